@@ -1,0 +1,65 @@
+"""The audit trail: every create/update/delete of audited models, with who, when, old → new.
+
+django-auditlog records the changes (its middleware supplies the actor of a web
+request); :class:`accounts.models.AuditEntry` adds the organisation, so each
+agency's auditors see only their own trail, and the stated reason of a change.
+Other apps register their models with :func:`register`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+from auditlog.context import set_actor
+from auditlog.registry import auditlog
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+
+_reason: ContextVar[str] = ContextVar("audit_reason", default="")
+
+
+def register(model, **options) -> None:
+    """Audit a model. It should define ``get_additional_data`` returning its organisation_id."""
+    auditlog.register(model, **options)
+
+
+def register_models() -> None:
+    from . import models
+
+    register(models.Organisation)
+    register(models.Department)
+    register(
+        models.User,
+        exclude_fields=["password", "last_login", "date_joined"],
+    )
+    register(models.DepartmentMembership)
+    register(models.StaffStatus)
+    register(models.RoleAssignment)
+    register(models.Policy, exclude_fields=["updated_at"])
+
+
+@contextlib.contextmanager
+def audit_reason(reason: str) -> Iterator[None]:
+    """Attach a stated reason to every audit entry written inside the block."""
+    token = _reason.set(reason)
+    try:
+        yield
+    finally:
+        _reason.reset(token)
+
+
+@contextlib.contextmanager
+def acting_as(actor) -> Iterator[None]:
+    """Record ``actor`` as the author of changes made outside a web request (commands, tasks)."""
+    with set_actor(actor):
+        yield
+
+
+@receiver(pre_save, sender="accounts.AuditEntry")
+def _fill_organisation_and_reason(sender, instance, **kwargs) -> None:
+    if instance.organisation_id is None and instance.additional_data:
+        instance.organisation_id = instance.additional_data.get("organisation_id")
+    if not instance.reason:
+        instance.reason = _reason.get()

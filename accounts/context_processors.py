@@ -1,0 +1,25 @@
+"""Navigation built from the permission rules, so a menu item shows exactly when its page allows entry."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+NAV_ITEMS = (
+    # (url name, label, permission or None for everyone signed in)
+    ("accounts:staff_list", _("人员管理"), "accounts.manage_staff"),
+    ("accounts:department_list", _("科室管理"), "accounts.manage_departments"),
+    ("accounts:staff_import", _("批量导入"), "accounts.import_staff"),
+    ("accounts:policy", _("考核政策"), "accounts.view_policy"),
+    ("accounts:audit_list", _("审计日志"), "accounts.view_audit_log"),
+)
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        {"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
+        for name, label, perm in NAV_ITEMS
+        if perm is None or user.has_perm(perm)
+    ]
+    return {"nav_items": items}

@@ -1,0 +1,75 @@
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry, Department, PositionCategory, Role, StaffType, User
+
+
+class StaffFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("姓名/工号/用户名"), method="filter_q")
+    department = django_filters.ModelChoiceFilter(label=_("科室"), queryset=Department.objects.none())
+    staff_type = django_filters.ChoiceFilter(label=_("人员类别"), choices=StaffType.choices)
+    position_category = django_filters.ChoiceFilter(label=_("岗位类别"), choices=PositionCategory.choices)
+    role = django_filters.ChoiceFilter(label=_("角色"), choices=Role.choices, method="filter_role")
+    is_active = django_filters.BooleanFilter(label=_("在职"))
+
+    class Meta:
+        model = User
+        fields = ["q", "department", "staff_type", "position_category", "role", "is_active"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["department"].queryset = Department.objects.filter(organisation=organisation)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(full_name__icontains=value) | Q(employee_number__icontains=value) | Q(username__icontains=value)
+        )
+
+    def filter_role(self, queryset, name, value):
+        return queryset.filter(role_assignments__role=value).distinct()
+
+
+class DepartmentFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(label=_("科室名称"), lookup_expr="icontains")
+    is_active = django_filters.BooleanFilter(label=_("启用"))
+
+    class Meta:
+        model = Department
+        fields = ["name", "is_active"]
+
+
+class AuditFilter(django_filters.FilterSet):
+    actor = django_filters.CharFilter(label=_("操作人"), method="filter_actor")
+    content_type = django_filters.ModelChoiceFilter(label=_("对象类型"), queryset=ContentType.objects.none())
+    action = django_filters.ChoiceFilter(label=_("操作"), choices=AuditEntry.Action.choices)
+    object_repr = django_filters.CharFilter(label=_("对象"), lookup_expr="icontains")
+    date_from = django_filters.DateFilter(
+        label=_("起始日期"),
+        field_name="timestamp",
+        lookup_expr="date__gte",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("截止日期"),
+        field_name="timestamp",
+        lookup_expr="date__lte",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields = ["actor", "content_type", "action", "object_repr", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from auditlog.registry import auditlog
+
+        models = auditlog.get_models()
+        self.filters["content_type"].queryset = ContentType.objects.filter(
+            pk__in=[ContentType.objects.get_for_model(m).pk for m in models]
+        )
+
+    def filter_actor(self, queryset, name, value):
+        return queryset.filter(Q(actor__full_name__icontains=value) | Q(actor__username__icontains=value))

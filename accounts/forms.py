@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, Policy, Role, StaffType, User
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("用户名或密码错误。连续失败5次，账号将被锁定15分钟。"),
+        "inactive": _("该账号已停用，请联系组织人事部门。"),
+    }
+
+
+class PasswordChangeRequiredForm(PasswordChangeForm):
+    pass
+
+
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["code", "name", "head", "supervising_leader", "sort_order"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        people = User.objects.filter(organisation=organisation, is_active=True).order_by("full_name")
+        self.fields["head"].queryset = people
+        self.fields["supervising_leader"].queryset = people
+
+    def clean(self):
+        cleaned = super().clean()
+        head, leader = cleaned.get("head"), cleaned.get("supervising_leader")
+        if head and leader and head.pk == leader.pk:
+            self.add_error("supervising_leader", _("分管领导不能与科室负责人为同一人。"))
+        return cleaned
+
+
+class StaffForm(forms.ModelForm):
+    """Attributes of a person. The department is set at creation; later moves use StaffMoveForm."""
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "full_name",
+            "employee_number",
+            "department",
+            "position_title",
+            "staff_type",
+            "position_category",
+            "is_leader_position",
+            "email",
+        ]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.instance.organisation = organisation
+        self.fields["full_name"].required = True
+        self.fields["employee_number"].required = True
+        self.fields["department"].queryset = Department.objects.filter(organisation=organisation, is_active=True)
+        if self.instance.pk:
+            # Moves keep history, so they go through their own form.
+            del self.fields["department"]
+
+    def clean_employee_number(self):
+        number = self.cleaned_data["employee_number"].strip()
+        clash = User.objects.filter(organisation=self.organisation, employee_number=number)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("工号“%(number)s”已被使用。") % {"number": number})
+        return number
+
+
+class StaffMoveForm(forms.Form):
+    department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("调入科室"))
+    on_date = forms.DateField(
+        label=_("调动日期"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("原因"), max_length=200)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(organisation=organisation, is_active=True)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200)
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("角色"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def clean_roles(self):
+        roles = set(self.cleaned_data["roles"])
+        # 三员分立: the system administrator, the auditor and appraisal roles are separate people.
+        separated = roles & {Role.SYSADMIN, Role.AUDITOR}
+        if len(separated) > 1 or (separated and roles - separated):
+            raise forms.ValidationError(_("系统管理员、审计员须由不同人员担任，且不得兼任其他角色（三员分立）。"))
+        return roles
+
+
+class PolicyForm(forms.ModelForm):
+    participating_staff_types = forms.MultipleChoiceField(
+        label=_("参加平时考核的人员类别"),
+        choices=StaffType.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label=_("修改原因"), max_length=200, required=False)
+
+    class Meta:
+        model = Policy
+        fields = [
+            f.name
+            for f in Policy._meta.get_fields()
+            if f.concrete and f.editable and f.name not in ("id", "organisation", "updated_at")
+        ]
+
+
+class StaffImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))

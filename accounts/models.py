@@ -1,0 +1,433 @@
+"""Organisations, departments, people, roles, policy and the audit trail.
+
+DOMAIN.md §2 describes the organisation; §3–§7 name the settings that differ
+between agencies, which live in :class:`Policy` (one row per organisation).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cached_property
+
+from auditlog.models import AbstractLogEntry
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """An agency (机关/单位). Its data and policy are invisible to other organisations."""
+
+    code = models.SlugField(_("单位编码"), max_length=32, unique=True)
+    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.pk}
+
+
+class Department(models.Model):
+    """A 科室/处室 with one head and one supervising leader."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="departments", verbose_name=_("单位")
+    )
+    code = models.CharField(_("科室编码"), max_length=32)
+    name = models.CharField(_("科室名称"), max_length=100)
+    head = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="headed_departments",
+        verbose_name=_("科室负责人"),
+    )
+    supervising_leader = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervised_departments",
+        verbose_name=_("分管领导"),
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("科室")
+        verbose_name_plural = _("科室")
+        ordering = ["organisation", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="department_code_unique_per_org"),
+            models.UniqueConstraint(fields=["organisation", "name"], name="department_name_unique_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}
+
+
+class StaffType(models.TextChoices):
+    CIVIL_SERVANT = "civil_servant", _("公务员")
+    REFERENCE = "reference", _("参公人员")
+    INSTITUTION = "institution", _("事业人员")
+    PUBLIC_WELFARE = "public_welfare", _("公益性岗位")
+
+
+class PositionCategory(models.TextChoices):
+    GENERAL = "general", _("综合管理")
+    ENFORCEMENT = "enforcement", _("业务执法")
+    SERVICE = "service", _("服务保障")
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("工作人员")
+    DEPARTMENT_HEAD = "department_head", _("科室负责人")
+    SUPERVISING_LEADER = "supervising_leader", _("分管领导")
+    AGENCY_HEAD = "agency_head", _("主要负责人")
+    HR_ADMIN = "hr_admin", _("组织人事")
+    INSPECTOR = "inspector", _("纪检督查")
+    AUDITOR = "auditor", _("审计员")
+    SYSADMIN = "sysadmin", _("系统管理员")
+
+
+# 三员分立: these roles are held by separate people and see no appraisal content.
+SEPARATED_ROLES = frozenset({Role.AUDITOR, Role.SYSADMIN})
+
+
+class User(AbstractUser):
+    """A person who logs in. Staff attributes live here; the department is the current one."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("单位"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("所在科室"),
+        help_text=_("当前科室；调动请使用“调整科室”，以保留历史。"),
+    )
+    employee_number = models.CharField(_("工号"), max_length=32, blank=True)
+    position_title = models.CharField(_("职务职级"), max_length=50, blank=True)
+    staff_type = models.CharField(
+        _("人员类别"), max_length=20, choices=StaffType.choices, default=StaffType.CIVIL_SERVANT
+    )
+    position_category = models.CharField(
+        _("岗位类别"), max_length=20, choices=PositionCategory.choices, default=PositionCategory.GENERAL
+    )
+    is_leader_position = models.BooleanField(
+        _("领导职务"), default=False, help_text=_("“好”等次名额可按领导与非领导分池计算。")
+    )
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["organisation", "department", "employee_number", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "employee_number"],
+                condition=~Q(employee_number=""),
+                name="employee_number_unique_per_org",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "department", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        """The role codes this person holds in their organisation (cached per request)."""
+        if not self.pk or not self.organisation_id:
+            return frozenset()
+        return frozenset(
+            self.role_assignments.filter(organisation_id=self.organisation_id).values_list("role", flat=True)
+        )
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+class DepartmentMembership(models.Model):
+    """Which department a person belonged to, and when. The open row is the current one."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("人员"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("科室")
+    )
+    start_date = models.DateField(_("起始日期"))
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("科室任职记录")
+        verbose_name_plural = _("科室任职记录")
+        ordering = ["user", "-start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(end_date__isnull=True), name="one_open_membership_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.department} ({self.start_date}–{self.end_date or ''})"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.user.organisation_id}
+
+
+class StaffStatusKind(models.TextChoices):
+    PROBATION = "probation", _("试用期")
+    SECONDED = "seconded", _("挂职/援派")
+    LONG_LEAVE = "long_leave", _("长期休假")
+    UNDER_INVESTIGATION = "under_investigation", _("立案审查")
+
+
+class StaffStatus(models.Model):
+    """A special status for a period (probation, secondment, long leave, investigation)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="statuses", verbose_name=_("人员"))
+    kind = models.CharField(_("状态"), max_length=30, choices=StaffStatusKind.choices)
+    start_date = models.DateField(_("起始日期"))
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("特殊状态")
+        verbose_name_plural = _("特殊状态")
+        ordering = ["user", "-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="status_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_kind_display()}"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.user.organisation_id}
+
+
+class RoleAssignment(models.Model):
+    """A role a person holds in an organisation; a person may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("人员"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("单位")
+    )
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色")
+        verbose_name_plural = _("角色")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="role_once_per_user_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}
+
+
+class AppraisalPeriod(models.TextChoices):
+    QUARTER = "quarter", _("季度")
+    HALF_YEAR = "half_year", _("半年")
+    MONTH = "month", _("月度")
+
+
+def _percent_field(verbose_name, default, help_text=""):
+    return models.PositiveSmallIntegerField(
+        verbose_name,
+        default=default,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=help_text,
+    )
+
+
+def default_participating_staff_types() -> list[str]:
+    return [StaffType.CIVIL_SERVANT, StaffType.REFERENCE, StaffType.INSTITUTION]
+
+
+class Policy(models.Model):
+    """The settings DOMAIN.md marks as policy, one row per organisation, with their defaults.
+
+    Every rule that differs between agencies reads its number from here; the
+    validation in :meth:`clean` is the single place their consistency is checked.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="policy", verbose_name=_("单位")
+    )
+    # §3 period and deadlines
+    period = models.CharField(
+        _("考核周期"), max_length=20, choices=AppraisalPeriod.choices, default=AppraisalPeriod.QUARTER
+    )
+    target_deadline_day = models.PositiveSmallIntegerField(
+        _("季目标截止日"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("季度第一个月的第几日前提交季目标。"),
+    )
+    summary_deadline_day = models.PositiveSmallIntegerField(
+        _("月小结截止日"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("次月第几日前提交上月小结；逾期仍可提交，记为迟交。"),
+    )
+    grading_deadline_days = models.PositiveSmallIntegerField(
+        _("评鉴期限（天）"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("季度结束后多少天内完成审核评鉴。"),
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("提前提醒天数"), default=3, validators=[MinValueValidator(0), MaxValueValidator(15)]
+    )
+    review_reminder_days = models.PositiveSmallIntegerField(
+        _("待审提醒天数"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("待审事项超过多少天提醒审核人。"),
+    )
+    attachment_max_mb = models.PositiveSmallIntegerField(
+        _("附件大小上限（MB）"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    # §4 grading
+    good_quota_percent = _percent_field(_("“好”等次比例（%）"), 40, _("按参与人数计算，向下取整。"))
+    good_quota_separate_pools = models.BooleanField(
+        _("领导与非领导分池"), default=False, help_text=_("领导职务人员与其他人员分别计算“好”等次名额。")
+    )
+    score_model_enabled = models.BooleanField(_("启用量化评分"), default=False)
+    common_indicator_weight = _percent_field(_("共性指标权重"), 40)
+    individual_indicator_weight = _percent_field(_("个性指标权重"), 60)
+    band_good = _percent_field(_("“好”分数线"), 90)
+    band_fairly_good = _percent_field(_("“较好”分数线"), 80)
+    band_average = _percent_field(_("“一般”分数线"), 60, _("低于此分数须评为“较差”。"))
+    linkage_enabled = models.BooleanField(_("科室成绩挂钩"), default=False)
+    linkage_coefficient = models.DecimalField(
+        _("挂钩系数 k"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.30"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("综合得分 = 个人得分 ×（1 − k）+ 科室得分 × k。"),
+    )
+    party_building_weight = _percent_field(_("党建工作权重（科室得分）"), 60, _("须超过科室得分权重的一半。"))
+    uncertain_leave_share_percent = _percent_field(
+        _("不确定等次休假比例（%）"), 50, _("休假超过考核期该比例者，定为不确定等次。")
+    )
+    discipline_review_step = models.BooleanField(_("审批前征求纪委意见"), default=False)
+    # §5 discipline
+    inspections_per_month = models.PositiveSmallIntegerField(
+        _("每月最少检查次数"), default=2, validators=[MinValueValidator(0), MaxValueValidator(31)]
+    )
+    # §6 publication
+    publication_working_days = models.PositiveSmallIntegerField(
+        _("公示期（工作日）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    publish_scores = models.BooleanField(_("公示分数与排名"), default=False)
+    # §7 year-end
+    excellent_quota_percent = _percent_field(_("“优秀”等次比例（%）"), 20)
+    excellent_min_good_share_percent = _percent_field(
+        _("“优秀”须“好”的季度占比超过（%）"), 50, _("默认：“好”须超过已评季度的一半。")
+    )
+    excellent_forbids_average_or_below = models.BooleanField(_("有“一般”及以下等次不得评“优秀”"), default=True)
+    basic_competent_average_quarters = models.PositiveSmallIntegerField(
+        _("建议“基本称职”的“一般”季度数"), default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    probation_gets_annual_grade = models.BooleanField(_("试用期人员确定年度等次"), default=False)
+    participating_staff_types = models.JSONField(_("参加平时考核的人员类别"), default=default_participating_staff_types)
+    # §9 security
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        _("空闲超时（分钟）"), default=30, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("考核政策")
+        verbose_name_plural = _("考核政策")
+
+    def __str__(self) -> str:
+        return str(_("%(org)s 考核政策") % {"org": self.organisation})
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.common_indicator_weight + self.individual_indicator_weight != 100:
+            errors["individual_indicator_weight"] = _("共性指标与个性指标权重之和须为100（当前为%(total)s）。") % {
+                "total": self.common_indicator_weight + self.individual_indicator_weight
+            }
+        if not (self.band_average < self.band_fairly_good < self.band_good):
+            errors["band_good"] = _("分数线须满足：“好” > “较好” > “一般”。")
+        if self.party_building_weight <= 50:
+            errors["party_building_weight"] = _("党建工作权重须超过50%。")
+        valid_types = set(StaffType.values)
+        types = self.participating_staff_types or []
+        if not isinstance(types, list) or not types or not set(types) <= valid_types:
+            errors["participating_staff_types"] = _("请至少选择一个有效的人员类别。")
+        if errors:
+            raise ValidationError(errors)
+
+    def takes_part(self, staff_type: str) -> bool:
+        return staff_type in (self.participating_staff_types or [])
+
+
+class AuditEntry(AbstractLogEntry):
+    """One audited change: who, when, what, old → new (django-auditlog's entry, with our columns).
+
+    ``organisation`` scopes the trail so an auditor sees only their agency;
+    ``reason`` carries the stated reason of a workflow step or grade change.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=True,
+        verbose_name=_("单位"),
+    )
+    reason = models.TextField(_("原因"), blank=True)
+
+    class Meta(AbstractLogEntry.Meta):
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        swappable = "AUDITLOG_LOGENTRY_MODEL"
+        indexes = [models.Index(fields=["organisation", "-timestamp"])]

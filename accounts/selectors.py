@@ -1,0 +1,73 @@
+"""Reads about the organisation: policy, and who reviews, evaluates or supervises whom."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from .models import Department, Organisation, Policy, User
+
+
+def policy_for_organisation(*, organisation_id: int) -> Policy:
+    """The organisation's policy; created with the defaults on first use."""
+    policy, _created = Policy.objects.get_or_create(organisation_id=organisation_id)
+    return policy
+
+
+def departments_headed_by(*, person: User) -> QuerySet[Department]:
+    return Department.objects.filter(head=person, is_active=True)
+
+
+def departments_supervised_by(*, person: User) -> QuerySet[Department]:
+    return Department.objects.filter(supervising_leader=person, is_active=True)
+
+
+def evaluatees_of(*, person: User) -> QuerySet[User]:
+    """Whom ``person`` evaluates and reviews (谁管理谁认定).
+
+    A department head evaluates the staff of their department; a supervising
+    leader evaluates the heads of the departments they supervise. Nobody
+    evaluates themselves.
+    """
+    return (
+        User.objects.filter(organisation_id=person.organisation_id, is_active=True)
+        .filter(
+            Q(department__head=person, department__is_active=True)
+            | Q(headed_departments__supervising_leader=person, headed_departments__is_active=True)
+        )
+        .exclude(pk=person.pk)
+        .distinct()
+        .select_related("department")
+    )
+
+
+def supervised_staff_of(*, person: User) -> QuerySet[User]:
+    """Everyone in the departments ``person`` supervises (whose staff grades they confirm)."""
+    return (
+        User.objects.filter(
+            organisation_id=person.organisation_id,
+            is_active=True,
+            department__supervising_leader=person,
+            department__is_active=True,
+        )
+        .exclude(pk=person.pk)
+        .select_related("department")
+    )
+
+
+def evaluator_of(*, person: User) -> User | None:
+    """Who evaluates ``person``: the head of their department, or for a head, the supervising leader."""
+    department = person.department
+    if department is None:
+        return None
+    if department.head_id == person.pk:
+        return department.supervising_leader
+    return department.head
+
+
+def is_evaluator_of(*, evaluator: User, person: User) -> bool:
+    found = evaluator_of(person=person)
+    return found is not None and found.pk == evaluator.pk
+
+
+def staff_of_organisation(*, organisation: Organisation) -> QuerySet[User]:
+    return User.objects.filter(organisation=organisation).select_related("department")

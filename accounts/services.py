@@ -1,0 +1,194 @@
+"""Writes to the organisation: people, departments, roles, policy.
+
+Each function is one business step, atomic, and leaves an audit record (through
+django-auditlog's signals on the saved rows).
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from datetime import date
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .audit import audit_reason
+from .models import Department, DepartmentMembership, Organisation, Policy, Role, RoleAssignment, User
+
+
+def generate_initial_password() -> str:
+    """A random password that satisfies the password rules; the person must change it at first login."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        core = "".join(secrets.choice(alphabet) for _ in range(10))
+        candidate = f"{core}#{secrets.choice(string.digits)}"
+        if any(c.islower() for c in core) and any(c.isupper() for c in core):
+            return candidate
+
+
+@transaction.atomic
+def organisation_create(*, code: str, name: str) -> Organisation:
+    organisation = Organisation.objects.create(code=code, name=name)
+    Policy.objects.create(organisation=organisation)
+    return organisation
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: str) -> RoleAssignment:
+    assignment, _created = RoleAssignment.objects.get_or_create(
+        user=user, organisation_id=user.organisation_id, role=role
+    )
+    user.__dict__.pop("roles", None)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, user: User, role: str) -> None:
+    # Delete row by row so each removal reaches the audit trail.
+    for assignment in RoleAssignment.objects.filter(user=user, organisation_id=user.organisation_id, role=role):
+        assignment.delete()
+    user.__dict__.pop("roles", None)
+
+
+@transaction.atomic
+def roles_set(*, user: User, roles: set[str]) -> None:
+    """Make ``user`` hold exactly ``roles`` in their organisation."""
+    current = set(user.roles)
+    for role in roles - current:
+        role_grant(user=user, role=role)
+    for role in current - roles:
+        role_revoke(user=user, role=role)
+
+
+def _sync_leadership_roles(*, user: User | None) -> None:
+    """A person heading / supervising an active department holds that role, and only then."""
+    if user is None:
+        return
+    heads = Department.objects.filter(head=user, is_active=True).exists()
+    leads = Department.objects.filter(supervising_leader=user, is_active=True).exists()
+    for role, holds in ((Role.DEPARTMENT_HEAD, heads), (Role.SUPERVISING_LEADER, leads)):
+        if holds and not user.has_role(role):
+            role_grant(user=user, role=role)
+        elif not holds and user.has_role(role):
+            role_revoke(user=user, role=role)
+
+
+@transaction.atomic
+def department_save(
+    *, department: Department, previous_head: User | None = None, previous_leader: User | None = None
+) -> Department:
+    """Save a department and keep the head / leader roles in step with who holds the posts."""
+    department.full_clean()
+    department.save()
+    for person in {department.head, department.supervising_leader, previous_head, previous_leader}:
+        if person is not None:
+            person.__dict__.pop("roles", None)
+            _sync_leadership_roles(user=person)
+    return department
+
+
+@transaction.atomic
+def department_deactivate(*, department: Department) -> None:
+    if department.members.filter(is_active=True).exists():
+        raise ValidationError(_("该科室仍有在职人员，请先调整其科室后再停用。"))
+    department.is_active = False
+    department.save(update_fields=["is_active"])
+    for person in (department.head, department.supervising_leader):
+        if person is not None:
+            _sync_leadership_roles(user=person)
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    organisation: Organisation,
+    username: str,
+    full_name: str,
+    department: Department | None,
+    password: str | None = None,
+    roles: set[str] | None = None,
+    start_date: date | None = None,
+    **attributes,
+) -> tuple[User, str]:
+    """Create a person with a one-time password they must change at first login.
+
+    Returns the person and the initial password, which is shown once to the administrator.
+    """
+    initial_password = password or generate_initial_password()
+    user = User(
+        organisation=organisation,
+        username=username,
+        full_name=full_name,
+        department=department,
+        must_change_password=True,
+        **attributes,
+    )
+    validate_password(initial_password, user)
+    user.set_password(initial_password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    if department is not None:
+        DepartmentMembership.objects.create(
+            user=user, department=department, start_date=start_date or timezone.localdate()
+        )
+    for role in roles if roles is not None else {Role.STAFF}:
+        role_grant(user=user, role=role)
+    return user, initial_password
+
+
+@transaction.atomic
+def staff_move(*, user: User, department: Department, on_date: date | None = None, reason: str = "") -> None:
+    """Move a person to another department, closing the current membership (history is kept)."""
+    if department.organisation_id != user.organisation_id:
+        raise ValidationError(_("不能调入其他单位的科室。"))
+    if user.department_id == department.pk:
+        return
+    on_date = on_date or timezone.localdate()
+    with audit_reason(reason):
+        for membership in DepartmentMembership.objects.filter(user=user, end_date__isnull=True):
+            membership.end_date = on_date
+            membership.save(update_fields=["end_date"])
+        DepartmentMembership.objects.create(user=user, department=department, start_date=on_date)
+        user.department = department
+        user.save(update_fields=["department"])
+
+
+@transaction.atomic
+def staff_set_active(*, user: User, active: bool, reason: str = "") -> None:
+    """Deactivate (离职/调出) or reactivate a person. Deactivated people cannot log in."""
+    if user.is_active == active:
+        return
+    with audit_reason(reason):
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        if not active:
+            for membership in DepartmentMembership.objects.filter(user=user, end_date__isnull=True):
+                membership.end_date = timezone.localdate()
+                membership.save(update_fields=["end_date"])
+        elif user.department_id and not DepartmentMembership.objects.filter(user=user, end_date__isnull=True).exists():
+            DepartmentMembership.objects.create(
+                user=user, department_id=user.department_id, start_date=timezone.localdate()
+            )
+
+
+@transaction.atomic
+def staff_reset_password(*, user: User) -> str:
+    """Give a person a new one-time password (administrator action); returns it to show once."""
+    password = generate_initial_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    return password
+
+
+@transaction.atomic
+def policy_update(*, policy: Policy, reason: str = "") -> Policy:
+    """Save a validated policy; the audit trail keeps every old → new value."""
+    policy.full_clean()
+    with audit_reason(reason):
+        policy.save()
+    return policy

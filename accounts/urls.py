@@ -1,0 +1,29 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("departments/", views.department_list, name="department_list"),
+    path("departments/new/", views.department_create, name="department_create"),
+    path("departments/<int:pk>/edit/", views.department_edit, name="department_edit"),
+    path("departments/<int:pk>/deactivate/", views.department_deactivate, name="department_deactivate"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/new/", views.staff_create, name="staff_create"),
+    path("staff/import/", views.staff_import, name="staff_import"),
+    path("staff/import/template.xlsx", views.staff_import_template, name="staff_import_template"),
+    path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
+    path("staff/<int:pk>/move/", views.staff_move, name="staff_move"),
+    path("staff/<int:pk>/deactivate/", views.staff_set_active, {"active": False}, name="staff_deactivate"),
+    path("staff/<int:pk>/reactivate/", views.staff_set_active, {"active": True}, name="staff_reactivate"),
+    path("staff/<int:pk>/roles/", views.staff_roles, name="staff_roles"),
+    path("staff/<int:pk>/reset-password/", views.staff_reset_password, name="staff_reset_password"),
+    path("policy/", views.policy, name="policy"),
+    path("audit/", views.audit_list, name="audit_list"),
+]

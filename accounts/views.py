@@ -1,0 +1,404 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from . import imports, selectors, services
+from .decorators import permission_required
+from .filters import AuditFilter, DepartmentFilter, StaffFilter
+from .forms import (
+    DepartmentForm,
+    LoginForm,
+    PasswordChangeRequiredForm,
+    PolicyForm,
+    ReasonForm,
+    RolesForm,
+    StaffForm,
+    StaffImportForm,
+    StaffMoveForm,
+)
+from .models import AuditEntry, Department, Role, RoleAssignment, User
+
+PAGE_SIZE = 25
+
+
+def _page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _get_person_for_admin(request: HttpRequest, pk: int) -> User:
+    """A person of the administrator's own organisation; anyone else is a 404, not a 403,
+    so ids of other agencies are not confirmed to exist."""
+    person = get_object_or_404(
+        User.objects.select_related("department", "organisation"),
+        pk=pk,
+        organisation_id=request.user.organisation_id,
+    )
+    if not request.user.has_perm("accounts.change_person", person):
+        raise PermissionDenied
+    return person
+
+
+def _get_department_for_admin(request: HttpRequest, pk: int) -> Department:
+    department = get_object_or_404(Department, pk=pk, organisation_id=request.user.organisation_id)
+    if not request.user.has_perm("accounts.change_department", department):
+        raise PermissionDenied
+    return department
+
+
+# --- Sign-in -------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = PasswordChangeRequiredForm
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.user
+        if user.must_change_password:
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
+        messages.success(self.request, _("密码已修改。"))
+        return response
+
+
+# --- Home and health -----------------------------------------------------------------
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The role-aware home page: one panel per role the person holds."""
+    user = request.user
+    ctx: dict = {"roles": [Role(r).label for r in Role.values if r in user.roles]}
+    if user.has_perm("accounts.see_appraisal_content"):
+        ctx["evaluator"] = selectors.evaluator_of(person=user)
+        ctx["evaluatees"] = list(selectors.evaluatees_of(person=user)[:50])
+        ctx["supervised_departments"] = list(
+            selectors.departments_supervised_by(person=user)
+            .select_related("head")
+            .annotate(staff_count=Count("members", filter=Q(members__is_active=True)))
+        )
+    if user.has_perm("accounts.manage_staff") and user.organisation_id:
+        ctx["organisation_counts"] = {
+            "departments": Department.objects.filter(organisation_id=user.organisation_id, is_active=True).count(),
+            "staff": User.objects.filter(organisation_id=user.organisation_id, is_active=True).count(),
+        }
+    if user.has_perm("accounts.view_audit_log"):
+        ctx["recent_audit"] = list(
+            AuditEntry.objects.filter(organisation_id=user.organisation_id).select_related("actor")[:10]
+        )
+    return render(request, "accounts/home.html", ctx)
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker status for the load balancer: 503 when the database is unreachable."""
+    status = {"database": "ok", "broker": "eager"}
+    code = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 — any database failure means unhealthy
+        status["database"] = f"error: {exc.__class__.__name__}"
+        code = 503
+    if settings.CELERY_BROKER_URL:
+        from appraisal_site.celery import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            status["broker"] = "ok"
+        except Exception as exc:  # noqa: BLE001 — tasks wait in the queue; the site still serves
+            status["broker"] = f"error: {exc.__class__.__name__}"
+    return JsonResponse(status, status=code)
+
+
+# --- Departments -----------------------------------------------------------------------
+
+
+@permission_required("accounts.manage_departments")
+def department_list(request: HttpRequest) -> HttpResponse:
+    queryset = (
+        Department.objects.filter(organisation_id=request.user.organisation_id)
+        .select_related("head", "supervising_leader")
+        .annotate(staff_count=Count("members", filter=Q(members__is_active=True)))
+        .order_by("sort_order", "code")
+    )
+    filterset = DepartmentFilter(request.GET, queryset=queryset)
+    return render(
+        request,
+        "accounts/department_list.html",
+        {"filter": filterset, "page": _page(request, filterset.qs)},
+    )
+
+
+@permission_required("accounts.manage_departments")
+def department_create(request: HttpRequest) -> HttpResponse:
+    form = DepartmentForm(request.POST or None, organisation=request.user.organisation)
+    if request.method == "POST" and form.is_valid():
+        services.department_save(department=form.instance)
+        messages.success(request, _("科室“%(name)s”已创建。") % {"name": form.instance.name})
+        return redirect("accounts:department_list")
+    return render(request, "accounts/department_form.html", {"form": form})
+
+
+@permission_required("accounts.manage_departments")
+def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    department = _get_department_for_admin(request, pk)
+    previous_head, previous_leader = department.head, department.supervising_leader
+    form = DepartmentForm(request.POST or None, instance=department, organisation=request.user.organisation)
+    if request.method == "POST" and form.is_valid():
+        services.department_save(department=form.instance, previous_head=previous_head, previous_leader=previous_leader)
+        messages.success(request, _("科室“%(name)s”已保存。") % {"name": department.name})
+        return redirect("accounts:department_list")
+    return render(request, "accounts/department_form.html", {"form": form, "department": department})
+
+
+@permission_required("accounts.manage_departments")
+def department_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    department = _get_department_for_admin(request, pk)
+    if request.method == "POST":
+        try:
+            services.department_deactivate(department=department)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("科室“%(name)s”已停用。") % {"name": department.name})
+        return redirect("accounts:department_list")
+    return render(
+        request,
+        "accounts/confirm.html",
+        {
+            "title": _("停用科室"),
+            "message": _("确定停用科室“%(name)s”吗？停用后不再参与考核。") % {"name": department.name},
+            "cancel_url": reverse_lazy("accounts:department_list"),
+        },
+    )
+
+
+# --- Staff ----------------------------------------------------------------------------
+
+
+@permission_required("accounts.manage_staff")
+def staff_list(request: HttpRequest) -> HttpResponse:
+    queryset = (
+        User.objects.filter(organisation_id=request.user.organisation_id)
+        .select_related("department")
+        .order_by("department__sort_order", "employee_number", "pk")
+    )
+    filterset = StaffFilter(request.GET, queryset=queryset, organisation=request.user.organisation)
+    page = _page(request, filterset.qs)
+    # One query for the roles of the whole page instead of one per row.
+    roles_by_user: dict[int, list[str]] = {}
+    for user_id, role in RoleAssignment.objects.filter(user__in=[p.pk for p in page]).values_list("user_id", "role"):
+        roles_by_user.setdefault(user_id, []).append(Role(role).label)
+    for person in page:
+        person.role_labels = roles_by_user.get(person.pk, [])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode()},
+    )
+
+
+@permission_required("accounts.manage_staff")
+def staff_create(request: HttpRequest) -> HttpResponse:
+    form = StaffForm(request.POST or None, organisation=request.user.organisation)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("username", "full_name", "department")}
+        person, password = services.staff_create(
+            organisation=request.user.organisation,
+            username=form.cleaned_data["username"],
+            full_name=form.cleaned_data["full_name"],
+            department=form.cleaned_data["department"],
+            **data,
+        )
+        return render(request, "accounts/initial_password.html", {"person": person, "password": password})
+    return render(request, "accounts/staff_form.html", {"form": form})
+
+
+@permission_required("accounts.manage_staff")
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person_for_admin(request, pk)
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {
+            "person": person,
+            "memberships": person.memberships.select_related("department"),
+            "statuses": person.statuses.all(),
+            "role_labels": [Role(r).label for r in Role.values if r in person.roles],
+            "evaluator": selectors.evaluator_of(person=person),
+        },
+    )
+
+
+@permission_required("accounts.manage_staff")
+def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person_for_admin(request, pk)
+    form = StaffForm(request.POST or None, instance=person, organisation=request.user.organisation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("“%(name)s”的信息已保存。") % {"name": person})
+        return redirect("accounts:staff_detail", pk=person.pk)
+    return render(request, "accounts/staff_form.html", {"form": form, "person": person})
+
+
+@permission_required("accounts.manage_staff")
+def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person_for_admin(request, pk)
+    form = StaffMoveForm(request.POST or None, organisation=request.user.organisation)
+    if request.method == "POST" and form.is_valid():
+        services.staff_move(
+            user=person,
+            department=form.cleaned_data["department"],
+            on_date=form.cleaned_data["on_date"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("“%(name)s”已调整科室。") % {"name": person})
+        return redirect("accounts:staff_detail", pk=person.pk)
+    return render(request, "accounts/staff_move.html", {"form": form, "person": person})
+
+
+@permission_required("accounts.manage_staff")
+def staff_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
+    person = _get_person_for_admin(request, pk)
+    if person.pk == request.user.pk:
+        raise PermissionDenied
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.staff_set_active(user=person, active=active, reason=form.cleaned_data["reason"])
+        messages.success(request, (_("“%(name)s”已启用。") if active else _("“%(name)s”已停用。")) % {"name": person})
+        return redirect("accounts:staff_detail", pk=person.pk)
+    title = _("启用账号") if active else _("停用账号")
+    message = (
+        _("确定启用“%(name)s”的账号吗？") if active else _("确定停用“%(name)s”的账号吗？停用后不能登录，历史记录保留。")
+    ) % {"name": person}
+    return render(
+        request,
+        "accounts/confirm.html",
+        {"title": title, "message": message, "form": form, "cancel_url": person_url(person)},
+    )
+
+
+def person_url(person: User) -> str:
+    return reverse("accounts:staff_detail", args=[person.pk])
+
+
+@permission_required("accounts.manage_roles")
+def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person_for_admin(request, pk)
+    form = RolesForm(request.POST or None, initial={"roles": sorted(person.roles)})
+    if request.method == "POST" and form.is_valid():
+        services.roles_set(user=person, roles=form.cleaned_data["roles"])
+        messages.success(request, _("“%(name)s”的角色已更新。") % {"name": person})
+        return redirect("accounts:staff_detail", pk=person.pk)
+    return render(request, "accounts/staff_roles.html", {"form": form, "person": person})
+
+
+@permission_required("accounts.manage_staff")
+def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person_for_admin(request, pk)
+    if request.method == "POST":
+        password = services.staff_reset_password(user=person)
+        return render(request, "accounts/initial_password.html", {"person": person, "password": password})
+    return render(
+        request,
+        "accounts/confirm.html",
+        {
+            "title": _("重置密码"),
+            "message": _("确定为“%(name)s”重置密码吗？新密码仅显示一次，首次登录须修改。") % {"name": person},
+            "cancel_url": person_url(person),
+        },
+    )
+
+
+# --- Policy -----------------------------------------------------------------------------
+
+
+@permission_required("accounts.view_policy")
+def policy(request: HttpRequest) -> HttpResponse:
+    current = selectors.policy_for_organisation(organisation_id=request.user.organisation_id)
+    can_edit = request.user.has_perm("accounts.edit_policy")
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        form = PolicyForm(request.POST, instance=current)
+        if form.is_valid():
+            services.policy_update(policy=form.instance, reason=form.cleaned_data["reason"])
+            messages.success(request, _("考核政策已保存。"))
+            return redirect("accounts:policy")
+        messages.error(request, _("保存失败，请修改标红的项目。"))
+    else:
+        form = PolicyForm(instance=current)
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(request, "accounts/policy.html", {"form": form, "can_edit": can_edit})
+
+
+# --- Audit trail ------------------------------------------------------------------------
+
+
+@permission_required("accounts.view_audit_log")
+def audit_list(request: HttpRequest) -> HttpResponse:
+    queryset = (
+        AuditEntry.objects.filter(organisation_id=request.user.organisation_id)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")
+    )
+    filterset = AuditFilter(request.GET, queryset=queryset)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {"filter": filterset, "page": _page(request, filterset.qs, 50), "query": query.urlencode()},
+    )
+
+
+# --- Staff import -------------------------------------------------------------------------
+
+
+@permission_required("accounts.import_staff")
+def staff_import_template(request: HttpRequest) -> HttpResponse:
+    content = imports.build_template_workbook(organisation=request.user.organisation)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''staff_import_template.xlsx"
+    return response
+
+
+@permission_required("accounts.import_staff")
+def staff_import(request: HttpRequest) -> HttpResponse:
+    """Validate every row first; import nothing unless all rows are valid."""
+    form = StaffImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        rows, errors = imports.parse_staff_workbook(
+            organisation=request.user.organisation, file=form.cleaned_data["file"]
+        )
+        if not errors:
+            result = imports.staff_import(organisation=request.user.organisation, rows=rows)
+            return render(request, "accounts/staff_import_result.html", {"result": result})
+    return render(request, "accounts/staff_import.html", {"form": form, "errors": errors})

@@ -1,0 +1,106 @@
+"""Shared personas: one organisation with a department, its head and supervising leader,
+the separated roles, and an outsider from another organisation."""
+
+import pytest
+
+from accounts.models import Role
+from tests.factories import PASSWORD, DepartmentFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(code="testorg", name="测试局")
+
+
+@pytest.fixture
+def leader(organisation):
+    return UserFactory(
+        username="leader",
+        full_name="分管领导",
+        organisation=organisation,
+        department=None,
+        roles=[Role.SUPERVISING_LEADER],
+    )
+
+
+@pytest.fixture
+def department(organisation, leader):
+    return DepartmentFactory(organisation=organisation, code="D001", name="办公室", supervising_leader=leader)
+
+
+@pytest.fixture
+def head(department):
+    person = UserFactory(
+        username="head", full_name="科长", department=department, roles=[Role.STAFF, Role.DEPARTMENT_HEAD]
+    )
+    department.head = person
+    department.save()
+    return person
+
+
+@pytest.fixture
+def staff(department, head):
+    return UserFactory(username="staff", full_name="科员甲", department=department)
+
+
+@pytest.fixture
+def colleague(department, head):
+    return UserFactory(username="colleague", full_name="科员乙", department=department)
+
+
+@pytest.fixture
+def chief(organisation):
+    return UserFactory(
+        username="chief", full_name="局长", organisation=organisation, department=None, roles=[Role.AGENCY_HEAD]
+    )
+
+
+def _separate(organisation, username, role, full_name):
+    return UserFactory(username=username, full_name=full_name, organisation=organisation, department=None, roles=[role])
+
+
+@pytest.fixture
+def hr(organisation):
+    return _separate(organisation, "hr", Role.HR_ADMIN, "人事干部")
+
+
+@pytest.fixture
+def inspector(organisation):
+    return _separate(organisation, "inspector", Role.INSPECTOR, "纪检干部")
+
+
+@pytest.fixture
+def auditor(organisation):
+    return _separate(organisation, "auditor", Role.AUDITOR, "审计员")
+
+
+@pytest.fixture
+def sysadmin(organisation):
+    return _separate(organisation, "sysadmin", Role.SYSADMIN, "系统管理员")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(code="otherorg", name="其他局")
+
+
+@pytest.fixture
+def outsider(other_organisation):
+    department = DepartmentFactory(organisation=other_organisation, code="X001", name="外单位科室")
+    return UserFactory(username="outsider", full_name="外单位人员", department=department)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a persona in: ``client_for(hr).get(...)``."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
