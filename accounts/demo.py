@@ -46,8 +46,14 @@ DEPARTMENTS = [
 ]
 DEMO_HEAD_DEPARTMENT = "JYCJ"
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉力斌宇浩凯健俊帆帅旭晨阳鹏飞雪梅琳晶颖慧婷雯倩欣悦思佳嘉怡"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国"
+    "文辉力斌宇浩凯健俊帆帅旭晨阳鹏飞雪梅琳晶颖慧婷雯倩欣悦思佳嘉怡"
+)
 TITLES = ["一级科员", "四级主任科员", "三级主任科员", "二级主任科员", "一级主任科员", "四级调研员"]
 
 
@@ -143,7 +149,7 @@ def build_demo_organisation(*, staff: int = 60, seed: int = 2026, year: int = 20
             ),
         ]
         # Heads of the other departments.
-        for i, (code, _name_, category, _first) in enumerate(DEPARTMENTS, start=1):
+        for i, (code, _dept_name, category, _first) in enumerate(DEPARTMENTS, start=1):
             if code != DEMO_HEAD_DEPARTMENT:
                 named.append(
                     person(
@@ -160,7 +166,7 @@ def build_demo_organisation(*, staff: int = 60, seed: int = 2026, year: int = 20
         users = {u.username: u for u in User.objects.filter(organisation=organisation)}
 
         leader, leader2 = users["demo_leader"], users["demo_leader2"]
-        for code, _name_, _category, first in DEPARTMENTS:
+        for code, _dept_name, _category, first in DEPARTMENTS:
             department = by_code[code]
             department.head = users["demo_head"] if code == DEMO_HEAD_DEPARTMENT else users[f"head_{code.lower()}"]
             department.supervising_leader = leader if first else leader2
@@ -171,7 +177,7 @@ def build_demo_organisation(*, staff: int = 60, seed: int = 2026, year: int = 20
         remaining = max(staff - already_in_departments, 0)
         batch: list[User] = []
         for i in range(remaining):
-            code, _name_, category, _first = DEPARTMENTS[i % len(DEPARTMENTS)]
+            code, _dept_name, category, _first = DEPARTMENTS[i % len(DEPARTMENTS)]
             staff_type = StaffType.CIVIL_SERVANT if rng.random() < 0.85 else StaffType.REFERENCE
             if code == "HQFW" and rng.random() < 0.4:
                 staff_type = StaffType.INSTITUTION
