@@ -12,8 +12,11 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 
+from collections import defaultdict
+
 from auditlog.context import set_actor
 from auditlog.registry import auditlog
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
@@ -63,3 +66,25 @@ def _fill_organisation_and_reason(sender, instance, **kwargs) -> None:
         instance.organisation_id = instance.additional_data.get("organisation_id")
     if not instance.reason:
         instance.reason = _reason.get()
+
+
+def prefetch_related_labels(entries) -> None:
+    """Resolve the foreign-key values shown in a page of entries with one query per related model."""
+    wanted: dict = defaultdict(set)
+    for entry in entries:
+        model = entry.content_type.model_class()
+        if model is None:
+            continue
+        for name, values in (entry.changes_dict or {}).items():
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.many_to_one or field.one_to_one:
+                wanted[field.related_model].update(str(v) for v in values if str(v).isdigit())
+    labels = {}
+    for model, pks in wanted.items():
+        for obj in model._default_manager.filter(pk__in=[int(pk) for pk in pks]):
+            labels[(model, str(obj.pk))] = str(obj)
+    for entry in entries:
+        entry.related_labels = labels

@@ -431,3 +431,19 @@ class AuditEntry(AbstractLogEntry):
         verbose_name_plural = _("审计记录")
         swappable = "AUDITLOG_LOGENTRY_MODEL"
         indexes = [models.Index(fields=["organisation", "-timestamp"])]
+
+    ACTION_LABELS = {0: _("新增"), 1: _("修改"), 2: _("删除"), 3: _("访问")}
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, str(self.action))
+
+    def _get_changes_display_for_fk_field(self, field, value) -> str:
+        # Labels prefetched for a whole page by audit.prefetch_related_labels: one query per
+        # related model instead of one per changed value.
+        labels = getattr(self, "related_labels", None)
+        if labels is None:
+            return super()._get_changes_display_for_fk_field(field, value)
+        if value in (None, "None"):
+            return "—"
+        return labels.get((field.related_model, str(value)), _("已删除（%(pk)s）") % {"pk": value})

@@ -14,7 +14,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from . import imports, selectors, services
+from . import audit, imports, selectors, services
 from .decorators import permission_required
 from .filters import AuditFilter, DepartmentFilter, StaffFilter
 from .forms import (
@@ -369,12 +369,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         .order_by("-timestamp", "-pk")
     )
     filterset = AuditFilter(request.GET, queryset=queryset)
+    page = _page(request, filterset.qs, 50)
+    audit.prefetch_related_labels(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "accounts/audit_list.html",
-        {"filter": filterset, "page": _page(request, filterset.qs, 50), "query": query.urlencode()},
+        {"filter": filterset, "page": page, "query": query.urlencode()},
     )
 
 

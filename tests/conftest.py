@@ -104,3 +104,9 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 costs ~0.3 s per hash; tests create and sign in many people.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

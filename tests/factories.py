@@ -1,7 +1,9 @@
+from datetime import date
+
 import factory
 from factory.django import DjangoModelFactory
 
-from accounts.models import Department, Organisation, Policy, Role, RoleAssignment, User
+from accounts.models import Department, DepartmentMembership, Organisation, Policy, Role, RoleAssignment, User
 
 PASSWORD = "Test@2026pw"
 
@@ -10,6 +12,7 @@ class OrganisationFactory(DjangoModelFactory):
     class Meta:
         model = Organisation
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"org{n}")
     name = factory.Sequence(lambda n: f"测试单位{n}")
@@ -42,6 +45,11 @@ class UserFactory(DjangoModelFactory):
     organisation = factory.LazyAttribute(lambda o: o.department.organisation if o.department else None)
     department = factory.SubFactory(DepartmentFactory)
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def membership(self, create, extracted, **kwargs):
+        if create and self.department_id:
+            DepartmentMembership.objects.create(user=self, department_id=self.department_id, start_date=date(2026, 1, 1))
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):

@@ -1,0 +1,89 @@
+"""Who may open which administration page — and, as carefully, who may not."""
+
+import pytest
+from django.urls import reverse
+
+ADMIN_PAGES = {
+    "staff_list": ("accounts:staff_list", {"hr", "sysadmin"}),
+    "department_list": ("accounts:department_list", {"hr", "sysadmin"}),
+    "staff_import": ("accounts:staff_import", {"hr"}),
+    "policy": ("accounts:policy", {"hr", "chief", "sysadmin"}),
+    "audit_list": ("accounts:audit_list", {"auditor"}),
+}
+PERSONAS = ["staff", "head", "leader", "chief", "hr", "inspector", "auditor", "sysadmin"]
+
+
+@pytest.mark.parametrize("page", sorted(ADMIN_PAGES))
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_role_reaches_exactly_its_administration_pages(request, client, persona, page):
+    user = request.getfixturevalue(persona)
+    url_name, allowed = ADMIN_PAGES[page]
+    client.force_login(user)
+    response = client.get(reverse(url_name))
+    assert response.status_code == (200 if persona in allowed else 403)
+
+
+def test_a_stranger_is_sent_to_the_login_page(client, organisation):
+    response = client.get(reverse("accounts:staff_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_hr_cannot_open_a_person_of_another_organisation(client_for, hr, outsider):
+    client = client_for(hr)
+    for name in ("staff_detail", "staff_edit", "staff_move", "staff_deactivate", "staff_reset_password"):
+        assert client.get(reverse(f"accounts:{name}", args=[outsider.pk])).status_code == 404, name
+
+
+def test_hr_cannot_edit_a_department_of_another_organisation(client_for, hr, outsider):
+    response = client_for(hr).post(
+        reverse("accounts:department_edit", args=[outsider.department_id]), {"code": "X", "name": "被篡改"}
+    )
+    assert response.status_code == 404
+    outsider.department.refresh_from_db()
+    assert outsider.department.name == "外单位科室"
+
+
+def test_only_the_system_administrator_changes_roles(client_for, hr, sysadmin, staff):
+    url = reverse("accounts:staff_roles", args=[staff.pk])
+    assert client_for(hr).post(url, {"roles": ["staff", "hr_admin"]}).status_code == 403
+    assert not staff.has_role("hr_admin")
+    response = client_for(sysadmin).post(url, {"roles": ["staff", "inspector"]})
+    assert response.status_code == 302
+    assert type(staff).objects.get(pk=staff.pk).roles == {"staff", "inspector"}
+
+
+def test_the_separated_roles_cannot_be_combined_with_others(client_for, sysadmin, staff):
+    response = client_for(sysadmin).post(
+        reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["staff", "auditor"]}
+    )
+    assert response.status_code == 200
+    assert "三员分立" in response.content.decode()
+    assert "auditor" not in type(staff).objects.get(pk=staff.pk).roles
+
+
+def test_the_system_administrator_sees_no_appraisal_relations_on_the_home_page(client_for, sysadmin, staff):
+    body = client_for(sysadmin).get("/").content.decode()
+    assert 'data-testid="evaluatees"' not in body
+    assert 'data-testid="admin-panel"' in body
+
+
+def test_a_head_sees_the_people_they_evaluate_on_the_home_page(client_for, head, staff, colleague):
+    body = client_for(head).get("/").content.decode()
+    assert 'data-testid="evaluatees"' in body
+    assert staff.full_name in body and colleague.full_name in body
+
+
+def test_staff_see_who_evaluates_them(client_for, staff, head):
+    body = client_for(staff).get("/").content.decode()
+    assert head.full_name in body
+    assert 'data-testid="evaluatees"' not in body
+
+
+def test_the_menu_shows_only_pages_the_person_may_open(client_for, auditor, hr):
+    auditor_page = client_for(auditor).get("/").content.decode()
+    assert reverse("accounts:audit_list") in auditor_page
+    assert reverse("accounts:staff_list") not in auditor_page
+    hr_page = client_for(hr).get("/").content.decode()
+    assert reverse("accounts:staff_list") in hr_page
+    assert reverse("accounts:audit_list") not in hr_page

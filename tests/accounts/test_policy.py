@@ -1,0 +1,101 @@
+"""The organisation's policy: defaults from DOMAIN.md, validation, and who may change it."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from accounts.forms import PolicyForm
+from accounts.models import AuditEntry, Policy
+from accounts.selectors import policy_for_organisation
+
+
+def _form_data(policy: Policy, **changes) -> dict:
+    data = {name: getattr(policy, name) for name in PolicyForm._meta.fields}
+    data = {k: v for k, v in data.items() if v is not False}  # unchecked boxes are absent from a POST
+    data.update(changes)
+    return data
+
+
+def test_a_new_organisation_gets_the_domain_defaults(organisation):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    assert policy.period == "quarter"
+    assert policy.target_deadline_day == 10
+    assert policy.summary_deadline_day == 5
+    assert policy.good_quota_percent == 40
+    assert policy.excellent_quota_percent == 20
+    assert (policy.band_good, policy.band_fairly_good, policy.band_average) == (90, 80, 60)
+    assert str(policy.linkage_coefficient) == "0.30"
+    assert policy.inspections_per_month == 2
+    assert policy.publication_working_days == 5
+    assert policy.session_idle_minutes == 30
+    assert policy.basic_competent_average_quarters == 3
+    assert policy.takes_part("civil_servant") and not policy.takes_part("public_welfare")
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"good_quota_percent": 101}, "good_quota_percent"),
+        ({"excellent_quota_percent": -1}, "excellent_quota_percent"),
+        ({"common_indicator_weight": 50, "individual_indicator_weight": 40}, "individual_indicator_weight"),
+        ({"band_good": 80, "band_fairly_good": 85}, "band_good"),
+        ({"party_building_weight": 50}, "party_building_weight"),
+        ({"linkage_coefficient": "1.5"}, "linkage_coefficient"),
+        ({"participating_staff_types": []}, "participating_staff_types"),
+        ({"target_deadline_day": 31}, "target_deadline_day"),
+    ],
+)
+def test_the_policy_form_refuses_inconsistent_values(organisation, changes, field):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    form = PolicyForm(_form_data(policy, **changes), instance=policy)
+    assert not form.is_valid()
+    assert field in form.errors
+
+
+def test_the_model_itself_refuses_weights_that_do_not_total_100(organisation):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    policy.common_indicator_weight = 30
+    with pytest.raises(ValidationError) as excinfo:
+        policy.full_clean()
+    assert "100" in str(excinfo.value)
+
+
+def test_hr_changes_the_policy_and_the_change_is_audited_with_old_and_new_value(client_for, hr, organisation):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    response = client_for(hr).post(
+        reverse("accounts:policy"), _form_data(policy, good_quota_percent=35, reason="局党组会议决定")
+    )
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert policy.good_quota_percent == 35
+    entry = AuditEntry.objects.filter(content_type__model="policy", action=AuditEntry.Action.UPDATE).latest()
+    assert entry.actor == hr
+    assert entry.organisation == organisation
+    assert entry.changes_dict["good_quota_percent"] == ["40", "35"]
+    assert entry.reason == "局党组会议决定"
+
+
+def test_an_invalid_post_changes_nothing_and_says_why(client_for, hr, organisation):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    response = client_for(hr).post(reverse("accounts:policy"), _form_data(policy, good_quota_percent=140))
+    assert response.status_code == 200
+    assert "保存失败" in response.content.decode()
+    policy.refresh_from_db()
+    assert policy.good_quota_percent == 40
+
+
+def test_the_agency_head_reads_the_policy_but_cannot_change_it(client_for, chief, organisation):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    client = client_for(chief)
+    assert client.get(reverse("accounts:policy")).status_code == 200
+    assert client.post(reverse("accounts:policy"), _form_data(policy, good_quota_percent=10)).status_code == 403
+    policy.refresh_from_db()
+    assert policy.good_quota_percent == 40
+
+
+def test_hr_changes_only_their_own_organisations_policy(client_for, hr, organisation, other_organisation):
+    theirs = policy_for_organisation(organisation_id=other_organisation.pk)
+    client_for(hr).post(reverse("accounts:policy"), _form_data(theirs, good_quota_percent=25))
+    theirs.refresh_from_db()
+    assert theirs.good_quota_percent == 40
+    assert policy_for_organisation(organisation_id=organisation.pk).good_quota_percent == 25
