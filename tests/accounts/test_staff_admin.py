@@ -1,0 +1,163 @@
+"""HR keeps the register: departments and people, with history and confirmations."""
+
+from django.urls import reverse
+
+from accounts.models import DepartmentMembership, Role, User
+from tests.factories import DepartmentFactory, UserFactory
+
+
+def test_hr_creates_a_person_who_must_change_the_shown_password(client_for, hr, department, client):
+    response = client_for(hr).post(
+        reverse("accounts:staff_create"),
+        {
+            "username": "newbie",
+            "full_name": "新同事",
+            "employee_number": "E90001",
+            "department": department.pk,
+            "staff_type": "civil_servant",
+            "position_category": "general",
+        },
+    )
+    assert response.status_code == 200
+    password = response.context["password"]
+    person = User.objects.get(username="newbie")
+    assert person.must_change_password
+    assert person.roles == {Role.STAFF}
+    assert DepartmentMembership.objects.filter(user=person, department=department, end_date__isnull=True).exists()
+    assert password in response.content.decode()
+
+    client.logout()
+    client.post(reverse("accounts:login"), {"username": "newbie", "password": password})
+    assert client.get("/")["Location"] == reverse("accounts:password_change")
+
+
+def test_a_duplicate_employee_number_is_refused_with_a_message(client_for, hr, staff, department):
+    response = client_for(hr).post(
+        reverse("accounts:staff_create"),
+        {
+            "username": "dup",
+            "full_name": "重复",
+            "employee_number": staff.employee_number,
+            "department": department.pk,
+            "staff_type": "civil_servant",
+            "position_category": "general",
+        },
+    )
+    assert response.status_code == 200
+    assert "已被使用" in response.content.decode()
+    assert not User.objects.filter(username="dup").exists()
+
+
+def test_deactivating_asks_for_confirmation_first(client_for, hr, staff):
+    client = client_for(hr)
+    url = reverse("accounts:staff_deactivate", args=[staff.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "确定停用" in response.content.decode()
+    staff.refresh_from_db()
+    assert staff.is_active
+
+    client.post(url, {"reason": "调出本单位"})
+    staff.refresh_from_db()
+    assert not staff.is_active
+    assert not staff.memberships.filter(end_date__isnull=True).exists()
+
+
+def test_hr_cannot_deactivate_themselves(client_for, hr):
+    assert client_for(hr).post(reverse("accounts:staff_deactivate", args=[hr.pk]), {"reason": "x"}).status_code == 403
+
+
+def test_a_move_closes_the_old_membership_and_opens_a_new_one(client_for, hr, staff, department, organisation):
+    target = DepartmentFactory(organisation=organisation, name="信息科")
+    response = client_for(hr).post(
+        reverse("accounts:staff_move", args=[staff.pk]),
+        {"department": target.pk, "on_date": "2026-07-01", "reason": "轮岗"},
+    )
+    assert response.status_code == 302
+    staff.refresh_from_db()
+    assert staff.department == target
+    history = list(staff.memberships.order_by("start_date").values_list("department__name", "end_date"))
+    assert history[0][0] == "办公室" and str(history[0][1]) == "2026-07-01"
+    assert history[1] == ("信息科", None)
+
+
+def test_a_move_into_another_organisations_department_is_refused(client_for, hr, staff, outsider):
+    response = client_for(hr).post(
+        reverse("accounts:staff_move", args=[staff.pk]),
+        {"department": outsider.department_id, "on_date": "2026-07-01", "reason": "x"},
+    )
+    assert response.status_code == 200
+    staff.refresh_from_db()
+    assert staff.department.name == "办公室"
+
+
+def test_naming_a_department_head_grants_the_role_and_replacing_them_revokes_it(
+    client_for, hr, department, head, staff, leader
+):
+    response = client_for(hr).post(
+        reverse("accounts:department_edit", args=[department.pk]),
+        {
+            "code": department.code,
+            "name": department.name,
+            "head": staff.pk,
+            "supervising_leader": leader.pk,
+            "sort_order": 0,
+        },
+    )
+    assert response.status_code == 302
+    assert Role.DEPARTMENT_HEAD in User.objects.get(pk=staff.pk).roles
+    assert Role.DEPARTMENT_HEAD not in User.objects.get(pk=head.pk).roles
+
+
+def test_a_department_with_staff_cannot_be_deactivated(client_for, hr, department, staff):
+    client = client_for(hr)
+    response = client.post(reverse("accounts:department_deactivate", args=[department.pk]), follow=True)
+    assert "仍有在职人员" in response.content.decode()
+    department.refresh_from_db()
+    assert department.is_active
+
+
+def test_the_staff_list_filters_and_paginates(client_for, hr, department, organisation):
+    other = DepartmentFactory(organisation=organisation, name="财务科")
+    for i in range(30):
+        UserFactory(department=department, full_name=f"办公室{i:02d}")
+    UserFactory(department=other, full_name="财务张三")
+    client = client_for(hr)
+    page1 = client.get(reverse("accounts:staff_list")).content.decode()
+    assert "第 1 / 2 页" in page1
+    filtered = client.get(reverse("accounts:staff_list"), {"department": other.pk}).content.decode()
+    assert "财务张三" in filtered and "办公室00" not in filtered
+    searched = client.get(reverse("accounts:staff_list"), {"q": "张三"}).content.decode()
+    assert "财务张三" in searched
+
+
+def test_the_staff_list_query_count_does_not_grow_with_people(
+    client_for, hr, department, django_assert_max_num_queries
+):
+    client = client_for(hr)
+    for _i in range(3):
+        UserFactory(department=department)
+    with django_assert_max_num_queries(14):
+        client.get(reverse("accounts:staff_list"))
+    for _i in range(40):
+        UserFactory(department=department)
+    with django_assert_max_num_queries(14):
+        client.get(reverse("accounts:staff_list"))
+
+
+def test_the_department_list_query_count_is_bounded(client_for, hr, organisation, django_assert_max_num_queries):
+    for _i in range(30):
+        DepartmentFactory(organisation=organisation, head=UserFactory(department=None, organisation=organisation))
+    client = client_for(hr)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("accounts:department_list")).status_code == 200
+
+
+def test_resetting_a_password_asks_first_and_shows_the_new_one_once(client_for, hr, staff):
+    client = client_for(hr)
+    url = reverse("accounts:staff_reset_password", args=[staff.pk])
+    assert "确定" in client.get(url).content.decode()
+    response = client.post(url)
+    staff.refresh_from_db()
+    assert staff.must_change_password
+    assert staff.check_password(response.context["password"])

@@ -1,0 +1,50 @@
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+from django.db.utils import OperationalError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_healthz_reports_the_database_and_the_in_process_broker(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "eager"}
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(client, db):
+    # A database outage cannot be caused inside the test's own transaction, so this fault is simulated.
+    with mock.patch("accounts.views.connection.cursor", side_effect=OperationalError("unreachable")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"].startswith("error")
+
+
+def test_the_deploy_check_passes_with_production_settings():
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
+        "ALLOWED_HOSTS": "appraisal.example.gov.cn",
+        "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "0", "ALLOWED_HOSTS": "x"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
