@@ -49,7 +49,9 @@ class UserFactory(DjangoModelFactory):
     @factory.post_generation
     def membership(self, create, extracted, **kwargs):
         if create and self.department_id:
-            DepartmentMembership.objects.create(user=self, department_id=self.department_id, start_date=date(2026, 1, 1))
+            DepartmentMembership.objects.create(
+                user=self, department_id=self.department_id, start_date=date(2026, 1, 1)
+            )
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
