@@ -9,10 +9,9 @@ Other apps register their models with :func:`register`.
 from __future__ import annotations
 
 import contextlib
+from collections import defaultdict
 from collections.abc import Iterator
 from contextvars import ContextVar
-
-from collections import defaultdict
 
 from auditlog.context import set_actor
 from auditlog.registry import auditlog

@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Policy, Role, StaffType, User
+from .models import Department, Policy, Role, StaffStatus, StaffType, User
 
 
 class LoginForm(AuthenticationForm):
@@ -126,3 +126,20 @@ class PolicyForm(forms.ModelForm):
 
 class StaffImportForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+
+class StaffStatusForm(forms.ModelForm):
+    class Meta:
+        model = StaffStatus
+        fields = ["kind", "start_date", "end_date", "note"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("结束日期不能早于起始日期。"))
+        return cleaned

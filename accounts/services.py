@@ -17,7 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import audit_reason
-from .models import Department, DepartmentMembership, Organisation, Policy, Role, RoleAssignment, User
+from .models import (
+    Department,
+    DepartmentMembership,
+    Organisation,
+    Policy,
+    Role,
+    RoleAssignment,
+    StaffStatus,
+    User,
+)
 
 
 def generate_initial_password() -> str:
@@ -192,3 +201,17 @@ def policy_update(*, policy: Policy, reason: str = "") -> Policy:
     with audit_reason(reason):
         policy.save()
     return policy
+
+
+@transaction.atomic
+def staff_status_add(*, status: StaffStatus) -> StaffStatus:
+    """Record a special status for a period (试用期, 挂职/援派, 长期休假, 立案审查)."""
+    status.full_clean()
+    status.save()
+    return status
+
+
+@transaction.atomic
+def staff_status_remove(*, status: StaffStatus, reason: str) -> None:
+    with audit_reason(reason):
+        status.delete()

@@ -27,8 +27,9 @@ from .forms import (
     StaffForm,
     StaffImportForm,
     StaffMoveForm,
+    StaffStatusForm,
 )
-from .models import AuditEntry, Department, Role, RoleAssignment, User
+from .models import AuditEntry, Department, Role, RoleAssignment, StaffStatus, User
 
 PAGE_SIZE = 25
 
@@ -304,6 +305,39 @@ def staff_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespons
 
 def person_url(person: User) -> str:
     return reverse("accounts:staff_detail", args=[person.pk])
+
+
+@permission_required("accounts.manage_staff")
+def staff_status_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person_for_admin(request, pk)
+    form = StaffStatusForm(request.POST or None, instance=StaffStatus(user=person))
+    if request.method == "POST" and form.is_valid():
+        services.staff_status_add(status=form.instance)
+        messages.success(request, _("已为“%(name)s”记录特殊状态。") % {"name": person})
+        return redirect("accounts:staff_detail", pk=person.pk)
+    return render(request, "accounts/staff_status_form.html", {"form": form, "person": person})
+
+
+@permission_required("accounts.manage_staff")
+def staff_status_remove(request: HttpRequest, pk: int, status_pk: int) -> HttpResponse:
+    person = _get_person_for_admin(request, pk)
+    status = get_object_or_404(StaffStatus, pk=status_pk, user=person)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.staff_status_remove(status=status, reason=form.cleaned_data["reason"])
+        messages.success(request, _("特殊状态已删除。"))
+        return redirect("accounts:staff_detail", pk=person.pk)
+    return render(
+        request,
+        "accounts/confirm.html",
+        {
+            "title": _("删除特殊状态"),
+            "message": _("确定删除“%(name)s”的特殊状态“%(status)s”吗？")
+            % {"name": person, "status": status.get_kind_display()},
+            "form": form,
+            "cancel_url": person_url(person),
+        },
+    )
 
 
 @permission_required("accounts.manage_roles")

@@ -161,3 +161,31 @@ def test_resetting_a_password_asks_first_and_shows_the_new_one_once(client_for, 
     staff.refresh_from_db()
     assert staff.must_change_password
     assert staff.check_password(response.context["password"])
+
+
+def test_hr_records_a_special_status_for_a_period(client_for, hr, staff):
+    response = client_for(hr).post(
+        reverse("accounts:staff_status_add", args=[staff.pk]),
+        {"kind": "probation", "start_date": "2026-01-01", "end_date": "2026-12-31", "note": "新录用"},
+    )
+    assert response.status_code == 302
+    assert staff.statuses.get().get_kind_display() == "试用期"
+
+
+def test_a_status_ending_before_it_starts_is_refused(client_for, hr, staff):
+    response = client_for(hr).post(
+        reverse("accounts:staff_status_add", args=[staff.pk]),
+        {"kind": "long_leave", "start_date": "2026-05-01", "end_date": "2026-04-01"},
+    )
+    assert response.status_code == 200
+    assert "不能早于" in response.content.decode()
+    assert not staff.statuses.exists()
+
+
+def test_statuses_of_another_organisations_people_are_out_of_reach(client_for, hr, outsider):
+    response = client_for(hr).post(
+        reverse("accounts:staff_status_add", args=[outsider.pk]),
+        {"kind": "probation", "start_date": "2026-01-01"},
+    )
+    assert response.status_code == 404
+    assert not outsider.statuses.exists()
