@@ -1,1 +1,595 @@
-"""Bulk import of staff from the Excel template (placeholder: implemented by the import work item)."""
+"""Bulk import of staff from the Excel template.
+
+The flow is two steps, as the view calls them:
+
+1. :func:`parse_staff_workbook` reads the uploaded ``.xlsx`` and validates *every* row
+   against the organisation (departments, usernames, employee numbers) without writing
+   anything. It returns the clean rows and a list of Chinese error messages, each naming
+   its Excel row number.
+2. :func:`staff_import` writes the rows in one transaction: the employee number (工号) is
+   the key within the organisation, so a known person is updated and an unknown one is
+   created through :func:`accounts.services.staff_create`. Department changes go through
+   :func:`accounts.services.staff_move` so the membership history is kept. Rows are saved
+   one by one so django-auditlog records each change.
+
+:func:`build_template_workbook` produces the template the administrator fills in.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import services
+from .audit import audit_reason
+from .models import Department, Organisation, PositionCategory, StaffType, User
+
+MAX_ROWS = 5000
+MAX_FILE_BYTES = 10 * 1024 * 1024
+DATA_SHEET_TITLE = "人员"
+HELP_SHEET_TITLE = "说明"
+
+# The file format: (field, header, required). The headers are part of the format, not UI
+# text, so they are fixed Chinese strings and are not translated.
+COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    ("employee_number", "工号", True),
+    ("full_name", "姓名", True),
+    ("username", "用户名", False),
+    ("department", "科室", True),
+    ("position_title", "职务职级", False),
+    ("staff_type", "人员类别", False),
+    ("position_category", "岗位类别", False),
+    ("is_leader_position", "领导职务", False),
+    ("email", "电子邮箱", False),
+)
+HEADER_TO_FIELD = {header: name for name, header, _required in COLUMNS}
+REQUIRED_FIELDS = [name for name, _header, required in COLUMNS if required]
+YES = "是"
+NO = "否"
+_TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "领导"}
+_FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "非领导"}
+
+# Fields a re-import may change on a known person (the department goes through staff_move).
+UPDATABLE_FIELDS = (
+    "full_name",
+    "position_title",
+    "staff_type",
+    "position_category",
+    "is_leader_position",
+    "email",
+)
+
+
+@dataclass
+class ImportRow:
+    """One validated row of the file, ready to write."""
+
+    row_number: int
+    employee_number: str
+    full_name: str
+    username: str
+    department: Department
+    position_title: str = ""
+    staff_type: str = StaffType.CIVIL_SERVANT
+    position_category: str = PositionCategory.GENERAL
+    is_leader_position: bool = False
+    email: str = ""
+
+
+@dataclass
+class ImportResult:
+    created: list[tuple[User, str]] = field(default_factory=list)
+    updated: list[User] = field(default_factory=list)
+    unchanged: int = 0
+    # person pk → labels of the fields that changed (for the result page).
+    changes: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return len(self.created) + len(self.updated) + self.unchanged
+
+    def updated_rows(self) -> list[tuple[User, list[str]]]:
+        return [(person, self.changes.get(person.pk, [])) for person in self.updated]
+
+
+# --- Template -----------------------------------------------------------------------------
+
+
+def _choice_labels(choices) -> list[str]:
+    """The Chinese labels of a TextChoices class (the file format is Chinese whatever the UI language)."""
+    with translation.override(None):
+        return [str(label) for label in choices.labels]
+
+
+def build_template_workbook(*, organisation: Organisation) -> bytes:
+    """An empty import template with a 说明 sheet listing the columns and the organisation's departments."""
+    departments = list(
+        Department.objects.filter(organisation=organisation, is_active=True).order_by("sort_order", "code")
+    )
+    staff_types = _choice_labels(StaffType)
+    categories = _choice_labels(PositionCategory)
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = DATA_SHEET_TITLE
+    header_font = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for index, (name, header, required) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index, value=f"{header}*" if required else header)
+        cell.font = header_font
+        cell.fill = header_fill
+        cell.alignment = Alignment(horizontal="center")
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = 24 if name in ("department", "email", "position_title") else 14
+        if name in ("employee_number", "username"):
+            # Text format, so 工号 such as 001 keep their leading zeros.
+            sheet.column_dimensions[letter].number_format = "@"
+    sheet.freeze_panes = "A2"
+
+    last_row = MAX_ROWS + 1
+    column_letter = {name: get_column_letter(i) for i, (name, _h, _r) in enumerate(COLUMNS, start=1)}
+    for name, options in (
+        ("staff_type", staff_types),
+        ("position_category", categories),
+        ("is_leader_position", [YES, NO]),
+    ):
+        validation = DataValidation(
+            type="list",
+            formula1='"{}"'.format(",".join(options)),
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=_("输入无效"),
+            error=_("请从下拉列表中选择。"),
+        )
+        sheet.add_data_validation(validation)
+        validation.add(f"{column_letter[name]}2:{column_letter[name]}{last_row}")
+
+    help_sheet = workbook.create_sheet(HELP_SHEET_TITLE)
+    help_sheet.column_dimensions["A"].width = 16
+    help_sheet.column_dimensions["B"].width = 10
+    help_sheet.column_dimensions["C"].width = 70
+    descriptions = {
+        "employee_number": _("本单位内唯一。再次导入同一工号时更新该人员信息，不会重复新建。"),
+        "full_name": _("人员姓名。"),
+        "username": _("登录用户名；不填则使用工号。已有人员的用户名不能通过导入修改。"),
+        "department": _("填写本单位科室的名称或编码（见下方科室列表）。调整科室会保留任职历史。"),
+        "position_title": _("如：一级科员、四级主任科员。"),
+        "staff_type": _("可选：%(options)s；不填为“%(default)s”。")
+        % {"options": "、".join(staff_types), "default": staff_types[0]},
+        "position_category": _("可选：%(options)s；不填为“%(default)s”。")
+        % {"options": "、".join(categories), "default": categories[0]},
+        "is_leader_position": _("填“是”或“否”；不填为“否”。"),
+        "email": _("可不填。"),
+    }
+    help_sheet.append([_("填写说明")])
+    help_sheet["A1"].font = Font(bold=True, size=14)
+    help_sheet.append(
+        [
+            _(
+                "在“%(sheet)s”工作表中从第2行起每行填写一人，不要修改第1行表头。"
+                "带 * 的列必须填写。每次最多导入%(max)d行。"
+                "导入前会校验全部行，任何一行有误则不导入任何数据。"
+            )
+            % {"sheet": DATA_SHEET_TITLE, "max": MAX_ROWS}
+        ]
+    )
+    help_sheet.append([_("新建的人员会得到一次性初始密码，首次登录时须修改。")])
+    help_sheet.append([])
+    help_sheet.append([_("列名"), _("必填"), _("说明")])
+    for cell in help_sheet[help_sheet.max_row]:
+        cell.font = header_font
+        cell.fill = header_fill
+    for name, header, required in COLUMNS:
+        help_sheet.append([header, YES if required else NO, descriptions[name]])
+    help_sheet.append([])
+    help_sheet.append([_("示例（请勿在本表填写）")])
+    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
+    help_sheet.append([header for _name, header, _required in COLUMNS])
+    example_department = departments[0].name if departments else _("办公室")
+    help_sheet.append(
+        ["1001", "张三", "", example_department, "一级科员", staff_types[0], categories[0], NO, "zhangsan@example.com"]
+    )
+    help_sheet.append([])
+    help_sheet.append([_("本单位科室（%(org)s）") % {"org": organisation.name}])
+    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
+    help_sheet.append([_("科室名称"), _("科室编码")])
+    for cell in help_sheet[help_sheet.max_row]:
+        cell.font = header_font
+        cell.fill = header_fill
+    first_department_row = help_sheet.max_row + 1
+    for department in departments:
+        help_sheet.append([department.name, department.code])
+    if not departments:
+        help_sheet.append([_("（本单位尚未设置科室，请先在“科室管理”中添加。）")])
+    else:
+        # A drop-down of department names; no error alert, so a department code may still be typed.
+        validation = DataValidation(
+            type="list",
+            formula1=f"'{HELP_SHEET_TITLE}'!$A${first_department_row}:$A${help_sheet.max_row}",
+            allow_blank=True,
+            showErrorMessage=False,
+        )
+        sheet.add_data_validation(validation)
+        validation.add(f"{column_letter['department']}2:{column_letter['department']}{last_row}")
+    for row in help_sheet.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- Parsing ------------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    """A cell value as trimmed text: 1001 and 1001.0 both become "1001"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value).replace("\u3000", " ").strip()
+
+
+def _header_name(value) -> str:
+    return _text(value).replace(" ", "").rstrip("*＊").strip()
+
+
+def _row_error(row_number: int, message: str) -> str:
+    return _("第%(row)d行：%(error)s") % {"row": row_number, "error": message}
+
+
+def _choice_map(choices) -> dict[str, str]:
+    """Label (Chinese and current language) or code → code."""
+    mapping: dict[str, str] = {}
+    for value, label in zip(choices.values, choices.labels, strict=True):
+        mapping[str(value).lower()] = value
+        mapping[str(label).lower()] = value
+    with translation.override(None):
+        for value, label in zip(choices.values, choices.labels, strict=True):
+            mapping[str(label).lower()] = value
+    return mapping
+
+
+def _read_rows(file) -> tuple[dict[str, int], list[tuple[int, list]], str | None]:
+    """Header positions and the non-blank data rows (Excel row number, values), or a file-level error."""
+    size = getattr(file, "size", None)
+    if size is not None and size > MAX_FILE_BYTES:
+        return {}, [], _("文件过大（超过%(mb)dMB），请分批导入。") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
+    if hasattr(file, "seek"):
+        file.seek(0)
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors on files that are not .xlsx
+        return {}, [], _("无法读取文件：请上传 Excel（.xlsx）格式的文件，建议使用本页提供的导入模板填写。")
+    try:
+        if DATA_SHEET_TITLE in workbook.sheetnames:
+            sheet = workbook[DATA_SHEET_TITLE]
+        else:
+            sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            return {}, [], _("文件中没有工作表。")
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # some programs write a wrong size; read every row instead.
+        rows = sheet.iter_rows(values_only=True)
+        header_values = next(rows, None)
+        if header_values is None or not any(_text(v) for v in header_values):
+            return {}, [], _("文件是空的，或第1行不是表头。请使用导入模板填写。")
+
+        positions: dict[str, int] = {}
+        unknown: list[str] = []
+        duplicated: list[str] = []
+        for index, value in enumerate(header_values):
+            name = _header_name(value)
+            if not name:
+                continue
+            field_name = HEADER_TO_FIELD.get(name)
+            if field_name is None:
+                unknown.append(name)
+            elif field_name in positions:
+                duplicated.append(name)
+            else:
+                positions[field_name] = index
+        header_problems = []
+        missing = [header for name, header, _r in COLUMNS if name in REQUIRED_FIELDS and name not in positions]
+        if missing:
+            header_problems.append(_("缺少必填列：%(cols)s") % {"cols": "、".join(missing)})
+        if unknown:
+            header_problems.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
+        if duplicated:
+            header_problems.append(_("重复的列：%(cols)s") % {"cols": "、".join(duplicated)})
+        if header_problems:
+            return (
+                {},
+                [],
+                _("表头不正确（%(problems)s）。请使用导入模板，不要修改第1行。")
+                % {"problems": "；".join(header_problems)},
+            )
+
+        data: list[tuple[int, list]] = []
+        for row_number, values in enumerate(rows, start=2):
+            if not any(_text(v) for v in values):
+                continue
+            if len(data) >= MAX_ROWS:
+                return (
+                    {},
+                    [],
+                    _("数据超过%(max)d行，请分批导入，每次不超过%(max)d行。") % {"max": MAX_ROWS},
+                )
+            data.append((row_number, list(values)))
+    except Exception:  # a damaged worksheet inside a valid zip
+        return {}, [], _("无法读取文件内容：文件可能已损坏，请使用导入模板重新填写。")
+    finally:
+        workbook.close()
+    if not data:
+        return {}, [], _("文件中没有人员数据：请从第2行起填写。")
+    return positions, data, None
+
+
+def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[ImportRow], list[str]]:
+    """Validate every row of the uploaded workbook; return the clean rows and all errors (nothing is written)."""
+    positions, data, file_error = _read_rows(file)
+    if file_error:
+        return [], [file_error]
+
+    departments = list(Department.objects.filter(organisation=organisation))
+    by_name = {d.name: d for d in departments}
+    by_code = {d.code: d for d in departments}
+    by_code_lower = {d.code.lower(): d for d in departments}
+    existing = {
+        person.employee_number: person
+        for person in User.objects.filter(organisation=organisation).exclude(employee_number="")
+    }
+    staff_types = _choice_map(StaffType)
+    categories = _choice_map(PositionCategory)
+    staff_type_labels = "、".join(_choice_labels(StaffType))
+    category_labels = "、".join(_choice_labels(PositionCategory))
+    username_validator = UnicodeUsernameValidator()
+    limits = {name: User._meta.get_field(name).max_length for name in ("employee_number", "full_name", "username")}
+    limits["position_title"] = User._meta.get_field("position_title").max_length
+    limits["email"] = User._meta.get_field("email").max_length
+    labels = {name: header for name, header, _r in COLUMNS}
+
+    errors: list[tuple[int, str]] = []
+    parsed: list[ImportRow] = []
+    seen_numbers: dict[str, int] = {}
+    seen_usernames: dict[str, int] = {}
+
+    for row_number, values in data:
+
+        def cell(name: str, values=values) -> str:
+            index = positions.get(name)
+            return _text(values[index]) if index is not None and index < len(values) else ""
+
+        row_errors: list[str] = []
+        employee_number = cell("employee_number")
+        full_name = cell("full_name")
+        username = cell("username")
+        department_ref = cell("department")
+        position_title = cell("position_title")
+        staff_type_text = cell("staff_type")
+        category_text = cell("position_category")
+        leader_text = cell("is_leader_position")
+        email = cell("email")
+
+        for name, value in (
+            ("employee_number", employee_number),
+            ("full_name", full_name),
+            ("department", department_ref),
+        ):
+            if not value:
+                row_errors.append(_("%(col)s不能为空") % {"col": labels[name]})
+        for name, value in (
+            ("employee_number", employee_number),
+            ("full_name", full_name),
+            ("username", username),
+            ("position_title", position_title),
+            ("email", email),
+        ):
+            if len(value) > limits[name]:
+                row_errors.append(_("%(col)s不能超过%(n)d个字符") % {"col": labels[name], "n": limits[name]})
+
+        number_repeated = False
+        if employee_number:
+            first = seen_numbers.get(employee_number)
+            if first is not None:
+                number_repeated = True
+                row_errors.append(
+                    _("工号“%(value)s”在文件中重复（第%(first)d行）") % {"value": employee_number, "first": first}
+                )
+            else:
+                seen_numbers[employee_number] = row_number
+
+        person = existing.get(employee_number) if employee_number else None
+        if person is not None:
+            if username and username != person.username:
+                row_errors.append(
+                    _("工号“%(number)s”的人员已存在，用户名为“%(current)s”，导入不能修改用户名")
+                    % {"number": employee_number, "current": person.username}
+                )
+            username = person.username
+        elif not username:
+            username = employee_number
+        if username and person is None:
+            try:
+                username_validator(username)
+            except ValidationError:
+                row_errors.append(_("用户名“%(value)s”无效：只能包含字母、数字和 @ . + - _ 字符") % {"value": username})
+            key = username.lower()
+            first = seen_usernames.get(key)
+            if first is None:
+                seen_usernames[key] = row_number
+            elif not number_repeated:  # a repeated 工号 is reported once, not again as its username
+                row_errors.append(
+                    _("用户名“%(value)s”在文件中重复（第%(first)d行）") % {"value": username, "first": first}
+                )
+
+        department = None
+        if department_ref:
+            department = (
+                by_name.get(department_ref) or by_code.get(department_ref) or by_code_lower.get(department_ref.lower())
+            )
+            if department is None:
+                row_errors.append(_("科室“%(value)s”不存在") % {"value": department_ref})
+            elif not department.is_active:
+                row_errors.append(_("科室“%(value)s”已停用") % {"value": department_ref})
+
+        staff_type = StaffType.CIVIL_SERVANT.value
+        if staff_type_text:
+            staff_type = staff_types.get(staff_type_text.lower())
+            if staff_type is None:
+                row_errors.append(
+                    _("人员类别“%(value)s”无效，可选：%(options)s")
+                    % {"value": staff_type_text, "options": staff_type_labels}
+                )
+        position_category = PositionCategory.GENERAL.value
+        if category_text:
+            position_category = categories.get(category_text.lower())
+            if position_category is None:
+                row_errors.append(
+                    _("岗位类别“%(value)s”无效，可选：%(options)s")
+                    % {"value": category_text, "options": category_labels}
+                )
+        is_leader = False
+        if leader_text:
+            lowered = leader_text.lower()
+            if lowered in _TRUE_WORDS:
+                is_leader = True
+            elif lowered not in _FALSE_WORDS:
+                row_errors.append(_("领导职务“%(value)s”无效，请填“是”或“否”") % {"value": leader_text})
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                row_errors.append(_("电子邮箱“%(value)s”格式不正确") % {"value": email})
+
+        errors.extend((row_number, message) for message in row_errors)
+        if not row_errors:
+            parsed.append(
+                ImportRow(
+                    row_number=row_number,
+                    employee_number=employee_number,
+                    full_name=full_name,
+                    username=username,
+                    department=department,
+                    position_title=position_title,
+                    staff_type=staff_type,
+                    position_category=position_category,
+                    is_leader_position=is_leader,
+                    email=email,
+                )
+            )
+
+    # Usernames of new people must be free across all organisations (usernames are global).
+    new_rows = [row for row in parsed if row.employee_number not in existing]
+    wanted = {row.username.lower() for row in new_rows}
+    holders: dict[str, User] = {}
+    if wanted:
+        for holder in (
+            User.objects.annotate(username_lower=Lower("username"))
+            .filter(username_lower__in=wanted)
+            .select_related("organisation")
+        ):
+            holders[holder.username_lower] = holder
+    for row in new_rows:
+        holder = holders.get(row.username.lower())
+        if holder is None:
+            continue
+        if holder.organisation_id != organisation.pk:
+            message = _("用户名“%(value)s”已被其他单位的人员使用，请另填用户名") % {"value": row.username}
+        else:
+            message = _("用户名“%(value)s”已被本单位的“%(person)s”（工号%(number)s）使用，请另填用户名") % {
+                "value": row.username,
+                "person": holder.get_full_name(),
+                "number": holder.employee_number or "—",
+            }
+        errors.append((row.row_number, message))
+
+    if errors:
+        errors.sort(key=lambda item: item[0])  # stable: a row's messages keep their order
+        return [], [_row_error(row_number, message) for row_number, message in errors]
+    return parsed, []
+
+
+# --- Writing ------------------------------------------------------------------------------
+
+
+def _initial_password(username: str) -> str:
+    """A one-time password that passes the password rules for this username (e.g. it must not contain it)."""
+    probe = User(username=username)
+    while True:
+        candidate = services.generate_initial_password()
+        try:
+            validate_password(candidate, probe)
+        except ValidationError:
+            continue
+        return candidate
+
+
+@transaction.atomic
+def staff_import(*, organisation: Organisation, rows: list[ImportRow]) -> ImportResult:
+    """Create or update every row; all or nothing. 工号 is the key within the organisation."""
+    result = ImportResult()
+    reason = _("批量导入人员")
+    with audit_reason(reason):
+        for row in rows:
+            person = (
+                User.objects.select_for_update()
+                .filter(organisation=organisation, employee_number=row.employee_number)
+                .first()
+            )
+            if person is None:
+                user, password = services.staff_create(
+                    organisation=organisation,
+                    username=row.username,
+                    full_name=row.full_name,
+                    department=row.department,
+                    password=_initial_password(row.username),
+                    employee_number=row.employee_number,
+                    position_title=row.position_title,
+                    staff_type=row.staff_type,
+                    position_category=row.position_category,
+                    is_leader_position=row.is_leader_position,
+                    email=row.email,
+                )
+                result.created.append((user, password))
+                continue
+
+            changed = [name for name in UPDATABLE_FIELDS if getattr(person, name) != getattr(row, name)]
+            for name in changed:
+                setattr(person, name, getattr(row, name))
+            if changed:
+                person.save(update_fields=changed)
+            labels = [str(User._meta.get_field(name).verbose_name) for name in changed]
+            if person.department_id != row.department.pk:
+                services.staff_move(user=person, department=row.department, reason=reason)
+                labels.append(str(User._meta.get_field("department").verbose_name))
+            if labels:
+                result.updated.append(person)
+                result.changes[person.pk] = labels
+            else:
+                result.unchanged += 1
+    return result

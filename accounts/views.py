@@ -223,6 +223,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @permission_required("accounts.manage_staff")
 def staff_create(request: HttpRequest) -> HttpResponse:
     form = StaffForm(request.POST or None, organisation=request.user.organisation)
@@ -351,6 +352,7 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/staff_roles.html", {"form": form, "person": person})
 
 
+@never_cache
 @permission_required("accounts.manage_staff")
 def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk)
@@ -425,6 +427,7 @@ def staff_import_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@never_cache
 @permission_required("accounts.import_staff")
 def staff_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
@@ -435,6 +438,11 @@ def staff_import(request: HttpRequest) -> HttpResponse:
             organisation=request.user.organisation, file=form.cleaned_data["file"]
         )
         if not errors:
-            result = imports.staff_import(organisation=request.user.organisation, rows=rows)
-            return render(request, "accounts/staff_import_result.html", {"result": result})
+            try:
+                result = imports.staff_import(organisation=request.user.organisation, rows=rows)
+            except ValidationError as exc:
+                # The data changed between the check and the write; the import was rolled back.
+                errors = exc.messages
+            else:
+                return render(request, "accounts/staff_import_result.html", {"result": result})
     return render(request, "accounts/staff_import.html", {"form": form, "errors": errors})

@@ -1,0 +1,426 @@
+"""Bulk import of staff from the Excel template: validate every row, import all or nothing."""
+
+import io
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from accounts import imports
+from accounts.models import (
+    AuditEntry,
+    DepartmentMembership,
+    PositionCategory,
+    Role,
+    StaffType,
+    User,
+)
+from tests.factories import DepartmentFactory, UserFactory
+
+HEADER = ["工号*", "姓名*", "用户名", "科室*", "职务职级", "人员类别", "岗位类别", "领导职务", "电子邮箱"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_URL = "accounts:staff_import"
+TEMPLATE_URL = "accounts:staff_import_template"
+
+
+def workbook_bytes(rows, header=HEADER) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    if header is not None:
+        sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx(rows, header=HEADER, name="staff.xlsx") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, workbook_bytes(rows, header), content_type=XLSX)
+
+
+def upload(client, file):
+    return client.post(reverse(IMPORT_URL), {"file": file})
+
+
+def page_errors(response) -> list[str]:
+    return list(response.context["errors"])
+
+
+@pytest.fixture
+def finance(organisation):
+    return DepartmentFactory(organisation=organisation, code="D002", name="财务科")
+
+
+@pytest.fixture
+def hr_client(client_for, hr):
+    return client_for(hr)
+
+
+VALID_ROWS = [
+    ["E101", "王一", "", "办公室", "一级科员", "公务员", "综合管理", "否", "wangyi@example.com"],
+    ["E102", "李二", "lier", "D002", "四级主任科员", "参公人员", "业务执法", "是", ""],
+    [1103, "赵三", None, "财务科", None, None, None, None, None],
+]
+
+
+# --- Creating people ----------------------------------------------------------------------
+
+
+def test_hr_imports_a_valid_file_and_creates_people_with_membership_role_and_one_time_password(
+    hr_client, department, finance
+):
+    response = upload(hr_client, xlsx(VALID_ROWS))
+
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert len(result.created) == 3
+    assert result.updated == []
+
+    wang = User.objects.get(employee_number="E101")
+    assert wang.username == "E101"  # username defaults to 工号
+    assert wang.full_name == "王一"
+    assert wang.department == department
+    assert wang.email == "wangyi@example.com"
+    assert wang.staff_type == StaffType.CIVIL_SERVANT
+    assert wang.must_change_password
+    assert wang.has_role(Role.STAFF)
+    assert DepartmentMembership.objects.filter(user=wang, department=department, end_date__isnull=True).exists()
+
+    li = User.objects.get(employee_number="E102")
+    assert li.username == "lier"
+    assert li.department == finance  # found by department code
+    assert li.staff_type == StaffType.REFERENCE
+    assert li.position_category == PositionCategory.ENFORCEMENT
+    assert li.is_leader_position
+
+    zhao = User.objects.get(username="1103")  # a number typed in Excel is not "1103.0"
+    assert zhao.employee_number == "1103"
+    assert zhao.staff_type == StaffType.CIVIL_SERVANT
+    assert zhao.position_category == PositionCategory.GENERAL
+    assert not zhao.is_leader_position
+
+
+def test_result_page_shows_each_one_time_password_once_and_the_password_works(hr_client, department, finance):
+    response = upload(hr_client, xlsx(VALID_ROWS))
+
+    content = response.content.decode()
+    assert "只显示这一次" in content
+    for person, password in response.context["result"].created:
+        assert person.username in content
+        assert password in content
+        person.refresh_from_db()
+        assert person.check_password(password)
+
+
+def test_a_number_stored_as_float_becomes_a_plain_employee_number(organisation, department):
+    file = xlsx([[1001.0, "钱四", None, "D001"]])
+
+    rows, errors = imports.parse_staff_workbook(organisation=organisation, file=file)
+
+    assert errors == []
+    assert rows[0].employee_number == "1001"
+    assert rows[0].username == "1001"
+
+
+def test_it_skips_fully_blank_rows_and_keeps_excel_row_numbers(organisation, department):
+    file = xlsx([["E1", "甲", None, "办公室"], [None, None, None, None], ["  ", None], ["", "乙", None, "办公室"]])
+
+    rows, errors = imports.parse_staff_workbook(organisation=organisation, file=file)
+
+    assert rows == []
+    assert errors == ["第5行：工号不能为空"]
+
+
+# --- All or nothing -----------------------------------------------------------------------
+
+
+def test_it_imports_nothing_when_any_row_is_invalid(hr_client, department, outsider):
+    before = User.objects.count()
+    rows = [
+        ["E201", "正确的人", "", "办公室"],  # row 2 is valid
+        ["", "没有工号", "", "办公室"],  # row 3
+        ["E203", "", "", "不存在的科室"],  # row 4
+        ["E204", "坏邮箱", "", "办公室", "", "", "", "", "not-an-email"],  # row 5
+        ["E205", "坏类别", "", "办公室", "", "临时工", "后勤", "也许"],  # row 6
+        ["E201", "重复工号", "", "办公室"],  # row 7
+        ["E208", "外单位用户名", "outsider", "办公室"],  # row 8
+    ]
+
+    response = upload(hr_client, xlsx(rows))
+
+    assert response.status_code == 200
+    assert "result" not in response.context
+    assert User.objects.count() == before
+    assert not User.objects.filter(employee_number="E201").exists()
+    errors = page_errors(response)
+    assert errors == [
+        "第3行：工号不能为空",
+        "第4行：姓名不能为空",
+        "第4行：科室“不存在的科室”不存在",
+        "第5行：电子邮箱“not-an-email”格式不正确",
+        "第6行：人员类别“临时工”无效，可选：公务员、参公人员、事业人员、公益性岗位",
+        "第6行：岗位类别“后勤”无效，可选：综合管理、业务执法、服务保障",
+        "第6行：领导职务“也许”无效，请填“是”或“否”",
+        "第7行：工号“E201”在文件中重复（第2行）",
+        "第8行：用户名“outsider”已被其他单位的人员使用，请另填用户名",
+    ]
+    block = response.content.decode()
+    assert 'data-testid="import-errors"' in block
+    assert "本次未导入任何人员" in block
+    for error in errors:
+        assert error in block
+
+
+def test_a_username_held_by_a_different_person_of_this_organisation_is_an_error(hr_client, staff):
+    # The default username is the 工号; "staff" already belongs to someone else.
+    response = upload(hr_client, xlsx([["E999", "新人", "STAFF", "办公室"]]))
+
+    assert page_errors(response) == [
+        f"第2行：用户名“STAFF”已被本单位的“科员甲”（工号{staff.employee_number}）使用，请另填用户名"
+    ]
+    assert not User.objects.filter(employee_number="E999").exists()
+
+
+def test_an_existing_persons_username_cannot_be_changed_by_import(hr_client, staff):
+    response = upload(hr_client, xlsx([[staff.employee_number, "科员甲", "renamed", "办公室"]]))
+
+    assert page_errors(response) == [
+        f"第2行：工号“{staff.employee_number}”的人员已存在，用户名为“staff”，导入不能修改用户名"
+    ]
+
+
+def test_an_inactive_department_is_refused(hr_client, organisation):
+    DepartmentFactory(organisation=organisation, code="OLD", name="撤销科", is_active=False)
+
+    response = upload(hr_client, xlsx([["E1", "甲", "", "撤销科"]]))
+
+    assert page_errors(response) == ["第2行：科室“撤销科”已停用"]
+
+
+def test_a_department_of_another_organisation_does_not_exist_here(hr_client, department, outsider):
+    response = upload(hr_client, xlsx([["E1", "甲", "", "外单位科室"]]))
+
+    assert page_errors(response) == ["第2行：科室“外单位科室”不存在"]
+
+
+# --- Re-import updates --------------------------------------------------------------------
+
+
+def test_reimporting_the_same_file_updates_people_and_does_not_duplicate(hr_client, department, finance):
+    upload(hr_client, xlsx(VALID_ROWS))
+    count = User.objects.count()
+
+    again = upload(hr_client, xlsx(VALID_ROWS))
+
+    assert User.objects.count() == count
+    result = again.context["result"]
+    assert result.created == []
+    assert result.updated == []
+    assert result.unchanged == 3
+
+    changed = [list(row) for row in VALID_ROWS]
+    changed[0][1] = "王一一"
+    changed[0][4] = "三级主任科员"
+    changed[0][7] = "是"
+    third = upload(hr_client, xlsx(changed))
+
+    assert User.objects.count() == count
+    result = third.context["result"]
+    assert [person.employee_number for person in result.updated] == ["E101"]
+    assert result.unchanged == 2
+    wang = User.objects.get(employee_number="E101")
+    assert wang.full_name == "王一一"
+    assert wang.position_title == "三级主任科员"
+    assert wang.is_leader_position
+    assert "王一一" in third.content.decode()
+
+
+def test_a_changed_department_on_reimport_is_a_move_that_keeps_history(hr_client, staff, department, finance):
+    row = [staff.employee_number, staff.full_name, "", "财务科"]
+
+    response = upload(hr_client, xlsx([row]))
+
+    staff.refresh_from_db()
+    assert staff.department == finance
+    assert response.context["result"].updated == [staff]
+    memberships = DepartmentMembership.objects.filter(user=staff)
+    assert memberships.filter(department=finance, end_date__isnull=True).count() == 1
+
+
+def test_a_department_move_closes_the_previous_membership(hr_client, department, finance):
+    upload(hr_client, xlsx([["E300", "调动人", "", "办公室"]]))
+    person = User.objects.get(employee_number="E300")
+
+    upload(hr_client, xlsx([["E300", "调动人", "", "D002"]]))
+
+    person.refresh_from_db()
+    assert person.department == finance
+    history = list(DepartmentMembership.objects.filter(user=person).order_by("pk"))
+    assert [m.department for m in history] == [department, finance]
+    assert history[0].end_date is not None
+    assert history[1].end_date is None
+
+
+def test_an_update_is_recorded_in_the_audit_trail_with_the_administrator_as_actor(hr_client, hr, staff):
+    upload(hr_client, xlsx([[staff.employee_number, "改名后", "", "办公室", "二级主任科员"]]))
+
+    entry = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User),
+        object_pk=str(staff.pk),
+        action=LogEntry.Action.UPDATE,
+    ).latest("timestamp")
+    assert entry.changes_dict["full_name"] == ["科员甲", "改名后"]
+    assert "position_title" in entry.changes_dict
+    assert entry.actor == hr
+    assert entry.organisation_id == staff.organisation_id
+    assert entry.reason == "批量导入人员"
+
+
+# --- Template -----------------------------------------------------------------------------
+
+
+def test_the_template_downloads_with_headers_help_sheet_and_departments(hr_client, department, finance):
+    response = hr_client.get(reverse(TEMPLATE_URL))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["人员", "说明"]
+    assert [cell.value for cell in workbook["人员"][1]] == HEADER
+    help_text = [cell.value for row in workbook["说明"].iter_rows() for cell in row if cell.value]
+    for expected in ("办公室", "D001", "财务科", "D002", "公益性岗位", "服务保障"):
+        assert expected in " ".join(str(v) for v in help_text)
+    assert workbook["人员"].data_validations.dataValidation  # drop-downs for the choice columns
+
+
+def test_the_template_round_trips_when_filled_in(hr_client, department, finance):
+    template = hr_client.get(reverse(TEMPLATE_URL)).content
+    workbook = load_workbook(io.BytesIO(template))
+    sheet = workbook["人员"]
+    sheet.append(["0007", "模板填写人", "", "财务科", "一级科员", "事业人员", "服务保障", "否", "t@example.com"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    response = upload(hr_client, SimpleUploadedFile("filled.xlsx", buffer.getvalue(), content_type=XLSX))
+
+    assert response.status_code == 200
+    assert len(response.context["result"].created) == 1
+    person = User.objects.get(employee_number="0007")
+    assert person.username == "0007"
+    assert person.department == finance
+    assert person.staff_type == StaffType.INSTITUTION
+    assert person.position_category == PositionCategory.SERVICE
+
+
+# --- Bad files ----------------------------------------------------------------------------
+
+
+def test_a_file_that_is_not_xlsx_gives_a_friendly_error(hr_client, department):
+    before = User.objects.count()
+    file = SimpleUploadedFile("staff.xlsx", "工号,姓名\nE1,甲\n".encode(), content_type="text/csv")
+
+    response = upload(hr_client, file)
+
+    assert response.status_code == 200
+    errors = page_errors(response)
+    assert len(errors) == 1
+    assert "xlsx" in errors[0]
+    assert User.objects.count() == before
+
+
+def test_a_wrong_header_is_refused(hr_client, department):
+    response = upload(hr_client, xlsx([["E1", "甲", "办公室"]], header=["编号", "姓名", "部门"]))
+
+    [error] = page_errors(response)
+    assert "表头不正确" in error
+    assert "工号" in error
+    assert "科室" in error
+
+
+def test_an_empty_file_is_refused(hr_client, department):
+    assert "文件是空的" in page_errors(upload(hr_client, xlsx([], header=None)))[0]
+    assert "没有人员数据" in page_errors(upload(hr_client, xlsx([])))[0]
+
+
+def test_too_many_rows_are_refused_with_a_clear_message(hr_client, department, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 2)
+
+    response = upload(hr_client, xlsx([[f"E{i}", "甲", "", "办公室"] for i in range(3)]))
+
+    assert page_errors(response) == ["数据超过2行，请分批导入，每次不超过2行。"]
+    assert not User.objects.filter(employee_number="E0").exists()
+
+
+# --- Permissions --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["staff", "sysadmin", "auditor", "head"])
+def test_only_hr_may_import_or_download_the_template(client_for, persona, request):
+    client = client_for(request.getfixturevalue(persona))
+
+    assert client.get(reverse(IMPORT_URL)).status_code == 403
+    assert client.get(reverse(TEMPLATE_URL)).status_code == 403
+    assert upload(client, xlsx([["E1", "甲", "", "办公室"]])).status_code == 403
+    assert not User.objects.filter(employee_number="E1").exists()
+
+
+def test_a_stranger_is_sent_to_the_login_page(client, db):
+    response = client.get(reverse(IMPORT_URL))
+
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_the_import_page_explains_and_links_to_the_template(hr_client):
+    response = hr_client.get(reverse(IMPORT_URL))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert reverse(TEMPLATE_URL) in content
+    assert 'enctype="multipart/form-data"' in content
+    assert "import-errors" not in content
+
+
+def test_people_of_another_organisation_with_the_same_employee_number_are_not_touched(hr_client, department, outsider):
+    outsider_number = outsider.employee_number
+
+    response = upload(hr_client, xlsx([[outsider_number, "同号新人", "samenumber", "办公室"]]))
+
+    assert len(response.context["result"].created) == 1
+    outsider.refresh_from_db()
+    assert outsider.full_name == "外单位人员"
+    assert User.objects.filter(employee_number=outsider_number).count() == 2
+
+
+def test_a_new_person_with_a_short_employee_number_still_gets_a_valid_password(organisation, department):
+    rows, errors = imports.parse_staff_workbook(organisation=organisation, file=xlsx([["1", "一号", "", "办公室"]]))
+    assert errors == []
+
+    result = imports.staff_import(organisation=organisation, rows=rows)
+
+    person, password = result.created[0]
+    assert "1" not in password
+    assert person.check_password(password)
+
+
+def test_user_factory_people_are_matched_by_employee_number(hr_client, department):
+    person = UserFactory(department=department, employee_number="K1", full_name="旧名")
+
+    upload(hr_client, xlsx([["K1", "新名", "", "办公室"]]))
+
+    person.refresh_from_db()
+    assert person.full_name == "新名"
+    assert User.objects.filter(employee_number="K1").count() == 1
+
+
+def test_a_username_repeated_in_the_file_is_an_error_whatever_its_case(organisation, department):
+    file = xlsx([["E1", "甲", "same", "办公室"], ["E2", "乙", "SAME", "办公室"]])
+
+    rows, errors = imports.parse_staff_workbook(organisation=organisation, file=file)
+
+    assert rows == []
+    assert errors == ["第3行：用户名“SAME”在文件中重复（第2行）"]
