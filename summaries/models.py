@@ -1,0 +1,150 @@
+"""Monthly summaries (月小结 / 工作写实), DOMAIN.md §3."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+
+from targets.models import EDITABLE_STATUSES, ReviewStatus
+
+
+class PrivateStorage(LazyObject):
+    """Evidence files live under PRIVATE_FILES_ROOT, outside the web root; only a view that checks
+    permissions hands them out."""
+
+    def _setup(self):
+        self._wrapped = FileSystemStorage(location=settings.PRIVATE_FILES_ROOT, base_url=None)
+
+
+private_storage = PrivateStorage()
+
+
+class MonthlySummary(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="monthly_summaries", verbose_name=_("被考核人")
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="monthly_summaries", verbose_name=_("科室")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    status = models.CharField(_("状态"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    other_work = models.TextField(_("其他工作"), blank=True)
+    problems = models.TextField(_("存在问题"), blank=True)
+    next_month_plan = models.TextField(_("下月计划"), blank=True)
+    # Incremented on every save (autosave included): a stale tab cannot overwrite a newer text.
+    version = models.PositiveIntegerField(default=1)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    is_late = models.BooleanField(_("迟交"), default=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("月小结")
+        verbose_name_plural = _("月小结")
+        ordering = ["-year", "-month", "owner_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "year", "month"], name="one_summary_per_month"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "year", "month", "status"]),
+            models.Index(fields=["department", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.year}年{self.month}月小结"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def quarter(self) -> int:
+        return (self.month - 1) // 3 + 1
+
+
+class SummaryProgress(models.Model):
+    """Progress on one of the quarter's target items, so nothing is typed twice."""
+
+    summary = models.ForeignKey(MonthlySummary, on_delete=models.CASCADE, related_name="progress_notes")
+    target_item = models.ForeignKey(
+        "targets.TargetItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="progress_notes"
+    )
+    # The item's text at the time, so the summary still reads right if the target changes later.
+    item_content = models.TextField(_("目标事项"))
+    note = models.TextField(_("进展情况"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("目标进展")
+        verbose_name_plural = _("目标进展")
+        ordering = ["summary", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["summary", "target_item"], name="one_note_per_item_per_summary"),
+        ]
+
+    def __str__(self) -> str:
+        return self.item_content[:40]
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.summary.organisation_id}
+
+
+def _attachment_path(instance: SummaryAttachment, filename: str) -> str:
+    return f"summaries/{instance.summary.year}/{instance.summary_id}/{filename}"
+
+
+class SummaryAttachment(models.Model):
+    summary = models.ForeignKey(MonthlySummary, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), storage=private_storage, upload_to=_attachment_path, max_length=300)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["summary", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.summary.organisation_id}
+
+
+class SummaryConflictCopy(models.Model):
+    """Text a stale tab tried to save over a newer version: kept, never silently lost."""
+
+    summary = models.ForeignKey(MonthlySummary, on_delete=models.CASCADE, related_name="conflict_copies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    based_on_version = models.PositiveIntegerField()
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.summary} v{self.based_on_version}"

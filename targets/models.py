@@ -1,0 +1,189 @@
+"""Department goals and quarterly targets (季目标), DOMAIN.md §3."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewStatus(models.TextChoices):
+    """The review workflow shared by targets and monthly summaries."""
+
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    APPROVED = "approved", _("已通过")
+    RETURNED = "returned", _("已退回")
+
+
+EDITABLE_STATUSES = (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
+
+QUARTER_CHOICES = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
+
+
+class DepartmentGoal(models.Model):
+    """A department's annual goal (quarter empty) or a goal for one quarter."""
+
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, related_name="goals", verbose_name=_("科室")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(
+        _("季度"), choices=QUARTER_CHOICES, null=True, blank=True, help_text=_("留空表示年度目标。")
+    )
+    content = models.TextField(_("目标内容"))
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("科室目标")
+        verbose_name_plural = _("科室目标")
+        ordering = ["department", "year", "quarter", "sort_order", "pk"]
+        indexes = [models.Index(fields=["department", "year", "quarter"])]
+
+    def __str__(self) -> str:
+        return self.content[:40]
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.department.organisation_id}
+
+
+class TargetSet(models.Model):
+    """One person's target items for one quarter, reviewed as a whole."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="target_sets", verbose_name=_("被考核人")
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="target_sets", verbose_name=_("科室")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
+    status = models.CharField(_("状态"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    # Incremented on every save: a stale form or tab cannot overwrite a newer version.
+    version = models.PositiveIntegerField(default=1)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    is_late = models.BooleanField(_("逾期提交"), default=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("季度目标")
+        verbose_name_plural = _("季度目标")
+        ordering = ["-year", "-quarter", "owner_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "year", "quarter"], name="one_target_set_per_quarter"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "year", "quarter", "status"]),
+            models.Index(fields=["department", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.year}年第{self.quarter}季度目标"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class TargetKind(models.TextChoices):
+    KEY = "key", _("重点工作")
+    ASSIGNED = "assigned", _("领导交办")
+    ROUTINE = "routine", _("日常工作")
+
+
+class Completion(models.TextChoices):
+    DONE = "done", _("完成")
+    PARTIAL = "partial", _("部分完成")
+    NOT_DONE = "not_done", _("未完成")
+
+
+class TargetItem(models.Model):
+    target_set = models.ForeignKey(TargetSet, on_delete=models.CASCADE, related_name="items")
+    sort_order = models.PositiveSmallIntegerField(_("序号"), default=0)
+    content = models.TextField(_("目标内容"))
+    kind = models.CharField(_("类别"), max_length=20, choices=TargetKind.choices, default=TargetKind.KEY)
+    measures = models.TextField(_("推进措施"), blank=True)
+    deadline = models.DateField(_("时间节点"), null=True, blank=True)
+    weight = models.PositiveSmallIntegerField(
+        _("权重"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    goal = models.ForeignKey(
+        DepartmentGoal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="target_items",
+        verbose_name=_("对应科室目标"),
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("交办领导"),
+    )
+    completion = models.CharField(_("完成情况"), max_length=20, choices=Completion.choices, blank=True)
+    completion_note = models.TextField(_("完成情况说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("目标事项")
+        verbose_name_plural = _("目标事项")
+        ordering = ["target_set", "sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.content[:40]
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.target_set.organisation_id}
+
+
+class TargetSetRevision(models.Model):
+    """A snapshot of the items at each submission, with the reviewer's decision: the visible history."""
+
+    target_set = models.ForeignKey(TargetSet, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveSmallIntegerField(_("版本"))
+    items = models.JSONField(_("目标事项"))
+    submitted_at = models.DateTimeField(_("提交时间"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    outcome = models.CharField(
+        _("审核结果"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.SUBMITTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("退回原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("目标版本")
+        verbose_name_plural = _("目标版本")
+        ordering = ["target_set", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["target_set", "number"], name="target_revision_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_set} v{self.number}"
