@@ -22,4 +22,5 @@ def navigation(request) -> dict:
         for name, label, perm in NAV_ITEMS
         if perm is None or user.has_perm(perm)
     ]
-    return {"nav_items": items}
+    unread = user.notifications.filter(read_at__isnull=True).count()
+    return {"nav_items": items, "unread_notifications": unread}

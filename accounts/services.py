@@ -6,12 +6,15 @@ django-auditlog's signals on the saved rows).
 
 from __future__ import annotations
 
+import logging
 import secrets
 import string
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +23,7 @@ from .audit import audit_reason
 from .models import (
     Department,
     DepartmentMembership,
+    Notification,
     Organisation,
     Policy,
     Role,
@@ -27,6 +31,8 @@ from .models import (
     StaffStatus,
     User,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def generate_initial_password() -> str:
@@ -215,3 +221,48 @@ def staff_status_add(*, status: StaffStatus) -> StaffStatus:
 def staff_status_remove(*, status: StaffStatus, reason: str) -> None:
     with audit_reason(reason):
         status.delete()
+
+
+def notify(*, recipient: User, message: str, url: str = "", dedupe_key: str = "") -> Notification | None:
+    """Put a notification on the person's bell, and e-mail it when mail is configured.
+
+    With a ``dedupe_key`` the notification is created at most once per person and key
+    (a reminder per deadline), however often the caller runs; returns None for a repeat.
+    """
+    if dedupe_key:
+        with transaction.atomic():
+            notification, created = Notification.objects.get_or_create(
+                recipient=recipient, dedupe_key=dedupe_key, defaults={"message": message, "url": url}
+            )
+        if not created:
+            return None
+    else:
+        notification = Notification.objects.create(recipient=recipient, message=message, url=url)
+    if settings.EMAIL_HOST and recipient.email:
+        transaction.on_commit(lambda: _email_notification(notification.pk))
+    return notification
+
+
+def _email_notification(notification_id: int) -> None:
+    # Claim the row with a conditional UPDATE so a notification is mailed once even if two
+    # workers race; a mail failure is logged, the bell still shows it.
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    if not claimed:
+        return
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    try:
+        send_mail(
+            subject=_("平时考核系统提醒"),
+            message=notification.message,
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+    except OSError:
+        logger.warning("Could not e-mail notification %s", notification_id, exc_info=True)
+
+
+def notifications_mark_read(*, recipient: User, notification_id: int | None = None) -> int:
+    unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

@@ -28,4 +28,6 @@ urlpatterns = [
     path("staff/<int:pk>/reset-password/", views.staff_reset_password, name="staff_reset_password"),
     path("policy/", views.policy, name="policy"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
 ]

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -29,7 +30,7 @@ from .forms import (
     StaffMoveForm,
     StaffStatusForm,
 )
-from .models import AuditEntry, Department, Role, RoleAssignment, StaffStatus, User
+from .models import AuditEntry, Department, Notification, Role, RoleAssignment, StaffStatus, User
 
 PAGE_SIZE = 25
 
@@ -446,3 +447,24 @@ def staff_import(request: HttpRequest) -> HttpResponse:
             else:
                 return render(request, "accounts/staff_import_result.html", {"result": result})
     return render(request, "accounts/staff_import.html", {"form": form, "errors": errors})
+
+
+# --- Notifications (the bell) ------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.notifications_mark_read(recipient=request.user)
+        return redirect("accounts:notification_list")
+    notifications = Notification.objects.filter(recipient=request.user)
+    return render(request, "accounts/notification_list.html", {"page": _page(request, notifications)})
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.notifications_mark_read(recipient=request.user, notification_id=notification.pk)
+    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
+        return redirect(notification.url)
+    return redirect("accounts:notification_list")

@@ -1,0 +1,24 @@
+"""Celery tasks of the accounts app."""
+
+import os
+
+from celery import shared_task
+from django.db import connection
+
+from .models import Organisation
+
+
+@shared_task
+def ping() -> dict:
+    """Prove that a worker runs this project's code against its database.
+
+    Answers with the database vendor and the number of organisations the *running process*
+    sees, and that process's id: a real worker answers with another pid than the caller, an
+    eager (in-process) run with the caller's own.
+    """
+    return {
+        "pong": True,
+        "database": connection.vendor,
+        "organisations": Organisation.objects.count(),
+        "pid": os.getpid(),
+    }

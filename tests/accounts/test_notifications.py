@@ -1,0 +1,54 @@
+from django.core import mail
+from django.urls import reverse
+
+from accounts import services
+from accounts.models import Notification
+
+
+def test_a_reminder_with_the_same_key_is_created_once(staff):
+    first = services.notify(recipient=staff, message="请提交月小结", dedupe_key="summary-2026-10")
+    again = services.notify(recipient=staff, message="请提交月小结", dedupe_key="summary-2026-10")
+    assert first is not None and again is None
+    assert Notification.objects.filter(recipient=staff).count() == 1
+
+
+def test_the_bell_counts_unread_and_opening_marks_read(client_for, staff):
+    note = services.notify(recipient=staff, message="目标已退回", url="/")
+    client = client_for(staff)
+    body = client.get("/").content.decode()
+    assert 'data-testid="bell-count">1<' in body
+    response = client.get(reverse("accounts:notification_open", args=[note.pk]))
+    assert response["Location"] == "/"
+    assert 'data-testid="bell-count"' not in client.get("/").content.decode()
+
+
+def test_nobody_opens_someone_elses_notification(client_for, staff, colleague):
+    note = services.notify(recipient=staff, message="私人通知")
+    assert client_for(colleague).get(reverse("accounts:notification_open", args=[note.pk])).status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+def test_an_external_link_is_not_followed(client_for, staff):
+    note = services.notify(recipient=staff, message="x", url="https://evil.example.com/")
+    response = client_for(staff).get(reverse("accounts:notification_open", args=[note.pk]))
+    assert response["Location"] == reverse("accounts:notification_list")
+
+
+def test_notifications_are_emailed_once_when_mail_is_configured(staff, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_HOST = "smtp.example.gov.cn"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    staff.email = "staff@example.gov.cn"
+    staff.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        note = services.notify(recipient=staff, message="请提交季目标", dedupe_key="t-2026-4")
+    assert len(mail.outbox) == 1 and "请提交季目标" in mail.outbox[0].body
+    services._email_notification(note.pk)
+    assert len(mail.outbox) == 1
+
+
+def test_mark_all_read(client_for, staff):
+    for i in range(3):
+        services.notify(recipient=staff, message=f"通知{i}")
+    client_for(staff).post(reverse("accounts:notification_list"))
+    assert not Notification.objects.filter(recipient=staff, read_at__isnull=True).exists()
