@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -237,6 +238,18 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 1, "interval_max": 1}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Schedules are defined here, in code; django-celery-beat's DatabaseScheduler copies them into
+# its tables when beat starts, where the admin can see them. Times are Asia/Shanghai.
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "summaries.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "review-reminders": {
+        "task": "summaries.tasks.send_review_reminders",
+        "schedule": crontab(hour=9, minute=30, day_of_week="mon-fri"),
+    },
+}
 
 # --- E-mail -----------------------------------------------------------------
 # E-mail reminders go out only when EMAIL_HOST is set; otherwise they are printed.

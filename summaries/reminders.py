@@ -1,0 +1,156 @@
+"""Deadline and review reminders (Celery beat; each also has a management command).
+
+Set-based: one query finds everyone to remind, one bulk insert writes the notifications.
+The unique (recipient, dedupe_key) constraint makes a reminder go out once per person per
+deadline, however many times the task runs.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Case, Count, F, Q, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Notification, Organisation, Role, User
+from accounts.selectors import policy_for_organisation
+from targets.models import ReviewStatus, TargetSet
+
+from .models import MonthlySummary
+
+DONE_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
+# The public paths of the pages a reminder links to (bookmarkable contract paths).
+TARGETS_URL = "/targets/"
+SUMMARIES_URL = "/summaries/"
+REVIEW_URL = "/review/"
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    targets: int = 0
+    summaries: int = 0
+    reviewers: int = 0
+
+
+def summary_deadline(*, year: int, month: int, deadline_day: int) -> date:
+    """The summary of (year, month) is due on ``deadline_day`` of the following month."""
+    next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return date(next_year, next_month, min(deadline_day, calendar.monthrange(next_year, next_month)[1]))
+
+
+def target_deadline(*, year: int, quarter: int, deadline_day: int) -> date:
+    """Quarterly targets are due on ``deadline_day`` of the quarter's first month."""
+    return date(year, (quarter - 1) * 3 + 1, deadline_day)
+
+
+def participants(*, organisation: Organisation):
+    """People who write targets and summaries: active staff in a department, of a participating type."""
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    return User.objects.filter(
+        organisation=organisation,
+        is_active=True,
+        department__isnull=False,
+        staff_type__in=policy.participating_staff_types,
+        role_assignments__role=Role.STAFF,
+    )
+
+
+def _bulk_notify(notifications: list[Notification], *, dedupe_key: str) -> int:
+    """Insert notifications sharing one dedupe key; repeats are ignored by the unique constraint."""
+    before = Notification.objects.filter(dedupe_key=dedupe_key).count()
+    for notification in notifications:
+        notification.dedupe_key = dedupe_key
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=2000)
+    created = Notification.objects.filter(dedupe_key=dedupe_key).count() - before
+    if created and settings.EMAIL_HOST:
+        from accounts.services import _email_notification
+
+        for pk in Notification.objects.filter(
+            dedupe_key=dedupe_key, emailed_at__isnull=True, recipient__email__gt=""
+        ).values_list("pk", flat=True):
+            _email_notification(pk)
+    return created
+
+
+def send_deadline_reminders(*, organisation: Organisation, today: date) -> ReminderRun:
+    """Remind people who have not submitted, from N days before a deadline until the deadline."""
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    window = timedelta(days=policy.reminder_days_before)
+    people = participants(organisation=organisation)
+    counts = {"targets": 0, "summaries": 0}
+
+    quarter = (today.month - 1) // 3 + 1
+    due = target_deadline(year=today.year, quarter=quarter, deadline_day=policy.target_deadline_day)
+    if due - window <= today <= due:
+        submitted = TargetSet.objects.filter(year=today.year, quarter=quarter, status__in=DONE_STATUSES)
+        pending = people.exclude(pk__in=submitted.values("owner_id")).values_list("pk", flat=True)
+        message = _("请在%(date)s前提交%(year)s年第%(q)s季度目标。") % {
+            "date": due.strftime("%m月%d日"),
+            "year": today.year,
+            "q": quarter,
+        }
+        counts["targets"] = _bulk_notify(
+            [Notification(recipient_id=pk, message=message, url=TARGETS_URL) for pk in pending],
+            dedupe_key=f"targets-due:{today.year}-Q{quarter}",
+        )
+
+    last_month = today.replace(day=1) - timedelta(days=1)
+    due = summary_deadline(year=last_month.year, month=last_month.month, deadline_day=policy.summary_deadline_day)
+    if due - window <= today <= due:
+        submitted = MonthlySummary.objects.filter(
+            year=last_month.year, month=last_month.month, status__in=DONE_STATUSES
+        )
+        pending = people.exclude(pk__in=submitted.values("owner_id")).values_list("pk", flat=True)
+        message = _("请在%(date)s前提交%(month)s月工作小结。") % {
+            "date": due.strftime("%m月%d日"),
+            "month": last_month.month,
+        }
+        counts["summaries"] = _bulk_notify(
+            [Notification(recipient_id=pk, message=message, url=SUMMARIES_URL) for pk in pending],
+            dedupe_key=f"summary-due:{last_month.year}-{last_month.month:02d}",
+        )
+    return ReminderRun(**counts)
+
+
+def _reviewer_expression():
+    # 谁管理谁认定: a head's items go to the supervising leader, everyone else's to the head.
+    return Case(
+        When(owner_id=F("department__head_id"), then=F("department__supervising_leader_id")),
+        default=F("department__head_id"),
+    )
+
+
+def send_review_reminders(*, organisation: Organisation, today: date) -> ReminderRun:
+    """Remind each reviewer, once a day, of items waiting longer than the policy allows."""
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    cutoff = timezone.make_aware(
+        timezone.datetime.combine(today - timedelta(days=policy.review_reminder_days), timezone.datetime.min.time())
+    )
+    waiting: dict[int, int] = {}
+    for model in (TargetSet, MonthlySummary):
+        rows = (
+            model.objects.filter(organisation=organisation, status=ReviewStatus.SUBMITTED, submitted_at__lt=cutoff)
+            .annotate(reviewer_id_=_reviewer_expression())
+            .values("reviewer_id_")
+            .annotate(n=Count("pk"))
+            .filter(~Q(reviewer_id_=None))
+        )
+        for row in rows:
+            waiting[row["reviewer_id_"]] = waiting.get(row["reviewer_id_"], 0) + row["n"]
+    created = _bulk_notify(
+        [
+            Notification(
+                recipient_id=reviewer_id,
+                message=_("您有%(n)s项目标或小结待审核已超过%(days)s天。")
+                % {"n": n, "days": policy.review_reminder_days},
+                url=REVIEW_URL,
+            )
+            for reviewer_id, n in waiting.items()
+        ],
+        dedupe_key=f"review-waiting:{today.isoformat()}",
+    )
+    return ReminderRun(reviewers=created)

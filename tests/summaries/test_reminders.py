@@ -1,0 +1,115 @@
+"""Reminders: who gets one, when, and never twice for the same deadline."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Notification
+from summaries import reminders
+from summaries.models import MonthlySummary
+from targets.models import ReviewStatus, TargetSet
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _summary(owner, year, month, status, submitted_at=None):
+    return MonthlySummary.objects.create(
+        owner=owner,
+        organisation=owner.organisation,
+        department=owner.department,
+        year=year,
+        month=month,
+        status=status,
+        submitted_at=submitted_at,
+    )
+
+
+def _messages(person):
+    return list(Notification.objects.filter(recipient=person).values_list("message", flat=True))
+
+
+def test_the_summary_deadline_is_day_five_of_the_next_month():
+    assert reminders.summary_deadline(year=2026, month=10, deadline_day=5) == date(2026, 11, 5)
+    assert reminders.summary_deadline(year=2026, month=12, deadline_day=5) == date(2027, 1, 5)
+
+
+def test_people_who_have_not_submitted_are_reminded_three_days_before(organisation, staff, colleague, head):
+    _summary(colleague, 2026, 10, ReviewStatus.SUBMITTED)
+    run = reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
+    assert run.summaries == 2  # staff and the head; the colleague has submitted
+    assert any("10月工作小结" in m for m in _messages(staff))
+    assert _messages(colleague) == []
+
+
+def test_no_reminder_before_the_window_or_after_the_deadline(organisation, staff):
+    assert reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 1)).summaries == 0
+    assert reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 6)).summaries == 0
+    assert _messages(staff) == []
+
+
+def test_a_reminder_is_sent_once_per_person_per_deadline_even_if_the_task_runs_twice(organisation, staff):
+    reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
+    again = reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
+    next_day = reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 3))
+    assert again.summaries == 0 and next_day.summaries == 0
+    assert len([m for m in _messages(staff) if "小结" in m]) == 1
+
+
+def test_targets_are_reminded_before_day_ten_of_the_quarter(organisation, staff, colleague, head):
+    TargetSet.objects.create(
+        owner=colleague,
+        organisation=organisation,
+        department=colleague.department,
+        year=2026,
+        quarter=4,
+        status=ReviewStatus.APPROVED,
+    )
+    run = reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 10, 8))
+    assert run.targets == 2
+    assert any("第4季度目标" in m for m in _messages(staff))
+    assert not any("季度目标" in m for m in _messages(colleague))
+
+
+def test_staff_types_outside_the_policy_are_not_reminded(organisation, staff):
+    staff.staff_type = "public_welfare"
+    staff.save()
+    reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
+    assert _messages(staff) == []
+
+
+def test_separated_roles_are_not_reminded(organisation, staff, sysadmin, auditor):
+    reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
+    assert _messages(sysadmin) == [] and _messages(auditor) == []
+
+
+def test_reviewers_hear_of_items_waiting_too_long_once_a_day(organisation, staff, colleague, head, leader):
+    old = datetime(2026, 11, 1, 9, tzinfo=SHANGHAI)
+    _summary(staff, 2026, 10, ReviewStatus.SUBMITTED, submitted_at=old)
+    _summary(colleague, 2026, 10, ReviewStatus.SUBMITTED, submitted_at=old + timedelta(days=4))
+    _summary(head, 2026, 10, ReviewStatus.SUBMITTED, submitted_at=old)
+    run = reminders.send_review_reminders(organisation=organisation, today=date(2026, 11, 6))
+    assert run.reviewers == 2
+    assert _messages(head) == ["您有1项目标或小结待审核已超过3天。"]
+    assert _messages(leader) == ["您有1项目标或小结待审核已超过3天。"]
+    assert reminders.send_review_reminders(organisation=organisation, today=date(2026, 11, 6)).reviewers == 0
+
+
+@pytest.mark.django_db
+def test_the_commands_run_the_tasks_without_a_broker(capsys):
+    call_command("send_deadline_reminders")
+    call_command("send_review_reminders")
+    out = capsys.readouterr().out
+    assert "Reminded" in out
+
+
+def test_the_reminder_query_count_does_not_depend_on_the_number_of_people(
+    organisation, department, head, django_assert_max_num_queries
+):
+    from tests.factories import UserFactory
+
+    for _ in range(40):
+        UserFactory(department=department)
+    with django_assert_max_num_queries(10):
+        reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
