@@ -1,0 +1,45 @@
+// The targets formset: add rows and move them up or down. Without JavaScript the page still
+// works: it renders two empty rows, and the 序号 field orders the items.
+(function () {
+  "use strict";
+  function renumber(container) {
+    container.querySelectorAll("[data-formset-form]").forEach(function (card, index) {
+      var order = card.querySelector("input[name$='-sort_order']");
+      if (order) { order.value = index + 1; }
+    });
+  }
+  document.querySelectorAll("form[data-formset]").forEach(function (form) {
+    var prefix = form.getAttribute("data-formset");
+    var container = form.querySelector("[data-formset-forms]");
+    var template = form.querySelector("template[data-formset-empty]");
+    var total = form.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
+    form.querySelectorAll("[data-formset-add], [data-formset-up], [data-formset-down]").forEach(function (button) {
+      button.classList.remove("d-none");
+    });
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("button");
+      if (!button) { return; }
+      var card = button.closest("[data-formset-form]");
+      if (button.hasAttribute("data-formset-add")) {
+        var index = parseInt(total.value, 10);
+        var wrapper = document.createElement("div");
+        wrapper.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
+        var added = wrapper.querySelector("[data-formset-form]");
+        added.querySelectorAll("[data-formset-up], [data-formset-down]").forEach(function (b) {
+          b.classList.remove("d-none");
+        });
+        container.appendChild(added);
+        total.value = index + 1;
+        renumber(container);
+        var first = added.querySelector("textarea");
+        if (first) { first.focus(); }
+      } else if (button.hasAttribute("data-formset-up") && card && card.previousElementSibling) {
+        container.insertBefore(card, card.previousElementSibling);
+        renumber(container);
+      } else if (button.hasAttribute("data-formset-down") && card && card.nextElementSibling) {
+        container.insertBefore(card.nextElementSibling, card);
+        renumber(container);
+      }
+    });
+  });
+})();

@@ -1,0 +1,133 @@
+"""Forms for goals and targets. They validate input only; the rules live in ``services``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import QUARTER_CHOICES, Completion, DepartmentGoal, TargetKind
+from .services import ItemData
+
+
+class VersionForm(forms.Form):
+    """The version the page was rendered from, sent back so a stale save can be refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class DepartmentGoalForm(forms.ModelForm):
+    class Meta:
+        model = DepartmentGoal
+        fields = ["department", "year", "quarter", "content", "sort_order"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["department"].empty_label = None
+        self.fields["quarter"].choices = [("", _("年度目标"))] + [(k, v) for k, v in QUARTER_CHOICES]
+
+
+class TargetItemForm(forms.Form):
+    """One row of the targets formset. A plain form (not a ModelForm) so the goal choices are
+    computed once per page, not queried once per row."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    sort_order = forms.IntegerField(label=_("序号"), min_value=0, max_value=999, required=False)
+    content = forms.CharField(label=_("目标内容"), widget=forms.Textarea(attrs={"rows": 2}))
+    kind = forms.ChoiceField(label=_("类别"), choices=TargetKind.choices, initial=TargetKind.KEY)
+    measures = forms.CharField(label=_("推进措施"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    deadline = forms.DateField(label=_("时间节点"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    weight = forms.IntegerField(label=_("权重"), min_value=0, max_value=100, required=False)
+    goal = forms.TypedChoiceField(label=_("对应科室目标"), coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args, goal_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].choices = [("", "—")] + list(goal_choices)
+
+    def has_changed(self) -> bool:
+        # The script renumbers every row, empty ones included; a row with only a number is still empty.
+        return bool(set(self.changed_data) - {"sort_order"})
+
+    def to_item(self) -> ItemData:
+        data = self.cleaned_data
+        return ItemData(
+            id=data.get("id"),
+            sort_order=data.get("sort_order") or 0,
+            content=data["content"],
+            kind=data["kind"],
+            measures=data.get("measures", ""),
+            deadline=data.get("deadline"),
+            weight=data.get("weight"),
+            goal_id=data.get("goal"),
+        )
+
+
+class BaseTargetItemFormSet(forms.BaseFormSet):
+    def items(self) -> list[ItemData]:
+        """The rows the owner kept: filled in and not marked for removal."""
+        return [
+            form.to_item()
+            for form in self.forms
+            # Untouched extra rows have empty cleaned_data.
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+TargetItemFormSet = forms.formset_factory(
+    TargetItemForm, formset=BaseTargetItemFormSet, extra=2, can_delete=True, max_num=100, validate_max=True
+)
+
+
+def item_initial(items) -> list[dict]:
+    return [
+        {
+            "id": item.pk,
+            "sort_order": item.sort_order,
+            "content": item.content,
+            "kind": item.kind,
+            "measures": item.measures,
+            "deadline": item.deadline,
+            "weight": item.weight,
+            "goal": item.goal_id,
+        }
+        for item in items
+    ]
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class AssignItemForm(forms.Form):
+    content = forms.CharField(label=_("交办事项"), widget=forms.Textarea(attrs={"rows": 2}))
+    measures = forms.CharField(label=_("工作要求"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    deadline = forms.DateField(label=_("时间节点"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
+
+
+class CompletionForm(forms.Form):
+    """One field pair per item, built from the set's items."""
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"completion_{item.pk}"] = forms.ChoiceField(
+                label=_("完成情况"),
+                choices=[("", "—")] + list(Completion.choices),
+                required=False,
+                initial=item.completion,
+            )
+            self.fields[f"note_{item.pk}"] = forms.CharField(
+                label=_("说明"), max_length=500, required=False, initial=item.completion_note
+            )
+
+    def rows(self):
+        for item in self.items:
+            yield item, self[f"completion_{item.pk}"], self[f"note_{item.pk}"]
+
+    def completions(self) -> dict[int, tuple[str, str]]:
+        return {
+            item.pk: (self.cleaned_data[f"completion_{item.pk}"], self.cleaned_data[f"note_{item.pk}"].strip())
+            for item in self.items
+        }

@@ -1,0 +1,81 @@
+"""Reads about department goals and quarterly targets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Policy, User
+
+from .models import DepartmentGoal, ReviewStatus, TargetSet
+
+
+def current_quarter(today: date) -> tuple[int, int]:
+    """The (year, quarter) that ``today`` falls in."""
+    return today.year, (today.month - 1) // 3 + 1
+
+
+def quarter_first_day(year: int, quarter: int) -> date:
+    return date(year, 3 * (quarter - 1) + 1, 1)
+
+
+def target_deadline(*, policy: Policy, year: int, quarter: int) -> date:
+    """The last day on which a quarter's targets count as on time (day N of the quarter's first month)."""
+    return quarter_first_day(year, quarter).replace(day=policy.target_deadline_day)
+
+
+def is_late_submission(*, policy: Policy, year: int, quarter: int, submitted_at: datetime) -> bool:
+    # The deadline is a calendar day in the organisation's time zone, not a UTC instant.
+    local_day = timezone.localtime(submitted_at, timezone.get_default_timezone()).date()
+    return local_day > target_deadline(policy=policy, year=year, quarter=quarter)
+
+
+def goals_for_quarter(*, department_id: int, year: int, quarter: int) -> QuerySet[DepartmentGoal]:
+    """The department goals a target item may serve: the year's annual goals and that quarter's."""
+    return DepartmentGoal.objects.filter(department_id=department_id, year=year).filter(
+        Q(quarter=quarter) | Q(quarter__isnull=True)
+    )
+
+
+def target_sets_of_owner(*, owner: User) -> QuerySet[TargetSet]:
+    return (
+        TargetSet.objects.filter(owner=owner)
+        .select_related("department", "reviewer")
+        .annotate(item_count=Count("items"))
+        .order_by("-year", "-quarter")
+    )
+
+
+def target_sets_awaiting_review(*, reviewer: User) -> QuerySet[TargetSet]:
+    """Submitted sets whose owner ``reviewer`` evaluates (see ``accounts.selectors.evaluator_of``).
+
+    Computed from the owner's current department rather than stored at submission,
+    so a change of head hands the pending sets to the new head.
+    """
+    owner_is_head = Q(owner__department__head_id=F("owner_id"))
+    return (
+        TargetSet.objects.filter(status=ReviewStatus.SUBMITTED, organisation_id=reviewer.organisation_id)
+        .filter(
+            (Q(owner__department__head=reviewer) & ~owner_is_head)
+            | (Q(owner__department__supervising_leader=reviewer) & owner_is_head)
+        )
+        .exclude(owner=reviewer)
+        .select_related("owner", "department")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def target_set_for_detail(*, pk: int, organisation_id: int | None) -> TargetSet:
+    """One set with everything the detail page and the permission rules read, or DoesNotExist."""
+    return TargetSet.objects.select_related("owner", "owner__department", "department", "reviewer", "organisation").get(
+        pk=pk, organisation_id=organisation_id
+    )
+
+
+def goals_of_departments(*, department_ids: list[int], year: int | None = None) -> QuerySet[DepartmentGoal]:
+    queryset = DepartmentGoal.objects.filter(department_id__in=department_ids).select_related("department")
+    if year is not None:
+        queryset = queryset.filter(year=year)
+    return queryset.order_by("department__sort_order", "-year", F("quarter").asc(nulls_first=True), "sort_order", "pk")

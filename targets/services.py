@@ -1,0 +1,368 @@
+"""Writes for department goals and quarterly targets: each workflow step is one function.
+
+草稿 draft → 已提交 submitted → 已通过 approved | 已退回 returned → (edit) → submitted …
+Every step checks the state and the actor's right, bumps ``TargetSet.version`` (so a
+stale form cannot overwrite newer work) and leaves an audit record through
+django-auditlog's signals on the saved rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_reason
+from accounts.models import Department, Notification, User
+from accounts.selectors import evaluator_of, policy_for_organisation
+
+from . import selectors
+from .models import (
+    Completion,
+    DepartmentGoal,
+    ReviewStatus,
+    TargetItem,
+    TargetKind,
+    TargetSet,
+    TargetSetRevision,
+)
+
+
+class StaleVersionError(ValidationError):
+    """The form was based on an older version of the set than the one stored."""
+
+
+@dataclass
+class ItemData:
+    """One target item as written on the form; ``id`` is empty for a new item."""
+
+    content: str
+    kind: str = TargetKind.KEY
+    measures: str = ""
+    deadline: date | None = None
+    weight: int | None = None
+    goal_id: int | None = None
+    sort_order: int = 0
+    id: int | None = None
+
+
+# --- Department goals ------------------------------------------------------------------
+
+
+def _check_heads(*, actor: User, department: Department) -> None:
+    if department.head_id != actor.pk or not department.is_active:
+        raise PermissionDenied(_("只有本科室负责人可以维护科室目标。"))
+
+
+@transaction.atomic
+def department_goal_create(
+    *, actor: User, department: Department, year: int, quarter: int | None, content: str, sort_order: int = 0
+) -> DepartmentGoal:
+    """Record an annual goal (``quarter`` empty) or a quarter's goal for the head's department."""
+    _check_heads(actor=actor, department=department)
+    return DepartmentGoal.objects.create(
+        department=department, year=year, quarter=quarter, content=content, sort_order=sort_order, created_by=actor
+    )
+
+
+@transaction.atomic
+def department_goal_update(
+    *, actor: User, goal: DepartmentGoal, year: int, quarter: int | None, content: str, sort_order: int = 0
+) -> DepartmentGoal:
+    _check_heads(actor=actor, department=goal.department)
+    goal.year, goal.quarter, goal.content, goal.sort_order = year, quarter, content, sort_order
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def department_goal_delete(*, actor: User, goal: DepartmentGoal) -> None:
+    """Delete a goal. Items that served it keep their text; submitted snapshots keep the goal's wording."""
+    _check_heads(actor=actor, department=goal.department)
+    goal.delete()
+
+
+# --- Target sets -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def target_set_start(*, owner: User, year: int, quarter: int) -> TargetSet:
+    """The owner's set for a quarter, created as an empty draft the first time."""
+    if owner.department_id is None or owner.organisation_id is None:
+        raise ValidationError(_("您尚未分配科室，无法填写季度目标。"))
+    target_set, _created = TargetSet.objects.get_or_create(
+        owner=owner,
+        year=year,
+        quarter=quarter,
+        defaults={"organisation_id": owner.organisation_id, "department_id": owner.department_id},
+    )
+    return target_set
+
+
+def _lock(target_set: TargetSet, version: int | None) -> TargetSet:
+    """Re-read the row under a lock and refuse a form based on an older version."""
+    locked = (
+        TargetSet.objects.select_for_update().select_related("owner__department", "department").get(pk=target_set.pk)
+    )
+    if version is not None and locked.version != version:
+        raise StaleVersionError(
+            _(
+                "这份目标已在别处被修改（当前为第%(current)s版，您的页面为第%(yours)s版）。您填写的内容未丢失，请核对后重新保存。"
+            )
+            % {"current": locked.version, "yours": version},
+            code="stale",
+        )
+    return locked
+
+
+def _check_owner_may_edit(*, target_set: TargetSet, actor: User) -> None:
+    if target_set.owner_id != actor.pk:
+        raise PermissionDenied(_("只能修改本人的季度目标。"))
+    if not target_set.is_editable:
+        raise ValidationError(_("已提交或已通过的目标不能修改。"), code="not_editable")
+
+
+def _write_items(*, target_set: TargetSet, items: list[ItemData]) -> None:
+    allowed_goals = set(
+        selectors.goals_for_quarter(
+            department_id=target_set.department_id, year=target_set.year, quarter=target_set.quarter
+        ).values_list("pk", flat=True)
+    )
+    existing = {item.pk: item for item in target_set.items.all()}
+    kept: set[int] = set()
+    ordered = sorted(enumerate(items), key=lambda pair: (pair[1].sort_order, pair[0]))
+    for position, (_index, data) in enumerate(ordered, start=1):
+        if data.goal_id is not None and data.goal_id not in allowed_goals:
+            raise ValidationError(_("所选科室目标不属于本科室本季度。"), code="invalid_goal")
+        item = existing.get(data.id) if data.id else None
+        if item is None:
+            item = TargetItem(target_set=target_set)
+        else:
+            kept.add(item.pk)
+        item.target_set = target_set  # cached, so the audit hook reads the organisation without a query
+        item.sort_order = position
+        item.content = data.content
+        item.kind = data.kind
+        item.measures = data.measures
+        item.deadline = data.deadline
+        item.weight = data.weight
+        item.goal_id = data.goal_id
+        item.save()
+    for pk, item in existing.items():
+        if pk not in kept:
+            item.target_set = target_set
+            item.delete()
+
+
+def _bump(target_set: TargetSet, **fields) -> None:
+    for name, value in fields.items():
+        setattr(target_set, name, value)
+    target_set.version += 1
+    target_set.save()
+
+
+@transaction.atomic
+def target_set_save_draft(*, target_set: TargetSet, actor: User, version: int, items: list[ItemData]) -> TargetSet:
+    """Save the owner's items without submitting them (a draft, or a returned set being reworked)."""
+    locked = _lock(target_set, version)
+    _check_owner_may_edit(target_set=locked, actor=actor)
+    _write_items(target_set=locked, items=items)
+    _bump(locked)
+    return locked
+
+
+def _check_submittable(target_set: TargetSet) -> None:
+    items = list(target_set.items.all())
+    if not items:
+        raise ValidationError(_("请至少填写一项目标后再提交。"), code="empty")
+    weights = [item.weight for item in items if item.weight is not None]
+    if weights and sum(weights) != 100:
+        raise ValidationError(
+            _("各项权重之和须为100（当前为%(total)s）。不设权重时请全部留空。") % {"total": sum(weights)},
+            code="weights",
+        )
+
+
+def _snapshot(target_set: TargetSet) -> list[dict]:
+    items = target_set.items.select_related("goal", "assigned_by").order_by("sort_order", "pk")
+    return [
+        {
+            "id": item.pk,
+            "sort_order": item.sort_order,
+            "content": item.content,
+            "kind": item.kind,
+            "kind_label": str(item.get_kind_display()),
+            "measures": item.measures,
+            "deadline": item.deadline.isoformat() if item.deadline else None,
+            "weight": item.weight,
+            "goal": item.goal.content if item.goal else "",
+            "assigned_by": str(item.assigned_by) if item.assigned_by else "",
+        }
+        for item in items
+    ]
+
+
+@transaction.atomic
+def target_set_submit(
+    *, target_set: TargetSet, actor: User, version: int, items: list[ItemData] | None = None
+) -> TargetSet:
+    """Submit a draft or returned set for review, optionally saving the form's items first.
+
+    Late submission (after the policy's deadline day) is recorded, never refused.
+    Lateness is judged on the first submission: reworking a returned set later is not lateness.
+    """
+    locked = _lock(target_set, version)
+    _check_owner_may_edit(target_set=locked, actor=actor)
+    if items is not None:
+        _write_items(target_set=locked, items=items)
+    _check_submittable(locked)
+    now = timezone.now()
+    previous = locked.revisions.count()
+    if previous == 0:
+        policy = policy_for_organisation(organisation_id=locked.organisation_id)
+        locked.is_late = selectors.is_late_submission(
+            policy=policy, year=locked.year, quarter=locked.quarter, submitted_at=now
+        )
+    TargetSetRevision.objects.create(
+        target_set=locked, number=previous + 1, items=_snapshot(locked), submitted_at=now, submitted_by=actor
+    )
+    _bump(locked, status=ReviewStatus.SUBMITTED, submitted_at=now, reviewed_at=None)
+    return locked
+
+
+def _check_reviewer(*, target_set: TargetSet, actor: User) -> None:
+    if target_set.status != ReviewStatus.SUBMITTED:
+        raise ValidationError(_("只有已提交的目标可以审核。"), code="not_submitted")
+    evaluator = evaluator_of(person=target_set.owner)
+    if evaluator is None or evaluator.pk != actor.pk or target_set.owner_id == actor.pk:
+        raise PermissionDenied(_("您不是该目标的审核人。"))
+
+
+def _decide(*, target_set: TargetSet, actor: User, outcome: str, reason: str = "") -> None:
+    now = timezone.now()
+    revision = target_set.revisions.order_by("-number").first()
+    if revision is not None:
+        revision.outcome, revision.decided_by, revision.decided_at, revision.reason = outcome, actor, now, reason
+        revision.save()
+    _bump(target_set, status=outcome, reviewer=actor, reviewed_at=now, return_reason=reason)
+
+
+def _notify(*, recipient: User, message: str, target_set: TargetSet) -> None:
+    Notification.objects.create(
+        recipient=recipient, message=message[:300], url=reverse("targets:detail", args=[target_set.pk])
+    )
+
+
+@transaction.atomic
+def target_set_approve(*, target_set: TargetSet, actor: User, version: int | None = None) -> TargetSet:
+    """The owner's evaluator approves a submitted set; it becomes read-only."""
+    locked = _lock(target_set, version)
+    _check_reviewer(target_set=locked, actor=actor)
+    _decide(target_set=locked, actor=actor, outcome=ReviewStatus.APPROVED)
+    _notify(
+        recipient=locked.owner,
+        message=_("您的%(year)s年第%(quarter)s季度目标已通过审核。") % {"year": locked.year, "quarter": locked.quarter},
+        target_set=locked,
+    )
+    return locked
+
+
+@transaction.atomic
+def target_set_return(*, target_set: TargetSet, actor: User, reason: str, version: int | None = None) -> TargetSet:
+    """The owner's evaluator returns a submitted set with a reason; the owner reworks and resubmits it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("退回时须填写退回原因。")}, code="reason_required")
+    locked = _lock(target_set, version)
+    _check_reviewer(target_set=locked, actor=actor)
+    with audit_reason(reason):
+        _decide(target_set=locked, actor=actor, outcome=ReviewStatus.RETURNED, reason=reason)
+    _notify(
+        recipient=locked.owner,
+        message=_("您的%(year)s年第%(quarter)s季度目标被退回：%(reason)s")
+        % {"year": locked.year, "quarter": locked.quarter, "reason": reason},
+        target_set=locked,
+    )
+    return locked
+
+
+@transaction.atomic
+def target_set_assign_item(
+    *,
+    target_set: TargetSet,
+    actor: User,
+    content: str,
+    measures: str = "",
+    deadline: date | None = None,
+    version: int | None = None,
+) -> TargetItem:
+    """A leader adds a 领导交办 task to an approved set and the owner is notified."""
+    locked = _lock(target_set, version)
+    if locked.status != ReviewStatus.APPROVED:
+        raise ValidationError(_("只能向已通过的目标追加领导交办事项。"), code="not_approved")
+    evaluator = evaluator_of(person=locked.owner)
+    is_evaluator = evaluator is not None and evaluator.pk == actor.pk
+    if locked.owner_id == actor.pk or not (is_evaluator or locked.department.supervising_leader_id == actor.pk):
+        raise PermissionDenied(_("只有被考核人的考核人或分管领导可以交办事项。"))
+    if not content.strip():
+        raise ValidationError({"content": _("请填写交办事项内容。")})
+    last = locked.items.aggregate(last=Max("sort_order"))["last"] or 0
+    item = TargetItem.objects.create(
+        target_set=locked,
+        sort_order=last + 1,
+        content=content.strip(),
+        kind=TargetKind.ASSIGNED,
+        measures=measures,
+        deadline=deadline,
+        assigned_by=actor,
+    )
+    _bump(locked)
+    _notify(
+        recipient=locked.owner,
+        message=_("%(leader)s向您交办了一项工作：%(content)s") % {"leader": actor, "content": item.content[:100]},
+        target_set=locked,
+    )
+    return item
+
+
+@transaction.atomic
+def target_set_record_completion(
+    *,
+    target_set: TargetSet,
+    actor: User,
+    completions: dict[int, tuple[str, str]],
+    version: int | None = None,
+    today: date | None = None,
+) -> TargetSet:
+    """The owner marks each item 完成 / 部分完成 / 未完成 with a note (自评), once the quarter has begun.
+
+    ``completions`` maps item id → (completion, note); items not mentioned are left as they are.
+    """
+    locked = _lock(target_set, version)
+    if locked.owner_id != actor.pk:
+        raise PermissionDenied(_("只能填写本人目标的完成情况。"))
+    if locked.status != ReviewStatus.APPROVED:
+        raise ValidationError(_("目标通过审核后才能填写完成情况。"), code="not_approved")
+    today = today or timezone.localdate()
+    if today < selectors.quarter_first_day(locked.year, locked.quarter):
+        raise ValidationError(_("季度开始后才能填写完成情况。"), code="too_early")
+    items = {item.pk: item for item in locked.items.all()}
+    for pk, (completion, note) in completions.items():
+        item = items.get(pk)
+        if item is None:
+            raise ValidationError(_("目标事项不存在。"))
+        if completion and completion not in Completion.values:
+            raise ValidationError(_("完成情况无效。"))
+        if (item.completion, item.completion_note) == (completion, note):
+            continue
+        item.target_set = locked
+        item.completion, item.completion_note = completion, note
+        item.save(update_fields=["completion", "completion_note"])
+    _bump(locked)
+    return locked

@@ -1,0 +1,339 @@
+"""Pages for department goals and quarterly targets. Views parse input and call one service;
+the workflow rules live in ``services`` and the permission rules in ``rules``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import permission_required
+from accounts.selectors import departments_headed_by, policy_for_organisation
+
+from . import selectors, services
+from .forms import (
+    AssignItemForm,
+    CompletionForm,
+    DepartmentGoalForm,
+    ReturnForm,
+    TargetItemFormSet,
+    VersionForm,
+    item_initial,
+)
+from .models import DepartmentGoal, ReviewStatus, TargetSet
+
+
+def _get_target_set_for_user(request: HttpRequest, pk: int) -> TargetSet:
+    """A set the user may see; anything else is a 404, so other people's ids are not confirmed to exist."""
+    try:
+        target_set = selectors.target_set_for_detail(pk=pk, organisation_id=request.user.organisation_id)
+    except TargetSet.DoesNotExist:
+        raise Http404 from None
+    if not request.user.has_perm("targets.view_targetset", target_set):
+        raise Http404
+    return target_set
+
+
+def _get_goal_for_head(request: HttpRequest, pk: int) -> DepartmentGoal:
+    goal = get_object_or_404(DepartmentGoal.objects.select_related("department"), pk=pk)
+    if not request.user.has_perm("targets.change_goal", goal):
+        raise Http404
+    return goal
+
+
+def _messages_of(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# --- My targets ------------------------------------------------------------------------
+
+
+@permission_required("targets.write_targets")
+def my_targets(request: HttpRequest) -> HttpResponse:
+    """The person's quarters, with a button for the current quarter's targets."""
+    year, quarter = selectors.current_quarter(timezone.localdate())
+    target_sets = list(selectors.target_sets_of_owner(owner=request.user))
+    current = next((s for s in target_sets if (s.year, s.quarter) == (year, quarter)), None)
+    awaiting = list(selectors.target_sets_awaiting_review(reviewer=request.user)[:50])
+    return render(
+        request,
+        "targets/my_targets.html",
+        {
+            "target_sets": target_sets,
+            "current": current,
+            "year": year,
+            "quarter": quarter,
+            "awaiting": awaiting,
+            "deadline": selectors.target_deadline(
+                policy=policy_for_organisation(organisation_id=request.user.organisation_id),
+                year=year,
+                quarter=quarter,
+            ),
+        },
+    )
+
+
+@require_POST
+@permission_required("targets.write_targets")
+def start(request: HttpRequest) -> HttpResponse:
+    year, quarter = selectors.current_quarter(timezone.localdate())
+    try:
+        target_set = services.target_set_start(owner=request.user, year=year, quarter=quarter)
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+        return redirect("targets:my_targets")
+    return redirect("targets:detail", pk=target_set.pk)
+
+
+# --- One target set --------------------------------------------------------------------
+
+
+def _goal_choices(target_set: TargetSet) -> list[tuple[int, str]]:
+    goals = selectors.goals_for_quarter(
+        department_id=target_set.department_id, year=target_set.year, quarter=target_set.quarter
+    )
+    return [
+        (goal.pk, f"{_('年度') if goal.quarter is None else _('本季度')}：{goal.content[:60]}")
+        for goal in goals.order_by("quarter", "sort_order", "pk")
+    ]
+
+
+def _render_detail(request: HttpRequest, target_set: TargetSet, status: int = 200, **forms) -> HttpResponse:
+    user = request.user
+    items = list(target_set.items.select_related("goal", "assigned_by").order_by("sort_order", "pk"))
+    revisions = list(target_set.revisions.select_related("submitted_by", "decided_by").order_by("-number"))
+    can_edit = user.has_perm("targets.change_targetset", target_set)
+    ctx: dict = {
+        "target_set": target_set,
+        "items": items,
+        "revisions": revisions,
+        "can_edit": can_edit,
+        "can_review": target_set.status == ReviewStatus.SUBMITTED
+        and user.has_perm("targets.review_targetset", target_set),
+        "can_assign": target_set.status == ReviewStatus.APPROVED and user.has_perm("targets.assign_item", target_set),
+        "can_record": target_set.status == ReviewStatus.APPROVED
+        and bool(items)
+        and user.has_perm("targets.record_completion", target_set)
+        and timezone.localdate() >= selectors.quarter_first_day(target_set.year, target_set.quarter),
+        "version_form": VersionForm(initial={"version": target_set.version}, auto_id=False),
+    }
+    if can_edit and "formset" not in forms:
+        forms["formset"] = TargetItemFormSet(
+            initial=item_initial(items), prefix="items", form_kwargs={"goal_choices": _goal_choices(target_set)}
+        )
+    if ctx["can_review"]:
+        forms.setdefault("return_form", ReturnForm())
+    if ctx["can_assign"]:
+        forms.setdefault("assign_form", AssignItemForm())
+    if ctx["can_record"]:
+        forms.setdefault("completion_form", CompletionForm(items=items))
+    ctx.update(forms)
+    return render(request, "targets/detail.html", ctx, status=status)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """View a set; its owner edits it here while it is a draft or returned (save as draft / submit)."""
+    target_set = _get_target_set_for_user(request, pk)
+    if request.method != "POST":
+        return _render_detail(request, target_set)
+    if not request.user.has_perm("targets.change_targetset", target_set):
+        if target_set.owner_id == request.user.pk:
+            messages.error(request, _("已提交或已通过的目标不能修改。"))
+            return redirect("targets:detail", pk=pk)
+        raise PermissionDenied
+    version_form = VersionForm(request.POST)
+    formset = TargetItemFormSet(request.POST, prefix="items", form_kwargs={"goal_choices": _goal_choices(target_set)})
+    if not (version_form.is_valid() and formset.is_valid()):
+        messages.error(request, _("请按提示修改后再保存。"))
+        return _render_detail(request, target_set, status=400, formset=formset)
+    submit = request.POST.get("action") == "submit"
+    service = services.target_set_submit if submit else services.target_set_save_draft
+    try:
+        service(
+            target_set=target_set,
+            actor=request.user,
+            version=version_form.cleaned_data["version"],
+            items=formset.items(),
+        )
+    except services.StaleVersionError as exc:
+        # Keep the person's text on the page; the hidden version moves to the stored one,
+        # so saving again (after checking the saved items shown above) is a deliberate overwrite.
+        messages.error(request, _messages_of(exc))
+        target_set.refresh_from_db()
+        return _render_detail(request, target_set, status=409, formset=formset, stale=True)
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+        return _render_detail(request, target_set, status=400, formset=formset)
+    messages.success(request, _("目标已提交，等待审核。") if submit else _("草稿已保存。"))
+    return redirect("targets:detail", pk=pk)
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    form = VersionForm(request.POST)
+    return form.cleaned_data["version"] if form.is_valid() else None
+
+
+@require_POST
+@login_required
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    target_set = _get_target_set_for_user(request, pk)
+    if not request.user.has_perm("targets.review_targetset", target_set):
+        raise PermissionDenied
+    try:
+        services.target_set_approve(target_set=target_set, actor=request.user, version=_posted_version(request))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, _("已通过审核。"))
+    return redirect("targets:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def return_(request: HttpRequest, pk: int) -> HttpResponse:
+    target_set = _get_target_set_for_user(request, pk)
+    if not request.user.has_perm("targets.review_targetset", target_set):
+        raise PermissionDenied
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("退回时须填写退回原因。"))
+        return _render_detail(request, target_set, status=400, return_form=form)
+    try:
+        services.target_set_return(
+            target_set=target_set,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            version=_posted_version(request),
+        )
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, _("已退回。"))
+    return redirect("targets:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def assign_item(request: HttpRequest, pk: int) -> HttpResponse:
+    target_set = _get_target_set_for_user(request, pk)
+    if not request.user.has_perm("targets.assign_item", target_set):
+        raise PermissionDenied
+    form = AssignItemForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, target_set, status=400, assign_form=form)
+    try:
+        services.target_set_assign_item(target_set=target_set, actor=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, _("交办事项已添加，并已通知本人。"))
+    return redirect("targets:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def record_completion(request: HttpRequest, pk: int) -> HttpResponse:
+    target_set = _get_target_set_for_user(request, pk)
+    if not request.user.has_perm("targets.record_completion", target_set):
+        raise PermissionDenied
+    form = CompletionForm(request.POST, items=target_set.items.order_by("sort_order", "pk"))
+    if not form.is_valid():
+        return _render_detail(request, target_set, status=400, completion_form=form)
+    try:
+        services.target_set_record_completion(
+            target_set=target_set, actor=request.user, completions=form.completions(), version=_posted_version(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+        return _render_detail(request, target_set, status=400, completion_form=form)
+    messages.success(request, _("完成情况已保存。"))
+    return redirect("targets:detail", pk=pk)
+
+
+# --- Department goals --------------------------------------------------------------------
+
+
+@permission_required("targets.manage_goals")
+def goal_list(request: HttpRequest) -> HttpResponse:
+    departments = list(departments_headed_by(person=request.user))
+    year = request.GET.get("year")
+    goals = selectors.goals_of_departments(
+        department_ids=[d.pk for d in departments], year=int(year) if year and year.isdigit() else None
+    )
+    return render(request, "targets/goal_list.html", {"goals": list(goals), "departments": departments})
+
+
+@permission_required("targets.manage_goals")
+def goal_create(request: HttpRequest) -> HttpResponse:
+    departments = departments_headed_by(person=request.user)
+    year, quarter = selectors.current_quarter(timezone.localdate())
+    form = DepartmentGoalForm(
+        request.POST or None,
+        departments=departments,
+        initial={"year": year, "quarter": quarter, "department": departments.first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.department_goal_create(
+                actor=request.user,
+                department=data["department"],
+                year=data["year"],
+                quarter=data["quarter"],
+                content=data["content"],
+                sort_order=data["sort_order"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _messages_of(exc))
+        else:
+            messages.success(request, _("科室目标已添加。"))
+            return redirect("targets:goal_list")
+    return render(request, "targets/goal_form.html", {"form": form})
+
+
+@permission_required("targets.manage_goals")
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = _get_goal_for_head(request, pk)
+    form = DepartmentGoalForm(
+        request.POST or None,
+        instance=DepartmentGoal.objects.get(pk=goal.pk),
+        departments=departments_headed_by(person=request.user).filter(pk=goal.department_id),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.department_goal_update(
+            actor=request.user,
+            goal=goal,
+            year=data["year"],
+            quarter=data["quarter"],
+            content=data["content"],
+            sort_order=data["sort_order"],
+        )
+        messages.success(request, _("科室目标已保存。"))
+        return redirect("targets:goal_list")
+    return render(request, "targets/goal_form.html", {"form": form, "goal": goal})
+
+
+@permission_required("targets.manage_goals")
+def goal_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = _get_goal_for_head(request, pk)
+    if request.method == "POST":
+        services.department_goal_delete(actor=request.user, goal=goal)
+        messages.success(request, _("科室目标已删除。"))
+        return redirect("targets:goal_list")
+    used = goal.target_items.count()
+    message = _("确定删除科室目标“%(content)s”吗？") % {"content": goal.content[:60]}
+    if used:
+        message += _("已有%(count)s项个人目标对应此目标，删除后这些事项将不再关联科室目标。") % {"count": used}
+    return render(
+        request,
+        "accounts/confirm.html",
+        {"title": _("删除科室目标"), "message": message, "cancel_url": reverse("targets:goal_list")},
+    )

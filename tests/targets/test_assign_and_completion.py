@@ -1,0 +1,112 @@
+"""After approval: a leader's assigned task (领导交办) and the owner's completion record (自评)."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from accounts.models import Notification
+from targets import services
+from targets.models import Completion, ReviewStatus, TargetKind
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_heads_evaluator_adds_an_assigned_task_and_the_owner_is_notified(staff, head, make_target_set):
+    target_set = make_target_set(staff, state="approved")
+    item = services.target_set_assign_item(
+        target_set=target_set, actor=head, content="迎检材料准备", deadline=date(2026, 5, 1)
+    )
+    assert (item.kind, item.assigned_by, item.sort_order) == (TargetKind.ASSIGNED, head, 2)
+    target_set.refresh_from_db()
+    assert target_set.status == ReviewStatus.APPROVED
+    notice = Notification.objects.get(recipient=staff, message__contains="迎检材料准备")
+    assert notice.url == reverse("targets:detail", args=[target_set.pk])
+
+
+def test_the_supervising_leader_of_the_department_may_assign_to_staff(staff, leader, make_target_set):
+    target_set = make_target_set(staff, state="approved")
+    item = services.target_set_assign_item(target_set=target_set, actor=leader, content="专项调研")
+    assert item.assigned_by == leader
+
+
+def test_a_task_cannot_be_assigned_to_a_set_that_is_not_approved(staff, head, make_target_set):
+    target_set = make_target_set(staff, state="submitted")
+    with pytest.raises(ValidationError, match="已通过"):
+        services.target_set_assign_item(target_set=target_set, actor=head, content="专项调研")
+
+
+def test_others_cannot_assign_tasks(staff, colleague, other_head, other_leader, make_target_set):
+    target_set = make_target_set(staff, state="approved")
+    for someone in (colleague, other_head, other_leader, staff):
+        with pytest.raises(PermissionDenied):
+            services.target_set_assign_item(target_set=target_set, actor=someone, content="专项调研")
+    assert target_set.items.count() == 1
+    assert not Notification.objects.filter(message__contains="专项调研").exists()
+
+
+def test_the_owner_records_completion_on_an_approved_set(staff, make_target_set, quarter_started):
+    target_set = make_target_set(staff, state="approved", items=2)
+    first, second = target_set.items.order_by("sort_order")
+    services.target_set_record_completion(
+        target_set=target_set,
+        actor=staff,
+        completions={first.pk: (Completion.DONE, "按期完成"), second.pk: (Completion.PARTIAL, "待验收")},
+        today=quarter_started,
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.completion, first.completion_note) == (Completion.DONE, "按期完成")
+    assert second.completion == Completion.PARTIAL
+
+
+def test_completion_is_refused_before_the_quarter_begins(staff, make_target_set, quarter_started):
+    target_set = make_target_set(staff, state="approved")
+    item = target_set.items.get()
+    with pytest.raises(ValidationError, match="季度开始后"):
+        services.target_set_record_completion(
+            target_set=target_set,
+            actor=staff,
+            completions={item.pk: (Completion.DONE, "")},
+            today=date(quarter_started.year, quarter_started.month - 1, 28),
+        )
+
+
+def test_completion_is_refused_on_a_draft_and_for_someone_else(staff, head, make_target_set, quarter_started):
+    draft = make_target_set(staff)
+    item = draft.items.get()
+    with pytest.raises(ValidationError, match="通过审核后"):
+        services.target_set_record_completion(
+            target_set=draft, actor=staff, completions={item.pk: (Completion.DONE, "")}, today=quarter_started
+        )
+    with pytest.raises(PermissionDenied):
+        services.target_set_record_completion(
+            target_set=draft, actor=head, completions={item.pk: (Completion.DONE, "")}, today=quarter_started
+        )
+
+
+def test_the_completion_form_on_the_detail_page_saves(client_for, staff, make_target_set):
+    target_set = make_target_set(staff, state="approved")
+    item = target_set.items.get()
+    response = client_for(staff).post(
+        reverse("targets:record_completion", args=[target_set.pk]),
+        {"version": target_set.version, f"completion_{item.pk}": "not_done", f"note_{item.pk}": "因故推迟"},
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.completion, item.completion_note) == ("not_done", "因故推迟")
+
+
+def test_the_assign_form_on_the_detail_page_notifies_the_owner(client_for, staff, head, make_target_set):
+    target_set = make_target_set(staff, state="approved")
+    response = client_for(head).post(reverse("targets:assign_item", args=[target_set.pk]), {"content": "起草讲话稿"})
+    assert response.status_code == 302
+    assert target_set.items.filter(kind=TargetKind.ASSIGNED, assigned_by=head).exists()
+    assert Notification.objects.filter(recipient=staff, message__contains="起草讲话稿").exists()
+
+
+def test_a_colleague_posting_the_assign_form_gets_a_404(client_for, staff, colleague, make_target_set):
+    target_set = make_target_set(staff, state="approved")
+    response = client_for(colleague).post(reverse("targets:assign_item", args=[target_set.pk]), {"content": "冒充"})
+    assert response.status_code == 404

@@ -1,0 +1,83 @@
+"""Department goals: the head keeps them for their own department; staff pick them for their items."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from targets import services
+from targets.models import DepartmentGoal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_head_adds_an_annual_and_a_quarterly_goal(client_for, head, department):
+    client = client_for(head)
+    assert client.get(reverse("targets:goal_create")).status_code == 200
+    for quarter in ("", "2"):
+        response = client.post(
+            reverse("targets:goal_create"),
+            {
+                "department": department.pk,
+                "year": 2026,
+                "quarter": quarter,
+                "content": f"目标{quarter}",
+                "sort_order": 0,
+            },
+        )
+        assert response.status_code == 302
+    assert sorted(DepartmentGoal.objects.values_list("quarter", flat=True), key=str) == [2, None]
+    body = client.get(reverse("targets:goal_list")).content.decode()
+    assert body.count('data-testid="goal-row"') == 2
+
+
+def test_the_head_edits_and_deletes_a_goal_after_confirming(client_for, head, department):
+    goal = services.department_goal_create(actor=head, department=department, year=2026, quarter=2, content="旧")
+    client = client_for(head)
+    client.post(
+        reverse("targets:goal_edit", args=[goal.pk]),
+        {"department": department.pk, "year": 2026, "quarter": 2, "content": "新", "sort_order": 1},
+    )
+    goal.refresh_from_db()
+    assert goal.content == "新"
+    confirm = client.get(reverse("targets:goal_delete", args=[goal.pk]))
+    assert "确定删除" in confirm.content.decode()
+    assert DepartmentGoal.objects.filter(pk=goal.pk).exists()
+    client.post(reverse("targets:goal_delete", args=[goal.pk]))
+    assert not DepartmentGoal.objects.filter(pk=goal.pk).exists()
+
+
+def test_the_head_of_another_department_cannot_touch_the_goal(client_for, head, department, other_head):
+    goal = services.department_goal_create(actor=head, department=department, year=2026, quarter=None, content="甲")
+    client = client_for(other_head)
+    assert client.get(reverse("targets:goal_edit", args=[goal.pk])).status_code == 404
+    assert client.post(reverse("targets:goal_delete", args=[goal.pk])).status_code == 404
+    assert goal.pk not in [g.pk for g in client.get(reverse("targets:goal_list")).context["goals"]]
+    response = client.post(
+        reverse("targets:goal_create"),
+        {"department": department.pk, "year": 2026, "quarter": "", "content": "冒名", "sort_order": 0},
+    )
+    assert response.status_code == 200  # the other department is not a valid choice
+    assert not DepartmentGoal.objects.filter(content="冒名").exists()
+    with pytest.raises(PermissionDenied):
+        services.department_goal_create(actor=other_head, department=department, year=2026, quarter=None, content="x")
+
+
+def test_staff_cannot_manage_goals(client_for, staff):
+    assert client_for(staff).get(reverse("targets:goal_list")).status_code == 403
+
+
+def test_the_item_form_offers_the_years_annual_goals_and_the_quarters_goals_only(
+    client_for, head, department, staff, make_target_set
+):
+    annual = services.department_goal_create(
+        actor=head, department=department, year=2026, quarter=None, content="年度甲"
+    )
+    this_quarter = services.department_goal_create(
+        actor=head, department=department, year=2026, quarter=2, content="本季乙"
+    )
+    services.department_goal_create(actor=head, department=department, year=2026, quarter=3, content="下季丙")
+    services.department_goal_create(actor=head, department=department, year=2025, quarter=None, content="去年丁")
+    target_set = make_target_set(staff, items=0)
+    response = client_for(staff).get(reverse("targets:detail", args=[target_set.pk]))
+    choices = dict(response.context["formset"].forms[0].fields["goal"].choices)
+    assert set(choices) == {"", annual.pk, this_quarter.pk}

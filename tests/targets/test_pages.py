@@ -1,0 +1,210 @@
+"""The staff-side pages: the list of my quarters and the one-page formset editor."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from targets import services
+from targets.models import ReviewStatus, TargetSet
+from targets.selectors import current_quarter
+from tests.factories import UserFactory
+from tests.targets.conftest import add_items
+
+pytestmark = pytest.mark.django_db
+
+
+def formset_data(target_set, rows, *, action="draft", version=None, initial=0, extra_blank=0):
+    """POST data for the items formset; each row is a dict of field → value."""
+    data = {
+        "version": target_set.version if version is None else version,
+        "action": action,
+        "items-TOTAL_FORMS": len(rows) + extra_blank,
+        "items-INITIAL_FORMS": initial,
+        "items-MIN_NUM_FORMS": 0,
+        "items-MAX_NUM_FORMS": 100,
+    }
+    for index, row in enumerate(rows):
+        defaults = {"kind": "key", "sort_order": index + 1}
+        for key, value in {**defaults, **row}.items():
+            data[f"items-{index}-{key}"] = value
+    for index in range(len(rows), len(rows) + extra_blank):
+        data[f"items-{index}-kind"] = "key"
+    return data
+
+
+def test_the_list_offers_to_start_the_current_quarter_and_starting_creates_a_draft(client_for, staff):
+    client = client_for(staff)
+    response = client.get(reverse("targets:my_targets"))
+    assert response.status_code == 200
+    assert "填写" in response.content.decode()
+    response = client.post(reverse("targets:start"))
+    target_set = TargetSet.objects.get(owner=staff)
+    assert response["Location"] == reverse("targets:detail", args=[target_set.pk])
+    assert (target_set.year, target_set.quarter) == current_quarter(timezone.localdate())
+    assert target_set.department == staff.department
+    # Starting twice opens the same set.
+    client.post(reverse("targets:start"))
+    assert TargetSet.objects.filter(owner=staff).count() == 1
+
+
+def test_the_owner_writes_items_on_one_page_and_saves_a_draft(client_for, staff, make_target_set):
+    target_set = make_target_set(staff, items=0)
+    url = reverse("targets:detail", args=[target_set.pk])
+    client = client_for(staff)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "保存草稿" in page.content.decode()
+    response = client.post(
+        url,
+        formset_data(
+            target_set,
+            [
+                {"content": "完成年度预算编制", "measures": "分三步", "deadline": "2026-06-30", "weight": 60},
+                {"content": "日常值班", "kind": "routine", "weight": 40},
+            ],
+            extra_blank=2,
+        ),
+    )
+    assert response.status_code == 302
+    target_set.refresh_from_db()
+    assert target_set.status == ReviewStatus.DRAFT
+    assert list(target_set.items.values_list("content", "kind", "weight")) == [
+        ("完成年度预算编制", "key", 60),
+        ("日常值班", "routine", 40),
+    ]
+
+
+def test_the_owner_submits_from_the_page(client_for, staff, make_target_set):
+    target_set = make_target_set(staff, items=0)
+    response = client_for(staff).post(
+        reverse("targets:detail", args=[target_set.pk]),
+        formset_data(target_set, [{"content": "甲"}], action="submit"),
+    )
+    assert response.status_code == 302
+    target_set.refresh_from_db()
+    assert target_set.status == ReviewStatus.SUBMITTED
+    assert target_set.revisions.count() == 1
+
+
+def test_wrong_weights_are_explained_and_the_text_is_kept(client_for, staff, make_target_set):
+    target_set = make_target_set(staff, items=0)
+    response = client_for(staff).post(
+        reverse("targets:detail", args=[target_set.pk]),
+        formset_data(target_set, [{"content": "独特的目标文字", "weight": 70}], action="submit"),
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "权重之和须为100（当前为70）" in body
+    assert "独特的目标文字" in body
+    target_set.refresh_from_db()
+    assert target_set.status == ReviewStatus.DRAFT
+    assert not target_set.items.exists()
+
+
+def test_submitting_nothing_is_refused_with_a_message(client_for, staff, make_target_set):
+    target_set = make_target_set(staff, items=0)
+    response = client_for(staff).post(
+        reverse("targets:detail", args=[target_set.pk]), formset_data(target_set, [], action="submit", extra_blank=2)
+    )
+    assert response.status_code == 400
+    assert "请至少填写一项目标" in response.content.decode()
+
+
+def test_a_stale_page_is_refused_and_the_persons_text_is_shown_again(client_for, staff, make_target_set):
+    target_set = make_target_set(staff, items=1)
+    item = target_set.items.get()
+    stale_version = target_set.version
+    # Another tab saves first.
+    services.target_set_save_draft(
+        target_set=target_set,
+        actor=staff,
+        version=stale_version,
+        items=[services.ItemData(id=item.pk, content="另一标签页的内容")],
+    )
+    response = client_for(staff).post(
+        reverse("targets:detail", args=[target_set.pk]),
+        formset_data(target_set, [{"id": item.pk, "content": "我刚写的内容"}], version=stale_version, initial=1),
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "已在别处被修改" in body
+    assert "我刚写的内容" in body
+    assert "另一标签页的内容" in body
+    assert target_set.items.get().content == "另一标签页的内容"
+
+
+def test_an_approved_set_is_read_only_on_the_page(client_for, staff, make_target_set):
+    target_set = make_target_set(staff, state="approved")
+    client = client_for(staff)
+    url = reverse("targets:detail", args=[target_set.pk])
+    assert "保存草稿" not in client.get(url).content.decode()
+    response = client.post(url, formset_data(target_set, [{"content": "偷改"}], action="draft"))
+    assert response.status_code == 302
+    assert target_set.items.get().content == "目标1"
+
+
+def test_the_reviewer_approves_and_returns_from_the_page(client_for, staff, colleague, head, make_target_set):
+    client = client_for(head)
+    first = make_target_set(staff, state="submitted")
+    assert "退回修改" in client.get(reverse("targets:detail", args=[first.pk])).content.decode()
+    client.post(reverse("targets:approve", args=[first.pk]), {"version": first.version})
+    first.refresh_from_db()
+    assert first.status == ReviewStatus.APPROVED
+
+    second = make_target_set(colleague, state="submitted")
+    response = client.post(reverse("targets:return", args=[second.pk]), {"reason": ""})
+    assert response.status_code == 400
+    assert "退回时须填写退回原因" in response.content.decode()
+    client.post(reverse("targets:return", args=[second.pk]), {"reason": "请补充时间节点"})
+    second.refresh_from_db()
+    assert (second.status, second.return_reason) == (ReviewStatus.RETURNED, "请补充时间节点")
+
+
+def test_the_detail_page_shows_the_history_of_submissions(client_for, staff, head, make_target_set):
+    target_set = make_target_set(staff, state="returned")
+    services.target_set_submit(target_set=target_set, actor=staff, version=target_set.version)
+    body = client_for(staff).get(reverse("targets:detail", args=[target_set.pk])).content.decode()
+    assert body.count('data-testid="revision"') == 2
+    assert "请细化措施" in body
+
+
+def _owner_with_sets(organisation, department, count):
+    owner = UserFactory(department=department)
+    for index in range(count):
+        target_set = services.target_set_start(owner=owner, year=2000 + index, quarter=1)
+        add_items(target_set, 2)
+    return owner
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_list_page_costs_the_same_queries_for_3_and_30_sets(
+    client_for, organisation, department, head, count, django_assert_max_num_queries
+):
+    owner = _owner_with_sets(organisation, department, count)
+    client = client_for(owner)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("targets:my_targets"))
+    assert response.content.decode().count('data-testid="target-set-row"') == count
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_detail_page_costs_the_same_queries_for_3_and_30_items(
+    client_for, staff, count, make_target_set, django_assert_max_num_queries
+):
+    target_set = make_target_set(staff, items=count)
+    client = client_for(staff)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("targets:detail", args=[target_set.pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_reviewers_view_costs_the_same_queries_for_3_and_30_pending_sets(
+    client_for, department, head, count, make_target_set, django_assert_max_num_queries
+):
+    for _ in range(count):
+        make_target_set(UserFactory(department=department), state="submitted")
+    client = client_for(head)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("targets:my_targets"))
+    assert response.content.decode().count('data-testid="awaiting-row"') == count
