@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 NAV_ITEMS = (
     # (url name, label, permission or None for everyone signed in)
     ("targets:my_targets", _("季度目标"), "targets.write_targets"),
+    ("summaries:list", _("月小结"), "summaries.write_own_summary"),
     ("targets:goal_list", _("科室目标"), "targets.manage_goals"),
     ("accounts:staff_list", _("人员管理"), "accounts.manage_staff"),
     ("accounts:department_list", _("科室管理"), "accounts.manage_departments"),

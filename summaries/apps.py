@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class SummariesConfig(AppConfig):
     name = "summaries"
     verbose_name = _("月小结")
+
+    def ready(self) -> None:
+        from accounts import audit
+
+        from . import models
+
+        # The version and timestamps change on every autosave and say nothing to an auditor.
+        audit.register(models.MonthlySummary, exclude_fields=["version", "updated_at"])
+        audit.register(models.SummaryProgress)
+        audit.register(models.SummaryAttachment)

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import SummaryProgress
+from .services import SummaryText
+
+# Generous, but a bound on what one request may write.
+MAX_TEXT = 20000
+
+
+def _textarea(rows: int = 6) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "class": "form-control", "data-autosave-field": ""})
+
+
+class SummaryTextForm(forms.Form):
+    """The owner's draft: the version it is based on, a note per target item, and the free text.
+
+    The same fields are posted by the plain form and by the autosave script.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput(attrs={"data-autosave-version": ""}), min_value=1)
+    other_work = forms.CharField(label=_("其他工作"), required=False, max_length=MAX_TEXT, widget=_textarea())
+    problems = forms.CharField(label=_("存在问题"), required=False, max_length=MAX_TEXT, widget=_textarea(4))
+    next_month_plan = forms.CharField(label=_("下月计划"), required=False, max_length=MAX_TEXT, widget=_textarea(4))
+
+    def __init__(self, *args, progress: list[SummaryProgress], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.progress = progress
+        for row in progress:
+            self.fields[self.note_name(row)] = forms.CharField(
+                label=row.item_content, required=False, max_length=MAX_TEXT, widget=_textarea(4), initial=row.note
+            )
+
+    @staticmethod
+    def note_name(row: SummaryProgress) -> str:
+        return f"note_{row.pk}"
+
+    def note_fields(self):
+        return [(row, self[self.note_name(row)]) for row in self.progress]
+
+    def text(self) -> SummaryText:
+        data = self.cleaned_data
+        return SummaryText(
+            other_work=data["other_work"],
+            problems=data["problems"],
+            next_month_plan=data["next_month_plan"],
+            notes={row.pk: data[self.note_name(row)] for row in self.progress if self.note_name(row) in self.data},
+        )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("退回原因"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        error_messages={"required": _("退回时请填写退回原因。")},
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件"), widget=forms.ClearableFileInput(attrs={"class": "form-control"}))

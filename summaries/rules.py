@@ -1,0 +1,50 @@
+"""Who may see, edit and review a monthly summary.
+
+Views check these with ``request.user.has_perm("summaries.…", summary)``; a summary the person
+may not see is answered with 404, so ids of other people's summaries are not confirmed to exist.
+The predicates expect ``department`` and ``owner__department`` to be loaded (select_related).
+"""
+
+import rules
+
+from accounts.rules import is_hr_admin, same_organisation, takes_part_in_appraisal
+from accounts.selectors import is_evaluator_of
+
+
+@rules.predicate
+def is_owner(user, summary) -> bool:
+    return summary is not None and summary.owner_id == user.pk
+
+
+@rules.predicate
+def heads_its_department(user, summary) -> bool:
+    return summary is not None and summary.department.head_id == user.pk
+
+
+@rules.predicate
+def supervises_its_department(user, summary) -> bool:
+    return summary is not None and summary.department.supervising_leader_id == user.pk
+
+
+@rules.predicate
+def is_reviewer(user, summary) -> bool:
+    """The owner's evaluator today: the department head, or for a head the supervising leader."""
+    return summary is not None and summary.owner_id != user.pk and is_evaluator_of(evaluator=user, person=summary.owner)
+
+
+@rules.predicate
+def is_editable(user, summary) -> bool:
+    return summary is not None and summary.is_editable
+
+
+@rules.predicate
+def has_a_department(user) -> bool:
+    return bool(user.department_id)
+
+
+may_see = is_owner | heads_its_department | supervises_its_department | is_reviewer | (is_hr_admin & same_organisation)
+
+rules.add_perm("summaries.write_own_summary", takes_part_in_appraisal & has_a_department)
+rules.add_perm("summaries.view_summary", takes_part_in_appraisal & may_see)
+rules.add_perm("summaries.change_summary", takes_part_in_appraisal & is_owner & is_editable)
+rules.add_perm("summaries.review_summary", takes_part_in_appraisal & is_reviewer)

@@ -1,0 +1,444 @@
+"""Writes to monthly summaries: drafting (with autosave), the review workflow, attachments.
+
+Each transition is one atomic function that checks the state and the actor's right. Text is
+saved with an optimistic version check (a conditional UPDATE), because SQLite ignores
+``select_for_update`` and a person often has the same summary open on a phone and a desktop.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_reason
+from accounts.models import SEPARATED_ROLES, User
+from accounts.selectors import evaluator_of, policy_for_organisation
+from targets.models import EDITABLE_STATUSES, ReviewStatus, TargetItem, TargetSet
+
+from .models import MonthlySummary, SummaryAttachment, SummaryConflictCopy, SummaryProgress, private_storage
+
+# Deadlines are civil dates in China whatever the server's clock says.
+CHINA = ZoneInfo("Asia/Shanghai")
+TEXT_FIELDS = ("other_work", "problems", "next_month_plan")
+
+
+@dataclass
+class SummaryText:
+    """What the person typed: the three free-text parts and one note per progress row (by pk)."""
+
+    other_work: str = ""
+    problems: str = ""
+    next_month_plan: str = ""
+    notes: dict[int, str] = field(default_factory=dict)
+
+    def as_payload(self) -> dict:
+        return {
+            **{name: getattr(self, name) for name in TEXT_FIELDS},
+            "notes": {str(pk): note for pk, note in self.notes.items()},
+        }
+
+
+class SummaryConflict(ValidationError):
+    """The text was not saved because the server holds a newer version (or the summary is no
+    longer editable). The incoming text is kept in ``copy``; ``summary`` is the server's state."""
+
+    def __init__(self, message: str, *, summary: MonthlySummary, copy: SummaryConflictCopy | None = None):
+        super().__init__(message, code="conflict")
+        self.summary = summary
+        self.copy = copy
+
+
+# --- Dates ---------------------------------------------------------------------------
+
+
+def summary_deadline(*, year: int, month: int, deadline_day: int) -> date:
+    """The last day a month's summary counts as on time: ``deadline_day`` of the following month."""
+    next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return date(next_year, next_month, deadline_day)
+
+
+def china_today(now: datetime | None = None) -> date:
+    return timezone.localtime(now or timezone.now(), CHINA).date()
+
+
+# --- Creating and prefilling ---------------------------------------------------------
+
+
+def _quarter_target_items(*, owner: User, year: int, quarter: int) -> list[TargetItem]:
+    # One set per person and quarter; while it is still a draft its items are the best guess
+    # of what the month was about, so any status will do.
+    target_set = TargetSet.objects.filter(owner=owner, year=year, quarter=quarter).first()
+    if target_set is None:
+        return []
+    return list(target_set.items.order_by("sort_order", "pk"))
+
+
+def _add_missing_progress_rows(summary: MonthlySummary) -> int:
+    items = _quarter_target_items(owner=summary.owner, year=summary.year, quarter=summary.quarter)
+    present = set(summary.progress_notes.exclude(target_item=None).values_list("target_item_id", flat=True))
+    start = summary.progress_notes.count()
+    added = 0
+    for item in items:
+        if item.pk in present:
+            continue
+        # Row by row (not bulk_create) so each appears in the audit trail.
+        SummaryProgress.objects.create(
+            summary=summary, target_item=item, item_content=item.content, sort_order=start + added
+        )
+        added += 1
+    return added
+
+
+@transaction.atomic
+def summary_get_or_create(*, owner: User, year: int, month: int, now: datetime | None = None) -> MonthlySummary:
+    """The person's summary for a month, created with one progress row per target item of the
+    quarter, so what was planned is not typed again."""
+    if not owner.department_id or not owner.organisation_id or not (owner.roles - SEPARATED_ROLES):
+        raise PermissionDenied(_("只有科室工作人员需要填写月小结。"))
+    if not 1 <= month <= 12:
+        raise ValidationError(_("月份无效。"))
+    today = china_today(now)
+    if (year, month) > (today.year, today.month):
+        raise ValidationError(_("不能提前填写以后月份的小结。"))
+    existing = MonthlySummary.objects.filter(owner=owner, year=year, month=month).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            summary = MonthlySummary.objects.create(
+                owner=owner,
+                organisation_id=owner.organisation_id,
+                department_id=owner.department_id,
+                year=year,
+                month=month,
+            )
+    except IntegrityError:
+        # Two taps on "write this month's": the other request created it first.
+        return MonthlySummary.objects.get(owner=owner, year=year, month=month)
+    _add_missing_progress_rows(summary)
+    return summary
+
+
+@transaction.atomic
+def summary_sync_target_items(*, summary: MonthlySummary) -> int:
+    """Add rows for target items added to the quarter since the summary was started (editable only)."""
+    if not summary.is_editable:
+        return 0
+    return _add_missing_progress_rows(summary)
+
+
+# --- Saving text ---------------------------------------------------------------------
+
+
+def _current_text(summary: MonthlySummary) -> SummaryText:
+    return SummaryText(
+        **{name: getattr(summary, name) for name in TEXT_FIELDS},
+        notes=dict(summary.progress_notes.values_list("pk", "note")),
+    )
+
+
+def _same_text(incoming: SummaryText, current: SummaryText) -> bool:
+    if any(getattr(incoming, name) != getattr(current, name) for name in TEXT_FIELDS):
+        return False
+    return all(current.notes.get(pk, note) == note for pk, note in incoming.notes.items())
+
+
+@transaction.atomic
+def _summary_write(*, summary_id: int, actor: User, based_on_version: int, text: SummaryText) -> MonthlySummary:
+    summary = MonthlySummary.objects.select_related("owner").get(pk=summary_id)
+    if summary.owner_id != actor.pk:
+        raise PermissionDenied(_("只能修改自己的小结。"))
+    # Claim the version: exactly one writer moves it from N to N+1.
+    claimed = MonthlySummary.objects.filter(
+        pk=summary_id, version=based_on_version, status__in=EDITABLE_STATUSES
+    ).update(
+        **{name: getattr(text, name) for name in TEXT_FIELDS},
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if claimed != 1:
+        if _same_text(text, _current_text(summary)):
+            # A repeated save of what the server already holds (say, the pagehide beacon of a tab
+            # that is behind): nothing is lost, so there is nothing to report.
+            return summary
+        if not summary.is_editable:
+            message = _("此小结已提交或已审核，不能再修改；你刚才输入的内容已另存，可随时查看。")
+        else:
+            message = _("此小结已在其他页面更新，为避免覆盖，本次内容未保存，已另存为副本。请核对后再修改。")
+        raise SummaryConflict(message, summary=summary)
+    rows = {row.pk: row for row in summary.progress_notes.all()}
+    changed = []
+    for pk, note in text.notes.items():
+        row = rows.get(pk)
+        if row is not None and row.note != note:
+            row.note = note
+            changed.append(row)
+    if changed:
+        SummaryProgress.objects.bulk_update(changed, ["note"])
+    summary.refresh_from_db()
+    return summary
+
+
+def summary_autosave(
+    *, summary: MonthlySummary, actor: User, based_on_version: int, text: SummaryText
+) -> MonthlySummary:
+    """Save the owner's draft text if it is based on the current version; return the saved summary.
+
+    Used by the autosave endpoint and the plain form alike. When the version is stale (another tab
+    saved in between) or the summary is no longer editable, nothing is overwritten: the incoming
+    text is kept as a :class:`SummaryConflictCopy` and :class:`SummaryConflict` is raised carrying
+    the server's summary and the copy. The copy is written after the failed write has rolled back,
+    which is why this function is not atomic itself.
+    """
+    try:
+        return _summary_write(summary_id=summary.pk, actor=actor, based_on_version=based_on_version, text=text)
+    except SummaryConflict as conflict:
+        conflict.copy = SummaryConflictCopy.objects.create(
+            summary=conflict.summary, author=actor, based_on_version=based_on_version, payload=text.as_payload()
+        )
+        raise
+
+
+# --- Review workflow -----------------------------------------------------------------
+
+
+def _lock(summary: MonthlySummary) -> MonthlySummary:
+    return (
+        MonthlySummary.objects.select_for_update()
+        .select_related("owner__department", "organisation")
+        .get(pk=summary.pk)
+    )
+
+
+def _bump(summary: MonthlySummary) -> None:
+    # A workflow step is a new version too: an open tab based on the old one must not write.
+    summary.version += 1
+
+
+@transaction.atomic
+def summary_submit(*, summary: MonthlySummary, actor: User, now: datetime | None = None) -> MonthlySummary:
+    """Send the summary to the reviewer. Lateness is recorded, never blocks.
+
+    A summary counts as late when first submitted after day ``policy.summary_deadline_day`` of the
+    following month (China time). A resubmission after a return keeps the first verdict: the delay
+    of a review round is not the author's lateness.
+    """
+    now = now or timezone.now()
+    summary = _lock(summary)
+    if summary.owner_id != actor.pk:
+        raise PermissionDenied(_("只能提交自己的小结。"))
+    if not summary.is_editable:
+        raise ValidationError(_("此小结已提交或已审核，不能重复提交。"))
+    if evaluator_of(person=summary.owner) is None:
+        raise ValidationError(_("你所在科室尚未设置审核人，请联系组织人事部门。"))
+    if summary.submitted_at is None:
+        policy = policy_for_organisation(organisation_id=summary.organisation_id)
+        deadline = summary_deadline(year=summary.year, month=summary.month, deadline_day=policy.summary_deadline_day)
+        summary.is_late = china_today(now) > deadline
+    summary.status = ReviewStatus.SUBMITTED
+    summary.submitted_at = now
+    summary.reviewer = None
+    summary.reviewed_at = None
+    _bump(summary)
+    summary.save()
+    return summary
+
+
+def _check_reviewer(summary: MonthlySummary, actor: User) -> None:
+    evaluator = evaluator_of(person=summary.owner)
+    if evaluator is None or evaluator.pk != actor.pk or summary.owner_id == actor.pk:
+        raise PermissionDenied(_("只有该同志的审核人可以审核此小结。"))
+    if summary.status != ReviewStatus.SUBMITTED:
+        raise ValidationError(_("只能审核已提交的小结。"))
+
+
+@transaction.atomic
+def summary_approve(*, summary: MonthlySummary, actor: User, now: datetime | None = None) -> MonthlySummary:
+    """The reviewer (the owner's evaluator) approves a submitted summary; it becomes read-only."""
+    summary = _lock(summary)
+    _check_reviewer(summary, actor)
+    summary.status = ReviewStatus.APPROVED
+    summary.reviewer = actor
+    summary.reviewed_at = now or timezone.now()
+    summary.return_reason = ""
+    _bump(summary)
+    summary.save()
+    return summary
+
+
+@transaction.atomic
+def summary_return(*, summary: MonthlySummary, actor: User, reason: str, now: datetime | None = None) -> MonthlySummary:
+    """The reviewer returns a submitted summary with a reason; the owner edits and resubmits."""
+    reason = (reason or "").strip()
+    summary = _lock(summary)
+    _check_reviewer(summary, actor)
+    if not reason:
+        raise ValidationError(_("退回时请填写退回原因。"))
+    summary.status = ReviewStatus.RETURNED
+    summary.reviewer = actor
+    summary.reviewed_at = now or timezone.now()
+    summary.return_reason = reason
+    _bump(summary)
+    with audit_reason(reason):
+        summary.save()
+    return summary
+
+
+# --- Attachments ---------------------------------------------------------------------
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+# content type → (extensions a file of that type may carry, the one to give it otherwise)
+ALLOWED_TYPES: dict[str, tuple[tuple[str, ...], str]] = {
+    "application/pdf": ((".pdf",), ".pdf"),
+    "image/png": ((".png",), ".png"),
+    "image/jpeg": ((".jpg", ".jpeg"), ".jpg"),
+    "image/gif": ((".gif",), ".gif"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ((".docx",), ".docx"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ((".xlsx",), ".xlsx"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ((".pptx",), ".pptx"),
+    "application/msword": ((".doc",), ".doc"),
+    "application/vnd.ms-excel": ((".xls",), ".xls"),
+    "application/vnd.ms-powerpoint": ((".ppt",), ".ppt"),
+}
+_OOXML_PARTS = (
+    ("word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+)
+# The stream names (UTF-16) that make an OLE container a Word, Excel or PowerPoint file rather
+# than, say, an MSI installer, which uses the same container.
+_OLE_STREAMS = (
+    ("WordDocument".encode("utf-16-le"), "application/msword"),
+    ("Workbook".encode("utf-16-le"), "application/vnd.ms-excel"),
+    ("Book".encode("utf-16-le"), "application/vnd.ms-excel"),
+    ("PowerPoint Document".encode("utf-16-le"), "application/vnd.ms-powerpoint"),
+)
+_CHUNK = 1024 * 1024
+
+
+def _ole_office_type(uploaded: UploadedFile) -> str | None:
+    # The directory sectors may sit anywhere in the file: scan it in chunks (it is already
+    # bounded by the policy's size limit), overlapping so a name split across chunks is found.
+    longest = max(len(name) for name, _type in _OLE_STREAMS)
+    uploaded.seek(0)
+    tail = b""
+    try:
+        while chunk := uploaded.read(_CHUNK):
+            window = tail + chunk
+            for name, content_type in _OLE_STREAMS:
+                if name in window:
+                    return content_type
+            tail = window[-longest:]
+    finally:
+        uploaded.seek(0)
+    return None
+
+
+def sniff_content_type(uploaded: UploadedFile) -> str | None:
+    """The file's type judged by its content (magic bytes), or None when it is not an allowed type.
+
+    The name is not trusted: a renamed program is refused whatever it is called.
+    """
+    uploaded.seek(0)
+    head = uploaded.read(16)
+    uploaded.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head.startswith(OLE_MAGIC):
+        return _ole_office_type(uploaded)
+    if head.startswith(ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(uploaded) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return None
+        finally:
+            uploaded.seek(0)
+        if "[Content_Types].xml" not in names:
+            return None
+        for prefix, content_type in _OOXML_PARTS:
+            if any(name.startswith(prefix) for name in names):
+                return content_type
+    return None
+
+
+def _display_name(name: str, content_type: str) -> str:
+    base = os.path.basename((name or "").replace("\\", "/")).strip() or _("附件")
+    stem, extension = os.path.splitext(base)
+    allowed, default = ALLOWED_TYPES[content_type]
+    if extension.lower() not in allowed:
+        # Give the file the extension of what it really is, so it opens in the right program.
+        stem, extension = base, default
+    return f"{stem[: 200 - len(extension)]}{extension}"
+
+
+def _check_owner_may_edit(summary: MonthlySummary, actor: User) -> None:
+    if summary.owner_id != actor.pk:
+        raise PermissionDenied(_("只能修改自己的小结。"))
+    if not summary.is_editable:
+        raise ValidationError(_("此小结已提交或已审核，不能再修改附件。"))
+
+
+@transaction.atomic
+def summary_attachment_add(*, summary: MonthlySummary, actor: User, uploaded: UploadedFile) -> SummaryAttachment:
+    """Attach evidence to an editable summary: size limited by policy, type checked by content."""
+    summary = _lock(summary)
+    _check_owner_may_edit(summary, actor)
+    policy = policy_for_organisation(organisation_id=summary.organisation_id)
+    limit = policy.attachment_max_mb * 1024 * 1024
+    if uploaded.size == 0:
+        raise ValidationError(_("文件是空的。"))
+    if uploaded.size > limit:
+        raise ValidationError(_("附件不能超过 %(mb)s MB。") % {"mb": policy.attachment_max_mb})
+    content_type = sniff_content_type(uploaded)
+    if content_type is None:
+        raise ValidationError(
+            _("不支持此文件类型（按文件内容判断，与文件名无关）。只能上传 PDF、图片（PNG/JPEG/GIF）或 Office 文档。")
+        )
+    name = _display_name(uploaded.name, content_type)
+    attachment = SummaryAttachment(
+        summary=summary,
+        original_name=name,
+        content_type=content_type,
+        size=uploaded.size,
+        uploaded_by=actor,
+    )
+    # A random stored name: two uploads of "材料.pdf" do not collide, and names guess nothing.
+    stored = f"{uuid.uuid4().hex}{os.path.splitext(name)[1].lower()}"
+    attachment.file.save(get_valid_filename(stored), uploaded, save=False)
+    stored_name = attachment.file.name
+    try:
+        attachment.save()
+    except Exception:
+        private_storage.delete(stored_name)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def summary_attachment_delete(*, attachment: SummaryAttachment, actor: User) -> None:
+    """Remove an attachment from an editable summary; the file goes once the deletion is committed."""
+    _check_owner_may_edit(_lock(attachment.summary), actor)
+    stored_name = attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: private_storage.delete(stored_name))

@@ -1,0 +1,308 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import policy_for_organisation
+
+from . import selectors, services
+from .forms import AttachmentForm, ReturnForm, SummaryTextForm
+from .models import MonthlySummary, SummaryAttachment, SummaryConflictCopy
+
+
+def _get_summary_for_user(request: HttpRequest, pk: int) -> MonthlySummary:
+    """A summary the signed-in person may see; anyone else gets a 404, not a 403, so the ids of
+    other people's summaries are not confirmed to exist."""
+    summary = get_object_or_404(
+        MonthlySummary.objects.select_related("owner__department", "department", "organisation", "reviewer"),
+        pk=pk,
+    )
+    if not request.user.has_perm("summaries.view_summary", summary):
+        raise Http404
+    return summary
+
+
+def _get_editable_summary(request: HttpRequest, pk: int) -> MonthlySummary:
+    summary = _get_summary_for_user(request, pk)
+    if summary.owner_id != request.user.pk:
+        raise Http404
+    return summary
+
+
+def _text_form(summary: MonthlySummary, data=None) -> SummaryTextForm:
+    return SummaryTextForm(data, progress=list(summary.progress_notes.all()), initial=_initial(summary))
+
+
+def _initial(summary: MonthlySummary) -> dict:
+    return {
+        "version": summary.version,
+        "other_work": summary.other_work,
+        "problems": summary.problems,
+        "next_month_plan": summary.next_month_plan,
+    }
+
+
+def _conflict_context(summary: MonthlySummary, conflict: services.SummaryConflict) -> dict:
+    server = conflict.summary
+    return {
+        "conflict": {
+            "message": conflict.messages[0],
+            "server": server,
+            "server_notes": list(server.progress_notes.all()),
+            "copy_url": reverse("summaries:conflict_copy", args=[summary.pk, conflict.copy.pk])
+            if conflict.copy
+            else "",
+        }
+    }
+
+
+# --- List and start ------------------------------------------------------------------
+
+
+@login_required
+def summary_list(request: HttpRequest) -> HttpResponse:
+    """My summaries: the months of a year with their status, and "write this month's"."""
+    if not request.user.has_perm("summaries.write_own_summary"):
+        raise PermissionDenied
+    today = services.china_today()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2000), today.year)
+    policy = policy_for_organisation(organisation_id=request.user.organisation_id)
+    rows = selectors.summary_months(
+        owner=request.user, year=year, today=today, deadline_day=policy.summary_deadline_day
+    )
+    return render(
+        request,
+        "summaries/summary_list.html",
+        {
+            "rows": rows,
+            "year": year,
+            "today": today,
+            "previous_year": year - 1,
+            "next_year": year + 1 if year < today.year else None,
+            "current": next((row for row in rows if row.is_current), None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def summary_start(request: HttpRequest) -> HttpResponse:
+    """Open (creating if needed) a month's summary; this month's unless another is named."""
+    if not request.user.has_perm("summaries.write_own_summary"):
+        raise PermissionDenied
+    today = services.china_today()
+    try:
+        year = int(request.POST.get("year", today.year))
+        month = int(request.POST.get("month", today.month))
+    except ValueError:
+        year, month = today.year, today.month
+    try:
+        summary = services.summary_get_or_create(owner=request.user, year=year, month=month)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("summaries:list")
+    return redirect("summaries:detail", pk=summary.pk)
+
+
+# --- One summary ---------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """View a summary; its owner edits it here while it is a draft or returned.
+
+    The plain form carries the version it was based on, like the autosave requests, so a stale
+    page cannot overwrite newer text either.
+    """
+    summary = _get_summary_for_user(request, pk)
+    can_edit = request.user.has_perm("summaries.change_summary", summary)
+    ctx: dict = {"summary": summary, "can_edit": can_edit, "status": 200}
+    form = None
+    if request.method == "POST":
+        if summary.owner_id != request.user.pk:
+            raise PermissionDenied
+        form = _text_form(summary, request.POST)
+        if form.is_valid():
+            try:
+                # For a locked summary this raises SummaryConflict and keeps the typed text.
+                summary = services.summary_autosave(
+                    summary=summary,
+                    actor=request.user,
+                    based_on_version=form.cleaned_data["version"],
+                    text=form.text(),
+                )
+                if request.POST.get("action") == "submit":
+                    summary = services.summary_submit(summary=summary, actor=request.user)
+                    messages.success(request, _("小结已提交，等待审核。"))
+                elif summary.is_editable:
+                    messages.success(request, _("已保存。"))
+                return redirect("summaries:detail", pk=summary.pk)
+            except services.SummaryConflict as conflict:
+                ctx.update(_conflict_context(summary, conflict))
+                ctx["status"] = 409
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            summary = _get_summary_for_user(request, pk)
+            can_edit = request.user.has_perm("summaries.change_summary", summary)
+            ctx["can_edit"] = can_edit
+            form = None
+        elif not can_edit:
+            form = None
+    if can_edit and request.method == "GET":
+        services.summary_sync_target_items(summary=summary)
+    if can_edit and form is None:
+        form = _text_form(summary)
+    ctx.update(
+        {
+            "summary": summary,
+            "form": form,
+            "progress": list(summary.progress_notes.all()),
+            "attachments": list(summary.attachments.all()),
+            "attachment_form": AttachmentForm() if can_edit else None,
+            "max_mb": policy_for_organisation(organisation_id=summary.organisation_id).attachment_max_mb,
+            "can_review": summary.status == "submitted" and request.user.has_perm("summaries.review_summary", summary),
+            "return_form": ReturnForm(),
+            "is_owner": summary.owner_id == request.user.pk,
+        }
+    )
+    return render(request, "summaries/summary_detail.html", ctx, status=ctx.pop("status"))
+
+
+@login_required
+@require_POST
+def summary_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """The autosave endpoint: 200 with the new version, or 409 with the server's text when the
+    page was based on an older version (the posted text is kept as a conflict copy)."""
+    summary = _get_editable_summary(request, pk)
+    form = _text_form(summary, request.POST)
+    if not form.is_valid():
+        return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
+    try:
+        summary = services.summary_autosave(
+            summary=summary, actor=request.user, based_on_version=form.cleaned_data["version"], text=form.text()
+        )
+    except services.SummaryConflict as conflict:
+        server = conflict.summary
+        return JsonResponse(
+            {
+                "ok": False,
+                "conflict": True,
+                "message": conflict.messages[0],
+                "version": server.version,
+                "status": server.status,
+                "server": {
+                    "other_work": server.other_work,
+                    "problems": server.problems,
+                    "next_month_plan": server.next_month_plan,
+                    "notes": [{"item": row.item_content, "note": row.note} for row in server.progress_notes.all()],
+                },
+                "copy_url": reverse("summaries:conflict_copy", args=[summary.pk, conflict.copy.pk]),
+            },
+            status=409,
+        )
+    saved_at = timezone.localtime(summary.updated_at, services.CHINA)
+    return JsonResponse({"ok": True, "version": summary.version, "saved_at": saved_at.strftime("%H:%M:%S")})
+
+
+@login_required
+def conflict_copy(request: HttpRequest, pk: int, copy_pk: int) -> HttpResponse:
+    """Text a stale page tried to save, kept for its author to copy back."""
+    summary = _get_editable_summary(request, pk)
+    copy = get_object_or_404(SummaryConflictCopy, pk=copy_pk, summary=summary, author=request.user)
+    labels = {str(row.pk): row.item_content for row in summary.progress_notes.all()}
+    notes = [(labels.get(key, _("（已删除的事项）")), note) for key, note in copy.payload.get("notes", {}).items()]
+    return render(request, "summaries/conflict_copy.html", {"summary": summary, "copy": copy, "notes": notes})
+
+
+@login_required
+@require_POST
+def summary_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reviewer approves, or returns with a reason."""
+    summary = _get_summary_for_user(request, pk)
+    if not request.user.has_perm("summaries.review_summary", summary):
+        raise PermissionDenied
+    try:
+        if request.POST.get("action") == "approve":
+            services.summary_approve(summary=summary, actor=request.user)
+            messages.success(request, _("已审核通过。"))
+        else:
+            services.summary_return(summary=summary, actor=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("已退回。"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("summaries:detail", pk=summary.pk)
+
+
+# --- Attachments ---------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    summary = _get_editable_summary(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择要上传的文件。"))
+    else:
+        try:
+            attachment = services.summary_attachment_add(
+                summary=summary, actor=request.user, uploaded=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("附件“%(name)s”已上传。") % {"name": attachment.original_name})
+    return redirect("summaries:detail", pk=summary.pk)
+
+
+@never_cache
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Evidence files are served only here, to people who may see the summary."""
+    summary = _get_summary_for_user(request, pk)
+    attachment = get_object_or_404(SummaryAttachment, pk=attachment_pk, summary=summary)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    summary = _get_editable_summary(request, pk)
+    attachment = get_object_or_404(SummaryAttachment, pk=attachment_pk, summary=summary)
+    if request.method == "POST":
+        try:
+            services.summary_attachment_delete(attachment=attachment, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("附件“%(name)s”已删除。") % {"name": attachment.original_name})
+        return redirect("summaries:detail", pk=summary.pk)
+    return render(
+        request,
+        "accounts/confirm.html",
+        {
+            "title": _("删除附件"),
+            "message": _("确定删除附件“%(name)s”吗？") % {"name": attachment.original_name},
+            "cancel_url": reverse("summaries:detail", args=[summary.pk]),
+        },
+    )

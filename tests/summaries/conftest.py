@@ -1,0 +1,75 @@
+"""Summaries fixtures: target items created with the ORM (the targets app is built separately),
+a staff member's October summary, and private storage in a temporary directory."""
+
+from datetime import datetime
+
+import pytest
+from django.utils.functional import empty
+
+from summaries import services
+from summaries.models import private_storage
+from targets.models import ReviewStatus, TargetItem, TargetSet
+
+from .helpers import CHINA
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    # The storage reads the setting once; make it read the test's directory.
+    private_storage._wrapped = empty
+    yield settings.PRIVATE_FILES_ROOT
+    private_storage._wrapped = empty
+
+
+@pytest.fixture
+def make_targets():
+    def make(owner, *, year=2026, quarter=4, status=ReviewStatus.APPROVED, contents=("完成年度预算编制", "整理档案")):
+        target_set = TargetSet.objects.create(
+            owner=owner,
+            organisation_id=owner.organisation_id,
+            department_id=owner.department_id,
+            year=year,
+            quarter=quarter,
+            status=status,
+        )
+        for order, content in enumerate(contents):
+            TargetItem.objects.create(target_set=target_set, sort_order=order, content=content)
+        return target_set
+
+    return make
+
+
+@pytest.fixture
+def october_now():
+    return datetime(2026, 10, 20, 10, 0, tzinfo=CHINA)
+
+
+@pytest.fixture
+def summary(staff, make_targets, october_now):
+    make_targets(staff)
+    return services.summary_get_or_create(owner=staff, year=2026, month=10, now=october_now)
+
+
+@pytest.fixture
+def submitted(summary, staff, october_now):
+    return services.summary_submit(summary=summary, actor=staff, now=october_now)
+
+
+@pytest.fixture
+def other_department(organisation, leader):
+    from accounts.models import Role
+    from tests.factories import DepartmentFactory, UserFactory
+
+    department = DepartmentFactory(organisation=organisation, code="D002", name="财务科", supervising_leader=leader)
+    other_head = UserFactory(
+        username="head2", full_name="财务科长", department=department, roles=[Role.STAFF, Role.DEPARTMENT_HEAD]
+    )
+    department.head = other_head
+    department.save()
+    return department
+
+
+@pytest.fixture
+def other_head(other_department):
+    return other_department.head

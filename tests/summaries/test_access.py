@@ -1,0 +1,138 @@
+"""Who sees which summary — and, as carefully, who does not."""
+
+from datetime import datetime
+
+import pytest
+from django.urls import reverse
+
+from summaries import selectors, services
+from summaries.models import MonthlySummary
+from tests.factories import DepartmentFactory, UserFactory
+
+from .helpers import CHINA
+
+VIEWERS = {"staff", "head", "leader", "hr"}
+PERSONAS = ["staff", "colleague", "head", "leader", "hr", "chief", "inspector", "auditor", "sysadmin", "outsider"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_sees_exactly_the_summaries_it_should(request, client_for, summary, persona):
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(reverse("summaries:detail", args=[summary.pk]))
+    assert response.status_code == (200 if persona in VIEWERS else 404)
+
+
+def test_a_head_of_another_department_cannot_open_the_summary(client_for, summary, other_head):
+    assert client_for(other_head).get(reverse("summaries:detail", args=[summary.pk])).status_code == 404
+
+
+def test_a_leader_who_does_not_supervise_the_department_sees_nothing(client_for, summary, organisation):
+    other_leader = UserFactory(organisation=organisation, department=None, roles=["supervising_leader"])
+    DepartmentFactory(organisation=organisation, supervising_leader=other_leader)
+    assert client_for(other_leader).get(reverse("summaries:detail", args=[summary.pk])).status_code == 404
+
+
+def test_viewers_get_a_read_only_page(client_for, summary, head):
+    page = client_for(head).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    assert "data-autosave-form" not in page
+    assert "完成年度预算编制" in page
+
+
+def test_a_viewer_cannot_post_the_owners_form(client_for, summary, head):
+    from .helpers import form_data
+
+    response = client_for(head).post(
+        reverse("summaries:detail", args=[summary.pk]), {**form_data(summary, other_work="代写"), "action": "save"}
+    )
+    assert response.status_code == 403
+    summary.refresh_from_db()
+    assert summary.other_work == ""
+
+
+def test_the_reviewer_sees_the_review_buttons_only_when_submitted(client_for, summary, submitted, head, hr):
+    page = client_for(head).get(reverse("summaries:detail", args=[submitted.pk])).content.decode()
+    assert 'data-testid="review"' in page
+    page = client_for(hr).get(reverse("summaries:detail", args=[submitted.pk])).content.decode()
+    assert 'data-testid="review"' not in page
+
+
+def test_hr_cannot_review(client_for, submitted, hr):
+    response = client_for(hr).post(reverse("summaries:review", args=[submitted.pk]), {"action": "approve"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["sysadmin", "auditor"])
+def test_the_separated_roles_have_no_summary_list(request, client_for, persona):
+    assert client_for(request.getfixturevalue(persona)).get(reverse("summaries:list")).status_code == 403
+
+
+def test_a_stranger_is_sent_to_the_login_page(client, organisation):
+    response = client.get(reverse("summaries:list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+# --- The list page -------------------------------------------------------------------
+
+
+def _summaries(owner, months):
+    for month in months:
+        created = services.summary_get_or_create(
+            owner=owner, year=2026, month=month, now=datetime(2026, 12, 1, tzinfo=CHINA)
+        )
+        if month % 2:
+            services.summary_submit(summary=created, actor=owner, now=datetime(2026, 12, 20, tzinfo=CHINA))
+
+
+def test_the_list_shows_the_months_with_status_and_late_badges(client_for, staff, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 12, 20, 9, tzinfo=CHINA))
+    _summaries(staff, [1, 2])
+    page = client_for(staff).get(reverse("summaries:list")).content.decode()
+    assert page.count('data-testid="status"') == 2
+    assert 'data-testid="late"' in page
+    assert 'data-testid="write-this-month"' in page
+    assert "已逾期" in page
+
+
+@pytest.mark.parametrize("count", [3, 12])
+def test_the_list_page_query_count_does_not_grow_with_summaries(
+    client_for, staff, monkeypatch, django_assert_max_num_queries, count
+):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 12, 20, 9, tzinfo=CHINA))
+    _summaries(staff, range(1, count + 1))
+    client = client_for(staff)
+    client.get(reverse("summaries:list"))  # warm the session and the policy row
+    # About ten of these are the site's per-request work (session, user, roles, idle timeout,
+    # navigation, notification bell); the page itself reads the policy and one summaries query.
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("summaries:list"))
+    assert response.content.decode().count('data-testid="status"') == count
+
+
+def test_the_list_shows_only_my_summaries(client_for, staff, colleague, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 12, 20, 9, tzinfo=CHINA))
+    _summaries(colleague, [1, 2, 3])
+    page = client_for(staff).get(reverse("summaries:list")).content.decode()
+    assert 'data-testid="status"' not in page
+
+
+# --- The review inbox ----------------------------------------------------------------
+
+
+def test_awaiting_review_lists_the_submitted_summaries_of_those_i_evaluate(
+    submitted, staff, colleague, head, leader, other_head, october_now, django_assert_num_queries
+):
+    draft = services.summary_get_or_create(owner=colleague, year=2026, month=10, now=october_now)
+    head_summary = services.summary_submit(
+        summary=services.summary_get_or_create(owner=head, year=2026, month=10, now=october_now), actor=head
+    )
+    with django_assert_num_queries(1):
+        mine = list(selectors.summaries_awaiting_review(reviewer=head))
+        names = [(s.owner.get_full_name(), s.owner.department.name) for s in mine]
+    assert [s.pk for s in mine] == [submitted.pk]
+    assert names == [("科员甲", "办公室")]
+    assert draft.pk not in [s.pk for s in mine]
+    assert [s.pk for s in selectors.summaries_awaiting_review(reviewer=leader)] == [head_summary.pk]
+    assert list(selectors.summaries_awaiting_review(reviewer=other_head)) == []
+    assert list(selectors.summaries_awaiting_review(reviewer=staff)) == []
+    assert MonthlySummary.objects.count() == 3

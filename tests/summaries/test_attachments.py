@@ -1,0 +1,189 @@
+"""Evidence files: size from policy, type by content, stored privately, served only to those who may see."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from summaries import services
+from summaries.models import SummaryAttachment
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def ole_bytes(stream: str) -> bytes:
+    # Enough of a compound file for the check: the signature, and a directory entry name far
+    # enough in to sit in another read chunk.
+    return OLE + b"\x00" * (1024 * 1024 - 3) + stream.encode("utf-16-le") + b"\x00" * 64
+
+
+def plain_zip_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("virus.exe", EXE)
+    return buffer.getvalue()
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+@pytest.fixture
+def attachment(summary, staff):
+    return services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload("会议纪要.pdf", PDF))
+
+
+def test_a_pdf_is_accepted_and_stored_outside_the_web_root(attachment, private_files):
+    assert attachment.content_type == "application/pdf"
+    assert attachment.original_name == "会议纪要.pdf"
+    assert attachment.size == len(PDF)
+    stored = private_files / attachment.file.name
+    assert stored.read_bytes() == PDF
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("photo.png", PNG, "image/png"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 20, "image/jpeg"),
+        ("anim.gif", b"GIF89a" + b"\x00" * 20, "image/gif"),
+        ("报告.docx", docx_bytes(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("旧表.xls", ole_bytes("Workbook"), "application/vnd.ms-excel"),
+        ("旧文档.doc", ole_bytes("WordDocument"), "application/msword"),
+        # The name does not decide: a Word file called .xls is still a Word file.
+        ("其实是文档.xls", ole_bytes("WordDocument"), "application/msword"),
+    ],
+)
+def test_allowed_types_are_recognised_by_content(summary, staff, name, content, expected):
+    added = services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload(name, content))
+    assert added.content_type == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("总结.pdf", EXE),
+        ("图片.png", EXE),
+        ("报告.docx", plain_zip_bytes()),
+        ("notes.txt", b"hello"),
+        # An installer package uses the same container as legacy Office files.
+        ("安装包.doc", OLE + b"\x00" * 200 + "SummaryInformation".encode("utf-16-le")),
+    ],
+)
+def test_a_renamed_program_or_other_file_is_refused(summary, staff, name, content):
+    with pytest.raises(ValidationError, match="不支持此文件类型"):
+        services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload(name, content))
+    assert not SummaryAttachment.objects.exists()
+
+
+def test_a_file_gets_the_extension_of_what_it_really_is(summary, staff):
+    added = services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload("扫描件.exe", PDF))
+    assert added.original_name == "扫描件.exe.pdf"
+
+
+def test_a_file_over_the_policy_limit_is_refused(summary, staff, organisation):
+    organisation.policy.attachment_max_mb = 1
+    organisation.policy.save()
+    too_big = PDF + b"0" * (1024 * 1024)
+    with pytest.raises(ValidationError, match="1 MB"):
+        services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload("大文件.pdf", too_big))
+    just_fits = PDF + b"0" * (1024 * 1024 - len(PDF))
+    assert services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload("刚好.pdf", just_fits))
+
+
+def test_the_upload_page_shows_the_refusal(client_for, summary, staff):
+    client = client_for(staff)
+    response = client.post(
+        reverse("summaries:attachment_upload", args=[summary.pk]), {"file": upload("setup.pdf", EXE)}, follow=True
+    )
+    assert "不支持此文件类型" in response.content.decode()
+    assert not SummaryAttachment.objects.exists()
+
+
+def test_attachments_are_refused_once_submitted(submitted, staff):
+    with pytest.raises(ValidationError):
+        services.summary_attachment_add(summary=submitted, actor=staff, uploaded=upload("a.pdf", PDF))
+
+
+def test_only_the_owner_attaches(summary, head):
+    with pytest.raises(PermissionDenied):
+        services.summary_attachment_add(summary=summary, actor=head, uploaded=upload("a.pdf", PDF))
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("staff", 200),
+        ("head", 200),
+        ("leader", 200),
+        ("hr", 200),
+        ("colleague", 404),
+        ("other_head", 404),
+        ("outsider", 404),
+        ("sysadmin", 404),
+        ("auditor", 404),
+        ("inspector", 404),
+    ],
+)
+def test_attachments_are_served_only_to_people_who_may_see_the_summary(
+    request, client_for, attachment, persona, status
+):
+    response = client_for(request.getfixturevalue(persona)).get(
+        reverse("summaries:attachment_download", args=[attachment.summary_id, attachment.pk])
+    )
+    assert response.status_code == status
+    if status == 200:
+        assert b"".join(response.streaming_content) == PDF
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert "filename*=utf-8''%E4%BC%9A%E8%AE%AE%E7%BA%AA%E8%A6%81.pdf" in response["Content-Disposition"]
+
+
+def test_an_attachment_is_not_reachable_through_another_summary(client_for, attachment, colleague, october_now):
+    other = services.summary_get_or_create(owner=colleague, year=2026, month=10, now=october_now)
+    response = client_for(colleague).get(reverse("summaries:attachment_download", args=[other.pk, attachment.pk]))
+    assert response.status_code == 404
+
+
+def test_the_owner_deletes_an_attachment_after_confirming(client_for, attachment, staff):
+    client = client_for(staff)
+    url = reverse("summaries:attachment_delete", args=[attachment.summary_id, attachment.pk])
+    assert "确定删除附件" in client.get(url).content.decode()
+    assert client.post(url).status_code == 302
+    assert not SummaryAttachment.objects.exists()
+
+
+def test_the_file_is_removed_when_the_deletion_commits(
+    attachment, staff, private_files, django_capture_on_commit_callbacks
+):
+    stored = private_files / attachment.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        services.summary_attachment_delete(attachment=attachment, actor=staff)
+    assert not stored.exists()
+
+
+def test_nobody_else_deletes_an_attachment(client_for, attachment, head, colleague):
+    url = reverse("summaries:attachment_delete", args=[attachment.summary_id, attachment.pk])
+    assert client_for(head).post(url).status_code == 404
+    assert client_for(colleague).post(url).status_code == 404
+    assert SummaryAttachment.objects.exists()
+
+
+def test_attachments_cannot_be_deleted_once_submitted(attachment, staff):
+    submitted = services.summary_submit(summary=attachment.summary, actor=staff)
+    with pytest.raises(ValidationError):
+        services.summary_attachment_delete(attachment=submitted.attachments.get(), actor=staff)

@@ -1,0 +1,144 @@
+"""Never lose text: autosave, version checks, and the copy kept when a stale page writes."""
+
+import pytest
+from django.urls import reverse
+
+from summaries import services
+from summaries.models import SummaryConflictCopy
+
+from .helpers import form_data, text_of
+
+
+def test_autosave_saves_and_bumps_the_version(client_for, summary, staff):
+    response = client_for(staff).post(
+        reverse("summaries:autosave", args=[summary.pk]),
+        form_data(summary, other_work="接待来访群众12人次", notes={"整理档案": "已整理三季度档案"}),
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ok"] and body["version"] == summary.version + 1
+    assert len(body["saved_at"]) == 8
+    summary.refresh_from_db()
+    assert summary.other_work == "接待来访群众12人次"
+    assert summary.progress_notes.get(item_content="整理档案").note == "已整理三季度档案"
+
+
+def test_a_reload_shows_the_saved_text(client_for, summary, staff):
+    client = client_for(staff)
+    client.post(reverse("summaries:autosave", args=[summary.pk]), form_data(summary, problems="人手紧张"))
+    page = client.get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    assert "人手紧张" in page
+    assert f'value="{summary.version + 1}"' in page
+
+
+def test_a_stale_version_is_refused_with_409_and_both_texts_are_kept(client_for, summary, staff):
+    client = client_for(staff)
+    url = reverse("summaries:autosave", args=[summary.pk])
+    stale_version = summary.version
+    # The phone saves first…
+    assert client.post(url, form_data(summary, other_work="手机上写的")).status_code == 200
+    # …then the desktop tab, still on the old version, tries to save its own text.
+    response = client.post(url, form_data(summary, version=stale_version, other_work="电脑上写的"))
+    assert response.status_code == 409
+    body = response.json()
+    assert "此小结已在其他页面更新" in body["message"]
+    assert body["server"]["other_work"] == "手机上写的"
+    summary.refresh_from_db()
+    assert summary.other_work == "手机上写的"
+    copy = SummaryConflictCopy.objects.get(summary=summary)
+    assert copy.payload["other_work"] == "电脑上写的"
+    assert copy.based_on_version == stale_version
+    assert copy.author == staff
+    assert body["copy_url"] == reverse("summaries:conflict_copy", args=[summary.pk, copy.pk])
+    assert "电脑上写的" in client.get(body["copy_url"]).content.decode()
+
+
+def test_a_stale_save_of_identical_text_is_not_a_conflict(summary, staff):
+    saved = services.summary_autosave(
+        summary=summary, actor=staff, based_on_version=summary.version, text=text_of(summary, problems="同样")
+    )
+    again = services.summary_autosave(summary=saved, actor=staff, based_on_version=summary.version, text=text_of(saved))
+    assert again.version == saved.version
+    assert not SummaryConflictCopy.objects.exists()
+
+
+def test_the_plain_form_carries_the_version_and_behaves_the_same(client_for, summary, staff):
+    client = client_for(staff)
+    url = reverse("summaries:detail", args=[summary.pk])
+    stale = form_data(summary, other_work="旧页面的内容")
+    assert client.post(url, {**form_data(summary, other_work="新内容"), "action": "save"}).status_code == 302
+    response = client.post(url, {**stale, "action": "save"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "此小结已在其他页面更新" in page
+    assert "新内容" in page
+    summary.refresh_from_db()
+    assert summary.other_work == "新内容"
+    assert SummaryConflictCopy.objects.get(summary=summary).payload["other_work"] == "旧页面的内容"
+
+
+def test_text_typed_after_submission_is_kept_not_saved(client_for, submitted, staff):
+    response = client_for(staff).post(
+        reverse("summaries:autosave", args=[submitted.pk]), form_data(submitted, version=1, problems="迟到的修改")
+    )
+    assert response.status_code == 409
+    submitted.refresh_from_db()
+    assert submitted.problems == ""
+    assert SummaryConflictCopy.objects.get(summary=submitted).payload["problems"] == "迟到的修改"
+
+
+def test_editing_after_approval_is_refused_through_the_page(client_for, submitted, staff, head):
+    approved = services.summary_approve(summary=submitted, actor=head)
+    response = client_for(staff).post(
+        reverse("summaries:detail", args=[approved.pk]),
+        {**form_data(approved, other_work="改已通过的"), "action": "save"},
+    )
+    assert response.status_code == 409
+    approved.refresh_from_db()
+    assert approved.other_work == ""
+
+
+def test_only_the_owner_autosaves(client_for, summary, head, colleague):
+    url = reverse("summaries:autosave", args=[summary.pk])
+    assert client_for(head).post(url, form_data(summary, other_work="科长代写")).status_code == 404
+    assert client_for(colleague).post(url, form_data(summary, other_work="同事代写")).status_code == 404
+    summary.refresh_from_db()
+    assert summary.other_work == ""
+
+
+def test_autosave_without_a_version_is_a_bad_request(client_for, summary, staff):
+    data = form_data(summary, other_work="x")
+    del data["version"]
+    assert client_for(staff).post(reverse("summaries:autosave", args=[summary.pk]), data).status_code == 400
+
+
+def test_autosave_needs_the_csrf_token(summary, staff):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    response = client.post(reverse("summaries:autosave", args=[summary.pk]), form_data(summary, other_work="x"))
+    assert response.status_code == 403
+
+
+def test_the_edit_page_is_wired_for_autosave_without_inline_script(client_for, summary, staff):
+    page = client_for(staff).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    assert "data-autosave-form" in page
+    assert reverse("summaries:autosave", args=[summary.pk]) in page
+    assert "data-autosave-status" in page
+    assert "js/summaries.js" in page
+    assert "<script>" not in page and "style=" not in page
+
+
+def test_someone_elses_conflict_copy_is_not_shown(client_for, summary, staff, colleague):
+    copy = SummaryConflictCopy.objects.create(summary=summary, author=staff, based_on_version=1, payload={})
+    url = reverse("summaries:conflict_copy", args=[summary.pk, copy.pk])
+    assert client_for(colleague).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("field", ["other_work", "problems", "next_month_plan"])
+def test_each_free_text_part_is_saved(summary, staff, field):
+    saved = services.summary_autosave(
+        summary=summary, actor=staff, based_on_version=summary.version, text=text_of(summary, **{field: "内容"})
+    )
+    assert getattr(saved, field) == "内容"

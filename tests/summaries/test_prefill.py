@@ -1,0 +1,52 @@
+"""The edit page lists the quarter's target items, so nothing is typed twice."""
+
+from datetime import datetime
+
+from django.urls import reverse
+
+from summaries import services
+from targets.models import ReviewStatus, TargetItem
+
+from .helpers import CHINA
+
+
+def test_the_quarters_target_items_are_prefilled(summary):
+    rows = list(summary.progress_notes.all())
+    assert [row.item_content for row in rows] == ["完成年度预算编制", "整理档案"]
+    assert all(row.target_item_id for row in rows)
+
+
+def test_the_edit_page_shows_a_note_box_per_item(client_for, summary, staff):
+    page = client_for(staff).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    assert page.count('data-testid="progress-item"') == 2
+    assert "完成年度预算编制" in page
+
+
+def test_without_a_target_set_the_list_is_empty(staff, client_for):
+    summary = services.summary_get_or_create(owner=staff, year=2026, month=10, now=datetime(2026, 10, 3, tzinfo=CHINA))
+    assert not summary.progress_notes.exists()
+    page = client_for(staff).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    assert 'data-testid="no-targets"' in page
+
+
+def test_a_draft_target_set_still_prefills(staff, make_targets):
+    make_targets(staff, status=ReviewStatus.DRAFT, contents=("草稿目标",))
+    summary = services.summary_get_or_create(owner=staff, year=2026, month=11, now=datetime(2026, 11, 3, tzinfo=CHINA))
+    assert [row.item_content for row in summary.progress_notes.all()] == ["草稿目标"]
+
+
+def test_only_the_summarys_quarter_counts(staff, make_targets):
+    make_targets(staff, quarter=3, contents=("三季度目标",))
+    summary = services.summary_get_or_create(owner=staff, year=2026, month=10, now=datetime(2026, 10, 3, tzinfo=CHINA))
+    assert not summary.progress_notes.exists()
+
+
+def test_items_added_later_appear_while_editable_and_the_snapshot_is_kept(client_for, summary, staff):
+    target_set = summary.progress_notes.first().target_item.target_set
+    TargetItem.objects.create(target_set=target_set, sort_order=5, content="领导交办：迎检准备")
+    item = target_set.items.get(content="整理档案")
+    item.content = "整理档案（已改）"
+    item.save()
+    client_for(staff).get(reverse("summaries:detail", args=[summary.pk]))
+    contents = [row.item_content for row in summary.progress_notes.all()]
+    assert contents == ["完成年度预算编制", "整理档案", "领导交办：迎检准备"]
