@@ -7,7 +7,6 @@ deadline, however many times the task runs.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,8 +18,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Notification, Organisation, Role, User
 from accounts.selectors import policy_for_organisation
 from targets.models import ReviewStatus, TargetSet
+from targets.selectors import current_quarter, target_deadline
 
 from .models import MonthlySummary
+from .services import summary_deadline
 
 DONE_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
 # The public paths of the pages a reminder links to (bookmarkable contract paths).
@@ -34,17 +35,6 @@ class ReminderRun:
     targets: int = 0
     summaries: int = 0
     reviewers: int = 0
-
-
-def summary_deadline(*, year: int, month: int, deadline_day: int) -> date:
-    """The summary of (year, month) is due on ``deadline_day`` of the following month."""
-    next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return date(next_year, next_month, min(deadline_day, calendar.monthrange(next_year, next_month)[1]))
-
-
-def target_deadline(*, year: int, quarter: int, deadline_day: int) -> date:
-    """Quarterly targets are due on ``deadline_day`` of the quarter's first month."""
-    return date(year, (quarter - 1) * 3 + 1, deadline_day)
 
 
 def participants(*, organisation: Organisation):
@@ -83,10 +73,12 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
     people = participants(organisation=organisation)
     counts = {"targets": 0, "summaries": 0}
 
-    quarter = (today.month - 1) // 3 + 1
-    due = target_deadline(year=today.year, quarter=quarter, deadline_day=policy.target_deadline_day)
+    year, quarter = current_quarter(today)
+    due = target_deadline(policy=policy, year=year, quarter=quarter)
     if due - window <= today <= due:
-        submitted = TargetSet.objects.filter(year=today.year, quarter=quarter, status__in=DONE_STATUSES)
+        submitted = TargetSet.objects.filter(
+            organisation=organisation, year=year, quarter=quarter, status__in=DONE_STATUSES
+        )
         pending = people.exclude(pk__in=submitted.values("owner_id")).values_list("pk", flat=True)
         message = _("请在%(date)s前提交%(year)s年第%(q)s季度目标。") % {
             "date": due.strftime("%m月%d日"),
@@ -102,7 +94,7 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
     due = summary_deadline(year=last_month.year, month=last_month.month, deadline_day=policy.summary_deadline_day)
     if due - window <= today <= due:
         submitted = MonthlySummary.objects.filter(
-            year=last_month.year, month=last_month.month, status__in=DONE_STATUSES
+            organisation=organisation, year=last_month.year, month=last_month.month, status__in=DONE_STATUSES
         )
         pending = people.exclude(pk__in=submitted.values("owner_id")).values_list("pk", flat=True)
         message = _("请在%(date)s前提交%(month)s月工作小结。") % {

@@ -30,11 +30,6 @@ def _messages(person):
     return list(Notification.objects.filter(recipient=person).values_list("message", flat=True))
 
 
-def test_the_summary_deadline_is_day_five_of_the_next_month():
-    assert reminders.summary_deadline(year=2026, month=10, deadline_day=5) == date(2026, 11, 5)
-    assert reminders.summary_deadline(year=2026, month=12, deadline_day=5) == date(2027, 1, 5)
-
-
 def test_people_who_have_not_submitted_are_reminded_three_days_before(organisation, staff, colleague, head):
     _summary(colleague, 2026, 10, ReviewStatus.SUBMITTED)
     run = reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
