@@ -7,6 +7,8 @@ NAV_ITEMS = (
     # (url name, label, permission or None for everyone signed in)
     ("targets:my_targets", _("季度目标"), "targets.write_targets"),
     ("summaries:list", _("月小结"), "summaries.write_own_summary"),
+    ("review", _("待我审核"), "summaries.use_review_inbox"),
+    ("roster", _("提交情况"), "summaries.view_roster"),
     ("targets:goal_list", _("科室目标"), "targets.manage_goals"),
     ("accounts:staff_list", _("人员管理"), "accounts.manage_staff"),
     ("accounts:department_list", _("科室管理"), "accounts.manage_departments"),

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from summaries import views as summaries_views
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
@@ -9,6 +10,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("targets/", include("targets.urls")),
     path("summaries/", include("summaries.urls")),
+    path("review/", summaries_views.review_inbox, name="review"),
+    path("review/decide/", summaries_views.review_decide, name="review_decide"),
+    path("review/roster/", summaries_views.roster, name="roster"),
+    path("review/roster.xlsx", summaries_views.roster_export, name="roster_export"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -7,7 +7,14 @@ The predicates expect ``department`` and ``owner__department`` to be loaded (sel
 
 import rules
 
-from accounts.rules import is_hr_admin, same_organisation, takes_part_in_appraisal
+from accounts.rules import (
+    is_agency_head,
+    is_department_head,
+    is_hr_admin,
+    is_supervising_leader,
+    same_organisation,
+    takes_part_in_appraisal,
+)
 from accounts.selectors import is_evaluator_of
 
 
@@ -48,3 +55,6 @@ rules.add_perm("summaries.write_own_summary", takes_part_in_appraisal & has_a_de
 rules.add_perm("summaries.view_summary", takes_part_in_appraisal & may_see)
 rules.add_perm("summaries.change_summary", takes_part_in_appraisal & is_owner & is_editable)
 rules.add_perm("summaries.review_summary", takes_part_in_appraisal & is_reviewer)
+# The review inbox is for those who review; the roster also for HR and the agency head.
+rules.add_perm("summaries.use_review_inbox", is_department_head | is_supervising_leader)
+rules.add_perm("summaries.view_roster", is_department_head | is_supervising_leader | is_hr_admin | is_agency_head)

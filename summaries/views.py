@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,9 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import permission_required
+from accounts.models import Department
 from accounts.selectors import policy_for_organisation
 
-from . import selectors, services
+from . import exports, review, selectors, services
+from .filters import InboxFilter
 from .forms import AttachmentForm, ReturnForm, SummaryTextForm
 from .models import MonthlySummary, SummaryAttachment, SummaryConflictCopy
 
@@ -306,3 +313,107 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
             "cancel_url": reverse("summaries:detail", args=[summary.pk]),
         },
     )
+
+
+# --- Review inbox and roster ----------------------------------------------------------------
+
+
+@never_cache
+@permission_required("summaries.use_review_inbox")
+def review_inbox(request: HttpRequest) -> HttpResponse:
+    """Everything waiting for the signed-in reviewer, both kinds, oldest first."""
+    querysets = review.inbox_querysets(reviewer=request.user)
+    departments = Department.objects.filter(
+        Q(head=request.user) | Q(supervising_leader=request.user), is_active=True
+    ).order_by("sort_order", "code")
+    filters = {kind: InboxFilter(request.GET, queryset=qs, departments=departments) for kind, qs in querysets.items()}
+    form = filters[review.TARGETS].form
+    kind = request.GET.get("kind") if form.is_valid() else ""
+    shown = {k: f.qs for k, f in filters.items() if not kind or k == kind}
+    rows = review.inbox_rows(querysets=shown)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "summaries/review_inbox.html",
+        {"page": page, "filter_form": form, "query": query.urlencode(), "return_form": ReturnForm()},
+    )
+
+
+@require_POST
+@permission_required("summaries.use_review_inbox")
+def review_decide(request: HttpRequest) -> HttpResponse:
+    refs = request.POST.getlist("items")
+    approve = request.POST.get("action") == "approve"
+    if not refs:
+        messages.error(request, _("请先勾选要审核的事项。"))
+        return redirect("review")
+    try:
+        outcome = review.review_decide(
+            actor=request.user, refs=refs, approve=approve, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("review")
+    if outcome.done:
+        done_message = _("已审核通过%(n)s项。") if approve else _("已退回%(n)s项。")
+        messages.success(request, done_message % {"n": outcome.done})
+    for failure in outcome.failed:
+        messages.error(request, failure)
+    return redirect("review")
+
+
+def _roster_params(request: HttpRequest) -> tuple[int, int, int | None, str]:
+    today = timezone.localdate()
+    last_month = today.replace(day=1) - timedelta(days=1)
+    try:
+        year = int(request.GET.get("year") or last_month.year)
+        month = int(request.GET.get("month") or last_month.month)
+        department_id = int(request.GET["department"]) if request.GET.get("department") else None
+    except ValueError as exc:
+        raise Http404 from exc
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        raise Http404
+    return year, month, department_id, request.GET.get("show", "")
+
+
+@permission_required("summaries.view_roster")
+def roster(request: HttpRequest) -> HttpResponse:
+    """Who has not submitted, who is late, who was returned — for a month and its quarter."""
+    year, month, department_id, show = _roster_params(request)
+    rows = review.roster(viewer=request.user, year=year, month=month, department_id=department_id, show=show)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "summaries/roster.html",
+        {
+            "page": Paginator(rows, 100).get_page(request.GET.get("page")),
+            "year": year,
+            "month": month,
+            "quarter": (month - 1) // 3 + 1,
+            "months": range(1, 13),
+            "department_id": department_id,
+            "show": show,
+            "departments": review.roster_departments(viewer=request.user).order_by("sort_order", "code"),
+            "query": query.urlencode(),
+            "counts": {
+                "total": len(rows),
+                "summary_missing": sum(1 for r in rows if not r.summary_submitted),
+                "targets_missing": sum(1 for r in rows if not r.targets_submitted),
+            },
+        },
+    )
+
+
+@permission_required("summaries.view_roster")
+def roster_export(request: HttpRequest) -> HttpResponse:
+    year, month, department_id, show = _roster_params(request)
+    rows = review.roster(viewer=request.user, year=year, month=month, department_id=department_id, show=show)
+    response = HttpResponse(
+        exports.roster_workbook(rows=rows, year=year, month=month),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename=roster-{year}-{month:02d}.xlsx"
+    return response

@@ -1,0 +1,29 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department
+
+from .review import SUMMARIES, TARGETS
+
+
+class InboxFilter(django_filters.FilterSet):
+    """Filters shared by both kinds in the inbox: both models have owner, department and is_late."""
+
+    kind = django_filters.ChoiceFilter(
+        label=_("类别"), choices=[(TARGETS, _("季度目标")), (SUMMARIES, _("月小结"))], method="filter_nothing"
+    )
+    department = django_filters.ModelChoiceFilter(label=_("科室"), queryset=Department.objects.none())
+    q = django_filters.CharFilter(label=_("姓名"), method="filter_q")
+    late = django_filters.BooleanFilter(label=_("逾期提交"), field_name="is_late")
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["department"].queryset = departments
+
+    def filter_nothing(self, queryset, name, value):
+        # The kind picks which querysets are shown (see views.review_inbox), not rows within one.
+        return queryset
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(owner__full_name__icontains=value) | Q(owner__username__icontains=value))

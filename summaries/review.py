@@ -1,0 +1,216 @@
+"""The reviewer's inbox (targets and summaries waiting for one person) and the submission roster.
+
+Reads and the one write that spans both apps (deciding several items at once) live here;
+each single decision is still the owning app's service, which checks state and right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.models import Department, Role, User
+from targets import services as target_services
+from targets.models import ReviewStatus, TargetSet
+from targets.selectors import target_sets_awaiting_review
+
+from . import services as summary_services
+from .models import MonthlySummary
+from .reminders import participants
+from .selectors import summaries_awaiting_review
+
+TARGETS = "targets"
+SUMMARIES = "summaries"
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    kind: str
+    item: TargetSet | MonthlySummary
+    submitted_at: datetime | None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}:{self.item.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        return _("季度目标") if self.kind == TARGETS else _("月小结")
+
+    @property
+    def period_label(self) -> str:
+        if self.kind == TARGETS:
+            return _("%(year)s年第%(q)s季度") % {"year": self.item.year, "q": self.item.quarter}
+        return _("%(year)s年%(month)s月") % {"year": self.item.year, "month": self.item.month}
+
+    @property
+    def url(self) -> str:
+        name = "targets:detail" if self.kind == TARGETS else "summaries:detail"
+        return reverse(name, args=[self.item.pk])
+
+
+def inbox_querysets(*, reviewer: User) -> dict[str, QuerySet]:
+    return {
+        TARGETS: target_sets_awaiting_review(reviewer=reviewer),
+        SUMMARIES: summaries_awaiting_review(reviewer=reviewer),
+    }
+
+
+def inbox_rows(*, querysets: dict[str, QuerySet]) -> list[InboxRow]:
+    """Both kinds in one list, oldest submission first (one query per kind)."""
+    rows = [InboxRow(kind, item, item.submitted_at) for kind, qs in querysets.items() for item in qs]
+    return sorted(rows, key=lambda row: (row.submitted_at is None, row.submitted_at or datetime.min, row.ref))
+
+
+def _load_for_decision(*, actor: User, ref: str) -> tuple[str, TargetSet | MonthlySummary]:
+    kind, _sep, raw_pk = ref.partition(":")
+    if kind not in (TARGETS, SUMMARIES) or not raw_pk.isdigit():
+        raise ValidationError(_("无效的审核事项。"))
+    model = TargetSet if kind == TARGETS else MonthlySummary
+    item = (
+        model.objects.select_related("owner__department", "department", "organisation")
+        .filter(pk=int(raw_pk), organisation_id=actor.organisation_id)
+        .first()
+    )
+    perm = "targets.review_targetset" if kind == TARGETS else "summaries.review_summary"
+    if item is None or not actor.has_perm(perm, item):
+        raise PermissionDenied
+    return kind, item
+
+
+@dataclass
+class DecisionOutcome:
+    done: int = 0
+    failed: list[str] | None = None
+
+
+def review_decide(*, actor: User, refs: list[str], approve: bool, reason: str = "") -> DecisionOutcome:
+    """Approve (or return with a reason) each referenced item the actor may review.
+
+    Each item is decided in its own transaction by its app's service, so one refusal (an item
+    already decided in another tab, say) does not undo the others; refusals are reported.
+    """
+    if not approve and not reason.strip():
+        raise ValidationError(_("退回时须填写退回原因。"))
+    outcome = DecisionOutcome(failed=[])
+    for ref in dict.fromkeys(refs):
+        try:
+            kind, item = _load_for_decision(actor=actor, ref=ref)
+        except (PermissionDenied, ValidationError):
+            outcome.failed.append(_("无权审核该事项（%(ref)s）。") % {"ref": ref})
+            continue
+        try:
+            if kind == TARGETS and approve:
+                target_services.target_set_approve(target_set=item, actor=actor)
+            elif kind == TARGETS:
+                target_services.target_set_return(target_set=item, actor=actor, reason=reason)
+            elif approve:
+                summary_services.summary_approve(summary=item, actor=actor)
+            else:
+                summary_services.summary_return(summary=item, actor=actor, reason=reason)
+        except (PermissionDenied, ValidationError) as exc:
+            detail = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("无权审核。")
+            outcome.failed.append(f"{item}：{detail}")
+        else:
+            outcome.done += 1
+    return outcome
+
+
+# --- Roster -------------------------------------------------------------------------------
+
+
+def roster_departments(*, viewer: User) -> QuerySet[Department]:
+    """Departments whose roster ``viewer`` may see: HR and the agency head all of the
+    organisation, a leader the departments they supervise, a head their own."""
+    departments = Department.objects.filter(organisation_id=viewer.organisation_id, is_active=True)
+    if viewer.has_role(Role.HR_ADMIN) or viewer.has_role(Role.AGENCY_HEAD):
+        return departments
+    return departments.filter(Q(head=viewer) | Q(supervising_leader=viewer))
+
+
+ROSTER_NOT_SUBMITTED = "not_submitted"
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    person: User
+    summary_status: str | None
+    summary_late: bool
+    summary_id: int | None
+    targets_status: str | None
+    targets_late: bool
+    targets_id: int | None
+
+    @staticmethod
+    def _label(status: str | None) -> str:
+        if status in (None, ReviewStatus.DRAFT):
+            return str(_("未提交"))
+        return str(ReviewStatus(status).label)
+
+    @property
+    def summary_label(self) -> str:
+        return self._label(self.summary_status)
+
+    @property
+    def targets_label(self) -> str:
+        return self._label(self.targets_status)
+
+    @property
+    def summary_submitted(self) -> bool:
+        return self.summary_status not in (None, ReviewStatus.DRAFT)
+
+    @property
+    def targets_submitted(self) -> bool:
+        return self.targets_status not in (None, ReviewStatus.DRAFT)
+
+
+def roster(*, viewer: User, year: int, month: int, department_id: int | None = None, show: str = "") -> list[RosterRow]:
+    """Everyone in the viewer's departments with the month's summary and the quarter's targets.
+
+    One query: the statuses come in as correlated subqueries, not a query per person.
+    ``show`` narrows to ``not_submitted``, ``late`` or ``returned``.
+    """
+    quarter = (month - 1) // 3 + 1
+    summaries = MonthlySummary.objects.filter(owner=OuterRef("pk"), year=year, month=month)
+    target_sets = TargetSet.objects.filter(owner=OuterRef("pk"), year=year, quarter=quarter)
+    departments = roster_departments(viewer=viewer)
+    if department_id:
+        departments = departments.filter(pk=department_id)
+    people = (
+        participants(organisation=viewer.organisation)
+        .filter(department__in=departments)
+        .select_related("department")
+        .annotate(
+            summary_status=Subquery(summaries.values("status")[:1]),
+            summary_late=Subquery(summaries.values("is_late")[:1]),
+            summary_id=Subquery(summaries.values("pk")[:1]),
+            targets_status=Subquery(target_sets.values("status")[:1]),
+            targets_late=Subquery(target_sets.values("is_late")[:1]),
+            targets_id=Subquery(target_sets.values("pk")[:1]),
+        )
+        .order_by("department__sort_order", "department__code", "employee_number", "pk")
+    )
+    not_submitted = Q(summary_status__isnull=True) | Q(summary_status=ReviewStatus.DRAFT)
+    if show == ROSTER_NOT_SUBMITTED:
+        people = people.filter(not_submitted)
+    elif show == "late":
+        people = people.filter(Q(summary_late=True) | Q(targets_late=True))
+    elif show == "returned":
+        people = people.filter(Q(summary_status=ReviewStatus.RETURNED) | Q(targets_status=ReviewStatus.RETURNED))
+    return [
+        RosterRow(
+            person=p,
+            summary_status=p.summary_status,
+            summary_late=bool(p.summary_late),
+            summary_id=p.summary_id,
+            targets_status=p.targets_status,
+            targets_late=bool(p.targets_late),
+            targets_id=p.targets_id,
+        )
+        for p in people
+    ]

@@ -1,0 +1,188 @@
+"""The review inbox (/review/) and the roster (/review/roster/)."""
+
+from datetime import datetime
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from summaries.models import MonthlySummary
+from targets.models import ReviewStatus, TargetSet
+from tests.factories import UserFactory
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def _summary(owner, *, month=10, status=ReviewStatus.SUBMITTED, late=False, day=3):
+    return MonthlySummary.objects.create(
+        owner=owner,
+        organisation=owner.organisation,
+        department=owner.department,
+        year=2026,
+        month=month,
+        status=status,
+        is_late=late,
+        submitted_at=datetime(2026, 11, day, 9, tzinfo=CHINA) if status != ReviewStatus.DRAFT else None,
+    )
+
+
+def _targets(owner, *, quarter=4, status=ReviewStatus.SUBMITTED):
+    return TargetSet.objects.create(
+        owner=owner,
+        organisation=owner.organisation,
+        department=owner.department,
+        year=2026,
+        quarter=quarter,
+        status=status,
+        submitted_at=datetime(2026, 10, 8, 9, tzinfo=CHINA),
+    )
+
+
+@pytest.fixture
+def waiting(staff, colleague, head):
+    return {
+        "summary": _summary(staff),
+        "late_summary": _summary(colleague, late=True, day=7),
+        "targets": _targets(staff),
+        "head_summary": _summary(head),
+    }
+
+
+def test_a_head_sees_the_targets_and_summaries_of_their_department(client_for, head, waiting):
+    body = client_for(head).get(reverse("review")).content.decode()
+    assert body.count('data-testid="inbox-row"') == 3
+    assert "科员甲" in body and "科员乙" in body
+    assert "科长" not in body.split("inbox-count")[1].split("</table>")[0]  # their own summary is not here
+
+
+def test_a_leader_sees_the_heads_items_of_the_departments_they_supervise(client_for, leader, waiting):
+    body = client_for(leader).get(reverse("review")).content.decode()
+    assert body.count('data-testid="inbox-row"') == 1
+    assert "科长" in body
+
+
+def test_the_inbox_filters_by_kind_and_lateness(client_for, head, waiting):
+    client = client_for(head)
+    assert client.get(reverse("review"), {"kind": "targets"}).content.decode().count('data-testid="inbox-row"') == 1
+    assert client.get(reverse("review"), {"late": "true"}).content.decode().count('data-testid="inbox-row"') == 1
+    assert client.get(reverse("review"), {"q": "乙"}).content.decode().count('data-testid="inbox-row"') == 1
+
+
+def test_staff_and_hr_have_no_inbox(client_for, staff, hr):
+    assert client_for(staff).get(reverse("review")).status_code == 403
+    assert client_for(hr).get(reverse("review")).status_code == 403
+
+
+def test_a_head_approves_several_at_once(client_for, head, waiting):
+    refs = [f"summaries:{waiting['summary'].pk}", f"targets:{waiting['targets'].pk}"]
+    response = client_for(head).post(reverse("review_decide"), {"items": refs, "action": "approve"}, follow=True)
+    assert "已审核通过2项" in response.content.decode()
+    waiting["summary"].refresh_from_db()
+    waiting["targets"].refresh_from_db()
+    assert waiting["summary"].status == ReviewStatus.APPROVED
+    assert waiting["targets"].status == ReviewStatus.APPROVED
+    waiting["late_summary"].refresh_from_db()
+    assert waiting["late_summary"].status == ReviewStatus.SUBMITTED
+
+
+def test_returning_from_the_inbox_requires_a_reason(client_for, head, waiting):
+    ref = f"summaries:{waiting['summary'].pk}"
+    response = client_for(head).post(reverse("review_decide"), {"items": [ref], "action": "return"}, follow=True)
+    assert "退回原因" in response.content.decode()
+    waiting["summary"].refresh_from_db()
+    assert waiting["summary"].status == ReviewStatus.SUBMITTED
+
+
+def test_a_head_cannot_approve_outside_their_remit_by_forging_ids(client_for, head, waiting, outsider):
+    foreign = _summary(outsider)
+    refs = [f"summaries:{waiting['head_summary'].pk}", f"summaries:{foreign.pk}"]
+    response = client_for(head).post(reverse("review_decide"), {"items": refs, "action": "approve"}, follow=True)
+    assert "无权审核" in response.content.decode()
+    for item in (waiting["head_summary"], foreign):
+        item.refresh_from_db()
+        assert item.status == ReviewStatus.SUBMITTED
+
+
+def test_the_inbox_query_count_does_not_grow_with_waiting_items(
+    client_for, head, department, django_assert_max_num_queries
+):
+    client = client_for(head)
+    for _ in range(3):
+        person = UserFactory(department=department)
+        _summary(person)
+        _targets(person)
+    with django_assert_max_num_queries(16):
+        client.get(reverse("review"))
+    for _ in range(20):
+        person = UserFactory(department=department)
+        _summary(person)
+        _targets(person)
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("review")).content.decode().count('data-testid="inbox-row"') == 46
+
+
+# --- Roster ---------------------------------------------------------------------------------
+
+
+def test_the_roster_shows_who_has_not_submitted_who_is_late_and_who_was_returned(client_for, head, staff, colleague):
+    _summary(staff, late=True)
+    _summary(colleague, status=ReviewStatus.RETURNED)
+    client = client_for(head)
+    body = client.get(reverse("roster"), {"year": 2026, "month": 10}).content.decode()
+    assert body.count('data-testid="roster-row"') == 3  # staff, colleague and the head
+    assert "迟交" in body and "已退回" in body and "未提交" in body
+    missing = client.get(reverse("roster"), {"year": 2026, "month": 10, "show": "not_submitted"}).content.decode()
+    assert missing.count('data-testid="roster-row"') == 1  # the head's own summary
+    returned = client.get(reverse("roster"), {"year": 2026, "month": 10, "show": "returned"}).content.decode()
+    assert "科员乙" in returned and "科员甲" not in returned
+
+
+def test_hr_sees_the_whole_organisation_and_a_head_only_their_department(
+    client_for, hr, head, staff, organisation, leader
+):
+    from tests.factories import DepartmentFactory
+
+    elsewhere = UserFactory(department=DepartmentFactory(organisation=organisation), full_name="别的科室")
+    hr_body = client_for(hr).get(reverse("roster"), {"year": 2026, "month": 10}).content.decode()
+    head_body = client_for(head).get(reverse("roster"), {"year": 2026, "month": 10}).content.decode()
+    assert elsewhere.full_name in hr_body
+    assert elsewhere.full_name not in head_body
+
+
+def test_the_roster_exports_to_excel_with_text_kept_as_text(client_for, hr, staff):
+    staff.full_name = "=1+1"
+    staff.save()
+    _summary(staff)
+    response = client_for(hr).get(reverse("roster_export"), {"year": 2026, "month": 10})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("科室", "工号", "姓名", "月小结")
+    names = {row[2]: row for row in rows[1:]}
+    assert names["=1+1"][3] == "已提交"
+    assert sheet.cell(row=2, column=3).data_type == "s"
+
+
+def test_staff_and_the_separated_roles_cannot_see_the_roster(client_for, staff, sysadmin, auditor):
+    for person in (staff, sysadmin, auditor):
+        assert client_for(person).get(reverse("roster")).status_code == 403
+        assert client_for(person).get(reverse("roster_export")).status_code == 403
+
+
+def test_the_roster_query_count_is_bounded(client_for, hr, department, django_assert_max_num_queries):
+    client = client_for(hr)
+    for _ in range(5):
+        _summary(UserFactory(department=department))
+    with django_assert_max_num_queries(14):
+        client.get(reverse("roster"), {"year": 2026, "month": 10})
+    for _ in range(30):
+        _summary(UserFactory(department=department))
+    with django_assert_max_num_queries(14):
+        client.get(reverse("roster"), {"year": 2026, "month": 10})
+
+
+def test_a_bad_month_is_a_404_not_a_crash(client_for, hr):
+    assert client_for(hr).get(reverse("roster"), {"year": 2026, "month": 13}).status_code == 404
+    assert client_for(hr).get(reverse("roster"), {"year": "x"}).status_code == 404
