@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -99,6 +100,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("head")
             .annotate(staff_count=Count("members", filter=Q(members__is_active=True)))
         )
+    ctx.update(_work_panels(user))
     if user.has_perm("accounts.manage_staff") and user.organisation_id:
         ctx["organisation_counts"] = {
             "departments": Department.objects.filter(organisation_id=user.organisation_id, is_active=True).count(),
@@ -109,6 +111,34 @@ def home(request: HttpRequest) -> HttpResponse:
             AuditEntry.objects.filter(organisation_id=user.organisation_id).select_related("actor")[:10]
         )
     return render(request, "accounts/home.html", ctx)
+
+
+def _work_panels(user: User) -> dict:
+    """This period's own targets and summary, and what waits for review.
+
+    Imported here, not at module level: accounts is the foundation the workflow apps build on.
+    """
+    from summaries.models import MonthlySummary
+    from summaries.selectors import summaries_awaiting_review
+    from targets.models import TargetSet
+    from targets.selectors import current_quarter, target_sets_awaiting_review
+
+    panels: dict = {}
+    today = timezone.localdate()
+    if user.has_perm("targets.write_targets"):
+        year, quarter = current_quarter(today)
+        panels["my_period"] = {
+            "year": year,
+            "quarter": quarter,
+            "month": today.month,
+            "target_set": TargetSet.objects.filter(owner=user, year=year, quarter=quarter).first(),
+            "summary": MonthlySummary.objects.filter(owner=user, year=today.year, month=today.month).first(),
+        }
+    if user.has_perm("summaries.use_review_inbox"):
+        panels["waiting_count"] = (
+            target_sets_awaiting_review(reviewer=user).count() + summaries_awaiting_review(reviewer=user).count()
+        )
+    return panels
 
 
 @never_cache

@@ -87,3 +87,30 @@ def test_the_menu_shows_only_pages_the_person_may_open(client_for, auditor, hr):
     hr_page = client_for(hr).get("/").content.decode()
     assert reverse("accounts:staff_list") in hr_page
     assert reverse("accounts:audit_list") not in hr_page
+
+
+def test_staff_see_this_periods_work_on_the_home_page(client_for, staff):
+    body = client_for(staff).get("/").content.decode()
+    assert 'data-testid="my-period"' in body
+    assert "未填写" in body
+
+
+def test_a_head_sees_how_much_waits_for_review_on_the_home_page(client_for, head, staff):
+    from summaries.models import MonthlySummary
+
+    MonthlySummary.objects.create(
+        owner=staff,
+        organisation=staff.organisation,
+        department=staff.department,
+        year=2026,
+        month=10,
+        status="submitted",
+    )
+    body = client_for(head).get("/").content.decode()
+    assert 'data-testid="waiting-count">1<' in body
+
+
+def test_the_separated_roles_see_no_work_panels(client_for, sysadmin, auditor):
+    for person in (sysadmin, auditor):
+        body = client_for(person).get("/").content.decode()
+        assert 'data-testid="my-period"' not in body and 'data-testid="waiting"' not in body
