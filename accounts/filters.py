@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry, Department, PositionCategory, Role, StaffType, User
+from .widgets import DateInput
 
 
 class StaffFilter(django_filters.FilterSet):
@@ -49,13 +50,13 @@ class AuditFilter(django_filters.FilterSet):
         label=_("起始日期"),
         field_name="timestamp",
         lookup_expr="date__gte",
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     date_to = django_filters.DateFilter(
         label=_("截止日期"),
         field_name="timestamp",
         lookup_expr="date__lte",
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
     class Meta:

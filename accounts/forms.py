@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Department, Policy, Role, StaffStatus, StaffType, User
+from .widgets import DateInput
 
 
 class LoginForm(AuthenticationForm):
@@ -79,9 +80,7 @@ class StaffForm(forms.ModelForm):
 
 class StaffMoveForm(forms.Form):
     department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("调入科室"))
-    on_date = forms.DateField(
-        label=_("调动日期"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    on_date = forms.DateField(label=_("调动日期"), initial=timezone.localdate, widget=DateInput())
     reason = forms.CharField(label=_("原因"), max_length=200)
 
     def __init__(self, *args, organisation, **kwargs):
@@ -133,8 +132,8 @@ class StaffStatusForm(forms.ModelForm):
         model = StaffStatus
         fields = ["kind", "start_date", "end_date", "note"]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
         }
 
     def clean(self):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.widgets import DateInput
+
 from .models import QUARTER_CHOICES, Completion, DepartmentGoal, TargetKind
 from .services import ItemData
 
@@ -37,7 +39,7 @@ class TargetItemForm(forms.Form):
     content = forms.CharField(label=_("目标内容"), widget=forms.Textarea(attrs={"rows": 2}))
     kind = forms.ChoiceField(label=_("类别"), choices=TargetKind.choices, initial=TargetKind.KEY)
     measures = forms.CharField(label=_("推进措施"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    deadline = forms.DateField(label=_("时间节点"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    deadline = forms.DateField(label=_("时间节点"), widget=DateInput(), required=False)
     weight = forms.IntegerField(label=_("权重"), min_value=0, max_value=100, required=False)
     goal = forms.TypedChoiceField(label=_("对应科室目标"), coerce=int, empty_value=None, required=False)
 
@@ -102,7 +104,7 @@ class ReturnForm(forms.Form):
 class AssignItemForm(forms.Form):
     content = forms.CharField(label=_("交办事项"), widget=forms.Textarea(attrs={"rows": 2}))
     measures = forms.CharField(label=_("工作要求"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    deadline = forms.DateField(label=_("时间节点"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    deadline = forms.DateField(label=_("时间节点"), widget=DateInput(), required=False)
 
 
 class CompletionForm(forms.Form):

@@ -189,3 +189,12 @@ def test_statuses_of_another_organisations_people_are_out_of_reach(client_for, h
     )
     assert response.status_code == 404
     assert not outsider.statuses.exists()
+
+
+def test_date_pickers_render_iso_dates_so_the_browser_keeps_them():
+    from datetime import date
+
+    from accounts.widgets import DateInput
+
+    html = DateInput().render("d", date(2026, 12, 11))
+    assert 'type="date"' in html and 'value="2026-12-11"' in html

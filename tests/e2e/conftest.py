@@ -1,0 +1,131 @@
+"""Browser tests: Playwright's sync API driving Debian's Chromium against pytest-django's live server.
+
+Never ``playwright install``: the browser is the system one (apt-get install chromium).
+Every test here is marked ``e2e`` automatically. Screenshots go to ``test-results/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM, used by the test
+# and the live server in the same process, would otherwise refuse to run.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+HERE = Path(__file__).resolve().parent
+
+# Reports CSP violations to the console even where Chromium would say nothing more.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + e.blockedURI);
+});
+"""
+CSP_PATTERN = re.compile(r"content[- ]security[- ]policy|refused to|csp violation", re.IGNORECASE)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+# Module scope, not session: only one sync Playwright can run at a time in a thread, and
+# browser tests in other directories start their own.
+@pytest.fixture(scope="module")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        message = f"{CHROMIUM} not found (apt-get install chromium)"
+        if os.environ.get("E2E_REQUIRED"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class UI:
+    """One browser tab on the live server, with what its console said."""
+
+    page: object
+    base_url: str
+    name: str
+    console: list[str] = field(default_factory=list)
+
+    def goto(self, path: str):
+        return self.page.goto(self.base_url + path)
+
+    def login(self, username: str, password: str):
+        self.goto("/accounts/login/")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", password)
+        with self.page.expect_navigation():
+            self.page.click("main form button[type=submit]")
+
+    def screenshot(self, label: str = "") -> Path:
+        RESULTS.mkdir(exist_ok=True)
+        path = RESULTS / f"{self.name}{'-' + label if label else ''}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def csp_messages(self) -> list[str]:
+        return [m for m in self.console if CSP_PATTERN.search(m)]
+
+
+def _ui(browser, live_server, request, viewport) -> UI:
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    ui = UI(page=page, base_url=live_server.url, name=re.sub(r"[^\w.-]+", "_", request.node.name))
+    page.on("console", lambda message: ui.console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: ui.console.append(f"pageerror: {error}"))
+    return ui, context
+
+
+@pytest.fixture
+def ui(browser, live_server, request):
+    """A desktop-sized tab. A last screenshot is saved after each test, pass or fail."""
+    ui, context = _ui(browser, live_server, request, DESKTOP)
+    yield ui
+    ui.screenshot("end")
+    context.close()
+
+
+@pytest.fixture
+def phone_ui(browser, live_server, request):
+    """A phone-sized tab (390×844)."""
+    ui, context = _ui(browser, live_server, request, PHONE)
+    yield ui
+    ui.screenshot("end")
+    context.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo organisation (accounts.demo) with 20 staff, in the live server's database."""
+    from accounts.demo import build_demo_organisation
+
+    return build_demo_organisation(staff=20)

@@ -1,0 +1,345 @@
+"""The staff workflow end to end, in a real browser, on the demo organisation.
+
+Desktop: demo_staff writes this quarter's targets and submits them; demo_head returns them with a
+reason; demo_staff reworks and resubmits; demo_head approves. Then demo_staff writes this month's
+summary (the progress list shows the target items, typing is autosaved and survives a reload),
+submits; demo_head returns it; demo_staff resubmits; demo_head approves from the review inbox.
+
+Phone: the staff part (targets and summary written and submitted) on 390×844, reaching the pages
+through the navbar toggler, without the content running wider than the screen.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+FULL_NAMES = {"demo_staff": "就业促进科科员", "demo_head": "就业促进科科长"}
+TARGET_SET_URL = re.compile(r"/targets/\d+/$")
+SUMMARY_URL = re.compile(r"/summaries/\d+/$")
+
+
+def quarter_end(today: date) -> date:
+    quarter = (today.month - 1) // 3 + 1
+    if quarter == 4:
+        return date(today.year, 12, 31)
+    return date(today.year, 3 * quarter + 1, 1) - timedelta(days=1)
+
+
+def target_items() -> list[dict]:
+    end = quarter_end(timezone.localdate())
+    return [
+        {
+            "content": "完成高校毕业生就业帮扶专项行动",
+            "kind": "重点工作",
+            "measures": "走访重点企业，举办两场专场招聘会",
+            "deadline": end - timedelta(days=20),
+        },
+        {
+            "content": "整理就业补贴申领台账",
+            "kind": "日常工作",
+            "measures": "逐月核对申领材料并归档",
+            "deadline": end,
+        },
+    ]
+
+
+# --- Helpers -----------------------------------------------------------------------------
+
+
+def assert_no_csp_errors(ui):
+    assert ui.csp_messages() == [], "\n".join(ui.console)
+
+
+def assert_fits_screen(ui):
+    width = ui.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1] + 1, f"page is {width[0]}px wide on a {width[1]}px screen ({ui.page.url})"
+
+
+def open_menu(ui):
+    """On a narrow screen the menu is collapsed behind the toggler; open it."""
+    menu = ui.page.locator("#mainNav")
+    toggler = ui.page.locator(".navbar-toggler")
+    if toggler.is_visible() and not menu.is_visible():
+        toggler.click()
+        expect(menu).to_be_visible()
+    return menu
+
+
+def go_via_menu(ui, label: str, url: str):
+    open_menu(ui).get_by_role("link", name=label, exact=True).click()
+    ui.page.wait_for_url("**" + url)
+
+
+def sign_in_as(ui, username: str):
+    """Sign whoever is signed in out through the navbar's 退出 button, then sign ``username`` in."""
+    if ui.page.locator("#mainNav").count():
+        menu = open_menu(ui)
+        with ui.page.expect_navigation():
+            menu.get_by_role("button", name="退出").click()
+        ui.page.wait_for_url("**/accounts/login/**")
+    ui.login(username, DEMO_PASSWORD)
+    expect(ui.page.get_by_test_id("current-user")).to_contain_text(FULL_NAMES[username])
+
+
+def fill_items(ui, items: list[dict]):
+    """Fill the targets formset's first rows, adding rows with 添加一项 when needed."""
+    page = ui.page
+    for i, item in enumerate(items):
+        if page.locator("[data-formset-form]").count() <= i:
+            page.get_by_role("button", name="添加一项").click()
+        page.fill(f"textarea[name='items-{i}-content']", item["content"])
+        page.select_option(f"select[name='items-{i}-kind']", label=item["kind"])
+        page.fill(f"textarea[name='items-{i}-measures']", item["measures"])
+        page.fill(f"input[name='items-{i}-deadline']", item["deadline"].isoformat())
+
+
+def submit_form(ui, button_name: str):
+    with ui.page.expect_navigation():
+        ui.page.locator("main").get_by_role("button", name=button_name, exact=True).click()
+
+
+def expect_status(ui, text: str):
+    expect(ui.page.locator("main").get_by_test_id("status").first).to_have_text(re.compile(rf"^\s*{text}"))
+
+
+def start_targets(ui, items: list[dict]) -> str:
+    """From /targets/, start this quarter's set and fill it in; returns the set's path."""
+    expect(ui.page.locator("h1")).to_have_text("我的季度目标")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("current-quarter").click()
+    ui.page.wait_for_url(TARGET_SET_URL)
+    expect_status(ui, "草稿")
+    fill_items(ui, items)
+    return ui.page.url.removeprefix(ui.base_url)
+
+
+def start_summary(ui) -> str:
+    """From /summaries/, open this month's summary; returns its path."""
+    write = ui.page.get_by_test_id("write-this-month")
+    expect(write).to_contain_text(f"{timezone.localdate().month}月")
+    with ui.page.expect_navigation():
+        write.click()
+    ui.page.wait_for_url(SUMMARY_URL)
+    expect_status(ui, "草稿")
+    return ui.page.url.removeprefix(ui.base_url)
+
+
+def return_with_reason(ui, reason: str, button_name: str = "退回修改"):
+    ui.page.locator("main textarea[name=reason]").fill(reason)
+    submit_form(ui, button_name)
+    expect(ui.page.locator(".alert-success")).to_contain_text("已退回")
+    expect_status(ui, "已退回")
+
+
+def open_from_inbox(ui, kind_label: str):
+    go_via_menu(ui, "待我审核", "/review/")
+    row = ui.page.get_by_test_id("inbox-row").filter(has_text=kind_label)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(FULL_NAMES["demo_staff"])
+    with ui.page.expect_navigation():
+        row.get_by_role("link", name="查看").click()
+
+
+# --- Desktop: the whole loop --------------------------------------------------------------
+
+
+def test_staff_and_head_run_the_whole_loop(ui, demo):
+    items = target_items()
+    page = ui.page
+
+    # 1. demo_staff writes this quarter's targets and submits them.
+    sign_in_as(ui, "demo_staff")
+    go_via_menu(ui, "季度目标", "/targets/")
+    targets_path = start_targets(ui, items)
+    ui.screenshot("01-targets-filled")
+    submit_form(ui, "提交审核")
+    expect(page.locator(".alert-success")).to_contain_text("目标已提交")
+    expect_status(ui, "已提交")
+    rows = page.get_by_test_id("item-row")
+    expect(rows).to_have_count(2)
+    for row, item in zip((rows.nth(0), rows.nth(1)), items, strict=True):
+        expect(row).to_contain_text(item["content"])
+        expect(row).to_contain_text(item["kind"])
+        expect(row).to_contain_text(item["measures"])
+        expect(row).to_contain_text(item["deadline"].isoformat())
+    ui.screenshot("02-targets-submitted")
+
+    # 2. demo_head finds it in the review inbox and returns it with a reason.
+    sign_in_as(ui, "demo_head")
+    open_from_inbox(ui, "季度目标")
+    assert page.url == ui.base_url + targets_path
+    expect_status(ui, "已提交")
+    return_with_reason(ui, "第一项请写明帮扶人数目标。")
+    ui.screenshot("03-targets-returned")
+
+    # 3. demo_staff sees the reason, edits and resubmits.
+    sign_in_as(ui, "demo_staff")
+    go_via_menu(ui, "季度目标", "/targets/")
+    expect(page.get_by_test_id("target-set-row")).to_contain_text("已退回")
+    with page.expect_navigation():
+        page.get_by_test_id("current-quarter").click()
+    assert page.url == ui.base_url + targets_path
+    expect_status(ui, "已退回")
+    expect(page.get_by_test_id("return-reason")).to_contain_text("第一项请写明帮扶人数目标。")
+    ui.screenshot("04-targets-reason")
+    items[0]["content"] = "完成高校毕业生就业帮扶专项行动，帮扶不少于200人"
+    expect(page.locator("textarea[name='items-0-content']")).to_have_value(re.compile("就业帮扶专项行动"))
+    page.fill("textarea[name='items-0-content']", items[0]["content"])
+    submit_form(ui, "提交审核")
+    expect_status(ui, "已提交")
+    expect(page.get_by_test_id("item-row").first).to_contain_text("帮扶不少于200人")
+    expect(page.get_by_test_id("revision")).to_have_count(2)
+
+    # 4. demo_head approves on the set's page.
+    sign_in_as(ui, "demo_head")
+    ui.goto(targets_path)
+    expect_status(ui, "已提交")
+    submit_form(ui, "通过")
+    expect(page.locator(".alert-success")).to_contain_text("已通过审核")
+    expect_status(ui, "已通过")
+    ui.screenshot("05-targets-approved")
+
+    # 5. demo_staff starts this month's summary: the progress list shows the targets.
+    sign_in_as(ui, "demo_staff")
+    go_via_menu(ui, "季度目标", "/targets/")
+    expect(page.get_by_test_id("target-set-row")).to_contain_text("已通过")
+    go_via_menu(ui, "月小结", "/summaries/")
+    summary_path = start_summary(ui)
+    progress = page.get_by_test_id("progress-item")
+    expect(progress).to_have_count(2)
+    expect(progress.nth(0)).to_contain_text(items[0]["content"])
+    expect(progress.nth(1)).to_contain_text(items[1]["content"])
+
+    # Typing is autosaved and is still there after a reload.
+    note = "本月走访企业12家，举办专场招聘会1场。"
+    progress.nth(0).locator("textarea").fill(note)
+    expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存", timeout=10_000)
+    ui.screenshot("06-summary-autosaved")
+    page.reload()
+    expect(page.get_by_test_id("progress-item").nth(0).locator("textarea")).to_have_value(note)
+    page.fill("#id_other_work", "配合完成稳岗返还审核。")
+    submit_form(ui, "提交审核")
+    expect(page.locator(".alert-success")).to_contain_text("小结已提交")
+    expect_status(ui, "已提交")
+    expect(page.get_by_test_id("progress-item").nth(0)).to_contain_text(note)
+    ui.screenshot("07-summary-submitted")
+
+    # 6. demo_head returns the summary with a reason.
+    sign_in_as(ui, "demo_head")
+    open_from_inbox(ui, "月小结")
+    assert page.url == ui.base_url + summary_path
+    expect_status(ui, "已提交")
+    return_with_reason(ui, "请补充招聘会达成就业意向人数。")
+
+    # 7. demo_staff sees the reason and resubmits.
+    sign_in_as(ui, "demo_staff")
+    go_via_menu(ui, "月小结", "/summaries/")
+    month_row = page.get_by_test_id(f"month-{timezone.localdate().month}")
+    expect(month_row.get_by_test_id("status")).to_have_text("已退回")
+    with page.expect_navigation():
+        month_row.get_by_role("link", name="填写").click()
+    assert page.url == ui.base_url + summary_path
+    expect_status(ui, "已退回")
+    expect(page.get_by_test_id("return-reason")).to_contain_text("请补充招聘会达成就业意向人数。")
+    first_note = page.get_by_test_id("progress-item").nth(0).locator("textarea")
+    expect(first_note).to_have_value(note)
+    first_note.fill(note + "达成就业意向86人。")
+    ui.screenshot("08-summary-returned")
+    submit_form(ui, "重新提交")
+    expect_status(ui, "已提交")
+    expect(page.get_by_test_id("progress-item").nth(0)).to_contain_text("达成就业意向86人。")
+
+    # 8. demo_head approves it from the review inbox's 通过 button.
+    sign_in_as(ui, "demo_head")
+    go_via_menu(ui, "待我审核", "/review/")
+    expect(page.get_by_test_id("inbox-count")).to_have_text("1")
+    row = page.get_by_test_id("inbox-row")
+    expect(row).to_contain_text("月小结")
+    with page.expect_navigation():
+        row.get_by_test_id("approve-one").click()
+    expect(page.locator(".alert-success")).to_contain_text("已审核通过1项")
+    expect(page.get_by_test_id("inbox-empty")).to_be_visible()
+    ui.screenshot("09-inbox-empty")
+    ui.goto(summary_path)
+    expect_status(ui, "已通过")
+
+    # 9. demo_staff sees both approved.
+    sign_in_as(ui, "demo_staff")
+    go_via_menu(ui, "月小结", "/summaries/")
+    expect(page.get_by_test_id(f"month-{timezone.localdate().month}").get_by_test_id("status")).to_have_text("已通过")
+    ui.goto(summary_path)
+    expect_status(ui, "已通过")
+    expect(page.locator("main textarea")).to_have_count(0)
+    ui.screenshot("10-summary-approved")
+    assert_no_csp_errors(ui)
+
+
+# --- Phone: the staff part ----------------------------------------------------------------
+
+
+def test_staff_writes_targets_and_summary_on_a_phone(phone_ui, demo):
+    ui = phone_ui
+    page = ui.page
+    items = target_items()
+    sign_in_as(ui, "demo_staff")
+    expect(page.locator("#mainNav")).to_be_hidden()
+
+    # Targets, through the toggler.
+    go_via_menu(ui, "季度目标", "/targets/")
+    assert_fits_screen(ui)
+    start_targets(ui, items)
+    assert_fits_screen(ui)
+    ui.screenshot("01-targets-edit")
+    submit_form(ui, "提交审核")
+    expect_status(ui, "已提交")
+    expect(page.get_by_test_id("item-row")).to_have_count(2)
+    assert_fits_screen(ui)
+    ui.screenshot("02-targets-submitted")
+
+    # This month's summary, through the toggler again.
+    expect(page.locator("#mainNav")).to_be_hidden()
+    go_via_menu(ui, "月小结", "/summaries/")
+    assert_fits_screen(ui)
+    start_summary(ui)
+    progress = page.get_by_test_id("progress-item")
+    expect(progress).to_have_count(2)
+    expect(progress.nth(0)).to_contain_text(items[0]["content"])
+    expect(progress.nth(1)).to_contain_text(items[1]["content"])
+    assert_fits_screen(ui)
+    note = "手机上填写：走访企业5家。"
+    progress.nth(0).locator("textarea").fill(note)
+    expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存", timeout=10_000)
+    ui.screenshot("03-summary-edit")
+    submit_form(ui, "提交审核")
+    expect_status(ui, "已提交")
+    expect(page.get_by_test_id("progress-item").nth(0)).to_contain_text(note)
+    assert_fits_screen(ui)
+    ui.screenshot("04-summary-submitted")
+    assert_no_csp_errors(ui)
+
+
+# --- Dates survive a second save (the picker needs ISO dates in value) ----------------------
+
+
+def test_saved_deadline_survives_editing_again(ui, demo):
+    items = target_items()
+    page = ui.page
+    sign_in_as(ui, "demo_staff")
+    go_via_menu(ui, "季度目标", "/targets/")
+    start_targets(ui, items)
+    submit_form(ui, "保存草稿")
+    expect_status(ui, "草稿")
+    # Saving the draft again without touching anything must keep the deadlines.
+    submit_form(ui, "保存草稿")
+    submit_form(ui, "提交审核")
+    expect_status(ui, "已提交")
+    expect(page.get_by_test_id("item-row").first).to_contain_text(items[0]["deadline"].isoformat(), timeout=2_000)
