@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry, Department, PositionCategory, Role, StaffType, User
-from .widgets import DateInput
+from .widgets import DateInput, YesNoAllSelect
 
 
 class StaffFilter(django_filters.FilterSet):
@@ -13,7 +13,7 @@ class StaffFilter(django_filters.FilterSet):
     staff_type = django_filters.ChoiceFilter(label=_("人员类别"), choices=StaffType.choices)
     position_category = django_filters.ChoiceFilter(label=_("岗位类别"), choices=PositionCategory.choices)
     role = django_filters.ChoiceFilter(label=_("角色"), choices=Role.choices, method="filter_role")
-    is_active = django_filters.BooleanFilter(label=_("在职"))
+    is_active = django_filters.BooleanFilter(label=_("在职"), widget=YesNoAllSelect())
 
     class Meta:
         model = User
@@ -34,7 +34,7 @@ class StaffFilter(django_filters.FilterSet):
 
 class DepartmentFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(label=_("科室名称"), lookup_expr="icontains")
-    is_active = django_filters.BooleanFilter(label=_("启用"))
+    is_active = django_filters.BooleanFilter(label=_("启用"), widget=YesNoAllSelect())
 
     class Meta:
         model = Department

@@ -8,7 +8,8 @@ from django.db import connection
 from .models import Organisation
 
 
-@shared_task
+# ignore_result=False: the caller reads the answer, whatever CELERY_TASK_IGNORE_RESULT says.
+@shared_task(ignore_result=False)
 def ping() -> dict:
     """Prove that a worker runs this project's code against its database.
 

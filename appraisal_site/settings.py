@@ -232,7 +232,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than any countdown we use, so a delayed task is not redelivered.
     "visibility_timeout": 4 * 3600,
 }
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+    # Without this a result-bearing .delay() against a dead Redis retried for 19–63 s.
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 1, "interval_max": 1},
+}
+# Our tasks report through the database (rows, notifications), not through results.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = True

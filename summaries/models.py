@@ -22,6 +22,11 @@ class PrivateStorage(LazyObject):
 private_storage = PrivateStorage()
 
 
+def get_private_storage() -> PrivateStorage:
+    # A callable, so migrations record a reference, not this machine's PRIVATE_FILES_ROOT.
+    return private_storage
+
+
 class MonthlySummary(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="monthly_summaries", verbose_name=_("被考核人")
@@ -115,7 +120,7 @@ def _attachment_path(instance: SummaryAttachment, filename: str) -> str:
 
 class SummaryAttachment(models.Model):
     summary = models.ForeignKey(MonthlySummary, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("文件"), storage=private_storage, upload_to=_attachment_path, max_length=300)
+    file = models.FileField(_("文件"), storage=get_private_storage, upload_to=_attachment_path, max_length=300)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小"))

@@ -216,7 +216,7 @@ def summary_autosave(
 
 def _lock(summary: MonthlySummary) -> MonthlySummary:
     return (
-        MonthlySummary.objects.select_for_update()
+        MonthlySummary.objects.select_for_update(of=("self",))
         .select_related("owner__department", "organisation")
         .get(pk=summary.pk)
     )

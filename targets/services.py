@@ -108,7 +108,9 @@ def target_set_start(*, owner: User, year: int, quarter: int) -> TargetSet:
 def _lock(target_set: TargetSet, version: int | None) -> TargetSet:
     """Re-read the row under a lock and refuse a form based on an older version."""
     locked = (
-        TargetSet.objects.select_for_update().select_related("owner__department", "department").get(pk=target_set.pk)
+        TargetSet.objects.select_for_update(of=("self",))
+        .select_related("owner__department", "department")
+        .get(pk=target_set.pk)
     )
     if version is not None and locked.version != version:
         raise StaleVersionError(

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
             name='SummaryAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, storage=django.core.files.storage.FileSystemStorage(base_url=None, location='/work/main/var/private'), upload_to=summaries.models._attachment_path, verbose_name='文件')),
+                ('file', models.FileField(max_length=300, storage=summaries.models.get_private_storage, upload_to=summaries.models._attachment_path, verbose_name='文件')),
                 ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
                 ('content_type', models.CharField(max_length=100, verbose_name='类型')),
                 ('size', models.PositiveBigIntegerField(verbose_name='大小')),

@@ -198,3 +198,13 @@ def test_date_pickers_render_iso_dates_so_the_browser_keeps_them():
 
     html = DateInput().render("d", date(2026, 12, 11))
     assert 'type="date"' in html and 'value="2026-12-11"' in html
+
+
+def test_the_active_filter_offers_all_yes_no_and_keeps_the_choice(client_for, hr, staff, colleague):
+    colleague.is_active = False
+    colleague.save()
+    client = client_for(hr)
+    body = client.get(reverse("accounts:staff_list"), {"is_active": "false"}).content.decode()
+    assert "科员乙" in body and "科员甲" not in body
+    assert '<option value="false" selected>' in body
+    assert "未知" not in client.get(reverse("accounts:staff_list")).content.decode()

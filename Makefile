@@ -1,0 +1,142 @@
+# 平时考核系统 — the two commands:
+#
+#   make run         the embedded default: SQLite, tasks in-process, DEBUG on, demo data,
+#                    http://127.0.0.1:8000 (Django's runserver)
+#   make test        everything CI checks (.ci/run calls exactly this)
+#
+# and a few more: run-stack (Redis + Celery worker + beat + gunicorn, like production),
+# test-sqlite, test-postgres, test-broker, test-e2e, lint, check-migrations, clean.
+#
+# Assumptions: Debian 12 (apt-get, dpkg), Python 3.11 as `python3.11` (PYTHON=... to
+# change), run as root or as a user with sudo for the apt-get step, which only happens
+# when a package is missing. Everything Python goes into ./.venv.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+PYTEST := $(PY) -m pytest
+# Parallel test processes for the SQLite and PostgreSQL runs (pytest-xdist); 0 = no xdist.
+TEST_PROCESSES ?= 2
+XDIST := $(if $(filter 0,$(TEST_PROCESSES)),-p no:xdist,-n $(TEST_PROCESSES))
+PYTEST_ARGS ?=
+
+# System packages. Running needs CJK fonts (PDFs), gettext (compilemessages) and Pango for
+# WeasyPrint; the tests also need the real services and the browser.
+RUN_PACKAGES := fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_PACKAGES := $(RUN_PACKAGES) redis-server postgresql chromium poppler-utils
+
+# Tests that need something other than the database the run is about.
+NOT_SERVICES := not e2e and not broker
+
+.PHONY: help
+help:
+	@echo "make run          install what is missing, migrate, load the demo, serve on http://127.0.0.1:8000"
+	@echo "make run-stack    the same behind gunicorn, with Redis, a Celery worker and beat; Ctrl-C stops all"
+	@echo "make test         the whole suite on SQLite and on PostgreSQL, broker and browser tests, ruff, migrations check"
+	@echo "make clean        remove the virtualenv, caches, compiled messages and test results (keeps the database)"
+
+# --- Installation ------------------------------------------------------------
+
+.PHONY: system-packages system-packages-test
+system-packages:
+	@tests/support/apt_ensure.sh $(RUN_PACKAGES)
+
+system-packages-test:
+	@tests/support/apt_ensure.sh $(TEST_PACKAGES)
+
+# The virtualenv is a file target: rebuilt only when pyproject.toml changes. The project
+# itself is not an installable package ([tool.setuptools] packages = []): its dependencies
+# are installed from the list in pyproject.toml and manage.py runs from this directory.
+$(VENV)/.installed: pyproject.toml tests/support/requirements.py
+	@if ! command -v $(PYTHON) >/dev/null; then echo "$(PYTHON) not found (PYTHON=... to choose one)" >&2; exit 1; fi
+	@# Debian's own python3.11 needs python3.11-venv for `-m venv` (ensurepip).
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || tests/support/apt_ensure.sh $(notdir $(PYTHON))-venv
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) tests/support/requirements.py test > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
+	@touch $@
+
+.PHONY: venv messages
+venv: $(VENV)/.installed
+
+# No .po files yet is fine (nothing to do); --ignore keeps Django's own catalogues in
+# .venv out of it.
+messages: $(VENV)/.installed
+	$(MANAGE) compilemessages --ignore=$(VENV) -v0
+
+# --- Running -----------------------------------------------------------------
+
+.PHONY: run run-stack prepare
+prepare: system-packages $(VENV)/.installed messages
+	$(MANAGE) migrate --noinput
+
+# DEBUG defaults to on, so the demo organisation is loaded into an empty database.
+run: prepare
+	$(MANAGE) seed_demo --if-empty
+	$(MANAGE) runserver 127.0.0.1:8000
+
+# Assumptions are listed at the top of tests/support/run_stack.sh (Redis on REDIS_PORT,
+# default 6390, state under ./var/; gunicorn on 127.0.0.1:8000). The demo is loaded only
+# while DEBUG is on (seed_demo refuses otherwise, rightly).
+run-stack: prepare
+	@tests/support/apt_ensure.sh redis-server
+	@case "$${DEBUG:-1}" in 0|false|False|FALSE|no|off|n) echo "DEBUG is off: demo data not loaded" ;; \
+	  *) $(MANAGE) seed_demo --if-empty ;; esac
+	$(MANAGE) collectstatic --noinput -v0
+	BIN=$(BIN) tests/support/run_stack.sh
+
+# --- Tests -------------------------------------------------------------------
+
+.PHONY: test test-setup test-sqlite test-postgres test-broker test-e2e lint check-migrations
+# The parts run one after the other; a failing part does not stop the others (make -k), so
+# one CI run reports every failure, and the run fails if any part failed. SKIP_SETUP keeps
+# the inner make from checking packages and compiling messages a second time.
+TEST_SETUP := $(if $(SKIP_SETUP),,test-setup)
+test: test-setup
+	@start=$$(date +%s); \
+	status=0; \
+	$(MAKE) --no-print-directory --keep-going SKIP_SETUP=1 \
+	  test-sqlite test-postgres test-broker test-e2e lint check-migrations || status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s, $$([ $$status -eq 0 ] && echo passed || echo FAILED)"; \
+	exit $$status
+
+test-setup: system-packages-test $(VENV)/.installed messages
+
+# (a) Everything but the browser and broker tests, on SQLite (in-memory test database).
+test-sqlite: $(TEST_SETUP)
+	env -u DATABASE_URL $(PYTEST) $(XDIST) -m "$(NOT_SERVICES) and not postgres" $(PYTEST_ARGS)
+
+# (b) The same on a real PostgreSQL 15, started for this run and removed afterwards.
+test-postgres: $(TEST_SETUP)
+	PYTHON=$(PY) tests/support/with_postgres.sh $(PYTEST) $(XDIST) -m "$(NOT_SERVICES)" $(PYTEST_ARGS)
+
+# (c) A real Redis and Celery worker (the tests start and stop both).
+test-broker: $(TEST_SETUP)
+	env -u DATABASE_URL $(PYTEST) -p no:xdist -m broker $(PYTEST_ARGS)
+
+# (d) The browser tests: Debian's Chromium driven by Playwright against a live server.
+test-e2e: $(TEST_SETUP)
+	env -u DATABASE_URL E2E_REQUIRED=1 $(PYTEST) -p no:xdist -m e2e $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-migrations: $(VENV)/.installed
+	env -u DATABASE_URL $(MANAGE) makemigrations --check --dry-run
+
+# --- Housekeeping --------------------------------------------------------------
+
+.PHONY: clean
+# Keeps db.sqlite3 and var/media, var/private (your data); `rm db.sqlite3*` for a fresh demo.
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-results staticfiles var/redis.pid var/redis.log
+	find . -path ./.git -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf
+	find locale -name '*.mo' -delete
