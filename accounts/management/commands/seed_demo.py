@@ -2,9 +2,11 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_ORGANISATION_CODE, DEMO_PASSWORD, build_demo_organisation
 from accounts.models import Organisation, User
+from summaries.demo import build_demo_year
 
 
 class Command(BaseCommand):
@@ -29,15 +31,20 @@ class Command(BaseCommand):
             raise CommandError("The demo organisation already exists (code 'demo').")
         if staff < 1:
             raise CommandError("--staff must be at least 1.")
-        started = time.monotonic()
-        organisation = build_demo_organisation(staff=staff, seed=seed, year=year)
-        people = User.objects.filter(organisation=organisation).count()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo organisation {organisation.name}: {people} people, "
-                f"{organisation.departments.count()} departments, {time.monotonic() - started:.1f} s."
+        # One transaction: a failure in the year leaves no half-built demo behind.
+        with transaction.atomic():
+            started = time.monotonic()
+            organisation = build_demo_organisation(staff=staff, seed=seed, year=year)
+            people = User.objects.filter(organisation=organisation).count()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo organisation {organisation.name}: {people} people, "
+                    f"{organisation.departments.count()} departments, {time.monotonic() - started:.1f} s."
+                )
             )
-        )
+            started = time.monotonic()
+            year_report = build_demo_year(organisation, year=year, seed=seed)
+            self.stdout.write(f"{year_report.describe()} ({time.monotonic() - started:.1f} s)")
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<16} {account.description}")
