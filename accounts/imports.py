@@ -557,7 +557,7 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow]) -> Import
     with audit_reason(reason):
         for row in rows:
             person = (
-                User.objects.select_for_update()
+                User.objects.select_for_update(of=("self",))
                 .filter(organisation=organisation, employee_number=row.employee_number)
                 .first()
             )
