@@ -277,6 +277,9 @@ EMAIL_TIMEOUT = 10
 
 # --- Audit ------------------------------------------------------------------
 AUDITLOG_LOGENTRY_MODEL = "accounts.AuditEntry"
+# django-auditlog's own migrations create its default table even though the model is swapped
+# for ours; that orphan table then blocks TRUNCATE between PostgreSQL transactional tests.
+MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 LOGGING = {

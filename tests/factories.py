@@ -30,7 +30,8 @@ class DepartmentFactory(DjangoModelFactory):
         model = Department
 
     organisation = factory.SubFactory(OrganisationFactory)
-    code = factory.Sequence(lambda n: f"D{n:03d}")
+    # Not D001…: the `department` persona is D001.
+    code = factory.Sequence(lambda n: f"F{n:04d}")
     name = factory.Sequence(lambda n: f"科室{n}")
 
 

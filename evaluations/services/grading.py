@@ -1,0 +1,268 @@
+"""Opening a quarter for grading, grading, the leader's confirmation and the agency head's approval.
+
+Every rule holds here, on the server: who may grade whom (谁管理谁认定), the comment and the
+reason a grade needs, and the 好 quota — checked with the pool row locked, so two evaluators
+submitting at the same moment cannot both take the last place.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_reason
+from accounts.models import Organisation, Role, User
+from accounts.selectors import evaluator_of, policy_for_organisation
+
+from ..models import (
+    GRADES_NEEDING_REASON,
+    AppraisalQuarter,
+    Grade,
+    GradeState,
+    QuarterGrade,
+    QuarterState,
+    QuotaPool,
+    UncertainReason,
+)
+from . import quota
+
+
+def participants_of(*, organisation: Organisation):
+    """Who is graded: active people in a department, holding the staff role, of a participating type."""
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    return User.objects.filter(
+        organisation=organisation,
+        is_active=True,
+        department__isnull=False,
+        department__is_active=True,
+        staff_type__in=policy.participating_staff_types,
+        role_assignments__role=Role.STAFF,
+    ).distinct()
+
+
+@transaction.atomic
+def appraisal_quarter_open(*, organisation: Organisation, year: int, quarter: int) -> AppraisalQuarter:
+    """Open (or refresh) a quarter: one pending grade row per participant, and the quota pools.
+
+    Safe to run again: people who joined since get their row; existing rows are untouched.
+    """
+    appraisal_quarter, _created = AppraisalQuarter.objects.get_or_create(
+        organisation=organisation, year=year, quarter=quarter
+    )
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    for kind in quota.pool_kinds(policy):
+        QuotaPool.objects.get_or_create(appraisal_quarter=appraisal_quarter, kind=kind)
+    if appraisal_quarter.is_open:
+        existing = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).values("person_id")
+        QuarterGrade.objects.bulk_create(
+            [
+                QuarterGrade(
+                    appraisal_quarter=appraisal_quarter,
+                    person_id=pk,
+                    department_id=department_id,
+                    is_leader_position=is_leader,
+                )
+                for pk, department_id, is_leader in participants_of(organisation=organisation)
+                .exclude(pk__in=existing)
+                .values_list("pk", "department_id", "is_leader_position")
+            ],
+            batch_size=2000,
+        )
+    return appraisal_quarter
+
+
+def _check_open(appraisal_quarter: AppraisalQuarter) -> None:
+    if not appraisal_quarter.is_open:
+        raise ValidationError(_("本季度结果已审批，不能再修改等次。"))
+
+
+def _check_grade_fields(*, grade: str, comment: str, reason: str, uncertain_reason: str) -> None:
+    if grade not in Grade.values:
+        raise ValidationError(_("请选择有效的等次。"))
+    errors = {}
+    if not comment.strip():
+        errors["comment"] = _("请填写评语。")
+    if grade in GRADES_NEEDING_REASON and not reason.strip():
+        errors["reason"] = _("评为“%(grade)s”须说明理由。") % {"grade": Grade(grade).label}
+    if grade == Grade.UNCERTAIN and uncertain_reason not in UncertainReason.values:
+        errors["uncertain_reason"] = _("定为不确定等次须选择原因。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
+    """Refuse a change that would take the pool past its 好 quota.
+
+    The pool row is locked first, so concurrent gradings in the same pool queue here and each
+    counts the others' committed 好. A move to 不确定等次 also shrinks the pool, so it is checked too.
+    """
+    affects_quota = Grade.GOOD in (new_grade, grade_row.grade) or Grade.UNCERTAIN in (new_grade, grade_row.grade)
+    if not affects_quota:
+        return
+    appraisal_quarter = grade_row.appraisal_quarter
+    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
+    kind = quota.pool_kind(is_leader_position=grade_row.is_leader_position, policy=policy)
+    QuotaPool.objects.select_for_update().get(appraisal_quarter=appraisal_quarter, kind=kind)
+    others = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).filter(quota.pool_filter(kind))
+    others = others.exclude(pk=grade_row.pk)
+    participants = others.exclude(grade=Grade.UNCERTAIN).count() + (0 if new_grade == Grade.UNCERTAIN else 1)
+    used = others.filter(grade=Grade.GOOD).count() + (1 if new_grade == Grade.GOOD else 0)
+    capacity = quota.good_quota(participants=participants, percent=policy.good_quota_percent)
+    if used > capacity:
+        if new_grade == Grade.GOOD:
+            raise ValidationError(
+                _("“好”等次名额已满：本季度可评“好”%(capacity)s人，已评%(used)s人。")
+                % {"capacity": capacity, "used": used - 1}
+            )
+        raise ValidationError(
+            _("定为不确定等次后参与人数减少，“好”等次将超出名额（可评%(capacity)s人，已评%(used)s人）。")
+            % {"capacity": capacity, "used": used}
+        )
+
+
+def _lock_row(grade_row: QuarterGrade, version: int | None) -> QuarterGrade:
+    locked = (
+        QuarterGrade.objects.select_for_update(of=("self",))
+        .select_related("appraisal_quarter", "person__department", "department")
+        .get(pk=grade_row.pk)
+    )
+    if version is not None and locked.version != version:
+        raise ValidationError(_("该等次已被他人修改，请刷新页面后再操作。"))
+    return locked
+
+
+def _is_supervising_leader_of(*, actor: User, grade_row: QuarterGrade) -> bool:
+    return grade_row.department.supervising_leader_id == actor.pk
+
+
+@transaction.atomic
+def grade_assign(
+    *,
+    grade_row: QuarterGrade,
+    actor: User,
+    grade: str,
+    comment: str,
+    reason: str = "",
+    uncertain_reason: str = "",
+    version: int | None = None,
+) -> QuarterGrade:
+    """The evaluator grades a person (好/较好/一般/较差/不确定等次) with a comment.
+
+    A supervising leader grading a head they supervise needs no further confirmation.
+    """
+    row = _lock_row(grade_row, version)
+    _check_open(row.appraisal_quarter)
+    if row.person_id == actor.pk or evaluator_of(person=row.person) != actor:
+        raise PermissionDenied(_("您不是此人的评鉴人。"))
+    if row.state == GradeState.CONFIRMED and not _is_supervising_leader_of(actor=actor, grade_row=row):
+        raise ValidationError(_("分管领导已确认此等次，不能再修改。"))
+    _check_grade_fields(grade=grade, comment=comment, reason=reason, uncertain_reason=uncertain_reason)
+    _check_quota(grade_row=row, new_grade=grade)
+    now = timezone.now()
+    row.grade = grade
+    row.comment = comment.strip()
+    row.reason = reason.strip()
+    row.uncertain_reason = uncertain_reason if grade == Grade.UNCERTAIN else ""
+    row.evaluator = actor
+    row.graded_at = now
+    # Who grades a head is the leader who would confirm it: graded by them is confirmed.
+    if _is_supervising_leader_of(actor=actor, grade_row=row):
+        row.state, row.confirmed_by, row.confirmed_at = GradeState.CONFIRMED, actor, now
+    else:
+        row.state = GradeState.GRADED
+    row.version += 1
+    with audit_reason(row.reason):
+        row.save()
+    return row
+
+
+@transaction.atomic
+def grade_confirm(
+    *,
+    grade_row: QuarterGrade,
+    actor: User,
+    new_grade: str | None = None,
+    reason: str = "",
+    version: int | None = None,
+) -> QuarterGrade:
+    """The supervising leader confirms a staff grade, or changes it with a recorded reason."""
+    row = _lock_row(grade_row, version)
+    _check_open(row.appraisal_quarter)
+    if not _is_supervising_leader_of(actor=actor, grade_row=row) or row.person_id == actor.pk:
+        raise PermissionDenied(_("只有分管领导可以确认本科室人员的等次。"))
+    if row.state == GradeState.PENDING:
+        raise ValidationError(_("科室负责人尚未评鉴，不能确认。"))
+    changing = new_grade is not None and new_grade != row.grade
+    if changing:
+        if not reason.strip():
+            raise ValidationError({"reason": _("调整等次须说明理由。")})
+        uncertain_reason = row.uncertain_reason or (UncertainReason.OTHER if new_grade == Grade.UNCERTAIN else "")
+        _check_grade_fields(
+            grade=new_grade,
+            comment=row.comment,
+            reason=reason if new_grade in GRADES_NEEDING_REASON else row.reason,
+            uncertain_reason=uncertain_reason,
+        )
+        _check_quota(grade_row=row, new_grade=new_grade)
+        row.grade = new_grade
+        row.uncertain_reason = uncertain_reason if new_grade == Grade.UNCERTAIN else ""
+        if new_grade in GRADES_NEEDING_REASON:
+            row.reason = reason.strip()
+    row.state, row.confirmed_by, row.confirmed_at = GradeState.CONFIRMED, actor, timezone.now()
+    row.version += 1
+    with audit_reason(reason.strip()):
+        row.save()
+    return row
+
+
+@transaction.atomic
+def grades_confirm_all(*, appraisal_quarter: AppraisalQuarter, actor: User) -> int:
+    """Confirm, unchanged, every graded staff grade of the departments ``actor`` supervises."""
+    rows = QuarterGrade.objects.filter(
+        appraisal_quarter=appraisal_quarter, state=GradeState.GRADED, department__supervising_leader=actor
+    ).exclude(person=actor)
+    confirmed = 0
+    for row in rows:
+        grade_confirm(grade_row=row, actor=actor)
+        confirmed += 1
+    return confirmed
+
+
+def approval_blockers(*, appraisal_quarter: AppraisalQuarter) -> list[str]:
+    """What stands between the quarter and approval: ungraded or unconfirmed people, quota overruns."""
+    grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
+    blockers = []
+    pending = grades.filter(state=GradeState.PENDING).count()
+    if pending:
+        blockers.append(_("还有%(n)s人未评鉴。") % {"n": pending})
+    unconfirmed = grades.filter(state=GradeState.GRADED).count()
+    if unconfirmed:
+        blockers.append(_("还有%(n)s人的等次未经分管领导确认。") % {"n": unconfirmed})
+    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
+    for pool in quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy):
+        if pool.over:
+            blockers.append(
+                _("%(pool)s“好”等次%(used)s人，超出名额%(capacity)s人。")
+                % {"pool": pool.label, "used": pool.used, "capacity": pool.capacity}
+            )
+    return blockers
+
+
+@transaction.atomic
+def appraisal_quarter_approve(*, appraisal_quarter: AppraisalQuarter, actor: User) -> AppraisalQuarter:
+    """The agency head approves the organisation's quarter; its grades are then final."""
+    locked = AppraisalQuarter.objects.select_for_update().get(pk=appraisal_quarter.pk)
+    if not actor.has_role(Role.AGENCY_HEAD) or actor.organisation_id != locked.organisation_id:
+        raise PermissionDenied(_("只有主要负责人可以审批本单位的季度结果。"))
+    if not locked.is_open:
+        raise ValidationError(_("本季度已审批。"))
+    blockers = approval_blockers(appraisal_quarter=locked)
+    if blockers:
+        raise ValidationError(blockers)
+    locked.state = QuarterState.APPROVED
+    locked.approved_by = actor
+    locked.approved_at = timezone.now()
+    locked.save()
+    return locked

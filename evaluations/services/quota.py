@@ -1,0 +1,83 @@
+"""The 好 quota (等次比例): arithmetic and the live status of each pool. DOMAIN.md §4.
+
+Default policy: at most 40 % of the participants, rounded down (7 → 2); participants exclude
+不确定等次; optionally separate pools for people in leader positions and for the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from accounts.models import Policy
+
+from ..models import AppraisalQuarter, Grade, QuarterGrade, QuotaPoolKind
+
+
+def good_quota(*, participants: int, percent: int) -> int:
+    """Places for 好 among ``participants`` people: ``percent`` of them, rounded down."""
+    if participants <= 0:
+        return 0
+    return participants * percent // 100
+
+
+def pool_kind(*, is_leader_position: bool, policy: Policy) -> str:
+    if not policy.good_quota_separate_pools:
+        return QuotaPoolKind.ALL
+    return QuotaPoolKind.LEADERS if is_leader_position else QuotaPoolKind.OTHERS
+
+
+def pool_kinds(policy: Policy) -> list[str]:
+    if policy.good_quota_separate_pools:
+        return [QuotaPoolKind.LEADERS, QuotaPoolKind.OTHERS]
+    return [QuotaPoolKind.ALL]
+
+
+def pool_filter(kind: str) -> Q:
+    if kind == QuotaPoolKind.LEADERS:
+        return Q(is_leader_position=True)
+    if kind == QuotaPoolKind.OTHERS:
+        return Q(is_leader_position=False)
+    return Q()
+
+
+@dataclass(frozen=True)
+class PoolStatus:
+    kind: str
+    label: str
+    participants: int
+    capacity: int
+    used: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.capacity - self.used, 0)
+
+    @property
+    def over(self) -> bool:
+        return self.used > self.capacity
+
+
+def quota_status(*, appraisal_quarter: AppraisalQuarter, policy: Policy) -> list[PoolStatus]:
+    """Participants, capacity and 好 used for each pool of the quarter: one aggregate query."""
+    grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
+    aggregates = {}
+    for kind in pool_kinds(policy):
+        condition = pool_filter(kind)
+        aggregates[f"{kind}_participants"] = Count("pk", filter=condition & ~Q(grade=Grade.UNCERTAIN))
+        aggregates[f"{kind}_used"] = Count("pk", filter=condition & Q(grade=Grade.GOOD))
+    totals = grades.aggregate(**aggregates)
+    result = []
+    for kind in pool_kinds(policy):
+        participants = totals[f"{kind}_participants"]
+        result.append(
+            PoolStatus(
+                kind=kind,
+                label=str(QuotaPoolKind(kind).label),
+                participants=participants,
+                capacity=good_quota(participants=participants, percent=policy.good_quota_percent),
+                used=totals[f"{kind}_used"],
+            )
+        )
+    return result

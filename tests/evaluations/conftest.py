@@ -1,0 +1,36 @@
+import pytest
+
+from accounts.models import Role
+from evaluations.services.grading import appraisal_quarter_open
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def team(department, head, staff, colleague):
+    """The department of `head`: staff, colleague and five more (seven staff, one head)."""
+    extra = [UserFactory(department=department, full_name=f"队员{i}") for i in range(5)]
+    return [staff, colleague, *extra]
+
+
+@pytest.fixture
+def quarter(organisation, team, leader):
+    return appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+
+
+@pytest.fixture
+def grade_of(quarter):
+    def find(person):
+        return quarter.grades.get(person=person)
+
+    return find
+
+
+@pytest.fixture
+def second_head(organisation, leader):
+    from tests.factories import DepartmentFactory
+
+    department = DepartmentFactory(organisation=organisation, name="第二科", supervising_leader=leader)
+    person = UserFactory(department=department, roles=[Role.STAFF, Role.DEPARTMENT_HEAD], full_name="二科科长")
+    department.head = person
+    department.save()
+    return person

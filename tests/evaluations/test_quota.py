@@ -1,0 +1,47 @@
+"""The 好 quota: 40 % of the participants, rounded down; 不确定等次 does not count; pools."""
+
+import pytest
+
+from accounts.selectors import policy_for_organisation
+from evaluations.models import Grade, QuotaPoolKind
+from evaluations.services import quota
+
+
+@pytest.mark.parametrize(
+    "participants, expected", [(0, 0), (1, 0), (2, 0), (3, 1), (7, 2), (10, 4), (11, 4), (100, 40)]
+)
+def test_the_good_quota_is_forty_percent_rounded_down(participants, expected):
+    assert quota.good_quota(participants=participants, percent=40) == expected
+
+
+def test_a_different_policy_percentage_is_honoured():
+    assert quota.good_quota(participants=10, percent=25) == 2
+    assert quota.good_quota(participants=10, percent=0) == 0
+    assert quota.good_quota(participants=10, percent=100) == 10
+
+
+def test_the_status_counts_participants_without_uncertain(organisation, quarter, team, head, grade_of):
+    rows = [grade_of(p) for p in team]
+    rows[0].grade = Grade.UNCERTAIN
+    rows[0].uncertain_reason = "long_leave"
+    rows[0].save()
+    rows[1].grade = Grade.GOOD
+    rows[1].save()
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    [pool] = quota.quota_status(appraisal_quarter=quarter, policy=policy)
+    # 7 staff + the head = 8 people, one uncertain → 7 participants → 2 places, 1 used.
+    assert (pool.participants, pool.capacity, pool.used, pool.remaining) == (7, 2, 1, 1)
+
+
+def test_separate_pools_for_leaders_and_others(organisation, team, head, leader):
+    from evaluations.services.grading import appraisal_quarter_open
+
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    policy.good_quota_separate_pools = True
+    policy.save()
+    head.is_leader_position = True
+    head.save()
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    pools = {p.kind: p for p in quota.quota_status(appraisal_quarter=quarter, policy=policy)}
+    assert pools[QuotaPoolKind.LEADERS].participants == 1 and pools[QuotaPoolKind.LEADERS].capacity == 0
+    assert pools[QuotaPoolKind.OTHERS].participants == 7 and pools[QuotaPoolKind.OTHERS].capacity == 2
