@@ -1,0 +1,5 @@
+from .views import grading, inputs, rollup, scores
+
+app_name = "evaluations"
+
+urlpatterns = [*grading.urlpatterns, *inputs.urlpatterns, *rollup.urlpatterns, *scores.urlpatterns]
