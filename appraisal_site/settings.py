@@ -208,6 +208,8 @@ PRIVATE_FILES_ROOT = env.path("PRIVATE_FILES_ROOT", default=BASE_DIR / "var" / "
 # --- Forms ------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Filter drop-downs offer 全部 rather than "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -255,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
     "review-reminders": {
         "task": "summaries.tasks.send_review_reminders",
         "schedule": crontab(hour=9, minute=30, day_of_week="mon-fri"),
+    },
+    "quarter-rollups": {
+        "task": "evaluations.tasks.rollup_due_quarters",
+        "schedule": crontab(hour=2, minute=0),
     },
 }
 
