@@ -1,0 +1,296 @@
+"""The grading inputs HR enters each quarter: satisfaction scores (满意度测评) and praise and
+complaint events (表扬 / 投诉), entered one by one or imported from Excel; and the read the
+grading pages use, :func:`inputs_for_people`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_reason
+from accounts.models import Organisation, User
+
+from ..imports import SatisfactionRow, ServiceEventRow
+from ..models import SatisfactionScore, ServiceEvent, ServiceEventKind
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    """The first and the last day of a quarter."""
+    first = datetime.date(year, 3 * (quarter - 1) + 1, 1)
+    after = datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, 3 * quarter + 1, 1)
+    return first, after - datetime.timedelta(days=1)
+
+
+# --- Selectors ------------------------------------------------------------------------------
+
+
+def satisfaction_scores_for_list(*, organisation_id: int) -> QuerySet[SatisfactionScore]:
+    return (
+        SatisfactionScore.objects.filter(organisation_id=organisation_id)
+        .select_related("department", "person", "person__department", "entered_by")
+        .order_by("-year", "-quarter", "department__sort_order", "department__code", "person__employee_number", "pk")
+    )
+
+
+def service_events_for_list(*, organisation_id: int) -> QuerySet[ServiceEvent]:
+    return ServiceEvent.objects.filter(organisation_id=organisation_id).select_related(
+        "person", "person__department", "entered_by"
+    )
+
+
+@dataclass
+class PersonInputs:
+    """What HR entered about one person for one quarter, as the grading pages show it."""
+
+    satisfaction: Decimal | None = None
+    # "person" when the person was surveyed, "department" when their department's score applies.
+    satisfaction_source: str | None = None
+    praise_count: int = 0
+    complaint_count: int = 0
+    unhandled_complaint_count: int = 0
+    events: list[ServiceEvent] = field(default_factory=list)
+
+
+def inputs_for_people(
+    *, organisation: Organisation, year: int, quarter: int, person_ids: list[int]
+) -> dict[int, PersonInputs]:
+    """Each person's satisfaction score (their own, else their department's), praise and complaint
+    counts and events for the quarter. Three queries, whatever the number of people.
+
+    The department is the person's current one: inputs are entered for the quarter being graded.
+    Unknown ids and people of other organisations are left out.
+    """
+    if not person_ids:
+        return {}
+    departments = dict(
+        User.objects.filter(organisation=organisation, pk__in=person_ids).values_list("pk", "department_id")
+    )
+    result = {pk: PersonInputs() for pk in departments}
+    if not result:
+        return {}
+
+    by_person: dict[int, Decimal] = {}
+    by_department: dict[int, Decimal] = {}
+    department_ids = {d for d in departments.values() if d is not None}
+    for person_id, department_id, score in SatisfactionScore.objects.filter(
+        Q(person_id__in=result.keys()) | Q(department_id__in=department_ids),
+        organisation=organisation,
+        year=year,
+        quarter=quarter,
+    ).values_list("person_id", "department_id", "score"):
+        if person_id is not None:
+            by_person[person_id] = score
+        else:
+            by_department[department_id] = score
+    for pk, inputs in result.items():
+        if pk in by_person:
+            inputs.satisfaction, inputs.satisfaction_source = by_person[pk], "person"
+        elif departments[pk] in by_department:
+            inputs.satisfaction, inputs.satisfaction_source = by_department[departments[pk]], "department"
+
+    first, last = quarter_bounds(year, quarter)
+    events = ServiceEvent.objects.filter(
+        organisation=organisation, person_id__in=result.keys(), date__range=(first, last)
+    ).order_by("date", "pk")
+    for event in events:
+        inputs = result[event.person_id]
+        inputs.events.append(event)
+        if event.kind == ServiceEventKind.PRAISE:
+            inputs.praise_count += 1
+        else:
+            inputs.complaint_count += 1
+            if not event.handled:
+                inputs.unhandled_complaint_count += 1
+    return result
+
+
+# --- Satisfaction scores --------------------------------------------------------------------
+
+
+def satisfaction_exists(
+    *,
+    organisation_id: int,
+    year: int,
+    quarter: int,
+    department_id: int | None,
+    person_id: int | None,
+    exclude_pk: int | None = None,
+) -> bool:
+    """Whether the department or person already has a score for the quarter (one per quarter)."""
+    return (
+        SatisfactionScore.objects.filter(
+            organisation_id=organisation_id,
+            year=year,
+            quarter=quarter,
+            department_id=department_id,
+            person_id=person_id,
+        )
+        .exclude(pk=exclude_pk)
+        .exists()
+    )
+
+
+def _check_satisfaction(score: SatisfactionScore) -> None:
+    """Exactly one of department and person, both of the score's organisation, once per quarter."""
+    if (score.department_id is None) == (score.person_id is None):
+        raise ValidationError(_("请选择科室或人员中的一项。"))
+    if score.department_id and score.department.organisation_id != score.organisation_id:
+        raise ValidationError({"department": _("科室不属于本单位。")})
+    if score.person_id and score.person.organisation_id != score.organisation_id:
+        raise ValidationError({"person": _("人员不属于本单位。")})
+    if score.score is None or not Decimal("0") <= score.score <= Decimal("100"):
+        raise ValidationError({"score": _("得分须在0到100之间。")})
+    if satisfaction_exists(
+        organisation_id=score.organisation_id,
+        year=score.year,
+        quarter=score.quarter,
+        department_id=score.department_id,
+        person_id=score.person_id,
+        exclude_pk=score.pk,
+    ):
+        raise ValidationError(_("该科室或人员本季度已有满意度得分，请编辑原记录。"))
+
+
+@transaction.atomic
+def satisfaction_save(*, score: SatisfactionScore, entered_by: User) -> SatisfactionScore:
+    """Create or update one satisfaction score of ``entered_by``'s organisation."""
+    score.organisation_id = entered_by.organisation_id
+    _check_satisfaction(score)
+    score.entered_by = entered_by
+    score.save()
+    return score
+
+
+@transaction.atomic
+def satisfaction_delete(*, score: SatisfactionScore) -> None:
+    score.delete()
+
+
+@dataclass
+class InputImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@transaction.atomic
+def satisfaction_import(
+    *, organisation: Organisation, rows: list[SatisfactionRow], entered_by: User
+) -> InputImportResult:
+    """Write validated rows; all or nothing. A quarter's score of a department or person that
+    already exists is updated, never duplicated."""
+    result = InputImportResult()
+    with audit_reason(_("批量导入满意度测评")):
+        for row in rows:
+            existing = (
+                SatisfactionScore.objects.select_for_update()
+                .filter(
+                    organisation=organisation,
+                    year=row.year,
+                    quarter=row.quarter,
+                    department=row.department,
+                    person=row.person,
+                )
+                .first()
+            )
+            if existing is None:
+                SatisfactionScore.objects.create(
+                    organisation=organisation,
+                    year=row.year,
+                    quarter=row.quarter,
+                    department=row.department,
+                    person=row.person,
+                    score=row.score,
+                    entered_by=entered_by,
+                )
+                result.created += 1
+            elif existing.score != row.score:
+                existing.score = row.score
+                existing.entered_by = entered_by
+                existing.save(update_fields=["score", "entered_by", "entered_at"])
+                result.updated += 1
+            else:
+                result.unchanged += 1
+    return result
+
+
+# --- Service events -------------------------------------------------------------------------
+
+
+def _check_service_event(event: ServiceEvent) -> None:
+    if event.person.organisation_id != event.organisation_id:
+        raise ValidationError({"person": _("人员不属于本单位。")})
+    if event.kind == ServiceEventKind.COMPLAINT and event.handled is None:
+        raise ValidationError({"handled": _("投诉须注明是否已处理。")})
+    if event.kind == ServiceEventKind.PRAISE and event.handled is not None:
+        raise ValidationError({"handled": _("表扬不填写是否已处理。")})
+    if not (event.description or "").strip():
+        raise ValidationError({"description": _("请填写事由。")})
+
+
+@transaction.atomic
+def service_event_save(*, event: ServiceEvent, entered_by: User) -> ServiceEvent:
+    """Create or update one praise or complaint of ``entered_by``'s organisation."""
+    event.organisation_id = entered_by.organisation_id
+    _check_service_event(event)
+    event.entered_by = entered_by
+    event.save()
+    return event
+
+
+@transaction.atomic
+def service_event_delete(*, event: ServiceEvent) -> None:
+    event.delete()
+
+
+@transaction.atomic
+def service_event_import(
+    *, organisation: Organisation, rows: list[ServiceEventRow], entered_by: User
+) -> InputImportResult:
+    """Write validated rows; all or nothing. An event with the same date, person, kind and
+    description is the same event: re-importing the file updates its handled state only."""
+    result = InputImportResult()
+    with audit_reason(_("批量导入表扬与投诉")):
+        for row in rows:
+            existing = (
+                ServiceEvent.objects.select_for_update()
+                .filter(
+                    organisation=organisation,
+                    person=row.person,
+                    date=row.date,
+                    kind=row.kind,
+                    description=row.description,
+                )
+                .order_by("pk")
+                .first()
+            )
+            if existing is None:
+                ServiceEvent.objects.create(
+                    organisation=organisation,
+                    person=row.person,
+                    date=row.date,
+                    kind=row.kind,
+                    description=row.description,
+                    handled=row.handled,
+                    entered_by=entered_by,
+                )
+                result.created += 1
+            elif existing.handled != row.handled:
+                existing.handled = row.handled
+                existing.entered_by = entered_by
+                existing.save(update_fields=["handled", "entered_by"])
+                result.updated += 1
+            else:
+                result.unchanged += 1
+    return result
