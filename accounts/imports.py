@@ -17,7 +17,6 @@ The flow is two steps, as the view calls them:
 
 from __future__ import annotations
 
-import datetime
 import io
 from dataclasses import dataclass, field
 
@@ -29,17 +28,16 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import services
 from .audit import audit_reason
+from .excel import MAX_FILE_BYTES, MAX_ROWS, NO, YES, cell_reader, format_row_errors, parse_yes_no, read_sheet
 from .models import Department, Organisation, PositionCategory, StaffType, User
 
-MAX_ROWS = 5000
-MAX_FILE_BYTES = 10 * 1024 * 1024
 DATA_SHEET_TITLE = "人员"
 HELP_SHEET_TITLE = "说明"
 
@@ -56,12 +54,9 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("is_leader_position", "领导职务", False),
     ("email", "电子邮箱", False),
 )
-HEADER_TO_FIELD = {header: name for name, header, _required in COLUMNS}
-REQUIRED_FIELDS = [name for name, _header, required in COLUMNS if required]
-YES = "是"
-NO = "否"
-_TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "领导"}
-_FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "非领导"}
+# 领导职务 takes the usual 是/否 words (accounts.excel) and these.
+_LEADER_WORDS = {"true", "领导"}
+_NOT_LEADER_WORDS = {"false", "非领导"}
 
 # Fields a re-import may change on a known person (the department goes through staff_move).
 UPDATABLE_FIELDS = (
@@ -237,31 +232,6 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
 # --- Parsing ------------------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    """A cell value as trimmed text: 1001 and 1001.0 both become "1001"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return YES if value else NO
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    return str(value).replace("\u3000", " ").strip()
-
-
-def _header_name(value) -> str:
-    return _text(value).replace(" ", "").rstrip("*＊").strip()
-
-
-def _row_error(row_number: int, message: str) -> str:
-    return _("第%(row)d行：%(error)s") % {"row": row_number, "error": message}
-
-
 def _choice_map(choices) -> dict[str, str]:
     """Label (Chinese and current language) or code → code."""
     mapping: dict[str, str] = {}
@@ -274,84 +244,16 @@ def _choice_map(choices) -> dict[str, str]:
     return mapping
 
 
-def _read_rows(file) -> tuple[dict[str, int], list[tuple[int, list]], str | None]:
-    """Header positions and the non-blank data rows (Excel row number, values), or a file-level error."""
-    size = getattr(file, "size", None)
-    if size is not None and size > MAX_FILE_BYTES:
-        return {}, [], _("文件过大（超过%(mb)dMB），请分批导入。") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
-    if hasattr(file, "seek"):
-        file.seek(0)
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors on files that are not .xlsx
-        return {}, [], _("无法读取文件：请上传 Excel（.xlsx）格式的文件，建议使用本页提供的导入模板填写。")
-    try:
-        if DATA_SHEET_TITLE in workbook.sheetnames:
-            sheet = workbook[DATA_SHEET_TITLE]
-        else:
-            sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            return {}, [], _("文件中没有工作表。")
-        if hasattr(sheet, "reset_dimensions"):
-            sheet.reset_dimensions()  # some programs write a wrong size; read every row instead.
-        rows = sheet.iter_rows(values_only=True)
-        header_values = next(rows, None)
-        if header_values is None or not any(_text(v) for v in header_values):
-            return {}, [], _("文件是空的，或第1行不是表头。请使用导入模板填写。")
-
-        positions: dict[str, int] = {}
-        unknown: list[str] = []
-        duplicated: list[str] = []
-        for index, value in enumerate(header_values):
-            name = _header_name(value)
-            if not name:
-                continue
-            field_name = HEADER_TO_FIELD.get(name)
-            if field_name is None:
-                unknown.append(name)
-            elif field_name in positions:
-                duplicated.append(name)
-            else:
-                positions[field_name] = index
-        header_problems = []
-        missing = [header for name, header, _r in COLUMNS if name in REQUIRED_FIELDS and name not in positions]
-        if missing:
-            header_problems.append(_("缺少必填列：%(cols)s") % {"cols": "、".join(missing)})
-        if unknown:
-            header_problems.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
-        if duplicated:
-            header_problems.append(_("重复的列：%(cols)s") % {"cols": "、".join(duplicated)})
-        if header_problems:
-            return (
-                {},
-                [],
-                _("表头不正确（%(problems)s）。请使用导入模板，不要修改第1行。")
-                % {"problems": "；".join(header_problems)},
-            )
-
-        data: list[tuple[int, list]] = []
-        for row_number, values in enumerate(rows, start=2):
-            if not any(_text(v) for v in values):
-                continue
-            if len(data) >= MAX_ROWS:
-                return (
-                    {},
-                    [],
-                    _("数据超过%(max)d行，请分批导入，每次不超过%(max)d行。") % {"max": MAX_ROWS},
-                )
-            data.append((row_number, list(values)))
-    except Exception:  # a damaged worksheet inside a valid zip
-        return {}, [], _("无法读取文件内容：文件可能已损坏，请使用导入模板重新填写。")
-    finally:
-        workbook.close()
-    if not data:
-        return {}, [], _("文件中没有人员数据：请从第2行起填写。")
-    return positions, data, None
-
-
 def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[ImportRow], list[str]]:
     """Validate every row of the uploaded workbook; return the clean rows and all errors (nothing is written)."""
-    positions, data, file_error = _read_rows(file)
+    positions, data, file_error = read_sheet(
+        file,
+        columns=COLUMNS,
+        sheet_title=DATA_SHEET_TITLE,
+        max_rows=MAX_ROWS,
+        max_file_bytes=MAX_FILE_BYTES,
+        empty_message=_("文件中没有人员数据：请从第2行起填写。"),
+    )
     if file_error:
         return [], [file_error]
 
@@ -379,11 +281,7 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
     seen_usernames: dict[str, int] = {}
 
     for row_number, values in data:
-
-        def cell(name: str, values=values) -> str:
-            index = positions.get(name)
-            return _text(values[index]) if index is not None and index < len(values) else ""
-
+        cell = cell_reader(positions, values)
         row_errors: list[str] = []
         employee_number = cell("employee_number")
         full_name = cell("full_name")
@@ -475,10 +373,9 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
                 )
         is_leader = False
         if leader_text:
-            lowered = leader_text.lower()
-            if lowered in _TRUE_WORDS:
-                is_leader = True
-            elif lowered not in _FALSE_WORDS:
+            is_leader = parse_yes_no(leader_text, yes=_LEADER_WORDS, no=_NOT_LEADER_WORDS)
+            if is_leader is None:
+                is_leader = False
                 row_errors.append(_("领导职务“%(value)s”无效，请填“是”或“否”") % {"value": leader_text})
         if email:
             try:
@@ -529,8 +426,7 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
         errors.append((row.row_number, message))
 
     if errors:
-        errors.sort(key=lambda item: item[0])  # stable: a row's messages keep their order
-        return [], [_row_error(row_number, message) for row_number, message in errors]
+        return [], format_row_errors(errors)
     return parsed, []
 
 

@@ -7,8 +7,8 @@ The same two steps as the staff import (:mod:`accounts.imports`):
    each naming its Excel row number.
 2. The services in :mod:`evaluations.services.inputs` write the clean rows in one transaction.
 
-``build_*_template`` produce the templates HR fills in. Cell reading, row numbering and the file
-limits are shared with the staff import.
+``build_*_template`` produce the templates HR fills in. Reading the file, cell text, row numbering
+and the file limits are shared with the staff import through :mod:`accounts.excel`.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from accounts.imports import MAX_FILE_BYTES, MAX_ROWS, NO, YES, _header_name, _row_error, _text
+from accounts.excel import MAX_ROWS, NO, YES, Columns, cell_reader, format_row_errors, parse_yes_no, read_sheet
 from accounts.models import Department, Organisation, User
 
 from .models import ServiceEventKind
@@ -34,9 +34,7 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 SCORE_MIN, SCORE_MAX = Decimal("0"), Decimal("100")
 HELP_SHEET_TITLE = "说明"
 
-# (field, header, required). Headers are part of the file format, so they are fixed Chinese strings.
-Columns = tuple[tuple[str, str, bool], ...]
-
+# Columns: (field, header, required); headers are part of the file format (see accounts.excel).
 SATISFACTION_SHEET_TITLE = "满意度测评"
 SATISFACTION_COLUMNS: Columns = (
     ("year", "年度", True),
@@ -62,8 +60,9 @@ _KIND_WORDS = {
     "投诉": ServiceEventKind.COMPLAINT,
     "complaint": ServiceEventKind.COMPLAINT,
 }
-_HANDLED_WORDS = {"是": True, "已处理": True, "y": True, "yes": True, "1": True, "√": True}
-_UNHANDLED_WORDS = {"否": False, "未处理": False, "n": False, "no": False, "0": False, "×": False}
+# 是否已处理 takes the usual 是/否 words (accounts.excel) and these.
+_HANDLED_WORDS = {"已处理"}
+_UNHANDLED_WORDS = {"未处理"}
 _QUARTER_WORDS = {
     "一": 1,
     "二": 2,
@@ -102,90 +101,6 @@ class ServiceEventRow:
 
 
 # --- Reading --------------------------------------------------------------------------------
-
-
-def read_sheet(
-    file, *, columns: Columns, sheet_title: str
-) -> tuple[dict[str, int], list[tuple[int, list]], str | None]:
-    """Header positions and the non-blank data rows (Excel row number, values), or a file-level error.
-
-    The generic form of the staff import's reader: the columns and the sheet are parameters.
-    """
-    header_to_field = {header: name for name, header, _required in columns}
-    size = getattr(file, "size", None)
-    if size is not None and size > MAX_FILE_BYTES:
-        return {}, [], _("文件过大（超过%(mb)dMB），请分批导入。") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
-    if hasattr(file, "seek"):
-        file.seek(0)
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors on files that are not .xlsx
-        return {}, [], _("无法读取文件：请上传 Excel（.xlsx）格式的文件，建议使用本页提供的导入模板填写。")
-    try:
-        if sheet_title in workbook.sheetnames:
-            sheet = workbook[sheet_title]
-        else:
-            sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            return {}, [], _("文件中没有工作表。")
-        if hasattr(sheet, "reset_dimensions"):
-            sheet.reset_dimensions()  # some programs write a wrong size; read every row instead.
-        rows = sheet.iter_rows(values_only=True)
-        header_values = next(rows, None)
-        if header_values is None or not any(_text(v) for v in header_values):
-            return {}, [], _("文件是空的，或第1行不是表头。请使用导入模板填写。")
-
-        positions: dict[str, int] = {}
-        unknown: list[str] = []
-        duplicated: list[str] = []
-        for index, value in enumerate(header_values):
-            name = _header_name(value)
-            if not name:
-                continue
-            field_name = header_to_field.get(name)
-            if field_name is None:
-                unknown.append(name)
-            elif field_name in positions:
-                duplicated.append(name)
-            else:
-                positions[field_name] = index
-        problems = []
-        missing = [header for name, header, required in columns if required and name not in positions]
-        if missing:
-            problems.append(_("缺少必填列：%(cols)s") % {"cols": "、".join(missing)})
-        if unknown:
-            problems.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
-        if duplicated:
-            problems.append(_("重复的列：%(cols)s") % {"cols": "、".join(duplicated)})
-        if problems:
-            return (
-                {},
-                [],
-                _("表头不正确（%(problems)s）。请使用导入模板，不要修改第1行。") % {"problems": "；".join(problems)},
-            )
-
-        data: list[tuple[int, list]] = []
-        for row_number, values in enumerate(rows, start=2):
-            if not any(_text(v) for v in values):
-                continue
-            if len(data) >= MAX_ROWS:
-                return {}, [], _("数据超过%(max)d行，请分批导入，每次不超过%(max)d行。") % {"max": MAX_ROWS}
-            data.append((row_number, list(values)))
-    except Exception:  # a damaged worksheet inside a valid zip
-        return {}, [], _("无法读取文件内容：文件可能已损坏，请使用导入模板重新填写。")
-    finally:
-        workbook.close()
-    if not data:
-        return {}, [], _("文件中没有数据：请从第2行起填写。")
-    return positions, data, None
-
-
-def _cell_reader(positions: dict[str, int], values: list):
-    def cell(name: str) -> str:
-        index = positions.get(name)
-        return _text(values[index]) if index is not None and index < len(values) else ""
-
-    return cell
 
 
 def _parse_int(text: str) -> int | None:
@@ -234,8 +149,7 @@ def _people_by_number(organisation: Organisation, numbers: set[str]) -> dict[str
 
 def _finish(errors: list[tuple[int, str]], parsed: list) -> tuple[list, list[str]]:
     if errors:
-        errors.sort(key=lambda item: item[0])  # stable: a row's messages keep their order
-        return [], [_row_error(row_number, message) for row_number, message in errors]
+        return [], format_row_errors(errors)
     return parsed, []
 
 
@@ -251,14 +165,14 @@ def parse_satisfaction_workbook(*, organisation: Organisation, file) -> tuple[li
     departments = list(Department.objects.filter(organisation=organisation))
     by_name = {d.name: d for d in departments}
     by_code = {d.code.lower(): d for d in departments}
-    numbers = {_cell_reader(positions, values)("employee_number") for _row, values in data} - {""}
+    numbers = {cell_reader(positions, values)("employee_number") for _row, values in data} - {""}
     people = _people_by_number(organisation, numbers)
 
     errors: list[tuple[int, str]] = []
     parsed: list[SatisfactionRow] = []
     seen: dict[tuple, int] = {}
     for row_number, values in data:
-        cell = _cell_reader(positions, values)
+        cell = cell_reader(positions, values)
         row_errors: list[str] = []
 
         year_text, quarter_text, score_text = cell("year"), cell("quarter"), cell("score")
@@ -335,7 +249,7 @@ def parse_service_event_workbook(*, organisation: Organisation, file) -> tuple[l
     if file_error:
         return [], [file_error]
 
-    numbers = {_cell_reader(positions, values)("employee_number") for _row, values in data} - {""}
+    numbers = {cell_reader(positions, values)("employee_number") for _row, values in data} - {""}
     people = _people_by_number(organisation, numbers)
     description_limit = 2000
     today = timezone.localdate()
@@ -344,7 +258,7 @@ def parse_service_event_workbook(*, organisation: Organisation, file) -> tuple[l
     parsed: list[ServiceEventRow] = []
     seen: dict[tuple, int] = {}
     for row_number, values in data:
-        cell = _cell_reader(positions, values)
+        cell = cell_reader(positions, values)
         row_errors: list[str] = []
         date_text, number, kind_text = cell("date"), cell("employee_number"), cell("kind")
         description, handled_text = cell("description"), cell("handled")
@@ -382,16 +296,13 @@ def parse_service_event_workbook(*, organisation: Organisation, file) -> tuple[l
             row_errors.append(_("事由不能超过%(n)d个字符") % {"n": description_limit})
 
         handled = None
-        lowered = handled_text.lower()
         if kind == ServiceEventKind.COMPLAINT:
             if not handled_text:
                 row_errors.append(_("投诉须填写是否已处理（是/否）"))
-            elif lowered in _HANDLED_WORDS:
-                handled = True
-            elif lowered in _UNHANDLED_WORDS:
-                handled = False
             else:
-                row_errors.append(_("是否已处理“%(value)s”无效，请填“是”或“否”") % {"value": handled_text})
+                handled = parse_yes_no(handled_text, yes=_HANDLED_WORDS, no=_UNHANDLED_WORDS)
+                if handled is None:
+                    row_errors.append(_("是否已处理“%(value)s”无效，请填“是”或“否”") % {"value": handled_text})
         elif kind == ServiceEventKind.PRAISE and handled_text:
             row_errors.append(_("表扬不填写是否已处理"))
 

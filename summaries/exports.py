@@ -6,16 +6,10 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+
+from accounts.excel import text_cell
 
 from .review import RosterRow
-
-
-def _text(sheet, value) -> WriteOnlyCell:
-    # User text is always written as text: openpyxl would store "=…" as a formula.
-    cell = WriteOnlyCell(sheet, value=str(value) if value is not None else "")
-    cell.data_type = "s"
-    return cell
 
 
 def roster_workbook(*, rows: list[RosterRow], year: int, month: int) -> bytes:
@@ -26,12 +20,12 @@ def roster_workbook(*, rows: list[RosterRow], year: int, month: int) -> bytes:
     for row in rows:
         sheet.append(
             [
-                _text(sheet, row.person.department),
-                _text(sheet, row.person.employee_number),
-                _text(sheet, row.person.get_full_name()),
-                _text(sheet, row.summary_label),
+                text_cell(sheet, row.person.department),
+                text_cell(sheet, row.person.employee_number),
+                text_cell(sheet, row.person.get_full_name()),
+                text_cell(sheet, row.summary_label),
                 yes if row.summary_late else no,
-                _text(sheet, row.targets_label),
+                text_cell(sheet, row.targets_label),
                 yes if row.targets_late else no,
             ]
         )

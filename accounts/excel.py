@@ -1,0 +1,195 @@
+"""Shared Excel helpers for the uploads and downloads of the project.
+
+Reading (the staff import in :mod:`accounts.imports`, the grading inputs in
+:mod:`evaluations.imports`):
+
+- :func:`read_sheet` opens an uploaded ``.xlsx`` safely (size and row caps, a friendly Chinese
+  error for a file that is not Excel or is damaged, header checks) and returns the header
+  positions and the non-blank data rows with their Excel row numbers.
+- :func:`cell_text` turns a cell value into trimmed text (``1001.0`` becomes ``"1001"``);
+  :func:`cell_reader` reads a row's cells by field name.
+- :func:`row_error` / :func:`format_row_errors` format the per-row messages ("第N行：…").
+- :func:`parse_yes_no` reads 是/否 and their usual spellings.
+
+Writing: :func:`text_cell` writes user text into a write-only workbook as text, never as a formula.
+
+The column headers and messages are part of the file format, so they are Chinese whatever the UI
+language; the messages still go through gettext like the rest of the project.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.cell import WriteOnlyCell
+
+MAX_ROWS = 5000
+MAX_FILE_BYTES = 10 * 1024 * 1024
+YES = "是"
+NO = "否"
+# Words every yes/no column accepts (compared in lower case); a column may add its own.
+YES_WORDS = frozenset({"是", "y", "yes", "1", "√"})
+NO_WORDS = frozenset({"否", "n", "no", "0", "×"})
+
+# (field, header, required). Headers are part of the file format, so they are fixed Chinese strings.
+Columns = tuple[tuple[str, str, bool], ...]
+SheetRows = list[tuple[int, list]]
+
+
+def cell_text(value) -> str:
+    """A cell value as trimmed text: 1001 and 1001.0 both become "1001", True/False become 是/否.
+
+    Dates become ISO text (a midnight datetime just the date); an ideographic space counts as a space.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value).replace("\u3000", " ").strip()
+
+
+def header_name(value) -> str:
+    """A header cell as the column name it stands for: spaces and a trailing required mark (* or ＊) dropped."""
+    return cell_text(value).replace(" ", "").rstrip("*＊").strip()
+
+
+def cell_reader(positions: dict[str, int], values: list) -> Callable[[str], str]:
+    """A function giving the text of one row's cell by field name ("" for a missing column or cell)."""
+
+    def cell(name: str) -> str:
+        index = positions.get(name)
+        return cell_text(values[index]) if index is not None and index < len(values) else ""
+
+    return cell
+
+
+def row_error(row_number: int, message: str) -> str:
+    """A message naming its Excel row: "第3行：…"."""
+    return _("第%(row)d行：%(error)s") % {"row": row_number, "error": message}
+
+
+def format_row_errors(errors: Iterable[tuple[int, str]]) -> list[str]:
+    """(row number, message) pairs as :func:`row_error` messages, by row; a row's messages keep their order."""
+    return [row_error(row_number, message) for row_number, message in sorted(errors, key=lambda item: item[0])]
+
+
+def parse_yes_no(text: str, *, yes: Iterable[str] = (), no: Iterable[str] = ()) -> bool | None:
+    """True for 是 (or y, yes, 1, √), False for 否 (or n, no, 0, ×), else None.
+
+    ``yes`` and ``no`` add a column's own words (lower case); the text is matched case-insensitively.
+    """
+    lowered = text.lower()
+    if lowered in YES_WORDS or lowered in yes:
+        return True
+    if lowered in NO_WORDS or lowered in no:
+        return False
+    return None
+
+
+def read_sheet(
+    file,
+    *,
+    columns: Columns,
+    sheet_title: str,
+    max_rows: int | None = None,
+    max_file_bytes: int | None = None,
+    empty_message: str | None = None,
+) -> tuple[dict[str, int], SheetRows, str | None]:
+    """Header positions and the non-blank data rows (Excel row number, values), or a file-level error.
+
+    Reads the sheet named ``sheet_title``, else the first one. Row 1 is the header: every required
+    column must be there, and an unknown or repeated column is refused. Blank rows are skipped. A file
+    over ``max_file_bytes`` (default :data:`MAX_FILE_BYTES`) or with more than ``max_rows`` data rows
+    (default :data:`MAX_ROWS`) is refused; ``empty_message`` replaces the message for a file with a
+    header but no data. On any error the positions and rows are empty and the message is in Chinese.
+    """
+    max_rows = MAX_ROWS if max_rows is None else max_rows
+    max_file_bytes = MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes
+    header_to_field = {header: name for name, header, _required in columns}
+    size = getattr(file, "size", None)
+    if size is not None and size > max_file_bytes:
+        return {}, [], _("文件过大（超过%(mb)dMB），请分批导入。") % {"mb": max_file_bytes // (1024 * 1024)}
+    if hasattr(file, "seek"):
+        file.seek(0)
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors on files that are not .xlsx
+        return {}, [], _("无法读取文件：请上传 Excel（.xlsx）格式的文件，建议使用本页提供的导入模板填写。")
+    try:
+        if sheet_title in workbook.sheetnames:
+            sheet = workbook[sheet_title]
+        else:
+            sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            return {}, [], _("文件中没有工作表。")
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # some programs write a wrong size; read every row instead.
+        rows = sheet.iter_rows(values_only=True)
+        header_values = next(rows, None)
+        if header_values is None or not any(cell_text(v) for v in header_values):
+            return {}, [], _("文件是空的，或第1行不是表头。请使用导入模板填写。")
+
+        positions: dict[str, int] = {}
+        unknown: list[str] = []
+        duplicated: list[str] = []
+        for index, value in enumerate(header_values):
+            name = header_name(value)
+            if not name:
+                continue
+            field_name = header_to_field.get(name)
+            if field_name is None:
+                unknown.append(name)
+            elif field_name in positions:
+                duplicated.append(name)
+            else:
+                positions[field_name] = index
+        problems = []
+        missing = [header for name, header, required in columns if required and name not in positions]
+        if missing:
+            problems.append(_("缺少必填列：%(cols)s") % {"cols": "、".join(missing)})
+        if unknown:
+            problems.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
+        if duplicated:
+            problems.append(_("重复的列：%(cols)s") % {"cols": "、".join(duplicated)})
+        if problems:
+            return (
+                {},
+                [],
+                _("表头不正确（%(problems)s）。请使用导入模板，不要修改第1行。") % {"problems": "；".join(problems)},
+            )
+
+        data: SheetRows = []
+        for row_number, values in enumerate(rows, start=2):
+            if not any(cell_text(v) for v in values):
+                continue
+            if len(data) >= max_rows:
+                return {}, [], _("数据超过%(max)d行，请分批导入，每次不超过%(max)d行。") % {"max": max_rows}
+            data.append((row_number, list(values)))
+    except Exception:  # a damaged worksheet inside a valid zip
+        return {}, [], _("无法读取文件内容：文件可能已损坏，请使用导入模板重新填写。")
+    finally:
+        workbook.close()
+    if not data:
+        return {}, [], empty_message or _("文件中没有数据：请从第2行起填写。")
+    return positions, data, None
+
+
+def text_cell(sheet, value) -> WriteOnlyCell:
+    """A write-only-workbook cell holding ``value`` as text (None as "").
+
+    User text is always written as text: openpyxl would otherwise store "=…" as a formula.
+    """
+    cell = WriteOnlyCell(sheet, value=str(value) if value is not None else "")
+    cell.data_type = "s"
+    return cell
