@@ -35,6 +35,7 @@ def grade_in_my_organisation(user, grade_row) -> bool:
 rules.add_perm("evaluations.grading_work", takes_part_in_appraisal & (is_department_head | is_supervising_leader))
 rules.add_perm("evaluations.view_quarters", is_hr_admin | is_agency_head | is_supervising_leader)
 rules.add_perm("evaluations.approve_quarter", is_agency_head)
+rules.add_perm("evaluations.open_quarter", is_hr_admin)
 rules.add_perm("evaluations.manage_inputs", is_hr_admin)
 rules.add_perm("evaluations.manage_scores", is_hr_admin)
 rules.add_perm("evaluations.run_rollup", is_hr_admin)

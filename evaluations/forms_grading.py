@@ -1,0 +1,41 @@
+"""Forms of the grading pages. They parse input only: what a grade needs (comment, reason, the 好
+quota) is checked by ``services.grading``, so the message a person sees is the service's."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from targets.models import QUARTER_CHOICES
+
+from .models import Grade, UncertainReason
+
+
+class GradeForm(forms.Form):
+    """One person's grade. Rendered once per row on the grading page, with the row's prefix."""
+
+    grade = forms.ChoiceField(label=_("等次"), choices=Grade.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("评语"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("定等理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("评为“一般”“较差”时必填。"),
+    )
+    uncertain_reason = forms.ChoiceField(
+        label=_("不确定等次原因"), required=False, choices=[("", "—"), *UncertainReason.choices]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ConfirmForm(forms.Form):
+    """A leader's confirmation: unchanged, or a new grade with the reason for the change."""
+
+    new_grade = forms.ChoiceField(label=_("调整为"), required=False, choices=[("", _("不调整")), *Grade.choices])
+    reason = forms.CharField(label=_("调整理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class OpenQuarterForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(label=_("季度"), choices=QUARTER_CHOICES, coerce=int)

@@ -1,0 +1,233 @@
+"""Grading end to end, in a real browser, on the demo organisation.
+
+The quarter is opened and the other departments graded through the services (the demo builder
+opens no quarter), leaving one place for 好 in the organisation's quota. Then: demo_head grades the
+department on /evaluations/grading/ — the page counts the last 好 live, warns and disables 好 for
+the others, and the server refuses a 好 forced past the quota, keeping the comment; demo_leader
+grades demo_head and confirms the staff grades; demo_chief approves on /evaluations/quarters/.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.demo import DEMO_ACCOUNTS, DEMO_HEAD_DEPARTMENT, DEMO_PASSWORD
+from accounts.selectors import evaluator_of, policy_for_organisation
+from evaluations.models import Grade, GradeState, QuarterState
+from evaluations.selectors import grades_to_give
+from evaluations.services.grading import appraisal_quarter_open, grade_assign, grade_confirm
+from evaluations.services.quota import quota_status
+
+pytestmark = pytest.mark.e2e
+
+FULL_NAMES = {a.username: a.full_name for a in DEMO_ACCOUNTS}
+GRADING = "/evaluations/grading/"
+QUARTERS = "/evaluations/quarters/"
+
+
+# --- Helpers -----------------------------------------------------------------------------
+
+
+def assert_no_csp_errors(ui):
+    assert ui.csp_messages() == [], "\n".join(ui.console)
+
+
+def assert_fits_screen(ui):
+    width = ui.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1] + 1, f"page is {width[0]}px wide on a {width[1]}px screen ({ui.page.url})"
+
+
+def open_menu(ui):
+    menu = ui.page.locator("#mainNav")
+    toggler = ui.page.locator(".navbar-toggler")
+    if toggler.is_visible() and not menu.is_visible():
+        toggler.click()
+        expect(menu).to_be_visible()
+    return menu
+
+
+def go_via_menu(ui, label: str, url: str):
+    open_menu(ui).get_by_role("link", name=label, exact=True).click()
+    ui.page.wait_for_url("**" + url)
+
+
+def sign_in_as(ui, username: str):
+    if ui.page.locator("#mainNav").count():
+        menu = open_menu(ui)
+        with ui.page.expect_navigation():
+            menu.get_by_role("button", name="退出").click()
+        ui.page.wait_for_url("**/accounts/login/**")
+    ui.login(username, DEMO_PASSWORD)
+    expect(ui.page.get_by_test_id("current-user")).to_contain_text(FULL_NAMES[username])
+
+
+def open_quarter(demo):
+    year = timezone.localdate().year
+    quarter = (timezone.localdate().month - 1) // 3 + 1
+    return appraisal_quarter_open(organisation=demo, year=year, quarter=quarter)
+
+
+def grade_other_departments(quarter, *, leave_good_places: int):
+    """Grade everyone outside demo_head's department, as their evaluators would, using 好 until
+    only ``leave_good_places`` places are left; confirm the staff of demo_leader2's departments."""
+    policy = policy_for_organisation(organisation_id=quarter.organisation_id)
+    (pool,) = quota_status(appraisal_quarter=quarter, policy=policy)
+    goods_left = pool.capacity - pool.used - leave_good_places
+    rows = quarter.grades.exclude(department__code=DEMO_HEAD_DEPARTMENT).select_related("person__department")
+    for row in rows.order_by("pk"):
+        grade = Grade.GOOD if goods_left > 0 else Grade.FAIRLY_GOOD
+        goods_left -= grade == Grade.GOOD
+        graded = grade_assign(
+            grade_row=row, actor=evaluator_of(person=row.person), grade=grade, comment="完成本季度各项工作"
+        )
+        leader = graded.department.supervising_leader
+        if graded.state == GradeState.GRADED and leader.username == "demo_leader2":
+            grade_confirm(grade_row=graded, actor=leader)
+
+
+def grade_row(ui, name: str):
+    row = ui.page.get_by_test_id("grade-row").filter(has_text=name)
+    expect(row).to_have_count(1)
+    return row
+
+
+def pick(row, value: str):
+    """Pick a grade: the radio is drawn as a button, so its label is what people click."""
+    row.locator(f"input[data-grade-choice][value='{value}'] + label").click()
+
+
+def save(ui, row):
+    with ui.page.expect_navigation():
+        row.get_by_test_id("save-grade").click()
+
+
+# --- Desktop: grade, refuse, confirm, approve ----------------------------------------------
+
+
+def test_head_leader_and_chief_grade_confirm_and_approve_a_quarter(ui, demo):
+    page = ui.page
+    quarter = open_quarter(demo)
+    grade_other_departments(quarter, leave_good_places=1)
+    head = quarter.grades.get(person__username="demo_head").person
+    staff_names = [r.person.full_name for r in grades_to_give(evaluator=head, appraisal_quarter=quarter)]
+    assert len(staff_names) >= 2
+    first, second = staff_names[:2]
+
+    # 1. demo_head sees the department and one place left for 好.
+    sign_in_as(ui, "demo_head")
+    go_via_menu(ui, "评鉴", GRADING)
+    banner = page.get_by_test_id("quota-all")
+    expect(banner).to_contain_text("本季度可评'好'")
+    expect(banner.locator("[data-quota-remaining]")).to_have_text("1")
+    expect(page.get_by_test_id("grade-row")).to_have_count(len(staff_names))
+    ui.screenshot("01-head-grading")
+
+    # Picking 好 for one person takes the last place: the page warns and disables 好 for the others.
+    row = grade_row(ui, first)
+    pick(row, Grade.GOOD)
+    expect(banner.locator("[data-quota-remaining]")).to_have_text("0")
+    expect(banner.get_by_test_id("quota-warning")).to_be_visible()
+    expect(banner.get_by_test_id("quota-warning")).to_contain_text("名额已用完")
+    expect(grade_row(ui, second).locator(f"input[value='{Grade.GOOD}']")).to_be_disabled()
+    expect(row.locator(f"input[value='{Grade.GOOD}']")).to_be_enabled()
+    ui.screenshot("02-quota-warning")
+    row.locator("textarea[name$='-comment']").fill("带头完成就业帮扶专项行动，成效突出。")
+    save(ui, row)
+    expect(page.locator(".alert-success")).to_contain_text(f"已将{first}评为“好”")
+    expect(page.get_by_test_id("quota-all").locator("[data-quota-remaining]")).to_have_text("0")
+
+    # 2. Forced past the disabled control, the server refuses it and keeps the comment.
+    row = grade_row(ui, second)
+    good = row.locator(f"input[value='{Grade.GOOD}']")
+    expect(good).to_be_disabled()
+    good.evaluate("input => { input.disabled = false; input.checked = true; }")
+    row.locator("textarea[name$='-comment']").fill("我也想评好。")
+    save(ui, row)
+    expect(page.locator(".alert-danger").first).to_contain_text("名额已满")
+    row = grade_row(ui, second)
+    expect(row.get_by_test_id("row-error")).to_contain_text("名额已满")
+    expect(row.locator("textarea[name$='-comment']")).to_have_value("我也想评好。")
+    ui.screenshot("03-server-refusal")
+
+    # 3. Within the quota: 一般 with the reason it needs (the field shows when 一般 is picked).
+    reason = row.locator("textarea[name$='-reason']")
+    expect(reason).to_be_hidden()
+    pick(row, Grade.AVERAGE)
+    expect(reason).to_be_visible()
+    reason.fill("两项重点工作未按时间节点完成。")
+    save(ui, row)
+    expect(page.locator(".alert-success")).to_contain_text(f"已将{second}评为“一般”")
+    for name in staff_names[2:]:
+        row = grade_row(ui, name)
+        pick(row, Grade.FAIRLY_GOOD)
+        row.locator("textarea[name$='-comment']").fill("工作认真。")
+        save(ui, row)
+    ui.screenshot("04-head-done")
+    assert_no_csp_errors(ui)
+
+    # 4. demo_leader grades demo_head and confirms the staff grades.
+    sign_in_as(ui, "demo_leader")
+    go_via_menu(ui, "评鉴", GRADING)
+    row = grade_row(ui, FULL_NAMES["demo_head"])
+    expect(row.locator(f"input[value='{Grade.GOOD}']")).to_be_disabled()
+    pick(row, Grade.FAIRLY_GOOD)
+    row.locator("textarea[name$='-comment']").fill("科室工作推进有力。")
+    save(ui, row)
+    expect(page.locator(".alert-success")).to_contain_text("评为“较好”")
+    expect(page.get_by_test_id("confirm-row").filter(has_text=first).get_by_test_id("confirm-grade")).to_have_text("好")
+    ui.screenshot("05-leader-confirm")
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.get_by_test_id("confirm-all").click()
+    expect(page.locator(".alert-success")).to_contain_text("已确认")
+    expect(page.get_by_test_id("confirm-all")).to_have_count(0)
+    assert set(quarter.grades.values_list("state", flat=True)) == {GradeState.CONFIRMED}
+    assert_no_csp_errors(ui)
+
+    # 5. demo_chief approves the quarter after the confirmation page.
+    sign_in_as(ui, "demo_chief")
+    go_via_menu(ui, "季度结果", QUARTERS)
+    expect(page.get_by_test_id("no-blockers")).to_be_visible()
+    expect(page.get_by_test_id("organisation-row")).to_contain_text("全单位")
+    ui.screenshot("06-quarters")
+    with page.expect_navigation():
+        page.get_by_test_id("approve").click()
+    expect(page.locator("h1")).to_contain_text("审批")
+    with page.expect_navigation():
+        page.get_by_test_id("approve-confirm").click()
+    expect(page.locator(".alert-success")).to_contain_text("已审批")
+    expect(page.get_by_test_id("quarter-state")).to_have_text("已审批")
+    expect(page.get_by_test_id("approve")).to_have_count(0)
+    quarter.refresh_from_db()
+    assert quarter.state == QuarterState.APPROVED
+    ui.screenshot("07-approved")
+    assert_no_csp_errors(ui)
+
+
+# --- Phone: the head grades on a small screen -----------------------------------------------
+
+
+def test_a_head_grades_on_a_phone(phone_ui, demo):
+    ui, page = phone_ui, phone_ui.page
+    quarter = open_quarter(demo)
+    head = quarter.grades.get(person__username="demo_head").person
+    name = grades_to_give(evaluator=head, appraisal_quarter=quarter).first().person.full_name
+
+    sign_in_as(ui, "demo_head")
+    go_via_menu(ui, "评鉴", GRADING)
+    expect(page.get_by_test_id("quota-all")).to_contain_text("本季度可评'好'")
+    assert_fits_screen(ui)
+    row = grade_row(ui, name)
+    # Stacked: the form sits under the person's inputs, not beside them.
+    facts_box, form_box = row.get_by_test_id("facts").bounding_box(), row.get_by_test_id("grade-form").bounding_box()
+    assert form_box["y"] > facts_box["y"] + facts_box["height"] - 1
+    ui.screenshot("01-phone-grading")
+    pick(row, Grade.GOOD)
+    row.locator("textarea[name$='-comment']").fill("表现突出。")
+    save(ui, row)
+    expect(page.locator(".alert-success")).to_contain_text(f"已将{name}评为“好”")
+    assert_fits_screen(ui)
+    assert quarter.grades.get(person__full_name=name).grade == Grade.GOOD
+    assert_no_csp_errors(ui)

@@ -1,0 +1,370 @@
+"""The grading pages: who sees and does what, refusals shown with the typed text kept, and
+bounded queries. The rules themselves are tested on the services (test_grading.py)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from evaluations.models import Grade, GradeState, QuarterState, SatisfactionScore, ServiceEvent
+from evaluations.services.grading import appraisal_quarter_open, grade_assign
+from summaries.models import MonthlySummary
+from targets.models import Completion, TargetItem, TargetSet
+from tests.factories import UserFactory
+
+GRADING = reverse("evaluations:grading")
+QUARTERS = reverse("evaluations:quarters")
+
+
+def detail_url(row):
+    return reverse("evaluations:grade_detail", args=[row.pk])
+
+
+def give(row, actor, grade=Grade.FAIRLY_GOOD, **kwargs):
+    kwargs.setdefault("comment", "工作认真负责")
+    if grade in (Grade.AVERAGE, Grade.POOR):
+        kwargs.setdefault("reason", "任务完成不及时")
+    return grade_assign(grade_row=row, actor=actor, grade=grade, **kwargs)
+
+
+def grade_post(row, grade, comment="工作认真负责", next_page="work", **extra):
+    prefix = f"g{row.pk}"
+    data = {
+        f"{prefix}-grade": grade,
+        f"{prefix}-comment": comment,
+        f"{prefix}-reason": extra.get("reason", ""),
+        f"{prefix}-uncertain_reason": extra.get("uncertain_reason", ""),
+        f"{prefix}-version": row.version,
+        "next": next_page,
+    }
+    return data
+
+
+def confirm_post(row, action="confirm", new_grade="", reason=""):
+    prefix = f"c{row.pk}"
+    return {
+        f"{prefix}-new_grade": new_grade,
+        f"{prefix}-reason": reason,
+        f"{prefix}-version": row.version,
+        "action": action,
+        "next": "work",
+    }
+
+
+def grade_everyone(quarter, head, leader, team):
+    for person in team:
+        give(quarter.grades.get(person=person), head)
+    give(quarter.grades.get(person=head), leader, Grade.GOOD)
+    for person in team:
+        row = quarter.grades.get(person=person)
+        from evaluations.services.grading import grade_confirm
+
+        grade_confirm(grade_row=row, actor=leader)
+
+
+# --- Pages render for the people who use them -----------------------------------------------
+
+
+def test_the_head_sees_the_department_with_the_live_quota(client_for, quarter, head, team):
+    response = client_for(head).get(GRADING)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for person in team:
+        assert person.full_name in html
+    # 8 participants × 40 % → 3 places.
+    assert "本季度可评&#x27;好&#x27;" in html or "本季度可评'好'" in html
+    assert "data-quota-capacity>3<" in html
+    assert "js/grading.js" in html
+    assert html.count('data-testid="grade-form"') == len(team)
+
+
+def test_the_grading_row_shows_the_persons_inputs(client_for, organisation, quarter, head, staff, department):
+    target_set = TargetSet.objects.create(
+        owner=staff, organisation=organisation, department=department, year=2026, quarter=4
+    )
+    TargetItem.objects.create(target_set=target_set, content="甲", completion=Completion.DONE)
+    TargetItem.objects.create(target_set=target_set, content="乙", completion=Completion.PARTIAL)
+    MonthlySummary.objects.create(
+        owner=staff, organisation=organisation, department=department, year=2026, month=10, is_late=True
+    )
+    SatisfactionScore.objects.create(organisation=organisation, year=2026, quarter=4, person=staff, score=93)
+    ServiceEvent.objects.create(
+        organisation=organisation, person=staff, date=date(2026, 11, 3), kind="praise", description="锦旗"
+    )
+    last = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    give(last.grades.get(person=staff), head, Grade.GOOD)
+
+    html = client_for(head).get(GRADING).content.decode()
+
+    assert "完成1/2项" in html
+    assert "迟交" in html
+    assert "93" in html
+    assert "表扬 1" in html
+    assert 'data-testid="last-grade">好<' in html
+
+
+def test_the_leader_grades_heads_and_confirms_staff_grades(client_for, quarter, leader, head, staff, grade_of):
+    give(grade_of(staff), head)
+    response = client_for(leader).get(GRADING)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert head.full_name in html
+    assert html.count('data-testid="grade-form"') == 1  # the head
+    assert 'data-testid="confirm-all"' in html
+    assert html.count('data-testid="confirm-one"') == 1
+
+
+def test_without_an_open_quarter_the_page_says_so(client_for, head):
+    response = client_for(head).get(GRADING)
+    assert response.status_code == 200
+    assert "目前没有开放评鉴的季度" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["hr", "chief", "leader"])
+def test_hr_leaders_and_the_agency_head_see_the_quarters(request, client_for, quarter, who):
+    response = client_for(request.getfixturevalue(who)).get(QUARTERS)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="distribution"' in html
+    assert "还有8人未评鉴" in html
+
+
+def test_the_person_page_shows_the_grade_form_to_the_evaluator(client_for, quarter, head, staff, grade_of):
+    response = client_for(head).get(detail_url(grade_of(staff)))
+    assert response.status_code == 200
+    assert 'data-testid="grade-form"' in response.content.decode()
+
+
+def test_the_menu_shows_grading_to_heads_and_quarters_to_hr(client_for, head, hr):
+    assert "评鉴" in client_for(head).get("/").content.decode()
+    html = client_for(hr).get("/").content.decode()
+    assert QUARTERS in html and GRADING not in html
+
+
+# --- Refusals ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["staff", "hr", "chief", "sysadmin"])
+def test_only_heads_and_leaders_open_the_grading_page(request, client_for, quarter, who):
+    assert client_for(request.getfixturevalue(who)).get(GRADING).status_code == 403
+
+
+def test_staff_cannot_see_the_quarters(client_for, quarter, staff):
+    assert client_for(staff).get(QUARTERS).status_code == 403
+
+
+def test_a_head_cannot_open_the_grade_of_another_departments_head(client_for, organisation, quarter, head, second_head):
+    row = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4).grades.get(person=second_head)
+    assert client_for(head).get(detail_url(row)).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["colleague", "outsider"])
+def test_others_cannot_open_a_grade(request, client_for, quarter, staff, grade_of, who):
+    assert client_for(request.getfixturevalue(who)).get(detail_url(grade_of(staff))).status_code == 404
+
+
+def test_a_head_cannot_grade_outside_the_department(client_for, organisation, quarter, head, second_head):
+    row = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4).grades.get(person=second_head)
+    response = client_for(head).post(detail_url(row), grade_post(row, Grade.GOOD))
+    assert response.status_code == 404
+    row.refresh_from_db()
+    assert row.grade == "" and row.state == GradeState.PENDING
+
+
+def test_hr_sees_a_grade_but_cannot_grade(client_for, quarter, hr, staff, grade_of):
+    row = grade_of(staff)
+    client = client_for(hr)
+    page = client.get(detail_url(row))
+    assert page.status_code == 200
+    assert 'data-testid="grade-form"' not in page.content.decode()
+    assert client.post(detail_url(row), grade_post(row, Grade.GOOD)).status_code == 403
+    assert grade_of(staff).grade == ""
+
+
+def test_the_head_cannot_confirm_or_confirm_all(client_for, quarter, head, staff, grade_of):
+    row = give(grade_of(staff), head)
+    client = client_for(head)
+    assert client.post(reverse("evaluations:grade_confirm", args=[row.pk]), confirm_post(row)).status_code == 403
+    client.post(reverse("evaluations:grades_confirm_all"))
+    assert grade_of(staff).state == GradeState.GRADED
+
+
+def test_it_refuses_a_fourth_good_grade_on_the_page_and_keeps_the_comment(client_for, quarter, head, team, grade_of):
+    for person in team[:3]:
+        give(grade_of(person), head, Grade.GOOD)
+    row = grade_of(team[3])
+
+    response = client_for(head).post(detail_url(row), grade_post(row, Grade.GOOD, comment="本季度表现突出，值得肯定"))
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "名额已满" in html
+    assert 'data-testid="row-error"' in html
+    assert "本季度表现突出，值得肯定" in html
+    assert grade_of(team[3]).grade == ""
+
+
+def test_a_missing_reason_for_average_is_shown_on_the_field(client_for, quarter, head, staff, grade_of):
+    row = grade_of(staff)
+    response = client_for(head).post(detail_url(row), grade_post(row, Grade.AVERAGE, next_page=""))
+    assert response.status_code == 400
+    assert "须说明理由" in response.content.decode()
+    assert grade_of(staff).grade == ""
+
+
+def test_a_stale_version_is_refused(client_for, quarter, head, staff, grade_of):
+    row = grade_of(staff)
+    data = grade_post(row, Grade.FAIRLY_GOOD)
+    give(row, head, Grade.AVERAGE)
+    response = client_for(head).post(detail_url(row), data)
+    assert response.status_code == 400
+    assert "已被他人修改" in response.content.decode()
+    assert grade_of(staff).grade == Grade.AVERAGE
+
+
+def test_a_grade_cannot_change_once_the_quarter_is_approved(
+    client_for, quarter, head, leader, chief, team, staff, grade_of
+):
+    grade_everyone(quarter, head, leader, team)
+    client_for(chief).post(reverse("evaluations:quarter_approve", args=[quarter.pk]))
+    quarter.refresh_from_db()
+    assert quarter.state == QuarterState.APPROVED
+    row = grade_of(staff)
+
+    client = client_for(leader)
+    response = client.post(
+        reverse("evaluations:grade_confirm", args=[row.pk]), confirm_post(row, "change", "poor", "x")
+    )
+    assert response.status_code == 400
+    assert "已审批" in response.content.decode()
+    assert grade_of(staff).grade == Grade.FAIRLY_GOOD
+    page = client.get(detail_url(row)).content.decode()
+    assert 'data-testid="confirm-form"' not in page and 'data-testid="approved"' in page
+
+
+# --- Grading, confirming, approving ----------------------------------------------------------
+
+
+def test_the_head_grades_from_the_list(client_for, quarter, head, staff, grade_of):
+    row = grade_of(staff)
+    response = client_for(head).post(detail_url(row), grade_post(row, Grade.POOR, reason="多次迟交"))
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"{GRADING}#grade-{row.pk}")
+    row.refresh_from_db()
+    assert (row.grade, row.reason, row.state) == (Grade.POOR, "多次迟交", GradeState.GRADED)
+
+
+def test_the_leader_confirms_one_and_changes_another_with_a_reason(
+    client_for, quarter, head, leader, staff, colleague, grade_of
+):
+    first, second = give(grade_of(staff), head), give(grade_of(colleague), head)
+    client = client_for(leader)
+    url = reverse("evaluations:grade_confirm", args=[first.pk])
+    assert client.post(url, confirm_post(first)).status_code == 302
+    assert grade_of(staff).state == GradeState.CONFIRMED
+
+    url = reverse("evaluations:grade_confirm", args=[second.pk])
+    refused = client.post(url, confirm_post(second, "change", Grade.AVERAGE, ""))
+    assert refused.status_code == 400
+    assert "调整等次须说明理由" in refused.content.decode()
+    assert grade_of(colleague).grade == Grade.FAIRLY_GOOD
+
+    assert client.post(url, confirm_post(second, "change", Grade.AVERAGE, "季度任务未完成")).status_code == 302
+    changed = grade_of(colleague)
+    assert (changed.grade, changed.reason, changed.state) == (Grade.AVERAGE, "季度任务未完成", GradeState.CONFIRMED)
+
+
+def test_the_leader_confirms_all(client_for, quarter, head, leader, team, grade_of):
+    for person in team:
+        give(grade_of(person), head)
+    response = client_for(leader).post(reverse("evaluations:grades_confirm_all"), follow=True)
+    assert "已确认7人的等次" in response.content.decode()
+    assert {grade_of(p).state for p in team} == {GradeState.CONFIRMED}
+
+
+def test_hr_opens_a_quarter_and_a_head_cannot(client_for, organisation, team, hr, head):
+    data = {"year": 2027, "quarter": 1}
+    assert client_for(head).post(reverse("evaluations:quarter_open"), data).status_code == 403
+    assert not organisation.appraisal_quarters.exists()
+    assert client_for(hr).post(reverse("evaluations:quarter_open"), data).status_code == 302
+    assert organisation.appraisal_quarters.get().grades.count() == 8
+
+
+def test_the_chief_approves_after_a_confirmation_page(client_for, quarter, head, leader, chief, hr, team):
+    url = reverse("evaluations:quarter_approve", args=[quarter.pk])
+    blocked = client_for(chief).get(url).content.decode()
+    assert "尚不能审批" in blocked
+    grade_everyone(quarter, head, leader, team)
+    assert client_for(hr).post(url).status_code == 403
+
+    client = client_for(chief)
+    page = client.get(url).content.decode()
+    assert "确认审批" in page and "尚不能审批" not in page
+    assert client.post(url).status_code == 302
+    quarter.refresh_from_db()
+    assert quarter.state == QuarterState.APPROVED and quarter.approved_by == chief
+    assert 'data-testid="approve"' not in client.get(QUARTERS).content.decode()
+
+
+def test_an_approval_refused_by_the_service_says_why(client_for, quarter, chief):
+    response = client_for(chief).post(reverse("evaluations:quarter_approve", args=[quarter.pk]), follow=True)
+    assert "还有8人未评鉴" in response.content.decode()
+    quarter.refresh_from_db()
+    assert quarter.state == QuarterState.OPEN
+
+
+def test_the_chief_cannot_approve_another_organisations_quarter(client_for, quarter, outsider):
+    from accounts.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(user=outsider, organisation=outsider.organisation, role=Role.AGENCY_HEAD)
+    response = client_for(outsider).post(reverse("evaluations:quarter_approve", args=[quarter.pk]))
+    assert response.status_code == 404
+
+
+# --- Bounded queries -----------------------------------------------------------------------
+
+
+def _populate(organisation, department, leader, n):
+    people = [UserFactory(department=department, full_name=f"人员{i}") for i in range(n)]
+    for i, person in enumerate(people):
+        target_set = TargetSet.objects.create(
+            owner=person, organisation=organisation, department=department, year=2026, quarter=4
+        )
+        TargetItem.objects.create(target_set=target_set, content="事项", completion=Completion.DONE)
+        MonthlySummary.objects.create(
+            owner=person, organisation=organisation, department=department, year=2026, month=10
+        )
+        SatisfactionScore.objects.create(
+            organisation=organisation, year=2026, quarter=4, person=person, score=Decimal("90") + i % 5
+        )
+        ServiceEvent.objects.create(
+            organisation=organisation, person=person, date=date(2026, 10, 9), kind="complaint", description="投诉"
+        )
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    return quarter, people
+
+
+@pytest.mark.parametrize("n", [3, 20])
+def test_the_grading_page_queries_do_not_grow_with_people(
+    client_for, organisation, department, head, leader, n, django_assert_max_num_queries
+):
+    quarter, people = _populate(organisation, department, leader, n)
+    for person in people[:2]:
+        give(quarter.grades.get(person=person), head)
+    client = client_for(head)
+    with django_assert_max_num_queries(22):
+        assert client.get(GRADING).status_code == 200
+    client = client_for(leader)
+    with django_assert_max_num_queries(24):
+        assert client.get(GRADING).status_code == 200
+
+
+@pytest.mark.parametrize("n", [3, 20])
+def test_the_quarters_page_queries_do_not_grow_with_people(
+    client_for, organisation, department, head, leader, hr, n, django_assert_max_num_queries
+):
+    _populate(organisation, department, leader, n)
+    client = client_for(hr)
+    with django_assert_max_num_queries(22):
+        assert client.get(QUARTERS).status_code == 200
