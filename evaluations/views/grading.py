@@ -33,6 +33,7 @@ from targets.selectors import current_quarter
 
 from .. import selectors
 from ..forms_grading import ConfirmForm, GradeForm, OpenQuarterForm
+from ..forms_scores import IndicatorScoresForm
 from ..models import (
     AppraisalQuarter,
     DepartmentScore,
@@ -43,7 +44,7 @@ from ..models import (
     ServiceEvent,
     ServiceEventKind,
 )
-from ..services import grading, quota
+from ..services import grading, quota, scores
 
 GRADE_LABELS = dict(Grade.choices)
 
@@ -95,11 +96,7 @@ def _suggested_grades(appraisal_quarter: AppraisalQuarter, policy: Policy) -> di
     """The score model's suggestions, when the policy enables it and the scores service exists."""
     if not policy.score_model_enabled:
         return {}
-    try:
-        from ..services.scores import suggested_grades
-    except ImportError:
-        return {}
-    return suggested_grades(appraisal_quarter=appraisal_quarter)
+    return scores.suggested_grades(appraisal_quarter=appraisal_quarter)
 
 
 def person_facts(
@@ -307,7 +304,9 @@ def _get_grade_for_user(request: HttpRequest, pk: int) -> QuarterGrade:
     return row
 
 
-def _render_detail(request: HttpRequest, row: QuarterGrade, *, form=None, status: int = 200) -> HttpResponse:
+def _render_detail(
+    request: HttpRequest, row: QuarterGrade, *, form=None, score_form=None, status: int = 200
+) -> HttpResponse:
     user = request.user
     appraisal_quarter = row.appraisal_quarter
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
@@ -347,7 +346,44 @@ def _render_detail(request: HttpRequest, row: QuarterGrade, *, form=None, status
     }
     if appraisal_quarter.is_open and (can_grade or can_confirm):
         ctx.update(_quota_context(appraisal_quarter, policy))
+    if policy.score_model_enabled:
+        indicators = scores.indicators_for(grade_row=row)
+        existing = {s.indicator_id: s.score for s in row.indicator_scores.all()}
+        ctx["score_form"] = score_form or IndicatorScoresForm(
+            indicators=indicators,
+            initial={f"indicator_{pk}": value for pk, value in existing.items()},
+        )
+        ctx["can_score"] = can_grade
+        ctx["score_rows"] = [(indicator, existing.get(indicator.pk)) for indicator in indicators]
     return render(request, "evaluations/grading/detail.html", ctx, status=status)
+
+
+@require_POST
+@login_required
+def grade_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evaluator's indicator scores (when the organisation uses the score model)."""
+    row = _get_grade_for_user(request, pk)
+    if not request.user.has_perm("evaluations.grade_person", row):
+        raise PermissionDenied
+    form = IndicatorScoresForm(request.POST, indicators=scores.indicators_for(grade_row=row))
+    if not form.is_valid():
+        messages.error(request, _("请按提示修改后再保存。"))
+        return _render_detail(request, row, score_form=form, status=400)
+    try:
+        saved = scores.indicator_scores_save(grade_row=row, actor=request.user, scores=form.scores())
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+        return _render_detail(request, row, score_form=form, status=400)
+    messages.success(
+        request,
+        _("评分已保存：个人得分 %(personal)s，综合得分 %(composite)s，建议等次“%(grade)s”。")
+        % {
+            "personal": saved.personal_score,
+            "composite": saved.composite_score,
+            "grade": saved.get_suggested_grade_display(),
+        },
+    )
+    return redirect("evaluations:grade_detail", pk=row.pk)
 
 
 def _back_to(request: HttpRequest, row: QuarterGrade) -> str:
@@ -569,6 +605,7 @@ urlpatterns = [
     path("grading/confirm-all/", grades_confirm_all, name="grades_confirm_all"),
     path("grading/<int:pk>/", grade_detail, name="grade_detail"),
     path("grading/<int:pk>/confirm/", grade_confirm, name="grade_confirm"),
+    path("grading/<int:pk>/scores/", grade_scores, name="grade_scores"),
     path("quarters/", quarters, name="quarters"),
     path("quarters/open/", quarter_open, name="quarter_open"),
     path("quarters/<int:pk>/approve/", quarter_approve, name="quarter_approve"),

@@ -368,3 +368,35 @@ def test_the_quarters_page_queries_do_not_grow_with_people(
     client = client_for(hr)
     with django_assert_max_num_queries(22):
         assert client.get(QUARTERS).status_code == 200
+
+
+def test_with_the_score_model_the_evaluator_scores_and_sees_the_suggestion(client_for, head, staff, organisation):
+    from django.urls import reverse as _reverse
+
+    from accounts.selectors import policy_for_organisation
+    from evaluations.services.grading import appraisal_quarter_open
+    from evaluations.services.scores import indicators_for
+
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    policy.score_model_enabled = True
+    policy.save()
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    row = quarter.grades.get(person=staff)
+    client = client_for(head)
+    page = client.get(_reverse("evaluations:grade_detail", args=[row.pk])).content.decode()
+    assert 'data-testid="indicator-scores"' in page
+    data = {f"indicator_{i.pk}": "95" for i in indicators_for(grade_row=row) if i.source == "manual"}
+    response = client.post(_reverse("evaluations:grade_scores", args=[row.pk]), data, follow=True)
+    assert "建议等次“好”" in response.content.decode()
+    row.refresh_from_db()
+    assert str(row.personal_score) == "95.00"
+
+
+def test_only_the_evaluator_may_post_scores(client_for, colleague, staff, organisation):
+    from django.urls import reverse as _reverse
+
+    from evaluations.services.grading import appraisal_quarter_open
+
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    row = quarter.grades.get(person=staff)
+    assert client_for(colleague).post(_reverse("evaluations:grade_scores", args=[row.pk]), {}).status_code == 404
