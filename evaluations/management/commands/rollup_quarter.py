@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import Organisation
+from evaluations.models import AppraisalQuarter
+from evaluations.tasks import rollup_quarter
+
+
+class Command(BaseCommand):
+    help = "Roll up a quarter now, without a broker (all organisations unless --organisation is given)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("year", type=int)
+        parser.add_argument("quarter", type=int, choices=[1, 2, 3, 4])
+        parser.add_argument("--organisation", help="organisation code")
+
+    def handle(self, *args, year, quarter, organisation, **options):
+        organisations = Organisation.objects.order_by("code")
+        if organisation:
+            organisations = organisations.filter(code=organisation)
+            if not organisations.exists():
+                raise CommandError(f"No organisation with code {organisation!r}.")
+        for org in organisations:
+            if not AppraisalQuarter.objects.filter(organisation=org, year=year, quarter=quarter).exists():
+                self.stdout.write(f"{org.code}: {year} Q{quarter} has not been opened; skipped.")
+                continue
+            # apply() runs the task in this process, the same code a worker runs.
+            result = rollup_quarter.apply(args=(org.pk, year, quarter)).get()
+            if result["state"] != "done":
+                raise CommandError(f"{org.code}: roll-up {result['state']} (job {result.get('job')}).")
+            self.stdout.write(
+                f"{org.code}: {year} Q{quarter} rolled up: {result['people']} people, "
+                f"{result['departments']} departments (job {result['job']})."
+            )

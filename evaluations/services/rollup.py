@@ -1,0 +1,355 @@
+"""The quarterly roll-up: one QuarterResult per graded person and one DepartmentQuarterStats per department.
+
+Set-based on purpose. A per-person loop over 100 000 staff took about a minute on SQLite and two on
+PostgreSQL (ENVIRONMENT.md). Here one ``INSERT … SELECT`` joins the grade rows to one ``GROUP BY``
+per source (target items, monthly summaries, service events) and a second one groups the results
+by department; both are plain SQL that SQLite (3.24+) and PostgreSQL accept. The number of queries
+does not depend on the number of staff, and no row passes through Python.
+
+Idempotent: the unique (quarter, person) and (quarter, department) constraints are the upsert keys
+(``ON CONFLICT … DO UPDATE``), and rows of people or departments no longer in the quarter are
+deleted, so a task redelivered under ``acks_late`` writes the same rows again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Organisation, User
+from accounts.selectors import policy_for_organisation
+from summaries.services import china_today, summary_deadline
+from targets.models import Completion, ReviewStatus
+from targets.selectors import quarter_first_day
+
+from ..models import (
+    AppraisalQuarter,
+    DepartmentQuarterStats,
+    Grade,
+    QuarterGrade,
+    QuarterResult,
+    RollupJob,
+    ServiceEventKind,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class Flag:
+    """What the results page highlights about a person's quarter (stored in QuarterResult.flags)."""
+
+    NOT_GRADED = "not_graded"
+    NO_TARGETS = "no_targets"
+    SUMMARY_MISSING = "summary_missing"
+    LATE_SUMMARIES = "late_summaries"
+    UNHANDLED_COMPLAINT = "unhandled_complaint"
+
+
+FLAG_LABELS = {
+    Flag.NOT_GRADED: gettext_lazy("未评鉴"),
+    Flag.NO_TARGETS: gettext_lazy("无季度目标"),
+    Flag.SUMMARY_MISSING: gettext_lazy("月小结缺交"),
+    Flag.LATE_SUMMARIES: gettext_lazy("月小结迟交"),
+    Flag.UNHANDLED_COMPLAINT: gettext_lazy("投诉未处理"),
+}
+
+
+@dataclass(frozen=True)
+class RollupStats:
+    people: int
+    departments: int
+    months_due: int
+    computed_at: datetime
+
+
+def quarter_months(quarter: int) -> list[int]:
+    return [3 * (quarter - 1) + i for i in (1, 2, 3)]
+
+
+def quarter_last_day(year: int, quarter: int) -> date:
+    if quarter == 4:
+        return date(year, 12, 31)
+    return quarter_first_day(year, quarter + 1) - timedelta(days=1)
+
+
+def grading_deadline(*, year: int, quarter: int, days: int) -> date:
+    """The day grading should be finished: ``days`` (policy) after the quarter's last day."""
+    return quarter_last_day(year, quarter) + timedelta(days=days)
+
+
+def _flags_sql() -> str:
+    """The flags as a JSON array built in SQL, in a fixed order; valid on SQLite and PostgreSQL."""
+    conditions = [
+        (Flag.NOT_GRADED, "g.grade = ''"),
+        (Flag.NO_TARGETS, "COALESCE(t.items, 0) = 0"),
+        (Flag.SUMMARY_MISSING, f"{_MISSING} > 0"),
+        (Flag.LATE_SUMMARIES, "COALESCE(m.late, 0) > 0"),
+        (Flag.UNHANDLED_COMPLAINT, "COALESCE(e.unhandled, 0) > 0"),
+    ]
+    items = " || ".join(f"CASE WHEN {condition} THEN '\"{flag}\",' ELSE '' END" for flag, condition in conditions)
+    return f"'[' || RTRIM({items}, ',') || ']'"
+
+
+# Months due (a parameter) less the summaries handed in, never below zero.
+_MISSING = "(%(months_due)s - COALESCE(m.on_time, 0) - COALESCE(m.late, 0))"
+
+RESULTS_SQL = """
+INSERT INTO evaluations_quarterresult (
+    appraisal_quarter_id, person_id, department_id, final_grade, composite_score,
+    target_items, target_items_done, completion_rate,
+    summaries_on_time, summaries_late, summaries_missing,
+    praise_count, complaint_count, flags, computed_at
+)
+SELECT
+    g.appraisal_quarter_id, g.person_id, g.department_id, g.grade, g.composite_score,
+    COALESCE(t.items, 0), COALESCE(t.done, 0),
+    CASE WHEN t.items > 0 THEN ROUND(t.done * 100.0 / t.items, 2) END,
+    COALESCE(m.on_time, 0), COALESCE(m.late, 0),
+    CASE WHEN {missing} > 0 THEN {missing} ELSE 0 END,
+    COALESCE(e.praise, 0), COALESCE(e.complaints, 0), {flags}, %(now)s
+FROM evaluations_quartergrade g
+LEFT JOIN (
+    SELECT s.owner_id, COUNT(*) AS items, SUM(CASE WHEN i.completion = %(done)s THEN 1 ELSE 0 END) AS done
+    FROM targets_targetitem i JOIN targets_targetset s ON s.id = i.target_set_id
+    WHERE s.organisation_id = %(organisation)s AND s.year = %(year)s AND s.quarter = %(quarter)s
+    GROUP BY s.owner_id
+) t ON t.owner_id = g.person_id
+LEFT JOIN (
+    SELECT owner_id,
+        SUM(CASE WHEN is_late THEN 0 ELSE 1 END) AS on_time, SUM(CASE WHEN is_late THEN 1 ELSE 0 END) AS late
+    FROM summaries_monthlysummary
+    WHERE organisation_id = %(organisation)s AND year = %(year)s AND month IN (%(m1)s, %(m2)s, %(m3)s)
+        AND status IN (%(submitted)s, %(approved)s)
+    GROUP BY owner_id
+) m ON m.owner_id = g.person_id
+LEFT JOIN (
+    SELECT person_id,
+        SUM(CASE WHEN kind = %(praise)s THEN 1 ELSE 0 END) AS praise,
+        SUM(CASE WHEN kind = %(complaint)s THEN 1 ELSE 0 END) AS complaints,
+        SUM(CASE WHEN kind = %(complaint)s AND (handled IS NULL OR NOT handled) THEN 1 ELSE 0 END) AS unhandled
+    FROM evaluations_serviceevent
+    WHERE organisation_id = %(organisation)s AND date BETWEEN %(first_day)s AND %(last_day)s
+    GROUP BY person_id
+) e ON e.person_id = g.person_id
+WHERE g.appraisal_quarter_id = %(appraisal_quarter)s
+ON CONFLICT (appraisal_quarter_id, person_id) DO UPDATE SET
+    department_id = excluded.department_id, final_grade = excluded.final_grade,
+    composite_score = excluded.composite_score, target_items = excluded.target_items,
+    target_items_done = excluded.target_items_done, completion_rate = excluded.completion_rate,
+    summaries_on_time = excluded.summaries_on_time, summaries_late = excluded.summaries_late,
+    summaries_missing = excluded.summaries_missing, praise_count = excluded.praise_count,
+    complaint_count = excluded.complaint_count, flags = excluded.flags, computed_at = excluded.computed_at
+"""
+
+STATS_SQL = """
+INSERT INTO evaluations_departmentquarterstats (
+    appraisal_quarter_id, department_id, participants, good, fairly_good, average, poor, uncertain, ungraded,
+    summaries_on_time_rate, computed_at
+)
+SELECT
+    appraisal_quarter_id, department_id,
+    SUM(CASE WHEN final_grade = %(uncertain)s THEN 0 ELSE 1 END),
+    SUM(CASE WHEN final_grade = %(good)s THEN 1 ELSE 0 END),
+    SUM(CASE WHEN final_grade = %(fairly_good)s THEN 1 ELSE 0 END),
+    SUM(CASE WHEN final_grade = %(average)s THEN 1 ELSE 0 END),
+    SUM(CASE WHEN final_grade = %(poor)s THEN 1 ELSE 0 END),
+    SUM(CASE WHEN final_grade = %(uncertain)s THEN 1 ELSE 0 END),
+    SUM(CASE WHEN final_grade = '' THEN 1 ELSE 0 END),
+    CASE WHEN SUM(summaries_on_time + summaries_late + summaries_missing) > 0 THEN
+        ROUND(SUM(summaries_on_time) * 100.0 / SUM(summaries_on_time + summaries_late + summaries_missing), 2)
+    END,
+    %(now)s
+FROM evaluations_quarterresult
+WHERE appraisal_quarter_id = %(appraisal_quarter)s
+GROUP BY appraisal_quarter_id, department_id
+ON CONFLICT (appraisal_quarter_id, department_id) DO UPDATE SET
+    participants = excluded.participants, good = excluded.good, fairly_good = excluded.fairly_good,
+    average = excluded.average, poor = excluded.poor, uncertain = excluded.uncertain,
+    ungraded = excluded.ungraded, summaries_on_time_rate = excluded.summaries_on_time_rate,
+    computed_at = excluded.computed_at
+"""
+
+
+def rollup_quarter(
+    *,
+    appraisal_quarter: AppraisalQuarter,
+    today: date | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> RollupStats:
+    """Compute and store every person's and department's results for the quarter; safe to rerun.
+
+    Monthly summaries count only for months whose deadline has passed on ``today`` (default: the
+    date in China), so rolling up a quarter still under way does not report this month as missing.
+    Progress is reported before the write transaction, so a polling page sees it committed.
+    """
+    report = on_progress or (lambda percent: None)
+    year, quarter = appraisal_quarter.year, appraisal_quarter.quarter
+    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
+    today = today or china_today()
+    months = quarter_months(quarter)
+    months_due = sum(
+        1
+        for month in months
+        if summary_deadline(year=year, month=month, deadline_day=policy.summary_deadline_day) < today
+    )
+    now = timezone.now()
+    ops = connection.ops
+    params = {
+        "appraisal_quarter": appraisal_quarter.pk,
+        "organisation": appraisal_quarter.organisation_id,
+        "year": year,
+        "quarter": quarter,
+        "m1": months[0],
+        "m2": months[1],
+        "m3": months[2],
+        "months_due": months_due,
+        "first_day": ops.adapt_datefield_value(quarter_first_day(year, quarter)),
+        "last_day": ops.adapt_datefield_value(quarter_last_day(year, quarter)),
+        "now": ops.adapt_datetimefield_value(now),
+        "done": Completion.DONE,
+        "submitted": ReviewStatus.SUBMITTED,
+        "approved": ReviewStatus.APPROVED,
+        "praise": ServiceEventKind.PRAISE,
+        "complaint": ServiceEventKind.COMPLAINT,
+        **{grade.name.lower(): grade.value for grade in Grade},
+    }
+    flags = _flags_sql()
+    if connection.vendor == "postgresql":
+        flags = f"CAST({flags} AS jsonb)"
+    report(10)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(RESULTS_SQL.format(missing=_MISSING, flags=flags), params)
+        people = cursor.rowcount
+        report(60)
+        # A result must not outlive its grade row, nor department stats their department's people.
+        QuarterResult.objects.filter(appraisal_quarter=appraisal_quarter).exclude(
+            person_id__in=QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).values("person_id")
+        ).delete()
+        cursor.execute(STATS_SQL, params)
+        departments = cursor.rowcount
+        DepartmentQuarterStats.objects.filter(appraisal_quarter=appraisal_quarter).exclude(
+            department_id__in=QuarterResult.objects.filter(appraisal_quarter=appraisal_quarter).values("department_id")
+        ).delete()
+        AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk).update(rolled_up_at=now)
+    appraisal_quarter.rolled_up_at = now
+    report(100)
+    return RollupStats(people=people, departments=departments, months_due=months_due, computed_at=now)
+
+
+# --- Jobs ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rollup_job_request(*, appraisal_quarter: AppraisalQuarter, actor: User) -> RollupJob:
+    """HR asks for a roll-up: a pending job row, and the task enqueued once that row is committed.
+
+    If the broker cannot be reached the row stays pending with a message, so the request is
+    visible and can be repeated; nothing is lost and the web request does not fail.
+    """
+    job = RollupJob.objects.create(appraisal_quarter=appraisal_quarter, requested_by=actor)
+
+    def enqueue() -> None:
+        from ..tasks import rollup_quarter as rollup_task
+
+        try:
+            rollup_task.delay(
+                appraisal_quarter.organisation_id, appraisal_quarter.year, appraisal_quarter.quarter, job_id=job.pk
+            )
+        except Exception:
+            logger.exception("Could not enqueue roll-up job %s", job.pk)
+            RollupJob.objects.filter(pk=job.pk, state=RollupJob.State.PENDING).update(
+                message=_("汇总任务未能提交到任务队列，请稍后重试或联系系统管理员。")
+            )
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+def rollup_job_claim(*, appraisal_quarter: AppraisalQuarter, job_id: int | None) -> RollupJob | None:
+    """Mark a job running (creating one for scheduled and command runs); None if it is already done.
+
+    A conditional UPDATE claims the row: a job redelivered after a worker died while running is
+    run again (the roll-up is idempotent), one that finished is not.
+    """
+    now = timezone.now()
+    if job_id is None:
+        return RollupJob.objects.create(
+            appraisal_quarter=appraisal_quarter, state=RollupJob.State.RUNNING, started_at=now
+        )
+    claimed = RollupJob.objects.filter(
+        pk=job_id,
+        appraisal_quarter=appraisal_quarter,
+        state__in=(RollupJob.State.PENDING, RollupJob.State.RUNNING),
+    ).update(state=RollupJob.State.RUNNING, started_at=now, progress=0, message="")
+    return RollupJob.objects.get(pk=job_id) if claimed else None
+
+
+def rollup_job_run(*, job: RollupJob) -> RollupStats | None:
+    """Run a claimed job, recording progress, the outcome and any error on the row."""
+    appraisal_quarter = job.appraisal_quarter
+
+    def progress(percent: int) -> None:
+        RollupJob.objects.filter(pk=job.pk).update(progress=percent)
+
+    try:
+        stats = rollup_quarter(appraisal_quarter=appraisal_quarter, on_progress=progress)
+    except Exception as exc:
+        logger.exception("Roll-up job %s failed", job.pk)
+        RollupJob.objects.filter(pk=job.pk).update(
+            state=RollupJob.State.FAILED,
+            finished_at=timezone.now(),
+            message=_("汇总失败：%(error)s") % {"error": exc},
+        )
+        return None
+    RollupJob.objects.filter(pk=job.pk).update(
+        state=RollupJob.State.DONE,
+        progress=100,
+        finished_at=timezone.now(),
+        message=_("已汇总%(people)s人、%(departments)s个科室。")
+        % {"people": stats.people, "departments": stats.departments},
+    )
+    return stats
+
+
+# --- Which quarters are due ----------------------------------------------------------------
+
+
+def previous_quarter(today: date) -> tuple[int, int]:
+    quarter = (today.month - 1) // 3 + 1
+    return (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
+
+
+def quarters_due_for_rollup(*, organisation: Organisation, today: date) -> list[AppraisalQuarter]:
+    """The just-ended quarter, once its grading deadline has passed, if it changed since its last roll-up.
+
+    "Changed" means a grade was given or confirmed, or the quarter approved, after ``rolled_up_at``.
+    """
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    year, quarter = previous_quarter(today)
+    if today <= grading_deadline(year=year, quarter=quarter, days=policy.grading_deadline_days):
+        return []
+    due = []
+    for appraisal_quarter in AppraisalQuarter.objects.filter(
+        organisation=organisation, year=year, quarter=quarter
+    ).annotate(last_graded=Max("grades__graded_at"), last_confirmed=Max("grades__confirmed_at")):
+        changes = [
+            moment
+            for moment in (
+                appraisal_quarter.last_graded,
+                appraisal_quarter.last_confirmed,
+                appraisal_quarter.approved_at,
+            )
+            if moment is not None
+        ]
+        last_change = max(changes, default=None)
+        if appraisal_quarter.rolled_up_at is None or (last_change and last_change > appraisal_quarter.rolled_up_at):
+            due.append(appraisal_quarter)
+    return due

@@ -1,0 +1,409 @@
+"""The quarterly roll-up: result rows, department stats, idempotency, set-based queries, the task,
+the command, the HR pages and the demo's graded quarters."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.demo import build_demo_organisation
+from accounts.models import User
+from evaluations import tasks
+from evaluations.demo import build_demo_appraisals
+from evaluations.models import (
+    AppraisalQuarter,
+    DepartmentQuarterStats,
+    Grade,
+    GradeState,
+    QuarterGrade,
+    QuarterResult,
+    QuarterState,
+    RollupJob,
+    ServiceEvent,
+)
+from evaluations.services import quota
+from evaluations.services import rollup as rollup_services
+from evaluations.services.grading import appraisal_quarter_open
+from evaluations.services.rollup import quarters_due_for_rollup, rollup_quarter
+from summaries.demo import build_demo_year
+from summaries.models import MonthlySummary
+from targets.models import Completion, ReviewStatus, TargetItem, TargetSet
+from tests.factories import DepartmentFactory, UserFactory
+
+CHINA = ZoneInfo("Asia/Shanghai")
+TODAY = date(2026, 11, 23)  # Q3 is over and its grading deadline (15 October) has passed
+
+
+def _targets(person, completions, year=2026, quarter=3):
+    target_set = TargetSet.objects.create(
+        owner=person,
+        organisation=person.organisation,
+        department=person.department,
+        year=year,
+        quarter=quarter,
+        status=ReviewStatus.APPROVED,
+    )
+    TargetItem.objects.bulk_create(
+        TargetItem(target_set=target_set, content=f"事项{i}", completion=c) for i, c in enumerate(completions)
+    )
+
+
+def _summary(person, month, status=ReviewStatus.APPROVED, late=False):
+    return MonthlySummary.objects.create(
+        owner=person,
+        organisation=person.organisation,
+        department=person.department,
+        year=2026,
+        month=month,
+        status=status,
+        is_late=late,
+        submitted_at=datetime(2026, month, 28, 10, tzinfo=CHINA) if status != ReviewStatus.DRAFT else None,
+    )
+
+
+def _event(person, day, kind, handled=None):
+    return ServiceEvent.objects.create(
+        organisation=person.organisation, person=person, date=day, kind=kind, description="窗口服务", handled=handled
+    )
+
+
+def _grade(quarter, person, grade, **extra):
+    QuarterGrade.objects.filter(appraisal_quarter=quarter, person=person).update(
+        grade=grade, state=GradeState.CONFIRMED, **extra
+    )
+
+
+@pytest.fixture
+def q3(organisation, team, leader):
+    return appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+
+
+@pytest.fixture
+def staff_quarter(q3, staff):
+    """staff: 4 target items (3 done), July on time, August late, September only a draft,
+    two praises and an unhandled complaint in the quarter, a praise in June (outside)."""
+    _grade(q3, staff, Grade.FAIRLY_GOOD, composite_score=Decimal("86.50"))
+    _targets(staff, [Completion.DONE, Completion.DONE, Completion.DONE, Completion.PARTIAL])
+    _summary(staff, 7)
+    _summary(staff, 8, late=True)
+    _summary(staff, 9, status=ReviewStatus.DRAFT)
+    _event(staff, date(2026, 7, 3), "praise")
+    _event(staff, date(2026, 9, 30), "praise")
+    _event(staff, date(2026, 8, 15), "complaint", handled=False)
+    _event(staff, date(2026, 6, 30), "praise")
+    return q3
+
+
+def _result(quarter, person):
+    return QuarterResult.objects.get(appraisal_quarter=quarter, person=person)
+
+
+# --- Rows --------------------------------------------------------------------------------
+
+
+def test_a_result_row_has_the_grade_completion_rate_summaries_and_events(staff_quarter, staff):
+    stats = rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    row = _result(staff_quarter, staff)
+    assert stats.people == 8
+    assert (row.final_grade, row.composite_score) == (Grade.FAIRLY_GOOD, Decimal("86.50"))
+    assert (row.target_items, row.target_items_done, row.completion_rate) == (4, 3, Decimal("75.00"))
+    assert (row.summaries_on_time, row.summaries_late, row.summaries_missing) == (1, 1, 1)
+    assert (row.praise_count, row.complaint_count) == (2, 1)
+    assert row.flags == ["summary_missing", "late_summaries", "unhandled_complaint"]
+    assert row.department_id == staff.department_id
+
+
+def test_a_returned_summary_counts_as_missing_and_a_handled_complaint_is_not_flagged(q3, staff):
+    _grade(q3, staff, Grade.GOOD)
+    _targets(staff, [Completion.DONE])
+    for month in (7, 8):
+        _summary(staff, month)
+    _summary(staff, 9, status=ReviewStatus.RETURNED)
+    _event(staff, date(2026, 8, 1), "complaint", handled=True)
+    rollup_quarter(appraisal_quarter=q3, today=TODAY)
+    row = _result(q3, staff)
+    assert (row.summaries_on_time, row.summaries_missing, row.complaint_count) == (2, 1, 1)
+    assert row.completion_rate == Decimal("100.00")
+    assert row.flags == ["summary_missing"]
+
+
+def test_an_ungraded_person_without_targets_or_summaries_is_flagged(q3, colleague):
+    rollup_quarter(appraisal_quarter=q3, today=TODAY)
+    row = _result(q3, colleague)
+    assert row.final_grade == ""
+    assert (row.target_items, row.completion_rate) == (0, None)
+    assert row.summaries_missing == 3
+    assert row.flags == ["not_graded", "no_targets", "summary_missing"]
+
+
+def test_months_whose_deadline_has_not_come_are_not_counted_missing(organisation, team, staff):
+    q4 = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    stats = rollup_quarter(appraisal_quarter=q4, today=TODAY)  # October due on 5 November; not Nov, Dec
+    assert stats.months_due == 1
+    assert _result(q4, staff).summaries_missing == 1
+
+
+def test_department_stats_count_grades_participants_and_on_time_rate(q3, team, head, staff, colleague, department):
+    grades = [Grade.GOOD, Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR, Grade.UNCERTAIN]
+    for person, grade in zip(team, grades, strict=False):  # team[6] stays ungraded, and the head
+        _grade(q3, person, grade, uncertain_reason="long_leave" if grade == Grade.UNCERTAIN else "")
+    _summary(staff, 7)
+    _summary(staff, 8)
+    _summary(colleague, 7, late=True)
+    other = DepartmentFactory(organisation=q3.organisation, supervising_leader=head.department.supervising_leader)
+    outsider_in_org = UserFactory(department=other)
+    appraisal_quarter_open(organisation=q3.organisation, year=2026, quarter=3)
+
+    rollup_quarter(appraisal_quarter=q3, today=TODAY)
+    stats = DepartmentQuarterStats.objects.get(appraisal_quarter=q3, department=department)
+    assert (stats.good, stats.fairly_good, stats.average, stats.poor, stats.uncertain) == (2, 1, 1, 1, 1)
+    assert stats.ungraded == 2
+    assert stats.participants == 7  # 8 people less the one 不确定等次
+    assert stats.summaries_on_time_rate == Decimal("8.33")  # 2 on time of 8 people × 3 months
+    other_stats = DepartmentQuarterStats.objects.get(appraisal_quarter=q3, department=other)
+    assert (other_stats.participants, other_stats.ungraded, other_stats.summaries_on_time_rate) == (1, 1, Decimal(0))
+    assert _result(q3, outsider_in_org).department_id == other.pk
+
+
+def test_running_twice_gives_the_same_rows_and_follows_changes(staff_quarter, staff):
+    rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    first = list(QuarterResult.objects.order_by("person_id").values("pk", "person_id", "final_grade", "flags"))
+    first_stats = list(DepartmentQuarterStats.objects.values("pk", "good", "fairly_good", "ungraded"))
+    rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    assert list(QuarterResult.objects.order_by("person_id").values("pk", "person_id", "final_grade", "flags")) == first
+    assert list(DepartmentQuarterStats.objects.values("pk", "good", "fairly_good", "ungraded")) == first_stats
+    assert QuarterResult.objects.count() == 8
+
+    _grade(staff_quarter, staff, Grade.GOOD)
+    rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    assert _result(staff_quarter, staff).final_grade == Grade.GOOD
+    assert QuarterResult.objects.count() == 8
+    staff_quarter.refresh_from_db()
+    assert staff_quarter.rolled_up_at is not None
+
+
+def _quarter_with_staff(organisation, leader, n):
+    department = DepartmentFactory(organisation=organisation, supervising_leader=leader)
+    people = [UserFactory(department=department) for _ in range(n)]
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    for person in people:
+        _targets(person, [Completion.DONE, Completion.NOT_DONE])
+    MonthlySummary.objects.bulk_create(
+        MonthlySummary(owner=p, organisation=organisation, department=department, year=2026, month=7, status="approved")
+        for p in people
+    )
+    ServiceEvent.objects.bulk_create(
+        ServiceEvent(organisation=organisation, person=p, date=date(2026, 8, 1), kind="praise", description="好")
+        for p in people
+    )
+    QuarterGrade.objects.filter(appraisal_quarter=quarter).update(grade=Grade.FAIRLY_GOOD)
+    return quarter
+
+
+def test_the_number_of_queries_does_not_grow_with_the_staff(
+    organisation, other_organisation, leader, django_assert_max_num_queries
+):
+    small = _quarter_with_staff(organisation, leader, 5)
+    large = _quarter_with_staff(other_organisation, None, 50)
+    counts = []
+    for quarter in (small, large):
+        with django_assert_max_num_queries(16), CaptureQueriesContext(connection) as queries:
+            rollup_quarter(appraisal_quarter=quarter, today=TODAY)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert QuarterResult.objects.filter(appraisal_quarter=large).count() == 50
+
+
+# --- Task, command, schedule ---------------------------------------------------------------
+
+
+def test_the_task_runs_the_job_row_to_done_and_skips_it_when_redelivered(staff_quarter, organisation):
+    job = RollupJob.objects.create(appraisal_quarter=staff_quarter)
+    result = tasks.rollup_quarter.delay(organisation.pk, 2026, 3, job_id=job.pk).get()
+    job.refresh_from_db()
+    assert result["state"] == "done"
+    assert (job.state, job.progress) == (RollupJob.State.DONE, 100)
+    assert "8人" in job.message and job.started_at and job.finished_at
+    assert tasks.rollup_quarter.apply(args=(organisation.pk, 2026, 3), kwargs={"job_id": job.pk}).get() == {
+        "state": "skipped"
+    }
+    assert QuarterResult.objects.filter(appraisal_quarter=staff_quarter).count() == 8
+
+
+def test_a_failing_roll_up_marks_the_job_failed_with_the_error(staff_quarter, organisation, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(rollup_services, "rollup_quarter", broken)
+    job = RollupJob.objects.create(appraisal_quarter=staff_quarter)
+    assert tasks.rollup_quarter.delay(organisation.pk, 2026, 3, job_id=job.pk).get()["state"] == "failed"
+    job.refresh_from_db()
+    assert job.state == RollupJob.State.FAILED
+    assert "磁盘已满" in job.message
+
+
+def test_the_command_rolls_up_without_a_broker(staff_quarter, staff, capsys):
+    call_command("rollup_quarter", "2026", "3", "--organisation", "testorg")
+    assert "8 people" in capsys.readouterr().out
+    assert _result(staff_quarter, staff).target_items == 4
+    assert RollupJob.objects.get().state == RollupJob.State.DONE
+
+
+def test_the_command_covers_every_organisation_and_refuses_an_unknown_one(staff_quarter, outsider, capsys):
+    call_command("rollup_quarter", "2026", "3")
+    out = capsys.readouterr().out
+    assert "testorg: 2026 Q3 rolled up" in out and "otherorg: 2026 Q3 has not been opened" in out
+    with pytest.raises(CommandError):
+        call_command("rollup_quarter", "2026", "3", "--organisation", "nope")
+
+
+def test_the_just_ended_quarter_is_due_after_its_grading_deadline_and_after_each_change(q3, organisation, staff):
+    assert quarters_due_for_rollup(organisation=organisation, today=date(2026, 10, 15)) == []
+    assert quarters_due_for_rollup(organisation=organisation, today=date(2026, 10, 16)) == [q3]
+    tasks.rollup_due_quarters.apply()  # uses the real date; roll up explicitly below
+    rollup_quarter(appraisal_quarter=q3, today=TODAY)
+    assert quarters_due_for_rollup(organisation=organisation, today=date(2026, 10, 16)) == []
+    QuarterGrade.objects.filter(appraisal_quarter=q3, person=staff).update(
+        grade=Grade.GOOD, graded_at=q3.rolled_up_at + timedelta(minutes=1)
+    )
+    assert quarters_due_for_rollup(organisation=organisation, today=date(2026, 10, 16)) == [q3]
+
+
+def test_beat_runs_the_roll_up_daily():
+    entries = [
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "evaluations.tasks.rollup_due_quarters"
+    ]
+    assert len(entries) == 1
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["staff", "head", "leader", "chief"])
+def test_only_hr_sees_the_roll_up_pages(request, q3, client_for, who):
+    job = RollupJob.objects.create(appraisal_quarter=q3)
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(reverse("evaluations:rollup")).status_code == 403
+    assert client.get(reverse("evaluations:rollup_results", args=[q3.pk])).status_code == 403
+    assert client.get(reverse("evaluations:rollup_job", args=[job.pk])).status_code == 403
+    assert client.post(reverse("evaluations:rollup_run", args=[q3.pk])).status_code == 403
+    assert not RollupJob.objects.exclude(pk=job.pk).exists()
+
+
+def test_another_organisations_quarter_and_job_are_not_found(outsider, other_organisation, hr, client_for):
+    theirs = appraisal_quarter_open(organisation=other_organisation, year=2026, quarter=3)
+    job = RollupJob.objects.create(appraisal_quarter=theirs)
+    client = client_for(hr)
+    assert client.get(reverse("evaluations:rollup_results", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("evaluations:rollup_job", args=[job.pk])).status_code == 404
+    assert client.post(reverse("evaluations:rollup_run", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("evaluations:rollup")).context["quarters"] == []
+
+
+def test_hr_runs_a_roll_up_from_the_page(staff_quarter, hr, client_for, django_capture_on_commit_callbacks):
+    client = client_for(hr)
+    page = client.get(reverse("evaluations:rollup"))
+    assert "运行汇总" in page.content.decode() and "尚未汇总" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("evaluations:rollup_run", args=[staff_quarter.pk]), follow=True)
+    assert len(callbacks) == 1
+    job = RollupJob.objects.get()
+    assert (job.state, job.requested_by) == (RollupJob.State.DONE, hr)
+    assert "已提交汇总任务" in response.content.decode()
+    html = client.get(reverse("evaluations:rollup")).content.decode()
+    assert "已汇总8人" in html and "已完成" in html
+    assert f'data-rollup-job-url="{reverse("evaluations:rollup_job", args=[job.pk])}"' in html
+    assert "js/rollup.js" in html and "<script>" not in html
+
+
+def test_a_failed_enqueue_leaves_the_job_pending_and_says_so(
+    q3, hr, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.rollup_quarter, "delay", unreachable)
+    client = client_for(hr)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("evaluations:rollup_run", args=[q3.pk]))
+    job = RollupJob.objects.get()
+    assert job.state == RollupJob.State.PENDING
+    assert "未能提交到任务队列" in job.message
+    html = client.get(reverse("evaluations:rollup")).content.decode()
+    assert "排队中" in html and "未能提交到任务队列" in html
+
+
+def test_the_job_url_returns_its_progress_as_json(q3, hr, client_for):
+    job = RollupJob.objects.create(appraisal_quarter=q3, state=RollupJob.State.RUNNING, progress=40)
+    data = client_for(hr).get(reverse("evaluations:rollup_job", args=[job.pk])).json()
+    assert data == {
+        "id": job.pk,
+        "state": "running",
+        "state_label": "进行中",
+        "progress": 40,
+        "message": "",
+        "finished": False,
+    }
+
+
+def test_the_results_page_is_paginated_with_bounded_queries(
+    organisation, leader, hr, client_for, django_assert_max_num_queries
+):
+    quarter = _quarter_with_staff(organisation, leader, 60)
+    rollup_quarter(appraisal_quarter=quarter, today=TODAY)
+    client = client_for(hr)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("evaluations:rollup_results", args=[quarter.pk]))
+    assert len(response.context["page"]) == 50
+    assert response.context["page"].paginator.count == 60
+    assert "50.00%" in response.content.decode()
+    second = client.get(reverse("evaluations:rollup_results", args=[quarter.pk]) + "?page=2")
+    assert len(second.context["page"]) == 10
+
+
+# --- Demo --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo(db):
+    organisation = build_demo_organisation(staff=60, seed=7)
+    build_demo_year(organisation, year=2026, seed=7, today=TODAY)
+    report = build_demo_appraisals(organisation, year=2026, seed=7, today=TODAY)
+    return organisation, report
+
+
+def test_the_demos_past_quarters_are_graded_within_the_quota_approved_and_rolled_up(demo):
+    organisation, report = demo
+    chief = User.objects.get(username="demo_chief")
+    assert report.approved_quarters == [1, 2, 3]
+    for quarter in AppraisalQuarter.objects.filter(organisation=organisation, quarter__in=[1, 2, 3]):
+        assert (quarter.state, quarter.approved_by) == (QuarterState.APPROVED, chief)
+        assert quarter.approved_at.date() <= date(2026, 10, 15) and quarter.rolled_up_at is not None
+        grades = quarter.grades.all()
+        assert not grades.exclude(state=GradeState.CONFIRMED).exists()
+        assert not grades.filter(grade="").exists() and not grades.filter(comment="").exists()
+        assert not grades.filter(grade__in=[Grade.AVERAGE, Grade.POOR], reason="").exists()
+        participants = grades.exclude(grade=Grade.UNCERTAIN).count()
+        good = grades.filter(grade=Grade.GOOD).count()
+        assert 0 < good <= quota.good_quota(participants=participants, percent=40)
+        assert quarter.results.count() == grades.count()
+        assert quarter.department_stats.exists()
+    q2 = AppraisalQuarter.objects.get(organisation=organisation, quarter=2)
+    assert q2.grades.filter(grade=Grade.UNCERTAIN, uncertain_reason="long_leave").count() == 1
+
+
+def test_the_demos_current_quarter_is_open_for_demo_head_and_demo_leader(demo):
+    organisation, report = demo
+    q4 = AppraisalQuarter.objects.get(organisation=organisation, year=2026, quarter=4)
+    assert q4.state == QuarterState.OPEN and report.open_quarter == 4
+    assert set(q4.grades.values_list("state", flat=True)) == {GradeState.PENDING}
+    staff_row = q4.grades.get(person__username="demo_staff")
+    head_row = q4.grades.get(person__username="demo_head")
+    assert staff_row.department.head.username == "demo_head"
+    assert head_row.department.supervising_leader.username == "demo_leader"
