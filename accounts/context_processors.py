@@ -14,6 +14,7 @@ NAV_ITEMS = (
     ("evaluations:quarters", _("季度结果"), "evaluations.view_quarters"),
     ("evaluations:satisfaction_list", _("测评与评价"), "evaluations.manage_inputs"),
     ("evaluations:score_indicator_set_list", _("评分指标"), "evaluations.manage_scores"),
+    ("evaluations:rollup", _("季度汇总"), "evaluations.run_rollup"),
     ("accounts:staff_list", _("人员管理"), "accounts.manage_staff"),
     ("accounts:department_list", _("科室管理"), "accounts.manage_departments"),
     ("accounts:staff_import", _("批量导入"), "accounts.import_staff"),
