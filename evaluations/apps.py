@@ -20,5 +20,11 @@ class EvaluationsConfig(AppConfig):
             models.Indicator,
             models.IndicatorScore,
             models.DepartmentScore,
+            models.Inspection,
+            models.Finding,
+            models.SanctionRule,
+            models.Sanction,
+            models.VetoFlag,
+            models.AnnualResult,
         ):
             audit.register(model, exclude_fields=["version"] if model is models.QuarterGrade else None)
