@@ -262,6 +262,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.rollup_due_quarters",
         "schedule": crontab(hour=2, minute=0),
     },
+    "veto-reconciliation": {
+        "task": "evaluations.tasks.reconcile_veto_flags",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 # --- E-mail -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Roll-up tasks. Thin: each finds its rows by id and calls a service in services/rollup.py."""
+"""Evaluations tasks (roll-ups, veto flags). Thin: each finds its rows by id and calls one service."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from accounts.models import Organisation
 from summaries.services import china_today
 
 from .models import AppraisalQuarter
-from .services import rollup
+from .services import rollup, veto
 
 
 @shared_task(acks_late=True)
@@ -42,3 +42,26 @@ def rollup_due_quarters() -> dict:
             rollup_quarter(organisation.pk, appraisal_quarter.year, appraisal_quarter.quarter)
             done.append(appraisal_quarter.pk)
     return {"rolled_up": done}
+
+
+@shared_task(acks_late=True)
+def raise_veto_for_finding(finding_id: int) -> bool:
+    """Raise the veto flag of a serious finding (enqueued when the finding commits)."""
+    return veto.veto_flags_for_finding(finding_id=finding_id) is not None
+
+
+@shared_task(acks_late=True)
+def raise_veto_for_sanction(sanction_id: int) -> int:
+    """Raise the veto flags of a sanction (enqueued when the sanction commits)."""
+    return len(veto.veto_flags_for_sanction(sanction_id=sanction_id))
+
+
+@shared_task(acks_late=True)
+def reconcile_veto_flags() -> dict:
+    """Nightly: re-derive every organisation's veto flags from findings and sanctions."""
+    totals = {"raised": 0, "removed": 0}
+    for organisation in Organisation.objects.filter(is_active=True):
+        result = veto.veto_reconcile(organisation=organisation)
+        totals["raised"] += result.raised
+        totals["removed"] += result.removed
+    return totals
