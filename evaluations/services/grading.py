@@ -104,7 +104,7 @@ def _check_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
     appraisal_quarter = grade_row.appraisal_quarter
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
     kind = quota.pool_kind(is_leader_position=grade_row.is_leader_position, policy=policy)
-    QuotaPool.objects.select_for_update().get(appraisal_quarter=appraisal_quarter, kind=kind)
+    QuotaPool.objects.select_for_update(of=("self",)).get(appraisal_quarter=appraisal_quarter, kind=kind)
     others = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).filter(quota.pool_filter(kind))
     others = others.exclude(pk=grade_row.pk)
     participants = others.exclude(grade=Grade.UNCERTAIN).count() + (0 if new_grade == Grade.UNCERTAIN else 1)
@@ -253,7 +253,7 @@ def approval_blockers(*, appraisal_quarter: AppraisalQuarter) -> list[str]:
 @transaction.atomic
 def appraisal_quarter_approve(*, appraisal_quarter: AppraisalQuarter, actor: User) -> AppraisalQuarter:
     """The agency head approves the organisation's quarter; its grades are then final."""
-    locked = AppraisalQuarter.objects.select_for_update().get(pk=appraisal_quarter.pk)
+    locked = AppraisalQuarter.objects.select_for_update(of=("self",)).get(pk=appraisal_quarter.pk)
     if not actor.has_role(Role.AGENCY_HEAD) or actor.organisation_id != locked.organisation_id:
         raise PermissionDenied(_("只有主要负责人可以审批本单位的季度结果。"))
     if not locked.is_open:

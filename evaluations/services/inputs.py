@@ -194,7 +194,7 @@ def satisfaction_import(
     with audit_reason(_("批量导入满意度测评")):
         for row in rows:
             existing = (
-                SatisfactionScore.objects.select_for_update()
+                SatisfactionScore.objects.select_for_update(of=("self",))
                 .filter(
                     organisation=organisation,
                     year=row.year,
@@ -264,7 +264,7 @@ def service_event_import(
     with audit_reason(_("批量导入表扬与投诉")):
         for row in rows:
             existing = (
-                ServiceEvent.objects.select_for_update()
+                ServiceEvent.objects.select_for_update(of=("self",))
                 .filter(
                     organisation=organisation,
                     person=row.person,

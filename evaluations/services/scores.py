@@ -173,7 +173,7 @@ def indicator_set_save(*, indicator_set: IndicatorSet, indicators: list[dict]) -
     """
     rows = _clean_indicators(indicators)
     # Lock the set so two administrators editing it at once save one after the other.
-    IndicatorSet.objects.select_for_update().get(pk=indicator_set.pk)
+    IndicatorSet.objects.select_for_update(of=("self",)).get(pk=indicator_set.pk)
     existing = {indicator.pk: indicator for indicator in indicator_set.indicators.all()}
     unknown = [row["id"] for row in rows if row["id"] and row["id"] not in existing]
     if unknown:
@@ -403,7 +403,9 @@ def department_score_save(
     total = _round((party_building * weight + work * (100 - weight)) / HUNDRED)
 
     score = (
-        DepartmentScore.objects.select_for_update().filter(department=department, year=year, quarter=quarter).first()
+        DepartmentScore.objects.select_for_update(of=("self",))
+        .filter(department=department, year=year, quarter=quarter)
+        .first()
     ) or DepartmentScore(department=department, year=year, quarter=quarter)
     unchanged = score.pk and (score.party_building_score, score.work_score, score.party_building_weight) == (
         party_building,
@@ -424,7 +426,7 @@ def department_score_save(
 def _refresh_composites(
     *, appraisal_quarter: AppraisalQuarter, department: Department, total: Decimal, policy: Policy
 ) -> None:
-    rows = QuarterGrade.objects.select_for_update().filter(
+    rows = QuarterGrade.objects.select_for_update(of=("self",)).filter(
         appraisal_quarter=appraisal_quarter, department=department, personal_score__isnull=False
     )
     for row in rows:

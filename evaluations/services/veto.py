@@ -200,7 +200,7 @@ def veto_lift(*, flag: VetoFlag, actor: User, reason: str) -> VetoFlag:
         raise PermissionDenied(_("只有纪检督查人员可以解除一票否决。"))
     if not reason.strip():
         raise ValidationError({"lift_reason": _("解除一票否决须说明理由。")})
-    locked = VetoFlag.objects.select_for_update().get(pk=flag.pk)
+    locked = VetoFlag.objects.select_for_update(of=("self",)).get(pk=flag.pk)
     if locked.lifted_at is not None:
         raise ValidationError(_("该否决事项已解除。"))
     locked.lifted_at = timezone.now()

@@ -8,7 +8,7 @@ from django_celery_beat.schedulers import DatabaseScheduler
 from appraisal_site.celery import app
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # beat closes the DB connection while setting up
 def test_beat_copies_the_schedules_in_code_into_the_database():
     DatabaseScheduler(app=app).setup_schedule()
     tasks = {t.name: t for t in PeriodicTask.objects.select_related("crontab")}
