@@ -114,7 +114,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _work_panels(user: User) -> dict:
-    """This period's own targets and summary, and what waits for review.
+    """This period's own targets and summary, what waits for review, and months short of inspections.
 
     Imported here, not at module level: accounts is the foundation the workflow apps build on.
     """
@@ -138,6 +138,10 @@ def _work_panels(user: User) -> dict:
         panels["waiting_count"] = (
             target_sets_awaiting_review(reviewer=user).count() + summaries_awaiting_review(reviewer=user).count()
         )
+    if user.has_perm("evaluations.see_inspection_alerts") and user.organisation_id:
+        from evaluations.services.inspections import open_compliance_alerts
+
+        panels["compliance_alerts"] = open_compliance_alerts(organisation_id=user.organisation_id)
     return panels
 
 

@@ -266,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.reconcile_veto_flags",
         "schedule": crontab(hour=1, minute=30),
     },
+    "discipline-check": {
+        "task": "evaluations.tasks.check_discipline_months",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # --- E-mail -----------------------------------------------------------------

@@ -8,7 +8,7 @@ from accounts.models import Organisation
 from summaries.services import china_today
 
 from .models import AppraisalQuarter
-from .services import rollup, veto
+from .services import inspections, rollup, veto
 
 
 @shared_task(acks_late=True)
@@ -65,3 +65,34 @@ def reconcile_veto_flags() -> dict:
         totals["raised"] += result.raised
         totals["removed"] += result.removed
     return totals
+
+
+@shared_task(acks_late=True)
+def check_discipline_months(year: int | None = None, month: int | None = None) -> dict:
+    """Daily: judge the previous month's number of inspections for every organisation (a month
+    is judged only once it has ended). Idempotent: one alert per organisation-month."""
+    if year is None or month is None:
+        year, month = inspections.previous_month()
+    short = []
+    for organisation in Organisation.objects.filter(is_active=True).order_by("code"):
+        alert = inspections.discipline_check(organisation=organisation, year=year, month=month)
+        if alert is not None:
+            short.append(organisation.pk)
+    return {"year": year, "month": month, "short": short}
+
+
+@shared_task(acks_late=True)
+def rollup_year(organisation_id: int, year: int) -> dict:
+    """Suggest one organisation's annual grades; idempotent, and committee decisions are kept."""
+    from .services import annual
+
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return {"state": "missing"}
+    stats = annual.rollup_year(organisation=organisation, year=year)
+    return {
+        "state": "done",
+        "people": stats.people,
+        "excellent_quota": stats.excellent_quota,
+        "excellent_suggested": stats.excellent_suggested,
+    }

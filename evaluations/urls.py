@@ -1,5 +1,13 @@
-from .views import grading, inputs, rollup, scores
+from .views import annual, grading, inputs, inspections, rollup, scores, veto
 
 app_name = "evaluations"
 
-urlpatterns = [*grading.urlpatterns, *inputs.urlpatterns, *rollup.urlpatterns, *scores.urlpatterns]
+urlpatterns = [
+    *annual.urlpatterns,
+    *grading.urlpatterns,
+    *inputs.urlpatterns,
+    *inspections.urlpatterns,
+    *rollup.urlpatterns,
+    *scores.urlpatterns,
+    *veto.urlpatterns,
+]

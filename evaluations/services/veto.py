@@ -79,14 +79,14 @@ def sanction_effects(*, organisation: Organisation, year: int) -> dict[int, Sanc
     return result
 
 
-def _finding_reason(finding: Finding) -> str:
+def finding_reason(finding: Finding) -> str:
     return _("%(date)s纪律作风检查发现严重问题：%(text)s") % {
         "date": finding.inspection.date.strftime("%Y年%m月%d日"),
         "text": finding.description[:100],
     }
 
 
-def _sanction_reason(sanction: Sanction) -> str:
+def sanction_reason(sanction: Sanction) -> str:
     return _("%(date)s受到%(kind)s") % {
         "date": sanction.decided_on.strftime("%Y年%m月%d日"),
         "kind": SanctionKind(sanction.kind).label,
@@ -103,7 +103,7 @@ def veto_flags_for_finding(*, finding_id: int) -> VetoFlag | None:
         person_id=finding.person_id,
         year=finding.inspection.date.year,
         finding=finding,
-        defaults={"reason": _finding_reason(finding)},
+        defaults={"reason": finding_reason(finding)},
     )
     return flag
 
@@ -118,7 +118,7 @@ def veto_flags_for_sanction(*, sanction_id: int) -> list[VetoFlag]:
     flags = []
     for year in _years_affected(sanction, effect):
         flag, _created = VetoFlag.objects.get_or_create(
-            person_id=sanction.person_id, year=year, sanction=sanction, defaults={"reason": _sanction_reason(sanction)}
+            person_id=sanction.person_id, year=year, sanction=sanction, defaults={"reason": sanction_reason(sanction)}
         )
         flags.append(flag)
     return flags
@@ -183,7 +183,7 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
             year=year,
             finding_id=pk if kind == "f" else None,
             sanction_id=pk if kind == "s" else None,
-            reason=_finding_reason(finding_by_pk[pk]) if kind == "f" else _sanction_reason(sanction_by_pk[pk]),
+            reason=finding_reason(finding_by_pk[pk]) if kind == "f" else sanction_reason(sanction_by_pk[pk]),
         )
         for (person_id, year, kind, pk) in wanted
         if (person_id, year, kind, pk) not in existing

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import Organisation
+from evaluations.services.inspections import month_has_ended
+from evaluations.tasks import check_discipline_months
+
+
+class Command(BaseCommand):
+    help = "Judge a month's number of discipline inspections for all organisations now, without a broker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("year", type=int)
+        parser.add_argument("month", type=int, choices=range(1, 13), metavar="MONTH")
+
+    def handle(self, *args, year, month, **options):
+        if not month_has_ended(year=year, month=month):
+            raise CommandError(f"{year}-{month:02d} has not ended; a month is judged after it ends.")
+        # apply() runs the task in this process, the same code a worker runs.
+        result = check_discipline_months.apply(args=(year, month)).get()
+        short = set(result["short"])
+        for org in Organisation.objects.filter(is_active=True).order_by("code"):
+            state = "short of the required inspections (alert open)" if org.pk in short else "ok"
+            self.stdout.write(f"{org.code}: {year}-{month:02d} {state}.")

@@ -1,0 +1,12 @@
+from django.core.management.base import BaseCommand
+
+from evaluations.tasks import reconcile_veto_flags
+
+
+class Command(BaseCommand):
+    help = "Re-derive every active organisation's veto flags now, without a broker (the nightly task)."
+
+    def handle(self, *args, **options):
+        # apply() runs the task in this process, the same code a worker runs.
+        totals = reconcile_veto_flags.apply().get()
+        self.stdout.write(f"Veto flags reconciled: {totals['raised']} raised, {totals['removed']} removed.")

@@ -1,0 +1,539 @@
+"""The year-end roll-up: suggested annual grades with reasons, the 优秀 quota, the committee's
+decisions, the result-use lists, and who may see and do what."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEntry, Policy, StaffStatus, StaffStatusKind
+from evaluations.models import (
+    AnnualGrade,
+    AnnualResult,
+    AppraisalQuarter,
+    Finding,
+    Grade,
+    Inspection,
+    QuarterGrade,
+    QuarterState,
+    Sanction,
+    SanctionEffect,
+    SanctionKind,
+    SanctionRule,
+    Severity,
+)
+from evaluations.services import annual, veto
+from evaluations.tasks import rollup_year as rollup_year_task
+from tests.factories import UserFactory
+
+YEAR = 2026
+SHORT = {
+    "好": Grade.GOOD,
+    "较好": Grade.FAIRLY_GOOD,
+    "一般": Grade.AVERAGE,
+    "较差": Grade.POOR,
+    "不确定": Grade.UNCERTAIN,
+    "": "",
+}
+
+
+def record(person, grades: str, *, score=None, year=YEAR, state=QuarterState.APPROVED):
+    """Give ``person`` quarter grades, e.g. ``"好/好/较好/好"``, written straight to QuarterGrade."""
+    for quarter, short in enumerate(grades.split("/"), start=1):
+        appraisal_quarter, _created = AppraisalQuarter.objects.get_or_create(
+            organisation=person.organisation, year=year, quarter=quarter, defaults={"state": state}
+        )
+        grade = SHORT[short]
+        QuarterGrade.objects.create(
+            appraisal_quarter=appraisal_quarter,
+            person=person,
+            department=person.department,
+            state="confirmed" if grade else "pending",
+            grade=grade,
+            uncertain_reason="other" if grade == Grade.UNCERTAIN else "",
+            composite_score=Decimal(score) if score is not None else None,
+        )
+
+
+def rollup(organisation, year=YEAR):
+    annual.rollup_year(organisation=organisation, year=year)
+
+
+def result_of(person, year=YEAR) -> AnnualResult:
+    return AnnualResult.objects.get(person=person, year=year)
+
+
+@pytest.fixture
+def crowd(department, head):
+    """Nine people with a plain 称职 record: with one more person, ten are graded and 优秀 has 2 places."""
+    people = [UserFactory(department=department, full_name=f"群众{i}") for i in range(9)]
+    for person in people:
+        record(person, "较好/较好/较好/较好", score="85")
+    return people
+
+
+def _finding(organisation, inspector, person):
+    inspection = Inspection.objects.create(
+        organisation=organisation, date=date(YEAR, 5, 12), kind="discipline", inspector=inspector
+    )
+    return Finding.objects.create(
+        inspection=inspection, person=person, severity=Severity.SERIOUS, description="上班时间饮酒"
+    )
+
+
+# --- Eligibility -------------------------------------------------------------------------------
+
+
+def test_three_good_quarters_of_four_make_a_person_eligible_for_excellent(organisation, staff, crowd):
+    record(staff, "好/好/较好/好", score="95")
+    rollup(organisation)
+    result = result_of(staff)
+    assert (result.graded_quarters, result.good_quarters) == (4, 3)
+    assert result.eligible_excellent and result.rank == 1
+    assert result.suggested_grade == AnnualGrade.EXCELLENT
+    assert "4个季度中3个“好”，无一般以下等次" in result.suggestion_reasons
+
+
+def test_two_good_quarters_of_four_are_not_more_than_half(organisation, staff, crowd):
+    record(staff, "好/好/较好/较好", score="95")
+    rollup(organisation)
+    result = result_of(staff)
+    assert not result.eligible_excellent and result.rank is None
+    assert result.suggested_grade == AnnualGrade.COMPETENT
+    assert any("未超过已评季度的50%" in reason for reason in result.suggestion_reasons)
+
+
+def test_an_uncertain_quarter_is_not_a_graded_quarter(organisation, staff, crowd):
+    record(staff, "好/好/好/不确定", score="92")
+    rollup(organisation)
+    result = result_of(staff)
+    assert (result.graded_quarters, result.good_quarters) == (3, 3)
+    assert result.suggested_grade == AnnualGrade.EXCELLENT
+    assert any("不计入已评季度" in reason for reason in result.suggestion_reasons)
+
+
+@pytest.mark.parametrize("grades", ["好/好/好/一般", "好/好/好/较差"])
+def test_any_average_or_poor_quarter_blocks_excellent(organisation, staff, crowd, grades):
+    record(staff, grades, score="95")
+    rollup(organisation)
+    result = result_of(staff)
+    assert not result.eligible_excellent
+    assert result.suggested_grade == AnnualGrade.COMPETENT
+    assert result.average_or_below_quarters == 1
+    assert any("有“一般”或“较差”等次" in reason for reason in result.suggestion_reasons)
+
+
+def test_the_policy_may_allow_an_average_quarter_for_excellent(organisation, staff, crowd):
+    Policy.objects.filter(organisation=organisation).update(excellent_forbids_average_or_below=False)
+    record(staff, "好/好/好/一般", score="95")
+    rollup(organisation)
+    assert result_of(staff).suggested_grade == AnnualGrade.EXCELLENT
+
+
+def test_a_poor_quarter_keeps_competent_and_asks_the_committee(organisation, staff, crowd):
+    record(staff, "较好/较差/较好/较好", score="70")
+    rollup(organisation)
+    result = result_of(staff)
+    assert result.suggested_grade == AnnualGrade.COMPETENT
+    assert any("请委员会审议" in reason for reason in result.suggestion_reasons)
+
+
+def test_three_average_quarters_suggest_basically_competent(organisation, staff, colleague, crowd):
+    record(staff, "一般/一般/较好/一般", score="65")
+    record(colleague, "一般/一般/较好/较好", score="70")
+    rollup(organisation)
+    assert result_of(staff).suggested_grade == AnnualGrade.BASICALLY_COMPETENT
+    assert any("建议基本称职" in reason for reason in result_of(staff).suggestion_reasons)
+    assert result_of(colleague).suggested_grade == AnnualGrade.COMPETENT
+
+
+def test_a_year_with_no_graded_quarter_is_not_graded(organisation, staff, crowd):
+    record(staff, "不确定/不确定//")
+    rollup(organisation)
+    result = result_of(staff)
+    assert result.suggested_grade == AnnualGrade.NOT_GRADED
+    assert result.graded_quarters == 0
+
+
+# --- Veto and sanctions ------------------------------------------------------------------------
+
+
+def test_a_veto_flag_blocks_excellent_and_is_named_and_lifting_it_restores_eligibility(
+    organisation, inspector, staff, crowd
+):
+    record(staff, "好/好/好/好", score="98")
+    flag = veto.veto_flags_for_finding(finding_id=_finding(organisation, inspector, staff).pk)
+    rollup(organisation)
+    result = result_of(staff)
+    assert result.suggested_grade == AnnualGrade.COMPETENT and not result.eligible_excellent
+    assert any(
+        reason.startswith("存在一票否决事项：2026年05月12日纪律作风检查发现严重问题：上班时间饮酒")
+        for reason in result.suggestion_reasons
+    )
+
+    veto.veto_lift(flag=flag, actor=inspector, reason="经复核，系误报")
+    rollup(organisation)
+    result = result_of(staff)
+    assert result.suggested_grade == AnnualGrade.EXCELLENT and result.eligible_excellent
+    assert not any("一票否决" in reason for reason in result.suggestion_reasons)
+
+
+@pytest.mark.parametrize(
+    "kind, rule, expected",
+    [
+        (SanctionKind.WARNING, None, AnnualGrade.COMPETENT),
+        (SanctionKind.DEMERIT, None, AnnualGrade.NOT_GRADED),
+        (SanctionKind.MAJOR_DEMERIT, None, AnnualGrade.NOT_GRADED),
+        (SanctionKind.INVESTIGATION, None, AnnualGrade.NOT_GRADED),
+        (SanctionKind.DEMOTION, SanctionEffect.INCOMPETENT, AnnualGrade.INCOMPETENT),
+    ],
+)
+def test_each_sanction_effect_shapes_the_suggestion(organisation, staff, crowd, kind, rule, expected):
+    if rule:
+        SanctionRule.objects.create(organisation=organisation, kind=kind, effect=rule)
+    # No veto flag here, so the sanction's own effect is what is tested.
+    Sanction.objects.create(organisation=organisation, person=staff, kind=kind, decided_on=date(YEAR, 3, 1))
+    record(staff, "好/好/好/好", score="98")
+    rollup(organisation)
+    result = result_of(staff)
+    assert result.suggested_grade == expected
+    assert not result.eligible_excellent
+    assert any(reason.startswith("处分影响：2026年03月01日受到") for reason in result.suggestion_reasons)
+
+
+def test_a_major_demerit_last_year_still_leaves_this_year_not_graded(organisation, staff, crowd):
+    Sanction.objects.create(
+        organisation=organisation, person=staff, kind=SanctionKind.MAJOR_DEMERIT, decided_on=date(YEAR - 1, 11, 1)
+    )
+    record(staff, "好/好/好/好", score="98")
+    rollup(organisation)
+    assert result_of(staff).suggested_grade == AnnualGrade.NOT_GRADED
+
+
+# --- Quota and ranking -------------------------------------------------------------------------
+
+
+def test_ten_people_give_two_excellent_places_and_the_rest_are_told_why(organisation, department, head):
+    people = [UserFactory(department=department, full_name=f"优{i}") for i in range(10)]
+    for i, person in enumerate(people):
+        record(person, "好/好/好/好", score=str(90 + i))
+    stats = annual.rollup_year(organisation=organisation, year=YEAR)
+    assert (stats.graded_people, stats.excellent_quota, stats.eligible, stats.excellent_suggested) == (10, 2, 10, 2)
+    excellent = AnnualResult.objects.filter(suggested_grade=AnnualGrade.EXCELLENT)
+    assert set(excellent.values_list("person_id", flat=True)) == {people[9].pk, people[8].pk}
+    third = result_of(people[7])
+    assert third.rank == 3 and third.suggested_grade == AnnualGrade.COMPETENT
+    assert "超出优秀名额（名额2人，排第3）" in third.suggestion_reasons
+
+
+def test_people_not_graded_do_not_count_towards_the_quota(organisation, department, head):
+    people = [UserFactory(department=department) for _ in range(10)]
+    for person in people:
+        record(person, "好/好/好/好", score="95")
+    for person in people[:5]:
+        StaffStatus.objects.create(user=person, kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 6, 1))
+    stats = annual.rollup_year(organisation=organisation, year=YEAR)
+    assert (stats.graded_people, stats.excellent_quota) == (5, 1)
+
+
+def test_ranking_is_by_good_quarters_then_score_then_employee_number(organisation, department, head, crowd):
+    four_good_low = UserFactory(department=department, employee_number="Z9")
+    three_good_high = UserFactory(department=department, employee_number="A1")
+    record(four_good_low, "好/好/好/好", score="80")
+    record(three_good_high, "好/好/好/较好", score="99")
+    tie_a = UserFactory(department=department, employee_number="B2")
+    tie_b = UserFactory(department=department, employee_number="B1")
+    record(tie_a, "好/好/好/较好", score="90")
+    record(tie_b, "好/好/好/较好", score="90")
+    rollup(organisation)  # 13 graded → 2 places
+    ranks = dict(AnnualResult.objects.filter(rank__isnull=False).values_list("person_id", "rank"))
+    assert ranks == {four_good_low.pk: 1, three_good_high.pk: 2, tie_b.pk: 3, tie_a.pk: 4}
+    assert not any("名额线" in reason for reason in result_of(tie_b).suggestion_reasons)
+
+
+def test_a_tie_across_the_quota_line_is_named_in_the_reasons(organisation, department, head, crowd):
+    first, second, third = (UserFactory(department=department, employee_number=f"T{i}") for i in (1, 2, 3))
+    for person in (first, second, third):
+        record(person, "好/好/好/好", score="95")
+    rollup(organisation)  # 12 graded → 2 places; second and third tie on the line
+    assert result_of(second).suggested_grade == AnnualGrade.EXCELLENT
+    assert result_of(third).suggested_grade == AnnualGrade.COMPETENT
+    for person in (first, second, third):
+        assert any("名额线" in reason for reason in result_of(person).suggestion_reasons)
+
+
+# --- Probation ---------------------------------------------------------------------------------
+
+
+def test_a_probationer_at_year_end_is_not_graded(organisation, staff, colleague, crowd):
+    StaffStatus.objects.create(user=staff, kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 3, 1))
+    StaffStatus.objects.create(
+        user=colleague, kind=StaffStatusKind.PROBATION, start_date=date(YEAR - 1, 3, 1), end_date=date(YEAR, 3, 1)
+    )
+    record(staff, "好/好/好/好", score="95")
+    record(colleague, "好/好/好/好", score="95")
+    rollup(organisation)
+    assert result_of(staff).suggested_grade == AnnualGrade.NOT_GRADED
+    assert "试用期人员不确定年度等次" in result_of(staff).suggestion_reasons
+    assert result_of(colleague).suggested_grade == AnnualGrade.EXCELLENT
+
+
+def test_the_policy_may_grade_probationers(organisation, staff, crowd):
+    Policy.objects.filter(organisation=organisation).update(probation_gets_annual_grade=True)
+    StaffStatus.objects.create(user=staff, kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 3, 1))
+    record(staff, "好/好/好/好", score="95")
+    rollup(organisation)
+    assert result_of(staff).suggested_grade == AnnualGrade.EXCELLENT
+
+
+# --- Idempotency and query count ---------------------------------------------------------------
+
+
+def test_rolling_up_twice_writes_the_same_rows_and_keeps_decisions(organisation, staff, chief, crowd):
+    record(staff, "好/好/好/好", score="95")
+    rollup(organisation)
+    first = list(AnnualResult.objects.order_by("person_id").values("person_id", "suggested_grade", "rank"))
+    annual.annual_decide(
+        result=result_of(crowd[0]), actor=chief, grade=AnnualGrade.BASICALLY_COMPETENT, reason="群众评议较差"
+    )
+    rollup_year_task(organisation.pk, YEAR)
+    second = list(AnnualResult.objects.order_by("person_id").values("person_id", "suggested_grade", "rank"))
+    assert first == second and len(second) == 10
+    kept = result_of(crowd[0])
+    assert (kept.decided_grade, kept.decision_reason) == (AnnualGrade.BASICALLY_COMPETENT, "群众评议较差")
+
+
+def test_the_rollup_issues_the_same_number_of_queries_for_more_people(organisation, department, head, inspector):
+    def measure(count: int) -> int:
+        for person in [UserFactory(department=department) for _ in range(count)]:
+            record(person, "好/好/较好/好", score="90")
+        with CaptureQueriesContext(connection) as queries:
+            rollup(organisation)
+        return len(queries)
+
+    small = measure(3)
+    AnnualResult.objects.all().delete()
+    QuarterGrade.objects.all().delete()
+    assert measure(30) == small
+
+
+def test_the_command_rolls_up_every_organisation(organisation, staff, crowd, outsider, capsys):
+    record(outsider, "好/好/好/好", score="90")
+    call_command("rollup_year", str(YEAR))
+    assert AnnualResult.objects.filter(person=outsider).exists()
+    assert AnnualResult.objects.filter(organisation=organisation).count() == 9
+    assert "testorg" in capsys.readouterr().out
+
+
+# --- The committee's decisions -----------------------------------------------------------------
+
+
+def test_a_decision_that_differs_from_the_suggestion_requires_a_reason(organisation, staff, chief, crowd):
+    record(staff, "较好/较好/较好/较好", score="85")
+    rollup(organisation)
+    result = result_of(staff)
+    with pytest.raises(ValidationError) as error:
+        annual.annual_decide(result=result, actor=chief, grade=AnnualGrade.BASICALLY_COMPETENT, reason="  ")
+    assert "reason" in error.value.message_dict
+    assert result_of(staff).decided_grade == ""
+
+    annual.annual_decide(result=result, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+    assert result_of(staff).decided_grade == AnnualGrade.COMPETENT
+    annual.annual_decide(result=result, actor=chief, grade=AnnualGrade.BASICALLY_COMPETENT, reason="年底出现重大失误")
+    decided = result_of(staff)
+    assert (decided.decided_grade, decided.decided_by) == (AnnualGrade.BASICALLY_COMPETENT, chief)
+    entry = AuditEntry.objects.filter(object_pk=str(decided.pk)).latest("timestamp")
+    assert entry.reason == "年底出现重大失误"
+
+
+def test_excellent_beyond_the_quota_is_refused_until_a_place_is_freed(organisation, department, head, chief):
+    people = [UserFactory(department=department) for _ in range(10)]
+    for i, person in enumerate(people):
+        record(person, "好/好/好/好", score=str(90 + i))
+    rollup(organisation)
+    third = result_of(people[7])
+    with pytest.raises(ValidationError) as error:
+        annual.annual_decide(result=third, actor=chief, grade=AnnualGrade.EXCELLENT, reason="贡献突出")
+    assert "名额2人" in str(error.value)
+    assert result_of(people[7]).decided_grade == ""
+
+    annual.annual_decide(result=result_of(people[9]), actor=chief, grade=AnnualGrade.COMPETENT, reason="本人谦让")
+    annual.annual_decide(result=third, actor=chief, grade=AnnualGrade.EXCELLENT, reason="贡献突出")
+    assert annual.excellent_status(organisation=organisation, year=YEAR).used == 2
+
+
+def test_excellent_is_refused_for_a_vetoed_person(organisation, inspector, staff, chief, crowd):
+    record(staff, "好/好/好/好", score="98")
+    veto.veto_flags_for_finding(finding_id=_finding(organisation, inspector, staff).pk)
+    rollup(organisation)
+    with pytest.raises(ValidationError):
+        annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.EXCELLENT, reason="表现突出")
+
+
+@pytest.mark.parametrize("persona", ["hr", "head", "staff", "outsider_chief"])
+def test_only_the_agency_head_of_the_organisation_decides(request, organisation, staff, crowd, persona):
+    if persona == "outsider_chief":
+        from accounts.models import Role
+
+        actor = UserFactory(department=request.getfixturevalue("outsider").department, roles=[Role.AGENCY_HEAD])
+    else:
+        actor = request.getfixturevalue(persona)
+    record(staff, "较好/较好/较好/较好", score="85")
+    rollup(organisation)
+    with pytest.raises(PermissionDenied):
+        annual.annual_decide(result=result_of(staff), actor=actor, grade=AnnualGrade.COMPETENT, reason="")
+    with pytest.raises(PermissionDenied):
+        annual.annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=actor)
+
+
+def test_adopting_all_suggestions_decides_only_the_undecided(organisation, staff, chief, crowd):
+    record(staff, "好/好/好/好", score="95")
+    rollup(organisation)
+    annual.annual_decide(result=result_of(crowd[0]), actor=chief, grade=AnnualGrade.BASICALLY_COMPETENT, reason="理由")
+    assert annual.annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=chief) == 9
+    assert result_of(staff).decided_grade == AnnualGrade.EXCELLENT
+    assert result_of(crowd[0]).decided_grade == AnnualGrade.BASICALLY_COMPETENT
+    assert not AnnualResult.objects.filter(decided_grade="").exists()
+
+
+# --- Use of results ----------------------------------------------------------------------------
+
+
+def _past(person, year, grade):
+    AnnualResult.objects.create(
+        organisation=person.organisation,
+        person=person,
+        department=person.department,
+        year=year,
+        suggested_grade=grade,
+        decided_grade=grade,
+        computed_at=timezone.now(),
+    )
+
+
+def test_result_use_lists_look_across_years(organisation, department, head, chief, crowd):
+    merit, once, admonished, dismissed, first_incompetent = (UserFactory(department=department) for _ in range(5))
+    _past(merit, YEAR - 2, AnnualGrade.EXCELLENT)
+    _past(merit, YEAR - 1, AnnualGrade.EXCELLENT)
+    _past(once, YEAR - 2, AnnualGrade.EXCELLENT)  # a gap in YEAR - 1: no 三等功
+    _past(dismissed, YEAR - 1, AnnualGrade.INCOMPETENT)
+    record(merit, "好/好/好/好", score="99")
+    record(once, "好/好/好/好", score="98")
+    record(admonished, "一般/一般/一般/较好", score="60")
+    record(dismissed, "较好/较好/较好/较好", score="70")
+    record(first_incompetent, "较好/较好/较好/较好", score="70")
+    rollup(organisation)  # 14 graded → 2 places: merit and once
+    for person in (dismissed, first_incompetent):
+        annual.annual_decide(result=result_of(person), actor=chief, grade=AnnualGrade.INCOMPETENT, reason="长期旷工")
+
+    lists = annual.annual_use_lists(organisation=organisation, year=YEAR)
+    assert {row.person_id for row in lists.excellent} == {merit.pk, once.pk}
+    assert [row.person_id for row in lists.three_years_excellent] == [merit.pk]
+    assert [row.person_id for row in lists.admonition] == [admonished.pk]
+    assert [row.person_id for row in lists.dismissal_review] == [dismissed.pk]
+
+
+# --- Pages and denials -------------------------------------------------------------------------
+
+
+def test_hr_sees_the_suggestions_with_quarter_record_and_reasons(client_for, organisation, staff, hr, crowd):
+    record(staff, "好/好/较好/好", score="95")
+    rollup(organisation)
+    response = client_for(hr).get(reverse("evaluations:annual", args=[YEAR]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "好/好/较好/好" in page
+    assert "4个季度中3个“好”，无一般以下等次" in page
+    assert 'data-testid="recompute"' in page and 'data-testid="decide"' not in page
+    filtered = client_for(hr).get(reverse("evaluations:annual", args=[YEAR]), {"suggested_grade": "excellent"})
+    assert len(filtered.context["page"]) == 1
+
+
+def test_the_page_lists_with_a_constant_number_of_queries(client_for, organisation, department, hr, crowd):
+    client = client_for(hr)
+    rollup(organisation)
+    url = reverse("evaluations:annual", args=[YEAR])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for person in [UserFactory(department=department) for _ in range(10)]:
+        record(person, "好/较好/较好/好", score="88")
+    rollup(organisation)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+
+
+def test_hr_recomputes_from_the_page(client_for, organisation, staff, hr, crowd):
+    record(staff, "好/好/好/好", score="95")
+    response = client_for(hr).post(reverse("evaluations:annual_recompute", args=[YEAR]))
+    assert response.status_code == 302
+    assert result_of(staff).suggested_grade == AnnualGrade.EXCELLENT
+
+
+def test_the_agency_head_decides_and_adopts_through_the_pages(client_for, organisation, staff, chief, crowd):
+    record(staff, "好/好/好/好", score="95")
+    rollup(organisation)
+    client = client_for(chief)
+    listing = client.get(reverse("evaluations:annual", args=[YEAR])).content.decode()
+    assert 'data-testid="decide"' in listing and 'data-testid="adopt"' in listing
+    url = reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk])
+    response = client.post(url, {"grade": AnnualGrade.COMPETENT, "reason": ""})
+    assert response.status_code == 200 and "须说明理由" in response.content.decode()
+    response = client.post(url, {"grade": AnnualGrade.COMPETENT, "reason": "本人申请让出名额"})
+    assert response.status_code == 302 and result_of(staff).decided_grade == AnnualGrade.COMPETENT
+
+    adopt = reverse("evaluations:annual_adopt", args=[YEAR])
+    assert "确认采用" in client.get(adopt).content.decode()
+    assert AnnualResult.objects.filter(decided_grade="").count() == 9
+    client.post(adopt)
+    assert not AnnualResult.objects.filter(decided_grade="").exists()
+
+
+def test_the_use_page_shows_the_lists(client_for, organisation, staff, hr, crowd):
+    record(staff, "好/好/好/好", score="95")
+    rollup(organisation)
+    response = client_for(hr).get(reverse("evaluations:annual_use", args=[YEAR]))
+    assert response.status_code == 200
+    assert len(response.context["lists"].excellent) == 1
+
+
+@pytest.mark.parametrize("persona", ["staff", "head", "leader", "inspector", "auditor", "sysadmin"])
+def test_others_are_refused_every_annual_page(request, client_for, organisation, staff, crowd, persona):
+    rollup(organisation)
+    client = client_for(request.getfixturevalue(persona))
+    pk = result_of(crowd[0]).pk
+    assert client.get(reverse("evaluations:annual_index")).status_code == 403
+    assert client.get(reverse("evaluations:annual", args=[YEAR])).status_code == 403
+    assert client.get(reverse("evaluations:annual_use", args=[YEAR])).status_code == 403
+    assert client.post(reverse("evaluations:annual_recompute", args=[YEAR])).status_code == 403
+    assert client.get(reverse("evaluations:annual_decide", args=[YEAR, pk])).status_code == 403
+    assert client.post(reverse("evaluations:annual_adopt", args=[YEAR])).status_code == 403
+
+
+def test_hr_may_not_decide(client_for, organisation, hr, crowd):
+    rollup(organisation)
+    client = client_for(hr)
+    pk = result_of(crowd[0]).pk
+    assert client.get(reverse("evaluations:annual_decide", args=[YEAR, pk])).status_code == 403
+    assert client.post(reverse("evaluations:annual_adopt", args=[YEAR])).status_code == 403
+
+
+def test_another_organisations_result_is_not_found(client_for, outsider, chief, organisation, crowd):
+    from accounts.models import Role
+
+    record(outsider, "好/好/好/好", score="90")
+    rollup(outsider.organisation)
+    foreign = result_of(outsider)
+    assert client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, foreign.pk])).status_code == 404
+    assert Role.AGENCY_HEAD in chief.roles
+
+
+def test_the_menu_shows_the_annual_page_to_hr_only(client_for, hr, staff):
+    assert "年度考核" in client_for(hr).get(reverse("home")).content.decode()
+    assert reverse("evaluations:annual_index") not in client_for(staff).get(reverse("home")).content.decode()

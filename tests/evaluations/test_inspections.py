@@ -1,0 +1,287 @@
+"""Discipline inspections: recording, who sees them, the monthly check of their number."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from accounts.models import Role
+from accounts.selectors import policy_for_organisation
+from evaluations.models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity, VetoFlag
+from evaluations.services.inspections import discipline_check, inspection_record
+from evaluations.tasks import check_discipline_months
+from tests.factories import DepartmentFactory, UserFactory
+
+LIST_URL = reverse("evaluations:inspections")
+CREATE_URL = reverse("evaluations:inspection_create")
+
+
+def _inspect(organisation, inspector, department, on=date(2026, 9, 10), findings=()):
+    return inspection_record(
+        organisation=organisation,
+        inspector=inspector,
+        date=on,
+        kind=InspectionKind.values[0],
+        departments=[department],
+        note="",
+        findings=list(findings),
+    )
+
+
+def _finding(person=None, department=None, severity=Severity.SERIOUS, description="上班时间饮酒"):
+    return {"person": person, "department": department, "severity": severity, "description": description}
+
+
+# --- Recording ------------------------------------------------------------------------------
+
+
+def test_a_serious_finding_about_a_person_raises_a_veto_flag_after_commit(
+    organisation, inspector, department, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        inspection = _inspect(organisation, inspector, department, findings=[_finding(person=staff)])
+        assert not VetoFlag.objects.exists()  # not before the commit
+    assert len(callbacks) == 1
+    flag = VetoFlag.objects.get(person=staff)
+    assert flag.year == 2026 and flag.finding == inspection.findings.get()
+
+
+def test_lesser_findings_and_department_findings_raise_no_flag(
+    organisation, inspector, department, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _inspect(
+            organisation,
+            inspector,
+            department,
+            findings=[_finding(person=staff, severity=Severity.MODERATE), _finding(department=department)],
+        )
+    assert Finding.objects.count() == 2
+    assert not VetoFlag.objects.exists()
+
+
+def test_a_finding_must_name_a_person_or_a_department(organisation, inspector, department):
+    with pytest.raises(ValidationError, match="须指明涉及的人员或科室"):
+        _inspect(organisation, inspector, department, findings=[_finding()])
+    assert not Inspection.objects.exists()
+
+
+def test_it_refuses_a_person_of_another_organisation(organisation, inspector, department, outsider):
+    with pytest.raises(ValidationError, match="不是本单位人员"):
+        _inspect(organisation, inspector, department, findings=[_finding(person=outsider)])
+    assert not Inspection.objects.exists()
+
+
+def test_it_refuses_a_person_outside_the_covered_departments(organisation, inspector, department, staff):
+    elsewhere = DepartmentFactory(organisation=organisation, name="财务科")
+    with pytest.raises(ValidationError, match="不在本次检查范围内"):
+        _inspect(organisation, inspector, elsewhere, findings=[_finding(person=staff)])
+
+
+def test_only_an_inspector_may_record(organisation, hr, department):
+    with pytest.raises(PermissionDenied):
+        _inspect(organisation, hr, department)
+
+
+def test_the_inspector_records_an_inspection_on_the_form(
+    client_for, inspector, department, staff, django_capture_on_commit_callbacks
+):
+    data = {
+        "date": "2026-09-10",
+        "kind": InspectionKind.values[0],
+        "departments": [department.pk],
+        "note": "随机抽查考勤",
+        "findings-TOTAL_FORMS": "2",
+        "findings-INITIAL_FORMS": "0",
+        "findings-0-person": staff.pk,
+        "findings-0-severity": Severity.SERIOUS,
+        "findings-0-description": "上班时间饮酒",
+        "findings-0-evidence": "照片2张",
+    }
+    form_page = client_for(inspector).get(CREATE_URL).content.decode()
+    assert department.name in form_page and 'name="findings-TOTAL_FORMS"' in form_page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(inspector).post(CREATE_URL, data)
+    inspection = Inspection.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("evaluations:inspection_detail", args=[inspection.pk])
+    assert inspection.findings.get().evidence == "照片2张"
+    assert VetoFlag.objects.filter(person=staff).exists()
+    page = client_for(inspector).get(response.url)
+    assert "上班时间饮酒" in page.content.decode()
+
+
+def test_the_form_shows_a_finding_without_person_or_department(client_for, inspector, department):
+    data = {
+        "date": "2026-09-10",
+        "kind": InspectionKind.values[0],
+        "departments": [department.pk],
+        "findings-TOTAL_FORMS": "1",
+        "findings-INITIAL_FORMS": "0",
+        "findings-0-severity": Severity.MINOR,
+        "findings-0-description": "迟到",
+    }
+    response = client_for(inspector).post(CREATE_URL, data)
+    assert response.status_code == 400
+    assert "须指明涉及的人员或科室" in response.content.decode()
+    assert not Inspection.objects.exists()
+
+
+def test_the_form_refuses_a_person_of_another_organisation(client_for, inspector, department, outsider):
+    data = {
+        "date": "2026-09-10",
+        "kind": InspectionKind.values[0],
+        "departments": [department.pk],
+        "findings-TOTAL_FORMS": "1",
+        "findings-INITIAL_FORMS": "0",
+        "findings-0-person": outsider.pk,
+        "findings-0-severity": Severity.SERIOUS,
+        "findings-0-description": "上班时间饮酒",
+    }
+    response = client_for(inspector).post(CREATE_URL, data)
+    assert response.status_code == 400
+    assert not Inspection.objects.exists()
+
+
+# --- Who sees what --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def inspection(organisation, inspector, department, staff):
+    return _inspect(organisation, inspector, department, findings=[_finding(person=staff)])
+
+
+def test_staff_get_a_403_on_the_list(client_for, staff):
+    assert client_for(staff).get(LIST_URL).status_code == 403
+
+
+def test_staff_opening_an_inspection_by_url_get_a_404(client_for, staff, inspection):
+    response = client_for(staff).get(reverse("evaluations:inspection_detail", args=[inspection.pk]))
+    assert response.status_code == 404
+
+
+def test_hr_reads_but_may_not_record(client_for, hr, inspection):
+    client = client_for(hr)
+    assert client.get(LIST_URL).status_code == 200
+    assert client.get(reverse("evaluations:inspection_detail", args=[inspection.pk])).status_code == 200
+    assert client.get(CREATE_URL).status_code == 403
+    assert client.post(CREATE_URL, {}).status_code == 403
+
+
+def test_the_agency_head_reads_the_list(client_for, chief, inspection):
+    assert client_for(chief).get(LIST_URL).status_code == 200
+
+
+def test_another_organisations_inspector_gets_a_404(client_for, other_organisation, inspection):
+    stranger = UserFactory(organisation=other_organisation, department=None, roles=[Role.INSPECTOR])
+    response = client_for(stranger).get(reverse("evaluations:inspection_detail", args=[inspection.pk]))
+    assert response.status_code == 404
+    assert "inspection-row" not in client_for(stranger).get(LIST_URL).content.decode()
+
+
+def test_the_list_filters_by_month_kind_and_department(client_for, organisation, inspector, department):
+    other = DepartmentFactory(organisation=organisation, name="财务科")
+    _inspect(organisation, inspector, department, on=date(2026, 9, 10))
+    _inspect(organisation, inspector, other, on=date(2026, 8, 10))
+    client = client_for(inspector)
+    assert client.get(LIST_URL, {"month": "2026-09"}).content.decode().count('data-testid="inspection-row"') == 1
+    assert client.get(LIST_URL, {"department": other.pk}).content.decode().count('data-testid="inspection-row"') == 1
+    assert client.get(LIST_URL).content.decode().count('data-testid="inspection-row"') == 2
+
+
+def test_the_list_costs_the_same_queries_for_3_and_20_inspections(
+    client_for, organisation, inspector, department, staff, django_assert_max_num_queries
+):
+    client = client_for(inspector)
+    used = []
+    for count, first_day in ((3, 1), (17, 4)):
+        for day in range(count):
+            _inspect(
+                organisation,
+                inspector,
+                department,
+                on=date(2026, 9, first_day + day),
+                findings=[_finding(person=staff)],
+            )
+        with django_assert_max_num_queries(15) as captured:
+            response = client.get(LIST_URL)
+        used.append(len(captured))
+        assert response.content.decode().count('data-testid="inspection-row"') == first_day - 1 + count
+    assert used[0] == used[1]
+
+
+# --- The monthly check ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("done, short", [(0, True), (1, True), (2, False)])
+def test_a_month_with_fewer_inspections_than_the_policy_is_flagged(organisation, inspector, department, done, short):
+    assert policy_for_organisation(organisation_id=organisation.pk).inspections_per_month == 2
+    for day in range(done):
+        _inspect(organisation, inspector, department, on=date(2026, 9, 10 + day))
+    alert = discipline_check(organisation=organisation, year=2026, month=9)
+    assert (alert is not None) is short
+    assert ComplianceAlert.objects.filter(organisation=organisation).count() == (1 if short else 0)
+    if short:
+        assert (alert.inspections, alert.required, alert.resolved_at) == (done, 2, None)
+
+
+def test_the_check_is_idempotent_and_resolves_when_made_up(organisation, inspector, department):
+    _inspect(organisation, inspector, department, on=date(2026, 9, 10))
+    first = discipline_check(organisation=organisation, year=2026, month=9)
+    second = discipline_check(organisation=organisation, year=2026, month=9)
+    assert first.pk == second.pk
+    assert ComplianceAlert.objects.count() == 1
+    # A late-recorded inspection makes up the number: the alert is resolved at once.
+    _inspect(organisation, inspector, department, on=date(2026, 9, 20))
+    alert = ComplianceAlert.objects.get()
+    assert alert.resolved_at is not None and alert.inspections == 2
+    assert discipline_check(organisation=organisation, year=2026, month=9) is None
+    assert ComplianceAlert.objects.count() == 1
+
+
+def test_the_current_month_is_not_judged_until_it_ends(organisation):
+    assert discipline_check(organisation=organisation, year=2026, month=9, today=date(2026, 9, 30)) is None
+    assert not ComplianceAlert.objects.exists()
+    assert discipline_check(organisation=organisation, year=2026, month=9, today=date(2026, 10, 1)) is not None
+
+
+def test_the_daily_task_checks_the_previous_month_of_every_organisation(organisation, other_organisation, monkeypatch):
+    monkeypatch.setattr("evaluations.services.inspections.china_today", lambda: date(2026, 10, 1))
+    result = check_discipline_months.apply().get()
+    assert (result["year"], result["month"]) == (2026, 9)
+    assert set(ComplianceAlert.objects.values_list("organisation_id", "year", "month")) == {
+        (organisation.pk, 2026, 9),
+        (other_organisation.pk, 2026, 9),
+    }
+
+
+def test_the_command_checks_a_month_without_a_broker(organisation, inspector, department):
+    _inspect(organisation, inspector, department, on=date(2026, 9, 10))
+    call_command("check_discipline", "2026", "9")
+    call_command("check_discipline", "2026", "9")
+    alert = ComplianceAlert.objects.get(organisation=organisation)
+    assert (alert.year, alert.month, alert.inspections) == (2026, 9, 1)
+
+
+def test_the_command_refuses_a_month_that_has_not_ended(organisation):
+    with pytest.raises(CommandError):
+        call_command("check_discipline", "2100", "1")
+
+
+# --- Home page ------------------------------------------------------------------------------
+
+
+def test_the_inspector_and_hr_see_open_alerts_on_their_home(client_for, organisation, inspector, hr, department):
+    _inspect(organisation, inspector, department, on=date(2026, 9, 10))
+    discipline_check(organisation=organisation, year=2026, month=9)
+    for person in (inspector, hr):
+        page = client_for(person).get(reverse("home")).content.decode()
+        assert "2026年9月纪律作风检查仅1次，少于规定的2次" in page
+        assert LIST_URL in page
+
+
+def test_staff_see_no_alerts(client_for, organisation, staff):
+    discipline_check(organisation=organisation, year=2026, month=9)
+    assert 'data-testid="compliance-alerts"' not in client_for(staff).get(reverse("home")).content.decode()

@@ -1,0 +1,436 @@
+"""The sanction, policy-table and veto-flag pages: HR records, inspectors lift, flags follow."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import AuditEntry, Role
+from evaluations.models import (
+    Finding,
+    Inspection,
+    Sanction,
+    SanctionEffect,
+    SanctionKind,
+    SanctionRule,
+    Severity,
+    VetoFlag,
+)
+from evaluations.services import veto
+from tests.factories import DepartmentFactory, UserFactory
+
+# Past dates: a decided date in the future is refused.
+YEAR = 2025
+
+
+@pytest.fixture
+def hr_client(client_for, hr):
+    return client_for(hr)
+
+
+@pytest.fixture
+def other_inspector(other_organisation):
+    return UserFactory(
+        username="other_inspector", organisation=other_organisation, department=None, roles=[Role.INSPECTOR]
+    )
+
+
+@pytest.fixture
+def other_hr(other_organisation):
+    return UserFactory(username="other_hr", organisation=other_organisation, department=None, roles=[Role.HR_ADMIN])
+
+
+def sanction(person, kind=SanctionKind.WARNING, on=date(YEAR, 3, 1), closed=None, note=""):
+    return Sanction.objects.create(
+        organisation=person.organisation, person=person, kind=kind, decided_on=on, closed_on=closed, note=note
+    )
+
+
+def flagged(person, kind=SanctionKind.WARNING, on=date(YEAR, 3, 1)) -> VetoFlag:
+    return veto.veto_flags_for_sanction(sanction_id=sanction(person, kind, on).pk)[0]
+
+
+def serious_finding(organisation, inspector, person, on=date(YEAR, 5, 12)) -> Finding:
+    inspection = Inspection.objects.create(organisation=organisation, date=on, kind="discipline", inspector=inspector)
+    return Finding.objects.create(inspection=inspection, person=person, severity=Severity.SERIOUS, description="饮酒")
+
+
+def form_data(person, kind=SanctionKind.WARNING, decided="2025-03-01", closed="", note="违反工作纪律"):
+    return {"person": person.pk, "kind": kind, "decided_on": decided, "closed_on": closed, "note": note}
+
+
+# --- Sanctions --------------------------------------------------------------------------------
+
+
+def test_hr_records_a_sanction_and_its_flag_is_raised_once_it_commits(
+    hr_client, hr, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = hr_client.post(reverse("evaluations:sanction_create"), form_data(staff))
+        assert response.status_code == 302
+        assert not VetoFlag.objects.exists()
+    for callback in callbacks:
+        callback()
+
+    recorded = Sanction.objects.get()
+    assert (recorded.person, recorded.kind, recorded.entered_by) == (staff, SanctionKind.WARNING, hr)
+    flag = VetoFlag.objects.get()
+    assert (flag.person, flag.year, flag.sanction) == (staff, YEAR, recorded)
+    assert "警告" in flag.reason
+
+
+def test_a_major_demerit_flags_this_year_and_the_next(hr_client, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        hr_client.post(reverse("evaluations:sanction_create"), form_data(staff, SanctionKind.MAJOR_DEMERIT))
+
+    assert sorted(VetoFlag.objects.values_list("year", flat=True)) == [YEAR, YEAR + 1]
+
+
+def test_the_list_shows_each_sanctions_effect_on_the_annual_grade(hr_client, staff, colleague):
+    sanction(staff, SanctionKind.WARNING)
+    sanction(colleague, SanctionKind.INVESTIGATION)
+
+    response = hr_client.get(reverse("evaluations:sanction_list"))
+
+    effects = {s.person: s.effect_label for s in response.context["page"]}
+    assert effects == {
+        staff: SanctionEffect.NO_EXCELLENT.label,
+        colleague: SanctionEffect.NOT_GRADED_UNTIL_CLOSED.label,
+    }
+    assert "当年不得评为优秀" in response.content.decode()
+
+
+def test_the_list_filters_by_year_kind_and_department(hr_client, organisation, staff, colleague):
+    finance = DepartmentFactory(organisation=organisation, code="D002", name="财务科")
+    accountant = UserFactory(department=finance)
+    sanction(staff, SanctionKind.WARNING)
+    sanction(colleague, SanctionKind.DEMERIT, on=date(YEAR - 1, 6, 1))
+    sanction(accountant, SanctionKind.WARNING)
+    url = reverse("evaluations:sanction_list")
+
+    def people(**params):
+        return {s.person for s in hr_client.get(url, params).context["page"]}
+
+    assert people(year=YEAR) == {staff, accountant}
+    assert people(kind=SanctionKind.DEMERIT) == {colleague}
+    assert people(department=finance.pk) == {accountant}
+
+
+def test_correcting_the_kind_and_year_moves_the_flags_and_their_reason(hr_client, staff):
+    record = sanction(staff, SanctionKind.WARNING)
+    veto.veto_flags_for_sanction(sanction_id=record.pk)
+
+    response = hr_client.post(
+        reverse("evaluations:sanction_edit", args=[record.pk]),
+        form_data(staff, SanctionKind.DEMERIT, decided="2024-12-20"),
+    )
+
+    assert response.status_code == 302
+    flag = VetoFlag.objects.get()
+    assert flag.year == YEAR - 1
+    assert "记过" in flag.reason and "警告" not in flag.reason
+
+
+def test_deleting_a_sanction_asks_first_then_removes_its_flag(hr_client, staff):
+    flag = flagged(staff)
+    url = reverse("evaluations:sanction_delete", args=[flag.sanction_id])
+
+    response = hr_client.get(url)
+    assert response.status_code == 200 and "一并移除" in response.content.decode()
+    assert Sanction.objects.exists()
+
+    response = hr_client.post(url, follow=True)
+    assert not Sanction.objects.exists()
+    assert not VetoFlag.objects.exists()
+    assert "已删除" in response.content.decode()
+
+
+def test_a_closing_date_before_the_decision_is_refused(hr_client, staff):
+    response = hr_client.post(
+        reverse("evaluations:sanction_create"),
+        form_data(staff, SanctionKind.INVESTIGATION, decided="2025-06-01", closed="2025-05-01"),
+    )
+
+    assert response.status_code == 200
+    assert "不能早于决定日期" in response.content.decode()
+    assert not Sanction.objects.exists()
+
+
+def test_a_decision_in_the_future_is_refused(hr_client, staff):
+    response = hr_client.post(reverse("evaluations:sanction_create"), form_data(staff, decided="2099-01-01"))
+
+    assert "不能晚于今天" in response.content.decode()
+    assert not Sanction.objects.exists()
+
+
+def test_a_person_of_another_organisation_cannot_be_sanctioned(hr_client, outsider):
+    response = hr_client.post(reverse("evaluations:sanction_create"), form_data(outsider))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["person"]
+    assert not Sanction.objects.exists()
+
+
+# --- The policy table -------------------------------------------------------------------------
+
+
+def rules_data(organisation, reason="", **changes):
+    data = dict(veto.sanction_rules(organisation=organisation))
+    data.update(changes)
+    data["reason"] = reason
+    return data
+
+
+def test_the_policy_table_shows_each_kind_with_its_default(hr_client):
+    response = hr_client.get(reverse("evaluations:sanction_rules"))
+
+    body = response.content.decode()
+    assert body.count('data-testid="rule-row"') == len(SanctionKind.values)
+    assert "立案审查" in body and "结案前不确定等次" in body
+
+
+def test_changing_the_policy_table_saves_audits_and_re_derives_flags(hr_client, organisation, staff):
+    flagged(staff, SanctionKind.DEMERIT)
+
+    response = hr_client.post(
+        reverse("evaluations:sanction_rules"),
+        rules_data(organisation, reason="依据2025年新规", demerit=SanctionEffect.NOT_GRADED_TWO_YEARS),
+        follow=True,
+    )
+
+    rule = SanctionRule.objects.get(organisation=organisation)
+    assert (rule.kind, rule.effect) == (SanctionKind.DEMERIT, SanctionEffect.NOT_GRADED_TWO_YEARS)
+    assert sorted(VetoFlag.objects.values_list("year", flat=True)) == [YEAR, YEAR + 1]
+    assert "新增 1 条" in response.content.decode()
+    entry = AuditEntry.objects.filter(content_type__model="sanctionrule").latest()
+    assert entry.reason == "依据2025年新规"
+
+
+def test_saving_an_unchanged_policy_table_writes_nothing(hr_client, organisation):
+    response = hr_client.post(reverse("evaluations:sanction_rules"), rules_data(organisation), follow=True)
+
+    assert not SanctionRule.objects.exists()
+    assert "没有变化" in response.content.decode()
+
+
+def test_an_unknown_effect_is_refused(hr_client, organisation):
+    response = hr_client.post(reverse("evaluations:sanction_rules"), rules_data(organisation, warning="nothing"))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["warning"]
+    assert not SanctionRule.objects.exists()
+
+
+# --- Veto flags -------------------------------------------------------------------------------
+
+
+def test_an_inspector_sees_the_years_flags_with_a_lift_link(client_for, inspector, staff, colleague):
+    flag = flagged(staff)
+    flagged(colleague, on=date(YEAR - 1, 5, 1))
+
+    response = client_for(inspector).get(reverse("evaluations:veto_list"), {"year": YEAR})
+
+    assert [f.pk for f in response.context["page"]] == [flag.pk]
+    assert reverse("evaluations:veto_lift", args=[flag.pk]) in response.content.decode()
+
+
+def test_the_flag_list_filters_active_and_lifted(client_for, inspector, staff, colleague):
+    active = flagged(staff)
+    lifted = veto.veto_lift(flag=flagged(colleague), actor=inspector, reason="复核无误")
+    client = client_for(inspector)
+    url = reverse("evaluations:veto_list")
+
+    assert [f.pk for f in client.get(url, {"year": YEAR, "state": "active"}).context["page"]] == [active.pk]
+    response = client.get(url, {"year": YEAR, "state": "lifted"})
+    assert [f.pk for f in response.context["page"]] == [lifted.pk]
+    assert "复核无误" in response.content.decode()
+
+
+def test_an_inspector_lifts_a_flag_and_the_audit_entry_carries_the_reason(client_for, inspector, staff):
+    flag = flagged(staff)
+
+    response = client_for(inspector).post(
+        reverse("evaluations:veto_lift", args=[flag.pk]), {"reason": "处分已撤销，经复核解除"}
+    )
+
+    assert response.status_code == 302
+    flag.refresh_from_db()
+    assert (flag.is_active, flag.lifted_by, flag.lift_reason) == (False, inspector, "处分已撤销，经复核解除")
+    entry = AuditEntry.objects.filter(content_type__model="vetoflag", action=AuditEntry.Action.UPDATE).latest()
+    assert entry.reason == "处分已撤销，经复核解除"
+    assert entry.actor == inspector
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_lifting_without_a_reason_is_refused_with_a_message(client_for, inspector, staff, reason):
+    flag = flagged(staff)
+
+    response = client_for(inspector).post(reverse("evaluations:veto_lift", args=[flag.pk]), {"reason": reason})
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "解除一票否决须说明理由" in body and "未解除" in body
+    flag.refresh_from_db()
+    assert flag.is_active
+
+
+def test_a_lifted_flag_cannot_be_lifted_again(client_for, inspector, staff):
+    flag = veto.veto_lift(flag=flagged(staff), actor=inspector, reason="复核")
+
+    response = client_for(inspector).post(
+        reverse("evaluations:veto_lift", args=[flag.pk]), {"reason": "再次"}, follow=True
+    )
+
+    assert "已解除" in response.content.decode()
+    flag.refresh_from_db()
+    assert flag.lift_reason == "复核"
+
+
+def test_hr_and_the_agency_head_read_flags_but_cannot_lift(client_for, hr, chief, staff):
+    flag = flagged(staff)
+    lift_url = reverse("evaluations:veto_lift", args=[flag.pk])
+
+    for persona in (hr, chief):
+        client = client_for(persona)
+        response = client.get(reverse("evaluations:veto_list"), {"year": YEAR})
+        assert response.status_code == 200
+        assert lift_url not in response.content.decode()
+        assert client.post(lift_url, {"reason": "越权"}).status_code == 403
+    flag.refresh_from_db()
+    assert flag.is_active
+
+
+def test_a_head_cannot_lift_and_staff_cannot_see_the_flags(client_for, head, staff):
+    flag = flagged(staff)
+
+    assert client_for(head).post(reverse("evaluations:veto_lift", args=[flag.pk]), {"reason": "x"}).status_code == 403
+    assert client_for(staff).get(reverse("evaluations:veto_list")).status_code == 403
+    flag.refresh_from_db()
+    assert flag.is_active
+
+
+SANCTION_PAGES = [
+    ("evaluations:sanction_list", False),
+    ("evaluations:sanction_create", False),
+    ("evaluations:sanction_rules", False),
+    ("evaluations:sanction_edit", True),
+    ("evaluations:sanction_delete", True),
+]
+
+
+@pytest.mark.parametrize("persona", ["staff", "head", "inspector", "chief"])
+def test_only_hr_may_open_the_sanction_pages(client_for, request, staff, persona):
+    record = sanction(staff)
+    client = client_for(request.getfixturevalue(persona))
+
+    for name, needs_pk in SANCTION_PAGES:
+        assert client.get(reverse(name, args=[record.pk] if needs_pk else [])).status_code == 403, name
+    assert client.post(reverse("evaluations:sanction_delete", args=[record.pk])).status_code == 403
+    assert Sanction.objects.exists()
+
+
+def test_the_agency_head_cannot_run_the_reconciliation(client_for, chief):
+    assert client_for(chief).post(reverse("evaluations:veto_reconcile")).status_code == 403
+
+
+def test_another_organisations_sanctions_and_flags_are_404(client_for, other_hr, other_inspector, staff):
+    flag = flagged(staff)
+    hr_client = client_for(other_hr)
+    for name in ("evaluations:sanction_edit", "evaluations:sanction_delete"):
+        assert hr_client.get(reverse(name, args=[flag.sanction_id])).status_code == 404, name
+    assert hr_client.post(reverse("evaluations:sanction_delete", args=[flag.sanction_id])).status_code == 404
+    assert not list(hr_client.get(reverse("evaluations:sanction_list")).context["page"])
+
+    inspector_client = client_for(other_inspector)
+    assert inspector_client.post(reverse("evaluations:veto_lift", args=[flag.pk]), {"reason": "x"}).status_code == 404
+    assert not list(inspector_client.get(reverse("evaluations:veto_list"), {"year": YEAR}).context["page"])
+    flag.refresh_from_db()
+    assert flag.is_active and Sanction.objects.exists()
+
+
+# --- Reconciliation ---------------------------------------------------------------------------
+
+
+def _corrupt(organisation, inspector, staff, colleague) -> None:
+    """A serious finding whose flag went missing, and a flag left by nothing."""
+    serious_finding(organisation, inspector, staff)
+    invented = flagged(colleague)
+    Sanction.objects.filter(pk=invented.sanction_id).update(person=staff)
+
+
+@pytest.mark.parametrize("persona", ["inspector", "hr"])
+def test_reconcile_now_repairs_the_flags_and_reports(
+    client_for, request, organisation, inspector, staff, colleague, persona
+):
+    _corrupt(organisation, inspector, staff, colleague)
+
+    response = client_for(request.getfixturevalue(persona)).post(
+        reverse("evaluations:veto_reconcile"), {"year": YEAR}, follow=True
+    )
+
+    assert "新增 2 条，移除 1 条" in response.content.decode()
+    assert set(VetoFlag.objects.values_list("person_id", flat=True)) == {staff.pk}
+    assert VetoFlag.objects.count() == 2
+
+
+def test_reconcile_now_only_accepts_a_post(client_for, inspector):
+    assert client_for(inspector).get(reverse("evaluations:veto_reconcile")).status_code == 405
+
+
+def test_the_command_runs_the_nightly_reconciliation(organisation, inspector, staff, colleague, capsys):
+    _corrupt(organisation, inspector, staff, colleague)
+
+    call_command("reconcile_veto")
+
+    assert "2 raised, 1 removed" in capsys.readouterr().out
+    assert set(VetoFlag.objects.values_list("person_id", flat=True)) == {staff.pk}
+
+
+# --- Menus and list query counts --------------------------------------------------------------
+
+
+def test_the_menu_shows_the_pages_to_those_allowed(client_for, hr, inspector, staff):
+    def labels(person):
+        return [item["label"] for item in client_for(person).get(reverse("home")).context["nav_items"]]
+
+    assert {"处分与组织处理", "一票否决"} <= set(labels(hr))
+    assert "一票否决" in labels(inspector) and "处分与组织处理" not in labels(inspector)
+    assert not {"处分与组织处理", "一票否决"} & set(labels(staff))
+
+
+# Session (read and save), user, policy, roles, organisation, permissions, the bell, the filter's
+# choices, count, rows, and on the sanction list the policy table: the same for 3 rows and for 30.
+LIST_QUERY_BOUND = 15
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_sanction_list_takes_bounded_queries(hr_client, department, django_assert_max_num_queries, rows):
+    for _ in range(rows):
+        sanction(UserFactory(department=department))
+
+    with django_assert_max_num_queries(LIST_QUERY_BOUND):
+        response = hr_client.get(reverse("evaluations:sanction_list"))
+
+    assert response.context["page"].paginator.count == rows
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_flag_list_takes_bounded_queries(client_for, inspector, department, django_assert_max_num_queries, rows):
+    for index in range(rows):
+        flag = flagged(UserFactory(department=department))
+        if index % 2:
+            veto.veto_lift(flag=flag, actor=inspector, reason="复核")
+    client = client_for(inspector)
+
+    with django_assert_max_num_queries(LIST_QUERY_BOUND):
+        response = client.get(reverse("evaluations:veto_list"), {"year": YEAR})
+
+    assert response.context["page"].paginator.count == rows
+
+
+def test_hr_opens_every_sanction_page(hr_client, staff):
+    record = sanction(staff)
+
+    for name, needs_pk in SANCTION_PAGES:
+        assert hr_client.get(reverse(name, args=[record.pk] if needs_pk else [])).status_code == 200, name
