@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
+from accounts.widgets import YesNoAllSelect
 
 from .models import AnnualGrade, AnnualResult
 
@@ -21,7 +22,7 @@ class AnnualFilter(django_filters.FilterSet):
         choices=[("undecided", _("待确定")), ("decided", _("已确定")), ("deviating", _("与建议不一致"))],
         method="filter_decided",
     )
-    eligible_excellent = django_filters.BooleanFilter(label=_("具备优秀资格"))
+    eligible_excellent = django_filters.BooleanFilter(label=_("具备优秀资格"), widget=YesNoAllSelect())
 
     class Meta:
         model = AnnualResult
