@@ -37,12 +37,14 @@ from ..forms_scores import IndicatorScoresForm
 from ..models import (
     AppraisalQuarter,
     DepartmentScore,
+    Finding,
     Grade,
     GradeState,
     QuarterGrade,
     SatisfactionScore,
     ServiceEvent,
     ServiceEventKind,
+    Severity,
 )
 from ..services import grading, quota, scores
 
@@ -82,6 +84,8 @@ class PersonFacts:
     complaints: int = 0
     department_score: Decimal | None = None
     suggested_grade: str = ""
+    findings: int = 0
+    serious_findings: int = 0
 
     @property
     def last_grade_label(self) -> str:
@@ -163,6 +167,15 @@ def person_facts(
     for event in events:
         facts[event["person_id"]].praise = event["praise"]
         facts[event["person_id"]].complaints = event["complaints"]
+
+    # Discipline findings about the person in the quarter (纪律作风检查).
+    for row in (
+        Finding.objects.filter(person_id__in=person_ids, inspection__date__range=(first_day, last_day))
+        .values("person_id")
+        .annotate(total=Count("pk"), serious=Count("pk", filter=Q(severity=Severity.SERIOUS)))
+    ):
+        facts[row["person_id"]].findings = row["total"]
+        facts[row["person_id"]].serious_findings = row["serious"]
 
     department_scores = dict(
         DepartmentScore.objects.filter(department_id__in=department_ids, year=year, quarter=quarter).values_list(

@@ -353,10 +353,10 @@ def test_the_grading_page_queries_do_not_grow_with_people(
     for person in people[:2]:
         give(quarter.grades.get(person=person), head)
     client = client_for(head)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(23):
         assert client.get(GRADING).status_code == 200
     client = client_for(leader)
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(25):
         assert client.get(GRADING).status_code == 200
 
 
@@ -400,3 +400,21 @@ def test_only_the_evaluator_may_post_scores(client_for, colleague, staff, organi
     quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
     row = quarter.grades.get(person=staff)
     assert client_for(colleague).post(_reverse("evaluations:grade_scores", args=[row.pk]), {}).status_code == 404
+
+
+def test_the_grader_sees_discipline_findings_of_the_quarter(client_for, head, staff, inspector, organisation):
+    from datetime import date
+
+    from django.urls import reverse as _reverse
+
+    from evaluations.models import Finding, Inspection
+    from evaluations.services.grading import appraisal_quarter_open
+
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    inspection = Inspection.objects.create(
+        organisation=organisation, date=date(2026, 10, 20), kind="discipline", inspector=inspector
+    )
+    Finding.objects.create(inspection=inspection, person=staff, severity="serious", description="脱岗")
+    row = quarter.grades.get(person=staff)
+    page = client_for(head).get(_reverse("evaluations:grade_detail", args=[row.pk])).content.decode()
+    assert "纪律作风检查发现：1" in page and "严重 1" in page
