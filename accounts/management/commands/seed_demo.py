@@ -7,6 +7,7 @@ from django.db import transaction
 from accounts.demo import DEMO_ACCOUNTS, DEMO_ORGANISATION_CODE, DEMO_PASSWORD, build_demo_organisation
 from accounts.models import Organisation, User
 from evaluations.demo import build_demo_appraisals
+from evaluations.demo_discipline import build_demo_discipline
 from summaries.demo import build_demo_year
 
 
@@ -49,6 +50,9 @@ class Command(BaseCommand):
             started = time.monotonic()
             appraisals = build_demo_appraisals(organisation, year=year, seed=seed)
             self.stdout.write(f"{appraisals.describe()} ({time.monotonic() - started:.1f} s)")
+            started = time.monotonic()
+            discipline = build_demo_discipline(organisation, year=year, seed=seed)
+            self.stdout.write(f"{discipline.describe()} ({time.monotonic() - started:.1f} s)")
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<16} {account.description}")

@@ -1,0 +1,226 @@
+"""The one-vote veto end to end, in a real browser, on the demo organisation (DOMAIN.md §5, §7).
+
+The year's four quarters are graded, confirmed and approved through the services, so that one
+staff member has 好 in three of them and everyone else 较好: after the annual roll-up that person
+is the only one eligible for 优秀, and suggested 优秀. Then: demo_inspector records an inspection on
+/evaluations/inspections/ with a 严重 finding about them — the veto flag is raised when the
+inspection commits (the live server runs tasks eagerly); demo_hr re-runs the year on
+/evaluations/annual/<year>/ and the suggestion falls to 称职 with the veto named in the reasons;
+demo_inspector lifts the flag with a reason on /evaluations/veto/; demo_chief re-runs the year and
+the person is suggested 优秀 again.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from accounts.models import StaffStatus, User
+from accounts.selectors import evaluator_of
+from evaluations.models import AnnualGrade, AnnualResult, Finding, Grade, GradeState, InspectionKind, Severity, VetoFlag
+from evaluations.services.annual import rollup_year
+from evaluations.services.grading import (
+    appraisal_quarter_approve,
+    appraisal_quarter_open,
+    grade_assign,
+    grade_confirm,
+    participants_of,
+)
+
+pytestmark = pytest.mark.e2e
+
+FULL_NAMES = {a.username: a.full_name for a in DEMO_ACCOUNTS}
+INSPECTIONS = "/evaluations/inspections/"
+VETO = "/evaluations/veto/"
+SERIOUS_TEXT = "工作日午间接受管理服务对象宴请并饮酒，违反中央八项规定精神。"
+LIFT_REASON = "经复核，宴请系亲属家宴，当事人已提交情况说明及证明材料，不属于违反八项规定精神情形。"
+
+# Columns of the annual list (evaluations/annual/list.html).
+SUGGESTED, REASONS = 5, 6
+
+
+# --- Helpers -----------------------------------------------------------------------------
+
+
+def assert_no_csp_errors(ui):
+    assert ui.csp_messages() == [], "\n".join(ui.console)
+
+
+def open_menu(ui):
+    menu = ui.page.locator("#mainNav")
+    toggler = ui.page.locator(".navbar-toggler")
+    if toggler.is_visible() and not menu.is_visible():
+        toggler.click()
+        expect(menu).to_be_visible()
+    return menu
+
+
+def go_via_menu(ui, label: str, url: str):
+    open_menu(ui).get_by_role("link", name=label, exact=True).click()
+    ui.page.wait_for_url("**" + url + "**")
+
+
+def sign_in_as(ui, username: str):
+    if ui.page.locator("#mainNav").count():
+        menu = open_menu(ui)
+        with ui.page.expect_navigation():
+            menu.get_by_role("button", name="退出").click()
+        ui.page.wait_for_url("**/accounts/login/**")
+    ui.login(username, DEMO_PASSWORD)
+    expect(ui.page.get_by_test_id("current-user")).to_contain_text(FULL_NAMES[username])
+
+
+def pick_candidate(organisation) -> User:
+    """An ordinary staff member (no special status) whose name no one else's contains, so a row
+    filtered by the name is theirs alone."""
+    special = StaffStatus.objects.values("user_id")
+    people = list(
+        participants_of(organisation=organisation)
+        .exclude(username__startswith="demo_")
+        .exclude(pk__in=special)
+        .filter(username__startswith="s")
+        .select_related("department")
+        .order_by("pk")
+    )
+    names = list(User.objects.filter(organisation=organisation).values_list("pk", "full_name"))
+    for person in people:
+        if not any(person.full_name in name for pk, name in names if pk != person.pk):
+            return person
+    raise AssertionError("no staff member with a distinct name")
+
+
+def grade_the_year(organisation, *, year: int, star: User) -> None:
+    """Grade, confirm and approve the four quarters: ``star`` 好 in Q1–Q3 and 较好 in Q4, everyone
+    else 较好 (so ``star`` alone is eligible for 优秀)."""
+    chief = User.objects.get(organisation=organisation, username="demo_chief")
+    for quarter in range(1, 5):
+        appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=quarter)
+        for row in appraisal_quarter.grades.select_related("person__department").order_by("pk"):
+            good = row.person_id == star.pk and quarter < 4
+            graded = grade_assign(
+                grade_row=row,
+                actor=evaluator_of(person=row.person),
+                grade=Grade.GOOD if good else Grade.FAIRLY_GOOD,
+                comment="圆满完成季度重点工作，成效突出。" if good else "工作认真负责，较好完成季度目标任务。",
+            )
+            if graded.state == GradeState.GRADED:
+                grade_confirm(grade_row=graded, actor=graded.department.supervising_leader)
+        appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=chief)
+
+
+def annual_row(ui, name: str):
+    row = ui.page.get_by_test_id("annual-row").filter(has_text=name)
+    expect(row).to_have_count(1)
+    return row
+
+
+def recompute(ui, year: int):
+    go_via_menu(ui, "年度考核", f"/evaluations/annual/{year}/")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("recompute").click()
+    expect(ui.page.locator(".alert-success")).to_contain_text("已重新计算")
+
+
+# --- The test ------------------------------------------------------------------------------
+
+
+def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo):
+    page = ui.page
+    year = timezone.localdate().year
+    star = pick_candidate(demo)
+    grade_the_year(demo, year=year, star=star)
+    rollup_year(organisation=demo, year=year)
+    before = AnnualResult.objects.get(person=star, year=year)
+    assert (before.suggested_grade, before.rank) == (AnnualGrade.EXCELLENT, 1)
+    department = star.department
+
+    # 1. demo_inspector records an inspection of the person's department with a 严重 finding.
+    sign_in_as(ui, "demo_inspector")
+    go_via_menu(ui, "纪律作风检查", INSPECTIONS)
+    with page.expect_navigation():
+        page.get_by_test_id("record-inspection").click()
+    expect(page.locator("h1")).to_contain_text("记录纪律作风检查")
+    page.select_option("select[name=kind]", InspectionKind.DISCIPLINE)
+    page.get_by_label(department.name, exact=True).check()
+    page.fill("textarea[name=note]", f"对{department.name}开展工作日午间禁酒规定执行情况检查，查阅公务接待清单。")
+    page.select_option(
+        "select[name=findings-0-person]", label=f"{star.full_name}（{star.employee_number}，{department.name}）"
+    )
+    page.select_option("select[name=findings-0-severity]", Severity.SERIOUS)
+    page.fill("textarea[name=findings-0-description]", SERIOUS_TEXT)
+    page.fill("textarea[name=findings-0-evidence]", "群众举报材料、餐饮消费记录。")
+    ui.screenshot("01-record-inspection")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_contain_text("检查记录已保存")
+    finding_row = page.get_by_test_id("finding-row")
+    expect(finding_row).to_have_count(1)
+    expect(finding_row).to_contain_text(star.full_name)
+    expect(finding_row).to_contain_text("严重")
+    ui.screenshot("02-inspection-recorded")
+
+    # The flag was raised when the inspection committed (tasks run eagerly on the live server).
+    finding = Finding.objects.get(person=star, severity=Severity.SERIOUS)
+    flag = VetoFlag.objects.get(finding=finding)
+    assert (flag.person_id, flag.year, flag.is_active) == (star.pk, year, True)
+    go_via_menu(ui, "一票否决", VETO)
+    veto_row = page.get_by_test_id("veto-row").filter(has_text=star.full_name)
+    expect(veto_row).to_have_count(1)
+    expect(veto_row).to_contain_text("生效中")
+    expect(veto_row).to_contain_text(SERIOUS_TEXT)
+    ui.screenshot("03-veto-raised")
+    assert_no_csp_errors(ui)
+
+    # 2. demo_hr re-runs the year: no longer 优秀, the veto named in the reasons.
+    sign_in_as(ui, "demo_hr")
+    recompute(ui, year)
+    row = annual_row(ui, star.full_name)
+    expect(row.locator("td").nth(SUGGESTED)).to_have_text("称职")
+    reasons = row.locator("td").nth(REASONS)
+    expect(reasons).to_contain_text("存在一票否决事项")
+    expect(reasons).to_contain_text(SERIOUS_TEXT)
+    expect(reasons).to_contain_text("不具备优秀资格：有一票否决事项")
+    ui.screenshot("04-annual-vetoed")
+    vetoed = AnnualResult.objects.get(person=star, year=year)
+    assert (vetoed.suggested_grade, vetoed.eligible_excellent) == (AnnualGrade.COMPETENT, False)
+    assert_no_csp_errors(ui)
+
+    # 3. demo_inspector lifts the flag, with the reason (an empty reason is refused first).
+    sign_in_as(ui, "demo_inspector")
+    go_via_menu(ui, "一票否决", VETO)
+    veto_row = page.get_by_test_id("veto-row").filter(has_text=star.full_name)
+    with page.expect_navigation():
+        veto_row.get_by_role("link", name="解除").click()
+    expect(page.locator("h1")).to_contain_text("解除一票否决")
+    expect(page.locator("main")).to_contain_text(star.full_name)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page.locator("main")).to_contain_text("解除一票否决须说明理由")
+    page.fill("textarea[name=reason]", LIFT_REASON)
+    ui.screenshot("05-lift")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page.locator(".alert-success")).to_contain_text("已解除")
+    veto_row = page.get_by_test_id("veto-row").filter(has_text=star.full_name)
+    expect(veto_row).to_contain_text("已解除")
+    expect(veto_row).to_contain_text(LIFT_REASON)
+    expect(veto_row.get_by_role("link", name="解除")).to_have_count(0)
+    ui.screenshot("06-lifted")
+    flag.refresh_from_db()
+    assert flag.lift_reason == LIFT_REASON and flag.lifted_by.username == "demo_inspector"
+    assert_no_csp_errors(ui)
+
+    # 4. The agency head re-runs the year: eligible again, and within the quota suggested 优秀.
+    sign_in_as(ui, "demo_chief")
+    recompute(ui, year)
+    row = annual_row(ui, star.full_name)
+    expect(row.locator("td").nth(SUGGESTED)).to_have_text("优秀")
+    reasons = row.locator("td").nth(REASONS)
+    expect(reasons).to_contain_text("具备优秀资格，排第1")
+    expect(reasons).not_to_contain_text("一票否决")
+    ui.screenshot("07-annual-excellent-again")
+    after = AnnualResult.objects.get(person=star, year=year)
+    assert (after.suggested_grade, after.eligible_excellent, after.rank) == (AnnualGrade.EXCELLENT, True, 1)
+    assert_no_csp_errors(ui)
