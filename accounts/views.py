@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -32,12 +31,7 @@ from .forms import (
     StaffStatusForm,
 )
 from .models import AuditEntry, Department, Notification, Role, RoleAssignment, StaffStatus, User
-
-PAGE_SIZE = 25
-
-
-def _page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+from .pagination import page_of, query_without_page
 
 
 def _get_person_for_admin(request: HttpRequest, pk: int) -> User:
@@ -183,7 +177,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/department_list.html",
-        {"filter": filterset, "page": _page(request, filterset.qs)},
+        {"filter": filterset, "page": page_of(request, filterset.qs)},
     )
 
 
@@ -242,19 +236,17 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         .order_by("department__sort_order", "employee_number", "pk")
     )
     filterset = StaffFilter(request.GET, queryset=queryset, organisation=request.user.organisation)
-    page = _page(request, filterset.qs)
+    page = page_of(request, filterset.qs)
     # One query for the roles of the whole page instead of one per row.
     roles_by_user: dict[int, list[str]] = {}
     for user_id, role in RoleAssignment.objects.filter(user__in=[p.pk for p in page]).values_list("user_id", "role"):
         roles_by_user.setdefault(user_id, []).append(Role(role).label)
     for person in page:
         person.role_labels = roles_by_user.get(person.pk, [])
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "accounts/staff_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {"filter": filterset, "page": page, "query": query_without_page(request.GET)},
     )
 
 
@@ -440,14 +432,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         .order_by("-timestamp", "-pk")
     )
     filterset = AuditFilter(request.GET, queryset=queryset)
-    page = _page(request, filterset.qs, 50)
+    page = page_of(request, filterset.qs, 50)
     audit.prefetch_related_labels(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "accounts/audit_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {"filter": filterset, "page": page, "query": query_without_page(request.GET)},
     )
 
 
@@ -492,7 +482,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         services.notifications_mark_read(recipient=request.user)
         return redirect("accounts:notification_list")
     notifications = Notification.objects.filter(recipient=request.user)
-    return render(request, "accounts/notification_list.html", {"page": _page(request, notifications)})
+    return render(request, "accounts/notification_list.html", {"page": page_of(request, notifications)})
 
 
 @login_required

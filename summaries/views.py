@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
 from accounts.models import Department
+from accounts.pagination import query_without_page
 from accounts.selectors import policy_for_organisation
 
 from . import exports, review, selectors, services
@@ -332,12 +333,10 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     shown = {k: f.qs for k, f in filters.items() if not kind or k == kind}
     rows = review.inbox_rows(querysets=shown)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "summaries/review_inbox.html",
-        {"page": page, "filter_form": form, "query": query.urlencode(), "return_form": ReturnForm()},
+        {"page": page, "filter_form": form, "query": query_without_page(request.GET), "return_form": ReturnForm()},
     )
 
 
@@ -383,8 +382,6 @@ def roster(request: HttpRequest) -> HttpResponse:
     """Who has not submitted, who is late, who was returned — for a month and its quarter."""
     year, month, department_id, show = _roster_params(request)
     rows = review.roster(viewer=request.user, year=year, month=month, department_id=department_id, show=show)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "summaries/roster.html",
@@ -397,7 +394,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             "department_id": department_id,
             "show": show,
             "departments": review.roster_departments(viewer=request.user).order_by("sort_order", "code"),
-            "query": query.urlencode(),
+            "query": query_without_page(request.GET),
             "counts": {
                 "total": len(rows),
                 "summary_missing": sum(1 for r in rows if not r.summary_submitted),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
+from accounts.pagination import query_without_page
 from accounts.selectors import policy_for_organisation
 
 from ..forms_annual import AnnualDecisionForm, AnnualFilter
@@ -64,8 +65,6 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
     for row in page:
         row.quarter_record = records.get(row.person_id, "—/—/—/—")
         row.deviates = bool(row.decided_grade) and row.decided_grade != row.suggested_grade
-    query = request.GET.copy()
-    query.pop("page", None)
     unapproved = list(
         AppraisalQuarter.objects.filter(organisation=organisation, year=year)
         .exclude(state=QuarterState.APPROVED)
@@ -79,7 +78,7 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "filter": filterset,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request.GET),
             "status": services.excellent_status(organisation=organisation, year=year, policy=policy),
             "policy": policy,
             "unapproved_quarters": unapproved,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.decorators import permission_required
+from accounts.pagination import page_of, query_without_page
 
 from .. import imports
 from ..forms_inputs import (
@@ -28,16 +28,6 @@ from ..services import inputs as services
 PAGE_SIZE = 25
 PERM = "evaluations.manage_inputs"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(data) -> str:
-    query = data.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _get_score_for_hr(request: HttpRequest, pk: int) -> SatisfactionScore:
@@ -75,7 +65,7 @@ def satisfaction_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluations/inputs/satisfaction_list.html",
-        {"filter": filterset, "page": _page(request, filterset.qs), "query": _query_without_page(data)},
+        {"filter": filterset, "page": page_of(request, filterset.qs, PAGE_SIZE), "query": query_without_page(data)},
     )
 
 
@@ -191,7 +181,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluations/inputs/event_list.html",
-        {"filter": filterset, "page": _page(request, filterset.qs), "query": _query_without_page(data)},
+        {"filter": filterset, "page": page_of(request, filterset.qs, PAGE_SIZE), "query": query_without_page(data)},
     )
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.decorators import permission_required
+from accounts.pagination import query_without_page
 
 from ..forms_inspections import FindingFormSet, InspectionFilter, InspectionForm
 from ..models import Inspection
@@ -43,15 +44,13 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     queryset = services.inspections_for_list(organisation_id=organisation.pk)
     filterset = InspectionFilter(request.GET, queryset=queryset, organisation=organisation)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "evaluations/inspections/list.html",
         {
             "filter": filterset,
             "page": page,
-            "query": query.urlencode(),
+            "query": query_without_page(request.GET),
             "can_record": request.user.has_perm("evaluations.record_inspection"),
         },
     )

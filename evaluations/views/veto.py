@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -14,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
+from accounts.pagination import page_of, query_without_page
 
 from ..forms_veto import SanctionFilter, SanctionForm, SanctionRulesForm, VetoFlagFilter, VetoLiftForm
 from ..models import Sanction, SanctionEffect, VetoFlag
@@ -22,16 +22,6 @@ from ..services import veto
 
 PAGE_SIZE = 25
 MANAGE = "evaluations.manage_sanctions"
-
-
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(data) -> str:
-    query = data.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _get_sanction_for_hr(request: HttpRequest, pk: int) -> Sanction:
@@ -57,14 +47,14 @@ def sanction_list(request: HttpRequest) -> HttpResponse:
     organisation = request.user.organisation
     queryset = services.sanctions_for_list(organisation_id=organisation.pk)
     filterset = SanctionFilter(request.GET, queryset=queryset, organisation=organisation)
-    page = _page(request, filterset.qs)
+    page = page_of(request, filterset.qs, PAGE_SIZE)
     rules = veto.sanction_rules(organisation=organisation)
     for sanction in page:
         sanction.effect_label = SanctionEffect(rules[sanction.kind]).label
     return render(
         request,
         "evaluations/veto/sanction_list.html",
-        {"filter": filterset, "page": page, "query": _query_without_page(request.GET)},
+        {"filter": filterset, "page": page, "query": query_without_page(request.GET)},
     )
 
 
@@ -165,8 +155,8 @@ def veto_list(request: HttpRequest) -> HttpResponse:
         "evaluations/veto/veto_list.html",
         {
             "filter": filterset,
-            "page": _page(request, filterset.qs),
-            "query": _query_without_page(data),
+            "page": page_of(request, filterset.qs, PAGE_SIZE),
+            "query": query_without_page(data),
             "can_lift": request.user.has_perm("evaluations.lift_veto"),
             "can_reconcile": request.user.has_perm("evaluations.reconcile_veto"),
         },
