@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import Department, Organisation, Policy, User
+from .models import Department, Organisation, Policy, Role, RoleAssignment, User
 
 
 def policy_for_organisation(*, organisation_id: int) -> Policy:
     """The organisation's policy; created with the defaults on first use."""
     policy, _created = Policy.objects.get_or_create(organisation_id=organisation_id)
     return policy
+
+
+def participants_of(*, organisation: Organisation) -> QuerySet[User]:
+    """Who takes part in routine appraisal (writes targets and summaries, is graded): active
+    people in an active department, holding the staff role, of a staff type the policy includes."""
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    holds_staff_role = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation=organisation, role=Role.STAFF)
+    # Exists rather than a join: no duplicate rows, so no DISTINCT to clash with ORDER BY.
+    return User.objects.filter(
+        Exists(holds_staff_role),
+        organisation=organisation,
+        is_active=True,
+        department__isnull=False,
+        department__is_active=True,
+        staff_type__in=policy.participating_staff_types,
+    )
 
 
 def departments_headed_by(*, person: User) -> QuerySet[Department]:

@@ -32,7 +32,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from accounts.models import Department, Organisation, StaffStatus, StaffStatusKind, User
-from accounts.selectors import policy_for_organisation
+from accounts.selectors import participants_of, policy_for_organisation
 from summaries.demo import demo_as_of
 
 from .models import (
@@ -51,7 +51,6 @@ from .models import (
 )
 from .services import veto
 from .services.annual import GRADED, excellent_quota, rollup_year
-from .services.grading import participants_of
 from .services.inspections import discipline_check
 
 BATCH = 5000

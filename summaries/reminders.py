@@ -15,8 +15,8 @@ from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Notification, Organisation, Role, User
-from accounts.selectors import policy_for_organisation
+from accounts.models import Notification, Organisation
+from accounts.selectors import participants_of, policy_for_organisation
 from targets.models import ReviewStatus, TargetSet
 from targets.selectors import current_quarter, target_deadline
 
@@ -35,18 +35,6 @@ class ReminderRun:
     targets: int = 0
     summaries: int = 0
     reviewers: int = 0
-
-
-def participants(*, organisation: Organisation):
-    """People who write targets and summaries: active staff in a department, of a participating type."""
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    return User.objects.filter(
-        organisation=organisation,
-        is_active=True,
-        department__isnull=False,
-        staff_type__in=policy.participating_staff_types,
-        role_assignments__role=Role.STAFF,
-    )
 
 
 def _bulk_notify(notifications: list[Notification], *, dedupe_key: str) -> int:
@@ -70,7 +58,7 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
     """Remind people who have not submitted, from N days before a deadline until the deadline."""
     policy = policy_for_organisation(organisation_id=organisation.pk)
     window = timedelta(days=policy.reminder_days_before)
-    people = participants(organisation=organisation)
+    people = participants_of(organisation=organisation)
     counts = {"targets": 0, "summaries": 0}
 
     year, quarter = current_quarter(today)

@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, Role, User
+from accounts.selectors import participants_of
 from targets import services as target_services
 from targets.models import ReviewStatus, TargetSet
 from targets.selectors import target_sets_awaiting_review
 
 from . import services as summary_services
 from .models import MonthlySummary
-from .reminders import participants
 from .selectors import summaries_awaiting_review
 
 TARGETS = "targets"
@@ -182,7 +182,7 @@ def roster(*, viewer: User, year: int, month: int, department_id: int | None = N
     if department_id:
         departments = departments.filter(pk=department_id)
     people = (
-        participants(organisation=viewer.organisation)
+        participants_of(organisation=viewer.organisation)
         .filter(department__in=departments)
         .select_related("department")
         .annotate(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_reason
 from accounts.models import Organisation, Role, User
-from accounts.selectors import evaluator_of, policy_for_organisation
+from accounts.selectors import evaluator_of, participants_of, policy_for_organisation
 
 from ..models import (
     GRADES_NEEDING_REASON,
@@ -27,19 +27,6 @@ from ..models import (
     UncertainReason,
 )
 from . import quota
-
-
-def participants_of(*, organisation: Organisation):
-    """Who is graded: active people in a department, holding the staff role, of a participating type."""
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    return User.objects.filter(
-        organisation=organisation,
-        is_active=True,
-        department__isnull=False,
-        department__is_active=True,
-        staff_type__in=policy.participating_staff_types,
-        role_assignments__role=Role.STAFF,
-    ).distinct()
 
 
 @transaction.atomic

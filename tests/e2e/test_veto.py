@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from accounts.models import StaffStatus, User
-from accounts.selectors import evaluator_of
+from accounts.selectors import evaluator_of, participants_of
 from evaluations.models import AnnualGrade, AnnualResult, Finding, Grade, GradeState, InspectionKind, Severity, VetoFlag
 from evaluations.services.annual import rollup_year
 from evaluations.services.grading import (
@@ -26,7 +26,6 @@ from evaluations.services.grading import (
     appraisal_quarter_open,
     grade_assign,
     grade_confirm,
-    participants_of,
 )
 
 pytestmark = pytest.mark.e2e
