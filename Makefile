@@ -128,6 +128,7 @@ test-e2e: $(TEST_SETUP)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 check-migrations: $(VENV)/.installed
 	env -u DATABASE_URL $(MANAGE) makemigrations --check --dry-run

@@ -1,7 +1,7 @@
 """Shared Excel helpers for the uploads and downloads of the project.
 
 Reading (the staff import in :mod:`accounts.imports`, the grading inputs in
-:mod:`evaluations.imports`):
+:mod:`evaluations.grading.imports`):
 
 - :func:`read_sheet` opens an uploaded ``.xlsx`` safely (size and row caps, a friendly Chinese
   error for a file that is not Excel or is damaged, header checks) and returns the header

@@ -142,3 +142,11 @@ class StaffStatusForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("end_date", _("结束日期不能早于起始日期。"))
         return cleaned
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person picker that names the person with their employee number and department."""
+
+    def label_from_instance(self, obj: User) -> str:
+        department = obj.department.name if obj.department_id else "—"
+        return f"{obj.get_full_name()}（{obj.employee_number or '—'}，{department}）"

@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -76,90 +73,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             user.save(update_fields=["must_change_password"])
         messages.success(self.request, _("密码已修改。"))
         return response
-
-
-# --- Home and health -----------------------------------------------------------------
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The role-aware home page: one panel per role the person holds."""
-    user = request.user
-    ctx: dict = {"roles": [Role(r).label for r in Role.values if r in user.roles]}
-    if user.has_perm("accounts.see_appraisal_content"):
-        ctx["evaluator"] = selectors.evaluator_of(person=user)
-        ctx["evaluatees"] = list(selectors.evaluatees_of(person=user)[:50])
-        ctx["supervised_departments"] = list(
-            selectors.departments_supervised_by(person=user)
-            .select_related("head")
-            .annotate(staff_count=Count("members", filter=Q(members__is_active=True)))
-        )
-    ctx.update(_work_panels(user))
-    if user.has_perm("accounts.manage_staff") and user.organisation_id:
-        ctx["organisation_counts"] = {
-            "departments": Department.objects.filter(organisation_id=user.organisation_id, is_active=True).count(),
-            "staff": User.objects.filter(organisation_id=user.organisation_id, is_active=True).count(),
-        }
-    if user.has_perm("accounts.view_audit_log"):
-        ctx["recent_audit"] = list(
-            AuditEntry.objects.filter(organisation_id=user.organisation_id).select_related("actor")[:10]
-        )
-    return render(request, "accounts/home.html", ctx)
-
-
-def _work_panels(user: User) -> dict:
-    """This period's own targets and summary, what waits for review, and months short of inspections.
-
-    Imported here, not at module level: accounts is the foundation the workflow apps build on.
-    """
-    from summaries.models import MonthlySummary
-    from summaries.selectors import summaries_awaiting_review
-    from targets.models import TargetSet
-    from targets.selectors import current_quarter, target_sets_awaiting_review
-
-    panels: dict = {}
-    today = timezone.localdate()
-    if user.has_perm("targets.write_targets"):
-        year, quarter = current_quarter(today)
-        panels["my_period"] = {
-            "year": year,
-            "quarter": quarter,
-            "month": today.month,
-            "target_set": TargetSet.objects.filter(owner=user, year=year, quarter=quarter).first(),
-            "summary": MonthlySummary.objects.filter(owner=user, year=today.year, month=today.month).first(),
-        }
-    if user.has_perm("summaries.use_review_inbox"):
-        panels["waiting_count"] = (
-            target_sets_awaiting_review(reviewer=user).count() + summaries_awaiting_review(reviewer=user).count()
-        )
-    if user.has_perm("evaluations.see_inspection_alerts") and user.organisation_id:
-        from evaluations.services.inspections import open_compliance_alerts
-
-        panels["compliance_alerts"] = open_compliance_alerts(organisation_id=user.organisation_id)
-    return panels
-
-
-@never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Database and broker status for the load balancer: 503 when the database is unreachable."""
-    status = {"database": "ok", "broker": "eager"}
-    code = 200
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 — any database failure means unhealthy
-        status["database"] = f"error: {exc.__class__.__name__}"
-        code = 503
-    if settings.CELERY_BROKER_URL:
-        from appraisal_site.celery import app
-
-        try:
-            with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
-            status["broker"] = "ok"
-        except Exception as exc:  # noqa: BLE001 — tasks wait in the queue; the site still serves
-            status["broker"] = f"error: {exc.__class__.__name__}"
-    return JsonResponse(status, status=code)
 
 
 # --- Departments -----------------------------------------------------------------------

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "summaries",
     "evaluations",
     "publicity",
+    "appraisal_site",
 ]
 
 MIDDLEWARE = [

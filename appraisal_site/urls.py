@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as accounts_views
 from summaries import views as summaries_views
 
+from . import views
+
 urlpatterns = [
-    path("", accounts_views.home, name="home"),
-    path("healthz", accounts_views.healthz, name="healthz"),
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("targets/", include("targets.urls")),
     path("summaries/", include("summaries.urls")),

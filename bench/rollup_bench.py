@@ -169,8 +169,8 @@ def run(size: int) -> tuple[float, float, float, float]:
 
     from django.core.management import call_command
 
+    from evaluations.grading.services.rollup import rollup_quarter
     from evaluations.models import QuarterResult
-    from evaluations.services.rollup import rollup_quarter
 
     call_command("migrate", "--noinput", verbosity=0)
     started = time.perf_counter()

@@ -3,28 +3,33 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EvaluationsConfig(AppConfig):
+    """One app (label ``evaluations``) split into rooms by sub-package: grading (§4), discipline (§5)
+    and annual (§7). One label keeps every table, migration and permission name as it was."""
+
     name = "evaluations"
     verbose_name = _("考核评鉴")
 
     def ready(self) -> None:
         from accounts import audit
 
-        from . import models
+        from .annual import models as annual
+        from .discipline import models as discipline
+        from .grading import models as grading
 
         for model in (
-            models.AppraisalQuarter,
-            models.QuarterGrade,
-            models.SatisfactionScore,
-            models.ServiceEvent,
-            models.IndicatorSet,
-            models.Indicator,
-            models.IndicatorScore,
-            models.DepartmentScore,
-            models.Inspection,
-            models.Finding,
-            models.SanctionRule,
-            models.Sanction,
-            models.VetoFlag,
-            models.AnnualResult,
+            grading.AppraisalQuarter,
+            grading.QuarterGrade,
+            grading.SatisfactionScore,
+            grading.ServiceEvent,
+            grading.IndicatorSet,
+            grading.Indicator,
+            grading.IndicatorScore,
+            grading.DepartmentScore,
+            discipline.Inspection,
+            discipline.Finding,
+            discipline.SanctionRule,
+            discipline.Sanction,
+            discipline.VetoFlag,
+            annual.AnnualResult,
         ):
-            audit.register(model, exclude_fields=["version"] if model is models.QuarterGrade else None)
+            audit.register(model, exclude_fields=["version"] if model is grading.QuarterGrade else None)

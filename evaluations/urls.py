@@ -1,13 +1,9 @@
-from .views import annual, grading, inputs, inspections, rollup, scores, veto
+"""/evaluations/: each room's URLs under one namespace, so every URL name stays ``evaluations:…``."""
+
+from .annual.urls import urlpatterns as annual_urls
+from .discipline.urls import urlpatterns as discipline_urls
+from .grading.urls import urlpatterns as grading_urls
 
 app_name = "evaluations"
 
-urlpatterns = [
-    *annual.urlpatterns,
-    *grading.urlpatterns,
-    *inputs.urlpatterns,
-    *inspections.urlpatterns,
-    *rollup.urlpatterns,
-    *scores.urlpatterns,
-    *veto.urlpatterns,
-]
+urlpatterns = [*annual_urls, *grading_urls, *discipline_urls]

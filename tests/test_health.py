@@ -16,7 +16,7 @@ def test_healthz_reports_the_database_and_the_in_process_broker(client, db):
 
 def test_healthz_is_503_when_the_database_is_unreachable(client, db):
     # A database outage cannot be caused inside the test's own transaction, so this fault is simulated.
-    with mock.patch("accounts.views.connection.cursor", side_effect=OperationalError("unreachable")):
+    with mock.patch("appraisal_site.views.connection.cursor", side_effect=OperationalError("unreachable")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"].startswith("error")

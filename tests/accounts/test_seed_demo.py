@@ -3,7 +3,6 @@ from auditlog.context import disable_auditlog
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo_organisation
 from accounts.models import (
     Department,
     DepartmentMembership,
@@ -15,6 +14,7 @@ from accounts.models import (
     User,
 )
 from accounts.selectors import evaluatees_of, evaluator_of
+from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo_organisation
 
 
 @pytest.fixture

@@ -125,7 +125,7 @@ def phone_ui(browser, live_server, request):
 
 @pytest.fixture
 def demo(transactional_db):
-    """The demo organisation (accounts.demo) with 20 staff, in the live server's database."""
-    from accounts.demo import build_demo_organisation
+    """The demo organisation (appraisal_site.demo.organisation) with 20 staff, in the live server's database."""
+    from appraisal_site.demo.organisation import build_demo_organisation
 
     return build_demo_organisation(staff=20)

@@ -13,12 +13,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.demo import DEMO_ACCOUNTS, DEMO_HEAD_DEPARTMENT, DEMO_PASSWORD
 from accounts.selectors import evaluator_of, policy_for_organisation
+from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_HEAD_DEPARTMENT, DEMO_PASSWORD
+from evaluations.grading.selectors import grades_to_give
+from evaluations.grading.services.grading import appraisal_quarter_open, grade_assign, grade_confirm
+from evaluations.grading.services.quota import quota_status
 from evaluations.models import Grade, GradeState, QuarterState
-from evaluations.selectors import grades_to_give
-from evaluations.services.grading import appraisal_quarter_open, grade_assign, grade_confirm
-from evaluations.services.quota import quota_status
 
 pytestmark = pytest.mark.e2e
 

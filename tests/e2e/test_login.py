@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts.demo import DEMO_PASSWORD
+from appraisal_site.demo.organisation import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

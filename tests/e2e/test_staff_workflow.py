@@ -18,7 +18,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.demo import DEMO_PASSWORD
+from appraisal_site.demo.organisation import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -16,17 +16,17 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from accounts.models import StaffStatus, User
 from accounts.selectors import evaluator_of, participants_of
-from evaluations.models import AnnualGrade, AnnualResult, Finding, Grade, GradeState, InspectionKind, Severity, VetoFlag
-from evaluations.services.annual import rollup_year
-from evaluations.services.grading import (
+from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD
+from evaluations.annual.services import rollup_year
+from evaluations.grading.services.grading import (
     appraisal_quarter_approve,
     appraisal_quarter_open,
     grade_assign,
     grade_confirm,
 )
+from evaluations.models import AnnualGrade, AnnualResult, Finding, Grade, GradeState, InspectionKind, Severity, VetoFlag
 
 pytestmark = pytest.mark.e2e
 

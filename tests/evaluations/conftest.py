@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.models import Role
-from evaluations.services.grading import appraisal_quarter_open
+from evaluations.grading.services.grading import appraisal_quarter_open
 from tests.factories import UserFactory
 
 

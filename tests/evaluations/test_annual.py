@@ -13,6 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry, Policy, StaffStatus, StaffStatusKind
+from evaluations.annual import services as annual
+from evaluations.annual.tasks import rollup_year as rollup_year_task
+from evaluations.discipline.services import veto
 from evaluations.models import (
     AnnualGrade,
     AnnualResult,
@@ -28,8 +31,6 @@ from evaluations.models import (
     SanctionRule,
     Severity,
 )
-from evaluations.services import annual, veto
-from evaluations.tasks import rollup_year as rollup_year_task
 from tests.factories import UserFactory
 
 YEAR = 2026

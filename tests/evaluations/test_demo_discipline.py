@@ -1,5 +1,5 @@
 """The demo's inspections, veto flags, sanction, previous years and year-end suggestions
-(evaluations.demo_discipline), built on the 60-staff demo as of 23 November 2026."""
+(appraisal_site.demo.discipline), built on the 60-staff demo as of 23 November 2026."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from accounts.demo import build_demo_organisation
 from accounts.models import StaffStatus, StaffStatusKind, User
-from evaluations.demo import build_demo_appraisals
-from evaluations.demo_discipline import build_demo_discipline
+from appraisal_site.demo.appraisals import build_demo_appraisals
+from appraisal_site.demo.discipline import build_demo_discipline
+from appraisal_site.demo.organisation import build_demo_organisation
+from appraisal_site.demo.year import build_demo_year
+from evaluations.annual.services import annual_use_lists, excellent_quota
 from evaluations.models import (
     AnnualGrade,
     AnnualResult,
@@ -23,8 +25,6 @@ from evaluations.models import (
     Severity,
     VetoFlag,
 )
-from evaluations.services.annual import annual_use_lists, excellent_quota
-from summaries.demo import build_demo_year
 
 TODAY = date(2026, 11, 23)  # January–October are past months; Q1–Q3 graded and approved
 YEAR = 2026

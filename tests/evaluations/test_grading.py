@@ -7,14 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection
 
 from accounts.models import AuditEntry
-from evaluations.models import Grade, GradeState, QuarterGrade, QuarterState
-from evaluations.services.grading import (
+from evaluations.grading.services.grading import (
     appraisal_quarter_approve,
     appraisal_quarter_open,
     grade_assign,
     grade_confirm,
     grades_confirm_all,
 )
+from evaluations.models import Grade, GradeState, QuarterGrade, QuarterState
 
 
 def give(row, actor, grade=Grade.FAIRLY_GOOD, **kwargs):

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from evaluations.grading.services.grading import appraisal_quarter_open, grade_assign
 from evaluations.models import Grade, GradeState, QuarterState, SatisfactionScore, ServiceEvent
-from evaluations.services.grading import appraisal_quarter_open, grade_assign
 from summaries.models import MonthlySummary
 from targets.models import Completion, TargetItem, TargetSet
 from tests.factories import UserFactory
@@ -58,7 +58,7 @@ def grade_everyone(quarter, head, leader, team):
     give(quarter.grades.get(person=head), leader, Grade.GOOD)
     for person in team:
         row = quarter.grades.get(person=person)
-        from evaluations.services.grading import grade_confirm
+        from evaluations.grading.services.grading import grade_confirm
 
         grade_confirm(grade_row=row, actor=leader)
 
@@ -374,8 +374,8 @@ def test_with_the_score_model_the_evaluator_scores_and_sees_the_suggestion(clien
     from django.urls import reverse as _reverse
 
     from accounts.selectors import policy_for_organisation
-    from evaluations.services.grading import appraisal_quarter_open
-    from evaluations.services.scores import indicators_for
+    from evaluations.grading.services.grading import appraisal_quarter_open
+    from evaluations.grading.services.scores import indicators_for
 
     policy = policy_for_organisation(organisation_id=organisation.pk)
     policy.score_model_enabled = True
@@ -395,7 +395,7 @@ def test_with_the_score_model_the_evaluator_scores_and_sees_the_suggestion(clien
 def test_only_the_evaluator_may_post_scores(client_for, colleague, staff, organisation):
     from django.urls import reverse as _reverse
 
-    from evaluations.services.grading import appraisal_quarter_open
+    from evaluations.grading.services.grading import appraisal_quarter_open
 
     quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
     row = quarter.grades.get(person=staff)
@@ -407,8 +407,8 @@ def test_the_grader_sees_discipline_findings_of_the_quarter(client_for, head, st
 
     from django.urls import reverse as _reverse
 
+    from evaluations.grading.services.grading import appraisal_quarter_open
     from evaluations.models import Finding, Inspection
-    from evaluations.services.grading import appraisal_quarter_open
 
     quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
     inspection = Inspection.objects.create(

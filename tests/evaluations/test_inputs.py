@@ -10,8 +10,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import Role
+from evaluations.grading.services.inputs import inputs_for_people
 from evaluations.models import SatisfactionScore, ServiceEvent, ServiceEventKind
-from evaluations.services.inputs import inputs_for_people
 from tests.factories import DepartmentFactory, UserFactory
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -3,8 +3,8 @@
 import pytest
 
 from accounts.selectors import policy_for_organisation
+from evaluations.grading.services import quota
 from evaluations.models import Grade, QuotaPoolKind
-from evaluations.services import quota
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def test_the_status_counts_participants_without_uncertain(organisation, quarter,
 
 
 def test_separate_pools_for_leaders_and_others(organisation, team, head, leader):
-    from evaluations.services.grading import appraisal_quarter_open
+    from evaluations.grading.services.grading import appraisal_quarter_open
 
     policy = policy_for_organisation(organisation_id=organisation.pk)
     policy.good_quota_separate_pools = True

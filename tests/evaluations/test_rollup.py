@@ -12,10 +12,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.demo import build_demo_organisation
 from accounts.models import User
-from evaluations import tasks
-from evaluations.demo import build_demo_appraisals
+from appraisal_site.demo.appraisals import build_demo_appraisals
+from appraisal_site.demo.organisation import build_demo_organisation
+from appraisal_site.demo.year import build_demo_year
+from evaluations.grading import tasks
+from evaluations.grading.services import quota
+from evaluations.grading.services import rollup as rollup_services
+from evaluations.grading.services.grading import appraisal_quarter_open
+from evaluations.grading.services.rollup import quarters_due_for_rollup, rollup_quarter
 from evaluations.models import (
     AppraisalQuarter,
     DepartmentQuarterStats,
@@ -27,11 +32,6 @@ from evaluations.models import (
     RollupJob,
     ServiceEvent,
 )
-from evaluations.services import quota
-from evaluations.services import rollup as rollup_services
-from evaluations.services.grading import appraisal_quarter_open
-from evaluations.services.rollup import quarters_due_for_rollup, rollup_quarter
-from summaries.demo import build_demo_year
 from summaries.models import MonthlySummary
 from targets.models import Completion, ReviewStatus, TargetItem, TargetSet
 from tests.factories import DepartmentFactory, UserFactory

@@ -11,6 +11,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Policy, PositionCategory, Role
+from evaluations.grading.services.grading import appraisal_quarter_open
+from evaluations.grading.services.scores import (
+    default_indicator_set,
+    department_score_save,
+    indicator_scores_save,
+    indicator_set_save,
+    indicators_for,
+    suggested_grades,
+)
 from evaluations.models import (
     DepartmentScore,
     Grade,
@@ -22,15 +31,6 @@ from evaluations.models import (
     QuarterState,
     SatisfactionScore,
     ServiceEvent,
-)
-from evaluations.services.grading import appraisal_quarter_open
-from evaluations.services.scores import (
-    default_indicator_set,
-    department_score_save,
-    indicator_scores_save,
-    indicator_set_save,
-    indicators_for,
-    suggested_grades,
 )
 from tests.factories import DepartmentFactory, UserFactory
 

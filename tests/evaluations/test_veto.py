@@ -5,6 +5,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from evaluations.discipline import selectors
+from evaluations.discipline.services import veto
 from evaluations.models import (
     Finding,
     Inspection,
@@ -15,7 +17,6 @@ from evaluations.models import (
     Severity,
     VetoFlag,
 )
-from evaluations.services import veto
 
 
 def _finding(organisation, inspector, person, severity=Severity.SERIOUS, on=date(2026, 5, 12)):
@@ -59,19 +60,19 @@ def test_each_sanction_kind_flags_the_years_it_affects(organisation, staff, kind
     sanction = _sanction(organisation, staff, kind)
     veto.veto_flags_for_sanction(sanction_id=sanction.pk)
     assert sorted(VetoFlag.objects.filter(person=staff).values_list("year", flat=True)) == years
-    assert veto.sanction_effects(organisation=organisation, year=2026)[staff.pk].effect == effect
+    assert selectors.sanction_effects(organisation=organisation, year=2026)[staff.pk].effect == effect
 
 
 def test_an_investigation_affects_every_year_until_it_is_closed(organisation, staff):
     _sanction(organisation, staff, SanctionKind.INVESTIGATION, on=date(2025, 10, 1), closed=date(2026, 4, 1))
-    assert veto.sanction_effects(organisation=organisation, year=2026)[staff.pk].effect == "until_closed"
+    assert selectors.sanction_effects(organisation=organisation, year=2026)[staff.pk].effect == "until_closed"
 
 
 def test_the_heaviest_effect_wins(organisation, staff):
     _sanction(organisation, staff, SanctionKind.WARNING, on=date(2026, 2, 1))
     _sanction(organisation, staff, SanctionKind.MAJOR_DEMERIT, on=date(2026, 6, 1))
     _sanction(organisation, staff, SanctionKind.DEMERIT, on=date(2026, 9, 1))
-    impact = veto.sanction_effects(organisation=organisation, year=2026)[staff.pk]
+    impact = selectors.sanction_effects(organisation=organisation, year=2026)[staff.pk]
     assert impact.effect == SanctionEffect.NOT_GRADED_TWO_YEARS
     assert "记大过" in impact.reason
 
@@ -79,7 +80,9 @@ def test_the_heaviest_effect_wins(organisation, staff):
 def test_the_policy_table_overrides_a_default(organisation, staff):
     SanctionRule.objects.create(organisation=organisation, kind=SanctionKind.WARNING, effect=SanctionEffect.NOT_GRADED)
     _sanction(organisation, staff, SanctionKind.WARNING)
-    assert veto.sanction_effects(organisation=organisation, year=2026)[staff.pk].effect == SanctionEffect.NOT_GRADED
+    assert (
+        selectors.sanction_effects(organisation=organisation, year=2026)[staff.pk].effect == SanctionEffect.NOT_GRADED
+    )
 
 
 def test_reconciliation_repairs_a_deliberately_corrupted_flag_set(organisation, inspector, staff, colleague):
@@ -100,7 +103,7 @@ def test_reconciliation_keeps_a_lifted_flag_lifted(organisation, inspector, staf
     veto.veto_lift(flag=flag, actor=inspector, reason="经复核，系误报")
     veto.veto_reconcile(organisation=organisation)
     assert VetoFlag.objects.get().lifted_at is not None
-    assert veto.active_veto_reasons(organisation=organisation, year=2026) == {}
+    assert selectors.active_veto_reasons(organisation=organisation, year=2026) == {}
 
 
 def test_only_an_inspector_lifts_a_flag_and_only_with_a_reason(organisation, inspector, head, hr, staff):

@@ -7,6 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Role
+from evaluations.discipline import selectors
+from evaluations.discipline.services import veto
 from evaluations.models import (
     Finding,
     Inspection,
@@ -17,7 +19,6 @@ from evaluations.models import (
     Severity,
     VetoFlag,
 )
-from evaluations.services import veto
 from tests.factories import DepartmentFactory, UserFactory
 
 # Past dates: a decided date in the future is refused.
@@ -176,7 +177,7 @@ def test_a_person_of_another_organisation_cannot_be_sanctioned(hr_client, outsid
 
 
 def rules_data(organisation, reason="", **changes):
-    data = dict(veto.sanction_rules(organisation=organisation))
+    data = dict(selectors.sanction_rules(organisation=organisation))
     data.update(changes)
     data["reason"] = reason
     return data

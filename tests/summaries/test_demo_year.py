@@ -1,4 +1,4 @@
-"""The demo year in progress (summaries/demo.py): every inbox has work, demo_staff's own loop is left open."""
+"""The demo year in progress (appraisal_site/demo/year.py): every inbox has work, demo_staff's own loop is left open."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import build_demo_organisation
 from accounts.models import Department, User
 from accounts.selectors import evaluator_of, policy_for_organisation
-from summaries.demo import build_demo_year, demo_as_of
+from appraisal_site.demo.organisation import build_demo_organisation
+from appraisal_site.demo.year import build_demo_year, demo_as_of
 from summaries.models import MonthlySummary, SummaryProgress
 from summaries.selectors import summaries_awaiting_review
 from summaries.services import china_today, summary_deadline

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organisation
-from evaluations.services.inspections import month_has_ended
-from evaluations.tasks import check_discipline_months
+from evaluations.discipline.services.inspections import month_has_ended
+from evaluations.discipline.tasks import check_discipline_months
 
 
 class Command(BaseCommand):

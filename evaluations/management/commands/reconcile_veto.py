@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from evaluations.tasks import reconcile_veto_flags
+from evaluations.discipline.tasks import reconcile_veto_flags
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organisation
-from evaluations.models import AppraisalQuarter
-from evaluations.tasks import rollup_quarter
+from evaluations.grading.models import AppraisalQuarter
+from evaluations.grading.tasks import rollup_quarter
 
 
 class Command(BaseCommand):

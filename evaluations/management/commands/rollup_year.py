@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organisation
-from evaluations.tasks import rollup_year
+from evaluations.annual.tasks import rollup_year
 
 
 class Command(BaseCommand):

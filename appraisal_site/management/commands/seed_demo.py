@@ -1,0 +1,63 @@
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import Organisation, User
+from appraisal_site.demo.appraisals import build_demo_appraisals
+from appraisal_site.demo.discipline import build_demo_discipline
+from appraisal_site.demo.organisation import (
+    DEMO_ACCOUNTS,
+    DEMO_ORGANISATION_CODE,
+    DEMO_PASSWORD,
+    build_demo_organisation,
+)
+from appraisal_site.demo.year import build_demo_year
+
+
+class Command(BaseCommand):
+    help = "Build the deterministic demo organisation (示例市人力资源和社会保障局) and print the demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--staff", type=int, default=60, help="number of staff in departments (default 60)")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+        parser.add_argument("--year", type=int, default=2026, help="the appraisal year (default 2026)")
+        parser.add_argument("--force", action="store_true", help="run even when DEBUG is off")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing (successfully) when the database already has people"
+        )
+
+    def handle(self, *args, staff, seed, year, force, if_empty, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("DEBUG is off: refusing to load demo data into what may be production. Use --force.")
+        if if_empty and User.objects.exists():
+            self.stdout.write("The database already has data; demo not loaded.")
+            return
+        if Organisation.objects.filter(code=DEMO_ORGANISATION_CODE).exists():
+            raise CommandError("The demo organisation already exists (code 'demo').")
+        if staff < 1:
+            raise CommandError("--staff must be at least 1.")
+        # One transaction: a failure in the year leaves no half-built demo behind.
+        with transaction.atomic():
+            started = time.monotonic()
+            organisation = build_demo_organisation(staff=staff, seed=seed, year=year)
+            people = User.objects.filter(organisation=organisation).count()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo organisation {organisation.name}: {people} people, "
+                    f"{organisation.departments.count()} departments, {time.monotonic() - started:.1f} s."
+                )
+            )
+            started = time.monotonic()
+            year_report = build_demo_year(organisation, year=year, seed=seed)
+            self.stdout.write(f"{year_report.describe()} ({time.monotonic() - started:.1f} s)")
+            started = time.monotonic()
+            appraisals = build_demo_appraisals(organisation, year=year, seed=seed)
+            self.stdout.write(f"{appraisals.describe()} ({time.monotonic() - started:.1f} s)")
+            started = time.monotonic()
+            discipline = build_demo_discipline(organisation, year=year, seed=seed)
+            self.stdout.write(f"{discipline.describe()} ({time.monotonic() - started:.1f} s)")
+        self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {account.username:<16} {account.description}")

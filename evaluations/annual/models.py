@@ -1,0 +1,62 @@
+"""Year-end results: the suggestion drawn from the quarters and the committee's decision. DOMAIN.md §7."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..grading.models import score_field
+
+
+class AnnualGrade(models.TextChoices):
+    EXCELLENT = "excellent", _("优秀")
+    COMPETENT = "competent", _("称职")
+    BASICALLY_COMPETENT = "basically_competent", _("基本称职")
+    INCOMPETENT = "incompetent", _("不称职")
+    NOT_GRADED = "not_graded", _("不定等次")
+
+
+class AnnualResult(models.Model):
+    """A person's year: the suggestion drawn from the quarters (with reasons), and the committee's
+    decision. Every year is kept, for the multi-year lists (三等功, 2 × 不称职)."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annual_results")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, null=True, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    graded_quarters = models.PositiveSmallIntegerField(_("已评季度"), default=0)
+    good_quarters = models.PositiveSmallIntegerField(_("“好”的季度"), default=0)
+    average_or_below_quarters = models.PositiveSmallIntegerField(_("“一般”及以下季度"), default=0)
+    average_quarters = models.PositiveSmallIntegerField(_("“一般”季度"), default=0)
+    composite_score = score_field(_("平均综合得分"), null=True, blank=True)
+    eligible_excellent = models.BooleanField(_("具备优秀资格"), default=False)
+    rank = models.PositiveIntegerField(_("优秀排序"), null=True, blank=True)
+    suggested_grade = models.CharField(_("建议等次"), max_length=30, choices=AnnualGrade.choices, blank=True)
+    suggestion_reasons = models.JSONField(_("建议理由"), default=list, blank=True)
+    decided_grade = models.CharField(_("确定等次"), max_length=30, choices=AnnualGrade.choices, blank=True)
+    decision_reason = models.TextField(_("与建议不一致的理由"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("年度考核结果")
+        verbose_name_plural = _("年度考核结果")
+        ordering = ["organisation", "-year", "rank", "person_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="one_annual_result_per_person_year"),
+        ]
+        indexes = [models.Index(fields=["organisation", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.year} {self.get_decided_grade_display() or self.get_suggested_grade_display()}"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}
+
+    @property
+    def final_grade(self) -> str:
+        return self.decided_grade or self.suggested_grade

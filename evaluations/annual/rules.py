@@ -1,0 +1,10 @@
+"""Who may read, recompute and decide the year-end results."""
+
+import rules
+
+from accounts.rules import is_agency_head, is_hr_admin
+
+# Year-end (DOMAIN.md §7): HR prepares, the agency head (考核委员会) decides.
+rules.add_perm("evaluations.view_annual", is_hr_admin | is_agency_head)
+rules.add_perm("evaluations.run_annual_rollup", is_hr_admin | is_agency_head)
+rules.add_perm("evaluations.decide_annual", is_agency_head)

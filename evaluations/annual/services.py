@@ -1,0 +1,525 @@
+"""The year-end roll-up (年度考核衔接): suggested annual grades, the committee's decisions, and the
+lists HR needs for the use of results (结果运用). DOMAIN.md §7.
+
+The system **suggests**; the committee (the agency head) decides. The roll-up writes only the
+suggestion columns of ``AnnualResult``, so re-running it never touches a decision already made.
+
+Suggestion rules, in the order they apply (the first that decides the grade wins; every rule that
+applies adds a reason in plain Chinese to ``suggestion_reasons``):
+
+1. A probationer whose probation covers 31 December → 不定等次 (unless the policy grades them).
+2. A sanction whose effect is 当年/两年/结案前不确定等次 → 不定等次; 确定为不称职 → 不称职.
+3. No graded quarter at all (only 不确定等次 or ungraded rows) → 不定等次.
+4. ``basic_competent_average_quarters`` or more 一般 quarters → 基本称职. A 较差 quarter does not
+   count towards this threshold (the policy names 一般 only) and does not lower the suggestion by
+   itself: it keeps 称职, with a reason that asks the committee to look at it.
+5. 优秀 eligibility: 好 in more than ``excellent_min_good_share_percent`` % of the graded quarters
+   (不确定等次 is not a graded quarter: 好/好/好/不确定 is 3 of 3), no 一般/较差 when the policy forbids
+   them, no active veto flag, no sanction effect. Eligible people are ranked by count of 好, then
+   average composite score (missing scores last), then employee number and id — deterministic, and
+   a tie across the quota line is named in the reasons so the committee sees it. The first
+   ``quota`` are suggested 优秀, the rest 称职.
+6. Everyone else → 称职.
+
+The 优秀 quota is ``excellent_quota_percent`` % of the people given a grade (everyone whose grade,
+decided or else suggested, is not 不定等次), rounded down, per organisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Avg, Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_reason
+from accounts.models import Organisation, Policy, Role, StaffStatus, StaffStatusKind, User
+from accounts.selectors import policy_for_organisation
+
+from ..discipline.models import SanctionEffect
+from ..discipline.selectors import SanctionImpact, active_veto_reasons, has_active_veto, sanction_effects
+from ..grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterState
+from ..grading.services.quota import good_quota
+from .models import AnnualGrade, AnnualResult
+
+GRADED = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR)
+NOT_GRADED_EFFECTS = (
+    SanctionEffect.NOT_GRADED,
+    SanctionEffect.NOT_GRADED_TWO_YEARS,
+    SanctionEffect.NOT_GRADED_UNTIL_CLOSED,
+)
+SUGGESTION_FIELDS = [
+    "organisation",
+    "department",
+    "graded_quarters",
+    "good_quarters",
+    "average_or_below_quarters",
+    "average_quarters",
+    "composite_score",
+    "eligible_excellent",
+    "rank",
+    "suggested_grade",
+    "suggestion_reasons",
+    "computed_at",
+]
+
+
+def excellent_quota(*, graded_people: int, policy: Policy) -> int:
+    """Places for 优秀: the policy's percentage of the people given a grade, rounded down."""
+    return good_quota(participants=graded_people, percent=policy.excellent_quota_percent)
+
+
+def final_grade_expression() -> Case:
+    """The committee's grade where it decided, else the suggestion (as a query expression)."""
+    return Case(When(decided_grade="", then=F("suggested_grade")), default=F("decided_grade"), output_field=CharField())
+
+
+@dataclass(frozen=True)
+class AnnualRollupStats:
+    people: int
+    graded_people: int
+    excellent_quota: int
+    eligible: int
+    excellent_suggested: int
+    unapproved_quarters: list[int]
+    computed_at: datetime
+
+
+@dataclass
+class _Person:
+    """One person's year, read from the grade aggregate, and the suggestion being built."""
+
+    person_id: int
+    department_id: int | None
+    employee_number: str
+    graded: int
+    good: int
+    average: int
+    poor: int
+    uncertain: int
+    score: Decimal | None
+    grade: str = ""
+    eligible: bool = False
+    rank: int | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def ranking_key(self) -> tuple:
+        # Fewer 好 or a lower score ranks lower; a missing score ranks after any score.
+        score = self.score if self.score is not None else Decimal("-1")
+        return (-self.good, -score, self.employee_number or "\uffff", self.person_id)
+
+    @property
+    def record_key(self) -> tuple:
+        return (self.good, self.score)
+
+
+def _quarter_aggregates(*, organisation: Organisation, year: int) -> list[_Person]:
+    """Per person, the counts and average score of the year's quarters: one GROUP BY query.
+
+    The department is the one of the person's latest quarter row (a correlated subquery).
+    """
+    rows = QuarterGrade.objects.filter(appraisal_quarter__organisation=organisation, appraisal_quarter__year=year)
+    latest_department = rows.filter(person_id=OuterRef("person_id")).order_by("-appraisal_quarter__quarter")
+    aggregated = (
+        rows.values("person_id")
+        .annotate(
+            graded=Count("pk", filter=Q(grade__in=GRADED)),
+            good=Count("pk", filter=Q(grade=Grade.GOOD)),
+            average=Count("pk", filter=Q(grade=Grade.AVERAGE)),
+            poor=Count("pk", filter=Q(grade=Grade.POOR)),
+            uncertain=Count("pk", filter=Q(grade=Grade.UNCERTAIN)),
+            score=Avg("composite_score", filter=Q(grade__in=GRADED)),
+            last_department=Subquery(latest_department.values("department_id")[:1]),
+            employee_number=F("person__employee_number"),
+        )
+        .order_by("person_id")
+    )
+    return [
+        _Person(
+            person_id=row["person_id"],
+            department_id=row["last_department"],
+            employee_number=row["employee_number"] or "",
+            graded=row["graded"],
+            good=row["good"],
+            average=row["average"],
+            poor=row["poor"],
+            uncertain=row["uncertain"],
+            score=Decimal(row["score"]).quantize(Decimal("0.01")) if row["score"] is not None else None,
+        )
+        for row in aggregated
+    ]
+
+
+def probationers(*, organisation: Organisation, year: int) -> set[int]:
+    """People whose probation covers the year's last day (one query)."""
+    year_end = date(year, 12, 31)
+    return set(
+        StaffStatus.objects.filter(
+            user__organisation=organisation,
+            kind=StaffStatusKind.PROBATION,
+            start_date__lte=year_end,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=year_end))
+        .values_list("user_id", flat=True)
+    )
+
+
+def _record_reason(p: _Person) -> str:
+    """The quarterly record in one sentence: “4个季度中3个“好”，无一般以下等次”."""
+    text = _("%(graded)s个季度中%(good)s个“好”") % {"graded": p.graded, "good": p.good}
+    below = p.average + p.poor
+    if below:
+        text += _("，%(count)s个“一般”或“较差”") % {"count": below}
+    else:
+        text += _("，无一般以下等次")
+    if p.uncertain:
+        text += _("（另有%(count)s个季度为不确定等次，不计入已评季度）") % {"count": p.uncertain}
+    return text
+
+
+def _suggest_before_quota(
+    p: _Person,
+    *,
+    policy: Policy,
+    on_probation: bool,
+    vetoes: list[str],
+    impact: SanctionImpact | None,
+) -> None:
+    """Rules 1–5 of the module docstring, except the quota (which needs everyone's ranking)."""
+    if p.graded:
+        p.reasons.append(_record_reason(p))
+    for veto in vetoes:
+        p.reasons.append(_("存在一票否决事项：%(reason)s") % {"reason": veto})
+    if impact is not None:
+        p.reasons.append(_("处分影响：%(reason)s") % {"reason": impact.reason})
+
+    if on_probation and not policy.probation_gets_annual_grade:
+        p.grade = AnnualGrade.NOT_GRADED
+        p.reasons.append(_("试用期人员不确定年度等次"))
+        return
+    if impact is not None and impact.effect in NOT_GRADED_EFFECTS:
+        p.grade = AnnualGrade.NOT_GRADED
+        return
+    if impact is not None and impact.effect == SanctionEffect.INCOMPETENT:
+        p.grade = AnnualGrade.INCOMPETENT
+        return
+    if p.graded == 0:
+        p.grade = AnnualGrade.NOT_GRADED
+        p.reasons.append(_("全年没有已评定等次的季度，不确定年度等次"))
+        return
+    if p.average >= policy.basic_competent_average_quarters:
+        p.grade = AnnualGrade.BASICALLY_COMPETENT
+        p.reasons.append(
+            _("“一般”季度%(count)s个，达到%(threshold)s个，建议基本称职")
+            % {"count": p.average, "threshold": policy.basic_competent_average_quarters}
+        )
+        return
+
+    p.grade = AnnualGrade.COMPETENT
+    blockers = []
+    # "More than" half: 2 of 4 is exactly half and does not qualify.
+    if p.good * 100 <= p.graded * policy.excellent_min_good_share_percent:
+        blockers.append(
+            _("“好”的季度未超过已评季度的%(percent)s%%") % {"percent": policy.excellent_min_good_share_percent}
+        )
+    if policy.excellent_forbids_average_or_below and p.average + p.poor:
+        blockers.append(_("有“一般”或“较差”等次"))
+    if vetoes:
+        blockers.append(_("有一票否决事项"))
+    if impact is not None:
+        blockers.append(_("受处分影响"))
+    if blockers:
+        if p.good:
+            p.reasons.append(_("不具备优秀资格：%(why)s") % {"why": "；".join(blockers)})
+    else:
+        p.eligible = True
+    if p.poor:
+        p.reasons.append(_("有%(count)s个季度为“较差”，政策未规定据此降低等次，请委员会审议") % {"count": p.poor})
+
+
+def _apply_quota(eligible: list[_Person], *, quota: int) -> None:
+    """Rank the eligible people and give 优秀 to the first ``quota`` of them (rule 5)."""
+    eligible.sort(key=lambda p: p.ranking_key)
+    for position, p in enumerate(eligible, start=1):
+        p.rank = position
+        if position <= quota:
+            p.grade = AnnualGrade.EXCELLENT
+            p.reasons.append(_("具备优秀资格，排第%(rank)s（名额%(quota)s人）") % {"rank": position, "quota": quota})
+        else:
+            p.reasons.append(_("超出优秀名额（名额%(quota)s人，排第%(rank)s）") % {"quota": quota, "rank": position})
+    # A tie that straddles the quota line is decided only by the employee number: say so.
+    if 0 < quota < len(eligible) and eligible[quota - 1].record_key == eligible[quota].record_key:
+        line = eligible[quota - 1].record_key
+        for p in eligible:
+            if p.record_key == line:
+                p.reasons.append(_("与名额线上的人员“好”的季度数和平均综合得分相同，按工号排序，请委员会审议"))
+
+
+@transaction.atomic
+def rollup_year(*, organisation: Organisation, year: int) -> AnnualRollupStats:
+    """Suggest every person's annual grade from the year's quarters and store it; safe to rerun.
+
+    Reads are set-based (one aggregate over the grade rows, one query each for veto flags,
+    sanctions, probation and existing decisions) and the write is one upsert on (person, year)
+    that updates the suggestion columns only: a committee decision survives a re-run. Quarters
+    still open are counted as they stand; their numbers are returned so the page can warn.
+    """
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    people = _quarter_aggregates(organisation=organisation, year=year)
+    vetoes = active_veto_reasons(organisation=organisation, year=year)
+    impacts = sanction_effects(organisation=organisation, year=year)
+    on_probation = probationers(organisation=organisation, year=year)
+    decided = dict(
+        AnnualResult.objects.filter(organisation=organisation, year=year)
+        .exclude(decided_grade="")
+        .values_list("person_id", "decided_grade")
+    )
+    unapproved = list(
+        AppraisalQuarter.objects.filter(organisation=organisation, year=year)
+        .exclude(state=QuarterState.APPROVED)
+        .order_by("quarter")
+        .values_list("quarter", flat=True)
+    )
+
+    for p in people:
+        _suggest_before_quota(
+            p,
+            policy=policy,
+            on_probation=p.person_id in on_probation,
+            vetoes=vetoes.get(p.person_id, []),
+            impact=impacts.get(p.person_id),
+        )
+    graded_people = sum(1 for p in people if decided.get(p.person_id, p.grade) != AnnualGrade.NOT_GRADED)
+    quota = excellent_quota(graded_people=graded_people, policy=policy)
+    eligible = [p for p in people if p.eligible]
+    _apply_quota(eligible, quota=quota)
+
+    now = timezone.now()
+    AnnualResult.objects.bulk_create(
+        [
+            AnnualResult(
+                organisation=organisation,
+                person_id=p.person_id,
+                department_id=p.department_id,
+                year=year,
+                graded_quarters=p.graded,
+                good_quarters=p.good,
+                average_or_below_quarters=p.average + p.poor,
+                average_quarters=p.average,
+                composite_score=p.score,
+                eligible_excellent=p.eligible,
+                rank=p.rank,
+                suggested_grade=p.grade,
+                suggestion_reasons=p.reasons,
+                computed_at=now,
+            )
+            for p in people
+        ],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["person", "year"],
+        update_fields=SUGGESTION_FIELDS,
+    )
+    # Someone whose grade rows are gone has no suggestion any more; a decided row is kept.
+    AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="").exclude(
+        person_id__in=[p.person_id for p in people]
+    ).delete()
+    return AnnualRollupStats(
+        people=len(people),
+        graded_people=graded_people,
+        excellent_quota=quota,
+        eligible=len(eligible),
+        excellent_suggested=sum(1 for p in people if p.grade == AnnualGrade.EXCELLENT),
+        unapproved_quarters=unapproved,
+        computed_at=now,
+    )
+
+
+# --- Quota status and the committee's decisions -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExcellentStatus:
+    graded_people: int
+    quota: int
+    used: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.quota - self.used, 0)
+
+
+def excellent_status(*, organisation: Organisation, year: int, policy: Policy | None = None) -> ExcellentStatus:
+    """People given a grade, the 优秀 quota, and 优秀 decided-or-suggested: one aggregate query."""
+    policy = policy or policy_for_organisation(organisation_id=organisation.pk)
+    totals = (
+        AnnualResult.objects.filter(organisation=organisation, year=year)
+        .annotate(final=final_grade_expression())
+        .aggregate(
+            graded=Count("pk", filter=~Q(final=AnnualGrade.NOT_GRADED) & ~Q(final="")),
+            excellent=Count("pk", filter=Q(final=AnnualGrade.EXCELLENT)),
+        )
+    )
+    return ExcellentStatus(
+        graded_people=totals["graded"],
+        quota=excellent_quota(graded_people=totals["graded"], policy=policy),
+        used=totals["excellent"],
+    )
+
+
+def _check_committee(*, actor: User, organisation_id: int) -> None:
+    if not actor.has_role(Role.AGENCY_HEAD) or actor.organisation_id != organisation_id:
+        raise PermissionDenied(_("只有本单位考核委员会（主要负责人）可以确定年度等次。"))
+
+
+def _lock_year(*, organisation_id: int, year: int) -> None:
+    """Lock the organisation's rows of the year, so two decisions cannot both take the last 优秀."""
+    list(
+        AnnualResult.objects.select_for_update(of=("self",))
+        .filter(organisation_id=organisation_id, year=year)
+        .values_list("pk", flat=True)
+    )
+
+
+def _check_quota_after(*, organisation: Organisation, year: int) -> None:
+    status = excellent_status(organisation=organisation, year=year)
+    if status.used > status.quota:
+        raise ValidationError(
+            _("优秀名额已满：名额%(quota)s人（确定等次的%(graded)s人的%(percent)s%%，向下取整），已有%(used)s人。")
+            % {
+                "quota": status.quota,
+                "graded": status.graded_people,
+                "percent": policy_for_organisation(organisation_id=organisation.pk).excellent_quota_percent,
+                "used": status.used,
+            }
+        )
+
+
+@transaction.atomic
+def annual_decide(*, result: AnnualResult, actor: User, grade: str, reason: str) -> AnnualResult:
+    """The committee decides one person's annual grade.
+
+    A decision that differs from the suggestion needs a reason; 优秀 is refused beyond the quota
+    (counting every 优秀 decided or, where undecided, suggested) and for a person with an active
+    veto flag or a sanction effect (those are lifted elsewhere, not overruled here). The change is
+    audited with the reason.
+    """
+    _check_committee(actor=actor, organisation_id=result.organisation_id)
+    if grade not in AnnualGrade.values:
+        raise ValidationError({"grade": _("请选择有效的年度等次。")})
+    reason = reason.strip()
+    if grade != result.suggested_grade and not reason:
+        raise ValidationError({"reason": _("确定等次与建议等次不一致，须说明理由。")})
+    _lock_year(organisation_id=result.organisation_id, year=result.year)
+    locked = AnnualResult.objects.select_related("organisation").get(pk=result.pk)
+    if grade == AnnualGrade.EXCELLENT:
+        if has_active_veto(person_id=locked.person_id, year=locked.year):
+            raise ValidationError({"grade": _("存在未解除的一票否决事项，不得评为优秀。")})
+        if locked.person_id in sanction_effects(organisation=locked.organisation, year=locked.year):
+            raise ValidationError({"grade": _("受处分影响，当年不得评为优秀。")})
+    locked.decided_grade = grade
+    locked.decision_reason = reason
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    with audit_reason(reason or _("采纳建议等次")):
+        locked.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
+    # 优秀 uses a place; 不定等次 shrinks the number of places. Either may overrun the quota.
+    if grade in (AnnualGrade.EXCELLENT, AnnualGrade.NOT_GRADED):
+        _check_quota_after(organisation=locked.organisation, year=locked.year)
+    return locked
+
+
+@transaction.atomic
+def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: User) -> int:
+    """Adopt the suggestion for every undecided person of the year; returns how many were decided.
+
+    Each row is saved on its own so the audit trail records every decision.
+    """
+    _check_committee(actor=actor, organisation_id=organisation.pk)
+    _lock_year(organisation_id=organisation.pk, year=year)
+    undecided = list(
+        AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="").exclude(suggested_grade="")
+    )
+    now = timezone.now()
+    with audit_reason(_("采用全部建议等次")):
+        for row in undecided:
+            row.decided_grade = row.suggested_grade
+            row.decision_reason = ""
+            row.decided_by = actor
+            row.decided_at = now
+            row.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
+    _check_quota_after(organisation=organisation, year=year)
+    return len(undecided)
+
+
+# --- Use of results (结果运用) ------------------------------------------------------------------
+
+
+@dataclass
+class UseLists:
+    excellent: list[AnnualResult]
+    three_years_excellent: list[AnnualResult]
+    admonition: list[AnnualResult]
+    dismissal_review: list[AnnualResult]
+
+
+def annual_results_for_year(*, organisation: Organisation, year: int) -> QuerySet[AnnualResult]:
+    return (
+        AnnualResult.objects.filter(organisation=organisation, year=year)
+        .annotate(final=final_grade_expression())
+        .select_related("person", "department", "decided_by")
+    )
+
+
+def annual_use_lists(*, organisation: Organisation, year: int) -> UseLists:
+    """The lists HR needs after the year (two queries, whatever the number of people).
+
+    Grades are the committee's where it decided, else the suggestion (the page marks those).
+    优秀 → award (评先树优) and training (中青班) candidates, excluding anyone with an active veto;
+    优秀 in ``year - 2``, ``year - 1`` and ``year`` → 三等功; 基本称职 → 诫勉谈话; 不称职 in
+    ``year - 1`` and ``year`` → dismissal review.
+    """
+    current = list(annual_results_for_year(organisation=organisation, year=year).order_by("rank", "person_id"))
+    earlier: dict[tuple[int, int], str] = {
+        (person_id, row_year): final
+        for person_id, row_year, final in AnnualResult.objects.filter(
+            person_id__in=[row.person_id for row in current], year__in=(year - 2, year - 1)
+        )
+        .annotate(final=final_grade_expression())
+        .values_list("person_id", "year", "final")
+    }
+    vetoed = active_veto_reasons(organisation=organisation, year=year)
+    excellent = [row for row in current if row.final == AnnualGrade.EXCELLENT and row.person_id not in vetoed]
+    return UseLists(
+        excellent=excellent,
+        three_years_excellent=[
+            row
+            for row in excellent
+            if earlier.get((row.person_id, year - 1)) == AnnualGrade.EXCELLENT
+            and earlier.get((row.person_id, year - 2)) == AnnualGrade.EXCELLENT
+        ],
+        admonition=[row for row in current if row.final == AnnualGrade.BASICALLY_COMPETENT],
+        dismissal_review=[
+            row
+            for row in current
+            if row.final == AnnualGrade.INCOMPETENT
+            and earlier.get((row.person_id, year - 1)) == AnnualGrade.INCOMPETENT
+        ],
+    )
+
+
+def quarter_records(*, person_ids: list[int], organisation: Organisation, year: int) -> dict[int, str]:
+    """person_id → the year's quarters as “好/好/较好/—” (one query for a page of people)."""
+    labels = dict(Grade.choices)
+    by_person: dict[int, dict[int, str]] = {}
+    for person_id, quarter, grade in QuarterGrade.objects.filter(
+        person_id__in=person_ids, appraisal_quarter__organisation=organisation, appraisal_quarter__year=year
+    ).values_list("person_id", "appraisal_quarter__quarter", "grade"):
+        by_person.setdefault(person_id, {})[quarter] = str(labels.get(grade, "—")) if grade else "—"
+    return {person_id: "/".join(quarters.get(q, "—") for q in range(1, 5)) for person_id, quarters in by_person.items()}

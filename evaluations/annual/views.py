@@ -1,0 +1,166 @@
+"""The year-end pages (DOMAIN.md §7): the committee's list of suggestions and decisions, the
+bulk adoption, and the result-use lists. HR prepares and recomputes; the agency head decides."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import permission_required
+from accounts.pagination import query_without_page
+from accounts.selectors import policy_for_organisation
+
+from ..grading.models import AppraisalQuarter, QuarterState
+from . import services
+from .forms import AnnualDecisionForm, AnnualFilter
+from .models import AnnualResult
+
+PAGE_SIZE = 50
+
+
+def _get_result_for_user(request: HttpRequest, year: int, pk: int) -> AnnualResult:
+    """A result of the signed-in person's organisation; another organisation's pk is a 404."""
+    return get_object_or_404(
+        AnnualResult.objects.select_related("person", "department", "organisation", "decided_by"),
+        pk=pk,
+        year=year,
+        organisation_id=request.user.organisation_id,
+    )
+
+
+def _show_errors(request: HttpRequest, error: ValidationError) -> None:
+    for text in error.messages:
+        messages.error(request, text)
+
+
+@permission_required("evaluations.view_annual")
+def annual_index(request: HttpRequest) -> HttpResponse:
+    """The latest year with results, or the current year."""
+    latest = (
+        AnnualResult.objects.filter(organisation_id=request.user.organisation_id)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    return redirect("evaluations:annual", year=latest or timezone.localdate().year)
+
+
+@permission_required("evaluations.view_annual")
+def annual(request: HttpRequest, year: int) -> HttpResponse:
+    """The suggestions of the year with their reasons, rank and decision, filtered and paginated."""
+    organisation = request.user.organisation
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    queryset = services.annual_results_for_year(organisation=organisation, year=year).order_by(
+        "department__sort_order", "department__code", "rank", "person__employee_number", "person_id"
+    )
+    filterset = AnnualFilter(request.GET, queryset=queryset, organisation=organisation)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    records = services.quarter_records(person_ids=[row.person_id for row in page], organisation=organisation, year=year)
+    for row in page:
+        row.quarter_record = records.get(row.person_id, "—/—/—/—")
+        row.deviates = bool(row.decided_grade) and row.decided_grade != row.suggested_grade
+    unapproved = list(
+        AppraisalQuarter.objects.filter(organisation=organisation, year=year)
+        .exclude(state=QuarterState.APPROVED)
+        .order_by("quarter")
+        .values_list("quarter", flat=True)
+    )
+    return render(
+        request,
+        "evaluations/annual/list.html",
+        {
+            "year": year,
+            "filter": filterset,
+            "page": page,
+            "query": query_without_page(request.GET),
+            "status": services.excellent_status(organisation=organisation, year=year, policy=policy),
+            "policy": policy,
+            "unapproved_quarters": unapproved,
+            "can_decide": request.user.has_perm("evaluations.decide_annual"),
+            "can_recompute": request.user.has_perm("evaluations.run_annual_rollup"),
+            "undecided": AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="").count(),
+        },
+    )
+
+
+@require_POST
+@permission_required("evaluations.run_annual_rollup")
+def annual_recompute(request: HttpRequest, year: int) -> HttpResponse:
+    """重新计算: the roll-up is a handful of queries per organisation, so it runs in the request."""
+    stats = services.rollup_year(organisation=request.user.organisation, year=year)
+    messages.success(
+        request,
+        _("已重新计算%(people)s人的建议等次：优秀名额%(quota)s人，建议优秀%(excellent)s人。")
+        % {"people": stats.people, "quota": stats.excellent_quota, "excellent": stats.excellent_suggested},
+    )
+    return redirect("evaluations:annual", year=year)
+
+
+@permission_required("evaluations.decide_annual")
+def annual_decide(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    result = _get_result_for_user(request, year, pk)
+    initial = {"grade": result.decided_grade or result.suggested_grade, "reason": result.decision_reason}
+    form = AnnualDecisionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.annual_decide(
+                result=result, actor=request.user, grade=form.cleaned_data["grade"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("已确定%(name)s的年度等次。") % {"name": result.person.get_full_name()})
+            return redirect("evaluations:annual", year=year)
+    records = services.quarter_records(person_ids=[result.person_id], organisation=result.organisation, year=year)
+    return render(
+        request,
+        "evaluations/annual/decide.html",
+        {
+            "year": year,
+            "result": result,
+            "form": form,
+            "quarter_record": records.get(result.person_id, "—/—/—/—"),
+            "status": services.excellent_status(organisation=result.organisation, year=year),
+        },
+    )
+
+
+@permission_required("evaluations.decide_annual")
+def annual_adopt(request: HttpRequest, year: int) -> HttpResponse:
+    """采用全部建议, after a confirmation page."""
+    organisation = request.user.organisation
+    if request.method == "POST":
+        try:
+            count = services.annual_adopt_suggestions(organisation=organisation, year=year, actor=request.user)
+        except ValidationError as error:
+            _show_errors(request, error)
+        else:
+            messages.success(request, _("已采用%(count)s人的建议等次。") % {"count": count})
+        return redirect("evaluations:annual", year=year)
+    undecided = AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="")
+    return render(
+        request,
+        "evaluations/annual/adopt_confirm.html",
+        {
+            "year": year,
+            "undecided": undecided.count(),
+            "status": services.excellent_status(organisation=organisation, year=year),
+        },
+    )
+
+
+@permission_required("evaluations.view_annual")
+def annual_use(request: HttpRequest, year: int) -> HttpResponse:
+    """结果运用: award, training, 三等功, 诫勉谈话 and dismissal-review lists."""
+    lists = services.annual_use_lists(organisation=request.user.organisation, year=year)
+    return render(request, "evaluations/annual/use.html", {"year": year, "lists": lists})

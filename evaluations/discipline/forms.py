@@ -1,0 +1,123 @@
+"""Forms and the list filter of discipline inspections (纪律作风检查).
+
+The forms parse what was posted and catch what a single row can tell; the rules that need the
+whole inspection (a finding's person within the covered departments) live in
+:func:`evaluations.discipline.services.inspections.inspection_record`, whose errors the view shows.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import PersonChoiceField
+from accounts.models import Department, Organisation, User
+from accounts.widgets import DateInput
+
+from .models import Inspection, InspectionKind, Severity
+
+
+def _departments(organisation: Organisation, *, active_only: bool = True):
+    queryset = Department.objects.filter(organisation=organisation).order_by("sort_order", "code")
+    return queryset.filter(is_active=True) if active_only else queryset
+
+
+class InspectionForm(forms.Form):
+    date = forms.DateField(label=_("检查日期"), widget=DateInput())
+    kind = forms.ChoiceField(label=_("检查类别"), choices=[("", "—"), *InspectionKind.choices])
+    departments = forms.ModelMultipleChoiceField(
+        label=_("检查科室"), queryset=Department.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(
+        label=_("检查情况及证据"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("检查方式、经过，及照片、记录等证据的存放说明。"),
+    )
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = _departments(organisation)
+
+    def clean_date(self) -> datetime.date:
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("检查日期不能晚于今天。"))
+        return date
+
+
+class FindingForm(forms.Form):
+    """One finding: about a person or a department (one of the two)."""
+
+    person = PersonChoiceField(label=_("人员"), queryset=User.objects.none(), required=False)
+    department = forms.ModelChoiceField(label=_("或科室"), queryset=Department.objects.none(), required=False)
+    severity = forms.ChoiceField(
+        label=_("严重程度"),
+        choices=[("", "—"), *Severity.choices],
+        help_text=_("“严重”问题将对该人员当年考核一票否决。"),
+    )
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.CharField(label=_("证据说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = (
+            User.objects.filter(organisation=organisation, is_active=True)
+            .select_related("department")
+            .order_by("department__sort_order", "employee_number", "pk")
+        )
+        self.fields["department"].queryset = _departments(organisation)
+
+    def clean(self):
+        cleaned = super().clean()
+        person, department = cleaned.get("person"), cleaned.get("department")
+        if person and department:
+            self.add_error("department", _("人员和科室只能选择一项。"))
+        elif not person and not department and "person" not in self.errors and "department" not in self.errors:
+            self.add_error("person", _("须指明涉及的人员或科室。"))
+        return cleaned
+
+
+class BaseFindingFormSet(forms.BaseFormSet):
+    def findings(self) -> list[dict]:
+        """The filled-in rows, as the service takes them (untouched extra rows are skipped)."""
+        return [
+            {key: form.cleaned_data.get(key) for key in ("person", "department", "severity", "description", "evidence")}
+            for form in self.forms
+            if form.has_changed() and form.cleaned_data
+        ]
+
+
+FindingFormSet = forms.formset_factory(FindingForm, formset=BaseFindingFormSet, extra=2, max_num=50, validate_max=True)
+
+
+class InspectionFilter(django_filters.FilterSet):
+    month = django_filters.CharFilter(
+        label=_("月份"), method="filter_month", widget=forms.DateInput(attrs={"type": "month"})
+    )
+    kind = django_filters.ChoiceFilter(label=_("检查类别"), choices=InspectionKind.choices, empty_label=_("全部"))
+    department = django_filters.ModelChoiceFilter(
+        label=_("科室"), queryset=Department.objects.none(), field_name="departments"
+    )
+
+    class Meta:
+        model = Inspection
+        fields = ["month", "kind", "department"]
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Past inspections may cover a department since closed.
+        self.filters["department"].queryset = _departments(organisation, active_only=False)
+
+    def filter_month(self, queryset, name, value):
+        """``YYYY-MM`` (the month picker's value); anything else filters nothing."""
+        try:
+            month = datetime.datetime.strptime(value.strip(), "%Y-%m").date()
+        except ValueError:
+            return queryset
+        return queryset.filter(date__year=month.year, date__month=month.month)

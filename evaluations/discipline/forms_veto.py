@@ -1,0 +1,140 @@
+"""Forms and list filters of sanctions, their policy table and the veto flags (DOMAIN.md §5)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import PersonChoiceField
+from accounts.models import Department, Organisation, User
+from accounts.widgets import DateInput
+
+from .models import DEFAULT_SANCTION_EFFECTS, Sanction, SanctionEffect, SanctionKind, VetoFlag
+
+
+def _departments(organisation: Organisation):
+    return Department.objects.filter(organisation=organisation).order_by("sort_order", "code")
+
+
+class SanctionForm(forms.ModelForm):
+    person = PersonChoiceField(label=_("人员"), queryset=User.objects.none())
+
+    class Meta:
+        model = Sanction
+        fields = ["person", "kind", "decided_on", "closed_on", "note"]
+        widgets = {"decided_on": DateInput(), "closed_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "closed_on": _("立案审查填写结案日期；未结案的，结案前各年度均不确定等次。"),
+        }
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        # People who have left stay choosable on the record that already names them.
+        people = Q(is_active=True)
+        if self.instance.person_id:
+            people |= Q(pk=self.instance.person_id)
+        self.fields["person"].queryset = (
+            User.objects.filter(people, organisation=organisation)
+            .select_related("department")
+            .order_by("employee_number", "pk")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        decided, closed = cleaned.get("decided_on"), cleaned.get("closed_on")
+        if decided and closed and closed < decided:
+            self.add_error("closed_on", _("结案/解除日期不能早于决定日期。"))
+        return cleaned
+
+
+class SanctionRulesForm(forms.Form):
+    """One choice per sanction kind: its effect on the annual grade."""
+
+    reason = forms.CharField(
+        label=_("修改说明"),
+        required=False,
+        max_length=300,
+        help_text=_("记入审计日志，例如依据的文件。"),
+    )
+
+    def __init__(self, *args, rules: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in SanctionKind:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=kind.label,
+                choices=SanctionEffect.choices,
+                initial=rules[kind.value],
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+        # The reason field last, after the table.
+        self.order_fields([*SanctionKind.values, "reason"])
+
+    def effects(self) -> dict[str, str]:
+        return {kind: self.cleaned_data[kind] for kind in SanctionKind.values}
+
+    def rows(self):
+        """(kind label, default effect label, bound field) for the table."""
+        for kind in SanctionKind:
+            yield kind.label, SanctionEffect(DEFAULT_SANCTION_EFFECTS[kind]).label, self[kind.value]
+
+
+class VetoLiftForm(forms.Form):
+    reason = forms.CharField(
+        label=_("解除理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("解除一票否决须说明理由。")},
+    )
+
+
+# --- List filters ---------------------------------------------------------------------------
+
+
+class SanctionFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("年度"), field_name="decided_on", lookup_expr="year")
+    kind = django_filters.ChoiceFilter(label=_("类别"), choices=SanctionKind.choices, empty_label=_("全部"))
+    department = django_filters.ModelChoiceFilter(
+        label=_("科室"), queryset=Department.objects.none(), field_name="person__department"
+    )
+    q = django_filters.CharFilter(label=_("姓名/工号"), method="filter_q")
+
+    class Meta:
+        model = Sanction
+        fields = ["year", "kind", "department", "q"]
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["department"].queryset = _departments(organisation)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(person__full_name__icontains=value) | Q(person__employee_number__icontains=value))
+
+
+FLAG_STATES = [("active", _("生效中")), ("lifted", _("已解除"))]
+
+
+class VetoFlagFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("年度"))
+    state = django_filters.ChoiceFilter(
+        label=_("状态"), choices=FLAG_STATES, empty_label=_("全部"), method="filter_state"
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("科室"), queryset=Department.objects.none(), field_name="person__department"
+    )
+    q = django_filters.CharFilter(label=_("姓名/工号"), method="filter_q")
+
+    class Meta:
+        model = VetoFlag
+        fields = ["year", "state", "department", "q"]
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["department"].queryset = _departments(organisation)
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(lifted_at__isnull=(value == "active"))
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(person__full_name__icontains=value) | Q(person__employee_number__icontains=value))

@@ -1,0 +1,18 @@
+"""Who may record inspections, manage sanctions and lift veto flags."""
+
+import rules
+
+from accounts.rules import is_agency_head, is_hr_admin, is_inspector
+
+# Discipline inspections (DOMAIN.md §5): the inspector records; HR and the agency head read.
+# Views look inspections up within the user's organisation, so these need no object check.
+rules.add_perm("evaluations.view_inspections", is_inspector | is_hr_admin | is_agency_head)
+rules.add_perm("evaluations.record_inspection", is_inspector)
+rules.add_perm("evaluations.see_inspection_alerts", is_inspector | is_hr_admin)
+# Sanctions and the one-vote veto (DOMAIN.md §5): HR records sanctions and sets their effects;
+# inspectors, HR and the agency head read the flags; only an inspector lifts one. Views look
+# sanctions and flags up within the user's organisation, so these need no object check.
+rules.add_perm("evaluations.manage_sanctions", is_hr_admin)
+rules.add_perm("evaluations.view_veto_flags", is_inspector | is_hr_admin | is_agency_head)
+rules.add_perm("evaluations.lift_veto", is_inspector)
+rules.add_perm("evaluations.reconcile_veto", is_inspector | is_hr_admin)

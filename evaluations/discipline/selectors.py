@@ -1,0 +1,155 @@
+"""Reads of the discipline room. What grading and the year-end need from discipline (finding
+counts, veto reasons, sanction effects) comes from here and nothing else (import-linter checks it).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation
+
+from .models import (
+    DEFAULT_SANCTION_EFFECTS,
+    EFFECT_WEIGHT,
+    ComplianceAlert,
+    Finding,
+    Inspection,
+    Sanction,
+    SanctionEffect,
+    SanctionKind,
+    SanctionRule,
+    Severity,
+    VetoFlag,
+)
+
+
+def sanction_rules(*, organisation: Organisation) -> dict[str, str]:
+    """The organisation's table kind → effect, with the DOMAIN.md defaults where it has no row."""
+    table = {str(kind): str(effect) for kind, effect in DEFAULT_SANCTION_EFFECTS.items()}
+    table.update(dict(SanctionRule.objects.filter(organisation=organisation).values_list("kind", "effect")))
+    return table
+
+
+def years_affected(sanction: Sanction, effect: str) -> list[int]:
+    year = sanction.decided_on.year
+    if effect == SanctionEffect.NOT_GRADED_TWO_YEARS:
+        return [year, year + 1]
+    if effect == SanctionEffect.NOT_GRADED_UNTIL_CLOSED:
+        last = sanction.closed_on.year if sanction.closed_on else max(year, timezone.localdate().year)
+        return list(range(year, last + 1))
+    return [year]
+
+
+@dataclass(frozen=True)
+class SanctionImpact:
+    effect: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return str(SanctionEffect(self.effect).label)
+
+
+def sanction_effects(*, organisation: Organisation, year: int) -> dict[int, SanctionImpact]:
+    """person_id → the heaviest effect on ``year`` of that person's sanctions (one query)."""
+    rules = sanction_rules(organisation=organisation)
+    result: dict[int, SanctionImpact] = {}
+    candidates = Sanction.objects.filter(organisation=organisation, decided_on__year__gte=year - 1).filter(
+        decided_on__year__lte=year
+    )
+    for sanction in candidates.order_by("decided_on", "pk"):
+        effect = rules[sanction.kind]
+        if year not in years_affected(sanction, effect):
+            continue
+        current = result.get(sanction.person_id)
+        if current is None or EFFECT_WEIGHT[effect] > EFFECT_WEIGHT[current.effect]:
+            reason = _("%(date)s受到%(kind)s（%(effect)s）") % {
+                "date": sanction.decided_on.strftime("%Y年%m月%d日"),
+                "kind": SanctionKind(sanction.kind).label,
+                "effect": SanctionEffect(effect).label,
+            }
+            result[sanction.person_id] = SanctionImpact(effect=effect, reason=reason)
+    return result
+
+
+def active_veto_reasons(*, organisation: Organisation, year: int) -> dict[int, list[str]]:
+    """person_id → reasons of the active (not lifted) veto flags on ``year`` (one query)."""
+    reasons: dict[int, list[str]] = {}
+    for person_id, reason in (
+        VetoFlag.objects.filter(person__organisation=organisation, year=year, lifted_at__isnull=True)
+        .order_by("raised_at", "pk")
+        .values_list("person_id", "reason")
+    ):
+        reasons.setdefault(person_id, []).append(reason)
+    return reasons
+
+
+def sanctions_for_list(*, organisation_id: int) -> QuerySet[Sanction]:
+    return Sanction.objects.filter(organisation_id=organisation_id).select_related(
+        "person", "person__department", "entered_by"
+    )
+
+
+def veto_flags_for_list(*, organisation_id: int) -> QuerySet[VetoFlag]:
+    return (
+        VetoFlag.objects.filter(person__organisation_id=organisation_id)
+        .select_related("person", "person__department", "lifted_by", "sanction", "finding")
+        .order_by("-year", "-raised_at", "-pk")
+    )
+
+
+# --- Sanctions ------------------------------------------------------------------------------
+
+
+def inspections_for_list(*, organisation_id: int) -> QuerySet[Inspection]:
+    """The organisation's inspections with what a list row shows, in a bounded number of queries."""
+    return (
+        Inspection.objects.filter(organisation_id=organisation_id)
+        .select_related("inspector")
+        .prefetch_related("departments")
+        .annotate(
+            finding_count=Count("findings", distinct=True),
+            serious_count=Count("findings", filter=Q(findings__severity=Severity.SERIOUS), distinct=True),
+        )
+        .order_by("-date", "-pk")
+    )
+
+
+def compliance_alert_text(alert: ComplianceAlert) -> str:
+    """The sentence the home page shows for an open alert."""
+    values = {"year": alert.year, "month": alert.month, "count": alert.inspections, "required": alert.required}
+    if alert.inspections == 0:
+        return _("%(year)d年%(month)d月未开展纪律作风检查，规定至少%(required)d次") % values
+    return _("%(year)d年%(month)d月纪律作风检查仅%(count)d次，少于规定的%(required)d次") % values
+
+
+def open_compliance_alerts(*, organisation_id: int, limit: int = 12) -> list[ComplianceAlert]:
+    """The organisation's unresolved alerts, newest month first, with their text (one query)."""
+    alerts = list(
+        ComplianceAlert.objects.filter(organisation_id=organisation_id, resolved_at__isnull=True).order_by(
+            "-year", "-month"
+        )[:limit]
+    )
+    for alert in alerts:
+        alert.text = compliance_alert_text(alert)
+    return alerts
+
+
+def finding_counts(*, person_ids, first_day: datetime.date, last_day: datetime.date) -> dict[int, tuple[int, int]]:
+    """person_id → (findings, serious findings) about the person between two days (one query)."""
+    return {
+        row["person_id"]: (row["total"], row["serious"])
+        for row in Finding.objects.filter(person_id__in=person_ids, inspection__date__range=(first_day, last_day))
+        .values("person_id")
+        .annotate(total=Count("pk"), serious=Count("pk", filter=Q(severity=Severity.SERIOUS)))
+    }
+
+
+def has_active_veto(*, person_id: int, year: int) -> bool:
+    """Whether a veto flag that nobody lifted stands on the person's year."""
+    return VetoFlag.objects.filter(person_id=person_id, year=year, lifted_at__isnull=True).exists()

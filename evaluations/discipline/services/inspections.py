@@ -1,0 +1,158 @@
+"""Discipline inspections (纪律作风检查) and the monthly check of their number. DOMAIN.md §5.
+
+Recording an inspection is one transaction; a serious finding about a person enqueues its veto
+flag when that transaction commits (:func:`evaluations.discipline.services.veto.finding_recorded`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Department, Organisation, Role, User
+from accounts.selectors import policy_for_organisation
+from summaries.services import china_today
+
+from ..models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity
+from . import veto
+
+
+def _check_findings(findings: list[Mapping], *, organisation: Organisation, department_ids: set[int]) -> list[str]:
+    errors: list[str] = []
+    for number, row in enumerate(findings, start=1):
+        person: User | None = row.get("person")
+        department: Department | None = row.get("department")
+
+        def refuse(message: str, number: int = number) -> None:
+            errors.append(_("第%(n)d项发现：%(message)s") % {"n": number, "message": message})
+
+        if person is None and department is None:
+            refuse(_("须指明涉及的人员或科室。"))
+        elif person is not None and department is not None:
+            refuse(_("人员和科室只能选择一项。"))
+        elif person is not None:
+            if person.organisation_id != organisation.pk:
+                refuse(_("“%(name)s”不是本单位人员。") % {"name": person.get_full_name()})
+            # People without a department (agency leaders) can be found in any inspection.
+            elif person.department_id and person.department_id not in department_ids:
+                refuse(
+                    _("“%(name)s”所在科室不在本次检查范围内，请勾选其科室或更正人员。")
+                    % {"name": person.get_full_name()}
+                )
+        elif department.organisation_id != organisation.pk:
+            refuse(_("“%(name)s”不是本单位科室。") % {"name": department.name})
+        elif department.pk not in department_ids:
+            refuse(_("“%(name)s”不在本次检查范围内，请勾选该科室。") % {"name": department.name})
+        if row.get("severity") not in Severity.values:
+            refuse(_("请选择严重程度。"))
+        if not (row.get("description") or "").strip():
+            refuse(_("请填写问题描述。"))
+    return errors
+
+
+@transaction.atomic
+def inspection_record(
+    *,
+    organisation: Organisation,
+    inspector: User,
+    date: datetime.date,
+    kind: str,
+    departments: Iterable[Department],
+    note: str,
+    findings: Iterable[Mapping],
+) -> Inspection:
+    """Record an inspection and its findings.
+
+    ``findings`` are mappings with ``person`` or ``department`` (exactly one), ``severity``,
+    ``description`` and ``evidence``. Only a discipline inspector of the organisation may record.
+    Raises ``ValidationError`` listing every problem; nothing is saved unless all are fixed.
+    """
+    if inspector.organisation_id != organisation.pk or not inspector.has_role(Role.INSPECTOR):
+        raise PermissionDenied(_("只有本单位纪检督查人员可以记录检查。"))
+    departments = list(departments)
+    findings = list(findings)
+    errors: list[str] = []
+    if date > china_today():
+        errors.append(_("检查日期不能晚于今天。"))
+    if kind not in InspectionKind.values:
+        errors.append(_("请选择检查类别。"))
+    if not departments:
+        errors.append(_("请至少选择一个检查科室。"))
+    elif any(d.organisation_id != organisation.pk for d in departments):
+        errors.append(_("只能选择本单位的科室。"))
+    errors += _check_findings(findings, organisation=organisation, department_ids={d.pk for d in departments})
+    if errors:
+        raise ValidationError(errors)
+
+    inspection = Inspection.objects.create(
+        organisation=organisation, date=date, kind=kind, note=note.strip(), inspector=inspector
+    )
+    inspection.departments.set(departments)
+    for row in findings:
+        finding = Finding.objects.create(
+            inspection=inspection,
+            person=row.get("person"),
+            department=row.get("department"),
+            severity=row["severity"],
+            description=row["description"].strip(),
+            evidence=(row.get("evidence") or "").strip(),
+        )
+        veto.finding_recorded(finding=finding)
+    # A late inspection may make up a month already flagged as short.
+    if ComplianceAlert.objects.filter(
+        organisation=organisation, year=date.year, month=date.month, resolved_at__isnull=True
+    ).exists():
+        discipline_check(organisation=organisation, year=date.year, month=date.month)
+    return inspection
+
+
+def month_has_ended(*, year: int, month: int, today: datetime.date | None = None) -> bool:
+    today = today or china_today()
+    return (year, month) < (today.year, today.month)
+
+
+def previous_month(today: datetime.date | None = None) -> tuple[int, int]:
+    today = today or china_today()
+    return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+
+
+@transaction.atomic
+def discipline_check(
+    *, organisation: Organisation, year: int, month: int, today: datetime.date | None = None
+) -> ComplianceAlert | None:
+    """Judge one ended month: the open alert when it had fewer inspections than the policy
+    requires, else ``None``.
+
+    One alert per organisation-month (a unique constraint), so running it twice changes
+    nothing; when inspections recorded later make up the number, the alert is resolved.
+    A month that has not ended is not judged.
+    """
+    if not month_has_ended(year=year, month=month, today=today):
+        return None
+    required = policy_for_organisation(organisation_id=organisation.pk).inspections_per_month
+    count = Inspection.objects.filter(organisation=organisation, date__year=year, date__month=month).count()
+    alert = (
+        ComplianceAlert.objects.select_for_update(of=("self",))
+        .filter(organisation=organisation, year=year, month=month)
+        .first()
+    )
+    if count >= required:
+        if alert is not None and alert.resolved_at is None:
+            alert.inspections, alert.required, alert.resolved_at = count, required, timezone.now()
+            alert.save(update_fields=["inspections", "required", "resolved_at"])
+        return None
+    if alert is None:
+        # get_or_create: a concurrent run that created it first is found, not duplicated.
+        alert, _created = ComplianceAlert.objects.get_or_create(
+            organisation=organisation, year=year, month=month, defaults={"inspections": count, "required": required}
+        )
+    if (alert.inspections, alert.required, alert.resolved_at) != (count, required, None):
+        # Short again (an inspection removed, or the policy raised): the alert reopens.
+        alert.inspections, alert.required, alert.resolved_at = count, required, None
+        alert.save(update_fields=["inspections", "required", "resolved_at"])
+    return alert

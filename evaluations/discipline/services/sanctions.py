@@ -1,0 +1,120 @@
+"""Sanctions (处分与组织处理) recorded by HR and the organisation's policy table of their effects
+on the annual grade. DOMAIN.md §5.
+
+Veto flags are derived from sanctions, so every write here keeps them in step through
+:mod:`.veto`: a new sanction raises its flags once it commits; an edit, a deletion or a change
+of the policy table re-derives the organisation's flags in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_reason
+from accounts.models import Organisation, User
+
+from .. import selectors
+from ..models import Sanction, SanctionEffect, SanctionKind, SanctionRule, VetoFlag
+from . import veto
+
+
+def _check_actor(actor: User) -> None:
+    if not actor.has_perm("evaluations.manage_sanctions"):
+        raise PermissionDenied(_("只有人事干部可以登记处分与组织处理。"))
+
+
+def _check_sanction(sanction: Sanction) -> None:
+    if sanction.person.organisation_id != sanction.organisation_id:
+        raise ValidationError({"person": _("人员不属于本单位。")})
+    today = timezone.localdate()
+    if sanction.decided_on > today:
+        raise ValidationError({"decided_on": _("决定日期不能晚于今天。")})
+    if sanction.closed_on is not None:
+        if sanction.closed_on < sanction.decided_on:
+            raise ValidationError({"closed_on": _("结案/解除日期不能早于决定日期。")})
+        if sanction.closed_on > today:
+            raise ValidationError({"closed_on": _("结案/解除日期不能晚于今天。")})
+
+
+@transaction.atomic
+def sanction_save(*, sanction: Sanction, actor: User) -> Sanction:
+    """Record or correct a sanction of ``actor``'s organisation and keep its veto flags in step.
+
+    A new sanction raises its flags when the transaction commits (the task
+    ``raise_veto_for_sanction``). An edit may move the years affected or the person, so the
+    organisation's flags are re-derived at once; a flag an inspector lifted stays lifted.
+    """
+    _check_actor(actor)
+    sanction.organisation_id = actor.organisation_id
+    _check_sanction(sanction)
+    if sanction.pk is None:
+        sanction.entered_by = actor
+        sanction.save()
+        veto.sanction_recorded(sanction=sanction)
+        return sanction
+    before = Sanction.objects.select_for_update(of=("self",)).get(pk=sanction.pk, organisation_id=actor.organisation_id)
+    sanction.save()
+    veto.veto_reconcile(organisation=sanction.organisation)
+    if (before.kind, before.decided_on) != (sanction.kind, sanction.decided_on):
+        # Reconciliation keeps a flag whose person and year still hold; its reason, which names
+        # the kind and the date, must follow the correction. The wording is veto's own.
+        VetoFlag.objects.filter(sanction=sanction).update(reason=veto.sanction_reason(sanction))
+    return sanction
+
+
+@transaction.atomic
+def sanction_delete(*, sanction: Sanction, actor: User) -> veto.ReconcileResult:
+    """Delete a sanction recorded in error; its flags go with it (reconciled in the same transaction)."""
+    _check_actor(actor)
+    if sanction.organisation_id != actor.organisation_id:
+        raise PermissionDenied
+    organisation = sanction.organisation
+    sanction.delete()
+    return veto.veto_reconcile(organisation=organisation)
+
+
+# --- The policy table -----------------------------------------------------------------------
+
+
+@dataclass
+class RulesChange:
+    changed: list[str]
+    reconciled: veto.ReconcileResult | None = None
+
+
+@transaction.atomic
+def sanction_rules_save(
+    *, organisation: Organisation, effects: dict[str, str], actor: User, reason: str = ""
+) -> RulesChange:
+    """Set the effect of each sanction kind named in ``effects`` (kind → effect).
+
+    Only the kinds whose effect changes are written (each write is audited, with ``reason``);
+    when any did, the organisation's veto flags are re-derived in the same transaction.
+    """
+    _check_actor(actor)
+    if actor.organisation_id != organisation.pk:
+        raise PermissionDenied
+    unknown = set(effects) - set(SanctionKind.values)
+    if unknown or not set(effects.values()) <= set(SanctionEffect.values):
+        raise ValidationError(_("处分类别或影响无效。"))
+    current = selectors.sanction_rules(organisation=organisation)
+    changed = [kind for kind, effect in effects.items() if current[kind] != effect]
+    if not changed:
+        return RulesChange(changed=[])
+    existing = {
+        rule.kind: rule
+        for rule in SanctionRule.objects.select_for_update(of=("self",)).filter(
+            organisation=organisation, kind__in=changed
+        )
+    }
+    with audit_reason(reason.strip()):
+        for kind in changed:
+            rule = existing.get(kind) or SanctionRule(organisation=organisation, kind=kind)
+            rule.effect = effects[kind]
+            rule.save()
+    return RulesChange(changed=changed, reconciled=veto.veto_reconcile(organisation=organisation))

@@ -1,0 +1,159 @@
+"""The one-vote veto (一票否决) and the effect of sanctions on the annual grade. DOMAIN.md §5.
+
+A serious finding, or a sanction, raises a veto flag on the person's year. Flags are derived
+data: :func:`veto_reconcile` re-derives them from findings and sanctions (nightly), so a missed
+event cannot leave them wrong; a flag an inspector lifted stays lifted (the reason is kept).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_reason
+from accounts.models import Organisation, Role, User
+
+from ..models import (
+    Finding,
+    Sanction,
+    SanctionKind,
+    Severity,
+    VetoFlag,
+)
+from ..selectors import sanction_rules, years_affected
+
+
+def finding_reason(finding: Finding) -> str:
+    return _("%(date)s纪律作风检查发现严重问题：%(text)s") % {
+        "date": finding.inspection.date.strftime("%Y年%m月%d日"),
+        "text": finding.description[:100],
+    }
+
+
+def sanction_reason(sanction: Sanction) -> str:
+    return _("%(date)s受到%(kind)s") % {
+        "date": sanction.decided_on.strftime("%Y年%m月%d日"),
+        "kind": SanctionKind(sanction.kind).label,
+    }
+
+
+@transaction.atomic
+def veto_flags_for_finding(*, finding_id: int) -> VetoFlag | None:
+    """Raise the veto flag of a serious finding about a person (idempotent)."""
+    finding = Finding.objects.select_related("inspection").filter(pk=finding_id).first()
+    if finding is None or finding.person_id is None or finding.severity != Severity.SERIOUS:
+        return None
+    flag, _created = VetoFlag.objects.get_or_create(
+        person_id=finding.person_id,
+        year=finding.inspection.date.year,
+        finding=finding,
+        defaults={"reason": finding_reason(finding)},
+    )
+    return flag
+
+
+@transaction.atomic
+def veto_flags_for_sanction(*, sanction_id: int) -> list[VetoFlag]:
+    """Raise a flag for each year a sanction affects (idempotent)."""
+    sanction = Sanction.objects.filter(pk=sanction_id).first()
+    if sanction is None:
+        return []
+    effect = sanction_rules(organisation=sanction.organisation)[sanction.kind]
+    flags = []
+    for year in years_affected(sanction, effect):
+        flag, _created = VetoFlag.objects.get_or_create(
+            person_id=sanction.person_id, year=year, sanction=sanction, defaults={"reason": sanction_reason(sanction)}
+        )
+        flags.append(flag)
+    return flags
+
+
+def finding_recorded(*, finding: Finding) -> None:
+    """Call inside the transaction that saved a finding: the flag is raised once it commits."""
+    if finding.severity == Severity.SERIOUS and finding.person_id:
+        from ..tasks import raise_veto_for_finding
+
+        raise_veto_for_finding.delay_on_commit(finding.pk)
+
+
+def sanction_recorded(*, sanction: Sanction) -> None:
+    from ..tasks import raise_veto_for_sanction
+
+    raise_veto_for_sanction.delay_on_commit(sanction.pk)
+
+
+@dataclass
+class ReconcileResult:
+    raised: int = 0
+    removed: int = 0
+
+
+@transaction.atomic
+def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
+    """Re-derive every flag of the organisation from its findings and sanctions.
+
+    Missing flags are raised; flags whose cause is gone or no longer qualifies (a finding
+    downgraded from 严重, a deleted sanction) are removed. Lifted flags keep their lifting.
+    """
+    result = ReconcileResult()
+    findings = Finding.objects.filter(
+        inspection__organisation=organisation, severity=Severity.SERIOUS, person__isnull=False
+    ).select_related("inspection")
+    wanted: set[tuple] = set()
+    for finding in findings:
+        key = (finding.person_id, finding.inspection.date.year, "f", finding.pk)
+        wanted.add(key)
+    rules = sanction_rules(organisation=organisation)
+    sanctions = list(Sanction.objects.filter(organisation=organisation))
+    for sanction in sanctions:
+        for year in years_affected(sanction, rules[sanction.kind]):
+            wanted.add((sanction.person_id, year, "s", sanction.pk))
+    existing = {}
+    for flag in VetoFlag.objects.filter(person__organisation=organisation):
+        key = (
+            (flag.person_id, flag.year, "f", flag.finding_id)
+            if flag.finding_id
+            else (flag.person_id, flag.year, "s", flag.sanction_id)
+        )
+        existing[key] = flag
+    stale = [flag.pk for key, flag in existing.items() if key not in wanted]
+    if stale:
+        result.removed = VetoFlag.objects.filter(pk__in=stale).delete()[0]
+    finding_by_pk = {f.pk: f for f in findings}
+    sanction_by_pk = {s.pk: s for s in sanctions}
+    missing = [
+        VetoFlag(
+            person_id=person_id,
+            year=year,
+            finding_id=pk if kind == "f" else None,
+            sanction_id=pk if kind == "s" else None,
+            reason=finding_reason(finding_by_pk[pk]) if kind == "f" else sanction_reason(sanction_by_pk[pk]),
+        )
+        for (person_id, year, kind, pk) in wanted
+        if (person_id, year, kind, pk) not in existing
+    ]
+    VetoFlag.objects.bulk_create(missing)
+    result.raised = len(missing)
+    return result
+
+
+@transaction.atomic
+def veto_lift(*, flag: VetoFlag, actor: User, reason: str) -> VetoFlag:
+    """Lift a flag. Only a discipline inspector of the person's organisation may, with a reason."""
+    if not actor.has_role(Role.INSPECTOR) or actor.organisation_id != flag.person.organisation_id:
+        raise PermissionDenied(_("只有纪检督查人员可以解除一票否决。"))
+    if not reason.strip():
+        raise ValidationError({"lift_reason": _("解除一票否决须说明理由。")})
+    locked = VetoFlag.objects.select_for_update(of=("self",)).get(pk=flag.pk)
+    if locked.lifted_at is not None:
+        raise ValidationError(_("该否决事项已解除。"))
+    locked.lifted_at = timezone.now()
+    locked.lifted_by = actor
+    locked.lift_reason = reason.strip()
+    with audit_reason(locked.lift_reason):
+        locked.save()
+    return locked

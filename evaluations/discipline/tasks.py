@@ -1,0 +1,46 @@
+"""Tasks of the discipline room (veto flags, monthly inspection check). Thin: each calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from accounts.models import Organisation
+
+from .services import inspections, veto
+
+
+@shared_task(name="evaluations.tasks.raise_veto_for_finding", acks_late=True)
+def raise_veto_for_finding(finding_id: int) -> bool:
+    """Raise the veto flag of a serious finding (enqueued when the finding commits)."""
+    return veto.veto_flags_for_finding(finding_id=finding_id) is not None
+
+
+@shared_task(name="evaluations.tasks.raise_veto_for_sanction", acks_late=True)
+def raise_veto_for_sanction(sanction_id: int) -> int:
+    """Raise the veto flags of a sanction (enqueued when the sanction commits)."""
+    return len(veto.veto_flags_for_sanction(sanction_id=sanction_id))
+
+
+@shared_task(name="evaluations.tasks.reconcile_veto_flags", acks_late=True)
+def reconcile_veto_flags() -> dict:
+    """Nightly: re-derive every organisation's veto flags from findings and sanctions."""
+    totals = {"raised": 0, "removed": 0}
+    for organisation in Organisation.objects.filter(is_active=True):
+        result = veto.veto_reconcile(organisation=organisation)
+        totals["raised"] += result.raised
+        totals["removed"] += result.removed
+    return totals
+
+
+@shared_task(name="evaluations.tasks.check_discipline_months", acks_late=True)
+def check_discipline_months(year: int | None = None, month: int | None = None) -> dict:
+    """Daily: judge the previous month's number of inspections for every organisation (a month
+    is judged only once it has ended). Idempotent: one alert per organisation-month."""
+    if year is None or month is None:
+        year, month = inspections.previous_month()
+    short = []
+    for organisation in Organisation.objects.filter(is_active=True).order_by("code"):
+        alert = inspections.discipline_check(organisation=organisation, year=year, month=month)
+        if alert is not None:
+            short.append(organisation.pk)
+    return {"year": year, "month": month, "short": short}

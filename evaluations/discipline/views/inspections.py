@@ -1,0 +1,101 @@
+"""Discipline inspections (纪律作风检查): the list, the record form and the detail page.
+
+Inspectors record; HR and the agency head read; nobody else learns that an inspection exists
+(a list is a 403, an inspection's URL a 404).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from accounts.decorators import permission_required
+from accounts.pagination import query_without_page
+
+from .. import selectors
+from ..forms import FindingFormSet, InspectionFilter, InspectionForm
+from ..models import Inspection
+from ..services import inspections as services
+
+PAGE_SIZE = 25
+
+
+def _get_inspection_for_user(request: HttpRequest, pk: int) -> Inspection:
+    """An inspection of the reader's own organisation. Anyone who may not read inspections, and
+    any id of another agency, gets a 404: whether an inspection exists is itself confidential."""
+    if not request.user.has_perm("evaluations.view_inspections"):
+        raise Http404
+    return get_object_or_404(
+        Inspection.objects.select_related("inspector").prefetch_related("departments"),
+        pk=pk,
+        organisation_id=request.user.organisation_id,
+    )
+
+
+@permission_required("evaluations.view_inspections")
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    organisation = request.user.organisation
+    queryset = selectors.inspections_for_list(organisation_id=organisation.pk)
+    filterset = InspectionFilter(request.GET, queryset=queryset, organisation=organisation)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "evaluations/inspections/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query_without_page(request.GET),
+            "can_record": request.user.has_perm("evaluations.record_inspection"),
+        },
+    )
+
+
+@never_cache
+@permission_required("evaluations.record_inspection")
+def inspection_create(request: HttpRequest) -> HttpResponse:
+    organisation = request.user.organisation
+    form = InspectionForm(request.POST or None, organisation=organisation)
+    formset = FindingFormSet(request.POST or None, prefix="findings", form_kwargs={"organisation": organisation})
+    errors: list[str] = []
+    if request.method == "POST":
+        if form.is_valid() and formset.is_valid():
+            try:
+                inspection = services.inspection_record(
+                    organisation=organisation,
+                    inspector=request.user,
+                    date=form.cleaned_data["date"],
+                    kind=form.cleaned_data["kind"],
+                    departments=form.cleaned_data["departments"],
+                    note=form.cleaned_data["note"],
+                    findings=formset.findings(),
+                )
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("检查记录已保存。"))
+                return redirect("evaluations:inspection_detail", pk=inspection.pk)
+        else:
+            errors = [_("请按提示修改后再保存。")]
+    return render(
+        request,
+        "evaluations/inspections/form.html",
+        {"form": form, "formset": formset, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = _get_inspection_for_user(request, pk)
+    findings = inspection.findings.select_related("person__department", "department").order_by("pk")
+    return render(
+        request,
+        "evaluations/inspections/detail.html",
+        {"inspection": inspection, "findings": findings},
+    )

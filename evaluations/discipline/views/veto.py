@@ -1,0 +1,202 @@
+"""Sanctions (HR), their policy table (HR) and the veto flags (inspectors, HR, the agency head)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import permission_required
+from accounts.pagination import page_of, query_without_page
+
+from .. import selectors
+from ..forms_veto import SanctionFilter, SanctionForm, SanctionRulesForm, VetoFlagFilter, VetoLiftForm
+from ..models import Sanction, SanctionEffect, VetoFlag
+from ..services import sanctions as services
+from ..services import veto
+
+PAGE_SIZE = 25
+MANAGE = "evaluations.manage_sanctions"
+
+
+def _get_sanction_for_hr(request: HttpRequest, pk: int) -> Sanction:
+    """A sanction of HR's own organisation; another agency's id is a 404, so it is not confirmed to exist."""
+    return get_object_or_404(
+        Sanction.objects.select_related("person", "organisation"), pk=pk, organisation_id=request.user.organisation_id
+    )
+
+
+def _get_flag_for_user(request: HttpRequest, pk: int) -> VetoFlag:
+    return get_object_or_404(
+        VetoFlag.objects.select_related("person", "person__department"),
+        pk=pk,
+        person__organisation_id=request.user.organisation_id,
+    )
+
+
+# --- Sanctions ------------------------------------------------------------------------------
+
+
+@permission_required(MANAGE)
+def sanction_list(request: HttpRequest) -> HttpResponse:
+    organisation = request.user.organisation
+    queryset = selectors.sanctions_for_list(organisation_id=organisation.pk)
+    filterset = SanctionFilter(request.GET, queryset=queryset, organisation=organisation)
+    page = page_of(request, filterset.qs, PAGE_SIZE)
+    rules = selectors.sanction_rules(organisation=organisation)
+    for sanction in page:
+        sanction.effect_label = SanctionEffect(rules[sanction.kind]).label
+    return render(
+        request,
+        "evaluations/veto/sanction_list.html",
+        {"filter": filterset, "page": page, "query": query_without_page(request.GET)},
+    )
+
+
+def _sanction_form_page(request: HttpRequest, sanction: Sanction | None) -> HttpResponse:
+    form = SanctionForm(request.POST or None, instance=sanction, organisation=request.user.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.sanction_save(sanction=form.instance, actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已保存：%(sanction)s") % {"sanction": saved})
+            return redirect("evaluations:sanction_list")
+    return render(request, "evaluations/veto/sanction_form.html", {"form": form, "sanction": sanction})
+
+
+@never_cache
+@permission_required(MANAGE)
+def sanction_create(request: HttpRequest) -> HttpResponse:
+    return _sanction_form_page(request, None)
+
+
+@never_cache
+@permission_required(MANAGE)
+def sanction_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _sanction_form_page(request, _get_sanction_for_hr(request, pk))
+
+
+@permission_required(MANAGE)
+def sanction_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    sanction = _get_sanction_for_hr(request, pk)
+    if request.method == "POST":
+        result = services.sanction_delete(sanction=sanction, actor=request.user)
+        messages.success(
+            request,
+            _("已删除：%(sanction)s；移除一票否决 %(removed)d 条。")
+            % {"sanction": sanction, "removed": result.removed},
+        )
+        return redirect("evaluations:sanction_list")
+    return render(
+        request,
+        "evaluations/veto/confirm_delete.html",
+        {
+            "title": _("删除处分记录"),
+            "message": _("确定删除%(person)s %(date)s的%(kind)s记录吗？由它产生的一票否决也将一并移除。")
+            % {"person": sanction.person, "date": sanction.decided_on.isoformat(), "kind": sanction.get_kind_display()},
+            "detail": sanction.note,
+            "cancel_url": reverse("evaluations:sanction_list"),
+        },
+    )
+
+
+@never_cache
+@permission_required(MANAGE)
+def sanction_rules(request: HttpRequest) -> HttpResponse:
+    """The policy table: each sanction kind's effect on the annual grade, DOMAIN.md defaults beside."""
+    organisation = request.user.organisation
+    form = SanctionRulesForm(request.POST or None, rules=selectors.sanction_rules(organisation=organisation))
+    if request.method == "POST" and form.is_valid():
+        change = services.sanction_rules_save(
+            organisation=organisation, effects=form.effects(), actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        if not change.changed:
+            messages.info(request, _("影响规则没有变化。"))
+        else:
+            messages.success(
+                request,
+                _("已修改%(count)d项影响规则；一票否决已重新核对：新增 %(raised)d 条，移除 %(removed)d 条。")
+                % {
+                    "count": len(change.changed),
+                    "raised": change.reconciled.raised,
+                    "removed": change.reconciled.removed,
+                },
+            )
+        return redirect("evaluations:sanction_rules")
+    return render(request, "evaluations/veto/sanction_rules.html", {"form": form})
+
+
+# --- Veto flags -----------------------------------------------------------------------------
+
+
+def _flag_filter_data(request: HttpRequest) -> QueryDict:
+    """The list opens on the current year; a submitted filter (even an empty year) wins."""
+    data = request.GET.copy()
+    if "year" not in data:
+        data["year"] = str(timezone.localdate().year)
+    return data
+
+
+@permission_required("evaluations.view_veto_flags")
+def veto_list(request: HttpRequest) -> HttpResponse:
+    organisation = request.user.organisation
+    data = _flag_filter_data(request)
+    queryset = selectors.veto_flags_for_list(organisation_id=organisation.pk)
+    filterset = VetoFlagFilter(data, queryset=queryset, organisation=organisation)
+    return render(
+        request,
+        "evaluations/veto/veto_list.html",
+        {
+            "filter": filterset,
+            "page": page_of(request, filterset.qs, PAGE_SIZE),
+            "query": query_without_page(data),
+            "can_lift": request.user.has_perm("evaluations.lift_veto"),
+            "can_reconcile": request.user.has_perm("evaluations.reconcile_veto"),
+        },
+    )
+
+
+@never_cache
+@permission_required("evaluations.lift_veto")
+def veto_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    flag = _get_flag_for_user(request, pk)
+    list_url = f"{reverse('evaluations:veto_list')}?year={flag.year}"
+    if not flag.is_active:
+        messages.error(request, _("该否决事项已解除。"))
+        return redirect(list_url)
+    form = VetoLiftForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                veto.veto_lift(flag=flag, actor=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                form.add_error("reason" if hasattr(exc, "error_dict") else None, exc.messages)
+            else:
+                messages.success(
+                    request, _("已解除%(person)s %(year)d年的一票否决。") % {"person": flag.person, "year": flag.year}
+                )
+                return redirect(list_url)
+        messages.error(request, _("未解除，请按提示修改。"))
+    return render(request, "evaluations/veto/veto_lift.html", {"form": form, "flag": flag, "list_url": list_url})
+
+
+@require_POST
+@permission_required("evaluations.reconcile_veto")
+def veto_reconcile(request: HttpRequest) -> HttpResponse:
+    """立即核对: re-derive the organisation's flags now instead of waiting for the nightly run."""
+    result = veto.veto_reconcile(organisation=request.user.organisation)
+    messages.success(
+        request,
+        _("核对完成：新增 %(raised)d 条，移除 %(removed)d 条。") % {"raised": result.raised, "removed": result.removed},
+    )
+    year = request.POST.get("year", "")
+    url = reverse("evaluations:veto_list")
+    return redirect(f"{url}?year={year}" if year.isdigit() else url)

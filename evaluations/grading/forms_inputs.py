@@ -1,0 +1,179 @@
+"""Forms and list filters of the grading inputs (satisfaction scores, praise and complaints)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import PersonChoiceField
+from accounts.models import Department, Organisation, User
+from accounts.widgets import DateInput, YesNoAllSelect
+from targets.models import QUARTER_CHOICES
+
+from .imports import MAX_YEAR, MIN_YEAR
+from .models import SatisfactionScore, ServiceEvent, ServiceEventKind
+from .services.inputs import satisfaction_exists
+
+
+def _people(organisation: Organisation):
+    return User.objects.filter(organisation=organisation).select_related("department").order_by("employee_number")
+
+
+def _departments(organisation: Organisation):
+    return Department.objects.filter(organisation=organisation).order_by("sort_order", "code")
+
+
+class SatisfactionScoreForm(forms.ModelForm):
+    person = PersonChoiceField(label=_("人员"), queryset=User.objects.none(), required=False)
+
+    class Meta:
+        model = SatisfactionScore
+        fields = ["year", "quarter", "department", "person", "score"]
+        help_texts = {
+            "department": _("按科室测评时选择科室。"),
+            "score": _("0–100，最多两位小数。"),
+        }
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["department"].queryset = _departments(organisation)
+        self.fields["person"].queryset = _people(organisation)
+        self.fields["person"].help_text = _("按个人测评时选择人员；个人得分优先于所在科室的得分。")
+        year = self.fields["year"]
+        year.validators += [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+        year.widget.attrs.update(min=MIN_YEAR, max=MAX_YEAR)
+
+    def clean(self):
+        cleaned = super().clean()
+        department, person = cleaned.get("department"), cleaned.get("person")
+        # Errors go on the fields: a field with an error is left out of the model's constraint
+        # checks, whose generic wording HR would not understand.
+        if department and person:
+            self.add_error("person", _("科室和人员只能选择一项。"))
+        elif not department and not person:
+            if "department" not in self.errors and "person" not in self.errors:
+                self.add_error("department", _("请选择科室或人员中的一项。"))
+        elif self._already_scored(cleaned):
+            self.add_error(
+                "department" if department else "person", _("该科室或人员本季度已有满意度得分，请编辑原记录。")
+            )
+        return cleaned
+
+    def _already_scored(self, cleaned: dict) -> bool:
+        if not cleaned.get("year") or not cleaned.get("quarter"):
+            return False
+        department, person = cleaned.get("department"), cleaned.get("person")
+        return satisfaction_exists(
+            organisation_id=self.organisation.pk,
+            year=cleaned["year"],
+            quarter=cleaned["quarter"],
+            department_id=department.pk if department else None,
+            person_id=person.pk if person else None,
+            exclude_pk=self.instance.pk,
+        )
+
+
+HANDLED_CHOICES = [("", _("—（表扬不填）")), ("true", _("已处理")), ("false", _("未处理"))]
+
+
+class ServiceEventForm(forms.ModelForm):
+    person = PersonChoiceField(label=_("人员"), queryset=User.objects.none())
+    handled = forms.TypedChoiceField(
+        label=_("是否已处理"),
+        choices=HANDLED_CHOICES,
+        coerce=lambda value: value == "true",
+        empty_value=None,
+        required=False,
+        help_text=_("仅投诉填写。"),
+    )
+
+    class Meta:
+        model = ServiceEvent
+        fields = ["date", "person", "kind", "description", "handled"]
+        widgets = {"date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = _people(organisation)
+        if self.instance.pk and self.instance.handled is not None:
+            self.initial["handled"] = "true" if self.instance.handled else "false"
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date and date > timezone.localdate():
+            raise forms.ValidationError(_("日期不能晚于今天。"))
+        return date
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, handled = cleaned.get("kind"), cleaned.get("handled")
+        if kind == ServiceEventKind.COMPLAINT and handled is None:
+            self.add_error("handled", _("投诉须注明是否已处理。"))
+        elif kind == ServiceEventKind.PRAISE and handled is not None:
+            self.add_error("handled", _("表扬不填写是否已处理。"))
+        return cleaned
+
+
+class InputImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+
+# --- List filters ---------------------------------------------------------------------------
+
+
+class SatisfactionFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("年度"))
+    quarter = django_filters.ChoiceFilter(label=_("季度"), choices=QUARTER_CHOICES, empty_label=_("全部"))
+    department = django_filters.ModelChoiceFilter(
+        label=_("科室"), queryset=Department.objects.none(), method="filter_department"
+    )
+    target = django_filters.ChoiceFilter(
+        label=_("测评对象"),
+        choices=[("department", _("科室")), ("person", _("个人"))],
+        empty_label=_("全部"),
+        method="filter_target",
+    )
+
+    class Meta:
+        model = SatisfactionScore
+        fields = ["year", "quarter", "department", "target"]
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["department"].queryset = _departments(organisation)
+
+    def filter_department(self, queryset, name, value):
+        # A department's own score and the scores of its people.
+        return queryset.filter(Q(department=value) | Q(person__department=value))
+
+    def filter_target(self, queryset, name, value):
+        return queryset.filter(person__isnull=(value == "department"))
+
+
+class ServiceEventFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("年度"), field_name="date", lookup_expr="year")
+    quarter = django_filters.ChoiceFilter(
+        label=_("季度"), choices=QUARTER_CHOICES, empty_label=_("全部"), field_name="date", lookup_expr="quarter"
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("科室"), queryset=Department.objects.none(), field_name="person__department"
+    )
+    kind = django_filters.ChoiceFilter(label=_("类别"), choices=ServiceEventKind.choices, empty_label=_("全部"))
+    handled = django_filters.BooleanFilter(label=_("投诉已处理"), widget=YesNoAllSelect())
+    q = django_filters.CharFilter(label=_("姓名/工号"), method="filter_q")
+
+    class Meta:
+        model = ServiceEvent
+        fields = ["year", "quarter", "department", "kind", "handled", "q"]
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["department"].queryset = _departments(organisation)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(person__full_name__icontains=value) | Q(person__employee_number__icontains=value))

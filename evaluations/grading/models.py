@@ -1,0 +1,438 @@
+"""Quarterly grading (审核评鉴), its inputs and scores, and the quarterly roll-up. DOMAIN.md §4."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import PositionCategory
+from targets.models import QUARTER_CHOICES
+
+SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+def score_field(verbose_name, **kwargs):
+    return models.DecimalField(verbose_name, max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS, **kwargs)
+
+
+class Grade(models.TextChoices):
+    GOOD = "good", _("好")
+    FAIRLY_GOOD = "fairly_good", _("较好")
+    AVERAGE = "average", _("一般")
+    POOR = "poor", _("较差")
+    UNCERTAIN = "uncertain", _("不确定等次")
+
+
+# A 一般 or 较差 needs a stated reason (DOMAIN.md §4).
+GRADES_NEEDING_REASON = (Grade.AVERAGE, Grade.POOR)
+
+
+class UncertainReason(models.TextChoices):
+    LONG_LEAVE = "long_leave", _("病事假超过考核期一半")
+    INVESTIGATION = "investigation", _("立案审查")
+    OTHER = "other", _("其他")
+
+
+class QuarterState(models.TextChoices):
+    OPEN = "open", _("评鉴中")
+    APPROVED = "approved", _("已审批")
+
+
+class AppraisalQuarter(models.Model):
+    """An organisation's quarter: open for grading until the agency head approves it."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="appraisal_quarters", verbose_name=_("单位")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
+    state = models.CharField(_("状态"), max_length=20, choices=QuarterState.choices, default=QuarterState.OPEN)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    rolled_up_at = models.DateTimeField(_("汇总时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("考核季度")
+        verbose_name_plural = _("考核季度")
+        ordering = ["organisation", "-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "quarter"], name="one_appraisal_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}年第{self.quarter}季度"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == QuarterState.OPEN
+
+
+class QuotaPoolKind(models.TextChoices):
+    ALL = "all", _("全体人员")
+    LEADERS = "leaders", _("领导职务人员")
+    OTHERS = "others", _("其他人员")
+
+
+class QuotaPool(models.Model):
+    """The 好 quota of one pool in one quarter. Grading a 好 locks this row, so two evaluators
+    submitting at the same moment cannot both take the last place."""
+
+    appraisal_quarter = models.ForeignKey(AppraisalQuarter, on_delete=models.CASCADE, related_name="quota_pools")
+    kind = models.CharField(_("名额池"), max_length=20, choices=QuotaPoolKind.choices)
+
+    class Meta:
+        verbose_name = _("名额池")
+        verbose_name_plural = _("名额池")
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal_quarter", "kind"], name="one_pool_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appraisal_quarter} {self.get_kind_display()}"
+
+
+class GradeState(models.TextChoices):
+    PENDING = "pending", _("待评鉴")
+    GRADED = "graded", _("已评鉴")
+    CONFIRMED = "confirmed", _("已确认")
+
+
+class QuarterGrade(models.Model):
+    """One person's grade for a quarter (谁管理谁认定: given by their evaluator, confirmed by the
+    supervising leader, approved with the whole quarter by the agency head)."""
+
+    appraisal_quarter = models.ForeignKey(AppraisalQuarter, on_delete=models.PROTECT, related_name="grades")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quarter_grades", verbose_name=_("被考核人")
+    )
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="quarter_grades", verbose_name=_("科室")
+    )
+    # Pooled separately when the policy says so; copied at grading time.
+    is_leader_position = models.BooleanField(_("领导职务"), default=False)
+    state = models.CharField(_("状态"), max_length=20, choices=GradeState.choices, default=GradeState.PENDING)
+    grade = models.CharField(_("等次"), max_length=20, choices=Grade.choices, blank=True)
+    uncertain_reason = models.CharField(_("不确定等次原因"), max_length=20, choices=UncertainReason.choices, blank=True)
+    comment = models.TextField(_("评语"), blank=True)
+    reason = models.TextField(_("定等理由"), blank=True, help_text=_("评为“一般”“较差”时必填。"))
+    personal_score = score_field(_("个人得分"), null=True, blank=True)
+    composite_score = score_field(_("综合得分"), null=True, blank=True)
+    suggested_grade = models.CharField(_("建议等次"), max_length=20, choices=Grade.choices, blank=True)
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("评鉴人"),
+    )
+    graded_at = models.DateTimeField(_("评鉴时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("季度等次")
+        verbose_name_plural = _("季度等次")
+        ordering = ["appraisal_quarter", "department", "person_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal_quarter", "person"], name="one_grade_per_person_quarter"),
+            models.CheckConstraint(
+                condition=~Q(grade="uncertain") | ~Q(uncertain_reason=""), name="uncertain_grade_has_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["appraisal_quarter", "department", "grade"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.appraisal_quarter}：{self.get_grade_display() or '—'}"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.department.organisation_id}
+
+
+class SatisfactionScore(models.Model):
+    """A quarter's satisfaction-survey result (满意度), for a department or for one person."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("科室")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("人员"),
+    )
+    score = score_field(_("满意度得分"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("满意度测评")
+        verbose_name_plural = _("满意度测评")
+        ordering = ["-year", "-quarter", "department", "person"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=True, person__isnull=False)
+                | Q(department__isnull=False, person__isnull=True),
+                name="satisfaction_for_department_or_person",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "quarter", "department"],
+                condition=Q(person__isnull=True),
+                name="one_satisfaction_per_department_quarter",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "quarter", "person"],
+                condition=Q(department__isnull=True),
+                name="one_satisfaction_per_person_quarter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person or self.department} {self.year}Q{self.quarter} {self.score}"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}
+
+
+class ServiceEventKind(models.TextChoices):
+    PRAISE = "praise", _("表扬")
+    COMPLAINT = "complaint", _("投诉")
+
+
+class ServiceEvent(models.Model):
+    """A praise or a complaint about a person (服务对象评价)."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_events", verbose_name=_("人员")
+    )
+    date = models.DateField(_("日期"))
+    kind = models.CharField(_("类别"), max_length=20, choices=ServiceEventKind.choices)
+    description = models.TextField(_("事由"))
+    handled = models.BooleanField(_("投诉已处理"), null=True, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("表扬与投诉")
+        verbose_name_plural = _("表扬与投诉")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["organisation", "date"]), models.Index(fields=["person", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_kind_display()} {self.date}"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}
+
+
+class IndicatorGroup(models.TextChoices):
+    COMMON = "common", _("共性指标")
+    INDIVIDUAL = "individual", _("个性指标")
+
+
+class IndicatorSource(models.TextChoices):
+    MANUAL = "manual", _("评鉴人打分")
+    SATISFACTION = "satisfaction", _("满意度测评")
+    SERVICE_EVENTS = "service_events", _("表扬与投诉")
+
+
+class IndicatorSet(models.Model):
+    """The indicators and weights used for one position category in an organisation."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="indicator_sets")
+    position_category = models.CharField(_("岗位类别"), max_length=20, choices=PositionCategory.choices)
+
+    class Meta:
+        verbose_name = _("指标体系")
+        verbose_name_plural = _("指标体系")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "position_category"], name="one_indicator_set_per_category"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_position_category_display())
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}
+
+
+class Indicator(models.Model):
+    indicator_set = models.ForeignKey(IndicatorSet, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("指标"), max_length=50)
+    group = models.CharField(_("类别"), max_length=20, choices=IndicatorGroup.choices)
+    weight = models.PositiveSmallIntegerField(_("权重"), validators=[MinValueValidator(0), MaxValueValidator(100)])
+    source = models.CharField(
+        _("数据来源"), max_length=20, choices=IndicatorSource.choices, default=IndicatorSource.MANUAL
+    )
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["indicator_set", "sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.indicator_set.organisation_id}
+
+
+class IndicatorScore(models.Model):
+    quarter_grade = models.ForeignKey(QuarterGrade, on_delete=models.CASCADE, related_name="indicator_scores")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    score = score_field(_("得分"))
+
+    class Meta:
+        verbose_name = _("指标得分")
+        verbose_name_plural = _("指标得分")
+        constraints = [
+            models.UniqueConstraint(fields=["quarter_grade", "indicator"], name="one_score_per_indicator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.score}"
+
+
+class DepartmentScore(models.Model):
+    """A department's quarterly score (科室成绩): party-building work carries more than half."""
+
+    department = models.ForeignKey("accounts.Department", on_delete=models.CASCADE, related_name="scores")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
+    party_building_score = score_field(_("党建工作得分"))
+    work_score = score_field(_("业务工作得分"))
+    party_building_weight = models.PositiveSmallIntegerField(
+        _("党建工作权重"), validators=[MinValueValidator(51), MaxValueValidator(100)]
+    )
+    total = score_field(_("科室得分"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("科室得分")
+        verbose_name_plural = _("科室得分")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year", "quarter"], name="one_department_score_per_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.year}Q{self.quarter} {self.total}"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.department.organisation_id}
+
+    def clean(self) -> None:
+        if self.party_building_weight is not None and self.party_building_weight <= 50:
+            raise ValidationError({"party_building_weight": _("党建工作权重须超过50%。")})
+
+
+class QuarterResult(models.Model):
+    """One person's rolled-up quarter (written by the roll-up, set-based; safe to recompute)."""
+
+    appraisal_quarter = models.ForeignKey(AppraisalQuarter, on_delete=models.CASCADE, related_name="results")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quarter_results")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    final_grade = models.CharField(_("等次"), max_length=20, choices=Grade.choices, blank=True)
+    composite_score = score_field(_("综合得分"), null=True, blank=True)
+    target_items = models.PositiveIntegerField(_("目标事项数"), default=0)
+    target_items_done = models.PositiveIntegerField(_("完成事项数"), default=0)
+    completion_rate = models.DecimalField(_("目标完成率"), max_digits=5, decimal_places=2, null=True, blank=True)
+    summaries_on_time = models.PositiveSmallIntegerField(_("按时提交月小结"), default=0)
+    summaries_late = models.PositiveSmallIntegerField(_("迟交月小结"), default=0)
+    summaries_missing = models.PositiveSmallIntegerField(_("未交月小结"), default=0)
+    praise_count = models.PositiveSmallIntegerField(_("表扬"), default=0)
+    complaint_count = models.PositiveSmallIntegerField(_("投诉"), default=0)
+    flags = models.JSONField(_("提示"), default=list, blank=True)
+    computed_at = models.DateTimeField(_("汇总时间"))
+
+    class Meta:
+        verbose_name = _("季度结果")
+        verbose_name_plural = _("季度结果")
+        ordering = ["appraisal_quarter", "department", "person_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal_quarter", "person"], name="one_result_per_person_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.appraisal_quarter} {self.get_final_grade_display()}"
+
+
+class DepartmentQuarterStats(models.Model):
+    """A department's quarter in numbers (written by the roll-up)."""
+
+    appraisal_quarter = models.ForeignKey(AppraisalQuarter, on_delete=models.CASCADE, related_name="department_stats")
+    department = models.ForeignKey("accounts.Department", on_delete=models.CASCADE, related_name="+")
+    participants = models.PositiveIntegerField(_("参与人数"), default=0)
+    good = models.PositiveIntegerField(_("好"), default=0)
+    fairly_good = models.PositiveIntegerField(_("较好"), default=0)
+    average = models.PositiveIntegerField(_("一般"), default=0)
+    poor = models.PositiveIntegerField(_("较差"), default=0)
+    uncertain = models.PositiveIntegerField(_("不确定等次"), default=0)
+    ungraded = models.PositiveIntegerField(_("未评鉴"), default=0)
+    summaries_on_time_rate = models.DecimalField(_("月小结按时率"), max_digits=5, decimal_places=2, null=True)
+    computed_at = models.DateTimeField(_("汇总时间"))
+
+    class Meta:
+        verbose_name = _("科室季度统计")
+        verbose_name_plural = _("科室季度统计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appraisal_quarter", "department"], name="one_stats_per_department_quarter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.appraisal_quarter}"
+
+
+class RollupJob(models.Model):
+    """A requested roll-up, so HR sees its progress and result, and nothing is lost if enqueueing fails."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    appraisal_quarter = models.ForeignKey(AppraisalQuarter, on_delete=models.CASCADE, related_name="rollup_jobs")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.appraisal_quarter} {self.get_state_display()}"

@@ -1,0 +1,51 @@
+"""Who may grade, confirm, approve, enter inputs and run roll-ups. Views use ``has_perm``.
+
+Permission names keep the ``evaluations.`` prefix: they name the app, not the room.
+"""
+
+import rules
+
+from accounts.rules import (
+    is_agency_head,
+    is_department_head,
+    is_hr_admin,
+    is_supervising_leader,
+    takes_part_in_appraisal,
+)
+from accounts.selectors import evaluator_of
+
+
+@rules.predicate
+def is_evaluator(user, grade_row) -> bool:
+    """谁管理谁认定: the person's evaluator (head for staff, supervising leader for a head)."""
+    if grade_row is None or grade_row.person_id == user.pk:
+        return False
+    found = evaluator_of(person=grade_row.person)
+    return found is not None and found.pk == user.pk
+
+
+@rules.predicate
+def supervises_the_department(user, grade_row) -> bool:
+    return grade_row is not None and grade_row.department.supervising_leader_id == user.pk
+
+
+@rules.predicate
+def grade_in_my_organisation(user, grade_row) -> bool:
+    return grade_row is not None and grade_row.department.organisation_id == user.organisation_id
+
+
+# Pages
+rules.add_perm("evaluations.grading_work", takes_part_in_appraisal & (is_department_head | is_supervising_leader))
+rules.add_perm("evaluations.view_quarters", is_hr_admin | is_agency_head | is_supervising_leader)
+rules.add_perm("evaluations.approve_quarter", is_agency_head)
+rules.add_perm("evaluations.open_quarter", is_hr_admin)
+rules.add_perm("evaluations.manage_inputs", is_hr_admin)
+rules.add_perm("evaluations.manage_scores", is_hr_admin)
+rules.add_perm("evaluations.run_rollup", is_hr_admin)
+# Objects (a QuarterGrade row, with person and department loaded)
+rules.add_perm("evaluations.grade_person", takes_part_in_appraisal & is_evaluator)
+rules.add_perm("evaluations.confirm_grade", takes_part_in_appraisal & supervises_the_department & ~is_evaluator)
+rules.add_perm(
+    "evaluations.view_grade",
+    grade_in_my_organisation & (is_evaluator | supervises_the_department | is_hr_admin | is_agency_head),
+)

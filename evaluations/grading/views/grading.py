@@ -1,0 +1,609 @@
+"""Grading pages (审核评鉴, DOMAIN.md §4): the evaluator's work list, one person's page, the
+leader's confirmation, and the quarters overview where HR opens a quarter and the agency head
+approves it.
+
+Views parse input and call one service from ``services.grading``; every rule (who grades whom, the
+comment and reason, the 好 quota) is the service's, so a refusal here is the service's message.
+Lists load each person's inputs with one query per kind of input, never one per person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import permission_required
+from accounts.models import Policy, User
+from accounts.selectors import policy_for_organisation
+from summaries.models import MonthlySummary
+from targets.models import Completion, TargetItem, TargetSet
+from targets.selectors import current_quarter
+
+from ...discipline.selectors import finding_counts
+from .. import selectors
+from ..forms import ConfirmForm, GradeForm, OpenQuarterForm
+from ..forms_scores import IndicatorScoresForm
+from ..models import (
+    AppraisalQuarter,
+    DepartmentScore,
+    Grade,
+    GradeState,
+    QuarterGrade,
+    SatisfactionScore,
+    ServiceEvent,
+    ServiceEventKind,
+)
+from ..services import grading, quota, scores
+
+GRADE_LABELS = dict(Grade.choices)
+
+
+# --- Reading a quarter's inputs --------------------------------------------------------
+
+
+def quarter_days(year: int, quarter: int) -> tuple[date, date]:
+    first = date(year, 3 * (quarter - 1) + 1, 1)
+    following = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+
+
+@dataclass
+class MonthStatus:
+    month: int
+    summary: MonthlySummary | None = None
+
+
+@dataclass
+class PersonFacts:
+    """What an evaluator weighs for one person, gathered for a whole list at once."""
+
+    last_grade: str = ""
+    target_set_id: int | None = None
+    items_done: int = 0
+    items_total: int = 0
+    months: list[MonthStatus] = field(default_factory=list)
+    satisfaction: Decimal | None = None
+    praise: int = 0
+    complaints: int = 0
+    department_score: Decimal | None = None
+    suggested_grade: str = ""
+    findings: int = 0
+    serious_findings: int = 0
+
+    @property
+    def last_grade_label(self) -> str:
+        return GRADE_LABELS.get(self.last_grade, "")
+
+    @property
+    def suggested_grade_label(self) -> str:
+        return GRADE_LABELS.get(self.suggested_grade, "")
+
+
+def _suggested_grades(appraisal_quarter: AppraisalQuarter, policy: Policy) -> dict[int, str]:
+    """The score model's suggestions, when the policy enables it and the scores service exists."""
+    if not policy.score_model_enabled:
+        return {}
+    return scores.suggested_grades(appraisal_quarter=appraisal_quarter)
+
+
+def person_facts(
+    *, appraisal_quarter: AppraisalQuarter, rows: list[QuarterGrade], policy: Policy
+) -> dict[int, PersonFacts]:
+    """Inputs for every person of ``rows``: a fixed number of queries, whatever the number of people."""
+    if not rows:
+        return {}
+    year, quarter = appraisal_quarter.year, appraisal_quarter.quarter
+    person_ids = [row.person_id for row in rows]
+    department_ids = {row.department_id for row in rows}
+    first_month = 3 * (quarter - 1) + 1
+    months = [first_month, first_month + 1, first_month + 2]
+    facts = {pk: PersonFacts(months=[MonthStatus(m) for m in months]) for pk in person_ids}
+
+    last_year, last_quarter = previous_quarter(year, quarter)
+    for person_id, grade in QuarterGrade.objects.filter(
+        appraisal_quarter__organisation_id=appraisal_quarter.organisation_id,
+        appraisal_quarter__year=last_year,
+        appraisal_quarter__quarter=last_quarter,
+        person_id__in=person_ids,
+    ).values_list("person_id", "grade"):
+        facts[person_id].last_grade = grade
+
+    target_sets = (
+        TargetSet.objects.filter(owner_id__in=person_ids, year=year, quarter=quarter)
+        .annotate(total=Count("items"), done=Count("items", filter=Q(items__completion=Completion.DONE)))
+        .values_list("owner_id", "pk", "total", "done")
+    )
+    for owner_id, pk, total, done in target_sets:
+        facts[owner_id].target_set_id, facts[owner_id].items_total, facts[owner_id].items_done = pk, total, done
+
+    summaries = MonthlySummary.objects.filter(owner_id__in=person_ids, year=year, month__in=months).only(
+        "pk", "owner_id", "month", "status", "is_late"
+    )
+    for summary in summaries:
+        facts[summary.owner_id].months[summary.month - first_month].summary = summary
+
+    # A person's own survey result counts; a department's is shown to those without one.
+    by_department: dict[int, Decimal] = {}
+    for person_id, department_id, score in SatisfactionScore.objects.filter(
+        Q(person_id__in=person_ids) | Q(department_id__in=department_ids),
+        organisation_id=appraisal_quarter.organisation_id,
+        year=year,
+        quarter=quarter,
+    ).values_list("person_id", "department_id", "score"):
+        if person_id:
+            facts[person_id].satisfaction = score
+        else:
+            by_department[department_id] = score
+    for row in rows:
+        if facts[row.person_id].satisfaction is None:
+            facts[row.person_id].satisfaction = by_department.get(row.department_id)
+
+    first_day, last_day = quarter_days(year, quarter)
+    events = (
+        ServiceEvent.objects.filter(person_id__in=person_ids, date__range=(first_day, last_day))
+        .values("person_id")
+        .annotate(
+            praise=Count("pk", filter=Q(kind=ServiceEventKind.PRAISE)),
+            complaints=Count("pk", filter=Q(kind=ServiceEventKind.COMPLAINT)),
+        )
+    )
+    for event in events:
+        facts[event["person_id"]].praise = event["praise"]
+        facts[event["person_id"]].complaints = event["complaints"]
+
+    # Discipline findings about the person in the quarter (纪律作风检查).
+    counts = finding_counts(person_ids=person_ids, first_day=first_day, last_day=last_day)
+    for person_id, (total, serious) in counts.items():
+        facts[person_id].findings = total
+        facts[person_id].serious_findings = serious
+
+    department_scores = dict(
+        DepartmentScore.objects.filter(department_id__in=department_ids, year=year, quarter=quarter).values_list(
+            "department_id", "total"
+        )
+    )
+    suggested = _suggested_grades(appraisal_quarter, policy)
+    for row in rows:
+        facts[row.person_id].department_score = department_scores.get(row.department_id)
+        facts[row.person_id].suggested_grade = suggested.get(row.person_id) or row.suggested_grade
+    return facts
+
+
+# --- Rows on a page ----------------------------------------------------------------------
+
+
+@dataclass
+class GradingRow:
+    grade_row: QuarterGrade
+    pool: str
+    facts: PersonFacts | None = None
+    form: GradeForm | ConfirmForm | None = None
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.grade_row.grade in (Grade.AVERAGE, Grade.POOR)
+
+
+def _grade_form(grade_row: QuarterGrade, data=None) -> GradeForm:
+    return GradeForm(
+        data,
+        prefix=f"g{grade_row.pk}",
+        initial={
+            "grade": grade_row.grade,
+            "comment": grade_row.comment,
+            "reason": grade_row.reason,
+            "uncertain_reason": grade_row.uncertain_reason,
+            "version": grade_row.version,
+        },
+    )
+
+
+def _confirm_form(grade_row: QuarterGrade, data=None) -> ConfirmForm:
+    return ConfirmForm(data, prefix=f"c{grade_row.pk}", initial={"version": grade_row.version})
+
+
+def _may_still_change(user: User, grade_row: QuarterGrade) -> bool:
+    """Whether to offer the form: a head's grade confirmed by the leader is final for the head
+    (the service refuses it anyway; this only spares the person a form that cannot succeed)."""
+    return grade_row.appraisal_quarter.is_open and (
+        grade_row.state != GradeState.CONFIRMED or grade_row.department.supervising_leader_id == user.pk
+    )
+
+
+def _quota_context(appraisal_quarter: AppraisalQuarter, policy: Policy) -> dict:
+    return {
+        "pools": quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy),
+        "quota_percent": policy.good_quota_percent,
+    }
+
+
+def _apply_error(form, exc: ValidationError) -> None:
+    """Put the service's refusal on the form: field messages by their field, the rest on top."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _messages_of(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# --- My grading work ---------------------------------------------------------------------
+
+
+def _render_work(
+    request: HttpRequest, *, bound: dict[int, GradeForm | ConfirmForm] | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    bound = bound or {}
+    appraisal_quarter = selectors.current_appraisal_quarter(organisation=user.organisation)
+    ctx: dict = {"appraisal_quarter": appraisal_quarter}
+    if appraisal_quarter is None:
+        return render(request, "evaluations/grading/work.html", ctx, status=status)
+    policy = policy_for_organisation(organisation_id=user.organisation_id)
+    to_give = list(selectors.grades_to_give(evaluator=user, appraisal_quarter=appraisal_quarter))
+    to_confirm = list(selectors.grades_to_confirm(leader=user, appraisal_quarter=appraisal_quarter))
+    for row in to_give + to_confirm:
+        row.appraisal_quarter = appraisal_quarter
+    facts = person_facts(appraisal_quarter=appraisal_quarter, rows=to_give, policy=policy)
+
+    def pool_of(row: QuarterGrade) -> str:
+        return quota.pool_kind(is_leader_position=row.is_leader_position, policy=policy)
+
+    give_rows = []
+    for row in to_give:
+        form = bound.get(row.pk) or (_grade_form(row) if _may_still_change(user, row) else None)
+        give_rows.append(GradingRow(grade_row=row, pool=pool_of(row), facts=facts[row.person_id], form=form))
+    confirm_rows = [
+        GradingRow(grade_row=row, pool=pool_of(row), form=bound.get(row.pk) or _confirm_form(row)) for row in to_confirm
+    ]
+    ctx.update(
+        give_rows=give_rows,
+        confirm_rows=confirm_rows,
+        graded_waiting=sum(1 for r in to_confirm if r.state == GradeState.GRADED),
+        **_quota_context(appraisal_quarter, policy),
+    )
+    return render(request, "evaluations/grading/work.html", ctx, status=status)
+
+
+@permission_required("evaluations.grading_work")
+def work(request: HttpRequest) -> HttpResponse:
+    """The current quarter's people to grade, with their inputs, and (for a leader) the staff
+    grades of the supervised departments to confirm."""
+    return _render_work(request)
+
+
+# --- One person ---------------------------------------------------------------------------
+
+
+def _get_grade_for_user(request: HttpRequest, pk: int) -> QuarterGrade:
+    """A grade row the user may see; anything else is a 404, so other people's ids stay unconfirmed."""
+    row = (
+        QuarterGrade.objects.select_related(
+            "appraisal_quarter",
+            "person__department__head",
+            "person__department__supervising_leader",
+            "department__supervising_leader",
+            "evaluator",
+            "confirmed_by",
+        )
+        .filter(pk=pk, department__organisation_id=request.user.organisation_id)
+        .first()
+    )
+    if row is None or not request.user.has_perm("evaluations.view_grade", row):
+        raise Http404
+    return row
+
+
+def _render_detail(
+    request: HttpRequest, row: QuarterGrade, *, form=None, score_form=None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    appraisal_quarter = row.appraisal_quarter
+    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
+    year, quarter = appraisal_quarter.year, appraisal_quarter.quarter
+    facts = person_facts(appraisal_quarter=appraisal_quarter, rows=[row], policy=policy)[row.person_id]
+    first_day, last_day = quarter_days(year, quarter)
+    can_grade = user.has_perm("evaluations.grade_person", row) and _may_still_change(user, row)
+    can_confirm = (
+        appraisal_quarter.is_open
+        and row.state != GradeState.PENDING
+        and user.has_perm("evaluations.confirm_grade", row)
+    )
+    if can_grade and not isinstance(form, GradeForm):
+        form = _grade_form(row)
+    elif can_confirm and not isinstance(form, ConfirmForm):
+        form = _confirm_form(row)
+    ctx = {
+        "row": GradingRow(
+            grade_row=row,
+            pool=quota.pool_kind(is_leader_position=row.is_leader_position, policy=policy),
+            facts=facts,
+            form=form if (can_grade or can_confirm) else None,
+        ),
+        "appraisal_quarter": appraisal_quarter,
+        "can_grade": can_grade,
+        "can_confirm": can_confirm,
+        "target_items": list(
+            TargetItem.objects.filter(target_set_id=facts.target_set_id).order_by("sort_order", "pk")
+            if facts.target_set_id
+            else []
+        ),
+        "events": list(
+            ServiceEvent.objects.filter(person_id=row.person_id, date__range=(first_day, last_day)).order_by(
+                "date", "pk"
+            )
+        ),
+    }
+    if appraisal_quarter.is_open and (can_grade or can_confirm):
+        ctx.update(_quota_context(appraisal_quarter, policy))
+    if policy.score_model_enabled:
+        indicators = scores.indicators_for(grade_row=row)
+        existing = {s.indicator_id: s.score for s in row.indicator_scores.all()}
+        ctx["score_form"] = score_form or IndicatorScoresForm(
+            indicators=indicators,
+            initial={f"indicator_{pk}": value for pk, value in existing.items()},
+        )
+        ctx["can_score"] = can_grade
+        ctx["score_rows"] = [(indicator, existing.get(indicator.pk)) for indicator in indicators]
+    return render(request, "evaluations/grading/detail.html", ctx, status=status)
+
+
+@require_POST
+@login_required
+def grade_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evaluator's indicator scores (when the organisation uses the score model)."""
+    row = _get_grade_for_user(request, pk)
+    if not request.user.has_perm("evaluations.grade_person", row):
+        raise PermissionDenied
+    form = IndicatorScoresForm(request.POST, indicators=scores.indicators_for(grade_row=row))
+    if not form.is_valid():
+        messages.error(request, _("请按提示修改后再保存。"))
+        return _render_detail(request, row, score_form=form, status=400)
+    try:
+        saved = scores.indicator_scores_save(grade_row=row, actor=request.user, scores=form.scores())
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+        return _render_detail(request, row, score_form=form, status=400)
+    messages.success(
+        request,
+        _("评分已保存：个人得分 %(personal)s，综合得分 %(composite)s，建议等次“%(grade)s”。")
+        % {
+            "personal": saved.personal_score,
+            "composite": saved.composite_score,
+            "grade": saved.get_suggested_grade_display(),
+        },
+    )
+    return redirect("evaluations:grade_detail", pk=row.pk)
+
+
+def _back_to(request: HttpRequest, row: QuarterGrade) -> str:
+    if request.POST.get("next") == "work":
+        return reverse("evaluations:grading") + f"#grade-{row.pk}"
+    return reverse("evaluations:grade_detail", args=[row.pk])
+
+
+def _refused(request: HttpRequest, row: QuarterGrade, form, exc: ValidationError) -> HttpResponse:
+    """Show the refusal and the page again with what the person typed."""
+    _apply_error(form, exc)
+    messages.error(request, _messages_of(exc))
+    if request.POST.get("next") == "work":
+        return _render_work(request, bound={row.pk: form}, status=400)
+    return _render_detail(request, row, form=form, status=400)
+
+
+@login_required
+def grade_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything about one person's quarter, one click away, and the grading form (POST grades)."""
+    row = _get_grade_for_user(request, pk)
+    if request.method != "POST":
+        return _render_detail(request, row)
+    if not request.user.has_perm("evaluations.grade_person", row):
+        raise PermissionDenied
+    form = _grade_form(row, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请按提示修改后再保存。"))
+        if request.POST.get("next") == "work":
+            return _render_work(request, bound={row.pk: form}, status=400)
+        return _render_detail(request, row, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        saved = grading.grade_assign(
+            grade_row=row,
+            actor=request.user,
+            grade=data["grade"],
+            comment=data["comment"],
+            reason=data["reason"],
+            uncertain_reason=data["uncertain_reason"],
+            version=data["version"],
+        )
+    except ValidationError as exc:
+        return _refused(request, row, form, exc)
+    messages.success(
+        request,
+        _("已将%(name)s评为“%(grade)s”。") % {"name": row.person.get_full_name(), "grade": saved.get_grade_display()},
+    )
+    return redirect(_back_to(request, row))
+
+
+@require_POST
+@login_required
+def grade_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """The supervising leader confirms a staff grade, or changes it with a reason."""
+    row = _get_grade_for_user(request, pk)
+    if not request.user.has_perm("evaluations.confirm_grade", row):
+        raise PermissionDenied
+    form = _confirm_form(row, request.POST)
+    changing = request.POST.get("action") == "change"
+    if form.is_valid() and changing and not form.cleaned_data["new_grade"]:
+        form.add_error("new_grade", _("请选择调整后的等次。"))
+    if not form.is_valid():
+        messages.error(request, _("请按提示修改后再提交。"))
+        if request.POST.get("next") == "work":
+            return _render_work(request, bound={row.pk: form}, status=400)
+        return _render_detail(request, row, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        saved = grading.grade_confirm(
+            grade_row=row,
+            actor=request.user,
+            new_grade=data["new_grade"] if changing else None,
+            reason=data["reason"] if changing else "",
+            version=data["version"],
+        )
+    except ValidationError as exc:
+        return _refused(request, row, form, exc)
+    messages.success(
+        request,
+        _("已确认%(name)s的等次：“%(grade)s”。")
+        % {"name": row.person.get_full_name(), "grade": saved.get_grade_display()},
+    )
+    return redirect(_back_to(request, row))
+
+
+@require_POST
+@permission_required("evaluations.grading_work")
+def grades_confirm_all(request: HttpRequest) -> HttpResponse:
+    appraisal_quarter = selectors.current_appraisal_quarter(organisation=request.user.organisation)
+    if appraisal_quarter is None:
+        raise Http404
+    try:
+        confirmed = grading.grades_confirm_all(appraisal_quarter=appraisal_quarter, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, _("已确认%(n)s人的等次。") % {"n": confirmed})
+    return redirect(reverse("evaluations:grading") + "#confirm")
+
+
+# --- Quarters ------------------------------------------------------------------------------
+
+GRADE_COUNTS = {
+    "good": Count("pk", filter=Q(grade=Grade.GOOD)),
+    "fairly_good": Count("pk", filter=Q(grade=Grade.FAIRLY_GOOD)),
+    "average": Count("pk", filter=Q(grade=Grade.AVERAGE)),
+    "poor": Count("pk", filter=Q(grade=Grade.POOR)),
+    "uncertain": Count("pk", filter=Q(grade=Grade.UNCERTAIN)),
+    "ungraded": Count("pk", filter=Q(grade="")),
+    "unconfirmed": Count("pk", filter=Q(state=GradeState.GRADED)),
+    "total": Count("pk"),
+}
+
+
+def _distribution(appraisal_quarter: AppraisalQuarter) -> tuple[list[dict], dict]:
+    """Grade counts per department (one aggregate query) and their organisation totals."""
+    departments = list(
+        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
+        .values("department_id", "department__name", "department__sort_order", "department__code")
+        .annotate(**GRADE_COUNTS)
+        .order_by("department__sort_order", "department__code")
+    )
+    totals = {key: sum(d[key] for d in departments) for key in GRADE_COUNTS}
+    return departments, totals
+
+
+def _get_quarter_for_user(request: HttpRequest, pk) -> AppraisalQuarter:
+    found = AppraisalQuarter.objects.filter(pk=pk, organisation_id=request.user.organisation_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@permission_required("evaluations.view_quarters")
+def quarters(request: HttpRequest) -> HttpResponse:
+    """The organisation's quarters; the selected one (default: the open one) in detail."""
+    user = request.user
+    all_quarters = list(
+        AppraisalQuarter.objects.filter(organisation_id=user.organisation_id)
+        .select_related("approved_by")
+        .annotate(
+            people=Count("grades"),
+            graded=Count("grades", filter=~Q(grades__grade="")),
+            good=Count("grades", filter=Q(grades__grade=Grade.GOOD)),
+        )
+        .order_by("-year", "-quarter")
+    )
+    selected = None
+    if request.GET.get("q", "").isdigit():
+        selected = next((q for q in all_quarters if q.pk == int(request.GET["q"])), None)
+    if selected is None:
+        selected = next((q for q in all_quarters if q.is_open), None) or (all_quarters[0] if all_quarters else None)
+    year, quarter = current_quarter(timezone.localdate())
+    ctx: dict = {
+        "quarters": all_quarters,
+        "selected": selected,
+        "can_open": user.has_perm("evaluations.open_quarter"),
+        "can_approve": user.has_perm("evaluations.approve_quarter"),
+        "open_form": OpenQuarterForm(initial={"year": year, "quarter": quarter}),
+    }
+    if selected is not None:
+        policy = policy_for_organisation(organisation_id=user.organisation_id)
+        departments, totals = _distribution(selected)
+        ctx.update(
+            departments=departments,
+            totals=totals,
+            pools=quota.quota_status(appraisal_quarter=selected, policy=policy),
+            blockers=grading.approval_blockers(appraisal_quarter=selected) if selected.is_open else [],
+        )
+    return render(request, "evaluations/grading/quarters.html", ctx)
+
+
+@require_POST
+@permission_required("evaluations.open_quarter")
+def quarter_open(request: HttpRequest) -> HttpResponse:
+    """HR opens a quarter (or adds newcomers to it): one pending grade row per participant."""
+    form = OpenQuarterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择有效的年度和季度。"))
+        return redirect("evaluations:quarters")
+    opened = grading.appraisal_quarter_open(
+        organisation=request.user.organisation, year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"]
+    )
+    messages.success(request, _("%(quarter)s已开放评鉴。") % {"quarter": opened})
+    return redirect(reverse("evaluations:quarters") + f"?q={opened.pk}")
+
+
+@permission_required("evaluations.approve_quarter")
+def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agency head approves the quarter, after a confirmation page listing what would block it."""
+    appraisal_quarter = _get_quarter_for_user(request, pk)
+    back = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
+    if request.method == "POST":
+        try:
+            grading.appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, _messages_of(exc))
+        else:
+            messages.success(request, _("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter})
+        return redirect(back)
+    departments, totals = _distribution(appraisal_quarter)
+    return render(
+        request,
+        "evaluations/grading/approve_confirm.html",
+        {
+            "appraisal_quarter": appraisal_quarter,
+            "totals": totals,
+            "blockers": grading.approval_blockers(appraisal_quarter=appraisal_quarter)
+            if appraisal_quarter.is_open
+            else [],
+            "cancel_url": back,
+        },
+    )

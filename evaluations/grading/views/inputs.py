@@ -1,0 +1,255 @@
+"""HR's grading inputs: satisfaction scores and praise/complaint events, by hand or from Excel."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from accounts.decorators import permission_required
+from accounts.pagination import page_of, query_without_page
+
+from .. import imports
+from ..forms_inputs import (
+    InputImportForm,
+    SatisfactionFilter,
+    SatisfactionScoreForm,
+    ServiceEventFilter,
+    ServiceEventForm,
+)
+from ..models import SatisfactionScore, ServiceEvent
+from ..services import inputs as services
+
+PAGE_SIZE = 25
+PERM = "evaluations.manage_inputs"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _get_score_for_hr(request: HttpRequest, pk: int) -> SatisfactionScore:
+    """A score of HR's own organisation; another agency's id is a 404, so it is not confirmed to exist."""
+    return get_object_or_404(
+        SatisfactionScore.objects.select_related("department", "person"),
+        pk=pk,
+        organisation_id=request.user.organisation_id,
+    )
+
+
+def _get_event_for_hr(request: HttpRequest, pk: int) -> ServiceEvent:
+    return get_object_or_404(
+        ServiceEvent.objects.select_related("person"), pk=pk, organisation_id=request.user.organisation_id
+    )
+
+
+def _filter_data(request: HttpRequest) -> QueryDict:
+    """The lists open on the current quarter; a submitted filter (even an empty year) wins."""
+    data = request.GET.copy()
+    if "year" not in data and "quarter" not in data:
+        today = timezone.localdate()
+        data["year"], data["quarter"] = str(today.year), str((today.month - 1) // 3 + 1)
+    return data
+
+
+# --- Satisfaction scores --------------------------------------------------------------------
+
+
+@permission_required(PERM)
+def satisfaction_list(request: HttpRequest) -> HttpResponse:
+    data = _filter_data(request)
+    queryset = services.satisfaction_scores_for_list(organisation_id=request.user.organisation_id)
+    filterset = SatisfactionFilter(data, queryset=queryset, organisation=request.user.organisation)
+    return render(
+        request,
+        "evaluations/inputs/satisfaction_list.html",
+        {"filter": filterset, "page": page_of(request, filterset.qs, PAGE_SIZE), "query": query_without_page(data)},
+    )
+
+
+def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | None) -> HttpResponse:
+    initial = {}
+    if score is None:
+        today = timezone.localdate()
+        initial = {
+            "year": request.GET.get("year") or today.year,
+            "quarter": request.GET.get("quarter") or (today.month - 1) // 3 + 1,
+        }
+    form = SatisfactionScoreForm(
+        request.POST or None, instance=score, initial=initial, organisation=request.user.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.satisfaction_save(score=form.instance, entered_by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("满意度得分已保存：%(score)s") % {"score": saved})
+            return redirect(f"{reverse('evaluations:satisfaction_list')}?year={saved.year}&quarter={saved.quarter}")
+    return render(request, "evaluations/inputs/satisfaction_form.html", {"form": form, "score": score})
+
+
+@never_cache
+@permission_required(PERM)
+def satisfaction_create(request: HttpRequest) -> HttpResponse:
+    return _satisfaction_form_page(request, None)
+
+
+@never_cache
+@permission_required(PERM)
+def satisfaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _satisfaction_form_page(request, _get_score_for_hr(request, pk))
+
+
+@permission_required(PERM)
+def satisfaction_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    score = _get_score_for_hr(request, pk)
+    list_url = f"{reverse('evaluations:satisfaction_list')}?year={score.year}&quarter={score.quarter}"
+    if request.method == "POST":
+        services.satisfaction_delete(score=score)
+        messages.success(request, _("满意度得分已删除：%(score)s") % {"score": score})
+        return redirect(list_url)
+    return render(
+        request,
+        "evaluations/inputs/confirm_delete.html",
+        {
+            "title": _("删除满意度得分"),
+            "message": _("确定删除%(target)s %(year)d年第%(quarter)d季度的满意度得分%(score)s吗？")
+            % {
+                "target": score.person or score.department,
+                "year": score.year,
+                "quarter": score.quarter,
+                "score": score.score,
+            },
+            "cancel_url": list_url,
+        },
+    )
+
+
+@permission_required(PERM)
+def satisfaction_import_template(request: HttpRequest) -> HttpResponse:
+    content = imports.build_satisfaction_template(organisation=request.user.organisation)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''satisfaction_import_template.xlsx"
+    return response
+
+
+@never_cache
+@permission_required(PERM)
+def satisfaction_import(request: HttpRequest) -> HttpResponse:
+    """Validate every row first; import nothing unless all rows are valid."""
+    return _import_page(
+        request,
+        parse=imports.parse_satisfaction_workbook,
+        write=services.satisfaction_import,
+        context={
+            "title": _("导入满意度测评"),
+            "list_url": reverse("evaluations:satisfaction_list"),
+            "template_url": reverse("evaluations:satisfaction_import_template"),
+            "kind": "satisfaction",
+        },
+    )
+
+
+def _import_page(request: HttpRequest, *, parse, write, context: dict) -> HttpResponse:
+    form = InputImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    organisation = request.user.organisation
+    if request.method == "POST" and form.is_valid():
+        rows, errors = parse(organisation=organisation, file=form.cleaned_data["file"])
+        if not errors:
+            try:
+                result = write(organisation=organisation, rows=rows, entered_by=request.user)
+            except ValidationError as exc:
+                # The data changed between the check and the write; the import was rolled back.
+                errors = exc.messages
+            else:
+                return render(request, "evaluations/inputs/import_result.html", {**context, "result": result})
+    return render(request, "evaluations/inputs/import.html", {**context, "form": form, "errors": errors})
+
+
+# --- Praise and complaints ------------------------------------------------------------------
+
+
+@permission_required(PERM)
+def event_list(request: HttpRequest) -> HttpResponse:
+    data = _filter_data(request)
+    queryset = services.service_events_for_list(organisation_id=request.user.organisation_id)
+    filterset = ServiceEventFilter(data, queryset=queryset, organisation=request.user.organisation)
+    return render(
+        request,
+        "evaluations/inputs/event_list.html",
+        {"filter": filterset, "page": page_of(request, filterset.qs, PAGE_SIZE), "query": query_without_page(data)},
+    )
+
+
+def _event_form_page(request: HttpRequest, event: ServiceEvent | None) -> HttpResponse:
+    form = ServiceEventForm(request.POST or None, instance=event, organisation=request.user.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.service_event_save(event=form.instance, entered_by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已保存：%(event)s") % {"event": saved})
+            return redirect("evaluations:event_list")
+    return render(request, "evaluations/inputs/event_form.html", {"form": form, "event": event})
+
+
+@never_cache
+@permission_required(PERM)
+def event_create(request: HttpRequest) -> HttpResponse:
+    return _event_form_page(request, None)
+
+
+@never_cache
+@permission_required(PERM)
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_form_page(request, _get_event_for_hr(request, pk))
+
+
+@permission_required(PERM)
+def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _get_event_for_hr(request, pk)
+    if request.method == "POST":
+        services.service_event_delete(event=event)
+        messages.success(request, _("已删除：%(event)s") % {"event": event})
+        return redirect("evaluations:event_list")
+    return render(
+        request,
+        "evaluations/inputs/confirm_delete.html",
+        {
+            "title": _("删除表扬或投诉"),
+            "message": _("确定删除%(date)s %(person)s的%(kind)s记录吗？")
+            % {"date": event.date.isoformat(), "person": event.person, "kind": event.get_kind_display()},
+            "detail": event.description,
+            "cancel_url": reverse("evaluations:event_list"),
+        },
+    )
+
+
+@permission_required(PERM)
+def event_import_template(request: HttpRequest) -> HttpResponse:
+    content = imports.build_service_event_template(organisation=request.user.organisation)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''service_event_import_template.xlsx"
+    return response
+
+
+@never_cache
+@permission_required(PERM)
+def event_import(request: HttpRequest) -> HttpResponse:
+    """Validate every row first; import nothing unless all rows are valid."""
+    return _import_page(
+        request,
+        parse=imports.parse_service_event_workbook,
+        write=services.service_event_import,
+        context={
+            "title": _("导入表扬与投诉"),
+            "list_url": reverse("evaluations:event_list"),
+            "template_url": reverse("evaluations:event_import_template"),
+            "kind": "events",
+        },
+    )

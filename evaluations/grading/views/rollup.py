@@ -1,0 +1,113 @@
+"""HR's roll-up pages: the quarters with their last roll-up, a job's progress (JSON), the results."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import permission_required
+
+from ..models import AppraisalQuarter, DepartmentQuarterStats, QuarterResult, RollupJob
+from ..services import rollup as services
+
+PAGE_SIZE = 50
+
+
+def _get_quarter_for_user(request: HttpRequest, pk: int) -> AppraisalQuarter:
+    """A quarter of the signed-in person's organisation; another organisation's pk is a 404."""
+    return get_object_or_404(AppraisalQuarter, pk=pk, organisation_id=request.user.organisation_id)
+
+
+def _get_job_for_user(request: HttpRequest, pk: int) -> RollupJob:
+    return get_object_or_404(
+        RollupJob.objects.select_related("appraisal_quarter"),
+        pk=pk,
+        appraisal_quarter__organisation_id=request.user.organisation_id,
+    )
+
+
+def _job_payload(job: RollupJob) -> dict:
+    return {
+        "id": job.pk,
+        "state": job.state,
+        "state_label": job.get_state_display(),
+        "progress": job.progress,
+        "message": job.message,
+        "finished": job.state in (RollupJob.State.DONE, RollupJob.State.FAILED),
+    }
+
+
+@permission_required("evaluations.run_rollup")
+def rollup_list(request: HttpRequest) -> HttpResponse:
+    """The organisation's quarters, their last roll-up and latest job, and a button to run one."""
+    latest = RollupJob.objects.filter(appraisal_quarter=OuterRef("pk")).order_by("-requested_at", "-pk")
+    quarters = (
+        AppraisalQuarter.objects.filter(organisation_id=request.user.organisation_id)
+        .annotate(
+            job_id=Subquery(latest.values("pk")[:1]),
+            job_state=Subquery(latest.values("state")[:1]),
+            job_progress=Subquery(latest.values("progress")[:1]),
+            job_message=Subquery(latest.values("message")[:1]),
+        )
+        .order_by("-year", "-quarter")
+    )
+    rows = list(quarters)
+    states = dict(RollupJob.State.choices)
+    for row in rows:
+        row.job_state_label = states.get(row.job_state, "")
+        row.job_active = row.job_state in (RollupJob.State.PENDING, RollupJob.State.RUNNING)
+    return render(request, "evaluations/rollup/list.html", {"quarters": rows})
+
+
+@require_POST
+@permission_required("evaluations.run_rollup")
+def rollup_run(request: HttpRequest, pk: int) -> HttpResponse:
+    appraisal_quarter = _get_quarter_for_user(request, pk)
+    job = services.rollup_job_request(appraisal_quarter=appraisal_quarter, actor=request.user)
+    job.refresh_from_db()
+    if job.state == RollupJob.State.PENDING and job.message:
+        messages.warning(request, job.message)
+    elif job.state == RollupJob.State.FAILED:
+        messages.error(request, job.message)
+    elif job.state == RollupJob.State.DONE:
+        messages.success(request, job.message)
+    else:
+        messages.info(request, _("已提交汇总任务。"))
+    return redirect("evaluations:rollup")
+
+
+@never_cache
+@permission_required("evaluations.run_rollup")
+def rollup_job(request: HttpRequest, pk: int) -> JsonResponse:
+    """A job's progress, polled by static/js/rollup.js."""
+    return JsonResponse(_job_payload(_get_job_for_user(request, pk)))
+
+
+@permission_required("evaluations.run_rollup")
+def rollup_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """The department stats and the person rows (paginated) of a rolled-up quarter."""
+    appraisal_quarter = _get_quarter_for_user(request, pk)
+    department_stats = (
+        DepartmentQuarterStats.objects.filter(appraisal_quarter=appraisal_quarter)
+        .select_related("department")
+        .order_by("department__sort_order", "department__code")
+    )
+    results = (
+        QuarterResult.objects.filter(appraisal_quarter=appraisal_quarter)
+        .select_related("person", "department")
+        .order_by("department_id", "person_id")
+    )
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
+        row.flag_labels = [services.FLAG_LABELS.get(flag, flag) for flag in row.flags]
+    return render(
+        request,
+        "evaluations/rollup/results.html",
+        {"appraisal_quarter": appraisal_quarter, "department_stats": department_stats, "page": page},
+    )
