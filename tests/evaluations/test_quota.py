@@ -45,3 +45,26 @@ def test_separate_pools_for_leaders_and_others(organisation, team, head, leader)
     pools = {p.kind: p for p in quota.quota_status(appraisal_quarter=quarter, policy=policy)}
     assert pools[QuotaPoolKind.LEADERS].participants == 1 and pools[QuotaPoolKind.LEADERS].capacity == 0
     assert pools[QuotaPoolKind.OTHERS].participants == 7 and pools[QuotaPoolKind.OTHERS].capacity == 2
+
+
+def test_switching_to_separate_pools_mid_quarter_keeps_grading_and_enforces_the_new_pools(
+    organisation, quarter, team, head, grade_of
+):
+    # The quarter opened with one pool; HR then switches the policy to separate pools.
+    from django.core.exceptions import ValidationError
+
+    from evaluations.grading.services.grading import grade_assign
+
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    policy.good_quota_separate_pools = True
+    policy.save()
+    [others] = [
+        p for p in quota.quota_status(appraisal_quarter=quarter, policy=policy) if p.kind == QuotaPoolKind.OTHERS
+    ]
+    assert others.capacity == 3  # 7 staff and the head (not in a leader position) → 8 × 40 % = 3
+    rows = [grade_of(p) for p in team]
+    for row in rows[: others.capacity]:
+        grade_assign(grade_row=row, actor=head, grade=Grade.GOOD, comment="表现突出")
+    with pytest.raises(ValidationError, match="名额已满"):
+        grade_assign(grade_row=rows[others.capacity], actor=head, grade=Grade.GOOD, comment="表现突出")
+    assert QuotaPoolKind.OTHERS in {pool.kind for pool in quarter.quota_pools.all()}

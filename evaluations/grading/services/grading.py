@@ -91,6 +91,9 @@ def _check_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
     appraisal_quarter = grade_row.appraisal_quarter
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
     kind = quota.pool_kind(is_leader_position=grade_row.is_leader_position, policy=policy)
+    # The pool row may be missing when HR switched to separate pools after the quarter opened:
+    # create it here rather than fail, then lock it like any other.
+    QuotaPool.objects.get_or_create(appraisal_quarter=appraisal_quarter, kind=kind)
     QuotaPool.objects.select_for_update(of=("self",)).get(appraisal_quarter=appraisal_quarter, kind=kind)
     others = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).filter(quota.pool_filter(kind))
     others = others.exclude(pk=grade_row.pk)
