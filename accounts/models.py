@@ -438,6 +438,22 @@ class AuditEntry(AbstractLogEntry):
     def action_label(self) -> str:
         return self.ACTION_LABELS.get(self.action, str(self.action))
 
+    @property
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """(field label, old, new) for each changed field, as a list rather than a dict: a template
+        iterating ``dict.items`` would read a changed field named ``items`` instead."""
+        if self.content_type.model_class() is None:
+            # The model no longer exists: show the stored values as they are.
+            display = {name: [str(v) for v in values] for name, values in (self.changes_dict or {}).items()}
+        else:
+            display = self.changes_display_dict
+        rows = []
+        for label, values in display.items():
+            values = list(values) if isinstance(values, list | tuple) else [values]
+            old, new = (values + ["", ""])[:2]
+            rows.append((str(label), str(old), str(new)))
+        return rows
+
     def _get_changes_display_for_fk_field(self, field, value) -> str:
         # Labels prefetched for a whole page by audit.prefetch_related_labels: one query per
         # related model instead of one per changed value.

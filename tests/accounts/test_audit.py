@@ -85,3 +85,47 @@ def test_passwords_never_reach_the_audit_trail(staff):
     services.staff_reset_password(user=staff)
     for entry in AuditEntry.objects.filter(content_type__model="user"):
         assert "password" not in (entry.changes_dict or {})
+
+
+def test_the_auditor_page_renders_an_entry_of_every_audited_model_and_action(client_for, auditor, organisation):
+    # Every model the application audits, every action, a change to every field (and a field
+    # named like a dict method, "items", which once made the page answer 500).
+    from auditlog.registry import auditlog
+    from django.contrib.contenttypes.models import ContentType
+
+    models = sorted(auditlog.get_models(), key=lambda m: m._meta.label)
+    assert len(models) > 10
+    for model in models:
+        changes = {field.name: ["1", "2"] for field in model._meta.concrete_fields}
+        changes["items"] = ["[]", '[{"content": "x"}]']
+        for action in (0, 1, 2, 3):
+            AuditEntry.objects.create(
+                content_type=ContentType.objects.get_for_model(model),
+                object_pk="1",
+                object_repr=f"{model._meta.verbose_name}",
+                action=action,
+                changes=changes,
+                organisation=organisation,
+            )
+    client = client_for(auditor)
+    total = AuditEntry.objects.filter(organisation=organisation).count()
+    assert total >= len(models) * 4
+    shown, page = 0, 1
+    while True:
+        response = client.get(reverse("accounts:audit_list"), {"page": page})
+        assert response.status_code == 200
+        shown += response.content.decode().count('data-testid="audit-row"')
+        if shown >= total or page > 100:
+            break
+        page += 1
+    assert shown == total
+
+
+def test_the_auditor_page_shows_a_created_target_set(client_for, auditor, staff):
+    from targets.services import target_set_start
+
+    with acting_as(staff):
+        target_set_start(owner=staff, year=2026, quarter=4)
+    response = client_for(auditor).get(reverse("accounts:audit_list"))
+    assert response.status_code == 200
+    assert "季度目标" in response.content.decode()
