@@ -27,41 +27,16 @@ from evaluations.grading.services.grading import appraisal_quarter_approve, appr
 from evaluations.grading.services.rollup import grading_deadline, quarter_last_day, rollup_quarter
 from targets.selectors import quarter_first_day
 
+from . import load
 from .year import demo_as_of
 
 CHUNK = 500
 # Shares of each grade among the participants (好 is then capped by the quota).
 GOOD_SHARE, FAIRLY_GOOD_SHARE, AVERAGE_SHARE = 0.33, 0.52, 0.12
 
-COMMENTS = {
-    Grade.GOOD: (
-        "政治素质过硬，工作积极主动，圆满完成季度目标任务，业务能力突出。",
-        "勇于担当，牵头完成重点工作，成效明显，服务对象评价好。",
-        "工作实绩突出，按时保质完成各项任务，起到了示范带头作用。",
-    ),
-    Grade.FAIRLY_GOOD: (
-        "工作认真负责，较好完成季度目标任务。",
-        "服从工作安排，作风扎实，各项工作完成情况良好。",
-        "业务较为熟练，能按时完成领导交办事项。",
-    ),
-    Grade.AVERAGE: (
-        "基本完成季度工作任务，工作主动性有待提高。",
-        "能够完成日常工作，但重点工作推进较慢。",
-    ),
-    Grade.POOR: ("未能完成季度主要工作任务，工作作风有待改进。",),
-    Grade.UNCERTAIN: ("病事假超过考核期一半，本季度不确定等次。",),
-}
-REASONS = {
-    Grade.AVERAGE: (
-        "部分目标事项未按时间节点完成。",
-        "月小结多次迟交，工作记实不够及时。",
-        "承办事项出现差错，被退回整改。",
-    ),
-    Grade.POOR: (
-        "季度重点工作未完成，且无正当理由。",
-        "工作作风松散，被督查通报一次。",
-    ),
-}
+_TEXT = load("appraisals")
+COMMENTS = {grade: tuple(texts) for grade, texts in _TEXT["comments"].items()}
+REASONS = {grade: tuple(texts) for grade, texts in _TEXT["reasons"].items()}
 
 
 @dataclass

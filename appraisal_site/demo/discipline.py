@@ -49,6 +49,7 @@ from evaluations.discipline.services import veto
 from evaluations.discipline.services.inspections import discipline_check
 from evaluations.grading.models import Grade, QuarterGrade
 
+from . import load
 from .year import demo_as_of
 
 BATCH = 5000
@@ -61,56 +62,17 @@ HISTORY_PEOPLE = 2000
 # Shares in the previous years (优秀 then fills the quota).
 NOT_GRADED_SHARE, BASIC_SHARE, INCOMPETENT_SHARE = 0.005, 0.012, 0.002
 
-NOTES = {
-    InspectionKind.ATTENDANCE: (
-        "上午8:30对{departments}上班到岗情况进行突击检查，查看考勤记录和请销假登记。",
-        "下午17:00前对{departments}在岗情况进行抽查，核对外出登记和请销假审批单。",
-    ),
-    InspectionKind.DISCIPLINE: (
-        "检查{departments}工作纪律执行情况，查阅工作日志和请销假记录，抽查办公电脑使用情况。",
-        "对{departments}开展工作日午间禁酒和公务接待规定执行情况检查，查阅公务接待审批单和接待清单。",
-    ),
-    InspectionKind.CONDUCT: (
-        "以办事群众身份对{departments}窗口服务进行暗访，查看服务态度、首问负责和一次性告知落实情况。",
-        "检查{departments}作风建设情况，电话回访近期办事群众，听取对服务效率和态度的意见。",
-    ),
-    InspectionKind.OTHER: (
-        "节前对{departments}开展廉洁提醒和公车封存检查，查看公车使用登记和停放情况。",
-        "检查{departments}保密管理和值班值守情况，查看值班记录和涉密文件存放情况。",
-    ),
-}
-NOTE_CLEAN = "未发现问题。"
-NOTE_FOUND = "发现问题{count}项，已当场反馈科室负责人，要求限期整改并报送整改情况。"
-
+_TEXT = load("discipline")
+NOTES = {kind: tuple(texts) for kind, texts in _TEXT["notes"].items()}
+NOTE_CLEAN = _TEXT["note_clean"]
+NOTE_FOUND = _TEXT["note_found"]
 # (description, evidence)
-PERSON_FINDINGS = {
-    Severity.MINOR: (
-        ("上班时间浏览与工作无关的网页、视频。", "检查组现场截图，当事人已签字确认。"),
-        ("上午迟到20分钟，未提前履行请假手续。", "考勤机记录、现场签到表。"),
-        ("窗口服务时未按规定佩戴工作牌。", "现场照片。"),
-    ),
-    Severity.MODERATE: (
-        ("未经批准提前下班离岗，当日16:20后不在岗。", "考勤记录、科室负责人情况说明。"),
-        ("对办事群众咨询态度生硬、推诿，群众当场提出意见。", "窗口监控录像、群众意见登记表。"),
-    ),
-}
-DEPARTMENT_FINDINGS = {
-    Severity.MINOR: (
-        ("科室值班记录填写不完整，缺少两天的交接班签字。", "值班记录本照片。"),
-        ("办公区域环境卫生较差，文件资料堆放杂乱。", "现场照片。"),
-    ),
-    Severity.MODERATE: (
-        ("科室请销假制度执行不严，有2人外出未登记。", "请销假登记簿、门卫登记记录。"),
-        ("涉密文件未按规定锁柜存放，多台办公电脑离开时未锁屏。", "现场照片、检查记录。"),
-    ),
-}
-SERIOUS_FINDING = (
-    "工作日午间接受管理服务对象宴请并饮酒，违反中央八项规定精神，造成不良影响。",
-    "群众举报材料、餐饮消费记录、当事人谈话笔录。",
-)
+PERSON_FINDINGS = {severity: tuple(map(tuple, rows)) for severity, rows in _TEXT["person_findings"].items()}
+DEPARTMENT_FINDINGS = {severity: tuple(map(tuple, rows)) for severity, rows in _TEXT["department_findings"].items()}
+SERIOUS_FINDING = tuple(_TEXT["serious_finding"])
 MINOR_FINDINGS = 5
-SANCTION_NOTE = "因办理社会保险待遇审核业务时违反操作规程，造成不良影响，经局党组会议研究，给予警告处分。"
-HISTORY_REASON = "{year}年度考核结果（系统启用前，由考核办按年度考核登记表录入）"
+SANCTION_NOTE = _TEXT["sanction_note"]
+HISTORY_REASON = _TEXT["history_reason"]
 
 
 @dataclass
