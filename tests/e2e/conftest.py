@@ -93,6 +93,45 @@ class UI:
     def csp_messages(self) -> list[str]:
         return [m for m in self.console if CSP_PATTERN.search(m)]
 
+    def assert_no_csp_errors(self) -> None:
+        assert self.csp_messages() == [], "\n".join(self.console)
+
+    def assert_fits_screen(self) -> None:
+        width = self.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1] + 1, f"page is {width[0]}px wide on a {width[1]}px screen ({self.page.url})"
+
+    def open_menu(self):
+        """On a narrow screen the menu is collapsed behind the toggler; open it."""
+        from playwright.sync_api import expect
+
+        menu = self.page.locator("#mainNav")
+        toggler = self.page.locator(".navbar-toggler")
+        if toggler.is_visible() and not menu.is_visible():
+            toggler.click()
+            expect(menu).to_be_visible()
+        return menu
+
+    def go_via_menu(self, label: str, url: str) -> None:
+        self.open_menu().get_by_role("link", name=label, exact=True).click()
+        self.page.wait_for_url("**" + url + "**")
+
+    def sign_in_as(self, username: str, password: str | None = None) -> None:
+        """Sign whoever is signed in out through the navbar's 退出 button, then sign ``username``
+        in (a demo account, with the demo password unless another is given)."""
+        from playwright.sync_api import expect
+
+        from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+        if self.page.locator("#mainNav").count():
+            menu = self.open_menu()
+            with self.page.expect_navigation():
+                menu.get_by_role("button", name="退出").click()
+            self.page.wait_for_url("**/accounts/login/**")
+        self.login(username, password or DEMO_PASSWORD)
+        full_name = {a.username: a.full_name for a in DEMO_ACCOUNTS}.get(username)
+        if full_name:
+            expect(self.page.get_by_test_id("current-user")).to_contain_text(full_name)
+
 
 def _ui(browser, live_server, request, viewport) -> UI:
     context = browser.new_context(viewport=viewport, locale="zh-CN")

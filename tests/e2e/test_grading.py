@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.selectors import evaluator_of, policy_for_organisation
-from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_HEAD_DEPARTMENT, DEMO_PASSWORD
+from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_HEAD_DEPARTMENT
 from evaluations.grading.selectors import grades_to_give
 from evaluations.grading.services.grading import appraisal_quarter_open, grade_assign, grade_confirm
 from evaluations.grading.services.quota import quota_status
@@ -28,39 +28,6 @@ QUARTERS = "/evaluations/quarters/"
 
 
 # --- Helpers -----------------------------------------------------------------------------
-
-
-def assert_no_csp_errors(ui):
-    assert ui.csp_messages() == [], "\n".join(ui.console)
-
-
-def assert_fits_screen(ui):
-    width = ui.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1] + 1, f"page is {width[0]}px wide on a {width[1]}px screen ({ui.page.url})"
-
-
-def open_menu(ui):
-    menu = ui.page.locator("#mainNav")
-    toggler = ui.page.locator(".navbar-toggler")
-    if toggler.is_visible() and not menu.is_visible():
-        toggler.click()
-        expect(menu).to_be_visible()
-    return menu
-
-
-def go_via_menu(ui, label: str, url: str):
-    open_menu(ui).get_by_role("link", name=label, exact=True).click()
-    ui.page.wait_for_url("**" + url)
-
-
-def sign_in_as(ui, username: str):
-    if ui.page.locator("#mainNav").count():
-        menu = open_menu(ui)
-        with ui.page.expect_navigation():
-            menu.get_by_role("button", name="退出").click()
-        ui.page.wait_for_url("**/accounts/login/**")
-    ui.login(username, DEMO_PASSWORD)
-    expect(ui.page.get_by_test_id("current-user")).to_contain_text(FULL_NAMES[username])
 
 
 def open_quarter(demo):
@@ -116,8 +83,8 @@ def test_head_leader_and_chief_grade_confirm_and_approve_a_quarter(ui, demo):
     first, second = staff_names[:2]
 
     # 1. demo_head sees the department and one place left for 好.
-    sign_in_as(ui, "demo_head")
-    go_via_menu(ui, "评鉴", GRADING)
+    ui.sign_in_as("demo_head")
+    ui.go_via_menu("评鉴", GRADING)
     banner = page.get_by_test_id("quota-all")
     expect(banner).to_contain_text("本季度可评'好'")
     expect(banner.locator("[data-quota-remaining]")).to_have_text("1")
@@ -165,11 +132,11 @@ def test_head_leader_and_chief_grade_confirm_and_approve_a_quarter(ui, demo):
         row.locator("textarea[name$='-comment']").fill("工作认真。")
         save(ui, row)
     ui.screenshot("04-head-done")
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()
 
     # 4. demo_leader grades demo_head and confirms the staff grades.
-    sign_in_as(ui, "demo_leader")
-    go_via_menu(ui, "评鉴", GRADING)
+    ui.sign_in_as("demo_leader")
+    ui.go_via_menu("评鉴", GRADING)
     row = grade_row(ui, FULL_NAMES["demo_head"])
     expect(row.locator(f"input[value='{Grade.GOOD}']")).to_be_disabled()
     pick(row, Grade.FAIRLY_GOOD)
@@ -184,11 +151,11 @@ def test_head_leader_and_chief_grade_confirm_and_approve_a_quarter(ui, demo):
     expect(page.locator(".alert-success")).to_contain_text("已确认")
     expect(page.get_by_test_id("confirm-all")).to_have_count(0)
     assert set(quarter.grades.values_list("state", flat=True)) == {GradeState.CONFIRMED}
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()
 
     # 5. demo_chief approves the quarter after the confirmation page.
-    sign_in_as(ui, "demo_chief")
-    go_via_menu(ui, "季度结果", QUARTERS)
+    ui.sign_in_as("demo_chief")
+    ui.go_via_menu("季度结果", QUARTERS)
     expect(page.get_by_test_id("no-blockers")).to_be_visible()
     expect(page.get_by_test_id("organisation-row")).to_contain_text("全单位")
     ui.screenshot("06-quarters")
@@ -203,7 +170,7 @@ def test_head_leader_and_chief_grade_confirm_and_approve_a_quarter(ui, demo):
     quarter.refresh_from_db()
     assert quarter.state == QuarterState.APPROVED
     ui.screenshot("07-approved")
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()
 
 
 # --- Phone: the head grades on a small screen -----------------------------------------------
@@ -215,10 +182,10 @@ def test_a_head_grades_on_a_phone(phone_ui, demo):
     head = quarter.grades.get(person__username="demo_head").person
     name = grades_to_give(evaluator=head, appraisal_quarter=quarter).first().person.full_name
 
-    sign_in_as(ui, "demo_head")
-    go_via_menu(ui, "评鉴", GRADING)
+    ui.sign_in_as("demo_head")
+    ui.go_via_menu("评鉴", GRADING)
     expect(page.get_by_test_id("quota-all")).to_contain_text("本季度可评'好'")
-    assert_fits_screen(ui)
+    ui.assert_fits_screen()
     row = grade_row(ui, name)
     # Stacked: the form sits under the person's inputs, not beside them.
     facts_box, form_box = row.get_by_test_id("facts").bounding_box(), row.get_by_test_id("grade-form").bounding_box()
@@ -228,6 +195,6 @@ def test_a_head_grades_on_a_phone(phone_ui, demo):
     row.locator("textarea[name$='-comment']").fill("表现突出。")
     save(ui, row)
     expect(page.locator(".alert-success")).to_contain_text(f"已将{name}评为“好”")
-    assert_fits_screen(ui)
+    ui.assert_fits_screen()
     assert quarter.grades.get(person__full_name=name).grade == Grade.GOOD
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()

@@ -8,10 +8,6 @@ from appraisal_site.demo.organisation import DEMO_PASSWORD
 pytestmark = pytest.mark.e2e
 
 
-def assert_no_csp_errors(ui):
-    assert ui.csp_messages() == [], "\n".join(ui.console)
-
-
 def test_staff_signs_in_and_sees_name_and_role(ui, demo):
     ui.login("demo_staff", DEMO_PASSWORD)
 
@@ -22,7 +18,7 @@ def test_staff_signs_in_and_sees_name_and_role(ui, demo):
     # The stylesheet and scripts load (CSP 'self'): Bootstrap styles the navbar.
     assert ui.page.locator("nav.navbar").evaluate("e => getComputedStyle(e).display") == "flex"
     ui.screenshot("home")
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()
 
 
 def test_hr_opens_staff_list_from_menu(ui, demo):
@@ -38,7 +34,7 @@ def test_hr_opens_staff_list_from_menu(ui, demo):
     assert rows.count() >= 20
     expect(ui.page.locator("table")).to_contain_text("就业促进科科员")
     ui.screenshot("staff")
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()
 
 
 def test_five_wrong_passwords_lock_the_account(ui, demo):
@@ -50,7 +46,7 @@ def test_five_wrong_passwords_lock_the_account(ui, demo):
     # Even the right password is refused while locked.
     ui.login("demo_staff", DEMO_PASSWORD)
     expect(ui.page.get_by_test_id("locked-out")).to_contain_text("账号已锁定")
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()
 
 
 def test_phone_navbar_collapses_and_toggler_opens_it(phone_ui, demo):
@@ -70,4 +66,4 @@ def test_phone_navbar_collapses_and_toggler_opens_it(phone_ui, demo):
     ui.screenshot("open")
     # Nothing wider than the screen.
     assert ui.page.evaluate("document.documentElement.scrollWidth") <= 390
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()

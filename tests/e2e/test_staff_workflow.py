@@ -18,8 +18,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from appraisal_site.demo.organisation import DEMO_PASSWORD
-
 pytestmark = pytest.mark.e2e
 
 FULL_NAMES = {"demo_staff": "就业促进科科员", "demo_head": "就业促进科科长"}
@@ -53,41 +51,6 @@ def target_items() -> list[dict]:
 
 
 # --- Helpers -----------------------------------------------------------------------------
-
-
-def assert_no_csp_errors(ui):
-    assert ui.csp_messages() == [], "\n".join(ui.console)
-
-
-def assert_fits_screen(ui):
-    width = ui.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1] + 1, f"page is {width[0]}px wide on a {width[1]}px screen ({ui.page.url})"
-
-
-def open_menu(ui):
-    """On a narrow screen the menu is collapsed behind the toggler; open it."""
-    menu = ui.page.locator("#mainNav")
-    toggler = ui.page.locator(".navbar-toggler")
-    if toggler.is_visible() and not menu.is_visible():
-        toggler.click()
-        expect(menu).to_be_visible()
-    return menu
-
-
-def go_via_menu(ui, label: str, url: str):
-    open_menu(ui).get_by_role("link", name=label, exact=True).click()
-    ui.page.wait_for_url("**" + url)
-
-
-def sign_in_as(ui, username: str):
-    """Sign whoever is signed in out through the navbar's 退出 button, then sign ``username`` in."""
-    if ui.page.locator("#mainNav").count():
-        menu = open_menu(ui)
-        with ui.page.expect_navigation():
-            menu.get_by_role("button", name="退出").click()
-        ui.page.wait_for_url("**/accounts/login/**")
-    ui.login(username, DEMO_PASSWORD)
-    expect(ui.page.get_by_test_id("current-user")).to_contain_text(FULL_NAMES[username])
 
 
 def fill_items(ui, items: list[dict]):
@@ -141,7 +104,7 @@ def return_with_reason(ui, reason: str, button_name: str = "退回修改"):
 
 
 def open_from_inbox(ui, kind_label: str):
-    go_via_menu(ui, "待我审核", "/review/")
+    ui.go_via_menu("待我审核", "/review/")
     row = ui.page.get_by_test_id("inbox-row").filter(has_text=kind_label)
     expect(row).to_have_count(1)
     expect(row).to_contain_text(FULL_NAMES["demo_staff"])
@@ -157,8 +120,8 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
     page = ui.page
 
     # 1. demo_staff writes this quarter's targets and submits them.
-    sign_in_as(ui, "demo_staff")
-    go_via_menu(ui, "季度目标", "/targets/")
+    ui.sign_in_as("demo_staff")
+    ui.go_via_menu("季度目标", "/targets/")
     targets_path = start_targets(ui, items)
     ui.screenshot("01-targets-filled")
     submit_form(ui, "提交审核")
@@ -174,7 +137,7 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
     ui.screenshot("02-targets-submitted")
 
     # 2. demo_head finds it in the review inbox and returns it with a reason.
-    sign_in_as(ui, "demo_head")
+    ui.sign_in_as("demo_head")
     open_from_inbox(ui, "季度目标")
     assert page.url == ui.base_url + targets_path
     expect_status(ui, "已提交")
@@ -182,8 +145,8 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
     ui.screenshot("03-targets-returned")
 
     # 3. demo_staff sees the reason, edits and resubmits.
-    sign_in_as(ui, "demo_staff")
-    go_via_menu(ui, "季度目标", "/targets/")
+    ui.sign_in_as("demo_staff")
+    ui.go_via_menu("季度目标", "/targets/")
     expect(page.get_by_test_id("target-set-row")).to_contain_text("已退回")
     with page.expect_navigation():
         page.get_by_test_id("current-quarter").click()
@@ -200,7 +163,7 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
     expect(page.get_by_test_id("revision")).to_have_count(2)
 
     # 4. demo_head approves on the set's page.
-    sign_in_as(ui, "demo_head")
+    ui.sign_in_as("demo_head")
     ui.goto(targets_path)
     expect_status(ui, "已提交")
     submit_form(ui, "通过")
@@ -209,10 +172,10 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
     ui.screenshot("05-targets-approved")
 
     # 5. demo_staff starts this month's summary: the progress list shows the targets.
-    sign_in_as(ui, "demo_staff")
-    go_via_menu(ui, "季度目标", "/targets/")
+    ui.sign_in_as("demo_staff")
+    ui.go_via_menu("季度目标", "/targets/")
     expect(page.get_by_test_id("target-set-row")).to_contain_text("已通过")
-    go_via_menu(ui, "月小结", "/summaries/")
+    ui.go_via_menu("月小结", "/summaries/")
     summary_path = start_summary(ui)
     progress = page.get_by_test_id("progress-item")
     expect(progress).to_have_count(2)
@@ -234,15 +197,15 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
     ui.screenshot("07-summary-submitted")
 
     # 6. demo_head returns the summary with a reason.
-    sign_in_as(ui, "demo_head")
+    ui.sign_in_as("demo_head")
     open_from_inbox(ui, "月小结")
     assert page.url == ui.base_url + summary_path
     expect_status(ui, "已提交")
     return_with_reason(ui, "请补充招聘会达成就业意向人数。")
 
     # 7. demo_staff sees the reason and resubmits.
-    sign_in_as(ui, "demo_staff")
-    go_via_menu(ui, "月小结", "/summaries/")
+    ui.sign_in_as("demo_staff")
+    ui.go_via_menu("月小结", "/summaries/")
     month_row = page.get_by_test_id(f"month-{timezone.localdate().month}")
     expect(month_row.get_by_test_id("status")).to_have_text("已退回")
     with page.expect_navigation():
@@ -259,8 +222,8 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
     expect(page.get_by_test_id("progress-item").nth(0)).to_contain_text("达成就业意向86人。")
 
     # 8. demo_head approves it from the review inbox's 通过 button.
-    sign_in_as(ui, "demo_head")
-    go_via_menu(ui, "待我审核", "/review/")
+    ui.sign_in_as("demo_head")
+    ui.go_via_menu("待我审核", "/review/")
     expect(page.get_by_test_id("inbox-count")).to_have_text("1")
     row = page.get_by_test_id("inbox-row")
     expect(row).to_contain_text("月小结")
@@ -273,14 +236,14 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
     expect_status(ui, "已通过")
 
     # 9. demo_staff sees both approved.
-    sign_in_as(ui, "demo_staff")
-    go_via_menu(ui, "月小结", "/summaries/")
+    ui.sign_in_as("demo_staff")
+    ui.go_via_menu("月小结", "/summaries/")
     expect(page.get_by_test_id(f"month-{timezone.localdate().month}").get_by_test_id("status")).to_have_text("已通过")
     ui.goto(summary_path)
     expect_status(ui, "已通过")
     expect(page.locator("main textarea")).to_have_count(0)
     ui.screenshot("10-summary-approved")
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()
 
 
 # --- Phone: the staff part ----------------------------------------------------------------
@@ -290,31 +253,31 @@ def test_staff_writes_targets_and_summary_on_a_phone(phone_ui, demo):
     ui = phone_ui
     page = ui.page
     items = target_items()
-    sign_in_as(ui, "demo_staff")
+    ui.sign_in_as("demo_staff")
     expect(page.locator("#mainNav")).to_be_hidden()
 
     # Targets, through the toggler.
-    go_via_menu(ui, "季度目标", "/targets/")
-    assert_fits_screen(ui)
+    ui.go_via_menu("季度目标", "/targets/")
+    ui.assert_fits_screen()
     start_targets(ui, items)
-    assert_fits_screen(ui)
+    ui.assert_fits_screen()
     ui.screenshot("01-targets-edit")
     submit_form(ui, "提交审核")
     expect_status(ui, "已提交")
     expect(page.get_by_test_id("item-row")).to_have_count(2)
-    assert_fits_screen(ui)
+    ui.assert_fits_screen()
     ui.screenshot("02-targets-submitted")
 
     # This month's summary, through the toggler again.
     expect(page.locator("#mainNav")).to_be_hidden()
-    go_via_menu(ui, "月小结", "/summaries/")
-    assert_fits_screen(ui)
+    ui.go_via_menu("月小结", "/summaries/")
+    ui.assert_fits_screen()
     start_summary(ui)
     progress = page.get_by_test_id("progress-item")
     expect(progress).to_have_count(2)
     expect(progress.nth(0)).to_contain_text(items[0]["content"])
     expect(progress.nth(1)).to_contain_text(items[1]["content"])
-    assert_fits_screen(ui)
+    ui.assert_fits_screen()
     note = "手机上填写：走访企业5家。"
     progress.nth(0).locator("textarea").fill(note)
     expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存", timeout=10_000)
@@ -322,9 +285,9 @@ def test_staff_writes_targets_and_summary_on_a_phone(phone_ui, demo):
     submit_form(ui, "提交审核")
     expect_status(ui, "已提交")
     expect(page.get_by_test_id("progress-item").nth(0)).to_contain_text(note)
-    assert_fits_screen(ui)
+    ui.assert_fits_screen()
     ui.screenshot("04-summary-submitted")
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()
 
 
 # --- Dates survive a second save (the picker needs ISO dates in value) ----------------------
@@ -333,8 +296,8 @@ def test_staff_writes_targets_and_summary_on_a_phone(phone_ui, demo):
 def test_saved_deadline_survives_editing_again(ui, demo):
     items = target_items()
     page = ui.page
-    sign_in_as(ui, "demo_staff")
-    go_via_menu(ui, "季度目标", "/targets/")
+    ui.sign_in_as("demo_staff")
+    ui.go_via_menu("季度目标", "/targets/")
     start_targets(ui, items)
     submit_form(ui, "保存草稿")
     expect_status(ui, "草稿")

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from accounts.models import StaffStatus, User
 from accounts.selectors import evaluator_of, participants_of
-from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD
+from appraisal_site.demo.organisation import DEMO_ACCOUNTS
 from evaluations.annual.services import rollup_year
 from evaluations.grading.services.grading import (
     appraisal_quarter_approve,
@@ -41,34 +41,6 @@ SUGGESTED, REASONS = 5, 6
 
 
 # --- Helpers -----------------------------------------------------------------------------
-
-
-def assert_no_csp_errors(ui):
-    assert ui.csp_messages() == [], "\n".join(ui.console)
-
-
-def open_menu(ui):
-    menu = ui.page.locator("#mainNav")
-    toggler = ui.page.locator(".navbar-toggler")
-    if toggler.is_visible() and not menu.is_visible():
-        toggler.click()
-        expect(menu).to_be_visible()
-    return menu
-
-
-def go_via_menu(ui, label: str, url: str):
-    open_menu(ui).get_by_role("link", name=label, exact=True).click()
-    ui.page.wait_for_url("**" + url + "**")
-
-
-def sign_in_as(ui, username: str):
-    if ui.page.locator("#mainNav").count():
-        menu = open_menu(ui)
-        with ui.page.expect_navigation():
-            menu.get_by_role("button", name="退出").click()
-        ui.page.wait_for_url("**/accounts/login/**")
-    ui.login(username, DEMO_PASSWORD)
-    expect(ui.page.get_by_test_id("current-user")).to_contain_text(FULL_NAMES[username])
 
 
 def pick_candidate(organisation) -> User:
@@ -116,7 +88,7 @@ def annual_row(ui, name: str):
 
 
 def recompute(ui, year: int):
-    go_via_menu(ui, "年度考核", f"/evaluations/annual/{year}/")
+    ui.go_via_menu("年度考核", f"/evaluations/annual/{year}/")
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("recompute").click()
     expect(ui.page.locator(".alert-success")).to_contain_text("已重新计算")
@@ -136,8 +108,8 @@ def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo
     department = star.department
 
     # 1. demo_inspector records an inspection of the person's department with a 严重 finding.
-    sign_in_as(ui, "demo_inspector")
-    go_via_menu(ui, "纪律作风检查", INSPECTIONS)
+    ui.sign_in_as("demo_inspector")
+    ui.go_via_menu("纪律作风检查", INSPECTIONS)
     with page.expect_navigation():
         page.get_by_test_id("record-inspection").click()
     expect(page.locator("h1")).to_contain_text("记录纪律作风检查")
@@ -164,16 +136,16 @@ def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo
     finding = Finding.objects.get(person=star, severity=Severity.SERIOUS)
     flag = VetoFlag.objects.get(finding=finding)
     assert (flag.person_id, flag.year, flag.is_active) == (star.pk, year, True)
-    go_via_menu(ui, "一票否决", VETO)
+    ui.go_via_menu("一票否决", VETO)
     veto_row = page.get_by_test_id("veto-row").filter(has_text=star.full_name)
     expect(veto_row).to_have_count(1)
     expect(veto_row).to_contain_text("生效中")
     expect(veto_row).to_contain_text(SERIOUS_TEXT)
     ui.screenshot("03-veto-raised")
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()
 
     # 2. demo_hr re-runs the year: no longer 优秀, the veto named in the reasons.
-    sign_in_as(ui, "demo_hr")
+    ui.sign_in_as("demo_hr")
     recompute(ui, year)
     row = annual_row(ui, star.full_name)
     expect(row.locator("td").nth(SUGGESTED)).to_have_text("称职")
@@ -184,11 +156,11 @@ def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo
     ui.screenshot("04-annual-vetoed")
     vetoed = AnnualResult.objects.get(person=star, year=year)
     assert (vetoed.suggested_grade, vetoed.eligible_excellent) == (AnnualGrade.COMPETENT, False)
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()
 
     # 3. demo_inspector lifts the flag, with the reason (an empty reason is refused first).
-    sign_in_as(ui, "demo_inspector")
-    go_via_menu(ui, "一票否决", VETO)
+    ui.sign_in_as("demo_inspector")
+    ui.go_via_menu("一票否决", VETO)
     veto_row = page.get_by_test_id("veto-row").filter(has_text=star.full_name)
     with page.expect_navigation():
         veto_row.get_by_role("link", name="解除").click()
@@ -209,10 +181,10 @@ def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo
     ui.screenshot("06-lifted")
     flag.refresh_from_db()
     assert flag.lift_reason == LIFT_REASON and flag.lifted_by.username == "demo_inspector"
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()
 
     # 4. The agency head re-runs the year: eligible again, and within the quota suggested 优秀.
-    sign_in_as(ui, "demo_chief")
+    ui.sign_in_as("demo_chief")
     recompute(ui, year)
     row = annual_row(ui, star.full_name)
     expect(row.locator("td").nth(SUGGESTED)).to_have_text("优秀")
@@ -222,4 +194,4 @@ def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo
     ui.screenshot("07-annual-excellent-again")
     after = AnnualResult.objects.get(person=star, year=year)
     assert (after.suggested_grade, after.eligible_excellent, after.rank) == (AnnualGrade.EXCELLENT, True, 1)
-    assert_no_csp_errors(ui)
+    ui.assert_no_csp_errors()
