@@ -490,3 +490,86 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+# --- Background jobs (accounts/jobs.py runs them) ----------------------------------------------
+# Imports are local in this section on purpose: it is appended, and leaves the top of the module alone.
+
+
+def _job_storage():
+    # A callable, so the migration records a reference, not this machine's PRIVATE_FILES_ROOT.
+    from .storage import private_storage
+
+    return private_storage
+
+
+def _job_file_path(job: Job, filename: str) -> str:
+    # The stored name is ours, not the runner's: the download name (result_name) may be Chinese
+    # and contain anything; the path on disk only needs to be unique and safe.
+    return f"jobs/{job.organisation_id}/{job.pk}/{filename}"
+
+
+class Job(models.Model):
+    """A piece of slow work (a roll-up, an export) asked for by someone and run by a worker.
+
+    The row is written in the request's transaction before anything is enqueued, so a broker
+    outage loses nothing: the sweeper finds the pending row and enqueues it again.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("任务类型"), max_length=100)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("单位")
+    )
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
+    progress = models.PositiveSmallIntegerField(
+        _("进度"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    message = models.CharField(_("进度说明"), max_length=300, blank=True)
+    summary = models.JSONField(_("结果摘要"), default=dict, blank=True)
+    file = models.FileField(_("结果文件"), storage=_job_storage, upload_to=_job_file_path, max_length=300, blank=True)
+    result_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    requested_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("提交人")
+    )
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    # When the task was handed to the broker; empty when that failed, which the sweeper looks for.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    expires_at = models.DateTimeField(_("文件保留至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.get_state_display()}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:job_detail", args=[self.pk])
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def has_file(self) -> bool:
+        """A result file is there to download (done, and not yet expired and removed)."""
+        return self.state == self.State.DONE and bool(self.file)

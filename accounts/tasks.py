@@ -5,6 +5,7 @@ import os
 from celery import shared_task
 from django.db import connection
 
+from . import jobs
 from .models import Organisation
 
 
@@ -23,3 +24,16 @@ def ping() -> dict:
         "organisations": Organisation.objects.count(),
         "pid": os.getpid(),
     }
+
+
+@shared_task(acks_late=True)
+def run_job(job_id: int) -> str:
+    """Run one background job. Safe to receive twice: only one delivery claims the row."""
+    job = jobs.job_run(job_id)
+    return job.state if job is not None else "skipped"
+
+
+@shared_task(acks_late=True)
+def sweep_jobs() -> dict:
+    """Every minute: re-enqueue jobs left pending or abandoned, and remove expired result files."""
+    return jobs.jobs_sweep()

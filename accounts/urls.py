@@ -30,4 +30,7 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/status", views.job_status, name="job_status"),
+    path("jobs/<int:pk>/download", views.job_download, name="job_download"),
 ]

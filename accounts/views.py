@@ -5,14 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from . import audit, imports, selectors, services
+from . import audit, imports, jobs, selectors, services
 from .decorators import permission_required
 from .filters import AuditFilter, DepartmentFilter, StaffFilter
 from .forms import (
@@ -27,7 +27,7 @@ from .forms import (
     StaffMoveForm,
     StaffStatusForm,
 )
-from .models import AuditEntry, Department, Notification, Role, RoleAssignment, StaffStatus, User
+from .models import AuditEntry, Department, Job, Notification, Role, RoleAssignment, StaffStatus, User
 from .pagination import page_of, query_without_page
 
 
@@ -405,3 +405,68 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
         return redirect(notification.url)
     return redirect("accounts:notification_list")
+
+
+# --- Background jobs: progress page, status (polled), download ---------------------------------
+
+
+def _get_job_for_user(request: HttpRequest, pk: int) -> Job:
+    """A job the signed-in person may follow: theirs, or one of a kind whose permission they hold,
+    in their own organisation. Anything else is a 404, so job ids are not confirmed to exist."""
+    job = get_object_or_404(
+        Job.objects.select_related("requested_by"), pk=pk, organisation_id=request.user.organisation_id
+    )
+    if not jobs.job_visible_to(user=request.user, job=job):
+        raise Http404
+    return job
+
+
+def _job_payload(job: Job) -> dict:
+    return {
+        "id": job.pk,
+        "state": job.state,
+        "state_label": job.get_state_display(),
+        "progress": job.progress,
+        "message": job.message,
+        "error": job.error if job.state == Job.State.FAILED else "",
+        "finished": job.is_finished,
+        "download_url": reverse("accounts:job_download", args=[job.pk]) if job.has_file else "",
+        "result_name": job.result_name if job.has_file else "",
+        "summary": job.summary if job.state == Job.State.DONE else {},
+    }
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A job's progress bar, kept current by static/js/jobs.js, then its download link or its error."""
+    job = _get_job_for_user(request, pk)
+    return render(
+        request,
+        "accounts/job_detail.html",
+        {"job": job, "label": jobs.kind_label(job.kind), "payload": _job_payload(job)},
+    )
+
+
+@never_cache
+@login_required
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """A job's state and progress as JSON, polled every second by the progress page."""
+    return JsonResponse(_job_payload(_get_job_for_user(request, pk)))
+
+
+@login_required
+def job_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The job's result file, under the name the runner gave it; a 404 until it is done or once it expired."""
+    job = _get_job_for_user(request, pk)
+    if not job.has_file:
+        raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=job.result_name or job.file.name.rsplit("/", 1)[-1],
+        content_type=job.content_type or "application/octet-stream",
+    )

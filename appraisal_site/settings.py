@@ -271,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.check_discipline_months",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Background jobs whose enqueue failed or whose worker died are picked up again within a minute.
+    "job-sweeper": {
+        "task": "accounts.tasks.sweep_jobs",
+        "schedule": crontab(),
+    },
 }
 
 # --- E-mail -----------------------------------------------------------------

@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
+# The private storage moved to the foundation (background jobs store their files there too); the
+# names stay importable from here for the summaries code and this app's migrations.
+from accounts.storage import PrivateStorage, get_private_storage, private_storage  # noqa: F401
 from targets.models import EDITABLE_STATUSES, ReviewStatus
-
-
-class PrivateStorage(LazyObject):
-    """Evidence files live under PRIVATE_FILES_ROOT, outside the web root; only a view that checks
-    permissions hands them out."""
-
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_FILES_ROOT, base_url=None)
-
-
-private_storage = PrivateStorage()
-
-
-def get_private_storage() -> PrivateStorage:
-    # A callable, so migrations record a reference, not this machine's PRIVATE_FILES_ROOT.
-    return private_storage
 
 
 class MonthlySummary(models.Model):

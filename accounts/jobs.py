@@ -1,0 +1,361 @@
+"""Background jobs: one mechanism for everything slow (roll-ups, exports, PDFs), with progress.
+
+A higher app registers a *kind* once, in its ``AppConfig.ready()``::
+
+    from accounts import jobs
+
+    jobs.register("evaluations.year_rollup", run_year_rollup, label=_("年度汇总"),
+                  permission="evaluations.run_rollup")
+
+and a service asks for one inside its transaction::
+
+    job = jobs.job_request(kind="evaluations.year_rollup", organisation=org,
+                           params={"year": 2026}, requested_by=actor)
+    return redirect(job)            # the progress page, /accounts/jobs/<id>/
+
+The runner is ``runner(job, report) -> JobFile | dict | None``: it reads ``job.params``, calls
+``report(percent, message)`` as it goes, and returns a file to download (stored on the private
+storage), a small JSON summary (stored on the row), or nothing. Raising :class:`JobError` fails the
+job with that message at once; any other exception is retried, up to :data:`MAX_ATTEMPTS` runs.
+
+Delivery is at-least-once, running is at-most-once-at-a-time: the row is written before the
+task is enqueued (after commit), so a broker outage leaves a pending row that :func:`jobs_sweep`
+enqueues later; the task is safe to receive twice because :func:`job_claim` lets exactly one
+claimer move a row to running (healthchecks' conditional UPDATE). A worker that died mid-job
+leaves a running row whose ``started_at`` ages past :func:`stale_after`; the sweeper claims it
+again, counting attempts, and gives up after :data:`MAX_ATTEMPTS`.
+
+The registry is per process and filled at start-up; accounts never imports the apps above it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import PurePosixPath
+from typing import IO, Any, Protocol
+
+from celery import current_app
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+
+from .models import Job, Organisation, User
+
+logger = logging.getLogger(__name__)
+
+# How many times a job is started before it is given up (a crashed worker or an unexpected error).
+MAX_ATTEMPTS = 3
+# A pending row whose enqueue failed is left alone this long, so the sweeper does not race the
+# on-commit enqueue of a request that is just finishing.
+PENDING_GRACE = timedelta(minutes=1)
+# A pending row that was handed to the broker but has not started after this long is enqueued
+# again: Redis runs without persistence here, so a restart loses the queue.
+REQUEUE_AFTER = timedelta(minutes=15)
+# Result files are kept this long, then the sweeper removes them (the row stays, as history).
+RESULT_TTL = timedelta(days=7)
+# Rows the sweeper handles per run; the rest wait for the next minute.
+SWEEP_BATCH = 200
+
+# What an unreachable broker raises from apply_async: kombu's OperationalError (a KombuError),
+# redis-py's errors, or a plain socket error.
+ENQUEUE_ERRORS: tuple[type[BaseException], ...] = (KombuError, RedisError, OSError)
+
+
+class Report(Protocol):
+    def __call__(self, progress: int, message: str = "") -> None: ...
+
+
+@dataclass(frozen=True)
+class JobFile:
+    """A runner's result file: bytes (or an open binary file), the name it downloads as, its type."""
+
+    content: bytes | IO[bytes]
+    name: str
+    content_type: str = "application/octet-stream"
+
+
+Runner = Callable[[Job, Report], "JobFile | dict[str, Any] | None"]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    kind: str
+    runner: Runner
+    label: str
+    # Who, besides the person who asked, may follow and download this kind of job in their
+    # organisation (a rules permission, checked without an object).
+    permission: str
+
+
+class JobError(Exception):
+    """A failure the runner explains to the user (in Chinese); the job fails at once, no retry."""
+
+
+_registry: dict[str, JobKind] = {}
+
+
+def register(kind: str, runner: Runner, *, label: str, permission: str) -> JobKind:
+    """Make ``kind`` runnable. Call from ``AppConfig.ready()``; registering the same runner again is a no-op."""
+    existing = _registry.get(kind)
+    if existing is not None and existing.runner is not runner:
+        raise ImproperlyConfigured(f"Job kind {kind!r} is already registered with another runner.")
+    _registry[kind] = JobKind(kind=kind, runner=runner, label=label, permission=permission)
+    return _registry[kind]
+
+
+def unregister(kind: str) -> None:
+    """Forget a kind (for tests that register their own)."""
+    _registry.pop(kind, None)
+
+
+def get_kind(kind: str) -> JobKind | None:
+    return _registry.get(kind)
+
+
+def kind_label(kind: str) -> str:
+    """The registered label, or the code itself for a kind this process does not know."""
+    registered = _registry.get(kind)
+    return str(registered.label) if registered else kind
+
+
+def stale_after() -> timedelta:
+    """How long a running row may go without finishing before it counts as abandoned.
+
+    Longer than Celery's hard time limit (the worker kills a task at that point), so a job that
+    is merely slow is never started a second time while the first run is alive.
+    """
+    return timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", None) or 1800) + timedelta(minutes=5)
+
+
+# --- Reads ---------------------------------------------------------------------------------
+
+
+def job_visible_to(*, user: User, job: Job) -> bool:
+    """The person who asked for the job, or someone with the kind's permission, in the job's organisation."""
+    if not user.is_authenticated or user.organisation_id is None or user.organisation_id != job.organisation_id:
+        return False
+    if job.requested_by_id == user.pk:
+        return True
+    registered = _registry.get(job.kind)
+    return registered is not None and user.has_perm(registered.permission)
+
+
+# --- Requesting and enqueueing -------------------------------------------------------------
+
+
+@transaction.atomic
+def job_request(
+    *, kind: str, organisation: Organisation, params: dict[str, Any] | None = None, requested_by: User | None
+) -> Job:
+    """Write a pending job in the caller's transaction; enqueue its task once that commits.
+
+    The caller has already checked that ``requested_by`` may ask for this (it knows what the
+    params mean). An unreachable broker does not fail the request: the row stays pending and
+    :func:`jobs_sweep` enqueues it later. Without a broker (eager mode) the job runs on commit,
+    in this process.
+    """
+    if kind not in _registry:
+        raise ImproperlyConfigured(f"Unknown job kind {kind!r}: register it in its app's ready().")
+    if requested_by is not None and requested_by.organisation_id != organisation.pk:
+        raise ValueError("A job is requested by a member of its own organisation.")
+    job = Job.objects.create(kind=kind, organisation=organisation, params=params or {}, requested_by=requested_by)
+    transaction.on_commit(lambda: job_enqueue(job.pk))
+    return job
+
+
+def runs_inline() -> bool:
+    """True without a broker: tasks run in-process (CELERY_TASK_ALWAYS_EAGER)."""
+    return bool(current_app.conf.task_always_eager)
+
+
+def job_enqueue(job_id: int) -> bool:
+    """Hand a pending job to the broker (or, in eager mode, run it here); False if the broker is down.
+
+    ``enqueued_at`` is written first so that, in eager mode, the job's own writes come after it.
+    """
+    from .tasks import run_job
+
+    Job.objects.filter(pk=job_id, state=Job.State.PENDING).update(enqueued_at=timezone.now())
+    try:
+        run_job.apply_async(args=[job_id])
+    except ENQUEUE_ERRORS:
+        logger.exception("Could not enqueue job %s; it stays pending for the sweeper", job_id)
+        Job.objects.filter(pk=job_id, state=Job.State.PENDING).update(
+            enqueued_at=None, message=_("任务暂未能提交到任务队列，系统将自动重试。")
+        )
+        return False
+    return True
+
+
+# --- Claiming and running ------------------------------------------------------------------
+
+
+def _claimable(now: datetime) -> Q:
+    return Q(state=Job.State.PENDING) | Q(state=Job.State.RUNNING, started_at__lt=now - stale_after())
+
+
+def job_claim(job_id: int, *, now: datetime | None = None) -> Job | None:
+    """Move a pending (or abandoned running) job to running; None if someone else has it or it is finished.
+
+    One conditional UPDATE decides: of two workers given the same job, exactly one sees one row
+    changed. A job started :data:`MAX_ATTEMPTS` times already is failed instead of started again.
+    """
+    now = now or timezone.now()
+    claimable = Job.objects.filter(_claimable(now), pk=job_id)
+    claimed = claimable.filter(attempts__lt=MAX_ATTEMPTS).update(
+        state=Job.State.RUNNING,
+        started_at=now,
+        finished_at=None,
+        progress=0,
+        message="",
+        attempts=F("attempts") + 1,
+    )
+    if claimed:
+        return Job.objects.select_related("organisation", "requested_by").get(pk=job_id)
+    _give_up(claimable.filter(attempts__gte=MAX_ATTEMPTS), now)
+    return None
+
+
+def _give_up(rows, now: datetime) -> int:
+    return rows.update(
+        state=Job.State.FAILED,
+        finished_at=now,
+        error=_("任务已尝试%(attempts)s次仍未完成，请重新提交；如再次失败请联系系统管理员。")
+        % {"attempts": MAX_ATTEMPTS},
+    )
+
+
+def job_run(job_id: int) -> Job | None:
+    """Claim the job and run its runner, recording progress, the result or the error on the row.
+
+    Returns the finished (or re-queued) row, or None when the job was not ours to run. Every
+    write after the claim is fenced by the attempt number, so a run that was presumed dead and
+    comes back late cannot overwrite the newer attempt's outcome.
+    """
+    job = job_claim(job_id)
+    if job is None:
+        return None
+    ours = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, attempts=job.attempts)
+
+    def report(progress: int, message: str = "") -> None:
+        # One small UPDATE, committed at once when the runner is not inside a transaction of its own.
+        ours.update(progress=max(0, min(100, int(progress))), message=str(message)[:300])
+
+    registered = _registry.get(job.kind)
+    try:
+        # Messages stored on the row are in the site's language, whoever's request ran them inline.
+        with translation.override(settings.LANGUAGE_CODE):
+            if registered is None:
+                raise JobError(_("未知的任务类型“%(kind)s”。") % {"kind": job.kind})
+            outcome = registered.runner(job, report)
+            _finish(job, ours, outcome)
+    except JobError as exc:
+        logger.warning("Job %s (%s) failed: %s", job.pk, job.kind, exc)
+        with translation.override(settings.LANGUAGE_CODE):
+            ours.update(state=Job.State.FAILED, finished_at=timezone.now(), error=str(exc))
+    except Exception as exc:
+        logger.exception("Job %s (%s) raised on attempt %s", job.pk, job.kind, job.attempts)
+        with translation.override(settings.LANGUAGE_CODE):
+            error = _("任务出错：%(error)s") % {"error": exc}
+            if job.attempts < MAX_ATTEMPTS:
+                # Back to pending, not enqueued: the sweeper retries it a minute or so later.
+                ours.update(
+                    state=Job.State.PENDING,
+                    enqueued_at=None,
+                    error=error,
+                    message=_("第%(attempt)s次执行出错，系统将自动重试。") % {"attempt": job.attempts},
+                )
+            else:
+                ours.update(
+                    state=Job.State.FAILED,
+                    finished_at=timezone.now(),
+                    error=_("任务已尝试%(attempts)s次均失败。%(error)s") % {"attempts": job.attempts, "error": error},
+                )
+    job.refresh_from_db()
+    return job
+
+
+def _finish(job: Job, ours, outcome: JobFile | dict[str, Any] | None) -> None:
+    now = timezone.now()
+    values: dict[str, Any] = {"state": Job.State.DONE, "progress": 100, "finished_at": now, "error": ""}
+    stored = ""
+    if isinstance(outcome, JobFile):
+        content = outcome.content
+        upload = ContentFile(content) if isinstance(content, bytes) else File(content)
+        # The name on disk is fixed and ASCII; the download name travels in result_name.
+        suffix = PurePosixPath(outcome.name).suffix.lower()
+        suffix = suffix if suffix[1:].isascii() and suffix[1:].isalnum() else ""
+        stored = Job.file.field.storage.save(Job.file.field.generate_filename(job, f"result{suffix}"), upload)
+        values.update(
+            file=stored,
+            result_name=outcome.name[:200],
+            content_type=outcome.content_type[:100],
+            expires_at=now + RESULT_TTL,
+        )
+    elif isinstance(outcome, dict):
+        values["summary"] = outcome
+    elif outcome is not None:
+        raise TypeError(f"A job runner returns a JobFile, a dict or None, not {type(outcome).__name__}.")
+    if not ours.update(**values) and stored:
+        # Another attempt owns the row now: its result stands, ours is removed.
+        Job.file.field.storage.delete(stored)
+
+
+# --- The sweeper ---------------------------------------------------------------------------
+
+
+def jobs_sweep(*, now: datetime | None = None, inline: bool | None = None) -> dict[str, int]:
+    """Every minute: enqueue what a failed enqueue or a dead worker left behind, and expire old files.
+
+    * pending rows never handed to the broker (older than :data:`PENDING_GRACE`), or handed to it
+      so long ago (:data:`REQUEUE_AFTER`) that the message was probably lost;
+    * running rows older than :func:`stale_after` (their worker died), or failed when they have
+      used up their attempts;
+    * result files past ``expires_at`` are deleted.
+
+    ``inline`` runs the jobs in this process instead of enqueueing them (default: only when there
+    is no broker). Enqueueing stops at the first broker error: the next sweep tries again.
+    """
+    now = now or timezone.now()
+    inline = runs_inline() if inline is None else inline
+    stale_before = now - stale_after()
+    abandoned = Job.objects.filter(state=Job.State.RUNNING, started_at__lt=stale_before)
+    given_up = _give_up(abandoned.filter(attempts__gte=MAX_ATTEMPTS), now)
+    # Not enqueued: a failed enqueue (measured from the request) or a failed attempt waiting for
+    # its retry (measured from that attempt's start).
+    unsent = Q(enqueued_at__isnull=True) & (
+        Q(started_at__isnull=True, created_at__lt=now - PENDING_GRACE) | Q(started_at__lt=now - PENDING_GRACE)
+    )
+    due_pending = Job.objects.filter(state=Job.State.PENDING).filter(unsent | Q(enqueued_at__lt=now - REQUEUE_AFTER))
+    pending_ids = list(due_pending.order_by("created_at", "pk").values_list("pk", flat=True)[:SWEEP_BATCH])
+    stale_ids = list(
+        abandoned.filter(attempts__lt=MAX_ATTEMPTS).order_by("started_at", "pk").values_list("pk", flat=True)
+    )[: max(0, SWEEP_BATCH - len(pending_ids))]
+    counts = {"pending": len(pending_ids), "stale": len(stale_ids), "given_up": given_up, "sent": 0, "unsent": 0}
+    for job_id in pending_ids + stale_ids:
+        if inline:
+            job_run(job_id)
+        elif not job_enqueue(job_id):
+            counts["unsent"] = len(pending_ids) + len(stale_ids) - counts["sent"]
+            break
+        counts["sent"] += 1
+    counts["expired"] = _expire_files(now)
+    return counts
+
+
+def _expire_files(now: datetime) -> int:
+    storage = Job.file.field.storage
+    expired = 0
+    for pk, name in Job.objects.filter(expires_at__lt=now).exclude(file="").values_list("pk", "file"):
+        storage.delete(name)
+        expired += Job.objects.filter(pk=pk, file=name).update(file="")
+    return expired

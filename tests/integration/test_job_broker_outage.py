@@ -1,0 +1,166 @@
+"""A job asked for while Redis is down is not lost: the request answers at once, the row waits,
+and once Redis is back the sweeper enqueues it and a real worker runs it.
+
+Three processes share one SQLite file (the test database of pytest-django is in memory and
+invisible to other processes): a "web" process that posts the test page asking for an echo job
+(tests.support.job_urls), ``manage.py sweep_jobs``, and a Celery worker that imports the echo
+kind with ``--include``. The test itself only reads the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.services import RedisServer
+
+pytestmark = pytest.mark.broker
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKER_READY_TIMEOUT = 60
+JOB_DONE_TIMEOUT = 60
+
+SETUP = """
+import django
+django.setup()
+from django.core.management import call_command
+from accounts.models import Organisation, User
+call_command("migrate", verbosity=0)
+organisation = Organisation.objects.create(code="outage", name="断网测试局")
+User.objects.create_user(username="asker", password="x", organisation=organisation)
+"""
+
+# The web side: a signed-in person posts the page that asks for a job, as a browser would.
+ASK = """
+import json, time
+import django
+django.setup()
+from django.test import Client
+from django.test.utils import override_settings, setup_test_environment
+setup_test_environment()
+from accounts.models import Job, User
+client = Client()
+client.force_login(User.objects.get(username="asker"))
+with override_settings(ROOT_URLCONF="tests.support.job_urls"):
+    started = time.monotonic()
+    response = client.post("/tests/echo/", {"text": "断网时提交"})
+    elapsed = time.monotonic() - started
+job = Job.objects.get()
+print(json.dumps({"status": response.status_code, "location": response.get("Location", ""),
+                  "elapsed": elapsed, "job": job.pk, "state": job.state, "message": job.message}))
+"""
+
+
+def _env(broker_url: str, database: Path, private: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="appraisal_site.settings",
+        DATABASE_URL=f"sqlite:///{database}",
+        PRIVATE_FILES_ROOT=str(private),
+        CELERY_BROKER_URL=broker_url,
+        CELERY_RESULT_BACKEND=broker_url,
+    )
+    return env
+
+
+def _python(code: str, env: dict[str, str], timeout: float = 120) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _job_row(database: Path, job_id: int) -> dict:
+    with sqlite3.connect(database) as db:
+        db.row_factory = sqlite3.Row
+        row = db.execute("SELECT * FROM accounts_job WHERE id = ?", (job_id,)).fetchone()
+    return dict(row)
+
+
+def _start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "appraisal_site", "worker",
+                "--pool=solo", "--concurrency=1", "--loglevel=INFO", "--hostname=jobs@%h",
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                "--include=tests.support.job_kinds",
+            ],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    deadline = time.monotonic() + WORKER_READY_TIMEOUT
+    while b" ready." not in log_path.read_bytes():
+        if process.poll() is not None:
+            pytest.fail(f"celery worker exited with {process.returncode}:\n{log_path.read_text()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"celery worker not ready after {WORKER_READY_TIMEOUT} s:\n{log_path.read_text()}")
+        time.sleep(0.1)
+    return process
+
+
+def _stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def test_a_job_asked_for_while_redis_is_down_runs_once_redis_is_back(tmp_path):
+    database = tmp_path / "site.sqlite3"
+    redis = RedisServer(tmp_path / "redis").start()
+    env = _env(redis.url, database, tmp_path / "private")
+    worker = None
+    try:
+        _python(SETUP, env)
+        # Redis goes away (a real server, stopped): its port now refuses connections.
+        redis.stop()
+        asked = json.loads(_python(ASK, env).strip().splitlines()[-1])
+        assert asked["status"] == 302 and asked["location"] == f"/accounts/jobs/{asked['job']}/"
+        assert asked["elapsed"] < 10, f"asking for a job took {asked['elapsed']:.1f} s with Redis down"
+        assert asked["state"] == "pending" and "未能提交到任务队列" in asked["message"]
+        row = _job_row(database, asked["job"])
+        assert (row["state"], row["enqueued_at"], row["attempts"]) == ("pending", None, 0)
+
+        redis.start()
+        worker = _start_worker(env, tmp_path / "worker.log")
+        # The grace minute is what the sweeper waits for a request still enqueueing; this row's
+        # request is long finished, so it is aged rather than the test waiting for a minute.
+        with sqlite3.connect(database) as db:
+            db.execute("UPDATE accounts_job SET created_at = datetime(created_at, '-5 minutes')")
+        swept = subprocess.run(
+            [sys.executable, "manage.py", "sweep_jobs"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert swept.returncode == 0, swept.stderr
+        assert "pending 1" in swept.stdout and "sent 1" in swept.stdout, swept.stdout
+
+        deadline = time.monotonic() + JOB_DONE_TIMEOUT
+        while (row := _job_row(database, asked["job"]))["state"] != "done":
+            if row["state"] == "failed" or time.monotonic() > deadline:
+                pytest.fail(f"job {row} not done:\n{(tmp_path / 'worker.log').read_text()}")
+            time.sleep(0.2)
+        assert (row["attempts"], row["progress"], row["result_name"]) == (1, 100, "花名册.txt")
+        stored = tmp_path / "private" / row["file"]
+        assert stored.read_text(encoding="utf-8") == f"任务{asked['job']}：断网时提交\n"
+        assert "accounts.tasks.run_job[" in (tmp_path / "worker.log").read_text()
+    finally:
+        _stop(worker)
+        redis.stop()
