@@ -142,3 +142,18 @@ class StaffStatusForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("end_date", _("结束日期不能早于起始日期。"))
         return cleaned
+
+
+class WorkingDayOverrideForm(forms.Form):
+    """Parses an override; the range and duplicate checks are the service's."""
+
+    date = forms.DateField(label=_("日期"), widget=DateInput())
+    is_working_day = forms.TypedChoiceField(
+        label=_("当天安排"),
+        choices=[("0", _("休息（放假）")), ("1", _("上班（补班）"))],
+        # A radio pair, not a checkbox: an unticked box cannot be told from a forgotten one.
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        initial="0",
+    )
+    note = forms.CharField(label=_("说明"), max_length=100, required=False, help_text=_("例如：国庆节放假、调休补班。"))

@@ -1,5 +1,5 @@
 """The calendar: quarters and months, policy deadlines, lateness on China's clock, working days
-with statutory holidays, 调休 and HR's overrides."""
+with statutory holidays, 调休 and HR's overrides, and the page where HR keeps the overrides."""
 
 import logging
 from datetime import UTC, date, datetime
@@ -7,10 +7,14 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 
-from accounts import periods
-from accounts.models import WorkingDayOverride
+from accounts import periods, services
+from accounts.models import AuditEntry, WorkingDayOverride
 from accounts.periods import (
     Month,
     Quarter,
@@ -23,6 +27,7 @@ from accounts.periods import (
     working_days_between,
 )
 from accounts.selectors import policy_for_organisation
+from tests.factories import UserFactory
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -312,3 +317,149 @@ def test_counting_a_month_of_working_days_costs_one_query(organisation, django_a
     with django_assert_num_queries(1):
         # 29, 30 Sep; 10, 11 (调休), 13–17, 20 Oct: the organisation's day off on the 9th is skipped too.
         assert add_working_days(date(2025, 9, 29), 10, organisation) == date(2025, 10, 20)
+
+
+# --- The HR page ------------------------------------------------------------------------
+
+
+def test_hr_adds_an_override_and_sees_it_listed(client_for, hr, organisation):
+    client = client_for(hr)
+    response = client.post(
+        reverse("accounts:calendar"), {"date": "2040-10-01", "is_working_day": "0", "note": "国庆节"}
+    )
+    assert response.status_code == 302
+    override = WorkingDayOverride.objects.get()
+    assert (override.organisation, override.date, override.is_working_day, override.note, override.created_by) == (
+        organisation,
+        date(2040, 10, 1),
+        False,
+        "国庆节",
+        hr,
+    )
+    assert not is_working_day(date(2040, 10, 1), organisation)
+    page = client.get(reverse("accounts:calendar"))
+    assert "2040-10-01" in page.content.decode() and "国庆节" in page.content.decode()
+    assert AuditEntry.objects.filter(organisation=organisation, object_pk=str(override.pk)).exists()
+
+
+def test_hr_deletes_an_override_after_confirming(client_for, hr, organisation):
+    override = _override(date(2040, 9, 29), working=True, organisation=organisation)
+    client = client_for(hr)
+    url = reverse("accounts:calendar_delete", args=[override.pk])
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and "2040-09-29" in confirm.content.decode()
+    assert WorkingDayOverride.objects.filter(pk=override.pk).exists()  # a GET never writes
+    assert client.post(url).status_code == 302
+    assert not WorkingDayOverride.objects.filter(pk=override.pk).exists()
+
+
+def test_the_list_shows_only_the_organisations_own_overrides(client_for, hr, organisation, other_organisation):
+    _override(date(2040, 1, 2), working=False, organisation=organisation, note="本单位")
+    _override(date(2040, 1, 3), working=False, organisation=other_organisation, note="外单位")
+    _override(date(2040, 1, 4), working=False, note="全局")
+    content = client_for(hr).get(reverse("accounts:calendar")).content.decode()
+    assert "本单位" in content
+    assert "外单位" not in content and "全局" not in content
+
+
+def test_another_organisations_or_a_global_override_cannot_be_deleted(client_for, hr, other_organisation):
+    foreign = _override(date(2040, 1, 3), working=False, organisation=other_organisation)
+    shared = _override(date(2040, 1, 4), working=False)
+    client = client_for(hr)
+    for override in (foreign, shared):
+        url = reverse("accounts:calendar_delete", args=[override.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
+    assert WorkingDayOverride.objects.count() == 2
+
+
+@pytest.mark.parametrize("persona", ["staff", "head", "leader", "chief", "sysadmin", "auditor", "outsider"])
+def test_only_hr_may_open_or_change_the_calendar(client_for, persona, request, organisation):
+    override = _override(date(2040, 1, 2), working=False, organisation=organisation)
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(reverse("accounts:calendar")).status_code == 403
+    assert client.post(reverse("accounts:calendar"), {"date": "2040-10-01", "is_working_day": "0"}).status_code == 403
+    assert client.post(reverse("accounts:calendar_delete", args=[override.pk])).status_code == 403
+    assert WorkingDayOverride.objects.count() == 1
+
+
+def test_the_service_itself_refuses_anyone_but_hr_of_the_organisation(staff, hr, other_organisation):
+    with pytest.raises(PermissionDenied):
+        services.working_day_override_add(actor=staff, day=date(2040, 10, 1), is_working_day=False)
+    foreign = _override(date(2040, 10, 1), working=False, organisation=other_organisation)
+    with pytest.raises(PermissionDenied):
+        services.working_day_override_remove(actor=hr, override=foreign)
+    shared = _override(date(2040, 10, 2), working=False)
+    with pytest.raises(PermissionDenied):
+        services.working_day_override_remove(actor=hr, override=shared)
+    assert WorkingDayOverride.objects.count() == 2
+
+
+def test_hr_of_another_organisation_keeps_their_own_calendar(client_for, other_organisation, organisation):
+    other_hr = UserFactory(organisation=other_organisation, department=None, roles=["hr_admin"])
+    response = client_for(other_hr).post(reverse("accounts:calendar"), {"date": "2040-10-01", "is_working_day": "0"})
+    assert response.status_code == 302
+    assert WorkingDayOverride.objects.get().organisation == other_organisation
+    assert not is_working_day(date(2040, 10, 1), other_organisation)
+    assert is_working_day(date(2040, 10, 1), organisation)  # their holiday is not ours
+
+
+def test_a_stranger_is_sent_to_sign_in(client):
+    response = client.get(reverse("accounts:calendar"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"date": "1999-12-31", "is_working_day": "0"}, "日期须在2000年至2100年之间。"),
+        ({"date": "2101-01-03", "is_working_day": "1"}, "日期须在2000年至2100年之间。"),
+        ({"date": "2040-10-01", "is_working_day": "0", "note": "长" * 101}, "100"),
+        ({"date": "不是日期", "is_working_day": "0"}, "输入一个有效的日期。"),
+        ({"date": "2040-10-01", "is_working_day": "maybe"}, "选择一个有效的选项"),
+        ({"is_working_day": "0"}, "这个字段是必填项。"),
+    ],
+)
+def test_bad_input_is_refused_with_a_chinese_message(client_for, hr, data, message):
+    response = client_for(hr).post(reverse("accounts:calendar"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not WorkingDayOverride.objects.exists()
+
+
+def test_the_same_day_twice_is_refused_with_a_message(client_for, hr, organisation):
+    _override(date(2040, 10, 1), working=False, organisation=organisation)
+    response = client_for(hr).post(reverse("accounts:calendar"), {"date": "2040-10-01", "is_working_day": "1"})
+    assert response.status_code == 200
+    assert "本单位已设置过2040-10-01" in response.content.decode()
+    assert WorkingDayOverride.objects.get().is_working_day is False
+
+
+def test_the_same_day_may_have_a_global_and_an_organisation_override(client_for, hr, organisation):
+    _override(date(2040, 10, 1), working=False)
+    response = client_for(hr).post(reverse("accounts:calendar"), {"date": "2040-10-01", "is_working_day": "1"})
+    assert response.status_code == 302
+    assert is_working_day(date(2040, 10, 1), organisation)
+
+
+def test_the_list_is_paginated_with_a_constant_number_of_queries(client_for, hr, organisation):
+    client = client_for(hr)
+    _override(date(2040, 1, 1), working=False, organisation=organisation)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("accounts:calendar"))
+    for day in range(2, 31):
+        WorkingDayOverride.objects.create(
+            organisation=organisation, date=date(2040, 1, day), is_working_day=False, created_by=hr
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("accounts:calendar"))
+    assert len(many) == len(few)
+    assert len(response.context["page"]) == 25
+    assert "2040-01-30" in response.content.decode() and "2040-01-05" not in response.content.decode()
+
+
+def test_hr_finds_the_calendar_in_the_menu_next_to_the_policy(client_for, hr, staff):
+    labels = [item["label"] for item in client_for(hr).get(reverse("home")).context["nav_items"]]
+    assert labels.index("工作日历") == labels.index("考核政策") + 1
+    labels = [item["label"] for item in client_for(staff).get(reverse("home")).context["nav_items"]]
+    assert "工作日历" not in labels
