@@ -278,7 +278,8 @@ def statutory_is_working_day(d: date) -> bool | None:
     try:
         return chinese_calendar.is_workday(_civil_date(d))
     except NotImplementedError:
-        # Raised for years outside the package's data (it ships each December's new schedule).
+        # Raised for years outside the package's data: it knows a year only once the State
+        # Council has announced it and a release has followed.
         return None
 
 
