@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Department, DepartmentMembership, Organisation, Policy, RoleAssignment, StaffStatus, User
+from .models import (
+    Department,
+    DepartmentMembership,
+    Organisation,
+    Policy,
+    RoleAssignment,
+    StaffStatus,
+    User,
+    WorkingDayOverride,
+)
 
 
 @admin.register(Organisation)
@@ -45,3 +54,12 @@ admin.site.register(DepartmentMembership)
 admin.site.register(StaffStatus)
 admin.site.register(RoleAssignment)
 admin.site.register(Policy)
+
+
+@admin.register(WorkingDayOverride)
+class WorkingDayOverrideAdmin(admin.ModelAdmin):
+    # Global rows (no organisation) are kept here; HR keeps their own organisation's on the calendar page.
+    list_display = ["date", "organisation", "is_working_day", "note", "created_by"]
+    list_filter = ["organisation", "is_working_day"]
+    list_select_related = ["organisation", "created_by"]
+    date_hierarchy = "date"

@@ -40,6 +40,7 @@ def register_models() -> None:
     register(models.StaffStatus)
     register(models.RoleAssignment)
     register(models.Policy, exclude_fields=["updated_at"])
+    register(models.WorkingDayOverride, exclude_fields=["created_at"])
 
 
 @contextlib.contextmanager

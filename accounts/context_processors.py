@@ -23,6 +23,7 @@ NAV_ITEMS = (
     ("accounts:department_list", _("科室管理"), "accounts.manage_departments"),
     ("accounts:staff_import", _("批量导入"), "accounts.import_staff"),
     ("accounts:policy", _("考核政策"), "accounts.view_policy"),
+    ("accounts:calendar", _("工作日历"), "accounts.manage_calendar"),
     ("accounts:audit_list", _("审计日志"), "accounts.view_audit_log"),
 )
 

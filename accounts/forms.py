@@ -150,3 +150,18 @@ class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         department = obj.department.name if obj.department_id else "—"
         return f"{obj.get_full_name()}（{obj.employee_number or '—'}，{department}）"
+
+
+class WorkingDayOverrideForm(forms.Form):
+    """Parses an override; the range and duplicate checks are the service's."""
+
+    date = forms.DateField(label=_("日期"), widget=DateInput())
+    is_working_day = forms.TypedChoiceField(
+        label=_("当天安排"),
+        choices=[("0", _("休息（放假）")), ("1", _("上班（补班）"))],
+        # A radio pair, not a checkbox: an unticked box cannot be told from a forgotten one.
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        initial="0",
+    )
+    note = forms.CharField(label=_("说明"), max_length=100, required=False, help_text=_("例如：国庆节放假、调休补班。"))

@@ -408,6 +408,55 @@ class Policy(models.Model):
         return staff_type in (self.participating_staff_types or [])
 
 
+class WorkingDayOverride(models.Model):
+    """A correction to the statutory working-day calendar, kept by HR.
+
+    The ``chinese_calendar`` package knows statutory holidays and make-up working days (调休)
+    only up to its release; these rows describe later years and local exceptions. A row for an
+    organisation wins over a global row (organisation empty), which wins over the package.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="working_day_overrides",
+        verbose_name=_("单位"),
+        help_text=_("为空表示适用于所有单位。"),
+    )
+    date = models.DateField(_("日期"))
+    is_working_day = models.BooleanField(_("上班"), help_text=_("勾选表示当天上班（如调休补班），否则为休息日。"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("创建人")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+        ordering = ["-date"]
+        constraints = [
+            # Also the index for "this organisation's rows by date".
+            models.UniqueConstraint(fields=["organisation", "date"], name="working_day_override_once_per_org"),
+            # NULLs are distinct in a unique index, so global rows need their own constraint.
+            models.UniqueConstraint(
+                fields=["date"], condition=Q(organisation__isnull=True), name="working_day_override_once_globally"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.kind_label}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(_("上班") if self.is_working_day else _("休息"))
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.organisation_id}
+
+
 class AuditEntry(AbstractLogEntry):
     """One audited change: who, when, what, old → new (django-auditlog's entry, with our columns).
 

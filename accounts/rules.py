@@ -47,9 +47,12 @@ rules.add_perm("accounts.import_staff", is_hr_admin)
 rules.add_perm("accounts.manage_roles", is_sysadmin)
 rules.add_perm("accounts.edit_policy", is_hr_admin)
 rules.add_perm("accounts.view_policy", is_hr_admin | is_agency_head | is_sysadmin)
+# The working-day calendar (holidays, 调休) decides publication windows: HR keeps it.
+rules.add_perm("accounts.manage_calendar", is_hr_admin)
 rules.add_perm("accounts.view_audit_log", is_auditor)
 # Object-level: an administrator acts only on people of their own organisation.
 rules.add_perm("accounts.change_person", (is_hr_admin | is_sysadmin) & same_organisation)
 rules.add_perm("accounts.change_department", (is_hr_admin | is_sysadmin) & same_organisation)
+rules.add_perm("accounts.change_working_day_override", is_hr_admin & same_organisation)
 # Appraisal content (targets, summaries, grades) is closed to the separated roles.
 rules.add_perm("accounts.see_appraisal_content", takes_part_in_appraisal)

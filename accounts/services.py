@@ -1,4 +1,4 @@
-"""Writes to the organisation: people, departments, roles, policy.
+"""Writes to the organisation: people, departments, roles, policy, the working-day calendar.
 
 Each function is one business step, atomic, and leaves an audit record (through
 django-auditlog's signals on the saved rows).
@@ -13,12 +13,13 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import periods
 from .audit import audit_reason
 from .models import (
     Department,
@@ -30,6 +31,7 @@ from .models import (
     RoleAssignment,
     StaffStatus,
     User,
+    WorkingDayOverride,
 )
 
 logger = logging.getLogger(__name__)
@@ -221,6 +223,44 @@ def staff_status_add(*, status: StaffStatus) -> StaffStatus:
 def staff_status_remove(*, status: StaffStatus, reason: str) -> None:
     with audit_reason(reason):
         status.delete()
+
+
+@transaction.atomic
+def working_day_override_add(*, actor: User, day: date, is_working_day: bool, note: str = "") -> WorkingDayOverride:
+    """Record that ``day`` is (or is not) a working day in the actor's organisation.
+
+    The row overrides the statutory calendar and any global override for that organisation
+    (see :func:`accounts.periods.is_working_day`). One row per organisation and day: a
+    correction of a correction is made by deleting the old row first, so the trail stays plain.
+    """
+    override = WorkingDayOverride(
+        organisation_id=actor.organisation_id,
+        date=day,
+        is_working_day=is_working_day,
+        note=note.strip(),
+        created_by=actor,
+    )
+    if not actor.has_perm("accounts.change_working_day_override", override):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    if not periods.MIN_YEAR <= day.year <= periods.MAX_YEAR:
+        errors["date"] = _("日期须在%(min)s年至%(max)s年之间。") % {"min": periods.MIN_YEAR, "max": periods.MAX_YEAR}
+    elif WorkingDayOverride.objects.filter(organisation_id=actor.organisation_id, date=day).exists():
+        errors["date"] = _("本单位已设置过%(date)s，如需更改请先删除原记录。") % {"date": f"{day:%Y-%m-%d}"}
+    if len(override.note) > 100:
+        errors["note"] = _("说明不能超过100个字。")
+    if errors:
+        raise ValidationError(errors)
+    override.save()
+    return override
+
+
+@transaction.atomic
+def working_day_override_remove(*, actor: User, override: WorkingDayOverride) -> None:
+    """Delete an organisation's override; the day reverts to the global or statutory calendar."""
+    if not actor.has_perm("accounts.change_working_day_override", override):
+        raise PermissionDenied
+    override.delete()
 
 
 def notify(*, recipient: User, message: str, url: str = "", dedupe_key: str = "") -> Notification | None:

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from . import audit, imports, jobs, selectors, services
+from . import audit, imports, jobs, periods, selectors, services
 from .decorators import permission_required
 from .filters import AuditFilter, DepartmentFilter, StaffFilter
 from .forms import (
@@ -26,8 +26,19 @@ from .forms import (
     StaffImportForm,
     StaffMoveForm,
     StaffStatusForm,
+    WorkingDayOverrideForm,
 )
-from .models import AuditEntry, Department, Job, Notification, Role, RoleAssignment, StaffStatus, User
+from .models import (
+    AuditEntry,
+    Department,
+    Job,
+    Notification,
+    Role,
+    RoleAssignment,
+    StaffStatus,
+    User,
+    WorkingDayOverride,
+)
 from .pagination import page_of, query_without_page
 
 
@@ -306,6 +317,66 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("重置密码"),
             "message": _("确定为“%(name)s”重置密码吗？新密码仅显示一次，首次登录须修改。") % {"name": person},
             "cancel_url": person_url(person),
+        },
+    )
+
+
+# --- Working-day calendar ----------------------------------------------------------------
+
+
+@permission_required("accounts.manage_calendar")
+def working_day_calendar(request: HttpRequest) -> HttpResponse:
+    """The organisation's corrections to the statutory working-day calendar, and a form to add one."""
+    form = WorkingDayOverrideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            override = services.working_day_override_add(
+                actor=request.user,
+                day=form.cleaned_data["date"],
+                is_working_day=form.cleaned_data["is_working_day"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("已设置%(date)s：%(kind)s。") % {"date": f"{override.date:%Y-%m-%d}", "kind": override.kind_label},
+            )
+            return redirect("accounts:calendar")
+    overrides = (
+        WorkingDayOverride.objects.filter(organisation_id=request.user.organisation_id)
+        .select_related("created_by")
+        .order_by("-date")
+    )
+    page = page_of(request, overrides)
+    for override in page:
+        # What the day would be without the override, so HR sees what the row changes.
+        override.statutory = periods.statutory_is_working_day(override.date)
+    first_year, last_year = periods.statutory_year_range()
+    return render(
+        request,
+        "accounts/calendar.html",
+        {"form": form, "page": page, "statutory_first_year": first_year, "statutory_last_year": last_year},
+    )
+
+
+@permission_required("accounts.manage_calendar")
+def working_day_override_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    # Another organisation's rows and the global ones are a 404 here, not a 403.
+    override = get_object_or_404(WorkingDayOverride, pk=pk, organisation_id=request.user.organisation_id)
+    if request.method == "POST":
+        services.working_day_override_remove(actor=request.user, override=override)
+        messages.success(request, _("已删除%(date)s的调整。") % {"date": f"{override.date:%Y-%m-%d}"})
+        return redirect("accounts:calendar")
+    return render(
+        request,
+        "accounts/confirm.html",
+        {
+            "title": _("删除工作日调整"),
+            "message": _("确定删除%(date)s（%(kind)s）的调整吗？删除后该日按法定安排计算。")
+            % {"date": f"{override.date:%Y-%m-%d}", "kind": override.kind_label},
+            "cancel_url": reverse("accounts:calendar"),
         },
     )
 

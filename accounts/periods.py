@@ -1,0 +1,399 @@
+"""The calendar: the one place for civil dates, quarters, months, deadlines and working days.
+
+Everything here is judged on the civil date in China (Asia/Shanghai), whatever the server's
+clock or the database's time zone: a deadline is a day on the wall calendar of the agency,
+not a UTC instant.
+
+* :func:`today` — the civil date now (or of a given instant).
+* :class:`Quarter` and :class:`Month` — immutable, ordered, validated period values.
+* :func:`target_deadline`, :func:`summary_deadline`, :func:`grading_deadline` — the policy's
+  deadlines (DOMAIN.md §3), and :func:`is_late` to judge a submission against one.
+* :func:`is_working_day`, :func:`add_working_days`, :func:`working_days_between` — working days
+  with statutory holidays and make-up working days (调休) from the ``chinese_calendar`` package,
+  corrected by HR's :class:`~accounts.models.WorkingDayOverride` rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from .models import WorkingDayOverride
+
+if TYPE_CHECKING:
+    from .models import Organisation, Policy
+
+logger = logging.getLogger(__name__)
+
+# The agencies are in mainland China; their deadlines are days on this clock.
+CHINA_TZ = ZoneInfo("Asia/Shanghai")
+
+# Periods outside this range are typing mistakes (2206 for 2026), not plans.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+
+
+def today(now: datetime | None = None) -> date:
+    """The civil date in China at ``now`` (an aware datetime; default: the current instant)."""
+    return timezone.localtime(now or timezone.now(), CHINA_TZ).date()
+
+
+def _civil_date(d: date) -> date:
+    # A datetime is an instant, and its .date() depends on the zone it happens to carry;
+    # refusing it here forces callers through today(), which picks the right zone.
+    if isinstance(d, datetime):
+        raise TypeError("Pass a date; convert an instant with periods.today(instant) first.")
+    return d
+
+
+def _check_year(year: int) -> None:
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise ValueError(f"year must be an int, not {year!r}")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"year {year} is outside {MIN_YEAR}..{MAX_YEAR}")
+
+
+# --- Periods -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter, e.g. ``Quarter(2026, 4)``; ordered by (year, quarter).
+
+    Quarters never straddle a year end, so :attr:`months` are plain month numbers of
+    :attr:`year`: ``Quarter(2026, 4).months == (10, 11, 12)``, ready for
+    ``filter(year=q.year, month__in=q.months)``.
+    """
+
+    year: int
+    quarter: int
+
+    def __post_init__(self) -> None:
+        _check_year(self.year)
+        if isinstance(self.quarter, bool) or not isinstance(self.quarter, int) or not 1 <= self.quarter <= 4:
+            raise ValueError(f"quarter must be 1..4, not {self.quarter!r}")
+
+    @classmethod
+    def of(cls, d: date) -> Quarter:
+        """The quarter a civil date falls in."""
+        d = _civil_date(d)
+        return cls(d.year, (d.month - 1) // 3 + 1)
+
+    @classmethod
+    def current(cls, now: datetime | None = None) -> Quarter:
+        """The quarter of today's civil date in China (or of the instant ``now``)."""
+        return cls.of(today(now))
+
+    @classmethod
+    def in_year(cls, year: int) -> tuple[Quarter, ...]:
+        """The four quarters of ``year``, in order."""
+        return tuple(cls(year, q) for q in range(1, 5))
+
+    @property
+    def first_month(self) -> int:
+        return 3 * (self.quarter - 1) + 1
+
+    @property
+    def months(self) -> tuple[int, int, int]:
+        """The month numbers (1–12) of the quarter, all in :attr:`year`."""
+        first = self.first_month
+        return (first, first + 1, first + 2)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.first_month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return Month(self.year, self.first_month + 2).last_day
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year - 1, 4) if self.quarter == 1 else Quarter(self.year, self.quarter - 1)
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + 1, 1) if self.quarter == 4 else Quarter(self.year, self.quarter + 1)
+
+    def contains(self, d: date) -> bool:
+        """Whether the civil date ``d`` lies in this quarter."""
+        return self.first_day <= _civil_date(d) <= self.last_day
+
+    def days(self) -> Iterator[date]:
+        """Every date of the quarter, first to last."""
+        return _days(self.first_day, self.last_day)
+
+    @property
+    def label(self) -> str:
+        """The name shown to people, e.g. 2026年第4季度 (translated)."""
+        return gettext("%(year)s年第%(quarter)s季度") % {"year": self.year, "quarter": self.quarter}
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month, e.g. ``Month(2026, 11)``; ordered by (year, month)."""
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        _check_year(self.year)
+        if isinstance(self.month, bool) or not isinstance(self.month, int) or not 1 <= self.month <= 12:
+            raise ValueError(f"month must be 1..12, not {self.month!r}")
+
+    @classmethod
+    def of(cls, d: date) -> Month:
+        """The month a civil date falls in."""
+        d = _civil_date(d)
+        return cls(d.year, d.month)
+
+    @classmethod
+    def current(cls, now: datetime | None = None) -> Month:
+        """The month of today's civil date in China (or of the instant ``now``)."""
+        return cls.of(today(now))
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        # The day before the next month's first day avoids a table of month lengths and leap years.
+        if self.month == 12:
+            return date(self.year, 12, 31)
+        return date(self.year, self.month + 1, 1) - timedelta(days=1)
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter.of(self.first_day)
+
+    def previous(self) -> Month:
+        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
+
+    def next(self) -> Month:
+        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
+
+    def contains(self, d: date) -> bool:
+        """Whether the civil date ``d`` lies in this month."""
+        d = _civil_date(d)
+        return (d.year, d.month) == (self.year, self.month)
+
+    def days(self) -> Iterator[date]:
+        """Every date of the month, first to last."""
+        return _days(self.first_day, self.last_day)
+
+    @property
+    def label(self) -> str:
+        """The name shown to people, e.g. 2026年11月 (translated)."""
+        return gettext("%(year)s年%(month)s月") % {"year": self.year, "month": self.month}
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+# --- Deadlines (DOMAIN.md §3) ---------------------------------------------------------
+
+
+def _policy_number(policy_or_number: Policy | int, field: str) -> int:
+    # Callers either hold the organisation's policy or have already read the number from it.
+    if isinstance(policy_or_number, int):
+        return policy_or_number
+    return getattr(policy_or_number, field)
+
+
+def _day_of_month(year: int, month: int, day: int) -> date:
+    # The policy keeps deadline days at 1..28 so every month has them; a bare int is checked here.
+    if not 1 <= day <= 28:
+        raise ValueError(f"a deadline day must be 1..28, not {day}")
+    return date(year, month, day)
+
+
+def target_deadline(policy: Policy | int, quarter: Quarter) -> date:
+    """The last on-time day for a quarter's targets: day ``policy.target_deadline_day`` of the
+    quarter's first month. ``policy`` may also be that day number itself."""
+    day = _policy_number(policy, "target_deadline_day")
+    return _day_of_month(quarter.year, quarter.first_month, day)
+
+
+def summary_deadline(policy_or_day: Policy | int, month: Month) -> date:
+    """The last on-time day for a month's summary: day ``policy.summary_deadline_day`` of the
+    following month (December's is in January of the next year). ``policy_or_day`` may be the
+    policy or the day number itself (``deadline_day`` of the older helpers)."""
+    day = _policy_number(policy_or_day, "summary_deadline_day")
+    following = month.next()
+    return _day_of_month(following.year, following.month, day)
+
+
+def grading_deadline(policy: Policy | int, quarter: Quarter) -> date:
+    """The day grading of a quarter should be finished: ``policy.grading_deadline_days``
+    calendar days after the quarter's last day. ``policy`` may also be that number of days."""
+    days = _policy_number(policy, "grading_deadline_days")
+    if days < 0:
+        raise ValueError(f"grading deadline days must not be negative, not {days}")
+    return quarter.last_day + timedelta(days=days)
+
+
+def is_late(deadline: date, submitted_at: datetime) -> bool:
+    """Whether a submission at the instant ``submitted_at`` missed ``deadline``.
+
+    Anything handed in on the deadline day itself, up to midnight in China, is on time:
+    23:30 UTC on the deadline day is already the next morning in Beijing, and late.
+    """
+    return today(submitted_at) > deadline
+
+
+# --- Working days --------------------------------------------------------------------
+
+# Years already reported as unknown to both the library and the override table, so the
+# warning appears once per process and not once per day looked at.
+_warned_unknown_years: set[tuple[int, int | None]] = set()
+
+
+def statutory_year_range() -> tuple[int, int]:
+    """The first and last year the installed ``chinese_calendar`` package has data for."""
+    return min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year
+
+
+def statutory_is_working_day(d: date) -> bool | None:
+    """The State Council's arrangement for ``d`` from the ``chinese_calendar`` package:
+    True for a working day (including a make-up Saturday or Sunday, 调休), False for a weekend
+    or statutory holiday, None when the package has no data for that year."""
+    try:
+        return chinese_calendar.is_workday(_civil_date(d))
+    except NotImplementedError:
+        # Raised for years outside the package's data: it knows a year only once the State
+        # Council has announced it and a release has followed.
+        return None
+
+
+def _organisation_id(organisation: Organisation | int | None) -> int | None:
+    if organisation is None or isinstance(organisation, int):
+        return organisation
+    return organisation.pk
+
+
+class _WorkingCalendar:
+    """Working-day answers for one organisation, loading the override rows a span at a time
+    so counting a publication window costs a query or two, not one per day."""
+
+    # Days fetched per query beyond what is asked for: a window of a few weeks fits in one load.
+    _CHUNK = timedelta(days=62)
+
+    def __init__(self, organisation: Organisation | int | None) -> None:
+        self.organisation_id = _organisation_id(organisation)
+        self._overrides: dict[date, bool] = {}
+        self._loaded: tuple[date, date] | None = None
+        self._years_with_overrides: dict[int, bool] = {}
+
+    def _covers(self, first: date, last: date) -> bool:
+        return self._loaded is not None and self._loaded[0] <= first and last <= self._loaded[1]
+
+    def _load(self, first: date, last: date) -> None:
+        if self._covers(first, last):
+            return
+        if self._loaded:
+            first, last = min(first, self._loaded[0]), max(last, self._loaded[1])
+        scope = Q(organisation__isnull=True)
+        if self.organisation_id is not None:
+            scope |= Q(organisation_id=self.organisation_id)
+        rows = WorkingDayOverride.objects.filter(scope, date__range=(first, last)).values_list(
+            "date", "organisation_id", "is_working_day"
+        )
+        overrides: dict[date, bool] = {}
+        # Global rows first, then the organisation's own on top: the organisation's word wins.
+        for day, _organisation_id, working in sorted(rows, key=lambda row: row[1] is not None):
+            overrides[day] = working
+        self._overrides = overrides
+        self._loaded = (first, last)
+
+    def is_working_day(self, d: date) -> bool:
+        d = _civil_date(d)
+        if not self._covers(d, d):
+            self._load(d, d + self._CHUNK)
+        if d in self._overrides:
+            return self._overrides[d]
+        statutory = statutory_is_working_day(d)
+        if statutory is not None:
+            return statutory
+        self._warn_unknown_year(d.year)
+        return d.weekday() < 5
+
+    def _warn_unknown_year(self, year: int) -> None:
+        key = (year, self.organisation_id)
+        if key in _warned_unknown_years:
+            return
+        if year not in self._years_with_overrides:
+            scope = Q(organisation__isnull=True)
+            if self.organisation_id is not None:
+                scope |= Q(organisation_id=self.organisation_id)
+            self._years_with_overrides[year] = WorkingDayOverride.objects.filter(scope, date__year=year).exists()
+        # HR having entered the year's exceptions means Monday–Friday is the intended rule for
+        # the remaining days; only a year nobody has described deserves a warning.
+        if self._years_with_overrides[year]:
+            return
+        _warned_unknown_years.add(key)
+        logger.warning(
+            "No holiday data for %s (chinese_calendar knows up to %s) and no working-day override: "
+            "assuming Monday to Friday are working days. Upgrade chinesecalendar or add overrides.",
+            year,
+            statutory_year_range()[1],
+        )
+
+
+def is_working_day(d: date, organisation: Organisation | int | None = None) -> bool:
+    """Whether ``d`` is a working day for ``organisation`` (an instance or id; None: no
+    organisation-specific corrections).
+
+    The organisation's own override wins over a global override (organisation null), which
+    wins over the statutory arrangement from ``chinese_calendar``; for a year the package does
+    not know, Monday to Friday are working days (with a warning logged once).
+    """
+    return _WorkingCalendar(organisation).is_working_day(d)
+
+
+def add_working_days(start: date, n: int, organisation: Organisation | int | None = None) -> date:
+    """The last day of a window of ``n`` working days beginning on ``start`` (e.g. a publication).
+
+    ``start`` counts as the first day when it is a working day; otherwise the window begins on
+    the next working day. So ``add_working_days(d, 1)`` is ``d`` itself on a working day, and
+    ``working_days_between(start, add_working_days(start, n)) == n``.
+    Raises ValueError for ``n < 1``.
+    """
+    if n < 1:
+        raise ValueError(f"a window has at least one working day, not {n}")
+    calendar = _WorkingCalendar(organisation)
+    day = _civil_date(start)
+    remaining = n
+    while True:
+        if calendar.is_working_day(day):
+            remaining -= 1
+            if remaining == 0:
+                return day
+        day += timedelta(days=1)
+
+
+def working_days_between(a: date, b: date, organisation: Organisation | int | None = None) -> int:
+    """The number of working days from ``a`` to ``b``, both included; 0 when ``b`` is before ``a``."""
+    a, b = _civil_date(a), _civil_date(b)
+    if b < a:
+        return 0
+    calendar = _WorkingCalendar(organisation)
+    calendar._load(a, b)
+    return sum(1 for day in _days(a, b) if calendar.is_working_day(day))
