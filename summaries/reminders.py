@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Notification, Organisation
 from accounts.selectors import participants_of, policy_for_organisation
-from targets.models import ReviewStatus, TargetSet
+from accounts.workflow import ReviewStatus
+from targets.models import TargetSet
 from targets.selectors import current_quarter, target_deadline
 
 from .models import MonthlySummary

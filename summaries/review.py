@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department, Role, User
 from accounts.selectors import participants_of
+from accounts.workflow import ReviewStatus
 from targets import services as target_services
-from targets.models import ReviewStatus, TargetSet
+from targets.models import TargetSet
 from targets.selectors import target_sets_awaiting_review
 
 from . import services as summary_services

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from accounts.demo import build_demo_organisation
 from accounts.models import User
+from accounts.workflow import ReviewStatus
 from evaluations import tasks
 from evaluations.demo import build_demo_appraisals
 from evaluations.models import (
@@ -33,7 +34,7 @@ from evaluations.services.grading import appraisal_quarter_open
 from evaluations.services.rollup import quarters_due_for_rollup, rollup_quarter
 from summaries.demo import build_demo_year
 from summaries.models import MonthlySummary
-from targets.models import Completion, ReviewStatus, TargetItem, TargetSet
+from targets.models import Completion, TargetItem, TargetSet
 from tests.factories import DepartmentFactory, UserFactory
 
 CHINA = ZoneInfo("Asia/Shanghai")
