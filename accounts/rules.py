@@ -7,6 +7,7 @@ never by testing roles inline — so a rule changes here and nowhere else.
 import rules
 
 from .models import SEPARATED_ROLES, Role
+from .selectors import is_evaluator_of
 
 
 def _has_role(role: str):
@@ -37,6 +38,18 @@ def takes_part_in_appraisal(user) -> bool:
 def same_organisation(user, obj) -> bool:
     organisation_id = getattr(obj, "organisation_id", None)
     return bool(organisation_id and user.organisation_id == organisation_id)
+
+
+@rules.predicate
+def is_reviewer(user, document) -> bool:
+    """Reviews this handed-in document (target set, monthly summary): the owner's evaluator today,
+    the department head, or for a head the supervising leader. Nobody reviews their own.
+
+    Expects ``owner__department`` loaded, so the check costs no query.
+    """
+    return (
+        document is not None and document.owner_id != user.pk and is_evaluator_of(evaluator=user, person=document.owner)
+    )
 
 
 # Organisation administration. HR keeps the staff register; the system

@@ -269,6 +269,8 @@ def notify(*, recipient: User, message: str, url: str = "", dedupe_key: str = ""
     With a ``dedupe_key`` the notification is created at most once per person and key
     (a reminder per deadline), however often the caller runs; returns None for a repeat.
     """
+    # A reviewer's reason may be longer than the bell holds; the linked page shows it whole.
+    message = message[: Notification._meta.get_field("message").max_length]
     if dedupe_key:
         with transaction.atomic():
             notification, created = Notification.objects.get_or_create(

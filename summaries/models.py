@@ -4,46 +4,34 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 # The private storage moved to the foundation (background jobs store their files there too); the
 # names stay importable from here for the summaries code and this app's migrations.
 from accounts.storage import PrivateStorage, get_private_storage, private_storage  # noqa: F401
-from targets.models import EDITABLE_STATUSES, ReviewStatus
+from accounts.workflow import ReviewedDocument
 
 
-class MonthlySummary(models.Model):
+class MonthlySummary(ReviewedDocument):
+    """One person's summary of one month (the review workflow's columns come from
+    :class:`accounts.workflow.ReviewedDocument`)."""
+
+    review_permission = "summaries.review_summary"
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="monthly_summaries", verbose_name=_("被考核人")
-    )
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
     )
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="monthly_summaries", verbose_name=_("科室")
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
-    status = models.CharField(_("状态"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
     other_work = models.TextField(_("其他工作"), blank=True)
     problems = models.TextField(_("存在问题"), blank=True)
     next_month_plan = models.TextField(_("下月计划"), blank=True)
-    # Incremented on every save (autosave included): a stale tab cannot overwrite a newer text.
-    version = models.PositiveIntegerField(default=1)
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # The summaries' own word for lateness (the column is the shared one).
     is_late = models.BooleanField(_("迟交"), default=False)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审核人"),
-    )
-    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    return_reason = models.TextField(_("退回原因"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("月小结")
@@ -60,12 +48,15 @@ class MonthlySummary(models.Model):
     def __str__(self) -> str:
         return f"{self.owner} {self.year}年{self.month}月小结"
 
+    def get_absolute_url(self) -> str:
+        return reverse("summaries:detail", args=[self.pk])
+
     def get_additional_data(self) -> dict:
         return {"organisation_id": self.organisation_id}
 
     @property
-    def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES
+    def title(self) -> str:
+        return _("%(year)s年%(month)s月工作小结") % {"year": self.year, "month": self.month}
 
     @property
     def quarter(self) -> int:

@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Notification, Organisation
 from accounts.selectors import participants_of, policy_for_organisation
-from targets.models import ReviewStatus, TargetSet
+from accounts.workflow import ReviewStatus, handed_in
+from targets.models import TargetSet
 from targets.selectors import current_quarter, target_deadline
 
 from .models import MonthlySummary
 from .services import summary_deadline
 
-DONE_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
 # The public paths of the pages a reminder links to (bookmarkable contract paths).
 TARGETS_URL = "/targets/"
 SUMMARIES_URL = "/summaries/"
@@ -64,9 +64,7 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
     year, quarter = current_quarter(today)
     due = target_deadline(policy=policy, year=year, quarter=quarter)
     if due - window <= today <= due:
-        submitted = TargetSet.objects.filter(
-            organisation=organisation, year=year, quarter=quarter, status__in=DONE_STATUSES
-        )
+        submitted = TargetSet.objects.filter(handed_in(), organisation=organisation, year=year, quarter=quarter)
         pending = people.exclude(pk__in=submitted.values("owner_id")).values_list("pk", flat=True)
         message = _("请在%(date)s前提交%(year)s年第%(q)s季度目标。") % {
             "date": due.strftime("%m月%d日"),
@@ -82,7 +80,7 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
     due = summary_deadline(year=last_month.year, month=last_month.month, deadline_day=policy.summary_deadline_day)
     if due - window <= today <= due:
         submitted = MonthlySummary.objects.filter(
-            organisation=organisation, year=last_month.year, month=last_month.month, status__in=DONE_STATUSES
+            handed_in(), organisation=organisation, year=last_month.year, month=last_month.month
         )
         pending = people.exclude(pk__in=submitted.values("owner_id")).values_list("pk", flat=True)
         message = _("请在%(date)s前提交%(month)s月工作小结。") % {

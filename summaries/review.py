@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department, Role, User
 from accounts.selectors import participants_of
+from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus, handed_in
 from targets import services as target_services
-from targets.models import ReviewStatus, TargetSet
+from targets.models import TargetSet
 from targets.selectors import target_sets_awaiting_review
 
 from . import services as summary_services
@@ -160,20 +161,22 @@ class RosterRow:
     def targets_label(self) -> str:
         return self._label(self.targets_status)
 
+    # A returned document still shows 已退回, but it is back with its owner: not handed in.
     @property
-    def summary_submitted(self) -> bool:
-        return self.summary_status not in (None, ReviewStatus.DRAFT)
+    def summary_handed_in(self) -> bool:
+        return self.summary_status in HANDED_IN_STATUSES
 
     @property
-    def targets_submitted(self) -> bool:
-        return self.targets_status not in (None, ReviewStatus.DRAFT)
+    def targets_handed_in(self) -> bool:
+        return self.targets_status in HANDED_IN_STATUSES
 
 
 def roster(*, viewer: User, year: int, month: int, department_id: int | None = None, show: str = "") -> list[RosterRow]:
     """Everyone in the viewer's departments with the month's summary and the quarter's targets.
 
     One query: the statuses come in as correlated subqueries, not a query per person.
-    ``show`` narrows to ``not_submitted``, ``late`` or ``returned``.
+    ``show`` narrows to ``not_submitted`` (no summary handed in, a returned one included),
+    ``late`` or ``returned``.
     """
     quarter = (month - 1) // 3 + 1
     summaries = MonthlySummary.objects.filter(owner=OuterRef("pk"), year=year, month=month)
@@ -195,7 +198,7 @@ def roster(*, viewer: User, year: int, month: int, department_id: int | None = N
         )
         .order_by("department__sort_order", "department__code", "employee_number", "pk")
     )
-    not_submitted = Q(summary_status__isnull=True) | Q(summary_status=ReviewStatus.DRAFT)
+    not_submitted = Q(summary_status__isnull=True) | ~handed_in("summary_")
     if show == ROSTER_NOT_SUBMITTED:
         people = people.filter(not_submitted)
     elif show == "late":

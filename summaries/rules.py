@@ -11,11 +11,11 @@ from accounts.rules import (
     is_agency_head,
     is_department_head,
     is_hr_admin,
+    is_reviewer,
     is_supervising_leader,
     same_organisation,
     takes_part_in_appraisal,
 )
-from accounts.selectors import is_evaluator_of
 
 
 @rules.predicate
@@ -31,12 +31,6 @@ def heads_its_department(user, summary) -> bool:
 @rules.predicate
 def supervises_its_department(user, summary) -> bool:
     return summary is not None and summary.department.supervising_leader_id == user.pk
-
-
-@rules.predicate
-def is_reviewer(user, summary) -> bool:
-    """The owner's evaluator today: the department head, or for a head the supervising leader."""
-    return summary is not None and summary.owner_id != user.pk and is_evaluator_of(evaluator=user, person=summary.owner)
 
 
 @rules.predicate

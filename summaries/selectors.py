@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import User
-from targets.models import ReviewStatus
+from accounts.workflow import ReviewStatus
 
 from .models import MonthlySummary
 

@@ -1,6 +1,7 @@
 """Writes to monthly summaries: drafting (with autosave), the review workflow, attachments.
 
-Each transition is one atomic function that checks the state and the actor's right. Text is
+Handing in and reviewing go through the shared review workflow (:mod:`accounts.workflow`),
+which checks the state and the actor's right and notifies the owner of a decision. Text is
 saved with an optimistic version check (a conditional UPDATE), because SQLite ignores
 ``select_for_update`` and a person often has the same summary open on a phone and a desktop.
 """
@@ -22,10 +23,11 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit_reason
+from accounts import workflow
 from accounts.models import SEPARATED_ROLES, User
-from accounts.selectors import evaluator_of, policy_for_organisation
-from targets.models import EDITABLE_STATUSES, ReviewStatus, TargetItem, TargetSet
+from accounts.selectors import policy_for_organisation
+from accounts.workflow import EDITABLE_STATUSES
+from targets.models import TargetItem, TargetSet
 
 from .models import MonthlySummary, SummaryAttachment, SummaryConflictCopy, SummaryProgress, private_storage
 
@@ -214,20 +216,12 @@ def summary_autosave(
 # --- Review workflow -----------------------------------------------------------------
 
 
-def _lock(summary: MonthlySummary) -> MonthlySummary:
-    return (
-        MonthlySummary.objects.select_for_update(of=("self",))
-        .select_related("owner__department", "organisation")
-        .get(pk=summary.pk)
-    )
+def _is_late(summary: MonthlySummary, now: datetime) -> bool:
+    policy = policy_for_organisation(organisation_id=summary.organisation_id)
+    deadline = summary_deadline(year=summary.year, month=summary.month, deadline_day=policy.summary_deadline_day)
+    return china_today(now) > deadline
 
 
-def _bump(summary: MonthlySummary) -> None:
-    # A workflow step is a new version too: an open tab based on the old one must not write.
-    summary.version += 1
-
-
-@transaction.atomic
 def summary_submit(*, summary: MonthlySummary, actor: User, now: datetime | None = None) -> MonthlySummary:
     """Send the summary to the reviewer. Lateness is recorded, never blocks.
 
@@ -235,65 +229,22 @@ def summary_submit(*, summary: MonthlySummary, actor: User, now: datetime | None
     following month (China time). A resubmission after a return keeps the first verdict: the delay
     of a review round is not the author's lateness.
     """
-    now = now or timezone.now()
-    summary = _lock(summary)
-    if summary.owner_id != actor.pk:
-        raise PermissionDenied(_("只能提交自己的小结。"))
-    if not summary.is_editable:
-        raise ValidationError(_("此小结已提交或已审核，不能重复提交。"))
-    if evaluator_of(person=summary.owner) is None:
-        raise ValidationError(_("你所在科室尚未设置审核人，请联系组织人事部门。"))
-    if summary.submitted_at is None:
-        policy = policy_for_organisation(organisation_id=summary.organisation_id)
-        deadline = summary_deadline(year=summary.year, month=summary.month, deadline_day=policy.summary_deadline_day)
-        summary.is_late = china_today(now) > deadline
-    summary.status = ReviewStatus.SUBMITTED
-    summary.submitted_at = now
-    summary.reviewer = None
-    summary.reviewed_at = None
-    _bump(summary)
-    summary.save()
-    return summary
+    return workflow.submit(summary, actor, now=now, is_late=_is_late)
 
 
-def _check_reviewer(summary: MonthlySummary, actor: User) -> None:
-    evaluator = evaluator_of(person=summary.owner)
-    if evaluator is None or evaluator.pk != actor.pk or summary.owner_id == actor.pk:
-        raise PermissionDenied(_("只有该同志的审核人可以审核此小结。"))
-    if summary.status != ReviewStatus.SUBMITTED:
-        raise ValidationError(_("只能审核已提交的小结。"))
+def summary_approve(
+    *, summary: MonthlySummary, actor: User, now: datetime | None = None, version: int | None = None
+) -> MonthlySummary:
+    """The reviewer (the owner's evaluator) approves a submitted summary; it becomes read-only and
+    the owner is notified."""
+    return workflow.approve(summary, actor, version=version, now=now)
 
 
-@transaction.atomic
-def summary_approve(*, summary: MonthlySummary, actor: User, now: datetime | None = None) -> MonthlySummary:
-    """The reviewer (the owner's evaluator) approves a submitted summary; it becomes read-only."""
-    summary = _lock(summary)
-    _check_reviewer(summary, actor)
-    summary.status = ReviewStatus.APPROVED
-    summary.reviewer = actor
-    summary.reviewed_at = now or timezone.now()
-    summary.return_reason = ""
-    _bump(summary)
-    summary.save()
-    return summary
-
-
-@transaction.atomic
-def summary_return(*, summary: MonthlySummary, actor: User, reason: str, now: datetime | None = None) -> MonthlySummary:
-    """The reviewer returns a submitted summary with a reason; the owner edits and resubmits."""
-    reason = (reason or "").strip()
-    summary = _lock(summary)
-    _check_reviewer(summary, actor)
-    if not reason:
-        raise ValidationError(_("退回时请填写退回原因。"))
-    summary.status = ReviewStatus.RETURNED
-    summary.reviewer = actor
-    summary.reviewed_at = now or timezone.now()
-    summary.return_reason = reason
-    _bump(summary)
-    with audit_reason(reason):
-        summary.save()
-    return summary
+def summary_return(
+    *, summary: MonthlySummary, actor: User, reason: str, now: datetime | None = None, version: int | None = None
+) -> MonthlySummary:
+    """The reviewer returns a submitted summary with a reason; the owner is notified, edits and resubmits."""
+    return workflow.return_(summary, actor, reason, version=version, now=now)
 
 
 # --- Attachments ---------------------------------------------------------------------
@@ -392,18 +343,11 @@ def _display_name(name: str, content_type: str) -> str:
     return f"{stem[: 200 - len(extension)]}{extension}"
 
 
-def _check_owner_may_edit(summary: MonthlySummary, actor: User) -> None:
-    if summary.owner_id != actor.pk:
-        raise PermissionDenied(_("只能修改自己的小结。"))
-    if not summary.is_editable:
-        raise ValidationError(_("此小结已提交或已审核，不能再修改附件。"))
-
-
 @transaction.atomic
 def summary_attachment_add(*, summary: MonthlySummary, actor: User, uploaded: UploadedFile) -> SummaryAttachment:
     """Attach evidence to an editable summary: size limited by policy, type checked by content."""
-    summary = _lock(summary)
-    _check_owner_may_edit(summary, actor)
+    summary = workflow.lock(summary)
+    workflow.check_owner_may_edit(summary, actor)
     policy = policy_for_organisation(organisation_id=summary.organisation_id)
     limit = policy.attachment_max_mb * 1024 * 1024
     if uploaded.size == 0:
@@ -438,7 +382,7 @@ def summary_attachment_add(*, summary: MonthlySummary, actor: User, uploaded: Up
 @transaction.atomic
 def summary_attachment_delete(*, attachment: SummaryAttachment, actor: User) -> None:
     """Remove an attachment from an editable summary; the file goes once the deletion is committed."""
-    _check_owner_may_edit(_lock(attachment.summary), actor)
+    workflow.check_owner_may_edit(workflow.lock(attachment.summary), actor)
     stored_name = attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: private_storage.delete(stored_name))

@@ -397,8 +397,8 @@ def roster(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request.GET),
             "counts": {
                 "total": len(rows),
-                "summary_missing": sum(1 for r in rows if not r.summary_submitted),
-                "targets_missing": sum(1 for r in rows if not r.targets_submitted),
+                "summary_missing": sum(1 for r in rows if not r.summary_handed_in),
+                "targets_missing": sum(1 for r in rows if not r.targets_handed_in),
             },
         },
     )

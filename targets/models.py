@@ -5,19 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-
-class ReviewStatus(models.TextChoices):
-    """The review workflow shared by targets and monthly summaries."""
-
-    DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("已提交")
-    APPROVED = "approved", _("已通过")
-    RETURNED = "returned", _("已退回")
-
-
-EDITABLE_STATUSES = (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
+# ReviewStatus is also imported from here by the demo and the evaluations rooms.
+from accounts.workflow import ReviewedDocument, ReviewStatus
 
 QUARTER_CHOICES = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
 
@@ -52,37 +44,20 @@ class DepartmentGoal(models.Model):
         return {"organisation_id": self.department.organisation_id}
 
 
-class TargetSet(models.Model):
-    """One person's target items for one quarter, reviewed as a whole."""
+class TargetSet(ReviewedDocument):
+    """One person's target items for one quarter, reviewed as a whole (the review workflow's columns
+    come from :class:`accounts.workflow.ReviewedDocument`)."""
+
+    review_permission = "targets.review_targetset"
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="target_sets", verbose_name=_("被考核人")
-    )
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
     )
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="target_sets", verbose_name=_("科室")
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
-    status = models.CharField(_("状态"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
-    # Incremented on every save: a stale form or tab cannot overwrite a newer version.
-    version = models.PositiveIntegerField(default=1)
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    is_late = models.BooleanField(_("逾期提交"), default=False)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审核人"),
-    )
-    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    return_reason = models.TextField(_("退回原因"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("季度目标")
@@ -99,12 +74,15 @@ class TargetSet(models.Model):
     def __str__(self) -> str:
         return f"{self.owner} {self.year}年第{self.quarter}季度目标"
 
+    def get_absolute_url(self) -> str:
+        return reverse("targets:detail", args=[self.pk])
+
     def get_additional_data(self) -> dict:
         return {"organisation_id": self.organisation_id}
 
     @property
-    def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES
+    def title(self) -> str:
+        return _("%(year)s年第%(quarter)s季度目标") % {"year": self.year, "quarter": self.quarter}
 
 
 class TargetKind(models.TextChoices):

@@ -6,8 +6,13 @@ Object predicates expect a ``TargetSet`` loaded with ``owner__department`` and
 
 import rules
 
-from accounts.rules import is_department_head, is_hr_admin, same_organisation, takes_part_in_appraisal
-from accounts.selectors import evaluator_of
+from accounts.rules import (
+    is_department_head,
+    is_hr_admin,
+    is_reviewer,
+    same_organisation,
+    takes_part_in_appraisal,
+)
 
 
 @rules.predicate
@@ -23,15 +28,6 @@ def heads_the_department(user, target_set) -> bool:
 @rules.predicate
 def supervises_the_department(user, target_set) -> bool:
     return target_set is not None and target_set.department.supervising_leader_id == user.pk
-
-
-@rules.predicate
-def is_evaluator(user, target_set) -> bool:
-    """The owner's evaluator today: their head, or for a head, the supervising leader."""
-    if target_set is None:
-        return False
-    evaluator = evaluator_of(person=target_set.owner)
-    return evaluator is not None and evaluator.pk == user.pk
 
 
 @rules.predicate
@@ -53,12 +49,12 @@ in_scope = takes_part_in_appraisal & same_organisation
 
 rules.add_perm(
     "targets.view_targetset",
-    in_scope & (is_owner | heads_the_department | supervises_the_department | is_evaluator | is_hr_admin),
+    in_scope & (is_owner | heads_the_department | supervises_the_department | is_reviewer | is_hr_admin),
 )
 # Only the owner writes, and only a draft or a returned set; everything else goes through review.
 rules.add_perm("targets.change_targetset", in_scope & is_owner & is_editable)
-rules.add_perm("targets.review_targetset", in_scope & is_evaluator & ~is_owner)
-rules.add_perm("targets.assign_item", in_scope & (is_evaluator | supervises_the_department) & ~is_owner)
+rules.add_perm("targets.review_targetset", in_scope & is_reviewer)
+rules.add_perm("targets.assign_item", in_scope & (is_reviewer | supervises_the_department) & ~is_owner)
 rules.add_perm("targets.record_completion", in_scope & is_owner)
 rules.add_perm("targets.write_targets", takes_part_in_appraisal & has_a_department)
 rules.add_perm("targets.manage_goals", takes_part_in_appraisal & is_department_head)

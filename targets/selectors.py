@@ -8,8 +8,9 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Policy, User
+from accounts.workflow import ReviewStatus
 
-from .models import DepartmentGoal, ReviewStatus, TargetSet
+from .models import DepartmentGoal, TargetSet
 
 
 def current_quarter(today: date) -> tuple[int, int]:

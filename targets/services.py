@@ -1,41 +1,38 @@
 """Writes for department goals and quarterly targets: each workflow step is one function.
 
-草稿 draft → 已提交 submitted → 已通过 approved | 已退回 returned → (edit) → submitted …
-Every step checks the state and the actor's right, bumps ``TargetSet.version`` (so a
-stale form cannot overwrite newer work) and leaves an audit record through
-django-auditlog's signals on the saved rows.
+Handing in and reviewing go through the shared review workflow (:mod:`accounts.workflow`);
+what is particular to targets — the item form, the snapshot of each submission and the
+decision written onto it — is done here as the workflow's hooks. Every step checks the state
+and the actor's right, bumps ``TargetSet.version`` (so a stale form cannot overwrite newer
+work) and leaves an audit record through django-auditlog's signals on the saved rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit_reason
-from accounts.models import Department, Notification, User
-from accounts.selectors import evaluator_of, policy_for_organisation
+from accounts import workflow
+from accounts.models import Department, User
+from accounts.selectors import policy_for_organisation
+from accounts.services import notify
+from accounts.workflow import ReviewStatus
 
 from . import selectors
 from .models import (
     Completion,
     DepartmentGoal,
-    ReviewStatus,
     TargetItem,
     TargetKind,
     TargetSet,
     TargetSetRevision,
 )
-
-
-class StaleVersionError(ValidationError):
-    """The form was based on an older version of the set than the one stored."""
 
 
 @dataclass
@@ -105,31 +102,6 @@ def target_set_start(*, owner: User, year: int, quarter: int) -> TargetSet:
     return target_set
 
 
-def _lock(target_set: TargetSet, version: int | None) -> TargetSet:
-    """Re-read the row under a lock and refuse a form based on an older version."""
-    locked = (
-        TargetSet.objects.select_for_update(of=("self",))
-        .select_related("owner__department", "department")
-        .get(pk=target_set.pk)
-    )
-    if version is not None and locked.version != version:
-        raise StaleVersionError(
-            _(
-                "这份目标已在别处被修改（当前为第%(current)s版，您的页面为第%(yours)s版）。您填写的内容未丢失，请核对后重新保存。"
-            )
-            % {"current": locked.version, "yours": version},
-            code="stale",
-        )
-    return locked
-
-
-def _check_owner_may_edit(*, target_set: TargetSet, actor: User) -> None:
-    if target_set.owner_id != actor.pk:
-        raise PermissionDenied(_("只能修改本人的季度目标。"))
-    if not target_set.is_editable:
-        raise ValidationError(_("已提交或已通过的目标不能修改。"), code="not_editable")
-
-
 def _write_items(*, target_set: TargetSet, items: list[ItemData]) -> None:
     allowed_goals = set(
         selectors.goals_for_quarter(
@@ -172,8 +144,8 @@ def _bump(target_set: TargetSet, **fields) -> None:
 @transaction.atomic
 def target_set_save_draft(*, target_set: TargetSet, actor: User, version: int, items: list[ItemData]) -> TargetSet:
     """Save the owner's items without submitting them (a draft, or a returned set being reworked)."""
-    locked = _lock(target_set, version)
-    _check_owner_may_edit(target_set=locked, actor=actor)
+    locked = workflow.lock(target_set, version)
+    workflow.check_owner_may_edit(locked, actor)
     _write_items(target_set=locked, items=items)
     _bump(locked)
     return locked
@@ -210,6 +182,13 @@ def _snapshot(target_set: TargetSet) -> list[dict]:
     ]
 
 
+def _is_late(target_set: TargetSet, now: datetime) -> bool:
+    policy = policy_for_organisation(organisation_id=target_set.organisation_id)
+    return selectors.is_late_submission(
+        policy=policy, year=target_set.year, quarter=target_set.quarter, submitted_at=now
+    )
+
+
 @transaction.atomic
 def target_set_submit(
     *, target_set: TargetSet, actor: User, version: int, items: list[ItemData] | None = None
@@ -218,80 +197,43 @@ def target_set_submit(
 
     Late submission (after the policy's deadline day) is recorded, never refused.
     Lateness is judged on the first submission: reworking a returned set later is not lateness.
+    Each submission keeps a snapshot of the items, so the reviewer's decisions stay readable.
     """
-    locked = _lock(target_set, version)
-    _check_owner_may_edit(target_set=locked, actor=actor)
-    if items is not None:
-        _write_items(target_set=locked, items=items)
-    _check_submittable(locked)
-    now = timezone.now()
-    previous = locked.revisions.count()
-    if previous == 0:
-        policy = policy_for_organisation(organisation_id=locked.organisation_id)
-        locked.is_late = selectors.is_late_submission(
-            policy=policy, year=locked.year, quarter=locked.quarter, submitted_at=now
+
+    def save_and_snapshot(locked: TargetSet, now: datetime) -> None:
+        if items is not None:
+            _write_items(target_set=locked, items=items)
+        _check_submittable(locked)
+        TargetSetRevision.objects.create(
+            target_set=locked,
+            number=locked.revisions.count() + 1,
+            items=_snapshot(locked),
+            submitted_at=now,
+            submitted_by=actor,
         )
-    TargetSetRevision.objects.create(
-        target_set=locked, number=previous + 1, items=_snapshot(locked), submitted_at=now, submitted_by=actor
-    )
-    _bump(locked, status=ReviewStatus.SUBMITTED, submitted_at=now, reviewed_at=None)
-    return locked
+
+    return workflow.submit(target_set, actor, version=version, is_late=_is_late, prepare=save_and_snapshot)
 
 
-def _check_reviewer(*, target_set: TargetSet, actor: User) -> None:
-    if target_set.status != ReviewStatus.SUBMITTED:
-        raise ValidationError(_("只有已提交的目标可以审核。"), code="not_submitted")
-    evaluator = evaluator_of(person=target_set.owner)
-    if evaluator is None or evaluator.pk != actor.pk or target_set.owner_id == actor.pk:
-        raise PermissionDenied(_("您不是该目标的审核人。"))
-
-
-def _decide(*, target_set: TargetSet, actor: User, outcome: str, reason: str = "") -> None:
-    now = timezone.now()
+def _record_decision(target_set: TargetSet) -> None:
+    # The decision also goes onto the submission it answers: the visible history of rounds.
     revision = target_set.revisions.order_by("-number").first()
     if revision is not None:
-        revision.outcome, revision.decided_by, revision.decided_at, revision.reason = outcome, actor, now, reason
+        revision.outcome = target_set.status
+        revision.decided_by = target_set.reviewer
+        revision.decided_at = target_set.reviewed_at
+        revision.reason = target_set.return_reason
         revision.save()
-    _bump(target_set, status=outcome, reviewer=actor, reviewed_at=now, return_reason=reason)
 
 
-def _notify(*, recipient: User, message: str, target_set: TargetSet) -> None:
-    Notification.objects.create(
-        recipient=recipient, message=message[:300], url=reverse("targets:detail", args=[target_set.pk])
-    )
-
-
-@transaction.atomic
 def target_set_approve(*, target_set: TargetSet, actor: User, version: int | None = None) -> TargetSet:
-    """The owner's evaluator approves a submitted set; it becomes read-only."""
-    locked = _lock(target_set, version)
-    _check_reviewer(target_set=locked, actor=actor)
-    _decide(target_set=locked, actor=actor, outcome=ReviewStatus.APPROVED)
-    _notify(
-        recipient=locked.owner,
-        message=_("您的%(year)s年第%(quarter)s季度目标已通过审核。") % {"year": locked.year, "quarter": locked.quarter},
-        target_set=locked,
-    )
-    return locked
+    """The owner's evaluator approves a submitted set; it becomes read-only and the owner is notified."""
+    return workflow.approve(target_set, actor, version=version, on_decided=_record_decision)
 
 
-@transaction.atomic
 def target_set_return(*, target_set: TargetSet, actor: User, reason: str, version: int | None = None) -> TargetSet:
-    """The owner's evaluator returns a submitted set with a reason; the owner reworks and resubmits it."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("退回时须填写退回原因。")}, code="reason_required")
-    locked = _lock(target_set, version)
-    _check_reviewer(target_set=locked, actor=actor)
-    with audit_reason(reason):
-        _decide(target_set=locked, actor=actor, outcome=ReviewStatus.RETURNED, reason=reason)
-    _notify(
-        recipient=locked.owner,
-        message=_("您的%(year)s年第%(quarter)s季度目标被退回：%(reason)s")
-        % {"year": locked.year, "quarter": locked.quarter, "reason": reason},
-        target_set=locked,
-    )
-    return locked
+    """The owner's evaluator returns a submitted set with a reason; the owner is notified, reworks and resubmits."""
+    return workflow.return_(target_set, actor, reason, version=version, on_decided=_record_decision)
 
 
 @transaction.atomic
@@ -305,12 +247,10 @@ def target_set_assign_item(
     version: int | None = None,
 ) -> TargetItem:
     """A leader adds a 领导交办 task to an approved set and the owner is notified."""
-    locked = _lock(target_set, version)
+    locked = workflow.lock(target_set, version)
     if locked.status != ReviewStatus.APPROVED:
         raise ValidationError(_("只能向已通过的目标追加领导交办事项。"), code="not_approved")
-    evaluator = evaluator_of(person=locked.owner)
-    is_evaluator = evaluator is not None and evaluator.pk == actor.pk
-    if locked.owner_id == actor.pk or not (is_evaluator or locked.department.supervising_leader_id == actor.pk):
+    if not actor.has_perm("targets.assign_item", locked):
         raise PermissionDenied(_("只有被考核人的考核人或分管领导可以交办事项。"))
     if not content.strip():
         raise ValidationError({"content": _("请填写交办事项内容。")})
@@ -325,10 +265,10 @@ def target_set_assign_item(
         assigned_by=actor,
     )
     _bump(locked)
-    _notify(
+    notify(
         recipient=locked.owner,
         message=_("%(leader)s向您交办了一项工作：%(content)s") % {"leader": actor, "content": item.content[:100]},
-        target_set=locked,
+        url=locked.get_absolute_url(),
     )
     return item
 
@@ -346,7 +286,7 @@ def target_set_record_completion(
 
     ``completions`` maps item id → (completion, note); items not mentioned are left as they are.
     """
-    locked = _lock(target_set, version)
+    locked = workflow.lock(target_set, version)
     if locked.owner_id != actor.pk:
         raise PermissionDenied(_("只能填写本人目标的完成情况。"))
     if locked.status != ReviewStatus.APPROVED:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
 from accounts.selectors import departments_headed_by, policy_for_organisation
+from accounts.workflow import ReviewStatus, StaleVersion
 
 from . import selectors, services
 from .forms import (
@@ -26,7 +27,7 @@ from .forms import (
     VersionForm,
     item_initial,
 )
-from .models import DepartmentGoal, ReviewStatus, TargetSet
+from .models import DepartmentGoal, TargetSet
 
 
 def _get_target_set_for_user(request: HttpRequest, pk: int) -> TargetSet:
@@ -162,7 +163,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             version=version_form.cleaned_data["version"],
             items=formset.items(),
         )
-    except services.StaleVersionError as exc:
+    except StaleVersion as exc:
         # Keep the person's text on the page; the hidden version moves to the stored one,
         # so saving again (after checking the saved items shown above) is a deliberate overwrite.
         messages.error(request, _messages_of(exc))

@@ -5,9 +5,10 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
+from accounts.workflow import ReviewStatus
 from summaries import services
 from summaries.models import MonthlySummary, SummaryConflictCopy
-from targets.models import ReviewStatus, TargetItem, TargetSet
+from targets.models import TargetItem, TargetSet
 
 pytestmark = pytest.mark.e2e
 

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.workflow import ReviewStatus
 from appraisal_site.demo.appraisals import build_demo_appraisals
 from appraisal_site.demo.organisation import build_demo_organisation
 from appraisal_site.demo.year import build_demo_year
@@ -33,7 +34,7 @@ from evaluations.models import (
     ServiceEvent,
 )
 from summaries.models import MonthlySummary
-from targets.models import Completion, ReviewStatus, TargetItem, TargetSet
+from targets.models import Completion, TargetItem, TargetSet
 from tests.factories import DepartmentFactory, UserFactory
 
 CHINA = ZoneInfo("Asia/Shanghai")

@@ -6,9 +6,10 @@ from datetime import datetime
 import pytest
 from django.utils.functional import empty
 
+from accounts.workflow import ReviewStatus
 from summaries import services
 from summaries.models import private_storage
-from targets.models import ReviewStatus, TargetItem, TargetSet
+from targets.models import TargetItem, TargetSet
 
 from .helpers import CHINA
 

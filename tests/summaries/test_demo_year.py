@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from accounts.models import Department, User
 from accounts.selectors import evaluator_of, policy_for_organisation
+from accounts.workflow import ReviewStatus
 from appraisal_site.demo.organisation import build_demo_organisation
 from appraisal_site.demo.year import build_demo_year, demo_as_of
 from summaries.models import MonthlySummary, SummaryProgress
 from summaries.selectors import summaries_awaiting_review
 from summaries.services import china_today, summary_deadline
-from targets.models import Completion, DepartmentGoal, ReviewStatus, TargetItem, TargetSet, TargetSetRevision
+from targets.models import Completion, DepartmentGoal, TargetItem, TargetSet, TargetSetRevision
 from targets.selectors import is_late_submission, target_sets_awaiting_review
 
 CHINA = ZoneInfo("Asia/Shanghai")

@@ -4,8 +4,9 @@ from datetime import datetime
 
 from django.urls import reverse
 
+from accounts.workflow import ReviewStatus
 from summaries import services
-from targets.models import ReviewStatus, TargetItem
+from targets.models import TargetItem
 
 from .helpers import CHINA
 

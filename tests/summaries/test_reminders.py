@@ -7,9 +7,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Notification
+from accounts.workflow import ReviewStatus
 from summaries import reminders
 from summaries.models import MonthlySummary
-from targets.models import ReviewStatus, TargetSet
+from targets.models import TargetSet
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts.workflow import ReviewStatus
 from summaries.models import MonthlySummary
-from targets.models import ReviewStatus, TargetSet
+from targets.models import TargetSet
 from tests.factories import UserFactory
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -134,7 +135,9 @@ def test_the_roster_shows_who_has_not_submitted_who_is_late_and_who_was_returned
     assert body.count('data-testid="roster-row"') == 3  # staff, colleague and the head
     assert "迟交" in body and "已退回" in body and "未提交" in body
     missing = client.get(reverse("roster"), {"year": 2026, "month": 10, "show": "not_submitted"}).content.decode()
-    assert missing.count('data-testid="roster-row"') == 1  # the head's own summary
+    # The head's own summary, and the colleague's returned one: it is back with its owner.
+    assert missing.count('data-testid="roster-row"') == 2
+    assert "科员乙" in missing and "科员甲" not in missing
     returned = client.get(reverse("roster"), {"year": 2026, "month": 10, "show": "returned"}).content.decode()
     assert "科员乙" in returned and "科员甲" not in returned
 

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from accounts.models import Role
+from accounts.workflow import ReviewStatus
 from summaries import services
 from summaries.models import MonthlySummary
-from targets.models import ReviewStatus
 from tests.factories import UserFactory
 
 from .helpers import CHINA, text_of

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from accounts.models import Notification
+from accounts.workflow import ReviewStatus
 from targets import services
-from targets.models import Completion, ReviewStatus, TargetKind
+from targets.models import Completion, TargetKind
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.workflow import ReviewStatus
 from targets import services
-from targets.models import ReviewStatus, TargetSet
+from targets.models import TargetSet
 from targets.selectors import current_quarter
 from tests.factories import UserFactory
 from tests.targets.conftest import add_items

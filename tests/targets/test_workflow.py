@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Notification
+from accounts.workflow import ReviewStatus, StaleVersion
 from targets import services
-from targets.models import ReviewStatus, TargetItem, TargetKind
-from targets.services import ItemData, StaleVersionError
+from targets.models import TargetItem, TargetKind
+from targets.services import ItemData
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +152,7 @@ def test_saving_with_a_stale_version_is_refused_and_changes_nothing(staff, make_
     target_set = make_target_set(staff)
     stale = target_set.version
     services.target_set_save_draft(target_set=target_set, actor=staff, version=stale, items=[ItemData(content="新")])
-    with pytest.raises(StaleVersionError, match="已在别处被修改"):
+    with pytest.raises(StaleVersion, match="已在别处被修改"):
         services.target_set_save_draft(
             target_set=target_set, actor=staff, version=stale, items=[ItemData(content="旧")]
         )

@@ -1,0 +1,268 @@
+"""The review workflow every handed-in document follows (DOMAIN.md §3):
+
+    草稿 draft → 已提交 submitted → 已通过 approved | 已退回 returned → (edit) → submitted …
+
+Quarterly targets and monthly summaries are both written by their owner, handed in, and approved
+or returned with a reason by the owner's evaluator (谁管理谁认定). This module is the one place
+that knows the statuses, what "handed in" means, the shared columns (:class:`ReviewedDocument`)
+and the transitions. Each app keeps what only its document has (target snapshots, summary
+progress rows) and passes it in as a hook; the app's service wraps the call in its own name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .audit import audit_reason
+from .selectors import evaluator_of
+from .services import notify
+
+if TYPE_CHECKING:
+    from .models import User
+
+
+class ReviewStatus(models.TextChoices):
+    """Where a handed-in document stands in its review."""
+
+    DRAFT = "draft", gettext_lazy("草稿")
+    SUBMITTED = "submitted", gettext_lazy("已提交")
+    APPROVED = "approved", gettext_lazy("已通过")
+    RETURNED = "returned", gettext_lazy("已退回")
+
+
+# The owner may edit a draft and a returned document; anything else is with the reviewer or done.
+EDITABLE_STATUSES = (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
+# A returned document is back with its owner, so it is not handed in: reminders go out again
+# and the roster lists the person as missing until they resubmit.
+HANDED_IN_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
+
+
+def handed_in(prefix: str = "") -> Q:
+    """The filter "has been handed in" — the one definition reminders, rosters and roll-ups use.
+
+    ``prefix`` reaches the status from elsewhere: ``handed_in("target_set__")`` through a
+    relation, ``handed_in("summary_")`` on an annotated ``summary_status``. Negating it does not
+    match a missing document (SQL NULL); add ``Q(<prefix>status__isnull=True)`` for that.
+    """
+    return Q(**{f"{prefix}status__in": HANDED_IN_STATUSES})
+
+
+class StaleVersion(ValidationError):
+    """The page was based on an older version of the document than the one stored."""
+
+
+class ReviewedDocument(models.Model):
+    """The columns shared by every reviewed document.
+
+    A concrete model declares ``owner`` and ``department`` itself (each keeps its own
+    ``related_name``), sets :attr:`review_permission` to the ``rules`` permission that lets a
+    person review it, and implements :attr:`title` and ``get_absolute_url`` for the owner's
+    notifications.
+    """
+
+    # The permission (object-level, via django-rules) checked before a decision.
+    review_permission: str = ""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=gettext_lazy("单位")
+    )
+    status = models.CharField(
+        gettext_lazy("状态"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+    # Incremented on every save and every transition: a stale form or tab cannot overwrite newer work.
+    version = models.PositiveIntegerField(default=1)
+    submitted_at = models.DateTimeField(gettext_lazy("提交时间"), null=True, blank=True)
+    is_late = models.BooleanField(gettext_lazy("逾期提交"), default=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("审核人"),
+    )
+    reviewed_at = models.DateTimeField(gettext_lazy("审核时间"), null=True, blank=True)
+    return_reason = models.TextField(gettext_lazy("退回原因"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        """The page the owner's notification links to."""
+        raise NotImplementedError
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def title(self) -> str:
+        """What the owner calls the document in a notification, e.g. "2026年第2季度目标"."""
+        raise NotImplementedError
+
+
+D = TypeVar("D", bound=ReviewedDocument)
+
+
+def _kind(document: ReviewedDocument) -> str:
+    return str(document._meta.verbose_name)
+
+
+def lock(document: D, version: int | None = None) -> D:
+    """Re-read the document under a row lock and refuse a page based on an older version.
+
+    The lock serialises transitions on PostgreSQL (SQLite serialises writers anyway); the
+    version check is what catches a form that was open while someone else saved.
+    """
+    locked = (
+        type(document)
+        ._default_manager.select_for_update(of=("self",))
+        .select_related("owner__department", "department", "organisation")
+        .get(pk=document.pk)
+    )
+    if version is not None and locked.version != version:
+        raise StaleVersion(
+            _(
+                "这份%(document)s已在别处被修改（当前为第%(current)s版，您的页面为第%(yours)s版）。"
+                "您填写的内容未丢失，请核对后重新保存。"
+            )
+            % {"document": _kind(locked), "current": locked.version, "yours": version},
+            code="stale",
+        )
+    return locked
+
+
+def check_owner_may_edit(document: ReviewedDocument, actor: User) -> None:
+    """Only the owner writes, and only while the document is a draft or returned."""
+    if document.owner_id != actor.pk:
+        raise PermissionDenied(_("只能修改本人的%(document)s。") % {"document": _kind(document)})
+    if not document.is_editable:
+        raise ValidationError(
+            _("已提交或已通过的%(document)s不能修改。") % {"document": _kind(document)}, code="not_editable"
+        )
+
+
+def check_reviewer(document: ReviewedDocument, actor: User) -> None:
+    """Refuse a decision on a document that is not waiting for review, or by someone not its reviewer."""
+    if document.status != ReviewStatus.SUBMITTED:
+        raise ValidationError(
+            _("只有已提交的%(document)s可以审核。") % {"document": _kind(document)}, code="not_submitted"
+        )
+    if not actor.has_perm(document.review_permission, document):
+        raise PermissionDenied(_("您不是这份%(document)s的审核人。") % {"document": _kind(document)})
+
+
+@transaction.atomic
+def submit(
+    document: D,
+    actor: User,
+    *,
+    is_late: Callable[[D, datetime], bool],
+    version: int | None = None,
+    now: datetime | None = None,
+    prepare: Callable[[D, datetime], None] | None = None,
+) -> D:
+    """The owner hands a draft or returned document in for review; returns the stored document.
+
+    ``prepare(document, now)`` runs after the checks and before the status changes (to save and
+    validate the form, or to snapshot the content). ``is_late(document, now)`` judges lateness,
+    which is recorded, never refused.
+    """
+    now = now or timezone.now()
+    locked = lock(document, version)
+    check_owner_may_edit(locked, actor)
+    # Handing in to nobody would leave the document waiting for ever.
+    if evaluator_of(person=locked.owner) is None:
+        raise ValidationError(_("你所在科室尚未设置审核人，请联系组织人事部门。"), code="no_reviewer")
+    if prepare is not None:
+        prepare(locked, now)
+    # Judged on the first hand-in only: the time a review round takes is not the owner's delay.
+    if locked.submitted_at is None:
+        locked.is_late = is_late(locked, now)
+    locked.status = ReviewStatus.SUBMITTED
+    locked.submitted_at = now
+    locked.reviewer = None
+    locked.reviewed_at = None
+    locked.version += 1
+    locked.save()
+    return locked
+
+
+def _decide(
+    document: D,
+    actor: User,
+    *,
+    outcome: str,
+    reason: str,
+    now: datetime | None,
+    on_decided: Callable[[D], None] | None,
+) -> None:
+    document.status = outcome
+    document.reviewer = actor
+    document.reviewed_at = now or timezone.now()
+    document.return_reason = reason
+    document.version += 1
+    with audit_reason(reason):
+        document.save()
+        if on_decided is not None:
+            on_decided(document)
+    if outcome == ReviewStatus.APPROVED:
+        message = _("您的%(document)s已通过审核。") % {"document": document.title}
+    else:
+        message = _("您的%(document)s被退回：%(reason)s") % {"document": document.title, "reason": reason}
+    notify(recipient=document.owner, message=message, url=document.get_absolute_url())
+
+
+@transaction.atomic
+def approve(
+    document: D,
+    actor: User,
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+    on_decided: Callable[[D], None] | None = None,
+) -> D:
+    """The owner's reviewer approves a submitted document; it becomes read-only.
+
+    The owner is notified (bell, and e-mail when mail is configured). ``on_decided(document)``
+    runs after the decision is saved, inside the transaction, for the app's own records.
+    """
+    locked = lock(document, version)
+    check_reviewer(locked, actor)
+    _decide(locked, actor, outcome=ReviewStatus.APPROVED, reason="", now=now, on_decided=on_decided)
+    return locked
+
+
+@transaction.atomic
+def return_(
+    document: D,
+    actor: User,
+    reason: str,
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+    on_decided: Callable[[D], None] | None = None,
+) -> D:
+    """The owner's reviewer returns a submitted document with a reason; the owner reworks and resubmits.
+
+    The reason is required, stored on the document and in the audit record, and sent to the owner.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("退回时须填写退回原因。")}, code="reason_required")
+    locked = lock(document, version)
+    check_reviewer(locked, actor)
+    _decide(locked, actor, outcome=ReviewStatus.RETURNED, reason=reason, now=now, on_decided=on_decided)
+    return locked

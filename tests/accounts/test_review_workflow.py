@@ -1,0 +1,175 @@
+"""The one review workflow, run for both kinds of handed-in document: a quarter's targets and a
+month's summary. Each decision reaches the owner on the bell and by e-mail; each refusal
+leaves the document as it was."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from accounts.models import Notification
+from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus, StaleVersion, handed_in
+from summaries import services as summary_services
+from summaries.models import MonthlySummary
+from summaries.review import ROSTER_NOT_SUBMITTED, roster
+from targets import services as target_services
+from targets.models import TargetItem
+
+CHINA = ZoneInfo("Asia/Shanghai")
+OCTOBER = datetime(2026, 10, 20, 10, 0, tzinfo=CHINA)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How each app names the same steps (the public services views and tests call)."""
+
+    submit: Callable
+    approve: Callable
+    return_: Callable
+
+
+def _submitted_targets(owner):
+    target_set = target_services.target_set_start(owner=owner, year=2026, quarter=4)
+    TargetItem.objects.create(target_set=target_set, sort_order=1, content="完成年度预算编制")
+    return target_services.target_set_submit(target_set=target_set, actor=owner, version=target_set.version)
+
+
+def _submitted_summary(owner):
+    summary = summary_services.summary_get_or_create(owner=owner, year=2026, month=10, now=OCTOBER)
+    return summary_services.summary_submit(summary=summary, actor=owner, now=OCTOBER)
+
+
+KINDS = {
+    "targets": Kind(
+        submit=_submitted_targets,
+        approve=lambda doc, actor, **kw: target_services.target_set_approve(target_set=doc, actor=actor, **kw),
+        return_=lambda doc, actor, reason, **kw: target_services.target_set_return(
+            target_set=doc, actor=actor, reason=reason, **kw
+        ),
+    ),
+    "summaries": Kind(
+        submit=_submitted_summary,
+        approve=lambda doc, actor, **kw: summary_services.summary_approve(summary=doc, actor=actor, **kw),
+        return_=lambda doc, actor, reason, **kw: summary_services.summary_return(
+            summary=doc, actor=actor, reason=reason, **kw
+        ),
+    ),
+}
+
+
+@pytest.fixture(params=sorted(KINDS))
+def kind(request) -> Kind:
+    return KINDS[request.param]
+
+
+@pytest.fixture
+def mail_on(settings, staff):
+    settings.EMAIL_HOST = "smtp.example.gov.cn"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    staff.email = "staff@example.gov.cn"
+    staff.save()
+
+
+@pytest.fixture
+def document(kind, staff):
+    return kind.submit(staff)
+
+
+def test_approval_notifies_the_owner_on_the_bell_and_by_email(
+    kind, document, staff, head, mail_on, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = kind.approve(document, head)
+    assert (approved.status, approved.reviewer) == (ReviewStatus.APPROVED, head)
+    note = Notification.objects.get(recipient=staff)
+    assert "已通过审核" in note.message
+    assert note.url == document.get_absolute_url()
+    assert [m.to for m in mailoutbox] == [["staff@example.gov.cn"]]
+    assert note.message in mailoutbox[0].body
+
+
+def test_a_return_notifies_the_owner_with_the_reason_on_the_bell_and_by_email(
+    kind, document, staff, head, mail_on, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        returned = kind.return_(document, head, "  请补充完成时限  ")
+    assert (returned.status, returned.return_reason) == (ReviewStatus.RETURNED, "请补充完成时限")
+    note = Notification.objects.get(recipient=staff)
+    assert "被退回" in note.message and "请补充完成时限" in note.message
+    assert len(mailoutbox) == 1 and "请补充完成时限" in mailoutbox[0].body
+
+
+def test_a_long_reason_is_trimmed_on_the_bell_but_kept_whole_on_the_document(kind, document, staff, head):
+    reason = "请补充" * 200
+    returned = kind.return_(document, head, reason)
+    assert returned.return_reason == reason
+    assert len(Notification.objects.get(recipient=staff).message) == 300
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_return_without_a_reason_is_refused(kind, document, staff, head, reason):
+    with pytest.raises(ValidationError, match="退回原因"):
+        kind.return_(document, head, reason)
+    document.refresh_from_db()
+    assert document.status == ReviewStatus.SUBMITTED
+    assert not Notification.objects.filter(recipient=staff).exists()
+
+
+@pytest.mark.parametrize("persona", ["staff", "colleague", "leader", "hr", "chief"])
+def test_someone_other_than_the_owners_reviewer_is_refused(request, kind, document, persona):
+    actor = request.getfixturevalue(persona)
+    with pytest.raises(PermissionDenied):
+        kind.approve(document, actor)
+    with pytest.raises(PermissionDenied):
+        kind.return_(document, actor, "不行")
+    document.refresh_from_db()
+    assert (document.status, document.reviewer) == (ReviewStatus.SUBMITTED, None)
+
+
+def test_a_decision_based_on_a_stale_version_is_refused(kind, document, head):
+    stale = document.version - 1
+    with pytest.raises(StaleVersion, match="已在别处被修改"):
+        kind.approve(document, head, version=stale)
+    with pytest.raises(StaleVersion):
+        kind.return_(document, head, "请补充", version=stale)
+    assert kind.approve(document, head, version=document.version).status == ReviewStatus.APPROVED
+
+
+def test_a_document_is_decided_only_once(kind, document, head):
+    kind.approve(document, head)
+    with pytest.raises(ValidationError, match="只有已提交"):
+        kind.return_(document, head, "再改改")
+
+
+# --- Handed in ------------------------------------------------------------------------------
+
+
+def test_a_returned_document_is_not_handed_in(staff, head):
+    summary = summary_services.summary_return(summary=_submitted_summary(staff), actor=head, reason="请补充")
+    assert summary.status not in HANDED_IN_STATUSES
+    assert not MonthlySummary.objects.filter(handed_in(), pk=summary.pk).exists()
+    summary = summary_services.summary_submit(summary=summary, actor=staff, now=OCTOBER)
+    assert MonthlySummary.objects.filter(handed_in(), pk=summary.pk).exists()
+
+
+def test_the_roster_counts_a_returned_summary_as_not_handed_in(staff, colleague, head):
+    summary_services.summary_return(summary=_submitted_summary(staff), actor=head, reason="请补充")
+    _submitted_summary(colleague)
+    rows = {row.person: row for row in roster(viewer=head, year=2026, month=10)}
+    assert (rows[staff].summary_label, rows[staff].summary_handed_in) == ("已退回", False)
+    assert rows[colleague].summary_handed_in
+    missing = {row.person for row in roster(viewer=head, year=2026, month=10, show=ROSTER_NOT_SUBMITTED)}
+    assert staff in missing and colleague not in missing
+    returned = {row.person for row in roster(viewer=head, year=2026, month=10, show="returned")}
+    assert returned == {staff}
+
+
+def test_the_roster_counts_a_returned_target_set_as_not_handed_in(staff, head):
+    target_services.target_set_return(target_set=_submitted_targets(staff), actor=head, reason="请细化措施")
+    row = next(row for row in roster(viewer=head, year=2026, month=10) if row.person == staff)
+    assert (row.targets_label, row.targets_handed_in) == ("已退回", False)
