@@ -26,6 +26,7 @@ import chinese_calendar
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import WorkingDayOverride
 
@@ -63,6 +64,9 @@ def _check_year(year: int) -> None:
 
 
 # --- Periods -------------------------------------------------------------------------
+
+# The choices of every model field that holds a quarter number.
+QUARTER_CHOICES = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
 
 
 @dataclass(frozen=True, order=True)

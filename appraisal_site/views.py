@@ -8,16 +8,15 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from accounts import selectors
+from accounts import periods, selectors
 from accounts.models import AuditEntry, Department, Role, User
 from evaluations.discipline.selectors import open_compliance_alerts
 from summaries.models import MonthlySummary
 from summaries.selectors import summaries_awaiting_review
 from targets.models import TargetSet
-from targets.selectors import current_quarter, target_sets_awaiting_review
+from targets.selectors import target_sets_awaiting_review
 
 from .celery import app
 
@@ -51,9 +50,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def _work_panels(user: User) -> dict:
     """This period's own targets and summary, what waits for review, and months short of inspections."""
     panels: dict = {}
-    today = timezone.localdate()
+    today = periods.today()
     if user.has_perm("targets.write_targets"):
-        year, quarter = current_quarter(today)
+        current = periods.Quarter.of(today)
+        year, quarter = current.year, current.quarter
         panels["my_period"] = {
             "year": year,
             "quarter": quarter,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 # The private storage moved to the foundation (background jobs store their files there too); the
 # names stay importable from here for the summaries code and this app's migrations.
+from accounts.periods import Month
 from accounts.storage import PrivateStorage, get_private_storage, private_storage  # noqa: F401
 from accounts.workflow import ReviewedDocument
 
@@ -59,8 +60,12 @@ class MonthlySummary(ReviewedDocument):
         return _("%(year)s年%(month)s月工作小结") % {"year": self.year, "month": self.month}
 
     @property
+    def period(self) -> Month:
+        return Month(self.year, self.month)
+
+    @property
     def quarter(self) -> int:
-        return (self.month - 1) // 3 + 1
+        return self.period.quarter.quarter
 
 
 class SummaryProgress(models.Model):

@@ -15,14 +15,13 @@ from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import periods
 from accounts.models import Notification, Organisation
 from accounts.selectors import participants_of, policy_for_organisation
 from accounts.workflow import ReviewStatus, handed_in
 from targets.models import TargetSet
-from targets.selectors import current_quarter, target_deadline
 
 from .models import MonthlySummary
-from .services import summary_deadline
 
 # The public paths of the pages a reminder links to (bookmarkable contract paths).
 TARGETS_URL = "/targets/"
@@ -61,23 +60,24 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
     people = participants_of(organisation=organisation)
     counts = {"targets": 0, "summaries": 0}
 
-    year, quarter = current_quarter(today)
-    due = target_deadline(policy=policy, year=year, quarter=quarter)
+    current = periods.Quarter.of(today)
+    year, quarter = current.year, current.quarter
+    due = periods.target_deadline(policy, current)
     if due - window <= today <= due:
         submitted = TargetSet.objects.filter(handed_in(), organisation=organisation, year=year, quarter=quarter)
         pending = people.exclude(pk__in=submitted.values("owner_id")).values_list("pk", flat=True)
         message = _("请在%(date)s前提交%(year)s年第%(q)s季度目标。") % {
             "date": due.strftime("%m月%d日"),
-            "year": today.year,
+            "year": year,
             "q": quarter,
         }
         counts["targets"] = _bulk_notify(
             [Notification(recipient_id=pk, message=message, url=TARGETS_URL) for pk in pending],
-            dedupe_key=f"targets-due:{today.year}-Q{quarter}",
+            dedupe_key=f"targets-due:{year}-Q{quarter}",
         )
 
-    last_month = today.replace(day=1) - timedelta(days=1)
-    due = summary_deadline(year=last_month.year, month=last_month.month, deadline_day=policy.summary_deadline_day)
+    last_month = periods.Month.of(today).previous()
+    due = periods.summary_deadline(policy, last_month)
     if due - window <= today <= due:
         submitted = MonthlySummary.objects.filter(
             handed_in(), organisation=organisation, year=last_month.year, month=last_month.month

@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts import periods
 from accounts.models import Department, Role, User
 from accounts.selectors import participants_of
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus, handed_in
@@ -178,7 +179,7 @@ def roster(*, viewer: User, year: int, month: int, department_id: int | None = N
     ``show`` narrows to ``not_submitted`` (no summary handed in, a returned one included),
     ``late`` or ``returned``.
     """
-    quarter = (month - 1) // 3 + 1
+    quarter = periods.Month(year, month).quarter.quarter
     summaries = MonthlySummary.objects.filter(owner=OuterRef("pk"), year=year, month=month)
     target_sets = TargetSet.objects.filter(owner=OuterRef("pk"), year=year, quarter=quarter)
     departments = roster_departments(viewer=viewer)

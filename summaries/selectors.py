@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import Count, F, Q, QuerySet
 
+from accounts import periods
 from accounts.models import User
 from accounts.workflow import ReviewStatus
 
@@ -33,13 +34,11 @@ def summaries_of_owner(*, owner: User, year: int) -> QuerySet[MonthlySummary]:
 
 def summary_months(*, owner: User, year: int, today: date, deadline_day: int) -> list[MonthRow]:
     """The twelve months of ``year`` with the person's summary for each (one query)."""
-    from .services import summary_deadline
-
     by_month = {s.month: s for s in summaries_of_owner(owner=owner, year=year)}
     rows = []
     for month in range(1, 13):
         summary = by_month.get(month)
-        deadline = summary_deadline(year=year, month=month, deadline_day=deadline_day)
+        deadline = periods.summary_deadline(deadline_day, periods.Month(year, month))
         is_future = (year, month) > (today.year, today.month)
         unsubmitted = summary is None or summary.submitted_at is None
         rows.append(

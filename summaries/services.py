@@ -12,8 +12,7 @@ import os
 import uuid
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -23,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from accounts import workflow
+from accounts import periods, workflow
 from accounts.models import SEPARATED_ROLES, User
 from accounts.selectors import policy_for_organisation
 from accounts.workflow import EDITABLE_STATUSES
@@ -31,8 +30,7 @@ from targets.models import TargetItem, TargetSet
 
 from .models import MonthlySummary, SummaryAttachment, SummaryConflictCopy, SummaryProgress, private_storage
 
-# Deadlines are civil dates in China whatever the server's clock says.
-CHINA = ZoneInfo("Asia/Shanghai")
+CHINA = periods.CHINA_TZ
 TEXT_FIELDS = ("other_work", "problems", "next_month_plan")
 
 
@@ -60,19 +58,6 @@ class SummaryConflict(ValidationError):
         super().__init__(message, code="conflict")
         self.summary = summary
         self.copy = copy
-
-
-# --- Dates ---------------------------------------------------------------------------
-
-
-def summary_deadline(*, year: int, month: int, deadline_day: int) -> date:
-    """The last day a month's summary counts as on time: ``deadline_day`` of the following month."""
-    next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return date(next_year, next_month, deadline_day)
-
-
-def china_today(now: datetime | None = None) -> date:
-    return timezone.localtime(now or timezone.now(), CHINA).date()
 
 
 # --- Creating and prefilling ---------------------------------------------------------
@@ -111,7 +96,7 @@ def summary_get_or_create(*, owner: User, year: int, month: int, now: datetime |
         raise PermissionDenied(_("只有科室工作人员需要填写月小结。"))
     if not 1 <= month <= 12:
         raise ValidationError(_("月份无效。"))
-    today = china_today(now)
+    today = periods.today(now)
     if (year, month) > (today.year, today.month):
         raise ValidationError(_("不能提前填写以后月份的小结。"))
     existing = MonthlySummary.objects.filter(owner=owner, year=year, month=month).first()
@@ -218,8 +203,7 @@ def summary_autosave(
 
 def _is_late(summary: MonthlySummary, now: datetime) -> bool:
     policy = policy_for_organisation(organisation_id=summary.organisation_id)
-    deadline = summary_deadline(year=summary.year, month=summary.month, deadline_day=policy.summary_deadline_day)
-    return china_today(now) > deadline
+    return periods.is_late(periods.summary_deadline(policy, summary.period), now)
 
 
 def summary_submit(*, summary: MonthlySummary, actor: User, now: datetime | None = None) -> MonthlySummary:

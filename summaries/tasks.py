@@ -1,8 +1,8 @@
 """Scheduled reminders. Thin: each task calls one service per organisation."""
 
 from celery import shared_task
-from django.utils import timezone
 
+from accounts import periods
 from accounts.models import Organisation
 
 from . import reminders
@@ -11,7 +11,7 @@ from . import reminders
 @shared_task(acks_late=True)
 def send_deadline_reminders() -> dict:
     """Remind people who have not yet submitted targets or last month's summary."""
-    today = timezone.localdate()
+    today = periods.today()
     totals = {"targets": 0, "summaries": 0}
     for organisation in Organisation.objects.filter(is_active=True):
         run = reminders.send_deadline_reminders(organisation=organisation, today=today)
@@ -23,7 +23,7 @@ def send_deadline_reminders() -> dict:
 @shared_task(acks_late=True)
 def send_review_reminders() -> dict:
     """Remind reviewers of items waiting longer than the policy allows."""
-    today = timezone.localdate()
+    today = periods.today()
     created = sum(
         reminders.send_review_reminders(organisation=organisation, today=today).reviewers
         for organisation in Organisation.objects.filter(is_active=True)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import periods
 from accounts.decorators import permission_required
 from accounts.models import Department
 from accounts.pagination import query_without_page
@@ -80,7 +79,7 @@ def summary_list(request: HttpRequest) -> HttpResponse:
     """My summaries: the months of a year with their status, and "write this month's"."""
     if not request.user.has_perm("summaries.write_own_summary"):
         raise PermissionDenied
-    today = services.china_today()
+    today = periods.today()
     try:
         year = int(request.GET.get("year", today.year))
     except ValueError:
@@ -110,7 +109,7 @@ def summary_start(request: HttpRequest) -> HttpResponse:
     """Open (creating if needed) a month's summary; this month's unless another is named."""
     if not request.user.has_perm("summaries.write_own_summary"):
         raise PermissionDenied
-    today = services.china_today()
+    today = periods.today()
     try:
         year = int(request.POST.get("year", today.year))
         month = int(request.POST.get("month", today.month))
@@ -364,8 +363,7 @@ def review_decide(request: HttpRequest) -> HttpResponse:
 
 
 def _roster_params(request: HttpRequest) -> tuple[int, int, int | None, str]:
-    today = timezone.localdate()
-    last_month = today.replace(day=1) - timedelta(days=1)
+    last_month = periods.Month.current().previous()
     try:
         year = int(request.GET.get("year") or last_month.year)
         month = int(request.GET.get("month") or last_month.month)
@@ -389,7 +387,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             "page": Paginator(rows, 100).get_page(request.GET.get("page")),
             "year": year,
             "month": month,
-            "quarter": (month - 1) // 3 + 1,
+            "quarter": periods.Month(year, month).quarter.quarter,
             "months": range(1, 13),
             "department_id": department_id,
             "show": show,

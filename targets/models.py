@@ -8,10 +8,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.periods import QUARTER_CHOICES, Quarter
+
 # ReviewStatus is also imported from here by the demo and the evaluations rooms.
 from accounts.workflow import ReviewedDocument, ReviewStatus
-
-QUARTER_CHOICES = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
 
 
 class DepartmentGoal(models.Model):
@@ -83,6 +83,10 @@ class TargetSet(ReviewedDocument):
     @property
     def title(self) -> str:
         return _("%(year)s年第%(quarter)s季度目标") % {"year": self.year, "quarter": self.quarter}
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
 
 
 class TargetKind(models.TextChoices):

@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from django.db.models import Count, F, Q, QuerySet
-from django.utils import timezone
 
-from accounts.models import Policy, User
+from accounts.models import User
 from accounts.workflow import ReviewStatus
 
 from .models import DepartmentGoal, TargetSet
-
-
-def current_quarter(today: date) -> tuple[int, int]:
-    """The (year, quarter) that ``today`` falls in."""
-    return today.year, (today.month - 1) // 3 + 1
-
-
-def quarter_first_day(year: int, quarter: int) -> date:
-    return date(year, 3 * (quarter - 1) + 1, 1)
-
-
-def target_deadline(*, policy: Policy, year: int, quarter: int) -> date:
-    """The last day on which a quarter's targets count as on time (day N of the quarter's first month)."""
-    return quarter_first_day(year, quarter).replace(day=policy.target_deadline_day)
-
-
-def is_late_submission(*, policy: Policy, year: int, quarter: int, submitted_at: datetime) -> bool:
-    # The deadline is a calendar day in the organisation's time zone, not a UTC instant.
-    local_day = timezone.localtime(submitted_at, timezone.get_default_timezone()).date()
-    return local_day > target_deadline(policy=policy, year=year, quarter=quarter)
 
 
 def goals_for_quarter(*, department_id: int, year: int, quarter: int) -> QuerySet[DepartmentGoal]:

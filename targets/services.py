@@ -15,10 +15,9 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import workflow
+from accounts import periods, workflow
 from accounts.models import Department, User
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify
@@ -184,9 +183,7 @@ def _snapshot(target_set: TargetSet) -> list[dict]:
 
 def _is_late(target_set: TargetSet, now: datetime) -> bool:
     policy = policy_for_organisation(organisation_id=target_set.organisation_id)
-    return selectors.is_late_submission(
-        policy=policy, year=target_set.year, quarter=target_set.quarter, submitted_at=now
-    )
+    return periods.is_late(periods.target_deadline(policy, target_set.period), now)
 
 
 @transaction.atomic
@@ -291,8 +288,8 @@ def target_set_record_completion(
         raise PermissionDenied(_("只能填写本人目标的完成情况。"))
     if locked.status != ReviewStatus.APPROVED:
         raise ValidationError(_("目标通过审核后才能填写完成情况。"), code="not_approved")
-    today = today or timezone.localdate()
-    if today < selectors.quarter_first_day(locked.year, locked.quarter):
+    today = today or periods.today()
+    if today < locked.period.first_day:
         raise ValidationError(_("季度开始后才能填写完成情况。"), code="too_early")
     items = {item.pk: item for item in locked.items.all()}
     for pk, (completion, note) in completions.items():

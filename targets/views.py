@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import periods
 from accounts.decorators import permission_required
 from accounts.selectors import departments_headed_by, policy_for_organisation
 from accounts.workflow import ReviewStatus, StaleVersion
@@ -58,7 +58,8 @@ def _messages_of(exc: ValidationError) -> str:
 @permission_required("targets.write_targets")
 def my_targets(request: HttpRequest) -> HttpResponse:
     """The person's quarters, with a button for the current quarter's targets."""
-    year, quarter = selectors.current_quarter(timezone.localdate())
+    current_period = periods.Quarter.current()
+    year, quarter = current_period.year, current_period.quarter
     target_sets = list(selectors.target_sets_of_owner(owner=request.user))
     current = next((s for s in target_sets if (s.year, s.quarter) == (year, quarter)), None)
     awaiting = list(selectors.target_sets_awaiting_review(reviewer=request.user)[:50])
@@ -71,10 +72,8 @@ def my_targets(request: HttpRequest) -> HttpResponse:
             "year": year,
             "quarter": quarter,
             "awaiting": awaiting,
-            "deadline": selectors.target_deadline(
-                policy=policy_for_organisation(organisation_id=request.user.organisation_id),
-                year=year,
-                quarter=quarter,
+            "deadline": periods.target_deadline(
+                policy_for_organisation(organisation_id=request.user.organisation_id), current_period
             ),
         },
     )
@@ -83,9 +82,11 @@ def my_targets(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required("targets.write_targets")
 def start(request: HttpRequest) -> HttpResponse:
-    year, quarter = selectors.current_quarter(timezone.localdate())
+    current_period = periods.Quarter.current()
     try:
-        target_set = services.target_set_start(owner=request.user, year=year, quarter=quarter)
+        target_set = services.target_set_start(
+            owner=request.user, year=current_period.year, quarter=current_period.quarter
+        )
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))
         return redirect("targets:my_targets")
@@ -121,7 +122,7 @@ def _render_detail(request: HttpRequest, target_set: TargetSet, status: int = 20
         "can_record": target_set.status == ReviewStatus.APPROVED
         and bool(items)
         and user.has_perm("targets.record_completion", target_set)
-        and timezone.localdate() >= selectors.quarter_first_day(target_set.year, target_set.quarter),
+        and periods.today() >= target_set.period.first_day,
         "version_form": VersionForm(initial={"version": target_set.version}, auto_id=False),
     }
     if can_edit and "formset" not in forms:
@@ -274,11 +275,11 @@ def goal_list(request: HttpRequest) -> HttpResponse:
 @permission_required("targets.manage_goals")
 def goal_create(request: HttpRequest) -> HttpResponse:
     departments = departments_headed_by(person=request.user)
-    year, quarter = selectors.current_quarter(timezone.localdate())
+    current_period = periods.Quarter.current()
     form = DepartmentGoalForm(
         request.POST or None,
         departments=departments,
-        initial={"year": year, "quarter": quarter, "department": departments.first()},
+        initial={"year": current_period.year, "quarter": current_period.quarter, "department": departments.first()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -19,13 +19,13 @@ from auditlog.context import disable_auditlog
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import periods
 from accounts.models import Department, Organisation, StaffStatus, StaffStatusKind, User
 from accounts.selectors import policy_for_organisation
 from evaluations.grading.models import AppraisalQuarter, Grade, GradeState, QuarterGrade, UncertainReason
 from evaluations.grading.services import quota
 from evaluations.grading.services.grading import appraisal_quarter_approve, appraisal_quarter_open
-from evaluations.grading.services.rollup import grading_deadline, quarter_last_day, rollup_quarter
-from targets.selectors import quarter_first_day
+from evaluations.grading.services.rollup import rollup_quarter
 
 from . import load
 from .year import demo_as_of
@@ -71,7 +71,8 @@ class _QuarterGrader:
 
     def _long_leave(self, quarter: int) -> set[int]:
         """People on leave for more than the policy's share of the quarter: 不确定等次."""
-        first, last = quarter_first_day(self.year, quarter), quarter_last_day(self.year, quarter)
+        period = periods.Quarter(self.year, quarter)
+        first, last = period.first_day, period.last_day
         length = (last - first).days + 1
         people = set()
         for person_id, start, end in StaffStatus.objects.filter(
@@ -94,7 +95,7 @@ class _QuarterGrader:
         for row in rows:
             pools[quota.pool_kind(is_leader_position=row[3], policy=self.policy)].append(row)
 
-        graded_on = quarter_last_day(self.year, quarter) + timedelta(days=3)
+        graded_on = periods.Quarter(self.year, quarter).last_day + timedelta(days=3)
         groups: dict[tuple, list[int]] = defaultdict(list)
         for pool_rows in pools.values():
             participants = sum(1 for row in pool_rows if row[1] not in on_leave)
@@ -140,7 +141,7 @@ class _QuarterGrader:
                 )
         if chief is not None:
             appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=chief)
-            approved_on = grading_deadline(year=self.year, quarter=quarter, days=self.policy.grading_deadline_days)
+            approved_on = periods.grading_deadline(self.policy, periods.Quarter(self.year, quarter))
             AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk).update(approved_at=self._at(approved_on, 16))
         return len(rows)
 
@@ -150,11 +151,11 @@ def build_demo_appraisals(
     organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None
 ) -> DemoAppraisalReport:
     """Grade, approve and roll up the demo year's past quarters; open the current one."""
-    as_of = demo_as_of(year, today or timezone.localdate())
+    as_of = demo_as_of(year, today or periods.today())
     in_year = as_of.year == year
     last_month = as_of.month - 1 if in_year else 12
     past_quarters = [q for q in range(1, 5) if 3 * q <= last_month]
-    current_quarter = (as_of.month - 1) // 3 + 1 if in_year else None
+    current_quarter = periods.Quarter.of(as_of).quarter if in_year else None
     chief = User.objects.filter(organisation=organisation, username="demo_chief").first()
     grader = _QuarterGrader(organisation, year=year, rng=random.Random(seed + 4), as_of=as_of)
     report = DemoAppraisalReport()

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
+from accounts import periods
 from accounts.models import Department, Organisation, StaffStatus, StaffStatusKind, User
 from accounts.selectors import participants_of, policy_for_organisation
 from evaluations.annual.models import AnnualGrade, AnnualResult
@@ -388,7 +389,7 @@ def build_demo_discipline(
     organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None
 ) -> DemoDisciplineReport:
     """Inspections, the veto, a sanction, the previous years' results and the year's roll-up."""
-    as_of = demo_as_of(year, today or timezone.localdate())
+    as_of = demo_as_of(year, today or periods.today())
     builder = _DisciplineBuilder(organisation, year=year, seed=seed, as_of=as_of)
     report = builder.report
     with disable_auditlog():

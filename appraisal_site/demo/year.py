@@ -19,10 +19,10 @@ from auditlog.context import disable_auditlog
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import periods
 from accounts.models import Department, Organisation, Role, User
 from accounts.selectors import policy_for_organisation
 from summaries.models import MonthlySummary, SummaryProgress
-from summaries.services import china_today, summary_deadline
 from targets.models import (
     Completion,
     DepartmentGoal,
@@ -32,7 +32,6 @@ from targets.models import (
     TargetSet,
     TargetSetRevision,
 )
-from targets.selectors import is_late_submission, quarter_first_day, target_deadline
 
 from . import load
 
@@ -186,7 +185,7 @@ class _YearBuilder:
         self.tz = timezone.get_default_timezone()
         self.policy = policy_for_organisation(organisation_id=organisation.pk)
         in_year = self.as_of.year == year
-        self.current_quarter = (self.as_of.month - 1) // 3 + 1 if in_year else None
+        self.current_quarter = periods.Quarter.of(self.as_of).quarter if in_year else None
         self.current_month = self.as_of.month if in_year else None
         last_month = self.as_of.month - 1 if in_year else 12
         self.past_months = list(range(1, last_month + 1))
@@ -284,9 +283,8 @@ class _YearBuilder:
             chosen.append((rng.choice(plan.assigned + COMMON_ASSIGNED), TargetKind.ASSIGNED))
         if len(chosen) < count:
             chosen.append((rng.choice(plan.routine + COMMON_ROUTINE), TargetKind.ROUTINE))
-        first = quarter_first_day(self.year, quarter)
-        last = date(self.year, 3 * quarter, 1) + timedelta(days=31)
-        last = last.replace(day=1) - timedelta(days=1)
+        period = periods.Quarter(self.year, quarter)
+        first, last = period.first_day, period.last_day
         weights = rng.choice(WEIGHTS[len(chosen)]) if rng.random() < 0.3 else None
         items = []
         for order, (task, kind) in enumerate(chosen, start=1):
@@ -320,8 +318,8 @@ class _YearBuilder:
     def _target_set(self, person: _Person, quarter: int, status: str, *, light: bool) -> _SetPlan:
         rng = self.rng
         past = quarter in self.past_quarters
-        first = quarter_first_day(self.year, quarter)
-        deadline = target_deadline(policy=self.policy, year=self.year, quarter=quarter)
+        first = periods.Quarter(self.year, quarter).first_day
+        deadline = periods.target_deadline(self.policy, periods.Quarter(self.year, quarter))
         items = self._items(person, quarter, light=light, past=past)
         submissions: list[tuple[datetime, str, datetime | None, str]] = []
         reviewer_id = None
@@ -351,8 +349,7 @@ class _YearBuilder:
             status=status,
             version=1 + 2 * len(submissions) + (1 if past else 0),
             submitted_at=last[0] if last else None,
-            is_late=bool(submissions)
-            and is_late_submission(policy=self.policy, year=self.year, quarter=quarter, submitted_at=submissions[0][0]),
+            is_late=bool(submissions) and periods.is_late(deadline, submissions[0][0]),
             reviewer_id=reviewer_id,
             reviewed_at=last[2] if last else None,
             return_reason=last[3] if last else "",
@@ -462,7 +459,7 @@ class _YearBuilder:
 
     def _summary(self, person: _Person, month: int, forced: str | None) -> MonthlySummary:
         rng = self.rng
-        deadline = summary_deadline(year=self.year, month=month, deadline_day=self.policy.summary_deadline_day)
+        deadline = periods.summary_deadline(self.policy, periods.Month(self.year, month))
         is_current = month == self.current_month
         status = ReviewStatus.DRAFT if is_current else self._summary_status(month, deadline, forced)
         other, problems, plans = self._texts(person, draft=status == ReviewStatus.DRAFT and is_current)
@@ -484,7 +481,7 @@ class _YearBuilder:
                 day = self._day(deadline + timedelta(days=1), deadline + timedelta(days=12))
             day = day or self._day(month_end - timedelta(days=2), deadline) or self.last_day
             summary.submitted_at = self._at(day)
-            summary.is_late = china_today(summary.submitted_at) > deadline
+            summary.is_late = periods.is_late(deadline, summary.submitted_at)
             if status != ReviewStatus.SUBMITTED:
                 summary.reviewer_id = person.reviewer_id
                 summary.reviewed_at = self._after(summary.submitted_at, 4)
@@ -636,7 +633,7 @@ class _YearBuilder:
             return
         progress = []
         for summary in summaries:
-            plan = sets_of.get((summary.owner_id, (summary.month - 1) // 3 + 1))
+            plan = sets_of.get((summary.owner_id, summary.quarter))
             if plan is not None:
                 progress += self._progress(summary, plan.items)
         SummaryProgress.objects.bulk_create(progress, batch_size=BATCH)
@@ -657,6 +654,6 @@ def build_demo_year(
     The first ``full_detail`` people (by id) get every quarter's targets and every month's summary;
     the others get the current quarter's targets and last month's summary only.
     """
-    today = today or timezone.localdate()
+    today = today or periods.today()
     with disable_auditlog():
         return _YearBuilder(organisation, year=year, seed=seed, today=today).build(full_detail=full_detail)

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PositionCategory
-from targets.models import QUARTER_CHOICES
+from accounts.periods import QUARTER_CHOICES, Quarter
 
 SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -72,6 +72,10 @@ class AppraisalQuarter(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"organisation_id": self.organisation_id}
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
 
     @property
     def is_open(self) -> bool:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from accounts import periods
 from accounts.models import Organisation
-from summaries.services import china_today
 
 from .models import AppraisalQuarter
 from .services import rollup
@@ -39,7 +39,7 @@ def rollup_quarter(organisation_id: int, year: int, quarter: int, job_id: int | 
 def rollup_due_quarters() -> dict:
     """Daily: roll up each organisation's just-ended quarter once its grading deadline has passed
     and whenever a grade changed since its last roll-up."""
-    today = china_today()
+    today = periods.today()
     done = []
     for organisation in Organisation.objects.filter(is_active=True):
         for appraisal_quarter in rollup.quarters_due_for_rollup(organisation=organisation, today=today):

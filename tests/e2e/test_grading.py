@@ -10,9 +10,9 @@ grades demo_head and confirms the staff grades; demo_chief approves on /evaluati
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts import periods
 from accounts.selectors import evaluator_of, policy_for_organisation
 from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_HEAD_DEPARTMENT
 from evaluations.grading.selectors import grades_to_give
@@ -31,9 +31,8 @@ QUARTERS = "/evaluations/quarters/"
 
 
 def open_quarter(demo):
-    year = timezone.localdate().year
-    quarter = (timezone.localdate().month - 1) // 3 + 1
-    return appraisal_quarter_open(organisation=demo, year=year, quarter=quarter)
+    current = periods.Quarter.current()
+    return appraisal_quarter_open(organisation=demo, year=current.year, quarter=current.quarter)
 
 
 def grade_other_departments(quarter, *, leave_good_places: int):

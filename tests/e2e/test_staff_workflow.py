@@ -18,6 +18,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts import periods
+
 pytestmark = pytest.mark.e2e
 
 FULL_NAMES = {"demo_staff": "就业促进科科员", "demo_head": "就业促进科科长"}
@@ -26,10 +28,7 @@ SUMMARY_URL = re.compile(r"/summaries/\d+/$")
 
 
 def quarter_end(today: date) -> date:
-    quarter = (today.month - 1) // 3 + 1
-    if quarter == 4:
-        return date(today.year, 12, 31)
-    return date(today.year, 3 * quarter + 1, 1) - timedelta(days=1)
+    return periods.Quarter.of(today).last_day
 
 
 def target_items() -> list[dict]:

@@ -248,7 +248,7 @@ def test_the_current_month_is_not_judged_until_it_ends(organisation):
 
 
 def test_the_daily_task_checks_the_previous_month_of_every_organisation(organisation, other_organisation, monkeypatch):
-    monkeypatch.setattr("evaluations.discipline.services.inspections.china_today", lambda: date(2026, 10, 1))
+    monkeypatch.setattr("accounts.periods.today", lambda now=None: date(2026, 10, 1))
     result = check_discipline_months.apply().get()
     assert (result["year"], result["month"]) == (2026, 9)
     assert set(ComplianceAlert.objects.values_list("organisation_id", "year", "month")) == {

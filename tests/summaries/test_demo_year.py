@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import periods
 from accounts.models import Department, User
 from accounts.selectors import evaluator_of, policy_for_organisation
 from accounts.workflow import ReviewStatus
@@ -15,9 +16,8 @@ from appraisal_site.demo.organisation import build_demo_organisation
 from appraisal_site.demo.year import build_demo_year, demo_as_of
 from summaries.models import MonthlySummary, SummaryProgress
 from summaries.selectors import summaries_awaiting_review
-from summaries.services import china_today, summary_deadline
 from targets.models import Completion, DepartmentGoal, TargetItem, TargetSet, TargetSetRevision
-from targets.selectors import is_late_submission, target_sets_awaiting_review
+from targets.selectors import target_sets_awaiting_review
 
 CHINA = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 23)  # Q4 under way; January–October are past months
@@ -89,15 +89,13 @@ def test_some_summaries_are_late_and_some_returned(demo_year):
 def test_dates_follow_the_rules_and_nothing_happens_from_today_on(demo_year):
     policy = policy_for_organisation(organisation_id=_user("demo_head").organisation_id)
     for summary in MonthlySummary.objects.exclude(submitted_at=None):
-        deadline = summary_deadline(year=summary.year, month=summary.month, deadline_day=policy.summary_deadline_day)
-        assert summary.is_late == (china_today(summary.submitted_at) > deadline)
+        deadline = periods.summary_deadline(policy, summary.period)
+        assert summary.is_late == (periods.today(summary.submitted_at) > deadline)
         assert summary.submitted_at < START_OF_TODAY
         assert summary.reviewed_at is None or summary.submitted_at < summary.reviewed_at < START_OF_TODAY
     for target_set in TargetSet.objects.exclude(submitted_at=None).prefetch_related("revisions"):
         first = min(target_set.revisions.all(), key=lambda r: r.number)
-        late = is_late_submission(
-            policy=policy, year=target_set.year, quarter=target_set.quarter, submitted_at=first.submitted_at
-        )
+        late = periods.is_late(periods.target_deadline(policy, target_set.period), first.submitted_at)
         assert target_set.is_late == late
         assert target_set.reviewed_at is None or target_set.reviewed_at < START_OF_TODAY
     assert TargetSet.objects.filter(is_late=True).exists()
@@ -222,7 +220,7 @@ def test_seed_demo_builds_the_year(db, settings, capsys):
     output = capsys.readouterr().out
     assert f"Year {year} as of" in output and "monthly summaries" in output
     staff = _user("demo_staff")
-    quarter = (timezone.localdate().month - 1) // 3 + 1
+    quarter = periods.Quarter.current().quarter
     assert not TargetSet.objects.filter(owner=staff, year=year, quarter=quarter).exists()
     assert not MonthlySummary.objects.filter(owner=staff, year=year, month=timezone.localdate().month).exists()
     assert TargetSet.objects.filter(year=year).exists()

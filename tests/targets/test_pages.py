@@ -2,12 +2,11 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from accounts import periods
 from accounts.workflow import ReviewStatus
 from targets import services
 from targets.models import TargetSet
-from targets.selectors import current_quarter
 from tests.factories import UserFactory
 from tests.targets.conftest import add_items
 
@@ -41,7 +40,7 @@ def test_the_list_offers_to_start_the_current_quarter_and_starting_creates_a_dra
     response = client.post(reverse("targets:start"))
     target_set = TargetSet.objects.get(owner=staff)
     assert response["Location"] == reverse("targets:detail", args=[target_set.pk])
-    assert (target_set.year, target_set.quarter) == current_quarter(timezone.localdate())
+    assert target_set.period == periods.Quarter.current()
     assert target_set.department == staff.department
     # Starting twice opens the same set.
     client.post(reverse("targets:start"))

@@ -4,8 +4,18 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from accounts import periods
 from accounts.selectors import policy_for_organisation
-from targets.selectors import current_quarter, is_late_submission, target_sets_awaiting_review
+from targets.selectors import target_sets_awaiting_review
+
+
+def current_quarter(today):
+    quarter = periods.Quarter.of(today)
+    return quarter.year, quarter.quarter
+
+
+def is_late_submission(*, policy, year, quarter, submitted_at):
+    return periods.is_late(periods.target_deadline(policy, periods.Quarter(year, quarter)), submitted_at)
 
 
 @pytest.mark.parametrize(

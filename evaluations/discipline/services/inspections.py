@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import periods
 from accounts.models import Department, Organisation, Role, User
 from accounts.selectors import policy_for_organisation
-from summaries.services import china_today
 
 from ..models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity
 from . import veto
@@ -77,7 +77,7 @@ def inspection_record(
     departments = list(departments)
     findings = list(findings)
     errors: list[str] = []
-    if date > china_today():
+    if date > periods.today():
         errors.append(_("检查日期不能晚于今天。"))
     if kind not in InspectionKind.values:
         errors.append(_("请选择检查类别。"))
@@ -112,13 +112,12 @@ def inspection_record(
 
 
 def month_has_ended(*, year: int, month: int, today: datetime.date | None = None) -> bool:
-    today = today or china_today()
-    return (year, month) < (today.year, today.month)
+    return periods.Month(year, month) < periods.Month.of(today or periods.today())
 
 
 def previous_month(today: datetime.date | None = None) -> tuple[int, int]:
-    today = today or china_today()
-    return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    previous = periods.Month.of(today or periods.today()).previous()
+    return previous.year, previous.month
 
 
 @transaction.atomic

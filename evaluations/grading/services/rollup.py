@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -24,11 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import periods
 from accounts.models import Organisation, User
 from accounts.selectors import policy_for_organisation
-from summaries.services import china_today, summary_deadline
-from targets.models import Completion, ReviewStatus
-from targets.selectors import quarter_first_day
+from accounts.workflow import HANDED_IN_STATUSES
+from targets.models import Completion
 
 from ..models import (
     AppraisalQuarter,
@@ -68,21 +68,6 @@ class RollupStats:
     departments: int
     months_due: int
     computed_at: datetime
-
-
-def quarter_months(quarter: int) -> list[int]:
-    return [3 * (quarter - 1) + i for i in (1, 2, 3)]
-
-
-def quarter_last_day(year: int, quarter: int) -> date:
-    if quarter == 4:
-        return date(year, 12, 31)
-    return quarter_first_day(year, quarter + 1) - timedelta(days=1)
-
-
-def grading_deadline(*, year: int, quarter: int, days: int) -> date:
-    """The day grading should be finished: ``days`` (policy) after the quarter's last day."""
-    return quarter_last_day(year, quarter) + timedelta(days=days)
 
 
 def _flags_sql() -> str:
@@ -127,7 +112,7 @@ LEFT JOIN (
         SUM(CASE WHEN is_late THEN 0 ELSE 1 END) AS on_time, SUM(CASE WHEN is_late THEN 1 ELSE 0 END) AS late
     FROM summaries_monthlysummary
     WHERE organisation_id = %(organisation)s AND year = %(year)s AND month IN (%(m1)s, %(m2)s, %(m3)s)
-        AND status IN (%(submitted)s, %(approved)s)
+        AND status IN (%(handed_in_1)s, %(handed_in_2)s)
     GROUP BY owner_id
 ) m ON m.owner_id = g.person_id
 LEFT JOIN (
@@ -193,13 +178,10 @@ def rollup_quarter(
     report = on_progress or (lambda percent: None)
     year, quarter = appraisal_quarter.year, appraisal_quarter.quarter
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
-    today = today or china_today()
-    months = quarter_months(quarter)
-    months_due = sum(
-        1
-        for month in months
-        if summary_deadline(year=year, month=month, deadline_day=policy.summary_deadline_day) < today
-    )
+    today = today or periods.today()
+    period = appraisal_quarter.period
+    months = period.months
+    months_due = sum(1 for month in months if periods.summary_deadline(policy, periods.Month(year, month)) < today)
     now = timezone.now()
     ops = connection.ops
     params = {
@@ -211,12 +193,13 @@ def rollup_quarter(
         "m2": months[1],
         "m3": months[2],
         "months_due": months_due,
-        "first_day": ops.adapt_datefield_value(quarter_first_day(year, quarter)),
-        "last_day": ops.adapt_datefield_value(quarter_last_day(year, quarter)),
+        "first_day": ops.adapt_datefield_value(period.first_day),
+        "last_day": ops.adapt_datefield_value(period.last_day),
         "now": ops.adapt_datetimefield_value(now),
         "done": Completion.DONE,
-        "submitted": ReviewStatus.SUBMITTED,
-        "approved": ReviewStatus.APPROVED,
+        # accounts.workflow.handed_in(): submitted or approved, never a returned summary.
+        "handed_in_1": HANDED_IN_STATUSES[0],
+        "handed_in_2": HANDED_IN_STATUSES[1],
         "praise": ServiceEventKind.PRAISE,
         "complaint": ServiceEventKind.COMPLAINT,
         **{grade.name.lower(): grade.value for grade in Grade},
@@ -322,19 +305,15 @@ def rollup_job_run(*, job: RollupJob) -> RollupStats | None:
 # --- Which quarters are due ----------------------------------------------------------------
 
 
-def previous_quarter(today: date) -> tuple[int, int]:
-    quarter = (today.month - 1) // 3 + 1
-    return (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
-
-
 def quarters_due_for_rollup(*, organisation: Organisation, today: date) -> list[AppraisalQuarter]:
     """The just-ended quarter, once its grading deadline has passed, if it changed since its last roll-up.
 
     "Changed" means a grade was given or confirmed, or the quarter approved, after ``rolled_up_at``.
     """
     policy = policy_for_organisation(organisation_id=organisation.pk)
-    year, quarter = previous_quarter(today)
-    if today <= grading_deadline(year=year, quarter=quarter, days=policy.grading_deadline_days):
+    ended = periods.Quarter.of(today).previous()
+    year, quarter = ended.year, ended.quarter
+    if today <= periods.grading_deadline(policy, ended):
         return []
     due = []
     for appraisal_quarter in AppraisalQuarter.objects.filter(

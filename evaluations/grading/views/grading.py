@@ -20,16 +20,15 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import periods
 from accounts.decorators import permission_required
 from accounts.models import Policy, User
 from accounts.selectors import policy_for_organisation
 from summaries.models import MonthlySummary
 from targets.models import Completion, TargetItem, TargetSet
-from targets.selectors import current_quarter
 
 from ...discipline.selectors import finding_counts
 from .. import selectors
@@ -546,7 +545,8 @@ def quarters(request: HttpRequest) -> HttpResponse:
         selected = next((q for q in all_quarters if q.pk == int(request.GET["q"])), None)
     if selected is None:
         selected = next((q for q in all_quarters if q.is_open), None) or (all_quarters[0] if all_quarters else None)
-    year, quarter = current_quarter(timezone.localdate())
+    current = periods.Quarter.current()
+    year, quarter = current.year, current.quarter
     ctx: dict = {
         "quarters": all_quarters,
         "selected": selected,

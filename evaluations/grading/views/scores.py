@@ -9,14 +9,13 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from accounts import periods
 from accounts.decorators import permission_required
 from accounts.models import Department, PositionCategory
 from accounts.selectors import policy_for_organisation
-from targets.selectors import current_quarter
 
 from ..forms_scores import DepartmentScoresForm, IndicatorFormSet, QuarterForm, indicator_initial
 from ..models import DepartmentScore, Indicator, IndicatorGroup, IndicatorSet
@@ -99,7 +98,8 @@ def _default_quarter(request: HttpRequest) -> tuple[int, int]:
     appraisal_quarter = current_appraisal_quarter(organisation=request.user.organisation)
     if appraisal_quarter is not None:
         return appraisal_quarter.year, appraisal_quarter.quarter
-    return current_quarter(timezone.localdate())
+    current = periods.Quarter.current()
+    return current.year, current.quarter
 
 
 @permission_required("evaluations.manage_scores")
