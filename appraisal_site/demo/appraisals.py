@@ -1,11 +1,10 @@
 """Graded quarters for the demo organisation, after :func:`appraisal_site.demo.year.build_demo_year`.
 
-Every past quarter of the demo year is opened, graded within the organisation's 好 quota with a
-short comment (and a reason for 一般/较差), confirmed, approved by demo_chief and rolled up; the
-current quarter is opened with every row pending, so demo_head and demo_leader have grading to do.
-
-Grades are written with one UPDATE per group of rows sharing the same values (department, grade,
-comment…), not one per person, so ``seed_demo --staff 100000`` stays within its budget.
+Every past quarter of the demo year is opened, graded by each person's evaluator within the 好
+quota with a short comment (and a reason for 一般/较差; 不确定等次 for whoever
+:func:`accounts.selectors.people_on_long_leave` names), confirmed by the supervising leaders,
+approved by demo_chief and rolled up, all through the grading services. The current quarter is
+opened with every row pending, so demo_head and demo_leader have grading to do.
 """
 
 from __future__ import annotations
@@ -13,30 +12,29 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from auditlog.context import disable_auditlog
 from django.db import transaction
-from django.utils import timezone
 
 from accounts import periods
-from accounts.models import Department, Organisation, StaffStatus, StaffStatusKind, User
-from accounts.selectors import policy_for_organisation
-from evaluations.grading.models import AppraisalQuarter, Grade, GradeState, QuarterGrade, UncertainReason
+from accounts.models import Organisation, User
+from accounts.selectors import evaluator_of, people_on_long_leave, policy_for_organisation
+from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade, UncertainReason
 from evaluations.grading.services import quota
-from evaluations.grading.services.grading import appraisal_quarter_approve, appraisal_quarter_open
+from evaluations.grading.services.grading import (
+    appraisal_quarter_approve,
+    appraisal_quarter_open,
+    grade_assign,
+    grades_confirm_all,
+)
 from evaluations.grading.services.rollup import rollup_quarter
 
-from . import load
-from .year import demo_as_of
+from . import Story, demo_as_of, load
+from .year import act
 
-CHUNK = 500
 # Shares of each grade among the participants (好 is then capped by the quota).
-GOOD_SHARE, FAIRLY_GOOD_SHARE, AVERAGE_SHARE = 0.33, 0.52, 0.12
-
+SHARES = ((Grade.GOOD, 0.33), (Grade.FAIRLY_GOOD, 0.85), (Grade.AVERAGE, 0.97))
 _TEXT = load("appraisals")
-COMMENTS = {grade: tuple(texts) for grade, texts in _TEXT["comments"].items()}
-REASONS = {grade: tuple(texts) for grade, texts in _TEXT["reasons"].items()}
 
 
 @dataclass
@@ -54,96 +52,50 @@ class DemoAppraisalReport:
         return f"Appraisals: {approved} graded ({self.graded} grades), approved and rolled up; {current}."
 
 
-class _QuarterGrader:
-    def __init__(self, organisation: Organisation, *, year: int, rng: random.Random, as_of: date):
-        self.organisation = organisation
-        self.year = year
-        self.rng = rng
-        self.as_of = as_of
-        self.tz = timezone.get_default_timezone()
-        self.policy = policy_for_organisation(organisation_id=organisation.pk)
-        self.departments = {d.pk: d for d in Department.objects.filter(organisation=organisation)}
-
-    def _at(self, day: date, hour: int) -> datetime:
-        # Never on or after the demo's "today".
-        day = min(day, self.as_of - timedelta(days=1))
-        return datetime.combine(day, time(hour, self.rng.randint(0, 59)), tzinfo=self.tz)
-
-    def _long_leave(self, quarter: int) -> set[int]:
-        """People on leave for more than the policy's share of the quarter: 不确定等次."""
-        period = periods.Quarter(self.year, quarter)
-        first, last = period.first_day, period.last_day
-        length = (last - first).days + 1
-        people = set()
-        for person_id, start, end in StaffStatus.objects.filter(
-            user__organisation=self.organisation, kind=StaffStatusKind.LONG_LEAVE, start_date__lte=last
-        ).values_list("user_id", "start_date", "end_date"):
-            days = (min(end or last, last) - max(start, first)).days + 1
-            if days * 100 > length * self.policy.uncertain_leave_share_percent:
-                people.add(person_id)
-        return people
-
-    def grade(self, appraisal_quarter: AppraisalQuarter, chief: User | None) -> int:
-        rng, quarter = self.rng, appraisal_quarter.quarter
-        rows = list(
-            QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
-            .order_by("pk")
-            .values_list("pk", "person_id", "department_id", "is_leader_position")
-        )
-        on_leave = self._long_leave(quarter)
-        pools: dict[str, list[tuple]] = defaultdict(list)
-        for row in rows:
-            pools[quota.pool_kind(is_leader_position=row[3], policy=self.policy)].append(row)
-
-        graded_on = periods.Quarter(self.year, quarter).last_day + timedelta(days=3)
-        groups: dict[tuple, list[int]] = defaultdict(list)
-        for pool_rows in pools.values():
-            participants = sum(1 for row in pool_rows if row[1] not in on_leave)
-            capacity = quota.good_quota(participants=participants, percent=self.policy.good_quota_percent)
-            used = 0
-            for pk, person_id, department_id, _leader in rng.sample(pool_rows, len(pool_rows)):
-                draw = rng.random()
-                if person_id in on_leave:
-                    grade = Grade.UNCERTAIN
-                elif draw < GOOD_SHARE and used < capacity:
-                    grade, used = Grade.GOOD, used + 1
-                elif draw < GOOD_SHARE + FAIRLY_GOOD_SHARE:
-                    grade = Grade.FAIRLY_GOOD
-                elif draw < GOOD_SHARE + FAIRLY_GOOD_SHARE + AVERAGE_SHARE:
-                    grade = Grade.AVERAGE
-                else:
-                    grade = Grade.POOR
-                department = self.departments[department_id]
-                is_head = department.head_id == person_id
-                evaluator = department.supervising_leader_id if is_head else department.head_id
-                key = (
-                    grade,
-                    rng.choice(COMMENTS[grade]),
-                    rng.choice(REASONS[grade]) if grade in REASONS else "",
-                    evaluator,
-                    department.supervising_leader_id,
-                )
-                groups[key].append(pk)
-
-        for (grade, comment, reason, evaluator, confirmer), pks in groups.items():
-            for start in range(0, len(pks), CHUNK):
-                QuarterGrade.objects.filter(pk__in=pks[start : start + CHUNK]).update(
-                    grade=grade,
-                    uncertain_reason=UncertainReason.LONG_LEAVE if grade == Grade.UNCERTAIN else "",
-                    comment=comment,
-                    reason=reason,
-                    evaluator_id=evaluator,
-                    graded_at=self._at(graded_on, 10),
-                    state=GradeState.CONFIRMED,
-                    confirmed_by_id=confirmer,
-                    confirmed_at=self._at(graded_on + timedelta(days=4), 15),
-                    version=2,
-                )
-        if chief is not None:
-            appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=chief)
-            approved_on = periods.grading_deadline(self.policy, periods.Quarter(self.year, quarter))
-            AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk).update(approved_at=self._at(approved_on, 16))
-        return len(rows)
+def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: User) -> int:
+    rng, organisation = story.rng, appraisal_quarter.organisation
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    period = periods.Quarter(appraisal_quarter.year, appraisal_quarter.quarter)
+    on_leave = people_on_long_leave(organisation=organisation, quarter=period)
+    rows = appraisal_quarter.grades.select_related("person__department__head", "person__department__supervising_leader")
+    pools: dict[str, list[QuarterGrade]] = defaultdict(list)
+    for row in rows.order_by("pk"):
+        pools[quota.pool_kind(is_leader_position=row.is_leader_position, policy=policy)].append(row)
+    leaders = set()
+    for pool in pools.values():
+        participants = sum(1 for row in pool if row.person_id not in on_leave)
+        places = quota.good_quota(participants=participants, percent=policy.good_quota_percent)
+        # Those on leave first: 不确定等次 leaves the pool, so the 好 places are counted without them.
+        for row in sorted(rng.sample(pool, len(pool)), key=lambda row: row.person_id not in on_leave):
+            draw = rng.random()
+            grade = next((g for g, limit in SHARES if draw < limit), Grade.POOR)
+            if row.person_id in on_leave:
+                grade = Grade.UNCERTAIN
+            elif grade == Grade.GOOD:
+                grade, places = (Grade.GOOD, places - 1) if places else (Grade.FAIRLY_GOOD, places)
+            reason = rng.choice(_TEXT["reasons"][grade]) if grade in _TEXT["reasons"] else ""
+            act(
+                evaluator_of(person=row.person),
+                grade_assign,
+                grade_row=row,
+                grade=grade,
+                comment=rng.choice(_TEXT["comments"][grade]),
+                reason=reason,
+                uncertain_reason=UncertainReason.LONG_LEAVE if grade == Grade.UNCERTAIN else "",
+            )
+            leaders.add(row.person.department.supervising_leader)
+    for leader in sorted(leaders, key=lambda leader: leader.pk):
+        act(leader, grades_confirm_all, appraisal_quarter=appraisal_quarter)
+    act(chief, appraisal_quarter_approve, appraisal_quarter=appraisal_quarter)
+    # The grading services stamp the present; the demo's quarter was graded days after it ended,
+    # confirmed a few days later and approved by the grading deadline. Backdated in two UPDATEs.
+    graded_on = period.last_day + timedelta(days=3)
+    appraisal_quarter.grades.update(
+        graded_at=story.at(graded_on, 10), confirmed_at=story.at(graded_on + timedelta(days=4), 15)
+    )
+    approved_on = periods.grading_deadline(policy, period)
+    AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk).update(approved_at=story.at(approved_on, 16))
+    return sum(len(pool) for pool in pools.values())
 
 
 @transaction.atomic
@@ -151,22 +103,16 @@ def build_demo_appraisals(
     organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None
 ) -> DemoAppraisalReport:
     """Grade, approve and roll up the demo year's past quarters; open the current one."""
-    as_of = demo_as_of(year, today or periods.today())
-    in_year = as_of.year == year
-    last_month = as_of.month - 1 if in_year else 12
-    past_quarters = [q for q in range(1, 5) if 3 * q <= last_month]
-    current_quarter = periods.Quarter.of(as_of).quarter if in_year else None
-    chief = User.objects.filter(organisation=organisation, username="demo_chief").first()
-    grader = _QuarterGrader(organisation, year=year, rng=random.Random(seed + 4), as_of=as_of)
+    story = Story(year, demo_as_of(year, today or periods.today()), random.Random(seed + 4))
+    chief = User.objects.get(organisation=organisation, username="demo_chief")
     report = DemoAppraisalReport()
-    with disable_auditlog():
-        for quarter in past_quarters:
-            appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=quarter)
-            report.graded += grader.grade(appraisal_quarter, chief)
-            rollup_quarter(appraisal_quarter=appraisal_quarter, today=as_of)
-            report.approved_quarters.append(quarter)
-        if current_quarter is not None:
-            appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=current_quarter)
-            report.open_quarter = current_quarter
-            report.pending = appraisal_quarter.grades.count()
+    for quarter in story.past_quarters:
+        appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=quarter)
+        report.graded += _grade_quarter(appraisal_quarter, story, chief)
+        rollup_quarter(appraisal_quarter=appraisal_quarter, today=story.as_of)
+        report.approved_quarters.append(quarter)
+    if story.current_quarter is not None:
+        appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=story.current_quarter)
+        report.open_quarter = story.current_quarter
+        report.pending = appraisal_quarter.grades.count()
     return report
