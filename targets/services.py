@@ -215,9 +215,7 @@ def target_set_submit(
             submitted_by=actor,
         )
 
-    return workflow.submit(
-        target_set, actor, version=version, now=now, is_late=_is_late, prepare=save_and_snapshot
-    )
+    return workflow.submit(target_set, actor, version=version, now=now, is_late=_is_late, prepare=save_and_snapshot)
 
 
 def _record_decision(target_set: TargetSet) -> None:
