@@ -27,7 +27,7 @@ DEMO_ORGANISATION_CODE = "demo"
 DEMO_PASSWORD = "Demo@2026!"
 DEMO_HEAD_DEPARTMENT = "JYCJ"
 # The most people the story is told for; seed_demo adds anyone beyond as accounts only.
-STORY_STAFF = 200
+STORY_STAFF = 60
 
 _TEXT = load("organisation")
 # (code, name, position category of most of its staff, supervised by demo_leader?)
