@@ -10,6 +10,9 @@ Reading (the staff import in :mod:`accounts.imports`, the grading inputs in
   :func:`cell_reader` reads a row's cells by field name.
 - :func:`row_error` / :func:`format_row_errors` format the per-row messages ("第N行：…").
 - :func:`parse_yes_no` reads 是/否 and their usual spellings.
+- :class:`RowForm` / :func:`parse_rows`: each data row is parsed by a Django form, whose field
+  cleaning turns the cell text into values and whose ``clean`` calls the same service check the
+  web form calls; its errors become the row's messages.
 
 Writing: :func:`text_cell` writes user text into a write-only workbook as text, never as a formula.
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 
+from django import forms
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -193,3 +197,55 @@ def text_cell(sheet, value) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=str(value) if value is not None else "")
     cell.data_type = "s"
     return cell
+
+
+# --- Rows parsed by forms ---------------------------------------------------------------------
+
+
+class RowForm(forms.Form):
+    """One Excel row parsed by a Django form.
+
+    Declare one field per column (the cell text comes in as the field's data; a ``CharField`` with
+    ``required`` and a Chinese ``error_messages["required"]`` for the mandatory columns), turn the
+    text into values in ``clean_<column>``, and call the service's rule check in ``clean`` so the
+    row obeys the same rules as the web form. ``context`` carries what the checks need (the
+    organisation, lookup tables built once per file).
+    """
+
+    def __init__(self, cells: dict[str, str], **context):
+        self.context = context
+        super().__init__(data=cells)
+
+    def row_messages(self) -> list[str]:
+        """The row's error messages: the columns' in column order, then the rules'."""
+        messages = [str(m) for name in self.fields for m in self.errors.get(name, [])]
+        messages += [str(m) for m in self.errors.get(forms.forms.NON_FIELD_ERRORS, [])]
+        extra = [name for name in self.errors if name not in self.fields and name != forms.forms.NON_FIELD_ERRORS]
+        messages += [str(m) for name in extra for m in self.errors[name]]
+        return messages
+
+
+def parse_rows(
+    positions: dict[str, int], data: SheetRows, form_class: type[RowForm], **context
+) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    """Parse every data row with ``form_class``: (row number, cleaned data) of the valid rows and
+    (row number, message) of every error."""
+    parsed: list[tuple[int, dict]] = []
+    errors: list[tuple[int, str]] = []
+    for row_number, values in data:
+        cell = cell_reader(positions, values)
+        form = form_class({name: cell(name) for name in form_class.base_fields}, **context)
+        if form.is_valid():
+            parsed.append((row_number, form.cleaned_data))
+        else:
+            errors.extend((row_number, message) for message in form.row_messages())
+    return parsed, errors
+
+
+def required_text(header: str, **kwargs) -> forms.CharField:
+    """A mandatory text column: "<header>不能为空" when the cell is blank."""
+    return forms.CharField(error_messages={"required": _("%(col)s不能为空") % {"col": header}}, **kwargs)
+
+
+def optional_text(**kwargs) -> forms.CharField:
+    return forms.CharField(required=False, **kwargs)

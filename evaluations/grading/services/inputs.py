@@ -14,11 +14,37 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts import periods
 from accounts.audit import audit_reason
-from accounts.models import Organisation, User
+from accounts.models import Department, Organisation, User
 
-from ..imports import SatisfactionRow, ServiceEventRow
 from ..models import SatisfactionScore, ServiceEvent, ServiceEventKind
+
+SCORE_MIN, SCORE_MAX = Decimal("0"), Decimal("100")
+
+
+@dataclass
+class SatisfactionRow:
+    """One parsed and checked row of a satisfaction-score workbook, ready to write."""
+
+    row_number: int
+    year: int
+    quarter: int
+    department: Department | None
+    person: User | None
+    score: Decimal
+
+
+@dataclass
+class ServiceEventRow:
+    """One parsed and checked row of a praise/complaint workbook, ready to write."""
+
+    row_number: int
+    date: datetime.date
+    person: User
+    kind: str
+    description: str
+    handled: bool | None
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
@@ -137,25 +163,66 @@ def satisfaction_exists(
     )
 
 
+def satisfaction_check(
+    *,
+    organisation_id: int,
+    year: int | None,
+    quarter: int | None,
+    department: Department | None,
+    person: User | None,
+    score: Decimal | None,
+    exclude_pk: int | None = None,
+    existing: bool = True,
+) -> None:
+    """The rules of a satisfaction score, for the web form, the Excel rows and the save alike.
+
+    Exactly one of department and person, of the organisation; a score of 0–100; once per
+    quarter (checked against the stored scores unless ``existing`` is False, as an import that
+    updates a quarter's score does). Raises one ValidationError naming each field at fault;
+    a rule whose inputs are missing (another check already refused them) is skipped.
+    """
+    errors: dict[str, list[str]] = {}
+    if department is not None and person is not None:
+        errors.setdefault("person", []).append(_("科室和人员只能选择一项。"))
+    elif department is None and person is None:
+        errors.setdefault("department", []).append(_("请选择科室或人员中的一项。"))
+    if department is not None and department.organisation_id != organisation_id:
+        errors.setdefault("department", []).append(_("科室不属于本单位。"))
+    if person is not None and person.organisation_id != organisation_id:
+        errors.setdefault("person", []).append(_("人员不属于本单位。"))
+    if score is not None and not SCORE_MIN <= score <= SCORE_MAX:
+        errors.setdefault("score", []).append(_("得分须在0到100之间。"))
+    if (
+        existing
+        and not errors
+        and year
+        and quarter
+        and satisfaction_exists(
+            organisation_id=organisation_id,
+            year=year,
+            quarter=quarter,
+            department_id=department.pk if department else None,
+            person_id=person.pk if person else None,
+            exclude_pk=exclude_pk,
+        )
+    ):
+        errors["department" if department else "person"] = [_("该科室或人员本季度已有满意度得分，请编辑原记录。")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_satisfaction(score: SatisfactionScore) -> None:
-    """Exactly one of department and person, both of the score's organisation, once per quarter."""
-    if (score.department_id is None) == (score.person_id is None):
-        raise ValidationError(_("请选择科室或人员中的一项。"))
-    if score.department_id and score.department.organisation_id != score.organisation_id:
-        raise ValidationError({"department": _("科室不属于本单位。")})
-    if score.person_id and score.person.organisation_id != score.organisation_id:
-        raise ValidationError({"person": _("人员不属于本单位。")})
-    if score.score is None or not Decimal("0") <= score.score <= Decimal("100"):
+    if score.score is None:
         raise ValidationError({"score": _("得分须在0到100之间。")})
-    if satisfaction_exists(
+    satisfaction_check(
         organisation_id=score.organisation_id,
         year=score.year,
         quarter=score.quarter,
-        department_id=score.department_id,
-        person_id=score.person_id,
+        department=score.department,
+        person=score.person,
+        score=score.score,
         exclude_pk=score.pk,
-    ):
-        raise ValidationError(_("该科室或人员本季度已有满意度得分，请编辑原记录。"))
+    )
 
 
 @transaction.atomic
@@ -228,15 +295,45 @@ def satisfaction_import(
 # --- Service events -------------------------------------------------------------------------
 
 
+def service_event_check(
+    *,
+    organisation_id: int,
+    date: datetime.date | None,
+    person: User | None,
+    kind: str | None,
+    handled: bool | None,
+    description: str | None,
+) -> None:
+    """The rules of a praise or complaint, for the web form, the Excel rows and the save alike.
+
+    Not in the future; a person of the organisation; a complaint says whether it was handled, a
+    praise does not; a description. Raises one ValidationError naming each field at fault; a rule
+    whose inputs are missing (another check already refused them) is skipped.
+    """
+    errors: dict[str, list[str]] = {}
+    if date is not None and date > periods.today():
+        errors["date"] = [_("日期不能晚于今天。")]
+    if person is not None and person.organisation_id != organisation_id:
+        errors["person"] = [_("人员不属于本单位。")]
+    if kind == ServiceEventKind.COMPLAINT and handled is None:
+        errors["handled"] = [_("投诉须注明是否已处理。")]
+    elif kind == ServiceEventKind.PRAISE and handled is not None:
+        errors["handled"] = [_("表扬不填写是否已处理。")]
+    if description is not None and not description.strip():
+        errors["description"] = [_("请填写事由。")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_service_event(event: ServiceEvent) -> None:
-    if event.person.organisation_id != event.organisation_id:
-        raise ValidationError({"person": _("人员不属于本单位。")})
-    if event.kind == ServiceEventKind.COMPLAINT and event.handled is None:
-        raise ValidationError({"handled": _("投诉须注明是否已处理。")})
-    if event.kind == ServiceEventKind.PRAISE and event.handled is not None:
-        raise ValidationError({"handled": _("表扬不填写是否已处理。")})
-    if not (event.description or "").strip():
-        raise ValidationError({"description": _("请填写事由。")})
+    service_event_check(
+        organisation_id=event.organisation_id,
+        date=event.date,
+        person=event.person,
+        kind=event.kind,
+        handled=event.handled,
+        description=event.description or "",
+    )
 
 
 @transaction.atomic
