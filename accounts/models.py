@@ -264,9 +264,10 @@ class RoleAssignment(models.Model):
 
 
 class AppraisalPeriod(models.TextChoices):
+    # Only the quarter: targets, summaries, grading and the roll-up all work by quarter, so a
+    # half-year or monthly period would be a setting that changes nothing. Add one here only
+    # together with the code that honours it.
     QUARTER = "quarter", _("季度")
-    HALF_YEAR = "half_year", _("半年")
-    MONTH = "month", _("月度")
 
 
 def _percent_field(verbose_name, default, help_text=""):

@@ -105,6 +105,21 @@ def test_hr_changes_only_their_own_organisations_policy(client_for, hr, organisa
     assert policy_for_organisation(organisation_id=organisation.pk).good_quota_percent == 25
 
 
+@pytest.mark.parametrize("period", ["month", "half_year"])
+def test_the_policy_page_refuses_a_period_the_system_does_not_appraise_by(client_for, hr, organisation, period):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    response = client_for(hr).post(reverse("accounts:policy"), _form_data(policy, period=period))
+    assert response.status_code == 200
+    assert "period" in response.context["form"].errors
+    policy.refresh_from_db()
+    assert policy.period == "quarter"
+
+
+def test_the_policy_page_offers_only_the_quarter_as_period(client_for, hr):
+    form = client_for(hr).get(reverse("accounts:policy")).context["form"]
+    assert [value for value, _label in form.fields["period"].choices if value] == ["quarter"]
+
+
 def test_hr_sets_the_points_per_service_event_on_the_policy_page(client_for, hr, organisation):
     policy = policy_for_organisation(organisation_id=organisation.pk)
     page = client_for(hr).get(reverse("accounts:policy")).content.decode()
