@@ -45,7 +45,7 @@ from ..models import (
     ServiceEvent,
     ServiceEventKind,
 )
-from ..services import grading, quota, scores
+from ..services import grading, quota, scores, suggestions
 
 GRADE_LABELS = dict(Grade.choices)
 
@@ -83,6 +83,7 @@ class PersonFacts:
     complaints: int = 0
     department_score: Decimal | None = None
     suggested_grade: str = ""
+    suggestion_explanation: str = ""
     findings: int = 0
     serious_findings: int = 0
 
@@ -93,13 +94,6 @@ class PersonFacts:
     @property
     def suggested_grade_label(self) -> str:
         return GRADE_LABELS.get(self.suggested_grade, "")
-
-
-def _suggested_grades(appraisal_quarter: AppraisalQuarter, policy: Policy) -> dict[int, str]:
-    """The score model's suggestions, when the policy enables it and the scores service exists."""
-    if not policy.score_model_enabled:
-        return {}
-    return scores.suggested_grades(appraisal_quarter=appraisal_quarter)
 
 
 def person_facts(
@@ -178,10 +172,12 @@ def person_facts(
             "department_id", "total"
         )
     )
-    suggested = _suggested_grades(appraisal_quarter, policy)
+    suggested = suggestions.grade_suggestions(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
     for row in rows:
         facts[row.person_id].department_score = department_scores.get(row.department_id)
-        facts[row.person_id].suggested_grade = suggested.get(row.person_id) or row.suggested_grade
+        if suggestion := suggested.get(row.person_id):
+            facts[row.person_id].suggested_grade = suggestion.grade
+            facts[row.person_id].suggestion_explanation = suggestion.explanation
     return facts
 
 
