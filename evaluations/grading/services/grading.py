@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_reason
-from accounts.models import Organisation, Role, User
-from accounts.selectors import evaluator_of, participants_of, policy_for_organisation
+from accounts.models import Organisation, User
+from accounts.selectors import participants_of, policy_for_organisation
 
 from ..models import (
     GRADES_NEEDING_REASON,
@@ -144,7 +144,7 @@ def grade_assign(
     """
     row = _lock_row(grade_row, version)
     _check_open(row.appraisal_quarter)
-    if row.person_id == actor.pk or evaluator_of(person=row.person) != actor:
+    if not actor.has_perm("evaluations.grade_person", row):
         raise PermissionDenied(_("您不是此人的评鉴人。"))
     if row.state == GradeState.CONFIRMED and not _is_supervising_leader_of(actor=actor, grade_row=row):
         raise ValidationError(_("分管领导已确认此等次，不能再修改。"))
@@ -244,7 +244,7 @@ def approval_blockers(*, appraisal_quarter: AppraisalQuarter) -> list[str]:
 def appraisal_quarter_approve(*, appraisal_quarter: AppraisalQuarter, actor: User) -> AppraisalQuarter:
     """The agency head approves the organisation's quarter; its grades are then final."""
     locked = AppraisalQuarter.objects.select_for_update(of=("self",)).get(pk=appraisal_quarter.pk)
-    if not actor.has_role(Role.AGENCY_HEAD) or actor.organisation_id != locked.organisation_id:
+    if not actor.has_perm("evaluations.approve_quarter") or actor.organisation_id != locked.organisation_id:
         raise PermissionDenied(_("只有主要负责人可以审批本单位的季度结果。"))
     if not locked.is_open:
         raise ValidationError(_("本季度已审批。"))
