@@ -264,12 +264,14 @@ class RoleAssignment(models.Model):
 
 
 class AppraisalPeriod(models.TextChoices):
+    # Only the quarter: targets, summaries, grading and the roll-up all work by quarter, so a
+    # half-year or monthly period would be a setting that changes nothing. Add one here only
+    # together with the code that honours it.
     QUARTER = "quarter", _("季度")
-    HALF_YEAR = "half_year", _("半年")
-    MONTH = "month", _("月度")
 
 
 def _percent_field(verbose_name, default, help_text=""):
+    """A whole number from 0 to 100: a percentage, a weight or a score in points."""
     return models.PositiveSmallIntegerField(
         verbose_name,
         default=default,
@@ -337,6 +339,12 @@ class Policy(models.Model):
     band_good = _percent_field(_("“好”分数线"), 90)
     band_fairly_good = _percent_field(_("“较好”分数线"), 80)
     band_average = _percent_field(_("“一般”分数线"), 60, _("低于此分数须评为“较差”。"))
+    # The 表扬与投诉 indicator of service positions: 100, then these points per event in the quarter.
+    unhandled_complaint_deduction = _percent_field(
+        _("未处理投诉每件扣分"), 5, _("“表扬与投诉”指标以100分为基数，每件未处理（或处理情况不明）的投诉扣减的分数。")
+    )
+    handled_complaint_deduction = _percent_field(_("已处理投诉每件扣分"), 2, _("每件已处理的投诉扣减的分数。"))
+    praise_bonus = _percent_field(_("表扬每次加分"), 2, _("每次表扬增加的分数；该指标得分在0至100分之间。"))
     linkage_enabled = models.BooleanField(_("科室成绩挂钩"), default=False)
     linkage_coefficient = models.DecimalField(
         _("挂钩系数 k"),

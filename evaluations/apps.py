@@ -18,6 +18,7 @@ class EvaluationsConfig(AppConfig):
 
         for model in (
             grading.AppraisalQuarter,
+            grading.QuarterDisciplineOpinion,
             grading.QuarterGrade,
             grading.SatisfactionScore,
             grading.ServiceEvent,

@@ -20,12 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import periods
-from accounts.models import Department, Organisation, StaffStatus, StaffStatusKind, User
+from accounts.models import Department, Organisation, User
 from accounts.selectors import policy_for_organisation
 from evaluations.grading.models import AppraisalQuarter, Grade, GradeState, QuarterGrade, UncertainReason
 from evaluations.grading.services import quota
 from evaluations.grading.services.grading import appraisal_quarter_approve, appraisal_quarter_open
 from evaluations.grading.services.rollup import rollup_quarter
+from evaluations.grading.services.suggestions import long_leave_in_quarter
 
 from . import load
 from .year import demo_as_of
@@ -69,20 +70,6 @@ class _QuarterGrader:
         day = min(day, self.as_of - timedelta(days=1))
         return datetime.combine(day, time(hour, self.rng.randint(0, 59)), tzinfo=self.tz)
 
-    def _long_leave(self, quarter: int) -> set[int]:
-        """People on leave for more than the policy's share of the quarter: 不确定等次."""
-        period = periods.Quarter(self.year, quarter)
-        first, last = period.first_day, period.last_day
-        length = (last - first).days + 1
-        people = set()
-        for person_id, start, end in StaffStatus.objects.filter(
-            user__organisation=self.organisation, kind=StaffStatusKind.LONG_LEAVE, start_date__lte=last
-        ).values_list("user_id", "start_date", "end_date"):
-            days = (min(end or last, last) - max(start, first)).days + 1
-            if days * 100 > length * self.policy.uncertain_leave_share_percent:
-                people.add(person_id)
-        return people
-
     def grade(self, appraisal_quarter: AppraisalQuarter, chief: User | None) -> int:
         rng, quarter = self.rng, appraisal_quarter.quarter
         rows = list(
@@ -90,7 +77,11 @@ class _QuarterGrader:
             .order_by("pk")
             .values_list("pk", "person_id", "department_id", "is_leader_position")
         )
-        on_leave = self._long_leave(quarter)
+        on_leave = set(
+            long_leave_in_quarter(
+                organisation_id=self.organisation.pk, year=self.year, quarter=quarter, policy=self.policy
+            )
+        )
         pools: dict[str, list[tuple]] = defaultdict(list)
         for row in rows:
             pools[quota.pool_kind(is_leader_position=row[3], policy=self.policy)].append(row)

@@ -82,6 +82,30 @@ class AppraisalQuarter(models.Model):
         return self.state == QuarterState.OPEN
 
 
+class QuarterDisciplineOpinion(models.Model):
+    """The discipline office's opinion (纪委意见) on an organisation's quarter, recorded by an
+    inspector before the agency head approves it, when the policy asks for one (DOMAIN.md §2)."""
+
+    appraisal_quarter = models.OneToOneField(
+        AppraisalQuarter, on_delete=models.PROTECT, related_name="discipline_opinion", verbose_name=_("考核季度")
+    )
+    text = models.TextField(_("纪委意见"))
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
+    )
+    given_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        verbose_name = _("纪委意见")
+        verbose_name_plural = _("纪委意见")
+
+    def __str__(self) -> str:
+        return str(_("%(quarter)s 纪委意见") % {"quarter": self.appraisal_quarter})
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": self.appraisal_quarter.organisation_id}
+
+
 class QuotaPoolKind(models.TextChoices):
     ALL = "all", _("全体人员")
     LEADERS = "leaders", _("领导职务人员")

@@ -391,6 +391,32 @@ def test_the_service_events_score_stays_between_0_and_100(
     assert automatic(row, IndicatorSource.SERVICE_EVENTS) == expected
 
 
+def test_the_points_per_service_event_are_the_organisations_policy(
+    organisation, quarter, head, service_staff, department, grade_of, policy
+):
+    SatisfactionScore.objects.create(organisation=organisation, year=2026, quarter=4, department=department, score=80)
+    add_events(organisation, service_staff, ("praise", None), ("complaint", True), ("complaint", False))
+    set_policy(policy, unhandled_complaint_deduction=10, handled_complaint_deduction=3, praise_bonus=1)
+    row = score(grade_of(service_staff), head, common=90)
+    # 100 + 1 − 3 − 10 instead of the defaults' 100 + 2 − 2 − 5
+    assert automatic(row, IndicatorSource.SERVICE_EVENTS) == Decimal("88.00")
+
+    set_policy(policy, unhandled_complaint_deduction=0, handled_complaint_deduction=0, praise_bonus=0)
+    row = score(grade_of(service_staff), head, common=90)
+    assert automatic(row, IndicatorSource.SERVICE_EVENTS) == Decimal("100.00")
+
+
+def test_another_organisations_event_points_do_not_count(
+    organisation, other_organisation, quarter, head, service_staff, department, grade_of, policy
+):
+    theirs = Policy.objects.get_or_create(organisation=other_organisation)[0]
+    set_policy(theirs, unhandled_complaint_deduction=50)
+    SatisfactionScore.objects.create(organisation=organisation, year=2026, quarter=4, department=department, score=80)
+    add_events(organisation, service_staff, ("complaint", False))
+    row = score(grade_of(service_staff), head, common=90)
+    assert automatic(row, IndicatorSource.SERVICE_EVENTS) == Decimal("95.00")
+
+
 # --- Suggestions within the quota ------------------------------------------------------------
 
 

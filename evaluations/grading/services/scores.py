@@ -45,11 +45,8 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
-# Service events (表扬与投诉): start from full marks, then per event in the quarter.
+# Service events (表扬与投诉) start from full marks; the points per event are the policy's.
 SERVICE_EVENTS_BASE = Decimal("100")
-UNHANDLED_COMPLAINT_DEDUCTION = Decimal("5")
-HANDLED_COMPLAINT_DEDUCTION = Decimal("2")
-PRAISE_BONUS = Decimal("2")
 
 
 def _round(value: Decimal) -> Decimal:
@@ -224,10 +221,13 @@ def satisfaction_score_for(*, grade_row: QuarterGrade) -> Decimal | None:
 def service_events_score_for(*, grade_row: QuarterGrade) -> Decimal:
     """The 表扬与投诉 indicator from the person's service events dated within the quarter.
 
-    Rule: 100 − 5 per complaint not (yet) handled − 2 per handled complaint + 2 per praise,
-    clamped to 0–100. A complaint whose handling is unknown counts as not handled.
+    Rule: 100 − ``unhandled_complaint_deduction`` per complaint not (yet) handled −
+    ``handled_complaint_deduction`` per handled complaint + ``praise_bonus`` per praise (the
+    organisation's policy; by default 5, 2 and 2), clamped to 0–100. A complaint whose handling is
+    unknown counts as not handled.
     """
     appraisal_quarter = grade_row.appraisal_quarter
+    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
     first, last = quarter_dates(year=appraisal_quarter.year, quarter=appraisal_quarter.quarter)
     counts = ServiceEvent.objects.filter(
         organisation_id=appraisal_quarter.organisation_id, person_id=grade_row.person_id, date__range=(first, last)
@@ -238,9 +238,9 @@ def service_events_score_for(*, grade_row: QuarterGrade) -> Decimal:
     )
     score = (
         SERVICE_EVENTS_BASE
-        - UNHANDLED_COMPLAINT_DEDUCTION * counts["other_complaints"]
-        - HANDLED_COMPLAINT_DEDUCTION * counts["handled_complaints"]
-        + PRAISE_BONUS * counts["praises"]
+        - policy.unhandled_complaint_deduction * counts["other_complaints"]
+        - policy.handled_complaint_deduction * counts["handled_complaints"]
+        + policy.praise_bonus * counts["praises"]
     )
     return min(max(score, ZERO), HUNDRED)
 

@@ -1,6 +1,6 @@
 """Grading pages (审核评鉴, DOMAIN.md §4): the evaluator's work list, one person's page, the
-leader's confirmation, and the quarters overview where HR opens a quarter and the agency head
-approves it.
+leader's confirmation, and the quarters overview where HR opens a quarter, an inspector gives the
+discipline office's opinion (when the policy asks for one) and the agency head approves it.
 
 Views parse input and call one service from ``services.grading``; every rule (who grades whom, the
 comment and reason, the 好 quota) is the service's, so a refusal here is the service's message.
@@ -32,19 +32,20 @@ from targets.models import Completion, TargetItem, TargetSet
 
 from ...discipline.selectors import finding_counts
 from .. import selectors
-from ..forms import ConfirmForm, GradeForm, OpenQuarterForm
+from ..forms import ConfirmForm, DisciplineOpinionForm, GradeForm, OpenQuarterForm
 from ..forms_scores import IndicatorScoresForm
 from ..models import (
     AppraisalQuarter,
     DepartmentScore,
     Grade,
     GradeState,
+    QuarterDisciplineOpinion,
     QuarterGrade,
     SatisfactionScore,
     ServiceEvent,
     ServiceEventKind,
 )
-from ..services import grading, quota, scores
+from ..services import grading, quota, scores, suggestions
 
 GRADE_LABELS = dict(Grade.choices)
 
@@ -82,6 +83,7 @@ class PersonFacts:
     complaints: int = 0
     department_score: Decimal | None = None
     suggested_grade: str = ""
+    suggestion_explanation: str = ""
     findings: int = 0
     serious_findings: int = 0
 
@@ -92,13 +94,6 @@ class PersonFacts:
     @property
     def suggested_grade_label(self) -> str:
         return GRADE_LABELS.get(self.suggested_grade, "")
-
-
-def _suggested_grades(appraisal_quarter: AppraisalQuarter, policy: Policy) -> dict[int, str]:
-    """The score model's suggestions, when the policy enables it and the scores service exists."""
-    if not policy.score_model_enabled:
-        return {}
-    return scores.suggested_grades(appraisal_quarter=appraisal_quarter)
 
 
 def person_facts(
@@ -177,10 +172,12 @@ def person_facts(
             "department_id", "total"
         )
     )
-    suggested = _suggested_grades(appraisal_quarter, policy)
+    suggested = suggestions.grade_suggestions(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
     for row in rows:
         facts[row.person_id].department_score = department_scores.get(row.department_id)
-        facts[row.person_id].suggested_grade = suggested.get(row.person_id) or row.suggested_grade
+        if suggestion := suggested.get(row.person_id):
+            facts[row.person_id].suggested_grade = suggestion.grade
+            facts[row.person_id].suggestion_explanation = suggestion.explanation
     return facts
 
 
@@ -526,9 +523,19 @@ def _get_quarter_for_user(request: HttpRequest, pk) -> AppraisalQuarter:
     return found
 
 
-@permission_required("evaluations.view_quarters")
-def quarters(request: HttpRequest) -> HttpResponse:
-    """The organisation's quarters; the selected one (default: the open one) in detail."""
+def _discipline_opinion(appraisal_quarter: AppraisalQuarter) -> QuarterDisciplineOpinion | None:
+    return (
+        QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).select_related("given_by").first()
+    )
+
+
+def _render_quarters(
+    request: HttpRequest,
+    *,
+    selected_pk: int | None,
+    opinion_form: DisciplineOpinionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
     all_quarters = list(
         AppraisalQuarter.objects.filter(organisation_id=user.organisation_id)
@@ -540,9 +547,7 @@ def quarters(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-year", "-quarter")
     )
-    selected = None
-    if request.GET.get("q", "").isdigit():
-        selected = next((q for q in all_quarters if q.pk == int(request.GET["q"])), None)
+    selected = next((q for q in all_quarters if q.pk == selected_pk), None)
     if selected is None:
         selected = next((q for q in all_quarters if q.is_open), None) or (all_quarters[0] if all_quarters else None)
     current = periods.Quarter.current()
@@ -557,13 +562,53 @@ def quarters(request: HttpRequest) -> HttpResponse:
     if selected is not None:
         policy = policy_for_organisation(organisation_id=user.organisation_id)
         departments, totals = _distribution(selected)
+        opinion = _discipline_opinion(selected)
+        can_give_opinion = (
+            policy.discipline_review_step
+            and selected.is_open
+            and user.has_perm("evaluations.give_discipline_opinion", selected)
+        )
         ctx.update(
             departments=departments,
             totals=totals,
             pools=quota.quota_status(appraisal_quarter=selected, policy=policy),
             blockers=grading.approval_blockers(appraisal_quarter=selected) if selected.is_open else [],
+            discipline_review=policy.discipline_review_step,
+            opinion=opinion,
+            opinion_form=(opinion_form or DisciplineOpinionForm(initial={"text": opinion.text if opinion else ""}))
+            if can_give_opinion
+            else None,
         )
-    return render(request, "evaluations/grading/quarters.html", ctx)
+    return render(request, "evaluations/grading/quarters.html", ctx, status=status)
+
+
+@permission_required("evaluations.view_quarters")
+def quarters(request: HttpRequest) -> HttpResponse:
+    """The organisation's quarters; the selected one (default: the open one) in detail."""
+    selected = request.GET.get("q", "")
+    return _render_quarters(request, selected_pk=int(selected) if selected.isdigit() else None)
+
+
+@require_POST
+@permission_required("evaluations.view_quarters")
+def quarter_discipline_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    """An inspector records the discipline office's opinion on the quarter (纪委意见)."""
+    appraisal_quarter = _get_quarter_for_user(request, pk)
+    if not request.user.has_perm("evaluations.give_discipline_opinion", appraisal_quarter):
+        raise PermissionDenied
+    form = DisciplineOpinionForm(request.POST)
+    if form.is_valid():
+        try:
+            grading.quarter_discipline_opinion_record(
+                appraisal_quarter=appraisal_quarter, actor=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("纪委意见已记录。"))
+            return redirect(reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}")
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return _render_quarters(request, selected_pk=appraisal_quarter.pk, opinion_form=form, status=400)
 
 
 @require_POST
@@ -601,6 +646,7 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "appraisal_quarter": appraisal_quarter,
             "totals": totals,
+            "opinion": _discipline_opinion(appraisal_quarter),
             "blockers": grading.approval_blockers(appraisal_quarter=appraisal_quarter)
             if appraisal_quarter.is_open
             else [],
