@@ -347,6 +347,13 @@ def staff_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
     form = StaffImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
+    context = {
+        "title": _("批量导入人员"),
+        "list_url": reverse("accounts:staff_list"),
+        "list_label": _("返回人员列表"),
+        "template_url": reverse("accounts:staff_import_template"),
+        "import_url": reverse("accounts:staff_import"),
+    }
     if request.method == "POST" and form.is_valid():
         rows, errors = imports.parse_staff_workbook(
             organisation=request.user.organisation, file=form.cleaned_data["file"]
@@ -358,8 +365,8 @@ def staff_import(request: HttpRequest) -> HttpResponse:
                 # The data changed between the check and the write; the import was rolled back.
                 errors = exc.messages
             else:
-                return render(request, "accounts/staff_import_result.html", {"result": result})
-    return render(request, "accounts/staff_import.html", {"form": form, "errors": errors})
+                return render(request, "accounts/staff_import_result.html", {**context, "result": result})
+    return render(request, "accounts/staff_import.html", {**context, "form": form, "errors": errors})
 
 
 # --- Notifications (the bell) ------------------------------------------------------------------

@@ -149,6 +149,7 @@ def satisfaction_import(request: HttpRequest) -> HttpResponse:
             "title": _("导入满意度测评"),
             "list_url": reverse("evaluations:satisfaction_list"),
             "template_url": reverse("evaluations:satisfaction_import_template"),
+            "import_url": reverse("evaluations:satisfaction_import"),
             "kind": "satisfaction",
         },
     )
@@ -245,6 +246,7 @@ def event_import(request: HttpRequest) -> HttpResponse:
             "title": _("导入表扬与投诉"),
             "list_url": reverse("evaluations:event_list"),
             "template_url": reverse("evaluations:event_import_template"),
+            "import_url": reverse("evaluations:event_import"),
             "kind": "events",
         },
     )
