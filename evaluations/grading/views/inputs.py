@@ -143,19 +143,24 @@ def satisfaction_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
     return _import_page(
         request,
+        urls="satisfaction",
+        kind="satisfaction",
+        title=_("导入满意度测评"),
         parse=imports.parse_satisfaction_workbook,
         write=services.satisfaction_import,
-        context={
-            "title": _("导入满意度测评"),
-            "list_url": reverse("evaluations:satisfaction_list"),
-            "template_url": reverse("evaluations:satisfaction_import_template"),
-            "import_url": reverse("evaluations:satisfaction_import"),
-            "kind": "satisfaction",
-        },
     )
 
 
-def _import_page(request: HttpRequest, *, parse, write, context: dict) -> HttpResponse:
+def _import_page(request: HttpRequest, *, urls: str, kind: str, title: str, parse, write) -> HttpResponse:
+    """The upload page of one kind of input, and its result; ``urls`` is the prefix of the kind's
+    URL names (``<urls>_list``, ``<urls>_import``, ``<urls>_import_template``)."""
+    context = {
+        "title": title,
+        "kind": kind,
+        "list_url": reverse(f"evaluations:{urls}_list"),
+        "template_url": reverse(f"evaluations:{urls}_import_template"),
+        "import_url": reverse(f"evaluations:{urls}_import"),
+    }
     form = InputImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     organisation = request.user.organisation
@@ -240,13 +245,9 @@ def event_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
     return _import_page(
         request,
+        urls="event",
+        kind="events",
+        title=_("导入表扬与投诉"),
         parse=imports.parse_service_event_workbook,
         write=services.service_event_import,
-        context={
-            "title": _("导入表扬与投诉"),
-            "list_url": reverse("evaluations:event_list"),
-            "template_url": reverse("evaluations:event_import_template"),
-            "import_url": reverse("evaluations:event_import"),
-            "kind": "events",
-        },
     )
