@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.decorators import permission_required
 from accounts.models import Department
+from accounts.pages import confirm_page
 from accounts.pagination import query_without_page
 from accounts.selectors import policy_for_organisation
 
@@ -304,14 +305,12 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
         else:
             messages.success(request, _("附件“%(name)s”已删除。") % {"name": attachment.original_name})
         return redirect("summaries:detail", pk=summary.pk)
-    return render(
+    return confirm_page(
         request,
-        "accounts/confirm.html",
-        {
-            "title": _("删除附件"),
-            "message": _("确定删除附件“%(name)s”吗？") % {"name": attachment.original_name},
-            "cancel_url": reverse("summaries:detail", args=[summary.pk]),
-        },
+        title=_("删除附件"),
+        message=_("确定删除附件“%(name)s”吗？") % {"name": attachment.original_name},
+        cancel_url=reverse("summaries:detail", args=[summary.pk]),
+        confirm_label=_("确定删除"),
     )
 
 

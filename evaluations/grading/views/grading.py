@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import periods
 from accounts.decorators import permission_required
+from accounts.formerrors import add_service_errors, error_text
 from accounts.models import Policy, User
 from accounts.selectors import policy_for_organisation
 from summaries.models import MonthlySummary
@@ -229,19 +230,6 @@ def _quota_context(appraisal_quarter: AppraisalQuarter, policy: Policy) -> dict:
     }
 
 
-def _apply_error(form, exc: ValidationError) -> None:
-    """Put the service's refusal on the form: field messages by their field, the rest on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _messages_of(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
 # --- My grading work ---------------------------------------------------------------------
 
 
@@ -377,7 +365,7 @@ def grade_scores(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         saved = scores.indicator_scores_save(grade_row=row, actor=request.user, scores=form.scores())
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, error_text(exc))
         return _render_detail(request, row, score_form=form, status=400)
     messages.success(
         request,
@@ -399,8 +387,8 @@ def _back_to(request: HttpRequest, row: QuarterGrade) -> str:
 
 def _refused(request: HttpRequest, row: QuarterGrade, form, exc: ValidationError) -> HttpResponse:
     """Show the refusal and the page again with what the person typed."""
-    _apply_error(form, exc)
-    messages.error(request, _messages_of(exc))
+    add_service_errors(form, exc)
+    messages.error(request, error_text(exc))
     if request.POST.get("next") == "work":
         return _render_work(request, bound={row.pk: form}, status=400)
     return _render_detail(request, row, form=form, status=400)
@@ -484,7 +472,7 @@ def grades_confirm_all(request: HttpRequest) -> HttpResponse:
     try:
         confirmed = grading.grades_confirm_all(appraisal_quarter=appraisal_quarter, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("已确认%(n)s人的等次。") % {"n": confirmed})
     return redirect(reverse("evaluations:grading") + "#confirm")
@@ -603,7 +591,7 @@ def quarter_discipline_opinion(request: HttpRequest, pk: int) -> HttpResponse:
                 appraisal_quarter=appraisal_quarter, actor=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as exc:
-            _apply_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("纪委意见已记录。"))
             return redirect(reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}")
@@ -635,7 +623,7 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             grading.appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=request.user)
         except ValidationError as exc:
-            messages.error(request, _messages_of(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter})
         return redirect(back)
