@@ -149,9 +149,7 @@ def staff_create(
     user.full_clean(exclude=["password"])
     user.save()
     if department is not None:
-        DepartmentMembership.objects.create(
-            user=user, department=department, start_date=start_date or timezone.localdate()
-        )
+        DepartmentMembership.objects.create(user=user, department=department, start_date=start_date or periods.today())
     for role in roles if roles is not None else {Role.STAFF}:
         role_grant(user=user, role=role)
     return user, initial_password
@@ -164,7 +162,7 @@ def staff_move(*, user: User, department: Department, on_date: date | None = Non
         raise ValidationError(_("不能调入其他单位的科室。"))
     if user.department_id == department.pk:
         return
-    on_date = on_date or timezone.localdate()
+    on_date = on_date or periods.today()
     with audit_reason(reason):
         for membership in DepartmentMembership.objects.filter(user=user, end_date__isnull=True):
             membership.end_date = on_date
@@ -184,12 +182,10 @@ def staff_set_active(*, user: User, active: bool, reason: str = "") -> None:
         user.save(update_fields=["is_active"])
         if not active:
             for membership in DepartmentMembership.objects.filter(user=user, end_date__isnull=True):
-                membership.end_date = timezone.localdate()
+                membership.end_date = periods.today()
                 membership.save(update_fields=["end_date"])
         elif user.department_id and not DepartmentMembership.objects.filter(user=user, end_date__isnull=True).exists():
-            DepartmentMembership.objects.create(
-                user=user, department_id=user.department_id, start_date=timezone.localdate()
-            )
+            DepartmentMembership.objects.create(user=user, department_id=user.department_id, start_date=periods.today())
 
 
 @transaction.atomic

@@ -7,10 +7,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors
 from accounts.pagination import filtered_page
@@ -48,7 +48,7 @@ def annual_index(request: HttpRequest) -> HttpResponse:
         .values_list("year", flat=True)
         .first()
     )
-    return redirect("evaluations:annual", year=latest or timezone.localdate().year)
+    return redirect("evaluations:annual", year=latest or periods.today().year)
 
 
 @permission_required("evaluations.view_annual")

@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors
 from accounts.pages import confirm_page
@@ -137,7 +137,7 @@ def _flag_filter_data(request: HttpRequest) -> QueryDict:
     """The list opens on the current year; a submitted filter (even an empty year) wins."""
     data = request.GET.copy()
     if "year" not in data:
-        data["year"] = str(timezone.localdate().year)
+        data["year"] = str(periods.today().year)
     return data
 
 

@@ -47,13 +47,6 @@ class ServiceEventRow:
     handled: bool | None
 
 
-def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
-    """The first and the last day of a quarter."""
-    first = datetime.date(year, 3 * (quarter - 1) + 1, 1)
-    after = datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, 3 * quarter + 1, 1)
-    return first, after - datetime.timedelta(days=1)
-
-
 # --- Selectors ------------------------------------------------------------------------------
 
 
@@ -121,7 +114,8 @@ def inputs_for_people(
         elif departments[pk] in by_department:
             inputs.satisfaction, inputs.satisfaction_source = by_department[departments[pk]], "department"
 
-    first, last = quarter_bounds(year, quarter)
+    period = periods.Quarter(year, quarter)
+    first, last = period.first_day, period.last_day
     events = ServiceEvent.objects.filter(
         organisation=organisation, person_id__in=result.keys(), date__range=(first, last)
     ).order_by("date", "pk")

@@ -13,7 +13,6 @@ Every number comes from the organisation's :class:`accounts.models.Policy`.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -57,13 +56,6 @@ def _split(total: int, parts: int) -> list[int]:
     """``total`` split into ``parts`` whole weights summing exactly to it (40 over 5 → 8 each)."""
     base, extra = divmod(total, parts)
     return [base + (1 if i < extra else 0) for i in range(parts)]
-
-
-def quarter_dates(*, year: int, quarter: int) -> tuple[date, date]:
-    """First and last day of a calendar quarter."""
-    first = date(year, 3 * (quarter - 1) + 1, 1)
-    next_first = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return first, next_first - timedelta(days=1)
 
 
 # --- Indicator sets -------------------------------------------------------------------------
@@ -228,7 +220,7 @@ def service_events_score_for(*, grade_row: QuarterGrade) -> Decimal:
     """
     appraisal_quarter = grade_row.appraisal_quarter
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
-    first, last = quarter_dates(year=appraisal_quarter.year, quarter=appraisal_quarter.quarter)
+    first, last = appraisal_quarter.period.first_day, appraisal_quarter.period.last_day
     counts = ServiceEvent.objects.filter(
         organisation_id=appraisal_quarter.organisation_id, person_id=grade_row.person_id, date__range=(first, last)
     ).aggregate(

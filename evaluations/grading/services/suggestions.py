@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from accounts import periods
 from accounts.models import Policy, StaffStatus, StaffStatusKind
 from accounts.selectors import policy_for_organisation
 
@@ -49,10 +50,10 @@ class LongLeave:
         }
 
 
-def _days_covered(periods: list[tuple[date, date]]) -> int:
-    """Days covered by the periods (inclusive), counting a day of overlapping periods once."""
+def _days_covered(spans: list[tuple[date, date]]) -> int:
+    """Days covered by the spans (inclusive), counting a day of overlapping spans once."""
     total, covered_until = 0, None
-    for start, end in sorted(periods):
+    for start, end in sorted(spans):
         if covered_until is not None and start <= covered_until:
             start = covered_until + timedelta(days=1)
         if start <= end:
@@ -76,19 +77,20 @@ def long_leave_in_quarter(
     One query (two when the policy is not given).
     """
     policy = policy or policy_for_organisation(organisation_id=organisation_id)
-    first, last = scores.quarter_dates(year=year, quarter=quarter)
+    period = periods.Quarter(year, quarter)
+    first, last = period.first_day, period.last_day
     statuses = StaffStatus.objects.filter(
         user__organisation_id=organisation_id, kind=StaffStatusKind.LONG_LEAVE, start_date__lte=last
     ).exclude(end_date__lt=first)
     if person_ids is not None:
         statuses = statuses.filter(user_id__in=list(person_ids))
-    periods: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    spans_of: dict[int, list[tuple[date, date]]] = defaultdict(list)
     for person_id, start, end in statuses.values_list("user_id", "start_date", "end_date"):
-        periods[person_id].append((max(start, first), min(end or last, last)))
+        spans_of[person_id].append((max(start, first), min(end or last, last)))
     length = (last - first).days + 1
     limit = policy.uncertain_leave_share_percent
     result = {}
-    for person_id, spans in periods.items():
+    for person_id, spans in spans_of.items():
         days = _days_covered(spans)
         if days * 100 > length * limit:
             result[person_id] = LongLeave(days=days, quarter_days=length, limit_percent=limit)

@@ -10,7 +10,6 @@ Lists load each person's inputs with one query per kind of input, never one per 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -52,16 +51,6 @@ GRADE_LABELS = dict(Grade.choices)
 
 
 # --- Reading a quarter's inputs --------------------------------------------------------
-
-
-def quarter_days(year: int, quarter: int) -> tuple[date, date]:
-    first = date(year, 3 * (quarter - 1) + 1, 1)
-    following = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return first, following - timedelta(days=1)
-
-
-def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
-    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
 
 
 @dataclass
@@ -106,11 +95,12 @@ def person_facts(
     year, quarter = appraisal_quarter.year, appraisal_quarter.quarter
     person_ids = [row.person_id for row in rows]
     department_ids = {row.department_id for row in rows}
-    first_month = 3 * (quarter - 1) + 1
-    months = [first_month, first_month + 1, first_month + 2]
+    period = appraisal_quarter.period
+    months = list(period.months)
     facts = {pk: PersonFacts(months=[MonthStatus(m) for m in months]) for pk in person_ids}
 
-    last_year, last_quarter = previous_quarter(year, quarter)
+    last = period.previous()
+    last_year, last_quarter = last.year, last.quarter
     for person_id, grade in QuarterGrade.objects.filter(
         appraisal_quarter__organisation_id=appraisal_quarter.organisation_id,
         appraisal_quarter__year=last_year,
@@ -131,7 +121,7 @@ def person_facts(
         "pk", "owner_id", "month", "status", "is_late"
     )
     for summary in summaries:
-        facts[summary.owner_id].months[summary.month - first_month].summary = summary
+        facts[summary.owner_id].months[summary.month - months[0]].summary = summary
 
     # A person's own survey result counts; a department's is shown to those without one.
     by_department: dict[int, Decimal] = {}
@@ -149,7 +139,7 @@ def person_facts(
         if facts[row.person_id].satisfaction is None:
             facts[row.person_id].satisfaction = by_department.get(row.department_id)
 
-    first_day, last_day = quarter_days(year, quarter)
+    first_day, last_day = period.first_day, period.last_day
     events = (
         ServiceEvent.objects.filter(person_id__in=person_ids, date__range=(first_day, last_day))
         .values("person_id")
@@ -303,9 +293,8 @@ def _render_detail(
     user = request.user
     appraisal_quarter = row.appraisal_quarter
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
-    year, quarter = appraisal_quarter.year, appraisal_quarter.quarter
     facts = person_facts(appraisal_quarter=appraisal_quarter, rows=[row], policy=policy)[row.person_id]
-    first_day, last_day = quarter_days(year, quarter)
+    first_day, last_day = appraisal_quarter.period.first_day, appraisal_quarter.period.last_day
     can_grade = user.has_perm("evaluations.grade_person", row) and _may_still_change(user, row)
     can_confirm = (
         appraisal_quarter.is_open

@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors
 from accounts.pages import confirm_page, xlsx_download
@@ -51,8 +51,8 @@ def _filter_data(request: HttpRequest) -> QueryDict:
     """The lists open on the current quarter; a submitted filter (even an empty year) wins."""
     data = request.GET.copy()
     if "year" not in data and "quarter" not in data:
-        today = timezone.localdate()
-        data["year"], data["quarter"] = str(today.year), str((today.month - 1) // 3 + 1)
+        current = periods.Quarter.current()
+        data["year"], data["quarter"] = str(current.year), str(current.quarter)
     return data
 
 
@@ -77,10 +77,10 @@ def satisfaction_list(request: HttpRequest) -> HttpResponse:
 def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | None) -> HttpResponse:
     initial = {}
     if score is None:
-        today = timezone.localdate()
+        current = periods.Quarter.current()
         initial = {
-            "year": request.GET.get("year") or today.year,
-            "quarter": request.GET.get("quarter") or (today.month - 1) // 3 + 1,
+            "year": request.GET.get("year") or current.year,
+            "quarter": request.GET.get("quarter") or current.quarter,
         }
     form = SatisfactionScoreForm(
         request.POST or None, instance=score, initial=initial, organisation=request.user.organisation
