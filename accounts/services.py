@@ -281,6 +281,30 @@ def notify(*, recipient: User, message: str, url: str = "", dedupe_key: str = ""
     return notification
 
 
+def notify_many(notifications: list[Notification], *, dedupe_key: str) -> int:
+    """:func:`notify` for many people at once (reminders to a whole organisation): one bulk insert.
+
+    Every notification gets ``dedupe_key``, so a person is told once per key however often the
+    caller runs (repeats are ignored by the unique constraint); the new ones are e-mailed when
+    mail is configured, after commit. Returns how many were new.
+    """
+    before = Notification.objects.filter(dedupe_key=dedupe_key).count()
+    limit = Notification._meta.get_field("message").max_length
+    for notification in notifications:
+        notification.dedupe_key = dedupe_key
+        notification.message = notification.message[:limit]
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=2000)
+    created = Notification.objects.filter(dedupe_key=dedupe_key).count() - before
+    if created and settings.EMAIL_HOST:
+        unsent = list(
+            Notification.objects.filter(
+                dedupe_key=dedupe_key, emailed_at__isnull=True, recipient__email__gt=""
+            ).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: [_email_notification(pk) for pk in unsent])
+    return created
+
+
 def _email_notification(notification_id: int) -> None:
     # Claim the row with a conditional UPDATE so a notification is mailed once even if two
     # workers race; a mail failure is logged, the bell still shows it.

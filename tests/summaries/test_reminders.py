@@ -109,3 +109,20 @@ def test_the_reminder_query_count_does_not_depend_on_the_number_of_people(
         UserFactory(department=department)
     with django_assert_max_num_queries(10):
         reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
+
+
+def test_reminders_are_e_mailed_once_through_the_one_notification_path(
+    organisation, staff, colleague, head, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_HOST = "mail.example.gov.cn"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    for person, address in ((staff, "staff@example.gov.cn"), (colleague, ""), (head, "head@example.gov.cn")):
+        person.email = address
+        person.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 3))
+    # Everyone without a summary is on the bell; only those with an address get mail, once.
+    assert sorted(m.to[0] for m in mailoutbox) == ["head@example.gov.cn", "staff@example.gov.cn"]
+    assert all("10月工作小结" in m.body for m in mailoutbox)
