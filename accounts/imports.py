@@ -17,7 +17,6 @@ The flow is two steps, as the view calls them:
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from django import forms
@@ -30,29 +29,32 @@ from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import services
 from .audit import audit_reason
 from .excel import (
+    HELP_SHEET_TITLE,
     MAX_FILE_BYTES,
     MAX_ROWS,
     NO,
     YES,
     RowForm,
+    department_list,
     format_row_errors,
+    help_sheet_for,
+    list_validation,
     optional_text,
     parse_rows,
     parse_yes_no,
     read_sheet,
     required_text,
+    template_header_row,
+    workbook_bytes,
 )
 from .models import Department, Organisation, PositionCategory, StaffType, User
 
 DATA_SHEET_TITLE = "人员"
-HELP_SHEET_TITLE = "说明"
 
 # The file format: (field, header, required). The headers are part of the format, not UI
 # text, so they are fixed Chinese strings and are not translated.
@@ -134,42 +136,12 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = DATA_SHEET_TITLE
-    header_font = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for index, (name, header, required) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=f"{header}*" if required else header)
-        cell.font = header_font
-        cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center")
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = 24 if name in ("department", "email", "position_title") else 14
-        if name in ("employee_number", "username"):
-            # Text format, so 工号 such as 001 keep their leading zeros.
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
+    wide = dict.fromkeys(("department", "email", "position_title"), 24)
+    letters = template_header_row(sheet, COLUMNS, wide, ("employee_number", "username"))
+    list_validation(sheet, letters["staff_type"], staff_types)
+    list_validation(sheet, letters["position_category"], categories)
+    list_validation(sheet, letters["is_leader_position"], [YES, NO])
 
-    last_row = MAX_ROWS + 1
-    column_letter = {name: get_column_letter(i) for i, (name, _h, _r) in enumerate(COLUMNS, start=1)}
-    for name, options in (
-        ("staff_type", staff_types),
-        ("position_category", categories),
-        ("is_leader_position", [YES, NO]),
-    ):
-        validation = DataValidation(
-            type="list",
-            formula1='"{}"'.format(",".join(options)),
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=_("输入无效"),
-            error=_("请从下拉列表中选择。"),
-        )
-        sheet.add_data_validation(validation)
-        validation.add(f"{column_letter[name]}2:{column_letter[name]}{last_row}")
-
-    help_sheet = workbook.create_sheet(HELP_SHEET_TITLE)
-    help_sheet.column_dimensions["A"].width = 16
-    help_sheet.column_dimensions["B"].width = 10
-    help_sheet.column_dimensions["C"].width = 70
     descriptions = {
         "employee_number": _("本单位内唯一。再次导入同一工号时更新该人员信息，不会重复新建。"),
         "full_name": _("人员姓名。"),
@@ -183,44 +155,27 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
         "is_leader_position": _("填“是”或“否”；不填为“否”。"),
         "email": _("可不填。"),
     }
-    help_sheet.append([_("填写说明")])
-    help_sheet["A1"].font = Font(bold=True, size=14)
-    help_sheet.append(
-        [
-            _(
-                "在“%(sheet)s”工作表中从第2行起每行填写一人，不要修改第1行表头。"
-                "带 * 的列必须填写。每次最多导入%(max)d行。"
-                "导入前会校验全部行，任何一行有误则不导入任何数据。"
-            )
-            % {"sheet": DATA_SHEET_TITLE, "max": MAX_ROWS}
-        ]
+    example_department = departments[0].name if departments else _("办公室")
+    help_sheet = help_sheet_for(
+        workbook,
+        sheet_title=DATA_SHEET_TITLE,
+        columns=COLUMNS,
+        descriptions=descriptions,
+        example=[
+            "1001",
+            "张三",
+            "",
+            example_department,
+            "一级科员",
+            staff_types[0],
+            categories[0],
+            NO,
+            "zhangsan@example.com",
+        ],
+        one_row_is=_("一人"),
     )
     help_sheet.append([_("新建的人员会得到一次性初始密码，首次登录时须修改。")])
-    help_sheet.append([])
-    help_sheet.append([_("列名"), _("必填"), _("说明")])
-    for cell in help_sheet[help_sheet.max_row]:
-        cell.font = header_font
-        cell.fill = header_fill
-    for name, header, required in COLUMNS:
-        help_sheet.append([header, YES if required else NO, descriptions[name]])
-    help_sheet.append([])
-    help_sheet.append([_("示例（请勿在本表填写）")])
-    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
-    help_sheet.append([header for _name, header, _required in COLUMNS])
-    example_department = departments[0].name if departments else _("办公室")
-    help_sheet.append(
-        ["1001", "张三", "", example_department, "一级科员", staff_types[0], categories[0], NO, "zhangsan@example.com"]
-    )
-    help_sheet.append([])
-    help_sheet.append([_("本单位科室（%(org)s）") % {"org": organisation.name}])
-    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
-    help_sheet.append([_("科室名称"), _("科室编码")])
-    for cell in help_sheet[help_sheet.max_row]:
-        cell.font = header_font
-        cell.fill = header_fill
-    first_department_row = help_sheet.max_row + 1
-    for department in departments:
-        help_sheet.append([department.name, department.code])
+    first_department_row = department_list(help_sheet, organisation=organisation, departments=departments)
     if not departments:
         help_sheet.append([_("（本单位尚未设置科室，请先在“科室管理”中添加。）")])
     else:
@@ -232,17 +187,8 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
             showErrorMessage=False,
         )
         sheet.add_data_validation(validation)
-        validation.add(f"{column_letter['department']}2:{column_letter['department']}{last_row}")
-    for row in help_sheet.iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-# --- Parsing ------------------------------------------------------------------------------
+        validation.add(f"{letters['department']}2:{letters['department']}{MAX_ROWS + 1}")
+    return workbook_bytes(workbook)
 
 
 def _choice_map(choices) -> dict[str, str]:

@@ -14,29 +14,29 @@ and the file limits are shared with the staff import through :mod:`accounts.exce
 from __future__ import annotations
 
 import datetime
-import io
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.excel import (
-    MAX_ROWS,
     NO,
     YES,
     Columns,
     RowForm,
     cell_reader,
+    department_list,
     format_row_errors,
+    help_sheet_for,
+    list_validation,
     optional_text,
     parse_rows,
     parse_yes_no,
     read_sheet,
     required_text,
+    template_header_row,
+    workbook_bytes,
 )
 from accounts.models import Department, Organisation, User
 
@@ -51,7 +51,6 @@ from .services.inputs import (
 )
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
-HELP_SHEET_TITLE = "说明"
 
 # Columns: (field, header, required); headers are part of the file format (see accounts.excel).
 SATISFACTION_SHEET_TITLE = "满意度测评"
@@ -341,80 +340,6 @@ def _finish(errors: list[tuple[int, str]], parsed: list) -> tuple[list, list[str
 
 # --- Templates ------------------------------------------------------------------------------
 
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-
-def _header_row(sheet, columns: Columns, widths: dict[str, int], text_columns: tuple[str, ...]) -> dict[str, str]:
-    letters = {}
-    for index, (name, header, required) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=f"{header}*" if required else header)
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(horizontal="center")
-        letter = get_column_letter(index)
-        letters[name] = letter
-        sheet.column_dimensions[letter].width = widths.get(name, 14)
-        if name in text_columns:
-            # Text format, so 工号 such as 001 keep their leading zeros.
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
-    return letters
-
-
-def _list_validation(sheet, letter: str, options: list[str]) -> None:
-    validation = DataValidation(
-        type="list",
-        formula1='"{}"'.format(",".join(options)),
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=_("输入无效"),
-        error=_("请从下拉列表中选择。"),
-    )
-    sheet.add_data_validation(validation)
-    validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
-
-
-def _help_sheet(workbook, *, sheet_title: str, columns: Columns, descriptions: dict[str, str], example: list):
-    help_sheet = workbook.create_sheet(HELP_SHEET_TITLE)
-    help_sheet.column_dimensions["A"].width = 16
-    help_sheet.column_dimensions["B"].width = 10
-    help_sheet.column_dimensions["C"].width = 70
-    help_sheet.append([_("填写说明")])
-    help_sheet["A1"].font = Font(bold=True, size=14)
-    help_sheet.append(
-        [
-            _(
-                "在“%(sheet)s”工作表中从第2行起每行填写一条，不要修改第1行表头。"
-                "带 * 的列必须填写。每次最多导入%(max)d行。"
-                "导入前会校验全部行，任何一行有误则不导入任何数据。"
-            )
-            % {"sheet": sheet_title, "max": MAX_ROWS}
-        ]
-    )
-    help_sheet.append([])
-    help_sheet.append([_("列名"), _("必填"), _("说明")])
-    for cell in help_sheet[help_sheet.max_row]:
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-    for name, header, required in columns:
-        help_sheet.append([header, YES if required else NO, descriptions[name]])
-    help_sheet.append([])
-    help_sheet.append([_("示例（请勿在本表填写）")])
-    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
-    help_sheet.append([header for _name, header, _required in columns])
-    help_sheet.append(example)
-    return help_sheet
-
-
-def _workbook_bytes(workbook) -> bytes:
-    for row in workbook[HELP_SHEET_TITLE].iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
 
 def build_satisfaction_template(*, organisation: Organisation) -> bytes:
     """An empty satisfaction-score template with a 说明 sheet listing the organisation's departments."""
@@ -424,8 +349,8 @@ def build_satisfaction_template(*, organisation: Organisation) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SATISFACTION_SHEET_TITLE
-    letters = _header_row(sheet, SATISFACTION_COLUMNS, {"department": 24}, ("employee_number", "department"))
-    _list_validation(sheet, letters["quarter"], ["1", "2", "3", "4"])
+    letters = template_header_row(sheet, SATISFACTION_COLUMNS, {"department": 24}, ("employee_number", "department"))
+    list_validation(sheet, letters["quarter"], ["1", "2", "3", "4"])
     descriptions = {
         "year": _("如 2026。"),
         "quarter": _("填 1、2、3 或 4。"),
@@ -434,7 +359,7 @@ def build_satisfaction_template(*, organisation: Organisation) -> bytes:
         "score": _("0–100，最多两位小数。个人得分优先于其所在科室的得分。"),
     }
     example_department = departments[0].name if departments else _("办公室")
-    help_sheet = _help_sheet(
+    help_sheet = help_sheet_for(
         workbook,
         sheet_title=SATISFACTION_SHEET_TITLE,
         columns=SATISFACTION_COLUMNS,
@@ -443,13 +368,8 @@ def build_satisfaction_template(*, organisation: Organisation) -> bytes:
     )
     help_sheet.append([2026, 1, "", "1001", 98])
     help_sheet.append([_("再次导入同一季度、同一科室或人员的得分时更新原得分，不会重复新建。")])
-    help_sheet.append([])
-    help_sheet.append([_("本单位科室（%(org)s）") % {"org": organisation.name}])
-    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
-    help_sheet.append([_("科室名称"), _("科室编码")])
-    for department in departments:
-        help_sheet.append([department.name, department.code])
-    return _workbook_bytes(workbook)
+    department_list(help_sheet, organisation=organisation, departments=departments)
+    return workbook_bytes(workbook)
 
 
 def build_service_event_template(*, organisation: Organisation) -> bytes:
@@ -457,9 +377,9 @@ def build_service_event_template(*, organisation: Organisation) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = EVENT_SHEET_TITLE
-    letters = _header_row(sheet, EVENT_COLUMNS, {"date": 14, "description": 50}, ("employee_number",))
-    _list_validation(sheet, letters["kind"], ["表扬", "投诉"])
-    _list_validation(sheet, letters["handled"], [YES, NO])
+    letters = template_header_row(sheet, EVENT_COLUMNS, {"date": 14, "description": 50}, ("employee_number",))
+    list_validation(sheet, letters["kind"], ["表扬", "投诉"])
+    list_validation(sheet, letters["handled"], [YES, NO])
     descriptions = {
         "date": _("事件日期，如 2026-03-15，不能晚于今天。"),
         "employee_number": _("本单位人员的工号。"),
@@ -467,7 +387,7 @@ def build_service_event_template(*, organisation: Organisation) -> bytes:
         "description": _("表扬或投诉的事由。"),
         "handled": _("仅投诉填写“是”或“否”；表扬留空。"),
     }
-    help_sheet = _help_sheet(
+    help_sheet = help_sheet_for(
         workbook,
         sheet_title=EVENT_SHEET_TITLE,
         columns=EVENT_COLUMNS,
@@ -476,4 +396,4 @@ def build_service_event_template(*, organisation: Organisation) -> bytes:
     )
     help_sheet.append(["2026-03-20", "1002", "投诉", _("窗口服务态度生硬"), YES])
     help_sheet.append([_("再次导入日期、工号、类别、事由均相同的记录时只更新“是否已处理”，不会重复新建。")])
-    return _workbook_bytes(workbook)
+    return workbook_bytes(workbook)
