@@ -14,7 +14,10 @@ class EvaluationsConfig(AppConfig):
 
         from .annual import models as annual
         from .discipline import models as discipline
+        from .grading import jobs as grading_jobs
         from .grading import models as grading
+
+        grading_jobs.register_kinds()
 
         for model in (
             grading.AppraisalQuarter,
