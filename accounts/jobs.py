@@ -84,6 +84,8 @@ class JobFile:
 
 
 Runner = Callable[[Job, Report], "JobFile | dict[str, Any] | None"]
+# Where the progress page sends the person back once the job is done (the page they came from).
+ReturnUrl = Callable[[Job], str]
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class JobKind:
     # Who, besides the person who asked, may follow and download this kind of job in their
     # organisation (a rules permission, checked without an object).
     permission: str
+    return_url: ReturnUrl | None = None
 
 
 class JobError(Exception):
@@ -103,12 +106,16 @@ class JobError(Exception):
 _registry: dict[str, JobKind] = {}
 
 
-def register(kind: str, runner: Runner, *, label: str, permission: str) -> JobKind:
-    """Make ``kind`` runnable. Call from ``AppConfig.ready()``; registering the same runner again is a no-op."""
+def register(kind: str, runner: Runner, *, label: str, permission: str, return_url: ReturnUrl | None = None) -> JobKind:
+    """Make ``kind`` runnable. Call from ``AppConfig.ready()``; registering the same runner again is a no-op.
+
+    ``return_url(job)``, if given, is the page a finished job links back to (the page that asked
+    for it), so a slow action that left its page can bring the person back to see the outcome.
+    """
     existing = _registry.get(kind)
     if existing is not None and existing.runner is not runner:
         raise ImproperlyConfigured(f"Job kind {kind!r} is already registered with another runner.")
-    _registry[kind] = JobKind(kind=kind, runner=runner, label=label, permission=permission)
+    _registry[kind] = JobKind(kind=kind, runner=runner, label=label, permission=permission, return_url=return_url)
     return _registry[kind]
 
 
@@ -125,6 +132,14 @@ def kind_label(kind: str) -> str:
     """The registered label, or the code itself for a kind this process does not know."""
     registered = _registry.get(kind)
     return str(registered.label) if registered else kind
+
+
+def job_return_url(job: Job) -> str:
+    """The page a finished job links back to, or "" when its kind names none."""
+    registered = _registry.get(job.kind)
+    if registered is None or registered.return_url is None:
+        return ""
+    return registered.return_url(job)
 
 
 def stale_after() -> timedelta:
@@ -170,6 +185,23 @@ def job_request(
     job = Job.objects.create(kind=kind, organisation=organisation, params=params or {}, requested_by=requested_by)
     transaction.on_commit(lambda: job_enqueue(job.pk))
     return job
+
+
+def job_run_here(
+    *, kind: str, organisation: Organisation, params: dict[str, Any] | None = None, requested_by: User | None = None
+) -> Job:
+    """Record a job and run it at once, in this process; for work already running in a worker or a
+    command (a scheduled roll-up), so it shows on the pages like any other without a second hop.
+
+    The row is marked enqueued, so the sweeper leaves it to this run; an unexpected error leaves
+    it pending for the sweeper's retry, as for a queued job.
+    """
+    if kind not in _registry:
+        raise ImproperlyConfigured(f"Unknown job kind {kind!r}: register it in its app's ready().")
+    job = Job.objects.create(
+        kind=kind, organisation=organisation, params=params or {}, requested_by=requested_by, enqueued_at=timezone.now()
+    )
+    return job_run(job.pk) or job
 
 
 def runs_inline() -> bool:

@@ -403,11 +403,21 @@ def roster(request: HttpRequest) -> HttpResponse:
 
 @permission_required("summaries.view_roster")
 def roster_export(request: HttpRequest) -> HttpResponse:
+    """The roster workbook at once (a URL others link to); the page's button asks for a job instead."""
     year, month, department_id, show = _roster_params(request)
-    rows = review.roster(viewer=request.user, year=year, month=month, department_id=department_id, show=show)
-    response = HttpResponse(
-        exports.roster_workbook(rows=rows, year=year, month=month),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f"attachment; filename=roster-{year}-{month:02d}.xlsx"
+    workbook = exports.roster_file(viewer=request.user, year=year, month=month, department_id=department_id, show=show)
+    response = HttpResponse(workbook.content, content_type=workbook.content_type)
+    response["Content-Disposition"] = f"attachment; filename={workbook.name}"
     return response
+
+
+@require_POST
+@permission_required("summaries.view_roster")
+def roster_export_job(request: HttpRequest) -> HttpResponse:
+    """导出 Excel: the roster's filters (in the query string) become an export job; its progress
+    page offers the download."""
+    year, month, department_id, show = _roster_params(request)
+    job = exports.roster_export_request(
+        viewer=request.user, year=year, month=month, department_id=department_id, show=show
+    )
+    return redirect(job)

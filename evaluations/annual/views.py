@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors
+from accounts.models import Job
 from accounts.pagination import filtered_page
 from accounts.selectors import policy_for_organisation
 
@@ -91,14 +92,14 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 @permission_required("evaluations.run_annual_rollup")
 def annual_recompute(request: HttpRequest, year: int) -> HttpResponse:
-    """重新计算: the roll-up is a handful of queries per organisation, so it runs in the request."""
-    stats = services.rollup_year(organisation=request.user.organisation, year=year)
-    messages.success(
-        request,
-        _("已重新计算%(people)s人的建议等次：优秀名额%(quota)s人，建议优秀%(excellent)s人。")
-        % {"people": stats.people, "quota": stats.excellent_quota, "excellent": stats.excellent_suggested},
-    )
-    return redirect("evaluations:annual", year=year)
+    """重新计算: a background job. Back to this page when it has already run (no broker: it runs on
+    commit, in this request), otherwise to its progress page, which links back here when done."""
+    job = services.rollup_year_job_request(organisation=request.user.organisation, year=year, actor=request.user)
+    job.refresh_from_db()
+    if job.state == Job.State.DONE:
+        messages.success(request, services.rollup_year_message(job.summary))
+        return redirect("evaluations:annual", year=year)
+    return redirect(job)
 
 
 @permission_required("evaluations.decide_annual")

@@ -439,28 +439,3 @@ class DepartmentQuarterStats(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.appraisal_quarter}"
-
-
-class RollupJob(models.Model):
-    """A requested roll-up, so HR sees its progress and result, and nothing is lost if enqueueing fails."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("排队中")
-        RUNNING = "running", _("进行中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
-    appraisal_quarter = models.ForeignKey(AppraisalQuarter, on_delete=models.CASCADE, related_name="rollup_jobs")
-    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
-    progress = models.PositiveSmallIntegerField(default=0)
-    message = models.TextField(blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.appraisal_quarter} {self.get_state_display()}"

@@ -29,6 +29,10 @@
       error.textContent = job.error || "";
       error.hidden = !job.error;
     }
+    var back = box.querySelector("[data-job-return]");
+    if (back && job.state === "done") {
+      back.hidden = false;
+    }
     var download = box.querySelector("[data-job-download]");
     if (job.download_url) {
       box.querySelector("[data-job-download-link]").setAttribute("href", job.download_url);

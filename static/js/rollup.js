@@ -21,8 +21,9 @@
     if (state && job.state_label) {
       state.textContent = job.state_label;
     }
-    if (message) {
-      message.textContent = job.message || "";
+    if (message && (job.message !== undefined || job.error !== undefined)) {
+      // A failed job explains itself in its error (the background job's status JSON).
+      message.textContent = (job.state === "failed" && job.error) || job.message || "";
     }
   }
 

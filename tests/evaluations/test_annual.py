@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry, Policy, StaffStatus, StaffStatusKind
+from accounts.models import AuditEntry, Job, Policy, StaffStatus, StaffStatusKind
 from evaluations.annual import services as annual
 from evaluations.annual.tasks import rollup_year as rollup_year_task
 from evaluations.discipline.services import veto
@@ -470,11 +470,46 @@ def test_the_page_lists_with_a_constant_number_of_queries(client_for, organisati
     assert len(many) == len(few)
 
 
-def test_hr_recomputes_from_the_page(client_for, organisation, staff, hr, crowd):
+def test_hr_recomputes_through_a_job_whose_page_links_back_to_the_year(
+    client_for, organisation, staff, hr, crowd, django_capture_on_commit_callbacks
+):
     record(staff, "好/好/好/好", score="95")
-    response = client_for(hr).post(reverse("evaluations:annual_recompute", args=[YEAR]))
-    assert response.status_code == 302
+    client = client_for(hr)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("evaluations:annual_recompute", args=[YEAR]))
+    job = Job.objects.get()
+    # The view answered before the commit ran the job: it sent HR to the progress page.
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert (job.kind, job.state, job.params, job.requested_by) == (
+        annual.ROLLUP_YEAR,
+        Job.State.DONE,
+        {"year": YEAR},
+        hr,
+    )
+    assert (job.summary["people"], job.summary["excellent_suggested"]) == (10, 1)
     assert result_of(staff).suggested_grade == AnnualGrade.EXCELLENT
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "已重新计算10人的建议等次" in page
+    assert f'href="{reverse("evaluations:annual", args=[YEAR])}" data-testid="job-return"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_recompute_has_run_when_the_page_answers(client_for, organisation, staff, hr, crowd):
+    record(staff, "好/好/好/好", score="95")
+    response = client_for(hr).post(reverse("evaluations:annual_recompute", args=[YEAR]), follow=True)
+    assert response.redirect_chain == [(reverse("evaluations:annual", args=[YEAR]), 302)]
+    assert "已重新计算10人的建议等次：优秀名额2人，建议优秀1人。" in response.content.decode()
+    assert result_of(staff).suggested_grade == AnnualGrade.EXCELLENT
+    assert Job.objects.get().state == Job.State.DONE
+
+
+def test_a_chief_of_another_organisation_cannot_follow_the_recompute_job(
+    client_for, organisation, hr, outsider, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(hr).post(reverse("evaluations:annual_recompute", args=[YEAR]))
+    job = Job.objects.get()
+    assert client_for(outsider).get(job.get_absolute_url()).status_code == 404
 
 
 def test_the_agency_head_decides_and_adopts_through_the_pages(client_for, organisation, staff, chief, crowd):

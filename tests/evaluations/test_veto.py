@@ -1,12 +1,20 @@
 """The one-vote veto: raised by serious findings and sanctions, heaviest effect wins, reconciled."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 
+from accounts import jobs
+from accounts.models import Job
+from accounts.tasks import run_job
 from evaluations.discipline import selectors
 from evaluations.discipline.services import veto
+from evaluations.discipline.services.inspections import inspection_record
+from evaluations.discipline.services.sanctions import sanction_save
 from evaluations.models import (
     Finding,
     Inspection,
@@ -114,3 +122,72 @@ def test_only_an_inspector_lifts_a_flag_and_only_with_a_reason(organisation, ins
     with pytest.raises(ValidationError):
         veto.veto_lift(flag=flag, actor=inspector, reason=" ")
     assert VetoFlag.objects.get().is_active
+
+
+# --- Raised by a background job: nothing lost when the broker is down ---------------------------
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Every enqueue fails as it does when Redis refuses connections."""
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(run_job, "apply_async", refuse)
+
+
+def _sweep_a_few_minutes_later():
+    """The sweeper's run once the grace minute for an enqueue in progress has passed."""
+    return jobs.jobs_sweep(now=timezone.now() + timedelta(minutes=5), inline=True)
+
+
+def test_a_serious_finding_saved_while_the_broker_is_down_raises_its_flag_when_swept(
+    organisation, inspector, department, staff, broker_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection = inspection_record(
+            organisation=organisation,
+            inspector=inspector,
+            date=date(2026, 5, 12),
+            kind="discipline",
+            departments=[department],
+            note="",
+            findings=[{"person": staff, "severity": Severity.SERIOUS, "description": "上班时间饮酒"}],
+        )
+    job = Job.objects.get()
+    assert (job.kind, job.state, job.enqueued_at) == (veto.VETO_FOR_FINDING, Job.State.PENDING, None)
+    assert (job.params, job.requested_by) == ({"finding": inspection.findings.get().pk}, inspector)
+    assert not VetoFlag.objects.exists()
+
+    assert _sweep_a_few_minutes_later()["pending"] == 1
+    job.refresh_from_db()
+    assert (job.state, job.summary) == (Job.State.DONE, {"flags": 1})
+    assert VetoFlag.objects.get(person=staff).finding == inspection.findings.get()
+    assert _sweep_a_few_minutes_later()["pending"] == 0  # done once, not again
+
+
+def test_a_sanction_saved_while_the_broker_is_down_raises_its_flags_when_swept(
+    organisation, hr, staff, broker_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sanction = sanction_save(
+            sanction=Sanction(person=staff, kind=SanctionKind.MAJOR_DEMERIT, decided_on=date(2026, 3, 1)), actor=hr
+        )
+    job = Job.objects.get()
+    assert (job.kind, job.state, job.params) == (veto.VETO_FOR_SANCTION, Job.State.PENDING, {"sanction": sanction.pk})
+    assert not VetoFlag.objects.exists()
+    _sweep_a_few_minutes_later()
+    assert sorted(VetoFlag.objects.filter(sanction=sanction).values_list("year", flat=True)) == [2026, 2027]
+
+
+def test_the_veto_job_is_followed_by_those_who_see_veto_flags_only(
+    organisation, inspector, hr, staff, outsider, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        veto.finding_recorded(finding=_finding(organisation, inspector, staff))
+    job = Job.objects.get()
+    url = reverse("accounts:job_status", args=[job.pk])
+    assert client_for(hr).get(url).json()["state"] == "done"
+    assert client_for(staff).get(url).status_code == 404
+    assert client_for(outsider).get(url).status_code == 404

@@ -1,7 +1,8 @@
 """Discipline inspections (纪律作风检查) and the monthly check of their number. DOMAIN.md §5.
 
-Recording an inspection is one transaction; a serious finding about a person enqueues its veto
-flag when that transaction commits (:func:`evaluations.discipline.services.veto.finding_recorded`).
+Recording an inspection is one transaction; a serious finding about a person asks, in that
+transaction, for the background job that raises its veto flag once it commits
+(:func:`evaluations.discipline.services.veto.finding_recorded`).
 """
 
 from __future__ import annotations

@@ -45,9 +45,10 @@ def _check_sanction(sanction: Sanction) -> None:
 def sanction_save(*, sanction: Sanction, actor: User) -> Sanction:
     """Record or correct a sanction of ``actor``'s organisation and keep its veto flags in step.
 
-    A new sanction raises its flags when the transaction commits (the task
-    ``raise_veto_for_sanction``). An edit may move the years affected or the person, so the
-    organisation's flags are re-derived at once; a flag an inspector lifted stays lifted.
+    A new sanction raises its flags when the transaction commits (a background job, written in
+    this transaction, so a broker outage delays the flags but cannot lose them). An edit may move
+    the years affected or the person, so the organisation's flags are re-derived at once; a flag
+    an inspector lifted stays lifted.
     """
     _check_actor(actor)
     sanction.organisation_id = actor.organisation_id
