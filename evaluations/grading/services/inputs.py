@@ -245,45 +245,50 @@ class InputImportResult:
         return self.created + self.updated + self.unchanged
 
 
+def _upsert_rows(
+    model, *, organisation: Organisation, keys: list[dict], value_field: str, values: list, entered_by: User
+) -> InputImportResult:
+    """Create the row of each key, or update its value when it changed; counts what happened.
+
+    The key identifies a row within the organisation (re-importing a file never duplicates); the
+    existing row is locked, so two imports of the same file do not both create it.
+    """
+    result = InputImportResult()
+    for key, value in zip(keys, values, strict=True):
+        existing = (
+            model.objects.select_for_update(of=("self",))
+            .filter(organisation=organisation, **key)
+            .order_by("pk")
+            .first()
+        )
+        if existing is None:
+            model.objects.create(organisation=organisation, entered_by=entered_by, **key, **{value_field: value})
+            result.created += 1
+        elif getattr(existing, value_field) != value:
+            setattr(existing, value_field, value)
+            existing.entered_by = entered_by
+            existing.save()
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    return result
+
+
 @transaction.atomic
 def satisfaction_import(
     *, organisation: Organisation, rows: list[SatisfactionRow], entered_by: User
 ) -> InputImportResult:
     """Write validated rows; all or nothing. A quarter's score of a department or person that
     already exists is updated, never duplicated."""
-    result = InputImportResult()
     with audit_reason(_("批量导入满意度测评")):
-        for row in rows:
-            existing = (
-                SatisfactionScore.objects.select_for_update(of=("self",))
-                .filter(
-                    organisation=organisation,
-                    year=row.year,
-                    quarter=row.quarter,
-                    department=row.department,
-                    person=row.person,
-                )
-                .first()
-            )
-            if existing is None:
-                SatisfactionScore.objects.create(
-                    organisation=organisation,
-                    year=row.year,
-                    quarter=row.quarter,
-                    department=row.department,
-                    person=row.person,
-                    score=row.score,
-                    entered_by=entered_by,
-                )
-                result.created += 1
-            elif existing.score != row.score:
-                existing.score = row.score
-                existing.entered_by = entered_by
-                existing.save(update_fields=["score", "entered_by", "entered_at"])
-                result.updated += 1
-            else:
-                result.unchanged += 1
-    return result
+        return _upsert_rows(
+            SatisfactionScore,
+            organisation=organisation,
+            keys=[{"year": r.year, "quarter": r.quarter, "department": r.department, "person": r.person} for r in rows],
+            value_field="score",
+            values=[r.score for r in rows],
+            entered_by=entered_by,
+        )
 
 
 # --- Service events -------------------------------------------------------------------------
@@ -351,37 +356,12 @@ def service_event_import(
 ) -> InputImportResult:
     """Write validated rows; all or nothing. An event with the same date, person, kind and
     description is the same event: re-importing the file updates its handled state only."""
-    result = InputImportResult()
     with audit_reason(_("批量导入表扬与投诉")):
-        for row in rows:
-            existing = (
-                ServiceEvent.objects.select_for_update(of=("self",))
-                .filter(
-                    organisation=organisation,
-                    person=row.person,
-                    date=row.date,
-                    kind=row.kind,
-                    description=row.description,
-                )
-                .order_by("pk")
-                .first()
-            )
-            if existing is None:
-                ServiceEvent.objects.create(
-                    organisation=organisation,
-                    person=row.person,
-                    date=row.date,
-                    kind=row.kind,
-                    description=row.description,
-                    handled=row.handled,
-                    entered_by=entered_by,
-                )
-                result.created += 1
-            elif existing.handled != row.handled:
-                existing.handled = row.handled
-                existing.entered_by = entered_by
-                existing.save(update_fields=["handled", "entered_by"])
-                result.updated += 1
-            else:
-                result.unchanged += 1
-    return result
+        return _upsert_rows(
+            ServiceEvent,
+            organisation=organisation,
+            keys=[{"person": r.person, "date": r.date, "kind": r.kind, "description": r.description} for r in rows],
+            value_field="handled",
+            values=[r.handled for r in rows],
+            entered_by=entered_by,
+        )
