@@ -355,8 +355,8 @@ def test_hr_runs_a_roll_up_from_the_page(staff_quarter, hr, client_for, django_c
     assert "已提交汇总任务" in response.content.decode()
     html = client.get(reverse("evaluations:rollup")).content.decode()
     assert "已汇总8人" in html and "已完成" in html
-    assert f'data-rollup-job-url="{reverse("evaluations:rollup_job", args=[job.pk])}"' in html
-    assert "js/rollup.js" in html and "<script>" not in html
+    assert f'data-job-status-url="{reverse("evaluations:rollup_job", args=[job.pk])}"' in html
+    assert "js/jobs.js" in html and "<script>" not in html
 
 
 def test_the_page_shows_each_quarters_latest_job(q3, organisation, hr, client_for):
