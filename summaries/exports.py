@@ -84,10 +84,12 @@ def run_roster_export(job: Job, report: jobs.Report) -> jobs.JobFile:
         raise jobs.JobError(_("提交人已无权查看提交情况，未导出。"))
     report(10, _("正在生成Excel……"))
     params = job.params
-    return roster_file(
+    result = roster_file(
         viewer=viewer,
         year=int(params["year"]),
         month=int(params["month"]),
         department_id=int(params["department"]) if params.get("department") else None,
         show=str(params.get("show") or ""),
     )
+    report(100, _("Excel已生成，可以下载。"))
+    return result
