@@ -12,7 +12,6 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Iterator
 from contextvars import ContextVar
-from operator import attrgetter
 
 from auditlog.context import set_actor
 from auditlog.registry import auditlog
@@ -21,19 +20,6 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
 _reason: ContextVar[str] = ContextVar("audit_reason", default="")
-
-
-class OrganisationScoped:
-    """A model whose audit entries name its organisation, so an auditor sees only their agency's.
-
-    django-auditlog stores ``get_additional_data()`` on each entry; ``organisation_attr`` is the
-    dotted path from the row to its organisation's id (``"department.organisation_id"``).
-    """
-
-    organisation_attr = "organisation_id"
-
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": attrgetter(self.organisation_attr)(self)}
 
 
 def register(model, **options) -> None:

@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import IO, Any, Protocol
 
-from celery import current_app
+from celery import current_app, shared_task
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile, File
@@ -214,8 +214,6 @@ def job_enqueue(job_id: int) -> bool:
 
     ``enqueued_at`` is written first so that, in eager mode, the job's own writes come after it.
     """
-    from .tasks import run_job
-
     Job.objects.filter(pk=job_id, state=Job.State.PENDING).update(enqueued_at=timezone.now())
     try:
         run_job.apply_async(args=[job_id])
@@ -391,3 +389,22 @@ def _expire_files(now: datetime) -> int:
         storage.delete(name)
         expired += Job.objects.filter(pk=pk, file=name).update(file="")
     return expired
+
+
+# --- Tasks ---------------------------------------------------------------------------------
+# Thin, and here rather than in tasks.py so that enqueueing needs no import of the tasks module
+# (accounts.tasks re-exports them; the names stay accounts.tasks.*, which beat and queued
+# messages use).
+
+
+@shared_task(name="accounts.tasks.run_job", acks_late=True)
+def run_job(job_id: int) -> str:
+    """Run one background job. Safe to receive twice: only one delivery claims the row."""
+    job = job_run(job_id)
+    return job.state if job is not None else "skipped"
+
+
+@shared_task(name="accounts.tasks.sweep_jobs", acks_late=True)
+def sweep_jobs() -> dict:
+    """Every minute: re-enqueue jobs left pending or abandoned, and remove expired result files."""
+    return jobs_sweep()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cached_property
+from operator import attrgetter
 
 from auditlog.models import AbstractLogEntry
 from django.contrib.auth.models import AbstractUser
@@ -17,7 +18,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .audit import OrganisationScoped
+
+class OrganisationScoped:
+    """A model whose audit entries name its organisation, so an auditor sees only their agency's.
+
+    django-auditlog stores ``get_additional_data()`` on each entry; ``organisation_attr`` is the
+    dotted path from the row to its organisation's id (``"department.organisation_id"``).
+    """
+
+    organisation_attr = "organisation_id"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": attrgetter(self.organisation_attr)(self)}
 
 
 class Organisation(OrganisationScoped, models.Model):

@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import OrganisationScoped
+from accounts.models import OrganisationScoped
 
 # The private storage moved to the foundation (background jobs store their files there too); the
 # names stay importable from here for the summaries code and this app's migrations.

@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import OrganisationScoped
+from accounts.models import OrganisationScoped
 from accounts.periods import QUARTER_CHOICES, Quarter
 
 # ReviewStatus is also imported from here by the demo and the evaluations rooms.

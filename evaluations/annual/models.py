@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import OrganisationScoped
+from accounts.models import OrganisationScoped
 
 from ..grading.models import score_field
 

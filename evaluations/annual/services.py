@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from accounts import jobs
 from accounts.audit import audit_reason
-from accounts.models import Job, Organisation, Policy, Role, StaffStatus, StaffStatusKind, User
+from accounts.models import Job, Organisation, Policy, StaffStatus, StaffStatusKind, User
 from accounts.selectors import policy_for_organisation
 
 from ..discipline.models import SanctionEffect
@@ -411,7 +411,7 @@ def excellent_status(*, organisation: Organisation, year: int, policy: Policy | 
 
 
 def _check_committee(*, actor: User, organisation_id: int) -> None:
-    if not actor.has_role(Role.AGENCY_HEAD) or actor.organisation_id != organisation_id:
+    if not actor.has_perm("evaluations.decide_annual") or actor.organisation_id != organisation_id:
         raise PermissionDenied(_("只有本单位考核委员会（主要负责人）可以确定年度等次。"))
 
 

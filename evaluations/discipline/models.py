@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import OrganisationScoped
+from accounts.models import OrganisationScoped
 
 
 class InspectionKind(models.TextChoices):

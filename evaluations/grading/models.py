@@ -11,8 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import OrganisationScoped
-from accounts.models import PositionCategory
+from accounts.models import OrganisationScoped, PositionCategory
 from accounts.periods import QUARTER_CHOICES, Quarter
 
 SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]

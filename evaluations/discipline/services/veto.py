@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import jobs
 from accounts.audit import audit_reason
-from accounts.models import Job, Organisation, Role, User
+from accounts.models import Job, Organisation, User
 
 from ..models import (
     Finding,
@@ -173,7 +173,7 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
 @transaction.atomic
 def veto_lift(*, flag: VetoFlag, actor: User, reason: str) -> VetoFlag:
     """Lift a flag. Only a discipline inspector of the person's organisation may, with a reason."""
-    if not actor.has_role(Role.INSPECTOR) or actor.organisation_id != flag.person.organisation_id:
+    if not actor.has_perm("evaluations.lift_veto") or actor.organisation_id != flag.person.organisation_id:
         raise PermissionDenied(_("只有纪检督查人员可以解除一票否决。"))
     if not reason.strip():
         raise ValidationError({"lift_reason": _("解除一票否决须说明理由。")})
