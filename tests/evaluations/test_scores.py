@@ -32,7 +32,7 @@ from evaluations.models import (
     SatisfactionScore,
     ServiceEvent,
 )
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import DepartmentFactory, DepartmentScoreFactory, UserFactory
 
 
 @pytest.fixture
@@ -584,15 +584,7 @@ def test_the_department_scores_page_queries_do_not_grow_with_departments(
         client.get(url)
     for i in range(5):
         second = DepartmentFactory(organisation=organisation, name=f"加科{i}")
-        DepartmentScore.objects.create(
-            department=second,
-            year=2026,
-            quarter=3,
-            party_building_score=80,
-            work_score=80,
-            party_building_weight=60,
-            total=80,
-        )
+        DepartmentScoreFactory(department=second)
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count('data-testid="department-row"') == 6
