@@ -153,7 +153,17 @@ class JobFactory(DjangoModelFactory):
 # --- targets and summaries: a document's organisation and department are its owner's --------
 
 
-class TargetSetFactory(DjangoModelFactory):
+class _ReviewedDocumentFactory(DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    owner = factory.SubFactory(UserFactory)
+    organisation = factory.SelfAttribute("owner.organisation")
+    department = factory.SelfAttribute("owner.department")
+    year = 2026
+
+
+class TargetSetFactory(_ReviewedDocumentFactory):
     class Meta:
         model = TargetSet
 
@@ -166,10 +176,6 @@ class TargetSetFactory(DjangoModelFactory):
             ),
         )
 
-    owner = factory.SubFactory(UserFactory)
-    organisation = factory.SelfAttribute("owner.organisation")
-    department = factory.SelfAttribute("owner.department")
-    year = 2026
     quarter = 4
 
 
@@ -187,7 +193,7 @@ def _third_of_the_next_month(year: int, month: int) -> datetime:
     return datetime(following.year, following.month, 3, 9, tzinfo=CHINA)
 
 
-class MonthlySummaryFactory(DjangoModelFactory):
+class MonthlySummaryFactory(_ReviewedDocumentFactory):
     class Meta:
         model = MonthlySummary
 
@@ -198,10 +204,6 @@ class MonthlySummaryFactory(DjangoModelFactory):
             submitted_at=factory.LazyAttribute(lambda o: _third_of_the_next_month(o.year, o.month)),
         )
 
-    owner = factory.SubFactory(UserFactory)
-    organisation = factory.SelfAttribute("owner.organisation")
-    department = factory.SelfAttribute("owner.department")
-    year = 2026
     month = 10
 
 
