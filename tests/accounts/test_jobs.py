@@ -23,7 +23,7 @@ from kombu.exceptions import OperationalError
 from accounts import jobs, tasks
 from accounts.models import Job, Role
 from accounts.storage import private_storage
-from tests.factories import UserFactory
+from tests.factories import JobFactory, UserFactory
 from tests.support.job_kinds import ECHO
 
 pytestmark = pytest.mark.urls("tests.support.job_urls")
@@ -75,7 +75,7 @@ def urls_of(job):
 
 
 def pending_job(person, kind=ECHO, **fields):
-    return Job.objects.create(kind=kind, organisation=person.organisation, requested_by=person, **fields)
+    return JobFactory(kind=kind, requested_by=person, **fields)
 
 
 # --- Asking, running, downloading -----------------------------------------------------------------

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from accounts.models import AuditEntry, Policy, Role, RoleAssignment
+from accounts.models import AuditEntry, Policy, Role
 from evaluations.grading.services.grading import (
     appraisal_quarter_approve,
     approval_blockers,
@@ -14,6 +14,7 @@ from evaluations.grading.services.grading import (
     quarter_discipline_opinion_record,
 )
 from evaluations.models import Grade, QuarterDisciplineOpinion, QuarterState
+from tests.factories import RoleAssignmentFactory
 
 QUARTERS = reverse("evaluations:quarters")
 
@@ -79,7 +80,7 @@ def test_only_an_inspector_records_the_opinion(request, quarter, review_step, wh
 
 
 def test_an_inspector_of_another_organisation_cannot_record_it(quarter, review_step, outsider):
-    RoleAssignment.objects.create(user=outsider, organisation=outsider.organisation, role=Role.INSPECTOR)
+    RoleAssignmentFactory(user=outsider, role=Role.INSPECTOR)
     with pytest.raises(PermissionDenied):
         record(quarter, outsider)
     assert not QuarterDisciplineOpinion.objects.exists()
@@ -141,7 +142,7 @@ def test_staff_cannot_post_an_opinion(client_for, quarter, staff, review_step):
 
 
 def test_an_inspector_cannot_post_on_another_organisations_quarter(client_for, quarter, review_step, outsider):
-    RoleAssignment.objects.create(user=outsider, organisation=outsider.organisation, role=Role.INSPECTOR)
+    RoleAssignmentFactory(user=outsider, role=Role.INSPECTOR)
     assert client_for(outsider).post(opinion_url(quarter), {"text": "改写"}).status_code == 404
     assert not QuarterDisciplineOpinion.objects.exists()
 

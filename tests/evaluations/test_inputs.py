@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.models import Role
 from evaluations.grading.services.inputs import inputs_for_people
 from evaluations.models import SatisfactionScore, ServiceEvent, ServiceEventKind
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import DepartmentFactory, SatisfactionScoreFactory, ServiceEventFactory, UserFactory
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SATISFACTION_HEADER = ["年度*", "季度*", "科室", "工号", "得分*"]
@@ -46,21 +46,17 @@ def other_hr(other_organisation):
 
 
 def department_score(organisation, department, score="88.00", year=2026, quarter=3, **kwargs):
-    return SatisfactionScore.objects.create(
+    return SatisfactionScoreFactory(
         organisation=organisation, department=department, year=year, quarter=quarter, score=Decimal(score), **kwargs
     )
 
 
 def person_score(person, score="95.00", year=2026, quarter=3):
-    return SatisfactionScore.objects.create(
-        organisation=person.organisation, person=person, year=year, quarter=quarter, score=Decimal(score)
-    )
+    return SatisfactionScoreFactory(person=person, year=year, quarter=quarter, score=Decimal(score))
 
 
 def event(person, kind=ServiceEventKind.PRAISE, day=date(2026, 8, 1), handled=None, description="来信表扬"):
-    return ServiceEvent.objects.create(
-        organisation=person.organisation, person=person, date=day, kind=kind, description=description, handled=handled
-    )
+    return ServiceEventFactory(person=person, date=day, kind=kind, description=description, handled=handled)
 
 
 # --- Satisfaction scores by hand --------------------------------------------------------------

@@ -8,15 +8,16 @@ from datetime import date
 
 from django.urls import reverse
 
-from accounts.models import Policy, StaffStatus, StaffStatusKind
+from accounts.models import Policy, StaffStatusKind
 from evaluations.grading.services.suggestions import long_leave_in_quarter
 from evaluations.models import Grade, QuarterGrade, UncertainReason
+from tests.factories import StaffStatusFactory
 
 GRADING = reverse("evaluations:grading")
 
 
 def leave(person, start, end=None, kind=StaffStatusKind.LONG_LEAVE):
-    return StaffStatus.objects.create(user=person, kind=kind, start_date=start, end_date=end)
+    return StaffStatusFactory(user=person, kind=kind, start_date=start, end_date=end)
 
 
 def on_leave(organisation, **kwargs):

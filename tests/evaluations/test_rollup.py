@@ -1,9 +1,8 @@
 """The quarterly roll-up: result rows, department stats, idempotency, set-based queries, the task,
 the command, the HR pages and the demo's graded quarters."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -32,47 +31,25 @@ from evaluations.models import (
     QuarterGrade,
     QuarterResult,
     QuarterState,
-    ServiceEvent,
 )
-from summaries.models import MonthlySummary
-from targets.models import Completion, TargetItem, TargetSet
-from tests.factories import DepartmentFactory, UserFactory
+from targets.models import Completion
+from tests.factories import (
+    DepartmentFactory,
+    JobFactory,
+    MonthlySummaryFactory,
+    ServiceEventFactory,
+    TargetItemFactory,
+    TargetSetFactory,
+    UserFactory,
+)
 
-CHINA = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 23)  # Q3 is over and its grading deadline (15 October) has passed
 
 
-def _targets(person, completions, year=2026, quarter=3):
-    target_set = TargetSet.objects.create(
-        owner=person,
-        organisation=person.organisation,
-        department=person.department,
-        year=year,
-        quarter=quarter,
-        status=ReviewStatus.APPROVED,
-    )
-    TargetItem.objects.bulk_create(
-        TargetItem(target_set=target_set, content=f"事项{i}", completion=c) for i, c in enumerate(completions)
-    )
-
-
-def _summary(person, month, status=ReviewStatus.APPROVED, late=False):
-    return MonthlySummary.objects.create(
-        owner=person,
-        organisation=person.organisation,
-        department=person.department,
-        year=2026,
-        month=month,
-        status=status,
-        is_late=late,
-        submitted_at=datetime(2026, month, 28, 10, tzinfo=CHINA) if status != ReviewStatus.DRAFT else None,
-    )
-
-
-def _event(person, day, kind, handled=None):
-    return ServiceEvent.objects.create(
-        organisation=person.organisation, person=person, date=day, kind=kind, description="窗口服务", handled=handled
-    )
+def _targets(person, completions):
+    target_set = TargetSetFactory(owner=person, quarter=3, status=ReviewStatus.APPROVED)
+    for completion in completions:
+        TargetItemFactory(target_set=target_set, completion=completion)
 
 
 def _grade(quarter, person, grade, **extra):
@@ -92,13 +69,13 @@ def staff_quarter(q3, staff):
     two praises and an unhandled complaint in the quarter, a praise in June (outside)."""
     _grade(q3, staff, Grade.FAIRLY_GOOD, composite_score=Decimal("86.50"))
     _targets(staff, [Completion.DONE, Completion.DONE, Completion.DONE, Completion.PARTIAL])
-    _summary(staff, 7)
-    _summary(staff, 8, late=True)
-    _summary(staff, 9, status=ReviewStatus.DRAFT)
-    _event(staff, date(2026, 7, 3), "praise")
-    _event(staff, date(2026, 9, 30), "praise")
-    _event(staff, date(2026, 8, 15), "complaint", handled=False)
-    _event(staff, date(2026, 6, 30), "praise")
+    MonthlySummaryFactory(owner=staff, month=7, status=ReviewStatus.APPROVED)
+    MonthlySummaryFactory(owner=staff, month=8, status=ReviewStatus.APPROVED, is_late=True)
+    MonthlySummaryFactory(owner=staff, month=9)
+    ServiceEventFactory(person=staff, date=date(2026, 7, 3), kind="praise")
+    ServiceEventFactory(person=staff, date=date(2026, 9, 30), kind="praise")
+    ServiceEventFactory(person=staff, date=date(2026, 8, 15), kind="complaint", handled=False)
+    ServiceEventFactory(person=staff, date=date(2026, 6, 30), kind="praise")
     return q3
 
 
@@ -125,9 +102,9 @@ def test_a_returned_summary_counts_as_missing_and_a_handled_complaint_is_not_fla
     _grade(q3, staff, Grade.GOOD)
     _targets(staff, [Completion.DONE])
     for month in (7, 8):
-        _summary(staff, month)
-    _summary(staff, 9, status=ReviewStatus.RETURNED)
-    _event(staff, date(2026, 8, 1), "complaint", handled=True)
+        MonthlySummaryFactory(owner=staff, month=month, status=ReviewStatus.APPROVED)
+    MonthlySummaryFactory(owner=staff, month=9, status=ReviewStatus.RETURNED)
+    ServiceEventFactory(person=staff, date=date(2026, 8, 1), kind="complaint", handled=True)
     rollup_quarter(appraisal_quarter=q3, today=TODAY)
     row = _result(q3, staff)
     assert (row.summaries_on_time, row.summaries_missing, row.complaint_count) == (2, 1, 1)
@@ -155,9 +132,9 @@ def test_department_stats_count_grades_participants_and_on_time_rate(q3, team, h
     grades = [Grade.GOOD, Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR, Grade.UNCERTAIN]
     for person, grade in zip(team, grades, strict=False):  # team[6] stays ungraded, and the head
         _grade(q3, person, grade, uncertain_reason="long_leave" if grade == Grade.UNCERTAIN else "")
-    _summary(staff, 7)
-    _summary(staff, 8)
-    _summary(colleague, 7, late=True)
+    MonthlySummaryFactory(owner=staff, month=7, status=ReviewStatus.APPROVED)
+    MonthlySummaryFactory(owner=staff, month=8, status=ReviewStatus.APPROVED)
+    MonthlySummaryFactory(owner=colleague, month=7, status=ReviewStatus.APPROVED, is_late=True)
     other = DepartmentFactory(organisation=q3.organisation, supervising_leader=head.department.supervising_leader)
     outsider_in_org = UserFactory(department=other)
     appraisal_quarter_open(organisation=q3.organisation, year=2026, quarter=3)
@@ -196,14 +173,8 @@ def _quarter_with_staff(organisation, leader, n):
     quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
     for person in people:
         _targets(person, [Completion.DONE, Completion.NOT_DONE])
-    MonthlySummary.objects.bulk_create(
-        MonthlySummary(owner=p, organisation=organisation, department=department, year=2026, month=7, status="approved")
-        for p in people
-    )
-    ServiceEvent.objects.bulk_create(
-        ServiceEvent(organisation=organisation, person=p, date=date(2026, 8, 1), kind="praise", description="好")
-        for p in people
-    )
+        MonthlySummaryFactory(owner=person, month=7, status=ReviewStatus.APPROVED)
+        ServiceEventFactory(person=person, date=date(2026, 8, 1))
     QuarterGrade.objects.filter(appraisal_quarter=quarter).update(grade=Grade.FAIRLY_GOOD)
     return quarter
 
@@ -339,7 +310,7 @@ def test_another_organisations_quarter_and_job_are_not_found(outsider, other_org
 
 
 def test_the_roll_up_job_url_serves_only_roll_up_jobs(q3, hr, client_for):
-    other_kind = Job.objects.create(kind="evaluations.rollup_year", organisation=q3.organisation, requested_by=hr)
+    other_kind = JobFactory(kind="evaluations.rollup_year", requested_by=hr)
     assert client_for(hr).get(reverse("evaluations:rollup_job", args=[other_kind.pk])).status_code == 404
 
 

@@ -1,9 +1,7 @@
 """The roster's 导出 Excel as a background job: the same workbook as /review/roster.xlsx, built with
 the requester's visibility (checked again when it runs), downloaded only by those entitled to it."""
 
-from datetime import datetime
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -12,12 +10,9 @@ from openpyxl import load_workbook
 
 from accounts.models import Job, RoleAssignment
 from accounts.storage import private_storage
-from accounts.workflow import ReviewStatus
 from summaries.exports import ROSTER_EXPORT
-from summaries.models import MonthlySummary
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import DepartmentFactory, MonthlySummaryFactory, UserFactory
 
-CHINA = ZoneInfo("Asia/Shanghai")
 QUERY = "year=2026&month=10"
 QUERY_IN_HTML = "year=2026&amp;month=10"
 
@@ -66,15 +61,7 @@ def test_the_roster_page_asks_for_the_export_with_a_post_button(client_for, hr):
 
 
 def test_the_export_job_gives_the_same_workbook_as_the_direct_download(client_for, export, hr, staff, elsewhere):
-    MonthlySummary.objects.create(
-        owner=staff,
-        organisation=staff.organisation,
-        department=staff.department,
-        year=2026,
-        month=10,
-        status=ReviewStatus.SUBMITTED,
-        submitted_at=datetime(2026, 11, 3, 9, tzinfo=CHINA),
-    )
+    MonthlySummaryFactory(owner=staff, submitted=True)
     response, job = export(hr)
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     assert (job.kind, job.state, job.requested_by) == (ROSTER_EXPORT, Job.State.DONE, hr)
