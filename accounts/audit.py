@@ -23,7 +23,7 @@ _reason: ContextVar[str] = ContextVar("audit_reason", default="")
 
 
 def register(model, **options) -> None:
-    """Audit a model. It should define ``get_additional_data`` returning its organisation_id."""
+    """Audit a model (an :class:`OrganisationScoped` one, so its entries carry the organisation)."""
     auditlog.register(model, **options)
 
 

@@ -10,6 +10,9 @@ Reading (the staff import in :mod:`accounts.imports`, the grading inputs in
   :func:`cell_reader` reads a row's cells by field name.
 - :func:`row_error` / :func:`format_row_errors` format the per-row messages ("第N行：…").
 - :func:`parse_yes_no` reads 是/否 and their usual spellings.
+- :class:`RowForm` / :func:`parse_rows`: each data row is parsed by a Django form, whose field
+  cleaning turns the cell text into values and whose ``clean`` calls the same service check the
+  web form calls; its errors become the row's messages.
 
 Writing: :func:`text_cell` writes user text into a write-only workbook as text, never as a formula.
 
@@ -20,11 +23,16 @@ language; the messages still go through gettext like the rest of the project.
 from __future__ import annotations
 
 import datetime
+import io
 from collections.abc import Callable, Iterable
 
+from django import forms
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 MAX_ROWS = 5000
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -193,3 +201,156 @@ def text_cell(sheet, value) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=str(value) if value is not None else "")
     cell.data_type = "s"
     return cell
+
+
+# --- Import templates -----------------------------------------------------------------------
+
+HELP_SHEET_TITLE = "说明"
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def template_header_row(
+    sheet, columns: Columns, widths: dict[str, int], text_columns: tuple[str, ...]
+) -> dict[str, str]:
+    """Row 1 of an import template (required columns marked *), column widths, frozen; the letters by field."""
+    letters = {}
+    for index, (name, header, required) in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=f"{header}*" if required else header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center")
+        letter = get_column_letter(index)
+        letters[name] = letter
+        sheet.column_dimensions[letter].width = widths.get(name, 14)
+        if name in text_columns:
+            # Text format, so 工号 such as 001 keep their leading zeros.
+            sheet.column_dimensions[letter].number_format = "@"
+    sheet.freeze_panes = "A2"
+    return letters
+
+
+def list_validation(sheet, letter: str, options: list[str]) -> None:
+    """A drop-down of ``options`` on the column's data rows."""
+    validation = DataValidation(
+        type="list",
+        formula1='"{}"'.format(",".join(options)),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=_("输入无效"),
+        error=_("请从下拉列表中选择。"),
+    )
+    sheet.add_data_validation(validation)
+    validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+
+
+def help_sheet_for(
+    workbook, *, sheet_title: str, columns: Columns, descriptions: dict[str, str], example: list, one_row_is: str = ""
+):
+    """The 说明 sheet of an import template: what a row is, the columns with their rules, an example."""
+    help_sheet = workbook.create_sheet(HELP_SHEET_TITLE)
+    help_sheet.column_dimensions["A"].width = 16
+    help_sheet.column_dimensions["B"].width = 10
+    help_sheet.column_dimensions["C"].width = 70
+    help_sheet.append([_("填写说明")])
+    help_sheet["A1"].font = Font(bold=True, size=14)
+    help_sheet.append(
+        [
+            _(
+                "在“%(sheet)s”工作表中从第2行起每行填写%(what)s，不要修改第1行表头。"
+                "带 * 的列必须填写。每次最多导入%(max)d行。"
+                "导入前会校验全部行，任何一行有误则不导入任何数据。"
+            )
+            % {"sheet": sheet_title, "max": MAX_ROWS, "what": one_row_is or _("一条")}
+        ]
+    )
+    help_sheet.append([])
+    help_sheet.append([_("列名"), _("必填"), _("说明")])
+    for cell in help_sheet[help_sheet.max_row]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    for name, header, required in columns:
+        help_sheet.append([header, YES if required else NO, descriptions[name]])
+    help_sheet.append([])
+    help_sheet.append([_("示例（请勿在本表填写）")])
+    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
+    help_sheet.append([header for _name, header, _required in columns])
+    help_sheet.append(example)
+    return help_sheet
+
+
+def workbook_bytes(workbook) -> bytes:
+    """The workbook as .xlsx bytes, its 说明 sheet wrapped."""
+    for row in workbook[HELP_SHEET_TITLE].iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def department_list(help_sheet, *, organisation, departments) -> int:
+    """The organisation's departments (name, code) on the 说明 sheet; returns the first of their rows."""
+    help_sheet.append([])
+    help_sheet.append([_("本单位科室（%(org)s）") % {"org": organisation.name}])
+    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
+    help_sheet.append([_("科室名称"), _("科室编码")])
+    for cell in help_sheet[help_sheet.max_row]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    first = help_sheet.max_row + 1
+    for department in departments:
+        help_sheet.append([department.name, department.code])
+    return first
+
+
+# --- Rows parsed by forms ---------------------------------------------------------------------
+
+
+class RowForm(forms.Form):
+    """One Excel row parsed by a Django form.
+
+    Declare one field per column (the cell text comes in as the field's data; a ``CharField`` with
+    ``required`` and a Chinese ``error_messages["required"]`` for the mandatory columns), turn the
+    text into values in ``clean_<column>``, and call the service's rule check in ``clean`` so the
+    row obeys the same rules as the web form. ``context`` carries what the checks need (the
+    organisation, lookup tables built once per file).
+    """
+
+    def __init__(self, cells: dict[str, str], **context):
+        self.context = context
+        super().__init__(data=cells)
+
+    def row_messages(self) -> list[str]:
+        """The row's error messages: the columns' in column order, then the rules'."""
+        messages = [str(m) for name in self.fields for m in self.errors.get(name, [])]
+        messages += [str(m) for m in self.errors.get(forms.forms.NON_FIELD_ERRORS, [])]
+        extra = [name for name in self.errors if name not in self.fields and name != forms.forms.NON_FIELD_ERRORS]
+        messages += [str(m) for name in extra for m in self.errors[name]]
+        return messages
+
+
+def parse_rows(
+    positions: dict[str, int], data: SheetRows, form_class: type[RowForm], **context
+) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    """Parse every data row with ``form_class``: (row number, cleaned data) of the valid rows and
+    (row number, message) of every error."""
+    parsed: list[tuple[int, dict]] = []
+    errors: list[tuple[int, str]] = []
+    for row_number, values in data:
+        cell = cell_reader(positions, values)
+        form = form_class({name: cell(name) for name in form_class.base_fields}, **context)
+        if form.is_valid():
+            parsed.append((row_number, form.cleaned_data))
+        else:
+            errors.extend((row_number, message) for message in form.row_messages())
+    return parsed, errors
+
+
+def required_text(header: str, **kwargs) -> forms.CharField:
+    """A mandatory text column: "<header>不能为空" when the cell is blank."""
+    return forms.CharField(error_messages={"required": _("%(col)s不能为空") % {"col": header}}, **kwargs)
+
+
+def optional_text(**kwargs) -> forms.CharField:
+    return forms.CharField(required=False, **kwargs)

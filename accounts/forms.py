@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import periods
 from .models import Department, Policy, Role, StaffStatus, StaffType, User
 from .widgets import DateInput
 
@@ -80,7 +80,7 @@ class StaffForm(forms.ModelForm):
 
 class StaffMoveForm(forms.Form):
     department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("调入科室"))
-    on_date = forms.DateField(label=_("调动日期"), initial=timezone.localdate, widget=DateInput())
+    on_date = forms.DateField(label=_("调动日期"), initial=periods.today, widget=DateInput())
     reason = forms.CharField(label=_("原因"), max_length=200)
 
     def __init__(self, *args, organisation, **kwargs):

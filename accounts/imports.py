@@ -17,9 +17,9 @@ The flow is two steps, as the view calls them:
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
+from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -29,17 +29,32 @@ from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import services
 from .audit import audit_reason
-from .excel import MAX_FILE_BYTES, MAX_ROWS, NO, YES, cell_reader, format_row_errors, parse_yes_no, read_sheet
+from .excel import (
+    HELP_SHEET_TITLE,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    NO,
+    YES,
+    RowForm,
+    department_list,
+    format_row_errors,
+    help_sheet_for,
+    list_validation,
+    optional_text,
+    parse_rows,
+    parse_yes_no,
+    read_sheet,
+    required_text,
+    template_header_row,
+    workbook_bytes,
+)
 from .models import Department, Organisation, PositionCategory, StaffType, User
 
 DATA_SHEET_TITLE = "人员"
-HELP_SHEET_TITLE = "说明"
 
 # The file format: (field, header, required). The headers are part of the format, not UI
 # text, so they are fixed Chinese strings and are not translated.
@@ -121,42 +136,12 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = DATA_SHEET_TITLE
-    header_font = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for index, (name, header, required) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=f"{header}*" if required else header)
-        cell.font = header_font
-        cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center")
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = 24 if name in ("department", "email", "position_title") else 14
-        if name in ("employee_number", "username"):
-            # Text format, so 工号 such as 001 keep their leading zeros.
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
+    wide = dict.fromkeys(("department", "email", "position_title"), 24)
+    letters = template_header_row(sheet, COLUMNS, wide, ("employee_number", "username"))
+    list_validation(sheet, letters["staff_type"], staff_types)
+    list_validation(sheet, letters["position_category"], categories)
+    list_validation(sheet, letters["is_leader_position"], [YES, NO])
 
-    last_row = MAX_ROWS + 1
-    column_letter = {name: get_column_letter(i) for i, (name, _h, _r) in enumerate(COLUMNS, start=1)}
-    for name, options in (
-        ("staff_type", staff_types),
-        ("position_category", categories),
-        ("is_leader_position", [YES, NO]),
-    ):
-        validation = DataValidation(
-            type="list",
-            formula1='"{}"'.format(",".join(options)),
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=_("输入无效"),
-            error=_("请从下拉列表中选择。"),
-        )
-        sheet.add_data_validation(validation)
-        validation.add(f"{column_letter[name]}2:{column_letter[name]}{last_row}")
-
-    help_sheet = workbook.create_sheet(HELP_SHEET_TITLE)
-    help_sheet.column_dimensions["A"].width = 16
-    help_sheet.column_dimensions["B"].width = 10
-    help_sheet.column_dimensions["C"].width = 70
     descriptions = {
         "employee_number": _("本单位内唯一。再次导入同一工号时更新该人员信息，不会重复新建。"),
         "full_name": _("人员姓名。"),
@@ -170,44 +155,27 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
         "is_leader_position": _("填“是”或“否”；不填为“否”。"),
         "email": _("可不填。"),
     }
-    help_sheet.append([_("填写说明")])
-    help_sheet["A1"].font = Font(bold=True, size=14)
-    help_sheet.append(
-        [
-            _(
-                "在“%(sheet)s”工作表中从第2行起每行填写一人，不要修改第1行表头。"
-                "带 * 的列必须填写。每次最多导入%(max)d行。"
-                "导入前会校验全部行，任何一行有误则不导入任何数据。"
-            )
-            % {"sheet": DATA_SHEET_TITLE, "max": MAX_ROWS}
-        ]
+    example_department = departments[0].name if departments else _("办公室")
+    help_sheet = help_sheet_for(
+        workbook,
+        sheet_title=DATA_SHEET_TITLE,
+        columns=COLUMNS,
+        descriptions=descriptions,
+        example=[
+            "1001",
+            "张三",
+            "",
+            example_department,
+            "一级科员",
+            staff_types[0],
+            categories[0],
+            NO,
+            "zhangsan@example.com",
+        ],
+        one_row_is=_("一人"),
     )
     help_sheet.append([_("新建的人员会得到一次性初始密码，首次登录时须修改。")])
-    help_sheet.append([])
-    help_sheet.append([_("列名"), _("必填"), _("说明")])
-    for cell in help_sheet[help_sheet.max_row]:
-        cell.font = header_font
-        cell.fill = header_fill
-    for name, header, required in COLUMNS:
-        help_sheet.append([header, YES if required else NO, descriptions[name]])
-    help_sheet.append([])
-    help_sheet.append([_("示例（请勿在本表填写）")])
-    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
-    help_sheet.append([header for _name, header, _required in COLUMNS])
-    example_department = departments[0].name if departments else _("办公室")
-    help_sheet.append(
-        ["1001", "张三", "", example_department, "一级科员", staff_types[0], categories[0], NO, "zhangsan@example.com"]
-    )
-    help_sheet.append([])
-    help_sheet.append([_("本单位科室（%(org)s）") % {"org": organisation.name}])
-    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
-    help_sheet.append([_("科室名称"), _("科室编码")])
-    for cell in help_sheet[help_sheet.max_row]:
-        cell.font = header_font
-        cell.fill = header_fill
-    first_department_row = help_sheet.max_row + 1
-    for department in departments:
-        help_sheet.append([department.name, department.code])
+    first_department_row = department_list(help_sheet, organisation=organisation, departments=departments)
     if not departments:
         help_sheet.append([_("（本单位尚未设置科室，请先在“科室管理”中添加。）")])
     else:
@@ -219,17 +187,8 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
             showErrorMessage=False,
         )
         sheet.add_data_validation(validation)
-        validation.add(f"{column_letter['department']}2:{column_letter['department']}{last_row}")
-    for row in help_sheet.iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-# --- Parsing ------------------------------------------------------------------------------
+        validation.add(f"{letters['department']}2:{letters['department']}{MAX_ROWS + 1}")
+    return workbook_bytes(workbook)
 
 
 def _choice_map(choices) -> dict[str, str]:
@@ -242,6 +201,96 @@ def _choice_map(choices) -> dict[str, str]:
         for value, label in zip(choices.values, choices.labels, strict=True):
             mapping[str(label).lower()] = value
     return mapping
+
+
+class StaffRowForm(RowForm):
+    """One row of the staff workbook. ``context``: the organisation's departments by name and code,
+    its people by 工号, and the choice maps; the in-file and cross-organisation checks follow."""
+
+    employee_number = required_text("工号", max_length=User._meta.get_field("employee_number").max_length)
+    full_name = required_text("姓名", max_length=User._meta.get_field("full_name").max_length)
+    username = optional_text(max_length=User._meta.get_field("username").max_length)
+    department = required_text("科室")
+    position_title = optional_text(max_length=User._meta.get_field("position_title").max_length)
+    staff_type = optional_text()
+    position_category = optional_text()
+    is_leader_position = optional_text()
+    email = optional_text(max_length=User._meta.get_field("email").max_length)
+
+    def __init__(self, cells: dict[str, str], **context):
+        super().__init__(cells, **context)
+        labels = {name: header for name, header, _r in COLUMNS}
+        for name, column in self.fields.items():
+            if column.max_length:
+                column.error_messages["max_length"] = _("%(col)s不能超过%(n)d个字符") % {
+                    "col": labels[name],
+                    "n": column.max_length,
+                }
+
+    def clean_department(self) -> Department:
+        ref = self.cleaned_data["department"]
+        c = self.context
+        department = c["by_name"].get(ref) or c["by_code"].get(ref) or c["by_code_lower"].get(ref.lower())
+        if department is None:
+            raise forms.ValidationError(_("科室“%(value)s”不存在") % {"value": ref})
+        if not department.is_active:
+            raise forms.ValidationError(_("科室“%(value)s”已停用") % {"value": ref})
+        return department
+
+    def _choice(self, name: str, choices, label: str) -> str:
+        text = self.cleaned_data[name]
+        if not text:
+            return ""
+        value = _choice_map(choices).get(text.lower())
+        if value is None:
+            raise forms.ValidationError(
+                _("%(col)s“%(value)s”无效，可选：%(options)s")
+                % {"col": label, "value": text, "options": "、".join(_choice_labels(choices))}
+            )
+        return value
+
+    def clean_staff_type(self) -> str:
+        return self._choice("staff_type", StaffType, "人员类别") or StaffType.CIVIL_SERVANT.value
+
+    def clean_position_category(self) -> str:
+        return self._choice("position_category", PositionCategory, "岗位类别") or PositionCategory.GENERAL.value
+
+    def clean_is_leader_position(self) -> bool:
+        text = self.cleaned_data["is_leader_position"]
+        if not text:
+            return False
+        value = parse_yes_no(text, yes=_LEADER_WORDS, no=_NOT_LEADER_WORDS)
+        if value is None:
+            raise forms.ValidationError(_("领导职务“%(value)s”无效，请填“是”或“否”") % {"value": text})
+        return value
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise forms.ValidationError(_("电子邮箱“%(value)s”格式不正确") % {"value": email}) from None
+        return email
+
+
+def _username_problems(row: dict, *, existing: dict[str, User]) -> tuple[str, list[str]]:
+    """The username a row will have, and what is wrong with it (the file's other rows aside)."""
+    person = existing.get(row["employee_number"])
+    username = row["username"]
+    if person is not None:
+        if username and username != person.username:
+            return person.username, [
+                _("工号“%(number)s”的人员已存在，用户名为“%(current)s”，导入不能修改用户名")
+                % {"number": row["employee_number"], "current": person.username}
+            ]
+        return person.username, []
+    username = username or row["employee_number"]
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        return username, [_("用户名“%(value)s”无效：只能包含字母、数字和 @ . + - _ 字符") % {"value": username}]
+    return username, []
 
 
 def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[ImportRow], list[str]]:
@@ -258,147 +307,58 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
         return [], [file_error]
 
     departments = list(Department.objects.filter(organisation=organisation))
-    by_name = {d.name: d for d in departments}
-    by_code = {d.code: d for d in departments}
-    by_code_lower = {d.code.lower(): d for d in departments}
     existing = {
         person.employee_number: person
         for person in User.objects.filter(organisation=organisation).exclude(employee_number="")
     }
-    staff_types = _choice_map(StaffType)
-    categories = _choice_map(PositionCategory)
-    staff_type_labels = "、".join(_choice_labels(StaffType))
-    category_labels = "、".join(_choice_labels(PositionCategory))
-    username_validator = UnicodeUsernameValidator()
-    limits = {name: User._meta.get_field(name).max_length for name in ("employee_number", "full_name", "username")}
-    limits["position_title"] = User._meta.get_field("position_title").max_length
-    limits["email"] = User._meta.get_field("email").max_length
-    labels = {name: header for name, header, _r in COLUMNS}
-
-    errors: list[tuple[int, str]] = []
+    cleaned_rows, errors = parse_rows(
+        positions,
+        data,
+        StaffRowForm,
+        by_name={d.name: d for d in departments},
+        by_code={d.code: d for d in departments},
+        by_code_lower={d.code.lower(): d for d in departments},
+    )
+    # The checks across rows: a 工号 or a new username used twice in the file.
     parsed: list[ImportRow] = []
     seen_numbers: dict[str, int] = {}
     seen_usernames: dict[str, int] = {}
-
-    for row_number, values in data:
-        cell = cell_reader(positions, values)
-        row_errors: list[str] = []
-        employee_number = cell("employee_number")
-        full_name = cell("full_name")
-        username = cell("username")
-        department_ref = cell("department")
-        position_title = cell("position_title")
-        staff_type_text = cell("staff_type")
-        category_text = cell("position_category")
-        leader_text = cell("is_leader_position")
-        email = cell("email")
-
-        for name, value in (
-            ("employee_number", employee_number),
-            ("full_name", full_name),
-            ("department", department_ref),
-        ):
-            if not value:
-                row_errors.append(_("%(col)s不能为空") % {"col": labels[name]})
-        for name, value in (
-            ("employee_number", employee_number),
-            ("full_name", full_name),
-            ("username", username),
-            ("position_title", position_title),
-            ("email", email),
-        ):
-            if len(value) > limits[name]:
-                row_errors.append(_("%(col)s不能超过%(n)d个字符") % {"col": labels[name], "n": limits[name]})
-
-        number_repeated = False
-        if employee_number:
-            first = seen_numbers.get(employee_number)
-            if first is not None:
-                number_repeated = True
-                row_errors.append(
-                    _("工号“%(value)s”在文件中重复（第%(first)d行）") % {"value": employee_number, "first": first}
+    for row_number, row in cleaned_rows:
+        number = row["employee_number"]
+        if number in seen_numbers:
+            errors.append(
+                (
+                    row_number,
+                    _("工号“%(value)s”在文件中重复（第%(first)d行）")
+                    % {"value": number, "first": seen_numbers[number]},
                 )
-            else:
-                seen_numbers[employee_number] = row_number
-
-        person = existing.get(employee_number) if employee_number else None
-        if person is not None:
-            if username and username != person.username:
-                row_errors.append(
-                    _("工号“%(number)s”的人员已存在，用户名为“%(current)s”，导入不能修改用户名")
-                    % {"number": employee_number, "current": person.username}
-                )
-            username = person.username
-        elif not username:
-            username = employee_number
-        if username and person is None:
-            try:
-                username_validator(username)
-            except ValidationError:
-                row_errors.append(_("用户名“%(value)s”无效：只能包含字母、数字和 @ . + - _ 字符") % {"value": username})
-            key = username.lower()
-            first = seen_usernames.get(key)
-            if first is None:
-                seen_usernames[key] = row_number
-            elif not number_repeated:  # a repeated 工号 is reported once, not again as its username
-                row_errors.append(
+            )
+            continue
+        seen_numbers[number] = row_number
+        username, problems = _username_problems(row, existing=existing)
+        if not problems and number not in existing:
+            first = seen_usernames.setdefault(username.lower(), row_number)
+            if first != row_number:
+                problems.append(
                     _("用户名“%(value)s”在文件中重复（第%(first)d行）") % {"value": username, "first": first}
                 )
-
-        department = None
-        if department_ref:
-            department = (
-                by_name.get(department_ref) or by_code.get(department_ref) or by_code_lower.get(department_ref.lower())
+        if problems:
+            errors.extend((row_number, message) for message in problems)
+            continue
+        parsed.append(
+            ImportRow(
+                row_number=row_number,
+                employee_number=number,
+                full_name=row["full_name"],
+                username=username,
+                department=row["department"],
+                position_title=row["position_title"],
+                staff_type=row["staff_type"],
+                position_category=row["position_category"],
+                is_leader_position=row["is_leader_position"],
+                email=row["email"],
             )
-            if department is None:
-                row_errors.append(_("科室“%(value)s”不存在") % {"value": department_ref})
-            elif not department.is_active:
-                row_errors.append(_("科室“%(value)s”已停用") % {"value": department_ref})
-
-        staff_type = StaffType.CIVIL_SERVANT.value
-        if staff_type_text:
-            staff_type = staff_types.get(staff_type_text.lower())
-            if staff_type is None:
-                row_errors.append(
-                    _("人员类别“%(value)s”无效，可选：%(options)s")
-                    % {"value": staff_type_text, "options": staff_type_labels}
-                )
-        position_category = PositionCategory.GENERAL.value
-        if category_text:
-            position_category = categories.get(category_text.lower())
-            if position_category is None:
-                row_errors.append(
-                    _("岗位类别“%(value)s”无效，可选：%(options)s")
-                    % {"value": category_text, "options": category_labels}
-                )
-        is_leader = False
-        if leader_text:
-            is_leader = parse_yes_no(leader_text, yes=_LEADER_WORDS, no=_NOT_LEADER_WORDS)
-            if is_leader is None:
-                is_leader = False
-                row_errors.append(_("领导职务“%(value)s”无效，请填“是”或“否”") % {"value": leader_text})
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                row_errors.append(_("电子邮箱“%(value)s”格式不正确") % {"value": email})
-
-        errors.extend((row_number, message) for message in row_errors)
-        if not row_errors:
-            parsed.append(
-                ImportRow(
-                    row_number=row_number,
-                    employee_number=employee_number,
-                    full_name=full_name,
-                    username=username,
-                    department=department,
-                    position_title=position_title,
-                    staff_type=staff_type,
-                    position_category=position_category,
-                    is_leader_position=is_leader,
-                    email=email,
-                )
-            )
+        )
 
     # Usernames of new people must be free across all organisations (usernames are global).
     new_rows = [row for row in parsed if row.employee_number not in existing]

@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import IO, Any, Protocol
 
-from celery import current_app
+from celery import current_app, shared_task
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile, File
@@ -84,6 +84,8 @@ class JobFile:
 
 
 Runner = Callable[[Job, Report], "JobFile | dict[str, Any] | None"]
+# Where the progress page sends the person back once the job is done (the page they came from).
+ReturnUrl = Callable[[Job], str]
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class JobKind:
     # Who, besides the person who asked, may follow and download this kind of job in their
     # organisation (a rules permission, checked without an object).
     permission: str
+    return_url: ReturnUrl | None = None
 
 
 class JobError(Exception):
@@ -103,12 +106,16 @@ class JobError(Exception):
 _registry: dict[str, JobKind] = {}
 
 
-def register(kind: str, runner: Runner, *, label: str, permission: str) -> JobKind:
-    """Make ``kind`` runnable. Call from ``AppConfig.ready()``; registering the same runner again is a no-op."""
+def register(kind: str, runner: Runner, *, label: str, permission: str, return_url: ReturnUrl | None = None) -> JobKind:
+    """Make ``kind`` runnable. Call from ``AppConfig.ready()``; registering the same runner again is a no-op.
+
+    ``return_url(job)``, if given, is the page a finished job links back to (the page that asked
+    for it), so a slow action that left its page can bring the person back to see the outcome.
+    """
     existing = _registry.get(kind)
     if existing is not None and existing.runner is not runner:
         raise ImproperlyConfigured(f"Job kind {kind!r} is already registered with another runner.")
-    _registry[kind] = JobKind(kind=kind, runner=runner, label=label, permission=permission)
+    _registry[kind] = JobKind(kind=kind, runner=runner, label=label, permission=permission, return_url=return_url)
     return _registry[kind]
 
 
@@ -125,6 +132,14 @@ def kind_label(kind: str) -> str:
     """The registered label, or the code itself for a kind this process does not know."""
     registered = _registry.get(kind)
     return str(registered.label) if registered else kind
+
+
+def job_return_url(job: Job) -> str:
+    """The page a finished job links back to, or "" when its kind names none."""
+    registered = _registry.get(job.kind)
+    if registered is None or registered.return_url is None:
+        return ""
+    return registered.return_url(job)
 
 
 def stale_after() -> timedelta:
@@ -172,6 +187,23 @@ def job_request(
     return job
 
 
+def job_run_here(
+    *, kind: str, organisation: Organisation, params: dict[str, Any] | None = None, requested_by: User | None = None
+) -> Job:
+    """Record a job and run it at once, in this process; for work already running in a worker or a
+    command (a scheduled roll-up), so it shows on the pages like any other without a second hop.
+
+    The row is marked enqueued, so the sweeper leaves it to this run; an unexpected error leaves
+    it pending for the sweeper's retry, as for a queued job.
+    """
+    if kind not in _registry:
+        raise ImproperlyConfigured(f"Unknown job kind {kind!r}: register it in its app's ready().")
+    job = Job.objects.create(
+        kind=kind, organisation=organisation, params=params or {}, requested_by=requested_by, enqueued_at=timezone.now()
+    )
+    return job_run(job.pk) or job
+
+
 def runs_inline() -> bool:
     """True without a broker: tasks run in-process (CELERY_TASK_ALWAYS_EAGER)."""
     return bool(current_app.conf.task_always_eager)
@@ -182,8 +214,6 @@ def job_enqueue(job_id: int) -> bool:
 
     ``enqueued_at`` is written first so that, in eager mode, the job's own writes come after it.
     """
-    from .tasks import run_job
-
     Job.objects.filter(pk=job_id, state=Job.State.PENDING).update(enqueued_at=timezone.now())
     try:
         run_job.apply_async(args=[job_id])
@@ -359,3 +389,22 @@ def _expire_files(now: datetime) -> int:
         storage.delete(name)
         expired += Job.objects.filter(pk=pk, file=name).update(file="")
     return expired
+
+
+# --- Tasks ---------------------------------------------------------------------------------
+# Thin, and here rather than in tasks.py so that enqueueing needs no import of the tasks module
+# (accounts.tasks re-exports them; the names stay accounts.tasks.*, which beat and queued
+# messages use).
+
+
+@shared_task(name="accounts.tasks.run_job", acks_late=True)
+def run_job(job_id: int) -> str:
+    """Run one background job. Safe to receive twice: only one delivery claims the row."""
+    job = job_run(job_id)
+    return job.state if job is not None else "skipped"
+
+
+@shared_task(name="accounts.tasks.sweep_jobs", acks_late=True)
+def sweep_jobs() -> dict:
+    """Every minute: re-enqueue jobs left pending or abandoned, and remove expired result files."""
+    return jobs_sweep()

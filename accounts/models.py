@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cached_property
+from operator import attrgetter
 
 from auditlog.models import AbstractLogEntry
 from django.contrib.auth.models import AbstractUser
@@ -18,8 +19,23 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
-class Organisation(models.Model):
+class OrganisationScoped:
+    """A model whose audit entries name its organisation, so an auditor sees only their agency's.
+
+    django-auditlog stores ``get_additional_data()`` on each entry; ``organisation_attr`` is the
+    dotted path from the row to its organisation's id (``"department.organisation_id"``).
+    """
+
+    organisation_attr = "organisation_id"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation_id": attrgetter(self.organisation_attr)(self)}
+
+
+class Organisation(OrganisationScoped, models.Model):
     """An agency (机关/单位). Its data and policy are invisible to other organisations."""
+
+    organisation_attr = "pk"
 
     code = models.SlugField(_("单位编码"), max_length=32, unique=True)
     name = models.CharField(_("单位名称"), max_length=100, unique=True)
@@ -34,11 +50,8 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.pk}
 
-
-class Department(models.Model):
+class Department(OrganisationScoped, models.Model):
     """A 科室/处室 with one head and one supervising leader."""
 
     organisation = models.ForeignKey(
@@ -77,9 +90,6 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
-
 
 class StaffType(models.TextChoices):
     CIVIL_SERVANT = "civil_servant", _("公务员")
@@ -109,7 +119,7 @@ class Role(models.TextChoices):
 SEPARATED_ROLES = frozenset({Role.AUDITOR, Role.SYSADMIN})
 
 
-class User(AbstractUser):
+class User(OrganisationScoped, AbstractUser):
     """A person who logs in. Staff attributes live here; the department is the current one."""
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
@@ -162,9 +172,6 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         return self.full_name or self.username
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
-
     @cached_property
     def roles(self) -> frozenset[str]:
         """The role codes this person holds in their organisation (cached per request)."""
@@ -178,8 +185,10 @@ class User(AbstractUser):
         return role in self.roles
 
 
-class DepartmentMembership(models.Model):
+class DepartmentMembership(OrganisationScoped, models.Model):
     """Which department a person belonged to, and when. The open row is the current one."""
+
+    organisation_attr = "user.organisation_id"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("人员"))
     department = models.ForeignKey(
@@ -201,9 +210,6 @@ class DepartmentMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.department} ({self.start_date}–{self.end_date or ''})"
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.user.organisation_id}
-
 
 class StaffStatusKind(models.TextChoices):
     PROBATION = "probation", _("试用期")
@@ -212,8 +218,10 @@ class StaffStatusKind(models.TextChoices):
     UNDER_INVESTIGATION = "under_investigation", _("立案审查")
 
 
-class StaffStatus(models.Model):
+class StaffStatus(OrganisationScoped, models.Model):
     """A special status for a period (probation, secondment, long leave, investigation)."""
+
+    organisation_attr = "user.organisation_id"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="statuses", verbose_name=_("人员"))
     kind = models.CharField(_("状态"), max_length=30, choices=StaffStatusKind.choices)
@@ -235,11 +243,8 @@ class StaffStatus(models.Model):
     def __str__(self) -> str:
         return f"{self.user} {self.get_kind_display()}"
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.user.organisation_id}
 
-
-class RoleAssignment(models.Model):
+class RoleAssignment(OrganisationScoped, models.Model):
     """A role a person holds in an organisation; a person may hold several."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("人员"))
@@ -259,17 +264,16 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
-
 
 class AppraisalPeriod(models.TextChoices):
+    # Only the quarter: targets, summaries, grading and the roll-up all work by quarter, so a
+    # half-year or monthly period would be a setting that changes nothing. Add one here only
+    # together with the code that honours it.
     QUARTER = "quarter", _("季度")
-    HALF_YEAR = "half_year", _("半年")
-    MONTH = "month", _("月度")
 
 
 def _percent_field(verbose_name, default, help_text=""):
+    """A whole number from 0 to 100: a percentage, a weight or a score in points."""
     return models.PositiveSmallIntegerField(
         verbose_name,
         default=default,
@@ -282,7 +286,7 @@ def default_participating_staff_types() -> list[str]:
     return [StaffType.CIVIL_SERVANT, StaffType.REFERENCE, StaffType.INSTITUTION]
 
 
-class Policy(models.Model):
+class Policy(OrganisationScoped, models.Model):
     """The settings DOMAIN.md marks as policy, one row per organisation, with their defaults.
 
     Every rule that differs between agencies reads its number from here; the
@@ -337,6 +341,12 @@ class Policy(models.Model):
     band_good = _percent_field(_("“好”分数线"), 90)
     band_fairly_good = _percent_field(_("“较好”分数线"), 80)
     band_average = _percent_field(_("“一般”分数线"), 60, _("低于此分数须评为“较差”。"))
+    # The 表扬与投诉 indicator of service positions: 100, then these points per event in the quarter.
+    unhandled_complaint_deduction = _percent_field(
+        _("未处理投诉每件扣分"), 5, _("“表扬与投诉”指标以100分为基数，每件未处理（或处理情况不明）的投诉扣减的分数。")
+    )
+    handled_complaint_deduction = _percent_field(_("已处理投诉每件扣分"), 2, _("每件已处理的投诉扣减的分数。"))
+    praise_bonus = _percent_field(_("表扬每次加分"), 2, _("每次表扬增加的分数；该指标得分在0至100分之间。"))
     linkage_enabled = models.BooleanField(_("科室成绩挂钩"), default=False)
     linkage_coefficient = models.DecimalField(
         _("挂钩系数 k"),
@@ -384,9 +394,6 @@ class Policy(models.Model):
     def __str__(self) -> str:
         return str(_("%(org)s 考核政策") % {"org": self.organisation})
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
-
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.common_indicator_weight + self.individual_indicator_weight != 100:
@@ -408,7 +415,7 @@ class Policy(models.Model):
         return staff_type in (self.participating_staff_types or [])
 
 
-class WorkingDayOverride(models.Model):
+class WorkingDayOverride(OrganisationScoped, models.Model):
     """A correction to the statutory working-day calendar, kept by HR.
 
     The ``chinese_calendar`` package knows statutory holidays and make-up working days (调休)
@@ -452,9 +459,6 @@ class WorkingDayOverride(models.Model):
     @property
     def kind_label(self) -> str:
         return str(_("上班") if self.is_working_day else _("休息"))
-
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
 
 
 class AuditEntry(AbstractLogEntry):
@@ -558,7 +562,7 @@ def _job_file_path(job: Job, filename: str) -> str:
     return f"jobs/{job.organisation_id}/{job.pk}/{filename}"
 
 
-class Job(models.Model):
+class Job(OrganisationScoped, models.Model):
     """A piece of slow work (a roll-up, an export) asked for by someone and run by a worker.
 
     The row is written in the request's transaction before anything is enqueued, so a broker
@@ -610,9 +614,6 @@ class Job(models.Model):
         from django.urls import reverse
 
         return reverse("accounts:job_detail", args=[self.pk])
-
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
 
     @property
     def is_finished(self) -> bool:

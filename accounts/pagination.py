@@ -14,3 +14,14 @@ def query_without_page(data: QueryDict) -> str:
     query = data.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def filtered_page(request: HttpRequest, filterset, *, data: QueryDict | None = None, per_page: int = 25) -> dict:
+    """The context of a filtered list page: the filter (for includes/filter_bar.html), the page of
+    its results and the query the pagination links carry. ``data`` is what the filter was bound
+    to when the view filled in defaults (the current quarter, say); it defaults to ``request.GET``."""
+    return {
+        "filter": filterset,
+        "page": page_of(request, filterset.qs, per_page),
+        "query": query_without_page(request.GET if data is None else data),
+    }

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import Department, Organisation, Policy, Role, RoleAssignment, StaffStatus, StaffStatusKind, User
-from .periods import Quarter
+from .models import Department, Organisation, Policy, Role, RoleAssignment, User
 
 
 def policy_for_organisation(*, organisation_id: int) -> Policy:
@@ -88,21 +87,3 @@ def is_evaluator_of(*, evaluator: User, person: User) -> bool:
 
 def staff_of_organisation(*, organisation: Organisation) -> QuerySet[User]:
     return User.objects.filter(organisation=organisation).select_related("department")
-
-
-def people_on_long_leave(*, organisation: Organisation, quarter: Quarter) -> set[int]:
-    """Who was on leave for more than the policy's share of the quarter (DOMAIN.md §4), whom the
-    evaluator grades 不确定等次: one query over the long-leave statuses that touch the quarter."""
-    share = policy_for_organisation(organisation_id=organisation.pk).uncertain_leave_share_percent
-    first, last = quarter.first_day, quarter.last_day
-    days_on_leave: dict[int, int] = {}
-    for person_id, start, end in StaffStatus.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=first),
-        user__organisation=organisation,
-        kind=StaffStatusKind.LONG_LEAVE,
-        start_date__lte=last,
-    ).values_list("user_id", "start_date", "end_date"):
-        days = (min(end or last, last) - max(start, first)).days + 1
-        days_on_leave[person_id] = days_on_leave.get(person_id, 0) + days
-    length = (last - first).days + 1
-    return {person_id for person_id, days in days_on_leave.items() if days * 100 > length * share}

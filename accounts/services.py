@@ -149,9 +149,7 @@ def staff_create(
     user.full_clean(exclude=["password"])
     user.save()
     if department is not None:
-        DepartmentMembership.objects.create(
-            user=user, department=department, start_date=start_date or timezone.localdate()
-        )
+        DepartmentMembership.objects.create(user=user, department=department, start_date=start_date or periods.today())
     for role in roles if roles is not None else {Role.STAFF}:
         role_grant(user=user, role=role)
     return user, initial_password
@@ -164,7 +162,7 @@ def staff_move(*, user: User, department: Department, on_date: date | None = Non
         raise ValidationError(_("不能调入其他单位的科室。"))
     if user.department_id == department.pk:
         return
-    on_date = on_date or timezone.localdate()
+    on_date = on_date or periods.today()
     with audit_reason(reason):
         for membership in DepartmentMembership.objects.filter(user=user, end_date__isnull=True):
             membership.end_date = on_date
@@ -184,12 +182,10 @@ def staff_set_active(*, user: User, active: bool, reason: str = "") -> None:
         user.save(update_fields=["is_active"])
         if not active:
             for membership in DepartmentMembership.objects.filter(user=user, end_date__isnull=True):
-                membership.end_date = timezone.localdate()
+                membership.end_date = periods.today()
                 membership.save(update_fields=["end_date"])
         elif user.department_id and not DepartmentMembership.objects.filter(user=user, end_date__isnull=True).exists():
-            DepartmentMembership.objects.create(
-                user=user, department_id=user.department_id, start_date=timezone.localdate()
-            )
+            DepartmentMembership.objects.create(user=user, department_id=user.department_id, start_date=periods.today())
 
 
 @transaction.atomic
@@ -283,6 +279,30 @@ def notify(*, recipient: User, message: str, url: str = "", dedupe_key: str = ""
     if settings.EMAIL_HOST and recipient.email:
         transaction.on_commit(lambda: _email_notification(notification.pk))
     return notification
+
+
+def notify_many(notifications: list[Notification], *, dedupe_key: str) -> int:
+    """:func:`notify` for many people at once (reminders to a whole organisation): one bulk insert.
+
+    Every notification gets ``dedupe_key``, so a person is told once per key however often the
+    caller runs (repeats are ignored by the unique constraint); the new ones are e-mailed when
+    mail is configured, after commit. Returns how many were new.
+    """
+    before = Notification.objects.filter(dedupe_key=dedupe_key).count()
+    limit = Notification._meta.get_field("message").max_length
+    for notification in notifications:
+        notification.dedupe_key = dedupe_key
+        notification.message = notification.message[:limit]
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=2000)
+    created = Notification.objects.filter(dedupe_key=dedupe_key).count() - before
+    if created and settings.EMAIL_HOST:
+        unsent = list(
+            Notification.objects.filter(
+                dedupe_key=dedupe_key, emailed_at__isnull=True, recipient__email__gt=""
+            ).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: [_email_notification(pk) for pk in unsent])
+    return created
 
 
 def _email_notification(notification_id: int) -> None:

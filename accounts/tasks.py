@@ -5,7 +5,8 @@ import os
 from celery import shared_task
 from django.db import connection
 
-from . import jobs
+# The job mechanism's own tasks live beside it (accounts.jobs); imported here for autodiscovery.
+from .jobs import run_job, sweep_jobs  # noqa: F401
 from .models import Organisation
 
 
@@ -24,16 +25,3 @@ def ping() -> dict:
         "organisations": Organisation.objects.count(),
         "pid": os.getpid(),
     }
-
-
-@shared_task(acks_late=True)
-def run_job(job_id: int) -> str:
-    """Run one background job. Safe to receive twice: only one delivery claims the row."""
-    job = jobs.job_run(job_id)
-    return job.state if job is not None else "skipped"
-
-
-@shared_task(acks_late=True)
-def sweep_jobs() -> dict:
-    """Every minute: re-enqueue jobs left pending or abandoned, and remove expired result files."""
-    return jobs.jobs_sweep()

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from . import audit, imports, jobs, periods, selectors, services
 from .decorators import permission_required
 from .filters import AuditFilter, DepartmentFilter, StaffFilter
+from .formerrors import error_text
 from .forms import (
     DepartmentForm,
     LoginForm,
@@ -39,7 +40,8 @@ from .models import (
     User,
     WorkingDayOverride,
 )
-from .pagination import page_of, query_without_page
+from .pages import confirm_page, xlsx_download
+from .pagination import filtered_page, page_of
 
 
 def _get_person_for_admin(request: HttpRequest, pk: int) -> User:
@@ -98,11 +100,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
         .order_by("sort_order", "code")
     )
     filterset = DepartmentFilter(request.GET, queryset=queryset)
-    return render(
-        request,
-        "accounts/department_list.html",
-        {"filter": filterset, "page": page_of(request, filterset.qs)},
-    )
+    return render(request, "accounts/department_list.html", filtered_page(request, filterset))
 
 
 @permission_required("accounts.manage_departments")
@@ -134,18 +132,15 @@ def department_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.department_deactivate(department=department)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("科室“%(name)s”已停用。") % {"name": department.name})
         return redirect("accounts:department_list")
-    return render(
+    return confirm_page(
         request,
-        "accounts/confirm.html",
-        {
-            "title": _("停用科室"),
-            "message": _("确定停用科室“%(name)s”吗？停用后不再参与考核。") % {"name": department.name},
-            "cancel_url": reverse_lazy("accounts:department_list"),
-        },
+        title=_("停用科室"),
+        message=_("确定停用科室“%(name)s”吗？停用后不再参与考核。") % {"name": department.name},
+        cancel_url=reverse("accounts:department_list"),
     )
 
 
@@ -160,18 +155,15 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         .order_by("department__sort_order", "employee_number", "pk")
     )
     filterset = StaffFilter(request.GET, queryset=queryset, organisation=request.user.organisation)
-    page = page_of(request, filterset.qs)
+    context = filtered_page(request, filterset)
+    page = context["page"]
     # One query for the roles of the whole page instead of one per row.
     roles_by_user: dict[int, list[str]] = {}
     for user_id, role in RoleAssignment.objects.filter(user__in=[p.pk for p in page]).values_list("user_id", "role"):
         roles_by_user.setdefault(user_id, []).append(Role(role).label)
     for person in page:
         person.role_labels = roles_by_user.get(person.pk, [])
-    return render(
-        request,
-        "accounts/staff_list.html",
-        {"filter": filterset, "page": page, "query": query_without_page(request.GET)},
-    )
+    return render(request, "accounts/staff_list.html", context)
 
 
 @never_cache
@@ -248,11 +240,7 @@ def staff_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespons
     message = (
         _("确定启用“%(name)s”的账号吗？") if active else _("确定停用“%(name)s”的账号吗？停用后不能登录，历史记录保留。")
     ) % {"name": person}
-    return render(
-        request,
-        "accounts/confirm.html",
-        {"title": title, "message": message, "form": form, "cancel_url": person_url(person)},
-    )
+    return confirm_page(request, title=title, message=message, form=form, cancel_url=person_url(person))
 
 
 def person_url(person: User) -> str:
@@ -279,16 +267,13 @@ def staff_status_remove(request: HttpRequest, pk: int, status_pk: int) -> HttpRe
         services.staff_status_remove(status=status, reason=form.cleaned_data["reason"])
         messages.success(request, _("特殊状态已删除。"))
         return redirect("accounts:staff_detail", pk=person.pk)
-    return render(
+    return confirm_page(
         request,
-        "accounts/confirm.html",
-        {
-            "title": _("删除特殊状态"),
-            "message": _("确定删除“%(name)s”的特殊状态“%(status)s”吗？")
-            % {"name": person, "status": status.get_kind_display()},
-            "form": form,
-            "cancel_url": person_url(person),
-        },
+        title=_("删除特殊状态"),
+        message=_("确定删除“%(name)s”的特殊状态“%(status)s”吗？")
+        % {"name": person, "status": status.get_kind_display()},
+        form=form,
+        cancel_url=person_url(person),
     )
 
 
@@ -310,14 +295,11 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         password = services.staff_reset_password(user=person)
         return render(request, "accounts/initial_password.html", {"person": person, "password": password})
-    return render(
+    return confirm_page(
         request,
-        "accounts/confirm.html",
-        {
-            "title": _("重置密码"),
-            "message": _("确定为“%(name)s”重置密码吗？新密码仅显示一次，首次登录须修改。") % {"name": person},
-            "cancel_url": person_url(person),
-        },
+        title=_("重置密码"),
+        message=_("确定为“%(name)s”重置密码吗？新密码仅显示一次，首次登录须修改。") % {"name": person},
+        cancel_url=person_url(person),
     )
 
 
@@ -369,15 +351,13 @@ def working_day_override_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.working_day_override_remove(actor=request.user, override=override)
         messages.success(request, _("已删除%(date)s的调整。") % {"date": f"{override.date:%Y-%m-%d}"})
         return redirect("accounts:calendar")
-    return render(
+    return confirm_page(
         request,
-        "accounts/confirm.html",
-        {
-            "title": _("删除工作日调整"),
-            "message": _("确定删除%(date)s（%(kind)s）的调整吗？删除后该日按法定安排计算。")
-            % {"date": f"{override.date:%Y-%m-%d}", "kind": override.kind_label},
-            "cancel_url": reverse("accounts:calendar"),
-        },
+        title=_("删除工作日调整"),
+        message=_("确定删除%(date)s（%(kind)s）的调整吗？删除后该日按法定安排计算。")
+        % {"date": f"{override.date:%Y-%m-%d}", "kind": override.kind_label},
+        cancel_url=reverse("accounts:calendar"),
+        confirm_label=_("确定删除"),
     )
 
 
@@ -416,13 +396,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         .order_by("-timestamp", "-pk")
     )
     filterset = AuditFilter(request.GET, queryset=queryset)
-    page = page_of(request, filterset.qs, 50)
-    audit.prefetch_related_labels(page.object_list)
-    return render(
-        request,
-        "accounts/audit_list.html",
-        {"filter": filterset, "page": page, "query": query_without_page(request.GET)},
-    )
+    context = filtered_page(request, filterset, per_page=50)
+    audit.prefetch_related_labels(context["page"].object_list)
+    return render(request, "accounts/audit_list.html", context)
 
 
 # --- Staff import -------------------------------------------------------------------------
@@ -431,9 +407,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @permission_required("accounts.import_staff")
 def staff_import_template(request: HttpRequest) -> HttpResponse:
     content = imports.build_template_workbook(organisation=request.user.organisation)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''staff_import_template.xlsx"
-    return response
+    return xlsx_download(content, "staff_import_template.xlsx")
 
 
 @never_cache
@@ -442,6 +416,13 @@ def staff_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
     form = StaffImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
+    context = {
+        "title": _("批量导入人员"),
+        "list_url": reverse("accounts:staff_list"),
+        "list_label": _("返回人员列表"),
+        "template_url": reverse("accounts:staff_import_template"),
+        "import_url": reverse("accounts:staff_import"),
+    }
     if request.method == "POST" and form.is_valid():
         rows, errors = imports.parse_staff_workbook(
             organisation=request.user.organisation, file=form.cleaned_data["file"]
@@ -453,8 +434,8 @@ def staff_import(request: HttpRequest) -> HttpResponse:
                 # The data changed between the check and the write; the import was rolled back.
                 errors = exc.messages
             else:
-                return render(request, "accounts/staff_import_result.html", {"result": result})
-    return render(request, "accounts/staff_import.html", {"form": form, "errors": errors})
+                return render(request, "accounts/staff_import_result.html", {**context, "result": result})
+    return render(request, "accounts/staff_import.html", {**context, "form": form, "errors": errors})
 
 
 # --- Notifications (the bell) ------------------------------------------------------------------

@@ -16,6 +16,7 @@ urlpatterns = [
     path("review/decide/", summaries_views.review_decide, name="review_decide"),
     path("review/roster/", summaries_views.roster, name="roster"),
     path("review/roster.xlsx", summaries_views.roster_export, name="roster_export"),
+    path("review/roster/export/", summaries_views.roster_export_job, name="roster_export_job"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -12,12 +12,20 @@ class EvaluationsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import audit
 
+        from .annual import jobs as annual_jobs
         from .annual import models as annual
+        from .discipline import jobs as discipline_jobs
         from .discipline import models as discipline
+        from .grading import jobs as grading_jobs
         from .grading import models as grading
+
+        grading_jobs.register_kinds()
+        annual_jobs.register_kinds()
+        discipline_jobs.register_kinds()
 
         for model in (
             grading.AppraisalQuarter,
+            grading.QuarterDisciplineOpinion,
             grading.QuarterGrade,
             grading.SatisfactionScore,
             grading.ServiceEvent,

@@ -9,7 +9,9 @@ class SummariesConfig(AppConfig):
     def ready(self) -> None:
         from accounts import audit
 
-        from . import models
+        from . import jobs, models
+
+        jobs.register_kinds()
 
         # The version and timestamps change on every autosave and say nothing to an auditor.
         audit.register(models.MonthlySummary, exclude_fields=["version", "updated_at"])

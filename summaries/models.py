@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import OrganisationScoped
+
 # The private storage moved to the foundation (background jobs store their files there too); the
 # names stay importable from here for the summaries code and this app's migrations.
 from accounts.periods import Month
@@ -14,7 +16,7 @@ from accounts.storage import PrivateStorage, get_private_storage, private_storag
 from accounts.workflow import ReviewedDocument
 
 
-class MonthlySummary(ReviewedDocument):
+class MonthlySummary(OrganisationScoped, ReviewedDocument):
     """One person's summary of one month (the review workflow's columns come from
     :class:`accounts.workflow.ReviewedDocument`)."""
 
@@ -52,9 +54,6 @@ class MonthlySummary(ReviewedDocument):
     def get_absolute_url(self) -> str:
         return reverse("summaries:detail", args=[self.pk])
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
-
     @property
     def title(self) -> str:
         return _("%(year)s年%(month)s月工作小结") % {"year": self.year, "month": self.month}
@@ -68,8 +67,10 @@ class MonthlySummary(ReviewedDocument):
         return self.period.quarter.quarter
 
 
-class SummaryProgress(models.Model):
+class SummaryProgress(OrganisationScoped, models.Model):
     """Progress on one of the quarter's target items, so nothing is typed twice."""
+
+    organisation_attr = "summary.organisation_id"
 
     summary = models.ForeignKey(MonthlySummary, on_delete=models.CASCADE, related_name="progress_notes")
     target_item = models.ForeignKey(
@@ -91,15 +92,14 @@ class SummaryProgress(models.Model):
     def __str__(self) -> str:
         return self.item_content[:40]
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.summary.organisation_id}
-
 
 def _attachment_path(instance: SummaryAttachment, filename: str) -> str:
     return f"summaries/{instance.summary.year}/{instance.summary_id}/{filename}"
 
 
-class SummaryAttachment(models.Model):
+class SummaryAttachment(OrganisationScoped, models.Model):
+    organisation_attr = "summary.organisation_id"
+
     summary = models.ForeignKey(MonthlySummary, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("文件"), storage=get_private_storage, upload_to=_attachment_path, max_length=300)
     original_name = models.CharField(_("文件名"), max_length=200)
@@ -115,9 +115,6 @@ class SummaryAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.summary.organisation_id}
 
 
 class SummaryConflictCopy(models.Model):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.models import Notification, Organisation
 from accounts.selectors import participants_of, policy_for_organisation
+from accounts.services import notify_many
 from accounts.workflow import ReviewStatus, handed_in
 from targets.models import TargetSet
 
@@ -34,23 +34,6 @@ class ReminderRun:
     targets: int = 0
     summaries: int = 0
     reviewers: int = 0
-
-
-def _bulk_notify(notifications: list[Notification], *, dedupe_key: str) -> int:
-    """Insert notifications sharing one dedupe key; repeats are ignored by the unique constraint."""
-    before = Notification.objects.filter(dedupe_key=dedupe_key).count()
-    for notification in notifications:
-        notification.dedupe_key = dedupe_key
-    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=2000)
-    created = Notification.objects.filter(dedupe_key=dedupe_key).count() - before
-    if created and settings.EMAIL_HOST:
-        from accounts.services import _email_notification
-
-        for pk in Notification.objects.filter(
-            dedupe_key=dedupe_key, emailed_at__isnull=True, recipient__email__gt=""
-        ).values_list("pk", flat=True):
-            _email_notification(pk)
-    return created
 
 
 def send_deadline_reminders(*, organisation: Organisation, today: date) -> ReminderRun:
@@ -71,7 +54,7 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
             "year": year,
             "q": quarter,
         }
-        counts["targets"] = _bulk_notify(
+        counts["targets"] = notify_many(
             [Notification(recipient_id=pk, message=message, url=TARGETS_URL) for pk in pending],
             dedupe_key=f"targets-due:{year}-Q{quarter}",
         )
@@ -87,7 +70,7 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
             "date": due.strftime("%m月%d日"),
             "month": last_month.month,
         }
-        counts["summaries"] = _bulk_notify(
+        counts["summaries"] = notify_many(
             [Notification(recipient_id=pk, message=message, url=SUMMARIES_URL) for pk in pending],
             dedupe_key=f"summary-due:{last_month.year}-{last_month.month:02d}",
         )
@@ -119,7 +102,7 @@ def send_review_reminders(*, organisation: Organisation, today: date) -> Reminde
         )
         for row in rows:
             waiting[row["reviewer_id_"]] = waiting.get(row["reviewer_id_"], 0) + row["n"]
-    created = _bulk_notify(
+    created = notify_many(
         [
             Notification(
                 recipient_id=reviewer_id,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import periods
-from accounts.models import Department, Role, User
+from accounts.models import Department, User
 from accounts.selectors import participants_of
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus, handed_in
 from targets import services as target_services
@@ -130,7 +130,7 @@ def roster_departments(*, viewer: User) -> QuerySet[Department]:
     """Departments whose roster ``viewer`` may see: HR and the agency head all of the
     organisation, a leader the departments they supervise, a head their own."""
     departments = Department.objects.filter(organisation_id=viewer.organisation_id, is_active=True)
-    if viewer.has_role(Role.HR_ADMIN) or viewer.has_role(Role.AGENCY_HEAD):
+    if viewer.has_perm("summaries.view_every_roster"):
         return departments
     return departments.filter(Q(head=viewer) | Q(supervising_leader=viewer))
 

@@ -52,3 +52,5 @@ rules.add_perm("summaries.review_summary", takes_part_in_appraisal & is_reviewer
 # The review inbox is for those who review; the roster also for HR and the agency head.
 rules.add_perm("summaries.use_review_inbox", is_department_head | is_supervising_leader)
 rules.add_perm("summaries.view_roster", is_department_head | is_supervising_leader | is_hr_admin | is_agency_head)
+# Every department's roster: who may follow (and download) a roster export someone else asked for.
+rules.add_perm("summaries.view_every_roster", is_hr_admin | is_agency_head)

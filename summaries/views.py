@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.decorators import permission_required
 from accounts.models import Department
+from accounts.pages import confirm_page
 from accounts.pagination import query_without_page
 from accounts.selectors import policy_for_organisation
 
@@ -304,14 +305,12 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
         else:
             messages.success(request, _("附件“%(name)s”已删除。") % {"name": attachment.original_name})
         return redirect("summaries:detail", pk=summary.pk)
-    return render(
+    return confirm_page(
         request,
-        "accounts/confirm.html",
-        {
-            "title": _("删除附件"),
-            "message": _("确定删除附件“%(name)s”吗？") % {"name": attachment.original_name},
-            "cancel_url": reverse("summaries:detail", args=[summary.pk]),
-        },
+        title=_("删除附件"),
+        message=_("确定删除附件“%(name)s”吗？") % {"name": attachment.original_name},
+        cancel_url=reverse("summaries:detail", args=[summary.pk]),
+        confirm_label=_("确定删除"),
     )
 
 
@@ -404,11 +403,21 @@ def roster(request: HttpRequest) -> HttpResponse:
 
 @permission_required("summaries.view_roster")
 def roster_export(request: HttpRequest) -> HttpResponse:
+    """The roster workbook at once (a URL others link to); the page's button asks for a job instead."""
     year, month, department_id, show = _roster_params(request)
-    rows = review.roster(viewer=request.user, year=year, month=month, department_id=department_id, show=show)
-    response = HttpResponse(
-        exports.roster_workbook(rows=rows, year=year, month=month),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f"attachment; filename=roster-{year}-{month:02d}.xlsx"
+    workbook = exports.roster_file(viewer=request.user, year=year, month=month, department_id=department_id, show=show)
+    response = HttpResponse(workbook.content, content_type=workbook.content_type)
+    response["Content-Disposition"] = f"attachment; filename={workbook.name}"
     return response
+
+
+@require_POST
+@permission_required("summaries.view_roster")
+def roster_export_job(request: HttpRequest) -> HttpResponse:
+    """导出 Excel: the roster's filters (in the query string) become an export job; its progress
+    page offers the download."""
+    year, month, department_id, show = _roster_params(request)
+    job = exports.roster_export_request(
+        viewer=request.user, year=year, month=month, department_id=department_id, show=show
+    )
+    return redirect(job)

@@ -8,14 +8,17 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import OrganisationScoped
 from accounts.periods import QUARTER_CHOICES, Quarter
 
 # ReviewStatus is also imported from here by the demo and the evaluations rooms.
 from accounts.workflow import ReviewedDocument, ReviewStatus
 
 
-class DepartmentGoal(models.Model):
+class DepartmentGoal(OrganisationScoped, models.Model):
     """A department's annual goal (quarter empty) or a goal for one quarter."""
+
+    organisation_attr = "department.organisation_id"
 
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.CASCADE, related_name="goals", verbose_name=_("科室")
@@ -40,11 +43,8 @@ class DepartmentGoal(models.Model):
     def __str__(self) -> str:
         return self.content[:40]
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.department.organisation_id}
 
-
-class TargetSet(ReviewedDocument):
+class TargetSet(OrganisationScoped, ReviewedDocument):
     """One person's target items for one quarter, reviewed as a whole (the review workflow's columns
     come from :class:`accounts.workflow.ReviewedDocument`)."""
 
@@ -77,9 +77,6 @@ class TargetSet(ReviewedDocument):
     def get_absolute_url(self) -> str:
         return reverse("targets:detail", args=[self.pk])
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
-
     @property
     def title(self) -> str:
         return _("%(year)s年第%(quarter)s季度目标") % {"year": self.year, "quarter": self.quarter}
@@ -101,7 +98,9 @@ class Completion(models.TextChoices):
     NOT_DONE = "not_done", _("未完成")
 
 
-class TargetItem(models.Model):
+class TargetItem(OrganisationScoped, models.Model):
+    organisation_attr = "target_set.organisation_id"
+
     target_set = models.ForeignKey(TargetSet, on_delete=models.CASCADE, related_name="items")
     sort_order = models.PositiveSmallIntegerField(_("序号"), default=0)
     content = models.TextField(_("目标内容"))
@@ -137,9 +136,6 @@ class TargetItem(models.Model):
 
     def __str__(self) -> str:
         return self.content[:40]
-
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.target_set.organisation_id}
 
 
 class TargetSetRevision(models.Model):

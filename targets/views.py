@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import periods
 from accounts.decorators import permission_required
+from accounts.pages import confirm_page
 from accounts.selectors import departments_headed_by, policy_for_organisation
 from accounts.workflow import ReviewStatus, StaleVersion
 
@@ -334,8 +335,10 @@ def goal_delete(request: HttpRequest, pk: int) -> HttpResponse:
     message = _("确定删除科室目标“%(content)s”吗？") % {"content": goal.content[:60]}
     if used:
         message += _("已有%(count)s项个人目标对应此目标，删除后这些事项将不再关联科室目标。") % {"count": used}
-    return render(
+    return confirm_page(
         request,
-        "accounts/confirm.html",
-        {"title": _("删除科室目标"), "message": message, "cancel_url": reverse("targets:goal_list")},
+        title=_("删除科室目标"),
+        message=message,
+        cancel_url=reverse("targets:goal_list"),
+        confirm_label=_("确定删除"),
     )

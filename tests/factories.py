@@ -1,11 +1,52 @@
-from datetime import date
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from accounts.models import Department, DepartmentMembership, Organisation, Policy, Role, RoleAssignment, User
+from accounts.models import (
+    Department,
+    DepartmentMembership,
+    Job,
+    Organisation,
+    Policy,
+    Role,
+    RoleAssignment,
+    StaffStatus,
+    StaffStatusKind,
+    User,
+    WorkingDayOverride,
+)
+from accounts.periods import Month, Quarter
+from accounts.workflow import ReviewStatus
+from evaluations.models import (
+    AnnualResult,
+    AppraisalQuarter,
+    DepartmentScore,
+    Finding,
+    Inspection,
+    InspectionKind,
+    QuarterGrade,
+    Sanction,
+    SanctionEffect,
+    SanctionKind,
+    SanctionRule,
+    SatisfactionScore,
+    ServiceEvent,
+    ServiceEventKind,
+    Severity,
+    VetoFlag,
+)
+from summaries.models import MonthlySummary, SummaryConflictCopy
+from targets.models import TargetItem, TargetSet
 
 PASSWORD = "Test@2026pw"
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+# --- accounts ----------------------------------------------------------------------------------
 
 
 class OrganisationFactory(DjangoModelFactory):
@@ -35,6 +76,15 @@ class DepartmentFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"科室{n}")
 
 
+class DepartmentMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = DepartmentMembership
+
+    user = factory.SubFactory("tests.factories.UserFactory", membership=False)
+    department = factory.SelfAttribute("user.department")
+    start_date = date(2026, 1, 1)
+
+
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
@@ -49,14 +99,254 @@ class UserFactory(DjangoModelFactory):
 
     @factory.post_generation
     def membership(self, create, extracted, **kwargs):
-        if create and self.department_id:
-            DepartmentMembership.objects.create(
-                user=self, department_id=self.department_id, start_date=date(2026, 1, 1)
-            )
+        if create and self.department_id and extracted is not False:
+            DepartmentMembershipFactory(user=self)
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if not create:
             return
         for role in extracted if extracted is not None else [Role.STAFF]:
-            RoleAssignment.objects.get_or_create(user=self, organisation=self.organisation, role=role)
+            RoleAssignmentFactory(user=self, role=role)
+
+
+class RoleAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = RoleAssignment
+        django_get_or_create = ("user", "organisation", "role")
+
+    user = factory.SubFactory(UserFactory, roles=[])
+    organisation = factory.SelfAttribute("user.organisation")
+    role = Role.STAFF
+
+
+class StaffStatusFactory(DjangoModelFactory):
+    class Meta:
+        model = StaffStatus
+
+    user = factory.SubFactory(UserFactory)
+    kind = StaffStatusKind.PROBATION
+    start_date = date(2026, 1, 1)
+
+
+class WorkingDayOverrideFactory(DjangoModelFactory):
+    """A day off unless told otherwise; global (no organisation) unless given one."""
+
+    class Meta:
+        model = WorkingDayOverride
+
+    organisation = None
+    date = factory.Sequence(lambda n: date(2040, 1, 1) + timedelta(days=n))
+    is_working_day = False
+
+
+class JobFactory(DjangoModelFactory):
+    class Meta:
+        model = Job
+
+    # The echo kind of tests/support/job_kinds.py (registered when a test imports that module).
+    kind = "tests.echo"
+    requested_by = factory.SubFactory(UserFactory)
+    organisation = factory.LazyAttribute(lambda o: o.requested_by.organisation)
+
+
+# --- targets and summaries: a document's organisation and department are its owner's --------
+
+
+class _ReviewedDocumentFactory(DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    owner = factory.SubFactory(UserFactory)
+    organisation = factory.SelfAttribute("owner.organisation")
+    department = factory.SelfAttribute("owner.department")
+    year = 2026
+
+
+class TargetSetFactory(_ReviewedDocumentFactory):
+    class Meta:
+        model = TargetSet
+
+    class Params:
+        # Submitted on the 8th of the quarter's first month, before the day-10 deadline.
+        submitted = factory.Trait(
+            status=ReviewStatus.SUBMITTED,
+            submitted_at=factory.LazyAttribute(
+                lambda o: datetime(o.year, Quarter(o.year, o.quarter).first_month, 8, 9, tzinfo=CHINA)
+            ),
+        )
+
+    quarter = 4
+
+
+class TargetItemFactory(DjangoModelFactory):
+    class Meta:
+        model = TargetItem
+
+    target_set = factory.SubFactory(TargetSetFactory)
+    sort_order = factory.Sequence(lambda n: n)
+    content = factory.Sequence(lambda n: f"目标{n}")
+
+
+def _third_of_the_next_month(year: int, month: int) -> datetime:
+    following = Month(year, month).next()
+    return datetime(following.year, following.month, 3, 9, tzinfo=CHINA)
+
+
+class MonthlySummaryFactory(_ReviewedDocumentFactory):
+    class Meta:
+        model = MonthlySummary
+
+    class Params:
+        # Submitted on the 3rd of the following month, before the day-5 deadline.
+        submitted = factory.Trait(
+            status=ReviewStatus.SUBMITTED,
+            submitted_at=factory.LazyAttribute(lambda o: _third_of_the_next_month(o.year, o.month)),
+        )
+
+    month = 10
+
+
+class SummaryConflictCopyFactory(DjangoModelFactory):
+    class Meta:
+        model = SummaryConflictCopy
+
+    summary = factory.SubFactory(MonthlySummaryFactory)
+    author = factory.SelfAttribute("summary.owner")
+    based_on_version = 1
+    payload = factory.Dict({})
+
+
+# --- evaluations: grading ----------------------------------------------------------------------
+
+
+class AppraisalQuarterFactory(DjangoModelFactory):
+    class Meta:
+        model = AppraisalQuarter
+        # As the services do: one row per organisation and quarter, whoever asks first.
+        django_get_or_create = ("organisation", "year", "quarter")
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    year = 2026
+    quarter = 4
+
+
+class QuarterGradeFactory(DjangoModelFactory):
+    class Meta:
+        model = QuarterGrade
+
+    person = factory.SubFactory(UserFactory)
+    department = factory.SelfAttribute("person.department")
+    appraisal_quarter = factory.SubFactory(
+        AppraisalQuarterFactory, organisation=factory.SelfAttribute("..person.organisation")
+    )
+
+
+class SatisfactionScoreFactory(DjangoModelFactory):
+    """A person's score, or a department's when given ``department=``."""
+
+    class Meta:
+        model = SatisfactionScore
+
+    department = None
+    person = factory.Maybe("department", yes_declaration=None, no_declaration=factory.SubFactory(UserFactory))
+    organisation = factory.LazyAttribute(lambda o: (o.department or o.person).organisation)
+    year = 2026
+    quarter = 4
+    score = Decimal("90")
+
+
+class ServiceEventFactory(DjangoModelFactory):
+    class Meta:
+        model = ServiceEvent
+
+    person = factory.SubFactory(UserFactory)
+    organisation = factory.SelfAttribute("person.organisation")
+    date = date(2026, 10, 9)
+    kind = ServiceEventKind.PRAISE
+    description = "来信表扬"
+
+
+class DepartmentScoreFactory(DjangoModelFactory):
+    class Meta:
+        model = DepartmentScore
+
+    department = factory.SubFactory(DepartmentFactory)
+    year = 2026
+    quarter = 3
+    party_building_score = Decimal("80")
+    work_score = Decimal("80")
+    party_building_weight = 60
+    total = Decimal("80")
+
+
+# --- evaluations: discipline -------------------------------------------------------------------
+
+
+class InspectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Inspection
+
+    inspector = factory.SubFactory(UserFactory, roles=[Role.INSPECTOR])
+    organisation = factory.SelfAttribute("inspector.organisation")
+    date = date(2026, 5, 12)
+    kind = InspectionKind.DISCIPLINE
+
+
+class FindingFactory(DjangoModelFactory):
+    """Serious by default: the findings tests make are mostly the ones that raise a veto."""
+
+    class Meta:
+        model = Finding
+
+    inspection = factory.SubFactory(InspectionFactory)
+    person = factory.SubFactory(
+        UserFactory, department__organisation=factory.SelfAttribute("...inspection.organisation")
+    )
+    severity = Severity.SERIOUS
+    description = "上班时间饮酒"
+
+
+class SanctionRuleFactory(DjangoModelFactory):
+    class Meta:
+        model = SanctionRule
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = SanctionKind.WARNING
+    effect = SanctionEffect.NOT_GRADED
+
+
+class SanctionFactory(DjangoModelFactory):
+    class Meta:
+        model = Sanction
+
+    person = factory.SubFactory(UserFactory)
+    organisation = factory.SelfAttribute("person.organisation")
+    kind = SanctionKind.WARNING
+    decided_on = date(2026, 3, 1)
+
+
+class VetoFlagFactory(DjangoModelFactory):
+    """A flag raised by a finding about the same person (pass ``finding=None, sanction=…`` for the other cause)."""
+
+    class Meta:
+        model = VetoFlag
+
+    person = factory.SubFactory(UserFactory)
+    year = 2026
+    finding = factory.SubFactory(FindingFactory, person=factory.SelfAttribute("..person"))
+    reason = "上班时间饮酒"
+
+
+# --- evaluations: annual -----------------------------------------------------------------------
+
+
+class AnnualResultFactory(DjangoModelFactory):
+    class Meta:
+        model = AnnualResult
+
+    person = factory.SubFactory(UserFactory)
+    organisation = factory.SelfAttribute("person.organisation")
+    department = factory.SelfAttribute("person.department")
+    year = 2026
+    computed_at = factory.LazyFunction(timezone.now)

@@ -2,7 +2,7 @@
 
 Every past quarter of the demo year is opened, graded by each person's evaluator within the 好
 quota with a short comment (and a reason for 一般/较差; 不确定等次 for whoever
-:func:`accounts.selectors.people_on_long_leave` names), confirmed by the supervising leaders,
+:func:`evaluations.grading.services.suggestions.long_leave_in_quarter` names), confirmed by the supervising leaders,
 approved by demo_chief and rolled up, all through the grading services. The current quarter is
 opened with every row pending, so demo_head and demo_leader have grading to do.
 """
@@ -18,7 +18,7 @@ from django.db import transaction
 
 from accounts import periods
 from accounts.models import Organisation, User
-from accounts.selectors import evaluator_of, people_on_long_leave, policy_for_organisation
+from accounts.selectors import evaluator_of, policy_for_organisation
 from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade, UncertainReason
 from evaluations.grading.services import quota
 from evaluations.grading.services.grading import (
@@ -28,6 +28,7 @@ from evaluations.grading.services.grading import (
     grades_confirm_all,
 )
 from evaluations.grading.services.rollup import rollup_quarter
+from evaluations.grading.services.suggestions import long_leave_in_quarter
 
 from . import Story, demo_as_of, load
 from .year import act
@@ -56,7 +57,9 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
     rng, organisation = story.rng, appraisal_quarter.organisation
     policy = policy_for_organisation(organisation_id=organisation.pk)
     period = periods.Quarter(appraisal_quarter.year, appraisal_quarter.quarter)
-    on_leave = people_on_long_leave(organisation=organisation, quarter=period)
+    on_leave = long_leave_in_quarter(
+        organisation_id=organisation.pk, year=period.year, quarter=period.quarter, policy=policy
+    )
     rows = appraisal_quarter.grades.select_related("person__department__head", "person__department__supervising_leader")
     pools: dict[str, list[QuarterGrade]] = defaultdict(list)
     for row in rows.order_by("pk"):

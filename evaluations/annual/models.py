@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import OrganisationScoped
+
 from ..grading.models import score_field
 
 
@@ -17,7 +19,7 @@ class AnnualGrade(models.TextChoices):
     NOT_GRADED = "not_graded", _("不定等次")
 
 
-class AnnualResult(models.Model):
+class AnnualResult(OrganisationScoped, models.Model):
     """A person's year: the suggestion drawn from the quarters (with reasons), and the committee's
     decision. Every year is kept, for the multi-year lists (三等功, 2 × 不称职)."""
 
@@ -53,9 +55,6 @@ class AnnualResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.year} {self.get_decided_grade_display() or self.get_suggested_grade_display()}"
-
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
 
     @property
     def final_grade(self) -> str:

@@ -37,8 +37,9 @@ from django.db.models import Avg, Case, CharField, Count, F, OuterRef, Q, QueryS
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import jobs
 from accounts.audit import audit_reason
-from accounts.models import Organisation, Policy, Role, StaffStatus, StaffStatusKind, User
+from accounts.models import Job, Organisation, Policy, StaffStatus, StaffStatusKind, User
 from accounts.selectors import policy_for_organisation
 
 from ..discipline.models import SanctionEffect
@@ -341,6 +342,42 @@ def rollup_year(*, organisation: Organisation, year: int) -> AnnualRollupStats:
     )
 
 
+# --- The roll-up as a background job ------------------------------------------------------------
+
+ROLLUP_YEAR = "evaluations.rollup_year"
+
+
+def rollup_year_job_request(*, organisation: Organisation, year: int, actor: User) -> Job:
+    """重新计算: ask for the year's roll-up as a background job (about 20 s at 100 000 people),
+    run once the caller's transaction commits; a broker outage leaves it pending for the sweeper."""
+    if actor.organisation_id != organisation.pk or not actor.has_perm("evaluations.run_annual_rollup"):
+        raise PermissionDenied(_("只有本单位人事干部或单位负责人可以重新计算年度建议等次。"))
+    return jobs.job_request(kind=ROLLUP_YEAR, organisation=organisation, params={"year": year}, requested_by=actor)
+
+
+def rollup_year_message(summary: dict) -> str:
+    """What a finished year roll-up says to the person who asked for it."""
+    return _("已重新计算%(people)s人的建议等次：优秀名额%(quota)s人，建议优秀%(excellent)s人。") % {
+        "people": summary["people"],
+        "quota": summary["excellent_quota"],
+        "excellent": summary["excellent_suggested"],
+    }
+
+
+def run_rollup_year_job(job: Job, report: jobs.Report) -> dict:
+    """The year roll-up job's runner: :func:`rollup_year` for the organisation and year of the job."""
+    report(5, _("正在计算建议等次……"))
+    stats = rollup_year(organisation=job.organisation, year=int(job.params["year"]))
+    summary = {
+        "year": int(job.params["year"]),
+        "people": stats.people,
+        "excellent_quota": stats.excellent_quota,
+        "excellent_suggested": stats.excellent_suggested,
+    }
+    report(100, rollup_year_message(summary))
+    return summary
+
+
 # --- Quota status and the committee's decisions -------------------------------------------------
 
 
@@ -374,7 +411,7 @@ def excellent_status(*, organisation: Organisation, year: int, policy: Policy | 
 
 
 def _check_committee(*, actor: User, organisation_id: int) -> None:
-    if not actor.has_role(Role.AGENCY_HEAD) or actor.organisation_id != organisation_id:
+    if not actor.has_perm("evaluations.decide_annual") or actor.organisation_id != organisation_id:
         raise PermissionDenied(_("只有本单位考核委员会（主要负责人）可以确定年度等次。"))
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import periods
 from accounts.decorators import permission_required
-from accounts.pagination import query_without_page
+from accounts.formerrors import add_service_errors
+from accounts.models import Job
+from accounts.pagination import filtered_page
 from accounts.selectors import policy_for_organisation
 
 from ..grading.models import AppraisalQuarter, QuarterState
@@ -48,7 +49,7 @@ def annual_index(request: HttpRequest) -> HttpResponse:
         .values_list("year", flat=True)
         .first()
     )
-    return redirect("evaluations:annual", year=latest or timezone.localdate().year)
+    return redirect("evaluations:annual", year=latest or periods.today().year)
 
 
 @permission_required("evaluations.view_annual")
@@ -60,7 +61,8 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
         "department__sort_order", "department__code", "rank", "person__employee_number", "person_id"
     )
     filterset = AnnualFilter(request.GET, queryset=queryset, organisation=organisation)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = filtered_page(request, filterset, per_page=PAGE_SIZE)
+    page = context["page"]
     records = services.quarter_records(person_ids=[row.person_id for row in page], organisation=organisation, year=year)
     for row in page:
         row.quarter_record = records.get(row.person_id, "—/—/—/—")
@@ -75,10 +77,8 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
         request,
         "evaluations/annual/list.html",
         {
+            **context,
             "year": year,
-            "filter": filterset,
-            "page": page,
-            "query": query_without_page(request.GET),
             "status": services.excellent_status(organisation=organisation, year=year, policy=policy),
             "policy": policy,
             "unapproved_quarters": unapproved,
@@ -92,14 +92,14 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 @permission_required("evaluations.run_annual_rollup")
 def annual_recompute(request: HttpRequest, year: int) -> HttpResponse:
-    """重新计算: the roll-up is a handful of queries per organisation, so it runs in the request."""
-    stats = services.rollup_year(organisation=request.user.organisation, year=year)
-    messages.success(
-        request,
-        _("已重新计算%(people)s人的建议等次：优秀名额%(quota)s人，建议优秀%(excellent)s人。")
-        % {"people": stats.people, "quota": stats.excellent_quota, "excellent": stats.excellent_suggested},
-    )
-    return redirect("evaluations:annual", year=year)
+    """重新计算: a background job. Back to this page when it has already run (no broker: it runs on
+    commit, in this request), otherwise to its progress page, which links back here when done."""
+    job = services.rollup_year_job_request(organisation=request.user.organisation, year=year, actor=request.user)
+    job.refresh_from_db()
+    if job.state == Job.State.DONE:
+        messages.success(request, services.rollup_year_message(job.summary))
+        return redirect("evaluations:annual", year=year)
+    return redirect(job)
 
 
 @permission_required("evaluations.decide_annual")
@@ -113,11 +113,7 @@ def annual_decide(request: HttpRequest, year: int, pk: int) -> HttpResponse:
                 result=result, actor=request.user, grade=form.cleaned_data["grade"], reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已确定%(name)s的年度等次。") % {"name": result.person.get_full_name()})
             return redirect("evaluations:annual", year=year)

@@ -11,9 +11,9 @@ import datetime
 
 import django_filters
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import periods
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
 from accounts.widgets import DateInput
@@ -40,13 +40,13 @@ class InspectionForm(forms.Form):
     )
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
-        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        kwargs.setdefault("initial", {"date": periods.today()})
         super().__init__(*args, **kwargs)
         self.fields["departments"].queryset = _departments(organisation)
 
     def clean_date(self) -> datetime.date:
         date = self.cleaned_data["date"]
-        if date > timezone.localdate():
+        if date > periods.today():
             raise forms.ValidationError(_("检查日期不能晚于今天。"))
         return date
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import OrganisationScoped
+
 
 class InspectionKind(models.TextChoices):
     DISCIPLINE = "discipline", _("纪律")
@@ -21,7 +23,7 @@ class Severity(models.TextChoices):
     SERIOUS = "serious", _("严重")
 
 
-class Inspection(models.Model):
+class Inspection(OrganisationScoped, models.Model):
     """One 纪律作风检查 by a discipline inspector, covering some departments."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="inspections")
@@ -43,12 +45,11 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
 
-
-class Finding(models.Model):
+class Finding(OrganisationScoped, models.Model):
     """A finding of an inspection, about a person or a whole department."""
+
+    organisation_attr = "inspection.organisation_id"
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
     person = models.ForeignKey(
@@ -83,9 +84,6 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person or self.department} {self.get_severity_display()}"
-
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.inspection.organisation_id}
 
 
 class ComplianceAlert(models.Model):
@@ -151,7 +149,7 @@ DEFAULT_SANCTION_EFFECTS = {
 }
 
 
-class SanctionRule(models.Model):
+class SanctionRule(OrganisationScoped, models.Model):
     """The organisation's policy table: the effect of each sanction kind on the annual grade."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="sanction_rules")
@@ -166,11 +164,8 @@ class SanctionRule(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.get_effect_display()}"
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
 
-
-class Sanction(models.Model):
+class Sanction(OrganisationScoped, models.Model):
     """A sanction (处分) or organisational measure recorded by HR."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="sanctions")
@@ -192,13 +187,12 @@ class Sanction(models.Model):
     def __str__(self) -> str:
         return f"{self.person} {self.get_kind_display()} {self.decided_on}"
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
 
-
-class VetoFlag(models.Model):
+class VetoFlag(OrganisationScoped, models.Model):
     """一票否决 on a person's year: raised by a serious finding or a sanction; lifted only by an
     inspector with a recorded reason. Re-derived nightly from findings and sanctions."""
+
+    organisation_attr = "person.organisation_id"
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="veto_flags")
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -232,9 +226,6 @@ class VetoFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.year} {self.reason}"
-
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.person.organisation_id}
 
     @property
     def is_active(self) -> bool:

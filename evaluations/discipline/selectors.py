@@ -8,9 +8,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import periods
 from accounts.models import Organisation
 
 from .models import (
@@ -40,7 +40,7 @@ def years_affected(sanction: Sanction, effect: str) -> list[int]:
     if effect == SanctionEffect.NOT_GRADED_TWO_YEARS:
         return [year, year + 1]
     if effect == SanctionEffect.NOT_GRADED_UNTIL_CLOSED:
-        last = sanction.closed_on.year if sanction.closed_on else max(year, timezone.localdate().year)
+        last = sanction.closed_on.year if sanction.closed_on else max(year, periods.today().year)
         return list(range(year, last + 1))
     return [year]
 

@@ -11,13 +11,19 @@ from .services import inspections, veto
 
 @shared_task(name="evaluations.tasks.raise_veto_for_finding", acks_late=True)
 def raise_veto_for_finding(finding_id: int) -> bool:
-    """Raise the veto flag of a serious finding (enqueued when the finding commits)."""
+    """Raise the veto flag of a serious finding.
+
+    New findings ask for a background job instead (veto.finding_recorded); the task stays for
+    messages queued before that change."""
     return veto.veto_flags_for_finding(finding_id=finding_id) is not None
 
 
 @shared_task(name="evaluations.tasks.raise_veto_for_sanction", acks_late=True)
 def raise_veto_for_sanction(sanction_id: int) -> int:
-    """Raise the veto flags of a sanction (enqueued when the sanction commits)."""
+    """Raise the veto flags of a sanction.
+
+    New sanctions ask for a background job instead (veto.sanction_recorded); the task stays for
+    messages queued before that change."""
     return len(veto.veto_flags_for_sanction(sanction_id=sanction_id))
 
 

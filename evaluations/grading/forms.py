@@ -39,3 +39,9 @@ class ConfirmForm(forms.Form):
 class OpenQuarterForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(label=_("季度"), choices=QUARTER_CHOICES, coerce=int)
+
+
+class DisciplineOpinionForm(forms.Form):
+    """The discipline office's opinion on a quarter (纪委意见); an inspector records it."""
+
+    text = forms.CharField(label=_("纪委意见"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -6,7 +6,6 @@ import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PersonChoiceField
@@ -16,7 +15,7 @@ from targets.models import QUARTER_CHOICES
 
 from .imports import MAX_YEAR, MIN_YEAR
 from .models import SatisfactionScore, ServiceEvent, ServiceEventKind
-from .services.inputs import satisfaction_exists
+from .services.inputs import satisfaction_check, service_event_check
 
 
 def _people(organisation: Organisation):
@@ -50,32 +49,23 @@ class SatisfactionScoreForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        department, person = cleaned.get("department"), cleaned.get("person")
-        # Errors go on the fields: a field with an error is left out of the model's constraint
-        # checks, whose generic wording HR would not understand.
-        if department and person:
-            self.add_error("person", _("科室和人员只能选择一项。"))
-        elif not department and not person:
-            if "department" not in self.errors and "person" not in self.errors:
-                self.add_error("department", _("请选择科室或人员中的一项。"))
-        elif self._already_scored(cleaned):
-            self.add_error(
-                "department" if department else "person", _("该科室或人员本季度已有满意度得分，请编辑原记录。")
+        if "department" in self.errors or "person" in self.errors:
+            return cleaned
+        # The service's rules, run here so their errors land on the fields: a field with an error is
+        # left out of the model's constraint checks, whose generic wording HR would not understand.
+        try:
+            satisfaction_check(
+                organisation_id=self.organisation.pk,
+                year=cleaned.get("year"),
+                quarter=cleaned.get("quarter"),
+                department=cleaned.get("department"),
+                person=cleaned.get("person"),
+                score=cleaned.get("score"),
+                exclude_pk=self.instance.pk,
             )
+        except forms.ValidationError as exc:
+            self.add_error(None, exc)
         return cleaned
-
-    def _already_scored(self, cleaned: dict) -> bool:
-        if not cleaned.get("year") or not cleaned.get("quarter"):
-            return False
-        department, person = cleaned.get("department"), cleaned.get("person")
-        return satisfaction_exists(
-            organisation_id=self.organisation.pk,
-            year=cleaned["year"],
-            quarter=cleaned["quarter"],
-            department_id=department.pk if department else None,
-            person_id=person.pk if person else None,
-            exclude_pk=self.instance.pk,
-        )
 
 
 HANDLED_CHOICES = [("", _("—（表扬不填）")), ("true", _("已处理")), ("false", _("未处理"))]
@@ -99,23 +89,24 @@ class ServiceEventForm(forms.ModelForm):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
+        self.organisation = organisation
         self.fields["person"].queryset = _people(organisation)
         if self.instance.pk and self.instance.handled is not None:
             self.initial["handled"] = "true" if self.instance.handled else "false"
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date and date > timezone.localdate():
-            raise forms.ValidationError(_("日期不能晚于今天。"))
-        return date
-
     def clean(self):
         cleaned = super().clean()
-        kind, handled = cleaned.get("kind"), cleaned.get("handled")
-        if kind == ServiceEventKind.COMPLAINT and handled is None:
-            self.add_error("handled", _("投诉须注明是否已处理。"))
-        elif kind == ServiceEventKind.PRAISE and handled is not None:
-            self.add_error("handled", _("表扬不填写是否已处理。"))
+        try:
+            service_event_check(
+                organisation_id=self.organisation.pk,
+                date=cleaned.get("date"),
+                person=cleaned.get("person"),
+                kind=cleaned.get("kind"),
+                handled=cleaned.get("handled"),
+                description=cleaned.get("description"),
+            )
+        except forms.ValidationError as exc:
+            self.add_error(None, exc)
         return cleaned
 
 

@@ -14,25 +14,43 @@ and the file limits are shared with the staff import through :mod:`accounts.exce
 from __future__ import annotations
 
 import datetime
-import io
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.utils import timezone
+from django import forms
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from accounts.excel import MAX_ROWS, NO, YES, Columns, cell_reader, format_row_errors, parse_yes_no, read_sheet
+from accounts.excel import (
+    NO,
+    YES,
+    Columns,
+    RowForm,
+    cell_reader,
+    department_list,
+    format_row_errors,
+    help_sheet_for,
+    list_validation,
+    optional_text,
+    parse_rows,
+    parse_yes_no,
+    read_sheet,
+    required_text,
+    template_header_row,
+    workbook_bytes,
+)
 from accounts.models import Department, Organisation, User
 
 from .models import ServiceEventKind
+from .services.inputs import (
+    SCORE_MAX,
+    SCORE_MIN,
+    SatisfactionRow,
+    ServiceEventRow,
+    satisfaction_check,
+    service_event_check,
+)
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
-SCORE_MIN, SCORE_MAX = Decimal("0"), Decimal("100")
-HELP_SHEET_TITLE = "说明"
 
 # Columns: (field, header, required); headers are part of the file format (see accounts.excel).
 SATISFACTION_SHEET_TITLE = "满意度测评"
@@ -80,26 +98,6 @@ _QUARTER_WORDS = {
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 
 
-@dataclass
-class SatisfactionRow:
-    row_number: int
-    year: int
-    quarter: int
-    department: Department | None
-    person: User | None
-    score: Decimal
-
-
-@dataclass
-class ServiceEventRow:
-    row_number: int
-    date: datetime.date
-    person: User
-    kind: str
-    description: str
-    handled: bool | None
-
-
 # --- Reading --------------------------------------------------------------------------------
 
 
@@ -135,8 +133,9 @@ def _parse_date(text: str) -> datetime.date | None:
     return None
 
 
-def _people_by_number(organisation: Organisation, numbers: set[str]) -> dict[str, User]:
+def _people_by_number(organisation: Organisation, data, positions) -> dict[str, User]:
     """Only this organisation's people: another agency's 工号 is simply unknown here."""
+    numbers = {cell_reader(positions, values)("employee_number") for _row, values in data} - {""}
     if not numbers:
         return {}
     return {
@@ -147,13 +146,86 @@ def _people_by_number(organisation: Organisation, numbers: set[str]) -> dict[str
     }
 
 
-def _finish(errors: list[tuple[int, str]], parsed: list) -> tuple[list, list[str]]:
-    if errors:
-        return [], format_row_errors(errors)
-    return parsed, []
+class _InputRowForm(RowForm):
+    """A grading-input row; ``context`` holds the organisation and the file's people by 工号."""
+
+    def clean_employee_number(self) -> User | None:
+        number = self.cleaned_data["employee_number"]
+        if not number:
+            return None
+        person = self.context["people"].get(number)
+        if person is None:
+            raise forms.ValidationError(_("工号“%(value)s”在本单位不存在") % {"value": number})
+        return person
+
+    def _run_check(self, check, **values) -> None:
+        # The service's rules, exactly as the web form runs them; their messages join the row's,
+        # except about a column already refused (its value is missing, not absent).
+        refused = {"person" if name == "employee_number" else name for name in self.errors}
+        if refused & {"department", "person"}:
+            refused |= {"department", "person"}  # "one of the two" is moot when one was refused
+        try:
+            check(organisation_id=self.context["organisation"].pk, **values)
+        except forms.ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                if name not in refused:
+                    for message in messages:
+                        self.add_error(None, message)
 
 
 # --- Satisfaction scores --------------------------------------------------------------------
+
+
+class SatisfactionRowForm(_InputRowForm):
+    year = required_text("年度")
+    quarter = required_text("季度")
+    department = optional_text()
+    employee_number = optional_text()
+    score = required_text("得分")
+
+    def clean_year(self) -> int:
+        text = self.cleaned_data["year"]
+        year = _parse_int(text)
+        if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+            raise forms.ValidationError(_("年度“%(value)s”无效") % {"value": text})
+        return year
+
+    def clean_quarter(self) -> int:
+        text = self.cleaned_data["quarter"]
+        quarter = _QUARTER_WORDS.get(text.lower()) or _parse_int(text)
+        if quarter not in (1, 2, 3, 4):
+            raise forms.ValidationError(_("季度“%(value)s”无效，请填1–4") % {"value": text})
+        return quarter
+
+    def clean_department(self) -> Department | None:
+        ref = self.cleaned_data["department"]
+        if not ref:
+            return None
+        department = self.context["by_name"].get(ref) or self.context["by_code"].get(ref.lower())
+        if department is None:
+            raise forms.ValidationError(_("科室“%(value)s”不存在") % {"value": ref})
+        return department
+
+    def clean_score(self) -> Decimal:
+        score, problem = parse_score(self.cleaned_data["score"])
+        if problem:
+            raise forms.ValidationError(problem)
+        return score
+
+    def clean(self):
+        cleaned = super().clean()
+        # A quarter's score already stored is updated by the import, so only the file is checked for repeats.
+        self._run_check(
+            satisfaction_check,
+            year=cleaned.get("year"),
+            quarter=cleaned.get("quarter"),
+            department=cleaned.get("department"),
+            person=cleaned.get("employee_number"),
+            score=cleaned.get("score"),
+            existing=False,
+        )
+        cleaned["reference"] = self.data.get("department") or self.data.get("employee_number")
+        return cleaned
 
 
 def parse_satisfaction_workbook(*, organisation: Organisation, file) -> tuple[list[SatisfactionRow], list[str]]:
@@ -161,86 +233,79 @@ def parse_satisfaction_workbook(*, organisation: Organisation, file) -> tuple[li
     positions, data, file_error = read_sheet(file, columns=SATISFACTION_COLUMNS, sheet_title=SATISFACTION_SHEET_TITLE)
     if file_error:
         return [], [file_error]
-
     departments = list(Department.objects.filter(organisation=organisation))
-    by_name = {d.name: d for d in departments}
-    by_code = {d.code.lower(): d for d in departments}
-    numbers = {cell_reader(positions, values)("employee_number") for _row, values in data} - {""}
-    people = _people_by_number(organisation, numbers)
-
-    errors: list[tuple[int, str]] = []
+    cleaned_rows, errors = parse_rows(
+        positions,
+        data,
+        SatisfactionRowForm,
+        organisation=organisation,
+        people=_people_by_number(organisation, data, positions),
+        by_name={d.name: d for d in departments},
+        by_code={d.code.lower(): d for d in departments},
+    )
     parsed: list[SatisfactionRow] = []
     seen: dict[tuple, int] = {}
-    for row_number, values in data:
-        cell = cell_reader(positions, values)
-        row_errors: list[str] = []
-
-        year_text, quarter_text, score_text = cell("year"), cell("quarter"), cell("score")
-        department_ref, number = cell("department"), cell("employee_number")
-
-        year = _parse_int(year_text) if year_text else None
-        if not year_text:
-            row_errors.append(_("年度不能为空"))
-        elif year is None or not MIN_YEAR <= year <= MAX_YEAR:
-            row_errors.append(_("年度“%(value)s”无效") % {"value": year_text})
-            year = None
-        quarter = None
-        if not quarter_text:
-            row_errors.append(_("季度不能为空"))
-        else:
-            quarter = _QUARTER_WORDS.get(quarter_text.lower()) or _parse_int(quarter_text)
-            if quarter not in (1, 2, 3, 4):
-                row_errors.append(_("季度“%(value)s”无效，请填1–4") % {"value": quarter_text})
-                quarter = None
-
-        department = person = None
-        if department_ref and number:
-            row_errors.append(_("科室和工号只能填写一项：按科室测评填科室，按个人测评填工号"))
-        elif not department_ref and not number:
-            row_errors.append(_("科室和工号须填写一项"))
-        elif department_ref:
-            department = by_name.get(department_ref) or by_code.get(department_ref.lower())
-            if department is None:
-                row_errors.append(_("科室“%(value)s”不存在") % {"value": department_ref})
-        else:
-            person = people.get(number)
-            if person is None:
-                row_errors.append(_("工号“%(value)s”在本单位不存在") % {"value": number})
-
-        score = None
-        if not score_text:
-            row_errors.append(_("得分不能为空"))
-        else:
-            score, problem = parse_score(score_text)
-            if problem:
-                row_errors.append(problem)
-
-        target = ("department", department.pk) if department else ("person", person.pk) if person else None
-        if year and quarter and target:
-            key = (year, quarter, *target)
-            first = seen.setdefault(key, row_number)
-            if first != row_number:
-                row_errors.append(
+    for row_number, row in cleaned_rows:
+        department, person = row["department"], row["employee_number"]
+        target = ("department", department.pk) if department else ("person", person.pk)
+        first = seen.setdefault((row["year"], row["quarter"], *target), row_number)
+        if first != row_number:
+            errors.append(
+                (
+                    row_number,
                     _("%(target)s %(year)d年第%(quarter)d季度的得分在文件中重复（第%(first)d行）")
-                    % {"target": department_ref or number, "year": year, "quarter": quarter, "first": first}
-                )
-
-        errors.extend((row_number, message) for message in row_errors)
-        if not row_errors:
-            parsed.append(
-                SatisfactionRow(
-                    row_number=row_number,
-                    year=year,
-                    quarter=quarter,
-                    department=department,
-                    person=person,
-                    score=score,
+                    % {"target": row["reference"], "year": row["year"], "quarter": row["quarter"], "first": first},
                 )
             )
+            continue
+        parsed.append(SatisfactionRow(row_number, row["year"], row["quarter"], department, person, row["score"]))
     return _finish(errors, parsed)
 
 
 # --- Service events -------------------------------------------------------------------------
+
+
+class ServiceEventRowForm(_InputRowForm):
+    date = required_text("日期")
+    employee_number = required_text("工号")
+    kind = required_text("类别")
+    description = required_text("事由", max_length=2000)
+    handled = optional_text()
+
+    def clean_date(self) -> datetime.date:
+        text = self.cleaned_data["date"]
+        date = _parse_date(text)
+        if date is None:
+            raise forms.ValidationError(_("日期“%(value)s”无效，请按 2026-03-15 的格式填写") % {"value": text})
+        return date
+
+    def clean_kind(self) -> str:
+        text = self.cleaned_data["kind"]
+        kind = _KIND_WORDS.get(text.lower())
+        if kind is None:
+            raise forms.ValidationError(_("类别“%(value)s”无效，请填“表扬”或“投诉”") % {"value": text})
+        return kind
+
+    def clean_handled(self) -> bool | None:
+        text = self.cleaned_data["handled"]
+        if not text:
+            return None
+        handled = parse_yes_no(text, yes=_HANDLED_WORDS, no=_UNHANDLED_WORDS)
+        if handled is None:
+            raise forms.ValidationError(_("是否已处理“%(value)s”无效，请填“是”或“否”") % {"value": text})
+        return handled
+
+    def clean(self):
+        cleaned = super().clean()
+        self._run_check(
+            service_event_check,
+            date=cleaned.get("date"),
+            person=cleaned.get("employee_number"),
+            kind=cleaned.get("kind"),
+            handled=cleaned.get("handled"),
+            description=cleaned.get("description"),
+        )
+        return cleaned
 
 
 def parse_service_event_workbook(*, organisation: Organisation, file) -> tuple[list[ServiceEventRow], list[str]]:
@@ -248,160 +313,32 @@ def parse_service_event_workbook(*, organisation: Organisation, file) -> tuple[l
     positions, data, file_error = read_sheet(file, columns=EVENT_COLUMNS, sheet_title=EVENT_SHEET_TITLE)
     if file_error:
         return [], [file_error]
-
-    numbers = {cell_reader(positions, values)("employee_number") for _row, values in data} - {""}
-    people = _people_by_number(organisation, numbers)
-    description_limit = 2000
-    today = timezone.localdate()
-
-    errors: list[tuple[int, str]] = []
+    cleaned_rows, errors = parse_rows(
+        positions,
+        data,
+        ServiceEventRowForm,
+        organisation=organisation,
+        people=_people_by_number(organisation, data, positions),
+    )
     parsed: list[ServiceEventRow] = []
     seen: dict[tuple, int] = {}
-    for row_number, values in data:
-        cell = cell_reader(positions, values)
-        row_errors: list[str] = []
-        date_text, number, kind_text = cell("date"), cell("employee_number"), cell("kind")
-        description, handled_text = cell("description"), cell("handled")
-
-        date = None
-        if not date_text:
-            row_errors.append(_("日期不能为空"))
-        else:
-            date = _parse_date(date_text)
-            if date is None:
-                row_errors.append(_("日期“%(value)s”无效，请按 2026-03-15 的格式填写") % {"value": date_text})
-            elif date > today:
-                row_errors.append(_("日期%(value)s晚于今天") % {"value": date.isoformat()})
-                date = None
-
-        person = None
-        if not number:
-            row_errors.append(_("工号不能为空"))
-        else:
-            person = people.get(number)
-            if person is None:
-                row_errors.append(_("工号“%(value)s”在本单位不存在") % {"value": number})
-
-        kind = None
-        if not kind_text:
-            row_errors.append(_("类别不能为空"))
-        else:
-            kind = _KIND_WORDS.get(kind_text.lower())
-            if kind is None:
-                row_errors.append(_("类别“%(value)s”无效，请填“表扬”或“投诉”") % {"value": kind_text})
-
-        if not description:
-            row_errors.append(_("事由不能为空"))
-        elif len(description) > description_limit:
-            row_errors.append(_("事由不能超过%(n)d个字符") % {"n": description_limit})
-
-        handled = None
-        if kind == ServiceEventKind.COMPLAINT:
-            if not handled_text:
-                row_errors.append(_("投诉须填写是否已处理（是/否）"))
-            else:
-                handled = parse_yes_no(handled_text, yes=_HANDLED_WORDS, no=_UNHANDLED_WORDS)
-                if handled is None:
-                    row_errors.append(_("是否已处理“%(value)s”无效，请填“是”或“否”") % {"value": handled_text})
-        elif kind == ServiceEventKind.PRAISE and handled_text:
-            row_errors.append(_("表扬不填写是否已处理"))
-
-        if date and person and kind and description:
-            key = (date, person.pk, kind, description)
-            first = seen.setdefault(key, row_number)
-            if first != row_number:
-                row_errors.append(_("与第%(first)d行重复（日期、工号、类别、事由均相同）") % {"first": first})
-
-        errors.extend((row_number, message) for message in row_errors)
-        if not row_errors:
-            parsed.append(
-                ServiceEventRow(
-                    row_number=row_number,
-                    date=date,
-                    person=person,
-                    kind=kind,
-                    description=description,
-                    handled=handled,
-                )
-            )
+    for row_number, row in cleaned_rows:
+        person = row["employee_number"]
+        first = seen.setdefault((row["date"], person.pk, row["kind"], row["description"]), row_number)
+        if first != row_number:
+            errors.append((row_number, _("与第%(first)d行重复（日期、工号、类别、事由均相同）") % {"first": first}))
+            continue
+        parsed.append(ServiceEventRow(row_number, row["date"], person, row["kind"], row["description"], row["handled"]))
     return _finish(errors, parsed)
 
 
+def _finish(errors: list[tuple[int, str]], parsed: list) -> tuple[list, list[str]]:
+    if errors:
+        return [], format_row_errors(errors)
+    return parsed, []
+
+
 # --- Templates ------------------------------------------------------------------------------
-
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-
-def _header_row(sheet, columns: Columns, widths: dict[str, int], text_columns: tuple[str, ...]) -> dict[str, str]:
-    letters = {}
-    for index, (name, header, required) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=f"{header}*" if required else header)
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(horizontal="center")
-        letter = get_column_letter(index)
-        letters[name] = letter
-        sheet.column_dimensions[letter].width = widths.get(name, 14)
-        if name in text_columns:
-            # Text format, so 工号 such as 001 keep their leading zeros.
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
-    return letters
-
-
-def _list_validation(sheet, letter: str, options: list[str]) -> None:
-    validation = DataValidation(
-        type="list",
-        formula1='"{}"'.format(",".join(options)),
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=_("输入无效"),
-        error=_("请从下拉列表中选择。"),
-    )
-    sheet.add_data_validation(validation)
-    validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
-
-
-def _help_sheet(workbook, *, sheet_title: str, columns: Columns, descriptions: dict[str, str], example: list):
-    help_sheet = workbook.create_sheet(HELP_SHEET_TITLE)
-    help_sheet.column_dimensions["A"].width = 16
-    help_sheet.column_dimensions["B"].width = 10
-    help_sheet.column_dimensions["C"].width = 70
-    help_sheet.append([_("填写说明")])
-    help_sheet["A1"].font = Font(bold=True, size=14)
-    help_sheet.append(
-        [
-            _(
-                "在“%(sheet)s”工作表中从第2行起每行填写一条，不要修改第1行表头。"
-                "带 * 的列必须填写。每次最多导入%(max)d行。"
-                "导入前会校验全部行，任何一行有误则不导入任何数据。"
-            )
-            % {"sheet": sheet_title, "max": MAX_ROWS}
-        ]
-    )
-    help_sheet.append([])
-    help_sheet.append([_("列名"), _("必填"), _("说明")])
-    for cell in help_sheet[help_sheet.max_row]:
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-    for name, header, required in columns:
-        help_sheet.append([header, YES if required else NO, descriptions[name]])
-    help_sheet.append([])
-    help_sheet.append([_("示例（请勿在本表填写）")])
-    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
-    help_sheet.append([header for _name, header, _required in columns])
-    help_sheet.append(example)
-    return help_sheet
-
-
-def _workbook_bytes(workbook) -> bytes:
-    for row in workbook[HELP_SHEET_TITLE].iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def build_satisfaction_template(*, organisation: Organisation) -> bytes:
@@ -412,8 +349,8 @@ def build_satisfaction_template(*, organisation: Organisation) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SATISFACTION_SHEET_TITLE
-    letters = _header_row(sheet, SATISFACTION_COLUMNS, {"department": 24}, ("employee_number", "department"))
-    _list_validation(sheet, letters["quarter"], ["1", "2", "3", "4"])
+    letters = template_header_row(sheet, SATISFACTION_COLUMNS, {"department": 24}, ("employee_number", "department"))
+    list_validation(sheet, letters["quarter"], ["1", "2", "3", "4"])
     descriptions = {
         "year": _("如 2026。"),
         "quarter": _("填 1、2、3 或 4。"),
@@ -422,7 +359,7 @@ def build_satisfaction_template(*, organisation: Organisation) -> bytes:
         "score": _("0–100，最多两位小数。个人得分优先于其所在科室的得分。"),
     }
     example_department = departments[0].name if departments else _("办公室")
-    help_sheet = _help_sheet(
+    help_sheet = help_sheet_for(
         workbook,
         sheet_title=SATISFACTION_SHEET_TITLE,
         columns=SATISFACTION_COLUMNS,
@@ -431,13 +368,8 @@ def build_satisfaction_template(*, organisation: Organisation) -> bytes:
     )
     help_sheet.append([2026, 1, "", "1001", 98])
     help_sheet.append([_("再次导入同一季度、同一科室或人员的得分时更新原得分，不会重复新建。")])
-    help_sheet.append([])
-    help_sheet.append([_("本单位科室（%(org)s）") % {"org": organisation.name}])
-    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
-    help_sheet.append([_("科室名称"), _("科室编码")])
-    for department in departments:
-        help_sheet.append([department.name, department.code])
-    return _workbook_bytes(workbook)
+    department_list(help_sheet, organisation=organisation, departments=departments)
+    return workbook_bytes(workbook)
 
 
 def build_service_event_template(*, organisation: Organisation) -> bytes:
@@ -445,9 +377,9 @@ def build_service_event_template(*, organisation: Organisation) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = EVENT_SHEET_TITLE
-    letters = _header_row(sheet, EVENT_COLUMNS, {"date": 14, "description": 50}, ("employee_number",))
-    _list_validation(sheet, letters["kind"], ["表扬", "投诉"])
-    _list_validation(sheet, letters["handled"], [YES, NO])
+    letters = template_header_row(sheet, EVENT_COLUMNS, {"date": 14, "description": 50}, ("employee_number",))
+    list_validation(sheet, letters["kind"], ["表扬", "投诉"])
+    list_validation(sheet, letters["handled"], [YES, NO])
     descriptions = {
         "date": _("事件日期，如 2026-03-15，不能晚于今天。"),
         "employee_number": _("本单位人员的工号。"),
@@ -455,7 +387,7 @@ def build_service_event_template(*, organisation: Organisation) -> bytes:
         "description": _("表扬或投诉的事由。"),
         "handled": _("仅投诉填写“是”或“否”；表扬留空。"),
     }
-    help_sheet = _help_sheet(
+    help_sheet = help_sheet_for(
         workbook,
         sheet_title=EVENT_SHEET_TITLE,
         columns=EVENT_COLUMNS,
@@ -464,4 +396,4 @@ def build_service_event_template(*, organisation: Organisation) -> bytes:
     )
     help_sheet.append(["2026-03-20", "1002", "投诉", _("窗口服务态度生硬"), YES])
     help_sheet.append([_("再次导入日期、工号、类别、事由均相同的记录时只更新“是否已处理”，不会重复新建。")])
-    return _workbook_bytes(workbook)
+    return workbook_bytes(workbook)

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import PositionCategory
+from accounts.models import OrganisationScoped, PositionCategory
 from accounts.periods import QUARTER_CHOICES, Quarter
 
 SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -44,7 +44,7 @@ class QuarterState(models.TextChoices):
     APPROVED = "approved", _("已审批")
 
 
-class AppraisalQuarter(models.Model):
+class AppraisalQuarter(OrganisationScoped, models.Model):
     """An organisation's quarter: open for grading until the agency head approves it."""
 
     organisation = models.ForeignKey(
@@ -70,9 +70,6 @@ class AppraisalQuarter(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} {self.year}年第{self.quarter}季度"
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
-
     @property
     def period(self) -> Quarter:
         return Quarter(self.year, self.quarter)
@@ -80,6 +77,29 @@ class AppraisalQuarter(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == QuarterState.OPEN
+
+
+class QuarterDisciplineOpinion(OrganisationScoped, models.Model):
+    """The discipline office's opinion (纪委意见) on an organisation's quarter, recorded by an
+    inspector before the agency head approves it, when the policy asks for one (DOMAIN.md §2)."""
+
+    organisation_attr = "appraisal_quarter.organisation_id"
+
+    appraisal_quarter = models.OneToOneField(
+        AppraisalQuarter, on_delete=models.PROTECT, related_name="discipline_opinion", verbose_name=_("考核季度")
+    )
+    text = models.TextField(_("纪委意见"))
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
+    )
+    given_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        verbose_name = _("纪委意见")
+        verbose_name_plural = _("纪委意见")
+
+    def __str__(self) -> str:
+        return str(_("%(quarter)s 纪委意见") % {"quarter": self.appraisal_quarter})
 
 
 class QuotaPoolKind(models.TextChoices):
@@ -112,9 +132,11 @@ class GradeState(models.TextChoices):
     CONFIRMED = "confirmed", _("已确认")
 
 
-class QuarterGrade(models.Model):
+class QuarterGrade(OrganisationScoped, models.Model):
     """One person's grade for a quarter (谁管理谁认定: given by their evaluator, confirmed by the
     supervising leader, approved with the whole quarter by the agency head)."""
+
+    organisation_attr = "department.organisation_id"
 
     appraisal_quarter = models.ForeignKey(AppraisalQuarter, on_delete=models.PROTECT, related_name="grades")
     person = models.ForeignKey(
@@ -168,11 +190,8 @@ class QuarterGrade(models.Model):
     def __str__(self) -> str:
         return f"{self.person} {self.appraisal_quarter}：{self.get_grade_display() or '—'}"
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.department.organisation_id}
 
-
-class SatisfactionScore(models.Model):
+class SatisfactionScore(OrganisationScoped, models.Model):
     """A quarter's satisfaction-survey result (满意度), for a department or for one person."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
@@ -218,16 +237,13 @@ class SatisfactionScore(models.Model):
     def __str__(self) -> str:
         return f"{self.person or self.department} {self.year}Q{self.quarter} {self.score}"
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
-
 
 class ServiceEventKind(models.TextChoices):
     PRAISE = "praise", _("表扬")
     COMPLAINT = "complaint", _("投诉")
 
 
-class ServiceEvent(models.Model):
+class ServiceEvent(OrganisationScoped, models.Model):
     """A praise or a complaint about a person (服务对象评价)."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
@@ -250,9 +266,6 @@ class ServiceEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.person} {self.get_kind_display()} {self.date}"
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
-
 
 class IndicatorGroup(models.TextChoices):
     COMMON = "common", _("共性指标")
@@ -265,7 +278,7 @@ class IndicatorSource(models.TextChoices):
     SERVICE_EVENTS = "service_events", _("表扬与投诉")
 
 
-class IndicatorSet(models.Model):
+class IndicatorSet(OrganisationScoped, models.Model):
     """The indicators and weights used for one position category in an organisation."""
 
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="indicator_sets")
@@ -283,11 +296,10 @@ class IndicatorSet(models.Model):
     def __str__(self) -> str:
         return str(self.get_position_category_display())
 
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.organisation_id}
 
+class Indicator(OrganisationScoped, models.Model):
+    organisation_attr = "indicator_set.organisation_id"
 
-class Indicator(models.Model):
     indicator_set = models.ForeignKey(IndicatorSet, on_delete=models.CASCADE, related_name="indicators")
     name = models.CharField(_("指标"), max_length=50)
     group = models.CharField(_("类别"), max_length=20, choices=IndicatorGroup.choices)
@@ -304,9 +316,6 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.indicator_set.organisation_id}
 
 
 class IndicatorScore(models.Model):
@@ -325,8 +334,10 @@ class IndicatorScore(models.Model):
         return f"{self.indicator}: {self.score}"
 
 
-class DepartmentScore(models.Model):
+class DepartmentScore(OrganisationScoped, models.Model):
     """A department's quarterly score (科室成绩): party-building work carries more than half."""
+
+    organisation_attr = "department.organisation_id"
 
     department = models.ForeignKey("accounts.Department", on_delete=models.CASCADE, related_name="scores")
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -349,9 +360,6 @@ class DepartmentScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.year}Q{self.quarter} {self.total}"
-
-    def get_additional_data(self) -> dict:
-        return {"organisation_id": self.department.organisation_id}
 
     def clean(self) -> None:
         if self.party_building_weight is not None and self.party_building_weight <= 50:
@@ -415,28 +423,3 @@ class DepartmentQuarterStats(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.appraisal_quarter}"
-
-
-class RollupJob(models.Model):
-    """A requested roll-up, so HR sees its progress and result, and nothing is lost if enqueueing fails."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("排队中")
-        RUNNING = "running", _("进行中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
-    appraisal_quarter = models.ForeignKey(AppraisalQuarter, on_delete=models.CASCADE, related_name="rollup_jobs")
-    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
-    progress = models.PositiveSmallIntegerField(default=0)
-    message = models.TextField(blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.appraisal_quarter} {self.get_state_display()}"

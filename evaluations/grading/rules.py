@@ -1,4 +1,5 @@
-"""Who may grade, confirm, approve, enter inputs and run roll-ups. Views use ``has_perm``.
+"""Who may grade, confirm, approve, give the discipline opinion, enter inputs and run roll-ups.
+Views and services use ``has_perm``.
 
 Permission names keep the ``evaluations.`` prefix: they name the app, not the room.
 """
@@ -9,7 +10,9 @@ from accounts.rules import (
     is_agency_head,
     is_department_head,
     is_hr_admin,
+    is_inspector,
     is_supervising_leader,
+    same_organisation,
     takes_part_in_appraisal,
 )
 from accounts.selectors import evaluator_of
@@ -36,12 +39,15 @@ def grade_in_my_organisation(user, grade_row) -> bool:
 
 # Pages
 rules.add_perm("evaluations.grading_work", takes_part_in_appraisal & (is_department_head | is_supervising_leader))
-rules.add_perm("evaluations.view_quarters", is_hr_admin | is_agency_head | is_supervising_leader)
+# Inspectors see the quarters page to give the discipline opinion there (纪委意见, when the policy asks).
+rules.add_perm("evaluations.view_quarters", is_hr_admin | is_agency_head | is_supervising_leader | is_inspector)
 rules.add_perm("evaluations.approve_quarter", is_agency_head)
 rules.add_perm("evaluations.open_quarter", is_hr_admin)
 rules.add_perm("evaluations.manage_inputs", is_hr_admin)
 rules.add_perm("evaluations.manage_scores", is_hr_admin)
 rules.add_perm("evaluations.run_rollup", is_hr_admin)
+# Objects (an AppraisalQuarter)
+rules.add_perm("evaluations.give_discipline_opinion", is_inspector & same_organisation)
 # Objects (a QuarterGrade row, with person and department loaded)
 rules.add_perm("evaluations.grade_person", takes_part_in_appraisal & is_evaluator)
 rules.add_perm("evaluations.confirm_grade", takes_part_in_appraisal & supervises_the_department & ~is_evaluator)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from accounts import periods
-from accounts.models import Organisation
+from accounts.models import Job, Organisation
 
 from .models import AppraisalQuarter
 from .services import rollup
@@ -17,22 +17,21 @@ from .services import rollup
 
 @shared_task(name="evaluations.tasks.rollup_quarter", acks_late=True)
 def rollup_quarter(organisation_id: int, year: int, quarter: int, job_id: int | None = None) -> dict:
-    """Roll up one organisation's quarter, reporting on the RollupJob row (created if not given).
+    """Roll up one organisation's quarter now, recorded as a roll-up job that HR sees on the page.
 
-    Safe to run twice: a job already done is skipped, and the roll-up itself is idempotent.
+    ``job_id`` is accepted and ignored: it named a row of the roll-up's former job table, and a
+    message queued before that table went must still roll the quarter up. Safe to run twice:
+    the roll-up is idempotent.
     """
-    appraisal_quarter = AppraisalQuarter.objects.filter(
-        organisation_id=organisation_id, year=year, quarter=quarter
-    ).first()
+    appraisal_quarter = (
+        AppraisalQuarter.objects.select_related("organisation")
+        .filter(organisation_id=organisation_id, year=year, quarter=quarter)
+        .first()
+    )
     if appraisal_quarter is None:
         return {"state": "missing"}
-    job = rollup.rollup_job_claim(appraisal_quarter=appraisal_quarter, job_id=job_id)
-    if job is None:
-        return {"state": "skipped"}
-    stats = rollup.rollup_job_run(job=job)
-    if stats is None:
-        return {"state": "failed", "job": job.pk}
-    return {"state": "done", "job": job.pk, "people": stats.people, "departments": stats.departments}
+    job = rollup.rollup_quarter_now(appraisal_quarter=appraisal_quarter)
+    return {"state": job.state, "job": job.pk, **(job.summary if job.state == Job.State.DONE else {})}
 
 
 @shared_task(name="evaluations.tasks.rollup_due_quarters", acks_late=True)

@@ -13,6 +13,11 @@ urlpatterns = [
     path("quarters/", grading.quarters, name="quarters"),
     path("quarters/open/", grading.quarter_open, name="quarter_open"),
     path("quarters/<int:pk>/approve/", grading.quarter_approve, name="quarter_approve"),
+    path(
+        "quarters/<int:pk>/discipline-opinion/",
+        grading.quarter_discipline_opinion,
+        name="quarter_discipline_opinion",
+    ),
     path("inputs/satisfaction/", inputs.satisfaction_list, name="satisfaction_list"),
     path("inputs/satisfaction/new/", inputs.satisfaction_create, name="satisfaction_create"),
     path("inputs/satisfaction/<int:pk>/edit/", inputs.satisfaction_edit, name="satisfaction_edit"),

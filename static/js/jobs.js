@@ -1,13 +1,19 @@
-// Background job page (accounts/job_detail.html): draws the progress bar and polls the job's
-// status JSON every second until it has finished, then shows the download link or the error.
-// No inline script or style (CSP): the page marks the job with data-job-status-url, and the bar's
-// width is set through the CSSOM, which the policy allows.
+// Background jobs (accounts.jobs): draws each job's progress bar and polls its status JSON every
+// second until it has finished; then shows the download link, the error or the way back. Used by
+// the job page (accounts/job_detail.html) and by lists that show a job per row (the roll-up page).
+// No inline script or style (CSP): a box is marked with data-job-status-url, its parts with
+// data-job-* attributes (all optional but the bar), and the bar's width is set through the CSSOM.
+// data-job-reload-when-done reloads the page when the job is done (its results changed the page).
 (function () {
   "use strict";
   var POLL_MS = 1000;
 
+  function part(box, name) {
+    return box.querySelector("[data-job-" + name + "]");
+  }
+
   function draw(box, job) {
-    var bar = box.querySelector("[data-job-bar]");
+    var bar = part(box, "bar");
     var progress = Math.max(0, Math.min(100, Number(job.progress) || 0));
     bar.style.width = progress + "%";
     bar.textContent = progress + "%";
@@ -18,21 +24,28 @@
       bar.classList.toggle("bg-danger", job.state === "failed");
       bar.classList.toggle("bg-success", job.state === "done");
     }
-    if (job.state_label) {
-      box.querySelector("[data-job-state]").textContent = job.state_label;
+    var state = part(box, "state");
+    if (state && job.state_label) {
+      state.textContent = job.state_label;
     }
-    if (job.message !== undefined) {
-      box.querySelector("[data-job-message]").textContent = job.message || "";
+    var error = part(box, "error");
+    var message = part(box, "message");
+    if (message && (job.message !== undefined || job.error !== undefined)) {
+      // Without a place of its own, a failed job explains itself in the message.
+      message.textContent = (!error && job.state === "failed" && job.error) || job.message || "";
     }
-    var error = box.querySelector("[data-job-error]");
-    if (job.error !== undefined) {
+    if (error && job.error !== undefined) {
       error.textContent = job.error || "";
       error.hidden = !job.error;
     }
-    var download = box.querySelector("[data-job-download]");
-    if (job.download_url) {
-      box.querySelector("[data-job-download-link]").setAttribute("href", job.download_url);
-      box.querySelector("[data-job-result-name]").textContent = job.result_name || "";
+    var back = part(box, "return");
+    if (back && job.state === "done") {
+      back.hidden = false;
+    }
+    var download = part(box, "download");
+    if (download && job.download_url) {
+      part(box, "download-link").setAttribute("href", job.download_url);
+      part(box, "result-name").textContent = job.result_name || "";
       download.hidden = false;
     }
   }
@@ -53,6 +66,8 @@
         draw(box, job);
         if (!job.finished) {
           window.setTimeout(function () { poll(box); }, POLL_MS);
+        } else if (job.state === "done" && box.hasAttribute("data-job-reload-when-done")) {
+          window.setTimeout(function () { window.location.reload(); }, 800);
         }
       })
       .catch(function () {

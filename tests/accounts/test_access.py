@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import MonthlySummaryFactory
+
 ADMIN_PAGES = {
     "staff_list": ("accounts:staff_list", {"hr", "sysadmin"}),
     "department_list": ("accounts:department_list", {"hr", "sysadmin"}),
@@ -96,16 +98,7 @@ def test_staff_see_this_periods_work_on_the_home_page(client_for, staff):
 
 
 def test_a_head_sees_how_much_waits_for_review_on_the_home_page(client_for, head, staff):
-    from summaries.models import MonthlySummary
-
-    MonthlySummary.objects.create(
-        owner=staff,
-        organisation=staff.organisation,
-        department=staff.department,
-        year=2026,
-        month=10,
-        status="submitted",
-    )
+    MonthlySummaryFactory(owner=staff, status="submitted")
     body = client_for(head).get("/").content.decode()
     assert 'data-testid="waiting-count">1<' in body
 

@@ -23,7 +23,7 @@ from kombu.exceptions import OperationalError
 from accounts import jobs, tasks
 from accounts.models import Job, Role
 from accounts.storage import private_storage
-from tests.factories import UserFactory
+from tests.factories import JobFactory, UserFactory
 from tests.support.job_kinds import ECHO
 
 pytestmark = pytest.mark.urls("tests.support.job_urls")
@@ -45,8 +45,8 @@ def kind():
     """Register a test kind with the given runner for one test: ``kind("tests.x", runner)``."""
     registered = []
 
-    def make(code, runner, permission="accounts.manage_staff"):
-        jobs.register(code, runner, label="测试任务", permission=permission)
+    def make(code, runner, permission="accounts.manage_staff", return_url=None):
+        jobs.register(code, runner, label="测试任务", permission=permission, return_url=return_url)
         registered.append(code)
         return code
 
@@ -75,7 +75,7 @@ def urls_of(job):
 
 
 def pending_job(person, kind=ECHO, **fields):
-    return Job.objects.create(kind=kind, organisation=person.organisation, requested_by=person, **fields)
+    return JobFactory(kind=kind, requested_by=person, **fields)
 
 
 # --- Asking, running, downloading -----------------------------------------------------------------
@@ -186,6 +186,32 @@ def test_a_runner_may_return_a_summary_instead_of_a_file(staff, kind, client_for
         "departments": 2,
     }
     assert client.get(reverse("accounts:job_download", args=[job.pk])).status_code == 404
+
+
+def test_a_finished_job_links_back_to_the_page_its_kind_names(staff, kind, client_for):
+    code = kind("tests.back", lambda job, report: None, return_url=lambda job: f"/back/{job.params['year']}/")
+    pending = pending_job(staff, kind=code, params={"year": 2026})
+    client = client_for(staff)
+    page = client.get(reverse("accounts:job_detail", args=[pending.pk])).content.decode()
+    assert '<p class="mt-2 mb-0" data-job-return hidden>' in page  # shown by jobs.js once done
+    jobs.job_run(pending.pk)
+    page = client.get(reverse("accounts:job_detail", args=[pending.pk])).content.decode()
+    assert '<p class="mt-2 mb-0" data-job-return>' in page and 'href="/back/2026/"' in page
+    echo = pending_job(staff)
+    assert "data-job-return" not in client.get(reverse("accounts:job_detail", args=[echo.pk])).content.decode()
+
+
+def test_a_job_run_here_is_recorded_and_run_without_the_broker(staff, kind, monkeypatch):
+    def no_broker(*args, **kwargs):
+        raise AssertionError("job_run_here must not enqueue")
+
+    monkeypatch.setattr(tasks.run_job, "apply_async", no_broker)
+    code = kind("tests.here", lambda job, report: {"ran": job.params["n"]})
+    job = jobs.job_run_here(kind=code, organisation=staff.organisation, params={"n": 3})
+    assert (job.state, job.summary, job.attempts, job.requested_by) == (Job.State.DONE, {"ran": 3}, 1, None)
+    assert jobs.jobs_sweep(now=timezone.now() + timedelta(hours=1), inline=True)["pending"] == 0
+    with pytest.raises(ImproperlyConfigured):
+        jobs.job_run_here(kind="no.such.kind", organisation=staff.organisation)
 
 
 def test_asking_for_an_unknown_kind_or_for_another_organisation_is_refused(staff, other_organisation):

@@ -27,7 +27,7 @@ from accounts.periods import (
     working_days_between,
 )
 from accounts.selectors import policy_for_organisation
-from tests.factories import UserFactory
+from tests.factories import UserFactory, WorkingDayOverrideFactory
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -46,7 +46,7 @@ def policy(organisation):
 
 
 def _override(day: date, working: bool, organisation=None, note: str = "") -> WorkingDayOverride:
-    return WorkingDayOverride.objects.create(organisation=organisation, date=day, is_working_day=working, note=note)
+    return WorkingDayOverrideFactory(organisation=organisation, date=day, is_working_day=working, note=note)
 
 
 # --- today ------------------------------------------------------------------------------
@@ -448,9 +448,7 @@ def test_the_list_is_paginated_with_a_constant_number_of_queries(client_for, hr,
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("accounts:calendar"))
     for day in range(2, 31):
-        WorkingDayOverride.objects.create(
-            organisation=organisation, date=date(2040, 1, day), is_working_day=False, created_by=hr
-        )
+        WorkingDayOverrideFactory(organisation=organisation, date=date(2040, 1, day), created_by=hr)
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse("accounts:calendar"))
     assert len(many) == len(few)

@@ -29,6 +29,7 @@ def test_a_new_organisation_gets_the_domain_defaults(organisation):
     assert policy.publication_working_days == 5
     assert policy.session_idle_minutes == 30
     assert policy.basic_competent_average_quarters == 3
+    assert (policy.unhandled_complaint_deduction, policy.handled_complaint_deduction, policy.praise_bonus) == (5, 2, 2)
     assert policy.takes_part("civil_servant") and not policy.takes_part("public_welfare")
 
 
@@ -43,6 +44,9 @@ def test_a_new_organisation_gets_the_domain_defaults(organisation):
         ({"linkage_coefficient": "1.5"}, "linkage_coefficient"),
         ({"participating_staff_types": []}, "participating_staff_types"),
         ({"target_deadline_day": 31}, "target_deadline_day"),
+        ({"unhandled_complaint_deduction": 101}, "unhandled_complaint_deduction"),
+        ({"handled_complaint_deduction": -1}, "handled_complaint_deduction"),
+        ({"praise_bonus": 101}, "praise_bonus"),
     ],
 )
 def test_the_policy_form_refuses_inconsistent_values(organisation, changes, field):
@@ -99,3 +103,30 @@ def test_hr_changes_only_their_own_organisations_policy(client_for, hr, organisa
     theirs.refresh_from_db()
     assert theirs.good_quota_percent == 40
     assert policy_for_organisation(organisation_id=organisation.pk).good_quota_percent == 25
+
+
+@pytest.mark.parametrize("period", ["month", "half_year"])
+def test_the_policy_page_refuses_a_period_the_system_does_not_appraise_by(client_for, hr, organisation, period):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    response = client_for(hr).post(reverse("accounts:policy"), _form_data(policy, period=period))
+    assert response.status_code == 200
+    assert "period" in response.context["form"].errors
+    policy.refresh_from_db()
+    assert policy.period == "quarter"
+
+
+def test_the_policy_page_offers_only_the_quarter_as_period(client_for, hr):
+    form = client_for(hr).get(reverse("accounts:policy")).context["form"]
+    assert [value for value, _label in form.fields["period"].choices if value] == ["quarter"]
+
+
+def test_hr_sets_the_points_per_service_event_on_the_policy_page(client_for, hr, organisation):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    page = client_for(hr).get(reverse("accounts:policy")).content.decode()
+    assert "未处理投诉每件扣分" in page and "表扬每次加分" in page
+    response = client_for(hr).post(
+        reverse("accounts:policy"), _form_data(policy, unhandled_complaint_deduction=8, praise_bonus=0)
+    )
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert (policy.unhandled_complaint_deduction, policy.handled_complaint_deduction, policy.praise_bonus) == (8, 2, 0)

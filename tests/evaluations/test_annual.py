@@ -10,28 +10,29 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts.models import AuditEntry, Policy, StaffStatus, StaffStatusKind
+from accounts.models import AuditEntry, Job, Policy, StaffStatusKind
 from evaluations.annual import services as annual
 from evaluations.annual.tasks import rollup_year as rollup_year_task
 from evaluations.discipline.services import veto
 from evaluations.models import (
     AnnualGrade,
     AnnualResult,
-    AppraisalQuarter,
-    Finding,
     Grade,
-    Inspection,
     QuarterGrade,
     QuarterState,
-    Sanction,
     SanctionEffect,
     SanctionKind,
-    SanctionRule,
-    Severity,
 )
-from tests.factories import UserFactory
+from tests.factories import (
+    AnnualResultFactory,
+    FindingFactory,
+    QuarterGradeFactory,
+    SanctionFactory,
+    SanctionRuleFactory,
+    StaffStatusFactory,
+    UserFactory,
+)
 
 YEAR = 2026
 SHORT = {
@@ -47,14 +48,12 @@ SHORT = {
 def record(person, grades: str, *, score=None, year=YEAR, state=QuarterState.APPROVED):
     """Give ``person`` quarter grades, e.g. ``"好/好/较好/好"``, written straight to QuarterGrade."""
     for quarter, short in enumerate(grades.split("/"), start=1):
-        appraisal_quarter, _created = AppraisalQuarter.objects.get_or_create(
-            organisation=person.organisation, year=year, quarter=quarter, defaults={"state": state}
-        )
         grade = SHORT[short]
-        QuarterGrade.objects.create(
-            appraisal_quarter=appraisal_quarter,
+        QuarterGradeFactory(
             person=person,
-            department=person.department,
+            appraisal_quarter__year=year,
+            appraisal_quarter__quarter=quarter,
+            appraisal_quarter__state=state,
             state="confirmed" if grade else "pending",
             grade=grade,
             uncertain_reason="other" if grade == Grade.UNCERTAIN else "",
@@ -77,15 +76,6 @@ def crowd(department, head):
     for person in people:
         record(person, "较好/较好/较好/较好", score="85")
     return people
-
-
-def _finding(organisation, inspector, person):
-    inspection = Inspection.objects.create(
-        organisation=organisation, date=date(YEAR, 5, 12), kind="discipline", inspector=inspector
-    )
-    return Finding.objects.create(
-        inspection=inspection, person=person, severity=Severity.SERIOUS, description="上班时间饮酒"
-    )
 
 
 # --- Eligibility -------------------------------------------------------------------------------
@@ -169,7 +159,7 @@ def test_a_veto_flag_blocks_excellent_and_is_named_and_lifting_it_restores_eligi
     organisation, inspector, staff, crowd
 ):
     record(staff, "好/好/好/好", score="98")
-    flag = veto.veto_flags_for_finding(finding_id=_finding(organisation, inspector, staff).pk)
+    flag = veto.veto_flags_for_finding(finding_id=FindingFactory(inspection__inspector=inspector, person=staff).pk)
     rollup(organisation)
     result = result_of(staff)
     assert result.suggested_grade == AnnualGrade.COMPETENT and not result.eligible_excellent
@@ -197,9 +187,9 @@ def test_a_veto_flag_blocks_excellent_and_is_named_and_lifting_it_restores_eligi
 )
 def test_each_sanction_effect_shapes_the_suggestion(organisation, staff, crowd, kind, rule, expected):
     if rule:
-        SanctionRule.objects.create(organisation=organisation, kind=kind, effect=rule)
+        SanctionRuleFactory(organisation=organisation, kind=kind, effect=rule)
     # No veto flag here, so the sanction's own effect is what is tested.
-    Sanction.objects.create(organisation=organisation, person=staff, kind=kind, decided_on=date(YEAR, 3, 1))
+    SanctionFactory(person=staff, kind=kind, decided_on=date(YEAR, 3, 1))
     record(staff, "好/好/好/好", score="98")
     rollup(organisation)
     result = result_of(staff)
@@ -209,9 +199,7 @@ def test_each_sanction_effect_shapes_the_suggestion(organisation, staff, crowd, 
 
 
 def test_a_major_demerit_last_year_still_leaves_this_year_not_graded(organisation, staff, crowd):
-    Sanction.objects.create(
-        organisation=organisation, person=staff, kind=SanctionKind.MAJOR_DEMERIT, decided_on=date(YEAR - 1, 11, 1)
-    )
+    SanctionFactory(person=staff, kind=SanctionKind.MAJOR_DEMERIT, decided_on=date(YEAR - 1, 11, 1))
     record(staff, "好/好/好/好", score="98")
     rollup(organisation)
     assert result_of(staff).suggested_grade == AnnualGrade.NOT_GRADED
@@ -238,7 +226,7 @@ def test_people_not_graded_do_not_count_towards_the_quota(organisation, departme
     for person in people:
         record(person, "好/好/好/好", score="95")
     for person in people[:5]:
-        StaffStatus.objects.create(user=person, kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 6, 1))
+        StaffStatusFactory(user=person, kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 6, 1))
     stats = annual.rollup_year(organisation=organisation, year=YEAR)
     assert (stats.graded_people, stats.excellent_quota) == (5, 1)
 
@@ -273,8 +261,8 @@ def test_a_tie_across_the_quota_line_is_named_in_the_reasons(organisation, depar
 
 
 def test_a_probationer_at_year_end_is_not_graded(organisation, staff, colleague, crowd):
-    StaffStatus.objects.create(user=staff, kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 3, 1))
-    StaffStatus.objects.create(
+    StaffStatusFactory(user=staff, kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 3, 1))
+    StaffStatusFactory(
         user=colleague, kind=StaffStatusKind.PROBATION, start_date=date(YEAR - 1, 3, 1), end_date=date(YEAR, 3, 1)
     )
     record(staff, "好/好/好/好", score="95")
@@ -287,7 +275,7 @@ def test_a_probationer_at_year_end_is_not_graded(organisation, staff, colleague,
 
 def test_the_policy_may_grade_probationers(organisation, staff, crowd):
     Policy.objects.filter(organisation=organisation).update(probation_gets_annual_grade=True)
-    StaffStatus.objects.create(user=staff, kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 3, 1))
+    StaffStatusFactory(user=staff, kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 3, 1))
     record(staff, "好/好/好/好", score="95")
     rollup(organisation)
     assert result_of(staff).suggested_grade == AnnualGrade.EXCELLENT
@@ -371,7 +359,7 @@ def test_excellent_beyond_the_quota_is_refused_until_a_place_is_freed(organisati
 
 def test_excellent_is_refused_for_a_vetoed_person(organisation, inspector, staff, chief, crowd):
     record(staff, "好/好/好/好", score="98")
-    veto.veto_flags_for_finding(finding_id=_finding(organisation, inspector, staff).pk)
+    veto.veto_flags_for_finding(finding_id=FindingFactory(inspection__inspector=inspector, person=staff).pk)
     rollup(organisation)
     with pytest.raises(ValidationError):
         annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.EXCELLENT, reason="表现突出")
@@ -407,15 +395,7 @@ def test_adopting_all_suggestions_decides_only_the_undecided(organisation, staff
 
 
 def _past(person, year, grade):
-    AnnualResult.objects.create(
-        organisation=person.organisation,
-        person=person,
-        department=person.department,
-        year=year,
-        suggested_grade=grade,
-        decided_grade=grade,
-        computed_at=timezone.now(),
-    )
+    AnnualResultFactory(person=person, year=year, suggested_grade=grade, decided_grade=grade)
 
 
 def test_result_use_lists_look_across_years(organisation, department, head, chief, crowd):
@@ -470,11 +450,46 @@ def test_the_page_lists_with_a_constant_number_of_queries(client_for, organisati
     assert len(many) == len(few)
 
 
-def test_hr_recomputes_from_the_page(client_for, organisation, staff, hr, crowd):
+def test_hr_recomputes_through_a_job_whose_page_links_back_to_the_year(
+    client_for, organisation, staff, hr, crowd, django_capture_on_commit_callbacks
+):
     record(staff, "好/好/好/好", score="95")
-    response = client_for(hr).post(reverse("evaluations:annual_recompute", args=[YEAR]))
-    assert response.status_code == 302
+    client = client_for(hr)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("evaluations:annual_recompute", args=[YEAR]))
+    job = Job.objects.get()
+    # The view answered before the commit ran the job: it sent HR to the progress page.
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert (job.kind, job.state, job.params, job.requested_by) == (
+        annual.ROLLUP_YEAR,
+        Job.State.DONE,
+        {"year": YEAR},
+        hr,
+    )
+    assert (job.summary["people"], job.summary["excellent_suggested"]) == (10, 1)
     assert result_of(staff).suggested_grade == AnnualGrade.EXCELLENT
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "已重新计算10人的建议等次" in page
+    assert f'href="{reverse("evaluations:annual", args=[YEAR])}" data-testid="job-return"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_recompute_has_run_when_the_page_answers(client_for, organisation, staff, hr, crowd):
+    record(staff, "好/好/好/好", score="95")
+    response = client_for(hr).post(reverse("evaluations:annual_recompute", args=[YEAR]), follow=True)
+    assert response.redirect_chain == [(reverse("evaluations:annual", args=[YEAR]), 302)]
+    assert "已重新计算10人的建议等次：优秀名额2人，建议优秀1人。" in response.content.decode()
+    assert result_of(staff).suggested_grade == AnnualGrade.EXCELLENT
+    assert Job.objects.get().state == Job.State.DONE
+
+
+def test_a_chief_of_another_organisation_cannot_follow_the_recompute_job(
+    client_for, organisation, hr, outsider, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(hr).post(reverse("evaluations:annual_recompute", args=[YEAR]))
+    job = Job.objects.get()
+    assert client_for(outsider).get(job.get_absolute_url()).status_code == 404
 
 
 def test_the_agency_head_decides_and_adopts_through_the_pages(client_for, organisation, staff, chief, crowd):

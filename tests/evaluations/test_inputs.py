@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.models import Role
 from evaluations.grading.services.inputs import inputs_for_people
 from evaluations.models import SatisfactionScore, ServiceEvent, ServiceEventKind
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import DepartmentFactory, SatisfactionScoreFactory, ServiceEventFactory, UserFactory
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SATISFACTION_HEADER = ["年度*", "季度*", "科室", "工号", "得分*"]
@@ -46,21 +46,17 @@ def other_hr(other_organisation):
 
 
 def department_score(organisation, department, score="88.00", year=2026, quarter=3, **kwargs):
-    return SatisfactionScore.objects.create(
+    return SatisfactionScoreFactory(
         organisation=organisation, department=department, year=year, quarter=quarter, score=Decimal(score), **kwargs
     )
 
 
 def person_score(person, score="95.00", year=2026, quarter=3):
-    return SatisfactionScore.objects.create(
-        organisation=person.organisation, person=person, year=year, quarter=quarter, score=Decimal(score)
-    )
+    return SatisfactionScoreFactory(person=person, year=year, quarter=quarter, score=Decimal(score))
 
 
 def event(person, kind=ServiceEventKind.PRAISE, day=date(2026, 8, 1), handled=None, description="来信表扬"):
-    return ServiceEvent.objects.create(
-        organisation=person.organisation, person=person, date=day, kind=kind, description=description, handled=handled
-    )
+    return ServiceEventFactory(person=person, date=day, kind=kind, description=description, handled=handled)
 
 
 # --- Satisfaction scores by hand --------------------------------------------------------------
@@ -291,8 +287,9 @@ def test_a_satisfaction_file_with_errors_imports_nothing_and_names_each_row(hr_c
 
     assert response.status_code == 200
     assert response.context["errors"] == [
-        "第3行：科室和工号只能填写一项：按科室测评填科室，按个人测评填工号",
-        "第4行：科室和工号须填写一项",
+        # The rules' wording is the web form's: one check, in the service, for both.
+        "第3行：科室和人员只能选择一项。",
+        "第4行：请选择科室或人员中的一项。",
         "第5行：季度“5”无效，请填1–4",
         "第5行：科室“不存在的科室”不存在",
         "第5行：得分101超出范围（0–100）",
@@ -399,13 +396,14 @@ def test_an_event_file_with_errors_imports_nothing_and_names_each_row(hr_client,
     assert response.context["errors"] == [
         "第3行：日期“2026-13-01”无效，请按 2026-03-15 的格式填写",
         f"第4行：工号“{outsider.employee_number}”在本单位不存在",
-        "第4行：投诉须填写是否已处理（是/否）",
+        # The rules' wording is the web form's: one check, in the service, for both.
+        "第4行：投诉须注明是否已处理。",
         "第5行：类别“批评”无效，请填“表扬”或“投诉”",
         "第5行：事由不能为空",
         "第6行：与第2行重复（日期、工号、类别、事由均相同）",
-        "第7行：表扬不填写是否已处理",
-        "第8行：日期2099-01-01晚于今天",
+        "第7行：表扬不填写是否已处理。",
         "第8行：是否已处理“也许”无效，请填“是”或“否”",
+        "第8行：日期不能晚于今天。",
     ]
     assert not ServiceEvent.objects.exists()
 

@@ -1,9 +1,8 @@
 """The quarterly roll-up: result rows, department stats, idempotency, set-based queries, the task,
 the command, the HR pages and the demo's graded quarters."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -12,7 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import User
+from accounts import jobs
+from accounts.models import Job, User
+from accounts.tasks import run_job
 from accounts.workflow import ReviewStatus
 from appraisal_site.demo.appraisals import build_demo_appraisals
 from appraisal_site.demo.organisation import build_demo_organisation
@@ -21,7 +22,7 @@ from evaluations.grading import tasks
 from evaluations.grading.services import quota
 from evaluations.grading.services import rollup as rollup_services
 from evaluations.grading.services.grading import appraisal_quarter_open
-from evaluations.grading.services.rollup import quarters_due_for_rollup, rollup_quarter
+from evaluations.grading.services.rollup import ROLLUP_QUARTER, quarters_due_for_rollup, rollup_quarter
 from evaluations.models import (
     AppraisalQuarter,
     DepartmentQuarterStats,
@@ -30,48 +31,25 @@ from evaluations.models import (
     QuarterGrade,
     QuarterResult,
     QuarterState,
-    RollupJob,
-    ServiceEvent,
 )
-from summaries.models import MonthlySummary
-from targets.models import Completion, TargetItem, TargetSet
-from tests.factories import DepartmentFactory, UserFactory
+from targets.models import Completion
+from tests.factories import (
+    DepartmentFactory,
+    JobFactory,
+    MonthlySummaryFactory,
+    ServiceEventFactory,
+    TargetItemFactory,
+    TargetSetFactory,
+    UserFactory,
+)
 
-CHINA = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 23)  # Q3 is over and its grading deadline (15 October) has passed
 
 
-def _targets(person, completions, year=2026, quarter=3):
-    target_set = TargetSet.objects.create(
-        owner=person,
-        organisation=person.organisation,
-        department=person.department,
-        year=year,
-        quarter=quarter,
-        status=ReviewStatus.APPROVED,
-    )
-    TargetItem.objects.bulk_create(
-        TargetItem(target_set=target_set, content=f"事项{i}", completion=c) for i, c in enumerate(completions)
-    )
-
-
-def _summary(person, month, status=ReviewStatus.APPROVED, late=False):
-    return MonthlySummary.objects.create(
-        owner=person,
-        organisation=person.organisation,
-        department=person.department,
-        year=2026,
-        month=month,
-        status=status,
-        is_late=late,
-        submitted_at=datetime(2026, month, 28, 10, tzinfo=CHINA) if status != ReviewStatus.DRAFT else None,
-    )
-
-
-def _event(person, day, kind, handled=None):
-    return ServiceEvent.objects.create(
-        organisation=person.organisation, person=person, date=day, kind=kind, description="窗口服务", handled=handled
-    )
+def _targets(person, completions):
+    target_set = TargetSetFactory(owner=person, quarter=3, status=ReviewStatus.APPROVED)
+    for completion in completions:
+        TargetItemFactory(target_set=target_set, completion=completion)
 
 
 def _grade(quarter, person, grade, **extra):
@@ -91,13 +69,13 @@ def staff_quarter(q3, staff):
     two praises and an unhandled complaint in the quarter, a praise in June (outside)."""
     _grade(q3, staff, Grade.FAIRLY_GOOD, composite_score=Decimal("86.50"))
     _targets(staff, [Completion.DONE, Completion.DONE, Completion.DONE, Completion.PARTIAL])
-    _summary(staff, 7)
-    _summary(staff, 8, late=True)
-    _summary(staff, 9, status=ReviewStatus.DRAFT)
-    _event(staff, date(2026, 7, 3), "praise")
-    _event(staff, date(2026, 9, 30), "praise")
-    _event(staff, date(2026, 8, 15), "complaint", handled=False)
-    _event(staff, date(2026, 6, 30), "praise")
+    MonthlySummaryFactory(owner=staff, month=7, status=ReviewStatus.APPROVED)
+    MonthlySummaryFactory(owner=staff, month=8, status=ReviewStatus.APPROVED, is_late=True)
+    MonthlySummaryFactory(owner=staff, month=9)
+    ServiceEventFactory(person=staff, date=date(2026, 7, 3), kind="praise")
+    ServiceEventFactory(person=staff, date=date(2026, 9, 30), kind="praise")
+    ServiceEventFactory(person=staff, date=date(2026, 8, 15), kind="complaint", handled=False)
+    ServiceEventFactory(person=staff, date=date(2026, 6, 30), kind="praise")
     return q3
 
 
@@ -124,9 +102,9 @@ def test_a_returned_summary_counts_as_missing_and_a_handled_complaint_is_not_fla
     _grade(q3, staff, Grade.GOOD)
     _targets(staff, [Completion.DONE])
     for month in (7, 8):
-        _summary(staff, month)
-    _summary(staff, 9, status=ReviewStatus.RETURNED)
-    _event(staff, date(2026, 8, 1), "complaint", handled=True)
+        MonthlySummaryFactory(owner=staff, month=month, status=ReviewStatus.APPROVED)
+    MonthlySummaryFactory(owner=staff, month=9, status=ReviewStatus.RETURNED)
+    ServiceEventFactory(person=staff, date=date(2026, 8, 1), kind="complaint", handled=True)
     rollup_quarter(appraisal_quarter=q3, today=TODAY)
     row = _result(q3, staff)
     assert (row.summaries_on_time, row.summaries_missing, row.complaint_count) == (2, 1, 1)
@@ -154,9 +132,9 @@ def test_department_stats_count_grades_participants_and_on_time_rate(q3, team, h
     grades = [Grade.GOOD, Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR, Grade.UNCERTAIN]
     for person, grade in zip(team, grades, strict=False):  # team[6] stays ungraded, and the head
         _grade(q3, person, grade, uncertain_reason="long_leave" if grade == Grade.UNCERTAIN else "")
-    _summary(staff, 7)
-    _summary(staff, 8)
-    _summary(colleague, 7, late=True)
+    MonthlySummaryFactory(owner=staff, month=7, status=ReviewStatus.APPROVED)
+    MonthlySummaryFactory(owner=staff, month=8, status=ReviewStatus.APPROVED)
+    MonthlySummaryFactory(owner=colleague, month=7, status=ReviewStatus.APPROVED, is_late=True)
     other = DepartmentFactory(organisation=q3.organisation, supervising_leader=head.department.supervising_leader)
     outsider_in_org = UserFactory(department=other)
     appraisal_quarter_open(organisation=q3.organisation, year=2026, quarter=3)
@@ -195,14 +173,8 @@ def _quarter_with_staff(organisation, leader, n):
     quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
     for person in people:
         _targets(person, [Completion.DONE, Completion.NOT_DONE])
-    MonthlySummary.objects.bulk_create(
-        MonthlySummary(owner=p, organisation=organisation, department=department, year=2026, month=7, status="approved")
-        for p in people
-    )
-    ServiceEvent.objects.bulk_create(
-        ServiceEvent(organisation=organisation, person=p, date=date(2026, 8, 1), kind="praise", description="好")
-        for p in people
-    )
+        MonthlySummaryFactory(owner=person, month=7, status=ReviewStatus.APPROVED)
+        ServiceEventFactory(person=person, date=date(2026, 8, 1))
     QuarterGrade.objects.filter(appraisal_quarter=quarter).update(grade=Grade.FAIRLY_GOOD)
     return quarter
 
@@ -224,36 +196,64 @@ def test_the_number_of_queries_does_not_grow_with_the_staff(
 # --- Task, command, schedule ---------------------------------------------------------------
 
 
-def test_the_task_runs_the_job_row_to_done_and_skips_it_when_redelivered(staff_quarter, organisation):
-    job = RollupJob.objects.create(appraisal_quarter=staff_quarter)
-    result = tasks.rollup_quarter.delay(organisation.pk, 2026, 3, job_id=job.pk).get()
+def rollup_job(appraisal_quarter, **fields):
+    return Job.objects.create(
+        kind=ROLLUP_QUARTER,
+        organisation=appraisal_quarter.organisation,
+        params={"appraisal_quarter": appraisal_quarter.pk},
+        **fields,
+    )
+
+
+def test_a_requested_roll_up_job_reaches_100_and_done_and_is_not_run_twice(staff_quarter, hr):
+    job = rollup_job(staff_quarter, requested_by=hr)
+    jobs.job_run(job.pk)
     job.refresh_from_db()
-    assert result["state"] == "done"
-    assert (job.state, job.progress) == (RollupJob.State.DONE, 100)
+    assert (job.state, job.progress, job.attempts) == (Job.State.DONE, 100, 1)
     assert "8人" in job.message and job.started_at and job.finished_at
-    assert tasks.rollup_quarter.apply(args=(organisation.pk, 2026, 3), kwargs={"job_id": job.pk}).get() == {
-        "state": "skipped"
-    }
+    assert (job.summary["people"], job.summary["departments"]) == (8, 1)
+    assert jobs.job_run(job.pk) is None  # redelivered: already done, not claimed again
     assert QuarterResult.objects.filter(appraisal_quarter=staff_quarter).count() == 8
 
 
-def test_a_failing_roll_up_marks_the_job_failed_with_the_error(staff_quarter, organisation, monkeypatch):
+def test_the_scheduled_task_records_its_run_as_a_roll_up_job(staff_quarter, organisation):
+    result = tasks.rollup_quarter.delay(organisation.pk, 2026, 3).get()
+    job = Job.objects.get()
+    assert (result["state"], result["job"], result["people"], result["departments"]) == ("done", job.pk, 8, 1)
+    assert (job.kind, job.requested_by, job.progress) == (ROLLUP_QUARTER, None, 100)
+    # A message queued before the roll-up's own job table went still rolls the quarter up.
+    assert tasks.rollup_quarter.apply(args=(organisation.pk, 2026, 3), kwargs={"job_id": 41}).get()["state"] == "done"
+    assert tasks.rollup_quarter.apply(args=(organisation.pk, 2025, 3)).get() == {"state": "missing"}
+
+
+def test_a_failing_roll_up_is_retried_then_failed_with_the_error_shown(
+    staff_quarter, organisation, hr, client_for, monkeypatch
+):
     def broken(**kwargs):
         raise RuntimeError("磁盘已满")
 
     monkeypatch.setattr(rollup_services, "rollup_quarter", broken)
-    job = RollupJob.objects.create(appraisal_quarter=staff_quarter)
-    assert tasks.rollup_quarter.delay(organisation.pk, 2026, 3, job_id=job.pk).get()["state"] == "failed"
+    job = rollup_job(staff_quarter, requested_by=hr)
+    jobs.job_run(job.pk)
     job.refresh_from_db()
-    assert job.state == RollupJob.State.FAILED
-    assert "磁盘已满" in job.message
+    assert (job.state, job.attempts) == (Job.State.PENDING, 1)  # left for the sweeper's retry
+    client = client_for(hr)
+    assert "自动重试" in client.get(reverse("evaluations:rollup")).content.decode()
+    for _attempt in range(jobs.MAX_ATTEMPTS - 1):
+        jobs.job_run(job.pk)
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and "磁盘已满" in job.error
+    html = client.get(reverse("evaluations:rollup")).content.decode()
+    assert "失败" in html and "磁盘已满" in html
+    data = client.get(reverse("evaluations:rollup_job", args=[job.pk])).json()
+    assert (data["state"], data["finished"]) == ("failed", True) and "磁盘已满" in data["error"]
 
 
 def test_the_command_rolls_up_without_a_broker(staff_quarter, staff, capsys):
     call_command("rollup_quarter", "2026", "3", "--organisation", "testorg")
     assert "8 people" in capsys.readouterr().out
     assert _result(staff_quarter, staff).target_items == 4
-    assert RollupJob.objects.get().state == RollupJob.State.DONE
+    assert Job.objects.get(kind=ROLLUP_QUARTER).state == Job.State.DONE
 
 
 def test_the_command_covers_every_organisation_and_refuses_an_unknown_one(staff_quarter, outsider, capsys):
@@ -287,24 +287,31 @@ def test_beat_runs_the_roll_up_daily():
 
 
 @pytest.mark.parametrize("who", ["staff", "head", "leader", "chief"])
-def test_only_hr_sees_the_roll_up_pages(request, q3, client_for, who):
-    job = RollupJob.objects.create(appraisal_quarter=q3)
+def test_only_hr_sees_the_roll_up_pages(request, q3, hr, client_for, who):
+    job = rollup_job(q3, requested_by=hr)
     client = client_for(request.getfixturevalue(who))
     assert client.get(reverse("evaluations:rollup")).status_code == 403
     assert client.get(reverse("evaluations:rollup_results", args=[q3.pk])).status_code == 403
     assert client.get(reverse("evaluations:rollup_job", args=[job.pk])).status_code == 403
     assert client.post(reverse("evaluations:rollup_run", args=[q3.pk])).status_code == 403
-    assert not RollupJob.objects.exclude(pk=job.pk).exists()
+    assert client.get(reverse("accounts:job_status", args=[job.pk])).status_code == 404
+    assert not Job.objects.exclude(pk=job.pk).exists()
 
 
 def test_another_organisations_quarter_and_job_are_not_found(outsider, other_organisation, hr, client_for):
     theirs = appraisal_quarter_open(organisation=other_organisation, year=2026, quarter=3)
-    job = RollupJob.objects.create(appraisal_quarter=theirs)
+    job = rollup_job(theirs)
     client = client_for(hr)
     assert client.get(reverse("evaluations:rollup_results", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("evaluations:rollup_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("accounts:job_detail", args=[job.pk])).status_code == 404
     assert client.post(reverse("evaluations:rollup_run", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("evaluations:rollup")).context["quarters"] == []
+
+
+def test_the_roll_up_job_url_serves_only_roll_up_jobs(q3, hr, client_for):
+    other_kind = JobFactory(kind="evaluations.rollup_year", requested_by=hr)
+    assert client_for(hr).get(reverse("evaluations:rollup_job", args=[other_kind.pk])).status_code == 404
 
 
 def test_hr_runs_a_roll_up_from_the_page(staff_quarter, hr, client_for, django_capture_on_commit_callbacks):
@@ -314,13 +321,22 @@ def test_hr_runs_a_roll_up_from_the_page(staff_quarter, hr, client_for, django_c
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(reverse("evaluations:rollup_run", args=[staff_quarter.pk]), follow=True)
     assert len(callbacks) == 1
-    job = RollupJob.objects.get()
-    assert (job.state, job.requested_by) == (RollupJob.State.DONE, hr)
+    job = Job.objects.get()
+    assert (job.kind, job.state, job.progress, job.requested_by) == (ROLLUP_QUARTER, Job.State.DONE, 100, hr)
     assert "已提交汇总任务" in response.content.decode()
     html = client.get(reverse("evaluations:rollup")).content.decode()
     assert "已汇总8人" in html and "已完成" in html
-    assert f'data-rollup-job-url="{reverse("evaluations:rollup_job", args=[job.pk])}"' in html
-    assert "js/rollup.js" in html and "<script>" not in html
+    assert f'data-job-status-url="{reverse("evaluations:rollup_job", args=[job.pk])}"' in html
+    assert "js/jobs.js" in html and "<script>" not in html
+
+
+def test_the_page_shows_each_quarters_latest_job(q3, organisation, hr, client_for):
+    rollup_job(q3, requested_by=hr, state=Job.State.DONE, progress=100, message="旧的一次")
+    latest = rollup_job(q3, requested_by=hr, state=Job.State.RUNNING, progress=60)
+    q4 = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    rows = {row.pk: row for row in client_for(hr).get(reverse("evaluations:rollup")).context["quarters"]}
+    assert (rows[q3.pk].job_id, rows[q3.pk].job_progress, rows[q3.pk].job_active) == (latest.pk, 60, True)
+    assert rows[q4.pk].job_id is None
 
 
 def test_a_failed_enqueue_leaves_the_job_pending_and_says_so(
@@ -329,21 +345,22 @@ def test_a_failed_enqueue_leaves_the_job_pending_and_says_so(
     def unreachable(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.rollup_quarter, "delay", unreachable)
+    monkeypatch.setattr(run_job, "apply_async", unreachable)
     client = client_for(hr)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("evaluations:rollup_run", args=[q3.pk]))
-    job = RollupJob.objects.get()
-    assert job.state == RollupJob.State.PENDING
+    job = Job.objects.get()
+    assert (job.state, job.enqueued_at) == (Job.State.PENDING, None)
     assert "未能提交到任务队列" in job.message
     html = client.get(reverse("evaluations:rollup")).content.decode()
     assert "排队中" in html and "未能提交到任务队列" in html
 
 
-def test_the_job_url_returns_its_progress_as_json(q3, hr, client_for):
-    job = RollupJob.objects.create(appraisal_quarter=q3, state=RollupJob.State.RUNNING, progress=40)
+def test_the_job_url_returns_the_background_jobs_status(q3, hr, client_for):
+    job = rollup_job(q3, requested_by=hr, state=Job.State.RUNNING, progress=40)
     data = client_for(hr).get(reverse("evaluations:rollup_job", args=[job.pk])).json()
-    assert data == {
+    assert data == client_for(hr).get(reverse("accounts:job_status", args=[job.pk])).json()
+    assert {k: data[k] for k in ("id", "state", "state_label", "progress", "message", "finished")} == {
         "id": job.pk,
         "state": "running",
         "state_label": "进行中",

@@ -29,10 +29,9 @@ from evaluations.models import (
     IndicatorSource,
     QuarterGrade,
     QuarterState,
-    SatisfactionScore,
     ServiceEvent,
 )
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import DepartmentFactory, DepartmentScoreFactory, SatisfactionScoreFactory, UserFactory
 
 
 @pytest.fixture
@@ -319,14 +318,10 @@ def automatic(row, source):
 def test_satisfaction_is_the_persons_survey_score_else_their_departments(
     organisation, quarter, head, service_staff, department, grade_of, policy
 ):
-    SatisfactionScore.objects.create(
-        organisation=organisation, year=2026, quarter=4, department=department, score=Decimal("85")
-    )
+    SatisfactionScoreFactory(department=department, score=Decimal("85"))
     row = score(grade_of(service_staff), head, common=90)
     assert automatic(row, IndicatorSource.SATISFACTION) == Decimal("85.00")
-    SatisfactionScore.objects.create(
-        organisation=organisation, year=2026, quarter=4, person=service_staff, score=Decimal("92.5")
-    )
+    SatisfactionScoreFactory(person=service_staff, score=Decimal("92.5"))
     row = score(grade_of(service_staff), head, common=90)
     assert automatic(row, IndicatorSource.SATISFACTION) == Decimal("92.50")
 
@@ -341,7 +336,7 @@ def test_without_a_satisfaction_score_the_service_staff_cannot_be_scored_yet(
 def test_an_automatic_indicator_cannot_be_scored_by_hand(
     organisation, quarter, head, service_staff, department, grade_of, policy
 ):
-    SatisfactionScore.objects.create(organisation=organisation, year=2026, quarter=4, department=department, score=80)
+    SatisfactionScoreFactory(department=department, score=80)
     row = grade_of(service_staff)
     satisfaction = next(i for i in indicators_for(grade_row=row) if i.source == IndicatorSource.SATISFACTION)
     with pytest.raises(ValidationError):
@@ -360,7 +355,7 @@ def add_events(organisation, person, *events, day=date(2026, 11, 3)):
 def test_service_events_score_100_minus_5_per_unhandled_and_2_per_handled_complaint_plus_2_per_praise(
     organisation, quarter, head, service_staff, department, grade_of, policy
 ):
-    SatisfactionScore.objects.create(organisation=organisation, year=2026, quarter=4, department=department, score=80)
+    SatisfactionScoreFactory(department=department, score=80)
     add_events(
         organisation,
         service_staff,
@@ -385,10 +380,36 @@ def test_service_events_score_100_minus_5_per_unhandled_and_2_per_handled_compla
 def test_the_service_events_score_stays_between_0_and_100(
     organisation, quarter, head, service_staff, department, grade_of, policy, events, expected
 ):
-    SatisfactionScore.objects.create(organisation=organisation, year=2026, quarter=4, department=department, score=80)
+    SatisfactionScoreFactory(department=department, score=80)
     add_events(organisation, service_staff, *events)
     row = score(grade_of(service_staff), head, common=90)
     assert automatic(row, IndicatorSource.SERVICE_EVENTS) == expected
+
+
+def test_the_points_per_service_event_are_the_organisations_policy(
+    organisation, quarter, head, service_staff, department, grade_of, policy
+):
+    SatisfactionScoreFactory(department=department, score=80)
+    add_events(organisation, service_staff, ("praise", None), ("complaint", True), ("complaint", False))
+    set_policy(policy, unhandled_complaint_deduction=10, handled_complaint_deduction=3, praise_bonus=1)
+    row = score(grade_of(service_staff), head, common=90)
+    # 100 + 1 − 3 − 10 instead of the defaults' 100 + 2 − 2 − 5
+    assert automatic(row, IndicatorSource.SERVICE_EVENTS) == Decimal("88.00")
+
+    set_policy(policy, unhandled_complaint_deduction=0, handled_complaint_deduction=0, praise_bonus=0)
+    row = score(grade_of(service_staff), head, common=90)
+    assert automatic(row, IndicatorSource.SERVICE_EVENTS) == Decimal("100.00")
+
+
+def test_another_organisations_event_points_do_not_count(
+    organisation, other_organisation, quarter, head, service_staff, department, grade_of, policy
+):
+    theirs = Policy.objects.get_or_create(organisation=other_organisation)[0]
+    set_policy(theirs, unhandled_complaint_deduction=50)
+    SatisfactionScoreFactory(department=department, score=80)
+    add_events(organisation, service_staff, ("complaint", False))
+    row = score(grade_of(service_staff), head, common=90)
+    assert automatic(row, IndicatorSource.SERVICE_EVENTS) == Decimal("95.00")
 
 
 # --- Suggestions within the quota ------------------------------------------------------------
@@ -558,15 +579,7 @@ def test_the_department_scores_page_queries_do_not_grow_with_departments(
         client.get(url)
     for i in range(5):
         second = DepartmentFactory(organisation=organisation, name=f"加科{i}")
-        DepartmentScore.objects.create(
-            department=second,
-            year=2026,
-            quarter=3,
-            party_building_score=80,
-            work_score=80,
-            party_building_weight=60,
-            total=80,
-        )
+        DepartmentScoreFactory(department=second)
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count('data-testid="department-row"') == 6

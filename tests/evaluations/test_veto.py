@@ -1,36 +1,33 @@
 """The one-vote veto: raised by serious findings and sanctions, heaviest effect wins, reconciled."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 
+from accounts import jobs
+from accounts.models import Job
+from accounts.tasks import run_job
 from evaluations.discipline import selectors
 from evaluations.discipline.services import veto
+from evaluations.discipline.services.inspections import inspection_record
+from evaluations.discipline.services.sanctions import sanction_save
 from evaluations.models import (
-    Finding,
-    Inspection,
     Sanction,
     SanctionEffect,
     SanctionKind,
-    SanctionRule,
     Severity,
     VetoFlag,
 )
-
-
-def _finding(organisation, inspector, person, severity=Severity.SERIOUS, on=date(2026, 5, 12)):
-    inspection = Inspection.objects.create(organisation=organisation, date=on, kind="discipline", inspector=inspector)
-    return Finding.objects.create(inspection=inspection, person=person, severity=severity, description="上班时间饮酒")
-
-
-def _sanction(organisation, person, kind, on=date(2026, 3, 1), closed=None):
-    return Sanction.objects.create(organisation=organisation, person=person, kind=kind, decided_on=on, closed_on=closed)
+from tests.factories import FindingFactory, SanctionFactory, SanctionRuleFactory, VetoFlagFactory
 
 
 def test_a_serious_finding_raises_a_flag_on_commit(organisation, inspector, staff, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        finding = _finding(organisation, inspector, staff)
+        finding = FindingFactory(inspection__inspector=inspector, person=staff)
         veto.finding_recorded(finding=finding)
     flag = VetoFlag.objects.get(person=staff)
     assert flag.year == 2026 and "严重问题" in flag.reason
@@ -39,7 +36,7 @@ def test_a_serious_finding_raises_a_flag_on_commit(organisation, inspector, staf
 @pytest.mark.parametrize("severity", [Severity.MINOR, Severity.MODERATE])
 def test_lesser_findings_raise_no_flag(organisation, inspector, staff, severity, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        veto.finding_recorded(finding=_finding(organisation, inspector, staff, severity))
+        veto.finding_recorded(finding=FindingFactory(inspection__inspector=inspector, person=staff, severity=severity))
     assert not VetoFlag.objects.exists()
 
 
@@ -57,41 +54,43 @@ def test_lesser_findings_raise_no_flag(organisation, inspector, staff, severity,
     ],
 )
 def test_each_sanction_kind_flags_the_years_it_affects(organisation, staff, kind, effect, years):
-    sanction = _sanction(organisation, staff, kind)
+    sanction = SanctionFactory(person=staff, kind=kind)
     veto.veto_flags_for_sanction(sanction_id=sanction.pk)
     assert sorted(VetoFlag.objects.filter(person=staff).values_list("year", flat=True)) == years
     assert selectors.sanction_effects(organisation=organisation, year=2026)[staff.pk].effect == effect
 
 
 def test_an_investigation_affects_every_year_until_it_is_closed(organisation, staff):
-    _sanction(organisation, staff, SanctionKind.INVESTIGATION, on=date(2025, 10, 1), closed=date(2026, 4, 1))
+    SanctionFactory(
+        person=staff, kind=SanctionKind.INVESTIGATION, decided_on=date(2025, 10, 1), closed_on=date(2026, 4, 1)
+    )
     assert selectors.sanction_effects(organisation=organisation, year=2026)[staff.pk].effect == "until_closed"
 
 
 def test_the_heaviest_effect_wins(organisation, staff):
-    _sanction(organisation, staff, SanctionKind.WARNING, on=date(2026, 2, 1))
-    _sanction(organisation, staff, SanctionKind.MAJOR_DEMERIT, on=date(2026, 6, 1))
-    _sanction(organisation, staff, SanctionKind.DEMERIT, on=date(2026, 9, 1))
+    SanctionFactory(person=staff, kind=SanctionKind.WARNING, decided_on=date(2026, 2, 1))
+    SanctionFactory(person=staff, kind=SanctionKind.MAJOR_DEMERIT, decided_on=date(2026, 6, 1))
+    SanctionFactory(person=staff, kind=SanctionKind.DEMERIT, decided_on=date(2026, 9, 1))
     impact = selectors.sanction_effects(organisation=organisation, year=2026)[staff.pk]
     assert impact.effect == SanctionEffect.NOT_GRADED_TWO_YEARS
     assert "记大过" in impact.reason
 
 
 def test_the_policy_table_overrides_a_default(organisation, staff):
-    SanctionRule.objects.create(organisation=organisation, kind=SanctionKind.WARNING, effect=SanctionEffect.NOT_GRADED)
-    _sanction(organisation, staff, SanctionKind.WARNING)
+    SanctionRuleFactory(organisation=organisation, kind=SanctionKind.WARNING, effect=SanctionEffect.NOT_GRADED)
+    SanctionFactory(person=staff, kind=SanctionKind.WARNING)
     assert (
         selectors.sanction_effects(organisation=organisation, year=2026)[staff.pk].effect == SanctionEffect.NOT_GRADED
     )
 
 
 def test_reconciliation_repairs_a_deliberately_corrupted_flag_set(organisation, inspector, staff, colleague):
-    finding = _finding(organisation, inspector, staff)
+    finding = FindingFactory(inspection__inspector=inspector, person=staff)
     veto.veto_flags_for_finding(finding_id=finding.pk)
     # Corrupt: delete the real flag and invent one with no cause.
     VetoFlag.objects.all().delete()
-    minor = _finding(organisation, inspector, colleague, Severity.MINOR)
-    VetoFlag.objects.create(person=colleague, year=2026, finding=minor, reason="伪造")
+    minor = FindingFactory(inspection__inspector=inspector, person=colleague, severity=Severity.MINOR)
+    VetoFlagFactory(person=colleague, finding=minor, reason="伪造")
     result = veto.veto_reconcile(organisation=organisation)
     assert (result.raised, result.removed) == (1, 1)
     assert list(VetoFlag.objects.values_list("person_id", flat=True)) == [staff.pk]
@@ -99,7 +98,7 @@ def test_reconciliation_repairs_a_deliberately_corrupted_flag_set(organisation, 
 
 
 def test_reconciliation_keeps_a_lifted_flag_lifted(organisation, inspector, staff):
-    flag = veto.veto_flags_for_finding(finding_id=_finding(organisation, inspector, staff).pk)
+    flag = veto.veto_flags_for_finding(finding_id=FindingFactory(inspection__inspector=inspector, person=staff).pk)
     veto.veto_lift(flag=flag, actor=inspector, reason="经复核，系误报")
     veto.veto_reconcile(organisation=organisation)
     assert VetoFlag.objects.get().lifted_at is not None
@@ -107,10 +106,79 @@ def test_reconciliation_keeps_a_lifted_flag_lifted(organisation, inspector, staf
 
 
 def test_only_an_inspector_lifts_a_flag_and_only_with_a_reason(organisation, inspector, head, hr, staff):
-    flag = veto.veto_flags_for_finding(finding_id=_finding(organisation, inspector, staff).pk)
+    flag = veto.veto_flags_for_finding(finding_id=FindingFactory(inspection__inspector=inspector, person=staff).pk)
     for actor in (head, hr):
         with pytest.raises(PermissionDenied):
             veto.veto_lift(flag=flag, actor=actor, reason="x")
     with pytest.raises(ValidationError):
         veto.veto_lift(flag=flag, actor=inspector, reason=" ")
     assert VetoFlag.objects.get().is_active
+
+
+# --- Raised by a background job: nothing lost when the broker is down ---------------------------
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Every enqueue fails as it does when Redis refuses connections."""
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(run_job, "apply_async", refuse)
+
+
+def _sweep_a_few_minutes_later():
+    """The sweeper's run once the grace minute for an enqueue in progress has passed."""
+    return jobs.jobs_sweep(now=timezone.now() + timedelta(minutes=5), inline=True)
+
+
+def test_a_serious_finding_saved_while_the_broker_is_down_raises_its_flag_when_swept(
+    organisation, inspector, department, staff, broker_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection = inspection_record(
+            organisation=organisation,
+            inspector=inspector,
+            date=date(2026, 5, 12),
+            kind="discipline",
+            departments=[department],
+            note="",
+            findings=[{"person": staff, "severity": Severity.SERIOUS, "description": "上班时间饮酒"}],
+        )
+    job = Job.objects.get()
+    assert (job.kind, job.state, job.enqueued_at) == (veto.VETO_FOR_FINDING, Job.State.PENDING, None)
+    assert (job.params, job.requested_by) == ({"finding": inspection.findings.get().pk}, inspector)
+    assert not VetoFlag.objects.exists()
+
+    assert _sweep_a_few_minutes_later()["pending"] == 1
+    job.refresh_from_db()
+    assert (job.state, job.summary) == (Job.State.DONE, {"flags": 1})
+    assert VetoFlag.objects.get(person=staff).finding == inspection.findings.get()
+    assert _sweep_a_few_minutes_later()["pending"] == 0  # done once, not again
+
+
+def test_a_sanction_saved_while_the_broker_is_down_raises_its_flags_when_swept(
+    organisation, hr, staff, broker_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sanction = sanction_save(
+            sanction=Sanction(person=staff, kind=SanctionKind.MAJOR_DEMERIT, decided_on=date(2026, 3, 1)), actor=hr
+        )
+    job = Job.objects.get()
+    assert (job.kind, job.state, job.params) == (veto.VETO_FOR_SANCTION, Job.State.PENDING, {"sanction": sanction.pk})
+    assert not VetoFlag.objects.exists()
+    _sweep_a_few_minutes_later()
+    assert sorted(VetoFlag.objects.filter(sanction=sanction).values_list("year", flat=True)) == [2026, 2027]
+
+
+def test_the_veto_job_is_followed_by_those_who_see_veto_flags_only(
+    organisation, inspector, hr, staff, outsider, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        veto.finding_recorded(finding=FindingFactory(inspection__inspector=inspector, person=staff))
+    job = Job.objects.get()
+    url = reverse("accounts:job_status", args=[job.pk])
+    assert client_for(hr).get(url).json()["state"] == "done"
+    assert client_for(staff).get(url).status_code == 404
+    assert client_for(outsider).get(url).status_code == 404

@@ -1,6 +1,7 @@
 """The sanction, policy-table and veto-flag pages: HR records, inspectors lift, flags follow."""
 
 from datetime import date
+from functools import partial
 
 import pytest
 from django.core.management import call_command
@@ -10,16 +11,13 @@ from accounts.models import AuditEntry, Role
 from evaluations.discipline import selectors
 from evaluations.discipline.services import veto
 from evaluations.models import (
-    Finding,
-    Inspection,
     Sanction,
     SanctionEffect,
     SanctionKind,
     SanctionRule,
-    Severity,
     VetoFlag,
 )
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import DepartmentFactory, FindingFactory, SanctionFactory, UserFactory
 
 # Past dates: a decided date in the future is refused.
 YEAR = 2025
@@ -42,19 +40,11 @@ def other_hr(other_organisation):
     return UserFactory(username="other_hr", organisation=other_organisation, department=None, roles=[Role.HR_ADMIN])
 
 
-def sanction(person, kind=SanctionKind.WARNING, on=date(YEAR, 3, 1), closed=None, note=""):
-    return Sanction.objects.create(
-        organisation=person.organisation, person=person, kind=kind, decided_on=on, closed_on=closed, note=note
-    )
+sanction = partial(SanctionFactory, decided_on=date(YEAR, 3, 1))
 
 
 def flagged(person, kind=SanctionKind.WARNING, on=date(YEAR, 3, 1)) -> VetoFlag:
-    return veto.veto_flags_for_sanction(sanction_id=sanction(person, kind, on).pk)[0]
-
-
-def serious_finding(organisation, inspector, person, on=date(YEAR, 5, 12)) -> Finding:
-    inspection = Inspection.objects.create(organisation=organisation, date=on, kind="discipline", inspector=inspector)
-    return Finding.objects.create(inspection=inspection, person=person, severity=Severity.SERIOUS, description="饮酒")
+    return veto.veto_flags_for_sanction(sanction_id=sanction(person=person, kind=kind, decided_on=on).pk)[0]
 
 
 def form_data(person, kind=SanctionKind.WARNING, decided="2025-03-01", closed="", note="违反工作纪律"):
@@ -89,8 +79,8 @@ def test_a_major_demerit_flags_this_year_and_the_next(hr_client, staff, django_c
 
 
 def test_the_list_shows_each_sanctions_effect_on_the_annual_grade(hr_client, staff, colleague):
-    sanction(staff, SanctionKind.WARNING)
-    sanction(colleague, SanctionKind.INVESTIGATION)
+    sanction(person=staff, kind=SanctionKind.WARNING)
+    sanction(person=colleague, kind=SanctionKind.INVESTIGATION)
 
     response = hr_client.get(reverse("evaluations:sanction_list"))
 
@@ -105,9 +95,9 @@ def test_the_list_shows_each_sanctions_effect_on_the_annual_grade(hr_client, sta
 def test_the_list_filters_by_year_kind_and_department(hr_client, organisation, staff, colleague):
     finance = DepartmentFactory(organisation=organisation, code="D002", name="财务科")
     accountant = UserFactory(department=finance)
-    sanction(staff, SanctionKind.WARNING)
-    sanction(colleague, SanctionKind.DEMERIT, on=date(YEAR - 1, 6, 1))
-    sanction(accountant, SanctionKind.WARNING)
+    sanction(person=staff, kind=SanctionKind.WARNING)
+    sanction(person=colleague, kind=SanctionKind.DEMERIT, decided_on=date(YEAR - 1, 6, 1))
+    sanction(person=accountant, kind=SanctionKind.WARNING)
     url = reverse("evaluations:sanction_list")
 
     def people(**params):
@@ -119,7 +109,7 @@ def test_the_list_filters_by_year_kind_and_department(hr_client, organisation, s
 
 
 def test_correcting_the_kind_and_year_moves_the_flags_and_their_reason(hr_client, staff):
-    record = sanction(staff, SanctionKind.WARNING)
+    record = sanction(person=staff, kind=SanctionKind.WARNING)
     veto.veto_flags_for_sanction(sanction_id=record.pk)
 
     response = hr_client.post(
@@ -322,7 +312,7 @@ SANCTION_PAGES = [
 
 @pytest.mark.parametrize("persona", ["staff", "head", "inspector", "chief"])
 def test_only_hr_may_open_the_sanction_pages(client_for, request, staff, persona):
-    record = sanction(staff)
+    record = sanction(person=staff)
     client = client_for(request.getfixturevalue(persona))
 
     for name, needs_pk in SANCTION_PAGES:
@@ -355,7 +345,9 @@ def test_another_organisations_sanctions_and_flags_are_404(client_for, other_hr,
 
 def _corrupt(organisation, inspector, staff, colleague) -> None:
     """A serious finding whose flag went missing, and a flag left by nothing."""
-    serious_finding(organisation, inspector, staff)
+    FindingFactory(
+        inspection__inspector=inspector, inspection__date=date(YEAR, 5, 12), person=staff, description="饮酒"
+    )
     invented = flagged(colleague)
     Sanction.objects.filter(pk=invented.sanction_id).update(person=staff)
 
@@ -408,7 +400,7 @@ LIST_QUERY_BOUND = 15
 @pytest.mark.parametrize("rows", [3, 30])
 def test_the_sanction_list_takes_bounded_queries(hr_client, department, django_assert_max_num_queries, rows):
     for _ in range(rows):
-        sanction(UserFactory(department=department))
+        sanction(person=UserFactory(department=department))
 
     with django_assert_max_num_queries(LIST_QUERY_BOUND):
         response = hr_client.get(reverse("evaluations:sanction_list"))
@@ -431,7 +423,7 @@ def test_the_flag_list_takes_bounded_queries(client_for, inspector, department, 
 
 
 def test_hr_opens_every_sanction_page(hr_client, staff):
-    record = sanction(staff)
+    record = sanction(person=staff)
 
     for name, needs_pk in SANCTION_PAGES:
         assert hr_client.get(reverse(name, args=[record.pk] if needs_pk else [])).status_code == 200, name

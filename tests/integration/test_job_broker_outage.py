@@ -10,22 +10,24 @@ kind with ``--include``. The test itself only reads the file.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.support.services import RedisServer
+from tests.support.services import (
+    RedisServer,
+    run_manage,
+    run_python,
+    site_env,
+    sqlite_rows,
+    start_worker,
+    stop_process,
+)
 
 pytestmark = pytest.mark.broker
 
-ROOT = Path(__file__).resolve().parents[2]
-WORKER_READY_TIMEOUT = 60
 JOB_DONE_TIMEOUT = 60
 
 SETUP = """
@@ -59,80 +61,20 @@ print(json.dumps({"status": response.status_code, "location": response.get("Loca
 """
 
 
-def _env(broker_url: str, database: Path, private: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="appraisal_site.settings",
-        DATABASE_URL=f"sqlite:///{database}",
-        PRIVATE_FILES_ROOT=str(private),
-        CELERY_BROKER_URL=broker_url,
-        CELERY_RESULT_BACKEND=broker_url,
-    )
-    return env
-
-
-def _python(code: str, env: dict[str, str], timeout: float = 120) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 def _job_row(database: Path, job_id: int) -> dict:
-    with sqlite3.connect(database) as db:
-        db.row_factory = sqlite3.Row
-        row = db.execute("SELECT * FROM accounts_job WHERE id = ?", (job_id,)).fetchone()
-    return dict(row)
-
-
-def _start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "appraisal_site", "worker",
-                "--pool=solo", "--concurrency=1", "--loglevel=INFO", "--hostname=jobs@%h",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
-                "--include=tests.support.job_kinds",
-            ],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    deadline = time.monotonic() + WORKER_READY_TIMEOUT
-    while b" ready." not in log_path.read_bytes():
-        if process.poll() is not None:
-            pytest.fail(f"celery worker exited with {process.returncode}:\n{log_path.read_text()}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"celery worker not ready after {WORKER_READY_TIMEOUT} s:\n{log_path.read_text()}")
-        time.sleep(0.1)
-    return process
-
-
-def _stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+    return sqlite_rows(database, "SELECT * FROM accounts_job WHERE id = ?", (job_id,))[0]
 
 
 def test_a_job_asked_for_while_redis_is_down_runs_once_redis_is_back(tmp_path):
     database = tmp_path / "site.sqlite3"
     redis = RedisServer(tmp_path / "redis").start()
-    env = _env(redis.url, database, tmp_path / "private")
+    env = site_env(redis.url, database, tmp_path / "private")
     worker = None
     try:
-        _python(SETUP, env)
+        run_python(SETUP, env)
         # Redis goes away (a real server, stopped): its port now refuses connections.
         redis.stop()
-        asked = json.loads(_python(ASK, env).strip().splitlines()[-1])
+        asked = json.loads(run_python(ASK, env).strip().splitlines()[-1])
         assert asked["status"] == 302 and asked["location"] == f"/accounts/jobs/{asked['job']}/"
         assert asked["elapsed"] < 10, f"asking for a job took {asked['elapsed']:.1f} s with Redis down"
         assert asked["state"] == "pending" and "未能提交到任务队列" in asked["message"]
@@ -140,15 +82,12 @@ def test_a_job_asked_for_while_redis_is_down_runs_once_redis_is_back(tmp_path):
         assert (row["state"], row["enqueued_at"], row["attempts"]) == ("pending", None, 0)
 
         redis.start()
-        worker = _start_worker(env, tmp_path / "worker.log")
+        worker = start_worker(env, tmp_path / "worker.log", include=("tests.support.job_kinds",))
         # The grace minute is what the sweeper waits for a request still enqueueing; this row's
         # request is long finished, so it is aged rather than the test waiting for a minute.
         with sqlite3.connect(database) as db:
             db.execute("UPDATE accounts_job SET created_at = datetime(created_at, '-5 minutes')")
-        swept = subprocess.run(
-            [sys.executable, "manage.py", "sweep_jobs"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+        swept = run_manage("sweep_jobs", env=env)
         assert swept.returncode == 0, swept.stderr
         assert "pending 1" in swept.stdout and "sent 1" in swept.stdout, swept.stdout
 
@@ -162,5 +101,5 @@ def test_a_job_asked_for_while_redis_is_down_runs_once_redis_is_back(tmp_path):
         assert stored.read_text(encoding="utf-8") == f"任务{asked['job']}：断网时提交\n"
         assert "accounts.tasks.run_job[" in (tmp_path / "worker.log").read_text()
     finally:
-        _stop(worker)
+        stop_process(worker)
         redis.stop()

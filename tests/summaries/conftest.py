@@ -1,4 +1,4 @@
-"""Summaries fixtures: target items created with the ORM (the targets app is built separately),
+"""Summaries fixtures: target items made by the factories (the targets app is built separately),
 a staff member's October summary, and private storage in a temporary directory."""
 
 from datetime import datetime
@@ -6,10 +6,11 @@ from datetime import datetime
 import pytest
 from django.utils.functional import empty
 
+from accounts.models import Role
 from accounts.workflow import ReviewStatus
 from summaries import services
 from summaries.models import private_storage
-from targets.models import TargetItem, TargetSet
+from tests.factories import DepartmentFactory, TargetItemFactory, TargetSetFactory, UserFactory
 
 from .helpers import CHINA
 
@@ -26,16 +27,9 @@ def private_files(settings, tmp_path):
 @pytest.fixture
 def make_targets():
     def make(owner, *, year=2026, quarter=4, status=ReviewStatus.APPROVED, contents=("完成年度预算编制", "整理档案")):
-        target_set = TargetSet.objects.create(
-            owner=owner,
-            organisation_id=owner.organisation_id,
-            department_id=owner.department_id,
-            year=year,
-            quarter=quarter,
-            status=status,
-        )
+        target_set = TargetSetFactory(owner=owner, year=year, quarter=quarter, status=status)
         for order, content in enumerate(contents):
-            TargetItem.objects.create(target_set=target_set, sort_order=order, content=content)
+            TargetItemFactory(target_set=target_set, sort_order=order, content=content)
         return target_set
 
     return make
@@ -59,9 +53,6 @@ def submitted(summary, staff, october_now):
 
 @pytest.fixture
 def other_department(organisation, leader):
-    from accounts.models import Role
-    from tests.factories import DepartmentFactory, UserFactory
-
     department = DepartmentFactory(organisation=organisation, code="D002", name="财务科", supervising_leader=leader)
     other_head = UserFactory(
         username="head2", full_name="财务科长", department=department, roles=[Role.STAFF, Role.DEPARTMENT_HEAD]

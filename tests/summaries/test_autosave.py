@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from summaries import services
 from summaries.models import SummaryConflictCopy
+from tests.factories import SummaryConflictCopyFactory
 
 from .helpers import form_data, text_of
 
@@ -131,7 +132,7 @@ def test_the_edit_page_is_wired_for_autosave_without_inline_script(client_for, s
 
 
 def test_someone_elses_conflict_copy_is_not_shown(client_for, summary, staff, colleague):
-    copy = SummaryConflictCopy.objects.create(summary=summary, author=staff, based_on_version=1, payload={})
+    copy = SummaryConflictCopyFactory(summary=summary)
     url = reverse("summaries:conflict_copy", args=[summary.pk, copy.pk])
     assert client_for(colleague).get(url).status_code == 404
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.workflow import ReviewStatus
 from summaries import services
-from targets.models import TargetItem
+from tests.factories import TargetItemFactory
 
 from .helpers import CHINA
 
@@ -44,7 +44,7 @@ def test_only_the_summarys_quarter_counts(staff, make_targets):
 
 def test_items_added_later_appear_while_editable_and_the_snapshot_is_kept(client_for, summary, staff):
     target_set = summary.progress_notes.first().target_item.target_set
-    TargetItem.objects.create(target_set=target_set, sort_order=5, content="领导交办：迎检准备")
+    TargetItemFactory(target_set=target_set, sort_order=5, content="领导交办：迎检准备")
     item = target_set.items.get(content="整理档案")
     item.content = "整理档案（已改）"
     item.save()

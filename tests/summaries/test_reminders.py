@@ -9,22 +9,9 @@ from django.core.management import call_command
 from accounts.models import Notification
 from accounts.workflow import ReviewStatus
 from summaries import reminders
-from summaries.models import MonthlySummary
-from targets.models import TargetSet
+from tests.factories import MonthlySummaryFactory, TargetSetFactory, UserFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def _summary(owner, year, month, status, submitted_at=None):
-    return MonthlySummary.objects.create(
-        owner=owner,
-        organisation=owner.organisation,
-        department=owner.department,
-        year=year,
-        month=month,
-        status=status,
-        submitted_at=submitted_at,
-    )
 
 
 def _messages(person):
@@ -32,7 +19,7 @@ def _messages(person):
 
 
 def test_people_who_have_not_submitted_are_reminded_three_days_before(organisation, staff, colleague, head):
-    _summary(colleague, 2026, 10, ReviewStatus.SUBMITTED)
+    MonthlySummaryFactory(owner=colleague, status=ReviewStatus.SUBMITTED)
     run = reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
     assert run.summaries == 2  # staff and the head; the colleague has submitted
     assert any("10月工作小结" in m for m in _messages(staff))
@@ -54,14 +41,7 @@ def test_a_reminder_is_sent_once_per_person_per_deadline_even_if_the_task_runs_t
 
 
 def test_targets_are_reminded_before_day_ten_of_the_quarter(organisation, staff, colleague, head):
-    TargetSet.objects.create(
-        owner=colleague,
-        organisation=organisation,
-        department=colleague.department,
-        year=2026,
-        quarter=4,
-        status=ReviewStatus.APPROVED,
-    )
+    TargetSetFactory(owner=colleague, status=ReviewStatus.APPROVED)
     run = reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 10, 8))
     assert run.targets == 2
     assert any("第4季度目标" in m for m in _messages(staff))
@@ -82,9 +62,9 @@ def test_separated_roles_are_not_reminded(organisation, staff, sysadmin, auditor
 
 def test_reviewers_hear_of_items_waiting_too_long_once_a_day(organisation, staff, colleague, head, leader):
     old = datetime(2026, 11, 1, 9, tzinfo=SHANGHAI)
-    _summary(staff, 2026, 10, ReviewStatus.SUBMITTED, submitted_at=old)
-    _summary(colleague, 2026, 10, ReviewStatus.SUBMITTED, submitted_at=old + timedelta(days=4))
-    _summary(head, 2026, 10, ReviewStatus.SUBMITTED, submitted_at=old)
+    MonthlySummaryFactory(owner=staff, status=ReviewStatus.SUBMITTED, submitted_at=old)
+    MonthlySummaryFactory(owner=colleague, status=ReviewStatus.SUBMITTED, submitted_at=old + timedelta(days=4))
+    MonthlySummaryFactory(owner=head, status=ReviewStatus.SUBMITTED, submitted_at=old)
     run = reminders.send_review_reminders(organisation=organisation, today=date(2026, 11, 6))
     assert run.reviewers == 2
     assert _messages(head) == ["您有1项目标或小结待审核已超过3天。"]
@@ -103,9 +83,24 @@ def test_the_commands_run_the_tasks_without_a_broker(capsys):
 def test_the_reminder_query_count_does_not_depend_on_the_number_of_people(
     organisation, department, head, django_assert_max_num_queries
 ):
-    from tests.factories import UserFactory
-
     for _ in range(40):
         UserFactory(department=department)
     with django_assert_max_num_queries(10):
         reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
+
+
+def test_reminders_are_e_mailed_once_through_the_one_notification_path(
+    organisation, staff, colleague, head, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_HOST = "mail.example.gov.cn"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    for person, address in ((staff, "staff@example.gov.cn"), (colleague, ""), (head, "head@example.gov.cn")):
+        person.email = address
+        person.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 3))
+    # Everyone without a summary is on the bell; only those with an address get mail, once.
+    assert sorted(m.to[0] for m in mailoutbox) == ["head@example.gov.cn", "staff@example.gov.cn"]
+    assert all("10月工作小结" in m.body for m in mailoutbox)

@@ -9,45 +9,20 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.workflow import ReviewStatus
-from summaries.models import MonthlySummary
-from targets.models import TargetSet
-from tests.factories import UserFactory
+from tests.factories import DepartmentFactory, MonthlySummaryFactory, TargetSetFactory, UserFactory
 
 CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def _summary(owner, *, month=10, status=ReviewStatus.SUBMITTED, late=False, day=3):
-    return MonthlySummary.objects.create(
-        owner=owner,
-        organisation=owner.organisation,
-        department=owner.department,
-        year=2026,
-        month=month,
-        status=status,
-        is_late=late,
-        submitted_at=datetime(2026, 11, day, 9, tzinfo=CHINA) if status != ReviewStatus.DRAFT else None,
-    )
-
-
-def _targets(owner, *, quarter=4, status=ReviewStatus.SUBMITTED):
-    return TargetSet.objects.create(
-        owner=owner,
-        organisation=owner.organisation,
-        department=owner.department,
-        year=2026,
-        quarter=quarter,
-        status=status,
-        submitted_at=datetime(2026, 10, 8, 9, tzinfo=CHINA),
-    )
 
 
 @pytest.fixture
 def waiting(staff, colleague, head):
     return {
-        "summary": _summary(staff),
-        "late_summary": _summary(colleague, late=True, day=7),
-        "targets": _targets(staff),
-        "head_summary": _summary(head),
+        "summary": MonthlySummaryFactory(owner=staff, submitted=True),
+        "late_summary": MonthlySummaryFactory(
+            owner=colleague, submitted=True, is_late=True, submitted_at=datetime(2026, 11, 7, 9, tzinfo=CHINA)
+        ),
+        "targets": TargetSetFactory(owner=staff, submitted=True),
+        "head_summary": MonthlySummaryFactory(owner=head, submitted=True),
     }
 
 
@@ -97,7 +72,7 @@ def test_returning_from_the_inbox_requires_a_reason(client_for, head, waiting):
 
 
 def test_a_head_cannot_approve_outside_their_remit_by_forging_ids(client_for, head, waiting, outsider):
-    foreign = _summary(outsider)
+    foreign = MonthlySummaryFactory(owner=outsider, submitted=True)
     refs = [f"summaries:{waiting['head_summary'].pk}", f"summaries:{foreign.pk}"]
     response = client_for(head).post(reverse("review_decide"), {"items": refs, "action": "approve"}, follow=True)
     assert "无权审核" in response.content.decode()
@@ -112,14 +87,14 @@ def test_the_inbox_query_count_does_not_grow_with_waiting_items(
     client = client_for(head)
     for _ in range(3):
         person = UserFactory(department=department)
-        _summary(person)
-        _targets(person)
+        MonthlySummaryFactory(owner=person, submitted=True)
+        TargetSetFactory(owner=person, submitted=True)
     with django_assert_max_num_queries(16):
         client.get(reverse("review"))
     for _ in range(20):
         person = UserFactory(department=department)
-        _summary(person)
-        _targets(person)
+        MonthlySummaryFactory(owner=person, submitted=True)
+        TargetSetFactory(owner=person, submitted=True)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("review")).content.decode().count('data-testid="inbox-row"') == 46
 
@@ -128,8 +103,8 @@ def test_the_inbox_query_count_does_not_grow_with_waiting_items(
 
 
 def test_the_roster_shows_who_has_not_submitted_who_is_late_and_who_was_returned(client_for, head, staff, colleague):
-    _summary(staff, late=True)
-    _summary(colleague, status=ReviewStatus.RETURNED)
+    MonthlySummaryFactory(owner=staff, submitted=True, is_late=True)
+    MonthlySummaryFactory(owner=colleague, submitted=True, status=ReviewStatus.RETURNED)
     client = client_for(head)
     body = client.get(reverse("roster"), {"year": 2026, "month": 10}).content.decode()
     assert body.count('data-testid="roster-row"') == 3  # staff, colleague and the head
@@ -145,8 +120,6 @@ def test_the_roster_shows_who_has_not_submitted_who_is_late_and_who_was_returned
 def test_hr_sees_the_whole_organisation_and_a_head_only_their_department(
     client_for, hr, head, staff, organisation, leader
 ):
-    from tests.factories import DepartmentFactory
-
     elsewhere = UserFactory(department=DepartmentFactory(organisation=organisation), full_name="别的科室")
     hr_body = client_for(hr).get(reverse("roster"), {"year": 2026, "month": 10}).content.decode()
     head_body = client_for(head).get(reverse("roster"), {"year": 2026, "month": 10}).content.decode()
@@ -157,7 +130,7 @@ def test_hr_sees_the_whole_organisation_and_a_head_only_their_department(
 def test_the_roster_exports_to_excel_with_text_kept_as_text(client_for, hr, staff):
     staff.full_name = "=1+1"
     staff.save()
-    _summary(staff)
+    MonthlySummaryFactory(owner=staff, submitted=True)
     response = client_for(hr).get(reverse("roster_export"), {"year": 2026, "month": 10})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(BytesIO(response.content)).active
@@ -177,11 +150,11 @@ def test_staff_and_the_separated_roles_cannot_see_the_roster(client_for, staff, 
 def test_the_roster_query_count_is_bounded(client_for, hr, department, django_assert_max_num_queries):
     client = client_for(hr)
     for _ in range(5):
-        _summary(UserFactory(department=department))
+        MonthlySummaryFactory(owner=UserFactory(department=department), submitted=True)
     with django_assert_max_num_queries(14):
         client.get(reverse("roster"), {"year": 2026, "month": 10})
     for _ in range(30):
-        _summary(UserFactory(department=department))
+        MonthlySummaryFactory(owner=UserFactory(department=department), submitted=True)
     with django_assert_max_num_queries(14):
         client.get(reverse("roster"), {"year": 2026, "month": 10})
 

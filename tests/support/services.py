@@ -5,11 +5,18 @@ Run as a script it prints a free TCP port on 127.0.0.1 (used by the shell helper
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import sqlite3
 import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKER_READY_TIMEOUT = 60
 
 
 def free_port() -> int:
@@ -69,6 +76,84 @@ class RedisServer:
             check=False,
             timeout=10,
         )
+
+
+# --- The site in other processes: a web side, the sweeper and a real worker sharing one SQLite file.
+
+
+def site_env(broker_url: str, database: Path, private: Path) -> dict[str, str]:
+    """The environment of a process of the site that uses ``database`` and the broker at ``broker_url``."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="appraisal_site.settings",
+        DATABASE_URL=f"sqlite:///{database}",
+        PRIVATE_FILES_ROOT=str(private),
+        CELERY_BROKER_URL=broker_url,
+        CELERY_RESULT_BACKEND=broker_url,
+    )
+    return env
+
+
+def run_python(code: str, env: dict[str, str], timeout: float = 120) -> str:
+    """Run ``code`` in a fresh interpreter at the project root; its stdout (a failure fails the test)."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def run_manage(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def sqlite_rows(database: Path, sql: str, params: tuple = ()) -> list[dict]:
+    """Rows read straight from the shared SQLite file (the test's own database is another one)."""
+    with sqlite3.connect(database) as db:
+        db.row_factory = sqlite3.Row
+        return [dict(row) for row in db.execute(sql, params).fetchall()]
+
+
+def start_worker(env: dict[str, str], log_path: Path, include: tuple[str, ...] = ()) -> subprocess.Popen:
+    """A real Celery worker (solo pool), returned once it says it is ready."""
+    import pytest
+
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "appraisal_site", "worker",
+                "--pool=solo", "--concurrency=1", "--loglevel=INFO", "--hostname=jobs@%h",
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                *(f"--include={module}" for module in include),
+            ],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    deadline = time.monotonic() + WORKER_READY_TIMEOUT
+    while b" ready." not in log_path.read_bytes():
+        if process.poll() is not None:
+            pytest.fail(f"celery worker exited with {process.returncode}:\n{log_path.read_text()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"celery worker not ready after {WORKER_READY_TIMEOUT} s:\n{log_path.read_text()}")
+        time.sleep(0.1)
+    return process
+
+
+def stop_process(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 if __name__ == "__main__":

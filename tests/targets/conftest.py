@@ -7,8 +7,8 @@ import pytest
 
 from accounts.models import Role
 from targets import services
-from targets.models import TargetItem, TargetKind, TargetSet
-from tests.factories import DepartmentFactory, UserFactory
+from targets.models import TargetItem, TargetSet
+from tests.factories import DepartmentFactory, TargetItemFactory, UserFactory
 
 YEAR, QUARTER = 2026, 2
 
@@ -45,14 +45,8 @@ def other_leader(organisation):
 def add_items(target_set: TargetSet, count: int = 1, **fields) -> list[TargetItem]:
     start = target_set.items.count()
     return [
-        TargetItem.objects.create(
-            target_set=target_set,
-            sort_order=start + i + 1,
-            content=fields.get("content", f"目标{start + i + 1}"),
-            kind=fields.get("kind", TargetKind.KEY),
-            weight=fields.get("weight"),
-        )
-        for i in range(count)
+        TargetItemFactory(target_set=target_set, sort_order=n, **{"content": f"目标{n}", **fields})
+        for n in range(start + 1, start + count + 1)
     ]
 
 

@@ -1,7 +1,8 @@
 """Discipline inspections (纪律作风检查) and the monthly check of their number. DOMAIN.md §5.
 
-Recording an inspection is one transaction; a serious finding about a person enqueues its veto
-flag when that transaction commits (:func:`evaluations.discipline.services.veto.finding_recorded`).
+Recording an inspection is one transaction; a serious finding about a person asks, in that
+transaction, for the background job that raises its veto flag once it commits
+(:func:`evaluations.discipline.services.veto.finding_recorded`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import periods
-from accounts.models import Department, Organisation, Role, User
+from accounts.models import Department, Organisation, User
 from accounts.selectors import policy_for_organisation
 
 from ..models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity
@@ -72,7 +73,7 @@ def inspection_record(
     ``description`` and ``evidence``. Only a discipline inspector of the organisation may record.
     Raises ``ValidationError`` listing every problem; nothing is saved unless all are fixed.
     """
-    if inspector.organisation_id != organisation.pk or not inspector.has_role(Role.INSPECTOR):
+    if inspector.organisation_id != organisation.pk or not inspector.has_perm("evaluations.record_inspection"):
         raise PermissionDenied(_("只有本单位纪检督查人员可以记录检查。"))
     departments = list(departments)
     findings = list(findings)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Organisation, User
 
@@ -31,7 +31,7 @@ def _check_actor(actor: User) -> None:
 def _check_sanction(sanction: Sanction) -> None:
     if sanction.person.organisation_id != sanction.organisation_id:
         raise ValidationError({"person": _("人员不属于本单位。")})
-    today = timezone.localdate()
+    today = periods.today()
     if sanction.decided_on > today:
         raise ValidationError({"decided_on": _("决定日期不能晚于今天。")})
     if sanction.closed_on is not None:
@@ -45,9 +45,10 @@ def _check_sanction(sanction: Sanction) -> None:
 def sanction_save(*, sanction: Sanction, actor: User) -> Sanction:
     """Record or correct a sanction of ``actor``'s organisation and keep its veto flags in step.
 
-    A new sanction raises its flags when the transaction commits (the task
-    ``raise_veto_for_sanction``). An edit may move the years affected or the person, so the
-    organisation's flags are re-derived at once; a flag an inspector lifted stays lifted.
+    A new sanction raises its flags when the transaction commits (a background job, written in
+    this transaction, so a broker outage delays the flags but cannot lose them). An edit may move
+    the years affected or the person, so the organisation's flags are re-derived at once; a flag
+    an inspector lifted stays lifted.
     """
     _check_actor(actor)
     sanction.organisation_id = actor.organisation_id

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import jobs
 from accounts.audit import audit_reason
-from accounts.models import Organisation, Role, User
+from accounts.models import Job, Organisation, User
 
 from ..models import (
     Finding,
@@ -72,18 +73,46 @@ def veto_flags_for_sanction(*, sanction_id: int) -> list[VetoFlag]:
     return flags
 
 
-def finding_recorded(*, finding: Finding) -> None:
-    """Call inside the transaction that saved a finding: the flag is raised once it commits."""
-    if finding.severity == Severity.SERIOUS and finding.person_id:
-        from ..tasks import raise_veto_for_finding
+# Background-job kinds (accounts.jobs) that raise the flags of a new finding or sanction.
+VETO_FOR_FINDING = "evaluations.veto_for_finding"
+VETO_FOR_SANCTION = "evaluations.veto_for_sanction"
 
-        raise_veto_for_finding.delay_on_commit(finding.pk)
+
+def finding_recorded(*, finding: Finding) -> None:
+    """Call inside the transaction that saved a finding: the flag is raised once it commits.
+
+    The job row is written in that transaction, so a broker outage neither fails the request nor
+    loses the flag: the sweeper runs the pending job when the broker is back.
+    """
+    if finding.severity == Severity.SERIOUS and finding.person_id:
+        inspection = finding.inspection
+        jobs.job_request(
+            kind=VETO_FOR_FINDING,
+            organisation=inspection.organisation,
+            params={"finding": finding.pk},
+            requested_by=inspection.inspector,
+        )
 
 
 def sanction_recorded(*, sanction: Sanction) -> None:
-    from ..tasks import raise_veto_for_sanction
+    """Call inside the transaction that saved a new sanction: its flags are raised once it commits."""
+    jobs.job_request(
+        kind=VETO_FOR_SANCTION,
+        organisation=sanction.organisation,
+        params={"sanction": sanction.pk},
+        requested_by=sanction.entered_by,
+    )
 
-    raise_veto_for_sanction.delay_on_commit(sanction.pk)
+
+def run_veto_for_finding(job: Job, report: jobs.Report) -> dict:
+    """The runner of :data:`VETO_FOR_FINDING` (idempotent, like the service it calls)."""
+    flag = veto_flags_for_finding(finding_id=int(job.params["finding"]))
+    return {"flags": 0 if flag is None else 1}
+
+
+def run_veto_for_sanction(job: Job, report: jobs.Report) -> dict:
+    """The runner of :data:`VETO_FOR_SANCTION` (idempotent, like the service it calls)."""
+    return {"flags": len(veto_flags_for_sanction(sanction_id=int(job.params["sanction"])))}
 
 
 @dataclass
@@ -144,7 +173,7 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
 @transaction.atomic
 def veto_lift(*, flag: VetoFlag, actor: User, reason: str) -> VetoFlag:
     """Lift a flag. Only a discipline inspector of the person's organisation may, with a reason."""
-    if not actor.has_role(Role.INSPECTOR) or actor.organisation_id != flag.person.organisation_id:
+    if not actor.has_perm("evaluations.lift_veto") or actor.organisation_id != flag.person.organisation_id:
         raise PermissionDenied(_("只有纪检督查人员可以解除一票否决。"))
     if not reason.strip():
         raise ValidationError({"lift_reason": _("解除一票否决须说明理由。")})

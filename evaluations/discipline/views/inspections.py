@@ -9,14 +9,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.decorators import permission_required
-from accounts.pagination import query_without_page
+from accounts.pagination import filtered_page
 
 from .. import selectors
 from ..forms import FindingFormSet, InspectionFilter, InspectionForm
@@ -43,14 +42,11 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     organisation = request.user.organisation
     queryset = selectors.inspections_for_list(organisation_id=organisation.pk)
     filterset = InspectionFilter(request.GET, queryset=queryset, organisation=organisation)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "evaluations/inspections/list.html",
         {
-            "filter": filterset,
-            "page": page,
-            "query": query_without_page(request.GET),
+            **filtered_page(request, filterset, per_page=PAGE_SIZE),
             "can_record": request.user.has_perm("evaluations.record_inspection"),
         },
     )

@@ -7,13 +7,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import periods
 from accounts.decorators import permission_required
-from accounts.pagination import page_of, query_without_page
+from accounts.formerrors import add_service_errors
+from accounts.pages import confirm_page
+from accounts.pagination import filtered_page
 
 from .. import selectors
 from ..forms_veto import SanctionFilter, SanctionForm, SanctionRulesForm, VetoFlagFilter, VetoLiftForm
@@ -48,15 +50,11 @@ def sanction_list(request: HttpRequest) -> HttpResponse:
     organisation = request.user.organisation
     queryset = selectors.sanctions_for_list(organisation_id=organisation.pk)
     filterset = SanctionFilter(request.GET, queryset=queryset, organisation=organisation)
-    page = page_of(request, filterset.qs, PAGE_SIZE)
+    context = filtered_page(request, filterset, per_page=PAGE_SIZE)
     rules = selectors.sanction_rules(organisation=organisation)
-    for sanction in page:
+    for sanction in context["page"]:
         sanction.effect_label = SanctionEffect(rules[sanction.kind]).label
-    return render(
-        request,
-        "evaluations/veto/sanction_list.html",
-        {"filter": filterset, "page": page, "query": query_without_page(request.GET)},
-    )
+    return render(request, "evaluations/veto/sanction_list.html", context)
 
 
 def _sanction_form_page(request: HttpRequest, sanction: Sanction | None) -> HttpResponse:
@@ -65,7 +63,7 @@ def _sanction_form_page(request: HttpRequest, sanction: Sanction | None) -> Http
         try:
             saved = services.sanction_save(sanction=form.instance, actor=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存：%(sanction)s") % {"sanction": saved})
             return redirect("evaluations:sanction_list")
@@ -95,16 +93,14 @@ def sanction_delete(request: HttpRequest, pk: int) -> HttpResponse:
             % {"sanction": sanction, "removed": result.removed},
         )
         return redirect("evaluations:sanction_list")
-    return render(
+    return confirm_page(
         request,
-        "evaluations/veto/confirm_delete.html",
-        {
-            "title": _("删除处分记录"),
-            "message": _("确定删除%(person)s %(date)s的%(kind)s记录吗？由它产生的一票否决也将一并移除。")
-            % {"person": sanction.person, "date": sanction.decided_on.isoformat(), "kind": sanction.get_kind_display()},
-            "detail": sanction.note,
-            "cancel_url": reverse("evaluations:sanction_list"),
-        },
+        title=_("删除处分记录"),
+        message=_("确定删除%(person)s %(date)s的%(kind)s记录吗？由它产生的一票否决也将一并移除。")
+        % {"person": sanction.person, "date": sanction.decided_on.isoformat(), "kind": sanction.get_kind_display()},
+        detail=sanction.note,
+        cancel_url=reverse("evaluations:sanction_list"),
+        confirm_label=_("确定删除"),
     )
 
 
@@ -141,7 +137,7 @@ def _flag_filter_data(request: HttpRequest) -> QueryDict:
     """The list opens on the current year; a submitted filter (even an empty year) wins."""
     data = request.GET.copy()
     if "year" not in data:
-        data["year"] = str(timezone.localdate().year)
+        data["year"] = str(periods.today().year)
     return data
 
 
@@ -155,9 +151,7 @@ def veto_list(request: HttpRequest) -> HttpResponse:
         request,
         "evaluations/veto/veto_list.html",
         {
-            "filter": filterset,
-            "page": page_of(request, filterset.qs, PAGE_SIZE),
-            "query": query_without_page(data),
+            **filtered_page(request, filterset, data=data, per_page=PAGE_SIZE),
             "can_lift": request.user.has_perm("evaluations.lift_veto"),
             "can_reconcile": request.user.has_perm("evaluations.reconcile_veto"),
         },
@@ -178,7 +172,7 @@ def veto_lift(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 veto.veto_lift(flag=flag, actor=request.user, reason=form.cleaned_data["reason"])
             except ValidationError as exc:
-                form.add_error("reason" if hasattr(exc, "error_dict") else None, exc.messages)
+                add_service_errors(form, exc, fields={"lift_reason": "reason"})
             else:
                 messages.success(
                     request, _("已解除%(person)s %(year)d年的一票否决。") % {"person": flag.person, "year": flag.year}

@@ -1,4 +1,5 @@
-"""Opening a quarter for grading, grading, the leader's confirmation and the agency head's approval.
+"""Opening a quarter for grading, grading, the leader's confirmation, the discipline office's opinion
+(纪委意见, when the policy asks for one) and the agency head's approval.
 
 Every rule holds here, on the server: who may grade whom (谁管理谁认定), the comment and the
 reason a grade needs, and the 好 quota — checked with the pool row locked, so two evaluators
@@ -13,14 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_reason
-from accounts.models import Organisation, Role, User
-from accounts.selectors import evaluator_of, participants_of, policy_for_organisation
+from accounts.models import Organisation, User
+from accounts.selectors import participants_of, policy_for_organisation
 
 from ..models import (
     GRADES_NEEDING_REASON,
     AppraisalQuarter,
     Grade,
     GradeState,
+    QuarterDisciplineOpinion,
     QuarterGrade,
     QuarterState,
     QuotaPool,
@@ -144,7 +146,7 @@ def grade_assign(
     """
     row = _lock_row(grade_row, version)
     _check_open(row.appraisal_quarter)
-    if row.person_id == actor.pk or evaluator_of(person=row.person) != actor:
+    if not actor.has_perm("evaluations.grade_person", row):
         raise PermissionDenied(_("您不是此人的评鉴人。"))
     if row.state == GradeState.CONFIRMED and not _is_supervising_leader_of(actor=actor, grade_row=row):
         raise ValidationError(_("分管领导已确认此等次，不能再修改。"))
@@ -220,8 +222,36 @@ def grades_confirm_all(*, appraisal_quarter: AppraisalQuarter, actor: User) -> i
     return confirmed
 
 
+@transaction.atomic
+def quarter_discipline_opinion_record(
+    *, appraisal_quarter: AppraisalQuarter, actor: User, text: str
+) -> QuarterDisciplineOpinion:
+    """An inspector records the discipline office's opinion (纪委意见) on the organisation's quarter.
+
+    Only while the policy asks for it (``discipline_review_step``) and the quarter is open; recording
+    again replaces the text, and the audit trail keeps the earlier one.
+    """
+    locked = AppraisalQuarter.objects.select_for_update(of=("self",)).get(pk=appraisal_quarter.pk)
+    if not actor.has_perm("evaluations.give_discipline_opinion", locked):
+        raise PermissionDenied(_("只有本单位纪检人员可以记录纪委意见。"))
+    if not locked.is_open:
+        raise ValidationError(_("本季度已审批，不能再记录纪委意见。"))
+    if not policy_for_organisation(organisation_id=locked.organisation_id).discipline_review_step:
+        raise ValidationError(_("本单位考核政策未设审批前征求纪委意见。"))
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("请填写纪委意见。")})
+    opinion = QuarterDisciplineOpinion.objects.filter(appraisal_quarter=locked).first()
+    if opinion is None:
+        opinion = QuarterDisciplineOpinion(appraisal_quarter=locked)
+    opinion.text, opinion.given_by, opinion.given_at = text, actor, timezone.now()
+    opinion.save()
+    return opinion
+
+
 def approval_blockers(*, appraisal_quarter: AppraisalQuarter) -> list[str]:
-    """What stands between the quarter and approval: ungraded or unconfirmed people, quota overruns."""
+    """What stands between the quarter and approval: ungraded or unconfirmed people, quota overruns,
+    and the discipline office's opinion when the policy asks for one."""
     grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
     blockers = []
     pending = grades.filter(state=GradeState.PENDING).count()
@@ -237,14 +267,22 @@ def approval_blockers(*, appraisal_quarter: AppraisalQuarter) -> list[str]:
                 _("%(pool)s“好”等次%(used)s人，超出名额%(capacity)s人。")
                 % {"pool": pool.label, "used": pool.used, "capacity": pool.capacity}
             )
+    if (
+        policy.discipline_review_step
+        and not QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).exists()
+    ):
+        blockers.append(_("须先取得纪委意见：请纪检人员在季度结果页记录意见。"))
     return blockers
 
 
 @transaction.atomic
 def appraisal_quarter_approve(*, appraisal_quarter: AppraisalQuarter, actor: User) -> AppraisalQuarter:
-    """The agency head approves the organisation's quarter; its grades are then final."""
+    """The agency head approves the organisation's quarter; its grades are then final.
+
+    Refused while :func:`approval_blockers` names anything, the missing 纪委意见 included.
+    """
     locked = AppraisalQuarter.objects.select_for_update(of=("self",)).get(pk=appraisal_quarter.pk)
-    if not actor.has_role(Role.AGENCY_HEAD) or actor.organisation_id != locked.organisation_id:
+    if not actor.has_perm("evaluations.approve_quarter") or actor.organisation_id != locked.organisation_id:
         raise PermissionDenied(_("只有主要负责人可以审批本单位的季度结果。"))
     if not locked.is_open:
         raise ValidationError(_("本季度已审批。"))

@@ -14,18 +14,37 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts import periods
 from accounts.audit import audit_reason
-from accounts.models import Organisation, User
+from accounts.models import Department, Organisation, User
 
-from ..imports import SatisfactionRow, ServiceEventRow
 from ..models import SatisfactionScore, ServiceEvent, ServiceEventKind
 
+SCORE_MIN, SCORE_MAX = Decimal("0"), Decimal("100")
 
-def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
-    """The first and the last day of a quarter."""
-    first = datetime.date(year, 3 * (quarter - 1) + 1, 1)
-    after = datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, 3 * quarter + 1, 1)
-    return first, after - datetime.timedelta(days=1)
+
+@dataclass
+class SatisfactionRow:
+    """One parsed and checked row of a satisfaction-score workbook, ready to write."""
+
+    row_number: int
+    year: int
+    quarter: int
+    department: Department | None
+    person: User | None
+    score: Decimal
+
+
+@dataclass
+class ServiceEventRow:
+    """One parsed and checked row of a praise/complaint workbook, ready to write."""
+
+    row_number: int
+    date: datetime.date
+    person: User
+    kind: str
+    description: str
+    handled: bool | None
 
 
 # --- Selectors ------------------------------------------------------------------------------
@@ -95,7 +114,8 @@ def inputs_for_people(
         elif departments[pk] in by_department:
             inputs.satisfaction, inputs.satisfaction_source = by_department[departments[pk]], "department"
 
-    first, last = quarter_bounds(year, quarter)
+    period = periods.Quarter(year, quarter)
+    first, last = period.first_day, period.last_day
     events = ServiceEvent.objects.filter(
         organisation=organisation, person_id__in=result.keys(), date__range=(first, last)
     ).order_by("date", "pk")
@@ -137,25 +157,66 @@ def satisfaction_exists(
     )
 
 
+def satisfaction_check(
+    *,
+    organisation_id: int,
+    year: int | None,
+    quarter: int | None,
+    department: Department | None,
+    person: User | None,
+    score: Decimal | None,
+    exclude_pk: int | None = None,
+    existing: bool = True,
+) -> None:
+    """The rules of a satisfaction score, for the web form, the Excel rows and the save alike.
+
+    Exactly one of department and person, of the organisation; a score of 0–100; once per
+    quarter (checked against the stored scores unless ``existing`` is False, as an import that
+    updates a quarter's score does). Raises one ValidationError naming each field at fault;
+    a rule whose inputs are missing (another check already refused them) is skipped.
+    """
+    errors: dict[str, list[str]] = {}
+    if department is not None and person is not None:
+        errors.setdefault("person", []).append(_("科室和人员只能选择一项。"))
+    elif department is None and person is None:
+        errors.setdefault("department", []).append(_("请选择科室或人员中的一项。"))
+    if department is not None and department.organisation_id != organisation_id:
+        errors.setdefault("department", []).append(_("科室不属于本单位。"))
+    if person is not None and person.organisation_id != organisation_id:
+        errors.setdefault("person", []).append(_("人员不属于本单位。"))
+    if score is not None and not SCORE_MIN <= score <= SCORE_MAX:
+        errors.setdefault("score", []).append(_("得分须在0到100之间。"))
+    if (
+        existing
+        and not errors
+        and year
+        and quarter
+        and satisfaction_exists(
+            organisation_id=organisation_id,
+            year=year,
+            quarter=quarter,
+            department_id=department.pk if department else None,
+            person_id=person.pk if person else None,
+            exclude_pk=exclude_pk,
+        )
+    ):
+        errors["department" if department else "person"] = [_("该科室或人员本季度已有满意度得分，请编辑原记录。")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_satisfaction(score: SatisfactionScore) -> None:
-    """Exactly one of department and person, both of the score's organisation, once per quarter."""
-    if (score.department_id is None) == (score.person_id is None):
-        raise ValidationError(_("请选择科室或人员中的一项。"))
-    if score.department_id and score.department.organisation_id != score.organisation_id:
-        raise ValidationError({"department": _("科室不属于本单位。")})
-    if score.person_id and score.person.organisation_id != score.organisation_id:
-        raise ValidationError({"person": _("人员不属于本单位。")})
-    if score.score is None or not Decimal("0") <= score.score <= Decimal("100"):
+    if score.score is None:
         raise ValidationError({"score": _("得分须在0到100之间。")})
-    if satisfaction_exists(
+    satisfaction_check(
         organisation_id=score.organisation_id,
         year=score.year,
         quarter=score.quarter,
-        department_id=score.department_id,
-        person_id=score.person_id,
+        department=score.department,
+        person=score.person,
+        score=score.score,
         exclude_pk=score.pk,
-    ):
-        raise ValidationError(_("该科室或人员本季度已有满意度得分，请编辑原记录。"))
+    )
 
 
 @transaction.atomic
@@ -184,59 +245,94 @@ class InputImportResult:
         return self.created + self.updated + self.unchanged
 
 
+def _upsert_rows(
+    model, *, organisation: Organisation, keys: list[dict], value_field: str, values: list, entered_by: User
+) -> InputImportResult:
+    """Create the row of each key, or update its value when it changed; counts what happened.
+
+    The key identifies a row within the organisation (re-importing a file never duplicates); the
+    existing row is locked, so two imports of the same file do not both create it.
+    """
+    result = InputImportResult()
+    for key, value in zip(keys, values, strict=True):
+        existing = (
+            model.objects.select_for_update(of=("self",))
+            .filter(organisation=organisation, **key)
+            .order_by("pk")
+            .first()
+        )
+        if existing is None:
+            model.objects.create(organisation=organisation, entered_by=entered_by, **key, **{value_field: value})
+            result.created += 1
+        elif getattr(existing, value_field) != value:
+            setattr(existing, value_field, value)
+            existing.entered_by = entered_by
+            existing.save()
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    return result
+
+
 @transaction.atomic
 def satisfaction_import(
     *, organisation: Organisation, rows: list[SatisfactionRow], entered_by: User
 ) -> InputImportResult:
     """Write validated rows; all or nothing. A quarter's score of a department or person that
     already exists is updated, never duplicated."""
-    result = InputImportResult()
     with audit_reason(_("批量导入满意度测评")):
-        for row in rows:
-            existing = (
-                SatisfactionScore.objects.select_for_update(of=("self",))
-                .filter(
-                    organisation=organisation,
-                    year=row.year,
-                    quarter=row.quarter,
-                    department=row.department,
-                    person=row.person,
-                )
-                .first()
-            )
-            if existing is None:
-                SatisfactionScore.objects.create(
-                    organisation=organisation,
-                    year=row.year,
-                    quarter=row.quarter,
-                    department=row.department,
-                    person=row.person,
-                    score=row.score,
-                    entered_by=entered_by,
-                )
-                result.created += 1
-            elif existing.score != row.score:
-                existing.score = row.score
-                existing.entered_by = entered_by
-                existing.save(update_fields=["score", "entered_by", "entered_at"])
-                result.updated += 1
-            else:
-                result.unchanged += 1
-    return result
+        return _upsert_rows(
+            SatisfactionScore,
+            organisation=organisation,
+            keys=[{"year": r.year, "quarter": r.quarter, "department": r.department, "person": r.person} for r in rows],
+            value_field="score",
+            values=[r.score for r in rows],
+            entered_by=entered_by,
+        )
 
 
 # --- Service events -------------------------------------------------------------------------
 
 
+def service_event_check(
+    *,
+    organisation_id: int,
+    date: datetime.date | None,
+    person: User | None,
+    kind: str | None,
+    handled: bool | None,
+    description: str | None,
+) -> None:
+    """The rules of a praise or complaint, for the web form, the Excel rows and the save alike.
+
+    Not in the future; a person of the organisation; a complaint says whether it was handled, a
+    praise does not; a description. Raises one ValidationError naming each field at fault; a rule
+    whose inputs are missing (another check already refused them) is skipped.
+    """
+    errors: dict[str, list[str]] = {}
+    if date is not None and date > periods.today():
+        errors["date"] = [_("日期不能晚于今天。")]
+    if person is not None and person.organisation_id != organisation_id:
+        errors["person"] = [_("人员不属于本单位。")]
+    if kind == ServiceEventKind.COMPLAINT and handled is None:
+        errors["handled"] = [_("投诉须注明是否已处理。")]
+    elif kind == ServiceEventKind.PRAISE and handled is not None:
+        errors["handled"] = [_("表扬不填写是否已处理。")]
+    if description is not None and not description.strip():
+        errors["description"] = [_("请填写事由。")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_service_event(event: ServiceEvent) -> None:
-    if event.person.organisation_id != event.organisation_id:
-        raise ValidationError({"person": _("人员不属于本单位。")})
-    if event.kind == ServiceEventKind.COMPLAINT and event.handled is None:
-        raise ValidationError({"handled": _("投诉须注明是否已处理。")})
-    if event.kind == ServiceEventKind.PRAISE and event.handled is not None:
-        raise ValidationError({"handled": _("表扬不填写是否已处理。")})
-    if not (event.description or "").strip():
-        raise ValidationError({"description": _("请填写事由。")})
+    service_event_check(
+        organisation_id=event.organisation_id,
+        date=event.date,
+        person=event.person,
+        kind=event.kind,
+        handled=event.handled,
+        description=event.description or "",
+    )
 
 
 @transaction.atomic
@@ -260,37 +356,12 @@ def service_event_import(
 ) -> InputImportResult:
     """Write validated rows; all or nothing. An event with the same date, person, kind and
     description is the same event: re-importing the file updates its handled state only."""
-    result = InputImportResult()
     with audit_reason(_("批量导入表扬与投诉")):
-        for row in rows:
-            existing = (
-                ServiceEvent.objects.select_for_update(of=("self",))
-                .filter(
-                    organisation=organisation,
-                    person=row.person,
-                    date=row.date,
-                    kind=row.kind,
-                    description=row.description,
-                )
-                .order_by("pk")
-                .first()
-            )
-            if existing is None:
-                ServiceEvent.objects.create(
-                    organisation=organisation,
-                    person=row.person,
-                    date=row.date,
-                    kind=row.kind,
-                    description=row.description,
-                    handled=row.handled,
-                    entered_by=entered_by,
-                )
-                result.created += 1
-            elif existing.handled != row.handled:
-                existing.handled = row.handled
-                existing.entered_by = entered_by
-                existing.save(update_fields=["handled", "entered_by"])
-                result.updated += 1
-            else:
-                result.unchanged += 1
-    return result
+        return _upsert_rows(
+            ServiceEvent,
+            organisation=organisation,
+            keys=[{"person": r.person, "date": r.date, "kind": r.kind, "description": r.description} for r in rows],
+            value_field="handled",
+            values=[r.handled for r in rows],
+            entered_by=entered_by,
+        )

@@ -13,19 +13,19 @@ deleted, so a task redelivered under ``acks_late`` writes the same rows again.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import periods
-from accounts.models import Organisation, User
+from accounts import jobs, periods
+from accounts.models import Job, Organisation, User
 from accounts.selectors import policy_for_organisation
 from accounts.workflow import HANDED_IN_STATUSES
 from targets.models import Completion
@@ -36,11 +36,8 @@ from ..models import (
     Grade,
     QuarterGrade,
     QuarterResult,
-    RollupJob,
     ServiceEventKind,
 )
-
-logger = logging.getLogger(__name__)
 
 
 class Flag:
@@ -229,77 +226,49 @@ def rollup_quarter(
 
 # --- Jobs ----------------------------------------------------------------------------------
 
+ROLLUP_QUARTER = "evaluations.rollup_quarter"
 
-@transaction.atomic
-def rollup_job_request(*, appraisal_quarter: AppraisalQuarter, actor: User) -> RollupJob:
-    """HR asks for a roll-up: a pending job row, and the task enqueued once that row is committed.
 
-    If the broker cannot be reached the row stays pending with a message, so the request is
-    visible and can be repeated; nothing is lost and the web request does not fail.
+def _job_params(appraisal_quarter: AppraisalQuarter) -> dict:
+    return {"appraisal_quarter": appraisal_quarter.pk}
+
+
+def rollup_job_request(*, appraisal_quarter: AppraisalQuarter, actor: User) -> Job:
+    """HR asks for a roll-up: a pending background job, run once the caller's transaction commits.
+
+    An unreachable broker leaves the row pending with a message (accounts.jobs); the sweeper
+    enqueues it later, so the request neither fails nor is lost.
     """
-    job = RollupJob.objects.create(appraisal_quarter=appraisal_quarter, requested_by=actor)
-
-    def enqueue() -> None:
-        from ..tasks import rollup_quarter as rollup_task
-
-        try:
-            rollup_task.delay(
-                appraisal_quarter.organisation_id, appraisal_quarter.year, appraisal_quarter.quarter, job_id=job.pk
-            )
-        except Exception:
-            logger.exception("Could not enqueue roll-up job %s", job.pk)
-            RollupJob.objects.filter(pk=job.pk, state=RollupJob.State.PENDING).update(
-                message=_("汇总任务未能提交到任务队列，请稍后重试或联系系统管理员。")
-            )
-
-    transaction.on_commit(enqueue)
-    return job
-
-
-def rollup_job_claim(*, appraisal_quarter: AppraisalQuarter, job_id: int | None) -> RollupJob | None:
-    """Mark a job running (creating one for scheduled and command runs); None if it is already done.
-
-    A conditional UPDATE claims the row: a job redelivered after a worker died while running is
-    run again (the roll-up is idempotent), one that finished is not.
-    """
-    now = timezone.now()
-    if job_id is None:
-        return RollupJob.objects.create(
-            appraisal_quarter=appraisal_quarter, state=RollupJob.State.RUNNING, started_at=now
-        )
-    claimed = RollupJob.objects.filter(
-        pk=job_id,
-        appraisal_quarter=appraisal_quarter,
-        state__in=(RollupJob.State.PENDING, RollupJob.State.RUNNING),
-    ).update(state=RollupJob.State.RUNNING, started_at=now, progress=0, message="")
-    return RollupJob.objects.get(pk=job_id) if claimed else None
-
-
-def rollup_job_run(*, job: RollupJob) -> RollupStats | None:
-    """Run a claimed job, recording progress, the outcome and any error on the row."""
-    appraisal_quarter = job.appraisal_quarter
-
-    def progress(percent: int) -> None:
-        RollupJob.objects.filter(pk=job.pk).update(progress=percent)
-
-    try:
-        stats = rollup_quarter(appraisal_quarter=appraisal_quarter, on_progress=progress)
-    except Exception as exc:
-        logger.exception("Roll-up job %s failed", job.pk)
-        RollupJob.objects.filter(pk=job.pk).update(
-            state=RollupJob.State.FAILED,
-            finished_at=timezone.now(),
-            message=_("汇总失败：%(error)s") % {"error": exc},
-        )
-        return None
-    RollupJob.objects.filter(pk=job.pk).update(
-        state=RollupJob.State.DONE,
-        progress=100,
-        finished_at=timezone.now(),
-        message=_("已汇总%(people)s人、%(departments)s个科室。")
-        % {"people": stats.people, "departments": stats.departments},
+    if actor.organisation_id != appraisal_quarter.organisation_id or not actor.has_perm("evaluations.run_rollup"):
+        raise PermissionDenied(_("只有本单位人事干部可以运行季度汇总。"))
+    return jobs.job_request(
+        kind=ROLLUP_QUARTER,
+        organisation=appraisal_quarter.organisation,
+        params=_job_params(appraisal_quarter),
+        requested_by=actor,
     )
-    return stats
+
+
+def rollup_quarter_now(*, appraisal_quarter: AppraisalQuarter) -> Job:
+    """Roll up now, in this process, recorded as a roll-up job (the schedule and the command)."""
+    return jobs.job_run_here(
+        kind=ROLLUP_QUARTER, organisation=appraisal_quarter.organisation, params=_job_params(appraisal_quarter)
+    )
+
+
+def run_rollup_job(job: Job, report: jobs.Report) -> dict:
+    """The roll-up job's runner: roll up the quarter named in its params, reporting progress."""
+    appraisal_quarter = AppraisalQuarter.objects.filter(
+        pk=job.params.get("appraisal_quarter"), organisation_id=job.organisation_id
+    ).first()
+    if appraisal_quarter is None:
+        raise jobs.JobError(_("该考核季度已不存在。"))
+    stats = rollup_quarter(appraisal_quarter=appraisal_quarter, on_progress=lambda percent: report(percent))
+    report(
+        100,
+        _("已汇总%(people)s人、%(departments)s个科室。") % {"people": stats.people, "departments": stats.departments},
+    )
+    return {"people": stats.people, "departments": stats.departments, "months_due": stats.months_due}
 
 
 # --- Which quarters are due ----------------------------------------------------------------

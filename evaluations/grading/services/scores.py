@@ -13,7 +13,6 @@ Every number comes from the organisation's :class:`accounts.models.Policy`.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,11 +44,8 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
-# Service events (表扬与投诉): start from full marks, then per event in the quarter.
+# Service events (表扬与投诉) start from full marks; the points per event are the policy's.
 SERVICE_EVENTS_BASE = Decimal("100")
-UNHANDLED_COMPLAINT_DEDUCTION = Decimal("5")
-HANDLED_COMPLAINT_DEDUCTION = Decimal("2")
-PRAISE_BONUS = Decimal("2")
 
 
 def _round(value: Decimal) -> Decimal:
@@ -60,13 +56,6 @@ def _split(total: int, parts: int) -> list[int]:
     """``total`` split into ``parts`` whole weights summing exactly to it (40 over 5 → 8 each)."""
     base, extra = divmod(total, parts)
     return [base + (1 if i < extra else 0) for i in range(parts)]
-
-
-def quarter_dates(*, year: int, quarter: int) -> tuple[date, date]:
-    """First and last day of a calendar quarter."""
-    first = date(year, 3 * (quarter - 1) + 1, 1)
-    next_first = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return first, next_first - timedelta(days=1)
 
 
 # --- Indicator sets -------------------------------------------------------------------------
@@ -224,11 +213,14 @@ def satisfaction_score_for(*, grade_row: QuarterGrade) -> Decimal | None:
 def service_events_score_for(*, grade_row: QuarterGrade) -> Decimal:
     """The 表扬与投诉 indicator from the person's service events dated within the quarter.
 
-    Rule: 100 − 5 per complaint not (yet) handled − 2 per handled complaint + 2 per praise,
-    clamped to 0–100. A complaint whose handling is unknown counts as not handled.
+    Rule: 100 − ``unhandled_complaint_deduction`` per complaint not (yet) handled −
+    ``handled_complaint_deduction`` per handled complaint + ``praise_bonus`` per praise (the
+    organisation's policy; by default 5, 2 and 2), clamped to 0–100. A complaint whose handling is
+    unknown counts as not handled.
     """
     appraisal_quarter = grade_row.appraisal_quarter
-    first, last = quarter_dates(year=appraisal_quarter.year, quarter=appraisal_quarter.quarter)
+    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
+    first, last = appraisal_quarter.period.first_day, appraisal_quarter.period.last_day
     counts = ServiceEvent.objects.filter(
         organisation_id=appraisal_quarter.organisation_id, person_id=grade_row.person_id, date__range=(first, last)
     ).aggregate(
@@ -238,9 +230,9 @@ def service_events_score_for(*, grade_row: QuarterGrade) -> Decimal:
     )
     score = (
         SERVICE_EVENTS_BASE
-        - UNHANDLED_COMPLAINT_DEDUCTION * counts["other_complaints"]
-        - HANDLED_COMPLAINT_DEDUCTION * counts["handled_complaints"]
-        + PRAISE_BONUS * counts["praises"]
+        - policy.unhandled_complaint_deduction * counts["other_complaints"]
+        - policy.handled_complaint_deduction * counts["handled_complaints"]
+        + policy.praise_bonus * counts["praises"]
     )
     return min(max(score, ZERO), HUNDRED)
 

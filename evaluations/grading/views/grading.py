@@ -1,6 +1,6 @@
 """Grading pages (审核评鉴, DOMAIN.md §4): the evaluator's work list, one person's page, the
-leader's confirmation, and the quarters overview where HR opens a quarter and the agency head
-approves it.
+leader's confirmation, and the quarters overview where HR opens a quarter, an inspector gives the
+discipline office's opinion (when the policy asks for one) and the agency head approves it.
 
 Views parse input and call one service from ``services.grading``; every rule (who grades whom, the
 comment and reason, the 好 quota) is the service's, so a refusal here is the service's message.
@@ -10,7 +10,6 @@ Lists load each person's inputs with one query per kind of input, never one per 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import periods
 from accounts.decorators import permission_required
+from accounts.formerrors import add_service_errors, error_text
 from accounts.models import Policy, User
 from accounts.selectors import policy_for_organisation
 from summaries.models import MonthlySummary
@@ -32,34 +32,25 @@ from targets.models import Completion, TargetItem, TargetSet
 
 from ...discipline.selectors import finding_counts
 from .. import selectors
-from ..forms import ConfirmForm, GradeForm, OpenQuarterForm
+from ..forms import ConfirmForm, DisciplineOpinionForm, GradeForm, OpenQuarterForm
 from ..forms_scores import IndicatorScoresForm
 from ..models import (
     AppraisalQuarter,
     DepartmentScore,
     Grade,
     GradeState,
+    QuarterDisciplineOpinion,
     QuarterGrade,
     SatisfactionScore,
     ServiceEvent,
     ServiceEventKind,
 )
-from ..services import grading, quota, scores
+from ..services import grading, quota, scores, suggestions
 
 GRADE_LABELS = dict(Grade.choices)
 
 
 # --- Reading a quarter's inputs --------------------------------------------------------
-
-
-def quarter_days(year: int, quarter: int) -> tuple[date, date]:
-    first = date(year, 3 * (quarter - 1) + 1, 1)
-    following = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return first, following - timedelta(days=1)
-
-
-def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
-    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
 
 
 @dataclass
@@ -82,6 +73,7 @@ class PersonFacts:
     complaints: int = 0
     department_score: Decimal | None = None
     suggested_grade: str = ""
+    suggestion_explanation: str = ""
     findings: int = 0
     serious_findings: int = 0
 
@@ -94,13 +86,6 @@ class PersonFacts:
         return GRADE_LABELS.get(self.suggested_grade, "")
 
 
-def _suggested_grades(appraisal_quarter: AppraisalQuarter, policy: Policy) -> dict[int, str]:
-    """The score model's suggestions, when the policy enables it and the scores service exists."""
-    if not policy.score_model_enabled:
-        return {}
-    return scores.suggested_grades(appraisal_quarter=appraisal_quarter)
-
-
 def person_facts(
     *, appraisal_quarter: AppraisalQuarter, rows: list[QuarterGrade], policy: Policy
 ) -> dict[int, PersonFacts]:
@@ -110,11 +95,12 @@ def person_facts(
     year, quarter = appraisal_quarter.year, appraisal_quarter.quarter
     person_ids = [row.person_id for row in rows]
     department_ids = {row.department_id for row in rows}
-    first_month = 3 * (quarter - 1) + 1
-    months = [first_month, first_month + 1, first_month + 2]
+    period = appraisal_quarter.period
+    months = list(period.months)
     facts = {pk: PersonFacts(months=[MonthStatus(m) for m in months]) for pk in person_ids}
 
-    last_year, last_quarter = previous_quarter(year, quarter)
+    last = period.previous()
+    last_year, last_quarter = last.year, last.quarter
     for person_id, grade in QuarterGrade.objects.filter(
         appraisal_quarter__organisation_id=appraisal_quarter.organisation_id,
         appraisal_quarter__year=last_year,
@@ -135,7 +121,7 @@ def person_facts(
         "pk", "owner_id", "month", "status", "is_late"
     )
     for summary in summaries:
-        facts[summary.owner_id].months[summary.month - first_month].summary = summary
+        facts[summary.owner_id].months[summary.month - months[0]].summary = summary
 
     # A person's own survey result counts; a department's is shown to those without one.
     by_department: dict[int, Decimal] = {}
@@ -153,7 +139,7 @@ def person_facts(
         if facts[row.person_id].satisfaction is None:
             facts[row.person_id].satisfaction = by_department.get(row.department_id)
 
-    first_day, last_day = quarter_days(year, quarter)
+    first_day, last_day = period.first_day, period.last_day
     events = (
         ServiceEvent.objects.filter(person_id__in=person_ids, date__range=(first_day, last_day))
         .values("person_id")
@@ -177,10 +163,12 @@ def person_facts(
             "department_id", "total"
         )
     )
-    suggested = _suggested_grades(appraisal_quarter, policy)
+    suggested = suggestions.grade_suggestions(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
     for row in rows:
         facts[row.person_id].department_score = department_scores.get(row.department_id)
-        facts[row.person_id].suggested_grade = suggested.get(row.person_id) or row.suggested_grade
+        if suggestion := suggested.get(row.person_id):
+            facts[row.person_id].suggested_grade = suggestion.grade
+            facts[row.person_id].suggestion_explanation = suggestion.explanation
     return facts
 
 
@@ -230,19 +218,6 @@ def _quota_context(appraisal_quarter: AppraisalQuarter, policy: Policy) -> dict:
         "pools": quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy),
         "quota_percent": policy.good_quota_percent,
     }
-
-
-def _apply_error(form, exc: ValidationError) -> None:
-    """Put the service's refusal on the form: field messages by their field, the rest on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _messages_of(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 # --- My grading work ---------------------------------------------------------------------
@@ -318,9 +293,8 @@ def _render_detail(
     user = request.user
     appraisal_quarter = row.appraisal_quarter
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
-    year, quarter = appraisal_quarter.year, appraisal_quarter.quarter
     facts = person_facts(appraisal_quarter=appraisal_quarter, rows=[row], policy=policy)[row.person_id]
-    first_day, last_day = quarter_days(year, quarter)
+    first_day, last_day = appraisal_quarter.period.first_day, appraisal_quarter.period.last_day
     can_grade = user.has_perm("evaluations.grade_person", row) and _may_still_change(user, row)
     can_confirm = (
         appraisal_quarter.is_open
@@ -380,7 +354,7 @@ def grade_scores(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         saved = scores.indicator_scores_save(grade_row=row, actor=request.user, scores=form.scores())
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, error_text(exc))
         return _render_detail(request, row, score_form=form, status=400)
     messages.success(
         request,
@@ -402,8 +376,8 @@ def _back_to(request: HttpRequest, row: QuarterGrade) -> str:
 
 def _refused(request: HttpRequest, row: QuarterGrade, form, exc: ValidationError) -> HttpResponse:
     """Show the refusal and the page again with what the person typed."""
-    _apply_error(form, exc)
-    messages.error(request, _messages_of(exc))
+    add_service_errors(form, exc)
+    messages.error(request, error_text(exc))
     if request.POST.get("next") == "work":
         return _render_work(request, bound={row.pk: form}, status=400)
     return _render_detail(request, row, form=form, status=400)
@@ -487,7 +461,7 @@ def grades_confirm_all(request: HttpRequest) -> HttpResponse:
     try:
         confirmed = grading.grades_confirm_all(appraisal_quarter=appraisal_quarter, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("已确认%(n)s人的等次。") % {"n": confirmed})
     return redirect(reverse("evaluations:grading") + "#confirm")
@@ -526,9 +500,19 @@ def _get_quarter_for_user(request: HttpRequest, pk) -> AppraisalQuarter:
     return found
 
 
-@permission_required("evaluations.view_quarters")
-def quarters(request: HttpRequest) -> HttpResponse:
-    """The organisation's quarters; the selected one (default: the open one) in detail."""
+def _discipline_opinion(appraisal_quarter: AppraisalQuarter) -> QuarterDisciplineOpinion | None:
+    return (
+        QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).select_related("given_by").first()
+    )
+
+
+def _render_quarters(
+    request: HttpRequest,
+    *,
+    selected_pk: int | None,
+    opinion_form: DisciplineOpinionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
     all_quarters = list(
         AppraisalQuarter.objects.filter(organisation_id=user.organisation_id)
@@ -540,9 +524,7 @@ def quarters(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-year", "-quarter")
     )
-    selected = None
-    if request.GET.get("q", "").isdigit():
-        selected = next((q for q in all_quarters if q.pk == int(request.GET["q"])), None)
+    selected = next((q for q in all_quarters if q.pk == selected_pk), None)
     if selected is None:
         selected = next((q for q in all_quarters if q.is_open), None) or (all_quarters[0] if all_quarters else None)
     current = periods.Quarter.current()
@@ -557,13 +539,53 @@ def quarters(request: HttpRequest) -> HttpResponse:
     if selected is not None:
         policy = policy_for_organisation(organisation_id=user.organisation_id)
         departments, totals = _distribution(selected)
+        opinion = _discipline_opinion(selected)
+        can_give_opinion = (
+            policy.discipline_review_step
+            and selected.is_open
+            and user.has_perm("evaluations.give_discipline_opinion", selected)
+        )
         ctx.update(
             departments=departments,
             totals=totals,
             pools=quota.quota_status(appraisal_quarter=selected, policy=policy),
             blockers=grading.approval_blockers(appraisal_quarter=selected) if selected.is_open else [],
+            discipline_review=policy.discipline_review_step,
+            opinion=opinion,
+            opinion_form=(opinion_form or DisciplineOpinionForm(initial={"text": opinion.text if opinion else ""}))
+            if can_give_opinion
+            else None,
         )
-    return render(request, "evaluations/grading/quarters.html", ctx)
+    return render(request, "evaluations/grading/quarters.html", ctx, status=status)
+
+
+@permission_required("evaluations.view_quarters")
+def quarters(request: HttpRequest) -> HttpResponse:
+    """The organisation's quarters; the selected one (default: the open one) in detail."""
+    selected = request.GET.get("q", "")
+    return _render_quarters(request, selected_pk=int(selected) if selected.isdigit() else None)
+
+
+@require_POST
+@permission_required("evaluations.view_quarters")
+def quarter_discipline_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    """An inspector records the discipline office's opinion on the quarter (纪委意见)."""
+    appraisal_quarter = _get_quarter_for_user(request, pk)
+    if not request.user.has_perm("evaluations.give_discipline_opinion", appraisal_quarter):
+        raise PermissionDenied
+    form = DisciplineOpinionForm(request.POST)
+    if form.is_valid():
+        try:
+            grading.quarter_discipline_opinion_record(
+                appraisal_quarter=appraisal_quarter, actor=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("纪委意见已记录。"))
+            return redirect(reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}")
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return _render_quarters(request, selected_pk=appraisal_quarter.pk, opinion_form=form, status=400)
 
 
 @require_POST
@@ -590,7 +612,7 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             grading.appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=request.user)
         except ValidationError as exc:
-            messages.error(request, _messages_of(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter})
         return redirect(back)
@@ -601,6 +623,7 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "appraisal_quarter": appraisal_quarter,
             "totals": totals,
+            "opinion": _discipline_opinion(appraisal_quarter),
             "blockers": grading.approval_blockers(appraisal_quarter=appraisal_quarter)
             if appraisal_quarter.is_open
             else [],

@@ -7,12 +7,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts import periods
 from accounts.decorators import permission_required
-from accounts.pagination import page_of, query_without_page
+from accounts.formerrors import add_service_errors
+from accounts.pages import confirm_page, xlsx_download
+from accounts.pagination import filtered_page
 
 from .. import imports
 from ..forms_inputs import (
@@ -27,7 +30,6 @@ from ..services import inputs as services
 
 PAGE_SIZE = 25
 PERM = "evaluations.manage_inputs"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _get_score_for_hr(request: HttpRequest, pk: int) -> SatisfactionScore:
@@ -49,8 +51,8 @@ def _filter_data(request: HttpRequest) -> QueryDict:
     """The lists open on the current quarter; a submitted filter (even an empty year) wins."""
     data = request.GET.copy()
     if "year" not in data and "quarter" not in data:
-        today = timezone.localdate()
-        data["year"], data["quarter"] = str(today.year), str((today.month - 1) // 3 + 1)
+        current = periods.Quarter.current()
+        data["year"], data["quarter"] = str(current.year), str(current.quarter)
     return data
 
 
@@ -62,20 +64,23 @@ def satisfaction_list(request: HttpRequest) -> HttpResponse:
     data = _filter_data(request)
     queryset = services.satisfaction_scores_for_list(organisation_id=request.user.organisation_id)
     filterset = SatisfactionFilter(data, queryset=queryset, organisation=request.user.organisation)
+    # 录入得分 opens on the quarter the list shows.
+    quarter = urlencode({"year": data.get("year", ""), "quarter": data.get("quarter", "")})
+    create_url = f"{reverse('evaluations:satisfaction_create')}?{quarter}"
     return render(
         request,
         "evaluations/inputs/satisfaction_list.html",
-        {"filter": filterset, "page": page_of(request, filterset.qs, PAGE_SIZE), "query": query_without_page(data)},
+        {**filtered_page(request, filterset, data=data, per_page=PAGE_SIZE), "create_url": create_url},
     )
 
 
 def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | None) -> HttpResponse:
     initial = {}
     if score is None:
-        today = timezone.localdate()
+        current = periods.Quarter.current()
         initial = {
-            "year": request.GET.get("year") or today.year,
-            "quarter": request.GET.get("quarter") or (today.month - 1) // 3 + 1,
+            "year": request.GET.get("year") or current.year,
+            "quarter": request.GET.get("quarter") or current.quarter,
         }
     form = SatisfactionScoreForm(
         request.POST or None, instance=score, initial=initial, organisation=request.user.organisation
@@ -84,7 +89,7 @@ def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | Non
         try:
             saved = services.satisfaction_save(score=form.instance, entered_by=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("满意度得分已保存：%(score)s") % {"score": saved})
             return redirect(f"{reverse('evaluations:satisfaction_list')}?year={saved.year}&quarter={saved.quarter}")
@@ -111,29 +116,25 @@ def satisfaction_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.satisfaction_delete(score=score)
         messages.success(request, _("满意度得分已删除：%(score)s") % {"score": score})
         return redirect(list_url)
-    return render(
+    return confirm_page(
         request,
-        "evaluations/inputs/confirm_delete.html",
-        {
-            "title": _("删除满意度得分"),
-            "message": _("确定删除%(target)s %(year)d年第%(quarter)d季度的满意度得分%(score)s吗？")
-            % {
-                "target": score.person or score.department,
-                "year": score.year,
-                "quarter": score.quarter,
-                "score": score.score,
-            },
-            "cancel_url": list_url,
+        title=_("删除满意度得分"),
+        message=_("确定删除%(target)s %(year)d年第%(quarter)d季度的满意度得分%(score)s吗？")
+        % {
+            "target": score.person or score.department,
+            "year": score.year,
+            "quarter": score.quarter,
+            "score": score.score,
         },
+        cancel_url=list_url,
+        confirm_label=_("确定删除"),
     )
 
 
 @permission_required(PERM)
 def satisfaction_import_template(request: HttpRequest) -> HttpResponse:
     content = imports.build_satisfaction_template(organisation=request.user.organisation)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''satisfaction_import_template.xlsx"
-    return response
+    return xlsx_download(content, "satisfaction_import_template.xlsx")
 
 
 @never_cache
@@ -142,18 +143,24 @@ def satisfaction_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
     return _import_page(
         request,
+        urls="satisfaction",
+        kind="satisfaction",
+        title=_("导入满意度测评"),
         parse=imports.parse_satisfaction_workbook,
         write=services.satisfaction_import,
-        context={
-            "title": _("导入满意度测评"),
-            "list_url": reverse("evaluations:satisfaction_list"),
-            "template_url": reverse("evaluations:satisfaction_import_template"),
-            "kind": "satisfaction",
-        },
     )
 
 
-def _import_page(request: HttpRequest, *, parse, write, context: dict) -> HttpResponse:
+def _import_page(request: HttpRequest, *, urls: str, kind: str, title: str, parse, write) -> HttpResponse:
+    """The upload page of one kind of input, and its result; ``urls`` is the prefix of the kind's
+    URL names (``<urls>_list``, ``<urls>_import``, ``<urls>_import_template``)."""
+    context = {
+        "title": title,
+        "kind": kind,
+        "list_url": reverse(f"evaluations:{urls}_list"),
+        "template_url": reverse(f"evaluations:{urls}_import_template"),
+        "import_url": reverse(f"evaluations:{urls}_import"),
+    }
     form = InputImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     organisation = request.user.organisation
@@ -179,9 +186,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     queryset = services.service_events_for_list(organisation_id=request.user.organisation_id)
     filterset = ServiceEventFilter(data, queryset=queryset, organisation=request.user.organisation)
     return render(
-        request,
-        "evaluations/inputs/event_list.html",
-        {"filter": filterset, "page": page_of(request, filterset.qs, PAGE_SIZE), "query": query_without_page(data)},
+        request, "evaluations/inputs/event_list.html", filtered_page(request, filterset, data=data, per_page=PAGE_SIZE)
     )
 
 
@@ -191,7 +196,7 @@ def _event_form_page(request: HttpRequest, event: ServiceEvent | None) -> HttpRe
         try:
             saved = services.service_event_save(event=form.instance, entered_by=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存：%(event)s") % {"event": saved})
             return redirect("evaluations:event_list")
@@ -217,25 +222,21 @@ def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.service_event_delete(event=event)
         messages.success(request, _("已删除：%(event)s") % {"event": event})
         return redirect("evaluations:event_list")
-    return render(
+    return confirm_page(
         request,
-        "evaluations/inputs/confirm_delete.html",
-        {
-            "title": _("删除表扬或投诉"),
-            "message": _("确定删除%(date)s %(person)s的%(kind)s记录吗？")
-            % {"date": event.date.isoformat(), "person": event.person, "kind": event.get_kind_display()},
-            "detail": event.description,
-            "cancel_url": reverse("evaluations:event_list"),
-        },
+        title=_("删除表扬或投诉"),
+        message=_("确定删除%(date)s %(person)s的%(kind)s记录吗？")
+        % {"date": event.date.isoformat(), "person": event.person, "kind": event.get_kind_display()},
+        detail=event.description,
+        cancel_url=reverse("evaluations:event_list"),
+        confirm_label=_("确定删除"),
     )
 
 
 @permission_required(PERM)
 def event_import_template(request: HttpRequest) -> HttpResponse:
     content = imports.build_service_event_template(organisation=request.user.organisation)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''service_event_import_template.xlsx"
-    return response
+    return xlsx_download(content, "service_event_import_template.xlsx")
 
 
 @never_cache
@@ -244,12 +245,9 @@ def event_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
     return _import_page(
         request,
+        urls="event",
+        kind="events",
+        title=_("导入表扬与投诉"),
         parse=imports.parse_service_event_workbook,
         write=services.service_event_import,
-        context={
-            "title": _("导入表扬与投诉"),
-            "list_url": reverse("evaluations:event_list"),
-            "template_url": reverse("evaluations:event_import_template"),
-            "kind": "events",
-        },
     )

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import IntegerField, OuterRef, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import views as job_views
 from accounts.decorators import permission_required
+from accounts.models import Job
 
-from ..models import AppraisalQuarter, DepartmentQuarterStats, QuarterResult, RollupJob
+from ..models import AppraisalQuarter, DepartmentQuarterStats, QuarterResult
 from ..services import rollup as services
 
 PAGE_SIZE = 50
@@ -24,29 +28,17 @@ def _get_quarter_for_user(request: HttpRequest, pk: int) -> AppraisalQuarter:
     return get_object_or_404(AppraisalQuarter, pk=pk, organisation_id=request.user.organisation_id)
 
 
-def _get_job_for_user(request: HttpRequest, pk: int) -> RollupJob:
-    return get_object_or_404(
-        RollupJob.objects.select_related("appraisal_quarter"),
-        pk=pk,
-        appraisal_quarter__organisation_id=request.user.organisation_id,
-    )
-
-
-def _job_payload(job: RollupJob) -> dict:
-    return {
-        "id": job.pk,
-        "state": job.state,
-        "state_label": job.get_state_display(),
-        "progress": job.progress,
-        "message": job.message,
-        "finished": job.state in (RollupJob.State.DONE, RollupJob.State.FAILED),
-    }
-
-
 @permission_required("evaluations.run_rollup")
 def rollup_list(request: HttpRequest) -> HttpResponse:
-    """The organisation's quarters, their last roll-up and latest job, and a button to run one."""
-    latest = RollupJob.objects.filter(appraisal_quarter=OuterRef("pk")).order_by("-requested_at", "-pk")
+    """The organisation's quarters, their last roll-up and latest roll-up job, and a button to run one."""
+    # The job names its quarter in its params; the key is cast so the comparison is the same on
+    # SQLite and PostgreSQL.
+    latest = (
+        Job.objects.filter(kind=services.ROLLUP_QUARTER, organisation_id=OuterRef("organisation_id"))
+        .annotate(quarter_id=Cast(KeyTextTransform("appraisal_quarter", "params"), IntegerField()))
+        .filter(quarter_id=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+    )
     quarters = (
         AppraisalQuarter.objects.filter(organisation_id=request.user.organisation_id)
         .annotate(
@@ -54,14 +46,17 @@ def rollup_list(request: HttpRequest) -> HttpResponse:
             job_state=Subquery(latest.values("state")[:1]),
             job_progress=Subquery(latest.values("progress")[:1]),
             job_message=Subquery(latest.values("message")[:1]),
+            job_error=Subquery(latest.values("error")[:1]),
         )
         .order_by("-year", "-quarter")
     )
     rows = list(quarters)
-    states = dict(RollupJob.State.choices)
+    states = dict(Job.State.choices)
     for row in rows:
         row.job_state_label = states.get(row.job_state, "")
-        row.job_active = row.job_state in (RollupJob.State.PENDING, RollupJob.State.RUNNING)
+        row.job_active = row.job_state in (Job.State.PENDING, Job.State.RUNNING)
+        # A failed job explains itself in its error; a pending one whose enqueue failed, in its message.
+        row.job_text = row.job_error if row.job_state == Job.State.FAILED else row.job_message
     return render(request, "evaluations/rollup/list.html", {"quarters": rows})
 
 
@@ -70,12 +65,14 @@ def rollup_list(request: HttpRequest) -> HttpResponse:
 def rollup_run(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal_quarter = _get_quarter_for_user(request, pk)
     job = services.rollup_job_request(appraisal_quarter=appraisal_quarter, actor=request.user)
+    # Without a broker the job has already run by now; with one it is queued (or waiting for
+    # the sweeper when the broker could not be reached).
     job.refresh_from_db()
-    if job.state == RollupJob.State.PENDING and job.message:
+    if job.state == Job.State.PENDING and job.message:
         messages.warning(request, job.message)
-    elif job.state == RollupJob.State.FAILED:
-        messages.error(request, job.message)
-    elif job.state == RollupJob.State.DONE:
+    elif job.state == Job.State.FAILED:
+        messages.error(request, job.error)
+    elif job.state == Job.State.DONE:
         messages.success(request, job.message)
     else:
         messages.info(request, _("已提交汇总任务。"))
@@ -85,8 +82,9 @@ def rollup_run(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @permission_required("evaluations.run_rollup")
 def rollup_job(request: HttpRequest, pk: int) -> JsonResponse:
-    """A job's progress, polled by static/js/rollup.js."""
-    return JsonResponse(_job_payload(_get_job_for_user(request, pk)))
+    """A roll-up job's status, polled by static/js/rollup.js: the background job's own status JSON."""
+    get_object_or_404(Job, pk=pk, kind=services.ROLLUP_QUARTER, organisation_id=request.user.organisation_id)
+    return job_views.job_status(request, pk)
 
 
 @permission_required("evaluations.run_rollup")

@@ -1,0 +1,342 @@
+"""Do the main pages stay fast however large the organisation grows?
+
+One database, two sizes. First the demo organisation (``seed_demo``, 60 people) is loaded and
+every page below is measured. Then the organisation grows in bulk (not timed) to about
+``--staff`` people in 8 large departments of their own (about 12 500 each at 100 000), each
+person with the current quarter's targets awaiting review, last month's summary, a grade row
+in every appraisal quarter of the year and an annual result; the pages are measured again.
+
+Each page is asked for as the person who would open it, in-process through the whole Django
+stack (middleware, sessions, templates), with the test client. A page is measured once to warm
+up and then ``--repeat`` times (once if it takes more than 2 s); the median is printed with
+its query count and HTML size, and two ratios:
+
+  * ``×trivial``: against a signed-in trivial page (the password form) at the same size, and
+  * ``×size``: the large organisation against the small one, for the same page and person.
+
+The demo's own departments (就业促进科: about 8 people) stay the same size while the
+organisation grows, so a row for ``demo_head`` answers "does a page about an 8-person
+department cost the same in a big organisation?" (target ×size ≤ 1.5). ``bench_head`` heads
+one of the large departments (target ×trivial ≤ 5 for every main page at 100 000).
+
+    .venv/bin/python bench/pages_bench.py                         # SQLite in a temp dir, 100 000
+    .venv/bin/python bench/pages_bench.py --staff 5000            # quick check
+    tests/support/with_postgres.sh .venv/bin/python bench/pages_bench.py   # on PostgreSQL 15
+
+Exit status 0 always: this prints figures, it does not judge them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BATCH = 5000
+BIG_DEPARTMENTS = 8
+
+# (label, account, url); the url may use {year}, {quarter}, {quarter_pk}, {grade_pk}.
+PAGES = [
+    ("trivial (password form)", "demo_staff", "/accounts/password/"),
+    ("home", "demo_staff", "/"),
+    ("home", "demo_head", "/"),
+    ("home", "bench_head", "/"),
+    ("home", "demo_chief", "/"),
+    ("my targets", "demo_staff", "/targets/"),
+    ("my summaries", "demo_staff", "/summaries/"),
+    ("review inbox", "demo_head", "/review/"),
+    ("review inbox", "bench_head", "/review/"),
+    ("grading", "demo_head", "/evaluations/grading/"),
+    ("grading", "bench_head", "/evaluations/grading/"),
+    ("grading", "demo_leader", "/evaluations/grading/"),
+    ("grading", "bench_leader", "/evaluations/grading/"),
+    ("roster", "demo_head", "/review/roster/"),
+    ("roster", "demo_hr", "/review/roster/"),
+    ("roster export", "demo_head", "/review/roster.xlsx"),
+    ("quarters", "demo_hr", "/evaluations/quarters/"),
+    ("approval", "demo_chief", "/evaluations/quarters/{quarter_pk}/approve/"),
+    ("staff list", "demo_hr", "/accounts/staff/"),
+    ("annual committee", "demo_hr", "/evaluations/annual/{year}/"),
+    ("result use", "demo_hr", "/evaluations/annual/{year}/use/"),
+    ("audit log", "demo_auditor", "/accounts/audit/"),
+]
+
+
+def setup_django(database_url: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appraisal_site.settings")
+    import django
+
+    django.setup()
+
+
+def grow(*, staff: int) -> None:
+    """Add people in bulk to the demo organisation until it has about ``staff`` people."""
+    import random
+
+    from auditlog.context import disable_auditlog
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts import periods
+    from accounts.models import Department, DepartmentMembership, Organisation, Role, RoleAssignment, User
+    from evaluations.models import AnnualResult, AppraisalQuarter, Grade, QuarterGrade
+    from summaries.models import MonthlySummary
+    from targets.models import TargetItem, TargetSet
+
+    rng = random.Random(1)
+    # The one organisation seed_demo made (the bench database holds nothing else).
+    organisation = Organisation.objects.get()
+    existing = User.objects.filter(organisation=organisation).count()
+    count = max(staff - existing, 0)
+    today = periods.today()
+    quarter = periods.Quarter.of(today)
+    last_month = periods.Month.of(today).previous()
+    now = timezone.now()
+    password = make_password("Bench@2026!")
+    grades = [Grade.GOOD, Grade.FAIRLY_GOOD, Grade.FAIRLY_GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE]
+    with transaction.atomic(), disable_auditlog():
+        leader = User.objects.create(
+            username="bench_leader", full_name="基准分管领导", organisation=organisation, password=password
+        )
+        RoleAssignment.objects.create(user=leader, organisation=organisation, role=Role.SUPERVISING_LEADER)
+        departments = []
+        for i in range(BIG_DEPARTMENTS):
+            head = User.objects.create(
+                username="bench_head" if i == 0 else f"bench_head{i}",
+                full_name=f"基准科长{i}",
+                organisation=organisation,
+                password=password,
+            )
+            department = Department.objects.create(
+                organisation=organisation,
+                code=f"BENCH{i}",
+                name=f"基准业务{i}科",
+                head=head,
+                supervising_leader=leader,
+                sort_order=100 + i,
+            )
+            head.department = department
+            head.save(update_fields=["department"])
+            RoleAssignment.objects.create(user=head, organisation=organisation, role=Role.DEPARTMENT_HEAD)
+            departments.append(department)
+        for start in range(0, count, BATCH):
+            User.objects.bulk_create(
+                User(
+                    username=f"b{i:07d}",
+                    full_name=f"人员{i}",
+                    organisation=organisation,
+                    department=departments[i % BIG_DEPARTMENTS],
+                    password="!",
+                )
+                for i in range(start, min(start + BATCH, count))
+            )
+        people = list(
+            User.objects.filter(department__in=departments).values_list("pk", "department_id", "department__head_id")
+        )
+        start_of_year = periods.Quarter(today.year, 1).first_day
+        DepartmentMembership.objects.bulk_create(
+            (DepartmentMembership(user_id=pk, department_id=dept, start_date=start_of_year) for pk, dept, _h in people),
+            batch_size=BATCH,
+        )
+        RoleAssignment.objects.bulk_create(
+            (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _d, _h in people),
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+        TargetSet.objects.bulk_create(
+            (
+                TargetSet(
+                    owner_id=pk,
+                    organisation=organisation,
+                    department_id=dept,
+                    year=quarter.year,
+                    quarter=quarter.quarter,
+                    status="submitted",
+                    submitted_at=now,
+                )
+                for pk, dept, _h in people
+            ),
+            batch_size=BATCH,
+        )
+        set_ids = TargetSet.objects.filter(department__in=departments).values_list("pk", flat=True)
+        TargetItem.objects.bulk_create(
+            (
+                TargetItem(target_set_id=set_id, content=f"目标事项{n}")
+                for set_id in set_ids.iterator()
+                for n in range(3)
+            ),
+            batch_size=BATCH,
+        )
+        MonthlySummary.objects.bulk_create(
+            (
+                MonthlySummary(
+                    owner_id=pk,
+                    organisation=organisation,
+                    department_id=dept,
+                    year=last_month.year,
+                    month=last_month.month,
+                    status="submitted",
+                    submitted_at=now,
+                    other_work="日常工作",
+                )
+                for pk, dept, _h in people
+            ),
+            batch_size=BATCH,
+        )
+        for appraisal_quarter in AppraisalQuarter.objects.filter(organisation=organisation, year=today.year):
+            approved = appraisal_quarter.state == "approved"
+            QuarterGrade.objects.bulk_create(
+                (
+                    QuarterGrade(
+                        appraisal_quarter=appraisal_quarter,
+                        person_id=pk,
+                        department_id=dept,
+                        evaluator_id=head,
+                        state="approved" if approved else "pending",
+                        grade=rng.choice(grades) if approved else "",
+                    )
+                    for pk, dept, head in people
+                ),
+                batch_size=BATCH,
+            )
+        AnnualResult.objects.bulk_create(
+            (
+                AnnualResult(
+                    organisation=organisation,
+                    person_id=pk,
+                    department_id=dept,
+                    year=today.year,
+                    graded_quarters=3,
+                    suggested_grade="competent",
+                    computed_at=now,
+                )
+                for pk, dept, _h in people
+            ),
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+
+
+def measure(*, repeat: int) -> dict[tuple[str, str], tuple[float, int, int, int]]:
+    """{(label, account): (median seconds, queries, bytes, status)} for every page."""
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts import periods
+    from accounts.models import User
+    from evaluations.models import AppraisalQuarter
+
+    today = periods.today()
+    open_quarter = AppraisalQuarter.objects.filter(state="open").order_by("-year", "-quarter").first()
+    values = {
+        "year": today.year,
+        "quarter": periods.Quarter.of(today).quarter,
+        "quarter_pk": open_quarter.pk if open_quarter else 0,
+    }
+    results = {}
+    for label, account, url in PAGES:
+        user = User.objects.filter(username=account).first()
+        if user is None:
+            continue
+        client = Client()
+        client.force_login(user)
+        path = url.format(**values)
+        client.get(path)  # warm up: template cache, connection
+        times = []
+        queries = size = status = 0
+        for n in range(repeat):
+            reset_queries()
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(path)
+                body = b"".join(response) if response.streaming else response.content
+                times.append(time.perf_counter() - started)
+            queries, size, status = len(captured), len(body), response.status_code
+            if times[-1] > 2 and n == 0:
+                break
+        results[(label, account)] = (statistics.median(times), queries, size, status)
+    return results
+
+
+def report(small: dict, large: dict, *, small_people: int, large_people: int) -> None:
+    trivial_small = small[PAGES[0][0], PAGES[0][1]][0]
+    trivial_large = large[PAGES[0][0], PAGES[0][1]][0]
+    print(f"{'page':<26}{'as':<14}{small_people:>8} people{'':>12}{large_people:>8} people")
+    print(f"{'':<40}{'ms':>8}{'q':>5}{'KB':>7}{'×triv':>7}{'ms':>10}{'q':>5}{'KB':>7}{'×triv':>7}{'×size':>7}")
+    for label, account, _url in PAGES:
+        if (label, account) not in large:
+            continue
+        large_row = large[label, account]
+        small_row = small.get((label, account))
+        left = (
+            f"{small_row[0] * 1000:8.1f}{small_row[1]:5d}{small_row[2] / 1024:7.0f}{small_row[0] / trivial_small:7.1f}"
+            if small_row
+            else f"{'—':>27}"
+        )
+        ratio = f"{large_row[0] / small_row[0]:7.2f}" if small_row else f"{'—':>7}"
+        status = "" if large_row[3] == 200 else f"  HTTP {large_row[3]}"
+        print(
+            f"{label:<26}{account:<14}{left}"
+            f"{large_row[0] * 1000:10.1f}{large_row[1]:5d}{large_row[2] / 1024:7.0f}"
+            f"{large_row[0] / trivial_large:7.1f}{ratio}{status}"
+        )
+    print(
+        f"\ntrivial page: {trivial_small * 1000:.1f} ms at {small_people} people, "
+        f"{trivial_large * 1000:.1f} ms at {large_people}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--staff", type=int, default=100_000, help="people in the large organisation")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    tmp = None
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        tmp = tempfile.TemporaryDirectory(prefix="pages-bench-")
+        database_url = f"sqlite:///{tmp.name}/bench.sqlite3"
+    setup_django(database_url)
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False
+    call_command("migrate", "--noinput", verbosity=0)
+    call_command("seed_demo", "--force", verbosity=0)
+    small_people = User.objects.count()
+    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}", flush=True)
+    small = measure(repeat=args.repeat)
+    started = time.perf_counter()
+    grow(staff=args.staff)
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    large_people = User.objects.count()
+    print(f"grown to {large_people} people in {time.perf_counter() - started:.0f} s (not timed)\n", flush=True)
+    large = measure(repeat=args.repeat)
+    # bench_head and bench_leader exist only in the large organisation: no ×size for them.
+    report(small, large, small_people=small_people, large_people=large_people)
+    if tmp:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

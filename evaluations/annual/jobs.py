@@ -1,0 +1,20 @@
+"""The year-end room's background-job kinds (accounts.jobs), registered by EvaluationsConfig.ready()."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import jobs
+
+from . import services
+
+
+def register_kinds() -> None:
+    jobs.register(
+        services.ROLLUP_YEAR,
+        services.run_rollup_year_job,
+        label=_("年度建议等次计算"),
+        permission="evaluations.run_annual_rollup",
+        return_url=lambda job: reverse("evaluations:annual", kwargs={"year": job.params["year"]}),
+    )

@@ -1,0 +1,24 @@
+"""The discipline room's background-job kinds (accounts.jobs), registered by EvaluationsConfig.ready()."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts import jobs
+
+from .services import veto
+
+
+def register_kinds() -> None:
+    jobs.register(
+        veto.VETO_FOR_FINDING,
+        veto.run_veto_for_finding,
+        label=_("严重问题的一票否决标记"),
+        permission="evaluations.view_veto_flags",
+    )
+    jobs.register(
+        veto.VETO_FOR_SANCTION,
+        veto.run_veto_for_sanction,
+        label=_("处分的一票否决标记"),
+        permission="evaluations.view_veto_flags",
+    )

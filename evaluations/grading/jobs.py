@@ -1,0 +1,20 @@
+"""The grading room's background-job kinds (accounts.jobs), registered by EvaluationsConfig.ready()."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import jobs
+
+from .services import rollup
+
+
+def register_kinds() -> None:
+    jobs.register(
+        rollup.ROLLUP_QUARTER,
+        rollup.run_rollup_job,
+        label=_("季度汇总"),
+        permission="evaluations.run_rollup",
+        return_url=lambda job: reverse("evaluations:rollup"),
+    )

@@ -1,0 +1,130 @@
+"""The grade the grading page suggests for each person (DOMAIN.md §4); the evaluator decides.
+
+Long leave comes first: a participant whose long leave (特殊状态 长期休假) covers more than the
+policy's ``uncertain_leave_share_percent`` of the quarter's days is not graded, so the suggestion
+is 不确定等次 with the reason spelled out. Otherwise, with the score model on, the score bands
+within the 好 quota (:func:`.scores.suggested_grades`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+from accounts import periods
+from accounts.models import Policy, StaffStatus, StaffStatusKind
+from accounts.selectors import policy_for_organisation
+
+from ..models import AppraisalQuarter, Grade, QuarterGrade, UncertainReason
+from . import scores
+
+
+@dataclass(frozen=True)
+class LongLeave:
+    """A person's long leave within one quarter, when it covers more than the policy allows."""
+
+    days: int
+    quarter_days: int
+    limit_percent: int
+
+    grade = Grade.UNCERTAIN
+    uncertain_reason = UncertainReason.LONG_LEAVE
+
+    @property
+    def share_percent(self) -> str:
+        """The share of the quarter's days on leave, to one decimal, without a trailing “.0”."""
+        share = (Decimal(self.days * 100) / Decimal(self.quarter_days)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return f"{share:f}".removesuffix(".0")
+
+    @property
+    def explanation(self) -> str:
+        return _("休假%(days)s天，占本季度%(share)s%%，超过规定的%(limit)s%%，建议定为不确定等次。") % {
+            "days": self.days,
+            "share": self.share_percent,
+            "limit": self.limit_percent,
+        }
+
+
+def _days_covered(spans: list[tuple[date, date]]) -> int:
+    """Days covered by the spans (inclusive), counting a day of overlapping spans once."""
+    total, covered_until = 0, None
+    for start, end in sorted(spans):
+        if covered_until is not None and start <= covered_until:
+            start = covered_until + timedelta(days=1)
+        if start <= end:
+            total += (end - start).days + 1
+            covered_until = end
+    return total
+
+
+def long_leave_in_quarter(
+    *,
+    organisation_id: int,
+    year: int,
+    quarter: int,
+    person_ids: Iterable[int] | None = None,
+    policy: Policy | None = None,
+) -> dict[int, LongLeave]:
+    """person id → their long leave, for the people of the organisation (or of ``person_ids``) whose
+    长期休假 covers more than ``policy.uncertain_leave_share_percent`` of the quarter's days.
+
+    A leave without an end date runs to the quarter's end; overlapping leaves count each day once.
+    One query (two when the policy is not given).
+    """
+    policy = policy or policy_for_organisation(organisation_id=organisation_id)
+    period = periods.Quarter(year, quarter)
+    first, last = period.first_day, period.last_day
+    statuses = StaffStatus.objects.filter(
+        user__organisation_id=organisation_id, kind=StaffStatusKind.LONG_LEAVE, start_date__lte=last
+    ).exclude(end_date__lt=first)
+    if person_ids is not None:
+        statuses = statuses.filter(user_id__in=list(person_ids))
+    spans_of: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for person_id, start, end in statuses.values_list("user_id", "start_date", "end_date"):
+        spans_of[person_id].append((max(start, first), min(end or last, last)))
+    length = (last - first).days + 1
+    limit = policy.uncertain_leave_share_percent
+    result = {}
+    for person_id, spans in spans_of.items():
+        days = _days_covered(spans)
+        if days * 100 > length * limit:
+            result[person_id] = LongLeave(days=days, quarter_days=length, limit_percent=limit)
+    return result
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    grade: str
+    explanation: str = ""
+
+
+def grade_suggestions(
+    *, appraisal_quarter: AppraisalQuarter, rows: list[QuarterGrade], policy: Policy
+) -> dict[int, Suggestion]:
+    """person id → the suggested grade for the people of ``rows`` (none for people without one).
+
+    不确定等次 for long leave beyond the policy's share; else, with the score model on, the
+    suggestion within the quota, or the band stored with the person's scores.
+    """
+    person_ids = [row.person_id for row in rows]
+    on_leave = long_leave_in_quarter(
+        organisation_id=appraisal_quarter.organisation_id,
+        year=appraisal_quarter.year,
+        quarter=appraisal_quarter.quarter,
+        person_ids=person_ids,
+        policy=policy,
+    )
+    by_score = scores.suggested_grades(appraisal_quarter=appraisal_quarter) if policy.score_model_enabled else {}
+    result = {}
+    for row in rows:
+        leave = on_leave.get(row.person_id)
+        if leave is not None:
+            result[row.person_id] = Suggestion(grade=leave.grade, explanation=leave.explanation)
+        elif grade := by_score.get(row.person_id) or row.suggested_grade:
+            result[row.person_id] = Suggestion(grade=grade)
+    return result

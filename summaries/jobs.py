@@ -1,0 +1,31 @@
+"""The summaries app's background-job kinds (accounts.jobs), registered by SummariesConfig.ready()."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import jobs
+from accounts.models import Job
+
+from . import exports
+
+
+def _roster_page(job: Job) -> str:
+    params = {key: value for key, value in job.params.items() if value not in (None, "")}
+    return f"{reverse('roster')}?{urlencode(params)}"
+
+
+def register_kinds() -> None:
+    # Others follow a roster export only if they see every department's roster anyway (HR, the
+    # agency head): a department head's permission to see the roster covers their own departments,
+    # not a whole-organisation workbook someone else asked for.
+    jobs.register(
+        exports.ROSTER_EXPORT,
+        exports.run_roster_export,
+        label=_("提交情况导出"),
+        permission="summaries.view_every_roster",
+        return_url=_roster_page,
+    )

@@ -1,0 +1,180 @@
+"""The discipline office's opinion before approval (审批前征求纪委意见, a policy step): an inspector
+records it on the quarters page; while the policy asks for it, the agency head cannot approve without."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from accounts.models import AuditEntry, Policy, Role
+from evaluations.grading.services.grading import (
+    appraisal_quarter_approve,
+    approval_blockers,
+    grade_assign,
+    grades_confirm_all,
+    quarter_discipline_opinion_record,
+)
+from evaluations.models import Grade, QuarterDisciplineOpinion, QuarterState
+from tests.factories import RoleAssignmentFactory
+
+QUARTERS = reverse("evaluations:quarters")
+
+
+@pytest.fixture
+def review_step(organisation):
+    Policy.objects.filter(organisation=organisation).update(discipline_review_step=True)
+
+
+@pytest.fixture
+def graded(quarter, head, leader, team, grade_of):
+    """Everyone graded and confirmed: nothing but the opinion can stand in the way."""
+    for person in team:
+        grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.FAIRLY_GOOD, comment="认真")
+    grades_confirm_all(appraisal_quarter=quarter, actor=leader)
+    return quarter
+
+
+def record(quarter, actor, text="未发现影响定等的违纪违规问题。"):
+    return quarter_discipline_opinion_record(appraisal_quarter=quarter, actor=actor, text=text)
+
+
+def opinion_url(quarter):
+    return reverse("evaluations:quarter_discipline_opinion", args=[quarter.pk])
+
+
+def approve_url(quarter):
+    return reverse("evaluations:quarter_approve", args=[quarter.pk])
+
+
+# --- The service ---------------------------------------------------------------------------
+
+
+def test_approval_is_refused_without_the_opinion_when_the_policy_asks_for_it(graded, chief, review_step):
+    assert approval_blockers(appraisal_quarter=graded) == ["须先取得纪委意见：请纪检人员在季度结果页记录意见。"]
+    with pytest.raises(ValidationError, match="须先取得纪委意见"):
+        appraisal_quarter_approve(appraisal_quarter=graded, actor=chief)
+    graded.refresh_from_db()
+    assert graded.state == QuarterState.OPEN
+
+
+def test_with_the_opinion_recorded_the_quarter_is_approved(graded, chief, inspector, review_step):
+    opinion = record(graded, inspector)
+    assert (opinion.given_by, opinion.text) == (inspector, "未发现影响定等的违纪违规问题。")
+    assert opinion.given_at is not None
+    assert approval_blockers(appraisal_quarter=graded) == []
+    assert appraisal_quarter_approve(appraisal_quarter=graded, actor=chief).state == QuarterState.APPROVED
+
+
+def test_without_the_policy_step_no_opinion_is_needed_or_taken(graded, chief, inspector):
+    assert approval_blockers(appraisal_quarter=graded) == []
+    with pytest.raises(ValidationError, match="未设审批前征求纪委意见"):
+        record(graded, inspector)
+    assert appraisal_quarter_approve(appraisal_quarter=graded, actor=chief).state == QuarterState.APPROVED
+
+
+@pytest.mark.parametrize("who", ["hr", "chief", "leader", "head", "staff", "auditor", "sysadmin"])
+def test_only_an_inspector_records_the_opinion(request, quarter, review_step, who):
+    with pytest.raises(PermissionDenied):
+        record(quarter, request.getfixturevalue(who))
+    assert not QuarterDisciplineOpinion.objects.exists()
+
+
+def test_an_inspector_of_another_organisation_cannot_record_it(quarter, review_step, outsider):
+    RoleAssignmentFactory(user=outsider, role=Role.INSPECTOR)
+    with pytest.raises(PermissionDenied):
+        record(quarter, outsider)
+    assert not QuarterDisciplineOpinion.objects.exists()
+
+
+def test_the_opinion_needs_text(quarter, inspector, review_step):
+    with pytest.raises(ValidationError, match="请填写纪委意见"):
+        record(quarter, inspector, text="  ")
+    assert not QuarterDisciplineOpinion.objects.exists()
+
+
+def test_recording_again_replaces_the_text_and_the_audit_trail_keeps_both(quarter, inspector, review_step):
+    record(quarter, inspector, "初步意见")
+    record(quarter, inspector, "最终意见")
+    assert QuarterDisciplineOpinion.objects.get().text == "最终意见"
+    entry = AuditEntry.objects.filter(content_type__model="quarterdisciplineopinion").latest()
+    assert entry.changes_dict["text"] == ["初步意见", "最终意见"]
+    assert entry.organisation_id == quarter.organisation_id
+
+
+def test_no_opinion_once_the_quarter_is_approved(graded, chief, inspector, review_step):
+    record(graded, inspector)
+    appraisal_quarter_approve(appraisal_quarter=graded, actor=chief)
+    with pytest.raises(ValidationError, match="已审批"):
+        record(graded, inspector, "补充意见")
+    assert QuarterDisciplineOpinion.objects.get().text == "未发现影响定等的违纪违规问题。"
+
+
+# --- The pages -----------------------------------------------------------------------------
+
+
+def test_the_inspector_records_the_opinion_on_the_quarters_page(client_for, quarter, inspector, review_step):
+    client = client_for(inspector)
+    page = client.get(QUARTERS).content.decode()
+    assert 'data-testid="discipline-opinion-form"' in page
+    assert "须先取得纪委意见" in page  # among the blockers
+    response = client.post(opinion_url(quarter), {"text": "同意上报。"})
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert 'data-testid="discipline-opinion"' in page
+    assert "同意上报。" in page and "纪检干部于" in page
+    assert "须先取得纪委意见" not in page
+
+
+@pytest.mark.parametrize("who", ["hr", "chief", "leader"])
+def test_others_see_the_opinion_but_cannot_record_it(request, client_for, quarter, inspector, review_step, who):
+    record(quarter, inspector, "同意上报。")
+    client = client_for(request.getfixturevalue(who))
+    page = client.get(QUARTERS).content.decode()
+    assert "同意上报。" in page
+    assert 'data-testid="discipline-opinion-form"' not in page
+    assert client.post(opinion_url(quarter), {"text": "改写"}).status_code == 403
+    assert QuarterDisciplineOpinion.objects.get().text == "同意上报。"
+
+
+def test_staff_cannot_post_an_opinion(client_for, quarter, staff, review_step):
+    assert client_for(staff).post(opinion_url(quarter), {"text": "改写"}).status_code == 403
+    assert not QuarterDisciplineOpinion.objects.exists()
+
+
+def test_an_inspector_cannot_post_on_another_organisations_quarter(client_for, quarter, review_step, outsider):
+    RoleAssignmentFactory(user=outsider, role=Role.INSPECTOR)
+    assert client_for(outsider).post(opinion_url(quarter), {"text": "改写"}).status_code == 404
+    assert not QuarterDisciplineOpinion.objects.exists()
+
+
+def test_an_empty_opinion_is_refused_on_the_page(client_for, quarter, inspector, review_step):
+    response = client_for(inspector).post(opinion_url(quarter), {"text": ""})
+    assert response.status_code == 400
+    assert 'data-testid="discipline-opinion-form"' in response.content.decode()
+    assert not QuarterDisciplineOpinion.objects.exists()
+
+
+def test_without_the_policy_step_the_page_offers_no_opinion_form(client_for, quarter, inspector):
+    page = client_for(inspector).get(QUARTERS).content.decode()
+    assert "纪委意见" not in page
+    assert client_for(inspector).post(opinion_url(quarter), {"text": "同意"}).status_code == 400
+    assert not QuarterDisciplineOpinion.objects.exists()
+
+
+def test_the_approval_page_lists_the_missing_opinion_and_then_shows_it(
+    client_for, graded, chief, inspector, review_step
+):
+    client = client_for(chief)
+    page = client.get(approve_url(graded)).content.decode()
+    assert "尚不能审批" in page and "须先取得纪委意见" in page
+    response = client.post(approve_url(graded), follow=True)
+    assert "须先取得纪委意见" in response.content.decode()
+    graded.refresh_from_db()
+    assert graded.state == QuarterState.OPEN
+
+    record(graded, inspector, "同意上报。")
+    page = client.get(approve_url(graded)).content.decode()
+    assert "尚不能审批" not in page and "同意上报。" in page
+    assert client.post(approve_url(graded)).status_code == 302
+    graded.refresh_from_db()
+    assert graded.state == QuarterState.APPROVED

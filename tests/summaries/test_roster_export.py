@@ -1,0 +1,125 @@
+"""The roster's 导出 Excel as a background job: the same workbook as /review/roster.xlsx, built with
+the requester's visibility (checked again when it runs), downloaded only by those entitled to it."""
+
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from django.utils.functional import empty
+from openpyxl import load_workbook
+
+from accounts.models import Job, RoleAssignment
+from accounts.storage import private_storage
+from summaries.exports import ROSTER_EXPORT
+from tests.factories import DepartmentFactory, MonthlySummaryFactory, UserFactory
+
+QUERY = "year=2026&month=10"
+QUERY_IN_HTML = "year=2026&amp;month=10"
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    private_storage._wrapped = empty  # the storage reads the setting once
+    yield
+    private_storage._wrapped = empty
+
+
+@pytest.fixture
+def elsewhere(organisation):
+    """Someone in a department the head of `department` does not see."""
+    return UserFactory(department=DepartmentFactory(organisation=organisation, name="财务科"), full_name="别的科室")
+
+
+@pytest.fixture
+def export(client_for, django_capture_on_commit_callbacks):
+    """``export(person, query)``: the person presses 导出 Excel on the roster; the commit runs the job."""
+
+    def press(person, query=QUERY):
+        client = client_for(person)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"{reverse('roster_export_job')}?{query}")
+        return response, Job.objects.latest("pk")
+
+    return press
+
+
+def _rows(content: bytes) -> list[tuple]:
+    return list(load_workbook(BytesIO(content)).active.iter_rows(values_only=True))
+
+
+def _download(client, job) -> bytes:
+    response = client.get(reverse("accounts:job_download", args=[job.pk]))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def test_the_roster_page_asks_for_the_export_with_a_post_button(client_for, hr):
+    page = client_for(hr).get(reverse("roster"), {"year": 2026, "month": 10}).content.decode()
+    assert f'action="{reverse("roster_export_job")}?{QUERY_IN_HTML}"' in page and 'method="post"' in page
+    assert "导出Excel" in page
+
+
+def test_the_export_job_gives_the_same_workbook_as_the_direct_download(client_for, export, hr, staff, elsewhere):
+    MonthlySummaryFactory(owner=staff, submitted=True)
+    response, job = export(hr)
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert (job.kind, job.state, job.requested_by) == (ROSTER_EXPORT, Job.State.DONE, hr)
+    assert job.result_name == "roster-2026-10.xlsx"
+    assert job.params == {"year": 2026, "month": 10, "department": None, "show": ""}
+    client = client_for(hr)
+    direct = client.get(f"{reverse('roster_export')}?{QUERY}")
+    assert _rows(_download(client, job)) == _rows(direct.content)
+    names = [row[2] for row in _rows(direct.content)[1:]]
+    assert "科员甲" in names and "别的科室" in names
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert 'data-testid="job-download"' in page
+    assert f'href="{reverse("roster")}?{QUERY_IN_HTML}" data-testid="job-return"' in page
+
+
+def test_the_filters_travel_with_the_job(export, hr, staff, colleague, department):
+    _response, job = export(hr, f"{QUERY}&department={department.pk}&show=not_submitted")
+    assert job.params == {"year": 2026, "month": 10, "department": department.pk, "show": "not_submitted"}
+    assert job.state == Job.State.DONE
+
+
+def test_a_head_exports_only_their_departments(client_for, export, head, staff, elsewhere):
+    _response, job = export(head)
+    names = [row[2] for row in _rows(_download(client_for(head), job))[1:]]
+    assert "科员甲" in names and "别的科室" not in names
+
+
+def test_the_runner_checks_the_requesters_right_again(head, staff, client_for, django_capture_on_commit_callbacks):
+    client = client_for(head)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(f"{reverse('roster_export_job')}?{QUERY}")
+    # Between the request and the run, the head loses the department.
+    RoleAssignment.objects.filter(user=head).delete()
+    head.department.head = None
+    head.department.save()
+    for callback in callbacks:
+        callback()
+    job = Job.objects.get()
+    assert job.state == Job.State.FAILED and "无权查看提交情况" in job.error and not job.has_file
+
+
+def test_another_organisations_user_and_a_head_cannot_follow_hrs_export(client_for, export, hr, head, chief, outsider):
+    _response, job = export(hr)
+    for person in (outsider, head):
+        client = client_for(person)
+        assert client.get(job.get_absolute_url()).status_code == 404
+        assert client.get(reverse("accounts:job_download", args=[job.pk])).status_code == 404
+    # The agency head sees every department's roster, so may follow HR's export.
+    assert client_for(chief).get(reverse("accounts:job_download", args=[job.pk])).status_code == 200
+
+
+def test_staff_cannot_ask_for_an_export(client_for, staff, sysadmin):
+    for person in (staff, sysadmin):
+        assert client_for(person).post(f"{reverse('roster_export_job')}?{QUERY}").status_code == 403
+    assert client_for(staff).get(f"{reverse('roster_export_job')}?{QUERY}").status_code in (403, 405)
+    assert not Job.objects.exists()
+
+
+def test_bad_filters_are_refused(client_for, hr):
+    assert client_for(hr).post(f"{reverse('roster_export_job')}?year=2026&month=13").status_code == 404
+    assert not Job.objects.exists()
