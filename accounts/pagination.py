@@ -11,8 +11,14 @@ def page_of(request: HttpRequest, items, per_page: int = 25) -> Page:
 
 def query_without_page(data: QueryDict) -> str:
     """The current filters as a query string, for the pagination links to carry."""
+    return query_without(data, "page")
+
+
+def query_without(data: QueryDict, param: str) -> str:
+    """The query string without ``param``: the links of a page with two paginated lists carry
+    the other list's page (``includes/pagination.html`` with ``page_param``)."""
     query = data.copy()
-    query.pop("page", None)
+    query.pop(param, None)
     return query.urlencode()
 
 

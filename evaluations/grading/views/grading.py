@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +28,7 @@ from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors, error_text
 from accounts.models import Policy, User
+from accounts.pagination import query_without
 from accounts.selectors import policy_for_organisation
 from summaries.models import MonthlySummary
 from targets.models import Completion, TargetItem, TargetSet
@@ -223,9 +226,20 @@ def _quota_context(appraisal_quarter: AppraisalQuarter, policy: Policy) -> dict:
 # --- My grading work ---------------------------------------------------------------------
 
 
+WORK_PAGE_SIZE = 20
+
+
+def _work_page_number(request: HttpRequest, param: str) -> str | None:
+    # A refused save re-renders the page it came from: its position (the page of each list and
+    # the department) travels in the POST (evaluations/grading/_work_position.html).
+    return request.POST.get(param) or request.GET.get(param)
+
+
 def _render_work(
     request: HttpRequest, *, bound: dict[int, GradeForm | ConfirmForm] | None = None, status: int = 200
 ) -> HttpResponse:
+    """One page of the people to grade and one of the grades to confirm, optionally of one
+    department: the rows, their inputs and forms cost the same however large the department."""
     user = request.user
     bound = bound or {}
     appraisal_quarter = selectors.current_appraisal_quarter(organisation=user.organisation)
@@ -233,26 +247,43 @@ def _render_work(
     if appraisal_quarter is None:
         return render(request, "evaluations/grading/work.html", ctx, status=status)
     policy = policy_for_organisation(organisation_id=user.organisation_id)
-    to_give = list(selectors.grades_to_give(evaluator=user, appraisal_quarter=appraisal_quarter))
-    to_confirm = list(selectors.grades_to_confirm(leader=user, appraisal_quarter=appraisal_quarter))
-    for row in to_give + to_confirm:
+    departments = list(selectors.departments_graded_by(user=user))
+    to_give = selectors.grades_to_give(evaluator=user, appraisal_quarter=appraisal_quarter)
+    to_confirm = selectors.grades_to_confirm(leader=user, appraisal_quarter=appraisal_quarter)
+    wanted = _work_page_number(request, "department") or ""
+    department = next((d for d in departments if str(d.pk) == wanted), None)
+    if department is not None:
+        to_give, to_confirm = to_give.filter(department=department), to_confirm.filter(department=department)
+    give_page = Paginator(to_give, WORK_PAGE_SIZE).get_page(_work_page_number(request, "page"))
+    confirm_page = Paginator(to_confirm, WORK_PAGE_SIZE).get_page(_work_page_number(request, "cpage"))
+    for row in [*give_page, *confirm_page]:
         row.appraisal_quarter = appraisal_quarter
-    facts = person_facts(appraisal_quarter=appraisal_quarter, rows=to_give, policy=policy)
+    facts = person_facts(appraisal_quarter=appraisal_quarter, rows=list(give_page), policy=policy)
 
     def pool_of(row: QuarterGrade) -> str:
         return quota.pool_kind(is_leader_position=row.is_leader_position, policy=policy)
 
     give_rows = []
-    for row in to_give:
+    for row in give_page:
         form = bound.get(row.pk) or (_grade_form(row) if _may_still_change(user, row) else None)
         give_rows.append(GradingRow(grade_row=row, pool=pool_of(row), facts=facts[row.person_id], form=form))
     confirm_rows = [
-        GradingRow(grade_row=row, pool=pool_of(row), form=bound.get(row.pk) or _confirm_form(row)) for row in to_confirm
+        GradingRow(grade_row=row, pool=pool_of(row), form=bound.get(row.pk) or _confirm_form(row))
+        for row in confirm_page
     ]
+    query = request.GET.copy()
+    if department is None:
+        query.pop("department", None)
     ctx.update(
         give_rows=give_rows,
+        give_page=give_page,
         confirm_rows=confirm_rows,
-        graded_waiting=sum(1 for r in to_confirm if r.state == GradeState.GRADED),
+        confirm_page=confirm_page,
+        give_query=query_without(query, "page"),
+        confirm_query=query_without(query, "cpage"),
+        departments=departments,
+        department=department,
+        graded_waiting=to_confirm.filter(state=GradeState.GRADED).count() if confirm_page.paginator.count else 0,
         **_quota_context(appraisal_quarter, policy),
     )
     return render(request, "evaluations/grading/work.html", ctx, status=status)
@@ -370,7 +401,8 @@ def grade_scores(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _back_to(request: HttpRequest, row: QuarterGrade) -> str:
     if request.POST.get("next") == "work":
-        return reverse("evaluations:grading") + f"#grade-{row.pk}"
+        query = urlencode({k: request.POST[k] for k in ("page", "cpage", "department") if request.POST.get(k)})
+        return reverse("evaluations:grading") + (f"?{query}" if query else "") + f"#grade-{row.pk}"
     return reverse("evaluations:grade_detail", args=[row.pk])
 
 
