@@ -17,15 +17,20 @@ from datetime import date
 from auditlog.context import disable_auditlog
 from django.contrib.auth.hashers import make_password
 
+from accounts import periods
 from accounts.models import Department, DepartmentMembership, Organisation, Role, RoleAssignment, User
+from appraisal_site.demo import demo_as_of
 from appraisal_site.demo.organisation import DEMO_PASSWORD, DEPARTMENTS, person_name
+from evaluations.grading.services.grading import appraisal_quarter_open
 
 BATCH = 5000
 
 
-def add_staff(*, organisation: Organisation, count: int, seed: int, start: date) -> int:
-    """Add ``count`` staff spread over the demo departments; returns how many were added."""
+def add_staff(*, organisation: Organisation, count: int, seed: int, year: int) -> int:
+    """Add ``count`` staff spread over the demo departments of ``year``; returns how many were added."""
     rng = random.Random(seed + 9)
+    as_of = demo_as_of(year, periods.today())
+    start = min(as_of, date(year, 12, 31))
     password = make_password(DEMO_PASSWORD)
     departments = {d.code: d for d in Department.objects.filter(organisation=organisation)}
     with disable_auditlog():
@@ -53,4 +58,7 @@ def add_staff(*, organisation: Organisation, count: int, seed: int, start: date)
             RoleAssignment.objects.bulk_create(
                 RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _department in rows
             )
+    if as_of.year == year:
+        # Refresh the open quarter so the extra people wait there to be graded.
+        appraisal_quarter_open(organisation=organisation, year=year, quarter=periods.Quarter.of(as_of).quarter)
     return count
