@@ -117,19 +117,11 @@ def _history(organisation: Organisation, story: Story, *, excellent: list[int], 
         open_places = [pk for pk, g in grades.items() if g == AnnualGrade.COMPETENT and pk not in forced]
         grades.update(dict.fromkeys(rng.sample(open_places, min(places, len(open_places))), AnnualGrade.EXCELLENT))
         reasons, computed = [_TEXT["history_reason"].format(year=past)], story.at(date(past + 1, 1, 18), 9)
-        AnnualResult.objects.bulk_create(
-            AnnualResult(
-                organisation=organisation,
-                person_id=pk,
-                department_id=department_id,
-                year=past,
-                eligible_excellent=grades[pk] == AnnualGrade.EXCELLENT,
-                suggested_grade=grades[pk],
-                suggestion_reasons=reasons,
-                computed_at=computed,
-            )
-            for pk, department_id in people
-        )
+        shared = {"organisation": organisation, "year": past, "suggestion_reasons": reasons, "computed_at": computed}
+        rows = [AnnualResult(person_id=pk, department_id=d, suggested_grade=grades[pk], **shared) for pk, d in people]
+        for row in rows:
+            row.eligible_excellent = row.suggested_grade == AnnualGrade.EXCELLENT
+        AnnualResult.objects.bulk_create(rows)
         act(chief, annual_adopt_suggestions, organisation=organisation, year=past)
         # Decided by the committee in the January after that year (the service stamps the present).
         decided = story.at(date(past + 1, 1, 25), 16)

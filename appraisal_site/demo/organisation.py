@@ -17,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.audit import acting_as
-from accounts.models import Department, Organisation, StaffStatus, StaffStatusKind, StaffType
+from accounts.models import Department, Organisation, StaffStatus, StaffType
 from accounts.services import department_save, organisation_create, staff_create, staff_status_add
 
 from . import load
@@ -94,17 +94,11 @@ def build_demo_organisation(*, staff: int = 60, seed: int = 2026, year: int = 20
         in_departments = len(DEPARTMENTS) + 2  # the heads, demo_hr and demo_staff
         staff_people = [_staff(person, rng, i) for i in range(max(staff - in_departments, 0))]
         if len(staff_people) >= 4:
-            notes, picked = _TEXT["statuses"], rng.sample(staff_people[:40], 4)
-            # A few special statuses so the register shows them: two probationers, one long leave
-            # (Q2, so Q2 suggests 不确定等次), one secondment.
-            for user, kind, start, end in (
-                (picked[0], StaffStatusKind.PROBATION, date(year, 1, 1), date(year, 12, 31)),
-                (picked[1], StaffStatusKind.PROBATION, date(year, 1, 1), date(year, 12, 31)),
-                (picked[2], StaffStatusKind.LONG_LEAVE, date(year, 4, 1), date(year, 6, 30)),
-                (picked[3], StaffStatusKind.SECONDED, date(year, 3, 1), None),
-            ):
-                status = StaffStatus(user=user, kind=kind, start_date=start, end_date=end, note=notes[kind])
-                staff_status_add(status=status)
+            # Special statuses for the register: two probationers, a secondment and a long leave in Q2
+            # (for which the grading page suggests 不确定等次).
+            for user, (kind, *days, note) in zip(rng.sample(staff_people[:40], 4), _TEXT["statuses"], strict=True):
+                start, end = (date.fromisoformat(f"{year}-{day}") if day else None for day in days)
+                staff_status_add(status=StaffStatus(user=user, kind=kind, start_date=start, end_date=end, note=note))
     return organisation
 
 

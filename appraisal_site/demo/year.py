@@ -27,9 +27,8 @@ from targets.models import Completion, DepartmentGoal, TargetItem, TargetKind, T
 
 from . import Report, Story, act, demo_as_of, load
 
-__all__ = ["FULL_DETAIL_PEOPLE", "build_demo_year", "demo_as_of"]
+__all__ = ["build_demo_year", "demo_as_of"]
 
-FULL_DETAIL_PEOPLE = 2000
 # What the year's line in seed_demo's output counts: (name, model, path to the organisation).
 COUNTED = (
     ("department goals", DepartmentGoal, "department__organisation"),
@@ -210,9 +209,7 @@ class _YearBuilder:
         if status == DRAFT:
             return
         deadline = periods.summary_deadline(self.policy, period)
-        late = (
-            story.day(deadline + timedelta(1), deadline + timedelta(12)) if rng.random() < 0.1 and not forced else None
-        )
+        late = rng.random() < 0.1 and not forced and story.day(deadline + timedelta(1), deadline + timedelta(12))
         submitted = story.at(late or story.day(period.last_day - timedelta(2), deadline) or story.last_day)
         summary = act(person, summaries.summary_submit, summary=summary, now=submitted)
         reviewer, reviewed = self.reviewer[person.pk], story.after(submitted, 4)
@@ -222,58 +219,49 @@ class _YearBuilder:
             reason = rng.choice(_TEXT["summary_return_reasons"])
             act(reviewer, summaries.summary_return, summary=summary, reason=reason, now=reviewed)
 
-    def forced_statuses(self) -> tuple[dict[str, str], dict[str, str]]:
-        """(current-quarter target statuses, last-month summary statuses) by username, fixed so that
-        every demo inbox has something waiting whatever the seed."""
-        target_statuses, summary_statuses = {"demo_head": SUBMITTED}, {"demo_head": SUBMITTED, "demo_staff": APPROVED}
+    def force_inbox_work(self) -> None:
+        """Fix some current statuses so that every demo inbox has work whatever the seed: demo_head and
+        three of their staff hand in this quarter's targets and last month's summary (a fourth staff's
+        summary is returned), and so does another head under demo_leader."""
+        self.forced_targets = target_of = {"demo_head": SUBMITTED}
+        self.forced_summaries = summary_of = {"demo_head": SUBMITTED, "demo_staff": APPROVED}
         head = next((p for p in self.people if p.username == "demo_head"), None)
-        if head is not None:
-            department = head.department
-            colleagues = [
-                p.username
-                for p in self.people
-                if p.department_id == department.pk and p.pk != head.pk and p.username != "demo_staff"
-            ]
-            target_statuses.update(dict.fromkeys(colleagues[:3], SUBMITTED))
-            summary_statuses.update(
-                {**dict.fromkeys(colleagues[:3], SUBMITTED), **dict.fromkeys(colleagues[3:4], RETURNED)}
-            )
-            # Another head under demo_leader waits for them too.
-            heads = [
-                p.username
-                for p in self.people
-                if p.pk == p.department.head_id
-                and p.department_id != department.pk
-                and p.department.supervising_leader_id == department.supervising_leader_id
-            ]
-            summary_statuses.update(dict.fromkeys(heads[:1], SUBMITTED))
-        return target_statuses, summary_statuses
+        if head is None:
+            return
+        department, leader = head.department_id, head.department.supervising_leader_id
+        staff = [p.username for p in self.people if p.department_id == department and p.username not in summary_of]
+        heads = [p.username for p in self.people if p.pk == p.department.head_id and p.department_id != department]
+        heads = [
+            p.username for p in self.people if p.username in heads and p.department.supervising_leader_id == leader
+        ]
+        target_of.update(dict.fromkeys(staff[:3], SUBMITTED))
+        summary_of.update({**dict.fromkeys(staff[:3] + heads[:1], SUBMITTED), **dict.fromkeys(staff[3:4], RETURNED)})
 
-    def _target_status(self, person: User, quarter: int, forced: dict[str, str]) -> str | None:
+    def _target_status(self, person: User, quarter: int) -> str | None:
         if quarter in self.story.past_quarters:
             return APPROVED
         if person.username == "demo_staff":
             return None  # left for the person trying the product
-        return forced.get(person.username) or _pick(self.rng.random(), (0.62, 0.84, 0.89))
+        return self.forced_targets.get(person.username) or _pick(self.rng.random(), (0.62, 0.84, 0.89))
 
-    def person_year(self, person: User, forced_targets: dict, forced_summaries: dict, *, light: bool) -> None:
+    def person_year(self, person: User, *, light: bool) -> None:
         story, demo_staff = self.story, person.username == "demo_staff"
         last_past = story.past_months[-1] if story.past_months else None
         if light:
             # Last month's summary first, then this quarter's targets: two steps, no progress rows.
             if last_past:
-                self.summary(person, last_past, forced_summaries.get(person.username))
-            if status := self._target_status(person, self.quarters[-1], forced_targets):
+                self.summary(person, last_past, self.forced_summaries.get(person.username))
+            if status := self._target_status(person, self.quarters[-1]):
                 self.target_set(person, self.quarters[-1], status, light=True)
             return
         months = [*story.past_months, *([self.current_month] if self.current_month else [])]
         for quarter in self.quarters:
-            status = self._target_status(person, quarter, forced_targets)
+            status = self._target_status(person, quarter)
             target_set = self.target_set(person, quarter, status, light=False) if status else None
             for month in (m for m in months if periods.Month(story.year, m).quarter.quarter == quarter):
                 if month == self.current_month and (demo_staff or self.rng.random() < 0.6):
                     continue  # this month's summary not started (yet)
-                forced = forced_summaries.get(person.username) if month == last_past else None
+                forced = self.forced_summaries.get(person.username) if month == last_past else None
                 self.summary(person, month, APPROVED if demo_staff else forced)
             if target_set is not None and quarter in story.past_quarters:
                 self.complete(person, target_set)
@@ -286,7 +274,7 @@ def build_demo_year(
     year: int,
     seed: int = 2026,
     today: date | None = None,
-    full_detail: int = FULL_DETAIL_PEOPLE,
+    full_detail: int = 2000,
 ) -> Report:
     """Fill ``year`` of the demo organisation as a year in progress on ``today`` (default: the local date).
 
@@ -295,13 +283,11 @@ def build_demo_year(
     """
     builder = _YearBuilder(organisation, Story.of(year, seed, today))
     builder.build_goals()
-    forced_targets, forced_summaries = builder.forced_statuses()
+    builder.force_inbox_work()
     for index, person in enumerate(builder.people):
-        builder.person_year(person, forced_targets, forced_summaries, light=index >= full_detail)
+        builder.person_year(person, light=index >= full_detail)
     full, light = min(full_detail, len(builder.people)), max(len(builder.people) - full_detail, 0)
-    counts = ", ".join(
-        f"{model.objects.filter(**{path: organisation}).count()} {name}" for name, model, path in COUNTED
-    )
+    counts = ", ".join(f"{m.objects.filter(**{path: organisation}).count()} {name}" for name, m, path in COUNTED)
     text = f"Year {year} as of {builder.story.as_of}: full detail (targets Q{'/Q'.join(map(str, builder.quarters))}, "
     text += f"summaries of {len(builder.story.past_months)} past months) for {full} staff"
     text += f"; lighter data (this quarter's targets, last month's summary) for {light} more staff" if light else ""
