@@ -549,13 +549,9 @@ def _render_quarters(
     all_quarters = list(
         AppraisalQuarter.objects.filter(organisation_id=user.organisation_id)
         .select_related("approved_by")
-        .annotate(
-            people=Count("grades"),
-            graded=Count("grades", filter=~Q(grades__grade="")),
-            good=Count("grades", filter=Q(grades__grade=Grade.GOOD)),
-        )
         .order_by("-year", "-quarter")
     )
+    selectors.quarter_progress(all_quarters)
     selected = next((q for q in all_quarters if q.pk == selected_pk), None)
     if selected is None:
         selected = next((q for q in all_quarters if q.is_open), None) or (all_quarters[0] if all_quarters else None)
