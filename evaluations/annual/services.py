@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Avg, Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +43,13 @@ from accounts.models import Job, Organisation, Policy, StaffStatus, StaffStatusK
 from accounts.selectors import policy_for_organisation
 
 from ..discipline.models import SanctionEffect
-from ..discipline.selectors import SanctionImpact, active_veto_reasons, has_active_veto, sanction_effects
+from ..discipline.selectors import (
+    SanctionImpact,
+    active_veto_reasons,
+    has_active_veto,
+    sanction_effects,
+    vetoed_people,
+)
 from ..grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterState
 from ..grading.services.quota import good_quota
 from .models import AnnualGrade, AnnualResult
@@ -500,10 +506,12 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
 
 @dataclass
 class UseLists:
-    excellent: list[AnnualResult]
-    three_years_excellent: list[AnnualResult]
-    admonition: list[AnnualResult]
-    dismissal_review: list[AnnualResult]
+    """The result-use lists, each a query the page paginates on its own."""
+
+    excellent: QuerySet[AnnualResult]
+    three_years_excellent: QuerySet[AnnualResult]
+    admonition: QuerySet[AnnualResult]
+    dismissal_review: QuerySet[AnnualResult]
 
 
 def annual_results_for_year(*, organisation: Organisation, year: int) -> QuerySet[AnnualResult]:
@@ -514,40 +522,39 @@ def annual_results_for_year(*, organisation: Organisation, year: int) -> QuerySe
     )
 
 
+def _final_in(*, year: int, grade: str) -> Exists:
+    """Whether the same person's final grade of ``year`` is ``grade`` (a correlated EXISTS)."""
+    return Exists(
+        AnnualResult.objects.filter(person_id=OuterRef("person_id"), year=year)
+        .annotate(final=final_grade_expression())
+        .filter(final=grade)
+    )
+
+
 def annual_use_lists(*, organisation: Organisation, year: int) -> UseLists:
-    """The lists HR needs after the year (two queries, whatever the number of people).
+    """The lists HR needs after the year, as queries (each page of each list: one query).
 
     Grades are the committee's where it decided, else the suggestion (the page marks those).
     优秀 → award (评先树优) and training (中青班) candidates, excluding anyone with an active veto;
     优秀 in ``year - 2``, ``year - 1`` and ``year`` → 三等功; 基本称职 → 诫勉谈话; 不称职 in
     ``year - 1`` and ``year`` → dismissal review.
     """
-    current = list(annual_results_for_year(organisation=organisation, year=year).order_by("rank", "person_id"))
-    earlier: dict[tuple[int, int], str] = {
-        (person_id, row_year): final
-        for person_id, row_year, final in AnnualResult.objects.filter(
-            person_id__in=[row.person_id for row in current], year__in=(year - 2, year - 1)
-        )
-        .annotate(final=final_grade_expression())
-        .values_list("person_id", "year", "final")
-    }
-    vetoed = active_veto_reasons(organisation=organisation, year=year)
-    excellent = [row for row in current if row.final == AnnualGrade.EXCELLENT and row.person_id not in vetoed]
+    results = annual_results_for_year(organisation=organisation, year=year)
+    by_department = ("department__sort_order", "department__code", "person__employee_number", "person_id")
+    excellent = (
+        results.filter(final=AnnualGrade.EXCELLENT)
+        .exclude(person_id__in=vetoed_people(organisation=organisation, year=year))
+        .order_by("rank", "person_id")
+    )
     return UseLists(
         excellent=excellent,
-        three_years_excellent=[
-            row
-            for row in excellent
-            if earlier.get((row.person_id, year - 1)) == AnnualGrade.EXCELLENT
-            and earlier.get((row.person_id, year - 2)) == AnnualGrade.EXCELLENT
-        ],
-        admonition=[row for row in current if row.final == AnnualGrade.BASICALLY_COMPETENT],
-        dismissal_review=[
-            row
-            for row in current
-            if row.final == AnnualGrade.INCOMPETENT
-            and earlier.get((row.person_id, year - 1)) == AnnualGrade.INCOMPETENT
-        ],
+        three_years_excellent=excellent.filter(
+            _final_in(year=year - 1, grade=AnnualGrade.EXCELLENT), _final_in(year=year - 2, grade=AnnualGrade.EXCELLENT)
+        ),
+        admonition=results.filter(final=AnnualGrade.BASICALLY_COMPETENT).order_by(*by_department),
+        dismissal_review=results.filter(
+            _final_in(year=year - 1, grade=AnnualGrade.INCOMPETENT), final=AnnualGrade.INCOMPETENT
+        ).order_by(*by_department),
     )
 
 

@@ -89,6 +89,13 @@ def active_veto_reasons(*, organisation: Organisation, year: int) -> dict[int, l
     return reasons
 
 
+def vetoed_people(*, organisation: Organisation, year: int) -> QuerySet[VetoFlag]:
+    """The people with an active veto flag on ``year``, as a subquery (``person_id__in=``)."""
+    return VetoFlag.objects.filter(person__organisation=organisation, year=year, lifted_at__isnull=True).values(
+        "person_id"
+    )
+
+
 def sanctions_for_list(*, organisation_id: int) -> QuerySet[Sanction]:
     return Sanction.objects.filter(organisation_id=organisation_id).select_related(
         "person", "person__department", "entered_by"
