@@ -143,7 +143,10 @@ AXES_VERBOSE = False
 # Idle timeout: the organisation's policy may shorten or lengthen it per request
 # (accounts.middleware.IdleTimeoutMiddleware); this is the fallback.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Not on every request: IdleTimeoutMiddleware renews the expiry at most every
+# SESSION_RENEW_SECONDS (the idle timeout is exact to that).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = env.int("SESSION_RENEW_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -23,9 +23,9 @@ from tests.factories import (
 )
 
 GRADING = reverse("evaluations:grading")
-HEAD_GRADING_QUERIES = 26
-LEADER_GRADING_QUERIES = 28
-QUARTERS_QUERIES = 21
+HEAD_GRADING_QUERIES = 23
+LEADER_GRADING_QUERIES = 25
+QUARTERS_QUERIES = 18
 QUARTERS = reverse("evaluations:quarters")
 
 
