@@ -282,6 +282,14 @@ def _percent_field(verbose_name, default, help_text=""):
     )
 
 
+class GradingOpens(models.TextChoices):
+    """When a quarter's grading window opens (DOMAIN.md §3)."""
+
+    QUARTER_END = "quarter_end", _("季度结束后")
+    # Seed 002's agency: 待每季度满意度调查结束后，同步进行当季度平时考核.
+    SURVEY_ENTERED = "survey_entered", _("季度结束且满意度测评结果录入后")
+
+
 def default_participating_staff_types() -> list[str]:
     return [StaffType.CIVIL_SERVANT, StaffType.REFERENCE, StaffType.INSTITUTION]
 
@@ -317,6 +325,22 @@ class Policy(OrganisationScoped, models.Model):
         default=15,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text=_("季度结束后多少天内完成审核评鉴。"),
+    )
+    grading_opens = models.CharField(
+        _("评鉴开始时间"),
+        max_length=20,
+        choices=GradingOpens.choices,
+        default=GradingOpens.QUARTER_END,
+        help_text=_("季度评鉴最早何时开始：季度结束后的第一天；或在此基础上，还须录入本季度满意度测评结果。"),
+    )
+    grading_open_past_quarters = models.PositiveSmallIntegerField(
+        _("可补开评鉴的往期季度数"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_(
+            "人事部门最多可开放当前季度之前几个季度的评鉴。默认1：只能开放上一季度（季度结束后的评鉴期），"
+            "更早的季度视为已过期，防止误开往年季度。"
+        ),
     )
     reminder_days_before = models.PositiveSmallIntegerField(
         _("提前提醒天数"), default=3, validators=[MinValueValidator(0), MaxValueValidator(15)]
@@ -459,6 +483,37 @@ class WorkingDayOverride(OrganisationScoped, models.Model):
     @property
     def kind_label(self) -> str:
         return str(_("上班") if self.is_working_day else _("休息"))
+
+
+class PeriodLock(OrganisationScoped, models.Model):
+    """A quarter of an organisation closed for changes: written when the agency head approves the
+    quarter, read by every layer that holds what fed it (target items and completion, satisfaction
+    scores and service events). A change after approval goes only through a recorded review.
+
+    It lives here, in the foundation, so targets (below evaluations) can read it without
+    importing evaluations; evaluations writes it through :func:`accounts.services.period_lock`.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="period_locks", verbose_name=_("单位")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), validators=[MinValueValidator(1), MaxValueValidator(4)])
+    locked_at = models.DateTimeField(_("锁定时间"))
+    locked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("锁定人")
+    )
+
+    class Meta:
+        verbose_name = _("季度锁定")
+        verbose_name_plural = _("季度锁定")
+        ordering = ["organisation", "-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "quarter"], name="one_period_lock_per_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}Q{self.quarter}"
 
 
 class AuditEntry(AbstractLogEntry):

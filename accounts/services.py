@@ -26,6 +26,7 @@ from .models import (
     DepartmentMembership,
     Notification,
     Organisation,
+    PeriodLock,
     Policy,
     Role,
     RoleAssignment,
@@ -205,6 +206,19 @@ def policy_update(*, policy: Policy, reason: str = "") -> Policy:
     with audit_reason(reason):
         policy.save()
     return policy
+
+
+@transaction.atomic
+def period_lock(*, organisation: Organisation, quarter: periods.Quarter, actor: User | None) -> PeriodLock:
+    """Close an organisation's quarter for changes (idempotent); the approval service calls it in
+    its own transaction, so the quarter is approved and closed together or not at all."""
+    lock, _created = PeriodLock.objects.get_or_create(
+        organisation=organisation,
+        year=quarter.year,
+        quarter=quarter.quarter,
+        defaults={"locked_at": timezone.now(), "locked_by": actor},
+    )
+    return lock
 
 
 @transaction.atomic

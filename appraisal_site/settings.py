@@ -27,6 +27,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
 
+# Moves the application's clock (accounts.periods.today) to this ISO date, for demos and walking a
+# quarter by hand; read only in development, so production always runs on the real date.
+APPRAISAL_TODAY = env.str("APPRAISAL_TODAY", default="") if DEBUG else ""
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

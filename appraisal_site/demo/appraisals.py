@@ -2,7 +2,8 @@
 
 Every past quarter of the demo year is opened, graded within the organisation's 好 quota with a
 short comment (and a reason for 一般/较差), confirmed, approved by demo_chief and rolled up; the
-current quarter is opened with every row pending, so demo_head and demo_leader have grading to do.
+latest ended quarter stays open with every row pending while its grading period runs, so
+demo_head and demo_leader have grading to do.
 
 Grades are written with one UPDATE per group of rows sharing the same values (department, grade,
 comment…), not one per person, so ``seed_demo --staff 100000`` stays within its budget.
@@ -131,8 +132,8 @@ class _QuarterGrader:
                     version=2,
                 )
         if chief is not None:
-            appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=chief)
             approved_on = periods.grading_deadline(self.policy, periods.Quarter(self.year, quarter))
+            appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=chief, today=approved_on)
             AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk).update(approved_at=self._at(approved_on, 16))
         return len(rows)
 
@@ -141,23 +142,32 @@ class _QuarterGrader:
 def build_demo_appraisals(
     organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None
 ) -> DemoAppraisalReport:
-    """Grade, approve and roll up the demo year's past quarters; open the current one."""
+    """Grade, approve and roll up the demo year's past quarters, each on its own grading days.
+
+    The calendar governs the demo too: a quarter is opened on the first day of its grading window
+    and approved within it. The latest ended quarter is left open, every row pending, while its
+    grading period (the policy's grading deadline) is still running on the demo's "today", so
+    demo_head and demo_leader have grading to do; the current quarter cannot be graded before it ends.
+    """
     as_of = demo_as_of(year, today or periods.today())
     in_year = as_of.year == year
     last_month = as_of.month - 1 if in_year else 12
     past_quarters = [q for q in range(1, 5) if 3 * q <= last_month]
-    current_quarter = periods.Quarter.of(as_of).quarter if in_year else None
     chief = User.objects.filter(organisation=organisation, username="demo_chief").first()
     grader = _QuarterGrader(organisation, year=year, rng=random.Random(seed + 4), as_of=as_of)
     report = DemoAppraisalReport()
     with disable_auditlog():
         for quarter in past_quarters:
-            appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=quarter)
+            period = periods.Quarter(year, quarter)
+            opens = period.last_day + timedelta(days=1)
+            appraisal_quarter = appraisal_quarter_open(
+                organisation=organisation, year=year, quarter=quarter, today=opens
+            )
+            if quarter == past_quarters[-1] and as_of <= periods.grading_deadline(grader.policy, period):
+                report.open_quarter = quarter
+                report.pending = appraisal_quarter.grades.count()
+                continue
             report.graded += grader.grade(appraisal_quarter, chief)
             rollup_quarter(appraisal_quarter=appraisal_quarter, today=as_of)
             report.approved_quarters.append(quarter)
-        if current_quarter is not None:
-            appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=current_quarter)
-            report.open_quarter = current_quarter
-            report.pending = appraisal_quarter.grades.count()
     return report

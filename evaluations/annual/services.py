@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Avg, Case, CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +47,7 @@ from ..discipline.selectors import (
     SanctionImpact,
     active_veto_reasons,
     has_active_veto,
+    latest_input_change,
     sanction_effects,
     vetoed_people,
 )
@@ -384,6 +385,55 @@ def run_rollup_year_job(job: Job, report: jobs.Report) -> dict:
     return summary
 
 
+# --- Freshness: suggestions never older than their inputs ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """When the year's suggestions were computed and when their inputs last changed."""
+
+    computed_at: datetime | None
+    inputs_changed_at: datetime | None
+
+    @property
+    def stale(self) -> bool:
+        if self.computed_at is None:
+            return self.inputs_changed_at is not None
+        return self.inputs_changed_at is not None and self.inputs_changed_at > self.computed_at
+
+
+def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness:
+    """Compare the year's last computation with its inputs' last change: a quarter approved, a
+    serious finding, a sanction, a veto flag raised or lifted. Each of those asks for a
+    recomputation as a job when it commits; until that job has run, the suggestions are stale.
+    Four queries, whatever the number of people."""
+    computed = AnnualResult.objects.filter(organisation=organisation, year=year).aggregate(at=Max("computed_at"))["at"]
+    approved = AppraisalQuarter.objects.filter(organisation=organisation, year=year).aggregate(at=Max("approved_at"))[
+        "at"
+    ]
+    discipline = latest_input_change(organisation=organisation, year=year)
+    changed = max((m for m in (approved, discipline) if m is not None), default=None)
+    return Freshness(computed_at=computed, inputs_changed_at=changed)
+
+
+def _check_fresh(*, organisation: Organisation, year: int) -> None:
+    freshness = suggestions_freshness(organisation=organisation, year=year)
+    if freshness.stale:
+        raise ValidationError(
+            _(
+                "建议等次计算于%(computed)s，此后考核依据已有变化（%(changed)s：季度审批、检查发现、处分或一票否决）。"
+                "请等待后台重新计算完成，或点击“重新计算”后再确定等次。"
+            )
+            % {
+                "computed": timezone.localtime(freshness.computed_at).strftime("%Y-%m-%d %H:%M")
+                if freshness.computed_at
+                else _("尚未计算"),
+                "changed": timezone.localtime(freshness.inputs_changed_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            code="stale",
+        )
+
+
 # --- Quota status and the committee's decisions -------------------------------------------------
 
 
@@ -448,12 +498,14 @@ def _check_quota_after(*, organisation: Organisation, year: int) -> None:
 def annual_decide(*, result: AnnualResult, actor: User, grade: str, reason: str) -> AnnualResult:
     """The committee decides one person's annual grade.
 
+    Refused while the suggestions are older than their inputs (:func:`suggestions_freshness`).
     A decision that differs from the suggestion needs a reason; 优秀 is refused beyond the quota
     (counting every 优秀 decided or, where undecided, suggested) and for a person with an active
     veto flag or a sanction effect (those are lifted elsewhere, not overruled here). The change is
     audited with the reason.
     """
     _check_committee(actor=actor, organisation_id=result.organisation_id)
+    _check_fresh(organisation=result.organisation, year=result.year)
     if grade not in AnnualGrade.values:
         raise ValidationError({"grade": _("请选择有效的年度等次。")})
     reason = reason.strip()
@@ -485,6 +537,7 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
     Each row is saved on its own so the audit trail records every decision.
     """
     _check_committee(actor=actor, organisation_id=organisation.pk)
+    _check_fresh(organisation=organisation, year=year)
     _lock_year(organisation_id=organisation.pk, year=year)
     undecided = list(
         AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="").exclude(suggested_grade="")

@@ -84,6 +84,7 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
             "status": services.excellent_status(organisation=organisation, year=year, policy=policy),
             "policy": policy,
             "unapproved_quarters": unapproved,
+            "freshness": services.suggestions_freshness(organisation=organisation, year=year),
             "can_decide": request.user.has_perm("evaluations.decide_annual"),
             "can_recompute": request.user.has_perm("evaluations.run_annual_rollup"),
             "undecided": AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="").count(),

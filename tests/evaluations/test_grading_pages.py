@@ -11,6 +11,7 @@ from django.urls import reverse
 from evaluations.grading.services.grading import appraisal_quarter_open, grade_assign
 from evaluations.models import Grade, GradeState, QuarterState
 from targets.models import Completion
+from tests.evaluations.conftest import Q3_GRADING_DAY
 from tests.factories import (
     FindingFactory,
     MonthlySummaryFactory,
@@ -98,7 +99,7 @@ def test_the_grading_row_shows_the_persons_inputs(client_for, organisation, quar
     MonthlySummaryFactory(owner=staff, is_late=True)
     SatisfactionScoreFactory(person=staff, score=93)
     ServiceEventFactory(person=staff, date=date(2026, 11, 3), description="锦旗")
-    last = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    last = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3, today=Q3_GRADING_DAY)
     give(last.grades.get(person=staff), head, Grade.GOOD)
 
     html = client_for(head).get(GRADING).content.decode()
@@ -290,7 +291,7 @@ def test_the_leader_confirms_all(client_for, quarter, head, leader, team, grade_
 
 
 def test_hr_opens_a_quarter_and_a_head_cannot(client_for, organisation, team, hr, head):
-    data = {"year": 2027, "quarter": 1}
+    data = {"year": 2026, "quarter": 4}
     assert client_for(head).post(reverse("evaluations:quarter_open"), data).status_code == 403
     assert not organisation.appraisal_quarters.exists()
     assert client_for(hr).post(reverse("evaluations:quarter_open"), data).status_code == 302

@@ -8,14 +8,19 @@ submitting at the same moment cannot both take the last place.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import jobs, periods
 from accounts.audit import audit_reason
-from accounts.models import Organisation, User
+from accounts.models import GradingOpens, Organisation, Policy, User
 from accounts.selectors import participants_of, policy_for_organisation
+from accounts.services import period_lock
 
 from ..models import (
     GRADES_NEEDING_REASON,
@@ -26,21 +31,105 @@ from ..models import (
     QuarterGrade,
     QuarterState,
     QuotaPool,
+    SatisfactionScore,
     UncertainReason,
 )
 from . import quota
 
+# The year-end room's roll-up job kind (registered by evaluations.annual); grading sits below the
+# annual room and cannot import it, so it asks for the recomputation by the job mechanism's name.
+ROLLUP_YEAR_KIND = "evaluations.rollup_year"
+
+
+# --- The grading window (DOMAIN.md §3: grading after the quarter, or after its survey) ----------
+
+
+def survey_entered_on(*, organisation_id: int, quarter: periods.Quarter) -> date | None:
+    """The day the quarter's satisfaction-survey results were first entered, or None while missing."""
+    first = SatisfactionScore.objects.filter(
+        organisation_id=organisation_id, year=quarter.year, quarter=quarter.quarter
+    ).aggregate(first=Min("entered_at"))["first"]
+    return periods.today(first) if first else None
+
+
+def grading_window_opens(
+    *, organisation_id: int, quarter: periods.Quarter, policy: Policy | None = None
+) -> date | None:
+    """The first day the organisation may grade ``quarter`` (None: the survey it waits for is missing)."""
+    policy = policy or policy_for_organisation(organisation_id=organisation_id)
+    entered = (
+        survey_entered_on(organisation_id=organisation_id, quarter=quarter)
+        if policy.grading_opens == GradingOpens.SURVEY_ENTERED
+        else None
+    )
+    return periods.grading_window_opens(quarter, policy, survey_entered_on=entered)
+
+
+def grading_windows(
+    *, organisation_id: int, quarters: list[periods.Quarter], policy: Policy | None = None
+) -> dict[periods.Quarter, date | None]:
+    """:func:`grading_window_opens` of several quarters at once (at most one query), for the pages."""
+    policy = policy or policy_for_organisation(organisation_id=organisation_id)
+    entered: dict[tuple[int, int], date] = {}
+    if policy.grading_opens == GradingOpens.SURVEY_ENTERED and quarters:
+        rows = (
+            SatisfactionScore.objects.filter(organisation_id=organisation_id, year__in={q.year for q in quarters})
+            .values("year", "quarter")
+            .annotate(first=Min("entered_at"))
+        )
+        entered = {(row["year"], row["quarter"]): periods.today(row["first"]) for row in rows}
+    return {
+        q: periods.grading_window_opens(q, policy, survey_entered_on=entered.get((q.year, q.quarter))) for q in quarters
+    }
+
+
+def open_refusal(
+    *, organisation_id: int, quarter: periods.Quarter, policy: Policy | None = None, today: date | None = None
+) -> str | None:
+    """Why HR may not open ``quarter`` now (not begun, window not open, too far back); None if it may."""
+    policy = policy or policy_for_organisation(organisation_id=organisation_id)
+    entered = (
+        survey_entered_on(organisation_id=organisation_id, quarter=quarter)
+        if policy.grading_opens == GradingOpens.SURVEY_ENTERED
+        else None
+    )
+    return periods.grading_open_refusal(quarter, policy, on=today, survey_entered_on=entered)
+
+
+def _check_window(appraisal_quarter: AppraisalQuarter, *, today: date | None = None) -> None:
+    opens = grading_window_opens(organisation_id=appraisal_quarter.organisation_id, quarter=appraisal_quarter.period)
+    if opens is None:
+        raise ValidationError(
+            _("%(quarter)s的满意度测评结果尚未录入，按考核政策评鉴尚未开始。") % {"quarter": appraisal_quarter.period}
+        )
+    if (today or periods.today()) < opens:
+        raise ValidationError(
+            _("%(quarter)s的评鉴期尚未开始（%(date)s起），现在不能评鉴或审批。")
+            % {"quarter": appraisal_quarter.period, "date": opens.isoformat()}
+        )
+
 
 @transaction.atomic
-def appraisal_quarter_open(*, organisation: Organisation, year: int, quarter: int) -> AppraisalQuarter:
+def appraisal_quarter_open(
+    *, organisation: Organisation, year: int, quarter: int, today: date | None = None
+) -> AppraisalQuarter:
     """Open (or refresh) a quarter: one pending grade row per participant, and the quota pools.
 
+    A quarter is opened only when the calendar allows it (:func:`open_refusal`): it has begun, its
+    grading window has opened, and it is not further back than the policy allows. ``today`` is the
+    day judged (default: today; the demo builds past quarters as of their own days).
     Safe to run again: people who joined since get their row; existing rows are untouched.
     """
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    if not AppraisalQuarter.objects.filter(organisation=organisation, year=year, quarter=quarter).exists():
+        refusal = open_refusal(
+            organisation_id=organisation.pk, quarter=periods.Quarter(year, quarter), policy=policy, today=today
+        )
+        if refusal:
+            raise ValidationError(refusal, code="grading_window")
     appraisal_quarter, _created = AppraisalQuarter.objects.get_or_create(
         organisation=organisation, year=year, quarter=quarter
     )
-    policy = policy_for_organisation(organisation_id=organisation.pk)
     for kind in quota.pool_kinds(policy):
         QuotaPool.objects.get_or_create(appraisal_quarter=appraisal_quarter, kind=kind)
     if appraisal_quarter.is_open:
@@ -146,6 +235,7 @@ def grade_assign(
     """
     row = _lock_row(grade_row, version)
     _check_open(row.appraisal_quarter)
+    _check_window(row.appraisal_quarter)
     if not actor.has_perm("evaluations.grade_person", row):
         raise PermissionDenied(_("您不是此人的评鉴人。"))
     if row.state == GradeState.CONFIRMED and not _is_supervising_leader_of(actor=actor, grade_row=row):
@@ -182,6 +272,7 @@ def grade_confirm(
     """The supervising leader confirms a staff grade, or changes it with a recorded reason."""
     row = _lock_row(grade_row, version)
     _check_open(row.appraisal_quarter)
+    _check_window(row.appraisal_quarter)
     if not _is_supervising_leader_of(actor=actor, grade_row=row) or row.person_id == actor.pk:
         raise PermissionDenied(_("只有分管领导可以确认本科室人员的等次。"))
     if row.state == GradeState.PENDING:
@@ -276,16 +367,22 @@ def approval_blockers(*, appraisal_quarter: AppraisalQuarter) -> list[str]:
 
 
 @transaction.atomic
-def appraisal_quarter_approve(*, appraisal_quarter: AppraisalQuarter, actor: User) -> AppraisalQuarter:
+def appraisal_quarter_approve(
+    *, appraisal_quarter: AppraisalQuarter, actor: User, today: date | None = None
+) -> AppraisalQuarter:
     """The agency head approves the organisation's quarter; its grades are then final.
 
-    Refused while :func:`approval_blockers` names anything, the missing 纪委意见 included.
+    Refused before the quarter's grading window opens (``today``, default today, is the day judged)
+    and while :func:`approval_blockers` names anything, the missing 纪委意见 included. Approval closes
+    the quarter (:class:`accounts.models.PeriodLock`: targets, completion, satisfaction scores and
+    events become read-only) and, once committed, recomputes the year's suggestions as a job.
     """
     locked = AppraisalQuarter.objects.select_for_update(of=("self",)).get(pk=appraisal_quarter.pk)
     if not actor.has_perm("evaluations.approve_quarter") or actor.organisation_id != locked.organisation_id:
         raise PermissionDenied(_("只有主要负责人可以审批本单位的季度结果。"))
     if not locked.is_open:
         raise ValidationError(_("本季度已审批。"))
+    _check_window(locked, today=today)
     blockers = approval_blockers(appraisal_quarter=locked)
     if blockers:
         raise ValidationError(blockers)
@@ -293,4 +390,8 @@ def appraisal_quarter_approve(*, appraisal_quarter: AppraisalQuarter, actor: Use
     locked.approved_by = actor
     locked.approved_at = timezone.now()
     locked.save()
+    period_lock(organisation=locked.organisation, quarter=locked.period, actor=actor)
+    jobs.job_request_once(
+        kind=ROLLUP_YEAR_KIND, organisation=locked.organisation, params={"year": locked.year}, requested_by=actor
+    )
     return locked

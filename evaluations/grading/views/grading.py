@@ -538,6 +538,36 @@ def _discipline_opinion(appraisal_quarter: AppraisalQuarter) -> QuarterDisciplin
     )
 
 
+def _openable_quarters(organisation_id: int, policy, *, opened: set[periods.Quarter]) -> list[dict]:
+    """The current quarter and the past ones the policy lets HR reach back to, newest first, each
+    with the day its grading opens and whether it may be opened now (and if not, why)."""
+    current = periods.Quarter.current()
+    candidates = [current]
+    for _step in range(policy.grading_open_past_quarters):
+        candidates.append(candidates[-1].previous())
+    windows = grading.grading_windows(organisation_id=organisation_id, quarters=candidates, policy=policy)
+    today = periods.today()
+    rows = []
+    for quarter in candidates:
+        # The window's first day stands in for the survey's entry day: the calendar takes the later
+        # of it and the quarter's end, which is that same day again.
+        refusal = (
+            None
+            if quarter in opened
+            else periods.grading_open_refusal(quarter, policy, on=today, survey_entered_on=windows[quarter])
+        )
+        rows.append(
+            {
+                "quarter": quarter,
+                "opens": windows[quarter],
+                "opened": quarter in opened,
+                "allowed": quarter not in opened and refusal is None,
+                "refusal": refusal,
+            }
+        )
+    return rows
+
+
 def _render_quarters(
     request: HttpRequest,
     *,
@@ -555,17 +585,27 @@ def _render_quarters(
     selected = next((q for q in all_quarters if q.pk == selected_pk), None)
     if selected is None:
         selected = next((q for q in all_quarters if q.is_open), None) or (all_quarters[0] if all_quarters else None)
-    current = periods.Quarter.current()
-    year, quarter = current.year, current.quarter
+    policy = policy_for_organisation(organisation_id=user.organisation_id)
+    openable = _openable_quarters(user.organisation_id, policy, opened={q.period for q in all_quarters})
+    windows = grading.grading_windows(
+        organisation_id=user.organisation_id, quarters=[q.period for q in all_quarters], policy=policy
+    )
+    today = periods.today()
+    for q in all_quarters:
+        q.window_opens = windows[q.period]
+        q.window_open = q.window_opens is not None and today >= q.window_opens
+    allowed = [row for row in openable if row["allowed"]]
+    default = allowed[0]["quarter"] if allowed else periods.Quarter.current().previous()
     ctx: dict = {
         "quarters": all_quarters,
         "selected": selected,
         "can_open": user.has_perm("evaluations.open_quarter"),
         "can_approve": user.has_perm("evaluations.approve_quarter"),
-        "open_form": OpenQuarterForm(initial={"year": year, "quarter": quarter}),
+        "openable": openable,
+        "policy": policy,
+        "open_form": OpenQuarterForm(initial={"year": default.year, "quarter": default.quarter}),
     }
     if selected is not None:
-        policy = policy_for_organisation(organisation_id=user.organisation_id)
         departments, totals = _distribution(selected)
         opinion = _discipline_opinion(selected)
         can_give_opinion = (
@@ -624,9 +664,13 @@ def quarter_open(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请选择有效的年度和季度。"))
         return redirect("evaluations:quarters")
-    opened = grading.appraisal_quarter_open(
-        organisation=request.user.organisation, year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"]
-    )
+    try:
+        opened = grading.appraisal_quarter_open(
+            organisation=request.user.organisation, year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"]
+        )
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("evaluations:quarters")
     messages.success(request, _("%(quarter)s已开放评鉴。") % {"quarter": opened})
     return redirect(reverse("evaluations:quarters") + f"?q={opened.pk}")
 

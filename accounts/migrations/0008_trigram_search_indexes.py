@@ -33,6 +33,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0006_policy_period_quarter_only")]
+    dependencies = [("accounts", "0007_policy_grading_window_and_period_lock")]
 
     operations = [migrations.RunPython(create, drop)]
