@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from accounts import periods
 from accounts.models import User
 from accounts.workflow import ReviewStatus
+from targets.models import TargetItem
 
 from .models import MonthlySummary
 
@@ -24,6 +25,18 @@ class MonthRow:
     is_future: bool
     # Not submitted and past the deadline: a warning on the list, never a block.
     is_overdue: bool
+
+
+def summary_missing_target_items(*, summary: MonthlySummary) -> int:
+    """How many target items of the summary's quarter have no progress row in it yet (added since it
+    was started). Counted, not created: a GET never writes; the owner adds them with a POST."""
+    return (
+        TargetItem.objects.filter(
+            target_set__owner_id=summary.owner_id, target_set__year=summary.year, target_set__quarter=summary.quarter
+        )
+        .exclude(pk__in=summary.progress_notes.exclude(target_item=None).values("target_item_id"))
+        .count()
+    )
 
 
 def summaries_of_owner(*, owner: User, year: int) -> QuerySet[MonthlySummary]:

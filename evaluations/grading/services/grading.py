@@ -28,7 +28,7 @@ from ..models import (
     QuotaPool,
     UncertainReason,
 )
-from . import quota
+from . import quota, scores
 
 
 @transaction.atomic
@@ -43,6 +43,9 @@ def appraisal_quarter_open(*, organisation: Organisation, year: int, quarter: in
     policy = policy_for_organisation(organisation_id=organisation.pk)
     for kind in quota.pool_kinds(policy):
         QuotaPool.objects.get_or_create(appraisal_quarter=appraisal_quarter, kind=kind)
+    if policy.score_model_enabled:
+        # The evaluators score against these sets; they are created here, never by opening a page.
+        scores.indicator_sets_ensure(organisation=organisation)
     if appraisal_quarter.is_open:
         existing = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).values("person_id")
         QuarterGrade.objects.bulk_create(
