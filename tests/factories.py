@@ -350,3 +350,13 @@ class AnnualResultFactory(DjangoModelFactory):
     department = factory.SelfAttribute("person.department")
     year = 2026
     computed_at = factory.LazyFunction(timezone.now)
+
+
+def hand_in_quarter_inputs(appraisal_quarter: AppraisalQuarter) -> None:
+    """Approved targets and a submitted summary for every month, for everyone graded in the quarter:
+    what approval waits for besides the grades."""
+    period = appraisal_quarter.period
+    for row in appraisal_quarter.grades.select_related("person"):
+        TargetSetFactory(owner=row.person, year=period.year, quarter=period.quarter, status=ReviewStatus.APPROVED)
+        for month in period.months:
+            MonthlySummaryFactory(owner=row.person, year=period.year, month=month, submitted=True)

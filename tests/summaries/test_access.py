@@ -11,7 +11,8 @@ from tests.factories import DepartmentFactory, UserFactory
 
 from .helpers import CHINA
 
-VIEWERS = {"staff", "head", "leader", "hr"}
+# The agency head reads everyone's (approving the quarter), read only.
+VIEWERS = {"staff", "head", "leader", "hr", "chief"}
 PERSONAS = ["staff", "colleague", "head", "leader", "hr", "chief", "inspector", "auditor", "sysadmin", "outsider"]
 
 
