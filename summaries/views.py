@@ -100,6 +100,7 @@ def summary_list(request: HttpRequest) -> HttpResponse:
             "previous_year": year - 1,
             "next_year": year + 1 if year < today.year else None,
             "current": next((row for row in rows if row.is_current), None),
+            "due": selectors.summary_month_due(owner=request.user, today=today, policy=policy),
         },
     )
 
