@@ -615,6 +615,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # An entry of a daily digest (``notify(digest=True)``): kept off the bell and out of the mail
+    # until that day's digest gathers it, so a reviewer gets one notice a day, not one per event.
+    digest_day = models.DateField(null=True, blank=True)
+    digest = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="entries")
 
     class Meta:
         verbose_name = _("通知")
@@ -625,7 +629,14 @@ class Notification(models.Model):
                 fields=["recipient", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_once_per_key"
             ),
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(
+                fields=["digest_day"],
+                condition=Q(digest_day__isnull=False, digest__isnull=True),
+                name="notification_digest_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.message

@@ -11,13 +11,15 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.audit import audit_reason
-from accounts.models import Organisation, User
+from accounts.models import Notification, Organisation, Role, User
 from accounts.selectors import participants_of, policy_for_organisation
+from accounts.services import notify, notify_many
 from accounts.workflow import ReviewStatus, handed_in
 from summaries.models import MonthlySummary
 from targets.models import TargetSet
@@ -219,6 +221,22 @@ def grade_confirm(
     row.version += 1
     with audit_reason(reason.strip()):
         row.save()
+    if changing and row.evaluator_id and row.evaluator_id != actor.pk:
+        # The head hears of it in the day's digest, with the reason.
+        notify(
+            recipient=row.evaluator,
+            message=_("%(leader)s将%(person)s的%(quarter)s等次由“%(old)s”调整为“%(new)s”，理由：%(reason)s")
+            % {
+                "leader": actor,
+                "person": row.person,
+                "quarter": row.appraisal_quarter,
+                "old": Grade(row.evaluator_grade).label,
+                "new": row.get_grade_display(),
+                "reason": row.change_reason,
+            },
+            url=reverse("evaluations:grade_detail", args=[row.pk]),
+            digest=True,
+        )
     return row
 
 
@@ -369,4 +387,28 @@ def appraisal_quarter_approve(*, appraisal_quarter: AppraisalQuarter, actor: Use
     locked.approved_by = actor
     locked.approved_at = timezone.now()
     locked.save()
+    _notify_approved(locked, actor)
     return locked
+
+
+def _notify_approved(appraisal_quarter: AppraisalQuarter, actor: User) -> None:
+    """Those who graded or confirmed, and HR, hear of the approval in their daily digest."""
+    graders = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
+    recipients = (
+        User.objects.filter(organisation_id=appraisal_quarter.organisation_id, is_active=True)
+        .filter(
+            Q(pk__in=graders.values("evaluator_id"))
+            | Q(pk__in=graders.values("confirmed_by_id"))
+            | Q(role_assignments__role=Role.HR_ADMIN)
+        )
+        .exclude(pk=actor.pk)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    message = _("%(quarter)s评鉴结果已由%(chief)s审批。") % {"quarter": appraisal_quarter, "chief": actor}
+    url = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
+    notify_many(
+        [Notification(recipient_id=pk, message=message, url=url) for pk in recipients],
+        dedupe_key=f"quarter-approved:{appraisal_quarter.pk}",
+        digest=True,
+    )
