@@ -19,6 +19,7 @@ from evaluations.grading.selectors import grades_to_give
 from evaluations.grading.services.grading import appraisal_quarter_open, grade_assign, grade_confirm
 from evaluations.grading.services.quota import quota_status
 from evaluations.models import Grade, GradeState, QuarterState
+from tests.factories import hand_in_quarter_inputs
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +33,9 @@ QUARTERS = "/evaluations/quarters/"
 
 def open_quarter(demo):
     current = periods.Quarter.current()
-    return appraisal_quarter_open(organisation=demo, year=current.year, quarter=current.quarter)
+    quarter = appraisal_quarter_open(organisation=demo, year=current.year, quarter=current.quarter)
+    hand_in_quarter_inputs(quarter)  # approval waits for targets and summaries
+    return quarter
 
 
 def grade_other_departments(quarter, *, leave_good_places: int):
