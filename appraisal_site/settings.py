@@ -284,6 +284,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.check_discipline_months",
         "schedule": crontab(hour=3, minute=0),
     },
+    # One digest a day per person of what notify(digest=True) queued (new items to review, grades
+    # changed by the leader, quarters approved), late afternoon so the day's events are in it.
+    "notification-digests": {
+        "task": "accounts.tasks.send_notification_digests",
+        "schedule": crontab(hour=17, minute=30),
+    },
     # Background jobs whose enqueue failed or whose worker died are picked up again within a minute.
     "job-sweeper": {
         "task": "accounts.tasks.sweep_jobs",

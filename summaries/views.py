@@ -100,6 +100,7 @@ def summary_list(request: HttpRequest) -> HttpResponse:
             "previous_year": year - 1,
             "next_year": year + 1 if year < today.year else None,
             "current": next((row for row in rows if row.is_current), None),
+            "due": selectors.summary_month_due(owner=request.user, today=today, policy=policy),
         },
     )
 
@@ -169,8 +170,6 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form = None
         elif not can_edit:
             form = None
-    if can_edit and request.method == "GET":
-        services.summary_sync_target_items(summary=summary)
     if can_edit and form is None:
         form = _text_form(summary)
     ctx.update(
@@ -184,6 +183,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": summary.status == "submitted" and request.user.has_perm("summaries.review_summary", summary),
             "return_form": ReturnForm(),
             "is_owner": summary.owner_id == request.user.pk,
+            "missing_items": selectors.summary_missing_target_items(summary=summary) if can_edit else 0,
         }
     )
     return render(request, "summaries/summary_detail.html", ctx, status=ctx.pop("status"))

@@ -421,6 +421,14 @@ class _YearBuilder:
     # --- summaries --------------------------------------------------------------------
 
     def _summary_status(self, month: int, deadline: date, forced: str | None) -> str:
+        status = self._drawn_summary_status(month, deadline, forced)
+        # A past quarter has been approved, and approval waits for every summary: one returned or
+        # left as a draft there was handed in again before the quarter closed.
+        if (month + 2) // 3 in self.past_quarters and status in (ReviewStatus.RETURNED, ReviewStatus.DRAFT):
+            return ReviewStatus.SUBMITTED
+        return status
+
+    def _drawn_summary_status(self, month: int, deadline: date, forced: str | None) -> str:
         if forced:
             return forced
         age = self.past_months[-1] - month

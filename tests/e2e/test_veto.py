@@ -30,6 +30,7 @@ from evaluations.grading.services.grading import (
     grade_confirm,
 )
 from evaluations.models import AnnualGrade, AnnualResult, Finding, Grade, GradeState, InspectionKind, Severity, VetoFlag
+from tests.factories import hand_in_quarter_inputs
 
 pytestmark = pytest.mark.e2e
 
@@ -73,6 +74,7 @@ def grade_the_year(organisation, *, year: int, star: User, clock) -> None:
     for quarter in range(1, 5):
         clock.move_to(periods.Quarter(year, quarter).last_day + timedelta(days=1))
         appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=quarter)
+        hand_in_quarter_inputs(appraisal_quarter)  # approval waits for targets and summaries
         for row in appraisal_quarter.grades.select_related("person__department").order_by("pk"):
             good = row.person_id == star.pk and quarter < 4
             graded = grade_assign(

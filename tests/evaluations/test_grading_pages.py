@@ -21,12 +21,13 @@ from tests.factories import (
     TargetItemFactory,
     TargetSetFactory,
     UserFactory,
+    hand_in_quarter_inputs,
 )
 
 GRADING = reverse("evaluations:grading")
 HEAD_GRADING_QUERIES = 23
 LEADER_GRADING_QUERIES = 25
-QUARTERS_QUERIES = 18
+QUARTERS_QUERIES = 23
 QUARTERS = reverse("evaluations:quarters")
 
 
@@ -66,6 +67,7 @@ def confirm_post(row, action="confirm", new_grade="", reason=""):
 
 
 def grade_everyone(quarter, head, leader, team):
+    hand_in_quarter_inputs(quarter)
     for person in team:
         give(quarter.grades.get(person=person), head)
     give(quarter.grades.get(person=head), leader, Grade.GOOD)

@@ -21,7 +21,7 @@ from evaluations.grading.services.grading import (
     grades_confirm_all,
 )
 from evaluations.models import AppraisalQuarter, Grade
-from tests.factories import SatisfactionScoreFactory
+from tests.factories import SatisfactionScoreFactory, hand_in_quarter_inputs
 
 Q4 = periods.Quarter(2026, 4)
 
@@ -170,6 +170,7 @@ def test_approval_closes_the_quarter_and_recomputes_the_year_after_commit(
     quarter, head, leader, chief, team, django_capture_on_commit_callbacks
 ):
     _grade_everyone(quarter, head, leader, team)
+    hand_in_quarter_inputs(quarter)  # approval waits for targets and summaries
     with django_capture_on_commit_callbacks(execute=True):
         appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief)
     lock = PeriodLock.objects.get()

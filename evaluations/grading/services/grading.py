@@ -12,15 +12,19 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import jobs, periods
 from accounts.audit import audit_reason
-from accounts.models import GradingOpens, Organisation, Policy, User
+from accounts.models import GradingOpens, Notification, Organisation, Policy, Role, User
 from accounts.selectors import participants_of, policy_for_organisation
-from accounts.services import period_lock
+from accounts.services import notify, notify_many, period_lock
+from accounts.workflow import ReviewStatus, handed_in
+from summaries.models import MonthlySummary
+from targets.models import TargetSet
 
 from ..models import (
     GRADES_NEEDING_REASON,
@@ -34,7 +38,7 @@ from ..models import (
     SatisfactionScore,
     UncertainReason,
 )
-from . import quota
+from . import quota, scores
 
 # The year-end room's roll-up job kind (registered by evaluations.annual); grading sits below the
 # annual room and cannot import it, so it asks for the recomputation by the job mechanism's name.
@@ -132,6 +136,9 @@ def appraisal_quarter_open(
     )
     for kind in quota.pool_kinds(policy):
         QuotaPool.objects.get_or_create(appraisal_quarter=appraisal_quarter, kind=kind)
+    if policy.score_model_enabled:
+        # The evaluators score against these sets; they are created here, never by opening a page.
+        scores.indicator_sets_ensure(organisation=organisation)
     if appraisal_quarter.is_open:
         existing = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).values("person_id")
         QuarterGrade.objects.bulk_create(
@@ -249,6 +256,8 @@ def grade_assign(
     row.uncertain_reason = uncertain_reason if grade == Grade.UNCERTAIN else ""
     row.evaluator = actor
     row.graded_at = now
+    # A new grade from the evaluator is no longer the one the leader changed.
+    row.evaluator_grade, row.change_reason = "", ""
     # Who grades a head is the leader who would confirm it: graded by them is confirmed.
     if _is_supervising_leader_of(actor=actor, grade_row=row):
         row.state, row.confirmed_by, row.confirmed_at = GradeState.CONFIRMED, actor, now
@@ -289,6 +298,9 @@ def grade_confirm(
             uncertain_reason=uncertain_reason,
         )
         _check_quota(grade_row=row, new_grade=new_grade)
+        # Keep the evaluator's own grade (not an earlier change of the leader's) beside the new one.
+        row.evaluator_grade = row.evaluator_grade or row.grade
+        row.change_reason = reason.strip()
         row.grade = new_grade
         row.uncertain_reason = uncertain_reason if new_grade == Grade.UNCERTAIN else ""
         if new_grade in GRADES_NEEDING_REASON:
@@ -297,6 +309,22 @@ def grade_confirm(
     row.version += 1
     with audit_reason(reason.strip()):
         row.save()
+    if changing and row.evaluator_id and row.evaluator_id != actor.pk:
+        # The head hears of it in the day's digest, with the reason.
+        notify(
+            recipient=row.evaluator,
+            message=_("%(leader)s将%(person)s的%(quarter)s等次由“%(old)s”调整为“%(new)s”，理由：%(reason)s")
+            % {
+                "leader": actor,
+                "person": row.person,
+                "quarter": row.appraisal_quarter,
+                "old": Grade(row.evaluator_grade).label,
+                "new": row.get_grade_display(),
+                "reason": row.change_reason,
+            },
+            url=reverse("evaluations:grade_detail", args=[row.pk]),
+            digest=True,
+        )
     return row
 
 
@@ -340,29 +368,92 @@ def quarter_discipline_opinion_record(
     return opinion
 
 
-def approval_blockers(*, appraisal_quarter: AppraisalQuarter) -> list[str]:
-    """What stands between the quarter and approval: ungraded or unconfirmed people, quota overruns,
-    and the discipline office's opinion when the policy asks for one."""
+class ApprovalBlocker(str):
+    """One reason the quarter cannot be approved yet, in plain words, and the people it concerns.
+
+    A ``str`` (the message) so that a refusal is an ordinary ``ValidationError`` of messages; the
+    approval page also lists ``people`` — (grade row id, name) of the first few — and ``more``.
+    """
+
+    people: list[tuple[int, str]]
+    more: int
+
+    def __new__(cls, message: str, people=(), more: int = 0) -> ApprovalBlocker:
+        blocker = super().__new__(cls, message)
+        blocker.people, blocker.more = list(people), more
+        return blocker
+
+
+# How many names a blocker lists; the count covers the rest.
+BLOCKER_NAMES = 10
+
+
+def _people_blocker(message: str, rows, count: int) -> ApprovalBlocker:
+    people = list(
+        rows.order_by("department__sort_order", "department_id", "person_id").values_list("pk", "person__full_name")[
+            :BLOCKER_NAMES
+        ]
+    )
+    return ApprovalBlocker(message, people, max(count - len(people), 0))
+
+
+def _missing_inputs(appraisal_quarter: AppraisalQuarter):
+    """Grade rows whose quarterly targets are not approved, and those with a month's summary not
+    handed in (months begun by today). People graded 不确定等次 (long leave and the like) are exempt."""
+    period = appraisal_quarter.period
+    rows = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).exclude(grade=Grade.UNCERTAIN)
+    approved_targets = TargetSet.objects.filter(
+        owner_id=OuterRef("person_id"), year=period.year, quarter=period.quarter, status=ReviewStatus.APPROVED
+    )
+    today = periods.today()
+    months = [m for m in period.months if (period.year, m) <= (today.year, today.month)]
+    missing_month = Q(pk__in=[])
+    for month in months:
+        handed = MonthlySummary.objects.filter(owner_id=OuterRef("person_id"), year=period.year, month=month).filter(
+            handed_in()
+        )
+        missing_month |= ~Exists(handed)
+    return rows.filter(~Exists(approved_targets)), rows.filter(missing_month)
+
+
+def approval_blockers(*, appraisal_quarter: AppraisalQuarter) -> list[ApprovalBlocker]:
+    """What stands between the quarter and approval, in plain words with the people concerned:
+    targets not approved, monthly summaries not handed in, people not graded or not confirmed,
+    quota overruns, and the discipline office's opinion when the policy asks for one.
+
+    A fixed number of queries whatever the size of the organisation.
+    """
     grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
     blockers = []
-    pending = grades.filter(state=GradeState.PENDING).count()
-    if pending:
-        blockers.append(_("还有%(n)s人未评鉴。") % {"n": pending})
-    unconfirmed = grades.filter(state=GradeState.GRADED).count()
-    if unconfirmed:
-        blockers.append(_("还有%(n)s人的等次未经分管领导确认。") % {"n": unconfirmed})
+    no_targets, no_summaries = _missing_inputs(appraisal_quarter)
+    if n := no_targets.count():
+        blockers.append(_people_blocker(_("还有%(n)s人的季度目标未审核通过。") % {"n": n}, no_targets, n))
+    if n := no_summaries.count():
+        blockers.append(_people_blocker(_("还有%(n)s人的月度小结未提交。") % {"n": n}, no_summaries, n))
+    pending_rows = grades.filter(state=GradeState.PENDING)
+    if pending := pending_rows.count():
+        blockers.append(_people_blocker(_("还有%(n)s人未评鉴。") % {"n": pending}, pending_rows, pending))
+    unconfirmed_rows = grades.filter(state=GradeState.GRADED)
+    if unconfirmed := unconfirmed_rows.count():
+        blockers.append(
+            _people_blocker(
+                _("还有%(n)s人的等次未经分管领导确认。") % {"n": unconfirmed}, unconfirmed_rows, unconfirmed
+            )
+        )
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
     for pool in quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy):
         if pool.over:
             blockers.append(
-                _("%(pool)s“好”等次%(used)s人，超出名额%(capacity)s人。")
-                % {"pool": pool.label, "used": pool.used, "capacity": pool.capacity}
+                ApprovalBlocker(
+                    _("%(pool)s“好”等次%(used)s人，超出名额%(capacity)s人。")
+                    % {"pool": pool.label, "used": pool.used, "capacity": pool.capacity}
+                )
             )
     if (
         policy.discipline_review_step
         and not QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).exists()
     ):
-        blockers.append(_("须先取得纪委意见：请纪检人员在季度结果页记录意见。"))
+        blockers.append(ApprovalBlocker(_("须先取得纪委意见：请纪检人员在季度结果页记录意见。")))
     return blockers
 
 
@@ -394,4 +485,28 @@ def appraisal_quarter_approve(
     jobs.job_request_once(
         kind=ROLLUP_YEAR_KIND, organisation=locked.organisation, params={"year": locked.year}, requested_by=actor
     )
+    _notify_approved(locked, actor)
     return locked
+
+
+def _notify_approved(appraisal_quarter: AppraisalQuarter, actor: User) -> None:
+    """Those who graded or confirmed, and HR, hear of the approval in their daily digest."""
+    graders = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
+    recipients = (
+        User.objects.filter(organisation_id=appraisal_quarter.organisation_id, is_active=True)
+        .filter(
+            Q(pk__in=graders.values("evaluator_id"))
+            | Q(pk__in=graders.values("confirmed_by_id"))
+            | Q(role_assignments__role=Role.HR_ADMIN)
+        )
+        .exclude(pk=actor.pk)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    message = _("%(quarter)s评鉴结果已由%(chief)s审批。") % {"quarter": appraisal_quarter, "chief": actor}
+    url = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
+    notify_many(
+        [Notification(recipient_id=pk, message=message, url=url) for pk in recipients],
+        dedupe_key=f"quarter-approved:{appraisal_quarter.pk}",
+        digest=True,
+    )

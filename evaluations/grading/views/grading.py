@@ -28,14 +28,14 @@ from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors, error_text
 from accounts.models import Policy, User
-from accounts.pagination import query_without
+from accounts.pagination import filtered_page, query_without
 from accounts.selectors import policy_for_organisation
 from summaries.models import MonthlySummary
 from targets.models import Completion, TargetItem, TargetSet
 
 from ...discipline.selectors import finding_counts
 from .. import selectors
-from ..forms import ConfirmForm, DisciplineOpinionForm, GradeForm, OpenQuarterForm
+from ..forms import ApprovalFilter, ConfirmForm, DisciplineOpinionForm, GradeForm, OpenQuarterForm
 from ..forms_scores import IndicatorScoresForm
 from ..models import (
     AppraisalQuarter,
@@ -675,9 +675,14 @@ def quarter_open(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("evaluations:quarters") + f"?q={opened.pk}")
 
 
+APPROVAL_PAGE_SIZE = 50
+
+
 @permission_required("evaluations.approve_quarter")
 def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    """The agency head approves the quarter, after a confirmation page listing what would block it."""
+    """The agency head's approval page: what blocks approval, in plain words with the people it
+    concerns, and every person's grade, comment and the leader's change (with the reason), by
+    department and page (paginated in SQL). POST approves."""
     appraisal_quarter = _get_quarter_for_user(request, pk)
     back = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
     if request.method == "POST":
@@ -689,16 +694,24 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter})
         return redirect(back)
     departments, totals = _distribution(appraisal_quarter)
+    grades = (
+        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
+        .select_related("person", "department", "evaluator", "confirmed_by")
+        .order_by("department__sort_order", "department_id", "person_id")
+    )
+    filterset = ApprovalFilter(request.GET, queryset=grades, organisation_id=request.user.organisation_id)
     return render(
         request,
         "evaluations/grading/approve_confirm.html",
         {
             "appraisal_quarter": appraisal_quarter,
+            "departments": departments,
             "totals": totals,
             "opinion": _discipline_opinion(appraisal_quarter),
             "blockers": grading.approval_blockers(appraisal_quarter=appraisal_quarter)
             if appraisal_quarter.is_open
             else [],
             "cancel_url": back,
+            **filtered_page(request, filterset, per_page=APPROVAL_PAGE_SIZE),
         },
     )
