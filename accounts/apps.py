@@ -7,6 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("组织与人员")
 
     def ready(self) -> None:
-        from . import audit
+        from . import audit, middleware
 
         audit.register_models()
+        # The sign-in stamp of the idle timeout (a signal receiver) must be connected before
+        # the first request loads the middleware.
+        assert middleware.stamp_on_login

@@ -41,6 +41,7 @@ def register_models() -> None:
     register(models.RoleAssignment)
     register(models.Policy, exclude_fields=["updated_at"])
     register(models.WorkingDayOverride, exclude_fields=["created_at"])
+    register(models.PeriodLock)
 
 
 @contextlib.contextmanager

@@ -37,5 +37,6 @@ def navigation(request) -> dict:
         for name, label, perm in NAV_ITEMS
         if perm is None or user.has_perm(perm)
     ]
-    unread = user.notifications.filter(read_at__isnull=True).count()
+    # Digest entries wait off the bell for their day's digest.
+    unread = user.notifications.filter(read_at__isnull=True, digest_day__isnull=True).count()
     return {"nav_items": items, "unread_notifications": unread}

@@ -1,3 +1,8 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -5,8 +10,10 @@ from django.urls import reverse
 class IdleTimeoutMiddleware:
     """Expire an idle session after the organisation's policy timeout (default 30 minutes).
 
-    ``SESSION_SAVE_EVERY_REQUEST`` renews the expiry on each request, so this is an
-    idle timeout, not an absolute one.
+    The expiry slides: requests renew it, but the session is written only when the last renewal
+    is ``SESSION_RENEW_SECONDS`` old (default 60) or the policy's timeout changed, rather than on
+    every request, which would cost a write transaction per page view. Sign-in stamps the
+    session (:func:`stamp_on_login`), so the first page after it writes nothing either.
     """
 
     def __init__(self, get_response):
@@ -18,8 +25,26 @@ class IdleTimeoutMiddleware:
             from .selectors import policy_for_organisation
 
             minutes = policy_for_organisation(organisation_id=user.organisation_id).session_idle_minutes
-            request.session.set_expiry(minutes * 60)
+            renewed_minutes, renewed_at = request.session.get(IDLE_SESSION_KEY) or (None, 0)
+            if renewed_minutes != minutes or time.time() - renewed_at >= settings.SESSION_RENEW_SECONDS:
+                _renew(request.session, minutes)
         return self.get_response(request)
+
+
+IDLE_SESSION_KEY = "_idle"
+
+
+def _renew(session, minutes: int) -> None:
+    session.set_expiry(minutes * 60)
+    session[IDLE_SESSION_KEY] = [minutes, time.time()]
+
+
+@receiver(user_logged_in)
+def stamp_on_login(sender, request, user, **kwargs) -> None:
+    if user.organisation_id and request is not None and hasattr(request, "session"):
+        from .selectors import policy_for_organisation
+
+        _renew(request.session, policy_for_organisation(organisation_id=user.organisation_id).session_idle_minutes)
 
 
 class ForcePasswordChangeMiddleware:

@@ -6,16 +6,20 @@ between agencies, which live in :class:`Policy` (one row per organisation).
 
 from __future__ import annotations
 
+import re
+from datetime import UTC
 from decimal import Decimal
 from functools import cached_property
 from operator import attrgetter
 
 from auditlog.models import AbstractLogEntry
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 
@@ -282,6 +286,14 @@ def _percent_field(verbose_name, default, help_text=""):
     )
 
 
+class GradingOpens(models.TextChoices):
+    """When a quarter's grading window opens (DOMAIN.md §3)."""
+
+    QUARTER_END = "quarter_end", _("季度结束后")
+    # Seed 002's agency: 待每季度满意度调查结束后，同步进行当季度平时考核.
+    SURVEY_ENTERED = "survey_entered", _("季度结束且满意度测评结果录入后")
+
+
 def default_participating_staff_types() -> list[str]:
     return [StaffType.CIVIL_SERVANT, StaffType.REFERENCE, StaffType.INSTITUTION]
 
@@ -317,6 +329,22 @@ class Policy(OrganisationScoped, models.Model):
         default=15,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text=_("季度结束后多少天内完成审核评鉴。"),
+    )
+    grading_opens = models.CharField(
+        _("评鉴开始时间"),
+        max_length=20,
+        choices=GradingOpens.choices,
+        default=GradingOpens.QUARTER_END,
+        help_text=_("季度评鉴最早何时开始：季度结束后的第一天；或在此基础上，还须录入本季度满意度测评结果。"),
+    )
+    grading_open_past_quarters = models.PositiveSmallIntegerField(
+        _("可补开评鉴的往期季度数"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_(
+            "人事部门最多可开放当前季度之前几个季度的评鉴。默认1：只能开放上一季度（季度结束后的评鉴期），"
+            "更早的季度视为已过期，防止误开往年季度。"
+        ),
     )
     reminder_days_before = models.PositiveSmallIntegerField(
         _("提前提醒天数"), default=3, validators=[MinValueValidator(0), MaxValueValidator(15)]
@@ -461,6 +489,37 @@ class WorkingDayOverride(OrganisationScoped, models.Model):
         return str(_("上班") if self.is_working_day else _("休息"))
 
 
+class PeriodLock(OrganisationScoped, models.Model):
+    """A quarter of an organisation closed for changes: written when the agency head approves the
+    quarter, read by every layer that holds what fed it (target items and completion, satisfaction
+    scores and service events). A change after approval goes only through a recorded review.
+
+    It lives here, in the foundation, so targets (below evaluations) can read it without
+    importing evaluations; evaluations writes it through :func:`accounts.services.period_lock`.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="period_locks", verbose_name=_("单位")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), validators=[MinValueValidator(1), MaxValueValidator(4)])
+    locked_at = models.DateTimeField(_("锁定时间"))
+    locked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("锁定人")
+    )
+
+    class Meta:
+        verbose_name = _("季度锁定")
+        verbose_name_plural = _("季度锁定")
+        ordering = ["organisation", "-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "quarter"], name="one_period_lock_per_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}Q{self.quarter}"
+
+
 class AuditEntry(AbstractLogEntry):
     """One audited change: who, when, what, old → new (django-auditlog's entry, with our columns).
 
@@ -492,30 +551,112 @@ class AuditEntry(AbstractLogEntry):
         return self.ACTION_LABELS.get(self.action, str(self.action))
 
     @property
+    def object_label(self) -> str:
+        """The object's name for an auditor: its text, or "<kind> #<id>" when the text is Django's
+        default ("Foo object (3)") or empty — never "None"."""
+        text = self.object_repr or ""
+        if not text or text == "None" or _DEFAULT_REPR.match(text):
+            return f"{self.content_type.name} #{self.object_pk}"
+        return text
+
+    @property
     def change_rows(self) -> list[tuple[str, str, str]]:
-        """(field label, old, new) for each changed field, as a list rather than a dict: a template
-        iterating ``dict.items`` would read a changed field named ``items`` instead."""
-        if self.content_type.model_class() is None:
-            # The model no longer exists: show the stored values as they are.
-            display = {name: [str(v) for v in values] for name, values in (self.changes_dict or {}).items()}
-        else:
-            display = self.changes_display_dict
+        """(field label, old, new) for each changed field, in words an auditor reads: the field's
+        label (never its code name), choices by their label, yes/no, the related object's name, and
+        "—" for nothing. The id is left out (the object is named). A list rather than a dict: a
+        template iterating ``dict.items`` would read a changed field named ``items`` instead."""
+        model = self.content_type.model_class()
         rows = []
-        for label, values in display.items():
+        for name, values in (self.changes_dict or {}).items():
             values = list(values) if isinstance(values, list | tuple) else [values]
-            old, new = (values + ["", ""])[:2]
-            rows.append((str(label), str(old), str(new)))
+            old, new = (values + [None, None])[:2]
+            field = None
+            if model is not None:
+                try:
+                    field = model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    field = None
+            # The id (the object is named) and reverse relations (no value of this row) say nothing.
+            if field is not None and (getattr(field, "primary_key", False) or not getattr(field, "concrete", True)):
+                continue
+            old_text, new_text = self._value_text(field, old), self._value_text(field, new)
+            # A new record lists what it was created with, a deleted one what it held: empty
+            # fields of either say nothing.
+            if (self.action == self.Action.CREATE and new_text == "—") or (
+                self.action == self.Action.DELETE and old_text == "—"
+            ):
+                continue
+            rows.append((_field_label(field, name), old_text, new_text))
         return rows
+
+    def _value_text(self, field, value) -> str:
+        if value is None or value in ("None", ""):
+            return "—"
+        value = str(value)
+        if field is None:
+            return value
+        if field.many_to_one or field.one_to_one:
+            return self._get_changes_display_for_fk_field(field, value)
+        if getattr(field, "choices", None):
+            for key, label in field.flatchoices:
+                if str(key) == value:
+                    return str(label)
+            return value
+        internal = field.get_internal_type()
+        if internal in ("BooleanField", "NullBooleanField"):
+            return str(_("是")) if value == "True" else str(_("否")) if value == "False" else value
+        if internal == "DateTimeField":
+            moment = parse_datetime(value)
+            if moment is not None:
+                if timezone.is_naive(moment):
+                    moment = timezone.make_aware(moment, UTC)
+                return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+        return value if len(value) <= AUDIT_VALUE_LENGTH else value[:AUDIT_VALUE_LENGTH] + "…"
 
     def _get_changes_display_for_fk_field(self, field, value) -> str:
         # Labels prefetched for a whole page by audit.prefetch_related_labels: one query per
         # related model instead of one per changed value.
-        labels = getattr(self, "related_labels", None)
-        if labels is None:
-            return super()._get_changes_display_for_fk_field(field, value)
-        if value in (None, "None"):
+        if value in (None, "None", ""):
             return "—"
-        return labels.get((field.related_model, str(value)), _("已删除（%(pk)s）") % {"pk": value})
+        labels = getattr(self, "related_labels", None)
+        if labels is not None:
+            found = labels.get((field.related_model, str(value)))
+        else:
+            found = field.related_model._default_manager.filter(pk=value).first() if str(value).isdigit() else None
+        if found is None:
+            # The related record was removed since; say so without reading as "this was deleted".
+            return _("%(kind)s #%(pk)s（现已不存在）") % {"kind": field.related_model._meta.verbose_name, "pk": value}
+        return str(found)
+
+
+# How much of a long text an audit row shows; the record keeps it whole.
+AUDIT_VALUE_LENGTH = 200
+_DEFAULT_REPR = re.compile(r"^\w+ object \(.*\)$")
+
+
+# Labels of bookkeeping columns that carry no verbose name of their own.
+_COMMON_LABELS = {
+    "sort_order": _("排序"),
+    "created_at": _("创建时间"),
+    "updated_at": _("更新时间"),
+    "granted_at": _("授予时间"),
+    "version": _("版本"),
+    "approved_by": _("审批人"),
+}
+
+
+def _field_label(field, name: str) -> str:
+    """A field's label: its verbose name, or for a column still named after its code a common label
+    or, for a relation, the related model's name (``indicator_set`` → 指标体系)."""
+    if field is None:
+        return str(_COMMON_LABELS.get(name, name))
+    label = str(getattr(field, "verbose_name", "") or name)
+    if label == name.replace("_", " "):
+        if name in _COMMON_LABELS:
+            return str(_COMMON_LABELS[name])
+        if field.is_relation and field.related_model is not None:
+            return str(field.related_model._meta.verbose_name)
+    return label
 
 
 class Notification(models.Model):
@@ -529,6 +670,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # An entry of a daily digest (``notify(digest=True)``): kept off the bell and out of the mail
+    # until that day's digest gathers it, so a reviewer gets one notice a day, not one per event.
+    digest_day = models.DateField(null=True, blank=True)
+    digest = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="entries")
 
     class Meta:
         verbose_name = _("通知")
@@ -539,7 +684,14 @@ class Notification(models.Model):
                 fields=["recipient", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_once_per_key"
             ),
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(
+                fields=["digest_day"],
+                condition=Q(digest_day__isnull=False, digest__isnull=True),
+                name="notification_digest_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.message

@@ -8,6 +8,9 @@ not a UTC instant.
 * :class:`Quarter` and :class:`Month` — immutable, ordered, validated period values.
 * :func:`target_deadline`, :func:`summary_deadline`, :func:`grading_deadline` — the policy's
   deadlines (DOMAIN.md §3), and :func:`is_late` to judge a submission against one.
+* :func:`grading_window_opens`, :func:`grading_open_refusal` — when a quarter's grading may begin
+  and how far back HR may still open one (policy), and :func:`period_lock` /
+  :func:`refuse_if_locked` — a quarter closed by the agency head's approval (read-only).
 * :func:`is_working_day`, :func:`add_working_days`, :func:`working_days_between` — working days
   with statutory holidays and make-up working days (调休) from the ``chinese_calendar`` package,
   corrected by HR's :class:`~accounts.models.WorkingDayOverride` rows.
@@ -23,12 +26,14 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import WorkingDayOverride
+from .models import GradingOpens, PeriodLock, WorkingDayOverride
 
 if TYPE_CHECKING:
     from .models import Organisation, Policy
@@ -44,8 +49,25 @@ MAX_YEAR = 2100
 
 
 def today(now: datetime | None = None) -> date:
-    """The civil date in China at ``now`` (an aware datetime; default: the current instant)."""
+    """The civil date in China at ``now`` (an aware datetime; default: the current instant).
+
+    ``settings.APPRAISAL_TODAY`` (a date; settings.py reads it from the environment only with
+    ``DEBUG`` on, tests set it) moves the clock of the whole application to that day, so a browser
+    test or a demo can walk a quarter against a live server; an explicit ``now`` is never moved.
+    """
+    if now is None:
+        moved = moved_today()
+        if moved is not None:
+            return moved
     return timezone.localtime(now or timezone.now(), CHINA_TZ).date()
+
+
+def moved_today() -> date | None:
+    """The day ``settings.APPRAISAL_TODAY`` sets the clock to, or None (production never moves it)."""
+    value = getattr(settings, "APPRAISAL_TODAY", None)
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _civil_date(d: date) -> date:
@@ -252,6 +274,98 @@ def grading_deadline(policy: Policy | int, quarter: Quarter) -> date:
     if days < 0:
         raise ValueError(f"grading deadline days must not be negative, not {days}")
     return quarter.last_day + timedelta(days=days)
+
+
+def grading_window_opens(
+    quarter: Quarter, policy: Policy | str, *, survey_entered_on: date | None = None
+) -> date | None:
+    """The first day a quarter may be graded (and approved), by ``policy.grading_opens``:
+
+    * after the quarter ends (default): the day after its last day;
+    * after the satisfaction survey is entered (seed 002): that day too, but not before the
+      survey's results for the quarter are in — ``survey_entered_on`` is the day they were
+      first entered (the caller looks it up); None while they are missing, so the window is
+      not open yet and no date can be named.
+
+    ``policy`` may also be the ``GradingOpens`` value itself.
+    """
+    rule = policy if isinstance(policy, str) else policy.grading_opens
+    after_end = quarter.last_day + timedelta(days=1)
+    if rule == GradingOpens.SURVEY_ENTERED:
+        if survey_entered_on is None:
+            return None
+        return max(after_end, _civil_date(survey_entered_on))
+    return after_end
+
+
+def grading_window_is_open(
+    quarter: Quarter, policy: Policy | str, *, on: date | None = None, survey_entered_on: date | None = None
+) -> bool:
+    """Whether grading of ``quarter`` may happen on ``on`` (default: today)."""
+    opens = grading_window_opens(quarter, policy, survey_entered_on=survey_entered_on)
+    return opens is not None and (on or today()) >= opens
+
+
+def grading_open_refusal(
+    quarter: Quarter, policy: Policy, *, on: date | None = None, survey_entered_on: date | None = None
+) -> str | None:
+    """Why HR may not open ``quarter`` for grading on ``on`` (default: today), in plain words;
+    None when it may. Refused: a quarter that has not begun, one whose grading window has not
+    opened, and one more than ``policy.grading_open_past_quarters`` quarters before the current."""
+    on = on or today()
+    current = Quarter.of(on)
+    if on < quarter.first_day:
+        return gettext("%(quarter)s尚未开始，不能开放评鉴。") % {"quarter": quarter.label}
+    opens = grading_window_opens(quarter, policy, survey_entered_on=survey_entered_on)
+    if opens is None:
+        return gettext("%(quarter)s的满意度测评结果尚未录入，按考核政策须录入后才能开放评鉴。") % {
+            "quarter": quarter.label
+        }
+    if on < opens:
+        return gettext("%(quarter)s的评鉴自%(date)s起方可开放（季度结束后）。") % {
+            "quarter": quarter.label,
+            "date": opens.isoformat(),
+        }
+    earliest = current
+    for _step in range(policy.grading_open_past_quarters):
+        earliest = earliest.previous()
+    if quarter < earliest:
+        return gettext("%(quarter)s已超过补开评鉴的期限：按考核政策，只能开放%(earliest)s及以后已结束的季度。") % {
+            "quarter": quarter.label,
+            "earliest": earliest.label,
+        }
+    return None
+
+
+# --- Closed quarters (read-only after approval) ----------------------------------------
+
+
+def period_lock(organisation: Organisation | int, quarter: Quarter) -> PeriodLock | None:
+    """The lock of an organisation's quarter, written when the agency head approved it; or None."""
+    return PeriodLock.objects.filter(
+        organisation_id=_organisation_id(organisation), year=quarter.year, quarter=quarter.quarter
+    ).first()
+
+
+def locked_quarters(organisation: Organisation | int, quarters: list[Quarter]) -> set[Quarter]:
+    """Which of ``quarters`` are closed for the organisation (one query)."""
+    if not quarters:
+        return set()
+    scope = Q()
+    for q in set(quarters):
+        scope |= Q(year=q.year, quarter=q.quarter)
+    rows = PeriodLock.objects.filter(scope, organisation_id=_organisation_id(organisation))
+    return {Quarter(year, number) for year, number in rows.values_list("year", "quarter")}
+
+
+def refuse_if_locked(organisation: Organisation | int, quarter: Quarter) -> None:
+    """Raise a ValidationError when the quarter has been approved and is closed for changes."""
+    if period_lock(organisation, quarter) is not None:
+        raise ValidationError(
+            gettext("%(quarter)s的考核结果已审批，相关目标、完成情况和评鉴依据均不能再修改。")
+            % {"quarter": quarter.label},
+            code="period_locked",
+        )
 
 
 def is_late(deadline: date, submitted_at: datetime) -> bool:

@@ -37,6 +37,12 @@ def departments_supervised_by(*, person: User) -> QuerySet[Department]:
     return Department.objects.filter(supervising_leader=person, is_active=True)
 
 
+def departments_reviewed_by(*, reviewer: User) -> QuerySet[Department]:
+    """The ids of the departments whose documents ``reviewer`` may review (heads or supervises),
+    as a subquery (``department_id__in=``): review lists start from these few departments."""
+    return Department.objects.filter(Q(head=reviewer) | Q(supervising_leader=reviewer)).values("pk")
+
+
 def evaluatees_of(*, person: User) -> QuerySet[User]:
     """Whom ``person`` evaluates and reviews (谁管理谁认定).
 

@@ -26,6 +26,7 @@ from .models import (
     DepartmentMembership,
     Notification,
     Organisation,
+    PeriodLock,
     Policy,
     Role,
     RoleAssignment,
@@ -215,6 +216,19 @@ def policy_update(*, policy: Policy, reason: str = "") -> Policy:
 
 
 @transaction.atomic
+def period_lock(*, organisation: Organisation, quarter: periods.Quarter, actor: User | None) -> PeriodLock:
+    """Close an organisation's quarter for changes (idempotent); the approval service calls it in
+    its own transaction, so the quarter is approved and closed together or not at all."""
+    lock, _created = PeriodLock.objects.get_or_create(
+        organisation=organisation,
+        year=quarter.year,
+        quarter=quarter.quarter,
+        defaults={"locked_at": timezone.now(), "locked_by": actor},
+    )
+    return lock
+
+
+@transaction.atomic
 def staff_status_add(*, status: StaffStatus) -> StaffStatus:
     """Record a special status for a period (试用期, 挂职/援派, 长期休假, 立案审查)."""
     status.full_clean()
@@ -266,43 +280,53 @@ def working_day_override_remove(*, actor: User, override: WorkingDayOverride) ->
     override.delete()
 
 
-def notify(*, recipient: User, message: str, url: str = "", dedupe_key: str = "") -> Notification | None:
+def notify(
+    *, recipient: User, message: str, url: str = "", dedupe_key: str = "", digest: bool = False
+) -> Notification | None:
     """Put a notification on the person's bell, and e-mail it when mail is configured.
 
     With a ``dedupe_key`` the notification is created at most once per person and key
     (a reminder per deadline), however often the caller runs; returns None for a repeat.
+    With ``digest`` it is an entry of the person's daily digest instead: off the bell and not
+    mailed alone; :func:`notifications_send_digests` gathers the day's entries into one notice.
     """
     # A reviewer's reason may be longer than the bell holds; the linked page shows it whole.
     message = message[: Notification._meta.get_field("message").max_length]
+    digest_day = periods.today() if digest else None
     if dedupe_key:
         with transaction.atomic():
             notification, created = Notification.objects.get_or_create(
-                recipient=recipient, dedupe_key=dedupe_key, defaults={"message": message, "url": url}
+                recipient=recipient,
+                dedupe_key=dedupe_key,
+                defaults={"message": message, "url": url, "digest_day": digest_day},
             )
         if not created:
             return None
     else:
-        notification = Notification.objects.create(recipient=recipient, message=message, url=url)
-    if settings.EMAIL_HOST and recipient.email:
+        notification = Notification.objects.create(recipient=recipient, message=message, url=url, digest_day=digest_day)
+    if settings.EMAIL_HOST and recipient.email and not digest:
         transaction.on_commit(lambda: _email_notification(notification.pk))
     return notification
 
 
-def notify_many(notifications: list[Notification], *, dedupe_key: str) -> int:
+def notify_many(notifications: list[Notification], *, dedupe_key: str, digest: bool = False) -> int:
     """:func:`notify` for many people at once (reminders to a whole organisation): one bulk insert.
 
     Every notification gets ``dedupe_key``, so a person is told once per key however often the
     caller runs (repeats are ignored by the unique constraint); the new ones are e-mailed when
-    mail is configured, after commit. Returns how many were new.
+    mail is configured, after commit — or, with ``digest``, wait for the day's digest. Returns how
+    many were new.
     """
     before = Notification.objects.filter(dedupe_key=dedupe_key).count()
     limit = Notification._meta.get_field("message").max_length
+    digest_day = periods.today() if digest else None
     for notification in notifications:
         notification.dedupe_key = dedupe_key
         notification.message = notification.message[:limit]
+        notification.digest_day = digest_day
     Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=2000)
     created = Notification.objects.filter(dedupe_key=dedupe_key).count() - before
-    if created and settings.EMAIL_HOST:
+    if created and settings.EMAIL_HOST and not digest:
         unsent = list(
             Notification.objects.filter(
                 dedupe_key=dedupe_key, emailed_at__isnull=True, recipient__email__gt=""
@@ -312,6 +336,46 @@ def notify_many(notifications: list[Notification], *, dedupe_key: str) -> int:
     return created
 
 
+# How many entries a digest's bell text quotes; the e-mail and the notification page list them all.
+DIGEST_QUOTED = 3
+
+
+def notifications_send_digests(*, day: date) -> int:
+    """Gather every person's pending digest entries (queued on ``day`` or before) into one notice on
+    the bell, e-mailed when mail is configured. Returns how many digests were sent.
+
+    Safe to run twice: the digest is created once per person and day (``dedupe_key``) and the
+    entries are claimed by a conditional UPDATE. Entries queued after the day's digest went out
+    wait for the next day's.
+    """
+    pending = Notification.objects.filter(digest_day__lte=day, digest__isnull=True)
+    sent = 0
+    for recipient_id in pending.values_list("recipient_id", flat=True).distinct().order_by("recipient_id"):
+        with transaction.atomic():
+            entries = list(pending.filter(recipient_id=recipient_id).order_by("created_at", "pk"))
+            if not entries:
+                continue
+            quoted = "；".join(entry.message for entry in entries[:DIGEST_QUOTED])
+            message = _("今日通知%(n)s条：%(quoted)s") % {"n": len(entries), "quoted": quoted}
+            if len(entries) > DIGEST_QUOTED:
+                message += _("……")
+            limit = Notification._meta.get_field("message").max_length
+            digest, created = Notification.objects.get_or_create(
+                recipient_id=recipient_id,
+                dedupe_key=f"digest:{day.isoformat()}",
+                defaults={"message": message[:limit], "url": entries[0].url if len(entries) == 1 else ""},
+            )
+            if not created:
+                continue
+            Notification.objects.filter(pk__in=[entry.pk for entry in entries], digest__isnull=True).update(
+                digest=digest
+            )
+            if settings.EMAIL_HOST:
+                transaction.on_commit(lambda pk=digest.pk: _email_notification(pk))
+            sent += 1
+    return sent
+
+
 def _email_notification(notification_id: int) -> None:
     # Claim the row with a conditional UPDATE so a notification is mailed once even if two
     # workers race; a mail failure is logged, the bell still shows it.
@@ -319,10 +383,16 @@ def _email_notification(notification_id: int) -> None:
     if not claimed:
         return
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    if not notification.recipient.email:
+        return
+    # A digest's mail lists every entry in full, with its link.
+    lines = [notification.message]
+    for entry in notification.entries.order_by("created_at", "pk"):
+        lines.append(f"· {entry.message}" + (f"\n  {entry.url}" if entry.url else ""))
     try:
         send_mail(
             subject=_("平时考核系统提醒"),
-            message=notification.message,
+            message="\n".join(lines),
             from_email=None,
             recipient_list=[notification.recipient.email],
         )

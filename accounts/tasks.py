@@ -25,3 +25,11 @@ def ping() -> dict:
         "organisations": Organisation.objects.count(),
         "pid": os.getpid(),
     }
+
+
+@shared_task
+def send_notification_digests() -> int:
+    """Beat, daily: today's digest for every person with pending entries (command of the same name)."""
+    from . import periods, services
+
+    return services.notifications_send_digests(day=periods.today())

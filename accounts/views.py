@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -446,7 +446,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_mark_read(recipient=request.user)
         return redirect("accounts:notification_list")
-    notifications = Notification.objects.filter(recipient=request.user)
+    # Digest entries are shown under their digest, not on their own.
+    notifications = Notification.objects.filter(recipient=request.user, digest_day__isnull=True).prefetch_related(
+        Prefetch("entries", queryset=Notification.objects.order_by("created_at", "pk"))
+    )
     return render(request, "accounts/notification_list.html", {"page": page_of(request, notifications)})
 
 

@@ -184,7 +184,8 @@ def submit(
     locked = lock(document, version)
     check_owner_may_edit(locked, actor)
     # Handing in to nobody would leave the document waiting for ever.
-    if evaluator_of(person=locked.owner) is None:
+    reviewer = evaluator_of(person=locked.owner)
+    if reviewer is None:
         raise ValidationError(_("你所在科室尚未设置审核人，请联系组织人事部门。"), code="no_reviewer")
     if prepare is not None:
         prepare(locked, now)
@@ -197,6 +198,13 @@ def submit(
     locked.reviewed_at = None
     locked.version += 1
     locked.save()
+    # Into the reviewer's daily digest: one notice a day however many are handed in.
+    notify(
+        recipient=reviewer,
+        message=_("%(owner)s提交了%(document)s，待您审核。") % {"owner": locked.owner, "document": locked.title},
+        url=locked.get_absolute_url(),
+        digest=True,
+    )
     return locked
 
 

@@ -12,13 +12,14 @@ from django.views.decorators.cache import never_cache
 
 from accounts import periods, selectors
 from accounts.models import AuditEntry, Department, Role, User
+from accounts.selectors import policy_for_organisation
 from evaluations.discipline.selectors import open_compliance_alerts
-from summaries.models import MonthlySummary
-from summaries.selectors import summaries_awaiting_review
+from summaries.selectors import summaries_awaiting_review, summary_month_due
 from targets.models import TargetSet
 from targets.selectors import target_sets_awaiting_review
 
 from .celery import app
+from .todos import todos_for
 
 
 @login_required
@@ -35,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .annotate(staff_count=Count("members", filter=Q(members__is_active=True)))
         )
     ctx.update(_work_panels(user))
+    ctx["todos"] = todos_for(user, today=periods.today())
     if user.has_perm("accounts.manage_staff") and user.organisation_id:
         ctx["organisation_counts"] = {
             "departments": Department.objects.filter(organisation_id=user.organisation_id, is_active=True).count(),
@@ -54,12 +56,17 @@ def _work_panels(user: User) -> dict:
     if user.has_perm("targets.write_targets"):
         current = periods.Quarter.of(today)
         year, quarter = current.year, current.quarter
+        # The month actually due first: on 1 December a November draft (due 5 December) comes first.
+        due = summary_month_due(
+            owner=user, today=today, policy=policy_for_organisation(organisation_id=user.organisation_id)
+        )
         panels["my_period"] = {
             "year": year,
             "quarter": quarter,
-            "month": today.month,
+            "month": due.month,
+            "summary_deadline": due.deadline,
             "target_set": TargetSet.objects.filter(owner=user, year=year, quarter=quarter).first(),
-            "summary": MonthlySummary.objects.filter(owner=user, year=today.year, month=today.month).first(),
+            "summary": due.summary,
         }
     if user.has_perm("summaries.use_review_inbox"):
         panels["waiting_count"] = (

@@ -21,6 +21,7 @@ from accounts import periods
 from accounts.models import Department, DepartmentMembership, Organisation, Role, RoleAssignment, User
 from appraisal_site.demo import demo_as_of
 from appraisal_site.demo.organisation import DEMO_PASSWORD, DEPARTMENTS, person_name
+from evaluations.grading.models import AppraisalQuarter, QuarterState
 from evaluations.grading.services.grading import appraisal_quarter_open
 
 BATCH = 5000
@@ -58,7 +59,7 @@ def add_staff(*, organisation: Organisation, count: int, seed: int, year: int) -
             RoleAssignment.objects.bulk_create(
                 RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _department in rows
             )
-    if as_of.year == year:
-        # Refresh the open quarter so the extra people wait there to be graded.
-        appraisal_quarter_open(organisation=organisation, year=year, quarter=periods.Quarter.of(as_of).quarter)
+    # Refresh the quarter left open for grading, if any, so the extra people wait there to be graded.
+    for open_quarter in AppraisalQuarter.objects.filter(organisation=organisation, year=year, state=QuarterState.OPEN):
+        appraisal_quarter_open(organisation=organisation, year=year, quarter=open_quarter.quarter)
     return count

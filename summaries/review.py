@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -172,12 +172,15 @@ class RosterRow:
         return self.targets_status in HANDED_IN_STATUSES
 
 
-def roster(*, viewer: User, year: int, month: int, department_id: int | None = None, show: str = "") -> list[RosterRow]:
-    """Everyone in the viewer's departments with the month's summary and the quarter's targets.
+def roster_people(
+    *, viewer: User, year: int, month: int, department_id: int | None = None, show: str = ""
+) -> QuerySet[User]:
+    """Everyone in the viewer's departments (narrowed by ``show``: ``not_submitted`` — no summary
+    handed in, a returned one included —, ``late`` or ``returned``), in roster order.
 
-    One query: the statuses come in as correlated subqueries, not a query per person.
-    ``show`` narrows to ``not_submitted`` (no summary handed in, a returned one included),
-    ``late`` or ``returned``.
+    The statuses narrow the list as EXISTS conditions, which the database runs as (anti-)joins
+    however many people there are; the rows of a page get their documents from
+    :func:`roster_rows`, so nothing is evaluated for the people not shown.
     """
     quarter = periods.Month(year, month).quarter.quarter
     summaries = MonthlySummary.objects.filter(owner=OuterRef("pk"), year=year, month=month)
@@ -189,32 +192,67 @@ def roster(*, viewer: User, year: int, month: int, department_id: int | None = N
         participants_of(organisation=viewer.organisation)
         .filter(department__in=departments)
         .select_related("department")
-        .annotate(
-            summary_status=Subquery(summaries.values("status")[:1]),
-            summary_late=Subquery(summaries.values("is_late")[:1]),
-            summary_id=Subquery(summaries.values("pk")[:1]),
-            targets_status=Subquery(target_sets.values("status")[:1]),
-            targets_late=Subquery(target_sets.values("is_late")[:1]),
-            targets_id=Subquery(target_sets.values("pk")[:1]),
-        )
         .order_by("department__sort_order", "department__code", "employee_number", "pk")
     )
-    not_submitted = Q(summary_status__isnull=True) | ~handed_in("summary_")
     if show == ROSTER_NOT_SUBMITTED:
-        people = people.filter(not_submitted)
+        people = people.filter(~Exists(summaries.filter(handed_in())))
     elif show == "late":
-        people = people.filter(Q(summary_late=True) | Q(targets_late=True))
+        people = people.filter(Exists(summaries.filter(is_late=True)) | Exists(target_sets.filter(is_late=True)))
     elif show == "returned":
-        people = people.filter(Q(summary_status=ReviewStatus.RETURNED) | Q(targets_status=ReviewStatus.RETURNED))
-    return [
-        RosterRow(
-            person=p,
-            summary_status=p.summary_status,
-            summary_late=bool(p.summary_late),
-            summary_id=p.summary_id,
-            targets_status=p.targets_status,
-            targets_late=bool(p.targets_late),
-            targets_id=p.targets_id,
+        returned = Q(status=ReviewStatus.RETURNED)
+        people = people.filter(Exists(summaries.filter(returned)) | Exists(target_sets.filter(returned)))
+    return people
+
+
+def roster_counts(people: QuerySet[User], *, year: int, month: int) -> dict[str, int]:
+    """How many people :func:`roster_people` lists, and how many of them have not handed in the
+    month's summary and the quarter's targets: one aggregate query."""
+    quarter = periods.Month(year, month).quarter.quarter
+    summary_in = Exists(MonthlySummary.objects.filter(handed_in(), owner=OuterRef("pk"), year=year, month=month))
+    targets_in = Exists(TargetSet.objects.filter(handed_in(), owner=OuterRef("pk"), year=year, quarter=quarter))
+    return people.order_by().aggregate(
+        total=Count("pk"),
+        summary_missing=Count("pk", filter=~summary_in),
+        targets_missing=Count("pk", filter=~targets_in),
+    )
+
+
+def roster_rows(people, *, year: int, month: int) -> list[RosterRow]:
+    """The roster rows of ``people`` (a page, or all for the workbook): two queries."""
+    people = list(people)
+    ids = [p.pk for p in people]
+    quarter = periods.Month(year, month).quarter.quarter
+    summaries = {
+        s.owner_id: s
+        for s in MonthlySummary.objects.filter(owner_id__in=ids, year=year, month=month).only(
+            "pk", "owner_id", "status", "is_late"
         )
-        for p in people
-    ]
+    }
+    target_sets = {
+        t.owner_id: t
+        for t in TargetSet.objects.filter(owner_id__in=ids, year=year, quarter=quarter).only(
+            "pk", "owner_id", "status", "is_late"
+        )
+    }
+    rows = []
+    for person in people:
+        summary, targets = summaries.get(person.pk), target_sets.get(person.pk)
+        rows.append(
+            RosterRow(
+                person=person,
+                summary_status=summary.status if summary else None,
+                summary_late=bool(summary and summary.is_late),
+                summary_id=summary.pk if summary else None,
+                targets_status=targets.status if targets else None,
+                targets_late=bool(targets and targets.is_late),
+                targets_id=targets.pk if targets else None,
+            )
+        )
+    return rows
+
+
+def roster(*, viewer: User, year: int, month: int, department_id: int | None = None, show: str = "") -> list[RosterRow]:
+    """Every row of the roster (for the workbook): the people of :func:`roster_people` with
+    the month's summary and the quarter's targets."""
+    people = roster_people(viewer=viewer, year=year, month=month, department_id=department_id, show=show)
+    return roster_rows(people, year=year, month=month)

@@ -43,7 +43,14 @@ def has_a_department(user) -> bool:
     return bool(user.department_id)
 
 
-may_see = is_owner | heads_its_department | supervises_its_department | is_reviewer | (is_hr_admin & same_organisation)
+# The agency head reads everyone's (approving the quarter, they open each person's page); reading only.
+may_see = (
+    is_owner
+    | heads_its_department
+    | supervises_its_department
+    | is_reviewer
+    | ((is_hr_admin | is_agency_head) & same_organisation)
+)
 
 rules.add_perm("summaries.write_own_summary", takes_part_in_appraisal & has_a_department)
 rules.add_perm("summaries.view_summary", takes_part_in_appraisal & may_see)

@@ -9,7 +9,9 @@ from django.db.models import Count, F, Q, QuerySet
 
 from accounts import periods
 from accounts.models import User
-from accounts.workflow import ReviewStatus
+from accounts.selectors import departments_reviewed_by
+from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
+from targets.models import TargetItem
 
 from .models import MonthlySummary
 
@@ -24,6 +26,54 @@ class MonthRow:
     is_future: bool
     # Not submitted and past the deadline: a warning on the list, never a block.
     is_overdue: bool
+
+
+@dataclass
+class DueMonth:
+    """The month whose summary a person should write first, with its deadline and summary (if any)."""
+
+    year: int
+    month: int
+    deadline: date
+    summary: MonthlySummary | None
+    is_current: bool
+
+
+def summary_month_due(*, owner: User, today: date, policy) -> DueMonth:
+    """The period actually due first: last month while its summary is not handed in and its deadline
+    (policy: day N of this month) has not passed, else this month. On 1 December a November summary
+    still a draft (due 5 December) comes before December's. Two months, one query."""
+    current = periods.Month.of(today)
+    previous = current.previous()
+    by_month = {
+        (s.year, s.month): s
+        for s in MonthlySummary.objects.filter(owner=owner).filter(
+            Q(year=previous.year, month=previous.month) | Q(year=current.year, month=current.month)
+        )
+    }
+    before = by_month.get((previous.year, previous.month))
+    deadline = periods.summary_deadline(policy, previous)
+    if today <= deadline and (before is None or before.status not in HANDED_IN_STATUSES):
+        return DueMonth(previous.year, previous.month, deadline, before, is_current=False)
+    return DueMonth(
+        current.year,
+        current.month,
+        periods.summary_deadline(policy, current),
+        by_month.get((current.year, current.month)),
+        is_current=True,
+    )
+
+
+def summary_missing_target_items(*, summary: MonthlySummary) -> int:
+    """How many target items of the summary's quarter have no progress row in it yet (added since it
+    was started). Counted, not created: a GET never writes; the owner adds them with a POST."""
+    return (
+        TargetItem.objects.filter(
+            target_set__owner_id=summary.owner_id, target_set__year=summary.year, target_set__quarter=summary.quarter
+        )
+        .exclude(pk__in=summary.progress_notes.exclude(target_item=None).values("target_item_id"))
+        .count()
+    )
 
 
 def summaries_of_owner(*, owner: User, year: int) -> QuerySet[MonthlySummary]:
@@ -67,6 +117,8 @@ def summaries_awaiting_review(*, reviewer: User) -> QuerySet[MonthlySummary]:
             organisation_id=reviewer.organisation_id,
             status=ReviewStatus.SUBMITTED,
         )
+        # Start from the reviewer's few departments: someone who reviews nobody costs nothing.
+        .filter(owner__department_id__in=departments_reviewed_by(reviewer=reviewer))
         .filter(of_my_staff | of_heads_i_supervise)
         .select_related("owner", "owner__department", "department")
         .order_by("submitted_at", "pk")

@@ -101,6 +101,9 @@ def summary_get_or_create(*, owner: User, year: int, month: int, now: datetime |
         raise ValidationError(_("不能提前填写以后月份的小结。"))
     existing = MonthlySummary.objects.filter(owner=owner, year=year, month=month).first()
     if existing is not None:
+        # Opening it again (a POST) picks up target items added to the quarter since: the page
+        # itself only reads, and offers this when it sees items without a row.
+        summary_sync_target_items(summary=existing)
         return existing
     try:
         with transaction.atomic():

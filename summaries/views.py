@@ -100,6 +100,7 @@ def summary_list(request: HttpRequest) -> HttpResponse:
             "previous_year": year - 1,
             "next_year": year + 1 if year < today.year else None,
             "current": next((row for row in rows if row.is_current), None),
+            "due": selectors.summary_month_due(owner=request.user, today=today, policy=policy),
         },
     )
 
@@ -169,8 +170,6 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form = None
         elif not can_edit:
             form = None
-    if can_edit and request.method == "GET":
-        services.summary_sync_target_items(summary=summary)
     if can_edit and form is None:
         form = _text_form(summary)
     ctx.update(
@@ -184,6 +183,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_review": summary.status == "submitted" and request.user.has_perm("summaries.review_summary", summary),
             "return_form": ReturnForm(),
             "is_owner": summary.owner_id == request.user.pk,
+            "missing_items": selectors.summary_missing_target_items(summary=summary) if can_edit else 0,
         }
     )
     return render(request, "summaries/summary_detail.html", ctx, status=ctx.pop("status"))
@@ -378,12 +378,14 @@ def _roster_params(request: HttpRequest) -> tuple[int, int, int | None, str]:
 def roster(request: HttpRequest) -> HttpResponse:
     """Who has not submitted, who is late, who was returned — for a month and its quarter."""
     year, month, department_id, show = _roster_params(request)
-    rows = review.roster(viewer=request.user, year=year, month=month, department_id=department_id, show=show)
+    people = review.roster_people(viewer=request.user, year=year, month=month, department_id=department_id, show=show)
+    page = Paginator(people, 100).get_page(request.GET.get("page"))
+    page.object_list = review.roster_rows(page.object_list, year=year, month=month)
     return render(
         request,
         "summaries/roster.html",
         {
-            "page": Paginator(rows, 100).get_page(request.GET.get("page")),
+            "page": page,
             "year": year,
             "month": month,
             "quarter": periods.Month(year, month).quarter.quarter,
@@ -392,11 +394,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             "show": show,
             "departments": review.roster_departments(viewer=request.user).order_by("sort_order", "code"),
             "query": query_without_page(request.GET),
-            "counts": {
-                "total": len(rows),
-                "summary_missing": sum(1 for r in rows if not r.summary_handed_in),
-                "targets_missing": sum(1 for r in rows if not r.targets_handed_in),
-            },
+            "counts": review.roster_counts(people, year=year, month=month),
         },
     )
 

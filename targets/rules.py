@@ -7,6 +7,7 @@ Object predicates expect a ``TargetSet`` loaded with ``owner__department`` and
 import rules
 
 from accounts.rules import (
+    is_agency_head,
     is_department_head,
     is_hr_admin,
     is_reviewer,
@@ -49,7 +50,9 @@ in_scope = takes_part_in_appraisal & same_organisation
 
 rules.add_perm(
     "targets.view_targetset",
-    in_scope & (is_owner | heads_the_department | supervises_the_department | is_reviewer | is_hr_admin),
+    # The agency head reads every set of the organisation (approving the quarter); reading only.
+    in_scope
+    & (is_owner | heads_the_department | supervises_the_department | is_reviewer | is_hr_admin | is_agency_head),
 )
 # Only the owner writes, and only a draft or a returned set; everything else goes through review.
 rules.add_perm("targets.change_targetset", in_scope & is_owner & is_editable)

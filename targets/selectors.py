@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import User
+from accounts.selectors import departments_reviewed_by
 from accounts.workflow import ReviewStatus
 
 from .models import DepartmentGoal, TargetSet
@@ -35,6 +36,8 @@ def target_sets_awaiting_review(*, reviewer: User) -> QuerySet[TargetSet]:
     owner_is_head = Q(owner__department__head_id=F("owner_id"))
     return (
         TargetSet.objects.filter(status=ReviewStatus.SUBMITTED, organisation_id=reviewer.organisation_id)
+        # Start from the reviewer's few departments: someone who reviews nobody costs nothing.
+        .filter(owner__department_id__in=departments_reviewed_by(reviewer=reviewer))
         .filter(
             (Q(owner__department__head=reviewer) & ~owner_is_head)
             | (Q(owner__department__supervising_leader=reviewer) & owner_is_head)

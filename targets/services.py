@@ -87,11 +87,19 @@ def department_goal_delete(*, actor: User, goal: DepartmentGoal) -> None:
 # --- Target sets -----------------------------------------------------------------------
 
 
+def _check_quarter_not_closed(target_set: TargetSet) -> None:
+    """Once the agency head has approved the quarter, what fed it is read-only for everyone (a
+    change goes only through a recorded review). The lock lives in accounts (evaluations writes
+    it on approval), so this layer reads it without knowing about grading."""
+    periods.refuse_if_locked(target_set.organisation_id, target_set.period)
+
+
 @transaction.atomic
 def target_set_start(*, owner: User, year: int, quarter: int) -> TargetSet:
     """The owner's set for a quarter, created as an empty draft the first time."""
     if owner.department_id is None or owner.organisation_id is None:
         raise ValidationError(_("您尚未分配科室，无法填写季度目标。"))
+    periods.refuse_if_locked(owner.organisation_id, periods.Quarter(year, quarter))
     target_set, _created = TargetSet.objects.get_or_create(
         owner=owner,
         year=year,
@@ -144,6 +152,7 @@ def _bump(target_set: TargetSet, **fields) -> None:
 def target_set_save_draft(*, target_set: TargetSet, actor: User, version: int, items: list[ItemData]) -> TargetSet:
     """Save the owner's items without submitting them (a draft, or a returned set being reworked)."""
     locked = workflow.lock(target_set, version)
+    _check_quarter_not_closed(locked)
     workflow.check_owner_may_edit(locked, actor)
     _write_items(target_set=locked, items=items)
     _bump(locked)
@@ -204,6 +213,7 @@ def target_set_submit(
     """
 
     def save_and_snapshot(locked: TargetSet, now: datetime) -> None:
+        _check_quarter_not_closed(locked)
         if items is not None:
             _write_items(target_set=locked, items=items)
         _check_submittable(locked)
@@ -233,6 +243,7 @@ def target_set_approve(
     *, target_set: TargetSet, actor: User, version: int | None = None, now: datetime | None = None
 ) -> TargetSet:
     """The owner's evaluator approves a submitted set; it becomes read-only and the owner is notified."""
+    _check_quarter_not_closed(target_set)
     return workflow.approve(target_set, actor, version=version, now=now, on_decided=_record_decision)
 
 
@@ -240,6 +251,7 @@ def target_set_return(
     *, target_set: TargetSet, actor: User, reason: str, version: int | None = None, now: datetime | None = None
 ) -> TargetSet:
     """The owner's evaluator returns a submitted set with a reason; the owner is notified, reworks and resubmits."""
+    _check_quarter_not_closed(target_set)
     return workflow.return_(target_set, actor, reason, version=version, now=now, on_decided=_record_decision)
 
 
@@ -255,6 +267,7 @@ def target_set_assign_item(
 ) -> TargetItem:
     """A leader adds a 领导交办 task to an approved set and the owner is notified."""
     locked = workflow.lock(target_set, version)
+    _check_quarter_not_closed(locked)
     if locked.status != ReviewStatus.APPROVED:
         raise ValidationError(_("只能向已通过的目标追加领导交办事项。"), code="not_approved")
     if not actor.has_perm("targets.assign_item", locked):
@@ -296,6 +309,7 @@ def target_set_record_completion(
     locked = workflow.lock(target_set, version)
     if locked.owner_id != actor.pk:
         raise PermissionDenied(_("只能填写本人目标的完成情况。"))
+    _check_quarter_not_closed(locked)
     if locked.status != ReviewStatus.APPROVED:
         raise ValidationError(_("目标通过审核后才能填写完成情况。"), code="not_approved")
     today = today or periods.today()

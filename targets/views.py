@@ -111,16 +111,23 @@ def _render_detail(request: HttpRequest, target_set: TargetSet, status: int = 20
     user = request.user
     items = list(target_set.items.select_related("goal", "assigned_by").order_by("sort_order", "pk"))
     revisions = list(target_set.revisions.select_related("submitted_by", "decided_by").order_by("-number"))
-    can_edit = user.has_perm("targets.change_targetset", target_set)
+    # An approved quarter is closed: the services refuse every change, so the page offers none.
+    closed = periods.period_lock(target_set.organisation_id, target_set.period)
+    can_edit = closed is None and user.has_perm("targets.change_targetset", target_set)
     ctx: dict = {
         "target_set": target_set,
         "items": items,
         "revisions": revisions,
+        "closed": closed,
         "can_edit": can_edit,
-        "can_review": target_set.status == ReviewStatus.SUBMITTED
+        "can_review": closed is None
+        and target_set.status == ReviewStatus.SUBMITTED
         and user.has_perm("targets.review_targetset", target_set),
-        "can_assign": target_set.status == ReviewStatus.APPROVED and user.has_perm("targets.assign_item", target_set),
-        "can_record": target_set.status == ReviewStatus.APPROVED
+        "can_assign": closed is None
+        and target_set.status == ReviewStatus.APPROVED
+        and user.has_perm("targets.assign_item", target_set),
+        "can_record": closed is None
+        and target_set.status == ReviewStatus.APPROVED
         and bool(items)
         and user.has_perm("targets.record_completion", target_set)
         and periods.today() >= target_set.period.first_day,

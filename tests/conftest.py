@@ -107,6 +107,13 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True)
+def _session_renewal_outside_the_test(settings):
+    # Query counts compare requests made seconds apart; a renewal of the idle timeout falling
+    # between them would count a session write (tests of the renewal set their own period).
+    settings.SESSION_RENEW_SECONDS = 24 * 3600
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 costs ~0.3 s per hash; tests create and sign in many people.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -20,7 +20,7 @@ from accounts.models import (
     WorkingDayOverride,
 )
 from accounts.periods import Month, Quarter
-from accounts.workflow import ReviewStatus
+from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.models import (
     AnnualResult,
     AppraisalQuarter,
@@ -350,3 +350,24 @@ class AnnualResultFactory(DjangoModelFactory):
     department = factory.SelfAttribute("person.department")
     year = 2026
     computed_at = factory.LazyFunction(timezone.now)
+
+
+def hand_in_quarter_inputs(appraisal_quarter: AppraisalQuarter) -> None:
+    """Approved targets and a submitted summary for every month, for everyone graded in the quarter:
+    what approval waits for besides the grades."""
+    period = appraisal_quarter.period
+    for row in appraisal_quarter.grades.select_related("person"):
+        # What the person already has (a test's own target set, say) is handed in, not duplicated.
+        target_set = TargetSet.objects.filter(owner=row.person, year=period.year, quarter=period.quarter).first()
+        if target_set is None:
+            TargetSetFactory(owner=row.person, year=period.year, quarter=period.quarter, status=ReviewStatus.APPROVED)
+        else:
+            TargetSet.objects.filter(pk=target_set.pk).update(status=ReviewStatus.APPROVED)
+        for month in period.months:
+            summary = MonthlySummary.objects.filter(owner=row.person, year=period.year, month=month).first()
+            if summary is None:
+                MonthlySummaryFactory(owner=row.person, year=period.year, month=month, submitted=True)
+            elif summary.status not in HANDED_IN_STATUSES:
+                MonthlySummary.objects.filter(pk=summary.pk).update(
+                    status=ReviewStatus.SUBMITTED, submitted_at=_third_of_the_next_month(period.year, month)
+                )

@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from django.db.utils import OperationalError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,3 +49,15 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.postgres
+def test_page_queries_run_without_postgresql_jit(db):
+    """A page's query whose estimated cost crosses jit_above_cost must not pay for compiling."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

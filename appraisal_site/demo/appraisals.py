@@ -2,10 +2,11 @@
 
 Every past quarter of the demo year is opened, graded by each person's evaluator within the 好
 quota with a short comment (and a reason for 一般/较差), confirmed by the supervising leaders,
-approved by demo_chief and rolled up, all through the grading services. Whom the grading page
-suggests 不确定等次 for long leave (``grade_suggestions``, a rule of the grading services), the
-evaluator grades so. The current quarter is opened with every row pending, so demo_head and
-demo_leader have grading to do.
+approved by demo_chief and rolled up, all through the grading services, each on its own grading
+days (the calendar governs the demo too). Whom the grading page suggests 不确定等次 for long leave
+(``grade_suggestions``, a rule of the grading services), the evaluator grades so. The latest ended
+quarter stays open, every row pending, while its grading period runs on the demo's "today", so
+demo_head and demo_leader have grading to do; the current quarter cannot be graded before it ends.
 """
 
 from __future__ import annotations
@@ -67,16 +68,16 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
             )
     for leader in sorted({row.person.department.supervising_leader for row in rows}, key=lambda leader: leader.pk):
         act(leader, grades_confirm_all, appraisal_quarter=appraisal_quarter)
-    act(chief, appraisal_quarter_approve, appraisal_quarter=appraisal_quarter)
+    period = appraisal_quarter.period
+    approved_on = periods.grading_deadline(policy, period)
+    act(chief, appraisal_quarter_approve, appraisal_quarter=appraisal_quarter, today=approved_on)
     # The grading services stamp the present; the demo's quarter was graded days after it ended,
     # confirmed a few days later and approved by the grading deadline. Backdated in two UPDATEs.
-    period = periods.Quarter(appraisal_quarter.year, appraisal_quarter.quarter)
     graded_on = period.last_day + timedelta(days=3)
     appraisal_quarter.grades.update(
         graded_at=story.at(graded_on, 10), confirmed_at=story.at(graded_on + timedelta(days=4), 15)
     )
-    approved_at = story.at(periods.grading_deadline(policy, period), 16)
-    AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk).update(approved_at=approved_at)
+    AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk).update(approved_at=story.at(approved_on, 16))
     return len(rows)
 
 
@@ -84,22 +85,25 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
 def build_demo_appraisals(
     organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None
 ) -> Report:
-    """Grade, approve and roll up the demo year's past quarters; open the current one."""
+    """Grade, approve and roll up the demo year's past quarters; the latest stays open while its grading runs."""
     story = Story.of(year, seed + 4, today)
     chief = User.objects.get(organisation=organisation, username="demo_chief")
-    report = Report(approved_quarters=[], open_quarter=story.current_quarter, graded=0, pending=0)
+    report = Report(approved_quarters=[], open_quarter=None, graded=0, pending=0)
+    policy = policy_for_organisation(organisation_id=organisation.pk)
     for quarter in story.past_quarters:
-        appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=quarter)
+        period = periods.Quarter(year, quarter)
+        opens = period.last_day + timedelta(days=1)
+        appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=quarter, today=opens)
+        if quarter == story.past_quarters[-1] and story.as_of <= periods.grading_deadline(policy, period):
+            report.open_quarter, report.pending = quarter, appraisal_quarter.grades.count()
+            continue
         report.graded += _grade_quarter(appraisal_quarter, story, chief)
         rollup_quarter(appraisal_quarter=appraisal_quarter, today=story.as_of)
         report.approved_quarters.append(quarter)
-    if story.current_quarter is not None:
-        appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=story.current_quarter)
-        report.pending = appraisal_quarter.grades.count()
     approved = "/".join(f"Q{q}" for q in report.approved_quarters) or "none"
     report.text = f"Appraisals: {approved} graded ({report.graded} grades), approved and rolled up; " + (
-        f"Q{story.current_quarter} open with {report.pending} grades pending"
-        if story.current_quarter
+        f"Q{report.open_quarter} open with {report.pending} grades pending"
+        if report.open_quarter
         else "no open quarter"
     )
     return report

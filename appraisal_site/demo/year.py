@@ -191,13 +191,16 @@ class _YearBuilder:
         return summaries.SummaryText(_numbered(other), _numbered(problems), _numbered(plans), notes=notes)
 
     def _summary_status(self, month: int, forced: str | None) -> str:
-        if forced or month == self.current_month:
+        if month == self.current_month:
             return forced or DRAFT
         age, roll = self.story.past_months[-1] - month, self.rng.random()
-        if age == 0:
-            deadline = periods.summary_deadline(self.policy, periods.Month(self.story.year, month))
-            return _pick(roll, (0.74, 0.87, 0.93) if self.story.as_of > deadline else (0.3, 0.65, 0.75))
-        return _pick(roll, (0.94, 0.97, 1)) if age == 1 else APPROVED
+        late = self.story.as_of > periods.summary_deadline(self.policy, periods.Month(self.story.year, month))
+        limits = ((0.74, 0.87, 0.93) if late else (0.3, 0.65, 0.75)) if age == 0 else (0.94, 0.97, 1)
+        status = forced or (_pick(roll, limits) if age <= 1 else APPROVED)
+        # A past quarter has been approved, and approval waits for every summary: one returned or
+        # left as a draft there was handed in again before the quarter closed.
+        closed = periods.Month(self.story.year, month).quarter.quarter in self.story.past_quarters
+        return SUBMITTED if closed and status in (RETURNED, DRAFT) else status
 
     def summary(self, person: User, month: int, forced: str | None) -> None:
         rng, story = self.rng, self.story

@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Avg, Case, CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +43,14 @@ from accounts.models import Job, Organisation, Policy, StaffStatus, StaffStatusK
 from accounts.selectors import policy_for_organisation
 
 from ..discipline.models import SanctionEffect
-from ..discipline.selectors import SanctionImpact, active_veto_reasons, has_active_veto, sanction_effects
+from ..discipline.selectors import (
+    SanctionImpact,
+    active_veto_reasons,
+    has_active_veto,
+    latest_input_change,
+    sanction_effects,
+    vetoed_people,
+)
 from ..grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterState
 from ..grading.services.quota import good_quota
 from .models import AnnualGrade, AnnualResult
@@ -378,6 +385,55 @@ def run_rollup_year_job(job: Job, report: jobs.Report) -> dict:
     return summary
 
 
+# --- Freshness: suggestions never older than their inputs ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """When the year's suggestions were computed and when their inputs last changed."""
+
+    computed_at: datetime | None
+    inputs_changed_at: datetime | None
+
+    @property
+    def stale(self) -> bool:
+        if self.computed_at is None:
+            return self.inputs_changed_at is not None
+        return self.inputs_changed_at is not None and self.inputs_changed_at > self.computed_at
+
+
+def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness:
+    """Compare the year's last computation with its inputs' last change: a quarter approved, a
+    serious finding, a sanction, a veto flag raised or lifted. Each of those asks for a
+    recomputation as a job when it commits; until that job has run, the suggestions are stale.
+    Four queries, whatever the number of people."""
+    computed = AnnualResult.objects.filter(organisation=organisation, year=year).aggregate(at=Max("computed_at"))["at"]
+    approved = AppraisalQuarter.objects.filter(organisation=organisation, year=year).aggregate(at=Max("approved_at"))[
+        "at"
+    ]
+    discipline = latest_input_change(organisation=organisation, year=year)
+    changed = max((m for m in (approved, discipline) if m is not None), default=None)
+    return Freshness(computed_at=computed, inputs_changed_at=changed)
+
+
+def _check_fresh(*, organisation: Organisation, year: int) -> None:
+    freshness = suggestions_freshness(organisation=organisation, year=year)
+    if freshness.stale:
+        raise ValidationError(
+            _(
+                "建议等次计算于%(computed)s，此后考核依据已有变化（%(changed)s：季度审批、检查发现、处分或一票否决）。"
+                "请等待后台重新计算完成，或点击“重新计算”后再确定等次。"
+            )
+            % {
+                "computed": timezone.localtime(freshness.computed_at).strftime("%Y-%m-%d %H:%M")
+                if freshness.computed_at
+                else _("尚未计算"),
+                "changed": timezone.localtime(freshness.inputs_changed_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            code="stale",
+        )
+
+
 # --- Quota status and the committee's decisions -------------------------------------------------
 
 
@@ -442,12 +498,14 @@ def _check_quota_after(*, organisation: Organisation, year: int) -> None:
 def annual_decide(*, result: AnnualResult, actor: User, grade: str, reason: str) -> AnnualResult:
     """The committee decides one person's annual grade.
 
+    Refused while the suggestions are older than their inputs (:func:`suggestions_freshness`).
     A decision that differs from the suggestion needs a reason; 优秀 is refused beyond the quota
     (counting every 优秀 decided or, where undecided, suggested) and for a person with an active
     veto flag or a sanction effect (those are lifted elsewhere, not overruled here). The change is
     audited with the reason.
     """
     _check_committee(actor=actor, organisation_id=result.organisation_id)
+    _check_fresh(organisation=result.organisation, year=result.year)
     if grade not in AnnualGrade.values:
         raise ValidationError({"grade": _("请选择有效的年度等次。")})
     reason = reason.strip()
@@ -479,6 +537,7 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
     Each row is saved on its own so the audit trail records every decision.
     """
     _check_committee(actor=actor, organisation_id=organisation.pk)
+    _check_fresh(organisation=organisation, year=year)
     _lock_year(organisation_id=organisation.pk, year=year)
     undecided = list(
         AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="").exclude(suggested_grade="")
@@ -500,10 +559,12 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
 
 @dataclass
 class UseLists:
-    excellent: list[AnnualResult]
-    three_years_excellent: list[AnnualResult]
-    admonition: list[AnnualResult]
-    dismissal_review: list[AnnualResult]
+    """The result-use lists, each a query the page paginates on its own."""
+
+    excellent: QuerySet[AnnualResult]
+    three_years_excellent: QuerySet[AnnualResult]
+    admonition: QuerySet[AnnualResult]
+    dismissal_review: QuerySet[AnnualResult]
 
 
 def annual_results_for_year(*, organisation: Organisation, year: int) -> QuerySet[AnnualResult]:
@@ -514,40 +575,39 @@ def annual_results_for_year(*, organisation: Organisation, year: int) -> QuerySe
     )
 
 
+def _final_in(*, year: int, grade: str) -> Exists:
+    """Whether the same person's final grade of ``year`` is ``grade`` (a correlated EXISTS)."""
+    return Exists(
+        AnnualResult.objects.filter(person_id=OuterRef("person_id"), year=year)
+        .annotate(final=final_grade_expression())
+        .filter(final=grade)
+    )
+
+
 def annual_use_lists(*, organisation: Organisation, year: int) -> UseLists:
-    """The lists HR needs after the year (two queries, whatever the number of people).
+    """The lists HR needs after the year, as queries (each page of each list: one query).
 
     Grades are the committee's where it decided, else the suggestion (the page marks those).
     优秀 → award (评先树优) and training (中青班) candidates, excluding anyone with an active veto;
     优秀 in ``year - 2``, ``year - 1`` and ``year`` → 三等功; 基本称职 → 诫勉谈话; 不称职 in
     ``year - 1`` and ``year`` → dismissal review.
     """
-    current = list(annual_results_for_year(organisation=organisation, year=year).order_by("rank", "person_id"))
-    earlier: dict[tuple[int, int], str] = {
-        (person_id, row_year): final
-        for person_id, row_year, final in AnnualResult.objects.filter(
-            person_id__in=[row.person_id for row in current], year__in=(year - 2, year - 1)
-        )
-        .annotate(final=final_grade_expression())
-        .values_list("person_id", "year", "final")
-    }
-    vetoed = active_veto_reasons(organisation=organisation, year=year)
-    excellent = [row for row in current if row.final == AnnualGrade.EXCELLENT and row.person_id not in vetoed]
+    results = annual_results_for_year(organisation=organisation, year=year)
+    by_department = ("department__sort_order", "department__code", "person__employee_number", "person_id")
+    excellent = (
+        results.filter(final=AnnualGrade.EXCELLENT)
+        .exclude(person_id__in=vetoed_people(organisation=organisation, year=year))
+        .order_by("rank", "person_id")
+    )
     return UseLists(
         excellent=excellent,
-        three_years_excellent=[
-            row
-            for row in excellent
-            if earlier.get((row.person_id, year - 1)) == AnnualGrade.EXCELLENT
-            and earlier.get((row.person_id, year - 2)) == AnnualGrade.EXCELLENT
-        ],
-        admonition=[row for row in current if row.final == AnnualGrade.BASICALLY_COMPETENT],
-        dismissal_review=[
-            row
-            for row in current
-            if row.final == AnnualGrade.INCOMPETENT
-            and earlier.get((row.person_id, year - 1)) == AnnualGrade.INCOMPETENT
-        ],
+        three_years_excellent=excellent.filter(
+            _final_in(year=year - 1, grade=AnnualGrade.EXCELLENT), _final_in(year=year - 2, grade=AnnualGrade.EXCELLENT)
+        ),
+        admonition=results.filter(final=AnnualGrade.BASICALLY_COMPETENT).order_by(*by_department),
+        dismissal_review=results.filter(
+            _final_in(year=year - 1, grade=AnnualGrade.INCOMPETENT), final=AnnualGrade.INCOMPETENT
+        ).order_by(*by_department),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors
 from accounts.models import Job
-from accounts.pagination import filtered_page
+from accounts.pagination import filtered_page, query_without
 from accounts.selectors import policy_for_organisation
 
 from ..grading.models import AppraisalQuarter, QuarterState
@@ -23,6 +24,7 @@ from .forms import AnnualDecisionForm, AnnualFilter
 from .models import AnnualResult
 
 PAGE_SIZE = 50
+USE_PAGE_SIZE = 25
 
 
 def _get_result_for_user(request: HttpRequest, year: int, pk: int) -> AnnualResult:
@@ -82,6 +84,7 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
             "status": services.excellent_status(organisation=organisation, year=year, policy=policy),
             "policy": policy,
             "unapproved_quarters": unapproved,
+            "freshness": services.suggestions_freshness(organisation=organisation, year=year),
             "can_decide": request.user.has_perm("evaluations.decide_annual"),
             "can_recompute": request.user.has_perm("evaluations.run_annual_rollup"),
             "undecided": AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="").count(),
@@ -159,4 +162,22 @@ def annual_adopt(request: HttpRequest, year: int) -> HttpResponse:
 def annual_use(request: HttpRequest, year: int) -> HttpResponse:
     """结果运用: award, training, 三等功, 诫勉谈话 and dismissal-review lists."""
     lists = services.annual_use_lists(organisation=request.user.organisation, year=year)
-    return render(request, "evaluations/annual/use.html", {"year": year, "lists": lists})
+    # Each list pages on its own (``?award=2``); the award and training lists are the same people.
+    sections = [
+        (_("评先树优候选人（年度优秀）"), lists.excellent, "award", "award-list"),
+        (_("培训推荐（中青班等，年度优秀）"), lists.excellent, "training", "training-list"),
+        (_("连续三年优秀（记三等功）"), lists.three_years_excellent, "merit", "merit-list"),
+        (_("基本称职（诫勉谈话）"), lists.admonition, "admonition", "admonition-list"),
+        (_("连续两年不称职（辞退审查）"), lists.dismissal_review, "dismissal", "dismissal-list"),
+    ]
+    tables = [
+        {
+            "title": title,
+            "page": Paginator(rows, USE_PAGE_SIZE).get_page(request.GET.get(param)),
+            "param": param,
+            "query": query_without(request.GET, param),
+            "testid": testid,
+        }
+        for title, rows, param, testid in sections
+    ]
+    return render(request, "evaluations/annual/use.html", {"year": year, "tables": tables})

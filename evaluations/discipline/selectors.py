@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts import periods
@@ -89,6 +89,13 @@ def active_veto_reasons(*, organisation: Organisation, year: int) -> dict[int, l
     return reasons
 
 
+def vetoed_people(*, organisation: Organisation, year: int) -> QuerySet[VetoFlag]:
+    """The people with an active veto flag on ``year``, as a subquery (``person_id__in=``)."""
+    return VetoFlag.objects.filter(person__organisation=organisation, year=year, lifted_at__isnull=True).values(
+        "person_id"
+    )
+
+
 def sanctions_for_list(*, organisation_id: int) -> QuerySet[Sanction]:
     return Sanction.objects.filter(organisation_id=organisation_id).select_related(
         "person", "person__department", "entered_by"
@@ -153,3 +160,23 @@ def finding_counts(*, person_ids, first_day: datetime.date, last_day: datetime.d
 def has_active_veto(*, person_id: int, year: int) -> bool:
     """Whether a veto flag that nobody lifted stands on the person's year."""
     return VetoFlag.objects.filter(person_id=person_id, year=year, lifted_at__isnull=True).exists()
+
+
+def latest_input_change(*, organisation: Organisation, year: int) -> datetime.datetime | None:
+    """When what discipline feeds into ``year``'s suggestions last changed: a veto flag raised or
+    lifted, a sanction recorded (one decided that year or before may reach it), an inspection with
+    a serious finding about a person recorded. None when nothing was ever recorded. Three queries."""
+    flags = VetoFlag.objects.filter(person__organisation=organisation, year=year).aggregate(
+        raised=Max("raised_at"), lifted=Max("lifted_at")
+    )
+    sanctions = Sanction.objects.filter(organisation=organisation, decided_on__year__lte=year).aggregate(
+        entered=Max("entered_at")
+    )
+    inspections = Inspection.objects.filter(
+        organisation=organisation,
+        date__year=year,
+        findings__severity=Severity.SERIOUS,
+        findings__person__isnull=False,
+    ).aggregate(created=Max("created_at"))
+    moments = [flags["raised"], flags["lifted"], sanctions["entered"], inspections["created"]]
+    return max((m for m in moments if m is not None), default=None)

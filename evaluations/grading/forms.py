@@ -3,12 +3,16 @@ quota) is checked by ``services.grading``, so the message a person sees is the s
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Department
+from accounts.widgets import YesNoAllSelect
 from targets.models import QUARTER_CHOICES
 
-from .models import Grade, UncertainReason
+from .models import Grade, QuarterGrade, UncertainReason
 
 
 class GradeForm(forms.Form):
@@ -45,3 +49,25 @@ class DisciplineOpinionForm(forms.Form):
     """The discipline office's opinion on a quarter (纪委意见); an inspector records it."""
 
     text = forms.CharField(label=_("纪委意见"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ApprovalFilter(django_filters.FilterSet):
+    """The agency head's list of a quarter's grades: by department, by grade, or only the leader's changes."""
+
+    department = django_filters.ModelChoiceFilter(label=_("科室"), queryset=Department.objects.none())
+    grade = django_filters.ChoiceFilter(label=_("等次"), choices=Grade.choices, empty_label=_("全部"))
+    changed = django_filters.BooleanFilter(label=_("分管领导调整过"), method="filter_changed", widget=YesNoAllSelect())
+
+    class Meta:
+        model = QuarterGrade
+        fields = ["department", "grade", "changed"]
+
+    def __init__(self, *args, organisation_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["department"].queryset = Department.objects.filter(organisation_id=organisation_id).order_by(
+            "sort_order", "code"
+        )
+
+    def filter_changed(self, queryset, name, value):
+        changed = Q(evaluator_grade__gt="") & ~Q(evaluator_grade=F("grade"))
+        return queryset.filter(changed if value else ~changed)

@@ -173,6 +173,10 @@ class QuarterGrade(OrganisationScoped, models.Model):
         verbose_name=_("确认人"),
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    # When the supervising leader changed the evaluator's grade: what the evaluator gave and why it
+    # was changed, so the agency head approving the quarter sees both.
+    evaluator_grade = models.CharField(_("评鉴人所定等次"), max_length=20, choices=Grade.choices, blank=True)
+    change_reason = models.TextField(_("分管领导调整理由"), blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -189,6 +193,10 @@ class QuarterGrade(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.appraisal_quarter}：{self.get_grade_display() or '—'}"
+
+    @property
+    def changed_by_leader(self) -> bool:
+        return bool(self.evaluator_grade) and self.evaluator_grade != self.grade
 
 
 class SatisfactionScore(OrganisationScoped, models.Model):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from accounts.models import Department, Organisation, User
 
-from .models import AppraisalQuarter, QuarterGrade, QuarterState
+from .models import AppraisalQuarter, DepartmentQuarterStats, Grade, QuarterGrade, QuarterState
 
 
 def current_appraisal_quarter(*, organisation: Organisation) -> AppraisalQuarter | None:
@@ -57,3 +57,47 @@ def grades_to_confirm(*, leader: User, appraisal_quarter: AppraisalQuarter) -> Q
         .select_related("person", "department", "evaluator")
         .order_by("department__sort_order", "department__code", "person__employee_number", "pk")
     )
+
+
+def quarter_progress(quarters: list[AppraisalQuarter]) -> None:
+    """Set ``people``, ``graded`` and ``good`` on each quarter, for the quarters page.
+
+    A rolled-up quarter's numbers come from its department statistics (a row per department);
+    only the others — the open quarter, one not yet rolled up — count their grade rows. Counting
+    every grade of every past quarter would make the page grow with the organisation and its years.
+    """
+    stats = {
+        row["appraisal_quarter_id"]: row
+        for row in DepartmentQuarterStats.objects.filter(appraisal_quarter__in=[q for q in quarters if q.rolled_up_at])
+        .values("appraisal_quarter_id")
+        .annotate(
+            participants=Sum("participants"), uncertain=Sum("uncertain"), ungraded=Sum("ungraded"), good=Sum("good")
+        )
+    }
+    live_ids = [q.pk for q in quarters if q.pk not in stats]
+    live = (
+        {
+            row["appraisal_quarter_id"]: row
+            for row in QuarterGrade.objects.filter(appraisal_quarter_id__in=live_ids)
+            .values("appraisal_quarter_id")
+            .annotate(
+                people=Count("pk"),
+                graded=Count("pk", filter=~Q(grade="")),
+                good=Count("pk", filter=Q(grade=Grade.GOOD)),
+            )
+            .order_by()
+        }
+        if live_ids
+        else {}
+    )
+    for quarter in quarters:
+        if row := stats.get(quarter.pk):
+            quarter.people = row["participants"] + row["uncertain"]
+            quarter.graded, quarter.good = quarter.people - row["ungraded"], row["good"]
+        else:
+            row = live.get(quarter.pk, {})
+            quarter.people, quarter.graded, quarter.good = (
+                row.get("people", 0),
+                row.get("graded", 0),
+                row.get("good", 0),
+            )

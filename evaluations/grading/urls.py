@@ -39,6 +39,7 @@ urlpatterns = [
     path("rollup/<int:pk>/", rollup.rollup_results, name="rollup_results"),
     path("rollup/<int:pk>/run/", rollup.rollup_run, name="rollup_run"),
     path("scores/indicators/", scores.indicator_set_list, name="score_indicator_set_list"),
+    path("scores/indicators/create/", scores.indicator_sets_create, name="score_indicator_sets_create"),
     path("scores/indicators/<int:pk>/", scores.indicator_set_edit, name="score_indicator_set_edit"),
     path("scores/departments/", scores.department_scores, name="score_departments"),
 ]

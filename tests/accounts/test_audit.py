@@ -129,3 +129,59 @@ def test_the_auditor_page_shows_a_created_target_set(client_for, auditor, staff)
     response = client_for(auditor).get(reverse("accounts:audit_list"))
     assert response.status_code == 200
     assert "季度目标" in response.content.decode()
+
+
+# --- Read in Chinese by an auditor ---------------------------------------------------------------
+
+
+def _audit_rows(client_for, auditor):
+    html = client_for(auditor).get(reverse("accounts:audit_list")).content.decode()
+    return [row.split("</tr>")[0] for row in html.split('data-testid="audit-row"')[1:]]
+
+
+def test_a_created_record_is_listed_with_field_labels_and_its_values_not_as_deleted(
+    client_for, auditor, organisation, hr
+):
+    from evaluations.grading.services.scores import indicator_sets_ensure
+
+    with acting_as(hr):
+        indicator_sets_ensure(organisation=organisation)
+    rows = [row for row in _audit_rows(client_for, auditor) if "指标体系：综合管理" in row]
+    assert rows, "the created indicator set is listed by its name"
+    created = rows[0]
+    assert "新增" in created
+    assert "岗位类别</strong>：综合管理" in created
+    for noise in ("→", "已删除", "None", "ID", "position_category"):
+        assert noise not in created
+    indicators = [row for row in _audit_rows(client_for, auditor) if "指标：政治品质" in row]
+    # The relation by its name, under a Chinese label.
+    assert any("指标体系</strong>：综合管理" in row for row in indicators)
+
+
+def test_a_change_shows_old_and_new_by_their_labels(client_for, auditor, hr, staff):
+    with acting_as(hr):
+        staff.is_leader_position = True
+        staff.save()
+    row = next(r for r in _audit_rows(client_for, auditor) if "修改" in r and "领导职务" in r)
+    assert "领导职务</strong>：否 → 是" in row
+
+
+def test_a_deleted_record_shows_what_it_held(client_for, auditor, staff, sysadmin):
+    with acting_as(sysadmin):
+        services.role_revoke(user=staff, role=Role.STAFF)
+    [row] = [r for r in _audit_rows(client_for, auditor) if "删除" in r]
+    assert "角色</strong>：工作人员" in row and "→" not in row
+
+
+def test_an_object_without_a_name_is_named_by_its_kind_and_number(auditor, organisation):
+    from django.contrib.contenttypes.models import ContentType
+
+    entry = AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(AuditEntry),
+        object_pk="7",
+        object_repr="AuditEntry object (7)",
+        action=AuditEntry.Action.ACCESS,
+        organisation=organisation,
+    )
+    assert entry.object_label == "审计记录 #7"
+    assert entry.action_label == "访问"

@@ -1,5 +1,7 @@
 """Sign-in controls: password rules, lockout, forced password change, idle timeout, headers."""
 
+import time
+
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -107,6 +109,29 @@ def test_the_idle_timeout_follows_the_organisation_policy(client_for, staff, org
     policy.save()
     client.get("/")
     assert client.session.get_expiry_age() == 10 * 60
+
+
+def test_a_page_view_does_not_write_the_session_but_a_minute_later_renews_the_expiry(
+    client_for, staff, monkeypatch, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SESSION_RENEW_SECONDS = 60
+    client = client_for(staff)
+
+    def session_writes() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return sum(1 for q in captured if "django_session" in q["sql"] and not q["sql"].startswith("SELECT"))
+
+    assert session_writes() == 0  # the first page after signing in
+    assert session_writes() == 0
+    later = time.time() + 61
+    monkeypatch.setattr("accounts.middleware.time.time", lambda: later)
+    assert session_writes() == 1
+    assert session_writes() == 0
+    assert client.session.get_expiry_age() == 30 * 60
 
 
 def test_pages_carry_a_content_security_policy_without_inline_scripts(client, organisation):

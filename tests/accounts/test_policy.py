@@ -130,3 +130,25 @@ def test_hr_sets_the_points_per_service_event_on_the_policy_page(client_for, hr,
     assert response.status_code == 302
     policy.refresh_from_db()
     assert (policy.unhandled_complaint_deduction, policy.handled_complaint_deduction, policy.praise_bonus) == (8, 2, 0)
+
+
+def test_hr_sets_when_grading_opens_and_how_far_back_on_the_policy_page(client_for, hr, organisation):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    assert (policy.grading_opens, policy.grading_open_past_quarters) == ("quarter_end", 1)
+    page = client_for(hr).get(reverse("accounts:policy")).content.decode()
+    assert "评鉴开始时间" in page and "可补开评鉴的往期季度数" in page
+    response = client_for(hr).post(
+        reverse("accounts:policy"), _form_data(policy, grading_opens="survey_entered", grading_open_past_quarters=2)
+    )
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert (policy.grading_opens, policy.grading_open_past_quarters) == ("survey_entered", 2)
+
+
+@pytest.mark.parametrize("past", [0, 5])
+def test_the_policy_refuses_opening_no_past_quarter_or_more_than_a_year_back(client_for, hr, organisation, past):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    response = client_for(hr).post(reverse("accounts:policy"), _form_data(policy, grading_open_past_quarters=past))
+    assert response.status_code == 200 and "grading_open_past_quarters" in response.context["form"].errors
+    policy.refresh_from_db()
+    assert policy.grading_open_past_quarters == 1

@@ -1,5 +1,6 @@
 """HR keeps the register: departments and people, with history and confirmations."""
 
+import pytest
 from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 
@@ -230,3 +231,23 @@ def test_the_active_filter_offers_all_yes_no_and_keeps_the_choice(client_for, hr
     assert "科员乙" in body and "科员甲" not in body
     assert '<option value="false" selected>' in body
     assert "未知" not in client.get(reverse("accounts:staff_list")).content.decode()
+
+
+@pytest.mark.postgres
+def test_the_staff_search_is_served_by_a_trigram_index_on_postgresql(organisation):
+    """A "contains" search (``%q%``) cannot use a B-tree index; at 100 000 people it read the whole table."""
+    from django.db import connection, transaction
+
+    from accounts.filters import StaffFilter
+    from accounts.models import User
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's")
+    # The staff filter's own condition, on the whole table (what a province-wide HR search reads).
+    search = StaffFilter({"q": "张三"}, queryset=User.objects.all(), organisation=organisation)
+    queryset = search.filter_q(User.objects.order_by(), "q", "张三")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    for index in ("full_name", "username", "employee_number"):
+        assert f"accounts_user_{index}_trgm" in plan

@@ -168,3 +168,29 @@ def demo(transactional_db):
     from appraisal_site.demo.organisation import build_demo_organisation
 
     return build_demo_organisation(staff=20)
+
+
+@dataclass
+class Clock:
+    """The application's clock (accounts.periods.today), moved through ``settings.APPRAISAL_TODAY``:
+    the live server runs in this process, so the pages see the moved day at once."""
+
+    settings: object
+
+    def move_to(self, day) -> None:
+        self.settings.APPRAISAL_TODAY = day
+
+    def reset(self) -> None:
+        self.settings.APPRAISAL_TODAY = ""
+
+    @property
+    def today(self):
+        from accounts import periods
+
+        return periods.today()
+
+
+@pytest.fixture
+def clock(settings):
+    """Move the application's clock for a test (reset afterwards by the ``settings`` fixture)."""
+    return Clock(settings)

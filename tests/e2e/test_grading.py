@@ -9,6 +9,8 @@ grades demo_head and confirms the staff grades; demo_chief approves on /evaluati
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 
@@ -19,6 +21,7 @@ from evaluations.grading.selectors import grades_to_give
 from evaluations.grading.services.grading import appraisal_quarter_open, grade_assign, grade_confirm
 from evaluations.grading.services.quota import quota_status
 from evaluations.models import Grade, GradeState, QuarterState
+from tests.factories import hand_in_quarter_inputs
 
 pytestmark = pytest.mark.e2e
 
@@ -30,9 +33,14 @@ QUARTERS = "/evaluations/quarters/"
 # --- Helpers -----------------------------------------------------------------------------
 
 
-def open_quarter(demo):
+def open_quarter(demo, clock):
+    """Open the current quarter for grading on the first day of its grading window (the clock moved
+    to the day after it ends: the calendar refuses grading any earlier)."""
     current = periods.Quarter.current()
-    return appraisal_quarter_open(organisation=demo, year=current.year, quarter=current.quarter)
+    clock.move_to(current.last_day + timedelta(days=1))
+    quarter = appraisal_quarter_open(organisation=demo, year=current.year, quarter=current.quarter)
+    hand_in_quarter_inputs(quarter)  # approval waits for targets and summaries
+    return quarter
 
 
 def grade_other_departments(quarter, *, leave_good_places: int):
@@ -72,9 +80,9 @@ def save(ui, row):
 # --- Desktop: grade, refuse, confirm, approve ----------------------------------------------
 
 
-def test_head_leader_and_chief_grade_confirm_and_approve_a_quarter(ui, demo):
+def test_head_leader_and_chief_grade_confirm_and_approve_a_quarter(ui, demo, clock):
     page = ui.page
-    quarter = open_quarter(demo)
+    quarter = open_quarter(demo, clock)
     grade_other_departments(quarter, leave_good_places=1)
     head = quarter.grades.get(person__username="demo_head").person
     staff_names = [r.person.full_name for r in grades_to_give(evaluator=head, appraisal_quarter=quarter)]
@@ -175,9 +183,9 @@ def test_head_leader_and_chief_grade_confirm_and_approve_a_quarter(ui, demo):
 # --- Phone: the head grades on a small screen -----------------------------------------------
 
 
-def test_a_head_grades_on_a_phone(phone_ui, demo):
+def test_a_head_grades_on_a_phone(phone_ui, demo, clock):
     ui, page = phone_ui, phone_ui.page
-    quarter = open_quarter(demo)
+    quarter = open_quarter(demo, clock)
     head = quarter.grades.get(person__username="demo_head").person
     name = grades_to_give(evaluator=head, appraisal_quarter=quarter).first().person.full_name
 

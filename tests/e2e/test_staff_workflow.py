@@ -19,6 +19,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts import periods
+from accounts.models import User
+from accounts.workflow import ReviewStatus
+from tests.factories import MonthlySummaryFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -84,10 +87,23 @@ def start_targets(ui, items: list[dict]) -> str:
     return ui.page.url.removeprefix(ui.base_url)
 
 
+def last_month_handed_in() -> None:
+    """demo_staff handed last month's summary in, so /summaries/ offers this month's first (early in a
+    month it would otherwise offer last month's, still due)."""
+    last = periods.Month.of(timezone.localdate()).previous()
+    MonthlySummaryFactory(
+        owner=User.objects.get(username="demo_staff"),
+        year=last.year,
+        month=last.month,
+        submitted=True,
+        status=ReviewStatus.APPROVED,
+    )
+
+
 def start_summary(ui) -> str:
     """From /summaries/, open this month's summary; returns its path."""
     write = ui.page.get_by_test_id("write-this-month")
-    expect(write).to_contain_text(f"{timezone.localdate().month}月")
+    expect(write).to_have_attribute("data-month", str(timezone.localdate().month))
     with ui.page.expect_navigation():
         write.click()
     ui.page.wait_for_url(SUMMARY_URL)
@@ -117,6 +133,7 @@ def open_from_inbox(ui, kind_label: str):
 def test_staff_and_head_run_the_whole_loop(ui, demo):
     items = target_items()
     page = ui.page
+    last_month_handed_in()
 
     # 1. demo_staff writes this quarter's targets and submits them.
     ui.sign_in_as("demo_staff")
@@ -252,6 +269,7 @@ def test_staff_writes_targets_and_summary_on_a_phone(phone_ui, demo):
     ui = phone_ui
     page = ui.page
     items = target_items()
+    last_month_handed_in()
     ui.sign_in_as("demo_staff")
     expect(page.locator("#mainNav")).to_be_hidden()
 

@@ -12,10 +12,13 @@ the person is suggested 优秀 again.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts import periods
 from accounts.models import StaffStatus, User
 from accounts.selectors import evaluator_of, participants_of
 from appraisal_site.demo.organisation import DEMO_ACCOUNTS
@@ -27,6 +30,7 @@ from evaluations.grading.services.grading import (
     grade_confirm,
 )
 from evaluations.models import AnnualGrade, AnnualResult, Finding, Grade, GradeState, InspectionKind, Severity, VetoFlag
+from tests.factories import hand_in_quarter_inputs
 
 pytestmark = pytest.mark.e2e
 
@@ -62,12 +66,15 @@ def pick_candidate(organisation) -> User:
     raise AssertionError("no staff member with a distinct name")
 
 
-def grade_the_year(organisation, *, year: int, star: User) -> None:
+def grade_the_year(organisation, *, year: int, star: User, clock) -> None:
     """Grade, confirm and approve the four quarters: ``star`` 好 in Q1–Q3 and 较好 in Q4, everyone
-    else 较好 (so ``star`` alone is eligible for 优秀)."""
+    else 较好 (so ``star`` alone is eligible for 优秀). Each quarter in its own grading window (the
+    clock moved to the day after it ends); the clock is back to today afterwards."""
     chief = User.objects.get(organisation=organisation, username="demo_chief")
     for quarter in range(1, 5):
+        clock.move_to(periods.Quarter(year, quarter).last_day + timedelta(days=1))
         appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=quarter)
+        hand_in_quarter_inputs(appraisal_quarter)  # approval waits for targets and summaries
         for row in appraisal_quarter.grades.select_related("person__department").order_by("pk"):
             good = row.person_id == star.pk and quarter < 4
             graded = grade_assign(
@@ -79,6 +86,7 @@ def grade_the_year(organisation, *, year: int, star: User) -> None:
             if graded.state == GradeState.GRADED:
                 grade_confirm(grade_row=graded, actor=graded.department.supervising_leader)
         appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=chief)
+    clock.reset()
 
 
 def annual_row(ui, name: str):
@@ -97,11 +105,11 @@ def recompute(ui, year: int):
 # --- The test ------------------------------------------------------------------------------
 
 
-def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo):
+def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo, clock):
     page = ui.page
     year = timezone.localdate().year
     star = pick_candidate(demo)
-    grade_the_year(demo, year=year, star=star)
+    grade_the_year(demo, year=year, star=star, clock=clock)
     rollup_year(organisation=demo, year=year)
     before = AnnualResult.objects.get(person=star, year=year)
     assert (before.suggested_grade, before.rank) == (AnnualGrade.EXCELLENT, 1)

@@ -1,8 +1,22 @@
+from datetime import date
+
 import pytest
 
 from accounts.models import Role
 from evaluations.grading.services.grading import appraisal_quarter_open
 from tests.factories import UserFactory
+
+# The grading window of 2026 Q4 opens when the quarter ends: these tests grade it on a clock moved
+# to the first working days of 2027 (accounts.periods.today() honours settings.APPRAISAL_TODAY).
+GRADING_DAY = date(2027, 1, 4)
+# 2026 Q3 is two quarters back on GRADING_DAY, beyond the default policy: tests open it on its own day.
+Q3_GRADING_DAY = date(2026, 10, 8)
+
+
+@pytest.fixture(autouse=True)
+def grading_clock(settings):
+    settings.APPRAISAL_TODAY = GRADING_DAY
+    return GRADING_DAY
 
 
 @pytest.fixture

@@ -516,7 +516,42 @@ def test_the_use_page_shows_the_lists(client_for, organisation, staff, hr, crowd
     rollup(organisation)
     response = client_for(hr).get(reverse("evaluations:annual_use", args=[YEAR]))
     assert response.status_code == 200
-    assert len(response.context["lists"].excellent) == 1
+    award = response.context["tables"][0]
+    assert award["testid"] == "award-list" and [r.person for r in award["page"]] == [staff]
+
+
+def test_each_use_list_pages_on_its_own_with_the_same_queries_for_few_and_many(
+    client_for, organisation, department, hr
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AnnualResultFactory, UserFactory
+
+    client = client_for(hr)
+    url = reverse("evaluations:annual_use", args=[YEAR])
+
+    def add(n: int, grade: str) -> None:
+        for _ in range(n):
+            AnnualResultFactory(person=UserFactory(department=department), year=YEAR, decided_grade=grade)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    add(2, AnnualGrade.EXCELLENT)
+    add(1, AnnualGrade.BASICALLY_COMPETENT)
+    few = queries()
+    add(40, AnnualGrade.EXCELLENT)
+    add(30, AnnualGrade.BASICALLY_COMPETENT)
+    assert queries() == few
+    page = client.get(url, {"admonition": 2}).content.decode()
+    admonition = page[page.index('data-testid="admonition-list"') :]
+    admonition = admonition[: admonition.index("</section>")]
+    assert "共 31 条" in admonition and admonition.count("<tr>") == 1 + 6  # header + the 6 on page 2
+    award = page[page.index('data-testid="award-list"') :]
+    assert "第 1 / 2 页" in award[: award.index("</section>")]
 
 
 @pytest.mark.parametrize("persona", ["staff", "head", "leader", "inspector", "auditor", "sysadmin"])

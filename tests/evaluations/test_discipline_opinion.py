@@ -14,7 +14,7 @@ from evaluations.grading.services.grading import (
     quarter_discipline_opinion_record,
 )
 from evaluations.models import Grade, QuarterDisciplineOpinion, QuarterState
-from tests.factories import RoleAssignmentFactory
+from tests.factories import RoleAssignmentFactory, hand_in_quarter_inputs
 
 QUARTERS = reverse("evaluations:quarters")
 
@@ -26,7 +26,8 @@ def review_step(organisation):
 
 @pytest.fixture
 def graded(quarter, head, leader, team, grade_of):
-    """Everyone graded and confirmed: nothing but the opinion can stand in the way."""
+    """Everyone graded and confirmed, their inputs handed in: nothing but the opinion can stand in the way."""
+    hand_in_quarter_inputs(quarter)
     for person in team:
         grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
     grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.FAIRLY_GOOD, comment="认真")

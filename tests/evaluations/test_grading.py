@@ -15,6 +15,7 @@ from evaluations.grading.services.grading import (
     grades_confirm_all,
 )
 from evaluations.models import Grade, GradeState, QuarterGrade, QuarterState
+from tests.factories import hand_in_quarter_inputs
 
 
 def give(row, actor, grade=Grade.FAIRLY_GOOD, **kwargs):
@@ -119,6 +120,7 @@ def test_the_head_cannot_change_a_confirmed_grade(quarter, head, leader, staff, 
 
 
 def test_approval_waits_for_every_grade_and_then_freezes_them(quarter, head, leader, chief, team, grade_of):
+    hand_in_quarter_inputs(quarter)
     with pytest.raises(ValidationError, match="未评鉴"):
         appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief)
     for person in team:

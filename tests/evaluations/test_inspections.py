@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import Job, Role
 from accounts.selectors import policy_for_organisation
 from evaluations.discipline.services.inspections import discipline_check, inspection_record
 from evaluations.discipline.tasks import check_discipline_months
@@ -43,7 +43,12 @@ def test_a_serious_finding_about_a_person_raises_a_veto_flag_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         inspection = _inspect(organisation, inspector, department, findings=[_finding(person=staff)])
         assert not VetoFlag.objects.exists()  # not before the commit
-    assert len(callbacks) == 1
+    # The flag's job, and the year's suggestions recomputed once the flag is raised.
+    assert len(callbacks) == 2
+    assert list(Job.objects.order_by("pk").values_list("kind", "state")) == [
+        ("evaluations.veto_for_finding", Job.State.DONE),
+        ("evaluations.rollup_year", Job.State.DONE),
+    ]
     flag = VetoFlag.objects.get(person=staff)
     assert flag.year == 2026 and flag.finding == inspection.findings.get()
 

@@ -5,6 +5,7 @@ import pytest
 from accounts.selectors import policy_for_organisation
 from evaluations.grading.services import quota
 from evaluations.models import Grade, QuotaPoolKind
+from tests.evaluations.conftest import Q3_GRADING_DAY
 
 
 @pytest.mark.parametrize(
@@ -41,7 +42,7 @@ def test_separate_pools_for_leaders_and_others(organisation, team, head, leader)
     policy.save()
     head.is_leader_position = True
     head.save()
-    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3, today=Q3_GRADING_DAY)
     pools = {p.kind: p for p in quota.quota_status(appraisal_quarter=quarter, policy=policy)}
     assert pools[QuotaPoolKind.LEADERS].participants == 1 and pools[QuotaPoolKind.LEADERS].capacity == 0
     assert pools[QuotaPoolKind.OTHERS].participants == 7 and pools[QuotaPoolKind.OTHERS].capacity == 2

@@ -33,6 +33,7 @@ from evaluations.models import (
     QuarterState,
 )
 from targets.models import Completion
+from tests.evaluations.conftest import Q3_GRADING_DAY
 from tests.factories import (
     DepartmentFactory,
     JobFactory,
@@ -61,7 +62,7 @@ def _grade(quarter, person, grade, **extra):
 
 @pytest.fixture
 def q3(organisation, team, leader):
-    return appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    return appraisal_quarter_open(organisation=organisation, year=2026, quarter=3, today=Q3_GRADING_DAY)
 
 
 @pytest.fixture
@@ -138,7 +139,7 @@ def test_department_stats_count_grades_participants_and_on_time_rate(q3, team, h
     MonthlySummaryFactory(owner=colleague, month=7, status=ReviewStatus.APPROVED, is_late=True)
     other = DepartmentFactory(organisation=q3.organisation, supervising_leader=head.department.supervising_leader)
     outsider_in_org = UserFactory(department=other)
-    appraisal_quarter_open(organisation=q3.organisation, year=2026, quarter=3)
+    appraisal_quarter_open(organisation=q3.organisation, year=2026, quarter=3, today=Q3_GRADING_DAY)
 
     rollup_quarter(appraisal_quarter=q3, today=TODAY)
     stats = DepartmentQuarterStats.objects.get(appraisal_quarter=q3, department=department)
@@ -171,7 +172,7 @@ def test_running_twice_gives_the_same_rows_and_follows_changes(staff_quarter, st
 def _quarter_with_staff(organisation, leader, n):
     department = DepartmentFactory(organisation=organisation, supervising_leader=leader)
     people = [UserFactory(department=department) for _ in range(n)]
-    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3, today=Q3_GRADING_DAY)
     for person in people:
         _targets(person, [Completion.DONE, Completion.NOT_DONE])
         MonthlySummaryFactory(owner=person, month=7, status=ReviewStatus.APPROVED)
@@ -300,7 +301,7 @@ def test_only_hr_sees_the_roll_up_pages(request, q3, hr, client_for, who):
 
 
 def test_another_organisations_quarter_and_job_are_not_found(outsider, other_organisation, hr, client_for):
-    theirs = appraisal_quarter_open(organisation=other_organisation, year=2026, quarter=3)
+    theirs = appraisal_quarter_open(organisation=other_organisation, year=2026, quarter=3, today=Q3_GRADING_DAY)
     job = rollup_job(theirs)
     client = client_for(hr)
     assert client.get(reverse("evaluations:rollup_results", args=[theirs.pk])).status_code == 404
@@ -421,12 +422,21 @@ class TestTheDemosQuarters:
         q2 = AppraisalQuarter.objects.get(organisation=organisation, quarter=2)
         assert q2.grades.filter(grade=Grade.UNCERTAIN, uncertain_reason="long_leave").count() == 1
 
-    def test_the_demos_current_quarter_is_open_for_demo_head_and_demo_leader(self, demo):
+    def test_the_demos_current_quarter_is_not_opened_before_it_ends(self, demo):
         organisation, report = demo
-        q4 = AppraisalQuarter.objects.get(organisation=organisation, year=2026, quarter=4)
-        assert q4.state == QuarterState.OPEN and report.open_quarter == 4
-        assert set(q4.grades.values_list("state", flat=True)) == {GradeState.PENDING}
-        staff_row = q4.grades.get(person__username="demo_staff")
-        head_row = q4.grades.get(person__username="demo_head")
-        assert staff_row.department.head.username == "demo_head"
-        assert head_row.department.supervising_leader.username == "demo_leader"
+        assert report.open_quarter is None
+        assert not AppraisalQuarter.objects.filter(organisation=organisation, year=2026, quarter=4).exists()
+
+
+def test_the_demo_leaves_the_last_quarter_open_while_its_grading_period_runs(db):
+    organisation = build_demo_organisation(staff=20, seed=7)
+    build_demo_year(organisation, year=2026, seed=7, today=date(2026, 10, 9))
+    report = build_demo_appraisals(organisation, year=2026, seed=7, today=date(2026, 10, 9))
+    assert report.approved_quarters == [1, 2] and report.open_quarter == 3
+    q3 = AppraisalQuarter.objects.get(organisation=organisation, year=2026, quarter=3)
+    assert q3.state == QuarterState.OPEN
+    assert set(q3.grades.values_list("state", flat=True)) == {GradeState.PENDING}
+    staff_row = q3.grades.get(person__username="demo_staff")
+    head_row = q3.grades.get(person__username="demo_head")
+    assert staff_row.department.head.username == "demo_head"
+    assert head_row.department.supervising_leader.username == "demo_leader"

@@ -10,13 +10,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Policy, PositionCategory, Role
+from accounts.models import AuditEntry, Policy, PositionCategory, Role
 from evaluations.grading.services.grading import appraisal_quarter_open
 from evaluations.grading.services.scores import (
     default_indicator_set,
     department_score_save,
     indicator_scores_save,
     indicator_set_save,
+    indicator_sets_ensure,
     indicators_for,
     suggested_grades,
 )
@@ -26,6 +27,7 @@ from evaluations.models import (
     Indicator,
     IndicatorGroup,
     IndicatorScore,
+    IndicatorSet,
     IndicatorSource,
     QuarterGrade,
     QuarterState,
@@ -39,6 +41,8 @@ def policy(organisation):
     policy = Policy.objects.get(organisation=organisation)
     policy.score_model_enabled = True
     policy.save()
+    # HR creates the default sets (an explicit action; opening a quarter does it too).
+    indicator_sets_ensure(organisation=organisation)
     return policy
 
 
@@ -605,3 +609,41 @@ def test_the_indicator_page_updates_kept_rows_and_deletes_ticked_ones(client_for
     response = client_for(hr).post(reverse("evaluations:score_indicator_set_edit", args=[indicator_set.pk]), data)
     assert response.status_code == 302
     assert list(indicator_set.indicators.values_list("pk", "weight")) == [(first.pk, 60), (second.pk, 40)]
+
+
+def test_opening_the_indicator_page_shows_the_defaults_without_creating_them(client_for, hr, organisation):
+    Policy.objects.filter(organisation=organisation).update(score_model_enabled=True)
+    page = client_for(hr).get(reverse("evaluations:score_indicator_set_list")).content.decode()
+    assert 'data-testid="indicator-sets-missing"' in page
+    assert page.count('data-testid="indicator-set"') == 3
+    assert not IndicatorSet.objects.exists()
+    assert not AuditEntry.objects.filter(content_type__model="indicator").exists()
+
+
+def test_hr_creates_the_default_sets_with_an_explicit_action(client_for, hr, organisation):
+    client = client_for(hr)
+    assert client.post(reverse("evaluations:score_indicator_sets_create")).status_code == 302
+    assert IndicatorSet.objects.filter(organisation=organisation).count() == 3
+    client.post(reverse("evaluations:score_indicator_sets_create"))  # again: nothing more
+    assert IndicatorSet.objects.filter(organisation=organisation).count() == 3
+    assert (
+        'data-testid="indicator-sets-missing"'
+        not in client.get(reverse("evaluations:score_indicator_set_list")).content.decode()
+    )
+
+
+def test_it_refuses_creating_indicator_sets_on_get_or_for_anyone_but_hr(client_for, staff, hr):
+    assert client_for(hr).get(reverse("evaluations:score_indicator_sets_create")).status_code == 405
+    assert client_for(staff).post(reverse("evaluations:score_indicator_sets_create")).status_code == 403
+    assert not IndicatorSet.objects.exists()
+
+
+def test_opening_a_quarter_under_the_score_model_creates_the_missing_sets(organisation, staff):
+    Policy.objects.filter(organisation=organisation).update(score_model_enabled=True)
+    appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    assert IndicatorSet.objects.filter(organisation=organisation).count() == 3
+
+
+def test_without_the_score_model_opening_a_quarter_creates_no_indicator_set(organisation, staff):
+    appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    assert not IndicatorSet.objects.exists()

@@ -155,6 +155,9 @@ def test_a_serious_finding_saved_while_the_broker_is_down_raises_its_flag_when_s
     job.refresh_from_db()
     assert (job.state, job.summary) == (Job.State.DONE, {"flags": 1})
     assert VetoFlag.objects.get(person=staff).finding == inspection.findings.get()
+    # The raised flag asked for the year's suggestions; with the broker down that waits too.
+    assert _sweep_a_few_minutes_later()["pending"] == 1
+    assert Job.objects.get(kind="evaluations.rollup_year").state == Job.State.DONE
     assert _sweep_a_few_minutes_later()["pending"] == 0  # done once, not again
 
 
@@ -177,7 +180,7 @@ def test_the_veto_job_is_followed_by_those_who_see_veto_flags_only(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         veto.finding_recorded(finding=FindingFactory(inspection__inspector=inspector, person=staff))
-    job = Job.objects.get()
+    job = Job.objects.get(kind=veto.VETO_FOR_FINDING)
     url = reverse("accounts:job_status", args=[job.pk])
     assert client_for(hr).get(url).json()["state"] == "done"
     assert client_for(staff).get(url).status_code == 404

@@ -10,25 +10,18 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
-import textwrap
 import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from kombu.exceptions import OperationalError
 
 from accounts.tasks import ping
 from appraisal_site.celery import app
-from tests.support.services import RedisServer, free_port
+from tests.support.services import RedisServer, free_port, run_python, site_env, start_worker, stop_process
 
 pytestmark = pytest.mark.broker
-
-ROOT = Path(__file__).resolve().parents[2]
-WORKER_READY_TIMEOUT = 60
 
 
 @contextmanager
@@ -56,17 +49,6 @@ def celery_app_using(broker_url: str):
         app.conf.update(saved)
 
 
-def _worker_env(broker_url: str, database: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="appraisal_site.settings",
-        DATABASE_URL=f"sqlite:///{database}",
-        CELERY_BROKER_URL=broker_url,
-        CELERY_RESULT_BACKEND=broker_url,
-    )
-    return env
-
-
 @pytest.fixture(scope="module")
 def worker(tmp_path_factory):
     """Redis + a Celery worker subprocess, ready to take tasks. Yields the broker URL and worker pid."""
@@ -75,8 +57,8 @@ def worker(tmp_path_factory):
     process = None
     log_path = tmp / "worker.log"
     try:
-        env = _worker_env(redis.url, tmp / "worker.sqlite3")
-        setup = textwrap.dedent(
+        env = site_env(redis.url, tmp / "worker.sqlite3", tmp / "private")
+        run_python(
             """
             import django
             django.setup()
@@ -84,34 +66,13 @@ def worker(tmp_path_factory):
             from accounts.models import Organisation
             call_command("migrate", verbosity=0)
             Organisation.objects.create(code="worker", name="worker database")
-            """
+            """,
+            env,
         )
-        subprocess.run([sys.executable, "-c", setup], cwd=ROOT, env=env, check=True, timeout=120)
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [
-                    sys.executable, "-m", "celery", "-A", "appraisal_site", "worker",
-                    "--pool=solo", "--concurrency=1", "--loglevel=INFO", "--hostname=pytest@%h",
-                    "--without-gossip", "--without-mingle", "--without-heartbeat",
-                ],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        deadline = time.monotonic() + WORKER_READY_TIMEOUT
-        while b" ready." not in log_path.read_bytes():
-            if process.poll() is not None:
-                pytest.fail(f"celery worker exited with {process.returncode}:\n{log_path.read_text()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"celery worker not ready after {WORKER_READY_TIMEOUT} s:\n{log_path.read_text()}")
-            time.sleep(0.1)
+        process = start_worker(env, log_path)
         yield {"url": redis.url, "pid": process.pid, "log": log_path}
     finally:
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop_process(process)
         redis.stop()
 
 

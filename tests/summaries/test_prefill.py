@@ -48,6 +48,13 @@ def test_items_added_later_appear_while_editable_and_the_snapshot_is_kept(client
     item = target_set.items.get(content="整理档案")
     item.content = "整理档案（已改）"
     item.save()
-    client_for(staff).get(reverse("summaries:detail", args=[summary.pk]))
+    client = client_for(staff)
+    page = client.get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    # Opening the page only offers the new item; a GET writes nothing.
+    assert 'data-testid="missing-items"' in page
+    assert summary.progress_notes.count() == 2
+    client.post(reverse("summaries:start"), {"year": summary.year, "month": summary.month})
     contents = [row.item_content for row in summary.progress_notes.all()]
     assert contents == ["完成年度预算编制", "整理档案", "领导交办：迎检准备"]
+    page = client.get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    assert 'data-testid="missing-items"' not in page

@@ -14,7 +14,7 @@ DETAIL_READERS = {
     "colleague": False,
     "other_head": False,
     "other_leader": False,
-    "chief": False,
+    "chief": True,  # reads every set of the organisation (approving the quarter), read only
     "inspector": False,
     "outsider": False,
     "sysadmin": False,

@@ -61,6 +61,14 @@ def sanction_save(*, sanction: Sanction, actor: User) -> Sanction:
     before = Sanction.objects.select_for_update(of=("self",)).get(pk=sanction.pk, organisation_id=actor.organisation_id)
     sanction.save()
     veto.veto_reconcile(organisation=sanction.organisation)
+    # The effect on the years may change without any flag changing (警告 corrected to 记过).
+    rules = selectors.sanction_rules(organisation=sanction.organisation)
+    veto.years_changed(
+        organisation=sanction.organisation,
+        years=selectors.years_affected(before, rules[before.kind])
+        + selectors.years_affected(sanction, rules[sanction.kind]),
+        actor=actor,
+    )
     if (before.kind, before.decided_on) != (sanction.kind, sanction.decided_on):
         # Reconciliation keeps a flag whose person and year still hold; its reason, which names
         # the kind and the date, must follow the correction. The wording is veto's own.

@@ -27,6 +27,19 @@ from ..models import (
 )
 from ..selectors import sanction_rules, years_affected
 
+# The year-end room's roll-up job kind (registered by evaluations.annual). Discipline is the lowest
+# room and cannot import annual, so it asks for the recomputation by the job mechanism's name.
+ROLLUP_YEAR_KIND = "evaluations.rollup_year"
+
+
+def years_changed(*, organisation: Organisation, years, actor: User | None = None) -> None:
+    """Ask for the suggestions of each of ``years`` to be recomputed once this transaction commits
+    (a veto flag raised, removed or lifted changes them); coalesced with a recomputation already waiting."""
+    for year in sorted(set(years)):
+        jobs.job_request_once(
+            kind=ROLLUP_YEAR_KIND, organisation=organisation, params={"year": year}, requested_by=actor
+        )
+
 
 def finding_reason(finding: Finding) -> str:
     return _("%(date)s纪律作风检查发现严重问题：%(text)s") % {
@@ -48,12 +61,16 @@ def veto_flags_for_finding(*, finding_id: int) -> VetoFlag | None:
     finding = Finding.objects.select_related("inspection").filter(pk=finding_id).first()
     if finding is None or finding.person_id is None or finding.severity != Severity.SERIOUS:
         return None
-    flag, _created = VetoFlag.objects.get_or_create(
+    flag, created = VetoFlag.objects.get_or_create(
         person_id=finding.person_id,
         year=finding.inspection.date.year,
         finding=finding,
         defaults={"reason": finding_reason(finding)},
     )
+    if created:
+        years_changed(
+            organisation=finding.inspection.organisation, years=[flag.year], actor=finding.inspection.inspector
+        )
     return flag
 
 
@@ -65,11 +82,15 @@ def veto_flags_for_sanction(*, sanction_id: int) -> list[VetoFlag]:
         return []
     effect = sanction_rules(organisation=sanction.organisation)[sanction.kind]
     flags = []
+    raised = []
     for year in years_affected(sanction, effect):
-        flag, _created = VetoFlag.objects.get_or_create(
+        flag, created = VetoFlag.objects.get_or_create(
             person_id=sanction.person_id, year=year, sanction=sanction, defaults={"reason": sanction_reason(sanction)}
         )
         flags.append(flag)
+        if created:
+            raised.append(year)
+    years_changed(organisation=sanction.organisation, years=raised, actor=sanction.entered_by)
     return flags
 
 
@@ -150,6 +171,9 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
         )
         existing[key] = flag
     stale = [flag.pk for key, flag in existing.items() if key not in wanted]
+    changed_years = {key[1] for key in existing if key not in wanted} | {
+        key[1] for key in wanted if key not in existing
+    }
     if stale:
         result.removed = VetoFlag.objects.filter(pk__in=stale).delete()[0]
     finding_by_pk = {f.pk: f for f in findings}
@@ -167,6 +191,7 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     ]
     VetoFlag.objects.bulk_create(missing)
     result.raised = len(missing)
+    years_changed(organisation=organisation, years=changed_years)
     return result
 
 
@@ -185,4 +210,5 @@ def veto_lift(*, flag: VetoFlag, actor: User, reason: str) -> VetoFlag:
     locked.lift_reason = reason.strip()
     with audit_reason(locked.lift_reason):
         locked.save()
+    years_changed(organisation=actor.organisation, years=[locked.year], actor=actor)
     return locked

@@ -8,14 +8,23 @@ submitting at the same moment cannot both take the last place.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, Min, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import jobs, periods
 from accounts.audit import audit_reason
-from accounts.models import Organisation, User
+from accounts.models import GradingOpens, Notification, Organisation, Policy, Role, User
 from accounts.selectors import participants_of, policy_for_organisation
+from accounts.services import notify, notify_many, period_lock
+from accounts.workflow import ReviewStatus, handed_in
+from summaries.models import MonthlySummary
+from targets.models import TargetSet
 
 from ..models import (
     GRADES_NEEDING_REASON,
@@ -26,23 +35,110 @@ from ..models import (
     QuarterGrade,
     QuarterState,
     QuotaPool,
+    SatisfactionScore,
     UncertainReason,
 )
-from . import quota
+from . import quota, scores
+
+# The year-end room's roll-up job kind (registered by evaluations.annual); grading sits below the
+# annual room and cannot import it, so it asks for the recomputation by the job mechanism's name.
+ROLLUP_YEAR_KIND = "evaluations.rollup_year"
+
+
+# --- The grading window (DOMAIN.md §3: grading after the quarter, or after its survey) ----------
+
+
+def survey_entered_on(*, organisation_id: int, quarter: periods.Quarter) -> date | None:
+    """The day the quarter's satisfaction-survey results were first entered, or None while missing."""
+    first = SatisfactionScore.objects.filter(
+        organisation_id=organisation_id, year=quarter.year, quarter=quarter.quarter
+    ).aggregate(first=Min("entered_at"))["first"]
+    return periods.today(first) if first else None
+
+
+def grading_window_opens(
+    *, organisation_id: int, quarter: periods.Quarter, policy: Policy | None = None
+) -> date | None:
+    """The first day the organisation may grade ``quarter`` (None: the survey it waits for is missing)."""
+    policy = policy or policy_for_organisation(organisation_id=organisation_id)
+    entered = (
+        survey_entered_on(organisation_id=organisation_id, quarter=quarter)
+        if policy.grading_opens == GradingOpens.SURVEY_ENTERED
+        else None
+    )
+    return periods.grading_window_opens(quarter, policy, survey_entered_on=entered)
+
+
+def grading_windows(
+    *, organisation_id: int, quarters: list[periods.Quarter], policy: Policy | None = None
+) -> dict[periods.Quarter, date | None]:
+    """:func:`grading_window_opens` of several quarters at once (at most one query), for the pages."""
+    policy = policy or policy_for_organisation(organisation_id=organisation_id)
+    entered: dict[tuple[int, int], date] = {}
+    if policy.grading_opens == GradingOpens.SURVEY_ENTERED and quarters:
+        rows = (
+            SatisfactionScore.objects.filter(organisation_id=organisation_id, year__in={q.year for q in quarters})
+            .values("year", "quarter")
+            .annotate(first=Min("entered_at"))
+        )
+        entered = {(row["year"], row["quarter"]): periods.today(row["first"]) for row in rows}
+    return {
+        q: periods.grading_window_opens(q, policy, survey_entered_on=entered.get((q.year, q.quarter))) for q in quarters
+    }
+
+
+def open_refusal(
+    *, organisation_id: int, quarter: periods.Quarter, policy: Policy | None = None, today: date | None = None
+) -> str | None:
+    """Why HR may not open ``quarter`` now (not begun, window not open, too far back); None if it may."""
+    policy = policy or policy_for_organisation(organisation_id=organisation_id)
+    entered = (
+        survey_entered_on(organisation_id=organisation_id, quarter=quarter)
+        if policy.grading_opens == GradingOpens.SURVEY_ENTERED
+        else None
+    )
+    return periods.grading_open_refusal(quarter, policy, on=today, survey_entered_on=entered)
+
+
+def _check_window(appraisal_quarter: AppraisalQuarter, *, today: date | None = None) -> None:
+    opens = grading_window_opens(organisation_id=appraisal_quarter.organisation_id, quarter=appraisal_quarter.period)
+    if opens is None:
+        raise ValidationError(
+            _("%(quarter)s的满意度测评结果尚未录入，按考核政策评鉴尚未开始。") % {"quarter": appraisal_quarter.period}
+        )
+    if (today or periods.today()) < opens:
+        raise ValidationError(
+            _("%(quarter)s的评鉴期尚未开始（%(date)s起），现在不能评鉴或审批。")
+            % {"quarter": appraisal_quarter.period, "date": opens.isoformat()}
+        )
 
 
 @transaction.atomic
-def appraisal_quarter_open(*, organisation: Organisation, year: int, quarter: int) -> AppraisalQuarter:
+def appraisal_quarter_open(
+    *, organisation: Organisation, year: int, quarter: int, today: date | None = None
+) -> AppraisalQuarter:
     """Open (or refresh) a quarter: one pending grade row per participant, and the quota pools.
 
+    A quarter is opened only when the calendar allows it (:func:`open_refusal`): it has begun, its
+    grading window has opened, and it is not further back than the policy allows. ``today`` is the
+    day judged (default: today; the demo builds past quarters as of their own days).
     Safe to run again: people who joined since get their row; existing rows are untouched.
     """
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    if not AppraisalQuarter.objects.filter(organisation=organisation, year=year, quarter=quarter).exists():
+        refusal = open_refusal(
+            organisation_id=organisation.pk, quarter=periods.Quarter(year, quarter), policy=policy, today=today
+        )
+        if refusal:
+            raise ValidationError(refusal, code="grading_window")
     appraisal_quarter, _created = AppraisalQuarter.objects.get_or_create(
         organisation=organisation, year=year, quarter=quarter
     )
-    policy = policy_for_organisation(organisation_id=organisation.pk)
     for kind in quota.pool_kinds(policy):
         QuotaPool.objects.get_or_create(appraisal_quarter=appraisal_quarter, kind=kind)
+    if policy.score_model_enabled:
+        # The evaluators score against these sets; they are created here, never by opening a page.
+        scores.indicator_sets_ensure(organisation=organisation)
     if appraisal_quarter.is_open:
         existing = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).values("person_id")
         QuarterGrade.objects.bulk_create(
@@ -146,6 +242,7 @@ def grade_assign(
     """
     row = _lock_row(grade_row, version)
     _check_open(row.appraisal_quarter)
+    _check_window(row.appraisal_quarter)
     if not actor.has_perm("evaluations.grade_person", row):
         raise PermissionDenied(_("您不是此人的评鉴人。"))
     if row.state == GradeState.CONFIRMED and not _is_supervising_leader_of(actor=actor, grade_row=row):
@@ -159,6 +256,8 @@ def grade_assign(
     row.uncertain_reason = uncertain_reason if grade == Grade.UNCERTAIN else ""
     row.evaluator = actor
     row.graded_at = now
+    # A new grade from the evaluator is no longer the one the leader changed.
+    row.evaluator_grade, row.change_reason = "", ""
     # Who grades a head is the leader who would confirm it: graded by them is confirmed.
     if _is_supervising_leader_of(actor=actor, grade_row=row):
         row.state, row.confirmed_by, row.confirmed_at = GradeState.CONFIRMED, actor, now
@@ -182,6 +281,7 @@ def grade_confirm(
     """The supervising leader confirms a staff grade, or changes it with a recorded reason."""
     row = _lock_row(grade_row, version)
     _check_open(row.appraisal_quarter)
+    _check_window(row.appraisal_quarter)
     if not _is_supervising_leader_of(actor=actor, grade_row=row) or row.person_id == actor.pk:
         raise PermissionDenied(_("只有分管领导可以确认本科室人员的等次。"))
     if row.state == GradeState.PENDING:
@@ -198,6 +298,9 @@ def grade_confirm(
             uncertain_reason=uncertain_reason,
         )
         _check_quota(grade_row=row, new_grade=new_grade)
+        # Keep the evaluator's own grade (not an earlier change of the leader's) beside the new one.
+        row.evaluator_grade = row.evaluator_grade or row.grade
+        row.change_reason = reason.strip()
         row.grade = new_grade
         row.uncertain_reason = uncertain_reason if new_grade == Grade.UNCERTAIN else ""
         if new_grade in GRADES_NEEDING_REASON:
@@ -206,6 +309,22 @@ def grade_confirm(
     row.version += 1
     with audit_reason(reason.strip()):
         row.save()
+    if changing and row.evaluator_id and row.evaluator_id != actor.pk:
+        # The head hears of it in the day's digest, with the reason.
+        notify(
+            recipient=row.evaluator,
+            message=_("%(leader)s将%(person)s的%(quarter)s等次由“%(old)s”调整为“%(new)s”，理由：%(reason)s")
+            % {
+                "leader": actor,
+                "person": row.person,
+                "quarter": row.appraisal_quarter,
+                "old": Grade(row.evaluator_grade).label,
+                "new": row.get_grade_display(),
+                "reason": row.change_reason,
+            },
+            url=reverse("evaluations:grade_detail", args=[row.pk]),
+            digest=True,
+        )
     return row
 
 
@@ -249,43 +368,112 @@ def quarter_discipline_opinion_record(
     return opinion
 
 
-def approval_blockers(*, appraisal_quarter: AppraisalQuarter) -> list[str]:
-    """What stands between the quarter and approval: ungraded or unconfirmed people, quota overruns,
-    and the discipline office's opinion when the policy asks for one."""
+class ApprovalBlocker(str):
+    """One reason the quarter cannot be approved yet, in plain words, and the people it concerns.
+
+    A ``str`` (the message) so that a refusal is an ordinary ``ValidationError`` of messages; the
+    approval page also lists ``people`` — (grade row id, name) of the first few — and ``more``.
+    """
+
+    people: list[tuple[int, str]]
+    more: int
+
+    def __new__(cls, message: str, people=(), more: int = 0) -> ApprovalBlocker:
+        blocker = super().__new__(cls, message)
+        blocker.people, blocker.more = list(people), more
+        return blocker
+
+
+# How many names a blocker lists; the count covers the rest.
+BLOCKER_NAMES = 10
+
+
+def _people_blocker(message: str, rows, count: int) -> ApprovalBlocker:
+    people = list(
+        rows.order_by("department__sort_order", "department_id", "person_id").values_list("pk", "person__full_name")[
+            :BLOCKER_NAMES
+        ]
+    )
+    return ApprovalBlocker(message, people, max(count - len(people), 0))
+
+
+def _missing_inputs(appraisal_quarter: AppraisalQuarter):
+    """Grade rows whose quarterly targets are not approved, and those with a month's summary not
+    handed in (months begun by today). People graded 不确定等次 (long leave and the like) are exempt."""
+    period = appraisal_quarter.period
+    rows = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).exclude(grade=Grade.UNCERTAIN)
+    approved_targets = TargetSet.objects.filter(
+        owner_id=OuterRef("person_id"), year=period.year, quarter=period.quarter, status=ReviewStatus.APPROVED
+    )
+    today = periods.today()
+    months = [m for m in period.months if (period.year, m) <= (today.year, today.month)]
+    missing_month = Q(pk__in=[])
+    for month in months:
+        handed = MonthlySummary.objects.filter(owner_id=OuterRef("person_id"), year=period.year, month=month).filter(
+            handed_in()
+        )
+        missing_month |= ~Exists(handed)
+    return rows.filter(~Exists(approved_targets)), rows.filter(missing_month)
+
+
+def approval_blockers(*, appraisal_quarter: AppraisalQuarter) -> list[ApprovalBlocker]:
+    """What stands between the quarter and approval, in plain words with the people concerned:
+    targets not approved, monthly summaries not handed in, people not graded or not confirmed,
+    quota overruns, and the discipline office's opinion when the policy asks for one.
+
+    A fixed number of queries whatever the size of the organisation.
+    """
     grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
     blockers = []
-    pending = grades.filter(state=GradeState.PENDING).count()
-    if pending:
-        blockers.append(_("还有%(n)s人未评鉴。") % {"n": pending})
-    unconfirmed = grades.filter(state=GradeState.GRADED).count()
-    if unconfirmed:
-        blockers.append(_("还有%(n)s人的等次未经分管领导确认。") % {"n": unconfirmed})
+    no_targets, no_summaries = _missing_inputs(appraisal_quarter)
+    if n := no_targets.count():
+        blockers.append(_people_blocker(_("还有%(n)s人的季度目标未审核通过。") % {"n": n}, no_targets, n))
+    if n := no_summaries.count():
+        blockers.append(_people_blocker(_("还有%(n)s人的月度小结未提交。") % {"n": n}, no_summaries, n))
+    pending_rows = grades.filter(state=GradeState.PENDING)
+    if pending := pending_rows.count():
+        blockers.append(_people_blocker(_("还有%(n)s人未评鉴。") % {"n": pending}, pending_rows, pending))
+    unconfirmed_rows = grades.filter(state=GradeState.GRADED)
+    if unconfirmed := unconfirmed_rows.count():
+        blockers.append(
+            _people_blocker(
+                _("还有%(n)s人的等次未经分管领导确认。") % {"n": unconfirmed}, unconfirmed_rows, unconfirmed
+            )
+        )
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
     for pool in quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy):
         if pool.over:
             blockers.append(
-                _("%(pool)s“好”等次%(used)s人，超出名额%(capacity)s人。")
-                % {"pool": pool.label, "used": pool.used, "capacity": pool.capacity}
+                ApprovalBlocker(
+                    _("%(pool)s“好”等次%(used)s人，超出名额%(capacity)s人。")
+                    % {"pool": pool.label, "used": pool.used, "capacity": pool.capacity}
+                )
             )
     if (
         policy.discipline_review_step
         and not QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).exists()
     ):
-        blockers.append(_("须先取得纪委意见：请纪检人员在季度结果页记录意见。"))
+        blockers.append(ApprovalBlocker(_("须先取得纪委意见：请纪检人员在季度结果页记录意见。")))
     return blockers
 
 
 @transaction.atomic
-def appraisal_quarter_approve(*, appraisal_quarter: AppraisalQuarter, actor: User) -> AppraisalQuarter:
+def appraisal_quarter_approve(
+    *, appraisal_quarter: AppraisalQuarter, actor: User, today: date | None = None
+) -> AppraisalQuarter:
     """The agency head approves the organisation's quarter; its grades are then final.
 
-    Refused while :func:`approval_blockers` names anything, the missing 纪委意见 included.
+    Refused before the quarter's grading window opens (``today``, default today, is the day judged)
+    and while :func:`approval_blockers` names anything, the missing 纪委意见 included. Approval closes
+    the quarter (:class:`accounts.models.PeriodLock`: targets, completion, satisfaction scores and
+    events become read-only) and, once committed, recomputes the year's suggestions as a job.
     """
     locked = AppraisalQuarter.objects.select_for_update(of=("self",)).get(pk=appraisal_quarter.pk)
     if not actor.has_perm("evaluations.approve_quarter") or actor.organisation_id != locked.organisation_id:
         raise PermissionDenied(_("只有主要负责人可以审批本单位的季度结果。"))
     if not locked.is_open:
         raise ValidationError(_("本季度已审批。"))
+    _check_window(locked, today=today)
     blockers = approval_blockers(appraisal_quarter=locked)
     if blockers:
         raise ValidationError(blockers)
@@ -293,4 +481,32 @@ def appraisal_quarter_approve(*, appraisal_quarter: AppraisalQuarter, actor: Use
     locked.approved_by = actor
     locked.approved_at = timezone.now()
     locked.save()
+    period_lock(organisation=locked.organisation, quarter=locked.period, actor=actor)
+    jobs.job_request_once(
+        kind=ROLLUP_YEAR_KIND, organisation=locked.organisation, params={"year": locked.year}, requested_by=actor
+    )
+    _notify_approved(locked, actor)
     return locked
+
+
+def _notify_approved(appraisal_quarter: AppraisalQuarter, actor: User) -> None:
+    """Those who graded or confirmed, and HR, hear of the approval in their daily digest."""
+    graders = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
+    recipients = (
+        User.objects.filter(organisation_id=appraisal_quarter.organisation_id, is_active=True)
+        .filter(
+            Q(pk__in=graders.values("evaluator_id"))
+            | Q(pk__in=graders.values("confirmed_by_id"))
+            | Q(role_assignments__role=Role.HR_ADMIN)
+        )
+        .exclude(pk=actor.pk)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    message = _("%(quarter)s评鉴结果已由%(chief)s审批。") % {"quarter": appraisal_quarter, "chief": actor}
+    url = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
+    notify_many(
+        [Notification(recipient_id=pk, message=message, url=url) for pk in recipients],
+        dedupe_key=f"quarter-approved:{appraisal_quarter.pk}",
+        digest=True,
+    )

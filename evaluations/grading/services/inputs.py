@@ -131,6 +131,27 @@ def inputs_for_people(
     return result
 
 
+# --- Closed quarters ------------------------------------------------------------------------
+
+
+def _closed_message(quarter: periods.Quarter) -> str:
+    return _("%(quarter)s的考核结果已审批，满意度测评和表扬投诉不能再修改。") % {"quarter": quarter.label}
+
+
+def _quarter_of(year: int | None, quarter: int | None) -> periods.Quarter | None:
+    try:
+        return periods.Quarter(year, quarter) if year and quarter else None
+    except ValueError:
+        return None
+
+
+def _refuse_closed(organisation_id: int, quarters: list[periods.Quarter]) -> None:
+    """An approved quarter's inputs are read-only for everyone (accounts.PeriodLock)."""
+    closed = periods.locked_quarters(organisation_id, quarters)
+    if closed:
+        raise ValidationError(_closed_message(min(closed)), code="period_locked")
+
+
 # --- Satisfaction scores --------------------------------------------------------------------
 
 
@@ -186,6 +207,9 @@ def satisfaction_check(
         errors.setdefault("person", []).append(_("人员不属于本单位。"))
     if score is not None and not SCORE_MIN <= score <= SCORE_MAX:
         errors.setdefault("score", []).append(_("得分须在0到100之间。"))
+    period = _quarter_of(year, quarter)
+    if period is not None and periods.locked_quarters(organisation_id, [period]):
+        errors.setdefault("quarter", []).append(_closed_message(period))
     if (
         existing
         and not errors
@@ -206,6 +230,11 @@ def satisfaction_check(
 
 
 def _check_satisfaction(score: SatisfactionScore) -> None:
+    if score.pk is not None:
+        # Moving a score out of a closed quarter would change that quarter too.
+        stored = SatisfactionScore.objects.filter(pk=score.pk).values_list("year", "quarter").first()
+        if stored:
+            _refuse_closed(score.organisation_id, [periods.Quarter(*stored)])
     if score.score is None:
         raise ValidationError({"score": _("得分须在0到100之间。")})
     satisfaction_check(
@@ -231,6 +260,8 @@ def satisfaction_save(*, score: SatisfactionScore, entered_by: User) -> Satisfac
 
 @transaction.atomic
 def satisfaction_delete(*, score: SatisfactionScore) -> None:
+    """Delete a score, unless its quarter has been approved."""
+    _refuse_closed(score.organisation_id, [periods.Quarter(score.year, score.quarter)])
     score.delete()
 
 
@@ -280,6 +311,7 @@ def satisfaction_import(
 ) -> InputImportResult:
     """Write validated rows; all or nothing. A quarter's score of a department or person that
     already exists is updated, never duplicated."""
+    _refuse_closed(organisation.pk, [periods.Quarter(r.year, r.quarter) for r in rows])
     with audit_reason(_("批量导入满意度测评")):
         return _upsert_rows(
             SatisfactionScore,
@@ -312,6 +344,8 @@ def service_event_check(
     errors: dict[str, list[str]] = {}
     if date is not None and date > periods.today():
         errors["date"] = [_("日期不能晚于今天。")]
+    elif date is not None and periods.locked_quarters(organisation_id, [periods.Quarter.of(date)]):
+        errors["date"] = [_closed_message(periods.Quarter.of(date))]
     if person is not None and person.organisation_id != organisation_id:
         errors["person"] = [_("人员不属于本单位。")]
     if kind == ServiceEventKind.COMPLAINT and handled is None:
@@ -325,6 +359,10 @@ def service_event_check(
 
 
 def _check_service_event(event: ServiceEvent) -> None:
+    if event.pk is not None:
+        stored = ServiceEvent.objects.filter(pk=event.pk).values_list("date", flat=True).first()
+        if stored:
+            _refuse_closed(event.organisation_id, [periods.Quarter.of(stored)])
     service_event_check(
         organisation_id=event.organisation_id,
         date=event.date,
@@ -347,6 +385,8 @@ def service_event_save(*, event: ServiceEvent, entered_by: User) -> ServiceEvent
 
 @transaction.atomic
 def service_event_delete(*, event: ServiceEvent) -> None:
+    """Delete a praise or complaint, unless its quarter has been approved."""
+    _refuse_closed(event.organisation_id, [periods.Quarter.of(event.date)])
     event.delete()
 
 

@@ -182,12 +182,36 @@ def indicator_set_save(*, indicator_set: IndicatorSet, indicators: list[dict]) -
     return indicator_set
 
 
+def default_indicators_preview(*, organisation: Organisation, position_category: str) -> list[Indicator]:
+    """The defaults :func:`default_indicator_set` would create, unsaved: what HR sees before creating them."""
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    return [Indicator(**row) for row in _default_indicators(policy=policy, position_category=position_category)]
+
+
+def indicator_sets_ensure(*, organisation: Organisation) -> int:
+    """Create the default set of every position category that has none yet; returns how many were created.
+
+    Called by HR's explicit action and when a quarter opens under the score model — never by
+    opening a page, so reading the indicators writes nothing.
+    """
+    existing = set(IndicatorSet.objects.filter(organisation=organisation).values_list("position_category", flat=True))
+    missing = [category for category in PositionCategory.values if category not in existing]
+    for category in missing:
+        default_indicator_set(organisation=organisation, position_category=category)
+    return len(missing)
+
+
 def indicators_for(*, grade_row: QuarterGrade) -> list[Indicator]:
-    """The indicators that apply to the person of ``grade_row`` (by their position category)."""
-    indicator_set = default_indicator_set(
-        organisation=grade_row.appraisal_quarter.organisation, position_category=grade_row.person.position_category
+    """The indicators that apply to the person of ``grade_row`` (by their position category).
+
+    Read only: a category without a set (HR has not created it yet) has no indicators.
+    """
+    return list(
+        Indicator.objects.filter(
+            indicator_set__organisation_id=grade_row.appraisal_quarter.organisation_id,
+            indicator_set__position_category=grade_row.person.position_category,
+        ).order_by("sort_order", "pk")
     )
-    return list(indicator_set.indicators.all())
 
 
 # --- Automatic indicators ----------------------------------------------------------------

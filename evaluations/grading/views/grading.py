@@ -28,14 +28,14 @@ from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors, error_text
 from accounts.models import Policy, User
-from accounts.pagination import query_without
+from accounts.pagination import filtered_page, query_without
 from accounts.selectors import policy_for_organisation
 from summaries.models import MonthlySummary
 from targets.models import Completion, TargetItem, TargetSet
 
 from ...discipline.selectors import finding_counts
 from .. import selectors
-from ..forms import ConfirmForm, DisciplineOpinionForm, GradeForm, OpenQuarterForm
+from ..forms import ApprovalFilter, ConfirmForm, DisciplineOpinionForm, GradeForm, OpenQuarterForm
 from ..forms_scores import IndicatorScoresForm
 from ..models import (
     AppraisalQuarter,
@@ -538,6 +538,36 @@ def _discipline_opinion(appraisal_quarter: AppraisalQuarter) -> QuarterDisciplin
     )
 
 
+def _openable_quarters(organisation_id: int, policy, *, opened: set[periods.Quarter]) -> list[dict]:
+    """The current quarter and the past ones the policy lets HR reach back to, newest first, each
+    with the day its grading opens and whether it may be opened now (and if not, why)."""
+    current = periods.Quarter.current()
+    candidates = [current]
+    for _step in range(policy.grading_open_past_quarters):
+        candidates.append(candidates[-1].previous())
+    windows = grading.grading_windows(organisation_id=organisation_id, quarters=candidates, policy=policy)
+    today = periods.today()
+    rows = []
+    for quarter in candidates:
+        # The window's first day stands in for the survey's entry day: the calendar takes the later
+        # of it and the quarter's end, which is that same day again.
+        refusal = (
+            None
+            if quarter in opened
+            else periods.grading_open_refusal(quarter, policy, on=today, survey_entered_on=windows[quarter])
+        )
+        rows.append(
+            {
+                "quarter": quarter,
+                "opens": windows[quarter],
+                "opened": quarter in opened,
+                "allowed": quarter not in opened and refusal is None,
+                "refusal": refusal,
+            }
+        )
+    return rows
+
+
 def _render_quarters(
     request: HttpRequest,
     *,
@@ -549,27 +579,33 @@ def _render_quarters(
     all_quarters = list(
         AppraisalQuarter.objects.filter(organisation_id=user.organisation_id)
         .select_related("approved_by")
-        .annotate(
-            people=Count("grades"),
-            graded=Count("grades", filter=~Q(grades__grade="")),
-            good=Count("grades", filter=Q(grades__grade=Grade.GOOD)),
-        )
         .order_by("-year", "-quarter")
     )
+    selectors.quarter_progress(all_quarters)
     selected = next((q for q in all_quarters if q.pk == selected_pk), None)
     if selected is None:
         selected = next((q for q in all_quarters if q.is_open), None) or (all_quarters[0] if all_quarters else None)
-    current = periods.Quarter.current()
-    year, quarter = current.year, current.quarter
+    policy = policy_for_organisation(organisation_id=user.organisation_id)
+    openable = _openable_quarters(user.organisation_id, policy, opened={q.period for q in all_quarters})
+    windows = grading.grading_windows(
+        organisation_id=user.organisation_id, quarters=[q.period for q in all_quarters], policy=policy
+    )
+    today = periods.today()
+    for q in all_quarters:
+        q.window_opens = windows[q.period]
+        q.window_open = q.window_opens is not None and today >= q.window_opens
+    allowed = [row for row in openable if row["allowed"]]
+    default = allowed[0]["quarter"] if allowed else periods.Quarter.current().previous()
     ctx: dict = {
         "quarters": all_quarters,
         "selected": selected,
         "can_open": user.has_perm("evaluations.open_quarter"),
         "can_approve": user.has_perm("evaluations.approve_quarter"),
-        "open_form": OpenQuarterForm(initial={"year": year, "quarter": quarter}),
+        "openable": openable,
+        "policy": policy,
+        "open_form": OpenQuarterForm(initial={"year": default.year, "quarter": default.quarter}),
     }
     if selected is not None:
-        policy = policy_for_organisation(organisation_id=user.organisation_id)
         departments, totals = _distribution(selected)
         opinion = _discipline_opinion(selected)
         can_give_opinion = (
@@ -628,16 +664,25 @@ def quarter_open(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请选择有效的年度和季度。"))
         return redirect("evaluations:quarters")
-    opened = grading.appraisal_quarter_open(
-        organisation=request.user.organisation, year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"]
-    )
+    try:
+        opened = grading.appraisal_quarter_open(
+            organisation=request.user.organisation, year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"]
+        )
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("evaluations:quarters")
     messages.success(request, _("%(quarter)s已开放评鉴。") % {"quarter": opened})
     return redirect(reverse("evaluations:quarters") + f"?q={opened.pk}")
 
 
+APPROVAL_PAGE_SIZE = 50
+
+
 @permission_required("evaluations.approve_quarter")
 def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    """The agency head approves the quarter, after a confirmation page listing what would block it."""
+    """The agency head's approval page: what blocks approval, in plain words with the people it
+    concerns, and every person's grade, comment and the leader's change (with the reason), by
+    department and page (paginated in SQL). POST approves."""
     appraisal_quarter = _get_quarter_for_user(request, pk)
     back = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
     if request.method == "POST":
@@ -649,16 +694,24 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter})
         return redirect(back)
     departments, totals = _distribution(appraisal_quarter)
+    grades = (
+        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
+        .select_related("person", "department", "evaluator", "confirmed_by")
+        .order_by("department__sort_order", "department_id", "person_id")
+    )
+    filterset = ApprovalFilter(request.GET, queryset=grades, organisation_id=request.user.organisation_id)
     return render(
         request,
         "evaluations/grading/approve_confirm.html",
         {
             "appraisal_quarter": appraisal_quarter,
+            "departments": departments,
             "totals": totals,
             "opinion": _discipline_opinion(appraisal_quarter),
             "blockers": grading.approval_blockers(appraisal_quarter=appraisal_quarter)
             if appraisal_quarter.is_open
             else [],
             "cancel_url": back,
+            **filtered_page(request, filterset, per_page=APPROVAL_PAGE_SIZE),
         },
     )

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts import periods
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors
+from accounts.formerrors import add_service_errors, error_text
 from accounts.pages import confirm_page, xlsx_download
 from accounts.pagination import filtered_page
 
@@ -67,11 +67,17 @@ def satisfaction_list(request: HttpRequest) -> HttpResponse:
     # 录入得分 opens on the quarter the list shows.
     quarter = urlencode({"year": data.get("year", ""), "quarter": data.get("quarter", "")})
     create_url = f"{reverse('evaluations:satisfaction_create')}?{quarter}"
-    return render(
-        request,
-        "evaluations/inputs/satisfaction_list.html",
-        {**filtered_page(request, filterset, data=data, per_page=PAGE_SIZE), "create_url": create_url},
-    )
+    context = filtered_page(request, filterset, data=data, per_page=PAGE_SIZE)
+    _mark_closed(request, context["page"], lambda score: periods.Quarter(score.year, score.quarter))
+    return render(request, "evaluations/inputs/satisfaction_list.html", {**context, "create_url": create_url})
+
+
+def _mark_closed(request: HttpRequest, rows, quarter_of) -> None:
+    """Set ``row.closed`` on each row of an approved quarter, whose edit controls the page hides (one query)."""
+    rows = list(rows)
+    closed = periods.locked_quarters(request.user.organisation_id, [quarter_of(row) for row in rows])
+    for row in rows:
+        row.closed = quarter_of(row) in closed
 
 
 def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | None) -> HttpResponse:
@@ -113,7 +119,11 @@ def satisfaction_delete(request: HttpRequest, pk: int) -> HttpResponse:
     score = _get_score_for_hr(request, pk)
     list_url = f"{reverse('evaluations:satisfaction_list')}?year={score.year}&quarter={score.quarter}"
     if request.method == "POST":
-        services.satisfaction_delete(score=score)
+        try:
+            services.satisfaction_delete(score=score)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+            return redirect(list_url)
         messages.success(request, _("满意度得分已删除：%(score)s") % {"score": score})
         return redirect(list_url)
     return confirm_page(
@@ -185,9 +195,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
     data = _filter_data(request)
     queryset = services.service_events_for_list(organisation_id=request.user.organisation_id)
     filterset = ServiceEventFilter(data, queryset=queryset, organisation=request.user.organisation)
-    return render(
-        request, "evaluations/inputs/event_list.html", filtered_page(request, filterset, data=data, per_page=PAGE_SIZE)
-    )
+    context = filtered_page(request, filterset, data=data, per_page=PAGE_SIZE)
+    _mark_closed(request, context["page"], lambda event: periods.Quarter.of(event.date))
+    return render(request, "evaluations/inputs/event_list.html", context)
 
 
 def _event_form_page(request: HttpRequest, event: ServiceEvent | None) -> HttpResponse:
@@ -219,7 +229,11 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
     event = _get_event_for_hr(request, pk)
     if request.method == "POST":
-        services.service_event_delete(event=event)
+        try:
+            services.service_event_delete(event=event)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+            return redirect("evaluations:event_list")
         messages.success(request, _("已删除：%(event)s") % {"event": event})
         return redirect("evaluations:event_list")
     return confirm_page(

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts import periods
 from accounts.decorators import permission_required
@@ -38,26 +39,43 @@ def _weight_totals(indicators) -> dict[str, int]:
 
 @permission_required("evaluations.manage_scores")
 def indicator_set_list(request: HttpRequest) -> HttpResponse:
-    """One indicator set per position category, created with the defaults on first visit."""
+    """One indicator set per position category. A category without a set shows the defaults, unsaved,
+    and HR creates them with an explicit action: opening this page writes nothing."""
     organisation = request.user.organisation
-    for category in PositionCategory.values:
-        services.default_indicator_set(organisation=organisation, position_category=category)
-    order = {category: position for position, category in enumerate(PositionCategory.values)}
-    indicator_sets = sorted(
-        IndicatorSet.objects.filter(organisation=organisation).prefetch_related(
+    by_category = {
+        s.position_category: s
+        for s in IndicatorSet.objects.filter(organisation=organisation).prefetch_related(
             Prefetch("indicators", queryset=Indicator.objects.order_by("sort_order", "pk"))
-        ),
-        key=lambda s: order.get(s.position_category, 99),
-    )
-    rows = [
-        {"set": s, "indicators": list(s.indicators.all()), "totals": _weight_totals(s.indicators.all())}
-        for s in indicator_sets
-    ]
+        )
+    }
+    rows = []
+    for category, label in PositionCategory.choices:
+        indicator_set = by_category.get(category)
+        if indicator_set is None:
+            indicators = services.default_indicators_preview(organisation=organisation, position_category=category)
+        else:
+            indicators = list(indicator_set.indicators.all())
+        rows.append(
+            {"set": indicator_set, "label": label, "indicators": indicators, "totals": _weight_totals(indicators)}
+        )
     return render(
         request,
         "evaluations/scores/indicator_set_list.html",
-        {"rows": rows, "policy": policy_for_organisation(organisation_id=organisation.pk)},
+        {
+            "rows": rows,
+            "missing": sum(1 for row in rows if row["set"] is None),
+            "policy": policy_for_organisation(organisation_id=organisation.pk),
+        },
     )
+
+
+@require_POST
+@permission_required("evaluations.manage_scores")
+def indicator_sets_create(request: HttpRequest) -> HttpResponse:
+    """Create the default indicator set of every position category that has none yet."""
+    created = services.indicator_sets_ensure(organisation=request.user.organisation)
+    messages.success(request, _("已按默认指标建立%(n)s套指标。") % {"n": created})
+    return redirect("evaluations:score_indicator_set_list")
 
 
 @permission_required("evaluations.manage_scores")

@@ -1,0 +1,173 @@
+"""Each role's to-dos on the home page, with counts: what is waiting for this person today.
+
+Every to-do is one aggregate query (a count, never rows loaded into Python), so the home page costs
+the same whatever the size of the organisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts import periods
+from accounts.models import User
+from accounts.selectors import policy_for_organisation
+from accounts.workflow import HANDED_IN_STATUSES
+from evaluations.annual.models import AnnualResult
+from evaluations.discipline.models import Inspection
+from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterState, SatisfactionScore
+from evaluations.grading.selectors import current_appraisal_quarter, grades_to_confirm, grades_to_give
+from summaries.selectors import summaries_awaiting_review, summary_month_due
+from targets.models import TargetSet
+from targets.selectors import target_sets_awaiting_review
+
+
+@dataclass
+class Todo:
+    key: str  # names the to-do for tests and styling (data-testid="todo-<key>")
+    label: str
+    count: int
+    url: str
+
+
+def todos_for(user: User, *, today: date) -> list[Todo]:
+    """The person's to-dos for every role they hold, those with nothing to do left out."""
+    if not user.organisation_id:
+        return []
+    policy = policy_for_organisation(organisation_id=user.organisation_id)
+    todos: list[Todo] = []
+    if user.has_perm("targets.write_targets"):
+        todos += _own_documents(user, today, policy)
+    if user.has_perm("summaries.use_review_inbox"):
+        waiting = target_sets_awaiting_review(reviewer=user).count() + summaries_awaiting_review(reviewer=user).count()
+        todos.append(Todo("review", _("待审核的目标和小结"), waiting, reverse("review")))
+    if user.has_perm("evaluations.grading_work"):
+        todos += _grading(user)
+    if user.has_perm("evaluations.approve_quarter"):
+        todos += _agency_head(user, today)
+    if user.has_perm("evaluations.open_quarter"):
+        todos += _hr(user, today)
+    if user.has_perm("evaluations.record_inspection"):
+        todos += _inspector(user, today, policy)
+    return [todo for todo in todos if todo.count]
+
+
+def _own_documents(user: User, today: date, policy) -> list[Todo]:
+    quarter = periods.Quarter.of(today)
+    handed_in = TargetSet.objects.filter(
+        owner=user, year=quarter.year, quarter=quarter.quarter, status__in=HANDED_IN_STATUSES
+    ).exists()
+    due = summary_month_due(owner=user, today=today, policy=policy)
+    summary_missing = due.summary is None or due.summary.status not in HANDED_IN_STATUSES
+    return [
+        Todo(
+            "targets",
+            _("%(quarter)s目标待提交（%(deadline)s截止）")
+            % {"quarter": quarter.label, "deadline": periods.target_deadline(policy, quarter).strftime("%m-%d")},
+            0 if handed_in else 1,
+            reverse("targets:my_targets"),
+        ),
+        Todo(
+            "summary",
+            _("%(month)s月小结待提交（%(deadline)s截止）")
+            % {"month": due.month, "deadline": due.deadline.strftime("%m-%d")},
+            1 if summary_missing else 0,
+            reverse("summaries:list"),
+        ),
+    ]
+
+
+def _grading(user: User) -> list[Todo]:
+    appraisal_quarter = current_appraisal_quarter(organisation=user.organisation)
+    if appraisal_quarter is None:
+        return []
+    to_give = grades_to_give(evaluator=user, appraisal_quarter=appraisal_quarter).filter(state=GradeState.PENDING)
+    to_confirm = grades_to_confirm(leader=user, appraisal_quarter=appraisal_quarter).filter(state=GradeState.GRADED)
+    url = reverse("evaluations:grading")
+    return [
+        Todo("grade", _("%(quarter)s待评鉴人数") % {"quarter": appraisal_quarter}, to_give.count(), url),
+        Todo("confirm", _("%(quarter)s待确认的等次") % {"quarter": appraisal_quarter}, to_confirm.count(), url),
+    ]
+
+
+def _agency_head(user: User, today: date) -> list[Todo]:
+    todos = []
+    awaiting = list(
+        AppraisalQuarter.objects.filter(organisation_id=user.organisation_id, state=QuarterState.OPEN).order_by(
+            "year", "quarter"
+        )[:4]
+    )
+    for appraisal_quarter in awaiting:
+        if appraisal_quarter.period.last_day < today:
+            todos.append(
+                Todo(
+                    f"approve-{appraisal_quarter.pk}",
+                    _("%(quarter)s评鉴结果待审批") % {"quarter": appraisal_quarter},
+                    1,
+                    reverse("evaluations:quarter_approve", args=[appraisal_quarter.pk]),
+                )
+            )
+    # The committee decides the year's grades (考核委员会); last year's until all are decided.
+    undecided = (
+        AnnualResult.objects.filter(
+            organisation_id=user.organisation_id, year__in=[today.year - 1, today.year], decided_grade=""
+        )
+        .values("year")
+        .annotate(n=Count("pk"))
+        .order_by("year")
+    )
+    for row in undecided:
+        todos.append(
+            Todo(
+                f"annual-{row['year']}",
+                _("%(year)s年度考核等次待考核委员会确定") % {"year": row["year"]},
+                row["n"],
+                reverse("evaluations:annual", args=[row["year"]]),
+            )
+        )
+    return todos
+
+
+def _hr(user: User, today: date) -> list[Todo]:
+    ended = periods.Quarter.of(today).previous()
+    quarters = AppraisalQuarter.objects.filter(organisation_id=user.organisation_id)
+    counts = quarters.aggregate(
+        ended_opened=Count("pk", filter=Q(year=ended.year, quarter=ended.quarter)),
+        to_roll_up=Count("pk", filter=Q(state=QuarterState.APPROVED, rolled_up_at__isnull=True)),
+    )
+    survey_entered = SatisfactionScore.objects.filter(
+        organisation_id=user.organisation_id, year=ended.year, quarter=ended.quarter
+    ).exists()
+    return [
+        Todo(
+            "open-quarter",
+            _("%(quarter)s待开放评鉴") % {"quarter": ended.label},
+            0 if counts["ended_opened"] else 1,
+            reverse("evaluations:quarters"),
+        ),
+        Todo("roll-up", _("已审批待汇总的季度"), counts["to_roll_up"], reverse("evaluations:rollup")),
+        Todo(
+            "survey",
+            _("%(quarter)s满意度测评结果待导入") % {"quarter": ended.label},
+            0 if survey_entered else 1,
+            reverse("evaluations:satisfaction_list"),
+        ),
+    ]
+
+
+def _inspector(user: User, today: date, policy) -> list[Todo]:
+    done = Inspection.objects.filter(
+        organisation_id=user.organisation_id, date__year=today.year, date__month=today.month
+    ).count()
+    return [
+        Todo(
+            "inspections",
+            _("本月还需开展纪律作风检查（规定每月%(required)s次）") % {"required": policy.inspections_per_month},
+            max(policy.inspections_per_month - done, 0),
+            reverse("evaluations:inspections"),
+        )
+    ]

@@ -1,0 +1,108 @@
+"""The year's suggestions are never decided on stale: a quarter approved, a serious finding, a sanction
+or a veto flag raised or lifted after the last computation makes the committee wait for the
+recomputation (a job each of those asks for on commit) or press 重新计算."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Job
+from evaluations.annual import services as annual
+from evaluations.discipline.services import veto
+from evaluations.discipline.services.sanctions import sanction_save
+from evaluations.models import AnnualGrade, AnnualResult, AppraisalQuarter, SanctionKind
+from tests.evaluations.test_annual import record, rollup
+from tests.factories import FindingFactory, SanctionFactory
+
+STALE = "重新计算"
+
+
+@pytest.fixture
+def computed(organisation, staff, department, head):
+    record(staff, "较好/较好/较好/较好", score="85")
+    rollup(organisation)
+    return AnnualResult.objects.get(person=staff)
+
+
+def later():
+    return timezone.now() + timedelta(minutes=1)
+
+
+def test_fresh_suggestions_can_be_decided(computed, chief):
+    assert not annual.suggestions_freshness(organisation=computed.organisation, year=2026).stale
+    annual.annual_decide(result=computed, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+    computed.refresh_from_db()
+    assert computed.decided_grade == AnnualGrade.COMPETENT
+
+
+def test_it_refuses_a_decision_after_a_quarter_was_approved_since_the_computation(organisation, computed, chief):
+    AppraisalQuarter.objects.filter(organisation=organisation, quarter=4).update(approved_at=later())
+    with pytest.raises(ValidationError, match=STALE):
+        annual.annual_decide(result=computed, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+    with pytest.raises(ValidationError, match=STALE):
+        annual.annual_adopt_suggestions(organisation=organisation, year=2026, actor=chief)
+    assert not AnnualResult.objects.exclude(decided_grade="").exists()
+
+
+def test_after_the_recomputation_the_decision_is_taken(organisation, computed, chief):
+    AppraisalQuarter.objects.filter(organisation=organisation, quarter=4).update(approved_at=timezone.now())
+    rollup(organisation)
+    assert annual.annual_adopt_suggestions(organisation=organisation, year=2026, actor=chief) == 1
+
+
+def test_it_refuses_a_decision_after_a_serious_finding_or_a_sanction(organisation, computed, chief, inspector, staff):
+    FindingFactory(inspection__inspector=inspector, person=staff)
+    with pytest.raises(ValidationError, match=STALE):
+        annual.annual_decide(result=computed, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+    rollup(organisation)
+    SanctionFactory(person=staff, kind=SanctionKind.WARNING)
+    with pytest.raises(ValidationError, match=STALE):
+        annual.annual_decide(result=computed, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+
+
+def test_lifting_a_flag_makes_the_suggestions_stale_and_asks_for_the_recomputation(
+    organisation, computed, chief, inspector, staff, django_capture_on_commit_callbacks
+):
+    flag = veto.veto_flags_for_finding(finding_id=FindingFactory(inspection__inspector=inspector, person=staff).pk)
+    rollup(organisation)
+    with django_capture_on_commit_callbacks(execute=False):
+        veto.veto_lift(flag=flag, actor=inspector, reason="经复核，系误报")
+    job = Job.objects.get(kind="evaluations.rollup_year")
+    assert (job.params, job.requested_by) == ({"year": 2026}, inspector)
+    with pytest.raises(ValidationError, match=STALE):
+        annual.annual_decide(result=computed, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+
+
+def test_a_new_sanction_recomputes_the_year_once_its_flags_are_raised(
+    organisation, computed, hr, chief, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sanction_save(sanction=SanctionFactory.build(person=staff, kind=SanctionKind.WARNING), actor=hr)
+    assert list(Job.objects.order_by("pk").values_list("kind", "state")) == [
+        ("evaluations.veto_for_sanction", Job.State.DONE),
+        ("evaluations.rollup_year", Job.State.DONE),
+    ]
+    assert not annual.suggestions_freshness(organisation=organisation, year=2026).stale
+    computed.refresh_from_db()
+    assert any("警告" in reason for reason in computed.suggestion_reasons)
+    annual.annual_decide(result=computed, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+
+
+def test_the_committee_page_shows_when_suggestions_were_computed_and_hides_decisions_while_stale(
+    client_for, organisation, computed, chief
+):
+    html = client_for(chief).get(reverse("evaluations:annual", args=[2026])).content.decode()
+    assert 'data-testid="computed-at"' in html and 'data-testid="stale"' not in html
+    assert 'data-testid="decide"' in html
+    AppraisalQuarter.objects.filter(organisation=organisation, quarter=4).update(approved_at=later())
+    html = client_for(chief).get(reverse("evaluations:annual", args=[2026])).content.decode()
+    assert 'data-testid="stale"' in html and 'data-testid="decide"' not in html
+    response = client_for(chief).post(
+        reverse("evaluations:annual_decide", args=[2026, computed.pk]), {"grade": AnnualGrade.COMPETENT, "reason": ""}
+    )
+    assert STALE in response.content.decode()
+    computed.refresh_from_db()
+    assert computed.decided_grade == ""

@@ -1,0 +1,216 @@
+"""The agency head sees what they approve: every person's grade, comment and the leader's change with
+its reason, by department and page; what blocks approval in plain words with the people concerned;
+and each person's pages, read only."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.workflow import ReviewStatus
+from evaluations.grading.services.grading import (
+    appraisal_quarter_approve,
+    appraisal_quarter_open,
+    approval_blockers,
+    grade_assign,
+    grade_confirm,
+    grades_confirm_all,
+)
+from evaluations.models import Grade, QuarterState
+from tests.factories import (
+    DepartmentFactory,
+    MonthlySummaryFactory,
+    TargetSetFactory,
+    UserFactory,
+    hand_in_quarter_inputs,
+)
+
+
+def approve_url(quarter, query=""):
+    return reverse("evaluations:quarter_approve", args=[quarter.pk]) + query
+
+
+def grade_all(quarter, head, leader, team, grade_of):
+    for person in team:
+        grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment=f"{person}工作认真")
+    grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.FAIRLY_GOOD, comment="带队有力")
+
+
+# --- The leader's change is kept beside the evaluator's grade ----------------------------------
+
+
+def test_a_leaders_change_keeps_the_evaluators_grade_and_the_reason(quarter, head, leader, staff, grade_of):
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    row = grade_confirm(grade_row=grade_of(staff), actor=leader, new_grade=Grade.GOOD, reason="专项任务突出")
+    assert (row.evaluator_grade, row.grade, row.change_reason) == (Grade.FAIRLY_GOOD, Grade.GOOD, "专项任务突出")
+    assert row.changed_by_leader
+
+
+def test_confirming_unchanged_records_no_change(quarter, head, leader, staff, grade_of):
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    row = grade_confirm(grade_row=grade_of(staff), actor=leader)
+    assert (row.evaluator_grade, row.change_reason, row.changed_by_leader) == ("", "", False)
+
+
+# --- The page -----------------------------------------------------------------------------------
+
+
+def test_the_page_lists_every_person_with_grade_comment_and_the_leaders_change(
+    client_for, quarter, head, leader, chief, staff, team, grade_of
+):
+    grade_all(quarter, head, leader, team, grade_of)
+    grade_confirm(grade_row=grade_of(staff), actor=leader, new_grade=Grade.GOOD, reason="专项任务突出")
+    page = client_for(chief).get(approve_url(quarter)).content.decode()
+    assert page.count('data-testid="approval-row"') == 8  # seven staff and the head
+    assert "科员甲工作认真" in page
+    assert "较好 → 好" in page and "专项任务突出" in page
+    assert page.count('data-testid="leader-change"') == 1
+    assert reverse("evaluations:grade_detail", args=[grade_of(staff).pk]) in page
+
+
+def test_the_page_filters_by_department(client_for, quarter, organisation, leader, chief, second_head, staff):
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)  # adds the second department
+    page = client_for(chief).get(approve_url(quarter, f"?department={second_head.department_id}")).content.decode()
+    listed = page.split('data-testid="approval-table"')[1]
+    assert listed.count('data-testid="approval-row"') == 1
+    assert "二科科长" in listed and "科员甲" not in listed
+
+
+def test_only_the_leaders_changes_can_be_listed(client_for, quarter, head, leader, chief, staff, team, grade_of):
+    grade_all(quarter, head, leader, team, grade_of)
+    grade_confirm(grade_row=grade_of(staff), actor=leader, new_grade=Grade.GOOD, reason="专项任务突出")
+    page = client_for(chief).get(approve_url(quarter, "?changed=true")).content.decode()
+    assert page.count('data-testid="approval-row"') == 1 and "科员甲" in page
+
+
+@pytest.mark.parametrize("who", ["hr", "leader", "head", "staff", "inspector", "auditor", "sysadmin"])
+def test_the_approval_page_is_the_agency_heads_only(request, client_for, quarter, who):
+    assert client_for(request.getfixturevalue(who)).get(approve_url(quarter)).status_code == 403
+
+
+def test_another_organisations_agency_head_gets_404(client_for, quarter, other_organisation):
+    from accounts.models import Role
+
+    stranger = UserFactory(organisation=other_organisation, department=None, roles=[Role.AGENCY_HEAD])
+    assert client_for(stranger).get(approve_url(quarter)).status_code == 404
+
+
+def _add_department(organisation, leader, quarter_people):
+    department = DepartmentFactory(organisation=organisation, supervising_leader=leader)
+    for _ in range(quarter_people):
+        UserFactory(department=department)
+
+
+def test_the_page_costs_the_same_queries_for_few_and_many_people(
+    client_for, organisation, department, head, leader, chief, staff
+):
+    client = client_for(chief)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    client.get(approve_url(quarter))  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(approve_url(quarter)).status_code == 200
+    for _ in range(3):
+        _add_department(organisation, leader, 25)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    assert quarter.grades.count() > 70
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(approve_url(quarter)).content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert page.count('data-testid="approval-row"') == 50  # one page
+    assert page.count('data-testid="blocker-person"') == 30  # ten names per blocker, the rest counted
+
+
+# --- What blocks approval -----------------------------------------------------------------------
+
+
+def test_the_blockers_name_targets_not_reviewed_summaries_missing_and_people_not_graded(
+    client_for, quarter, head, leader, chief, staff, colleague, team, grade_of
+):
+    hand_in_quarter_inputs(quarter)
+    staff.target_sets.update(status=ReviewStatus.SUBMITTED)
+    colleague.monthly_summaries.filter(month=11).update(status=ReviewStatus.RETURNED)
+    page = client_for(chief).get(approve_url(quarter)).content.decode()
+    assert "还有1人的季度目标未审核通过。" in page
+    assert "还有1人的月度小结未提交。" in page
+    assert "还有8人未评鉴。" in page
+    assert reverse("evaluations:grade_detail", args=[grade_of(staff).pk]) in page
+    assert reverse("evaluations:grade_detail", args=[grade_of(colleague).pk]) in page
+    assert 'data-testid="approve-confirm" disabled' in page
+
+
+def test_approval_is_refused_while_targets_are_not_approved(quarter, head, leader, chief, staff, team, grade_of):
+    hand_in_quarter_inputs(quarter)
+    staff.target_sets.update(status=ReviewStatus.SUBMITTED)
+    grade_all(quarter, head, leader, team, grade_of)
+    grades_confirm_all(appraisal_quarter=quarter, actor=leader)
+    [blocker] = approval_blockers(appraisal_quarter=quarter)
+    assert blocker.people == [(grade_of(staff).pk, "科员甲")]
+    with pytest.raises(ValidationError, match="季度目标未审核通过"):
+        appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief)
+    quarter.refresh_from_db()
+    assert quarter.state == QuarterState.OPEN
+
+
+def test_approval_is_refused_while_a_months_summary_is_missing(quarter, head, leader, chief, staff, team, grade_of):
+    hand_in_quarter_inputs(quarter)
+    staff.monthly_summaries.filter(month=10).delete()
+    grade_all(quarter, head, leader, team, grade_of)
+    grades_confirm_all(appraisal_quarter=quarter, actor=leader)
+    with pytest.raises(ValidationError, match="月度小结未提交"):
+        appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief)
+    MonthlySummaryFactory(owner=staff, year=2026, month=10, submitted=True)
+    assert appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief).state == QuarterState.APPROVED
+
+
+def test_a_person_graded_uncertain_needs_no_targets_or_summaries(quarter, head, leader, staff, team, grade_of):
+    hand_in_quarter_inputs(quarter)
+    staff.target_sets.all().delete()
+    staff.monthly_summaries.all().delete()
+    grade_assign(
+        grade_row=grade_of(staff), actor=head, grade=Grade.UNCERTAIN, comment="病假", uncertain_reason="long_leave"
+    )
+    assert not [b for b in approval_blockers(appraisal_quarter=quarter) if "季度目标" in b or "月度小结" in b]
+
+
+def test_months_not_begun_are_not_required(monkeypatch, quarter, staff, team):
+    monkeypatch.setattr("accounts.periods.today", lambda now=None: date(2026, 11, 20))
+    hand_in_quarter_inputs(quarter)
+    for person in team:
+        person.monthly_summaries.filter(month=12).delete()
+    assert not [b for b in approval_blockers(appraisal_quarter=quarter) if "月度小结" in b]
+
+
+# --- Each person's pages, read only -------------------------------------------------------------
+
+
+def test_the_agency_head_opens_each_persons_pages_read_only(client_for, quarter, head, chief, staff, grade_of):
+    target_set = TargetSetFactory(owner=staff, year=2026, quarter=4, status=ReviewStatus.APPROVED)
+    summary = MonthlySummaryFactory(owner=staff, year=2026, month=11, submitted=True)
+    client = client_for(chief)
+    row = grade_of(staff)
+    grade_page = client.get(reverse("evaluations:grade_detail", args=[row.pk]))
+    assert grade_page.status_code == 200
+    assert 'name="g' not in grade_page.content.decode()  # no grading form
+    assert client.get(reverse("targets:detail", args=[target_set.pk])).status_code == 200
+    summary_page = client.get(reverse("summaries:detail", args=[summary.pk]))
+    assert summary_page.status_code == 200
+    assert "data-autosave-form" not in summary_page.content.decode()
+
+
+def test_the_agency_head_cannot_grade_or_edit_anyones_pages(client_for, quarter, head, chief, staff, grade_of):
+    target_set = TargetSetFactory(owner=staff, year=2026, quarter=4)
+    summary = MonthlySummaryFactory(owner=staff, year=2026, month=11)
+    client = client_for(chief)
+    row = grade_of(staff)
+    response = client.post(
+        reverse("evaluations:grade_detail", args=[row.pk]),
+        {f"g{row.pk}-grade": Grade.GOOD, f"g{row.pk}-comment": "好", f"g{row.pk}-version": row.version},
+    )
+    assert response.status_code == 403
+    row.refresh_from_db()
+    assert row.grade == ""
+    assert client.post(reverse("summaries:detail", args=[summary.pk]), {"version": 1}).status_code == 403
+    assert client.post(reverse("targets:approve", args=[target_set.pk])).status_code in (403, 404)

@@ -1,0 +1,94 @@
+"""Once a quarter is approved, its satisfaction scores and praise/complaint events are read-only for
+everyone: by hand, by Excel import (the same service check) and by delete; the lists offer no edit."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import PeriodLock
+from evaluations.grading.services import inputs
+from evaluations.models import SatisfactionScore, ServiceEvent
+from tests.evaluations.test_inputs import EVENT_HEADER, SATISFACTION_HEADER, xlsx
+from tests.factories import SatisfactionScoreFactory, ServiceEventFactory
+
+CLOSED = "已审批"
+
+
+@pytest.fixture
+def closed_q3(organisation, chief):
+    return PeriodLock.objects.create(
+        organisation=organisation, year=2026, quarter=3, locked_at=timezone.now(), locked_by=chief
+    )
+
+
+def test_it_refuses_a_new_score_for_an_approved_quarter(hr, staff, closed_q3):
+    with pytest.raises(ValidationError, match=CLOSED) as error:
+        inputs.satisfaction_save(
+            score=SatisfactionScore(year=2026, quarter=3, person=staff, score=Decimal("90")), entered_by=hr
+        )
+    assert "quarter" in error.value.message_dict
+    assert not SatisfactionScore.objects.exists()
+
+
+def test_it_refuses_to_change_or_delete_a_score_of_an_approved_quarter(hr, staff, closed_q3):
+    score = SatisfactionScoreFactory(person=staff, year=2026, quarter=3, score=Decimal("80"))
+    score.score, score.quarter = Decimal("99"), 4  # moving it out of the closed quarter changes that quarter too
+    with pytest.raises(ValidationError, match=CLOSED):
+        inputs.satisfaction_save(score=score, entered_by=hr)
+    with pytest.raises(ValidationError, match=CLOSED):
+        inputs.satisfaction_delete(score=SatisfactionScore.objects.get())
+    assert SatisfactionScore.objects.get().score == Decimal("80")
+
+
+def test_scores_of_an_open_quarter_are_still_entered(hr, staff, closed_q3):
+    saved = inputs.satisfaction_save(
+        score=SatisfactionScore(year=2026, quarter=4, person=staff, score=Decimal("90")), entered_by=hr
+    )
+    assert saved.pk
+
+
+def test_it_refuses_events_of_an_approved_quarter_new_changed_or_deleted(hr, staff, closed_q3):
+    with pytest.raises(ValidationError, match=CLOSED):
+        inputs.service_event_save(
+            event=ServiceEvent(person=staff, date=date(2026, 9, 3), kind="praise", description="锦旗"),
+            entered_by=hr,
+        )
+    stored = ServiceEventFactory(person=staff, date=date(2026, 8, 1), kind="complaint", handled=False)
+    stored.handled = True
+    with pytest.raises(ValidationError, match=CLOSED):
+        inputs.service_event_save(event=stored, entered_by=hr)
+    with pytest.raises(ValidationError, match=CLOSED):
+        inputs.service_event_delete(event=stored)
+    assert list(ServiceEvent.objects.values_list("handled", flat=True)) == [False]
+
+
+def test_the_excel_imports_refuse_rows_of_an_approved_quarter(client_for, hr, staff, closed_q3):
+    client = client_for(hr)
+    response = client.post(
+        reverse("evaluations:satisfaction_import"),
+        {"file": xlsx([[2026, 3, None, staff.employee_number, 90]], SATISFACTION_HEADER)},
+    )
+    assert any(CLOSED in error for error in response.context["errors"])
+    response = client.post(
+        reverse("evaluations:event_import"),
+        {"file": xlsx([[date(2026, 8, 1), staff.employee_number, "表扬", "来信表扬", None]], EVENT_HEADER)},
+    )
+    assert any(CLOSED in error for error in response.context["errors"])
+    assert not SatisfactionScore.objects.exists() and not ServiceEvent.objects.exists()
+
+
+def test_the_lists_offer_no_edit_for_an_approved_quarter_and_a_delete_post_is_refused(client_for, hr, staff, closed_q3):
+    score = SatisfactionScoreFactory(person=staff, year=2026, quarter=3)
+    event = ServiceEventFactory(person=staff, date=date(2026, 8, 1))
+    client = client_for(hr)
+    html = client.get(reverse("evaluations:satisfaction_list"), {"year": 2026, "quarter": 3}).content.decode()
+    assert reverse("evaluations:satisfaction_edit", args=[score.pk]) not in html and 'data-testid="closed"' in html
+    html = client.get(reverse("evaluations:event_list"), {"year": 2026, "quarter": 3}).content.decode()
+    assert reverse("evaluations:event_edit", args=[event.pk]) not in html and 'data-testid="closed"' in html
+    response = client.post(reverse("evaluations:satisfaction_delete", args=[score.pk]), follow=True)
+    assert CLOSED in response.content.decode()
+    assert SatisfactionScore.objects.filter(pk=score.pk).exists()

@@ -1,0 +1,108 @@
+"""Once the agency head has approved a quarter (accounts.PeriodLock, written by the approval), its
+target sets are read-only for everyone: items, review, assigned tasks and the completion record."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import PeriodLock
+from targets import services
+from targets.models import Completion
+from tests.targets.conftest import QUARTER, YEAR
+
+pytestmark = pytest.mark.django_db
+
+CLOSED = "已审批"
+
+
+@pytest.fixture
+def close_quarter(organisation, chief):
+    def close(year: int = YEAR, quarter: int = QUARTER) -> PeriodLock:
+        return PeriodLock.objects.create(
+            organisation=organisation, year=year, quarter=quarter, locked_at=timezone.now(), locked_by=chief
+        )
+
+    return close
+
+
+def test_it_refuses_to_change_the_completion_of_an_approved_quarter(
+    staff, make_target_set, close_quarter, quarter_started
+):
+    target_set = make_target_set(staff, state="approved")
+    item = target_set.items.get()
+    close_quarter()
+    with pytest.raises(ValidationError, match=CLOSED):
+        services.target_set_record_completion(
+            target_set=target_set, actor=staff, completions={item.pk: (Completion.DONE, "补填")}, today=quarter_started
+        )
+    item.refresh_from_db()
+    assert item.completion == ""
+
+
+def test_completion_of_another_quarter_is_still_recorded(staff, make_target_set, close_quarter, quarter_started):
+    target_set = make_target_set(staff, state="approved")
+    item = target_set.items.get()
+    close_quarter(quarter=QUARTER - 1)
+    services.target_set_record_completion(
+        target_set=target_set, actor=staff, completions={item.pk: (Completion.DONE, "")}, today=quarter_started
+    )
+    item.refresh_from_db()
+    assert item.completion == Completion.DONE
+
+
+def test_it_refuses_items_drafts_submissions_and_new_sets_of_an_approved_quarter(staff, make_target_set, close_quarter):
+    draft = make_target_set(staff, state="draft")
+    close_quarter()
+    with pytest.raises(ValidationError, match=CLOSED):
+        services.target_set_save_draft(target_set=draft, actor=staff, version=draft.version, items=[])
+    with pytest.raises(ValidationError, match=CLOSED):
+        services.target_set_submit(target_set=draft, actor=staff, version=draft.version)
+    with pytest.raises(ValidationError, match=CLOSED):
+        services.target_set_start(owner=staff, year=YEAR, quarter=QUARTER)
+    assert draft.items.count() == 1
+
+
+def test_it_refuses_review_and_assigned_tasks_in_an_approved_quarter(
+    staff, colleague, head, make_target_set, close_quarter
+):
+    submitted = make_target_set(staff, state="submitted")
+    approved = make_target_set(colleague, state="approved")
+    close_quarter()
+    with pytest.raises(ValidationError, match=CLOSED):
+        services.target_set_approve(target_set=submitted, actor=head)
+    with pytest.raises(ValidationError, match=CLOSED):
+        services.target_set_return(target_set=submitted, actor=head, reason="补充")
+    with pytest.raises(ValidationError, match=CLOSED):
+        services.target_set_assign_item(target_set=approved, actor=head, content="追加任务")
+    assert approved.items.count() == 1
+
+
+def test_a_completion_post_to_an_approved_quarter_is_refused_and_changes_nothing(
+    client_for, staff, make_target_set, close_quarter
+):
+    target_set = make_target_set(staff, state="approved")
+    item = target_set.items.get()
+    close_quarter()
+    response = client_for(staff).post(
+        reverse("targets:record_completion", args=[target_set.pk]),
+        {"version": target_set.version, f"completion_{item.pk}": "done", f"note_{item.pk}": "审批后补改"},
+    )
+    assert response.status_code == 400
+    assert CLOSED in response.content.decode()
+    item.refresh_from_db()
+    assert (item.completion, item.completion_note) == ("", "")
+
+
+def test_the_page_of_an_approved_quarter_offers_no_edit_controls(
+    client_for, staff, head, make_target_set, close_quarter
+):
+    approved = make_target_set(staff, state="approved")
+    open_html = client_for(staff).get(reverse("targets:detail", args=[approved.pk])).content.decode()
+    assert 'name="version"' in open_html and 'data-testid="quarter-closed"' not in open_html
+    close_quarter()
+    for person in (staff, head):
+        html = client_for(person).get(reverse("targets:detail", args=[approved.pk])).content.decode()
+        assert 'data-testid="quarter-closed"' in html
+        assert reverse("targets:record_completion", args=[approved.pk]) not in html
+        assert reverse("targets:assign_item", args=[approved.pk]) not in html

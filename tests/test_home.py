@@ -1,0 +1,191 @@
+"""The home page: every role's own to-dos with counts, the period actually due first, and a cost
+that does not grow with the organisation."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Policy
+from evaluations.grading.services.grading import appraisal_quarter_open, grade_assign
+from evaluations.models import Grade, QuarterState
+from summaries.selectors import summary_month_due
+from tests.factories import (
+    AnnualResultFactory,
+    AppraisalQuarterFactory,
+    InspectionFactory,
+    MonthlySummaryFactory,
+    SatisfactionScoreFactory,
+    TargetSetFactory,
+    UserFactory,
+)
+
+HOME = "/"
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """1 December 2026: November's summary is due on the 5th."""
+    day = {"value": date(2026, 12, 1)}
+    monkeypatch.setattr("accounts.periods.today", lambda now=None: day["value"])
+    return day
+
+
+def page(client):
+    return client.get(HOME).content.decode()
+
+
+def todo(html, key):
+    """The count shown for a to-do, or None when it is not listed."""
+    marker = f'data-testid="todo-{key}"'
+    if marker not in html:
+        return None
+    rest = html.split(marker, 1)[1]
+    return int(rest.split('data-testid="todo-count">', 1)[1].split("<", 1)[0])
+
+
+# --- The period due first -----------------------------------------------------------------------
+
+
+def test_on_1_december_a_november_draft_comes_before_december(client_for, staff, today):
+    MonthlySummaryFactory(owner=staff, year=2026, month=11)  # a draft
+    client = client_for(staff)
+    summaries = client.get(reverse("summaries:list")).content.decode()
+    assert 'data-testid="write-this-month" data-month="11"' in summaries
+    assert "继续填写11月小结" in summaries
+    assert 'data-testid="my-summary" data-month="11"' in page(client)
+
+
+def test_once_november_is_handed_in_december_is_offered(client_for, staff, today):
+    MonthlySummaryFactory(owner=staff, year=2026, month=11, submitted=True)
+    client = client_for(staff)
+    assert 'data-testid="write-this-month" data-month="12"' in client.get(reverse("summaries:list")).content.decode()
+    assert 'data-testid="my-summary" data-month="12"' in page(client)
+
+
+def test_after_novembers_deadline_december_is_offered_and_november_shows_overdue(client_for, staff, today):
+    today["value"] = date(2026, 12, 6)
+    MonthlySummaryFactory(owner=staff, year=2026, month=11)
+    summaries = client_for(staff).get(reverse("summaries:list")).content.decode()
+    assert 'data-testid="write-this-month" data-month="12"' in summaries
+    assert "已逾期" in summaries
+
+
+def test_the_deadline_follows_the_policy(staff, organisation, today):
+    Policy.objects.filter(organisation=organisation).update(summary_deadline_day=1)
+    policy = Policy.objects.get(organisation=organisation)
+    assert summary_month_due(owner=staff, today=date(2026, 12, 1), policy=policy).month == 11
+    assert summary_month_due(owner=staff, today=date(2026, 12, 2), policy=policy).month == 12
+
+
+def test_in_january_last_decembers_summary_comes_first(staff, organisation):
+    policy = Policy.objects.get(organisation=organisation)
+    due = summary_month_due(owner=staff, today=date(2027, 1, 3), policy=policy)
+    assert (due.year, due.month, due.is_current) == (2026, 12, False)
+
+
+# --- Every role's to-dos --------------------------------------------------------------------------
+
+
+def test_staff_see_their_targets_and_summary_due(client_for, staff, today):
+    html = page(client_for(staff))
+    assert todo(html, "targets") == 1 and todo(html, "summary") == 1
+    assert "11月小结待提交（12-05截止）" in html
+    TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True)
+    MonthlySummaryFactory(owner=staff, year=2026, month=11, submitted=True)
+    MonthlySummaryFactory(owner=staff, year=2026, month=12, submitted=True)
+    html = page(client_for(staff))
+    assert todo(html, "targets") is None and todo(html, "summary") is None
+
+
+def test_a_head_sees_items_to_review_and_people_to_grade(client_for, head, staff, colleague, organisation, today):
+    TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True)
+    MonthlySummaryFactory(owner=colleague, year=2026, month=11, submitted=True)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    html = page(client_for(head))
+    assert todo(html, "review") == 2
+    assert todo(html, "grade") == 2
+    grade_assign(grade_row=quarter.grades.get(person=staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    assert todo(page(client_for(head)), "grade") == 1
+
+
+def test_a_leader_sees_grades_to_confirm(client_for, head, leader, staff, colleague, organisation, today):
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    for person in (staff, colleague):
+        grade_assign(grade_row=quarter.grades.get(person=person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    html = page(client_for(leader))
+    assert todo(html, "confirm") == 2
+    assert todo(html, "grade") == 1  # the head, whom the leader grades
+
+
+def test_the_agency_head_sees_quarters_awaiting_approval_and_the_committees_decisions(
+    client_for, chief, organisation, staff, colleague, today
+):
+    ended = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=3)
+    AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=4)  # not ended: nothing to approve yet
+    AnnualResultFactory(person=staff, year=2026)
+    AnnualResultFactory(person=colleague, year=2026, decided_grade="competent")
+    html = page(client_for(chief))
+    assert todo(html, f"approve-{ended.pk}") == 1
+    assert reverse("evaluations:quarter_approve", args=[ended.pk]) in html
+    assert "2026年第4季度评鉴结果待审批" not in html
+    assert todo(html, "annual-2026") == 1
+    ended.state = QuarterState.APPROVED
+    ended.save()
+    assert todo(page(client_for(chief)), f"approve-{ended.pk}") is None
+
+
+def test_hr_sees_the_quarter_to_open_the_roll_up_and_the_survey(client_for, hr, organisation, staff, today):
+    html = page(client_for(hr))
+    assert todo(html, "open-quarter") == 1 and "2026年第3季度待开放评鉴" in html
+    assert todo(html, "survey") == 1
+    assert todo(html, "roll-up") is None
+    AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=3, state=QuarterState.APPROVED)
+    SatisfactionScoreFactory(person=staff, year=2026, quarter=3)
+    html = page(client_for(hr))
+    assert todo(html, "open-quarter") is None and todo(html, "survey") is None
+    assert todo(html, "roll-up") == 1
+
+
+def test_an_inspector_sees_the_inspections_still_due_this_month(client_for, inspector, organisation, today):
+    Policy.objects.filter(organisation=organisation).update(inspections_per_month=2)
+    assert todo(page(client_for(inspector)), "inspections") == 2
+    InspectionFactory(inspector=inspector, date=date(2026, 12, 1))
+    assert todo(page(client_for(inspector)), "inspections") == 1
+
+
+@pytest.mark.parametrize("role", ["auditor", "sysadmin"])
+def test_the_separated_roles_have_no_appraisal_to_dos(request, client_for, role, today):
+    html = page(client_for(request.getfixturevalue(role)))
+    assert 'data-testid="no-todos"' in html
+
+
+# --- Cost ---------------------------------------------------------------------------------------
+
+
+def _grow(organisation, department, n):
+    for i in range(n):
+        person = UserFactory(department=department, full_name=f"人员{i}")
+        TargetSetFactory(owner=person, year=2026, quarter=4, submitted=True)
+        MonthlySummaryFactory(owner=person, year=2026, month=11, submitted=True)
+        AnnualResultFactory(person=person, year=2026)
+        SatisfactionScoreFactory(person=person, year=2026, quarter=3)
+
+
+@pytest.mark.parametrize("role", ["staff", "head", "leader", "chief", "hr", "inspector"])
+def test_the_home_page_costs_the_same_queries_for_few_and_many_people(
+    request, client_for, organisation, department, head, leader, role, today
+):
+    client = client_for(request.getfixturevalue(role))
+    _grow(organisation, department, 2)
+    appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    client.get(HOME)
+    with CaptureQueriesContext(connection) as few:
+        client.get(HOME)
+    _grow(organisation, department, 20)
+    appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    with CaptureQueriesContext(connection) as many:
+        client.get(HOME)
+    assert len(many.captured_queries) == len(few.captured_queries)
