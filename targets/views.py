@@ -112,8 +112,13 @@ def _render_detail(request: HttpRequest, target_set: TargetSet, status: int = 20
     items = list(target_set.items.select_related("goal", "assigned_by").order_by("sort_order", "pk"))
     revisions = list(target_set.revisions.select_related("submitted_by", "decided_by").order_by("-number"))
     can_edit = user.has_perm("targets.change_targetset", target_set)
+    is_owner = target_set.owner_id == user.pk
+    if not is_owner:
+        # A head reading someone else's set came from the review inbox, not from "my targets".
+        request.nav_active = "review" if user.has_perm("summaries.use_review_inbox") else ""
     ctx: dict = {
         "target_set": target_set,
+        "is_owner": is_owner,
         "items": items,
         "revisions": revisions,
         "can_edit": can_edit,

@@ -14,15 +14,17 @@ from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors
 from accounts.models import Job
-from accounts.pagination import filtered_page
+from accounts.pagination import filtered_page, page_of
 from accounts.selectors import policy_for_organisation
 
 from ..grading.models import AppraisalQuarter, QuarterState
-from . import services
+from . import selectors, services
 from .forms import AnnualDecisionForm, AnnualFilter
 from .models import AnnualResult
 
 PAGE_SIZE = 50
+HISTORY_PAGE_SIZE = 12
+HISTORY_YEARS = 40
 
 
 def _get_result_for_user(request: HttpRequest, year: int, pk: int) -> AnnualResult:
@@ -160,3 +162,19 @@ def annual_use(request: HttpRequest, year: int) -> HttpResponse:
     """结果运用: award, training, 三等功, 诫勉谈话 and dismissal-review lists."""
     lists = services.annual_use_lists(organisation=request.user.organisation, year=year)
     return render(request, "evaluations/annual/use.html", {"year": year, "lists": lists})
+
+
+@permission_required("evaluations.view_own_history")
+def my_history(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own quarterly grades and comments (approved quarters) and decided
+    year results. It takes no person: nobody reads another's history here."""
+    person = request.user
+    return render(
+        request,
+        "evaluations/annual/my_history.html",
+        {
+            "page": page_of(request, selectors.own_quarter_grades(person=person), per_page=HISTORY_PAGE_SIZE),
+            # A career has a few dozen years at most; the newest ones, in one bounded query.
+            "years": list(selectors.own_annual_results(person=person)[:HISTORY_YEARS]),
+        },
+    )

@@ -1,4 +1,4 @@
-// The grading page: the live 好 quota ("本季度可评'好'X人，剩余Y人") and the fields a grade needs.
+// The grading page: the live 好 quota ("本季度可评“好”X人，剩余Y人") and the fields a grade needs.
 // Only a guide: the server counts the quota again with the pool row locked and refuses a 好 too
 // many. Each banner carries its pool's saved totals; each form on the page replaces its saved
 // grade with what is picked now, so unsaved picks count as they would once saved.
