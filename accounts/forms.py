@@ -144,8 +144,28 @@ class StaffStatusForm(forms.ModelForm):
         return cleaned
 
 
+class PersonSelect(forms.Select):
+    """A person <select> that static/js/app.js makes searchable (a filter box above it) and, in a
+    form with department checkboxes, narrows to the ticked departments (each option carries
+    its person's department)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"data-person-picker": "", "data-search-placeholder": _("输入姓名、工号或科室筛选"), **(attrs or {})}
+        )
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None and instance.department_id:
+            option["attrs"]["data-department"] = str(instance.department_id)
+        return option
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     """A person picker that names the person with their employee number and department."""
+
+    widget = PersonSelect
 
     def label_from_instance(self, obj: User) -> str:
         department = obj.department.name if obj.department_id else "—"
