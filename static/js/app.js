@@ -8,6 +8,12 @@
       event.preventDefault();
     }
   });
+  // <button data-print>: print the page (its print styles decide what is printed).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
   // <select data-autosubmit>: apply a filter as soon as it changes.
   document.addEventListener("change", function (event) {
     if (event.target.hasAttribute("data-autosubmit") && event.target.form) {
