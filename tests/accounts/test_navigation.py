@@ -59,3 +59,11 @@ def test_the_navbar_offers_the_other_language(client_for, staff):
     html = client_for(staff).get(reverse("home")).content.decode()
     assert 'name="language" value="en"' in html
     assert reverse("set_language") in html
+
+
+def test_a_deadline_reads_as_an_english_date_after_switching(client_for, staff):
+    client = client_for(staff)
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    html = client.get(reverse("targets:my_targets")).content.decode()
+    sentence = html.split("Please submit this quarter")[1].split("</p>")[0]
+    assert "年" not in sentence and "日" not in sentence
