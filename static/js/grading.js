@@ -7,6 +7,14 @@
   var GOOD = "good";
   var UNCERTAIN = "uncertain";
 
+  // A form shown again after the server refused it (data-refused) still holds the refused pick;
+  // it counts as the saved grade until the person changes it, so the banner's 剩余 after a
+  // failed save is what the database holds, not the refused wish.
+  function countedGrade(form) {
+    if (form.hasAttribute("data-refused")) { return form.getAttribute("data-saved-grade") || ""; }
+    return currentGrade(form);
+  }
+
   function currentGrade(form) {
     var checked = form.querySelector("input[data-grade-choice]:checked");
     if (checked) { return checked.value; }
@@ -27,7 +35,7 @@
     var forms = formsOf(kind);
     forms.forEach(function (form) {
       var saved = form.getAttribute("data-saved-grade") || "";
-      var now = currentGrade(form);
+      var now = countedGrade(form);
       if (saved === GOOD) { used -= 1; }
       if (now === GOOD) { used += 1; }
       // 不确定等次 leaves the participants, so it shrinks the quota too.
@@ -77,7 +85,7 @@
   document.addEventListener("change", function (event) {
     if (!event.target.hasAttribute("data-grade-choice")) { return; }
     var form = event.target.closest("form[data-quota-row]");
-    if (form) { toggleFields(form); }
+    if (form) { form.removeAttribute("data-refused"); toggleFields(form); }
     refreshAll();
   });
 

@@ -251,3 +251,35 @@ def test_staff_open_their_own_history_from_the_user_menu(demo, any_ui):
     expect(page.locator("main")).not_to_contain_text("别人的评语")
     any_ui.assert_scrolls_not_sideways()
     any_ui.screenshot("history")
+
+
+# --- 2: the quota banner counts what is saved, in one quotation style ------------------------------
+
+
+def test_after_a_failed_save_the_quota_banner_shows_what_the_database_holds(demo, any_ui):
+    from tests.e2e.test_grading import grade_other_departments, open_quarter, pick
+
+    quarter = open_quarter(demo)
+    grade_other_departments(quarter, leave_good_places=1)
+    any_ui.sign_in_as("demo_head")
+    any_ui.goto("/evaluations/grading/")
+    page = any_ui.page
+    banner = page.get_by_test_id("quota-all")
+    expect(banner).to_contain_text("本季度可评“好”")
+    expect(banner).not_to_contain_text("'好'")
+    remaining = banner.locator("[data-quota-remaining]")
+    expect(remaining).to_have_text("1")
+    row = page.get_by_test_id("grade-row").first
+    pick(row, "good")
+    expect(remaining).to_have_text("0")
+    # Saved without the comment a grade needs: refused, nothing saved, one place still free.
+    with page.expect_navigation():
+        row.get_by_test_id("save-grade").click()
+    expect(page.locator(".alert-danger").first).to_be_visible()
+    expect(page.get_by_test_id("quota-all").locator("[data-quota-remaining]")).to_have_text("1")
+    expect(page.get_by_test_id("quota-warning")).to_be_hidden()
+    any_ui.screenshot("quota-after-refusal")
+    # Picking again counts live again.
+    pick(page.get_by_test_id("grade-row").first, "fairly_good")
+    pick(page.get_by_test_id("grade-row").first, "good")
+    expect(page.get_by_test_id("quota-all").locator("[data-quota-remaining]")).to_have_text("0")

@@ -427,3 +427,16 @@ def test_after_a_refused_save_the_quota_banner_counts_what_the_database_holds(
     # Eight people in one pool: three places, one used.
     assert "本季度可评“好”<span data-quota-capacity>3</span>人，剩余<span data-quota-remaining>2</span>人" in html
     assert "'好'" not in html
+
+
+def test_a_form_shown_again_after_a_refusal_is_marked_so_its_pick_is_not_counted(
+    client_for, quarter, head, staff, grade_of
+):
+    row = grade_of(staff)
+    response = client_for(head).post(detail_url(row), grade_post(row, Grade.GOOD, comment="", next_page="work"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count("data-refused") == 1
+    assert grade_of(staff).grade == ""
+    # A page not re-rendered after a refusal has no refused form.
+    assert "data-refused" not in client_for(head).get(GRADING).content.decode()
