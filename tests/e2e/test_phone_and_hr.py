@@ -75,6 +75,7 @@ def test_staff_see_their_target_items_as_cards_on_a_phone(demo, any_ui):
     expect_item_layout(any_ui)
     expect(any_ui.page.get_by_role("link", name="返回我的季度目标")).to_be_visible()
     any_ui.screenshot("staff-targets")
+    any_ui.assert_no_csp_errors()
 
 
 def test_the_head_reads_a_persons_targets_as_cards_without_my_targets(demo, any_ui):
@@ -86,6 +87,7 @@ def test_the_head_reads_a_persons_targets_as_cards_without_my_targets(demo, any_
     expect(any_ui.page.get_by_role("link", name="返回待我审核")).to_be_visible()
     expect(any_ui.page.locator("#mainNav .nav-link.active")).to_have_text("待我审核")
     any_ui.screenshot("head-targets")
+    any_ui.assert_no_csp_errors()
 
 
 # --- 3: the review inbox ---------------------------------------------------------------------
@@ -112,6 +114,7 @@ def test_the_head_selects_all_and_confirms_a_bulk_approval(demo, any_ui):
         summary.refresh_from_db()
         assert summary.status == ReviewStatus.SUBMITTED
     any_ui.screenshot("bulk-confirm")
+    any_ui.assert_no_csp_errors()
     with page.expect_navigation():
         page.locator("main").get_by_role("button", name="确认通过").click()
     expect(page.locator(".alert-success")).to_contain_text("已审核通过3项")
@@ -151,6 +154,7 @@ def test_hr_picks_a_person_for_a_satisfaction_score_by_searching(demo, any_ui):
     select.select_option(label=[t for t in texts if "就业促进科科员" in t][0])
     any_ui.assert_scrolls_not_sideways()
     any_ui.screenshot("picker")
+    any_ui.assert_no_csp_errors()
 
 
 # --- 5: HR's menu and the policy page ----------------------------------------------------------
@@ -170,6 +174,7 @@ def test_hr_finds_every_page_in_a_menu_grouped_by_area(demo, any_ui):
     expect(sections.first.locator(".form-text").first).to_be_visible()
     any_ui.assert_scrolls_not_sideways()
     any_ui.screenshot("policy")
+    any_ui.assert_no_csp_errors()
 
 
 # --- 6: one-time passwords -----------------------------------------------------------------------
@@ -197,6 +202,7 @@ def test_hr_prints_password_slips_and_downloads_the_passwords_once(demo, any_ui,
     expect(page.get_by_test_id("created-table")).to_be_hidden()
     expect(page.locator("nav.navbar")).to_be_hidden()
     any_ui.screenshot("slips-print")
+    any_ui.assert_no_csp_errors()
     page.emulate_media(media="screen")
     expect(page.get_by_test_id("password-slips")).to_be_hidden()
 
@@ -229,6 +235,7 @@ def test_an_english_browser_gets_chinese_until_the_person_switches(demo, english
     expect(ui.open_menu().get_by_role("link", name="Home")).to_be_visible()
     ui.assert_scrolls_not_sideways()
     ui.screenshot("english")
+    ui.assert_no_csp_errors()
 
 
 # --- 8: my own history -----------------------------------------------------------------------------
@@ -251,6 +258,7 @@ def test_staff_open_their_own_history_from_the_user_menu(demo, any_ui):
     expect(page.locator("main")).not_to_contain_text("别人的评语")
     any_ui.assert_scrolls_not_sideways()
     any_ui.screenshot("history")
+    any_ui.assert_no_csp_errors()
 
 
 # --- 2: the quota banner counts what is saved, in one quotation style ------------------------------
@@ -279,6 +287,7 @@ def test_after_a_failed_save_the_quota_banner_shows_what_the_database_holds(demo
     expect(page.get_by_test_id("quota-all").locator("[data-quota-remaining]")).to_have_text("1")
     expect(page.get_by_test_id("quota-warning")).to_be_hidden()
     any_ui.screenshot("quota-after-refusal")
+    any_ui.assert_no_csp_errors()
     # Picking again counts live again.
     pick(page.get_by_test_id("grade-row").first, "fairly_good")
     pick(page.get_by_test_id("grade-row").first, "good")
