@@ -3,28 +3,40 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+# Menu areas, in menu order. A person with many items (HR has about sixteen) sees one dropdown
+# per area; a person with few sees them side by side.
+NAV_GROUPS = (
+    ("work", _("我的工作")),
+    ("process", _("考核过程")),
+    ("discipline", _("纪律作风")),
+    ("annual", _("年度与结果")),
+    ("people", _("组织与人员")),
+    ("system", _("系统")),
+)
+FLAT_MENU_MAX = 6
+
 NAV_ITEMS = (
-    # (url name, label, permission or None for everyone signed in)
-    ("targets:my_targets", _("季度目标"), "targets.write_targets"),
-    ("summaries:list", _("月小结"), "summaries.write_own_summary"),
-    ("review", _("待我审核"), "summaries.use_review_inbox"),
-    ("roster", _("提交情况"), "summaries.view_roster"),
-    ("targets:goal_list", _("科室目标"), "targets.manage_goals"),
-    ("evaluations:grading", _("评鉴"), "evaluations.grading_work"),
-    ("evaluations:quarters", _("季度结果"), "evaluations.view_quarters"),
-    ("evaluations:satisfaction_list", _("测评与评价"), "evaluations.manage_inputs"),
-    ("evaluations:score_indicator_set_list", _("评分指标"), "evaluations.manage_scores"),
-    ("evaluations:rollup", _("季度汇总"), "evaluations.run_rollup"),
-    ("evaluations:annual_index", _("年度考核"), "evaluations.view_annual"),
-    ("evaluations:inspections", _("纪律作风检查"), "evaluations.view_inspections"),
-    ("evaluations:sanction_list", _("处分与组织处理"), "evaluations.manage_sanctions"),
-    ("evaluations:veto_list", _("一票否决"), "evaluations.view_veto_flags"),
-    ("accounts:staff_list", _("人员管理"), "accounts.manage_staff"),
-    ("accounts:department_list", _("科室管理"), "accounts.manage_departments"),
-    ("accounts:staff_import", _("批量导入"), "accounts.import_staff"),
-    ("accounts:policy", _("考核政策"), "accounts.view_policy"),
-    ("accounts:calendar", _("工作日历"), "accounts.manage_calendar"),
-    ("accounts:audit_list", _("审计日志"), "accounts.view_audit_log"),
+    # (url name, label, permission or None for everyone signed in, menu area)
+    ("targets:my_targets", _("季度目标"), "targets.write_targets", "work"),
+    ("summaries:list", _("月小结"), "summaries.write_own_summary", "work"),
+    ("review", _("待我审核"), "summaries.use_review_inbox", "process"),
+    ("roster", _("提交情况"), "summaries.view_roster", "process"),
+    ("targets:goal_list", _("科室目标"), "targets.manage_goals", "process"),
+    ("evaluations:grading", _("评鉴"), "evaluations.grading_work", "process"),
+    ("evaluations:quarters", _("季度结果"), "evaluations.view_quarters", "process"),
+    ("evaluations:satisfaction_list", _("测评与评价"), "evaluations.manage_inputs", "process"),
+    ("evaluations:score_indicator_set_list", _("评分指标"), "evaluations.manage_scores", "process"),
+    ("evaluations:rollup", _("季度汇总"), "evaluations.run_rollup", "process"),
+    ("evaluations:annual_index", _("年度考核"), "evaluations.view_annual", "annual"),
+    ("evaluations:inspections", _("纪律作风检查"), "evaluations.view_inspections", "discipline"),
+    ("evaluations:sanction_list", _("处分与组织处理"), "evaluations.manage_sanctions", "discipline"),
+    ("evaluations:veto_list", _("一票否决"), "evaluations.view_veto_flags", "discipline"),
+    ("accounts:staff_list", _("人员管理"), "accounts.manage_staff", "people"),
+    ("accounts:department_list", _("科室管理"), "accounts.manage_departments", "people"),
+    ("accounts:staff_import", _("批量导入"), "accounts.import_staff", "people"),
+    ("accounts:policy", _("考核政策"), "accounts.view_policy", "system"),
+    ("accounts:calendar", _("工作日历"), "accounts.manage_calendar", "system"),
+    ("accounts:audit_list", _("审计日志"), "accounts.view_audit_log", "system"),
 )
 
 
@@ -32,11 +44,27 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    # A view may name the menu item it belongs to (``request.nav_active = "review"``), or "" for
+    # none, when its URL alone would light the wrong one (a head reading a person's targets).
+    chosen = getattr(request, "nav_active", None)
     items = [
-        {"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
-        for name, label, perm in NAV_ITEMS
+        {
+            "url": reverse(name),
+            "label": label,
+            "active": name == chosen if chosen is not None else request.path.startswith(reverse(name)),
+            "group": group,
+        }
+        for name, label, perm, group in NAV_ITEMS
         if perm is None or user.has_perm(perm)
     ]
+    groups = []
+    if len(items) > FLAT_MENU_MAX:
+        for key, label in NAV_GROUPS:
+            members = [item for item in items if item["group"] == key]
+            if members:
+                groups.append(
+                    {"key": key, "label": label, "items": members, "active": any(i["active"] for i in members)}
+                )
     # Digest entries wait off the bell for their day's digest.
     unread = user.notifications.filter(read_at__isnull=True, digest_day__isnull=True).count()
-    return {"nav_items": items, "unread_notifications": unread}
+    return {"nav_items": items, "nav_groups": groups, "unread_notifications": unread}

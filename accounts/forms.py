@@ -111,8 +111,78 @@ class PolicyForm(forms.ModelForm):
         label=_("参加平时考核的人员类别"),
         choices=StaffType.choices,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("只有这些类别的在职人员参加平时考核，也只有他们可在测评、检查和处分中被选择。"),
     )
     reason = forms.CharField(label=_("修改原因"), max_length=200, required=False)
+
+    # The page shows the policy in these sections, in this order (DOMAIN.md's sections). A field
+    # added to Policy later and not named here still appears, in the last section.
+    SECTIONS = (
+        (
+            "period",
+            _("考核周期与截止时间"),
+            _("何时交季目标和月小结、何时完成评鉴，以及提醒。"),
+            (
+                "period",
+                "target_deadline_day",
+                "summary_deadline_day",
+                "grading_deadline_days",
+                "reminder_days_before",
+                "review_reminder_days",
+                "attachment_max_mb",
+            ),
+        ),
+        (
+            "grading",
+            _("季度评鉴与名额"),
+            _("“好”等次名额、不确定等次和审批前的纪委意见。"),
+            (
+                "good_quota_percent",
+                "good_quota_separate_pools",
+                "uncertain_leave_share_percent",
+                "discipline_review_step",
+            ),
+        ),
+        (
+            "scores",
+            _("量化评分"),
+            _("启用后，评鉴人按指标打分，系统给出建议等次。"),
+            (
+                "score_model_enabled",
+                "common_indicator_weight",
+                "individual_indicator_weight",
+                "band_good",
+                "band_fairly_good",
+                "band_average",
+                "unhandled_complaint_deduction",
+                "handled_complaint_deduction",
+                "praise_bonus",
+                "linkage_enabled",
+                "linkage_coefficient",
+                "party_building_weight",
+            ),
+        ),
+        (
+            "discipline",
+            _("纪律作风与公示"),
+            _("纪律作风检查的频次和季度结果的公示。"),
+            ("inspections_per_month", "publication_working_days", "publish_scores"),
+        ),
+        (
+            "annual",
+            _("年度考核"),
+            _("年度等次的名额和建议规则、参加考核的人员类别。"),
+            (
+                "excellent_quota_percent",
+                "excellent_min_good_share_percent",
+                "excellent_forbids_average_or_below",
+                "basic_competent_average_quarters",
+                "probation_gets_annual_grade",
+                "participating_staff_types",
+            ),
+        ),
+        ("security", _("安全"), _("登录会话的空闲超时。"), ("session_idle_minutes",)),
+    )
 
     class Meta:
         model = Policy
@@ -121,6 +191,44 @@ class PolicyForm(forms.ModelForm):
             for f in Policy._meta.get_fields()
             if f.concrete and f.editable and f.name not in ("id", "organisation", "updated_at")
         ]
+        # Help for the fields whose model has none (the model's own help_text is kept).
+        help_texts = {
+            "period": _("平时考核按季度进行。"),
+            "reminder_days_before": _("截止日前多少天提醒尚未提交的人员；0为不提前提醒。"),
+            "attachment_max_mb": _("月小结每个附件的大小上限。"),
+            "score_model_enabled": _("不启用时，评鉴人直接评定等次。"),
+            "common_indicator_weight": _("个人得分中共性指标所占权重；与个性指标权重之和为100。"),
+            "individual_indicator_weight": _("个人得分中个性指标所占权重。"),
+            "band_good": _("综合得分达到此分数，建议评为“好”。"),
+            "band_fairly_good": _("综合得分达到此分数，建议评为“较好”。"),
+            "linkage_enabled": _("个人综合得分计入所在科室的得分（系数见下）。"),
+            "discipline_review_step": _("启用后，主要负责人审批季度结果前须有纪检督查的意见。"),
+            "inspections_per_month": _("每月纪律作风检查少于此次数时提醒纪检督查。"),
+            "publication_working_days": _("季度和年度结果公示的工作日数。"),
+            "publish_scores": _("不勾选时只公示等次。"),
+            "excellent_quota_percent": _("按参加年度考核的人数计算，向下取整。"),
+            "excellent_forbids_average_or_below": _("年内有季度评为“一般”或“较差”的，不建议为“优秀”。"),
+            "basic_competent_average_quarters": _("年内“一般”季度达到此数，建议为“基本称职”。"),
+            "probation_gets_annual_grade": _("不勾选时，试用期人员只写评语，不定等次。"),
+            "session_idle_minutes": _("无操作超过此时长自动退出登录。"),
+        }
+
+    def sections(self) -> list[dict]:
+        """The bound fields grouped for the page; fields not named in SECTIONS go last."""
+        named = {name for *_head, names in self.SECTIONS for name in names}
+        groups = [
+            {
+                "key": key,
+                "title": title,
+                "description": description,
+                "fields": [self[n] for n in names if n in self.fields],
+            }
+            for key, title, description, names in self.SECTIONS
+        ]
+        rest = [self[n] for n in self.fields if n not in named and n != "reason"]
+        if rest:
+            groups.append({"key": "other", "title": _("其他"), "description": "", "fields": rest})
+        return [group for group in groups if group["fields"]]
 
 
 class StaffImportForm(forms.Form):
@@ -144,8 +252,28 @@ class StaffStatusForm(forms.ModelForm):
         return cleaned
 
 
+class PersonSelect(forms.Select):
+    """A person <select> that static/js/app.js makes searchable (a filter box above it) and, in a
+    form with department checkboxes, narrows to the ticked departments (each option carries
+    its person's department)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"data-person-picker": "", "data-search-placeholder": _("输入姓名、工号或科室筛选"), **(attrs or {})}
+        )
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None and instance.department_id:
+            option["attrs"]["data-department"] = str(instance.department_id)
+        return option
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     """A person picker that names the person with their employee number and department."""
+
+    widget = PersonSelect
 
     def label_from_instance(self, obj: User) -> str:
         department = obj.department.name if obj.department_id else "—"

@@ -17,6 +17,7 @@ The flow is two steps, as the view calls them:
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
 from django import forms
@@ -50,6 +51,7 @@ from .excel import (
     read_sheet,
     required_text,
     template_header_row,
+    text_cell,
     workbook_bytes,
 )
 from .models import Department, Organisation, PositionCategory, StaffType, User
@@ -114,6 +116,45 @@ class ImportResult:
 
     def updated_rows(self) -> list[tuple[User, list[str]]]:
         return [(person, self.changes.get(person.pk, [])) for person in self.updated]
+
+
+# --- The one-time passwords of an import -------------------------------------------------------
+# Kept in the importer's server-side session (the database session store, never a cookie) only
+# until they are downloaded once or INITIAL_PASSWORDS_TTL passes; signing out drops them too.
+
+INITIAL_PASSWORDS_KEY = "staff_import_initial_passwords"
+INITIAL_PASSWORDS_TTL = 30 * 60
+
+
+def initial_passwords_keep(session, *, result: ImportResult, now: float) -> None:
+    session[INITIAL_PASSWORDS_KEY] = {
+        "at": now,
+        "rows": [
+            [person.employee_number, person.get_full_name(), str(person.department or ""), person.username, password]
+            for person, password in result.created
+        ],
+    }
+
+
+def initial_passwords_take(session, *, now: float) -> list[list[str]] | None:
+    """The kept passwords, removed from the session as they are read; None when already taken or
+    expired."""
+    kept = session.pop(INITIAL_PASSWORDS_KEY, None)
+    if not kept or now - kept.get("at", 0) > INITIAL_PASSWORDS_TTL:
+        return None
+    return kept["rows"]
+
+
+def initial_passwords_workbook(rows: list[list[str]]) -> bytes:
+    """One sheet: number, name, department, user name, initial password (all as text)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("初始密码"))
+    sheet.append([_("工号"), _("姓名"), _("科室"), _("用户名"), _("初始密码")])
+    for row in rows:
+        sheet.append([text_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 # --- Template -----------------------------------------------------------------------------

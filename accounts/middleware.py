@@ -3,8 +3,10 @@ import time
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 
 class IdleTimeoutMiddleware:
@@ -62,3 +64,19 @@ class ForcePasswordChangeMiddleware:
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """The interface speaks Chinese unless the person chose another language with the navbar's
+    switch (Django's ``set_language`` at /i18n/setlang/, remembered in the language cookie).
+
+    Django's own middleware falls back to the browser's Accept-Language; an English-language
+    browser on a government PC would then get English nobody asked for.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

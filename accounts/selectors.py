@@ -29,6 +29,30 @@ def participants_of(*, organisation: Organisation) -> QuerySet[User]:
     )
 
 
+def choosable_people(*, organisation: Organisation, include_leaders: bool = False) -> QuerySet[User]:
+    """Whom a person picker offers and a service accepts as the subject of an input (satisfaction
+    score, praise or complaint, finding, sanction): the appraisal's participants and, with
+    ``include_leaders``, the agency's active leaders (分管领导, 主要负责人), who have no department
+    but can be found at fault or sanctioned. Never an account that only administers the system
+    (系统管理员, 审计员) or holds only a back-office role."""
+    people = Q(pk__in=participants_of(organisation=organisation).values("pk"))
+    if include_leaders:
+        leads = RoleAssignment.objects.filter(
+            user=OuterRef("pk"), organisation=organisation, role__in=[Role.SUPERVISING_LEADER, Role.AGENCY_HEAD]
+        )
+        people |= Q(Exists(leads), is_active=True)
+    return (
+        User.objects.filter(people, organisation=organisation)
+        .select_related("department")
+        .order_by("department__sort_order", "employee_number", "pk")
+    )
+
+
+def person_is_choosable(*, person: User, organisation: Organisation, include_leaders: bool = False) -> bool:
+    """The services' check behind every person picker (see ``choosable_people``)."""
+    return choosable_people(organisation=organisation, include_leaders=include_leaders).filter(pk=person.pk).exists()
+
+
 def departments_headed_by(*, person: User) -> QuerySet[Department]:
     return Department.objects.filter(head=person, is_active=True)
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/import/", views.staff_import, name="staff_import"),
     path("staff/import/template.xlsx", views.staff_import_template, name="staff_import_template"),
+    path("staff/import/passwords.xlsx", views.staff_import_passwords, name="staff_import_passwords"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
     path("staff/<int:pk>/move/", views.staff_move, name="staff_move"),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from . import audit, imports, jobs, periods, selectors, services
 from .decorators import permission_required
@@ -434,8 +437,23 @@ def staff_import(request: HttpRequest) -> HttpResponse:
                 # The data changed between the check and the write; the import was rolled back.
                 errors = exc.messages
             else:
+                if result.created:
+                    imports.initial_passwords_keep(request.session, result=result, now=time.time())
                 return render(request, "accounts/staff_import_result.html", {**context, "result": result})
     return render(request, "accounts/staff_import.html", {**context, "form": form, "errors": errors})
+
+
+@require_POST
+@never_cache
+@permission_required("accounts.import_staff")
+def staff_import_passwords(request: HttpRequest) -> HttpResponse:
+    """The last import's initial passwords as an Excel file, once: the copy kept in the session
+    is removed as it is served (a POST, since it changes what the server holds)."""
+    rows = imports.initial_passwords_take(request.session, now=time.time())
+    if rows is None:
+        messages.error(request, _("初始密码已下载过或已过期，不能再次下载。可在人员页面为其重置密码。"))
+        return redirect("accounts:staff_import")
+    return xlsx_download(imports.initial_passwords_workbook(rows), "initial_passwords.xlsx")
 
 
 # --- Notifications (the bell) ------------------------------------------------------------------

@@ -61,3 +61,12 @@ class ReturnForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("附件"), widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+
+
+class BulkApproveConfirmForm(forms.Form):
+    """The confirmation step of a bulk approval: the ticked items again, hidden, with confirm=1.
+    review_decide approves several items only when this step was taken."""
+
+    items = forms.Field(widget=forms.MultipleHiddenInput)
+    action = forms.CharField(widget=forms.HiddenInput, initial="approve")
+    confirm = forms.CharField(widget=forms.HiddenInput, initial="1")

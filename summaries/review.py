@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -69,6 +70,50 @@ def inbox_rows(*, querysets: dict[str, QuerySet]) -> list[InboxRow]:
     return sorted(rows, key=lambda row: (row.submitted_at is None, row.submitted_at or datetime.min, row.ref))
 
 
+# The inbox's sort keys (?sort=): the only orderings accepted, each with its SQL ORDER BY over the
+# union of both kinds. The kind and pk at the end make the order total, so pages never overlap.
+INBOX_SORTS = {
+    "date": ("submitted_at", "kind", "pk"),
+    "-date": ("-submitted_at", "kind", "-pk"),
+    "person": ("owner_name", "submitted_at", "kind", "pk"),
+    "-person": ("-owner_name", "submitted_at", "kind", "pk"),
+    "kind": ("kind", "submitted_at", "pk"),
+    "-kind": ("-kind", "submitted_at", "pk"),
+}
+DEFAULT_INBOX_SORT = "date"
+
+
+def inbox_page(*, querysets: dict[str, QuerySet], sort: str, number, per_page: int = 50) -> Page:
+    """One page of both kinds, sorted and paginated in SQL (a UNION of two narrow queries), then
+    the page's own items loaded in one query per kind: the query count does not grow with the
+    number of items waiting. An unknown ``sort`` falls back to the oldest submission first."""
+    order = INBOX_SORTS.get(sort, INBOX_SORTS[DEFAULT_INBOX_SORT])
+    narrow = [
+        qs.order_by()
+        .annotate(kind=Value(kind, output_field=CharField()), owner_name=F("owner__full_name"))
+        .values_list("pk", "kind", "submitted_at", "owner_name")
+        for kind, qs in querysets.items()
+    ]
+    if not narrow:
+        return Paginator([], per_page).get_page(number)
+    combined = (
+        narrow[0].union(*narrow[1:], all=True).order_by(*order) if len(narrow) > 1 else narrow[0].order_by(*order)
+    )
+    page = Paginator(combined, per_page).get_page(number)
+    keys = list(page.object_list)
+    loaded = {
+        kind: qs.in_bulk([pk for pk, k, *_rest in keys if k == kind])
+        for kind, qs in querysets.items()
+        if any(k == kind for _pk, k, *_rest in keys)
+    }
+    page.object_list = [
+        InboxRow(kind, loaded[kind][pk], submitted_at)
+        for pk, kind, submitted_at, _name in keys
+        if pk in loaded.get(kind, {})
+    ]
+    return page
+
+
 def _load_for_decision(*, actor: User, ref: str) -> tuple[str, TargetSet | MonthlySummary]:
     kind, _sep, raw_pk = ref.partition(":")
     if kind not in (TARGETS, SUMMARIES) or not raw_pk.isdigit():
@@ -83,6 +128,20 @@ def _load_for_decision(*, actor: User, ref: str) -> tuple[str, TargetSet | Month
     if item is None or not actor.has_perm(perm, item):
         raise PermissionDenied
     return kind, item
+
+
+def describe_refs(*, actor: User, refs: list[str]) -> list[str]:
+    """One line per item the actor may decide, for the bulk confirmation page (at most a page
+    of the inbox is ever ticked); an item they may not decide is left out here and refused later."""
+    lines = []
+    for ref in refs:
+        try:
+            kind, item = _load_for_decision(actor=actor, ref=ref)
+        except (PermissionDenied, ValidationError):
+            continue
+        row = InboxRow(kind, item, item.submitted_at)
+        lines.append(f"{row.kind_label} · {item.owner.get_full_name()} · {row.period_label}")
+    return lines
 
 
 @dataclass

@@ -22,7 +22,7 @@ from accounts.selectors import policy_for_organisation
 
 from . import exports, review, selectors, services
 from .filters import InboxFilter
-from .forms import AttachmentForm, ReturnForm, SummaryTextForm
+from .forms import AttachmentForm, BulkApproveConfirmForm, ReturnForm, SummaryTextForm
 from .models import MonthlySummary, SummaryAttachment, SummaryConflictCopy
 
 
@@ -329,23 +329,45 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     form = filters[review.TARGETS].form
     kind = request.GET.get("kind") if form.is_valid() else ""
     shown = {k: f.qs for k, f in filters.items() if not kind or k == kind}
-    rows = review.inbox_rows(querysets=shown)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", review.DEFAULT_INBOX_SORT)
+    if sort not in review.INBOX_SORTS:
+        sort = review.DEFAULT_INBOX_SORT
+    page = review.inbox_page(querysets=shown, sort=sort, number=request.GET.get("page"))
+    without_sort = request.GET.copy()
+    without_sort.pop("sort", None)
     return render(
         request,
         "summaries/review_inbox.html",
-        {"page": page, "filter_form": form, "query": query_without_page(request.GET), "return_form": ReturnForm()},
+        {
+            "page": page,
+            "filter_form": form,
+            "query": query_without_page(request.GET),
+            "sort": sort,
+            "sort_query": query_without_page(without_sort),
+            "return_form": ReturnForm(),
+        },
     )
 
 
 @require_POST
 @permission_required("summaries.use_review_inbox")
 def review_decide(request: HttpRequest) -> HttpResponse:
-    refs = request.POST.getlist("items")
+    refs = list(dict.fromkeys(request.POST.getlist("items")))
     approve = request.POST.get("action") == "approve"
     if not refs:
         messages.error(request, _("请先勾选要审核的事项。"))
         return redirect("review")
+    if approve and len(refs) > 1 and request.POST.get("confirm") != "1":
+        # Approving several at once is asked once more, with the list, whatever the browser did.
+        return confirm_page(
+            request,
+            title=_("批量通过"),
+            message=_("确定通过所选的%(n)s项吗？通过后不能在此撤回。") % {"n": len(refs)},
+            detail="\n".join(review.describe_refs(actor=request.user, refs=refs)),
+            cancel_url=reverse("review"),
+            form=BulkApproveConfirmForm(initial={"items": refs}),
+            confirm_label=_("确认通过"),
+        )
     try:
         outcome = review.review_decide(
             actor=request.user, refs=refs, approve=approve, reason=request.POST.get("reason", "")

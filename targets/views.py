@@ -114,8 +114,13 @@ def _render_detail(request: HttpRequest, target_set: TargetSet, status: int = 20
     # An approved quarter is closed: the services refuse every change, so the page offers none.
     closed = periods.period_lock(target_set.organisation_id, target_set.period)
     can_edit = closed is None and user.has_perm("targets.change_targetset", target_set)
+    is_owner = target_set.owner_id == user.pk
+    if not is_owner:
+        # A head reading someone else's set came from the review inbox, not from "my targets".
+        request.nav_active = "review" if user.has_perm("summaries.use_review_inbox") else ""
     ctx: dict = {
         "target_set": target_set,
+        "is_owner": is_owner,
         "items": items,
         "revisions": revisions,
         "closed": closed,

@@ -107,6 +107,18 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # A request in English (the language switch) leaves English active in the thread; texts a
+    # later test stores (notifications) must not depend on which test ran before.
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _session_renewal_outside_the_test(settings):
     # Query counts compare requests made seconds apart; a renewal of the idle timeout falling
     # between them would count a session write (tests of the renewal set their own period).

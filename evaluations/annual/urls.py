@@ -5,6 +5,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("history/", views.my_history, name="my_history"),
     path("annual/", views.annual_index, name="annual_index"),
     path("annual/<int:year>/", views.annual, name="annual"),
     path("annual/<int:year>/recompute/", views.annual_recompute, name="annual_recompute"),

@@ -15,16 +15,18 @@ from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors
 from accounts.models import Job
-from accounts.pagination import filtered_page, query_without
+from accounts.pagination import filtered_page, page_of, query_without
 from accounts.selectors import policy_for_organisation
 
 from ..grading.models import AppraisalQuarter, QuarterState
-from . import services
+from . import selectors, services
 from .forms import AnnualDecisionForm, AnnualFilter
 from .models import AnnualResult
 
 PAGE_SIZE = 50
 USE_PAGE_SIZE = 25
+HISTORY_PAGE_SIZE = 12
+HISTORY_YEARS = 40
 
 
 def _get_result_for_user(request: HttpRequest, year: int, pk: int) -> AnnualResult:
@@ -181,3 +183,19 @@ def annual_use(request: HttpRequest, year: int) -> HttpResponse:
         for title, rows, param, testid in sections
     ]
     return render(request, "evaluations/annual/use.html", {"year": year, "tables": tables})
+
+
+@permission_required("evaluations.view_own_history")
+def my_history(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own quarterly grades and comments (approved quarters) and decided
+    year results. It takes no person: nobody reads another's history here."""
+    person = request.user
+    return render(
+        request,
+        "evaluations/annual/my_history.html",
+        {
+            "page": page_of(request, selectors.own_quarter_grades(person=person), per_page=HISTORY_PAGE_SIZE),
+            # A career has a few dozen years at most; the newest ones, in one bounded query.
+            "years": list(selectors.own_annual_results(person=person)[:HISTORY_YEARS]),
+        },
+    )

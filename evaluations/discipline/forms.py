@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import periods
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
+from accounts.selectors import choosable_people
 from accounts.widgets import DateInput
 
 from .models import Inspection, InspectionKind, Severity
@@ -66,11 +67,8 @@ class FindingForm(forms.Form):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = (
-            User.objects.filter(organisation=organisation, is_active=True)
-            .select_related("department")
-            .order_by("department__sort_order", "employee_number", "pk")
-        )
+        # Participants and the agency's leaders; the service also checks the ticked departments.
+        self.fields["person"].queryset = choosable_people(organisation=organisation, include_leaders=True)
         self.fields["department"].queryset = _departments(organisation)
 
     def clean(self):

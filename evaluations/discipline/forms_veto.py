@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
+from accounts.selectors import choosable_people
 from accounts.widgets import DateInput
 
 from .models import DEFAULT_SANCTION_EFFECTS, Sanction, SanctionEffect, SanctionKind, VetoFlag
@@ -31,14 +32,15 @@ class SanctionForm(forms.ModelForm):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        # People who have left stay choosable on the record that already names them.
-        people = Q(is_active=True)
+        # Participants and the agency's leaders; people who have left stay choosable on the
+        # record that already names them.
+        people = Q(pk__in=choosable_people(organisation=organisation, include_leaders=True).values("pk"))
         if self.instance.person_id:
             people |= Q(pk=self.instance.person_id)
         self.fields["person"].queryset = (
             User.objects.filter(people, organisation=organisation)
             .select_related("department")
-            .order_by("employee_number", "pk")
+            .order_by("department__sort_order", "employee_number", "pk")
         )
 
     def clean(self):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
+from accounts.selectors import choosable_people
 from accounts.widgets import DateInput, YesNoAllSelect
 from targets.models import QUARTER_CHOICES
 
@@ -19,7 +20,8 @@ from .services.inputs import satisfaction_check, service_event_check
 
 
 def _people(organisation: Organisation):
-    return User.objects.filter(organisation=organisation).select_related("department").order_by("employee_number")
+    # Only the appraisal's participants: never 系统管理员 or another back-office account.
+    return choosable_people(organisation=organisation)
 
 
 def _departments(organisation: Organisation):

@@ -8,10 +8,77 @@
       event.preventDefault();
     }
   });
+  // <button data-print>: print the page (its print styles decide what is printed).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
   // <select data-autosubmit>: apply a filter as soon as it changes.
   document.addEventListener("change", function (event) {
     if (event.target.hasAttribute("data-autosubmit") && event.target.form) {
       event.target.form.submit();
     }
   });
+  // <select data-person-picker> (accounts.forms.PersonSelect): a search box above the list that
+  // keeps only the people whose name, number or department contains what is typed and, where
+  // the form has department checkboxes (an inspection), only the people of ticked departments.
+  // Options are taken out rather than hidden: phones ignore hidden <option>s.
+  function setUpPicker(select) {
+    if (select.hasAttribute("data-picker-ready")) { return; }
+    select.setAttribute("data-picker-ready", "");
+    var all = Array.prototype.slice.call(select.options);
+    var search = document.createElement("input");
+    search.type = "search";
+    search.className = "form-control form-control-sm mb-1";
+    search.placeholder = select.getAttribute("data-search-placeholder") || "";
+    search.setAttribute("aria-label", search.placeholder);
+    search.setAttribute("data-person-search", "");
+    select.parentNode.insertBefore(search, select);
+
+    function tickedDepartments() {
+      if (!select.form) { return []; }
+      return Array.prototype.slice.call(select.form.querySelectorAll("input[name=departments]:checked"))
+        .map(function (box) { return box.value; });
+    }
+
+    function apply() {
+      var words = search.value.trim().toLowerCase();
+      var ticked = tickedDepartments();
+      var chosen = select.value;
+      while (select.options.length) { select.remove(0); }
+      all.forEach(function (option) {
+        var keep = option.value === "" || option.value === chosen;
+        if (!keep) {
+          var inDepartment = !ticked.length || ticked.indexOf(option.getAttribute("data-department") || "") !== -1;
+          keep = inDepartment && (!words || option.text.toLowerCase().indexOf(words) !== -1);
+        }
+        if (keep) { select.add(option); }
+      });
+      select.value = chosen;
+    }
+
+    search.addEventListener("input", apply);
+    if (select.form) {
+      select.form.addEventListener("change", function (event) {
+        if (event.target.name === "departments") { apply(); }
+      });
+    }
+    apply();
+  }
+
+  function setUpPickers(root) {
+    root.querySelectorAll("select[data-person-picker]").forEach(setUpPicker);
+  }
+  setUpPickers(document);
+  // Formset rows added later (an inspection's findings) get their picker too.
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      change.addedNodes.forEach(function (node) {
+        if (node.nodeType === 1) {
+          if (node.matches("select[data-person-picker]")) { setUpPicker(node); } else { setUpPickers(node); }
+        }
+      });
+    });
+  }).observe(document.body, { childList: true, subtree: true });
 })();

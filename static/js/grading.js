@@ -1,4 +1,4 @@
-// The grading page: the live 好 quota ("本季度可评'好'X人，剩余Y人") and the fields a grade needs.
+// The grading page: the live 好 quota ("本季度可评“好”X人，剩余Y人") and the fields a grade needs.
 // Only a guide: the server counts the quota again with the pool row locked and refuses a 好 too
 // many. Each banner carries its pool's saved totals; each form on the page replaces its saved
 // grade with what is picked now, so unsaved picks count as they would once saved.
@@ -6,6 +6,14 @@
   "use strict";
   var GOOD = "good";
   var UNCERTAIN = "uncertain";
+
+  // A form shown again after the server refused it (data-refused) still holds the refused pick;
+  // it counts as the saved grade until the person changes it, so the banner's 剩余 after a
+  // failed save is what the database holds, not the refused wish.
+  function countedGrade(form) {
+    if (form.hasAttribute("data-refused")) { return form.getAttribute("data-saved-grade") || ""; }
+    return currentGrade(form);
+  }
 
   function currentGrade(form) {
     var checked = form.querySelector("input[data-grade-choice]:checked");
@@ -27,7 +35,7 @@
     var forms = formsOf(kind);
     forms.forEach(function (form) {
       var saved = form.getAttribute("data-saved-grade") || "";
-      var now = currentGrade(form);
+      var now = countedGrade(form);
       if (saved === GOOD) { used -= 1; }
       if (now === GOOD) { used += 1; }
       // 不确定等次 leaves the participants, so it shrinks the quota too.
@@ -77,7 +85,7 @@
   document.addEventListener("change", function (event) {
     if (!event.target.hasAttribute("data-grade-choice")) { return; }
     var form = event.target.closest("form[data-quota-row]");
-    if (form) { toggleFields(form); }
+    if (form) { form.removeAttribute("data-refused"); toggleFields(form); }
     refreshAll();
   });
 

@@ -112,8 +112,30 @@ class UI:
         return menu
 
     def go_via_menu(self, label: str, url: str) -> None:
-        self.open_menu().get_by_role("link", name=label, exact=True).click()
+        """Click a menu item, opening its area's dropdown first where the menu is grouped (HR)."""
+        menu = self.open_menu()
+        link = menu.get_by_role("link", name=label, exact=True)
+        if not link.is_visible():
+            # Role queries skip hidden elements, so find the closed dropdown by its item's text.
+            menu.locator(f".dropdown:has(.dropdown-item:text-is('{label}'))").locator(".dropdown-toggle").click()
+        link.click()
         self.page.wait_for_url("**" + url + "**")
+
+    def open_user_menu(self):
+        """The dropdown under the person's name (my record, password)."""
+        self.open_menu().get_by_test_id("current-user").click()
+        return self.page.get_by_test_id("user-menu").locator(".dropdown-menu")
+
+    def assert_scrolls_not_sideways(self) -> None:
+        """No horizontal scroll: neither the page nor any element wider than the screen."""
+        self.assert_fits_screen()
+        wide = self.page.evaluate(
+            """() => Array.from(document.querySelectorAll('main *'))
+                 .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                              && getComputedStyle(e).display !== 'none')
+                 .map(e => e.tagName + '.' + e.className).slice(0, 5)"""
+        )
+        assert wide == [], f"wider than the screen: {wide}"
 
     def sign_in_as(self, username: str, password: str | None = None) -> None:
         """Sign whoever is signed in out through the navbar's 退出 button, then sign ``username``
@@ -133,8 +155,8 @@ class UI:
             expect(self.page.get_by_test_id("current-user")).to_contain_text(full_name)
 
 
-def _ui(browser, live_server, request, viewport) -> UI:
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
+def _ui(browser, live_server, request, viewport, locale: str = "zh-CN") -> UI:
+    context = browser.new_context(viewport=viewport, locale=locale)
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -194,3 +216,21 @@ class Clock:
 def clock(settings):
     """Move the application's clock for a test (reset afterwards by the ``settings`` fixture)."""
     return Clock(settings)
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def any_ui(browser, live_server, request):
+    """The same test on a desktop tab (1280) and a phone tab (390)."""
+    ui, context = _ui(browser, live_server, request, DESKTOP if request.param == "desktop" else PHONE)
+    yield ui
+    ui.screenshot("end")
+    context.close()
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def english_browser_ui(browser, live_server, request):
+    """A tab whose browser asks for English (Accept-Language: en-US), desktop and phone."""
+    ui, context = _ui(browser, live_server, request, DESKTOP if request.param == "desktop" else PHONE, "en-US")
+    yield ui
+    ui.screenshot("end")
+    context.close()

@@ -93,7 +93,7 @@ def test_head_leader_and_chief_grade_confirm_and_approve_a_quarter(ui, demo, clo
     ui.sign_in_as("demo_head")
     ui.go_via_menu("评鉴", GRADING)
     banner = page.get_by_test_id("quota-all")
-    expect(banner).to_contain_text("本季度可评'好'")
+    expect(banner).to_contain_text("本季度可评“好”")
     expect(banner.locator("[data-quota-remaining]")).to_have_text("1")
     expect(page.get_by_test_id("grade-row")).to_have_count(len(staff_names))
     ui.screenshot("01-head-grading")
@@ -191,7 +191,7 @@ def test_a_head_grades_on_a_phone(phone_ui, demo, clock):
 
     ui.sign_in_as("demo_head")
     ui.go_via_menu("评鉴", GRADING)
-    expect(page.get_by_test_id("quota-all")).to_contain_text("本季度可评'好'")
+    expect(page.get_by_test_id("quota-all")).to_contain_text("本季度可评“好”")
     ui.assert_fits_screen()
     row = grade_row(ui, name)
     # Stacked: the form sits under the person's inputs, not beside them.

@@ -88,7 +88,7 @@ def test_the_head_sees_the_department_with_the_live_quota(client_for, quarter, h
     for person in team:
         assert person.full_name in html
     # 8 participants × 40 % → 3 places.
-    assert "本季度可评&#x27;好&#x27;" in html or "本季度可评'好'" in html
+    assert "本季度可评“好”" in html
     assert "data-quota-capacity>3<" in html
     assert "js/grading.js" in html
     assert html.count('data-testid="grade-form"') == len(team)
@@ -467,3 +467,33 @@ def test_the_grader_sees_discipline_findings_of_the_quarter(client_for, head, st
     row = quarter.grades.get(person=staff)
     page = client_for(head).get(_reverse("evaluations:grade_detail", args=[row.pk])).content.decode()
     assert "纪律作风检查发现：1" in page and "严重 1" in page
+
+
+def test_after_a_refused_save_the_quota_banner_counts_what_the_database_holds(
+    client_for, quarter, head, team, grade_of
+):
+    row = grade_of(team[0])
+    data = grade_post(row, Grade.FAIRLY_GOOD, next_page="")
+    # Meanwhile, in another tab, the same person is graded 好: the posted version is stale.
+    give(row, head, Grade.GOOD)
+    response = client_for(head).post(detail_url(row), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-used="1"' in html
+    assert 'data-saved-grade="good"' in html
+    # Eight people in one pool: three places, one used.
+    assert "本季度可评“好”<span data-quota-capacity>3</span>人，剩余<span data-quota-remaining>2</span>人" in html
+    assert "'好'" not in html
+
+
+def test_a_form_shown_again_after_a_refusal_is_marked_so_its_pick_is_not_counted(
+    client_for, quarter, head, staff, grade_of
+):
+    row = grade_of(staff)
+    response = client_for(head).post(detail_url(row), grade_post(row, Grade.GOOD, comment="", next_page="work"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count("data-refused") == 1
+    assert grade_of(staff).grade == ""
+    # A page not re-rendered after a refusal has no refused form.
+    assert "data-refused" not in client_for(head).get(GRADING).content.decode()

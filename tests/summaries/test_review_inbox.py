@@ -54,7 +54,8 @@ def test_staff_and_hr_have_no_inbox(client_for, staff, hr):
 
 def test_a_head_approves_several_at_once(client_for, head, waiting):
     refs = [f"summaries:{waiting['summary'].pk}", f"targets:{waiting['targets'].pk}"]
-    response = client_for(head).post(reverse("review_decide"), {"items": refs, "action": "approve"}, follow=True)
+    data = {"items": refs, "action": "approve", "confirm": "1"}
+    response = client_for(head).post(reverse("review_decide"), data, follow=True)
     assert "已审核通过2项" in response.content.decode()
     waiting["summary"].refresh_from_db()
     waiting["targets"].refresh_from_db()
@@ -75,7 +76,8 @@ def test_returning_from_the_inbox_requires_a_reason(client_for, head, waiting):
 def test_a_head_cannot_approve_outside_their_remit_by_forging_ids(client_for, head, waiting, outsider):
     foreign = MonthlySummaryFactory(owner=outsider, submitted=True)
     refs = [f"summaries:{waiting['head_summary'].pk}", f"summaries:{foreign.pk}"]
-    response = client_for(head).post(reverse("review_decide"), {"items": refs, "action": "approve"}, follow=True)
+    data = {"items": refs, "action": "approve", "confirm": "1"}
+    response = client_for(head).post(reverse("review_decide"), data, follow=True)
     assert "无权审核" in response.content.decode()
     for item in (waiting["head_summary"], foreign):
         item.refresh_from_db()
@@ -98,6 +100,102 @@ def test_the_inbox_query_count_does_not_grow_with_waiting_items(
         TargetSetFactory(owner=person, submitted=True)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("review")).content.decode().count('data-testid="inbox-row"') == 46
+
+
+def test_the_inbox_query_count_is_the_same_for_few_and_many_items(client_for, head, department):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(head)
+    for _ in range(2):
+        person = UserFactory(department=department)
+        MonthlySummaryFactory(owner=person, submitted=True)
+        TargetSetFactory(owner=person, submitted=True)
+    client.get(reverse("review"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("review"))
+    for _ in range(40):
+        person = UserFactory(department=department)
+        MonthlySummaryFactory(owner=person, submitted=True)
+        TargetSetFactory(owner=person, submitted=True)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("review"))
+    assert len(many) == len(few)
+
+
+def test_bulk_approval_asks_for_confirmation_first_and_changes_nothing_until_then(client_for, head, waiting):
+    refs = [f"summaries:{waiting['summary'].pk}", f"targets:{waiting['targets'].pk}"]
+    response = client_for(head).post(reverse("review_decide"), {"items": refs, "action": "approve"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "确定通过所选的2项吗" in html
+    assert "科员甲" in html
+    for ref in refs:
+        assert f'name="items" value="{ref}"' in html
+    assert 'name="confirm" value="1"' in html
+    for item in (waiting["summary"], waiting["targets"]):
+        item.refresh_from_db()
+        assert item.status == ReviewStatus.SUBMITTED
+
+
+def test_a_single_approval_from_its_row_needs_no_extra_step(client_for, head, waiting):
+    ref = f"summaries:{waiting['summary'].pk}"
+    response = client_for(head).post(reverse("review_decide"), {"items": [ref], "action": "approve"})
+    assert response.status_code == 302
+    waiting["summary"].refresh_from_db()
+    assert waiting["summary"].status == ReviewStatus.APPROVED
+
+
+def test_the_inbox_offers_select_all(client_for, head, waiting):
+    html = client_for(head).get(reverse("review")).content.decode()
+    assert 'data-testid="select-all"' in html
+    assert "js/review_inbox.js" in html
+
+
+def names_in_order(response) -> list[str]:
+    return [row.item.owner.get_full_name() for row in response.context["page"]]
+
+
+def test_the_inbox_sorts_by_person_kind_and_date(client_for, head, staff, colleague):
+    early, late = datetime(2026, 10, 2, 9, tzinfo=CHINA), datetime(2026, 10, 9, 9, tzinfo=CHINA)
+    MonthlySummaryFactory(owner=staff, submitted=True, submitted_at=early)  # 科员甲
+    TargetSetFactory(owner=colleague, submitted=True, submitted_at=late)  # 科员乙
+    client = client_for(head)
+    by_date = client.get(reverse("review"), {"sort": "date"})
+    assert names_in_order(by_date) == ["科员甲", "科员乙"]
+    assert names_in_order(client.get(reverse("review"), {"sort": "-date"})) == ["科员乙", "科员甲"]
+    # By name as the database orders text (乙 U+4E59 before 甲 U+7532), whatever the dates say.
+    assert names_in_order(client.get(reverse("review"), {"sort": "person"})) == sorted(["科员甲", "科员乙"])
+    assert names_in_order(client.get(reverse("review"), {"sort": "-person"})) == sorted(["科员甲", "科员乙"])[::-1]
+    assert [row.kind for row in client.get(reverse("review"), {"sort": "kind"}).context["page"]] == [
+        "summaries",
+        "targets",
+    ]
+    assert [row.kind for row in client.get(reverse("review"), {"sort": "-kind"}).context["page"]] == [
+        "targets",
+        "summaries",
+    ]
+
+
+def test_an_unknown_sort_key_is_ignored_not_passed_to_sql(client_for, head, waiting):
+    response = client_for(head).get(reverse("review"), {"sort": "owner__password"})
+    assert response.status_code == 200
+    assert response.context["sort"] == "date"
+
+
+def test_the_inbox_pages_in_sql(client_for, head, department):
+    for _ in range(30):
+        person = UserFactory(department=department)
+        MonthlySummaryFactory(owner=person, submitted=True)
+        TargetSetFactory(owner=person, submitted=True)
+    client = client_for(head)
+    first = client.get(reverse("review"), {"sort": "person"})
+    second = client.get(reverse("review"), {"sort": "person", "page": 2})
+    assert len(first.context["page"]) == 50 and len(second.context["page"]) == 10
+    assert first.context["page"].paginator.count == 60
+    refs = {row.ref for row in first.context["page"]} | {row.ref for row in second.context["page"]}
+    assert len(refs) == 60
+    assert "sort=person" in first.content.decode().split("下一页")[0].rsplit("href=", 1)[1]
 
 
 # --- Roster ---------------------------------------------------------------------------------

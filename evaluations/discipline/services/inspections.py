@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.models import Department, Organisation, User
-from accounts.selectors import policy_for_organisation
+from accounts.selectors import person_is_choosable, policy_for_organisation
 
 from ..models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity
 from . import veto
@@ -39,6 +39,8 @@ def _check_findings(findings: list[Mapping], *, organisation: Organisation, depa
         elif person is not None:
             if person.organisation_id != organisation.pk:
                 refuse(_("“%(name)s”不是本单位人员。") % {"name": person.get_full_name()})
+            elif not person_is_choosable(person=person, organisation=organisation, include_leaders=True):
+                refuse(_("“%(name)s”不是参加考核的人员。") % {"name": person.get_full_name()})
             # People without a department (agency leaders) can be found in any inspection.
             elif person.department_id and person.department_id not in department_ids:
                 refuse(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Organisation, User
+from accounts.selectors import person_is_choosable
 
 from .. import selectors
 from ..models import Sanction, SanctionEffect, SanctionKind, SanctionRule, VetoFlag
@@ -31,6 +32,13 @@ def _check_actor(actor: User) -> None:
 def _check_sanction(sanction: Sanction) -> None:
     if sanction.person.organisation_id != sanction.organisation_id:
         raise ValidationError({"person": _("人员不属于本单位。")})
+    # A record may keep naming someone who has since left; a new or changed person must be
+    # one the picker offers (never 系统管理员 or another back-office account).
+    unchanged = sanction.pk and Sanction.objects.filter(pk=sanction.pk, person_id=sanction.person_id).exists()
+    if not unchanged and not person_is_choosable(
+        person=sanction.person, organisation=sanction.organisation, include_leaders=True
+    ):
+        raise ValidationError({"person": _("只能选择参加考核的人员。")})
     today = periods.today()
     if sanction.decided_on > today:
         raise ValidationError({"decided_on": _("决定日期不能晚于今天。")})

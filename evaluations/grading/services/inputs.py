@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Department, Organisation, User
+from accounts.selectors import person_is_choosable
 
 from ..models import SatisfactionScore, ServiceEvent, ServiceEventKind
 
@@ -178,6 +179,10 @@ def satisfaction_exists(
     )
 
 
+def _takes_part(person: User, organisation_id: int) -> bool:
+    return person_is_choosable(person=person, organisation=Organisation(pk=organisation_id))
+
+
 def satisfaction_check(
     *,
     organisation_id: int,
@@ -205,6 +210,8 @@ def satisfaction_check(
         errors.setdefault("department", []).append(_("科室不属于本单位。"))
     if person is not None and person.organisation_id != organisation_id:
         errors.setdefault("person", []).append(_("人员不属于本单位。"))
+    elif person is not None and not _takes_part(person, organisation_id):
+        errors.setdefault("person", []).append(_("只能选择参加考核的人员。"))
     if score is not None and not SCORE_MIN <= score <= SCORE_MAX:
         errors.setdefault("score", []).append(_("得分须在0到100之间。"))
     period = _quarter_of(year, quarter)
@@ -348,6 +355,8 @@ def service_event_check(
         errors["date"] = [_closed_message(periods.Quarter.of(date))]
     if person is not None and person.organisation_id != organisation_id:
         errors["person"] = [_("人员不属于本单位。")]
+    elif person is not None and not _takes_part(person, organisation_id):
+        errors["person"] = [_("只能选择参加考核的人员。")]
     if kind == ServiceEventKind.COMPLAINT and handled is None:
         errors["handled"] = [_("投诉须注明是否已处理。")]
     elif kind == ServiceEventKind.PRAISE and handled is not None:

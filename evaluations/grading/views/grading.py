@@ -410,9 +410,16 @@ def _refused(request: HttpRequest, row: QuarterGrade, form, exc: ValidationError
     """Show the refusal and the page again with what the person typed."""
     add_service_errors(form, exc)
     messages.error(request, error_text(exc))
+    return _rerender(request, row, form)
+
+
+def _rerender(request: HttpRequest, row: QuarterGrade, form) -> HttpResponse:
+    """The page again after a refused POST. The row and the quota banner are read anew from the
+    database: the saved grade the banner's live count starts from is what the database holds
+    now (another tab or person may have saved meanwhile), never the refused pick."""
     if request.POST.get("next") == "work":
         return _render_work(request, bound={row.pk: form}, status=400)
-    return _render_detail(request, row, form=form, status=400)
+    return _render_detail(request, _get_grade_for_user(request, row.pk), form=form, status=400)
 
 
 @login_required
@@ -426,9 +433,7 @@ def grade_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = _grade_form(row, request.POST)
     if not form.is_valid():
         messages.error(request, _("请按提示修改后再保存。"))
-        if request.POST.get("next") == "work":
-            return _render_work(request, bound={row.pk: form}, status=400)
-        return _render_detail(request, row, form=form, status=400)
+        return _rerender(request, row, form)
     data = form.cleaned_data
     try:
         saved = grading.grade_assign(
@@ -462,9 +467,7 @@ def grade_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error("new_grade", _("请选择调整后的等次。"))
     if not form.is_valid():
         messages.error(request, _("请按提示修改后再提交。"))
-        if request.POST.get("next") == "work":
-            return _render_work(request, bound={row.pk: form}, status=400)
-        return _render_detail(request, row, form=form, status=400)
+        return _rerender(request, row, form)
     data = form.cleaned_data
     try:
         saved = grading.grade_confirm(

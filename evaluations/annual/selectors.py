@@ -1,0 +1,34 @@
+"""Reads of the annual room: a person's own history of quarters and years."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+
+from ..grading.models import QuarterGrade, QuarterState
+from .models import AnnualResult
+
+
+def own_quarter_grades(*, person: User) -> QuerySet[QuarterGrade]:
+    """The person's grades of quarters the agency head has approved, newest first. An open
+    quarter's grade is still being decided and stays hidden from the person graded."""
+    return (
+        QuarterGrade.objects.filter(
+            person=person,
+            appraisal_quarter__organisation_id=person.organisation_id,
+            appraisal_quarter__state=QuarterState.APPROVED,
+        )
+        .select_related("appraisal_quarter", "department")
+        .order_by("-appraisal_quarter__year", "-appraisal_quarter__quarter", "-pk")
+    )
+
+
+def own_annual_results(*, person: User) -> QuerySet[AnnualResult]:
+    """The person's decided year-end grades, newest first; a suggestion not yet decided by the
+    committee is not a result."""
+    return (
+        AnnualResult.objects.filter(person=person, organisation_id=person.organisation_id)
+        .exclude(decided_grade="")
+        .order_by("-year")
+    )

@@ -1,0 +1,72 @@
+"""A person's own history: quarterly grades and comments once the quarter is approved, and
+the decided year results; never anyone else's."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from evaluations.annual.models import AnnualGrade
+from evaluations.models import Grade, QuarterState
+from tests.factories import AnnualResultFactory, AppraisalQuarterFactory, QuarterGradeFactory
+
+HISTORY = reverse("evaluations:my_history")
+
+
+def approved(organisation, year, quarter):
+    return AppraisalQuarterFactory(organisation=organisation, year=year, quarter=quarter, state=QuarterState.APPROVED)
+
+
+def test_staff_see_their_approved_quarters_with_grade_and_comment(client_for, organisation, staff):
+    QuarterGradeFactory(
+        person=staff, appraisal_quarter=approved(organisation, 2026, 3), grade=Grade.GOOD, comment="攻坚有力"
+    )
+    AnnualResultFactory(person=staff, year=2025, decided_grade=AnnualGrade.EXCELLENT)
+    html = client_for(staff).get(HISTORY).content.decode()
+    assert "2026年第3季度" in html and "好" in html and "攻坚有力" in html
+    assert "2025年" in html and "优秀" in html
+
+
+def test_an_open_quarter_and_an_undecided_year_stay_hidden(client_for, organisation, staff):
+    open_quarter = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=4)
+    QuarterGradeFactory(person=staff, appraisal_quarter=open_quarter, grade=Grade.POOR, comment="尚在评鉴")
+    AnnualResultFactory(person=staff, year=2026, suggested_grade=AnnualGrade.COMPETENT)
+    response = client_for(staff).get(HISTORY)
+    assert "尚在评鉴" not in response.content.decode()
+    assert list(response.context["page"]) == []
+    assert response.context["years"] == []
+
+
+def test_it_never_shows_another_persons_grades(client_for, organisation, staff, colleague):
+    quarter = approved(organisation, 2026, 3)
+    QuarterGradeFactory(person=colleague, appraisal_quarter=quarter, grade=Grade.POOR, comment="同事的评语")
+    AnnualResultFactory(person=colleague, year=2025, decided_grade=AnnualGrade.INCOMPETENT)
+    response = client_for(staff).get(HISTORY, {"person": colleague.pk})
+    html = response.content.decode()
+    assert "同事的评语" not in html and "不称职" not in html
+    assert list(response.context["page"]) == []
+
+
+@pytest.mark.parametrize("who", ["sysadmin", "auditor"])
+def test_the_separated_roles_have_no_history_page(request, client_for, who):
+    assert client_for(request.getfixturevalue(who)).get(HISTORY).status_code == 403
+
+
+def test_the_user_menu_links_to_the_history(client_for, staff):
+    assert f'href="{HISTORY}"' in client_for(staff).get(reverse("home")).content.decode()
+
+
+def test_the_history_is_paginated_with_constant_queries(client_for, organisation, staff):
+    client = client_for(staff)
+    QuarterGradeFactory(person=staff, appraisal_quarter=approved(organisation, 2020, 1), comment="c")
+    client.get(HISTORY)
+    with CaptureQueriesContext(connection) as few:
+        client.get(HISTORY)
+    for year in range(2021, 2026):
+        for quarter in range(1, 5):
+            QuarterGradeFactory(person=staff, appraisal_quarter=approved(organisation, year, quarter), comment="c")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(HISTORY)
+    assert len(many) == len(few)
+    assert len(response.context["page"]) == 12
+    assert response.context["page"].paginator.count == 21
