@@ -3,11 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import SummaryProgress
+from .models import MonthlySummary, SummaryProgress
 from .services import SummaryText
 
-# Generous, but a bound on what one request may write.
-MAX_TEXT = 20000
+
+def _limit(model, name: str) -> int:
+    # The model's limit, so the textarea's maxlength and the service's refusal agree.
+    return model._meta.get_field(name).max_length
 
 
 def _textarea(rows: int = 6) -> forms.Textarea:
@@ -21,16 +23,29 @@ class SummaryTextForm(forms.Form):
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput(attrs={"data-autosave-version": ""}), min_value=1)
-    other_work = forms.CharField(label=_("其他工作"), required=False, max_length=MAX_TEXT, widget=_textarea())
-    problems = forms.CharField(label=_("存在问题"), required=False, max_length=MAX_TEXT, widget=_textarea(4))
-    next_month_plan = forms.CharField(label=_("下月计划"), required=False, max_length=MAX_TEXT, widget=_textarea(4))
+    other_work = forms.CharField(
+        label=_("其他工作"), required=False, max_length=_limit(MonthlySummary, "other_work"), widget=_textarea()
+    )
+    problems = forms.CharField(
+        label=_("存在问题"), required=False, max_length=_limit(MonthlySummary, "problems"), widget=_textarea(4)
+    )
+    next_month_plan = forms.CharField(
+        label=_("下月计划"),
+        required=False,
+        max_length=_limit(MonthlySummary, "next_month_plan"),
+        widget=_textarea(4),
+    )
 
     def __init__(self, *args, progress: list[SummaryProgress], **kwargs):
         super().__init__(*args, **kwargs)
         self.progress = progress
         for row in progress:
             self.fields[self.note_name(row)] = forms.CharField(
-                label=row.item_content, required=False, max_length=MAX_TEXT, widget=_textarea(4), initial=row.note
+                label=row.wording,
+                required=False,
+                max_length=_limit(SummaryProgress, "note"),
+                widget=_textarea(4),
+                initial=row.note,
             )
 
     @staticmethod
@@ -53,7 +68,7 @@ class SummaryTextForm(forms.Form):
 class ReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("退回原因"),
-        max_length=2000,
+        max_length=_limit(MonthlySummary, "return_reason"),
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         error_messages={"required": _("退回时请填写退回原因。")},
     )

@@ -11,7 +11,7 @@ from accounts import periods
 from accounts.models import User
 from accounts.workflow import ReviewStatus
 
-from .models import MonthlySummary
+from .models import MonthlySummary, SummaryProgress
 
 
 @dataclass
@@ -71,3 +71,9 @@ def summaries_awaiting_review(*, reviewer: User) -> QuerySet[MonthlySummary]:
         .select_related("owner", "owner__department", "department")
         .order_by("submitted_at", "pk")
     )
+
+
+def progress_rows(*, summary: MonthlySummary) -> list[SummaryProgress]:
+    """The summary's progress rows with their target items, so each shows the item's current
+    wording (:attr:`SummaryProgress.wording`) in one query."""
+    return list(summary.progress_notes.select_related("target_item"))

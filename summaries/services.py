@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from accounts import periods, workflow
 from accounts.models import SEPARATED_ROLES, User
 from accounts.selectors import policy_for_organisation
+from accounts.textlimits import too_long_message
 from accounts.workflow import EDITABLE_STATUSES
 from targets.models import TargetItem, TargetSet
 
@@ -142,6 +143,21 @@ def _same_text(incoming: SummaryText, current: SummaryText) -> bool:
     return all(current.notes.get(pk, note) == note for pk, note in incoming.notes.items())
 
 
+def _check_text_lengths(text: SummaryText) -> None:
+    errors: dict[str, list[str]] = {}
+    for name in TEXT_FIELDS:
+        model_field = MonthlySummary._meta.get_field(name)
+        value = getattr(text, name)
+        if len(value) > model_field.max_length:
+            errors[name] = [too_long_message(model_field.verbose_name, model_field.max_length, len(value))]
+    note_limit = SummaryProgress._meta.get_field("note").max_length
+    for pk, note in text.notes.items():
+        if len(note) > note_limit:
+            errors[f"note_{pk}"] = [too_long_message(_("进展情况"), note_limit, len(note))]
+    if errors:
+        raise ValidationError(errors, code="too_long")
+
+
 @transaction.atomic
 def _summary_write(*, summary_id: int, actor: User, based_on_version: int, text: SummaryText) -> MonthlySummary:
     summary = MonthlySummary.objects.select_related("owner").get(pk=summary_id)
@@ -187,8 +203,10 @@ def summary_autosave(
     saved in between) or the summary is no longer editable, nothing is overwritten: the incoming
     text is kept as a :class:`SummaryConflictCopy` and :class:`SummaryConflict` is raised carrying
     the server's summary and the copy. The copy is written after the failed write has rolled back,
-    which is why this function is not atomic itself.
+    which is why this function is not atomic itself. Text longer than the model's limits is refused
+    (``ValidationError`` naming the field).
     """
+    _check_text_lengths(text)
     try:
         return _summary_write(summary_id=summary.pk, actor=actor, based_on_version=based_on_version, text=text)
     except SummaryConflict as conflict:
@@ -206,14 +224,33 @@ def _is_late(summary: MonthlySummary, now: datetime) -> bool:
     return periods.is_late(periods.summary_deadline(policy, summary.period), now)
 
 
+def _prepare_submission(summary: MonthlySummary, now: datetime) -> None:
+    rows = list(summary.progress_notes.select_related("target_item"))
+    # Whitespace is not a summary: a month with nothing written cannot be handed in.
+    written = [getattr(summary, name) for name in TEXT_FIELDS] + [row.note for row in rows]
+    if not any(text.strip() for text in written):
+        raise ValidationError(_("小结内容为空，不能提交。请至少填写一项目标进展或“其他工作”。"), code="empty")
+    for row in rows:
+        if row.target_item is None:
+            # The item was removed from the targets: keep what was written about it, drop an empty row.
+            if not row.note.strip():
+                row.delete()
+        elif row.item_content != row.target_item.content:
+            # Hand in the item's current wording, never the copy made when the row was created.
+            row.item_content = row.target_item.content
+            row.save(update_fields=["item_content"])
+
+
 def summary_submit(*, summary: MonthlySummary, actor: User, now: datetime | None = None) -> MonthlySummary:
     """Send the summary to the reviewer. Lateness is recorded, never blocks.
 
-    A summary counts as late when first submitted after day ``policy.summary_deadline_day`` of the
-    following month (China time). A resubmission after a return keeps the first verdict: the delay
-    of a review round is not the author's lateness.
+    A summary with nothing written (blank text, every progress note empty) is refused. Each progress
+    row takes its target item's current wording, so targets rewritten after a return are reported
+    on as they now read. A summary counts as late when first submitted after day
+    ``policy.summary_deadline_day`` of the following month (China time). A resubmission after a
+    return keeps the first verdict: the delay of a review round is not the author's lateness.
     """
-    return workflow.submit(summary, actor, now=now, is_late=_is_late)
+    return workflow.submit(summary, actor, now=now, is_late=_is_late, prepare=_prepare_submission)
 
 
 def summary_approve(

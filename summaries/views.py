@@ -46,7 +46,7 @@ def _get_editable_summary(request: HttpRequest, pk: int) -> MonthlySummary:
 
 
 def _text_form(summary: MonthlySummary, data=None) -> SummaryTextForm:
-    return SummaryTextForm(data, progress=list(summary.progress_notes.all()), initial=_initial(summary))
+    return SummaryTextForm(data, progress=selectors.progress_rows(summary=summary), initial=_initial(summary))
 
 
 def _initial(summary: MonthlySummary) -> dict:
@@ -64,7 +64,7 @@ def _conflict_context(summary: MonthlySummary, conflict: services.SummaryConflic
         "conflict": {
             "message": conflict.messages[0],
             "server": server,
-            "server_notes": list(server.progress_notes.all()),
+            "server_notes": selectors.progress_rows(summary=server),
             "copy_url": reverse("summaries:conflict_copy", args=[summary.pk, conflict.copy.pk])
             if conflict.copy
             else "",
@@ -177,7 +177,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "summary": summary,
             "form": form,
-            "progress": list(summary.progress_notes.all()),
+            "progress": selectors.progress_rows(summary=summary),
             "attachments": list(summary.attachments.all()),
             "attachment_form": AttachmentForm() if can_edit else None,
             "max_mb": policy_for_organisation(organisation_id=summary.organisation_id).attachment_max_mb,
@@ -215,7 +215,9 @@ def summary_autosave(request: HttpRequest, pk: int) -> JsonResponse:
                     "other_work": server.other_work,
                     "problems": server.problems,
                     "next_month_plan": server.next_month_plan,
-                    "notes": [{"item": row.item_content, "note": row.note} for row in server.progress_notes.all()],
+                    "notes": [
+                        {"item": row.wording, "note": row.note} for row in selectors.progress_rows(summary=server)
+                    ],
                 },
                 "copy_url": reverse("summaries:conflict_copy", args=[summary.pk, conflict.copy.pk]),
             },
@@ -230,7 +232,7 @@ def conflict_copy(request: HttpRequest, pk: int, copy_pk: int) -> HttpResponse:
     """Text a stale page tried to save, kept for its author to copy back."""
     summary = _get_editable_summary(request, pk)
     copy = get_object_or_404(SummaryConflictCopy, pk=copy_pk, summary=summary, author=request.user)
-    labels = {str(row.pk): row.item_content for row in summary.progress_notes.all()}
+    labels = {str(row.pk): row.wording for row in selectors.progress_rows(summary=summary)}
     notes = [(labels.get(key, _("（已删除的事项）")), note) for key, note in copy.payload.get("notes", {}).items()]
     return render(request, "summaries/conflict_copy.html", {"summary": summary, "copy": copy, "notes": notes})
 

@@ -208,3 +208,16 @@ def test_the_active_filter_offers_all_yes_no_and_keeps_the_choice(client_for, hr
     assert "科员乙" in body and "科员甲" not in body
     assert '<option value="false" selected>' in body
     assert "未知" not in client.get(reverse("accounts:staff_list")).content.decode()
+
+
+def test_a_move_dated_1900_is_refused_on_the_form(client_for, hr, staff, department, organisation):
+    target = DepartmentFactory(organisation=organisation, name="信息科")
+    response = client_for(hr).post(
+        reverse("accounts:staff_move", args=[staff.pk]),
+        {"department": target.pk, "on_date": "1900-01-01", "reason": "轮岗"},
+    )
+    assert response.status_code == 200
+    assert "调动日期须在2000年至" in response.content.decode()
+    staff.refresh_from_db()
+    assert staff.department == department
+    assert not staff.memberships.filter(start_date__year=1900).exists()

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from summaries import services
 from summaries.models import SummaryAttachment
+from tests.summaries.helpers import submit_written
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -184,6 +185,6 @@ def test_nobody_else_deletes_an_attachment(client_for, attachment, head, colleag
 
 
 def test_attachments_cannot_be_deleted_once_submitted(attachment, staff):
-    submitted = services.summary_submit(summary=attachment.summary, actor=staff)
+    submitted = submit_written(summary=attachment.summary, actor=staff)
     with pytest.raises(ValidationError):
         services.summary_attachment_delete(attachment=submitted.attachments.get(), actor=staff)

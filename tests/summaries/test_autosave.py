@@ -7,7 +7,7 @@ from summaries import services
 from summaries.models import SummaryConflictCopy
 from tests.factories import SummaryConflictCopyFactory
 
-from .helpers import form_data, text_of
+from .helpers import WRITTEN, form_data, text_of
 
 
 def test_autosave_saves_and_bumps_the_version(client_for, summary, staff):
@@ -96,7 +96,7 @@ def test_editing_after_approval_is_refused_through_the_page(client_for, submitte
     )
     assert response.status_code == 409
     approved.refresh_from_db()
-    assert approved.other_work == ""
+    assert approved.other_work == WRITTEN
 
 
 def test_only_the_owner_autosaves(client_for, summary, head, colleague):

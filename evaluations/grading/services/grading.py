@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_reason
 from accounts.models import Organisation, User
 from accounts.selectors import participants_of, policy_for_organisation
+from accounts.textlimits import check_text_limits, too_long_message
 
 from ..models import (
     GRADES_NEEDING_REASON,
@@ -77,6 +78,10 @@ def _check_grade_fields(*, grade: str, comment: str, reason: str, uncertain_reas
         errors["reason"] = _("评为“%(grade)s”须说明理由。") % {"grade": Grade(grade).label}
     if grade == Grade.UNCERTAIN and uncertain_reason not in UncertainReason.values:
         errors["uncertain_reason"] = _("定为不确定等次须选择原因。")
+    for name, text in (("comment", comment), ("reason", reason)):
+        limit = QuarterGrade._meta.get_field(name).max_length
+        if name not in errors and len(text.strip()) > limit:
+            errors[name] = too_long_message(QuarterGrade._meta.get_field(name).verbose_name, limit, len(text.strip()))
     if errors:
         raise ValidationError(errors)
 
@@ -245,6 +250,7 @@ def quarter_discipline_opinion_record(
     if opinion is None:
         opinion = QuarterDisciplineOpinion(appraisal_quarter=locked)
     opinion.text, opinion.given_by, opinion.given_at = text, actor, timezone.now()
+    check_text_limits(opinion, "text")
     opinion.save()
     return opinion
 

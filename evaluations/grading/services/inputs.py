@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Department, Organisation, User
+from accounts.textlimits import too_long_message
 
 from ..models import SatisfactionScore, ServiceEvent, ServiceEventKind
 
@@ -320,6 +321,10 @@ def service_event_check(
         errors["handled"] = [_("表扬不填写是否已处理。")]
     if description is not None and not description.strip():
         errors["description"] = [_("请填写事由。")]
+    elif description is not None:
+        limit = ServiceEvent._meta.get_field("description").max_length
+        if len(description) > limit:
+            errors["description"] = [too_long_message(_("事由"), limit, len(description))]
     if errors:
         raise ValidationError(errors)
 
