@@ -75,4 +75,7 @@ class ReturnForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("附件"), widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+    # An empty file is let through so the service says it is empty (not "choose a file").
+    file = forms.FileField(
+        label=_("附件"), allow_empty_file=True, widget=forms.ClearableFileInput(attrs={"class": "form-control"})
+    )

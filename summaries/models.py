@@ -122,6 +122,8 @@ class SummaryAttachment(OrganisationScoped, models.Model):
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小"))
+    # The content's SHA-256, so the same file attached twice is recognised whatever its name.
+    sha256 = models.CharField(_("内容摘要"), max_length=64, blank=True, default="", editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -129,6 +131,11 @@ class SummaryAttachment(OrganisationScoped, models.Model):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
         ordering = ["summary", "uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summary", "sha256"], condition=~models.Q(sha256=""), name="one_copy_of_a_file_per_summary"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -8,6 +8,7 @@ saved with an optimistic version check (a conditional UPDATE), because SQLite ig
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 import zipfile
@@ -364,17 +365,43 @@ def _display_name(name: str, content_type: str) -> str:
     return f"{stem[: 200 - len(extension)]}{extension}"
 
 
+def attachment_limit(policy) -> int:
+    """The largest attachment the organisation's policy allows, in bytes."""
+    return policy.attachment_max_mb * 1024 * 1024
+
+
+def attachment_too_large_message(policy) -> str:
+    return _("附件不能超过 %(mb)s MB。") % {"mb": policy.attachment_max_mb}
+
+
+def _sha256(uploaded: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    uploaded.seek(0)
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
 @transaction.atomic
 def summary_attachment_add(*, summary: MonthlySummary, actor: User, uploaded: UploadedFile) -> SummaryAttachment:
-    """Attach evidence to an editable summary: size limited by policy, type checked by content."""
+    """Attach evidence to an editable summary: not empty, size limited by policy, type checked by
+    content, and not a second copy of a file already attached (same SHA-256)."""
     summary = workflow.lock(summary)
     workflow.check_owner_may_edit(summary, actor)
     policy = policy_for_organisation(organisation_id=summary.organisation_id)
-    limit = policy.attachment_max_mb * 1024 * 1024
-    if uploaded.size == 0:
-        raise ValidationError(_("文件是空的。"))
-    if uploaded.size > limit:
-        raise ValidationError(_("附件不能超过 %(mb)s MB。") % {"mb": policy.attachment_max_mb})
+    if not uploaded.size:
+        raise ValidationError(
+            _("文件“%(name)s”是空的（0 字节），请选择有内容的文件。") % {"name": uploaded.name}, code="empty"
+        )
+    if uploaded.size > attachment_limit(policy):
+        raise ValidationError(attachment_too_large_message(policy), code="too_large")
+    digest = _sha256(uploaded)
+    duplicate = summary.attachments.filter(sha256=digest).first()
+    if duplicate is not None:
+        raise ValidationError(
+            _("这个文件已经上传过（“%(name)s”），不必重复上传。") % {"name": duplicate.original_name}, code="duplicate"
+        )
     content_type = sniff_content_type(uploaded)
     if content_type is None:
         raise ValidationError(
@@ -386,6 +413,7 @@ def summary_attachment_add(*, summary: MonthlySummary, actor: User, uploaded: Up
         original_name=name,
         content_type=content_type,
         size=uploaded.size,
+        sha256=digest,
         uploaded_by=actor,
     )
     # A random stored name: two uploads of "材料.pdf" do not collide, and names guess nothing.
@@ -393,7 +421,12 @@ def summary_attachment_add(*, summary: MonthlySummary, actor: User, uploaded: Up
     attachment.file.save(get_valid_filename(stored), uploaded, save=False)
     stored_name = attachment.file.name
     try:
-        attachment.save()
+        with transaction.atomic():
+            attachment.save()
+    except IntegrityError as exc:
+        # The same file sent twice at once: the other request stored it first.
+        private_storage.delete(stored_name)
+        raise ValidationError(_("这个文件已经上传过，不必重复上传。"), code="duplicate") from exc
     except Exception:
         private_storage.delete(stored_name)
         raise

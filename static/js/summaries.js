@@ -162,3 +162,95 @@
     save(true);
   });
 })();
+
+// Attachments: checked here before anything is sent (empty, over the policy's limit), then sent
+// with fetch so the page is not reloaded — reloading while an autosave was on its way showed the
+// text as it was before it landed (an emptied box) and left the page on an old version, so the
+// next save was refused as a conflict. The server checks everything again.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-attachment-form]");
+  if (!form || !window.fetch || !window.FormData) {
+    return;
+  }
+  var input = form.querySelector("input[type=file]");
+  var statusEl = form.querySelector("[data-attachment-status]");
+  var button = form.querySelector("button[type=submit]");
+  var maxBytes = parseInt(form.getAttribute("data-max-bytes"), 10);
+
+  function msg(name) {
+    return form.getAttribute("data-msg-" + name) || "";
+  }
+
+  function say(text, ok) {
+    statusEl.textContent = text;
+    statusEl.classList.toggle("text-danger", !ok);
+    statusEl.classList.toggle("text-success", !!ok);
+  }
+
+  // Refuse before sending, so a phone does not upload 50 MB only to be told no.
+  function refusal(file) {
+    if (!file) {
+      return msg("choose");
+    }
+    if (file.size === 0) {
+      return msg("empty");
+    }
+    if (maxBytes && file.size > maxBytes) {
+      return msg("too-large");
+    }
+    return "";
+  }
+
+  input.addEventListener("change", function () {
+    var problem = refusal(input.files[0]);
+    if (problem) {
+      say(problem, false);
+    } else {
+      say("", true);
+    }
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var file = input.files[0];
+    var problem = refusal(file);
+    if (problem) {
+      say(problem, false);
+      return;
+    }
+    var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+    button.disabled = true;
+    say(msg("uploading"), true);
+    fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf ? csrf.value : "", "X-Requested-With": "XMLHttpRequest" },
+    })
+      .then(function (response) {
+        return response.json();
+      })
+      .then(function (data) {
+        if (data.html) {
+          var list = document.querySelector("[data-testid=attachments]");
+          var wrapper = document.createElement("div");
+          wrapper.innerHTML = data.html;
+          var fresh = wrapper.querySelector("[data-testid=attachments]");
+          if (list && fresh) {
+            list.replaceWith(fresh);
+          }
+        }
+        say(data.message, data.ok);
+        if (data.ok) {
+          input.value = "";
+        }
+      })
+      .catch(function () {
+        say(msg("failed"), false);
+      })
+      .then(function () {
+        button.disabled = false;
+      });
+  });
+})();
