@@ -99,6 +99,7 @@ def summary_get_or_create(*, owner: User, year: int, month: int, now: datetime |
     if not 1 <= month <= 12:
         raise ValidationError(_("月份无效。"))
     today = periods.today(now)
+    periods.check_plausible_year(year, around=today.year, label=_("年度"))
     if (year, month) > (today.year, today.month):
         raise ValidationError(_("不能提前填写以后月份的小结。"))
     existing = MonthlySummary.objects.filter(owner=owner, year=year, month=month).first()

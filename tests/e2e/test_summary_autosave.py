@@ -113,6 +113,8 @@ def test_a_file_attached_while_autosave_is_on_its_way_keeps_the_text_and_the_nex
     # A mark on this very page: a reload would wipe it.
     page.evaluate("window.__samePage = true")
     page.fill("#id_other_work", "上传附件前写的内容")
+    # The server's limit is shown as a counter under the box.
+    expect(page.locator("#id_other_work + [data-length-counter]")).to_have_text("9 / 5000")
     ui.choose_file("input[type=file]", "会议纪要.pdf", PDF)
     page.locator("form[data-attachment-form] button[type=submit]").click()  # well within the 2 s debounce
     expect(page.get_by_test_id("attachments")).to_contain_text("会议纪要.pdf", timeout=10_000)

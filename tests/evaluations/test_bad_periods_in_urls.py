@@ -44,3 +44,10 @@ def test_a_bad_year_in_a_query_string_is_never_a_server_error(db, request, clien
     for quarter in ["1", *BAD_QUARTERS]:
         response = client_for(person).get(path, {"year": year, "quarter": quarter, "month": quarter})
         assert response.status_code in (200, 302, 400, 404), (path, year, quarter, response.status_code)
+
+
+@pytest.mark.parametrize(("year", "month"), [("0", "1"), ("99999", "1"), ("-1", "5"), ("1900", "12"), ("2026", "13")])
+def test_starting_a_summary_for_a_bad_period_is_a_message(client_for, staff, year, month):
+    response = client_for(staff).post("/summaries/start/", {"year": year, "month": month}, follow=True)
+    assert response.status_code == 200
+    assert staff.monthly_summaries.count() == 0
