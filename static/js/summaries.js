@@ -18,6 +18,9 @@
   var dirty = false;
   var inFlight = false;
   var stopped = false;
+  // A 保存/提交 pressed while an autosave is on its way waits for it: sent at once, it would carry
+  // the version the autosave is about to replace and be refused as a conflict with one tab open.
+  var pendingSubmit = null;
 
   function msg(name) {
     return form.getAttribute("data-msg-" + name) || "";
@@ -86,6 +89,19 @@
     alertEl.scrollIntoView({ behavior: "smooth", block: "start" });
   }
 
+  function submitPending() {
+    if (pendingSubmit === null) {
+      return;
+    }
+    var submitter = pendingSubmit;
+    pendingSubmit = null;
+    if (submitter && form.requestSubmit) {
+      form.requestSubmit(submitter);
+    } else {
+      form.submit();
+    }
+  }
+
   function save(leaving) {
     if (stopped || !dirty || (inFlight && !leaving)) {
       return;
@@ -112,6 +128,10 @@
         if (result.status === 200 && result.data.ok) {
           versionInput.value = result.data.version;
           setStatus(msg("saved") + " " + result.data.saved_at);
+          if (pendingSubmit !== null) {
+            submitPending();
+            return;
+          }
           if (dirty) {
             // Typed while the request was on its way: save that too, on the new version.
             timer = setTimeout(function () {
@@ -119,16 +139,19 @@
             }, DEBOUNCE_MS);
           }
         } else if (result.status === 409) {
+          pendingSubmit = null;
           showConflict(result.data);
         } else {
           dirty = true;
           setStatus(msg("failed"));
+          submitPending();
         }
       })
       .catch(function () {
         inFlight = false;
         dirty = true;
         setStatus(msg("failed"));
+        submitPending();
       });
   }
 
@@ -146,7 +169,12 @@
   });
 
   // The plain submit carries the current version itself; no autosave should race it.
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    if (inFlight) {
+      event.preventDefault();
+      pendingSubmit = event.submitter || false;
+      return;
+    }
     stopped = true;
     if (timer) {
       clearTimeout(timer);

@@ -173,3 +173,37 @@ def test_the_browser_refuses_an_empty_or_oversized_file_before_sending_it(any_ui
     assert summary.attachments.count() == 1
     ui.assert_fits_screen()
     assert page_errors(ui) == [], "\n".join(ui.console)
+
+
+def test_submitting_while_an_autosave_is_on_its_way_waits_for_it_instead_of_conflicting(any_ui, summary):
+    ui = any_ui
+    page = ui.page
+    held = []
+
+    def hold_the_answer(route):
+        # The first autosave reaches the server (the version moves on); its answer is held back.
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route("**/autosave/", hold_the_answer)
+    ui.goto(f"/summaries/{summary.pk}/")
+    page.fill("#id_other_work", "先写的")
+    for _tick in range(40):
+        page.wait_for_timeout(250)
+        if held:
+            break
+    assert held, "the autosave was not sent"
+    assert MonthlySummary.objects.get(pk=summary.pk).other_work == "先写的"
+    page.fill("#id_problems", "提交前又写的")
+    page.get_by_role("button", name="提交审核").click()
+    page.wait_for_timeout(500)
+    route, answer = held[0]
+    with page.expect_navigation():
+        route.fulfill(response=answer)
+    expect(page.get_by_test_id("status")).to_contain_text("已提交")
+    stored = MonthlySummary.objects.get(pk=summary.pk)
+    assert (stored.status, stored.other_work, stored.problems) == ("submitted", "先写的", "提交前又写的")
+    assert not SummaryConflictCopy.objects.exists()
+    assert page_errors(ui) == [], "\n".join(ui.console)
