@@ -75,5 +75,10 @@ def summaries_awaiting_review(*, reviewer: User) -> QuerySet[MonthlySummary]:
 
 def progress_rows(*, summary: MonthlySummary) -> list[SummaryProgress]:
     """The summary's progress rows with their target items, so each shows the item's current
-    wording (:attr:`SummaryProgress.wording`) in one query."""
-    return list(summary.progress_notes.select_related("target_item"))
+    wording (:attr:`SummaryProgress.wording`) and place in one query."""
+    # In the targets' current order; rows whose item was removed from the targets come last.
+    return list(
+        summary.progress_notes.select_related("target_item").order_by(
+            F("target_item__sort_order").asc(nulls_last=True), "sort_order", "pk"
+        )
+    )

@@ -146,3 +146,27 @@ def test_the_page_puts_the_limits_on_the_text_boxes(client_for, summary, staff):
     page = client_for(staff).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
     assert page.count('maxlength="5000"') == 3
     assert page.count('maxlength="2000"') == 2  # one note per target item
+
+
+def test_the_summary_follows_the_targets_order_and_a_removed_item_comes_last(
+    client_for, summary_on_submitted_targets, staff, head
+):
+    summary = summary_on_submitted_targets
+    summary = services.summary_autosave(
+        summary=summary,
+        actor=staff,
+        based_on_version=summary.version,
+        text=text_of(summary, notes={"完成年度预算编制": "初稿已完成"}),
+    )
+    target_set = target_services.target_set_return(target_set=staff.target_sets.get(), actor=head, reason="调整")
+    budget, archive = target_set.items.order_by("sort_order")
+    target_services.target_set_save_draft(
+        target_set=target_set,
+        actor=staff,
+        version=target_set.version,
+        items=[ItemData(id=archive.pk, content="整理档案", sort_order=1), ItemData(content="新增的一项", sort_order=2)],
+    )
+    page = client_for(staff).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    # 整理档案 is now first, the new item second; the removed budget item keeps its note, last.
+    assert page.index("整理档案") < page.index("新增的一项") < page.index("初稿已完成")
+    assert "已从目标中删除" in page
