@@ -23,6 +23,11 @@ class SummaryTextForm(forms.Form):
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput(attrs={"data-autosave-version": ""}), min_value=1)
+    # Filled in by the page's script: which open page is saving, and which of its saves this is.
+    tab = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput(attrs={"data-autosave-tab": ""}))
+    seq = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput(attrs={"data-autosave-seq": ""})
+    )
     other_work = forms.CharField(
         label=_("其他工作"), required=False, max_length=_limit(MonthlySummary, "other_work"), widget=_textarea()
     )
@@ -54,6 +59,10 @@ class SummaryTextForm(forms.Form):
 
     def note_fields(self):
         return [(row, self[self.note_name(row)]) for row in self.progress]
+
+    def writer(self) -> dict:
+        """The page and the number of its save, for :func:`services.summary_autosave`."""
+        return {"tab": self.cleaned_data.get("tab") or "", "seq": self.cleaned_data.get("seq") or 0}
 
     def text(self) -> SummaryText:
         data = self.cleaned_data

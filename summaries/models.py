@@ -36,6 +36,12 @@ class MonthlySummary(OrganisationScoped, ReviewedDocument):
     next_month_plan = bounded_text(_("下月计划"), limit=LONG, blank=True)
     # The summaries' own word for lateness (the column is the shared one).
     is_late = models.BooleanField(_("迟交"), default=False)
+    # The last text save, by which page (a random id per open page) and which of its saves, and the
+    # version it produced: a page's save sent before the answer to its previous one (leaving the
+    # page, pressing 提交) is its own follow-up, not another page's conflict.
+    autosave_tab = models.CharField(max_length=40, blank=True, default="", editable=False)
+    autosave_seq = models.PositiveIntegerField(default=0, editable=False)
+    autosave_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("月小结")

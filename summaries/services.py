@@ -18,7 +18,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -161,16 +161,32 @@ def _check_text_lengths(text: SummaryText) -> None:
 
 
 @transaction.atomic
-def _summary_write(*, summary_id: int, actor: User, based_on_version: int, text: SummaryText) -> MonthlySummary:
+def _summary_write(
+    *, summary_id: int, actor: User, based_on_version: int, text: SummaryText, tab: str = "", seq: int = 0
+) -> MonthlySummary:
     summary = MonthlySummary.objects.select_related("owner").get(pk=summary_id)
     if summary.owner_id != actor.pk:
         raise PermissionDenied(_("只能修改自己的小结。"))
-    # Claim the version: exactly one writer moves it from N to N+1.
+    # Claim the version: exactly one writer moves it from N to N+1 — or the same page's later save
+    # that left before the answer to its previous one came back: the version is then the one that
+    # save produced, nothing else has written since, and a later save (higher seq) never loses to
+    # an earlier one that arrives after it.
+    current_or_own_follow_up = Q(version=based_on_version)
+    if tab:
+        current_or_own_follow_up |= Q(
+            version=based_on_version + 1,
+            autosave_version=based_on_version + 1,
+            autosave_tab=tab,
+            autosave_seq__lt=seq,
+        )
     claimed = MonthlySummary.objects.filter(
-        pk=summary_id, version=based_on_version, status__in=EDITABLE_STATUSES
+        current_or_own_follow_up, pk=summary_id, status__in=EDITABLE_STATUSES
     ).update(
         **{name: getattr(text, name) for name in TEXT_FIELDS},
         version=F("version") + 1,
+        autosave_tab=tab,
+        autosave_seq=seq,
+        autosave_version=F("version") + 1,
         updated_at=timezone.now(),
     )
     if claimed != 1:
@@ -197,7 +213,7 @@ def _summary_write(*, summary_id: int, actor: User, based_on_version: int, text:
 
 
 def summary_autosave(
-    *, summary: MonthlySummary, actor: User, based_on_version: int, text: SummaryText
+    *, summary: MonthlySummary, actor: User, based_on_version: int, text: SummaryText, tab: str = "", seq: int = 0
 ) -> MonthlySummary:
     """Save the owner's draft text if it is based on the current version; return the saved summary.
 
@@ -205,12 +221,16 @@ def summary_autosave(
     saved in between) or the summary is no longer editable, nothing is overwritten: the incoming
     text is kept as a :class:`SummaryConflictCopy` and :class:`SummaryConflict` is raised carrying
     the server's summary and the copy. The copy is written after the failed write has rolled back,
-    which is why this function is not atomic itself. Text longer than the model's limits is refused
+    which is why this function is not atomic itself. ``tab`` and ``seq`` name the page and its save
+    (the page's script sends them): the same page's next save, sent before the answer to its
+    previous one, is accepted on the version that save produced. Text longer than the model's limits is refused
     (``ValidationError`` naming the field).
     """
     _check_text_lengths(text)
     try:
-        return _summary_write(summary_id=summary.pk, actor=actor, based_on_version=based_on_version, text=text)
+        return _summary_write(
+            summary_id=summary.pk, actor=actor, based_on_version=based_on_version, text=text, tab=tab, seq=seq
+        )
     except SummaryConflict as conflict:
         conflict.copy = SummaryConflictCopy.objects.create(
             summary=conflict.summary, author=actor, based_on_version=based_on_version, payload=text.as_payload()

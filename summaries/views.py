@@ -154,6 +154,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,
                     based_on_version=form.cleaned_data["version"],
                     text=form.text(),
+                    **form.writer(),
                 )
                 if request.POST.get("action") == "submit":
                     summary = services.summary_submit(summary=summary, actor=request.user)
@@ -205,7 +206,11 @@ def summary_autosave(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
     try:
         summary = services.summary_autosave(
-            summary=summary, actor=request.user, based_on_version=form.cleaned_data["version"], text=form.text()
+            summary=summary,
+            actor=request.user,
+            based_on_version=form.cleaned_data["version"],
+            text=form.text(),
+            **form.writer(),
         )
     except services.SummaryConflict as conflict:
         server = conflict.summary

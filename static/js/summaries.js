@@ -11,6 +11,23 @@
   }
   var url = form.getAttribute("data-autosave-url");
   var versionInput = form.querySelector("[data-autosave-version]");
+  // Which open page saves, and which of its saves this is: the server accepts this page's save sent
+  // before the answer to its previous one (leaving the page mid-save) as a follow-up, not a conflict.
+  var tabInput = form.querySelector("[data-autosave-tab]");
+  var seqInput = form.querySelector("[data-autosave-seq]");
+  var seq = 0;
+  if (tabInput) {
+    tabInput.value = window.crypto && window.crypto.randomUUID
+      ? window.crypto.randomUUID()
+      : String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+
+  function nextSeq() {
+    seq += 1;
+    if (seqInput) {
+      seqInput.value = seq;
+    }
+  }
   var statusEl = form.querySelector("[data-autosave-status]");
   var alertEl = document.querySelector("[data-conflict-alert]");
   var DEBOUNCE_MS = 2000;
@@ -108,6 +125,7 @@
     }
     dirty = false;
     inFlight = true;
+    nextSeq();
     setStatus(msg("saving"));
     var request = fetch(url, {
       method: "POST",
@@ -175,6 +193,7 @@
       pendingSubmit = event.submitter || false;
       return;
     }
+    nextSeq();
     stopped = true;
     if (timer) {
       clearTimeout(timer);

@@ -207,3 +207,56 @@ def test_submitting_while_an_autosave_is_on_its_way_waits_for_it_instead_of_conf
     assert (stored.status, stored.other_work, stored.problems) == ("submitted", "先写的", "提交前又写的")
     assert not SummaryConflictCopy.objects.exists()
     assert page_errors(ui) == [], "\n".join(ui.console)
+
+
+def test_a_phone_locked_while_a_save_is_on_its_way_keeps_the_last_words(any_ui, summary):
+    ui = any_ui
+    page = ui.page
+    held = []
+
+    def hold_the_first_answer(route):
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route("**/autosave/", hold_the_first_answer)
+    ui.goto(f"/summaries/{summary.pk}/")
+    page.fill("#id_other_work", "先写的")
+    for _tick in range(40):
+        page.wait_for_timeout(250)
+        if held:
+            break
+    assert held, "the autosave was not sent"
+    page.fill("#id_other_work", "先写的，锁屏前又写的")
+    # The screen locks (the page is hidden) before the first answer is back: the page's last save
+    # goes out on the old version.
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, "visibilityState", {value: "hidden", configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    for _tick in range(40):
+        page.wait_for_timeout(250)
+        if MonthlySummary.objects.get(pk=summary.pk).other_work == "先写的，锁屏前又写的":
+            break
+    assert MonthlySummary.objects.get(pk=summary.pk).other_work == "先写的，锁屏前又写的"
+    # The first answer arrives last, with an older version; the next save is still accepted.
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, "visibilityState", {value: "visible", configurable: true});
+        }"""
+    )
+    page.fill("#id_problems", "解锁后写的")
+    for _tick in range(40):
+        page.wait_for_timeout(250)
+        if MonthlySummary.objects.get(pk=summary.pk).problems:
+            break
+    stored = MonthlySummary.objects.get(pk=summary.pk)
+    assert (stored.other_work, stored.problems) == ("先写的，锁屏前又写的", "解锁后写的")
+    expect(page.locator("[data-conflict-alert]")).to_be_hidden()
+    assert not SummaryConflictCopy.objects.exists()
+    assert page_errors(ui) == [], "\n".join(ui.console)
