@@ -11,7 +11,9 @@ from accounts import periods
 from evaluations.discipline.models import InspectionKind, Sanction, SanctionKind, Severity, VetoFlag
 from evaluations.discipline.services.inspections import inspection_record
 from evaluations.discipline.services.sanctions import sanction_save
+from evaluations.grading.models import ServiceEvent, ServiceEventKind
 from evaluations.grading.services.grading import grade_assign
+from evaluations.grading.services.inputs import service_event_save
 from evaluations.models import Grade
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +89,15 @@ def test_the_calendar_refuses_dates_far_from_their_period():
         periods.check_plausible_year(1900, field="year")
     assert list(refused.value.message_dict) == ["year"]
     periods.check_plausible_year(periods.today().year + 1)
+
+
+def test_it_refuses_a_praise_dated_1900(hr, staff, organisation):
+    with pytest.raises(ValidationError) as refused:
+        service_event_save(
+            event=ServiceEvent(
+                person=staff, date=date(1900, 1, 1), kind=ServiceEventKind.PRAISE, description="热情服务"
+            ),
+            entered_by=hr,
+        )
+    assert "日期须在2000年至" in refused.value.message_dict["date"][0]
+    assert not ServiceEvent.objects.exists()

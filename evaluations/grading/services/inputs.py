@@ -313,6 +313,11 @@ def service_event_check(
     errors: dict[str, list[str]] = {}
     if date is not None and date > periods.today():
         errors["date"] = [_("日期不能晚于今天。")]
+    elif date is not None:
+        try:
+            periods.check_plausible_date(date, not_future=True, label=_("日期"))
+        except ValidationError as exc:
+            errors["date"] = exc.messages
     if person is not None and person.organisation_id != organisation_id:
         errors["person"] = [_("人员不属于本单位。")]
     if kind == ServiceEventKind.COMPLAINT and handled is None:
