@@ -4,7 +4,20 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry, Department, PositionCategory, Role, StaffType, User
+from .periods import MAX_YEAR, MIN_YEAR
 from .widgets import DateInput, YesNoAllSelect
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A year in a list's filter: whole, within the calendar's years. A year like 0 or 99999 in a
+    link is then a form error shown on the page, not a date lookup that fails with a 500."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("年度"))
+        kwargs.setdefault("min_value", MIN_YEAR)
+        kwargs.setdefault("max_value", MAX_YEAR)
+        kwargs.setdefault("step_size", 1)
+        super().__init__(*args, **kwargs)
 
 
 class StaffFilter(django_filters.FilterSet):

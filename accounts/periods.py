@@ -515,3 +515,64 @@ def working_days_between(a: date, b: date, organisation: Organisation | int | No
     calendar = _WorkingCalendar(organisation)
     calendar._load(a, b)
     return sum(1 for day in _days(a, b) if calendar.is_working_day(day))
+
+
+# --- Plausible dates -------------------------------------------------------------------
+
+# How far from the period it belongs to a typed date or year may lie. A target's deadline may
+# run into the next year; a goal may be written for last year or next; further is a typing
+# mistake (1900 for 2026), which would otherwise raise flags and break reports.
+PLAUSIBLE_SPREAD_YEARS = 1
+
+
+def _plausible_years(around: Quarter | Month | int | None, today_: date) -> tuple[int, int]:
+    if around is None:
+        return MIN_YEAR, today_.year + PLAUSIBLE_SPREAD_YEARS
+    year = around if isinstance(around, int) else around.year
+    return max(MIN_YEAR, year - PLAUSIBLE_SPREAD_YEARS), year + PLAUSIBLE_SPREAD_YEARS
+
+
+def _refuse(message: str, field: str | None) -> ValidationError:
+    return ValidationError({field: message} if field else message, code="implausible_date")
+
+
+def check_plausible_year(
+    year: int, *, around: Quarter | Month | int | None = None, label=None, field: str | None = None
+) -> None:
+    """Refuse a year far from the period it belongs to (``around``: a quarter, a month or a year;
+    default the current year). Raises ``ValidationError`` (under ``field`` when given)."""
+    first, last = _plausible_years(around if around is not None else today().year, today())
+    if not first <= year <= last:
+        raise _refuse(
+            gettext("%(label)s须在%(first)s年至%(last)s年之间（现为%(year)s）。")
+            % {"label": label or gettext("年度"), "first": first, "last": last, "year": year},
+            field,
+        )
+
+
+def check_plausible_date(
+    d: date,
+    *,
+    around: Quarter | Month | int | None = None,
+    not_future: bool = False,
+    label=None,
+    field: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Refuse a date that cannot belong to its period: outside a year either side of ``around``
+    (a quarter, a month or a year), or — with no ``around`` — before :data:`MIN_YEAR`; with
+    ``not_future``, after today. The one rule for typed dates (deadlines, sanctions, moves)."""
+    d = _civil_date(d)
+    today_ = today(now)
+    first, last = _plausible_years(around, today_)
+    label = label or gettext("日期")
+    if not first <= d.year <= last:
+        raise _refuse(
+            gettext("%(label)s须在%(first)s年至%(last)s年之间（现为%(date)s）。")
+            % {"label": label, "first": first, "last": last, "date": d.isoformat()},
+            field,
+        )
+    if not_future and d > today_:
+        raise _refuse(
+            gettext("%(label)s不能晚于今天（现为%(date)s）。") % {"label": label, "date": d.isoformat()}, field
+        )

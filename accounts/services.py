@@ -171,6 +171,7 @@ def staff_move(*, user: User, department: Department, on_date: date | None = Non
     if user.department_id == department.pk:
         return
     on_date = on_date or periods.today()
+    periods.check_plausible_date(on_date, label=_("调动日期"), field="on_date")
     with audit_reason(reason):
         for membership in DepartmentMembership.objects.filter(user=user, end_date__isnull=True):
             membership.end_date = on_date

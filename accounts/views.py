@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from . import audit, imports, jobs, periods, selectors, services
 from .decorators import permission_required
 from .filters import AuditFilter, DepartmentFilter, StaffFilter
-from .formerrors import error_text
+from .formerrors import add_service_errors, error_text
 from .forms import (
     DepartmentForm,
     LoginForm,
@@ -218,14 +218,18 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk)
     form = StaffMoveForm(request.POST or None, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
-        services.staff_move(
-            user=person,
-            department=form.cleaned_data["department"],
-            on_date=form.cleaned_data["on_date"],
-            reason=form.cleaned_data["reason"],
-        )
-        messages.success(request, _("“%(name)s”已调整科室。") % {"name": person})
-        return redirect("accounts:staff_detail", pk=person.pk)
+        try:
+            services.staff_move(
+                user=person,
+                department=form.cleaned_data["department"],
+                on_date=form.cleaned_data["on_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("“%(name)s”已调整科室。") % {"name": person})
+            return redirect("accounts:staff_detail", pk=person.pk)
     return render(request, "accounts/staff_move.html", {"form": form, "person": person})
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from .audit import audit_reason
 from .selectors import evaluator_of
 from .services import notify
+from .textlimits import MEDIUM, bounded_text, check_length
 
 if TYPE_CHECKING:
     from .models import User
@@ -92,7 +93,7 @@ class ReviewedDocument(models.Model):
         verbose_name=gettext_lazy("审核人"),
     )
     reviewed_at = models.DateTimeField(gettext_lazy("审核时间"), null=True, blank=True)
-    return_reason = models.TextField(gettext_lazy("退回原因"), blank=True)
+    return_reason = bounded_text(gettext_lazy("退回原因"), limit=MEDIUM, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -270,6 +271,7 @@ def return_(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("退回时须填写退回原因。")}, code="reason_required")
+    check_length(reason, limit=MEDIUM, label=_("退回原因"), field="reason")
     locked = lock(document, version)
     check_reviewer(locked, actor)
     _decide(locked, actor, outcome=ReviewStatus.RETURNED, reason=reason, now=now, on_decided=on_decided)

@@ -3,11 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import SummaryProgress
+from .models import MonthlySummary, SummaryProgress
 from .services import SummaryText
 
-# Generous, but a bound on what one request may write.
-MAX_TEXT = 20000
+
+def _limit(model, name: str) -> int:
+    # The model's limit, so the textarea's maxlength and the service's refusal agree.
+    return model._meta.get_field(name).max_length
 
 
 def _textarea(rows: int = 6) -> forms.Textarea:
@@ -21,16 +23,34 @@ class SummaryTextForm(forms.Form):
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput(attrs={"data-autosave-version": ""}), min_value=1)
-    other_work = forms.CharField(label=_("其他工作"), required=False, max_length=MAX_TEXT, widget=_textarea())
-    problems = forms.CharField(label=_("存在问题"), required=False, max_length=MAX_TEXT, widget=_textarea(4))
-    next_month_plan = forms.CharField(label=_("下月计划"), required=False, max_length=MAX_TEXT, widget=_textarea(4))
+    # Filled in by the page's script: which open page is saving, and which of its saves this is.
+    tab = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput(attrs={"data-autosave-tab": ""}))
+    seq = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput(attrs={"data-autosave-seq": ""})
+    )
+    other_work = forms.CharField(
+        label=_("其他工作"), required=False, max_length=_limit(MonthlySummary, "other_work"), widget=_textarea()
+    )
+    problems = forms.CharField(
+        label=_("存在问题"), required=False, max_length=_limit(MonthlySummary, "problems"), widget=_textarea(4)
+    )
+    next_month_plan = forms.CharField(
+        label=_("下月计划"),
+        required=False,
+        max_length=_limit(MonthlySummary, "next_month_plan"),
+        widget=_textarea(4),
+    )
 
     def __init__(self, *args, progress: list[SummaryProgress], **kwargs):
         super().__init__(*args, **kwargs)
         self.progress = progress
         for row in progress:
             self.fields[self.note_name(row)] = forms.CharField(
-                label=row.item_content, required=False, max_length=MAX_TEXT, widget=_textarea(4), initial=row.note
+                label=row.wording,
+                required=False,
+                max_length=_limit(SummaryProgress, "note"),
+                widget=_textarea(4),
+                initial=row.note,
             )
 
     @staticmethod
@@ -39,6 +59,10 @@ class SummaryTextForm(forms.Form):
 
     def note_fields(self):
         return [(row, self[self.note_name(row)]) for row in self.progress]
+
+    def writer(self) -> dict:
+        """The page and the number of its save, for :func:`services.summary_autosave`."""
+        return {"tab": self.cleaned_data.get("tab") or "", "seq": self.cleaned_data.get("seq") or 0}
 
     def text(self) -> SummaryText:
         data = self.cleaned_data
@@ -53,14 +77,17 @@ class SummaryTextForm(forms.Form):
 class ReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("退回原因"),
-        max_length=2000,
+        max_length=_limit(MonthlySummary, "return_reason"),
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         error_messages={"required": _("退回时请填写退回原因。")},
     )
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("附件"), widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+    # An empty file is let through so the service says it is empty (not "choose a file").
+    file = forms.FileField(
+        label=_("附件"), allow_empty_file=True, widget=forms.ClearableFileInput(attrs={"class": "form-control"})
+    )
 
 
 class BulkApproveConfirmForm(forms.Form):

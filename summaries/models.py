@@ -13,6 +13,7 @@ from accounts.models import OrganisationScoped
 # names stay importable from here for the summaries code and this app's migrations.
 from accounts.periods import Month
 from accounts.storage import PrivateStorage, get_private_storage, private_storage  # noqa: F401
+from accounts.textlimits import LONG, MEDIUM, SHORT, bounded_text
 from accounts.workflow import ReviewedDocument
 
 
@@ -30,11 +31,17 @@ class MonthlySummary(OrganisationScoped, ReviewedDocument):
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
-    other_work = models.TextField(_("其他工作"), blank=True)
-    problems = models.TextField(_("存在问题"), blank=True)
-    next_month_plan = models.TextField(_("下月计划"), blank=True)
+    other_work = bounded_text(_("其他工作"), limit=LONG, blank=True)
+    problems = bounded_text(_("存在问题"), limit=LONG, blank=True)
+    next_month_plan = bounded_text(_("下月计划"), limit=LONG, blank=True)
     # The summaries' own word for lateness (the column is the shared one).
     is_late = models.BooleanField(_("迟交"), default=False)
+    # The last text save, by which page (a random id per open page) and which of its saves, and the
+    # version it produced: a page's save sent before the answer to its previous one (leaving the
+    # page, pressing 提交) is its own follow-up, not another page's conflict.
+    autosave_tab = models.CharField(max_length=40, blank=True, default="", editable=False)
+    autosave_seq = models.PositiveIntegerField(default=0, editable=False)
+    autosave_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("月小结")
@@ -76,9 +83,11 @@ class SummaryProgress(OrganisationScoped, models.Model):
     target_item = models.ForeignKey(
         "targets.TargetItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="progress_notes"
     )
-    # The item's text at the time, so the summary still reads right if the target changes later.
-    item_content = models.TextField(_("目标事项"))
-    note = models.TextField(_("进展情况"), blank=True)
+    # The item's text as handed in: refreshed from the target item at each submission, so a
+    # submitted summary reads as it was sent; while it is editable the page shows the item's
+    # current text (:attr:`wording`), never a stale copy.
+    item_content = bounded_text(_("目标事项"), limit=SHORT)
+    note = bounded_text(_("进展情况"), limit=MEDIUM, blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -90,7 +99,21 @@ class SummaryProgress(OrganisationScoped, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.item_content[:40]
+        return self.wording[:40]
+
+    @property
+    def is_orphan(self) -> bool:
+        """The target item this row reported on was removed from the targets."""
+        return self.target_item_id is None
+
+    @property
+    def wording(self) -> str:
+        """The item's current text while the summary can still change (targets may have been
+        returned and rewritten since the row was made); the text as handed in afterwards.
+        Read the rows with ``select_related("target_item")``."""
+        if self.target_item_id is not None and self.summary.is_editable:
+            return self.target_item.content
+        return self.item_content
 
 
 def _attachment_path(instance: SummaryAttachment, filename: str) -> str:
@@ -105,6 +128,8 @@ class SummaryAttachment(OrganisationScoped, models.Model):
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小"))
+    # The content's SHA-256, so the same file attached twice is recognised whatever its name.
+    sha256 = models.CharField(_("内容摘要"), max_length=64, blank=True, default="", editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -112,6 +137,11 @@ class SummaryAttachment(OrganisationScoped, models.Model):
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
         ordering = ["summary", "uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summary", "sha256"], condition=~models.Q(sha256=""), name="one_copy_of_a_file_per_summary"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

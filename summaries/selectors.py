@@ -13,7 +13,7 @@ from accounts.selectors import departments_reviewed_by
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from targets.models import TargetItem
 
-from .models import MonthlySummary
+from .models import MonthlySummary, SummaryProgress
 
 
 @dataclass
@@ -122,4 +122,15 @@ def summaries_awaiting_review(*, reviewer: User) -> QuerySet[MonthlySummary]:
         .filter(of_my_staff | of_heads_i_supervise)
         .select_related("owner", "owner__department", "department")
         .order_by("submitted_at", "pk")
+    )
+
+
+def progress_rows(*, summary: MonthlySummary) -> list[SummaryProgress]:
+    """The summary's progress rows with their target items, so each shows the item's current
+    wording (:attr:`SummaryProgress.wording`) and place in one query."""
+    # In the targets' current order; rows whose item was removed from the targets come last.
+    return list(
+        summary.progress_notes.select_related("target_item").order_by(
+            F("target_item__sort_order").asc(nulls_last=True), "sort_order", "pk"
+        )
     )

@@ -8,6 +8,7 @@ saved with an optimistic version check (a conditional UPDATE), because SQLite ig
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 import zipfile
@@ -17,7 +18,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts import periods, workflow
 from accounts.models import SEPARATED_ROLES, User
 from accounts.selectors import policy_for_organisation
+from accounts.textlimits import too_long_message
 from accounts.workflow import EDITABLE_STATUSES
 from targets.models import TargetItem, TargetSet
 
@@ -97,6 +99,7 @@ def summary_get_or_create(*, owner: User, year: int, month: int, now: datetime |
     if not 1 <= month <= 12:
         raise ValidationError(_("月份无效。"))
     today = periods.today(now)
+    periods.check_plausible_year(year, around=today.year, label=_("年度"))
     if (year, month) > (today.year, today.month):
         raise ValidationError(_("不能提前填写以后月份的小结。"))
     existing = MonthlySummary.objects.filter(owner=owner, year=year, month=month).first()
@@ -145,17 +148,48 @@ def _same_text(incoming: SummaryText, current: SummaryText) -> bool:
     return all(current.notes.get(pk, note) == note for pk, note in incoming.notes.items())
 
 
+def _check_text_lengths(text: SummaryText) -> None:
+    errors: dict[str, list[str]] = {}
+    for name in TEXT_FIELDS:
+        model_field = MonthlySummary._meta.get_field(name)
+        value = getattr(text, name)
+        if len(value) > model_field.max_length:
+            errors[name] = [too_long_message(model_field.verbose_name, model_field.max_length, len(value))]
+    note_limit = SummaryProgress._meta.get_field("note").max_length
+    for pk, note in text.notes.items():
+        if len(note) > note_limit:
+            errors[f"note_{pk}"] = [too_long_message(_("进展情况"), note_limit, len(note))]
+    if errors:
+        raise ValidationError(errors, code="too_long")
+
+
 @transaction.atomic
-def _summary_write(*, summary_id: int, actor: User, based_on_version: int, text: SummaryText) -> MonthlySummary:
+def _summary_write(
+    *, summary_id: int, actor: User, based_on_version: int, text: SummaryText, tab: str = "", seq: int = 0
+) -> MonthlySummary:
     summary = MonthlySummary.objects.select_related("owner").get(pk=summary_id)
     if summary.owner_id != actor.pk:
         raise PermissionDenied(_("只能修改自己的小结。"))
-    # Claim the version: exactly one writer moves it from N to N+1.
+    # Claim the version: exactly one writer moves it from N to N+1 — or the same page's later save
+    # that left before the answer to its previous one came back: the version is then the one that
+    # save produced, nothing else has written since, and a later save (higher seq) never loses to
+    # an earlier one that arrives after it.
+    current_or_own_follow_up = Q(version=based_on_version)
+    if tab:
+        current_or_own_follow_up |= Q(
+            version=based_on_version + 1,
+            autosave_version=based_on_version + 1,
+            autosave_tab=tab,
+            autosave_seq__lt=seq,
+        )
     claimed = MonthlySummary.objects.filter(
-        pk=summary_id, version=based_on_version, status__in=EDITABLE_STATUSES
+        current_or_own_follow_up, pk=summary_id, status__in=EDITABLE_STATUSES
     ).update(
         **{name: getattr(text, name) for name in TEXT_FIELDS},
         version=F("version") + 1,
+        autosave_tab=tab,
+        autosave_seq=seq,
+        autosave_version=F("version") + 1,
         updated_at=timezone.now(),
     )
     if claimed != 1:
@@ -182,7 +216,7 @@ def _summary_write(*, summary_id: int, actor: User, based_on_version: int, text:
 
 
 def summary_autosave(
-    *, summary: MonthlySummary, actor: User, based_on_version: int, text: SummaryText
+    *, summary: MonthlySummary, actor: User, based_on_version: int, text: SummaryText, tab: str = "", seq: int = 0
 ) -> MonthlySummary:
     """Save the owner's draft text if it is based on the current version; return the saved summary.
 
@@ -190,10 +224,16 @@ def summary_autosave(
     saved in between) or the summary is no longer editable, nothing is overwritten: the incoming
     text is kept as a :class:`SummaryConflictCopy` and :class:`SummaryConflict` is raised carrying
     the server's summary and the copy. The copy is written after the failed write has rolled back,
-    which is why this function is not atomic itself.
+    which is why this function is not atomic itself. ``tab`` and ``seq`` name the page and its save
+    (the page's script sends them): the same page's next save, sent before the answer to its
+    previous one, is accepted on the version that save produced. Text longer than the model's limits is refused
+    (``ValidationError`` naming the field).
     """
+    _check_text_lengths(text)
     try:
-        return _summary_write(summary_id=summary.pk, actor=actor, based_on_version=based_on_version, text=text)
+        return _summary_write(
+            summary_id=summary.pk, actor=actor, based_on_version=based_on_version, text=text, tab=tab, seq=seq
+        )
     except SummaryConflict as conflict:
         conflict.copy = SummaryConflictCopy.objects.create(
             summary=conflict.summary, author=actor, based_on_version=based_on_version, payload=text.as_payload()
@@ -209,14 +249,33 @@ def _is_late(summary: MonthlySummary, now: datetime) -> bool:
     return periods.is_late(periods.summary_deadline(policy, summary.period), now)
 
 
+def _prepare_submission(summary: MonthlySummary, now: datetime) -> None:
+    rows = list(summary.progress_notes.select_related("target_item"))
+    # Whitespace is not a summary: a month with nothing written cannot be handed in.
+    written = [getattr(summary, name) for name in TEXT_FIELDS] + [row.note for row in rows]
+    if not any(text.strip() for text in written):
+        raise ValidationError(_("小结内容为空，不能提交。请至少填写一项目标进展或“其他工作”。"), code="empty")
+    for row in rows:
+        if row.target_item is None:
+            # The item was removed from the targets: keep what was written about it, drop an empty row.
+            if not row.note.strip():
+                row.delete()
+        elif row.item_content != row.target_item.content:
+            # Hand in the item's current wording, never the copy made when the row was created.
+            row.item_content = row.target_item.content
+            row.save(update_fields=["item_content"])
+
+
 def summary_submit(*, summary: MonthlySummary, actor: User, now: datetime | None = None) -> MonthlySummary:
     """Send the summary to the reviewer. Lateness is recorded, never blocks.
 
-    A summary counts as late when first submitted after day ``policy.summary_deadline_day`` of the
-    following month (China time). A resubmission after a return keeps the first verdict: the delay
-    of a review round is not the author's lateness.
+    A summary with nothing written (blank text, every progress note empty) is refused. Each progress
+    row takes its target item's current wording, so targets rewritten after a return are reported
+    on as they now read. A summary counts as late when first submitted after day
+    ``policy.summary_deadline_day`` of the following month (China time). A resubmission after a
+    return keeps the first verdict: the delay of a review round is not the author's lateness.
     """
-    return workflow.submit(summary, actor, now=now, is_late=_is_late)
+    return workflow.submit(summary, actor, now=now, is_late=_is_late, prepare=_prepare_submission)
 
 
 def summary_approve(
@@ -330,17 +389,43 @@ def _display_name(name: str, content_type: str) -> str:
     return f"{stem[: 200 - len(extension)]}{extension}"
 
 
+def attachment_limit(policy) -> int:
+    """The largest attachment the organisation's policy allows, in bytes."""
+    return policy.attachment_max_mb * 1024 * 1024
+
+
+def attachment_too_large_message(policy) -> str:
+    return _("附件不能超过 %(mb)s MB。") % {"mb": policy.attachment_max_mb}
+
+
+def _sha256(uploaded: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    uploaded.seek(0)
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
 @transaction.atomic
 def summary_attachment_add(*, summary: MonthlySummary, actor: User, uploaded: UploadedFile) -> SummaryAttachment:
-    """Attach evidence to an editable summary: size limited by policy, type checked by content."""
+    """Attach evidence to an editable summary: not empty, size limited by policy, type checked by
+    content, and not a second copy of a file already attached (same SHA-256)."""
     summary = workflow.lock(summary)
     workflow.check_owner_may_edit(summary, actor)
     policy = policy_for_organisation(organisation_id=summary.organisation_id)
-    limit = policy.attachment_max_mb * 1024 * 1024
-    if uploaded.size == 0:
-        raise ValidationError(_("文件是空的。"))
-    if uploaded.size > limit:
-        raise ValidationError(_("附件不能超过 %(mb)s MB。") % {"mb": policy.attachment_max_mb})
+    if not uploaded.size:
+        raise ValidationError(
+            _("文件“%(name)s”是空的（0 字节），请选择有内容的文件。") % {"name": uploaded.name}, code="empty"
+        )
+    if uploaded.size > attachment_limit(policy):
+        raise ValidationError(attachment_too_large_message(policy), code="too_large")
+    digest = _sha256(uploaded)
+    duplicate = summary.attachments.filter(sha256=digest).first()
+    if duplicate is not None:
+        raise ValidationError(
+            _("这个文件已经上传过（“%(name)s”），不必重复上传。") % {"name": duplicate.original_name}, code="duplicate"
+        )
     content_type = sniff_content_type(uploaded)
     if content_type is None:
         raise ValidationError(
@@ -352,6 +437,7 @@ def summary_attachment_add(*, summary: MonthlySummary, actor: User, uploaded: Up
         original_name=name,
         content_type=content_type,
         size=uploaded.size,
+        sha256=digest,
         uploaded_by=actor,
     )
     # A random stored name: two uploads of "材料.pdf" do not collide, and names guess nothing.
@@ -359,7 +445,12 @@ def summary_attachment_add(*, summary: MonthlySummary, actor: User, uploaded: Up
     attachment.file.save(get_valid_filename(stored), uploaded, save=False)
     stored_name = attachment.file.name
     try:
-        attachment.save()
+        with transaction.atomic():
+            attachment.save()
+    except IntegrityError as exc:
+        # The same file sent twice at once: the other request stored it first.
+        private_storage.delete(stored_name)
+        raise ValidationError(_("这个文件已经上传过，不必重复上传。"), code="duplicate") from exc
     except Exception:
         private_storage.delete(stored_name)
         raise

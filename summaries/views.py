@@ -7,10 +7,12 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from accounts import periods
@@ -19,6 +21,7 @@ from accounts.models import Department
 from accounts.pages import confirm_page
 from accounts.pagination import query_without_page
 from accounts.selectors import policy_for_organisation
+from accounts.storage import SizeLimitedUploadHandler, body_too_large
 
 from . import exports, review, selectors, services
 from .filters import InboxFilter
@@ -46,7 +49,7 @@ def _get_editable_summary(request: HttpRequest, pk: int) -> MonthlySummary:
 
 
 def _text_form(summary: MonthlySummary, data=None) -> SummaryTextForm:
-    return SummaryTextForm(data, progress=list(summary.progress_notes.all()), initial=_initial(summary))
+    return SummaryTextForm(data, progress=selectors.progress_rows(summary=summary), initial=_initial(summary))
 
 
 def _initial(summary: MonthlySummary) -> dict:
@@ -64,7 +67,7 @@ def _conflict_context(summary: MonthlySummary, conflict: services.SummaryConflic
         "conflict": {
             "message": conflict.messages[0],
             "server": server,
-            "server_notes": list(server.progress_notes.all()),
+            "server_notes": selectors.progress_rows(summary=server),
             "copy_url": reverse("summaries:conflict_copy", args=[summary.pk, conflict.copy.pk])
             if conflict.copy
             else "",
@@ -152,6 +155,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,
                     based_on_version=form.cleaned_data["version"],
                     text=form.text(),
+                    **form.writer(),
                 )
                 if request.POST.get("action") == "submit":
                     summary = services.summary_submit(summary=summary, actor=request.user)
@@ -172,14 +176,16 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form = None
     if can_edit and form is None:
         form = _text_form(summary)
+    policy = policy_for_organisation(organisation_id=summary.organisation_id)
     ctx.update(
         {
             "summary": summary,
             "form": form,
-            "progress": list(summary.progress_notes.all()),
+            "progress": selectors.progress_rows(summary=summary),
             "attachments": list(summary.attachments.all()),
             "attachment_form": AttachmentForm() if can_edit else None,
-            "max_mb": policy_for_organisation(organisation_id=summary.organisation_id).attachment_max_mb,
+            "max_mb": policy.attachment_max_mb,
+            "max_bytes": services.attachment_limit(policy),
             "can_review": summary.status == "submitted" and request.user.has_perm("summaries.review_summary", summary),
             "return_form": ReturnForm(),
             "is_owner": summary.owner_id == request.user.pk,
@@ -200,7 +206,11 @@ def summary_autosave(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
     try:
         summary = services.summary_autosave(
-            summary=summary, actor=request.user, based_on_version=form.cleaned_data["version"], text=form.text()
+            summary=summary,
+            actor=request.user,
+            based_on_version=form.cleaned_data["version"],
+            text=form.text(),
+            **form.writer(),
         )
     except services.SummaryConflict as conflict:
         server = conflict.summary
@@ -215,7 +225,9 @@ def summary_autosave(request: HttpRequest, pk: int) -> JsonResponse:
                     "other_work": server.other_work,
                     "problems": server.problems,
                     "next_month_plan": server.next_month_plan,
-                    "notes": [{"item": row.item_content, "note": row.note} for row in server.progress_notes.all()],
+                    "notes": [
+                        {"item": row.wording, "note": row.note} for row in selectors.progress_rows(summary=server)
+                    ],
                 },
                 "copy_url": reverse("summaries:conflict_copy", args=[summary.pk, conflict.copy.pk]),
             },
@@ -230,7 +242,7 @@ def conflict_copy(request: HttpRequest, pk: int, copy_pk: int) -> HttpResponse:
     """Text a stale page tried to save, kept for its author to copy back."""
     summary = _get_editable_summary(request, pk)
     copy = get_object_or_404(SummaryConflictCopy, pk=copy_pk, summary=summary, author=request.user)
-    labels = {str(row.pk): row.item_content for row in summary.progress_notes.all()}
+    labels = {str(row.pk): row.wording for row in selectors.progress_rows(summary=summary)}
     notes = [(labels.get(key, _("（已删除的事项）")), note) for key, note in copy.payload.get("notes", {}).items()]
     return render(request, "summaries/conflict_copy.html", {"summary": summary, "copy": copy, "notes": notes})
 
@@ -257,23 +269,59 @@ def summary_review(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Attachments ---------------------------------------------------------------------
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _upload_answer(request: HttpRequest, summary: MonthlySummary, *, ok: bool, message: str, status: int = 200):
+    """The page's script gets JSON with the refreshed list (the page is not reloaded, so text typed
+    meanwhile stays, and the autosave version is untouched); a plain form gets a redirect."""
+    if _wants_json(request):
+        html = render_to_string(
+            "summaries/_attachment_list.html",
+            {"summary": summary, "attachments": list(summary.attachments.all()), "can_edit": True},
+            request=request,
+        )
+        return JsonResponse({"ok": ok, "message": message, "html": html}, status=status)
+    (messages.success if ok else messages.error)(request, message)
+    return redirect("summaries:detail", pk=summary.pk)
+
+
+@csrf_exempt  # checked in _attachment_receive, after the size: checking it first reads the body
 @login_required
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach a file. An oversized body is refused on its Content-Length before a byte of it is
+    read (413); one without an honest length is cut off at the policy's limit by the upload handler."""
     summary = _get_editable_summary(request, pk)
+    policy = policy_for_organisation(organisation_id=summary.organisation_id)
+    limit = services.attachment_limit(policy)
+    if body_too_large(request, limit):
+        return _upload_answer(
+            request, summary, ok=False, message=services.attachment_too_large_message(policy), status=413
+        )
+    handler = SizeLimitedUploadHandler(request, limit=limit)
+    request.upload_handlers.insert(0, handler)
+    return _attachment_receive(request, summary, handler, policy)
+
+
+@csrf_protect
+def _attachment_receive(request, summary, handler, policy) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
+    if handler.too_large:
+        return _upload_answer(
+            request, summary, ok=False, message=services.attachment_too_large_message(policy), status=413
+        )
     if not form.is_valid():
-        messages.error(request, _("请选择要上传的文件。"))
-    else:
-        try:
-            attachment = services.summary_attachment_add(
-                summary=summary, actor=request.user, uploaded=form.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("附件“%(name)s”已上传。") % {"name": attachment.original_name})
-    return redirect("summaries:detail", pk=summary.pk)
+        return _upload_answer(request, summary, ok=False, message=_("请选择要上传的文件。"), status=400)
+    try:
+        attachment = services.summary_attachment_add(
+            summary=summary, actor=request.user, uploaded=form.cleaned_data["file"]
+        )
+    except ValidationError as exc:
+        return _upload_answer(request, summary, ok=False, message=" ".join(exc.messages), status=400)
+    message = _("附件“%(name)s”已上传。") % {"name": attachment.original_name}
+    return _upload_answer(request, summary, ok=True, message=message)
 
 
 @never_cache

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import DateInput
 
-from .models import QUARTER_CHOICES, Completion, DepartmentGoal, TargetKind
+from .models import QUARTER_CHOICES, Completion, DepartmentGoal, TargetItem, TargetKind, TargetSetRevision
 from .services import ItemData
 
 
@@ -30,15 +30,27 @@ class DepartmentGoalForm(forms.ModelForm):
         self.fields["quarter"].choices = [("", _("年度目标"))] + [(k, v) for k, v in QUARTER_CHOICES]
 
 
+def _limit(model, name: str) -> int:
+    # The model's limit, so the form's maxlength and the service's refusal never disagree.
+    return model._meta.get_field(name).max_length
+
+
 class TargetItemForm(forms.Form):
     """One row of the targets formset. A plain form (not a ModelForm) so the goal choices are
     computed once per page, not queried once per row."""
 
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     sort_order = forms.IntegerField(label=_("序号"), min_value=0, max_value=999, required=False)
-    content = forms.CharField(label=_("目标内容"), widget=forms.Textarea(attrs={"rows": 2}))
+    content = forms.CharField(
+        label=_("目标内容"), max_length=_limit(TargetItem, "content"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     kind = forms.ChoiceField(label=_("类别"), choices=TargetKind.choices, initial=TargetKind.KEY)
-    measures = forms.CharField(label=_("推进措施"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    measures = forms.CharField(
+        label=_("推进措施"),
+        max_length=_limit(TargetItem, "measures"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
     deadline = forms.DateField(label=_("时间节点"), widget=DateInput(), required=False)
     weight = forms.IntegerField(label=_("权重"), min_value=0, max_value=100, required=False)
     goal = forms.TypedChoiceField(label=_("对应科室目标"), coerce=int, empty_value=None, required=False)
@@ -55,7 +67,7 @@ class TargetItemForm(forms.Form):
         data = self.cleaned_data
         return ItemData(
             id=data.get("id"),
-            sort_order=data.get("sort_order") or 0,
+            sort_order=data.get("sort_order"),
             content=data["content"],
             kind=data["kind"],
             measures=data.get("measures", ""),
@@ -98,12 +110,21 @@ def item_initial(items) -> list[dict]:
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(
+        label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=_limit(TargetSetRevision, "reason")
+    )
 
 
 class AssignItemForm(forms.Form):
-    content = forms.CharField(label=_("交办事项"), widget=forms.Textarea(attrs={"rows": 2}))
-    measures = forms.CharField(label=_("工作要求"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    content = forms.CharField(
+        label=_("交办事项"), max_length=_limit(TargetItem, "content"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    measures = forms.CharField(
+        label=_("工作要求"),
+        max_length=_limit(TargetItem, "measures"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
     deadline = forms.DateField(label=_("时间节点"), widget=DateInput(), required=False)
 
 
@@ -121,7 +142,10 @@ class CompletionForm(forms.Form):
                 initial=item.completion,
             )
             self.fields[f"note_{item.pk}"] = forms.CharField(
-                label=_("说明"), max_length=500, required=False, initial=item.completion_note
+                label=_("说明"),
+                max_length=_limit(TargetItem, "completion_note"),
+                required=False,
+                initial=item.completion_note,
             )
 
     def rows(self):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationScoped
 from accounts.periods import QUARTER_CHOICES, Quarter
+from accounts.textlimits import MEDIUM, SHORT, bounded_text
 
 # ReviewStatus is also imported from here by the demo and the evaluations rooms.
 from accounts.workflow import ReviewedDocument, ReviewStatus
@@ -27,7 +28,7 @@ class DepartmentGoal(OrganisationScoped, models.Model):
     quarter = models.PositiveSmallIntegerField(
         _("季度"), choices=QUARTER_CHOICES, null=True, blank=True, help_text=_("留空表示年度目标。")
     )
-    content = models.TextField(_("目标内容"))
+    content = bounded_text(_("目标内容"), limit=SHORT)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -103,9 +104,9 @@ class TargetItem(OrganisationScoped, models.Model):
 
     target_set = models.ForeignKey(TargetSet, on_delete=models.CASCADE, related_name="items")
     sort_order = models.PositiveSmallIntegerField(_("序号"), default=0)
-    content = models.TextField(_("目标内容"))
+    content = bounded_text(_("目标内容"), limit=SHORT)
     kind = models.CharField(_("类别"), max_length=20, choices=TargetKind.choices, default=TargetKind.KEY)
-    measures = models.TextField(_("推进措施"), blank=True)
+    measures = bounded_text(_("推进措施"), limit=MEDIUM, blank=True)
     deadline = models.DateField(_("时间节点"), null=True, blank=True)
     weight = models.PositiveSmallIntegerField(
         _("权重"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
@@ -127,7 +128,7 @@ class TargetItem(OrganisationScoped, models.Model):
         verbose_name=_("交办领导"),
     )
     completion = models.CharField(_("完成情况"), max_length=20, choices=Completion.choices, blank=True)
-    completion_note = models.TextField(_("完成情况说明"), blank=True)
+    completion_note = bounded_text(_("完成情况说明"), limit=SHORT, blank=True)
 
     class Meta:
         verbose_name = _("目标事项")
@@ -153,7 +154,7 @@ class TargetSetRevision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(_("退回原因"), blank=True)
+    reason = bounded_text(_("退回原因"), limit=MEDIUM, blank=True)
 
     class Meta:
         verbose_name = _("目标版本")

@@ -21,6 +21,7 @@ from accounts import periods, workflow
 from accounts.models import Department, User
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify
+from accounts.textlimits import check_text_limits
 from accounts.workflow import ReviewStatus
 
 from . import selectors
@@ -44,7 +45,8 @@ class ItemData:
     deadline: date | None = None
     weight: int | None = None
     goal_id: int | None = None
-    sort_order: int = 0
+    # Empty when the person gave no number: such items go after the numbered ones.
+    sort_order: int | None = None
     id: int | None = None
 
 
@@ -56,15 +58,25 @@ def _check_heads(*, actor: User, department: Department) -> None:
         raise PermissionDenied(_("只有本科室负责人可以维护科室目标。"))
 
 
+def _check_goal(goal: DepartmentGoal) -> None:
+    if not (goal.content or "").strip():
+        raise ValidationError({"content": _("请填写目标内容。")})
+    periods.check_plausible_year(goal.year, label=_("年度"), field="year")
+    check_text_limits(goal)
+
+
 @transaction.atomic
 def department_goal_create(
     *, actor: User, department: Department, year: int, quarter: int | None, content: str, sort_order: int = 0
 ) -> DepartmentGoal:
     """Record an annual goal (``quarter`` empty) or a quarter's goal for the head's department."""
     _check_heads(actor=actor, department=department)
-    return DepartmentGoal.objects.create(
+    goal = DepartmentGoal(
         department=department, year=year, quarter=quarter, content=content, sort_order=sort_order, created_by=actor
     )
+    _check_goal(goal)
+    goal.save()
+    return goal
 
 
 @transaction.atomic
@@ -73,6 +85,7 @@ def department_goal_update(
 ) -> DepartmentGoal:
     _check_heads(actor=actor, department=goal.department)
     goal.year, goal.quarter, goal.content, goal.sort_order = year, quarter, content, sort_order
+    _check_goal(goal)
     goal.save()
     return goal
 
@@ -117,10 +130,18 @@ def _write_items(*, target_set: TargetSet, items: list[ItemData]) -> None:
     )
     existing = {item.pk: item for item in target_set.items.all()}
     kept: set[int] = set()
-    ordered = sorted(enumerate(items), key=lambda pair: (pair[1].sort_order, pair[0]))
+    # Numbered items in their order, then the unnumbered ones in the order they were written.
+    ordered = sorted(
+        enumerate(items),
+        key=lambda pair: (pair[1].sort_order is None, pair[1].sort_order or 0, pair[0]),
+    )
     for position, (_index, data) in enumerate(ordered, start=1):
         if data.goal_id is not None and data.goal_id not in allowed_goals:
             raise ValidationError(_("所选科室目标不属于本科室本季度。"), code="invalid_goal")
+        if not (data.content or "").strip():
+            raise ValidationError({"content": _("第%(n)s项目标内容为空，请填写或删除该项。") % {"n": position}})
+        if data.deadline is not None:
+            periods.check_plausible_date(data.deadline, around=target_set.period, label=_("时间节点"))
         item = existing.get(data.id) if data.id else None
         if item is None:
             item = TargetItem(target_set=target_set)
@@ -128,12 +149,13 @@ def _write_items(*, target_set: TargetSet, items: list[ItemData]) -> None:
             kept.add(item.pk)
         item.target_set = target_set  # cached, so the audit hook reads the organisation without a query
         item.sort_order = position
-        item.content = data.content
+        item.content = data.content.strip()
         item.kind = data.kind
         item.measures = data.measures
         item.deadline = data.deadline
         item.weight = data.weight
         item.goal_id = data.goal_id
+        check_text_limits(item)
         item.save()
     for pk, item in existing.items():
         if pk not in kept:
@@ -161,7 +183,7 @@ def target_set_save_draft(*, target_set: TargetSet, actor: User, version: int, i
 
 def _check_submittable(target_set: TargetSet) -> None:
     items = list(target_set.items.all())
-    if not items:
+    if not any(item.content.strip() for item in items):
         raise ValidationError(_("请至少填写一项目标后再提交。"), code="empty")
     weights = [item.weight for item in items if item.weight is not None]
     if weights and sum(weights) != 100:
@@ -274,8 +296,10 @@ def target_set_assign_item(
         raise PermissionDenied(_("只有被考核人的考核人或分管领导可以交办事项。"))
     if not content.strip():
         raise ValidationError({"content": _("请填写交办事项内容。")})
+    if deadline is not None:
+        periods.check_plausible_date(deadline, around=locked.period, label=_("时间节点"), field="deadline")
     last = locked.items.aggregate(last=Max("sort_order"))["last"] or 0
-    item = TargetItem.objects.create(
+    item = TargetItem(
         target_set=locked,
         sort_order=last + 1,
         content=content.strip(),
@@ -284,6 +308,8 @@ def target_set_assign_item(
         deadline=deadline,
         assigned_by=actor,
     )
+    check_text_limits(item)
+    item.save()
     _bump(locked)
     notify(
         recipient=locked.owner,
@@ -326,6 +352,7 @@ def target_set_record_completion(
             continue
         item.target_set = locked
         item.completion, item.completion_note = completion, note
+        check_text_limits(item, "completion_note")
         item.save(update_fields=["completion", "completion_note"])
     _bump(locked)
     return locked

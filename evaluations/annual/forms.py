@@ -48,6 +48,7 @@ class AnnualDecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("理由"),
         required=False,
+        max_length=AnnualResult._meta.get_field("decision_reason").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("与建议等次不一致时必填，将记入审计日志。"),
     )

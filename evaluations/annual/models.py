@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationScoped
+from accounts.textlimits import MEDIUM, bounded_text
 
 from ..grading.models import score_field
 
@@ -37,7 +38,7 @@ class AnnualResult(OrganisationScoped, models.Model):
     suggested_grade = models.CharField(_("建议等次"), max_length=30, choices=AnnualGrade.choices, blank=True)
     suggestion_reasons = models.JSONField(_("建议理由"), default=list, blank=True)
     decided_grade = models.CharField(_("确定等次"), max_length=30, choices=AnnualGrade.choices, blank=True)
-    decision_reason = models.TextField(_("与建议不一致的理由"), blank=True)
+    decision_reason = bounded_text(_("与建议不一致的理由"), limit=MEDIUM, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -41,6 +41,7 @@ from accounts import jobs
 from accounts.audit import audit_reason
 from accounts.models import Job, Organisation, Policy, StaffStatus, StaffStatusKind, User
 from accounts.selectors import policy_for_organisation
+from accounts.textlimits import check_length
 
 from ..discipline.models import SanctionEffect
 from ..discipline.selectors import (
@@ -511,6 +512,8 @@ def annual_decide(*, result: AnnualResult, actor: User, grade: str, reason: str)
     reason = reason.strip()
     if grade != result.suggested_grade and not reason:
         raise ValidationError({"reason": _("确定等次与建议等次不一致，须说明理由。")})
+    limit = AnnualResult._meta.get_field("decision_reason").max_length
+    check_length(reason, limit=limit, label=_("与建议不一致的理由"), field="reason")
     _lock_year(organisation_id=result.organisation_id, year=result.year)
     locked = AnnualResult.objects.select_related("organisation").get(pk=result.pk)
     if grade == AnnualGrade.EXCELLENT:

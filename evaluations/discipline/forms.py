@@ -19,7 +19,7 @@ from accounts.models import Department, Organisation, User
 from accounts.selectors import choosable_people
 from accounts.widgets import DateInput
 
-from .models import Inspection, InspectionKind, Severity
+from .models import Finding, Inspection, InspectionKind, Severity
 
 
 def _departments(organisation: Organisation, *, active_only: bool = True):
@@ -36,6 +36,7 @@ class InspectionForm(forms.Form):
     note = forms.CharField(
         label=_("检查情况及证据"),
         required=False,
+        max_length=Inspection._meta.get_field("note").max_length,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("检查方式、经过，及照片、记录等证据的存放说明。"),
     )
@@ -62,8 +63,17 @@ class FindingForm(forms.Form):
         choices=[("", "—"), *Severity.choices],
         help_text=_("“严重”问题将对该人员当年考核一票否决。"),
     )
-    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 2}))
-    evidence = forms.CharField(label=_("证据说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("问题描述"),
+        max_length=Finding._meta.get_field("description").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    evidence = forms.CharField(
+        label=_("证据说明"),
+        required=False,
+        max_length=Finding._meta.get_field("evidence").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import YearFilter
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
 from accounts.selectors import choosable_people
@@ -95,7 +96,7 @@ class VetoLiftForm(forms.Form):
 
 
 class SanctionFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label=_("年度"), field_name="decided_on", lookup_expr="year")
+    year = YearFilter(field_name="decided_on", lookup_expr="year")
     kind = django_filters.ChoiceFilter(label=_("类别"), choices=SanctionKind.choices, empty_label=_("全部"))
     department = django_filters.ModelChoiceFilter(
         label=_("科室"), queryset=Department.objects.none(), field_name="person__department"
@@ -118,7 +119,7 @@ FLAG_STATES = [("active", _("生效中")), ("lifted", _("已解除"))]
 
 
 class VetoFlagFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label=_("年度"))
+    year = YearFilter()
     state = django_filters.ChoiceFilter(
         label=_("状态"), choices=FLAG_STATES, empty_label=_("全部"), method="filter_state"
     )

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationScoped
+from accounts.textlimits import MEDIUM, bounded_text
 
 
 class InspectionKind(models.TextChoices):
@@ -30,7 +31,7 @@ class Inspection(OrganisationScoped, models.Model):
     date = models.DateField(_("检查日期"))
     kind = models.CharField(_("检查类别"), max_length=20, choices=InspectionKind.choices)
     departments = models.ManyToManyField("accounts.Department", related_name="inspections", verbose_name=_("检查科室"))
-    note = models.TextField(_("检查情况"), blank=True)
+    note = bounded_text(_("检查情况"), limit=MEDIUM, blank=True)
     inspector = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("检查人")
     )
@@ -69,8 +70,8 @@ class Finding(OrganisationScoped, models.Model):
         verbose_name=_("科室"),
     )
     severity = models.CharField(_("严重程度"), max_length=20, choices=Severity.choices)
-    description = models.TextField(_("问题描述"))
-    evidence = models.TextField(_("证据说明"), blank=True)
+    description = bounded_text(_("问题描述"), limit=MEDIUM)
+    evidence = bounded_text(_("证据说明"), limit=MEDIUM, blank=True)
 
     class Meta:
         verbose_name = _("检查发现")
@@ -175,7 +176,7 @@ class Sanction(OrganisationScoped, models.Model):
     kind = models.CharField(_("处分/处理"), max_length=30, choices=SanctionKind.choices)
     decided_on = models.DateField(_("决定日期"))
     closed_on = models.DateField(_("结案/解除日期"), null=True, blank=True)
-    note = models.TextField(_("说明"), blank=True)
+    note = bounded_text(_("说明"), limit=MEDIUM, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     entered_at = models.DateTimeField(auto_now_add=True)
 
@@ -204,7 +205,7 @@ class VetoFlag(OrganisationScoped, models.Model):
     lifted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    lift_reason = models.TextField(_("解除理由"), blank=True)
+    lift_reason = bounded_text(_("解除理由"), limit=MEDIUM, blank=True)
 
     class Meta:
         verbose_name = _("一票否决")

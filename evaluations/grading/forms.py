@@ -12,17 +12,25 @@ from accounts.models import Department
 from accounts.widgets import YesNoAllSelect
 from targets.models import QUARTER_CHOICES
 
-from .models import Grade, QuarterGrade, UncertainReason
+from .models import Grade, QuarterDisciplineOpinion, QuarterGrade, UncertainReason
+
+
+def _limit(name: str) -> int:
+    # The model's limit, so the textarea's maxlength and the service's refusal agree.
+    return QuarterGrade._meta.get_field(name).max_length
 
 
 class GradeForm(forms.Form):
     """One person's grade. Rendered once per row on the grading page, with the row's prefix."""
 
     grade = forms.ChoiceField(label=_("等次"), choices=Grade.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("评语"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("评语"), required=False, max_length=_limit("comment"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     reason = forms.CharField(
         label=_("定等理由"),
         required=False,
+        max_length=_limit("reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("评为“一般”“较差”时必填。"),
     )
@@ -36,7 +44,9 @@ class ConfirmForm(forms.Form):
     """A leader's confirmation: unchanged, or a new grade with the reason for the change."""
 
     new_grade = forms.ChoiceField(label=_("调整为"), required=False, choices=[("", _("不调整")), *Grade.choices])
-    reason = forms.CharField(label=_("调整理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("调整理由"), required=False, max_length=_limit("reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
@@ -48,7 +58,11 @@ class OpenQuarterForm(forms.Form):
 class DisciplineOpinionForm(forms.Form):
     """The discipline office's opinion on a quarter (纪委意见); an inspector records it."""
 
-    text = forms.CharField(label=_("纪委意见"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("纪委意见"),
+        max_length=QuarterDisciplineOpinion._meta.get_field("text").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ApprovalFilter(django_filters.FilterSet):

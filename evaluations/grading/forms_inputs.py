@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import YearFilter
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
 from accounts.selectors import choosable_people
@@ -120,7 +121,7 @@ class InputImportForm(forms.Form):
 
 
 class SatisfactionFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label=_("年度"))
+    year = YearFilter()
     quarter = django_filters.ChoiceFilter(label=_("季度"), choices=QUARTER_CHOICES, empty_label=_("全部"))
     department = django_filters.ModelChoiceFilter(
         label=_("科室"), queryset=Department.objects.none(), method="filter_department"
@@ -149,7 +150,7 @@ class SatisfactionFilter(django_filters.FilterSet):
 
 
 class ServiceEventFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label=_("年度"), field_name="date", lookup_expr="year")
+    year = YearFilter(field_name="date", lookup_expr="year")
     quarter = django_filters.ChoiceFilter(
         label=_("季度"), choices=QUARTER_CHOICES, empty_label=_("全部"), field_name="date", lookup_expr="quarter"
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationScoped, PositionCategory
 from accounts.periods import QUARTER_CHOICES, Quarter
+from accounts.textlimits import MEDIUM, SHORT, bounded_text
 
 SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -88,7 +89,7 @@ class QuarterDisciplineOpinion(OrganisationScoped, models.Model):
     appraisal_quarter = models.OneToOneField(
         AppraisalQuarter, on_delete=models.PROTECT, related_name="discipline_opinion", verbose_name=_("考核季度")
     )
-    text = models.TextField(_("纪委意见"))
+    text = bounded_text(_("纪委意见"), limit=MEDIUM)
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
     )
@@ -150,8 +151,8 @@ class QuarterGrade(OrganisationScoped, models.Model):
     state = models.CharField(_("状态"), max_length=20, choices=GradeState.choices, default=GradeState.PENDING)
     grade = models.CharField(_("等次"), max_length=20, choices=Grade.choices, blank=True)
     uncertain_reason = models.CharField(_("不确定等次原因"), max_length=20, choices=UncertainReason.choices, blank=True)
-    comment = models.TextField(_("评语"), blank=True)
-    reason = models.TextField(_("定等理由"), blank=True, help_text=_("评为“一般”“较差”时必填。"))
+    comment = bounded_text(_("评语"), limit=SHORT, blank=True)
+    reason = bounded_text(_("定等理由"), limit=SHORT, blank=True, help_text=_("评为“一般”“较差”时必填。"))
     personal_score = score_field(_("个人得分"), null=True, blank=True)
     composite_score = score_field(_("综合得分"), null=True, blank=True)
     suggested_grade = models.CharField(_("建议等次"), max_length=20, choices=Grade.choices, blank=True)
@@ -176,7 +177,7 @@ class QuarterGrade(OrganisationScoped, models.Model):
     # When the supervising leader changed the evaluator's grade: what the evaluator gave and why it
     # was changed, so the agency head approving the quarter sees both.
     evaluator_grade = models.CharField(_("评鉴人所定等次"), max_length=20, choices=Grade.choices, blank=True)
-    change_reason = models.TextField(_("分管领导调整理由"), blank=True)
+    change_reason = bounded_text(_("分管领导调整理由"), limit=SHORT, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -260,7 +261,7 @@ class ServiceEvent(OrganisationScoped, models.Model):
     )
     date = models.DateField(_("日期"))
     kind = models.CharField(_("类别"), max_length=20, choices=ServiceEventKind.choices)
-    description = models.TextField(_("事由"))
+    description = bounded_text(_("事由"), limit=SHORT)
     handled = models.BooleanField(_("投诉已处理"), null=True, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     entered_at = models.DateTimeField(auto_now_add=True)

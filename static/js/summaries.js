@@ -11,6 +11,23 @@
   }
   var url = form.getAttribute("data-autosave-url");
   var versionInput = form.querySelector("[data-autosave-version]");
+  // Which open page saves, and which of its saves this is: the server accepts this page's save sent
+  // before the answer to its previous one (leaving the page mid-save) as a follow-up, not a conflict.
+  var tabInput = form.querySelector("[data-autosave-tab]");
+  var seqInput = form.querySelector("[data-autosave-seq]");
+  var seq = 0;
+  if (tabInput) {
+    tabInput.value = window.crypto && window.crypto.randomUUID
+      ? window.crypto.randomUUID()
+      : String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+
+  function nextSeq() {
+    seq += 1;
+    if (seqInput) {
+      seqInput.value = seq;
+    }
+  }
   var statusEl = form.querySelector("[data-autosave-status]");
   var alertEl = document.querySelector("[data-conflict-alert]");
   var DEBOUNCE_MS = 2000;
@@ -18,6 +35,9 @@
   var dirty = false;
   var inFlight = false;
   var stopped = false;
+  // A 保存/提交 pressed while an autosave is on its way waits for it: sent at once, it would carry
+  // the version the autosave is about to replace and be refused as a conflict with one tab open.
+  var pendingSubmit = null;
 
   function msg(name) {
     return form.getAttribute("data-msg-" + name) || "";
@@ -86,12 +106,26 @@
     alertEl.scrollIntoView({ behavior: "smooth", block: "start" });
   }
 
+  function submitPending() {
+    if (pendingSubmit === null) {
+      return;
+    }
+    var submitter = pendingSubmit;
+    pendingSubmit = null;
+    if (submitter && form.requestSubmit) {
+      form.requestSubmit(submitter);
+    } else {
+      form.submit();
+    }
+  }
+
   function save(leaving) {
     if (stopped || !dirty || (inFlight && !leaving)) {
       return;
     }
     dirty = false;
     inFlight = true;
+    nextSeq();
     setStatus(msg("saving"));
     var request = fetch(url, {
       method: "POST",
@@ -112,6 +146,10 @@
         if (result.status === 200 && result.data.ok) {
           versionInput.value = result.data.version;
           setStatus(msg("saved") + " " + result.data.saved_at);
+          if (pendingSubmit !== null) {
+            submitPending();
+            return;
+          }
           if (dirty) {
             // Typed while the request was on its way: save that too, on the new version.
             timer = setTimeout(function () {
@@ -119,16 +157,19 @@
             }, DEBOUNCE_MS);
           }
         } else if (result.status === 409) {
+          pendingSubmit = null;
           showConflict(result.data);
         } else {
           dirty = true;
           setStatus(msg("failed"));
+          submitPending();
         }
       })
       .catch(function () {
         inFlight = false;
         dirty = true;
         setStatus(msg("failed"));
+        submitPending();
       });
   }
 
@@ -146,7 +187,13 @@
   });
 
   // The plain submit carries the current version itself; no autosave should race it.
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    if (inFlight) {
+      event.preventDefault();
+      pendingSubmit = event.submitter || false;
+      return;
+    }
+    nextSeq();
     stopped = true;
     if (timer) {
       clearTimeout(timer);
@@ -160,5 +207,97 @@
   });
   window.addEventListener("pagehide", function () {
     save(true);
+  });
+})();
+
+// Attachments: checked here before anything is sent (empty, over the policy's limit), then sent
+// with fetch so the page is not reloaded — reloading while an autosave was on its way showed the
+// text as it was before it landed (an emptied box) and left the page on an old version, so the
+// next save was refused as a conflict. The server checks everything again.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-attachment-form]");
+  if (!form || !window.fetch || !window.FormData) {
+    return;
+  }
+  var input = form.querySelector("input[type=file]");
+  var statusEl = form.querySelector("[data-attachment-status]");
+  var button = form.querySelector("button[type=submit]");
+  var maxBytes = parseInt(form.getAttribute("data-max-bytes"), 10);
+
+  function msg(name) {
+    return form.getAttribute("data-msg-" + name) || "";
+  }
+
+  function say(text, ok) {
+    statusEl.textContent = text;
+    statusEl.classList.toggle("text-danger", !ok);
+    statusEl.classList.toggle("text-success", !!ok);
+  }
+
+  // Refuse before sending, so a phone does not upload 50 MB only to be told no.
+  function refusal(file) {
+    if (!file) {
+      return msg("choose");
+    }
+    if (file.size === 0) {
+      return msg("empty");
+    }
+    if (maxBytes && file.size > maxBytes) {
+      return msg("too-large");
+    }
+    return "";
+  }
+
+  input.addEventListener("change", function () {
+    var problem = refusal(input.files[0]);
+    if (problem) {
+      say(problem, false);
+    } else {
+      say("", true);
+    }
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var file = input.files[0];
+    var problem = refusal(file);
+    if (problem) {
+      say(problem, false);
+      return;
+    }
+    var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+    button.disabled = true;
+    say(msg("uploading"), true);
+    fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf ? csrf.value : "", "X-Requested-With": "XMLHttpRequest" },
+    })
+      .then(function (response) {
+        return response.json();
+      })
+      .then(function (data) {
+        if (data.html) {
+          var list = document.querySelector("[data-testid=attachments]");
+          var wrapper = document.createElement("div");
+          wrapper.innerHTML = data.html;
+          var fresh = wrapper.querySelector("[data-testid=attachments]");
+          if (list && fresh) {
+            list.replaceWith(fresh);
+          }
+        }
+        say(data.message, data.ok);
+        if (data.ok) {
+          input.value = "";
+        }
+      })
+      .catch(function () {
+        say(msg("failed"), false);
+      })
+      .then(function () {
+        button.disabled = false;
+      });
   });
 })();

@@ -19,6 +19,7 @@ from summaries.models import MonthlySummary
 from summaries.review import ROSTER_NOT_SUBMITTED, roster
 from targets import services as target_services
 from targets.models import TargetItem
+from tests.summaries.helpers import submit_written
 
 CHINA = ZoneInfo("Asia/Shanghai")
 OCTOBER = datetime(2026, 10, 20, 10, 0, tzinfo=CHINA)
@@ -41,7 +42,7 @@ def _submitted_targets(owner):
 
 def _submitted_summary(owner):
     summary = summary_services.summary_get_or_create(owner=owner, year=2026, month=10, now=OCTOBER)
-    return summary_services.summary_submit(summary=summary, actor=owner, now=OCTOBER)
+    return submit_written(summary=summary, actor=owner, now=OCTOBER)
 
 
 KINDS = {
@@ -153,7 +154,7 @@ def test_a_returned_document_is_not_handed_in(staff, head):
     summary = summary_services.summary_return(summary=_submitted_summary(staff), actor=head, reason="请补充")
     assert summary.status not in HANDED_IN_STATUSES
     assert not MonthlySummary.objects.filter(handed_in(), pk=summary.pk).exists()
-    summary = summary_services.summary_submit(summary=summary, actor=staff, now=OCTOBER)
+    summary = submit_written(summary=summary, actor=staff, now=OCTOBER)
     assert MonthlySummary.objects.filter(handed_in(), pk=summary.pk).exists()
 
 

@@ -251,3 +251,16 @@ def test_the_staff_search_is_served_by_a_trigram_index_on_postgresql(organisatio
         plan = queryset.explain()
     for index in ("full_name", "username", "employee_number"):
         assert f"accounts_user_{index}_trgm" in plan
+
+
+def test_a_move_dated_1900_is_refused_on_the_form(client_for, hr, staff, department, organisation):
+    target = DepartmentFactory(organisation=organisation, name="信息科")
+    response = client_for(hr).post(
+        reverse("accounts:staff_move", args=[staff.pk]),
+        {"department": target.pk, "on_date": "1900-01-01", "reason": "轮岗"},
+    )
+    assert response.status_code == 200
+    assert "调动日期须在2000年至" in response.content.decode()
+    staff.refresh_from_db()
+    assert staff.department == department
+    assert not staff.memberships.filter(start_date__year=1900).exists()

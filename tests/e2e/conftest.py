@@ -90,6 +90,16 @@ class UI:
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    def choose_file(self, selector: str, name: str, content: bytes, mime: str = "application/pdf") -> None:
+        """Pick a file made in memory in a file input (nothing is sent until the form is submitted)."""
+        self.page.set_input_files(selector, files=[{"name": name, "mimeType": mime, "buffer": content}])
+
+    def requests_to(self, path_part: str) -> list[str]:
+        """Start recording the requests whose URL contains ``path_part``; returns the live list."""
+        seen: list[str] = []
+        self.page.on("request", lambda request: seen.append(request.url) if path_part in request.url else None)
+        return seen
+
     def csp_messages(self) -> list[str]:
         return [m for m in self.console if CSP_PATTERN.search(m)]
 

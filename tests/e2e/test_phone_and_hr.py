@@ -264,10 +264,10 @@ def test_staff_open_their_own_history_from_the_user_menu(demo, any_ui):
 # --- 2: the quota banner counts what is saved, in one quotation style ------------------------------
 
 
-def test_after_a_failed_save_the_quota_banner_shows_what_the_database_holds(demo, any_ui):
+def test_after_a_failed_save_the_quota_banner_shows_what_the_database_holds(demo, any_ui, clock):
     from tests.e2e.test_grading import grade_other_departments, open_quarter, pick
 
-    quarter = open_quarter(demo)
+    quarter = open_quarter(demo, clock)
     grade_other_departments(quarter, leave_good_places=1)
     any_ui.sign_in_as("demo_head")
     any_ui.goto("/evaluations/grading/")

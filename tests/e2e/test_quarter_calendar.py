@@ -32,6 +32,7 @@ from evaluations.grading.services.grading import (
 from evaluations.models import AppraisalQuarter, Grade, GradeState, QuarterState
 from targets import services as targets
 from targets.models import TargetItem, TargetSet
+from tests.factories import hand_in_quarter_inputs
 
 pytestmark = pytest.mark.e2e
 
@@ -158,8 +159,9 @@ def test_one_quarter_walked_on_a_moved_clock(ui, demo, clock):
     submit_form(ui, "保存完成情况")
     expect(page.get_by_test_id("item-row").first).to_contain_text("完成")
 
-    # 5. The evaluators grade and confirm; demo_chief approves on the quarters page.
+    # 5. The evaluators grade and confirm, everyone's inputs are in; demo_chief approves on the quarters page.
     grade_and_confirm_everyone(appraisal_quarter)
+    hand_in_quarter_inputs(appraisal_quarter)
     ui.sign_in_as("demo_chief")
     ui.goto(f"{QUARTERS}?q={appraisal_quarter.pk}")
     with page.expect_navigation():
@@ -216,6 +218,7 @@ def test_the_quarter_calendar_on_a_phone(phone_ui, demo, clock):
     clock.move_to(WINDOW_OPENS)
     appraisal_quarter = appraisal_quarter_open(organisation=demo, year=QUARTER.year, quarter=QUARTER.quarter)
     grade_and_confirm_everyone(appraisal_quarter)
+    hand_in_quarter_inputs(appraisal_quarter)
     appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=User.objects.get(username="demo_chief"))
     ui.sign_in_as("demo_staff")
     ui.goto(reverse("targets:detail", args=[target_set.pk]))

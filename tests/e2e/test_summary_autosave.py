@@ -79,3 +79,184 @@ def test_leaving_the_page_right_after_typing_saves_the_text(signed_in, summary):
     ui.goto(f"/summaries/{summary.pk}/")
     assert page.input_value("#id_next_month_plan") == "刚打完就离开"
     assert page_errors(ui) == [], "\n".join(ui.console)
+
+
+# --- Attaching a file never costs typed text (issue 9 §2) ---------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def private_files(settings, tmp_path):
+    from django.utils.functional import empty
+
+    from summaries.models import private_storage
+
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    private_storage._wrapped = empty
+    yield settings.PRIVATE_FILES_ROOT
+    private_storage._wrapped = empty
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def any_ui(request, staff, password, private_files):
+    """Signed in as staff, on a desktop-sized and then a phone-sized tab."""
+    tab = request.getfixturevalue("ui" if request.param == "desktop" else "phone_ui")
+    tab.login(staff.username, password)
+    return tab
+
+
+def test_a_file_attached_while_autosave_is_on_its_way_keeps_the_text_and_the_next_save(any_ui, summary):
+    ui = any_ui
+    page = ui.page
+    ui.goto(f"/summaries/{summary.pk}/")
+    # A mark on this very page: a reload would wipe it.
+    page.evaluate("window.__samePage = true")
+    page.fill("#id_other_work", "上传附件前写的内容")
+    # The server's limit is shown as a counter under the box.
+    expect(page.locator("#id_other_work + [data-length-counter]")).to_have_text("9 / 5000")
+    ui.choose_file("input[type=file]", "会议纪要.pdf", PDF)
+    page.locator("form[data-attachment-form] button[type=submit]").click()  # well within the 2 s debounce
+    expect(page.get_by_test_id("attachments")).to_contain_text("会议纪要.pdf", timeout=10_000)
+    expect(page.locator("[data-attachment-status]")).to_contain_text("已上传")
+    assert page.evaluate("window.__samePage === true"), "the page was reloaded by the upload"
+    assert page.input_value("#id_other_work") == "上传附件前写的内容"
+    expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存", timeout=10_000)
+    assert MonthlySummary.objects.get(pk=summary.pk).other_work == "上传附件前写的内容"
+
+    # The next save is accepted: nothing moved the version under the page.
+    page.fill("#id_problems", "之后又写的")
+    for _tick in range(40):
+        page.wait_for_timeout(250)
+        stored = MonthlySummary.objects.get(pk=summary.pk)
+        if stored.problems or page.locator("[data-conflict-alert]").is_visible():
+            break
+    expect(page.locator("[data-conflict-alert]")).to_be_hidden()
+    assert (stored.other_work, stored.problems) == ("上传附件前写的内容", "之后又写的")
+    assert not SummaryConflictCopy.objects.exists()
+    ui.assert_fits_screen()
+    assert page_errors(ui) == [], "\n".join(ui.console)
+
+
+def test_the_browser_refuses_an_empty_or_oversized_file_before_sending_it(any_ui, summary, organisation):
+    organisation.policy.attachment_max_mb = 1
+    organisation.policy.save()
+    ui = any_ui
+    page = ui.page
+    ui.goto(f"/summaries/{summary.pk}/")
+    expect(page.locator("form[data-attachment-form]")).to_contain_text("不超过 1 MB")
+    sent = ui.requests_to("/attachments/")
+    status = page.locator("[data-attachment-status]")
+    button = page.locator("form[data-attachment-form] button[type=submit]")
+
+    ui.choose_file("input[type=file]", "大文件.pdf", PDF + b"0" * (1024 * 1024))
+    expect(status).to_contain_text("文件超过 1 MB")
+    button.click()
+    expect(status).to_contain_text("文件超过 1 MB")
+
+    ui.choose_file("input[type=file]", "空白.pdf", b"")
+    expect(status).to_contain_text("是空的（0 字节）")
+    button.click()
+    expect(status).to_contain_text("是空的（0 字节）")
+
+    page.wait_for_timeout(500)
+    assert sent == [], sent
+    assert not summary.attachments.exists()
+
+    # The same file twice is recognised by the server.
+    ui.choose_file("input[type=file]", "纪要.pdf", PDF)
+    button.click()
+    expect(page.get_by_test_id("attachments")).to_contain_text("纪要.pdf")
+    ui.choose_file("input[type=file]", "纪要-副本.pdf", PDF)
+    button.click()
+    expect(status).to_contain_text("已经上传过")
+    assert summary.attachments.count() == 1
+    ui.assert_fits_screen()
+    assert page_errors(ui) == [], "\n".join(ui.console)
+
+
+def test_submitting_while_an_autosave_is_on_its_way_waits_for_it_instead_of_conflicting(any_ui, summary):
+    ui = any_ui
+    page = ui.page
+    held = []
+
+    def hold_the_answer(route):
+        # The first autosave reaches the server (the version moves on); its answer is held back.
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route("**/autosave/", hold_the_answer)
+    ui.goto(f"/summaries/{summary.pk}/")
+    page.fill("#id_other_work", "先写的")
+    for _tick in range(40):
+        page.wait_for_timeout(250)
+        if held:
+            break
+    assert held, "the autosave was not sent"
+    assert MonthlySummary.objects.get(pk=summary.pk).other_work == "先写的"
+    page.fill("#id_problems", "提交前又写的")
+    page.get_by_role("button", name="提交审核").click()
+    page.wait_for_timeout(500)
+    route, answer = held[0]
+    with page.expect_navigation():
+        route.fulfill(response=answer)
+    expect(page.get_by_test_id("status")).to_contain_text("已提交")
+    stored = MonthlySummary.objects.get(pk=summary.pk)
+    assert (stored.status, stored.other_work, stored.problems) == ("submitted", "先写的", "提交前又写的")
+    assert not SummaryConflictCopy.objects.exists()
+    assert page_errors(ui) == [], "\n".join(ui.console)
+
+
+def test_a_phone_locked_while_a_save_is_on_its_way_keeps_the_last_words(any_ui, summary):
+    ui = any_ui
+    page = ui.page
+    held = []
+
+    def hold_the_first_answer(route):
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route("**/autosave/", hold_the_first_answer)
+    ui.goto(f"/summaries/{summary.pk}/")
+    page.fill("#id_other_work", "先写的")
+    for _tick in range(40):
+        page.wait_for_timeout(250)
+        if held:
+            break
+    assert held, "the autosave was not sent"
+    page.fill("#id_other_work", "先写的，锁屏前又写的")
+    # The screen locks (the page is hidden) before the first answer is back: the page's last save
+    # goes out on the old version.
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, "visibilityState", {value: "hidden", configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    for _tick in range(40):
+        page.wait_for_timeout(250)
+        if MonthlySummary.objects.get(pk=summary.pk).other_work == "先写的，锁屏前又写的":
+            break
+    assert MonthlySummary.objects.get(pk=summary.pk).other_work == "先写的，锁屏前又写的"
+    # The first answer arrives last, with an older version; the next save is still accepted.
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, "visibilityState", {value: "visible", configurable: true});
+        }"""
+    )
+    page.fill("#id_problems", "解锁后写的")
+    for _tick in range(40):
+        page.wait_for_timeout(250)
+        if MonthlySummary.objects.get(pk=summary.pk).problems:
+            break
+    stored = MonthlySummary.objects.get(pk=summary.pk)
+    assert (stored.other_work, stored.problems) == ("先写的，锁屏前又写的", "解锁后写的")
+    expect(page.locator("[data-conflict-alert]")).to_be_hidden()
+    assert not SummaryConflictCopy.objects.exists()
+    assert page_errors(ui) == [], "\n".join(ui.console)

@@ -12,7 +12,7 @@ from summaries import services
 from summaries.models import private_storage
 from tests.factories import DepartmentFactory, TargetItemFactory, TargetSetFactory, UserFactory
 
-from .helpers import CHINA
+from .helpers import CHINA, submit_written
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +48,7 @@ def summary(staff, make_targets, october_now):
 
 @pytest.fixture
 def submitted(summary, staff, october_now):
-    return services.summary_submit(summary=summary, actor=staff, now=october_now)
+    return submit_written(summary=summary, actor=staff, now=october_now)
 
 
 @pytest.fixture

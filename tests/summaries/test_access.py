@@ -9,7 +9,7 @@ from summaries import selectors, services
 from summaries.models import MonthlySummary
 from tests.factories import DepartmentFactory, UserFactory
 
-from .helpers import CHINA
+from .helpers import CHINA, submit_written
 
 # The agency head reads everyone's (approving the quarter), read only.
 VIEWERS = {"staff", "head", "leader", "hr", "chief"}
@@ -82,7 +82,7 @@ def _summaries(owner, months):
             owner=owner, year=2026, month=month, now=datetime(2026, 12, 1, tzinfo=CHINA)
         )
         if month % 2:
-            services.summary_submit(summary=created, actor=owner, now=datetime(2026, 12, 20, tzinfo=CHINA))
+            submit_written(summary=created, actor=owner, now=datetime(2026, 12, 20, tzinfo=CHINA))
 
 
 def test_the_list_shows_the_months_with_status_and_late_badges(client_for, staff, monkeypatch):
@@ -125,7 +125,7 @@ def test_awaiting_review_lists_the_submitted_summaries_of_those_i_evaluate(
     submitted, staff, colleague, head, leader, other_head, october_now, django_assert_num_queries
 ):
     draft = services.summary_get_or_create(owner=colleague, year=2026, month=10, now=october_now)
-    head_summary = services.summary_submit(
+    head_summary = submit_written(
         summary=services.summary_get_or_create(owner=head, year=2026, month=10, now=october_now), actor=head
     )
     with django_assert_num_queries(1):

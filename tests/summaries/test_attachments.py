@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from summaries import services
 from summaries.models import SummaryAttachment
+from tests.summaries.helpers import submit_written
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -184,6 +185,95 @@ def test_nobody_else_deletes_an_attachment(client_for, attachment, head, colleag
 
 
 def test_attachments_cannot_be_deleted_once_submitted(attachment, staff):
-    submitted = services.summary_submit(summary=attachment.summary, actor=staff)
+    submitted = submit_written(summary=attachment.summary, actor=staff)
     with pytest.raises(ValidationError):
         services.summary_attachment_delete(attachment=submitted.attachments.get(), actor=staff)
+
+
+# --- Empty, oversized and repeated files (issue 9 §2) ------------------------------------
+
+
+def test_an_empty_file_is_said_to_be_empty(client_for, summary, staff):
+    response = client_for(staff).post(
+        reverse("summaries:attachment_upload", args=[summary.pk]), {"file": upload("空白.pdf", b"")}, follow=True
+    )
+    assert "是空的（0 字节）" in response.content.decode()
+    assert not SummaryAttachment.objects.exists()
+
+
+def test_the_page_script_gets_the_answer_and_the_fresh_list_as_json(client_for, summary, staff):
+    response = client_for(staff).post(
+        reverse("summaries:attachment_upload", args=[summary.pk]),
+        {"file": upload("会议纪要.pdf", PDF)},
+        headers={"X-Requested-With": "XMLHttpRequest"},
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert data["ok"] and "会议纪要.pdf" in data["message"] and "会议纪要.pdf" in data["html"]
+    # Attaching does not move the version the autosave compares against.
+    before = summary.version
+    summary.refresh_from_db()
+    assert summary.version == before
+
+
+def test_the_same_file_attached_twice_is_recognised(client_for, attachment, summary, staff):
+    with pytest.raises(ValidationError, match="已经上传过（“会议纪要.pdf”）"):
+        services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload("另一个名字.pdf", PDF))
+    response = client_for(staff).post(
+        reverse("summaries:attachment_upload", args=[summary.pk]),
+        {"file": upload("再传一次.pdf", PDF)},
+        headers={"X-Requested-With": "XMLHttpRequest"},
+    )
+    assert response.status_code == 400
+    assert "已经上传过" in response.json()["message"]
+    assert SummaryAttachment.objects.filter(summary=summary).count() == 1
+    # Another file is welcome.
+    assert services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload("另一份.pdf", PDF + b"2"))
+
+
+def test_an_oversized_body_is_refused_on_its_length_before_it_is_read(client_for, summary, staff, organisation):
+    organisation.policy.attachment_max_mb = 1
+    organisation.policy.save()
+    # The body announces 50 MB but carries a few bytes: were it read, the parser would fail.
+    response = client_for(staff).post(
+        reverse("summaries:attachment_upload", args=[summary.pk]),
+        {"file": upload("大文件.pdf", PDF)},
+        headers={"X-Requested-With": "XMLHttpRequest"},
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert response.json()["message"] == "附件不能超过 1 MB。"
+    assert not SummaryAttachment.objects.exists()
+
+
+def test_a_file_just_over_the_limit_is_cut_off_while_it_is_read(client_for, summary, staff, organisation):
+    organisation.policy.attachment_max_mb = 1
+    organisation.policy.save()
+    # Within the allowance for the multipart envelope, so only the upload handler can catch it.
+    just_over = PDF + b"0" * (1024 * 1024 + 1024)
+    response = client_for(staff).post(
+        reverse("summaries:attachment_upload", args=[summary.pk]),
+        {"file": upload("大文件.pdf", just_over)},
+        headers={"X-Requested-With": "XMLHttpRequest"},
+    )
+    assert response.status_code == 413
+    assert "1 MB" in response.json()["message"]
+    assert not SummaryAttachment.objects.exists()
+
+
+def test_an_upload_without_the_csrf_token_is_still_refused(summary, staff):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    response = client.post(reverse("summaries:attachment_upload", args=[summary.pk]), {"file": upload("a.pdf", PDF)})
+    assert response.status_code == 403
+    assert not SummaryAttachment.objects.exists()
+
+
+def test_the_limit_is_stated_next_to_the_field_for_the_script(client_for, summary, staff, organisation):
+    organisation.policy.attachment_max_mb = 3
+    organisation.policy.save()
+    page = client_for(staff).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    assert f'data-max-bytes="{3 * 1024 * 1024}"' in page
+    assert "不超过 3 MB" in page

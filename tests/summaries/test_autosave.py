@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 
 from summaries import services
-from summaries.models import SummaryConflictCopy
+from summaries.models import MonthlySummary, SummaryConflictCopy
 from tests.factories import SummaryConflictCopyFactory
 
-from .helpers import form_data, text_of
+from .helpers import WRITTEN, form_data, text_of
 
 
 def test_autosave_saves_and_bumps_the_version(client_for, summary, staff):
@@ -96,7 +96,7 @@ def test_editing_after_approval_is_refused_through_the_page(client_for, submitte
     )
     assert response.status_code == 409
     approved.refresh_from_db()
-    assert approved.other_work == ""
+    assert approved.other_work == WRITTEN
 
 
 def test_only_the_owner_autosaves(client_for, summary, head, colleague):
@@ -143,3 +143,62 @@ def test_each_free_text_part_is_saved(summary, staff, field):
         summary=summary, actor=staff, based_on_version=summary.version, text=text_of(summary, **{field: "内容"})
     )
     assert getattr(saved, field) == "内容"
+
+
+# --- One page's saves in quick succession are not a conflict (issue 9 §2) -------------------
+
+
+def _save(summary, staff, version, *, tab, seq, **changes):
+    return services.summary_autosave(
+        summary=summary, actor=staff, based_on_version=version, text=text_of(summary, **changes), tab=tab, seq=seq
+    )
+
+
+def test_a_pages_save_sent_before_the_answer_to_its_previous_one_is_accepted(summary, staff):
+    base = summary.version
+    _save(summary, staff, base, tab="page-a", seq=1, other_work="先写的")
+    # Leaving the page while the first save was on its way: the same version, more text.
+    saved = _save(summary, staff, base, tab="page-a", seq=2, other_work="先写的，离开前又写的")
+    assert saved.other_work == "先写的，离开前又写的"
+    assert saved.version == base + 2
+    assert not SummaryConflictCopy.objects.exists()
+
+
+def test_a_pages_earlier_save_arriving_late_never_overwrites_its_later_one(summary, staff):
+    base = summary.version
+    _save(summary, staff, base, tab="page-a", seq=2, other_work="后发的更新内容")
+    with pytest.raises(services.SummaryConflict):
+        _save(summary, staff, base, tab="page-a", seq=1, other_work="先发的旧内容")
+    summary.refresh_from_db()
+    assert summary.other_work == "后发的更新内容"
+
+
+def test_another_pages_save_on_the_old_version_is_still_a_conflict(summary, staff):
+    base = summary.version
+    _save(summary, staff, base, tab="page-a", seq=1, other_work="手机上写的")
+    with pytest.raises(services.SummaryConflict):
+        _save(summary, staff, base, tab="page-b", seq=5, other_work="电脑上写的")
+    summary.refresh_from_db()
+    assert summary.other_work == "手机上写的"
+
+
+def test_a_follow_up_does_not_cross_a_review_round(summary, staff, head, october_now):
+    base = summary.version
+    saved = _save(summary, staff, base, tab="page-a", seq=1, other_work="十月工作")
+    services.summary_submit(summary=saved, actor=staff, now=october_now)
+    returned = services.summary_return(summary=MonthlySummary.objects.get(pk=summary.pk), actor=head, reason="补充")
+    with pytest.raises(services.SummaryConflict):
+        _save(returned, staff, base, tab="page-a", seq=2, other_work="旧页面的内容")
+    returned.refresh_from_db()
+    assert returned.other_work == "十月工作"
+
+
+def test_the_autosave_endpoint_takes_the_page_and_its_save_number(client_for, summary, staff):
+    url = reverse("summaries:autosave", args=[summary.pk])
+    client = client_for(staff)
+    first = client.post(url, {**form_data(summary, other_work="甲"), "tab": "page-a", "seq": 1})
+    assert first.status_code == 200
+    second = client.post(url, {**form_data(summary, other_work="甲乙"), "tab": "page-a", "seq": 2})
+    assert second.status_code == 200
+    summary.refresh_from_db()
+    assert summary.other_work == "甲乙"

@@ -12,11 +12,11 @@ from summaries import services
 from summaries.models import MonthlySummary
 from tests.factories import UserFactory
 
-from .helpers import CHINA, text_of
+from .helpers import CHINA, submit_written, text_of
 
 
 def test_the_owner_submits_a_draft(summary, staff, october_now):
-    done = services.summary_submit(summary=summary, actor=staff, now=october_now)
+    done = submit_written(summary=summary, actor=staff, now=october_now)
     assert done.status == ReviewStatus.SUBMITTED
     assert done.submitted_at == october_now
     assert not done.is_late
@@ -24,14 +24,14 @@ def test_the_owner_submits_a_draft(summary, staff, october_now):
 
 def test_it_refuses_a_submission_by_someone_else(summary, colleague, head):
     with pytest.raises(PermissionDenied):
-        services.summary_submit(summary=summary, actor=colleague)
+        submit_written(summary=summary, actor=colleague)
     with pytest.raises(PermissionDenied):
-        services.summary_submit(summary=summary, actor=head)
+        submit_written(summary=summary, actor=head)
 
 
 def test_it_refuses_to_submit_twice(submitted, staff):
     with pytest.raises(ValidationError):
-        services.summary_submit(summary=submitted, actor=staff)
+        submit_written(summary=submitted, actor=staff)
 
 
 def test_it_refuses_a_submission_when_nobody_reviews(summary, staff, department):
@@ -39,7 +39,7 @@ def test_it_refuses_a_submission_when_nobody_reviews(summary, staff, department)
     department.save()
     staff.refresh_from_db()
     with pytest.raises(ValidationError, match="审核人"):
-        services.summary_submit(summary=summary, actor=staff)
+        submit_written(summary=summary, actor=staff)
 
 
 def test_the_head_approves_and_the_summary_becomes_read_only(submitted, head, staff):
@@ -53,7 +53,7 @@ def test_the_head_approves_and_the_summary_becomes_read_only(submitted, head, st
     approved.refresh_from_db()
     assert approved.problems == ""
     with pytest.raises(ValidationError):
-        services.summary_submit(summary=approved, actor=staff)
+        submit_written(summary=approved, actor=staff)
 
 
 def test_the_head_returns_with_a_reason_and_the_owner_resubmits(submitted, head, staff):
@@ -63,7 +63,7 @@ def test_the_head_returns_with_a_reason_and_the_owner_resubmits(submitted, head,
     edited = services.summary_autosave(
         summary=returned, actor=staff, based_on_version=returned.version, text=text_of(returned, problems="已补充")
     )
-    again = services.summary_submit(summary=edited, actor=staff)
+    again = submit_written(summary=edited, actor=staff)
     assert again.status == ReviewStatus.SUBMITTED
     assert again.problems == "已补充"
 
@@ -99,7 +99,7 @@ def test_only_the_owners_evaluator_reviews(request, submitted, persona):
 
 def test_a_heads_summary_is_reviewed_by_the_supervising_leader(head, leader, october_now):
     own = services.summary_get_or_create(owner=head, year=2026, month=10, now=october_now)
-    own = services.summary_submit(summary=own, actor=head, now=october_now)
+    own = submit_written(summary=own, actor=head, now=october_now)
     with pytest.raises(PermissionDenied):
         services.summary_approve(summary=own, actor=head)
     assert services.summary_approve(summary=own, actor=leader).status == ReviewStatus.APPROVED
@@ -128,33 +128,33 @@ def test_a_returned_decision_is_audited_with_its_reason(submitted, head):
     ],
 )
 def test_a_summary_submitted_after_day_five_of_the_next_month_is_late(summary, staff, moment, late):
-    assert services.summary_submit(summary=summary, actor=staff, now=moment).is_late is late
+    assert submit_written(summary=summary, actor=staff, now=moment).is_late is late
 
 
 def test_lateness_follows_the_policy_deadline_day(summary, staff, organisation):
     organisation.policy.summary_deadline_day = 10
     organisation.policy.save()
-    done = services.summary_submit(summary=summary, actor=staff, now=datetime(2026, 11, 8, 9, tzinfo=CHINA))
+    done = submit_written(summary=summary, actor=staff, now=datetime(2026, 11, 8, 9, tzinfo=CHINA))
     assert not done.is_late
 
 
 def test_december_is_due_in_january_of_the_next_year(staff):
     december = services.summary_get_or_create(owner=staff, year=2025, month=12, now=datetime(2026, 1, 2, tzinfo=CHINA))
-    on_time = services.summary_submit(summary=december, actor=staff, now=datetime(2026, 1, 5, 12, tzinfo=CHINA))
+    on_time = submit_written(summary=december, actor=staff, now=datetime(2026, 1, 5, 12, tzinfo=CHINA))
     assert not on_time.is_late
 
 
 def test_a_late_summary_is_still_accepted_and_a_resubmission_keeps_the_first_verdict(summary, staff, head):
-    late = services.summary_submit(summary=summary, actor=staff, now=datetime(2026, 12, 20, tzinfo=CHINA))
+    late = submit_written(summary=summary, actor=staff, now=datetime(2026, 12, 20, tzinfo=CHINA))
     assert late.status == ReviewStatus.SUBMITTED and late.is_late
     returned = services.summary_return(summary=late, actor=head, reason="补充")
-    again = services.summary_submit(summary=returned, actor=staff, now=datetime(2026, 12, 21, tzinfo=CHINA))
+    again = submit_written(summary=returned, actor=staff, now=datetime(2026, 12, 21, tzinfo=CHINA))
     assert again.is_late
 
 
 def test_on_time_then_returned_then_resubmitted_after_the_deadline_stays_on_time(submitted, staff, head):
     returned = services.summary_return(summary=submitted, actor=head, reason="补充")
-    again = services.summary_submit(summary=returned, actor=staff, now=datetime(2026, 11, 20, tzinfo=CHINA))
+    again = submit_written(summary=returned, actor=staff, now=datetime(2026, 11, 20, tzinfo=CHINA))
     assert not again.is_late
 
 
@@ -163,7 +163,8 @@ def test_lateness_is_recorded_through_the_page_using_the_clock(client_for, summa
     from .helpers import form_data
 
     response = client_for(staff).post(
-        reverse("summaries:detail", args=[summary.pk]), {**form_data(summary), "action": "submit"}
+        reverse("summaries:detail", args=[summary.pk]),
+        {**form_data(summary, other_work="十月工作"), "action": "submit"},
     )
     assert response.status_code == 302
     summary.refresh_from_db()
@@ -225,6 +226,6 @@ def test_holding_the_head_role_without_heading_the_department_reviews_nothing(de
     # A second person with the department-head role but not the department's head reviews nothing.
     pretender = UserFactory(department=department, roles=[Role.STAFF, Role.DEPARTMENT_HEAD])
     own = services.summary_get_or_create(owner=staff, year=2026, month=10, now=datetime(2026, 10, 2, tzinfo=CHINA))
-    own = services.summary_submit(summary=own, actor=staff)
+    own = submit_written(summary=own, actor=staff)
     with pytest.raises(PermissionDenied):
         services.summary_approve(summary=own, actor=pretender)

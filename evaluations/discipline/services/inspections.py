@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.models import Department, Organisation, User
 from accounts.selectors import person_is_choosable, policy_for_organisation
+from accounts.textlimits import check_length
 
 from ..models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity
 from . import veto
@@ -55,6 +56,15 @@ def _check_findings(findings: list[Mapping], *, organisation: Organisation, depa
             refuse(_("请选择严重程度。"))
         if not (row.get("description") or "").strip():
             refuse(_("请填写问题描述。"))
+        for name in ("description", "evidence"):
+            try:
+                check_length(
+                    (row.get(name) or "").strip(),
+                    limit=Finding._meta.get_field(name).max_length,
+                    label=Finding._meta.get_field(name).verbose_name,
+                )
+            except ValidationError as exc:
+                refuse(exc.messages[0])
     return errors
 
 
@@ -82,6 +92,15 @@ def inspection_record(
     errors: list[str] = []
     if date > periods.today():
         errors.append(_("检查日期不能晚于今天。"))
+    else:
+        try:
+            periods.check_plausible_date(date, not_future=True, label=_("检查日期"))
+        except ValidationError as exc:
+            errors.append(exc.messages[0])
+    try:
+        check_length(note.strip(), limit=Inspection._meta.get_field("note").max_length, label=_("检查情况"))
+    except ValidationError as exc:
+        errors.append(exc.messages[0])
     if kind not in InspectionKind.values:
         errors.append(_("请选择检查类别。"))
     if not departments:

@@ -18,6 +18,7 @@ from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Organisation, User
 from accounts.selectors import person_is_choosable
+from accounts.textlimits import check_text_limits
 
 from .. import selectors
 from ..models import Sanction, SanctionEffect, SanctionKind, SanctionRule, VetoFlag
@@ -42,6 +43,12 @@ def _check_sanction(sanction: Sanction) -> None:
     today = periods.today()
     if sanction.decided_on > today:
         raise ValidationError({"decided_on": _("决定日期不能晚于今天。")})
+    # A date before the organisation could have recorded anything (0001-01-01 typed for a real
+    # date) would flag every year since as vetoed.
+    periods.check_plausible_date(sanction.decided_on, not_future=True, label=_("决定日期"), field="decided_on")
+    if sanction.closed_on is not None:
+        periods.check_plausible_date(sanction.closed_on, not_future=True, label=_("结案/解除日期"), field="closed_on")
+    check_text_limits(sanction)
     if sanction.closed_on is not None:
         if sanction.closed_on < sanction.decided_on:
             raise ValidationError({"closed_on": _("结案/解除日期不能早于决定日期。")})

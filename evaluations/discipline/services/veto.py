@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import jobs
 from accounts.audit import audit_reason
 from accounts.models import Job, Organisation, User
+from accounts.textlimits import check_length
 
 from ..models import (
     Finding,
@@ -202,6 +203,12 @@ def veto_lift(*, flag: VetoFlag, actor: User, reason: str) -> VetoFlag:
         raise PermissionDenied(_("只有纪检督查人员可以解除一票否决。"))
     if not reason.strip():
         raise ValidationError({"lift_reason": _("解除一票否决须说明理由。")})
+    check_length(
+        reason.strip(),
+        limit=VetoFlag._meta.get_field("lift_reason").max_length,
+        label=_("解除理由"),
+        field="lift_reason",
+    )
     locked = VetoFlag.objects.select_for_update(of=("self",)).get(pk=flag.pk)
     if locked.lifted_at is not None:
         raise ValidationError(_("该否决事项已解除。"))

@@ -22,6 +22,7 @@ from accounts.audit import audit_reason
 from accounts.models import GradingOpens, Notification, Organisation, Policy, Role, User
 from accounts.selectors import participants_of, policy_for_organisation
 from accounts.services import notify, notify_many, period_lock
+from accounts.textlimits import check_text_limits, too_long_message
 from accounts.workflow import ReviewStatus, handed_in
 from summaries.models import MonthlySummary
 from targets.models import TargetSet
@@ -173,6 +174,10 @@ def _check_grade_fields(*, grade: str, comment: str, reason: str, uncertain_reas
         errors["reason"] = _("评为“%(grade)s”须说明理由。") % {"grade": Grade(grade).label}
     if grade == Grade.UNCERTAIN and uncertain_reason not in UncertainReason.values:
         errors["uncertain_reason"] = _("定为不确定等次须选择原因。")
+    for name, text in (("comment", comment), ("reason", reason)):
+        limit = QuarterGrade._meta.get_field(name).max_length
+        if name not in errors and len(text.strip()) > limit:
+            errors[name] = too_long_message(QuarterGrade._meta.get_field(name).verbose_name, limit, len(text.strip()))
     if errors:
         raise ValidationError(errors)
 
@@ -364,6 +369,7 @@ def quarter_discipline_opinion_record(
     if opinion is None:
         opinion = QuarterDisciplineOpinion(appraisal_quarter=locked)
     opinion.text, opinion.given_by, opinion.given_at = text, actor, timezone.now()
+    check_text_limits(opinion, "text")
     opinion.save()
     return opinion
 

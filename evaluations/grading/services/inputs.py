@@ -18,6 +18,7 @@ from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Department, Organisation, User
 from accounts.selectors import person_is_choosable
+from accounts.textlimits import too_long_message
 
 from ..models import SatisfactionScore, ServiceEvent, ServiceEventKind
 
@@ -351,8 +352,15 @@ def service_event_check(
     errors: dict[str, list[str]] = {}
     if date is not None and date > periods.today():
         errors["date"] = [_("日期不能晚于今天。")]
-    elif date is not None and periods.locked_quarters(organisation_id, [periods.Quarter.of(date)]):
-        errors["date"] = [_closed_message(periods.Quarter.of(date))]
+    elif date is not None:
+        try:
+            periods.check_plausible_date(date, not_future=True, label=_("日期"))
+        except ValidationError as exc:
+            errors["date"] = exc.messages
+        else:
+            # Only a plausible date has a quarter the calendar knows.
+            if periods.locked_quarters(organisation_id, [periods.Quarter.of(date)]):
+                errors["date"] = [_closed_message(periods.Quarter.of(date))]
     if person is not None and person.organisation_id != organisation_id:
         errors["person"] = [_("人员不属于本单位。")]
     elif person is not None and not _takes_part(person, organisation_id):
@@ -363,6 +371,10 @@ def service_event_check(
         errors["handled"] = [_("表扬不填写是否已处理。")]
     if description is not None and not description.strip():
         errors["description"] = [_("请填写事由。")]
+    elif description is not None:
+        limit = ServiceEvent._meta.get_field("description").max_length
+        if len(description) > limit:
+            errors["description"] = [too_long_message(_("事由"), limit, len(description))]
     if errors:
         raise ValidationError(errors)
 
