@@ -6,10 +6,11 @@ every page below is measured. Then the organisation grows in bulk (not timed) to
 person with the current quarter's targets awaiting review, last month's summary, a grade row
 in every appraisal quarter of the year and an annual result; the pages are measured again.
 
-Each page is asked for as the person who would open it, in-process through the whole Django
-stack (middleware, sessions, templates), with the test client. A page is measured once to warm
-up and then ``--repeat`` times (once if it takes more than 2 s); the median is printed with
-its query count and HTML size, and two ratios:
+The clock is moved to the first day of the running quarter's grading window (its quarter is
+opened then), as a grading day looks. Each page is asked for as the person who would open it,
+in-process through the whole Django stack (middleware, sessions, templates), with the test
+client. A page is measured once to warm up and then ``--repeat`` times (once if it takes more
+than 2 s); the median is printed with its query count and HTML size, and two ratios:
 
   * ``×trivial``: against a signed-in trivial page (the password form) at the same size, and
   * ``×size``: the large organisation against the small one, for the same page and person.
@@ -78,6 +79,19 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
+def open_running_quarter(settings) -> None:
+    """Move the clock to the first day the running quarter may be graded and open it, so the
+    grading and approval pages have a quarter to show (the calendar refuses grading earlier)."""
+    from accounts import periods
+    from accounts.models import Organisation
+    from evaluations.grading.services.grading import appraisal_quarter_open, grading_window_opens
+
+    organisation = Organisation.objects.get()
+    quarter = periods.Quarter.current()
+    settings.APPRAISAL_TODAY = grading_window_opens(organisation_id=organisation.pk, quarter=quarter)
+    appraisal_quarter_open(organisation=organisation, year=quarter.year, quarter=quarter.quarter)
+
+
 def grow(*, staff: int) -> None:
     """Add people in bulk to the demo organisation until it has about ``staff`` people."""
     import random
@@ -99,6 +113,10 @@ def grow(*, staff: int) -> None:
     existing = User.objects.filter(organisation=organisation).count()
     count = max(staff - existing, 0)
     today = periods.today()
+    # The quarter being graded (the open one) and the year it belongs to; the running quarter's
+    # targets are what waits in the heads' inboxes.
+    graded = AppraisalQuarter.objects.filter(organisation=organisation).order_by("-year", "-quarter").first()
+    year = graded.year
     quarter = periods.Quarter.of(today)
     last_month = periods.Month.of(today).previous()
     now = timezone.now()
@@ -143,7 +161,7 @@ def grow(*, staff: int) -> None:
         people = list(
             User.objects.filter(department__in=departments).values_list("pk", "department_id", "department__head_id")
         )
-        start_of_year = periods.Quarter(today.year, 1).first_day
+        start_of_year = periods.Quarter(year, 1).first_day
         DepartmentMembership.objects.bulk_create(
             (DepartmentMembership(user_id=pk, department_id=dept, start_date=start_of_year) for pk, dept, _h in people),
             batch_size=BATCH,
@@ -193,7 +211,7 @@ def grow(*, staff: int) -> None:
             ),
             batch_size=BATCH,
         )
-        for appraisal_quarter in AppraisalQuarter.objects.filter(organisation=organisation, year=today.year):
+        for appraisal_quarter in AppraisalQuarter.objects.filter(organisation=organisation, year=year):
             approved = appraisal_quarter.state == "approved"
             QuarterGrade.objects.bulk_create(
                 (
@@ -215,7 +233,7 @@ def grow(*, staff: int) -> None:
                     organisation=organisation,
                     person_id=pk,
                     department_id=dept,
-                    year=today.year,
+                    year=year,
                     graded_quarters=3,
                     suggested_grade="competent",
                     computed_at=now,
@@ -240,7 +258,8 @@ def measure(*, repeat: int) -> dict[tuple[str, str], tuple[float, int, int, int]
     today = periods.today()
     open_quarter = AppraisalQuarter.objects.filter(state="open").order_by("-year", "-quarter").first()
     values = {
-        "year": today.year,
+        # The year being decided: the graded quarter's.
+        "year": open_quarter.year if open_quarter else today.year,
         "quarter": periods.Quarter.of(today).quarter,
         "quarter_pk": open_quarter.pk if open_quarter else 0,
     }
@@ -318,6 +337,7 @@ def main() -> int:
     settings.DEBUG = False
     call_command("migrate", "--noinput", verbosity=0)
     call_command("seed_demo", "--force", verbosity=0)
+    open_running_quarter(settings)
     small_people = User.objects.count()
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}", flush=True)
     small = measure(repeat=args.repeat)

@@ -497,3 +497,10 @@ def test_a_form_shown_again_after_a_refusal_is_marked_so_its_pick_is_not_counted
     assert grade_of(staff).grade == ""
     # A page not re-rendered after a refusal has no refused form.
     assert "data-refused" not in client_for(head).get(GRADING).content.decode()
+
+
+def test_with_no_quarter_open_the_grading_page_says_when_the_running_quarter_opens(client_for, head):
+    # The evaluations clock stands at 2027-01-04: 2027 Q1 is graded from 1 April.
+    page = client_for(head).get(GRADING).content.decode()
+    assert 'data-testid="no-quarter"' in page
+    assert "2027年第1季度的评鉴自2027-04-01起开放（季度结束后）。" in page

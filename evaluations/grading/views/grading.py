@@ -245,6 +245,12 @@ def _render_work(
     appraisal_quarter = selectors.current_appraisal_quarter(organisation=user.organisation)
     ctx: dict = {"appraisal_quarter": appraisal_quarter}
     if appraisal_quarter is None:
+        # Say when the running quarter can be graded, so nobody waits for a page that cannot open yet.
+        current = periods.Quarter.current()
+        ctx.update(
+            next_quarter=current,
+            next_opens=grading.grading_window_opens(organisation_id=user.organisation_id, quarter=current),
+        )
         return render(request, "evaluations/grading/work.html", ctx, status=status)
     policy = policy_for_organisation(organisation_id=user.organisation_id)
     departments = list(selectors.departments_graded_by(user=user))
