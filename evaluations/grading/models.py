@@ -190,7 +190,11 @@ class QuarterGrade(OrganisationScoped, models.Model):
                 condition=~Q(grade="uncertain") | ~Q(uncertain_reason=""), name="uncertain_grade_has_reason"
             ),
         ]
-        indexes = [models.Index(fields=["appraisal_quarter", "department", "grade"])]
+        indexes = [
+            models.Index(fields=["appraisal_quarter", "department", "grade"]),
+            # The quota banner counts a whole pool on every grading page: an index-only count.
+            models.Index(fields=["appraisal_quarter", "is_leader_position", "grade"], name="quartergrade_pool_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.appraisal_quarter}：{self.get_grade_display() or '—'}"
