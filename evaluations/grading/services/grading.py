@@ -395,11 +395,10 @@ BLOCKER_NAMES = 10
 
 
 def _people_blocker(message: str, rows, count: int) -> ApprovalBlocker:
-    people = list(
-        rows.order_by("department__sort_order", "department_id", "person_id").values_list("pk", "person__full_name")[
-            :BLOCKER_NAMES
-        ]
-    )
+    # The first few by row id: the database walks the primary key and stops after BLOCKER_NAMES
+    # matches, where sorting by department first had to find and sort every match (0.7 s when
+    # 100 000 people lacked something).
+    people = list(rows.order_by("pk").values_list("pk", "person__full_name")[:BLOCKER_NAMES])
     return ApprovalBlocker(message, people, max(count - len(people), 0))
 
 
