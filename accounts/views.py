@@ -295,7 +295,8 @@ def staff_status_remove(request: HttpRequest, pk: int, status_pk: int) -> HttpRe
 @permission_required("accounts.manage_roles")
 def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk, "accounts.change_roles")
-    form = RolesForm(request.POST or None, initial={"roles": sorted(person.roles)})
+    # Bound on every POST: withdrawing every role posts no field at all.
+    form = RolesForm(request.POST if request.method == "POST" else None, initial={"roles": sorted(person.roles)})
     if request.method == "POST" and form.is_valid():
         try:
             waiting = services.roles_set(actor=request.user, user=person, roles=form.cleaned_data["roles"])
