@@ -336,3 +336,26 @@ def test_withdrawing_the_auditors_role_waits_for_a_second_person(client, securit
     client.force_login(hr)
     client.post(reverse("accounts:role_change_confirm", args=[change.pk]))
     assert fresh(auditor).roles == set()
+
+
+def test_the_pending_changes_page_costs_the_same_queries_for_few_or_many_requests(
+    client, sysadmin, security_admin, hr, organisation, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def ask(first: int, n: int) -> None:
+        for i in range(first, first + n):
+            person = User.objects.create(username=f"person{i}", organisation=organisation)
+            services.roles_set(actor=security_admin, user=person, roles={Role.INSPECTOR})
+
+    services.staff_reset_password(user=hr, actor=sysadmin)
+    ask(0, 1)
+    client.force_login(hr)
+    client.get(reverse("accounts:pending_changes"))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("accounts:pending_changes")).status_code == 200
+    ask(1, 20)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("accounts:pending_changes"))
+    assert response.content.decode().count("/accounts/pending/roles/") == 2 * 21
