@@ -359,3 +359,19 @@ def test_the_pending_changes_page_costs_the_same_queries_for_few_or_many_request
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(reverse("accounts:pending_changes"))
     assert response.content.decode().count("/accounts/pending/roles/") == 2 * 21
+
+
+def test_each_administrator_is_offered_only_its_own_buttons(client, sysadmin, security_admin, auditor, staff):
+    client.force_login(security_admin)
+    assert reverse("accounts:staff_create") not in client.get(reverse("accounts:staff_list")).content.decode()
+    page = client.get(reverse("accounts:staff_detail", args=[staff.pk])).content.decode()
+    assert reverse("accounts:staff_roles", args=[staff.pk]) in page
+    assert reverse("accounts:staff_reset_password", args=[staff.pk]) not in page
+    assert reverse("accounts:staff_deactivate", args=[staff.pk]) not in page
+    client.force_login(sysadmin)
+    page = client.get(reverse("accounts:staff_detail", args=[auditor.pk])).content.decode()
+    assert reverse("accounts:staff_roles", args=[auditor.pk]) not in page
+    assert reverse("accounts:staff_deactivate", args=[auditor.pk]) not in page
+    assert reverse("accounts:staff_edit", args=[auditor.pk]) not in page
+    # Asking for a reset is offered: a second administrator confirms it.
+    assert reverse("accounts:staff_reset_password", args=[auditor.pk]) in page
