@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,7 +137,7 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
                     ),
                     _("%(actor)s申请%(verb)s%(name)s的“%(role)s”角色，待您确认。")
                     % {"actor": actor, "verb": change_verb(withdraw), "name": user, "role": Role(role).label},
-                    url="/accounts/pending/",
+                    url=reverse("accounts:pending_changes"),
                 )
         elif withdraw:
             role_revoke(user=user, role=role)
@@ -263,7 +264,7 @@ def staff_create(
         _tell(
             _holders(organisation_id=organisation.pk, roles={Role.AUDITOR}, exclude={actor.pk}),
             _("%(actor)s创建了账号%(name)s（%(username)s）。") % {"actor": actor, "name": user, "username": username},
-            url="/accounts/audit/",
+            url=reverse("accounts:audit_list"),
         )
     return user, initial_password
 
@@ -326,7 +327,7 @@ def _password_set_by_another(*, user: User, actor: User | None) -> str:
     _tell(
         _holders(organisation_id=user.organisation_id, roles={Role.AUDITOR}, exclude={user.pk}),
         _("%(actor)s重置了%(name)s的密码。") % {"actor": who, "name": user},
-        url="/accounts/audit/",
+        url=reverse("accounts:audit_list"),
     )
     return password
 
@@ -355,7 +356,7 @@ def staff_reset_password(*, user: User, actor: User | None = None) -> str | None
                         exclude={actor.pk, user.pk},
                     ),
                     _("%(actor)s申请重置%(name)s的密码，待您确认。") % {"actor": actor, "name": user},
-                    url="/accounts/pending/",
+                    url=reverse("accounts:pending_changes"),
                 )
             return None
     return _password_set_by_another(user=user, actor=actor)
