@@ -42,6 +42,8 @@ def register_models() -> None:
     register(models.Policy, exclude_fields=["updated_at"])
     register(models.WorkingDayOverride, exclude_fields=["created_at"])
     register(models.PeriodLock)
+    register(models.PendingRoleChange)
+    register(models.PendingPasswordReset)
 
 
 @contextlib.contextmanager

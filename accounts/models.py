@@ -117,10 +117,19 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", _("纪检督查")
     AUDITOR = "auditor", _("审计员")
     SYSADMIN = "sysadmin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
 
 
-# 三员分立: these roles are held by separate people and see no appraisal content.
-SEPARATED_ROLES = frozenset({Role.AUDITOR, Role.SYSADMIN})
+# 三员分立: the system administrator (accounts), the security administrator (roles, security
+# settings) and the auditor (the audit log) are three different people, who hold no other role
+# and see no appraisal content.
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+SEPARATED_ROLES = ADMIN_ROLES
+# Roles that decide or change grades and results: granting one takes a second person's confirmation.
+DECISION_ROLES = frozenset({Role.AGENCY_HEAD, Role.SUPERVISING_LEADER, Role.HR_ADMIN, Role.INSPECTOR})
+# Roles whose grant or withdrawal waits for a second person: a single account could otherwise
+# give itself (or an accomplice) the power to decide, or strip the auditor of the trail.
+TWO_PERSON_ROLES = DECISION_ROLES | ADMIN_ROLES
 
 
 class User(OrganisationScoped, AbstractUser):
@@ -267,6 +276,67 @@ class RoleAssignment(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class PendingChange(OrganisationScoped, models.Model):
+    """A change one person asked for that takes effect only when a second person confirms it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+        REJECTED = "rejected", _("已拒绝")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人"))
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("确认人")
+    )
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PendingRoleChange(PendingChange):
+    """A grant or withdrawal of a two-person role (:data:`TWO_PERSON_ROLES`), waiting for the second person."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("人员"))
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    withdraw = models.BooleanField(_("撤销"), default=False)
+
+    class Meta:
+        verbose_name = _("待确认的角色变更")
+        verbose_name_plural = _("待确认的角色变更")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(state="pending"), name="one_pending_change_per_user_role"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "state"])]
+
+    def __str__(self) -> str:
+        verb = _("撤销") if self.withdraw else _("授予")
+        return f"{verb} {self.user} · {self.get_role_display()}"
+
+
+class PendingPasswordReset(PendingChange):
+    """A reset of an administrator's or HR's password, waiting for a second administrator."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("人员"))
+
+    class Meta:
+        verbose_name = _("待确认的密码重置")
+        verbose_name_plural = _("待确认的密码重置")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=Q(state="pending"), name="one_pending_reset_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("重置%(name)s的密码") % {"name": self.user})
 
 
 class AppraisalPeriod(models.TextChoices):

@@ -26,6 +26,7 @@ from .forms import (
     PolicyForm,
     ReasonForm,
     RolesForm,
+    SecuritySettingsForm,
     StaffForm,
     StaffImportForm,
     StaffMoveForm,
@@ -37,6 +38,8 @@ from .models import (
     Department,
     Job,
     Notification,
+    PendingPasswordReset,
+    PendingRoleChange,
     Role,
     RoleAssignment,
     StaffStatus,
@@ -47,15 +50,16 @@ from .pages import confirm_page, xlsx_download
 from .pagination import filtered_page, page_of
 
 
-def _get_person_for_admin(request: HttpRequest, pk: int) -> User:
+def _get_person_for_admin(request: HttpRequest, pk: int, perm: str = "accounts.change_person") -> User:
     """A person of the administrator's own organisation; anyone else is a 404, not a 403,
-    so ids of other agencies are not confirmed to exist."""
+    so ids of other agencies are not confirmed to exist. ``perm`` is the object-level right
+    the page needs (changing the person by default: not another administrator)."""
     person = get_object_or_404(
         User.objects.select_related("department", "organisation"),
         pk=pk,
         organisation_id=request.user.organisation_id,
     )
-    if not request.user.has_perm("accounts.change_person", person):
+    if not request.user.has_perm(perm, person):
         raise PermissionDenied
     return person
 
@@ -150,7 +154,7 @@ def department_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Staff ----------------------------------------------------------------------------
 
 
-@permission_required("accounts.manage_staff")
+@permission_required("accounts.view_staff")
 def staff_list(request: HttpRequest) -> HttpResponse:
     queryset = (
         User.objects.filter(organisation_id=request.user.organisation_id)
@@ -180,15 +184,16 @@ def staff_create(request: HttpRequest) -> HttpResponse:
             username=form.cleaned_data["username"],
             full_name=form.cleaned_data["full_name"],
             department=form.cleaned_data["department"],
+            actor=request.user,
             **data,
         )
         return render(request, "accounts/initial_password.html", {"person": person, "password": password})
     return render(request, "accounts/staff_form.html", {"form": form})
 
 
-@permission_required("accounts.manage_staff")
+@permission_required("accounts.view_staff")
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _get_person_for_admin(request, pk)
+    person = _get_person_for_admin(request, pk, "accounts.view_person")
     return render(
         request,
         "accounts/staff_detail.html",
@@ -198,6 +203,9 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": person.statuses.all(),
             "role_labels": [Role(r).label for r in Role.values if r in person.roles],
             "evaluator": selectors.evaluator_of(person=person),
+            "can_change": request.user.has_perm("accounts.change_person", person),
+            "can_reset": request.user.has_perm("accounts.reset_password", person),
+            "can_change_roles": request.user.has_perm("accounts.change_roles", person),
         },
     )
 
@@ -240,7 +248,7 @@ def staff_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespons
         raise PermissionDenied
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.staff_set_active(user=person, active=active, reason=form.cleaned_data["reason"])
+        services.staff_set_active(user=person, active=active, reason=form.cleaned_data["reason"], actor=request.user)
         messages.success(request, (_("“%(name)s”已启用。") if active else _("“%(name)s”已停用。")) % {"name": person})
         return redirect("accounts:staff_detail", pk=person.pk)
     title = _("启用账号") if active else _("停用账号")
@@ -286,21 +294,35 @@ def staff_status_remove(request: HttpRequest, pk: int, status_pk: int) -> HttpRe
 
 @permission_required("accounts.manage_roles")
 def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _get_person_for_admin(request, pk)
-    form = RolesForm(request.POST or None, initial={"roles": sorted(person.roles)})
+    person = _get_person_for_admin(request, pk, "accounts.change_roles")
+    # Bound on every POST: withdrawing every role posts no field at all.
+    form = RolesForm(request.POST if request.method == "POST" else None, initial={"roles": sorted(person.roles)})
     if request.method == "POST" and form.is_valid():
-        services.roles_set(user=person, roles=form.cleaned_data["roles"])
-        messages.success(request, _("“%(name)s”的角色已更新。") % {"name": person})
-        return redirect("accounts:staff_detail", pk=person.pk)
+        try:
+            waiting = services.roles_set(actor=request.user, user=person, roles=form.cleaned_data["roles"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("“%(name)s”的角色已更新。") % {"name": person})
+            if waiting:
+                messages.info(
+                    request,
+                    _("以下变更须由另一人（组织人事或安全管理员）确认后生效：%(changes)s。")
+                    % {"changes": "、".join(str(change) for change in waiting)},
+                )
+            return redirect("accounts:staff_detail", pk=person.pk)
     return render(request, "accounts/staff_roles.html", {"form": form, "person": person})
 
 
 @never_cache
 @permission_required("accounts.manage_staff")
 def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _get_person_for_admin(request, pk)
+    person = _get_person_for_admin(request, pk, "accounts.reset_password")
     if request.method == "POST":
-        password = services.staff_reset_password(user=person)
+        password = services.staff_reset_password(user=person, actor=request.user)
+        if password is None:
+            messages.info(request, _("管理员和组织人事的密码重置须由另一名管理员确认，已提交确认。"))
+            return redirect("accounts:staff_detail", pk=person.pk)
         return render(request, "accounts/initial_password.html", {"person": person, "password": password})
     return confirm_page(
         request,
@@ -308,6 +330,63 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         message=_("确定为“%(name)s”重置密码吗？新密码仅显示一次，首次登录须修改。") % {"name": person},
         cancel_url=person_url(person),
     )
+
+
+# --- Changes waiting for a second person (三员分立) ----------------------------------------------
+
+
+@permission_required("accounts.view_pending_changes")
+def pending_changes(request: HttpRequest) -> HttpResponse:
+    """Role changes and password resets one person asked for, for a second person to confirm or reject."""
+    organisation_id = request.user.organisation_id
+    role_changes = PendingRoleChange.objects.filter(
+        organisation_id=organisation_id, state=PendingRoleChange.State.PENDING
+    ).select_related("user", "requested_by")
+    resets = PendingPasswordReset.objects.filter(
+        organisation_id=organisation_id, state=PendingPasswordReset.State.PENDING
+    ).select_related("user", "requested_by")
+    return render(
+        request,
+        "accounts/pending_changes.html",
+        {
+            "role_changes": page_of(request, role_changes),
+            "resets": list(resets[:50]),
+            "can_confirm_roles": request.user.has_perm("accounts.confirm_role_changes"),
+            "can_confirm_resets": request.user.has_perm("accounts.confirm_password_resets"),
+        },
+    )
+
+
+@require_POST
+@permission_required("accounts.confirm_role_changes")
+def role_change_decide(request: HttpRequest, pk: int, confirm: bool) -> HttpResponse:
+    change = get_object_or_404(PendingRoleChange, pk=pk, organisation_id=request.user.organisation_id)
+    try:
+        services.role_change_decide(actor=request.user, change=change, confirm=confirm)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        done = _("已确认：%(change)s。") if confirm else _("已拒绝：%(change)s。")
+        messages.success(request, done % {"change": change})
+    return redirect("accounts:pending_changes")
+
+
+@require_POST
+@never_cache
+@permission_required("accounts.confirm_password_resets")
+def password_reset_decide(request: HttpRequest, pk: int, confirm: bool) -> HttpResponse:
+    reset = get_object_or_404(
+        PendingPasswordReset.objects.select_related("user"), pk=pk, organisation_id=request.user.organisation_id
+    )
+    try:
+        password = services.password_reset_decide(actor=request.user, reset=reset, confirm=confirm)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("accounts:pending_changes")
+    if password is None:
+        messages.success(request, _("已拒绝：%(change)s。") % {"change": reset})
+        return redirect("accounts:pending_changes")
+    return render(request, "accounts/initial_password.html", {"person": reset.user, "password": password})
 
 
 # --- Working-day calendar ----------------------------------------------------------------
@@ -390,6 +469,18 @@ def policy(request: HttpRequest) -> HttpResponse:
         for field in form.fields.values():
             field.disabled = True
     return render(request, "accounts/policy.html", {"form": form, "can_edit": can_edit})
+
+
+@permission_required("accounts.edit_security_settings")
+def security_settings(request: HttpRequest) -> HttpResponse:
+    """The security administrator's settings (idle timeout); the appraisal policy is HR's."""
+    current = selectors.policy_for_organisation(organisation_id=request.user.organisation_id)
+    form = SecuritySettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        services.policy_update(policy=form.instance, reason=form.cleaned_data["reason"])
+        messages.success(request, _("安全设置已保存。"))
+        return redirect("accounts:security_settings")
+    return render(request, "accounts/security_settings.html", {"form": form})
 
 
 # --- Audit trail ------------------------------------------------------------------------

@@ -73,6 +73,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("demo_staff", "就业促进科科员", "工作人员（就业促进科）"),
     DemoAccount("demo_inspector", "纪检干部", "纪检督查"),
     DemoAccount("demo_auditor", "审计员", "审计员（只读审计日志）"),
+    DemoAccount("demo_secadmin", "安全管理员", "安全管理员（授予和撤销角色、安全设置；不能查看考核内容）"),
 ]
 
 
@@ -111,6 +112,7 @@ def build_demo_organisation(*, staff: int = 60, seed: int = 2026, year: int = 20
         named = [
             person("demo_sysadmin", accounts["demo_sysadmin"].full_name, None, "A0001"),
             person("demo_auditor", accounts["demo_auditor"].full_name, None, "A0002"),
+            person("demo_secadmin", accounts["demo_secadmin"].full_name, None, "A0090"),
             person(
                 "demo_chief",
                 accounts["demo_chief"].full_name,
@@ -208,6 +210,7 @@ def _grant_roles(organisation: Organisation, users: dict[str, User]) -> None:
     special = {
         "demo_sysadmin": [Role.SYSADMIN],
         "demo_auditor": [Role.AUDITOR],
+        "demo_secadmin": [Role.SECURITY_ADMIN],
         "demo_chief": [Role.AGENCY_HEAD],
         "demo_leader": [Role.SUPERVISING_LEADER],
         "demo_leader2": [Role.SUPERVISING_LEADER],
