@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import time
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -80,6 +84,26 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     form_class = PasswordChangeRequiredForm
     success_url = reverse_lazy("home")
+
+    def post(self, request, *args, **kwargs):
+        # A session left open must not become an oracle for the password: guesses of the current
+        # password count as failed sign-ins of the pair (account, address) and end in the lockout.
+        credentials = {"username": request.user.username}
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            return self._locked_out(credentials)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if "old_password" in form.errors:
+            credentials = {"username": self.request.user.username}
+            user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
+            if getattr(self.request, "axes_locked_out", False):
+                return self._locked_out(credentials)
+        return super().form_invalid(form)
+
+    def _locked_out(self, credentials):
+        logout(self.request)
+        return get_lockout_response(self.request, None, credentials)
 
     def form_valid(self, form):
         response = super().form_valid(form)
