@@ -15,6 +15,12 @@ class LoginForm(AuthenticationForm):
         "inactive": _("该账号已停用，请联系组织人事部门。"),
     }
 
+    remember = forms.BooleanField(
+        label=_("记住我"),
+        required=False,
+        help_text=_("关闭浏览器后仍保持登录；无操作超时仍会自动退出。公用电脑请勿勾选。"),
+    )
+
 
 class PasswordChangeRequiredForm(PasswordChangeForm):
     pass
@@ -181,7 +187,12 @@ class PolicyForm(forms.ModelForm):
                 "participating_staff_types",
             ),
         ),
-        ("security", _("安全"), _("登录会话的空闲超时。"), ("session_idle_minutes",)),
+        (
+            "security",
+            _("安全"),
+            _("登录会话的空闲超时和密码的使用期限。"),
+            ("session_idle_minutes", "password_max_age_days"),
+        ),
     )
 
     class Meta:
@@ -210,7 +221,7 @@ class PolicyForm(forms.ModelForm):
             "excellent_forbids_average_or_below": _("年内有季度评为“一般”或“较差”的，不建议为“优秀”。"),
             "basic_competent_average_quarters": _("年内“一般”季度达到此数，建议为“基本称职”。"),
             "probation_gets_annual_grade": _("不勾选时，试用期人员只写评语，不定等次。"),
-            "session_idle_minutes": _("无操作超过此时长自动退出登录。"),
+            "session_idle_minutes": _("无操作超过此时长自动退出登录；最长30分钟。"),
         }
 
     def sections(self) -> list[dict]:

@@ -1,4 +1,5 @@
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
@@ -6,7 +7,7 @@ from django.dispatch import receiver
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 class IdleTimeoutMiddleware:
@@ -24,9 +25,7 @@ class IdleTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.organisation_id:
-            from .selectors import policy_for_organisation
-
-            minutes = policy_for_organisation(organisation_id=user.organisation_id).session_idle_minutes
+            minutes = request_policy(request).session_idle_minutes
             renewed_minutes, renewed_at = request.session.get(IDLE_SESSION_KEY) or (None, 0)
             if renewed_minutes != minutes or time.time() - renewed_at >= settings.SESSION_RENEW_SECONDS:
                 _renew(request.session, minutes)
@@ -34,6 +33,23 @@ class IdleTimeoutMiddleware:
 
 
 IDLE_SESSION_KEY = "_idle"
+
+
+def request_policy(request):
+    """The signed-in person's organisation policy, read once per request."""
+    policy = getattr(request, "_appraisal_policy", None)
+    if policy is None:
+        from .selectors import policy_for_organisation
+
+        policy = request._appraisal_policy = policy_for_organisation(organisation_id=request.user.organisation_id)
+    return policy
+
+
+def password_expired(user, policy) -> bool:
+    """True when the policy sets a maximum age and the person's password is older."""
+    days = policy.password_max_age_days
+    changed_at = user.password_changed_at
+    return bool(days and changed_at and timezone.now() - changed_at > timedelta(days=days))
 
 
 def _renew(session, minutes: int) -> None:
@@ -50,7 +66,8 @@ def stamp_on_login(sender, request, user, **kwargs) -> None:
 
 
 class ForcePasswordChangeMiddleware:
-    """Send a person whose password was set by an administrator or an import to change it first."""
+    """Send a person whose password was set by an administrator or an import, or is older than the
+    policy's maximum age, to change it first."""
 
     ALLOWED_URL_NAMES = ("accounts:password_change", "accounts:logout", "healthz")
 
@@ -59,11 +76,17 @@ class ForcePasswordChangeMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.must_change_password:
+        if user is not None and user.is_authenticated and self.must_change(request, user):
             allowed = {reverse(name) for name in self.ALLOWED_URL_NAMES}
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("accounts:password_change")
         return self.get_response(request)
+
+    @staticmethod
+    def must_change(request, user) -> bool:
+        if user.must_change_password:
+            return True
+        return bool(user.organisation_id) and password_expired(user, request_policy(request))
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):

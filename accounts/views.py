@@ -36,6 +36,7 @@ from .forms import (
     StaffStatusForm,
     WorkingDayOverrideForm,
 )
+from .middleware import password_expired, request_policy
 from .models import (
     AuditEntry,
     Department,
@@ -49,6 +50,7 @@ from .models import (
 )
 from .pages import confirm_page, xlsx_download
 from .pagination import filtered_page, page_of
+from .sessions import REMEMBER_SESSION_KEY
 
 
 def _get_person_for_admin(request: HttpRequest, pk: int) -> User:
@@ -79,6 +81,13 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.cleaned_data.get("remember"):
+            # The cookie outlives the browser (accounts.sessions); the idle timeout still applies.
+            self.request.session[REMEMBER_SESSION_KEY] = True
+        return response
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
@@ -104,6 +113,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def _locked_out(self, credentials):
         logout(self.request)
         return get_lockout_response(self.request, None, credentials)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["password_expired"] = bool(user.organisation_id) and password_expired(
+            user, request_policy(self.request)
+        )
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -133,6 +133,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "accounts.validators.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # No reuse of the last five; also records each new hash and the change time (maximum age).
+    {"NAME": "accounts.validators.PasswordHistoryValidator", "OPTIONS": {"depth": 5}},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -160,7 +162,10 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 # SESSION_RENEW_SECONDS (the idle timeout is exact to that).
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_RENEW_SECONDS = env.int("SESSION_RENEW_SECONDS", default=60)
+# The cookie lasts until the browser closes unless the person ticks "记住我" at sign-in
+# (accounts.sessions.SessionStore); the idle timeout applies either way.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
