@@ -26,6 +26,18 @@ class PasswordChangeRequiredForm(PasswordChangeForm):
     pass
 
 
+class TwoFactorTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("动态验证码"),
+        max_length=16,
+        help_text=_("验证器应用显示的6位数字；手机不在身边时，可输入一个备用恢复码。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_token(self) -> str:
+        return "".join(self.cleaned_data["token"].split())
+
+
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
@@ -191,7 +203,7 @@ class PolicyForm(forms.ModelForm):
             "security",
             _("安全"),
             _("登录会话的空闲超时和密码的使用期限。"),
-            ("session_idle_minutes", "password_max_age_days"),
+            ("session_idle_minutes", "password_max_age_days", "two_factor_required"),
         ),
     )
 

@@ -8,6 +8,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 
 
 class IdleTimeoutMiddleware:
@@ -65,11 +66,66 @@ def stamp_on_login(sender, request, user, **kwargs) -> None:
         _renew(request.session, policy_for_organisation(organisation_id=user.organisation_id).session_idle_minutes)
 
 
+TWO_FACTOR_SESSION_KEY = "_2fa"
+TWO_FACTOR_VERIFY = "verify"
+TWO_FACTOR_ENROL = "enrol"
+
+
+@receiver(user_logged_in)
+def ask_for_second_factor(sender, request, user, **kwargs) -> None:
+    """After the password: a person with an authenticator must give its code; a person whose
+    role the policy requires a second factor of, and who has none, must enrol one first."""
+    if request is None or not hasattr(request, "session"):
+        return
+    from django_otp import user_has_device
+
+    from .services import two_factor_required
+
+    if user_has_device(user, confirmed=True):
+        request.session[TWO_FACTOR_SESSION_KEY] = TWO_FACTOR_VERIFY
+    elif two_factor_required(user=user):
+        request.session[TWO_FACTOR_SESSION_KEY] = TWO_FACTOR_ENROL
+
+
+class TwoFactorMiddleware:
+    """Until the second factor is given (or enrolled), a signed-in session reaches only that page
+    and sign-out. The state is decided once at sign-in (:func:`ask_for_second_factor`) and kept in
+    the session, so pages cost no query for it."""
+
+    ALLOWED_URL_NAMES = {
+        TWO_FACTOR_VERIFY: ("accounts:two_factor_verify", "accounts:logout", "healthz"),
+        TWO_FACTOR_ENROL: ("accounts:two_factor_setup", "accounts:password_change", "accounts:logout", "healthz"),
+    }
+    TARGETS = {TWO_FACTOR_VERIFY: "accounts:two_factor_verify", TWO_FACTOR_ENROL: "accounts:two_factor_setup"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            state = request.session.get(TWO_FACTOR_SESSION_KEY)
+            if state in self.TARGETS:
+                allowed = {reverse(name) for name in self.ALLOWED_URL_NAMES[state]}
+                if request.path not in allowed and not request.path.startswith("/static/"):
+                    target = reverse(self.TARGETS[state])
+                    if request.method == "GET" and state == TWO_FACTOR_VERIFY:
+                        target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+                    return redirect(target)
+        return self.get_response(request)
+
+
 class ForcePasswordChangeMiddleware:
     """Send a person whose password was set by an administrator or an import, or is older than the
     policy's maximum age, to change it first."""
 
-    ALLOWED_URL_NAMES = ("accounts:password_change", "accounts:logout", "healthz")
+    ALLOWED_URL_NAMES = (
+        "accounts:password_change",
+        "accounts:logout",
+        "healthz",
+        "accounts:two_factor_verify",
+        "accounts:two_factor_setup",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -122,6 +122,10 @@ class Role(models.TextChoices):
 # 三员分立: these roles are held by separate people and see no appraisal content.
 SEPARATED_ROLES = frozenset({Role.AUDITOR, Role.SYSADMIN})
 
+# The roles whose holders must sign in with a second factor when the policy asks for it
+# (Policy.two_factor_required); the one place to extend, e.g. with a security administrator.
+TWO_FACTOR_ROLES = frozenset({Role.HR_ADMIN, Role.SUPERVISING_LEADER, Role.AGENCY_HEAD, Role.SYSADMIN, Role.AUDITOR})
+
 
 class User(OrganisationScoped, AbstractUser):
     """A person who logs in. Staff attributes live here; the department is the current one."""
@@ -159,6 +163,9 @@ class User(OrganisationScoped, AbstractUser):
     # Stamped by accounts.validators.PasswordHistoryValidator.password_changed; empty for accounts
     # whose password predates it (their age counts from the first change).
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
+    # Set when an administrator removes the person's authenticator and recovery codes, so the
+    # reset appears in the audit trail (the devices themselves are django-otp's rows).
+    two_factor_reset_at = models.DateTimeField(_("双因素重置时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("人员")
@@ -427,6 +434,13 @@ class Policy(OrganisationScoped, models.Model):
         default=90,
         validators=[MinValueValidator(0), MaxValueValidator(365)],
         help_text=_("密码使用超过此天数须修改后才能继续使用系统；0 表示不限。"),
+    )
+    two_factor_required = models.BooleanField(
+        _("关键岗位须双因素登录"),
+        default=False,
+        help_text=_(
+            "组织人事、分管领导、主要负责人、系统管理员和审计员登录时，除密码外还须输入验证器应用生成的动态码。"
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "targets",
     "summaries",
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # Axes must be last: it turns a lockout raised anywhere above into its response.
@@ -162,6 +166,10 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 # SESSION_RENEW_SECONDS (the idle timeout is exact to that).
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_RENEW_SECONDS = env.int("SESSION_RENEW_SECONDS", default=60)
+# Two-factor sign-in (accounts.middleware.TwoFactorMiddleware, Policy.two_factor_required).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="平时考核系统")
+OTP_TOTP_THROTTLE_FACTOR = 1
+
 # The cookie lasts until the browser closes unless the person ticks "记住我" at sign-in
 # (accounts.sessions.SessionStore); the idle timeout applies either way.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
