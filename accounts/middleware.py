@@ -26,7 +26,7 @@ class IdleTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.organisation_id:
-            minutes = request_policy(request).session_idle_minutes
+            minutes = idle_minutes(request_policy(request))
             renewed_minutes, renewed_at = request.session.get(IDLE_SESSION_KEY) or (None, 0)
             if renewed_minutes != minutes or time.time() - renewed_at >= settings.SESSION_RENEW_SECONDS:
                 _renew(request.session, minutes)
@@ -34,6 +34,14 @@ class IdleTimeoutMiddleware:
 
 
 IDLE_SESSION_KEY = "_idle"
+
+
+def idle_minutes(policy) -> int:
+    """The policy's idle timeout, never above the ceiling even if a row holds more (set outside
+    the validated form and service)."""
+    from .models import MAX_SESSION_IDLE_MINUTES
+
+    return min(policy.session_idle_minutes, MAX_SESSION_IDLE_MINUTES)
 
 
 def request_policy(request):
@@ -63,7 +71,7 @@ def stamp_on_login(sender, request, user, **kwargs) -> None:
     if user.organisation_id and request is not None and hasattr(request, "session"):
         from .selectors import policy_for_organisation
 
-        _renew(request.session, policy_for_organisation(organisation_id=user.organisation_id).session_idle_minutes)
+        _renew(request.session, idle_minutes(policy_for_organisation(organisation_id=user.organisation_id)))
 
 
 TWO_FACTOR_SESSION_KEY = "_2fa"

@@ -427,7 +427,11 @@ class Policy(OrganisationScoped, models.Model):
     session_idle_minutes = models.PositiveSmallIntegerField(
         _("空闲超时（分钟）"),
         default=30,
-        validators=[MinValueValidator(5), MaxValueValidator(MAX_SESSION_IDLE_MINUTES)],
+        # The ceiling is a field validator, so the form, full_clean and policy_update all refuse it.
+        validators=[
+            MinValueValidator(5),
+            MaxValueValidator(MAX_SESSION_IDLE_MINUTES, message=_("空闲超时不能超过%(limit_value)s分钟。")),
+        ],
     )
     password_max_age_days = models.PositiveSmallIntegerField(
         _("密码最长使用期限（天）"),
@@ -453,8 +457,6 @@ class Policy(OrganisationScoped, models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.session_idle_minutes and self.session_idle_minutes > MAX_SESSION_IDLE_MINUTES:
-            errors["session_idle_minutes"] = _("空闲超时不能超过%(max)s分钟。") % {"max": MAX_SESSION_IDLE_MINUTES}
         if self.common_indicator_weight + self.individual_indicator_weight != 100:
             errors["individual_indicator_weight"] = _("共性指标与个性指标权重之和须为100（当前为%(total)s）。") % {
                 "total": self.common_indicator_weight + self.individual_indicator_weight

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='policy',
             name='session_idle_minutes',
-            field=models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(30)], verbose_name='空闲超时（分钟）'),
+            field=models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(30, message='空闲超时不能超过%(limit_value)s分钟。')], verbose_name='空闲超时（分钟）'),
         ),
         migrations.CreateModel(
             name='PasswordHistory',

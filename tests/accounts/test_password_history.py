@@ -140,3 +140,22 @@ def test_the_login_form_offers_remember_me_unticked(client, organisation):
     assert "记住我" in body
     assert 'name="remember"' in body
     assert "checked" not in body
+
+
+def test_a_policy_row_above_the_ceiling_still_ends_sessions_after_thirty_minutes(client_for, staff, organisation):
+    from accounts.models import Policy
+
+    policy_for_organisation(organisation_id=organisation.pk)
+    Policy.objects.filter(organisation=organisation).update(session_idle_minutes=240)  # bypasses validation
+    client = client_for(staff)
+    client.get("/")
+    assert client.session.get_expiry_age() == 30 * 60
+
+
+def test_the_form_names_the_thirty_minute_rule_once(organisation):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    data = {name: value for name, value in PolicyForm(instance=policy).initial.items() if value is not None}
+    data["session_idle_minutes"] = 45
+    form = PolicyForm(data=data, instance=policy)
+    assert not form.is_valid()
+    assert form.errors["session_idle_minutes"] == ["空闲超时不能超过30分钟。"]
