@@ -15,9 +15,27 @@ class LoginForm(AuthenticationForm):
         "inactive": _("该账号已停用，请联系组织人事部门。"),
     }
 
+    remember = forms.BooleanField(
+        label=_("记住我"),
+        required=False,
+        help_text=_("关闭浏览器后仍保持登录；无操作超时仍会自动退出。公用电脑请勿勾选。"),
+    )
+
 
 class PasswordChangeRequiredForm(PasswordChangeForm):
     pass
+
+
+class TwoFactorTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("动态验证码"),
+        max_length=16,
+        help_text=_("验证器应用显示的6位数字；手机不在身边时，可输入一个备用恢复码。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_token(self) -> str:
+        return "".join(self.cleaned_data["token"].split())
 
 
 class DepartmentForm(forms.ModelForm):
@@ -103,7 +121,7 @@ class RolesForm(forms.Form):
 
 
 # The security settings (三员分立: the security administrator's, not HR's) have a form of their own.
-SECURITY_SETTINGS_FIELDS = ("session_idle_minutes",)
+SECURITY_SETTINGS_FIELDS = ("session_idle_minutes", "password_max_age_days", "two_factor_required")
 
 
 class SecuritySettingsForm(forms.ModelForm):
@@ -112,7 +130,7 @@ class SecuritySettingsForm(forms.ModelForm):
     class Meta:
         model = Policy
         fields = list(SECURITY_SETTINGS_FIELDS)
-        help_texts = {"session_idle_minutes": _("无操作超过此时长自动退出登录。")}
+        help_texts = {"session_idle_minutes": _("无操作超过此时长自动退出登录；最长30分钟。")}
 
 
 class PolicyForm(forms.ModelForm):

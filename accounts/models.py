@@ -131,6 +131,12 @@ DECISION_ROLES = frozenset({Role.AGENCY_HEAD, Role.SUPERVISING_LEADER, Role.HR_A
 # give itself (or an accomplice) the power to decide, or strip the auditor of the trail.
 TWO_PERSON_ROLES = DECISION_ROLES | ADMIN_ROLES
 
+# The roles whose holders must sign in with a second factor when the policy asks for it
+# (Policy.two_factor_required); the one place to extend, e.g. with a security administrator.
+TWO_FACTOR_ROLES = frozenset(
+    {Role.HR_ADMIN, Role.SUPERVISING_LEADER, Role.AGENCY_HEAD, Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
+)
+
 
 class User(OrganisationScoped, AbstractUser):
     """A person who logs in. Staff attributes live here; the department is the current one."""
@@ -165,6 +171,12 @@ class User(OrganisationScoped, AbstractUser):
         _("领导职务"), default=False, help_text=_("“好”等次名额可按领导与非领导分池计算。")
     )
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    # Stamped by accounts.validators.PasswordHistoryValidator.password_changed; empty for accounts
+    # whose password predates it (their age counts from the first change).
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
+    # Set when an administrator removes the person's authenticator and recovery codes, so the
+    # reset appears in the audit trail (the devices themselves are django-otp's rows).
+    two_factor_reset_at = models.DateTimeField(_("双因素重置时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("人员")
@@ -368,6 +380,10 @@ def default_participating_staff_types() -> list[str]:
     return [StaffType.CIVIL_SERVANT, StaffType.REFERENCE, StaffType.INSTITUTION]
 
 
+# GB/T 22239 level 3: a session idle longer than this ends, whatever a policy says.
+MAX_SESSION_IDLE_MINUTES = 30
+
+
 class Policy(OrganisationScoped, models.Model):
     """The settings DOMAIN.md marks as policy, one row per organisation, with their defaults.
 
@@ -481,7 +497,26 @@ class Policy(OrganisationScoped, models.Model):
     participating_staff_types = models.JSONField(_("参加平时考核的人员类别"), default=default_participating_staff_types)
     # §9 security
     session_idle_minutes = models.PositiveSmallIntegerField(
-        _("空闲超时（分钟）"), default=30, validators=[MinValueValidator(5), MaxValueValidator(240)]
+        _("空闲超时（分钟）"),
+        default=30,
+        # The ceiling is a field validator, so the form, full_clean and policy_update all refuse it.
+        validators=[
+            MinValueValidator(5),
+            MaxValueValidator(MAX_SESSION_IDLE_MINUTES, message=_("空闲超时不能超过%(limit_value)s分钟。")),
+        ],
+    )
+    password_max_age_days = models.PositiveSmallIntegerField(
+        _("密码最长使用期限（天）"),
+        default=90,
+        validators=[MinValueValidator(0), MaxValueValidator(365)],
+        help_text=_("密码使用超过此天数须修改后才能继续使用系统；0 表示不限。"),
+    )
+    two_factor_required = models.BooleanField(
+        _("关键岗位须双因素登录"),
+        default=False,
+        help_text=_(
+            "组织人事、分管领导、主要负责人、系统管理员和审计员登录时，除密码外还须输入验证器应用生成的动态码。"
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -845,3 +880,21 @@ class Job(OrganisationScoped, models.Model):
     def has_file(self) -> bool:
         """A result file is there to download (done, and not yet expired and removed)."""
         return self.state == self.State.DONE and bool(self.file)
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a person's recent passwords (never the passwords), so none of the last
+    ``PASSWORD_HISTORY_DEPTH`` is chosen again (accounts.validators.PasswordHistoryValidator)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("人员"))
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"

@@ -584,3 +584,82 @@ def notifications_mark_read(*, recipient: User, notification_id: int | None = No
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
     return unread.update(read_at=timezone.now())
+
+
+# --- Two-factor sign-in (django-otp: a TOTP authenticator plus static recovery codes) -------------
+
+RECOVERY_CODE_COUNT = 10
+
+
+def two_factor_enrol_start(*, user: User):
+    """The person's authenticator waiting for its first code; a fresh key unless one is waiting."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(_("已启用双因素登录；如需更换手机，请联系系统管理员重置。"))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("验证器"), confirmed=False)
+    return device
+
+
+@transaction.atomic
+def two_factor_enrol_confirm(*, user: User, token: str):
+    """Confirm the waiting authenticator with a code it shows; returns it with fresh recovery
+    codes (shown once)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None:
+        raise ValidationError(_("请先开始设置验证器。"))
+    if not device.verify_token(token):
+        raise ValidationError(_("验证码不正确，请核对手机时间后输入验证器当前显示的6位数字。"))
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name=_("恢复码"), confirmed=True)
+    codes = [StaticToken.random_token() for _n in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=recovery, token=code) for code in codes])
+    return device, codes
+
+
+def two_factor_verify(*, user: User, token: str):
+    """The confirmed device that accepts ``token`` (a recovery code is used up), or None.
+    Each device's own throttling applies."""
+    from django_otp import devices_for_user
+
+    for device in devices_for_user(user, confirmed=True, for_verify=True):
+        allowed, _why = device.verify_is_allowed()
+        if allowed and device.verify_token(token):
+            return device
+    return None
+
+
+def two_factor_required(*, user: User) -> bool:
+    """Whether the person's organisation requires a second factor of someone in their roles."""
+    from .models import TWO_FACTOR_ROLES, RoleAssignment
+    from .selectors import policy_for_organisation
+
+    if (
+        not user.organisation_id
+        or not policy_for_organisation(organisation_id=user.organisation_id).two_factor_required
+    ):
+        return False
+    return RoleAssignment.objects.filter(
+        user=user, organisation_id=user.organisation_id, role__in=TWO_FACTOR_ROLES
+    ).exists()
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User) -> None:
+    """Remove the person's authenticator and recovery codes (administrator action, e.g. a lost
+    phone); audited through ``User.two_factor_reset_at``. The next sign-in enrols anew when the
+    policy requires it."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user.two_factor_reset_at = timezone.now()
+    user.save(update_fields=["two_factor_reset_at"])

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import time
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -14,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from . import audit, imports, jobs, periods, selectors, services
 from .decorators import permission_required
@@ -31,7 +36,15 @@ from .forms import (
     StaffImportForm,
     StaffMoveForm,
     StaffStatusForm,
+    TwoFactorTokenForm,
     WorkingDayOverrideForm,
+)
+from .middleware import (
+    TWO_FACTOR_ENROL,
+    TWO_FACTOR_SESSION_KEY,
+    TWO_FACTOR_VERIFY,
+    password_expired,
+    request_policy,
 )
 from .models import (
     AuditEntry,
@@ -48,6 +61,7 @@ from .models import (
 )
 from .pages import confirm_page, xlsx_download
 from .pagination import filtered_page, page_of
+from .sessions import REMEMBER_SESSION_KEY
 
 
 def _get_person_for_admin(request: HttpRequest, pk: int, perm: str = "accounts.change_person") -> User:
@@ -79,11 +93,46 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.cleaned_data.get("remember"):
+            # The cookie outlives the browser (accounts.sessions); the idle timeout still applies.
+            self.request.session[REMEMBER_SESSION_KEY] = True
+        return response
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     form_class = PasswordChangeRequiredForm
     success_url = reverse_lazy("home")
+
+    def post(self, request, *args, **kwargs):
+        # A session left open must not become an oracle for the password: guesses of the current
+        # password count as failed sign-ins of the pair (account, address) and end in the lockout.
+        credentials = {"username": request.user.username}
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            return self._locked_out(credentials)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if "old_password" in form.errors:
+            credentials = {"username": self.request.user.username}
+            user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
+            if getattr(self.request, "axes_locked_out", False):
+                return self._locked_out(credentials)
+        return super().form_invalid(form)
+
+    def _locked_out(self, credentials):
+        logout(self.request)
+        return get_lockout_response(self.request, None, credentials)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["password_expired"] = bool(user.organisation_id) and password_expired(
+            user, request_policy(self.request)
+        )
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -93,6 +142,115 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             user.save(update_fields=["must_change_password"])
         messages.success(self.request, _("密码已修改。"))
         return response
+
+
+# --- Two-factor sign-in ------------------------------------------------------------------
+
+
+def _qr_svg(text: str) -> str:
+    """An inline SVG QR code (no script, no external image, so the CSP holds)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    return image.to_string(encoding="unicode")
+
+
+def _second_factor_failed(request: HttpRequest) -> HttpResponse | None:
+    """A wrong code counts as a failed sign-in of the pair (account, address); the lockout ends
+    the half-signed-in session."""
+    credentials = {"username": request.user.username}
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    if getattr(request, "axes_locked_out", False):
+        logout(request)
+        return get_lockout_response(request, None, credentials)
+    return None
+
+
+@never_cache
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of sign-in for a person with an authenticator."""
+    if request.session.get(TWO_FACTOR_SESSION_KEY) != TWO_FACTOR_VERIFY:
+        return redirect("home")
+    form = TwoFactorTokenForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.method == "POST" and form.is_valid():
+        credentials = {"username": request.user.username}
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            logout(request)
+            return get_lockout_response(request, None, credentials)
+        device = services.two_factor_verify(user=request.user, token=form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            request.session.pop(TWO_FACTOR_SESSION_KEY, None)
+            safe = url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            return redirect(next_url if next_url and safe else "home")
+        locked = _second_factor_failed(request)
+        if locked is not None:
+            return locked
+        form.add_error("token", _("验证码不正确或已使用。"))
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url})
+
+
+@never_cache
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator: start (POST) makes a key, the page shows it as a QR code and as
+    text, the first correct code confirms it and shows the recovery codes once."""
+    from base64 import b32encode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = request.user
+    action = request.POST.get("action")
+    form = TwoFactorTokenForm(request.POST if action == "confirm" else None)
+    if request.method == "POST":
+        if action == "start":
+            try:
+                services.two_factor_enrol_start(user=user)
+            except ValidationError as error:
+                messages.error(request, error_text(error))
+            return redirect("accounts:two_factor_setup")
+        try:
+            if form.is_valid():
+                device, codes = services.two_factor_enrol_confirm(user=user, token=form.cleaned_data["token"])
+                otp_login(request, device)
+                request.session.pop(TWO_FACTOR_SESSION_KEY, None)
+                return render(request, "accounts/two_factor_recovery_codes.html", {"codes": codes})
+        except ValidationError as error:
+            add_service_errors(form, error)
+    devices = {device.confirmed: device for device in TOTPDevice.objects.filter(user=user)}
+    context = {
+        "form": form,
+        "confirmed": True in devices,
+        "required": request.session.get(TWO_FACTOR_SESSION_KEY) == TWO_FACTOR_ENROL,
+    }
+    waiting = devices.get(False) if True not in devices else None
+    if waiting is not None:
+        context["qr_svg"] = _qr_svg(waiting.config_url)
+        context["secret"] = b32encode(waiting.bin_key).decode()
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+@never_cache
+@permission_required("accounts.manage_roles")
+def staff_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a person's authenticator and recovery codes (a lost phone); audited. The security
+    administrator's (三员分立), for anyone but themselves."""
+    person = _get_person_for_admin(request, pk, perm="accounts.change_roles")
+    if request.method == "POST":
+        services.two_factor_reset(user=person)
+        messages.success(request, _("已重置“%(name)s”的双因素登录。") % {"name": person})
+        return redirect(person_url(person))
+    return confirm_page(
+        request,
+        title=_("重置双因素登录"),
+        message=_("确定删除“%(name)s”的验证器和恢复码吗？其下次登录时须重新设置。") % {"name": person},
+        cancel_url=person_url(person),
+    )
 
 
 # --- Departments -----------------------------------------------------------------------
