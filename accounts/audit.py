@@ -9,12 +9,14 @@ Other apps register their models with :func:`register`.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator
 from contextvars import ContextVar
 
 from auditlog.context import set_actor
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -42,6 +44,54 @@ def register_models() -> None:
     register(models.Policy, exclude_fields=["updated_at"])
     register(models.WorkingDayOverride, exclude_fields=["created_at"])
     register(models.PeriodLock)
+
+
+def _parse_address(text: str):
+    text = text.strip()
+    if text.startswith("["):  # [v6]:port
+        text = text[1:].split("]")[0]
+    elif text.count(":") == 1:  # v4:port
+        text = text.split(":")[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _trusted_networks() -> list:
+    networks = []
+    for item in getattr(settings, "TRUSTED_PROXIES", []) or []:
+        try:
+            networks.append(ipaddress.ip_network(str(item).strip(), strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
+def _is_trusted(address, networks) -> bool:
+    return any(address.version == net.version and address in net for net in networks)
+
+
+def source_address(request) -> str | None:
+    """The address a request came from, as the audit trail records it.
+
+    The connection's address (``REMOTE_ADDR``), unless that connection is a proxy named in
+    ``settings.TRUSTED_PROXIES``: then the right-most ``X-Forwarded-For`` entry that is not itself
+    a trusted proxy. A client cannot choose its recorded address by writing the header itself.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    networks = _trusted_networks()
+    address = _parse_address(remote or "")
+    if address is None or not networks or not _is_trusted(address, networks):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for item in reversed([part for part in forwarded.split(",") if part.strip()]):
+        hop = _parse_address(item)
+        if hop is None:
+            return remote
+        if not _is_trusted(hop, networks):
+            return str(hop)
+    return remote
 
 
 @contextlib.contextmanager
@@ -89,3 +139,156 @@ def prefetch_related_labels(entries) -> None:
             labels[(model, str(obj.pk))] = str(obj)
     for entry in entries:
         entry.related_labels = labels
+
+
+# --- Events that are not a change of a record: sign-in, exports, job runs ------------------------
+
+RETENTION_MIN_DAYS = 180
+
+
+def _context_address() -> str | None:
+    from auditlog.context import auditlog_value
+
+    try:
+        return auditlog_value.get().get("remote_addr")
+    except LookupError:
+        return None
+
+
+def _context_actor():
+    from auditlog.context import auditlog_value
+
+    try:
+        return auditlog_value.get().get("actor")
+    except LookupError:
+        return None
+
+
+def record_event(
+    *,
+    event: str,
+    obj=None,
+    actor=None,
+    request=None,
+    result: str = "success",
+    label: str = "",
+    detail: dict | None = None,
+    organisation_id: int | None = None,
+):
+    """One audit entry for an event (sign-in, export, download, job run…): time, account, action,
+    object, result and source address. ``obj`` is the record concerned (the account for a sign-in);
+    ``label`` names it when there is none (the user name tried in a failed sign-in)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import AuditEntry, User
+
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        actor = user if getattr(user, "is_authenticated", False) else None
+    if actor is None:
+        actor = _context_actor()
+    if actor is not None and not isinstance(actor, User):
+        actor = None
+    address = source_address(request) if request is not None else _context_address()
+    target = obj if obj is not None else actor
+    if organisation_id is None:
+        for candidate in (target, actor):
+            organisation_id = getattr(candidate, "organisation_id", None)
+            if organisation_id:
+                break
+    content_type = ContentType.objects.get_for_model(target if target is not None else User)
+    entry = AuditEntry(
+        content_type=content_type,
+        object_pk=str(target.pk) if target is not None else "",
+        object_id=target.pk if target is not None and isinstance(target.pk, int) else None,
+        object_repr=(label or str(target) if target is not None else label)[:500],
+        action=AuditEntry.Action.ACCESS,
+        event=event,
+        result=result,
+        actor=actor,
+        actor_email=getattr(actor, "email", None) or None,
+        remote_addr=address,
+        organisation_id=organisation_id,
+        changes={key: ["", str(value)] for key, value in (detail or {}).items()} or None,
+    )
+    entry.save()
+    return entry
+
+
+def purge_expired(*, days: int) -> int:
+    """Delete audit entries older than ``days`` (at least :data:`RETENTION_MIN_DAYS`); the number deleted.
+
+    On PostgreSQL the delete passes the append-only trigger only through this path (a transaction-local
+    ``appraisal.audit_purge`` setting, and the trigger itself refuses anything younger than 180 days).
+    """
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from .models import AuditEntry
+
+    if days < RETENTION_MIN_DAYS:
+        raise ValidationError(_("审计记录至少保存%(days)d天。") % {"days": RETENTION_MIN_DAYS})
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('appraisal.audit_purge', 'on', true)")
+        deleted, _counts = AuditEntry.objects.filter(timestamp__lt=cutoff).delete()
+    if deleted:
+        record_event(event="purge", label=str(cutoff.date()), detail={"deleted": deleted, "days": days})
+    return deleted
+
+
+def _on_login(sender, request, user, **kwargs) -> None:
+    record_event(event="login", obj=user, actor=user, request=request)
+
+
+def _on_logout(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        record_event(event="logout", obj=user, actor=user, request=request)
+
+
+def _tried_account(username: str):
+    from .models import User
+
+    return User.objects.filter(username=username).first() if username else None
+
+
+def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    username = str((credentials or {}).get("username") or "")[:150]
+    account = _tried_account(username)
+    record_event(
+        event="login_failed", obj=account, actor=None, request=request, result="failure", label=username or "—"
+    )
+
+
+def _on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    account = _tried_account(str(username or ""))
+    record_event(
+        event="lockout", obj=account, actor=None, request=request, result="failure", label=str(username or "—")
+    )
+
+
+def _on_user_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    # AbstractBaseUser.save() keeps the new raw password in ``_password`` until after the save.
+    if raw or created or getattr(instance, "_password", None) is None:
+        return
+    actor = _context_actor()
+    own = actor is None or getattr(actor, "pk", None) == instance.pk
+    record_event(event="password_change" if own else "password_reset", obj=instance, actor=actor)
+
+
+def connect_signals() -> None:
+    from axes.signals import user_locked_out
+    from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+    from django.db.models.signals import post_save
+
+    user_logged_in.connect(_on_login, dispatch_uid="audit_login")
+    user_logged_out.connect(_on_logout, dispatch_uid="audit_logout")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="audit_login_failed")
+    user_locked_out.connect(_on_locked_out, dispatch_uid="audit_locked_out")
+    post_save.connect(_on_user_saved, sender="accounts.User", dispatch_uid="audit_password")

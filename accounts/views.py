@@ -541,6 +541,7 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = job.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    audit.record_event(event="download", obj=job, request=request, label=job.result_name or str(job))
     return FileResponse(
         handle,
         as_attachment=True,

@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "accounts.middleware.AuditContextMiddleware",
     # Axes must be last: it turns a lockout raised anywhere above into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -323,6 +323,9 @@ AUDITLOG_LOGENTRY_MODEL = "accounts.AuditEntry"
 # for ours; that orphan table then blocks TRUNCATE between PostgreSQL transactional tests.
 MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Proxies (addresses or CIDR networks) whose X-Forwarded-For the audit trail believes; anyone else's
+# header is ignored and the connection's address is recorded (accounts.audit.source_address).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 LOGGING = {
     "version": 1,

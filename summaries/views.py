@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from accounts import periods
+from accounts.audit import record_event
 from accounts.decorators import permission_required
 from accounts.models import Department
 from accounts.pages import confirm_page
@@ -334,6 +335,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    record_event(event="download", obj=attachment, request=request, label=attachment.original_name)
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
