@@ -3,6 +3,7 @@ downloads and job runs are recorded with account, action, object, result and sou
 address cannot be forged with X-Forwarded-For; the log keeps 180 days and is append-only."""
 
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -194,3 +195,45 @@ def test_on_postgresql_the_application_cannot_update_or_delete_an_audit_entry(st
     assert audit.purge_expired(days=180) == 0
     entry.refresh_from_db()
     assert entry.result == "success"
+
+
+# --- The auditor filters and exports -----------------------------------------------------------
+
+
+def test_the_auditor_filters_by_event_result_and_address(client_for, auditor, staff, client, password):
+    _login(client, staff.username, "wrong-password", REMOTE_ADDR="198.51.100.20")
+    _login(client, staff.username, password, REMOTE_ADDR="203.0.113.30")
+    auditor_client = client_for(auditor)
+    url = reverse("accounts:audit_list")
+
+    def rows(**query):
+        body = auditor_client.get(url, query).content.decode()
+        return body.count('data-testid="audit-row"'), body
+
+    count, body = rows(result="failure")
+    assert count == 1 and "198.51.100.20" in body and "203.0.113.30" not in body
+    count, body = rows(remote_addr="203.0.113.")
+    assert count == 1 and "203.0.113.30" in body
+    count, body = rows(event="login")  # the staff member's sign-in and the auditor's own
+    assert count == 2 and "203.0.113.30" in body and "198.51.100.20" not in body
+
+
+def test_the_auditor_exports_the_filtered_log_and_the_export_is_audited(client_for, auditor, staff, client):
+    from openpyxl import load_workbook
+
+    _login(client, staff.username, "=cmd|' /C calc'!A0", REMOTE_ADDR="198.51.100.21")
+    auditor_client = client_for(auditor)
+    response = auditor_client.post(f"{reverse('accounts:audit_export')}?result=failure")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2 and "198.51.100.21" in rows[1]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    export = _events(AuditEvent.EXPORT).get()
+    assert export.actor == auditor and "result=failure" in export.changes_dict["filters"][1]
+
+
+def test_the_export_is_refused_on_get_and_to_people_who_do_not_audit(client_for, auditor, hr):
+    assert client_for(auditor).get(reverse("accounts:audit_export")).status_code == 405
+    assert client_for(hr).post(reverse("accounts:audit_export")).status_code in (403, 404)
+    assert not _events(AuditEvent.EXPORT).exists()
