@@ -107,7 +107,7 @@ def audit_reason(reason: str) -> Iterator[None]:
 @contextlib.contextmanager
 def acting_as(actor) -> Iterator[None]:
     """Record ``actor`` as the author of changes made outside a web request (commands, tasks)."""
-    with set_actor(actor):
+    with set_actor(actor), audit_context(actor=actor):
         yield
 
 
@@ -146,22 +146,26 @@ def prefetch_related_labels(entries) -> None:
 RETENTION_MIN_DAYS = 180
 
 
-def _context_address() -> str | None:
-    from auditlog.context import auditlog_value
+# The actor and source address of the request or command being served; auditlog's own context
+# variable outlives its block, so the trail keeps one that is reset when the block ends.
+_context: ContextVar[dict | None] = ContextVar("audit_context", default=None)
 
+
+@contextlib.contextmanager
+def audit_context(*, actor=None, remote_addr: str | None = None) -> Iterator[None]:
+    token = _context.set({"actor": actor, "remote_addr": remote_addr})
     try:
-        return auditlog_value.get().get("remote_addr")
-    except LookupError:
-        return None
+        yield
+    finally:
+        _context.reset(token)
+
+
+def _context_address() -> str | None:
+    return (_context.get() or {}).get("remote_addr")
 
 
 def _context_actor():
-    from auditlog.context import auditlog_value
-
-    try:
-        return auditlog_value.get().get("actor")
-    except LookupError:
-        return None
+    return (_context.get() or {}).get("actor")
 
 
 def record_event(

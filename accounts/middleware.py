@@ -96,3 +96,9 @@ class AuditContextMiddleware(AuditlogMiddleware):
     @staticmethod
     def _get_remote_port(request):
         return None
+
+    def __call__(self, request):
+        from .audit import audit_context, source_address
+
+        with audit_context(actor=self._get_actor(request), remote_addr=source_address(request)):
+            return super().__call__(request)
