@@ -237,3 +237,13 @@ def test_the_export_is_refused_on_get_and_to_people_who_do_not_audit(client_for,
     assert client_for(auditor).get(reverse("accounts:audit_export")).status_code == 405
     assert client_for(hr).post(reverse("accounts:audit_export")).status_code in (403, 404)
     assert not _events(AuditEvent.EXPORT).exists()
+
+
+def test_the_purge_command_refuses_less_than_180_days_and_keeps_recent_entries(staff):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="180"):
+        call_command("purge_audit_log", "--days", "30")
+    recent = audit.record_event(event="login", obj=staff, actor=staff)
+    call_command("purge_audit_log")
+    assert AuditEntry.objects.filter(pk=recent.pk).exists()
