@@ -352,7 +352,7 @@ def _audit_run(job: Job) -> None:
     if job.error:
         detail["error"] = job.error[:500]
     record_event(
-        event="job_run",
+        event="export" if job.result_name and job.state == Job.State.DONE else "job_run",
         obj=job,
         actor=job.requested_by,
         result="success" if job.state == Job.State.DONE else "failure",

@@ -476,6 +476,13 @@ def roster_export(request: HttpRequest) -> HttpResponse:
     """The roster workbook at once (a URL others link to); the page's button asks for a job instead."""
     year, month, department_id, show = _roster_params(request)
     workbook = exports.roster_file(viewer=request.user, year=year, month=month, department_id=department_id, show=show)
+    record_event(
+        event="export",
+        obj=request.user.organisation,
+        request=request,
+        label=workbook.name,
+        detail={"filters": request.GET.urlencode()},
+    )
     response = HttpResponse(workbook.content, content_type=workbook.content_type)
     response["Content-Disposition"] = f"attachment; filename={workbook.name}"
     return response
