@@ -240,11 +240,17 @@ def purge_expired(*, days: int) -> int:
     if days < RETENTION_MIN_DAYS:
         raise ValidationError(_("审计记录至少保存%(days)d天。") % {"days": RETENTION_MIN_DAYS})
     cutoff = timezone.now() - datetime.timedelta(days=days)
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if postgres:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('appraisal.audit_purge', 'on', true)")
         deleted, _counts = AuditEntry.objects.filter(timestamp__lt=cutoff).delete()
+        if postgres:
+            # Off again at once: inside an outer transaction the setting would otherwise outlive the
+            # purge (a failed delete rolls the savepoint back, and the setting with it).
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('appraisal.audit_purge', 'off', true)")
     if deleted:
         record_event(event="purge", label=str(cutoff.date()), detail={"deleted": deleted, "days": days})
     return deleted

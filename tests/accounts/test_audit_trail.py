@@ -158,9 +158,18 @@ def test_the_auditor_page_shows_sign_in_events_by_name(client_for, auditor, staf
 
 
 def _age(entry, days):
-    # Test set-up only: an entry made old. On PostgreSQL the trigger forbids this, so it is done before
-    # the trigger can see it (SQLite) or skipped.
+    # Test set-up only: an entry made old. On PostgreSQL the append-only trigger refuses the UPDATE, so
+    # the set-up switches it off for this one statement, inside the test's transaction.
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending on the table
+            cursor.execute("ALTER TABLE accounts_auditentry DISABLE TRIGGER accounts_auditentry_append_only")
     AuditEntry.objects.filter(pk=entry.pk).update(timestamp=timezone.now() - timedelta(days=days))
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE accounts_auditentry ENABLE TRIGGER accounts_auditentry_append_only")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def test_the_purge_refuses_a_retention_below_180_days(db):
@@ -171,8 +180,6 @@ def test_the_purge_refuses_a_retention_below_180_days(db):
 def test_the_purge_deletes_only_entries_older_than_the_retention(staff):
     old = audit.record_event(event="login", obj=staff, actor=staff)
     recent = audit.record_event(event="login", obj=staff, actor=staff)
-    if connection.vendor == "postgresql":
-        pytest.skip("entries cannot be aged on PostgreSQL: the trigger refuses the UPDATE (shown below)")
     _age(old, 200)
     _age(recent, 170)
     assert audit.purge_expired(days=180) == 1
@@ -193,6 +200,11 @@ def test_on_postgresql_the_application_cannot_update_or_delete_an_audit_entry(st
         cursor.execute("SELECT set_config('appraisal.audit_purge', 'on', true)")
         cursor.execute("DELETE FROM accounts_auditentry WHERE id = %s", [entry.pk])  # too young even for a purge
     assert audit.purge_expired(days=180) == 0
+    _age(entry, 200)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).delete()  # old enough, but not through the purge
+    assert audit.purge_expired(days=180) == 1  # the allowed path
+    entry = audit.record_event(event="login", obj=staff, actor=staff)
     entry.refresh_from_db()
     assert entry.result == "success"
 
