@@ -1,6 +1,7 @@
 import time
 from datetime import timedelta
 
+from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -167,3 +168,24 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class AuditContextMiddleware(AuditlogMiddleware):
+    """django-auditlog's middleware, with the source address taken as :func:`accounts.audit.source_address`
+    gives it: ``X-Forwarded-For`` only counts when a trusted proxy sent it (``TRUSTED_PROXIES``)."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        from .audit import source_address
+
+        return source_address(request)
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None
+
+    def __call__(self, request):
+        from .audit import audit_context, source_address
+
+        with audit_context(actor=self._get_actor(request), remote_addr=source_address(request)):
+            return super().__call__(request)

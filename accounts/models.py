@@ -625,6 +625,26 @@ class PeriodLock(OrganisationScoped, models.Model):
         return f"{self.organisation} {self.year}Q{self.quarter}"
 
 
+class AuditEvent(models.TextChoices):
+    """What an audit entry that is not a change of a record stands for (sign-in, export, job run…)."""
+
+    LOGIN = "login", _("登录")
+    LOGOUT = "logout", _("退出登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKOUT = "lockout", _("账号锁定")
+    PASSWORD_CHANGE = "password_change", _("修改密码")
+    PASSWORD_RESET = "password_reset", _("重置密码")
+    EXPORT = "export", _("导出个人数据")
+    DOWNLOAD = "download", _("下载文件")
+    JOB_RUN = "job_run", _("后台任务运行")
+    PURGE = "purge", _("清理过期审计记录")
+
+
+class AuditResult(models.TextChoices):
+    SUCCESS = "success", _("成功")
+    FAILURE = "failure", _("失败")
+
+
 class AuditEntry(AbstractLogEntry):
     """One audited change: who, when, what, old → new (django-auditlog's entry, with our columns).
 
@@ -642,6 +662,8 @@ class AuditEntry(AbstractLogEntry):
         verbose_name=_("单位"),
     )
     reason = models.TextField(_("原因"), blank=True)
+    event = models.CharField(_("事件"), max_length=32, blank=True, db_index=True, choices=AuditEvent.choices)
+    result = models.CharField(_("结果"), max_length=16, blank=True, choices=AuditResult.choices)
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = _("审计记录")
@@ -653,6 +675,8 @@ class AuditEntry(AbstractLogEntry):
 
     @property
     def action_label(self) -> str:
+        if self.event:
+            return self.get_event_display()
         return self.ACTION_LABELS.get(self.action, str(self.action))
 
     @property

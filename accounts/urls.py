@@ -50,6 +50,7 @@ urlpatterns = [
     path("calendar/", views.working_day_calendar, name="calendar"),
     path("calendar/<int:pk>/delete/", views.working_day_override_delete, name="calendar_delete"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("audit/export.xlsx", views.audit_export, name="audit_export"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),

@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "accounts.middleware.AuditContextMiddleware",
     # Axes must be last: it turns a lockout raised anywhere above into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -310,6 +310,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=17, minute=30),
     },
     # Background jobs whose enqueue failed or whose worker died are picked up again within a minute.
+    # Audit entries past the retention (at least 180 days) are removed through the one allowed path.
+    "audit-retention": {
+        "task": "accounts.tasks.purge_audit_log",
+        "schedule": crontab(hour=4, minute=15),
+    },
     "job-sweeper": {
         "task": "accounts.tasks.sweep_jobs",
         "schedule": crontab(),
@@ -339,6 +344,11 @@ AUDITLOG_LOGENTRY_MODEL = "accounts.AuditEntry"
 # for ours; that orphan table then blocks TRUNCATE between PostgreSQL transactional tests.
 MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Proxies (addresses or CIDR networks) whose X-Forwarded-For the audit trail believes; anyone else's
+# header is ignored and the connection's address is recorded (accounts.audit.source_address).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Audit entries are kept this many days (never fewer than 180: GB/T 22239 level 3), then purged daily.
+AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=180))
 
 LOGGING = {
     "version": 1,
