@@ -515,7 +515,7 @@ class Policy(OrganisationScoped, models.Model):
         _("关键岗位须双因素登录"),
         default=False,
         help_text=_(
-            "组织人事、分管领导、主要负责人、系统管理员和审计员登录时，除密码外还须输入验证器应用生成的动态码。"
+            "组织人事、分管领导、主要负责人、系统管理员、安全管理员和审计员登录时，除密码外还须输入验证器应用生成的动态码。"
         ),
     )
     updated_at = models.DateTimeField(auto_now=True)
