@@ -309,8 +309,11 @@ def staff_set_active(*, user: User, active: bool, reason: str = "", actor: User 
 
 
 def password_reset_needs_second_admin(*, user: User) -> bool:
-    """An administrator's or HR's password is reset only with a second administrator's confirmation."""
-    return bool(user.roles & (ADMIN_ROLES | {Role.HR_ADMIN}))
+    """The password of anyone holding a two-person role — an administrator, or a decision role
+    (主要负责人, 分管领导, 组织人事, 纪检督查) — is reset only with a second administrator's
+    confirmation: otherwise one administrator could reset the agency head's password, sign in as
+    her and approve a quarter alone."""
+    return bool(user.roles & TWO_PERSON_ROLES)
 
 
 def _password_set_by_another(*, user: User, actor: User | None) -> str:

@@ -153,8 +153,11 @@ AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "accounts.lockout.PairAndAddressHandler"
-# The address is the connection's (REMOTE_ADDR): django-ipware is not installed and no
-# AXES_CLIENT_IP_CALLABLE is set, so a client's own X-Forwarded-For is never believed.
+# The address is the one the audit trail records (accounts.audit.source_address): the
+# connection's, or, behind a proxy named in TRUSTED_PROXIES (nginx in production), the client's
+# that the proxy forwards. A client's own X-Forwarded-For is never believed; without this every
+# user behind nginx would share 127.0.0.1 and one attacker could lock an account for everyone.
+AXES_CLIENT_IP_CALLABLE = "accounts.audit.source_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

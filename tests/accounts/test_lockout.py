@@ -53,6 +53,18 @@ def test_a_forged_forwarded_for_header_neither_frees_the_attacker_nor_locks_the_
     assert _login(client, "chief", password, address="10.1.2.3").status_code == 302
 
 
+def test_behind_the_trusted_proxy_the_lockout_keys_on_the_forwarded_client_address(client, chief, password, settings):
+    # In production every request reaches gunicorn from nginx on 127.0.0.1.
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    for _ in range(10):
+        _login(client, "chief", "wrong-password", address="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    attacker = _login(client, "chief", password, address="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert attacker.status_code == 429
+    # The owner, through the same proxy from her own desk, is not locked.
+    owner = _login(client, "chief", password, address="127.0.0.1", HTTP_X_FORWARDED_FOR="10.1.2.3")
+    assert owner.status_code == 302
+
+
 def test_signing_in_to_an_own_account_does_not_clear_the_addresss_failures(client, ten_accounts, password):
     attacker = UserFactory(username="attacker", department=ten_accounts[0].department)
     for n in range(29):

@@ -378,3 +378,14 @@ def test_each_administrator_is_offered_only_its_own_buttons(client, sysadmin, se
     assert reverse("accounts:staff_edit", args=[auditor.pk]) not in page
     # Asking for a reset is offered: a second administrator confirms it.
     assert reverse("accounts:staff_reset_password", args=[auditor.pk]) in page
+
+
+@pytest.mark.parametrize("persona", ["chief", "leader", "inspector"])
+def test_a_decision_makers_password_reset_waits_for_a_second_administrator(client, request, sysadmin, persona):
+    """One system administrator alone must not be able to reset the agency head's password and sign in as her."""
+    person = request.getfixturevalue(persona)
+    client.force_login(sysadmin)
+    response = client.post(reverse("accounts:staff_reset_password", args=[person.pk]))
+    assert "password" not in (response.context or {})
+    assert fresh(person).check_password(PASSWORD)
+    assert PendingPasswordReset.objects.filter(user=person).exists()
