@@ -294,3 +294,36 @@ def test_each_persona_gets_what_the_expectation_table_says(client, world, person
         if tuple(cells) != tuple(MATRIX.get(name, {}).get(persona, ()))
     }
     assert not differences, json.dumps(differences, ensure_ascii=False, indent=1)
+
+
+# --- HR cannot tell whether a user name exists in another organisation ----------------------------
+
+
+def test_hr_searching_for_a_user_name_of_another_organisation_finds_what_a_name_that_exists_nowhere_finds(
+    client_for, hr, outsider
+):
+    client = client_for(hr)
+    pages = [client.get(reverse("accounts:staff_list"), {"q": name}) for name in (outsider.username, "nobody-here")]
+    assert [response.status_code for response in pages] == [200, 200]
+    assert [list(response.context["page"]) for response in pages] == [[], []]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="FINDING: user names are unique across organisations (AbstractUser.username), so HR creating "
+    "a person is told that another organisation's user name is taken; needs names scoped per organisation.",
+)
+def test_hr_creating_a_person_with_a_user_name_of_another_organisation_gets_the_answer_of_a_new_name(
+    client_for, hr, department, outsider
+):
+    client = client_for(hr)
+
+    def username_errors(username):
+        # No employee number: the form is refused either way, so nobody is created and only the
+        # answer about the user name is compared.
+        data = {"username": username, "full_name": "新同事", "department": department.pk}
+        response = client.post(reverse("accounts:staff_create"), data)
+        assert response.status_code == 200
+        return response.context["form"].errors.get("username")
+
+    assert username_errors(outsider.username) == username_errors("nobody-here")
