@@ -279,6 +279,8 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
         "sysadmin": ("405", "deny"),
         "security_admin": ("405", "deny"),
     },
+    # FINDING: the system and security administrators see the person's special statuses (立案审查 included)
+    # and evaluator here; the page is role-level right, its content is left as is.
     "accounts:staff_detail": {
         "anonymous": ("login", "login"),
         "staff": ("deny", "deny"),
@@ -354,6 +356,8 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
         "sysadmin": ("ok", "ok"),
         "security_admin": ("deny", "deny"),
     },
+    # Fixed here: the system administrator could record and remove special statuses (长期休假, 立案审查),
+    # which decide who is graded; now HR's alone (accounts.manage_statuses).
     "accounts:staff_status_add": {
         "anonymous": ("login", "login"),
         "staff": ("deny", "deny"),
@@ -366,7 +370,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
         "other_hr": ("404", "404"),
         "inspector": ("deny", "deny"),
         "auditor": ("deny", "deny"),
-        "sysadmin": ("ok", "ok"),
+        "sysadmin": ("deny", "deny"),
         "security_admin": ("deny", "deny"),
     },
     "accounts:staff_status_remove": {
@@ -381,7 +385,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
         "other_hr": ("404", "404"),
         "inspector": ("deny", "deny"),
         "auditor": ("deny", "deny"),
-        "sysadmin": ("ok", "ok"),
+        "sysadmin": ("deny", "deny"),
         "security_admin": ("deny", "deny"),
     },
     "accounts:staff_roles": {
@@ -564,6 +568,8 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
         "sysadmin": ("deny", "deny"),
         "security_admin": ("deny", "deny"),
     },
+    # FINDING: the cell is right (the auditor's page), but entries name objects by their text, e.g.
+    # 一票否决 with the finding, 满意度测评 with the score: appraisal content reaches the auditor (also on home).
     "accounts:audit_list": {
         "anonymous": ("login", "login"),
         "staff": ("deny", "deny"),
