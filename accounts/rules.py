@@ -74,6 +74,8 @@ rules.add_perm("accounts.view_staff", is_hr_admin | is_sysadmin | is_security_ad
 # Heads and supervising leaders follow the departments' posts, so the structure is HR's alone.
 rules.add_perm("accounts.manage_departments", is_hr_admin)
 rules.add_perm("accounts.import_staff", is_hr_admin)
+# Special statuses (long leave, under investigation …) decide who is graded: appraisal input, HR's alone.
+rules.add_perm("accounts.manage_statuses", is_hr_admin)
 rules.add_perm("accounts.manage_roles", is_security_admin)
 # A grant or withdrawal of a two-person role is confirmed by the other side (HR or the security administrator).
 rules.add_perm("accounts.confirm_role_changes", is_security_admin | is_hr_admin)

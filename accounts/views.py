@@ -362,6 +362,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "role_labels": [Role(r).label for r in Role.values if r in person.roles],
             "evaluator": selectors.evaluator_of(person=person),
             "can_change": request.user.has_perm("accounts.change_person", person),
+            "can_change_statuses": request.user.has_perm("accounts.manage_statuses"),
             "can_reset": request.user.has_perm("accounts.reset_password", person),
             "can_change_roles": request.user.has_perm("accounts.change_roles", person),
         },
@@ -420,7 +421,7 @@ def person_url(person: User) -> str:
     return reverse("accounts:staff_detail", args=[person.pk])
 
 
-@permission_required("accounts.manage_staff")
+@permission_required("accounts.manage_statuses")
 def staff_status_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk)
     form = StaffStatusForm(request.POST or None, instance=StaffStatus(user=person))
@@ -431,7 +432,7 @@ def staff_status_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/staff_status_form.html", {"form": form, "person": person})
 
 
-@permission_required("accounts.manage_staff")
+@permission_required("accounts.manage_statuses")
 def staff_status_remove(request: HttpRequest, pk: int, status_pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk)
     status = get_object_or_404(StaffStatus, pk=status_pk, user=person)
