@@ -150,22 +150,38 @@ def change_verb(withdraw: bool) -> str:
     return _("撤销") if withdraw else _("授予")
 
 
+def _pending_claim(pending, *, actor: User, perm: str):
+    """The second person's claim on a waiting two-person request (a role change or a password
+    reset): their right, never their own request nor one about themselves, and the row locked —
+    of two people deciding at once, one wins and the other is told."""
+    if (
+        not actor.has_perm(perm)
+        or pending.organisation_id != actor.organisation_id
+        or actor.pk in (pending.requested_by_id, pending.user_id)
+    ):
+        raise PermissionDenied
+    model = type(pending)
+    pending = model.objects.select_for_update().select_related("user", "requested_by").get(pk=pending.pk)
+    if pending.state != model.State.PENDING:
+        raise ValidationError(_("该申请已处理。"))
+    return pending
+
+
+def _pending_decided(pending, *, actor: User, confirm: bool) -> None:
+    model = type(pending)
+    pending.state = model.State.CONFIRMED if confirm else model.State.REJECTED
+    pending.confirmed_by = actor
+    pending.decided_at = timezone.now()
+    pending.save(update_fields=["state", "confirmed_by", "decided_at"])
+
+
 @transaction.atomic
 def role_change_decide(*, actor: User, change: PendingRoleChange, confirm: bool) -> None:
     """The second person confirms (the change takes effect) or rejects a waiting role change.
 
     Nobody confirms their own request or a change of their own roles.
     """
-    if (
-        not actor.has_perm("accounts.confirm_role_changes")
-        or change.organisation_id != actor.organisation_id
-        or actor.pk in (change.requested_by_id, change.user_id)
-    ):
-        raise PermissionDenied
-    # Claim the row: of two people deciding at once, one wins and the other is told.
-    change = PendingRoleChange.objects.select_for_update().select_related("user", "requested_by").get(pk=change.pk)
-    if change.state != PendingRoleChange.State.PENDING:
-        raise ValidationError(_("该申请已处理。"))
+    change = _pending_claim(change, actor=actor, perm="accounts.confirm_role_changes")
     user = change.user
     if confirm:
         if change.withdraw:
@@ -173,10 +189,7 @@ def role_change_decide(*, actor: User, change: PendingRoleChange, confirm: bool)
         else:
             role_combination_check(roles=set(user.roles) | {change.role})
             role_grant(user=user, role=change.role)
-    change.state = PendingRoleChange.State.CONFIRMED if confirm else PendingRoleChange.State.REJECTED
-    change.confirmed_by = actor
-    change.decided_at = timezone.now()
-    change.save(update_fields=["state", "confirmed_by", "decided_at"])
+    _pending_decided(change, actor=actor, confirm=confirm)
     notify(
         recipient=change.requested_by,
         message=(_("%(actor)s已确认：%(change)s。") if confirm else _("%(actor)s已拒绝：%(change)s。"))
@@ -368,19 +381,8 @@ def staff_reset_password(*, user: User, actor: User | None = None) -> str | None
 @transaction.atomic
 def password_reset_decide(*, actor: User, reset: PendingPasswordReset, confirm: bool) -> str | None:
     """A second administrator confirms a waiting reset (returns the one-time password, shown once) or rejects it."""
-    if (
-        not actor.has_perm("accounts.confirm_password_resets")
-        or reset.organisation_id != actor.organisation_id
-        or actor.pk in (reset.requested_by_id, reset.user_id)
-    ):
-        raise PermissionDenied
-    reset = PendingPasswordReset.objects.select_for_update().select_related("user", "requested_by").get(pk=reset.pk)
-    if reset.state != PendingPasswordReset.State.PENDING:
-        raise ValidationError(_("该申请已处理。"))
-    reset.state = PendingPasswordReset.State.CONFIRMED if confirm else PendingPasswordReset.State.REJECTED
-    reset.confirmed_by = actor
-    reset.decided_at = timezone.now()
-    reset.save(update_fields=["state", "confirmed_by", "decided_at"])
+    reset = _pending_claim(reset, actor=actor, perm="accounts.confirm_password_resets")
+    _pending_decided(reset, actor=actor, confirm=confirm)
     if not confirm:
         message = _("%(actor)s已拒绝：%(change)s。") % {"actor": actor, "change": reset}
         notify(recipient=reset.requested_by, message=message)
