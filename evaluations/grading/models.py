@@ -59,6 +59,9 @@ class AppraisalQuarter(OrganisationScoped, models.Model):
     )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     rolled_up_at = models.DateTimeField(_("汇总时间"), null=True, blank=True)
+    # 定等: set once every grade of the approved quarter is locked after its publication window
+    # (publicity locks through evaluations' services; nothing here asks publicity).
+    locked_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("考核季度")
@@ -178,6 +181,9 @@ class QuarterGrade(OrganisationScoped, models.Model):
     # was changed, so the agency head approving the quarter sees both.
     evaluator_grade = models.CharField(_("评鉴人所定等次"), max_length=20, choices=Grade.choices, blank=True)
     change_reason = bounded_text(_("分管领导调整理由"), limit=SHORT, blank=True)
+    # 定等: after publication without an open objection the grade is final; it changes only
+    # through a recorded review.
+    locked_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
