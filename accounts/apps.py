@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
         from . import audit, middleware
 
         audit.register_models()
+        audit.connect_signals()
         # The sign-in stamp of the idle timeout (a signal receiver) must be connected before
         # the first request loads the middleware.
         assert middleware.stamp_on_login

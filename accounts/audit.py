@@ -9,12 +9,14 @@ Other apps register their models with :func:`register`.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator
 from contextvars import ContextVar
 
 from auditlog.context import set_actor
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -42,6 +44,56 @@ def register_models() -> None:
     register(models.Policy, exclude_fields=["updated_at"])
     register(models.WorkingDayOverride, exclude_fields=["created_at"])
     register(models.PeriodLock)
+    register(models.PendingRoleChange)
+    register(models.PendingPasswordReset)
+
+
+def _parse_address(text: str):
+    text = text.strip()
+    if text.startswith("["):  # [v6]:port
+        text = text[1:].split("]")[0]
+    elif text.count(":") == 1:  # v4:port
+        text = text.split(":")[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _trusted_networks() -> list:
+    networks = []
+    for item in getattr(settings, "TRUSTED_PROXIES", []) or []:
+        try:
+            networks.append(ipaddress.ip_network(str(item).strip(), strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
+def _is_trusted(address, networks) -> bool:
+    return any(address.version == net.version and address in net for net in networks)
+
+
+def source_address(request) -> str | None:
+    """The address a request came from, as the audit trail records it.
+
+    The connection's address (``REMOTE_ADDR``), unless that connection is a proxy named in
+    ``settings.TRUSTED_PROXIES``: then the right-most ``X-Forwarded-For`` entry that is not itself
+    a trusted proxy. A client cannot choose its recorded address by writing the header itself.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    networks = _trusted_networks()
+    address = _parse_address(remote or "")
+    if address is None or not networks or not _is_trusted(address, networks):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for item in reversed([part for part in forwarded.split(",") if part.strip()]):
+        hop = _parse_address(item)
+        if hop is None:
+            return remote
+        if not _is_trusted(hop, networks):
+            return str(hop)
+    return remote
 
 
 @contextlib.contextmanager
@@ -57,7 +109,7 @@ def audit_reason(reason: str) -> Iterator[None]:
 @contextlib.contextmanager
 def acting_as(actor) -> Iterator[None]:
     """Record ``actor`` as the author of changes made outside a web request (commands, tasks)."""
-    with set_actor(actor):
+    with set_actor(actor), audit_context(actor=actor):
         yield
 
 
@@ -89,3 +141,208 @@ def prefetch_related_labels(entries) -> None:
             labels[(model, str(obj.pk))] = str(obj)
     for entry in entries:
         entry.related_labels = labels
+
+
+# --- Events that are not a change of a record: sign-in, exports, job runs ------------------------
+
+RETENTION_MIN_DAYS = 180
+
+
+# The actor and source address of the request or command being served; auditlog's own context
+# variable outlives its block, so the trail keeps one that is reset when the block ends.
+_context: ContextVar[dict | None] = ContextVar("audit_context", default=None)
+
+
+@contextlib.contextmanager
+def audit_context(*, actor=None, remote_addr: str | None = None) -> Iterator[None]:
+    token = _context.set({"actor": actor, "remote_addr": remote_addr})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def _context_address() -> str | None:
+    return (_context.get() or {}).get("remote_addr")
+
+
+def _context_actor():
+    return (_context.get() or {}).get("actor")
+
+
+def record_event(
+    *,
+    event: str,
+    obj=None,
+    actor=None,
+    request=None,
+    result: str = "success",
+    label: str = "",
+    detail: dict | None = None,
+    organisation_id: int | None = None,
+):
+    """One audit entry for an event (sign-in, export, download, job run…): time, account, action,
+    object, result and source address. ``obj`` is the record concerned (the account for a sign-in);
+    ``label`` names it when there is none (the user name tried in a failed sign-in)."""
+    from auditlog.context import auditlog_disabled
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import AuditEntry, User
+
+    if auditlog_disabled.get():  # the demo's seeding, like auditlog's own entries
+        return None
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        actor = user if getattr(user, "is_authenticated", False) else None
+    if actor is None:
+        actor = _context_actor()
+    if actor is not None and not isinstance(actor, User):
+        actor = None
+    address = source_address(request) if request is not None else _context_address()
+    target = obj if obj is not None else actor
+    if organisation_id is None:
+        for candidate in (target, actor):
+            organisation_id = getattr(candidate, "organisation_id", None)
+            if organisation_id:
+                break
+    content_type = ContentType.objects.get_for_model(target if target is not None else User)
+    entry = AuditEntry(
+        content_type=content_type,
+        object_pk=str(target.pk) if target is not None else "",
+        object_id=target.pk if target is not None and isinstance(target.pk, int) else None,
+        object_repr=(label or str(target) if target is not None else label)[:500],
+        action=AuditEntry.Action.ACCESS,
+        event=event,
+        result=result,
+        actor=actor,
+        actor_email=getattr(actor, "email", None) or None,
+        remote_addr=address,
+        organisation_id=organisation_id,
+        changes={key: ["", str(value)] for key, value in (detail or {}).items()} or None,
+    )
+    entry.save()
+    return entry
+
+
+def purge_expired(*, days: int) -> int:
+    """Delete audit entries older than ``days`` (at least :data:`RETENTION_MIN_DAYS`); the number deleted.
+
+    On PostgreSQL the delete passes the append-only trigger only through this path (a transaction-local
+    ``appraisal.audit_purge`` setting, and the trigger itself refuses anything younger than 180 days).
+    """
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from .models import AuditEntry
+
+    if days < RETENTION_MIN_DAYS:
+        raise ValidationError(_("审计记录至少保存%(days)d天。") % {"days": RETENTION_MIN_DAYS})
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic():
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('appraisal.audit_purge', 'on', true)")
+        deleted, _counts = AuditEntry.objects.filter(timestamp__lt=cutoff).delete()
+        if postgres:
+            # Off again at once: inside an outer transaction the setting would otherwise outlive the
+            # purge (a failed delete rolls the savepoint back, and the setting with it).
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('appraisal.audit_purge', 'off', true)")
+    if deleted:
+        record_event(event="purge", label=str(cutoff.date()), detail={"deleted": deleted, "days": days})
+    return deleted
+
+
+def _on_login(sender, request, user, **kwargs) -> None:
+    record_event(event="login", obj=user, actor=user, request=request)
+
+
+def _on_logout(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        record_event(event="logout", obj=user, actor=user, request=request)
+
+
+def _tried_account(username: str):
+    from .models import User
+
+    return User.objects.filter(username=username).first() if username else None
+
+
+def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    username = str((credentials or {}).get("username") or "")[:150]
+    account = _tried_account(username)
+    record_event(
+        event="login_failed", obj=account, actor=None, request=request, result="failure", label=username or "—"
+    )
+
+
+def _on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    account = _tried_account(str(username or ""))
+    record_event(
+        event="lockout", obj=account, actor=None, request=request, result="failure", label=str(username or "—")
+    )
+
+
+def _on_user_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    # AbstractBaseUser.save() keeps the new raw password in ``_password`` until after the save.
+    if raw or created or getattr(instance, "_password", None) is None:
+        return
+    actor = _context_actor()
+    own = actor is None or getattr(actor, "pk", None) == instance.pk
+    record_event(event="password_change" if own else "password_reset", obj=instance, actor=actor)
+
+
+def connect_signals() -> None:
+    from axes.signals import user_locked_out
+    from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+    from django.db.models.signals import post_save
+
+    user_logged_in.connect(_on_login, dispatch_uid="audit_login")
+    user_logged_out.connect(_on_logout, dispatch_uid="audit_logout")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="audit_login_failed")
+    user_locked_out.connect(_on_locked_out, dispatch_uid="audit_locked_out")
+    post_save.connect(_on_user_saved, sender="accounts.User", dispatch_uid="audit_password")
+
+
+EXPORT_MAX_ROWS = 100_000
+
+
+def export_workbook(entries) -> tuple[bytes, int]:
+    """The entries as an .xlsx (write-only, every value text): time, account, action, object, result,
+    address, changes, reason; at most :data:`EXPORT_MAX_ROWS` rows. Returns the bytes and the row count."""
+    import io
+
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+    from openpyxl import Workbook
+
+    from .excel import text_cell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("审计日志"))
+    headers = [_("时间"), _("操作人"), _("操作"), _("对象"), _("结果"), _("地址"), _("内容"), _("原因")]
+    sheet.append([text_cell(sheet, h) for h in headers])
+    count = 0
+    for entry in entries[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
+        changes = "；".join(f"{label}：{old} → {new}" for label, old, new in entry.change_rows)
+        actor = entry.actor.get_full_name() if entry.actor else (entry.actor_email or _("系统"))
+        row = [
+            timezone.localtime(entry.timestamp).strftime("%Y-%m-%d %H:%M:%S"),
+            actor,
+            entry.action_label,
+            f"{entry.content_type.name}：{entry.object_label}",
+            entry.get_result_display() if entry.result else "",
+            entry.remote_addr or "",
+            changes,
+            entry.reason,
+        ]
+        sheet.append([text_cell(sheet, value) for value in row])
+        count += 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), count

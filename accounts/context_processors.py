@@ -31,11 +31,13 @@ NAV_ITEMS = (
     ("evaluations:inspections", _("纪律作风检查"), "evaluations.view_inspections", "discipline"),
     ("evaluations:sanction_list", _("处分与组织处理"), "evaluations.manage_sanctions", "discipline"),
     ("evaluations:veto_list", _("一票否决"), "evaluations.view_veto_flags", "discipline"),
-    ("accounts:staff_list", _("人员管理"), "accounts.manage_staff", "people"),
+    ("accounts:staff_list", _("人员管理"), "accounts.view_staff", "people"),
+    ("accounts:pending_changes", _("待确认变更"), "accounts.view_pending_changes", "people"),
     ("accounts:department_list", _("科室管理"), "accounts.manage_departments", "people"),
     ("accounts:staff_import", _("批量导入"), "accounts.import_staff", "people"),
     ("accounts:policy", _("考核政策"), "accounts.view_policy", "system"),
     ("accounts:calendar", _("工作日历"), "accounts.manage_calendar", "system"),
+    ("accounts:security_settings", _("安全设置"), "accounts.edit_security_settings", "system"),
     ("accounts:audit_list", _("审计日志"), "accounts.view_audit_log", "system"),
 )
 

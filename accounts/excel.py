@@ -14,7 +14,8 @@ Reading (the staff import in :mod:`accounts.imports`, the grading inputs in
   cleaning turns the cell text into values and whose ``clean`` calls the same service check the
   web form calls; its errors become the row's messages.
 
-Writing: :func:`text_cell` writes user text into a write-only workbook as text, never as a formula.
+Writing: :func:`append_row` (and :func:`text_cell` for a write-only sheet) writes every string as text,
+never as a formula, a leading = + - @ quote-prefixed; :func:`workbook_bytes` checks the whole workbook again.
 
 The column headers and messages are part of the file format, so they are Chinese whatever the UI
 language; the messages still go through gettext like the rest of the project.
@@ -24,6 +25,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
+import zipfile
 from collections.abc import Callable, Iterable
 
 from django import forms
@@ -36,6 +39,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 MAX_ROWS = 5000
 MAX_FILE_BYTES = 10 * 1024 * 1024
+# Checked in the zip before openpyxl parses anything: a small file may unpack to gigabytes.
+MAX_UNCOMPRESSED_BYTES = 40 * 1024 * 1024
+MAX_SHARED_STRINGS = 200_000
 YES = "是"
 NO = "否"
 # Words every yes/no column accepts (compared in lower case); a column may add its own.
@@ -105,6 +111,67 @@ def parse_yes_no(text: str, *, yes: Iterable[str] = (), no: Iterable[str] = ()) 
     return None
 
 
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_STRING_TAG = re.compile(rb"<(?:\w+:)?si[\s>/]")
+_COUNT_ATTRIBUTE = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\b(?:uniqueCount|count)=\"(\d+)\"")
+
+
+def _count_tags(archive: zipfile.ZipFile, name: str, pattern: re.Pattern, limit: int) -> int:
+    """How many ``pattern`` tags the member holds, read in chunks (never parsed); stops past ``limit``."""
+    count, tail = 0, b""
+    with archive.open(name) as member:
+        while chunk := member.read(1 << 16):
+            data = tail + chunk
+            count += len(pattern.findall(data))
+            # Keep a short tail so a tag split across chunks is seen once: drop what was counted.
+            last = max((m.end() for m in pattern.finditer(data)), default=0)
+            tail = data[max(last, len(data) - 16) :]
+            if count > limit:
+                break
+    return count
+
+
+def inspect_package(file, *, max_rows: int = MAX_ROWS) -> str | None:
+    """The refusal of an .xlsx whose unpacked size, row count or shared-string count is over the
+    limits, found in the zip itself before any XML is parsed; None when it may be opened.
+
+    A file that is not a zip is left to :func:`read_sheet`'s own "not Excel" message.
+    """
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    with archive:
+        members = archive.infolist()
+        if sum(info.file_size for info in members) > MAX_UNCOMPRESSED_BYTES:
+            return _("文件解压后超过%(mb)dMB，无法导入。请只保留需要导入的数据，或分批导入。") % {
+                "mb": MAX_UNCOMPRESSED_BYTES // (1024 * 1024)
+            }
+        names = {info.filename for info in members}
+        if "xl/sharedStrings.xml" in names:
+            with archive.open("xl/sharedStrings.xml") as member:
+                head = member.read(4096)
+            declared = _COUNT_ATTRIBUTE.search(head)
+            strings = (
+                int(declared.group(1))
+                if declared
+                else _count_tags(archive, "xl/sharedStrings.xml", _STRING_TAG, MAX_SHARED_STRINGS)
+            )
+            if strings > MAX_SHARED_STRINGS:
+                return _("文件中的文字条目超过%(max)d条，无法导入。请分批导入。") % {"max": MAX_SHARED_STRINGS}
+        # Twice the data-row limit in <row> elements (blank but formatted rows count there too): far
+        # more than any file within the limit, so such a sheet is refused before it is parsed.
+        sheet_rows = 2 * max_rows + 1
+        for name in sorted(names):
+            if (
+                name.startswith("xl/worksheets/")
+                and name.endswith(".xml")
+                and _count_tags(archive, name, _ROW_TAG, sheet_rows) > sheet_rows
+            ):
+                return _("数据超过%(max)d行，请分批导入，每次不超过%(max)d行。") % {"max": max_rows}
+    return None
+
+
 def read_sheet(
     file,
     *,
@@ -128,6 +195,11 @@ def read_sheet(
     size = getattr(file, "size", None)
     if size is not None and size > max_file_bytes:
         return {}, [], _("文件过大（超过%(mb)dMB），请分批导入。") % {"mb": max_file_bytes // (1024 * 1024)}
+    if hasattr(file, "seek"):
+        file.seek(0)
+    refusal = inspect_package(file, max_rows=max_rows)
+    if refusal:
+        return {}, [], refusal
     if hasattr(file, "seek"):
         file.seek(0)
     try:
@@ -193,14 +265,50 @@ def read_sheet(
     return positions, data, None
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def _as_text(cell) -> None:
+    """Make a cell holding a string hold it as text: type "s", and a leading = + - @ quote-prefixed
+    (Excel's escape: shown as typed, never turned into a formula when the cell is edited)."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True
+
+
 def text_cell(sheet, value) -> WriteOnlyCell:
     """A write-only-workbook cell holding ``value`` as text (None as "").
 
     User text is always written as text: openpyxl would otherwise store "=…" as a formula.
     """
     cell = WriteOnlyCell(sheet, value=str(value) if value is not None else "")
-    cell.data_type = "s"
+    _as_text(cell)
     return cell
+
+
+def append_row(sheet, values: Iterable) -> None:
+    """Append a row to any sheet, every string as text (never a formula); numbers stay numbers.
+
+    The one way the application writes data into a workbook (with :func:`text_cell` for write-only
+    sheets): a department named ``=HYPERLINK(…)`` comes back as that text.
+    """
+    values = list(values)
+    if getattr(sheet, "parent", None) is not None and getattr(sheet.parent, "write_only", False):
+        sheet.append([text_cell(sheet, v) if isinstance(v, str) else v for v in values])
+        return
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        _as_text(cell)
+
+
+def no_formulas(workbook) -> None:
+    """Turn any cell that would be stored as a formula into text: the application writes no formulas."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    _as_text(cell)
 
 
 # --- Import templates -----------------------------------------------------------------------
@@ -252,9 +360,10 @@ def help_sheet_for(
     help_sheet.column_dimensions["A"].width = 16
     help_sheet.column_dimensions["B"].width = 10
     help_sheet.column_dimensions["C"].width = 70
-    help_sheet.append([_("填写说明")])
+    append_row(help_sheet, [_("填写说明")])
     help_sheet["A1"].font = Font(bold=True, size=14)
-    help_sheet.append(
+    append_row(
+        help_sheet,
         [
             _(
                 "在“%(sheet)s”工作表中从第2行起每行填写%(what)s，不要修改第1行表头。"
@@ -262,20 +371,20 @@ def help_sheet_for(
                 "导入前会校验全部行，任何一行有误则不导入任何数据。"
             )
             % {"sheet": sheet_title, "max": MAX_ROWS, "what": one_row_is or _("一条")}
-        ]
+        ],
     )
-    help_sheet.append([])
-    help_sheet.append([_("列名"), _("必填"), _("说明")])
+    append_row(help_sheet, [])
+    append_row(help_sheet, [_("列名"), _("必填"), _("说明")])
     for cell in help_sheet[help_sheet.max_row]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     for name, header, required in columns:
-        help_sheet.append([header, YES if required else NO, descriptions[name]])
-    help_sheet.append([])
-    help_sheet.append([_("示例（请勿在本表填写）")])
+        append_row(help_sheet, [header, YES if required else NO, descriptions[name]])
+    append_row(help_sheet, [])
+    append_row(help_sheet, [_("示例（请勿在本表填写）")])
     help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
-    help_sheet.append([header for _name, header, _required in columns])
-    help_sheet.append(example)
+    append_row(help_sheet, [header for _name, header, _required in columns])
+    append_row(help_sheet, example)
     return help_sheet
 
 
@@ -284,6 +393,7 @@ def workbook_bytes(workbook) -> bytes:
     for row in workbook[HELP_SHEET_TITLE].iter_rows():
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    no_formulas(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -291,16 +401,16 @@ def workbook_bytes(workbook) -> bytes:
 
 def department_list(help_sheet, *, organisation, departments) -> int:
     """The organisation's departments (name, code) on the 说明 sheet; returns the first of their rows."""
-    help_sheet.append([])
-    help_sheet.append([_("本单位科室（%(org)s）") % {"org": organisation.name}])
+    append_row(help_sheet, [])
+    append_row(help_sheet, [_("本单位科室（%(org)s）") % {"org": organisation.name}])
     help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
-    help_sheet.append([_("科室名称"), _("科室编码")])
+    append_row(help_sheet, [_("科室名称"), _("科室编码")])
     for cell in help_sheet[help_sheet.max_row]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     first = help_sheet.max_row + 1
     for department in departments:
-        help_sheet.append([department.name, department.code])
+        append_row(help_sheet, [department.name, department.code])
     return first
 
 

@@ -3,7 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, Department, PositionCategory, Role, StaffType, User
+from .models import AuditEntry, AuditEvent, AuditResult, Department, PositionCategory, Role, StaffType, User
 from .periods import MAX_YEAR, MIN_YEAR
 from .widgets import DateInput, YesNoAllSelect
 
@@ -59,6 +59,9 @@ class AuditFilter(django_filters.FilterSet):
     content_type = django_filters.ModelChoiceFilter(label=_("对象类型"), queryset=ContentType.objects.none())
     action = django_filters.ChoiceFilter(label=_("操作"), choices=AuditEntry.Action.choices)
     object_repr = django_filters.CharFilter(label=_("对象"), lookup_expr="icontains")
+    event = django_filters.ChoiceFilter(label=_("事件"), choices=AuditEvent.choices)
+    result = django_filters.ChoiceFilter(label=_("结果"), choices=AuditResult.choices)
+    remote_addr = django_filters.CharFilter(label=_("地址"), lookup_expr="startswith")
     date_from = django_filters.DateFilter(
         label=_("起始日期"),
         field_name="timestamp",
@@ -74,7 +77,17 @@ class AuditFilter(django_filters.FilterSet):
 
     class Meta:
         model = AuditEntry
-        fields = ["actor", "content_type", "action", "object_repr", "date_from", "date_to"]
+        fields = [
+            "actor",
+            "content_type",
+            "action",
+            "object_repr",
+            "event",
+            "result",
+            "remote_addr",
+            "date_from",
+            "date_to",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

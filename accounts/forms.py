@@ -15,9 +15,27 @@ class LoginForm(AuthenticationForm):
         "inactive": _("该账号已停用，请联系组织人事部门。"),
     }
 
+    remember = forms.BooleanField(
+        label=_("记住我"),
+        required=False,
+        help_text=_("关闭浏览器后仍保持登录；无操作超时仍会自动退出。公用电脑请勿勾选。"),
+    )
+
 
 class PasswordChangeRequiredForm(PasswordChangeForm):
     pass
+
+
+class TwoFactorTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("动态验证码"),
+        max_length=16,
+        help_text=_("验证器应用显示的6位数字；手机不在身边时，可输入一个备用恢复码。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_token(self) -> str:
+        return "".join(self.cleaned_data["token"].split())
 
 
 class DepartmentForm(forms.ModelForm):
@@ -98,12 +116,21 @@ class RolesForm(forms.Form):
     )
 
     def clean_roles(self):
-        roles = set(self.cleaned_data["roles"])
-        # 三员分立: the system administrator, the auditor and appraisal roles are separate people.
-        separated = roles & {Role.SYSADMIN, Role.AUDITOR}
-        if len(separated) > 1 or (separated and roles - separated):
-            raise forms.ValidationError(_("系统管理员、审计员须由不同人员担任，且不得兼任其他角色（三员分立）。"))
-        return roles
+        # The separation of duties is the service's rule (services.roles_set); the form only parses.
+        return set(self.cleaned_data["roles"])
+
+
+# The security settings (三员分立: the security administrator's, not HR's) have a form of their own.
+SECURITY_SETTINGS_FIELDS = ("session_idle_minutes", "password_max_age_days", "two_factor_required")
+
+
+class SecuritySettingsForm(forms.ModelForm):
+    reason = forms.CharField(label=_("修改原因"), max_length=200, required=False)
+
+    class Meta:
+        model = Policy
+        fields = list(SECURITY_SETTINGS_FIELDS)
+        help_texts = {"session_idle_minutes": _("无操作超过此时长自动退出登录；最长30分钟。")}
 
 
 class PolicyForm(forms.ModelForm):
@@ -181,7 +208,6 @@ class PolicyForm(forms.ModelForm):
                 "participating_staff_types",
             ),
         ),
-        ("security", _("安全"), _("登录会话的空闲超时。"), ("session_idle_minutes",)),
     )
 
     class Meta:
@@ -189,7 +215,10 @@ class PolicyForm(forms.ModelForm):
         fields = [
             f.name
             for f in Policy._meta.get_fields()
-            if f.concrete and f.editable and f.name not in ("id", "organisation", "updated_at")
+            if f.concrete
+            and f.editable
+            and f.name not in ("id", "organisation", "updated_at")
+            and f.name not in SECURITY_SETTINGS_FIELDS
         ]
         # Help for the fields whose model has none (the model's own help_text is kept).
         help_texts = {
@@ -210,7 +239,6 @@ class PolicyForm(forms.ModelForm):
             "excellent_forbids_average_or_below": _("年内有季度评为“一般”或“较差”的，不建议为“优秀”。"),
             "basic_competent_average_quarters": _("年内“一般”季度达到此数，建议为“基本称职”。"),
             "probation_gets_annual_grade": _("不勾选时，试用期人员只写评语，不定等次。"),
-            "session_idle_minutes": _("无操作超过此时长自动退出登录。"),
         }
 
     def sections(self) -> list[dict]:

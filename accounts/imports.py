@@ -41,6 +41,7 @@ from .excel import (
     NO,
     YES,
     RowForm,
+    append_row,
     department_list,
     format_row_errors,
     help_sheet_for,
@@ -215,10 +216,10 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
         ],
         one_row_is=_("一人"),
     )
-    help_sheet.append([_("新建的人员会得到一次性初始密码，首次登录时须修改。")])
+    append_row(help_sheet, [_("新建的人员会得到一次性初始密码，首次登录时须修改。")])
     first_department_row = department_list(help_sheet, organisation=organisation, departments=departments)
     if not departments:
-        help_sheet.append([_("（本单位尚未设置科室，请先在“科室管理”中添加。）")])
+        append_row(help_sheet, [_("（本单位尚未设置科室，请先在“科室管理”中添加。）")])
     else:
         # A drop-down of department names; no error alert, so a department code may still be typed.
         validation = DataValidation(

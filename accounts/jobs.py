@@ -30,6 +30,7 @@ The registry is per process and filled at start-up; accounts never imports the a
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -333,7 +334,32 @@ def job_run(job_id: int) -> Job | None:
                     error=_("任务已尝试%(attempts)s次均失败。%(error)s") % {"attempts": job.attempts, "error": error},
                 )
     job.refresh_from_db()
+    _audit_run(job)
     return job
+
+
+def _audit_run(job: Job) -> None:
+    """The audit entry of a finished run: its kind, parameters and what it changed (the summary)."""
+    if job.state not in (Job.State.DONE, Job.State.FAILED):
+        return
+    from .audit import record_event
+
+    detail = {"kind": job.kind, "params": json.dumps(job.params, ensure_ascii=False, sort_keys=True, default=str)}
+    if job.summary:
+        detail["summary"] = json.dumps(job.summary, ensure_ascii=False, sort_keys=True, default=str)
+    if job.result_name:
+        detail["file"] = job.result_name
+    if job.error:
+        detail["error"] = job.error[:500]
+    record_event(
+        event="export" if job.result_name and job.state == Job.State.DONE else "job_run",
+        obj=job,
+        actor=job.requested_by,
+        result="success" if job.state == Job.State.DONE else "failure",
+        label=f"{kind_label(job.kind)} #{job.pk}",
+        detail=detail,
+        organisation_id=job.organisation_id,
+    )
 
 
 def _finish(job: Job, ours, outcome: JobFile | dict[str, Any] | None) -> None:

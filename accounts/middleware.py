@@ -1,12 +1,15 @@
 import time
+from datetime import timedelta
 
+from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.http import urlencode
 
 
 class IdleTimeoutMiddleware:
@@ -24,9 +27,7 @@ class IdleTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.organisation_id:
-            from .selectors import policy_for_organisation
-
-            minutes = policy_for_organisation(organisation_id=user.organisation_id).session_idle_minutes
+            minutes = idle_minutes(request_policy(request))
             renewed_minutes, renewed_at = request.session.get(IDLE_SESSION_KEY) or (None, 0)
             if renewed_minutes != minutes or time.time() - renewed_at >= settings.SESSION_RENEW_SECONDS:
                 _renew(request.session, minutes)
@@ -34,6 +35,31 @@ class IdleTimeoutMiddleware:
 
 
 IDLE_SESSION_KEY = "_idle"
+
+
+def idle_minutes(policy) -> int:
+    """The policy's idle timeout, never above the ceiling even if a row holds more (set outside
+    the validated form and service)."""
+    from .models import MAX_SESSION_IDLE_MINUTES
+
+    return min(policy.session_idle_minutes, MAX_SESSION_IDLE_MINUTES)
+
+
+def request_policy(request):
+    """The signed-in person's organisation policy, read once per request."""
+    policy = getattr(request, "_appraisal_policy", None)
+    if policy is None:
+        from .selectors import policy_for_organisation
+
+        policy = request._appraisal_policy = policy_for_organisation(organisation_id=request.user.organisation_id)
+    return policy
+
+
+def password_expired(user, policy) -> bool:
+    """True when the policy sets a maximum age and the person's password is older."""
+    days = policy.password_max_age_days
+    changed_at = user.password_changed_at
+    return bool(days and changed_at and timezone.now() - changed_at > timedelta(days=days))
 
 
 def _renew(session, minutes: int) -> None:
@@ -46,24 +72,86 @@ def stamp_on_login(sender, request, user, **kwargs) -> None:
     if user.organisation_id and request is not None and hasattr(request, "session"):
         from .selectors import policy_for_organisation
 
-        _renew(request.session, policy_for_organisation(organisation_id=user.organisation_id).session_idle_minutes)
+        _renew(request.session, idle_minutes(policy_for_organisation(organisation_id=user.organisation_id)))
 
 
-class ForcePasswordChangeMiddleware:
-    """Send a person whose password was set by an administrator or an import to change it first."""
+TWO_FACTOR_SESSION_KEY = "_2fa"
+TWO_FACTOR_VERIFY = "verify"
+TWO_FACTOR_ENROL = "enrol"
 
-    ALLOWED_URL_NAMES = ("accounts:password_change", "accounts:logout", "healthz")
+
+@receiver(user_logged_in)
+def ask_for_second_factor(sender, request, user, **kwargs) -> None:
+    """After the password: a person with an authenticator must give its code; a person whose
+    role the policy requires a second factor of, and who has none, must enrol one first."""
+    if request is None or not hasattr(request, "session"):
+        return
+    from django_otp import user_has_device
+
+    from .services import two_factor_required
+
+    if user_has_device(user, confirmed=True):
+        request.session[TWO_FACTOR_SESSION_KEY] = TWO_FACTOR_VERIFY
+    elif two_factor_required(user=user):
+        request.session[TWO_FACTOR_SESSION_KEY] = TWO_FACTOR_ENROL
+
+
+class TwoFactorMiddleware:
+    """Until the second factor is given (or enrolled), a signed-in session reaches only that page
+    and sign-out. The state is decided once at sign-in (:func:`ask_for_second_factor`) and kept in
+    the session, so pages cost no query for it."""
+
+    ALLOWED_URL_NAMES = {
+        TWO_FACTOR_VERIFY: ("accounts:two_factor_verify", "accounts:logout", "healthz"),
+        TWO_FACTOR_ENROL: ("accounts:two_factor_setup", "accounts:password_change", "accounts:logout", "healthz"),
+    }
+    TARGETS = {TWO_FACTOR_VERIFY: "accounts:two_factor_verify", TWO_FACTOR_ENROL: "accounts:two_factor_setup"}
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.must_change_password:
+        if user is not None and user.is_authenticated:
+            state = request.session.get(TWO_FACTOR_SESSION_KEY)
+            if state in self.TARGETS:
+                allowed = {reverse(name) for name in self.ALLOWED_URL_NAMES[state]}
+                if request.path not in allowed and not request.path.startswith("/static/"):
+                    target = reverse(self.TARGETS[state])
+                    if request.method == "GET" and state == TWO_FACTOR_VERIFY:
+                        target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+                    return redirect(target)
+        return self.get_response(request)
+
+
+class ForcePasswordChangeMiddleware:
+    """Send a person whose password was set by an administrator or an import, or is older than the
+    policy's maximum age, to change it first."""
+
+    ALLOWED_URL_NAMES = (
+        "accounts:password_change",
+        "accounts:logout",
+        "healthz",
+        "accounts:two_factor_verify",
+        "accounts:two_factor_setup",
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and self.must_change(request, user):
             allowed = {reverse(name) for name in self.ALLOWED_URL_NAMES}
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("accounts:password_change")
         return self.get_response(request)
+
+    @staticmethod
+    def must_change(request, user) -> bool:
+        if user.must_change_password:
+            return True
+        return bool(user.organisation_id) and password_expired(user, request_policy(request))
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -80,3 +168,24 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class AuditContextMiddleware(AuditlogMiddleware):
+    """django-auditlog's middleware, with the source address taken as :func:`accounts.audit.source_address`
+    gives it: ``X-Forwarded-For`` only counts when a trusted proxy sent it (``TRUSTED_PROXIES``)."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        from .audit import source_address
+
+        return source_address(request)
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None
+
+    def __call__(self, request):
+        from .audit import audit_context, source_address
+
+        with audit_context(actor=self._get_actor(request), remote_addr=source_address(request)):
+            return super().__call__(request)

@@ -117,10 +117,25 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", _("纪检督查")
     AUDITOR = "auditor", _("审计员")
     SYSADMIN = "sysadmin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
 
 
-# 三员分立: these roles are held by separate people and see no appraisal content.
-SEPARATED_ROLES = frozenset({Role.AUDITOR, Role.SYSADMIN})
+# 三员分立: the system administrator (accounts), the security administrator (roles, security
+# settings) and the auditor (the audit log) are three different people, who hold no other role
+# and see no appraisal content.
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+SEPARATED_ROLES = ADMIN_ROLES
+# Roles that decide or change grades and results: granting one takes a second person's confirmation.
+DECISION_ROLES = frozenset({Role.AGENCY_HEAD, Role.SUPERVISING_LEADER, Role.HR_ADMIN, Role.INSPECTOR})
+# Roles whose grant or withdrawal waits for a second person: a single account could otherwise
+# give itself (or an accomplice) the power to decide, or strip the auditor of the trail.
+TWO_PERSON_ROLES = DECISION_ROLES | ADMIN_ROLES
+
+# The roles whose holders must sign in with a second factor when the policy asks for it
+# (Policy.two_factor_required); the one place to extend, e.g. with a security administrator.
+TWO_FACTOR_ROLES = frozenset(
+    {Role.HR_ADMIN, Role.SUPERVISING_LEADER, Role.AGENCY_HEAD, Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
+)
 
 
 class User(OrganisationScoped, AbstractUser):
@@ -156,6 +171,12 @@ class User(OrganisationScoped, AbstractUser):
         _("领导职务"), default=False, help_text=_("“好”等次名额可按领导与非领导分池计算。")
     )
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    # Stamped by accounts.validators.PasswordHistoryValidator.password_changed; empty for accounts
+    # whose password predates it (their age counts from the first change).
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
+    # Set when an administrator removes the person's authenticator and recovery codes, so the
+    # reset appears in the audit trail (the devices themselves are django-otp's rows).
+    two_factor_reset_at = models.DateTimeField(_("双因素重置时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("人员")
@@ -269,6 +290,67 @@ class RoleAssignment(OrganisationScoped, models.Model):
         return f"{self.user} · {self.get_role_display()}"
 
 
+class PendingChange(OrganisationScoped, models.Model):
+    """A change one person asked for that takes effect only when a second person confirms it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+        REJECTED = "rejected", _("已拒绝")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人"))
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("确认人")
+    )
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PendingRoleChange(PendingChange):
+    """A grant or withdrawal of a two-person role (:data:`TWO_PERSON_ROLES`), waiting for the second person."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("人员"))
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    withdraw = models.BooleanField(_("撤销"), default=False)
+
+    class Meta:
+        verbose_name = _("待确认的角色变更")
+        verbose_name_plural = _("待确认的角色变更")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(state="pending"), name="one_pending_change_per_user_role"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "state"])]
+
+    def __str__(self) -> str:
+        verb = _("撤销") if self.withdraw else _("授予")
+        return f"{verb} {self.user} · {self.get_role_display()}"
+
+
+class PendingPasswordReset(PendingChange):
+    """A reset of an administrator's or HR's password, waiting for a second administrator."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("人员"))
+
+    class Meta:
+        verbose_name = _("待确认的密码重置")
+        verbose_name_plural = _("待确认的密码重置")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=Q(state="pending"), name="one_pending_reset_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("重置%(name)s的密码") % {"name": self.user})
+
+
 class AppraisalPeriod(models.TextChoices):
     # Only the quarter: targets, summaries, grading and the roll-up all work by quarter, so a
     # half-year or monthly period would be a setting that changes nothing. Add one here only
@@ -296,6 +378,10 @@ class GradingOpens(models.TextChoices):
 
 def default_participating_staff_types() -> list[str]:
     return [StaffType.CIVIL_SERVANT, StaffType.REFERENCE, StaffType.INSTITUTION]
+
+
+# GB/T 22239 level 3: a session idle longer than this ends, whatever a policy says.
+MAX_SESSION_IDLE_MINUTES = 30
 
 
 class Policy(OrganisationScoped, models.Model):
@@ -411,7 +497,26 @@ class Policy(OrganisationScoped, models.Model):
     participating_staff_types = models.JSONField(_("参加平时考核的人员类别"), default=default_participating_staff_types)
     # §9 security
     session_idle_minutes = models.PositiveSmallIntegerField(
-        _("空闲超时（分钟）"), default=30, validators=[MinValueValidator(5), MaxValueValidator(240)]
+        _("空闲超时（分钟）"),
+        default=30,
+        # The ceiling is a field validator, so the form, full_clean and policy_update all refuse it.
+        validators=[
+            MinValueValidator(5),
+            MaxValueValidator(MAX_SESSION_IDLE_MINUTES, message=_("空闲超时不能超过%(limit_value)s分钟。")),
+        ],
+    )
+    password_max_age_days = models.PositiveSmallIntegerField(
+        _("密码最长使用期限（天）"),
+        default=90,
+        validators=[MinValueValidator(0), MaxValueValidator(365)],
+        help_text=_("密码使用超过此天数须修改后才能继续使用系统；0 表示不限。"),
+    )
+    two_factor_required = models.BooleanField(
+        _("关键岗位须双因素登录"),
+        default=False,
+        help_text=_(
+            "组织人事、分管领导、主要负责人、系统管理员、安全管理员和审计员登录时，除密码外还须输入验证器应用生成的动态码。"
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -520,6 +625,26 @@ class PeriodLock(OrganisationScoped, models.Model):
         return f"{self.organisation} {self.year}Q{self.quarter}"
 
 
+class AuditEvent(models.TextChoices):
+    """What an audit entry that is not a change of a record stands for (sign-in, export, job run…)."""
+
+    LOGIN = "login", _("登录")
+    LOGOUT = "logout", _("退出登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKOUT = "lockout", _("账号锁定")
+    PASSWORD_CHANGE = "password_change", _("修改密码")
+    PASSWORD_RESET = "password_reset", _("重置密码")
+    EXPORT = "export", _("导出个人数据")
+    DOWNLOAD = "download", _("下载文件")
+    JOB_RUN = "job_run", _("后台任务运行")
+    PURGE = "purge", _("清理过期审计记录")
+
+
+class AuditResult(models.TextChoices):
+    SUCCESS = "success", _("成功")
+    FAILURE = "failure", _("失败")
+
+
 class AuditEntry(AbstractLogEntry):
     """One audited change: who, when, what, old → new (django-auditlog's entry, with our columns).
 
@@ -537,6 +662,8 @@ class AuditEntry(AbstractLogEntry):
         verbose_name=_("单位"),
     )
     reason = models.TextField(_("原因"), blank=True)
+    event = models.CharField(_("事件"), max_length=32, blank=True, db_index=True, choices=AuditEvent.choices)
+    result = models.CharField(_("结果"), max_length=16, blank=True, choices=AuditResult.choices)
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = _("审计记录")
@@ -548,6 +675,8 @@ class AuditEntry(AbstractLogEntry):
 
     @property
     def action_label(self) -> str:
+        if self.event:
+            return self.get_event_display()
         return self.ACTION_LABELS.get(self.action, str(self.action))
 
     @property
@@ -775,3 +904,21 @@ class Job(OrganisationScoped, models.Model):
     def has_file(self) -> bool:
         """A result file is there to download (done, and not yet expired and removed)."""
         return self.state == self.State.DONE and bool(self.file)
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a person's recent passwords (never the passwords), so none of the last
+    ``PASSWORD_HISTORY_DEPTH`` is chosen again (accounts.validators.PasswordHistoryValidator)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("人员"))
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"

@@ -38,6 +38,9 @@ def confirm_page(
 
 def xlsx_download(content: bytes, filename: str) -> HttpResponse:
     """An ``.xlsx`` attachment; the name is sent RFC 5987-style so it may be non-ASCII."""
+    from .audit import record_event
+
+    record_event(event="download", label=filename)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

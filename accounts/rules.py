@@ -6,7 +6,7 @@ never by testing roles inline — so a rule changes here and nowhere else.
 
 import rules
 
-from .models import SEPARATED_ROLES, Role
+from .models import ADMIN_ROLES, SEPARATED_ROLES, Role
 from .selectors import is_evaluator_of
 
 
@@ -26,6 +26,7 @@ is_hr_admin = _has_role(Role.HR_ADMIN)
 is_inspector = _has_role(Role.INSPECTOR)
 is_auditor = _has_role(Role.AUDITOR)
 is_sysadmin = _has_role(Role.SYSADMIN)
+is_security_admin = _has_role(Role.SECURITY_ADMIN)
 
 
 @rules.predicate
@@ -41,6 +42,18 @@ def same_organisation(user, obj) -> bool:
 
 
 @rules.predicate
+def is_self(user, person) -> bool:
+    return person is not None and person.pk == user.pk
+
+
+@rules.predicate
+def is_another_administrator(user, person) -> bool:
+    """The person holds an administrator role and is not the actor: nobody changes an
+    administrator's account alone (a withdrawal of the role, confirmed by a second person, comes first)."""
+    return person is not None and person.pk != user.pk and bool(person.roles & ADMIN_ROLES)
+
+
+@rules.predicate
 def is_reviewer(user, document) -> bool:
     """Reviews this handed-in document (target set, monthly summary): the owner's evaluator today,
     the department head, or for a head the supervising leader. Nobody reviews their own.
@@ -52,20 +65,36 @@ def is_reviewer(user, document) -> bool:
     )
 
 
-# Organisation administration. HR keeps the staff register; the system
-# administrator keeps accounts (activation, passwords, roles) but not appraisal content.
+# Organisation administration (三员分立). HR keeps the staff register and the organisation's
+# structure; the system administrator keeps accounts (create, deactivate, reset passwords) but
+# grants no role and sees no appraisal content; the security administrator grants and withdraws
+# roles and keeps the security settings; the auditor reads the trail.
 rules.add_perm("accounts.manage_staff", is_hr_admin | is_sysadmin)
-rules.add_perm("accounts.manage_departments", is_hr_admin | is_sysadmin)
+rules.add_perm("accounts.view_staff", is_hr_admin | is_sysadmin | is_security_admin)
+# Heads and supervising leaders follow the departments' posts, so the structure is HR's alone.
+rules.add_perm("accounts.manage_departments", is_hr_admin)
 rules.add_perm("accounts.import_staff", is_hr_admin)
-rules.add_perm("accounts.manage_roles", is_sysadmin)
+# Special statuses (long leave, under investigation …) decide who is graded: appraisal input, HR's alone.
+rules.add_perm("accounts.manage_statuses", is_hr_admin)
+rules.add_perm("accounts.manage_roles", is_security_admin)
+# A grant or withdrawal of a two-person role is confirmed by the other side (HR or the security administrator).
+rules.add_perm("accounts.confirm_role_changes", is_security_admin | is_hr_admin)
+# A reset of an administrator's or HR's password is confirmed by a second administrator.
+rules.add_perm("accounts.confirm_password_resets", is_sysadmin | is_security_admin)
+rules.add_perm("accounts.view_pending_changes", is_sysadmin | is_security_admin | is_hr_admin)
 rules.add_perm("accounts.edit_policy", is_hr_admin)
-rules.add_perm("accounts.view_policy", is_hr_admin | is_agency_head | is_sysadmin)
+rules.add_perm("accounts.view_policy", is_hr_admin | is_agency_head)
+rules.add_perm("accounts.edit_security_settings", is_security_admin)
 # The working-day calendar (holidays, 调休) decides publication windows: HR keeps it.
 rules.add_perm("accounts.manage_calendar", is_hr_admin)
 rules.add_perm("accounts.view_audit_log", is_auditor)
 # Object-level: an administrator acts only on people of their own organisation.
-rules.add_perm("accounts.change_person", (is_hr_admin | is_sysadmin) & same_organisation)
-rules.add_perm("accounts.change_department", (is_hr_admin | is_sysadmin) & same_organisation)
+rules.add_perm("accounts.change_person", (is_hr_admin | is_sysadmin) & same_organisation & ~is_another_administrator)
+rules.add_perm("accounts.view_person", (is_hr_admin | is_sysadmin | is_security_admin) & same_organisation)
+# A reset of another administrator's password is asked for here and confirmed by a second one.
+rules.add_perm("accounts.reset_password", (is_hr_admin | is_sysadmin) & same_organisation & ~is_self)
+rules.add_perm("accounts.change_roles", is_security_admin & same_organisation & ~is_self)
+rules.add_perm("accounts.change_department", is_hr_admin & same_organisation)
 rules.add_perm("accounts.change_working_day_override", is_hr_admin & same_organisation)
 # Appraisal content (targets, summaries, grades) is closed to the separated roles.
 rules.add_perm("accounts.see_appraisal_content", takes_part_in_appraisal)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Department, Organisation, Policy, Role, RoleAssignment, User
@@ -67,6 +69,31 @@ def departments_reviewed_by(*, reviewer: User) -> QuerySet[Department]:
     return Department.objects.filter(Q(head=reviewer) | Q(supervising_leader=reviewer)).values("pk")
 
 
+@dataclass(frozen=True)
+class ReviewScope:
+    """The departments a person heads and supervises, read once (one small query).
+
+    Lists of who-reviews-whom filter on these ids as plain lists: ``IN (list)`` lets the
+    database use the department index, where ``x IN (subquery) OR y IN (subquery)`` makes
+    PostgreSQL test every row of the table (a scan of 100 000 users for a head of 8)."""
+
+    headed: tuple[int, ...]
+    supervised: tuple[int, ...]
+    supervised_heads: tuple[int, ...]
+
+
+def review_scope(*, person: User, active_only: bool = False) -> ReviewScope:
+    departments = Department.objects.filter(Q(head=person) | Q(supervising_leader=person))
+    if active_only:
+        departments = departments.filter(is_active=True)
+    rows = list(departments.values_list("pk", "head_id", "supervising_leader_id"))
+    return ReviewScope(
+        headed=tuple(pk for pk, head, _leader in rows if head == person.pk),
+        supervised=tuple(pk for pk, _head, leader in rows if leader == person.pk),
+        supervised_heads=tuple(head for _pk, head, leader in rows if leader == person.pk and head),
+    )
+
+
 def evaluatees_of(*, person: User) -> QuerySet[User]:
     """Whom ``person`` evaluates and reviews (谁管理谁认定).
 
@@ -74,15 +101,10 @@ def evaluatees_of(*, person: User) -> QuerySet[User]:
     leader evaluates the heads of the departments they supervise. Nobody
     evaluates themselves.
     """
-    # IN (small subqueries) on the person's few departments, not an OR across joins with DISTINCT:
-    # the database starts from those departments instead of every user of the organisation.
-    headed = Department.objects.filter(head=person, is_active=True).values("pk")
-    supervised_heads = Department.objects.filter(
-        supervising_leader=person, is_active=True, head__isnull=False
-    ).values("head_id")
+    scope = review_scope(person=person, active_only=True)
     return (
         User.objects.filter(organisation_id=person.organisation_id, is_active=True)
-        .filter(Q(department_id__in=headed) | Q(pk__in=supervised_heads))
+        .filter(Q(department_id__in=scope.headed) | Q(pk__in=scope.supervised_heads))
         .exclude(pk=person.pk)
         .select_related("department")
     )

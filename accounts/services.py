@@ -16,16 +16,21 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import periods
 from .audit import audit_reason
 from .models import (
+    ADMIN_ROLES,
+    TWO_PERSON_ROLES,
     Department,
     DepartmentMembership,
     Notification,
     Organisation,
+    PendingPasswordReset,
+    PendingRoleChange,
     PeriodLock,
     Policy,
     Role,
@@ -72,14 +77,124 @@ def role_revoke(*, user: User, role: str) -> None:
     user.__dict__.pop("roles", None)
 
 
+def role_combination_check(*, roles: set[str]) -> None:
+    """三员分立: an administrator role is held alone, by someone holding no other role."""
+    admin = set(roles) & ADMIN_ROLES
+    if len(admin) > 1 or (admin and set(roles) - admin):
+        raise ValidationError(
+            _("系统管理员、安全管理员、审计员须由不同人员担任，且不得兼任其他角色（三员分立）。"), code="separation"
+        )
+
+
+def _holders(*, organisation_id: int, roles: set[str], exclude: set[int]) -> list[User]:
+    return list(
+        User.objects.filter(
+            organisation_id=organisation_id,
+            is_active=True,
+            role_assignments__organisation_id=organisation_id,
+            role_assignments__role__in=roles,
+        )
+        .exclude(pk__in=exclude)
+        .distinct()
+    )
+
+
+def _tell(people, message: str, url: str = "") -> None:
+    for person in people:
+        notify(recipient=person, message=message, url=url)
+
+
 @transaction.atomic
-def roles_set(*, user: User, roles: set[str]) -> None:
-    """Make ``user`` hold exactly ``roles`` in their organisation."""
+def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleChange]:
+    """Make ``user`` hold exactly ``roles`` (the security administrator's step).
+
+    Other roles change at once; a grant or withdrawal of a two-person role (decision power or an
+    administrator role) is only asked for, and takes effect when a second person confirms it
+    (:func:`role_change_decide`). Returns the changes left waiting.
+    """
+    if not actor.has_perm("accounts.change_roles", user):
+        raise PermissionDenied
+    roles = set(roles)
     current = set(user.roles)
-    for role in roles - current:
-        role_grant(user=user, role=role)
-    for role in current - roles:
-        role_revoke(user=user, role=role)
+    role_combination_check(roles=roles)
+    waiting: list[PendingRoleChange] = []
+    for role in sorted(roles ^ current):
+        withdraw = role in current
+        if role in TWO_PERSON_ROLES:
+            change, created = PendingRoleChange.objects.get_or_create(
+                user=user,
+                role=role,
+                state=PendingRoleChange.State.PENDING,
+                defaults={"organisation_id": user.organisation_id, "requested_by": actor, "withdraw": withdraw},
+            )
+            waiting.append(change)
+            if created:
+                _tell(
+                    _holders(
+                        organisation_id=user.organisation_id,
+                        roles={Role.HR_ADMIN, Role.SECURITY_ADMIN},
+                        exclude={actor.pk, user.pk},
+                    ),
+                    _("%(actor)s申请%(verb)s%(name)s的“%(role)s”角色，待您确认。")
+                    % {"actor": actor, "verb": change_verb(withdraw), "name": user, "role": Role(role).label},
+                    url=reverse("accounts:pending_changes"),
+                )
+        elif withdraw:
+            role_revoke(user=user, role=role)
+        else:
+            role_grant(user=user, role=role)
+    return waiting
+
+
+def change_verb(withdraw: bool) -> str:
+    return _("撤销") if withdraw else _("授予")
+
+
+def _pending_claim(pending, *, actor: User, perm: str):
+    """The second person's claim on a waiting two-person request (a role change or a password
+    reset): their right, never their own request nor one about themselves, and the row locked —
+    of two people deciding at once, one wins and the other is told."""
+    if (
+        not actor.has_perm(perm)
+        or pending.organisation_id != actor.organisation_id
+        or actor.pk in (pending.requested_by_id, pending.user_id)
+    ):
+        raise PermissionDenied
+    model = type(pending)
+    pending = model.objects.select_for_update().select_related("user", "requested_by").get(pk=pending.pk)
+    if pending.state != model.State.PENDING:
+        raise ValidationError(_("该申请已处理。"))
+    return pending
+
+
+def _pending_decided(pending, *, actor: User, confirm: bool) -> None:
+    model = type(pending)
+    pending.state = model.State.CONFIRMED if confirm else model.State.REJECTED
+    pending.confirmed_by = actor
+    pending.decided_at = timezone.now()
+    pending.save(update_fields=["state", "confirmed_by", "decided_at"])
+
+
+@transaction.atomic
+def role_change_decide(*, actor: User, change: PendingRoleChange, confirm: bool) -> None:
+    """The second person confirms (the change takes effect) or rejects a waiting role change.
+
+    Nobody confirms their own request or a change of their own roles.
+    """
+    change = _pending_claim(change, actor=actor, perm="accounts.confirm_role_changes")
+    user = change.user
+    if confirm:
+        if change.withdraw:
+            role_revoke(user=user, role=change.role)
+        else:
+            role_combination_check(roles=set(user.roles) | {change.role})
+            role_grant(user=user, role=change.role)
+    _pending_decided(change, actor=actor, confirm=confirm)
+    notify(
+        recipient=change.requested_by,
+        message=(_("%(actor)s已确认：%(change)s。") if confirm else _("%(actor)s已拒绝：%(change)s。"))
+        % {"actor": actor, "change": change},
+    )
 
 
 def _sync_leadership_roles(*, user: User | None) -> None:
@@ -131,15 +246,20 @@ def staff_create(
     password_hash: str | None = None,
     roles: set[str] | None = None,
     start_date: date | None = None,
+    actor: User | None = None,
     **attributes,
 ) -> tuple[User, str]:
     """Create a person with a one-time password they must change at first login.
 
-    Returns the person and the initial password, which is shown once to the administrator.
-    ``password_hash`` instead gives the person a password already hashed (``make_password``) that
-    they keep: the demo's accounts share one hash of the documented password, since hashing costs
-    the production hasher a noticeable fraction of a second per person.
+    Returns the person and the initial password, which is shown once to the administrator; the
+    auditors are told. Roles given here are the importer's plain ones (two-person roles are
+    refused: they go through :func:`roles_set` and a second person). ``password_hash`` instead
+    gives the person a password already hashed (``make_password``) that they keep: the demo's
+    accounts share one hash of the documented password, since hashing costs the production hasher
+    a noticeable fraction of a second per person.
     """
+    if actor is not None and roles and set(roles) & TWO_PERSON_ROLES:
+        raise PermissionDenied
     initial_password = "" if password_hash else password or generate_initial_password()
     user = User(
         organisation=organisation,
@@ -160,6 +280,12 @@ def staff_create(
         DepartmentMembership.objects.create(user=user, department=department, start_date=start_date or periods.today())
     for role in roles if roles is not None else {Role.STAFF}:
         role_grant(user=user, role=role)
+    if actor is not None:
+        _tell(
+            _holders(organisation_id=organisation.pk, roles={Role.AUDITOR}, exclude={actor.pk}),
+            _("%(actor)s创建了账号%(name)s（%(username)s）。") % {"actor": actor, "name": user, "username": username},
+            url=reverse("accounts:audit_list"),
+        )
     return user, initial_password
 
 
@@ -182,8 +308,13 @@ def staff_move(*, user: User, department: Department, on_date: date | None = Non
 
 
 @transaction.atomic
-def staff_set_active(*, user: User, active: bool, reason: str = "") -> None:
-    """Deactivate (离职/调出) or reactivate a person. Deactivated people cannot log in."""
+def staff_set_active(*, user: User, active: bool, reason: str = "", actor: User | None = None) -> None:
+    """Deactivate (离职/调出) or reactivate a person. Deactivated people cannot log in.
+
+    Nobody deactivates their own account or another administrator's (withdraw the role first).
+    """
+    if actor is not None and (actor.pk == user.pk or not actor.has_perm("accounts.change_person", user)):
+        raise PermissionDenied
     if user.is_active == active:
         return
     with audit_reason(reason):
@@ -197,14 +328,73 @@ def staff_set_active(*, user: User, active: bool, reason: str = "") -> None:
             DepartmentMembership.objects.create(user=user, department_id=user.department_id, start_date=periods.today())
 
 
-@transaction.atomic
-def staff_reset_password(*, user: User) -> str:
-    """Give a person a new one-time password (administrator action); returns it to show once."""
+def password_reset_needs_second_admin(*, user: User) -> bool:
+    """The password of anyone holding a two-person role — an administrator, or a decision role
+    (主要负责人, 分管领导, 组织人事, 纪检督查) — is reset only with a second administrator's
+    confirmation: otherwise one administrator could reset the agency head's password, sign in as
+    her and approve a quarter alone."""
+    return bool(user.roles & TWO_PERSON_ROLES)
+
+
+def _password_set_by_another(*, user: User, actor: User | None) -> str:
+    """A new one-time password (changed at first sign-in); the owner and the auditors are told."""
     password = generate_initial_password()
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
+    who = actor or _("系统")
+    notify(
+        recipient=user,
+        message=_("您的密码已由%(actor)s重置，首次登录须修改。如非本人申请，请联系审计员。") % {"actor": who},
+    )
+    _tell(
+        _holders(organisation_id=user.organisation_id, roles={Role.AUDITOR}, exclude={user.pk}),
+        _("%(actor)s重置了%(name)s的密码。") % {"actor": who, "name": user},
+        url=reverse("accounts:audit_list"),
+    )
     return password
+
+
+@transaction.atomic
+def staff_reset_password(*, user: User, actor: User | None = None) -> str | None:
+    """Give a person a new one-time password (administrator action); returns it to show once.
+
+    A reset of an administrator's or HR's password is only asked for (returns None): a second
+    administrator confirms it with :func:`password_reset_decide` and is shown the password.
+    """
+    if actor is not None:
+        if not actor.has_perm("accounts.reset_password", user):
+            raise PermissionDenied
+        if password_reset_needs_second_admin(user=user):
+            reset, created = PendingPasswordReset.objects.get_or_create(
+                user=user,
+                state=PendingPasswordReset.State.PENDING,
+                defaults={"organisation_id": user.organisation_id, "requested_by": actor},
+            )
+            if created:
+                _tell(
+                    _holders(
+                        organisation_id=user.organisation_id,
+                        roles={Role.SYSADMIN, Role.SECURITY_ADMIN},
+                        exclude={actor.pk, user.pk},
+                    ),
+                    _("%(actor)s申请重置%(name)s的密码，待您确认。") % {"actor": actor, "name": user},
+                    url=reverse("accounts:pending_changes"),
+                )
+            return None
+    return _password_set_by_another(user=user, actor=actor)
+
+
+@transaction.atomic
+def password_reset_decide(*, actor: User, reset: PendingPasswordReset, confirm: bool) -> str | None:
+    """A second administrator confirms a waiting reset (returns the one-time password, shown once) or rejects it."""
+    reset = _pending_claim(reset, actor=actor, perm="accounts.confirm_password_resets")
+    _pending_decided(reset, actor=actor, confirm=confirm)
+    if not confirm:
+        message = _("%(actor)s已拒绝：%(change)s。") % {"actor": actor, "change": reset}
+        notify(recipient=reset.requested_by, message=message)
+        return None
+    return _password_set_by_another(user=reset.user, actor=actor)
 
 
 @transaction.atomic
@@ -406,3 +596,82 @@ def notifications_mark_read(*, recipient: User, notification_id: int | None = No
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
     return unread.update(read_at=timezone.now())
+
+
+# --- Two-factor sign-in (django-otp: a TOTP authenticator plus static recovery codes) -------------
+
+RECOVERY_CODE_COUNT = 10
+
+
+def two_factor_enrol_start(*, user: User):
+    """The person's authenticator waiting for its first code; a fresh key unless one is waiting."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(_("已启用双因素登录；如需更换手机，请联系系统管理员重置。"))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("验证器"), confirmed=False)
+    return device
+
+
+@transaction.atomic
+def two_factor_enrol_confirm(*, user: User, token: str):
+    """Confirm the waiting authenticator with a code it shows; returns it with fresh recovery
+    codes (shown once)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None:
+        raise ValidationError(_("请先开始设置验证器。"))
+    if not device.verify_token(token):
+        raise ValidationError(_("验证码不正确，请核对手机时间后输入验证器当前显示的6位数字。"))
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name=_("恢复码"), confirmed=True)
+    codes = [StaticToken.random_token() for _n in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=recovery, token=code) for code in codes])
+    return device, codes
+
+
+def two_factor_verify(*, user: User, token: str):
+    """The confirmed device that accepts ``token`` (a recovery code is used up), or None.
+    Each device's own throttling applies."""
+    from django_otp import devices_for_user
+
+    for device in devices_for_user(user, confirmed=True, for_verify=True):
+        allowed, _why = device.verify_is_allowed()
+        if allowed and device.verify_token(token):
+            return device
+    return None
+
+
+def two_factor_required(*, user: User) -> bool:
+    """Whether the person's organisation requires a second factor of someone in their roles."""
+    from .models import TWO_FACTOR_ROLES, RoleAssignment
+    from .selectors import policy_for_organisation
+
+    if (
+        not user.organisation_id
+        or not policy_for_organisation(organisation_id=user.organisation_id).two_factor_required
+    ):
+        return False
+    return RoleAssignment.objects.filter(
+        user=user, organisation_id=user.organisation_id, role__in=TWO_FACTOR_ROLES
+    ).exists()
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User) -> None:
+    """Remove the person's authenticator and recovery codes (administrator action, e.g. a lost
+    phone); audited through ``User.two_factor_reset_at``. The next sign-in enrols anew when the
+    policy requires it."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user.two_factor_reset_at = timezone.now()
+    user.save(update_fields=["two_factor_reset_at"])

@@ -33,3 +33,13 @@ def send_notification_digests() -> int:
     from . import periods, services
 
     return services.notifications_send_digests(day=periods.today())
+
+
+@shared_task(name="accounts.tasks.purge_audit_log")
+def purge_audit_log() -> int:
+    """Beat, daily: delete audit entries older than the retention (AUDIT_RETENTION_DAYS, at least 180 days)."""
+    from django.conf import settings
+
+    from .audit import purge_expired
+
+    return purge_expired(days=settings.AUDIT_RETENTION_DAYS)

@@ -37,3 +37,53 @@ class NotUsernameValidator:
 
     def get_help_text(self) -> str:
         return _("密码不能包含用户名。")
+
+
+PASSWORD_HISTORY_DEPTH = 5
+
+
+class PasswordHistoryValidator:
+    """None of the person's last ``depth`` passwords again (compared with their stored hashes).
+
+    Django calls :meth:`password_changed` after every save that set a password (the change form,
+    an administrator's reset, an import), which records the new hash, keeps only the last
+    ``depth`` and stamps ``User.password_changed_at`` for the policy's maximum age.
+    """
+
+    def __init__(self, depth: int = PASSWORD_HISTORY_DEPTH) -> None:
+        self.depth = depth
+
+    def _recent_hashes(self, user) -> list[str]:
+        from .models import PasswordHistory
+
+        hashes = list(PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[: self.depth])
+        if user.password and user.password not in hashes:
+            hashes.insert(0, user.password)
+        return hashes[: self.depth]
+
+    def validate(self, password: str, user=None) -> None:
+        if user is None or user.pk is None:
+            return
+        from django.contrib.auth.hashers import check_password
+
+        if any(check_password(password, encoded) for encoded in self._recent_hashes(user)):
+            raise ValidationError(
+                _("不能使用最近%(n)d次用过的密码。") % {"n": self.depth}, code="password_recently_used"
+            )
+
+    def password_changed(self, password: str, user=None) -> None:
+        if user is None or user.pk is None:
+            return
+        from django.utils import timezone
+
+        from .models import PasswordHistory, User
+
+        PasswordHistory.objects.create(user=user, password=user.password)
+        keep = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[: self.depth]
+        PasswordHistory.objects.filter(user=user).exclude(pk__in=list(keep)).delete()
+        now = timezone.now()
+        User.objects.filter(pk=user.pk).update(password_changed_at=now)
+        user.password_changed_at = now
+
+    def get_help_text(self) -> str:
+        return _("不能使用最近%(n)d次用过的密码。") % {"n": self.depth}

@@ -88,9 +88,10 @@ def _grading(user: User) -> list[Todo]:
     to_give = grades_to_give(evaluator=user, appraisal_quarter=appraisal_quarter).filter(state=GradeState.PENDING)
     to_confirm = grades_to_confirm(leader=user, appraisal_quarter=appraisal_quarter).filter(state=GradeState.GRADED)
     url = reverse("evaluations:grading")
+    label = appraisal_quarter.period.label
     return [
-        Todo("grade", _("%(quarter)s待评鉴人数") % {"quarter": appraisal_quarter}, to_give.count(), url),
-        Todo("confirm", _("%(quarter)s待确认的等次") % {"quarter": appraisal_quarter}, to_confirm.count(), url),
+        Todo("grade", _("%(quarter)s待评鉴人数") % {"quarter": label}, to_give.count(), url),
+        Todo("confirm", _("%(quarter)s待确认的等次") % {"quarter": label}, to_confirm.count(), url),
     ]
 
 
@@ -106,7 +107,7 @@ def _agency_head(user: User, today: date) -> list[Todo]:
             todos.append(
                 Todo(
                     f"approve-{appraisal_quarter.pk}",
-                    _("%(quarter)s评鉴结果待审批") % {"quarter": appraisal_quarter},
+                    _("%(quarter)s评鉴结果待审批") % {"quarter": appraisal_quarter.period.label},
                     1,
                     reverse("evaluations:quarter_approve", args=[appraisal_quarter.pk]),
                 )

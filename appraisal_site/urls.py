@@ -12,6 +12,7 @@ urlpatterns = [
     path("targets/", include("targets.urls")),
     path("summaries/", include("summaries.urls")),
     path("evaluations/", include("evaluations.urls")),
+    path("publicity/", include("publicity.urls")),
     path("review/", summaries_views.review_inbox, name="review"),
     path("review/decide/", summaries_views.review_decide, name="review_decide"),
     path("review/roster/", summaries_views.roster, name="roster"),

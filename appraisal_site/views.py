@@ -14,9 +14,8 @@ from accounts import periods, selectors
 from accounts.models import AuditEntry, Department, Role, User
 from accounts.selectors import policy_for_organisation
 from evaluations.discipline.selectors import open_compliance_alerts
-from summaries.selectors import summaries_awaiting_review, summary_month_due
+from summaries.selectors import summary_month_due
 from targets.models import TargetSet
-from targets.selectors import target_sets_awaiting_review
 
 from .celery import app
 from .todos import todos_for
@@ -37,6 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     ctx.update(_work_panels(user))
     ctx["todos"] = todos_for(user, today=periods.today())
+    if user.has_perm("summaries.use_review_inbox"):
+        # The review panel's number is the review to-do's count (counted once, in todos_for).
+        ctx["waiting_count"] = next((todo.count for todo in ctx["todos"] if todo.key == "review"), 0)
     if user.has_perm("accounts.manage_staff") and user.organisation_id:
         ctx["organisation_counts"] = {
             "departments": Department.objects.filter(organisation_id=user.organisation_id, is_active=True).count(),
@@ -68,13 +70,12 @@ def _work_panels(user: User) -> dict:
             "target_set": TargetSet.objects.filter(owner=user, year=year, quarter=quarter).first(),
             "summary": due.summary,
         }
-    if user.has_perm("summaries.use_review_inbox"):
-        panels["waiting_count"] = (
-            target_sets_awaiting_review(reviewer=user).count() + summaries_awaiting_review(reviewer=user).count()
-        )
     if user.has_perm("evaluations.see_inspection_alerts") and user.organisation_id:
         panels["compliance_alerts"] = open_compliance_alerts(organisation_id=user.organisation_id)
     return panels
+
+
+HEALTHZ_BROKER_TIMEOUT = 0.3  # seconds
 
 
 @never_cache
@@ -89,9 +90,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
         status["database"] = f"error: {exc.__class__.__name__}"
         code = 503
     if settings.CELERY_BROKER_URL:
+        # One attempt with a short socket timeout: the answer comes within half a second even when
+        # the broker is down or its address swallows packets.
         try:
-            with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
+            with app.connection_for_write(
+                settings.CELERY_BROKER_URL,
+                connect_timeout=HEALTHZ_BROKER_TIMEOUT,
+                transport_options={
+                    "socket_timeout": HEALTHZ_BROKER_TIMEOUT,
+                    "socket_connect_timeout": HEALTHZ_BROKER_TIMEOUT,
+                },
+            ) as conn:
+                conn.ensure_connection(max_retries=0, timeout=HEALTHZ_BROKER_TIMEOUT)
             status["broker"] = "ok"
         except Exception as exc:  # noqa: BLE001 — tasks wait in the queue; the site still serves
             status["broker"] = f"error: {exc.__class__.__name__}"

@@ -177,11 +177,13 @@ def grow(*, staff: int) -> None:
                     owner_id=pk,
                     organisation=organisation,
                     department_id=dept,
-                    year=quarter.year,
-                    quarter=quarter.quarter,
-                    status="submitted",
+                    year=target_quarter.year,
+                    quarter=target_quarter.quarter,
+                    status=status,
                     submitted_at=now,
                 )
+                # The graded quarter's targets approved; the running quarter's waiting for review.
+                for target_quarter, status in {graded.period: "approved", quarter: "submitted"}.items()
                 for pk, dept, _h in people
             ),
             batch_size=BATCH,
@@ -201,12 +203,14 @@ def grow(*, staff: int) -> None:
                     owner_id=pk,
                     organisation=organisation,
                     department_id=dept,
-                    year=last_month.year,
-                    month=last_month.month,
-                    status="submitted",
+                    year=month.year,
+                    month=month.month,
+                    status="submitted" if month == last_month else "approved",
                     submitted_at=now,
                     other_work="日常工作",
                 )
+                # The graded quarter's months handed in (last month's still waiting for review).
+                for month in {last_month, *(periods.Month(graded.year, m) for m in graded.period.months)}
                 for pk, dept, _h in people
             ),
             batch_size=BATCH,

@@ -327,22 +327,118 @@ _OLE_STREAMS = (
 _CHUNK = 1024 * 1024
 
 
+_FREE_SECTOR = 0xFFFFFFFA  # and above: end of chain, FAT/DIFAT sector, free
+
+
+def _ole_directory_names(data: bytes) -> list[str] | None:
+    """The names of the storages and streams in an OLE compound file's directory, read by following
+    the directory's sector chain through the FAT (not by searching the bytes); None when the file is
+    not a well-formed compound file."""
+
+    def u32(offset: int) -> int:
+        return int.from_bytes(data[offset : offset + 4], "little")
+
+    if len(data) < 512 or not data.startswith(OLE_MAGIC):
+        return None
+    shift = int.from_bytes(data[0x1E:0x20], "little")
+    if shift not in (9, 12):
+        return None
+    size = 1 << shift
+
+    def sector(number: int) -> bytes:
+        return data[(number + 1) * size : (number + 2) * size]
+
+    difat = [u32(0x4C + 4 * i) for i in range(109)]
+    next_difat, seen = u32(0x44), set()
+    for _n in range(u32(0x48)):
+        if next_difat >= _FREE_SECTOR or next_difat in seen:
+            break
+        seen.add(next_difat)
+        block = sector(next_difat)
+        entries = [int.from_bytes(block[i : i + 4], "little") for i in range(0, len(block), 4)]
+        difat += entries[:-1]
+        next_difat = entries[-1] if entries else _FREE_SECTOR
+    fat: list[int] = []
+    for number in [n for n in difat if n < _FREE_SECTOR][: u32(0x2C)]:
+        block = sector(number)
+        fat += [int.from_bytes(block[i : i + 4], "little") for i in range(0, len(block), 4)]
+    names: list[str] = []
+    current, visited = u32(0x30), set()
+    while current < _FREE_SECTOR and current not in visited:
+        visited.add(current)
+        block = sector(current)
+        if len(block) < size:
+            return None
+        for start in range(0, size, 128):
+            entry = block[start : start + 128]
+            length, kind = int.from_bytes(entry[0x40:0x42], "little"), entry[0x42]
+            if kind in (1, 2, 5) and 2 <= length <= 64:
+                names.append(entry[: length - 2].decode("utf-16-le", "replace"))
+        current = fat[current] if current < len(fat) else _FREE_SECTOR
+    return names or None
+
+
 def _ole_office_type(uploaded: UploadedFile) -> str | None:
-    # The directory sectors may sit anywhere in the file: scan it in chunks (it is already
-    # bounded by the policy's size limit), overlapping so a name split across chunks is found.
-    longest = max(len(name) for name, _type in _OLE_STREAMS)
+    # The whole file (bounded by the policy's size limit) is read so the directory can be followed.
+    uploaded.seek(0)
+    try:
+        names = _ole_directory_names(uploaded.read())
+    finally:
+        uploaded.seek(0)
+    if not names:
+        return None
+    for name, content_type in _OLE_STREAMS:
+        if name.decode("utf-16-le") in names:
+            return content_type
+    return None
+
+
+# Markers of HTML a browser would render: a PDF or image that also reads as a web page is refused.
+_HTML_MARKERS = (b"<html", b"<script", b"<body", b"<!doctype html", b"<iframe", b"<svg", b"<object", b"<embed")
+# What an Office document never holds: programs and macros.
+_PROGRAM_NAMES = (
+    *(".exe", ".dll", ".com", ".bat", ".cmd", ".scr", ".msi", ".js", ".vbs", ".ps1", ".jar"),
+    "vbaproject.bin",
+)
+_PROGRAM_MAGIC = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"#!")
+_OOXML_MAIN_PART = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "word/document.xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xl/workbook.xml",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "ppt/presentation.xml",
+}
+OOXML_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+
+
+def _holds_html(uploaded: UploadedFile) -> bool:
+    longest = max(len(marker) for marker in _HTML_MARKERS)
     uploaded.seek(0)
     tail = b""
     try:
         while chunk := uploaded.read(_CHUNK):
-            window = tail + chunk
-            for name, content_type in _OLE_STREAMS:
-                if name in window:
-                    return content_type
+            window = (tail + chunk).lower()
+            if any(marker in window for marker in _HTML_MARKERS):
+                return True
             tail = window[-longest:]
     finally:
         uploaded.seek(0)
-    return None
+    return False
+
+
+def _ooxml_is_clean(archive: zipfile.ZipFile, content_type: str) -> bool:
+    """The package has its main part, unpacks to a sane size, and carries no program or macro."""
+    members = archive.infolist()
+    names = {info.filename for info in members}
+    if _OOXML_MAIN_PART[content_type] not in names:
+        return False
+    if sum(info.file_size for info in members) > OOXML_MAX_UNCOMPRESSED:
+        return False
+    for info in members:
+        if info.filename.lower().endswith(_PROGRAM_NAMES):
+            return False
+        with archive.open(info) as member:
+            if member.read(4).startswith(_PROGRAM_MAGIC):
+                return False
+    return True
 
 
 def sniff_content_type(uploaded: UploadedFile) -> str | None:
@@ -377,6 +473,29 @@ def sniff_content_type(uploaded: UploadedFile) -> str | None:
             if any(name.startswith(prefix) for name in names):
                 return content_type
     return None
+
+
+def attachment_content_type(uploaded: UploadedFile) -> str | None:
+    """The attachment's type by content, checked beyond the magic bytes; None when refused.
+
+    Refused besides an unknown type: a file that also holds HTML a browser would render (a PDF/HTML
+    polyglot), an Office package without its main part or holding a program or macro, a compound
+    (OLE) file whose directory names no Word, Excel or PowerPoint stream.
+    """
+    content_type = sniff_content_type(uploaded)
+    if content_type is None or _holds_html(uploaded):
+        return None
+    if content_type in _OOXML_MAIN_PART:
+        try:
+            with zipfile.ZipFile(uploaded) as archive:
+                clean = _ooxml_is_clean(archive, content_type)
+        except (zipfile.BadZipFile, OSError, RuntimeError):
+            clean = False
+        finally:
+            uploaded.seek(0)
+        if not clean:
+            return None
+    return content_type
 
 
 def _display_name(name: str, content_type: str) -> str:
@@ -426,7 +545,7 @@ def summary_attachment_add(*, summary: MonthlySummary, actor: User, uploaded: Up
         raise ValidationError(
             _("这个文件已经上传过（“%(name)s”），不必重复上传。") % {"name": duplicate.original_name}, code="duplicate"
         )
-    content_type = sniff_content_type(uploaded)
+    content_type = attachment_content_type(uploaded)
     if content_type is None:
         raise ValidationError(
             _("不支持此文件类型（按文件内容判断，与文件名无关）。只能上传 PDF、图片（PNG/JPEG/GIF）或 Office 文档。")

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from accounts import periods
+from accounts.audit import record_event
 from accounts.decorators import permission_required
 from accounts.models import Department
 from accounts.pages import confirm_page
@@ -334,6 +335,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    record_event(event="download", obj=attachment, request=request, label=attachment.original_name)
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
@@ -474,6 +476,13 @@ def roster_export(request: HttpRequest) -> HttpResponse:
     """The roster workbook at once (a URL others link to); the page's button asks for a job instead."""
     year, month, department_id, show = _roster_params(request)
     workbook = exports.roster_file(viewer=request.user, year=year, month=month, department_id=department_id, show=show)
+    record_event(
+        event="export",
+        obj=request.user.organisation,
+        request=request,
+        label=workbook.name,
+        detail={"filters": request.GET.urlencode()},
+    )
     response = HttpResponse(workbook.content, content_type=workbook.content_type)
     response["Content-Disposition"] = f"attachment; filename={workbook.name}"
     return response

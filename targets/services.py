@@ -63,6 +63,14 @@ def _check_goal(goal: DepartmentGoal) -> None:
         raise ValidationError({"content": _("请填写目标内容。")})
     periods.check_plausible_year(goal.year, label=_("年度"), field="year")
     check_text_limits(goal)
+    _check_goal_quarter_open(goal)
+
+
+def _check_goal_quarter_open(goal: DepartmentGoal) -> None:
+    """A quarter's goal is what that quarter's targets served: read-only once the quarter is
+    approved, like the targets themselves (an annual goal, without a quarter, stays editable)."""
+    if goal.quarter:
+        periods.refuse_if_locked(goal.department.organisation_id, periods.Quarter(goal.year, goal.quarter))
 
 
 @transaction.atomic
@@ -84,6 +92,7 @@ def department_goal_update(
     *, actor: User, goal: DepartmentGoal, year: int, quarter: int | None, content: str, sort_order: int = 0
 ) -> DepartmentGoal:
     _check_heads(actor=actor, department=goal.department)
+    _check_goal_quarter_open(goal)  # as it was: a goal of a closed quarter cannot be moved out either
     goal.year, goal.quarter, goal.content, goal.sort_order = year, quarter, content, sort_order
     _check_goal(goal)
     goal.save()
@@ -94,6 +103,7 @@ def department_goal_update(
 def department_goal_delete(*, actor: User, goal: DepartmentGoal) -> None:
     """Delete a goal. Items that served it keep their text; submitted snapshots keep the goal's wording."""
     _check_heads(actor=actor, department=goal.department)
+    _check_goal_quarter_open(goal)
     goal.delete()
 
 

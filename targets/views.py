@@ -340,8 +340,12 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def goal_delete(request: HttpRequest, pk: int) -> HttpResponse:
     goal = _get_goal_for_head(request, pk)
     if request.method == "POST":
-        services.department_goal_delete(actor=request.user, goal=goal)
-        messages.success(request, _("科室目标已删除。"))
+        try:
+            services.department_goal_delete(actor=request.user, goal=goal)
+        except ValidationError as exc:  # the goal's quarter is approved and closed
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("科室目标已删除。"))
         return redirect("targets:goal_list")
     used = goal.target_items.count()
     message = _("确定删除科室目标“%(content)s”吗？") % {"content": goal.content[:60]}

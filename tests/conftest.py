@@ -80,6 +80,11 @@ def sysadmin(organisation):
 
 
 @pytest.fixture
+def security_admin(organisation):
+    return _separate(organisation, "secadmin", Role.SECURITY_ADMIN, "安全管理员")
+
+
+@pytest.fixture
 def other_organisation(db):
     return OrganisationFactory(code="otherorg", name="其他局")
 

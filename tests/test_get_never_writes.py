@@ -30,6 +30,8 @@ PAGES = [
     "accounts:staff_list",
     "accounts:department_list",
     "accounts:policy",
+    "accounts:security_settings",
+    "accounts:pending_changes",
     "accounts:calendar",
     "accounts:audit_list",
     "accounts:notification_list",
@@ -52,7 +54,7 @@ PAGES = [
     "evaluations:veto_list",
 ]
 
-ROLES = ["staff", "head", "leader", "chief", "hr", "inspector", "auditor", "sysadmin"]
+ROLES = ["staff", "head", "leader", "chief", "hr", "inspector", "auditor", "sysadmin", "security_admin"]
 
 
 def _row_counts() -> dict[str, int]:

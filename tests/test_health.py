@@ -61,3 +61,24 @@ def test_page_queries_run_without_postgresql_jit(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # closed again when the block ends: nothing listens there
+
+
+def test_healthz_answers_quickly_and_reports_the_broker_down_when_it_is_unreachable(client, db, settings):
+    import time
+
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{_closed_port()}/0"
+    started = time.monotonic()
+    response = client.get("/healthz")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200  # the site still serves; tasks wait
+    assert response.json()["database"] == "ok"
+    assert response.json()["broker"].startswith("error")
+    assert elapsed < 2, elapsed  # loose on purpose: the check's own budget is a fraction of a second

@@ -130,6 +130,8 @@ def test_the_agency_head_sees_quarters_awaiting_approval_and_the_committees_deci
     html = page(client_for(chief))
     assert todo(html, f"approve-{ended.pk}") == 1
     assert reverse("evaluations:quarter_approve", args=[ended.pk]) in html
+    # Named by its period alone (the organisation is the person's own).
+    assert ">2026年第3季度评鉴结果待审批<" in html.replace("\n", "").replace("  ", "")
     assert "2026年第4季度评鉴结果待审批" not in html
     assert todo(html, "annual-2026") == 1
     ended.state = QuarterState.APPROVED

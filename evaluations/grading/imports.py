@@ -25,6 +25,7 @@ from accounts.excel import (
     YES,
     Columns,
     RowForm,
+    append_row,
     cell_reader,
     department_list,
     format_row_errors,
@@ -366,8 +367,8 @@ def build_satisfaction_template(*, organisation: Organisation) -> bytes:
         descriptions=descriptions,
         example=[2026, 1, example_department, "", 95.5],
     )
-    help_sheet.append([2026, 1, "", "1001", 98])
-    help_sheet.append([_("再次导入同一季度、同一科室或人员的得分时更新原得分，不会重复新建。")])
+    append_row(help_sheet, [2026, 1, "", "1001", 98])
+    append_row(help_sheet, [_("再次导入同一季度、同一科室或人员的得分时更新原得分，不会重复新建。")])
     department_list(help_sheet, organisation=organisation, departments=departments)
     return workbook_bytes(workbook)
 
@@ -394,6 +395,6 @@ def build_service_event_template(*, organisation: Organisation) -> bytes:
         descriptions=descriptions,
         example=["2026-03-15", "1001", "表扬", _("群众来信表扬办事热情"), ""],
     )
-    help_sheet.append(["2026-03-20", "1002", "投诉", _("窗口服务态度生硬"), YES])
-    help_sheet.append([_("再次导入日期、工号、类别、事由均相同的记录时只更新“是否已处理”，不会重复新建。")])
+    append_row(help_sheet, ["2026-03-20", "1002", "投诉", _("窗口服务态度生硬"), YES])
+    append_row(help_sheet, [_("再次导入日期、工号、类别、事由均相同的记录时只更新“是否已处理”，不会重复新建。")])
     return workbook_bytes(workbook)

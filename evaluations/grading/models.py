@@ -59,6 +59,9 @@ class AppraisalQuarter(OrganisationScoped, models.Model):
     )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     rolled_up_at = models.DateTimeField(_("汇总时间"), null=True, blank=True)
+    # 定等: set once every grade of the approved quarter is locked after its publication window
+    # (publicity locks through evaluations' services; nothing here asks publicity).
+    locked_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("考核季度")
@@ -178,6 +181,9 @@ class QuarterGrade(OrganisationScoped, models.Model):
     # was changed, so the agency head approving the quarter sees both.
     evaluator_grade = models.CharField(_("评鉴人所定等次"), max_length=20, choices=Grade.choices, blank=True)
     change_reason = bounded_text(_("分管领导调整理由"), limit=SHORT, blank=True)
+    # 定等: after publication without an open objection the grade is final; it changes only
+    # through a recorded review.
+    locked_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -190,7 +196,11 @@ class QuarterGrade(OrganisationScoped, models.Model):
                 condition=~Q(grade="uncertain") | ~Q(uncertain_reason=""), name="uncertain_grade_has_reason"
             ),
         ]
-        indexes = [models.Index(fields=["appraisal_quarter", "department", "grade"])]
+        indexes = [
+            models.Index(fields=["appraisal_quarter", "department", "grade"]),
+            # The quota banner counts a whole pool on every grading page: an index-only count.
+            models.Index(fields=["appraisal_quarter", "is_leader_position", "grade"], name="quartergrade_pool_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.appraisal_quarter}：{self.get_grade_display() or '—'}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from accounts.models import Department, Organisation, User
+from accounts.selectors import review_scope
 
 from .models import AppraisalQuarter, DepartmentQuarterStats, Grade, QuarterGrade, QuarterState
 
@@ -27,18 +28,16 @@ def grades_to_give(*, evaluator: User, appraisal_quarter: AppraisalQuarter) -> Q
     """Rows ``evaluator`` grades (谁管理谁认定): the staff of the department they head, and the
     heads of the departments they supervise — the line of accounts.selectors.evaluatees_of.
 
-    Written as IN (small subquery) on the departments rather than an OR across a join, so the
-    database starts from the evaluator's few departments instead of scanning every grade row."""
-    headed = Department.objects.filter(head=evaluator).values("pk")
-    supervised = Department.objects.filter(supervising_leader=evaluator)
+    The evaluator's departments are read first (accounts.selectors.review_scope) and filtered
+    as id lists, so the database starts from those few departments' rows, not every grade row."""
+    scope = review_scope(person=evaluator)
     return (
-        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
-        .filter(
-            # In a department the evaluator heads, everyone but the evaluator (the head).
-            Q(department_id__in=headed)
-            # In a department the evaluator supervises, its head.
-            | Q(department_id__in=supervised.values("pk"), person_id=F("department__head_id"))
+        QuarterGrade.objects.filter(
+            appraisal_quarter=appraisal_quarter, department_id__in=scope.headed + scope.supervised
         )
+        # In a department the evaluator heads, everyone but the evaluator (the head); in one they
+        # supervise, its head.
+        .filter(Q(department_id__in=scope.headed) | Q(person_id=F("department__head_id")))
         .exclude(person=evaluator)
         .select_related("person", "department")
         .order_by("department__sort_order", "department__code", "person__employee_number", "pk")
@@ -47,11 +46,9 @@ def grades_to_give(*, evaluator: User, appraisal_quarter: AppraisalQuarter) -> Q
 
 def grades_to_confirm(*, leader: User, appraisal_quarter: AppraisalQuarter) -> QuerySet[QuarterGrade]:
     """Staff grades of the departments ``leader`` supervises (heads' grades they give themselves)."""
+    scope = review_scope(person=leader)
     return (
-        QuarterGrade.objects.filter(
-            appraisal_quarter=appraisal_quarter,
-            department_id__in=Department.objects.filter(supervising_leader=leader).values("pk"),
-        )
+        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, department_id__in=scope.supervised)
         .exclude(person_id=F("department__head_id"))
         .exclude(person=leader)
         .select_related("person", "department", "evaluator")

@@ -8,12 +8,31 @@ from accounts.models import AuditEntry, Role
 from tests.factories import DepartmentFactory, UserFactory
 
 
-def test_a_role_change_is_recorded_with_the_actor(client_for, sysadmin, staff, organisation):
-    client_for(sysadmin).post(reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["staff", "inspector"]})
+def test_a_role_change_is_recorded_with_the_actor(client_for, security_admin, hr, staff, organisation):
+    from accounts.models import PendingRoleChange
+
+    client_for(security_admin).post(
+        reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["staff", "department_head"]}
+    )
     entry = AuditEntry.objects.filter(content_type__model="roleassignment", action=AuditEntry.Action.CREATE).latest()
-    assert entry.actor == sysadmin
+    assert entry.actor == security_admin
     assert entry.organisation == organisation
-    assert entry.changes_dict["role"] == ["None", "inspector"]
+    assert entry.changes_dict["role"] == ["None", "department_head"]
+    # A decision role: asked for by the security administrator, granted when HR confirms; both recorded.
+    client_for(security_admin).post(
+        reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["staff", "department_head", "inspector"]}
+    )
+    asked = AuditEntry.objects.filter(content_type__model="pendingrolechange").latest()
+    assert asked.actor == security_admin
+    assert asked.organisation == organisation
+    change = PendingRoleChange.objects.get()
+    client_for(hr).post(reverse("accounts:role_change_confirm", args=[change.pk]))
+    granted = AuditEntry.objects.filter(content_type__model="roleassignment", action=AuditEntry.Action.CREATE).latest()
+    assert granted.actor == hr
+    assert granted.changes_dict["role"] == ["None", "inspector"]
+    confirmed = AuditEntry.objects.filter(content_type__model="pendingrolechange").latest()
+    assert confirmed.actor == hr
+    assert confirmed.changes_dict["state"] == ["pending", "confirmed"]
 
 
 def test_a_revoked_role_is_recorded_as_a_deletion(staff, sysadmin):

@@ -12,9 +12,11 @@ POLICY = reverse("accounts:policy")
 def test_the_policy_page_is_grouped_in_sections(client_for, hr):
     html = client_for(hr).get(POLICY).content.decode()
     assert html.count('data-testid="policy-section"') >= 5
-    for title in ("考核周期与截止时间", "季度评鉴与名额", "量化评分", "年度考核", "安全"):
+    for title in ("考核周期与截止时间", "季度评鉴与名额", "量化评分", "年度考核"):
         assert title in html
     assert "<fieldset" in html and "<legend" in html
+    # The security settings are the security administrator's page, not HR's (三员分立).
+    assert 'name="session_idle_minutes"' not in html
 
 
 def test_every_policy_field_appears_once_in_a_section():

@@ -36,6 +36,7 @@ def test_the_demo_lines_of_evaluation_are_wired(demo):
     assert staff in evaluatees_of(person=head)
     assert User.objects.get(username="demo_chief").has_role(Role.AGENCY_HEAD)
     assert User.objects.get(username="demo_auditor").roles == {Role.AUDITOR}
+    assert User.objects.get(username="demo_secadmin").roles == {Role.SECURITY_ADMIN}
     assert User.objects.get(username="demo_sysadmin").roles == {Role.SYSADMIN}
 
 

@@ -25,8 +25,8 @@ from tests.factories import (
 )
 
 GRADING = reverse("evaluations:grading")
-HEAD_GRADING_QUERIES = 23
-LEADER_GRADING_QUERIES = 25
+HEAD_GRADING_QUERIES = 24
+LEADER_GRADING_QUERIES = 27
 QUARTERS_QUERIES = 23
 QUARTERS = reverse("evaluations:quarters")
 

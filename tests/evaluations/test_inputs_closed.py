@@ -92,3 +92,13 @@ def test_the_lists_offer_no_edit_for_an_approved_quarter_and_a_delete_post_is_re
     response = client.post(reverse("evaluations:satisfaction_delete", args=[score.pk]), follow=True)
     assert CLOSED in response.content.decode()
     assert SatisfactionScore.objects.filter(pk=score.pk).exists()
+
+
+def test_an_event_import_checked_before_the_approval_is_refused_at_the_write(organisation, hr, staff, closed_q3):
+    """The rows were checked while Q3 was open; the agency head approved before they were written."""
+    row = inputs.ServiceEventRow(
+        row_number=2, date=date(2026, 8, 3), person=staff, kind="praise", description="窗口服务", handled=None
+    )
+    with pytest.raises(ValidationError, match=CLOSED):
+        inputs.service_event_import(organisation=organisation, rows=[row], entered_by=hr)
+    assert not ServiceEvent.objects.exists()

@@ -185,3 +185,17 @@ def test_the_veto_job_is_followed_by_those_who_see_veto_flags_only(
     assert client_for(hr).get(url).json()["state"] == "done"
     assert client_for(staff).get(url).status_code == 404
     assert client_for(outsider).get(url).status_code == 404
+
+
+def test_a_veto_reconciliation_records_the_flags_it_raised(organisation, inspector, staff):
+    from accounts.models import AuditEntry
+
+    finding = FindingFactory(inspection__inspector=inspector, person=staff)
+    veto.veto_flags_for_finding(finding_id=finding.pk)
+    VetoFlag.objects.all().delete()  # lost: the reconciliation raises it again
+    veto.veto_reconcile(organisation=organisation)
+    entry = AuditEntry.objects.filter(event="job_run").get()
+    assert entry.organisation == organisation and entry.changes_dict["raised"][1] == "1"
+    assert f"{staff.pk}/" in entry.changes_dict["flags_raised"][1]
+    veto.veto_reconcile(organisation=organisation)  # nothing changed: nothing to record
+    assert AuditEntry.objects.filter(event="job_run").count() == 1

@@ -26,10 +26,39 @@ def docx_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def ole_bytes(stream: str) -> bytes:
-    # Enough of a compound file for the check: the signature, and a directory entry name far
-    # enough in to sit in another read chunk.
-    return OLE + b"\x00" * (1024 * 1024 - 3) + stream.encode("utf-16-le") + b"\x00" * 64
+def ole_bytes(stream: str, padding: int = 1024 * 1024) -> bytes:
+    """A minimal well-formed compound file (512-byte sectors): header, one FAT sector, and a directory
+    (root plus ``stream``) placed after ``padding`` bytes, so it sits in another read chunk."""
+    sector = 512
+    pad_sectors = padding // sector
+    fat_number, directory_number = 0, 1 + pad_sectors
+    header = bytearray(sector)
+    header[0:8] = OLE
+    header[0x18:0x1A] = (0x3E).to_bytes(2, "little")
+    header[0x1A:0x1C] = (3).to_bytes(2, "little")
+    header[0x1C:0x1E] = b"\xfe\xff"
+    header[0x1E:0x20] = (9).to_bytes(2, "little")
+    header[0x20:0x22] = (6).to_bytes(2, "little")
+    header[0x2C:0x30] = (1).to_bytes(4, "little")
+    header[0x30:0x34] = directory_number.to_bytes(4, "little")
+    header[0x38:0x3C] = (4096).to_bytes(4, "little")
+    header[0x3C:0x40] = (0xFFFFFFFE).to_bytes(4, "little")
+    header[0x44:0x48] = (0xFFFFFFFE).to_bytes(4, "little")
+    header[0x4C:0x200] = fat_number.to_bytes(4, "little") + b"\xff" * (0x200 - 0x50)
+    fat = [0xFFFFFFFD] + [0xFFFFFFFF] * pad_sectors + [0xFFFFFFFE]
+    fat += [0xFFFFFFFF] * (sector // 4 - len(fat))
+    fat_sector = b"".join(n.to_bytes(4, "little") for n in fat[: sector // 4])
+
+    def entry(name: str, kind: int) -> bytes:
+        raw = bytearray(128)
+        encoded = name.encode("utf-16-le") + b"\x00\x00"
+        raw[: len(encoded)] = encoded
+        raw[0x40:0x42] = len(encoded).to_bytes(2, "little")
+        raw[0x42] = kind
+        return bytes(raw)
+
+    directory = entry("Root Entry", 5) + entry(stream, 2) + bytes(128) * 2
+    return bytes(header) + fat_sector + bytes(sector * pad_sectors) + directory
 
 
 def plain_zip_bytes() -> bytes:
@@ -89,6 +118,61 @@ def test_a_renamed_program_or_other_file_is_refused(summary, staff, name, conten
     with pytest.raises(ValidationError, match="不支持此文件类型"):
         services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload(name, content))
     assert not SummaryAttachment.objects.exists()
+
+
+def _docx_with(name: str, content: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _ole_msi_mentioning_workbook() -> bytes:
+    # A compound file whose directory names an installer's stream; the word "Workbook" only appears
+    # in its data, where searching the bytes used to find it.
+    return ole_bytes("SummaryInformation", padding=1024) + "Workbook".encode("utf-16-le") + bytes(64)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("报告.pdf", b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n%%EOF"),
+        ("图片.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32 + b"<SCRIPT>alert(1)</SCRIPT>"),
+        ("报告.docx", _docx_with("word/media/setup.exe", EXE)),
+        ("报告.docx", _docx_with("word/media/image1.png", EXE)),
+        ("报告.docx", _docx_with("word/vbaProject.bin", b"\x00" * 16)),
+        ("表格.xls", _ole_msi_mentioning_workbook()),
+        ("报告.docx", b"PK\x03\x04" + b"\x00" * 64),
+    ],
+    ids=[
+        "pdf-html-polyglot",
+        "png-with-script",
+        "docx-holding-exe",
+        "docx-exe-renamed",
+        "docx-macro",
+        "ole-msi",
+        "bad-zip",
+    ],
+)
+def test_a_file_that_passes_the_magic_bytes_but_not_the_content_checks_is_refused(summary, staff, name, content):
+    with pytest.raises(ValidationError, match="不支持此文件类型"):
+        services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload(name, content))
+    assert not SummaryAttachment.objects.exists()
+
+
+def test_an_attachment_is_served_as_a_download_with_nosniff_and_the_download_is_audited(client_for, attachment, staff):
+    from accounts.models import AuditEntry
+
+    response = client_for(staff).get(
+        reverse("summaries:attachment_download", args=[attachment.summary_id, attachment.pk])
+    )
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment")
+    entry = AuditEntry.objects.get(event="download")
+    assert (entry.actor, entry.object_pk) == (staff, str(attachment.pk))
 
 
 def test_a_file_gets_the_extension_of_what_it_really_is(summary, staff):

@@ -123,3 +123,15 @@ def test_staff_cannot_ask_for_an_export(client_for, staff, sysadmin):
 def test_bad_filters_are_refused(client_for, hr):
     assert client_for(hr).post(f"{reverse('roster_export_job')}?year=2026&month=13").status_code == 404
     assert not Job.objects.exists()
+
+
+def test_the_roster_export_and_its_download_are_audited(client_for, export, hr, staff, organisation):
+    from accounts.models import AuditEntry
+
+    client, (_response, job) = client_for(hr), export(hr)
+    _download(client, job)
+    client.get(f"{reverse('roster_export')}?{QUERY}", REMOTE_ADDR="192.0.2.44")
+    events = list(AuditEntry.objects.filter(event__in=["export", "download"]).order_by("pk"))
+    assert [(e.event, e.actor) for e in events] == [("export", hr), ("download", hr), ("export", hr)]
+    assert "year" in events[0].changes_dict["params"][1] and events[1].object_pk == str(job.pk)
+    assert events[2].remote_addr == "192.0.2.44" and events[2].organisation == organisation

@@ -106,3 +106,35 @@ def test_the_page_of_an_approved_quarter_offers_no_edit_controls(
         assert 'data-testid="quarter-closed"' in html
         assert reverse("targets:record_completion", args=[approved.pk]) not in html
         assert reverse("targets:assign_item", args=[approved.pk]) not in html
+
+
+def test_a_quarters_department_goals_are_read_only_once_it_is_approved(head, department, close_quarter):
+    goal = services.department_goal_create(
+        actor=head, department=department, year=YEAR, quarter=QUARTER, content="完成年度预算执行"
+    )
+    annual = services.department_goal_create(
+        actor=head, department=department, year=YEAR, quarter=None, content="全年目标"
+    )
+    close_quarter()
+    with pytest.raises(ValidationError, match=CLOSED):
+        services.department_goal_create(
+            actor=head, department=department, year=YEAR, quarter=QUARTER, content="补充的目标"
+        )
+    with pytest.raises(ValidationError, match=CLOSED):
+        services.department_goal_update(actor=head, goal=goal, year=YEAR, quarter=QUARTER, content="改写")
+    with pytest.raises(ValidationError, match=CLOSED):
+        services.department_goal_delete(actor=head, goal=goal)
+    goal.refresh_from_db()
+    assert goal.content == "完成年度预算执行"
+    # An annual goal has no quarter to close: it stays editable.
+    services.department_goal_update(actor=head, goal=annual, year=YEAR, quarter=None, content="全年目标（修订）")
+
+
+def test_deleting_a_goal_of_an_approved_quarter_on_the_page_says_why(client_for, head, department, close_quarter):
+    goal = services.department_goal_create(
+        actor=head, department=department, year=YEAR, quarter=QUARTER, content="完成年度预算执行"
+    )
+    close_quarter()
+    response = client_for(head).post(reverse("targets:goal_delete", args=[goal.pk]), follow=True)
+    assert response.status_code == 200 and CLOSED in response.content.decode()
+    goal.refresh_from_db()  # still there

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import jobs
-from accounts.audit import audit_reason
+from accounts.audit import audit_reason, record_event
 from accounts.models import Job, Organisation, User
 from accounts.textlimits import check_length
 
@@ -143,6 +143,12 @@ class ReconcileResult:
     removed: int = 0
 
 
+def _flag_label(flag: VetoFlag) -> str:
+    """person id/year/cause (F finding, S sanction) of a flag, for the reconciliation's audit record."""
+    cause = f"F{flag.finding_id}" if flag.finding_id else f"S{flag.sanction_id}"
+    return f"{flag.person_id}/{flag.year}/{cause}"
+
+
 @transaction.atomic
 def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     """Re-derive every flag of the organisation from its findings and sanctions.
@@ -193,6 +199,19 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     VetoFlag.objects.bulk_create(missing)
     result.raised = len(missing)
     years_changed(organisation=organisation, years=changed_years)
+    if result.raised or result.removed:
+        # bulk_create sends no signals: the run itself is the audit record of what it changed.
+        record_event(
+            event="job_run",
+            obj=organisation,
+            label=str(_("一票否决核对")),
+            organisation_id=organisation.pk,
+            detail={
+                "raised": result.raised,
+                "removed": result.removed,
+                "flags_raised": ", ".join(_flag_label(flag) for flag in missing)[:2000],
+            },
+        )
     return result
 
 

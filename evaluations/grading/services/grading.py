@@ -62,12 +62,15 @@ def grading_window_opens(
 ) -> date | None:
     """The first day the organisation may grade ``quarter`` (None: the survey it waits for is missing)."""
     policy = policy or policy_for_organisation(organisation_id=organisation_id)
-    entered = (
-        survey_entered_on(organisation_id=organisation_id, quarter=quarter)
-        if policy.grading_opens == GradingOpens.SURVEY_ENTERED
-        else None
-    )
+    entered = _survey_entered_if_awaited(organisation_id=organisation_id, quarter=quarter, policy=policy)
     return periods.grading_window_opens(quarter, policy, survey_entered_on=entered)
+
+
+def _survey_entered_if_awaited(*, organisation_id: int, quarter: periods.Quarter, policy: Policy) -> date | None:
+    """The survey's entry day when the policy makes grading wait for it (otherwise no query)."""
+    if policy.grading_opens != GradingOpens.SURVEY_ENTERED:
+        return None
+    return survey_entered_on(organisation_id=organisation_id, quarter=quarter)
 
 
 def grading_windows(
@@ -93,11 +96,7 @@ def open_refusal(
 ) -> str | None:
     """Why HR may not open ``quarter`` now (not begun, window not open, too far back); None if it may."""
     policy = policy or policy_for_organisation(organisation_id=organisation_id)
-    entered = (
-        survey_entered_on(organisation_id=organisation_id, quarter=quarter)
-        if policy.grading_opens == GradingOpens.SURVEY_ENTERED
-        else None
-    )
+    entered = _survey_entered_if_awaited(organisation_id=organisation_id, quarter=quarter, policy=policy)
     return periods.grading_open_refusal(quarter, policy, on=today, survey_entered_on=entered)
 
 
@@ -395,11 +394,10 @@ BLOCKER_NAMES = 10
 
 
 def _people_blocker(message: str, rows, count: int) -> ApprovalBlocker:
-    people = list(
-        rows.order_by("department__sort_order", "department_id", "person_id").values_list("pk", "person__full_name")[
-            :BLOCKER_NAMES
-        ]
-    )
+    # The first few by row id: the database walks the primary key and stops after BLOCKER_NAMES
+    # matches, where sorting by department first had to find and sort every match (0.7 s when
+    # 100 000 people lacked something).
+    people = list(rows.order_by("pk").values_list("pk", "person__full_name")[:BLOCKER_NAMES])
     return ApprovalBlocker(message, people, max(count - len(people), 0))
 
 

@@ -417,6 +417,8 @@ def service_event_import(
 ) -> InputImportResult:
     """Write validated rows; all or nothing. An event with the same date, person, kind and
     description is the same event: re-importing the file updates its handled state only."""
+    # Checked again at the write: the quarter may have been approved since the rows were checked.
+    _refuse_closed(organisation.pk, [periods.Quarter.of(r.date) for r in rows])
     with audit_reason(_("批量导入表扬与投诉")):
         return _upsert_rows(
             ServiceEvent,

@@ -65,8 +65,9 @@ def quota_status(*, appraisal_quarter: AppraisalQuarter, policy: Policy) -> list
     aggregates = {}
     for kind in pool_kinds(policy):
         condition = pool_filter(kind)
-        aggregates[f"{kind}_participants"] = Count("pk", filter=condition & ~Q(grade=Grade.UNCERTAIN))
-        aggregates[f"{kind}_used"] = Count("pk", filter=condition & Q(grade=Grade.GOOD))
+        # COUNT(grade) over (quarter, pool, grade): answered from the index alone (see QuarterGrade.Meta).
+        aggregates[f"{kind}_participants"] = Count("grade", filter=condition & ~Q(grade=Grade.UNCERTAIN))
+        aggregates[f"{kind}_used"] = Count("grade", filter=condition & Q(grade=Grade.GOOD))
     totals = grades.aggregate(**aggregates)
     result = []
     for kind in pool_kinds(policy):

@@ -1,0 +1,1 @@
+"""The weekly progress board and the goals board (公开透明)."""

@@ -1,0 +1,1 @@
+"""DingTalk work-group robot push (钉钉), optional per organisation."""

@@ -1,0 +1,1 @@
+"""Publication of results: windows, the board, the notice, objections and locking (DOMAIN §6)."""

@@ -1,0 +1,262 @@
+"""The complete audit trail: sign-in and out, failed sign-ins, lockouts, password changes and resets,
+downloads and job runs are recorded with account, action, object, result and source address; the
+address cannot be forged with X-Forwarded-For; the log keeps 180 days and is append-only."""
+
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import audit, jobs, services
+from accounts.audit import acting_as
+from accounts.models import AuditEntry, AuditEvent, Job
+from tests.factories import JobFactory
+
+
+def _events(event):
+    return AuditEntry.objects.filter(event=event).order_by("pk")
+
+
+def _login(client, username, password, **extra):
+    return client.post(reverse("accounts:login"), {"username": username, "password": password}, **extra)
+
+
+def test_a_forged_forwarded_for_header_is_not_recorded_as_the_source(client, staff, password):
+    _login(client, staff.username, password, REMOTE_ADDR="192.0.2.7", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    entry = _events(AuditEvent.LOGIN).get()
+    assert entry.remote_addr == "192.0.2.7"
+
+
+def test_a_change_made_through_the_web_records_the_connection_not_the_header(client_for, security_admin, staff):
+    # The security administrator grants roles (三员分立); 科室负责人 takes effect at once.
+    client = client_for(security_admin)
+    client.post(
+        reverse("accounts:staff_roles", args=[staff.pk]),
+        {"roles": ["staff", "department_head"]},
+        REMOTE_ADDR="192.0.2.8",
+        HTTP_X_FORWARDED_FOR="6.6.6.6",
+    )
+    entry = AuditEntry.objects.filter(content_type__model="roleassignment").latest()
+    assert entry.remote_addr == "192.0.2.8"
+
+
+def test_a_trusted_proxy_forwards_the_rightmost_untrusted_address(client, staff, password, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8", "192.0.2.1"]
+    _login(
+        client,
+        staff.username,
+        password,
+        REMOTE_ADDR="10.0.0.2",
+        # The client wrote 6.6.6.6 itself; the outer proxy saw 203.0.113.9; the inner one is trusted.
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9, 192.0.2.1",
+    )
+    assert _events(AuditEvent.LOGIN).get().remote_addr == "203.0.113.9"
+
+
+def test_an_untrusted_connection_cannot_use_the_header_even_when_proxies_are_configured(
+    client, staff, password, settings
+):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    _login(client, staff.username, password, REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR="10.0.0.9")
+    assert _events(AuditEvent.LOGIN).get().remote_addr == "198.51.100.4"
+
+
+def test_sign_in_sign_out_and_a_failed_sign_in_are_recorded(client, staff, password, organisation):
+    _login(client, staff.username, "wrong-password")
+    _login(client, staff.username, password)
+    client.post(reverse("accounts:logout"))
+    failed = _events(AuditEvent.LOGIN_FAILED).get()
+    assert (failed.result, failed.actor, failed.object_pk, failed.organisation) == (
+        "failure",
+        None,
+        str(staff.pk),
+        organisation,
+    )
+    login = _events(AuditEvent.LOGIN).get()
+    assert (login.result, login.actor, login.remote_addr) == ("success", staff, "127.0.0.1")
+    assert _events(AuditEvent.LOGOUT).get().actor == staff
+
+
+def test_a_failed_sign_in_for_an_unknown_name_names_what_was_tried(client, db):
+    _login(client, "nobody-here", "x")
+    entry = _events(AuditEvent.LOGIN_FAILED).get()
+    assert entry.object_repr == "nobody-here" and entry.result == "failure"
+
+
+def test_a_lockout_is_recorded(client, staff, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, staff.username, "wrong-password")
+    entry = _events(AuditEvent.LOCKOUT).get()
+    assert entry.object_pk == str(staff.pk) and entry.result == "failure"
+
+
+def test_a_password_change_by_its_owner_and_a_reset_by_an_administrator_are_told_apart(staff, sysadmin):
+    with acting_as(staff):
+        staff.set_password("A-new-Passw0rd!")
+        staff.save()
+    assert _events(AuditEvent.PASSWORD_CHANGE).get().object_pk == str(staff.pk)
+    with acting_as(sysadmin):
+        services.staff_reset_password(user=staff)
+    reset = _events(AuditEvent.PASSWORD_RESET).get()
+    assert (reset.actor, reset.object_pk) == (sysadmin, str(staff.pk))
+
+
+def test_saving_an_account_without_a_new_password_records_no_password_event(staff):
+    staff.position_title = "科员"
+    staff.save()
+    assert not AuditEntry.objects.filter(event__startswith="password").exists()
+
+
+def test_a_job_run_is_recorded_with_kind_params_and_what_it_changed(staff, organisation):
+    code = "tests.audited"
+    jobs.register(code, lambda job, report: {"flags_raised": 2}, label="测试任务", permission="accounts.manage_staff")
+    try:
+        job = jobs.job_run(JobFactory(kind=code, requested_by=staff, params={"year": 2026}).pk)
+    finally:
+        jobs.unregister(code)
+    assert job.state == Job.State.DONE
+    entry = _events(AuditEvent.JOB_RUN).get()
+    assert (entry.actor, entry.result, entry.organisation) == (staff, "success", organisation)
+    assert entry.changes_dict["kind"][1] == code
+    assert '"year": 2026' in entry.changes_dict["params"][1]
+    assert '"flags_raised": 2' in entry.changes_dict["summary"][1]
+
+
+def test_a_failed_job_run_is_recorded_as_a_failure(staff):
+    code = "tests.failing"
+
+    def fail(job, report):
+        raise jobs.JobError("坏了")
+
+    jobs.register(code, fail, label="测试任务", permission="accounts.manage_staff")
+    try:
+        jobs.job_run(JobFactory(kind=code, requested_by=staff).pk)
+    finally:
+        jobs.unregister(code)
+    entry = _events(AuditEvent.JOB_RUN).get()
+    assert entry.result == "failure" and "坏了" in entry.changes_dict["error"][1]
+
+
+def test_downloading_the_staff_import_template_is_recorded(client_for, hr):
+    client = client_for(hr)
+    response = client.get(reverse("accounts:staff_import_template"), REMOTE_ADDR="192.0.2.9")
+    assert response.status_code == 200
+    entry = _events(AuditEvent.DOWNLOAD).get()
+    assert (entry.actor, entry.object_repr, entry.remote_addr) == (hr, "staff_import_template.xlsx", "192.0.2.9")
+
+
+def test_the_auditor_page_shows_sign_in_events_by_name(client_for, auditor, staff, client, password):
+    _login(client, staff.username, "wrong-password")
+    body = client_for(auditor).get(reverse("accounts:audit_list")).content.decode()
+    assert "登录失败" in body
+
+
+# --- Retention and append-only ------------------------------------------------------------------
+
+
+def _age(entry, days):
+    # Test set-up only: an entry made old. On PostgreSQL the append-only trigger refuses the UPDATE, so
+    # the set-up switches it off for this one statement, inside the test's transaction.
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending on the table
+            cursor.execute("ALTER TABLE accounts_auditentry DISABLE TRIGGER accounts_auditentry_append_only")
+    AuditEntry.objects.filter(pk=entry.pk).update(timestamp=timezone.now() - timedelta(days=days))
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE accounts_auditentry ENABLE TRIGGER accounts_auditentry_append_only")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def test_the_purge_refuses_a_retention_below_180_days(db):
+    with pytest.raises(ValidationError, match="180"):
+        audit.purge_expired(days=179)
+
+
+def test_the_purge_deletes_only_entries_older_than_the_retention(staff):
+    old = audit.record_event(event="login", obj=staff, actor=staff)
+    recent = audit.record_event(event="login", obj=staff, actor=staff)
+    _age(old, 200)
+    _age(recent, 170)
+    assert audit.purge_expired(days=180) == 1
+    assert AuditEntry.objects.filter(pk=recent.pk).exists() and not AuditEntry.objects.filter(pk=old.pk).exists()
+    assert _events(AuditEvent.PURGE).exists()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_application_cannot_update_or_delete_an_audit_entry(staff):
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's")
+    entry = audit.record_event(event="login", obj=staff, actor=staff)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(result="failure")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('appraisal.audit_purge', 'on', true)")
+        cursor.execute("DELETE FROM accounts_auditentry WHERE id = %s", [entry.pk])  # too young even for a purge
+    assert audit.purge_expired(days=180) == 0
+    _age(entry, 200)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).delete()  # old enough, but not through the purge
+    assert audit.purge_expired(days=180) == 1  # the allowed path
+    entry = audit.record_event(event="login", obj=staff, actor=staff)
+    entry.refresh_from_db()
+    assert entry.result == "success"
+
+
+# --- The auditor filters and exports -----------------------------------------------------------
+
+
+def test_the_auditor_filters_by_event_result_and_address(client_for, auditor, staff, client, password):
+    _login(client, staff.username, "wrong-password", REMOTE_ADDR="198.51.100.20")
+    _login(client, staff.username, password, REMOTE_ADDR="203.0.113.30")
+    auditor_client = client_for(auditor)
+    url = reverse("accounts:audit_list")
+
+    def rows(**query):
+        body = auditor_client.get(url, query).content.decode()
+        return body.count('data-testid="audit-row"'), body
+
+    count, body = rows(result="failure")
+    assert count == 1 and "198.51.100.20" in body and "203.0.113.30" not in body
+    count, body = rows(remote_addr="203.0.113.")
+    assert count == 1 and "203.0.113.30" in body
+    count, body = rows(event="login")  # the staff member's sign-in and the auditor's own
+    assert count == 2 and "203.0.113.30" in body and "198.51.100.20" not in body
+
+
+def test_the_auditor_exports_the_filtered_log_and_the_export_is_audited(client_for, auditor, staff, client):
+    from openpyxl import load_workbook
+
+    _login(client, staff.username, "=cmd|' /C calc'!A0", REMOTE_ADDR="198.51.100.21")
+    auditor_client = client_for(auditor)
+    response = auditor_client.post(f"{reverse('accounts:audit_export')}?result=failure")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2 and "198.51.100.21" in rows[1]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    export = _events(AuditEvent.EXPORT).get()
+    assert export.actor == auditor and "result=failure" in export.changes_dict["filters"][1]
+
+
+def test_the_export_is_refused_on_get_and_to_people_who_do_not_audit(client_for, auditor, hr):
+    assert client_for(auditor).get(reverse("accounts:audit_export")).status_code == 405
+    assert client_for(hr).post(reverse("accounts:audit_export")).status_code in (403, 404)
+    assert not _events(AuditEvent.EXPORT).exists()
+
+
+def test_the_purge_command_refuses_less_than_180_days_and_keeps_recent_entries(staff):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="180"):
+        call_command("purge_audit_log", "--days", "30")
+    recent = audit.record_event(event="login", obj=staff, actor=staff)
+    call_command("purge_audit_log")
+    assert AuditEntry.objects.filter(pk=recent.pk).exists()

@@ -1,0 +1,120 @@
+"""Lockout by the pair (account, source address) and by source address; password-change guesses count."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role
+from tests.factories import UserFactory
+
+
+def _login(client, username, password, address="10.0.0.66", **extra):
+    return client.post(
+        reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR=address, **extra
+    )
+
+
+@pytest.fixture
+def ten_accounts(department):
+    return [UserFactory(username=f"user{n}", department=department) for n in range(10)]
+
+
+def test_forty_failures_spread_over_ten_accounts_from_one_address_are_stopped(client, ten_accounts, password):
+    statuses = [_login(client, f"user{n % 10}", "wrong-password").status_code for n in range(40)]
+    assert statuses[:29] == [200] * 29
+    assert set(statuses[29:]) == {429}  # the 30th failure locks the address
+    # Even the right password of an account that was never guessed is refused from that address ...
+    assert _login(client, "user0", password).status_code == 429
+    assert "_auth_user_id" not in client.session
+    # ... while the same account signs in from another address.
+    assert _login(client, "user0", password, address="10.0.0.7").status_code == 302
+
+
+def test_failures_from_one_address_below_its_limit_do_not_stop_other_accounts(client, ten_accounts, password):
+    for n in range(29):
+        _login(client, f"user{n % 10}", "wrong-password")
+    assert _login(client, "user9", password).status_code == 302
+
+
+def test_an_anonymous_attacker_cannot_lock_the_agency_head_out_of_her_own_desk(client, chief, password):
+    for _ in range(10):
+        _login(client, "chief", "wrong-password", address="203.0.113.9")
+    assert _login(client, "chief", password, address="203.0.113.9").status_code == 429
+    # The owner, at her own address, is not locked.
+    assert _login(client, "chief", password, address="10.1.2.3").status_code == 302
+
+
+def test_a_forged_forwarded_for_header_neither_frees_the_attacker_nor_locks_the_owner(client, chief, password):
+    for _ in range(5):
+        _login(client, "chief", "wrong-password", address="203.0.113.9", HTTP_X_FORWARDED_FOR="10.1.2.3")
+    # The attacker's own connection is locked, whatever address it claims ...
+    response = _login(client, "chief", password, address="203.0.113.9", HTTP_X_FORWARDED_FOR="10.9.9.9")
+    assert response.status_code == 429
+    # ... and the owner at the address the attacker wrote is not.
+    assert _login(client, "chief", password, address="10.1.2.3").status_code == 302
+
+
+def test_behind_the_trusted_proxy_the_lockout_keys_on_the_forwarded_client_address(client, chief, password, settings):
+    # In production every request reaches gunicorn from nginx on 127.0.0.1.
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    for _ in range(10):
+        _login(client, "chief", "wrong-password", address="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    attacker = _login(client, "chief", password, address="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert attacker.status_code == 429
+    # The owner, through the same proxy from her own desk, is not locked.
+    owner = _login(client, "chief", password, address="127.0.0.1", HTTP_X_FORWARDED_FOR="10.1.2.3")
+    assert owner.status_code == 302
+
+
+def test_signing_in_to_an_own_account_does_not_clear_the_addresss_failures(client, ten_accounts, password):
+    attacker = UserFactory(username="attacker", department=ten_accounts[0].department)
+    for n in range(29):
+        _login(client, f"user{n % 10}", "wrong-password")
+    assert _login(client, attacker.username, password).status_code == 302
+    client.logout()
+    _login(client, "user1", "wrong-password")
+    assert _login(client, "user2", password).status_code == 429
+
+
+def _change(client, old, new="Nq8#wertZ", address="10.0.0.66"):
+    return client.post(
+        reverse("accounts:password_change"),
+        {"old_password": old, "new_password1": new, "new_password2": new},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_wrong_current_passwords_on_the_change_form_lock_the_account_and_end_the_session(client, staff, password):
+    client.force_login(staff)
+    for _ in range(4):
+        assert _change(client, "wrong-password").status_code == 200
+    response = _change(client, "wrong-password")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # The pair is locked for sign-in too, even with the right password.
+    assert _login(client, "staff", password).status_code == 429
+    staff.refresh_from_db()
+    assert staff.check_password(password)
+
+
+def test_a_locked_pair_cannot_use_the_change_form_with_the_right_password(client, staff, password):
+    for _ in range(5):
+        _login(client, "staff", "wrong-password")
+    client.force_login(staff)
+    response = _change(client, password)
+    assert response.status_code == 429
+    staff.refresh_from_db()
+    assert staff.check_password(password)
+
+
+def test_the_right_current_password_changes_it(client, staff, password):
+    client.force_login(staff)
+    assert _change(client, password).status_code == 302
+    staff.refresh_from_db()
+    assert staff.check_password("Nq8#wertZ")
+
+
+def test_the_administrators_are_locked_like_everyone(client, organisation, password):
+    UserFactory(username="admin2", organisation=organisation, department=None, roles=[Role.SYSADMIN])
+    for _ in range(5):
+        _login(client, "admin2", "wrong-password")
+    assert _login(client, "admin2", password).status_code == 429

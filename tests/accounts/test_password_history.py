@@ -1,0 +1,162 @@
+"""Password history, maximum age, the idle-timeout ceiling and the browser-session cookie."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import services
+from accounts.forms import SecuritySettingsForm
+from accounts.models import PasswordHistory
+from accounts.selectors import policy_for_organisation
+
+PASSWORDS = [f"Hist#{n}Pass" for n in range(7)]
+
+
+def _change(client, old, new):
+    return client.post(
+        reverse("accounts:password_change"), {"old_password": old, "new_password1": new, "new_password2": new}
+    )
+
+
+def _set(user, password):
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+
+
+def test_the_change_form_refuses_the_current_password(client, staff, password):
+    client.force_login(staff)
+    response = _change(client, password, password)
+    assert response.status_code == 200
+    assert "不能使用最近5次用过的密码" in response.content.decode()
+
+
+def test_none_of_the_last_five_passwords_can_be_chosen_again(staff):
+    for new in PASSWORDS[:5]:
+        _set(staff, new)
+    for old in PASSWORDS[:5]:
+        with pytest.raises(ValidationError, match="最近5次"):
+            validate_password(old, staff)
+
+
+def test_the_sixth_password_back_may_be_chosen_again(client, staff):
+    for new in PASSWORDS[:6]:
+        _set(staff, new)
+    validate_password(PASSWORDS[0], staff)
+    assert PasswordHistory.objects.filter(user=staff).count() == 5
+    client.force_login(staff)
+    assert _change(client, PASSWORDS[5], PASSWORDS[0]).status_code == 302
+
+
+def test_the_history_stores_hashes_not_passwords(staff):
+    _set(staff, PASSWORDS[0])
+    stored = PasswordHistory.objects.get(user=staff).password
+    assert PASSWORDS[0] not in stored
+    assert stored == staff.password
+
+
+def test_an_administrator_reset_is_remembered_and_restarts_the_age(staff):
+    services.staff_reset_password(user=staff)
+    staff.refresh_from_db()
+    assert PasswordHistory.objects.get(user=staff).password == staff.password
+    assert timezone.now() - staff.password_changed_at < timedelta(minutes=1)
+
+
+def test_a_password_older_than_the_policy_allows_must_be_changed_first(client_for, staff, organisation, password):
+    staff.password_changed_at = timezone.now() - timedelta(days=91)
+    staff.save()
+    client = client_for(staff)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:password_change")
+    assert "密码已超过单位规定的使用期限" in client.get(reverse("accounts:password_change")).content.decode()
+    assert _change(client, password, "Fresh#Pass99").status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_a_password_within_its_age_is_not_asked_for(client_for, staff):
+    staff.password_changed_at = timezone.now() - timedelta(days=89)
+    staff.save()
+    assert client_for(staff).get("/").status_code == 200
+
+
+def test_a_maximum_age_of_zero_never_expires_a_password(client_for, staff, organisation):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    policy.password_max_age_days = 0
+    policy.save()
+    staff.password_changed_at = timezone.now() - timedelta(days=3650)
+    staff.save()
+    assert client_for(staff).get("/").status_code == 200
+
+
+def test_the_policy_service_refuses_an_idle_timeout_above_thirty_minutes(organisation):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    policy.session_idle_minutes = 31
+    with pytest.raises(ValidationError) as raised:
+        services.policy_update(policy=policy, reason="test")
+    assert "session_idle_minutes" in raised.value.message_dict
+    policy.refresh_from_db()
+    assert policy.session_idle_minutes == 30
+
+
+def test_the_security_settings_form_refuses_an_idle_timeout_above_thirty_minutes(organisation):
+    # The idle timeout is a security setting (the security administrator's page, 三员分立).
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    data = {name: value for name, value in SecuritySettingsForm(instance=policy).initial.items() if value is not None}
+    data["session_idle_minutes"] = 60
+    form = SecuritySettingsForm(data=data, instance=policy)
+    assert not form.is_valid()
+    assert "session_idle_minutes" in form.errors
+
+
+def _login(client, username, password, **extra):
+    return client.post(reverse("accounts:login"), {"username": username, "password": password, **extra})
+
+
+def test_without_remember_me_the_session_cookie_ends_with_the_browser(client, staff, password):
+    response = _login(client, "staff", password)
+    cookie = response.cookies["sessionid"]
+    assert not cookie["max-age"]
+    assert not cookie["expires"]
+    assert client.session.get_expiry_age() == 30 * 60
+
+
+def test_remember_me_keeps_the_cookie_but_the_idle_timeout_still_applies(client, staff, organisation, password):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    policy.session_idle_minutes = 10
+    policy.save()
+    response = _login(client, "staff", password, remember="on")
+    assert response.status_code == 302
+    cookie = response.cookies["sessionid"]
+    assert int(cookie["max-age"]) == 10 * 60
+    assert client.session.get_expiry_age() == 10 * 60
+
+
+def test_the_login_form_offers_remember_me_unticked(client, organisation):
+    body = client.get(reverse("accounts:login")).content.decode()
+    assert "记住我" in body
+    assert 'name="remember"' in body
+    assert "checked" not in body
+
+
+def test_a_policy_row_above_the_ceiling_still_ends_sessions_after_thirty_minutes(client_for, staff, organisation):
+    from accounts.models import Policy
+
+    policy_for_organisation(organisation_id=organisation.pk)
+    Policy.objects.filter(organisation=organisation).update(session_idle_minutes=240)  # bypasses validation
+    client = client_for(staff)
+    client.get("/")
+    assert client.session.get_expiry_age() == 30 * 60
+
+
+def test_the_form_names_the_thirty_minute_rule_once(organisation):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    data = {name: value for name, value in SecuritySettingsForm(instance=policy).initial.items() if value is not None}
+    data["session_idle_minutes"] = 45
+    form = SecuritySettingsForm(data=data, instance=policy)
+    assert not form.is_valid()
+    assert form.errors["session_idle_minutes"] == ["空闲超时不能超过30分钟。"]

@@ -1,0 +1,391 @@
+"""三员分立: the system administrator, the security administrator and the auditor are three people,
+and no single one of them can, alone, come to decide a grade or hide anything from the auditor.
+
+Every refusal is tested on the server (a POST), not only by a missing button.
+"""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from accounts import services
+from accounts.models import (
+    ADMIN_ROLES,
+    AuditEntry,
+    AuditEvent,
+    Notification,
+    PendingPasswordReset,
+    PendingRoleChange,
+    Policy,
+    Role,
+    User,
+)
+from tests.factories import PASSWORD
+
+DECISION_PERMS = [
+    "evaluations.decide_annual",
+    "evaluations.approve_quarter",
+    "evaluations.grading_work",
+    "evaluations.open_quarter",
+    "evaluations.manage_inputs",
+    "evaluations.run_rollup",
+    "evaluations.record_inspection",
+    "accounts.edit_policy",
+    "accounts.manage_departments",
+    "accounts.see_appraisal_content",
+]
+
+
+def sign_in(client, username: str, password: str) -> None:
+    response = client.post(reverse("accounts:login"), {"username": username, "password": password})
+    assert response.status_code == 302, "the sign-in was refused"
+
+
+def fresh(person: User) -> User:
+    return User.objects.get(pk=person.pk)
+
+
+@pytest.fixture
+def admins(sysadmin, security_admin, auditor):
+    return {"sysadmin": sysadmin, "security_admin": security_admin, "auditor": auditor}
+
+
+def test_the_observed_chain_is_refused_step_by_step(
+    client,
+    organisation,
+    department,
+    sysadmin,
+    security_admin,
+    auditor,
+    hr,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    settings.EMAIL_HOST = "localhost"
+    hr.email = "hr@example.org"
+    hr.save()
+    client.force_login(sysadmin)
+
+    # 1. The system administrator creates an account: that is theirs to do, and the auditor is told.
+    response = client.post(
+        reverse("accounts:staff_create"),
+        {
+            "username": "accomplice",
+            "full_name": "同伙",
+            "employee_number": "X9001",
+            "department": department.pk,
+            "staff_type": "civil_servant",
+            "position_category": "general",
+        },
+    )
+    assert response.status_code == 200
+    initial_password = response.context["password"]
+    accomplice = User.objects.get(username="accomplice")
+    assert accomplice.must_change_password
+    assert Notification.objects.filter(recipient=auditor, message__contains="accomplice").exists()
+
+    # 2. It tries to give the account 主要负责人 and 组织人事: not its to grant.
+    roles_url = reverse("accounts:staff_roles", args=[accomplice.pk])
+    assert client.post(roles_url, {"roles": ["staff", "agency_head", "hr_admin"]}).status_code == 403
+    assert fresh(accomplice).roles == {Role.STAFF}
+
+    # 3. Its initial password is single-use: signing in with it leads only to the change-password page.
+    client.logout()
+    sign_in(client, "accomplice", initial_password)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:password_change")
+    client.logout()
+
+    # 4. The security administrator grants the decision roles: they wait for HR's confirmation.
+    client.force_login(security_admin)
+    assert client.post(roles_url, {"roles": ["staff", "agency_head", "hr_admin"]}).status_code == 302
+    assert fresh(accomplice).roles == {Role.STAFF}
+    waiting = PendingRoleChange.objects.filter(user=accomplice, state=PendingRoleChange.State.PENDING)
+    assert {change.role for change in waiting} == {Role.AGENCY_HEAD, Role.HR_ADMIN}
+    # …and cannot confirm its own request.
+    for change in waiting:
+        assert client.post(reverse("accounts:role_change_confirm", args=[change.pk])).status_code == 403
+    assert fresh(accomplice).roles == {Role.STAFF}
+    assert not fresh(accomplice).has_perm("evaluations.decide_annual")
+    client.logout()
+
+    # 5. The system administrator resets HR's password: it waits for a second administrator.
+    client.force_login(sysadmin)
+    response = client.post(reverse("accounts:staff_reset_password", args=[hr.pk]))
+    assert response.status_code == 302
+    assert "password" not in (response.context or {})
+    assert fresh(hr).check_password(PASSWORD)
+    reset = PendingPasswordReset.objects.get(user=hr, state=PendingPasswordReset.State.PENDING)
+    assert reset.requested_by == sysadmin
+    # The requester cannot confirm it.
+    assert client.post(reverse("accounts:password_reset_confirm", args=[reset.pk])).status_code == 403
+    assert fresh(hr).check_password(PASSWORD)
+    client.logout()
+
+    # The second administrator confirms; the new password is shown on that one page, is single-use,
+    # and HR and the auditor are told (bell and e-mail).
+    client.force_login(security_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset_confirm", args=[reset.pk]))
+    assert response.status_code == 200
+    assert any("hr@example.org" in message.to for message in mail.outbox)
+    new_password = response.context["password"]
+    assert "no-cache" in response.get("Cache-Control", "") or "no-store" in response.get("Cache-Control", "")
+    hr = fresh(hr)
+    assert hr.check_password(new_password) and hr.must_change_password
+    assert Notification.objects.filter(recipient=hr, message__contains="重置").exists()
+    assert Notification.objects.filter(recipient=auditor, message__contains="重置").exists()
+    # Never shown again: a second confirmation shows nothing.
+    again = client.post(reverse("accounts:password_reset_confirm", args=[reset.pk]))
+    assert again.status_code == 302
+    assert fresh(hr).check_password(new_password)
+    client.logout()
+
+    # 6. It tries to remove the auditor's role and to deactivate the auditor: refused.
+    client.force_login(sysadmin)
+    assert client.post(reverse("accounts:staff_roles", args=[auditor.pk]), {"roles": ["staff"]}).status_code == 403
+    deactivate = client.post(reverse("accounts:staff_deactivate", args=[auditor.pk]), {"reason": "清理账号"})
+    assert deactivate.status_code == 403
+    assert client.post(reverse("accounts:staff_edit", args=[auditor.pk]), {"full_name": "x"}).status_code == 403
+    auditor = fresh(auditor)
+    assert auditor.is_active and auditor.roles == {Role.AUDITOR}
+
+    # 7. It tries to change the 好/优秀 quotas on the policy page: the appraisal policy is HR's.
+    policy = Policy.objects.get(organisation=organisation)
+    before = (policy.good_quota_percent, policy.excellent_quota_percent)
+    response = client.post(reverse("accounts:policy"), {"good_quota_percent": 100, "excellent_quota_percent": 100})
+    assert response.status_code == 403
+    policy.refresh_from_db()
+    assert (policy.good_quota_percent, policy.excellent_quota_percent) == before
+
+    # Every step reached the auditor's trail.
+    models = set(AuditEntry.objects.values_list("content_type__model", flat=True))
+    assert {"pendingrolechange", "pendingpasswordreset"} <= models
+
+
+def test_a_decision_role_takes_effect_when_hr_confirms_and_a_rejection_leaves_it_out(
+    client, security_admin, hr, staff, colleague
+):
+    client.force_login(security_admin)
+    client.post(reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["staff", "inspector"]})
+    client.post(reverse("accounts:staff_roles", args=[colleague.pk]), {"roles": ["staff", "inspector"]})
+    client.force_login(hr)
+    first = PendingRoleChange.objects.get(user=staff)
+    second = PendingRoleChange.objects.get(user=colleague)
+    assert (
+        reverse("accounts:role_change_confirm", args=[first.pk])
+        in client.get(reverse("accounts:pending_changes")).content.decode()
+    )
+    assert client.post(reverse("accounts:role_change_confirm", args=[first.pk])).status_code == 302
+    assert client.post(reverse("accounts:role_change_reject", args=[second.pk])).status_code == 302
+    assert fresh(staff).roles == {Role.STAFF, Role.INSPECTOR}
+    assert fresh(colleague).roles == {Role.STAFF}
+    first.refresh_from_db()
+    assert (first.state, first.requested_by, first.confirmed_by) == ("confirmed", security_admin, hr)
+    # A decided request cannot be decided again.
+    client.post(reverse("accounts:role_change_reject", args=[first.pk]))
+    assert fresh(staff).roles == {Role.STAFF, Role.INSPECTOR}
+
+
+def test_a_confirmation_is_only_a_post(client, security_admin, hr, staff):
+    client.force_login(security_admin)
+    client.post(reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["staff", "inspector"]})
+    change = PendingRoleChange.objects.get()
+    client.force_login(hr)
+    assert client.get(reverse("accounts:role_change_confirm", args=[change.pk])).status_code == 405
+    assert fresh(staff).roles == {Role.STAFF}
+
+
+def test_nobody_confirms_a_change_of_their_own_roles(security_admin, hr, organisation):
+    other_hr = User.objects.create(username="hr2", organisation=organisation)
+    services.role_grant(user=other_hr, role=Role.STAFF)
+    [change] = services.roles_set(actor=security_admin, user=other_hr, roles={Role.STAFF, Role.HR_ADMIN})
+    # The person concerned cannot confirm (even once HR): here, HR confirms for someone else.
+    with pytest.raises(PermissionDenied):
+        services.role_change_decide(actor=other_hr, change=change, confirm=True)
+    services.role_change_decide(actor=hr, change=change, confirm=True)
+    assert fresh(other_hr).has_role(Role.HR_ADMIN)
+
+
+def test_the_security_administrator_cannot_change_its_own_roles(client, security_admin):
+    client.force_login(security_admin)
+    url = reverse("accounts:staff_roles", args=[security_admin.pk])
+    assert client.post(url, {"roles": ["security_admin", "agency_head"]}).status_code == 403
+    assert not PendingRoleChange.objects.exists()
+    assert fresh(security_admin).roles == {Role.SECURITY_ADMIN}
+
+
+@pytest.mark.parametrize(
+    ("holds", "asked"),
+    [
+        # An appraisal role to an administrator.
+        ({Role.SYSADMIN}, {Role.SYSADMIN, Role.STAFF}),
+        ({Role.AUDITOR}, {Role.AUDITOR, Role.INSPECTOR}),
+        # An administrator role to someone holding an appraisal role or another administrator role.
+        ({Role.HR_ADMIN}, {Role.HR_ADMIN, Role.AUDITOR}),
+        ({Role.STAFF}, {Role.STAFF, Role.SECURITY_ADMIN}),
+        ({Role.SYSADMIN}, {Role.SYSADMIN, Role.AUDITOR}),
+    ],
+)
+def test_the_service_refuses_to_combine_an_administrator_role_with_another(security_admin, organisation, holds, asked):
+    person = User.objects.create(username="someone", organisation=organisation)
+    for role in holds:
+        services.role_grant(user=person, role=role)
+    with pytest.raises(ValidationError) as refused:
+        services.roles_set(actor=security_admin, user=fresh(person), roles=asked)
+    assert "三员分立" in str(refused.value)
+    assert fresh(person).roles == holds
+    assert not PendingRoleChange.objects.exists()
+
+
+def test_the_security_settings_are_the_security_administrators(client, organisation, security_admin, hr, sysadmin):
+    url = reverse("accounts:security_settings")
+    for person in (hr, sysadmin):
+        client.force_login(person)
+        assert client.post(url, {"session_idle_minutes": 200}).status_code == 403
+    client.force_login(security_admin)
+    settings = {"session_idle_minutes": 15, "password_max_age_days": 90, "reason": "等保"}
+    assert client.post(url, settings).status_code == 302
+    assert Policy.objects.get(organisation=organisation).session_idle_minutes == 15
+
+
+def test_a_reset_of_an_ordinary_persons_password_is_single_use_and_told(client, sysadmin, auditor, staff):
+    client.force_login(sysadmin)
+    response = client.post(reverse("accounts:staff_reset_password", args=[staff.pk]))
+    assert response.status_code == 200
+    password = response.context["password"]
+    staff = fresh(staff)
+    assert staff.check_password(password) and staff.must_change_password
+    assert Notification.objects.filter(recipient=staff).exists()
+    assert Notification.objects.filter(recipient=auditor, message__contains=str(staff)).exists()
+    # The person signs in with it and is sent to change it before anything else.
+    client.logout()
+    sign_in(client, staff.username, password)
+    assert client.get(reverse("accounts:notification_list"))["Location"] == reverse("accounts:password_change")
+
+
+def test_nobody_resets_their_own_password_through_the_administration_page(client, sysadmin):
+    client.force_login(sysadmin)
+    assert client.post(reverse("accounts:staff_reset_password", args=[sysadmin.pk])).status_code == 403
+    assert fresh(sysadmin).check_password(PASSWORD)
+
+
+@pytest.mark.parametrize("actor_name", ["sysadmin", "security_admin", "auditor"])
+def test_no_single_administrator_can_come_to_decide_a_grade_or_hide_anything_from_the_auditor(
+    client, request, admins, hr, staff, department, actor_name
+):
+    actor = admins[actor_name]
+    auditor = admins["auditor"]
+    client.force_login(actor)
+
+    # It holds no right that decides or changes a grade, and none of the roles that do.
+    for perm in DECISION_PERMS:
+        assert not actor.has_perm(perm), perm
+
+    # It cannot give itself a role, nor give anyone a decision role alone.
+    for person in (actor, staff):
+        client.post(reverse("accounts:staff_roles", args=[person.pk]), {"roles": ["staff", "agency_head"]})
+    assert fresh(actor).roles == actor.roles
+    assert not fresh(staff).has_role(Role.AGENCY_HEAD)
+    for change in PendingRoleChange.objects.all():
+        assert client.post(reverse("accounts:role_change_confirm", args=[change.pk])).status_code == 403
+    assert not User.objects.filter(role_assignments__role=Role.AGENCY_HEAD).exists()
+
+    # It cannot make someone a head or supervising leader through the departments' posts.
+    response = client.post(
+        reverse("accounts:department_edit", args=[department.pk]),
+        {"code": department.code, "name": department.name, "supervising_leader": staff.pk, "head": staff.pk},
+    )
+    assert response.status_code == 403
+    assert not fresh(staff).has_role(Role.SUPERVISING_LEADER)
+
+    # It cannot take over HR's account alone: a reset waits for a second administrator.
+    client.post(reverse("accounts:staff_reset_password", args=[hr.pk]))
+    assert fresh(hr).check_password(PASSWORD)
+    for reset in PendingPasswordReset.objects.all():
+        assert client.post(reverse("accounts:password_reset_confirm", args=[reset.pk])).status_code == 403
+    assert fresh(hr).check_password(PASSWORD)
+
+    # It cannot hide anything from the auditor: the auditor keeps its role, account and password.
+    if actor != auditor:
+        client.post(reverse("accounts:staff_roles", args=[auditor.pk]), {"roles": []})
+        client.post(reverse("accounts:staff_deactivate", args=[auditor.pk]), {"reason": "x"})
+        client.post(reverse("accounts:staff_reset_password", args=[auditor.pk]))
+        auditor = fresh(auditor)
+        assert auditor.roles == {Role.AUDITOR} and auditor.is_active and auditor.check_password(PASSWORD)
+    # Nor change another administrator's account, whichever it is.
+    for other in admins.values():
+        if other == actor:
+            continue
+        assert client.post(reverse("accounts:staff_deactivate", args=[other.pk]), {"reason": "x"}).status_code in (
+            403,
+            404,
+        )
+        assert fresh(other).is_active and fresh(other).roles & ADMIN_ROLES
+    # And every attempt that changed something is in the trail the auditor reads (besides the
+    # sign-in itself, which the trail records too).
+    trail = AuditEntry.objects.filter(actor=actor).exclude(event=AuditEvent.LOGIN)
+    assert trail.count() == PendingRoleChange.objects.count() + PendingPasswordReset.objects.count()
+
+
+def test_withdrawing_the_auditors_role_waits_for_a_second_person(client, security_admin, hr, auditor):
+    client.force_login(security_admin)
+    client.post(reverse("accounts:staff_roles", args=[auditor.pk]), {"roles": []})
+    assert fresh(auditor).roles == {Role.AUDITOR}
+    change = PendingRoleChange.objects.get(user=auditor)
+    assert change.withdraw
+    client.force_login(hr)
+    client.post(reverse("accounts:role_change_confirm", args=[change.pk]))
+    assert fresh(auditor).roles == set()
+
+
+def test_the_pending_changes_page_costs_the_same_queries_for_few_or_many_requests(
+    client, sysadmin, security_admin, hr, organisation, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def ask(first: int, n: int) -> None:
+        for i in range(first, first + n):
+            person = User.objects.create(username=f"person{i}", organisation=organisation)
+            services.roles_set(actor=security_admin, user=person, roles={Role.INSPECTOR})
+
+    services.staff_reset_password(user=hr, actor=sysadmin)
+    ask(0, 1)
+    client.force_login(hr)
+    client.get(reverse("accounts:pending_changes"))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("accounts:pending_changes")).status_code == 200
+    ask(1, 20)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("accounts:pending_changes"))
+    assert response.content.decode().count("/accounts/pending/roles/") == 2 * 21
+
+
+def test_each_administrator_is_offered_only_its_own_buttons(client, sysadmin, security_admin, auditor, staff):
+    client.force_login(security_admin)
+    assert reverse("accounts:staff_create") not in client.get(reverse("accounts:staff_list")).content.decode()
+    page = client.get(reverse("accounts:staff_detail", args=[staff.pk])).content.decode()
+    assert reverse("accounts:staff_roles", args=[staff.pk]) in page
+    assert reverse("accounts:staff_reset_password", args=[staff.pk]) not in page
+    assert reverse("accounts:staff_deactivate", args=[staff.pk]) not in page
+    client.force_login(sysadmin)
+    page = client.get(reverse("accounts:staff_detail", args=[auditor.pk])).content.decode()
+    assert reverse("accounts:staff_roles", args=[auditor.pk]) not in page
+    assert reverse("accounts:staff_deactivate", args=[auditor.pk]) not in page
+    assert reverse("accounts:staff_edit", args=[auditor.pk]) not in page
+    # Asking for a reset is offered: a second administrator confirms it.
+    assert reverse("accounts:staff_reset_password", args=[auditor.pk]) in page
+
+
+@pytest.mark.parametrize("persona", ["chief", "leader", "inspector"])
+def test_a_decision_makers_password_reset_waits_for_a_second_administrator(client, request, sysadmin, persona):
+    """One system administrator alone must not be able to reset the agency head's password and sign in as her."""
+    person = request.getfixturevalue(persona)
+    client.force_login(sysadmin)
+    response = client.post(reverse("accounts:staff_reset_password", args=[person.pk]))
+    assert "password" not in (response.context or {})
+    assert fresh(person).check_password(PASSWORD)
+    assert PendingPasswordReset.objects.filter(user=person).exists()

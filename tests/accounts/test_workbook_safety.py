@@ -1,0 +1,157 @@
+"""Every workbook the application writes holds data as text, never as a formula; and an import
+refuses a workbook too big once unpacked, with too many rows or shared strings, before parsing it."""
+
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts import imports
+from accounts.excel import FORMULA_PREFIXES
+from evaluations.grading import imports as grading_imports
+from tests.factories import DepartmentFactory, UserFactory
+
+HOSTILE_NAME = '=HYPERLINK("http://evil.example/","点我")'
+HOSTILE_CODE = "=1+1"
+HOSTILE_PERSON = "@SUM(1,2)"
+HOSTILE_NUMBER = "+12"
+
+
+@pytest.fixture
+def hostile(organisation, department, hr):
+    place = DepartmentFactory(organisation=organisation, name=HOSTILE_NAME, code=HOSTILE_CODE)
+    UserFactory(
+        organisation=organisation, department=department, full_name=HOSTILE_PERSON, employee_number=HOSTILE_NUMBER
+    )
+    UserFactory(organisation=organisation, department=place, full_name="-3+4", employee_number="-5")
+    return place
+
+
+def _assert_no_formula(content: bytes, *must_contain: str) -> None:
+    workbook = load_workbook(BytesIO(content))
+    seen = set()
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    seen.add(cell.value)
+                    if cell.value.startswith(FORMULA_PREFIXES):
+                        assert cell.quotePrefix, (sheet.title, cell.coordinate, cell.value)
+    for text in must_contain:
+        assert text in seen, text
+
+
+def test_the_staff_import_template_writes_hostile_department_names_as_text(hostile, organisation):
+    _assert_no_formula(imports.build_template_workbook(organisation=organisation), HOSTILE_NAME, HOSTILE_CODE)
+
+
+def test_the_satisfaction_template_writes_hostile_department_names_as_text(hostile, organisation):
+    _assert_no_formula(
+        grading_imports.build_satisfaction_template(organisation=organisation), HOSTILE_NAME, HOSTILE_CODE
+    )
+
+
+def test_the_service_event_template_holds_no_formula(hostile, organisation):
+    _assert_no_formula(grading_imports.build_service_event_template(organisation=organisation))
+
+
+def test_the_initial_passwords_workbook_writes_hostile_names_as_text(db):
+    rows = [[HOSTILE_NUMBER, HOSTILE_PERSON, HOSTILE_NAME, "-user", "=pw"]]
+    _assert_no_formula(imports.initial_passwords_workbook(rows), HOSTILE_NUMBER, HOSTILE_PERSON, HOSTILE_NAME, "=pw")
+
+
+def test_the_roster_export_writes_hostile_names_as_text(hostile, client_for, hr):
+    response = client_for(hr).get(reverse("roster_export"), {"year": 2026, "month": 10})
+    assert response.status_code == 200
+    _assert_no_formula(response.content, HOSTILE_PERSON, HOSTILE_NUMBER)
+
+
+# --- Hostile imports, refused before parsing -----------------------------------------------------
+
+COLUMNS = (("code", "编号", True), ("name", "名称", False))
+
+
+def _workbook(rows=(("E1", "甲"),)) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "数据"
+    sheet.append(["编号", "名称"])
+    for row in rows:
+        sheet.append(list(row))
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _with_member(content: bytes, name: str, data: bytes, replace: bool = False) -> BytesIO:
+    import zipfile
+
+    source = zipfile.ZipFile(BytesIO(content))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if replace and info.filename == name:
+                continue
+            target.writestr(info, source.read(info.filename))
+        target.writestr(name, data)
+    out.seek(0)
+    return out
+
+
+def _read(file):
+    from accounts.excel import read_sheet
+
+    return read_sheet(file, columns=COLUMNS, sheet_title="数据")
+
+
+def test_a_small_workbook_that_unpacks_to_more_than_the_limit_is_refused_naming_the_limit(db):
+    from accounts.excel import MAX_UNCOMPRESSED_BYTES
+
+    bomb = _with_member(_workbook(), "xl/media/padding.bin", b"\0" * (MAX_UNCOMPRESSED_BYTES + 1))
+    assert len(bomb.getvalue()) < 200 * 1024  # small on the wire
+    positions, rows, error = _read(bomb)
+    assert (positions, rows) == ({}, [])
+    assert f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}MB" in error and "解压后" in error
+
+
+def test_a_workbook_declaring_too_many_shared_strings_is_refused_naming_the_limit(db):
+    from accounts.excel import MAX_SHARED_STRINGS
+
+    strings = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">'
+        b"<si><t>a</t></si></sst>" % (MAX_SHARED_STRINGS + 1, MAX_SHARED_STRINGS + 1)
+    )
+    hostile = _with_member(_workbook(), "xl/sharedStrings.xml", strings, replace=True)
+    error = _read(hostile)[2]
+    assert error and str(MAX_SHARED_STRINGS) in error
+
+
+def test_a_sheet_with_far_too_many_rows_is_refused_before_it_is_parsed(db):
+    from accounts.excel import MAX_ROWS
+
+    # A header, then row elements that are blank: parsed, this sheet would merely be empty; the count of
+    # rows in the zip refuses it before openpyxl reads a single one.
+    header = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>编号</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>名称</t></is></c></row>'
+    ).encode()
+    rows = header + b"".join(b'<row r="%d"/>' % i for i in range(2, 2 * MAX_ROWS + 3))
+    sheet = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + rows
+        + b"</sheetData></worksheet>"
+    )
+    hostile = _with_member(_workbook(), "xl/worksheets/sheet1.xml", sheet, replace=True)
+    error = _read(hostile)[2]
+    assert error == f"数据超过{MAX_ROWS}行，请分批导入，每次不超过{MAX_ROWS}行。"
+
+
+def test_an_ordinary_workbook_still_imports(db):
+    positions, rows, error = _read(BytesIO(_workbook([("E1", "甲"), ("E2", "乙")])))
+    assert error is None and [values[0] for _n, values in rows] == ["E1", "E2"]
