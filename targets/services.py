@@ -229,13 +229,19 @@ def _is_late(target_set: TargetSet, now: datetime) -> bool:
 
 @transaction.atomic
 def target_set_submit(
-    *, target_set: TargetSet, actor: User, version: int, items: list[ItemData] | None = None
+    *,
+    target_set: TargetSet,
+    actor: User,
+    version: int,
+    items: list[ItemData] | None = None,
+    now: datetime | None = None,
 ) -> TargetSet:
     """Submit a draft or returned set for review, optionally saving the form's items first.
 
     Late submission (after the policy's deadline day) is recorded, never refused.
     Lateness is judged on the first submission: reworking a returned set later is not lateness.
     Each submission keeps a snapshot of the items, so the reviewer's decisions stay readable.
+    ``now`` is the moment of submission (default: the present), which decides lateness.
     """
 
     def save_and_snapshot(locked: TargetSet, now: datetime) -> None:
@@ -251,7 +257,7 @@ def target_set_submit(
             submitted_by=actor,
         )
 
-    return workflow.submit(target_set, actor, version=version, is_late=_is_late, prepare=save_and_snapshot)
+    return workflow.submit(target_set, actor, version=version, now=now, is_late=_is_late, prepare=save_and_snapshot)
 
 
 def _record_decision(target_set: TargetSet) -> None:
@@ -265,16 +271,20 @@ def _record_decision(target_set: TargetSet) -> None:
         revision.save()
 
 
-def target_set_approve(*, target_set: TargetSet, actor: User, version: int | None = None) -> TargetSet:
+def target_set_approve(
+    *, target_set: TargetSet, actor: User, version: int | None = None, now: datetime | None = None
+) -> TargetSet:
     """The owner's evaluator approves a submitted set; it becomes read-only and the owner is notified."""
     _check_quarter_not_closed(target_set)
-    return workflow.approve(target_set, actor, version=version, on_decided=_record_decision)
+    return workflow.approve(target_set, actor, version=version, now=now, on_decided=_record_decision)
 
 
-def target_set_return(*, target_set: TargetSet, actor: User, reason: str, version: int | None = None) -> TargetSet:
+def target_set_return(
+    *, target_set: TargetSet, actor: User, reason: str, version: int | None = None, now: datetime | None = None
+) -> TargetSet:
     """The owner's evaluator returns a submitted set with a reason; the owner is notified, reworks and resubmits."""
     _check_quarter_not_closed(target_set)
-    return workflow.return_(target_set, actor, reason, version=version, on_decided=_record_decision)
+    return workflow.return_(target_set, actor, reason, version=version, now=now, on_decided=_record_decision)
 
 
 @transaction.atomic

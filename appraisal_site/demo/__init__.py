@@ -1,14 +1,91 @@
-"""The demo organisation and its year (``seed_demo``). The Chinese text it writes lives in
-``data/*.json``, not in Python literals."""
+"""The demo organisation and its year (``seed_demo``), built through the services.
+
+Every row of the story is written by the service a person would use in the product, acting as
+that person (:func:`act`), so the demo obeys the same rules and leaves the same audit trail. The
+story happens in the past months of the year: where a service records the moment of a step (a
+submission decides lateness) the demo passes that moment as ``now=``. Its Chinese text lives in
+``data/*.json``, not in Python literals.
+"""
+
+from __future__ import annotations
 
 import json
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 
-DATA = Path(__file__).resolve().parent / "data"
+from accounts import periods
+from accounts.audit import acting_as
 
 
 @cache
 def load(name: str) -> dict:
     """The demo text table ``data/<name>.json``."""
-    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+    return json.loads((Path(__file__).resolve().parent / "data" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def act(actor, service, **arguments):
+    """Run one service step as ``actor``, who is named in its audit record."""
+    with acting_as(actor):
+        return service(actor=actor, **arguments)
+
+
+class Report(SimpleNamespace):
+    """What a builder made: named figures for the tests and, in ``text``, the line seed_demo prints."""
+
+    def describe(self) -> str:
+        return self.text
+
+
+def demo_as_of(year: int, today: date) -> date:
+    """The day the demo year is "in progress" at: today in the current year; a past year is over
+    (December's summaries are in); a future year has just begun (Q1 under way, January summarised)."""
+    if year == today.year:
+        return today
+    return date(year + 1, 1, 20) if year < today.year else date(year, 2, 10)
+
+
+@dataclass
+class Story:
+    """The demo year as of a day, and a clock for the moments of its past (never on or after that day)."""
+
+    year: int
+    as_of: date
+    rng: random.Random
+
+    @classmethod
+    def of(cls, year: int, seed: int, today: date | None) -> Story:
+        return cls(year, demo_as_of(year, today or periods.today()), random.Random(seed))
+
+    @property
+    def past_months(self) -> list[int]:
+        return list(range(1, (self.as_of.month - 1 if self.as_of.year == self.year else 12) + 1))
+
+    @property
+    def past_quarters(self) -> list[int]:
+        return [q for q in range(1, 5) if 3 * q <= len(self.past_months)]
+
+    @property
+    def current_quarter(self) -> int | None:
+        return periods.Quarter.of(self.as_of).quarter if self.as_of.year == self.year else None
+
+    @property
+    def last_day(self) -> date:
+        return self.as_of - timedelta(days=1)
+
+    def at(self, day: date, hour: int | None = None) -> datetime:
+        """A moment of working hours on ``day`` (at the latest the day before "today")."""
+        day, hour = min(day, self.last_day), self.rng.randint(8, 17) if hour is None else hour
+        return datetime(day.year, day.month, day.day, hour, self.rng.randint(0, 59), tzinfo=periods.CHINA_TZ)
+
+    def day(self, start: date, end: date) -> date | None:
+        end = min(end, self.last_day)
+        return start + timedelta(days=self.rng.randint(0, (end - start).days)) if start <= end else None
+
+    def after(self, moment: datetime, max_days: int) -> datetime:
+        """A moment 0..max_days days after ``moment``, before "today"."""
+        later = self.at(moment.date() + timedelta(days=self.rng.randint(0, max_days)))
+        return later if later > moment else moment + timedelta(minutes=self.rng.randint(20, 90))

@@ -1,9 +1,11 @@
 """HR keeps the register: departments and people, with history and confirmations."""
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 
 from accounts.models import DepartmentMembership, Role, User
+from accounts.services import staff_create
 from tests.factories import DepartmentFactory, UserFactory
 
 
@@ -30,6 +32,26 @@ def test_hr_creates_a_person_who_must_change_the_shown_password(client_for, hr, 
     client.logout()
     client.post(reverse("accounts:login"), {"username": "newbie", "password": password})
     assert client.get("/")["Location"] == reverse("accounts:password_change")
+
+
+def test_people_given_one_password_hash_share_it_and_keep_it_at_first_login(organisation, department, client):
+    # The demo's accounts: one hash of the documented password, no change forced at first login.
+    encoded = make_password("Shared@2026!")
+    people = [
+        staff_create(
+            organisation=organisation,
+            username=username,
+            full_name="同事",
+            department=department,
+            password_hash=encoded,
+            employee_number=number,
+        )[0]
+        for username, number in (("first", "E90002"), ("second", "E90003"))
+    ]
+    assert {person.password for person in people} == {encoded}
+    assert not any(person.must_change_password for person in people)
+    client.post(reverse("accounts:login"), {"username": "second", "password": "Shared@2026!"})
+    assert client.get("/").status_code == 200
 
 
 def test_a_duplicate_employee_number_is_refused_with_a_message(client_for, hr, staff, department):

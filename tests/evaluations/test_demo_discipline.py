@@ -25,18 +25,24 @@ from evaluations.models import (
     Severity,
     VetoFlag,
 )
+from tests.support.shared_rows import shared_rows
 
 TODAY = date(2026, 11, 23)  # January–October are past months; Q1–Q3 graded and approved
 YEAR = 2026
 
 
-@pytest.fixture
-def demo(db):
-    organisation = build_demo_organisation(staff=60, seed=7)
-    build_demo_year(organisation, year=YEAR, seed=7, today=TODAY)
-    build_demo_appraisals(organisation, year=YEAR, seed=7, today=TODAY)
-    report = build_demo_discipline(organisation, year=YEAR, seed=7, today=TODAY)
-    return organisation, report
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    # Built once for the module: the tests only read it.
+    with shared_rows(django_db_blocker):
+        organisation = build_demo_organisation(staff=60, seed=7)
+        build_demo_year(organisation, year=YEAR, seed=7, today=TODAY)
+        build_demo_appraisals(organisation, year=YEAR, seed=7, today=TODAY)
+        report = build_demo_discipline(organisation, year=YEAR, seed=7, today=TODAY)
+        yield organisation, report
 
 
 def test_about_two_inspections_a_month_and_one_short_month_with_its_alert(demo):

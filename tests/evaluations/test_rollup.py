@@ -43,6 +43,7 @@ from tests.factories import (
     TargetSetFactory,
     UserFactory,
 )
+from tests.support.shared_rows import shared_rows
 
 TODAY = date(2026, 11, 23)  # Q3 is over and its grading deadline (15 October) has passed
 
@@ -389,38 +390,42 @@ def test_the_results_page_is_paginated_with_bounded_queries(
 # --- Demo --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def demo(db):
-    organisation = build_demo_organisation(staff=60, seed=7)
-    build_demo_year(organisation, year=2026, seed=7, today=TODAY)
-    report = build_demo_appraisals(organisation, year=2026, seed=7, today=TODAY)
-    return organisation, report
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker):
+    # Built once for the class: its tests only read it.
+    with shared_rows(django_db_blocker):
+        organisation = build_demo_organisation(staff=60, seed=7)
+        build_demo_year(organisation, year=2026, seed=7, today=TODAY)
+        yield organisation, build_demo_appraisals(organisation, year=2026, seed=7, today=TODAY)
 
 
-def test_the_demos_past_quarters_are_graded_within_the_quota_approved_and_rolled_up(demo):
-    organisation, report = demo
-    chief = User.objects.get(username="demo_chief")
-    assert report.approved_quarters == [1, 2, 3]
-    for quarter in AppraisalQuarter.objects.filter(organisation=organisation, quarter__in=[1, 2, 3]):
-        assert (quarter.state, quarter.approved_by) == (QuarterState.APPROVED, chief)
-        assert quarter.approved_at.date() <= date(2026, 10, 15) and quarter.rolled_up_at is not None
-        grades = quarter.grades.all()
-        assert not grades.exclude(state=GradeState.CONFIRMED).exists()
-        assert not grades.filter(grade="").exists() and not grades.filter(comment="").exists()
-        assert not grades.filter(grade__in=[Grade.AVERAGE, Grade.POOR], reason="").exists()
-        participants = grades.exclude(grade=Grade.UNCERTAIN).count()
-        good = grades.filter(grade=Grade.GOOD).count()
-        assert 0 < good <= quota.good_quota(participants=participants, percent=40)
-        assert quarter.results.count() == grades.count()
-        assert quarter.department_stats.exists()
-    q2 = AppraisalQuarter.objects.get(organisation=organisation, quarter=2)
-    assert q2.grades.filter(grade=Grade.UNCERTAIN, uncertain_reason="long_leave").count() == 1
+@pytest.mark.django_db
+class TestTheDemosQuarters:
+    """The demo's quarters as of 23 November 2026, built once for these tests."""
 
+    def test_the_demos_past_quarters_are_graded_within_the_quota_approved_and_rolled_up(self, demo):
+        organisation, report = demo
+        chief = User.objects.get(username="demo_chief")
+        assert report.approved_quarters == [1, 2, 3]
+        for quarter in AppraisalQuarter.objects.filter(organisation=organisation, quarter__in=[1, 2, 3]):
+            assert (quarter.state, quarter.approved_by) == (QuarterState.APPROVED, chief)
+            assert quarter.approved_at.date() <= date(2026, 10, 15) and quarter.rolled_up_at is not None
+            grades = quarter.grades.all()
+            assert not grades.exclude(state=GradeState.CONFIRMED).exists()
+            assert not grades.filter(grade="").exists() and not grades.filter(comment="").exists()
+            assert not grades.filter(grade__in=[Grade.AVERAGE, Grade.POOR], reason="").exists()
+            participants = grades.exclude(grade=Grade.UNCERTAIN).count()
+            good = grades.filter(grade=Grade.GOOD).count()
+            assert 0 < good <= quota.good_quota(participants=participants, percent=40)
+            assert quarter.results.count() == grades.count()
+            assert quarter.department_stats.exists()
+        q2 = AppraisalQuarter.objects.get(organisation=organisation, quarter=2)
+        assert q2.grades.filter(grade=Grade.UNCERTAIN, uncertain_reason="long_leave").count() == 1
 
-def test_the_demos_current_quarter_is_not_opened_before_it_ends(demo):
-    organisation, report = demo
-    assert report.open_quarter is None
-    assert not AppraisalQuarter.objects.filter(organisation=organisation, year=2026, quarter=4).exists()
+    def test_the_demos_current_quarter_is_not_opened_before_it_ends(self, demo):
+        organisation, report = demo
+        assert report.open_quarter is None
+        assert not AppraisalQuarter.objects.filter(organisation=organisation, year=2026, quarter=4).exists()
 
 
 def test_the_demo_leaves_the_last_quarter_open_while_its_grading_period_runs(db):
