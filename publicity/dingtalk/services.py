@@ -218,7 +218,10 @@ def dingtalk_message_resend(*, actor, message: DingTalkMessage) -> DingTalkMessa
 
 def _link(path: str) -> str:
     base = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
-    return f"\n\n[{_('在考核系统中查看')}]({base}{path})" if base and path else ""
+    if not (base and path):
+        return ""
+    label = _("在考核系统中查看")
+    return f"\n\n[{label}]({base}{path})"
 
 
 def dingtalk_publication_event(
