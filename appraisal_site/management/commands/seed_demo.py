@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.models import Organisation, User
 from appraisal_site.demo.appraisals import build_demo_appraisals
+from appraisal_site.demo.boards import build_demo_boards
 from appraisal_site.demo.discipline import build_demo_discipline
 from appraisal_site.demo.organisation import (
     DEMO_ACCOUNTS,
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             started = time.monotonic()
             discipline = build_demo_discipline(organisation, year=year, seed=seed)
             self.stdout.write(f"{discipline.describe()} ({time.monotonic() - started:.1f} s)")
+            self.stdout.write(build_demo_boards(organisation, year=year, seed=seed).describe())
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<16} {account.description}")
