@@ -31,13 +31,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import jobs
 from accounts.encryption import DecryptionError
-from accounts.models import Job
+from accounts.models import Job, Notification, Role, RoleAssignment
 from accounts.selectors import policy_for_organisation
+from accounts.services import notify_many
 from accounts.textlimits import LONG
 
 from .models import DingTalkKind, DingTalkMessage
@@ -144,8 +146,26 @@ def run_dingtalk_send_job(job: Job, report: jobs.Report) -> dict:
 
 
 def _record(message: DingTalkMessage, *, state: str, error: str) -> None:
-    DingTalkMessage.objects.filter(pk=message.pk).exclude(state=DingTalkMessage.State.SENT).update(
-        state=state, last_error=error
+    changed = (
+        DingTalkMessage.objects.filter(pk=message.pk)
+        .exclude(state=DingTalkMessage.State.SENT)
+        .update(state=state, last_error=error)
+    )
+    if changed and state == DingTalkMessage.State.FAILED:
+        _tell_hr(message, error)
+
+
+def _tell_hr(message: DingTalkMessage, error: str) -> None:
+    """A push that has given up is put on HR's bell too: they keep the robot's settings."""
+    hr = RoleAssignment.objects.filter(
+        organisation_id=message.organisation_id, role=Role.HR_ADMIN, user__is_active=True
+    ).values_list("user_id", flat=True)
+    text = _("钉钉消息“%(title)s”发送失败：%(error)s") % {"title": message.title, "error": error}
+    url = reverse("publicity:dingtalk_messages")
+    notify_many(
+        [Notification(recipient_id=pk, message=text, url=url) for pk in hr],
+        # Once per message and attempt count: a resend that fails again tells HR again.
+        dedupe_key=f"dingtalk-failed:{message.pk}:{message.attempts}",
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts import jobs
-from accounts.models import Job
+from accounts.models import Job, Notification
 from publicity.dingtalk import services as dingtalk
 from publicity.dingtalk.models import DingTalkKind, DingTalkMessage
 
@@ -75,7 +75,7 @@ def test_a_push_is_signed_as_the_robot_checks_and_recorded_sent(organisation, ro
 
 
 def test_a_wrong_secret_is_refused_by_the_robot_and_fails_at_once_with_its_error(
-    organisation, robot, dingtalk_configured, push
+    organisation, robot, dingtalk_configured, push, hr, staff
 ):
     from accounts import services as account_services
 
@@ -84,6 +84,9 @@ def test_a_wrong_secret_is_refused_by_the_robot_and_fails_at_once_with_its_error
     assert robot.received[0]["signed"] is False
     assert message.state == DingTalkMessage.State.FAILED
     assert "310000" in message.last_error
+    # HR keeps the robot's settings: the failure is on their bell, and on nobody else's.
+    [notice] = Notification.objects.filter(message__contains="发送失败")
+    assert notice.recipient == hr and "310000" in notice.message and notice.url == "/publicity/dingtalk/"
     # A refusal is not retried: HR must fix the settings.
     _sweep_after(5)
     message.refresh_from_db()
