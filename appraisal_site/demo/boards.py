@@ -70,7 +70,8 @@ def build_demo_boards(
     goals: dict[int, list[DepartmentGoal]] = {}
     for goal in DepartmentGoal.objects.filter(department__organisation=organisation, year=year, quarter__isnull=True):
         goals.setdefault(goal.department_id, []).append(goal)
-    this_week = Week.of(demo_as_of(year, today or periods.today()))
+    as_of = demo_as_of(year, today or periods.today())
+    this_week = Week.of(as_of)
     weeks = [this_week]
     while len(weeks) <= PUBLISHED_WEEKS:
         weeks.append(weeks[-1].previous())
@@ -81,7 +82,9 @@ def build_demo_boards(
             for department in departments:
                 if current and department.code == DEMO_HEAD_DEPARTMENT:
                     continue  # left for demo_head to post
-                posts.append(_post(department, week, goals.get(department.pk, []), rng, fallback=hr))
+                # Past weeks were posted on their Friday; this week's posts this morning.
+                posted_at = _at(as_of, 9) if current else _at(week.first_day + timedelta(days=4), 10)
+                posts.append(_post(department, week, goals.get(department.pk, []), rng, fallback=hr, at=posted_at))
             report.posts += len(posts)
             if current:
                 continue
@@ -104,14 +107,22 @@ def build_demo_boards(
     return report
 
 
-def _post(department: Department, week: Week, goals: list[DepartmentGoal], rng: random.Random, *, fallback: User):
+def _post(
+    department: Department,
+    week: Week,
+    goals: list[DepartmentGoal],
+    rng: random.Random,
+    *,
+    fallback: User,
+    at: datetime,
+) -> WeeklyPost:
     post = WeeklyPost.objects.create(
         organisation_id=department.organisation_id,
         department=department,
         year=week.year,
         week=week.week,
         author=department.head or fallback,
-        posted_at=_at(week.first_day + timedelta(days=4), 10),
+        posted_at=at,
     )
     texts = [(t.format(n=rng.randint(8, 60), m=rng.randint(1, 6)), None) for t in rng.sample(ITEMS, rng.randint(1, 2))]
     if goals:

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from accounts import periods
 from accounts.models import User
 from accounts.periods import Week
 from appraisal_site.demo.boards import PUBLISHED_WEEKS, build_demo_boards
@@ -35,6 +36,9 @@ def test_the_demo_publishes_past_weeks_and_leaves_this_week_to_compile(demo, cli
     assert this_week.count() == organisation.departments.count() - 1
     assert not this_week.filter(department__code=DEMO_HEAD_DEPARTMENT).exists()
     assert WeeklyPost.objects.filter(items__goal__isnull=False).exists()
+    # Nothing is posted or published after the demo's today.
+    assert max(periods.today(p.posted_at) for p in WeeklyPost.objects.all()) == TODAY
+    assert max(periods.today(d.published_at) for d in published) < TODAY
 
     client.force_login(User.objects.get(username="demo_staff"))
     html = client.get(reverse("publicity:weekly")).content.decode()
