@@ -4,6 +4,8 @@ phone and on the meeting-room screen."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 from datetime import date
 
 import pytest
@@ -57,3 +59,17 @@ def test_the_goals_board_reads_on_a_phone_and_fills_the_meeting_room_screen(phon
     size = ui.page.evaluate("parseFloat(getComputedStyle(document.querySelector('.goals-board')).fontSize)")
     assert size >= 24
     ui.assert_no_csp_errors()
+
+
+def test_the_goals_board_prints_on_a3_landscape_without_the_menu(ui, demo_boards, tmp_path):
+    ui.sign_in_as("demo_staff")
+    ui.goto("/publicity/goals/")
+    ui.page.emulate_media(media="print")
+    expect(ui.page.locator("nav.navbar")).to_be_hidden()
+    expect(ui.page.locator(".board-controls")).to_be_hidden()
+    pdf = tmp_path / "goals.pdf"
+    ui.page.pdf(path=str(pdf), prefer_css_page_size=True)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    # A3 landscape: 420 × 297 mm = 1190.55 × 841.89 pt.
+    width, height = (float(v) for v in re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+    assert (round(width), round(height)) == (1191, 842)
