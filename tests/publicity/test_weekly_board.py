@@ -350,3 +350,12 @@ def test_the_board_costs_the_same_queries_for_few_and_many_past_weeks(
     assert len(response.context["page"].object_list) == 20
     assert response.context["page"].paginator.count == 45
     assert client.get(BOARD, {"page": 3}).context["page"].object_list[0].period == Week(2026, 9)
+
+
+def test_the_board_reads_in_english_after_switching(client_for, hr, staff, organisation):
+    digest = WeeklyDigestFactory(compiled_by=hr, published=True)
+    WeeklyDigestSectionFactory(digest=digest, text="本单位进展")
+    client = client_for(staff)
+    client.post(reverse("set_language"), {"language": "en", "next": BOARD})
+    html = client.get(BOARD).content.decode()
+    assert "Week 48 of 2026 (11/23–11/29)" in html and "Past weeks" in html
