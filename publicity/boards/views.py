@@ -34,6 +34,7 @@ def weekly_board(request: HttpRequest) -> HttpResponse:
     office's actions, and for the office the drafts and the pushes that failed."""
     organisation_id = request.user.organisation_id
     page = page_of(request, selectors.published_digests(organisation_id=organisation_id), per_page=20)
+    page.object_list = list(page.object_list)  # one query for the page, read twice below
     latest = page.object_list[0] if page.number == 1 and page.object_list else None
     context = {
         "enabled": _enabled(request),
