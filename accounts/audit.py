@@ -41,7 +41,8 @@ def register_models() -> None:
     register(models.DepartmentMembership)
     register(models.StaffStatus)
     register(models.RoleAssignment)
-    register(models.Policy, exclude_fields=["updated_at"])
+    # The DingTalk secret is a token already; masked all the same, so the trail never holds it whole.
+    register(models.Policy, exclude_fields=["updated_at"], mask_fields=["dingtalk_secret_encrypted"])
     register(models.WorkingDayOverride, exclude_fields=["created_at"])
     register(models.PeriodLock)
     register(models.PendingRoleChange)

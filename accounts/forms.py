@@ -141,6 +141,25 @@ class PolicyForm(forms.ModelForm):
         help_text=_("只有这些类别的在职人员参加平时考核，也只有他们可在测评、检查和处分中被选择。"),
     )
     reason = forms.CharField(label=_("修改原因"), max_length=200, required=False)
+    # The stored secret is never sent back to the browser: the field starts empty and its help
+    # says whether one is set; typing replaces it, the box below clears it.
+    dingtalk_secret = forms.CharField(
+        label=_("钉钉机器人加签密钥"),
+        max_length=200,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    dingtalk_secret_clear = forms.BooleanField(
+        label=_("清除已设置的加签密钥"), required=False, help_text=_("勾选并保存后，删除已保存的加签密钥。")
+    )
+    dingtalk_webhook_url = forms.URLField(
+        label=Policy._meta.get_field("dingtalk_webhook_url").verbose_name,
+        help_text=Policy._meta.get_field("dingtalk_webhook_url").help_text,
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+    )
 
     # The page shows the policy in these sections, in this order (DOMAIN.md's sections). A field
     # added to Policy later and not named here still appears, in the last section.
@@ -196,6 +215,12 @@ class PolicyForm(forms.ModelForm):
             ("inspections_per_month", "publication_working_days", "publish_scores"),
         ),
         (
+            "openness",
+            _("每周进展与钉钉推送"),
+            _("每周工作进展的填报与公开，以及向钉钉工作群推送公示和每周进展。"),
+            ("weekly_progress_enabled", "dingtalk_webhook_url", "dingtalk_secret", "dingtalk_secret_clear"),
+        ),
+        (
             "annual",
             _("年度考核"),
             _("年度等次的名额和建议规则、参加考核的人员类别。"),
@@ -240,6 +265,20 @@ class PolicyForm(forms.ModelForm):
             "basic_competent_average_quarters": _("年内“一般”季度达到此数，建议为“基本称职”。"),
             "probation_gets_annual_grade": _("不勾选时，试用期人员只写评语，不定等次。"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.dingtalk_secret_is_set:
+            self.fields["dingtalk_secret"].help_text = _("已设置（不显示）。留空保持不变；填写新密钥则替换。")
+        else:
+            self.fields["dingtalk_secret"].help_text = _("未设置。机器人安全设置选择“加签”时，填写以SEC开头的密钥。")
+            del self.fields["dingtalk_secret_clear"]
+
+    def dingtalk_secret_change(self) -> str | None:
+        """What policy_update does with the secret: None keeps it, "" clears it, text replaces it."""
+        if self.cleaned_data.get("dingtalk_secret_clear"):
+            return ""
+        return self.cleaned_data.get("dingtalk_secret") or None
 
     def sections(self) -> list[dict]:
         """The bound fields grouped for the page; fields not named in SECTIONS go last."""

@@ -104,6 +104,26 @@ class JobError(Exception):
     """A failure the runner explains to the user (in Chinese); the job fails at once, no retry."""
 
 
+# The longest wait a runner may ask for before its retry: shorter than REQUEUE_AFTER (so the
+# sweeper does not send the job a second time while the first message waits) and far shorter than
+# the broker's visibility timeout (a countdown longer than that is re-delivered in a loop).
+MAX_RETRY_COUNTDOWN = timedelta(minutes=10)
+
+
+class JobRetry(Exception):
+    """A passing failure (a remote service down or slow): run the job again after ``countdown``
+    seconds, up to :data:`MAX_ATTEMPTS` runs, then fail it with this message.
+
+    With a broker the retry is a task sent with that countdown (capped at
+    :data:`MAX_RETRY_COUNTDOWN`); without one (eager mode) the job waits, pending, for the sweeper,
+    so a retry never runs inside the request that caused the first attempt.
+    """
+
+    def __init__(self, message: str, *, countdown: int):
+        super().__init__(message)
+        self.countdown = max(1, min(int(countdown), int(MAX_RETRY_COUNTDOWN.total_seconds())))
+
+
 _registry: dict[str, JobKind] = {}
 
 
@@ -311,6 +331,10 @@ def job_run(job_id: int) -> Job | None:
                 raise JobError(_("未知的任务类型“%(kind)s”。") % {"kind": job.kind})
             outcome = registered.runner(job, report)
             _finish(job, ours, outcome)
+    except JobRetry as exc:
+        logger.warning("Job %s (%s) will be retried in %ss: %s", job.pk, job.kind, exc.countdown, exc)
+        with translation.override(settings.LANGUAGE_CODE):
+            _retry_later(job, ours, exc)
     except JobError as exc:
         logger.warning("Job %s (%s) failed: %s", job.pk, job.kind, exc)
         with translation.override(settings.LANGUAGE_CODE):
@@ -336,6 +360,31 @@ def job_run(job_id: int) -> Job | None:
     job.refresh_from_db()
     _audit_run(job)
     return job
+
+
+def _retry_later(job: Job, ours, exc: JobRetry) -> None:
+    """After a :class:`JobRetry`: pending again with the error shown, and sent again after the
+    countdown (with a broker) or left for the sweeper (without one); failed after the last attempt."""
+    error = str(exc)
+    if job.attempts >= MAX_ATTEMPTS:
+        ours.update(
+            state=Job.State.FAILED,
+            finished_at=timezone.now(),
+            error=_("任务已尝试%(attempts)s次均失败。%(error)s") % {"attempts": job.attempts, "error": error},
+        )
+        return
+    message = _("第%(attempt)s次执行未成功，系统将自动重试。") % {"attempt": job.attempts}
+    if runs_inline():
+        ours.update(state=Job.State.PENDING, enqueued_at=None, error=error, message=message)
+        return
+    # Marked enqueued, so the sweeper leaves it alone until REQUEUE_AFTER (longer than any countdown).
+    if not ours.update(state=Job.State.PENDING, enqueued_at=timezone.now(), error=error, message=message):
+        return
+    try:
+        run_job.apply_async(args=[job.pk], countdown=exc.countdown)
+    except ENQUEUE_ERRORS:
+        logger.exception("Could not enqueue the retry of job %s; it stays pending for the sweeper", job.pk)
+        Job.objects.filter(pk=job.pk, state=Job.State.PENDING).update(enqueued_at=None)
 
 
 def _audit_run(job: Job) -> None:

@@ -484,6 +484,21 @@ class Policy(OrganisationScoped, models.Model):
         _("公示期（工作日）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
     publish_scores = models.BooleanField(_("公示分数与排名"), default=False)
+    # §6 openness (seed 002): the weekly progress board and the DingTalk work group
+    weekly_progress_enabled = models.BooleanField(
+        _("启用每周工作进展"),
+        default=False,
+        help_text=_("启用后，各科室负责人每周填报工作进展，由组织人事汇编后向全体人员公开。"),
+    )
+    dingtalk_webhook_url = models.URLField(
+        _("钉钉群机器人Webhook地址"),
+        max_length=500,
+        blank=True,
+        help_text=_("钉钉工作群自定义机器人的Webhook地址；留空则不推送。"),
+    )
+    # A Fernet token (accounts.encryption), never the secret itself; set through
+    # policy_update(dingtalk_secret=...), never shown back.
+    dingtalk_secret_encrypted = models.TextField(_("钉钉机器人加签密钥（加密保存）"), blank=True, editable=False)
     # §7 year-end
     excellent_quota_percent = _percent_field(_("“优秀”等次比例（%）"), 20)
     excellent_min_good_share_percent = _percent_field(
@@ -546,6 +561,23 @@ class Policy(OrganisationScoped, models.Model):
 
     def takes_part(self, staff_type: str) -> bool:
         return staff_type in (self.participating_staff_types or [])
+
+    @property
+    def dingtalk_secret_is_set(self) -> bool:
+        return bool(self.dingtalk_secret_encrypted)
+
+    def dingtalk_secret(self) -> str:
+        """The robot's signing secret in clear, for signing a message ("" when none is set)."""
+        from .encryption import decrypt
+
+        return decrypt(self.dingtalk_secret_encrypted) if self.dingtalk_secret_encrypted else ""
+
+    def set_dingtalk_secret(self, plain: str) -> None:
+        """Store ``plain`` encrypted, or forget the secret when it is empty (not saved here)."""
+        from .encryption import encrypt
+
+        plain = (plain or "").strip()
+        self.dingtalk_secret_encrypted = encrypt(plain) if plain else ""
 
 
 class WorkingDayOverride(OrganisationScoped, models.Model):

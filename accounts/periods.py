@@ -5,7 +5,7 @@ clock or the database's time zone: a deadline is a day on the wall calendar of t
 not a UTC instant.
 
 * :func:`today` — the civil date now (or of a given instant).
-* :class:`Quarter` and :class:`Month` — immutable, ordered, validated period values.
+* :class:`Quarter`, :class:`Month` and :class:`Week` (ISO weeks) — immutable, ordered, validated period values.
 * :func:`target_deadline`, :func:`summary_deadline`, :func:`grading_deadline` — the policy's
   deadlines (DOMAIN.md §3), and :func:`is_late` to judge a submission against one.
 * :func:`grading_window_opens`, :func:`grading_open_refusal` — when a quarter's grading may begin
@@ -222,6 +222,88 @@ class Month:
     def label(self) -> str:
         """The name shown to people, e.g. 2026年11月 (translated)."""
         return gettext("%(year)s年%(month)s月") % {"year": self.year, "month": self.month}
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True, order=True)
+class Week:
+    """An ISO 8601 week, Monday to Sunday, e.g. ``Week(2026, 49)``; ordered by (ISO year, week).
+
+    The ISO year is not always the calendar year of every day: 2026-12-31 (a Thursday) is in
+    ``Week(2026, 53)``, and 2027-01-01 (a Friday) too. :meth:`of` and :meth:`parse` are the way in.
+    """
+
+    year: int
+    week: int
+
+    def __post_init__(self) -> None:
+        _check_year(self.year)
+        if isinstance(self.week, bool) or not isinstance(self.week, int) or not 1 <= self.week <= 53:
+            raise ValueError(f"week must be 1..53, not {self.week!r}")
+        if self.week == 53 and date(self.year, 12, 28).isocalendar().week != 53:
+            # 28 December is always in the year's last ISO week.
+            raise ValueError(f"{self.year} has no ISO week 53")
+
+    @classmethod
+    def of(cls, d: date) -> Week:
+        """The ISO week a civil date falls in."""
+        year, week, _weekday = _civil_date(d).isocalendar()
+        return cls(year, week)
+
+    @classmethod
+    def current(cls, now: datetime | None = None) -> Week:
+        """The week of today's civil date in China (or of the instant ``now``)."""
+        return cls.of(today(now))
+
+    @classmethod
+    def parse(cls, text: str) -> Week:
+        """``"2026-W49"`` (the ISO form, as ``str(week.code)``) → ``Week(2026, 49)``; ValueError otherwise."""
+        year, sep, week = str(text).strip().upper().partition("-W")
+        if not sep or not year.isdigit() or not week.isdigit():
+            raise ValueError(f"not an ISO week: {text!r}")
+        return cls(int(year), int(week))
+
+    @property
+    def code(self) -> str:
+        """The ISO form, e.g. ``2026-W49`` (for URLs and form values)."""
+        return f"{self.year}-W{self.week:02d}"
+
+    @property
+    def first_day(self) -> date:
+        """The Monday."""
+        return date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def last_day(self) -> date:
+        """The Sunday."""
+        return date.fromisocalendar(self.year, self.week, 7)
+
+    def previous(self) -> Week:
+        return Week.of(self.first_day - timedelta(days=7))
+
+    def next(self) -> Week:
+        return Week.of(self.first_day + timedelta(days=7))
+
+    def contains(self, d: date) -> bool:
+        return self.first_day <= _civil_date(d) <= self.last_day
+
+    def days(self) -> Iterator[date]:
+        return _days(self.first_day, self.last_day)
+
+    @property
+    def label(self) -> str:
+        """The name shown to people, e.g. 2026年第49周（11月30日—12月6日） (translated)."""
+        first, last = self.first_day, self.last_day
+        return gettext("%(year)s年第%(week)s周（%(first_month)s月%(first_day)s日—%(last_month)s月%(last_day)s日）") % {
+            "year": self.year,
+            "week": self.week,
+            "first_month": first.month,
+            "first_day": first.day,
+            "last_month": last.month,
+            "last_day": last.day,
+        }
 
     def __str__(self) -> str:
         return self.label

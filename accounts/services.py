@@ -39,6 +39,7 @@ from .models import (
     User,
     WorkingDayOverride,
 )
+from .textlimits import check_length
 
 logger = logging.getLogger(__name__)
 
@@ -398,8 +399,15 @@ def password_reset_decide(*, actor: User, reset: PendingPasswordReset, confirm: 
 
 
 @transaction.atomic
-def policy_update(*, policy: Policy, reason: str = "") -> Policy:
-    """Save a validated policy; the audit trail keeps every old → new value."""
+def policy_update(*, policy: Policy, reason: str = "", dingtalk_secret: str | None = None) -> Policy:
+    """Save a validated policy; the audit trail keeps every old → new value.
+
+    ``dingtalk_secret``: None keeps the stored robot secret, "" clears it, any other text
+    replaces it (stored encrypted; the audit trail records that it changed, masked).
+    """
+    if dingtalk_secret is not None:
+        check_length(dingtalk_secret, limit=200, label=_("钉钉机器人加签密钥"), field="dingtalk_secret")
+        policy.set_dingtalk_secret(dingtalk_secret)
     policy.full_clean()
     with audit_reason(reason):
         policy.save()

@@ -618,9 +618,17 @@ def policy(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         form = PolicyForm(request.POST, instance=current)
         if form.is_valid():
-            services.policy_update(policy=form.instance, reason=form.cleaned_data["reason"])
-            messages.success(request, _("考核政策已保存。"))
-            return redirect("accounts:policy")
+            try:
+                services.policy_update(
+                    policy=form.instance,
+                    reason=form.cleaned_data["reason"],
+                    dingtalk_secret=form.dingtalk_secret_change(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("考核政策已保存。"))
+                return redirect("accounts:policy")
         messages.error(request, _("保存失败，请修改标红的项目。"))
     else:
         form = PolicyForm(instance=current)

@@ -353,6 +353,14 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # Audit entries are kept this many days (never fewer than 180: GB/T 22239 level 3), then purged daily.
 AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=180))
 
+# --- DingTalk work-group robot (publicity.dingtalk) ---------------------------------------------
+# The webhook and its signing secret are each organisation's policy; these are the installation's.
+# One attempt waits at most this long for DingTalk (the push runs in the background; retries pause longer).
+DINGTALK_TIMEOUT_SECONDS = env.float("DINGTALK_TIMEOUT_SECONDS", default=5.0)
+# The address staff open the system at (e.g. https://kaohe.example.gov.cn): messages link to the
+# page they are about; empty → no link.
+SITE_URL = env.str("SITE_URL", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

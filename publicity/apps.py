@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PublicityConfig(AppConfig):
     name = "publicity"
     verbose_name = _("公示与反馈")
+
+    def ready(self) -> None:
+        from .boards import models as boards
+        from .dingtalk import jobs as dingtalk_jobs
+
+        dingtalk_jobs.register_kinds()
+        boards.register_audited()

@@ -4,6 +4,9 @@ Rooms: publication (board, notices, objections, locking), feedback (feedback tal
 boards (weekly progress, goals board) and dingtalk (work-group push).
 """
 
+from .boards.urls import urlpatterns as boards_urls
+from .dingtalk.urls import urlpatterns as dingtalk_urls
+
 app_name = "publicity"
 
-urlpatterns: list = []
+urlpatterns: list = [*boards_urls, *dingtalk_urls]

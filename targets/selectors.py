@@ -8,7 +8,7 @@ from accounts.models import User
 from accounts.selectors import departments_reviewed_by
 from accounts.workflow import ReviewStatus
 
-from .models import DepartmentGoal, TargetSet
+from .models import Completion, DepartmentGoal, TargetSet
 
 
 def goals_for_quarter(*, department_id: int, year: int, quarter: int) -> QuerySet[DepartmentGoal]:
@@ -60,3 +60,23 @@ def goals_of_departments(*, department_ids: list[int], year: int | None = None) 
     if year is not None:
         queryset = queryset.filter(year=year)
     return queryset.order_by("department__sort_order", "-year", F("quarter").asc(nulls_first=True), "sort_order", "pk")
+
+
+def goals_with_progress(*, organisation_id: int, year: int) -> QuerySet[DepartmentGoal]:
+    """The year's goals of the organisation's active departments (annual first, then by quarter),
+    each with how far the quarterly target items serving it have got: ``item_count`` linked items,
+    ``approved_count`` of them in approved target sets, ``done_count`` of those self-assessed as
+    done (完成). One query, whatever the number of goals or items (the goals board)."""
+    approved = Q(target_items__target_set__status=ReviewStatus.APPROVED)
+    return (
+        DepartmentGoal.objects.filter(
+            department__organisation_id=organisation_id, department__is_active=True, year=year
+        )
+        .select_related("department")
+        .annotate(
+            item_count=Count("target_items"),
+            approved_count=Count("target_items", filter=approved),
+            done_count=Count("target_items", filter=approved & Q(target_items__completion=Completion.DONE)),
+        )
+        .order_by("department__sort_order", "department__code", F("quarter").asc(nulls_first=True), "sort_order", "pk")
+    )

@@ -39,6 +39,8 @@ from evaluations.models import (
     Severity,
     VetoFlag,
 )
+from publicity.boards.models import WeeklyDigest, WeeklyDigestSection, WeeklyPost, WeeklyPostItem
+from publicity.dingtalk.models import DingTalkKind, DingTalkMessage
 from summaries.models import MonthlySummary, SummaryConflictCopy
 from targets.models import TargetItem, TargetSet
 
@@ -371,3 +373,68 @@ def hand_in_quarter_inputs(appraisal_quarter: AppraisalQuarter) -> None:
                 MonthlySummary.objects.filter(pk=summary.pk).update(
                     status=ReviewStatus.SUBMITTED, submitted_at=_third_of_the_next_month(period.year, month)
                 )
+
+
+# --- publicity ---------------------------------------------------------------------------------
+
+
+class WeeklyPostFactory(DjangoModelFactory):
+    """A department's post for ISO week 48 of 2026 (23–29 November), written by its head."""
+
+    class Meta:
+        model = WeeklyPost
+
+    department = factory.SubFactory(DepartmentFactory)
+    organisation = factory.SelfAttribute("department.organisation")
+    year = 2026
+    week = 48
+    author = factory.LazyAttribute(lambda o: o.department.head or UserFactory(department=o.department))
+    posted_at = factory.LazyFunction(timezone.now)
+
+
+class WeeklyPostItemFactory(DjangoModelFactory):
+    class Meta:
+        model = WeeklyPostItem
+
+    post = factory.SubFactory(WeeklyPostFactory)
+    position = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: f"完成工作事项{n}")
+
+
+class WeeklyDigestFactory(DjangoModelFactory):
+    class Meta:
+        model = WeeklyDigest
+
+    class Params:
+        published = factory.Trait(
+            state=WeeklyDigest.State.PUBLISHED,
+            published_by=factory.SelfAttribute("compiled_by"),
+            published_at=factory.LazyFunction(timezone.now),
+        )
+
+    compiled_by = factory.SubFactory(
+        UserFactory, department=None, organisation=factory.SubFactory(OrganisationFactory), roles=[Role.HR_ADMIN]
+    )
+    organisation = factory.SelfAttribute("compiled_by.organisation")
+    year = 2026
+    week = 48
+
+
+class WeeklyDigestSectionFactory(DjangoModelFactory):
+    class Meta:
+        model = WeeklyDigestSection
+
+    digest = factory.SubFactory(WeeklyDigestFactory)
+    department = factory.SubFactory(DepartmentFactory, organisation=factory.SelfAttribute("..digest.organisation"))
+    position = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: f"本周进展{n}")
+
+
+class DingTalkMessageFactory(DjangoModelFactory):
+    class Meta:
+        model = DingTalkMessage
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = DingTalkKind.WEEKLY_DIGEST
+    title = factory.Sequence(lambda n: f"钉钉消息{n}")
+    text = "### 每周工作进展"

@@ -52,6 +52,10 @@ PAGES = [
     "evaluations:sanction_list",
     "evaluations:sanction_rules",
     "evaluations:veto_list",
+    "publicity:weekly",
+    "publicity:weekly_post",
+    "publicity:goals",
+    "publicity:dingtalk_messages",
 ]
 
 ROLES = ["staff", "head", "leader", "chief", "hr", "inspector", "auditor", "sysadmin", "security_admin"]

@@ -35,6 +35,7 @@ from targets.models import DepartmentGoal
 from tests.factories import (
     AnnualResultFactory,
     DepartmentFactory,
+    DingTalkMessageFactory,
     FindingFactory,
     InspectionFactory,
     JobFactory,
@@ -49,6 +50,7 @@ from tests.factories import (
     TargetSetFactory,
     UserFactory,
     VetoFlagFactory,
+    WeeklyDigestFactory,
     WorkingDayOverrideFactory,
 )
 from tests.permission_matrix import MATRIX, PERSONAS
@@ -112,6 +114,9 @@ OBJECT_FOR_PK = {
     "evaluations:sanction_edit": "sanction",
     "evaluations:sanction_delete": "sanction",
     "evaluations:veto_lift": "veto",
+    "publicity:weekly_detail": "weekly_digest",
+    "publicity:weekly_compile": "weekly_digest",
+    "publicity:dingtalk_message_resend": "dingtalk_message",
 }
 OBJECT_FOR_PARAMETER = {"status_pk": "status", "copy_pk": "conflict_copy", "attachment_pk": "attachment"}
 
@@ -240,6 +245,8 @@ def _seed() -> dict:
         "inspection": inspection,
         "sanction": SanctionFactory(person=staff),
         "veto": VetoFlagFactory(person=staff, finding=FindingFactory(inspection=inspection, person=staff)),
+        "weekly_digest": WeeklyDigestFactory(compiled_by=people["hr"], published=True),
+        "dingtalk_message": DingTalkMessageFactory(organisation=organisation, state="failed", last_error="HTTP 500"),
     }
     return {"people": people, "objects": objects}
 

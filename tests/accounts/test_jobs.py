@@ -370,6 +370,35 @@ def test_a_runner_failing_every_time_is_retried_then_ends_failed_with_its_error(
     assert "磁盘已满" in html
 
 
+def test_a_runner_asking_for_a_retry_waits_for_the_sweeper_without_a_broker_then_fails_after_the_last(staff, kind):
+    calls = []
+
+    def flaky(job, report):
+        calls.append(job.attempts)
+        raise jobs.JobRetry("对方服务暂不可用", countdown=30)
+
+    job = pending_job(staff, kind=kind("tests.flaky", flaky))
+    jobs.job_run(job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.enqueued_at, job.error) == (Job.State.PENDING, None, "对方服务暂不可用")
+    assert "第1次执行未成功" in job.message
+    assert jobs.jobs_sweep()["pending"] == 0  # not again inside the same minute
+    later = timezone.now()
+    for _attempt in range(2, jobs.MAX_ATTEMPTS + 1):
+        later += timedelta(minutes=2)
+        jobs.jobs_sweep(now=later)
+    job.refresh_from_db()
+    assert calls == [1, 2, 3] and job.state == Job.State.FAILED
+    assert f"已尝试{jobs.MAX_ATTEMPTS}次均失败" in job.error and "对方服务暂不可用" in job.error
+
+
+def test_a_retry_countdown_is_capped_below_the_sweepers_resend_and_the_visibility_timeout():
+    assert jobs.JobRetry("x", countdown=10**6).countdown == jobs.MAX_RETRY_COUNTDOWN.total_seconds()
+    assert jobs.MAX_RETRY_COUNTDOWN < jobs.REQUEUE_AFTER
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert jobs.MAX_RETRY_COUNTDOWN.total_seconds() < visibility
+
+
 def test_a_job_error_fails_at_once_with_the_runners_message(staff, kind):
     def no_data(job, report):
         raise jobs.JobError("该季度尚无评鉴结果，无法导出。")

@@ -164,6 +164,37 @@ class UI:
         if full_name:
             expect(self.page.get_by_test_id("current-user")).to_contain_text(full_name)
 
+    # --- the weekly progress board (publicity.boards) ---------------------------------------------
+
+    def post_weekly_progress(self, *texts: str) -> None:
+        """As a department head: open 每周进展 from the menu, post this week's items, see it saved."""
+        from playwright.sync_api import expect
+
+        self.go_via_menu("每周进展", "/publicity/weekly/")
+        self.page.get_by_test_id("weekly-post-link").click()
+        self.page.wait_for_url("**/publicity/weekly/post/**")
+        items = self.page.get_by_test_id("progress-item")
+        for number, text in enumerate(texts):
+            items.nth(number).locator("textarea").fill(text)
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="提交本周进展").click()
+        expect(self.page.get_by_test_id("weekly-posted")).to_be_visible()
+
+    def compile_and_publish_week(self, rewording: dict[str, str] | None = None) -> None:
+        """As HR: compile the week chosen by default (this week) from 每周进展, reword some
+        departments' text ({department name: text}), and publish it."""
+        from playwright.sync_api import expect
+
+        self.go_via_menu("每周进展", "/publicity/weekly/")
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="汇编该周进展").click()
+        for department, text in (rewording or {}).items():
+            row = self.page.locator(f"[data-testid=compile-row][data-department='{department}']")
+            row.locator("textarea").fill(text)
+        with self.page.expect_navigation():
+            self.page.get_by_test_id("weekly-publish").click()
+        expect(self.page.get_by_test_id("weekly-digest")).to_be_visible()
+
 
 def _ui(browser, live_server, request, viewport, locale: str = "zh-CN") -> UI:
     context = browser.new_context(viewport=viewport, locale=locale)

@@ -1,0 +1,154 @@
+"""The weekly progress board (每周工作进展, seed 002: 综合科每周汇总各科室一周工作进展并公示).
+
+Each department head posts the week's progress as short items, each optionally serving one of
+the department's goals (:class:`WeeklyPost`, :class:`WeeklyPostItem`); the office compiles the
+week from those posts — which departments, in what order, in its own wording — and publishes it
+to every member of the organisation (:class:`WeeklyDigest`, :class:`WeeklyDigestSection`).
+Weeks are ISO weeks of the one calendar (``accounts.periods.Week``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department, Organisation, OrganisationScoped
+from accounts.periods import Week
+from accounts.textlimits import MEDIUM, SHORT, bounded_text
+
+
+class WeeklyPost(OrganisationScoped, models.Model):
+    """One department's progress for one week, posted by its head (editable until the week is published)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="weekly_posts", verbose_name=_("科室")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    week = models.PositiveSmallIntegerField(_("周次"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
+    )
+    posted_at = models.DateTimeField(_("填报时间"))
+
+    class Meta:
+        verbose_name = _("科室每周进展")
+        verbose_name_plural = _("科室每周进展")
+        ordering = ["-year", "-week", "department"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year", "week"], name="weekly_post_once_per_department"),
+        ]
+        indexes = [models.Index(fields=["organisation", "year", "week"], name="weekly_post_org_week")]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.period.code}"
+
+    @property
+    def period(self) -> Week:
+        return Week(self.year, self.week)
+
+
+class WeeklyPostItem(OrganisationScoped, models.Model):
+    organisation_attr = "post.organisation_id"
+
+    post = models.ForeignKey(WeeklyPost, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+    text = bounded_text(_("工作进展"), limit=SHORT)
+    goal = models.ForeignKey(
+        "targets.DepartmentGoal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("对应科室目标"),
+    )
+
+    class Meta:
+        verbose_name = _("进展事项")
+        verbose_name_plural = _("进展事项")
+        ordering = ["post", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class WeeklyDigest(OrganisationScoped, models.Model):
+    """The office's compilation of one week, a draft until published to all staff."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("汇编中")
+        PUBLISHED = "published", _("已发布")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    week = models.PositiveSmallIntegerField(_("周次"))
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.DRAFT)
+    compiled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("汇编人")
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("每周工作进展")
+        verbose_name_plural = _("每周工作进展")
+        ordering = ["-year", "-week"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "week"], name="weekly_digest_once_per_week"),
+        ]
+        # The board lists an organisation's published weeks, newest first, a page at a time.
+        indexes = [models.Index(fields=["organisation", "state", "-year", "-week"], name="weekly_digest_board")]
+
+    def __str__(self) -> str:
+        return self.period.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("publicity:weekly_detail", args=[self.pk])
+
+    @property
+    def period(self) -> Week:
+        return Week(self.year, self.week)
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == self.State.PUBLISHED
+
+
+class WeeklyDigestSection(OrganisationScoped, models.Model):
+    """One department's part of the compiled week, in the office's wording."""
+
+    organisation_attr = "digest.organisation_id"
+
+    digest = models.ForeignKey(WeeklyDigest, on_delete=models.CASCADE, related_name="sections")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("科室"))
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    text = bounded_text(_("本周进展"), limit=MEDIUM)
+
+    class Meta:
+        verbose_name = _("每周进展（科室）")
+        verbose_name_plural = _("每周进展（科室）")
+        ordering = ["digest", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "department"], name="weekly_section_once_per_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.digest}"
+
+
+def register_audited() -> None:
+    """Audit every post, item, compilation and its wording (called by PublicityConfig.ready())."""
+    from accounts import audit
+
+    for model in (WeeklyPost, WeeklyPostItem, WeeklyDigest, WeeklyDigestSection):
+        audit.register(model)

@@ -1,0 +1,236 @@
+"""Posting, compiling and publishing the weekly progress (每周工作进展)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import periods
+from accounts.models import SEPARATED_ROLES, Department, Notification, RoleAssignment, User
+from accounts.periods import Week
+from accounts.selectors import policy_for_organisation
+from accounts.services import notify_many
+from accounts.textlimits import MEDIUM, SHORT, check_length
+from targets.selectors import goals_for_quarter
+
+from ..dingtalk.models import DingTalkKind
+from ..dingtalk.services import dingtalk_push, weekly_digest_markdown
+from .models import WeeklyDigest, WeeklyDigestSection, WeeklyPost, WeeklyPostItem
+
+# A week's post is a few lines, not a report (DOMAIN §9: less burden).
+MAX_ITEMS = 10
+# How far back a head may still post and the office still compile: the week before this one,
+# so a week can be posted on Friday and compiled on Monday.
+POSTABLE_WEEKS = 2
+COMPILABLE_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class ItemData:
+    """One progress item as typed on the form."""
+
+    text: str
+    goal_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SectionData:
+    """One department's part of the compiled week as the office set it."""
+
+    department_id: int
+    position: int
+    text: str
+
+
+def _recent_weeks(count: int) -> list[Week]:
+    weeks = [Week.current()]
+    while len(weeks) < count:
+        weeks.append(weeks[-1].previous())
+    return weeks
+
+
+def weekly_postable_weeks() -> list[Week]:
+    """The weeks a head may post for, this week first."""
+    return _recent_weeks(POSTABLE_WEEKS)
+
+
+def weekly_compilable_weeks() -> list[Week]:
+    """The weeks the office may start compiling, this week first."""
+    return _recent_weeks(COMPILABLE_WEEKS)
+
+
+def goal_week_quarter(week: Week) -> periods.Quarter:
+    """The quarter whose goals a week's items may serve: the quarter of its Thursday (the day ISO
+    weeks are counted by), so a week straddling two quarters belongs to one."""
+    return periods.Quarter.of(week.first_day + timedelta(days=3))
+
+
+def _refuse_unless_enabled(organisation_id: int) -> None:
+    if not policy_for_organisation(organisation_id=organisation_id).weekly_progress_enabled:
+        raise ValidationError(_("本单位未启用每周工作进展（考核政策中可启用）。"))
+
+
+def _published(organisation_id: int, week: Week) -> bool:
+    return WeeklyDigest.objects.filter(
+        organisation_id=organisation_id, year=week.year, week=week.week, state=WeeklyDigest.State.PUBLISHED
+    ).exists()
+
+
+@transaction.atomic
+def weekly_post_save(*, actor: User, department: Department, week: Week, items: list[ItemData]) -> WeeklyPost:
+    """The head's post of ``department``'s progress for ``week``, replacing what they posted before.
+
+    Refused: for a department the actor does not head, where the policy has not switched the board
+    on, for a week other than this one or the last, once the office has published that week, with
+    no item or more than :data:`MAX_ITEMS`, with an item longer than the limit, or linked to a goal
+    that is not the department's for that year and quarter.
+    """
+    if not actor.has_perm("publicity.post_weekly_progress_for", department):
+        raise PermissionDenied
+    _refuse_unless_enabled(department.organisation_id)
+    if week not in weekly_postable_weeks():
+        raise ValidationError(_("只能填报本周或上周的工作进展。"))
+    if _published(department.organisation_id, week):
+        raise ValidationError(_("%(week)s的工作进展已发布，不能再修改。") % {"week": week.label})
+    items = [ItemData(text=item.text.strip(), goal_id=item.goal_id) for item in items if item.text.strip()]
+    if not items:
+        raise ValidationError(_("请至少填写一项工作进展。"))
+    if len(items) > MAX_ITEMS:
+        raise ValidationError(_("每周最多填写%(limit)s项工作进展。") % {"limit": MAX_ITEMS})
+    label = WeeklyPostItem._meta.get_field("text").verbose_name
+    for item in items:
+        check_length(item.text, limit=SHORT, label=label)
+    quarter = goal_week_quarter(week)
+    allowed = set(
+        goals_for_quarter(department_id=department.pk, year=quarter.year, quarter=quarter.quarter).values_list(
+            "pk", flat=True
+        )
+    )
+    if any(item.goal_id and item.goal_id not in allowed for item in items):
+        raise ValidationError(_("所选科室目标不是本科室%(quarter)s的目标。") % {"quarter": quarter.label})
+    post, created = WeeklyPost.objects.get_or_create(
+        department=department,
+        year=week.year,
+        week=week.week,
+        defaults={"organisation_id": department.organisation_id, "author": actor, "posted_at": timezone.now()},
+    )
+    if not created:
+        post.author, post.posted_at = actor, timezone.now()
+        post.save()
+        for old in post.items.all():
+            old.delete()  # one by one, so the audit trail keeps each old item's text
+    for position, item in enumerate(items, start=1):
+        WeeklyPostItem.objects.create(post=post, position=position, text=item.text, goal_id=item.goal_id or None)
+    return post
+
+
+@transaction.atomic
+def weekly_digest_start(*, actor: User, week: Week) -> WeeklyDigest:
+    """The office's compilation of ``week`` (created as a draft the first time)."""
+    if not actor.has_perm("publicity.compile_weekly"):
+        raise PermissionDenied
+    _refuse_unless_enabled(actor.organisation_id)
+    if week not in weekly_compilable_weeks():
+        raise ValidationError(_("只能汇编最近%(count)s周的工作进展。") % {"count": COMPILABLE_WEEKS})
+    digest, _created = WeeklyDigest.objects.get_or_create(
+        organisation_id=actor.organisation_id, year=week.year, week=week.week, defaults={"compiled_by": actor}
+    )
+    return digest
+
+
+def _lock_draft(*, actor: User, digest: WeeklyDigest) -> WeeklyDigest:
+    if not actor.has_perm("publicity.change_weekly_digest", digest):
+        raise PermissionDenied
+    # Re-read inside the transaction (a row lock on PostgreSQL; SQLite's writers queue anyway).
+    digest = WeeklyDigest.objects.select_for_update().get(pk=digest.pk)
+    if digest.is_published:
+        raise ValidationError(_("%(week)s的工作进展已发布，不能再修改。") % {"week": digest.period.label})
+    return digest
+
+
+@transaction.atomic
+def weekly_digest_compile(
+    *, actor: User, digest: WeeklyDigest, sections: list[SectionData], publish: bool = False
+) -> WeeklyDigest:
+    """Set which departments the week shows, in what order and wording; with ``publish``, publish it too.
+
+    A department is included only if it posted for that week; its text may be the office's edit
+    of the post, but not empty. Publishing needs at least one department.
+    """
+    digest = _lock_draft(actor=actor, digest=digest)
+    posted = set(
+        WeeklyPost.objects.filter(
+            organisation_id=digest.organisation_id, year=digest.year, week=digest.week
+        ).values_list("department_id", flat=True)
+    )
+    label = WeeklyDigestSection._meta.get_field("text").verbose_name
+    chosen: dict[int, SectionData] = {}
+    for section in sections:
+        if section.department_id not in posted:
+            raise ValidationError(_("只能汇编本周已填报进展的科室。"))
+        if not section.text.strip():
+            raise ValidationError(_("已选科室的进展内容不能为空。"))
+        check_length(section.text, limit=MEDIUM, label=label)
+        chosen[section.department_id] = section
+    existing = {s.department_id: s for s in digest.sections.all()}
+    for department_id, old in existing.items():
+        if department_id not in chosen:
+            old.delete()
+    for department_id, section in chosen.items():
+        row = existing.get(department_id) or WeeklyDigestSection(digest=digest, department_id=department_id)
+        text = section.text.strip()
+        if row.pk is None or (row.position, row.text) != (section.position, text):
+            row.position, row.text = section.position, text
+            row.save()
+    if publish:
+        return _publish(actor=actor, digest=digest)
+    return digest
+
+
+@transaction.atomic
+def weekly_digest_publish(*, actor: User, digest: WeeklyDigest) -> WeeklyDigest:
+    """Publish the compiled week to every member of the organisation (the bell) and the DingTalk
+    work group (when configured; sent after commit, never holding up the publication)."""
+    return _publish(actor=actor, digest=_lock_draft(actor=actor, digest=digest))
+
+
+def _publish(*, actor: User, digest: WeeklyDigest) -> WeeklyDigest:
+    sections = list(digest.sections.select_related("department").order_by("position", "department__sort_order"))
+    if not sections:
+        raise ValidationError(_("请至少选择一个科室的进展后再发布。"))
+    digest.state = WeeklyDigest.State.PUBLISHED
+    digest.published_by, digest.published_at = actor, timezone.now()
+    digest.save()
+    week = digest.period
+    message = _("%(week)s各科室工作进展已发布。") % {"week": week.label}
+    url = digest.get_absolute_url()
+    takes_part = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation_id=digest.organisation_id).exclude(
+        role__in=SEPARATED_ROLES
+    )
+    recipients = User.objects.filter(organisation_id=digest.organisation_id, is_active=True).filter(Exists(takes_part))
+    notify_many(
+        [Notification(recipient_id=pk, message=message, url=url) for pk in recipients.values_list("pk", flat=True)],
+        dedupe_key=f"weekly-digest:{digest.pk}",
+    )
+    title = _("每周工作进展：%(week)s") % {"week": week.label}
+    dingtalk_push(
+        organisation_id=digest.organisation_id,
+        title=title,
+        markdown_text=weekly_digest_markdown(
+            title=title, sections=[(s.department.name, s.text) for s in sections], path=url
+        ),
+        kind=DingTalkKind.WEEKLY_DIGEST,
+        key=f"weekly:{week.code}",
+    )
+    return digest
+
+
+def weekly_post_wording(post: WeeklyPost) -> str:
+    """The office's starting text for a department: the head's items, numbered, one a line."""
+    return "\n".join(f"{n}. {item.text}" for n, item in enumerate(post.items.all(), start=1))
