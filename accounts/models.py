@@ -130,6 +130,10 @@ DECISION_ROLES = frozenset({Role.AGENCY_HEAD, Role.SUPERVISING_LEADER, Role.HR_A
 # Roles whose grant or withdrawal waits for a second person: a single account could otherwise
 # give itself (or an accomplice) the power to decide, or strip the auditor of the trail.
 TWO_PERSON_ROLES = DECISION_ROLES | ADMIN_ROLES
+# A department's posts and the role each carries. Appointing someone to one on the department
+# form is a grant of that role (the head gives the first grade, the leader confirms or changes
+# it), so it too waits for a second person (accounts.services.department_save).
+DEPARTMENT_POSTS = {"head": Role.DEPARTMENT_HEAD, "supervising_leader": Role.SUPERVISING_LEADER}
 
 # The roles whose holders must sign in with a second factor when the policy asks for it
 # (Policy.two_factor_required); the one place to extend, e.g. with a security administrator.
@@ -317,6 +321,11 @@ class PendingRoleChange(PendingChange):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("人员"))
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
     withdraw = models.BooleanField(_("撤销"), default=False)
+    # An appointment to a department's post (its head or supervising leader, :data:`DEPARTMENT_POSTS`)
+    # asked for on the department form: confirming it fills the post, which carries the role.
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("科室")
+    )
 
     class Meta:
         verbose_name = _("待确认的角色变更")
@@ -324,12 +333,25 @@ class PendingRoleChange(PendingChange):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role"], condition=Q(state="pending"), name="one_pending_change_per_user_role"
+                fields=["user", "role"],
+                condition=Q(state="pending", department__isnull=True),
+                name="one_pending_change_per_user_role",
+            ),
+            # A leader may supervise several departments: one waiting appointment per post.
+            models.UniqueConstraint(
+                fields=["department", "role"],
+                condition=Q(state="pending", department__isnull=False),
+                name="one_pending_appointment_per_post",
             ),
         ]
         indexes = [models.Index(fields=["organisation", "state"])]
 
     def __str__(self) -> str:
+        if self.department_id:
+            return str(
+                _("任命%(name)s为“%(department)s”的%(role)s")
+                % {"name": self.user, "department": self.department, "role": self.get_role_display()}
+            )
         verb = _("撤销") if self.withdraw else _("授予")
         return f"{verb} {self.user} · {self.get_role_display()}"
 

@@ -272,10 +272,20 @@ def department_list(request: HttpRequest) -> HttpResponse:
 def department_create(request: HttpRequest) -> HttpResponse:
     form = DepartmentForm(request.POST or None, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
-        services.department_save(department=form.instance)
-        messages.success(request, _("科室“%(name)s”已创建。") % {"name": form.instance.name})
-        return redirect("accounts:department_list")
+        try:
+            waiting = services.department_save(department=form.instance, actor=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("科室“%(name)s”已创建。") % {"name": form.instance.name})
+            _tell_waiting_appointments(request, waiting)
+            return redirect("accounts:department_list")
     return render(request, "accounts/department_form.html", {"form": form})
+
+
+def _tell_waiting_appointments(request: HttpRequest, waiting) -> None:
+    for change in waiting:
+        messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
 
 
 @permission_required("accounts.manage_departments")
@@ -284,9 +294,19 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
     previous_head, previous_leader = department.head, department.supervising_leader
     form = DepartmentForm(request.POST or None, instance=department, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
-        services.department_save(department=form.instance, previous_head=previous_head, previous_leader=previous_leader)
-        messages.success(request, _("科室“%(name)s”已保存。") % {"name": department.name})
-        return redirect("accounts:department_list")
+        try:
+            waiting = services.department_save(
+                department=form.instance,
+                previous_head=previous_head,
+                previous_leader=previous_leader,
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("科室“%(name)s”已保存。") % {"name": department.name})
+            _tell_waiting_appointments(request, waiting)
+            return redirect("accounts:department_list")
     return render(request, "accounts/department_form.html", {"form": form, "department": department})
 
 
@@ -500,7 +520,7 @@ def pending_changes(request: HttpRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     role_changes = PendingRoleChange.objects.filter(
         organisation_id=organisation_id, state=PendingRoleChange.State.PENDING
-    ).select_related("user", "requested_by")
+    ).select_related("user", "requested_by", "department")
     resets = PendingPasswordReset.objects.filter(
         organisation_id=organisation_id, state=PendingPasswordReset.State.PENDING
     ).select_related("user", "requested_by")

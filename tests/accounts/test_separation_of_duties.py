@@ -389,3 +389,82 @@ def test_a_decision_makers_password_reset_waits_for_a_second_administrator(clien
     assert "password" not in (response.context or {})
     assert fresh(person).check_password(PASSWORD)
     assert PendingPasswordReset.objects.filter(user=person).exists()
+
+
+# --- Department posts: an appointment is a grant of a decision role ---------------------------
+
+
+def _edit_department(client, department, **posts):
+    data = {"code": department.code, "name": department.name, "sort_order": 0}
+    data.update({field: person.pk for field, person in posts.items() if person is not None})
+    return client.post(reverse("accounts:department_edit", args=[department.pk]), data)
+
+
+def test_hr_alone_cannot_appoint_a_supervising_leader_or_a_head_through_the_department_form(
+    client_for, department, head, leader, staff, colleague, hr, security_admin
+):
+    response = _edit_department(client_for(hr), department, head=colleague, supervising_leader=staff)
+    assert response.status_code == 302
+    department.refresh_from_db()
+    # The posts keep their holders and nobody gained a role: the appointments wait.
+    assert (department.head, department.supervising_leader) == (head, leader)
+    assert not fresh(staff).has_role(Role.SUPERVISING_LEADER)
+    assert not fresh(colleague).has_role(Role.DEPARTMENT_HEAD)
+    waiting = PendingRoleChange.objects.filter(department=department, state=PendingRoleChange.State.PENDING)
+    assert {(c.user, c.role, c.requested_by) for c in waiting} == {
+        (staff, Role.SUPERVISING_LEADER, hr),
+        (colleague, Role.DEPARTMENT_HEAD, hr),
+    }
+    # HR cannot confirm its own request; the security administrator can, and then the posts change.
+    for change in waiting:
+        assert client_for(hr).post(reverse("accounts:role_change_confirm", args=[change.pk])).status_code == 403
+    assert fresh(department.supervising_leader) == leader
+    confirmer = client_for(security_admin)
+    for change in waiting:
+        assert confirmer.post(reverse("accounts:role_change_confirm", args=[change.pk])).status_code == 302
+    department.refresh_from_db()
+    assert (department.head, department.supervising_leader) == (colleague, staff)
+    assert fresh(staff).has_role(Role.SUPERVISING_LEADER) and fresh(colleague).has_role(Role.DEPARTMENT_HEAD)
+    assert not fresh(head).has_role(Role.DEPARTMENT_HEAD) and not fresh(leader).has_role(Role.SUPERVISING_LEADER)
+    # Both steps are audited: the request and the confirmation (who, when), and the post's change.
+    trail = AuditEntry.objects.filter(content_type__model="pendingrolechange")
+    assert {entry.actor for entry in trail} == {hr, security_admin}
+    assert AuditEntry.objects.filter(content_type__model="department", actor=security_admin).exists()
+
+
+def test_hr_cannot_appoint_itself_and_have_it_take_effect(client_for, department, hr, leader):
+    _edit_department(client_for(hr), department, supervising_leader=hr)
+    change = PendingRoleChange.objects.get(department=department)
+    assert client_for(hr).post(reverse("accounts:role_change_confirm", args=[change.pk])).status_code == 403
+    department.refresh_from_db()
+    assert department.supervising_leader == leader and not fresh(hr).has_role(Role.SUPERVISING_LEADER)
+
+
+@pytest.mark.parametrize("post", ["head", "supervising_leader"])
+def test_an_administrator_cannot_be_appointed_to_a_department_post(client_for, department, hr, sysadmin, post):
+    response = _edit_department(client_for(hr), department, **{post: sysadmin})
+    assert response.status_code == 200
+    assert "三员分立" in response.content.decode()
+    assert not PendingRoleChange.objects.exists()
+    assert fresh(sysadmin).roles == {Role.SYSADMIN}
+
+
+def test_an_appointment_confirmed_after_the_person_became_an_administrator_is_refused(
+    client_for, department, hr, staff, security_admin, sysadmin
+):
+    _edit_department(client_for(hr), department, supervising_leader=staff)
+    change = PendingRoleChange.objects.get(department=department)
+    # Meanwhile the person was made an auditor (directly, as a past state of the database might hold).
+    services.role_revoke(user=staff, role=Role.STAFF)
+    services.role_grant(user=staff, role=Role.AUDITOR)
+    with pytest.raises(ValidationError):
+        services.role_change_decide(actor=security_admin, change=change, confirm=True)
+    assert not fresh(staff).has_role(Role.SUPERVISING_LEADER)
+
+
+def test_emptying_a_post_takes_effect_at_once(client_for, department, head, hr, leader):
+    response = _edit_department(client_for(hr), department)
+    assert response.status_code == 302
+    department.refresh_from_db()
+    assert department.head is None and department.supervising_leader is None
+    assert not fresh(head).has_role(Role.DEPARTMENT_HEAD)
