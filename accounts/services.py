@@ -477,6 +477,14 @@ def policy_update(*, policy: Policy, reason: str = "") -> Policy:
     return policy
 
 
+def period_approval_begin(*, organisation_id: int) -> None:
+    """Called first by a quarter's approval, inside its transaction: take the organisation's row
+    so writes that check the quarter is open (:func:`accounts.periods.hold_against_approval`)
+    finish before the approval reads anything, and those that come later wait and then see the
+    lock. A no-op on SQLite, whose writers are serialised already."""
+    list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation_id).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def period_lock(*, organisation: Organisation, quarter: periods.Quarter, actor: User | None) -> PeriodLock:
     """Close an organisation's quarter for changes (idempotent); the approval service calls it in

@@ -1,12 +1,18 @@
 """Once the agency head has approved a quarter (accounts.PeriodLock), the monthly summaries that fed
 it are read-only — also one returned before the approval, or submitted and returned after it."""
 
+import threading
+import time
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import periods
+from accounts import services as account_services
 from accounts.models import PeriodLock
 from accounts.workflow import ReviewStatus
 from summaries import services
@@ -93,3 +99,62 @@ def test_a_summary_of_another_quarter_stays_editable(returned, staff, close_quar
         summary=returned, actor=staff, based_on_version=returned.version, text=text_of(returned, other_work="改")
     )
     assert saved.other_work == "改"
+
+
+def _a_backend_waits_for_a_lock(seconds: float = 10) -> bool:
+    """Whether another session of this database is waiting for a row lock (PostgreSQL says so;
+    the test does not guess with a sleep)."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.05)
+    return False
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers with BEGIN IMMEDIATE")
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_write_racing_the_approval_waits_for_it_and_is_then_refused(
+    summary, staff, organisation, chief
+):
+    approving, commit, outcome = threading.Event(), threading.Event(), {}
+
+    def approve():  # the approval's own steps: take the organisation's row, then write the lock
+        try:
+            with transaction.atomic():
+                account_services.period_approval_begin(organisation_id=organisation.pk)
+                account_services.period_lock(organisation=organisation, quarter=periods.Quarter(2026, 4), actor=chief)
+                approving.set()
+                commit.wait(20)
+        finally:
+            connection.close()
+
+    def write():
+        try:
+            services.summary_autosave(
+                summary=summary, actor=staff, based_on_version=summary.version, text=text_of(summary, other_work="抢写")
+            )
+            outcome["result"] = "saved"
+        except ValidationError as error:
+            outcome["result"] = " ".join(error.messages)
+        finally:
+            connection.close()
+
+    approval = threading.Thread(target=approve)
+    approval.start()
+    assert approving.wait(20)
+    writer = threading.Thread(target=write)
+    writer.start()
+    # The write checked the lock while the approval was not yet committed: it must wait for it.
+    waited = _a_backend_waits_for_a_lock()
+    commit.set()
+    approval.join(20)
+    writer.join(20)
+    assert waited, "the write did not wait for the approval"
+    assert CLOSED in outcome["result"]
+    assert MonthlySummary.objects.get(pk=summary.pk).other_work == ""
