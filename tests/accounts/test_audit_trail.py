@@ -210,6 +210,25 @@ def test_on_postgresql_the_application_cannot_update_or_delete_an_audit_entry(st
     assert entry.result == "success"
 
 
+@pytest.mark.postgres
+def test_on_postgresql_an_audit_entry_cannot_be_hidden_from_its_organisation_nor_the_log_truncated(staff):
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's")
+    entry = audit.record_event(event="login", obj=staff, actor=staff)
+    assert entry.organisation_id == staff.organisation_id
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(organisation=None)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        # Without the test runner's session setting, as the application runs.
+        cursor.execute("SET LOCAL appraisal.audit_truncate = 'off'")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the entry's deferred checks, out of the way
+        cursor.execute("TRUNCATE accounts_auditentry")
+    entry.refresh_from_db()
+    assert entry.organisation_id == staff.organisation_id
+    # A deleted account's entries keep its e-mail; emptying the actor still passes.
+    AuditEntry.objects.filter(pk=entry.pk).update(actor=None)
+
+
 # --- The auditor filters and exports -----------------------------------------------------------
 
 
