@@ -329,17 +329,17 @@ def export_workbook(entries) -> tuple[bytes, int]:
     sheet.append([text_cell(sheet, h) for h in headers])
     count = 0
     for entry in entries[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
-        changes = "；".join(f"{label}：{old} → {new}" for label, old, new in entry.change_rows)
+        changes = "；".join(f"{label}：{text}" for label, text in entry.auditor_changes)
         actor = entry.actor.get_full_name() if entry.actor else (entry.actor_email or _("系统"))
         row = [
             timezone.localtime(entry.timestamp).strftime("%Y-%m-%d %H:%M:%S"),
             actor,
             entry.action_label,
-            f"{entry.content_type.name}：{entry.object_label}",
+            f"{entry.content_type.name}：{entry.auditor_object_label}",
             entry.get_result_display() if entry.result else "",
             entry.remote_addr or "",
             changes,
-            entry.reason,
+            entry.auditor_reason,
         ]
         sheet.append([text_cell(sheet, value) for value in row])
         count += 1

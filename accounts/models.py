@@ -696,6 +696,50 @@ class AuditEntry(AbstractLogEntry):
     ACTION_LABELS = {0: _("新增"), 1: _("修改"), 2: _("删除"), 3: _("访问")}
 
     @property
+    def holds_appraisal_content(self) -> bool:
+        """Whether the entry is about appraisal content (a summary's text, a target, a grade and its
+        comment, a finding, a special status …), which the auditor — an administrator, 三员分立 —
+        sees as an action on an object by someone at some time and from some address, never the
+        content itself. Configuration (quarters, indicator sets, sanction rules) stays readable."""
+        key = f"{self.content_type.app_label}.{self.content_type.model}"
+        if key in AUDIT_CONTENT_SHOWN:
+            return False
+        return key in AUDIT_CONTENT_HIDDEN or self.content_type.app_label in AUDIT_CONTENT_APPS
+
+    @property
+    def auditor_object_label(self) -> str:
+        if self.holds_appraisal_content:
+            # The object's text may be its content (a target item's wording): its kind and number only.
+            return f"{self.content_type.name} #{self.object_pk}"
+        return self.object_label
+
+    @property
+    def auditor_changes(self) -> list[tuple[str, str]]:
+        """(field label, what the auditor reads) per changed field: "old → new" (only the new value
+        of a creation or an event, only the old of a deletion), or for appraisal content that the
+        field changed and nothing of its value."""
+        hidden = self.holds_appraisal_content
+        changes = []
+        for label, old, new in self.change_rows:
+            if hidden:
+                text = str(_("（考核内容，不显示）"))
+            elif self.action == self.Action.CREATE or self.event:
+                text = new
+            elif self.action == self.Action.DELETE:
+                text = old
+            else:
+                text = f"{old} → {new}"
+            changes.append((label, text))
+        return changes
+
+    @property
+    def auditor_reason(self) -> str:
+        """A reviewer's or leader's reason is appraisal content too (a return, a changed grade)."""
+        if self.reason and self.holds_appraisal_content:
+            return str(_("（考核内容，不显示）"))
+        return self.reason
+
+    @property
     def action_label(self) -> str:
         if self.event:
             return self.get_event_display()
@@ -779,6 +823,14 @@ class AuditEntry(AbstractLogEntry):
             return _("%(kind)s #%(pk)s（现已不存在）") % {"kind": field.related_model._meta.verbose_name, "pk": value}
         return str(found)
 
+
+# Appraisal content in the audit trail (AuditEntry.holds_appraisal_content): every model of these
+# apps and the special statuses, but not the configuration listed as shown.
+AUDIT_CONTENT_APPS = frozenset({"evaluations", "summaries", "targets", "publicity"})
+AUDIT_CONTENT_HIDDEN = frozenset({"accounts.staffstatus"})
+AUDIT_CONTENT_SHOWN = frozenset(
+    {"evaluations.appraisalquarter", "evaluations.indicatorset", "evaluations.indicator", "evaluations.sanctionrule"}
+)
 
 # How much of a long text an audit row shows; the record keeps it whole.
 AUDIT_VALUE_LENGTH = 200

@@ -372,15 +372,18 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 @permission_required("accounts.view_staff")
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk, "accounts.view_person")
+    # Special statuses and who evaluates whom are appraisal input: HR's, not the administrators' (三员分立).
+    sees_appraisal = request.user.has_perm("accounts.see_appraisal_content")
     return render(
         request,
         "accounts/staff_detail.html",
         {
             "person": person,
             "memberships": person.memberships.select_related("department"),
-            "statuses": person.statuses.all(),
+            "sees_appraisal": sees_appraisal,
+            "statuses": person.statuses.all() if sees_appraisal else [],
             "role_labels": [Role(r).label for r in Role.values if r in person.roles],
-            "evaluator": selectors.evaluator_of(person=person),
+            "evaluator": selectors.evaluator_of(person=person) if sees_appraisal else None,
             "can_change": request.user.has_perm("accounts.change_person", person),
             "can_change_statuses": request.user.has_perm("accounts.manage_statuses"),
             "can_reset": request.user.has_perm("accounts.reset_password", person),

@@ -468,3 +468,63 @@ def test_emptying_a_post_takes_effect_at_once(client_for, department, head, hr, 
     department.refresh_from_db()
     assert department.head is None and department.supervising_leader is None
     assert not fresh(head).has_role(Role.DEPARTMENT_HEAD)
+
+
+# --- What the administrators see: actions, not appraisal content ------------------------------
+
+
+def test_the_auditor_sees_who_changed_an_appraisal_record_but_not_its_content(client_for, auditor, staff, head):
+    from accounts.audit import acting_as, audit_reason
+    from tests.factories import TargetItemFactory, TargetSetFactory
+
+    with acting_as(staff):
+        target_set = TargetSetFactory(owner=staff)
+        TargetItemFactory(target_set=target_set, content="机密的目标内容")
+    with acting_as(head), audit_reason("退回：工作量评价偏低"):
+        target_set.status = "returned"
+        target_set.save()
+    client = client_for(auditor)
+    body = client.get(reverse("accounts:audit_list")).content.decode()
+    # The action, the object's kind, who and when are there …
+    assert "目标事项" in body or "季度目标" in body
+    assert head.full_name in body and staff.full_name in body
+    # … the content, its reason and the record's own text are not.
+    assert "机密的目标内容" not in body
+    assert "工作量评价偏低" not in body
+    assert "考核内容，不显示" in body
+    export = client.post(reverse("accounts:audit_export"))
+    import io
+
+    from openpyxl import load_workbook
+
+    cells = " ".join(
+        str(value)
+        for row in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+        for value in row
+    )
+    assert "机密的目标内容" not in cells and "工作量评价偏低" not in cells
+
+
+def test_the_auditor_still_reads_account_changes_in_full(client_for, auditor, hr, staff):
+    from accounts.audit import acting_as
+
+    with acting_as(hr):
+        staff.position_title = "四级主任科员"
+        staff.save()
+    body = client_for(auditor).get(reverse("accounts:audit_list")).content.decode()
+    assert "四级主任科员" in body
+
+
+@pytest.mark.parametrize("persona", ["sysadmin", "security_admin"])
+def test_administrators_see_neither_special_statuses_nor_the_evaluator_on_the_staff_page(
+    request, client_for, staff, head, hr, persona
+):
+    from accounts.models import StaffStatus, StaffStatusKind
+
+    StaffStatus.objects.create(user=staff, kind=StaffStatusKind.UNDER_INVESTIGATION, start_date="2026-01-05")
+    url = reverse("accounts:staff_detail", args=[staff.pk])
+    body = client_for(request.getfixturevalue(persona)).get(url).content.decode()
+    assert "立案审查" not in body and "审核评鉴人" not in body and head.full_name not in body
+    # HR keeps the register and sees both.
+    body = client_for(hr).get(url).content.decode()
+    assert "立案审查" in body and "审核评鉴人" in body and head.full_name in body
