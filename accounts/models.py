@@ -660,6 +660,7 @@ class AuditEvent(models.TextChoices):
     DOWNLOAD = "download", _("下载文件")
     JOB_RUN = "job_run", _("后台任务运行")
     PURGE = "purge", _("清理过期审计记录")
+    UNLOCK = "unlock", _("解除登录锁定")
 
 
 class AuditResult(models.TextChoices):

@@ -743,6 +743,21 @@ def two_factor_required(*, user: User) -> bool:
 
 
 @transaction.atomic
+def account_unlock(*, actor: User, user: User, request=None) -> int:
+    """The security administrator unlocks an account locked out by failed sign-ins (from any
+    address); audited with the number of failures forgotten, and the owner is told. Returns it."""
+    from .audit import record_event
+    from .lockout import unlock_account
+
+    if not actor.has_perm("accounts.unlock_account", user):
+        raise PermissionDenied
+    failures = unlock_account(user.get_username())
+    record_event(event="unlock", obj=user, actor=actor, request=request, detail={"failures": failures})
+    notify(recipient=user, message=_("%(actor)s解除了您账号的登录锁定。") % {"actor": actor})
+    return failures
+
+
+@transaction.atomic
 def two_factor_reset(*, user: User) -> None:
     """Remove the person's authenticator and recovery codes (administrator action, e.g. a lost
     phone); audited through ``User.two_factor_reset_at``. The next sign-in enrols anew when the

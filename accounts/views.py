@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from . import audit, imports, jobs, periods, selectors, services
+from . import audit, imports, jobs, lockout, periods, selectors, services
 from .decorators import permission_required
 from .filters import AuditFilter, DepartmentFilter, StaffFilter
 from .formerrors import add_service_errors, error_text
@@ -253,6 +253,25 @@ def staff_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
+@permission_required("accounts.manage_roles")
+def staff_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Unlock an account locked out by failed sign-ins (the security administrator's; audited)."""
+    person = _get_person_for_admin(request, pk, perm="accounts.unlock_account")
+    if request.method == "POST":
+        failures = services.account_unlock(actor=request.user, user=person, request=request)
+        messages.success(
+            request, _("已解除“%(name)s”的登录锁定（清除失败登录%(n)s次）。") % {"name": person, "n": failures}
+        )
+        return redirect(person_url(person))
+    return confirm_page(
+        request,
+        title=_("解除登录锁定"),
+        message=_("确定清除“%(name)s”的失败登录记录、解除其登录锁定吗？") % {"name": person},
+        cancel_url=person_url(person),
+    )
+
+
 # --- Departments -----------------------------------------------------------------------
 
 
@@ -388,6 +407,8 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change_statuses": request.user.has_perm("accounts.manage_statuses"),
             "can_reset": request.user.has_perm("accounts.reset_password", person),
             "can_change_roles": request.user.has_perm("accounts.change_roles", person),
+            "can_unlock": request.user.has_perm("accounts.unlock_account", person),
+            "failed_sign_ins": lockout.failed_sign_ins(person.get_username()),
         },
     )
 

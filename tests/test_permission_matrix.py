@@ -71,6 +71,7 @@ OBJECT_FOR_PK = {
     "accounts:staff_roles": "person",
     "accounts:staff_reset_password": "person",
     "accounts:staff_two_factor_reset": "person",
+    "accounts:staff_unlock": "person",
     "accounts:role_change_confirm": "role_change",
     "accounts:role_change_reject": "role_change",
     "accounts:password_reset_confirm": "password_reset",
