@@ -121,7 +121,12 @@ class RolesForm(forms.Form):
 
 
 # The security settings (三员分立: the security administrator's, not HR's) have a form of their own.
-SECURITY_SETTINGS_FIELDS = ("session_idle_minutes", "password_max_age_days", "two_factor_required")
+SECURITY_SETTINGS_FIELDS = (
+    "session_idle_minutes",
+    "password_max_age_days",
+    "two_factor_required",
+    "audit_retention_days",
+)
 
 
 class SecuritySettingsForm(forms.ModelForm):
