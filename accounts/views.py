@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from . import audit, imports, jobs, lockout, periods, selectors, services
+from . import audit, excel, imports, jobs, lockout, periods, selectors, services
 from .decorators import permission_required
 from .filters import AuditFilter, DepartmentFilter, StaffFilter
 from .formerrors import add_service_errors, error_text
@@ -62,6 +62,7 @@ from .models import (
 from .pages import XLSX, confirm_page, xlsx_download
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
+from .storage import upload_limited
 
 
 def _get_person_for_admin(request: HttpRequest, pk: int, perm: str = "accounts.change_person") -> User:
@@ -737,6 +738,7 @@ def staff_import_template(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@upload_limited(limit=excel.MAX_FILE_BYTES, message=excel.file_too_large_message)
 @permission_required("accounts.import_staff")
 def staff_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
