@@ -303,7 +303,9 @@ def _on_logout(sender, request, user, **kwargs) -> None:
 def _tried_account(username: str):
     from .models import User
 
-    return User.objects.filter(username=username).first() if username else None
+    # Names are unique per organisation: a name several agencies use names no one account.
+    namesakes = list(User.objects.filter(username=username)[:2]) if username else []
+    return namesakes[0] if len(namesakes) == 1 else None
 
 
 def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:

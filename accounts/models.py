@@ -18,6 +18,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -143,8 +144,20 @@ TWO_FACTOR_ROLES = frozenset(
 
 
 class User(OrganisationScoped, AbstractUser):
-    """A person who logs in. Staff attributes live here; the department is the current one."""
+    """A person who logs in. Staff attributes live here; the department is the current one.
 
+    A user name is unique within its organisation (case aside), not across organisations: HR of
+    one agency must not learn, by being refused a name, that another agency has a person of that
+    name. Sign-in finds the one person of that name whose password matches
+    (:class:`accounts.backends.OrganisationUsernameBackend`).
+    """
+
+    username = models.CharField(
+        _("username"),
+        max_length=150,
+        help_text=_("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+        validators=[AbstractUser.username_validator],
+    )
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     organisation = models.ForeignKey(
         Organisation,
@@ -191,6 +204,19 @@ class User(OrganisationScoped, AbstractUser):
                 fields=["organisation", "employee_number"],
                 condition=~Q(employee_number=""),
                 name="employee_number_unique_per_org",
+            ),
+            models.UniqueConstraint(
+                Lower("username"),
+                "organisation",
+                name="username_unique_per_org",
+                violation_error_message=_("本单位已有人员使用该用户名。"),
+            ),
+            # NULLs are distinct in a unique index: accounts without an organisation (a superuser).
+            models.UniqueConstraint(
+                Lower("username"),
+                condition=Q(organisation__isnull=True),
+                name="username_unique_without_org",
+                violation_error_message=_("该用户名已被使用。"),
             ),
         ]
         indexes = [models.Index(fields=["organisation", "department", "is_active"])]

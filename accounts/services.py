@@ -334,6 +334,9 @@ def staff_create(
     """
     if actor is not None and roles and set(roles) & TWO_PERSON_ROLES:
         raise PermissionDenied
+    # Unique within the organisation (case aside); other organisations' names are not looked at.
+    if User.objects.filter(organisation=organisation, username__iexact=username).exists():
+        raise ValidationError({"username": _("本单位已有人员使用该用户名。")})
     initial_password = password or generate_initial_password()
     user = User(
         organisation=organisation,

@@ -377,15 +377,19 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     form = StaffForm(request.POST or None, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("username", "full_name", "department")}
-        person, password = services.staff_create(
-            organisation=request.user.organisation,
-            username=form.cleaned_data["username"],
-            full_name=form.cleaned_data["full_name"],
-            department=form.cleaned_data["department"],
-            actor=request.user,
-            **data,
-        )
-        return render(request, "accounts/initial_password.html", {"person": person, "password": password})
+        try:
+            person, password = services.staff_create(
+                organisation=request.user.organisation,
+                username=form.cleaned_data["username"],
+                full_name=form.cleaned_data["full_name"],
+                department=form.cleaned_data["department"],
+                actor=request.user,
+                **data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return render(request, "accounts/initial_password.html", {"person": person, "password": password})
     return render(request, "accounts/staff_form.html", {"form": form})
 
 

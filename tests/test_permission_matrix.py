@@ -309,11 +309,6 @@ def test_hr_searching_for_a_user_name_of_another_organisation_finds_what_a_name_
     assert [list(response.context["page"]) for response in pages] == [[], []]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FINDING: user names are unique across organisations (AbstractUser.username), so HR creating "
-    "a person is told that another organisation's user name is taken; needs names scoped per organisation.",
-)
 def test_hr_creating_a_person_with_a_user_name_of_another_organisation_gets_the_answer_of_a_new_name(
     client_for, hr, department, outsider
 ):
