@@ -21,6 +21,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
+from .models import AUDIT_RETENTION_MIN_DAYS
+
 _reason: ContextVar[str] = ContextVar("audit_reason", default="")
 
 
@@ -146,7 +148,7 @@ def prefetch_related_labels(entries) -> None:
 
 # --- Events that are not a change of a record: sign-in, exports, job runs ------------------------
 
-RETENTION_MIN_DAYS = 180
+RETENTION_MIN_DAYS = AUDIT_RETENTION_MIN_DAYS  # the name the purge command knows
 
 
 # The actor and source address of the request or command being served; auditlog's own context
@@ -225,8 +227,27 @@ def record_event(
     return entry
 
 
-def purge_expired(*, days: int) -> int:
-    """Delete audit entries older than ``days`` (at least :data:`RETENTION_MIN_DAYS`); the number deleted.
+def retention_days(*, days: int | None = None) -> dict[int | None, int]:
+    """How many days each organisation keeps its audit entries: its policy's
+    ``audit_retention_days`` (the security administrator's setting, never below 180), raised to the
+    deployment's ``AUDIT_RETENTION_DAYS`` and to ``days`` when given. Entries without an
+    organisation (``None``) are kept as long as the longest of them."""
+    from django.conf import settings
+
+    from .models import Organisation, Policy
+
+    floor = max(RETENTION_MIN_DAYS, getattr(settings, "AUDIT_RETENTION_DAYS", 0), days or 0)
+    policies = dict(Policy.objects.values_list("organisation_id", "audit_retention_days"))
+    retention: dict[int | None, int] = {
+        pk: max(floor, policies.get(pk, 0)) for pk in Organisation.objects.values_list("pk", flat=True)
+    }
+    retention[None] = max([floor, *retention.values()])
+    return retention
+
+
+def purge_expired(*, days: int | None = None) -> int:
+    """Delete audit entries older than their organisation's retention (:func:`retention_days`:
+    the policy's, at least :data:`RETENTION_MIN_DAYS`; ``days`` can only lengthen it); the number deleted.
 
     On PostgreSQL the delete passes the append-only trigger only through this path (a transaction-local
     ``appraisal.audit_purge`` setting, and the trigger itself refuses anything younger than 180 days).
@@ -235,27 +256,39 @@ def purge_expired(*, days: int) -> int:
 
     from django.core.exceptions import ValidationError
     from django.db import connection, transaction
+    from django.db.models import Q
     from django.utils import timezone
     from django.utils.translation import gettext as _
 
     from .models import AuditEntry
 
-    if days < RETENTION_MIN_DAYS:
+    if days is not None and days < RETENTION_MIN_DAYS:
         raise ValidationError(_("审计记录至少保存%(days)d天。") % {"days": RETENTION_MIN_DAYS})
-    cutoff = timezone.now() - datetime.timedelta(days=days)
+    now = timezone.now()
+    by_days: dict[int, list[int | None]] = defaultdict(list)
+    for organisation_id, kept in retention_days(days=days).items():
+        by_days[kept].append(organisation_id)
+    expired = Q()
+    for kept, organisation_ids in by_days.items():
+        scope = Q(organisation_id__in=[pk for pk in organisation_ids if pk is not None])
+        if None in organisation_ids:
+            scope |= Q(organisation_id__isnull=True)
+        expired |= scope & Q(timestamp__lt=now - datetime.timedelta(days=kept))
     postgres = connection.vendor == "postgresql"
     with transaction.atomic():
         if postgres:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('appraisal.audit_purge', 'on', true)")
-        deleted, _counts = AuditEntry.objects.filter(timestamp__lt=cutoff).delete()
+        deleted, _counts = AuditEntry.objects.filter(expired).delete()
         if postgres:
             # Off again at once: inside an outer transaction the setting would otherwise outlive the
             # purge (a failed delete rolls the savepoint back, and the setting with it).
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('appraisal.audit_purge', 'off', true)")
     if deleted:
-        record_event(event="purge", label=str(cutoff.date()), detail={"deleted": deleted, "days": days})
+        kept = sorted(by_days)
+        detail = {"deleted": deleted, "days": kept[0] if len(kept) == 1 else kept}
+        record_event(event="purge", label=str(now.date()), detail=detail)
     return deleted
 
 
@@ -271,7 +304,9 @@ def _on_logout(sender, request, user, **kwargs) -> None:
 def _tried_account(username: str):
     from .models import User
 
-    return User.objects.filter(username=username).first() if username else None
+    # Names are unique per organisation: a name several agencies use names no one account.
+    namesakes = list(User.objects.filter(username=username)[:2]) if username else []
+    return namesakes[0] if len(namesakes) == 1 else None
 
 
 def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
@@ -330,17 +365,17 @@ def export_workbook(entries) -> tuple[bytes, int]:
     sheet.append([text_cell(sheet, h) for h in headers])
     count = 0
     for entry in entries[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
-        changes = "；".join(f"{label}：{old} → {new}" for label, old, new in entry.change_rows)
+        changes = "；".join(f"{label}：{text}" for label, text in entry.auditor_changes)
         actor = entry.actor.get_full_name() if entry.actor else (entry.actor_email or _("系统"))
         row = [
             timezone.localtime(entry.timestamp).strftime("%Y-%m-%d %H:%M:%S"),
             actor,
             entry.action_label,
-            f"{entry.content_type.name}：{entry.object_label}",
+            f"{entry.content_type.name}：{entry.auditor_object_label}",
             entry.get_result_display() if entry.result else "",
             entry.remote_addr or "",
             changes,
-            entry.reason,
+            entry.auditor_reason,
         ]
         sheet.append([text_cell(sheet, value) for value in row])
         count += 1

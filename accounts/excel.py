@@ -39,6 +39,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 MAX_ROWS = 5000
 MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+def file_too_large_message(max_file_bytes: int = MAX_FILE_BYTES) -> str:
+    """The refusal of a file over the limit, stating it (read_sheet, and the upload views' body check)."""
+    return _("文件过大（超过%(mb)dMB），请分批导入。") % {"mb": max_file_bytes // (1024 * 1024)}
+
+
 # Checked in the zip before openpyxl parses anything: a small file may unpack to gigabytes.
 MAX_UNCOMPRESSED_BYTES = 40 * 1024 * 1024
 MAX_SHARED_STRINGS = 200_000
@@ -194,7 +201,7 @@ def read_sheet(
     header_to_field = {header: name for name, header, _required in columns}
     size = getattr(file, "size", None)
     if size is not None and size > max_file_bytes:
-        return {}, [], _("文件过大（超过%(mb)dMB），请分批导入。") % {"mb": max_file_bytes // (1024 * 1024)}
+        return {}, [], file_too_large_message(max_file_bytes)
     if hasattr(file, "seek"):
         file.seek(0)
     refusal = inspect_package(file, max_rows=max_rows)

@@ -86,6 +86,16 @@ class StaffForm(forms.ModelForm):
             # Moves keep history, so they go through their own form.
             del self.fields["department"]
 
+    def clean_username(self):
+        # Within the organisation only: whether another agency has the name is none of HR's business.
+        username = self.cleaned_data["username"]
+        clash = User.objects.filter(organisation=self.organisation, username__iexact=username)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("本单位已有人员使用该用户名。"))
+        return username
+
     def clean_employee_number(self):
         number = self.cleaned_data["employee_number"].strip()
         clash = User.objects.filter(organisation=self.organisation, employee_number=number)
@@ -121,7 +131,12 @@ class RolesForm(forms.Form):
 
 
 # The security settings (三员分立: the security administrator's, not HR's) have a form of their own.
-SECURITY_SETTINGS_FIELDS = ("session_idle_minutes", "password_max_age_days", "two_factor_required")
+SECURITY_SETTINGS_FIELDS = (
+    "session_idle_minutes",
+    "password_max_age_days",
+    "two_factor_required",
+    "audit_retention_days",
+)
 
 
 class SecuritySettingsForm(forms.ModelForm):

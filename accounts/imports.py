@@ -402,29 +402,25 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
             )
         )
 
-    # Usernames of new people must be free across all organisations (usernames are global).
+    # Usernames of new people must be free in this organisation (other organisations' are not
+    # looked at: whether another agency has a name is none of HR's business).
     new_rows = [row for row in parsed if row.employee_number not in existing]
     wanted = {row.username.lower() for row in new_rows}
     holders: dict[str, User] = {}
     if wanted:
-        for holder in (
-            User.objects.annotate(username_lower=Lower("username"))
-            .filter(username_lower__in=wanted)
-            .select_related("organisation")
+        for holder in User.objects.annotate(username_lower=Lower("username")).filter(
+            organisation=organisation, username_lower__in=wanted
         ):
             holders[holder.username_lower] = holder
     for row in new_rows:
         holder = holders.get(row.username.lower())
         if holder is None:
             continue
-        if holder.organisation_id != organisation.pk:
-            message = _("用户名“%(value)s”已被其他单位的人员使用，请另填用户名") % {"value": row.username}
-        else:
-            message = _("用户名“%(value)s”已被本单位的“%(person)s”（工号%(number)s）使用，请另填用户名") % {
-                "value": row.username,
-                "person": holder.get_full_name(),
-                "number": holder.employee_number or "—",
-            }
+        message = _("用户名“%(value)s”已被本单位的“%(person)s”（工号%(number)s）使用，请另填用户名") % {
+            "value": row.username,
+            "person": holder.get_full_name(),
+            "number": holder.employee_number or "—",
+        }
         errors.append((row.row_number, message))
 
     if errors:

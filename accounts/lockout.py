@@ -22,6 +22,23 @@ from django.conf import settings
 from django.db.models import Sum
 
 
+def failed_sign_ins(username: str) -> int:
+    """Failed sign-ins of an account still counted (within the cool-off window), from any address."""
+    attempts = AccessAttempt.objects.filter(username=username)
+    if settings.AXES_COOLOFF_TIME is not None:
+        from django.utils import timezone
+
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+    return _failures(attempts)
+
+
+def unlock_account(username: str) -> int:
+    """Forget the failed sign-ins of an account from every address; how many were forgotten."""
+    failures = _failures(AccessAttempt.objects.filter(username=username))
+    AccessAttempt.objects.filter(username=username).delete()
+    return failures
+
+
 def _failures(attempts) -> int:
     return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 

@@ -18,6 +18,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -130,6 +131,10 @@ DECISION_ROLES = frozenset({Role.AGENCY_HEAD, Role.SUPERVISING_LEADER, Role.HR_A
 # Roles whose grant or withdrawal waits for a second person: a single account could otherwise
 # give itself (or an accomplice) the power to decide, or strip the auditor of the trail.
 TWO_PERSON_ROLES = DECISION_ROLES | ADMIN_ROLES
+# A department's posts and the role each carries. Appointing someone to one on the department
+# form is a grant of that role (the head gives the first grade, the leader confirms or changes
+# it), so it too waits for a second person (accounts.services.department_save).
+DEPARTMENT_POSTS = {"head": Role.DEPARTMENT_HEAD, "supervising_leader": Role.SUPERVISING_LEADER}
 
 # The roles whose holders must sign in with a second factor when the policy asks for it
 # (Policy.two_factor_required); the one place to extend, e.g. with a security administrator.
@@ -139,8 +144,20 @@ TWO_FACTOR_ROLES = frozenset(
 
 
 class User(OrganisationScoped, AbstractUser):
-    """A person who logs in. Staff attributes live here; the department is the current one."""
+    """A person who logs in. Staff attributes live here; the department is the current one.
 
+    A user name is unique within its organisation (case aside), not across organisations: HR of
+    one agency must not learn, by being refused a name, that another agency has a person of that
+    name. Sign-in finds the one person of that name whose password matches
+    (:class:`accounts.backends.OrganisationUsernameBackend`).
+    """
+
+    username = models.CharField(
+        _("username"),
+        max_length=150,
+        help_text=_("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+        validators=[AbstractUser.username_validator],
+    )
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     organisation = models.ForeignKey(
         Organisation,
@@ -187,6 +204,19 @@ class User(OrganisationScoped, AbstractUser):
                 fields=["organisation", "employee_number"],
                 condition=~Q(employee_number=""),
                 name="employee_number_unique_per_org",
+            ),
+            models.UniqueConstraint(
+                Lower("username"),
+                "organisation",
+                name="username_unique_per_org",
+                violation_error_message=_("本单位已有人员使用该用户名。"),
+            ),
+            # NULLs are distinct in a unique index: accounts without an organisation (a superuser).
+            models.UniqueConstraint(
+                Lower("username"),
+                condition=Q(organisation__isnull=True),
+                name="username_unique_without_org",
+                violation_error_message=_("该用户名已被使用。"),
             ),
         ]
         indexes = [models.Index(fields=["organisation", "department", "is_active"])]
@@ -317,6 +347,11 @@ class PendingRoleChange(PendingChange):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("人员"))
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
     withdraw = models.BooleanField(_("撤销"), default=False)
+    # An appointment to a department's post (its head or supervising leader, :data:`DEPARTMENT_POSTS`)
+    # asked for on the department form: confirming it fills the post, which carries the role.
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("科室")
+    )
 
     class Meta:
         verbose_name = _("待确认的角色变更")
@@ -324,12 +359,25 @@ class PendingRoleChange(PendingChange):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role"], condition=Q(state="pending"), name="one_pending_change_per_user_role"
+                fields=["user", "role"],
+                condition=Q(state="pending", department__isnull=True),
+                name="one_pending_change_per_user_role",
+            ),
+            # A leader may supervise several departments: one waiting appointment per post.
+            models.UniqueConstraint(
+                fields=["department", "role"],
+                condition=Q(state="pending", department__isnull=False),
+                name="one_pending_appointment_per_post",
             ),
         ]
         indexes = [models.Index(fields=["organisation", "state"])]
 
     def __str__(self) -> str:
+        if self.department_id:
+            return str(
+                _("任命%(name)s为“%(department)s”的%(role)s")
+                % {"name": self.user, "department": self.department, "role": self.get_role_display()}
+            )
         verb = _("撤销") if self.withdraw else _("授予")
         return f"{verb} {self.user} · {self.get_role_display()}"
 
@@ -382,6 +430,8 @@ def default_participating_staff_types() -> list[str]:
 
 # GB/T 22239 level 3: a session idle longer than this ends, whatever a policy says.
 MAX_SESSION_IDLE_MINUTES = 30
+# GB/T 22239 level 3 keeps the audit trail at least six months: the policy cannot go below it.
+AUDIT_RETENTION_MIN_DAYS = 180
 
 
 class Policy(OrganisationScoped, models.Model):
@@ -525,6 +575,16 @@ class Policy(OrganisationScoped, models.Model):
         default=90,
         validators=[MinValueValidator(0), MaxValueValidator(365)],
         help_text=_("密码使用超过此天数须修改后才能继续使用系统；0 表示不限。"),
+    )
+    audit_retention_days = models.PositiveSmallIntegerField(
+        _("审计记录保存期限（天）"),
+        default=AUDIT_RETENTION_MIN_DAYS,
+        # A field validator, so the form, full_clean and policy_update all refuse a shorter one.
+        validators=[
+            MinValueValidator(AUDIT_RETENTION_MIN_DAYS, message=_("审计记录至少保存%(limit_value)s天。")),
+            MaxValueValidator(3650),
+        ],
+        help_text=_("超过此天数的审计记录每日自动清理；不少于180天。"),
     )
     two_factor_required = models.BooleanField(
         _("关键岗位须双因素登录"),
@@ -670,6 +730,7 @@ class AuditEvent(models.TextChoices):
     DOWNLOAD = "download", _("下载文件")
     JOB_RUN = "job_run", _("后台任务运行")
     PURGE = "purge", _("清理过期审计记录")
+    UNLOCK = "unlock", _("解除登录锁定")
 
 
 class AuditResult(models.TextChoices):
@@ -704,6 +765,50 @@ class AuditEntry(AbstractLogEntry):
         indexes = [models.Index(fields=["organisation", "-timestamp"])]
 
     ACTION_LABELS = {0: _("新增"), 1: _("修改"), 2: _("删除"), 3: _("访问")}
+
+    @property
+    def holds_appraisal_content(self) -> bool:
+        """Whether the entry is about appraisal content (a summary's text, a target, a grade and its
+        comment, a finding, a special status …), which the auditor — an administrator, 三员分立 —
+        sees as an action on an object by someone at some time and from some address, never the
+        content itself. Configuration (quarters, indicator sets, sanction rules) stays readable."""
+        key = f"{self.content_type.app_label}.{self.content_type.model}"
+        if key in AUDIT_CONTENT_SHOWN:
+            return False
+        return key in AUDIT_CONTENT_HIDDEN or self.content_type.app_label in AUDIT_CONTENT_APPS
+
+    @property
+    def auditor_object_label(self) -> str:
+        if self.holds_appraisal_content:
+            # The object's text may be its content (a target item's wording): its kind and number only.
+            return f"{self.content_type.name} #{self.object_pk}"
+        return self.object_label
+
+    @property
+    def auditor_changes(self) -> list[tuple[str, str]]:
+        """(field label, what the auditor reads) per changed field: "old → new" (only the new value
+        of a creation or an event, only the old of a deletion), or for appraisal content that the
+        field changed and nothing of its value."""
+        hidden = self.holds_appraisal_content
+        changes = []
+        for label, old, new in self.change_rows:
+            if hidden:
+                text = str(_("（考核内容，不显示）"))
+            elif self.action == self.Action.CREATE or self.event:
+                text = new
+            elif self.action == self.Action.DELETE:
+                text = old
+            else:
+                text = f"{old} → {new}"
+            changes.append((label, text))
+        return changes
+
+    @property
+    def auditor_reason(self) -> str:
+        """A reviewer's or leader's reason is appraisal content too (a return, a changed grade)."""
+        if self.reason and self.holds_appraisal_content:
+            return str(_("（考核内容，不显示）"))
+        return self.reason
 
     @property
     def action_label(self) -> str:
@@ -789,6 +894,14 @@ class AuditEntry(AbstractLogEntry):
             return _("%(kind)s #%(pk)s（现已不存在）") % {"kind": field.related_model._meta.verbose_name, "pk": value}
         return str(found)
 
+
+# Appraisal content in the audit trail (AuditEntry.holds_appraisal_content): every model of these
+# apps and the special statuses, but not the configuration listed as shown.
+AUDIT_CONTENT_APPS = frozenset({"evaluations", "summaries", "targets", "publicity"})
+AUDIT_CONTENT_HIDDEN = frozenset({"accounts.staffstatus"})
+AUDIT_CONTENT_SHOWN = frozenset(
+    {"evaluations.appraisalquarter", "evaluations.indicatorset", "evaluations.indicator", "evaluations.sanctionrule"}
+)
 
 # How much of a long text an audit row shows; the record keeps it whole.
 AUDIT_VALUE_LENGTH = 200

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -422,8 +423,31 @@ def grading_open_refusal(
 # --- Closed quarters (read-only after approval) ----------------------------------------
 
 
+def hold_against_approval(organisation: Organisation | int) -> None:
+    """Make a write that checked a quarter is open wait for — or be waited for by — the quarter's
+    approval, so a write racing the approval cannot slip in after it.
+
+    The approval takes the organisation's row ``FOR NO KEY UPDATE`` (:func:`accounts.services.
+    period_approval_begin`) before it checks anything and writes the :class:`PeriodLock`; a write
+    holds the same row ``FOR SHARE`` from its check until it commits. Writes do not block one
+    another (shared locks), nor inserts that reference the organisation (``FOR KEY SHARE``). The
+    lock row itself cannot be locked: it does not exist until the approval writes it. Only inside
+    a transaction on PostgreSQL: SQLite serialises writers with ``BEGIN IMMEDIATE`` already, and
+    outside a transaction a lock would end with the statement.
+    """
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    from .models import Organisation
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {Organisation._meta.db_table} WHERE id = %s FOR SHARE", [_organisation_id(organisation)]
+        )
+
+
 def period_lock(organisation: Organisation | int, quarter: Quarter) -> PeriodLock | None:
     """The lock of an organisation's quarter, written when the agency head approved it; or None."""
+    hold_against_approval(organisation)
     return PeriodLock.objects.filter(
         organisation_id=_organisation_id(organisation), year=quarter.year, quarter=quarter.quarter
     ).first()
@@ -436,6 +460,7 @@ def locked_quarters(organisation: Organisation | int, quarters: list[Quarter]) -
     scope = Q()
     for q in set(quarters):
         scope |= Q(year=q.year, quarter=q.quarter)
+    hold_against_approval(organisation)
     rows = PeriodLock.objects.filter(scope, organisation_id=_organisation_id(organisation))
     return {Quarter(year, number) for year, number in rows.values_list("year", "quarter")}
 

@@ -94,6 +94,9 @@ rules.add_perm("accounts.view_person", (is_hr_admin | is_sysadmin | is_security_
 # A reset of another administrator's password is asked for here and confirmed by a second one.
 rules.add_perm("accounts.reset_password", (is_hr_admin | is_sysadmin) & same_organisation & ~is_self)
 rules.add_perm("accounts.change_roles", is_security_admin & same_organisation & ~is_self)
+# Unlocking a locked-out account is the security administrator's (a lost phone likewise): the
+# owner's own path — another address, or waiting out the cool-off — stays.
+rules.add_perm("accounts.unlock_account", is_security_admin & same_organisation & ~is_self)
 rules.add_perm("accounts.change_department", is_hr_admin & same_organisation)
 rules.add_perm("accounts.change_working_day_override", is_hr_admin & same_organisation)
 # Appraisal content (targets, summaries, grades) is closed to the separated roles.

@@ -24,6 +24,7 @@ from . import periods
 from .audit import audit_reason
 from .models import (
     ADMIN_ROLES,
+    DEPARTMENT_POSTS,
     TWO_PERSON_ROLES,
     Department,
     DepartmentMembership,
@@ -184,7 +185,10 @@ def role_change_decide(*, actor: User, change: PendingRoleChange, confirm: bool)
     """
     change = _pending_claim(change, actor=actor, perm="accounts.confirm_role_changes")
     user = change.user
-    if confirm:
+    if confirm and change.department_id:
+        _appointment_check(user=user, role=change.role, field="__all__")
+        _appointment_take_effect(change=change)
+    elif confirm:
         if change.withdraw:
             role_revoke(user=user, role=change.role)
         else:
@@ -211,18 +215,92 @@ def _sync_leadership_roles(*, user: User | None) -> None:
             role_revoke(user=user, role=role)
 
 
+def _appointment_check(*, user: User, role: str, field: str) -> None:
+    """三员分立 for a department's post: an administrator cannot be made a head or a leader."""
+    try:
+        role_combination_check(roles=set(user.roles) | {role})
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}, code="separation") from None
+
+
+def _appointment_request(*, actor: User, department: Department, user: User, role: str) -> PendingRoleChange:
+    """Ask for ``user`` to take a department's post; a second person confirms (:func:`role_change_decide`).
+    A new request for the same post replaces the one waiting."""
+    superseded = PendingRoleChange.objects.filter(
+        department=department, role=role, state=PendingRoleChange.State.PENDING
+    ).exclude(user=user)
+    for change in superseded:  # one by one, so each withdrawal reaches the audit trail
+        change.state, change.decided_at = PendingRoleChange.State.REJECTED, timezone.now()
+        change.save(update_fields=["state", "decided_at"])
+    change, created = PendingRoleChange.objects.get_or_create(
+        department=department,
+        role=role,
+        state=PendingRoleChange.State.PENDING,
+        defaults={"organisation_id": department.organisation_id, "requested_by": actor, "user": user},
+    )
+    if created:
+        _tell(
+            _holders(
+                organisation_id=department.organisation_id,
+                roles={Role.HR_ADMIN, Role.SECURITY_ADMIN},
+                exclude={actor.pk, user.pk},
+            ),
+            _("%(actor)s申请%(change)s，待您确认。") % {"actor": actor, "change": change},
+            url=reverse("accounts:pending_changes"),
+        )
+    return change
+
+
 @transaction.atomic
 def department_save(
-    *, department: Department, previous_head: User | None = None, previous_leader: User | None = None
-) -> Department:
-    """Save a department and keep the head / leader roles in step with who holds the posts."""
+    *,
+    department: Department,
+    previous_head: User | None = None,
+    previous_leader: User | None = None,
+    actor: User | None = None,
+) -> list[PendingRoleChange]:
+    """Save a department and keep the head / leader roles in step with who holds the posts.
+
+    With an ``actor`` (HR on the department form) a new head or supervising leader is only asked
+    for: the post keeps its holder until a second person confirms the appointment, as for any
+    grant of a role with decision power; emptying a post takes effect at once. Without one (the
+    demo, a command) the posts change directly. Nobody holding an administrator role is appointed
+    (三员分立). Returns the appointments left waiting.
+    """
+    previous = {"head": previous_head, "supervising_leader": previous_leader}
+    wanted: dict[str, User] = {}
+    for field, role in DEPARTMENT_POSTS.items():
+        person = getattr(department, field)
+        if person is not None and person != previous[field]:
+            _appointment_check(user=person, role=role, field=field)
+            if actor is not None:
+                wanted[field] = person
+                setattr(department, field, previous[field])
     department.full_clean()
     department.save()
     for person in {department.head, department.supervising_leader, previous_head, previous_leader}:
         if person is not None:
             person.__dict__.pop("roles", None)
             _sync_leadership_roles(user=person)
-    return department
+    return [
+        _appointment_request(actor=actor, department=department, user=person, role=DEPARTMENT_POSTS[field])
+        for field, person in wanted.items()
+    ]
+
+
+def _appointment_take_effect(*, change: PendingRoleChange) -> None:
+    department = Department.objects.select_for_update().get(pk=change.department_id)
+    field = next(name for name, role in DEPARTMENT_POSTS.items() if role == change.role)
+    if not department.is_active:
+        raise ValidationError(_("该科室已停用。"))
+    previous = getattr(department, field)
+    setattr(department, field, change.user)
+    department.full_clean()
+    department.save(update_fields=[field])
+    for person in {change.user, previous}:
+        if person is not None:
+            person.__dict__.pop("roles", None)
+            _sync_leadership_roles(user=person)
 
 
 @transaction.atomic
@@ -261,6 +339,9 @@ def staff_create(
     """
     if actor is not None and roles and set(roles) & TWO_PERSON_ROLES:
         raise PermissionDenied
+    # Unique within the organisation (case aside); other organisations' names are not looked at.
+    if User.objects.filter(organisation=organisation, username__iexact=username).exists():
+        raise ValidationError({"username": _("本单位已有人员使用该用户名。")})
     initial_password = "" if password_hash else password or generate_initial_password()
     user = User(
         organisation=organisation,
@@ -412,6 +493,14 @@ def policy_update(*, policy: Policy, reason: str = "", dingtalk_secret: str | No
     with audit_reason(reason):
         policy.save()
     return policy
+
+
+def period_approval_begin(*, organisation_id: int) -> None:
+    """Called first by a quarter's approval, inside its transaction: take the organisation's row
+    so writes that check the quarter is open (:func:`accounts.periods.hold_against_approval`)
+    finish before the approval reads anything, and those that come later wait and then see the
+    lock. A no-op on SQLite, whose writers are serialised already."""
+    list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation_id).values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -669,6 +758,21 @@ def two_factor_required(*, user: User) -> bool:
     return RoleAssignment.objects.filter(
         user=user, organisation_id=user.organisation_id, role__in=TWO_FACTOR_ROLES
     ).exists()
+
+
+@transaction.atomic
+def account_unlock(*, actor: User, user: User, request=None) -> int:
+    """The security administrator unlocks an account locked out by failed sign-ins (from any
+    address); audited with the number of failures forgotten, and the owner is told. Returns it."""
+    from .audit import record_event
+    from .lockout import unlock_account
+
+    if not actor.has_perm("accounts.unlock_account", user):
+        raise PermissionDenied
+    failures = unlock_account(user.get_username())
+    record_event(event="unlock", obj=user, actor=actor, request=request, detail={"failures": failures})
+    notify(recipient=user, message=_("%(actor)s解除了您账号的登录锁定。") % {"actor": actor})
+    return failures
 
 
 @transaction.atomic

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.functional import LazyObject
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 
 class PrivateStorage(LazyObject):
@@ -66,3 +71,39 @@ class SizeLimitedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> None:
         return None
+
+
+def upload_limited(*, limit: int, message: Callable[[], str]):
+    """Bound a view's uploads (an Excel import) to ``limit`` bytes before the body is read whole.
+
+    Django's CSRF check reads the whole multipart body (spooling files to disk) before any view
+    runs, so the view is exempted from the middleware and checked here *after* the size: a body
+    whose Content-Length is too large is refused unread, one without an honest length is cut off
+    by :class:`SizeLimitedUploadHandler` at the limit; both answer 413 with ``message()`` (in
+    Chinese, stating the limit). Put it outside the permission check, under ``never_cache``.
+    """
+
+    def decorator(view):
+        protected = csrf_protect(view)
+
+        @csrf_exempt
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method != "POST":
+                return protected(request, *args, **kwargs)
+            if body_too_large(request, limit):
+                return _upload_refused(request, message())
+            handler = SizeLimitedUploadHandler(request, limit=limit)
+            request.upload_handlers.insert(0, handler)
+            request.POST  # noqa: B018 — parse now, through the handler, before the view sees the files
+            if handler.too_large:
+                return _upload_refused(request, message())
+            return protected(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _upload_refused(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "includes/upload_refused.html", {"message": message, "back_url": request.path}, status=413)

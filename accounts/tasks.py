@@ -37,9 +37,7 @@ def send_notification_digests() -> int:
 
 @shared_task(name="accounts.tasks.purge_audit_log")
 def purge_audit_log() -> int:
-    """Beat, daily: delete audit entries older than the retention (AUDIT_RETENTION_DAYS, at least 180 days)."""
-    from django.conf import settings
-
+    """Beat, daily: delete audit entries older than each organisation's retention (policy, at least 180 days)."""
     from .audit import purge_expired
 
-    return purge_expired(days=settings.AUDIT_RETENTION_DAYS)
+    return purge_expired()

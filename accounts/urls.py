@@ -30,6 +30,7 @@ urlpatterns = [
     path("staff/<int:pk>/roles/", views.staff_roles, name="staff_roles"),
     path("staff/<int:pk>/reset-password/", views.staff_reset_password, name="staff_reset_password"),
     path("staff/<int:pk>/two-factor/reset/", views.staff_two_factor_reset, name="staff_two_factor_reset"),
+    path("staff/<int:pk>/unlock/", views.staff_unlock, name="staff_unlock"),
     path("policy/", views.policy, name="policy"),
     path("security/", views.security_settings, name="security_settings"),
     path("pending/", views.pending_changes, name="pending_changes"),

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from . import audit, imports, jobs, periods, selectors, services
+from . import audit, excel, imports, jobs, lockout, periods, selectors, services
 from .decorators import permission_required
 from .filters import AuditFilter, DepartmentFilter, StaffFilter
 from .formerrors import add_service_errors, error_text
@@ -62,6 +62,7 @@ from .models import (
 from .pages import XLSX, confirm_page, xlsx_download
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
+from .storage import upload_limited
 
 
 def _get_person_for_admin(request: HttpRequest, pk: int, perm: str = "accounts.change_person") -> User:
@@ -253,6 +254,25 @@ def staff_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
+@permission_required("accounts.manage_roles")
+def staff_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Unlock an account locked out by failed sign-ins (the security administrator's; audited)."""
+    person = _get_person_for_admin(request, pk, perm="accounts.unlock_account")
+    if request.method == "POST":
+        failures = services.account_unlock(actor=request.user, user=person, request=request)
+        messages.success(
+            request, _("已解除“%(name)s”的登录锁定（清除失败登录%(n)s次）。") % {"name": person, "n": failures}
+        )
+        return redirect(person_url(person))
+    return confirm_page(
+        request,
+        title=_("解除登录锁定"),
+        message=_("确定清除“%(name)s”的失败登录记录、解除其登录锁定吗？") % {"name": person},
+        cancel_url=person_url(person),
+    )
+
+
 # --- Departments -----------------------------------------------------------------------
 
 
@@ -272,10 +292,20 @@ def department_list(request: HttpRequest) -> HttpResponse:
 def department_create(request: HttpRequest) -> HttpResponse:
     form = DepartmentForm(request.POST or None, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
-        services.department_save(department=form.instance)
-        messages.success(request, _("科室“%(name)s”已创建。") % {"name": form.instance.name})
-        return redirect("accounts:department_list")
+        try:
+            waiting = services.department_save(department=form.instance, actor=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("科室“%(name)s”已创建。") % {"name": form.instance.name})
+            _tell_waiting_appointments(request, waiting)
+            return redirect("accounts:department_list")
     return render(request, "accounts/department_form.html", {"form": form})
+
+
+def _tell_waiting_appointments(request: HttpRequest, waiting) -> None:
+    for change in waiting:
+        messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
 
 
 @permission_required("accounts.manage_departments")
@@ -284,9 +314,19 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
     previous_head, previous_leader = department.head, department.supervising_leader
     form = DepartmentForm(request.POST or None, instance=department, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
-        services.department_save(department=form.instance, previous_head=previous_head, previous_leader=previous_leader)
-        messages.success(request, _("科室“%(name)s”已保存。") % {"name": department.name})
-        return redirect("accounts:department_list")
+        try:
+            waiting = services.department_save(
+                department=form.instance,
+                previous_head=previous_head,
+                previous_leader=previous_leader,
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("科室“%(name)s”已保存。") % {"name": department.name})
+            _tell_waiting_appointments(request, waiting)
+            return redirect("accounts:department_list")
     return render(request, "accounts/department_form.html", {"form": form, "department": department})
 
 
@@ -337,34 +377,43 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     form = StaffForm(request.POST or None, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("username", "full_name", "department")}
-        person, password = services.staff_create(
-            organisation=request.user.organisation,
-            username=form.cleaned_data["username"],
-            full_name=form.cleaned_data["full_name"],
-            department=form.cleaned_data["department"],
-            actor=request.user,
-            **data,
-        )
-        return render(request, "accounts/initial_password.html", {"person": person, "password": password})
+        try:
+            person, password = services.staff_create(
+                organisation=request.user.organisation,
+                username=form.cleaned_data["username"],
+                full_name=form.cleaned_data["full_name"],
+                department=form.cleaned_data["department"],
+                actor=request.user,
+                **data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return render(request, "accounts/initial_password.html", {"person": person, "password": password})
     return render(request, "accounts/staff_form.html", {"form": form})
 
 
 @permission_required("accounts.view_staff")
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk, "accounts.view_person")
+    # Special statuses and who evaluates whom are appraisal input: HR's, not the administrators' (三员分立).
+    sees_appraisal = request.user.has_perm("accounts.see_appraisal_content")
     return render(
         request,
         "accounts/staff_detail.html",
         {
             "person": person,
             "memberships": person.memberships.select_related("department"),
-            "statuses": person.statuses.all(),
+            "sees_appraisal": sees_appraisal,
+            "statuses": person.statuses.all() if sees_appraisal else [],
             "role_labels": [Role(r).label for r in Role.values if r in person.roles],
-            "evaluator": selectors.evaluator_of(person=person),
+            "evaluator": selectors.evaluator_of(person=person) if sees_appraisal else None,
             "can_change": request.user.has_perm("accounts.change_person", person),
             "can_change_statuses": request.user.has_perm("accounts.manage_statuses"),
             "can_reset": request.user.has_perm("accounts.reset_password", person),
             "can_change_roles": request.user.has_perm("accounts.change_roles", person),
+            "can_unlock": request.user.has_perm("accounts.unlock_account", person),
+            "failed_sign_ins": lockout.failed_sign_ins(person.get_username()),
         },
     )
 
@@ -500,7 +549,7 @@ def pending_changes(request: HttpRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     role_changes = PendingRoleChange.objects.filter(
         organisation_id=organisation_id, state=PendingRoleChange.State.PENDING
-    ).select_related("user", "requested_by")
+    ).select_related("user", "requested_by", "department")
     resets = PendingPasswordReset.objects.filter(
         organisation_id=organisation_id, state=PendingPasswordReset.State.PENDING
     ).select_related("user", "requested_by")
@@ -701,6 +750,7 @@ def staff_import_template(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@upload_limited(limit=excel.MAX_FILE_BYTES, message=excel.file_too_large_message)
 @permission_required("accounts.import_staff")
 def staff_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""

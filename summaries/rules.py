@@ -7,6 +7,7 @@ The predicates expect ``department`` and ``owner__department`` to be loaded (sel
 
 import rules
 
+from accounts import periods
 from accounts.rules import (
     is_agency_head,
     is_department_head,
@@ -39,6 +40,12 @@ def is_editable(user, summary) -> bool:
 
 
 @rules.predicate
+def in_an_open_quarter(user, summary) -> bool:
+    """The summary's quarter is not approved yet (what fed an approved quarter is read-only)."""
+    return summary is not None and periods.period_lock(summary.organisation_id, summary.period.quarter) is None
+
+
+@rules.predicate
 def has_a_department(user) -> bool:
     return bool(user.department_id)
 
@@ -54,7 +61,7 @@ may_see = (
 
 rules.add_perm("summaries.write_own_summary", takes_part_in_appraisal & has_a_department)
 rules.add_perm("summaries.view_summary", takes_part_in_appraisal & may_see)
-rules.add_perm("summaries.change_summary", takes_part_in_appraisal & is_owner & is_editable)
+rules.add_perm("summaries.change_summary", takes_part_in_appraisal & is_owner & is_editable & in_an_open_quarter)
 rules.add_perm("summaries.review_summary", takes_part_in_appraisal & is_reviewer)
 # The review inbox is for those who review; the roster also for HR and the agency head.
 rules.add_perm("summaries.use_review_inbox", is_department_head | is_supervising_leader)

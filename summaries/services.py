@@ -103,6 +103,9 @@ def summary_get_or_create(*, owner: User, year: int, month: int, now: datetime |
     if (year, month) > (today.year, today.month):
         raise ValidationError(_("不能提前填写以后月份的小结。"))
     existing = MonthlySummary.objects.filter(owner=owner, year=year, month=month).first()
+    if existing is None:
+        # A month of an approved quarter gets no new summary: what fed the quarter is closed.
+        periods.refuse_if_locked(owner.organisation_id, periods.Month(year, month).quarter)
     if existing is not None:
         # Opening it again (a POST) picks up target items added to the quarter since: the page
         # itself only reads, and offers this when it sees items without a row.
@@ -126,10 +129,28 @@ def summary_get_or_create(*, owner: User, year: int, month: int, now: datetime |
 
 @transaction.atomic
 def summary_sync_target_items(*, summary: MonthlySummary) -> int:
-    """Add rows for target items added to the quarter since the summary was started (editable only)."""
-    if not summary.is_editable:
+    """Add rows for target items added to the quarter since the summary was started (editable
+    only, and not once the quarter is approved)."""
+    if not summary.is_editable or quarter_closed(summary):
         return 0
     return _add_missing_progress_rows(summary)
+
+
+def quarter_closed(summary: MonthlySummary) -> bool:
+    """Whether the summary's quarter has been approved (read with the row lock that serialises
+    writes against the approval, see :func:`accounts.periods.refuse_if_locked`)."""
+    try:
+        refuse_if_quarter_closed(summary)
+    except ValidationError:
+        return True
+    return False
+
+
+def refuse_if_quarter_closed(summary: MonthlySummary) -> None:
+    """Everything that fed an approved quarter is read-only (issue 9 §1): a summary of one of its
+    months — even one returned before or after the approval — is neither edited, handed in again,
+    returned nor given attachments."""
+    periods.refuse_if_locked(summary.organisation_id, summary.period.quarter)
 
 
 # --- Saving text ---------------------------------------------------------------------
@@ -170,6 +191,10 @@ def _summary_write(
     summary = MonthlySummary.objects.select_related("owner").get(pk=summary_id)
     if summary.owner_id != actor.pk:
         raise PermissionDenied(_("只能修改自己的小结。"))
+    if quarter_closed(summary):
+        raise SummaryConflict(
+            _("本季度考核结果已审批，此小结不能再修改；你刚才输入的内容已另存，可随时查看。"), summary=summary
+        )
     # Claim the version: exactly one writer moves it from N to N+1 — or the same page's later save
     # that left before the answer to its previous one came back: the version is then the one that
     # save produced, nothing else has written since, and a later save (higher seq) never loses to
@@ -250,6 +275,7 @@ def _is_late(summary: MonthlySummary, now: datetime) -> bool:
 
 
 def _prepare_submission(summary: MonthlySummary, now: datetime) -> None:
+    refuse_if_quarter_closed(summary)
     rows = list(summary.progress_notes.select_related("target_item"))
     # Whitespace is not a summary: a month with nothing written cannot be handed in.
     written = [getattr(summary, name) for name in TEXT_FIELDS] + [row.note for row in rows]
@@ -286,10 +312,13 @@ def summary_approve(
     return workflow.approve(summary, actor, version=version, now=now)
 
 
+@transaction.atomic
 def summary_return(
     *, summary: MonthlySummary, actor: User, reason: str, now: datetime | None = None, version: int | None = None
 ) -> MonthlySummary:
-    """The reviewer returns a submitted summary with a reason; the owner is notified, edits and resubmits."""
+    """The reviewer returns a submitted summary with a reason; the owner is notified, edits and
+    resubmits. Refused once the quarter is approved: a return would reopen what fed it."""
+    refuse_if_quarter_closed(summary)
     return workflow.return_(summary, actor, reason, version=version, now=now)
 
 
@@ -532,6 +561,7 @@ def summary_attachment_add(*, summary: MonthlySummary, actor: User, uploaded: Up
     content, and not a second copy of a file already attached (same SHA-256)."""
     summary = workflow.lock(summary)
     workflow.check_owner_may_edit(summary, actor)
+    refuse_if_quarter_closed(summary)
     policy = policy_for_organisation(organisation_id=summary.organisation_id)
     if not uploaded.size:
         raise ValidationError(
@@ -579,7 +609,9 @@ def summary_attachment_add(*, summary: MonthlySummary, actor: User, uploaded: Up
 @transaction.atomic
 def summary_attachment_delete(*, attachment: SummaryAttachment, actor: User) -> None:
     """Remove an attachment from an editable summary; the file goes once the deletion is committed."""
-    workflow.check_owner_may_edit(workflow.lock(attachment.summary), actor)
+    summary = workflow.lock(attachment.summary)
+    workflow.check_owner_may_edit(summary, actor)
+    refuse_if_quarter_closed(summary)
     stored_name = attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: private_storage.delete(stored_name))

@@ -2,9 +2,22 @@
 the separated roles, and an outsider from another organisation."""
 
 import pytest
+from django.db.backends.signals import connection_created
 
 from accounts.models import Role
 from tests.factories import PASSWORD, DepartmentFactory, OrganisationFactory, UserFactory
+
+
+def _allow_the_test_flush_to_truncate_the_audit_log(sender, connection, **kwargs) -> None:
+    # The audit table refuses TRUNCATE on PostgreSQL (accounts migration 0017) unless the session
+    # says otherwise; the test runner's flush between transactional tests empties every table
+    # with TRUNCATE. Only the test runner sets this; the application never does.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET appraisal.audit_truncate = 'on'")
+
+
+connection_created.connect(_allow_the_test_flush_to_truncate_the_audit_log)
 
 
 @pytest.fixture

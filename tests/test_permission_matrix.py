@@ -73,6 +73,7 @@ OBJECT_FOR_PK = {
     "accounts:staff_roles": "person",
     "accounts:staff_reset_password": "person",
     "accounts:staff_two_factor_reset": "person",
+    "accounts:staff_unlock": "person",
     "accounts:role_change_confirm": "role_change",
     "accounts:role_change_reject": "role_change",
     "accounts:password_reset_confirm": "password_reset",
@@ -315,11 +316,6 @@ def test_hr_searching_for_a_user_name_of_another_organisation_finds_what_a_name_
     assert [list(response.context["page"]) for response in pages] == [[], []]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FINDING: user names are unique across organisations (AbstractUser.username), so HR creating "
-    "a person is told that another organisation's user name is taken; needs names scoped per organisation.",
-)
 def test_hr_creating_a_person_with_a_user_name_of_another_organisation_gets_the_answer_of_a_new_name(
     client_for, hr, department, outsider
 ):

@@ -72,9 +72,8 @@ def build_demo_organisation(*, staff: int = 60, seed: int = 2026, year: int = 20
     people = {"demo_sysadmin": person(**accounts[0])}
     with acting_as(people["demo_sysadmin"]):
         for i, (code, name, _category, _first) in enumerate(DEPARTMENTS):
-            departments[code] = department_save(
-                department=Department(organisation=organisation, code=code, name=name, sort_order=i)
-            )
+            departments[code] = Department(organisation=organisation, code=code, name=name, sort_order=i)
+            department_save(department=departments[code])
         people.update({row["username"]: person(**row) for row in accounts[1:]})
         for i, (code, _name, category, first) in enumerate(DEPARTMENTS, start=1):
             department = departments[code]

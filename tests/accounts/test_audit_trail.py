@@ -210,6 +210,25 @@ def test_on_postgresql_the_application_cannot_update_or_delete_an_audit_entry(st
     assert entry.result == "success"
 
 
+@pytest.mark.postgres
+def test_on_postgresql_an_audit_entry_cannot_be_hidden_from_its_organisation_nor_the_log_truncated(staff):
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's")
+    entry = audit.record_event(event="login", obj=staff, actor=staff)
+    assert entry.organisation_id == staff.organisation_id
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(organisation=None)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        # Without the test runner's session setting, as the application runs.
+        cursor.execute("SET LOCAL appraisal.audit_truncate = 'off'")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the entry's deferred checks, out of the way
+        cursor.execute("TRUNCATE accounts_auditentry")
+    entry.refresh_from_db()
+    assert entry.organisation_id == staff.organisation_id
+    # A deleted account's entries keep its e-mail; emptying the actor still passes.
+    AuditEntry.objects.filter(pk=entry.pk).update(actor=None)
+
+
 # --- The auditor filters and exports -----------------------------------------------------------
 
 
@@ -260,3 +279,37 @@ def test_the_purge_command_refuses_less_than_180_days_and_keeps_recent_entries(s
     recent = audit.record_event(event="login", obj=staff, actor=staff)
     call_command("purge_audit_log")
     assert AuditEntry.objects.filter(pk=recent.pk).exists()
+
+
+# --- The retention is the security administrator's policy -----------------------------------
+
+
+def test_the_security_administrator_sets_the_retention_but_never_below_180_days(
+    client_for, security_admin, organisation
+):
+    from accounts.models import Policy
+
+    client = client_for(security_admin)
+    data = {"session_idle_minutes": 30, "password_max_age_days": 90, "audit_retention_days": 179}
+    response = client.post(reverse("accounts:security_settings"), data)
+    assert response.status_code == 200 and "至少保存180天" in response.content.decode()
+    assert Policy.objects.get(organisation=organisation).audit_retention_days == 180
+    data["audit_retention_days"] = 365
+    assert client.post(reverse("accounts:security_settings"), data).status_code == 302
+    assert Policy.objects.get(organisation=organisation).audit_retention_days == 365
+
+
+def test_the_purge_keeps_what_the_policy_keeps(staff, outsider, organisation):
+    from accounts.models import Policy
+
+    Policy.objects.filter(organisation=organisation).update(audit_retention_days=365)
+    mine = audit.record_event(event="login", obj=staff, actor=staff)
+    theirs = audit.record_event(event="login", obj=outsider, actor=outsider)
+    _age(mine, 200)
+    _age(theirs, 200)
+    assert audit.purge_expired() == 1  # the other organisation keeps the default 180 days
+    assert AuditEntry.objects.filter(pk=mine.pk).exists() and not AuditEntry.objects.filter(pk=theirs.pk).exists()
+    # A --days shorter than the policy does not shorten it.
+    assert audit.purge_expired(days=180) == 0
+    _age(mine, 400)
+    assert audit.purge_expired() == 1

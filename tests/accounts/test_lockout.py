@@ -118,3 +118,52 @@ def test_the_administrators_are_locked_like_everyone(client, organisation, passw
     for _ in range(5):
         _login(client, "admin2", "wrong-password")
     assert _login(client, "admin2", password).status_code == 429
+
+
+# --- Unlocking: the security administrator can, nobody else; the owner's own path stays ----------
+
+
+def _lock_out(client, person, address="203.0.113.9"):
+    for _ in range(5):
+        _login(client, person.username, "wrong-password", address=address)
+
+
+def test_the_security_administrator_unlocks_a_locked_out_account_and_it_is_audited(
+    client, client_for, chief, security_admin, password
+):
+    from accounts.models import AuditEntry, AuditEvent, Notification
+
+    _lock_out(client, chief)
+    assert _login(client, "chief", password, address="203.0.113.9").status_code == 429
+    admin = client_for(security_admin)
+    page = admin.get(reverse("accounts:staff_detail", args=[chief.pk])).content.decode()
+    assert 'data-testid="unlock"' in page
+    assert admin.post(reverse("accounts:staff_unlock", args=[chief.pk]), REMOTE_ADDR="10.0.0.5").status_code == 302
+    admin.logout()
+    assert _login(client, "chief", password, address="203.0.113.9").status_code == 302
+    entry = AuditEntry.objects.get(event=AuditEvent.UNLOCK)
+    assert (entry.actor, entry.object_pk, entry.remote_addr) == (security_admin, str(chief.pk), "10.0.0.5")
+    assert Notification.objects.filter(recipient=chief, message__contains="解除").exists()
+
+
+@pytest.mark.parametrize("persona", ["staff", "hr", "sysadmin", "auditor", "chief"])
+def test_nobody_but_the_security_administrator_can_unlock_an_account(
+    request, client, client_for, head, password, persona
+):
+    _lock_out(client, head)
+    attacker = client_for(request.getfixturevalue(persona))
+    assert attacker.post(reverse("accounts:staff_unlock", args=[head.pk])).status_code in (403, 404)
+    attacker.logout()
+    assert _login(client, "head", password, address="203.0.113.9").status_code == 429
+
+
+def test_an_anonymous_attacker_cannot_unlock_and_the_security_administrator_not_their_own(
+    client, client_for, head, security_admin, password
+):
+    _lock_out(client, head)
+    response = client.post(reverse("accounts:staff_unlock", args=[head.pk]))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    assert _login(client, "head", password, address="203.0.113.9").status_code == 429
+    assert (
+        client_for(security_admin).post(reverse("accounts:staff_unlock", args=[security_admin.pk])).status_code == 403
+    )

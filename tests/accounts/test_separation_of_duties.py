@@ -246,7 +246,7 @@ def test_the_security_settings_are_the_security_administrators(client, organisat
         client.force_login(person)
         assert client.post(url, {"session_idle_minutes": 200}).status_code == 403
     client.force_login(security_admin)
-    settings = {"session_idle_minutes": 15, "password_max_age_days": 90, "reason": "等保"}
+    settings = {"session_idle_minutes": 15, "password_max_age_days": 90, "audit_retention_days": 180, "reason": "等保"}
     assert client.post(url, settings).status_code == 302
     assert Policy.objects.get(organisation=organisation).session_idle_minutes == 15
 
@@ -389,3 +389,142 @@ def test_a_decision_makers_password_reset_waits_for_a_second_administrator(clien
     assert "password" not in (response.context or {})
     assert fresh(person).check_password(PASSWORD)
     assert PendingPasswordReset.objects.filter(user=person).exists()
+
+
+# --- Department posts: an appointment is a grant of a decision role ---------------------------
+
+
+def _edit_department(client, department, **posts):
+    data = {"code": department.code, "name": department.name, "sort_order": 0}
+    data.update({field: person.pk for field, person in posts.items() if person is not None})
+    return client.post(reverse("accounts:department_edit", args=[department.pk]), data)
+
+
+def test_hr_alone_cannot_appoint_a_supervising_leader_or_a_head_through_the_department_form(
+    client_for, department, head, leader, staff, colleague, hr, security_admin
+):
+    response = _edit_department(client_for(hr), department, head=colleague, supervising_leader=staff)
+    assert response.status_code == 302
+    department.refresh_from_db()
+    # The posts keep their holders and nobody gained a role: the appointments wait.
+    assert (department.head, department.supervising_leader) == (head, leader)
+    assert not fresh(staff).has_role(Role.SUPERVISING_LEADER)
+    assert not fresh(colleague).has_role(Role.DEPARTMENT_HEAD)
+    waiting = PendingRoleChange.objects.filter(department=department, state=PendingRoleChange.State.PENDING)
+    assert {(c.user, c.role, c.requested_by) for c in waiting} == {
+        (staff, Role.SUPERVISING_LEADER, hr),
+        (colleague, Role.DEPARTMENT_HEAD, hr),
+    }
+    # HR cannot confirm its own request; the security administrator can, and then the posts change.
+    for change in waiting:
+        assert client_for(hr).post(reverse("accounts:role_change_confirm", args=[change.pk])).status_code == 403
+    assert fresh(department.supervising_leader) == leader
+    confirmer = client_for(security_admin)
+    for change in waiting:
+        assert confirmer.post(reverse("accounts:role_change_confirm", args=[change.pk])).status_code == 302
+    department.refresh_from_db()
+    assert (department.head, department.supervising_leader) == (colleague, staff)
+    assert fresh(staff).has_role(Role.SUPERVISING_LEADER) and fresh(colleague).has_role(Role.DEPARTMENT_HEAD)
+    assert not fresh(head).has_role(Role.DEPARTMENT_HEAD) and not fresh(leader).has_role(Role.SUPERVISING_LEADER)
+    # Both steps are audited: the request and the confirmation (who, when), and the post's change.
+    trail = AuditEntry.objects.filter(content_type__model="pendingrolechange")
+    assert {entry.actor for entry in trail} == {hr, security_admin}
+    assert AuditEntry.objects.filter(content_type__model="department", actor=security_admin).exists()
+
+
+def test_hr_cannot_appoint_itself_and_have_it_take_effect(client_for, department, hr, leader):
+    _edit_department(client_for(hr), department, supervising_leader=hr)
+    change = PendingRoleChange.objects.get(department=department)
+    assert client_for(hr).post(reverse("accounts:role_change_confirm", args=[change.pk])).status_code == 403
+    department.refresh_from_db()
+    assert department.supervising_leader == leader and not fresh(hr).has_role(Role.SUPERVISING_LEADER)
+
+
+@pytest.mark.parametrize("post", ["head", "supervising_leader"])
+def test_an_administrator_cannot_be_appointed_to_a_department_post(client_for, department, hr, sysadmin, post):
+    response = _edit_department(client_for(hr), department, **{post: sysadmin})
+    assert response.status_code == 200
+    assert "三员分立" in response.content.decode()
+    assert not PendingRoleChange.objects.exists()
+    assert fresh(sysadmin).roles == {Role.SYSADMIN}
+
+
+def test_an_appointment_confirmed_after_the_person_became_an_administrator_is_refused(
+    client_for, department, hr, staff, security_admin, sysadmin
+):
+    _edit_department(client_for(hr), department, supervising_leader=staff)
+    change = PendingRoleChange.objects.get(department=department)
+    # Meanwhile the person was made an auditor (directly, as a past state of the database might hold).
+    services.role_revoke(user=staff, role=Role.STAFF)
+    services.role_grant(user=staff, role=Role.AUDITOR)
+    with pytest.raises(ValidationError):
+        services.role_change_decide(actor=security_admin, change=change, confirm=True)
+    assert not fresh(staff).has_role(Role.SUPERVISING_LEADER)
+
+
+def test_emptying_a_post_takes_effect_at_once(client_for, department, head, hr, leader):
+    response = _edit_department(client_for(hr), department)
+    assert response.status_code == 302
+    department.refresh_from_db()
+    assert department.head is None and department.supervising_leader is None
+    assert not fresh(head).has_role(Role.DEPARTMENT_HEAD)
+
+
+# --- What the administrators see: actions, not appraisal content ------------------------------
+
+
+def test_the_auditor_sees_who_changed_an_appraisal_record_but_not_its_content(client_for, auditor, staff, head):
+    from accounts.audit import acting_as, audit_reason
+    from tests.factories import TargetItemFactory, TargetSetFactory
+
+    with acting_as(staff):
+        target_set = TargetSetFactory(owner=staff)
+        TargetItemFactory(target_set=target_set, content="机密的目标内容")
+    with acting_as(head), audit_reason("退回：工作量评价偏低"):
+        target_set.status = "returned"
+        target_set.save()
+    client = client_for(auditor)
+    body = client.get(reverse("accounts:audit_list")).content.decode()
+    # The action, the object's kind, who and when are there …
+    assert "目标事项" in body or "季度目标" in body
+    assert head.full_name in body and staff.full_name in body
+    # … the content, its reason and the record's own text are not.
+    assert "机密的目标内容" not in body
+    assert "工作量评价偏低" not in body
+    assert "考核内容，不显示" in body
+    export = client.post(reverse("accounts:audit_export"))
+    import io
+
+    from openpyxl import load_workbook
+
+    cells = " ".join(
+        str(value)
+        for row in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+        for value in row
+    )
+    assert "机密的目标内容" not in cells and "工作量评价偏低" not in cells
+
+
+def test_the_auditor_still_reads_account_changes_in_full(client_for, auditor, hr, staff):
+    from accounts.audit import acting_as
+
+    with acting_as(hr):
+        staff.position_title = "四级主任科员"
+        staff.save()
+    body = client_for(auditor).get(reverse("accounts:audit_list")).content.decode()
+    assert "四级主任科员" in body
+
+
+@pytest.mark.parametrize("persona", ["sysadmin", "security_admin"])
+def test_administrators_see_neither_special_statuses_nor_the_evaluator_on_the_staff_page(
+    request, client_for, staff, head, hr, persona
+):
+    from accounts.models import StaffStatus, StaffStatusKind
+
+    StaffStatus.objects.create(user=staff, kind=StaffStatusKind.UNDER_INVESTIGATION, start_date="2026-01-05")
+    url = reverse("accounts:staff_detail", args=[staff.pk])
+    body = client_for(request.getfixturevalue(persona)).get(url).content.decode()
+    assert "立案审查" not in body and "审核评鉴人" not in body and head.full_name not in body
+    # HR keeps the register and sees both.
+    body = client_for(hr).get(url).content.decode()
+    assert "立案审查" in body and "审核评鉴人" in body and head.full_name in body

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 
-from accounts.models import DepartmentMembership, Role, User
+from accounts.models import DepartmentMembership, PendingRoleChange, Role, User
 from accounts.services import staff_create
 from tests.factories import DepartmentFactory, UserFactory
 
@@ -115,7 +115,7 @@ def test_a_move_into_another_organisations_department_is_refused(client_for, hr,
 
 
 def test_naming_a_department_head_grants_the_role_and_replacing_them_revokes_it(
-    client_for, hr, department, head, staff, leader
+    client_for, hr, department, head, staff, leader, security_admin
 ):
     response = client_for(hr).post(
         reverse("accounts:department_edit", args=[department.pk]),
@@ -128,6 +128,9 @@ def test_naming_a_department_head_grants_the_role_and_replacing_them_revokes_it(
         },
     )
     assert response.status_code == 302
+    # The appointment waits for a second person (test_separation_of_duties tests the refusal).
+    change = PendingRoleChange.objects.get(user=staff, role=Role.DEPARTMENT_HEAD)
+    client_for(security_admin).post(reverse("accounts:role_change_confirm", args=[change.pk]))
     assert Role.DEPARTMENT_HEAD in User.objects.get(pk=staff.pk).roles
     assert Role.DEPARTMENT_HEAD not in User.objects.get(pk=head.pk).roles
 

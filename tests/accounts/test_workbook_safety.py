@@ -4,6 +4,7 @@ refuses a workbook too big once unpacked, with too many rows or shared strings, 
 from io import BytesIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -155,3 +156,41 @@ def test_a_sheet_with_far_too_many_rows_is_refused_before_it_is_parsed(db):
 def test_an_ordinary_workbook_still_imports(db):
     positions, rows, error = _read(BytesIO(_workbook([("E1", "甲"), ("E2", "乙")])))
     assert error is None and [values[0] for _n, values in rows] == ["E1", "E2"]
+
+
+# --- Request bodies above the upload limit are refused before they are read ---------------------
+
+IMPORT_URLS = ["accounts:staff_import", "evaluations:satisfaction_import", "evaluations:event_import"]
+
+
+@pytest.mark.parametrize("url_name", IMPORT_URLS)
+def test_an_import_body_above_the_upload_limit_is_refused_unread_with_the_limit_stated(rf, hr, url_name):
+    from django.urls import resolve
+
+    from accounts.excel import MAX_FILE_BYTES
+
+    url = reverse(url_name)
+    oversized = SimpleUploadedFile("big.xlsx", b"PK\x03\x04" + b"\0" * (MAX_FILE_BYTES + 200 * 1024))
+    request = rf.post(url, {"file": oversized})
+    request.user = hr
+    response = resolve(url).func(request)
+    assert response.status_code == 413
+    assert "文件过大（超过10MB）" in response.content.decode()
+    # Not a byte of the body was read: the refusal came from its announced length alone.
+    assert not request.META["wsgi.input"].read_started
+
+
+@pytest.mark.parametrize("url_name", IMPORT_URLS)
+def test_an_import_still_checks_csrf_after_the_size(hr, url_name):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(hr)
+    response = client.post(reverse(url_name), {"file": SimpleUploadedFile("small.xlsx", b"small")})
+    assert response.status_code == 403
+
+
+def test_an_import_within_the_limit_reaches_the_page(client_for, hr):
+    upload = SimpleUploadedFile("staff.xlsx", b"not a workbook")
+    response = client_for(hr).post(reverse("accounts:staff_import"), {"file": upload})
+    assert response.status_code == 200 and "无法读取文件" in response.content.decode()

@@ -21,7 +21,7 @@ from accounts import jobs, periods
 from accounts.audit import audit_reason
 from accounts.models import GradingOpens, Notification, Organisation, Policy, Role, User
 from accounts.selectors import participants_of, policy_for_organisation
-from accounts.services import notify, notify_many, period_lock
+from accounts.services import notify, notify_many, period_approval_begin, period_lock
 from accounts.textlimits import check_text_limits, too_long_message
 from accounts.workflow import ReviewStatus, handed_in
 from summaries.models import MonthlySummary
@@ -475,6 +475,8 @@ def appraisal_quarter_approve(
     locked = AppraisalQuarter.objects.select_for_update(of=("self",)).get(pk=appraisal_quarter.pk)
     if not actor.has_perm("evaluations.approve_quarter") or actor.organisation_id != locked.organisation_id:
         raise PermissionDenied(_("只有主要负责人可以审批本单位的季度结果。"))
+    # Writes that checked the quarter is open finish first; later ones wait and then see the lock.
+    period_approval_begin(organisation_id=locked.organisation_id)
     if not locked.is_open:
         raise ValidationError(_("本季度已审批。"))
     _check_window(locked, today=today)

@@ -11,11 +11,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from accounts import periods
+from accounts import excel, periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors, error_text
 from accounts.pages import confirm_page, xlsx_download
 from accounts.pagination import filtered_page
+from accounts.storage import upload_limited
 
 from .. import imports
 from ..forms_inputs import (
@@ -148,6 +149,7 @@ def satisfaction_import_template(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@upload_limited(limit=excel.MAX_FILE_BYTES, message=excel.file_too_large_message)
 @permission_required(PERM)
 def satisfaction_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
@@ -254,6 +256,7 @@ def event_import_template(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@upload_limited(limit=excel.MAX_FILE_BYTES, message=excel.file_too_large_message)
 @permission_required(PERM)
 def event_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
