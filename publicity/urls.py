@@ -6,7 +6,9 @@ boards (weekly progress, goals board) and dingtalk (work-group push).
 
 from .boards.urls import urlpatterns as boards_urls
 from .dingtalk.urls import urlpatterns as dingtalk_urls
+from .feedback.urls import urlpatterns as feedback_urls
+from .publication.urls import urlpatterns as publication_urls
 
 app_name = "publicity"
 
-urlpatterns: list = [*boards_urls, *dingtalk_urls]
+urlpatterns: list = [*boards_urls, *dingtalk_urls, *feedback_urls, *publication_urls]

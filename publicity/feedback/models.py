@@ -1,0 +1,1 @@
+"""Models of the feedback room (filled in by its branch)."""

@@ -1,0 +1,1 @@
+"""Models of the publication room (filled in by its branch)."""
