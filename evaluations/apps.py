@@ -27,6 +27,7 @@ class EvaluationsConfig(AppConfig):
             grading.AppraisalQuarter,
             grading.QuarterDisciplineOpinion,
             grading.QuarterGrade,
+            grading.GradeReview,
             grading.SatisfactionScore,
             grading.ServiceEvent,
             grading.IndicatorSet,

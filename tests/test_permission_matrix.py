@@ -101,6 +101,7 @@ OBJECT_FOR_PK = {
     "evaluations:grade_detail": "grade",
     "evaluations:grade_confirm": "grade",
     "evaluations:grade_scores": "grade",
+    "evaluations:grade_review": "grade",
     "evaluations:quarter_approve": "quarter",
     "evaluations:quarter_discipline_opinion": "quarter",
     "evaluations:satisfaction_edit": "satisfaction",

@@ -43,6 +43,9 @@ class AnnualResult(OrganisationScoped, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # 定等 of the year's result, after the 优秀 list's publication window closed without an open
+    # objection: the roll-up and the committee's decision leave it alone from then on.
+    locked_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
     computed_at = models.DateTimeField(_("计算时间"))
 
     class Meta:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 
-from ..grading.models import QuarterGrade, QuarterState
+from ..grading.models import GradeReview, QuarterGrade, QuarterState
 from .models import AnnualResult
 
 
@@ -20,6 +20,8 @@ def own_quarter_grades(*, person: User) -> QuerySet[QuarterGrade]:
             appraisal_quarter__state=QuarterState.APPROVED,
         )
         .select_related("appraisal_quarter", "department")
+        # A locked grade changed by a recorded review (复核) shows old → new and why.
+        .prefetch_related(Prefetch("reviews", queryset=GradeReview.objects.order_by("reviewed_at", "pk")))
         .order_by("-appraisal_quarter__year", "-appraisal_quarter__quarter", "-pk")
     )
 

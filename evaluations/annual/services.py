@@ -516,6 +516,8 @@ def annual_decide(*, result: AnnualResult, actor: User, grade: str, reason: str)
     check_length(reason, limit=limit, label=_("与建议不一致的理由"), field="reason")
     _lock_year(organisation_id=result.organisation_id, year=result.year)
     locked = AnnualResult.objects.select_related("organisation").get(pk=result.pk)
+    if locked.locked_at is not None:
+        raise ValidationError(_("该年度结果已公示定等，不能再修改。"))
     if grade == AnnualGrade.EXCELLENT:
         if has_active_veto(person_id=locked.person_id, year=locked.year):
             raise ValidationError({"grade": _("存在未解除的一票否决事项，不得评为优秀。")})
@@ -543,7 +545,9 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
     _check_fresh(organisation=organisation, year=year)
     _lock_year(organisation_id=organisation.pk, year=year)
     undecided = list(
-        AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="").exclude(suggested_grade="")
+        AnnualResult.objects.filter(
+            organisation=organisation, year=year, decided_grade="", locked_at__isnull=True
+        ).exclude(suggested_grade="")
     )
     now = timezone.now()
     with audit_reason(_("采用全部建议等次")):

@@ -184,6 +184,10 @@ class QuarterGrade(OrganisationScoped, models.Model):
     # 定等: after publication without an open objection the grade is final; it changes only
     # through a recorded review.
     locked_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
+    # Sent back to the evaluator after the quarter's approval (an objection upheld during the
+    # publication window): editable again by the evaluator and the leader until confirmed.
+    reopened_at = models.DateTimeField(_("退回重评时间"), null=True, blank=True)
+    reopen_reason = bounded_text(_("退回重评理由"), limit=SHORT, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -208,6 +212,40 @@ class QuarterGrade(OrganisationScoped, models.Model):
     @property
     def changed_by_leader(self) -> bool:
         return bool(self.evaluator_grade) and self.evaluator_grade != self.grade
+
+    @property
+    def is_editable(self) -> bool:
+        """Whether grading and confirming may change this row: while its quarter is open, or
+        after the approval when the row was sent back for regrading; never once locked (定等)."""
+        if self.locked_at is not None:
+            return False
+        return self.appraisal_quarter.is_open or self.reopened_at is not None
+
+
+class GradeReview(OrganisationScoped, models.Model):
+    """A recorded review of a locked grade (复核): the only way a grade changes after 定等.
+    Who, why, old → new; listed on the person's history and in the audit log."""
+
+    organisation_attr = "quarter_grade.department.organisation_id"
+
+    quarter_grade = models.ForeignKey(
+        QuarterGrade, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("季度等次")
+    )
+    old_grade = models.CharField(_("原等次"), max_length=20, choices=Grade.choices)
+    new_grade = models.CharField(_("复核后等次"), max_length=20, choices=Grade.choices)
+    reason = bounded_text(_("复核理由"), limit=SHORT)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("复核人")
+    )
+    reviewed_at = models.DateTimeField(_("复核时间"))
+
+    class Meta:
+        verbose_name = _("定等后复核")
+        verbose_name_plural = _("定等后复核")
+        ordering = ["-reviewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.quarter_grade.person} {self.get_old_grade_display()} → {self.get_new_grade_display()}"
 
 
 class SatisfactionScore(OrganisationScoped, models.Model):

@@ -55,3 +55,7 @@ rules.add_perm(
     "evaluations.view_grade",
     grade_in_my_organisation & (is_evaluator | supervises_the_department | is_hr_admin | is_agency_head),
 )
+# After approval (publicity's objections, 定等): HR sends a grade back, or records the review of a locked one.
+rules.add_perm("evaluations.reopen_grade", is_hr_admin & grade_in_my_organisation)
+rules.add_perm("evaluations.review_locked_grade", is_hr_admin & grade_in_my_organisation)
+rules.add_perm("evaluations.view_grade_reviews", is_hr_admin)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import grading, inputs, rollup, scores
+from .views import grading, inputs, locking, rollup, scores
 
 urlpatterns = [
     path("grading/", grading.work, name="grading"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("grading/<int:pk>/", grading.grade_detail, name="grade_detail"),
     path("grading/<int:pk>/confirm/", grading.grade_confirm, name="grade_confirm"),
     path("grading/<int:pk>/scores/", grading.grade_scores, name="grade_scores"),
+    path("grading/<int:pk>/review/", locking.grade_review, name="grade_review"),
     path("quarters/", grading.quarters, name="quarters"),
     path("quarters/open/", grading.quarter_open, name="quarter_open"),
     path("quarters/<int:pk>/approve/", grading.quarter_approve, name="quarter_approve"),

@@ -39,7 +39,7 @@ from ..models import (
     SatisfactionScore,
     UncertainReason,
 )
-from . import quota, scores
+from . import locking, quota, scores
 
 # The year-end room's roll-up job kind (registered by evaluations.annual); grading sits below the
 # annual room and cannot import it, so it asks for the recomputation by the job mechanism's name.
@@ -163,6 +163,15 @@ def _check_open(appraisal_quarter: AppraisalQuarter) -> None:
         raise ValidationError(_("本季度结果已审批，不能再修改等次。"))
 
 
+def _check_editable(row: QuarterGrade) -> None:
+    """A grade changes while its quarter is open, or after approval when it was sent back for
+    regrading (an objection upheld); a locked grade (定等) only through the recorded review."""
+    if row.locked_at is not None:
+        raise ValidationError(_("该等次已定等，只能通过定等后复核更改。"))
+    if row.reopened_at is None:
+        _check_open(row.appraisal_quarter)
+
+
 def _check_grade_fields(*, grade: str, comment: str, reason: str, uncertain_reason: str) -> None:
     if grade not in Grade.values:
         raise ValidationError(_("请选择有效的等次。"))
@@ -245,7 +254,7 @@ def grade_assign(
     A supervising leader grading a head they supervise needs no further confirmation.
     """
     row = _lock_row(grade_row, version)
-    _check_open(row.appraisal_quarter)
+    _check_editable(row)
     _check_window(row.appraisal_quarter)
     if not actor.has_perm("evaluations.grade_person", row):
         raise PermissionDenied(_("您不是此人的评鉴人。"))
@@ -265,6 +274,8 @@ def grade_assign(
     # Who grades a head is the leader who would confirm it: graded by them is confirmed.
     if _is_supervising_leader_of(actor=actor, grade_row=row):
         row.state, row.confirmed_by, row.confirmed_at = GradeState.CONFIRMED, actor, now
+        if row.reopened_at is not None:
+            locking.grade_regrading_done(row)
     else:
         row.state = GradeState.GRADED
     row.version += 1
@@ -284,7 +295,7 @@ def grade_confirm(
 ) -> QuarterGrade:
     """The supervising leader confirms a staff grade, or changes it with a recorded reason."""
     row = _lock_row(grade_row, version)
-    _check_open(row.appraisal_quarter)
+    _check_editable(row)
     _check_window(row.appraisal_quarter)
     if not _is_supervising_leader_of(actor=actor, grade_row=row) or row.person_id == actor.pk:
         raise PermissionDenied(_("只有分管领导可以确认本科室人员的等次。"))
@@ -310,6 +321,8 @@ def grade_confirm(
         if new_grade in GRADES_NEEDING_REASON:
             row.reason = reason.strip()
     row.state, row.confirmed_by, row.confirmed_at = GradeState.CONFIRMED, actor, timezone.now()
+    if row.reopened_at is not None:
+        locking.grade_regrading_done(row)
     row.version += 1
     with audit_reason(reason.strip()):
         row.save()

@@ -211,7 +211,7 @@ def _confirm_form(grade_row: QuarterGrade, data=None) -> ConfirmForm:
 def _may_still_change(user: User, grade_row: QuarterGrade) -> bool:
     """Whether to offer the form: a head's grade confirmed by the leader is final for the head
     (the service refuses it anyway; this only spares the person a form that cannot succeed)."""
-    return grade_row.appraisal_quarter.is_open and (
+    return grade_row.is_editable and (
         grade_row.state != GradeState.CONFIRMED or grade_row.department.supervising_leader_id == user.pk
     )
 
@@ -334,9 +334,7 @@ def _render_detail(
     first_day, last_day = appraisal_quarter.period.first_day, appraisal_quarter.period.last_day
     can_grade = user.has_perm("evaluations.grade_person", row) and _may_still_change(user, row)
     can_confirm = (
-        appraisal_quarter.is_open
-        and row.state != GradeState.PENDING
-        and user.has_perm("evaluations.confirm_grade", row)
+        row.is_editable and row.state != GradeState.PENDING and user.has_perm("evaluations.confirm_grade", row)
     )
     if can_grade and not isinstance(form, GradeForm):
         form = _grade_form(row)

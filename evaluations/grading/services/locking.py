@@ -1,0 +1,212 @@
+"""定等: locking the grades of an approved quarter after their publication, sending one back for
+regrading while it is published, and the recorded review that alone changes a locked grade.
+
+The publicity app decides *when* (its publication window, its objections) and calls these
+services; the grade state stays here, and nothing here asks publicity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import jobs
+from accounts.audit import audit_reason, record_event
+from accounts.models import User
+from accounts.selectors import evaluator_of
+from accounts.services import notify
+from accounts.textlimits import too_long_message
+
+from ..models import (
+    GRADES_NEEDING_REASON,
+    AppraisalQuarter,
+    Grade,
+    GradeReview,
+    GradeState,
+    QuarterGrade,
+    QuarterState,
+    UncertainReason,
+)
+from .rollup import ROLLUP_QUARTER
+
+
+def _grade_label(value: str) -> str:
+    return str(Grade(value).label) if value in Grade.values else "—"
+
+
+def _check_reason(reason: str, *, field: str, label) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请说明理由。")})
+    limit = (
+        QuarterGrade._meta.get_field(field).max_length if field else GradeReview._meta.get_field("reason").max_length
+    )
+    if len(reason) > limit:
+        raise ValidationError({"reason": too_long_message(label, limit, len(reason))})
+    return reason
+
+
+@transaction.atomic
+def grades_lock(
+    *, appraisal_quarter: AppraisalQuarter, grade_ids: Iterable[int] | None = None, source: str = ""
+) -> int:
+    """Lock (定等) the confirmed grades of an approved quarter, or those among ``grade_ids``.
+
+    A grade sent back for regrading, or not confirmed again yet, stays unlocked. Safe to run
+    twice: a locked grade is left as it is. Each row is saved on its own so the audit trail holds
+    every lock, with ``source`` (e.g. the publication) as its reason. Returns how many were locked.
+    """
+    if appraisal_quarter.state != QuarterState.APPROVED:
+        raise ValidationError(_("季度结果尚未审批，不能定等。"))
+    rows = QuarterGrade.objects.select_for_update(of=("self",)).filter(
+        appraisal_quarter=appraisal_quarter,
+        locked_at__isnull=True,
+        reopened_at__isnull=True,
+        state=GradeState.CONFIRMED,
+    )
+    if grade_ids is not None:
+        rows = rows.filter(pk__in=list(grade_ids))
+    now = timezone.now()
+    locked = 0
+    with audit_reason(source or _("公示期满定等")):
+        for row in rows.order_by("pk"):
+            row.locked_at = now
+            row.save(update_fields=["locked_at"])
+            locked += 1
+    return locked
+
+
+@transaction.atomic
+def appraisal_quarter_lock(*, appraisal_quarter: AppraisalQuarter, source: str = "") -> bool:
+    """Mark the quarter locked (定等) once every one of its grades is; True when it is (now or before)."""
+    quarter = AppraisalQuarter.objects.select_for_update(of=("self",)).get(pk=appraisal_quarter.pk)
+    if quarter.locked_at is not None:
+        return True
+    if quarter.state != QuarterState.APPROVED:
+        return False
+    if QuarterGrade.objects.filter(appraisal_quarter=quarter, locked_at__isnull=True).exists():
+        return False
+    quarter.locked_at = timezone.now()
+    with audit_reason(source or _("公示期满定等")):
+        quarter.save(update_fields=["locked_at"])
+    appraisal_quarter.locked_at = quarter.locked_at
+    return True
+
+
+@transaction.atomic
+def grade_reopen_for_regrading(*, grade: QuarterGrade, actor: User, reason: str) -> QuarterGrade:
+    """HR sends an approved, not yet locked grade back to its evaluator (an objection upheld).
+
+    The evaluator grades it again (the 好 quota still holds) and the supervising leader confirms
+    it again; until then it cannot be locked. The evaluator hears of it with the reason.
+    """
+    row = (
+        QuarterGrade.objects.select_for_update(of=("self",))
+        .select_related("appraisal_quarter", "person__department", "department")
+        .get(pk=grade.pk)
+    )
+    if not actor.has_perm("evaluations.reopen_grade", row):
+        raise PermissionDenied(_("只有本单位人事干部可以退回重评。"))
+    reason = _check_reason(reason, field="reopen_reason", label=_("退回重评理由"))
+    if row.locked_at is not None:
+        raise ValidationError(_("该等次已定等，只能通过定等后复核更改。"))
+    if row.appraisal_quarter.state != QuarterState.APPROVED:
+        raise ValidationError(_("季度结果尚未审批，评鉴人可直接修改，无需退回。"))
+    if row.reopened_at is not None:
+        raise ValidationError(_("该等次已退回重评，正在等待评鉴人重评。"))
+    row.reopened_at = timezone.now()
+    row.reopen_reason = reason
+    row.state = GradeState.PENDING
+    row.version += 1
+    with audit_reason(reason):
+        row.save()
+    evaluator = evaluator_of(person=row.person)
+    if evaluator is not None:
+        notify(
+            recipient=evaluator,
+            message=_("%(person)s的%(quarter)s等次因异议被退回重评，理由：%(reason)s")
+            % {"person": row.person, "quarter": row.appraisal_quarter, "reason": reason},
+            url=reverse("evaluations:grade_detail", args=[row.pk]),
+        )
+    return row
+
+
+def grade_regrading_done(row: QuarterGrade) -> None:
+    """Called by the confirmation of a reopened grade (within its transaction): the regrading is
+    over, and the quarter's roll-up is recomputed with the new grade."""
+    row.reopened_at = None
+    jobs.job_request_once(
+        kind=ROLLUP_QUARTER,
+        organisation=row.appraisal_quarter.organisation,
+        params={"appraisal_quarter": row.appraisal_quarter_id},
+        requested_by=None,
+    )
+
+
+@transaction.atomic
+def grade_review_after_lock(*, grade: QuarterGrade, actor: User, new_grade: str, reason: str) -> GradeReview:
+    """The recorded review (复核) of a locked grade: the only change a locked grade accepts.
+
+    HR records who, why, and old → new; the grade row changes with the reason in the audit trail,
+    the review is listed on the person's history, and the person is told.
+    """
+    row = (
+        QuarterGrade.objects.select_for_update(of=("self",))
+        .select_related("appraisal_quarter", "person", "department")
+        .get(pk=grade.pk)
+    )
+    if not actor.has_perm("evaluations.review_locked_grade", row):
+        raise PermissionDenied(_("只有本单位人事干部可以记录定等后复核。"))
+    if row.locked_at is None:
+        raise ValidationError(_("该等次尚未定等，不需要复核。"))
+    if new_grade not in Grade.values:
+        raise ValidationError({"new_grade": _("请选择有效的等次。")})
+    if new_grade == row.grade:
+        raise ValidationError({"new_grade": _("复核后等次与原等次相同。")})
+    reason = _check_reason(reason, field="", label=_("复核理由"))
+    old = row.grade
+    row.grade = new_grade
+    if new_grade in GRADES_NEEDING_REASON:
+        row.reason = reason[: QuarterGrade._meta.get_field("reason").max_length]
+    row.uncertain_reason = (row.uncertain_reason or UncertainReason.OTHER) if new_grade == Grade.UNCERTAIN else ""
+    row.version += 1
+    with audit_reason(reason):
+        row.save()
+    review = GradeReview.objects.create(
+        quarter_grade=row,
+        old_grade=old,
+        new_grade=new_grade,
+        reason=reason,
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
+    )
+    record_event(
+        event="grade_reviewed_after_lock",
+        obj=row,
+        actor=actor,
+        detail={"old": _grade_label(old), "new": _grade_label(new_grade), "reason": reason},
+        organisation_id=row.department.organisation_id,
+    )
+    jobs.job_request_once(
+        kind=ROLLUP_QUARTER,
+        organisation=row.appraisal_quarter.organisation,
+        params={"appraisal_quarter": row.appraisal_quarter_id},
+        requested_by=actor,
+    )
+    notify(
+        recipient=row.person,
+        message=_("您的%(quarter)s等次经复核由“%(old)s”改为“%(new)s”，理由：%(reason)s")
+        % {
+            "quarter": row.appraisal_quarter,
+            "old": _grade_label(old),
+            "new": _grade_label(new_grade),
+            "reason": reason,
+        },
+        url=reverse("evaluations:my_history"),
+    )
+    return review

@@ -1,0 +1,135 @@
+"""定等: a locked grade changes only through the recorded review; a grade sent back for
+regrading goes to the evaluator and the leader again; the annual result's lock."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEntry
+from evaluations.annual.locking import annual_results_lock
+from evaluations.annual.models import AnnualGrade
+from evaluations.annual.services import annual_decide
+from evaluations.grading.services import grading, locking
+from evaluations.models import Grade, GradeReview, GradeState, QuarterGrade, QuarterState
+from tests.factories import AnnualResultFactory, AppraisalQuarterFactory, QuarterGradeFactory
+
+
+@pytest.fixture
+def approved_quarter(organisation):
+    return AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=4, state=QuarterState.APPROVED)
+
+
+@pytest.fixture
+def confirmed(approved_quarter, staff, head, leader):
+    return QuarterGradeFactory(
+        appraisal_quarter=approved_quarter,
+        person=staff,
+        grade=Grade.FAIRLY_GOOD,
+        comment="稳定",
+        state=GradeState.CONFIRMED,
+        evaluator=head,
+        confirmed_by=leader,
+    )
+
+
+def test_grades_lock_locks_confirmed_grades_once_and_audits_each(approved_quarter, confirmed):
+    assert locking.grades_lock(appraisal_quarter=approved_quarter, source="公示期满") == 1
+    assert locking.grades_lock(appraisal_quarter=approved_quarter) == 0
+    confirmed.refresh_from_db()
+    assert confirmed.locked_at is not None
+    assert AuditEntry.objects.filter(object_pk=str(confirmed.pk), changes__has_key="locked_at").exists()
+    assert locking.appraisal_quarter_lock(appraisal_quarter=approved_quarter)
+    approved_quarter.refresh_from_db()
+    assert approved_quarter.locked_at is not None
+
+
+def test_an_open_quarter_cannot_be_locked(organisation, staff):
+    open_quarter = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=4)
+    with pytest.raises(ValidationError):
+        locking.grades_lock(appraisal_quarter=open_quarter)
+
+
+def test_a_locked_grade_refuses_the_evaluator_the_leader_and_a_send_back(approved_quarter, confirmed, hr, leader):
+    locking.grades_lock(appraisal_quarter=approved_quarter)
+    with pytest.raises(ValidationError, match="已定等"):
+        grading.grade_assign(grade_row=confirmed, actor=leader, grade=Grade.GOOD, comment="好")
+    with pytest.raises(ValidationError, match="已定等"):
+        grading.grade_confirm(grade_row=confirmed, actor=leader, new_grade=Grade.AVERAGE, reason="差")
+    with pytest.raises(ValidationError, match="已定等"):
+        locking.grade_reopen_for_regrading(grade=confirmed, actor=hr, reason="x")
+
+
+def test_a_locked_grade_changes_through_the_recorded_review(client_for, approved_quarter, confirmed, hr, staff):
+    locking.grades_lock(appraisal_quarter=approved_quarter)
+    review = locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.GOOD, reason="复核认定")
+    confirmed.refresh_from_db()
+    assert confirmed.grade == Grade.GOOD
+    assert (review.old_grade, review.new_grade, review.reviewed_by) == (Grade.FAIRLY_GOOD, Grade.GOOD, hr)
+    assert AuditEntry.objects.filter(event="grade_reviewed_after_lock", actor=hr).exists()
+    history = client_for(staff).get(reverse("evaluations:my_history"))
+    assert "复核认定" in history.content.decode()
+
+
+def test_the_review_is_refused_to_others_and_on_an_unlocked_grade(approved_quarter, confirmed, hr, head):
+    with pytest.raises(ValidationError, match="尚未定等"):
+        locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.GOOD, reason="r")
+    locking.grades_lock(appraisal_quarter=approved_quarter)
+    with pytest.raises(PermissionDenied):
+        locking.grade_review_after_lock(grade=confirmed, actor=head, new_grade=Grade.GOOD, reason="r")
+    with pytest.raises(ValidationError):
+        locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.GOOD, reason="  ")
+    assert not GradeReview.objects.exists()
+
+
+def test_the_review_page_records_a_review(client_for, approved_quarter, confirmed, hr, staff):
+    locking.grades_lock(appraisal_quarter=approved_quarter)
+    url = reverse("evaluations:grade_review", args=[confirmed.pk])
+    assert client_for(staff).get(url).status_code == 403
+    client = client_for(hr)
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"new_grade": Grade.AVERAGE, "reason": "群众反映属实"})
+    assert response.status_code == 302
+    assert QuarterGrade.objects.get(pk=confirmed.pk).grade == Grade.AVERAGE
+
+
+def test_a_grade_sent_back_is_regraded_and_confirmed_again_then_lockable(approved_quarter, confirmed, hr, head, leader):
+    locking.grade_reopen_for_regrading(grade=confirmed, actor=hr, reason="异议属实")
+    confirmed.refresh_from_db()
+    assert confirmed.reopened_at is not None and confirmed.state == GradeState.PENDING
+    assert locking.grades_lock(appraisal_quarter=approved_quarter) == 0
+    with pytest.raises(ValidationError):
+        grading.grade_confirm(grade_row=confirmed, actor=leader)
+    grading.grade_assign(grade_row=confirmed, actor=head, grade=Grade.AVERAGE, comment="重评", reason="工作有差错")
+    confirmed.refresh_from_db()
+    assert confirmed.state == GradeState.GRADED and confirmed.reopened_at is not None
+    grading.grade_confirm(grade_row=confirmed, actor=leader)
+    confirmed.refresh_from_db()
+    assert confirmed.state == GradeState.CONFIRMED and confirmed.reopened_at is None
+    assert confirmed.grade == Grade.AVERAGE
+    assert locking.grades_lock(appraisal_quarter=approved_quarter) == 1
+
+
+def test_only_hr_sends_a_grade_back_and_not_twice(approved_quarter, confirmed, hr, head):
+    with pytest.raises(PermissionDenied):
+        locking.grade_reopen_for_regrading(grade=confirmed, actor=head, reason="r")
+    locking.grade_reopen_for_regrading(grade=confirmed, actor=hr, reason="r")
+    with pytest.raises(ValidationError):
+        locking.grade_reopen_for_regrading(grade=confirmed, actor=hr, reason="r")
+
+
+def test_an_approved_grade_not_sent_back_stays_unchangeable(approved_quarter, confirmed, head):
+    with pytest.raises(ValidationError, match="已审批"):
+        grading.grade_assign(grade_row=confirmed, actor=head, grade=Grade.GOOD, comment="好")
+
+
+def test_a_locked_annual_result_refuses_the_committee(organisation, staff, chief):
+    result = AnnualResultFactory(
+        person=staff, suggested_grade=AnnualGrade.COMPETENT, decided_grade=AnnualGrade.COMPETENT
+    )
+    assert annual_results_lock(result_ids=[result.pk]) == 1
+    assert annual_results_lock(result_ids=[result.pk]) == 0
+    result.refresh_from_db()
+    assert result.locked_at is not None and result.locked_at <= timezone.now()
+    with pytest.raises(ValidationError, match="定等"):
+        annual_decide(result=result, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
