@@ -322,6 +322,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_audit_log",
         "schedule": crontab(hour=4, minute=15),
     },
+    # 定等: publication windows that closed the day before, and 复核/申诉 deadlines for HR.
+    "lock-publications": {
+        "task": "publicity.tasks.lock_publications",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "review-case-reminders": {
+        "task": "publicity.tasks.remind_review_cases",
+        "schedule": crontab(hour=8, minute=45),
+    },
     "job-sweeper": {
         "task": "accounts.tasks.sweep_jobs",
         "schedule": crontab(),

@@ -9,6 +9,10 @@ class PublicityConfig(AppConfig):
     def ready(self) -> None:
         from .boards import models as boards
         from .dingtalk import jobs as dingtalk_jobs
+        from .publication import jobs as publication_jobs
+        from .publication import models as publication
 
         dingtalk_jobs.register_kinds()
+        publication_jobs.register_kinds()
         boards.register_audited()
+        publication.register_audited()

@@ -56,6 +56,9 @@ PAGES = [
     "publicity:weekly_post",
     "publicity:goals",
     "publicity:dingtalk_messages",
+    "publicity:board",
+    "publicity:objections",
+    "publicity:review_cases",
 ]
 
 ROLES = ["staff", "head", "leader", "chief", "hr", "inspector", "auditor", "sysadmin", "security_admin"]

@@ -26,14 +26,17 @@ from django.utils.functional import empty
 
 from accounts.models import Notification, PendingPasswordReset, PendingRoleChange, Role
 from accounts.workflow import ReviewStatus
-from evaluations.grading.models import IndicatorSet
+from evaluations.grading.models import GradeState, IndicatorSet, QuarterState
 from evaluations.grading.services.grading import appraisal_quarter_open
 from evaluations.grading.services.rollup import ROLLUP_QUARTER
+from publicity.publication import services as publication_services
+from publicity.publication.review_cases import review_case_open
 from summaries import services as summary_services
 from summaries.models import MonthlySummary, private_storage
 from targets.models import DepartmentGoal
 from tests.factories import (
     AnnualResultFactory,
+    AppraisalQuarterFactory,
     DepartmentFactory,
     DingTalkMessageFactory,
     FindingFactory,
@@ -41,6 +44,7 @@ from tests.factories import (
     JobFactory,
     MonthlySummaryFactory,
     OrganisationFactory,
+    QuarterGradeFactory,
     SanctionFactory,
     SatisfactionScoreFactory,
     ServiceEventFactory,
@@ -119,6 +123,13 @@ OBJECT_FOR_PK = {
     "publicity:weekly_detail": "weekly_digest",
     "publicity:weekly_compile": "weekly_digest",
     "publicity:dingtalk_message_resend": "dingtalk_message",
+    "publicity:publication_detail": "publication",
+    "publicity:publication_notice": "publication",
+    "publicity:entry_republish": "publication_entry",
+    "publicity:objection_new": "publication_entry",
+    "publicity:objection_detail": "objection",
+    "publicity:objection_attachment": "objection",
+    "publicity:review_case_detail": "review_case",
 }
 OBJECT_FOR_PARAMETER = {"status_pk": "status", "copy_pk": "conflict_copy", "attachment_pk": "attachment"}
 
@@ -250,7 +261,26 @@ def _seed() -> dict:
         "weekly_digest": WeeklyDigestFactory(compiled_by=people["hr"], published=True),
         "dingtalk_message": DingTalkMessageFactory(organisation=organisation, state="failed", last_error="HTTP 500"),
     }
+    objects.update(_publication_objects(organisation, people))
     return {"people": people, "objects": objects}
+
+
+def _publication_objects(organisation, people) -> dict:
+    """An approved, published quarter with the staff member's line, an objection with an
+    attachment, and a 复核 case of an annual 不称职."""
+    staff = people["staff"]
+    approved = AppraisalQuarterFactory(organisation=organisation, year=YEAR, quarter=2, state=QuarterState.APPROVED)
+    QuarterGradeFactory(
+        appraisal_quarter=approved, person=staff, grade="fairly_good", comment="稳定", state=GradeState.CONFIRMED
+    )
+    publication = publication_services.publication_open_quarter(actor=people["hr"], appraisal_quarter=approved)
+    entry = publication.entries.get(person=staff)
+    objection = publication_services.objection_lodge(
+        actor=staff, entry=entry, text="异议", uploaded=SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%%EOF\n")
+    )
+    result = AnnualResultFactory(person=staff, year=YEAR - 1, decided_grade="incompetent")
+    case = review_case_open(actor=people["hr"], annual_result=result, notified_on=TODAY)
+    return {"publication": publication, "publication_entry": entry, "objection": objection, "review_case": case}
 
 
 def _url(name: str, pattern: URLPattern, objects: dict) -> str:

@@ -1,1 +1,229 @@
-"""Models of the publication room (filled in by its branch)."""
+"""Publications of results (结果公示), their entries, objections (异议) and 复核/申诉 cases. DOMAIN §6, §7."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrganisationScoped
+from accounts.storage import get_private_storage
+from accounts.textlimits import MEDIUM, SHORT, bounded_text
+from evaluations.grading.models import score_field
+
+
+class PublicationKind(models.TextChoices):
+    QUARTER = "quarter", _("季度考核结果")
+    ANNUAL_EXCELLENT = "annual_excellent", _("年度考核优秀人选")
+
+
+class Publication(OrganisationScoped, models.Model):
+    """One published list: an approved quarter's grades, or the year's decided 优秀 list, shown to
+    every staff member of the organisation for a window of working days (policy)."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类别"), max_length=20, choices=PublicationKind.choices)
+    appraisal_quarter = models.ForeignKey(
+        "evaluations.AppraisalQuarter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("标题"), max_length=200)
+    starts_on = models.DateField(_("公示开始"))
+    ends_on = models.DateField(_("公示截止"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("发布时间"))
+    # Set by the locking job once every entry is locked (定等).
+    closed_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("结果公示")
+        verbose_name_plural = _("结果公示")
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appraisal_quarter"],
+                condition=Q(appraisal_quarter__isnull=False),
+                name="one_publication_per_quarter",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "year"],
+                condition=Q(kind="annual_excellent"),
+                name="one_annual_publication_per_year",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "-published_at"], name="publication_org_recent")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("publicity:publication_detail", args=[self.pk])
+
+    def is_open_on(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+class EntryState(models.TextChoices):
+    PUBLISHED = "published", _("公示中")
+    REGRADING = "regrading", _("退回重评")
+    LOCKED = "locked", _("已定等")
+
+
+class PublicationEntry(OrganisationScoped, models.Model):
+    """One person's line on a publication. An entry sent back for regrading is published again for
+    a window of its own, so the window is the entry's."""
+
+    organisation_attr = "publication.organisation_id"
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="entries")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, null=True, related_name="+")
+    quarter_grade = models.ForeignKey(
+        "evaluations.QuarterGrade", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    annual_result = models.ForeignKey(
+        "evaluations.AnnualResult", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    grade_label = models.CharField(_("等次"), max_length=30)
+    score = score_field(_("综合得分"), null=True, blank=True)
+    rank = models.PositiveIntegerField(_("排名"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=20, choices=EntryState.choices, default=EntryState.PUBLISHED)
+    window_starts_on = models.DateField(_("公示开始"))
+    window_ends_on = models.DateField(_("公示截止"))
+    republished_at = models.DateTimeField(_("重新公示时间"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("公示名单条目")
+        verbose_name_plural = _("公示名单条目")
+        ordering = ["publication", "department__name", "person__full_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "person"], name="one_entry_per_person_publication"),
+        ]
+        indexes = [models.Index(fields=["state", "window_ends_on"], name="publication_entry_due")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.grade_label}"
+
+    def is_open_on(self, day: date) -> bool:
+        return self.state == EntryState.PUBLISHED and self.window_starts_on <= day <= self.window_ends_on
+
+
+class ObjectionState(models.TextChoices):
+    LODGED = "lodged", _("已提出")
+    ACCEPTED = "accepted", _("已受理")
+    VERIFIED = "verified", _("已核实")
+    ANSWERED = "answered", _("已答复")
+
+
+def _objection_path(instance: Objection, filename: str) -> str:
+    return f"objections/{instance.organisation_id}/{uuid.uuid4().hex}{filename[filename.rfind('.') :].lower()}"
+
+
+class Objection(OrganisationScoped, models.Model):
+    """An objection (异议) to an entry, lodged during its window and handled by HR: 受理 → 核实 → 答复."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(PublicationEntry, on_delete=models.PROTECT, related_name="objections")
+    objector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
+    )
+    text = bounded_text(_("异议内容"), limit=MEDIUM)
+    attachment = models.FileField(
+        _("附件"), storage=get_private_storage, upload_to=_objection_path, max_length=300, blank=True
+    )
+    attachment_name = models.CharField(_("附件名"), max_length=200, blank=True)
+    attachment_type = models.CharField(_("附件类型"), max_length=100, blank=True)
+    state = models.CharField(_("状态"), max_length=20, choices=ObjectionState.choices, default=ObjectionState.LODGED)
+    notes = bounded_text(_("核实情况"), limit=MEDIUM, blank=True)
+    answer = bounded_text(_("答复"), limit=MEDIUM, blank=True)
+    send_back_reason = bounded_text(_("退回重评理由"), limit=SHORT, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lodged_at = models.DateTimeField(_("提出时间"))
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    sent_back_at = models.DateTimeField(_("退回重评时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+        ordering = ["-lodged_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organisation", "state", "-lodged_at"], name="objection_org_state"),
+            models.Index(fields=["objector", "-lodged_at"], name="objection_objector"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("对%(person)s的异议") % {"person": self.entry.person})
+
+    def get_absolute_url(self) -> str:
+        return reverse("publicity:objection_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != ObjectionState.ANSWERED
+
+
+class ReviewCaseKind(models.TextChoices):
+    REVIEW = "review", _("复核")
+    APPEAL = "appeal", _("申诉")
+
+
+class ReviewCaseState(models.TextChoices):
+    AWAITING_REQUEST = "awaiting", _("待申请")
+    REQUESTED = "requested", _("已申请，待决定")
+    DECIDED = "decided", _("已决定")
+    LAPSED = "lapsed", _("逾期未申请")
+
+
+class ReviewCase(OrganisationScoped, models.Model):
+    """The statutory 复核 (or 申诉) of an annual 不称职: 30 days to ask from the notification, 30 days
+    to decide from the request. HR records each step; reminders come before each deadline."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    annual_result = models.ForeignKey("evaluations.AnnualResult", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("当事人")
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=ReviewCaseKind.choices, default=ReviewCaseKind.REVIEW)
+    state = models.CharField(
+        _("状态"), max_length=20, choices=ReviewCaseState.choices, default=ReviewCaseState.AWAITING_REQUEST
+    )
+    notified_on = models.DateField(_("结果告知日"))
+    request_by = models.DateField(_("申请截止日"))
+    requested_on = models.DateField(_("申请日"), null=True, blank=True)
+    decide_by = models.DateField(_("决定截止日"), null=True, blank=True)
+    decided_on = models.DateField(_("决定日"), null=True, blank=True)
+    decision = bounded_text(_("决定"), limit=MEDIUM, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("复核申诉案件")
+        verbose_name_plural = _("复核申诉案件")
+        ordering = ["-notified_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["annual_result", "kind"], name="one_case_per_result_and_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("publicity:review_case_detail", args=[self.pk])
+
+
+def register_audited() -> None:
+    """Audit publications, entries, objections and 复核/申诉 cases (called by PublicityConfig.ready())."""
+    from accounts import audit
+
+    for model in (Publication, PublicationEntry, Objection, ReviewCase):
+        audit.register(model)

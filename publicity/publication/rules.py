@@ -1,1 +1,27 @@
-"""Permission rules of the publication room."""
+"""Permission rules of the publication room.
+
+Every appraised person of the organisation reads the board and may object during a window; HR
+publishes, prints the notice, handles objections and records 复核/申诉 cases. An objection is seen
+by the person who lodged it and by HR.
+"""
+
+import rules
+
+from accounts.rules import is_hr_admin, same_organisation, takes_part_in_appraisal
+
+
+@rules.predicate
+def lodged_it(user, objection) -> bool:
+    return objection is not None and objection.objector_id == user.pk
+
+
+rules.add_perm("publicity.view_publications", takes_part_in_appraisal)
+rules.add_perm("publicity.view_publication", takes_part_in_appraisal & same_organisation)
+rules.add_perm("publicity.publish_results", is_hr_admin)
+rules.add_perm("publicity.manage_publication", is_hr_admin & same_organisation)
+rules.add_perm("publicity.lodge_objection", takes_part_in_appraisal)
+rules.add_perm("publicity.view_objections", takes_part_in_appraisal)
+rules.add_perm("publicity.view_objection", same_organisation & (lodged_it | is_hr_admin))
+rules.add_perm("publicity.handle_objection", is_hr_admin & same_organisation)
+rules.add_perm("publicity.manage_review_cases", is_hr_admin)
+rules.add_perm("publicity.manage_review_case", is_hr_admin & same_organisation)

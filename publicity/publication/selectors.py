@@ -1,0 +1,83 @@
+"""Reads of the publication room (paginated by the views in SQL)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, QuerySet
+
+from accounts.models import User
+from evaluations.annual.models import AnnualGrade, AnnualResult
+
+from .models import Objection, ObjectionState, Publication, PublicationEntry, ReviewCase
+
+
+def publications(*, organisation_id: int) -> QuerySet[Publication]:
+    """The organisation's publications, newest first, with their number of entries."""
+    return (
+        Publication.objects.filter(organisation_id=organisation_id)
+        .annotate(entry_count=Count("entries"))
+        .order_by("-published_at", "-pk")
+    )
+
+
+def publication_for(*, pk: int, organisation_id: int) -> Publication | None:
+    return (
+        Publication.objects.select_related("organisation", "published_by", "appraisal_quarter")
+        .filter(pk=pk, organisation_id=organisation_id)
+        .first()
+    )
+
+
+def entries(*, publication: Publication) -> QuerySet[PublicationEntry]:
+    """The list, by department and name, each line knowing whether an objection is open on it."""
+    open_objection = Objection.objects.filter(entry_id=OuterRef("pk")).exclude(state=ObjectionState.ANSWERED)
+    return (
+        PublicationEntry.objects.filter(publication=publication)
+        .select_related("person", "department", "quarter_grade")
+        .annotate(has_open_objection=Exists(open_objection))
+        .order_by("department__name", "person__full_name", "pk")
+    )
+
+
+def objections_for(*, user: User, state: str = "") -> QuerySet[Objection]:
+    """HR sees every objection of the organisation; anyone else only their own."""
+    queryset = Objection.objects.filter(organisation_id=user.organisation_id)
+    # HR (of this organisation: the filter above) handles them all.
+    if not user.has_perm("publicity.publish_results"):
+        queryset = queryset.filter(objector=user)
+    if state:
+        queryset = queryset.filter(state=state)
+    return queryset.select_related("entry__person", "entry__department", "entry__publication", "objector").order_by(
+        "-lodged_at", "-pk"
+    )
+
+
+def objection_for(*, pk: int, user: User) -> Objection | None:
+    objection = (
+        Objection.objects.select_related(
+            "entry__person", "entry__department", "entry__publication", "entry__quarter_grade", "objector", "handled_by"
+        )
+        .filter(pk=pk, organisation_id=user.organisation_id)
+        .first()
+    )
+    if objection is None or not user.has_perm("publicity.view_objection", objection):
+        return None
+    return objection
+
+
+def review_cases(*, organisation_id: int) -> QuerySet[ReviewCase]:
+    return (
+        ReviewCase.objects.filter(organisation_id=organisation_id)
+        .select_related("person")
+        .order_by("-notified_on", "-pk")
+    )
+
+
+def incompetent_results_without_case(*, organisation_id: int, limit: int = 200) -> list[AnnualResult]:
+    """Annual 不称职 results with no case yet, for HR's form (a handful a year at most)."""
+    has_case = ReviewCase.objects.filter(annual_result_id=OuterRef("pk"))
+    return list(
+        AnnualResult.objects.filter(organisation_id=organisation_id, decided_grade=AnnualGrade.INCOMPETENT)
+        .exclude(Exists(has_case))
+        .select_related("person")
+        .order_by("-year", "person__full_name")[:limit]
+    )

@@ -1,0 +1,498 @@
+"""Publishing results (结果公示), objections (异议), locking (定等) and 复核/申诉 cases.
+
+The window is counted in working days from the calendar (accounts.periods: statutory holidays,
+调休 make-up days, HR's overrides). Grades change only through evaluations' services: this room
+asks them to lock (``grades_lock``), to send a grade back (``grade_reopen_for_regrading``); it
+never writes a grade itself.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from accounts import periods
+from accounts.audit import audit_reason, record_event
+from accounts.models import Notification, Organisation, Role, RoleAssignment, User
+from accounts.selectors import policy_for_organisation
+from accounts.services import notify, notify_many
+from accounts.storage import private_storage
+from accounts.textlimits import check_text_limits
+from evaluations.annual.locking import annual_results_lock
+from evaluations.annual.models import AnnualGrade, AnnualResult
+from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterGrade, QuarterState
+from evaluations.grading.services.locking import appraisal_quarter_lock, grade_reopen_for_regrading, grades_lock
+from summaries.services import attachment_content_type, attachment_limit, attachment_too_large_message
+
+from ..dingtalk.models import DingTalkKind
+from ..dingtalk.services import dingtalk_publication_event
+from .models import (
+    EntryState,
+    Objection,
+    ObjectionState,
+    Publication,
+    PublicationEntry,
+    PublicationKind,
+)
+
+# --- The window ------------------------------------------------------------------------------
+
+
+def publication_window(*, organisation_id: int, starts: date) -> tuple[date, date]:
+    """The window of the organisation's policy: its first working day on or after ``starts``, and
+    the last of ``publication_working_days`` working days."""
+    days = policy_for_organisation(organisation_id=organisation_id).publication_working_days
+    end = periods.add_working_days(starts, days, organisation_id)
+    first = starts
+    while not periods.is_working_day(first, organisation_id):
+        first += timedelta(days=1)
+    return first, end
+
+
+def working_days_left(*, organisation_id: int, ends_on: date, today: date | None = None) -> int:
+    """Working days left in a window, today included (0 once it has ended)."""
+    return periods.working_days_between(today or periods.today(), ends_on, organisation_id)
+
+
+# --- Publishing --------------------------------------------------------------------------------
+
+
+def _check_publisher(actor: User, organisation_id: int) -> None:
+    if not actor.has_perm("publicity.publish_results") or actor.organisation_id != organisation_id:
+        raise PermissionDenied(_("只有本单位人事干部可以发布公示。"))
+
+
+def _push(publication: Publication, kind: str) -> None:
+    # Never blocks publication: the push records a message and sends it after commit.
+    event = "opened" if kind == DingTalkKind.PUBLICATION_OPENED else "closed"
+    dingtalk_publication_event(
+        organisation_id=publication.organisation_id,
+        kind=kind,
+        subject=publication.title,
+        window_start=publication.starts_on,
+        window_end=publication.ends_on,
+        key=f"publication:{publication.pk}:{event}",
+        path=publication.get_absolute_url(),
+    )
+
+
+def _notify_staff(publication: Publication) -> None:
+    people = User.objects.filter(organisation_id=publication.organisation_id, is_active=True).values_list(
+        "pk", flat=True
+    )
+    message = _("%(title)s正在公示（%(start)s至%(end)s），如有异议请在公示期内提出。") % {
+        "title": publication.title,
+        "start": publication.starts_on.isoformat(),
+        "end": publication.ends_on.isoformat(),
+    }
+    notify_many(
+        [Notification(recipient_id=pk, message=message, url=publication.get_absolute_url()) for pk in people],
+        dedupe_key=f"publication-opened:{publication.pk}",
+        digest=True,
+    )
+
+
+@transaction.atomic
+def publication_open_quarter(
+    *, actor: User, appraisal_quarter: AppraisalQuarter, today: date | None = None
+) -> Publication:
+    """HR publishes an approved quarter: every graded person's line, for the policy's window."""
+    quarter = AppraisalQuarter.objects.select_for_update(of=("self",)).get(pk=appraisal_quarter.pk)
+    _check_publisher(actor, quarter.organisation_id)
+    if quarter.state != QuarterState.APPROVED:
+        raise ValidationError(_("季度结果经主要负责人审批后才能公示。"))
+    if Publication.objects.filter(appraisal_quarter=quarter).exists():
+        raise ValidationError(_("本季度结果已经公示过。"))
+    start, end = publication_window(organisation_id=quarter.organisation_id, starts=today or periods.today())
+    publication = Publication.objects.create(
+        organisation_id=quarter.organisation_id,
+        kind=PublicationKind.QUARTER,
+        appraisal_quarter=quarter,
+        year=quarter.year,
+        title=_("%(year)s年第%(quarter)s季度平时考核结果") % {"year": quarter.year, "quarter": quarter.quarter},
+        starts_on=start,
+        ends_on=end,
+        published_by=actor,
+        published_at=timezone.now(),
+    )
+    rows = list(
+        QuarterGrade.objects.filter(appraisal_quarter=quarter)
+        .exclude(grade="")
+        .order_by("-composite_score", "department__name", "person__full_name", "pk")
+    )
+    ranked = [row for row in rows if row.composite_score is not None]
+    ranks = {row.pk: index for index, row in enumerate(ranked, start=1)}
+    PublicationEntry.objects.bulk_create(
+        [
+            PublicationEntry(
+                publication=publication,
+                person_id=row.person_id,
+                department_id=row.department_id,
+                quarter_grade=row,
+                grade_label=row.get_grade_display(),
+                score=row.composite_score,
+                rank=ranks.get(row.pk),
+                window_starts_on=start,
+                window_ends_on=end,
+            )
+            for row in rows
+        ]
+    )
+    record_event(event="publication_opened", obj=publication, actor=actor, detail={"entries": len(rows)})
+    _push(publication, DingTalkKind.PUBLICATION_OPENED)
+    _notify_staff(publication)
+    return publication
+
+
+@transaction.atomic
+def publication_open_annual(
+    *, actor: User, organisation: Organisation, year: int, today: date | None = None
+) -> Publication:
+    """HR publishes the year's decided 优秀 list (at least the policy's window of working days)."""
+    _check_publisher(actor, organisation.pk)
+    results = AnnualResult.objects.filter(organisation=organisation, year=year)
+    if not results.exists() or results.filter(decided_grade="").exists():
+        raise ValidationError(_("%(year)s年度等次尚未全部确定，不能公示优秀名单。") % {"year": year})
+    if Publication.objects.filter(organisation=organisation, kind=PublicationKind.ANNUAL_EXCELLENT, year=year).exists():
+        raise ValidationError(_("%(year)s年度优秀名单已经公示过。") % {"year": year})
+    start, end = publication_window(organisation_id=organisation.pk, starts=today or periods.today())
+    publication = Publication.objects.create(
+        organisation=organisation,
+        kind=PublicationKind.ANNUAL_EXCELLENT,
+        year=year,
+        title=_("%(year)s年度考核优秀等次人选") % {"year": year},
+        starts_on=start,
+        ends_on=end,
+        published_by=actor,
+        published_at=timezone.now(),
+    )
+    excellent = list(
+        results.filter(decided_grade=AnnualGrade.EXCELLENT).order_by("rank", "department__name", "person__full_name")
+    )
+    PublicationEntry.objects.bulk_create(
+        [
+            PublicationEntry(
+                publication=publication,
+                person_id=row.person_id,
+                department_id=row.department_id,
+                annual_result=row,
+                grade_label=row.get_decided_grade_display(),
+                score=row.composite_score,
+                rank=row.rank,
+                window_starts_on=start,
+                window_ends_on=end,
+            )
+            for row in excellent
+        ]
+    )
+    record_event(event="publication_opened", obj=publication, actor=actor, detail={"entries": len(excellent)})
+    _push(publication, DingTalkKind.PUBLICATION_OPENED)
+    _notify_staff(publication)
+    return publication
+
+
+def publishable_quarters(*, organisation_id: int):
+    """Approved quarters of the organisation not yet published, newest first."""
+    published = Publication.objects.filter(appraisal_quarter_id=OuterRef("pk"))
+    return (
+        AppraisalQuarter.objects.filter(organisation_id=organisation_id, state=QuarterState.APPROVED)
+        .exclude(Exists(published))
+        .order_by("-year", "-quarter")
+    )
+
+
+def publishable_years(*, organisation_id: int) -> list[int]:
+    """Years whose annual results are all decided and whose 优秀 list is not yet published."""
+    years = set(AnnualResult.objects.filter(organisation_id=organisation_id).values_list("year", flat=True).distinct())
+    undecided = set(
+        AnnualResult.objects.filter(organisation_id=organisation_id, decided_grade="").values_list("year", flat=True)
+    )
+    done = set(
+        Publication.objects.filter(organisation_id=organisation_id, kind=PublicationKind.ANNUAL_EXCELLENT).values_list(
+            "year", flat=True
+        )
+    )
+    return sorted(years - undecided - done, reverse=True)
+
+
+def entry_may_republish(entry: PublicationEntry) -> bool:
+    """An entry sent back is published again once its regraded grade is confirmed again."""
+    grade = entry.quarter_grade
+    return (
+        entry.state == EntryState.REGRADING
+        and grade is not None
+        and grade.reopened_at is None
+        and grade.state == GradeState.CONFIRMED
+    )
+
+
+@transaction.atomic
+def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date | None = None) -> PublicationEntry:
+    """Publish a regraded entry again, for a window of its own (HR's button, or the daily job)."""
+    entry = PublicationEntry.objects.select_for_update(of=("self",)).select_related("quarter_grade").get(pk=entry.pk)
+    if actor is not None and not actor.has_perm("publicity.manage_publication", entry.publication):
+        raise PermissionDenied(_("只有本单位人事干部可以重新公示。"))
+    if not entry_may_republish(entry):
+        raise ValidationError(_("该条目尚未重评并经分管领导确认，不能重新公示。"))
+    start, end = publication_window(organisation_id=entry.publication.organisation_id, starts=today or periods.today())
+    grade = entry.quarter_grade
+    entry.grade_label = grade.get_grade_display()
+    entry.score = grade.composite_score
+    entry.state = EntryState.PUBLISHED
+    entry.window_starts_on, entry.window_ends_on = start, end
+    entry.republished_at = timezone.now()
+    with audit_reason(_("重评后重新公示")):
+        entry.save()
+    # The publication is not over while one of its entries is published again.
+    Publication.objects.filter(pk=entry.publication_id).update(closed_at=None)
+    for objection in entry.objections.select_related("objector"):
+        notify(
+            recipient=objection.objector,
+            message=_("%(person)s的等次已重新评定并重新公示（%(start)s至%(end)s）。")
+            % {"person": entry.person, "start": start.isoformat(), "end": end.isoformat()},
+            url=objection.get_absolute_url(),
+        )
+    return entry
+
+
+# --- Objections --------------------------------------------------------------------------------
+
+
+def hr_of(organisation_id: int):
+    return RoleAssignment.objects.filter(
+        organisation_id=organisation_id, role=Role.HR_ADMIN, user__is_active=True
+    ).values_list("user_id", flat=True)
+
+
+def _store_attachment(objection: Objection, uploaded: UploadedFile) -> None:
+    """The summaries' attachment rules: not empty, the policy's size limit, the type by content."""
+    policy = policy_for_organisation(organisation_id=objection.organisation_id)
+    if not uploaded.size:
+        raise ValidationError({"attachment": _("文件“%(name)s”是空的（0 字节）。") % {"name": uploaded.name}})
+    if uploaded.size > attachment_limit(policy):
+        raise ValidationError({"attachment": attachment_too_large_message(policy)})
+    content_type = attachment_content_type(uploaded)
+    if content_type is None:
+        raise ValidationError(
+            {"attachment": _("不支持此文件类型（按文件内容判断）。只能上传 PDF、图片（PNG/JPEG/GIF）或 Office 文档。")}
+        )
+    name = os.path.basename((uploaded.name or "").replace("\\", "/"))[:200] or _("附件")
+    objection.attachment_name, objection.attachment_type = name, content_type
+    stored = get_valid_filename(f"{uuid.uuid4().hex}{os.path.splitext(name)[1].lower()}")
+    objection.attachment.save(stored, uploaded, save=False)
+
+
+@transaction.atomic
+def objection_lodge(
+    *, actor: User, entry: PublicationEntry, text: str, uploaded: UploadedFile | None = None, today: date | None = None
+) -> Objection:
+    """A staff member objects to an entry during its window (refused outside it, with the dates)."""
+    entry = PublicationEntry.objects.select_related("publication").get(pk=entry.pk)
+    if not actor.has_perm("publicity.lodge_objection") or actor.organisation_id != entry.publication.organisation_id:
+        raise PermissionDenied(_("只有本单位人员可以对公示结果提出异议。"))
+    day = today or periods.today()
+    if not entry.is_open_on(day):
+        raise ValidationError(
+            _("公示期为%(start)s至%(end)s，现在不在公示期内，不能提出异议。")
+            % {"start": entry.window_starts_on.isoformat(), "end": entry.window_ends_on.isoformat()},
+            code="outside_window",
+        )
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("请填写异议内容。")})
+    objection = Objection(
+        organisation_id=entry.publication.organisation_id,
+        entry=entry,
+        objector=actor,
+        text=text,
+        lodged_at=timezone.now(),
+    )
+    check_text_limits(objection, "text")
+    if uploaded is not None:
+        _store_attachment(objection, uploaded)
+    stored = objection.attachment.name
+    try:
+        with transaction.atomic():
+            objection.save()
+    except (IntegrityError, ValueError):
+        if stored:
+            private_storage.delete(stored)
+        raise
+    message = _("%(objector)s对公示中%(person)s的结果提出了异议。") % {"objector": actor, "person": entry.person}
+    notify_many(
+        [
+            Notification(recipient_id=pk, message=message, url=objection.get_absolute_url())
+            for pk in hr_of(objection.organisation_id)
+        ],
+        dedupe_key=f"objection-lodged:{objection.pk}",
+    )
+    return objection
+
+
+def _locked_objection(objection: Objection, actor: User) -> Objection:
+    locked = Objection.objects.select_for_update(of=("self",)).select_related("entry__publication").get(pk=objection.pk)
+    if not actor.has_perm("publicity.handle_objection", locked):
+        raise PermissionDenied(_("只有本单位人事干部可以办理异议。"))
+    return locked
+
+
+def _tell_objector(objection: Objection, message: str) -> None:
+    notify(recipient=objection.objector, message=message, url=objection.get_absolute_url())
+
+
+def _move(objection: Objection, *, actor: User, expected: tuple[str, ...], new_state: str, reason: str = "") -> None:
+    if objection.state not in expected:
+        raise ValidationError(
+            _("异议当前状态为“%(state)s”，不能办理此步骤。") % {"state": objection.get_state_display()}
+        )
+    objection.state = new_state
+    objection.handled_by = actor
+    with audit_reason(reason):
+        objection.save()
+
+
+@transaction.atomic
+def objection_accept(*, actor: User, objection: Objection) -> Objection:
+    """受理: HR takes the objection up; the objector is told."""
+    objection = _locked_objection(objection, actor)
+    objection.accepted_at = timezone.now()
+    _move(objection, actor=actor, expected=(ObjectionState.LODGED,), new_state=ObjectionState.ACCEPTED)
+    _tell_objector(objection, _("您提出的异议已受理。"))
+    return objection
+
+
+@transaction.atomic
+def objection_verify(*, actor: User, objection: Objection, notes: str) -> Objection:
+    """核实: HR records what the verification found."""
+    objection = _locked_objection(objection, actor)
+    notes = (notes or "").strip()
+    if not notes:
+        raise ValidationError({"notes": _("请填写核实情况。")})
+    objection.notes = notes
+    check_text_limits(objection, "notes")
+    objection.verified_at = timezone.now()
+    _move(objection, actor=actor, expected=(ObjectionState.ACCEPTED,), new_state=ObjectionState.VERIFIED, reason=notes)
+    return objection
+
+
+@transaction.atomic
+def objection_send_back(*, actor: User, objection: Objection, reason: str) -> Objection:
+    """HR sends the entry back to its evaluator for regrading (via evaluations), with the reason.
+    The entry is out of the list until it is regraded, confirmed and published again."""
+    objection = _locked_objection(objection, actor)
+    if objection.state not in (ObjectionState.ACCEPTED, ObjectionState.VERIFIED):
+        raise ValidationError(_("异议受理后、答复前才能退回重评。"))
+    entry = (
+        PublicationEntry.objects.select_for_update(of=("self",))
+        .select_related("quarter_grade")
+        .get(pk=objection.entry_id)
+    )
+    if entry.quarter_grade is None:
+        raise ValidationError(_("年度结果的更改请通过复核办理，不能退回重评。"))
+    if entry.state != EntryState.PUBLISHED:
+        raise ValidationError(_("该条目已退回重评或已定等。"))
+    grade_reopen_for_regrading(grade=entry.quarter_grade, actor=actor, reason=reason)
+    entry.state = EntryState.REGRADING
+    with audit_reason(reason):
+        entry.save(update_fields=["state"])
+    objection.send_back_reason = reason.strip()
+    objection.sent_back_at = timezone.now()
+    objection.handled_by = actor
+    with audit_reason(reason):
+        objection.save()
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objection:
+    """答复: HR answers the objector; the objection is closed and no longer holds the entry's lock."""
+    objection = _locked_objection(objection, actor)
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": _("请填写答复内容。")})
+    objection.answer = answer
+    check_text_limits(objection, "answer")
+    objection.answered_at = timezone.now()
+    _move(
+        objection,
+        actor=actor,
+        expected=(ObjectionState.ACCEPTED, ObjectionState.VERIFIED),
+        new_state=ObjectionState.ANSWERED,
+        reason=answer,
+    )
+    _tell_objector(objection, _("您提出的异议已答复：%(answer)s") % {"answer": answer})
+    return objection
+
+
+# --- Locking (定等) ------------------------------------------------------------------------------
+
+
+def _open_objection() -> Exists:
+    return Exists(Objection.objects.filter(entry_id=OuterRef("pk")).exclude(state=ObjectionState.ANSWERED))
+
+
+@transaction.atomic
+def publication_lock_due(*, publication: Publication, today: date | None = None) -> dict:
+    """Lock the entries of one publication whose window has closed, except those with an open
+    objection (they wait for the answer) and those sent back (they wait for re-publication).
+    Safe to run twice; the grades are locked through evaluations."""
+    day = today or periods.today()
+    publication = Publication.objects.select_for_update(of=("self",)).get(pk=publication.pk)
+    # A regraded entry that its leader has confirmed again goes back on the list by itself.
+    republished = 0
+    for entry in publication.entries.filter(state=EntryState.REGRADING).select_related("quarter_grade"):
+        if entry_may_republish(entry):
+            entry_republish(actor=None, entry=entry, today=day)
+            republished += 1
+    due = list(
+        publication.entries.filter(state=EntryState.PUBLISHED, window_ends_on__lt=day)
+        .exclude(_open_objection())
+        .order_by("pk")
+    )
+    source = _("公示期满定等：%(title)s") % {"title": publication.title}
+    if due:
+        if publication.kind == PublicationKind.QUARTER:
+            grades_lock(
+                appraisal_quarter=publication.appraisal_quarter,
+                grade_ids=[entry.quarter_grade_id for entry in due],
+                source=source,
+            )
+        else:
+            annual_results_lock(result_ids=[entry.annual_result_id for entry in due], source=source)
+    now = timezone.now()
+    with audit_reason(source):
+        for entry in due:
+            entry.state, entry.locked_at = EntryState.LOCKED, now
+            entry.save(update_fields=["state", "locked_at"])
+    if publication.ends_on < day:
+        _push(publication, DingTalkKind.PUBLICATION_CLOSED)
+    remaining = publication.entries.exclude(state=EntryState.LOCKED).count()
+    if not remaining and publication.closed_at is None:
+        publication.closed_at = now
+        with audit_reason(source):
+            publication.save(update_fields=["closed_at"])
+        if publication.kind == PublicationKind.QUARTER:
+            appraisal_quarter_lock(appraisal_quarter=publication.appraisal_quarter, source=source)
+        record_event(event="publication_locked", obj=publication, detail={"entries": publication.entries.count()})
+    return {"locked": len(due), "republished": republished, "waiting": remaining}
+
+
+def publications_lock_due(*, organisation_id: int, today: date | None = None) -> dict:
+    """Every publication of the organisation not yet wholly locked (the job's and the command's work)."""
+    totals = {"publications": 0, "locked": 0, "republished": 0, "waiting": 0}
+    pending = Publication.objects.filter(organisation_id=organisation_id, closed_at__isnull=True).order_by("pk")
+    for publication in pending:
+        outcome = publication_lock_due(publication=publication, today=today)
+        totals["publications"] += 1
+        for key in ("locked", "republished", "waiting"):
+            totals[key] += outcome[key]
+    return totals

@@ -1,0 +1,319 @@
+"""The board (/publicity/), a publication and its notice, objections and 复核/申诉 cases."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import periods
+from accounts.audit import record_event
+from accounts.decorators import permission_required
+from accounts.formerrors import add_service_errors, error_text
+from accounts.pagination import page_of
+from accounts.pdf import pdf_render, pdf_response
+from accounts.selectors import policy_for_organisation
+from evaluations.annual.models import AnnualResult
+from evaluations.grading.models import AppraisalQuarter
+
+from . import review_cases as cases
+from . import selectors, services
+from .forms import ObjectionActionForm, ObjectionForm, PublishForm, ReviewCaseOpenForm, ReviewCaseStepForm
+from .models import ObjectionState, Publication, PublicationEntry, ReviewCase
+
+PAGE_SIZE = 50
+
+
+def _publish_form(request: HttpRequest, data=None) -> PublishForm:
+    organisation_id = request.user.organisation_id
+    return PublishForm(
+        data,
+        quarters=list(services.publishable_quarters(organisation_id=organisation_id)[:8]),
+        years=services.publishable_years(organisation_id=organisation_id)[:3],
+    )
+
+
+@permission_required("publicity.view_publications")
+def board(request: HttpRequest) -> HttpResponse:
+    """Every publication of the organisation, newest first, with its window; HR publishes here."""
+    organisation_id = request.user.organisation_id
+    page = page_of(request, selectors.publications(organisation_id=organisation_id), per_page=20)
+    today = periods.today()
+    context = {"page": page, "today": today}
+    if request.user.has_perm("publicity.publish_results"):
+        context["publish_form"] = _publish_form(request)
+    return render(request, "publicity/publication/board.html", context)
+
+
+@require_POST
+@permission_required("publicity.publish_results")
+def publish(request: HttpRequest) -> HttpResponse:
+    form = _publish_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择要公示的内容。"))
+        return render(request, "publicity/publication/board.html", {"page": None, "publish_form": form}, status=400)
+    kind, _sep, value = form.cleaned_data["target"].partition(":")
+    try:
+        if kind == "q":
+            quarter = get_object_or_404(AppraisalQuarter, pk=value, organisation_id=request.user.organisation_id)
+            publication = services.publication_open_quarter(actor=request.user, appraisal_quarter=quarter)
+        else:
+            publication = services.publication_open_annual(
+                actor=request.user, organisation=request.user.organisation, year=int(value)
+            )
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("publicity:board")
+    messages.success(
+        request,
+        _("已发布公示，公示期%(start)s至%(end)s。")
+        % {"start": publication.starts_on.isoformat(), "end": publication.ends_on.isoformat()},
+    )
+    return redirect(publication)
+
+
+def _publication(request: HttpRequest, pk: int) -> Publication:
+    publication = selectors.publication_for(pk=pk, organisation_id=request.user.organisation_id)
+    if publication is None or not request.user.has_perm("publicity.view_publication", publication):
+        raise Http404
+    return publication
+
+
+@permission_required("publicity.view_publications")
+def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The list with start, end and time left; scores and ranking only where the policy says so."""
+    publication = _publication(request, pk)
+    today = periods.today()
+    policy = policy_for_organisation(organisation_id=publication.organisation_id)
+    page = page_of(request, selectors.entries(publication=publication), per_page=PAGE_SIZE)
+    return render(
+        request,
+        "publicity/publication/detail.html",
+        {
+            "publication": publication,
+            "page": page,
+            "today": today,
+            "is_open": publication.is_open_on(today),
+            "days_left": services.working_days_left(
+                organisation_id=publication.organisation_id, ends_on=publication.ends_on, today=today
+            ),
+            "show_scores": policy.publish_scores,
+            "can_manage": request.user.has_perm("publicity.manage_publication", publication),
+            "can_object": request.user.has_perm("publicity.lodge_objection"),
+        },
+    )
+
+
+@permission_required("publicity.publish_results")
+def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printed notice (公示通知): A4, zh-CN, the list, the window, the objection channel, the seal."""
+    publication = _publication(request, pk)
+    if not request.user.has_perm("publicity.manage_publication", publication):
+        raise Http404
+    policy = policy_for_organisation(organisation_id=publication.organisation_id)
+    pdf = pdf_render(
+        template_name="publicity/publication/notice.html",
+        context={
+            "publication": publication,
+            # A notice lists everyone on it: an organisation's staff, a few hundred lines at most.
+            "entries": list(selectors.entries(publication=publication)),
+            "show_scores": policy.publish_scores,
+        },
+    )
+    record_event(event="download", obj=publication, request=request, label=f"{publication.title}.pdf")
+    return pdf_response(pdf=pdf, filename=f"{publication.title}公示.pdf")
+
+
+@require_POST
+@permission_required("publicity.publish_results")
+def entry_republish(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(
+        PublicationEntry.objects.select_related("publication"),
+        pk=pk,
+        publication__organisation_id=request.user.organisation_id,
+    )
+    try:
+        services.entry_republish(actor=request.user, entry=entry)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("已重新公示%(person)s的结果。") % {"person": entry.person})
+    return redirect(entry.publication)
+
+
+# --- Objections ---------------------------------------------------------------------------------
+
+
+@permission_required("publicity.view_objections")
+def objections(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    state = state if state in ObjectionState.values else ""
+    page = page_of(request, selectors.objections_for(user=request.user, state=state), per_page=25)
+    return render(
+        request,
+        "publicity/publication/objections.html",
+        {"page": page, "state": state, "states": ObjectionState.choices},
+    )
+
+
+@permission_required("publicity.lodge_objection")
+def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lodge an objection to one entry (GET: the form; refused outside the window, on the server)."""
+    entry = get_object_or_404(
+        PublicationEntry.objects.select_related("publication", "person", "department"),
+        pk=pk,
+        publication__organisation_id=request.user.organisation_id,
+    )
+    form = ObjectionForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                objection = services.objection_lodge(
+                    actor=request.user,
+                    entry=entry,
+                    text=form.cleaned_data["text"],
+                    uploaded=form.cleaned_data["attachment"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+                messages.error(request, error_text(exc))
+            else:
+                messages.success(request, _("异议已提交，人事部门将受理并答复。"))
+                return redirect(objection)
+        status = 400
+    return render(
+        request,
+        "publicity/publication/objection_new.html",
+        {"entry": entry, "form": form, "is_open": entry.is_open_on(periods.today())},
+        status=status,
+    )
+
+
+def _objection(request: HttpRequest, pk: int):
+    objection = selectors.objection_for(pk=pk, user=request.user)
+    if objection is None:
+        raise Http404
+    return objection
+
+
+@permission_required("publicity.view_objections")
+def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The objection, its status and answer; HR's steps (POST: accept, verify, send back, answer)."""
+    objection = _objection(request, pk)
+    can_handle = request.user.has_perm("publicity.handle_objection", objection)
+    status = 200
+    if request.method == "POST":
+        if not can_handle:
+            raise PermissionDenied
+        form = ObjectionActionForm(request.POST)
+        if form.is_valid():
+            action, text = form.cleaned_data["action"], form.cleaned_data["text"]
+            try:
+                if action == "accept":
+                    services.objection_accept(actor=request.user, objection=objection)
+                elif action == "verify":
+                    services.objection_verify(actor=request.user, objection=objection, notes=text)
+                elif action == "send_back":
+                    services.objection_send_back(actor=request.user, objection=objection, reason=text)
+                else:
+                    services.objection_answer(actor=request.user, objection=objection, answer=text)
+            except ValidationError as exc:
+                messages.error(request, error_text(exc))
+            else:
+                messages.success(request, _("已办理。"))
+                return redirect(objection)
+        else:
+            messages.error(request, _("请按提示填写。"))
+        status = 400
+    return render(
+        request,
+        "publicity/publication/objection_detail.html",
+        {"objection": objection, "can_handle": can_handle},
+        status=status,
+    )
+
+
+@permission_required("publicity.view_objections")
+def objection_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    objection = _objection(request, pk)
+    if not objection.attachment:
+        raise Http404
+    try:
+        handle = objection.attachment.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    record_event(event="download", obj=objection, request=request, label=objection.attachment_name)
+    response = FileResponse(
+        handle, as_attachment=True, filename=objection.attachment_name, content_type=objection.attachment_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- 复核 / 申诉 cases ------------------------------------------------------------------------------
+
+
+@permission_required("publicity.manage_review_cases")
+def review_cases(request: HttpRequest) -> HttpResponse:
+    organisation_id = request.user.organisation_id
+    results = selectors.incompetent_results_without_case(organisation_id=organisation_id)
+    form = ReviewCaseOpenForm(request.POST or None, results=results)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            result = get_object_or_404(
+                AnnualResult, pk=form.cleaned_data["annual_result"], organisation_id=organisation_id
+            )
+            try:
+                case = cases.review_case_open(
+                    actor=request.user,
+                    annual_result=result,
+                    notified_on=form.cleaned_data["notified_on"],
+                    kind=form.cleaned_data["kind"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+                messages.error(request, error_text(exc))
+            else:
+                messages.success(request, _("已登记。"))
+                return redirect(case)
+        status = 400
+    page = page_of(request, selectors.review_cases(organisation_id=organisation_id), per_page=25)
+    return render(
+        request,
+        "publicity/publication/review_cases.html",
+        {"page": page, "form": form, "today": periods.today()},
+        status=status,
+    )
+
+
+@permission_required("publicity.manage_review_cases")
+def review_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(
+        ReviewCase.objects.select_related("person", "annual_result", "opened_by"),
+        pk=pk,
+        organisation_id=request.user.organisation_id,
+    )
+    form = ReviewCaseStepForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["action"] == "request":
+                    cases.review_case_request(actor=request.user, case=case, requested_on=data["day"])
+                else:
+                    cases.review_case_decide(
+                        actor=request.user, case=case, decided_on=data["day"], decision=data["decision"]
+                    )
+            except ValidationError as exc:
+                messages.error(request, error_text(exc))
+            else:
+                messages.success(request, _("已记录。"))
+                return redirect(case)
+        status = 400
+    return render(request, "publicity/publication/review_case_detail.html", {"case": case, "form": form}, status=status)

@@ -1,0 +1,373 @@
+"""Publication of results (结果公示): the window in working days, the board, scores by policy,
+objections refused outside the window, locking that waits for open objections, the regrade loop,
+the notice PDF and the DingTalk messages on opening and closing."""
+
+import shutil
+import subprocess
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import AuditEntry, Job, Notification, WorkingDayOverride
+from accounts.selectors import policy_for_organisation
+from evaluations.grading.services import grading
+from evaluations.models import Grade, GradeState, QuarterGrade, QuarterState
+from publicity.publication import services
+from publicity.publication.models import EntryState, Objection, ObjectionState, Publication
+from publicity.publication.tasks import lock_publications_now
+from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory, UserFactory
+
+# 2026 Q3 is gradable from early October; these tests publish it on 20 October (a Tuesday):
+# five working days are 20, 21, 22, 23 and 26 October.
+PUBLISH_DAY = date(2026, 10, 20)
+WINDOW_END = date(2026, 10, 26)
+AFTER_WINDOW = date(2026, 10, 27)
+
+
+@pytest.fixture
+def clock(settings):
+    def move(day):
+        settings.APPRAISAL_TODAY = day
+
+    move(PUBLISH_DAY)
+    return move
+
+
+@pytest.fixture
+def quarter(organisation, staff, colleague, head, leader):
+    quarter = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=3, state=QuarterState.APPROVED)
+    for person, grade, score in ((staff, Grade.FAIRLY_GOOD, "88.50"), (colleague, Grade.GOOD, "93.00")):
+        QuarterGradeFactory(
+            appraisal_quarter=quarter,
+            person=person,
+            grade=grade,
+            comment="评语",
+            composite_score=score,
+            state=GradeState.CONFIRMED,
+            evaluator=head,
+            confirmed_by=leader,
+        )
+    return quarter
+
+
+@pytest.fixture
+def publication(clock, quarter, hr):
+    return services.publication_open_quarter(actor=hr, appraisal_quarter=quarter)
+
+
+def entry_of(publication, person):
+    return publication.entries.get(person=person)
+
+
+# --- the window -----------------------------------------------------------------------------------
+
+
+def test_the_window_skips_the_national_day_holiday_and_counts_the_make_up_saturday(organisation):
+    # 29 Sep 2026 (Tue): 29, 30 Sep, then 1–7 Oct off, 8 and 9 Oct, and Saturday 10 Oct is a 调休 working day.
+    start, end = services.publication_window(organisation_id=organisation.pk, starts=date(2026, 9, 29))
+    assert (start, end) == (date(2026, 9, 29), date(2026, 10, 10))
+
+
+def test_a_window_published_in_the_holiday_starts_on_the_first_working_day(organisation):
+    start, end = services.publication_window(organisation_id=organisation.pk, starts=date(2026, 10, 3))
+    assert start == date(2026, 10, 8)
+    assert end == date(2026, 10, 13)  # 8, 9, Saturday 10 (调休), 12, 13
+
+
+def test_hr_overrides_move_the_window_end(organisation):
+    WorkingDayOverride.objects.create(organisation=organisation, date=date(2026, 10, 10), is_working_day=False)
+    start, end = services.publication_window(organisation_id=organisation.pk, starts=date(2026, 9, 29))
+    assert end == date(2026, 10, 12)
+
+
+def test_the_window_length_is_the_policys(organisation):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    policy.publication_working_days = 7
+    policy.save()
+    assert services.publication_window(organisation_id=organisation.pk, starts=PUBLISH_DAY)[1] == date(2026, 10, 28)
+
+
+# --- publishing -----------------------------------------------------------------------------------
+
+
+def test_hr_publishes_an_approved_quarter_for_the_window(publication, staff, colleague):
+    assert (publication.starts_on, publication.ends_on) == (PUBLISH_DAY, WINDOW_END)
+    assert publication.entries.count() == 2
+    assert entry_of(publication, colleague).rank == 1
+    assert AuditEntry.objects.filter(event="publication_opened").exists()
+    assert Notification.objects.filter(recipient=staff, url=publication.get_absolute_url()).exists()
+
+
+def test_only_hr_publishes_and_only_an_approved_quarter_once(clock, quarter, hr, head, organisation):
+    with pytest.raises(PermissionDenied):
+        services.publication_open_quarter(actor=head, appraisal_quarter=quarter)
+    open_quarter = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=4)
+    with pytest.raises(ValidationError, match="审批"):
+        services.publication_open_quarter(actor=hr, appraisal_quarter=open_quarter)
+    services.publication_open_quarter(actor=hr, appraisal_quarter=quarter)
+    with pytest.raises(ValidationError, match="已经公示"):
+        services.publication_open_quarter(actor=hr, appraisal_quarter=quarter)
+
+
+def test_hr_publishes_through_the_board(client_for, clock, quarter, hr, staff):
+    client = client_for(hr)
+    assert client.get(reverse("publicity:board")).status_code == 200
+    response = client.post(reverse("publicity:publish"), {"target": f"q:{quarter.pk}"})
+    publication = Publication.objects.get()
+    assert response.status_code == 302 and response["Location"] == publication.get_absolute_url()
+    assert client_for(staff).post(reverse("publicity:publish"), {"target": f"q:{quarter.pk}"}).status_code == 403
+
+
+def test_every_staff_member_sees_names_departments_and_grades_but_no_scores_by_default(
+    client_for, publication, outsider
+):
+    page = client_for(UserFactory(department=publication.entries.first().department)).get(
+        publication.get_absolute_url()
+    )
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "科员甲" in text and "较好" in text and "2026-10-26" in text
+    assert "88.50" not in text and "综合得分" not in text
+    assert "还剩5个工作日" in text
+    assert client_for(outsider).get(publication.get_absolute_url()).status_code == 404
+
+
+def test_scores_and_ranking_show_when_the_policy_publishes_them(client_for, publication, staff):
+    policy = policy_for_organisation(organisation_id=publication.organisation_id)
+    policy.publish_scores = True
+    policy.save()
+    text = client_for(staff).get(publication.get_absolute_url()).content.decode()
+    assert "88.50" in text and "综合得分" in text and "排名" in text
+
+
+def test_past_publications_stay_listed_on_the_board(client_for, publication, staff, clock):
+    clock(date(2026, 12, 1))
+    text = client_for(staff).get(reverse("publicity:board")).content.decode()
+    assert publication.title in text
+
+
+# --- objections -----------------------------------------------------------------------------------
+
+
+def test_staff_lodge_an_objection_with_an_attachment_during_the_window(client_for, publication, staff, colleague, hr):
+    entry = entry_of(publication, colleague)
+    client = client_for(staff)
+    assert client.get(reverse("publicity:objection_new", args=[entry.pk])).status_code == 200
+    response = client.post(
+        reverse("publicity:objection_new", args=[entry.pk]),
+        {"text": "该同志本季度有工作失误", "attachment": SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%%EOF\n")},
+    )
+    objection = Objection.objects.get()
+    assert response.status_code == 302
+    assert objection.objector == staff and objection.attachment_name == "证明.pdf"
+    assert Notification.objects.filter(recipient=hr, url=objection.get_absolute_url()).exists()
+    download = client.get(reverse("publicity:objection_attachment", args=[objection.pk]))
+    assert download.status_code == 200
+
+
+def test_an_objection_outside_the_window_is_refused_with_the_dates(client_for, publication, staff, colleague, clock):
+    entry = entry_of(publication, colleague)
+    clock(AFTER_WINDOW)
+    with pytest.raises(ValidationError, match="2026-10-20至2026-10-26"):
+        services.objection_lodge(actor=staff, entry=entry, text="晚了")
+    response = client_for(staff).post(reverse("publicity:objection_new", args=[entry.pk]), {"text": "晚了"})
+    assert response.status_code == 400
+    assert "2026-10-20至2026-10-26" in response.content.decode()
+    assert not Objection.objects.exists()
+
+
+def test_an_objection_before_the_window_is_refused_too(publication, staff, colleague):
+    entry = entry_of(publication, colleague)
+    with pytest.raises(ValidationError, match="不在公示期内"):
+        services.objection_lodge(actor=staff, entry=entry, text="早了", today=date(2026, 10, 19))
+
+
+def test_another_organisations_person_cannot_object(publication, colleague, outsider):
+    with pytest.raises(PermissionDenied):
+        services.objection_lodge(actor=outsider, entry=entry_of(publication, colleague), text="x")
+
+
+def test_hr_accepts_verifies_and_answers_and_the_objector_sees_it(client_for, publication, staff, colleague, hr):
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    url = objection.get_absolute_url()
+    assert client_for(staff).post(url, {"action": "accept"}).status_code == 403
+    hr_client = client_for(hr)
+    assert hr_client.post(url, {"action": "accept"}).status_code == 302
+    assert hr_client.post(url, {"action": "verify", "text": "经核实无误"}).status_code == 302
+    assert hr_client.post(url, {"action": "answer", "text": "经核实，等次无误。"}).status_code == 302
+    objection.refresh_from_db()
+    assert objection.state == ObjectionState.ANSWERED and objection.notes == "经核实无误"
+    page = client_for(staff).get(url).content.decode()
+    assert "经核实，等次无误。" in page and "已答复" in page
+    assert Notification.objects.filter(recipient=staff, url=url).count() == 2  # accepted, answered
+
+
+def test_objections_are_seen_by_their_objector_and_hr_only(client_for, publication, staff, colleague, head):
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    assert client_for(head).get(objection.get_absolute_url()).status_code == 404
+    assert list(client_for(colleague).get(reverse("publicity:objections")).context["page"]) == []
+
+
+# --- locking --------------------------------------------------------------------------------------
+
+
+def test_lock_waits_for_the_window_then_locks_and_skips_an_entry_with_an_open_objection(
+    publication, staff, colleague, hr, clock
+):
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    assert services.publications_lock_due(organisation_id=publication.organisation_id)["locked"] == 0
+    clock(AFTER_WINDOW)
+    outcome = services.publications_lock_due(organisation_id=publication.organisation_id)
+    assert outcome == {"publications": 1, "locked": 1, "republished": 0, "waiting": 1}
+    assert entry_of(publication, staff).state == EntryState.LOCKED
+    assert QuarterGrade.objects.get(person=staff).locked_at is not None
+    assert entry_of(publication, colleague).state == EntryState.PUBLISHED
+    assert QuarterGrade.objects.get(person=colleague).locked_at is None
+    # Idempotent: nothing more while the objection is open.
+    assert services.publications_lock_due(organisation_id=publication.organisation_id)["locked"] == 0
+    services.objection_accept(actor=hr, objection=objection)
+    services.objection_answer(actor=hr, objection=objection, answer="等次无误")
+    assert services.publications_lock_due(organisation_id=publication.organisation_id)["locked"] == 1
+    publication.refresh_from_db()
+    assert publication.closed_at is not None
+    assert publication.appraisal_quarter.__class__.objects.get(pk=publication.appraisal_quarter_id).locked_at
+    assert AuditEntry.objects.filter(event="publication_locked").count() == 1
+
+
+def test_the_command_runs_the_lock_as_a_job(publication, clock):
+    clock(AFTER_WINDOW)
+    call_command("lock_publications")
+    job = Job.objects.get(kind="publicity.lock_publications")
+    assert job.state == Job.State.DONE and job.summary["locked"] == 2
+    assert lock_publications_now() == []  # every publication is locked: no further job
+
+
+def test_a_locked_result_cannot_be_edited_but_by_the_recorded_review(publication, staff, head, leader, hr, clock):
+    clock(AFTER_WINDOW)
+    services.publications_lock_due(organisation_id=publication.organisation_id)
+    grade = QuarterGrade.objects.get(person=staff)
+    with pytest.raises(ValidationError, match="已定等"):
+        grading.grade_confirm(grade_row=grade, actor=leader, new_grade=Grade.GOOD, reason="改")
+    from evaluations.grading.services.locking import grade_review_after_lock
+
+    grade_review_after_lock(grade=grade, actor=hr, new_grade=Grade.GOOD, reason="复核")
+    assert QuarterGrade.objects.get(person=staff).grade == Grade.GOOD
+
+
+def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
+    client_for, publication, staff, colleague, head, leader, hr, clock
+):
+    entry = entry_of(publication, colleague)
+    objection = services.objection_lodge(actor=staff, entry=entry, text="“好”等次依据不足")
+    services.objection_accept(actor=hr, objection=objection)
+    services.objection_send_back(actor=hr, objection=objection, reason="核实发现有工作失误")
+    entry.refresh_from_db()
+    assert entry.state == EntryState.REGRADING
+    with pytest.raises(ValidationError):
+        services.entry_republish(actor=hr, entry=entry)
+    grade = QuarterGrade.objects.get(person=colleague)
+    grading.grade_assign(grade_row=grade, actor=head, grade=Grade.FAIRLY_GOOD, comment="重评为较好")
+    grading.grade_confirm(grade_row=QuarterGrade.objects.get(pk=grade.pk), actor=leader)
+    services.objection_answer(actor=hr, objection=objection, answer="已重评为较好")
+    clock(date(2026, 10, 22))
+    response = client_for(hr).post(reverse("publicity:entry_republish", args=[entry.pk]))
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.state, entry.grade_label) == (EntryState.PUBLISHED, "较好")
+    assert (entry.window_starts_on, entry.window_ends_on) == (date(2026, 10, 22), date(2026, 10, 28))
+    clock(AFTER_WINDOW)
+    services.publications_lock_due(organisation_id=publication.organisation_id)
+    entry.refresh_from_db()
+    assert entry.state == EntryState.PUBLISHED  # its own window runs to the 28th
+    clock(date(2026, 10, 29))
+    services.publications_lock_due(organisation_id=publication.organisation_id)
+    entry.refresh_from_db()
+    assert entry.state == EntryState.LOCKED
+    assert QuarterGrade.objects.get(pk=grade.pk).locked_at is not None
+
+
+# --- the notice -----------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdffonts"), reason="poppler-utils missing")
+def test_the_notice_pdf_is_chinese_with_the_names_and_embeds_a_cjk_sc_font(
+    client_for, publication, hr, staff, tmp_path
+):
+    assert client_for(staff).get(reverse("publicity:publication_notice", args=[publication.pk])).status_code == 403
+    response = client_for(hr).get(reverse("publicity:publication_notice", args=[publication.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "科员甲" in text and "公示期" in text and "盖章" in text and publication.organisation.name in text
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts and "SC" in fonts and "JP" not in fonts
+    assert " yes " in fonts  # embedded
+
+
+# --- DingTalk -------------------------------------------------------------------------------------
+
+
+def test_dingtalk_hears_of_the_opening_and_the_closing(
+    clock, quarter, hr, robot, dingtalk_configured, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = services.publication_open_quarter(actor=hr, appraisal_quarter=quarter)
+    clock(AFTER_WINDOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publications_lock_due(organisation_id=publication.organisation_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publications_lock_due(organisation_id=publication.organisation_id)  # once per event
+    titles = [request["body"]["markdown"]["title"] for request in robot.received]
+    assert len(titles) == 2 and all(request["signed"] for request in robot.received)
+    assert "结果公示开始" in titles[0] and "结果公示结束" in titles[1]
+    assert "2026-10-26" in robot.received[0]["body"]["markdown"]["text"]
+
+
+def test_a_robot_that_fails_does_not_stop_the_publication(
+    clock, quarter, hr, robot, dingtalk_configured, django_capture_on_commit_callbacks
+):
+    robot.expect(500, 500, 500)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publication_open_quarter(actor=hr, appraisal_quarter=quarter)
+    assert Publication.objects.filter(appraisal_quarter=quarter).exists()
+
+
+# --- query counts ---------------------------------------------------------------------------------
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_list_pages_cost_the_same_queries_for_few_and_many_rows(
+    client_for, publication, organisation, staff, colleague, hr, department
+):
+    services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="一")
+    client = client_for(hr)
+    urls = [reverse("publicity:board"), publication.get_absolute_url(), reverse("publicity:objections")]
+    few = [_count(client, url) for url in urls]
+    for i in range(4):
+        person = UserFactory(department=department, full_name=f"新人{i}")
+        quarter = AppraisalQuarterFactory(
+            organisation=organisation, year=2025, quarter=i + 1, state=QuarterState.APPROVED
+        )
+        QuarterGradeFactory(appraisal_quarter=quarter, person=person, grade=Grade.GOOD, state=GradeState.CONFIRMED)
+        services.publication_open_quarter(actor=hr, appraisal_quarter=quarter)
+        publication.entries.create(
+            person=person,
+            department=department,
+            grade_label="好",
+            window_starts_on=publication.starts_on,
+            window_ends_on=publication.ends_on,
+        )
+        services.objection_lodge(actor=person, entry=entry_of(publication, staff), text=f"异议{i}")
+    assert [_count(client, url) for url in urls] == few
