@@ -1,0 +1,132 @@
+"""Publication of the demo year's results (结果公示 · 异议 · 定等), after the graded quarters.
+
+- Every approved quarter but the latest is published by demo_hr the working day after its
+  approval and locked (定等) when its window closes, all through the publication services.
+- In the first of them one objection is answered after a regrade: a colleague of demo_staff
+  objects to a 好 (in demo_head's department when there is one); demo_hr accepts it, records the verification and
+  sends the grade back; demo_head regrades it 较好, demo_leader confirms, demo_hr answers, the entry
+  is published again for its own window and then locked.
+- The latest approved quarter is published on the demo's "today" (or its last working day), so
+  the board shows a live window and demo_staff can still object.
+
+A handful of rows per person; the services stamp the present, so the moments are backdated after.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from accounts import periods
+from accounts.models import Organisation, User
+from accounts.selectors import evaluator_of
+from evaluations.grading.models import AppraisalQuarter, Grade, GradeState, QuarterGrade, QuarterState
+from evaluations.grading.services.grading import grade_assign, grade_confirm
+from publicity.publication import services
+from publicity.publication.models import Objection, Publication, PublicationEntry
+
+from . import Report, Story, act
+from .organisation import DEMO_HEAD_DEPARTMENT
+
+
+def _next_working_day(day: date, organisation_id: int) -> date:
+    day += timedelta(days=1)
+    while not periods.is_working_day(day, organisation_id):
+        day += timedelta(days=1)
+    return day
+
+
+def _last_working_day(day: date, organisation_id: int) -> date:
+    while not periods.is_working_day(day, organisation_id):
+        day -= timedelta(days=1)
+    return day
+
+
+def _objection_with_regrade(publication: Publication, story: Story, hr: User) -> Objection | None:
+    """One objection to a 好 in demo_head's department, upheld: sent back, regraded, answered."""
+    staff = User.objects.get(organisation_id=publication.organisation_id, username="demo_staff")
+    candidates = list(
+        PublicationEntry.objects.filter(publication=publication, quarter_grade__grade=Grade.GOOD)
+        .exclude(person=staff)
+        .exclude(person__headed_departments__isnull=False)
+        .select_related("person", "quarter_grade", "department")
+        .order_by("pk")
+    )
+    if not candidates:
+        return None
+    # demo_head's department when it has a 好 to object to, so the walk-through meets it there.
+    entry = next((e for e in candidates if e.department.code == DEMO_HEAD_DEPARTMENT), candidates[0])
+    day = publication.starts_on + timedelta(days=1)
+    objection = act(
+        staff,
+        services.objection_lodge,
+        entry=entry,
+        text="据我了解，该同志本季度有一项重点工作未按期完成，评为“好”依据不足，请予核实。",
+        today=day,
+    )
+    act(hr, services.objection_accept, objection=objection)
+    act(hr, services.objection_verify, objection=objection, notes="经调阅台账并听取科室意见，该项工作确有延期。")
+    act(hr, services.objection_send_back, objection=objection, reason="重点工作延期完成，请评鉴人重新评定。")
+    grade = QuarterGrade.objects.get(pk=entry.quarter_grade_id)
+    act(
+        evaluator_of(person=entry.person),
+        grade_assign,
+        grade_row=grade,
+        grade=Grade.FAIRLY_GOOD,
+        comment="工作总体完成较好，重点工作有延期，评为较好。",
+    )
+    grade.refresh_from_db()
+    if grade.state != GradeState.CONFIRMED:
+        act(grade.department.supervising_leader, grade_confirm, grade_row=grade)
+    act(hr, services.objection_answer, objection=objection, answer="经核实，异议属实，已退回重评为“较好”并重新公示。")
+    act(hr, services.entry_republish, entry=entry, today=_next_working_day(day, publication.organisation_id))
+    lodged = story.at(day, 10)
+    Objection.objects.filter(pk=objection.pk).update(
+        lodged_at=lodged,
+        accepted_at=story.at(day, 14),
+        verified_at=story.at(day + timedelta(days=1), 11),
+        sent_back_at=story.at(day + timedelta(days=1), 16),
+        answered_at=story.at(day + timedelta(days=3), 10),
+    )
+    return objection
+
+
+@transaction.atomic
+def build_demo_publication(
+    organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None
+) -> Report:
+    story = Story.of(year, seed + 13, today)
+    hr = User.objects.get(organisation=organisation, username="demo_hr")
+    quarters = list(
+        AppraisalQuarter.objects.filter(organisation=organisation, year=year, state=QuarterState.APPROVED).order_by(
+            "quarter"
+        )
+    )
+    report = Report(locked=[], open_publication=None, objections=0)
+    for appraisal_quarter in quarters[:-1]:
+        starts = _next_working_day(periods.today(appraisal_quarter.approved_at), organisation.pk)
+        publication = act(hr, services.publication_open_quarter, appraisal_quarter=appraisal_quarter, today=starts)
+        if not report.objections and _objection_with_regrade(publication, story, hr):
+            report.objections = 1
+        # The day after the last window of the publication (a republished entry's may run later).
+        last_end = max(publication.entries.values_list("window_ends_on", flat=True))
+        services.publication_lock_due(publication=publication, today=last_end + timedelta(days=1))
+        Publication.objects.filter(pk=publication.pk).update(
+            published_at=story.at(starts, 9), closed_at=story.at(last_end + timedelta(days=1), 1)
+        )
+        PublicationEntry.objects.filter(publication=publication).update(
+            locked_at=story.at(last_end + timedelta(days=1), 1)
+        )
+        report.locked.append(appraisal_quarter.quarter)
+    if quarters:
+        latest = quarters[-1]
+        starts = _last_working_day(story.as_of, organisation.pk)
+        publication = act(hr, services.publication_open_quarter, appraisal_quarter=latest, today=starts)
+        report.open_publication = publication.pk
+    locked = "/".join(f"Q{q}" for q in report.locked) or "none"
+    report.text = (
+        f"Publication: {locked} published and locked ({report.objections} objection answered after a regrade); "
+        + (f"Q{quarters[-1].quarter} published, window open" if quarters else "nothing to publish")
+    )
+    return report
