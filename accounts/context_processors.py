@@ -13,8 +13,9 @@ NAV_GROUPS = (
     ("people", _("组织与人员")),
     ("system", _("系统")),
 )
-# Seven: a head or a supervising leader (their work, review, grading and the weekly board) keeps a flat menu.
-FLAT_MENU_MAX = 7
+# Eight: a head or a supervising leader (their work, review, grading, the weekly board and the
+# results board) keeps a flat menu.
+FLAT_MENU_MAX = 8
 
 NAV_ITEMS = (
     # (url name, label, permission or None for everyone signed in, menu area)
@@ -31,6 +32,8 @@ NAV_ITEMS = (
     ("evaluations:annual_index", _("年度考核"), "evaluations.view_annual", "annual"),
     # The weekly progress board; the goals board (目标展示) is linked from it.
     ("publicity:weekly", _("每周进展"), "publicity.view_boards", "annual"),
+    # Published results (结果公示) and objections; its URL is the prefix of the other boards'.
+    ("publicity:board", _("结果公示"), "publicity.view_publications", "annual"),
     ("evaluations:inspections", _("纪律作风检查"), "evaluations.view_inspections", "discipline"),
     ("evaluations:sanction_list", _("处分与组织处理"), "evaluations.manage_sanctions", "discipline"),
     ("evaluations:veto_list", _("一票否决"), "evaluations.view_veto_flags", "discipline"),
@@ -56,12 +59,17 @@ def navigation(request) -> dict:
         {
             "url": reverse(name),
             "label": label,
-            "active": name == chosen if chosen is not None else request.path.startswith(reverse(name)),
+            "active": name == chosen if chosen is not None else False,
             "group": group,
         }
         for name, label, perm, group in NAV_ITEMS
         if perm is None or user.has_perm(perm)
     ]
+    if chosen is None:
+        # The longest URL the path starts with: /publicity/weekly/ is 每周进展, not 结果公示 (/publicity/).
+        matching = [item for item in items if request.path.startswith(item["url"])]
+        if matching:
+            max(matching, key=lambda item: len(item["url"]))["active"] = True
     groups = []
     if len(items) > FLAT_MENU_MAX:
         for key, label in NAV_GROUPS:

@@ -1,0 +1,136 @@
+"""Issue 11, publication in a real browser: demo_hr publishes the approved quarter; demo_staff (on a
+phone) sees it on the board and objects to a colleague's grade; demo_hr accepts and sends it back;
+demo_head regrades, demo_leader confirms; demo_hr publishes the entry again; after the window (the
+clock moved) ``lock_publications`` locks it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from accounts.models import User
+from appraisal_site.demo.appraisals import build_demo_appraisals
+from appraisal_site.demo.organisation import DEMO_HEAD_DEPARTMENT
+from appraisal_site.demo.year import build_demo_year
+from evaluations.grading.models import Grade, QuarterGrade
+from publicity.publication.models import EntryState, PublicationEntry
+
+pytestmark = pytest.mark.e2e
+
+TODAY = date(2026, 12, 1)  # a Tuesday: the window is 1–7 December
+REPUBLISHED_ON = date(2026, 12, 3)  # the entry's own window runs 3–9 December
+AFTER = date(2026, 12, 10)
+
+
+@pytest.fixture
+def demo_quarters(demo, clock):
+    clock.move_to(TODAY)
+    build_demo_year(demo, year=2026, seed=2026, today=TODAY)
+    build_demo_appraisals(demo, year=2026, seed=2026, today=TODAY)
+    return demo
+
+
+def _objected_grade() -> QuarterGrade:
+    """A 好 (or else a 较好) of demo_head's department, not demo_staff's nor the head's own."""
+    rows = (
+        QuarterGrade.objects.filter(appraisal_quarter__year=2026, appraisal_quarter__quarter=3)
+        .filter(department__code=DEMO_HEAD_DEPARTMENT)
+        .exclude(person__username__in=["demo_staff", "demo_head"])
+        .select_related("person")
+        .order_by("pk")
+    )
+    return rows.filter(grade=Grade.GOOD).first() or rows.filter(grade=Grade.FAIRLY_GOOD).first()
+
+
+def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_ui, demo_quarters, clock):
+    grade = _objected_grade()
+    name = grade.person.get_full_name()
+    new_grade, new_label = (Grade.FAIRLY_GOOD, "较好") if grade.grade == Grade.GOOD else (Grade.AVERAGE, "一般")
+
+    # HR publishes the latest approved quarter from the board.
+    ui.sign_in_as("demo_hr")
+    ui.go_via_menu("结果公示", "/publicity/")
+    ui.page.get_by_test_id("publish-card").locator("select").select_option(label="2026年第3季度")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("publish-submit").click()
+    expect(ui.page.get_by_test_id("publication-title")).to_contain_text("2026年第3季度")
+    expect(ui.page.get_by_test_id("ends-on")).to_have_text("2026-12-07")
+    publication_url = ui.page.url
+
+    # demo_staff, on a phone, sees it and objects to the colleague's grade.
+    phone_ui.sign_in_as("demo_staff")
+    phone_ui.goto("/publicity/")
+    phone_ui.page.get_by_test_id("publication-row").first.get_by_role("link").click()
+    phone_ui.page.wait_for_url("**/publicity/*/")
+    expect(phone_ui.page.get_by_test_id("time-left")).to_contain_text("5个工作日")
+    row = phone_ui.page.get_by_test_id("entry").filter(has_text=name)
+    row.get_by_test_id("object-link").click()
+    phone_ui.page.fill("textarea[name=text]", "该同志本季度重点工作有延期，请核实。")
+    with phone_ui.page.expect_navigation():
+        phone_ui.page.get_by_test_id("objection-submit").click()
+    expect(phone_ui.page.get_by_test_id("objection-state")).to_have_text("已提出")
+    objection_url = phone_ui.page.url
+    phone_ui.assert_scrolls_not_sideways()
+    phone_ui.assert_no_csp_errors()
+
+    # HR accepts it and sends the grade back to its evaluator.
+    ui.goto(objection_url.replace(phone_ui.base_url, ""))
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("accept").click()
+    ui.page.fill("#send-back-text", "经核实，重点工作确有延期。")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("send-back").click()
+    expect(ui.page.get_by_test_id("sent-back")).to_be_visible()
+
+    # demo_head regrades; demo_leader confirms.
+    ui.sign_in_as("demo_head")
+    ui.goto(f"/evaluations/grading/{grade.pk}/")
+    expect(ui.page.get_by_test_id("reopened")).to_be_visible()
+    form = ui.page.get_by_test_id("grade-form")
+    form.locator(f"input[data-grade-choice][value='{new_grade}'] + label").click()
+    form.locator("textarea[name$='comment']").fill("重点工作有延期，重新评定。")
+    if new_grade == Grade.AVERAGE:
+        form.locator("textarea[name$='reason']").fill("重点工作延期完成。")
+    with ui.page.expect_navigation():
+        form.get_by_test_id("save-grade").click()
+
+    ui.sign_in_as("demo_leader")
+    ui.goto(f"/evaluations/grading/{grade.pk}/")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("confirm-one").click()
+    grade.refresh_from_db()
+    assert grade.grade == new_grade and grade.reopened_at is None
+
+    # HR answers and, two days later, publishes the entry again for its own window.
+    clock.move_to(REPUBLISHED_ON)
+    ui.sign_in_as("demo_hr")
+    ui.goto(objection_url.replace(phone_ui.base_url, ""))
+    ui.page.fill("#answer-text", "异议属实，已重新评定并重新公示。")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("answer-submit").click()
+    ui.goto(publication_url.replace(ui.base_url, ""))
+    row = ui.page.get_by_test_id("entry").filter(has_text=name)
+    with ui.page.expect_navigation():
+        row.get_by_test_id("republish").click()
+    row = ui.page.get_by_test_id("entry").filter(has_text=name)
+    expect(row.get_by_test_id("entry-grade")).to_have_text(new_label)
+    expect(row.get_by_test_id("entry-state")).to_contain_text("2026-12-09")
+    ui.assert_no_csp_errors()
+
+    # The objector reads the answer.
+    phone_ui.goto(objection_url.replace(phone_ui.base_url, ""))
+    expect(phone_ui.page.get_by_test_id("answer")).to_contain_text("异议属实")
+
+    # After the window the locking job locks it (定等).
+    clock.move_to(AFTER)
+    call_command("lock_publications")
+    entry = PublicationEntry.objects.get(quarter_grade=grade)
+    assert entry.state == EntryState.LOCKED
+    grade.refresh_from_db()
+    assert grade.locked_at is not None
+    ui.goto(publication_url.replace(ui.base_url, ""))
+    expect(ui.page.get_by_test_id("time-left")).to_have_text("已定等")
+    assert User.objects.filter(username="demo_staff").exists()
