@@ -371,3 +371,32 @@ def test_the_list_pages_cost_the_same_queries_for_few_and_many_rows(
         )
         services.objection_lodge(actor=person, entry=entry_of(publication, staff), text=f"异议{i}")
     assert [_count(client, url) for url in urls] == few
+
+
+# --- the year's 优秀 list -------------------------------------------------------------------------
+
+
+def test_the_annual_excellent_list_is_published_and_locked(clock, staff, colleague, hr):
+    from evaluations.annual.models import AnnualGrade, AnnualResult
+    from tests.factories import AnnualResultFactory
+
+    AnnualResultFactory(person=staff, year=2025, decided_grade=AnnualGrade.EXCELLENT, rank=1)
+    AnnualResultFactory(person=colleague, year=2025, decided_grade=AnnualGrade.COMPETENT)
+    publication = services.publication_open_annual(actor=hr, organisation=staff.organisation, year=2025)
+    assert [entry.person for entry in publication.entries.all()] == [staff]
+    assert entry_of(publication, staff).grade_label == "优秀"
+    with pytest.raises(ValidationError, match="已经公示"):
+        services.publication_open_annual(actor=hr, organisation=staff.organisation, year=2025)
+    clock(AFTER_WINDOW)
+    services.publications_lock_due(organisation_id=publication.organisation_id)
+    assert AnnualResult.objects.get(person=staff).locked_at is not None
+    publication.refresh_from_db()
+    assert publication.closed_at is not None
+
+
+def test_an_undecided_year_cannot_be_published(clock, staff, hr):
+    from tests.factories import AnnualResultFactory
+
+    AnnualResultFactory(person=staff, year=2025)
+    with pytest.raises(ValidationError, match="尚未全部确定"):
+        services.publication_open_annual(actor=hr, organisation=staff.organisation, year=2025)
