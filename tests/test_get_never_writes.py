@@ -56,6 +56,8 @@ PAGES = [
     "publicity:weekly_post",
     "publicity:goals",
     "publicity:dingtalk_messages",
+    "publicity:feedback",
+    "publicity:feedback_mine",
 ]
 
 ROLES = ["staff", "head", "leader", "chief", "hr", "inspector", "auditor", "sysadmin", "security_admin"]
@@ -97,6 +99,7 @@ def _detail_urls(busy) -> list[str]:
         reverse("summaries:detail", args=[busy["summary"].pk]),
         reverse("targets:detail", args=[busy["target_set"].pk]),
         reverse("evaluations:grade_detail", args=[busy["grade"].pk]),
+        reverse("publicity:feedback_record", args=[busy["grade"].pk]),
         reverse("evaluations:quarter_approve", args=[busy["quarter"].pk]),
         reverse("evaluations:annual", args=[2026]),
         reverse("evaluations:annual_use", args=[2026]),

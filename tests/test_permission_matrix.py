@@ -29,6 +29,7 @@ from accounts.workflow import ReviewStatus
 from evaluations.grading.models import IndicatorSet
 from evaluations.grading.services.grading import appraisal_quarter_open
 from evaluations.grading.services.rollup import ROLLUP_QUARTER
+from publicity.feedback.models import FeedbackTalk
 from summaries import services as summary_services
 from summaries.models import MonthlySummary, private_storage
 from targets.models import DepartmentGoal
@@ -115,6 +116,12 @@ OBJECT_FOR_PK = {
     "evaluations:sanction_edit": "sanction",
     "evaluations:sanction_delete": "sanction",
     "evaluations:veto_lift": "veto",
+    "publicity:feedback_record": "grade",
+    "publicity:feedback_detail": "feedback_talk",
+    "publicity:feedback_confirm": "feedback_talk",
+    "publicity:feedback_annual": "decided_annual_result",
+    "publicity:feedback_annual_confirm": "decided_annual_result",
+    "publicity:feedback_annual_pdf": "decided_annual_result",
     "publicity:weekly_detail": "weekly_digest",
     "publicity:weekly_compile": "weekly_digest",
     "publicity:dingtalk_message_resend": "dingtalk_message",
@@ -249,6 +256,22 @@ def _seed() -> dict:
         "weekly_digest": WeeklyDigestFactory(compiled_by=people["hr"], published=True),
         "dingtalk_message": DingTalkMessageFactory(organisation=organisation, state="failed", last_error="HTTP 500"),
     }
+    # The supervising leader's talk with the staff member (on the quarter's grade; the matrix checks
+    # who reaches the pages, not the rules of recording) and the staff member's decided year.
+    objects["feedback_talk"] = FeedbackTalk.objects.create(
+        organisation=organisation,
+        quarter_grade=objects["grade"],
+        person=staff,
+        grade="good",
+        talked_on=date(YEAR, 10, 12),
+        content="谈话内容",
+        reasons="原因",
+        recorded_by=leader,
+        recorded_at=timezone.now(),
+    )
+    objects["decided_annual_result"] = AnnualResultFactory(
+        person=staff, year=YEAR - 1, decided_grade="competent", decided_by=people["chief"], decided_at=timezone.now()
+    )
     return {"people": people, "objects": objects}
 
 
