@@ -230,6 +230,12 @@ class PolicyForm(forms.ModelForm):
             ("inspections_per_month", "publication_working_days", "publish_scores"),
         ),
         (
+            "feedback",
+            _("结果反馈谈话"),
+            _("定等后由谁与被考核人谈心谈话（二级反馈），以及逾期提醒。"),
+            ("feedback_talk_by", "feedback_talk_working_days"),
+        ),
+        (
             "openness",
             _("每周进展与钉钉推送"),
             _("每周工作进展的填报与公开，以及向钉钉工作群推送公示和每周进展。"),

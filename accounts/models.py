@@ -434,6 +434,13 @@ MAX_SESSION_IDLE_MINUTES = 30
 AUDIT_RETENTION_MIN_DAYS = 180
 
 
+class FeedbackTalkBy(models.TextChoices):
+    """Who holds the feedback talk after a quarter's grades are locked (DOMAIN.md §6)."""
+
+    SUPERVISING_LEADER = "supervising_leader", _("分管领导（与所分管科室的每位人员谈话）")
+    DEPARTMENT_HEAD = "department_head", _("科室负责人（与本科室人员谈话；科室负责人由分管领导谈话）")
+
+
 class Policy(OrganisationScoped, models.Model):
     """The settings DOMAIN.md marks as policy, one row per organisation, with their defaults.
 
@@ -534,6 +541,21 @@ class Policy(OrganisationScoped, models.Model):
         _("公示期（工作日）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
     publish_scores = models.BooleanField(_("公示分数与排名"), default=False)
+    # §6 feedback talks (结果反馈 · 二级反馈, seed 002): who holds the talk after a quarter locks,
+    # and how many working days they have before it shows as overdue.
+    feedback_talk_by = models.CharField(
+        _("结果反馈谈话人"),
+        max_length=30,
+        choices=FeedbackTalkBy.choices,
+        default=FeedbackTalkBy.SUPERVISING_LEADER,
+        help_text=_("季度等次定等后，由谁与被考核人谈心谈话并记录反馈。"),
+    )
+    feedback_talk_working_days = models.PositiveSmallIntegerField(
+        _("反馈谈话期限（工作日）"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("定等后超过此工作日数仍未记录谈话的，在谈话人首页和每日汇总通知中提醒。"),
+    )
     # §6 openness (seed 002): the weekly progress board and the DingTalk work group
     weekly_progress_enabled = models.BooleanField(
         _("启用每周工作进展"),

@@ -624,6 +624,25 @@ def working_days_between(a: date, b: date, organisation: Organisation | int | No
     return sum(1 for day in _days(a, b) if calendar.is_working_day(day))
 
 
+def working_day_back(end: date, n: int, organisation: Organisation | int | None = None) -> date:
+    """The ``n``-th working day counting back from ``end`` (``end`` counts when it is a working
+    day): a deadline of ``n`` working days has passed for whatever happened before this day.
+    Raises ValueError for ``n < 1``."""
+    if n < 1:
+        raise ValueError(f"count at least one working day back, not {n}")
+    calendar = _WorkingCalendar(organisation)
+    day = _civil_date(end)
+    # One load for the usual span (weekends and a Golden Week included); a longer walk loads more.
+    calendar._load(day - timedelta(days=2 * n + 14), day)
+    remaining = n
+    while True:
+        if calendar.is_working_day(day):
+            remaining -= 1
+            if remaining == 0:
+                return day
+        day -= timedelta(days=1)
+
+
 # --- Plausible dates -------------------------------------------------------------------
 
 # How far from the period it belongs to a typed date or year may lie. A target's deadline may

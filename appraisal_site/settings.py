@@ -298,6 +298,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "summaries.tasks.send_review_reminders",
         "schedule": crontab(hour=9, minute=30, day_of_week="mon-fri"),
     },
+    # Feedback talks overdue after locking go into the talkers' daily digest (sent at 17:30).
+    "feedback-reminders": {
+        "task": "publicity.tasks.send_feedback_reminders",
+        "schedule": crontab(hour=9, minute=45, day_of_week="mon-fri"),
+    },
     "quarter-rollups": {
         "task": "evaluations.tasks.rollup_due_quarters",
         "schedule": crontab(hour=2, minute=0),

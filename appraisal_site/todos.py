@@ -21,6 +21,7 @@ from evaluations.annual.models import AnnualResult
 from evaluations.discipline.models import Inspection
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterState, SatisfactionScore
 from evaluations.grading.selectors import current_appraisal_quarter, grades_to_confirm, grades_to_give
+from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
 from summaries.selectors import summaries_awaiting_review, summary_month_due
 from targets.models import TargetSet
 from targets.selectors import target_sets_awaiting_review
@@ -47,6 +48,17 @@ def todos_for(user: User, *, today: date) -> list[Todo]:
         todos.append(Todo("review", _("待审核的目标和小结"), waiting, reverse("review")))
     if user.has_perm("evaluations.grading_work"):
         todos += _grading(user)
+    if user.has_perm("publicity.record_feedback"):
+        todos += _feedback_talks(user, today)
+    if user.has_perm("publicity.view_own_feedback"):
+        todos.append(
+            Todo(
+                "feedback-confirm",
+                _("待确认的结果反馈"),
+                unconfirmed_count(person=user),
+                reverse("publicity:feedback_mine"),
+            )
+        )
     if user.has_perm("evaluations.approve_quarter"):
         todos += _agency_head(user, today)
     if user.has_perm("evaluations.open_quarter"):
@@ -92,6 +104,16 @@ def _grading(user: User) -> list[Todo]:
     return [
         Todo("grade", _("%(quarter)s待评鉴人数") % {"quarter": label}, to_give.count(), url),
         Todo("confirm", _("%(quarter)s待确认的等次") % {"quarter": label}, to_confirm.count(), url),
+    ]
+
+
+def _feedback_talks(user: User, today: date) -> list[Todo]:
+    # Both numbers come from one count over the locked grades of the people this person talks with.
+    counts = feedback_counts_for_talker(talker=user, today=today)
+    url = reverse("publicity:feedback") + "?show=pending"
+    return [
+        Todo("feedback-overdue", _("逾期未记录的结果反馈谈话"), counts.overdue, url),
+        Todo("feedback-talks", _("定等后待记录的结果反馈谈话"), counts.to_record - counts.overdue, url),
     ]
 
 

@@ -7,6 +7,12 @@ class PublicityConfig(AppConfig):
     verbose_name = _("公示与反馈")
 
     def ready(self) -> None:
+        from .feedback import jobs as feedback_jobs
+        from .feedback import models as feedback
+
+        feedback_jobs.register_kinds()
+        feedback.register_audited()
+
         from .boards import models as boards
         from .dingtalk import jobs as dingtalk_jobs
         from .publication import jobs as publication_jobs

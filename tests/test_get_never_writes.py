@@ -59,6 +59,8 @@ PAGES = [
     "publicity:board",
     "publicity:objections",
     "publicity:review_cases",
+    "publicity:feedback",
+    "publicity:feedback_mine",
 ]
 
 ROLES = ["staff", "head", "leader", "chief", "hr", "inspector", "auditor", "sysadmin", "security_admin"]
@@ -100,6 +102,7 @@ def _detail_urls(busy) -> list[str]:
         reverse("summaries:detail", args=[busy["summary"].pk]),
         reverse("targets:detail", args=[busy["target_set"].pk]),
         reverse("evaluations:grade_detail", args=[busy["grade"].pk]),
+        reverse("publicity:feedback_record", args=[busy["grade"].pk]),
         reverse("evaluations:quarter_approve", args=[busy["quarter"].pk]),
         reverse("evaluations:annual", args=[2026]),
         reverse("evaluations:annual_use", args=[2026]),

@@ -29,6 +29,7 @@ from accounts.workflow import ReviewStatus
 from evaluations.grading.models import GradeState, IndicatorSet, QuarterState
 from evaluations.grading.services.grading import appraisal_quarter_open
 from evaluations.grading.services.rollup import ROLLUP_QUARTER
+from publicity.feedback.models import FeedbackTalk
 from publicity.publication import services as publication_services
 from publicity.publication.review_cases import review_case_open
 from summaries import services as summary_services
@@ -120,6 +121,12 @@ OBJECT_FOR_PK = {
     "evaluations:sanction_edit": "sanction",
     "evaluations:sanction_delete": "sanction",
     "evaluations:veto_lift": "veto",
+    "publicity:feedback_record": "grade",
+    "publicity:feedback_detail": "feedback_talk",
+    "publicity:feedback_confirm": "feedback_talk",
+    "publicity:feedback_annual": "decided_annual_result",
+    "publicity:feedback_annual_confirm": "decided_annual_result",
+    "publicity:feedback_annual_pdf": "decided_annual_result",
     "publicity:weekly_detail": "weekly_digest",
     "publicity:weekly_compile": "weekly_digest",
     "publicity:dingtalk_message_resend": "dingtalk_message",
@@ -262,6 +269,22 @@ def _seed() -> dict:
         "dingtalk_message": DingTalkMessageFactory(organisation=organisation, state="failed", last_error="HTTP 500"),
     }
     objects.update(_publication_objects(organisation, people))
+    # The supervising leader's talk with the staff member (on the quarter's grade; the matrix checks
+    # who reaches the pages, not the rules of recording) and the staff member's decided year.
+    objects["feedback_talk"] = FeedbackTalk.objects.create(
+        organisation=organisation,
+        quarter_grade=objects["grade"],
+        person=staff,
+        grade="good",
+        talked_on=date(YEAR, 10, 12),
+        content="谈话内容",
+        reasons="原因",
+        recorded_by=leader,
+        recorded_at=timezone.now(),
+    )
+    objects["decided_annual_result"] = AnnualResultFactory(
+        person=staff, year=YEAR - 1, decided_grade="competent", decided_by=people["chief"], decided_at=timezone.now()
+    )
     return {"people": people, "objects": objects}
 
 
@@ -278,7 +301,7 @@ def _publication_objects(organisation, people) -> dict:
     objection = publication_services.objection_lodge(
         actor=staff, entry=entry, text="异议", uploaded=SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%%EOF\n")
     )
-    result = AnnualResultFactory(person=staff, year=YEAR - 1, decided_grade="incompetent")
+    result = AnnualResultFactory(person=staff, year=YEAR - 2, decided_grade="incompetent")
     case = review_case_open(actor=people["hr"], annual_result=result, notified_on=TODAY)
     return {"publication": publication, "publication_entry": entry, "objection": objection, "review_case": case}
 

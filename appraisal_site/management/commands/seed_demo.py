@@ -8,6 +8,7 @@ from accounts.models import Organisation, User
 from appraisal_site.demo.appraisals import build_demo_appraisals
 from appraisal_site.demo.boards import build_demo_boards
 from appraisal_site.demo.discipline import build_demo_discipline
+from appraisal_site.demo.feedback import build_demo_feedback
 from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD, STORY_STAFF, build_demo_organisation
 from appraisal_site.demo.publication import build_demo_publication
 from appraisal_site.demo.year import build_demo_year
@@ -51,6 +52,7 @@ class Command(BaseCommand):
                 build_demo_discipline,
                 build_demo_boards,
                 build_demo_publication,
+                build_demo_feedback,
             ):
                 started = time.monotonic()
                 report = build(organisation, year=year, seed=seed)

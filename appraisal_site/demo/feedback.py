@@ -1,0 +1,113 @@
+"""Feedback talks for the demo organisation (seed 002: 分管领导与所分管人员开展一次谈心谈话, 二级反馈).
+
+For every quarter grade that is locked (定等) — the publication step locks them — the talker the
+policy names (the supervising leader by default) has recorded a talk a few days after locking:
+for 好 the reasons, for 一般/较差 the shortcomings and what to improve. About two in three are
+confirmed by the person, some with an opinion. demo_staff's latest locked grade is left without a
+talk, so demo_leader has one on the home page to record and demo_staff one to confirm after.
+
+Nothing here locks a grade; a demo without locked quarters gets no talks. Written directly, like
+the demo's other past records (the service dates a talk no later than today).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from auditlog.context import disable_auditlog
+from django.utils import timezone
+
+from accounts import periods
+from accounts.models import Organisation
+from accounts.selectors import policy_for_organisation
+from evaluations.grading.models import Grade, QuarterGrade
+from publicity.feedback.models import FeedbackTalk
+from publicity.feedback.selectors import talker_id
+
+from .year import demo_as_of
+
+CONTENT = (
+    "围绕本季度工作目标完成情况、月小结和服务对象评价进行了谈心谈话，肯定成绩，指出努力方向。",
+    "结合季度目标逐项回顾完成情况，听取本人对科室工作的意见建议。",
+    "谈话中交流了岗位职责落实情况和下一季度的工作打算。",
+)
+REASONS = (
+    "季度目标全部按时完成，牵头的专项工作成效明显，服务对象满意度高。",
+    "工作主动，攻坚任务中表现突出，月小结内容详实、按时提交。",
+)
+SHORTCOMINGS = (
+    "部分季度目标未按期完成，月小结有迟交情况。",
+    "服务对象有投诉，处理不够及时。",
+)
+IMPROVEMENTS = (
+    "制定下一季度工作计划时细化完成时限，每周对照检查进度。",
+    "加强业务学习，投诉件当日回应、限时办结。",
+)
+OPINIONS = ("", "", "同意谈话意见，下一季度继续努力。", "感谢领导指导，会按要求改进。")
+
+
+@dataclass
+class FeedbackReport:
+    talks: int = 0
+    confirmed: int = 0
+
+    def describe(self) -> str:
+        return f"Feedback talks: {self.talks} recorded after locking, {self.confirmed} confirmed."
+
+
+def _at(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)), periods.CHINA_TZ)
+
+
+def build_demo_feedback(
+    organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None
+) -> FeedbackReport:
+    rng = random.Random(seed + 17)
+    report = FeedbackReport()
+    as_of = demo_as_of(year, today or periods.today())
+    by = policy_for_organisation(organisation_id=organisation.pk).feedback_talk_by
+    grades = list(
+        QuarterGrade.objects.filter(department__organisation=organisation, locked_at__isnull=False, feedback_talk=None)
+        .exclude(grade="")
+        .select_related("department", "person", "appraisal_quarter")
+        .order_by("appraisal_quarter__year", "appraisal_quarter__quarter", "pk")
+    )
+    staff_latest = max(
+        (g for g in grades if g.person.username == "demo_staff"),
+        key=lambda g: (g.appraisal_quarter.year, g.appraisal_quarter.quarter),
+        default=None,
+    )
+    talks = []
+    for grade in grades:
+        talker = talker_id(department=grade.department, person_id=grade.person_id, by=by)
+        if talker is None or grade == staff_latest:
+            continue
+        locked_on = timezone.localtime(grade.locked_at, periods.CHINA_TZ).date()
+        talked_on = min(locked_on + timedelta(days=rng.randint(1, 6)), as_of)
+        if talked_on < locked_on:
+            continue
+        talk = FeedbackTalk(
+            organisation=organisation,
+            quarter_grade=grade,
+            person=grade.person,
+            grade=grade.grade,
+            talked_on=talked_on,
+            content=rng.choice(CONTENT),
+            recorded_by_id=talker,
+            recorded_at=_at(talked_on, 16),
+        )
+        if grade.grade == Grade.GOOD:
+            talk.reasons = rng.choice(REASONS)
+        elif grade.grade in (Grade.AVERAGE, Grade.POOR):
+            talk.shortcomings, talk.improvements = rng.choice(SHORTCOMINGS), rng.choice(IMPROVEMENTS)
+        confirmed_on = talked_on + timedelta(days=1)
+        if rng.random() < 0.67 and confirmed_on <= as_of:
+            talk.confirmed_at, talk.opinion = _at(confirmed_on, 10), rng.choice(OPINIONS)
+            report.confirmed += 1
+        talks.append(talk)
+    with disable_auditlog():
+        FeedbackTalk.objects.bulk_create(talks, batch_size=500)
+    report.talks = len(talks)
+    return report

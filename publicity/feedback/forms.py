@@ -1,0 +1,33 @@
+"""Forms of the feedback room: they parse; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.textlimits import MEDIUM, SHORT
+from accounts.widgets import DateInput
+
+
+def _text(label, limit: int, rows: int, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=limit,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows, "maxlength": limit}),
+    )
+
+
+class TalkForm(forms.Form):
+    """The talk as the talker records it; which texts are required depends on the grade (the service says)."""
+
+    talked_on = forms.DateField(label=_("谈话日期"), widget=DateInput())
+    content = _text(_("谈话内容"), MEDIUM, 5)
+    reasons = _text(_("评为“好”的原因"), SHORT, 3, _("评为“好”时必填：把正面反馈的原因讲清楚。"))
+    shortcomings = _text(_("存在的不足"), SHORT, 3, _("评为“一般”“较差”时必填：以事实为基础指出不足。"))
+    improvements = _text(_("改进方向"), SHORT, 3, _("评为“一般”“较差”时必填。"))
+
+
+class ConfirmForm(forms.Form):
+    opinion = _text(_("本人意见（可不填）"), SHORT, 3)

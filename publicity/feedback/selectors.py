@@ -1,0 +1,176 @@
+"""Reads of the feedback room: who talks with whom, the talks to record, the person's own talks,
+and which talks are overdue (the calendar's working days after locking)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+
+from accounts import periods
+from accounts.models import Department, FeedbackTalkBy, Policy, User
+from accounts.selectors import policy_for_organisation, review_scope
+from evaluations.annual.models import AnnualResult
+from evaluations.grading.models import Grade, QuarterGrade
+
+from .models import FeedbackTalk
+
+# For 好 the talk says why it was given; for 一般/较差 what fell short and what to improve (seed 002).
+GRADES_NEEDING_REASONS = (Grade.GOOD,)
+GRADES_NEEDING_SHORTCOMINGS = (Grade.AVERAGE, Grade.POOR)
+
+
+def talker_id(*, department: Department, person_id: int, by: str) -> int | None:
+    """Who holds the talk with ``person_id`` of ``department`` under the policy's ``by``: the
+    supervising leader, or the head (for the head, the supervising leader). Nobody talks to themselves."""
+    talker = department.supervising_leader_id
+    if by == FeedbackTalkBy.DEPARTMENT_HEAD and department.head_id and department.head_id != person_id:
+        talker = department.head_id
+    return talker if talker != person_id else None
+
+
+def talker_id_of_grade(*, grade: QuarterGrade) -> int | None:
+    department = grade.department
+    policy = policy_for_organisation(organisation_id=department.organisation_id)
+    return talker_id(department=department, person_id=grade.person_id, by=policy.feedback_talk_by)
+
+
+def _talked_by(*, talker: User, policy: Policy) -> Q:
+    """The grades ``talker`` holds the talk for, as a condition starting from the few departments
+    they head or supervise (indexed), never a scan of everyone's grades."""
+    scope = review_scope(person=talker)
+    if policy.feedback_talk_by == FeedbackTalkBy.DEPARTMENT_HEAD:
+        condition = Q(department_id__in=scope.headed) | Q(
+            department_id__in=scope.supervised, person_id=F("department__head_id")
+        )
+        # A department without a head: its leader talks with everyone in it.
+        condition |= Q(department_id__in=scope.supervised, department__head__isnull=True)
+    else:
+        condition = Q(department_id__in=scope.supervised)
+    return condition & ~Q(person_id=talker.pk)
+
+
+def locked_grades_for_talker(*, talker: User) -> QuerySet[QuarterGrade]:
+    """The locked, graded quarter grades of the people ``talker`` talks with (active people only),
+    with their talk if recorded: talks not yet recorded first, then newest quarter first."""
+    policy = policy_for_organisation(organisation_id=talker.organisation_id)
+    return (
+        QuarterGrade.objects.filter(_talked_by(talker=talker, policy=policy))
+        .filter(locked_at__isnull=False, person__is_active=True)
+        .exclude(grade="")
+        .select_related("person", "department", "appraisal_quarter", "feedback_talk")
+        .order_by(
+            F("feedback_talk__id").asc(nulls_first=True),
+            "-appraisal_quarter__year",
+            "-appraisal_quarter__quarter",
+            "department__sort_order",
+            "person__employee_number",
+            "pk",
+        )
+    )
+
+
+def overdue_before(*, organisation_id: int, today: date, working_days: int) -> datetime:
+    """Grades locked before this instant have waited more than ``working_days`` working days for
+    their talk on ``today``: the locking day does not count, today does not either."""
+    day = periods.working_day_back(today - timedelta(days=1), working_days, organisation_id)
+    return datetime.combine(day, time.min, tzinfo=periods.CHINA_TZ)
+
+
+@dataclass(frozen=True)
+class TalkCounts:
+    to_record: int
+    overdue: int
+
+
+def feedback_counts_for_talker(*, talker: User, today: date) -> TalkCounts:
+    """How many talks ``talker`` has still to record, and how many of those are overdue (one count query)."""
+    policy = policy_for_organisation(organisation_id=talker.organisation_id)
+    cutoff = overdue_before(
+        organisation_id=talker.organisation_id, today=today, working_days=policy.feedback_talk_working_days
+    )
+    counts = (
+        QuarterGrade.objects.filter(_talked_by(talker=talker, policy=policy))
+        .filter(locked_at__isnull=False, person__is_active=True, feedback_talk__isnull=True)
+        .exclude(grade="")
+        .aggregate(to_record=Count("pk"), overdue=Count("pk", filter=Q(locked_at__lt=cutoff)))
+    )
+    return TalkCounts(to_record=counts["to_record"], overdue=counts["overdue"])
+
+
+def overdue_grades(*, organisation_id: int, today: date) -> QuerySet[QuarterGrade]:
+    """Every locked grade of the organisation whose talk is overdue (for the daily reminders)."""
+    policy = policy_for_organisation(organisation_id=organisation_id)
+    cutoff = overdue_before(
+        organisation_id=organisation_id, today=today, working_days=policy.feedback_talk_working_days
+    )
+    return (
+        QuarterGrade.objects.filter(
+            department__organisation_id=organisation_id,
+            locked_at__lt=cutoff,
+            person__is_active=True,
+            feedback_talk__isnull=True,
+        )
+        .exclude(grade="")
+        .select_related("department", "appraisal_quarter")
+        .order_by("appraisal_quarter_id", "pk")
+    )
+
+
+def talks_of_person(*, person: User) -> QuerySet[FeedbackTalk]:
+    """The person's talks, unconfirmed first, then newest."""
+    return (
+        FeedbackTalk.objects.filter(person=person)
+        .select_related("recorded_by", "quarter_grade__appraisal_quarter")
+        .order_by(F("confirmed_at").asc(nulls_first=True), "-recorded_at", "-pk")
+    )
+
+
+def unconfirmed_count(*, person: User) -> int:
+    """Talks and decided annual results waiting for the person's confirmation (one query)."""
+    return (
+        FeedbackTalk.objects.filter(person=person, confirmed_at__isnull=True)
+        .order_by()
+        .values("pk")
+        .union(
+            AnnualResult.objects.filter(person=person, confirmation__isnull=True)
+            .exclude(decided_grade="")
+            .order_by()
+            .values("pk"),
+            all=True,
+        )
+        .count()
+    )
+
+
+def decided_annual_results_of(*, person: User) -> QuerySet[AnnualResult]:
+    """The person's decided annual results, newest year first, with their confirmation if any."""
+    return (
+        AnnualResult.objects.filter(person=person)
+        .exclude(decided_grade="")
+        .select_related("confirmation", "department")
+        .order_by("-year")
+    )
+
+
+def talk_for_detail(*, pk: int, organisation_id: int | None) -> FeedbackTalk:
+    """One talk with what its page shows, or DoesNotExist (another organisation's too)."""
+    return FeedbackTalk.objects.select_related(
+        "person",
+        "recorded_by",
+        "quarter_grade__appraisal_quarter",
+        "quarter_grade__department",
+    ).get(pk=pk, organisation_id=organisation_id)
+
+
+def grade_for_talk(*, pk: int, organisation_id: int | None) -> QuarterGrade:
+    return QuarterGrade.objects.select_related("person", "department", "appraisal_quarter", "feedback_talk").get(
+        pk=pk, department__organisation_id=organisation_id
+    )
+
+
+def annual_result_for_confirmation(*, pk: int, organisation_id: int | None) -> AnnualResult:
+    return AnnualResult.objects.select_related("person", "department", "confirmation", "organisation").get(
+        pk=pk, organisation_id=organisation_id
+    )

@@ -1,0 +1,233 @@
+"""Recording and confirming feedback talks, confirming the annual result, and the reminders of
+talks overdue (结果反馈 · 谈心谈话 · 二级反馈, DOMAIN.md §6–§7, seed 002)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import jobs, periods
+from accounts.models import Job, Organisation, User
+from accounts.services import notify
+from accounts.textlimits import MEDIUM, SHORT, check_length
+from evaluations.annual.models import AnnualResult
+from evaluations.grading.models import QuarterGrade
+
+from . import selectors
+from .models import AnnualConfirmation, FeedbackTalk
+
+
+@dataclass(frozen=True)
+class TalkData:
+    """A talk as the talker typed it."""
+
+    talked_on: date
+    content: str
+    reasons: str = ""
+    shortcomings: str = ""
+    improvements: str = ""
+
+
+def _field_label(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _check_talk(*, grade: QuarterGrade, data: TalkData) -> TalkData:
+    """The talk's rules: the fields its grade requires, lengths, and a date between locking and today."""
+    data = TalkData(
+        talked_on=data.talked_on,
+        content=(data.content or "").strip(),
+        reasons=(data.reasons or "").strip(),
+        shortcomings=(data.shortcomings or "").strip(),
+        improvements=(data.improvements or "").strip(),
+    )
+    errors: dict[str, str] = {}
+    if not data.content:
+        errors["content"] = _("请填写谈话内容。")
+    grade_label = grade.get_grade_display()
+    if grade.grade in selectors.GRADES_NEEDING_REASONS and not data.reasons:
+        errors["reasons"] = _("等次为“%(grade)s”，请写明评为该等次的原因（正面反馈）。") % {"grade": grade_label}
+    if grade.grade in selectors.GRADES_NEEDING_SHORTCOMINGS:
+        if not data.shortcomings:
+            errors["shortcomings"] = _("等次为“%(grade)s”，请指出存在的不足。") % {"grade": grade_label}
+        if not data.improvements:
+            errors["improvements"] = _("等次为“%(grade)s”，请写明改进方向。") % {"grade": grade_label}
+    locked_on = timezone.localtime(grade.locked_at, periods.CHINA_TZ).date()
+    if data.talked_on is None:
+        errors["talked_on"] = _("请填写谈话日期。")
+    elif data.talked_on > periods.today():
+        errors["talked_on"] = _("谈话日期不能晚于今天。")
+    elif data.talked_on < locked_on:
+        errors["talked_on"] = _("谈话在定等之后进行，日期不能早于%(date)s。") % {"date": locked_on.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+    check_length(data.content, limit=MEDIUM, label=_field_label(FeedbackTalk, "content"), field="content")
+    for name in ("reasons", "shortcomings", "improvements"):
+        check_length(getattr(data, name), limit=SHORT, label=_field_label(FeedbackTalk, name), field=name)
+    return data
+
+
+@transaction.atomic
+def feedback_talk_record(*, actor: User, grade: QuarterGrade, data: TalkData) -> FeedbackTalk:
+    """Record (or correct, until the person confirms it) the talk about a locked quarter grade.
+
+    Refused: for someone other than the grade's talker (the supervising leader, or the head by
+    policy), before the grade is locked, for a grade not given, without the content, for 好
+    without the reasons, for 一般/较差 without the shortcomings and the improvement, with a date
+    before locking or in the future, and once the person has confirmed the talk. The person is told
+    on the bell.
+    """
+    if not actor.has_perm("publicity.record_feedback_for", grade):
+        raise PermissionDenied
+    # Re-read under a row lock: two submissions of the same form create one talk.
+    grade = QuarterGrade.objects.select_for_update().select_related("department", "appraisal_quarter").get(pk=grade.pk)
+    if grade.locked_at is None:
+        raise ValidationError(_("该季度等次尚未定等；定等后才能记录结果反馈谈话。"))
+    if not grade.grade:
+        raise ValidationError(_("该季度尚未评定等次，不能记录结果反馈谈话。"))
+    data = _check_talk(grade=grade, data=data)
+    now = timezone.now()
+    talk = FeedbackTalk.objects.filter(quarter_grade=grade).first()
+    created = talk is None
+    if talk is None:
+        talk = FeedbackTalk(
+            organisation_id=grade.department.organisation_id, quarter_grade=grade, person_id=grade.person_id
+        )
+    elif talk.is_confirmed:
+        raise ValidationError(_("本人已确认这次谈话记录，不能再修改。"))
+    talk.grade = grade.grade
+    talk.talked_on = data.talked_on
+    talk.content = data.content
+    talk.reasons = data.reasons
+    talk.shortcomings = data.shortcomings
+    talk.improvements = data.improvements
+    talk.recorded_by = actor
+    talk.recorded_at = now
+    talk.save()
+    quarter = grade.appraisal_quarter.period.label
+    notify(
+        recipient=grade.person,
+        message=(
+            _("%(who)s记录了与你的%(quarter)s结果反馈谈话，请阅读并确认。")
+            if created
+            else _("%(who)s修改了与你的%(quarter)s结果反馈谈话记录，请阅读并确认。")
+        )
+        % {"who": actor.full_name or actor.username, "quarter": quarter},
+        url=talk.get_absolute_url(),
+    )
+    return talk
+
+
+@transaction.atomic
+def feedback_talk_confirm(*, actor: User, talk: FeedbackTalk, opinion: str = "") -> FeedbackTalk:
+    """The person confirms (确认) they have read the talk, with their opinion if they give one.
+    Only the person, and only once; the talker hears of it in the daily digest."""
+    if not actor.has_perm("publicity.confirm_feedback_talk", talk):
+        raise PermissionDenied
+    opinion = (opinion or "").strip()
+    check_length(opinion, limit=SHORT, label=_field_label(FeedbackTalk, "opinion"), field="opinion")
+    talk = FeedbackTalk.objects.select_for_update().select_related("quarter_grade__appraisal_quarter").get(pk=talk.pk)
+    if talk.is_confirmed:
+        raise ValidationError(_("你已于%(when)s确认这次谈话记录。") % {"when": _local(talk.confirmed_at)})
+    talk.confirmed_at = timezone.now()
+    talk.opinion = opinion
+    talk.save()
+    notify(
+        recipient=talk.recorded_by,
+        message=_("%(who)s已确认%(quarter)s结果反馈谈话记录%(opinion)s。")
+        % {
+            "who": actor.full_name or actor.username,
+            "quarter": talk.quarter_grade.appraisal_quarter.period.label,
+            "opinion": _("（附本人意见）") if opinion else "",
+        },
+        url=talk.get_absolute_url(),
+        digest=True,
+    )
+    return talk
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment, periods.CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+@transaction.atomic
+def annual_result_confirm(*, actor: User, annual_result: AnnualResult, opinion: str = "") -> AnnualConfirmation:
+    """The person signs (签字确认) their annual result on screen, with their opinion if any.
+
+    Refused for anyone but the person, before the committee has decided the grade, and a second time.
+    """
+    if not actor.has_perm("publicity.confirm_annual_result", annual_result):
+        raise PermissionDenied
+    opinion = (opinion or "").strip()
+    check_length(opinion, limit=SHORT, label=_field_label(AnnualConfirmation, "opinion"), field="opinion")
+    annual_result = AnnualResult.objects.select_for_update().get(pk=annual_result.pk)
+    if not annual_result.decided_grade:
+        raise ValidationError(_("考核委员会尚未确定%(year)s年度等次，暂不能确认。") % {"year": annual_result.year})
+    existing = AnnualConfirmation.objects.filter(annual_result=annual_result).first()
+    if existing is not None:
+        raise ValidationError(
+            _("你已于%(when)s确认%(year)s年度考核结果。")
+            % {"when": _local(existing.confirmed_at), "year": annual_result.year}
+        )
+    return AnnualConfirmation.objects.create(
+        organisation_id=annual_result.organisation_id,
+        annual_result=annual_result,
+        person_id=annual_result.person_id,
+        grade=annual_result.decided_grade,
+        opinion=opinion,
+        confirmed_at=timezone.now(),
+    )
+
+
+# --- Reminders of overdue talks -----------------------------------------------------------------
+
+FEEDBACK_REMINDERS = "publicity.feedback_reminders"
+
+
+def feedback_reminders_send(*, organisation: Organisation, today: date) -> int:
+    """Tell every talker, in their daily digest, how many talks of a locked quarter are overdue
+    (not recorded ``feedback_talk_working_days`` working days after locking). Once per talker and
+    quarter however often it runs; returns how many reminders were new."""
+    policy = selectors.policy_for_organisation(organisation_id=organisation.pk)
+    waiting: dict[tuple[int, int], list[QuarterGrade]] = defaultdict(list)
+    for grade in selectors.overdue_grades(organisation_id=organisation.pk, today=today):
+        talker = selectors.talker_id(department=grade.department, person_id=grade.person_id, by=policy.feedback_talk_by)
+        if talker is not None:
+            waiting[(talker, grade.appraisal_quarter_id)].append(grade)
+    talkers = User.objects.in_bulk({talker for talker, _quarter in waiting}, field_name="pk")
+    sent = 0
+    for (talker_id, quarter_id), grades in sorted(waiting.items()):
+        talker = talkers.get(talker_id)
+        if talker is None or not talker.is_active:
+            continue
+        quarter = grades[0].appraisal_quarter.period.label
+        with transaction.atomic():
+            created = notify(
+                recipient=talker,
+                message=_("%(quarter)s定等已超过%(days)s个工作日，尚有%(n)s人的结果反馈谈话未记录。")
+                % {"quarter": quarter, "days": policy.feedback_talk_working_days, "n": len(grades)},
+                url=reverse("publicity:feedback"),
+                dedupe_key=f"feedback-overdue:{quarter_id}:{talker_id}",
+                digest=True,
+            )
+        sent += created is not None
+    return sent
+
+
+def run_feedback_reminders_job(job: Job, report: jobs.Report) -> dict:
+    """The reminders job's runner: one organisation, today by the calendar."""
+    sent = feedback_reminders_send(organisation=job.organisation, today=periods.today())
+    report(100, _("已提醒%(n)s人次。") % {"n": sent})
+    return {"reminded": sent}
+
+
+def feedback_reminders_now(*, organisation: Organisation) -> Job:
+    """Send the organisation's reminders now, in this process, recorded as a job (beat and command)."""
+    return jobs.job_run_here(kind=FEEDBACK_REMINDERS, organisation=organisation)

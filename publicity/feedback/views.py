@@ -1,0 +1,209 @@
+"""Feedback talks (/publicity/feedback/…): the talker's list and form, the person's talks and annual
+result to confirm, and the printable annual result. Every object is checked server side: a person
+sees only their own, a talker only the people they talk with; anyone else gets a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import periods
+from accounts.decorators import permission_required
+from accounts.formerrors import add_service_errors, error_text
+from accounts.pagination import page_of
+from accounts.pdf import pdf_render, pdf_response
+from accounts.selectors import policy_for_organisation
+from evaluations.annual.models import AnnualResult
+from evaluations.grading.models import QuarterGrade
+
+from . import selectors, services
+from .forms import ConfirmForm, TalkForm
+from .models import FeedbackTalk
+
+PER_PAGE = 25
+
+
+@permission_required("publicity.record_feedback")
+def feedback_list(request: HttpRequest) -> HttpResponse:
+    """The talker's locked grades, talks still to record first (``?show=pending`` for those only)."""
+    grades = selectors.locked_grades_for_talker(talker=request.user)
+    show = "pending" if request.GET.get("show") == "pending" else "all"
+    if show == "pending":
+        grades = grades.filter(feedback_talk__isnull=True)
+    page = page_of(request, grades, per_page=PER_PAGE)
+    policy = policy_for_organisation(organisation_id=request.user.organisation_id)
+    today = periods.today()
+    cutoff = selectors.overdue_before(
+        organisation_id=request.user.organisation_id, today=today, working_days=policy.feedback_talk_working_days
+    )
+    rows = [
+        {"grade": grade, "talk": getattr(grade, "feedback_talk", None), "overdue": grade.locked_at < cutoff}
+        for grade in page.object_list
+    ]
+    return render(
+        request,
+        "publicity/feedback/list.html",
+        {"page": page, "rows": rows, "show": show, "policy": policy, "query": f"show={show}"},
+    )
+
+
+def _grade_for_talker(request: HttpRequest, pk: int) -> QuarterGrade:
+    try:
+        grade = selectors.grade_for_talk(pk=pk, organisation_id=request.user.organisation_id)
+    except QuarterGrade.DoesNotExist:
+        raise Http404 from None
+    if not request.user.has_perm("publicity.record_feedback_for", grade):
+        # Someone else's person: not there for this talker.
+        raise Http404
+    return grade
+
+
+@permission_required("publicity.record_feedback")
+def feedback_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record (or correct, until confirmed) the talk about one locked grade."""
+    grade = _grade_for_talker(request, pk)
+    talk: FeedbackTalk | None = getattr(grade, "feedback_talk", None)
+    initial = {"talked_on": periods.today()}
+    if talk is not None:
+        initial = {
+            "talked_on": talk.talked_on,
+            "content": talk.content,
+            "reasons": talk.reasons,
+            "shortcomings": talk.shortcomings,
+            "improvements": talk.improvements,
+        }
+    form = TalkForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = services.TalkData(**form.cleaned_data)
+        try:
+            talk = services.feedback_talk_record(actor=request.user, grade=grade, data=data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("谈话记录已保存，已通知%(person)s阅读并确认。") % {"person": grade.person})
+            return redirect(talk.get_absolute_url())
+    return render(
+        request,
+        "publicity/feedback/record.html",
+        {
+            "grade": grade,
+            "talk": talk,
+            "form": form,
+            "needs_reasons": grade.grade in selectors.GRADES_NEEDING_REASONS,
+            "needs_shortcomings": grade.grade in selectors.GRADES_NEEDING_SHORTCOMINGS,
+        },
+    )
+
+
+def _talk_for_user(request: HttpRequest, pk: int) -> FeedbackTalk:
+    try:
+        talk = selectors.talk_for_detail(pk=pk, organisation_id=request.user.organisation_id)
+    except FeedbackTalk.DoesNotExist:
+        raise Http404 from None
+    if not request.user.has_perm("publicity.view_feedback_talk", talk):
+        raise Http404
+    return talk
+
+
+@permission_required("publicity.view_own_feedback")
+def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    talk = _talk_for_user(request, pk)
+    is_person = talk.person_id == request.user.pk
+    return render(
+        request,
+        "publicity/feedback/detail.html",
+        {
+            "talk": talk,
+            "grade": talk.quarter_grade,
+            "is_person": is_person,
+            "form": ConfirmForm() if is_person and not talk.is_confirmed else None,
+            "can_edit": not is_person and not talk.is_confirmed,
+        },
+    )
+
+
+@require_POST
+@permission_required("publicity.view_own_feedback")
+def feedback_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    talk = _talk_for_user(request, pk)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("确认失败，请检查填写的意见。"))
+        return redirect(talk.get_absolute_url())
+    try:
+        services.feedback_talk_confirm(actor=request.user, talk=talk, opinion=form.cleaned_data["opinion"])
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("已确认谈话记录。"))
+    return redirect(talk.get_absolute_url())
+
+
+@permission_required("publicity.view_own_feedback")
+def feedback_mine(request: HttpRequest) -> HttpResponse:
+    """The person's talks (unconfirmed first) and decided annual results to confirm."""
+    page = page_of(request, selectors.talks_of_person(person=request.user), per_page=PER_PAGE)
+    annual = list(selectors.decided_annual_results_of(person=request.user)[:10])
+    return render(request, "publicity/feedback/mine.html", {"page": page, "annual_results": annual})
+
+
+def _annual_for(request: HttpRequest, pk: int, perm: str) -> AnnualResult:
+    try:
+        result = selectors.annual_result_for_confirmation(pk=pk, organisation_id=request.user.organisation_id)
+    except AnnualResult.DoesNotExist:
+        raise Http404 from None
+    if not result.decided_grade or not request.user.has_perm(perm, result):
+        raise Http404
+    return result
+
+
+def _confirmation(result: AnnualResult):
+    return getattr(result, "confirmation", None)
+
+
+@permission_required("publicity.view_own_feedback")
+def annual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The written annual result, to read and sign on screen (签字确认)."""
+    result = _annual_for(request, pk, "publicity.confirm_annual_result")
+    confirmation = _confirmation(result)
+    return render(
+        request,
+        "publicity/feedback/annual.html",
+        {"result": result, "confirmation": confirmation, "form": None if confirmation else ConfirmForm()},
+    )
+
+
+@require_POST
+@permission_required("publicity.view_own_feedback")
+def annual_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    result = _annual_for(request, pk, "publicity.confirm_annual_result")
+    form = ConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            services.annual_result_confirm(
+                actor=request.user, annual_result=result, opinion=form.cleaned_data["opinion"]
+            )
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("已确认%(year)s年度考核结果。") % {"year": result.year})
+    else:
+        messages.error(request, _("确认失败，请检查填写的意见。"))
+    return redirect("publicity:feedback_annual", pk=result.pk)
+
+
+@permission_required("publicity.view_own_feedback")
+def annual_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable annual result: the person's (and HR's, who files it) A4 with the signature line."""
+    result = _annual_for(request, pk, "publicity.print_annual_result")
+    pdf = pdf_render(
+        template_name="publicity/feedback/annual_pdf.html",
+        context={"result": result, "confirmation": _confirmation(result)},
+        request=request,
+    )
+    name = _("%(year)s年度考核结果-%(person)s.pdf") % {"year": result.year, "person": result.person}
+    return pdf_response(pdf=pdf, filename=name)

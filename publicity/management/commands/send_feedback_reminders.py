@@ -1,0 +1,12 @@
+from django.core.management.base import BaseCommand
+
+from publicity.feedback.tasks import send_feedback_reminders
+
+
+class Command(BaseCommand):
+    help = "Remind talkers of feedback talks overdue after locking (every organisation), without a broker."
+
+    def handle(self, *args, **options):
+        # apply() runs the task in this process, the same code a worker runs.
+        result = send_feedback_reminders.apply().get()
+        self.stdout.write(f"Feedback talk reminders queued for the daily digest: {result['reminded']}.")

@@ -1,0 +1,325 @@
+"""Feedback talks after locking (结果反馈 · 谈心谈话 · 二级反馈): what each grade requires, only after
+locking, only by the talker, confirmed by the person only; the annual result confirmed and printed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import AuditEntry, FeedbackTalkBy, Notification
+from accounts.periods import CHINA_TZ
+from accounts.selectors import policy_for_organisation
+from evaluations.annual.models import AnnualGrade
+from evaluations.grading.models import Grade, GradeState, QuarterState
+from publicity.feedback import selectors, services
+from publicity.feedback.models import AnnualConfirmation, FeedbackTalk
+from tests.factories import AnnualResultFactory, AppraisalQuarterFactory, QuarterGradeFactory, UserFactory
+
+TODAY = date(2026, 10, 21)
+LOCKED_AT = datetime(2026, 9, 30, 15, 0, tzinfo=CHINA_TZ)
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    day = {"value": TODAY}
+    monkeypatch.setattr("accounts.periods.today", lambda now=None: day["value"])
+    return day
+
+
+@pytest.fixture
+def quarter(organisation):
+    return AppraisalQuarterFactory(
+        organisation=organisation, year=2026, quarter=3, state=QuarterState.APPROVED, locked_at=LOCKED_AT
+    )
+
+
+def locked_grade(person, quarter, grade=Grade.GOOD, locked_at=LOCKED_AT):
+    return QuarterGradeFactory(
+        person=person, appraisal_quarter=quarter, grade=grade, state=GradeState.CONFIRMED, locked_at=locked_at
+    )
+
+
+def talk_data(**overrides) -> services.TalkData:
+    values = {"talked_on": date(2026, 10, 12), "content": "谈了本季度的工作。"}
+    values.update(overrides)
+    return services.TalkData(**values)
+
+
+# --- What each grade requires -------------------------------------------------------------------
+
+
+def test_a_good_grade_needs_the_reasons_it_was_given(leader, staff, quarter):
+    grade = locked_grade(staff, quarter, Grade.GOOD)
+    with pytest.raises(ValidationError) as refused:
+        services.feedback_talk_record(actor=leader, grade=grade, data=talk_data())
+    assert "reasons" in refused.value.message_dict
+
+    talk = services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="牵头完成公车改革。"))
+    assert talk.grade == Grade.GOOD and talk.reasons == "牵头完成公车改革。"
+
+
+@pytest.mark.parametrize("grade_value", [Grade.AVERAGE, Grade.POOR])
+def test_an_average_or_poor_grade_needs_the_shortcomings_and_what_to_improve(leader, staff, quarter, grade_value):
+    grade = locked_grade(staff, quarter, grade_value)
+    with pytest.raises(ValidationError) as refused:
+        services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(shortcomings="月小结迟交两次。"))
+    assert set(refused.value.message_dict) == {"improvements"}
+    with pytest.raises(ValidationError) as refused:
+        services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(improvements="按时提交。"))
+    assert set(refused.value.message_dict) == {"shortcomings"}
+
+    talk = services.feedback_talk_record(
+        actor=leader, grade=grade, data=talk_data(shortcomings="月小结迟交两次。", improvements="按时提交。")
+    )
+    assert talk.shortcomings and talk.improvements
+
+
+def test_a_fairly_good_grade_needs_only_the_content(leader, staff, quarter):
+    grade = locked_grade(staff, quarter, Grade.FAIRLY_GOOD)
+    with pytest.raises(ValidationError) as refused:
+        services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(content="  "))
+    assert set(refused.value.message_dict) == {"content"}
+    assert services.feedback_talk_record(actor=leader, grade=grade, data=talk_data()).pk
+
+
+def test_the_talk_date_lies_between_locking_and_today(leader, staff, quarter):
+    grade = locked_grade(staff, quarter, Grade.FAIRLY_GOOD)
+    for day in (date(2026, 9, 29), TODAY + timedelta(days=1)):
+        with pytest.raises(ValidationError) as refused:
+            services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(talked_on=day))
+        assert "talked_on" in refused.value.message_dict
+
+
+# --- Only after locking, only by the talker -----------------------------------------------------
+
+
+def test_no_talk_is_recorded_before_the_grade_is_locked(leader, staff, quarter):
+    grade = locked_grade(staff, quarter, Grade.GOOD, locked_at=None)
+    with pytest.raises(ValidationError, match="尚未定等"):
+        services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="原因"))
+    assert not FeedbackTalk.objects.exists()
+
+
+def test_only_the_supervising_leader_records_the_talk_by_default(leader, head, staff, colleague, outsider, quarter):
+    grade = locked_grade(staff, quarter)
+    for someone in (head, colleague, staff, outsider):
+        with pytest.raises(PermissionDenied):
+            services.feedback_talk_record(actor=someone, grade=grade, data=talk_data(reasons="原因"))
+    assert (
+        services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="原因")).recorded_by == leader
+    )
+
+
+def test_by_policy_the_head_talks_with_the_staff_and_the_leader_with_the_head(
+    organisation, leader, head, staff, quarter
+):
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    policy.feedback_talk_by = FeedbackTalkBy.DEPARTMENT_HEAD
+    policy.save()
+    staff_grade, head_grade = locked_grade(staff, quarter), locked_grade(head, quarter)
+
+    with pytest.raises(PermissionDenied):
+        services.feedback_talk_record(actor=leader, grade=staff_grade, data=talk_data(reasons="原因"))
+    with pytest.raises(PermissionDenied):
+        services.feedback_talk_record(actor=head, grade=head_grade, data=talk_data(reasons="原因"))
+    services.feedback_talk_record(actor=head, grade=staff_grade, data=talk_data(reasons="原因"))
+    services.feedback_talk_record(actor=leader, grade=head_grade, data=talk_data(reasons="原因"))
+    assert [g.pk for g in selectors.locked_grades_for_talker(talker=head)] == [staff_grade.pk]
+    assert [g.pk for g in selectors.locked_grades_for_talker(talker=leader)] == [head_grade.pk]
+
+
+def test_recording_tells_the_person_and_is_audited(leader, staff, quarter):
+    grade = locked_grade(staff, quarter)
+    talk = services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="原因"))
+    notice = Notification.objects.get(recipient=staff)
+    assert notice.url == talk.get_absolute_url() and "请阅读并确认" in notice.message
+    assert AuditEntry.objects.filter(content_type__model="feedbacktalk", object_pk=str(talk.pk)).exists()
+
+
+# --- Confirmation by the person only ------------------------------------------------------------
+
+
+def test_only_the_person_confirms_and_only_once(leader, head, staff, colleague, quarter):
+    talk = services.feedback_talk_record(
+        actor=leader, grade=locked_grade(staff, quarter), data=talk_data(reasons="原因")
+    )
+    for someone in (leader, head, colleague):
+        with pytest.raises(PermissionDenied):
+            services.feedback_talk_confirm(actor=someone, talk=talk)
+
+    services.feedback_talk_confirm(actor=staff, talk=talk, opinion="同意，继续努力。")
+    talk.refresh_from_db()
+    assert talk.is_confirmed and talk.opinion == "同意，继续努力。"
+    with pytest.raises(ValidationError, match="已于"):
+        services.feedback_talk_confirm(actor=staff, talk=talk)
+    # The talker hears of it in the daily digest, not on the bell at once.
+    assert Notification.objects.get(recipient=leader).digest_day == TODAY
+
+
+def test_a_confirmed_talk_can_no_longer_be_changed(leader, staff, quarter):
+    grade = locked_grade(staff, quarter)
+    talk = services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="原因"))
+    services.feedback_talk_confirm(actor=staff, talk=talk)
+    with pytest.raises(ValidationError, match="不能再修改"):
+        services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="另一个原因"))
+
+
+def test_the_person_confirms_on_the_page(client_for, leader, staff, quarter):
+    talk = services.feedback_talk_record(
+        actor=leader, grade=locked_grade(staff, quarter), data=talk_data(reasons="原因")
+    )
+    client = client_for(staff)
+    page = client.get(reverse("publicity:feedback_detail", args=[talk.pk])).content.decode()
+    assert 'data-testid="feedback-confirm-form"' in page and "原因" in page
+    response = client.post(reverse("publicity:feedback_confirm", args=[talk.pk]), {"opinion": "收到"})
+    assert response.status_code == 302
+    talk.refresh_from_db()
+    assert talk.opinion == "收到" and talk.is_confirmed
+
+
+# --- Pages: who sees what -----------------------------------------------------------------------
+
+
+def test_a_talk_is_shown_to_the_person_and_the_talker_only(
+    client, client_for, leader, head, staff, colleague, outsider, quarter
+):
+    talk = services.feedback_talk_record(
+        actor=leader, grade=locked_grade(staff, quarter), data=talk_data(reasons="原因")
+    )
+    url = reverse("publicity:feedback_detail", args=[talk.pk])
+    for someone, status in ((staff, 200), (leader, 200), (head, 404), (colleague, 404), (outsider, 404)):
+        client.force_login(someone)
+        assert client.get(url).status_code == status, someone
+    # The talker may read it but not confirm it in the person's place.
+    client.force_login(leader)
+    client.post(reverse("publicity:feedback_confirm", args=[talk.pk]))
+    talk.refresh_from_db()
+    assert not talk.is_confirmed
+
+
+def test_the_record_page_refuses_another_talkers_person(client_for, leader, staff, organisation, quarter):
+    other_leader = UserFactory(organisation=organisation, department=None, roles=["supervising_leader"])
+    grade = locked_grade(staff, quarter)
+    assert client_for(other_leader).get(reverse("publicity:feedback_record", args=[grade.pk])).status_code == 404
+    assert client_for(staff).get(reverse("publicity:feedback_record", args=[grade.pk])).status_code == 403
+
+
+def test_the_record_page_says_when_the_grade_is_not_locked_yet(client_for, leader, staff, quarter):
+    grade = locked_grade(staff, quarter, locked_at=None)
+    client = client_for(leader)
+    page = client.get(reverse("publicity:feedback_record", args=[grade.pk])).content.decode()
+    assert 'data-testid="feedback-not-locked"' in page
+
+
+def test_the_leader_records_a_talk_through_the_form(client_for, leader, staff, quarter):
+    grade = locked_grade(staff, quarter, Grade.AVERAGE)
+    client = client_for(leader)
+    url = reverse("publicity:feedback_record", args=[grade.pk])
+    refused = client.post(url, {"talked_on": "2026-10-12", "content": "谈话"})
+    assert refused.status_code == 200 and "请指出存在的不足" in refused.content.decode()
+    done = client.post(
+        url, {"talked_on": "2026-10-12", "content": "谈话", "shortcomings": "不足", "improvements": "改进"}
+    )
+    talk = FeedbackTalk.objects.get()
+    assert done.status_code == 302 and done["Location"] == talk.get_absolute_url()
+
+
+def _list_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_talkers_list_costs_the_same_queries_for_few_and_many_people(
+    client_for, leader, department, staff, quarter
+):
+    locked_grade(staff, quarter)
+    client = client_for(leader)
+    url = reverse("publicity:feedback")
+    client.get(url)  # warm the session
+    few = _list_queries(client, url)
+    for n in range(6):
+        grade = locked_grade(UserFactory(department=department), quarter, Grade.FAIRLY_GOOD)
+        if n % 2:
+            services.feedback_talk_record(actor=leader, grade=grade, data=talk_data())
+    many = _list_queries(client, url)
+    assert few == many
+    page = client.get(url).content.decode()
+    assert page.count('data-testid="feedback-row-') == 7
+
+
+def test_the_persons_page_lists_only_their_own_talks(client_for, leader, staff, colleague, quarter):
+    mine = services.feedback_talk_record(
+        actor=leader, grade=locked_grade(staff, quarter), data=talk_data(reasons="原因")
+    )
+    theirs = services.feedback_talk_record(
+        actor=leader, grade=locked_grade(colleague, quarter), data=talk_data(reasons="原因")
+    )
+    page = client_for(staff).get(reverse("publicity:feedback_mine")).content.decode()
+    assert f'data-testid="feedback-mine-{mine.pk}"' in page
+    assert f'data-testid="feedback-mine-{theirs.pk}"' not in page
+
+
+# --- The annual result, confirmed and printed ---------------------------------------------------
+
+
+@pytest.fixture
+def decided(staff, chief):
+    return AnnualResultFactory(
+        person=staff, year=2025, decided_grade=AnnualGrade.EXCELLENT, decided_by=chief, decided_at=LOCKED_AT
+    )
+
+
+def test_the_person_signs_their_decided_annual_result_once(staff, colleague, decided):
+    with pytest.raises(PermissionDenied):
+        services.annual_result_confirm(actor=colleague, annual_result=decided)
+    confirmation = services.annual_result_confirm(actor=staff, annual_result=decided, opinion="无异议")
+    assert confirmation.grade == AnnualGrade.EXCELLENT and confirmation.opinion == "无异议"
+    with pytest.raises(ValidationError, match="已于"):
+        services.annual_result_confirm(actor=staff, annual_result=decided)
+    assert AuditEntry.objects.filter(content_type__model="annualconfirmation").exists()
+
+
+def test_an_undecided_annual_result_cannot_be_confirmed_nor_opened(client_for, staff):
+    undecided = AnnualResultFactory(person=staff, year=2025)
+    with pytest.raises(ValidationError, match="尚未确定"):
+        services.annual_result_confirm(actor=staff, annual_result=undecided)
+    assert client_for(staff).get(reverse("publicity:feedback_annual", args=[undecided.pk])).status_code == 404
+
+
+def test_the_annual_page_signs_on_screen_and_refuses_others(client, staff, colleague, hr, decided):
+    url = reverse("publicity:feedback_annual", args=[decided.pk])
+    for someone in (colleague, hr):
+        client.force_login(someone)
+        assert client.get(url).status_code == 404
+        client.post(reverse("publicity:feedback_annual_confirm", args=[decided.pk]))
+    assert not AnnualConfirmation.objects.exists()
+    client.force_login(staff)
+    assert 'data-testid="annual-confirm-form"' in client.get(url).content.decode()
+    client.post(reverse("publicity:feedback_annual_confirm", args=[decided.pk]), {"opinion": ""})
+    assert 'data-testid="annual-confirmed"' in client.get(url).content.decode()
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_the_printable_annual_result_shows_the_chinese_name_and_grade(client, staff, colleague, hr, decided, tmp_path):
+    url = reverse("publicity:feedback_annual_pdf", args=[decided.pk])
+    client.force_login(colleague)
+    assert client.get(url).status_code == 404
+    services.annual_result_confirm(actor=staff, annual_result=decided)
+    for reader in (staff, hr):  # HR files the printed, signed form
+        client.force_login(reader)
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    path = tmp_path / "annual.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert staff.full_name in text and "优秀" in text and "2025年度考核结果" in text
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "SC" in fonts and "JP" not in fonts
