@@ -9,6 +9,8 @@ class PublicityConfig(AppConfig):
     def ready(self) -> None:
         from .boards import models as boards
         from .dingtalk import jobs as dingtalk_jobs
+        from .reports import jobs as reports_jobs
 
         dingtalk_jobs.register_kinds()
+        reports_jobs.register_kinds()
         boards.register_audited()
