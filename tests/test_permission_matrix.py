@@ -57,6 +57,8 @@ from tests.permission_matrix import MATRIX, PERSONAS
 
 TODAY = date(2026, 12, 1)
 YEAR = 2026
+# The quarter of the seeded grades (``quarter`` in the record forms' URLs).
+QUARTER = 3
 SKIPPED_PREFIXES = ("admin/", "i18n/")
 
 # Which seeded object fills ``<int:pk>`` of each URL (the other parameters are named after theirs).
@@ -118,6 +120,11 @@ OBJECT_FOR_PK = {
     "publicity:weekly_detail": "weekly_digest",
     "publicity:weekly_compile": "weekly_digest",
     "publicity:dingtalk_message_resend": "dingtalk_message",
+    "reports:person_quarter_form": "person",
+    "reports:person_year_form": "person",
+    "reports:department_summary": "department",
+    "reports:department_forms": "department",
+    "reports:department_forms_job": "department",
 }
 OBJECT_FOR_PARAMETER = {"status_pk": "status", "copy_pk": "conflict_copy", "attachment_pk": "attachment"}
 
@@ -159,7 +166,7 @@ def test_every_path_parameter_is_filled_with_a_seeded_object():
             if parameter == "pk":
                 assert name in OBJECT_FOR_PK, f"{name}: say which seeded object fills <pk> in OBJECT_FOR_PK"
             else:
-                assert parameter in OBJECT_FOR_PARAMETER or parameter == "year", (name, parameter)
+                assert parameter in OBJECT_FOR_PARAMETER or parameter in ("year", "quarter"), (name, parameter)
 
 
 # --- the world ------------------------------------------------------------------------------------
@@ -257,6 +264,8 @@ def _url(name: str, pattern: URLPattern, objects: dict) -> str:
     for parameter in pattern.pattern.converters:
         if parameter == "year":
             kwargs[parameter] = YEAR
+        elif parameter == "quarter":
+            kwargs[parameter] = QUARTER
         elif parameter == "pk":
             kwargs[parameter] = objects[OBJECT_FOR_PK[name]].pk
         else:
