@@ -31,6 +31,8 @@ NAV_ITEMS = (
     ("evaluations:annual_index", _("年度考核"), "evaluations.view_annual", "annual"),
     # The weekly progress board; the goals board (目标展示) is linked from it.
     ("publicity:weekly", _("每周进展"), "publicity.view_boards", "annual"),
+    # The year-end workbook and the record forms (publicity.reports).
+    ("reports:index", _("年度报表"), "publicity.export_year", "annual"),
     ("evaluations:inspections", _("纪律作风检查"), "evaluations.view_inspections", "discipline"),
     ("evaluations:sanction_list", _("处分与组织处理"), "evaluations.manage_sanctions", "discipline"),
     ("evaluations:veto_list", _("一票否决"), "evaluations.view_veto_flags", "discipline"),
