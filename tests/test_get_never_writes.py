@@ -56,6 +56,8 @@ PAGES = [
     "publicity:weekly_post",
     "publicity:goals",
     "publicity:dingtalk_messages",
+    "reports:index",
+    "reports:forms",
 ]
 
 ROLES = ["staff", "head", "leader", "chief", "hr", "inspector", "auditor", "sysadmin", "security_admin"]
