@@ -58,3 +58,23 @@ def test_hr_exports_the_year_sees_the_progress_and_downloads_the_workbook(any_ui
     expect(ui.page.get_by_test_id("workbooks")).to_contain_text("2026")
     ui.assert_fits_screen()
     ui.assert_no_csp_errors()
+
+
+def test_the_progress_bar_follows_a_queued_export_until_its_download_link_appears(ui, demo_year):
+    from accounts import jobs
+    from accounts.models import Job, User
+    from publicity.reports.services import YEAR_EXPORT
+
+    hr = User.objects.get(username="demo_hr")
+    # A job waiting for a worker (as with a broker): the page polls its status.
+    job = Job.objects.create(kind=YEAR_EXPORT, organisation=hr.organisation, params={"year": 2026}, requested_by=hr)
+    ui.sign_in_as("demo_hr")
+    ui.goto(f"/reports/?job={job.pk}")
+    progress = ui.page.get_by_test_id("export-progress")
+    expect(progress).to_have_attribute("aria-valuenow", "0")
+    expect(ui.page.get_by_test_id("export-download")).to_have_count(0)
+    # The worker runs it; the page sees the bar reach 100 %, reloads and offers the file.
+    jobs.job_run(job.pk)
+    expect(ui.page.get_by_test_id("export-download")).to_be_visible(timeout=20_000)
+    expect(ui.page.get_by_test_id("export-progress")).to_have_attribute("aria-valuenow", "100")
+    ui.assert_no_csp_errors()
