@@ -34,6 +34,8 @@ NAV_ITEMS = (
     ("publicity:weekly", _("每周进展"), "publicity.view_boards", "annual"),
     # Published results (结果公示) and objections; its URL is the prefix of the other boards'.
     ("publicity:board", _("结果公示"), "publicity.view_publications", "annual"),
+    # The year-end workbook and the record forms (publicity.reports).
+    ("reports:index", _("年度报表"), "publicity.export_year", "annual"),
     ("evaluations:inspections", _("纪律作风检查"), "evaluations.view_inspections", "discipline"),
     ("evaluations:sanction_list", _("处分与组织处理"), "evaluations.manage_sanctions", "discipline"),
     ("evaluations:veto_list", _("一票否决"), "evaluations.view_veto_flags", "discipline"),

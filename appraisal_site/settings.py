@@ -340,7 +340,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sweep_jobs",
         "schedule": crontab(),
     },
+    # Exported year workbooks past REPORTS_RETENTION_DAYS are removed (publicity.reports).
+    "expired-reports": {
+        "task": "publicity.tasks.remove_expired_reports",
+        "schedule": crontab(hour=4, minute=45),
+    },
 }
+
+# --- Reports (publicity.reports) --------------------------------------------
+# Days an exported year workbook is kept for download; a department's record forms beyond this
+# many people are made by a background job instead of in the request.
+REPORTS_RETENTION_DAYS = env.int("REPORTS_RETENTION_DAYS", default=30)
+REPORTS_INLINE_FORMS_MAX = env.int("REPORTS_INLINE_FORMS_MAX", default=15)
 
 # --- E-mail -----------------------------------------------------------------
 # E-mail reminders go out only when EMAIL_HOST is set; otherwise they are printed.

@@ -17,8 +17,10 @@ class PublicityConfig(AppConfig):
         from .dingtalk import jobs as dingtalk_jobs
         from .publication import jobs as publication_jobs
         from .publication import models as publication
+        from .reports import jobs as reports_jobs
 
         dingtalk_jobs.register_kinds()
         publication_jobs.register_kinds()
+        reports_jobs.register_kinds()
         boards.register_audited()
         publication.register_audited()

@@ -5,3 +5,4 @@ from .boards.models import *  # noqa: F403
 from .dingtalk.models import *  # noqa: F403
 from .feedback.models import *  # noqa: F403
 from .publication.models import *  # noqa: F403
+from .reports.models import *  # noqa: F403

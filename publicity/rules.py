@@ -5,3 +5,4 @@ from .boards import rules as boards_rules  # noqa: F401
 from .dingtalk import rules as dingtalk_rules  # noqa: F401
 from .feedback import rules as feedback_rules  # noqa: F401
 from .publication import rules as publication_rules  # noqa: F401
+from .reports import rules as reports_rules  # noqa: F401

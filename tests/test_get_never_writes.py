@@ -61,6 +61,8 @@ PAGES = [
     "publicity:review_cases",
     "publicity:feedback",
     "publicity:feedback_mine",
+    "reports:index",
+    "reports:forms",
 ]
 
 ROLES = ["staff", "head", "leader", "chief", "hr", "inspector", "auditor", "sysadmin", "security_admin"]

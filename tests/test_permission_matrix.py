@@ -62,6 +62,8 @@ from tests.permission_matrix import MATRIX, PERSONAS
 
 TODAY = date(2026, 12, 1)
 YEAR = 2026
+# The quarter of the seeded grades (``quarter`` in the record forms' URLs).
+QUARTER = 3
 SKIPPED_PREFIXES = ("admin/", "i18n/")
 
 # Which seeded object fills ``<int:pk>`` of each URL (the other parameters are named after theirs).
@@ -137,6 +139,11 @@ OBJECT_FOR_PK = {
     "publicity:objection_detail": "objection",
     "publicity:objection_attachment": "objection",
     "publicity:review_case_detail": "review_case",
+    "reports:person_quarter_form": "person",
+    "reports:person_year_form": "person",
+    "reports:department_summary": "department",
+    "reports:department_forms": "department",
+    "reports:department_forms_job": "department",
 }
 OBJECT_FOR_PARAMETER = {"status_pk": "status", "copy_pk": "conflict_copy", "attachment_pk": "attachment"}
 
@@ -178,7 +185,7 @@ def test_every_path_parameter_is_filled_with_a_seeded_object():
             if parameter == "pk":
                 assert name in OBJECT_FOR_PK, f"{name}: say which seeded object fills <pk> in OBJECT_FOR_PK"
             else:
-                assert parameter in OBJECT_FOR_PARAMETER or parameter == "year", (name, parameter)
+                assert parameter in OBJECT_FOR_PARAMETER or parameter in ("year", "quarter"), (name, parameter)
 
 
 # --- the world ------------------------------------------------------------------------------------
@@ -311,6 +318,8 @@ def _url(name: str, pattern: URLPattern, objects: dict) -> str:
     for parameter in pattern.pattern.converters:
         if parameter == "year":
             kwargs[parameter] = YEAR
+        elif parameter == "quarter":
+            kwargs[parameter] = QUARTER
         elif parameter == "pk":
             kwargs[parameter] = objects[OBJECT_FOR_PK[name]].pk
         else:

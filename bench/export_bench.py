@@ -1,0 +1,278 @@
+"""How close is the year-end workbook to the cost of openpyxl itself, and how much memory does it add?
+
+For each size, a fresh SQLite file in a temporary directory is migrated and filled with bulk
+inserts (not timed): N staff in 8 departments, four quarters each with a QuarterGrade (grade and
+composite score) and a QuarterResult (summaries on time/late/missing), and an AnnualResult with
+its suggestion; one person in 50 has a sanction and one in 100 a veto flag. Then it measures
+
+  * the export: ``publicity.reports.exports.write_workbook`` to a file (all four sheets), and
+  * the floor: a bare openpyxl write-only loop writing, for each sheet, the same number of rows and
+    columns of plain values (no database, no guards, no styles) to a file — what openpyxl itself
+    costs for a workbook of that shape,
+
+each with its wall time and its peak resident memory above the level before it started (sampled
+every 5 ms from /proc/self/statm), and prints the ratio export / floor. Then a department's record
+forms as one PDF (``department_forms_pdf``, 25 people) and the seconds per page.
+
+    .venv/bin/python bench/export_bench.py                  # 10 000 and 100 000
+    .venv/bin/python bench/export_bench.py --sizes 1000     # quick check
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+YEAR = 2026
+BATCH = 5000
+PDF_PEOPLE = 25
+
+
+def setup_django(database_url: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appraisal_site.settings")
+    import django
+
+    django.setup()
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class PeakMemory:
+    """Peak RSS above the starting level while the block runs (a sampling thread)."""
+
+    def __enter__(self):
+        self.start = self.peak = _rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, _rss())
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss())
+
+    @property
+    def added_mb(self) -> float:
+        return (self.peak - self.start) / 2**20
+
+
+def build(size: int):
+    import random
+    from datetime import date
+    from decimal import Decimal
+
+    from auditlog.context import disable_auditlog
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import Department, Organisation, Policy, User
+    from evaluations.annual.models import AnnualResult
+    from evaluations.discipline.models import Finding, Inspection, Sanction, VetoFlag
+    from evaluations.grading.models import AppraisalQuarter, QuarterGrade, QuarterResult
+
+    rng = random.Random(1)
+    grades = ["good", "fairly_good", "fairly_good", "fairly_good", "average"]
+    now = timezone.now()
+    with transaction.atomic(), disable_auditlog():
+        organisation = Organisation.objects.create(code="bench", name="基准测试局")
+        Policy.objects.create(organisation=organisation)
+        departments = Department.objects.bulk_create(
+            Department(organisation=organisation, code=f"D{i}", name=f"科室{i}", sort_order=i) for i in range(9)
+        )
+        for start in range(0, size + PDF_PEOPLE, BATCH):
+            User.objects.bulk_create(
+                User(
+                    username=f"b{i:07d}",
+                    full_name=f"人员{i}",
+                    employee_number=f"E{i:07d}",
+                    position_title="一级科员",
+                    organisation=organisation,
+                    # The last PDF_PEOPLE form the department whose record forms are printed.
+                    department=departments[8] if i >= size else departments[i % 8],
+                    password="!",
+                )
+                for i in range(start, min(start + BATCH, size + PDF_PEOPLE))
+            )
+        people = list(User.objects.filter(organisation=organisation).values_list("pk", "department_id"))
+        inspector = User.objects.create(username="inspector", organisation=organisation, password="!")
+        for quarter in (1, 2, 3, 4):
+            appraisal_quarter = AppraisalQuarter.objects.create(
+                organisation=organisation, year=YEAR, quarter=quarter, state="approved"
+            )
+            QuarterGrade.objects.bulk_create(
+                (
+                    QuarterGrade(
+                        appraisal_quarter=appraisal_quarter,
+                        person_id=pk,
+                        department_id=dept,
+                        grade=rng.choice(grades),
+                        state="confirmed",
+                        composite_score=Decimal(rng.randint(7000, 9900)) / 100,
+                        comment="工作认真负责，完成季度目标",
+                    )
+                    for pk, dept in people
+                ),
+                batch_size=BATCH,
+            )
+            QuarterResult.objects.bulk_create(
+                (
+                    QuarterResult(
+                        appraisal_quarter=appraisal_quarter,
+                        person_id=pk,
+                        department_id=dept,
+                        final_grade="fairly_good",
+                        summaries_on_time=rng.choice([3, 3, 2]),
+                        summaries_late=rng.choice([0, 0, 1]),
+                        computed_at=now,
+                    )
+                    for pk, dept in people
+                ),
+                batch_size=BATCH,
+            )
+        AnnualResult.objects.bulk_create(
+            (
+                AnnualResult(
+                    organisation=organisation,
+                    person_id=pk,
+                    department_id=dept,
+                    year=YEAR,
+                    graded_quarters=4,
+                    good_quarters=rng.randint(0, 4),
+                    composite_score=Decimal(rng.randint(7000, 9900)) / 100,
+                    suggested_grade=rng.choice(["excellent", "competent", "competent", "competent"]),
+                    suggestion_reasons=["四个季度均已评鉴", "“好”2次"],
+                    computed_at=now,
+                )
+                for pk, dept in people
+            ),
+            batch_size=BATCH,
+        )
+        inspection = Inspection.objects.create(
+            organisation=organisation, date=date(YEAR, 5, 12), kind="discipline", inspector=inspector
+        )
+        for pk, _dept in people[::50]:
+            Sanction.objects.create(
+                organisation=organisation, person_id=pk, kind="warning", decided_on=date(YEAR, 3, 1)
+            )
+        for pk, _dept in people[::100]:
+            finding = Finding.objects.create(
+                inspection=inspection, person_id=pk, severity="serious", description="迟到"
+            )
+            VetoFlag.objects.create(person_id=pk, year=YEAR, finding=finding, reason="迟到")
+    return organisation, departments[8]
+
+
+def floor_workbook(path: str, shapes: list[tuple[int, int]]) -> None:
+    """A bare write-only loop: for each sheet of the export, as many rows of as many columns of
+    plain values (no database, no formula guard, no styles) — what openpyxl itself costs."""
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    text = ["科室1", "人员", "E0000001", "一级科员", "公务员", "较好", "较好", "好", "较好"]
+    numbers = [2, Decimal("88.50"), Decimal("90.00"), Decimal("86.25"), Decimal("91.00"), Decimal("88.94"), 11, 1, 0]
+    tail = ["否", "", "", "称职", "四个季度均已评鉴；“好”2次", "", ""]
+    template = (text + numbers + tail) * 4
+    for number, (rows, columns) in enumerate(shapes):
+        sheet = workbook.create_sheet(f"floor{number}")
+        sheet.append([f"列{i}" for i in range(columns)])
+        for i in range(rows):
+            row = template[:columns]
+            row[1] = f"人员{i}"
+            sheet.append(row)
+    workbook.save(path)
+
+
+def run(size: int) -> None:
+    import logging
+
+    from django.core.management import call_command
+
+    # WeasyPrint logs every layout step at INFO through the project's console handler.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+    from accounts.pdf import pdf_render  # noqa: F401  (warm the import outside the timings)
+    from publicity.reports import exports, pdf
+
+    call_command("migrate", "--noinput", verbosity=0)
+    started = time.perf_counter()
+    organisation, pdf_department = build(size)
+    print(f"{size:>7} people: setup {time.perf_counter() - started:.1f} s (not timed below)")
+    context = exports.ExportContext.build(organisation=organisation, year=YEAR)
+    with tempfile.TemporaryDirectory() as directory:
+        # A first export gives the sheets' shapes (rows written, columns) for the floor.
+        counts = exports.write_workbook(f"{directory}/export.xlsx", organisation=organisation, year=YEAR)
+        shapes = [(counts[spec.title()], len(spec.columns(context))) for spec in exports.SHEETS]
+        # Then the floor and the export in turn, twice; the faster of each counts.
+        floors, exports_ = [], []
+        for _ in range(2):
+            with PeakMemory() as memory:
+                started = time.perf_counter()
+                floor_workbook(f"{directory}/floor.xlsx", shapes)
+                floors.append((time.perf_counter() - started, memory))
+            with PeakMemory() as memory:
+                started = time.perf_counter()
+                counts = exports.write_workbook(f"{directory}/export.xlsx", organisation=organisation, year=YEAR)
+                exports_.append((time.perf_counter() - started, memory))
+        floor_s, floor_mem = min(floors, key=lambda pair: pair[0])
+        export_s, export_mem = min(exports_, key=lambda pair: pair[0])
+        size_mb = os.path.getsize(f"{directory}/export.xlsx") / 2**20
+    print(
+        f"         floor (bare write-only loop, same sheets: {', '.join(f'{r}×{c}' for r, c in shapes)} rows×columns): "
+        f"{floor_s:.2f} s, +{floor_mem.added_mb:.1f} MB"
+    )
+    print(
+        f"         export (4 sheets, {counts['people']} people, {size_mb:.1f} MB file): "
+        f"{export_s:.2f} s, +{export_mem.added_mb:.1f} MB  → {export_s / floor_s:.2f}× the floor"
+    )
+    started = time.perf_counter()
+    content = pdf.department_forms_pdf(department=pdf_department, year=YEAR, quarter=3)
+    seconds = time.perf_counter() - started
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(content)
+        handle.flush()
+        info = subprocess.run(["pdfinfo", handle.name], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    per_page = seconds / pages
+    print(f"         department forms PDF: {PDF_PEOPLE} people, {pages} pages, {seconds:.2f} s, {per_page:.3f} s/page")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    args = parser.parse_args()
+    if len(args.sizes) > 1:
+        # Django is set up once per process, on one database: one child process per size.
+        for size in args.sizes:
+            code = subprocess.call([sys.executable, __file__, "--sizes", str(size)])
+            if code:
+                return code
+        return 0
+    with tempfile.TemporaryDirectory() as directory:
+        setup_django(f"sqlite:///{directory}/bench.sqlite3")
+        run(args.sizes[0])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,541 @@
+"""The year-end workbook (年度考核汇总, DOMAIN.md §7): one streamed .xlsx HR keeps in Excel.
+
+A sheet is one :class:`Sheet` in :data:`SHEETS`: a title, its columns (header, width, kind) and a
+function that yields the rows. Adding a sheet (公示与异议, once publication lands) is adding one
+entry. :func:`write_workbook` writes them in order, in openpyxl's write-only mode, straight to a
+file: memory stays flat however large the organisation is.
+
+Every sheet reads its data in a fixed number of queries, whatever the number of staff: the people
+sheet is one query (the four quarters and the year joined through ``FilteredRelation`` on their
+unique keys) read with ``.iterator()``; sparse facts (veto flags, sanctions) are read into dicts
+keyed by person, which grow with incidents, not with staff.
+
+Cells: numbers stay numbers (Decimal scores), dates stay dates, labels are plain strings, and any
+text a person typed goes through :func:`_text`, which stores a value beginning with = + - @ as
+text, never as a formula (the check costs nothing for the other values).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import ExtractMonth
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from accounts import periods
+from accounts.excel import FORMULA_PREFIXES, text_cell
+from accounts.models import Department, Organisation, Policy, StaffType, User
+from accounts.selectors import policy_for_organisation
+from evaluations.annual.models import AnnualGrade, AnnualResult
+from evaluations.annual.services import annual_use_lists, excellent_quota, final_grade_expression
+from evaluations.discipline.models import Finding, Inspection, Sanction, SanctionKind, Severity, VetoFlag
+from evaluations.discipline.selectors import active_veto_reasons, sanction_effects
+from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterResult
+from evaluations.grading.services.quota import good_quota
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+QUARTERS = (1, 2, 3, 4)
+# Rows of the people sheet read per database round trip (the iterator's chunk).
+CHUNK = 2000
+# How often the people sheet reports progress (rows).
+PROGRESS_EVERY = 1000
+
+Progress = Callable[[int, str], None]
+
+
+def _no_progress(progress: int, message: str = "") -> None:
+    return None
+
+
+# --- Cells ----------------------------------------------------------------------------------
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+TEXT = "text"
+LABEL = "label"
+NUMBER = "number"
+DATE = "date"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: int = 12
+    kind: str = LABEL
+
+
+def _text(sheet, value: Any) -> Any:
+    """User text as a cell value: a string beginning with = + - @ becomes an explicit text cell
+    (quote-prefixed), anything else passes through untouched (cheap for the common case)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return text_cell(sheet, value) if value.startswith(FORMULA_PREFIXES) else value
+    return value
+
+
+# --- The export context ----------------------------------------------------------------------
+
+
+@dataclass
+class ExportContext:
+    """What every sheet needs: the organisation, the year, its policy and quarters, a progress callback."""
+
+    organisation: Organisation
+    year: int
+    policy: Policy
+    quarters: dict[int, AppraisalQuarter]
+    progress: Progress = _no_progress
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, *, organisation: Organisation, year: int, progress: Progress | None = None) -> ExportContext:
+        quarters = {
+            q.quarter: q
+            for q in AppraisalQuarter.objects.filter(organisation=organisation, year=year).order_by("quarter")
+        }
+        return cls(
+            organisation=organisation,
+            year=year,
+            policy=policy_for_organisation(organisation_id=organisation.pk),
+            quarters=quarters,
+            progress=progress or _no_progress,
+        )
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: Callable[[], str]
+    columns: Callable[[ExportContext], list[Column]]
+    rows: Callable[[ExportContext, Any], Iterator[list]]
+
+
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices}
+
+
+def _quarter_name(q: int) -> str:
+    return _("第%(quarter)s季度") % {"quarter": q}
+
+
+def _yes_no(value: bool) -> str:
+    return _("是") if value else _("否")
+
+
+# --- 年度汇总: a row per person --------------------------------------------------------------
+
+
+def _people_columns(ctx: ExportContext) -> list[Column]:
+    columns = [
+        Column(_("科室"), 16),
+        Column(_("姓名"), 10, TEXT),
+        Column(_("工号"), 10, TEXT),
+        Column(_("职务职级"), 14, TEXT),
+        Column(_("人员类别"), 10),
+    ]
+    columns += [Column(_("%(quarter)s等次") % {"quarter": _quarter_name(q)}, 10) for q in QUARTERS]
+    columns.append(Column(_("“好”的次数"), 8, NUMBER))
+    columns += [Column(_("%(quarter)s综合得分") % {"quarter": _quarter_name(q)}, 10, NUMBER) for q in QUARTERS]
+    columns += [
+        Column(_("平均综合得分"), 10, NUMBER),
+        Column(_("按时提交月小结"), 10, NUMBER),
+        Column(_("迟交月小结"), 8, NUMBER),
+        Column(_("未交月小结"), 8, NUMBER),
+        Column(_("一票否决"), 8),
+        Column(_("否决事项"), 30, TEXT),
+        Column(_("处分与组织处理"), 30, TEXT),
+        Column(_("建议年度等次"), 10),
+        Column(_("建议理由"), 40),
+        Column(_("确定年度等次"), 10),
+        Column(_("与建议不一致的理由"), 30, TEXT),
+    ]
+    return columns
+
+
+def people_queryset(*, ctx: ExportContext):
+    """The people of the year (anyone graded in one of its quarters or given a year result), with
+    the four quarters' grades and roll-ups and the year's result joined on their unique keys:
+    one query, one row per person, ordered by department then employee number."""
+    relations: dict[str, FilteredRelation] = {}
+    for q in QUARTERS:
+        # A quarter that was never opened matches nothing (id 0).
+        quarter_id = ctx.quarters[q].pk if q in ctx.quarters else 0
+        relations[f"g{q}"] = FilteredRelation(
+            "quarter_grades", condition=Q(quarter_grades__appraisal_quarter_id=quarter_id)
+        )
+        relations[f"r{q}"] = FilteredRelation(
+            "quarter_results", condition=Q(quarter_results__appraisal_quarter_id=quarter_id)
+        )
+    relations["ar"] = FilteredRelation(
+        "annual_results", condition=Q(annual_results__year=ctx.year, annual_results__organisation=ctx.organisation)
+    )
+    taking_part = Q(ar__isnull=False)
+    for q in QUARTERS:
+        taking_part |= Q(**{f"g{q}__isnull": False})
+    return (
+        User.objects.filter(organisation=ctx.organisation)
+        .annotate(**relations)
+        .filter(taking_part)
+        .order_by(F("department__sort_order").asc(nulls_last=True), "department__code", "employee_number", "pk")
+    )
+
+
+PEOPLE_FIELDS = (
+    "pk",
+    "department__name",
+    "full_name",
+    "username",
+    "employee_number",
+    "position_title",
+    "staff_type",
+    *[f"g{q}__grade" for q in QUARTERS],
+    *[f"g{q}__composite_score" for q in QUARTERS],
+    *[f"r{q}__summaries_on_time" for q in QUARTERS],
+    *[f"r{q}__summaries_late" for q in QUARTERS],
+    *[f"r{q}__summaries_missing" for q in QUARTERS],
+    "ar__composite_score",
+    "ar__suggested_grade",
+    "ar__suggestion_reasons",
+    "ar__decided_grade",
+    "ar__decision_reason",
+)
+
+
+def _sanction_texts(*, ctx: ExportContext) -> dict[int, list[str]]:
+    """person_id → the year's sanctions and any earlier one still bearing on the year (one query
+    plus the effects' one); sparse: only people with a sanction are in it."""
+    kinds = _labels(SanctionKind.choices)
+    texts: dict[int, list[str]] = defaultdict(list)
+    for person_id, kind, decided_on in (
+        Sanction.objects.filter(organisation=ctx.organisation, decided_on__year=ctx.year)
+        .order_by("decided_on", "pk")
+        .values_list("person_id", "kind", "decided_on")
+    ):
+        texts[person_id].append(f"{decided_on:%Y-%m-%d} {kinds.get(kind, kind)}")
+    for person_id, impact in sanction_effects(organisation=ctx.organisation, year=ctx.year).items():
+        texts[person_id].append(impact.reason)
+    return texts
+
+
+def people_rows(ctx: ExportContext, sheet) -> Iterator[list]:
+    grades = _labels(Grade.choices)
+    annual = _labels(AnnualGrade.choices)
+    staff_types = _labels(StaffType.choices)
+    vetoes = active_veto_reasons(organisation=ctx.organisation, year=ctx.year)
+    sanctions = _sanction_texts(ctx=ctx)
+    queryset = people_queryset(ctx=ctx)
+    total = queryset.count()
+    ctx.counts["people"] = total
+    yes, no = _("是"), _("否")
+    n = 4
+    for index, row in enumerate(queryset.values_list(*PEOPLE_FIELDS).iterator(chunk_size=CHUNK), start=1):
+        (pk, department, full_name, username, number, position, staff_type) = row[:7]
+        quarter_grades = row[7 : 7 + n]
+        scores = row[7 + n : 7 + 2 * n]
+        on_time, late, missing = row[7 + 2 * n : 7 + 3 * n], row[7 + 3 * n : 7 + 4 * n], row[7 + 4 * n : 7 + 5 * n]
+        average, suggested, reasons, decided, decision_reason = row[7 + 5 * n :]
+        present = [s for s in scores if s is not None]
+        if average is None and present:
+            average = (sum(present) / len(present)).quantize(Decimal("0.01"))
+        veto = vetoes.get(pk)
+        yield [
+            _text(sheet, department or ""),
+            _text(sheet, full_name or username),
+            _text(sheet, number),
+            _text(sheet, position),
+            staff_types.get(staff_type, staff_type),
+            *[grades.get(g, "") if g else "" for g in quarter_grades],
+            sum(1 for g in quarter_grades if g == Grade.GOOD),
+            *scores,
+            average,
+            sum(v or 0 for v in on_time),
+            sum(v or 0 for v in late),
+            sum(v or 0 for v in missing),
+            yes if veto else no,
+            _text(sheet, "；".join(veto)) if veto else "",
+            _text(sheet, "；".join(sanctions[pk])) if pk in sanctions else "",
+            annual.get(suggested, "") if suggested else "",
+            _text(sheet, "；".join(str(r) for r in reasons)) if reasons else "",
+            annual.get(decided, "") if decided else "",
+            _text(sheet, decision_reason or ""),
+        ]
+        if index % PROGRESS_EVERY == 0 and total:
+            ctx.progress(5 + 80 * index // total, _("已写入%(done)s/%(total)s人") % {"done": index, "total": total})
+
+
+# --- 科室统计: a row per department ---------------------------------------------------------
+
+DISTRIBUTION = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR, Grade.UNCERTAIN)
+
+
+def _department_columns(ctx: ExportContext) -> list[Column]:
+    grades = _labels(Grade.choices)
+    columns = [Column(_("科室"), 16), Column(_("参与人数"), 8, NUMBER)]
+    for q in QUARTERS:
+        name = _quarter_name(q)
+        columns.append(Column(_("%(quarter)s参与人数") % {"quarter": name}, 8, NUMBER))
+        columns += [Column(f"{name}{grades[g]}", 8, NUMBER) for g in DISTRIBUTION]
+        columns.append(Column(_("%(quarter)s未评鉴") % {"quarter": name}, 8, NUMBER))
+        columns.append(Column(_("%(quarter)s“好”名额（按人数折算）") % {"quarter": name}, 10, NUMBER))
+    columns += [
+        Column(_("年度优秀人数"), 8, NUMBER),
+        Column(_("优秀名额（按人数折算）"), 10, NUMBER),
+        Column(_("月小结按时率(%)"), 10, NUMBER),
+    ]
+    return columns
+
+
+def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
+    """Per department: the grade distribution of each quarter (from the grades themselves, so a
+    quarter not yet rolled up counts too), the 好 places the department's share of the pool would
+    give, the year's 优秀 against its share of the 优秀 quota, and the summaries' on-time rate."""
+    grades = QuarterGrade.objects.filter(
+        appraisal_quarter__organisation=ctx.organisation, appraisal_quarter__year=ctx.year
+    )
+    distribution: dict[tuple[int, int], Counter] = defaultdict(Counter)
+    for department_id, quarter, grade, n in grades.values_list(
+        "department_id", "appraisal_quarter__quarter", "grade"
+    ).annotate(n=Count("pk")):
+        distribution[(department_id, quarter)][grade or ""] += n
+    participants = dict(
+        grades.values_list("department_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .values_list("department_id", "n")
+    )
+    results = AnnualResult.objects.filter(organisation=ctx.organisation, year=ctx.year).annotate(
+        final=final_grade_expression()
+    )
+    annual: dict[int, tuple[int, int]] = {
+        department_id: (graded, excellent)
+        for department_id, graded, excellent in results.values_list("department_id")
+        .annotate(
+            graded=Count("pk", filter=~Q(final=AnnualGrade.NOT_GRADED) & ~Q(final="")),
+            excellent=Count("pk", filter=Q(final=AnnualGrade.EXCELLENT)),
+        )
+        .values_list("department_id", "graded", "excellent")
+    }
+    summaries = {
+        department_id: (on_time or 0, late or 0, missing or 0)
+        for department_id, on_time, late, missing in QuarterResult.objects.filter(
+            appraisal_quarter__organisation=ctx.organisation, appraisal_quarter__year=ctx.year
+        )
+        .values_list("department_id")
+        .annotate(a=Sum("summaries_on_time"), b=Sum("summaries_late"), c=Sum("summaries_missing"))
+        .values_list("department_id", "a", "b", "c")
+    }
+    departments = Department.objects.filter(organisation=ctx.organisation).order_by("sort_order", "code", "pk")
+    for department_id, name, active in departments.values_list("pk", "name", "is_active"):
+        if not active and department_id not in participants:
+            continue
+        row: list = [_text(sheet, name), participants.get(department_id, 0)]
+        for q in QUARTERS:
+            counts = distribution.get((department_id, q), Counter())
+            people = sum(counts.values())
+            # 不确定等次 is not a participant of the quota (DOMAIN.md §4).
+            quota_base = people - counts[Grade.UNCERTAIN] - counts[""]
+            row.append(people)
+            row += [counts[g] for g in DISTRIBUTION]
+            row.append(counts[""])
+            row.append(good_quota(participants=quota_base, percent=ctx.policy.good_quota_percent))
+        graded, excellent = annual.get(department_id, (0, 0))
+        row += [excellent, excellent_quota(graded_people=graded, policy=ctx.policy)]
+        on_time, late, missing = summaries.get(department_id, (0, 0, 0))
+        due = on_time + late + missing
+        row.append((Decimal(on_time * 100) / due).quantize(Decimal("0.1")) if due else None)
+        yield row
+
+
+# --- 纪律检查: a row per month ---------------------------------------------------------------
+
+
+def _discipline_columns(ctx: ExportContext) -> list[Column]:
+    return [
+        Column(_("月份"), 8, NUMBER),
+        Column(_("检查次数"), 8, NUMBER),
+        Column(_("规定次数"), 8, NUMBER),
+        Column(_("检查频次"), 10),
+        Column(_("发现问题"), 8, NUMBER),
+        Column(_("其中严重"), 8, NUMBER),
+        Column(_("一票否决"), 8, NUMBER),
+        Column(_("否决事项"), 40, TEXT),
+        Column(_("最近检查日期"), 12, DATE),
+    ]
+
+
+def discipline_rows(ctx: ExportContext, sheet) -> Iterator[list]:
+    """Per month of the year: inspections against the policy's required number, findings, and the
+    veto flags raised by that month's findings or sanctions (five queries)."""
+    inspections = {
+        month: (n, last)
+        for month, n, last in Inspection.objects.filter(organisation=ctx.organisation, date__year=ctx.year)
+        .annotate(month=ExtractMonth("date"))
+        .values_list("month")
+        .annotate(n=Count("pk"), last=Max("date"))
+        .values_list("month", "n", "last")
+    }
+    findings = {
+        month: (n, serious)
+        for month, n, serious in Finding.objects.filter(
+            inspection__organisation=ctx.organisation, inspection__date__year=ctx.year
+        )
+        .annotate(month=ExtractMonth("inspection__date"))
+        .values_list("month")
+        .annotate(n=Count("pk"), serious=Count("pk", filter=Q(severity=Severity.SERIOUS)))
+        .values_list("month", "n", "serious")
+    }
+    vetoes: dict[int, list[str]] = defaultdict(list)
+    flags = VetoFlag.objects.filter(person__organisation=ctx.organisation, year=ctx.year).order_by("raised_at", "pk")
+    for month, reason in (
+        flags.filter(finding__isnull=False)
+        .annotate(month=ExtractMonth("finding__inspection__date"))
+        .values_list("month", "reason")
+    ):
+        vetoes[month].append(reason)
+    for month, reason in (
+        flags.filter(sanction__isnull=False)
+        .annotate(month=ExtractMonth("sanction__decided_on"))
+        .values_list("month", "reason")
+    ):
+        vetoes[month].append(reason)
+    required = ctx.policy.inspections_per_month
+    today = periods.today()
+    for month in range(1, 13):
+        done, last = inspections.get(month, (0, None))
+        if (ctx.year, month) > (today.year, today.month):
+            status = _("未到期")
+        elif (ctx.year, month) == (today.year, today.month) and done < required:
+            status = _("本月进行中")
+        else:
+            status = _("达标") if done >= required else _("未达标")
+        n, serious = findings.get(month, (0, 0))
+        reasons = vetoes.get(month, [])
+        yield [month, done, required, status, n, serious, len(reasons), _text(sheet, "；".join(reasons)), last]
+
+
+# --- 结果运用 ---------------------------------------------------------------------------------
+
+
+def _use_columns(ctx: ExportContext) -> list[Column]:
+    return [
+        Column(_("类别"), 26),
+        Column(_("科室"), 16),
+        Column(_("姓名"), 10, TEXT),
+        Column(_("工号"), 10, TEXT),
+        Column(_("%(year)s年度等次") % {"year": ctx.year - 2}, 10),
+        Column(_("%(year)s年度等次") % {"year": ctx.year - 1}, 10),
+        Column(_("%(year)s年度等次") % {"year": ctx.year}, 10),
+        Column(_("“好”的次数"), 8, NUMBER),
+        Column(_("平均综合得分"), 10, NUMBER),
+    ]
+
+
+def _final_of(year: int) -> Subquery:
+    return Subquery(
+        AnnualResult.objects.filter(person_id=OuterRef("person_id"), year=year)
+        .annotate(final=final_grade_expression())
+        .values("final")[:1]
+    )
+
+
+def use_rows(ctx: ExportContext, sheet) -> Iterator[list]:
+    """The lists of evaluations.annual's 结果运用 (one query each), each person with the final
+    grade of the last three years (the promotion pool's multi-year record)."""
+    lists = annual_use_lists(organisation=ctx.organisation, year=ctx.year)
+    excellent_before = lists.excellent.annotate(before=_final_of(ctx.year - 1)).filter(before=AnnualGrade.EXCELLENT)
+    sections = [
+        (_("评先树优候选人（年度优秀）"), lists.excellent),
+        (_("培训推荐（中青班等，年度优秀）"), lists.excellent),
+        (_("晋升储备（连续两年及以上优秀）"), excellent_before),
+        (_("记三等功（连续三年优秀）"), lists.three_years_excellent),
+        (_("诫勉谈话（基本称职）"), lists.admonition),
+        (_("辞退审查（连续两年不称职）"), lists.dismissal_review),
+    ]
+    grades = _labels(AnnualGrade.choices)
+    for title, queryset in sections:
+        rows = queryset.annotate(y2=_final_of(ctx.year - 2), y1=_final_of(ctx.year - 1)).values_list(
+            "department__name",
+            "person__full_name",
+            "person__username",
+            "person__employee_number",
+            "y2",
+            "y1",
+            "final",
+            "good_quarters",
+            "composite_score",
+        )
+        for department, full_name, username, number, y2, y1, final, good, score in rows.iterator(chunk_size=CHUNK):
+            yield [
+                title,
+                _text(sheet, department or ""),
+                _text(sheet, full_name or username),
+                _text(sheet, number),
+                grades.get(y2, "") if y2 else "",
+                grades.get(y1, "") if y1 else "",
+                grades.get(final, "") if final else "",
+                good,
+                score,
+            ]
+
+
+# --- The workbook ----------------------------------------------------------------------------
+
+SHEETS: list[Sheet] = [
+    Sheet(lambda: _("年度汇总"), _people_columns, people_rows),
+    Sheet(lambda: _("科室统计"), _department_columns, department_rows),
+    Sheet(lambda: _("纪律检查"), _discipline_columns, discipline_rows),
+    Sheet(lambda: _("结果运用"), _use_columns, use_rows),
+]
+
+
+def _write_sheet(workbook: Workbook, spec: Sheet, ctx: ExportContext) -> int:
+    """One sheet: widths and the frozen header row before the data (write-only mode writes them
+    first), the rows, then the autofilter over what was written. Returns the data rows written."""
+    sheet = workbook.create_sheet(spec.title())
+    columns = spec.columns(ctx)
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.header)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        header.append(cell)
+    sheet.append(header)
+    written = 0
+    for row in spec.rows(ctx, sheet):
+        sheet.append(row)
+        written += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{written + 1}"
+    return written
+
+
+def write_workbook(
+    target: str | IO[bytes],
+    *,
+    organisation: Organisation,
+    year: int,
+    progress: Progress | None = None,
+    sheets: Iterable[Sheet] | None = None,
+) -> dict[str, int]:
+    """Write the year's workbook to ``target`` (a path or a binary file); returns row counts per sheet."""
+    ctx = ExportContext.build(organisation=organisation, year=year, progress=progress)
+    workbook = Workbook(write_only=True)
+    written: dict[str, int] = {}
+    ctx.progress(5, _("正在导出年度汇总……"))
+    for spec in sheets if sheets is not None else SHEETS:
+        written[spec.title()] = _write_sheet(workbook, spec, ctx)
+    ctx.progress(95, _("正在保存文件……"))
+    workbook.save(target)
+    written["people"] = ctx.counts.get("people", 0)
+    return written

@@ -1,0 +1,38 @@
+"""Who exports the year and who prints which record forms (DOMAIN.md §7).
+
+HR exports the year's workbook and prints every form of its organisation. A person prints their
+own forms; a department's head and its supervising leader print the forms of the department (and
+of its people). Nobody sees another organisation's forms: every object rule starts with
+``same_organisation``.
+"""
+
+import rules
+
+from accounts.rules import is_hr_admin, is_self, same_organisation, takes_part_in_appraisal
+
+
+@rules.predicate
+def leads_the_department(user, department) -> bool:
+    return department is not None and user.pk in (department.head_id, department.supervising_leader_id)
+
+
+@rules.predicate
+def leads_the_persons_department(user, person) -> bool:
+    """Heads or supervises the person's department (``person.department`` loaded by the caller)."""
+    department = getattr(person, "department", None) if person is not None else None
+    return department is not None and user.pk in (department.head_id, department.supervising_leader_id)
+
+
+rules.add_perm("publicity.export_year", is_hr_admin)
+# Follow and download a department's batch of forms that someone else asked for: HR only.
+rules.add_perm("publicity.view_every_form", is_hr_admin)
+# The forms pages: anyone who takes part (each sees only what the object rules below allow).
+rules.add_perm("publicity.view_forms", takes_part_in_appraisal)
+rules.add_perm(
+    "publicity.view_person_forms",
+    takes_part_in_appraisal & same_organisation & (is_hr_admin | is_self | leads_the_persons_department),
+)
+rules.add_perm(
+    "publicity.view_department_forms",
+    takes_part_in_appraisal & same_organisation & (is_hr_admin | leads_the_department),
+)

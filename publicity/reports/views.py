@@ -1,0 +1,216 @@
+"""/reports/: HR's year-end workbook (through the job mechanism) and the PDF record forms."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts import audit, periods
+from accounts.decorators import permission_required
+from accounts.models import Department, Job, User
+from accounts.pagination import page_of
+from accounts.pdf import pdf_response
+from evaluations.grading.models import QuarterGrade
+
+from . import pdf, selectors, services
+
+WORKBOOKS_PAGE_SIZE = 20
+DEPARTMENTS_PAGE_SIZE = 30
+
+
+def _year_choices() -> list[int]:
+    this_year = periods.today().year
+    return list(range(this_year, this_year - 6, -1))
+
+
+def _int_param(request: HttpRequest, name: str, default: int, allowed: range) -> int:
+    try:
+        value = int(request.GET.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return value if value in allowed else default
+
+
+@permission_required("publicity.export_year")
+def index(request: HttpRequest) -> HttpResponse:
+    """HR's reports page: the 导出 button, the export being made (a progress bar kept current by
+    static/js/jobs.js, then the download link) and the workbooks still kept."""
+    organisation_id = request.user.organisation_id
+    job_id = _int_param(request, "job", 0, range(1, 2**31))
+    job = selectors.year_export_job(organisation_id=organisation_id, job_id=job_id, kind=services.YEAR_EXPORT)
+    job_workbook = None
+    if job is not None and job.state == Job.State.DONE:
+        job_workbook = selectors.year_workbooks(organisation_id=organisation_id).filter(job=job).first()
+    return render(
+        request,
+        "publicity/reports/index.html",
+        {
+            "years": _year_choices(),
+            "year": _int_param(request, "year", periods.today().year, range(2000, 2101)),
+            "job": job,
+            "job_workbook": job_workbook,
+            "page": page_of(request, selectors.year_workbooks(organisation_id=organisation_id), WORKBOOKS_PAGE_SIZE),
+            "retention_days": services.retention().days,
+        },
+    )
+
+
+@require_POST
+@permission_required("publicity.export_year")
+def year_export(request: HttpRequest) -> HttpResponse:
+    """导出: a background job writes the year's workbook; the page follows its progress."""
+    try:
+        year = int(request.POST.get("year", ""))
+        job = services.year_export_request(actor=request.user, year=year)
+    except ValueError:
+        return HttpResponse(status=400)
+    return redirect(f"{reverse('reports:index')}?job={job.pk}&year={year}")
+
+
+@permission_required("publicity.export_year")
+def year_workbook(request: HttpRequest, year: int) -> FileResponse:
+    """The newest stored workbook of ``year``, to HR of its organisation only; 404 once expired."""
+    workbook = selectors.latest_year_workbook(organisation_id=request.user.organisation_id, year=year)
+    if workbook is None:
+        raise Http404
+    try:
+        handle = workbook.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    audit.record_event(event="download", obj=workbook, request=request, label=workbook.download_name)
+    return FileResponse(handle, as_attachment=True, filename=workbook.download_name, content_type=services.exports.XLSX)
+
+
+# --- Record forms ----------------------------------------------------------------------------
+
+
+def _quarter(quarter: int) -> int:
+    if quarter not in (1, 2, 3, 4):
+        raise Http404
+    return quarter
+
+
+def _get_person_for_forms(request: HttpRequest, pk: int) -> User:
+    """A person whose forms the viewer may print; anyone else (or another organisation's) is a 404."""
+    person = get_object_or_404(
+        User.objects.select_related("department"), pk=pk, organisation_id=request.user.organisation_id
+    )
+    if not request.user.has_perm("publicity.view_person_forms", person):
+        raise Http404
+    return person
+
+
+def _get_department_for_forms(request: HttpRequest, pk: int) -> Department:
+    department = get_object_or_404(Department, pk=pk, organisation_id=request.user.organisation_id)
+    if not request.user.has_perm("publicity.view_department_forms", department):
+        raise Http404
+    return department
+
+
+def _own(request: HttpRequest, person: User) -> bool:
+    """The person reads their own form, not as HR or as their department's head or leader."""
+    if person.pk != request.user.pk:
+        return False
+    department = person.department
+    leads = department is not None and request.user.pk in (department.head_id, department.supervising_leader_id)
+    return not (request.user.has_perm("publicity.export_year") or leads)
+
+
+def _audited_pdf(request: HttpRequest, *, obj, content: bytes, filename: str) -> HttpResponse:
+    audit.record_event(event="download", obj=obj, request=request, label=filename)
+    return pdf_response(pdf=content, filename=filename)
+
+
+@permission_required("publicity.view_forms")
+def forms(request: HttpRequest) -> HttpResponse:
+    """The forms a viewer may print for a quarter: their own, and their departments' (HR: all, paged)."""
+    current = periods.Quarter.current()
+    year = _int_param(request, "year", current.year, range(2000, 2101))
+    quarter = _int_param(request, "quarter", current.quarter, range(1, 5))
+    user = request.user
+    departments = Department.objects.filter(organisation_id=user.organisation_id)
+    if not user.has_perm("publicity.view_every_form"):
+        departments = departments.filter(Q(head=user) | Q(supervising_leader=user))
+    departments = departments.order_by("sort_order", "code", "pk")
+    return render(
+        request,
+        "publicity/reports/forms.html",
+        {
+            "year": year,
+            "quarter": quarter,
+            "years": _year_choices(),
+            "quarters": (1, 2, 3, 4),
+            "page": page_of(request, departments, DEPARTMENTS_PAGE_SIZE),
+            "query": f"year={year}&quarter={quarter}",
+            "inline_limit": services.inline_forms_limit(),
+            "own": user.department_id is not None,
+        },
+    )
+
+
+@permission_required("publicity.view_forms")
+def person_quarter_form(request: HttpRequest, pk: int, year: int, quarter: int) -> HttpResponse:
+    person = _get_person_for_forms(request, pk)
+    content = pdf.person_quarter_pdf(person=person, year=year, quarter=_quarter(quarter), own=_own(request, person))
+    filename = f"{person.get_full_name()}-{year}年第{quarter}季度平时考核登记表.pdf"
+    return _audited_pdf(request, obj=person, content=content, filename=filename)
+
+
+@permission_required("publicity.view_forms")
+def person_year_form(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    person = _get_person_for_forms(request, pk)
+    content = pdf.person_year_pdf(person=person, year=year, own=_own(request, person))
+    filename = f"{person.get_full_name()}-{year}年度考核汇总.pdf"
+    return _audited_pdf(request, obj=person, content=content, filename=filename)
+
+
+@permission_required("publicity.view_forms")
+def department_summary(request: HttpRequest, pk: int, year: int, quarter: int) -> HttpResponse:
+    department = _get_department_for_forms(request, pk)
+    content = pdf.department_summary_pdf(department=department, year=year, quarter=_quarter(quarter))
+    return _audited_pdf(
+        request, obj=department, content=content, filename=f"{department.name}-{year}年第{quarter}季度结果汇总表.pdf"
+    )
+
+
+@permission_required("publicity.view_forms")
+def department_forms(request: HttpRequest, pk: int, year: int, quarter: int) -> HttpResponse:
+    """A department's 登记表 as one PDF, a page per person; a large department is made by a job
+    (the page offers the button: a GET never writes)."""
+    department = _get_department_for_forms(request, pk)
+    _quarter(quarter)
+    people = QuarterGrade.objects.filter(
+        appraisal_quarter__organisation_id=department.organisation_id,
+        appraisal_quarter__year=year,
+        appraisal_quarter__quarter=quarter,
+        department=department,
+    ).count()
+    if people > services.inline_forms_limit():
+        return render(
+            request,
+            "publicity/reports/department_forms_large.html",
+            {"department": department, "year": year, "quarter": quarter, "people": people},
+        )
+    content = pdf.department_forms_pdf(department=department, year=year, quarter=quarter)
+    return _audited_pdf(
+        request, obj=department, content=content, filename=pdf.department_forms_filename(department, year, quarter)
+    )
+
+
+@require_POST
+@permission_required("publicity.view_forms")
+def department_forms_job(request: HttpRequest, pk: int, year: int, quarter: int) -> HttpResponse:
+    department = _get_department_for_forms(request, pk)
+    try:
+        job = services.department_forms_request(
+            actor=request.user, department=department, year=year, quarter=_quarter(quarter)
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValueError:
+        return HttpResponse(status=400)
+    return redirect(job)

@@ -1,0 +1,183 @@
+"""The year-end workbook (publicity.reports.exports): sheets, headers, a row per person, a known
+person's values, user text never a formula, and a query count that does not grow with the staff."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from accounts.selectors import policy_for_organisation
+from evaluations.annual.models import AnnualGrade
+from evaluations.grading.models import Grade
+from publicity.reports.exports import write_workbook
+from tests.factories import (
+    AnnualResultFactory,
+    AppraisalQuarterFactory,
+    DepartmentFactory,
+    FindingFactory,
+    InspectionFactory,
+    QuarterGradeFactory,
+    SanctionFactory,
+    UserFactory,
+    VetoFlagFactory,
+)
+
+YEAR = 2026
+SHEETS = ["年度汇总", "科室统计", "纪律检查", "结果运用"]
+
+
+def _grade_year(person, grades, scores=None, **annual) -> None:
+    for quarter, grade in enumerate(grades, start=1):
+        if grade is None:
+            continue
+        QuarterGradeFactory(
+            person=person,
+            appraisal_quarter=AppraisalQuarterFactory(organisation=person.organisation, year=YEAR, quarter=quarter),
+            grade=grade,
+            state="confirmed",
+            composite_score=(scores or {}).get(quarter),
+        )
+    if annual is not None:
+        AnnualResultFactory(person=person, year=YEAR, **annual)
+
+
+def _export(organisation) -> dict:
+    buffer = BytesIO()
+    write_workbook(buffer, organisation=organisation, year=YEAR)
+    buffer.seek(0)
+    return load_workbook(buffer)
+
+
+def _rows(sheet) -> list[list]:
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+@pytest.fixture
+def graded(staff, colleague):
+    _grade_year(
+        staff,
+        [Grade.GOOD, Grade.GOOD, Grade.FAIRLY_GOOD, Grade.GOOD],
+        scores={1: Decimal("95.50"), 2: Decimal("93"), 3: Decimal("88"), 4: Decimal("96")},
+        graded_quarters=4,
+        good_quarters=3,
+        composite_score=Decimal("93.13"),
+        suggested_grade=AnnualGrade.EXCELLENT,
+        suggestion_reasons=["“好”3次，排序第1"],
+        decided_grade=AnnualGrade.COMPETENT,
+        decision_reason='=HYPERLINK("http://evil","点我")',
+    )
+    _grade_year(colleague, [Grade.AVERAGE, Grade.FAIRLY_GOOD, None, None], suggested_grade=AnnualGrade.COMPETENT)
+    return staff
+
+
+def test_the_workbook_has_its_four_sheets_with_chinese_headers_frozen_and_filtered(graded):
+    workbook = _export(graded.organisation)
+    assert workbook.sheetnames == SHEETS
+    people = workbook["年度汇总"]
+    header = [cell.value for cell in people[1]]
+    assert header[:5] == ["科室", "姓名", "工号", "职务职级", "人员类别"]
+    assert "第1季度等次" in header and "“好”的次数" in header and "确定年度等次" in header
+    assert "反馈确认" not in header
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref.startswith("A1:")
+    assert people.column_dimensions["A"].width == 16
+
+
+def test_each_person_of_the_year_has_one_row_with_their_values(graded, head):
+    people = _rows(_export(graded.organisation)["年度汇总"])
+    header, data = people[0], people[1:]
+    # The head was never graded: not a participant of the year.
+    assert sorted(row[1] for row in data) == ["科员乙", "科员甲"]
+    row = dict(zip(header, next(r for r in data if r[1] == "科员甲"), strict=True))
+    assert row["科室"] == "办公室"
+    assert row["工号"] == graded.employee_number
+    assert [row[f"第{q}季度等次"] for q in (1, 2, 3, 4)] == ["好", "好", "较好", "好"]
+    assert row["“好”的次数"] == 3
+    assert row["第1季度综合得分"] == 95.5 and isinstance(row["第1季度综合得分"], float)
+    assert row["平均综合得分"] == 93.13
+    assert row["一票否决"] == "否"
+    assert row["建议年度等次"] == "优秀" and row["建议理由"] == "“好”3次，排序第1"
+    assert row["确定年度等次"] == "称职"
+
+
+def test_text_beginning_with_an_equals_sign_stays_text(graded):
+    graded.full_name = "=1+1"
+    graded.save(update_fields=["full_name"])
+    workbook = _export(graded.organisation)
+    sheet = workbook["年度汇总"]
+    cells = {cell.value: cell for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)}
+    for text in ("=1+1", '=HYPERLINK("http://evil","点我")'):
+        assert text in cells, text
+        assert cells[text].data_type == "s"
+    assert not any(cell.data_type == "f" for ws in workbook.worksheets for row in ws.iter_rows() for cell in row)
+
+
+def test_the_veto_and_sanctions_of_the_year_are_on_the_persons_row(graded, inspector):
+    inspection = InspectionFactory(inspector=inspector, date=date(YEAR, 5, 12))
+    VetoFlagFactory(person=graded, finding=FindingFactory(inspection=inspection, person=graded), reason="=上班饮酒")
+    SanctionFactory(person=graded, decided_on=date(YEAR, 3, 1))
+    workbook = _export(graded.organisation)
+    people = _rows(workbook["年度汇总"])
+    row = dict(zip(people[0], next(r for r in people[1:] if r[1] == "科员甲"), strict=True))
+    assert row["一票否决"] == "是" and row["否决事项"] == "=上班饮酒"
+    assert "2026-03-01 警告" in row["处分与组织处理"]
+    months = _rows(workbook["纪律检查"])
+    may = dict(zip(months[0], months[5], strict=True))
+    assert may["月份"] == 5 and may["检查次数"] == 1 and may["发现问题"] == 1 and may["一票否决"] == 1
+    assert may["最近检查日期"].date() == date(YEAR, 5, 12)
+    assert len(months) == 13
+
+
+def test_the_department_sheet_counts_the_grades_of_each_quarter(graded):
+    rows = _rows(_export(graded.organisation)["科室统计"])
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["科室"] == "办公室" and row["参与人数"] == 2
+    assert row["第1季度好"] == 1 and row["第1季度一般"] == 1 and row["第3季度参与人数"] == 1
+    assert row["年度优秀人数"] == 0
+
+
+def test_the_use_sheet_lists_the_excellent_with_their_record(staff):
+    _grade_year(staff, [Grade.GOOD] * 4, decided_grade=AnnualGrade.EXCELLENT, suggested_grade=AnnualGrade.EXCELLENT)
+    AnnualResultFactory(person=staff, year=YEAR - 1, decided_grade=AnnualGrade.EXCELLENT)
+    rows = _rows(_export(staff.organisation)["结果运用"])
+    categories = [row[0] for row in rows[1:] if row[2] == "科员甲"]
+    assert categories == [
+        "评先树优候选人（年度优秀）",
+        "培训推荐（中青班等，年度优秀）",
+        "晋升储备（连续两年及以上优秀）",
+    ]
+    assert rows[1][4:7] == [None, "优秀", "优秀"]
+
+
+def _department_of(organisation, n: int) -> None:
+    department = DepartmentFactory(organisation=organisation)
+    for _ in range(n):
+        person = UserFactory(department=department)
+        _grade_year(person, [Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.FAIRLY_GOOD])
+        SanctionFactory(person=person, decided_on=date(YEAR, 4, 1))
+
+
+def test_the_query_count_of_the_export_does_not_grow_with_the_staff(organisation, django_assert_num_queries):
+    policy_for_organisation(organisation_id=organisation.pk)
+    _department_of(organisation, 2)
+    with CaptureQueriesContext(connection) as few:
+        _export(organisation)
+    _department_of(organisation, 9)
+    _department_of(organisation, 3)
+    with django_assert_num_queries(len(few.captured_queries)):
+        workbook = _export(organisation)
+    assert workbook["年度汇总"].max_row == 1 + 14
+
+
+def test_export_year_writes_the_file_for_the_organisation_named(graded, tmp_path, other_organisation):
+    output = tmp_path / "year.xlsx"
+    call_command("export_year", str(YEAR), "--output", str(output), "--organisation", graded.organisation.code)
+    assert load_workbook(output).sheetnames == SHEETS

@@ -1,0 +1,257 @@
+"""/reports/: HR's export through the job mechanism, the stored file's download and expiry, and the
+PDF record forms with their permissions (HR, the person, the department's head and leader)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import empty
+from openpyxl import load_workbook
+
+from accounts.models import AuditEntry, Job
+from accounts.storage import private_storage
+from evaluations.grading.models import Grade, QuarterState
+from publicity.reports import services
+from publicity.reports.models import YearWorkbook
+from tests.factories import (
+    AppraisalQuarterFactory,
+    DepartmentFactory,
+    MonthlySummaryFactory,
+    QuarterGradeFactory,
+    TargetItemFactory,
+    TargetSetFactory,
+    UserFactory,
+)
+
+YEAR = 2026
+needs_poppler = pytest.mark.skipif(not shutil.which("pdffonts"), reason="poppler-utils not installed")
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    private_storage._wrapped = empty
+    yield
+    private_storage._wrapped = empty
+
+
+@pytest.fixture
+def quarter(organisation, chief):
+    return AppraisalQuarterFactory(
+        organisation=organisation,
+        year=YEAR,
+        quarter=3,
+        state=QuarterState.APPROVED,
+        approved_by=chief,
+        approved_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def graded(staff, head, leader, quarter):
+    QuarterGradeFactory(
+        person=staff,
+        appraisal_quarter=quarter,
+        grade=Grade.GOOD,
+        state="confirmed",
+        comment="工作扎实，成效明显",
+        evaluator=head,
+        graded_at=timezone.now(),
+        confirmed_by=leader,
+        confirmed_at=timezone.now(),
+    )
+    target_set = TargetSetFactory(owner=staff, year=YEAR, quarter=3)
+    TargetItemFactory(target_set=target_set, content="完成全年预算编制")
+    MonthlySummaryFactory(owner=staff, year=YEAR, month=7, other_work="参加业务培训")
+    return staff
+
+
+# --- The year's workbook --------------------------------------------------------------------
+
+
+def test_hr_exports_the_year_through_a_job_and_downloads_the_workbook(
+    client_for, hr, graded, django_capture_on_commit_callbacks
+):
+    client = client_for(hr)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:year_export"), {"year": YEAR})
+    job = Job.objects.get(kind=services.YEAR_EXPORT)
+    assert response.status_code == 302 and response["Location"].endswith(f"?job={job.pk}&year={YEAR}")
+    # Without a broker the job ran on commit; the page shows its bar finished and the download.
+    assert job.state == Job.State.DONE and job.progress == 100 and job.summary["people"] == 1
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert b'data-testid="export-progress"' in page.content
+    assert reverse("reports:year_workbook", args=[YEAR]).encode() in page.content
+    download = client.get(reverse("reports:year_workbook", args=[YEAR]))
+    assert download.status_code == 200
+    assert "attachment" in download["Content-Disposition"]
+    workbook = load_workbook(BytesIO(b"".join(download.streaming_content)))
+    assert workbook.sheetnames[0] == "年度汇总"
+    assert AuditEntry.objects.filter(event="download").exists()
+
+
+def test_the_workbook_is_kept_for_the_configured_days_and_then_removed(
+    client_for, hr, graded, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORTS_RETENTION_DAYS = 3
+    client = client_for(hr)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:year_export"), {"year": YEAR})
+    workbook = YearWorkbook.objects.get()
+    assert timedelta(days=2, hours=23) < workbook.expires_at - workbook.created_at <= timedelta(days=3, seconds=5)
+    storage = workbook.file.storage
+    assert storage.exists(workbook.file.name)
+    assert services.year_workbooks_expire(now=timezone.now() + timedelta(days=2)) == 0
+    assert services.year_workbooks_expire(now=timezone.now() + timedelta(days=4)) == 1
+    assert not storage.exists(workbook.file.name)
+    assert client.get(reverse("reports:year_workbook", args=[YEAR])).status_code == 404
+
+
+def test_hr_of_another_organisation_cannot_download_the_workbook(
+    client_for, hr, graded, outsider, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(hr).post(reverse("reports:year_export"), {"year": YEAR})
+    assert YearWorkbook.objects.count() == 1
+    other_hr = UserFactory(organisation=outsider.organisation, department=None, roles=["hr_admin"])
+    response = client_for(other_hr).get(reverse("reports:year_workbook", args=[YEAR]))
+    assert response.status_code == 404
+
+
+def test_staff_and_heads_may_not_export_the_year(client_for, staff, head):
+    for person in (staff, head):
+        client = client_for(person)
+        assert client.get(reverse("reports:index")).status_code == 403
+        assert client.post(reverse("reports:year_export"), {"year": YEAR}).status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_a_job_whose_requester_lost_hr_fails_without_a_file(hr, graded):
+    job = services.year_export_request(actor=hr, year=YEAR)
+    hr.role_assignments.all().delete()
+    Job.objects.filter(pk=job.pk).update(state=Job.State.PENDING, attempts=0)
+    from accounts.jobs import job_run
+
+    assert job_run(job.pk).state == Job.State.FAILED
+
+
+# --- Record forms ---------------------------------------------------------------------------
+
+
+def _pdf_text(tmp_path, content: bytes) -> tuple[str, str]:
+    path = tmp_path / "form.pdf"
+    path.write_bytes(content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return text, fonts
+
+
+def _pages(tmp_path, content: bytes) -> int:
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(content)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+@needs_poppler
+def test_the_quarter_form_shows_the_person_in_chinese_with_an_embedded_sc_font(client_for, hr, graded, tmp_path):
+    response = client_for(hr).get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text, fonts = _pdf_text(tmp_path, response.content)
+    for expected in (
+        "平时考核登记表",
+        "科员甲",
+        "办公室",
+        "完成全年预算编制",
+        "参加业务培训",
+        "工作扎实",
+        "科长",
+        "分管领导",
+        "局长",
+    ):
+        assert expected in text, expected
+    embedded = [line for line in fonts.splitlines()[2:] if line.strip()]
+    assert embedded and all(" yes " in line for line in embedded)
+    assert any("CJK" in line and "SC" in line for line in embedded)
+    assert not any("JP" in line for line in embedded)
+
+
+@needs_poppler
+def test_the_person_sees_their_own_grade_only_once_the_quarter_is_approved(client_for, graded, quarter, tmp_path):
+    client = client_for(graded)
+    text, _fonts = _pdf_text(
+        tmp_path, client.get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])).content
+    )
+    assert "工作扎实" in text
+    quarter.state = QuarterState.OPEN
+    quarter.save()
+    text, _fonts = _pdf_text(
+        tmp_path, client.get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])).content
+    )
+    assert "工作扎实" not in text and "尚未确定" in text
+
+
+@needs_poppler
+def test_the_annual_summary_and_the_department_summary_table(client_for, head, graded, tmp_path):
+    client = client_for(head)
+    text, _fonts = _pdf_text(tmp_path, client.get(reverse("reports:person_year_form", args=[graded.pk, YEAR])).content)
+    assert "年度平时考核情况汇总" in text and "科员甲" in text and "好" in text
+    department = graded.department
+    text, _fonts = _pdf_text(
+        tmp_path, client.get(reverse("reports:department_summary", args=[department.pk, YEAR, 3])).content
+    )
+    assert "平时考核结果汇总表" in text and "科员甲" in text
+
+
+@needs_poppler
+def test_a_departments_forms_print_as_one_pdf_a_page_per_person(client_for, hr, graded, colleague, quarter, tmp_path):
+    QuarterGradeFactory(person=colleague, appraisal_quarter=quarter, grade=Grade.FAIRLY_GOOD, state="confirmed")
+    response = client_for(hr).get(reverse("reports:department_forms", args=[graded.department.pk, YEAR, 3]))
+    assert response.status_code == 200
+    text, _fonts = _pdf_text(tmp_path, response.content)
+    assert "科员甲" in text and "科员乙" in text
+    assert _pages(tmp_path, response.content) == 2
+
+
+def test_a_large_departments_forms_are_made_by_a_job(
+    client_for, hr, graded, colleague, quarter, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORTS_INLINE_FORMS_MAX = 1
+    QuarterGradeFactory(person=colleague, appraisal_quarter=quarter, grade=Grade.FAIRLY_GOOD, state="confirmed")
+    client = client_for(hr)
+    args = [graded.department.pk, YEAR, 3]
+    page = client.get(reverse("reports:department_forms", args=args))
+    assert page.status_code == 200 and b'data-testid="department-forms-job"' in page.content
+    assert not Job.objects.exists()  # a GET never writes
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:department_forms_job", args=args))
+    job = Job.objects.get(kind=services.DEPARTMENT_FORMS)
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert job.state == Job.State.DONE and job.has_file and job.result_name.endswith(".pdf")
+
+
+def test_forms_are_refused_to_other_departments_and_other_organisations(client_for, graded, outsider, leader):
+    other_department = DepartmentFactory(organisation=graded.organisation)
+    other_head = UserFactory(department=other_department, roles=["staff", "department_head"])
+    other_department.head = other_head
+    other_department.save()
+    other_hr = UserFactory(organisation=outsider.organisation, department=None, roles=["hr_admin"])
+    person_url = reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])
+    year_url = reverse("reports:person_year_form", args=[graded.pk, YEAR])
+    department_url = reverse("reports:department_summary", args=[graded.department.pk, YEAR, 3])
+    for viewer in (other_head, other_hr):
+        client = client_for(viewer)
+        assert client.get(person_url).status_code == 404
+        assert client.get(year_url).status_code == 404
+        assert client.get(department_url).status_code == 404
+    colleague = UserFactory(department=graded.department)
+    assert client_for(colleague).get(person_url).status_code == 404
+    assert client_for(colleague).get(department_url).status_code == 404
+    assert client_for(graded).get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 5])).status_code == 404
