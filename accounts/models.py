@@ -131,6 +131,11 @@ DECISION_ROLES = frozenset({Role.AGENCY_HEAD, Role.SUPERVISING_LEADER, Role.HR_A
 # Roles whose grant or withdrawal waits for a second person: a single account could otherwise
 # give itself (or an accomplice) the power to decide, or strip the auditor of the trail.
 TWO_PERSON_ROLES = DECISION_ROLES | ADMIN_ROLES
+# Whose password, set by someone else, waits for a second administrator: anyone holding a right
+# to decide or change a grade — the department head too, who gives the first grade (a head is
+# appointed on the department form, which already takes a second person) — and the administrators.
+# Otherwise one administrator could reset the head's password, sign in as the head and grade.
+PASSWORD_RESET_TWO_PERSON_ROLES = TWO_PERSON_ROLES | {Role.DEPARTMENT_HEAD}
 # A department's posts and the role each carries. Appointing someone to one on the department
 # form is a grant of that role (the head gives the first grade, the leader confirms or changes
 # it), so it too waits for a second person (accounts.services.department_save).

@@ -25,6 +25,7 @@ from .audit import audit_reason
 from .models import (
     ADMIN_ROLES,
     DEPARTMENT_POSTS,
+    PASSWORD_RESET_TWO_PERSON_ROLES,
     TWO_PERSON_ROLES,
     Department,
     DepartmentMembership,
@@ -412,10 +413,10 @@ def staff_set_active(*, user: User, active: bool, reason: str = "", actor: User 
 
 def password_reset_needs_second_admin(*, user: User) -> bool:
     """The password of anyone holding a two-person role — an administrator, or a decision role
-    (主要负责人, 分管领导, 组织人事, 纪检督查) — is reset only with a second administrator's
-    confirmation: otherwise one administrator could reset the agency head's password, sign in as
-    her and approve a quarter alone."""
-    return bool(user.roles & TWO_PERSON_ROLES)
+    (主要负责人, 分管领导, 组织人事, 纪检督查) — or a department's head is reset only with a
+    second administrator's confirmation: otherwise one administrator (or HR) could reset the
+    agency head's or a head's password, sign in as them and grade or approve alone."""
+    return bool(user.roles & PASSWORD_RESET_TWO_PERSON_ROLES)
 
 
 def _password_set_by_another(*, user: User, actor: User | None) -> str:
@@ -441,7 +442,8 @@ def _password_set_by_another(*, user: User, actor: User | None) -> str:
 def staff_reset_password(*, user: User, actor: User | None = None) -> str | None:
     """Give a person a new one-time password (administrator action); returns it to show once.
 
-    A reset of an administrator's or HR's password is only asked for (returns None): a second
+    A reset of the password of anyone who decides or changes grades (a head, a leader, the agency
+    head, HR, an inspector) or of an administrator is only asked for (returns None): a second
     administrator confirms it with :func:`password_reset_decide` and is shown the password.
     """
     if actor is not None:

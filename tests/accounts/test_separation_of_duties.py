@@ -380,11 +380,13 @@ def test_each_administrator_is_offered_only_its_own_buttons(client, sysadmin, se
     assert reverse("accounts:staff_reset_password", args=[auditor.pk]) in page
 
 
-@pytest.mark.parametrize("persona", ["chief", "leader", "inspector"])
-def test_a_decision_makers_password_reset_waits_for_a_second_administrator(client, request, sysadmin, persona):
-    """One system administrator alone must not be able to reset the agency head's password and sign in as her."""
+@pytest.mark.parametrize("actor", ["sysadmin", "hr"])
+@pytest.mark.parametrize("persona", ["chief", "leader", "inspector", "head"])
+def test_a_decision_makers_password_reset_waits_for_a_second_administrator(client, request, actor, persona):
+    """One system administrator (or HR) alone must not be able to reset the agency head's or a
+    department head's password, sign in as them and grade."""
     person = request.getfixturevalue(persona)
-    client.force_login(sysadmin)
+    client.force_login(request.getfixturevalue(actor))
     response = client.post(reverse("accounts:staff_reset_password", args=[person.pk]))
     assert "password" not in (response.context or {})
     assert fresh(person).check_password(PASSWORD)
