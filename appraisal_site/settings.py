@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads a POST's body: a body above the limit is refused unread.
+    "accounts.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -354,6 +356,14 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Proxies (addresses or CIDR networks) whose X-Forwarded-For the audit trail believes; anyone else's
 # header is ignored and the connection's address is recorded (accounts.audit.source_address).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Request bodies: every page but the uploads (which bound their own, accounts.storage) refuses a
+# body announcing more than this, unread (accounts.middleware.RequestBodyLimitMiddleware); the
+# form fields Django keeps in memory are bounded alike. nginx's client_max_body_size (README)
+# stops larger bodies before they reach gunicorn.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Audit entries are kept this many days (never fewer than 180: GB/T 22239 level 3), then purged daily.
 AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=180))
 

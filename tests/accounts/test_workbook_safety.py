@@ -247,6 +247,25 @@ def test_an_import_still_checks_csrf_after_the_size(hr, url_name):
     assert response.status_code == 403
 
 
+def test_a_large_body_to_any_other_page_is_refused_unread_even_anonymous(db, settings):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    big = SimpleUploadedFile("x.bin", b"\0" * (settings.REQUEST_BODY_MAX_BYTES + 1))
+    response = client.post(reverse("accounts:login"), {"username": "a", "password": "b", "f": big})
+    assert response.status_code == 413
+    assert f"超过{settings.REQUEST_BODY_MAX_BYTES // 1024}KB" in response.content.decode()
+    assert not response.wsgi_request.META["wsgi.input"].read_started
+
+
+def test_a_body_within_the_limit_still_reaches_the_csrf_check(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("accounts:login"), {"username": "a", "password": "b"})
+    assert response.status_code == 403
+
+
 def test_an_import_within_the_limit_reaches_the_page(client_for, hr):
     upload = SimpleUploadedFile("staff.xlsx", b"not a workbook")
     response = client_for(hr).post(reverse("accounts:staff_import"), {"file": upload})
