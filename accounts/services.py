@@ -771,7 +771,7 @@ def account_unlock(*, actor: User, user: User, request=None) -> int:
 
     if not actor.has_perm("accounts.unlock_account", user):
         raise PermissionDenied
-    failures = unlock_account(user.get_username())
+    failures = unlock_account(user)
     record_event(event="unlock", obj=user, actor=actor, request=request, detail={"failures": failures})
     notify(recipient=user, message=_("%(actor)s解除了您账号的登录锁定。") % {"actor": actor})
     return failures

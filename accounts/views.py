@@ -110,14 +110,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def post(self, request, *args, **kwargs):
         # A session left open must not become an oracle for the password: guesses of the current
         # password count as failed sign-ins of the pair (account, address) and end in the lockout.
-        credentials = {"username": request.user.username}
+        credentials = lockout.credentials_of(request.user)
         if not AxesProxyHandler.is_allowed(request, credentials):
             return self._locked_out(credentials)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
         if "old_password" in form.errors:
-            credentials = {"username": self.request.user.username}
+            credentials = lockout.credentials_of(self.request.user)
             user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
             if getattr(self.request, "axes_locked_out", False):
                 return self._locked_out(credentials)
@@ -160,7 +160,7 @@ def _qr_svg(text: str) -> str:
 def _second_factor_failed(request: HttpRequest) -> HttpResponse | None:
     """A wrong code counts as a failed sign-in of the pair (account, address); the lockout ends
     the half-signed-in session."""
-    credentials = {"username": request.user.username}
+    credentials = lockout.credentials_of(request.user)
     user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     if getattr(request, "axes_locked_out", False):
         logout(request)
@@ -177,7 +177,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     form = TwoFactorTokenForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
-        credentials = {"username": request.user.username}
+        credentials = lockout.credentials_of(request.user)
         if not AxesProxyHandler.is_allowed(request, credentials):
             logout(request)
             return get_lockout_response(request, None, credentials)
@@ -413,7 +413,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_reset": request.user.has_perm("accounts.reset_password", person),
             "can_change_roles": request.user.has_perm("accounts.change_roles", person),
             "can_unlock": request.user.has_perm("accounts.unlock_account", person),
-            "failed_sign_ins": lockout.failed_sign_ins(person.get_username()),
+            "failed_sign_ins": lockout.failed_sign_ins(person),
         },
     )
 

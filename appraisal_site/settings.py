@@ -164,6 +164,8 @@ AXES_HANDLER = "accounts.lockout.PairAndAddressHandler"
 # that the proxy forwards. A client's own X-Forwarded-For is never believed; without this every
 # user behind nginx would share 127.0.0.1 and one attacker could lock an account for everyone.
 AXES_CLIENT_IP_CALLABLE = "accounts.audit.source_address"
+# Failures count against the person a typed name designates (per organisation), not the bare name.
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
