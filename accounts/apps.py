@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit, middleware
+        from . import checks  # noqa: F401 — registers the deploy checks
 
         audit.register_models()
         audit.connect_signals()

@@ -357,7 +357,11 @@ MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Proxies (addresses or CIDR networks) whose X-Forwarded-For the audit trail believes; anyone else's
 # header is ignored and the connection's address is recorded (accounts.audit.source_address).
-TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+_proxies = env.list("TRUSTED_PROXIES", default=[])
+# "none" says it on purpose: served without a reverse proxy (the deploy check, accounts.checks,
+# warns when production says neither).
+SERVED_WITHOUT_PROXY = [proxy.lower() for proxy in _proxies] == ["none"]
+TRUSTED_PROXIES = [] if SERVED_WITHOUT_PROXY else _proxies
 
 # Request bodies: every page but the uploads (which bound their own, accounts.storage) refuses a
 # body announcing more than this, unread (accounts.middleware.RequestBodyLimitMiddleware); the
