@@ -46,7 +46,12 @@ def test_the_deploy_check_passes_with_production_settings():
 
 @pytest.mark.parametrize(
     ("debug", "proxies", "served_directly", "warned"),
-    [(False, [], False, True), (False, ["127.0.0.1"], False, False), (False, [], True, False), (True, [], False, False)],
+    [
+        (False, [], False, True),
+        (False, ["127.0.0.1"], False, False),
+        (False, [], True, False),
+        (True, [], False, False),
+    ],
 )
 def test_the_deploy_check_warns_when_production_names_no_trusted_proxy(
     settings, debug, proxies, served_directly, warned
