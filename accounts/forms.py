@@ -58,6 +58,11 @@ class DepartmentForm(forms.ModelForm):
         return cleaned
 
 
+# The attributes of a person that decide their appraisal: whether they take part (staff_type), the
+# quota pool (is_leader_position) and the indicator set (position_category).
+APPRAISAL_ATTRIBUTES = ("staff_type", "position_category", "is_leader_position")
+
+
 class StaffForm(forms.ModelForm):
     """Attributes of a person. The department is set at creation; later moves use StaffMoveForm."""
 
@@ -75,7 +80,7 @@ class StaffForm(forms.ModelForm):
             "email",
         ]
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, organisation, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.instance.organisation = organisation
@@ -85,6 +90,11 @@ class StaffForm(forms.ModelForm):
         if self.instance.pk:
             # Moves keep history, so they go through their own form.
             del self.fields["department"]
+        if not actor.has_perm("accounts.edit_appraisal_attributes"):
+            # Who takes part, the quota pool and the indicator set: HR's alone (三员分立); the
+            # system administrator keeps the account's other attributes.
+            for name in APPRAISAL_ATTRIBUTES:
+                del self.fields[name]
 
     def clean_username(self):
         # Within the organisation only: whether another agency has the name is none of HR's business.

@@ -340,6 +340,12 @@ def staff_create(
     """
     if actor is not None and roles and set(roles) & TWO_PERSON_ROLES:
         raise PermissionDenied
+    if (
+        actor is not None
+        and set(attributes) & {"staff_type", "position_category", "is_leader_position"}
+        and not actor.has_perm("accounts.edit_appraisal_attributes")
+    ):
+        raise PermissionDenied
     # Unique within the organisation (case aside); other organisations' names are not looked at.
     if User.objects.filter(organisation=organisation, username__iexact=username).exists():
         raise ValidationError({"username": _("本单位已有人员使用该用户名。")})

@@ -374,7 +374,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @permission_required("accounts.manage_staff")
 def staff_create(request: HttpRequest) -> HttpResponse:
-    form = StaffForm(request.POST or None, organisation=request.user.organisation)
+    form = StaffForm(request.POST or None, organisation=request.user.organisation, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("username", "full_name", "department")}
         try:
@@ -421,7 +421,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("accounts.manage_staff")
 def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk)
-    form = StaffForm(request.POST or None, instance=person, organisation=request.user.organisation)
+    form = StaffForm(request.POST or None, instance=person, organisation=request.user.organisation, actor=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("“%(name)s”的信息已保存。") % {"name": person})

@@ -530,3 +530,46 @@ def test_administrators_see_neither_special_statuses_nor_the_evaluator_on_the_st
     # HR keeps the register and sees both.
     body = client_for(hr).get(url).content.decode()
     assert "立案审查" in body and "审核评鉴人" in body and head.full_name in body
+
+
+def _edit_person(client, person, **changes):
+    data = {
+        "username": person.username,
+        "full_name": person.full_name,
+        "employee_number": person.employee_number or "E1",
+        "staff_type": person.staff_type,
+        "position_category": person.position_category,
+        "email": "",
+    }
+    data.update(changes)
+    return client.post(reverse("accounts:staff_edit", args=[person.pk]), data)
+
+
+def test_the_system_administrator_cannot_change_who_takes_part_nor_the_quota_pool(client_for, sysadmin, staff):
+    from accounts.selectors import participants_of
+
+    response = _edit_person(client_for(sysadmin), staff, staff_type="public_welfare", is_leader_position="on")
+    assert response.status_code == 302
+    person = fresh(staff)
+    assert (person.staff_type, person.is_leader_position) == (staff.staff_type, False)
+    assert participants_of(organisation=staff.organisation).filter(pk=staff.pk).exists()
+    page = client_for(sysadmin).get(reverse("accounts:staff_edit", args=[staff.pk])).content.decode()
+    assert 'name="staff_type"' not in page and 'name="is_leader_position"' not in page
+
+
+def test_hr_changes_who_takes_part_and_the_quota_pool(client_for, hr, staff):
+    response = _edit_person(client_for(hr), staff, staff_type="public_welfare", is_leader_position="on")
+    assert response.status_code == 302
+    assert (fresh(staff).staff_type, fresh(staff).is_leader_position) == ("public_welfare", True)
+
+
+def test_the_service_refuses_appraisal_attributes_from_the_system_administrator(organisation, department, sysadmin):
+    with pytest.raises(PermissionDenied):
+        services.staff_create(
+            organisation=organisation,
+            username="newcomer",
+            full_name="新人",
+            department=department,
+            actor=sysadmin,
+            is_leader_position=True,
+        )
