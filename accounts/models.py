@@ -388,19 +388,25 @@ class PendingRoleChange(PendingChange):
 
 
 class PendingPasswordReset(PendingChange):
-    """A reset of an administrator's or HR's password, waiting for a second administrator."""
+    """A reset of a decision maker's or an administrator's password, or of an administrator's
+    second factor (``second_factor``), waiting for a second administrator."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("人员"))
+    second_factor = models.BooleanField(_("重置双因素登录"), default=False)
 
     class Meta:
         verbose_name = _("待确认的密码重置")
         verbose_name_plural = _("待确认的密码重置")
         ordering = ["-requested_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["user"], condition=Q(state="pending"), name="one_pending_reset_per_user"),
+            models.UniqueConstraint(
+                fields=["user", "second_factor"], condition=Q(state="pending"), name="one_pending_reset_per_user"
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.second_factor:
+            return str(_("重置%(name)s的双因素登录") % {"name": self.user})
         return str(_("重置%(name)s的密码") % {"name": self.user})
 
 

@@ -477,13 +477,18 @@ def staff_reset_password(*, user: User, actor: User | None = None) -> str | None
 
 @transaction.atomic
 def password_reset_decide(*, actor: User, reset: PendingPasswordReset, confirm: bool) -> str | None:
-    """A second administrator confirms a waiting reset (returns the one-time password, shown once) or rejects it."""
+    """A second administrator confirms a waiting reset (returns the one-time password, shown once;
+    for a second factor's reset, which shows nothing, an empty string) or rejects it (None)."""
     reset = _pending_claim(reset, actor=actor, perm="accounts.confirm_password_resets")
     _pending_decided(reset, actor=actor, confirm=confirm)
     if not confirm:
         message = _("%(actor)s已拒绝：%(change)s。") % {"actor": actor, "change": reset}
         notify(recipient=reset.requested_by, message=message)
         return None
+    if reset.second_factor:
+        _two_factor_remove(user=reset.user)
+        notify(recipient=reset.requested_by, message=_("%(actor)s已确认：%(change)s。") % {"actor": actor, "change": reset})
+        return ""
     return _password_set_by_another(user=reset.user, actor=actor)
 
 
@@ -784,10 +789,41 @@ def account_unlock(*, actor: User, user: User, request=None) -> int:
 
 
 @transaction.atomic
-def two_factor_reset(*, user: User) -> None:
-    """Remove the person's authenticator and recovery codes (administrator action, e.g. a lost
-    phone); audited through ``User.two_factor_reset_at``. The next sign-in enrols anew when the
-    policy requires it."""
+def two_factor_reset(*, user: User, actor: User | None = None) -> bool:
+    """Remove the person's authenticator and recovery codes (the security administrator's action,
+    e.g. a lost phone); audited through ``User.two_factor_reset_at``. The next sign-in enrols anew
+    when the policy requires it. Returns whether it was done.
+
+    Another administrator's second factor is only asked for (returns False): nobody changes an
+    administrator's account alone, so a second administrator confirms it on the pending page
+    (:func:`password_reset_decide`).
+    """
+    if actor is not None:
+        if not actor.has_perm("accounts.change_roles", user):
+            raise PermissionDenied
+        if user.roles & ADMIN_ROLES:
+            reset, created = PendingPasswordReset.objects.get_or_create(
+                user=user,
+                second_factor=True,
+                state=PendingPasswordReset.State.PENDING,
+                defaults={"organisation_id": user.organisation_id, "requested_by": actor},
+            )
+            if created:
+                _tell(
+                    _holders(
+                        organisation_id=user.organisation_id,
+                        roles={Role.SYSADMIN, Role.SECURITY_ADMIN},
+                        exclude={actor.pk, user.pk},
+                    ),
+                    _("%(actor)s申请%(change)s，待您确认。") % {"actor": actor, "change": reset},
+                    url=reverse("accounts:pending_changes"),
+                )
+            return False
+    _two_factor_remove(user=user)
+    return True
+
+
+def _two_factor_remove(*, user: User) -> None:
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -243,8 +243,10 @@ def staff_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     administrator's (三员分立), for anyone but themselves."""
     person = _get_person_for_admin(request, pk, perm="accounts.change_roles")
     if request.method == "POST":
-        services.two_factor_reset(user=person)
-        messages.success(request, _("已重置“%(name)s”的双因素登录。") % {"name": person})
+        if services.two_factor_reset(user=person, actor=request.user):
+            messages.success(request, _("已重置“%(name)s”的双因素登录。") % {"name": person})
+        else:
+            messages.info(request, _("已提交申请，待另一名管理员确认后生效。"))
         return redirect(person_url(person))
     return confirm_page(
         request,
@@ -593,6 +595,9 @@ def password_reset_decide(request: HttpRequest, pk: int, confirm: bool) -> HttpR
         return redirect("accounts:pending_changes")
     if password is None:
         messages.success(request, _("已拒绝：%(change)s。") % {"change": reset})
+        return redirect("accounts:pending_changes")
+    if reset.second_factor:
+        messages.success(request, _("已确认：%(change)s。") % {"change": reset})
         return redirect("accounts:pending_changes")
     return render(request, "accounts/initial_password.html", {"person": reset.user, "password": password})
 
