@@ -487,7 +487,8 @@ def password_reset_decide(*, actor: User, reset: PendingPasswordReset, confirm: 
         return None
     if reset.second_factor:
         _two_factor_remove(user=reset.user)
-        notify(recipient=reset.requested_by, message=_("%(actor)s已确认：%(change)s。") % {"actor": actor, "change": reset})
+        message = _("%(actor)s已确认：%(change)s。") % {"actor": actor, "change": reset}
+        notify(recipient=reset.requested_by, message=message)
         return ""
     return _password_set_by_another(user=reset.user, actor=actor)
 
