@@ -135,7 +135,7 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
                 _tell(
                     _holders(
                         organisation_id=user.organisation_id,
-                        roles={Role.HR_ADMIN, Role.SECURITY_ADMIN},
+                        roles=_confirming_side(requester=actor),
                         exclude={actor.pk, user.pk},
                     ),
                     _("%(actor)s申请%(verb)s%(name)s的“%(role)s”角色，待您确认。")
@@ -147,6 +147,16 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
         else:
             role_grant(user=user, role=role)
     return waiting
+
+
+# The two sides of a two-person role change: one asks, the other confirms (issue 10: "the security
+# administrator grants, HR confirms, or the reverse"); two people of one side never suffice.
+ROLE_CHANGE_SIDES = frozenset({Role.SECURITY_ADMIN, Role.HR_ADMIN})
+
+
+def _confirming_side(*, requester: User) -> set[str]:
+    """The roles that may confirm a role change ``requester`` asked for: the other side's."""
+    return set(ROLE_CHANGE_SIDES - requester.roles) or set(ROLE_CHANGE_SIDES)
 
 
 def change_verb(withdraw: bool) -> str:
@@ -182,9 +192,12 @@ def _pending_decided(pending, *, actor: User, confirm: bool) -> None:
 def role_change_decide(*, actor: User, change: PendingRoleChange, confirm: bool) -> None:
     """The second person confirms (the change takes effect) or rejects a waiting role change.
 
-    Nobody confirms their own request or a change of their own roles.
+    Nobody confirms their own request or a change of their own roles, and the second person is of
+    the other side: HR confirms the security administrator's request, the security administrator HR's.
     """
     change = _pending_claim(change, actor=actor, perm="accounts.confirm_role_changes")
+    if not actor.roles & _confirming_side(requester=change.requested_by):
+        raise PermissionDenied
     user = change.user
     if confirm and change.department_id:
         _appointment_check(user=user, role=change.role, field="__all__")
@@ -243,7 +256,7 @@ def _appointment_request(*, actor: User, department: Department, user: User, rol
         _tell(
             _holders(
                 organisation_id=department.organisation_id,
-                roles={Role.HR_ADMIN, Role.SECURITY_ADMIN},
+                roles=_confirming_side(requester=actor),
                 exclude={actor.pk, user.pk},
             ),
             _("%(actor)s申请%(change)s，待您确认。") % {"actor": actor, "change": change},

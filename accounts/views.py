@@ -10,7 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -549,9 +549,18 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 def pending_changes(request: HttpRequest) -> HttpResponse:
     """Role changes and password resets one person asked for, for a second person to confirm or reject."""
     organisation_id = request.user.organisation_id
-    role_changes = PendingRoleChange.objects.filter(
-        organisation_id=organisation_id, state=PendingRoleChange.State.PENDING
-    ).select_related("user", "requested_by", "department")
+    # A change asked for by someone of the reader's own side (security administrator or HR) is
+    # confirmed by the other side (services.role_change_decide): no buttons for it.
+    own_side = request.user.roles & services.ROLE_CHANGE_SIDES
+    role_changes = (
+        PendingRoleChange.objects.filter(organisation_id=organisation_id, state=PendingRoleChange.State.PENDING)
+        .select_related("user", "requested_by", "department")
+        .annotate(
+            asked_by_own_side=Exists(
+                RoleAssignment.objects.filter(user=OuterRef("requested_by"), role__in=own_side or [""])
+            )
+        )
+    )
     resets = PendingPasswordReset.objects.filter(
         organisation_id=organisation_id, state=PendingPasswordReset.State.PENDING
     ).select_related("user", "requested_by")

@@ -573,3 +573,33 @@ def test_the_service_refuses_appraisal_attributes_from_the_system_administrator(
             actor=sysadmin,
             is_leader_position=True,
         )
+
+
+def test_two_security_administrators_cannot_make_an_agency_head_without_hr(
+    client_for, organisation, security_admin, hr, staff
+):
+    from tests.factories import UserFactory
+
+    second = UserFactory(username="secadmin2", organisation=organisation, department=None, roles=[Role.SECURITY_ADMIN])
+    client_for(security_admin).post(
+        reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["staff", "agency_head"]}
+    )
+    change = PendingRoleChange.objects.get()
+    page = client_for(second).get(reverse("accounts:pending_changes")).content.decode()
+    assert reverse("accounts:role_change_confirm", args=[change.pk]) not in page
+    assert client_for(second).post(reverse("accounts:role_change_confirm", args=[change.pk])).status_code == 403
+    assert not fresh(staff).has_role(Role.AGENCY_HEAD)
+    # HR, the other side, confirms.
+    assert client_for(hr).post(reverse("accounts:role_change_confirm", args=[change.pk])).status_code == 302
+    assert fresh(staff).has_role(Role.AGENCY_HEAD)
+
+
+def test_another_hr_person_cannot_confirm_an_appointment_hr_asked_for(client_for, organisation, department, hr, staff):
+    from tests.factories import UserFactory
+
+    _edit_department(client_for(hr), department, head=staff, supervising_leader=department.supervising_leader)
+    change = PendingRoleChange.objects.get(user=staff, role=Role.DEPARTMENT_HEAD)
+    other_hr = UserFactory(username="hr2", organisation=organisation, department=None, roles=[Role.HR_ADMIN])
+    with pytest.raises(PermissionDenied):
+        services.role_change_decide(actor=other_hr, change=change, confirm=True)
+    assert not fresh(staff).has_role(Role.DEPARTMENT_HEAD)
