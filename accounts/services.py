@@ -391,6 +391,20 @@ def staff_create(
     return user, initial_password
 
 
+def staff_created_in_bulk_tell(*, actor: User, people: list[User]) -> None:
+    """Tell the auditors, once, of the accounts an import created with one-time passwords (the
+    passwords were shown to ``actor``): one bell for the batch, naming up to ten of them."""
+    names = "、".join(f"{person}（{person.username}）" for person in people[:10])
+    if len(people) > 10:
+        names += _("等")
+    _tell(
+        _holders(organisation_id=actor.organisation_id, roles={Role.AUDITOR}, exclude={actor.pk}),
+        _("%(actor)s批量导入创建了%(count)d个账号（初始密码已向其显示）：%(names)s。")
+        % {"actor": actor, "count": len(people), "names": names},
+        url=reverse("accounts:audit_list"),
+    )
+
+
 @transaction.atomic
 def staff_move(*, user: User, department: Department, on_date: date | None = None, reason: str = "") -> None:
     """Move a person to another department, closing the current membership (history is kept)."""

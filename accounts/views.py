@@ -783,7 +783,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
         )
         if not errors:
             try:
-                result = imports.staff_import(organisation=request.user.organisation, rows=rows)
+                result = imports.staff_import(organisation=request.user.organisation, rows=rows, actor=request.user)
             except ValidationError as exc:
                 # The data changed between the check and the write; the import was rolled back.
                 errors = exc.messages
