@@ -7,10 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("组织与人员")
 
     def ready(self) -> None:
-        from . import audit, middleware
+        from . import audit, checks, middleware
 
         audit.register_models()
         audit.connect_signals()
         # The sign-in stamp of the idle timeout (a signal receiver) must be connected before
         # the first request loads the middleware.
         assert middleware.stamp_on_login
+        # Importing the module registered the deploy checks.
+        assert checks.trusted_proxies_check

@@ -302,11 +302,11 @@ def _on_logout(sender, request, user, **kwargs) -> None:
 
 
 def _tried_account(username: str):
-    from .models import User
+    # Names are unique per organisation: a name several agencies use names no one account; the
+    # lockout's own key (``<organisation code>/<name>``) names one.
+    from .lockout import person_counted_as
 
-    # Names are unique per organisation: a name several agencies use names no one account.
-    namesakes = list(User.objects.filter(username=username)[:2]) if username else []
-    return namesakes[0] if len(namesakes) == 1 else None
+    return person_counted_as(username)
 
 
 def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:

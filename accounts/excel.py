@@ -49,6 +49,12 @@ def file_too_large_message(max_file_bytes: int = MAX_FILE_BYTES) -> str:
 # Checked in the zip before openpyxl parses anything: a small file may unpack to gigabytes.
 MAX_UNCOMPRESSED_BYTES = 40 * 1024 * 1024
 MAX_SHARED_STRINGS = 200_000
+# Columns read from a sheet (every template has far fewer): openpyxl pads each row up to its last
+# cell, so one value in column XFD would make every row 16 384 values wide.
+MAX_COLUMNS = 50
+# Excel's own last row: a row numbered beyond it (r="999999999") is not read, nor the blank rows
+# openpyxl would make up before it.
+EXCEL_MAX_ROWS = 1_048_576
 YES = "是"
 NO = "否"
 # Words every yes/no column accepts (compared in lower case); a column may add its own.
@@ -120,6 +126,7 @@ def parse_yes_no(text: str, *, yes: Iterable[str] = (), no: Iterable[str] = ()) 
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _STRING_TAG = re.compile(rb"<(?:\w+:)?si[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _COUNT_ATTRIBUTE = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\b(?:uniqueCount|count)=\"(\d+)\"")
 
 
@@ -159,23 +166,26 @@ def inspect_package(file, *, max_rows: int = MAX_ROWS) -> str | None:
             with archive.open("xl/sharedStrings.xml") as member:
                 head = member.read(4096)
             declared = _COUNT_ATTRIBUTE.search(head)
-            strings = (
-                int(declared.group(1))
-                if declared
-                else _count_tags(archive, "xl/sharedStrings.xml", _STRING_TAG, MAX_SHARED_STRINGS)
+            # The declaration may lie (uniqueCount="1" over millions of entries): the entries
+            # themselves are counted too, streaming and stopping past the limit.
+            strings = max(
+                int(declared.group(1)) if declared else 0,
+                _count_tags(archive, "xl/sharedStrings.xml", _STRING_TAG, MAX_SHARED_STRINGS),
             )
             if strings > MAX_SHARED_STRINGS:
                 return _("文件中的文字条目超过%(max)d条，无法导入。请分批导入。") % {"max": MAX_SHARED_STRINGS}
         # Twice the data-row limit in <row> elements (blank but formatted rows count there too): far
-        # more than any file within the limit, so such a sheet is refused before it is parsed.
+        # more than any file within the limit, so such a sheet is refused before it is parsed. The
+        # cells likewise: a sheet holding more than the rows times the columns ever read.
         sheet_rows = 2 * max_rows + 1
+        sheet_cells = max_rows * MAX_COLUMNS
         for name in sorted(names):
-            if (
-                name.startswith("xl/worksheets/")
-                and name.endswith(".xml")
-                and _count_tags(archive, name, _ROW_TAG, sheet_rows) > sheet_rows
-            ):
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            if _count_tags(archive, name, _ROW_TAG, sheet_rows) > sheet_rows:
                 return _("数据超过%(max)d行，请分批导入，每次不超过%(max)d行。") % {"max": max_rows}
+            if _count_tags(archive, name, _CELL_TAG, sheet_cells) > sheet_cells:
+                return _("单元格超过%(max)d个，请只保留需要导入的列，或分批导入。") % {"max": sheet_cells}
     return None
 
 
@@ -222,7 +232,7 @@ def read_sheet(
             return {}, [], _("文件中没有工作表。")
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()  # some programs write a wrong size; read every row instead.
-        rows = sheet.iter_rows(values_only=True)
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=EXCEL_MAX_ROWS)
         header_values = next(rows, None)
         if header_values is None or not any(cell_text(v) for v in header_values):
             return {}, [], _("文件是空的，或第1行不是表头。请使用导入模板填写。")
@@ -258,7 +268,8 @@ def read_sheet(
 
         data: SheetRows = []
         for row_number, values in enumerate(rows, start=2):
-            if not any(cell_text(v) for v in values):
+            # The rows openpyxl makes up for missing row numbers are all None: skipped at C speed.
+            if values.count(None) == len(values) or not any(cell_text(v) for v in values):
                 continue
             if len(data) >= max_rows:
                 return {}, [], _("数据超过%(max)d行，请分批导入，每次不超过%(max)d行。") % {"max": max_rows}

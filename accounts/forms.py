@@ -10,10 +10,53 @@ from .widgets import DateInput
 
 
 class LoginForm(AuthenticationForm):
+    """Django's sign-in form, plus the organisation when several organisations have a person of
+    the name (accounts.backends): the field stays hidden until the name turns out to be shared,
+    so the demo's and most people's sign-in is user name and password only."""
+
     error_messages = {
         "invalid_login": _("用户名或密码错误。连续失败5次，账号将被锁定15分钟。"),
         "inactive": _("该账号已停用，请联系组织人事部门。"),
+        "choose_organisation": _("多个单位有此用户名的人员，请选择您所在的单位后再登录。"),
     }
+
+    organisation = forms.CharField(label=_("单位"), required=False, max_length=32, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.data.get("organisation"):
+            self._show_organisations()
+
+    def _show_organisations(self) -> None:
+        from .models import Organisation
+
+        choices = [("", "---------")] + list(
+            Organisation.objects.filter(is_active=True).order_by("name").values_list("code", "name")
+        )
+        self.fields["organisation"].widget = forms.Select(choices=choices)
+        self.fields["organisation"].required = True
+
+    def clean(self):
+        from django.contrib.auth import authenticate
+
+        from .backends import NEEDS_ORGANISATION
+
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            self.user_cache = authenticate(
+                self.request,
+                username=username,
+                password=password,
+                organisation=self.cleaned_data.get("organisation") or "",
+            )
+            if self.user_cache is None:
+                if getattr(self.request, NEEDS_ORGANISATION, False):
+                    self._show_organisations()
+                    raise forms.ValidationError(self.error_messages["choose_organisation"], code="choose_organisation")
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
     remember = forms.BooleanField(
         label=_("记住我"),
@@ -58,6 +101,11 @@ class DepartmentForm(forms.ModelForm):
         return cleaned
 
 
+# The attributes of a person that decide their appraisal: whether they take part (staff_type), the
+# quota pool (is_leader_position) and the indicator set (position_category).
+APPRAISAL_ATTRIBUTES = ("staff_type", "position_category", "is_leader_position")
+
+
 class StaffForm(forms.ModelForm):
     """Attributes of a person. The department is set at creation; later moves use StaffMoveForm."""
 
@@ -75,7 +123,7 @@ class StaffForm(forms.ModelForm):
             "email",
         ]
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, organisation, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.instance.organisation = organisation
@@ -85,6 +133,11 @@ class StaffForm(forms.ModelForm):
         if self.instance.pk:
             # Moves keep history, so they go through their own form.
             del self.fields["department"]
+        if not actor.has_perm("accounts.edit_appraisal_attributes"):
+            # Who takes part, the quota pool and the indicator set: HR's alone (三员分立); the
+            # system administrator keeps the account's other attributes.
+            for name in APPRAISAL_ATTRIBUTES:
+                del self.fields[name]
 
     def clean_username(self):
         # Within the organisation only: whether another agency has the name is none of HR's business.

@@ -444,8 +444,10 @@ def _initial_password(username: str) -> str:
 
 
 @transaction.atomic
-def staff_import(*, organisation: Organisation, rows: list[ImportRow]) -> ImportResult:
-    """Create or update every row; all or nothing. 工号 is the key within the organisation."""
+def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: User | None = None) -> ImportResult:
+    """Create or update every row; all or nothing. 工号 is the key within the organisation.
+
+    The auditors are told once of the accounts ``actor`` created with one-time passwords."""
     result = ImportResult()
     reason = _("批量导入人员")
     with audit_reason(reason):
@@ -486,4 +488,6 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow]) -> Import
                 result.changes[person.pk] = labels
             else:
                 result.unchanged += 1
+    if actor is not None and result.created:
+        services.staff_created_in_bulk_tell(actor=actor, people=[user for user, _password in result.created])
     return result

@@ -131,6 +131,11 @@ DECISION_ROLES = frozenset({Role.AGENCY_HEAD, Role.SUPERVISING_LEADER, Role.HR_A
 # Roles whose grant or withdrawal waits for a second person: a single account could otherwise
 # give itself (or an accomplice) the power to decide, or strip the auditor of the trail.
 TWO_PERSON_ROLES = DECISION_ROLES | ADMIN_ROLES
+# Whose password, set by someone else, waits for a second administrator: anyone holding a right
+# to decide or change a grade — the department head too, who gives the first grade (a head is
+# appointed on the department form, which already takes a second person) — and the administrators.
+# Otherwise one administrator could reset the head's password, sign in as the head and grade.
+PASSWORD_RESET_TWO_PERSON_ROLES = TWO_PERSON_ROLES | {Role.DEPARTMENT_HEAD}
 # A department's posts and the role each carries. Appointing someone to one on the department
 # form is a grant of that role (the head gives the first grade, the leader confirms or changes
 # it), so it too waits for a second person (accounts.services.department_save).
@@ -383,19 +388,25 @@ class PendingRoleChange(PendingChange):
 
 
 class PendingPasswordReset(PendingChange):
-    """A reset of an administrator's or HR's password, waiting for a second administrator."""
+    """A reset of a decision maker's or an administrator's password, or of an administrator's
+    second factor (``second_factor``), waiting for a second administrator."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("人员"))
+    second_factor = models.BooleanField(_("重置双因素登录"), default=False)
 
     class Meta:
         verbose_name = _("待确认的密码重置")
         verbose_name_plural = _("待确认的密码重置")
         ordering = ["-requested_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["user"], condition=Q(state="pending"), name="one_pending_reset_per_user"),
+            models.UniqueConstraint(
+                fields=["user", "second_factor"], condition=Q(state="pending"), name="one_pending_reset_per_user"
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.second_factor:
+            return str(_("重置%(name)s的双因素登录") % {"name": self.user})
         return str(_("重置%(name)s的密码") % {"name": self.user})
 
 

@@ -76,6 +76,9 @@ rules.add_perm("accounts.manage_departments", is_hr_admin)
 rules.add_perm("accounts.import_staff", is_hr_admin)
 # Special statuses (long leave, under investigation …) decide who is graded: appraisal input, HR's alone.
 rules.add_perm("accounts.manage_statuses", is_hr_admin)
+# Likewise whether a person takes part (staff_type), their quota pool (is_leader_position) and
+# indicator set (position_category): the system administrator creates and edits the account only.
+rules.add_perm("accounts.edit_appraisal_attributes", is_hr_admin)
 rules.add_perm("accounts.manage_roles", is_security_admin)
 # A grant or withdrawal of a two-person role is confirmed by the other side (HR or the security administrator).
 rules.add_perm("accounts.confirm_role_changes", is_security_admin | is_hr_admin)

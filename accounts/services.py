@@ -25,6 +25,7 @@ from .audit import audit_reason
 from .models import (
     ADMIN_ROLES,
     DEPARTMENT_POSTS,
+    PASSWORD_RESET_TWO_PERSON_ROLES,
     TWO_PERSON_ROLES,
     Department,
     DepartmentMembership,
@@ -134,7 +135,7 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
                 _tell(
                     _holders(
                         organisation_id=user.organisation_id,
-                        roles={Role.HR_ADMIN, Role.SECURITY_ADMIN},
+                        roles=_confirming_side(requester=actor),
                         exclude={actor.pk, user.pk},
                     ),
                     _("%(actor)s申请%(verb)s%(name)s的“%(role)s”角色，待您确认。")
@@ -146,6 +147,16 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
         else:
             role_grant(user=user, role=role)
     return waiting
+
+
+# The two sides of a two-person role change: one asks, the other confirms (issue 10: "the security
+# administrator grants, HR confirms, or the reverse"); two people of one side never suffice.
+ROLE_CHANGE_SIDES = frozenset({Role.SECURITY_ADMIN, Role.HR_ADMIN})
+
+
+def _confirming_side(*, requester: User) -> set[str]:
+    """The roles that may confirm a role change ``requester`` asked for: the other side's."""
+    return set(ROLE_CHANGE_SIDES - requester.roles) or set(ROLE_CHANGE_SIDES)
 
 
 def change_verb(withdraw: bool) -> str:
@@ -181,9 +192,12 @@ def _pending_decided(pending, *, actor: User, confirm: bool) -> None:
 def role_change_decide(*, actor: User, change: PendingRoleChange, confirm: bool) -> None:
     """The second person confirms (the change takes effect) or rejects a waiting role change.
 
-    Nobody confirms their own request or a change of their own roles.
+    Nobody confirms their own request or a change of their own roles, and the second person is of
+    the other side: HR confirms the security administrator's request, the security administrator HR's.
     """
     change = _pending_claim(change, actor=actor, perm="accounts.confirm_role_changes")
+    if not actor.roles & _confirming_side(requester=change.requested_by):
+        raise PermissionDenied
     user = change.user
     if confirm and change.department_id:
         _appointment_check(user=user, role=change.role, field="__all__")
@@ -242,7 +256,7 @@ def _appointment_request(*, actor: User, department: Department, user: User, rol
         _tell(
             _holders(
                 organisation_id=department.organisation_id,
-                roles={Role.HR_ADMIN, Role.SECURITY_ADMIN},
+                roles=_confirming_side(requester=actor),
                 exclude={actor.pk, user.pk},
             ),
             _("%(actor)s申请%(change)s，待您确认。") % {"actor": actor, "change": change},
@@ -339,6 +353,12 @@ def staff_create(
     """
     if actor is not None and roles and set(roles) & TWO_PERSON_ROLES:
         raise PermissionDenied
+    if (
+        actor is not None
+        and set(attributes) & {"staff_type", "position_category", "is_leader_position"}
+        and not actor.has_perm("accounts.edit_appraisal_attributes")
+    ):
+        raise PermissionDenied
     # Unique within the organisation (case aside); other organisations' names are not looked at.
     if User.objects.filter(organisation=organisation, username__iexact=username).exists():
         raise ValidationError({"username": _("本单位已有人员使用该用户名。")})
@@ -369,6 +389,20 @@ def staff_create(
             url=reverse("accounts:audit_list"),
         )
     return user, initial_password
+
+
+def staff_created_in_bulk_tell(*, actor: User, people: list[User]) -> None:
+    """Tell the auditors, once, of the accounts an import created with one-time passwords (the
+    passwords were shown to ``actor``): one bell for the batch, naming up to ten of them."""
+    names = "、".join(f"{person}（{person.username}）" for person in people[:10])
+    if len(people) > 10:
+        names += _("等")
+    _tell(
+        _holders(organisation_id=actor.organisation_id, roles={Role.AUDITOR}, exclude={actor.pk}),
+        _("%(actor)s批量导入创建了%(count)d个账号（初始密码已向其显示）：%(names)s。")
+        % {"actor": actor, "count": len(people), "names": names},
+        url=reverse("accounts:audit_list"),
+    )
 
 
 @transaction.atomic
@@ -412,10 +446,10 @@ def staff_set_active(*, user: User, active: bool, reason: str = "", actor: User 
 
 def password_reset_needs_second_admin(*, user: User) -> bool:
     """The password of anyone holding a two-person role — an administrator, or a decision role
-    (主要负责人, 分管领导, 组织人事, 纪检督查) — is reset only with a second administrator's
-    confirmation: otherwise one administrator could reset the agency head's password, sign in as
-    her and approve a quarter alone."""
-    return bool(user.roles & TWO_PERSON_ROLES)
+    (主要负责人, 分管领导, 组织人事, 纪检督查) — or a department's head is reset only with a
+    second administrator's confirmation: otherwise one administrator (or HR) could reset the
+    agency head's or a head's password, sign in as them and grade or approve alone."""
+    return bool(user.roles & PASSWORD_RESET_TWO_PERSON_ROLES)
 
 
 def _password_set_by_another(*, user: User, actor: User | None) -> str:
@@ -441,7 +475,8 @@ def _password_set_by_another(*, user: User, actor: User | None) -> str:
 def staff_reset_password(*, user: User, actor: User | None = None) -> str | None:
     """Give a person a new one-time password (administrator action); returns it to show once.
 
-    A reset of an administrator's or HR's password is only asked for (returns None): a second
+    A reset of the password of anyone who decides or changes grades (a head, a leader, the agency
+    head, HR, an inspector) or of an administrator is only asked for (returns None): a second
     administrator confirms it with :func:`password_reset_decide` and is shown the password.
     """
     if actor is not None:
@@ -469,13 +504,19 @@ def staff_reset_password(*, user: User, actor: User | None = None) -> str | None
 
 @transaction.atomic
 def password_reset_decide(*, actor: User, reset: PendingPasswordReset, confirm: bool) -> str | None:
-    """A second administrator confirms a waiting reset (returns the one-time password, shown once) or rejects it."""
+    """A second administrator confirms a waiting reset (returns the one-time password, shown once;
+    for a second factor's reset, which shows nothing, an empty string) or rejects it (None)."""
     reset = _pending_claim(reset, actor=actor, perm="accounts.confirm_password_resets")
     _pending_decided(reset, actor=actor, confirm=confirm)
     if not confirm:
         message = _("%(actor)s已拒绝：%(change)s。") % {"actor": actor, "change": reset}
         notify(recipient=reset.requested_by, message=message)
         return None
+    if reset.second_factor:
+        _two_factor_remove(user=reset.user)
+        message = _("%(actor)s已确认：%(change)s。") % {"actor": actor, "change": reset}
+        notify(recipient=reset.requested_by, message=message)
+        return ""
     return _password_set_by_another(user=reset.user, actor=actor)
 
 
@@ -769,17 +810,48 @@ def account_unlock(*, actor: User, user: User, request=None) -> int:
 
     if not actor.has_perm("accounts.unlock_account", user):
         raise PermissionDenied
-    failures = unlock_account(user.get_username())
+    failures = unlock_account(user)
     record_event(event="unlock", obj=user, actor=actor, request=request, detail={"failures": failures})
     notify(recipient=user, message=_("%(actor)s解除了您账号的登录锁定。") % {"actor": actor})
     return failures
 
 
 @transaction.atomic
-def two_factor_reset(*, user: User) -> None:
-    """Remove the person's authenticator and recovery codes (administrator action, e.g. a lost
-    phone); audited through ``User.two_factor_reset_at``. The next sign-in enrols anew when the
-    policy requires it."""
+def two_factor_reset(*, user: User, actor: User | None = None) -> bool:
+    """Remove the person's authenticator and recovery codes (the security administrator's action,
+    e.g. a lost phone); audited through ``User.two_factor_reset_at``. The next sign-in enrols anew
+    when the policy requires it. Returns whether it was done.
+
+    Another administrator's second factor is only asked for (returns False): nobody changes an
+    administrator's account alone, so a second administrator confirms it on the pending page
+    (:func:`password_reset_decide`).
+    """
+    if actor is not None:
+        if not actor.has_perm("accounts.change_roles", user):
+            raise PermissionDenied
+        if user.roles & ADMIN_ROLES:
+            reset, created = PendingPasswordReset.objects.get_or_create(
+                user=user,
+                second_factor=True,
+                state=PendingPasswordReset.State.PENDING,
+                defaults={"organisation_id": user.organisation_id, "requested_by": actor},
+            )
+            if created:
+                _tell(
+                    _holders(
+                        organisation_id=user.organisation_id,
+                        roles={Role.SYSADMIN, Role.SECURITY_ADMIN},
+                        exclude={actor.pk, user.pk},
+                    ),
+                    _("%(actor)s申请%(change)s，待您确认。") % {"actor": actor, "change": reset},
+                    url=reverse("accounts:pending_changes"),
+                )
+            return False
+    _two_factor_remove(user=user)
+    return True
+
+
+def _two_factor_remove(*, user: User) -> None:
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -73,6 +73,14 @@ class SizeLimitedUploadHandler(FileUploadHandler):
         return None
 
 
+def own_body_limit(view):
+    """Mark a view that bounds its own request bodies (an upload with the policy's or the import's
+    limit, checked before the body is read): :class:`accounts.middleware.RequestBodyLimitMiddleware`
+    lets its larger bodies through. The mark survives the decorators above (``functools.wraps``)."""
+    view.own_body_limit = True
+    return view
+
+
 def upload_limited(*, limit: int, message: Callable[[], str]):
     """Bound a view's uploads (an Excel import) to ``limit`` bytes before the body is read whole.
 
@@ -100,7 +108,7 @@ def upload_limited(*, limit: int, message: Callable[[], str]):
                 return _upload_refused(request, message())
             return protected(request, *args, **kwargs)
 
-        return wrapped
+        return own_body_limit(wrapped)
 
     return decorator
 

@@ -10,7 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -110,14 +110,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def post(self, request, *args, **kwargs):
         # A session left open must not become an oracle for the password: guesses of the current
         # password count as failed sign-ins of the pair (account, address) and end in the lockout.
-        credentials = {"username": request.user.username}
+        credentials = lockout.credentials_of(request.user)
         if not AxesProxyHandler.is_allowed(request, credentials):
             return self._locked_out(credentials)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
         if "old_password" in form.errors:
-            credentials = {"username": self.request.user.username}
+            credentials = lockout.credentials_of(self.request.user)
             user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
             if getattr(self.request, "axes_locked_out", False):
                 return self._locked_out(credentials)
@@ -160,7 +160,7 @@ def _qr_svg(text: str) -> str:
 def _second_factor_failed(request: HttpRequest) -> HttpResponse | None:
     """A wrong code counts as a failed sign-in of the pair (account, address); the lockout ends
     the half-signed-in session."""
-    credentials = {"username": request.user.username}
+    credentials = lockout.credentials_of(request.user)
     user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     if getattr(request, "axes_locked_out", False):
         logout(request)
@@ -177,7 +177,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     form = TwoFactorTokenForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
-        credentials = {"username": request.user.username}
+        credentials = lockout.credentials_of(request.user)
         if not AxesProxyHandler.is_allowed(request, credentials):
             logout(request)
             return get_lockout_response(request, None, credentials)
@@ -243,8 +243,10 @@ def staff_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     administrator's (三员分立), for anyone but themselves."""
     person = _get_person_for_admin(request, pk, perm="accounts.change_roles")
     if request.method == "POST":
-        services.two_factor_reset(user=person)
-        messages.success(request, _("已重置“%(name)s”的双因素登录。") % {"name": person})
+        if services.two_factor_reset(user=person, actor=request.user):
+            messages.success(request, _("已重置“%(name)s”的双因素登录。") % {"name": person})
+        else:
+            messages.info(request, _("已提交申请，待另一名管理员确认后生效。"))
         return redirect(person_url(person))
     return confirm_page(
         request,
@@ -374,7 +376,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @permission_required("accounts.manage_staff")
 def staff_create(request: HttpRequest) -> HttpResponse:
-    form = StaffForm(request.POST or None, organisation=request.user.organisation)
+    form = StaffForm(request.POST or None, organisation=request.user.organisation, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("username", "full_name", "department")}
         try:
@@ -413,7 +415,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_reset": request.user.has_perm("accounts.reset_password", person),
             "can_change_roles": request.user.has_perm("accounts.change_roles", person),
             "can_unlock": request.user.has_perm("accounts.unlock_account", person),
-            "failed_sign_ins": lockout.failed_sign_ins(person.get_username()),
+            "failed_sign_ins": lockout.failed_sign_ins(person),
         },
     )
 
@@ -421,7 +423,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("accounts.manage_staff")
 def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk)
-    form = StaffForm(request.POST or None, instance=person, organisation=request.user.organisation)
+    form = StaffForm(request.POST or None, instance=person, organisation=request.user.organisation, actor=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("“%(name)s”的信息已保存。") % {"name": person})
@@ -547,9 +549,18 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 def pending_changes(request: HttpRequest) -> HttpResponse:
     """Role changes and password resets one person asked for, for a second person to confirm or reject."""
     organisation_id = request.user.organisation_id
-    role_changes = PendingRoleChange.objects.filter(
-        organisation_id=organisation_id, state=PendingRoleChange.State.PENDING
-    ).select_related("user", "requested_by", "department")
+    # A change asked for by someone of the reader's own side (security administrator or HR) is
+    # confirmed by the other side (services.role_change_decide): no buttons for it.
+    own_side = request.user.roles & services.ROLE_CHANGE_SIDES
+    role_changes = (
+        PendingRoleChange.objects.filter(organisation_id=organisation_id, state=PendingRoleChange.State.PENDING)
+        .select_related("user", "requested_by", "department")
+        .annotate(
+            asked_by_own_side=Exists(
+                RoleAssignment.objects.filter(user=OuterRef("requested_by"), role__in=own_side or [""])
+            )
+        )
+    )
     resets = PendingPasswordReset.objects.filter(
         organisation_id=organisation_id, state=PendingPasswordReset.State.PENDING
     ).select_related("user", "requested_by")
@@ -593,6 +604,9 @@ def password_reset_decide(request: HttpRequest, pk: int, confirm: bool) -> HttpR
         return redirect("accounts:pending_changes")
     if password is None:
         messages.success(request, _("已拒绝：%(change)s。") % {"change": reset})
+        return redirect("accounts:pending_changes")
+    if reset.second_factor:
+        messages.success(request, _("已确认：%(change)s。") % {"change": reset})
         return redirect("accounts:pending_changes")
     return render(request, "accounts/initial_password.html", {"person": reset.user, "password": password})
 
@@ -769,7 +783,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
         )
         if not errors:
             try:
-                result = imports.staff_import(organisation=request.user.organisation, rows=rows)
+                result = imports.staff_import(organisation=request.user.organisation, rows=rows, actor=request.user)
             except ValidationError as exc:
                 # The data changed between the check and the write; the import was rolled back.
                 errors = exc.messages

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads a POST's body: a body above the limit is refused unread.
+    "accounts.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -162,6 +164,8 @@ AXES_HANDLER = "accounts.lockout.PairAndAddressHandler"
 # that the proxy forwards. A client's own X-Forwarded-For is never believed; without this every
 # user behind nginx would share 127.0.0.1 and one attacker could lock an account for everyone.
 AXES_CLIENT_IP_CALLABLE = "accounts.audit.source_address"
+# Failures count against the person a typed name designates (per organisation), not the bare name.
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -378,7 +382,19 @@ MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 # Proxies (addresses or CIDR networks) whose X-Forwarded-For the audit trail believes; anyone else's
 # header is ignored and the connection's address is recorded (accounts.audit.source_address).
-TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+_proxies = env.list("TRUSTED_PROXIES", default=[])
+# "none" says it on purpose: served without a reverse proxy (the deploy check, accounts.checks,
+# warns when production says neither).
+SERVED_WITHOUT_PROXY = [proxy.lower() for proxy in _proxies] == ["none"]
+TRUSTED_PROXIES = [] if SERVED_WITHOUT_PROXY else _proxies
+
+# Request bodies: every page but the uploads (which bound their own, accounts.storage) refuses a
+# body announcing more than this, unread (accounts.middleware.RequestBodyLimitMiddleware); the
+# form fields Django keeps in memory are bounded alike. nginx's client_max_body_size (README)
+# stops larger bodies before they reach gunicorn.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Audit entries are kept this many days (never fewer than 180: GB/T 22239 level 3), then purged daily.
 AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=180))
 

@@ -9,6 +9,7 @@ saved with an optimistic version check (a conditional UPDATE), because SQLite ig
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import uuid
 import zipfile
@@ -427,9 +428,21 @@ _HTML_MARKERS = (b"<html", b"<script", b"<body", b"<!doctype html", b"<iframe", 
 # What an Office document never holds: programs and macros.
 _PROGRAM_NAMES = (
     *(".exe", ".dll", ".com", ".bat", ".cmd", ".scr", ".msi", ".js", ".vbs", ".ps1", ".jar"),
+    # Shortcuts, HTML applications and the other things Windows runs when opened.
+    *(".lnk", ".hta", ".wsf", ".wsh", ".vbe", ".jse", ".cpl", ".pif", ".reg", ".msc", ".sct", ".chm", ".psm1"),
     "vbaproject.bin",
 )
-_PROGRAM_MAGIC = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"#!")
+_PROGRAM_MAGIC = (
+    *(b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"#!"),
+    b"L\x00\x00\x00\x01\x14\x02\x00",  # a Windows shortcut (.lnk)
+)
+# Archives other than an Office package have no business inside one: they carry programs past the
+# member-name check (a .zip renamed image1.png holding invoice.exe).
+_ARCHIVE_MAGIC = (b"Rar!", b"7z\xbc\xaf", b"MSCF")
+# An OLE object holding this stream is the Packager's "embedded file": any file, a program too.
+_OLE_PACKAGE_STREAM = "Ole10Native".encode("utf-16-le")
+# How deep Office packages inside a package are opened (a workbook in a document is one level).
+OOXML_MAX_NESTING = 2
 _OOXML_MAIN_PART = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "word/document.xml",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xl/workbook.xml",
@@ -455,19 +468,53 @@ def _holds_html(uploaded: UploadedFile) -> bool:
 
 def _ooxml_is_clean(archive: zipfile.ZipFile, content_type: str) -> bool:
     """The package has its main part, unpacks to a sane size, and carries no program or macro."""
-    members = archive.infolist()
-    names = {info.filename for info in members}
-    if _OOXML_MAIN_PART[content_type] not in names:
+    if _OOXML_MAIN_PART[content_type] not in archive.namelist():
         return False
+    return _package_members_are_clean(archive, depth=0)
+
+
+def _package_members_are_clean(archive: zipfile.ZipFile, *, depth: int) -> bool:
+    """No member of the package is a program, a shortcut, a macro, an archive, the Packager's
+    embedded file, or a zip that is not itself a clean Office package (an embedded workbook is;
+    one holding invoice.exe, whatever the member is called, is not)."""
+    members = archive.infolist()
     if sum(info.file_size for info in members) > OOXML_MAX_UNCOMPRESSED:
         return False
     for info in members:
         if info.filename.lower().endswith(_PROGRAM_NAMES):
             return False
         with archive.open(info) as member:
-            if member.read(4).startswith(_PROGRAM_MAGIC):
-                return False
+            head = member.read(8)
+        if head.startswith(_PROGRAM_MAGIC) or head.startswith(_ARCHIVE_MAGIC):
+            return False
+        if head.startswith(ZIP_MAGIC) and not _nested_package_is_clean(archive, info, depth=depth):
+            return False
+        if head.startswith(OLE_MAGIC) and _holds_ole_package(archive, info):
+            return False
     return True
+
+
+def _nested_package_is_clean(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, depth: int) -> bool:
+    if depth >= OOXML_MAX_NESTING:
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(archive.read(info))) as nested:
+            if "[Content_Types].xml" not in nested.namelist():
+                return False
+            return _package_members_are_clean(nested, depth=depth + 1)
+    except (zipfile.BadZipFile, OSError, RuntimeError):
+        return False
+
+
+def _holds_ole_package(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether an embedded OLE object is the Packager's wrapper of an arbitrary file."""
+    tail = b""
+    with archive.open(info) as member:
+        while chunk := member.read(1 << 16):
+            if _OLE_PACKAGE_STREAM in tail + chunk:
+                return True
+            tail = chunk[-len(_OLE_PACKAGE_STREAM) :]
+    return False
 
 
 def sniff_content_type(uploaded: UploadedFile) -> str | None:

@@ -22,7 +22,7 @@ from accounts.models import Department
 from accounts.pages import confirm_page
 from accounts.pagination import query_without_page
 from accounts.selectors import policy_for_organisation
-from accounts.storage import SizeLimitedUploadHandler, body_too_large
+from accounts.storage import SizeLimitedUploadHandler, body_too_large, own_body_limit
 
 from . import exports, review, selectors, services
 from .filters import InboxFilter
@@ -288,6 +288,7 @@ def _upload_answer(request: HttpRequest, summary: MonthlySummary, *, ok: bool, m
     return redirect("summaries:detail", pk=summary.pk)
 
 
+@own_body_limit
 @csrf_exempt  # checked in _attachment_receive, after the size: checking it first reads the body
 @login_required
 @require_POST

@@ -30,6 +30,8 @@ def test_the_deploy_check_passes_with_production_settings():
         "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
         "ALLOWED_HOSTS": "appraisal.example.gov.cn",
         "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+        # As the README's production recipe: gunicorn behind nginx on the same host.
+        "TRUSTED_PROXIES": "127.0.0.1",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -40,6 +42,34 @@ def test_the_deploy_check_passes_with_production_settings():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("debug", "proxies", "served_directly", "warned"),
+    [
+        (False, [], False, True),
+        (False, ["127.0.0.1"], False, False),
+        (False, [], True, False),
+        (True, [], False, False),
+    ],
+)
+def test_the_deploy_check_warns_when_production_names_no_trusted_proxy(
+    settings, debug, proxies, served_directly, warned
+):
+    from accounts.checks import trusted_proxies_check
+
+    settings.DEBUG = debug
+    settings.TRUSTED_PROXIES = proxies
+    settings.SERVED_WITHOUT_PROXY = served_directly
+    assert [message.id for message in trusted_proxies_check()] == (["accounts.W001"] if warned else [])
+
+
+def test_the_readmes_production_recipe_names_nginx_as_the_trusted_proxy_and_nginx_forwards_the_address():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    recipe = readme.split("## Production deployment", 1)[1].split("\n## ", 1)[0]
+    assert "TRUSTED_PROXIES=127.0.0.1" in recipe
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in recipe
+    assert "client_max_body_size" in recipe
 
 
 def test_production_refuses_to_start_without_a_secret_key():

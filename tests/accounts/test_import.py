@@ -116,6 +116,19 @@ def test_result_page_shows_each_one_time_password_once_and_the_password_works(hr
         assert person.check_password(password)
 
 
+def test_the_auditor_is_told_once_of_the_accounts_an_import_created_with_one_time_passwords(
+    hr_client, department, finance, auditor
+):
+    from accounts.models import Notification
+
+    upload(hr_client, xlsx(VALID_ROWS))
+    [told] = Notification.objects.filter(recipient=auditor)
+    assert "3" in told.message and "王一（E101）" in told.message and "lier" in told.message
+    # Updating the same people creates nobody: nothing more to tell.
+    upload(hr_client, xlsx(VALID_ROWS))
+    assert Notification.objects.filter(recipient=auditor).count() == 1
+
+
 def test_a_number_stored_as_float_becomes_a_plain_employee_number(organisation, department):
     file = xlsx([[1001.0, "钱四", None, "D001"]])
 

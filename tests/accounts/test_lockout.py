@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.lockout import failed_sign_ins
 from accounts.models import Role
 from tests.factories import UserFactory
 
@@ -167,3 +168,32 @@ def test_an_anonymous_attacker_cannot_unlock_and_the_security_administrator_not_
     assert (
         client_for(security_admin).post(reverse("accounts:staff_unlock", args=[security_admin.pk])).status_code == 403
     )
+
+
+def test_the_unlock_frees_a_person_stopped_by_an_address_that_sprayed_made_up_names(
+    client, client_for, chief, security_admin, password
+):
+    office = "10.9.9.9"
+    for n in range(30):
+        _login(client, f"nobody{n % 10}", "wrong-password", address=office)
+    assert _login(client, "chief", password, address=office).status_code == 429
+    admin = client_for(security_admin)
+    assert admin.post(reverse("accounts:staff_unlock", args=[chief.pk]), REMOTE_ADDR="10.0.0.5").status_code == 302
+    admin.logout()
+    assert _login(client, "chief", password, address=office).status_code == 302
+    client.logout()
+    # The address stays stopped for everyone else: the unlock freed one person, not the sprayer.
+    assert _login(client, "nobody0", password, address=office).status_code == 429
+
+
+def test_another_organisations_unlock_of_a_namesake_leaves_our_persons_failures(
+    client, client_for, chief, other_organisation, password
+):
+    for _ in range(5):
+        _login(client, "chief", "wrong-password", address="203.0.113.7")
+    namesake = UserFactory(username="chief", organisation=other_organisation, department=None, roles=[Role.STAFF])
+    their_admin = UserFactory(
+        username="their-secadmin", organisation=other_organisation, department=None, roles=[Role.SECURITY_ADMIN]
+    )
+    assert client_for(their_admin).post(reverse("accounts:staff_unlock", args=[namesake.pk])).status_code == 302
+    assert failed_sign_ins(chief) == 5

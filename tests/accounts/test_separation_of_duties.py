@@ -380,11 +380,13 @@ def test_each_administrator_is_offered_only_its_own_buttons(client, sysadmin, se
     assert reverse("accounts:staff_reset_password", args=[auditor.pk]) in page
 
 
-@pytest.mark.parametrize("persona", ["chief", "leader", "inspector"])
-def test_a_decision_makers_password_reset_waits_for_a_second_administrator(client, request, sysadmin, persona):
-    """One system administrator alone must not be able to reset the agency head's password and sign in as her."""
+@pytest.mark.parametrize("actor", ["sysadmin", "hr"])
+@pytest.mark.parametrize("persona", ["chief", "leader", "inspector", "head"])
+def test_a_decision_makers_password_reset_waits_for_a_second_administrator(client, request, actor, persona):
+    """One system administrator (or HR) alone must not be able to reset the agency head's or a
+    department head's password, sign in as them and grade."""
     person = request.getfixturevalue(persona)
-    client.force_login(sysadmin)
+    client.force_login(request.getfixturevalue(actor))
     response = client.post(reverse("accounts:staff_reset_password", args=[person.pk]))
     assert "password" not in (response.context or {})
     assert fresh(person).check_password(PASSWORD)
@@ -528,3 +530,76 @@ def test_administrators_see_neither_special_statuses_nor_the_evaluator_on_the_st
     # HR keeps the register and sees both.
     body = client_for(hr).get(url).content.decode()
     assert "立案审查" in body and "审核评鉴人" in body and head.full_name in body
+
+
+def _edit_person(client, person, **changes):
+    data = {
+        "username": person.username,
+        "full_name": person.full_name,
+        "employee_number": person.employee_number or "E1",
+        "staff_type": person.staff_type,
+        "position_category": person.position_category,
+        "email": "",
+    }
+    data.update(changes)
+    return client.post(reverse("accounts:staff_edit", args=[person.pk]), data)
+
+
+def test_the_system_administrator_cannot_change_who_takes_part_nor_the_quota_pool(client_for, sysadmin, staff):
+    from accounts.selectors import participants_of
+
+    response = _edit_person(client_for(sysadmin), staff, staff_type="public_welfare", is_leader_position="on")
+    assert response.status_code == 302
+    person = fresh(staff)
+    assert (person.staff_type, person.is_leader_position) == (staff.staff_type, False)
+    assert participants_of(organisation=staff.organisation).filter(pk=staff.pk).exists()
+    page = client_for(sysadmin).get(reverse("accounts:staff_edit", args=[staff.pk])).content.decode()
+    assert 'name="staff_type"' not in page and 'name="is_leader_position"' not in page
+
+
+def test_hr_changes_who_takes_part_and_the_quota_pool(client_for, hr, staff):
+    response = _edit_person(client_for(hr), staff, staff_type="public_welfare", is_leader_position="on")
+    assert response.status_code == 302
+    assert (fresh(staff).staff_type, fresh(staff).is_leader_position) == ("public_welfare", True)
+
+
+def test_the_service_refuses_appraisal_attributes_from_the_system_administrator(organisation, department, sysadmin):
+    with pytest.raises(PermissionDenied):
+        services.staff_create(
+            organisation=organisation,
+            username="newcomer",
+            full_name="新人",
+            department=department,
+            actor=sysadmin,
+            is_leader_position=True,
+        )
+
+
+def test_two_security_administrators_cannot_make_an_agency_head_without_hr(
+    client_for, organisation, security_admin, hr, staff
+):
+    from tests.factories import UserFactory
+
+    second = UserFactory(username="secadmin2", organisation=organisation, department=None, roles=[Role.SECURITY_ADMIN])
+    client_for(security_admin).post(
+        reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["staff", "agency_head"]}
+    )
+    change = PendingRoleChange.objects.get()
+    page = client_for(second).get(reverse("accounts:pending_changes")).content.decode()
+    assert reverse("accounts:role_change_confirm", args=[change.pk]) not in page
+    assert client_for(second).post(reverse("accounts:role_change_confirm", args=[change.pk])).status_code == 403
+    assert not fresh(staff).has_role(Role.AGENCY_HEAD)
+    # HR, the other side, confirms.
+    assert client_for(hr).post(reverse("accounts:role_change_confirm", args=[change.pk])).status_code == 302
+    assert fresh(staff).has_role(Role.AGENCY_HEAD)
+
+
+def test_another_hr_person_cannot_confirm_an_appointment_hr_asked_for(client_for, organisation, department, hr, staff):
+    from tests.factories import UserFactory
+
+    _edit_department(client_for(hr), department, head=staff, supervising_leader=department.supervising_leader)
+    change = PendingRoleChange.objects.get(user=staff, role=Role.DEPARTMENT_HEAD)
+    other_hr = UserFactory(username="hr2", organisation=organisation, department=None, roles=[Role.HR_ADMIN])
+    with pytest.raises(PermissionDenied):
+        services.role_change_decide(actor=other_hr, change=change, confirm=True)
+    assert not fresh(staff).has_role(Role.DEPARTMENT_HEAD)

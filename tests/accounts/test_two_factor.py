@@ -1,11 +1,13 @@
 """Two-factor sign-in: TOTP with django-otp, recovery codes, enrolment required by policy, reset."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import services
 from accounts.models import TWO_FACTOR_ROLES, AuditEntry, Role
 from accounts.selectors import policy_for_organisation
 
@@ -176,3 +178,29 @@ def test_a_code_from_an_earlier_window_is_not_accepted_twice(client, hr, device,
     _login(client, "hr", password)
     response = client.post(reverse("accounts:two_factor_verify"), {"token": token})
     assert response.status_code == 200
+
+
+def test_another_administrators_authenticator_is_reset_only_when_a_second_administrator_confirms(
+    client_for, security_admin, sysadmin, organisation
+):
+    from accounts.models import PendingPasswordReset
+    from tests.factories import UserFactory
+
+    TOTPDevice.objects.create(user=sysadmin, name="phone", confirmed=True)
+    client_for(security_admin).post(reverse("accounts:staff_two_factor_reset", args=[sysadmin.pk]))
+    assert TOTPDevice.objects.filter(user=sysadmin).exists()
+    reset = PendingPasswordReset.objects.get(user=sysadmin, second_factor=True)
+    # Neither the requester nor the administrator concerned confirms it ...
+    assert (
+        client_for(security_admin).post(reverse("accounts:password_reset_confirm", args=[reset.pk])).status_code == 403
+    )
+    with pytest.raises(PermissionDenied):  # (the administrator concerned is sent to the second factor first)
+        services.password_reset_decide(actor=sysadmin, reset=reset, confirm=True)
+    assert TOTPDevice.objects.filter(user=sysadmin).exists()
+    # ... a second administrator does, and nothing is shown but the confirmation.
+    second = UserFactory(username="secadmin2", organisation=organisation, department=None, roles=[Role.SECURITY_ADMIN])
+    response = client_for(second).post(reverse("accounts:password_reset_confirm", args=[reset.pk]))
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=sysadmin).exists()
+    reset.refresh_from_db()
+    assert (reset.state, reset.confirmed_by) == ("confirmed", second)

@@ -32,7 +32,16 @@ def test_hr_creates_a_person_with_another_organisations_user_name_as_with_a_new_
     assert User.objects.filter(username=outsider.username).count() == 2
 
 
-def test_namesakes_of_two_organisations_each_sign_in_with_their_own_password(client, department, outsider):
+def _sign_in(client, username, password, organisation=None):
+    data = {"username": username, "password": password}
+    if organisation is not None:
+        data["organisation"] = organisation.code
+    return client.post(reverse("accounts:login"), data)
+
+
+def test_namesakes_of_two_organisations_each_sign_in_naming_their_organisation(client, department, outsider):
+    from tests.factories import PASSWORD
+
     namesake, _password = services.staff_create(
         organisation=department.organisation,
         username=outsider.username,
@@ -40,24 +49,47 @@ def test_namesakes_of_two_organisations_each_sign_in_with_their_own_password(cli
         department=department,
         password="Namesake#2026",
     )
-    response = client.post(reverse("accounts:login"), {"username": outsider.username, "password": "Namesake#2026"})
+    response = _sign_in(client, outsider.username, "Namesake#2026", department.organisation)
     assert response.status_code == 302 and int(client.session["_auth_user_id"]) == namesake.pk
     client.logout()
-    from tests.factories import PASSWORD
-
-    response = client.post(reverse("accounts:login"), {"username": outsider.username, "password": PASSWORD})
+    response = _sign_in(client, outsider.username, PASSWORD, outsider.organisation)
     assert response.status_code == 302 and int(client.session["_auth_user_id"]) == outsider.pk
     client.logout()
-    response = client.post(reverse("accounts:login"), {"username": outsider.username, "password": "wrong-Pass#1"})
+    # One organisation's person with the other's password is refused like any wrong password.
+    response = _sign_in(client, outsider.username, PASSWORD, department.organisation)
     assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert "用户名或密码错误" in response.content.decode()
 
 
-def test_two_namesakes_with_the_same_password_sign_nobody_in(client, department, outsider):
+def test_a_shared_name_without_the_organisation_is_asked_for_it_and_no_password_is_tried(client, department, outsider):
     from tests.factories import PASSWORD
 
-    UserFactory(username=outsider.username, department=department)  # the factories' shared password
-    response = client.post(reverse("accounts:login"), {"username": outsider.username, "password": PASSWORD})
-    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    response = _sign_in(client, outsider.username, PASSWORD)
+    assert response.status_code == 302  # the only person of the name signs in with name and password
+    client.logout()
+    UserFactory(username=outsider.username, department=department)
+    for password in (PASSWORD, "wrong-Pass#1"):
+        response = _sign_in(client, outsider.username, password)
+        assert response.status_code == 200 and "_auth_user_id" not in client.session
+        page = response.content.decode()
+        # The same answer whatever the password: the page asks for the organisation.
+        assert "请选择您所在的单位" in page and '<select name="organisation"' in page
+        assert "用户名或密码错误" not in page
+
+
+def test_a_namesake_elsewhere_cannot_test_guesses_of_our_password(client, chief, other_organisation):
+    """A person of the same name elsewhere sets a guess as their own password: their sign-in and
+    ours both work, naming the organisation, and nothing tells whether the guess was right."""
+    from tests.factories import PASSWORD
+
+    mine = UserFactory(username="chief", organisation=other_organisation, department=None)
+    mine.set_password(PASSWORD)  # the guess happens to be our chief's password
+    mine.save()
+    assert _sign_in(client, "chief", PASSWORD, other_organisation).status_code == 302
+    assert int(client.session["_auth_user_id"]) == mine.pk
+    client.logout()
+    assert _sign_in(client, "chief", PASSWORD, chief.organisation).status_code == 302
+    assert int(client.session["_auth_user_id"]) == chief.pk
 
 
 @pytest.mark.parametrize("spelling", ["staff", "STAFF"])

@@ -132,6 +132,63 @@ def test_a_workbook_declaring_too_many_shared_strings_is_refused_naming_the_limi
     assert error and str(MAX_SHARED_STRINGS) in error
 
 
+def test_a_workbook_lying_about_its_shared_strings_is_refused_by_counting_them(db):
+    from accounts.excel import MAX_SHARED_STRINGS
+
+    # It declares one entry and holds one more than the limit: the entries are counted, not believed.
+    strings = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+        + b"<si><t>a</t></si>" * (MAX_SHARED_STRINGS + 1)
+        + b"</sst>"
+    )
+    hostile = _with_member(_workbook(), "xl/sharedStrings.xml", strings, replace=True)
+    assert len(hostile.getvalue()) < 200 * 1024
+    positions, rows, error = _read(hostile)
+    assert (positions, rows) == ({}, [])
+    assert error == f"文件中的文字条目超过{MAX_SHARED_STRINGS}条，无法导入。请分批导入。"
+
+
+def _sheet(rows: bytes) -> bytes:
+    header = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>编号</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>名称</t></is></c></row>'
+    ).encode()
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + header
+        + rows
+        + b"</sheetData></worksheet>"
+    )
+
+
+def test_rows_ending_in_the_last_excel_column_are_read_no_wider_than_the_columns_read(db):
+    from accounts.excel import MAX_COLUMNS
+
+    # Each row ends in a cell in column XFD (16 384): openpyxl would pad every row to that width.
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>E%d</t></is></c><c r="XFD%d"><v>1</v></c></row>' % (i, i, i, i)
+        for i in range(2, 302)
+    )
+    hostile = _with_member(_workbook(), "xl/worksheets/sheet1.xml", _sheet(rows), replace=True)
+    positions, data, error = _read(hostile)
+    assert error is None and len(data) == 300
+    assert max(len(values) for _n, values in data) <= MAX_COLUMNS
+    assert data[0][1][0] == "E2"
+
+
+def test_a_sheet_with_more_cells_than_rows_times_columns_is_refused_before_it_is_parsed(db):
+    from accounts.excel import MAX_COLUMNS, MAX_ROWS
+
+    cells = MAX_ROWS * MAX_COLUMNS + 1
+    hostile = _with_member(
+        _workbook(), "xl/worksheets/sheet1.xml", _sheet(b'<row r="2">' + b"<c/>" * cells + b"</row>"), replace=True
+    )
+    error = _read(hostile)[2]
+    assert error == f"单元格超过{MAX_ROWS * MAX_COLUMNS}个，请只保留需要导入的列，或分批导入。"
+
+
 def test_a_sheet_with_far_too_many_rows_is_refused_before_it_is_parsed(db):
     from accounts.excel import MAX_ROWS
 
@@ -187,6 +244,25 @@ def test_an_import_still_checks_csrf_after_the_size(hr, url_name):
     client = Client(enforce_csrf_checks=True)
     client.force_login(hr)
     response = client.post(reverse(url_name), {"file": SimpleUploadedFile("small.xlsx", b"small")})
+    assert response.status_code == 403
+
+
+def test_a_large_body_to_any_other_page_is_refused_unread_even_anonymous(db, settings):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    big = SimpleUploadedFile("x.bin", b"\0" * (settings.REQUEST_BODY_MAX_BYTES + 1))
+    response = client.post(reverse("accounts:login"), {"username": "a", "password": "b", "f": big})
+    assert response.status_code == 413
+    assert f"超过{settings.REQUEST_BODY_MAX_BYTES // 1024}KB" in response.content.decode()
+    assert not response.wsgi_request.META["wsgi.input"].read_started
+
+
+def test_a_body_within_the_limit_still_reaches_the_csrf_check(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("accounts:login"), {"username": "a", "password": "b"})
     assert response.status_code == 403
 
 

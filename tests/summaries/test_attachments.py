@@ -162,6 +162,54 @@ def test_a_file_that_passes_the_magic_bytes_but_not_the_content_checks_is_refuse
     assert not SummaryAttachment.objects.exists()
 
 
+def _zip_with(name: str, content: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+LNK = b"L\x00\x00\x00\x01\x14\x02\x00" + b"\x00" * 64
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        _docx_with("word/embeddings/package.zip", _zip_with("invoice.exe", EXE)),
+        _docx_with("word/media/image1.png", _zip_with("invoice.exe", EXE)),
+        _docx_with("word/embeddings/oleObject1.bin", _zip_with("说明.txt", b"text")),
+        _docx_with("word/embeddings/run.lnk", LNK),
+        _docx_with("word/media/image2.png", LNK),
+        _docx_with("word/embeddings/run.hta", b"<hta:application>"),
+        _docx_with("word/embeddings/oleObject1.bin", ole_bytes("\x01Ole10Native", padding=1024)),
+        _docx_with("word/embeddings/Book1.xlsx", _docx_with("xl/media/setup.exe", EXE)),
+        _docx_with("word/media/image3.png", b"Rar!\x1a\x07\x00" + bytes(32)),
+    ],
+    ids=[
+        "zip-holding-exe",
+        "zip-named-png",
+        "zip-that-is-not-office",
+        "lnk",
+        "lnk-named-png",
+        "hta",
+        "ole-packager",
+        "nested-package-holding-exe",
+        "rar-named-png",
+    ],
+)
+def test_a_document_carrying_a_program_in_disguise_is_refused(summary, staff, content):
+    with pytest.raises(ValidationError, match="不支持此文件类型"):
+        services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload("材料.docx", content))
+    assert not SummaryAttachment.objects.exists()
+
+
+def test_a_document_embedding_a_clean_workbook_is_accepted(summary, staff):
+    workbook = _docx_with("xl/workbook.xml", b"<workbook/>")
+    content = _docx_with("word/embeddings/Microsoft_Excel_Worksheet.xlsx", workbook)
+    attachment = services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload("材料.docx", content))
+    assert attachment.content_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 def test_an_attachment_is_served_as_a_download_with_nosniff_and_the_download_is_audited(client_for, attachment, staff):
     from accounts.models import AuditEntry
 
