@@ -81,8 +81,10 @@ def own_body_limit(view):
     return view
 
 
-def upload_limited(*, limit: int, message: Callable[[], str]):
-    """Bound a view's uploads (an Excel import) to ``limit`` bytes before the body is read whole.
+def upload_limited(*, limit: int | Callable[[HttpRequest], int], message: Callable[[HttpRequest], str]):
+    """Bound a view's uploads (an Excel import, an attachment) to ``limit`` bytes before the body is
+    read whole. ``limit`` is a number or, where the organisation's policy sets it, a function of the
+    request; ``message(request)`` says the limit in words.
 
     Django's CSRF check reads the whole multipart body (spooling files to disk) before any view
     runs, so the view is exempted from the middleware and checked here *after* the size: a body
@@ -99,13 +101,14 @@ def upload_limited(*, limit: int, message: Callable[[], str]):
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method != "POST":
                 return protected(request, *args, **kwargs)
-            if body_too_large(request, limit):
-                return _upload_refused(request, message())
-            handler = SizeLimitedUploadHandler(request, limit=limit)
+            bound = limit(request) if callable(limit) else limit
+            if body_too_large(request, bound):
+                return _upload_refused(request, message(request))
+            handler = SizeLimitedUploadHandler(request, limit=bound)
             request.upload_handlers.insert(0, handler)
             request.POST  # noqa: B018 — parse now, through the handler, before the view sees the files
             if handler.too_large:
-                return _upload_refused(request, message())
+                return _upload_refused(request, message(request))
             return protected(request, *args, **kwargs)
 
         return own_body_limit(wrapped)

@@ -764,7 +764,7 @@ def staff_import_template(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@upload_limited(limit=excel.MAX_FILE_BYTES, message=excel.file_too_large_message)
+@upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
 @permission_required("accounts.import_staff")
 def staff_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""

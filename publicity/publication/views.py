@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -16,8 +17,10 @@ from accounts.formerrors import add_service_errors, error_text
 from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import policy_for_organisation
+from accounts.storage import upload_limited
 from evaluations.annual.models import AnnualResult
 from evaluations.grading.models import AppraisalQuarter
+from summaries.services import attachment_limit, attachment_too_large_message
 
 from . import review_cases as cases
 from . import selectors, services
@@ -159,6 +162,19 @@ def objections(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _objection_upload_limit(request: HttpRequest) -> int:
+    if not request.user.is_authenticated:  # sent on to the sign-in page; no body is wanted
+        return settings.REQUEST_BODY_MAX_BYTES
+    return attachment_limit(policy_for_organisation(organisation_id=request.user.organisation_id))
+
+
+def _objection_upload_message(request: HttpRequest) -> str:
+    return attachment_too_large_message(policy_for_organisation(organisation_id=request.user.organisation_id))
+
+
+# An objection may carry an attachment up to the policy's limit, above the pages' body cap
+# (accounts.middleware.RequestBodyLimitMiddleware): its size is checked before the body is read.
+@upload_limited(limit=_objection_upload_limit, message=_objection_upload_message)
 @permission_required("publicity.lodge_objection")
 def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Lodge an objection to one entry (GET: the form; refused outside the window, on the server)."""

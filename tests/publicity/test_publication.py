@@ -171,6 +171,34 @@ def test_staff_lodge_an_objection_with_an_attachment_during_the_window(client_fo
     assert download.status_code == 200
 
 
+def test_an_attachment_above_the_pages_body_cap_but_within_the_policy_is_accepted(
+    client_for, publication, staff, colleague, settings
+):
+    # The pages refuse bodies above REQUEST_BODY_MAX_BYTES; an objection's evidence may be larger,
+    # up to the organisation's attachment limit.
+    settings.REQUEST_BODY_MAX_BYTES = 1024 * 1024
+    scan = b"%PDF-1.4\n" + b"0" * (1536 * 1024) + b"\n%%EOF\n"
+    response = client_for(staff).post(
+        reverse("publicity:objection_new", args=[entry_of(publication, colleague).pk]),
+        {"text": "附扫描件", "attachment": SimpleUploadedFile("扫描件.pdf", scan)},
+    )
+    assert response.status_code == 302
+    assert Objection.objects.get().attachment.size == len(scan)
+
+
+def test_an_attachment_above_the_policys_limit_is_refused_before_it_is_read(client_for, publication, staff, colleague):
+    policy = publication.organisation.policy
+    policy.attachment_max_mb = 1
+    policy.save()
+    response = client_for(staff).post(
+        reverse("publicity:objection_new", args=[entry_of(publication, colleague).pk]),
+        {"text": "太大", "attachment": SimpleUploadedFile("大.pdf", b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024))},
+    )
+    assert response.status_code == 413
+    assert "1 MB" in response.content.decode()
+    assert not Objection.objects.exists()
+
+
 def test_an_objection_outside_the_window_is_refused_with_the_dates(client_for, publication, staff, colleague, clock):
     entry = entry_of(publication, colleague)
     clock(AFTER_WINDOW)

@@ -149,7 +149,7 @@ def satisfaction_import_template(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@upload_limited(limit=excel.MAX_FILE_BYTES, message=excel.file_too_large_message)
+@upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
 @permission_required(PERM)
 def satisfaction_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
@@ -256,7 +256,7 @@ def event_import_template(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@upload_limited(limit=excel.MAX_FILE_BYTES, message=excel.file_too_large_message)
+@upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
 @permission_required(PERM)
 def event_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
