@@ -452,8 +452,9 @@ def roster(request: HttpRequest) -> HttpResponse:
     year, month, department_id, show = _roster_params(request)
     departments = list(review.roster_departments(viewer=request.user).order_by("sort_order", "code"))
     by_department = department_id is not None
+    # Only on opening (no department asked for): 全部, chosen in the form, still lists everyone.
     if (
-        department_id is None
+        "department" not in request.GET
         and len(departments) > 1
         and review.roster_too_large_for_one_page(viewer=request.user, department_ids=[d.pk for d in departments])
     ):

@@ -316,3 +316,5 @@ def test_a_large_organisations_roster_opens_on_its_first_department_and_pages_by
     assert f"department={second.pk}" in body and 'data-testid="roster-next-department"' in body
     body, _ = page(department=second.pk)
     assert body.count('data-testid="roster-row"') == 8 and 'data-testid="roster-previous-department"' in body
+    body, _ = page(department="")  # 全部, chosen in the form
+    assert body.count('data-testid="roster-row"') == 10
