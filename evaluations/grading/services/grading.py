@@ -12,7 +12,8 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -426,13 +427,22 @@ def _missing_inputs(appraisal_quarter: AppraisalQuarter):
     )
     today = periods.today()
     months = [m for m in period.months if (period.year, m) <= (today.year, today.month)]
-    missing_month = Q(pk__in=[])
-    for month in months:
-        handed = MonthlySummary.objects.filter(owner_id=OuterRef("person_id"), year=period.year, month=month).filter(
-            handed_in()
-        )
-        missing_month |= ~Exists(handed)
-    return rows.filter(~Exists(approved_targets)), rows.filter(missing_month)
+    if not months:
+        return rows.filter(~Exists(approved_targets)), rows.none()
+    # A month is missing when fewer summaries of the begun months are handed in than months have
+    # begun: one correlated count per row (an index probe, so LIMIT stops early). An OR of one NOT
+    # EXISTS per month let PostgreSQL hash every summary of each month first (0.16 s at 20 000).
+    handed = (
+        MonthlySummary.objects.filter(owner_id=OuterRef("person_id"), year=period.year, month__in=months)
+        .filter(handed_in())
+        .order_by()
+        .values("owner_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    missing_month = Q(handed_months__lt=len(months))
+    summaries = rows.annotate(handed_months=Coalesce(Subquery(handed, output_field=IntegerField()), 0))
+    return rows.filter(~Exists(approved_targets)), summaries.filter(missing_month)
 
 
 def approval_blockers(*, appraisal_quarter: AppraisalQuarter) -> list[ApprovalBlocker]:
