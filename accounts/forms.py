@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import periods
 from .models import Department, Policy, Role, StaffStatus, StaffType, User
+from .selectors import PICKER_INLINE_LIMIT
 from .widgets import DateInput
 
 
@@ -393,15 +395,53 @@ class StaffStatusForm(forms.ModelForm):
         return cleaned
 
 
+def person_label(person: User) -> str:
+    """How a picker names a person: with the employee number and department."""
+    department = person.department.name if person.department_id else "—"
+    return f"{person.get_full_name()}（{person.employee_number or '—'}，{department}）"
+
+
 class PersonSelect(forms.Select):
     """A person <select> that static/js/app.js makes searchable (a filter box above it) and, in a
     form with department checkboxes, narrows to the ticked departments (each option carries
-    its person's department)."""
+    its person's department).
+
+    Beyond PICKER_INLINE_LIMIT people it lists only the chosen person and carries
+    ``data-search-url``: the script then asks the server (``accounts:people_search``) as one
+    types, instead of the page carrying every participant of the organisation."""
+
+    # Set by PersonChoiceField: whether the search includes the agency's leaders.
+    include_leaders = False
 
     def __init__(self, attrs=None):
         super().__init__(
             {"data-person-picker": "", "data-search-placeholder": _("输入姓名、工号或科室筛选"), **(attrs or {})}
         )
+
+    def get_context(self, name, value, attrs):
+        iterator = self.choices
+        self.searched = False
+        if hasattr(iterator, "queryset"):
+            # One query either way: the first PICKER_INLINE_LIMIT + 1 people tell whether to list
+            # them (they are the list) or to search.
+            people = list(iterator.queryset[: PICKER_INLINE_LIMIT + 1])
+            self.searched = len(people) > PICKER_INLINE_LIMIT
+            if self.searched:
+                # Only the empty choice and the chosen person; the rest come from the search.
+                chosen = {str(v) for v in self.format_value(value)}
+                people = [person for person in people if str(person.pk) in chosen]
+                missing = [v for v in chosen - {str(person.pk) for person in people} if v.isdigit()]
+                if missing:
+                    people += list(iterator.queryset.filter(pk__in=missing))
+                url = reverse("accounts:people_search")
+                attrs = {
+                    **(attrs or {}),
+                    "data-search-url": url + ("?leaders=1" if self.include_leaders else ""),
+                    "data-more-label": _("更多……"),
+                }
+            empty = [("", iterator.field.empty_label)] if iterator.field.empty_label is not None else []
+            self.choices = empty + [iterator.choice(person) for person in people]
+        return super().get_context(name, value, attrs)
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
@@ -412,13 +452,19 @@ class PersonSelect(forms.Select):
 
 
 class PersonChoiceField(forms.ModelChoiceField):
-    """A person picker that names the person with their employee number and department."""
+    """A person picker that names the person with their employee number and department.
+
+    ``include_leaders`` says whether its queryset (``choosable_people``) includes the agency's
+    leaders, so that the server-side search of a large organisation offers the same people."""
 
     widget = PersonSelect
 
+    def __init__(self, *args, include_leaders: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.widget.include_leaders = include_leaders
+
     def label_from_instance(self, obj: User) -> str:
-        department = obj.department.name if obj.department_id else "—"
-        return f"{obj.get_full_name()}（{obj.employee_number or '—'}，{department}）"
+        return person_label(obj)
 
 
 class WorkingDayOverrideForm(forms.Form):

@@ -55,6 +55,38 @@ def person_is_choosable(*, person: User, organisation: Organisation, include_lea
     return choosable_people(organisation=organisation, include_leaders=include_leaders).filter(pk=person.pk).exists()
 
 
+# Beyond this many people a picker does not list everyone in its <select>: it searches the server
+# (``people_search``, /accounts/people/search/) as one types. 100 000 <option>s were megabytes.
+PICKER_INLINE_LIMIT = 200
+# How many people one search answer lists; the picker asks for the next page when there are more.
+PEOPLE_SEARCH_PAGE = 20
+
+
+def people_search(
+    *,
+    organisation: Organisation,
+    words: str,
+    include_leaders: bool = False,
+    department_ids: list[int] | None = None,
+    page: int = 1,
+) -> tuple[list[User], bool]:
+    """One page of the choosable people (``choosable_people``) whose name, employee number or
+    department contains ``words``, optionally within the given departments; and whether more follow.
+
+    The name and number matches use the trigram indexes (accounts 0008) on PostgreSQL."""
+    people = choosable_people(organisation=organisation, include_leaders=include_leaders)
+    words = words.strip()
+    if words:
+        people = people.filter(
+            Q(full_name__icontains=words) | Q(employee_number__icontains=words) | Q(department__name__icontains=words)
+        )
+    if department_ids:
+        people = people.filter(department_id__in=department_ids)
+    start = (max(page, 1) - 1) * PEOPLE_SEARCH_PAGE
+    rows = list(people[start : start + PEOPLE_SEARCH_PAGE + 1])
+    return rows[:PEOPLE_SEARCH_PAGE], len(rows) > PEOPLE_SEARCH_PAGE
+
+
 def departments_headed_by(*, person: User) -> QuerySet[Department]:
     return Department.objects.filter(head=person, is_active=True)
 

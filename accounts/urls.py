@@ -15,6 +15,7 @@ urlpatterns = [
     path("departments/new/", views.department_create, name="department_create"),
     path("departments/<int:pk>/edit/", views.department_edit, name="department_edit"),
     path("departments/<int:pk>/deactivate/", views.department_deactivate, name="department_deactivate"),
+    path("people/search/", views.people_search, name="people_search"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/import/", views.staff_import, name="staff_import"),

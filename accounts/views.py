@@ -38,6 +38,7 @@ from .forms import (
     StaffStatusForm,
     TwoFactorTokenForm,
     WorkingDayOverrideForm,
+    person_label,
 )
 from .middleware import (
     TWO_FACTOR_ENROL,
@@ -352,6 +353,36 @@ def department_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Staff ----------------------------------------------------------------------------
+
+
+@permission_required("accounts.search_people")
+def people_search(request: HttpRequest) -> JsonResponse:
+    """The person pickers' search beyond PICKER_INLINE_LIMIT people: one page of the organisation's
+    choosable people matching ``q`` (name, employee number, department), as JSON.
+
+    ``leaders=1`` adds the agency's leaders (the pickers of findings and sanctions); ``department``
+    (repeatable) narrows to ticked departments; ``page`` pages on. Only the asker's organisation."""
+    try:
+        page = min(max(int(request.GET.get("page", "1")), 1), 1000)
+        department_ids = [int(value) for value in request.GET.getlist("department") if value]
+    except ValueError:
+        return JsonResponse({"error": _("参数无效。")}, status=400)
+    people, more = selectors.people_search(
+        organisation=request.user.organisation,
+        words=request.GET.get("q", "")[:50],
+        include_leaders=request.GET.get("leaders") == "1",
+        department_ids=department_ids,
+        page=page,
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {"id": person.pk, "text": person_label(person), "department": person.department_id or ""}
+                for person in people
+            ],
+            "more": more,
+        }
+    )
 
 
 @permission_required("accounts.view_staff")

@@ -298,6 +298,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "summaries.tasks.send_deadline_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Queued as entries of the reviewers' 17:30 digest (one message a day), not sent alone.
     "review-reminders": {
         "task": "summaries.tasks.send_review_reminders",
         "schedule": crontab(hour=9, minute=30, day_of_week="mon-fri"),

@@ -86,7 +86,11 @@ def _reviewer_expression():
 
 
 def send_review_reminders(*, organisation: Organisation, today: date) -> ReminderRun:
-    """Remind each reviewer, once a day, of items waiting longer than the policy allows."""
+    """Remind each reviewer, once a day, of items waiting longer than the policy allows.
+
+    The reminder is an entry of the reviewer's daily digest (``digest=True``), not a notice of its
+    own: a reviewer who is also told of new items to review that day gets one message, not two.
+    """
     policy = policy_for_organisation(organisation_id=organisation.pk)
     cutoff = timezone.make_aware(
         timezone.datetime.combine(today - timedelta(days=policy.review_reminder_days), timezone.datetime.min.time())
@@ -113,5 +117,6 @@ def send_review_reminders(*, organisation: Organisation, today: date) -> Reminde
             for reviewer_id, n in waiting.items()
         ],
         dedupe_key=f"review-waiting:{today.isoformat()}",
+        digest=True,
     )
     return ReminderRun(reviewers=created)

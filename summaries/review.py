@@ -195,6 +195,16 @@ def roster_departments(*, viewer: User) -> QuerySet[Department]:
 
 
 ROSTER_NOT_SUBMITTED = "not_submitted"
+# Beyond this many people in the viewer's departments the roster opens on one department (with a
+# department pager) instead of everyone at once; 全部 stays for smaller organisations.
+ROSTER_ALL_LIMIT = 2000
+
+
+def roster_too_large_for_one_page(*, viewer: User, department_ids: list[int]) -> bool:
+    """Whether the viewer's departments hold more than ROSTER_ALL_LIMIT participants: a count that
+    stops at the limit (LIMIT), so it costs the same at 2 001 people as at 100 000."""
+    people = participants_of(organisation=viewer.organisation).filter(department_id__in=department_ids)
+    return people.order_by().values("pk")[: ROSTER_ALL_LIMIT + 1].count() > ROSTER_ALL_LIMIT
 
 
 @dataclass(frozen=True)

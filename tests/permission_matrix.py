@@ -204,6 +204,21 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
         "sysadmin": ("deny", "deny"),
         "security_admin": ("deny", "deny"),
     },
+    "accounts:people_search": {
+        "anonymous": ("login", "login"),
+        "staff": ("deny", "deny"),
+        "other_staff": ("deny", "deny"),
+        "head": ("deny", "deny"),
+        "other_head": ("deny", "deny"),
+        "leader": ("deny", "deny"),
+        "chief": ("deny", "deny"),
+        "hr": ("ok", "ok"),
+        "other_hr": ("ok", "ok"),  # answers with the asker's own organisation only
+        "inspector": ("ok", "ok"),
+        "auditor": ("deny", "deny"),
+        "sysadmin": ("deny", "deny"),
+        "security_admin": ("deny", "deny"),
+    },
     "accounts:staff_list": {
         "anonymous": ("login", "login"),
         "staff": ("deny", "deny"),

@@ -55,7 +55,13 @@ class AnnualResult(OrganisationScoped, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "year"], name="one_annual_result_per_person_year"),
         ]
-        indexes = [models.Index(fields=["organisation", "year"])]
+        indexes = [
+            models.Index(fields=["organisation", "year"]),
+            # The committee page asks on every view when the year was last computed (Max) and how
+            # many are still undecided: both answered from an index, not from every result row.
+            models.Index(fields=["organisation", "year", "computed_at"], name="annualresult_computed_idx"),
+            models.Index(fields=["organisation", "year", "decided_grade"], name="annualresult_decided_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.year} {self.get_decided_grade_display() or self.get_suggested_grade_display()}"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from accounts.models import User
+from accounts.models import Department, Organisation, User
 
 from ..grading.models import GradeReview, QuarterGrade, QuarterState
 from .models import AnnualResult
@@ -34,3 +34,23 @@ def own_annual_results(*, person: User) -> QuerySet[AnnualResult]:
         .exclude(decided_grade="")
         .order_by("-year")
     )
+
+
+# Beyond this many results in the year the committee's list opens on one department.
+COMMITTEE_ALL_LIMIT = 2000
+
+
+def annual_first_department_if_large(*, organisation: Organisation, year: int) -> int | None:
+    """The first department (in the organisation's order) with results of ``year``, when the year has
+    more than COMMITTEE_ALL_LIMIT results; else None (the list opens on everyone). Two queries
+    whatever the size: a count that stops at the limit, and one EXISTS per department."""
+    results = AnnualResult.objects.filter(organisation=organisation, year=year)
+    large = results.order_by().values("pk")[: COMMITTEE_ALL_LIMIT + 1].count() > COMMITTEE_ALL_LIMIT
+    first = (
+        Department.objects.filter(organisation=organisation)
+        .filter(Exists(results.filter(department_id=OuterRef("pk"))))
+        .order_by("sort_order", "code")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return first if large else None

@@ -64,8 +64,17 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
     queryset = services.annual_results_for_year(organisation=organisation, year=year).order_by(
         "department__sort_order", "department__code", "rank", "person__employee_number", "person_id"
     )
-    filterset = AnnualFilter(request.GET, queryset=queryset, organisation=organisation)
-    context = filtered_page(request, filterset, per_page=PAGE_SIZE)
+    data = request.GET
+    if not set(data) - {"page"}:
+        # Opened without a filter: a large organisation's list opens on its first department (the
+        # 科室 filter chosen), as its sort over every person of the year took about a second at
+        # 100 000; 全部 chosen in the form still lists everyone.
+        first = selectors.annual_first_department_if_large(organisation=organisation, year=year)
+        if first is not None:
+            data = data.copy()
+            data["department"] = str(first)
+    filterset = AnnualFilter(data, queryset=queryset, organisation=organisation)
+    context = filtered_page(request, filterset, per_page=PAGE_SIZE, data=data)
     page = context["page"]
     records = services.quarter_records(person_ids=[row.person_id for row in page], organisation=organisation, year=year)
     for row in page:

@@ -56,7 +56,7 @@ class InspectionForm(forms.Form):
 class FindingForm(forms.Form):
     """One finding: about a person or a department (one of the two)."""
 
-    person = PersonChoiceField(label=_("人员"), queryset=User.objects.none(), required=False)
+    person = PersonChoiceField(label=_("人员"), queryset=User.objects.none(), required=False, include_leaders=True)
     department = forms.ModelChoiceField(label=_("或科室"), queryset=Department.objects.none(), required=False)
     severity = forms.ChoiceField(
         label=_("严重程度"),

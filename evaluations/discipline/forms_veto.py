@@ -21,7 +21,7 @@ def _departments(organisation: Organisation):
 
 
 class SanctionForm(forms.ModelForm):
-    person = PersonChoiceField(label=_("人员"), queryset=User.objects.none())
+    person = PersonChoiceField(label=_("人员"), queryset=User.objects.none(), include_leaders=True)
 
     class Meta:
         model = Sanction

@@ -204,6 +204,9 @@ class QuarterGrade(OrganisationScoped, models.Model):
             models.Index(fields=["appraisal_quarter", "department", "grade"]),
             # The quota banner counts a whole pool on every grading page: an index-only count.
             models.Index(fields=["appraisal_quarter", "is_leader_position", "grade"], name="quartergrade_pool_idx"),
+            # The approval blockers count and name the rows still 待评鉴 or 待确认 on the quarters and
+            # approval pages: an index range instead of a scan of the quarter's rows.
+            models.Index(fields=["appraisal_quarter", "state"], name="quartergrade_state_idx"),
         ]
 
     def __str__(self) -> str:

@@ -85,6 +85,67 @@
       select.value = chosen;
     }
 
+    // A large organisation (data-search-url, beyond PICKER_INLINE_LIMIT people): the <select> holds
+    // only the chosen person; typing asks the server (accounts:people_search) for one page of
+    // matches, a later answer replacing an earlier one, and "more" offers the next page.
+    var url = select.getAttribute("data-search-url");
+    var asked = 0;
+    function searchServer(page) {
+      var words = search.value.trim();
+      var chosen = select.value;
+      var ticket = ++asked;
+      var params = new URLSearchParams();
+      params.set("q", words);
+      params.set("page", String(page));
+      tickedDepartments().forEach(function (id) { params.append("department", id); });
+      fetch(url + (url.indexOf("?") === -1 ? "?" : "&") + params.toString(), {
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.ok ? response.json() : { results: [], more: false };
+      }).then(function (answer) {
+        if (ticket !== asked) { return; }
+        Array.prototype.slice.call(select.options).forEach(function (option) {
+          var stale = page === 1 && option.value !== "" && option.value !== chosen;
+          if (stale || option.hasAttribute("data-more")) {
+            select.remove(option.index);
+          }
+        });
+        answer.results.forEach(function (person) {
+          if (String(person.id) === chosen) { return; }
+          var option = new Option(person.text, String(person.id));
+          option.setAttribute("data-department", String(person.department));
+          select.add(option);
+        });
+        if (answer.more) {
+          var more = new Option(select.getAttribute("data-more-label") || "…", "");
+          more.setAttribute("data-more", String(page + 1));
+          select.add(more);
+        }
+        select.value = chosen;
+      });
+    }
+    if (url) {
+      var timer = null;
+      search.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { searchServer(1); }, 250);
+      });
+      select.addEventListener("change", function () {
+        var picked = select.options[select.selectedIndex];
+        if (picked && picked.hasAttribute("data-more")) {
+          select.value = "";
+          searchServer(Number(picked.getAttribute("data-more")));
+        }
+      });
+      if (select.form) {
+        select.form.addEventListener("change", function (event) {
+          if (event.target.name === "departments") { searchServer(1); }
+        });
+      }
+      return;
+    }
+
     search.addEventListener("input", apply);
     if (select.form) {
       select.form.addEventListener("change", function (event) {

@@ -26,6 +26,7 @@ from evaluations.models import (
 )
 from tests.factories import (
     AnnualResultFactory,
+    DepartmentFactory,
     FindingFactory,
     QuarterGradeFactory,
     SanctionFactory,
@@ -588,3 +589,33 @@ def test_another_organisations_result_is_not_found(client_for, outsider, chief, 
 def test_the_menu_shows_the_annual_page_to_hr_only(client_for, hr, staff):
     assert "年度考核" in client_for(hr).get(reverse("home")).content.decode()
     assert reverse("evaluations:annual_index") not in client_for(staff).get(reverse("home")).content.decode()
+
+
+def test_a_large_years_committee_list_opens_on_its_first_department_and_all_stays_a_choice(
+    client_for, organisation, department, head, hr, crowd, monkeypatch
+):
+    from evaluations.annual import selectors as annual_selectors
+
+    later = DepartmentFactory(
+        organisation=organisation, code="D009", name="后勤科", sort_order=department.sort_order + 1
+    )
+    client = client_for(hr)
+    url = reverse("evaluations:annual", args=[YEAR])
+    for person in [UserFactory(department=later) for _ in range(3)]:
+        record(person, "好/较好/较好/好", score="88")
+    rollup(organisation)
+    everyone = AnnualResult.objects.filter(year=YEAR).count()
+    assert len(client.get(url).context["page"]) == everyone  # a small year: everyone, as before
+    monkeypatch.setattr(annual_selectors, "COMMITTEE_ALL_LIMIT", 3)
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(url)
+    assert {row.department_id for row in response.context["page"]} == {department.pk}
+    for person in [UserFactory(department=department) for _ in range(10)]:
+        record(person, "好/较好/较好/好", score="88")
+    rollup(organisation)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(many) == len(few)
+    assert {row.department_id for row in response.context["page"]} == {department.pk}
+    assert len(client.get(url, {"department": ""}).context["page"]) == everyone + 10
+    assert {row.department_id for row in client.get(url, {"department": later.pk}).context["page"]} == {later.pk}

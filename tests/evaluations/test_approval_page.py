@@ -214,3 +214,23 @@ def test_the_agency_head_cannot_grade_or_edit_anyones_pages(client_for, quarter,
     assert row.grade == ""
     assert client.post(reverse("summaries:detail", args=[summary.pk]), {"version": 1}).status_code == 403
     assert client.post(reverse("targets:approve", args=[target_set.pk])).status_code in (403, 404)
+
+
+def test_a_blocker_counts_up_to_the_cap_and_says_more_beyond_it(
+    organisation, department, head, leader, staff, monkeypatch
+):
+    from evaluations.grading.services import grading
+
+    for _ in range(6):
+        UserFactory(department=department)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    monkeypatch.setattr(grading, "BLOCKER_COUNT_CAP", 4)
+    with CaptureQueriesContext(connection) as queries:
+        blockers = approval_blockers(appraisal_quarter=quarter)
+    ungraded = next(b for b in blockers if "未评鉴" in b)
+    assert ungraded == "还有4+人未评鉴。"
+    # Every count stops after the cap instead of counting everyone who lacks something.
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*) FROM (SELECT")]
+    assert len(counts) == 4 and all("LIMIT 5" in sql for sql in counts)
+    monkeypatch.setattr(grading, "BLOCKER_COUNT_CAP", 1000)
+    assert "还有8人未评鉴。" in approval_blockers(appraisal_quarter=quarter)  # six, staff and the head

@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
+from accounts import workflow
 from accounts.models import Notification
+from accounts.services import notifications_send_digests
 from accounts.workflow import ReviewStatus
 from summaries import reminders
 from tests.factories import MonthlySummaryFactory, TargetSetFactory, UserFactory
@@ -104,3 +106,31 @@ def test_reminders_are_e_mailed_once_through_the_one_notification_path(
     # Everyone without a summary is on the bell; only those with an address get mail, once.
     assert sorted(m.to[0] for m in mailoutbox) == ["head@example.gov.cn", "staff@example.gov.cn"]
     assert all("10月工作小结" in m.body for m in mailoutbox)
+
+
+def test_a_reviewer_gets_one_daily_digest_with_the_waiting_reminder_in_it_not_two_messages(
+    organisation, staff, colleague, head, monkeypatch, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    day = date(2026, 11, 6)
+    monkeypatch.setattr("accounts.periods.today", lambda now=None: day)
+    settings.EMAIL_HOST = "mail.example.gov.cn"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    head.email = "head@example.gov.cn"
+    head.save(update_fields=["email"])
+    MonthlySummaryFactory(
+        owner=staff, status=ReviewStatus.SUBMITTED, submitted_at=datetime(2026, 11, 1, 9, tzinfo=SHANGHAI)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        # A new item handed in today: an entry of the head's digest.
+        workflow.submit(
+            TargetSetFactory(owner=colleague, year=2026, quarter=4), colleague, is_late=lambda doc, now: False
+        )
+        reminders.send_review_reminders(organisation=organisation, today=day)
+    assert not Notification.objects.filter(recipient=head, digest_day__isnull=True).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications_send_digests(day=day) == 1
+    notices = list(Notification.objects.filter(recipient=head, digest_day__isnull=True))
+    assert len(notices) == 1
+    assert notices[0].entries.count() == 2
+    assert any("待审核已超过3天" in entry.message for entry in notices[0].entries.all())
+    assert [m.to for m in mailoutbox] == [["head@example.gov.cn"]]

@@ -280,3 +280,41 @@ def test_the_roster_pages_in_the_database_and_counts_everyone(client_for, hr, de
 def test_a_bad_month_is_a_404_not_a_crash(client_for, hr):
     assert client_for(hr).get(reverse("roster"), {"year": 2026, "month": 13}).status_code == 404
     assert client_for(hr).get(reverse("roster"), {"year": "x"}).status_code == 404
+
+
+def test_a_large_organisations_roster_opens_on_its_first_department_and_pages_by_department(
+    client_for, hr, organisation, department, staff, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import DepartmentFactory
+
+    monkeypatch.setattr(review, "ROSTER_ALL_LIMIT", 5)
+    second = DepartmentFactory(
+        organisation=organisation, code="D002", name="财务科", sort_order=department.sort_order + 1
+    )
+    client = client_for(hr)
+
+    def page(**params):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("roster"), {"year": 2026, "month": 10, **params})
+        assert response.status_code == 200
+        return response.content.decode(), len(captured)
+
+    for _ in range(2):
+        UserFactory(department=second)
+    body, few = page()
+    assert body.count('data-testid="roster-row"') == 4  # few people: everyone, as before
+    assert 'data-testid="roster-department-pager"' not in body
+    for _ in range(6):
+        UserFactory(department=second)
+    body, many = page()
+    assert many == few
+    # Only the first department's two (the head and staff), and the way on to 财务科.
+    assert body.count('data-testid="roster-row"') == 2
+    assert f"department={second.pk}" in body and 'data-testid="roster-next-department"' in body
+    body, _ = page(department=second.pk)
+    assert body.count('data-testid="roster-row"') == 8 and 'data-testid="roster-previous-department"' in body
+    body, _ = page(department="")  # 全部, chosen in the form
+    assert body.count('data-testid="roster-row"') == 10

@@ -12,7 +12,8 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -394,9 +395,9 @@ class ApprovalBlocker(str):
     """
 
     people: list[tuple[int, str]]
-    more: int
+    more: int | str  # "990+" past BLOCKER_COUNT_CAP
 
-    def __new__(cls, message: str, people=(), more: int = 0) -> ApprovalBlocker:
+    def __new__(cls, message: str, people=(), more: int | str = 0) -> ApprovalBlocker:
         blocker = super().__new__(cls, message)
         blocker.people, blocker.more = list(people), more
         return blocker
@@ -404,14 +405,29 @@ class ApprovalBlocker(str):
 
 # How many names a blocker lists; the count covers the rest.
 BLOCKER_NAMES = 10
+# How far a blocker counts: past it the page says "1000+". Counting every one of 100 000 people who
+# lack something took most of the approval and quarters pages' time (2–3 s); "is anyone missing"
+# and "about how many" are what the head and HR need, and LIMIT lets the database stop early.
+BLOCKER_COUNT_CAP = 1000
 
 
-def _people_blocker(message: str, rows, count: int) -> ApprovalBlocker:
+def _bounded_count(rows) -> tuple[int, bool]:
+    """How many rows, counted up to BLOCKER_COUNT_CAP, and whether there are more."""
+    n = rows.order_by().values("pk")[: BLOCKER_COUNT_CAP + 1].count()
+    return min(n, BLOCKER_COUNT_CAP), n > BLOCKER_COUNT_CAP
+
+
+def _people_blocker(message: str, rows, count: int, capped: bool = False) -> ApprovalBlocker:
     # The first few by row id: the database walks the primary key and stops after BLOCKER_NAMES
     # matches, where sorting by department first had to find and sort every match (0.7 s when
     # 100 000 people lacked something).
     people = list(rows.order_by("pk").values_list("pk", "person__full_name")[:BLOCKER_NAMES])
-    return ApprovalBlocker(message, people, max(count - len(people), 0))
+    more = max(count - len(people), 0)
+    return ApprovalBlocker(message, people, f"{more}+" if capped else more)
+
+
+def _shown(count: int, capped: bool) -> str:
+    return f"{count}+" if capped else str(count)
 
 
 def _missing_inputs(appraisal_quarter: AppraisalQuarter):
@@ -424,13 +440,22 @@ def _missing_inputs(appraisal_quarter: AppraisalQuarter):
     )
     today = periods.today()
     months = [m for m in period.months if (period.year, m) <= (today.year, today.month)]
-    missing_month = Q(pk__in=[])
-    for month in months:
-        handed = MonthlySummary.objects.filter(owner_id=OuterRef("person_id"), year=period.year, month=month).filter(
-            handed_in()
-        )
-        missing_month |= ~Exists(handed)
-    return rows.filter(~Exists(approved_targets)), rows.filter(missing_month)
+    if not months:
+        return rows.filter(~Exists(approved_targets)), rows.none()
+    # A month is missing when fewer summaries of the begun months are handed in than months have
+    # begun: one correlated count per row (an index probe, so LIMIT stops early). An OR of one NOT
+    # EXISTS per month let PostgreSQL hash every summary of each month first (0.16 s at 20 000).
+    handed = (
+        MonthlySummary.objects.filter(owner_id=OuterRef("person_id"), year=period.year, month__in=months)
+        .filter(handed_in())
+        .order_by()
+        .values("owner_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    missing_month = Q(handed_months__lt=len(months))
+    summaries = rows.annotate(handed_months=Coalesce(Subquery(handed, output_field=IntegerField()), 0))
+    return rows.filter(~Exists(approved_targets)), summaries.filter(missing_month)
 
 
 def approval_blockers(*, appraisal_quarter: AppraisalQuarter) -> list[ApprovalBlocker]:
@@ -438,25 +463,24 @@ def approval_blockers(*, appraisal_quarter: AppraisalQuarter) -> list[ApprovalBl
     targets not approved, monthly summaries not handed in, people not graded or not confirmed,
     quota overruns, and the discipline office's opinion when the policy asks for one.
 
-    A fixed number of queries whatever the size of the organisation.
+    A fixed number of queries whatever the size of the organisation; each count stops at
+    BLOCKER_COUNT_CAP ("1000+").
     """
     grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
     blockers = []
     no_targets, no_summaries = _missing_inputs(appraisal_quarter)
-    if n := no_targets.count():
-        blockers.append(_people_blocker(_("还有%(n)s人的季度目标未审核通过。") % {"n": n}, no_targets, n))
-    if n := no_summaries.count():
-        blockers.append(_people_blocker(_("还有%(n)s人的月度小结未提交。") % {"n": n}, no_summaries, n))
     pending_rows = grades.filter(state=GradeState.PENDING)
-    if pending := pending_rows.count():
-        blockers.append(_people_blocker(_("还有%(n)s人未评鉴。") % {"n": pending}, pending_rows, pending))
     unconfirmed_rows = grades.filter(state=GradeState.GRADED)
-    if unconfirmed := unconfirmed_rows.count():
-        blockers.append(
-            _people_blocker(
-                _("还有%(n)s人的等次未经分管领导确认。") % {"n": unconfirmed}, unconfirmed_rows, unconfirmed
-            )
-        )
+    kinds = (
+        (no_targets, _("还有%(n)s人的季度目标未审核通过。")),
+        (no_summaries, _("还有%(n)s人的月度小结未提交。")),
+        (pending_rows, _("还有%(n)s人未评鉴。")),
+        (unconfirmed_rows, _("还有%(n)s人的等次未经分管领导确认。")),
+    )
+    for rows, message in kinds:
+        n, capped = _bounded_count(rows)
+        if n:
+            blockers.append(_people_blocker(message % {"n": _shown(n, capped)}, rows, n, capped))
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
     for pool in quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy):
         if pool.over:

@@ -1,0 +1,35 @@
+"""The main pages' queries are served by indexes on PostgreSQL (EXPLAIN), not by reading every row of
+a 100 000-person organisation: the approval blockers' per-state rows, the committee's last
+computation and its undecided count."""
+
+import pytest
+from django.db import connection, transaction
+
+from evaluations.annual.models import AnnualResult
+from evaluations.grading.models import GradeState, QuarterGrade
+
+pytestmark = pytest.mark.postgres
+
+
+def plan_of(queryset) -> str:
+    if connection.vendor != "postgresql":
+        pytest.skip("plans are PostgreSQL's")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # An empty test table is cheapest to scan; forbid that to see which index the query can use.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        return queryset.explain()
+
+
+@pytest.mark.django_db
+def test_the_blockers_rows_of_a_state_are_found_through_the_state_index():
+    rows = QuarterGrade.objects.filter(appraisal_quarter_id=1, state=GradeState.PENDING).order_by()
+    assert "quartergrade_state_idx" in plan_of(rows.values("pk"))
+
+
+@pytest.mark.django_db
+def test_the_committee_pages_freshness_and_undecided_count_use_indexes():
+    results = AnnualResult.objects.filter(organisation_id=1, year=2026).order_by()
+    # PostgreSQL plans MAX(computed_at) as this ORDER BY … LIMIT 1 when an index has the column.
+    latest = results.exclude(computed_at=None).order_by("-computed_at").values("computed_at")[:1]
+    assert "annualresult_computed_idx" in plan_of(latest)
+    assert "annualresult_decided_idx" in plan_of(results.filter(decided_grade="").values("pk"))
