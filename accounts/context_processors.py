@@ -34,6 +34,8 @@ NAV_ITEMS = (
     ("publicity:weekly", _("每周进展"), "publicity.view_boards", "annual"),
     # Published results (结果公示) and objections; its URL is the prefix of the other boards'.
     ("publicity:board", _("结果公示"), "publicity.view_publications", "annual"),
+    # HR's overview of the feedback talks per department (publicity.feedback).
+    ("publicity:feedback_overview", _("反馈谈话情况"), "publicity.view_feedback_overview", "annual"),
     # The year-end workbook and the record forms (publicity.reports).
     ("reports:index", _("年度报表"), "publicity.export_year", "annual"),
     ("evaluations:inspections", _("纪律作风检查"), "evaluations.view_inspections", "discipline"),

@@ -22,6 +22,7 @@ from evaluations.discipline.models import Inspection
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterState, SatisfactionScore
 from evaluations.grading.selectors import current_appraisal_quarter, grades_to_confirm, grades_to_give
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
+from publicity.publication.selectors import open_objections_count, review_cases_due_count
 from summaries.selectors import summaries_awaiting_review, summary_month_due
 from targets.models import TargetSet
 from targets.selectors import target_sets_awaiting_review
@@ -63,6 +64,8 @@ def todos_for(user: User, *, today: date) -> list[Todo]:
         todos += _agency_head(user, today)
     if user.has_perm("evaluations.open_quarter"):
         todos += _hr(user, today)
+    if user.has_perm("publicity.manage_review_cases"):
+        todos += _publication(user, today)
     if user.has_perm("evaluations.record_inspection"):
         todos += _inspector(user, today, policy)
     return [todo for todo in todos if todo.count]
@@ -178,6 +181,25 @@ def _hr(user: User, today: date) -> list[Todo]:
             _("%(quarter)s满意度测评结果待导入") % {"quarter": ended.label},
             0 if survey_entered else 1,
             reverse("evaluations:satisfaction_list"),
+        ),
+    ]
+
+
+def _publication(user: User, today: date) -> list[Todo]:
+    # Objections wait for HR's answer (the entry stays unlocked until then); 复核/申诉 cases have
+    # statutory deadlines. One count query each.
+    return [
+        Todo(
+            "objections",
+            _("待处理的异议"),
+            open_objections_count(organisation_id=user.organisation_id),
+            reverse("publicity:objections"),
+        ),
+        Todo(
+            "review-cases",
+            _("临近期限的复核申诉案件"),
+            review_cases_due_count(organisation_id=user.organisation_id, today=today),
+            reverse("publicity:review_cases"),
         ),
     ]
 

@@ -191,3 +191,75 @@ def test_the_home_page_costs_the_same_queries_for_few_and_many_people(
     with CaptureQueriesContext(connection) as many:
         client.get(HOME)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# --- HR: objections and 复核/申诉 cases ------------------------------------------------------------
+
+
+def _published_quarter(organisation, hr, people):
+    from evaluations.models import GradeState
+    from publicity.publication.services import publication_open_quarter
+    from tests.factories import QuarterGradeFactory
+
+    quarter = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=3, state=QuarterState.APPROVED)
+    for person in people:
+        QuarterGradeFactory(
+            appraisal_quarter=quarter, person=person, grade=Grade.FAIRLY_GOOD, state=GradeState.CONFIRMED
+        )
+    return publication_open_quarter(actor=hr, appraisal_quarter=quarter)
+
+
+def _object_to_all(publication, objector):
+    from publicity.publication.services import objection_lodge
+
+    return [
+        objection_lodge(actor=objector, entry=entry, text="有异议")
+        for entry in publication.entries.exclude(objections__isnull=False).exclude(person=objector)
+    ]
+
+
+def test_hr_sees_open_objections_until_answered(client_for, hr, organisation, staff, colleague, today):
+    from publicity.publication.services import objection_accept, objection_answer
+
+    publication = _published_quarter(organisation, hr, [staff, colleague])
+    assert todo(page(client_for(hr)), "objections") is None
+    [objection] = _object_to_all(publication, staff)
+    html = page(client_for(hr))
+    assert todo(html, "objections") == 1 and "待处理的异议" in html
+    objection_accept(actor=hr, objection=objection)
+    assert todo(page(client_for(hr)), "objections") == 1
+    objection_answer(actor=hr, objection=objection, answer="等次无误")
+    assert todo(page(client_for(hr)), "objections") is None
+
+
+def test_hr_sees_review_cases_whose_deadline_is_near(client_for, hr, organisation, staff, colleague, today):
+    from evaluations.annual.models import AnnualGrade
+    from publicity.publication.review_cases import review_case_open, review_case_request
+
+    near = AnnualResultFactory(person=staff, year=2025, decided_grade=AnnualGrade.INCOMPETENT)
+    far = AnnualResultFactory(person=colleague, year=2025, decided_grade=AnnualGrade.INCOMPETENT)
+    # Told on 5 November: 30 days to ask end on 5 December, within the week's reminder.
+    case = review_case_open(actor=hr, annual_result=near, notified_on=date(2026, 11, 5))
+    review_case_open(actor=hr, annual_result=far, notified_on=date(2026, 11, 25))
+    html = page(client_for(hr))
+    assert todo(html, "review-cases") == 1 and "临近期限的复核申诉案件" in html
+    review_case_request(actor=hr, case=case, requested_on=date(2026, 12, 1))  # 30 days to decide now
+    assert todo(page(client_for(hr)), "review-cases") is None
+    assert todo(page(client_for(staff)), "objections") is None
+
+
+def test_hrs_home_page_costs_the_same_with_few_and_many_objections(
+    client_for, hr, organisation, department, staff, today
+):
+    people = [UserFactory(department=department, full_name=f"人员{i}") for i in range(8)]
+    publication = _published_quarter(organisation, hr, people)
+    client = client_for(hr)
+    for objection in _object_to_all(publication, staff)[2:]:
+        objection.delete()
+    client.get(HOME)
+    with CaptureQueriesContext(connection) as few:
+        assert todo(client.get(HOME).content.decode(), "objections") == 2
+    _object_to_all(publication, staff)
+    with CaptureQueriesContext(connection) as many:
+        assert todo(client.get(HOME).content.decode(), "objections") == 8
+    assert len(many.captured_queries) == len(few.captured_queries)

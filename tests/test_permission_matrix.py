@@ -105,6 +105,7 @@ OBJECT_FOR_PK = {
     "summaries:attachment_download": "summary",
     "summaries:attachment_delete": "summary",
     "evaluations:annual_decide": "annual_result",
+    "evaluations:annual_review": "annual_result",
     "evaluations:grade_detail": "grade",
     "evaluations:grade_confirm": "grade",
     "evaluations:grade_scores": "grade",

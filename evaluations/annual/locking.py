@@ -1,17 +1,22 @@
-"""定等 of the year's results after the 优秀 list's publication (called by publicity)."""
+"""定等 of the year's results after the 优秀 list's publication (called by publicity), and the
+recorded review (复核) that alone changes a locked result."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit_reason
+from accounts.audit import audit_reason, record_event
+from accounts.models import User
+from accounts.services import notify
+from accounts.textlimits import too_long_message
 
-from .models import AnnualResult
+from .models import AnnualGrade, AnnualResult, AnnualReview
 
 
 @transaction.atomic
@@ -31,3 +36,57 @@ def annual_results_lock(*, result_ids: Iterable[int], source: str = "") -> int:
             row.locked_at = now
             row.save(update_fields=["locked_at"])
     return len(rows)
+
+
+def _annual_label(value: str) -> str:
+    return str(AnnualGrade(value).label) if value in AnnualGrade.values else "—"
+
+
+@transaction.atomic
+def annual_review_after_lock(*, result: AnnualResult, actor: User, new_grade: str, reason: str) -> AnnualReview:
+    """The recorded review (复核) of a locked annual result, the only change it accepts.
+
+    HR records who, why, and old → new: the result's decided grade changes with the reason in the
+    audit trail, the review is kept (the person's history lists it), and the person is told. The
+    committee's decision (``annual_decide``) keeps refusing a locked result.
+    """
+    row = AnnualResult.objects.select_for_update(of=("self",)).select_related("person").get(pk=result.pk)
+    if not actor.has_perm("evaluations.review_locked_annual", row):
+        raise PermissionDenied(_("只有本单位人事干部可以记录定等后复核。"))
+    if row.locked_at is None:
+        raise ValidationError(_("该年度结果尚未定等，不需要复核。"))
+    if new_grade not in AnnualGrade.values:
+        raise ValidationError({"new_grade": _("请选择有效的年度等次。")})
+    if new_grade == row.decided_grade:
+        raise ValidationError({"new_grade": _("复核后等次与原等次相同。")})
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请说明理由。")})
+    limit = AnnualReview._meta.get_field("reason").max_length
+    if len(reason) > limit:
+        raise ValidationError({"reason": too_long_message(_("复核理由"), limit, len(reason))})
+    old = row.decided_grade
+    now = timezone.now()
+    row.decided_grade = new_grade
+    row.decision_reason = reason[: AnnualResult._meta.get_field("decision_reason").max_length]
+    row.decided_by = actor
+    row.decided_at = now
+    with audit_reason(reason):
+        row.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
+    review = AnnualReview.objects.create(
+        annual_result=row, old_grade=old, new_grade=new_grade, reason=reason, reviewed_by=actor, reviewed_at=now
+    )
+    record_event(
+        event="annual_result_reviewed_after_lock",
+        obj=row,
+        actor=actor,
+        detail={"old": _annual_label(old), "new": _annual_label(new_grade), "reason": reason},
+        organisation_id=row.organisation_id,
+    )
+    notify(
+        recipient=row.person,
+        message=_("您的%(year)s年度考核等次经复核由“%(old)s”改为“%(new)s”，理由：%(reason)s")
+        % {"year": row.year, "old": _annual_label(old), "new": _annual_label(new_grade), "reason": reason},
+        url=reverse("evaluations:my_history"),
+    )
+    return review

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from accounts.models import Department, Organisation, User
 
 from ..grading.models import GradeReview, QuarterGrade, QuarterState
-from .models import AnnualResult
+from .models import AnnualResult, AnnualReview
 
 
 def own_quarter_grades(*, person: User) -> QuerySet[QuarterGrade]:
@@ -32,6 +32,8 @@ def own_annual_results(*, person: User) -> QuerySet[AnnualResult]:
     return (
         AnnualResult.objects.filter(person=person, organisation_id=person.organisation_id)
         .exclude(decided_grade="")
+        # A locked result changed by a recorded review (复核) shows old → new and why.
+        .prefetch_related(Prefetch("reviews", queryset=AnnualReview.objects.order_by("reviewed_at", "pk")))
         .order_by("-year")
     )
 

@@ -4,7 +4,7 @@ from django.urls import path
 
 import accounts.converters  # noqa: F401  (registers <year:…>)
 
-from . import views
+from . import review_views, views
 
 urlpatterns = [
     path("history/", views.my_history, name="my_history"),
@@ -14,4 +14,5 @@ urlpatterns = [
     path("annual/<year:year>/adopt/", views.annual_adopt, name="annual_adopt"),
     path("annual/<year:year>/use/", views.annual_use, name="annual_use"),
     path("annual/<year:year>/<int:pk>/decide/", views.annual_decide, name="annual_decide"),
+    path("annual/<year:year>/<int:pk>/review/", review_views.annual_review, name="annual_review"),
 ]

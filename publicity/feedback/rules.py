@@ -64,3 +64,5 @@ rules.add_perm(
     "publicity.print_annual_result",
     same_organisation & ((takes_part_in_appraisal & owns_result) | is_hr_admin),
 )
+# HR's overview of the talks, per department of their organisation (counts only, no content).
+rules.add_perm("publicity.view_feedback_overview", is_hr_admin)

@@ -174,3 +174,35 @@ def annual_result_for_confirmation(*, pk: int, organisation_id: int | None) -> A
     return AnnualResult.objects.select_related("person", "department", "confirmation", "organisation").get(
         pk=pk, organisation_id=organisation_id
     )
+
+
+def feedback_overview(*, organisation_id: int, today: date, appraisal_quarter_id: int | None = None):
+    """HR's overview, per department of the organisation: the locked grades (active people), the
+    talks recorded, those the person confirmed, and the talks overdue (not recorded N working days
+    after locking). One aggregate query per page of departments, whatever their size."""
+    policy = policy_for_organisation(organisation_id=organisation_id)
+    cutoff = overdue_before(
+        organisation_id=organisation_id, today=today, working_days=policy.feedback_talk_working_days
+    )
+    locked = Q(
+        quarter_grades__locked_at__isnull=False,
+        quarter_grades__person__is_active=True,
+    ) & ~Q(quarter_grades__grade="")
+    if appraisal_quarter_id is not None:
+        locked &= Q(quarter_grades__appraisal_quarter_id=appraisal_quarter_id)
+    return (
+        Department.objects.filter(organisation_id=organisation_id)
+        .annotate(
+            locked_grades=Count("quarter_grades", filter=locked),
+            talks_recorded=Count("quarter_grades", filter=locked & Q(quarter_grades__feedback_talk__isnull=False)),
+            talks_confirmed=Count(
+                "quarter_grades", filter=locked & Q(quarter_grades__feedback_talk__confirmed_at__isnull=False)
+            ),
+            talks_overdue=Count(
+                "quarter_grades",
+                filter=locked & Q(quarter_grades__feedback_talk__isnull=True, quarter_grades__locked_at__lt=cutoff),
+            ),
+        )
+        .filter(locked_grades__gt=0)
+        .order_by("sort_order", "code", "pk")
+    )

@@ -18,13 +18,15 @@ from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.models import AnnualResult
-from evaluations.grading.models import QuarterGrade
+from evaluations.grading.models import AppraisalQuarter, QuarterGrade
 
 from . import selectors, services
 from .forms import ConfirmForm, TalkForm
 from .models import FeedbackTalk
 
 PER_PAGE = 25
+# The overview's quarter filter lists the latest locked quarters (three years' worth).
+QUARTER_CHOICES = 12
 
 
 @permission_required("publicity.record_feedback")
@@ -48,6 +50,37 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         request,
         "publicity/feedback/list.html",
         {"page": page, "rows": rows, "show": show, "policy": policy, "query": f"show={show}"},
+    )
+
+
+@permission_required("publicity.view_feedback_overview")
+def feedback_overview(request: HttpRequest) -> HttpResponse:
+    """HR's overview per department: locked grades, talks recorded, confirmed and overdue; one
+    aggregate query per page, optionally for one quarter (``?quarter=<appraisal quarter id>``)."""
+    organisation_id = request.user.organisation_id
+    quarters = list(
+        AppraisalQuarter.objects.filter(organisation_id=organisation_id, locked_at__isnull=False).order_by(
+            "-year", "-quarter"
+        )[:QUARTER_CHOICES]
+    )
+    chosen = next((q for q in quarters if str(q.pk) == request.GET.get("quarter", "")), None)
+    departments = selectors.feedback_overview(
+        organisation_id=organisation_id,
+        today=periods.today(),
+        appraisal_quarter_id=chosen.pk if chosen else None,
+    )
+    page = page_of(request, departments, per_page=PER_PAGE)
+    policy = policy_for_organisation(organisation_id=organisation_id)
+    return render(
+        request,
+        "publicity/feedback/overview.html",
+        {
+            "page": page,
+            "quarters": quarters,
+            "chosen": chosen,
+            "policy": policy,
+            "query": f"quarter={chosen.pk}" if chosen else "",
+        },
     )
 
 

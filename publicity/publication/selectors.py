@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from evaluations.annual.models import AnnualGrade, AnnualResult
 
-from .models import Objection, ObjectionState, Publication, PublicationEntry, ReviewCase
+from .models import Objection, ObjectionState, Publication, PublicationEntry, ReviewCase, ReviewCaseState
+from .review_cases import REVIEW_REMINDER_DAYS
 
 
 def publications(*, organisation_id: int) -> QuerySet[Publication]:
@@ -81,3 +84,19 @@ def incompetent_results_without_case(*, organisation_id: int, limit: int = 200) 
         .select_related("person")
         .order_by("-year", "person__full_name")[:limit]
     )
+
+
+def open_objections_count(*, organisation_id: int) -> int:
+    """Objections HR has not answered yet (HR's home page): one count query."""
+    return Objection.objects.filter(organisation_id=organisation_id).exclude(state=ObjectionState.ANSWERED).count()
+
+
+def review_cases_due_count(*, organisation_id: int, today: date) -> int:
+    """复核/申诉 cases whose next deadline (to ask, or to decide) falls within the reminder days or
+    has passed without the step recorded (HR's home page): one count query."""
+    soon = today + timedelta(days=REVIEW_REMINDER_DAYS)
+    return ReviewCase.objects.filter(
+        Q(state=ReviewCaseState.AWAITING_REQUEST, request_by__lte=soon)
+        | Q(state=ReviewCaseState.REQUESTED, decide_by__lte=soon),
+        organisation_id=organisation_id,
+    ).count()

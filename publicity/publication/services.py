@@ -72,8 +72,13 @@ def _check_publisher(actor: User, organisation_id: int) -> None:
 
 
 def _push(publication: Publication, kind: str) -> None:
-    # Never blocks publication: the push records a message and sends it after commit.
-    event = "opened" if kind == DingTalkKind.PUBLICATION_OPENED else "closed"
+    # Never blocks publication: the push records a message and sends it after commit; the key
+    # makes each event of a publication go out once, however often the daily job runs.
+    event = {
+        DingTalkKind.PUBLICATION_OPENED: "opened",
+        DingTalkKind.PUBLICATION_CLOSED: "closed",
+        DingTalkKind.WINDOW_REMINDER: "reminder",
+    }[kind]
     dingtalk_publication_event(
         organisation_id=publication.organisation_id,
         kind=kind,
@@ -436,6 +441,17 @@ def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objec
 # --- Locking (定等) ------------------------------------------------------------------------------
 
 
+def window_closes_soon(*, publication: Publication, today: date) -> bool:
+    """The window's last working day (the day the work group is reminded): today is a working day
+    inside the window and no working day is left after it."""
+    return (
+        publication.starts_on <= today <= publication.ends_on
+        and periods.is_working_day(today, publication.organisation_id)
+        and working_days_left(organisation_id=publication.organisation_id, ends_on=publication.ends_on, today=today)
+        <= 1
+    )
+
+
 def _open_objection() -> Exists:
     return Exists(Objection.objects.filter(entry_id=OuterRef("pk")).exclude(state=ObjectionState.ANSWERED))
 
@@ -475,6 +491,8 @@ def publication_lock_due(*, publication: Publication, today: date | None = None)
             entry.save(update_fields=["state", "locked_at"])
     if publication.ends_on < day:
         _push(publication, DingTalkKind.PUBLICATION_CLOSED)
+    elif window_closes_soon(publication=publication, today=day):
+        _push(publication, DingTalkKind.WINDOW_REMINDER)
     remaining = publication.entries.exclude(state=EntryState.LOCKED).count()
     if not remaining and publication.closed_at is None:
         publication.closed_at = now

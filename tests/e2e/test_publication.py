@@ -1,7 +1,9 @@
 """Issue 11, publication in a real browser: demo_hr publishes the approved quarter; demo_staff (on a
 phone) sees it on the board and objects to a colleague's grade; demo_hr accepts and sends it back;
 demo_head regrades, demo_leader confirms; demo_hr publishes the entry again; after the window (the
-clock moved) ``lock_publications`` locks it."""
+clock moved) ``lock_publications`` locks it; demo_leader records the feedback talk with demo_staff,
+who confirms it on the phone; HR reads the talks' overview. The whole "Done when" of issue 11, with
+screenshots of the key steps on a desktop (1280) and a phone (390) in ``test-results/``."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from appraisal_site.demo.appraisals import build_demo_appraisals
 from appraisal_site.demo.organisation import DEMO_HEAD_DEPARTMENT
 from appraisal_site.demo.year import build_demo_year
 from evaluations.grading.models import Grade, QuarterGrade
+from publicity.feedback.models import FeedbackTalk
 from publicity.publication.models import EntryState, PublicationEntry
 
 pytestmark = pytest.mark.e2e
@@ -59,6 +62,7 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     expect(ui.page.get_by_test_id("publication-title")).to_contain_text("2026年第3季度")
     expect(ui.page.get_by_test_id("ends-on")).to_have_text("2026-12-07")
     publication_url = ui.page.url
+    ui.screenshot("1-published")
 
     # demo_staff, on a phone, sees it and objects to the colleague's grade.
     phone_ui.sign_in_as("demo_staff")
@@ -73,8 +77,14 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
         phone_ui.page.get_by_test_id("objection-submit").click()
     expect(phone_ui.page.get_by_test_id("objection-state")).to_have_text("已提出")
     objection_url = phone_ui.page.url
+    phone_ui.screenshot("2-objection-phone")
     phone_ui.assert_scrolls_not_sideways()
     phone_ui.assert_no_csp_errors()
+
+    # HR's home page has the objection to handle.
+    ui.goto("/")
+    objections = ui.page.get_by_test_id("todo-objections")
+    expect(objections.get_by_test_id("todo-count")).to_have_text("1")
 
     # HR accepts it and sends the grade back to its evaluator.
     ui.goto(objection_url.replace(phone_ui.base_url, ""))
@@ -84,6 +94,7 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("send-back").click()
     expect(ui.page.get_by_test_id("sent-back")).to_be_visible()
+    ui.screenshot("3-sent-back")
 
     # demo_head regrades; demo_leader confirms.
     ui.sign_in_as("demo_head")
@@ -133,4 +144,49 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     assert grade.locked_at is not None
     ui.goto(publication_url.replace(ui.base_url, ""))
     expect(ui.page.get_by_test_id("time-left")).to_have_text("已定等")
+    ui.screenshot("4-locked")
+
+    # demo_leader records the feedback talk with demo_staff, whose grade the same run locked.
+    staff_grade = QuarterGrade.objects.get(person__username="demo_staff", appraisal_quarter=grade.appraisal_quarter)
+    assert staff_grade.locked_at is not None
+    ui.sign_in_as("demo_leader")
+    ui.goto("/publicity/feedback/?show=pending")
+    ui.page.get_by_test_id(f"feedback-record-{staff_grade.pk}").click()
+    ui.page.wait_for_url(f"**/publicity/feedback/grade/{staff_grade.pk}/")
+    ui.page.fill("textarea[name=content]", "结合三季度目标逐项回顾了完成情况。")
+    # Whatever the demo grade: the reasons (好) and the shortcomings with the improvement (一般/较差).
+    ui.page.fill("textarea[name=reasons]", "重点工作按期完成，质量较高。")
+    ui.page.fill("textarea[name=shortcomings]", "个别材料报送偏晚。")
+    ui.page.fill("textarea[name=improvements]", "提前安排，按周对照进度。")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("feedback-save").click()
+    expect(ui.page.get_by_test_id("feedback-waiting")).to_be_visible()
+    ui.screenshot("5-feedback-recorded")
+
+    # demo_staff, still on the phone, finds it on the home page and confirms it.
+    phone_ui.goto("/")
+    confirm = phone_ui.page.get_by_test_id("todo-feedback-confirm")
+    expect(confirm.get_by_test_id("todo-count")).to_have_text("1")
+    confirm.get_by_role("link").click()
+    phone_ui.page.wait_for_url("**/publicity/feedback/mine/")
+    talk = FeedbackTalk.objects.get(quarter_grade=staff_grade)
+    phone_ui.page.get_by_test_id(f"feedback-mine-{talk.pk}").click()
+    expect(phone_ui.page.get_by_test_id("feedback-talk")).to_contain_text("结合三季度目标")
+    phone_ui.page.fill("textarea[name=opinion]", "同意，下季度改进。")
+    with phone_ui.page.expect_navigation():
+        phone_ui.page.get_by_test_id("feedback-confirm").click()
+    expect(phone_ui.page.get_by_test_id("feedback-confirmed")).to_contain_text("同意，下季度改进。")
+    phone_ui.screenshot("6-feedback-confirmed-phone")
+    phone_ui.assert_scrolls_not_sideways()
+    phone_ui.assert_no_csp_errors()
+    talk.refresh_from_db()
+    assert talk.is_confirmed
+
+    # HR's overview counts the recorded and confirmed talk in the department.
+    ui.sign_in_as("demo_hr")
+    ui.go_via_menu("反馈谈话情况", "/publicity/feedback/overview/")
+    row = ui.page.get_by_test_id(f"overview-row-{staff_grade.department_id}")
+    expect(row.get_by_test_id("overview-confirmed")).to_have_text("1")
+    ui.screenshot("7-feedback-overview")
+    ui.assert_no_csp_errors()
     assert User.objects.filter(username="demo_staff").exists()

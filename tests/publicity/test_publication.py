@@ -18,6 +18,7 @@ from accounts.models import AuditEntry, Job, Notification, WorkingDayOverride
 from accounts.selectors import policy_for_organisation
 from evaluations.grading.services import grading
 from evaluations.models import Grade, GradeState, QuarterGrade, QuarterState
+from publicity.dingtalk.models import DingTalkKind, DingTalkMessage
 from publicity.publication import services
 from publicity.publication.models import EntryState, Objection, ObjectionState, Publication
 from publicity.publication.tasks import lock_publications_now
@@ -356,6 +357,35 @@ def test_dingtalk_hears_of_the_opening_and_the_closing(
     assert len(titles) == 2 and all(request["signed"] for request in robot.received)
     assert "结果公示开始" in titles[0] and "结果公示结束" in titles[1]
     assert "2026-10-26" in robot.received[0]["body"]["markdown"]["text"]
+
+
+def test_the_work_group_is_reminded_once_on_the_windows_last_working_day(
+    clock, quarter, hr, robot, dingtalk_configured, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = services.publication_open_quarter(actor=hr, appraisal_quarter=quarter)
+    # Friday 23 October: Monday the 26th is still to come; Saturday and Sunday are not working days.
+    for day in (date(2026, 10, 23), date(2026, 10, 24), date(2026, 10, 25)):
+        clock(day)
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("lock_publications")
+    assert len(robot.received) == 1  # the opening only
+    clock(WINDOW_END)
+    for _ in range(2):  # the daily job run twice on the last day: one reminder
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("lock_publications")
+    assert len(robot.received) == 2
+    reminder = robot.received[1]
+    assert reminder["signed"] is True
+    assert "公示期提醒" in reminder["body"]["markdown"]["title"]
+    assert "2026-10-20 至 2026-10-26" in reminder["body"]["markdown"]["text"]
+    sent = DingTalkMessage.objects.get(kind=DingTalkKind.WINDOW_REMINDER)
+    assert (sent.key, sent.state) == (f"publication:{publication.pk}:reminder", DingTalkMessage.State.SENT)
+    clock(AFTER_WINDOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("lock_publications")
+    titles = [request["body"]["markdown"]["title"] for request in robot.received]
+    assert len(titles) == 3 and "结果公示结束" in titles[2]
 
 
 def test_a_robot_that_fails_does_not_stop_the_publication(
