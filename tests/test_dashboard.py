@@ -5,7 +5,7 @@ follows the scores."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -29,6 +29,7 @@ from tests.factories import (
     AnnualResultFactory,
     AppraisalQuarterFactory,
     DepartmentFactory,
+    InspectionFactory,
     MonthlySummaryFactory,
     QuarterGradeFactory,
     UserFactory,
@@ -214,3 +215,18 @@ def test_the_query_count_of_the_dashboard_does_not_grow_with_the_staff(
     with django_assert_num_queries(len(few.captured_queries)):
         response = _board(client, quarter=1)
     assert len(_chart(response, "grades").labels) == 4
+
+
+def test_the_inspections_chart_counts_each_month_and_a_leader_sees_their_departments_inspections(
+    client_for, hr, leader, inspector, year_graded, settings
+):
+    settings.APPRAISAL_TODAY = date(YEAR, 12, 10)
+    merit, rotating = year_graded
+    InspectionFactory(inspector=inspector, date=date(YEAR, 5, 12)).departments.add(merit)
+    InspectionFactory(inspector=inspector, date=date(YEAR, 5, 20)).departments.add(rotating)
+    everyone = {row[0]: row[1:] for row in _chart(_board(client_for(hr)), "inspections").rows}
+    assert everyone["5月"][0] == 2 and everyone["6月"][0] == 0
+    required = everyone["5月"][1]
+    assert everyone["5月"][2] == ("达标" if required <= 2 else "未达标")
+    mine = {row[0]: row[1:] for row in _chart(_board(client_for(leader)), "inspections").rows}
+    assert mine["5月"][0] == 1
