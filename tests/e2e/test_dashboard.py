@@ -69,5 +69,6 @@ def test_the_dashboard_draws_its_charts_with_the_numbers_of_its_tables(any_ui, d
     grades = next(chart for chart in charts if chart["key"] == "grades")
     assert grades["labels"], "the demo's third quarter has graded departments"
     expect(ui.page.get_by_test_id("rotation-check")).to_be_visible()
+    ui.assert_scrolls_not_sideways()
     ui.assert_no_csp_errors()
     assert not [m for m in ui.console if m.startswith(("error", "pageerror"))], ui.console
