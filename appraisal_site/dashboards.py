@@ -113,10 +113,11 @@ class Scope:
         return cls(organisation_id=user.organisation_id, leader_id=user.pk)
 
     def departments(self, prefix: str = "department") -> Q:
-        """Rows whose department (reached through ``prefix``) is in scope."""
-        q = Q(**{f"{prefix}__organisation_id": self.organisation_id})
+        """Rows whose department (reached through ``prefix``; "" for departments themselves) is in scope."""
+        path = f"{prefix}__" if prefix else ""
+        q = Q(**{f"{path}organisation_id": self.organisation_id})
         if self.leader_id is not None:
-            q &= Q(**{f"{prefix}__supervising_leader_id": self.leader_id})
+            q &= Q(**{f"{path}supervising_leader_id": self.leader_id})
         return q
 
 
@@ -132,7 +133,7 @@ def dashboard_for(*, user: User, year: int, quarter: int, policy: Policy) -> Das
     """The figures ``user`` may see for ``year`` (the grade chart for ``quarter``)."""
     scope = Scope.for_user(user)
     departments = list(
-        Department.objects.filter(_dept_q(scope)).order_by("sort_order", "code", "pk").values_list("pk", "name")
+        Department.objects.filter(scope.departments("")).order_by("sort_order", "code", "pk").values_list("pk", "name")
     )
     dashboard = Dashboard(year=year, quarter=quarter)
     dashboard.charts = [
@@ -145,13 +146,6 @@ def dashboard_for(*, user: User, year: int, quarter: int, policy: Policy) -> Das
     if user.has_perm("publicity.view_rotation_check"):
         dashboard.rotation = rotation_check(scope=scope, year=year, departments=departments)
     return dashboard
-
-
-def _dept_q(scope: Scope) -> Q:
-    q = Q(organisation_id=scope.organisation_id)
-    if scope.leader_id is not None:
-        q &= Q(supervising_leader_id=scope.leader_id)
-    return q
 
 
 # --- The charts --------------------------------------------------------------------------------
