@@ -38,6 +38,8 @@ NAV_ITEMS = (
     ("publicity:feedback_overview", _("反馈谈话情况"), "publicity.view_feedback_overview", "annual"),
     # The year-end workbook and the record forms (publicity.reports).
     ("reports:index", _("年度报表"), "publicity.export_year", "annual"),
+    # The year's figures and the 轮流坐庄 check (appraisal_site.dashboards).
+    ("dashboard", _("数据看板"), "publicity.view_dashboard", "annual"),
     ("evaluations:inspections", _("纪律作风检查"), "evaluations.view_inspections", "discipline"),
     ("evaluations:sanction_list", _("处分与组织处理"), "evaluations.manage_sanctions", "discipline"),
     ("evaluations:veto_list", _("一票否决"), "evaluations.view_veto_flags", "discipline"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("summaries/", include("summaries.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("publicity/", include("publicity.urls")),
+    path("reports/dashboard/", views.dashboard, name="dashboard"),
     path("reports/", include("publicity.reports.urls", namespace="reports")),
     path("review/", summaries_views.review_inbox, name="review"),
     path("review/decide/", summaries_views.review_decide, name="review_decide"),

@@ -9,15 +9,19 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from accounts import periods, selectors
+from accounts.decorators import permission_required
 from accounts.models import AuditEntry, Department, Role, User
 from accounts.selectors import policy_for_organisation
 from evaluations.discipline.selectors import open_compliance_alerts
 from summaries.selectors import summary_month_due
 from targets.models import TargetSet
 
+from . import dashboards
 from .celery import app
+from .dashboards import dashboard_for
 from .todos import todos_for
 
 
@@ -73,6 +77,43 @@ def _work_panels(user: User) -> dict:
     if user.has_perm("evaluations.see_inspection_alerts") and user.organisation_id:
         panels["compliance_alerts"] = open_compliance_alerts(organisation_id=user.organisation_id)
     return panels
+
+
+def _int_param(request: HttpRequest, name: str, default: int, allowed: range) -> int:
+    try:
+        value = int(request.GET.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return value if value in allowed else default
+
+
+@permission_required("publicity.view_dashboard")
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The year's figures (appraisal_site.dashboards): charts drawn by static/js/dashboard.js from
+    the json_script data, each with the same numbers as a table beneath it."""
+    today = periods.today()
+    year = _int_param(request, "year", today.year, range(2000, 2101))
+    default_quarter = periods.Quarter.of(today).quarter if year == today.year else 4
+    quarter = _int_param(request, "quarter", default_quarter, range(1, 5))
+    board = dashboard_for(
+        user=request.user,
+        year=year,
+        quarter=quarter,
+        policy=policy_for_organisation(organisation_id=request.user.organisation_id),
+    )
+    return render(
+        request,
+        "appraisal_site/dashboard.html",
+        {
+            "board": board,
+            "chart_data": [chart.as_json() for chart in board.charts],
+            "years": list(range(today.year, today.year - 6, -1)),
+            "quarters": (1, 2, 3, 4),
+            "rotation_rho": dashboards.ROTATION_RHO_BELOW,
+            "rotation_turns": dashboards.ROTATION_TURNS_AT_LEAST,
+        },
+    )
 
 
 HEALTHZ_BROKER_TIMEOUT = 0.3  # seconds

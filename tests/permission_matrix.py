@@ -2239,6 +2239,23 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
         "sysadmin": ("deny", "deny"),
         "security_admin": ("deny", "deny"),
     },
+    # The dashboards: HR and the agency head (whole organisation), a supervising leader (their
+    # departments); a GET-only page.
+    "dashboard": {
+        "anonymous": ("login", "login"),
+        "staff": ("deny", "deny"),
+        "other_staff": ("deny", "deny"),
+        "head": ("deny", "deny"),
+        "other_head": ("deny", "deny"),
+        "leader": ("ok", "405"),
+        "chief": ("ok", "405"),
+        "hr": ("ok", "405"),
+        "other_hr": ("ok", "405"),
+        "inspector": ("deny", "deny"),
+        "auditor": ("deny", "deny"),
+        "sysadmin": ("deny", "deny"),
+        "security_admin": ("deny", "deny"),
+    },
     "reports:index": {
         "anonymous": ("login", "login"),
         "staff": ("deny", "deny"),

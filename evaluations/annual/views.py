@@ -18,7 +18,7 @@ from accounts.models import Job
 from accounts.pagination import filtered_page, page_of, query_without
 from accounts.selectors import policy_for_organisation
 
-from ..grading.models import AppraisalQuarter, QuarterState
+from ..grading.models import AppraisalQuarter, Grade, QuarterState
 from . import selectors, services
 from .forms import AnnualDecisionForm, AnnualFilter
 from .models import AnnualResult
@@ -194,15 +194,49 @@ def annual_use(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "evaluations/annual/use.html", {"year": year, "tables": tables})
 
 
+# Grades as a height on the person's chart (不确定等次 has none).
+GRADE_LEVEL = {Grade.GOOD: 4, Grade.FAIRLY_GOOD: 3, Grade.AVERAGE: 2, Grade.POOR: 1}
+
+
+def _history_chart_rows(person) -> list[list]:
+    """The last HISTORY_PAGE_SIZE approved quarters, oldest first: label, grade, level, score (one query)."""
+    rows = selectors.own_quarter_grades(person=person).prefetch_related(None)[:HISTORY_PAGE_SIZE]
+    labels = dict(Grade.choices)
+    return [
+        [
+            _("%(year)s年第%(quarter)s季度") % {"year": year, "quarter": quarter},
+            str(labels.get(grade, "")) if grade else "",
+            GRADE_LEVEL.get(grade),
+            score,
+        ]
+        for year, quarter, grade, score in reversed(
+            list(rows.values_list("appraisal_quarter__year", "appraisal_quarter__quarter", "grade", "composite_score"))
+        )
+    ]
+
+
 @permission_required("evaluations.view_own_history")
 def my_history(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own quarterly grades and comments (approved quarters) and decided
     year results. It takes no person: nobody reads another's history here."""
     person = request.user
+    chart_rows = _history_chart_rows(person)
     return render(
         request,
         "evaluations/annual/my_history.html",
         {
+            "chart_rows": chart_rows,
+            # Drawn by static/js/dashboard.js (the dashboards' drawing), the table beneath it the same rows.
+            "chart_data": [
+                {
+                    "key": "history",
+                    "title": str(_("近年季度等次")),
+                    "labels": [row[0] for row in chart_rows],
+                    "stacked": False,
+                    "unit": "",
+                    "datasets": [{"label": str(_("等次分值")), "data": [row[2] for row in chart_rows], "type": "bar"}],
+                }
+            ],
             "page": page_of(request, selectors.own_quarter_grades(person=person), per_page=HISTORY_PAGE_SIZE),
             # A career has a few dozen years at most; the newest ones, in one bounded query.
             "years": list(selectors.own_annual_results(person=person)[:HISTORY_YEARS]),

@@ -1,9 +1,9 @@
 """The year-end workbook (年度考核汇总, DOMAIN.md §7): one streamed .xlsx HR keeps in Excel.
 
 A sheet is one :class:`Sheet` in :data:`SHEETS`: a title, its columns (header, width, kind) and a
-function that yields the rows. Adding a sheet (公示与异议, once publication lands) is adding one
-entry. :func:`write_workbook` writes them in order, in openpyxl's write-only mode, straight to a
-file: memory stays flat however large the organisation is.
+function that yields the rows; adding a sheet is adding one entry. :func:`write_workbook` writes
+them in order, in openpyxl's write-only mode, straight to a file: memory stays flat however large
+the organisation is.
 
 Every sheet reads its data in a fixed number of queries, whatever the number of staff: the people
 sheet is one query (the four quarters and the year joined through ``FilteredRelation`` on their
@@ -25,6 +25,7 @@ from typing import IO, Any
 
 from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -39,8 +40,16 @@ from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.annual.services import annual_use_lists, excellent_quota, final_grade_expression
 from evaluations.discipline.models import Finding, Inspection, Sanction, SanctionKind, Severity, VetoFlag
 from evaluations.discipline.selectors import active_veto_reasons, sanction_effects
-from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterResult
+from evaluations.grading.models import AppraisalQuarter, Grade, GradeReview, QuarterGrade, QuarterResult
 from evaluations.grading.services.quota import good_quota
+from publicity.publication.models import (
+    Objection,
+    ObjectionState,
+    Publication,
+    ReviewCase,
+    ReviewCaseKind,
+    ReviewCaseState,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 QUARTERS = (1, 2, 3, 4)
@@ -159,6 +168,8 @@ def _people_columns(ctx: ExportContext) -> list[Column]:
         Column(_("建议理由"), 40),
         Column(_("确定年度等次"), 10),
         Column(_("与建议不一致的理由"), 30, TEXT),
+        Column(_("年度结果本人确认"), 10),
+        Column(_("季度反馈谈话已确认"), 10, NUMBER),
     ]
     return columns
 
@@ -209,6 +220,9 @@ PEOPLE_FIELDS = (
     "ar__suggestion_reasons",
     "ar__decided_grade",
     "ar__decision_reason",
+    # Feedback confirmed (publicity.feedback): the annual result's confirmation and each quarter's talk.
+    "ar__confirmation__confirmed_at",
+    *[f"g{q}__feedback_talk__confirmed_at" for q in QUARTERS],
 )
 
 
@@ -244,7 +258,8 @@ def people_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         quarter_grades = row[7 : 7 + n]
         scores = row[7 + n : 7 + 2 * n]
         on_time, late, missing = row[7 + 2 * n : 7 + 3 * n], row[7 + 3 * n : 7 + 4 * n], row[7 + 4 * n : 7 + 5 * n]
-        average, suggested, reasons, decided, decision_reason = row[7 + 5 * n :]
+        average, suggested, reasons, decided, decision_reason, confirmed_at = row[7 + 5 * n : 7 + 5 * n + 6]
+        talks_confirmed = sum(1 for t in row[7 + 5 * n + 6 :] if t is not None)
         present = [s for s in scores if s is not None]
         if average is None and present:
             average = (sum(present) / len(present)).quantize(Decimal("0.01"))
@@ -269,6 +284,9 @@ def people_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             _text(sheet, "；".join(str(r) for r in reasons)) if reasons else "",
             annual.get(decided, "") if decided else "",
             _text(sheet, decision_reason or ""),
+            # Blank until there is a decided grade to confirm.
+            (yes if confirmed_at else no) if decided else "",
+            talks_confirmed,
         ]
         if index % PROGRESS_EVERY == 0 and total:
             ctx.progress(5 + 80 * index // total, _("已写入%(done)s/%(total)s人") % {"done": index, "total": total})
@@ -423,6 +441,179 @@ def discipline_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         yield [month, done, required, status, n, serious, len(reasons), _text(sheet, "；".join(reasons)), last]
 
 
+# --- 公示与异议: publications, objections, reviews after locking ------------------------------
+
+
+def _publicity_columns(ctx: ExportContext) -> list[Column]:
+    return [
+        Column(_("类别"), 12),
+        Column(_("公示或事项"), 30, TEXT),
+        Column(_("公示开始"), 12, DATE),
+        Column(_("公示截止"), 12, DATE),
+        Column(_("定等日期"), 12, DATE),
+        Column(_("公示人数"), 8, NUMBER),
+        Column(_("异议件数"), 8, NUMBER),
+        Column(_("科室"), 16),
+        Column(_("姓名"), 10, TEXT),
+        Column(_("工号"), 10, TEXT),
+        Column(_("等次"), 12),
+        Column(_("提出人"), 10, TEXT),
+        Column(_("内容或理由"), 40, TEXT),
+        Column(_("状态"), 12),
+        Column(_("答复或决定"), 40, TEXT),
+        Column(_("提出或发生日期"), 12, DATE),
+        Column(_("答复或决定日期"), 12, DATE),
+    ]
+
+
+def _day(value):
+    """A stored moment as the local date (Excel has no time zones; the day is what HR files by)."""
+    return timezone.localdate(value) if value is not None else None
+
+
+def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
+    """The year's publications with their windows and counts, then each objection with its answer,
+    each recorded review of a locked quarter grade (定等后复核) and each 复核/申诉 case of the year's
+    annual results. Four queries, each a flat read ordered by date."""
+    grades = _labels(Grade.choices)
+    objection_states = _labels(ObjectionState.choices)
+    case_kinds = _labels(ReviewCaseKind.choices)
+    case_states = _labels(ReviewCaseState.choices)
+    publications = (
+        Publication.objects.filter(organisation=ctx.organisation, year=ctx.year)
+        .annotate(
+            people=Count("entries", distinct=True),
+            objections=Count("entries__objections", distinct=True),
+        )
+        .order_by("starts_on", "pk")
+        .values_list("title", "starts_on", "ends_on", "closed_at", "people", "objections")
+    )
+    label = _("结果公示")
+    for title, starts_on, ends_on, closed_at, people, objections in publications:
+        yield [label, _text(sheet, title), starts_on, ends_on, _day(closed_at), people, objections]
+    objections = (
+        Objection.objects.filter(organisation=ctx.organisation, entry__publication__year=ctx.year)
+        .order_by("lodged_at", "pk")
+        .values_list(
+            "entry__publication__title",
+            "entry__window_starts_on",
+            "entry__window_ends_on",
+            "entry__locked_at",
+            "entry__department__name",
+            "entry__person__full_name",
+            "entry__person__username",
+            "entry__person__employee_number",
+            "entry__grade_label",
+            "objector__full_name",
+            "objector__username",
+            "text",
+            "state",
+            "answer",
+            "lodged_at",
+            "answered_at",
+        )
+    )
+    label = _("异议")
+    for row in objections.iterator(chunk_size=CHUNK):
+        (title, starts_on, ends_on, locked_at, department, full_name, username, number, grade_label) = row[:9]
+        (objector_name, objector_username, text, state, answer, lodged_at, answered_at) = row[9:]
+        yield [
+            label,
+            _text(sheet, title),
+            starts_on,
+            ends_on,
+            _day(locked_at),
+            None,
+            None,
+            _text(sheet, department or ""),
+            _text(sheet, full_name or username),
+            _text(sheet, number),
+            _text(sheet, grade_label),
+            _text(sheet, objector_name or objector_username),
+            _text(sheet, text),
+            objection_states.get(state, state),
+            _text(sheet, answer),
+            _day(lodged_at),
+            _day(answered_at),
+        ]
+    reviews = (
+        GradeReview.objects.filter(
+            quarter_grade__appraisal_quarter__organisation=ctx.organisation,
+            quarter_grade__appraisal_quarter__year=ctx.year,
+        )
+        .order_by("reviewed_at", "pk")
+        .values_list(
+            "quarter_grade__appraisal_quarter__quarter",
+            "quarter_grade__department__name",
+            "quarter_grade__person__full_name",
+            "quarter_grade__person__username",
+            "quarter_grade__person__employee_number",
+            "old_grade",
+            "new_grade",
+            "reason",
+            "reviewed_by__full_name",
+            "reviewed_at",
+        )
+    )
+    label = _("定等后复核")
+    for quarter, department, full_name, username, number, old, new, reason, reviewer, reviewed_at in reviews:
+        yield [
+            label,
+            _quarter_name(quarter),
+            None,
+            None,
+            None,
+            None,
+            None,
+            _text(sheet, department or ""),
+            _text(sheet, full_name or username),
+            _text(sheet, number),
+            f"{grades.get(old, old)} → {grades.get(new, new)}",
+            _text(sheet, reviewer or ""),
+            _text(sheet, reason),
+            _("已复核"),
+            "",
+            _day(reviewed_at),
+            _day(reviewed_at),
+        ]
+    cases = (
+        ReviewCase.objects.filter(organisation=ctx.organisation, annual_result__year=ctx.year)
+        .order_by("notified_on", "pk")
+        .values_list(
+            "kind",
+            "annual_result__department__name",
+            "person__full_name",
+            "person__username",
+            "person__employee_number",
+            "state",
+            "decision",
+            "notified_on",
+            "decided_on",
+        )
+    )
+    incompetent = _labels(AnnualGrade.choices).get(AnnualGrade.INCOMPETENT, "")
+    for kind, department, full_name, username, number, state, decision, notified_on, decided_on in cases:
+        yield [
+            case_kinds.get(kind, kind),
+            _("%(year)s年度考核结果") % {"year": ctx.year},
+            None,
+            None,
+            None,
+            None,
+            None,
+            _text(sheet, department or ""),
+            _text(sheet, full_name or username),
+            _text(sheet, number),
+            incompetent,
+            "",
+            "",
+            case_states.get(state, state),
+            _text(sheet, decision),
+            notified_on,
+            decided_on,
+        ]
+
+
 # --- 结果运用 ---------------------------------------------------------------------------------
 
 
@@ -494,6 +685,7 @@ SHEETS: list[Sheet] = [
     Sheet(lambda: _("年度汇总"), _people_columns, people_rows),
     Sheet(lambda: _("科室统计"), _department_columns, department_rows),
     Sheet(lambda: _("纪律检查"), _discipline_columns, discipline_rows),
+    Sheet(lambda: _("公示与异议"), _publicity_columns, publicity_rows),
     Sheet(lambda: _("结果运用"), _use_columns, use_rows),
 ]
 

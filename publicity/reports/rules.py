@@ -8,7 +8,14 @@ of its people). Nobody sees another organisation's forms: every object rule star
 
 import rules
 
-from accounts.rules import is_hr_admin, is_self, same_organisation, takes_part_in_appraisal
+from accounts.rules import (
+    is_agency_head,
+    is_hr_admin,
+    is_self,
+    is_supervising_leader,
+    same_organisation,
+    takes_part_in_appraisal,
+)
 
 
 @rules.predicate
@@ -36,3 +43,10 @@ rules.add_perm(
     "publicity.view_department_forms",
     takes_part_in_appraisal & same_organisation & (is_hr_admin | leads_the_department),
 )
+
+# The dashboards (/reports/dashboard/): HR and the agency head see the whole organisation, a
+# supervising leader the departments they supervise (scoped in appraisal_site.dashboards).
+rules.add_perm("publicity.view_dashboard", is_hr_admin | is_agency_head | is_supervising_leader)
+rules.add_perm("publicity.view_organisation_dashboard", is_hr_admin | is_agency_head)
+# The 轮流坐庄 check names people: it goes to HR and the agency head.
+rules.add_perm("publicity.view_rotation_check", is_hr_admin | is_agency_head)

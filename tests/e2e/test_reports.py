@@ -52,7 +52,7 @@ def test_hr_exports_the_year_sees_the_progress_and_downloads_the_workbook(any_ui
     path = tmp_path / "downloaded.xlsx"
     download.save_as(path)
     workbook = load_workbook(path, read_only=True)
-    assert workbook.sheetnames == ["年度汇总", "科室统计", "纪律检查", "结果运用"]
+    assert workbook.sheetnames == ["年度汇总", "科室统计", "纪律检查", "公示与异议", "结果运用"]
     people = list(workbook["年度汇总"].iter_rows(min_row=2, values_only=True))
     assert len(people) >= 20 and all(row[1] for row in people)
     expect(ui.page.get_by_test_id("workbooks")).to_contain_text("2026")

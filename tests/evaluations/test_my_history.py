@@ -70,3 +70,21 @@ def test_the_history_is_paginated_with_constant_queries(client_for, organisation
     assert len(many) == len(few)
     assert len(response.context["page"]) == 12
     assert response.context["page"].paginator.count == 21
+
+
+def test_the_history_charts_the_approved_quarters_oldest_first_with_the_same_table(client_for, organisation, staff):
+    from decimal import Decimal
+
+    QuarterGradeFactory(
+        person=staff, appraisal_quarter=approved(organisation, 2026, 2), grade=Grade.GOOD, composite_score=Decimal("92")
+    )
+    QuarterGradeFactory(person=staff, appraisal_quarter=approved(organisation, 2026, 1), grade=Grade.AVERAGE)
+    response = client_for(staff).get(HISTORY)
+    assert response.context["chart_rows"] == [
+        ["2026年第1季度", "一般", 2, None],
+        ["2026年第2季度", "好", 4, Decimal("92.00")],
+    ]
+    (chart,) = response.context["chart_data"]
+    assert chart["labels"] == ["2026年第1季度", "2026年第2季度"] and chart["datasets"][0]["data"] == [2, 4]
+    html = response.content.decode()
+    assert 'id="dashboard-data"' in html and 'data-chart="history"' in html and "chartjs/chart.umd.min.js" in html

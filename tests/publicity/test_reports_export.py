@@ -3,7 +3,7 @@ person's values, user text never a formula, and a query count that does not grow
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
 
@@ -11,11 +11,21 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.models import AnnualGrade
-from evaluations.grading.models import Grade
+from evaluations.grading.models import Grade, GradeReview, QuarterGrade
+from publicity.feedback.models import AnnualConfirmation, FeedbackTalk
+from publicity.publication.models import (
+    EntryState,
+    Objection,
+    ObjectionState,
+    Publication,
+    PublicationEntry,
+    PublicationKind,
+)
 from publicity.reports.exports import write_workbook
 from tests.factories import (
     AnnualResultFactory,
@@ -30,7 +40,7 @@ from tests.factories import (
 )
 
 YEAR = 2026
-SHEETS = ["年度汇总", "科室统计", "纪律检查", "结果运用"]
+SHEETS = ["年度汇总", "科室统计", "纪律检查", "公示与异议", "结果运用"]
 
 
 def _grade_year(person, grades, scores=None, **annual) -> None:
@@ -77,14 +87,14 @@ def graded(staff, colleague):
     return staff
 
 
-def test_the_workbook_has_its_four_sheets_with_chinese_headers_frozen_and_filtered(graded):
+def test_the_workbook_has_its_five_sheets_with_chinese_headers_frozen_and_filtered(graded):
     workbook = _export(graded.organisation)
     assert workbook.sheetnames == SHEETS
     people = workbook["年度汇总"]
     header = [cell.value for cell in people[1]]
     assert header[:5] == ["科室", "姓名", "工号", "职务职级", "人员类别"]
     assert "第1季度等次" in header and "“好”的次数" in header and "确定年度等次" in header
-    assert "反馈确认" not in header
+    assert header[-2:] == ["年度结果本人确认", "季度反馈谈话已确认"]
     for sheet in workbook.worksheets:
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref.startswith("A1:")
@@ -157,21 +167,140 @@ def test_the_use_sheet_lists_the_excellent_with_their_record(staff):
     assert rows[1][4:7] == [None, "优秀", "优秀"]
 
 
-def _department_of(organisation, n: int) -> None:
+def _publish_quarter_with_an_objection(*, person, objector, hr, text="“好”等次依据不足", answer="经核实，等次无误"):
+    """A locked quarter-1 publication of ``person``'s grade with one answered objection (ORM rows,
+    as the publication services would leave them)."""
+    grade = QuarterGrade.objects.get(person=person, appraisal_quarter__year=YEAR, appraisal_quarter__quarter=1)
+    publication, _created = Publication.objects.get_or_create(
+        appraisal_quarter=grade.appraisal_quarter,
+        defaults={
+            "organisation": person.organisation,
+            "kind": PublicationKind.QUARTER,
+            "year": YEAR,
+            "title": "2026年第1季度考核结果公示",
+            "starts_on": date(YEAR, 4, 8),
+            "ends_on": date(YEAR, 4, 14),
+            "published_by": hr,
+            "published_at": datetime(YEAR, 4, 8, 9, tzinfo=UTC),
+            "closed_at": datetime(YEAR, 4, 20, 2, tzinfo=UTC),
+        },
+    )
+    entry = PublicationEntry.objects.create(
+        publication=publication,
+        person=person,
+        department=person.department,
+        quarter_grade=grade,
+        grade_label="好",
+        state=EntryState.LOCKED,
+        window_starts_on=date(YEAR, 4, 8),
+        window_ends_on=date(YEAR, 4, 14),
+        locked_at=datetime(YEAR, 4, 20, 2, tzinfo=UTC),
+    )
+    return Objection.objects.create(
+        organisation=person.organisation,
+        entry=entry,
+        objector=objector,
+        text=text,
+        state=ObjectionState.ANSWERED,
+        answer=answer,
+        handled_by=hr,
+        lodged_at=datetime(YEAR, 4, 10, 1, tzinfo=UTC),
+        answered_at=datetime(YEAR, 4, 16, 3, tzinfo=UTC),
+    )
+
+
+def test_the_publicity_sheet_lists_the_publication_its_objection_and_the_answer(graded, colleague, hr):
+    _publish_quarter_with_an_objection(person=graded, objector=colleague, hr=hr, answer="=经核实无误")
+    rows = _rows(_export(graded.organisation)["公示与异议"])
+    header = rows[0]
+    assert header[:5] == ["类别", "公示或事项", "公示开始", "公示截止", "定等日期"]
+    publication = dict(zip(header, rows[1], strict=True))
+    assert publication["类别"] == "结果公示" and publication["公示或事项"] == "2026年第1季度考核结果公示"
+    assert publication["公示开始"].date() == date(YEAR, 4, 8) and publication["公示截止"].date() == date(YEAR, 4, 14)
+    assert publication["定等日期"].date() == date(YEAR, 4, 20)
+    assert publication["公示人数"] == 1 and publication["异议件数"] == 1
+    objection = dict(zip(header, rows[2], strict=True))
+    assert objection["类别"] == "异议"
+    assert (objection["科室"], objection["姓名"], objection["工号"]) == ("办公室", "科员甲", graded.employee_number)
+    assert objection["等次"] == "好" and objection["提出人"] == "科员乙"
+    assert objection["内容或理由"] == "“好”等次依据不足" and objection["状态"] == "已答复"
+    assert objection["答复或决定"] == "=经核实无误"
+    assert objection["提出或发生日期"].date() == date(YEAR, 4, 10)
+    assert objection["答复或决定日期"].date() == date(YEAR, 4, 16)
+    assert len(rows) == 3
+
+
+def test_the_publicity_sheet_lists_the_reviews_after_locking(graded, hr):
+    grade = QuarterGrade.objects.get(person=graded, appraisal_quarter__quarter=3)
+    GradeReview.objects.create(
+        quarter_grade=grade,
+        old_grade=Grade.FAIRLY_GOOD,
+        new_grade=Grade.GOOD,
+        reason="复核后认定成绩突出",
+        reviewed_by=hr,
+        reviewed_at=datetime(YEAR, 10, 20, 2, tzinfo=UTC),
+    )
+    rows = _rows(_export(graded.organisation)["公示与异议"])
+    review = dict(zip(rows[0], rows[1], strict=True))
+    assert review["类别"] == "定等后复核" and review["公示或事项"] == "第3季度"
+    assert review["姓名"] == "科员甲" and review["等次"] == "较好 → 好"
+    assert review["内容或理由"] == "复核后认定成绩突出"
+    assert review["提出或发生日期"].date() == date(YEAR, 10, 20)
+
+
+def test_the_feedback_confirmed_columns_count_the_annual_confirmation_and_confirmed_talks(graded, head):
+    annual = graded.annual_results.get(year=YEAR)
+    AnnualConfirmation.objects.create(
+        organisation=graded.organisation, annual_result=annual, person=graded, grade="称职", confirmed_at=timezone.now()
+    )
+    for quarter, confirmed in ((1, True), (2, True), (3, False)):
+        grade = QuarterGrade.objects.get(person=graded, appraisal_quarter__quarter=quarter)
+        FeedbackTalk.objects.create(
+            organisation=graded.organisation,
+            quarter_grade=grade,
+            person=graded,
+            grade=grade.grade,
+            talked_on=date(YEAR, 3 * quarter + 1, 15),
+            content="谈话",
+            recorded_by=head,
+            recorded_at=timezone.now(),
+            confirmed_at=timezone.now() if confirmed else None,
+        )
+    people = _rows(_export(graded.organisation)["年度汇总"])
+    rows = {row[1]: dict(zip(people[0], row, strict=True)) for row in people[1:]}
+    assert rows["科员甲"]["年度结果本人确认"] == "是" and rows["科员甲"]["季度反馈谈话已确认"] == 2
+    # 科员乙 has no decided grade yet: nothing to confirm.
+    assert rows["科员乙"]["年度结果本人确认"] is None and rows["科员乙"]["季度反馈谈话已确认"] == 0
+
+
+def _department_of(organisation, n: int, *, hr=None) -> None:
     department = DepartmentFactory(organisation=organisation)
     for _ in range(n):
         person = UserFactory(department=department)
         _grade_year(person, [Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.FAIRLY_GOOD])
         SanctionFactory(person=person, decided_on=date(YEAR, 4, 1))
+        grade = QuarterGrade.objects.get(person=person, appraisal_quarter__quarter=1)
+        FeedbackTalk.objects.create(
+            organisation=organisation,
+            quarter_grade=grade,
+            person=person,
+            grade=grade.grade,
+            talked_on=date(YEAR, 4, 25),
+            content="谈话",
+            recorded_by=hr,
+            recorded_at=timezone.now(),
+            confirmed_at=timezone.now(),
+        )
+        _publish_quarter_with_an_objection(person=person, objector=hr, hr=hr)
 
 
-def test_the_query_count_of_the_export_does_not_grow_with_the_staff(organisation, django_assert_num_queries):
+def test_the_query_count_of_the_export_does_not_grow_with_the_staff(organisation, hr, django_assert_num_queries):
     policy_for_organisation(organisation_id=organisation.pk)
-    _department_of(organisation, 2)
+    _department_of(organisation, 2, hr=hr)
     with CaptureQueriesContext(connection) as few:
         _export(organisation)
-    _department_of(organisation, 9)
-    _department_of(organisation, 3)
+    _department_of(organisation, 9, hr=hr)
+    _department_of(organisation, 3, hr=hr)
     with django_assert_num_queries(len(few.captured_queries)):
         workbook = _export(organisation)
     assert workbook["年度汇总"].max_row == 1 + 14

@@ -1,0 +1,446 @@
+"""The year's dashboards (/reports/dashboard/): what HR, the agency head and the supervising leaders
+see of the appraisal as figures (issue 12).
+
+Each figure is a :class:`Chart`: its labels and datasets are what Chart.js draws (handed to the page
+through ``json_script``) *and* what the table beneath the chart prints, so the two cannot disagree.
+Every chart is one aggregate query (``GROUP BY`` in the database); the page's query count does not
+grow with the staff. A supervising leader's figures are scoped to the departments they supervise by
+a join on ``supervising_leader`` (no list of ids travels to the database).
+
+The 轮流坐庄 check (:func:`rotation_check`) asks, per department, whether 好 follows the composite
+scores or passes round in turns; its measure and thresholds are in the README ("Dashboards").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractMonth
+from django.utils.translation import gettext as _
+
+from accounts import periods
+from accounts.models import Department, Policy, User
+from evaluations.annual.models import AnnualGrade, AnnualResult
+from evaluations.annual.services import excellent_quota, final_grade_expression
+from evaluations.discipline.models import Inspection
+from evaluations.grading.models import Grade, QuarterGrade
+from evaluations.grading.services.quota import good_quota
+from publicity.publication.models import Objection, ObjectionState
+from summaries.models import MonthlySummary
+
+DISTRIBUTION = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR, Grade.UNCERTAIN)
+MONTHS = range(1, 13)
+
+# --- 轮流坐庄 thresholds (stated in the README) ---------------------------------------------------
+# Rank agreement (Spearman's rho) between composite scores and grades below this, averaged over the
+# quarters measured, means the grades do not follow the scores.
+ROTATION_RHO_BELOW = Decimal("0.30")
+# Or this many times in the year 好 passed to someone who had none while a higher-scoring holder
+# lost it.
+ROTATION_TURNS_AT_LEAST = 2
+# A quarter is measured when at least this many people of the department have a grade and a score.
+ROTATION_MIN_PEOPLE = 3
+# Grades as ranks (不确定等次 takes no part in the quota, so none in the comparison).
+GRADE_RANK = {Grade.GOOD: 4, Grade.FAIRLY_GOOD: 3, Grade.AVERAGE: 2, Grade.POOR: 1}
+
+
+@dataclass
+class Dataset:
+    label: str
+    data: list[Any]
+    # "bar" or "line"; None keeps the column to the table only (a count behind a drawn rate).
+    kind: str | None = "bar"
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    label_header: str
+    labels: list[str]
+    datasets: list[Dataset]
+    stacked: bool = False
+    unit: str = ""
+
+    def as_json(self) -> dict:
+        """What static/js/dashboard.js draws: the drawn datasets only."""
+        return {
+            "key": self.key,
+            "title": self.title,
+            "labels": self.labels,
+            "stacked": self.stacked,
+            "unit": self.unit,
+            "datasets": [
+                {"label": d.label, "data": [_plain(v) for v in d.data], "type": d.kind} for d in self.datasets if d.kind
+            ],
+        }
+
+    @property
+    def header(self) -> list[str]:
+        return [self.label_header, *[d.label for d in self.datasets]]
+
+    @property
+    def rows(self) -> list[list]:
+        return [[label, *[d.data[i] for d in self.datasets]] for i, label in enumerate(self.labels)]
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices}
+
+
+# --- Scope -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: the whole organisation (HR, the agency head) or a leader's departments."""
+
+    organisation_id: int
+    leader_id: int | None = None
+
+    @classmethod
+    def for_user(cls, user: User) -> Scope:
+        if user.has_perm("publicity.view_organisation_dashboard"):
+            return cls(organisation_id=user.organisation_id)
+        return cls(organisation_id=user.organisation_id, leader_id=user.pk)
+
+    def departments(self, prefix: str = "department") -> Q:
+        """Rows whose department (reached through ``prefix``; "" for departments themselves) is in scope."""
+        path = f"{prefix}__" if prefix else ""
+        q = Q(**{f"{path}organisation_id": self.organisation_id})
+        if self.leader_id is not None:
+            q &= Q(**{f"{path}supervising_leader_id": self.leader_id})
+        return q
+
+
+@dataclass
+class Dashboard:
+    year: int
+    quarter: int
+    charts: list[Chart] = field(default_factory=list)
+    rotation: list[RotationRow] | None = None
+
+
+def dashboard_for(*, user: User, year: int, quarter: int, policy: Policy) -> Dashboard:
+    """The figures ``user`` may see for ``year`` (the grade chart for ``quarter``)."""
+    scope = Scope.for_user(user)
+    departments = list(
+        Department.objects.filter(scope.departments("")).order_by("sort_order", "code", "pk").values_list("pk", "name")
+    )
+    dashboard = Dashboard(year=year, quarter=quarter)
+    dashboard.charts = [
+        grade_chart(scope=scope, year=year, quarter=quarter, policy=policy, departments=departments),
+        summaries_chart(scope=scope, year=year),
+        inspections_chart(scope=scope, year=year, policy=policy),
+        excellent_chart(scope=scope, year=year, policy=policy, departments=departments),
+        objections_chart(scope=scope, year=year),
+    ]
+    if user.has_perm("publicity.view_rotation_check"):
+        dashboard.rotation = rotation_check(scope=scope, year=year, departments=departments)
+    return dashboard
+
+
+# --- The charts --------------------------------------------------------------------------------
+
+
+def grade_chart(*, scope: Scope, year: int, quarter: int, policy: Policy, departments: list[tuple[int, str]]) -> Chart:
+    """Per department, the quarter's grades (stacked) against the 好 places its participants give."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for department_id, grade, n in (
+        QuarterGrade.objects.filter(
+            scope.departments(),
+            appraisal_quarter__organisation_id=scope.organisation_id,
+            appraisal_quarter__year=year,
+            appraisal_quarter__quarter=quarter,
+        )
+        .values_list("department_id", "grade")
+        .annotate(n=Count("pk"))
+        .values_list("department_id", "grade", "n")
+    ):
+        counts[department_id][grade or ""] += n
+    shown = [(pk, name) for pk, name in departments if pk in counts]
+    names = _labels(Grade.choices)
+    datasets = [Dataset(names[g], [counts[pk][g] for pk, _n in shown]) for g in DISTRIBUTION]
+    datasets.append(Dataset(_("未评鉴"), [counts[pk][""] for pk, _n in shown], kind=None))
+    quota = []
+    for pk, _n in shown:
+        c = counts[pk]
+        # 不确定等次 and the not yet graded are not participants of the quota (DOMAIN.md §4).
+        base = sum(c.values()) - c[Grade.UNCERTAIN] - c[""]
+        quota.append(good_quota(participants=base, percent=policy.good_quota_percent))
+    datasets.append(Dataset(_("“好”名额"), quota, kind="line"))
+    return Chart(
+        key="grades",
+        title=_("第%(quarter)s季度各科室等次分布与“好”名额") % {"quarter": quarter},
+        label_header=_("科室"),
+        labels=[name for _pk, name in shown],
+        datasets=datasets,
+        stacked=True,
+    )
+
+
+def summaries_chart(*, scope: Scope, year: int) -> Chart:
+    """Per month, the monthly summaries handed in on time, late, and not yet handed in, and the
+    on-time rate: on time ÷ every summary of the month (a draft counts as not handed in)."""
+    rows = {
+        month: (on_time, late, draft)
+        for month, on_time, late, draft in MonthlySummary.objects.filter(
+            scope.departments(), organisation_id=scope.organisation_id, year=year
+        )
+        .values_list("month")
+        .annotate(
+            on_time=Count("pk", filter=Q(submitted_at__isnull=False, is_late=False)),
+            late=Count("pk", filter=Q(submitted_at__isnull=False, is_late=True)),
+            draft=Count("pk", filter=Q(submitted_at__isnull=True)),
+        )
+        .values_list("month", "on_time", "late", "draft")
+    }
+    on_time, late, draft, rate = [], [], [], []
+    for month in MONTHS:
+        a, b, c = rows.get(month, (0, 0, 0))
+        on_time.append(a)
+        late.append(b)
+        draft.append(c)
+        rate.append((Decimal(a * 100) / (a + b + c)).quantize(Decimal("0.1")) if a + b + c else None)
+    return Chart(
+        key="summaries",
+        title=_("月小结按时提交率"),
+        label_header=_("月份"),
+        labels=[_("%(month)s月") % {"month": m} for m in MONTHS],
+        datasets=[
+            Dataset(_("按时率(%)"), rate, kind="line"),
+            Dataset(_("按时提交"), on_time, kind=None),
+            Dataset(_("迟交"), late, kind=None),
+            Dataset(_("未提交"), draft, kind=None),
+        ],
+        unit="%",
+    )
+
+
+def inspections_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
+    """Per month, the inspections (of a department in scope) against the policy's required number."""
+    inspections = Inspection.objects.filter(organisation_id=scope.organisation_id, date__year=year)
+    if scope.leader_id is not None:
+        inspections = inspections.filter(departments__supervising_leader_id=scope.leader_id)
+    done = dict(
+        inspections.annotate(month=ExtractMonth("date"))
+        .values_list("month")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("month", "n")
+    )
+    required = policy.inspections_per_month
+    today = periods.today()
+    status = []
+    for month in MONTHS:
+        n = done.get(month, 0)
+        if (year, month) > (today.year, today.month):
+            status.append(_("未到期"))
+        elif (year, month) == (today.year, today.month) and n < required:
+            status.append(_("本月进行中"))
+        else:
+            status.append(_("达标") if n >= required else _("未达标"))
+    return Chart(
+        key="inspections",
+        title=_("纪律检查按月达标情况"),
+        label_header=_("月份"),
+        labels=[_("%(month)s月") % {"month": m} for m in MONTHS],
+        datasets=[
+            Dataset(_("检查次数"), [done.get(m, 0) for m in MONTHS]),
+            Dataset(_("规定次数"), [required for _m in MONTHS], kind="line"),
+            Dataset(_("达标情况"), status, kind=None),
+        ],
+    )
+
+
+def excellent_chart(*, scope: Scope, year: int, policy: Policy, departments: list[tuple[int, str]]) -> Chart:
+    """Per department, the year's 优秀 (decided, else suggested) against the department's share of
+    the 优秀 quota."""
+    annual = {
+        pk: (graded, excellent)
+        for pk, graded, excellent in AnnualResult.objects.filter(
+            scope.departments(), organisation_id=scope.organisation_id, year=year
+        )
+        .annotate(final=final_grade_expression())
+        .values_list("department_id")
+        .annotate(
+            graded=Count("pk", filter=~Q(final=AnnualGrade.NOT_GRADED) & ~Q(final="")),
+            excellent=Count("pk", filter=Q(final=AnnualGrade.EXCELLENT)),
+        )
+        .values_list("department_id", "graded", "excellent")
+    }
+    shown = [(pk, name) for pk, name in departments if pk in annual]
+    return Chart(
+        key="excellent",
+        title=_("“优秀”名额使用"),
+        label_header=_("科室"),
+        labels=[name for _pk, name in shown],
+        datasets=[
+            Dataset(_("优秀人数"), [annual[pk][1] for pk, _n in shown]),
+            Dataset(
+                _("优秀名额"), [excellent_quota(graded_people=annual[pk][0], policy=policy) for pk, _n in shown], "line"
+            ),
+            Dataset(_("定等人数"), [annual[pk][0] for pk, _n in shown], kind=None),
+        ],
+    )
+
+
+def objections_chart(*, scope: Scope, year: int) -> Chart:
+    """Per month, the objections lodged, those answered, and those upheld (sent back for regrading)."""
+    rows = {
+        month: (n, answered, sent_back)
+        for month, n, answered, sent_back in Objection.objects.filter(
+            scope.departments("entry__department"), organisation_id=scope.organisation_id, lodged_at__year=year
+        )
+        .annotate(month=ExtractMonth("lodged_at"))
+        .values_list("month")
+        .annotate(
+            n=Count("pk"),
+            answered=Count("pk", filter=Q(state=ObjectionState.ANSWERED)),
+            sent_back=Count("pk", filter=Q(sent_back_at__isnull=False)),
+        )
+        .values_list("month", "n", "answered", "sent_back")
+    }
+    return Chart(
+        key="objections",
+        title=_("异议情况"),
+        label_header=_("月份"),
+        labels=[_("%(month)s月") % {"month": m} for m in MONTHS],
+        datasets=[
+            Dataset(_("提出异议"), [rows.get(m, (0, 0, 0))[0] for m in MONTHS]),
+            Dataset(_("已答复"), [rows.get(m, (0, 0, 0))[1] for m in MONTHS]),
+            Dataset(_("退回重评"), [rows.get(m, (0, 0, 0))[2] for m in MONTHS], kind=None),
+        ],
+    )
+
+
+# --- 轮流坐庄 -------------------------------------------------------------------------------
+
+
+@dataclass
+class RotationRow:
+    department: str
+    quarters_measured: int
+    rho: Decimal | None
+    turns: int
+    flagged: bool
+    evidence: list[str]
+
+
+def _average_ranks(values: list) -> list[float]:
+    """Ranks 1..n of ``values`` (ascending), ties sharing their average rank."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearman(xs: list, ys: list) -> float | None:
+    """Spearman's rank correlation (the Pearson correlation of the average ranks); None when either
+    side has no spread (everyone the same grade or the same score)."""
+    rx, ry = _average_ranks(xs), _average_ranks(ys)
+    n = len(xs)
+    mx, my = sum(rx) / n, sum(ry) / n
+    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    sxx = sum((a - mx) ** 2 for a in rx)
+    syy = sum((b - my) ** 2 for b in ry)
+    if not sxx or not syy:
+        return None
+    return sxy / (sxx * syy) ** 0.5
+
+
+def rotation_check(*, scope: Scope, year: int, departments: list[tuple[int, str]]) -> list[RotationRow]:
+    """Per department with grades in ``year``: the mean rank agreement between composite scores and
+    grades over the quarters measured, and the turns — a quarter in which 好 went to someone who had
+    had none that year while a holder of the previous quarter's 好 with a higher score lost it.
+    A department is flagged when the agreement is below :data:`ROTATION_RHO_BELOW` or the turns
+    reach :data:`ROTATION_TURNS_AT_LEAST`. One query (a row per graded person and quarter)."""
+    by_quarter: dict[int, dict[int, dict[int, tuple[str, Decimal]]]] = defaultdict(lambda: defaultdict(dict))
+    names: dict[int, str] = {}
+    for department_id, quarter, person_id, full_name, username, grade, score in (
+        QuarterGrade.objects.filter(
+            scope.departments(),
+            appraisal_quarter__organisation_id=scope.organisation_id,
+            appraisal_quarter__year=year,
+            grade__in=list(GRADE_RANK),
+            composite_score__isnull=False,
+        )
+        .values_list(
+            "department_id",
+            "appraisal_quarter__quarter",
+            "person_id",
+            "person__full_name",
+            "person__username",
+            "grade",
+            "composite_score",
+        )
+        .iterator(chunk_size=2000)
+    ):
+        by_quarter[department_id][quarter][person_id] = (grade, score)
+        names[person_id] = full_name or username
+    result = []
+    for department_id, department_name in departments:
+        quarters = by_quarter.get(department_id)
+        if not quarters:
+            continue
+        rhos: list[float] = []
+        turns = 0
+        evidence: list[str] = []
+        had_good: set[int] = set()
+        previous: dict[int, tuple[str, Decimal]] = {}
+        for quarter in sorted(quarters):
+            rows = quarters[quarter]
+            if len(rows) >= ROTATION_MIN_PEOPLE:
+                rho = spearman([s for _g, s in rows.values()], [GRADE_RANK[g] for g, _s in rows.values()])
+                if rho is not None:
+                    rhos.append(rho)
+            dropped = [
+                p for p, (g, _s) in previous.items() if g == Grade.GOOD and p in rows and rows[p][0] != Grade.GOOD
+            ]
+            newcomers = [p for p, (g, _s) in rows.items() if g == Grade.GOOD and p not in had_good]
+            for new in newcomers:
+                above = [p for p in dropped if rows[p][1] > rows[new][1]]
+                if above and previous:
+                    turns += 1
+                    passed_over = max(above, key=lambda p: rows[p][1])
+                    evidence.append(
+                        _(
+                            "第%(quarter)s季度：%(new)s（%(new_score)s分）首次得“好”，%(old)s（%(old_score)s分）不再得“好”"
+                        )
+                        % {
+                            "quarter": quarter,
+                            "new": names[new],
+                            "new_score": rows[new][1],
+                            "old": names[passed_over],
+                            "old_score": rows[passed_over][1],
+                        }
+                    )
+            had_good |= {p for p, (g, _s) in rows.items() if g == Grade.GOOD}
+            previous = rows
+        mean = Decimal(str(round(sum(rhos) / len(rhos), 2))) if rhos else None
+        flagged = (mean is not None and mean < ROTATION_RHO_BELOW) or turns >= ROTATION_TURNS_AT_LEAST
+        result.append(
+            RotationRow(
+                department=department_name,
+                quarters_measured=len(rhos),
+                rho=mean,
+                turns=turns,
+                flagged=flagged,
+                evidence=evidence,
+            )
+        )
+    return result

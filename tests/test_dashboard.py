@@ -1,0 +1,232 @@
+"""The dashboards (/reports/dashboard/, appraisal_site.dashboards): who sees which departments, the
+charts' numbers equal their tables and the database, a query count that does not grow with the
+staff, and the 轮流坐庄 check flagging a department where 好 passes round and not one where it
+follows the scores."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Role
+from appraisal_site.dashboards import spearman
+from evaluations.annual.models import AnnualGrade
+from evaluations.grading.models import Grade, QuarterGrade
+from publicity.publication.models import (
+    EntryState,
+    Objection,
+    ObjectionState,
+    Publication,
+    PublicationEntry,
+    PublicationKind,
+)
+from tests.factories import (
+    AnnualResultFactory,
+    AppraisalQuarterFactory,
+    DepartmentFactory,
+    InspectionFactory,
+    MonthlySummaryFactory,
+    QuarterGradeFactory,
+    UserFactory,
+)
+
+YEAR = 2026
+SCORES = (Decimal("95"), Decimal("90"), Decimal("80"), Decimal("70"))
+G, FG, AV = Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE
+
+
+def _department(organisation, name, grades_by_quarter, *, leader=None):
+    """Four people scored 95, 90, 80, 70 every quarter, graded as ``grades_by_quarter`` says
+    (a tuple of four grades per quarter, in the people's order)."""
+    department = DepartmentFactory(organisation=organisation, name=name, supervising_leader=leader)
+    people = [UserFactory(department=department, full_name=f"{name}{i}") for i in range(1, 5)]
+    for quarter, grades in enumerate(grades_by_quarter, start=1):
+        appraisal_quarter = AppraisalQuarterFactory(organisation=organisation, year=YEAR, quarter=quarter)
+        for person, grade, score in zip(people, grades, SCORES, strict=True):
+            QuarterGradeFactory(
+                person=person,
+                appraisal_quarter=appraisal_quarter,
+                grade=grade,
+                composite_score=score,
+                state="confirmed",
+            )
+    return department, people
+
+
+MERIT = [(G, FG, FG, AV)] * 4
+# 好 passes round: the top scorer first, then each in turn down the scores.
+ROTATING = [(G, FG, FG, FG), (FG, G, FG, FG), (FG, FG, G, FG), (FG, FG, FG, G)]
+
+
+@pytest.fixture
+def year_graded(organisation, leader):
+    merit, merit_people = _department(organisation, "业务一科", MERIT, leader=leader)
+    other_leader = UserFactory(organisation=organisation, department=None, roles=[Role.SUPERVISING_LEADER])
+    rotating, _people = _department(organisation, "业务二科", ROTATING, leader=other_leader)
+    AnnualResultFactory(person=merit_people[0], year=YEAR, decided_grade=AnnualGrade.EXCELLENT)
+    for person in merit_people[1:]:
+        AnnualResultFactory(person=person, year=YEAR, decided_grade=AnnualGrade.COMPETENT)
+    return merit, rotating
+
+
+def _board(client, **params):
+    response = client.get(reverse("dashboard"), {"year": YEAR, **params})
+    assert response.status_code == 200
+    return response
+
+
+def _chart(response, key):
+    return next(chart for chart in response.context["board"].charts if chart.key == key)
+
+
+def test_hr_sees_each_departments_grades_against_the_quota_in_the_chart_and_the_table(client_for, hr, year_graded):
+    response = _board(client_for(hr), quarter=1)
+    chart = _chart(response, "grades")
+    assert chart.labels == ["业务一科", "业务二科"]
+    rows = {row[0]: dict(zip(chart.header, row, strict=True)) for row in chart.rows}
+    assert (rows["业务一科"]["好"], rows["业务一科"]["较好"], rows["业务一科"]["一般"]) == (1, 2, 1)
+    # 40 % of four participants, rounded down.
+    assert rows["业务一科"]["“好”名额"] == 1
+    # The numbers drawn are the numbers in the table, and both are the database's.
+    drawn = {d["label"]: d["data"] for d in chart.as_json()["datasets"]}
+    assert drawn["好"] == [1, 1] and drawn["“好”名额"] == [1, 1]
+    merit, _rotating = year_graded
+    assert (
+        drawn["较好"][0]
+        == QuarterGrade.objects.filter(department=merit, appraisal_quarter__quarter=1, grade=Grade.FAIRLY_GOOD).count()
+    )
+    html = response.content.decode()
+    assert 'id="dashboard-data"' in html and "<canvas" in html
+    assert '<th scope="row">业务一科</th><td>1</td><td>2</td><td>1</td>' in html
+
+
+def test_the_excellent_quota_use_summaries_and_objections_charts_count_the_database(client_for, hr, year_graded):
+    merit, _rotating = year_graded
+    person = merit.members.order_by("pk").first()
+    MonthlySummaryFactory(owner=person, year=YEAR, month=3, submitted=True)
+    MonthlySummaryFactory(owner=person, year=YEAR, month=4)
+    grade = QuarterGrade.objects.get(person=person, appraisal_quarter__quarter=1)
+    publication = Publication.objects.create(
+        organisation=merit.organisation,
+        kind=PublicationKind.QUARTER,
+        appraisal_quarter=grade.appraisal_quarter,
+        year=YEAR,
+        title="公示",
+        starts_on=datetime(YEAR, 4, 8).date(),
+        ends_on=datetime(YEAR, 4, 14).date(),
+        published_by=hr,
+        published_at=datetime(YEAR, 4, 8, 1, tzinfo=UTC),
+    )
+    entry = PublicationEntry.objects.create(
+        publication=publication,
+        person=person,
+        department=merit,
+        quarter_grade=grade,
+        grade_label="好",
+        state=EntryState.PUBLISHED,
+        window_starts_on=publication.starts_on,
+        window_ends_on=publication.ends_on,
+    )
+    Objection.objects.create(
+        organisation=merit.organisation,
+        entry=entry,
+        objector=hr,
+        text="异议",
+        state=ObjectionState.ANSWERED,
+        answer="答复",
+        lodged_at=datetime(YEAR, 4, 10, 2, tzinfo=UTC),
+    )
+    response = _board(client_for(hr))
+    excellent = {row[0]: row[1:] for row in _chart(response, "excellent").rows}
+    # One 优秀 of four graded: 20 % of four rounds down to no place.
+    assert excellent == {"业务一科": [1, 0, 4]}
+    summaries = _chart(response, "summaries").rows
+    assert summaries[2] == ["3月", Decimal("100.0"), 1, 0, 0]
+    assert summaries[3] == ["4月", Decimal("0.0"), 0, 0, 1]
+    assert summaries[0][1] is None
+    objections = _chart(response, "objections").rows
+    assert objections[3] == ["4月", 1, 1, 0]
+    assert sum(row[1] for row in objections) == Objection.objects.count()
+
+
+def test_a_supervising_leader_sees_only_their_departments_and_no_rotation_check(client_for, leader, year_graded):
+    response = _board(client_for(leader), quarter=2)
+    assert _chart(response, "grades").labels == ["业务一科"]
+    assert _chart(response, "excellent").labels == ["业务一科"]
+    assert response.context["board"].rotation is None
+    assert "业务二科" not in response.content.decode()
+
+
+def test_the_agency_head_sees_the_whole_organisation(client_for, chief, year_graded):
+    response = _board(client_for(chief), quarter=2)
+    assert _chart(response, "grades").labels == ["业务一科", "业务二科"]
+    assert response.context["board"].rotation is not None
+
+
+def test_staff_and_heads_may_not_open_the_dashboard(client_for, staff, head):
+    assert client_for(staff).get(reverse("dashboard")).status_code == 403
+    assert client_for(head).get(reverse("dashboard")).status_code == 403
+
+
+def test_hr_of_another_organisation_sees_none_of_this_ones_figures(client_for, other_organisation, year_graded):
+    other_hr = UserFactory(organisation=other_organisation, department=None, roles=[Role.HR_ADMIN])
+    response = _board(client_for(other_hr), quarter=1)
+    assert all(
+        not chart.labels or chart.key in ("summaries", "inspections", "objections")
+        for chart in response.context["board"].charts
+    )
+    assert response.context["board"].rotation == []
+    assert "业务一科" not in response.content.decode()
+
+
+def test_the_rotating_department_is_flagged_and_the_merit_department_is_not(client_for, hr, year_graded):
+    response = _board(client_for(hr))
+    rows = {row.department: row for row in response.context["board"].rotation}
+    merit, rotating = rows["业务一科"], rows["业务二科"]
+    assert not merit.flagged and merit.turns == 0 and merit.rho > Decimal("0.7")
+    assert rotating.flagged and rotating.turns == 3 and rotating.rho < Decimal("0.30")
+    assert rotating.quarters_measured == 4
+    assert rotating.evidence[0] == "第2季度：业务二科2（90.00分）首次得“好”，业务二科1（95.00分）不再得“好”"
+    html = response.content.decode()
+    assert 'data-department="业务二科" class="table-warning" data-flagged' in html
+    assert 'data-department="业务一科" data-flagged' not in html
+
+
+def test_spearman_agrees_fully_reverses_and_refuses_a_flat_side():
+    assert spearman([1, 2, 3], [10, 20, 30]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3], [30, 20, 10]) == pytest.approx(-1.0)
+    assert spearman([1, 2, 3], [5, 5, 5]) is None
+
+
+def test_the_query_count_of_the_dashboard_does_not_grow_with_the_staff(
+    client_for, hr, organisation, django_assert_num_queries
+):
+    client = client_for(hr)
+    _department(organisation, "甲科", ROTATING)
+    with CaptureQueriesContext(connection) as few:
+        _board(client, quarter=1)
+    for name in ("乙科", "丙科", "丁科"):
+        _department(organisation, name, MERIT)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = _board(client, quarter=1)
+    assert len(_chart(response, "grades").labels) == 4
+
+
+def test_the_inspections_chart_counts_each_month_and_a_leader_sees_their_departments_inspections(
+    client_for, hr, leader, inspector, year_graded, settings
+):
+    settings.APPRAISAL_TODAY = date(YEAR, 12, 10)
+    merit, rotating = year_graded
+    InspectionFactory(inspector=inspector, date=date(YEAR, 5, 12)).departments.add(merit)
+    InspectionFactory(inspector=inspector, date=date(YEAR, 5, 20)).departments.add(rotating)
+    everyone = {row[0]: row[1:] for row in _chart(_board(client_for(hr)), "inspections").rows}
+    assert everyone["5月"][0] == 2 and everyone["6月"][0] == 0
+    required = everyone["5月"][1]
+    assert everyone["5月"][2] == ("达标" if required <= 2 else "未达标")
+    mine = {row[0]: row[1:] for row in _chart(_board(client_for(leader)), "inspections").rows}
+    assert mine["5月"][0] == 1
