@@ -14,6 +14,7 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("publicity/", include("publicity.urls")),
     path("reports/", include("publicity.reports.urls", namespace="reports")),
+    path("oversight/", include("appraisal_site.oversight.urls", namespace="oversight")),
     path("review/", summaries_views.review_inbox, name="review"),
     path("review/decide/", summaries_views.review_decide, name="review_decide"),
     path("review/roster/", summaries_views.roster, name="roster"),

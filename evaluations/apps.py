@@ -40,5 +40,6 @@ class EvaluationsConfig(AppConfig):
             discipline.Sanction,
             discipline.VetoFlag,
             annual.AnnualResult,
+            annual.Achievement,
         ):
             audit.register(model, exclude_fields=["version"] if model is grading.QuarterGrade else None)
