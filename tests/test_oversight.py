@@ -207,3 +207,20 @@ def test_granting_the_oversight_role_waits_for_a_second_person(bureau):
     assert [change.role for change in waiting] == [Role.OVERSIGHT]
     assert PendingRoleChange.objects.filter(user=person, state=PendingRoleChange.State.PENDING).exists()
     assert not person.has_role(Role.OVERSIGHT)
+
+
+def test_the_demo_bureau_oversees_the_demo_organisation_and_its_officer_signs_in(db, client):
+    from appraisal_site.demo.organisation import DEMO_PASSWORD, build_demo_organisation
+    from appraisal_site.demo.oversight import BUREAU_ACCOUNTS, build_demo_bureau
+
+    organisation = build_demo_organisation(staff=10, seed=5)
+    report = build_demo_bureau(organisation)
+    organisation.refresh_from_db()
+    assert organisation.supervised_by == report.bureau
+    assert [a.username for a in BUREAU_ACCOUNTS] == ["demo_bureau"]
+    response = client.post(reverse("accounts:login"), {"username": "demo_bureau", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    page = client.get(reverse("oversight:index"))
+    assert page.status_code == 200
+    assert [f.organisation for f in page.context["figures"]] == [organisation]
+    assert report.officers[0].roles == {Role.OVERSIGHT}
