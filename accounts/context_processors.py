@@ -40,6 +40,10 @@ NAV_ITEMS = (
     ("reports:index", _("年度报表"), "publicity.export_year", "annual"),
     # The year's figures and the 轮流坐庄 check (appraisal_site.dashboards).
     ("dashboard", _("数据看板"), "publicity.view_dashboard", "annual"),
+    # 创新突破: leaders propose, HR confirms (evaluations.annual.achievements).
+    ("evaluations:achievements_index", _("创新突破"), "evaluations.view_achievements", "annual"),
+    # 公务员主管部门: the overseen organisations' figures (appraisal_site.oversight).
+    ("oversight:index", _("各单位考核概况"), "accounts.view_oversight", "annual"),
     ("evaluations:inspections", _("纪律作风检查"), "evaluations.view_inspections", "discipline"),
     ("evaluations:sanction_list", _("处分与组织处理"), "evaluations.manage_sanctions", "discipline"),
     ("evaluations:veto_list", _("一票否决"), "evaluations.view_veto_flags", "discipline"),

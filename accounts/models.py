@@ -45,6 +45,16 @@ class Organisation(OrganisationScoped, models.Model):
     code = models.SlugField(_("单位编码"), max_length=32, unique=True)
     name = models.CharField(_("单位名称"), max_length=100, unique=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    # 公务员主管部门: the civil-service bureau (itself an organisation) that oversees this one and
+    # reads its aggregates, never a person's content (appraisal_site.oversight).
+    supervised_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="overseen",
+        verbose_name=_("主管部门"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -119,18 +129,22 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("审计员")
     SYSADMIN = "sysadmin", _("系统管理员")
     SECURITY_ADMIN = "security_admin", _("安全管理员")
+    OVERSIGHT = "oversight", _("公务员主管部门")
 
 
 # 三员分立: the system administrator (accounts), the security administrator (roles, security
 # settings) and the auditor (the audit log) are three different people, who hold no other role
 # and see no appraisal content.
 ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
-SEPARATED_ROLES = ADMIN_ROLES
+# The bureau's officers (公务员主管部门) read other organisations' aggregates and take no part in
+# their own organisation's appraisal either.
+SEPARATED_ROLES = ADMIN_ROLES | {Role.OVERSIGHT}
 # Roles that decide or change grades and results: granting one takes a second person's confirmation.
 DECISION_ROLES = frozenset({Role.AGENCY_HEAD, Role.SUPERVISING_LEADER, Role.HR_ADMIN, Role.INSPECTOR})
 # Roles whose grant or withdrawal waits for a second person: a single account could otherwise
 # give itself (or an accomplice) the power to decide, or strip the auditor of the trail.
-TWO_PERSON_ROLES = DECISION_ROLES | ADMIN_ROLES
+# Oversight reads every overseen organisation's figures, so it too takes a second person.
+TWO_PERSON_ROLES = DECISION_ROLES | ADMIN_ROLES | {Role.OVERSIGHT}
 # Whose password, set by someone else, waits for a second administrator: anyone holding a right
 # to decide or change a grade — the department head too, who gives the first grade (a head is
 # appointed on the department form, which already takes a second person) — and the administrators.
@@ -144,7 +158,15 @@ DEPARTMENT_POSTS = {"head": Role.DEPARTMENT_HEAD, "supervising_leader": Role.SUP
 # The roles whose holders must sign in with a second factor when the policy asks for it
 # (Policy.two_factor_required); the one place to extend, e.g. with a security administrator.
 TWO_FACTOR_ROLES = frozenset(
-    {Role.HR_ADMIN, Role.SUPERVISING_LEADER, Role.AGENCY_HEAD, Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
+    {
+        Role.HR_ADMIN,
+        Role.SUPERVISING_LEADER,
+        Role.AGENCY_HEAD,
+        Role.SYSADMIN,
+        Role.SECURITY_ADMIN,
+        Role.AUDITOR,
+        Role.OVERSIGHT,
+    }
 )
 
 

@@ -27,6 +27,7 @@ is_inspector = _has_role(Role.INSPECTOR)
 is_auditor = _has_role(Role.AUDITOR)
 is_sysadmin = _has_role(Role.SYSADMIN)
 is_security_admin = _has_role(Role.SECURITY_ADMIN)
+is_oversight = _has_role(Role.OVERSIGHT)
 
 
 @rules.predicate
@@ -70,6 +71,8 @@ def is_reviewer(user, document) -> bool:
 # grants no role and sees no appraisal content; the security administrator grants and withdraws
 # roles and keeps the security settings; the auditor reads the trail.
 rules.add_perm("accounts.manage_staff", is_hr_admin | is_sysadmin)
+# 公务员主管部门: the bureau's aggregates of the organisations it oversees (appraisal_site.oversight).
+rules.add_perm("accounts.view_oversight", is_oversight)
 rules.add_perm("accounts.view_staff", is_hr_admin | is_sysadmin | is_security_admin)
 # Heads and supervising leaders follow the departments' posts, so the structure is HR's alone.
 rules.add_perm("accounts.manage_departments", is_hr_admin)

@@ -64,6 +64,20 @@ def organisation_create(*, code: str, name: str) -> Organisation:
 
 
 @transaction.atomic
+def organisation_supervision_set(*, organisation: Organisation, bureau: Organisation | None) -> Organisation:
+    """Put ``organisation`` under the oversight of ``bureau`` (公务员主管部门), or none; audited.
+
+    A deployment step, like :func:`organisation_create`: the bureau then reads the organisation's
+    aggregates (never a person's content) at /oversight/.
+    """
+    if bureau is not None and bureau.pk == organisation.pk:
+        raise ValidationError({"supervised_by": _("单位不能主管自己。")})
+    organisation.supervised_by = bureau
+    organisation.save(update_fields=["supervised_by"])
+    return organisation
+
+
+@transaction.atomic
 def role_grant(*, user: User, role: str) -> RoleAssignment:
     assignment, _created = RoleAssignment.objects.get_or_create(
         user=user, organisation_id=user.organisation_id, role=role

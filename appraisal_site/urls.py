@@ -15,6 +15,7 @@ urlpatterns = [
     path("publicity/", include("publicity.urls")),
     path("reports/dashboard/", views.dashboard, name="dashboard"),
     path("reports/", include("publicity.reports.urls", namespace="reports")),
+    path("oversight/", include("appraisal_site.oversight.urls", namespace="oversight")),
     path("review/", summaries_views.review_inbox, name="review"),
     path("review/decide/", summaries_views.review_decide, name="review_decide"),
     path("review/roster/", summaries_views.roster, name="roster"),

@@ -41,5 +41,6 @@ class EvaluationsConfig(AppConfig):
             discipline.VetoFlag,
             annual.AnnualResult,
             annual.AnnualReview,
+            annual.Achievement,
         ):
             audit.register(model, exclude_fields=["version"] if model is grading.QuarterGrade else None)

@@ -22,6 +22,7 @@ from accounts.models import (
 from accounts.periods import Month, Quarter
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.models import (
+    Achievement,
     AnnualResult,
     AppraisalQuarter,
     DepartmentScore,
@@ -352,6 +353,21 @@ class AnnualResultFactory(DjangoModelFactory):
     department = factory.SelfAttribute("person.department")
     year = 2026
     computed_at = factory.LazyFunction(timezone.now)
+
+
+class AchievementFactory(DjangoModelFactory):
+    class Meta:
+        model = Achievement
+
+    person = factory.SubFactory(UserFactory)
+    organisation = factory.SelfAttribute("person.organisation")
+    department = factory.SelfAttribute("person.department")
+    year = 2026
+    title = factory.Sequence(lambda n: f"创新突破{n}")
+    proposed_by = factory.SubFactory(
+        UserFactory, department=None, organisation=factory.SelfAttribute("..organisation"), roles=[Role.AGENCY_HEAD]
+    )
+    proposed_at = factory.LazyFunction(timezone.now)
 
 
 def hand_in_quarter_inputs(appraisal_quarter: AppraisalQuarter) -> None:

@@ -36,6 +36,7 @@ from summaries import services as summary_services
 from summaries.models import MonthlySummary, private_storage
 from targets.models import DepartmentGoal
 from tests.factories import (
+    AchievementFactory,
     AnnualResultFactory,
     AppraisalQuarterFactory,
     DepartmentFactory,
@@ -106,6 +107,7 @@ OBJECT_FOR_PK = {
     "summaries:attachment_delete": "summary",
     "evaluations:annual_decide": "annual_result",
     "evaluations:annual_review": "annual_result",
+    "evaluations:achievement_decide": "achievement",
     "evaluations:grade_detail": "grade",
     "evaluations:grade_confirm": "grade",
     "evaluations:grade_scores": "grade",
@@ -263,6 +265,7 @@ def _seed() -> dict:
         "attachment": attachment,
         "status": StaffStatusFactory(user=staff),
         "annual_result": AnnualResultFactory(person=staff),
+        "achievement": AchievementFactory(person=staff, proposed_by=leader),
         "grade": quarter.grades.get(person=staff),
         "quarter": quarter,
         "satisfaction": SatisfactionScoreFactory(person=staff),

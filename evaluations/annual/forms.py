@@ -1,4 +1,5 @@
-"""Forms of the year-end pages: the committee's list filter and its decision form."""
+"""Forms of the year-end pages: the committee's list filter and its decision form, and the
+创新突破 proposal and HR's decision on it."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Department
+from accounts.models import Department, User
 from accounts.widgets import YesNoAllSelect
 
-from .models import AnnualGrade, AnnualResult
+from .models import Achievement, AnnualGrade, AnnualResult
 
 
 class AnnualFilter(django_filters.FilterSet):
@@ -51,4 +52,34 @@ class AnnualDecisionForm(forms.Form):
         max_length=AnnualResult._meta.get_field("decision_reason").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("与建议等次不一致时必填，将记入审计日志。"),
+    )
+
+
+class AchievementForm(forms.Form):
+    """A leader's proposal of a 创新突破; the service checks whom the leader may propose for."""
+
+    person = forms.ModelChoiceField(label=_("人员"), queryset=User.objects.none())
+    title = forms.CharField(label=_("创新突破事项"), max_length=Achievement._meta.get_field("title").max_length)
+    description = forms.CharField(
+        label=_("具体内容"),
+        required=False,
+        max_length=Achievement._meta.get_field("description").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda p: f"{p.department.name if p.department else ''} {p}"
+
+
+class AchievementDecisionForm(forms.Form):
+    confirm = forms.TypedChoiceField(
+        label=_("处理"), choices=[("1", _("确认")), ("0", _("不予确认"))], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(
+        label=_("意见"),
+        required=False,
+        max_length=Achievement._meta.get_field("decision_note").max_length,
+        help_text=_("不予确认时必填，将记入审计日志。"),
     )

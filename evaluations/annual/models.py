@@ -95,3 +95,45 @@ class AnnualReview(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return f"{self.annual_result.person} {self.get_old_grade_display()} → {self.get_new_grade_display()}"
+
+
+class AchievementState(models.TextChoices):
+    PROPOSED = "proposed", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+    REJECTED = "rejected", _("未确认")
+
+
+class Achievement(OrganisationScoped, models.Model):
+    """创新突破: an innovative achievement of a person in a year, proposed by a leader (the
+    supervising leader of the person's department, or the agency head) and confirmed or rejected by
+    HR. A confirmed one puts the person on the award-candidate list (评先树优, DOMAIN.md §7)."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="achievements", verbose_name=_("人员")
+    )
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("科室")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("创新突破事项"), max_length=200)
+    description = bounded_text(_("具体内容"), limit=MEDIUM, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=20, choices=AchievementState.choices, default=AchievementState.PROPOSED
+    )
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("提出时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    decision_note = bounded_text(_("确认意见"), limit=MEDIUM, blank=True)
+
+    class Meta:
+        verbose_name = _("创新突破")
+        verbose_name_plural = _("创新突破")
+        ordering = ["organisation", "-year", "-proposed_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "year", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.year} {self.title}"

@@ -2,7 +2,7 @@
 
 import rules
 
-from accounts.rules import is_agency_head, is_hr_admin, takes_part_in_appraisal
+from accounts.rules import is_agency_head, is_hr_admin, is_supervising_leader, takes_part_in_appraisal
 
 # Year-end (DOMAIN.md §7): HR prepares, the agency head (考核委员会) decides.
 rules.add_perm("evaluations.view_annual", is_hr_admin | is_agency_head)
@@ -19,3 +19,21 @@ def result_in_my_organisation(user, result) -> bool:
 
 # After 定等 (publicity locks the year's results): HR records the review (复核) that alone changes one.
 rules.add_perm("evaluations.review_locked_annual", is_hr_admin & result_in_my_organisation)
+
+
+def proposes_achievement_for(user, person) -> bool:
+    """The agency head proposes for anyone of the organisation; a supervising leader for the people
+    of the departments they supervise (their current department)."""
+    if person is None or person.organisation_id != user.organisation_id:
+        return False
+    if user.has_role("agency_head"):
+        return True
+    department = person.department
+    return bool(user.has_role("supervising_leader") and department and department.supervising_leader_id == user.pk)
+
+
+# 创新突破 (DOMAIN.md §7, use of results): leaders propose, HR confirms or rejects.
+rules.add_perm("evaluations.view_achievements", is_hr_admin | is_agency_head | is_supervising_leader)
+rules.add_perm("evaluations.propose_achievements", is_agency_head | is_supervising_leader)
+rules.add_perm("evaluations.propose_achievement_for", proposes_achievement_for)
+rules.add_perm("evaluations.decide_achievement", is_hr_admin)

@@ -54,7 +54,7 @@ from ..discipline.selectors import (
 )
 from ..grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterState
 from ..grading.services.quota import good_quota
-from .models import AnnualGrade, AnnualResult
+from .models import Achievement, AchievementState, AnnualGrade, AnnualResult
 
 GRADED = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR)
 NOT_GRADED_EFFECTS = (
@@ -569,6 +569,11 @@ class UseLists:
     """The result-use lists, each a query the page paginates on its own."""
 
     excellent: QuerySet[AnnualResult]
+    # 评先树优: the year's 优秀 and anyone 称职 or better with a confirmed 创新突破 of the year.
+    award: QuerySet[AnnualResult]
+    # 选拔培养: 优秀 this year and last (多年工作绩效突出), with the final grades of the three
+    # years before (``minus_1`` … ``minus_3``) as the multi-year record.
+    promotion_pool: QuerySet[AnnualResult]
     three_years_excellent: QuerySet[AnnualResult]
     admonition: QuerySet[AnnualResult]
     dismissal_review: QuerySet[AnnualResult]
@@ -591,23 +596,49 @@ def _final_in(*, year: int, grade: str) -> Exists:
     )
 
 
+def _final_of(year: int) -> Subquery:
+    """The same person's final grade of ``year`` (a correlated subquery; ``None`` without a row)."""
+    return Subquery(
+        AnnualResult.objects.filter(person_id=OuterRef("person_id"), year=year)
+        .annotate(final=final_grade_expression())
+        .values("final")[:1]
+    )
+
+
 def annual_use_lists(*, organisation: Organisation, year: int) -> UseLists:
     """The lists HR needs after the year, as queries (each page of each list: one query).
 
     Grades are the committee's where it decided, else the suggestion (the page marks those).
     优秀 → award (评先树优) and training (中青班) candidates, excluding anyone with an active veto;
+    a confirmed 创新突破 of the year puts a 称职 person on the award list too; 优秀 in ``year - 1``
+    and ``year`` → the promotion pool (with three earlier years of record);
     优秀 in ``year - 2``, ``year - 1`` and ``year`` → 三等功; 基本称职 → 诫勉谈话; 不称职 in
     ``year - 1`` and ``year`` → dismissal review.
     """
     results = annual_results_for_year(organisation=organisation, year=year)
     by_department = ("department__sort_order", "department__code", "person__employee_number", "person_id")
-    excellent = (
-        results.filter(final=AnnualGrade.EXCELLENT)
-        .exclude(person_id__in=vetoed_people(organisation=organisation, year=year))
-        .order_by("rank", "person_id")
+    vetoed = vetoed_people(organisation=organisation, year=year)
+    excellent = results.filter(final=AnnualGrade.EXCELLENT).exclude(person_id__in=vetoed).order_by("rank", "person_id")
+    achieved = Exists(
+        Achievement.objects.filter(
+            person_id=OuterRef("person_id"), year=year, organisation=organisation, state=AchievementState.CONFIRMED
+        )
+    )
+    award = (
+        results.annotate(achieved=achieved)
+        .filter(Q(final=AnnualGrade.EXCELLENT) | Q(achieved=True, final=AnnualGrade.COMPETENT))
+        .exclude(person_id__in=vetoed)
+        .order_by(Case(When(final=AnnualGrade.EXCELLENT, then=0), default=1), "rank", *by_department)
+    )
+    promotion_pool = (
+        excellent.filter(_final_in(year=year - 1, grade=AnnualGrade.EXCELLENT))
+        .annotate(minus_1=_final_of(year - 1), minus_2=_final_of(year - 2), minus_3=_final_of(year - 3))
+        .order_by(*by_department)
     )
     return UseLists(
         excellent=excellent,
+        award=award,
+        promotion_pool=promotion_pool,
         three_years_excellent=excellent.filter(
             _final_in(year=year - 1, grade=AnnualGrade.EXCELLENT), _final_in(year=year - 2, grade=AnnualGrade.EXCELLENT)
         ),

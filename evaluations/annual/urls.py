@@ -13,6 +13,10 @@ urlpatterns = [
     path("annual/<year:year>/recompute/", views.annual_recompute, name="annual_recompute"),
     path("annual/<year:year>/adopt/", views.annual_adopt, name="annual_adopt"),
     path("annual/<year:year>/use/", views.annual_use, name="annual_use"),
+    path("annual/achievements/", views.achievements_index, name="achievements_index"),
+    path("annual/<year:year>/achievements/", views.achievements, name="achievements"),
+    path("annual/<year:year>/achievements/propose/", views.achievement_propose, name="achievement_propose"),
+    path("annual/achievements/<int:pk>/decide/", views.achievement_decide, name="achievement_decide"),
     path("annual/<year:year>/<int:pk>/decide/", views.annual_decide, name="annual_decide"),
     path("annual/<year:year>/<int:pk>/review/", review_views.annual_review, name="annual_review"),
 ]

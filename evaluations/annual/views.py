@@ -19,9 +19,10 @@ from accounts.pagination import filtered_page, page_of, query_without
 from accounts.selectors import policy_for_organisation
 
 from ..grading.models import AppraisalQuarter, Grade, QuarterState
+from . import achievements as achievement_services
 from . import selectors, services
-from .forms import AnnualDecisionForm, AnnualFilter
-from .models import AnnualResult
+from .forms import AchievementDecisionForm, AchievementForm, AnnualDecisionForm, AnnualFilter
+from .models import Achievement, AnnualGrade, AnnualResult
 
 PAGE_SIZE = 50
 USE_PAGE_SIZE = 25
@@ -175,7 +176,7 @@ def annual_use(request: HttpRequest, year: int) -> HttpResponse:
     lists = services.annual_use_lists(organisation=request.user.organisation, year=year)
     # Each list pages on its own (``?award=2``); the award and training lists are the same people.
     sections = [
-        (_("评先树优候选人（年度优秀）"), lists.excellent, "award", "award-list"),
+        (_("评先树优候选人（年度优秀及创新突破）"), lists.award, "award", "award-list"),
         (_("培训推荐（中青班等，年度优秀）"), lists.excellent, "training", "training-list"),
         (_("连续三年优秀（记三等功）"), lists.three_years_excellent, "merit", "merit-list"),
         (_("基本称职（诫勉谈话）"), lists.admonition, "admonition", "admonition-list"),
@@ -191,7 +192,89 @@ def annual_use(request: HttpRequest, year: int) -> HttpResponse:
         }
         for title, rows, param, testid in sections
     ]
-    return render(request, "evaluations/annual/use.html", {"year": year, "tables": tables})
+    pool_page = Paginator(lists.promotion_pool, USE_PAGE_SIZE).get_page(request.GET.get("pool"))
+    labels = dict(AnnualGrade.choices)
+    for row in pool_page:
+        for name in ("minus_3", "minus_2", "minus_1", "final"):
+            setattr(row, f"{name}_label", labels.get(getattr(row, name) or "", ""))
+    pool = {
+        "page": pool_page,
+        "query": query_without(request.GET, "pool"),
+        "years": [year - 3, year - 2, year - 1, year],
+    }
+    return render(request, "evaluations/annual/use.html", {"year": year, "tables": tables, "pool": pool})
+
+
+@permission_required("evaluations.view_achievements")
+def achievements_index(request: HttpRequest) -> HttpResponse:
+    """The current year's 创新突破."""
+    return redirect("evaluations:achievements", year=periods.today().year)
+
+
+@permission_required("evaluations.view_achievements")
+def achievements(request: HttpRequest, year: int) -> HttpResponse:
+    """创新突破 of the year: the leader's proposals (and the form), HR's confirmations."""
+    user = request.user
+    form = None
+    if user.has_perm("evaluations.propose_achievements"):
+        form = AchievementForm(people=achievement_services.proposable_people(actor=user))
+    return render(
+        request,
+        "evaluations/annual/achievements.html",
+        {
+            "year": year,
+            "page": page_of(request, achievement_services.achievements_for(actor=user, year=year), per_page=PAGE_SIZE),
+            "form": form,
+            "decision_form": AchievementDecisionForm() if user.has_perm("evaluations.decide_achievement") else None,
+        },
+    )
+
+
+@require_POST
+@permission_required("evaluations.propose_achievements")
+def achievement_propose(request: HttpRequest, year: int) -> HttpResponse:
+    form = AchievementForm(request.POST, people=achievement_services.proposable_people(actor=request.user))
+    if form.is_valid():
+        try:
+            achievement_services.achievement_propose(
+                actor=request.user,
+                person=form.cleaned_data["person"],
+                year=year,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            _show_errors(request, error)
+        else:
+            messages.success(request, _("已提出创新突破，待组织人事部门确认。"))
+            return redirect("evaluations:achievements", year=year)
+    else:
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+    return redirect("evaluations:achievements", year=year)
+
+
+@require_POST
+@permission_required("evaluations.decide_achievement")
+def achievement_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    achievement = get_object_or_404(Achievement, pk=pk, organisation_id=request.user.organisation_id)
+    form = AchievementDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择确认或不予确认。"))
+    else:
+        try:
+            achievement_services.achievement_decide(
+                actor=request.user,
+                achievement=achievement,
+                confirm=form.cleaned_data["confirm"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _show_errors(request, error)
+        else:
+            messages.success(request, _("已处理创新突破。"))
+    return redirect("evaluations:achievements", year=achievement.year)
 
 
 # Grades as a height on the person's chart (不确定等次 has none).

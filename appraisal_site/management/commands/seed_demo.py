@@ -10,6 +10,7 @@ from appraisal_site.demo.boards import build_demo_boards
 from appraisal_site.demo.discipline import build_demo_discipline
 from appraisal_site.demo.feedback import build_demo_feedback
 from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD, STORY_STAFF, build_demo_organisation
+from appraisal_site.demo.oversight import BUREAU_ACCOUNTS, build_demo_bureau
 from appraisal_site.demo.publication import build_demo_publication
 from appraisal_site.demo.year import build_demo_year
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                 build_demo_boards,
                 build_demo_publication,
                 build_demo_feedback,
+                build_demo_bureau,
             ):
                 started = time.monotonic()
                 report = build(organisation, year=year, seed=seed)
@@ -68,5 +70,5 @@ class Command(BaseCommand):
                     f"{User.objects.count()} people in all ({time.monotonic() - started:.1f} s)."
                 )
         self.stdout.write(f"Demo accounts (password {DEMO_PASSWORD}):")
-        for account in DEMO_ACCOUNTS:
+        for account in [*DEMO_ACCOUNTS, *BUREAU_ACCOUNTS]:
             self.stdout.write(f"  {account.username:<16} {account.description}")

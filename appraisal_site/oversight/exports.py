@@ -1,0 +1,70 @@
+"""The oversight figures as an Excel workbook (openpyxl write-only, every text cell as text)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from accounts.excel import text_cell
+
+from .selectors import Figures
+
+
+def headers() -> list[str]:
+    return [
+        _("单位"),
+        _("单位编码"),
+        _("参加考核人数"),
+        _("“好”"),
+        _("较好"),
+        _("一般"),
+        _("较差"),
+        _("不确定等次"),
+        _("未评定"),
+        _("“好”的名额"),
+        _("月小结按时率（%）"),
+        _("纪律检查达标月数"),
+        _("应检查月数"),
+        _("公示次数"),
+        _("异议件数"),
+        _("年度确定等次人数"),
+        _("优秀人数"),
+        _("优秀名额"),
+        _("优秀占比（%）"),
+    ]
+
+
+def figures_workbook(*, figures: list[Figures], year: int) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("%(year)s年度各单位考核概况") % {"year": year})
+    columns = headers()
+    for index in range(1, len(columns) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 14
+    sheet.freeze_panes = "A2"
+    sheet.append([text_cell(sheet, h) for h in columns])
+    for item in figures:
+        sheet.append(
+            [
+                text_cell(sheet, item.organisation.name),
+                text_cell(sheet, item.organisation.code),
+                item.participants,
+                *item.grade_counts,
+                item.good_quota,
+                item.on_time_rate,
+                item.months_compliant,
+                item.months_due,
+                item.publications,
+                item.objections,
+                item.annual_graded,
+                item.excellent,
+                item.excellent_quota,
+                item.excellent_share,
+            ]
+        )
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(figures) + 1}"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

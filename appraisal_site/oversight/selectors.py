@@ -1,0 +1,165 @@
+"""The figures of the oversight page: one set-based query per measure over all the organisations
+asked for, so the number of queries does not grow with organisations or staff."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
+
+from accounts.models import Organisation, Policy, User
+from evaluations.annual.models import AnnualGrade, AnnualResult
+from evaluations.annual.services import excellent_quota, final_grade_expression
+from evaluations.discipline.models import Inspection
+from evaluations.grading.models import Grade, QuarterGrade, QuarterResult
+from evaluations.grading.services.quota import good_quota
+from publicity.publication.models import Objection, Publication
+
+# The quarter grades the page counts, in the order of its columns ("" is a grade not yet given).
+DISTRIBUTION = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR, Grade.UNCERTAIN, "")
+
+
+def overseen_organisations(*, bureau_user: User) -> QuerySet[Organisation]:
+    """The organisations the user's bureau oversees; nobody else's."""
+    return Organisation.objects.filter(supervised_by_id=bureau_user.organisation_id, is_active=True).order_by(
+        "code", "pk"
+    )
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part * 100) / whole).quantize(Decimal("0.1")) if whole else None
+
+
+@dataclass
+class Figures:
+    """One organisation's year, in counts and rates."""
+
+    organisation: Organisation
+    participants: int = 0
+    grades: Counter = field(default_factory=Counter)
+    good_quota: int = 0
+    summaries_on_time: int = 0
+    summaries_due: int = 0
+    months_due: int = 0
+    months_compliant: int = 0
+    publications: int = 0
+    objections: int = 0
+    annual_graded: int = 0
+    excellent: int = 0
+    excellent_quota: int = 0
+
+    @property
+    def grade_counts(self) -> list[int]:
+        return [self.grades[g] for g in DISTRIBUTION]
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return _percent(self.summaries_on_time, self.summaries_due)
+
+    @property
+    def compliance_rate(self) -> Decimal | None:
+        return _percent(self.months_compliant, self.months_due)
+
+    @property
+    def excellent_share(self) -> Decimal | None:
+        return _percent(self.excellent, self.annual_graded)
+
+
+def months_due(*, year: int, today: date) -> list[int]:
+    """The months of ``year`` whose inspections are due: those ended before ``today``."""
+    if year < today.year:
+        return list(range(1, 13))
+    if year > today.year:
+        return []
+    return list(range(1, today.month))
+
+
+def organisation_figures(*, organisations: list[Organisation], year: int, today: date) -> list[Figures]:
+    """The figures of ``organisations`` for ``year``, in their order (a fixed number of queries)."""
+    figures = {o.pk: Figures(organisation=o) for o in organisations}
+    ids = list(figures)
+    if not ids:
+        return []
+    policies = {p.organisation_id: p for p in Policy.objects.filter(organisation_id__in=ids)}
+
+    grades = QuarterGrade.objects.filter(appraisal_quarter__organisation_id__in=ids, appraisal_quarter__year=year)
+    for org_id, n in (
+        grades.values_list("appraisal_quarter__organisation_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .values_list("appraisal_quarter__organisation_id", "n")
+    ):
+        figures[org_id].participants = n
+    # The 好 quota is set per department and quarter (DOMAIN.md §4): sum those over the year.
+    per_unit: dict[tuple[int, int, int], Counter] = defaultdict(Counter)
+    for org_id, department_id, quarter, grade, n in (
+        grades.values_list("appraisal_quarter__organisation_id", "department_id", "appraisal_quarter__quarter", "grade")
+        .annotate(n=Count("pk"))
+        .values_list("appraisal_quarter__organisation_id", "department_id", "appraisal_quarter__quarter", "grade", "n")
+    ):
+        per_unit[(org_id, department_id, quarter)][grade or ""] += n
+        figures[org_id].grades[grade or ""] += n
+    for (org_id, _department, _quarter), counts in per_unit.items():
+        policy = policies.get(org_id)
+        base = sum(counts.values()) - counts[Grade.UNCERTAIN] - counts[""]
+        if policy is not None:
+            figures[org_id].good_quota += good_quota(participants=base, percent=policy.good_quota_percent)
+
+    for org_id, on_time, late, missing in (
+        QuarterResult.objects.filter(appraisal_quarter__organisation_id__in=ids, appraisal_quarter__year=year)
+        .values_list("appraisal_quarter__organisation_id")
+        .annotate(a=Sum("summaries_on_time"), b=Sum("summaries_late"), c=Sum("summaries_missing"))
+        .values_list("appraisal_quarter__organisation_id", "a", "b", "c")
+    ):
+        figures[org_id].summaries_on_time = on_time or 0
+        figures[org_id].summaries_due = (on_time or 0) + (late or 0) + (missing or 0)
+
+    due = months_due(year=year, today=today)
+    done: dict[tuple[int, int], int] = {
+        (org_id, month): n
+        for org_id, month, n in Inspection.objects.filter(organisation_id__in=ids, date__year=year)
+        .annotate(month=ExtractMonth("date"))
+        .values_list("organisation_id", "month")
+        .annotate(n=Count("pk"))
+        .values_list("organisation_id", "month", "n")
+    }
+    for org_id, item in figures.items():
+        policy = policies.get(org_id)
+        required = policy.inspections_per_month if policy is not None else 0
+        item.months_due = len(due)
+        item.months_compliant = sum(1 for m in due if done.get((org_id, m), 0) >= required)
+
+    for org_id, n in (
+        Publication.objects.filter(organisation_id__in=ids, year=year)
+        .values_list("organisation_id")
+        .annotate(n=Count("pk"))
+        .values_list("organisation_id", "n")
+    ):
+        figures[org_id].publications = n
+    for org_id, n in (
+        Objection.objects.filter(organisation_id__in=ids, entry__publication__year=year)
+        .values_list("organisation_id")
+        .annotate(n=Count("pk"))
+        .values_list("organisation_id", "n")
+    ):
+        figures[org_id].objections = n
+
+    for org_id, graded, excellent in (
+        AnnualResult.objects.filter(organisation_id__in=ids, year=year)
+        .annotate(final=final_grade_expression())
+        .values_list("organisation_id")
+        .annotate(
+            graded=Count("pk", filter=~Q(final=AnnualGrade.NOT_GRADED) & ~Q(final="")),
+            excellent=Count("pk", filter=Q(final=AnnualGrade.EXCELLENT)),
+        )
+        .values_list("organisation_id", "graded", "excellent")
+    ):
+        figures[org_id].annual_graded = graded
+        figures[org_id].excellent = excellent
+        policy = policies.get(org_id)
+        if policy is not None:
+            figures[org_id].excellent_quota = excellent_quota(graded_people=graded, policy=policy)
+    return [figures[o.pk] for o in organisations]

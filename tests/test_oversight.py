@@ -1,0 +1,226 @@
+"""/oversight/: a 公务员主管部门 reads, per organisation it oversees, aggregates only; nobody else
+does, and no organisation it does not oversee appears."""
+
+from datetime import date
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from accounts.models import TWO_PERSON_ROLES, PendingRoleChange, Role
+from accounts.services import roles_set
+from evaluations.models import AnnualGrade, Grade
+from publicity.publication.models import Objection, Publication, PublicationEntry, PublicationKind
+from tests.factories import (
+    AnnualResultFactory,
+    AppraisalQuarterFactory,
+    DepartmentFactory,
+    InspectionFactory,
+    OrganisationFactory,
+    QuarterGradeFactory,
+    UserFactory,
+)
+
+YEAR = 2026
+TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def clock(settings):
+    settings.APPRAISAL_TODAY = TODAY
+
+
+@pytest.fixture
+def bureau(db):
+    return OrganisationFactory(code="bureau", name="示例市公务员局")
+
+
+@pytest.fixture
+def officer(bureau):
+    return UserFactory(organisation=bureau, department=None, roles=[Role.OVERSIGHT], full_name="主管部门干部")
+
+
+@pytest.fixture
+def overseen(organisation, bureau):
+    organisation.supervised_by = bureau
+    organisation.save()
+    return organisation
+
+
+def _year_of(organisation, people_grades, hr):
+    """Quarter grades (Q1), annual results, an inspection in May, a publication with an objection."""
+    people = []
+    department = DepartmentFactory(organisation=organisation)
+    for grade, annual in people_grades:
+        person = UserFactory(department=department)
+        QuarterGradeFactory(
+            person=person,
+            grade=grade,
+            appraisal_quarter=AppraisalQuarterFactory(organisation=organisation, year=YEAR, quarter=1),
+        )
+        AnnualResultFactory(person=person, year=YEAR, suggested_grade=annual, decided_grade=annual)
+        people.append(person)
+    InspectionFactory(inspector=UserFactory(organisation=organisation, department=None, roles=[Role.INSPECTOR]))
+    now = timezone.now()
+    publication = Publication.objects.create(
+        organisation=organisation,
+        kind=PublicationKind.ANNUAL_EXCELLENT,
+        year=YEAR,
+        title="公示",
+        starts_on=date(YEAR, 11, 2),
+        ends_on=date(YEAR, 11, 6),
+        published_by=hr,
+        published_at=now,
+    )
+    entry = PublicationEntry.objects.create(
+        publication=publication,
+        person=people[0],
+        department=department,
+        grade_label="优秀",
+        window_starts_on=publication.starts_on,
+        window_ends_on=publication.ends_on,
+    )
+    Objection.objects.create(
+        organisation=organisation, entry=entry, objector=people[-1], text="异议内容", lodged_at=now
+    )
+    return people
+
+
+def _figures(client):
+    response = client.get(reverse("oversight:index"), {"year": YEAR})
+    assert response.status_code == 200
+    return {f.organisation.code: f for f in response.context["figures"]}, response.content.decode()
+
+
+def test_the_bureau_sees_the_aggregates_of_the_organisation_it_oversees(client_for, officer, overseen, hr):
+    people = _year_of(
+        overseen,
+        [
+            (Grade.GOOD, AnnualGrade.EXCELLENT),
+            (Grade.FAIRLY_GOOD, AnnualGrade.COMPETENT),
+            (Grade.AVERAGE, AnnualGrade.COMPETENT),
+            (Grade.FAIRLY_GOOD, AnnualGrade.COMPETENT),
+        ],
+        hr,
+    )
+    figures, page = _figures(client_for(officer))
+    row = figures[overseen.code]
+    assert row.participants == 4
+    assert row.grade_counts[:3] == [1, 2, 1]
+    assert (row.publications, row.objections) == (1, 1)
+    assert (row.annual_graded, row.excellent) == (4, 1)
+    assert str(row.excellent_share) == "25.0"
+    # Inspections: one in May against the policy's monthly minimum, over the 11 months ended by 1 Dec.
+    assert row.months_due == 11
+    assert overseen.name in page
+    # Aggregates only: no person's name reaches the page.
+    assert not any(person.get_full_name() in page for person in people)
+
+
+def test_an_organisation_the_bureau_does_not_oversee_is_not_shown(
+    client_for, officer, overseen, other_organisation, hr
+):
+    other_hr = UserFactory(organisation=other_organisation, department=None, roles=[Role.HR_ADMIN])
+    _year_of(other_organisation, [(Grade.GOOD, AnnualGrade.EXCELLENT)], other_hr)
+    figures, page = _figures(client_for(officer))
+    assert set(figures) == {overseen.code}
+    assert other_organisation.name not in page
+
+
+def test_another_bureau_sees_none_of_them(client_for, overseen):
+    elsewhere = OrganisationFactory(code="bureau2", name="邻市公务员局")
+    officer = UserFactory(organisation=elsewhere, department=None, roles=[Role.OVERSIGHT])
+    figures, page = _figures(client_for(officer))
+    assert figures == {} and overseen.name not in page
+
+
+@pytest.mark.parametrize("persona", ["hr", "chief", "leader", "staff", "auditor", "security_admin"])
+def test_the_people_of_an_organisation_are_refused_oversight(request, client_for, overseen, persona):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(reverse("oversight:index")).status_code == 403
+    assert client.get(reverse("oversight:export", args=[YEAR])).status_code == 403
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get(reverse("oversight:index"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_oversight_officer_takes_no_part_in_appraisal(client_for, officer):
+    assert not officer.has_perm("evaluations.view_own_history")
+    assert client_for(officer).get(reverse("evaluations:my_history")).status_code == 403
+
+
+def test_the_page_queries_the_same_for_few_and_many_organisations_and_staff(client_for, officer, bureau, hr):
+    client = client_for(officer)
+
+    def add(n: int, staff: int) -> None:
+        for _ in range(n):
+            organisation = OrganisationFactory(supervised_by=bureau)
+            _year_of(organisation, [(Grade.GOOD, AnnualGrade.EXCELLENT)] * staff, hr)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("oversight:index"), {"year": YEAR})
+        return len(captured)
+
+    add(1, 1)
+    few = queries()
+    add(6, 5)
+    assert queries() == few
+
+    def export_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("oversight:export", args=[YEAR]))
+        return len(captured)
+
+    many_export = export_queries()
+    add(3, 2)
+    assert export_queries() == many_export
+
+
+def test_the_export_has_a_row_per_organisation_and_keeps_text_as_text(client_for, officer, overseen, hr):
+    overseen.name = '=HYPERLINK("http://x")局'
+    overseen.save()
+    _year_of(overseen, [(Grade.GOOD, AnnualGrade.EXCELLENT), (Grade.GOOD, AnnualGrade.COMPETENT)], hr)
+    response = client_for(officer).get(reverse("oversight:export", args=[YEAR]))
+    assert response.status_code == 200
+    workbook = load_workbook(BytesIO(response.content))
+    sheet = workbook.active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "单位" and rows[0][2] == "参加考核人数"
+    assert len(rows) == 2
+    cell = sheet["A2"]
+    assert cell.value == overseen.name and cell.data_type == "s"
+    assert rows[1][2] == 2 and rows[1][16] == 1
+
+
+def test_granting_the_oversight_role_waits_for_a_second_person(bureau):
+    assert Role.OVERSIGHT in TWO_PERSON_ROLES
+    secadmin = UserFactory(organisation=bureau, department=None, roles=[Role.SECURITY_ADMIN])
+    person = UserFactory(organisation=bureau, department=None, roles=[])
+    waiting = roles_set(actor=secadmin, user=person, roles={Role.OVERSIGHT})
+    assert [change.role for change in waiting] == [Role.OVERSIGHT]
+    assert PendingRoleChange.objects.filter(user=person, state=PendingRoleChange.State.PENDING).exists()
+    assert not person.has_role(Role.OVERSIGHT)
+
+
+def test_the_demo_bureau_oversees_the_demo_organisation_and_its_officer_signs_in(db, client):
+    from appraisal_site.demo.organisation import DEMO_PASSWORD, build_demo_organisation
+    from appraisal_site.demo.oversight import BUREAU_ACCOUNTS, build_demo_bureau
+
+    organisation = build_demo_organisation(staff=10, seed=5)
+    report = build_demo_bureau(organisation)
+    organisation.refresh_from_db()
+    assert organisation.supervised_by == report.bureau
+    assert [a.username for a in BUREAU_ACCOUNTS] == ["demo_bureau"]
+    response = client.post(reverse("accounts:login"), {"username": "demo_bureau", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    page = client.get(reverse("oversight:index"))
+    assert page.status_code == 200
+    assert [f.organisation for f in page.context["figures"]] == [organisation]
+    assert report.officers[0].roles == {Role.OVERSIGHT}
