@@ -643,11 +643,10 @@ def use_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     """The lists of evaluations.annual's 结果运用 (one query each), each person with the final
     grade of the last three years (the promotion pool's multi-year record)."""
     lists = annual_use_lists(organisation=ctx.organisation, year=ctx.year)
-    excellent_before = lists.excellent.annotate(before=_final_of(ctx.year - 1)).filter(before=AnnualGrade.EXCELLENT)
     sections = [
-        (_("评先树优候选人（年度优秀）"), lists.excellent),
+        (_("评先树优候选人（年度优秀及创新突破）"), lists.award),
         (_("培训推荐（中青班等，年度优秀）"), lists.excellent),
-        (_("晋升储备（连续两年及以上优秀）"), excellent_before),
+        (_("晋升储备（连续两年及以上优秀）"), lists.promotion_pool),
         (_("记三等功（连续三年优秀）"), lists.three_years_excellent),
         (_("诫勉谈话（基本称职）"), lists.admonition),
         (_("辞退审查（连续两年不称职）"), lists.dismissal_review),

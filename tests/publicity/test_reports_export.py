@@ -15,7 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.selectors import policy_for_organisation
-from evaluations.annual.models import AnnualGrade
+from evaluations.annual.models import AchievementState, AnnualGrade
 from evaluations.grading.models import Grade, GradeReview, QuarterGrade
 from publicity.feedback.models import AnnualConfirmation, FeedbackTalk
 from publicity.publication.models import (
@@ -28,6 +28,7 @@ from publicity.publication.models import (
 )
 from publicity.reports.exports import write_workbook
 from tests.factories import (
+    AchievementFactory,
     AnnualResultFactory,
     AppraisalQuarterFactory,
     DepartmentFactory,
@@ -160,11 +161,21 @@ def test_the_use_sheet_lists_the_excellent_with_their_record(staff):
     rows = _rows(_export(staff.organisation)["结果运用"])
     categories = [row[0] for row in rows[1:] if row[2] == "科员甲"]
     assert categories == [
-        "评先树优候选人（年度优秀）",
+        "评先树优候选人（年度优秀及创新突破）",
         "培训推荐（中青班等，年度优秀）",
         "晋升储备（连续两年及以上优秀）",
     ]
     assert rows[1][4:7] == [None, "优秀", "优秀"]
+
+
+def test_a_competent_person_with_a_confirmed_achievement_is_an_award_candidate_in_the_use_sheet(staff, colleague):
+    _grade_year(staff, [Grade.FAIRLY_GOOD] * 4, decided_grade=AnnualGrade.COMPETENT)
+    _grade_year(colleague, [Grade.FAIRLY_GOOD] * 4, decided_grade=AnnualGrade.COMPETENT)
+    AchievementFactory(person=staff, year=YEAR, state=AchievementState.CONFIRMED)
+    AchievementFactory(person=colleague, year=YEAR, state=AchievementState.PROPOSED)
+    rows = _rows(_export(staff.organisation)["结果运用"])
+    award = [row[2] for row in rows[1:] if row[0] == "评先树优候选人（年度优秀及创新突破）"]
+    assert award == [staff.full_name]
 
 
 def _publish_quarter_with_an_objection(*, person, objector, hr, text="“好”等次依据不足", answer="经核实，等次无误"):
