@@ -27,7 +27,7 @@ from accounts.models import Department, Policy, User
 from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.annual.services import excellent_quota, final_grade_expression
 from evaluations.discipline.models import Inspection
-from evaluations.grading.models import Grade, QuarterGrade
+from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade
 from evaluations.grading.services.quota import good_quota
 from publicity.publication.models import Objection, ObjectionState
 from summaries.models import MonthlySummary
@@ -129,6 +129,17 @@ class Dashboard:
     rotation: list[RotationRow] | None = None
 
 
+def dashboard_default_quarter(*, user: User, year: int) -> int | None:
+    """The latest quarter of ``year`` the organisation has opened for grading (``None``: none yet),
+    so the grade chart opens on figures rather than on a quarter nobody has graded."""
+    return (
+        AppraisalQuarter.objects.filter(organisation_id=user.organisation_id, year=year)
+        .order_by("-quarter")
+        .values_list("quarter", flat=True)
+        .first()
+    )
+
+
 def dashboard_for(*, user: User, year: int, quarter: int, policy: Policy) -> Dashboard:
     """The figures ``user`` may see for ``year`` (the grade chart for ``quarter``)."""
     scope = Scope.for_user(user)
@@ -138,7 +149,7 @@ def dashboard_for(*, user: User, year: int, quarter: int, policy: Policy) -> Das
     dashboard = Dashboard(year=year, quarter=quarter)
     dashboard.charts = [
         grade_chart(scope=scope, year=year, quarter=quarter, policy=policy, departments=departments),
-        summaries_chart(scope=scope, year=year),
+        summaries_chart(scope=scope, year=year, policy=policy),
         inspections_chart(scope=scope, year=year, policy=policy),
         excellent_chart(scope=scope, year=year, policy=policy, departments=departments),
         objections_chart(scope=scope, year=year),
@@ -187,9 +198,11 @@ def grade_chart(*, scope: Scope, year: int, quarter: int, policy: Policy, depart
     )
 
 
-def summaries_chart(*, scope: Scope, year: int) -> Chart:
+def summaries_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
     """Per month, the monthly summaries handed in on time, late, and not yet handed in, and the
-    on-time rate: on time ÷ every summary of the month (a draft counts as not handed in)."""
+    on-time rate: on time ÷ every summary of the month (a draft counts as not handed in). A month
+    whose deadline has not passed has no rate yet (shown as —): its drafts are not late."""
+    today = periods.today()
     rows = {
         month: (on_time, late, draft)
         for month, on_time, late, draft in MonthlySummary.objects.filter(
@@ -209,7 +222,8 @@ def summaries_chart(*, scope: Scope, year: int) -> Chart:
         on_time.append(a)
         late.append(b)
         draft.append(c)
-        rate.append((Decimal(a * 100) / (a + b + c)).quantize(Decimal("0.1")) if a + b + c else None)
+        due = periods.summary_deadline(policy, periods.Month(year, month)) < today
+        rate.append((Decimal(a * 100) / (a + b + c)).quantize(Decimal("0.1")) if due and a + b + c else None)
     return Chart(
         key="summaries",
         title=_("月小结按时提交率"),

@@ -94,7 +94,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     the json_script data, each with the same numbers as a table beneath it."""
     today = periods.today()
     year = _int_param(request, "year", today.year, range(2000, 2101))
-    default_quarter = periods.Quarter.of(today).quarter if year == today.year else 4
+    default_quarter = dashboards.dashboard_default_quarter(user=request.user, year=year) or (
+        periods.Quarter.of(today).quarter if year == today.year else 4
+    )
     quarter = _int_param(request, "quarter", default_quarter, range(1, 5))
     board = dashboard_for(
         user=request.user,

@@ -230,3 +230,23 @@ def test_the_inspections_chart_counts_each_month_and_a_leader_sees_their_departm
     assert everyone["5月"][2] == ("达标" if required <= 2 else "未达标")
     mine = {row[0]: row[1:] for row in _chart(_board(client_for(leader)), "inspections").rows}
     assert mine["5月"][0] == 1
+
+
+def test_a_month_whose_summaries_are_not_yet_due_has_no_on_time_rate(client_for, hr, staff, settings):
+    # On 1 December the December summary is a draft by design: it is due in January.
+    settings.APPRAISAL_TODAY = date(YEAR, 12, 1)
+    MonthlySummaryFactory(owner=staff, year=YEAR, month=12)
+    MonthlySummaryFactory(owner=staff, year=YEAR, month=10)
+    rows = {row[0]: row[1:] for row in _chart(_board(client_for(hr)), "summaries").rows}
+    assert rows["12月"] == [None, 0, 0, 1]
+    assert rows["10月"] == [Decimal("0.0"), 0, 0, 1]
+
+
+def test_the_dashboard_opens_on_the_latest_quarter_opened_for_grading(client_for, hr, staff, settings):
+    settings.APPRAISAL_TODAY = date(YEAR, 12, 1)  # the fourth quarter, not yet open for grading
+    for quarter in (1, 2, 3):
+        appraisal_quarter = AppraisalQuarterFactory(organisation=staff.organisation, year=YEAR, quarter=quarter)
+        QuarterGradeFactory(person=staff, appraisal_quarter=appraisal_quarter, grade=Grade.GOOD, state="confirmed")
+    response = _board(client_for(hr))
+    assert response.context["board"].quarter == 3
+    assert sum(_chart(response, "grades").as_json()["datasets"][0]["data"]) == 1
