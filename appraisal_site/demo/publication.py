@@ -115,9 +115,14 @@ def build_demo_publication(
         Publication.objects.filter(pk=publication.pk).update(
             published_at=story.at(starts, 9), closed_at=story.at(last_end + timedelta(days=1), 1)
         )
-        PublicationEntry.objects.filter(publication=publication).update(
-            locked_at=story.at(last_end + timedelta(days=1), 1)
+        locked_at = story.at(last_end + timedelta(days=1), 1)
+        PublicationEntry.objects.filter(publication=publication).update(locked_at=locked_at)
+        # The grades and the quarter were locked "now" by the service; the story locked them the
+        # night the window closed, so talks and their overdue dates follow from that day.
+        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, locked_at__isnull=False).update(
+            locked_at=locked_at
         )
+        AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk, locked_at__isnull=False).update(locked_at=locked_at)
         report.locked.append(appraisal_quarter.quarter)
     if quarters:
         latest = quarters[-1]
