@@ -484,3 +484,15 @@ def test_an_objection_attachment_hiding_a_compressed_program_in_a_document_is_re
     )
     assert response.status_code == 400 and "不支持此文件类型" in response.content.decode()
     assert not Objection.objects.exists()
+
+
+def test_someone_without_the_right_to_object_is_refused_before_the_body_is_parsed(
+    client_for, publication, colleague, sysadmin
+):
+    response = client_for(sysadmin).post(
+        reverse("publicity:objection_new", args=[entry_of(publication, colleague).pk]),
+        {"text": "x", "attachment": SimpleUploadedFile("大文件.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024))},
+    )
+    assert response.status_code == 403
+    assert not response.wsgi_request.META["wsgi.input"].read_started
+    assert not Objection.objects.exists()
