@@ -397,3 +397,11 @@ def test_every_import_page_refuses_hidden_shared_strings(client_for, hr, url_nam
     response = client_for(hr).post(reverse(url_name), {"file": upload})
     assert response.status_code == 200
     assert f"文件中的文字条目超过{MAX_SHARED_STRINGS}条" in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", IMPORT_URLS)
+def test_someone_without_the_right_to_import_is_refused_before_the_body_is_parsed(client_for, staff, url_name):
+    upload = SimpleUploadedFile("big.xlsx", b"PK\x03\x04" + b"\0" * (1024 * 1024))
+    response = client_for(staff).post(reverse(url_name), {"file": upload})
+    assert response.status_code == 403
+    assert not response.wsgi_request.META["wsgi.input"].read_started
