@@ -6,15 +6,12 @@ from django.contrib.auth.backends import ModelBackend
 
 from .models import User
 
-# Set on the request when the name is several organisations' and none was chosen: the sign-in
-# form then asks for the organisation (accounts.forms.LoginForm).
-NEEDS_ORGANISATION = "sign_in_needs_organisation"
-
 
 class OrganisationUsernameBackend(ModelBackend):
     """Django's model backend, except that several organisations may each have a person of the
-    name: then the person names their organisation (``organisation``, its code) and only that
-    person's password is checked. A password is never tested against several namesakes: a person
+    name: then the person types their organisation's code (``organisation``) and only that
+    person's password is checked; without it a shared name fails like a wrong password (nothing
+    says the name exists elsewhere). A password is never tested against several namesakes: a person
     of the same name elsewhere could otherwise set a guess as their own password and learn from
     the answer whether it is ours."""
 
@@ -30,8 +27,6 @@ class OrganisationUsernameBackend(ModelBackend):
         if len(found) != 1:
             # Hash once, as Django does, so an unknown or shared name answers as slowly as a known one.
             User().set_password(password)
-            if len(found) > 1 and request is not None:
-                setattr(request, NEEDS_ORGANISATION, True)
             return None
         person = found[0]
         if person.check_password(password) and self.user_can_authenticate(person):

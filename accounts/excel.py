@@ -27,6 +27,7 @@ import datetime
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 
 from django import forms
@@ -44,6 +45,10 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 def file_too_large_message(max_file_bytes: int = MAX_FILE_BYTES) -> str:
     """The refusal of a file over the limit, stating it (read_sheet, and the upload views' body check)."""
     return _("文件过大（超过%(mb)dMB），请分批导入。") % {"mb": max_file_bytes // (1024 * 1024)}
+
+
+def _unreadable_message() -> str:
+    return _("无法读取文件：请上传 Excel（.xlsx）格式的文件，建议使用本页提供的导入模板填写。")
 
 
 # Checked in the zip before openpyxl parses anything: a small file may unpack to gigabytes.
@@ -124,10 +129,13 @@ def parse_yes_no(text: str, *, yes: Iterable[str] = (), no: Iterable[str] = ()) 
     return None
 
 
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
-_STRING_TAG = re.compile(rb"<(?:\w+:)?si[\s>/]")
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
-_COUNT_ATTRIBUTE = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\b(?:uniqueCount|count)=\"(\d+)\"")
+# An element by its local name whatever its namespace prefix (<row>, <x:row>, <x-s.1:row>): the
+# prefix is any XML name, so anything up to a colon that cannot end a tag.
+_PREFIX = rb"(?:[^\s<>/:=\"'!?]+:)?"
+_ROW_TAG = re.compile(rb"<" + _PREFIX + rb"row[\s>/]")
+_STRING_TAG = re.compile(rb"<" + _PREFIX + rb"si[\s>/]")
+_CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c[\s>/]")
+_COUNT_ATTRIBUTE = re.compile(rb"<" + _PREFIX + rb"sst\b[^>]*?\b(?:uniqueCount|count)=[\"'](\d+)[\"']")
 
 
 def _count_tags(archive: zipfile.ZipFile, name: str, pattern: re.Pattern, limit: int) -> int:
@@ -139,16 +147,19 @@ def _count_tags(archive: zipfile.ZipFile, name: str, pattern: re.Pattern, limit:
             count += len(pattern.findall(data))
             # Keep a short tail so a tag split across chunks is seen once: drop what was counted.
             last = max((m.end() for m in pattern.finditer(data)), default=0)
-            tail = data[max(last, len(data) - 16) :]
+            tail = data[max(last, len(data) - 256) :]
             if count > limit:
                 break
     return count
 
 
 def inspect_package(file, *, max_rows: int = MAX_ROWS) -> str | None:
-    """The refusal of an .xlsx whose unpacked size, row count or shared-string count is over the
-    limits, found in the zip itself before any XML is parsed; None when it may be opened.
+    """The refusal of an .xlsx whose unpacked size, row count, cell count or shared-string count is
+    over the limits, found in the zip itself before any XML is parsed; None when it may be opened.
 
+    Every member is counted, whatever its name: openpyxl finds the shared strings and the sheets
+    through [Content_Types].xml and the workbook's relationships, so a part may be called anything
+    (xl/strs.xml); and the elements are counted by local name whatever their namespace prefix.
     A file that is not a zip is left to :func:`read_sheet`'s own "not Excel" message.
     """
     try:
@@ -161,31 +172,32 @@ def inspect_package(file, *, max_rows: int = MAX_ROWS) -> str | None:
             return _("文件解压后超过%(mb)dMB，无法导入。请只保留需要导入的数据，或分批导入。") % {
                 "mb": MAX_UNCOMPRESSED_BYTES // (1024 * 1024)
             }
-        names = {info.filename for info in members}
-        if "xl/sharedStrings.xml" in names:
-            with archive.open("xl/sharedStrings.xml") as member:
-                head = member.read(4096)
-            declared = _COUNT_ATTRIBUTE.search(head)
-            # The declaration may lie (uniqueCount="1" over millions of entries): the entries
-            # themselves are counted too, streaming and stopping past the limit.
-            strings = max(
-                int(declared.group(1)) if declared else 0,
-                _count_tags(archive, "xl/sharedStrings.xml", _STRING_TAG, MAX_SHARED_STRINGS),
-            )
-            if strings > MAX_SHARED_STRINGS:
-                return _("文件中的文字条目超过%(max)d条，无法导入。请分批导入。") % {"max": MAX_SHARED_STRINGS}
         # Twice the data-row limit in <row> elements (blank but formatted rows count there too): far
         # more than any file within the limit, so such a sheet is refused before it is parsed. The
         # cells likewise: a sheet holding more than the rows times the columns ever read.
         sheet_rows = 2 * max_rows + 1
         sheet_cells = max_rows * MAX_COLUMNS
-        for name in sorted(names):
-            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+        for info in members:
+            if info.is_dir():
                 continue
-            if _count_tags(archive, name, _ROW_TAG, sheet_rows) > sheet_rows:
-                return _("数据超过%(max)d行，请分批导入，每次不超过%(max)d行。") % {"max": max_rows}
-            if _count_tags(archive, name, _CELL_TAG, sheet_cells) > sheet_cells:
-                return _("单元格超过%(max)d个，请只保留需要导入的列，或分批导入。") % {"max": sheet_cells}
+            try:
+                with archive.open(info) as member:
+                    head = member.read(4096)
+                declared = _COUNT_ATTRIBUTE.search(head)
+                # The declaration may lie (uniqueCount="1" over millions of entries): the entries
+                # themselves are counted too, streaming and stopping past the limit.
+                strings = max(
+                    int(declared.group(1)) if declared else 0,
+                    _count_tags(archive, info.filename, _STRING_TAG, MAX_SHARED_STRINGS),
+                )
+                if strings > MAX_SHARED_STRINGS:
+                    return _("文件中的文字条目超过%(max)d条，无法导入。请分批导入。") % {"max": MAX_SHARED_STRINGS}
+                if _count_tags(archive, info.filename, _ROW_TAG, sheet_rows) > sheet_rows:
+                    return _("数据超过%(max)d行，请分批导入，每次不超过%(max)d行。") % {"max": max_rows}
+                if _count_tags(archive, info.filename, _CELL_TAG, sheet_cells) > sheet_cells:
+                    return _("单元格超过%(max)d个，请只保留需要导入的列，或分批导入。") % {"max": sheet_cells}
+            except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, ValueError, NotImplementedError, EOFError):
+                return _unreadable_message()  # a damaged or encrypted member: never handed to openpyxl
     return None
 
 
@@ -222,7 +234,7 @@ def read_sheet(
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of errors on files that are not .xlsx
-        return {}, [], _("无法读取文件：请上传 Excel（.xlsx）格式的文件，建议使用本页提供的导入模板填写。")
+        return {}, [], _unreadable_message()
     try:
         if sheet_title in workbook.sheetnames:
             sheet = workbook[sheet_title]

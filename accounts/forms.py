@@ -12,36 +12,26 @@ from .widgets import DateInput
 
 
 class LoginForm(AuthenticationForm):
-    """Django's sign-in form, plus the organisation when several organisations have a person of
-    the name (accounts.backends): the field stays hidden until the name turns out to be shared,
-    so the demo's and most people's sign-in is user name and password only."""
+    """Django's sign-in form, plus an optional organisation code (typed, never a list) for a name
+    several organisations use (accounts.backends). A shared name without the code is answered like
+    a wrong password, so an anonymous visitor learns neither whether the name exists elsewhere nor
+    which organisations there are; the demo's and most people's sign-in stays name and password."""
 
     error_messages = {
         "invalid_login": _("用户名或密码错误。连续失败5次，账号将被锁定15分钟。"),
         "inactive": _("该账号已停用，请联系组织人事部门。"),
-        "choose_organisation": _("多个单位有此用户名的人员，请选择您所在的单位后再登录。"),
     }
 
-    organisation = forms.CharField(label=_("单位"), required=False, max_length=32, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.data.get("organisation"):
-            self._show_organisations()
-
-    def _show_organisations(self) -> None:
-        from .models import Organisation
-
-        choices = [("", "---------")] + list(
-            Organisation.objects.filter(is_active=True).order_by("name").values_list("code", "name")
-        )
-        self.fields["organisation"].widget = forms.Select(choices=choices)
-        self.fields["organisation"].required = True
+    organisation = forms.CharField(
+        label=_("单位代码"),
+        required=False,
+        max_length=32,
+        help_text=_("选填。与其他单位人员用户名相同时，请填写本单位代码（可向组织人事部门询问）。"),
+        widget=forms.TextInput(attrs={"autocomplete": "organization", "autocapitalize": "none"}),
+    )
 
     def clean(self):
         from django.contrib.auth import authenticate
-
-        from .backends import NEEDS_ORGANISATION
 
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
@@ -50,12 +40,9 @@ class LoginForm(AuthenticationForm):
                 self.request,
                 username=username,
                 password=password,
-                organisation=self.cleaned_data.get("organisation") or "",
+                organisation=(self.cleaned_data.get("organisation") or "").strip(),
             )
             if self.user_cache is None:
-                if getattr(self.request, NEEDS_ORGANISATION, False):
-                    self._show_organisations()
-                    raise forms.ValidationError(self.error_messages["choose_organisation"], code="choose_organisation")
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data

@@ -95,12 +95,17 @@ def role_revoke(*, user: User, role: str) -> None:
 
 
 def role_combination_check(*, roles: set[str]) -> None:
-    """三员分立: an administrator role is held alone, by someone holding no other role."""
-    admin = set(roles) & ADMIN_ROLES
-    if len(admin) > 1 or (admin and set(roles) - admin):
+    """三员分立: an administrator role is held alone, by someone holding no other role; and a
+    公务员主管部门 officer, who reads other organisations' figures, takes no appraisal role (nor an
+    administrator's)."""
+    roles = set(roles)
+    admin = roles & ADMIN_ROLES
+    if len(admin) > 1 or (admin and roles - admin):
         raise ValidationError(
             _("系统管理员、安全管理员、审计员须由不同人员担任，且不得兼任其他角色（三员分立）。"), code="separation"
         )
+    if Role.OVERSIGHT in roles and roles - {Role.OVERSIGHT}:
+        raise ValidationError(_("公务员主管部门角色不得兼任其他角色：主管部门人员不参与考核。"), code="separation")
 
 
 def _holders(*, organisation_id: int, roles: set[str], exclude: set[int]) -> list[User]:

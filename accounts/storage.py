@@ -90,7 +90,9 @@ def upload_limited(*, limit: int | Callable[[HttpRequest], int], message: Callab
     runs, so the view is exempted from the middleware and checked here *after* the size: a body
     whose Content-Length is too large is refused unread, one without an honest length is cut off
     by :class:`SizeLimitedUploadHandler` at the limit; both answer 413 with ``message()`` (in
-    Chinese, stating the limit). Put it outside the permission check, under ``never_cache``.
+    Chinese, stating the limit). Put it under ``never_cache`` and under a permission check that
+    reads no body (``accounts.decorators.permission_required``), so someone without the right is
+    refused before the body is parsed.
     """
 
     def decorator(view):

@@ -795,8 +795,8 @@ def staff_import_template(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
 @permission_required("accounts.import_staff")
+@upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
 def staff_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
     form = StaffImportForm(request.POST or None, request.FILES or None)

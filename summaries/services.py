@@ -438,7 +438,23 @@ _PROGRAM_MAGIC = (
 )
 # Archives other than an Office package have no business inside one: they carry programs past the
 # member-name check (a .zip renamed image1.png holding invoice.exe).
-_ARCHIVE_MAGIC = (b"Rar!", b"7z\xbc\xaf", b"MSCF")
+_ARCHIVE_MAGIC = (
+    *(b"Rar!", b"7z\xbc\xaf", b"MSCF", b"ISc("),  # RAR, 7-Zip, Microsoft and InstallShield cabinets
+    *(b"\x1f\x8b", b"\x1f\x9d", b"\x1f\xa0", b"BZh", b"\xfd7zXZ\x00"),  # gzip, compress, bzip2, xz
+    *(b"\x28\xb5\x2f\xfd", b"LZIP", b"\x04\x22\x4d\x18", b"\x89LZO"),  # zstd, lzip, lz4, lzop
+    *(b"\x60\xea", b"SIT!", b"StuffIt", b"070701", b"070702", b"070707", b"\xc7\x71"),  # arj, StuffIt, cpio
+    b"!<arch>\n",  # ar (a .deb)
+)
+# Archives recognised further in: tar ("ustar" at 257), lha/lzh ("-lh" at 2), ACE ("**ACE**" at 7).
+_ARCHIVE_MAGIC_AT = ((257, b"ustar"), (2, b"-lh"), (2, b"-lz"), (7, b"**ACE**"))
+
+
+def _is_archive(head: bytes) -> bool:
+    return head.startswith(_ARCHIVE_MAGIC) or any(
+        head[offset : offset + len(magic)] == magic for offset, magic in _ARCHIVE_MAGIC_AT
+    )
+
+
 # An OLE object holding this stream is the Packager's "embedded file": any file, a program too.
 _OLE_PACKAGE_STREAM = "Ole10Native".encode("utf-16-le")
 # How deep Office packages inside a package are opened (a workbook in a document is one level).
@@ -484,8 +500,8 @@ def _package_members_are_clean(archive: zipfile.ZipFile, *, depth: int) -> bool:
         if info.filename.lower().endswith(_PROGRAM_NAMES):
             return False
         with archive.open(info) as member:
-            head = member.read(8)
-        if head.startswith(_PROGRAM_MAGIC) or head.startswith(_ARCHIVE_MAGIC):
+            head = member.read(512)
+        if head.startswith(_PROGRAM_MAGIC) or _is_archive(head):
             return False
         if head.startswith(ZIP_MAGIC) and not _nested_package_is_clean(archive, info, depth=depth):
             return False

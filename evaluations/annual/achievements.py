@@ -36,7 +36,9 @@ def achievements_for(*, actor: User, year: int) -> QuerySet[Achievement]:
 
 def proposable_people(*, actor: User) -> QuerySet[User]:
     """Whom the actor may propose an achievement for (the form's choices)."""
-    people = User.objects.filter(organisation_id=actor.organisation_id, is_active=True, department__isnull=False)
+    people = User.objects.filter(
+        organisation_id=actor.organisation_id, is_active=True, department__isnull=False
+    ).exclude(pk=actor.pk)
     if not actor.has_role(Role.AGENCY_HEAD):
         people = people.filter(department__supervising_leader=actor)
     return people.select_related("department").order_by("department__sort_order", "employee_number", "pk")
@@ -48,7 +50,7 @@ def achievement_propose(*, actor: User, person: User, year: int, title: str, des
     if not actor.has_perm("evaluations.propose_achievements") or not actor.has_perm(
         "evaluations.propose_achievement_for", person
     ):
-        raise PermissionDenied(_("只有分管领导（本人分管科室人员）或主要负责人可以提出创新突破。"))
+        raise PermissionDenied(_("只有分管领导（本人分管科室人员）或主要负责人可以提出创新突破，且不能为本人提出。"))
     title, description = title.strip(), description.strip()
     if not title:
         raise ValidationError({"title": _("请填写创新突破事项。")})
@@ -91,6 +93,8 @@ def achievement_decide(*, actor: User, achievement: Achievement, confirm: bool, 
     old → new state with the note. A decided achievement is not decided again."""
     if not actor.has_perm("evaluations.decide_achievement") or actor.organisation_id != achievement.organisation_id:
         raise PermissionDenied(_("只有本单位组织人事部门可以确认创新突破。"))
+    if actor.pk in (achievement.person_id, achievement.proposed_by_id):
+        raise PermissionDenied(_("不能确认本人的创新突破或本人提出的创新突破。"))
     note = note.strip()
     if not confirm and not note:
         raise ValidationError({"note": _("不予确认须说明理由。")})

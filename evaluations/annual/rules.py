@@ -23,8 +23,8 @@ rules.add_perm("evaluations.review_locked_annual", is_hr_admin & result_in_my_or
 
 def proposes_achievement_for(user, person) -> bool:
     """The agency head proposes for anyone of the organisation; a supervising leader for the people
-    of the departments they supervise (their current department)."""
-    if person is None or person.organisation_id != user.organisation_id:
+    of the departments they supervise (their current department). Nobody proposes for themselves."""
+    if person is None or person.organisation_id != user.organisation_id or person.pk == user.pk:
         return False
     if user.has_role("agency_head"):
         return True

@@ -174,8 +174,10 @@ def _objection_upload_message(request: HttpRequest) -> str:
 
 # An objection may carry an attachment up to the policy's limit, above the pages' body cap
 # (accounts.middleware.RequestBodyLimitMiddleware): its size is checked before the body is read.
-@upload_limited(limit=_objection_upload_limit, message=_objection_upload_message)
+# The permission check comes first and reads no body: someone without the right is refused before
+# the body is parsed (spooled to disk) at all.
 @permission_required("publicity.lodge_objection")
+@upload_limited(limit=_objection_upload_limit, message=_objection_upload_message)
 def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Lodge an objection to one entry (GET: the form; refused outside the window, on the server)."""
     entry = get_object_or_404(

@@ -603,3 +603,35 @@ def test_another_hr_person_cannot_confirm_an_appointment_hr_asked_for(client_for
     with pytest.raises(PermissionDenied):
         services.role_change_decide(actor=other_hr, change=change, confirm=True)
     assert not fresh(staff).has_role(Role.DEPARTMENT_HEAD)
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        {Role.STAFF, Role.OVERSIGHT},
+        {Role.HR_ADMIN, Role.OVERSIGHT},
+        {Role.AGENCY_HEAD, Role.OVERSIGHT},
+        {Role.INSPECTOR, Role.OVERSIGHT},
+    ],
+)
+def test_an_oversight_officer_takes_no_appraisal_role(client, security_admin, hr, staff, asked):
+    with pytest.raises(ValidationError, match="公务员主管部门角色不得兼任其他角色"):
+        services.roles_set(actor=security_admin, user=fresh(staff), roles=asked)
+    assert fresh(staff).roles == {Role.STAFF}
+    assert not PendingRoleChange.objects.exists()
+    # Through the page: refused with the reason, nothing waits for HR.
+    client.force_login(security_admin)
+    response = client.post(reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["staff", "oversight"]})
+    assert "公务员主管部门角色不得兼任其他角色" in response.content.decode()
+    assert not PendingRoleChange.objects.exists()
+
+
+def test_an_oversight_grant_confirmed_after_the_person_took_an_appraisal_role_is_refused(
+    security_admin, hr, organisation
+):
+    person = User.objects.create(username="officer", organisation=organisation)
+    (change,) = services.roles_set(actor=security_admin, user=person, roles={Role.OVERSIGHT})
+    services.role_grant(user=fresh(person), role=Role.STAFF)
+    with pytest.raises(ValidationError, match="公务员主管部门角色不得兼任其他角色"):
+        services.role_change_decide(actor=hr, change=change, confirm=True)
+    assert fresh(person).roles == {Role.STAFF}

@@ -61,7 +61,9 @@ def test_namesakes_of_two_organisations_each_sign_in_naming_their_organisation(c
     assert "用户名或密码错误" in response.content.decode()
 
 
-def test_a_shared_name_without_the_organisation_is_asked_for_it_and_no_password_is_tried(client, department, outsider):
+def test_a_shared_name_without_the_organisation_code_fails_like_a_wrong_password_and_no_password_is_tried(
+    client, department, outsider
+):
     from tests.factories import PASSWORD
 
     response = _sign_in(client, outsider.username, PASSWORD)
@@ -71,10 +73,42 @@ def test_a_shared_name_without_the_organisation_is_asked_for_it_and_no_password_
     for password in (PASSWORD, "wrong-Pass#1"):
         response = _sign_in(client, outsider.username, password)
         assert response.status_code == 200 and "_auth_user_id" not in client.session
-        page = response.content.decode()
-        # The same answer whatever the password: the page asks for the organisation.
-        assert "请选择您所在的单位" in page and '<select name="organisation"' in page
-        assert "用户名或密码错误" not in page
+        # The same answer whatever the password, and the same as a wrong password.
+        assert "用户名或密码错误" in response.content.decode()
+
+
+def _error_and_form(page: str) -> tuple[str, str]:
+    """The sign-in page's error and its form's fields, as an anonymous visitor sees them."""
+    import re
+
+    errors = re.findall(r'class="[^"]*alert[^"]*"[^>]*>(.*?)</', page, flags=re.S)
+    fields = re.findall(r'<(?:input|select)[^>]*name="([^"]+)"', page)
+    return "".join(errors), ",".join(fields)
+
+
+def test_an_anonymous_visitor_cannot_tell_a_name_used_in_another_organisation(
+    client, department, outsider, other_organisation
+):
+    """The answer for a name used by ours and another organisation is the answer for a name only
+    ours uses: the same message, the same fields, and no list of the organisations."""
+    UserFactory(username=outsider.username, department=department)  # shared with the outsider's organisation
+    UserFactory(username="onlyours", department=department)
+    shared = _sign_in(client, outsider.username, "wrong-Pass#1").content.decode()
+    ours_only = _sign_in(client, "onlyours", "wrong-Pass#1").content.decode()
+    assert _error_and_form(shared) == _error_and_form(ours_only)
+    assert "用户名或密码错误" in _error_and_form(shared)[0]
+    for page in (shared, ours_only, client.get(reverse("accounts:login")).content.decode()):
+        assert "<select" not in page
+        assert other_organisation.name not in page and outsider.organisation.name not in page
+        assert 'name="organisation"' in page  # the optional code, always offered, typed
+
+
+def test_the_demo_accounts_sign_in_with_name_and_password_only(client, db):
+    from appraisal_site.demo.organisation import DEMO_PASSWORD, build_demo_organisation
+
+    build_demo_organisation()
+    response = client.post(reverse("accounts:login"), {"username": "demo_staff", "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and "_auth_user_id" in client.session
 
 
 def test_a_namesake_elsewhere_cannot_test_guesses_of_our_password(client, chief, other_organisation):

@@ -270,3 +270,138 @@ def test_an_import_within_the_limit_reaches_the_page(client_for, hr):
     upload = SimpleUploadedFile("staff.xlsx", b"not a workbook")
     response = client_for(hr).post(reverse("accounts:staff_import"), {"file": upload})
     assert response.status_code == 200 and "无法读取文件" in response.content.decode()
+
+
+# --- Parts found the way openpyxl finds them, elements by local name ------------------------------
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def _rebuilt(content: bytes, change) -> bytes:
+    """The workbook's members, changed by ``change`` (a function of the name → bytes dict), zipped again."""
+    import zipfile
+
+    with zipfile.ZipFile(BytesIO(content)) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    change(parts)
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+def _shared_strings_renamed(entries: int) -> bytes:
+    """The shared strings as xl/strs.xml, named so in [Content_Types].xml and the workbook's
+    relationships (where openpyxl looks), holding more entries than the limit."""
+    import re
+
+    def change(parts):
+        parts.pop("xl/sharedStrings.xml", None)
+        parts["xl/strs.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN_NS}" count="1" uniqueCount="1">'.encode()
+            + b"<si><t>a</t></si>" * entries
+            + b"</sst>"
+        )
+        types = re.sub(rb'<Override PartName="/xl/sharedStrings.xml"[^>]*/>', b"", parts["[Content_Types].xml"])
+        parts["[Content_Types].xml"] = types.replace(
+            b"</Types>", f'<Override PartName="/xl/strs.xml" ContentType="{SHARED_STRINGS_TYPE}"/></Types>'.encode()
+        )
+        rels = re.sub(rb'<Relationship [^>]*sharedStrings"[^>]*/>', b"", parts["xl/_rels/workbook.xml.rels"])
+        parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+            b"</Relationships>",
+            b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            b'sharedStrings" Target="strs.xml"/></Relationships>',
+        )
+
+    return _rebuilt(_workbook(), change)
+
+
+def _shared_strings_prefixed(entries: int) -> bytes:
+    """The shared strings written <x-s:si>: a hyphen in the namespace prefix, the same element to a parser."""
+
+    def change(parts):
+        parts["xl/sharedStrings.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><x-s:sst xmlns:x-s="{MAIN_NS}" count="1" uniqueCount="1">'.encode()
+            + b"<x-s:si><x-s:t>a</x-s:t></x-s:si>" * entries
+            + b"</x-s:sst>"
+        )
+
+    return _rebuilt(_workbook(), change)
+
+
+def _cells_prefixed(cells: int) -> bytes:
+    """A sheet whose rows and cells are written <x-s:row>/<x-s:c>, more cells than the limit."""
+
+    def change(parts):
+        parts["xl/worksheets/sheet1.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><x-s:worksheet xmlns:x-s="{MAIN_NS}"><x-s:sheetData>'
+            '<x-s:row r="1"><x-s:c r="A1" t="inlineStr"><x-s:is><x-s:t>编号</x-s:t></x-s:is></x-s:c></x-s:row>'
+            '<x-s:row r="2">'.encode()
+            + b"<x-s:c/>" * cells
+            + b"</x-s:row></x-s:sheetData></x-s:worksheet>"
+        )
+
+    return _rebuilt(_workbook(), change)
+
+
+def _rows_prefixed(rows: int) -> bytes:
+    def change(parts):
+        parts["xl/worksheets/sheet1.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><x.s:worksheet xmlns:x.s="{MAIN_NS}"><x.s:sheetData>'.encode()
+            + b"".join(b'<x.s:row r="%d"/>' % i for i in range(1, rows + 1))
+            + b"</x.s:sheetData></x.s:worksheet>"
+        )
+
+    return _rebuilt(_workbook(), change)
+
+
+def test_shared_strings_under_another_part_name_are_counted_and_refused(db):
+    from accounts.excel import MAX_SHARED_STRINGS
+
+    hostile = _shared_strings_renamed(MAX_SHARED_STRINGS + 1)
+    assert len(hostile) < 200 * 1024
+    positions, rows, error = _read(BytesIO(hostile))
+    assert (positions, rows) == ({}, [])
+    assert error == f"文件中的文字条目超过{MAX_SHARED_STRINGS}条，无法导入。请分批导入。"
+
+
+def test_shared_strings_with_a_hyphenated_namespace_prefix_are_counted_and_refused(db):
+    from accounts.excel import MAX_SHARED_STRINGS
+
+    error = _read(BytesIO(_shared_strings_prefixed(MAX_SHARED_STRINGS + 1)))[2]
+    assert error == f"文件中的文字条目超过{MAX_SHARED_STRINGS}条，无法导入。请分批导入。"
+
+
+def test_rows_and_cells_with_any_namespace_prefix_are_counted_and_refused(db):
+    from accounts.excel import MAX_COLUMNS, MAX_ROWS
+
+    error = _read(BytesIO(_cells_prefixed(MAX_ROWS * MAX_COLUMNS + 1)))[2]
+    assert error == f"单元格超过{MAX_ROWS * MAX_COLUMNS}个，请只保留需要导入的列，或分批导入。"
+    error = _read(BytesIO(_rows_prefixed(2 * MAX_ROWS + 2)))[2]
+    assert error == f"数据超过{MAX_ROWS}行，请分批导入，每次不超过{MAX_ROWS}行。"
+
+
+def test_a_renamed_part_within_the_limits_still_imports(db):
+    positions, rows, error = _read(BytesIO(_shared_strings_renamed(3)))
+    assert error is None and [values[0] for _n, values in rows] == ["E1"]
+
+
+@pytest.mark.parametrize("url_name", IMPORT_URLS)
+@pytest.mark.parametrize("build", [_shared_strings_renamed, _shared_strings_prefixed], ids=["renamed", "prefixed"])
+def test_every_import_page_refuses_hidden_shared_strings(client_for, hr, url_name, build):
+    from accounts.excel import MAX_SHARED_STRINGS
+
+    upload = SimpleUploadedFile("bomb.xlsx", build(MAX_SHARED_STRINGS + 1))
+    response = client_for(hr).post(reverse(url_name), {"file": upload})
+    assert response.status_code == 200
+    assert f"文件中的文字条目超过{MAX_SHARED_STRINGS}条" in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", IMPORT_URLS)
+def test_someone_without_the_right_to_import_is_refused_before_the_body_is_parsed(client_for, staff, url_name):
+    upload = SimpleUploadedFile("big.xlsx", b"PK\x03\x04" + b"\0" * (1024 * 1024))
+    response = client_for(staff).post(reverse(url_name), {"file": upload})
+    assert response.status_code == 403
+    assert not response.wsgi_request.META["wsgi.input"].read_started

@@ -208,3 +208,54 @@ def test_the_list_pages_with_the_same_queries_for_few_and_many(client_for, depar
         AchievementFactory(person=UserFactory(department=department))
     assert queries() == few
     assert "第 1 / 2 页" in client.get(url).content.decode()
+
+
+# --- No self-dealing --------------------------------------------------------------------------------
+
+
+def test_nobody_proposes_an_achievement_for_themselves(organisation, department, chief):
+    from accounts.models import Role
+
+    chief.department = department
+    chief.save()
+    own_leader = UserFactory(organisation=organisation, department=department, roles=[Role.SUPERVISING_LEADER])
+    department.supervising_leader = own_leader
+    department.save()
+    for actor in (chief, own_leader):
+        with pytest.raises(PermissionDenied):
+            propose(actor, actor)
+        assert actor not in achievements.proposable_people(actor=actor)
+    assert not Achievement.objects.exists()
+    # Each may still propose the other.
+    assert propose(chief, own_leader).person == own_leader
+
+
+def test_hr_cannot_confirm_an_achievement_of_their_own_but_another_hr_person_can(
+    organisation, department, chief, hr, client_for
+):
+    from accounts.models import Role
+
+    hr.department = department
+    hr.save()
+    achievement = propose(chief, hr)
+    with pytest.raises(PermissionDenied):
+        achievements.achievement_decide(actor=hr, achievement=achievement, confirm=True)
+    response = client_for(hr).post(
+        reverse("evaluations:achievement_decide", args=[achievement.pk]), {"confirm": "1", "note": ""}
+    )
+    assert response.status_code == 403
+    achievement.refresh_from_db()
+    assert achievement.state == AchievementState.PROPOSED
+    second = UserFactory(organisation=organisation, department=None, roles=[Role.HR_ADMIN])
+    assert achievements.achievement_decide(actor=second, achievement=achievement, confirm=True).decided_by == second
+
+
+def test_hr_who_proposed_an_achievement_as_a_leader_cannot_confirm_it(organisation, department, staff, hr):
+    from accounts.models import Role
+    from accounts.services import role_grant
+
+    role_grant(user=hr, role=Role.AGENCY_HEAD)
+    hr.__dict__.pop("roles", None)
+    achievement = propose(hr, staff)
+    with pytest.raises(PermissionDenied):
+        achievements.achievement_decide(actor=hr, achievement=achievement, confirm=True)

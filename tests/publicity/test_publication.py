@@ -458,3 +458,41 @@ def test_an_undecided_year_cannot_be_published(clock, staff, hr):
     AnnualResultFactory(person=staff, year=2025)
     with pytest.raises(ValidationError, match="尚未全部确定"):
         services.publication_open_annual(actor=hr, organisation=staff.organisation, year=2025)
+
+
+def test_an_objection_attachment_hiding_a_compressed_program_in_a_document_is_refused(
+    client_for, publication, staff, colleague
+):
+    import gzip
+    import tarfile
+    import zipfile
+    from io import BytesIO
+
+    program = BytesIO()
+    with tarfile.open(fileobj=program, mode="w") as archive:
+        info = tarfile.TarInfo("invoice.exe")
+        info.size = 64
+        archive.addfile(info, BytesIO(b"MZ" + bytes(62)))
+    document = BytesIO()
+    with zipfile.ZipFile(document, "w") as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("word/document.xml", "<w:document/>")
+        package.writestr("word/media/image1.png", gzip.compress(program.getvalue()))
+    response = client_for(staff).post(
+        reverse("publicity:objection_new", args=[entry_of(publication, colleague).pk]),
+        {"text": "附证明", "attachment": SimpleUploadedFile("证明.docx", document.getvalue())},
+    )
+    assert response.status_code == 400 and "不支持此文件类型" in response.content.decode()
+    assert not Objection.objects.exists()
+
+
+def test_someone_without_the_right_to_object_is_refused_before_the_body_is_parsed(
+    client_for, publication, colleague, sysadmin
+):
+    response = client_for(sysadmin).post(
+        reverse("publicity:objection_new", args=[entry_of(publication, colleague).pk]),
+        {"text": "x", "attachment": SimpleUploadedFile("大文件.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024))},
+    )
+    assert response.status_code == 403
+    assert not response.wsgi_request.META["wsgi.input"].read_started
+    assert not Objection.objects.exists()

@@ -1,6 +1,10 @@
 """Evidence files: size from policy, type by content, stored privately, served only to those who may see."""
 
+import bz2
+import gzip
 import io
+import lzma
+import tarfile
 import zipfile
 
 import pytest
@@ -169,6 +173,15 @@ def _zip_with(name: str, content: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def _tar_with(name: str, content: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        info = tarfile.TarInfo(name)
+        info.size = len(content)
+        archive.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
+
+
 LNK = b"L\x00\x00\x00\x01\x14\x02\x00" + b"\x00" * 64
 
 
@@ -184,6 +197,13 @@ LNK = b"L\x00\x00\x00\x01\x14\x02\x00" + b"\x00" * 64
         _docx_with("word/embeddings/oleObject1.bin", ole_bytes("\x01Ole10Native", padding=1024)),
         _docx_with("word/embeddings/Book1.xlsx", _docx_with("xl/media/setup.exe", EXE)),
         _docx_with("word/media/image3.png", b"Rar!\x1a\x07\x00" + bytes(32)),
+        _docx_with("word/media/image4.png", _tar_with("invoice.exe", EXE)),
+        _docx_with("word/media/image5.png", gzip.compress(_tar_with("invoice.exe", EXE))),
+        _docx_with("word/media/image6.png", lzma.compress(_tar_with("invoice.exe", EXE))),
+        _docx_with("word/media/image7.png", bz2.compress(_tar_with("invoice.exe", EXE))),
+        _docx_with("word/media/image8.png", b"\x28\xb5\x2f\xfd" + bytes(32)),
+        _docx_with("word/media/image9.png", b"LZIP\x01" + bytes(32)),
+        _docx_with("word/media/image10.png", b"\x60\xea" + bytes(32)),
     ],
     ids=[
         "zip-holding-exe",
@@ -195,6 +215,13 @@ LNK = b"L\x00\x00\x00\x01\x14\x02\x00" + b"\x00" * 64
         "ole-packager",
         "nested-package-holding-exe",
         "rar-named-png",
+        "tar-named-png",
+        "gzip-named-png",
+        "xz-named-png",
+        "bzip2-named-png",
+        "zstd-named-png",
+        "lzip-named-png",
+        "arj-named-png",
     ],
 )
 def test_a_document_carrying_a_program_in_disguise_is_refused(summary, staff, content):

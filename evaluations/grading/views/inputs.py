@@ -149,8 +149,8 @@ def satisfaction_import_template(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
 @permission_required(PERM)
+@upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
 def satisfaction_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
     return _import_page(
@@ -256,8 +256,8 @@ def event_import_template(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
 @permission_required(PERM)
+@upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
 def event_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
     return _import_page(
