@@ -358,4 +358,4 @@ def test_the_board_reads_in_english_after_switching(client_for, hr, staff, organ
     client = client_for(staff)
     client.post(reverse("set_language"), {"language": "en", "next": BOARD})
     html = client.get(BOARD).content.decode()
-    assert "Week 48 of 2026 (11/23–11/29)" in html and "Past weeks" in html
+    assert "Week 48 of 2026 (11/23–11/29)" in html and "All published weeks" in html
