@@ -77,7 +77,7 @@ def annual_review_after_lock(*, result: AnnualResult, actor: User, new_grade: st
         annual_result=row, old_grade=old, new_grade=new_grade, reason=reason, reviewed_by=actor, reviewed_at=now
     )
     record_event(
-        event="annual_result_reviewed_after_lock",
+        event="annual_reviewed_after_lock",
         obj=row,
         actor=actor,
         detail={"old": _annual_label(old), "new": _annual_label(new_grade), "reason": reason},

@@ -36,7 +36,7 @@ def test_the_committee_cannot_change_a_locked_result_but_the_recorded_review_can
         hr,
         "复核发现年底重大失误",
     )
-    event = AuditEntry.objects.get(event="annual_result_reviewed_after_lock")
+    event = AuditEntry.objects.get(event="annual_reviewed_after_lock")
     assert event.actor == hr
     assert Notification.objects.filter(recipient=staff, message__contains="基本称职").exists()
 
