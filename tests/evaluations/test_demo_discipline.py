@@ -31,7 +31,7 @@ TODAY = date(2026, 11, 23)  # January–October are past months; Q1–Q3 graded 
 YEAR = 2026
 
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.one_database]
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,9 @@ from targets.models import Completion, DepartmentGoal, TargetItem, TargetSet, Ta
 from targets.selectors import target_sets_awaiting_review
 from tests.support.shared_rows import shared_rows
 
+# The demo story is the same on every database: run once, on SQLite (make test-postgres skips it).
+pytestmark = pytest.mark.one_database
+
 CHINA = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 23)  # Q4 under way; January–October are past months
 START_OF_TODAY = datetime(2026, 11, 23, tzinfo=CHINA)
