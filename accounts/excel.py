@@ -14,8 +14,11 @@ Reading (the staff import in :mod:`accounts.imports`, the grading inputs in
   cleaning turns the cell text into values and whose ``clean`` calls the same service check the
   web form calls; its errors become the row's messages.
 
-Writing: :func:`append_row` (and :func:`text_cell` for a write-only sheet) writes every string as text,
-never as a formula, a leading = + - @ quote-prefixed; :func:`workbook_bytes` checks the whole workbook again.
+Writing: :func:`new_sheet` makes a sheet with a safe title; :func:`write_table` writes a table the one
+way every workbook of the application is formatted (widths from content, bold frozen header, print
+titles, autofilter, landscape when wide), each value through :func:`cell_value` (text never a formula
+or an error, control characters removed, dates as dates). The import templates' 说明 sheet is
+:func:`help_sheet_for`; :func:`workbook_bytes` checks a template again for formulas.
 
 The column headers and messages are part of the file format, so they are Chinese whatever the UI
 language; the messages still go through gettext like the rest of the project.
@@ -30,6 +33,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from itertools import islice
 
 from django import forms
@@ -333,6 +337,8 @@ def _read_sheet(
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 # Control characters, line breaks and tabs: a string holding none of them is written as it is.
 _NEEDS_CLEANING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Values written as they are: numbers, dates, booleans, and cells already made.
+_KEPT_TYPES = (bool, int, float, Decimal, datetime.date, datetime.time, datetime.timedelta, Cell)
 # A string longer than this (in characters) may be wider than a column can be: wrapped.
 _WRAP_AFTER = 30
 
@@ -365,7 +371,13 @@ def cell_value(sheet, value):
     line break or is long. An aware datetime becomes local time (Excel has no time zones); dates,
     datetimes and numbers stay what they are, so a spreadsheet program sorts and sums them.
     """
-    if isinstance(value, str):
+    if value is None or isinstance(value, _KEPT_TYPES):
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            return timezone.localtime(value).replace(tzinfo=None)
+        return value
+    if not isinstance(value, str):
+        value = str(value)  # a lazy translation, a model instance: its text
+    if value:
         if _NEEDS_CLEANING.search(value):
             value = multi_line(value)
         wrap = "\n" in value or len(value) > _WRAP_AFTER
@@ -378,8 +390,6 @@ def cell_value(sheet, value):
         if wrap:
             cell.alignment = WRAP
         return cell
-    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-        return timezone.localtime(value).replace(tzinfo=None)
     return value
 
 
