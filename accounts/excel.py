@@ -388,7 +388,7 @@ def cell_value(sheet, value):
         else:
             return value
         if wrap:
-            cell.alignment = WRAP
+            cell.alignment = WRAP_IN_TABLE
         return cell
     return value
 
@@ -413,6 +413,8 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 WRAP = Alignment(wrap_text=True, vertical="top")
+# In a table, aligned like the cells beside it (at the bottom).
+WRAP_IN_TABLE = Alignment(wrap_text=True)
 SHEET_TITLE_MAX = 31
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 # Rows read before the column widths are set (a write-only sheet writes its columns first).
@@ -421,8 +423,9 @@ WIDTH_SAMPLE_ROWS = 200
 MAX_COLUMN_WIDTH = 60
 MAX_HEADER_WIDTH = 20
 MIN_COLUMN_WIDTH = 6
+LINE_HEIGHT = 16  # points per line of 11-point CJK text
 # Past this total width the columns do not fit across a portrait A4 page.
-LANDSCAPE_FROM_WIDTH = 95
+LANDSCAPE_FROM_WIDTH = 75
 
 
 def sheet_title(title: str, *, taken: Iterable[str] = ()) -> str:
@@ -464,6 +467,11 @@ def display_width(value) -> int:
     )
 
 
+def _lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    return sum(max(1, -(-display_width(line) // max(int(width) - 1, 1))) for line in str(text).split("\n"))
+
+
 def column_widths(headers: list[str], rows: list[list], minimums: Iterable[int] = ()) -> list[int]:
     """Each column's width from its header (a long header wraps) and the widest of ``rows``."""
     widths = [min(display_width(h), MAX_HEADER_WIDTH) for h in headers]
@@ -474,6 +482,20 @@ def column_widths(headers: list[str], rows: list[list], minimums: Iterable[int] 
         for index, value in enumerate(row[: len(widths)]):
             widths[index] = max(widths[index], display_width(value))
     return [min(max(width + 2, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH) for width in widths]
+
+
+def _append_sized(sheet, index: int, row: list, widths: list[int]) -> None:
+    """Append row ``index``, as tall as its tallest wrapped cell: no spreadsheet program reliably
+    sizes a row by itself when it opens a file (LibreOffice showed a two-line name's first line)."""
+    lines = 1
+    for column, value in enumerate(row[: len(widths)]):
+        if isinstance(value, Cell) and isinstance(value.value, str) and value.alignment.wrap_text:
+            lines = max(lines, _lines(value.value, widths[column]))
+    if lines > 1:
+        sheet.row_dimensions[index].height = lines * LINE_HEIGHT + 4
+    sheet.append(row)
+    if lines > 1 and getattr(sheet.parent, "write_only", False):
+        del sheet.row_dimensions[index]  # written: a streamed sheet keeps nothing per row
 
 
 def write_table(sheet, headers: list[str], rows: Iterable[Iterable], *, min_widths: Iterable[int] = ()) -> int:
@@ -502,14 +524,14 @@ def write_table(sheet, headers: list[str], rows: Iterable[Iterable], *, min_widt
         cell = text_cell(sheet, header)
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
         header_cells.append(cell)
-    sheet.append(header_cells)
+    _append_sized(sheet, 1, header_cells, widths)
     written = 0
     for row in first:
-        sheet.append(row)
         written += 1
+        _append_sized(sheet, written + 1, row, widths)
     for row in rows:
-        sheet.append([cell_value(sheet, v) for v in row])
         written += 1
+        _append_sized(sheet, written + 1, [cell_value(sheet, v) for v in row], widths)
     if headers:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{written + 1}"
     return written
@@ -526,8 +548,7 @@ def workbook_file(workbook) -> bytes:
 
 HELP_SHEET_TITLE = "说明"
 # The 说明 sheet's columns: column name, required, description, example(s).
-HELP_WIDTHS = {"A": 18, "B": 12, "C": 56, "D": 22, "E": 22}
-_LINE_HEIGHT = 16  # points per line of 11-point CJK text
+HELP_WIDTHS = {"A": 14, "B": 10, "C": 50, "D": 22, "E": 22}
 
 
 def template_header_row(
@@ -560,11 +581,6 @@ def list_validation(sheet, letter: str, options: list[str]) -> None:
     validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
 
 
-def _lines(text: str, width: float) -> int:
-    """How many lines ``text`` takes wrapped in a column ``width`` characters wide."""
-    return sum(max(1, -(-display_width(line) // max(int(width) - 1, 1))) for line in str(text).split("\n"))
-
-
 def help_paragraph(help_sheet, text: str, *, bold: bool = False, size: int | None = None) -> None:
     """A paragraph of the 说明 sheet: one cell merged across the sheet's columns, wrapped, its row as
     tall as its lines (no spreadsheet program sizes a merged row by itself)."""
@@ -577,7 +593,7 @@ def help_paragraph(help_sheet, text: str, *, bold: bool = False, size: int | Non
     if bold or size:
         cell.font = Font(bold=True, size=size or 11)
     lines = _lines(text, sum(HELP_WIDTHS.values()))
-    help_sheet.row_dimensions[row].height = lines * _LINE_HEIGHT * max(1, (size or 11) / 11) + 4
+    help_sheet.row_dimensions[row].height = lines * LINE_HEIGHT * max(1, (size or 11) / 11) + 4
 
 
 def _help_table_header(help_sheet, headers: list[str]) -> None:
@@ -601,6 +617,11 @@ def help_sheet_for(
     help_sheet = new_sheet(workbook, HELP_SHEET_TITLE)
     for letter, width in HELP_WIDTHS.items():
         help_sheet.column_dimensions[letter].width = width
+    # Printed on landscape pages one sheet wide: a paragraph is never cut between two pages.
+    help_sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    help_sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    help_sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    help_sheet.page_setup.fitToWidth, help_sheet.page_setup.fitToHeight = 1, 0
     help_paragraph(help_sheet, _("填写说明"), size=14)
     help_paragraph(
         help_sheet,
@@ -627,7 +648,7 @@ def help_sheet_for(
         tallest = max(
             _lines(cell_text(cell.value), HELP_WIDTHS.get(cell.column_letter, 12)) for cell in help_sheet[row]
         )
-        help_sheet.row_dimensions[row].height = tallest * _LINE_HEIGHT + 4
+        help_sheet.row_dimensions[row].height = tallest * LINE_HEIGHT + 4
     append_row(help_sheet, [])
     return help_sheet
 

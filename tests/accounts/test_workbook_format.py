@@ -78,6 +78,8 @@ def test_the_roster_is_sized_to_its_content_with_a_bold_frozen_printed_header(cl
     assert sheet.auto_filter.ref == "A1:G2"
     name = sheet["C2"]
     assert name.value == "李四\n（借调）" and name.alignment.wrap_text
+    # Two lines tall: a spreadsheet program showed only one line of a row left unsized.
+    assert sheet.row_dimensions[2].height >= 2 * excel.LINE_HEIGHT
 
 
 def test_a_table_keeps_dates_as_dates_numbers_as_numbers_and_turns_wide_sheets_landscape():
@@ -185,7 +187,7 @@ def test_the_help_sheet_of_every_template_is_wide_wrapped_and_tall_enough(build,
     assert len(paragraph.value) > 60 and paragraph.alignment.wrap_text
     assert "A2:E2" in {str(merged) for merged in help_sheet.merged_cells.ranges}
     # The long paragraph needs two lines at least, and its row says so.
-    assert help_sheet.row_dimensions[2].height >= 2 * 16
+    assert help_sheet.row_dimensions[2].height >= 2 * excel.LINE_HEIGHT
     descriptions = [row for row in help_sheet.iter_rows(min_row=4) if row[1].value in ("是", "否")]
     assert descriptions and all(row[2].alignment.wrap_text for row in descriptions)
     assert all(help_sheet.row_dimensions[row[0].row].height for row in descriptions)
