@@ -111,7 +111,7 @@ test: test-setup
 test-setup: system-packages-test $(VENV)/.installed messages
 
 # make test installs LibreOffice: the workbook test fails rather than skips without it.
-test-sqlite test-postgres: export LIBREOFFICE_REQUIRED := 1
+test-sqlite: export LIBREOFFICE_REQUIRED := 1
 
 # (a) Everything but the browser and broker tests, on SQLite (in-memory test database).
 test-sqlite: $(TEST_SETUP)

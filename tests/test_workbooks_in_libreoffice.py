@@ -46,6 +46,9 @@ from tests.factories import (
     UserFactory,
 )
 
+# What a spreadsheet program shows does not depend on the database: run once, on SQLite.
+pytestmark = pytest.mark.one_database
+
 YEAR = 2026
 LONG_DEPARTMENT = "就业促进科"
 HOSTILE = '=HYPERLINK("http://evil.example/","点我")'
