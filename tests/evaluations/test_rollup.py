@@ -394,7 +394,7 @@ def test_the_results_page_is_paginated_with_bounded_queries(
 def demo(django_db_setup, django_db_blocker):
     # Built once for the class: its tests only read it.
     with shared_rows(django_db_blocker):
-        organisation = build_demo_organisation(staff=60, seed=7)
+        organisation = build_demo_organisation(staff=24, seed=7)
         build_demo_year(organisation, year=2026, seed=7, today=TODAY)
         yield organisation, build_demo_appraisals(organisation, year=2026, seed=7, today=TODAY)
 
