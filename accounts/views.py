@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 from . import audit, excel, imports, jobs, lockout, periods, selectors, services
 from .decorators import permission_required
 from .filters import AuditFilter, DepartmentFilter, StaffFilter
-from .formerrors import add_service_errors, error_text
+from .formerrors import add_service_errors, error_text, run_service
 from .forms import (
     DepartmentForm,
     LoginForm,
@@ -337,12 +337,11 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def department_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     department = _get_department_for_admin(request, pk)
     if request.method == "POST":
-        try:
-            services.department_deactivate(department=department)
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("科室“%(name)s”已停用。") % {"name": department.name})
+        run_service(
+            request,
+            lambda: services.department_deactivate(department=department),
+            success=_("科室“%(name)s”已停用。") % {"name": department.name},
+        )
         return redirect("accounts:department_list")
     return confirm_page(
         request,
@@ -611,13 +610,12 @@ def pending_changes(request: HttpRequest) -> HttpResponse:
 @permission_required("accounts.confirm_role_changes")
 def role_change_decide(request: HttpRequest, pk: int, confirm: bool) -> HttpResponse:
     change = get_object_or_404(PendingRoleChange, pk=pk, organisation_id=request.user.organisation_id)
-    try:
-        services.role_change_decide(actor=request.user, change=change, confirm=confirm)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        done = _("已确认：%(change)s。") if confirm else _("已拒绝：%(change)s。")
-        messages.success(request, done % {"change": change})
+    done = _("已确认：%(change)s。") if confirm else _("已拒绝：%(change)s。")
+    run_service(
+        request,
+        lambda: services.role_change_decide(actor=request.user, change=change, confirm=confirm),
+        success=lambda _result: done % {"change": change},
+    )
     return redirect("accounts:pending_changes")
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
+from accounts.formerrors import run_service
 from accounts.models import Department
 from accounts.pages import confirm_page
 from accounts.pagination import query_without, query_without_page
@@ -349,12 +350,11 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     summary = _get_editable_summary(request, pk)
     attachment = get_object_or_404(SummaryAttachment, pk=attachment_pk, summary=summary)
     if request.method == "POST":
-        try:
-            services.summary_attachment_delete(attachment=attachment, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("附件“%(name)s”已删除。") % {"name": attachment.original_name})
+        run_service(
+            request,
+            lambda: services.summary_attachment_delete(attachment=attachment, actor=request.user),
+            success=_("附件“%(name)s”已删除。") % {"name": attachment.original_name},
+        )
         return redirect("summaries:detail", pk=summary.pk)
     return confirm_page(
         request,

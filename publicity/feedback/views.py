@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import periods
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, error_text
+from accounts.formerrors import add_service_errors, run_service
 from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import policy_for_organisation
@@ -167,12 +167,11 @@ def feedback_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("确认失败，请检查填写的意见。"))
         return redirect(talk.get_absolute_url())
-    try:
-        services.feedback_talk_confirm(actor=request.user, talk=talk, opinion=form.cleaned_data["opinion"])
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("已确认谈话记录。"))
+    run_service(
+        request,
+        lambda: services.feedback_talk_confirm(actor=request.user, talk=talk, opinion=form.cleaned_data["opinion"]),
+        success=_("已确认谈话记录。"),
+    )
     return redirect(talk.get_absolute_url())
 
 
@@ -216,14 +215,13 @@ def annual_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     result = _annual_for(request, pk, "publicity.confirm_annual_result")
     form = ConfirmForm(request.POST)
     if form.is_valid():
-        try:
-            services.annual_result_confirm(
+        run_service(
+            request,
+            lambda: services.annual_result_confirm(
                 actor=request.user, annual_result=result, opinion=form.cleaned_data["opinion"]
-            )
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("已确认%(year)s年度考核结果。") % {"year": result.year})
+            ),
+            success=_("已确认%(year)s年度考核结果。") % {"year": result.year},
+        )
     else:
         messages.error(request, _("确认失败，请检查填写的意见。"))
     return redirect("publicity:feedback_annual", pk=result.pk)

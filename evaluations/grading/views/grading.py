@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import periods
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, error_text
+from accounts.formerrors import add_service_errors, error_text, run_service
 from accounts.models import Policy, User
 from accounts.pagination import filtered_page, query_without
 from accounts.selectors import policy_for_organisation
@@ -497,12 +497,11 @@ def grades_confirm_all(request: HttpRequest) -> HttpResponse:
     appraisal_quarter = selectors.current_appraisal_quarter(organisation=request.user.organisation)
     if appraisal_quarter is None:
         raise Http404
-    try:
-        confirmed = grading.grades_confirm_all(appraisal_quarter=appraisal_quarter, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("已确认%(n)s人的等次。") % {"n": confirmed})
+    run_service(
+        request,
+        lambda: grading.grades_confirm_all(appraisal_quarter=appraisal_quarter, actor=request.user),
+        success=lambda confirmed: _("已确认%(n)s人的等次。") % {"n": confirmed},
+    )
     return redirect(reverse("evaluations:grading") + "#confirm")
 
 
@@ -693,12 +692,11 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal_quarter = _get_quarter_for_user(request, pk)
     back = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
     if request.method == "POST":
-        try:
-            grading.appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter})
+        run_service(
+            request,
+            lambda: grading.appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=request.user),
+            success=_("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter},
+        )
         return redirect(back)
     departments, totals = _distribution(appraisal_quarter)
     grades = (

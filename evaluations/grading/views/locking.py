@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, error_text
+from accounts.formerrors import run_service
 
 from ..models import Grade, GradeReview, QuarterGrade
 from ..services import locking
@@ -56,15 +54,13 @@ def review_after_lock_page(
     form = form_class(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                record(new_grade=form.cleaned_data["new_grade"], reason=form.cleaned_data["reason"])
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                messages.error(request, error_text(exc))
-            else:
-                messages.success(request, _("复核已记录。"))
-                return redirect(done, **done_kwargs)
+        if form.is_valid() and run_service(
+            request,
+            lambda: record(new_grade=form.cleaned_data["new_grade"], reason=form.cleaned_data["reason"]),
+            success=_("复核已记录。"),
+            form=form,
+        ):
+            return redirect(done, **done_kwargs)
         status = 400
     reviews = list(row.reviews.select_related("reviewed_by").order_by("-reviewed_at", "-pk"))
     return render(request, template, {"row": row, "form": form, "reviews": reviews}, status=status)
