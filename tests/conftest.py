@@ -25,15 +25,14 @@ def organisation(db):
     return OrganisationFactory(code="testorg", name="测试局")
 
 
+def _separate(organisation, username, role, full_name):
+    """A persona of the organisation outside every department, holding one role."""
+    return UserFactory(username=username, full_name=full_name, organisation=organisation, department=None, roles=[role])
+
+
 @pytest.fixture
 def leader(organisation):
-    return UserFactory(
-        username="leader",
-        full_name="分管领导",
-        organisation=organisation,
-        department=None,
-        roles=[Role.SUPERVISING_LEADER],
-    )
+    return _separate(organisation, "leader", Role.SUPERVISING_LEADER, "分管领导")
 
 
 @pytest.fixture
@@ -63,13 +62,7 @@ def colleague(department, head):
 
 @pytest.fixture
 def chief(organisation):
-    return UserFactory(
-        username="chief", full_name="局长", organisation=organisation, department=None, roles=[Role.AGENCY_HEAD]
-    )
-
-
-def _separate(organisation, username, role, full_name):
-    return UserFactory(username=username, full_name=full_name, organisation=organisation, department=None, roles=[role])
+    return _separate(organisation, "chief", Role.AGENCY_HEAD, "局长")
 
 
 @pytest.fixture
