@@ -1,12 +1,18 @@
-"""Responses the views of every app share: the confirmation page and an Excel download."""
+"""Responses the views of every app share: the confirmation page, an Excel download, and the 404
+for a row the person may not see."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import quote
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+
+T = TypeVar("T")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -44,3 +50,15 @@ def xlsx_download(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def visible_or_404(request: HttpRequest, find: Callable[[], T], *, perm: str) -> T:
+    """The row ``find()`` answers, when the signed-in person holds ``perm`` on it. A row that does
+    not exist and one they may not see are the same 404, so other people's ids are not confirmed."""
+    try:
+        row = find()
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    if not request.user.has_perm(perm, row):
+        raise Http404
+    return row

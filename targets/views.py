@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import error_text, run_service
-from accounts.pages import confirm_page
+from accounts.pages import confirm_page, visible_or_404
 from accounts.selectors import departments_headed_by, policy_for_organisation
 from accounts.workflow import ReviewStatus, StaleVersion
 
@@ -34,13 +34,11 @@ from .models import DepartmentGoal, TargetSet
 
 def _get_target_set_for_user(request: HttpRequest, pk: int) -> TargetSet:
     """A set the user may see; anything else is a 404, so other people's ids are not confirmed to exist."""
-    try:
-        target_set = selectors.target_set_for_detail(pk=pk, organisation_id=request.user.organisation_id)
-    except TargetSet.DoesNotExist:
-        raise Http404 from None
-    if not request.user.has_perm("targets.view_targetset", target_set):
-        raise Http404
-    return target_set
+    return visible_or_404(
+        request,
+        lambda: selectors.target_set_for_detail(pk=pk, organisation_id=request.user.organisation_id),
+        perm="targets.view_targetset",
+    )
 
 
 def _get_goal_for_head(request: HttpRequest, pk: int) -> DepartmentGoal:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors, run_service
+from accounts.pages import visible_or_404
 from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import policy_for_organisation
@@ -85,14 +86,12 @@ def feedback_overview(request: HttpRequest) -> HttpResponse:
 
 
 def _grade_for_talker(request: HttpRequest, pk: int) -> QuarterGrade:
-    try:
-        grade = selectors.grade_for_talk(pk=pk, organisation_id=request.user.organisation_id)
-    except QuarterGrade.DoesNotExist:
-        raise Http404 from None
-    if not request.user.has_perm("publicity.record_feedback_for", grade):
-        # Someone else's person: not there for this talker.
-        raise Http404
-    return grade
+    # Someone else's person: not there for this talker.
+    return visible_or_404(
+        request,
+        lambda: selectors.grade_for_talk(pk=pk, organisation_id=request.user.organisation_id),
+        perm="publicity.record_feedback_for",
+    )
 
 
 @permission_required("publicity.record_feedback")
@@ -133,13 +132,11 @@ def feedback_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _talk_for_user(request: HttpRequest, pk: int) -> FeedbackTalk:
-    try:
-        talk = selectors.talk_for_detail(pk=pk, organisation_id=request.user.organisation_id)
-    except FeedbackTalk.DoesNotExist:
-        raise Http404 from None
-    if not request.user.has_perm("publicity.view_feedback_talk", talk):
-        raise Http404
-    return talk
+    return visible_or_404(
+        request,
+        lambda: selectors.talk_for_detail(pk=pk, organisation_id=request.user.organisation_id),
+        perm="publicity.view_feedback_talk",
+    )
 
 
 @permission_required("publicity.view_own_feedback")
