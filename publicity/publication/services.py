@@ -365,6 +365,16 @@ def _move(objection: Objection, *, actor: User, expected: tuple[str, ...], new_s
         objection.save()
 
 
+def _set_required_text(objection: Objection, field: str, value: str, *, missing: str) -> str:
+    """Put HR's text (trimmed, within its limit) in ``field``; an empty one is refused with ``missing``."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: missing})
+    setattr(objection, field, value)
+    check_text_limits(objection, field)
+    return value
+
+
 @transaction.atomic
 def objection_accept(*, actor: User, objection: Objection) -> Objection:
     """受理: HR takes the objection up; the objector is told."""
@@ -379,11 +389,7 @@ def objection_accept(*, actor: User, objection: Objection) -> Objection:
 def objection_verify(*, actor: User, objection: Objection, notes: str) -> Objection:
     """核实: HR records what the verification found."""
     objection = _locked_objection(objection, actor)
-    notes = (notes or "").strip()
-    if not notes:
-        raise ValidationError({"notes": _("请填写核实情况。")})
-    objection.notes = notes
-    check_text_limits(objection, "notes")
+    notes = _set_required_text(objection, "notes", notes, missing=_("请填写核实情况。"))
     objection.verified_at = timezone.now()
     _move(objection, actor=actor, expected=(ObjectionState.ACCEPTED,), new_state=ObjectionState.VERIFIED, reason=notes)
     return objection
@@ -421,11 +427,7 @@ def objection_send_back(*, actor: User, objection: Objection, reason: str) -> Ob
 def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objection:
     """答复: HR answers the objector; the objection is closed and no longer holds the entry's lock."""
     objection = _locked_objection(objection, actor)
-    answer = (answer or "").strip()
-    if not answer:
-        raise ValidationError({"answer": _("请填写答复内容。")})
-    objection.answer = answer
-    check_text_limits(objection, "answer")
+    answer = _set_required_text(objection, "answer", answer, missing=_("请填写答复内容。"))
     objection.answered_at = timezone.now()
     _move(
         objection,
