@@ -136,23 +136,30 @@ def publication_open_quarter(
     )
     ranked = [row for row in rows if row.composite_score is not None]
     ranks = {row.pk: index for index, row in enumerate(ranked, start=1)}
-    PublicationEntry.objects.bulk_create(
-        [
-            PublicationEntry(
-                publication=publication,
-                person_id=row.person_id,
-                department_id=row.department_id,
-                quarter_grade=row,
-                grade_label=row.get_grade_display(),
-                score=row.composite_score,
-                rank=ranks.get(row.pk),
-                window_starts_on=start,
-                window_ends_on=end,
-            )
-            for row in rows
-        ]
+    entries = [
+        _entry(publication, row, quarter_grade=row, grade_label=row.get_grade_display(), rank=ranks.get(row.pk))
+        for row in rows
+    ]
+    return _publish(publication, entries, actor=actor)
+
+
+def _entry(publication: Publication, row, **fields) -> PublicationEntry:
+    """The entry of one graded ``row`` (a quarter grade or an annual result); its window is the publication's."""
+    return PublicationEntry(
+        publication=publication,
+        person_id=row.person_id,
+        department_id=row.department_id,
+        score=row.composite_score,
+        window_starts_on=publication.starts_on,
+        window_ends_on=publication.ends_on,
+        **fields,
     )
-    record_event(event="publication_opened", obj=publication, actor=actor, detail={"entries": len(rows)})
+
+
+def _publish(publication: Publication, entries: list[PublicationEntry], *, actor: User) -> Publication:
+    """Store the entries and announce the publication: the audit record, DingTalk, every staff member."""
+    PublicationEntry.objects.bulk_create(entries)
+    record_event(event="publication_opened", obj=publication, actor=actor, detail={"entries": len(entries)})
     _push(publication, DingTalkKind.PUBLICATION_OPENED)
     _notify_staff(publication)
     return publication
@@ -183,26 +190,11 @@ def publication_open_annual(
     excellent = list(
         results.filter(decided_grade=AnnualGrade.EXCELLENT).order_by("rank", "department__name", "person__full_name")
     )
-    PublicationEntry.objects.bulk_create(
-        [
-            PublicationEntry(
-                publication=publication,
-                person_id=row.person_id,
-                department_id=row.department_id,
-                annual_result=row,
-                grade_label=row.get_decided_grade_display(),
-                score=row.composite_score,
-                rank=row.rank,
-                window_starts_on=start,
-                window_ends_on=end,
-            )
-            for row in excellent
-        ]
-    )
-    record_event(event="publication_opened", obj=publication, actor=actor, detail={"entries": len(excellent)})
-    _push(publication, DingTalkKind.PUBLICATION_OPENED)
-    _notify_staff(publication)
-    return publication
+    entries = [
+        _entry(publication, row, annual_result=row, grade_label=row.get_decided_grade_display(), rank=row.rank)
+        for row in excellent
+    ]
+    return _publish(publication, entries, actor=actor)
 
 
 def publishable_quarters(*, organisation_id: int):
