@@ -10,7 +10,9 @@ from urllib.parse import quote
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+
+from .formerrors import run_service
 
 T = TypeVar("T")
 
@@ -40,6 +42,17 @@ def confirm_page(
             "confirm_label": confirm_label,
         },
     )
+
+
+def confirm_then(
+    request: HttpRequest, *, act: Callable[[], object], success: str, back_url: str, **confirm
+) -> HttpResponse:
+    """GET: the confirmation page (``confirm``: title, message, detail, confirm_label); POST: ``act()``
+    through the service (its refusal or ``success`` flashed), then back to ``back_url``."""
+    if request.method == "POST":
+        run_service(request, act, success=success)
+        return redirect(back_url)
+    return confirm_page(request, **confirm, cancel_url=back_url)
 
 
 def xlsx_download(content: bytes, filename: str) -> HttpResponse:

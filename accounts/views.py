@@ -60,7 +60,7 @@ from .models import (
     User,
     WorkingDayOverride,
 )
-from .pages import XLSX, confirm_page, xlsx_download
+from .pages import XLSX, confirm_page, confirm_then, xlsx_download
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
 from .storage import upload_limited
@@ -336,18 +336,13 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("accounts.manage_departments")
 def department_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     department = _get_department_for_admin(request, pk)
-    if request.method == "POST":
-        run_service(
-            request,
-            lambda: services.department_deactivate(department=department),
-            success=_("科室“%(name)s”已停用。") % {"name": department.name},
-        )
-        return redirect("accounts:department_list")
-    return confirm_page(
+    return confirm_then(
         request,
+        act=lambda: services.department_deactivate(department=department),
+        success=_("科室“%(name)s”已停用。") % {"name": department.name},
+        back_url=reverse("accounts:department_list"),
         title=_("停用科室"),
         message=_("确定停用科室“%(name)s”吗？停用后不再参与考核。") % {"name": department.name},
-        cancel_url=reverse("accounts:department_list"),
     )
 
 

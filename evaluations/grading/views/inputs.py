@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from accounts import excel, periods
 from accounts.decorators import permission_required
 from accounts.formerrors import run_service
-from accounts.pages import confirm_page, xlsx_download
+from accounts.pages import confirm_then, xlsx_download
 from accounts.pagination import filtered_page
 from accounts.storage import upload_limited
 
@@ -91,18 +91,28 @@ def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | Non
     form = SatisfactionScoreForm(
         request.POST or None, instance=score, initial=initial, organisation=request.user.organisation
     )
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(
-            request,
-            lambda: services.satisfaction_save(score=form.instance, entered_by=request.user),
-            success=lambda saved: _("满意度得分已保存：%(score)s") % {"score": saved},
-            form=form,
-            flash_refusal=False,
-        )
-        if saved:
-            score = form.instance
-            return redirect(f"{reverse('evaluations:satisfaction_list')}?year={score.year}&quarter={score.quarter}")
-    return render(request, "evaluations/inputs/satisfaction_form.html", {"form": form, "score": score})
+    return _input_form_page(
+        request,
+        form,
+        save=lambda: services.satisfaction_save(score=form.instance, entered_by=request.user),
+        success=lambda saved: _("满意度得分已保存：%(score)s") % {"score": saved},
+        done=lambda saved: f"{reverse('evaluations:satisfaction_list')}?year={saved.year}&quarter={saved.quarter}",
+        template="evaluations/inputs/satisfaction_form.html",
+        context={"score": score},
+    )
+
+
+def _input_form_page(request: HttpRequest, form, *, save, success, done, template: str, context: dict) -> HttpResponse:
+    """The create/edit page of one input: POST ``save()``s the form's instance through the service
+    (a refusal lands on the form), says ``success(saved)`` and goes to ``done(saved)``."""
+    saved = (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(request, save, success=success, form=form, flash_refusal=False)
+    )
+    if saved:
+        return redirect(done(form.instance))
+    return render(request, template, {"form": form, **context})
 
 
 @never_cache
@@ -120,12 +130,13 @@ def satisfaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(PERM)
 def satisfaction_delete(request: HttpRequest, pk: int) -> HttpResponse:
     score = _get_score_for_hr(request, pk)
-    return _delete_page(
+    return confirm_then(
         request,
-        delete=lambda: services.satisfaction_delete(score=score),
+        act=lambda: services.satisfaction_delete(score=score),
         success=_("满意度得分已删除：%(score)s") % {"score": score},
         back_url=f"{reverse('evaluations:satisfaction_list')}?year={score.year}&quarter={score.quarter}",
         title=_("删除满意度得分"),
+        confirm_label=_("确定删除"),
         message=_("确定删除%(target)s %(year)d年第%(quarter)d季度的满意度得分%(score)s吗？")
         % {
             "target": score.person or score.department,
@@ -134,14 +145,6 @@ def satisfaction_delete(request: HttpRequest, pk: int) -> HttpResponse:
             "score": score.score,
         },
     )
-
-
-def _delete_page(request: HttpRequest, *, delete, success: str, back_url: str, **confirm) -> HttpResponse:
-    """GET: ask to confirm (``confirm``: title, message, detail); POST: ``delete()``, then back to the list."""
-    if request.method == "POST":
-        run_service(request, delete, success=success)
-        return redirect(back_url)
-    return confirm_page(request, **confirm, cancel_url=back_url, confirm_label=_("确定删除"))
 
 
 @permission_required(PERM)
@@ -206,17 +209,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 def _event_form_page(request: HttpRequest, event: ServiceEvent | None) -> HttpResponse:
     form = ServiceEventForm(request.POST or None, instance=event, organisation=request.user.organisation)
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(
-            request,
-            lambda: services.service_event_save(event=form.instance, entered_by=request.user),
-            success=lambda saved: _("已保存：%(event)s") % {"event": saved},
-            form=form,
-            flash_refusal=False,
-        )
-        if saved:
-            return redirect("evaluations:event_list")
-    return render(request, "evaluations/inputs/event_form.html", {"form": form, "event": event})
+    return _input_form_page(
+        request,
+        form,
+        save=lambda: services.service_event_save(event=form.instance, entered_by=request.user),
+        success=lambda saved: _("已保存：%(event)s") % {"event": saved},
+        done=lambda saved: reverse("evaluations:event_list"),
+        template="evaluations/inputs/event_form.html",
+        context={"event": event},
+    )
 
 
 @never_cache
@@ -234,12 +235,13 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(PERM)
 def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
     event = _get_event_for_hr(request, pk)
-    return _delete_page(
+    return confirm_then(
         request,
-        delete=lambda: services.service_event_delete(event=event),
+        act=lambda: services.service_event_delete(event=event),
         success=_("已删除：%(event)s") % {"event": event},
         back_url=reverse("evaluations:event_list"),
         title=_("删除表扬或投诉"),
+        confirm_label=_("确定删除"),
         message=_("确定删除%(date)s %(person)s的%(kind)s记录吗？")
         % {"date": event.date.isoformat(), "person": event.person, "kind": event.get_kind_display()},
         detail=event.description,
