@@ -6,10 +6,12 @@ raised on the form the person just filled in, next to the field it is about wher
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 
 def add_service_errors(
@@ -23,11 +25,37 @@ def add_service_errors(
         form.add_error(None, error.messages)
         return
     renamed = fields or {}
-    for key, messages in error.message_dict.items():
+    for key, texts in error.message_dict.items():
         name = renamed.get(key, key)
-        form.add_error(name if name in form.fields else None, messages)
+        form.add_error(name if name in form.fields else None, texts)
 
 
 def error_text(error: ValidationError) -> str:
     """All the messages of a refusal on one line, for a flash message."""
     return " ".join(error.messages)
+
+
+def run_service(
+    request: HttpRequest,
+    call: Callable[[], object],
+    *,
+    success: str | Callable[[object], str],
+    form: forms.BaseForm | None = None,
+    flash_refusal: bool = True,
+) -> bool:
+    """Call a service for a view and tell the person how it went; True when it went through.
+
+    A refusal goes on ``form`` (when there is one) and, unless ``flash_refusal`` is off, into an
+    error message; otherwise ``success`` (a text, or a function of what the service returned) is
+    flashed. The view then decides where to go: back to the page with the form, or on.
+    """
+    try:
+        result = call()
+    except ValidationError as exc:
+        if form is not None:
+            add_service_errors(form, exc)
+        if flash_refusal:
+            messages.error(request, error_text(exc))
+        return False
+    messages.success(request, success(result) if callable(success) else success)
+    return True

@@ -1,12 +1,20 @@
-"""Responses the views of every app share: the confirmation page and an Excel download."""
+"""Responses the views of every app share: the confirmation page, an Excel download, and the 404
+for a row the person may not see."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import quote
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from .formerrors import run_service
+
+T = TypeVar("T")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,6 +44,17 @@ def confirm_page(
     )
 
 
+def confirm_then(
+    request: HttpRequest, *, act: Callable[[], object], success: str, back_url: str, **confirm
+) -> HttpResponse:
+    """GET: the confirmation page (``confirm``: title, message, detail, confirm_label); POST: ``act()``
+    through the service (its refusal or ``success`` flashed), then back to ``back_url``."""
+    if request.method == "POST":
+        run_service(request, act, success=success)
+        return redirect(back_url)
+    return confirm_page(request, **confirm, cancel_url=back_url)
+
+
 def xlsx_download(content: bytes, filename: str) -> HttpResponse:
     """An ``.xlsx`` attachment; the name is sent RFC 5987-style so it may be non-ASCII."""
     from .audit import record_event
@@ -44,3 +63,15 @@ def xlsx_download(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def visible_or_404(request: HttpRequest, find: Callable[[], T], *, perm: str) -> T:
+    """The row ``find()`` answers, when the signed-in person holds ``perm`` on it. A row that does
+    not exist and one they may not see are the same 404, so other people's ids are not confirmed."""
+    try:
+        row = find()
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    if not request.user.has_perm(perm, row):
+        raise Http404
+    return row

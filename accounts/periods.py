@@ -22,7 +22,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -88,12 +88,47 @@ def _check_year(year: int) -> None:
 
 # --- Periods -------------------------------------------------------------------------
 
+
+def _check_number(name: str, value: int, highest: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= highest:
+        raise ValueError(f"{name} must be 1..{highest}, not {value!r}")
+
+
+class _Period:
+    """What a quarter, a month and a week share: a run of civil dates from ``first_day`` to
+    ``last_day``, found by ``of(date)``, shown by ``label``."""
+
+    first_day: date
+    last_day: date
+    label: str
+
+    @classmethod
+    def of(cls, d: date) -> Self:  # pragma: no cover - every period says how a date finds it
+        raise NotImplementedError
+
+    @classmethod
+    def current(cls, now: datetime | None = None) -> Self:
+        """The period of today's civil date in China (or of the instant ``now``)."""
+        return cls.of(today(now))
+
+    def contains(self, d: date) -> bool:
+        """Whether the civil date ``d`` lies in this period."""
+        return self.first_day <= _civil_date(d) <= self.last_day
+
+    def days(self) -> Iterator[date]:
+        """Every date of the period, first to last."""
+        return _days(self.first_day, self.last_day)
+
+    def __str__(self) -> str:
+        return self.label
+
+
 # The choices of every model field that holds a quarter number.
 QUARTER_CHOICES = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
 
 
 @dataclass(frozen=True, order=True)
-class Quarter:
+class Quarter(_Period):
     """A calendar quarter, e.g. ``Quarter(2026, 4)``; ordered by (year, quarter).
 
     Quarters never straddle a year end, so :attr:`months` are plain month numbers of
@@ -106,19 +141,13 @@ class Quarter:
 
     def __post_init__(self) -> None:
         _check_year(self.year)
-        if isinstance(self.quarter, bool) or not isinstance(self.quarter, int) or not 1 <= self.quarter <= 4:
-            raise ValueError(f"quarter must be 1..4, not {self.quarter!r}")
+        _check_number("quarter", self.quarter, 4)
 
     @classmethod
     def of(cls, d: date) -> Quarter:
         """The quarter a civil date falls in."""
         d = _civil_date(d)
         return cls(d.year, (d.month - 1) // 3 + 1)
-
-    @classmethod
-    def current(cls, now: datetime | None = None) -> Quarter:
-        """The quarter of today's civil date in China (or of the instant ``now``)."""
-        return cls.of(today(now))
 
     @classmethod
     def in_year(cls, year: int) -> tuple[Quarter, ...]:
@@ -149,25 +178,14 @@ class Quarter:
     def next(self) -> Quarter:
         return Quarter(self.year + 1, 1) if self.quarter == 4 else Quarter(self.year, self.quarter + 1)
 
-    def contains(self, d: date) -> bool:
-        """Whether the civil date ``d`` lies in this quarter."""
-        return self.first_day <= _civil_date(d) <= self.last_day
-
-    def days(self) -> Iterator[date]:
-        """Every date of the quarter, first to last."""
-        return _days(self.first_day, self.last_day)
-
     @property
     def label(self) -> str:
         """The name shown to people, e.g. 2026年第4季度 (translated)."""
         return gettext("%(year)s年第%(quarter)s季度") % {"year": self.year, "quarter": self.quarter}
 
-    def __str__(self) -> str:
-        return self.label
-
 
 @dataclass(frozen=True, order=True)
-class Month:
+class Month(_Period):
     """A calendar month, e.g. ``Month(2026, 11)``; ordered by (year, month)."""
 
     year: int
@@ -175,19 +193,13 @@ class Month:
 
     def __post_init__(self) -> None:
         _check_year(self.year)
-        if isinstance(self.month, bool) or not isinstance(self.month, int) or not 1 <= self.month <= 12:
-            raise ValueError(f"month must be 1..12, not {self.month!r}")
+        _check_number("month", self.month, 12)
 
     @classmethod
     def of(cls, d: date) -> Month:
         """The month a civil date falls in."""
         d = _civil_date(d)
         return cls(d.year, d.month)
-
-    @classmethod
-    def current(cls, now: datetime | None = None) -> Month:
-        """The month of today's civil date in China (or of the instant ``now``)."""
-        return cls.of(today(now))
 
     @property
     def first_day(self) -> date:
@@ -210,26 +222,14 @@ class Month:
     def next(self) -> Month:
         return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
 
-    def contains(self, d: date) -> bool:
-        """Whether the civil date ``d`` lies in this month."""
-        d = _civil_date(d)
-        return (d.year, d.month) == (self.year, self.month)
-
-    def days(self) -> Iterator[date]:
-        """Every date of the month, first to last."""
-        return _days(self.first_day, self.last_day)
-
     @property
     def label(self) -> str:
         """The name shown to people, e.g. 2026年11月 (translated)."""
         return gettext("%(year)s年%(month)s月") % {"year": self.year, "month": self.month}
 
-    def __str__(self) -> str:
-        return self.label
-
 
 @dataclass(frozen=True, order=True)
-class Week:
+class Week(_Period):
     """An ISO 8601 week, Monday to Sunday, e.g. ``Week(2026, 49)``; ordered by (ISO year, week).
 
     The ISO year is not always the calendar year of every day: 2026-12-31 (a Thursday) is in
@@ -241,8 +241,7 @@ class Week:
 
     def __post_init__(self) -> None:
         _check_year(self.year)
-        if isinstance(self.week, bool) or not isinstance(self.week, int) or not 1 <= self.week <= 53:
-            raise ValueError(f"week must be 1..53, not {self.week!r}")
+        _check_number("week", self.week, 53)
         if self.week == 53 and date(self.year, 12, 28).isocalendar().week != 53:
             # 28 December is always in the year's last ISO week.
             raise ValueError(f"{self.year} has no ISO week 53")
@@ -252,11 +251,6 @@ class Week:
         """The ISO week a civil date falls in."""
         year, week, _weekday = _civil_date(d).isocalendar()
         return cls(year, week)
-
-    @classmethod
-    def current(cls, now: datetime | None = None) -> Week:
-        """The week of today's civil date in China (or of the instant ``now``)."""
-        return cls.of(today(now))
 
     @classmethod
     def parse(cls, text: str) -> Week:
@@ -287,12 +281,6 @@ class Week:
     def next(self) -> Week:
         return Week.of(self.first_day + timedelta(days=7))
 
-    def contains(self, d: date) -> bool:
-        return self.first_day <= _civil_date(d) <= self.last_day
-
-    def days(self) -> Iterator[date]:
-        return _days(self.first_day, self.last_day)
-
     @property
     def label(self) -> str:
         """The name shown to people, e.g. 2026年第49周（11月30日—12月6日） (translated)."""
@@ -305,9 +293,6 @@ class Week:
             "last_month": last.month,
             "last_day": last.day,
         }
-
-    def __str__(self) -> str:
-        return self.label
 
 
 def _days(first: date, last: date) -> Iterator[date]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 import string
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
@@ -502,23 +503,37 @@ def staff_reset_password(*, user: User, actor: User | None = None) -> str | None
         if not actor.has_perm("accounts.reset_password", user):
             raise PermissionDenied
         if password_reset_needs_second_admin(user=user):
-            reset, created = PendingPasswordReset.objects.get_or_create(
+            _ask_a_second_admin(
+                actor=actor,
                 user=user,
-                state=PendingPasswordReset.State.PENDING,
-                defaults={"organisation_id": user.organisation_id, "requested_by": actor},
+                lookup={},
+                message=lambda reset: _("%(actor)s申请重置%(name)s的密码，待您确认。") % {"actor": actor, "name": user},
             )
-            if created:
-                _tell(
-                    _holders(
-                        organisation_id=user.organisation_id,
-                        roles={Role.SYSADMIN, Role.SECURITY_ADMIN},
-                        exclude={actor.pk, user.pk},
-                    ),
-                    _("%(actor)s申请重置%(name)s的密码，待您确认。") % {"actor": actor, "name": user},
-                    url=reverse("accounts:pending_changes"),
-                )
             return None
     return _password_set_by_another(user=user, actor=actor)
+
+
+def _ask_a_second_admin(
+    *, actor: User, user: User, lookup: dict, message: Callable[[PendingPasswordReset], str]
+) -> None:
+    """Record a reset of ``user``'s password or second factor that waits for a second administrator,
+    and tell the other administrators once (asking again finds the pending one)."""
+    reset, created = PendingPasswordReset.objects.get_or_create(
+        user=user,
+        state=PendingPasswordReset.State.PENDING,
+        defaults={"organisation_id": user.organisation_id, "requested_by": actor},
+        **lookup,
+    )
+    if created:
+        _tell(
+            _holders(
+                organisation_id=user.organisation_id,
+                roles={Role.SYSADMIN, Role.SECURITY_ADMIN},
+                exclude={actor.pk, user.pk},
+            ),
+            message(reset),
+            url=reverse("accounts:pending_changes"),
+        )
 
 
 @transaction.atomic
@@ -849,22 +864,12 @@ def two_factor_reset(*, user: User, actor: User | None = None) -> bool:
         if not actor.has_perm("accounts.change_roles", user):
             raise PermissionDenied
         if user.roles & ADMIN_ROLES:
-            reset, created = PendingPasswordReset.objects.get_or_create(
+            _ask_a_second_admin(
+                actor=actor,
                 user=user,
-                second_factor=True,
-                state=PendingPasswordReset.State.PENDING,
-                defaults={"organisation_id": user.organisation_id, "requested_by": actor},
+                lookup={"second_factor": True},
+                message=lambda reset: _("%(actor)s申请%(change)s，待您确认。") % {"actor": actor, "change": reset},
             )
-            if created:
-                _tell(
-                    _holders(
-                        organisation_id=user.organisation_id,
-                        roles={Role.SYSADMIN, Role.SECURITY_ADMIN},
-                        exclude={actor.pk, user.pk},
-                    ),
-                    _("%(actor)s申请%(change)s，待您确认。") % {"actor": actor, "change": reset},
-                    url=reverse("accounts:pending_changes"),
-                )
             return False
     _two_factor_remove(user=user)
     return True

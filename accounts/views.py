@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 from . import audit, excel, imports, jobs, lockout, periods, selectors, services
 from .decorators import permission_required
 from .filters import AuditFilter, DepartmentFilter, StaffFilter
-from .formerrors import add_service_errors, error_text
+from .formerrors import add_service_errors, error_text, run_service
 from .forms import (
     DepartmentForm,
     LoginForm,
@@ -60,7 +60,7 @@ from .models import (
     User,
     WorkingDayOverride,
 )
-from .pages import XLSX, confirm_page, xlsx_download
+from .pages import XLSX, confirm_page, confirm_then, xlsx_download
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
 from .storage import upload_limited
@@ -336,19 +336,13 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("accounts.manage_departments")
 def department_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     department = _get_department_for_admin(request, pk)
-    if request.method == "POST":
-        try:
-            services.department_deactivate(department=department)
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("科室“%(name)s”已停用。") % {"name": department.name})
-        return redirect("accounts:department_list")
-    return confirm_page(
+    return confirm_then(
         request,
+        act=lambda: services.department_deactivate(department=department),
+        success=_("科室“%(name)s”已停用。") % {"name": department.name},
+        back_url=reverse("accounts:department_list"),
         title=_("停用科室"),
         message=_("确定停用科室“%(name)s”吗？停用后不再参与考核。") % {"name": department.name},
-        cancel_url=reverse("accounts:department_list"),
     )
 
 
@@ -611,13 +605,12 @@ def pending_changes(request: HttpRequest) -> HttpResponse:
 @permission_required("accounts.confirm_role_changes")
 def role_change_decide(request: HttpRequest, pk: int, confirm: bool) -> HttpResponse:
     change = get_object_or_404(PendingRoleChange, pk=pk, organisation_id=request.user.organisation_id)
-    try:
-        services.role_change_decide(actor=request.user, change=change, confirm=confirm)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        done = _("已确认：%(change)s。") if confirm else _("已拒绝：%(change)s。")
-        messages.success(request, done % {"change": change})
+    done = _("已确认：%(change)s。") if confirm else _("已拒绝：%(change)s。")
+    run_service(
+        request,
+        lambda: services.role_change_decide(actor=request.user, change=change, confirm=confirm),
+        success=lambda _result: done % {"change": change},
+    )
     return redirect("accounts:pending_changes")
 
 

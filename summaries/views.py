@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
+from accounts.formerrors import error_text, run_service
 from accounts.models import Department
-from accounts.pages import confirm_page
+from accounts.pages import confirm_page, confirm_then
 from accounts.pagination import query_without, query_without_page
 from accounts.selectors import policy_for_organisation
 from accounts.storage import SizeLimitedUploadHandler, body_too_large, own_body_limit
@@ -124,7 +125,7 @@ def summary_start(request: HttpRequest) -> HttpResponse:
     try:
         summary = services.summary_get_or_create(owner=request.user, year=year, month=month)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
         return redirect("summaries:list")
     return redirect("summaries:detail", pk=summary.pk)
 
@@ -168,7 +169,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ctx.update(_conflict_context(summary, conflict))
                 ctx["status"] = 409
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                messages.error(request, error_text(exc))
             summary = _get_summary_for_user(request, pk)
             can_edit = request.user.has_perm("summaries.change_summary", summary)
             ctx["can_edit"] = can_edit
@@ -255,15 +256,17 @@ def summary_review(request: HttpRequest, pk: int) -> HttpResponse:
     summary = _get_summary_for_user(request, pk)
     if not request.user.has_perm("summaries.review_summary", summary):
         raise PermissionDenied
-    try:
-        if request.POST.get("action") == "approve":
-            services.summary_approve(summary=summary, actor=request.user)
-            messages.success(request, _("已审核通过。"))
-        else:
-            services.summary_return(summary=summary, actor=request.user, reason=request.POST.get("reason", ""))
-            messages.success(request, _("已退回。"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    if request.POST.get("action") == "approve":
+        run_service(
+            request, lambda: services.summary_approve(summary=summary, actor=request.user), success=_("已审核通过。")
+        )
+    else:
+        reason = request.POST.get("reason", "")
+        run_service(
+            request,
+            lambda: services.summary_return(summary=summary, actor=request.user, reason=reason),
+            success=_("已退回。"),
+        )
     return redirect("summaries:detail", pk=summary.pk)
 
 
@@ -321,7 +324,7 @@ def _attachment_receive(request, summary, handler, policy) -> HttpResponse:
             summary=summary, actor=request.user, uploaded=form.cleaned_data["file"]
         )
     except ValidationError as exc:
-        return _upload_answer(request, summary, ok=False, message=" ".join(exc.messages), status=400)
+        return _upload_answer(request, summary, ok=False, message=error_text(exc), status=400)
     message = _("附件“%(name)s”已上传。") % {"name": attachment.original_name}
     return _upload_answer(request, summary, ok=True, message=message)
 
@@ -348,19 +351,13 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     summary = _get_editable_summary(request, pk)
     attachment = get_object_or_404(SummaryAttachment, pk=attachment_pk, summary=summary)
-    if request.method == "POST":
-        try:
-            services.summary_attachment_delete(attachment=attachment, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("附件“%(name)s”已删除。") % {"name": attachment.original_name})
-        return redirect("summaries:detail", pk=summary.pk)
-    return confirm_page(
+    return confirm_then(
         request,
+        act=lambda: services.summary_attachment_delete(attachment=attachment, actor=request.user),
+        success=_("附件“%(name)s”已删除。") % {"name": attachment.original_name},
+        back_url=reverse("summaries:detail", args=[summary.pk]),
         title=_("删除附件"),
         message=_("确定删除附件“%(name)s”吗？") % {"name": attachment.original_name},
-        cancel_url=reverse("summaries:detail", args=[summary.pk]),
         confirm_label=_("确定删除"),
     )
 
@@ -424,7 +421,7 @@ def review_decide(request: HttpRequest) -> HttpResponse:
             actor=request.user, refs=refs, approve=approve, reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
         return redirect("review")
     if outcome.done:
         done_message = _("已审核通过%(n)s项。") if approve else _("已退回%(n)s项。")

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import periods
 from accounts.decorators import permission_required
-from accounts.pages import confirm_page
+from accounts.formerrors import error_text, run_service
+from accounts.pages import confirm_page, visible_or_404
 from accounts.selectors import departments_headed_by, policy_for_organisation
 from accounts.workflow import ReviewStatus, StaleVersion
 
@@ -33,13 +34,11 @@ from .models import DepartmentGoal, TargetSet
 
 def _get_target_set_for_user(request: HttpRequest, pk: int) -> TargetSet:
     """A set the user may see; anything else is a 404, so other people's ids are not confirmed to exist."""
-    try:
-        target_set = selectors.target_set_for_detail(pk=pk, organisation_id=request.user.organisation_id)
-    except TargetSet.DoesNotExist:
-        raise Http404 from None
-    if not request.user.has_perm("targets.view_targetset", target_set):
-        raise Http404
-    return target_set
+    return visible_or_404(
+        request,
+        lambda: selectors.target_set_for_detail(pk=pk, organisation_id=request.user.organisation_id),
+        perm="targets.view_targetset",
+    )
 
 
 def _get_goal_for_head(request: HttpRequest, pk: int) -> DepartmentGoal:
@@ -47,10 +46,6 @@ def _get_goal_for_head(request: HttpRequest, pk: int) -> DepartmentGoal:
     if not request.user.has_perm("targets.change_goal", goal):
         raise Http404
     return goal
-
-
-def _messages_of(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 # --- My targets ------------------------------------------------------------------------
@@ -89,7 +84,7 @@ def start(request: HttpRequest) -> HttpResponse:
             owner=request.user, year=current_period.year, quarter=current_period.quarter
         )
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, error_text(exc))
         return redirect("targets:my_targets")
     return redirect("targets:detail", pk=target_set.pk)
 
@@ -180,11 +175,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     except StaleVersion as exc:
         # Keep the person's text on the page; the hidden version moves to the stored one,
         # so saving again (after checking the saved items shown above) is a deliberate overwrite.
-        messages.error(request, _messages_of(exc))
+        messages.error(request, error_text(exc))
         target_set.refresh_from_db()
         return _render_detail(request, target_set, status=409, formset=formset, stale=True)
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, error_text(exc))
         return _render_detail(request, target_set, status=400, formset=formset)
     messages.success(request, _("目标已提交，等待审核。") if submit else _("草稿已保存。"))
     return redirect("targets:detail", pk=pk)
@@ -201,12 +196,13 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     target_set = _get_target_set_for_user(request, pk)
     if not request.user.has_perm("targets.review_targetset", target_set):
         raise PermissionDenied
-    try:
-        services.target_set_approve(target_set=target_set, actor=request.user, version=_posted_version(request))
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
-    else:
-        messages.success(request, _("已通过审核。"))
+    run_service(
+        request,
+        lambda: services.target_set_approve(
+            target_set=target_set, actor=request.user, version=_posted_version(request)
+        ),
+        success=_("已通过审核。"),
+    )
     return redirect("targets:detail", pk=pk)
 
 
@@ -220,17 +216,16 @@ def return_(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("退回时须填写退回原因。"))
         return _render_detail(request, target_set, status=400, return_form=form)
-    try:
-        services.target_set_return(
+    run_service(
+        request,
+        lambda: services.target_set_return(
             target_set=target_set,
             actor=request.user,
             reason=form.cleaned_data["reason"],
             version=_posted_version(request),
-        )
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
-    else:
-        messages.success(request, _("已退回。"))
+        ),
+        success=_("已退回。"),
+    )
     return redirect("targets:detail", pk=pk)
 
 
@@ -243,12 +238,11 @@ def assign_item(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignItemForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, target_set, status=400, assign_form=form)
-    try:
-        services.target_set_assign_item(target_set=target_set, actor=request.user, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
-    else:
-        messages.success(request, _("交办事项已添加，并已通知本人。"))
+    run_service(
+        request,
+        lambda: services.target_set_assign_item(target_set=target_set, actor=request.user, **form.cleaned_data),
+        success=_("交办事项已添加，并已通知本人。"),
+    )
     return redirect("targets:detail", pk=pk)
 
 
@@ -266,7 +260,7 @@ def record_completion(request: HttpRequest, pk: int) -> HttpResponse:
             target_set=target_set, actor=request.user, completions=form.completions(), version=_posted_version(request)
         )
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, error_text(exc))
         return _render_detail(request, target_set, status=400, completion_form=form)
     messages.success(request, _("完成情况已保存。"))
     return redirect("targets:detail", pk=pk)
@@ -285,6 +279,10 @@ def goal_list(request: HttpRequest) -> HttpResponse:
     return render(request, "targets/goal_list.html", {"goals": list(goals), "departments": departments})
 
 
+def _goal_fields(form: DepartmentGoalForm) -> dict:
+    return {name: form.cleaned_data[name] for name in ("year", "quarter", "content", "sort_order")}
+
+
 @permission_required("targets.manage_goals")
 def goal_create(request: HttpRequest) -> HttpResponse:
     departments = departments_headed_by(person=request.user)
@@ -295,20 +293,14 @@ def goal_create(request: HttpRequest) -> HttpResponse:
         initial={"year": current_period.year, "quarter": current_period.quarter, "department": departments.first()},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.department_goal_create(
-                actor=request.user,
-                department=data["department"],
-                year=data["year"],
-                quarter=data["quarter"],
-                content=data["content"],
-                sort_order=data["sort_order"],
-            )
-        except ValidationError as exc:
-            messages.error(request, _messages_of(exc))
-        else:
-            messages.success(request, _("科室目标已添加。"))
+        created = run_service(
+            request,
+            lambda: services.department_goal_create(
+                actor=request.user, department=form.cleaned_data["department"], **_goal_fields(form)
+            ),
+            success=_("科室目标已添加。"),
+        )
+        if created:
             return redirect("targets:goal_list")
     return render(request, "targets/goal_form.html", {"form": form})
 
@@ -322,15 +314,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         departments=departments_headed_by(person=request.user).filter(pk=goal.department_id),
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.department_goal_update(
-            actor=request.user,
-            goal=goal,
-            year=data["year"],
-            quarter=data["quarter"],
-            content=data["content"],
-            sort_order=data["sort_order"],
-        )
+        services.department_goal_update(actor=request.user, goal=goal, **_goal_fields(form))
         messages.success(request, _("科室目标已保存。"))
         return redirect("targets:goal_list")
     return render(request, "targets/goal_form.html", {"form": form, "goal": goal})
@@ -340,12 +324,12 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def goal_delete(request: HttpRequest, pk: int) -> HttpResponse:
     goal = _get_goal_for_head(request, pk)
     if request.method == "POST":
-        try:
-            services.department_goal_delete(actor=request.user, goal=goal)
-        except ValidationError as exc:  # the goal's quarter is approved and closed
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("科室目标已删除。"))
+        # Refused when the goal's quarter is approved and closed.
+        run_service(
+            request,
+            lambda: services.department_goal_delete(actor=request.user, goal=goal),
+            success=_("科室目标已删除。"),
+        )
         return redirect("targets:goal_list")
     used = goal.target_items.count()
     message = _("确定删除科室目标“%(content)s”吗？") % {"content": goal.content[:60]}

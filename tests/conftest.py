@@ -25,15 +25,28 @@ def organisation(db):
     return OrganisationFactory(code="testorg", name="测试局")
 
 
-@pytest.fixture
-def leader(organisation):
-    return UserFactory(
-        username="leader",
-        full_name="分管领导",
-        organisation=organisation,
-        department=None,
-        roles=[Role.SUPERVISING_LEADER],
-    )
+def _separate(organisation, username, role, full_name):
+    """A persona of the organisation outside every department, holding one role."""
+    return UserFactory(username=username, full_name=full_name, organisation=organisation, department=None, roles=[role])
+
+
+def _separate_persona(fixture_name: str, username: str, role: Role, full_name: str):
+    """A fixture giving the persona ``_separate`` makes."""
+
+    @pytest.fixture(name=fixture_name)
+    def persona(organisation):
+        return _separate(organisation, username, role, full_name)
+
+    return persona
+
+
+leader = _separate_persona("leader", "leader", Role.SUPERVISING_LEADER, "分管领导")
+chief = _separate_persona("chief", "chief", Role.AGENCY_HEAD, "局长")
+hr = _separate_persona("hr", "hr", Role.HR_ADMIN, "人事干部")
+inspector = _separate_persona("inspector", "inspector", Role.INSPECTOR, "纪检干部")
+auditor = _separate_persona("auditor", "auditor", Role.AUDITOR, "审计员")
+sysadmin = _separate_persona("sysadmin", "sysadmin", Role.SYSADMIN, "系统管理员")
+security_admin = _separate_persona("security_admin", "secadmin", Role.SECURITY_ADMIN, "安全管理员")
 
 
 @pytest.fixture
@@ -59,42 +72,6 @@ def staff(department, head):
 @pytest.fixture
 def colleague(department, head):
     return UserFactory(username="colleague", full_name="科员乙", department=department)
-
-
-@pytest.fixture
-def chief(organisation):
-    return UserFactory(
-        username="chief", full_name="局长", organisation=organisation, department=None, roles=[Role.AGENCY_HEAD]
-    )
-
-
-def _separate(organisation, username, role, full_name):
-    return UserFactory(username=username, full_name=full_name, organisation=organisation, department=None, roles=[role])
-
-
-@pytest.fixture
-def hr(organisation):
-    return _separate(organisation, "hr", Role.HR_ADMIN, "人事干部")
-
-
-@pytest.fixture
-def inspector(organisation):
-    return _separate(organisation, "inspector", Role.INSPECTOR, "纪检干部")
-
-
-@pytest.fixture
-def auditor(organisation):
-    return _separate(organisation, "auditor", Role.AUDITOR, "审计员")
-
-
-@pytest.fixture
-def sysadmin(organisation):
-    return _separate(organisation, "sysadmin", Role.SYSADMIN, "系统管理员")
-
-
-@pytest.fixture
-def security_admin(organisation):
-    return _separate(organisation, "secadmin", Role.SECURITY_ADMIN, "安全管理员")
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationScoped
-from accounts.textlimits import MEDIUM, SHORT, bounded_text
+from accounts.textlimits import MEDIUM, bounded_text
 
-from ..grading.models import score_field
+from ..grading.models import ReviewAfterLock, score_field
 
 
 class AnnualGrade(models.TextChoices):
@@ -71,30 +71,22 @@ class AnnualResult(OrganisationScoped, models.Model):
         return self.decided_grade or self.suggested_grade
 
 
-class AnnualReview(OrganisationScoped, models.Model):
+class AnnualReview(ReviewAfterLock):
     """A recorded review (复核) of a locked annual result: the only way a year's grade changes
     after 定等. Who, why, old → new; listed on the person's history and in the audit log."""
 
     organisation_attr = "annual_result.organisation_id"
+    reviewed_row = "annual_result"
 
     annual_result = models.ForeignKey(
         AnnualResult, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("年度考核结果")
     )
     old_grade = models.CharField(_("原等次"), max_length=30, choices=AnnualGrade.choices)
     new_grade = models.CharField(_("复核后等次"), max_length=30, choices=AnnualGrade.choices)
-    reason = bounded_text(_("复核理由"), limit=SHORT)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("复核人")
-    )
-    reviewed_at = models.DateTimeField(_("复核时间"))
 
-    class Meta:
+    class Meta(ReviewAfterLock.Meta):
         verbose_name = _("年度结果定等后复核")
         verbose_name_plural = _("年度结果定等后复核")
-        ordering = ["-reviewed_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.annual_result.person} {self.get_old_grade_display()} → {self.get_new_grade_display()}"
 
 
 class AchievementState(models.TextChoices):

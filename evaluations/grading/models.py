@@ -225,17 +225,13 @@ class QuarterGrade(OrganisationScoped, models.Model):
         return self.appraisal_quarter.is_open or self.reopened_at is not None
 
 
-class GradeReview(OrganisationScoped, models.Model):
-    """A recorded review of a locked grade (复核): the only way a grade changes after 定等.
-    Who, why, old → new; listed on the person's history and in the audit log."""
+class ReviewAfterLock(OrganisationScoped, models.Model):
+    """What a recorded review (复核) of a locked row keeps, for a quarter's grade and a year's
+    result alike: who, when and why; the concrete model adds the row (``reviewed_row``) and the
+    old → new grade in that row's choices."""
 
-    organisation_attr = "quarter_grade.department.organisation_id"
+    reviewed_row = ""  # the name of the foreign key to the reviewed row
 
-    quarter_grade = models.ForeignKey(
-        QuarterGrade, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("季度等次")
-    )
-    old_grade = models.CharField(_("原等次"), max_length=20, choices=Grade.choices)
-    new_grade = models.CharField(_("复核后等次"), max_length=20, choices=Grade.choices)
     reason = bounded_text(_("复核理由"), limit=SHORT)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("复核人")
@@ -243,12 +239,30 @@ class GradeReview(OrganisationScoped, models.Model):
     reviewed_at = models.DateTimeField(_("复核时间"))
 
     class Meta:
-        verbose_name = _("定等后复核")
-        verbose_name_plural = _("定等后复核")
+        abstract = True
         ordering = ["-reviewed_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.quarter_grade.person} {self.get_old_grade_display()} → {self.get_new_grade_display()}"
+        person = getattr(self, self.reviewed_row).person
+        return f"{person} {self.get_old_grade_display()} → {self.get_new_grade_display()}"
+
+
+class GradeReview(ReviewAfterLock):
+    """A recorded review of a locked grade (复核): the only way a grade changes after 定等.
+    Who, why, old → new; listed on the person's history and in the audit log."""
+
+    organisation_attr = "quarter_grade.department.organisation_id"
+    reviewed_row = "quarter_grade"
+
+    quarter_grade = models.ForeignKey(
+        QuarterGrade, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("季度等次")
+    )
+    old_grade = models.CharField(_("原等次"), max_length=20, choices=Grade.choices)
+    new_grade = models.CharField(_("复核后等次"), max_length=20, choices=Grade.choices)
+
+    class Meta(ReviewAfterLock.Meta):
+        verbose_name = _("定等后复核")
+        verbose_name_plural = _("定等后复核")
 
 
 class SatisfactionScore(OrganisationScoped, models.Model):

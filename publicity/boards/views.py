@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors, error_text
 from accounts.models import Department
+from accounts.pages import visible_or_404
 from accounts.pagination import page_of
 from accounts.periods import Week
 from accounts.selectors import departments_headed_by, policy_for_organisation
@@ -53,14 +54,10 @@ def weekly_board(request: HttpRequest) -> HttpResponse:
 
 
 def _digest_for_user(request: HttpRequest, pk: int, perm: str) -> WeeklyDigest:
-    try:
-        digest = selectors.digest_for_detail(pk=pk, organisation_id=request.user.organisation_id)
-    except WeeklyDigest.DoesNotExist:
-        raise Http404 from None
-    if not request.user.has_perm(perm, digest):
-        # A draft is not there for anyone but the office.
-        raise Http404
-    return digest
+    # A draft is not there for anyone but the office.
+    return visible_or_404(
+        request, lambda: selectors.digest_for_detail(pk=pk, organisation_id=request.user.organisation_id), perm=perm
+    )
 
 
 @permission_required("publicity.view_boards")

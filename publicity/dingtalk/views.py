@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_required
-from accounts.formerrors import error_text
+from accounts.formerrors import run_service
 from accounts.pagination import page_of
 from accounts.selectors import policy_for_organisation
 
@@ -51,10 +49,9 @@ def message_list(request: HttpRequest) -> HttpResponse:
 @permission_required("publicity.view_dingtalk_messages")
 def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
     message = _message_for_user(request, pk)
-    try:
-        services.dingtalk_message_resend(actor=request.user, message=message)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("已重新提交发送。"))
+    run_service(
+        request,
+        lambda: services.dingtalk_message_resend(actor=request.user, message=message),
+        success=_("已重新提交发送。"),
+    )
     return redirect("publicity:dingtalk_messages")

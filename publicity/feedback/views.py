@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import periods
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, error_text
+from accounts.formerrors import add_service_errors, run_service
+from accounts.pages import visible_or_404
 from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import policy_for_organisation
@@ -85,14 +86,12 @@ def feedback_overview(request: HttpRequest) -> HttpResponse:
 
 
 def _grade_for_talker(request: HttpRequest, pk: int) -> QuarterGrade:
-    try:
-        grade = selectors.grade_for_talk(pk=pk, organisation_id=request.user.organisation_id)
-    except QuarterGrade.DoesNotExist:
-        raise Http404 from None
-    if not request.user.has_perm("publicity.record_feedback_for", grade):
-        # Someone else's person: not there for this talker.
-        raise Http404
-    return grade
+    # Someone else's person: not there for this talker.
+    return visible_or_404(
+        request,
+        lambda: selectors.grade_for_talk(pk=pk, organisation_id=request.user.organisation_id),
+        perm="publicity.record_feedback_for",
+    )
 
 
 @permission_required("publicity.record_feedback")
@@ -133,13 +132,11 @@ def feedback_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _talk_for_user(request: HttpRequest, pk: int) -> FeedbackTalk:
-    try:
-        talk = selectors.talk_for_detail(pk=pk, organisation_id=request.user.organisation_id)
-    except FeedbackTalk.DoesNotExist:
-        raise Http404 from None
-    if not request.user.has_perm("publicity.view_feedback_talk", talk):
-        raise Http404
-    return talk
+    return visible_or_404(
+        request,
+        lambda: selectors.talk_for_detail(pk=pk, organisation_id=request.user.organisation_id),
+        perm="publicity.view_feedback_talk",
+    )
 
 
 @permission_required("publicity.view_own_feedback")
@@ -167,12 +164,11 @@ def feedback_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("确认失败，请检查填写的意见。"))
         return redirect(talk.get_absolute_url())
-    try:
-        services.feedback_talk_confirm(actor=request.user, talk=talk, opinion=form.cleaned_data["opinion"])
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("已确认谈话记录。"))
+    run_service(
+        request,
+        lambda: services.feedback_talk_confirm(actor=request.user, talk=talk, opinion=form.cleaned_data["opinion"]),
+        success=_("已确认谈话记录。"),
+    )
     return redirect(talk.get_absolute_url())
 
 
@@ -223,14 +219,13 @@ def annual_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     result = _annual_for(request, pk, "publicity.confirm_annual_result")
     form = ConfirmForm(request.POST)
     if form.is_valid():
-        try:
-            services.annual_result_confirm(
+        run_service(
+            request,
+            lambda: services.annual_result_confirm(
                 actor=request.user, annual_result=result, opinion=form.cleaned_data["opinion"]
-            )
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("已确认%(year)s年度考核结果。") % {"year": result.year})
+            ),
+            success=_("已确认%(year)s年度考核结果。") % {"year": result.year},
+        )
     else:
         messages.error(request, _("确认失败，请检查填写的意见。"))
     return redirect("publicity:feedback_annual", pk=result.pk)

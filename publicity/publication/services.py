@@ -136,23 +136,30 @@ def publication_open_quarter(
     )
     ranked = [row for row in rows if row.composite_score is not None]
     ranks = {row.pk: index for index, row in enumerate(ranked, start=1)}
-    PublicationEntry.objects.bulk_create(
-        [
-            PublicationEntry(
-                publication=publication,
-                person_id=row.person_id,
-                department_id=row.department_id,
-                quarter_grade=row,
-                grade_label=row.get_grade_display(),
-                score=row.composite_score,
-                rank=ranks.get(row.pk),
-                window_starts_on=start,
-                window_ends_on=end,
-            )
-            for row in rows
-        ]
+    entries = [
+        _entry(publication, row, quarter_grade=row, grade_label=row.get_grade_display(), rank=ranks.get(row.pk))
+        for row in rows
+    ]
+    return _publish(publication, entries, actor=actor)
+
+
+def _entry(publication: Publication, row, **fields) -> PublicationEntry:
+    """The entry of one graded ``row`` (a quarter grade or an annual result); its window is the publication's."""
+    return PublicationEntry(
+        publication=publication,
+        person_id=row.person_id,
+        department_id=row.department_id,
+        score=row.composite_score,
+        window_starts_on=publication.starts_on,
+        window_ends_on=publication.ends_on,
+        **fields,
     )
-    record_event(event="publication_opened", obj=publication, actor=actor, detail={"entries": len(rows)})
+
+
+def _publish(publication: Publication, entries: list[PublicationEntry], *, actor: User) -> Publication:
+    """Store the entries and announce the publication: the audit record, DingTalk, every staff member."""
+    PublicationEntry.objects.bulk_create(entries)
+    record_event(event="publication_opened", obj=publication, actor=actor, detail={"entries": len(entries)})
     _push(publication, DingTalkKind.PUBLICATION_OPENED)
     _notify_staff(publication)
     return publication
@@ -183,26 +190,11 @@ def publication_open_annual(
     excellent = list(
         results.filter(decided_grade=AnnualGrade.EXCELLENT).order_by("rank", "department__name", "person__full_name")
     )
-    PublicationEntry.objects.bulk_create(
-        [
-            PublicationEntry(
-                publication=publication,
-                person_id=row.person_id,
-                department_id=row.department_id,
-                annual_result=row,
-                grade_label=row.get_decided_grade_display(),
-                score=row.composite_score,
-                rank=row.rank,
-                window_starts_on=start,
-                window_ends_on=end,
-            )
-            for row in excellent
-        ]
-    )
-    record_event(event="publication_opened", obj=publication, actor=actor, detail={"entries": len(excellent)})
-    _push(publication, DingTalkKind.PUBLICATION_OPENED)
-    _notify_staff(publication)
-    return publication
+    entries = [
+        _entry(publication, row, annual_result=row, grade_label=row.get_decided_grade_display(), rank=row.rank)
+        for row in excellent
+    ]
+    return _publish(publication, entries, actor=actor)
 
 
 def publishable_quarters(*, organisation_id: int):
@@ -365,6 +357,16 @@ def _move(objection: Objection, *, actor: User, expected: tuple[str, ...], new_s
         objection.save()
 
 
+def _set_required_text(objection: Objection, field: str, value: str, *, missing: str) -> str:
+    """Put HR's text (trimmed, within its limit) in ``field``; an empty one is refused with ``missing``."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: missing})
+    setattr(objection, field, value)
+    check_text_limits(objection, field)
+    return value
+
+
 @transaction.atomic
 def objection_accept(*, actor: User, objection: Objection) -> Objection:
     """受理: HR takes the objection up; the objector is told."""
@@ -379,11 +381,7 @@ def objection_accept(*, actor: User, objection: Objection) -> Objection:
 def objection_verify(*, actor: User, objection: Objection, notes: str) -> Objection:
     """核实: HR records what the verification found."""
     objection = _locked_objection(objection, actor)
-    notes = (notes or "").strip()
-    if not notes:
-        raise ValidationError({"notes": _("请填写核实情况。")})
-    objection.notes = notes
-    check_text_limits(objection, "notes")
+    notes = _set_required_text(objection, "notes", notes, missing=_("请填写核实情况。"))
     objection.verified_at = timezone.now()
     _move(objection, actor=actor, expected=(ObjectionState.ACCEPTED,), new_state=ObjectionState.VERIFIED, reason=notes)
     return objection
@@ -421,11 +419,7 @@ def objection_send_back(*, actor: User, objection: Objection, reason: str) -> Ob
 def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objection:
     """答复: HR answers the objector; the objection is closed and no longer holds the entry's lock."""
     objection = _locked_objection(objection, actor)
-    answer = (answer or "").strip()
-    if not answer:
-        raise ValidationError({"answer": _("请填写答复内容。")})
-    objection.answer = answer
-    check_text_limits(objection, "answer")
+    answer = _set_required_text(objection, "answer", answer, missing=_("请填写答复内容。"))
     objection.answered_at = timezone.now()
     _move(
         objection,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, error_text
+from accounts.formerrors import add_service_errors, error_text, run_service
 from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import policy_for_organisation
@@ -138,12 +140,11 @@ def entry_republish(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         publication__organisation_id=request.user.organisation_id,
     )
-    try:
-        services.entry_republish(actor=request.user, entry=entry)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("已重新公示%(person)s的结果。") % {"person": entry.person})
+    run_service(
+        request,
+        lambda: services.entry_republish(actor=request.user, entry=entry),
+        success=_("已重新公示%(person)s的结果。") % {"person": entry.person},
+    )
     return redirect(entry.publication)
 
 
@@ -321,21 +322,18 @@ def review_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                if data["action"] == "request":
-                    cases.review_case_request(actor=request.user, case=case, requested_on=data["day"])
-                else:
-                    cases.review_case_decide(
-                        actor=request.user,
-                        case=case,
-                        decided_on=data["day"],
-                        decision=data["decision"],
-                        new_grade=data["new_grade"],
-                    )
-            except ValidationError as exc:
-                messages.error(request, error_text(exc))
+            if data["action"] == "request":
+                step = partial(cases.review_case_request, actor=request.user, case=case, requested_on=data["day"])
             else:
-                messages.success(request, _("已记录。"))
+                step = partial(
+                    cases.review_case_decide,
+                    actor=request.user,
+                    case=case,
+                    decided_on=data["day"],
+                    decision=data["decision"],
+                    new_grade=data["new_grade"],
+                )
+            if run_service(request, step, success=_("已记录。")):
                 return redirect(case)
         status = 400
     return render(request, "publicity/publication/review_case_detail.html", {"case": case, "form": form}, status=status)

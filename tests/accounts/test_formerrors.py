@@ -1,7 +1,9 @@
 from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from accounts.formerrors import add_service_errors, error_text
+from accounts.formerrors import add_service_errors, error_text, run_service
 
 
 class ScoreForm(forms.Form):
@@ -53,3 +55,36 @@ def test_a_renamed_service_key_lands_on_the_form_field():
 
 def test_error_text_joins_every_message():
     assert error_text(ValidationError({"score": "甲。", "reason": ["乙。", "丙。"]})) == "甲。 乙。 丙。"
+
+
+def _request_with_messages(rf):
+    request = rf.post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def test_run_service_flashes_the_success_built_from_what_the_service_returned(rf):
+    request = _request_with_messages(rf)
+    assert run_service(request, lambda: 3, success=lambda n: f"已确认{n}人。") is True
+    assert [str(m) for m in get_messages(request)] == ["已确认3人。"]
+
+
+def test_run_service_puts_a_refusal_on_the_form_and_flashes_it(rf):
+    def refuse():
+        raise ValidationError({"score": "得分须在0到100之间。"})
+
+    request, form = _request_with_messages(rf), bound_form()
+    assert run_service(request, refuse, success="已保存。", form=form) is False
+    assert form.errors == {"score": ["得分须在0到100之间。"]}
+    assert [str(m) for m in get_messages(request)] == ["得分须在0到100之间。"]
+
+
+def test_run_service_can_leave_the_refusal_to_the_form_alone(rf):
+    def refuse():
+        raise ValidationError("已有记录。")
+
+    request, form = _request_with_messages(rf), bound_form()
+    assert run_service(request, refuse, success="已保存。", form=form, flash_refusal=False) is False
+    assert form.non_field_errors() == ["已有记录。"]
+    assert list(get_messages(request)) == []

@@ -175,26 +175,33 @@ def test_the_browser_refuses_an_empty_or_oversized_file_before_sending_it(any_ui
     assert page_errors(ui) == [], "\n".join(ui.console)
 
 
-def test_submitting_while_an_autosave_is_on_its_way_waits_for_it_instead_of_conflicting(any_ui, summary):
-    ui = any_ui
+def _hold_the_first_autosave(ui, summary, text: str) -> list:
+    """Open the summary and type ``text``: the first autosave reaches the server (the version moves
+    on) but its answer is held back; answers [(route, response)] to fulfil it later."""
     page = ui.page
     held = []
 
-    def hold_the_answer(route):
-        # The first autosave reaches the server (the version moves on); its answer is held back.
+    def hold_the_first_answer(route):
         if held:
             route.continue_()
         else:
             held.append((route, route.fetch()))
 
-    page.route("**/autosave/", hold_the_answer)
+    page.route("**/autosave/", hold_the_first_answer)
     ui.goto(f"/summaries/{summary.pk}/")
-    page.fill("#id_other_work", "先写的")
+    page.fill("#id_other_work", text)
     for _tick in range(40):
         page.wait_for_timeout(250)
         if held:
             break
     assert held, "the autosave was not sent"
+    return held
+
+
+def test_submitting_while_an_autosave_is_on_its_way_waits_for_it_instead_of_conflicting(any_ui, summary):
+    ui = any_ui
+    page = ui.page
+    held = _hold_the_first_autosave(ui, summary, "先写的")
     assert MonthlySummary.objects.get(pk=summary.pk).other_work == "先写的"
     page.fill("#id_problems", "提交前又写的")
     page.get_by_role("button", name="提交审核").click()
@@ -212,22 +219,7 @@ def test_submitting_while_an_autosave_is_on_its_way_waits_for_it_instead_of_conf
 def test_a_phone_locked_while_a_save_is_on_its_way_keeps_the_last_words(any_ui, summary):
     ui = any_ui
     page = ui.page
-    held = []
-
-    def hold_the_first_answer(route):
-        if held:
-            route.continue_()
-        else:
-            held.append((route, route.fetch()))
-
-    page.route("**/autosave/", hold_the_first_answer)
-    ui.goto(f"/summaries/{summary.pk}/")
-    page.fill("#id_other_work", "先写的")
-    for _tick in range(40):
-        page.wait_for_timeout(250)
-        if held:
-            break
-    assert held, "the autosave was not sent"
+    held = _hold_the_first_autosave(ui, summary, "先写的")
     page.fill("#id_other_work", "先写的，锁屏前又写的")
     # The screen locks (the page is hidden) before the first answer is back: the page's last save
     # goes out on the old version.

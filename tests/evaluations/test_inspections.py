@@ -90,21 +90,33 @@ def test_only_an_inspector_may_record(organisation, hr, department):
         _inspect(organisation, hr, department)
 
 
-def test_the_inspector_records_an_inspection_on_the_form(
-    client_for, inspector, department, staff, django_capture_on_commit_callbacks
-):
+def _inspection_form(department, *, forms=1, note=None, **finding):
+    """The inspection form's POST: one 2026-09-10 inspection of ``department`` with the first finding's fields."""
     data = {
         "date": "2026-09-10",
         "kind": InspectionKind.values[0],
         "departments": [department.pk],
-        "note": "随机抽查考勤",
-        "findings-TOTAL_FORMS": "2",
+        "findings-TOTAL_FORMS": str(forms),
         "findings-INITIAL_FORMS": "0",
-        "findings-0-person": staff.pk,
-        "findings-0-severity": Severity.SERIOUS,
-        "findings-0-description": "上班时间饮酒",
-        "findings-0-evidence": "照片2张",
+        **{f"findings-0-{name}": value for name, value in finding.items()},
     }
+    if note is not None:
+        data["note"] = note
+    return data
+
+
+def test_the_inspector_records_an_inspection_on_the_form(
+    client_for, inspector, department, staff, django_capture_on_commit_callbacks
+):
+    data = _inspection_form(
+        department,
+        forms=2,
+        note="随机抽查考勤",
+        person=staff.pk,
+        severity=Severity.SERIOUS,
+        description="上班时间饮酒",
+        evidence="照片2张",
+    )
     form_page = client_for(inspector).get(CREATE_URL).content.decode()
     assert department.name in form_page and 'name="findings-TOTAL_FORMS"' in form_page
     with django_capture_on_commit_callbacks(execute=True):
@@ -119,15 +131,7 @@ def test_the_inspector_records_an_inspection_on_the_form(
 
 
 def test_the_form_shows_a_finding_without_person_or_department(client_for, inspector, department):
-    data = {
-        "date": "2026-09-10",
-        "kind": InspectionKind.values[0],
-        "departments": [department.pk],
-        "findings-TOTAL_FORMS": "1",
-        "findings-INITIAL_FORMS": "0",
-        "findings-0-severity": Severity.MINOR,
-        "findings-0-description": "迟到",
-    }
+    data = _inspection_form(department, severity=Severity.MINOR, description="迟到")
     response = client_for(inspector).post(CREATE_URL, data)
     assert response.status_code == 400
     assert "须指明涉及的人员或科室" in response.content.decode()
@@ -135,16 +139,7 @@ def test_the_form_shows_a_finding_without_person_or_department(client_for, inspe
 
 
 def test_the_form_refuses_a_person_of_another_organisation(client_for, inspector, department, outsider):
-    data = {
-        "date": "2026-09-10",
-        "kind": InspectionKind.values[0],
-        "departments": [department.pk],
-        "findings-TOTAL_FORMS": "1",
-        "findings-INITIAL_FORMS": "0",
-        "findings-0-person": outsider.pk,
-        "findings-0-severity": Severity.SERIOUS,
-        "findings-0-description": "上班时间饮酒",
-    }
+    data = _inspection_form(department, person=outsider.pk, severity=Severity.SERIOUS, description="上班时间饮酒")
     response = client_for(inspector).post(CREATE_URL, data)
     assert response.status_code == 400
     assert not Inspection.objects.exists()

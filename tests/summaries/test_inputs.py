@@ -110,17 +110,22 @@ def test_a_resubmitted_summary_carries_the_new_item_text(summary_on_submitted_ta
     assert MonthlySummary.objects.get(pk=summary.pk).status == ReviewStatus.SUBMITTED
 
 
-def test_a_removed_target_item_keeps_what_was_written_and_an_empty_row_is_dropped(
-    summary_on_submitted_targets, staff, head, october_now
-):
-    summary = summary_on_submitted_targets
+def _noted_then_targets_returned(summary, staff, head, *, reason):
+    """The summary notes progress on the budget item (autosaved), then the head returns the targets."""
     summary = services.summary_autosave(
         summary=summary,
         actor=staff,
         based_on_version=summary.version,
         text=text_of(summary, notes={"完成年度预算编制": "初稿已完成"}),
     )
-    target_set = target_services.target_set_return(target_set=staff.target_sets.get(), actor=head, reason="合并")
+    target_set = target_services.target_set_return(target_set=staff.target_sets.get(), actor=head, reason=reason)
+    return summary, target_set
+
+
+def test_a_removed_target_item_keeps_what_was_written_and_an_empty_row_is_dropped(
+    summary_on_submitted_targets, staff, head, october_now
+):
+    summary, target_set = _noted_then_targets_returned(summary_on_submitted_targets, staff, head, reason="合并")
     first = target_set.items.order_by("sort_order").first()
     target_services.target_set_save_draft(
         target_set=target_set,
@@ -151,14 +156,7 @@ def test_the_page_puts_the_limits_on_the_text_boxes(client_for, summary, staff):
 def test_the_summary_follows_the_targets_order_and_a_removed_item_comes_last(
     client_for, summary_on_submitted_targets, staff, head
 ):
-    summary = summary_on_submitted_targets
-    summary = services.summary_autosave(
-        summary=summary,
-        actor=staff,
-        based_on_version=summary.version,
-        text=text_of(summary, notes={"完成年度预算编制": "初稿已完成"}),
-    )
-    target_set = target_services.target_set_return(target_set=staff.target_sets.get(), actor=head, reason="调整")
+    summary, target_set = _noted_then_targets_returned(summary_on_submitted_targets, staff, head, reason="调整")
     budget, archive = target_set.items.order_by("sort_order")
     target_services.target_set_save_draft(
         target_set=target_set,

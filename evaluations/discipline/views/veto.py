@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import periods
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors
+from accounts.formerrors import add_service_errors, run_service
 from accounts.pages import confirm_page
 from accounts.pagination import filtered_page
 
@@ -60,12 +60,14 @@ def sanction_list(request: HttpRequest) -> HttpResponse:
 def _sanction_form_page(request: HttpRequest, sanction: Sanction | None) -> HttpResponse:
     form = SanctionForm(request.POST or None, instance=sanction, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.sanction_save(sanction=form.instance, actor=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存：%(sanction)s") % {"sanction": saved})
+        saved = run_service(
+            request,
+            lambda: services.sanction_save(sanction=form.instance, actor=request.user),
+            success=lambda saved: _("已保存：%(sanction)s") % {"sanction": saved},
+            form=form,
+            flash_refusal=False,
+        )
+        if saved:
             return redirect("evaluations:sanction_list")
     return render(request, "evaluations/veto/sanction_form.html", {"form": form, "sanction": sanction})
 

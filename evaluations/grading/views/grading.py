@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import periods
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, error_text
+from accounts.formerrors import add_service_errors, error_text, run_service
 from accounts.models import Policy, User
 from accounts.pagination import filtered_page, query_without
 from accounts.selectors import policy_for_organisation
@@ -386,20 +386,20 @@ def grade_scores(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请按提示修改后再保存。"))
         return _render_detail(request, row, score_form=form, status=400)
-    try:
-        saved = scores.indicator_scores_save(grade_row=row, actor=request.user, scores=form.scores())
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-        return _render_detail(request, row, score_form=form, status=400)
-    messages.success(
+    saved = run_service(
         request,
-        _("评分已保存：个人得分 %(personal)s，综合得分 %(composite)s，建议等次“%(grade)s”。")
-        % {
-            "personal": saved.personal_score,
-            "composite": saved.composite_score,
-            "grade": saved.get_suggested_grade_display(),
-        },
+        lambda: scores.indicator_scores_save(grade_row=row, actor=request.user, scores=form.scores()),
+        success=lambda saved: (
+            _("评分已保存：个人得分 %(personal)s，综合得分 %(composite)s，建议等次“%(grade)s”。")
+            % {
+                "personal": saved.personal_score,
+                "composite": saved.composite_score,
+                "grade": saved.get_suggested_grade_display(),
+            }
+        ),
     )
+    if not saved:
+        return _render_detail(request, row, score_form=form, status=400)
     return redirect("evaluations:grade_detail", pk=row.pk)
 
 
@@ -408,13 +408,6 @@ def _back_to(request: HttpRequest, row: QuarterGrade) -> str:
         query = urlencode({k: request.POST[k] for k in ("page", "cpage", "department") if request.POST.get(k)})
         return reverse("evaluations:grading") + (f"?{query}" if query else "") + f"#grade-{row.pk}"
     return reverse("evaluations:grade_detail", args=[row.pk])
-
-
-def _refused(request: HttpRequest, row: QuarterGrade, form, exc: ValidationError) -> HttpResponse:
-    """Show the refusal and the page again with what the person typed."""
-    add_service_errors(form, exc)
-    messages.error(request, error_text(exc))
-    return _rerender(request, row, form)
 
 
 def _rerender(request: HttpRequest, row: QuarterGrade, form) -> HttpResponse:
@@ -439,8 +432,9 @@ def grade_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请按提示修改后再保存。"))
         return _rerender(request, row, form)
     data = form.cleaned_data
-    try:
-        saved = grading.grade_assign(
+    saved = run_service(
+        request,
+        lambda: grading.grade_assign(
             grade_row=row,
             actor=request.user,
             grade=data["grade"],
@@ -448,14 +442,15 @@ def grade_detail(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["reason"],
             uncertain_reason=data["uncertain_reason"],
             version=data["version"],
-        )
-    except ValidationError as exc:
-        return _refused(request, row, form, exc)
-    messages.success(
-        request,
-        _("已将%(name)s评为“%(grade)s”。") % {"name": row.person.get_full_name(), "grade": saved.get_grade_display()},
+        ),
+        success=lambda saved: (
+            _("已将%(name)s评为“%(grade)s”。")
+            % {"name": row.person.get_full_name(), "grade": saved.get_grade_display()}
+        ),
+        form=form,
     )
-    return redirect(_back_to(request, row))
+    # Refused: the page again with what the person typed.
+    return redirect(_back_to(request, row)) if saved else _rerender(request, row, form)
 
 
 @require_POST
@@ -473,22 +468,22 @@ def grade_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请按提示修改后再提交。"))
         return _rerender(request, row, form)
     data = form.cleaned_data
-    try:
-        saved = grading.grade_confirm(
+    saved = run_service(
+        request,
+        lambda: grading.grade_confirm(
             grade_row=row,
             actor=request.user,
             new_grade=data["new_grade"] if changing else None,
             reason=data["reason"] if changing else "",
             version=data["version"],
-        )
-    except ValidationError as exc:
-        return _refused(request, row, form, exc)
-    messages.success(
-        request,
-        _("已确认%(name)s的等次：“%(grade)s”。")
-        % {"name": row.person.get_full_name(), "grade": saved.get_grade_display()},
+        ),
+        success=lambda saved: (
+            _("已确认%(name)s的等次：“%(grade)s”。")
+            % {"name": row.person.get_full_name(), "grade": saved.get_grade_display()}
+        ),
+        form=form,
     )
-    return redirect(_back_to(request, row))
+    return redirect(_back_to(request, row)) if saved else _rerender(request, row, form)
 
 
 @require_POST
@@ -497,12 +492,11 @@ def grades_confirm_all(request: HttpRequest) -> HttpResponse:
     appraisal_quarter = selectors.current_appraisal_quarter(organisation=request.user.organisation)
     if appraisal_quarter is None:
         raise Http404
-    try:
-        confirmed = grading.grades_confirm_all(appraisal_quarter=appraisal_quarter, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("已确认%(n)s人的等次。") % {"n": confirmed})
+    run_service(
+        request,
+        lambda: grading.grades_confirm_all(appraisal_quarter=appraisal_quarter, actor=request.user),
+        success=lambda confirmed: _("已确认%(n)s人的等次。") % {"n": confirmed},
+    )
     return redirect(reverse("evaluations:grading") + "#confirm")
 
 
@@ -693,12 +687,11 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal_quarter = _get_quarter_for_user(request, pk)
     back = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
     if request.method == "POST":
-        try:
-            grading.appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter})
+        run_service(
+            request,
+            lambda: grading.appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=request.user),
+            success=_("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter},
+        )
         return redirect(back)
     departments, totals = _distribution(appraisal_quarter)
     grades = (

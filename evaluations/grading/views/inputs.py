@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,8 +12,8 @@ from django.views.decorators.cache import never_cache
 
 from accounts import excel, periods
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, error_text
-from accounts.pages import confirm_page, xlsx_download
+from accounts.formerrors import run_service
+from accounts.pages import confirm_then, xlsx_download
 from accounts.pagination import filtered_page
 from accounts.storage import upload_limited
 
@@ -92,15 +91,28 @@ def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | Non
     form = SatisfactionScoreForm(
         request.POST or None, instance=score, initial=initial, organisation=request.user.organisation
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.satisfaction_save(score=form.instance, entered_by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("满意度得分已保存：%(score)s") % {"score": saved})
-            return redirect(f"{reverse('evaluations:satisfaction_list')}?year={saved.year}&quarter={saved.quarter}")
-    return render(request, "evaluations/inputs/satisfaction_form.html", {"form": form, "score": score})
+    return _input_form_page(
+        request,
+        form,
+        save=lambda: services.satisfaction_save(score=form.instance, entered_by=request.user),
+        success=lambda saved: _("满意度得分已保存：%(score)s") % {"score": saved},
+        done=lambda saved: f"{reverse('evaluations:satisfaction_list')}?year={saved.year}&quarter={saved.quarter}",
+        template="evaluations/inputs/satisfaction_form.html",
+        context={"score": score},
+    )
+
+
+def _input_form_page(request: HttpRequest, form, *, save, success, done, template: str, context: dict) -> HttpResponse:
+    """The create/edit page of one input: POST ``save()``s the form's instance through the service
+    (a refusal lands on the form), says ``success(saved)`` and goes to ``done(saved)``."""
+    saved = (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(request, save, success=success, form=form, flash_refusal=False)
+    )
+    if saved:
+        return redirect(done(form.instance))
+    return render(request, template, {"form": form, **context})
 
 
 @never_cache
@@ -118,18 +130,13 @@ def satisfaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(PERM)
 def satisfaction_delete(request: HttpRequest, pk: int) -> HttpResponse:
     score = _get_score_for_hr(request, pk)
-    list_url = f"{reverse('evaluations:satisfaction_list')}?year={score.year}&quarter={score.quarter}"
-    if request.method == "POST":
-        try:
-            services.satisfaction_delete(score=score)
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-            return redirect(list_url)
-        messages.success(request, _("满意度得分已删除：%(score)s") % {"score": score})
-        return redirect(list_url)
-    return confirm_page(
+    return confirm_then(
         request,
+        act=lambda: services.satisfaction_delete(score=score),
+        success=_("满意度得分已删除：%(score)s") % {"score": score},
+        back_url=f"{reverse('evaluations:satisfaction_list')}?year={score.year}&quarter={score.quarter}",
         title=_("删除满意度得分"),
+        confirm_label=_("确定删除"),
         message=_("确定删除%(target)s %(year)d年第%(quarter)d季度的满意度得分%(score)s吗？")
         % {
             "target": score.person or score.department,
@@ -137,8 +144,6 @@ def satisfaction_delete(request: HttpRequest, pk: int) -> HttpResponse:
             "quarter": score.quarter,
             "score": score.score,
         },
-        cancel_url=list_url,
-        confirm_label=_("确定删除"),
     )
 
 
@@ -204,15 +209,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 def _event_form_page(request: HttpRequest, event: ServiceEvent | None) -> HttpResponse:
     form = ServiceEventForm(request.POST or None, instance=event, organisation=request.user.organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.service_event_save(event=form.instance, entered_by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存：%(event)s") % {"event": saved})
-            return redirect("evaluations:event_list")
-    return render(request, "evaluations/inputs/event_form.html", {"form": form, "event": event})
+    return _input_form_page(
+        request,
+        form,
+        save=lambda: services.service_event_save(event=form.instance, entered_by=request.user),
+        success=lambda saved: _("已保存：%(event)s") % {"event": saved},
+        done=lambda saved: reverse("evaluations:event_list"),
+        template="evaluations/inputs/event_form.html",
+        context={"event": event},
+    )
 
 
 @never_cache
@@ -230,22 +235,16 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(PERM)
 def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
     event = _get_event_for_hr(request, pk)
-    if request.method == "POST":
-        try:
-            services.service_event_delete(event=event)
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-            return redirect("evaluations:event_list")
-        messages.success(request, _("已删除：%(event)s") % {"event": event})
-        return redirect("evaluations:event_list")
-    return confirm_page(
+    return confirm_then(
         request,
+        act=lambda: services.service_event_delete(event=event),
+        success=_("已删除：%(event)s") % {"event": event},
+        back_url=reverse("evaluations:event_list"),
         title=_("删除表扬或投诉"),
+        confirm_label=_("确定删除"),
         message=_("确定删除%(date)s %(person)s的%(kind)s记录吗？")
         % {"date": event.date.isoformat(), "person": event.person, "kind": event.get_kind_display()},
         detail=event.description,
-        cancel_url=reverse("evaluations:event_list"),
-        confirm_label=_("确定删除"),
     )
 
 

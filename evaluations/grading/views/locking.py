@@ -1,29 +1,69 @@
-"""HR's recorded review of a locked grade (定等后复核): /evaluations/grading/<pk>/review/."""
+"""HR's recorded review of a locked grade (定等后复核): /evaluations/grading/<pk>/review/.
+
+The page and its form serve the annual result's review too (``evaluations.annual.review_views``):
+both record "old grade → new grade, reason" on a locked row through their room's service.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, error_text
+from accounts.formerrors import run_service
 
 from ..models import Grade, GradeReview, QuarterGrade
 from ..services import locking
 
 
-class GradeReviewForm(forms.Form):
-    new_grade = forms.ChoiceField(label=gettext_lazy("复核后等次"), choices=Grade.choices)
-    reason = forms.CharField(
-        label=gettext_lazy("复核理由"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=GradeReview._meta.get_field("reason").max_length,
-    )
+def review_form_class(*, choices, review_model: type[models.Model]) -> type[forms.Form]:
+    """The review form: the new grade among ``choices`` and a reason as long as ``review_model`` keeps."""
+
+    class ReviewForm(forms.Form):
+        new_grade = forms.ChoiceField(label=gettext_lazy("复核后等次"), choices=choices)
+        reason = forms.CharField(
+            label=gettext_lazy("复核理由"),
+            widget=forms.Textarea(attrs={"rows": 3}),
+            max_length=review_model._meta.get_field("reason").max_length,
+        )
+
+    return ReviewForm
+
+
+GradeReviewForm = review_form_class(choices=Grade.choices, review_model=GradeReview)
+
+
+def review_after_lock_page(
+    request: HttpRequest,
+    *,
+    row: models.Model,
+    form_class: type[forms.Form],
+    record: Callable[..., object],
+    done: str,
+    template: str,
+    **done_kwargs,
+) -> HttpResponse:
+    """The locked ``row``, its earlier reviews, and (POST) a new review recorded by
+    ``record(new_grade=…, reason=…)``; on success back to the URL named ``done``."""
+    form = form_class(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and run_service(
+            request,
+            lambda: record(new_grade=form.cleaned_data["new_grade"], reason=form.cleaned_data["reason"]),
+            success=_("复核已记录。"),
+            form=form,
+        ):
+            return redirect(done, **done_kwargs)
+        status = 400
+    reviews = list(row.reviews.select_related("reviewed_by").order_by("-reviewed_at", "-pk"))
+    return render(request, template, {"row": row, "form": form, "reviews": reviews}, status=status)
 
 
 @permission_required("evaluations.view_grade_reviews")
@@ -36,25 +76,12 @@ def grade_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if row is None or not request.user.has_perm("evaluations.review_locked_grade", row):
         raise Http404
-    form = GradeReviewForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                locking.grade_review_after_lock(
-                    grade=row,
-                    actor=request.user,
-                    new_grade=form.cleaned_data["new_grade"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                messages.error(request, error_text(exc))
-            else:
-                messages.success(request, _("复核已记录。"))
-                return redirect("evaluations:grade_review", pk=row.pk)
-        status = 400
-    reviews = list(row.reviews.select_related("reviewed_by").order_by("-reviewed_at", "-pk"))
-    return render(
-        request, "evaluations/grading/review.html", {"row": row, "form": form, "reviews": reviews}, status=status
+    return review_after_lock_page(
+        request,
+        row=row,
+        form_class=GradeReviewForm,
+        record=lambda **review: locking.grade_review_after_lock(grade=row, actor=request.user, **review),
+        done="evaluations:grade_review",
+        template="evaluations/grading/review.html",
+        pk=row.pk,
     )
