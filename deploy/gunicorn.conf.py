@@ -26,3 +26,6 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # nginx on the same host is the only proxy whose X-Forwarded-Proto gunicorn believes.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 25+ opens a control socket in the home directory by default; systemd and the
+# containers manage the process with signals, and two instances on one host would share the path.
+control_socket_disable = True

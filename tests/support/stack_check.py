@@ -7,11 +7,12 @@ processes are started:
     python tests/support/stack_check.py check URL LOGDIR
 
 It first writes a small organisation through the test factories (HR, a department of five graded
-for a quarter) while gunicorn and the worker boot, then signs HR in with a real session and CSRF token, asks for the quarter's
-roll-up, waits for it to finish and checks from the worker's log that the worker ran it (the web
-processes have a broker, so nothing runs in-process), downloads the roster export, and checks
-the logs are JSON lines carrying the request id, user and organisation. Any failure exits 1
-with what went wrong; run_stack.sh then stops everything.
+for a quarter) while gunicorn and the worker boot, then signs HR in with a real session and CSRF
+token, asks for the quarter's roll-up, waits for it to finish and checks from the worker's log that
+the worker ran it (the web processes have a broker, so nothing runs in-process), and downloads the
+roster export. Any failure exits 1 with what went wrong; run_stack.sh then stops everything.
+
+``seed`` alone writes the same organisation (make restore-drill uses it).
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ def seed() -> None:
 
     organisation = OrganisationFactory(code=ORGANISATION, name="联调局")
     department = DepartmentFactory(organisation=organisation, code="S001", name="综合科")
-    UserFactory(username=USERNAME, full_name="人事干部", organisation=organisation, department=None, roles=[Role.HR_ADMIN])
+    UserFactory(
+        username=USERNAME, full_name="人事干部", organisation=organisation, department=None, roles=[Role.HR_ADMIN]
+    )
     team = [UserFactory(username=f"stack{n}", full_name=f"科员{n}", department=department) for n in range(TEAM)]
     appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=YEAR, quarter=QUARTER, today=GRADING_DAY)
     QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, person__in=team).update(
@@ -187,7 +190,6 @@ def check(base_url: str, logdir: Path) -> None:
     sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).active
     expect(sum(1 for _ in sheet.iter_rows()) > TEAM, "the roster export has fewer rows than people")
     step(f"roster export downloaded ({len(body)} bytes)", started)
-
 
 
 def _worker_ran_a_job(logdir: Path) -> bool:
