@@ -9,8 +9,9 @@ processes are started:
 It first writes a small organisation through the test factories (HR, a department of five graded
 for a quarter) while gunicorn and the worker boot, then signs HR in with a real session and CSRF
 token, asks for the quarter's roll-up, waits for it to finish and checks from the worker's log that
-the worker ran it (the web processes have a broker, so nothing runs in-process), and downloads the
-roster export. Any failure exits 1 with what went wrong; run_stack.sh then stops everything.
+the worker ran it (the web processes have a broker, so nothing runs in-process), downloads the
+roster export, and checks that the web and the worker log JSON lines with the request id, user and
+organisation, or the task. Any failure exits 1 with what went wrong; run_stack.sh then stops everything.
 
 ``seed`` alone writes the same organisation (make restore-drill uses it).
 """
@@ -191,25 +192,31 @@ def check(base_url: str, logdir: Path) -> None:
     expect(sum(1 for _ in sheet.iter_rows()) > TEAM, "the roster export has fewer rows than people")
     step(f"roster export downloaded ({len(body)} bytes)", started)
 
+    _check_logs(logdir, reverse("roster_export"))
+    step("web and worker log JSON lines with the request id, user and organisation, or the task", started)
+
 
 def _worker_ran_a_job(logdir: Path) -> bool:
     worker_log = (logdir / "worker.log").read_text(encoding="utf-8", errors="replace")
     return any("accounts.tasks.run_job" in line and "succeeded" in line for line in worker_log.splitlines())
 
 
-def _check_logs(logdir: Path) -> None:
-    lines = (logdir / "web.log").read_text(encoding="utf-8", errors="replace").splitlines()
-    requests = []
-    for line in lines:
-        if not line.startswith("{"):
-            continue
-        record = json.loads(line)
-        if record.get("logger") == "appraisal.request":
-            requests.append(record)
-    signed_in = [r for r in requests if r.get("path") == "/review/roster.xlsx"]
-    expect(signed_in, "the web log has no JSON line for the export request")
-    record = signed_in[-1]
-    expect(record.get("request_id") and record.get("user_id") and record.get("organisation"), f"incomplete: {record}")
+def _json_lines(path: Path) -> list[dict]:
+    """The JSON lines of a log (gunicorn's and Celery's start-up banners are plain text)."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def _check_logs(logdir: Path, export_path: str) -> None:
+    web = [line for line in _json_lines(logdir / "web.log") if line.get("path") == export_path]
+    expect(web, "the web log has no JSON line for the export request")
+    line = web[-1]
+    expect(
+        line.get("request_id") and line.get("user_id") and line.get("organisation") and line.get("status") == 200,
+        f"the export's log line lacks the request id, user or organisation: {line}",
+    )
+    worker = [line for line in _json_lines(logdir / "worker.log") if line.get("task") == "accounts.tasks.run_job"]
+    expect(worker and all(line.get("task_id") for line in worker), "the worker logs no JSON line naming the job task")
 
 
 def _setup_django() -> None:
