@@ -56,6 +56,8 @@ new_database=""
 redis_started=""
 stop_all() {
     trap - EXIT INT TERM
+    # A child signalled before it dropped the inherited traps (start, below) just ends.
+    [ "$BASHPID" = "$$" ] || exit 143
     echo "run-stack: stopping…" >&2
     for pid in "${pids[@]}"; do
         kill -TERM "$pid" 2>/dev/null || true
@@ -145,15 +147,21 @@ fi
 echo "run-stack: starting worker, beat and gunicorn (${SECONDS} s)" >&2
 
 # --- The application's processes ---------------------------------------------------------------
-"$BIN/celery" -A appraisal_site worker --loglevel=INFO --concurrency="${CELERY_CONCURRENCY:-2}" \
-    --hostname "worker@%h" >>"$(log_to worker)" 2>&1 &
-pids+=($!)
+# Each in the background, its output where log_to says; the child drops this script's traps
+# before it becomes the program, so a signal in between cannot run stop_all in the child.
+start() {
+    local log
+    log=$(log_to "$1")
+    shift
+    (trap - EXIT INT TERM; exec "$@" >>"$log" 2>&1) &
+    pids+=($!)
+}
+start worker "$BIN/celery" -A appraisal_site worker --loglevel=INFO --concurrency="${CELERY_CONCURRENCY:-2}" \
+    --hostname "worker@%h"
 # --pidfile= (empty): no pid file, so a crash leaves nothing that stops the next start.
-"$BIN/celery" -A appraisal_site beat --loglevel=INFO --pidfile= \
-    --scheduler django_celery_beat.schedulers:DatabaseScheduler >>"$(log_to beat)" 2>&1 &
-pids+=($!)
-"$BIN/gunicorn" appraisal_site.wsgi --config deploy/gunicorn.conf.py >>"$(log_to web)" 2>&1 &
-pids+=($!)
+start beat "$BIN/celery" -A appraisal_site beat --loglevel=INFO --pidfile= \
+    --scheduler django_celery_beat.schedulers:DatabaseScheduler
+start web "$BIN/gunicorn" appraisal_site.wsgi --config deploy/gunicorn.conf.py
 
 if [ -n "${STACK_CHECK:-}" ]; then
     status=0
