@@ -91,6 +91,10 @@ if [ -z "${DATABASE_URL:-}" ]; then
     fi
     pg_dir="$VAR/postgres"
     mkdir -p "$pg_dir"
+    if ! as_pg test -x "$VAR"; then
+        echo "run-stack: the postgres user cannot reach $VAR (a parent directory is private); VAR=... to choose another" >&2
+        exit 1
+    fi
     [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$pg_dir"
     if [ ! -f "$pg_dir/data/PG_VERSION" ]; then
         as_pg "$PGBIN/initdb" -D "$pg_dir/data" -U postgres --auth=trust --encoding=UTF8 --no-locale \
