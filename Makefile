@@ -40,7 +40,9 @@ NOT_SERVICES := not e2e and not broker
 help:
 	@echo "make run          install what is missing, migrate, load the demo, serve on http://127.0.0.1:8000"
 	@echo "make run-stack    the same on PostgreSQL behind gunicorn, with Redis, a Celery worker and beat; Ctrl-C stops all"
-	@echo "make test         the whole suite on SQLite and on PostgreSQL, broker and browser tests, ruff, migrations check"
+	@echo "make test         the whole suite on SQLite and on PostgreSQL, broker and browser tests, stack check, restore drill, ruff, migrations check"
+	@echo "make stack-check  start the stack on a throwaway PostgreSQL, sign in over HTTP, a roll-up by the worker, an export; stop all"
+	@echo "make restore-drill  back up a throwaway database (deploy/backup.sh), restore it, compare rows and the audit log"
 	@echo "make clean        remove the virtualenv, caches, compiled messages and test results (keeps the database)"
 
 # --- Installation ------------------------------------------------------------
