@@ -4,8 +4,9 @@
 #                    http://127.0.0.1:8000 (Django's runserver)
 #   make test        everything CI checks (.ci/run calls exactly this)
 #
-# and a few more: run-stack (Redis + Celery worker + beat + gunicorn, like production),
-# test-sqlite, test-postgres, test-broker, test-e2e, lint, check-migrations, clean.
+# and a few more: run-stack (PostgreSQL + Redis + Celery worker + beat + gunicorn, like production),
+# test-sqlite, test-postgres, test-broker, test-e2e, stack-check, restore-drill, lint,
+# check-migrations, clean.
 #
 # Assumptions: Debian 12 (apt-get, dpkg), Python 3.11 as `python3.11` (PYTHON=... to
 # change), run as root or as a user with sudo for the apt-get step, which only happens
@@ -39,8 +40,10 @@ NOT_SERVICES := not e2e and not broker
 .PHONY: help
 help:
 	@echo "make run          install what is missing, migrate, load the demo, serve on http://127.0.0.1:8000"
-	@echo "make run-stack    the same behind gunicorn, with Redis, a Celery worker and beat; Ctrl-C stops all"
-	@echo "make test         the whole suite on SQLite and on PostgreSQL, broker and browser tests, ruff, migrations check"
+	@echo "make run-stack    the same on PostgreSQL behind gunicorn, with Redis, a Celery worker and beat; Ctrl-C stops all"
+	@echo "make test         the whole suite on SQLite and on PostgreSQL, broker and browser tests, stack check, restore drill, ruff, migrations check"
+	@echo "make stack-check  start the stack on a throwaway PostgreSQL, sign in over HTTP, a roll-up by the worker, an export; stop all"
+	@echo "make restore-drill  back up a throwaway database (deploy/backup.sh), restore it, compare rows and the audit log"
 	@echo "make clean        remove the virtualenv, caches, compiled messages and test results (keeps the database)"
 
 # --- Installation ------------------------------------------------------------
@@ -83,19 +86,18 @@ run: prepare
 	$(MANAGE) seed_demo --if-empty
 	$(MANAGE) runserver 127.0.0.1:8000
 
-# Assumptions are listed at the top of tests/support/run_stack.sh (Redis on REDIS_PORT,
-# default 6390, state under ./var/; gunicorn on 127.0.0.1:8000). The demo is loaded only
-# while DEBUG is on (seed_demo refuses otherwise, rightly).
-run-stack: prepare
-	@tests/support/apt_ensure.sh redis-server
-	@case "$${DEBUG:-1}" in 0|false|False|FALSE|no|off|n) echo "DEBUG is off: demo data not loaded" ;; \
-	  *) $(MANAGE) seed_demo --if-empty ;; esac
+# Assumptions are listed at the top of tests/support/run_stack.sh: a PostgreSQL cluster in
+# ./var/postgres on PG_PORT (default 5439, created on first start), Redis on REDIS_PORT (default
+# 6390), state under ./var/, gunicorn on 127.0.0.1:8000. It migrates, and loads the demo while
+# DEBUG is on (seed_demo refuses otherwise, rightly).
+run-stack: system-packages $(VENV)/.installed messages
+	@tests/support/apt_ensure.sh redis-server postgresql
 	$(MANAGE) collectstatic --noinput -v0
 	BIN=$(BIN) tests/support/run_stack.sh
 
 # --- Tests -------------------------------------------------------------------
 
-.PHONY: test test-setup test-sqlite test-postgres test-broker test-e2e lint check-migrations
+.PHONY: test test-setup test-sqlite test-postgres test-broker test-e2e stack-check restore-drill lint check-migrations
 # The parts run one after the other; a failing part does not stop the others (make -k), so
 # one CI run reports every failure, and the run fails if any part failed. SKIP_SETUP keeps
 # the inner make from checking packages and compiling messages a second time.
@@ -104,7 +106,7 @@ test: test-setup
 	@start=$$(date +%s); \
 	status=0; \
 	$(MAKE) --no-print-directory --keep-going SKIP_SETUP=1 \
-	  test-sqlite test-postgres test-broker test-e2e lint check-migrations || status=$$?; \
+	  test-sqlite test-postgres test-broker test-e2e stack-check restore-drill lint check-migrations || status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s, $$([ $$status -eq 0 ] && echo passed || echo FAILED)"; \
 	exit $$status
 
@@ -131,6 +133,17 @@ test-broker: $(TEST_SETUP)
 test-e2e: $(TEST_SETUP)
 	env -u DATABASE_URL E2E_REQUIRED=1 $(PYTEST) -p no:xdist -m e2e $(PYTEST_ARGS)
 
+# (e) The deployed stack on this machine (PostgreSQL, Redis, worker, beat, gunicorn on free ports,
+# all state in a temporary directory): sign in over HTTP, a roll-up done by the worker, an
+# export downloaded; everything stopped and removed afterwards, also on failure.
+stack-check: $(TEST_SETUP)
+	BIN=$(BIN) tests/support/stack_check.sh
+
+# (f) The backup restores: deploy/backup.sh's pg_dump -Fc of a throwaway database with data and
+# uploads, restored into a new database; row counts per table and the audit log's checksum compared.
+restore-drill: $(TEST_SETUP)
+	PYTHON=$(PY) tests/support/with_postgres.sh env BIN=$(BIN) tests/support/restore_drill.sh
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -144,6 +157,6 @@ check-migrations: $(VENV)/.installed
 .PHONY: clean
 # Keeps db.sqlite3 and var/media, var/private (your data); `rm db.sqlite3*` for a fresh demo.
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-results staticfiles var/redis.pid var/redis.log
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-results staticfiles var/redis.pid var/redis.log var/schema-cache
 	find . -path ./.git -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf
 	find locale -name '*.mo' -delete

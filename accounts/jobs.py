@@ -272,18 +272,25 @@ def job_enqueue(job_id: int) -> bool:
 # --- Claiming and running ------------------------------------------------------------------
 
 
-def _claimable(now: datetime) -> Q:
+def _claimable(now: datetime, *, take_over: bool = False) -> Q:
+    if take_over:
+        return Q(state__in=[Job.State.PENDING, Job.State.RUNNING])
     return Q(state=Job.State.PENDING) | Q(state=Job.State.RUNNING, started_at__lt=now - stale_after())
 
 
-def job_claim(job_id: int, *, now: datetime | None = None) -> Job | None:
+def job_claim(job_id: int, *, now: datetime | None = None, take_over: bool = False) -> Job | None:
     """Move a pending (or abandoned running) job to running; None if someone else has it or it is finished.
 
     One conditional UPDATE decides: of two workers given the same job, exactly one sees one row
     changed. A job started :data:`MAX_ATTEMPTS` times already is failed instead of started again.
+
+    ``take_over``: the caller knows the running attempt is dead (the broker redelivered the
+    message because the worker process running it was lost), so a running row is claimed at once
+    instead of after :func:`stale_after`. Every write of a run is fenced by its attempt number
+    (:func:`job_run`), so even a run wrongly presumed dead cannot overwrite the new attempt.
     """
     now = now or timezone.now()
-    claimable = Job.objects.filter(_claimable(now), pk=job_id)
+    claimable = Job.objects.filter(_claimable(now, take_over=take_over), pk=job_id)
     claimed = claimable.filter(attempts__lt=MAX_ATTEMPTS).update(
         state=Job.State.RUNNING,
         started_at=now,
@@ -307,14 +314,14 @@ def _give_up(rows, now: datetime) -> int:
     )
 
 
-def job_run(job_id: int) -> Job | None:
+def job_run(job_id: int, *, take_over: bool = False) -> Job | None:
     """Claim the job and run its runner, recording progress, the result or the error on the row.
 
     Returns the finished (or re-queued) row, or None when the job was not ours to run. Every
     write after the claim is fenced by the attempt number, so a run that was presumed dead and
-    comes back late cannot overwrite the newer attempt's outcome.
+    comes back late cannot overwrite the newer attempt's outcome. ``take_over``: see :func:`job_claim`.
     """
-    job = job_claim(job_id)
+    job = job_claim(job_id, take_over=take_over)
     if job is None:
         return None
     ours = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, attempts=job.attempts)
@@ -494,10 +501,19 @@ def _expire_files(now: datetime) -> int:
 # messages use).
 
 
-@shared_task(name="accounts.tasks.run_job", acks_late=True)
-def run_job(job_id: int) -> str:
-    """Run one background job. Safe to receive twice: only one delivery claims the row."""
-    job = job_run(job_id)
+@shared_task(bind=True, name="accounts.tasks.run_job", acks_late=True, reject_on_worker_lost=True)
+def run_job(self, job_id: int) -> str:
+    """Run one background job. Safe to receive twice: only one delivery claims the row.
+
+    Acknowledged when done, and put back in the queue when the process running it dies (SIGKILL,
+    out of memory): Redis marks that message redelivered, and the redelivered run takes the row
+    over at once instead of waiting for the sweeper. Redis redelivers a message when its worker
+    process was lost, after the visibility timeout (4 h, far beyond the 30 min time limit that ends
+    any run), or when the worker's connection dropped; in that last case the first run may still be
+    alive, and the attempt fence keeps its writes off the row (the runners are idempotent).
+    """
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    job = job_run(job_id, take_over=redelivered)
     return job.state if job is not None else "skipped"
 
 

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response carries X-Request-ID, every log line the request's id, user and organisation.
+    "accounts.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -407,10 +409,34 @@ DINGTALK_TIMEOUT_SECONDS = env.float("DINGTALK_TIMEOUT_SECONDS", default=5.0)
 # page they are about; empty → no link.
 SITE_URL = env.str("SITE_URL", default="")
 
+# Logs go to stdout, for systemd's journal and for containers: JSON lines (accounts.logs) with the
+# request id, user id and organisation, or the Celery task; LOG_FORMAT=text for plain lines.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "accounts.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "accounts.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Django's own request logger repeats what appraisal.request says (4xx/5xx); errors keep
+        # their traceback through it.
+        "django.request": {"level": "ERROR"},
+        # One line per request, already written by accounts.logs.RequestLogMiddleware.
+        "django.server": {"level": "WARNING"},
+    },
 }
+# The worker keeps the logging above (JSON on stdout) instead of replacing it with its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

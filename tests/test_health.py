@@ -68,8 +68,25 @@ def test_the_readmes_production_recipe_names_nginx_as_the_trusted_proxy_and_ngin
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     recipe = readme.split("## Production deployment", 1)[1].split("\n## ", 1)[0]
     assert "TRUSTED_PROXIES=127.0.0.1" in recipe
-    assert "proxy_set_header X-Forwarded-For $remote_addr;" in recipe
-    assert "client_max_body_size" in recipe
+    assert "deploy/nginx/appraisal.conf" in recipe
+    site = (ROOT / "deploy" / "nginx" / "appraisal.conf").read_text(encoding="utf-8")
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in site
+    assert "proxy_pass http://127.0.0.1:8000;" in site
+    assert "TRUSTED_PROXIES=127.0.0.1" in (ROOT / "deploy" / "env.example").read_text(encoding="utf-8")
+
+
+def test_nginx_accepts_the_largest_upload_and_no_more_than_its_allowance():
+    """client_max_body_size sits just above the 10 MB upload limit, with room for the form around it."""
+    import re
+
+    from accounts.excel import MAX_FILE_BYTES
+    from accounts.models import Policy
+    from accounts.storage import MULTIPART_ALLOWANCE
+
+    site = (ROOT / "deploy" / "nginx" / "appraisal.conf").read_text(encoding="utf-8")
+    megabytes = int(re.search(r"client_max_body_size (\d+)m;", site).group(1))
+    largest_upload = max(MAX_FILE_BYTES, Policy._meta.get_field("attachment_max_mb").default * 1024 * 1024)
+    assert largest_upload + MULTIPART_ALLOWANCE <= megabytes * 1024 * 1024 <= largest_upload + 4 * 1024 * 1024
 
 
 def test_production_refuses_to_start_without_a_secret_key():

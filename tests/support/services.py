@@ -121,15 +121,17 @@ def sqlite_rows(database: Path, sql: str, params: tuple = ()) -> list[dict]:
         return [dict(row) for row in db.execute(sql, params).fetchall()]
 
 
-def start_worker(env: dict[str, str], log_path: Path, include: tuple[str, ...] = ()) -> subprocess.Popen:
-    """A real Celery worker (solo pool), returned once it says it is ready."""
+def start_worker(
+    env: dict[str, str], log_path: Path, include: tuple[str, ...] = (), pool: str = "solo"
+) -> subprocess.Popen:
+    """A real Celery worker (solo pool unless told), returned once it says it is ready."""
     import pytest
 
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [
                 sys.executable, "-m", "celery", "-A", "appraisal_site", "worker",
-                "--pool=solo", "--concurrency=1", "--loglevel=INFO", "--hostname=jobs@%h",
+                f"--pool={pool}", "--concurrency=1", "--loglevel=INFO", "--hostname=jobs@%h",
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
                 *(f"--include={module}" for module in include),
             ],

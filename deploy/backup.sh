@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One backup of 平时考核系统: the database as `pg_dump -Fc` and the uploads (MEDIA_ROOT,
+# PRIVATE_FILES_ROOT) as tar archives, with their SHA-256 sums, in BACKUP_DIR/<UTC time>/.
+# Run daily by deploy/systemd/appraisal-backup.timer; `make restore-drill` runs it too and
+# restores what it wrote.
+#
+#   DATABASE_URL=postgres://... BACKUP_DIR=/var/backups/appraisal deploy/backup.sh
+#
+# A backup is written under <name>.partial and renamed when complete, so a half-written one
+# is never mistaken for a good one. Backups older than BACKUP_KEEP_DAYS (default 14) are removed.
+# Prints the directory it wrote.
+set -euo pipefail
+
+: "${DATABASE_URL:?DATABASE_URL must name the database to back up}"
+BACKUP_DIR=${BACKUP_DIR:-/var/backups/appraisal}
+BACKUP_KEEP_DAYS=${BACKUP_KEEP_DAYS:-14}
+PG_DUMP=${PG_DUMP:-pg_dump}
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+dest="$BACKUP_DIR/$stamp"
+mkdir -p "$dest.partial"
+trap 'rm -rf "$dest.partial"' EXIT
+
+# libpq reads postgres:// URLs itself; -Fc is compressed and restorable table by table.
+"$PG_DUMP" --format=custom --file="$dest.partial/database.dump" --dbname="$DATABASE_URL"
+for name in MEDIA_ROOT PRIVATE_FILES_ROOT; do
+    directory=${!name:-}
+    if [ -n "$directory" ] && [ -d "$directory" ]; then
+        tar --create --gzip --file="$dest.partial/${name,,}.tar.gz" --directory="$directory" .
+    fi
+done
+(cd "$dest.partial" && sha256sum -- * >SHA256SUMS)
+mv "$dest.partial" "$dest"
+trap - EXIT
+
+find "$BACKUP_DIR" -mindepth 1 -maxdepth 1 -type d -name '20*' -mtime "+$BACKUP_KEEP_DAYS" -exec rm -rf {} +
+echo "$dest"

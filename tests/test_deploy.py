@@ -1,0 +1,57 @@
+"""The deploy recipe (deploy/): the parts agree with each other and with the settings."""
+
+import multiprocessing
+import re
+import runpy
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+
+
+def _gunicorn_settings(monkeypatch, **env) -> dict:
+    for name in ("WEB_CONCURRENCY", "BIND"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+
+
+def test_gunicorn_runs_two_workers_per_core_plus_one_unless_told(monkeypatch):
+    assert _gunicorn_settings(monkeypatch)["workers"] == multiprocessing.cpu_count() * 2 + 1
+    assert _gunicorn_settings(monkeypatch, WEB_CONCURRENCY="3")["workers"] == 3
+
+
+def test_gunicorn_listens_where_nginx_proxies_and_believes_only_nginxs_scheme(monkeypatch):
+    settings = _gunicorn_settings(monkeypatch)
+    site = (DEPLOY / "nginx" / "appraisal.conf").read_text(encoding="utf-8")
+    assert f"proxy_pass http://{settings['bind']};" in site
+    assert settings["forwarded_allow_ips"] == "127.0.0.1"
+    # Workers are recycled, which bounds their memory.
+    assert settings["max_requests"] > 0 and settings["max_requests_jitter"] > 0
+
+
+def test_there_is_exactly_one_beat_in_each_recipe():
+    units = {path.name: path.read_text(encoding="utf-8") for path in (DEPLOY / "systemd").glob("*.service")}
+    beats = [name for name, text in units.items() if re.search(r"celery .*\bbeat\b", text)]
+    assert beats == ["appraisal-beat.service"]  # not a template unit (no @): one per installation
+    compose = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    assert compose.count('"appraisal_site", "beat"') == 1
+    beat_service = compose.split("\n  beat:\n", 1)[1].split("\n\n", 1)[0]
+    assert '"appraisal_site", "beat"' in beat_service and "replicas: 1" in beat_service
+
+
+def test_nginx_serves_the_static_files_from_static_root():
+    site = (DEPLOY / "nginx" / "appraisal.conf").read_text(encoding="utf-8")
+    env = (DEPLOY / "env.example").read_text(encoding="utf-8")
+    static_root = re.search(r"^STATIC_ROOT=(.+)$", env, re.M).group(1)
+    assert f"alias {static_root.rstrip('/')}/;" in site
+
+
+def test_the_daily_backup_timer_runs_the_backup_script():
+    service = (DEPLOY / "systemd" / "appraisal-backup.service").read_text(encoding="utf-8")
+    timer = (DEPLOY / "systemd" / "appraisal-backup.timer").read_text(encoding="utf-8")
+    assert "ExecStart=/srv/appraisal/deploy/backup.sh" in service
+    assert re.search(r"^OnCalendar=\*-\*-\* \d\d:\d\d:\d\d", timer, re.M)
+    script = (DEPLOY / "backup.sh").read_text(encoding="utf-8")
+    assert "--format=custom" in script and "PRIVATE_FILES_ROOT" in script and "MEDIA_ROOT" in script
