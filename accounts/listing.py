@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -73,7 +73,10 @@ class Sorting:
         return f"-{self.key}" if self.descending else self.key
 
 
-def _order(name: str, descending: bool):
+def _order(name, descending: bool):
+    if not isinstance(name, str):
+        # An expression (a grade's rank by :func:`choice_order`, say).
+        return name.desc(nulls_last=True) if descending else name.asc(nulls_last=True)
     # A field named "-x" in the whitelist sorts the other way round (newest first when "ascending").
     if name.startswith("-"):
         name, descending = name[1:], not descending
@@ -81,21 +84,29 @@ def _order(name: str, descending: bool):
     return F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
 
 
-def sorting_for(data: QueryDict, *, keys: Mapping[str, str | Sequence[str]], default: str) -> tuple[list, Sorting]:
+def choice_order(field: str, values: Sequence[str]) -> Case:
+    """Sort a choice field in the order of its choices (优秀 before 称职), not by its stored code."""
+    return Case(*(When(**{field: value}, then=Value(i)) for i, value in enumerate(values)), default=Value(len(values)))
+
+
+def sorting_for(data: QueryDict, *, keys: Mapping[str, Any], default: str | None) -> tuple[list, Sorting]:
     """The ``order_by`` arguments ``?sort=`` asks for (whitelisted by ``keys``), and the header links.
 
-    ``default`` is a key of ``keys``, with a leading ``-`` for descending.
+    ``default`` is a key of ``keys``, with a leading ``-`` for descending; ``None`` keeps the
+    queryset's own order until a column is chosen (no ``order_by`` arguments).
     """
     raw = (data.get(SORT_PARAM) or "").strip()
     descending = raw.startswith("-")
     key = raw[1:] if descending else raw
     if key not in keys:
-        descending = default.startswith("-")
-        key = default.lstrip("-")
-    fields = keys[key]
-    fields = (fields,) if isinstance(fields, str) else tuple(fields)
-    order = [_order(name, descending) for name in fields]
-    order.append(F("pk").desc() if descending else F("pk").asc())
+        descending = bool(default) and default.startswith("-")
+        key = default.lstrip("-") if default else ""
+    order = []
+    if key:
+        fields = keys[key]
+        fields = tuple(fields) if isinstance(fields, list | tuple) else (fields,)
+        order = [_order(name, descending) for name in fields]
+        order.append(F("pk").desc() if descending else F("pk").asc())
 
     links = {}
     for name in keys:
@@ -108,11 +119,11 @@ def sorting_for(data: QueryDict, *, keys: Mapping[str, str | Sequence[str]], def
 
 
 def sort_queryset(
-    queryset: QuerySet, data: QueryDict, *, keys: Mapping[str, str | Sequence[str]], default: str
+    queryset: QuerySet, data: QueryDict, *, keys: Mapping[str, Any], default: str | None
 ) -> tuple[QuerySet, Sorting]:
     """``queryset`` ordered as ``?sort=`` asks (see :func:`sorting_for`), and the header links."""
     order, sorting = sorting_for(data, keys=keys, default=default)
-    return queryset.order_by(*order), sorting
+    return (queryset.order_by(*order) if order else queryset), sorting
 
 
 # --- Export --------------------------------------------------------------------------------------

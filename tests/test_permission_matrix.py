@@ -121,6 +121,7 @@ OBJECT_FOR_PK = {
     "evaluations:rollup_job": "job",
     "evaluations:rollup_results": "quarter",
     "evaluations:rollup_run": "quarter",
+    "evaluations:rollup_export": "quarter",
     "evaluations:score_indicator_set_edit": "indicator_set",
     "evaluations:inspection_detail": "inspection",
     "evaluations:sanction_edit": "sanction",

@@ -13,12 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
+from accounts import listing
 from accounts.decorators import permission_required
 from accounts.pagination import filtered_page
 
-from .. import selectors
-from ..forms import FindingFormSet, InspectionFilter, InspectionForm
+from .. import lists
+from ..forms import FindingFormSet, InspectionForm
 from ..models import Inspection
 from ..services import inspections as services
 
@@ -39,17 +41,23 @@ def _get_inspection_for_user(request: HttpRequest, pk: int) -> Inspection:
 
 @permission_required("evaluations.view_inspections")
 def inspection_list(request: HttpRequest) -> HttpResponse:
-    organisation = request.user.organisation
-    queryset = selectors.inspections_for_list(organisation_id=organisation.pk)
-    filterset = InspectionFilter(request.GET, queryset=queryset, organisation=organisation)
+    filterset, sorting = lists.inspections(request.user, request.GET)
     return render(
         request,
         "evaluations/inspections/list.html",
         {
             **filtered_page(request, filterset, per_page=PAGE_SIZE),
+            "sorting": sorting,
             "can_record": request.user.has_perm("evaluations.record_inspection"),
         },
     )
+
+
+@require_POST
+@permission_required("evaluations.view_inspections")
+def inspection_export(request: HttpRequest) -> HttpResponse:
+    """导出Excel: the inspections as filtered and sorted on the page (a job when the list is long)."""
+    return listing.export_response(request, lists.INSPECTIONS_EXPORT)
 
 
 @never_cache
