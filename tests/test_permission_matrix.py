@@ -124,6 +124,7 @@ OBJECT_FOR_PK = {
     "evaluations:rollup_export": "quarter",
     "evaluations:score_indicator_set_edit": "indicator_set",
     "evaluations:inspection_detail": "inspection",
+    "evaluations:inspection_correct": "inspection",
     "evaluations:sanction_edit": "sanction",
     "evaluations:sanction_delete": "sanction",
     "evaluations:veto_lift": "veto",

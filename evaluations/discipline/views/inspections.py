@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from accounts import listing
 from accounts.decorators import permission_required
+from accounts.formerrors import add_service_errors
 from accounts.pagination import filtered_page
 
 from .. import lists
-from ..forms import FindingFormSet, InspectionForm
+from ..forms import FindingFormSet, InspectionCorrectionForm, InspectionForm
 from ..models import Inspection
 from ..services import inspections as services
 
@@ -101,5 +102,37 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "evaluations/inspections/detail.html",
-        {"inspection": inspection, "findings": findings},
+        {
+            "inspection": inspection,
+            "findings": findings,
+            "can_correct": request.user.has_perm("evaluations.correct_inspection", inspection),
+        },
     )
+
+
+@never_cache
+@login_required
+def inspection_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """更正: its own inspector corrects a recorded inspection, with a reason (audited)."""
+    inspection = _get_inspection_for_user(request, pk)
+    if not request.user.has_perm("evaluations.correct_inspection", inspection):
+        raise PermissionDenied
+    findings = list(inspection.findings.select_related("person__department", "department").order_by("pk"))
+    form = InspectionCorrectionForm(request.POST or None, inspection=inspection, findings=findings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inspection_correct(
+                inspection=inspection,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                date=form.cleaned_data["date"],
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+                findings=form.corrected_findings(),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("检查记录已更正。"))
+            return redirect("evaluations:inspection_detail", pk=inspection.pk)
+    return render(request, "evaluations/inspections/correct.html", {"inspection": inspection, "form": form})
