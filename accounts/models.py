@@ -563,8 +563,12 @@ class Policy(OrganisationScoped, models.Model):
     party_building_weight = _percent_field(_("党建工作权重（科室得分）"), 60, _("须超过科室得分权重的一半。"))
     # The three parts of 党建工作 the bureau's rules name (基础工作, 党员教育管理, 底线约束), each a
     # share of the party-building weight: together they keep more than half of the department score.
-    party_basics_share = _percent_field(_("党建基础工作占党建工作比例（%）"), 40)
-    party_education_share = _percent_field(_("党员教育管理占党建工作比例（%）"), 30)
+    party_basics_share = _percent_field(
+        _("党建基础工作占党建工作比例（%）"), 40, _("组织建设、制度执行等党建基础工作在党建工作得分中的比例。")
+    )
+    party_education_share = _percent_field(
+        _("党员教育管理占党建工作比例（%）"), 30, _("党员学习教育、日常管理在党建工作得分中的比例。")
+    )
     party_bottom_line_share = _percent_field(
         _("底线约束占党建工作比例（%）"), 30, _("基础工作、党员教育管理、底线约束三部分比例之和须为100。")
     )
