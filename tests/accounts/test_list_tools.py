@@ -139,3 +139,10 @@ def test_the_register_and_its_export_take_the_same_queries_for_few_and_many(
 
 
 FEW_MANY_QUERIES = {"page": 12, "export": 9}
+
+
+def test_the_role_filter_sorts_by_department_too(client_for, hr, department, staff, head):
+    # The role filter makes the query DISTINCT: its sort columns must still be accepted (PostgreSQL).
+    response = client_for(hr).get(f"{reverse('accounts:staff_list')}?role=staff&sort=-department")
+    assert response.status_code == 200
+    assert {p.pk for p in response.context["page"]} >= {staff.pk, head.pk}
