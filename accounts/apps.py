@@ -7,9 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("组织与人员")
 
     def ready(self) -> None:
-        from . import audit, checks, middleware
+        from . import audit, checks, lists, middleware
 
         audit.register_models()
+        lists.register_exports()
         audit.connect_signals()
         # The sign-in stamp of the idle timeout (a signal receiver) must be connected before
         # the first request loads the middleware.

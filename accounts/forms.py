@@ -267,6 +267,9 @@ class PolicyForm(forms.ModelForm):
                 "linkage_enabled",
                 "linkage_coefficient",
                 "party_building_weight",
+                "party_basics_share",
+                "party_education_share",
+                "party_bottom_line_share",
             ),
         ),
         (

@@ -561,6 +561,17 @@ class Policy(OrganisationScoped, models.Model):
         help_text=_("综合得分 = 个人得分 ×（1 − k）+ 科室得分 × k。"),
     )
     party_building_weight = _percent_field(_("党建工作权重（科室得分）"), 60, _("须超过科室得分权重的一半。"))
+    # The three parts of 党建工作 the bureau's rules name (基础工作, 党员教育管理, 底线约束), each a
+    # share of the party-building weight: together they keep more than half of the department score.
+    party_basics_share = _percent_field(
+        _("党建基础工作占党建工作比例（%）"), 40, _("组织建设、制度执行等党建基础工作在党建工作得分中的比例。")
+    )
+    party_education_share = _percent_field(
+        _("党员教育管理占党建工作比例（%）"), 30, _("党员学习教育、日常管理在党建工作得分中的比例。")
+    )
+    party_bottom_line_share = _percent_field(
+        _("底线约束占党建工作比例（%）"), 30, _("基础工作、党员教育管理、底线约束三部分比例之和须为100。")
+    )
     uncertain_leave_share_percent = _percent_field(
         _("不确定等次休假比例（%）"), 50, _("休假超过考核期该比例者，定为不确定等次。")
     )
@@ -667,6 +678,11 @@ class Policy(OrganisationScoped, models.Model):
             errors["band_good"] = _("分数线须满足：“好” > “较好” > “一般”。")
         if self.party_building_weight <= 50:
             errors["party_building_weight"] = _("党建工作权重须超过50%。")
+        shares = self.party_basics_share + self.party_education_share + self.party_bottom_line_share
+        if shares != 100:
+            errors["party_bottom_line_share"] = _("党建工作三部分比例之和须为100（当前为%(total)s）。") % {
+                "total": shares
+            }
         valid_types = set(StaffType.values)
         types = self.participating_staff_types or []
         if not isinstance(types, list) or not types or not set(types) <= valid_types:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("people/search/", views.people_search, name="people_search"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_create, name="staff_create"),
+    path("staff/export/", views.staff_export, name="staff_export"),
     path("staff/import/", views.staff_import, name="staff_import"),
     path("staff/import/template.xlsx", views.staff_import_template, name="staff_import_template"),
     path("staff/import/passwords.xlsx", views.staff_import_passwords, name="staff_import_passwords"),

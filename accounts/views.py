@@ -20,9 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from . import audit, excel, imports, jobs, lockout, periods, selectors, services
+from . import audit, excel, imports, jobs, listing, lists, lockout, periods, selectors, services
 from .decorators import permission_required
-from .filters import AuditFilter, DepartmentFilter, StaffFilter
+from .filters import DepartmentFilter
 from .formerrors import add_service_errors, error_text, run_service
 from .forms import (
     DepartmentForm,
@@ -48,7 +48,6 @@ from .middleware import (
     request_policy,
 )
 from .models import (
-    AuditEntry,
     Department,
     Job,
     Notification,
@@ -60,7 +59,7 @@ from .models import (
     User,
     WorkingDayOverride,
 )
-from .pages import XLSX, confirm_page, confirm_then, xlsx_download
+from .pages import confirm_page, confirm_then, xlsx_download
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
 from .storage import upload_limited
@@ -381,21 +380,17 @@ def people_search(request: HttpRequest) -> JsonResponse:
 
 @permission_required("accounts.view_staff")
 def staff_list(request: HttpRequest) -> HttpResponse:
-    queryset = (
-        User.objects.filter(organisation_id=request.user.organisation_id)
-        .select_related("department")
-        .order_by("department__sort_order", "employee_number", "pk")
-    )
-    filterset = StaffFilter(request.GET, queryset=queryset, organisation=request.user.organisation)
+    filterset, sorting = lists.staff_register(request.user, request.GET)
     context = filtered_page(request, filterset)
-    page = context["page"]
-    # One query for the roles of the whole page instead of one per row.
-    roles_by_user: dict[int, list[str]] = {}
-    for user_id, role in RoleAssignment.objects.filter(user__in=[p.pk for p in page]).values_list("user_id", "role"):
-        roles_by_user.setdefault(user_id, []).append(Role(role).label)
-    for person in page:
-        person.role_labels = roles_by_user.get(person.pk, [])
-    return render(request, "accounts/staff_list.html", context)
+    lists.attach_role_labels(context["page"].object_list)
+    return render(request, "accounts/staff_list.html", {**context, "sorting": sorting})
+
+
+@require_POST
+@permission_required("accounts.view_staff")
+def staff_export(request: HttpRequest) -> HttpResponse:
+    """导出Excel: the register as filtered and sorted on the page (a job when it is long)."""
+    return listing.export_response(request, lists.STAFF_EXPORT)
 
 
 @never_cache
@@ -742,40 +737,17 @@ def security_settings(request: HttpRequest) -> HttpResponse:
 
 @permission_required("accounts.view_audit_log")
 def audit_list(request: HttpRequest) -> HttpResponse:
-    queryset = (
-        AuditEntry.objects.filter(organisation_id=request.user.organisation_id)
-        .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")
-    )
-    filterset = AuditFilter(request.GET, queryset=queryset)
+    filterset, sorting = lists.audit_log(request.user, request.GET)
     context = filtered_page(request, filterset, per_page=50)
     audit.prefetch_related_labels(context["page"].object_list)
-    context["export_query"] = request.GET.urlencode()
-    return render(request, "accounts/audit_list.html", context)
+    return render(request, "accounts/audit_list.html", {**context, "sorting": sorting})
 
 
 @require_POST
 @permission_required("accounts.view_audit_log")
 def audit_export(request: HttpRequest) -> HttpResponse:
-    """The entries the auditor's filters select, as an .xlsx (text cells only); the export is audited."""
-    queryset = (
-        AuditEntry.objects.filter(organisation_id=request.user.organisation_id)
-        .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")
-    )
-    filterset = AuditFilter(request.GET, queryset=queryset)
-    entries = filterset.qs if filterset.is_valid() else queryset.none()
-    content, count = audit.export_workbook(entries)
-    audit.record_event(
-        event="export",
-        obj=request.user.organisation,
-        request=request,
-        label=_("审计日志"),
-        detail={"filters": request.GET.urlencode(), "rows": count},
-    )
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename=audit-log.xlsx"
-    return response
+    """The entries the auditor's filters select, as an .xlsx (a job when long); the export is audited."""
+    return listing.export_response(request, lists.AUDIT_EXPORT)
 
 
 # --- Staff import -------------------------------------------------------------------------

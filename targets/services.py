@@ -132,6 +132,51 @@ def target_set_start(*, owner: User, year: int, quarter: int) -> TargetSet:
     return target_set
 
 
+@transaction.atomic
+def target_set_start_from_previous(*, owner: User, year: int, quarter: int) -> TargetSet:
+    """Start the quarter's targets from the owner's previous quarter: its items copied into a
+    draft (content, kind, measures, weight, and the department goal when it still serves this
+    quarter), nothing submitted. Deadlines and completions belong to the old quarter and are left
+    out, as are the head's marks of an assigned item. Refused when this quarter already has items
+    or was handed in, or when the previous quarter has nothing to copy."""
+    if not owner.has_perm("targets.write_targets"):
+        raise PermissionDenied(_("您无权填写季度目标。"))
+    previous_period = periods.Quarter(year, quarter).previous()
+    previous = (
+        TargetSet.objects.filter(owner=owner, year=previous_period.year, quarter=previous_period.quarter)
+        .prefetch_related("items")
+        .first()
+    )
+    old_items = sorted(previous.items.all(), key=lambda item: (item.sort_order, item.pk)) if previous else []
+    if not old_items:
+        raise ValidationError(_("上季度没有可复制的目标。"), code="nothing_to_copy")
+    target_set = target_set_start(owner=owner, year=year, quarter=quarter)
+    locked = workflow.lock(target_set)
+    if locked.status != ReviewStatus.DRAFT or locked.items.exists():
+        raise ValidationError(_("本季度已填写目标，不能再从上季度复制。"), code="not_empty")
+    allowed_goals = set(
+        selectors.goals_for_quarter(department_id=locked.department_id, year=year, quarter=quarter).values_list(
+            "pk", flat=True
+        )
+    )
+    _write_items(
+        target_set=locked,
+        items=[
+            ItemData(
+                content=item.content,
+                kind=item.kind,
+                measures=item.measures,
+                weight=item.weight,
+                goal_id=item.goal_id if item.goal_id in allowed_goals else None,
+                sort_order=position,
+            )
+            for position, item in enumerate(old_items, start=1)
+        ],
+    )
+    _bump(locked)
+    return locked
+
+
 def _write_items(*, target_set: TargetSet, items: list[ItemData]) -> None:
     allowed_goals = set(
         selectors.goals_for_quarter(

@@ -7,6 +7,7 @@ app_name = "targets"
 urlpatterns = [
     path("", views.my_targets, name="my_targets"),
     path("start/", views.start, name="start"),
+    path("start/copy/", views.start_from_previous, name="start_from_previous"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/approve/", views.approve, name="approve"),
     path("<int:pk>/return/", views.return_, name="return"),

@@ -58,6 +58,16 @@ def my_targets(request: HttpRequest) -> HttpResponse:
     year, quarter = current_period.year, current_period.quarter
     target_sets = list(selectors.target_sets_of_owner(owner=request.user))
     current = next((s for s in target_sets if (s.year, s.quarter) == (year, quarter)), None)
+    previous_period = current_period.previous()
+    previous = next(
+        (s for s in target_sets if (s.year, s.quarter) == (previous_period.year, previous_period.quarter)), None
+    )
+    # Last quarter's items can start this quarter while this quarter has none yet.
+    can_copy = (
+        previous is not None
+        and previous.item_count > 0
+        and (current is None or (current.status == ReviewStatus.DRAFT and current.item_count == 0))
+    )
     awaiting = list(selectors.target_sets_awaiting_review(reviewer=request.user)[:50])
     return render(
         request,
@@ -65,6 +75,8 @@ def my_targets(request: HttpRequest) -> HttpResponse:
         {
             "target_sets": target_sets,
             "current": current,
+            "can_copy": can_copy,
+            "previous_period": previous_period,
             "year": year,
             "quarter": quarter,
             "awaiting": awaiting,
@@ -86,6 +98,22 @@ def start(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect("targets:my_targets")
+    return redirect("targets:detail", pk=target_set.pk)
+
+
+@require_POST
+@permission_required("targets.write_targets")
+def start_from_previous(request: HttpRequest) -> HttpResponse:
+    """从上季度复制: the current quarter's draft, filled with last quarter's items (not submitted)."""
+    current_period = periods.Quarter.current()
+    try:
+        target_set = services.target_set_start_from_previous(
+            owner=request.user, year=current_period.year, quarter=current_period.quarter
+        )
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+        return redirect("targets:my_targets")
+    messages.success(request, _("已从上季度复制目标，请修改后保存并提交。"))
     return redirect("targets:detail", pk=target_set.pk)
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import jobs
 
-from . import services
+from . import lists, services
 
 
 def register_kinds() -> None:
@@ -18,3 +18,4 @@ def register_kinds() -> None:
         permission="evaluations.run_annual_rollup",
         return_url=lambda job: reverse("evaluations:annual", kwargs={"year": job.params["year"]}),
     )
+    lists.register_exports()

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import periods
+from accounts import listing, periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors
 from accounts.models import Job
@@ -20,8 +20,8 @@ from accounts.selectors import policy_for_organisation
 
 from ..grading.models import AppraisalQuarter, Grade, QuarterState
 from . import achievements as achievement_services
-from . import selectors, services
-from .forms import AchievementDecisionForm, AchievementForm, AnnualDecisionForm, AnnualFilter
+from . import lists, selectors, services
+from .forms import AchievementDecisionForm, AchievementForm, AnnualDecisionForm
 from .models import Achievement, AnnualGrade, AnnualResult
 
 PAGE_SIZE = 50
@@ -62,19 +62,7 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
     """The suggestions of the year with their reasons, rank and decision, filtered and paginated."""
     organisation = request.user.organisation
     policy = policy_for_organisation(organisation_id=organisation.pk)
-    queryset = services.annual_results_for_year(organisation=organisation, year=year).order_by(
-        "department__sort_order", "department__code", "rank", "person__employee_number", "person_id"
-    )
-    data = request.GET
-    if not set(data) - {"page"}:
-        # Opened without a filter: a large organisation's list opens on its first department (the
-        # 科室 filter chosen), as its sort over every person of the year took about a second at
-        # 100 000; 全部 chosen in the form still lists everyone.
-        first = selectors.annual_first_department_if_large(organisation=organisation, year=year)
-        if first is not None:
-            data = data.copy()
-            data["department"] = str(first)
-    filterset = AnnualFilter(data, queryset=queryset, organisation=organisation)
+    filterset, sorting, data = lists.annual_list(request.user, request.GET, year)
     context = filtered_page(request, filterset, per_page=PAGE_SIZE, data=data)
     page = context["page"]
     records = services.quarter_records(person_ids=[row.person_id for row in page], organisation=organisation, year=year)
@@ -97,6 +85,7 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
             "policy": policy,
             "unapproved_quarters": unapproved,
             "freshness": services.suggestions_freshness(organisation=organisation, year=year),
+            "sorting": sorting,
             "can_decide": request.user.has_perm("evaluations.decide_annual"),
             "can_recompute": request.user.has_perm("evaluations.run_annual_rollup"),
             "undecided": AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="").count(),
@@ -173,15 +162,8 @@ def annual_adopt(request: HttpRequest, year: int) -> HttpResponse:
 @permission_required("evaluations.view_annual")
 def annual_use(request: HttpRequest, year: int) -> HttpResponse:
     """结果运用: award, training, 三等功, 诫勉谈话 and dismissal-review lists."""
-    lists = services.annual_use_lists(organisation=request.user.organisation, year=year)
+    use, sorting = lists.use_lists(request.user, request.GET, year)
     # Each list pages on its own (``?award=2``); the award and training lists are the same people.
-    sections = [
-        (_("评先树优候选人（年度优秀及创新突破）"), lists.award, "award", "award-list"),
-        (_("培训推荐（中青班等，年度优秀）"), lists.excellent, "training", "training-list"),
-        (_("连续三年优秀（记三等功）"), lists.three_years_excellent, "merit", "merit-list"),
-        (_("基本称职（诫勉谈话）"), lists.admonition, "admonition", "admonition-list"),
-        (_("连续两年不称职（辞退审查）"), lists.dismissal_review, "dismissal", "dismissal-list"),
-    ]
     tables = [
         {
             "title": title,
@@ -190,9 +172,10 @@ def annual_use(request: HttpRequest, year: int) -> HttpResponse:
             "query": query_without(request.GET, param),
             "testid": testid,
         }
-        for title, rows, param, testid in sections
+        for title, rows, param, testid in lists.use_sections(use)
+        if param != "pool"
     ]
-    pool_page = Paginator(lists.promotion_pool, USE_PAGE_SIZE).get_page(request.GET.get("pool"))
+    pool_page = Paginator(use.promotion_pool, USE_PAGE_SIZE).get_page(request.GET.get("pool"))
     labels = dict(AnnualGrade.choices)
     for row in pool_page:
         for name in ("minus_3", "minus_2", "minus_1", "final"):
@@ -202,7 +185,23 @@ def annual_use(request: HttpRequest, year: int) -> HttpResponse:
         "query": query_without(request.GET, "pool"),
         "years": [year - 3, year - 2, year - 1, year],
     }
-    return render(request, "evaluations/annual/use.html", {"year": year, "tables": tables, "pool": pool})
+    return render(
+        request, "evaluations/annual/use.html", {"year": year, "tables": tables, "pool": pool, "sorting": sorting}
+    )
+
+
+@require_POST
+@permission_required("evaluations.view_annual")
+def annual_export(request: HttpRequest, year: int) -> HttpResponse:
+    """导出Excel: the year's list as filtered and sorted on the page (a job when it is long)."""
+    return listing.export_response(request, lists.ANNUAL_EXPORT, year=year)
+
+
+@require_POST
+@permission_required("evaluations.view_annual")
+def annual_use_export(request: HttpRequest, year: int) -> HttpResponse:
+    """导出Excel: every result-use list in one sheet, one row per person and list, in the page's sort."""
+    return listing.export_response(request, lists.USE_EXPORT, year=year)
 
 
 @permission_required("evaluations.view_achievements")

@@ -91,6 +91,62 @@ class FindingForm(forms.Form):
         return cleaned
 
 
+class InspectionCorrectionForm(forms.Form):
+    """更正: the inspection's date, kind and note, each finding's severity and wording, and the reason."""
+
+    date = forms.DateField(label=_("检查日期"), widget=DateInput())
+    kind = forms.ChoiceField(label=_("检查类别"), choices=InspectionKind.choices)
+    note = forms.CharField(
+        label=_("检查情况及证据"),
+        required=False,
+        max_length=Inspection._meta.get_field("note").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reason = forms.CharField(
+        label=_("更正理由"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("将记入审计日志。"),
+    )
+
+    def __init__(self, *args, inspection: Inspection, findings: list[Finding], **kwargs):
+        kwargs.setdefault("initial", {"date": inspection.date, "kind": inspection.kind, "note": inspection.note})
+        super().__init__(*args, **kwargs)
+        self.findings = findings
+        for finding in findings:
+            self.fields[f"severity_{finding.pk}"] = forms.ChoiceField(
+                label=_("严重程度"), choices=Severity.choices, initial=finding.severity
+            )
+            self.fields[f"description_{finding.pk}"] = forms.CharField(
+                label=_("问题描述"),
+                max_length=Finding._meta.get_field("description").max_length,
+                initial=finding.description,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"evidence_{finding.pk}"] = forms.CharField(
+                label=_("证据说明"),
+                required=False,
+                max_length=Finding._meta.get_field("evidence").max_length,
+                initial=finding.evidence,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def finding_rows(self) -> list[tuple[Finding, list]]:
+        """Each finding with its three fields, for the template."""
+        return [
+            (finding, [self[f"{name}_{finding.pk}"] for name in ("severity", "description", "evidence")])
+            for finding in self.findings
+        ]
+
+    def corrected_findings(self) -> dict[int, dict]:
+        return {
+            finding.pk: {
+                name: self.cleaned_data.get(f"{name}_{finding.pk}") for name in ("severity", "description", "evidence")
+            }
+            for finding in self.findings
+        }
+
+
 class BaseFindingFormSet(forms.BaseFormSet):
     def findings(self) -> list[dict]:
         """The filled-in rows, as the service takes them (untouched extra rows are skipped)."""

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import jobs
 
+from . import lists
 from .services import veto
 
 
@@ -22,3 +23,4 @@ def register_kinds() -> None:
         label=_("处分的一票否决标记"),
         permission="evaluations.view_veto_flags",
     )
+    lists.register_exports()

@@ -8,6 +8,15 @@ from accounts.rules import is_agency_head, is_hr_admin, is_inspector
 # Views look inspections up within the user's organisation, so these need no object check.
 rules.add_perm("evaluations.view_inspections", is_inspector | is_hr_admin | is_agency_head)
 rules.add_perm("evaluations.record_inspection", is_inspector)
+
+
+@rules.predicate
+def recorded_the_inspection(user, inspection) -> bool:
+    return inspection is not None and inspection.inspector_id == user.pk
+
+
+# A correction is its own inspector's (the one who answers for the record).
+rules.add_perm("evaluations.correct_inspection", is_inspector & recorded_the_inspection)
 rules.add_perm("evaluations.see_inspection_alerts", is_inspector | is_hr_admin)
 # Sanctions and the one-vote veto (DOMAIN.md §5): HR records sanctions and sets their effects;
 # inspectors, HR and the agency head read the flags; only an inspector lifts one. Views look

@@ -86,23 +86,33 @@ class QuarterForm(forms.Form):
 
 
 class DepartmentScoresForm(forms.Form):
-    """The party-building and work scores of every department for one quarter, in one form.
+    """Every department's scores for one quarter, in one form: the three parts of 党建工作
+    (基础工作, 党员教育管理, 底线约束) and 业务工作.
 
-    A department left blank on both is skipped; one score without the other is an error.
+    A department left blank on all four is skipped; some filled and others not is an error.
     """
+
+    PARTS = ("basics", "education", "bottom_line")
 
     def __init__(self, *args, departments: list[Department], existing: dict[int, DepartmentScore], **kwargs):
         initial = {}
         for department_id, score in existing.items():
-            initial[f"pb_{department_id}"] = score.party_building_score
+            for part in self.PARTS:
+                initial[f"{part}_{department_id}"] = getattr(score, f"party_{part}_score")
             initial[f"work_{department_id}"] = score.work_score
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         self.departments = departments
         self.existing = existing
+        labels = {
+            "basics": _("%(name)s 党建基础工作"),
+            "education": _("%(name)s 党员教育管理"),
+            "bottom_line": _("%(name)s 底线约束"),
+            "work": _("%(name)s 业务工作"),
+        }
         for department in departments:
-            for prefix, label in (("pb", _("%(name)s 党建工作")), ("work", _("%(name)s 业务工作"))):
-                label = label % {"name": department.name}
+            for prefix in (*self.PARTS, "work"):
+                label = labels[prefix] % {"name": department.name}
                 # Rendered in a table cell, so the label becomes the input's accessible name.
                 widget = forms.NumberInput(
                     attrs={"class": "form-control form-control-sm", "step": "0.01", "aria-label": label}
@@ -111,34 +121,40 @@ class DepartmentScoresForm(forms.Form):
                     label=label, required=False, widget=widget, **SCORE_FIELD_OPTIONS
                 )
 
+    def _names(self, department: Department) -> list[str]:
+        return [f"{prefix}_{department.pk}" for prefix in (*self.PARTS, "work")]
+
     def clean(self):
         cleaned = super().clean()
         for department in self.departments:
-            pb_name, work_name = f"pb_{department.pk}", f"work_{department.pk}"
-            if pb_name in self.errors or work_name in self.errors:
+            names = self._names(department)
+            if any(name in self.errors for name in names):
                 continue
-            pb, work = cleaned.get(pb_name), cleaned.get(work_name)
-            if (pb is None) != (work is None):
-                self.add_error(work_name if work is None else pb_name, _("请同时填写党建工作与业务工作得分。"))
+            missing = [name for name in names if cleaned.get(name) is None]
+            if missing and len(missing) < len(names):
+                self.add_error(missing[0], _("请同时填写党建工作三部分与业务工作得分。"))
         return cleaned
 
     def rows(self):
-        """(department, party-building field, work field, stored score or None) for the template."""
+        """(department, the party-building part fields, the work field, stored score or None)."""
         for department in self.departments:
             yield (
                 department,
-                self[f"pb_{department.pk}"],
+                [self[f"{part}_{department.pk}"] for part in self.PARTS],
                 self[f"work_{department.pk}"],
                 self.existing.get(department.pk),
             )
 
-    def entries(self) -> list[tuple[Department, Decimal, Decimal]]:
-        """(department, party-building, work) for every department filled in."""
+    def entries(self) -> list[tuple[Department, dict[str, Decimal], Decimal]]:
+        """(department, party-building parts, work) for every department filled in."""
         return [
-            (department, self.cleaned_data[f"pb_{department.pk}"], self.cleaned_data[f"work_{department.pk}"])
+            (
+                department,
+                {part: self.cleaned_data[f"{part}_{department.pk}"] for part in self.PARTS},
+                self.cleaned_data[f"work_{department.pk}"],
+            )
             for department in self.departments
-            if self.cleaned_data.get(f"pb_{department.pk}") is not None
-            and self.cleaned_data.get(f"work_{department.pk}") is not None
+            if all(self.cleaned_data.get(name) is not None for name in self._names(department))
         ]
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import jobs
 
+from . import lists
 from .services import rollup
 
 
@@ -18,3 +19,4 @@ def register_kinds() -> None:
         permission="evaluations.run_rollup",
         return_url=lambda job: reverse("evaluations:rollup"),
     )
+    lists.register_exports()

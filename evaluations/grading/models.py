@@ -421,6 +421,14 @@ class DepartmentScore(OrganisationScoped, models.Model):
     party_building_weight = models.PositiveSmallIntegerField(
         _("党建工作权重"), validators=[MinValueValidator(51), MaxValueValidator(100)]
     )
+    # The three parts of 党建工作 and their shares of it when they were entered (empty on scores
+    # entered as one party-building figure, before the parts existed).
+    party_basics_score = score_field(_("党建基础工作得分"), null=True, blank=True)
+    party_education_score = score_field(_("党员教育管理得分"), null=True, blank=True)
+    party_bottom_line_score = score_field(_("底线约束得分"), null=True, blank=True)
+    party_basics_share = models.PositiveSmallIntegerField(_("党建基础工作比例"), null=True, blank=True)
+    party_education_share = models.PositiveSmallIntegerField(_("党员教育管理比例"), null=True, blank=True)
+    party_bottom_line_share = models.PositiveSmallIntegerField(_("底线约束比例"), null=True, blank=True)
     total = score_field(_("科室得分"))
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     entered_at = models.DateTimeField(auto_now=True)

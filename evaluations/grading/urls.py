@@ -39,6 +39,7 @@ urlpatterns = [
     path("rollup/jobs/<int:pk>/", rollup.rollup_job, name="rollup_job"),
     path("rollup/<int:pk>/", rollup.rollup_results, name="rollup_results"),
     path("rollup/<int:pk>/run/", rollup.rollup_run, name="rollup_run"),
+    path("rollup/<int:pk>/export/", rollup.rollup_export, name="rollup_export"),
     path("scores/indicators/", scores.indicator_set_list, name="score_indicator_set_list"),
     path("scores/indicators/create/", scores.indicator_sets_create, name="score_indicator_sets_create"),
     path("scores/indicators/<int:pk>/", scores.indicator_set_edit, name="score_indicator_set_edit"),

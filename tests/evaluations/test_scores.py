@@ -549,24 +549,37 @@ def test_hr_enters_every_departments_scores_in_one_form(client_for, hr, organisa
     response = client_for(hr).post(
         url,
         {
-            f"pb_{department.pk}": "90",
+            f"basics_{department.pk}": "100",
+            f"education_{department.pk}": "80",
+            f"bottom_line_{department.pk}": "85",
             f"work_{department.pk}": "80",
-            f"pb_{outsider.department_id}": "10",  # another organisation's: not a field, ignored
+            f"basics_{outsider.department_id}": "10",  # another organisation's: not a field, ignored
             f"work_{outsider.department_id}": "10",
         },
     )
     assert response.status_code == 302
-    assert DepartmentScore.objects.get().total == Decimal("86.00")  # 90 × 60 % + 80 × 40 %
+    score = DepartmentScore.objects.get()
+    # 党建 = 100 × 40 % + 80 × 30 % + 85 × 30 % = 89.5; total = 89.5 × 60 % + 80 × 40 %
+    assert (score.party_building_score, score.total) == (Decimal("89.50"), Decimal("85.70"))
+    assert (score.party_basics_score, score.party_education_score, score.party_bottom_line_score) == (100, 80, 85)
     assert not DepartmentScore.objects.filter(department=second).exists()
     page = client_for(hr).get(url).content.decode()
-    assert "86.00" in page
+    assert "85.70" in page and page.count('data-testid="party-part"') == 3
+    assert "基础工作（24%）" in page and "底线约束（18%）" in page
 
 
 def test_one_missing_department_score_refuses_the_whole_form(client_for, hr, organisation, department, policy):
     second = DepartmentFactory(organisation=organisation, name="二科")
     url = reverse("evaluations:score_departments") + "?year=2026&quarter=3"
     response = client_for(hr).post(
-        url, {f"pb_{department.pk}": "90", f"work_{department.pk}": "80", f"pb_{second.pk}": "70"}
+        url,
+        {
+            f"basics_{department.pk}": "90",
+            f"education_{department.pk}": "90",
+            f"bottom_line_{department.pk}": "90",
+            f"work_{department.pk}": "80",
+            f"basics_{second.pk}": "70",
+        },
     )
     assert response.status_code == 400
     assert "请同时填写" in response.content.decode()
@@ -647,3 +660,40 @@ def test_opening_a_quarter_under_the_score_model_creates_the_missing_sets(organi
 def test_without_the_score_model_opening_a_quarter_creates_no_indicator_set(organisation, staff):
     appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
     assert not IndicatorSet.objects.exists()
+
+
+def test_the_three_party_building_parts_are_weighted_by_the_policys_shares(department, hr, policy):
+    Policy.objects.filter(pk=policy.pk).update(
+        party_building_weight=70, party_basics_share=50, party_education_share=25, party_bottom_line_share=25
+    )
+    saved = department_score_save(
+        department=department,
+        year=2026,
+        quarter=4,
+        party_parts={"basics": 80, "education": 100, "bottom_line": 60},
+        work_score=90,
+        actor=hr,
+    )
+    # 党建 = 80 × 50 % + 100 × 25 % + 60 × 25 % = 80; total = 80 × 70 % + 90 × 30 % = 83
+    assert (saved.party_building_score, saved.total) == (Decimal("80.00"), Decimal("83.00"))
+    assert (saved.party_basics_share, saved.party_education_share, saved.party_bottom_line_share) == (50, 25, 25)
+
+
+def test_it_refuses_a_missing_party_building_part(department, hr, policy):
+    with pytest.raises(ValidationError):
+        department_score_save(
+            department=department,
+            year=2026,
+            quarter=4,
+            party_parts={"basics": 80, "education": 100},
+            work_score=90,
+            actor=hr,
+        )
+    assert not DepartmentScore.objects.exists()
+
+
+def test_the_policy_refuses_party_building_shares_that_do_not_add_up_to_100(policy):
+    policy.party_basics_share, policy.party_education_share, policy.party_bottom_line_share = 40, 40, 30
+    with pytest.raises(ValidationError) as refused:
+        policy.full_clean()
+    assert "party_bottom_line_share" in refused.value.message_dict

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import periods
+from accounts.audit import audit_reason
 from accounts.models import Department, Organisation, User
 from accounts.selectors import person_is_choosable, policy_for_organisation
 from accounts.textlimits import check_length
 
-from ..models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity
+from ..models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity, VetoFlag
 from . import veto
 
 
@@ -131,6 +132,90 @@ def inspection_record(
     ).exists():
         discipline_check(organisation=organisation, year=date.year, month=date.month)
     return inspection
+
+
+@transaction.atomic
+def inspection_correct(
+    *,
+    inspection: Inspection,
+    actor: User,
+    reason: str,
+    date: datetime.date,
+    kind: str,
+    note: str,
+    findings: Mapping[int, Mapping],
+) -> Inspection:
+    """Correct a recorded inspection: its date, kind and note, and each finding's severity,
+    description and evidence (``findings``: finding id → those fields). Only its own inspector
+    may, with a reason; every change is audited old → new with that reason.
+
+    A severity changed to or from 严重, or a date moved to another year, re-derives the veto flags
+    (:func:`veto.veto_reconcile`, in this transaction, as a sanction's correction does); the flags
+    of corrected findings take the new wording.
+    """
+    locked = Inspection.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=inspection.pk)
+    if (
+        locked.inspector_id != actor.pk
+        or actor.organisation_id != locked.organisation_id
+        or not actor.has_perm("evaluations.record_inspection")
+    ):
+        raise PermissionDenied(_("只有记录该检查的纪检督查人员可以更正。"))
+    reason = (reason or "").strip()
+    errors: list[str] = []
+    if not reason:
+        errors.append(_("更正检查记录须说明理由。"))
+    if date > periods.today():
+        errors.append(_("检查日期不能晚于今天。"))
+    else:
+        try:
+            periods.check_plausible_date(date, not_future=True, label=_("检查日期"))
+        except ValidationError as exc:
+            errors.append(exc.messages[0])
+    try:
+        check_length(note.strip(), limit=Inspection._meta.get_field("note").max_length, label=_("检查情况"))
+    except ValidationError as exc:
+        errors.append(exc.messages[0])
+    if kind not in InspectionKind.values:
+        errors.append(_("请选择检查类别。"))
+    existing = {finding.pk: finding for finding in locked.findings.order_by("pk")}
+    if set(findings) - set(existing):
+        errors.append(_("只能更正本次检查的发现。"))
+    for number, pk in enumerate(existing, start=1):
+        row = findings.get(pk)
+        if row is None:
+            continue
+        if row.get("severity") not in Severity.values:
+            errors.append(_("第%(n)d项发现：%(message)s") % {"n": number, "message": _("请选择严重程度。")})
+        if not (row.get("description") or "").strip():
+            errors.append(_("第%(n)d项发现：%(message)s") % {"n": number, "message": _("请填写问题描述。")})
+    if errors:
+        raise ValidationError(errors)
+
+    old_date, rederive = locked.date, False
+    with audit_reason(reason):
+        locked.date, locked.kind, locked.note = date, kind, note.strip()
+        locked.save()
+        for pk, row in findings.items():
+            finding = existing[pk]
+            new = (row["severity"], row["description"].strip(), (row.get("evidence") or "").strip())
+            if new == (finding.severity, finding.description, finding.evidence):
+                continue
+            rederive |= (finding.severity == Severity.SERIOUS) != (new[0] == Severity.SERIOUS)
+            finding.severity, finding.description, finding.evidence = new
+            finding.inspection = locked
+            finding.save()
+            VetoFlag.objects.filter(finding=finding).update(reason=veto.finding_reason(finding))
+    if date != old_date:
+        for finding in existing.values():
+            finding.inspection = locked
+            VetoFlag.objects.filter(finding=finding).update(reason=veto.finding_reason(finding))
+    if rederive or date.year != old_date.year:
+        veto.veto_reconcile(organisation=locked.organisation)
+    if (date.year, date.month) != (old_date.year, old_date.month):
+        # The count of inspections of both months changed: an alert may open or resolve.
+        for month in {(old_date.year, old_date.month), (date.year, date.month)}:
+            discipline_check(organisation=locked.organisation, year=month[0], month=month[1])
+    return locked
 
 
 def month_has_ended(*, year: int, month: int, today: datetime.date | None = None) -> bool:

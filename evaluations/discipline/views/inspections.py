@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
+from accounts import listing
 from accounts.decorators import permission_required
+from accounts.formerrors import add_service_errors
 from accounts.pagination import filtered_page
 
-from .. import selectors
-from ..forms import FindingFormSet, InspectionFilter, InspectionForm
+from .. import lists
+from ..forms import FindingFormSet, InspectionCorrectionForm, InspectionForm
 from ..models import Inspection
 from ..services import inspections as services
 
@@ -39,17 +42,23 @@ def _get_inspection_for_user(request: HttpRequest, pk: int) -> Inspection:
 
 @permission_required("evaluations.view_inspections")
 def inspection_list(request: HttpRequest) -> HttpResponse:
-    organisation = request.user.organisation
-    queryset = selectors.inspections_for_list(organisation_id=organisation.pk)
-    filterset = InspectionFilter(request.GET, queryset=queryset, organisation=organisation)
+    filterset, sorting = lists.inspections(request.user, request.GET)
     return render(
         request,
         "evaluations/inspections/list.html",
         {
             **filtered_page(request, filterset, per_page=PAGE_SIZE),
+            "sorting": sorting,
             "can_record": request.user.has_perm("evaluations.record_inspection"),
         },
     )
+
+
+@require_POST
+@permission_required("evaluations.view_inspections")
+def inspection_export(request: HttpRequest) -> HttpResponse:
+    """导出Excel: the inspections as filtered and sorted on the page (a job when the list is long)."""
+    return listing.export_response(request, lists.INSPECTIONS_EXPORT)
 
 
 @never_cache
@@ -93,5 +102,37 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "evaluations/inspections/detail.html",
-        {"inspection": inspection, "findings": findings},
+        {
+            "inspection": inspection,
+            "findings": findings,
+            "can_correct": request.user.has_perm("evaluations.correct_inspection", inspection),
+        },
     )
+
+
+@never_cache
+@login_required
+def inspection_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """更正: its own inspector corrects a recorded inspection, with a reason (audited)."""
+    inspection = _get_inspection_for_user(request, pk)
+    if not request.user.has_perm("evaluations.correct_inspection", inspection):
+        raise PermissionDenied
+    findings = list(inspection.findings.select_related("person__department", "department").order_by("pk"))
+    form = InspectionCorrectionForm(request.POST or None, inspection=inspection, findings=findings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inspection_correct(
+                inspection=inspection,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                date=form.cleaned_data["date"],
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+                findings=form.corrected_findings(),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("检查记录已更正。"))
+            return redirect("evaluations:inspection_detail", pk=inspection.pk)
+    return render(request, "evaluations/inspections/correct.html", {"inspection": inspection, "form": form})

@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import periods
+from accounts import listing, periods
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors, run_service
 from accounts.pages import confirm_page
 from accounts.pagination import filtered_page
 
-from .. import selectors
-from ..forms_veto import SanctionFilter, SanctionForm, SanctionRulesForm, VetoFlagFilter, VetoLiftForm
+from .. import lists, selectors
+from ..forms_veto import SanctionForm, SanctionRulesForm, VetoFlagFilter, VetoLiftForm
 from ..models import Sanction, SanctionEffect, VetoFlag
 from ..services import sanctions as services
 from ..services import veto
@@ -48,13 +48,19 @@ def _get_flag_for_user(request: HttpRequest, pk: int) -> VetoFlag:
 @permission_required(MANAGE)
 def sanction_list(request: HttpRequest) -> HttpResponse:
     organisation = request.user.organisation
-    queryset = selectors.sanctions_for_list(organisation_id=organisation.pk)
-    filterset = SanctionFilter(request.GET, queryset=queryset, organisation=organisation)
+    filterset, sorting = lists.sanctions(request.user, request.GET)
     context = filtered_page(request, filterset, per_page=PAGE_SIZE)
     rules = selectors.sanction_rules(organisation=organisation)
     for sanction in context["page"]:
         sanction.effect_label = SanctionEffect(rules[sanction.kind]).label
-    return render(request, "evaluations/veto/sanction_list.html", context)
+    return render(request, "evaluations/veto/sanction_list.html", {**context, "sorting": sorting})
+
+
+@require_POST
+@permission_required(MANAGE)
+def sanction_export(request: HttpRequest) -> HttpResponse:
+    """导出Excel: the sanctions as filtered and sorted on the page (a job when the list is long)."""
+    return listing.export_response(request, lists.SANCTIONS_EXPORT)
 
 
 def _sanction_form_page(request: HttpRequest, sanction: Sanction | None) -> HttpResponse:

@@ -13,12 +13,14 @@ Every number comes from the organisation's :class:`accounts.models.Policy`.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Department, Organisation, Policy, PositionCategory, User
 from accounts.selectors import policy_for_organisation
@@ -385,18 +387,40 @@ def indicator_scores_save(*, grade_row: QuarterGrade, actor: User, scores: dict[
 # --- Department scores -------------------------------------------------------------------
 
 
+# The three parts of 党建工作 (seed 000): (key, label); each one's share of 党建工作 comes from the
+# policy (``party_<key>_share``), its score is stored as ``DepartmentScore.party_<key>_score``.
+PARTY_PARTS = (("basics", _lazy("基础工作")), ("education", _lazy("党员教育管理")), ("bottom_line", _lazy("底线约束")))
+
+
+def party_part_weights(policy: Policy) -> list[tuple[str, str, int, Decimal]]:
+    """(key, label, share of 党建工作 in %, weight in the department score in %) of each part."""
+    return [
+        (
+            key,
+            str(label),
+            getattr(policy, f"party_{key}_share"),
+            Decimal(policy.party_building_weight * getattr(policy, f"party_{key}_share")) / HUNDRED,
+        )
+        for key, label in PARTY_PARTS
+    ]
+
+
 @transaction.atomic
 def department_score_save(
     *,
     department: Department,
     year: int,
     quarter: int,
-    party_building_score: Decimal,
     work_score: Decimal,
     actor: User,
+    party_parts: Mapping[str, Decimal] | None = None,
+    party_building_score: Decimal | None = None,
 ) -> DepartmentScore:
     """HR enters a department's quarterly score (科室成绩).
 
+    党建工作 is entered as its three parts (``party_parts``: 基础工作, 党员教育管理, 底线约束, each
+    scored 0–100), weighted by the policy's shares of it (summing to 100); a single
+    ``party_building_score`` is still accepted where the parts are not known.
     total = party-building × w + work × (1 − w), w = ``policy.party_building_weight`` / 100, which
     must be more than half. With linkage on, the composites already computed for the department's
     people in that quarter are brought up to date.
@@ -414,7 +438,22 @@ def department_score_save(
         raise ValidationError(
             _("党建工作权重须超过50%%（当前为%(weight)s%%），请先修改考核政策。") % {"weight": weight}
         )
-    party_building = _parse_score(party_building_score, label=_("党建工作"))
+    parts: dict[str, Decimal | None] = {key: None for key, _label in PARTY_PARTS}
+    shares: dict[str, int | None] = {key: None for key, _label in PARTY_PARTS}
+    if party_parts is not None:
+        part_weights = party_part_weights(policy)
+        if sum(share for _key, _label, share, _weight in part_weights) != 100:
+            raise ValidationError(_("党建工作三部分比例之和须为100，请先修改考核政策。"))
+        for key, label, share, _weight in part_weights:
+            if party_parts.get(key) is None:
+                raise ValidationError(_("请填写党建工作的三部分得分。"))
+            parts[key] = _parse_score(party_parts[key], label=label)
+            shares[key] = share
+        party_building = _round(sum(parts[key] * shares[key] for key in parts) / HUNDRED)
+    elif party_building_score is not None:
+        party_building = _parse_score(party_building_score, label=_("党建工作"))
+    else:
+        raise ValidationError(_("请填写党建工作的三部分得分。"))
     work = _parse_score(work_score, label=_("业务工作"))
     total = _round((party_building * weight + work * (100 - weight)) / HUNDRED)
 
@@ -423,15 +462,21 @@ def department_score_save(
         .filter(department=department, year=year, quarter=quarter)
         .first()
     ) or DepartmentScore(department=department, year=year, quarter=quarter)
-    unchanged = score.pk and (score.party_building_score, score.work_score, score.party_building_weight) == (
-        party_building,
-        work,
-        weight,
-    )
-    if unchanged:
+
+    def state(party_building, work, weight, parts, shares) -> tuple:
+        return (party_building, work, weight, *parts.values(), *shares.values())
+
+    stored_parts = {key: getattr(score, f"party_{key}_score") for key in parts}
+    stored_shares = {key: getattr(score, f"party_{key}_share") for key in shares}
+    if score.pk and state(
+        score.party_building_score, score.work_score, score.party_building_weight, stored_parts, stored_shares
+    ) == state(party_building, work, weight, parts, shares):
         return score
     score.party_building_score, score.work_score = party_building, work
     score.party_building_weight, score.total, score.entered_by = weight, total, actor
+    for key in parts:
+        setattr(score, f"party_{key}_score", parts[key])
+        setattr(score, f"party_{key}_share", shares[key])
     score.full_clean(validate_unique=False)
     score.save()
     if appraisal_quarter is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
@@ -13,11 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import listing
 from accounts import views as job_views
 from accounts.decorators import permission_required
 from accounts.models import Job
+from accounts.pagination import page_of, query_without_page
 
-from ..models import AppraisalQuarter, DepartmentQuarterStats, QuarterResult
+from .. import lists
+from ..models import AppraisalQuarter, DepartmentQuarterStats
 from ..services import rollup as services
 
 PAGE_SIZE = 50
@@ -96,16 +98,26 @@ def rollup_results(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("department")
         .order_by("department__sort_order", "department__code")
     )
-    results = (
-        QuarterResult.objects.filter(appraisal_quarter=appraisal_quarter)
-        .select_related("person", "department")
-        .order_by("department_id", "person_id")
-    )
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    results, sorting = lists.rollup_results(appraisal_quarter, request.GET)
+    page = page_of(request, results, PAGE_SIZE)
     for row in page:
         row.flag_labels = [services.FLAG_LABELS.get(flag, flag) for flag in row.flags]
     return render(
         request,
         "evaluations/rollup/results.html",
-        {"appraisal_quarter": appraisal_quarter, "department_stats": department_stats, "page": page},
+        {
+            "appraisal_quarter": appraisal_quarter,
+            "department_stats": department_stats,
+            "page": page,
+            "sorting": sorting,
+            "query": query_without_page(request.GET),
+        },
     )
+
+
+@require_POST
+@permission_required("evaluations.run_rollup")
+def rollup_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """导出Excel: the quarter's person rows in the page's sort (a job when the list is long)."""
+    _get_quarter_for_user(request, pk)
+    return listing.export_response(request, lists.ROLLUP_EXPORT, pk=pk)

@@ -142,12 +142,12 @@ def department_scores(request: HttpRequest) -> HttpResponse:
             try:
                 # All departments or none: a refusal leaves the stored scores as they were.
                 with transaction.atomic():
-                    for department, party_building, work in form.entries():
+                    for department, party_parts, work in form.entries():
                         services.department_score_save(
                             department=department,
                             year=year,
                             quarter=quarter,
-                            party_building_score=party_building,
+                            party_parts=party_parts,
                             work_score=work,
                             actor=request.user,
                         )
@@ -171,5 +171,6 @@ def department_scores(request: HttpRequest) -> HttpResponse:
         "query": urlencode({"year": year, "quarter": quarter}),
         "policy": policy,
         "work_weight": 100 - policy.party_building_weight,
+        "party_parts": services.party_part_weights(policy),
     }
     return render(request, "evaluations/scores/department_scores.html", ctx, status=400 if errors else 200)

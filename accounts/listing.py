@@ -1,0 +1,303 @@
+"""The daily list tools, one mechanism for every list page: sort by a column, export what is shown.
+
+Sorting: a page names the columns it sorts by and the fields behind each (a whitelist: anything
+else in ``?sort=`` is ignored, so the URL never reaches ``order_by`` unchecked); ``?sort=name``
+sorts ascending, ``?sort=-name`` descending, always with the primary key as the last key so pages
+never repeat or skip a row. The headers link through ``templates/includes/sort_header.html``::
+
+    queryset, sorting = listing.sort_queryset(queryset, request.GET, keys=STAFF_SORT, default="department")
+    {% include "includes/sort_header.html" with link=sorting.links.name label=_("姓名") %}
+
+Export: a room registers a :class:`ListExport` once (``AppConfig.ready()``), naming the
+permission, the headers and a ``build`` that returns the rows the page shows for those filters and
+that sort (the same selector the view uses). The page's 导出 Excel button posts its query string to
+the list's export URL, whose view calls :func:`export_response`: a small list downloads at once, a
+large one becomes a background job (accounts.jobs) and the person lands on its progress page. The
+job checks the right again when it runs. Every value is written as text or a number or a date,
+never a formula (accounts.excel).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, F, QuerySet, Value, When
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from . import audit, jobs, pages
+from .excel import new_sheet, workbook_file, write_table
+from .models import Job, User
+
+SORT_PARAM = "sort"
+XLSX = pages.XLSX
+# Up to this many rows an export downloads in the request; beyond, it is a background job.
+DEFAULT_INLINE_ROWS = 2000
+# Rows read from the database at a time (and handed to ``prepare`` together).
+CHUNK = 500
+
+
+# --- Sorting -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SortLink:
+    """One column header's link: the query string that sorts by it (or reverses it)."""
+
+    key: str
+    query: str
+    active: bool
+    descending: bool
+
+
+@dataclass(frozen=True)
+class Sorting:
+    key: str
+    descending: bool
+    links: dict[str, SortLink]
+
+    @property
+    def param(self) -> str:
+        return f"-{self.key}" if self.descending else self.key
+
+
+def _order(name, descending: bool):
+    if not isinstance(name, str):
+        # An expression (a grade's rank by :func:`choice_order`, say).
+        return name.desc(nulls_last=True) if descending else name.asc(nulls_last=True)
+    # A field named "-x" in the whitelist sorts the other way round (newest first when "ascending").
+    if name.startswith("-"):
+        name, descending = name[1:], not descending
+    # Empty values last in both directions, the same on SQLite and PostgreSQL.
+    return F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+
+
+def choice_order(field: str, values: Sequence[str]) -> Case:
+    """Sort a choice field in the order of its choices (优秀 before 称职), not by its stored code."""
+    return Case(*(When(**{field: value}, then=Value(i)) for i, value in enumerate(values)), default=Value(len(values)))
+
+
+def sorting_for(data: QueryDict, *, keys: Mapping[str, Any], default: str | None) -> tuple[list, Sorting]:
+    """The ``order_by`` arguments ``?sort=`` asks for (whitelisted by ``keys``), and the header links.
+
+    ``default`` is a key of ``keys``, with a leading ``-`` for descending; ``None`` keeps the
+    queryset's own order until a column is chosen (no ``order_by`` arguments).
+    """
+    raw = (data.get(SORT_PARAM) or "").strip()
+    descending = raw.startswith("-")
+    key = raw[1:] if descending else raw
+    if key not in keys:
+        descending = bool(default) and default.startswith("-")
+        key = default.lstrip("-") if default else ""
+    order = []
+    if key:
+        fields = keys[key]
+        fields = tuple(fields) if isinstance(fields, list | tuple) else (fields,)
+        order = [_order(name, descending) for name in fields]
+        order.append(F("pk").desc() if descending else F("pk").asc())
+
+    links = {}
+    for name in keys:
+        query = data.copy()
+        query.pop("page", None)
+        active = name == key
+        query[SORT_PARAM] = f"-{name}" if active and not descending else name
+        links[name] = SortLink(key=name, query=query.urlencode(), active=active, descending=active and descending)
+    return order, Sorting(key=key, descending=descending, links=links)
+
+
+def sort_queryset(
+    queryset: QuerySet, data: QueryDict, *, keys: Mapping[str, Any], default: str | None
+) -> tuple[QuerySet, Sorting]:
+    """``queryset`` ordered as ``?sort=`` asks (see :func:`sorting_for`), and the header links."""
+    order, sorting = sorting_for(data, keys=keys, default=default)
+    return (queryset.order_by(*order) if order else queryset), sorting
+
+
+# --- Export --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ListRows:
+    """What a list export writes: the items (a queryset, filtered and sorted as the page) and how
+    one item becomes a row. ``prepare(batch)`` may load what a batch of items needs in one query."""
+
+    items: QuerySet | Sequence
+    row: Callable[[Any], Sequence]
+    prepare: Callable[[list], None] | None = None
+
+
+@dataclass(frozen=True)
+class ListExport:
+    name: str
+    title: str
+    # Who may export (a rules permission, checked without an object, again when the job runs).
+    permission: str
+    headers: Callable[[], Sequence[str]]
+    # (viewer, the page's query, the URL's arguments) → the rows; raises Http404 for an object
+    # the viewer may not see.
+    build: Callable[[User, QueryDict, dict], ListRows]
+    # (the URL's arguments, the page's query) → the list page, for the job page's way back.
+    page_url: Callable[[dict, str], str]
+    filename: str = "list"
+
+    @property
+    def kind(self) -> str:
+        return f"list_export.{self.name}"
+
+
+_exports: dict[str, ListExport] = {}
+
+
+def register(export: ListExport) -> ListExport:
+    """Make a list exportable (from ``AppConfig.ready()``), with its background-job kind."""
+    _exports[export.name] = export
+
+    def runner(job: Job, report: jobs.Report) -> jobs.JobFile:
+        return _run(export, job, report)
+
+    existing = jobs.get_kind(export.kind)
+    if existing is None:
+        jobs.register(
+            export.kind,
+            runner,
+            label=export.title,
+            permission=export.permission,
+            return_url=lambda job: _return_url(export, job),
+        )
+    return export
+
+
+def get(name: str) -> ListExport:
+    return _exports[name]
+
+
+def _return_url(export: ListExport, job: Job) -> str:
+    return export.page_url(dict(job.params.get("kwargs") or {}), str(job.params.get("query") or ""))
+
+
+def page_url(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+def inline_rows() -> int:
+    """Up to this many rows an export downloads at once (``settings.LIST_EXPORT_INLINE_ROWS``)."""
+    return int(getattr(settings, "LIST_EXPORT_INLINE_ROWS", DEFAULT_INLINE_ROWS))
+
+
+def _value(value):
+    """A list's value as its workbook shows it: yes/no in words; the rest through
+    :func:`accounts.excel.cell_value` (local time, text never a formula, no control characters)."""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return value
+
+
+def _batches(items: QuerySet | Sequence) -> Iterable[list]:
+    iterator = items.iterator(chunk_size=CHUNK) if isinstance(items, QuerySet) else iter(items)
+    batch: list = []
+    for item in iterator:
+        batch.append(item)
+        if len(batch) == CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def write_workbook(export: ListExport, rows: ListRows, *, total: int, report: jobs.Report | None = None) -> bytes:
+    """The list as an .xlsx (write-only: flat memory for any size), formatted like every table the
+    application writes (:func:`accounts.excel.write_table`); user text always text."""
+    workbook = Workbook(write_only=True)
+    sheet = new_sheet(workbook, export.title)
+
+    def values():
+        written = 0
+        for batch in _batches(rows.items):
+            if rows.prepare is not None:
+                rows.prepare(batch)
+            for item in batch:
+                yield [_value(value) for value in rows.row(item)]
+            written += len(batch)
+            if report is not None and total:
+                report(
+                    min(95, 5 + 90 * written // total),
+                    _("已写入%(done)d/%(total)d行……") % {"done": written, "total": total},
+                )
+
+    write_table(sheet, [str(header) for header in export.headers()], values())
+    return workbook_file(workbook)
+
+
+def _count(items: QuerySet | Sequence) -> int:
+    return items.count() if isinstance(items, QuerySet) else len(items)
+
+
+def _filename(export: ListExport) -> str:
+    return f"{export.filename}-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def export_response(request: HttpRequest, name: str, **kwargs) -> HttpResponse:
+    """The 导出 Excel button of a list page (a POST with the page's query string): the file at once
+    when it is small, else a background job and its progress page. The export is audited."""
+    export = _exports[name]
+    viewer = request.user
+    if not viewer.has_perm(export.permission):
+        raise PermissionDenied
+    rows = export.build(viewer, request.GET, kwargs)
+    total = _count(rows.items)
+    query = request.GET.urlencode()
+    if total > inline_rows():
+        job = jobs.job_request(
+            kind=export.kind,
+            organisation=viewer.organisation,
+            params={"query": query, "kwargs": kwargs},
+            requested_by=viewer,
+        )
+        audit.record_event(
+            event="export",
+            obj=viewer.organisation,
+            request=request,
+            label=str(export.title),
+            detail={"filters": query, "rows": total, "job": job.pk},
+        )
+        return redirect(job)
+    content = write_workbook(export, rows, total=total)
+    audit.record_event(
+        event="export",
+        obj=viewer.organisation,
+        request=request,
+        label=str(export.title),
+        detail={"filters": query, "rows": total},
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename={_filename(export)}"
+    return response
+
+
+def _run(export: ListExport, job: Job, report: jobs.Report) -> jobs.JobFile:
+    """The export job: the right is checked again when it runs, and the rows are those the person
+    who asked sees now."""
+    viewer = job.requested_by
+    if (
+        viewer is None
+        or not viewer.is_active
+        or viewer.organisation_id != job.organisation_id
+        or not viewer.has_perm(export.permission)
+    ):
+        raise jobs.JobError(_("提交人已无权导出该列表，未导出。"))
+    try:
+        rows = export.build(viewer, QueryDict(str(job.params.get("query") or "")), dict(job.params.get("kwargs") or {}))
+    except Http404:
+        raise jobs.JobError(_("要导出的内容已不存在或已无权查看，未导出。")) from None
+    report(5, _("正在生成Excel……"))
+    content = write_workbook(export, rows, total=_count(rows.items), report=report)
+    report(100, _("Excel已生成，可以下载。"))
+    return jobs.JobFile(content=content, name=_filename(export), content_type=XLSX)

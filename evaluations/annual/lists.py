@@ -1,0 +1,171 @@
+"""The annual list and the result-use lists, sortable and exportable (accounts.listing): the query
+the page shows, which its 导出Excel button and the export job write as well."""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import listing
+from accounts.listing import ListExport, ListRows
+from accounts.models import User
+
+from . import selectors, services
+from .forms import AnnualFilter
+from .models import AnnualGrade, AnnualResult
+
+GRADE_ORDER = [value for value, _label in AnnualGrade.choices]
+BY_DEPARTMENT = ("department__sort_order", "department__code", "person__employee_number")
+ANNUAL_SORT = {
+    "department": ("department__sort_order", "department__code", "rank", "person__employee_number"),
+    "name": "person__full_name",
+    "score": "-composite_score",
+    "rank": "rank",
+    "suggested": listing.choice_order("suggested_grade", GRADE_ORDER),
+    "decided": listing.choice_order("decided_grade", GRADE_ORDER),
+}
+USE_SORT = {
+    "department": BY_DEPARTMENT,
+    "name": "person__full_name",
+    "grade": listing.choice_order("final", GRADE_ORDER),
+}
+ANNUAL_EXPORT = "evaluations.annual"
+USE_EXPORT = "evaluations.annual_use"
+
+
+def annual_list(viewer: User, data: QueryDict, year: int):
+    """The year's results as the annual page lists them: its filter (with the data it was bound
+    to) and its sort. Opened without a filter, a large organisation's list opens on its first
+    department (its sort over every person of the year took about a second at 100 000); 全部
+    chosen in the form still lists everyone."""
+    organisation = viewer.organisation
+    queryset = services.annual_results_for_year(organisation=organisation, year=year)
+    queryset, sorting = listing.sort_queryset(queryset, data, keys=ANNUAL_SORT, default="department")
+    if not set(data) - {"page", listing.SORT_PARAM}:
+        first = selectors.annual_first_department_if_large(organisation=organisation, year=year)
+        if first is not None:
+            data = data.copy()
+            data["department"] = str(first)
+    return AnnualFilter(data, queryset=queryset, organisation=organisation), sorting, data
+
+
+def _annual_headers() -> list[str]:
+    return [
+        _("科室"),
+        _("工号"),
+        _("姓名"),
+        _("季度等次"),
+        _("平均综合得分"),
+        _("优秀排序"),
+        _("建议等次"),
+        _("建议理由"),
+        _("确定等次"),
+        _("确定理由"),
+    ]
+
+
+def _annual_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
+    year = int(kwargs["year"])
+    filterset, _sorting, _data = annual_list(viewer, data, year)
+    records: dict[int, str] = {}
+
+    def prepare(batch: list[AnnualResult]) -> None:
+        records.clear()
+        records.update(
+            services.quarter_records(
+                person_ids=[r.person_id for r in batch], organisation=viewer.organisation, year=year
+            )
+        )
+
+    def row(result: AnnualResult) -> list:
+        return [
+            result.department.name if result.department_id else "",
+            result.person.employee_number,
+            result.person.get_full_name(),
+            records.get(result.person_id, "—/—/—/—"),
+            result.composite_score,
+            result.rank,
+            result.get_suggested_grade_display(),
+            "；".join(str(reason) for reason in result.suggestion_reasons or []),
+            result.get_decided_grade_display() if result.decided_grade else _("待确定"),
+            result.decision_reason,
+        ]
+
+    return ListRows(items=filterset.qs, row=row, prepare=prepare)
+
+
+def use_lists(viewer: User, data: QueryDict, year: int):
+    """The result-use lists, each sorted as ``?sort=`` asks (one sort for every list; until a
+    column is chosen each keeps its own order: the award list by rank, the others by department)."""
+    lists = services.annual_use_lists(organisation=viewer.organisation, year=year)
+    sorting = None
+    for name in ("excellent", "award", "promotion_pool", "three_years_excellent", "admonition", "dismissal_review"):
+        queryset, sorting = listing.sort_queryset(getattr(lists, name), data, keys=USE_SORT, default=None)
+        setattr(lists, name, queryset)
+    return lists, sorting
+
+
+def use_sections(lists) -> list[tuple[str, object, str, str]]:
+    """(title, rows, page parameter, test id) of each list of the page, in its order."""
+    return [
+        (_("评先树优候选人（年度优秀及创新突破）"), lists.award, "award", "award-list"),
+        (_("培训推荐（中青班等，年度优秀）"), lists.excellent, "training", "training-list"),
+        (_("连续三年优秀（记三等功）"), lists.three_years_excellent, "merit", "merit-list"),
+        (_("基本称职（诫勉谈话）"), lists.admonition, "admonition", "admonition-list"),
+        (_("连续两年不称职（辞退审查）"), lists.dismissal_review, "dismissal", "dismissal-list"),
+        (_("选拔培养储备（连续两年及以上优秀）"), lists.promotion_pool, "pool", "promotion-pool"),
+    ]
+
+
+def _use_headers() -> list[str]:
+    return [_("名单"), _("科室"), _("工号"), _("姓名"), _("年度等次"), _("委员会已确定")]
+
+
+def _use_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
+    lists, _sorting = use_lists(viewer, data, int(kwargs["year"]))
+    items = [(title, result) for title, rows, _param, _testid in use_sections(lists) for result in rows]
+    labels = dict(AnnualGrade.choices)
+
+    def row(item) -> list:
+        title, result = item
+        return [
+            title,
+            result.department.name if result.department_id else "",
+            result.person.employee_number,
+            result.person.get_full_name(),
+            str(labels.get(result.final, "")),
+            bool(result.decided_grade),
+        ]
+
+    return ListRows(items=items, row=row)
+
+
+def register_exports() -> None:
+    listing.register(
+        ListExport(
+            name=ANNUAL_EXPORT,
+            title=gettext_lazy("年度考核结果"),
+            permission="evaluations.view_annual",
+            headers=_annual_headers,
+            build=_annual_build,
+            page_url=lambda kwargs, query: listing.page_url(
+                reverse("evaluations:annual", kwargs={"year": kwargs["year"]}), query
+            ),
+            filename="annual",
+        )
+    )
+    listing.register(
+        ListExport(
+            name=USE_EXPORT,
+            title=gettext_lazy("年度考核结果运用"),
+            permission="evaluations.view_annual",
+            headers=_use_headers,
+            build=_use_build,
+            page_url=lambda kwargs, query: listing.page_url(
+                reverse("evaluations:annual_use", kwargs={"year": kwargs["year"]}), query
+            ),
+            filename="annual-use",
+        )
+    )

@@ -1,0 +1,127 @@
+"""The inspections and sanctions lists, sortable and exportable (accounts.listing): the query the
+page shows, which its 导出Excel button and the export job write as well."""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import listing
+from accounts.listing import ListExport, ListRows
+from accounts.models import User
+
+from . import selectors
+from .forms import InspectionFilter
+from .forms_veto import SanctionFilter
+from .models import Inspection, Sanction, SanctionEffect
+
+INSPECTION_SORT = {
+    "date": "date",
+    "kind": "kind",
+    "inspector": "inspector__full_name",
+    "findings": ("finding_count", "serious_count"),
+}
+SANCTION_SORT = {
+    "decided": "decided_on",
+    "person": "person__full_name",
+    "department": ("person__department__sort_order", "person__department__code"),
+    "kind": "kind",
+    "closed": "closed_on",
+}
+INSPECTIONS_EXPORT = "evaluations.inspections"
+SANCTIONS_EXPORT = "evaluations.sanctions"
+
+
+def inspections(viewer: User, data: QueryDict):
+    """The inspections list's filter (the viewer's organisation) and its sort, newest first by default."""
+    queryset = selectors.inspections_for_list(organisation_id=viewer.organisation_id)
+    queryset, sorting = listing.sort_queryset(queryset, data, keys=INSPECTION_SORT, default="-date")
+    return InspectionFilter(data, queryset=queryset, organisation=viewer.organisation), sorting
+
+
+def sanctions(viewer: User, data: QueryDict):
+    """The sanctions list's filter and its sort, the latest decision first by default."""
+    queryset = selectors.sanctions_for_list(organisation_id=viewer.organisation_id)
+    queryset, sorting = listing.sort_queryset(queryset, data, keys=SANCTION_SORT, default="-decided")
+    return SanctionFilter(data, queryset=queryset, organisation=viewer.organisation), sorting
+
+
+def _inspection_headers() -> list[str]:
+    return [_("检查日期"), _("检查类别"), _("检查科室"), _("检查人"), _("发现问题"), _("其中严重"), _("说明")]
+
+
+def _inspection_row(inspection: Inspection) -> list:
+    return [
+        inspection.date,
+        inspection.get_kind_display(),
+        "、".join(d.name for d in inspection.departments.all()),
+        inspection.inspector.get_full_name() if inspection.inspector_id else "",
+        inspection.finding_count,
+        inspection.serious_count,
+        inspection.note,
+    ]
+
+
+def _inspections_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
+    filterset, _sorting = inspections(viewer, data)
+    return ListRows(items=filterset.qs, row=_inspection_row)
+
+
+def _sanction_headers() -> list[str]:
+    return [
+        _("决定日期"),
+        _("姓名"),
+        _("工号"),
+        _("科室"),
+        _("类别"),
+        _("结案/解除日期"),
+        _("对年度考核的影响"),
+        _("说明"),
+    ]
+
+
+def _sanctions_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
+    filterset, _sorting = sanctions(viewer, data)
+    effects = selectors.sanction_rules(organisation=viewer.organisation)
+
+    def row(sanction: Sanction) -> list:
+        person = sanction.person
+        return [
+            sanction.decided_on,
+            person.get_full_name(),
+            person.employee_number,
+            str(person.department) if person.department_id else "",
+            sanction.get_kind_display(),
+            sanction.closed_on,
+            SanctionEffect(effects[sanction.kind]).label,
+            sanction.note,
+        ]
+
+    return ListRows(items=filterset.qs, row=row)
+
+
+def register_exports() -> None:
+    listing.register(
+        ListExport(
+            name=INSPECTIONS_EXPORT,
+            title=gettext_lazy("纪律作风检查"),
+            permission="evaluations.view_inspections",
+            headers=_inspection_headers,
+            build=_inspections_build,
+            page_url=lambda kwargs, query: listing.page_url(reverse("evaluations:inspections"), query),
+            filename="inspections",
+        )
+    )
+    listing.register(
+        ListExport(
+            name=SANCTIONS_EXPORT,
+            title=gettext_lazy("处分与组织处理"),
+            permission="evaluations.manage_sanctions",
+            headers=_sanction_headers,
+            build=_sanctions_build,
+            page_url=lambda kwargs, query: listing.page_url(reverse("evaluations:sanction_list"), query),
+            filename="sanctions",
+        )
+    )

@@ -1,0 +1,93 @@
+"""A quarter's roll-up results (the person rows), sortable and exportable (accounts.listing)."""
+
+from __future__ import annotations
+
+from django.http import Http404, QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import listing
+from accounts.listing import ListExport, ListRows
+from accounts.models import User
+
+from .models import AppraisalQuarter, Grade, QuarterResult
+from .services import rollup as services
+
+ROLLUP_SORT = {
+    "department": ("department__sort_order", "department__code", "person__employee_number"),
+    "name": "person__full_name",
+    "grade": listing.choice_order("final_grade", [value for value, _label in Grade.choices]),
+    "score": "composite_score",
+    "completion": "completion_rate",
+}
+ROLLUP_EXPORT = "evaluations.rollup_results"
+
+
+def quarter_for(viewer: User, pk: int) -> AppraisalQuarter:
+    """A quarter of the viewer's organisation; another organisation's pk is a 404."""
+    quarter = AppraisalQuarter.objects.filter(pk=pk, organisation_id=viewer.organisation_id).first()
+    if quarter is None:
+        raise Http404
+    return quarter
+
+
+def rollup_results(appraisal_quarter: AppraisalQuarter, data: QueryDict):
+    """The quarter's person rows, sorted as ``?sort=`` asks (by department by default)."""
+    queryset = QuarterResult.objects.filter(appraisal_quarter=appraisal_quarter).select_related("person", "department")
+    return listing.sort_queryset(queryset, data, keys=ROLLUP_SORT, default="department")
+
+
+def _headers() -> list[str]:
+    return [
+        _("科室"),
+        _("工号"),
+        _("姓名"),
+        _("等次"),
+        _("综合得分"),
+        _("目标完成率"),
+        _("月小结按时"),
+        _("月小结迟交"),
+        _("月小结未交"),
+        _("表扬"),
+        _("投诉"),
+        _("提示"),
+    ]
+
+
+def _row(result: QuarterResult) -> list:
+    return [
+        result.department.name if result.department_id else "",
+        result.person.employee_number,
+        result.person.get_full_name(),
+        result.get_final_grade_display(),
+        result.composite_score,
+        result.completion_rate,
+        result.summaries_on_time,
+        result.summaries_late,
+        result.summaries_missing,
+        result.praise_count,
+        result.complaint_count,
+        "、".join(str(services.FLAG_LABELS.get(flag, flag)) for flag in result.flags),
+    ]
+
+
+def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
+    queryset, _sorting = rollup_results(quarter_for(viewer, int(kwargs["pk"])), data)
+    return ListRows(items=queryset, row=_row)
+
+
+def register_exports() -> None:
+    listing.register(
+        ListExport(
+            name=ROLLUP_EXPORT,
+            title=gettext_lazy("汇总结果"),
+            permission="evaluations.run_rollup",
+            headers=_headers,
+            build=_build,
+            page_url=lambda kwargs, query: listing.page_url(
+                reverse("evaluations:rollup_results", args=[kwargs["pk"]]), query
+            ),
+            filename="rollup-results",
+        )
+    )
