@@ -111,7 +111,7 @@ def start_from_previous(request: HttpRequest) -> HttpResponse:
             owner=request.user, year=current_period.year, quarter=current_period.quarter
         )
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, error_text(exc))
         return redirect("targets:my_targets")
     messages.success(request, _("已从上季度复制目标，请修改后保存并提交。"))
     return redirect("targets:detail", pk=target_set.pk)
