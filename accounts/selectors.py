@@ -10,9 +10,15 @@ from .models import Department, Organisation, Policy, Role, RoleAssignment, User
 
 
 def policy_for_organisation(*, organisation_id: int) -> Policy:
-    """The organisation's policy; created with the defaults on first use."""
-    policy, _created = Policy.objects.get_or_create(organisation_id=organisation_id)
-    return policy
+    """The organisation's policy, or the defaults unsaved when it has no row yet.
+
+    A read never writes (a GET must not): :func:`accounts.services.organisation_create` creates
+    the row with the organisation, and a migration created it for the organisations before;
+    an organisation added another way (the Django admin) reads the defaults until HR or the
+    security administrator saves the policy, which inserts it then.
+    """
+    policy = Policy.objects.filter(organisation_id=organisation_id).first()
+    return policy if policy is not None else Policy(organisation_id=organisation_id)
 
 
 def participants_of(*, organisation: Organisation) -> QuerySet[User]:
