@@ -48,7 +48,6 @@ from .middleware import (
     request_policy,
 )
 from .models import (
-    AuditEntry,
     Department,
     Job,
     Notification,
@@ -749,11 +748,7 @@ def security_settings(request: HttpRequest) -> HttpResponse:
 
 @permission_required("accounts.view_audit_log")
 def audit_list(request: HttpRequest) -> HttpResponse:
-    queryset = (
-        AuditEntry.objects.filter(organisation_id=request.user.organisation_id)
-        .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")
-    )
+    queryset = selectors.audit_entries_for(auditor=request.user)
     filterset = AuditFilter(request.GET, queryset=queryset)
     context = filtered_page(request, filterset, per_page=50)
     audit.prefetch_related_labels(context["page"].object_list)
@@ -765,11 +760,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @permission_required("accounts.view_audit_log")
 def audit_export(request: HttpRequest) -> HttpResponse:
     """The entries the auditor's filters select, as an .xlsx (text cells only); the export is audited."""
-    queryset = (
-        AuditEntry.objects.filter(organisation_id=request.user.organisation_id)
-        .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")
-    )
+    queryset = selectors.audit_entries_for(auditor=request.user)
     filterset = AuditFilter(request.GET, queryset=queryset)
     entries = filterset.qs if filterset.is_valid() else queryset.none()
     content, count = audit.export_workbook(entries)
