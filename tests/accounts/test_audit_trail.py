@@ -290,7 +290,13 @@ def test_the_security_administrator_sets_the_retention_but_never_below_180_days(
     from accounts.models import Policy
 
     client = client_for(security_admin)
-    data = {"session_idle_minutes": 30, "password_max_age_days": 90, "audit_retention_days": 179}
+    data = {
+        "session_idle_minutes": 30,
+        "password_min_length": 8,
+        "password_min_classes": 3,
+        "password_max_age_days": 90,
+        "audit_retention_days": 179,
+    }
     response = client.post(reverse("accounts:security_settings"), data)
     assert response.status_code == 200 and "至少保存180天" in response.content.decode()
     assert Policy.objects.get(organisation=organisation).audit_retention_days == 180
