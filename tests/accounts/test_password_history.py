@@ -206,3 +206,17 @@ def test_the_security_page_states_the_deployments_lockout(client_for, security_a
     settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
     body = client_for(security_admin).get(reverse("accounts:security_settings")).content.decode()
     assert "连续失败5次锁定15分钟" in body and "失败30次" in body
+
+
+def test_one_time_passwords_follow_the_organisations_stricter_rules(organisation, department, sysadmin, staff):
+    """HR and the system administrator still create and reset accounts when the security
+    administrator asks for 20 characters: the one-time passwords are made that long."""
+    from accounts.models import Policy
+
+    Policy.objects.filter(organisation=organisation).update(password_min_length=20, password_min_classes=4)
+    person, initial = services.staff_create(
+        organisation=organisation, username="newcomer", full_name="新人", department=department
+    )
+    assert len(initial) >= 20
+    reset = services.staff_reset_password(user=staff, actor=sysadmin)
+    assert len(reset) >= 20
