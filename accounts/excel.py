@@ -14,8 +14,11 @@ Reading (the staff import in :mod:`accounts.imports`, the grading inputs in
   cleaning turns the cell text into values and whose ``clean`` calls the same service check the
   web form calls; its errors become the row's messages.
 
-Writing: :func:`append_row` (and :func:`text_cell` for a write-only sheet) writes every string as text,
-never as a formula, a leading = + - @ quote-prefixed; :func:`workbook_bytes` checks the whole workbook again.
+Writing: :func:`new_sheet` makes a sheet with a safe title; :func:`write_table` writes a table the one
+way every workbook of the application is formatted (widths from content, bold frozen header, print
+titles, autofilter, landscape when wide), each value through :func:`cell_value` (text never a formula
+or an error, control characters removed, dates as dates). The import templates' 说明 sheet is
+:func:`help_sheet_for`; :func:`workbook_bytes` checks a template again for formulas.
 
 The column headers and messages are part of the file format, so they are Chinese whatever the UI
 language; the messages still go through gettext like the rest of the project.
@@ -26,17 +29,25 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
+from decimal import Decimal
+from itertools import islice
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .text import SingleLineCharField, multi_line, single_line
 
 MAX_ROWS = 5000
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -74,7 +85,8 @@ SheetRows = list[tuple[int, list]]
 def cell_text(value) -> str:
     """A cell value as trimmed text: 1001 and 1001.0 both become "1001", True/False become 是/否.
 
-    Dates become ISO text (a midnight datetime just the date); an ideographic space counts as a space.
+    Dates become ISO text (a midnight datetime just the date); an ideographic space counts as a space;
+    a character the file stores escaped (``_x000b_``) is that character again, for the form to clean.
     """
     if value is None:
         return ""
@@ -88,7 +100,18 @@ def cell_text(value) -> str:
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
     if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
-    return str(value).replace("\u3000", " ").strip()
+    return _unescape(str(value)).replace("\u3000", " ").strip()
+
+
+# How an .xlsx stores a character XML cannot hold (LibreOffice writes U+000B as "_x000b_"); "_x005F_"
+# escapes a literal underscore that would otherwise start such a sequence.
+_ESCAPED_CHARACTER = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    if "_x" not in text:
+        return text
+    return _ESCAPED_CHARACTER.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def header_name(value) -> str:
@@ -201,7 +224,31 @@ def inspect_package(file, *, max_rows: int = MAX_ROWS) -> str | None:
     return None
 
 
+class FileError(str):
+    """A refusal of the file as a whole (not an .xlsx, too large, a wrong header): the import page shows
+    it on its own, not as one of a list of rows to correct."""
+
+    is_file_error = True
+
+
 def read_sheet(
+    file,
+    **kwargs,
+) -> tuple[dict[str, int], SheetRows, FileError | None]:
+    """Header positions and the non-blank data rows (Excel row number, values), or a file-level error.
+
+    Reads the sheet named ``sheet_title``, else the first one. Row 1 is the header: every required
+    column must be there, and an unknown or repeated column is refused. Blank rows are skipped. A file
+    over ``max_file_bytes`` (default :data:`MAX_FILE_BYTES`) or with more than ``max_rows`` data rows
+    (default :data:`MAX_ROWS`) is refused; ``empty_message`` replaces the message for a file with a
+    header but no data. On any error the positions and rows are empty and the message, in Chinese, is
+    a :class:`FileError`.
+    """
+    positions, data, error = _read_sheet(file, **kwargs)
+    return positions, data, FileError(error) if error else None
+
+
+def _read_sheet(
     file,
     *,
     columns: Columns,
@@ -210,14 +257,6 @@ def read_sheet(
     max_file_bytes: int | None = None,
     empty_message: str | None = None,
 ) -> tuple[dict[str, int], SheetRows, str | None]:
-    """Header positions and the non-blank data rows (Excel row number, values), or a file-level error.
-
-    Reads the sheet named ``sheet_title``, else the first one. Row 1 is the header: every required
-    column must be there, and an unknown or repeated column is refused. Blank rows are skipped. A file
-    over ``max_file_bytes`` (default :data:`MAX_FILE_BYTES`) or with more than ``max_rows`` data rows
-    (default :data:`MAX_ROWS`) is refused; ``empty_message`` replaces the message for a file with a
-    header but no data. On any error the positions and rows are empty and the message is in Chinese.
-    """
     max_rows = MAX_ROWS if max_rows is None else max_rows
     max_file_bytes = MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes
     header_to_field = {header: name for name, header, _required in columns}
@@ -296,6 +335,12 @@ def read_sheet(
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+# Control characters, line breaks and tabs: a string holding none of them is written as it is.
+_NEEDS_CLEANING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Values written as they are: numbers, dates, booleans, and cells already made.
+_KEPT_TYPES = (bool, int, float, Decimal, datetime.date, datetime.time, datetime.timedelta, Cell)
+# A string longer than this (in characters) may be wider than a column can be: wrapped.
+_WRAP_AFTER = 30
 
 
 def _as_text(cell) -> None:
@@ -308,28 +353,49 @@ def _as_text(cell) -> None:
 
 
 def text_cell(sheet, value) -> WriteOnlyCell:
-    """A write-only-workbook cell holding ``value`` as text (None as "").
+    """A cell holding ``value`` as text (None as ""), control characters removed.
 
-    User text is always written as text: openpyxl would otherwise store "=…" as a formula.
+    User text is always written as text: openpyxl would otherwise store "=…" as a formula and "#N/A"
+    as an error.
     """
-    cell = WriteOnlyCell(sheet, value=str(value) if value is not None else "")
+    cell = WriteOnlyCell(sheet, value=multi_line(str(value)) if value is not None else "")
     _as_text(cell)
     return cell
 
 
-def append_row(sheet, values: Iterable) -> None:
-    """Append a row to any sheet, every string as text (never a formula); numbers stay numbers.
+def cell_value(sheet, value):
+    """What a value becomes in a sheet; every cell the application writes goes through here.
 
-    The one way the application writes data into a workbook (with :func:`text_cell` for write-only
-    sheets): a department named ``=HYPERLINK(…)`` comes back as that text.
+    Text is cleaned of control characters (U+000B from Word becomes a line break; openpyxl refuses
+    the others), kept as text when it would read as a formula or an error, and wrapped when it has a
+    line break or is long. An aware datetime becomes local time (Excel has no time zones); dates,
+    datetimes and numbers stay what they are, so a spreadsheet program sorts and sums them.
     """
-    values = list(values)
-    if getattr(sheet, "parent", None) is not None and getattr(sheet.parent, "write_only", False):
-        sheet.append([text_cell(sheet, v) if isinstance(v, str) else v for v in values])
-        return
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        _as_text(cell)
+    if value is None or isinstance(value, _KEPT_TYPES):
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            return timezone.localtime(value).replace(tzinfo=None)
+        return value
+    if not isinstance(value, str):
+        value = str(value)  # a lazy translation, a model instance: its text
+    if value:
+        if _NEEDS_CLEANING.search(value):
+            value = multi_line(value)
+        wrap = "\n" in value or len(value) > _WRAP_AFTER
+        if value.startswith(FORMULA_PREFIXES) or value in ERROR_CODES:
+            cell = text_cell(sheet, value)
+        elif wrap:
+            cell = WriteOnlyCell(sheet, value=value)
+        else:
+            return value
+        if wrap:
+            cell.alignment = WRAP_IN_TABLE
+        return cell
+    return value
+
+
+def append_row(sheet, values: Iterable) -> None:
+    """Append a row to any sheet, each value through :func:`cell_value` (never a formula)."""
+    sheet.append([cell_value(sheet, v) for v in values])
 
 
 def no_formulas(workbook) -> None:
@@ -341,30 +407,163 @@ def no_formulas(workbook) -> None:
                     _as_text(cell)
 
 
+# --- Sheets and tables -------------------------------------------------------------------------
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
+WRAP = Alignment(wrap_text=True, vertical="top")
+# In a table, aligned like the cells beside it (at the bottom).
+WRAP_IN_TABLE = Alignment(wrap_text=True)
+SHEET_TITLE_MAX = 31
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+# Rows read before the column widths are set (a write-only sheet writes its columns first).
+WIDTH_SAMPLE_ROWS = 200
+# Widths in characters (a CJK character counts two).
+MAX_COLUMN_WIDTH = 60
+MAX_HEADER_WIDTH = 20
+MIN_COLUMN_WIDTH = 6
+LINE_HEIGHT = 16  # points per line of 11-point CJK text
+# Past this total width the columns do not fit across a portrait A4 page.
+LANDSCAPE_FROM_WIDTH = 75
+
+
+def sheet_title(title: str, *, taken: Iterable[str] = ()) -> str:
+    """``title`` as a sheet title every spreadsheet program accepts: no \\ / * ? : [ ] (a translated
+    "3/2026" becomes "3-2026"), no control character, no leading or trailing quote, at most 31
+    characters, and not one of ``taken`` (compared ignoring case, as Excel does)."""
+    text = _SHEET_TITLE_FORBIDDEN.sub("-", single_line(str(title))).strip("'").strip() or "Sheet"
+    text = text[:SHEET_TITLE_MAX]
+    used = {name.lower() for name in taken}
+    candidate, n = text, 1
+    while candidate.lower() in used:
+        n += 1
+        suffix = f"({n})"
+        candidate = text[: SHEET_TITLE_MAX - len(suffix)] + suffix
+    return candidate
+
+
+def new_sheet(workbook, title: str):
+    """A new sheet of ``workbook`` titled :func:`sheet_title` of ``title``: how every sheet is made."""
+    return workbook.create_sheet(sheet_title(title, taken=workbook.sheetnames))
+
+
+def display_width(value) -> int:
+    """How many character widths ``value`` takes in a cell: East Asian wide characters count two
+    (就业促进科科长 is 14 wide, not 7), a multi-line text its longest line, a date ten."""
+    if isinstance(value, Cell):
+        value = value.value
+    if value is None:
+        return 0
+    if isinstance(value, datetime.datetime):
+        return 19
+    if isinstance(value, datetime.date):
+        return 10
+    if not isinstance(value, str):
+        return len(str(value))
+    return max(
+        (sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in value.split("\n")),
+        default=0,
+    )
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    return sum(max(1, -(-display_width(line) // max(int(width) - 1, 1))) for line in str(text).split("\n"))
+
+
+def column_widths(headers: list[str], rows: list[list], minimums: Iterable[int] = ()) -> list[int]:
+    """Each column's width from its header (a long header wraps) and the widest of ``rows``."""
+    widths = [min(display_width(h), MAX_HEADER_WIDTH) for h in headers]
+    for index, minimum in enumerate(minimums):
+        if index < len(widths):
+            widths[index] = max(widths[index], minimum)
+    for row in rows:
+        for index, value in enumerate(row[: len(widths)]):
+            widths[index] = max(widths[index], display_width(value))
+    return [min(max(width + 2, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH) for width in widths]
+
+
+def _append_sized(sheet, index: int, row: list, widths: list[int]) -> None:
+    """Append row ``index``, as tall as its tallest wrapped cell: no spreadsheet program reliably
+    sizes a row by itself when it opens a file (LibreOffice showed a two-line name's first line)."""
+    lines = 1
+    for column, value in enumerate(row[: len(widths)]):
+        if isinstance(value, Cell) and isinstance(value.value, str) and value.alignment.wrap_text:
+            lines = max(lines, _lines(value.value, widths[column]))
+    if lines > 1:
+        sheet.row_dimensions[index].height = lines * LINE_HEIGHT + 4
+    sheet.append(row)
+    if lines > 1 and getattr(sheet.parent, "write_only", False):
+        del sheet.row_dimensions[index]  # written: a streamed sheet keeps nothing per row
+
+
+def write_table(sheet, headers: list[str], rows: Iterable[Iterable], *, min_widths: Iterable[int] = ()) -> int:
+    """Write a table on a new sheet: the one formatting of every table the application writes.
+
+    Columns as wide as their content (measured on the header and the first
+    :data:`WIDTH_SAMPLE_ROWS` rows, since a write-only sheet must state its columns before its
+    rows), a bold header row that stays frozen on screen and is repeated on every printed page,
+    landscape when the columns are too wide for a portrait page, an autofilter over the written
+    rows, and every value through :func:`cell_value`. Works on write-only sheets (rows are
+    streamed; memory stays flat) and ordinary ones. Returns the number of data rows written.
+    """
+    headers = list(headers)
+    rows = iter(rows)
+    first = [[cell_value(sheet, v) for v in row] for row in islice(rows, WIDTH_SAMPLE_ROWS)]
+    widths = column_widths(headers, first, min_widths)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    if sum(widths) > LANDSCAPE_FROM_WIDTH:
+        sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    header_cells = []
+    for header in headers:
+        cell = text_cell(sheet, header)
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+        header_cells.append(cell)
+    _append_sized(sheet, 1, header_cells, widths)
+    written = 0
+    for row in first:
+        written += 1
+        _append_sized(sheet, written + 1, row, widths)
+    for row in rows:
+        written += 1
+        _append_sized(sheet, written + 1, [cell_value(sheet, v) for v in row], widths)
+    if headers:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{written + 1}"
+    return written
+
+
+def workbook_file(workbook) -> bytes:
+    """A workbook as .xlsx bytes."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 # --- Import templates -----------------------------------------------------------------------
 
 HELP_SHEET_TITLE = "说明"
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+# The 说明 sheet's columns: column name, required, description, example(s).
+HELP_WIDTHS = {"A": 14, "B": 10, "C": 50, "D": 22, "E": 22}
 
 
 def template_header_row(
     sheet, columns: Columns, widths: dict[str, int], text_columns: tuple[str, ...]
 ) -> dict[str, str]:
-    """Row 1 of an import template (required columns marked *), column widths, frozen; the letters by field."""
+    """Row 1 of an import template (required columns marked *) through :func:`write_table`; the letters
+    by field. ``widths`` are minimums (the columns are empty); ``text_columns`` are formatted as text,
+    so 工号 such as 001 keep their leading zeros."""
+    headers = [f"{header}*" if required else header for _name, header, required in columns]
+    write_table(sheet, headers, [], min_widths=[widths.get(name, 12) for name, _header, _required in columns])
     letters = {}
-    for index, (name, header, required) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=f"{header}*" if required else header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center")
-        letter = get_column_letter(index)
-        letters[name] = letter
-        sheet.column_dimensions[letter].width = widths.get(name, 14)
+    for index, (name, _header, _required) in enumerate(columns, start=1):
+        letters[name] = get_column_letter(index)
         if name in text_columns:
-            # Text format, so 工号 such as 001 keep their leading zeros.
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
+            sheet.column_dimensions[letters[name]].number_format = "@"
     return letters
 
 
@@ -382,62 +581,89 @@ def list_validation(sheet, letter: str, options: list[str]) -> None:
     validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
 
 
-def help_sheet_for(
-    workbook, *, sheet_title: str, columns: Columns, descriptions: dict[str, str], example: list, one_row_is: str = ""
-):
-    """The 说明 sheet of an import template: what a row is, the columns with their rules, an example."""
-    help_sheet = workbook.create_sheet(HELP_SHEET_TITLE)
-    help_sheet.column_dimensions["A"].width = 16
-    help_sheet.column_dimensions["B"].width = 10
-    help_sheet.column_dimensions["C"].width = 70
-    append_row(help_sheet, [_("填写说明")])
-    help_sheet["A1"].font = Font(bold=True, size=14)
-    append_row(
-        help_sheet,
-        [
-            _(
-                "在“%(sheet)s”工作表中从第2行起每行填写%(what)s，不要修改第1行表头。"
-                "带 * 的列必须填写。每次最多导入%(max)d行。"
-                "导入前会校验全部行，任何一行有误则不导入任何数据。"
-            )
-            % {"sheet": sheet_title, "max": MAX_ROWS, "what": one_row_is or _("一条")}
-        ],
-    )
-    append_row(help_sheet, [])
-    append_row(help_sheet, [_("列名"), _("必填"), _("说明")])
+def help_paragraph(help_sheet, text: str, *, bold: bool = False, size: int | None = None) -> None:
+    """A paragraph of the 说明 sheet: one cell merged across the sheet's columns, wrapped, its row as
+    tall as its lines (no spreadsheet program sizes a merged row by itself)."""
+    append_row(help_sheet, [text])
+    row = help_sheet.max_row
+    last = max(HELP_WIDTHS)
+    help_sheet.merge_cells(f"A{row}:{last}{row}")
+    cell = help_sheet[f"A{row}"]
+    cell.alignment = WRAP
+    if bold or size:
+        cell.font = Font(bold=True, size=size or 11)
+    lines = _lines(text, sum(HELP_WIDTHS.values()))
+    help_sheet.row_dimensions[row].height = lines * LINE_HEIGHT * max(1, (size or 11) / 11) + 4
+
+
+def _help_table_header(help_sheet, headers: list[str]) -> None:
+    append_row(help_sheet, headers)
     for cell in help_sheet[help_sheet.max_row]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-    for name, header, required in columns:
-        append_row(help_sheet, [header, YES if required else NO, descriptions[name]])
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+
+
+def help_sheet_for(
+    workbook,
+    *,
+    sheet_title: str,
+    columns: Columns,
+    descriptions: dict[str, str],
+    example: list,
+    more_examples: Iterable[list] = (),
+    one_row_is: str = "",
+):
+    """The 说明 sheet of an import template: what a row is, then one row per column (name, required,
+    rule, example values), every cell wrapped and every row as tall as its text."""
+    help_sheet = new_sheet(workbook, HELP_SHEET_TITLE)
+    for letter, width in HELP_WIDTHS.items():
+        help_sheet.column_dimensions[letter].width = width
+    # Printed on landscape pages one sheet wide: a paragraph is never cut between two pages.
+    help_sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    help_sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    help_sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    help_sheet.page_setup.fitToWidth, help_sheet.page_setup.fitToHeight = 1, 0
+    help_paragraph(help_sheet, _("填写说明"), size=14)
+    help_paragraph(
+        help_sheet,
+        _(
+            "在“%(sheet)s”工作表中从第2行起每行填写%(what)s，不要修改第1行表头。"
+            "带 * 的列必须填写。每次最多导入%(max)d行。"
+            "导入前会校验全部行，任何一行有误则不导入任何数据。"
+        )
+        % {"sheet": sheet_title, "max": MAX_ROWS, "what": one_row_is or _("一条")},
+    )
+    examples = [example, *more_examples]
+    example_headers = (
+        [_("示例（请勿在本表填写）")]
+        if len(examples) == 1
+        else [_("示例%(n)d") % {"n": n} for n in range(1, len(examples) + 1)]
+    )
+    _help_table_header(help_sheet, [_("列名"), _("必填"), _("说明"), *example_headers])
+    for index, (name, header, required) in enumerate(columns):
+        values = [row[index] if index < len(row) else "" for row in examples]
+        append_row(help_sheet, [header, YES if required else NO, descriptions[name], *values])
+        row = help_sheet.max_row
+        for cell in help_sheet[row]:
+            cell.alignment = WRAP
+        tallest = max(
+            _lines(cell_text(cell.value), HELP_WIDTHS.get(cell.column_letter, 12)) for cell in help_sheet[row]
+        )
+        help_sheet.row_dimensions[row].height = tallest * LINE_HEIGHT + 4
     append_row(help_sheet, [])
-    append_row(help_sheet, [_("示例（请勿在本表填写）")])
-    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
-    append_row(help_sheet, [header for _name, header, _required in columns])
-    append_row(help_sheet, example)
     return help_sheet
 
 
 def workbook_bytes(workbook) -> bytes:
-    """The workbook as .xlsx bytes, its 说明 sheet wrapped."""
-    for row in workbook[HELP_SHEET_TITLE].iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    """An import template as .xlsx bytes (no cell a formula)."""
     no_formulas(workbook)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_file(workbook)
 
 
 def department_list(help_sheet, *, organisation, departments) -> int:
     """The organisation's departments (name, code) on the 说明 sheet; returns the first of their rows."""
     append_row(help_sheet, [])
-    append_row(help_sheet, [_("本单位科室（%(org)s）") % {"org": organisation.name}])
-    help_sheet[f"A{help_sheet.max_row}"].font = Font(bold=True)
-    append_row(help_sheet, [_("科室名称"), _("科室编码")])
-    for cell in help_sheet[help_sheet.max_row]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
+    help_paragraph(help_sheet, _("本单位科室（%(org)s）") % {"org": organisation.name}, bold=True)
+    _help_table_header(help_sheet, [_("科室名称"), _("科室编码")])
     first = help_sheet.max_row + 1
     for department in departments:
         append_row(help_sheet, [department.name, department.code])
@@ -488,9 +714,10 @@ def parse_rows(
 
 
 def required_text(header: str, **kwargs) -> forms.CharField:
-    """A mandatory text column: "<header>不能为空" when the cell is blank."""
-    return forms.CharField(error_messages={"required": _("%(col)s不能为空") % {"col": header}}, **kwargs)
+    """A mandatory text column: "<header>不能为空" when the cell is blank; control characters and
+    line breaks become spaces, as in the web forms."""
+    return SingleLineCharField(error_messages={"required": _("%(col)s不能为空") % {"col": header}}, **kwargs)
 
 
 def optional_text(**kwargs) -> forms.CharField:
-    return forms.CharField(required=False, **kwargs)
+    return SingleLineCharField(required=False, **kwargs)

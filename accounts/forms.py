@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from . import periods
 from .models import Department, Policy, Role, StaffStatus, StaffType, User
 from .selectors import PICKER_INLINE_LIMIT
+from .text import SingleLineCharField
 from .widgets import DateInput
 
 
@@ -74,6 +75,7 @@ class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
         fields = ["code", "name", "head", "supervising_leader", "sort_order"]
+        field_classes = {"code": SingleLineCharField, "name": SingleLineCharField}
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,6 +113,8 @@ class StaffForm(forms.ModelForm):
             "is_leader_position",
             "email",
         ]
+        # A name pasted from Word may carry its Shift+Enter (U+000B): stored as a space.
+        field_classes = dict.fromkeys(("full_name", "employee_number", "position_title"), SingleLineCharField)
 
     def __init__(self, *args, organisation, actor, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,7 +17,6 @@ The flow is two steps, as the view calls them:
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from django import forms
@@ -41,19 +40,21 @@ from .excel import (
     NO,
     YES,
     RowForm,
-    append_row,
     department_list,
     format_row_errors,
+    help_paragraph,
     help_sheet_for,
     list_validation,
+    new_sheet,
     optional_text,
     parse_rows,
     parse_yes_no,
     read_sheet,
     required_text,
     template_header_row,
-    text_cell,
     workbook_bytes,
+    workbook_file,
+    write_table,
 )
 from .models import Department, Organisation, PositionCategory, StaffType, User
 
@@ -149,13 +150,9 @@ def initial_passwords_take(session, *, now: float) -> list[list[str]] | None:
 def initial_passwords_workbook(rows: list[list[str]]) -> bytes:
     """One sheet: number, name, department, user name, initial password (all as text)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("初始密码"))
-    sheet.append([_("工号"), _("姓名"), _("科室"), _("用户名"), _("初始密码")])
-    for row in rows:
-        sheet.append([text_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    sheet = new_sheet(workbook, _("初始密码"))
+    write_table(sheet, [_("工号"), _("姓名"), _("科室"), _("用户名"), _("初始密码")], rows)
+    return workbook_file(workbook)
 
 
 # --- Template -----------------------------------------------------------------------------
@@ -216,10 +213,10 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
         ],
         one_row_is=_("一人"),
     )
-    append_row(help_sheet, [_("新建的人员会得到一次性初始密码，首次登录时须修改。")])
+    help_paragraph(help_sheet, _("新建的人员会得到一次性初始密码，首次登录时须修改。"))
     first_department_row = department_list(help_sheet, organisation=organisation, departments=departments)
     if not departments:
-        append_row(help_sheet, [_("（本单位尚未设置科室，请先在“科室管理”中添加。）")])
+        help_paragraph(help_sheet, _("（本单位尚未设置科室，请先在“科室管理”中添加。）"))
     else:
         # A drop-down of department names; no error alert, so a department code may still be typed.
         validation = DataValidation(

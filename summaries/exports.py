@@ -6,14 +6,12 @@ roster page's 导出 Excel button asks for; both show exactly what the viewer's 
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from accounts import jobs
-from accounts.excel import text_cell
+from accounts.excel import new_sheet, workbook_file, write_table
 from accounts.models import Job, User
 
 from . import review
@@ -25,24 +23,26 @@ ROSTER_EXPORT = "summaries.roster_export"
 
 def roster_workbook(*, rows: list[RosterRow], year: int, month: int) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("%(year)s年%(month)s月") % {"year": year, "month": month})
-    sheet.append([_("科室"), _("工号"), _("姓名"), _("月小结"), _("月小结迟交"), _("季度目标"), _("季度目标逾期")])
+    sheet = new_sheet(workbook, _("%(year)s年%(month)s月") % {"year": year, "month": month})
+    headers = [_("科室"), _("工号"), _("姓名"), _("月小结"), _("月小结迟交"), _("季度目标"), _("季度目标逾期")]
     yes, no = _("是"), _("否")
-    for row in rows:
-        sheet.append(
+    write_table(
+        sheet,
+        headers,
+        (
             [
-                text_cell(sheet, row.person.department),
-                text_cell(sheet, row.person.employee_number),
-                text_cell(sheet, row.person.get_full_name()),
-                text_cell(sheet, row.summary_label),
+                str(row.person.department or ""),
+                row.person.employee_number,
+                row.person.get_full_name(),
+                str(row.summary_label),
                 yes if row.summary_late else no,
-                text_cell(sheet, row.targets_label),
+                str(row.targets_label),
                 yes if row.targets_late else no,
             ]
-        )
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            for row in rows
+        ),
+    )
+    return workbook_file(workbook)
 
 
 def roster_file(

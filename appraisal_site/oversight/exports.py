@@ -1,14 +1,11 @@
-"""The oversight figures as an Excel workbook (openpyxl write-only, every text cell as text)."""
+"""The oversight figures as an Excel workbook (openpyxl write-only, through accounts.excel.write_table)."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
-from accounts.excel import text_cell
+from accounts.excel import new_sheet, workbook_file, write_table
 
 from .selectors import Figures
 
@@ -39,17 +36,14 @@ def headers() -> list[str]:
 
 def figures_workbook(*, figures: list[Figures], year: int) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("%(year)s年度各单位考核概况") % {"year": year})
-    columns = headers()
-    for index in range(1, len(columns) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 14
-    sheet.freeze_panes = "A2"
-    sheet.append([text_cell(sheet, h) for h in columns])
-    for item in figures:
-        sheet.append(
+    sheet = new_sheet(workbook, _("%(year)s年度各单位考核概况") % {"year": year})
+    write_table(
+        sheet,
+        headers(),
+        (
             [
-                text_cell(sheet, item.organisation.name),
-                text_cell(sheet, item.organisation.code),
+                item.organisation.name,
+                item.organisation.code,
                 item.participants,
                 *item.grade_counts,
                 item.good_quota,
@@ -63,8 +57,7 @@ def figures_workbook(*, figures: list[Figures], year: int) -> bytes:
                 item.excellent_quota,
                 item.excellent_share,
             ]
-        )
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(figures) + 1}"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            for item in figures
+        ),
+    )
+    return workbook_file(workbook)

@@ -25,10 +25,10 @@ from accounts.excel import (
     YES,
     Columns,
     RowForm,
-    append_row,
     cell_reader,
     department_list,
     format_row_errors,
+    help_paragraph,
     help_sheet_for,
     list_validation,
     optional_text,
@@ -366,9 +366,9 @@ def build_satisfaction_template(*, organisation: Organisation) -> bytes:
         columns=SATISFACTION_COLUMNS,
         descriptions=descriptions,
         example=[2026, 1, example_department, "", 95.5],
+        more_examples=[[2026, 1, "", "1001", 98]],
     )
-    append_row(help_sheet, [2026, 1, "", "1001", 98])
-    append_row(help_sheet, [_("再次导入同一季度、同一科室或人员的得分时更新原得分，不会重复新建。")])
+    help_paragraph(help_sheet, _("再次导入同一季度、同一科室或人员的得分时更新原得分，不会重复新建。"))
     department_list(help_sheet, organisation=organisation, departments=departments)
     return workbook_bytes(workbook)
 
@@ -394,7 +394,7 @@ def build_service_event_template(*, organisation: Organisation) -> bytes:
         columns=EVENT_COLUMNS,
         descriptions=descriptions,
         example=["2026-03-15", "1001", "表扬", _("群众来信表扬办事热情"), ""],
+        more_examples=[["2026-03-20", "1002", "投诉", _("窗口服务态度生硬"), YES]],
     )
-    append_row(help_sheet, ["2026-03-20", "1002", "投诉", _("窗口服务态度生硬"), YES])
-    append_row(help_sheet, [_("再次导入日期、工号、类别、事由均相同的记录时只更新“是否已处理”，不会重复新建。")])
+    help_paragraph(help_sheet, _("再次导入日期、工号、类别、事由均相同的记录时只更新“是否已处理”，不会重复新建。"))
     return workbook_bytes(workbook)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationScoped
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
+from evaluations.annual.models import AnnualGrade
 
 
 class FeedbackTalk(OrganisationScoped, models.Model):
@@ -81,7 +82,7 @@ class AnnualConfirmation(OrganisationScoped, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("被考核人")
     )
     # The grade the person confirmed, as it stood then.
-    grade = models.CharField(_("确定等次"), max_length=30)
+    grade = models.CharField(_("确定等次"), max_length=30, choices=AnnualGrade.choices)
     opinion = bounded_text(_("本人意见"), limit=SHORT, blank=True)
     confirmed_at = models.DateTimeField(_("确认时间"))
 

@@ -14,7 +14,7 @@ from accounts.selectors import policy_for_organisation, review_scope
 from evaluations.annual.models import AnnualResult
 from evaluations.grading.models import Grade, QuarterGrade
 
-from .models import FeedbackTalk
+from .models import AnnualConfirmation, FeedbackTalk
 
 # For 好 the talk says why it was given; for 一般/较差 what fell short and what to improve (seed 002).
 GRADES_NEEDING_REASONS = (Grade.GOOD,)
@@ -134,14 +134,33 @@ def unconfirmed_count(*, person: User) -> int:
         .order_by()
         .values("pk")
         .union(
-            AnnualResult.objects.filter(person=person, confirmation__isnull=True)
+            AnnualResult.objects.filter(person=person)
             .exclude(decided_grade="")
+            # Never confirmed, or confirmed before a recorded review changed the grade.
+            .exclude(confirmation__grade=F("decided_grade"))
             .order_by()
             .values("pk"),
             all=True,
         )
         .count()
     )
+
+
+def current_confirmation(result: AnnualResult) -> AnnualConfirmation | None:
+    """The person's confirmation of the result as it stands: None when never confirmed, or when a
+    recorded review (复核) changed the grade after it was confirmed — then it is to confirm again."""
+    confirmation = getattr(result, "confirmation", None)
+    if confirmation is None or confirmation.grade != result.decided_grade:
+        return None
+    return confirmation
+
+
+def stale_confirmation(result: AnnualResult) -> AnnualConfirmation | None:
+    """A confirmation of a grade the result no longer has (a review changed it since)."""
+    confirmation = getattr(result, "confirmation", None)
+    if confirmation is not None and confirmation.grade != result.decided_grade:
+        return confirmation
+    return None
 
 
 def decided_annual_results_of(*, person: User) -> QuerySet[AnnualResult]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import jobs, periods
+from accounts.audit import audit_reason
 from accounts.models import Job, Organisation, User
 from accounts.services import notify
 from accounts.textlimits import MEDIUM, SHORT, check_length
@@ -161,7 +162,8 @@ def _local(moment) -> str:
 def annual_result_confirm(*, actor: User, annual_result: AnnualResult, opinion: str = "") -> AnnualConfirmation:
     """The person signs (签字确认) their annual result on screen, with their opinion if any.
 
-    Refused for anyone but the person, before the committee has decided the grade, and a second time.
+    Refused for anyone but the person, before the committee has decided the grade, and a second time
+    for the same grade; asked again after a recorded review changed the grade.
     """
     if not actor.has_perm("publicity.confirm_annual_result", annual_result):
         raise PermissionDenied
@@ -170,19 +172,27 @@ def annual_result_confirm(*, actor: User, annual_result: AnnualResult, opinion: 
     annual_result = AnnualResult.objects.select_for_update().get(pk=annual_result.pk)
     if not annual_result.decided_grade:
         raise ValidationError(_("考核委员会尚未确定%(year)s年度等次，暂不能确认。") % {"year": annual_result.year})
-    existing = AnnualConfirmation.objects.filter(annual_result=annual_result).first()
-    if existing is not None:
+    existing = AnnualConfirmation.objects.select_for_update().filter(annual_result=annual_result).first()
+    now = timezone.now()
+    if existing is not None and existing.grade == annual_result.decided_grade:
         raise ValidationError(
             _("你已于%(when)s确认%(year)s年度考核结果。")
             % {"when": _local(existing.confirmed_at), "year": annual_result.year}
         )
+    if existing is not None:
+        # A recorded review changed the grade after the person had confirmed it: they confirm the
+        # new grade. The row is updated, so the audit trail keeps the earlier grade, opinion and time.
+        existing.grade, existing.opinion, existing.confirmed_at = annual_result.decided_grade, opinion, now
+        with audit_reason(_("复核变更等次后重新确认")):
+            existing.save(update_fields=["grade", "opinion", "confirmed_at"])
+        return existing
     return AnnualConfirmation.objects.create(
         organisation_id=annual_result.organisation_id,
         annual_result=annual_result,
         person_id=annual_result.person_id,
         grade=annual_result.decided_grade,
         opinion=opinion,
-        confirmed_at=timezone.now(),
+        confirmed_at=now,
     )
 
 

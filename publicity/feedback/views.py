@@ -182,6 +182,8 @@ def feedback_mine(request: HttpRequest) -> HttpResponse:
     """The person's talks (unconfirmed first) and decided annual results to confirm."""
     page = page_of(request, selectors.talks_of_person(person=request.user), per_page=PER_PAGE)
     annual = list(selectors.decided_annual_results_of(person=request.user)[:10])
+    for result in annual:
+        result.confirmed_now = selectors.current_confirmation(result) is not None
     return render(request, "publicity/feedback/mine.html", {"page": page, "annual_results": annual})
 
 
@@ -196,7 +198,7 @@ def _annual_for(request: HttpRequest, pk: int, perm: str) -> AnnualResult:
 
 
 def _confirmation(result: AnnualResult):
-    return getattr(result, "confirmation", None)
+    return selectors.current_confirmation(result)
 
 
 @permission_required("publicity.view_own_feedback")
@@ -207,7 +209,12 @@ def annual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "publicity/feedback/annual.html",
-        {"result": result, "confirmation": confirmation, "form": None if confirmation else ConfirmForm()},
+        {
+            "result": result,
+            "confirmation": confirmation,
+            "stale": selectors.stale_confirmation(result),
+            "form": None if confirmation else ConfirmForm(),
+        },
     )
 
 

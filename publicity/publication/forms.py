@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.textlimits import MEDIUM
+from evaluations.annual.models import AnnualGrade
 
 from .models import ReviewCaseKind
 
@@ -44,9 +45,19 @@ class ReviewCaseOpenForm(forms.Form):
         self.fields["annual_result"].choices = [(r.pk, f"{r.person.get_full_name()}（{r.year}）") for r in results]
 
 
+# What a 复核/申诉 of a 不称职 may change the year's grade to.
+CHANGED_GRADES = (AnnualGrade.EXCELLENT, AnnualGrade.COMPETENT, AnnualGrade.BASICALLY_COMPETENT)
+
+
 class ReviewCaseStepForm(forms.Form):
     action = forms.ChoiceField(choices=[("request", "request"), ("decide", "decide")], widget=forms.HiddenInput)
     day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     decision = forms.CharField(
         label=_("决定"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=MEDIUM
+    )
+    new_grade = forms.ChoiceField(
+        label=_("决定后的年度等次"),
+        required=False,
+        choices=[("", _("维持原等次"))] + [(grade.value, grade.label) for grade in CHANGED_GRADES],
+        help_text=_("撤销或变更原等次时选择新等次：年度结果随决定经复核记录变更，并告知本人。"),
     )

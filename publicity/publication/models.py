@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrganisationScoped
 from accounts.storage import get_private_storage
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
+from evaluations.annual.models import AnnualGrade
 from evaluations.grading.models import score_field
 
 
@@ -203,6 +204,9 @@ class ReviewCase(OrganisationScoped, models.Model):
     decide_by = models.DateField(_("决定截止日"), null=True, blank=True)
     decided_on = models.DateField(_("决定日"), null=True, blank=True)
     decision = bounded_text(_("决定"), limit=MEDIUM, blank=True)
+    # The annual grade the decision set, when it changed the result (through the recorded review
+    # after locking, evaluations.annual.locking); blank when the decision kept the grade.
+    changed_to = models.CharField(_("变更后等次"), max_length=30, blank=True, choices=AnnualGrade.choices)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -15,6 +15,7 @@ from accounts.audit import audit_reason
 from accounts.models import Notification, User
 from accounts.services import notify_many
 from accounts.textlimits import check_text_limits
+from evaluations.annual.locking import annual_review_after_lock
 from evaluations.annual.models import AnnualGrade, AnnualResult
 
 from .models import ReviewCase, ReviewCaseKind, ReviewCaseState
@@ -73,8 +74,15 @@ def review_case_request(*, actor: User, case: ReviewCase, requested_on: date) ->
 
 
 @transaction.atomic
-def review_case_decide(*, actor: User, case: ReviewCase, decided_on: date, decision: str) -> ReviewCase:
-    """The decision on the 复核/申诉, recorded with its date."""
+def review_case_decide(
+    *, actor: User, case: ReviewCase, decided_on: date, decision: str, new_grade: str = ""
+) -> ReviewCase:
+    """The decision on the 复核/申诉, recorded with its date.
+
+    A decision that changes the annual grade (``new_grade`` other than the decided one) changes it
+    here, in the same transaction, through the one recorded review of a locked annual result
+    (who, why, old → new, the person told): the case and the result cannot disagree.
+    """
     case = ReviewCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if not actor.has_perm("publicity.manage_review_case", case):
         raise PermissionDenied
@@ -85,6 +93,9 @@ def review_case_decide(*, actor: User, case: ReviewCase, decided_on: date, decis
         raise ValidationError({"decision": _("请填写决定内容。")})
     if decided_on < case.requested_on:
         raise ValidationError({"decided_on": _("决定日不能早于申请日。")})
+    if new_grade and new_grade != case.annual_result.decided_grade:
+        annual_review_after_lock(result=case.annual_result, actor=actor, new_grade=new_grade, reason=decision)
+        case.changed_to = new_grade
     case.decided_on, case.decision, case.state = decided_on, decision, ReviewCaseState.DECIDED
     check_text_limits(case, "decision")
     with audit_reason(decision):

@@ -326,7 +326,11 @@ def review_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     cases.review_case_request(actor=request.user, case=case, requested_on=data["day"])
                 else:
                     cases.review_case_decide(
-                        actor=request.user, case=case, decided_on=data["day"], decision=data["decision"]
+                        actor=request.user,
+                        case=case,
+                        decided_on=data["day"],
+                        decision=data["decision"],
+                        new_grade=data["new_grade"],
                     )
             except ValidationError as exc:
                 messages.error(request, error_text(exc))

@@ -10,9 +10,9 @@ sheet is one query (the four quarters and the year joined through ``FilteredRela
 unique keys) read with ``.iterator()``; sparse facts (veto flags, sanctions) are read into dicts
 keyed by person, which grow with incidents, not with staff.
 
-Cells: numbers stay numbers (Decimal scores), dates stay dates, labels are plain strings, and any
-text a person typed goes through :func:`_text`, which stores a value beginning with = + - @ as
-text, never as a formula (the check costs nothing for the other values).
+Cells: numbers stay numbers (Decimal scores), dates stay dates, and every value goes through
+:func:`accounts.excel.write_table`, which keeps text that would read as a formula as text and
+drops control characters a name may still hold.
 """
 
 from __future__ import annotations
@@ -28,12 +28,9 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from accounts import periods
-from accounts.excel import FORMULA_PREFIXES, text_cell
+from accounts.excel import new_sheet, write_table
 from accounts.models import Department, Organisation, Policy, StaffType, User
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.models import AnnualGrade, AnnualResult
@@ -67,10 +64,6 @@ def _no_progress(progress: int, message: str = "") -> None:
 
 # --- Cells ----------------------------------------------------------------------------------
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-
 TEXT = "text"
 LABEL = "label"
 NUMBER = "number"
@@ -80,18 +73,7 @@ DATE = "date"
 @dataclass(frozen=True)
 class Column:
     header: str
-    width: int = 12
     kind: str = LABEL
-
-
-def _text(sheet, value: Any) -> Any:
-    """User text as a cell value: a string beginning with = + - @ becomes an explicit text cell
-    (quote-prefixed), anything else passes through untouched (cheap for the common case)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return text_cell(sheet, value) if value.startswith(FORMULA_PREFIXES) else value
-    return value
 
 
 # --- The export context ----------------------------------------------------------------------
@@ -147,29 +129,29 @@ def _yes_no(value: bool) -> str:
 
 def _people_columns(ctx: ExportContext) -> list[Column]:
     columns = [
-        Column(_("科室"), 16),
-        Column(_("姓名"), 10, TEXT),
-        Column(_("工号"), 10, TEXT),
-        Column(_("职务职级"), 14, TEXT),
-        Column(_("人员类别"), 10),
+        Column(_("科室")),
+        Column(_("姓名"), TEXT),
+        Column(_("工号"), TEXT),
+        Column(_("职务职级"), TEXT),
+        Column(_("人员类别")),
     ]
-    columns += [Column(_("%(quarter)s等次") % {"quarter": _quarter_name(q)}, 10) for q in QUARTERS]
-    columns.append(Column(_("“好”的次数"), 8, NUMBER))
-    columns += [Column(_("%(quarter)s综合得分") % {"quarter": _quarter_name(q)}, 10, NUMBER) for q in QUARTERS]
+    columns += [Column(_("%(quarter)s等次") % {"quarter": _quarter_name(q)}) for q in QUARTERS]
+    columns.append(Column(_("“好”的次数"), NUMBER))
+    columns += [Column(_("%(quarter)s综合得分") % {"quarter": _quarter_name(q)}, NUMBER) for q in QUARTERS]
     columns += [
-        Column(_("平均综合得分"), 10, NUMBER),
-        Column(_("按时提交月小结"), 10, NUMBER),
-        Column(_("迟交月小结"), 8, NUMBER),
-        Column(_("未交月小结"), 8, NUMBER),
-        Column(_("一票否决"), 8),
-        Column(_("否决事项"), 30, TEXT),
-        Column(_("处分与组织处理"), 30, TEXT),
-        Column(_("建议年度等次"), 10),
-        Column(_("建议理由"), 40),
-        Column(_("确定年度等次"), 10),
-        Column(_("与建议不一致的理由"), 30, TEXT),
-        Column(_("年度结果本人确认"), 10),
-        Column(_("季度反馈谈话已确认"), 10, NUMBER),
+        Column(_("平均综合得分"), NUMBER),
+        Column(_("按时提交月小结"), NUMBER),
+        Column(_("迟交月小结"), NUMBER),
+        Column(_("未交月小结"), NUMBER),
+        Column(_("一票否决")),
+        Column(_("否决事项"), TEXT),
+        Column(_("处分与组织处理"), TEXT),
+        Column(_("建议年度等次")),
+        Column(_("建议理由")),
+        Column(_("确定年度等次")),
+        Column(_("与建议不一致的理由"), TEXT),
+        Column(_("年度结果本人确认")),
+        Column(_("季度反馈谈话已确认"), NUMBER),
     ]
     return columns
 
@@ -265,10 +247,10 @@ def people_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             average = (sum(present) / len(present)).quantize(Decimal("0.01"))
         veto = vetoes.get(pk)
         yield [
-            _text(sheet, department or ""),
-            _text(sheet, full_name or username),
-            _text(sheet, number),
-            _text(sheet, position),
+            department or "",
+            full_name or username,
+            number,
+            position,
             staff_types.get(staff_type, staff_type),
             *[grades.get(g, "") if g else "" for g in quarter_grades],
             sum(1 for g in quarter_grades if g == Grade.GOOD),
@@ -278,12 +260,12 @@ def people_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             sum(v or 0 for v in late),
             sum(v or 0 for v in missing),
             yes if veto else no,
-            _text(sheet, "；".join(veto)) if veto else "",
-            _text(sheet, "；".join(sanctions[pk])) if pk in sanctions else "",
+            "；".join(veto) if veto else "",
+            "；".join(sanctions[pk]) if pk in sanctions else "",
             annual.get(suggested, "") if suggested else "",
-            _text(sheet, "；".join(str(r) for r in reasons)) if reasons else "",
+            "；".join(str(r) for r in reasons) if reasons else "",
             annual.get(decided, "") if decided else "",
-            _text(sheet, decision_reason or ""),
+            decision_reason or "",
             # Blank until there is a decided grade to confirm.
             (yes if confirmed_at else no) if decided else "",
             talks_confirmed,
@@ -299,17 +281,17 @@ DISTRIBUTION = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR, Grade.
 
 def _department_columns(ctx: ExportContext) -> list[Column]:
     grades = _labels(Grade.choices)
-    columns = [Column(_("科室"), 16), Column(_("参与人数"), 8, NUMBER)]
+    columns = [Column(_("科室")), Column(_("参与人数"), NUMBER)]
     for q in QUARTERS:
         name = _quarter_name(q)
-        columns.append(Column(_("%(quarter)s参与人数") % {"quarter": name}, 8, NUMBER))
-        columns += [Column(f"{name}{grades[g]}", 8, NUMBER) for g in DISTRIBUTION]
-        columns.append(Column(_("%(quarter)s未评鉴") % {"quarter": name}, 8, NUMBER))
-        columns.append(Column(_("%(quarter)s“好”名额（按人数折算）") % {"quarter": name}, 10, NUMBER))
+        columns.append(Column(_("%(quarter)s参与人数") % {"quarter": name}, NUMBER))
+        columns += [Column(f"{name}{grades[g]}", NUMBER) for g in DISTRIBUTION]
+        columns.append(Column(_("%(quarter)s未评鉴") % {"quarter": name}, NUMBER))
+        columns.append(Column(_("%(quarter)s“好”名额（按人数折算）") % {"quarter": name}, NUMBER))
     columns += [
-        Column(_("年度优秀人数"), 8, NUMBER),
-        Column(_("优秀名额（按人数折算）"), 10, NUMBER),
-        Column(_("月小结按时率(%)"), 10, NUMBER),
+        Column(_("年度优秀人数"), NUMBER),
+        Column(_("优秀名额（按人数折算）"), NUMBER),
+        Column(_("月小结按时率(%)"), NUMBER),
     ]
     return columns
 
@@ -356,7 +338,7 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     for department_id, name, active in departments.values_list("pk", "name", "is_active"):
         if not active and department_id not in participants:
             continue
-        row: list = [_text(sheet, name), participants.get(department_id, 0)]
+        row: list = [name, participants.get(department_id, 0)]
         for q in QUARTERS:
             counts = distribution.get((department_id, q), Counter())
             people = sum(counts.values())
@@ -379,15 +361,15 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
 
 def _discipline_columns(ctx: ExportContext) -> list[Column]:
     return [
-        Column(_("月份"), 8, NUMBER),
-        Column(_("检查次数"), 8, NUMBER),
-        Column(_("规定次数"), 8, NUMBER),
-        Column(_("检查频次"), 10),
-        Column(_("发现问题"), 8, NUMBER),
-        Column(_("其中严重"), 8, NUMBER),
-        Column(_("一票否决"), 8, NUMBER),
-        Column(_("否决事项"), 40, TEXT),
-        Column(_("最近检查日期"), 12, DATE),
+        Column(_("月份"), NUMBER),
+        Column(_("检查次数"), NUMBER),
+        Column(_("规定次数"), NUMBER),
+        Column(_("检查频次")),
+        Column(_("发现问题"), NUMBER),
+        Column(_("其中严重"), NUMBER),
+        Column(_("一票否决"), NUMBER),
+        Column(_("否决事项"), TEXT),
+        Column(_("最近检查日期"), DATE),
     ]
 
 
@@ -438,7 +420,7 @@ def discipline_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             status = _("达标") if done >= required else _("未达标")
         n, serious = findings.get(month, (0, 0))
         reasons = vetoes.get(month, [])
-        yield [month, done, required, status, n, serious, len(reasons), _text(sheet, "；".join(reasons)), last]
+        yield [month, done, required, status, n, serious, len(reasons), "；".join(reasons), last]
 
 
 # --- 公示与异议: publications, objections, reviews after locking ------------------------------
@@ -446,23 +428,23 @@ def discipline_rows(ctx: ExportContext, sheet) -> Iterator[list]:
 
 def _publicity_columns(ctx: ExportContext) -> list[Column]:
     return [
-        Column(_("类别"), 12),
-        Column(_("公示或事项"), 30, TEXT),
-        Column(_("公示开始"), 12, DATE),
-        Column(_("公示截止"), 12, DATE),
-        Column(_("定等日期"), 12, DATE),
-        Column(_("公示人数"), 8, NUMBER),
-        Column(_("异议件数"), 8, NUMBER),
-        Column(_("科室"), 16),
-        Column(_("姓名"), 10, TEXT),
-        Column(_("工号"), 10, TEXT),
-        Column(_("等次"), 12),
-        Column(_("提出人"), 10, TEXT),
-        Column(_("内容或理由"), 40, TEXT),
-        Column(_("状态"), 12),
-        Column(_("答复或决定"), 40, TEXT),
-        Column(_("提出或发生日期"), 12, DATE),
-        Column(_("答复或决定日期"), 12, DATE),
+        Column(_("类别")),
+        Column(_("公示或事项"), TEXT),
+        Column(_("公示开始"), DATE),
+        Column(_("公示截止"), DATE),
+        Column(_("定等日期"), DATE),
+        Column(_("公示人数"), NUMBER),
+        Column(_("异议件数"), NUMBER),
+        Column(_("科室")),
+        Column(_("姓名"), TEXT),
+        Column(_("工号"), TEXT),
+        Column(_("等次")),
+        Column(_("提出人"), TEXT),
+        Column(_("内容或理由"), TEXT),
+        Column(_("状态")),
+        Column(_("答复或决定"), TEXT),
+        Column(_("提出或发生日期"), DATE),
+        Column(_("答复或决定日期"), DATE),
     ]
 
 
@@ -490,7 +472,7 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     )
     label = _("结果公示")
     for title, starts_on, ends_on, closed_at, people, objections in publications:
-        yield [label, _text(sheet, title), starts_on, ends_on, _day(closed_at), people, objections]
+        yield [label, title, starts_on, ends_on, _day(closed_at), people, objections]
     objections = (
         Objection.objects.filter(organisation=ctx.organisation, entry__publication__year=ctx.year)
         .order_by("lodged_at", "pk")
@@ -519,20 +501,20 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         (objector_name, objector_username, text, state, answer, lodged_at, answered_at) = row[9:]
         yield [
             label,
-            _text(sheet, title),
+            title,
             starts_on,
             ends_on,
             _day(locked_at),
             None,
             None,
-            _text(sheet, department or ""),
-            _text(sheet, full_name or username),
-            _text(sheet, number),
-            _text(sheet, grade_label),
-            _text(sheet, objector_name or objector_username),
-            _text(sheet, text),
+            department or "",
+            full_name or username,
+            number,
+            grade_label,
+            objector_name or objector_username,
+            text,
             objection_states.get(state, state),
-            _text(sheet, answer),
+            answer,
             _day(lodged_at),
             _day(answered_at),
         ]
@@ -565,12 +547,12 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             None,
             None,
             None,
-            _text(sheet, department or ""),
-            _text(sheet, full_name or username),
-            _text(sheet, number),
+            department or "",
+            full_name or username,
+            number,
             f"{grades.get(old, old)} → {grades.get(new, new)}",
-            _text(sheet, reviewer or ""),
-            _text(sheet, reason),
+            reviewer or "",
+            reason,
             _("已复核"),
             "",
             _day(reviewed_at),
@@ -601,14 +583,14 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             None,
             None,
             None,
-            _text(sheet, department or ""),
-            _text(sheet, full_name or username),
-            _text(sheet, number),
+            department or "",
+            full_name or username,
+            number,
             incompetent,
             "",
             "",
             case_states.get(state, state),
-            _text(sheet, decision),
+            decision,
             notified_on,
             decided_on,
         ]
@@ -619,15 +601,15 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
 
 def _use_columns(ctx: ExportContext) -> list[Column]:
     return [
-        Column(_("类别"), 26),
-        Column(_("科室"), 16),
-        Column(_("姓名"), 10, TEXT),
-        Column(_("工号"), 10, TEXT),
-        Column(_("%(year)s年度等次") % {"year": ctx.year - 2}, 10),
-        Column(_("%(year)s年度等次") % {"year": ctx.year - 1}, 10),
-        Column(_("%(year)s年度等次") % {"year": ctx.year}, 10),
-        Column(_("“好”的次数"), 8, NUMBER),
-        Column(_("平均综合得分"), 10, NUMBER),
+        Column(_("类别")),
+        Column(_("科室")),
+        Column(_("姓名"), TEXT),
+        Column(_("工号"), TEXT),
+        Column(_("%(year)s年度等次") % {"year": ctx.year - 2}),
+        Column(_("%(year)s年度等次") % {"year": ctx.year - 1}),
+        Column(_("%(year)s年度等次") % {"year": ctx.year}),
+        Column(_("“好”的次数"), NUMBER),
+        Column(_("平均综合得分"), NUMBER),
     ]
 
 
@@ -667,9 +649,9 @@ def use_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         for department, full_name, username, number, y2, y1, final, good, score in rows.iterator(chunk_size=CHUNK):
             yield [
                 title,
-                _text(sheet, department or ""),
-                _text(sheet, full_name or username),
-                _text(sheet, number),
+                department or "",
+                full_name or username,
+                number,
                 grades.get(y2, "") if y2 else "",
                 grades.get(y1, "") if y1 else "",
                 grades.get(final, "") if final else "",
@@ -690,25 +672,10 @@ SHEETS: list[Sheet] = [
 
 
 def _write_sheet(workbook: Workbook, spec: Sheet, ctx: ExportContext) -> int:
-    """One sheet: widths and the frozen header row before the data (write-only mode writes them
-    first), the rows, then the autofilter over what was written. Returns the data rows written."""
-    sheet = workbook.create_sheet(spec.title())
-    columns = spec.columns(ctx)
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        header.append(cell)
-    sheet.append(header)
-    written = 0
-    for row in spec.rows(ctx, sheet):
-        sheet.append(row)
-        written += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{written + 1}"
-    return written
+    """One sheet through :func:`accounts.excel.write_table` (widths from content, frozen bold header,
+    print titles, autofilter). Returns the data rows written."""
+    sheet = new_sheet(workbook, spec.title())
+    return write_table(sheet, [column.header for column in spec.columns(ctx)], spec.rows(ctx, sheet))
 
 
 def write_workbook(

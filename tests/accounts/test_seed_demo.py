@@ -18,6 +18,9 @@ from accounts.models import (
 from accounts.selectors import evaluatees_of, evaluator_of
 from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo_organisation
 
+# The demo story is the same on every database: run once, on SQLite (make test-postgres skips it).
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def demo(db):

@@ -31,14 +31,14 @@ TODAY = date(2026, 11, 23)  # January–October are past months; Q1–Q3 graded 
 YEAR = 2026
 
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.one_database]
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     # Built once for the module: the tests only read it.
     with shared_rows(django_db_blocker):
-        organisation = build_demo_organisation(staff=60, seed=7)
+        organisation = build_demo_organisation(staff=24, seed=7)
         build_demo_year(organisation, year=YEAR, seed=7, today=TODAY)
         build_demo_appraisals(organisation, year=YEAR, seed=7, today=TODAY)
         report = build_demo_discipline(organisation, year=YEAR, seed=7, today=TODAY)

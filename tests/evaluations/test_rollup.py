@@ -394,12 +394,13 @@ def test_the_results_page_is_paginated_with_bounded_queries(
 def demo(django_db_setup, django_db_blocker):
     # Built once for the class: its tests only read it.
     with shared_rows(django_db_blocker):
-        organisation = build_demo_organisation(staff=60, seed=7)
+        organisation = build_demo_organisation(staff=24, seed=7)
         build_demo_year(organisation, year=2026, seed=7, today=TODAY)
         yield organisation, build_demo_appraisals(organisation, year=2026, seed=7, today=TODAY)
 
 
 @pytest.mark.django_db
+@pytest.mark.one_database
 class TestTheDemosQuarters:
     """The demo's quarters as of 23 November 2026, built once for these tests."""
 
@@ -428,6 +429,7 @@ class TestTheDemosQuarters:
         assert not AppraisalQuarter.objects.filter(organisation=organisation, year=2026, quarter=4).exists()
 
 
+@pytest.mark.one_database
 def test_the_demo_leaves_the_last_quarter_open_while_its_grading_period_runs(db):
     organisation = build_demo_organisation(staff=20, seed=7)
     build_demo_year(organisation, year=2026, seed=7, today=date(2026, 10, 9))

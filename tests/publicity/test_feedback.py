@@ -287,6 +287,30 @@ def test_the_person_signs_their_decided_annual_result_once(staff, colleague, dec
     assert AuditEntry.objects.filter(content_type__model="annualconfirmation").exists()
 
 
+def test_a_grade_changed_by_a_review_after_confirmation_is_confirmed_again(client_for, staff, hr, decided):
+    from evaluations.annual.locking import annual_results_lock, annual_review_after_lock
+
+    services.annual_result_confirm(actor=staff, annual_result=decided, opinion="无异议")
+    annual_results_lock(result_ids=[decided.pk])
+    decided.refresh_from_db()
+    annual_review_after_lock(result=decided, actor=hr, new_grade=AnnualGrade.COMPETENT, reason="复核认定")
+    assert selectors.unconfirmed_count(person=staff) == 1
+    client = client_for(staff)
+    page = client.get(reverse("publicity:feedback_annual", args=[decided.pk])).content.decode()
+    assert 'data-testid="annual-reconfirm"' in page and "优秀" in page and 'data-testid="annual-confirm-form"' in page
+    assert "复核后待重新确认" in client.get(reverse("publicity:feedback_mine")).content.decode()
+    client.post(reverse("publicity:feedback_annual_confirm", args=[decided.pk]), {"opinion": "服从"})
+    confirmation = AnnualConfirmation.objects.get(annual_result=decided)
+    assert (confirmation.grade, confirmation.opinion) == (AnnualGrade.COMPETENT, "服从")
+    assert selectors.unconfirmed_count(person=staff) == 0
+    # The earlier confirmation is kept in the audit trail: grade and opinion, old -> new.
+    entry = AuditEntry.objects.filter(content_type__model="annualconfirmation").order_by("-pk").first()
+    assert entry.changes_dict["grade"] == [AnnualGrade.EXCELLENT, AnnualGrade.COMPETENT]
+    assert entry.changes_dict["opinion"] == ["无异议", "服从"]
+    with pytest.raises(ValidationError, match="已于"):
+        services.annual_result_confirm(actor=staff, annual_result=decided)
+
+
 def test_an_undecided_annual_result_cannot_be_confirmed_nor_opened(client_for, staff):
     undecided = AnnualResultFactory(person=staff, year=2025)
     with pytest.raises(ValidationError, match="尚未确定"):

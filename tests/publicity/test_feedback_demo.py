@@ -18,6 +18,9 @@ from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade
 from publicity.feedback import selectors
 from publicity.feedback.models import FeedbackTalk
 
+# The demo story is the same on every database: run once, on SQLite (make test-postgres skips it).
+pytestmark = pytest.mark.one_database
+
 TODAY = date(2026, 11, 23)
 YEAR = 2026
 

@@ -14,6 +14,9 @@ from appraisal_site.demo.year import build_demo_year
 from evaluations.grading.models import AppraisalQuarter, QuarterGrade
 from publicity.publication.models import EntryState, Objection, ObjectionState, Publication
 
+# The demo story is the same on every database: run once, on SQLite (make test-postgres skips it).
+pytestmark = pytest.mark.one_database
+
 TODAY = date(2026, 12, 1)
 
 

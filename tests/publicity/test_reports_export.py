@@ -99,7 +99,9 @@ def test_the_workbook_has_its_five_sheets_with_chinese_headers_frozen_and_filter
     for sheet in workbook.worksheets:
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref.startswith("A1:")
-    assert people.column_dimensions["A"].width == 16
+    # As wide as the longest department name (two widths a CJK character) and a margin.
+    longest = max(len(row[0].value) for row in people.iter_rows(min_row=2))
+    assert people.column_dimensions["A"].width == 2 * longest + 2
 
 
 def test_each_person_of_the_year_has_one_row_with_their_values(graded, head):

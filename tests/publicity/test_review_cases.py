@@ -72,3 +72,53 @@ def test_a_lapse_is_audited_old_to_new_with_its_reason(incompetent, hr):
     entry = AuditEntry.objects.filter(object_pk=str(case.pk), content_type__model="reviewcase").latest("pk")
     assert entry.changes_dict["state"] == [ReviewCaseState.AWAITING_REQUEST.value, ReviewCaseState.LAPSED.value]
     assert entry.reason == "申请期限已过，未提出申请" and entry.organisation_id == incompetent.organisation_id
+
+
+def test_a_decision_that_changes_the_grade_changes_the_locked_result_through_the_recorded_review(
+    client_for, incompetent, hr, staff
+):
+    from evaluations.annual.locking import annual_results_lock
+    from evaluations.annual.models import AnnualReview
+
+    annual_results_lock(result_ids=[incompetent.pk])
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    review_cases.review_case_request(actor=hr, case=case, requested_on=date(2026, 1, 20))
+    client = client_for(hr)
+    response = client.post(
+        case.get_absolute_url(),
+        {"action": "decide", "day": "2026-02-01", "decision": "复核认定称职", "new_grade": AnnualGrade.COMPETENT},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    incompetent.refresh_from_db()
+    assert (case.state, case.changed_to) == (ReviewCaseState.DECIDED, AnnualGrade.COMPETENT)
+    assert incompetent.decided_grade == AnnualGrade.COMPETENT
+    review = AnnualReview.objects.get(annual_result=incompetent)
+    assert (review.old_grade, review.new_grade, review.reason) == (
+        AnnualGrade.INCOMPETENT,
+        AnnualGrade.COMPETENT,
+        "复核认定称职",
+    )
+    assert Notification.objects.filter(recipient=staff, message__contains="复核").exists()
+    assert 'data-testid="case-changed-to">称职<' in client.get(case.get_absolute_url()).content.decode()
+
+
+def test_a_decision_keeping_the_grade_leaves_the_result_alone(incompetent, hr):
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    review_cases.review_case_request(actor=hr, case=case, requested_on=date(2026, 1, 20))
+    case = review_cases.review_case_decide(
+        actor=hr, case=case, decided_on=date(2026, 2, 1), decision="维持", new_grade=AnnualGrade.INCOMPETENT
+    )
+    incompetent.refresh_from_db()
+    assert (case.changed_to, incompetent.decided_grade) == ("", AnnualGrade.INCOMPETENT)
+
+
+def test_a_changed_grade_on_a_result_not_yet_locked_is_refused_and_nothing_is_decided(incompetent, hr):
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    review_cases.review_case_request(actor=hr, case=case, requested_on=date(2026, 1, 20))
+    with pytest.raises(ValidationError, match="尚未定等"):
+        review_cases.review_case_decide(
+            actor=hr, case=case, decided_on=date(2026, 2, 1), decision="改", new_grade=AnnualGrade.COMPETENT
+        )
+    case.refresh_from_db()
+    assert case.state == ReviewCaseState.REQUESTED

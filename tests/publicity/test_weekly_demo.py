@@ -14,6 +14,9 @@ from appraisal_site.demo.organisation import DEMO_HEAD_DEPARTMENT, build_demo_or
 from appraisal_site.demo.year import build_demo_year
 from publicity.boards.models import WeeklyDigest, WeeklyPost
 
+# The demo story is the same on every database: run once, on SQLite (make test-postgres skips it).
+pytestmark = pytest.mark.one_database
+
 TODAY = date(2026, 12, 1)
 
 

@@ -1,0 +1,50 @@
+"""Control characters in typed text: the one cleaner, used at input and again when a file is written.
+
+Word inserts U+000B (vertical tab) for Shift+Enter, and text pasted from it or from a PDF can carry
+other control characters. They are invisible in a browser but not allowed in an .xlsx (openpyxl
+refuses the cell, so the whole export failed) and they break copy-paste into other systems.
+
+- :func:`single_line` is for names and codes (a person's name, a department's name): any run of
+  control characters or line breaks becomes one space. :class:`SingleLineCharField` applies it in
+  forms (the staff and department forms, and every column of the Excel imports).
+- :func:`multi_line` is for paragraphs: line breaks (including Word's U+000B) become ``\\n``, the
+  other control characters are dropped. The Excel writer cleans every cell with it, so whatever
+  was stored before this cleaner existed is still written safely.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+# C0 controls other than tab, line feed and carriage return; DEL and the C1 controls.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# Every way a line may end: CRLF, CR, LF, Word's vertical tab, form feed, NEL, and U+2028/2029.
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+# For one-line text: any run of those, tabs included, is one space.
+_BREAKS_AND_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def has_controls(text: str) -> bool:
+    """Whether ``text`` holds anything :func:`multi_line` would change (other than CRLF)."""
+    return bool(_CONTROLS.search(text) or re.search(r"[\x0b\x0c\x85\u2028\u2029]", text))
+
+
+def single_line(text: str) -> str:
+    """``text`` on one line: each run of control characters and line breaks becomes a space; trimmed."""
+    return _BREAKS_AND_CONTROLS.sub(" ", text).strip()
+
+
+def multi_line(text: str) -> str:
+    """``text`` with its line breaks as ``\\n`` and no other control character (tabs kept)."""
+    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
+
+
+class SingleLineCharField(forms.CharField):
+    """A form field for a name or code: control characters and line breaks become spaces (never refused:
+    a name pasted from Word is still that name)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return single_line(value) if isinstance(value, str) else value
