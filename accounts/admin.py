@@ -17,6 +17,12 @@ from .models import (
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "is_active"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # As organisation_create does: the policy row exists from the start.
+            Policy.objects.get_or_create(organisation=obj)
+
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):

@@ -22,7 +22,7 @@ class OrganisationUsernameBackend(ModelBackend):
             return None
         people = User._default_manager.filter(username=username)
         if organisation:
-            people = people.filter(organisation__code=organisation)
+            people = people.filter(organisation__code__iexact=organisation)
         found = list(people[:2])
         if len(found) != 1:
             # Hash once, as Django does, so an unknown or shared name answers as slowly as a known one.

@@ -428,11 +428,12 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
 # --- Writing ------------------------------------------------------------------------------
 
 
-def _initial_password(username: str) -> str:
-    """A one-time password that passes the password rules for this username (e.g. it must not contain it)."""
-    probe = User(username=username)
+def _initial_password(username: str, organisation: Organisation) -> str:
+    """A one-time password that passes the password rules for this username (e.g. it must not
+    contain it) in this organisation (its security settings may ask for a longer one)."""
+    probe = User(username=username, organisation=organisation)
     while True:
-        candidate = services.generate_initial_password()
+        candidate = services.generate_initial_password(organisation_id=organisation.pk)
         try:
             validate_password(candidate, probe)
         except ValidationError:
@@ -460,7 +461,7 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: Us
                     username=row.username,
                     full_name=row.full_name,
                     department=row.department,
-                    password=_initial_password(row.username),
+                    password=_initial_password(row.username, organisation),
                     employee_number=row.employee_number,
                     position_title=row.position_title,
                     staff_type=row.staff_type,

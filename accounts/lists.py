@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import audit, listing
+from . import audit, listing, selectors
 from .filters import AuditFilter, StaffFilter
 from .listing import ListExport, ListRows
-from .models import AuditEntry, Role, RoleAssignment, User
+from .models import Role, RoleAssignment, User
 
 STAFF_SORT = {
     "number": "employee_number",
@@ -82,8 +82,9 @@ def _staff_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
 
 
 def audit_log(viewer: User, data: QueryDict):
-    """The audit log's filter (the auditor's organisation), sorted as ``?sort=`` asks, newest first by default."""
-    queryset = AuditEntry.objects.filter(organisation_id=viewer.organisation_id).select_related("actor", "content_type")
+    """The audit log's filter (what the auditor reads), sorted as ``?sort=`` asks, newest first by default."""
+    # The auditor's organisation's entries and those of no organisation (selectors.audit_entries_for).
+    queryset = selectors.audit_entries_for(auditor=viewer)
     queryset, sorting = listing.sort_queryset(queryset, data, keys=AUDIT_SORT, default="-time")
     return AuditFilter(data, queryset=queryset), sorting
 

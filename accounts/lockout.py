@@ -57,7 +57,7 @@ def lockout_username(request, credentials: dict | None = None) -> str | None:
     organisation = credentials.get("organisation", data.get("organisation")) or ""
     people = User.objects.filter(username=username)
     if organisation:
-        people = people.filter(organisation__code=organisation)
+        people = people.filter(organisation__code__iexact=organisation)
     found = list(people.select_related("organisation")[:2])
     return account_key(found[0]) if len(found) == 1 else username
 

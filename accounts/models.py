@@ -465,6 +465,9 @@ def default_participating_staff_types() -> list[str]:
 MAX_SESSION_IDLE_MINUTES = 30
 # GB/T 22239 level 3 keeps the audit trail at least six months: the policy cannot go below it.
 AUDIT_RETENTION_MIN_DAYS = 180
+# The deployment's password rules (AUTH_PASSWORD_VALIDATORS), below which no policy goes.
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MIN_CLASSES = 3
 
 
 class FeedbackTalkBy(models.TextChoices):
@@ -641,6 +644,27 @@ class Policy(OrganisationScoped, models.Model):
         default=90,
         validators=[MinValueValidator(0), MaxValueValidator(365)],
         help_text=_("密码使用超过此天数须修改后才能继续使用系统；0 表示不限。"),
+    )
+    # The password rules of the organisation's people: the deployment's rules
+    # (AUTH_PASSWORD_VALIDATORS: 8 characters, three classes) are the floor, so the security
+    # administrator can only tighten them (accounts.validators).
+    password_min_length = models.PositiveSmallIntegerField(
+        _("密码最短长度"),
+        default=PASSWORD_MIN_LENGTH,
+        validators=[
+            MinValueValidator(PASSWORD_MIN_LENGTH, message=_("密码最短长度不能少于%(limit_value)s位。")),
+            MaxValueValidator(64),
+        ],
+        help_text=_("不少于8位；修改后对此后设置的密码生效。"),
+    )
+    password_min_classes = models.PositiveSmallIntegerField(
+        _("密码须包含的字符类别数"),
+        default=PASSWORD_MIN_CLASSES,
+        validators=[
+            MinValueValidator(PASSWORD_MIN_CLASSES, message=_("字符类别数不能少于%(limit_value)s类。")),
+            MaxValueValidator(4),
+        ],
+        help_text=_("大写字母、小写字母、数字、特殊字符中至少包含几类（3或4）。"),
     )
     audit_retention_days = models.PositiveSmallIntegerField(
         _("审计记录保存期限（天）"),

@@ -6,13 +6,19 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import Department, Organisation, Policy, Role, RoleAssignment, User
+from .models import AuditEntry, Department, Organisation, Policy, Role, RoleAssignment, User
 
 
 def policy_for_organisation(*, organisation_id: int) -> Policy:
-    """The organisation's policy; created with the defaults on first use."""
-    policy, _created = Policy.objects.get_or_create(organisation_id=organisation_id)
-    return policy
+    """The organisation's policy, or the defaults unsaved when it has no row yet.
+
+    A read never writes (a GET must not): :func:`accounts.services.organisation_create` creates
+    the row with the organisation, and a migration created it for the organisations before;
+    an organisation added another way (the Django admin) reads the defaults until HR or the
+    security administrator saves the policy, which inserts it then.
+    """
+    policy = Policy.objects.filter(organisation_id=organisation_id).first()
+    return policy if policy is not None else Policy(organisation_id=organisation_id)
 
 
 def participants_of(*, organisation: Organisation) -> QuerySet[User]:
@@ -173,3 +179,16 @@ def is_evaluator_of(*, evaluator: User, person: User) -> bool:
 
 def staff_of_organisation(*, organisation: Organisation) -> QuerySet[User]:
     return User.objects.filter(organisation=organisation).select_related("department")
+
+
+def audit_entries_for(*, auditor: User) -> QuerySet[AuditEntry]:
+    """The audit entries an auditor reads, newest first: their organisation's, and the entries of
+    no organisation — failed sign-ins and lockouts of names that designate nobody (made-up names,
+    a name several agencies use typed without the 单位代码), the retention purge — which would
+    otherwise be read by no auditor at all. Such an entry holds what was typed and the address,
+    nothing of another organisation."""
+    return (
+        AuditEntry.objects.filter(Q(organisation_id=auditor.organisation_id) | Q(organisation__isnull=True))
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")
+    )

@@ -47,11 +47,18 @@ from .textlimits import check_length
 logger = logging.getLogger(__name__)
 
 
-def generate_initial_password() -> str:
-    """A random password that satisfies the password rules; the person must change it at first login."""
+def generate_initial_password(*, organisation_id: int | None = None) -> str:
+    """A random password that satisfies the password rules — the deployment's and, given
+    ``organisation_id``, the organisation's (its minimum length; every password made here holds
+    all four character classes); the person must change it at first login."""
+    length = 12
+    if organisation_id is not None:
+        from .selectors import policy_for_organisation
+
+        length = max(length, policy_for_organisation(organisation_id=organisation_id).password_min_length)
     alphabet = string.ascii_letters + string.digits
     while True:
-        core = "".join(secrets.choice(alphabet) for _ in range(10))
+        core = "".join(secrets.choice(alphabet) for _ in range(length - 2))
         candidate = f"{core}#{secrets.choice(string.digits)}"
         if any(c.islower() for c in core) and any(c.isupper() for c in core):
             return candidate
@@ -382,7 +389,7 @@ def staff_create(
     # Unique within the organisation (case aside); other organisations' names are not looked at.
     if User.objects.filter(organisation=organisation, username__iexact=username).exists():
         raise ValidationError({"username": _("本单位已有人员使用该用户名。")})
-    initial_password = "" if password_hash else password or generate_initial_password()
+    initial_password = "" if password_hash else password or generate_initial_password(organisation_id=organisation.pk)
     user = User(
         organisation=organisation,
         username=username,
@@ -474,7 +481,7 @@ def password_reset_needs_second_admin(*, user: User) -> bool:
 
 def _password_set_by_another(*, user: User, actor: User | None) -> str:
     """A new one-time password (changed at first sign-in); the owner and the auditors are told."""
-    password = generate_initial_password()
+    password = generate_initial_password(organisation_id=user.organisation_id)
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])

@@ -29,6 +29,36 @@ class CharacterClassesValidator:
         return _("密码须包含大写字母、小写字母、数字、特殊字符中的至少%(n)d类。") % {"n": self.min_classes}
 
 
+class PolicyPasswordRulesValidator:
+    """The organisation's own password rules (``Policy.password_min_length`` and
+    ``password_min_classes``, the security administrator's settings), where they are stricter than
+    the deployment's: a password that passes the rules above is checked against the person's
+    policy; below them, those rules alone answer (no message twice)."""
+
+    def validate(self, password: str, user=None) -> None:
+        from .models import PASSWORD_MIN_CLASSES, PASSWORD_MIN_LENGTH
+        from .selectors import policy_for_organisation
+
+        organisation_id = getattr(user, "organisation_id", None)
+        if not organisation_id:
+            return
+        policy = policy_for_organisation(organisation_id=organisation_id)
+        if PASSWORD_MIN_LENGTH <= len(password) < policy.password_min_length:
+            raise ValidationError(
+                _("本单位要求密码至少%(n)d位。") % {"n": policy.password_min_length}, code="password_too_short"
+            )
+        present = sum(1 for pattern in _CLASSES if pattern.search(password))
+        if PASSWORD_MIN_CLASSES <= present < policy.password_min_classes:
+            raise ValidationError(
+                _("本单位要求密码包含大写字母、小写字母、数字、特殊字符中的至少%(n)d类。")
+                % {"n": policy.password_min_classes},
+                code="password_too_simple",
+            )
+
+    def get_help_text(self) -> str:
+        return _("本单位的安全设置可能要求更长或更复杂的密码。")
+
+
 class NotUsernameValidator:
     def validate(self, password: str, user=None) -> None:
         username = getattr(user, "username", "") or ""

@@ -4,6 +4,7 @@ import time
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -729,7 +730,14 @@ def security_settings(request: HttpRequest) -> HttpResponse:
         services.policy_update(policy=form.instance, reason=form.cleaned_data["reason"])
         messages.success(request, _("安全设置已保存。"))
         return redirect("accounts:security_settings")
-    return render(request, "accounts/security_settings.html", {"form": form})
+    # The lockout is the deployment's, not an organisation's (an address, a made-up name belong to
+    # none, and a limit that differed by organisation would tell which names exist): shown here.
+    lockout = {
+        "pair": settings.AXES_FAILURE_LIMIT,
+        "address": settings.AXES_ADDRESS_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "accounts/security_settings.html", {"form": form, "lockout": lockout})
 
 
 # --- Audit trail ------------------------------------------------------------------------

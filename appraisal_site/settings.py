@@ -143,6 +143,8 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    # Stricter rules an organisation's security administrator set (Policy.password_min_*).
+    {"NAME": "accounts.validators.PolicyPasswordRulesValidator"},
     {"NAME": "accounts.validators.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     # No reuse of the last five; also records each new hash and the change time (maximum age).

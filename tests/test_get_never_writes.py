@@ -12,6 +12,8 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Policy
+from accounts.selectors import policy_for_organisation
+from accounts.services import policy_update
 from evaluations.grading.services.grading import appraisal_quarter_open
 from summaries import services as summary_services
 from tests.factories import (
@@ -121,3 +123,26 @@ def test_opening_every_main_page_writes_no_row_and_no_audit_entry(request, clien
     assert all(code in (200, 302, 403, 404) for code in statuses.values()), statuses
     assert AuditEntry.objects.count() == audit_before
     assert _row_counts() == rows_before
+
+
+@pytest.mark.parametrize("role", ["hr", "security_admin", "staff"])
+def test_an_organisation_without_its_policy_row_reads_the_defaults_and_a_get_creates_none(
+    request, client_for, organisation, department, staff, hr, security_admin, role
+):
+    """An organisation added in the Django admin before it created the row had none: opening the
+    policy pages (or any page reading the policy) shows the defaults and writes no row."""
+    Policy.objects.filter(organisation=organisation).delete()
+    client = client_for(request.getfixturevalue(role))
+    client.get(reverse("home"))
+    for name in ["home", "accounts:policy", "accounts:security_settings", "summaries:list", "targets:my_targets"]:
+        assert client.get(reverse(name)).status_code in (200, 302, 403)
+    assert not Policy.objects.filter(organisation=organisation).exists()
+
+
+def test_saving_the_default_policy_of_an_organisation_without_its_row_creates_it(organisation):
+    Policy.objects.filter(organisation=organisation).delete()
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    assert policy.pk is None
+    policy.good_quota_percent = 30
+    policy_update(policy=policy, reason="首次保存")
+    assert Policy.objects.get(organisation=organisation).good_quota_percent == 30

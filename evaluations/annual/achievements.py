@@ -93,7 +93,7 @@ def achievement_decide(*, actor: User, achievement: Achievement, confirm: bool, 
     old → new state with the note. A decided achievement is not decided again."""
     if not actor.has_perm("evaluations.decide_achievement") or actor.organisation_id != achievement.organisation_id:
         raise PermissionDenied(_("只有本单位组织人事部门可以确认创新突破。"))
-    if actor.pk in (achievement.person_id, achievement.proposed_by_id):
+    if not actor.has_perm("evaluations.decide_this_achievement", achievement):
         raise PermissionDenied(_("不能确认本人的创新突破或本人提出的创新突破。"))
     note = note.strip()
     if not confirm and not note:

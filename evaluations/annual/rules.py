@@ -37,3 +37,18 @@ rules.add_perm("evaluations.view_achievements", is_hr_admin | is_agency_head | i
 rules.add_perm("evaluations.propose_achievements", is_agency_head | is_supervising_leader)
 rules.add_perm("evaluations.propose_achievement_for", proposes_achievement_for)
 rules.add_perm("evaluations.decide_achievement", is_hr_admin)
+
+
+@rules.predicate
+def decides_achievement(user, achievement) -> bool:
+    """HR of the organisation decides a proposed 创新突破, but never one of their own nor one they
+    proposed (as a leader who is also HR): nobody confirms their own award candidacy."""
+    return (
+        achievement is not None
+        and achievement.organisation_id == user.organisation_id
+        and user.pk not in (achievement.person_id, achievement.proposed_by_id)
+    )
+
+
+# The object permission the service checks and the page offers its buttons by.
+rules.add_perm("evaluations.decide_this_achievement", is_hr_admin & decides_achievement)

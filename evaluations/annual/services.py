@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import jobs
-from accounts.audit import audit_reason
+from accounts.audit import audit_reason, record_event
 from accounts.models import Job, Organisation, Policy, StaffStatus, StaffStatusKind, User
 from accounts.selectors import policy_for_organisation
 from accounts.textlimits import check_length
@@ -310,6 +310,9 @@ def rollup_year(*, organisation: Organisation, year: int) -> AnnualRollupStats:
     _apply_quota(eligible, quota=quota)
 
     now = timezone.now()
+    before = dict(
+        AnnualResult.objects.filter(organisation=organisation, year=year).values_list("person_id", "suggested_grade")
+    )
     AnnualResult.objects.bulk_create(
         [
             AnnualResult(
@@ -336,9 +339,28 @@ def rollup_year(*, organisation: Organisation, year: int) -> AnnualRollupStats:
         update_fields=SUGGESTION_FIELDS,
     )
     # Someone whose grade rows are gone has no suggestion any more; a decided row is kept.
-    AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="").exclude(
-        person_id__in=[p.person_id for p in people]
-    ).delete()
+    removed, _by_model = (
+        AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="")
+        .exclude(person_id__in=[p.person_id for p in people])
+        .delete()
+    )
+    changed = [p.person_id for p in people if before.get(p.person_id) != p.grade]
+    if changed or removed:
+        # The upsert sends no signals: the run itself is the audit record of what it changed —
+        # whose suggestion (person ids, as the veto reconciliation records its flags; the grades
+        # are appraisal content, read on the committee page, not in the auditor's trail).
+        record_event(
+            event="job_run",
+            obj=organisation,
+            label=str(_("年度建议等次计算")),
+            organisation_id=organisation.pk,
+            detail={
+                "year": year,
+                "suggestions_changed": len(changed),
+                "suggestions_removed": removed,
+                "people": ", ".join(str(pk) for pk in sorted(changed))[:2000],
+            },
+        )
     return AnnualRollupStats(
         people=len(people),
         graded_people=graded_people,

@@ -217,12 +217,16 @@ def achievements(request: HttpRequest, year: int) -> HttpResponse:
     form = None
     if user.has_perm("evaluations.propose_achievements"):
         form = AchievementForm(people=achievement_services.proposable_people(actor=user))
+    page = page_of(request, achievement_services.achievements_for(actor=user, year=year), per_page=PAGE_SIZE)
+    # The buttons by the rule the service applies: HR sees none on their own or their proposal.
+    for achievement in page:
+        achievement.can_decide = user.has_perm("evaluations.decide_this_achievement", achievement)
     return render(
         request,
         "evaluations/annual/achievements.html",
         {
             "year": year,
-            "page": page_of(request, achievement_services.achievements_for(actor=user, year=year), per_page=PAGE_SIZE),
+            "page": page,
             "form": form,
             "decision_form": AchievementDecisionForm() if user.has_perm("evaluations.decide_achievement") else None,
         },

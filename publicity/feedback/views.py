@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import periods
+from accounts.audit import record_event
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors, run_service
 from accounts.pages import visible_or_404
@@ -241,4 +242,6 @@ def annual_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         request=request,
     )
     name = _("%(year)s年度考核结果-%(person)s.pdf") % {"year": result.year, "person": result.person}
+    # A person's result leaving the system is a download of personal data, audited like the others.
+    record_event(event="download", obj=result, request=request, label=name)
     return pdf_response(pdf=pdf, filename=name)

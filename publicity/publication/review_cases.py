@@ -107,9 +107,15 @@ def review_cases_remind(*, today: date | None = None) -> int:
     """Daily: lapse cases whose request period ran out, and put a reminder in HR's digest for each
     deadline within :data:`REVIEW_REMINDER_DAYS` days (once per case and deadline)."""
     day = today or periods.today()
-    ReviewCase.objects.filter(state=ReviewCaseState.AWAITING_REQUEST, request_by__lt=day).update(
-        state=ReviewCaseState.LAPSED
-    )
+    # One save per case (a handful a year), not an UPDATE of them all: a change of a case's state
+    # is audited old → new like every workflow change, and a queryset update writes no entry.
+    with transaction.atomic(), audit_reason(_("申请期限已过，未提出申请")):
+        lapsing = ReviewCase.objects.select_for_update().filter(
+            state=ReviewCaseState.AWAITING_REQUEST, request_by__lt=day
+        )
+        for case in lapsing:
+            case.state = ReviewCaseState.LAPSED
+            case.save(update_fields=["state"])
     soon = day + timedelta(days=REVIEW_REMINDER_DAYS)
     cases = ReviewCase.objects.filter(
         Q(state=ReviewCaseState.AWAITING_REQUEST, request_by__lte=soon)

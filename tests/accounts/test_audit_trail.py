@@ -290,7 +290,13 @@ def test_the_security_administrator_sets_the_retention_but_never_below_180_days(
     from accounts.models import Policy
 
     client = client_for(security_admin)
-    data = {"session_idle_minutes": 30, "password_max_age_days": 90, "audit_retention_days": 179}
+    data = {
+        "session_idle_minutes": 30,
+        "password_min_length": 8,
+        "password_min_classes": 3,
+        "password_max_age_days": 90,
+        "audit_retention_days": 179,
+    }
     response = client.post(reverse("accounts:security_settings"), data)
     assert response.status_code == 200 and "至少保存180天" in response.content.decode()
     assert Policy.objects.get(organisation=organisation).audit_retention_days == 180
@@ -313,3 +319,21 @@ def test_the_purge_keeps_what_the_policy_keeps(staff, outsider, organisation):
     assert audit.purge_expired(days=180) == 0
     _age(mine, 400)
     assert audit.purge_expired() == 1
+
+
+def test_the_auditor_reads_failed_sign_ins_of_names_that_designate_nobody_but_not_another_organisations(
+    client, client_for, auditor, outsider, password
+):
+    """A password spray over made-up names has no organisation: every auditor reads it (before,
+    none did); another organisation's entries stay theirs."""
+    _login(client, "made-up-name", "wrong-password", REMOTE_ADDR="198.51.100.77")
+    _login(client, outsider.username, "wrong-password", REMOTE_ADDR="198.51.100.78")
+    auditor_client = client_for(auditor)
+    body = auditor_client.get(reverse("accounts:audit_list"), {"result": "failure"}).content.decode()
+    assert "made-up-name" in body and "198.51.100.77" in body
+    assert "198.51.100.78" not in body
+    export = auditor_client.post(reverse("accounts:audit_export") + "?result=failure")
+    from openpyxl import load_workbook
+
+    cells = [str(c.value) for row in load_workbook(BytesIO(export.content)).active.iter_rows() for c in row]
+    assert "198.51.100.77" in cells and "198.51.100.78" not in cells

@@ -160,3 +160,63 @@ def test_the_form_names_the_thirty_minute_rule_once(organisation):
     form = SecuritySettingsForm(data=data, instance=policy)
     assert not form.is_valid()
     assert form.errors["session_idle_minutes"] == ["空闲超时不能超过30分钟。"]
+
+
+def test_the_security_administrator_tightens_the_password_rules_of_the_organisation(
+    client, client_for, security_admin, staff, organisation, password
+):
+    settings = {
+        "session_idle_minutes": 30,
+        "password_min_length": 12,
+        "password_min_classes": 4,
+        "password_max_age_days": 90,
+        "audit_retention_days": 180,
+        "reason": "等保测评整改",
+    }
+    assert client_for(security_admin).post(reverse("accounts:security_settings"), settings).status_code == 302
+    client.force_login(staff)
+    body = _change(client, password, "Short#Pass1").content.decode()  # 11 characters
+    assert "本单位要求密码至少12位" in body
+    body = _change(client, password, "Longer9Password").content.decode()  # three classes
+    assert "至少4类" in body
+    assert _change(client, password, "Longer#9Password").status_code == 302
+    # Another organisation keeps the deployment's rules.
+    from tests.factories import UserFactory
+
+    elsewhere = UserFactory()
+    validate_password("Short#Pass1", elsewhere)
+
+
+def test_the_password_rules_never_go_below_the_deployments(client_for, security_admin, organisation):
+    settings = {
+        "session_idle_minutes": 30,
+        "password_min_length": 6,
+        "password_min_classes": 2,
+        "password_max_age_days": 90,
+        "audit_retention_days": 180,
+    }
+    body = client_for(security_admin).post(reverse("accounts:security_settings"), settings).content.decode()
+    assert "密码最短长度不能少于8位" in body and "字符类别数不能少于3类" in body
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    assert (policy.password_min_length, policy.password_min_classes) == (8, 3)
+
+
+def test_the_security_page_states_the_deployments_lockout(client_for, security_admin, settings):
+    settings.AXES_FAILURE_LIMIT, settings.AXES_ADDRESS_FAILURE_LIMIT = 5, 30
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    body = client_for(security_admin).get(reverse("accounts:security_settings")).content.decode()
+    assert "连续失败5次锁定15分钟" in body and "失败30次" in body
+
+
+def test_one_time_passwords_follow_the_organisations_stricter_rules(organisation, department, sysadmin, staff):
+    """HR and the system administrator still create and reset accounts when the security
+    administrator asks for 20 characters: the one-time passwords are made that long."""
+    from accounts.models import Policy
+
+    Policy.objects.filter(organisation=organisation).update(password_min_length=20, password_min_classes=4)
+    person, initial = services.staff_create(
+        organisation=organisation, username="newcomer", full_name="新人", department=department
+    )
+    assert len(initial) >= 20
+    reset = services.staff_reset_password(user=staff, actor=sysadmin)
+    assert len(reset) >= 20

@@ -246,7 +246,14 @@ def test_the_security_settings_are_the_security_administrators(client, organisat
         client.force_login(person)
         assert client.post(url, {"session_idle_minutes": 200}).status_code == 403
     client.force_login(security_admin)
-    settings = {"session_idle_minutes": 15, "password_max_age_days": 90, "audit_retention_days": 180, "reason": "等保"}
+    settings = {
+        "session_idle_minutes": 15,
+        "password_min_length": 8,
+        "password_min_classes": 3,
+        "password_max_age_days": 90,
+        "audit_retention_days": 180,
+        "reason": "等保",
+    }
     assert client.post(url, settings).status_code == 302
     assert Policy.objects.get(organisation=organisation).session_idle_minutes == 15
 

@@ -133,3 +133,26 @@ def test_a_name_used_in_the_organisation_is_refused_whatever_its_case(client_for
     assert "本单位已有人员使用该用户名" in str(response.context["form"].errors.get("username"))
     with pytest.raises(IntegrityError), transaction.atomic():
         UserFactory(username=spelling.upper(), department=department)
+
+
+def test_the_organisation_code_is_typed_in_any_case(client, department, outsider):
+    """单位代码 as people type it: ``ORG1`` or ``Org1`` designates ``org1``, at sign-in and in the
+    lockout's count (the failures are that person's whatever the case typed)."""
+    from axes.models import AccessAttempt
+
+    from accounts.lockout import account_key
+
+    namesake, _password = services.staff_create(
+        organisation=department.organisation,
+        username=outsider.username,
+        full_name="同名人",
+        department=department,
+        password="Namesake#2026",
+    )
+    code = department.organisation.code
+    data = {"username": outsider.username, "password": "wrong-Guess#1", "organisation": code.upper()}
+    assert client.post(reverse("accounts:login"), data).status_code == 200
+    assert AccessAttempt.objects.filter(username=account_key(namesake)).exists()
+    data.update(password="Namesake#2026", organisation=f" {code.swapcase().capitalize()} ")
+    response = client.post(reverse("accounts:login"), data)
+    assert response.status_code == 302 and int(client.session["_auth_user_id"]) == namesake.pk

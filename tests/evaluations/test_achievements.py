@@ -259,3 +259,16 @@ def test_hr_who_proposed_an_achievement_as_a_leader_cannot_confirm_it(organisati
     achievement = propose(hr, staff)
     with pytest.raises(PermissionDenied):
         achievements.achievement_decide(actor=hr, achievement=achievement, confirm=True)
+
+
+def test_hr_sees_no_confirm_buttons_on_their_own_achievement_but_on_a_colleagues(
+    organisation, department, chief, hr, staff, client_for
+):
+    hr.department = department
+    hr.save()
+    own = propose(chief, hr, title="本人的创新")
+    other = propose(chief, staff, title="同事的创新")
+    page = client_for(hr).get(reverse("evaluations:achievements", args=[own.year])).content.decode()
+    assert reverse("evaluations:achievement_decide", args=[other.pk]) in page
+    assert reverse("evaluations:achievement_decide", args=[own.pk]) not in page
+    assert page.count('data-testid="achievement-decide"') == 1

@@ -619,3 +619,22 @@ def test_a_large_years_committee_list_opens_on_its_first_department_and_all_stay
     assert {row.department_id for row in response.context["page"]} == {department.pk}
     assert len(client.get(url, {"department": ""}).context["page"]) == everyone + 10
     assert {row.department_id for row in client.get(url, {"department": later.pk}).context["page"]} == {later.pk}
+
+
+def test_the_year_roll_up_records_whose_suggestion_it_changed_and_nothing_when_nothing_changed(
+    organisation, department, head
+):
+    first, second = UserFactory(department=department), UserFactory(department=department)
+    record(first, "好/好/好/好", score="95")
+    record(second, "好/好/好/好", score="90")
+    rollup(organisation)
+    entry = AuditEntry.objects.get(event="job_run")
+    assert entry.organisation_id == organisation.pk and entry.object_repr == "年度建议等次计算"
+    assert entry.changes_dict["suggestions_changed"][1] == "2"
+    assert str(first.pk) in entry.changes_dict["people"][1]
+    rollup(organisation)  # the same suggestions again: nothing changed, nothing recorded
+    assert AuditEntry.objects.filter(event="job_run").count() == 1
+    QuarterGrade.objects.filter(person=first, appraisal_quarter__quarter=4).update(grade=Grade.AVERAGE)
+    rollup(organisation)
+    latest = AuditEntry.objects.filter(event="job_run").latest("pk")
+    assert str(first.pk) in latest.changes_dict["people"][1].split(", ")

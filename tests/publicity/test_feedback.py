@@ -331,6 +331,14 @@ def test_the_annual_page_signs_on_screen_and_refuses_others(client, staff, colle
     assert 'data-testid="annual-confirmed"' in client.get(url).content.decode()
 
 
+def test_printing_an_annual_result_is_an_audited_download(client_for, hr, decided):
+    response = client_for(hr).get(reverse("publicity:feedback_annual_pdf", args=[decided.pk]), REMOTE_ADDR="10.9.8.7")
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(event="download")
+    assert (entry.actor, entry.object_pk, entry.remote_addr) == (hr, str(decided.pk), "10.9.8.7")
+    assert "2025年度考核结果" in entry.object_repr
+
+
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 def test_the_printable_annual_result_shows_the_chinese_name_and_grade(client, staff, colleague, hr, decided, tmp_path):
     url = reverse("publicity:feedback_annual_pdf", args=[decided.pk])

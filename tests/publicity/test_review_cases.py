@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from accounts.models import Notification
+from accounts.models import AuditEntry, Notification
 from evaluations.annual.models import AnnualGrade
 from publicity.publication import review_cases
 from publicity.publication.models import ReviewCase, ReviewCaseState
@@ -64,6 +64,14 @@ def test_hr_opens_and_records_a_case_on_its_pages(client_for, incompetent, hr, s
     client.post(case.get_absolute_url(), {"action": "decide", "day": "2026-02-01", "decision": "撤销原等次"})
     case.refresh_from_db()
     assert case.state == ReviewCaseState.DECIDED and case.decision == "撤销原等次"
+
+
+def test_a_lapse_is_audited_old_to_new_with_its_reason(incompetent, hr):
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    review_cases.review_cases_remind(today=date(2026, 2, 10))
+    entry = AuditEntry.objects.filter(object_pk=str(case.pk), content_type__model="reviewcase").latest("pk")
+    assert entry.changes_dict["state"] == [ReviewCaseState.AWAITING_REQUEST.value, ReviewCaseState.LAPSED.value]
+    assert entry.reason == "申请期限已过，未提出申请" and entry.organisation_id == incompetent.organisation_id
 
 
 def test_a_decision_that_changes_the_grade_changes_the_locked_result_through_the_recorded_review(
