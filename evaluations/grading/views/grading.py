@@ -706,6 +706,9 @@ def quarter_open(request: HttpRequest) -> HttpResponse:
 
 
 APPROVAL_PAGE_SIZE = 50
+# Beyond this many people in the quarter the approval list opens on one department (as HR's roster
+# and the committee's list do): its sort over every grade row grew with the organisation.
+APPROVAL_ALL_LIMIT = 2000
 
 
 @permission_required("evaluations.approve_quarter")
@@ -730,7 +733,13 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("person", "department", "evaluator", "confirmed_by")
         .order_by("department__sort_order", "department_id", "person_id")
     )
-    filterset = ApprovalFilter(request.GET, queryset=grades, organisation_id=request.user.organisation_id)
+    data = request.GET
+    if not set(data) - {"page"} and totals["total"] > APPROVAL_ALL_LIMIT and departments:
+        # Opened without a filter on a large quarter: the first department (the 科室 filter chosen);
+        # 全部 chosen in the form still lists everyone. The distribution has counted already.
+        data = data.copy()
+        data["department"] = str(departments[0]["department_id"])
+    filterset = ApprovalFilter(data, queryset=grades, organisation_id=request.user.organisation_id)
     return render(
         request,
         "evaluations/grading/approve_confirm.html",
@@ -743,6 +752,6 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
             if appraisal_quarter.is_open
             else [],
             "cancel_url": back,
-            **filtered_page(request, filterset, per_page=APPROVAL_PAGE_SIZE),
+            **filtered_page(request, filterset, per_page=APPROVAL_PAGE_SIZE, data=data),
         },
     )
