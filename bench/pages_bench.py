@@ -79,14 +79,20 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
+def demo_organisation():
+    """The organisation seed_demo made (it also makes the bureau that oversees it)."""
+    from accounts.models import User
+
+    return User.objects.select_related("organisation").get(username="demo_hr").organisation
+
+
 def open_running_quarter(settings) -> None:
     """Move the clock to the first day the running quarter may be graded and open it, so the
     grading and approval pages have a quarter to show (the calendar refuses grading earlier)."""
     from accounts import periods
-    from accounts.models import Organisation
     from evaluations.grading.services.grading import appraisal_quarter_open, grading_window_opens
 
-    organisation = Organisation.objects.get()
+    organisation = demo_organisation()
     quarter = periods.Quarter.current()
     settings.APPRAISAL_TODAY = grading_window_opens(organisation_id=organisation.pk, quarter=quarter)
     appraisal_quarter_open(organisation=organisation, year=quarter.year, quarter=quarter.quarter)
@@ -102,14 +108,13 @@ def grow(*, staff: int) -> None:
     from django.utils import timezone
 
     from accounts import periods
-    from accounts.models import Department, DepartmentMembership, Organisation, Role, RoleAssignment, User
+    from accounts.models import Department, DepartmentMembership, Role, RoleAssignment, User
     from evaluations.models import AnnualResult, AppraisalQuarter, Grade, QuarterGrade
     from summaries.models import MonthlySummary
     from targets.models import TargetItem, TargetSet
 
     rng = random.Random(1)
-    # The one organisation seed_demo made (the bench database holds nothing else).
-    organisation = Organisation.objects.get()
+    organisation = demo_organisation()
     existing = User.objects.filter(organisation=organisation).count()
     count = max(staff - existing, 0)
     today = periods.today()

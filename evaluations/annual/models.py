@@ -20,6 +20,18 @@ class AnnualGrade(models.TextChoices):
     NOT_GRADED = "not_graded", _("不定等次")
 
 
+def final_grade_expression() -> models.Case:
+    """The committee's grade where it decided, else the suggestion (as a query expression).
+
+    Indexed as it stands (AnnualResult.Meta): the 结果运用 lists filter on it.
+    """
+    return models.Case(
+        models.When(decided_grade="", then=models.F("suggested_grade")),
+        default=models.F("decided_grade"),
+        output_field=models.CharField(),
+    )
+
+
 class AnnualResult(OrganisationScoped, models.Model):
     """A person's year: the suggestion drawn from the quarters (with reasons), and the committee's
     decision. Every year is kept, for the multi-year lists (三等功, 2 × 不称职)."""
@@ -61,6 +73,12 @@ class AnnualResult(OrganisationScoped, models.Model):
             # many are still undecided: both answered from an index, not from every result row.
             models.Index(fields=["organisation", "year", "computed_at"], name="annualresult_computed_idx"),
             models.Index(fields=["organisation", "year", "decided_grade"], name="annualresult_decided_idx"),
+            # The 结果运用 lists (优秀, 基本称职, …) each filter the year's results on the final grade: an
+            # index range instead of a pass over every result (six lists, 100 000 people).
+            # The grade leads: the indexes above stay the cheaper ones for the committee's own counts.
+            models.Index(
+                final_grade_expression(), models.F("organisation"), models.F("year"), name="annualresult_final_idx"
+            ),
         ]
 
     def __str__(self) -> str:

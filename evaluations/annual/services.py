@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Case, CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Avg, Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +54,7 @@ from ..discipline.selectors import (
 )
 from ..grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterState
 from ..grading.services.quota import good_quota
-from .models import Achievement, AchievementState, AnnualGrade, AnnualResult
+from .models import Achievement, AchievementState, AnnualGrade, AnnualResult, final_grade_expression
 
 GRADED = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR)
 NOT_GRADED_EFFECTS = (
@@ -81,11 +81,6 @@ SUGGESTION_FIELDS = [
 def excellent_quota(*, graded_people: int, policy: Policy) -> int:
     """Places for 优秀: the policy's percentage of the people given a grade, rounded down."""
     return good_quota(participants=graded_people, percent=policy.excellent_quota_percent)
-
-
-def final_grade_expression() -> Case:
-    """The committee's grade where it decided, else the suggestion (as a query expression)."""
-    return Case(When(decided_grade="", then=F("suggested_grade")), default=F("decided_grade"), output_field=CharField())
 
 
 @dataclass(frozen=True)

@@ -56,13 +56,15 @@ def grades_to_confirm(*, leader: User, appraisal_quarter: AppraisalQuarter) -> Q
     )
 
 
-def quarter_progress(quarters: list[AppraisalQuarter]) -> None:
+def quarter_progress(quarters: list[AppraisalQuarter], *, known: dict[int, dict] | None = None) -> None:
     """Set ``people``, ``graded`` and ``good`` on each quarter, for the quarters page.
 
     A rolled-up quarter's numbers come from its department statistics (a row per department);
     only the others — the open quarter, one not yet rolled up — count their grade rows. Counting
     every grade of every past quarter would make the page grow with the organisation and its years.
+    ``known``: numbers the page has already counted, by quarter id (not counted again).
     """
+    known = known or {}
     stats = {
         row["appraisal_quarter_id"]: row
         for row in DepartmentQuarterStats.objects.filter(appraisal_quarter__in=[q for q in quarters if q.rolled_up_at])
@@ -71,7 +73,7 @@ def quarter_progress(quarters: list[AppraisalQuarter]) -> None:
             participants=Sum("participants"), uncertain=Sum("uncertain"), ungraded=Sum("ungraded"), good=Sum("good")
         )
     }
-    live_ids = [q.pk for q in quarters if q.pk not in stats]
+    live_ids = [q.pk for q in quarters if q.pk not in stats and q.pk not in known]
     live = (
         {
             row["appraisal_quarter_id"]: row
@@ -87,6 +89,7 @@ def quarter_progress(quarters: list[AppraisalQuarter]) -> None:
         if live_ids
         else {}
     )
+    live.update(known)
     for quarter in quarters:
         if row := stats.get(quarter.pk):
             quarter.people = row["participants"] + row["uncertain"]

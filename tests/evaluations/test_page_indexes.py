@@ -33,3 +33,12 @@ def test_the_committee_pages_freshness_and_undecided_count_use_indexes():
     latest = results.exclude(computed_at=None).order_by("-computed_at").values("computed_at")[:1]
     assert "annualresult_computed_idx" in plan_of(latest)
     assert "annualresult_decided_idx" in plan_of(results.filter(decided_grade="").values("pk"))
+
+
+@pytest.mark.django_db
+def test_the_use_lists_find_a_final_grade_through_its_expression_index(organisation):
+    from evaluations.annual.models import AnnualGrade
+    from evaluations.annual.services import annual_results_for_year
+
+    excellent = annual_results_for_year(organisation=organisation, year=2026).filter(final=AnnualGrade.EXCELLENT)
+    assert "annualresult_final_idx" in plan_of(excellent.order_by().values("pk"))

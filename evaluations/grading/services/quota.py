@@ -69,16 +69,29 @@ def quota_status(*, appraisal_quarter: AppraisalQuarter, policy: Policy) -> list
         aggregates[f"{kind}_participants"] = Count("grade", filter=condition & ~Q(grade=Grade.UNCERTAIN))
         aggregates[f"{kind}_used"] = Count("grade", filter=condition & Q(grade=Grade.GOOD))
     totals = grades.aggregate(**aggregates)
+    return [
+        _pool(kind, policy, participants=totals[f"{kind}_participants"], used=totals[f"{kind}_used"])
+        for kind in pool_kinds(policy)
+    ]
+
+
+def quota_status_from_counts(*, policy: Policy, counts: dict[bool, tuple[int, int]]) -> list[PoolStatus]:
+    """The same as :func:`quota_status` from counts a page has already read: for people in leader
+    positions (True) and the others (False), (participants without 不确定等次, 好 given)."""
     result = []
     for kind in pool_kinds(policy):
-        participants = totals[f"{kind}_participants"]
-        result.append(
-            PoolStatus(
-                kind=kind,
-                label=str(QuotaPoolKind(kind).label),
-                participants=participants,
-                capacity=good_quota(participants=participants, percent=policy.good_quota_percent),
-                used=totals[f"{kind}_used"],
-            )
-        )
+        positions = [True, False] if kind == QuotaPoolKind.ALL else [kind == QuotaPoolKind.LEADERS]
+        participants = sum(counts.get(position, (0, 0))[0] for position in positions)
+        used = sum(counts.get(position, (0, 0))[1] for position in positions)
+        result.append(_pool(kind, policy, participants=participants, used=used))
     return result
+
+
+def _pool(kind: str, policy: Policy, *, participants: int, used: int) -> PoolStatus:
+    return PoolStatus(
+        kind=kind,
+        label=str(QuotaPoolKind(kind).label),
+        participants=participants,
+        capacity=good_quota(participants=participants, percent=policy.good_quota_percent),
+        used=used,
+    )

@@ -514,16 +514,30 @@ GRADE_COUNTS = {
 }
 
 
-def _distribution(appraisal_quarter: AppraisalQuarter) -> tuple[list[dict], dict]:
-    """Grade counts per department (one aggregate query) and their organisation totals."""
-    departments = list(
+def _distribution(appraisal_quarter: AppraisalQuarter, policy: Policy) -> tuple[list[dict], dict, list]:
+    """Grade counts per department, their organisation totals and the quota pools' status: one
+    aggregate query, one pass over the quarter's rows (the pools were a second pass, the quarter's
+    progress on the quarters page a third)."""
+    departments: dict[int, dict] = {}
+    pool_counts: dict[bool, tuple[int, int]] = {}
+    rows = (
         QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
-        .values("department_id", "department__name", "department__sort_order", "department__code")
+        .values("department_id", "department__name", "department__sort_order", "department__code", "is_leader_position")
         .annotate(**GRADE_COUNTS)
-        .order_by("department__sort_order", "department__code")
+        .order_by("department__sort_order", "department__code", "department_id", "is_leader_position")
     )
-    totals = {key: sum(d[key] for d in departments) for key in GRADE_COUNTS}
-    return departments, totals
+    for row in rows:
+        position = row.pop("is_leader_position")
+        participants, used = pool_counts.get(position, (0, 0))
+        pool_counts[position] = (participants + row["total"] - row["uncertain"], used + row["good"])
+        if (department := departments.get(row["department_id"])) is None:
+            departments[row["department_id"]] = row
+        else:
+            for key in GRADE_COUNTS:
+                department[key] += row[key]
+    totals = {key: sum(d[key] for d in departments.values()) for key in GRADE_COUNTS}
+    pools = quota.quota_status_from_counts(policy=policy, counts=pool_counts)
+    return list(departments.values()), totals, pools
 
 
 def _get_quarter_for_user(request: HttpRequest, pk) -> AppraisalQuarter:
@@ -582,11 +596,18 @@ def _render_quarters(
         .select_related("approved_by")
         .order_by("-year", "-quarter")
     )
-    selectors.quarter_progress(all_quarters)
     selected = next((q for q in all_quarters if q.pk == selected_pk), None)
     if selected is None:
         selected = next((q for q in all_quarters if q.is_open), None) or (all_quarters[0] if all_quarters else None)
     policy = policy_for_organisation(organisation_id=user.organisation_id)
+    if selected is not None:
+        departments, totals, pools = _distribution(selected, policy)
+        # The selected quarter's progress is its distribution's totals: not counted a second time.
+        people = totals["total"]
+        known = {selected.pk: {"people": people, "graded": people - totals["ungraded"], "good": totals["good"]}}
+    else:
+        known = {}
+    selectors.quarter_progress(all_quarters, known=known)
     openable = _openable_quarters(user.organisation_id, policy, opened={q.period for q in all_quarters})
     windows = grading.grading_windows(
         organisation_id=user.organisation_id, quarters=[q.period for q in all_quarters], policy=policy
@@ -607,7 +628,6 @@ def _render_quarters(
         "open_form": OpenQuarterForm(initial={"year": default.year, "quarter": default.quarter}),
     }
     if selected is not None:
-        departments, totals = _distribution(selected)
         opinion = _discipline_opinion(selected)
         can_give_opinion = (
             policy.discipline_review_step
@@ -617,8 +637,11 @@ def _render_quarters(
         ctx.update(
             departments=departments,
             totals=totals,
-            pools=quota.quota_status(appraisal_quarter=selected, policy=policy),
-            blockers=grading.approval_blockers(appraisal_quarter=selected) if selected.is_open else [],
+            pools=pools,
+            # This page shows the messages only; the approval page names the people.
+            blockers=grading.approval_blockers(appraisal_quarter=selected, with_names=False, pools=pools)
+            if selected.is_open
+            else [],
             discipline_review=policy.discipline_review_step,
             opinion=opinion,
             opinion_form=(opinion_form or DisciplineOpinionForm(initial={"text": opinion.text if opinion else ""}))
@@ -677,6 +700,9 @@ def quarter_open(request: HttpRequest) -> HttpResponse:
 
 
 APPROVAL_PAGE_SIZE = 50
+# Beyond this many people in the quarter the approval list opens on one department (as HR's roster
+# and the committee's list do): its sort over every grade row grew with the organisation.
+APPROVAL_ALL_LIMIT = 2000
 
 
 @permission_required("evaluations.approve_quarter")
@@ -693,13 +719,20 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
             success=_("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter},
         )
         return redirect(back)
-    departments, totals = _distribution(appraisal_quarter)
+    policy = policy_for_organisation(organisation_id=request.user.organisation_id)
+    departments, totals, pools = _distribution(appraisal_quarter, policy)
     grades = (
         QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
         .select_related("person", "department", "evaluator", "confirmed_by")
         .order_by("department__sort_order", "department_id", "person_id")
     )
-    filterset = ApprovalFilter(request.GET, queryset=grades, organisation_id=request.user.organisation_id)
+    data = request.GET
+    if not set(data) - {"page"} and totals["total"] > APPROVAL_ALL_LIMIT and departments:
+        # Opened without a filter on a large quarter: the first department (the 科室 filter chosen);
+        # 全部 chosen in the form still lists everyone. The distribution has counted already.
+        data = data.copy()
+        data["department"] = str(departments[0]["department_id"])
+    filterset = ApprovalFilter(data, queryset=grades, organisation_id=request.user.organisation_id)
     return render(
         request,
         "evaluations/grading/approve_confirm.html",
@@ -708,10 +741,10 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
             "departments": departments,
             "totals": totals,
             "opinion": _discipline_opinion(appraisal_quarter),
-            "blockers": grading.approval_blockers(appraisal_quarter=appraisal_quarter)
+            "blockers": grading.approval_blockers(appraisal_quarter=appraisal_quarter, pools=pools)
             if appraisal_quarter.is_open
             else [],
             "cancel_url": back,
-            **filtered_page(request, filterset, per_page=APPROVAL_PAGE_SIZE),
+            **filtered_page(request, filterset, per_page=APPROVAL_PAGE_SIZE, data=data),
         },
     )
