@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0024_organisation_supervised_by_oversight_role'),
-        ('evaluations', '0013_achievement'),
+        ('evaluations', '0014_department_score_party_building_parts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
