@@ -86,7 +86,10 @@ class ReturnForm(forms.Form):
 class AttachmentForm(forms.Form):
     # An empty file is let through so the service says it is empty (not "choose a file").
     file = forms.FileField(
-        label=_("附件"), allow_empty_file=True, widget=forms.ClearableFileInput(attrs={"class": "form-control"})
+        label=_("附件"),
+        allow_empty_file=True,
+        # Refusals are said in the status line under the field (summary_detail.html), not only at the top.
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "aria-describedby": "attachment-status"}),
     )
 
 

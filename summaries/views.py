@@ -54,6 +54,17 @@ def _text_form(summary: MonthlySummary, data=None) -> SummaryTextForm:
     return SummaryTextForm(data, progress=selectors.progress_rows(summary=summary), initial=_initial(summary))
 
 
+def _refused_form(summary: MonthlySummary, posted, refused: ValidationError) -> SummaryTextForm:
+    """The text as posted (already saved, so on the new version) with the refusal on its first field."""
+    data = posted.copy()
+    data["version"] = summary.version
+    form = _text_form(summary, data)
+    form.is_valid()
+    first = form.note_fields()[0][1].name if form.progress else "other_work"
+    form.add_error(first, refused)
+    return form
+
+
 def _initial(summary: MonthlySummary) -> dict:
     return {
         "version": summary.version,
@@ -150,6 +161,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         form = _text_form(summary, request.POST)
         if form.is_valid():
+            refused = None
             try:
                 # For a locked summary this raises SummaryConflict and keeps the typed text.
                 summary = services.summary_autosave(
@@ -169,11 +181,16 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ctx.update(_conflict_context(summary, conflict))
                 ctx["status"] = 409
             except ValidationError as exc:
-                messages.error(request, error_text(exc))
+                refused = exc
             summary = _get_summary_for_user(request, pk)
             can_edit = request.user.has_perm("summaries.change_summary", summary)
             ctx["can_edit"] = can_edit
             form = None
+            if refused is not None and getattr(refused, "code", None) == "empty" and can_edit:
+                # Nothing written: say so at the first field, where the page puts the keyboard.
+                form = _refused_form(summary, request.POST, refused)
+            elif refused is not None:
+                messages.error(request, error_text(refused))
         elif not can_edit:
             form = None
     if can_edit and form is None:
@@ -287,7 +304,8 @@ def _upload_answer(request: HttpRequest, summary: MonthlySummary, *, ok: bool, m
             request=request,
         )
         return JsonResponse({"ok": ok, "message": message, "html": html}, status=status)
-    (messages.success if ok else messages.error)(request, message)
+    # Tagged so the page shows it next to the file field (summary_detail.html), not at the top.
+    (messages.success if ok else messages.error)(request, message, extra_tags="attachment")
     return redirect("summaries:detail", pk=summary.pk)
 
 

@@ -24,8 +24,12 @@ class GradeForm(forms.Form):
     """One person's grade. Rendered once per row on the grading page, with the row's prefix."""
 
     grade = forms.ChoiceField(label=_("等次"), choices=Grade.choices, widget=forms.RadioSelect)
+    # Required, as grade_assign requires it: marked so (asterisk, aria-required) before anyone submits.
     comment = forms.CharField(
-        label=_("评语"), required=False, max_length=_limit("comment"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("评语"),
+        max_length=_limit("comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写评语。")},
     )
     reason = forms.CharField(
         label=_("定等理由"),

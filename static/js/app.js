@@ -159,6 +159,55 @@
     root.querySelectorAll("select[data-person-picker]").forEach(setUpPicker);
   }
   setUpPickers(document);
+
+  // After a refused submit the page comes back with the errors: move the keyboard to the first
+  // field marked invalid (Django sets aria-invalid and ties the message with aria-describedby),
+  // or to the form's error summary, so a screen reader reads what to fix (WCAG 3.3.1).
+  function focusFirstError() {
+    if (document.activeElement && document.activeElement !== document.body) { return; }
+    var field = document.querySelector(
+      "main form [aria-invalid=true]:not([type=hidden]):not([disabled]), main form .is-invalid:not([type=hidden]):not([disabled])"
+    );
+    if (field && field.matches("fieldset")) {
+      field = field.querySelector("input, select, textarea");
+    }
+    var target = field || document.querySelector("main form [data-form-errors]");
+    if (target) {
+      target.focus();
+    }
+  }
+  focusFirstError();
+
+  // A table wider than its box scrolls sideways inside .table-responsive: the keyboard must be
+  // able to reach the box to scroll it, and a screen reader needs its name (WCAG 2.1.1, 4.1.2).
+  function labelFor(box) {
+    var caption = box.querySelector("caption");
+    if (caption && caption.textContent.trim()) { return caption.textContent.trim(); }
+    for (var node = box.previousElementSibling; node; node = node.previousElementSibling) {
+      if (/^H[1-6]$/.test(node.tagName)) { return node.textContent.trim(); }
+    }
+    var heading = box.parentNode && box.parentNode.querySelector("h1, h2, h3, h4, h5, h6");
+    return heading ? heading.textContent.trim() : document.title;
+  }
+  function markScrollRegions() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.hasAttribute("tabindex") || box.scrollWidth <= box.clientWidth + 1) { return; }
+      box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("role")) { box.setAttribute("role", "region"); }
+      if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+        box.setAttribute("aria-label", labelFor(box));
+      }
+    });
+  }
+  markScrollRegions();
+  // Widths settle once the web fonts and charts are in.
+  window.addEventListener("load", markScrollRegions);
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(markScrollRegions); }
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(markScrollRegions, 200);
+  });
   // Formset rows added later (an inspection's findings) get their picker too.
   new MutationObserver(function (changes) {
     changes.forEach(function (change) {

@@ -233,6 +233,17 @@
     statusEl.textContent = text;
     statusEl.classList.toggle("text-danger", !ok);
     statusEl.classList.toggle("text-success", !!ok);
+    // The field itself says it was refused; its aria-describedby points at this line.
+    if (ok) {
+      input.removeAttribute("aria-invalid");
+    } else {
+      input.setAttribute("aria-invalid", "true");
+    }
+  }
+  // A refusal the server gave after a plain (script-less) upload is shown here too.
+  if (statusEl.querySelector("[data-attachment-refused]")) {
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
   }
 
   // Refuse before sending, so a phone does not upload 50 MB only to be told no.
@@ -264,6 +275,7 @@
     var problem = refusal(file);
     if (problem) {
       say(problem, false);
+      input.focus();
       return;
     }
     var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
@@ -291,6 +303,8 @@
         say(data.message, data.ok);
         if (data.ok) {
           input.value = "";
+        } else {
+          input.focus();
         }
       })
       .catch(function () {

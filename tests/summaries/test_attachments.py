@@ -360,6 +360,17 @@ def test_an_empty_file_is_said_to_be_empty(client_for, summary, staff):
     assert not SummaryAttachment.objects.exists()
 
 
+def test_a_refused_plain_upload_is_said_under_the_file_field_not_at_the_top(client_for, summary, staff):
+    response = client_for(staff).post(
+        reverse("summaries:attachment_upload", args=[summary.pk]), {"file": upload("空白.pdf", b"")}, follow=True
+    )
+    page = response.content.decode()
+    status = page[page.index('id="attachment-status"') :]
+    assert "是空的（0 字节）" in status[: status.index("</div>")]
+    assert "alert-dismissible" not in page  # not among the messages at the top of the page
+    assert 'aria-describedby="attachment-status"' in page
+
+
 def test_the_page_script_gets_the_answer_and_the_fresh_list_as_json(client_for, summary, staff):
     response = client_for(staff).post(
         reverse("summaries:attachment_upload", args=[summary.pk]),

@@ -32,7 +32,7 @@ START_OF_TODAY = datetime(2026, 11, 23, tzinfo=CHINA)
 def demo_year(django_db_setup, django_db_blocker):
     # Built once for the class: its tests only read it.
     with shared_rows(django_db_blocker):
-        organisation = build_demo_organisation(staff=24, seed=7)
+        organisation = build_demo_organisation(staff=60, seed=7)
         yield build_demo_year(organisation, year=2026, seed=7, today=TODAY)
 
 
@@ -42,7 +42,7 @@ def _user(username):
 
 @pytest.mark.django_db
 class TestTheYearAsOfNovember:
-    """Twenty-four people's year as of 23 November 2026, built once for these tests."""
+    """Sixty people's year as of 23 November 2026, built once for these tests."""
 
     def test_demo_head_has_target_sets_and_summaries_of_his_staff_waiting(self, demo_year):
         head = _user("demo_head")

@@ -52,6 +52,21 @@ def test_the_page_says_an_empty_summary_cannot_be_submitted(client_for, summary,
     assert summary.status == ReviewStatus.DRAFT
 
 
+def test_an_empty_summary_is_refused_at_its_first_field_on_the_saved_version(client_for, summary, staff):
+    response = client_for(staff).post(
+        reverse("summaries:detail", args=[summary.pk]), {**form_data(summary, other_work="   "), "action": "submit"}
+    )
+    form = response.context["form"]
+    first = form.note_fields()[0][1] if form.progress else form["other_work"]
+    assert "小结内容为空" in " ".join(first.errors)
+    page = response.content.decode()
+    assert f'aria-describedby="{first.auto_id}_error"' in page and 'aria-invalid="true"' in page
+    assert f'id="{first.auto_id}_error"' in page
+    # The text was saved before the refusal: the page goes on from the new version.
+    summary.refresh_from_db()
+    assert form["version"].value() == summary.version
+
+
 def _rewrite_returned_targets(staff, head, target_set):
     """The head returns the quarter's targets; the owner rewrites the first item and they are approved."""
     target_set = target_services.target_set_return(target_set=target_set, actor=head, reason="请写具体")
