@@ -1,11 +1,13 @@
 """How close is the year-end workbook to the cost of openpyxl itself, and how much memory does it add?
 
-For each size, a fresh SQLite file in a temporary directory is migrated and filled with bulk
-inserts (not timed): N staff in 8 departments, four quarters each with a QuarterGrade (grade and
-composite score) and a QuarterResult (summaries on time/late/missing), and an AnnualResult with
-its suggestion; one person in 50 has a sanction and one in 100 a veto flag. Then it measures
+For each size, a fresh database is migrated and filled with bulk inserts (not timed): a SQLite
+file in a temporary directory, or, when ``DATABASE_URL`` names a PostgreSQL server (as
+``tests/support/with_postgres.sh`` exports it), a new database ``export_bench_<size>`` on it.
+The data: N staff in 8 departments, four quarters each with a QuarterGrade (grade and composite
+score) and a QuarterResult (summaries on time/late/missing), and an AnnualResult with its
+suggestion; one person in 50 has a sanction and one in 100 a veto flag. Then it measures
 
-  * the export: ``publicity.reports.exports.write_workbook`` to a file (all four sheets), and
+  * the export: ``publicity.reports.exports.write_workbook`` to a file (every sheet), and
   * the floor: a bare openpyxl write-only loop writing, for each sheet, the same number of rows and
     columns of plain values (no database, no guards, no styles) to a file — what openpyxl itself
     costs for a workbook of that shape,
@@ -14,8 +16,9 @@ each with its wall time and its peak resident memory above the level before it s
 every 5 ms from /proc/self/statm), and prints the ratio export / floor. Then a department's record
 forms as one PDF (``department_forms_pdf``, 25 people) and the seconds per page.
 
-    .venv/bin/python bench/export_bench.py                  # 10 000 and 100 000
+    .venv/bin/python bench/export_bench.py                  # 10 000 and 100 000, SQLite
     .venv/bin/python bench/export_bench.py --sizes 1000     # quick check
+    PYTHON=.venv/bin/python tests/support/with_postgres.sh .venv/bin/python bench/export_bench.py
 """
 
 from __future__ import annotations
@@ -242,7 +245,7 @@ def run(size: int) -> None:
         f"{floor_s:.2f} s, +{floor_mem.added_mb:.1f} MB"
     )
     print(
-        f"         export (4 sheets, {counts['people']} people, {size_mb:.1f} MB file): "
+        f"         export ({len(shapes)} sheets, {counts['people']} people, {size_mb:.1f} MB file): "
         f"{export_s:.2f} s, +{export_mem.added_mb:.1f} MB  → {export_s / floor_s:.2f}× the floor"
     )
     started = time.perf_counter()
@@ -257,6 +260,19 @@ def run(size: int) -> None:
     print(f"         department forms PDF: {PDF_PEOPLE} people, {pages} pages, {seconds:.2f} s, {per_page:.3f} s/page")
 
 
+def postgres_database(server_url: str, size: int) -> str:
+    """A new, empty database on the PostgreSQL server of ``server_url``; its URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"export_bench_{size}"
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name}")
+        connection.execute(f"CREATE DATABASE {name}")
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -267,6 +283,12 @@ def main() -> int:
             code = subprocess.call([sys.executable, __file__, "--sizes", str(size)])
             if code:
                 return code
+        return 0
+    server_url = os.environ.get("DATABASE_URL", "")
+    if server_url.startswith(("postgres://", "postgresql://")):
+        setup_django(postgres_database(server_url, args.sizes[0]))
+        print(f"PostgreSQL, database export_bench_{args.sizes[0]}")
+        run(args.sizes[0])
         return 0
     with tempfile.TemporaryDirectory() as directory:
         setup_django(f"sqlite:///{directory}/bench.sqlite3")
