@@ -14,7 +14,8 @@ suggestion; one person in 50 has a sanction and one in 100 a veto flag. Then it 
 
 each with its wall time and its peak resident memory above the level before it started (sampled
 every 5 ms from /proc/self/statm), and prints the ratio export / floor. Then a department's record
-forms as one PDF (``department_forms_pdf``, 25 people) and the seconds per page.
+forms as one PDF (``department_forms_pdf``, 25 people, each with four target items and three
+monthly summaries) and the seconds per page.
 
     .venv/bin/python bench/export_bench.py                  # 10 000 and 100 000, SQLite
     .venv/bin/python bench/export_bench.py --sizes 1000     # quick check
@@ -180,7 +181,70 @@ def build(size: int):
                 inspection=inspection, person_id=pk, severity="serious", description="迟到"
             )
             VetoFlag.objects.create(person_id=pk, year=YEAR, finding=finding, reason="迟到")
+        _fill_forms(organisation, departments[8], now=now)
     return organisation, departments[8]
+
+
+def _fill_forms(organisation, department, *, now) -> None:
+    """The printed department's people get what a real 登记表 shows: four target items with their
+    completion and three monthly summaries with a progress note per item (the third quarter)."""
+    from accounts.models import User
+    from summaries.models import MonthlySummary, SummaryProgress
+    from targets.models import TargetItem, TargetSet
+
+    people = list(User.objects.filter(department=department).values_list("pk", flat=True))
+    contents = [
+        "完成年度重点项目的季度推进任务",
+        "按时办理领导交办的各项事项",
+        "做好日常文件收发和档案管理",
+        "参加业务培训并撰写学习心得",
+    ]
+    sets = TargetSet.objects.bulk_create(
+        TargetSet(
+            organisation=organisation, owner_id=pk, department=department, year=YEAR, quarter=3, status="approved"
+        )
+        for pk in people
+    )
+    items = TargetItem.objects.bulk_create(
+        TargetItem(
+            target_set=target_set,
+            sort_order=number,
+            content=content,
+            kind=["key", "assigned", "routine", "routine"][number],
+            completion=["done", "done", "partial", "done"][number],
+            completion_note="按计划推进，已形成阶段成果，部分事项转入下季度继续落实",
+        )
+        for target_set in sets
+        for number, content in enumerate(contents)
+    )
+    summaries = MonthlySummary.objects.bulk_create(
+        MonthlySummary(
+            organisation=organisation,
+            owner_id=pk,
+            department=department,
+            year=YEAR,
+            month=month,
+            status="approved",
+            submitted_at=now,
+            other_work="配合办公室完成会议保障和材料起草工作，参与专项检查一次。",
+        )
+        for pk in people
+        for month in (7, 8, 9)
+    )
+    items_by_owner: dict[int, list] = {}
+    for target_set, start in zip(sets, range(0, len(items), 4), strict=True):
+        items_by_owner[target_set.owner_id] = items[start : start + 4]
+    SummaryProgress.objects.bulk_create(
+        SummaryProgress(
+            summary=summary,
+            target_item=item,
+            item_content=item.content,
+            note="本月按计划推进，完成阶段任务，形成书面材料报科室负责人审阅",
+            sort_order=item.sort_order,
+        )
+        for summary in summaries
+        for item in items_by_owner[summary.owner_id]
+    )
 
 
 def floor_workbook(path: str, shapes: list[tuple[int, int]]) -> None:
