@@ -121,6 +121,49 @@ def test_the_bureau_sees_the_aggregates_of_the_organisation_it_oversees(client_f
     assert not any(person.get_full_name() in page for person in people)
 
 
+def _quarter_of(organisation, quarter, departments):
+    """Quarter grades of ``quarter``: ``departments`` is a list of lists of (grade, is_leader_position)."""
+    appraisal_quarter = AppraisalQuarterFactory(organisation=organisation, year=YEAR, quarter=quarter)
+    for rows in departments:
+        department = DepartmentFactory(organisation=organisation)
+        for grade, is_leader_position in rows:
+            QuarterGradeFactory(
+                person=UserFactory(department=department),
+                appraisal_quarter=appraisal_quarter,
+                grade=grade,
+                uncertain_reason="病假超过半个季度" if grade == Grade.UNCERTAIN else "",
+                is_leader_position=is_leader_position,
+            )
+
+
+def test_the_good_places_are_counted_per_organisation_as_the_quota_is_enforced(client_for, officer, overseen):
+    # Two departments of 4 in Q1: the quota is 40 % of the organisation's 8 participants, rounded
+    # down once (3), not per department (1 + 1). In Q2 one person of 6 is 不确定等次: 5 take part, 2 places.
+    four = [(Grade.GOOD, False), (Grade.FAIRLY_GOOD, False), (Grade.FAIRLY_GOOD, False), (Grade.AVERAGE, False)]
+    _quarter_of(overseen, 1, [four, [(Grade.GOOD, False), (Grade.GOOD, False)] + four[1:3]])
+    _quarter_of(
+        overseen, 2, [[(Grade.GOOD, False)] * 2 + [(Grade.FAIRLY_GOOD, False)] * 3 + [(Grade.UNCERTAIN, False)]]
+    )
+    figures, page = _figures(client_for(officer))
+    row = figures[overseen.code]
+    assert row.grade_counts[0] == 5 and row.good_quota == 3 + 2
+    assert not row.over_good_quota and "超出名额" not in page
+
+
+def test_the_good_places_follow_the_separate_pools_when_the_policy_has_them(client_for, officer, overseen):
+    overseen.policy.good_quota_separate_pools = True
+    overseen.policy.save()
+    # 2 leaders (40 % of 2 → 0 places) and 6 others (2 places): 2, where one pool of 8 would give 3.
+    _quarter_of(
+        overseen, 1, [[(Grade.FAIRLY_GOOD, True)] * 2 + [(Grade.GOOD, False)] * 3 + [(Grade.AVERAGE, False)] * 3]
+    )
+    figures, page = _figures(client_for(officer))
+    row = figures[overseen.code]
+    assert row.good_quota == 2
+    # Three 好 against two places (written around the service, as an import could): flagged.
+    assert row.over_good_quota and "超出名额" in page
+
+
 def test_an_organisation_the_bureau_does_not_oversee_is_not_shown(
     client_for, officer, overseen, other_organisation, hr
 ):

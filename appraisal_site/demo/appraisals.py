@@ -3,7 +3,12 @@
 Every past quarter of the demo year is opened, graded by each person's evaluator within the 好
 quota with a short comment (and a reason for 一般/较差), confirmed by the supervising leaders,
 approved by demo_chief and rolled up, all through the grading services, each on its own grading
-days (the calendar governs the demo too). Whom the grading page suggests 不确定等次 for long leave
+days (the calendar governs the demo too). The organisation uses the score model: HR switches it on
+and enters the service centre's satisfaction score each quarter, each evaluator scores their
+people's indicators (a steady level per person, a little noise per quarter), and 好 goes to the
+best composite scores within the quota — except in 政策法规科 (:data:`ROTATION_DEPARTMENT`), which
+hands 好 round in turns whatever the scores, so the dashboard's 轮流坐庄 check has a department to
+flag, with its evidence. Whom the grading page suggests 不确定等次 for long leave
 (``grade_suggestions``, a rule of the grading services), the evaluator grades so. The latest ended
 quarter stays open, every row pending, while its grading period runs on the demo's "today", so
 demo_head and demo_leader have grading to do; the current quarter cannot be graded before it ends.
@@ -17,9 +22,18 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from accounts import periods
-from accounts.models import Organisation, User
+from accounts.audit import acting_as
+from accounts.models import Organisation, PositionCategory, User
 from accounts.selectors import evaluator_of, policy_for_organisation
-from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade, UncertainReason
+from accounts.services import policy_update
+from evaluations.grading.models import (
+    AppraisalQuarter,
+    Grade,
+    IndicatorSource,
+    QuarterGrade,
+    SatisfactionScore,
+    UncertainReason,
+)
 from evaluations.grading.services import quota
 from evaluations.grading.services.grading import (
     appraisal_quarter_approve,
@@ -27,14 +41,71 @@ from evaluations.grading.services.grading import (
     grade_assign,
     grades_confirm_all,
 )
+from evaluations.grading.services.inputs import satisfaction_save
 from evaluations.grading.services.rollup import rollup_quarter
+from evaluations.grading.services.scores import band_grade, indicator_scores_save, indicators_for
 from evaluations.grading.services.suggestions import grade_suggestions
 
 from . import Report, Story, act, load
 
-# Cumulative shares of each grade among the participants (好 is then capped by the quota).
-SHARES = ((Grade.GOOD, 0.33), (Grade.FAIRLY_GOOD, 0.85), (Grade.AVERAGE, 0.97))
+# A person's steady score level: cumulative shares of the score bands (≥ 90 好, ≥ 80 较好, ≥ 60 一般,
+# else 较差 by the default policy) and the range drawn in each.
+LEVELS = ((0.33, 90.5, 96.0), (0.85, 81.0, 89.0), (0.97, 66.0, 78.0), (1.0, 52.0, 58.0))
+# How far a quarter's scores stray from the person's level.
+NOISE = 1.2
+# The department that takes turns at 好 (DOMAIN.md §6, "轮流坐庄").
+ROTATION_DEPARTMENT = "ZCFG"
 _TEXT = load("appraisals")
+
+
+def _levels(organisation: Organisation, story: Story) -> dict[int, float]:
+    """Each person's steady score level. The rotation department's people are spread apart (one
+    is clearly best, the next clearly second…), so a turn there is visible in the scores."""
+    levels = {}
+    people = User.objects.filter(organisation=organisation, department__isnull=False).order_by("pk")
+    for pk in people.values_list("pk", flat=True):
+        draw = story.rng.random()
+        _share, low, high = next(level for level in LEVELS if draw < level[0])
+        levels[pk] = story.rng.uniform(low, high)
+    rotation = [pk for pk, code in people.values_list("pk", "department__code") if code == ROTATION_DEPARTMENT]
+    for rank, pk in enumerate(rotation):
+        levels[pk] = 95.0 - 3.5 * rank
+    return levels
+
+
+def _score_quarter(appraisal_quarter: AppraisalQuarter, story: Story, levels: dict[int, float], hr: User) -> None:
+    """HR enters the service centre's satisfaction score; each evaluator scores their people's
+    manual indicators (不确定等次 people too: the score is the evaluator's, the grade follows)."""
+    service = User.objects.filter(
+        organisation_id=appraisal_quarter.organisation_id, position_category=PositionCategory.SERVICE
+    ).values_list("department", flat=True)
+    for department in {d for d in service if d}:
+        with acting_as(hr):
+            satisfaction_save(
+                score=SatisfactionScore(
+                    year=appraisal_quarter.year,
+                    quarter=appraisal_quarter.quarter,
+                    department_id=department,
+                    score=round(story.rng.uniform(88, 96), 1),
+                ),
+                entered_by=hr,
+            )
+    rows = list(
+        appraisal_quarter.grades.select_related("appraisal_quarter", "person__department__supervising_leader").order_by(
+            "pk"
+        )
+    )
+    indicators: dict[str, list] = {}
+    for row in rows:
+        category = row.person.position_category
+        if category not in indicators:
+            indicators[category] = [i for i in indicators_for(grade_row=row) if i.source == IndicatorSource.MANUAL]
+        level = levels.get(row.person_id, 85.0) + story.rng.uniform(-NOISE, NOISE)
+        scores = {
+            indicator.pk: round(min(max(level + story.rng.uniform(-2, 2), 0), 100), 1)
+            for indicator in indicators[category]
+        }
+        act(evaluator_of(person=row.person), indicator_scores_save, grade_row=row, scores=scores)
 
 
 def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: User) -> int:
@@ -45,18 +116,36 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
     pools: dict[str, list[QuarterGrade]] = defaultdict(list)
     for row in rows:
         pools[quota.pool_kind(is_leader_position=row.is_leader_position, policy=policy)].append(row)
+    turn = appraisal_quarter.quarter - 1
     for pool in pools.values():
         places = quota.good_quota(
             participants=sum(row.person_id not in uncertain for row in pool), percent=policy.good_quota_percent
         )
-        # Those not graded first: 不确定等次 leaves the pool, so the 好 places are counted without them.
-        for row in sorted(rng.sample(pool, len(pool)), key=lambda row: row.person_id not in uncertain):
-            draw = rng.random()
-            grade = (
-                Grade.UNCERTAIN if row.person_id in uncertain else next((g for g, s in SHARES if draw < s), Grade.POOR)
-            )
+        grades: dict[int, str] = {}
+        # The rotation department's turn first: 好 to the next in line, whatever the scores.
+        rotation = sorted(
+            (r for r in pool if r.person.department.code == ROTATION_DEPARTMENT and r.person_id not in uncertain),
+            key=lambda r: -r.composite_score,
+        )
+        if rotation and places:
+            grades[rotation[turn % len(rotation)].pk], places = Grade.GOOD, places - 1
+        # Elsewhere 好 follows the scores: the best composite scores in the 好 band, while places last.
+        for row in sorted(pool, key=lambda r: -r.composite_score):
+            if row.pk in grades:
+                continue
+            if row.person_id in uncertain:
+                grades[row.pk] = Grade.UNCERTAIN
+                continue
+            grade = band_grade(score=row.composite_score, policy=policy)
             if grade == Grade.GOOD:
-                grade, places = (Grade.GOOD, places - 1) if places else (Grade.FAIRLY_GOOD, places)
+                if places and row.person.department.code != ROTATION_DEPARTMENT:
+                    places -= 1
+                else:
+                    grade = Grade.FAIRLY_GOOD
+            grades[row.pk] = grade
+        # Those not graded first: 不确定等次 leaves the pool, so the 好 places are counted without them.
+        for row in sorted(pool, key=lambda row: (row.person_id not in uncertain, row.pk)):
+            grade = grades[row.pk]
             act(
                 evaluator_of(person=row.person),
                 grade_assign,
@@ -90,6 +179,12 @@ def build_demo_appraisals(
     chief = User.objects.get(organisation=organisation, username="demo_chief")
     report = Report(approved_quarters=[], open_quarter=None, graded=0, pending=0)
     policy = policy_for_organisation(organisation_id=organisation.pk)
+    hr = User.objects.get(organisation=organisation, username="demo_hr")
+    if not policy.score_model_enabled:
+        policy.score_model_enabled = True
+        with acting_as(hr):
+            policy_update(policy=policy, reason=_TEXT["score_model_reason"])
+    levels = _levels(organisation, story)
     for quarter in story.past_quarters:
         period = periods.Quarter(year, quarter)
         opens = period.last_day + timedelta(days=1)
@@ -97,6 +192,7 @@ def build_demo_appraisals(
         if quarter == story.past_quarters[-1] and story.as_of <= periods.grading_deadline(policy, period):
             report.open_quarter, report.pending = quarter, appraisal_quarter.grades.count()
             continue
+        _score_quarter(appraisal_quarter, story, levels, hr)
         report.graded += _grade_quarter(appraisal_quarter, story, chief)
         rollup_quarter(appraisal_quarter=appraisal_quarter, today=story.as_of)
         report.approved_quarters.append(quarter)

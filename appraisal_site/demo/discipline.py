@@ -72,7 +72,8 @@ def _inspections(organisation: Organisation, story: Story, serious: User | None,
             findings.append({**about, "severity": severity, "description": text, "evidence": evidence})
         if index == serious_at and serious is not None:
             kind, home = InspectionKind.DISCIPLINE, next(d for d in departments if d.pk == serious.department_id)
-            covered = [home, *(d for d in covered if d.pk != home.pk)][:3]
+            # Not cut back to three: a minor finding of this inspection may concern the last one.
+            covered = [home, *(d for d in covered if d.pk != home.pk)]
             text, evidence = _TEXT["serious_finding"]
             findings.append(
                 {"person": serious, "severity": Severity.SERIOUS, "description": text, "evidence": evidence}

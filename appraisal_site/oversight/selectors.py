@@ -16,7 +16,7 @@ from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.annual.services import excellent_quota, final_grade_expression
 from evaluations.discipline.models import Inspection
 from evaluations.grading.models import Grade, QuarterGrade, QuarterResult
-from evaluations.grading.services.quota import good_quota
+from evaluations.grading.services.quota import good_quota, pool_kind
 from publicity.publication.models import Objection, Publication
 
 # The quarter grades the page counts, in the order of its columns ("" is a grade not yet given).
@@ -41,6 +41,7 @@ class Figures:
     organisation: Organisation
     participants: int = 0
     grades: Counter = field(default_factory=Counter)
+    # The year's 好 places: the sum of each quarter's, as the quota is enforced.
     good_quota: int = 0
     summaries_on_time: int = 0
     summaries_due: int = 0
@@ -55,6 +56,10 @@ class Figures:
     @property
     def grade_counts(self) -> list[int]:
         return [self.grades[g] for g in DISTRIBUTION]
+
+    @property
+    def over_good_quota(self) -> bool:
+        return self.grades[Grade.GOOD] > self.good_quota
 
     @property
     def on_time_rate(self) -> Decimal | None:
@@ -93,20 +98,27 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
         .values_list("appraisal_quarter__organisation_id", "n")
     ):
         figures[org_id].participants = n
-    # The 好 quota is set per department and quarter (DOMAIN.md §4): sum those over the year.
-    per_unit: dict[tuple[int, int, int], Counter] = defaultdict(Counter)
-    for org_id, department_id, quarter, grade, n in (
-        grades.values_list("appraisal_quarter__organisation_id", "department_id", "appraisal_quarter__quarter", "grade")
+    # The 好 places are counted as the grading service enforces them (DOMAIN.md §4): per
+    # organisation, quarter and pool (one pool, or leaders and the others when the policy separates
+    # them), each rounded down, participants being everyone but 不确定等次; the year's places are the
+    # sum over its quarters. Rounding per department instead gives fewer places than the quota
+    # allowed, and an organisation then looked over its quota when it was not.
+    per_pool: dict[tuple[int, int, str], int] = defaultdict(int)
+    for org_id, quarter, is_leader_position, grade, n in (
+        grades.values_list(
+            "appraisal_quarter__organisation_id", "appraisal_quarter__quarter", "is_leader_position", "grade"
+        )
         .annotate(n=Count("pk"))
-        .values_list("appraisal_quarter__organisation_id", "department_id", "appraisal_quarter__quarter", "grade", "n")
+        .values_list(
+            "appraisal_quarter__organisation_id", "appraisal_quarter__quarter", "is_leader_position", "grade", "n"
+        )
     ):
-        per_unit[(org_id, department_id, quarter)][grade or ""] += n
         figures[org_id].grades[grade or ""] += n
-    for (org_id, _department, _quarter), counts in per_unit.items():
         policy = policies.get(org_id)
-        base = sum(counts.values()) - counts[Grade.UNCERTAIN] - counts[""]
-        if policy is not None:
-            figures[org_id].good_quota += good_quota(participants=base, percent=policy.good_quota_percent)
+        if policy is not None and grade != Grade.UNCERTAIN:
+            per_pool[(org_id, quarter, pool_kind(is_leader_position=is_leader_position, policy=policy))] += n
+    for (org_id, _quarter, _pool), participants in per_pool.items():
+        figures[org_id].good_quota += good_quota(participants=participants, percent=policies[org_id].good_quota_percent)
 
     for org_id, on_time, late, missing in (
         QuarterResult.objects.filter(appraisal_quarter__organisation_id__in=ids, appraisal_quarter__year=year)

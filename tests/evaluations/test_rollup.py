@@ -423,6 +423,26 @@ class TestTheDemosQuarters:
         q2 = AppraisalQuarter.objects.get(organisation=organisation, quarter=2)
         assert q2.grades.filter(grade=Grade.UNCERTAIN, uncertain_reason="long_leave").count() == 1
 
+    def test_the_demos_grades_follow_the_scores_but_one_department_takes_turns_and_is_flagged(self, demo):
+        from appraisal_site.dashboards import Scope, rotation_check
+
+        organisation, _report = demo
+        graded = QuarterGrade.objects.filter(
+            appraisal_quarter__organisation=organisation,
+            grade__in=[Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR],
+        )
+        assert not graded.filter(composite_score__isnull=True).exists()
+        departments = list(organisation.departments.order_by("sort_order").values_list("pk", "name"))
+        rows = {
+            row.department: row
+            for row in rotation_check(scope=Scope(organisation_id=organisation.pk), year=2026, departments=departments)
+        }
+        assert [name for name, row in rows.items() if row.flagged] == ["政策法规科"], rows
+        flagged = rows["政策法规科"]
+        assert flagged.turns >= 2 and len(flagged.evidence) == flagged.turns
+        assert "首次得“好”" in flagged.evidence[0]
+        assert all(row.rho is None or row.rho >= Decimal("0.30") for name, row in rows.items() if name != "政策法规科")
+
     def test_the_demos_current_quarter_is_not_opened_before_it_ends(self, demo):
         organisation, report = demo
         assert report.open_quarter is None
