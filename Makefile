@@ -129,11 +129,10 @@ test-postgres: $(TEST_SETUP)
 test-broker: $(TEST_SETUP)
 	env -u DATABASE_URL $(PYTEST) -p no:xdist -m broker $(PYTEST_ARGS)
 
-# (d) The browser tests: Debian's Chromium driven by Playwright against a live server. Two
-# workers, a file at a time each (its own live server, browser and SQLite file): a browser test
-# mostly waits on the page, so two run in about the time of one.
+# (d) The browser tests: Debian's Chromium driven by Playwright against a live server. One at a
+# time: two workers (two browsers and servers on 2 cores) made page loads miss their timeouts.
 test-e2e: $(TEST_SETUP)
-	env -u DATABASE_URL E2E_REQUIRED=1 $(PYTEST) $(XDIST) --dist loadfile -m e2e $(PYTEST_ARGS)
+	env -u DATABASE_URL E2E_REQUIRED=1 $(PYTEST) -p no:xdist -m e2e $(PYTEST_ARGS)
 
 # (e) The deployed stack on this machine (PostgreSQL, Redis, worker, beat, gunicorn on free ports,
 # all state in a temporary directory): sign in over HTTP, a roll-up done by the worker, an

@@ -48,22 +48,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
-    """On SQLite, browser tests get a test database in a file, not in memory.
-
-    Django hands the live server the test's own in-memory connection (one shared cache), whose
-    table locks fail at once instead of waiting: a test reading a row while the server saves it
-    failed with "database table is locked". With a file, the server thread has its own
-    connection and the settings' WAL journal and busy timeout apply, as in production.
-    """
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("e2e-db") / "test.sqlite3")
-
-
 # Module scope, not session: only one sync Playwright can run at a time in a thread, and
 # browser tests in other directories start their own.
 @pytest.fixture(scope="module")

@@ -1,14 +1,33 @@
 """Autosave in a real browser: text typed is saved, a stale tab is told so, leaving the page saves."""
 
+import time
 from datetime import datetime
 
 import pytest
+from django.db import OperationalError
 from playwright.sync_api import expect
 
 from accounts.workflow import ReviewStatus
 from summaries import services
 from summaries.models import MonthlySummary, SummaryConflictCopy
 from targets.models import TargetItem, TargetSet
+
+
+def stored_summary(pk: int) -> MonthlySummary:
+    """The summary as the database holds it, read while the live server may be saving it.
+
+    The server shares the test's in-memory SQLite (one shared cache), whose table locks fail at
+    once instead of waiting: a read that meets the server's write is tried again (CI once failed
+    with "database table is locked" here)."""
+    for _attempt in range(50):
+        try:
+            return MonthlySummary.objects.get(pk=pk)
+        except OperationalError as error:
+            if "locked" not in str(error):
+                raise
+            time.sleep(0.05)
+    return MonthlySummary.objects.get(pk=pk)
+
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +68,7 @@ def test_typing_is_autosaved_and_a_stale_tab_is_warned(signed_in, summary):
     ui.goto(path)
     page.fill("#id_other_work", "手机上写的内容")
     expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存", timeout=10_000)
-    assert MonthlySummary.objects.get(pk=summary.pk).other_work == "手机上写的内容"
+    assert stored_summary(summary.pk).other_work == "手机上写的内容"
 
     # A second tab saves newer text; the first, still on the old version, must not overwrite it.
     other = page.context.new_page()
@@ -63,7 +82,7 @@ def test_typing_is_autosaved_and_a_stale_tab_is_warned(signed_in, summary):
     expect(alert).to_be_visible(timeout=10_000)
     expect(alert).to_contain_text("此小结已在其他页面更新")
     ui.screenshot("conflict")
-    assert MonthlySummary.objects.get(pk=summary.pk).problems == "另一页面写的"
+    assert stored_summary(summary.pk).problems == "另一页面写的"
     assert SummaryConflictCopy.objects.get(summary=summary).payload["problems"] == "旧页面写的"
     assert page_errors(ui) == [], "\n".join(ui.console)
 
@@ -75,7 +94,7 @@ def test_leaving_the_page_right_after_typing_saves_the_text(signed_in, summary):
     page.fill("#id_next_month_plan", "刚打完就离开")
     ui.goto("/summaries/")
     page.wait_for_timeout(1000)
-    assert MonthlySummary.objects.get(pk=summary.pk).next_month_plan == "刚打完就离开"
+    assert stored_summary(summary.pk).next_month_plan == "刚打完就离开"
     ui.goto(f"/summaries/{summary.pk}/")
     assert page.input_value("#id_next_month_plan") == "刚打完就离开"
     assert page_errors(ui) == [], "\n".join(ui.console)
@@ -122,13 +141,13 @@ def test_a_file_attached_while_autosave_is_on_its_way_keeps_the_text_and_the_nex
     assert page.evaluate("window.__samePage === true"), "the page was reloaded by the upload"
     assert page.input_value("#id_other_work") == "上传附件前写的内容"
     expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存", timeout=10_000)
-    assert MonthlySummary.objects.get(pk=summary.pk).other_work == "上传附件前写的内容"
+    assert stored_summary(summary.pk).other_work == "上传附件前写的内容"
 
     # The next save is accepted: nothing moved the version under the page.
     page.fill("#id_problems", "之后又写的")
     for _tick in range(40):
         page.wait_for_timeout(250)
-        stored = MonthlySummary.objects.get(pk=summary.pk)
+        stored = stored_summary(summary.pk)
         if stored.problems or page.locator("[data-conflict-alert]").is_visible():
             break
     expect(page.locator("[data-conflict-alert]")).to_be_hidden()
@@ -202,7 +221,7 @@ def test_submitting_while_an_autosave_is_on_its_way_waits_for_it_instead_of_conf
     ui = any_ui
     page = ui.page
     held = _hold_the_first_autosave(ui, summary, "先写的")
-    assert MonthlySummary.objects.get(pk=summary.pk).other_work == "先写的"
+    assert stored_summary(summary.pk).other_work == "先写的"
     page.fill("#id_problems", "提交前又写的")
     page.get_by_role("button", name="提交审核").click()
     page.wait_for_timeout(500)
@@ -210,7 +229,7 @@ def test_submitting_while_an_autosave_is_on_its_way_waits_for_it_instead_of_conf
     with page.expect_navigation():
         route.fulfill(response=answer)
     expect(page.get_by_test_id("status")).to_contain_text("已提交")
-    stored = MonthlySummary.objects.get(pk=summary.pk)
+    stored = stored_summary(summary.pk)
     assert (stored.status, stored.other_work, stored.problems) == ("submitted", "先写的", "提交前又写的")
     assert not SummaryConflictCopy.objects.exists()
     assert page_errors(ui) == [], "\n".join(ui.console)
@@ -231,9 +250,9 @@ def test_a_phone_locked_while_a_save_is_on_its_way_keeps_the_last_words(any_ui, 
     )
     for _tick in range(40):
         page.wait_for_timeout(250)
-        if MonthlySummary.objects.get(pk=summary.pk).other_work == "先写的，锁屏前又写的":
+        if stored_summary(summary.pk).other_work == "先写的，锁屏前又写的":
             break
-    assert MonthlySummary.objects.get(pk=summary.pk).other_work == "先写的，锁屏前又写的"
+    assert stored_summary(summary.pk).other_work == "先写的，锁屏前又写的"
     # The first answer arrives last, with an older version; the next save is still accepted.
     route, answer = held[0]
     route.fulfill(response=answer)
@@ -245,9 +264,9 @@ def test_a_phone_locked_while_a_save_is_on_its_way_keeps_the_last_words(any_ui, 
     page.fill("#id_problems", "解锁后写的")
     for _tick in range(40):
         page.wait_for_timeout(250)
-        if MonthlySummary.objects.get(pk=summary.pk).problems:
+        if stored_summary(summary.pk).problems:
             break
-    stored = MonthlySummary.objects.get(pk=summary.pk)
+    stored = stored_summary(summary.pk)
     assert (stored.other_work, stored.problems) == ("先写的，锁屏前又写的", "解锁后写的")
     expect(page.locator("[data-conflict-alert]")).to_be_hidden()
     assert not SummaryConflictCopy.objects.exists()
