@@ -219,3 +219,15 @@
     });
   }).observe(document.body, { childList: true, subtree: true });
 })();
+
+// A field the keyboard moves to is never left under the sticky save bar, however tall the bar is
+// (its buttons wrap on a narrow phone, beyond what the CSS scroll-padding allows for).
+document.addEventListener("focusin", (event) => {
+  const bar = document.querySelector(".sticky-save-bar");
+  const field = event.target;
+  if (!bar || !(field instanceof HTMLElement) || bar.contains(field)) return;
+  requestAnimationFrame(() => {
+    const overlap = field.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
+    if (overlap > 0) window.scrollBy(0, overlap + 8);
+  });
+});

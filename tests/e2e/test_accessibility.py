@@ -175,8 +175,10 @@ def test_the_sign_in_page_passes_axe(demo_server, browser, request, viewport):
 
 # --- By keyboard ------------------------------------------------------------------------------
 
-# What the focused element is and whether its focus can be seen: a solid outline or a ring.
-FOCUSED = """() => {
+# What the focused element is and whether its focus can be seen: a solid outline or a ring. Read
+# after two animation frames, when the page has finished scrolling the field into view.
+FOCUSED = """async () => {
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   const e = document.activeElement;
   const label = e.matches('.btn-check') ? document.querySelector('label[for="' + e.id + '"]') : null;
   const shown = getComputedStyle(label || e);
