@@ -69,6 +69,26 @@ def _check_findings(findings: list[Mapping], *, organisation: Organisation, depa
     return errors
 
 
+def _field_errors(*, date, note: str, kind: str) -> list[str]:
+    """What is wrong with an inspection's date, note and kind: the same rule when it is recorded
+    and when its inspector corrects it."""
+    errors: list[str] = []
+    if date > periods.today():
+        errors.append(_("检查日期不能晚于今天。"))
+    else:
+        try:
+            periods.check_plausible_date(date, not_future=True, label=_("检查日期"))
+        except ValidationError as exc:
+            errors.append(exc.messages[0])
+    try:
+        check_length(note.strip(), limit=Inspection._meta.get_field("note").max_length, label=_("检查情况"))
+    except ValidationError as exc:
+        errors.append(exc.messages[0])
+    if kind not in InspectionKind.values:
+        errors.append(_("请选择检查类别。"))
+    return errors
+
+
 @transaction.atomic
 def inspection_record(
     *,
@@ -90,20 +110,7 @@ def inspection_record(
         raise PermissionDenied(_("只有本单位纪检督查人员可以记录检查。"))
     departments = list(departments)
     findings = list(findings)
-    errors: list[str] = []
-    if date > periods.today():
-        errors.append(_("检查日期不能晚于今天。"))
-    else:
-        try:
-            periods.check_plausible_date(date, not_future=True, label=_("检查日期"))
-        except ValidationError as exc:
-            errors.append(exc.messages[0])
-    try:
-        check_length(note.strip(), limit=Inspection._meta.get_field("note").max_length, label=_("检查情况"))
-    except ValidationError as exc:
-        errors.append(exc.messages[0])
-    if kind not in InspectionKind.values:
-        errors.append(_("请选择检查类别。"))
+    errors = _field_errors(date=date, note=note, kind=kind)
     if not departments:
         errors.append(_("请至少选择一个检查科室。"))
     elif any(d.organisation_id != organisation.pk for d in departments):
@@ -164,19 +171,7 @@ def inspection_correct(
     errors: list[str] = []
     if not reason:
         errors.append(_("更正检查记录须说明理由。"))
-    if date > periods.today():
-        errors.append(_("检查日期不能晚于今天。"))
-    else:
-        try:
-            periods.check_plausible_date(date, not_future=True, label=_("检查日期"))
-        except ValidationError as exc:
-            errors.append(exc.messages[0])
-    try:
-        check_length(note.strip(), limit=Inspection._meta.get_field("note").max_length, label=_("检查情况"))
-    except ValidationError as exc:
-        errors.append(exc.messages[0])
-    if kind not in InspectionKind.values:
-        errors.append(_("请选择检查类别。"))
+    errors.extend(_field_errors(date=date, note=note, kind=kind))
     existing = {finding.pk: finding for finding in locked.findings.order_by("pk")}
     if set(findings) - set(existing):
         errors.append(_("只能更正本次检查的发现。"))
