@@ -363,6 +363,9 @@ def text_cell(sheet, value) -> WriteOnlyCell:
     return cell
 
 
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
 def cell_value(sheet, value):
     """What a value becomes in a sheet; every cell the application writes goes through here.
 
@@ -371,9 +374,14 @@ def cell_value(sheet, value):
     line break or is long. An aware datetime becomes local time (Excel has no time zones); dates,
     datetimes and numbers stay what they are, so a spreadsheet program sorts and sums them.
     """
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = timezone.localtime(value).replace(tzinfo=None)
+        # Two-digit hours: openpyxl's default "h:mm:ss" shows 00:19 as 0:19.
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATETIME_FORMAT
+        return cell
     if value is None or isinstance(value, _KEPT_TYPES):
-        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-            return timezone.localtime(value).replace(tzinfo=None)
         return value
     if not isinstance(value, str):
         value = str(value)  # a lazy translation, a model instance: its text
