@@ -14,6 +14,8 @@ class EvaluationsConfig(AppConfig):
 
         from .annual import jobs as annual_jobs
         from .annual import models as annual
+        from .ballots import jobs as ballots_jobs
+        from .ballots import models as ballots
         from .discipline import jobs as discipline_jobs
         from .discipline import models as discipline
         from .grading import jobs as grading_jobs
@@ -22,6 +24,7 @@ class EvaluationsConfig(AppConfig):
         grading_jobs.register_kinds()
         annual_jobs.register_kinds()
         discipline_jobs.register_kinds()
+        ballots_jobs.register_kinds()
 
         for model in (
             grading.AppraisalQuarter,
@@ -44,3 +47,8 @@ class EvaluationsConfig(AppConfig):
             annual.Achievement,
         ):
             audit.register(model, exclude_fields=["version"] if model is grading.QuarterGrade else None)
+        # 民主测评: the ballot and who is rated; a rater row without its draft (the answers) and with
+        # its code masked. Papers are never registered: the entry's actor would name the rater.
+        audit.register(ballots.Ballot)
+        audit.register(ballots.BallotSubject)
+        audit.register(ballots.BallotRater, exclude_fields=["draft"], mask_fields=["code"])
