@@ -26,6 +26,7 @@ from django.utils.functional import empty
 
 from accounts.models import Notification, PendingPasswordReset, PendingRoleChange, Role
 from accounts.workflow import ReviewStatus
+from evaluations.ballots import services as ballot_services
 from evaluations.grading.models import GradeState, IndicatorSet, QuarterState
 from evaluations.grading.services.grading import appraisal_quarter_open
 from evaluations.grading.services.rollup import ROLLUP_QUARTER
@@ -108,6 +109,13 @@ OBJECT_FOR_PK = {
     "evaluations:annual_decide": "annual_result",
     "evaluations:annual_review": "annual_result",
     "evaluations:achievement_decide": "achievement",
+    "evaluations:ballot_detail": "ballot",
+    "evaluations:ballot_close": "ballot",
+    "evaluations:ballot_codes": "ballot",
+    "evaluations:ballot_codes_print": "ballot",
+    "evaluations:ballot_tally": "ballot",
+    "evaluations:ballot_tally_export": "ballot",
+    "evaluations:ballot_paper": "ballot",
     "evaluations:grade_detail": "grade",
     "evaluations:grade_confirm": "grade",
     "evaluations:grade_scores": "grade",
@@ -282,6 +290,15 @@ def _seed() -> dict:
         "dingtalk_message": DingTalkMessageFactory(organisation=organisation, state="failed", last_error="HTTP 500"),
     }
     objects.update(_publication_objects(organisation, people))
+    objects["ballot"] = ballot_services.ballot_open(
+        actor=people["hr"],
+        organisation=organisation,
+        title="民主测评",
+        year=YEAR,
+        subjects=[head, other_head],
+        raters=[staff],
+    )
+    ballot_services.ballot_close(actor=people["hr"], ballot=objects["ballot"])
     # The supervising leader's talk with the staff member (on the quarter's grade; the matrix checks
     # who reaches the pages, not the rules of recording) and the staff member's decided year.
     objects["feedback_talk"] = FeedbackTalk.objects.create(
