@@ -351,6 +351,9 @@ class PolicyForm(forms.ModelForm):
             "excellent_forbids_average_or_below": _("年内有季度评为“一般”或“较差”的，不建议为“优秀”。"),
             "basic_competent_average_quarters": _("年内“一般”季度达到此数，建议为“基本称职”。"),
             "probation_gets_annual_grade": _("不勾选时，试用期人员只写评语，不定等次。"),
+            "ballot_void_full_marks": _("启用德能勤绩廉分项打分时，所有被测评人各项均为满分的票作废。"),
+            "ballot_max_dimension_score": _("德、能、勤、绩、廉每项打分的上限。"),
+            "ballot_trim_above_papers": _("默认5：有效票多于5张时才去掉最高分和最低分。"),
         }
 
     def __init__(self, *args, **kwargs):
