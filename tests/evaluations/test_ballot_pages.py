@@ -213,3 +213,28 @@ def test_raters_are_told_when_a_ballot_opens(ballot, staff):
     assert "科级干部民主测评" in notification.message
     assert notification.url == reverse("evaluations:ballot_paper", args=[ballot.pk])
     assert BallotRater.objects.filter(ballot=ballot, user=staff).exists()
+
+
+def test_the_ballot_page_costs_the_same_queries_for_few_and_many_raters(client_for, hr, department):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(hr)
+    counts = []
+    for size in (2, 40):
+        people = [UserFactory(department=department) for _n in range(size)]
+        ballot = services.ballot_open(
+            actor=hr,
+            organisation=hr.organisation,
+            title="t",
+            year=2026,
+            subjects=people,
+            raters=people,
+            service_user_codes=3,
+        )
+        url = reverse("evaluations:ballot_detail", args=[ballot.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
