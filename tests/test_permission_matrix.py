@@ -22,7 +22,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from django.utils.functional import empty
 
 from accounts.models import Notification, PendingPasswordReset, PendingRoleChange, Role
 from accounts.workflow import ReviewStatus
@@ -34,7 +33,7 @@ from publicity.feedback.models import FeedbackTalk
 from publicity.publication import services as publication_services
 from publicity.publication.review_cases import review_case_open
 from summaries import services as summary_services
-from summaries.models import MonthlySummary, private_storage
+from summaries.models import MonthlySummary
 from targets.models import DepartmentGoal
 from tests.factories import (
     AchievementFactory,
@@ -205,12 +204,9 @@ def test_every_path_parameter_is_filled_with_a_seeded_object():
 
 
 @pytest.fixture
-def world(db, monkeypatch, settings, tmp_path):
+def world(db, monkeypatch, private_files):
     monkeypatch.setattr("accounts.periods.today", lambda now=None: TODAY)
-    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
-    private_storage._wrapped = empty
-    yield _seed()
-    private_storage._wrapped = empty
+    return _seed()
 
 
 def _seed() -> dict:
