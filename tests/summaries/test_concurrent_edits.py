@@ -13,14 +13,9 @@ test-postgres) they use the test database itself.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from contextlib import contextmanager
 
 import pytest
-from django.conf import settings
-from django.db import connection, connections
-from django.db.utils import load_backend
 from django.test import Client
 from django.urls import reverse
 
@@ -28,6 +23,7 @@ from accounts.models import Role
 from summaries import services
 from summaries.models import MonthlySummary, SummaryConflictCopy
 from tests.factories import UserFactory
+from tests.support.concurrency import connected, file_copy_of_the_test_database
 
 from .helpers import form_data
 
@@ -36,41 +32,9 @@ OWN_SUMMARY_WRITERS = 10
 CONFLICT = "此小结已在其他页面更新，为避免覆盖，本次内容未保存，已另存为副本。"
 
 
-@pytest.fixture
-def writers_database(tmp_path):
-    """The settings of the database the writer threads use, or None for the test database itself."""
-    if connection.vendor != "sqlite":
-        return None
-
-    def copy():
-        options = settings.DATABASES["default"].get("OPTIONS", {})
-        assert options.get("transaction_mode") == "IMMEDIATE" and "journal_mode=WAL" in options["init_command"]
-        path = tmp_path / "site.sqlite3"
-        connection.ensure_connection()
-        with sqlite3.connect(path) as target:
-            connection.connection.backup(target)
-        return {**connection.settings_dict, "NAME": str(path), "OPTIONS": dict(options)}
-
-    return copy
-
-
-@contextmanager
-def _connected(database_settings: dict | None):
-    """This thread's default connection: to ``database_settings``, or its own to the test database."""
-    original = connections["default"] if database_settings else None
-    if database_settings:
-        connections["default"] = load_backend(database_settings["ENGINE"]).DatabaseWrapper(database_settings, "default")
-    try:
-        yield
-    finally:
-        connections["default"].close()
-        if original is not None:
-            connections["default"] = original
-
-
 @pytest.mark.django_db(transaction=True)
 def test_twenty_writers_at_once_each_land_or_get_the_conflict_message(
-    summary, staff, department, make_targets, october_now, writers_database
+    summary, staff, department, make_targets, october_now, tmp_path
 ):
     url = reverse("summaries:autosave", args=[summary.pk])
     writers = []
@@ -90,14 +54,14 @@ def test_twenty_writers_at_once_each_land_or_get_the_conflict_message(
         client.force_login(colleague)
         text = f"同事{n}的小结"
         writers.append((client, reverse("summaries:autosave", args=[own.pk]), form_data(own, other_work=text), text))
-    database = writers_database() if writers_database else None
+    database = file_copy_of_the_test_database(tmp_path)
 
     start = threading.Barrier(len(writers))
     answers: list = [None] * len(writers)
 
     def write(index: int) -> None:
         client, writer_url, data, _text = writers[index]
-        with _connected(database):
+        with connected(database):
             try:
                 start.wait(30)
                 response = client.post(writer_url, data)
@@ -118,7 +82,7 @@ def test_twenty_writers_at_once_each_land_or_get_the_conflict_message(
     assert sorted(status for status, _body in same) == [200] + [409] * (SAME_SUMMARY_TABS - 1)
     assert all(CONFLICT in body["message"] for status, body in same if status == 409)
 
-    with _connected(database):
+    with connected(database):
         winner = next(writers[i][3] for i, (status, _body) in enumerate(same) if status == 200)
         saved = MonthlySummary.objects.get(pk=summary.pk)
         assert (saved.other_work, saved.version) == (winner, summary.version + 1)
