@@ -305,6 +305,19 @@ class PolicyForm(forms.ModelForm):
                 "participating_staff_types",
             ),
         ),
+        (
+            "welfare",
+            _("公益性岗位年度考核"),
+            _("用人单位对公益性岗位人员的年度考核时间、民主测评的服务对象人数和考核结果的处理期限。"),
+            (
+                "welfare_window_month",
+                "welfare_window_first_day",
+                "welfare_window_last_day",
+                "welfare_service_users_min",
+                "welfare_service_users_max",
+                "welfare_consequence_working_days",
+            ),
+        ),
     )
 
     class Meta:

@@ -18,10 +18,13 @@ class EvaluationsConfig(AppConfig):
         from .discipline import models as discipline
         from .grading import jobs as grading_jobs
         from .grading import models as grading
+        from .welfare import jobs as welfare_jobs
+        from .welfare import models as welfare
 
         grading_jobs.register_kinds()
         annual_jobs.register_kinds()
         discipline_jobs.register_kinds()
+        welfare_jobs.register_kinds()
 
         for model in (
             grading.AppraisalQuarter,
@@ -42,5 +45,11 @@ class EvaluationsConfig(AppConfig):
             annual.AnnualResult,
             annual.AnnualReview,
             annual.Achievement,
+            welfare.WelfarePost,
+            welfare.WelfareAssessment,
+            welfare.WelfareConsequence,
         ):
-            audit.register(model, exclude_fields=["version"] if model is grading.QuarterGrade else None)
+            audit.register(
+                model,
+                exclude_fields=["version"] if model in (grading.QuarterGrade, welfare.WelfareAssessment) else None,
+            )

@@ -7,3 +7,4 @@ from .annual.models import *  # noqa: F403
 from .discipline.models import *  # noqa: F403
 from .grading.models import *  # noqa: F403
 from .grading.models import score_field  # noqa: F401
+from .welfare.models import *  # noqa: F403

@@ -3,7 +3,8 @@
 from .annual.urls import urlpatterns as annual_urls
 from .discipline.urls import urlpatterns as discipline_urls
 from .grading.urls import urlpatterns as grading_urls
+from .welfare.urls import urlpatterns as welfare_urls
 
 app_name = "evaluations"
 
-urlpatterns = [*annual_urls, *grading_urls, *discipline_urls]
+urlpatterns = [*annual_urls, *grading_urls, *discipline_urls, *welfare_urls]

@@ -1,0 +1,66 @@
+"""Reads of the welfare room: every list is one query for its page, whatever the unit's size."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from accounts.models import User
+
+from .models import WelfareAssessment, WelfareConsequence, WelfarePost, WelfareStage
+
+
+def assessments_for_unit(*, organisation_id: int, year: int, stage: str = "") -> QuerySet[WelfareAssessment]:
+    rows = WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year).select_related(
+        "owner", "department", "post"
+    )
+    if stage in WelfareStage.values:
+        rows = rows.filter(stage=stage)
+    return rows.order_by("department_id", "owner__employee_number", "pk")
+
+
+def stage_counts(*, organisation_id: int, year: int) -> dict[str, int]:
+    """How many of the unit's workers stand at each step (one GROUP BY)."""
+    counts = dict(
+        WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year)
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {value: counts.get(value, 0) for value in WelfareStage.values}
+
+
+def assessment_for(*, pk: int, user: User) -> WelfareAssessment | None:
+    """The assessment when ``user`` may read it (the worker, their evaluator, the unit's HR and
+    leader); None otherwise, answered as a 404 so another unit learns nothing."""
+    found = (
+        WelfareAssessment.objects.select_related("owner__department", "department", "organisation", "post")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None or not user.has_perm("evaluations.view_welfare_assessment", found):
+        return None
+    return found
+
+
+def own_assessments(*, user: User) -> QuerySet[WelfareAssessment]:
+    return WelfareAssessment.objects.filter(owner=user).select_related("post").order_by("-year")
+
+
+def posts_for_unit(*, organisation_id: int) -> QuerySet[WelfarePost]:
+    return (
+        WelfarePost.objects.filter(organisation_id=organisation_id)
+        .select_related("person__department")
+        .order_by("person__employee_number", "pk")
+    )
+
+
+def open_consequences(*, organisation_id: int) -> QuerySet[WelfareConsequence]:
+    return WelfareConsequence.objects.filter(organisation_id=organisation_id, done_at__isnull=True)
+
+
+def consequences_for_unit(*, organisation_id: int) -> QuerySet[WelfareConsequence]:
+    return (
+        WelfareConsequence.objects.filter(organisation_id=organisation_id)
+        .select_related("assessment__owner", "assessment__department", "done_by")
+        .order_by("done_at", "due_on", "pk")
+    )
