@@ -318,6 +318,21 @@ class PolicyForm(forms.ModelForm):
                 "welfare_consequence_working_days",
             ),
         ),
+        (
+            "ballots",
+            _("民主测评"),
+            _("测评票的“优秀”比例、废票规则、去掉最高最低分，以及影响年度建议等次的测评结果比例。"),
+            (
+                "ballot_excellent_limit_percent",
+                "ballot_void_identical",
+                "ballot_void_full_marks",
+                "ballot_max_dimension_score",
+                "ballot_trim_extremes",
+                "ballot_trim_above_papers",
+                "ballot_low_share_percent",
+                "ballot_dissatisfied_percent",
+            ),
+        ),
     )
 
     class Meta:

@@ -649,6 +649,38 @@ class Policy(OrganisationScoped, models.Model):
     welfare_consequence_working_days = models.PositiveSmallIntegerField(
         _("考核结果处理期限（工作日）"), default=10, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
+    # §7/§8 民主测评 (evaluations.ballots): the questionnaire's limits, the void and trimming rules,
+    # and the thresholds that feed the year-end suggestion. A ballot copies them when it is opened.
+    ballot_excellent_limit_percent = _percent_field(
+        _("测评票“优秀”最多占比（%）"),
+        20,
+        _("每张测评票中评为“优秀”的人数不得超过被测评人数的此比例（向下取整，至少1人）。"),
+    )
+    ballot_void_identical = models.BooleanField(
+        _("所有被测评人选同一等次的票作废"), default=True, help_text=_("被测评人多于1人时适用。")
+    )
+    ballot_void_full_marks = models.BooleanField(_("各项均为满分的票作废"), default=True)
+    ballot_max_dimension_score = models.PositiveSmallIntegerField(
+        _("德能勤绩廉每项满分"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    ballot_trim_extremes = models.BooleanField(
+        _("去掉一个最高分和一个最低分"),
+        default=True,
+        help_text=_("有效票多于下方票数时，每名被测评人的得分去掉最高、最低各一。"),
+    )
+    ballot_trim_above_papers = models.PositiveSmallIntegerField(
+        _("去掉最高最低分的票数下限"), default=5, validators=[MinValueValidator(2), MaxValueValidator(1000)]
+    )
+    ballot_low_share_percent = _percent_field(
+        _("建议“基本称职”的测评“基本称职/不称职”票占比（%）"),
+        30,
+        _("有效票中“基本称职”和“不称职”（或“不满意”）合计达到此比例，年度建议“基本称职”。"),
+    )
+    ballot_dissatisfied_percent = _percent_field(
+        _("建议“基本称职”的服务对象“不满意”占比（%）"),
+        25,
+        _("服务对象的有效票中“不满意”达到此比例，年度建议“基本称职”。"),
+    )
     # §9 security
     session_idle_minutes = models.PositiveSmallIntegerField(
         _("空闲超时（分钟）"),
@@ -851,6 +883,7 @@ class AuditEvent(models.TextChoices):
     PURGE = "purge", _("清理过期审计记录")
     UNLOCK = "unlock", _("解除登录锁定")
     WELFARE_OPENED = "welfare_opened", _("开展公益性岗位年度考核")
+    BALLOT_CAST = "ballot_cast", _("民主测评投票")
 
 
 class AuditResult(models.TextChoices):

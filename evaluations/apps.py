@@ -14,6 +14,8 @@ class EvaluationsConfig(AppConfig):
 
         from .annual import jobs as annual_jobs
         from .annual import models as annual
+        from .ballots import jobs as ballots_jobs
+        from .ballots import models as ballots
         from .discipline import jobs as discipline_jobs
         from .discipline import models as discipline
         from .grading import jobs as grading_jobs
@@ -25,6 +27,7 @@ class EvaluationsConfig(AppConfig):
         annual_jobs.register_kinds()
         discipline_jobs.register_kinds()
         welfare_jobs.register_kinds()
+        ballots_jobs.register_kinds()
 
         for model in (
             grading.AppraisalQuarter,
@@ -53,3 +56,8 @@ class EvaluationsConfig(AppConfig):
                 model,
                 exclude_fields=["version"] if model in (grading.QuarterGrade, welfare.WelfareAssessment) else None,
             )
+        # 民主测评: the ballot and who is rated; a rater row without its draft (the answers) and with
+        # its code masked. Papers are never registered: the entry's actor would name the rater.
+        audit.register(ballots.Ballot)
+        audit.register(ballots.BallotSubject)
+        audit.register(ballots.BallotRater, exclude_fields=["draft"], mask_fields=["code"])

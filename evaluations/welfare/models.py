@@ -105,6 +105,11 @@ class WelfareAssessment(ReviewedDocument):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     interviewed_at = models.DateTimeField(_("谈话时间"), null=True, blank=True)
+    # 民主测评: the worker's line on a ballot (evaluations.ballots); one ballot may rate all the
+    # workers of a unit at once, so the assessment points at its subject row, not the ballot.
+    ballot_subject = models.ForeignKey(
+        "evaluations.BallotSubject", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     grade = models.CharField(_("考核等次"), max_length=30, choices=WelfareGrade.choices, blank=True)
     renew = models.BooleanField(_("续签上岗协议"), null=True, blank=True)
     decision_notes = bounded_text(_("集体研究意见"), limit=MEDIUM, blank=True)

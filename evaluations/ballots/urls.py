@@ -1,0 +1,3 @@
+"""/evaluations/ballots/: HR's ballots, the raters' papers and the code holders' page."""
+
+urlpatterns: list = []
