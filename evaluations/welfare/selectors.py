@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 from django.db.models import Count, QuerySet
 
 from accounts.models import User
 
+from ..ballots.models import SCALE_CHOICES, BallotScale, Choice, PaperAnswer
+from ..ballots.selectors import percent
 from .models import WelfareAssessment, WelfareConsequence, WelfarePost, WelfareStage
 
 
@@ -33,7 +39,9 @@ def assessment_for(*, pk: int, user: User) -> WelfareAssessment | None:
     """The assessment when ``user`` may read it (the worker, their evaluator, the unit's HR and
     leader); None otherwise, answered as a 404 so another unit learns nothing."""
     found = (
-        WelfareAssessment.objects.select_related("owner__department", "department", "organisation", "post")
+        WelfareAssessment.objects.select_related(
+            "owner__department", "department", "organisation", "post", "ballot_subject__ballot"
+        )
         .filter(pk=pk)
         .first()
     )
@@ -63,4 +71,47 @@ def consequences_for_unit(*, organisation_id: int) -> QuerySet[WelfareConsequenc
         WelfareConsequence.objects.filter(organisation_id=organisation_id)
         .select_related("assessment__owner", "assessment__department", "done_by")
         .order_by("done_at", "due_on", "pk")
+    )
+
+
+# --- 民主测评 tally -----------------------------------------------------------------------------
+
+
+@dataclass
+class WorkerTally:
+    """One worker's 民主测评: valid papers, and per choice the count and share."""
+
+    valid: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def choices(self) -> list[tuple[str, int, Decimal]]:
+        labels = dict(Choice.choices)
+        return [
+            (labels[choice], self.counts.get(choice, 0), percent(self.counts.get(choice, 0), self.valid))
+            for choice in SCALE_CHOICES[BallotScale.SATISFACTION]
+        ]
+
+
+def welfare_tally(*, subject_ids: list[int]) -> dict[int, WorkerTally]:
+    """Per ballot subject (a worker on a ballot) the valid papers' choices: one GROUP BY over the
+    papers of those subjects, whatever the number of units, ballots and papers in the database."""
+    tallies: dict[int, WorkerTally] = defaultdict(WorkerTally)
+    rows = (
+        PaperAnswer.objects.filter(subject_id__in=subject_ids, paper__void=False)
+        .values_list("subject_id", "choice")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for subject_id, choice, n in rows:
+        tally = tallies[subject_id]
+        tally.counts[choice] = tally.counts.get(choice, 0) + n
+        tally.valid += n
+    return tallies
+
+
+def assessments_with_ballot(*, organisation_id: int, year: int) -> QuerySet[WelfareAssessment]:
+    return (
+        WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year, ballot_subject__isnull=False)
+        .select_related("owner", "department", "ballot_subject__ballot")
+        .order_by("department_id", "owner__employee_number", "pk")
     )

@@ -26,13 +26,15 @@ from django.utils.translation import gettext as _
 
 from accounts import periods, workflow
 from accounts.audit import acting_as, audit_reason, record_event
-from accounts.models import Notification, Organisation, StaffType, User
+from accounts.models import Department, Notification, Organisation, Role, RoleAssignment, StaffType, User
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify_many
 from accounts.storage import private_storage
 from accounts.textlimits import check_length, check_text_limits
 from summaries.services import attachment_content_type, attachment_limit, attachment_too_large_message
 
+from ..ballots import services as ballot_services
+from ..ballots.models import Ballot, BallotScale, BallotState, BallotSubject
 from .models import (
     ConsequenceKind,
     WelfareAssessment,
@@ -155,7 +157,7 @@ def welfare_assessments_open(*, actor: User, organisation: Organisation, year: i
 def _locked(assessment: WelfareAssessment) -> WelfareAssessment:
     return (
         WelfareAssessment.objects.select_for_update(of=("self",))
-        .select_related("owner__department", "department", "organisation", "post")
+        .select_related("owner__department", "department", "organisation", "post", "ballot_subject__ballot")
         .get(pk=assessment.pk)
     )
 
@@ -271,6 +273,94 @@ def welfare_interview_record(*, actor: User, assessment: WelfareAssessment, note
     return locked
 
 
+BALLOT_PURPOSE = "welfare"
+
+
+def welfare_raters(*, organisation_id: int, exclude: set[int]) -> tuple[list[User], list[User]]:
+    """The unit's raters by default (DOMAIN.md §8): its leaders (主要负责人, 分管领导) and the heads of
+    its 科室, without the people being rated."""
+    leader_ids = set(
+        RoleAssignment.objects.filter(
+            organisation_id=organisation_id, role__in=[Role.AGENCY_HEAD, Role.SUPERVISING_LEADER], user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    head_ids = set(
+        Department.objects.filter(organisation_id=organisation_id, is_active=True, head__is_active=True).values_list(
+            "head_id", flat=True
+        )
+    )
+    people = User.objects.in_bulk((leader_ids | head_ids) - exclude)
+    leaders = [people[pk] for pk in sorted(leader_ids - exclude)]
+    heads = [people[pk] for pk in sorted(head_ids - leader_ids - exclude)]
+    return leaders, heads
+
+
+@transaction.atomic
+def welfare_ballot_open(*, actor: User, assessments: list[WelfareAssessment], service_users: int) -> Ballot:
+    """民主测评: open one ballot (evaluations.ballots) rating the given workers — one worker from
+    their page, or every worker at this step of the unit at once — by the unit's leaders, the
+    heads of its 科室 and ``service_users`` service users (single-use codes HR prints; the number
+    within the policy's bounds, default 2–4). The scale is 满意/基本满意/不满意/不了解."""
+    if not assessments:
+        raise ValidationError(_("没有处于民主测评环节的人员。"))
+    organisation_id = assessments[0].organisation_id
+    locked = list(
+        WelfareAssessment.objects.select_for_update(of=("self",))
+        .filter(pk__in=[a.pk for a in assessments])
+        .select_related("owner", "organisation")
+        .order_by("department_id", "owner__employee_number", "pk")
+    )
+    for assessment in locked:
+        _check_step(actor, assessment, WelfareStage.RATING)
+        if assessment.organisation_id != organisation_id:
+            raise PermissionDenied(_("只能为本单位人员发起民主测评。"))
+        if assessment.ballot_subject_id is not None:
+            raise ValidationError(
+                _("%(name)s的民主测评已经发起。") % {"name": assessment.owner.get_full_name()}, code="ballot_exists"
+            )
+    policy = policy_for_organisation(organisation_id=organisation_id)
+    low, high = policy.welfare_service_users_min, policy.welfare_service_users_max
+    if not low <= service_users <= high:
+        raise ValidationError(
+            {"service_users": _("服务对象须为%(low)s至%(high)s人。") % {"low": low, "high": high}},
+            code="service_users",
+        )
+    workers = [assessment.owner for assessment in locked]
+    leaders, heads = welfare_raters(organisation_id=organisation_id, exclude={w.pk for w in workers})
+    year = locked[0].year
+    if len(locked) == 1:
+        title = _("%(year)s年度公益性岗位民主测评（%(name)s）") % {"year": year, "name": workers[0].get_full_name()}
+    else:
+        title = _("%(year)s年度公益性岗位民主测评（%(count)s人）") % {"year": year, "count": len(locked)}
+    ballot = ballot_services.ballot_open(
+        actor=actor,
+        organisation=locked[0].organisation,
+        title=title[:100],
+        year=year,
+        subjects=workers,
+        raters=heads,
+        leaders=leaders,
+        service_user_codes=service_users,
+        scale=BallotScale.SATISFACTION,
+        purpose=BALLOT_PURPOSE,
+    )
+    subjects = dict(BallotSubject.objects.filter(ballot=ballot).values_list("person_id", "pk"))
+    with acting_as(actor), audit_reason(ballot.title):
+        for assessment in locked:
+            assessment.ballot_subject_id = subjects[assessment.owner_id]
+            assessment.version += 1
+            assessment.save(update_fields=["ballot_subject", "version"])
+    return ballot
+
+
+def _check_ballot_closed(assessment: WelfareAssessment) -> None:
+    subject = assessment.ballot_subject
+    if subject is None:
+        raise ValidationError(_("请先进行民主测评。"), code="no_ballot")
+    if subject.ballot.state != BallotState.CLOSED:
+        raise ValidationError(_("民主测评尚未结束，结束后方可集体研究。"), code="ballot_open")
+
+
 @transaction.atomic
 def welfare_decision_record(
     *, actor: User, assessment: WelfareAssessment, grade: str, renew: bool, notes: str
@@ -281,6 +371,7 @@ def welfare_decision_record(
     locked = _locked(assessment)
     stage = WelfareStage.DECISION if locked.stage == WelfareStage.DECISION else WelfareStage.RATING
     _check_step(actor, locked, stage)
+    _check_ballot_closed(locked)
     if grade not in WelfareGrade.values:
         raise ValidationError({"grade": _("请选择考核等次。")})
     if grade == WelfareGrade.UNQUALIFIED and renew:

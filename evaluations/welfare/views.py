@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,12 +21,16 @@ from accounts.formerrors import add_service_errors
 from accounts.pagination import page_of, query_without_page
 from accounts.selectors import policy_for_organisation
 
+from ..ballots import services as ballot_services
+from ..ballots.models import SCALE_CHOICES, BallotScale, BallotState, Choice
 from . import selectors, services
 from .forms import AbsenceForm, ConsequenceForm, DecisionForm, InterviewForm, PostForm, ReportForm, ReturnForm
 from .jobs import RESULTS_EXPORT
 from .models import WelfareConsequence, WelfarePost, WelfareStage
+from .selectors import WorkerTally
 
 PAGE_SIZE = 50
+SATISFACTION_LABELS = [dict(Choice.choices)[choice] for choice in SCALE_CHOICES[BallotScale.SATISFACTION]]
 
 
 def _get_assessment_for_user(request: HttpRequest, pk: int):
@@ -53,7 +58,8 @@ def welfare(request: HttpRequest, year: int) -> HttpResponse:
     page = page_of(
         request, selectors.assessments_for_unit(organisation_id=organisation_id, year=year, stage=stage), PAGE_SIZE
     )
-    first, last = periods.welfare_window(policy_for_organisation(organisation_id=organisation_id), year)
+    policy = policy_for_organisation(organisation_id=organisation_id)
+    first, last = periods.welfare_window(policy, year)
     return render(
         request,
         "evaluations/welfare/list.html",
@@ -69,6 +75,8 @@ def welfare(request: HttpRequest, year: int) -> HttpResponse:
                 organisation_id=organisation_id, year=year, today=periods.today()
             ),
             "can_manage": request.user.has_perm("evaluations.manage_welfare"),
+            "service_users_min": policy.welfare_service_users_min,
+            "service_users_max": policy.welfare_service_users_max,
         },
     )
 
@@ -120,9 +128,117 @@ def welfare_assessment(request: HttpRequest, pk: int) -> HttpResponse:
                 }
             ),
             "consequences": list(assessment.consequences.all()),
-            "ballot_ready": True,
+            **_ballot_context(request, assessment),
         },
     )
+
+
+def _ballot_context(request: HttpRequest, assessment) -> dict:
+    """The worker's 民主测评 on their page: the tally (one GROUP BY for this worker), and for HR the
+    codes still unused, to print for the service users."""
+    subject = assessment.ballot_subject
+    policy = policy_for_organisation(organisation_id=assessment.organisation_id)
+    context = {
+        "service_users_min": policy.welfare_service_users_min,
+        "service_users_max": policy.welfare_service_users_max,
+        "can_open_ballot": request.user.has_perm("evaluations.manage_ballots")
+        and request.user.has_perm("evaluations.conduct_welfare", assessment),
+    }
+    if subject is None:
+        return {**context, "ballot": None, "ballot_ready": False}
+    ballot = subject.ballot
+    manages = request.user.has_perm("evaluations.manage_ballot", ballot)
+    return {
+        **context,
+        "ballot": ballot,
+        "ballot_ready": ballot.state == BallotState.CLOSED,
+        "tally": selectors.welfare_tally(subject_ids=[subject.pk]).get(subject.pk, WorkerTally()),
+        "can_close_ballot": manages and ballot.state == BallotState.OPEN,
+        "codes": list(ballot.raters.filter(code__isnull=False, has_voted=False).order_by("pk"))
+        if manages and ballot.state == BallotState.OPEN
+        else [],
+        "raters": ballot.raters.aggregate(all=Count("pk"), voted=Count("pk", filter=Q(has_voted=True))),
+    }
+
+
+@require_POST
+@login_required
+def welfare_ballot(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open the worker's 民主测评 (a ballot of the ballots room)."""
+    assessment = _get_assessment_for_user(request, pk)
+    if not request.user.has_perm("evaluations.manage_ballots"):
+        raise PermissionDenied
+    try:
+        services.welfare_ballot_open(
+            actor=request.user, assessments=[assessment], service_users=_int(request.POST.get("service_users"))
+        )
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("民主测评已发起，请打印测评码交给服务对象。"))
+    return redirect(assessment)
+
+
+@require_POST
+@permission_required("evaluations.manage_ballots")
+def welfare_ballot_all(request: HttpRequest, year: int) -> HttpResponse:
+    """One 民主测评 for every worker of the unit now at that step."""
+    waiting = list(
+        selectors.assessments_for_unit(
+            organisation_id=request.user.organisation_id, year=year, stage=WelfareStage.RATING
+        ).filter(ballot_subject__isnull=True)
+    )
+    try:
+        ballot = services.welfare_ballot_open(
+            actor=request.user, assessments=waiting, service_users=_int(request.POST.get("service_users"))
+        )
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("已发起民主测评：%(title)s") % {"title": ballot.title})
+    return redirect("evaluations:welfare", year=year)
+
+
+@require_POST
+@login_required
+def welfare_ballot_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """End the worker's 民主测评 (the ballots room's service), so the unit can decide."""
+    assessment = _get_assessment_for_user(request, pk)
+    if assessment.ballot_subject is None or not request.user.has_perm(
+        "evaluations.manage_ballot", assessment.ballot_subject.ballot
+    ):
+        raise PermissionDenied
+    try:
+        ballot_services.ballot_close(actor=request.user, ballot=assessment.ballot_subject.ballot)
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("民主测评已结束。"))
+    return redirect(assessment)
+
+
+@permission_required("evaluations.view_welfare")
+def welfare_tally(request: HttpRequest, year: int) -> HttpResponse:
+    """The unit's 民主测评 results, per worker the counts and shares: the page's workers' papers in
+    one GROUP BY, so the page costs the same in a unit of ten or in a province of 400 000."""
+    page = page_of(
+        request, selectors.assessments_with_ballot(organisation_id=request.user.organisation_id, year=year), PAGE_SIZE
+    )
+    tallies = selectors.welfare_tally(subject_ids=[row.ballot_subject_id for row in page])
+    for row in page:
+        row.tally = tallies.get(row.ballot_subject_id, WorkerTally())
+    return render(
+        request,
+        "evaluations/welfare/tally.html",
+        {"year": year, "page": page, "query": query_without_page(request.GET), "choices": SATISFACTION_LABELS},
+    )
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
 
 
 @never_cache
@@ -253,7 +369,11 @@ def welfare_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def welfare_posts(request: HttpRequest) -> HttpResponse:
     """The unit's posts and agreements, paginated; absent workers flagged."""
     page = page_of(request, selectors.posts_for_unit(organisation_id=request.user.organisation_id), PAGE_SIZE)
-    return render(request, "evaluations/welfare/posts.html", {"page": page, "query": query_without_page(request.GET)})
+    return render(
+        request,
+        "evaluations/welfare/posts.html",
+        {"page": page, "query": query_without_page(request.GET), "year": periods.today().year},
+    )
 
 
 @permission_required("evaluations.manage_welfare")
@@ -310,7 +430,13 @@ def welfare_consequences(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluations/welfare/consequences.html",
-        {"page": page, "query": query_without_page(request.GET), "today": periods.today(), "form": ConsequenceForm()},
+        {
+            "page": page,
+            "query": query_without_page(request.GET),
+            "today": periods.today(),
+            "year": periods.today().year,
+            "form": ConsequenceForm(),
+        },
     )
 
 

@@ -12,7 +12,9 @@ from django.urls import reverse
 from accounts.models import AuditEntry, Role
 from accounts.workflow import ReviewStatus
 from appraisal_site.todos import todos_for
-from evaluations.welfare import services
+from evaluations.ballots import services as ballot_services
+from evaluations.ballots.models import BallotRater, BallotSubject, RaterGroup
+from evaluations.welfare import selectors, services
 from evaluations.welfare.exports import result_rows
 from evaluations.welfare.models import ConsequenceKind, WelfareAssessment, WelfareStage
 from publicity.publication import services as publication_services
@@ -32,11 +34,22 @@ def worker(department, head):
     return WelfarePostFactory(person__department=department, person__full_name="保洁员甲").person
 
 
+def _rate(assessment, *, hr, choices=("satisfied", "satisfied")):
+    """Open the worker's 民主测评 with one service user per choice, cast a paper per code, close it."""
+    ballot = services.welfare_ballot_open(actor=hr, assessments=[assessment], service_users=len(choices))
+    subject = BallotSubject.objects.get(ballot=ballot, person=assessment.owner)
+    for rater, choice in zip(ballot.raters.filter(code__isnull=False).order_by("pk"), choices, strict=True):
+        ballot_services.paper_cast(rater=rater, answers={subject.pk: {"choice": choice}}, code=rater.code)
+    ballot_services.ballot_close(actor=hr, ballot=ballot)
+    return ballot
+
+
 def _walk_to_decision(assessment, *, worker, head, hr, grade="qualified", renew=True):
     services.welfare_report_save(actor=worker, assessment=assessment, text="一年来认真保洁。")
     services.welfare_report_submit(actor=worker, assessment=assessment)
     services.welfare_report_approve(actor=head, assessment=assessment)
     services.welfare_interview_record(actor=hr, assessment=assessment, notes="谈话：表现稳定。")
+    _rate(assessment, hr=hr)
     return services.welfare_decision_record(actor=hr, assessment=assessment, grade=grade, renew=renew, notes="会议研究")
 
 
@@ -172,6 +185,104 @@ def test_an_open_objection_holds_the_result_until_it_is_answered(today, hr, head
     publication_services.publication_lock_due(publication=publication, today=date(2027, 1, 20))
     assessment.refresh_from_db()
     assert assessment.stage == WelfareStage.PUBLISHED
+
+
+# --- 民主测评 -----------------------------------------------------------------------------------
+
+
+def _at_rating(worker, head, hr):
+    assessment = WelfareAssessmentFactory(post=worker.welfare_post)
+    services.welfare_report_save(actor=worker, assessment=assessment, text="述职")
+    services.welfare_report_submit(actor=worker, assessment=assessment)
+    services.welfare_report_approve(actor=head, assessment=assessment)
+    return services.welfare_interview_record(actor=hr, assessment=assessment, notes="谈话")
+
+
+def test_the_ballot_is_rated_by_the_units_leaders_heads_and_service_users(today, hr, head, leader, chief, worker):
+    assessment = _at_rating(worker, head, hr)
+    ballot = services.welfare_ballot_open(actor=hr, assessments=[assessment], service_users=3)
+    raters = list(ballot.raters.all())
+    assert {(r.user_id, r.group) for r in raters if r.user_id} == {
+        (leader.pk, RaterGroup.LEADER),
+        (chief.pk, RaterGroup.LEADER),
+        (head.pk, RaterGroup.COLLEAGUE),
+    }
+    codes = [r for r in raters if r.code]
+    assert len(codes) == 3 and {r.group for r in codes} == {RaterGroup.SERVICE_USER}
+    assert [s.person_id for s in ballot.subjects.all()] == [worker.pk]
+
+
+@pytest.mark.parametrize("service_users", [1, 5])
+def test_service_users_outside_the_policys_two_to_four_are_refused(today, hr, head, worker, service_users):
+    assessment = _at_rating(worker, head, hr)
+    with pytest.raises(ValidationError, match="2至4"):
+        services.welfare_ballot_open(actor=hr, assessments=[assessment], service_users=service_users)
+
+
+def test_the_unit_cannot_decide_before_the_ballot_is_closed(today, hr, head, worker):
+    assessment = _at_rating(worker, head, hr)
+    with pytest.raises(ValidationError, match="民主测评"):
+        services.welfare_decision_record(actor=hr, assessment=assessment, grade="qualified", renew=True, notes="x")
+    services.welfare_ballot_open(actor=hr, assessments=[assessment], service_users=2)
+    with pytest.raises(ValidationError, match="尚未结束"):
+        services.welfare_decision_record(actor=hr, assessment=assessment, grade="qualified", renew=True, notes="x")
+
+
+def test_the_tally_gives_counts_and_shares_of_the_valid_papers(today, hr, head, worker):
+    assessment = _at_rating(worker, head, hr)
+    _rate(assessment, hr=hr, choices=("satisfied", "satisfied", "dissatisfied", "basically_satisfied"))
+    assessment.refresh_from_db()
+    tally = selectors.welfare_tally(subject_ids=[assessment.ballot_subject_id])[assessment.ballot_subject_id]
+    assert tally.valid == 4
+    assert [(label, n, str(share)) for label, n, share in tally.choices()] == [
+        ("满意", 2, "50.0"),
+        ("基本满意", 1, "25.0"),
+        ("不满意", 1, "25.0"),
+        ("不了解", 0, "0.0"),
+    ]
+
+
+def test_one_ballot_rates_every_worker_of_the_unit_at_that_step(today, hr, head, department):
+    workers = [WelfarePostFactory(person__department=department).person for _n in range(3)]
+    assessments = [_at_rating(w, head, hr) for w in workers]
+    ballot = services.welfare_ballot_open(actor=hr, assessments=assessments, service_users=2)
+    assert ballot.subjects.count() == 3
+    assert WelfareAssessment.objects.filter(ballot_subject__ballot=ballot).count() == 3
+    with pytest.raises(ValidationError, match="已经发起"):
+        services.welfare_ballot_open(actor=hr, assessments=assessments[:1], service_users=2)
+
+
+def test_the_tally_page_costs_the_same_for_few_and_many_workers(
+    today, client_for, hr, head, department, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = _at_rating(WelfarePostFactory(person__department=department).person, head, hr)
+    _rate(first, hr=hr)
+    client = client_for(hr)
+    url = reverse("evaluations:welfare_tally", args=[2026])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _n in range(4):
+        _rate(_at_rating(WelfarePostFactory(person__department=department).person, head, hr), hr=hr)
+    with django_assert_num_queries(len(few)):
+        response = client.get(url)
+    assert len(response.context["page"]) == 5
+    assert "100.0%" in response.content.decode()
+
+
+def test_a_code_holder_rates_once(today, hr, head, worker):
+    assessment = _at_rating(worker, head, hr)
+    ballot = services.welfare_ballot_open(actor=hr, assessments=[assessment], service_users=2)
+    rater = ballot.raters.filter(code__isnull=False).first()
+    subject = ballot.subjects.get()
+    ballot_services.paper_cast(rater=rater, answers={subject.pk: {"choice": "satisfied"}}, code=rater.code)
+    with pytest.raises(ValidationError):
+        ballot_services.paper_cast(
+            rater=BallotRater.objects.get(pk=rater.pk), answers={subject.pk: {"choice": "satisfied"}}, code=rater.code
+        )
 
 
 # --- Denials -----------------------------------------------------------------------------------
