@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -92,9 +93,10 @@ class WorkerTally:
         ]
 
 
-def welfare_tally(*, subject_ids: list[int]) -> dict[int, WorkerTally]:
+def welfare_tally(*, subject_ids: Iterable[int] | QuerySet) -> dict[int, WorkerTally]:
     """Per ballot subject (a worker on a ballot) the valid papers' choices: one GROUP BY over the
-    papers of those subjects, whatever the number of units, ballots and papers in the database."""
+    papers of those subjects, whatever the number of units, ballots and papers in the database.
+    ``subject_ids`` is a page's ids, or a query of them (a whole unit's year, the bench's province)."""
     tallies: dict[int, WorkerTally] = defaultdict(WorkerTally)
     rows = (
         PaperAnswer.objects.filter(subject_id__in=subject_ids, paper__void=False)

@@ -306,6 +306,8 @@ def welfare_report(request: HttpRequest, pk: int) -> HttpResponse:
 def welfare_report_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The unit approves the 述职 or returns it with a reason."""
     assessment = _get_assessment_for_user(request, pk)
+    if not request.user.has_perm("evaluations.review_welfare_report", assessment):
+        raise PermissionDenied
     try:
         if request.POST.get("action") == "approve":
             services.welfare_report_approve(actor=request.user, assessment=assessment)
