@@ -112,6 +112,13 @@ OBJECT_FOR_PK = {
     "evaluations:annual_decide": "annual_result",
     "evaluations:annual_review": "annual_result",
     "evaluations:achievement_decide": "achievement",
+    "evaluations:ballot_detail": "ballot",
+    "evaluations:ballot_close": "ballot",
+    "evaluations:ballot_codes": "ballot",
+    "evaluations:ballot_codes_print": "ballot",
+    "evaluations:ballot_tally": "ballot",
+    "evaluations:ballot_tally_export": "ballot",
+    "evaluations:ballot_paper": "ballot",
     "evaluations:grade_detail": "grade",
     "evaluations:grade_confirm": "grade",
     "evaluations:grade_scores": "grade",
@@ -297,6 +304,15 @@ def _seed() -> dict:
         "dingtalk_message": DingTalkMessageFactory(organisation=organisation, state="failed", last_error="HTTP 500"),
     }
     objects.update(_publication_objects(organisation, people))
+    objects["ballot"] = ballot_services.ballot_open(
+        actor=people["hr"],
+        organisation=organisation,
+        title="民主测评",
+        year=YEAR,
+        subjects=[head, other_head],
+        raters=[staff],
+    )
+    ballot_services.ballot_close(actor=people["hr"], ballot=objects["ballot"])
     objects.update(_welfare_objects(staff, people))
     # The supervising leader's talk with the staff member (on the quarter's grade; the matrix checks
     # who reaches the pages, not the rules of recording) and the staff member's decided year.

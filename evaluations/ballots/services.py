@@ -41,13 +41,15 @@ from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import jobs
 from accounts.audit import record_event
-from accounts.models import Organisation, User
+from accounts.models import Notification, Organisation, User
 from accounts.selectors import policy_for_organisation
+from accounts.services import notify_many
 
 from .models import (
     SCALE_CHOICES,
@@ -184,6 +186,12 @@ def ballot_open(
         + [BallotRater(ballot=ballot, user=user, group=RaterGroup.COLLEAGUE) for user in raters]
     )
     _issue_codes(ballot, service_user_codes, RaterGroup.SERVICE_USER, 1)
+    url = reverse("evaluations:ballot_paper", kwargs={"pk": ballot.pk})
+    message = _("请参加民主测评“%(title)s”（匿名）。") % {"title": title}
+    notify_many(
+        [Notification(recipient=user, message=message, url=url) for user in [*leaders, *raters]],
+        dedupe_key=f"ballot-open-{ballot.pk}",
+    )
     return ballot
 
 
