@@ -364,6 +364,14 @@ class PolicyForm(forms.ModelForm):
             "excellent_forbids_average_or_below": _("年内有季度评为“一般”或“较差”的，不建议为“优秀”。"),
             "basic_competent_average_quarters": _("年内“一般”季度达到此数，建议为“基本称职”。"),
             "probation_gets_annual_grade": _("不勾选时，试用期人员只写评语，不定等次。"),
+            "welfare_window_month": _("公益性岗位年度考核所在的月份（默认12月）。"),
+            "welfare_window_first_day": _("自该日起可开展公益性岗位年度考核（默认1日）。"),
+            "welfare_window_last_day": _("个人述职应在该日前提交，逾期提交的予以记录（默认15日）。"),
+            "welfare_service_users_min": _("民主测评中服务对象（发放测评码）的最少人数。"),
+            "welfare_service_users_max": _("民主测评中服务对象（发放测评码）的最多人数。"),
+            "welfare_consequence_working_days": _(
+                "考核结果确定后，诫勉谈话、不予续签、解除劳动合同须在此工作日数内办理，逾期在人事首页提示。"
+            ),
         }
 
     def __init__(self, *args, **kwargs):
