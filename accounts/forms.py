@@ -372,6 +372,9 @@ class PolicyForm(forms.ModelForm):
             "welfare_consequence_working_days": _(
                 "考核结果确定后，诫勉谈话、不予续签、解除劳动合同须在此工作日数内办理，逾期在人事首页提示。"
             ),
+            "ballot_void_full_marks": _("启用德能勤绩廉分项打分时，所有被测评人各项均为满分的票作废。"),
+            "ballot_max_dimension_score": _("德、能、勤、绩、廉每项打分的上限。"),
+            "ballot_trim_above_papers": _("默认5：有效票多于5张时才去掉最高分和最低分。"),
         }
 
     def __init__(self, *args, **kwargs):

@@ -336,3 +336,14 @@ def test_casting_never_queries_papers_and_raters_together_nor_audits_the_answers
         text = f"{entry.object_pk} {entry.object_repr} {entry.changes}"
         assert paper not in text, text
         assert "'excellent'" not in text, text
+
+
+def test_opening_and_closing_are_audited_with_who_and_the_state(hr, people, voters):
+    from django.contrib.contenttypes.models import ContentType
+
+    ballot = open_ballot(hr, people[:2], voters)
+    services.ballot_close(actor=hr, ballot=ballot)
+    entries = AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(Ballot), object_id=ballot.pk)
+    created, closed = entries.order_by("pk")
+    assert created.action == AuditEntry.Action.CREATE and created.organisation_id == hr.organisation_id
+    assert closed.changes["state"] == ["open", "closed"]
