@@ -246,10 +246,7 @@ def publication_open_welfare(
 
 def publishable_welfare_years(*, organisation_id: int) -> list[int]:
     """Years with public-welfare results decided and not yet published, newest first."""
-    return sorted(
-        set(welfare_services.welfare_publishable_years(organisation_id=organisation_id)),
-        reverse=True,
-    )
+    return sorted(welfare_services.welfare_publishable_years(organisation_id=organisation_id), reverse=True)
 
 
 def publishable_quarters(*, organisation_id: int):
