@@ -20,10 +20,13 @@ class EvaluationsConfig(AppConfig):
         from .discipline import models as discipline
         from .grading import jobs as grading_jobs
         from .grading import models as grading
+        from .welfare import jobs as welfare_jobs
+        from .welfare import models as welfare
 
         grading_jobs.register_kinds()
         annual_jobs.register_kinds()
         discipline_jobs.register_kinds()
+        welfare_jobs.register_kinds()
         ballots_jobs.register_kinds()
 
         for model in (
@@ -45,8 +48,14 @@ class EvaluationsConfig(AppConfig):
             annual.AnnualResult,
             annual.AnnualReview,
             annual.Achievement,
+            welfare.WelfarePost,
+            welfare.WelfareAssessment,
+            welfare.WelfareConsequence,
         ):
-            audit.register(model, exclude_fields=["version"] if model is grading.QuarterGrade else None)
+            audit.register(
+                model,
+                exclude_fields=["version"] if model in (grading.QuarterGrade, welfare.WelfareAssessment) else None,
+            )
         # 民主测评: the ballot and who is rated; a rater row without its draft (the answers) and with
         # its code masked. Papers are never registered: the entry's actor would name the rater.
         audit.register(ballots.Ballot)

@@ -8,3 +8,4 @@ from .ballots.models import *  # noqa: F403
 from .discipline.models import *  # noqa: F403
 from .grading.models import *  # noqa: F403
 from .grading.models import score_field  # noqa: F401
+from .welfare.models import *  # noqa: F403

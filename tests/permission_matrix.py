@@ -427,4 +427,32 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
         "sysadmin": ("405", "deny"),
         "security_admin": ("405", "deny"),
     },
+    # 公益性岗位 (evaluations.welfare): the unit's HR runs it, the unit's leader (chief) reads and
+    # records steps; the worker (the staff member's assessment in the seed) reads their own year and
+    # writes their own 述职; their evaluator (head) reviews the 述职. Another unit's HR: 404 on every
+    # object, its own (empty) lists.
+    "evaluations:welfare_index": row(DENY, chief=OK, hr=OK, other_hr=OK),
+    "evaluations:welfare": row(DENY, chief=OK, hr=OK, other_hr=OK),
+    "evaluations:welfare_open": row(POST_DENY, hr=POST_OK, other_hr=POST_OK),
+    "evaluations:welfare_export": row(POST_DENY, chief=POST_OK, hr=POST_OK, other_hr=POST_OK),
+    "evaluations:welfare_ballot_all": row(POST_DENY, hr=POST_OK, other_hr=POST_OK),
+    "evaluations:welfare_tally": row(DENY, chief=OK, hr=OK, other_hr=OK),
+    # No persona is a public-welfare worker: the worker's own page is tested in tests/evaluations/test_welfare.py.
+    "evaluations:welfare_mine": row(DENY),
+    "evaluations:welfare_assessment": row(NOT_FOUND, staff=OK, head=OK, chief=OK, hr=OK),
+    "evaluations:welfare_report": row(NOT_FOUND, staff=OK),
+    "evaluations:welfare_report_file": row(NOT_FOUND, staff=OK, head=OK, chief=OK, hr=OK),
+    "evaluations:welfare_report_decide": row(POST_NOT_FOUND, staff=POST_DENY, head=POST_OK, chief=POST_OK, hr=POST_OK),
+    "evaluations:welfare_interview": row(POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=POST_OK, hr=POST_OK),
+    "evaluations:welfare_ballot": row(POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=POST_DENY, hr=POST_OK),
+    "evaluations:welfare_ballot_close": row(
+        POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=POST_DENY, hr=POST_OK
+    ),
+    "evaluations:welfare_decide": row(POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=POST_OK, hr=POST_OK),
+    "evaluations:welfare_posts": row(DENY, hr=OK, other_hr=OK),
+    "evaluations:welfare_post_new": row(DENY, hr=OK, other_hr=OK),
+    "evaluations:welfare_post_edit": row(DENY, hr=OK, other_hr=NOT_FOUND),
+    "evaluations:welfare_post_absence": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
+    "evaluations:welfare_consequences": row(DENY, hr=OK, other_hr=OK),
+    "evaluations:welfare_consequence_complete": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
 }

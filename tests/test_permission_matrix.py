@@ -29,6 +29,7 @@ from evaluations.ballots import services as ballot_services
 from evaluations.grading.models import GradeState, IndicatorSet, QuarterState
 from evaluations.grading.services.grading import appraisal_quarter_open
 from evaluations.grading.services.rollup import ROLLUP_QUARTER
+from evaluations.welfare import services as welfare_services
 from publicity.feedback.models import FeedbackTalk
 from publicity.publication import services as publication_services
 from publicity.publication.review_cases import review_case_open
@@ -57,6 +58,8 @@ from tests.factories import (
     UserFactory,
     VetoFlagFactory,
     WeeklyDigestFactory,
+    WelfareAssessmentFactory,
+    WelfarePostFactory,
     WorkingDayOverrideFactory,
 )
 from tests.permission_matrix import MATRIX, PERSONAS
@@ -156,6 +159,17 @@ OBJECT_FOR_PK = {
     "reports:department_summary": "department",
     "reports:department_forms": "department",
     "reports:department_forms_job": "department",
+    "evaluations:welfare_assessment": "welfare_assessment",
+    "evaluations:welfare_report": "welfare_assessment",
+    "evaluations:welfare_report_file": "welfare_assessment",
+    "evaluations:welfare_report_decide": "welfare_assessment",
+    "evaluations:welfare_interview": "welfare_assessment",
+    "evaluations:welfare_ballot": "welfare_assessment",
+    "evaluations:welfare_ballot_close": "welfare_assessment",
+    "evaluations:welfare_decide": "welfare_assessment",
+    "evaluations:welfare_post_edit": "welfare_post",
+    "evaluations:welfare_post_absence": "welfare_post",
+    "evaluations:welfare_consequence_complete": "welfare_consequence",
 }
 OBJECT_FOR_PARAMETER = {"status_pk": "status", "copy_pk": "conflict_copy", "attachment_pk": "attachment"}
 
@@ -295,6 +309,7 @@ def _seed() -> dict:
         raters=[staff],
     )
     ballot_services.ballot_close(actor=people["hr"], ballot=objects["ballot"])
+    objects.update(_welfare_objects(staff, people))
     # The supervising leader's talk with the staff member (on the quarter's grade; the matrix checks
     # who reaches the pages, not the rules of recording) and the staff member's decided year.
     objects["feedback_talk"] = FeedbackTalk.objects.create(
@@ -330,6 +345,35 @@ def _publication_objects(organisation, people) -> dict:
     result = AnnualResultFactory(person=staff, year=YEAR - 2, decided_grade="incompetent")
     case = review_case_open(actor=people["hr"], annual_result=result, notified_on=TODAY)
     return {"publication": publication, "publication_entry": entry, "objection": objection, "review_case": case}
+
+
+def _welfare_objects(staff, people) -> dict:
+    """The staff member's public-welfare post (the matrix checks who reaches the pages; the staff
+    type is left as it is, so the other rows are not moved), their year with an uploaded 述职 and an
+    open 民主测评, and a consequence of it."""
+    post = WelfarePostFactory(person=staff)
+    assessment = WelfareAssessmentFactory(post=post, year=YEAR)
+    welfare_services.welfare_report_save(
+        actor=staff,
+        assessment=assessment,
+        text="述职",
+        uploaded=SimpleUploadedFile("述职.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+    )
+    ballot = ballot_services.ballot_open(
+        actor=people["hr"],
+        organisation=staff.organisation,
+        title="测评",
+        year=YEAR,
+        subjects=[staff],
+        leaders=[people["leader"]],
+        service_user_codes=2,
+    )
+    assessment.ballot_subject = ballot.subjects.get()
+    assessment.save(update_fields=["ballot_subject"])
+    consequence = assessment.consequences.create(
+        organisation_id=assessment.organisation_id, kind="admonition", due_on=TODAY
+    )
+    return {"welfare_post": post, "welfare_assessment": assessment, "welfare_consequence": consequence}
 
 
 def _url(name: str, pattern: URLPattern, objects: dict) -> str:

@@ -38,6 +38,7 @@ def _publish_form(request: HttpRequest, data=None) -> PublishForm:
         data,
         quarters=list(services.publishable_quarters(organisation_id=organisation_id)[:8]),
         years=services.publishable_years(organisation_id=organisation_id)[:3],
+        welfare_years=services.publishable_welfare_years(organisation_id=organisation_id)[:3],
     )
 
 
@@ -65,6 +66,10 @@ def publish(request: HttpRequest) -> HttpResponse:
         if kind == "q":
             quarter = get_object_or_404(AppraisalQuarter, pk=value, organisation_id=request.user.organisation_id)
             publication = services.publication_open_quarter(actor=request.user, appraisal_quarter=quarter)
+        elif kind == "w":
+            publication = services.publication_open_welfare(
+                actor=request.user, organisation=request.user.organisation, year=int(value)
+            )
         else:
             publication = services.publication_open_annual(
                 actor=request.user, organisation=request.user.organisation, year=int(value)
