@@ -288,7 +288,8 @@ def rollup_year(*, organisation: Organisation, year: int) -> AnnualRollupStats:
     vetoes = active_veto_reasons(organisation=organisation, year=year)
     impacts = sanction_effects(organisation=organisation, year=year)
     on_probation = probationers(organisation=organisation, year=year)
-    ballots = ballot_suggestions(organisation=organisation, year=year)
+    # The civil servants' ballots only; a scheme's own (公益性岗位) carry a purpose.
+    ballots = ballot_suggestions(organisation=organisation, year=year, purpose="")
     decided = dict(
         AnnualResult.objects.filter(organisation=organisation, year=year)
         .exclude(decided_grade="")

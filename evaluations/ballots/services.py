@@ -128,9 +128,11 @@ def ballot_open(
     scale: str = BallotScale.GRADE,
     with_scores: bool = False,
     purpose: str = "",
+    void_identical: bool | None = None,
 ) -> Ballot:
     """Open a ballot (see the module docstring). Raters are deduplicated; someone named both as a
-    rater and as a leader rates once, as a leader."""
+    rater and as a leader rates once, as a leader. ``void_identical`` overrides the policy's "a paper
+    with every answer the same is void" (a service user content with every worker of a unit, say)."""
     _check_manager(actor, None, organisation)
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()
@@ -168,7 +170,7 @@ def ballot_open(
         scale=scale,
         with_scores=with_scores,
         excellent_limit_percent=policy.ballot_excellent_limit_percent,
-        void_identical=policy.ballot_void_identical,
+        void_identical=policy.ballot_void_identical if void_identical is None else void_identical,
         void_full_marks=policy.ballot_void_full_marks,
         max_score=policy.ballot_max_dimension_score,
         trim_extremes=policy.ballot_trim_extremes,
@@ -219,11 +221,13 @@ def ballot_close(*, actor: User, ballot: Ballot) -> Ballot:
     ballot.state, ballot.closed_by, ballot.closed_at = BallotState.CLOSED, actor, timezone.now()
     ballot.save(update_fields=["state", "closed_by", "closed_at"])
     BallotRater.objects.filter(ballot=ballot, has_voted=False).exclude(draft={}).update(draft={})
-    # A closed ballot feeds the year's suggestions (evaluations.annual reads ballot_suggestions):
-    # ask for the recomputation by the job kind's name, coalesced with one already waiting.
-    jobs.job_request_once(
-        kind=ROLLUP_YEAR_KIND, organisation=ballot.organisation, params={"year": ballot.year}, requested_by=actor
-    )
+    if not ballot.purpose:
+        # A closed ballot of the civil servants feeds the year's suggestions (evaluations.annual
+        # reads ballot_suggestions(purpose="")): ask for the recomputation by the job kind's name,
+        # coalesced with one already waiting. A scheme's own ballots (公益性岗位) are read by it.
+        jobs.job_request_once(
+            kind=ROLLUP_YEAR_KIND, organisation=ballot.organisation, params={"year": ballot.year}, requested_by=actor
+        )
     return ballot
 
 

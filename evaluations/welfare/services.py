@@ -343,6 +343,9 @@ def welfare_ballot_open(*, actor: User, assessments: list[WelfareAssessment], se
         service_user_codes=service_users,
         scale=BallotScale.SATISFACTION,
         purpose=BALLOT_PURPOSE,
+        # A service user content with every worker of the unit answers 满意 throughout: a real
+        # paper, not a careless one, on a ballot rating a unit's workers side by side.
+        void_identical=False,
     )
     subjects = dict(BallotSubject.objects.filter(ballot=ballot).values_list("person_id", "pk"))
     with acting_as(actor), audit_reason(ballot.title):

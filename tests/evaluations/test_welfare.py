@@ -252,6 +252,19 @@ def test_one_ballot_rates_every_worker_of_the_unit_at_that_step(today, hr, head,
         services.welfare_ballot_open(actor=hr, assessments=assessments[:1], service_users=2)
 
 
+def test_a_service_user_content_with_every_worker_of_the_unit_casts_a_valid_paper(today, hr, head, department):
+    """The policy voids a paper with every answer the same (a careless paper on a cadres' ballot);
+    on a unit-wide ballot of public-welfare workers 满意 for all is a real answer."""
+    workers = [WelfarePostFactory(person__department=department).person for _n in range(3)]
+    ballot = services.welfare_ballot_open(
+        actor=hr, assessments=[_at_rating(w, head, hr) for w in workers], service_users=2
+    )
+    rater = ballot.raters.filter(code__isnull=False).first()
+    answers = {subject.pk: {"choice": "satisfied"} for subject in ballot.subjects.all()}
+    paper = ballot_services.paper_cast(rater=rater, answers=answers, code=rater.code)
+    assert (paper.void, ballot.void_identical) == (False, False)
+
+
 def test_the_tally_page_costs_the_same_for_few_and_many_workers(
     today, client_for, hr, head, department, django_assert_num_queries
 ):
