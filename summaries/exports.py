@@ -73,7 +73,8 @@ def roster_file(
     """The roster workbook as ``viewer``'s roster page shows it now (their departments only), in an
     anonymous temporary file, rewound: the caller streams it (FileResponse) or stores it (a job)."""
     people = review.roster_people(viewer=viewer, year=year, month=month, department_id=department_id, show=show)
-    handle = tempfile.TemporaryFile()
+    # Not a with block: the file outlives this function (FileResponse or the job's storage closes it).
+    handle = tempfile.TemporaryFile()  # noqa: SIM115
     try:
         roster_workbook(handle, people=people, year=year, month=month)
         handle.seek(0)

@@ -518,7 +518,9 @@ def roster_export(request: HttpRequest) -> FileResponse:
         detail={"filters": request.GET.urlencode()},
     )
     # Streamed from the temporary file, which FileResponse closes (and so deletes) when sent.
-    return FileResponse(workbook.content, as_attachment=True, filename=workbook.name, content_type=workbook.content_type)
+    return FileResponse(
+        workbook.content, as_attachment=True, filename=workbook.name, content_type=workbook.content_type
+    )
 
 
 @require_POST
