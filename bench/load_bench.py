@@ -193,7 +193,7 @@ def start_server(*, port: int, workers: int | None, today: str, logfile: Path) -
     env.update(
         BIND=f"127.0.0.1:{port}",
         APPRAISAL_TODAY=today,
-        LOG_LEVEL="warning",
+        LOG_LEVEL="WARNING",  # the application logs every request at INFO: not under load
         LOG_FORMAT="json",
         # Only the clock needs DEBUG (APPRAISAL_TODAY is read only then); each request's query
         # list, which DEBUG keeps, is cleared at the start of the next.
