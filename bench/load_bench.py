@@ -276,6 +276,9 @@ def main() -> int:
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("load_bench.py runs on PostgreSQL: tests/support/with_postgres.sh sets DATABASE_URL")
+    # Stopped (a timeout, Ctrl-C): unwind through the finally below, which stops gunicorn (it runs in
+    # its own session, so it would outlive this process).
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     pages_bench.setup_django(database_url)
     today, accounts = seed(args.staff)
     work = Path(tempfile.mkdtemp(prefix="load-bench-"))
