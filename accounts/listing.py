@@ -19,6 +19,7 @@ never a formula (accounts.excel).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -213,8 +214,14 @@ def _batches(items: QuerySet | Sequence) -> Iterable[list]:
 
 
 def write_workbook(export: ListExport, rows: ListRows, *, total: int, report: jobs.Report | None = None) -> bytes:
-    """The list as an .xlsx (write-only: flat memory for any size), formatted like every table the
-    application writes (:func:`accounts.excel.write_table`); user text always text."""
+    """The list as .xlsx bytes (the inline download of a small list): see :func:`build_workbook`."""
+    return workbook_file(build_workbook(export, rows, total=total, report=report))
+
+
+def build_workbook(export: ListExport, rows: ListRows, *, total: int, report: jobs.Report | None = None) -> Workbook:
+    """The list as a write-only workbook, ready to save (flat memory for any size: openpyxl spools each
+    appended row to disk), formatted like every table the application writes (:func:`accounts.excel.write_table`);
+    user text always text."""
     workbook = Workbook(write_only=True)
     sheet = new_sheet(workbook, export.title)
 
@@ -233,7 +240,7 @@ def write_workbook(export: ListExport, rows: ListRows, *, total: int, report: jo
                 )
 
     write_table(sheet, [str(header) for header in export.headers()], values())
-    return workbook_file(workbook)
+    return workbook
 
 
 def _count(items: QuerySet | Sequence) -> int:
@@ -298,6 +305,13 @@ def _run(export: ListExport, job: Job, report: jobs.Report) -> jobs.JobFile:
     except Http404:
         raise jobs.JobError(_("要导出的内容已不存在或已无权查看，未导出。")) from None
     report(5, _("正在生成Excel……"))
-    content = write_workbook(export, rows, total=_count(rows.items), report=report)
+    # Into a temporary file, not bytes in memory: the job's storage copies it in blocks.
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the job has stored it)
+    try:
+        build_workbook(export, rows, total=_count(rows.items), report=report).save(handle)
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
     report(100, _("Excel已生成，可以下载。"))
-    return jobs.JobFile(content=content, name=_filename(export), content_type=XLSX)
+    return jobs.JobFile(content=handle, name=_filename(export), content_type=XLSX)

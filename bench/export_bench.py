@@ -7,6 +7,9 @@ The data: N staff in 8 departments, four quarters each with a QuarterGrade (grad
 score) and a QuarterResult (summaries on time/late/missing), and an AnnualResult with its
 suggestion; one person in 50 has a sanction and one in 100 a veto flag. Then it measures
 
+  * the submission roster's export of everyone (``summaries.exports.roster_workbook`` to a file, and
+    the whole GET /review/roster.xlsx with its streamed response read) against a bare write-only
+    loop of the same rows×7 columns, with the resident memory added and tracemalloc's peak,
   * the export: ``publicity.reports.exports.write_workbook`` to a file (every sheet), and
   * the floor: a bare openpyxl write-only loop writing, for each sheet, the same number of rows and
     columns of plain values (no database, no guards, no styles) to a file — what openpyxl itself
@@ -19,6 +22,7 @@ monthly summaries) and the seconds per page.
 
     .venv/bin/python bench/export_bench.py                  # 10 000 and 100 000, SQLite
     .venv/bin/python bench/export_bench.py --sizes 1000     # quick check
+    .venv/bin/python bench/export_bench.py --sizes 100000 --parts roster
     PYTHON=.venv/bin/python tests/support/with_postgres.sh .venv/bin/python bench/export_bench.py
 """
 
@@ -31,12 +35,15 @@ import sys
 import tempfile
 import threading
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = 2026
 BATCH = 5000
 PDF_PEOPLE = 25
+# What the bench measures (--parts): the submission roster's export, the year-end workbook, the PDF.
+PARTS = ("roster", "year", "pdf")
 
 
 def setup_django(database_url: str) -> None:
@@ -78,7 +85,7 @@ class PeakMemory:
         return (self.peak - self.start) / 2**20
 
 
-def build(size: int):
+def build(size: int, parts: set[str]):
     import random
     from datetime import date
     from decimal import Decimal
@@ -117,72 +124,125 @@ def build(size: int):
             )
         people = list(User.objects.filter(organisation=organisation).values_list("pk", "department_id"))
         inspector = User.objects.create(username="inspector", organisation=organisation, password="!")
-        for quarter in (1, 2, 3, 4):
-            appraisal_quarter = AppraisalQuarter.objects.create(
-                organisation=organisation, year=YEAR, quarter=quarter, state="approved"
-            )
-            QuarterGrade.objects.bulk_create(
+        if "year" in parts or "pdf" in parts:
+            for quarter in (1, 2, 3, 4):
+                appraisal_quarter = AppraisalQuarter.objects.create(
+                    organisation=organisation, year=YEAR, quarter=quarter, state="approved"
+                )
+                QuarterGrade.objects.bulk_create(
+                    (
+                        QuarterGrade(
+                            appraisal_quarter=appraisal_quarter,
+                            person_id=pk,
+                            department_id=dept,
+                            grade=rng.choice(grades),
+                            state="confirmed",
+                            composite_score=Decimal(rng.randint(7000, 9900)) / 100,
+                            comment="工作认真负责，完成季度目标",
+                        )
+                        for pk, dept in people
+                    ),
+                    batch_size=BATCH,
+                )
+                QuarterResult.objects.bulk_create(
+                    (
+                        QuarterResult(
+                            appraisal_quarter=appraisal_quarter,
+                            person_id=pk,
+                            department_id=dept,
+                            final_grade="fairly_good",
+                            summaries_on_time=rng.choice([3, 3, 2]),
+                            summaries_late=rng.choice([0, 0, 1]),
+                            computed_at=now,
+                        )
+                        for pk, dept in people
+                    ),
+                    batch_size=BATCH,
+                )
+            AnnualResult.objects.bulk_create(
                 (
-                    QuarterGrade(
-                        appraisal_quarter=appraisal_quarter,
+                    AnnualResult(
+                        organisation=organisation,
                         person_id=pk,
                         department_id=dept,
-                        grade=rng.choice(grades),
-                        state="confirmed",
+                        year=YEAR,
+                        graded_quarters=4,
+                        good_quarters=rng.randint(0, 4),
                         composite_score=Decimal(rng.randint(7000, 9900)) / 100,
-                        comment="工作认真负责，完成季度目标",
-                    )
-                    for pk, dept in people
-                ),
-                batch_size=BATCH,
-            )
-            QuarterResult.objects.bulk_create(
-                (
-                    QuarterResult(
-                        appraisal_quarter=appraisal_quarter,
-                        person_id=pk,
-                        department_id=dept,
-                        final_grade="fairly_good",
-                        summaries_on_time=rng.choice([3, 3, 2]),
-                        summaries_late=rng.choice([0, 0, 1]),
+                        suggested_grade=rng.choice(["excellent", "competent", "competent", "competent"]),
+                        suggestion_reasons=["四个季度均已评鉴", "“好”2次"],
                         computed_at=now,
                     )
                     for pk, dept in people
                 ),
                 batch_size=BATCH,
             )
-        AnnualResult.objects.bulk_create(
-            (
-                AnnualResult(
+            inspection = Inspection.objects.create(
+                organisation=organisation, date=date(YEAR, 5, 12), kind="discipline", inspector=inspector
+            )
+            for pk, _dept in people[::50]:
+                Sanction.objects.create(
+                    organisation=organisation, person_id=pk, kind="warning", decided_on=date(YEAR, 3, 1)
+                )
+            for pk, _dept in people[::100]:
+                finding = Finding.objects.create(
+                    inspection=inspection, person_id=pk, severity="serious", description="迟到"
+                )
+                VetoFlag.objects.create(person_id=pk, year=YEAR, finding=finding, reason="迟到")
+            _fill_forms(organisation, departments[8], now=now)
+        _fill_roster(organisation, people, rng=rng, now=now)
+    return organisation, departments[8]
+
+
+ROSTER_MONTH = 10
+
+
+def _fill_roster(organisation, people, *, rng, now) -> None:
+    """What the submission roster reads: everyone holds the staff role (the roster lists the
+    participants), and October's summary and the fourth quarter's targets in a realistic mix of
+    states (most handed in, some late, some returned, some missing); an HR officer views it."""
+    from accounts.models import Role, RoleAssignment, User
+    from summaries.models import MonthlySummary
+    from targets.models import TargetSet
+
+    RoleAssignment.objects.bulk_create(
+        (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _dept in people),
+        batch_size=BATCH,
+    )
+    hr = User.objects.create(username="roster_hr", full_name="人事", organisation=organisation, password="!")
+    RoleAssignment.objects.create(user=hr, organisation=organisation, role=Role.HR_ADMIN)
+    states = ["approved", "approved", "submitted", "submitted", "returned", "draft", None]
+    summaries, target_sets = [], []
+    for pk, dept in people:
+        status = rng.choice(states)
+        if status:
+            summaries.append(
+                MonthlySummary(
                     organisation=organisation,
-                    person_id=pk,
+                    owner_id=pk,
                     department_id=dept,
                     year=YEAR,
-                    graded_quarters=4,
-                    good_quarters=rng.randint(0, 4),
-                    composite_score=Decimal(rng.randint(7000, 9900)) / 100,
-                    suggested_grade=rng.choice(["excellent", "competent", "competent", "competent"]),
-                    suggestion_reasons=["四个季度均已评鉴", "“好”2次"],
-                    computed_at=now,
+                    month=ROSTER_MONTH,
+                    status=status,
+                    is_late=rng.random() < 0.1,
+                    submitted_at=now if status != "draft" else None,
                 )
-                for pk, dept in people
-            ),
-            batch_size=BATCH,
-        )
-        inspection = Inspection.objects.create(
-            organisation=organisation, date=date(YEAR, 5, 12), kind="discipline", inspector=inspector
-        )
-        for pk, _dept in people[::50]:
-            Sanction.objects.create(
-                organisation=organisation, person_id=pk, kind="warning", decided_on=date(YEAR, 3, 1)
             )
-        for pk, _dept in people[::100]:
-            finding = Finding.objects.create(
-                inspection=inspection, person_id=pk, severity="serious", description="迟到"
+        status = rng.choice(states)
+        if status:
+            target_sets.append(
+                TargetSet(
+                    organisation=organisation,
+                    owner_id=pk,
+                    department_id=dept,
+                    year=YEAR,
+                    quarter=4,
+                    status=status,
+                    is_late=rng.random() < 0.1,
+                )
             )
-            VetoFlag.objects.create(person_id=pk, year=YEAR, finding=finding, reason="迟到")
-        _fill_forms(organisation, departments[8], now=now)
-    return organisation, departments[8]
+    MonthlySummary.objects.bulk_create(summaries, batch_size=BATCH)
+    TargetSet.objects.bulk_create(target_sets, batch_size=BATCH)
 
 
 def _fill_forms(organisation, department, *, now) -> None:
@@ -269,7 +329,89 @@ def floor_workbook(path: str, shapes: list[tuple[int, int]]) -> None:
     workbook.save(path)
 
 
-def run(size: int) -> None:
+def roster_floor(path: str, rows: int) -> None:
+    """The roster's floor: a bare write-only loop of ``rows`` rows of the roster's 7 columns of plain
+    values (no database, no guard, no styles)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("floor")
+    sheet.append(["科室", "工号", "姓名", "月小结", "月小结迟交", "季度目标", "季度目标逾期"])
+    for i in range(rows):
+        sheet.append(["科室1", f"E{i:07d}", f"人员{i}", "已通过", "否", "已提交", "否"])
+    workbook.save(path)
+
+
+def run_roster(size: int) -> None:
+    """The submission roster's export of everyone (HR's view) against :func:`roster_floor`: the
+    builder to a file, and the whole download (GET /review/roster.xlsx through the test client, the
+    streamed response read in blocks), each with its time and its peak resident memory."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+    from summaries import exports, review
+
+    settings.ALLOWED_HOSTS = ["*"]
+    hr = User.objects.get(username="roster_hr")
+    people = review.roster_people(viewer=hr, year=YEAR, month=ROSTER_MONTH)
+    client = Client()
+    client.force_login(hr)
+    url = f"/review/roster.xlsx?year={YEAR}&month={ROSTER_MONTH}"
+    with tempfile.TemporaryDirectory() as directory:
+        # The first, untimed run under tracemalloc: the peak of Python's own allocations, which a
+        # heap grown by an earlier run cannot hide as the resident size can.
+        tracemalloc.start()
+        rows = exports.roster_workbook(f"{directory}/warm.xlsx", people=people, year=YEAR, month=ROSTER_MONTH)
+        builder_traced = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.reset_peak()
+        tracemalloc.stop()
+        tracemalloc.start()
+        response = client.get(url)
+        sum(len(block) for block in response.streaming_content)
+        response.close()
+        download_traced = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        tracemalloc.start()
+        roster_floor(f"{directory}/floor.xlsx", rows)
+        floor_traced = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        traced = {"floor": floor_traced, "builder": builder_traced, "download": download_traced}
+        results: dict[str, list] = {"floor": [], "builder": [], "download": []}
+        downloaded = 0
+        for _ in range(2):
+            with PeakMemory() as memory:
+                started = time.perf_counter()
+                roster_floor(f"{directory}/floor.xlsx", rows)
+                results["floor"].append((time.perf_counter() - started, memory))
+            with PeakMemory() as memory:
+                started = time.perf_counter()
+                exports.roster_workbook(f"{directory}/roster.xlsx", people=people, year=YEAR, month=ROSTER_MONTH)
+                results["builder"].append((time.perf_counter() - started, memory))
+            with PeakMemory() as memory:
+                started = time.perf_counter()
+                response = client.get(url)
+                assert response.status_code == 200 and response.streaming, response.status_code
+                downloaded = sum(len(block) for block in response.streaming_content)
+                response.close()
+                results["download"].append((time.perf_counter() - started, memory))
+        size_mb = os.path.getsize(f"{directory}/roster.xlsx") / 2**20
+    floor_s, floor_mem = min(results["floor"], key=lambda pair: pair[0])
+    print(
+        f"         roster floor (bare write-only loop, {rows}×7): {floor_s:.2f} s, +{floor_mem.added_mb:.1f} MB "
+        f"(traced peak {traced['floor']:.1f} MB)"
+    )
+    for name, label in (("builder", "roster export (builder → file)"), ("download", "roster export (GET, streamed)")):
+        seconds, memory = min(results[name], key=lambda pair: pair[0])
+        worst = max(m.added_mb for _s, m in results[name])
+        extra = f", {downloaded / 2**20:.1f} MB sent" if name == "download" else f", {size_mb:.1f} MB file"
+        print(
+            f"         {label}: {rows} rows{extra}: {seconds:.2f} s, +{memory.added_mb:.1f} MB "
+            f"(worst run +{worst:.1f} MB, traced peak {traced[name]:.1f} MB)  → {seconds / floor_s:.2f}× the floor"
+        )
+
+
+def run(size: int, parts: set[str] | None = None) -> None:
     import logging
 
     from django.core.management import call_command
@@ -279,12 +421,23 @@ def run(size: int) -> None:
     logging.getLogger("fontTools").setLevel(logging.WARNING)
 
     from accounts.pdf import pdf_render  # noqa: F401  (warm the import outside the timings)
-    from publicity.reports import exports, pdf
 
     call_command("migrate", "--noinput", verbosity=0)
     started = time.perf_counter()
-    organisation, pdf_department = build(size)
+    parts = parts or set(PARTS)
+    organisation, pdf_department = build(size, parts)
     print(f"{size:>7} people: setup {time.perf_counter() - started:.1f} s (not timed below)")
+    if "roster" in parts:
+        run_roster(size)
+    if "year" in parts:
+        run_year(size, organisation)
+    if "pdf" in parts:
+        run_pdf(pdf_department)
+
+
+def run_year(size: int, organisation) -> None:
+    from publicity.reports import exports
+
     context = exports.ExportContext.build(organisation=organisation, year=YEAR)
     with tempfile.TemporaryDirectory() as directory:
         # A first export gives the sheets' shapes (rows written, columns) for the floor.
@@ -312,6 +465,11 @@ def run(size: int) -> None:
         f"         export ({len(shapes)} sheets, {counts['people']} people, {size_mb:.1f} MB file): "
         f"{export_s:.2f} s, +{export_mem.added_mb:.1f} MB  → {export_s / floor_s:.2f}× the floor"
     )
+
+
+def run_pdf(pdf_department) -> None:
+    from publicity.reports import pdf
+
     # Wall time, and this process's CPU time: on a shared machine the wall time includes waiting
     # for a core, the CPU time does not.
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -345,11 +503,12 @@ def postgres_database(server_url: str, size: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS), help="what to measure")
     args = parser.parse_args()
     if len(args.sizes) > 1:
         # Django is set up once per process, on one database: one child process per size.
         for size in args.sizes:
-            code = subprocess.call([sys.executable, __file__, "--sizes", str(size)])
+            code = subprocess.call([sys.executable, __file__, "--sizes", str(size), "--parts", *args.parts])
             if code:
                 return code
         return 0
@@ -357,11 +516,11 @@ def main() -> int:
     if server_url.startswith(("postgres://", "postgresql://")):
         setup_django(postgres_database(server_url, args.sizes[0]))
         print(f"PostgreSQL, database export_bench_{args.sizes[0]}")
-        run(args.sizes[0])
+        run(args.sizes[0], set(args.parts))
         return 0
     with tempfile.TemporaryDirectory() as directory:
         setup_django(f"sqlite:///{directory}/bench.sqlite3")
-        run(args.sizes[0])
+        run(args.sizes[0], set(args.parts))
     return 0
 
 

@@ -1,8 +1,9 @@
 """gunicorn settings, shared by the systemd unit, the container and `make run-stack`.
 
 Workers default to the classic 2 × cores + 1 (WEB_CONCURRENCY overrides it). A worker is
-replaced after MAX_REQUESTS requests (jittered so they do not all restart at once), which
-bounds its memory: a worker grew from 82 MB at boot to 385 MB serving a province's pages.
+replaced after MAX_REQUESTS requests (jittered so they do not all restart at once), or as soon as a
+request leaves it above GUNICORN_MAX_WORKER_MB of resident memory (default 300): a worker grew from
+82 MB at boot to 385 MB serving a province's pages. bench/load_bench.py reports the workers' memory.
 """
 
 import multiprocessing
@@ -19,6 +20,28 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 20
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = max_requests // 10
+# And a ceiling on a worker's resident memory: max_requests bounds how long a worker lives, not how
+# large one request can make it. A worker over the ceiling after a request finishes that request and
+# exits; the master starts a fresh one (as for max_requests). 0 switches the check off.
+max_worker_rss_mb = int(os.environ.get("GUNICORN_MAX_WORKER_MB", "300"))
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def post_request(worker, req, environ, resp) -> None:
+    if max_worker_rss_mb and worker.alive:
+        try:
+            rss = _rss_mb()
+        except OSError:  # no /proc (not Linux): no ceiling
+            return
+        if rss > max_worker_rss_mb:
+            worker.log.warning("worker %s at %.0f MB (over %s MB): restarting", worker.pid, rss, max_worker_rss_mb)
+            worker.alive = False
+
+
 # The application logs every request itself, as JSON with the request id, user and organisation
 # (accounts.logging); gunicorn's own access log would only repeat it without them.
 accesslog = None

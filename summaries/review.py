@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -324,7 +324,43 @@ def roster_rows(people, *, year: int, month: int) -> list[RosterRow]:
 
 
 def roster(*, viewer: User, year: int, month: int, department_id: int | None = None, show: str = "") -> list[RosterRow]:
-    """Every row of the roster (for the workbook): the people of :func:`roster_people` with
-    the month's summary and the quarter's targets."""
+    """Every row of the roster as :class:`RosterRow` objects: the people of :func:`roster_people`
+    with the month's summary and the quarter's targets (the workbook streams :func:`roster_values`)."""
     people = roster_people(viewer=viewer, year=year, month=month, department_id=department_id, show=show)
     return roster_rows(people, year=year, month=month)
+
+
+# The columns of :func:`roster_values`, in order.
+ROSTER_VALUES = (
+    "department__name",
+    "employee_number",
+    "full_name",
+    "username",
+    "ms__status",
+    "ms__is_late",
+    "ts__status",
+    "ts__is_late",
+)
+
+
+def roster_values(people: QuerySet[User], *, year: int, month: int) -> QuerySet:
+    """The roster's people with the month's summary and the quarter's targets as plain value tuples
+    (:data:`ROSTER_VALUES`), in roster order: one query, each document LEFT JOINed on its unique key
+    (owner, year, month / quarter), so the workbook reads 100 000 rows through ``.iterator()`` with
+    no model instances and no list of ids."""
+    quarter = periods.Month(year, month).quarter.quarter
+    return (
+        people.select_related(None)
+        .annotate(
+            ms=FilteredRelation(
+                "monthly_summaries", condition=Q(monthly_summaries__year=year, monthly_summaries__month=month)
+            ),
+            ts=FilteredRelation("target_sets", condition=Q(target_sets__year=year, target_sets__quarter=quarter)),
+        )
+        .values_list(*ROSTER_VALUES)
+    )
+
+
+def roster_status_label(status: str | None) -> str:
+    """未提交 for no document or a draft, else the status's label (as :class:`RosterRow` shows it)."""
+    return RosterRow._label(status)

@@ -506,7 +506,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("summaries.view_roster")
-def roster_export(request: HttpRequest) -> HttpResponse:
+def roster_export(request: HttpRequest) -> FileResponse:
     """The roster workbook at once (a URL others link to); the page's button asks for a job instead."""
     year, month, department_id, show = _roster_params(request)
     workbook = exports.roster_file(viewer=request.user, year=year, month=month, department_id=department_id, show=show)
@@ -517,9 +517,10 @@ def roster_export(request: HttpRequest) -> HttpResponse:
         label=workbook.name,
         detail={"filters": request.GET.urlencode()},
     )
-    response = HttpResponse(workbook.content, content_type=workbook.content_type)
-    response["Content-Disposition"] = f"attachment; filename={workbook.name}"
-    return response
+    # Streamed from the temporary file, which FileResponse closes (and so deletes) when sent.
+    return FileResponse(
+        workbook.content, as_attachment=True, filename=workbook.name, content_type=workbook.content_type
+    )
 
 
 @require_POST

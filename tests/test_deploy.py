@@ -10,7 +10,7 @@ DEPLOY = ROOT / "deploy"
 
 
 def _gunicorn_settings(monkeypatch, **env) -> dict:
-    for name in ("WEB_CONCURRENCY", "BIND"):
+    for name in ("WEB_CONCURRENCY", "BIND", "GUNICORN_MAX_WORKER_MB"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -29,6 +29,30 @@ def test_gunicorn_listens_where_nginx_proxies_and_believes_only_nginxs_scheme(mo
     assert settings["forwarded_allow_ips"] == "127.0.0.1"
     # Workers are recycled, which bounds their memory.
     assert settings["max_requests"] > 0 and settings["max_requests_jitter"] > 0
+
+
+class _Worker:
+    """What gunicorn's post_request hook reads and sets of a worker."""
+
+    def __init__(self):
+        self.alive, self.pid, self.warnings = True, 1, []
+        self.log = self
+
+    def warning(self, message, *args):
+        self.warnings.append(message % args)
+
+
+def test_a_gunicorn_worker_above_the_memory_ceiling_stops_after_its_request(monkeypatch):
+    # This test process is well above 1 MB and well below 100 000 MB.
+    low = _gunicorn_settings(monkeypatch, GUNICORN_MAX_WORKER_MB="1")
+    worker = _Worker()
+    low["post_request"](worker, None, {}, None)
+    assert not worker.alive and "restarting" in worker.warnings[0]
+    for ceiling in ("100000", "0"):  # under the ceiling, and the check switched off
+        worker = _Worker()
+        _gunicorn_settings(monkeypatch, GUNICORN_MAX_WORKER_MB=ceiling)["post_request"](worker, None, {}, None)
+        assert worker.alive and not worker.warnings
+    assert _gunicorn_settings(monkeypatch)["max_worker_rss_mb"] == 300
 
 
 def test_there_is_exactly_one_beat_in_each_recipe():

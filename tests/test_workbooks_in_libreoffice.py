@@ -144,7 +144,7 @@ def organisation_with_everything(organisation, department, hr, settings):
 
 def _workbooks(organisation, client_for, hr, auditor) -> dict[str, bytes]:
     files = {}
-    files["roster"] = client_for(hr).get(reverse("roster_export"), {"year": YEAR, "month": 3}).content
+    files["roster"] = client_for(hr).get(reverse("roster_export"), {"year": YEAR, "month": 3}).getvalue()
     buffer = BytesIO()
     write_workbook(buffer, organisation=organisation, year=YEAR)
     files["year"] = buffer.getvalue()

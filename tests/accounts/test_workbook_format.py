@@ -59,7 +59,7 @@ def test_the_roster_exports_when_the_interface_is_in_english(client_for, hr, dep
     client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
     response = client.get(reverse("roster_export"), {"year": 2026, "month": 10})
     assert response.status_code == 200
-    assert _workbook(response.content).sheetnames == ["10-2026"]
+    assert _workbook(response.getvalue()).sheetnames == ["10-2026"]
 
 
 # --- The formatting of every table --------------------------------------------------------------
@@ -69,7 +69,7 @@ def test_the_roster_is_sized_to_its_content_with_a_bold_frozen_printed_header(cl
     place = DepartmentFactory(organisation=organisation, name=LONG_DEPARTMENT)
     UserFactory(department=place, full_name="李四\n（借调）")
     response = client_for(hr).get(reverse("roster_export"), {"year": 2026, "month": 10})
-    sheet = _workbook(response.content).active
+    sheet = _workbook(response.getvalue()).active
     # 7 CJK characters are 14 widths: the column holds them with a margin.
     assert sheet.column_dimensions["A"].width >= 14
     assert all(cell.font.b for cell in sheet[1])
@@ -131,7 +131,7 @@ def test_a_name_already_stored_with_a_control_character_is_written_in_every_expo
     UserFactory(department=place, full_name="王\x0b五\x07")
     roster = client_for(hr).get(reverse("roster_export"), {"year": 2026, "month": 10})
     assert roster.status_code == 200
-    values = [cell for row in _workbook(roster.content).active.iter_rows(values_only=True) for cell in row]
+    values = [cell for row in _workbook(roster.getvalue()).active.iter_rows(values_only=True) for cell in row]
     assert "综合\n科" in values and "王\n五" in values
     template = _workbook(imports.build_template_workbook(organisation=organisation))
     assert ("综合\n科", "Z") in list(template["说明"].iter_rows(values_only=True, max_col=2))

@@ -66,7 +66,7 @@ def test_the_initial_passwords_workbook_writes_hostile_names_as_text(db):
 def test_the_roster_export_writes_hostile_names_as_text(hostile, client_for, hr):
     response = client_for(hr).get(reverse("roster_export"), {"year": 2026, "month": 10})
     assert response.status_code == 200
-    _assert_no_formula(response.content, HOSTILE_PERSON, HOSTILE_NUMBER)
+    _assert_no_formula(response.getvalue(), HOSTILE_PERSON, HOSTILE_NUMBER)
 
 
 # --- Hostile imports, refused before parsing -----------------------------------------------------

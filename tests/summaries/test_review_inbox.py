@@ -232,7 +232,7 @@ def test_the_roster_exports_to_excel_with_text_kept_as_text(client_for, hr, staf
     MonthlySummaryFactory(owner=staff, submitted=True)
     response = client_for(hr).get(reverse("roster_export"), {"year": 2026, "month": 10})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("科室", "工号", "姓名", "月小结")
     names = {row[2]: row for row in rows[1:]}

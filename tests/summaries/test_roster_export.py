@@ -68,9 +68,9 @@ def test_the_export_job_gives_the_same_workbook_as_the_direct_download(client_fo
     assert job.result_name == "roster-2026-10.xlsx"
     assert job.params == {"year": 2026, "month": 10, "department": None, "show": ""}
     client = client_for(hr)
-    direct = client.get(f"{reverse('roster_export')}?{QUERY}")
-    assert _rows(_download(client, job)) == _rows(direct.content)
-    names = [row[2] for row in _rows(direct.content)[1:]]
+    direct = client.get(f"{reverse('roster_export')}?{QUERY}").getvalue()
+    assert _rows(_download(client, job)) == _rows(direct)
+    names = [row[2] for row in _rows(direct)[1:]]
     assert "科员甲" in names and "别的科室" in names
     page = client.get(job.get_absolute_url()).content.decode()
     assert 'data-testid="job-download"' in page
@@ -135,3 +135,62 @@ def test_the_roster_export_and_its_download_are_audited(client_for, export, hr, 
     assert [(e.event, e.actor) for e in events] == [("export", hr), ("download", hr), ("export", hr)]
     assert "year" in events[0].changes_dict["params"][1] and events[1].object_pk == str(job.pk)
     assert events[2].remote_addr == "192.0.2.44" and events[2].organisation == organisation
+
+
+def _page_rows(viewer, **params) -> list[list]:
+    """The roster as the page's rows (:class:`RosterRow`) would write it: what the streamed export must equal."""
+    from summaries import review
+
+    return [
+        [
+            str(row.person.department or ""),
+            row.person.employee_number,
+            row.person.get_full_name(),
+            row.summary_label,
+            "是" if row.summary_late else "否",
+            row.targets_label,
+            "是" if row.targets_late else "否",
+        ]
+        for row in review.roster(viewer=viewer, year=2026, month=10, **params)
+    ]
+
+
+def test_the_streamed_rows_are_the_rows_the_roster_page_shows(hr, staff, colleague, department, elsewhere):
+    from accounts.workflow import ReviewStatus
+    from summaries import exports, review
+    from tests.factories import TargetSetFactory
+
+    MonthlySummaryFactory(owner=staff, submitted=True, is_late=True)
+    MonthlySummaryFactory(owner=colleague, status=ReviewStatus.RETURNED)
+    MonthlySummaryFactory(owner=elsewhere, status=ReviewStatus.DRAFT)
+    MonthlySummaryFactory(owner=staff, month=9, status=ReviewStatus.APPROVED)  # another month: not shown
+    TargetSetFactory(owner=staff, status=ReviewStatus.APPROVED, is_late=True)
+    TargetSetFactory(owner=colleague, quarter=3, status=ReviewStatus.APPROVED)  # another quarter
+    UserFactory(department=department, full_name="", username="no-name")
+    for show in ("", "not_submitted", "late", "returned"):
+        people = review.roster_people(viewer=hr, year=2026, month=10, show=show)
+        streamed = list(exports.roster_sheet_rows(people, year=2026, month=10))
+        assert streamed == _page_rows(hr, show=show)
+    everyone = {row[2]: row for row in _page_rows(hr)}
+    assert everyone[staff.full_name][3:] == ["已提交", "是", "已通过", "是"]
+    assert everyone[colleague.full_name][3:] == ["已退回", "否", "未提交", "否"]
+    assert everyone["no-name"][3:] == ["未提交", "否", "未提交", "否"]
+
+
+def test_the_export_reads_the_same_number_of_queries_for_few_and_many_people(hr, department):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from summaries import exports
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            exports.roster_file(viewer=hr, year=2026, month=10).content.close()
+        return len(captured)
+
+    UserFactory(department=department)
+    queries()  # the policy, cached for the next calls
+    few = queries()
+    for _n in range(30):
+        MonthlySummaryFactory(owner=UserFactory(department=department), submitted=True)
+    assert queries() == few

@@ -1,0 +1,332 @@
+"""The main pages under load: gunicorn on PostgreSQL, locust as the load generator, a floor beside.
+
+Run it on a throwaway PostgreSQL (it needs ``DATABASE_URL`` to name a PostgreSQL database)::
+
+    PYTHON=.venv/bin/python tests/support/with_postgres.sh .venv/bin/python bench/load_bench.py --staff 100000
+    PYTHON=.venv/bin/python tests/support/with_postgres.sh .venv/bin/python bench/load_bench.py --staff 2000 \
+        --seconds 20                                   # quick check
+
+What it does:
+
+1. Migrates, loads the demo (``seed_demo``), moves the clock into the running quarter's grading
+   window and opens the quarter, then grows the demo organisation to ``--staff`` people in 8 large
+   departments (``bench/pages_bench.py``'s ``grow``: targets, summaries, a grade row per quarter,
+   an annual result each), and ``VACUUM ANALYZE``.
+2. Signs the accounts in: one session per account (force_login, stored in the database the server
+   reads) for 40 grown staff, the 8 heads of the large departments, their supervising leader, HR
+   and the agency head, written with each head's pending grade ids to a JSON file for
+   ``bench/locustfile.py``.
+3. Starts gunicorn with ``deploy/gunicorn.conf.py`` (``--workers``, default the conf's 2 × cores + 1)
+   on a free port, and runs locust headless, one phase after another, each ``--seconds`` long:
+
+   * ``floor closed``: 50 users asking for the signed-in ``/healthz`` as fast as they get answers;
+   * ``mix closed``: 50 users over the main pages, grading included, as fast as they get answers;
+   * ``floor open`` and ``mix open``: the same at 5 requests/s (50 users, one request every 10 s
+     each: locust's ``constant_throughput``).
+
+4. Prints, per phase, requests, failures, p50/p95/p99 (ms) and requests/s, the mix phases'
+   ratios to the floor of the same loop, the per-page lines of the mix (``--pages``), and every
+   gunicorn worker's resident memory: at boot and the highest seen (sampled every 0.5 s), and how
+   many workers were replaced (``max_requests`` or the memory cap in the conf).
+
+Exit status 0 always: this prints figures, it does not judge them. Locust comes from the ``bench``
+extra of pyproject.toml (``LOCUST=path`` chooses the executable; default ``.venv/bin/locust``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import pages_bench  # noqa: E402  (the bench folder is not a package)
+
+USERS = 50
+OPEN_WAIT = 10.0  # seconds between one user's requests in the open loop: 50 users → 5 requests/s
+MIX = ["Staff", "Head", "Leader", "Office"]
+PHASES = [
+    ("floor closed", ["Floor"], 0.0),
+    ("mix closed", MIX, 0.0),
+    ("floor open", ["Floor"], OPEN_WAIT),
+    ("mix open", MIX, OPEN_WAIT),
+]
+STAFF_SESSIONS = 40
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def seed(staff: int) -> tuple[str, dict]:
+    """Seed and grow the database; returns the clock's date (APPRAISAL_TODAY) and the accounts."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.models import User
+    from evaluations.models import AppraisalQuarter, QuarterGrade
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", "--noinput", verbosity=0)
+    call_command("seed_demo", "--force", verbosity=0)
+    pages_bench.open_running_quarter(settings)
+    started = time.perf_counter()
+    pages_bench.grow(staff=staff)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    people = User.objects.count()
+    print(f"seeded: {people} people in {time.perf_counter() - started:.0f} s (not timed)", flush=True)
+
+    open_quarter = AppraisalQuarter.objects.filter(state="open").order_by("-year", "-quarter").first()
+    names = ["demo_staff", "demo_hr", "demo_chief", "bench_leader"]
+    names += list(User.objects.filter(username__startswith="bench_head").values_list("username", flat=True))
+    names += list(
+        User.objects.filter(username__startswith="b0")
+        .order_by("username")
+        .values_list("username", flat=True)[:STAFF_SESSIONS]
+    )
+    sessions = {}
+    for user in User.objects.filter(username__in=names):
+        client = Client()
+        client.force_login(user)
+        sessions[user.username] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    grades: dict[str, list[int]] = {}
+    if open_quarter is not None:
+        for name in sessions:
+            if name.startswith("bench_head"):
+                grades[name] = list(
+                    QuarterGrade.objects.filter(
+                        appraisal_quarter=open_quarter, department__head__username=name, state="pending"
+                    )
+                    .order_by("pk")
+                    .values_list("pk", flat=True)[:200]
+                )
+    accounts = {
+        "sessions": sessions,
+        "grades": grades,
+        "year": open_quarter.year if open_quarter else 0,
+        "quarter_pk": open_quarter.pk if open_quarter else 0,
+        "people": people,
+    }
+    return str(settings.APPRAISAL_TODAY), accounts
+
+
+class WorkerMemory:
+    """Every gunicorn worker's resident memory (the master's children), sampled every 0.5 s."""
+
+    def __init__(self, master: int):
+        self.master = master
+        self.boot: dict[int, int] = {}
+        self.peak: dict[int, int] = {}
+        self.initial = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def workers(self) -> list[int]:
+        try:
+            children = Path(f"/proc/{self.master}/task/{self.master}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(pid) for pid in children]
+
+    @staticmethod
+    def rss(pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
+
+    def sample(self) -> None:
+        for pid in self.workers():
+            rss = self.rss(pid)
+            if not rss:
+                continue
+            self.boot.setdefault(pid, rss)
+            self.peak[pid] = max(self.peak.get(pid, 0), rss)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self.sample()
+
+    def start(self) -> None:
+        self.sample()
+        self.initial = len(self.boot)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def report(self) -> str:
+        mb = 2**20
+        boots = sorted(self.boot.values())
+        peaks = sorted(self.peak.values())
+        return (
+            f"gunicorn workers: {len(self.boot)} seen ({len(self.boot) - self.initial} started during the run); "
+            f"RSS at first sight {boots[0] / mb:.0f}–{boots[-1] / mb:.0f} MB, highest {peaks[-1] / mb:.0f} MB"
+            if boots
+            else "gunicorn workers: none seen"
+        )
+
+
+def start_server(*, port: int, workers: int | None, today: str, logfile: Path) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update(
+        BIND=f"127.0.0.1:{port}",
+        APPRAISAL_TODAY=today,
+        LOG_LEVEL="WARNING",  # the application logs every request at INFO: not under load
+        LOG_FORMAT="json",
+        # Only the clock needs DEBUG (APPRAISAL_TODAY is read only then); each request's query
+        # list, which DEBUG keeps, is cleared at the start of the next.
+        DEBUG="1",
+    )
+    env.pop("CELERY_BROKER_URL", None)
+    if workers:
+        env["WEB_CONCURRENCY"] = str(workers)
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "deploy/gunicorn.conf.py"), "appraisal_site.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=logfile.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    raise SystemExit(f"gunicorn did not answer on port {port}; see {logfile}")
+
+
+def run_phase(*, host: str, users: list[str], wait: float, seconds: int, accounts: Path, out: Path) -> list[dict]:
+    locust = os.environ.get("LOCUST") or str(ROOT / ".venv/bin/locust")
+    env = dict(os.environ, LOAD_ACCOUNTS=str(accounts), LOAD_WAIT=str(wait))
+    subprocess.run(
+        [
+            locust,
+            "-f",
+            str(ROOT / "bench/locustfile.py"),
+            "--headless",
+            "--users",
+            str(USERS),
+            "--spawn-rate",
+            str(USERS),
+            "--run-time",
+            f"{seconds}s",
+            "--host",
+            host,
+            "--csv",
+            str(out),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            *users,
+        ],
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=(out.parent / f"{out.name}.log").open("wb"),
+    )
+    with open(f"{out}_stats.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _line(label: str, row: dict, floor: dict | None) -> str:
+    count, failures = int(row["Request Count"]), int(row["Failure Count"])
+    p50, p95, p99 = (float(row[key] or 0) for key in ("50%", "95%", "99%"))
+    rate = float(row["Requests/s"] or 0)
+    text = f"{label:<24}{count:>7}{failures:>6}{p50:>8.0f}{p95:>8.0f}{p99:>8.0f}{rate:>9.1f}"
+    if floor:
+        f95, frate = float(floor["95%"] or 0), float(floor["Requests/s"] or 0)
+        text += f"{p95 / f95 if f95 else 0:>9.1f}{frate / rate if rate else 0:>9.1f}"
+    return text
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--staff", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=60, help="length of each phase")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the conf's)")
+    parser.add_argument("--pages", action="store_true", help="print each page's line of the mix phases")
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("load_bench.py runs on PostgreSQL: tests/support/with_postgres.sh sets DATABASE_URL")
+    # Stopped (a timeout, Ctrl-C): unwind through the finally below, which stops gunicorn (it runs in
+    # its own session, so it would outlive this process).
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
+    pages_bench.setup_django(database_url)
+    today, accounts = seed(args.staff)
+    work = Path(tempfile.mkdtemp(prefix="load-bench-"))
+    accounts_file = work / "accounts.json"
+    accounts_file.write_text(json.dumps(accounts), encoding="utf-8")
+    from django.db import connections
+
+    connections.close_all()
+    port = free_port()
+    server = start_server(port=port, workers=args.workers, today=today, logfile=work / "gunicorn.log")
+    memory = WorkerMemory(server.pid)
+    memory.start()
+    results: dict[str, list[dict]] = {}
+    try:
+        for name, users, wait in PHASES:
+            started = time.perf_counter()
+            results[name] = run_phase(
+                host=f"http://127.0.0.1:{port}",
+                users=users,
+                wait=wait,
+                seconds=args.seconds,
+                accounts=accounts_file,
+                out=work / name.replace(" ", "_"),
+            )
+            print(f"  {name}: {time.perf_counter() - started:.0f} s", flush=True)
+    finally:
+        memory.stop()
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    with open("/proc/loadavg") as handle:
+        load = " ".join(handle.read().split()[:3])
+    print(f"\n{accounts['people']} people, {USERS} users, {args.seconds} s per phase, load average now {load}")
+    print(f"{'phase':<24}{'reqs':>7}{'fail':>6}{'p50':>8}{'p95':>8}{'p99':>8}{'req/s':>9}{'p95×fl':>9}{'fl÷rps':>9}")
+    for name, _users, _wait in PHASES:
+        total = next(row for row in results[name] if row["Name"] == "Aggregated")
+        floor = None
+        if name.startswith("mix"):
+            loop = name.split()[1]
+            floor = next(row for row in results[f"floor {loop}"] if row["Name"] == "Aggregated")
+        print(_line(name, total, floor))
+        if args.pages and name.startswith("mix"):
+            for row in results[name]:
+                if row["Name"] != "Aggregated":
+                    print(_line(f"  {row['Name']}"[:24], row, None))
+    print(memory.report())
+    print(f"(locust CSVs, failures and gunicorn's log in {work})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

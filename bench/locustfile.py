@@ -1,0 +1,181 @@
+"""Locust users for bench/load_bench.py: signed-in people opening the main pages, and the floor.
+
+Run by bench/load_bench.py, which seeds the database, signs the accounts in (a session per account,
+made in the database the server reads) and starts gunicorn; it hands this file two variables:
+
+  * ``LOAD_ACCOUNTS``: a JSON file ``{"sessions": {username: sessionid}, "grades": {head: [grade ids]},
+    "year": …, "quarter_pk": …}``;
+  * the user classes on locust's command line: ``Floor`` (every request the signed-in ``/healthz``)
+    or ``Staff Head Leader Office`` (the main pages, with grading);
+  * ``LOAD_WAIT``: ``0`` for a closed loop (each user asks again as soon as it has its
+    answer) or the seconds between one user's requests (``constant_throughput``: 50 users at 10 s
+    make the open loop of 5 requests/s, as long as an answer takes less than 10 s).
+
+The mix, by weight: staff (home, my targets, my summaries), department heads of the large
+departments (home, review inbox, the grading page, one person's grade page, a grade saved, the
+roster), the supervising leader (grading), HR (quarters, staff list, roster, annual committee) and
+the agency head (the approval page). A grade is saved as the grading form does it: the person's
+grade page read for its CSRF token and version, then the POST (较好, within any quota).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+
+from locust import HttpUser, constant, constant_throughput, task
+
+with open(os.environ["LOAD_ACCOUNTS"], encoding="utf-8") as handle:
+    ACCOUNTS = json.load(handle)
+WAIT = float(os.environ.get("LOAD_WAIT", "0"))
+SESSIONS: dict[str, str] = ACCOUNTS["sessions"]
+STAFF = sorted(name for name in SESSIONS if name.startswith("b0"))
+HEADS = sorted(name for name in SESSIONS if name.startswith("bench_head"))
+VERSION = re.compile(r'name="version" value="(\d+)"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _wait():
+    return constant_throughput(1 / WAIT) if WAIT else constant(0)
+
+
+class _Signed(HttpUser):
+    abstract = True
+    wait_time = _wait()
+    account = ""
+
+    def on_start(self) -> None:
+        self.client.cookies.set("sessionid", SESSIONS[self.account])
+
+    def page(self, url: str, name: str | None = None):
+        with self.client.get(url, name=name or url, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}")
+            return response
+
+
+class Floor(HttpUser):
+    """The floor: a signed-in ``/healthz`` (sessions and middleware, one trivial query)."""
+
+    wait_time = _wait()
+
+    def on_start(self) -> None:
+        self.client.cookies.set("sessionid", SESSIONS["demo_staff"])
+
+    @task
+    def healthz(self) -> None:
+        self.client.get("/healthz", name="/healthz (signed in)")
+
+
+class Staff(_Signed):
+    weight = 12
+
+    def on_start(self) -> None:
+        self.account = random.choice(STAFF)
+        super().on_start()
+
+    @task(2)
+    def home(self) -> None:
+        self.page("/", "home (staff)")
+
+    @task
+    def targets(self) -> None:
+        self.page("/targets/", "my targets")
+
+    @task
+    def summaries(self) -> None:
+        self.page("/summaries/", "my summaries")
+
+
+class Head(_Signed):
+    """The head of a large department (about staff / 8 people)."""
+
+    weight = 5
+
+    def on_start(self) -> None:
+        self.account = random.choice(HEADS)
+        self.grades = ACCOUNTS["grades"].get(self.account) or []
+        super().on_start()
+
+    @task
+    def home(self) -> None:
+        self.page("/", "home (head)")
+
+    @task
+    def inbox(self) -> None:
+        self.page("/review/", "review inbox")
+
+    @task(2)
+    def grading(self) -> None:
+        self.page("/evaluations/grading/", "grading")
+
+    @task
+    def roster(self) -> None:
+        self.page("/review/roster/", "roster (head)")
+
+    @task(2)
+    def grade(self) -> None:
+        if not self.grades:
+            return
+        url = f"/evaluations/grading/{random.choice(self.grades)}/"
+        form = self.page(url, "grade page")
+        version, token = VERSION.search(form.text or ""), CSRF.search(form.text or "")
+        if form.status_code != 200 or not version or not token:
+            return
+        data = {
+            "csrfmiddlewaretoken": token.group(1),
+            "version": version.group(1),
+            "grade": "fairly_good",
+            "comment": "工作认真负责，完成季度目标。",
+        }
+        with self.client.post(
+            url, data=data, name="grade saved", headers={"Referer": self.host + url}, catch_response=True
+        ) as response:
+            # Saved: back to the grading page (a redirect, followed); a refusal re-renders the form.
+            if response.status_code != 200 or "已将" not in response.text:
+                response.failure(f"HTTP {response.status_code}, not saved")
+
+
+class Leader(_Signed):
+    weight = 1
+    account = "bench_leader"
+
+    @task
+    def grading(self) -> None:
+        self.page("/evaluations/grading/", "grading (leader)")
+
+
+class Office(_Signed):
+    """HR and the agency head."""
+
+    weight = 2
+
+    def on_start(self) -> None:
+        self.account = "demo_hr"
+        super().on_start()
+
+    @task
+    def quarters(self) -> None:
+        self.page("/evaluations/quarters/", "quarters")
+
+    @task
+    def staff_list(self) -> None:
+        self.page("/accounts/staff/", "staff list")
+
+    @task
+    def roster(self) -> None:
+        self.page("/review/roster/", "roster (hr)")
+
+    @task
+    def committee(self) -> None:
+        self.page(f"/evaluations/annual/{ACCOUNTS['year']}/", "annual committee")
+
+    @task
+    def approval(self) -> None:
+        self.client.cookies.set("sessionid", SESSIONS["demo_chief"])
+        try:
+            self.page(f"/evaluations/quarters/{ACCOUNTS['quarter_pk']}/approve/", "approval (chief)")
+        finally:
+            self.client.cookies.set("sessionid", SESSIONS[self.account])
