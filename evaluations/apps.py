@@ -18,7 +18,9 @@ class EvaluationsConfig(AppConfig):
         from .discipline import models as discipline
         from .grading import jobs as grading_jobs
         from .grading import models as grading
+        from .grading.services import documents
 
+        documents.connect()
         grading_jobs.register_kinds()
         annual_jobs.register_kinds()
         discipline_jobs.register_kinds()
@@ -43,4 +45,5 @@ class EvaluationsConfig(AppConfig):
             annual.AnnualReview,
             annual.Achievement,
         ):
-            audit.register(model, exclude_fields=["version"] if model is grading.QuarterGrade else None)
+            derived = grading.QuarterGrade.DERIVED_FIELDS if model is grading.QuarterGrade else ()
+            audit.register(model, exclude_fields=["version", *derived] if derived else None)
