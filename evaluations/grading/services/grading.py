@@ -417,11 +417,14 @@ def _bounded_rows(rows, *, with_names: bool) -> tuple[list[tuple[int, str]], int
 
     Counting and naming in one query halves the work where nobody or few are missing (the database
     must look at every row to be sure; it did so twice). Without names only the count is read."""
+    # The rows' own ordering when they have one (see _missing_inputs), else by row id / none.
+    ordered = rows.order_by(*rows.query.order_by) if rows.query.order_by else None
     if with_names:
-        found = list(rows.order_by("pk").values_list("pk", "person__full_name")[: BLOCKER_COUNT_CAP + 1])
+        found = list((ordered or rows.order_by("pk")).values_list("pk", "person__full_name")[: BLOCKER_COUNT_CAP + 1])
         people = found[:BLOCKER_NAMES]
     else:
-        found, people = list(rows.order_by().values_list("pk", flat=True)[: BLOCKER_COUNT_CAP + 1]), []
+        rows = ordered or rows.order_by()
+        found, people = list(rows.values_list("pk", flat=True)[: BLOCKER_COUNT_CAP + 1]), []
     n = len(found)
     return people, min(n, BLOCKER_COUNT_CAP), n > BLOCKER_COUNT_CAP
 
@@ -445,7 +448,13 @@ def _missing_inputs(appraisal_quarter: AppraisalQuarter):
     Read from the rows' own ``targets_approved`` / ``summary_months`` (kept by
     :mod:`.documents`) through partial indexes: the database visits only the people who lack
     something, however large the organisation."""
-    rows = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).exclude(grade=Grade.UNCERTAIN)
+    # Ordered as the partial indexes are (quarter, row id): no other index gives that order, so the
+    # planner walks them and stops at the cap, whatever it guesses of how many rows match.
+    rows = (
+        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
+        .exclude(grade=Grade.UNCERTAIN)
+        .order_by("appraisal_quarter_id", "pk")
+    )
     begun = documents.months_begun_mask(appraisal_quarter=appraisal_quarter)
     if not begun:
         return rows.filter(targets_approved=False), rows.none()
