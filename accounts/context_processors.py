@@ -42,8 +42,14 @@ NAV_ITEMS = (
     ("dashboard", _("数据看板"), "publicity.view_dashboard", "annual"),
     # 创新突破: leaders propose, HR confirms (evaluations.annual.achievements).
     ("evaluations:achievements_index", _("创新突破"), "evaluations.view_achievements", "annual"),
+    # 民主测评: HR opens ballots, prints codes, reads the tally (evaluations.ballots).
+    ("evaluations:ballot_list", _("民主测评"), "evaluations.manage_ballots", "annual"),
     # 公务员主管部门: the overseen organisations' figures (appraisal_site.oversight).
     ("oversight:index", _("各单位考核概况"), "accounts.view_oversight", "annual"),
+    # 公益性岗位 (DOMAIN.md §8): the employing unit's annual assessment (evaluations.welfare), and
+    # the worker's own year.
+    ("evaluations:welfare_index", _("公益性岗位考核"), "evaluations.view_welfare", "annual"),
+    ("evaluations:welfare_mine", _("我的年度考核"), "evaluations.view_own_welfare", "work"),
     ("evaluations:inspections", _("纪律作风检查"), "evaluations.view_inspections", "discipline"),
     ("evaluations:sanction_list", _("处分与组织处理"), "evaluations.manage_sanctions", "discipline"),
     ("evaluations:veto_list", _("一票否决"), "evaluations.view_veto_flags", "discipline"),

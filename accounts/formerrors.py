@@ -7,11 +7,14 @@ raised on the form the person just filled in, next to the field it is about wher
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+
+T = TypeVar("T")
 
 
 def add_service_errors(
@@ -49,6 +52,25 @@ def run_service(
     error message; otherwise ``success`` (a text, or a function of what the service returned) is
     flashed. The view then decides where to go: back to the page with the form, or on.
     """
+    went_through, _result = _call(request, call, success=success, form=form, flash_refusal=flash_refusal)
+    return went_through
+
+
+def service_result(
+    request: HttpRequest,
+    call: Callable[[], T],
+    *,
+    success: str | Callable[[T], str],
+    form: forms.BaseForm | None = None,
+    flash_refusal: bool = True,
+) -> T | None:
+    """:func:`run_service` for a service that returns what it made (an objection, a case): that
+    thing when it went through, so the view can go on to it, else None."""
+    went_through, result = _call(request, call, success=success, form=form, flash_refusal=flash_refusal)
+    return result if went_through else None
+
+
+def _call(request, call, *, success, form, flash_refusal) -> tuple[bool, object]:
     try:
         result = call()
     except ValidationError as exc:
@@ -56,6 +78,6 @@ def run_service(
             add_service_errors(form, exc)
         if flash_refusal:
             messages.error(request, error_text(exc))
-        return False
+        return False, None
     messages.success(request, success(result) if callable(success) else success)
-    return True
+    return True, result

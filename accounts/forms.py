@@ -305,6 +305,34 @@ class PolicyForm(forms.ModelForm):
                 "participating_staff_types",
             ),
         ),
+        (
+            "welfare",
+            _("公益性岗位年度考核"),
+            _("用人单位对公益性岗位人员的年度考核时间、民主测评的服务对象人数和考核结果的处理期限。"),
+            (
+                "welfare_window_month",
+                "welfare_window_first_day",
+                "welfare_window_last_day",
+                "welfare_service_users_min",
+                "welfare_service_users_max",
+                "welfare_consequence_working_days",
+            ),
+        ),
+        (
+            "ballots",
+            _("民主测评"),
+            _("测评票的“优秀”比例、废票规则、去掉最高最低分，以及影响年度建议等次的测评结果比例。"),
+            (
+                "ballot_excellent_limit_percent",
+                "ballot_void_identical",
+                "ballot_void_full_marks",
+                "ballot_max_dimension_score",
+                "ballot_trim_extremes",
+                "ballot_trim_above_papers",
+                "ballot_low_share_percent",
+                "ballot_dissatisfied_percent",
+            ),
+        ),
     )
 
     class Meta:
@@ -336,6 +364,17 @@ class PolicyForm(forms.ModelForm):
             "excellent_forbids_average_or_below": _("年内有季度评为“一般”或“较差”的，不建议为“优秀”。"),
             "basic_competent_average_quarters": _("年内“一般”季度达到此数，建议为“基本称职”。"),
             "probation_gets_annual_grade": _("不勾选时，试用期人员只写评语，不定等次。"),
+            "welfare_window_month": _("公益性岗位年度考核所在的月份（默认12月）。"),
+            "welfare_window_first_day": _("自该日起可开展公益性岗位年度考核（默认1日）。"),
+            "welfare_window_last_day": _("个人述职应在该日前提交，逾期提交的予以记录（默认15日）。"),
+            "welfare_service_users_min": _("民主测评中服务对象（发放测评码）的最少人数。"),
+            "welfare_service_users_max": _("民主测评中服务对象（发放测评码）的最多人数。"),
+            "welfare_consequence_working_days": _(
+                "考核结果确定后，诫勉谈话、不予续签、解除劳动合同须在此工作日数内办理，逾期在人事首页提示。"
+            ),
+            "ballot_void_full_marks": _("启用德能勤绩廉分项打分时，所有被测评人各项均为满分的票作废。"),
+            "ballot_max_dimension_score": _("德、能、勤、绩、廉每项打分的上限。"),
+            "ballot_trim_above_papers": _("默认5：有效票多于5张时才去掉最高分和最低分。"),
         }
 
     def __init__(self, *args, **kwargs):

@@ -517,7 +517,8 @@ def run_job(self, job_id: int) -> str:
     return job.state if job is not None else "skipped"
 
 
-@shared_task(name="accounts.tasks.sweep_jobs", acks_late=True)
+@shared_task(name="accounts.tasks.sweep_jobs", acks_late=True, reject_on_worker_lost=True)
 def sweep_jobs() -> dict:
-    """Every minute: re-enqueue jobs left pending or abandoned, and remove expired result files."""
+    """Every minute: re-enqueue jobs left pending or abandoned, and remove expired result files.
+    Safe to run twice (and two at once): each job is claimed by one conditional UPDATE."""
     return jobs_sweep()

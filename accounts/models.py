@@ -629,6 +629,58 @@ class Policy(OrganisationScoped, models.Model):
     )
     probation_gets_annual_grade = models.BooleanField(_("试用期人员确定年度等次"), default=False)
     participating_staff_types = models.JSONField(_("参加平时考核的人员类别"), default=default_participating_staff_types)
+    # §8 public-welfare posts (公益性岗位): the annual assessment window, the 民主测评's service users
+    # and the working days HR has to carry out a consequence of a final result.
+    welfare_window_month = models.PositiveSmallIntegerField(
+        _("公益性岗位考核月份"), default=12, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    welfare_window_first_day = models.PositiveSmallIntegerField(
+        _("公益性岗位考核开始日"), default=1, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    welfare_window_last_day = models.PositiveSmallIntegerField(
+        _("公益性岗位考核截止日"), default=15, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    welfare_service_users_min = models.PositiveSmallIntegerField(
+        _("民主测评服务对象最少人数"), default=2, validators=[MinValueValidator(0), MaxValueValidator(20)]
+    )
+    welfare_service_users_max = models.PositiveSmallIntegerField(
+        _("民主测评服务对象最多人数"), default=4, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    welfare_consequence_working_days = models.PositiveSmallIntegerField(
+        _("考核结果处理期限（工作日）"), default=10, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    # §7/§8 民主测评 (evaluations.ballots): the questionnaire's limits, the void and trimming rules,
+    # and the thresholds that feed the year-end suggestion. A ballot copies them when it is opened.
+    ballot_excellent_limit_percent = _percent_field(
+        _("测评票“优秀”最多占比（%）"),
+        20,
+        _("每张测评票中评为“优秀”的人数不得超过被测评人数的此比例（向下取整，至少1人）。"),
+    )
+    ballot_void_identical = models.BooleanField(
+        _("所有被测评人选同一等次的票作废"), default=True, help_text=_("被测评人多于1人时适用。")
+    )
+    ballot_void_full_marks = models.BooleanField(_("各项均为满分的票作废"), default=True)
+    ballot_max_dimension_score = models.PositiveSmallIntegerField(
+        _("德能勤绩廉每项满分"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    ballot_trim_extremes = models.BooleanField(
+        _("去掉一个最高分和一个最低分"),
+        default=True,
+        help_text=_("有效票多于下方票数时，每名被测评人的得分去掉最高、最低各一。"),
+    )
+    ballot_trim_above_papers = models.PositiveSmallIntegerField(
+        _("去掉最高最低分的票数下限"), default=5, validators=[MinValueValidator(2), MaxValueValidator(1000)]
+    )
+    ballot_low_share_percent = _percent_field(
+        _("建议“基本称职”的测评“基本称职/不称职”票占比（%）"),
+        30,
+        _("有效票中“基本称职”和“不称职”（或“不满意”）合计达到此比例，年度建议“基本称职”。"),
+    )
+    ballot_dissatisfied_percent = _percent_field(
+        _("建议“基本称职”的服务对象“不满意”占比（%）"),
+        25,
+        _("服务对象的有效票中“不满意”达到此比例，年度建议“基本称职”。"),
+    )
     # §9 security
     session_idle_minutes = models.PositiveSmallIntegerField(
         _("空闲超时（分钟）"),
@@ -711,6 +763,10 @@ class Policy(OrganisationScoped, models.Model):
         types = self.participating_staff_types or []
         if not isinstance(types, list) or not types or not set(types) <= valid_types:
             errors["participating_staff_types"] = _("请至少选择一个有效的人员类别。")
+        if self.welfare_window_first_day > self.welfare_window_last_day:
+            errors["welfare_window_last_day"] = _("公益性岗位考核截止日不能早于开始日。")
+        if self.welfare_service_users_min > self.welfare_service_users_max:
+            errors["welfare_service_users_max"] = _("服务对象最多人数不能少于最少人数。")
         if errors:
             raise ValidationError(errors)
 
@@ -826,6 +882,8 @@ class AuditEvent(models.TextChoices):
     JOB_RUN = "job_run", _("后台任务运行")
     PURGE = "purge", _("清理过期审计记录")
     UNLOCK = "unlock", _("解除登录锁定")
+    WELFARE_OPENED = "welfare_opened", _("开展公益性岗位年度考核")
+    BALLOT_CAST = "ballot_cast", _("民主测评投票")
 
 
 class AuditResult(models.TextChoices):

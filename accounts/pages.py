@@ -45,10 +45,16 @@ def confirm_page(
 
 
 def confirm_then(
-    request: HttpRequest, *, act: Callable[[], object], success: str, back_url: str, **confirm
+    request: HttpRequest,
+    *,
+    act: Callable[[], object],
+    success: str | Callable[[object], str],
+    back_url: str,
+    **confirm,
 ) -> HttpResponse:
     """GET: the confirmation page (``confirm``: title, message, detail, confirm_label); POST: ``act()``
-    through the service (its refusal or ``success`` flashed), then back to ``back_url``."""
+    through the service (its refusal or ``success`` flashed, as :func:`run_service` does), then
+    back to ``back_url``."""
     if request.method == "POST":
         run_service(request, act, success=success)
         return redirect(back_url)

@@ -687,3 +687,16 @@ def check_plausible_date(
         raise _refuse(
             gettext("%(label)s不能晚于今天（现为%(date)s）。") % {"label": label, "date": d.isoformat()}, field
         )
+
+
+# --- Public-welfare posts (DOMAIN.md §8) -------------------------------------------------------
+
+
+def welfare_window(policy: Policy, year: int) -> tuple[date, date]:
+    """The annual assessment window of public-welfare posts in ``year`` (policy; default 1–15 December)."""
+    _check_year(year)
+    month = policy.welfare_window_month
+    return (
+        _day_of_month(year, month, policy.welfare_window_first_day),
+        _day_of_month(year, month, policy.welfare_window_last_day),
+    )

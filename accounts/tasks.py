@@ -1,4 +1,10 @@
-"""Celery tasks of the accounts app."""
+"""Celery tasks of the accounts app.
+
+Every task of the project is acknowledged late (after it ran) and put back in the queue when the
+worker process running it dies (``reject_on_worker_lost``), because every one is idempotent: run
+twice, it writes what one run writes. A task that cannot be made so says why with
+``redelivery_unsafe_because="..."`` instead (tests/integration/test_task_options.py checks both).
+"""
 
 import os
 
@@ -11,7 +17,7 @@ from .models import Organisation
 
 
 # ignore_result=False: the caller reads the answer, whatever CELERY_TASK_IGNORE_RESULT says.
-@shared_task(ignore_result=False)
+@shared_task(ignore_result=False, acks_late=True, reject_on_worker_lost=True)
 def ping() -> dict:
     """Prove that a worker runs this project's code against its database.
 
@@ -27,17 +33,22 @@ def ping() -> dict:
     }
 
 
-@shared_task
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_notification_digests() -> int:
-    """Beat, daily: today's digest for every person with pending entries (command of the same name)."""
+    """Beat, daily: today's digest for every person with pending entries (command of the same name).
+
+    Safe to run twice: one digest per person and day, entries claimed once, each e-mail claimed
+    before it is sent (a run killed between the claim and the send loses that e-mail, never
+    sends it twice; the bell still shows the digest)."""
     from . import periods, services
 
     return services.notifications_send_digests(day=periods.today())
 
 
-@shared_task(name="accounts.tasks.purge_audit_log")
+@shared_task(name="accounts.tasks.purge_audit_log", acks_late=True, reject_on_worker_lost=True)
 def purge_audit_log() -> int:
-    """Beat, daily: delete audit entries older than each organisation's retention (policy, at least 180 days)."""
+    """Beat, daily: delete audit entries older than each organisation's retention (policy, at least 180 days).
+    Safe to run twice: a second run finds nothing more to delete."""
     from .audit import purge_expired
 
     return purge_expired()

@@ -24,7 +24,7 @@ from django_otp import login as otp_login
 from . import audit, excel, imports, jobs, listing, lists, lockout, periods, selectors, services
 from .decorators import permission_required
 from .filters import DepartmentFilter
-from .formerrors import add_service_errors, error_text, run_service
+from .formerrors import add_service_errors, error_text, run_service, service_result
 from .forms import (
     DepartmentForm,
     LoginForm,
@@ -262,17 +262,15 @@ def staff_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     """Unlock an account locked out by failed sign-ins (the security administrator's; audited)."""
     person = _get_person_for_admin(request, pk, perm="accounts.unlock_account")
-    if request.method == "POST":
-        failures = services.account_unlock(actor=request.user, user=person, request=request)
-        messages.success(
-            request, _("已解除“%(name)s”的登录锁定（清除失败登录%(n)s次）。") % {"name": person, "n": failures}
-        )
-        return redirect(person_url(person))
-    return confirm_page(
+    return confirm_then(
         request,
+        act=lambda: services.account_unlock(actor=request.user, user=person, request=request),
+        success=lambda failures: (
+            _("已解除“%(name)s”的登录锁定（清除失败登录%(n)s次）。") % {"name": person, "n": failures}
+        ),
+        back_url=person_url(person),
         title=_("解除登录锁定"),
         message=_("确定清除“%(name)s”的失败登录记录、解除其登录锁定吗？") % {"name": person},
-        cancel_url=person_url(person),
     )
 
 
@@ -295,12 +293,14 @@ def department_list(request: HttpRequest) -> HttpResponse:
 def department_create(request: HttpRequest) -> HttpResponse:
     form = DepartmentForm(request.POST or None, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
-        try:
-            waiting = services.department_save(department=form.instance, actor=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("科室“%(name)s”已创建。") % {"name": form.instance.name})
+        waiting = service_result(
+            request,
+            lambda: services.department_save(department=form.instance, actor=request.user),
+            success=lambda _waiting: _("科室“%(name)s”已创建。") % {"name": form.instance.name},
+            form=form,
+            flash_refusal=False,
+        )
+        if waiting is not None:
             _tell_waiting_appointments(request, waiting)
             return redirect("accounts:department_list")
     return render(request, "accounts/department_form.html", {"form": form})
@@ -317,17 +317,19 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
     previous_head, previous_leader = department.head, department.supervising_leader
     form = DepartmentForm(request.POST or None, instance=department, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
-        try:
-            waiting = services.department_save(
+        waiting = service_result(
+            request,
+            lambda: services.department_save(
                 department=form.instance,
                 previous_head=previous_head,
                 previous_leader=previous_leader,
                 actor=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("科室“%(name)s”已保存。") % {"name": department.name})
+            ),
+            success=lambda _waiting: _("科室“%(name)s”已保存。") % {"name": department.name},
+            form=form,
+            flash_refusal=False,
+        )
+        if waiting is not None:
             _tell_waiting_appointments(request, waiting)
             return redirect("accounts:department_list")
     return render(request, "accounts/department_form.html", {"form": form, "department": department})
@@ -457,17 +459,19 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk)
     form = StaffMoveForm(request.POST or None, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.staff_move(
+        moved = run_service(
+            request,
+            lambda: services.staff_move(
                 user=person,
                 department=form.cleaned_data["department"],
                 on_date=form.cleaned_data["on_date"],
                 reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("“%(name)s”已调整科室。") % {"name": person})
+            ),
+            success=_("“%(name)s”已调整科室。") % {"name": person},
+            form=form,
+            flash_refusal=False,
+        )
+        if moved:
             return redirect("accounts:staff_detail", pk=person.pk)
     return render(request, "accounts/staff_move.html", {"form": form, "person": person})
 
@@ -529,12 +533,14 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
     # Bound on every POST: withdrawing every role posts no field at all.
     form = RolesForm(request.POST if request.method == "POST" else None, initial={"roles": sorted(person.roles)})
     if request.method == "POST" and form.is_valid():
-        try:
-            waiting = services.roles_set(actor=request.user, user=person, roles=form.cleaned_data["roles"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("“%(name)s”的角色已更新。") % {"name": person})
+        waiting = service_result(
+            request,
+            lambda: services.roles_set(actor=request.user, user=person, roles=form.cleaned_data["roles"]),
+            success=_("“%(name)s”的角色已更新。") % {"name": person},
+            form=form,
+            flash_refusal=False,
+        )
+        if waiting is not None:
             if waiting:
                 messages.info(
                     request,
@@ -675,16 +681,14 @@ def working_day_calendar(request: HttpRequest) -> HttpResponse:
 def working_day_override_delete(request: HttpRequest, pk: int) -> HttpResponse:
     # Another organisation's rows and the global ones are a 404 here, not a 403.
     override = get_object_or_404(WorkingDayOverride, pk=pk, organisation_id=request.user.organisation_id)
-    if request.method == "POST":
-        services.working_day_override_remove(actor=request.user, override=override)
-        messages.success(request, _("已删除%(date)s的调整。") % {"date": f"{override.date:%Y-%m-%d}"})
-        return redirect("accounts:calendar")
-    return confirm_page(
+    return confirm_then(
         request,
+        act=lambda: services.working_day_override_remove(actor=request.user, override=override),
+        success=_("已删除%(date)s的调整。") % {"date": f"{override.date:%Y-%m-%d}"},
+        back_url=reverse("accounts:calendar"),
         title=_("删除工作日调整"),
         message=_("确定删除%(date)s（%(kind)s）的调整吗？删除后该日按法定安排计算。")
         % {"date": f"{override.date:%Y-%m-%d}", "kind": override.kind_label},
-        cancel_url=reverse("accounts:calendar"),
         confirm_label=_("确定删除"),
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,8 @@ from evaluations.annual.models import AnnualResult
 from evaluations.discipline.models import Inspection
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterState, SatisfactionScore
 from evaluations.grading.selectors import current_appraisal_quarter, grades_to_confirm, grades_to_give
+from evaluations.welfare.models import ConsequenceKind
+from evaluations.welfare.selectors import open_consequences
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
 from publicity.publication.selectors import open_objections_count, review_cases_due_count
 from summaries.selectors import summaries_awaiting_review, summary_month_due
@@ -68,6 +70,8 @@ def todos_for(user: User, *, today: date) -> list[Todo]:
         todos += _publication(user, today)
     if user.has_perm("evaluations.record_inspection"):
         todos += _inspector(user, today, policy)
+    if user.has_perm("evaluations.manage_welfare"):
+        todos += _welfare(user, today)
     return [todo for todo in todos if todo.count]
 
 
@@ -216,3 +220,21 @@ def _inspector(user: User, today: date, policy) -> list[Todo]:
             reverse("evaluations:inspections"),
         )
     ]
+
+
+def _welfare(user: User, today: date) -> list[Todo]:
+    """The consequences of final public-welfare results, one to-do per kind with its nearest
+    deadline (one aggregate query)."""
+    counts = open_consequences(organisation_id=user.organisation_id).aggregate(
+        **{f"n_{kind}": Count("pk", filter=Q(kind=kind)) for kind in ConsequenceKind.values},
+        **{f"due_{kind}": Min("due_on", filter=Q(kind=kind)) for kind in ConsequenceKind.values},
+    )
+    url = reverse("evaluations:welfare_consequences")
+    todos = []
+    for kind, label in ConsequenceKind.choices:
+        due = counts[f"due_{kind}"]
+        text = _("公益性岗位%(kind)s（最近期限%(due)s）") % {"kind": label, "due": due.isoformat() if due else ""}
+        if due is not None and due < today:
+            text = _("公益性岗位%(kind)s（已逾期，期限%(due)s）") % {"kind": label, "due": due.isoformat()}
+        todos.append(Todo(f"welfare-{kind.replace('_', '-')}", text, counts[f"n_{kind}"], url))
+    return todos

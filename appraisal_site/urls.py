@@ -5,6 +5,9 @@ from summaries import views as summaries_views
 
 from . import views
 
+# A database that went away answers 503 (try again), anything else 500; neither shows a traceback.
+handler500 = "appraisal_site.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

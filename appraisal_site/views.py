@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.defaults import server_error as django_server_error
 
 from accounts import periods, selectors
 from accounts.decorators import permission_required
@@ -149,3 +154,30 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception as exc:  # noqa: BLE001 — tasks wait in the queue; the site still serves
             status["broker"] = f"error: {exc.__class__.__name__}"
     return JsonResponse(status, status=code)
+
+
+# --- Error pages -----------------------------------------------------------
+
+# Seconds a client is asked to wait before trying again while the database is away (a restart
+# takes a few seconds; the next request reconnects: CONN_HEALTH_CHECKS).
+DATABASE_RETRY_AFTER = 10
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database that went away (restarted, unreachable, a connection cut mid-request)
+    answers 503 with a page saying that nothing was saved and to try again shortly; anything else,
+    the plain 500 page. Both without a query and without a traceback (the log has it: django.request).
+
+    Services run in one transaction (@transaction.atomic), so a statement that failed because the
+    server went away leaves nothing half-written: the transaction never committed.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        # Rendered without the request: no context processor may query the missing database.
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+    try:
+        return django_server_error(request)
+    except Exception:  # noqa: BLE001 — the error page itself must not fail
+        return HttpResponseServerError("<h1>Server Error (500)</h1>")

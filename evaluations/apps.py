@@ -14,16 +14,22 @@ class EvaluationsConfig(AppConfig):
 
         from .annual import jobs as annual_jobs
         from .annual import models as annual
+        from .ballots import jobs as ballots_jobs
+        from .ballots import models as ballots
         from .discipline import jobs as discipline_jobs
         from .discipline import models as discipline
         from .grading import jobs as grading_jobs
         from .grading import models as grading
         from .grading.services import documents
+        from .welfare import jobs as welfare_jobs
+        from .welfare import models as welfare
 
         documents.connect()
         grading_jobs.register_kinds()
         annual_jobs.register_kinds()
         discipline_jobs.register_kinds()
+        welfare_jobs.register_kinds()
+        ballots_jobs.register_kinds()
 
         for model in (
             grading.AppraisalQuarter,
@@ -44,6 +50,15 @@ class EvaluationsConfig(AppConfig):
             annual.AnnualResult,
             annual.AnnualReview,
             annual.Achievement,
+            welfare.WelfarePost,
+            welfare.WelfareAssessment,
+            welfare.WelfareConsequence,
         ):
             derived = grading.QuarterGrade.DERIVED_FIELDS if model is grading.QuarterGrade else ()
-            audit.register(model, exclude_fields=["version", *derived] if derived else None)
+            versioned = model in (grading.QuarterGrade, welfare.WelfareAssessment)
+            audit.register(model, exclude_fields=["version", *derived] if versioned else None)
+        # 民主测评: the ballot and who is rated; a rater row without its draft (the answers) and with
+        # its code masked. Papers are never registered: the entry's actor would name the rater.
+        audit.register(ballots.Ballot)
+        audit.register(ballots.BallotSubject)
+        audit.register(ballots.BallotRater, exclude_fields=["draft"], mask_fields=["code"])

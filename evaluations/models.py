@@ -4,6 +4,8 @@ Rooms import their own ``models`` module, never this one (import-linter checks i
 """
 
 from .annual.models import *  # noqa: F403
+from .ballots.models import *  # noqa: F403
 from .discipline.models import *  # noqa: F403
 from .grading.models import *  # noqa: F403
 from .grading.models import score_field  # noqa: F401
+from .welfare.models import *  # noqa: F403

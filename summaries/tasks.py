@@ -8,9 +8,10 @@ from accounts.models import Organisation
 from . import reminders
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_deadline_reminders() -> dict:
-    """Remind people who have not yet submitted targets or last month's summary."""
+    """Remind people who have not yet submitted targets or last month's summary.
+    Safe to run twice: one reminder per person and period (the notification's dedupe_key)."""
     today = periods.today()
     totals = {"targets": 0, "summaries": 0}
     for organisation in Organisation.objects.filter(is_active=True):
@@ -20,9 +21,10 @@ def send_deadline_reminders() -> dict:
     return totals
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_review_reminders() -> dict:
-    """Remind reviewers of items waiting longer than the policy allows."""
+    """Remind reviewers of items waiting longer than the policy allows.
+    Safe to run twice: one reminder per reviewer and day (the notification's dedupe_key)."""
     today = periods.today()
     created = sum(
         reminders.send_review_reminders(organisation=organisation, today=today).reviewers

@@ -41,6 +41,15 @@ def _get_target_set_for_user(request: HttpRequest, pk: int) -> TargetSet:
     )
 
 
+def _get_target_set_to_act_on(request: HttpRequest, pk: int, perm: str) -> TargetSet:
+    """A visible set on which the user holds ``perm`` (review, assign, record); a visible one
+    without it is refused (403), since the page itself may be seen."""
+    target_set = _get_target_set_for_user(request, pk)
+    if not request.user.has_perm(perm, target_set):
+        raise PermissionDenied
+    return target_set
+
+
 def _get_goal_for_head(request: HttpRequest, pk: int) -> DepartmentGoal:
     goal = get_object_or_404(DepartmentGoal.objects.select_related("department"), pk=pk)
     if not request.user.has_perm("targets.change_goal", goal):
@@ -90,30 +99,29 @@ def my_targets(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required("targets.write_targets")
 def start(request: HttpRequest) -> HttpResponse:
-    current_period = periods.Quarter.current()
-    try:
-        target_set = services.target_set_start(
-            owner=request.user, year=current_period.year, quarter=current_period.quarter
-        )
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-        return redirect("targets:my_targets")
-    return redirect("targets:detail", pk=target_set.pk)
+    return _start_current_quarter(request, services.target_set_start)
 
 
 @require_POST
 @permission_required("targets.write_targets")
 def start_from_previous(request: HttpRequest) -> HttpResponse:
     """从上季度复制: the current quarter's draft, filled with last quarter's items (not submitted)."""
+    return _start_current_quarter(
+        request, services.target_set_start_from_previous, success=_("已从上季度复制目标，请修改后保存并提交。")
+    )
+
+
+def _start_current_quarter(request: HttpRequest, start_service, *, success: str = "") -> HttpResponse:
+    """Open the person's set of the current quarter with ``start_service`` and go to it; a
+    refusal goes back to their targets."""
     current_period = periods.Quarter.current()
     try:
-        target_set = services.target_set_start_from_previous(
-            owner=request.user, year=current_period.year, quarter=current_period.quarter
-        )
+        target_set = start_service(owner=request.user, year=current_period.year, quarter=current_period.quarter)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect("targets:my_targets")
-    messages.success(request, _("已从上季度复制目标，请修改后保存并提交。"))
+    if success:
+        messages.success(request, success)
     return redirect("targets:detail", pk=target_set.pk)
 
 
@@ -221,9 +229,7 @@ def _posted_version(request: HttpRequest) -> int | None:
 @require_POST
 @login_required
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    target_set = _get_target_set_for_user(request, pk)
-    if not request.user.has_perm("targets.review_targetset", target_set):
-        raise PermissionDenied
+    target_set = _get_target_set_to_act_on(request, pk, "targets.review_targetset")
     run_service(
         request,
         lambda: services.target_set_approve(
@@ -237,9 +243,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def return_(request: HttpRequest, pk: int) -> HttpResponse:
-    target_set = _get_target_set_for_user(request, pk)
-    if not request.user.has_perm("targets.review_targetset", target_set):
-        raise PermissionDenied
+    target_set = _get_target_set_to_act_on(request, pk, "targets.review_targetset")
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("退回时须填写退回原因。"))
@@ -260,9 +264,7 @@ def return_(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def assign_item(request: HttpRequest, pk: int) -> HttpResponse:
-    target_set = _get_target_set_for_user(request, pk)
-    if not request.user.has_perm("targets.assign_item", target_set):
-        raise PermissionDenied
+    target_set = _get_target_set_to_act_on(request, pk, "targets.assign_item")
     form = AssignItemForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, target_set, status=400, assign_form=form)
@@ -277,9 +279,7 @@ def assign_item(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def record_completion(request: HttpRequest, pk: int) -> HttpResponse:
-    target_set = _get_target_set_for_user(request, pk)
-    if not request.user.has_perm("targets.record_completion", target_set):
-        raise PermissionDenied
+    target_set = _get_target_set_to_act_on(request, pk, "targets.record_completion")
     form = CompletionForm(request.POST, items=target_set.items.order_by("sort_order", "pk"))
     if not form.is_valid():
         return _render_detail(request, target_set, status=400, completion_form=form)

@@ -1,10 +1,12 @@
-"""Shared personas: one organisation with a department, its head and supervising leader,
+"""Shared personas: one organisation with two departments, their heads and supervising leader,
 the separated roles, and an outsider from another organisation."""
 
 import pytest
 from django.db.backends.signals import connection_created
+from django.utils.functional import empty
 
 from accounts.models import Role
+from accounts.storage import private_storage
 from tests.factories import PASSWORD, DepartmentFactory, OrganisationFactory, UserFactory
 
 
@@ -54,14 +56,18 @@ def department(organisation, leader):
     return DepartmentFactory(organisation=organisation, code="D001", name="办公室", supervising_leader=leader)
 
 
-@pytest.fixture
-def head(department):
+def _head_of(department, username: str, full_name: str):
     person = UserFactory(
-        username="head", full_name="科长", department=department, roles=[Role.STAFF, Role.DEPARTMENT_HEAD]
+        username=username, full_name=full_name, department=department, roles=[Role.STAFF, Role.DEPARTMENT_HEAD]
     )
     department.head = person
     department.save()
     return person
+
+
+@pytest.fixture
+def head(department):
+    return _head_of(department, "head", "科长")
 
 
 @pytest.fixture
@@ -75,6 +81,17 @@ def colleague(department, head):
 
 
 @pytest.fixture
+def other_department(organisation, leader):
+    return DepartmentFactory(organisation=organisation, code="D002", name="财务科", supervising_leader=leader)
+
+
+@pytest.fixture
+def other_head(other_department):
+    """The head of another department of the same organisation."""
+    return _head_of(other_department, "otherhead", "财务科长")
+
+
+@pytest.fixture
 def other_organisation(db):
     return OrganisationFactory(code="otherorg", name="其他局")
 
@@ -83,6 +100,23 @@ def other_organisation(db):
 def outsider(other_organisation):
     department = DepartmentFactory(organisation=other_organisation, code="X001", name="外单位科室")
     return UserFactory(username="outsider", full_name="外单位人员", department=department)
+
+
+@pytest.fixture
+def private_files(settings, tmp_path):
+    """Stored files (attachments, job results) go to the test's own folder, whose path this is."""
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    # The storage reads the setting once; make it read the test's folder.
+    private_storage._wrapped = empty
+    yield settings.PRIVATE_FILES_ROOT
+    private_storage._wrapped = empty
+
+
+@pytest.fixture
+def mail_server(settings):
+    """E-mail configured, as on a site with an SMTP host; what is sent lands in the test outbox."""
+    settings.EMAIL_HOST = "smtp.example.gov.cn"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 @pytest.fixture

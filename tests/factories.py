@@ -466,3 +466,28 @@ class DingTalkMessageFactory(DjangoModelFactory):
     kind = DingTalkKind.WEEKLY_DIGEST
     title = factory.Sequence(lambda n: f"钉钉消息{n}")
     text = "### 每周工作进展"
+
+
+class WelfarePostFactory(DjangoModelFactory):
+    """A public-welfare worker's post agreement; the worker is made 公益性岗位 staff of the unit."""
+
+    class Meta:
+        model = "evaluations.WelfarePost"
+
+    person = factory.SubFactory(UserFactory, staff_type="public_welfare")
+    organisation = factory.SelfAttribute("person.organisation")
+    post_name = "保洁"
+    agreement_start = date(2026, 1, 1)
+    agreement_end = date(2026, 12, 31)
+    monthly_subsidy = Decimal("1800.00")
+
+
+class WelfareAssessmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "evaluations.WelfareAssessment"
+
+    post = factory.SubFactory(WelfarePostFactory)
+    owner = factory.SelfAttribute("post.person")
+    organisation = factory.SelfAttribute("post.organisation")
+    department = factory.SelfAttribute("post.person.department")
+    year = 2026

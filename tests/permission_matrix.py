@@ -244,6 +244,22 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "publicity:dingtalk_message_resend": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
     "evaluations:grade_review": row(DENY, hr=("ok", "400"), other_hr=NOT_FOUND),
     "evaluations:annual_review": row(DENY, hr=("ok", "400"), other_hr=NOT_FOUND),
+    # 民主测评 (evaluations.ballots): HR's pages; another organisation's HR gets a 404. The seeded
+    # ballot is closed (closing it again is refused and sends back to it; the empty codes form is a
+    # 400). Only a rater of the ballot (staff) opens its paper; for everyone else it does not exist.
+    # The code pages are for people without an account: everyone reaches them.
+    "evaluations:ballot_list": row(DENY, hr=OK, other_hr=OK),
+    "evaluations:ballot_open": row(DENY, hr=OK, other_hr=OK),
+    "evaluations:ballot_detail": row(DENY, hr=OK, other_hr=NOT_FOUND),
+    "evaluations:ballot_close": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
+    "evaluations:ballot_codes": row(POST_DENY, hr=("405", "400"), other_hr=POST_NOT_FOUND),
+    "evaluations:ballot_codes_print": row(DENY, hr=OK, other_hr=NOT_FOUND),
+    "evaluations:ballot_tally": row(DENY, hr=OK, other_hr=NOT_FOUND),
+    "evaluations:ballot_tally_export": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
+    "evaluations:my_ballots": row(OK),
+    "evaluations:ballot_paper": row(NOT_FOUND, staff=OK),
+    "evaluations:ballot_code": row(OK, anonymous=OK),
+    "evaluations:ballot_code_paper": row(OK, anonymous=OK),
     "publicity:board": row(OK, auditor=DENY, sysadmin=DENY, security_admin=DENY),
     "publicity:publish": row(POST_DENY, hr=("405", "400"), other_hr=("405", "400")),
     "publicity:publication_detail": row(OK, other_hr=NOT_FOUND, auditor=DENY, sysadmin=DENY, security_admin=DENY),
@@ -411,4 +427,32 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
         "sysadmin": ("405", "deny"),
         "security_admin": ("405", "deny"),
     },
+    # 公益性岗位 (evaluations.welfare): the unit's HR runs it, the unit's leader (chief) reads and
+    # records steps; the worker (the staff member's assessment in the seed) reads their own year and
+    # writes their own 述职; their evaluator (head) reviews the 述职. Another unit's HR: 404 on every
+    # object, its own (empty) lists.
+    "evaluations:welfare_index": row(DENY, chief=OK, hr=OK, other_hr=OK),
+    "evaluations:welfare": row(DENY, chief=OK, hr=OK, other_hr=OK),
+    "evaluations:welfare_open": row(POST_DENY, hr=POST_OK, other_hr=POST_OK),
+    "evaluations:welfare_export": row(POST_DENY, chief=POST_OK, hr=POST_OK, other_hr=POST_OK),
+    "evaluations:welfare_ballot_all": row(POST_DENY, hr=POST_OK, other_hr=POST_OK),
+    "evaluations:welfare_tally": row(DENY, chief=OK, hr=OK, other_hr=OK),
+    # No persona is a public-welfare worker: the worker's own page is tested in tests/evaluations/test_welfare.py.
+    "evaluations:welfare_mine": row(DENY),
+    "evaluations:welfare_assessment": row(NOT_FOUND, staff=OK, head=OK, chief=OK, hr=OK),
+    "evaluations:welfare_report": row(NOT_FOUND, staff=OK),
+    "evaluations:welfare_report_file": row(NOT_FOUND, staff=OK, head=OK, chief=OK, hr=OK),
+    "evaluations:welfare_report_decide": row(POST_NOT_FOUND, staff=POST_DENY, head=POST_OK, chief=POST_OK, hr=POST_OK),
+    "evaluations:welfare_interview": row(POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=POST_OK, hr=POST_OK),
+    "evaluations:welfare_ballot": row(POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=POST_DENY, hr=POST_OK),
+    "evaluations:welfare_ballot_close": row(
+        POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=POST_DENY, hr=POST_OK
+    ),
+    "evaluations:welfare_decide": row(POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=POST_OK, hr=POST_OK),
+    "evaluations:welfare_posts": row(DENY, hr=OK, other_hr=OK),
+    "evaluations:welfare_post_new": row(DENY, hr=OK, other_hr=OK),
+    "evaluations:welfare_post_edit": row(DENY, hr=OK, other_hr=NOT_FOUND),
+    "evaluations:welfare_post_absence": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
+    "evaluations:welfare_consequences": row(DENY, hr=OK, other_hr=OK),
+    "evaluations:welfare_consequence_complete": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
 }

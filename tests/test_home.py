@@ -21,6 +21,7 @@ from tests.factories import (
     TargetSetFactory,
     UserFactory,
 )
+from tests.support.home import todo
 
 HOME = "/"
 
@@ -35,15 +36,6 @@ def today(monkeypatch):
 
 def page(client):
     return client.get(HOME).content.decode()
-
-
-def todo(html, key):
-    """The count shown for a to-do, or None when it is not listed."""
-    marker = f'data-testid="todo-{key}"'
-    if marker not in html:
-        return None
-    rest = html.split(marker, 1)[1]
-    return int(rest.split('data-testid="todo-count">', 1)[1].split("<", 1)[0])
 
 
 # --- The period due first -----------------------------------------------------------------------

@@ -22,18 +22,19 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from django.utils.functional import empty
 
 from accounts.models import Notification, PendingPasswordReset, PendingRoleChange, Role
 from accounts.workflow import ReviewStatus
+from evaluations.ballots import services as ballot_services
 from evaluations.grading.models import GradeState, IndicatorSet, QuarterState
 from evaluations.grading.services.grading import appraisal_quarter_open
 from evaluations.grading.services.rollup import ROLLUP_QUARTER
+from evaluations.welfare import services as welfare_services
 from publicity.feedback.models import FeedbackTalk
 from publicity.publication import services as publication_services
 from publicity.publication.review_cases import review_case_open
 from summaries import services as summary_services
-from summaries.models import MonthlySummary, private_storage
+from summaries.models import MonthlySummary
 from targets.models import DepartmentGoal
 from tests.factories import (
     AchievementFactory,
@@ -57,6 +58,8 @@ from tests.factories import (
     UserFactory,
     VetoFlagFactory,
     WeeklyDigestFactory,
+    WelfareAssessmentFactory,
+    WelfarePostFactory,
     WorkingDayOverrideFactory,
     save_fields,
 )
@@ -109,6 +112,13 @@ OBJECT_FOR_PK = {
     "evaluations:annual_decide": "annual_result",
     "evaluations:annual_review": "annual_result",
     "evaluations:achievement_decide": "achievement",
+    "evaluations:ballot_detail": "ballot",
+    "evaluations:ballot_close": "ballot",
+    "evaluations:ballot_codes": "ballot",
+    "evaluations:ballot_codes_print": "ballot",
+    "evaluations:ballot_tally": "ballot",
+    "evaluations:ballot_tally_export": "ballot",
+    "evaluations:ballot_paper": "ballot",
     "evaluations:grade_detail": "grade",
     "evaluations:grade_confirm": "grade",
     "evaluations:grade_scores": "grade",
@@ -150,6 +160,17 @@ OBJECT_FOR_PK = {
     "reports:department_summary": "department",
     "reports:department_forms": "department",
     "reports:department_forms_job": "department",
+    "evaluations:welfare_assessment": "welfare_assessment",
+    "evaluations:welfare_report": "welfare_assessment",
+    "evaluations:welfare_report_file": "welfare_assessment",
+    "evaluations:welfare_report_decide": "welfare_assessment",
+    "evaluations:welfare_interview": "welfare_assessment",
+    "evaluations:welfare_ballot": "welfare_assessment",
+    "evaluations:welfare_ballot_close": "welfare_assessment",
+    "evaluations:welfare_decide": "welfare_assessment",
+    "evaluations:welfare_post_edit": "welfare_post",
+    "evaluations:welfare_post_absence": "welfare_post",
+    "evaluations:welfare_consequence_complete": "welfare_consequence",
 }
 OBJECT_FOR_PARAMETER = {"status_pk": "status", "copy_pk": "conflict_copy", "attachment_pk": "attachment"}
 
@@ -198,12 +219,9 @@ def test_every_path_parameter_is_filled_with_a_seeded_object():
 
 
 @pytest.fixture
-def world(db, monkeypatch, settings, tmp_path):
+def world(db, monkeypatch, private_files):
     monkeypatch.setattr("accounts.periods.today", lambda now=None: TODAY)
-    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
-    private_storage._wrapped = empty
-    yield _seed()
-    private_storage._wrapped = empty
+    return _seed()
 
 
 def _seed() -> dict:
@@ -285,6 +303,16 @@ def _seed() -> dict:
         "dingtalk_message": DingTalkMessageFactory(organisation=organisation, state="failed", last_error="HTTP 500"),
     }
     objects.update(_publication_objects(organisation, people))
+    objects["ballot"] = ballot_services.ballot_open(
+        actor=people["hr"],
+        organisation=organisation,
+        title="民主测评",
+        year=YEAR,
+        subjects=[head, other_head],
+        raters=[staff],
+    )
+    ballot_services.ballot_close(actor=people["hr"], ballot=objects["ballot"])
+    objects.update(_welfare_objects(staff, people))
     # The supervising leader's talk with the staff member (on the quarter's grade; the matrix checks
     # who reaches the pages, not the rules of recording) and the staff member's decided year.
     objects["feedback_talk"] = FeedbackTalk.objects.create(
@@ -320,6 +348,35 @@ def _publication_objects(organisation, people) -> dict:
     result = AnnualResultFactory(person=staff, year=YEAR - 2, decided_grade="incompetent")
     case = review_case_open(actor=people["hr"], annual_result=result, notified_on=TODAY)
     return {"publication": publication, "publication_entry": entry, "objection": objection, "review_case": case}
+
+
+def _welfare_objects(staff, people) -> dict:
+    """The staff member's public-welfare post (the matrix checks who reaches the pages; the staff
+    type is left as it is, so the other rows are not moved), their year with an uploaded 述职 and an
+    open 民主测评, and a consequence of it."""
+    post = WelfarePostFactory(person=staff)
+    assessment = WelfareAssessmentFactory(post=post, year=YEAR)
+    welfare_services.welfare_report_save(
+        actor=staff,
+        assessment=assessment,
+        text="述职",
+        uploaded=SimpleUploadedFile("述职.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+    )
+    ballot = ballot_services.ballot_open(
+        actor=people["hr"],
+        organisation=staff.organisation,
+        title="测评",
+        year=YEAR,
+        subjects=[staff],
+        leaders=[people["leader"]],
+        service_user_codes=2,
+    )
+    assessment.ballot_subject = ballot.subjects.get()
+    assessment.save(update_fields=["ballot_subject"])
+    consequence = assessment.consequences.create(
+        organisation_id=assessment.organisation_id, kind="admonition", due_on=TODAY
+    )
+    return {"welfare_post": post, "welfare_assessment": assessment, "welfare_consequence": consequence}
 
 
 def _url(name: str, pattern: URLPattern, objects: dict) -> str:

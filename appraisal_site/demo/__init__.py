@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
+
+from django.utils import timezone
 
 from accounts import periods
 from accounts.audit import acting_as
@@ -38,6 +40,11 @@ class Report(SimpleNamespace):
 
     def describe(self) -> str:
         return self.text
+
+
+def at_hour(day: date, hour: int) -> datetime:
+    """``day`` at ``hour`` o'clock sharp, China time (the boards' and talks' fixed moments)."""
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)), periods.CHINA_TZ)
 
 
 def demo_as_of(year: int, today: date) -> date:

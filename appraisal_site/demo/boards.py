@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from auditlog.context import disable_auditlog
-from django.utils import timezone
 
 from accounts import periods
 from accounts.models import Department, Organisation, User
@@ -28,6 +27,7 @@ from publicity.boards.models import WeeklyDigest, WeeklyDigestSection, WeeklyPos
 from publicity.boards.services import weekly_post_wording
 from targets.models import DepartmentGoal
 
+from . import at_hour
 from .organisation import DEMO_HEAD_DEPARTMENT
 from .year import demo_as_of
 
@@ -51,10 +51,6 @@ class BoardsReport:
 
     def describe(self) -> str:
         return f"Weekly board: {self.published_weeks} published weeks, {self.posts} department posts."
-
-
-def _at(day, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)), periods.CHINA_TZ)
 
 
 def build_demo_boards(
@@ -83,7 +79,7 @@ def build_demo_boards(
                 if current and department.code == DEMO_HEAD_DEPARTMENT:
                     continue  # left for demo_head to post
                 # Past weeks were posted on their Friday; this week's posts this morning.
-                posted_at = _at(as_of, 9) if current else _at(week.first_day + timedelta(days=4), 10)
+                posted_at = at_hour(as_of, 9) if current else at_hour(week.first_day + timedelta(days=4), 10)
                 posts.append(_post(department, week, goals.get(department.pk, []), rng, fallback=hr, at=posted_at))
             report.posts += len(posts)
             if current:
@@ -95,7 +91,7 @@ def build_demo_boards(
                 state=WeeklyDigest.State.PUBLISHED,
                 compiled_by=hr,
                 published_by=hr,
-                published_at=_at(week.first_day + timedelta(days=4), 17),
+                published_at=at_hour(week.first_day + timedelta(days=4), 17),
             )
             WeeklyDigestSection.objects.bulk_create(
                 WeeklyDigestSection(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from auditlog.context import disable_auditlog
 from django.utils import timezone
@@ -26,6 +26,7 @@ from evaluations.grading.models import Grade, QuarterGrade
 from publicity.feedback.models import FeedbackTalk
 from publicity.feedback.selectors import talker_id
 
+from . import at_hour
 from .year import demo_as_of
 
 CONTENT = (
@@ -55,10 +56,6 @@ class FeedbackReport:
 
     def describe(self) -> str:
         return f"Feedback talks: {self.talks} recorded after locking, {self.confirmed} confirmed."
-
-
-def _at(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)), periods.CHINA_TZ)
 
 
 def build_demo_feedback(
@@ -96,7 +93,7 @@ def build_demo_feedback(
             talked_on=talked_on,
             content=rng.choice(CONTENT),
             recorded_by_id=talker,
-            recorded_at=_at(talked_on, 16),
+            recorded_at=at_hour(talked_on, 16),
         )
         if grade.grade == Grade.GOOD:
             talk.reasons = rng.choice(REASONS)
@@ -104,7 +101,7 @@ def build_demo_feedback(
             talk.shortcomings, talk.improvements = rng.choice(SHORTCOMINGS), rng.choice(IMPROVEMENTS)
         confirmed_on = talked_on + timedelta(days=1)
         if rng.random() < 0.67 and confirmed_on <= as_of:
-            talk.confirmed_at, talk.opinion = _at(confirmed_on, 10), rng.choice(OPINIONS)
+            talk.confirmed_at, talk.opinion = at_hour(confirmed_on, 10), rng.choice(OPINIONS)
             report.confirmed += 1
         talks.append(talk)
     with disable_auditlog():

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from accounts.decorators import permission_required
+from accounts.pages import visible_or_404
 from evaluations.grading.views.locking import review_after_lock_page, review_form_class
 
 from . import locking
@@ -17,13 +18,13 @@ AnnualReviewForm = review_form_class(choices=AnnualGrade.choices, review_model=A
 @permission_required("evaluations.view_grade_reviews")
 def annual_review(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     """The locked annual result, its earlier reviews, and (POST) a new recorded review."""
-    row = (
-        AnnualResult.objects.select_related("person", "department")
-        .filter(pk=pk, year=year, organisation_id=request.user.organisation_id)
-        .first()
+    row = visible_or_404(
+        request,
+        lambda: AnnualResult.objects.select_related("person", "department").get(
+            pk=pk, year=year, organisation_id=request.user.organisation_id
+        ),
+        perm="evaluations.review_locked_annual",
     )
-    if row is None or not request.user.has_perm("evaluations.review_locked_annual", row):
-        raise Http404
     return review_after_lock_page(
         request,
         row=row,

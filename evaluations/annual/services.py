@@ -13,6 +13,9 @@ applies adds a reason in plain Chinese to ``suggestion_reasons``):
 4. ``basic_competent_average_quarters`` or more 一般 quarters → 基本称职. A 较差 quarter does not
    count towards this threshold (the policy names 一般 only) and does not lower the suggestion by
    itself: it keeps 称职, with a reason that asks the committee to look at it.
+4a. A closed 民主测评 of the year (evaluations.ballots) whose thresholds caught the person — the
+   share of 基本称职/不称职/不满意 votes, or the service users' 不满意 (policy) → 基本称职, with the
+   ballot's reason.
 5. 优秀 eligibility: 好 in more than ``excellent_min_good_share_percent`` % of the graded quarters
    (不确定等次 is not a graded quarter: 好/好/好/不确定 is 3 of 3), no 一般/较差 when the policy forbids
    them, no active veto flag, no sanction effect. Eligible people are ranked by count of 好, then
@@ -43,6 +46,7 @@ from accounts.models import Job, Organisation, Policy, StaffStatus, StaffStatusK
 from accounts.selectors import policy_for_organisation
 from accounts.textlimits import check_length
 
+from ..ballots.selectors import ballot_suggestions
 from ..discipline.models import SanctionEffect
 from ..discipline.selectors import (
     SanctionImpact,
@@ -194,6 +198,7 @@ def _suggest_before_quota(
     on_probation: bool,
     vetoes: list[str],
     impact: SanctionImpact | None,
+    ballot_reasons: list[str] = (),
 ) -> None:
     """Rules 1–5 of the module docstring, except the quota (which needs everyone's ranking)."""
     if p.graded:
@@ -223,6 +228,10 @@ def _suggest_before_quota(
             _("“一般”季度%(count)s个，达到%(threshold)s个，建议基本称职")
             % {"count": p.average, "threshold": policy.basic_competent_average_quarters}
         )
+        return
+    if ballot_reasons:
+        p.grade = AnnualGrade.BASICALLY_COMPETENT
+        p.reasons.extend(ballot_reasons)
         return
 
     p.grade = AnnualGrade.COMPETENT
@@ -279,6 +288,7 @@ def rollup_year(*, organisation: Organisation, year: int) -> AnnualRollupStats:
     vetoes = active_veto_reasons(organisation=organisation, year=year)
     impacts = sanction_effects(organisation=organisation, year=year)
     on_probation = probationers(organisation=organisation, year=year)
+    ballots = ballot_suggestions(organisation=organisation, year=year)
     decided = dict(
         AnnualResult.objects.filter(organisation=organisation, year=year)
         .exclude(decided_grade="")
@@ -298,6 +308,7 @@ def rollup_year(*, organisation: Organisation, year: int) -> AnnualRollupStats:
             on_probation=p.person_id in on_probation,
             vetoes=vetoes.get(p.person_id, []),
             impact=impacts.get(p.person_id),
+            ballot_reasons=ballots.get(p.person_id, []),
         )
     graded_people = sum(1 for p in people if decided.get(p.person_id, p.grade) != AnnualGrade.NOT_GRADED)
     quota = excellent_quota(graded_people=graded_people, policy=policy)

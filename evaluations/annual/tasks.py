@@ -9,7 +9,7 @@ from accounts.models import Organisation
 from . import services as annual
 
 
-@shared_task(name="evaluations.tasks.rollup_year", acks_late=True)
+@shared_task(name="evaluations.tasks.rollup_year", acks_late=True, reject_on_worker_lost=True)
 def rollup_year(organisation_id: int, year: int) -> dict:
     """Suggest one organisation's annual grades; idempotent, and committee decisions are kept."""
     organisation = Organisation.objects.filter(pk=organisation_id).first()

@@ -4,7 +4,6 @@ bulk adoption, and the result-use lists. HR prepares and recomputes; the agency 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import listing, periods
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors
+from accounts.formerrors import run_service
 from accounts.models import Job
 from accounts.pagination import filtered_page, page_of, query_without
 from accounts.selectors import policy_for_organisation
@@ -38,11 +37,6 @@ def _get_result_for_user(request: HttpRequest, year: int, pk: int) -> AnnualResu
         year=year,
         organisation_id=request.user.organisation_id,
     )
-
-
-def _show_errors(request: HttpRequest, error: ValidationError) -> None:
-    for text in error.messages:
-        messages.error(request, text)
 
 
 @permission_required("evaluations.view_annual")
@@ -112,14 +106,16 @@ def annual_decide(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     initial = {"grade": result.decided_grade or result.suggested_grade, "reason": result.decision_reason}
     form = AnnualDecisionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.annual_decide(
+        decided = run_service(
+            request,
+            lambda: services.annual_decide(
                 result=result, actor=request.user, grade=form.cleaned_data["grade"], reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("已确定%(name)s的年度等次。") % {"name": result.person.get_full_name()})
+            ),
+            success=_("已确定%(name)s的年度等次。") % {"name": result.person.get_full_name()},
+            form=form,
+            flash_refusal=False,
+        )
+        if decided:
             return redirect("evaluations:annual", year=year)
     records = services.quarter_records(person_ids=[result.person_id], organisation=result.organisation, year=year)
     return render(
@@ -140,12 +136,11 @@ def annual_adopt(request: HttpRequest, year: int) -> HttpResponse:
     """采用全部建议, after a confirmation page."""
     organisation = request.user.organisation
     if request.method == "POST":
-        try:
-            count = services.annual_adopt_suggestions(organisation=organisation, year=year, actor=request.user)
-        except ValidationError as error:
-            _show_errors(request, error)
-        else:
-            messages.success(request, _("已采用%(count)s人的建议等次。") % {"count": count})
+        run_service(
+            request,
+            lambda: services.annual_adopt_suggestions(organisation=organisation, year=year, actor=request.user),
+            success=lambda count: _("已采用%(count)s人的建议等次。") % {"count": count},
+        )
         return redirect("evaluations:annual", year=year)
     undecided = AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="")
     return render(
@@ -238,19 +233,17 @@ def achievements(request: HttpRequest, year: int) -> HttpResponse:
 def achievement_propose(request: HttpRequest, year: int) -> HttpResponse:
     form = AchievementForm(request.POST, people=achievement_services.proposable_people(actor=request.user))
     if form.is_valid():
-        try:
-            achievement_services.achievement_propose(
+        run_service(
+            request,
+            lambda: achievement_services.achievement_propose(
                 actor=request.user,
                 person=form.cleaned_data["person"],
                 year=year,
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
-            )
-        except ValidationError as error:
-            _show_errors(request, error)
-        else:
-            messages.success(request, _("已提出创新突破，待组织人事部门确认。"))
-            return redirect("evaluations:achievements", year=year)
+            ),
+            success=_("已提出创新突破，待组织人事部门确认。"),
+        )
     else:
         for errors in form.errors.values():
             for text in errors:
@@ -266,17 +259,16 @@ def achievement_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请选择确认或不予确认。"))
     else:
-        try:
-            achievement_services.achievement_decide(
+        run_service(
+            request,
+            lambda: achievement_services.achievement_decide(
                 actor=request.user,
                 achievement=achievement,
                 confirm=form.cleaned_data["confirm"],
                 note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            _show_errors(request, error)
-        else:
-            messages.success(request, _("已处理创新突破。"))
+            ),
+            success=_("已处理创新突破。"),
+        )
     return redirect("evaluations:achievements", year=achievement.year)
 
 

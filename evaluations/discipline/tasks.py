@@ -9,7 +9,7 @@ from accounts.models import Organisation
 from .services import inspections, veto
 
 
-@shared_task(name="evaluations.tasks.raise_veto_for_finding", acks_late=True)
+@shared_task(name="evaluations.tasks.raise_veto_for_finding", acks_late=True, reject_on_worker_lost=True)
 def raise_veto_for_finding(finding_id: int) -> bool:
     """Raise the veto flag of a serious finding.
 
@@ -18,7 +18,7 @@ def raise_veto_for_finding(finding_id: int) -> bool:
     return veto.veto_flags_for_finding(finding_id=finding_id) is not None
 
 
-@shared_task(name="evaluations.tasks.raise_veto_for_sanction", acks_late=True)
+@shared_task(name="evaluations.tasks.raise_veto_for_sanction", acks_late=True, reject_on_worker_lost=True)
 def raise_veto_for_sanction(sanction_id: int) -> int:
     """Raise the veto flags of a sanction.
 
@@ -27,7 +27,7 @@ def raise_veto_for_sanction(sanction_id: int) -> int:
     return len(veto.veto_flags_for_sanction(sanction_id=sanction_id))
 
 
-@shared_task(name="evaluations.tasks.reconcile_veto_flags", acks_late=True)
+@shared_task(name="evaluations.tasks.reconcile_veto_flags", acks_late=True, reject_on_worker_lost=True)
 def reconcile_veto_flags() -> dict:
     """Nightly: re-derive every organisation's veto flags from findings and sanctions."""
     totals = {"raised": 0, "removed": 0}
@@ -38,7 +38,7 @@ def reconcile_veto_flags() -> dict:
     return totals
 
 
-@shared_task(name="evaluations.tasks.check_discipline_months", acks_late=True)
+@shared_task(name="evaluations.tasks.check_discipline_months", acks_late=True, reject_on_worker_lost=True)
 def check_discipline_months(year: int | None = None, month: int | None = None) -> dict:
     """Daily: judge the previous month's number of inspections for every organisation (a month
     is judged only once it has ended). Idempotent: one alert per organisation-month."""

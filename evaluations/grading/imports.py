@@ -14,6 +14,7 @@ and the file limits are shared with the staff import through :mod:`accounts.exce
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -125,6 +126,16 @@ def parse_score(text: str) -> tuple[Decimal | None, str | None]:
     return score.quantize(Decimal("0.01")), None
 
 
+def _parse_year(text: str) -> int | None:
+    year = _parse_int(text)
+    return year if year is not None and MIN_YEAR <= year <= MAX_YEAR else None
+
+
+def _parse_quarter(text: str) -> int | None:
+    quarter = _QUARTER_WORDS.get(text.lower()) or _parse_int(text)
+    return quarter if quarter in (1, 2, 3, 4) else None
+
+
 def _parse_date(text: str) -> datetime.date | None:
     for fmt in _DATE_FORMATS:
         try:
@@ -150,14 +161,21 @@ def _people_by_number(organisation: Organisation, data, positions) -> dict[str, 
 class _InputRowForm(RowForm):
     """A grading-input row; ``context`` holds the organisation and the file's people by 工号."""
 
-    def clean_employee_number(self) -> User | None:
-        number = self.cleaned_data["employee_number"]
-        if not number:
+    def _parsed(self, field: str, parse: Callable[[str], object], message: str, *, optional: bool = False):
+        """The column's text read by ``parse``; what it cannot read (None) is refused with
+        ``message``, which names the value. An empty optional column is None."""
+        text = self.cleaned_data[field]
+        if optional and not text:
             return None
-        person = self.context["people"].get(number)
-        if person is None:
-            raise forms.ValidationError(_("工号“%(value)s”在本单位不存在") % {"value": number})
-        return person
+        value = parse(text)
+        if value is None:
+            raise forms.ValidationError(message % {"value": text})
+        return value
+
+    def clean_employee_number(self) -> User | None:
+        return self._parsed(
+            "employee_number", self.context["people"].get, _("工号“%(value)s”在本单位不存在"), optional=True
+        )
 
     def _run_check(self, check, **values) -> None:
         # The service's rules, exactly as the web form runs them; their messages join the row's,
@@ -185,27 +203,16 @@ class SatisfactionRowForm(_InputRowForm):
     score = required_text("得分")
 
     def clean_year(self) -> int:
-        text = self.cleaned_data["year"]
-        year = _parse_int(text)
-        if year is None or not MIN_YEAR <= year <= MAX_YEAR:
-            raise forms.ValidationError(_("年度“%(value)s”无效") % {"value": text})
-        return year
+        return self._parsed("year", _parse_year, _("年度“%(value)s”无效"))
 
     def clean_quarter(self) -> int:
-        text = self.cleaned_data["quarter"]
-        quarter = _QUARTER_WORDS.get(text.lower()) or _parse_int(text)
-        if quarter not in (1, 2, 3, 4):
-            raise forms.ValidationError(_("季度“%(value)s”无效，请填1–4") % {"value": text})
-        return quarter
+        return self._parsed("quarter", _parse_quarter, _("季度“%(value)s”无效，请填1–4"))
 
     def clean_department(self) -> Department | None:
-        ref = self.cleaned_data["department"]
-        if not ref:
-            return None
-        department = self.context["by_name"].get(ref) or self.context["by_code"].get(ref.lower())
-        if department is None:
-            raise forms.ValidationError(_("科室“%(value)s”不存在") % {"value": ref})
-        return department
+        return self._parsed("department", self._department, _("科室“%(value)s”不存在"), optional=True)
+
+    def _department(self, ref: str) -> Department | None:
+        return self.context["by_name"].get(ref) or self.context["by_code"].get(ref.lower())
 
     def clean_score(self) -> Decimal:
         score, problem = parse_score(self.cleaned_data["score"])
@@ -274,27 +281,20 @@ class ServiceEventRowForm(_InputRowForm):
     handled = optional_text()
 
     def clean_date(self) -> datetime.date:
-        text = self.cleaned_data["date"]
-        date = _parse_date(text)
-        if date is None:
-            raise forms.ValidationError(_("日期“%(value)s”无效，请按 2026-03-15 的格式填写") % {"value": text})
-        return date
+        return self._parsed("date", _parse_date, _("日期“%(value)s”无效，请按 2026-03-15 的格式填写"))
 
     def clean_kind(self) -> str:
-        text = self.cleaned_data["kind"]
-        kind = _KIND_WORDS.get(text.lower())
-        if kind is None:
-            raise forms.ValidationError(_("类别“%(value)s”无效，请填“表扬”或“投诉”") % {"value": text})
-        return kind
+        return self._parsed(
+            "kind", lambda text: _KIND_WORDS.get(text.lower()), _("类别“%(value)s”无效，请填“表扬”或“投诉”")
+        )
 
     def clean_handled(self) -> bool | None:
-        text = self.cleaned_data["handled"]
-        if not text:
-            return None
-        handled = parse_yes_no(text, yes=_HANDLED_WORDS, no=_UNHANDLED_WORDS)
-        if handled is None:
-            raise forms.ValidationError(_("是否已处理“%(value)s”无效，请填“是”或“否”") % {"value": text})
-        return handled
+        return self._parsed(
+            "handled",
+            lambda text: parse_yes_no(text, yes=_HANDLED_WORDS, no=_UNHANDLED_WORDS),
+            _("是否已处理“%(value)s”无效，请填“是”或“否”"),
+            optional=True,
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -15,7 +15,7 @@ from .models import AppraisalQuarter
 from .services import rollup
 
 
-@shared_task(name="evaluations.tasks.rollup_quarter", acks_late=True)
+@shared_task(name="evaluations.tasks.rollup_quarter", acks_late=True, reject_on_worker_lost=True)
 def rollup_quarter(organisation_id: int, year: int, quarter: int, job_id: int | None = None) -> dict:
     """Roll up one organisation's quarter now, recorded as a roll-up job that HR sees on the page.
 
@@ -34,7 +34,7 @@ def rollup_quarter(organisation_id: int, year: int, quarter: int, job_id: int | 
     return {"state": job.state, "job": job.pk, **(job.summary if job.state == Job.State.DONE else {})}
 
 
-@shared_task(name="evaluations.tasks.rollup_due_quarters", acks_late=True)
+@shared_task(name="evaluations.tasks.rollup_due_quarters", acks_late=True, reject_on_worker_lost=True)
 def rollup_due_quarters() -> dict:
     """Daily: roll up each organisation's just-ended quarter once its grading deadline has passed
     and whenever a grade changed since its last roll-up."""

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import periods
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, error_text
+from accounts.formerrors import error_text, run_service
 from accounts.models import Department
 from accounts.pages import visible_or_404
 from accounts.pagination import page_of
@@ -101,12 +101,11 @@ def weekly_post(request: HttpRequest) -> HttpResponse:
                 services.ItemData(text=form.cleaned_data.get("text") or "", goal_id=form.cleaned_data.get("goal"))
                 for form in formset.forms
             ]
-            try:
-                services.weekly_post_save(actor=request.user, department=department, week=week, items=items)
-            except ValidationError as error:
-                messages.error(request, error_text(error))
-            else:
-                messages.success(request, _("本周工作进展已填报，组织人事汇编后向全体人员公开。"))
+            if run_service(
+                request,
+                lambda: services.weekly_post_save(actor=request.user, department=department, week=week, items=items),
+                success=_("本周工作进展已填报，组织人事汇编后向全体人员公开。"),
+            ):
                 return redirect(f"{request.path}?week={week.code}&department={department.pk}")
         else:
             messages.error(request, _("保存失败，请修改标红的项目。"))
@@ -170,16 +169,15 @@ def weekly_compile(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         publish = "publish" in request.POST
         chosen = [services.SectionData(department_id=d, position=p, text=t) for d, p, t in form.sections()]
-        try:
-            services.weekly_digest_compile(actor=request.user, digest=digest, sections=chosen, publish=publish)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if publish:
-                messages.success(request, _("本周工作进展已发布，全体人员可在“每周进展”中查看。"))
-                return redirect(digest)
-            messages.success(request, _("已保存汇编稿。"))
-            return redirect("publicity:weekly_compile", pk=digest.pk)
+        compiled = run_service(
+            request,
+            lambda: services.weekly_digest_compile(actor=request.user, digest=digest, sections=chosen, publish=publish),
+            success=_("本周工作进展已发布，全体人员可在“每周进展”中查看。") if publish else _("已保存汇编稿。"),
+            form=form,
+            flash_refusal=False,
+        )
+        if compiled:
+            return redirect(digest) if publish else redirect("publicity:weekly_compile", pk=digest.pk)
     return render(request, "publicity/weekly_compile.html", {"digest": digest, "form": form})
 
 

@@ -9,7 +9,7 @@ from accounts.models import Organisation
 from . import services
 
 
-@shared_task(name="publicity.tasks.send_feedback_reminders", acks_late=True)
+@shared_task(name="publicity.tasks.send_feedback_reminders", acks_late=True, reject_on_worker_lost=True)
 def send_feedback_reminders() -> dict:
     """Daily: remind the talkers of talks overdue after locking, each organisation as a recorded job.
     Safe to run twice: a talker is reminded once per quarter."""

@@ -5,7 +5,6 @@ sees only their own, a talker only the people they talk with; anyone else gets a
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, run_service
+from accounts.formerrors import run_service, service_result
 from accounts.pages import visible_or_404
 from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
@@ -112,13 +111,15 @@ def feedback_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = TalkForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = services.TalkData(**form.cleaned_data)
-        try:
-            talk = services.feedback_talk_record(actor=request.user, grade=grade, data=data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("谈话记录已保存，已通知%(person)s阅读并确认。") % {"person": grade.person})
-            return redirect(talk.get_absolute_url())
+        recorded = service_result(
+            request,
+            lambda: services.feedback_talk_record(actor=request.user, grade=grade, data=data),
+            success=_("谈话记录已保存，已通知%(person)s阅读并确认。") % {"person": grade.person},
+            form=form,
+            flash_refusal=False,
+        )
+        if recorded is not None:
+            return redirect(recorded.get_absolute_url())
     return render(
         request,
         "publicity/feedback/record.html",

@@ -12,14 +12,16 @@ from .models import ReviewCaseKind
 
 
 class PublishForm(forms.Form):
-    """HR picks an approved quarter (``q:<id>``) or a year's 优秀 list (``y:<year>``)."""
+    """HR picks an approved quarter (``q:<id>``), a year's 优秀 list (``y:<year>``) or a year's
+    decided public-welfare results (``w:<year>``)."""
 
     target = forms.ChoiceField(label=_("公示内容"))
 
-    def __init__(self, *args, quarters=(), years=(), **kwargs):
+    def __init__(self, *args, quarters=(), years=(), welfare_years=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(f"q:{q.pk}", str(q.period.label)) for q in quarters]
         choices += [(f"y:{year}", _("%(year)s年度考核优秀等次人选") % {"year": year}) for year in years]
+        choices += [(f"w:{year}", _("%(year)s年度公益性岗位考核结果") % {"year": year}) for year in welfare_years]
         self.fields["target"].choices = choices
 
 

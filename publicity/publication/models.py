@@ -21,6 +21,8 @@ from evaluations.grading.models import score_field
 class PublicationKind(models.TextChoices):
     QUARTER = "quarter", _("季度考核结果")
     ANNUAL_EXCELLENT = "annual_excellent", _("年度考核优秀人选")
+    # 张榜公示 of the public-welfare posts' annual results (DOMAIN.md §8): 等次 and 是否续签.
+    WELFARE = "welfare", _("公益性岗位年度考核结果")
 
 
 class Publication(OrganisationScoped, models.Model):
@@ -89,6 +91,9 @@ class PublicationEntry(OrganisationScoped, models.Model):
     )
     annual_result = models.ForeignKey(
         "evaluations.AnnualResult", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    welfare_assessment = models.ForeignKey(
+        "evaluations.WelfareAssessment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     grade_label = models.CharField(_("等次"), max_length=30)
     score = score_field(_("综合得分"), null=True, blank=True)

@@ -31,6 +31,7 @@ from evaluations.annual.locking import annual_results_lock
 from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterGrade, QuarterState
 from evaluations.grading.services.locking import appraisal_quarter_lock, grade_reopen_for_regrading, grades_lock
+from evaluations.welfare import services as welfare_services
 from summaries.services import attachment_content_type, attachment_limit, attachment_too_large_message
 
 from ..dingtalk.models import DingTalkKind
@@ -195,6 +196,57 @@ def publication_open_annual(
         for row in excellent
     ]
     return _publish(publication, entries, actor=actor)
+
+
+@transaction.atomic
+def publication_open_welfare(
+    *, actor: User, organisation: Organisation, year: int, today: date | None = None
+) -> Publication:
+    """HR publishes (张榜公示) the public-welfare results the unit has decided (集体研究) and not yet
+    published: each worker's grade and whether the agreement is renewed, for the policy's window,
+    with the objection channel of every publication. A unit decides in batches, so a year may have
+    several welfare publications."""
+    _check_publisher(actor, organisation.pk)
+    decided = list(
+        welfare_services.welfare_publishable(organisation_id=organisation.pk, year=year).order_by(
+            "department__name", "owner__full_name", "pk"
+        )
+    )
+    if not decided:
+        raise ValidationError(_("%(year)s年度没有待公示的公益性岗位考核结果。") % {"year": year})
+    start, end = publication_window(organisation_id=organisation.pk, starts=today or periods.today())
+    publication = Publication.objects.create(
+        organisation=organisation,
+        kind=PublicationKind.WELFARE,
+        year=year,
+        title=_("%(year)s年度公益性岗位考核结果") % {"year": year},
+        starts_on=start,
+        ends_on=end,
+        published_by=actor,
+        published_at=timezone.now(),
+    )
+    renew, no_renew = _("续签"), _("不续签")
+    entries = [
+        PublicationEntry(
+            publication=publication,
+            person_id=row.owner_id,
+            department_id=row.department_id,
+            welfare_assessment=row,
+            grade_label=f"{row.get_grade_display()} · {renew if row.renew else no_renew}",
+            window_starts_on=start,
+            window_ends_on=end,
+        )
+        for row in decided
+    ]
+    welfare_services.welfare_assessments_mark_published(
+        actor=actor, assessment_ids=[row.pk for row in decided], source=publication.title
+    )
+    return _publish(publication, entries, actor=actor)
+
+
+def publishable_welfare_years(*, organisation_id: int) -> list[int]:
+    """Years with public-welfare results decided and not yet published, newest first."""
+    return sorted(welfare_services.welfare_publishable_years(organisation_id=organisation_id), reverse=True)
 
 
 def publishable_quarters(*, organisation_id: int):
@@ -475,6 +527,10 @@ def publication_lock_due(*, publication: Publication, today: date | None = None)
                 appraisal_quarter=publication.appraisal_quarter,
                 grade_ids=[entry.quarter_grade_id for entry in due],
                 source=source,
+            )
+        elif publication.kind == PublicationKind.WELFARE:
+            welfare_services.welfare_assessments_finalise(
+                assessment_ids=[entry.welfare_assessment_id for entry in due], source=source, today=day
             )
         else:
             annual_results_lock(result_ids=[entry.annual_result_id for entry in due], source=source)

@@ -20,13 +20,13 @@ def lock_publications_now() -> list[int]:
     return [jobs.job_run_here(kind=LOCK_PUBLICATIONS, organisation=organisation).pk for organisation in organisations]
 
 
-@shared_task(name="publicity.tasks.lock_publications", acks_late=True)
+@shared_task(name="publicity.tasks.lock_publications", acks_late=True, reject_on_worker_lost=True)
 def lock_publications() -> dict:
     """Daily: lock (定等) every entry whose window closed without an open objection. Safe to run twice."""
     return {"jobs": lock_publications_now()}
 
 
-@shared_task(name="publicity.tasks.remind_review_cases", acks_late=True)
+@shared_task(name="publicity.tasks.remind_review_cases", acks_late=True, reject_on_worker_lost=True)
 def remind_review_cases() -> dict:
     """Daily: 复核/申诉 deadlines into HR's digest, lapsed requests marked."""
     from .review_cases import review_cases_remind

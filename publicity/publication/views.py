@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, error_text, run_service
+from accounts.formerrors import error_text, run_service, service_result
 from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import policy_for_organisation
@@ -38,6 +38,7 @@ def _publish_form(request: HttpRequest, data=None) -> PublishForm:
         data,
         quarters=list(services.publishable_quarters(organisation_id=organisation_id)[:8]),
         years=services.publishable_years(organisation_id=organisation_id)[:3],
+        welfare_years=services.publishable_welfare_years(organisation_id=organisation_id)[:3],
     )
 
 
@@ -65,6 +66,10 @@ def publish(request: HttpRequest) -> HttpResponse:
         if kind == "q":
             quarter = get_object_or_404(AppraisalQuarter, pk=value, organisation_id=request.user.organisation_id)
             publication = services.publication_open_quarter(actor=request.user, appraisal_quarter=quarter)
+        elif kind == "w":
+            publication = services.publication_open_welfare(
+                actor=request.user, organisation=request.user.organisation, year=int(value)
+            )
         else:
             publication = services.publication_open_annual(
                 actor=request.user, organisation=request.user.organisation, year=int(value)
@@ -190,18 +195,18 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                objection = services.objection_lodge(
+            objection = service_result(
+                request,
+                lambda: services.objection_lodge(
                     actor=request.user,
                     entry=entry,
                     text=form.cleaned_data["text"],
                     uploaded=form.cleaned_data["attachment"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                messages.error(request, error_text(exc))
-            else:
-                messages.success(request, _("异议已提交，人事部门将受理并答复。"))
+                ),
+                success=_("异议已提交，人事部门将受理并答复。"),
+                form=form,
+            )
+            if objection is not None:
                 return redirect(objection)
         status = 400
     return render(
@@ -231,19 +236,15 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = ObjectionActionForm(request.POST)
         if form.is_valid():
             action, text = form.cleaned_data["action"], form.cleaned_data["text"]
-            try:
-                if action == "accept":
-                    services.objection_accept(actor=request.user, objection=objection)
-                elif action == "verify":
-                    services.objection_verify(actor=request.user, objection=objection, notes=text)
-                elif action == "send_back":
-                    services.objection_send_back(actor=request.user, objection=objection, reason=text)
-                else:
-                    services.objection_answer(actor=request.user, objection=objection, answer=text)
-            except ValidationError as exc:
-                messages.error(request, error_text(exc))
+            if action == "accept":
+                step = partial(services.objection_accept, actor=request.user, objection=objection)
+            elif action == "verify":
+                step = partial(services.objection_verify, actor=request.user, objection=objection, notes=text)
+            elif action == "send_back":
+                step = partial(services.objection_send_back, actor=request.user, objection=objection, reason=text)
             else:
-                messages.success(request, _("已办理。"))
+                step = partial(services.objection_answer, actor=request.user, objection=objection, answer=text)
+            if run_service(request, step, success=_("已办理。")):
                 return redirect(objection)
         else:
             messages.error(request, _("请按提示填写。"))
@@ -287,18 +288,18 @@ def review_cases(request: HttpRequest) -> HttpResponse:
             result = get_object_or_404(
                 AnnualResult, pk=form.cleaned_data["annual_result"], organisation_id=organisation_id
             )
-            try:
-                case = cases.review_case_open(
+            case = service_result(
+                request,
+                lambda: cases.review_case_open(
                     actor=request.user,
                     annual_result=result,
                     notified_on=form.cleaned_data["notified_on"],
                     kind=form.cleaned_data["kind"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                messages.error(request, error_text(exc))
-            else:
-                messages.success(request, _("已登记。"))
+                ),
+                success=_("已登记。"),
+                form=form,
+            )
+            if case is not None:
                 return redirect(case)
         status = 400
     page = page_of(request, selectors.review_cases(organisation_id=organisation_id), per_page=25)

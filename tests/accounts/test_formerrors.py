@@ -3,7 +3,7 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from accounts.formerrors import add_service_errors, error_text, run_service
+from accounts.formerrors import add_service_errors, error_text, run_service, service_result
 
 
 class ScoreForm(forms.Form):
@@ -88,3 +88,18 @@ def test_run_service_can_leave_the_refusal_to_the_form_alone(rf):
     assert run_service(request, refuse, success="已保存。", form=form, flash_refusal=False) is False
     assert form.non_field_errors() == ["已有记录。"]
     assert list(get_messages(request)) == []
+
+
+def test_service_result_hands_back_what_the_service_made(rf):
+    request = _request_with_messages(rf)
+    assert service_result(request, lambda: "异议", success="已提交。") == "异议"
+    assert [str(m) for m in get_messages(request)] == ["已提交。"]
+
+
+def test_service_result_is_none_when_the_service_refuses(rf):
+    def refuse():
+        raise ValidationError({"score": "得分须在0到100之间。"})
+
+    request, form = _request_with_messages(rf), bound_form()
+    assert service_result(request, refuse, success="已保存。", form=form) is None
+    assert form.errors == {"score": ["得分须在0到100之间。"]}

@@ -30,9 +30,7 @@ def _today(monkeypatch):
 
 
 @pytest.fixture
-def mail_configured(settings, head):
-    settings.EMAIL_HOST = "smtp.example.gov.cn"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+def mail_configured(mail_server, head):
     head.email = "head@example.gov.cn"
     head.save()
 

@@ -35,9 +35,7 @@ def test_an_external_link_is_not_followed(client_for, staff):
     assert response["Location"] == reverse("accounts:notification_list")
 
 
-def test_notifications_are_emailed_once_when_mail_is_configured(staff, settings, django_capture_on_commit_callbacks):
-    settings.EMAIL_HOST = "smtp.example.gov.cn"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+def test_notifications_are_emailed_once_when_mail_is_configured(staff, mail_server, django_capture_on_commit_callbacks):
     staff.email = "staff@example.gov.cn"
     staff.save()
     with django_capture_on_commit_callbacks(execute=True):

@@ -5,6 +5,7 @@ import re
 from django.urls import reverse
 
 from accounts.forms import PolicyForm
+from tests.support.forms import data_as_shown
 
 POLICY = reverse("accounts:policy")
 
@@ -41,15 +42,7 @@ def test_the_agency_head_reads_the_sections_without_a_save_button(client_for, ch
 
 def test_hr_still_saves_the_policy_from_the_sectioned_page(client_for, hr, organisation):
     client = client_for(hr)
-    form = client.get(POLICY).context["form"]
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        elif value is not None:
-            data[name] = value
+    data = data_as_shown(client.get(POLICY).context["form"])
     data["good_quota_percent"] = 35
     data["reason"] = "调整名额"
     response = client.post(POLICY, data)

@@ -69,9 +69,7 @@ def kind(request) -> Kind:
 
 
 @pytest.fixture
-def mail_on(settings, staff):
-    settings.EMAIL_HOST = "smtp.example.gov.cn"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+def mail_on(mail_server, staff):
     staff.email = "staff@example.gov.cn"
     staff.save()
 

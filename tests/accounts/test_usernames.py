@@ -32,6 +32,22 @@ def test_hr_creates_a_person_with_another_organisations_user_name_as_with_a_new_
     assert User.objects.filter(username=outsider.username).count() == 2
 
 
+NAMESAKE_PASSWORD = "Namesake#2026"
+
+
+@pytest.fixture
+def namesake(department, outsider):
+    """A person of this organisation with the outsider's user name (and NAMESAKE_PASSWORD)."""
+    person, _password = services.staff_create(
+        organisation=department.organisation,
+        username=outsider.username,
+        full_name="同名人",
+        department=department,
+        password=NAMESAKE_PASSWORD,
+    )
+    return person
+
+
 def _sign_in(client, username, password, organisation=None):
     data = {"username": username, "password": password}
     if organisation is not None:
@@ -39,17 +55,10 @@ def _sign_in(client, username, password, organisation=None):
     return client.post(reverse("accounts:login"), data)
 
 
-def test_namesakes_of_two_organisations_each_sign_in_naming_their_organisation(client, department, outsider):
+def test_namesakes_of_two_organisations_each_sign_in_naming_their_organisation(client, department, outsider, namesake):
     from tests.factories import PASSWORD
 
-    namesake, _password = services.staff_create(
-        organisation=department.organisation,
-        username=outsider.username,
-        full_name="同名人",
-        department=department,
-        password="Namesake#2026",
-    )
-    response = _sign_in(client, outsider.username, "Namesake#2026", department.organisation)
+    response = _sign_in(client, outsider.username, NAMESAKE_PASSWORD, department.organisation)
     assert response.status_code == 302 and int(client.session["_auth_user_id"]) == namesake.pk
     client.logout()
     response = _sign_in(client, outsider.username, PASSWORD, outsider.organisation)
@@ -135,24 +144,17 @@ def test_a_name_used_in_the_organisation_is_refused_whatever_its_case(client_for
         UserFactory(username=spelling.upper(), department=department)
 
 
-def test_the_organisation_code_is_typed_in_any_case(client, department, outsider):
+def test_the_organisation_code_is_typed_in_any_case(client, department, outsider, namesake):
     """单位代码 as people type it: ``ORG1`` or ``Org1`` designates ``org1``, at sign-in and in the
     lockout's count (the failures are that person's whatever the case typed)."""
     from axes.models import AccessAttempt
 
     from accounts.lockout import account_key
 
-    namesake, _password = services.staff_create(
-        organisation=department.organisation,
-        username=outsider.username,
-        full_name="同名人",
-        department=department,
-        password="Namesake#2026",
-    )
     code = department.organisation.code
     data = {"username": outsider.username, "password": "wrong-Guess#1", "organisation": code.upper()}
     assert client.post(reverse("accounts:login"), data).status_code == 200
     assert AccessAttempt.objects.filter(username=account_key(namesake)).exists()
-    data.update(password="Namesake#2026", organisation=f" {code.swapcase().capitalize()} ")
+    data.update(password=NAMESAKE_PASSWORD, organisation=f" {code.swapcase().capitalize()} ")
     response = client.post(reverse("accounts:login"), data)
     assert response.status_code == 302 and int(client.session["_auth_user_id"]) == namesake.pk

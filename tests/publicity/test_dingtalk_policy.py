@@ -7,22 +7,14 @@ from django.urls import reverse
 from accounts import encryption
 from accounts.models import AuditEntry, Policy
 from accounts.selectors import policy_for_organisation
+from tests.support.forms import data_as_shown
 
 POLICY = reverse("accounts:policy")
 SECRET = "SECd2f1a0c9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2"
 
 
 def _form_data(client):
-    form = client.get(POLICY).context["form"]
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        elif value is not None:
-            data[name] = value
-    return data
+    return data_as_shown(client.get(POLICY).context["form"])
 
 
 def _save(client, **changes):

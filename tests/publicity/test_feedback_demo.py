@@ -10,13 +10,11 @@ import pytest
 
 from accounts.models import User
 from accounts.periods import CHINA_TZ
-from appraisal_site.demo.appraisals import build_demo_appraisals
 from appraisal_site.demo.feedback import build_demo_feedback
-from appraisal_site.demo.organisation import build_demo_organisation
-from appraisal_site.demo.year import build_demo_year
 from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade
 from publicity.feedback import selectors
 from publicity.feedback.models import FeedbackTalk
+from tests.support.demo import build_demo_until
 
 # The demo story is the same on every database: run once, on SQLite (make test-postgres skips it).
 pytestmark = pytest.mark.one_database
@@ -27,11 +25,7 @@ YEAR = 2026
 
 @pytest.fixture
 def demo(db, settings):
-    settings.APPRAISAL_TODAY = TODAY
-    organisation = build_demo_organisation(staff=20, seed=5)
-    build_demo_year(organisation, year=YEAR, seed=5, today=TODAY)
-    build_demo_appraisals(organisation, year=YEAR, seed=5, today=TODAY)
-    return organisation
+    return build_demo_until(settings, today=TODAY, year=YEAR)
 
 
 def lock(organisation, quarter: int, day: date) -> None:

@@ -18,6 +18,7 @@ from accounts.selectors import policy_for_organisation
 from evaluations.grading.models import Grade, GradeState, QuarterState
 from publicity.feedback import selectors, services
 from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory, UserFactory
+from tests.support.home import todo
 
 # Locked on Wednesday 30 September; the ten working days after it are 8, 9, 10 (Saturday, 调休),
 # 12–16 and 19–20 October: overdue from 21 October (22 October if the make-up Saturday were missed,
@@ -103,14 +104,6 @@ def test_the_reminders_are_on_the_beat_schedule():
 
 
 # --- The home page --------------------------------------------------------------------------------
-
-
-def todo(html, key):
-    marker = f'data-testid="todo-{key}"'
-    if marker not in html:
-        return None
-    rest = html.split(marker, 1)[1]
-    return int(rest.split('data-testid="todo-count">', 1)[1].split("<", 1)[0])
 
 
 def test_the_talker_sees_overdue_and_waiting_talks_and_the_person_the_talk_to_confirm(

@@ -7,12 +7,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from appraisal_site.demo.appraisals import build_demo_appraisals
-from appraisal_site.demo.organisation import build_demo_organisation
 from appraisal_site.demo.publication import build_demo_publication
-from appraisal_site.demo.year import build_demo_year
 from evaluations.grading.models import AppraisalQuarter, QuarterGrade
 from publicity.publication.models import EntryState, Objection, ObjectionState, Publication
+from tests.support.demo import build_demo_until
 
 # The demo story is the same on every database: run once, on SQLite (make test-postgres skips it).
 pytestmark = pytest.mark.one_database
@@ -22,10 +20,7 @@ TODAY = date(2026, 12, 1)
 
 @pytest.fixture
 def demo(db, settings):
-    settings.APPRAISAL_TODAY = TODAY
-    organisation = build_demo_organisation(staff=20, seed=5)
-    build_demo_year(organisation, year=2026, seed=5, today=TODAY)
-    build_demo_appraisals(organisation, year=2026, seed=5, today=TODAY)
+    organisation = build_demo_until(settings, today=TODAY)
     report = build_demo_publication(organisation, year=2026, seed=5, today=TODAY)
     return organisation, report
 

@@ -10,9 +10,9 @@ from accounts import periods
 from accounts.models import User
 from accounts.periods import Week
 from appraisal_site.demo.boards import PUBLISHED_WEEKS, build_demo_boards
-from appraisal_site.demo.organisation import DEMO_HEAD_DEPARTMENT, build_demo_organisation
-from appraisal_site.demo.year import build_demo_year
+from appraisal_site.demo.organisation import DEMO_HEAD_DEPARTMENT
 from publicity.boards.models import WeeklyDigest, WeeklyPost
+from tests.support.demo import build_demo_until
 
 # The demo story is the same on every database: run once, on SQLite (make test-postgres skips it).
 pytestmark = pytest.mark.one_database
@@ -22,9 +22,7 @@ TODAY = date(2026, 12, 1)
 
 @pytest.fixture
 def demo(db, settings):
-    settings.APPRAISAL_TODAY = TODAY
-    organisation = build_demo_organisation(staff=20, seed=5)
-    build_demo_year(organisation, year=2026, seed=5, today=TODAY)
+    organisation = build_demo_until(settings, today=TODAY, appraisals=False)
     report = build_demo_boards(organisation, year=2026, seed=5, today=TODAY)
     return organisation, report
 

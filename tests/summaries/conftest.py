@@ -4,24 +4,17 @@ a staff member's October summary, and private storage in a temporary directory."
 from datetime import datetime
 
 import pytest
-from django.utils.functional import empty
 
-from accounts.models import Role
 from accounts.workflow import ReviewStatus
 from summaries import services
-from summaries.models import private_storage
-from tests.factories import DepartmentFactory, TargetItemFactory, TargetSetFactory, UserFactory
+from tests.factories import TargetItemFactory, TargetSetFactory
 
 from .helpers import CHINA, submit_written
 
 
 @pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
-    # The storage reads the setting once; make it read the test's directory.
-    private_storage._wrapped = empty
-    yield settings.PRIVATE_FILES_ROOT
-    private_storage._wrapped = empty
+def _files_in_the_test_folder(private_files):
+    return private_files
 
 
 @pytest.fixture
@@ -49,19 +42,3 @@ def summary(staff, make_targets, october_now):
 @pytest.fixture
 def submitted(summary, staff, october_now):
     return submit_written(summary=summary, actor=staff, now=october_now)
-
-
-@pytest.fixture
-def other_department(organisation, leader):
-    department = DepartmentFactory(organisation=organisation, code="D002", name="财务科", supervising_leader=leader)
-    other_head = UserFactory(
-        username="head2", full_name="财务科长", department=department, roles=[Role.STAFF, Role.DEPARTMENT_HEAD]
-    )
-    department.head = other_head
-    department.save()
-    return department
-
-
-@pytest.fixture
-def other_head(other_department):
-    return other_department.head

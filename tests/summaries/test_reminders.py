@@ -92,10 +92,8 @@ def test_the_reminder_query_count_does_not_depend_on_the_number_of_people(
 
 
 def test_reminders_are_e_mailed_once_through_the_one_notification_path(
-    organisation, staff, colleague, head, settings, mailoutbox, django_capture_on_commit_callbacks
+    organisation, staff, colleague, head, mail_server, mailoutbox, django_capture_on_commit_callbacks
 ):
-    settings.EMAIL_HOST = "mail.example.gov.cn"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     for person, address in ((staff, "staff@example.gov.cn"), (colleague, ""), (head, "head@example.gov.cn")):
         person.email = address
         person.save(update_fields=["email"])
@@ -109,12 +107,10 @@ def test_reminders_are_e_mailed_once_through_the_one_notification_path(
 
 
 def test_a_reviewer_gets_one_daily_digest_with_the_waiting_reminder_in_it_not_two_messages(
-    organisation, staff, colleague, head, monkeypatch, settings, mailoutbox, django_capture_on_commit_callbacks
+    organisation, staff, colleague, head, monkeypatch, mail_server, mailoutbox, django_capture_on_commit_callbacks
 ):
     day = date(2026, 11, 6)
     monkeypatch.setattr("accounts.periods.today", lambda now=None: day)
-    settings.EMAIL_HOST = "mail.example.gov.cn"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     head.email = "head@example.gov.cn"
     head.save(update_fields=["email"])
     MonthlySummaryFactory(

@@ -78,6 +78,89 @@ class RedisServer:
         )
 
 
+class PostgresServer:
+    """A throwaway PostgreSQL 15 cluster on a free port of 127.0.0.1 (trust authentication, no
+    durability), in its own temporary directory; it can be restarted, as an administrator would.
+
+    initdb and pg_ctl refuse to run as root: as root they run as the ``postgres`` user, on a
+    directory that user owns (not pytest's tmp_path, which only root can enter).
+    """
+
+    PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.directory: Path | None = None
+
+    def _as_postgres(self, *command: str, timeout: float = 60) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=timeout)
+
+    @property
+    def data(self) -> Path:
+        assert self.directory is not None
+        return self.directory / "data"
+
+    def start(self) -> PostgresServer:
+        if not (self.PGBIN / "initdb").exists():
+            raise RuntimeError(f"{self.PGBIN}/initdb not found (apt-get install postgresql)")
+        if self.directory is None:
+            import tempfile
+
+            self.directory = Path(tempfile.mkdtemp(prefix="appraisal-pg-"))
+            if os.geteuid() == 0:
+                shutil.chown(self.directory, "postgres", "postgres")
+            self._as_postgres(
+                str(self.PGBIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                "--encoding=UTF8", "--no-locale", "-N",
+            )  # fmt: skip
+        self._pg_ctl("start")
+        return self
+
+    def _pg_ctl(self, action: str) -> None:
+        options = (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories='{self.directory}'"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._as_postgres(
+            str(self.PGBIN / "pg_ctl"), action, "-D", str(self.data), "-w", "-t", "60", "-s", "-m", "fast",
+            "-l", str(self.directory / "postgres.log"), "-o", options,
+        )  # fmt: skip
+
+    def restart(self) -> None:
+        """Stop (fast: open connections are cut, open transactions rolled back) and start again."""
+        self._pg_ctl("restart")
+
+    def stop(self) -> None:
+        if self.directory is None:
+            return
+        subprocess.run(
+            [*(["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []),
+             str(self.PGBIN / "pg_ctl"), "stop", "-D", str(self.data), "-m", "immediate", "-s"],
+            capture_output=True, check=False, timeout=60,
+        )  # fmt: skip
+        shutil.rmtree(self.directory, ignore_errors=True)
+        self.directory = None
+
+    def database_settings(self, base: dict) -> dict:
+        """Django's settings of a connection to this cluster's ``postgres`` database, as the site
+        configures PostgreSQL (persistent connections, health checks), on top of ``base``."""
+        return {
+            **base,
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "postgres",
+            "USER": "postgres",
+            "PASSWORD": "",
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "OPTIONS": {"connect_timeout": 2},
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "ATOMIC_REQUESTS": False,
+            "AUTOCOMMIT": True,
+        }
+
+
 # --- The site in other processes: a web side, the sweeper and a real worker sharing one SQLite file.
 
 

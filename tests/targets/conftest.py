@@ -8,27 +8,9 @@ import pytest
 from accounts.models import Role
 from targets import services
 from targets.models import TargetItem, TargetSet
-from tests.factories import DepartmentFactory, TargetItemFactory, UserFactory
+from tests.factories import TargetItemFactory, UserFactory
 
 YEAR, QUARTER = 2026, 2
-
-
-@pytest.fixture
-def other_department(organisation, leader):
-    return DepartmentFactory(organisation=organisation, code="D002", name="财务科", supervising_leader=leader)
-
-
-@pytest.fixture
-def other_head(other_department):
-    person = UserFactory(
-        username="otherhead",
-        full_name="财务科长",
-        department=other_department,
-        roles=[Role.STAFF, Role.DEPARTMENT_HEAD],
-    )
-    other_department.head = person
-    other_department.save()
-    return person
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import listing
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors
+from accounts.formerrors import run_service
 from accounts.pagination import filtered_page
 
 from .. import lists
@@ -120,8 +120,9 @@ def inspection_correct(request: HttpRequest, pk: int) -> HttpResponse:
     findings = list(inspection.findings.select_related("person__department", "department").order_by("pk"))
     form = InspectionCorrectionForm(request.POST or None, inspection=inspection, findings=findings)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.inspection_correct(
+        corrected = run_service(
+            request,
+            lambda: services.inspection_correct(
                 inspection=inspection,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
@@ -129,10 +130,11 @@ def inspection_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 note=form.cleaned_data["note"],
                 findings=form.corrected_findings(),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("检查记录已更正。"))
+            ),
+            success=_("检查记录已更正。"),
+            form=form,
+            flash_refusal=False,
+        )
+        if corrected:
             return redirect("evaluations:inspection_detail", pk=inspection.pk)
     return render(request, "evaluations/inspections/correct.html", {"inspection": inspection, "form": form})

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import periods
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, error_text, run_service
+from accounts.formerrors import run_service, service_result
 from accounts.models import Policy, User
 from accounts.pagination import filtered_page, query_without
 from accounts.selectors import policy_for_organisation
@@ -666,16 +666,16 @@ def quarter_discipline_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("evaluations.give_discipline_opinion", appraisal_quarter):
         raise PermissionDenied
     form = DisciplineOpinionForm(request.POST)
-    if form.is_valid():
-        try:
-            grading.quarter_discipline_opinion_record(
-                appraisal_quarter=appraisal_quarter, actor=request.user, text=form.cleaned_data["text"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("纪委意见已记录。"))
-            return redirect(reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}")
+    if form.is_valid() and run_service(
+        request,
+        lambda: grading.quarter_discipline_opinion_record(
+            appraisal_quarter=appraisal_quarter, actor=request.user, text=form.cleaned_data["text"]
+        ),
+        success=_("纪委意见已记录。"),
+        form=form,
+        flash_refusal=False,
+    ):
+        return redirect(reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}")
     messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return _render_quarters(request, selected_pk=appraisal_quarter.pk, opinion_form=form, status=400)
 
@@ -688,14 +688,15 @@ def quarter_open(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请选择有效的年度和季度。"))
         return redirect("evaluations:quarters")
-    try:
-        opened = grading.appraisal_quarter_open(
+    opened = service_result(
+        request,
+        lambda: grading.appraisal_quarter_open(
             organisation=request.user.organisation, year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"]
-        )
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        ),
+        success=lambda opened: _("%(quarter)s已开放评鉴。") % {"quarter": opened},
+    )
+    if opened is None:
         return redirect("evaluations:quarters")
-    messages.success(request, _("%(quarter)s已开放评鉴。") % {"quarter": opened})
     return redirect(reverse("evaluations:quarters") + f"?q={opened.pk}")
 
 

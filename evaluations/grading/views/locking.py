@@ -10,13 +10,14 @@ from collections.abc import Callable
 
 from django import forms
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.decorators import permission_required
 from accounts.formerrors import run_service
+from accounts.pages import visible_or_404
 
 from ..models import Grade, GradeReview, QuarterGrade
 from ..services import locking
@@ -69,13 +70,13 @@ def review_after_lock_page(
 @permission_required("evaluations.view_grade_reviews")
 def grade_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The locked grade, its earlier reviews, and (POST) a new recorded review."""
-    row = (
-        QuarterGrade.objects.select_related("appraisal_quarter", "person", "department")
-        .filter(pk=pk, department__organisation_id=request.user.organisation_id)
-        .first()
+    row = visible_or_404(
+        request,
+        lambda: QuarterGrade.objects.select_related("appraisal_quarter", "person", "department").get(
+            pk=pk, department__organisation_id=request.user.organisation_id
+        ),
+        perm="evaluations.review_locked_grade",
     )
-    if row is None or not request.user.has_perm("evaluations.review_locked_grade", row):
-        raise Http404
     return review_after_lock_page(
         request,
         row=row,

@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import Organisation
 from evaluations.grading.models import AppraisalQuarter
 from evaluations.grading.tasks import rollup_quarter
+
+from ._organisations import organisations_to_run
 
 
 class Command(BaseCommand):
@@ -14,12 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--organisation", help="organisation code")
 
     def handle(self, *args, year, quarter, organisation, **options):
-        organisations = Organisation.objects.order_by("code")
-        if organisation:
-            organisations = organisations.filter(code=organisation)
-            if not organisations.exists():
-                raise CommandError(f"No organisation with code {organisation!r}.")
-        for org in organisations:
+        for org in organisations_to_run(organisation):
             if not AppraisalQuarter.objects.filter(organisation=org, year=year, quarter=quarter).exists():
                 self.stdout.write(f"{org.code}: {year} Q{quarter} has not been opened; skipped.")
                 continue

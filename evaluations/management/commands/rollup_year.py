@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import Organisation
 from evaluations.annual.tasks import rollup_year
+
+from ._organisations import organisations_to_run
 
 
 class Command(BaseCommand):
@@ -12,12 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--organisation", help="organisation code")
 
     def handle(self, *args, year, organisation, **options):
-        organisations = Organisation.objects.order_by("code")
-        if organisation:
-            organisations = organisations.filter(code=organisation)
-            if not organisations.exists():
-                raise CommandError(f"No organisation with code {organisation!r}.")
-        for org in organisations:
+        for org in organisations_to_run(organisation):
             # apply() runs the task in this process, the same code a worker runs.
             result = rollup_year.apply(args=(org.pk, year)).get()
             if result["state"] != "done":

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
         ('accounts', '0027_policy_password_rules'),
         ('summaries', '0004_autosave_writer'),
         ('targets', '0002_text_length_limits'),
-        ('evaluations', '0015_annual_result_final_grade_index'),
+        ('evaluations', '0017_welfare_posts_and_assessments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

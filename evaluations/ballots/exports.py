@@ -1,0 +1,75 @@
+"""The tally as an Excel list (accounts.listing: at once when small, a background job when large;
+written through accounts.excel.write_table)."""
+
+from __future__ import annotations
+
+from django.http import Http404, QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import listing
+from accounts.listing import ListExport, ListRows
+from accounts.models import User
+
+from .models import Ballot, BallotState
+from .selectors import SUGGEST_BASIC, PersonTally, ballot_tally
+
+TALLY_EXPORT = "evaluations.ballot_tally"
+
+
+def _headers() -> list[str]:
+    # The four choices of either scale: 优秀/称职/基本称职/不称职 or 满意/基本满意/不满意/不了解.
+    columns = [_("优秀（满意）"), _("称职（基本满意）"), _("基本称职（不满意）"), _("不称职（不了解）")]
+    return [
+        _("科室"),
+        _("工号"),
+        _("姓名"),
+        _("有效票"),
+        *[text for column in columns for text in (column, _("%(choice)s占比（%%）") % {"choice": column})],
+        _("服务对象“不满意”占比（%）"),
+        _("平均得分（德能勤绩廉合计）"),
+        _("建议"),
+        _("理由"),
+    ]
+
+
+def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
+    ballot = Ballot.objects.filter(
+        pk=kwargs["pk"], organisation_id=viewer.organisation_id, state=BallotState.CLOSED
+    ).first()
+    if ballot is None or not viewer.has_perm("evaluations.manage_ballot", ballot):
+        raise Http404
+    tally = ballot_tally(ballot=ballot)
+
+    def row(p: PersonTally) -> list:
+        person = p.person
+        return [
+            person.department.name if person.department_id else "",
+            person.employee_number,
+            person.get_full_name(),
+            p.valid,
+            *[value for c in p.choices for value in (c.count, c.percent)],
+            p.service_dissatisfied_percent if p.service_valid else None,
+            p.average_total,
+            _("基本称职") if p.suggestion == SUGGEST_BASIC else "",
+            "；".join(p.reasons),
+        ]
+
+    return ListRows(items=tally.people, row=row)
+
+
+def register_exports() -> None:
+    listing.register(
+        ListExport(
+            name=TALLY_EXPORT,
+            title=gettext_lazy("民主测评计票结果"),
+            permission="evaluations.manage_ballots",
+            headers=_headers,
+            build=_build,
+            page_url=lambda kwargs, query: listing.page_url(
+                reverse("evaluations:ballot_tally", kwargs={"pk": kwargs["pk"]}), query
+            ),
+            filename="ballot-tally",
+        )
+    )

@@ -1,0 +1,282 @@
+"""民主测评: the reads — the tally, the suggestions it feeds, and the access helpers of a paper."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, User
+
+from .models import (
+    LOW_CHOICES,
+    SCALE_CHOICES,
+    Ballot,
+    BallotRater,
+    BallotState,
+    BallotSubject,
+    Choice,
+    Paper,
+    PaperAnswer,
+    RaterGroup,
+)
+
+# The year-end suggestion a ballot can give (the value of evaluations.annual's AnnualGrade; the
+# public-welfare room reads it as 基本合格).
+SUGGEST_BASIC = "basically_competent"
+DIMENSIONS = ("de", "neng", "qin", "ji", "lian")
+
+
+def percent(part: int, whole: int) -> Decimal:
+    """``part`` of ``whole`` in per cent, one decimal (0 of nothing is 0)."""
+    if not whole:
+        return Decimal("0.0")
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class ChoiceCount:
+    choice: str
+    label: str
+    count: int
+    percent: Decimal
+
+
+@dataclass
+class PersonTally:
+    """One person's result on a ballot."""
+
+    subject_id: int
+    person: User
+    valid: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    low: int = 0
+    service_valid: int = 0
+    service_dissatisfied: int = 0
+    scores_counted: int = 0
+    trimmed: bool = False
+    average_total: Decimal | None = None
+    dimension_averages: dict[str, Decimal] = field(default_factory=dict)
+    suggestion: str = ""
+    reasons: list[str] = field(default_factory=list)
+    choices: list[ChoiceCount] = field(default_factory=list)
+
+    @property
+    def low_percent(self) -> Decimal:
+        return percent(self.low, self.valid)
+
+    @property
+    def service_dissatisfied_percent(self) -> Decimal:
+        return percent(self.service_dissatisfied, self.service_valid)
+
+
+@dataclass
+class Tally:
+    ballot: Ballot
+    raters: int
+    voted: int
+    papers: int
+    void: int
+    people: list[PersonTally]
+
+    @property
+    def valid(self) -> int:
+        return self.papers - self.void
+
+
+def _suggest(ballot: Ballot, p: PersonTally) -> None:
+    """The thresholds of the ballot's policy: the low share, and the service users' 不满意."""
+    if p.valid and p.low * 100 >= ballot.low_share_percent * p.valid:
+        p.suggestion = SUGGEST_BASIC
+        p.reasons.append(
+            _("民主测评“%(title)s”中“基本称职/不称职/不满意”票占有效票%(share)s%%，达到%(threshold)s%%，建议基本称职")
+            % {"title": ballot.title, "share": p.low_percent, "threshold": ballot.low_share_percent}
+        )
+    if p.service_valid and p.service_dissatisfied * 100 >= ballot.dissatisfied_percent * p.service_valid:
+        p.suggestion = SUGGEST_BASIC
+        p.reasons.append(
+            _("民主测评“%(title)s”中服务对象“不满意”占%(share)s%%，达到%(threshold)s%%，建议基本称职")
+            % {
+                "title": ballot.title,
+                "share": p.service_dissatisfied_percent,
+                "threshold": ballot.dissatisfied_percent,
+            }
+        )
+
+
+def _count_rows(answers: QuerySet[PaperAnswer]) -> Iterable[dict]:
+    """Per (ballot, subject, group, choice) the valid answers: one GROUP BY over the papers."""
+    return (
+        answers.filter(paper__void=False)
+        .values("paper__ballot_id", "subject_id", "paper__group", "choice")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def _add_count(p: PersonTally, group: str, choice: str, n: int) -> None:
+    p.valid += n
+    p.counts[choice] = p.counts.get(choice, 0) + n
+    if choice in LOW_CHOICES:
+        p.low += n
+    if group == RaterGroup.SERVICE_USER:
+        p.service_valid += n
+        if choice == Choice.DISSATISFIED:
+            p.service_dissatisfied += n
+
+
+def _scores(ballot: Ballot, people: dict[int, PersonTally]) -> None:
+    """The average total and per-dimension averages per person, the highest and the lowest total
+    dropped when the ballot has more valid papers than its policy's floor (one query)."""
+    rows = (
+        PaperAnswer.objects.filter(paper__ballot=ballot, paper__void=False, subject_id__in=list(people))
+        .exclude(total=None)
+        .values_list("subject_id", "total", *DIMENSIONS)
+        .order_by("subject_id", "total")
+    )
+    by_subject: dict[int, list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_subject[row[0]].append(row)
+    for subject_id, items in by_subject.items():
+        p = people[subject_id]
+        if ballot.trim_extremes and len(items) > ballot.trim_above_papers:
+            items = items[1:-1]
+            p.trimmed = True
+        p.scores_counted = len(items)
+        if not items:
+            continue
+        p.average_total = (Decimal(sum(row[1] for row in items)) / len(items)).quantize(Decimal("0.01"))
+        for index, dimension in enumerate(DIMENSIONS, start=2):
+            p.dimension_averages[dimension] = (Decimal(sum(row[index] or 0 for row in items)) / len(items)).quantize(
+                Decimal("0.01")
+            )
+
+
+def ballot_tally(*, ballot: Ballot, subject_ids: Iterable[int] | None = None) -> Tally:
+    """Per person the counts and percentages of each choice over the valid papers, the trimmed
+    average score, and the suggestion with its reasons. ``subject_ids`` limits it to one page of
+    people (the page's query count does not grow with the ballot)."""
+    subjects = (
+        BallotSubject.objects.filter(ballot=ballot)
+        .select_related("person", "person__department")
+        .order_by("sort_order", "pk")
+    )
+    if subject_ids is not None:
+        subjects = subjects.filter(pk__in=list(subject_ids))
+    people = {s.pk: PersonTally(subject_id=s.pk, person=s.person) for s in subjects}
+    for row in _count_rows(PaperAnswer.objects.filter(paper__ballot=ballot, subject_id__in=list(people))):
+        _add_count(people[row["subject_id"]], row["paper__group"], row["choice"], row["n"])
+    if ballot.with_scores:
+        _scores(ballot, people)
+    labels = dict(Choice.choices)
+    for p in people.values():
+        p.choices = [
+            ChoiceCount(choice, labels[choice], p.counts.get(choice, 0), percent(p.counts.get(choice, 0), p.valid))
+            for choice in SCALE_CHOICES[ballot.scale]
+        ]
+        _suggest(ballot, p)
+    papers = Paper.objects.filter(ballot=ballot).aggregate(all=Count("pk"), void=Count("pk", filter=Q(void=True)))
+    raters = BallotRater.objects.filter(ballot=ballot).aggregate(
+        all=Count("pk"), voted=Count("pk", filter=Q(has_voted=True))
+    )
+    return Tally(
+        ballot=ballot,
+        raters=raters["all"],
+        voted=raters["voted"],
+        papers=papers["all"],
+        void=papers["void"],
+        people=list(people.values()),
+    )
+
+
+def ballot_suggestions(*, organisation: Organisation, year: int, purpose: str | None = None) -> dict[int, list[str]]:
+    """Person id → the reasons for 基本称职 from the year's closed ballots (only people a threshold
+    caught are listed). One GROUP BY over every paper of the year's ballots; the year-end roll-up
+    reads it (evaluations.annual) and so can the public-welfare room (``purpose``)."""
+    ballots = Ballot.objects.filter(organisation=organisation, year=year, state=BallotState.CLOSED)
+    if purpose is not None:
+        ballots = ballots.filter(purpose=purpose)
+    by_pk = {b.pk: b for b in ballots}
+    if not by_pk:
+        return {}
+    subjects = dict(BallotSubject.objects.filter(ballot_id__in=list(by_pk)).values_list("pk", "person_id"))
+    tallies: dict[int, PersonTally] = {}
+    for row in _count_rows(PaperAnswer.objects.filter(paper__ballot_id__in=list(by_pk))):
+        p = tallies.get(row["subject_id"])
+        if p is None:
+            p = tallies[row["subject_id"]] = PersonTally(subject_id=row["subject_id"], person=None)
+        p.ballot_id = row["paper__ballot_id"]
+        _add_count(p, row["paper__group"], row["choice"], row["n"])
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for subject_id, p in sorted(tallies.items()):
+        _suggest(by_pk[p.ballot_id], p)
+        if p.suggestion:
+            reasons[subjects[subject_id]].extend(p.reasons)
+    return dict(reasons)
+
+
+# --- Access helpers --------------------------------------------------------------------------------
+
+
+def rater_for_user(*, ballot_id: int, user: User) -> BallotRater:
+    """The signed-in person's own rater row of a ballot, or 404 (not a rater: no paper to open)."""
+    rater = (
+        BallotRater.objects.select_related("ballot").filter(ballot_id=ballot_id, user_id=user.pk).first()
+        if user.is_authenticated
+        else None
+    )
+    if rater is None:
+        raise Http404
+    return rater
+
+
+def rater_for_code(*, code: str) -> BallotRater | None:
+    """The rater row of a single-use code, while it can still be used (not cast, ballot open)."""
+    from .services import normalise_code
+
+    code = normalise_code(code)
+    if not code:
+        return None
+    return (
+        BallotRater.objects.select_related("ballot")
+        .filter(code=code, has_voted=False, ballot__state=BallotState.OPEN)
+        .first()
+    )
+
+
+def _count_of(queryset: QuerySet) -> Subquery:
+    return Subquery(queryset.order_by().values("ballot_id").annotate(n=Count("pk")).values("n")[:1])
+
+
+def ballots_for_organisation(*, organisation: Organisation) -> QuerySet[Ballot]:
+    """HR's list, newest first, with the counts of people, raters and votes (three correlated
+    counts over indexed ballot ids, so a page costs one query whatever the ballots' size)."""
+    raters = BallotRater.objects.filter(ballot_id=OuterRef("pk"))
+    return Ballot.objects.filter(organisation=organisation).annotate(
+        subject_count=Coalesce(_count_of(BallotSubject.objects.filter(ballot_id=OuterRef("pk"))), 0),
+        rater_count=Coalesce(_count_of(raters), 0),
+        voted_count=Coalesce(_count_of(raters.filter(has_voted=True)), 0),
+    )
+
+
+def ballot_turnout(*, ballot: Ballot) -> dict[str, int]:
+    """How many raters there are and how many have voted (one query)."""
+    return BallotRater.objects.filter(ballot=ballot).aggregate(
+        raters=Count("pk"), voted=Count("pk", filter=Q(has_voted=True))
+    )
+
+
+def ballots_for_rater(*, user: User) -> QuerySet[BallotRater]:
+    """The ballots a person rates, open ones first."""
+    return (
+        BallotRater.objects.filter(user=user)
+        .select_related("ballot")
+        .order_by("-ballot__state", "-ballot__opened_at", "-pk")
+        .only("pk", "has_voted", "group", "ballot__title", "ballot__year", "ballot__state", "ballot__opened_at")
+    )

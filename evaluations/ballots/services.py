@@ -1,0 +1,392 @@
+"""民主测评 (democratic evaluation ballots): the writes. Shared by HR's own ballots (e.g. the
+department heads of an organisation, feeding the year-end suggestion, DOMAIN.md §7) and the
+public-welfare-post room (the workers of an employing unit, §8), which builds on this API.
+
+API (stable; keyword-only; every function checks the actor's right through the rules predicates,
+writes the audit trail and raises ``PermissionDenied`` / ``ValidationError`` with a Chinese message)
+
+``ballot_open(*, actor, organisation, title, year, subjects, raters=(), leaders=(),
+service_user_codes=0, scale=BallotScale.GRADE, with_scores=False, purpose="") -> Ballot``
+    HR opens a ballot for ``subjects`` (any people of the organisation) rated by ``raters`` (users,
+    group 干部职工), ``leaders`` (users, group 领导班子) and ``service_user_codes`` holders of
+    single-use codes (group 服务对象, no account). The policy's rules (优秀 limit, void rules,
+    trimming, thresholds) are copied onto the ballot. ``purpose`` tags the scheme that opened it.
+``codes_issue(*, actor, ballot, count, group=RaterGroup.SERVICE_USER) -> list[BallotRater]``
+    More single-use codes for an open ballot (``rater.code`` is what HR prints).
+``paper_save(*, rater, answers, actor=None, code=None) -> BallotRater``
+    Keep a rater's unfinished answers (the draft) to come back to. ``answers`` maps a
+    :class:`BallotSubject` id to ``{"choice": Choice value, "scores": {"de": 8, …}}``; anything
+    missing may stay missing. A user rater passes ``actor`` (the user); a code holder ``code``.
+``paper_check(*, ballot, answers) -> None``
+    The checks of a complete paper (every person answered, the scale's choices, scores within the
+    maximum, the 优秀 limit): raises ``ValidationError`` with every message. ``paper_cast`` runs it.
+``paper_cast(*, rater, answers, actor=None, code=None) -> Paper``
+    Cast the paper, once: the rater row is marked 已投票 by a conditional UPDATE (a second cast,
+    or a code used twice, is refused) and an anonymous :class:`Paper` is written with the void
+    rules applied (a void paper is kept, flagged with its reason, and left out of the tally).
+``ballot_close(*, actor, ballot) -> Ballot``
+    End the ballot: no more papers; the tally counts it from then on in the year-end suggestion.
+
+Reads are in :mod:`.selectors`: ``ballot_tally(*, ballot, subject_ids=None) -> Tally`` (per person
+the counts and percentages of each choice, the trimmed average score, and the suggestion
+``SUGGEST_BASIC`` with its reasons), ``ballot_suggestions(*, organisation, year)`` (person id →
+reasons, over the year's closed ballots; the year-end roll-up reads it), ``rater_for_user`` and
+``rater_for_code`` (the access helpers of a paper).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import jobs
+from accounts.audit import record_event
+from accounts.models import Notification, Organisation, User
+from accounts.selectors import policy_for_organisation
+from accounts.services import notify_many
+
+from .models import (
+    SCALE_CHOICES,
+    Ballot,
+    BallotRater,
+    BallotScale,
+    BallotState,
+    BallotSubject,
+    Choice,
+    Dimension,
+    Paper,
+    PaperAnswer,
+    RaterGroup,
+)
+
+# Letters and digits that cannot be mistaken for one another on paper (no 0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+MAX_CODES = 500
+MAX_SUBJECTS = 2000
+# The year-end room's roll-up job kind (evaluations.annual reads this room, never the reverse).
+ROLLUP_YEAR_KIND = "evaluations.rollup_year"
+DIMENSIONS = [value for value, _label in Dimension.choices]
+
+
+def new_code() -> str:
+    """A random single-use code such as ``K7QX3MPA`` (31^8 ≈ 8.5 × 10^11 possibilities)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+
+
+def normalise_code(text: str) -> str:
+    """What a person typed, as stored: upper case, without spaces or dashes."""
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+def excellent_limit(*, ballot: Ballot, subjects: int) -> int | None:
+    """How many people one paper may rate 优秀: the policy's share of the people rated, rounded
+    down but at least one (a ballot of three heads still allows one); None when there is no limit."""
+    if ballot.scale != BallotScale.GRADE or ballot.excellent_limit_percent >= 100:
+        return None
+    if ballot.excellent_limit_percent == 0:
+        return 0
+    return max(1, subjects * ballot.excellent_limit_percent // 100)
+
+
+def _check_manager(actor: User, ballot: Ballot | None, organisation: Organisation) -> None:
+    if actor.organisation_id != organisation.pk or not actor.has_perm("evaluations.manage_ballots"):
+        raise PermissionDenied(_("只有本单位组织人事干部可以组织民主测评。"))
+    if ballot is not None and not actor.has_perm("evaluations.manage_ballot", ballot):
+        raise PermissionDenied(_("只有本单位组织人事干部可以组织民主测评。"))
+
+
+def _issue_codes(ballot: Ballot, count: int, group: str, start: int) -> list[BallotRater]:
+    label = dict(RaterGroup.choices)[group]
+    raters = []
+    for number in range(start, start + count):
+        # A clash with an existing code (unlikely) is drawn again rather than left to the unique index.
+        code = new_code()
+        while BallotRater.objects.filter(code=code).exists():
+            code = new_code()
+        raters.append(BallotRater.objects.create(ballot=ballot, code=code, group=group, label=f"{label}{number}"))
+    return raters
+
+
+@transaction.atomic
+def ballot_open(
+    *,
+    actor: User,
+    organisation: Organisation,
+    title: str,
+    year: int,
+    subjects: Sequence[User],
+    raters: Sequence[User] = (),
+    leaders: Sequence[User] = (),
+    service_user_codes: int = 0,
+    scale: str = BallotScale.GRADE,
+    with_scores: bool = False,
+    purpose: str = "",
+) -> Ballot:
+    """Open a ballot (see the module docstring). Raters are deduplicated; someone named both as a
+    rater and as a leader rates once, as a leader."""
+    _check_manager(actor, None, organisation)
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()
+    if not title:
+        errors.setdefault("title", []).append(_("请填写测评名称。"))
+    elif len(title) > 100:
+        errors.setdefault("title", []).append(_("测评名称不能超过100字。"))
+    if scale not in BallotScale.values:
+        errors.setdefault("scale", []).append(_("请选择评价选项。"))
+    subjects = list(dict.fromkeys(subjects))
+    if not subjects:
+        errors.setdefault("subjects", []).append(_("请至少选择一名被测评人。"))
+    elif len(subjects) > MAX_SUBJECTS:
+        errors.setdefault("subjects", []).append(_("一次测评最多%(max)s名被测评人。") % {"max": MAX_SUBJECTS})
+    leaders = list(dict.fromkeys(leaders))
+    raters = [user for user in dict.fromkeys(raters) if user not in set(leaders)]
+    if not 0 <= service_user_codes <= MAX_CODES:
+        errors.setdefault("service_user_codes", []).append(_("测评码数量须在0到%(max)s之间。") % {"max": MAX_CODES})
+    elif not (raters or leaders or service_user_codes):
+        errors.setdefault("raters", []).append(_("请至少指定一名测评人或发放测评码。"))
+    outsiders = [u for u in [*subjects, *raters, *leaders] if u.organisation_id != organisation.pk or not u.is_active]
+    if outsiders:
+        errors.setdefault("subjects", []).append(
+            _("以下人员不是本单位在职人员：%(names)s") % {"names": "、".join(str(u) for u in outsiders[:10])}
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    ballot = Ballot.objects.create(
+        organisation=organisation,
+        title=title,
+        year=year,
+        purpose=purpose,
+        scale=scale,
+        with_scores=with_scores,
+        excellent_limit_percent=policy.ballot_excellent_limit_percent,
+        void_identical=policy.ballot_void_identical,
+        void_full_marks=policy.ballot_void_full_marks,
+        max_score=policy.ballot_max_dimension_score,
+        trim_extremes=policy.ballot_trim_extremes,
+        trim_above_papers=policy.ballot_trim_above_papers,
+        low_share_percent=policy.ballot_low_share_percent,
+        dissatisfied_percent=policy.ballot_dissatisfied_percent,
+        opened_by=actor,
+        opened_at=timezone.now(),
+    )
+    BallotSubject.objects.bulk_create(
+        [BallotSubject(ballot=ballot, person=person, sort_order=n) for n, person in enumerate(subjects)]
+    )
+    BallotRater.objects.bulk_create(
+        [BallotRater(ballot=ballot, user=user, group=RaterGroup.LEADER) for user in leaders]
+        + [BallotRater(ballot=ballot, user=user, group=RaterGroup.COLLEAGUE) for user in raters]
+    )
+    _issue_codes(ballot, service_user_codes, RaterGroup.SERVICE_USER, 1)
+    url = reverse("evaluations:ballot_paper", kwargs={"pk": ballot.pk})
+    message = _("请参加民主测评“%(title)s”（匿名）。") % {"title": title}
+    notify_many(
+        [Notification(recipient=user, message=message, url=url) for user in [*leaders, *raters]],
+        dedupe_key=f"ballot-open-{ballot.pk}",
+    )
+    return ballot
+
+
+@transaction.atomic
+def codes_issue(*, actor: User, ballot: Ballot, count: int, group: str = RaterGroup.SERVICE_USER) -> list[BallotRater]:
+    """Issue ``count`` more single-use codes for an open ballot, numbered after those it has."""
+    _check_manager(actor, ballot, ballot.organisation)
+    if not ballot.is_open:
+        raise ValidationError(_("测评已结束，不能再发放测评码。"))
+    if group not in RaterGroup.values:
+        raise ValidationError(_("请选择测评人类别。"))
+    existing = BallotRater.objects.filter(ballot=ballot, code__isnull=False, group=group).count()
+    if not count >= 1 or existing + count > MAX_CODES:
+        raise ValidationError(_("测评码数量须在1到%(max)s之间。") % {"max": MAX_CODES - existing})
+    return _issue_codes(ballot, count, group, existing + 1)
+
+
+@transaction.atomic
+def ballot_close(*, actor: User, ballot: Ballot) -> Ballot:
+    """End an open ballot. Papers not cast by then are not counted; drafts are discarded."""
+    _check_manager(actor, ballot, ballot.organisation)
+    ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    if ballot.state != BallotState.OPEN:
+        raise ValidationError(_("该测评已结束。"))
+    ballot.state, ballot.closed_by, ballot.closed_at = BallotState.CLOSED, actor, timezone.now()
+    ballot.save(update_fields=["state", "closed_by", "closed_at"])
+    BallotRater.objects.filter(ballot=ballot, has_voted=False).exclude(draft={}).update(draft={})
+    # A closed ballot feeds the year's suggestions (evaluations.annual reads ballot_suggestions):
+    # ask for the recomputation by the job kind's name, coalesced with one already waiting.
+    jobs.job_request_once(
+        kind=ROLLUP_YEAR_KIND, organisation=ballot.organisation, params={"year": ballot.year}, requested_by=actor
+    )
+    return ballot
+
+
+# --- Papers ---------------------------------------------------------------------------------------
+
+
+def _check_rater(rater: BallotRater, actor: User | None, code: str | None) -> None:
+    if rater.user_id is not None:
+        if actor is None or not actor.has_perm("evaluations.fill_ballot_paper", rater):
+            raise PermissionDenied(_("这不是您的测评票。"))
+    elif not code or rater.code is None or not secrets.compare_digest(normalise_code(code), rater.code):
+        raise PermissionDenied(_("测评码无效。"))
+    if rater.has_voted:
+        raise ValidationError(_("您已投票，每人只能投一次。"))
+    if rater.ballot.state != BallotState.OPEN:
+        raise ValidationError(_("测评已结束。"))
+
+
+def _subject_ids(ballot: Ballot) -> list[int]:
+    return list(BallotSubject.objects.filter(ballot=ballot).order_by("sort_order", "pk").values_list("pk", flat=True))
+
+
+def _clean_answers(ballot: Ballot, answers: Mapping, subject_ids: list[int], errors: list[str]) -> dict[str, dict]:
+    """The answers reduced to the ballot's people, choices and dimensions, with strings for keys;
+    out-of-range values are reported in ``errors`` and left out."""
+    allowed = set(SCALE_CHOICES[ballot.scale])
+    known = {str(pk) for pk in subject_ids}
+    cleaned: dict[str, dict] = {}
+    for key, answer in (answers or {}).items():
+        key = str(key)
+        if key not in known or not isinstance(answer, Mapping):
+            continue
+        item: dict = {}
+        choice = answer.get("choice") or ""
+        if choice:
+            if choice in allowed:
+                item["choice"] = choice
+            else:
+                errors.append(_("评价选项无效。"))
+        if ballot.with_scores:
+            scores = {}
+            for dimension in DIMENSIONS:
+                value = (answer.get("scores") or {}).get(dimension)
+                if value in (None, ""):
+                    continue
+                try:
+                    number = int(value)
+                except (TypeError, ValueError):
+                    number = -1
+                if 0 <= number <= ballot.max_score:
+                    scores[dimension] = number
+                else:
+                    errors.append(_("分项得分须为0到%(max)s的整数。") % {"max": ballot.max_score})
+            if scores:
+                item["scores"] = scores
+        if item:
+            cleaned[key] = item
+    return cleaned
+
+
+def _distribution_errors(ballot: Ballot, cleaned: dict[str, dict], subjects: int) -> list[str]:
+    limit = excellent_limit(ballot=ballot, subjects=subjects)
+    excellent = sum(1 for item in cleaned.values() if item.get("choice") == Choice.EXCELLENT)
+    if limit is not None and excellent > limit:
+        return [
+            _(
+                "每张测评票评为“优秀”的不得超过%(limit)s人（被测评%(subjects)s人的%(percent)s%%），"
+                "本票评了%(count)s人，请调整后再提交。"
+            )
+            % {"limit": limit, "subjects": subjects, "percent": ballot.excellent_limit_percent, "count": excellent}
+        ]
+    return []
+
+
+def paper_check(*, ballot: Ballot, answers: Mapping) -> None:
+    """Refuse a paper that is not complete or breaks the 优秀 limit (every message at once)."""
+    _paper_check(ballot, answers, _subject_ids(ballot))
+
+
+def _paper_check(ballot: Ballot, answers: Mapping, subject_ids: list[int]) -> dict[str, dict]:
+    errors: list[str] = []
+    cleaned = _clean_answers(ballot, answers, subject_ids, errors)
+    missing = [pk for pk in subject_ids if not cleaned.get(str(pk), {}).get("choice")]
+    if missing:
+        errors.append(_("还有%(count)s名被测评人未作评价。") % {"count": len(missing)})
+    if ballot.with_scores:
+        unscored = [pk for pk in subject_ids if len(cleaned.get(str(pk), {}).get("scores", {})) < len(DIMENSIONS)]
+        if unscored:
+            errors.append(_("还有%(count)s名被测评人的德能勤绩廉分项未打分。") % {"count": len(unscored)})
+    errors += _distribution_errors(ballot, cleaned, len(subject_ids))
+    if errors:
+        raise ValidationError(list(dict.fromkeys(errors)))
+    return cleaned
+
+
+def void_reason(*, ballot: Ballot, cleaned: Mapping[str, dict]) -> str:
+    """Why a complete paper is void under the ballot's rules ("" when it counts)."""
+    items = list(cleaned.values())
+    if ballot.void_identical and len(items) > 1 and len({item["choice"] for item in items}) == 1:
+        return _("所有被测评人的评价相同")
+    if (
+        ballot.void_full_marks
+        and ballot.with_scores
+        and items
+        and all(score == ballot.max_score for item in items for score in item["scores"].values())
+    ):
+        return _("各项均为满分")
+    return ""
+
+
+@transaction.atomic
+def paper_save(
+    *, rater: BallotRater, answers: Mapping, actor: User | None = None, code: str | None = None
+) -> BallotRater:
+    """Keep the answers so far (see the module docstring); refuses only values out of range."""
+    _check_rater(rater, actor, code)
+    errors: list[str] = []
+    cleaned = _clean_answers(rater.ballot, answers, _subject_ids(rater.ballot), errors)
+    if errors:
+        raise ValidationError(list(dict.fromkeys(errors)))
+    changed = BallotRater.objects.filter(pk=rater.pk, has_voted=False).update(draft=cleaned)
+    if not changed:
+        raise ValidationError(_("您已投票，每人只能投一次。"))
+    rater.draft = cleaned
+    return rater
+
+
+@transaction.atomic
+def paper_cast(*, rater: BallotRater, answers: Mapping, actor: User | None = None, code: str | None = None) -> Paper:
+    """Cast the rater's one paper (see the module docstring)."""
+    _check_rater(rater, actor, code)
+    ballot = rater.ballot
+    subject_ids = _subject_ids(ballot)
+    cleaned = _paper_check(ballot, answers, subject_ids)
+    # The claim: exactly one request moves the row to 已投票 (a double submit, a code typed twice).
+    claimed = BallotRater.objects.filter(pk=rater.pk, has_voted=False, ballot__state=BallotState.OPEN).update(
+        has_voted=True, draft={}
+    )
+    if not claimed:
+        raise ValidationError(_("您已投票，每人只能投一次。"))
+    reason = void_reason(ballot=ballot, cleaned=cleaned)
+    paper = Paper.objects.create(ballot=ballot, group=rater.group, void=bool(reason), void_reason=reason)
+    answers_rows = []
+    for pk in subject_ids:
+        item = cleaned[str(pk)]
+        scores = item.get("scores", {})
+        answers_rows.append(
+            PaperAnswer(
+                paper=paper,
+                subject_id=pk,
+                choice=item["choice"],
+                total=sum(scores.values()) if scores else None,
+                **{dimension: scores.get(dimension) for dimension in DIMENSIONS},
+            )
+        )
+    PaperAnswer.objects.bulk_create(answers_rows)
+    rater.has_voted, rater.draft = True, {}
+    # Who voted, never what: the entry names the rater row and the ballot, not the paper.
+    record_event(
+        event="ballot_cast",
+        obj=rater,
+        actor=actor,
+        label=f"{ballot} · {rater}",
+        organisation_id=ballot.organisation_id,
+    )
+    return paper

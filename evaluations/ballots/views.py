@@ -1,0 +1,274 @@
+"""民主测评 pages: HR's list, opening, the ballot's page, codes and their print page, the tally and
+its export; a rater's list and paper; a code holder's entry page and paper (no account)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import listing
+from accounts.decorators import permission_required
+from accounts.formerrors import add_service_errors
+from accounts.pagination import page_of
+
+from . import exports, selectors, services
+from .forms import BallotOpenForm, CodeEntryForm, CodesForm
+from .models import Ballot, BallotRater, BallotSubject, Dimension
+
+PAGE_SIZE = 25
+TALLY_PAGE_SIZE = 50
+# The session key holding the rater row a code holder unlocked with their code.
+CODE_SESSION_KEY = "ballot_code_rater"
+
+
+def _get_ballot_for_user(request: HttpRequest, pk: int) -> Ballot:
+    """A ballot of the signed-in HR's organisation; another organisation's is a 404."""
+    ballot = get_object_or_404(
+        Ballot.objects.select_related("organisation"), pk=pk, organisation_id=request.user.organisation_id
+    )
+    if not request.user.has_perm("evaluations.manage_ballot", ballot):
+        raise Http404
+    return ballot
+
+
+def _show_errors(request: HttpRequest, error: ValidationError) -> None:
+    for text in error.messages:
+        messages.error(request, text)
+
+
+# --- HR ----------------------------------------------------------------------------------------------
+
+
+@permission_required("evaluations.manage_ballots")
+def ballot_list(request: HttpRequest) -> HttpResponse:
+    ballots = selectors.ballots_for_organisation(organisation=request.user.organisation)
+    return render(request, "evaluations/ballots/list.html", {"page": page_of(request, ballots, PAGE_SIZE)})
+
+
+@permission_required("evaluations.manage_ballots")
+def ballot_open(request: HttpRequest) -> HttpResponse:
+    organisation = request.user.organisation
+    form = BallotOpenForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ballot = services.ballot_open(
+                actor=request.user,
+                organisation=organisation,
+                title=data["title"],
+                year=data["year"],
+                subjects=data["subjects"],
+                raters=data["raters"],
+                leaders=data["leaders"],
+                service_user_codes=data["service_user_codes"] or 0,
+                scale=data["scale"],
+                with_scores=data["with_scores"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已发起民主测评“%(title)s”。") % {"title": ballot.title})
+            return redirect("evaluations:ballot_detail", pk=ballot.pk)
+    return render(request, "evaluations/ballots/open.html", {"form": form})
+
+
+@permission_required("evaluations.manage_ballots")
+def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ballot's subjects, the turnout per rater (who has voted, never what) and its actions."""
+    ballot = _get_ballot_for_user(request, pk)
+    raters = BallotRater.objects.filter(ballot=ballot).select_related("user").order_by("group", "pk")
+    page = page_of(request, raters, PAGE_SIZE)
+    counts = selectors.ballot_turnout(ballot=ballot)
+    return render(
+        request,
+        "evaluations/ballots/detail.html",
+        {
+            "ballot": ballot,
+            "page": page,
+            "turnout": counts,
+            "subjects": BallotSubject.objects.filter(ballot=ballot)
+            .select_related("person")
+            .order_by("sort_order")[:TALLY_PAGE_SIZE],
+            "codes_form": CodesForm(),
+        },
+    )
+
+
+@require_POST
+@permission_required("evaluations.manage_ballots")
+def ballot_close(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot = _get_ballot_for_user(request, pk)
+    try:
+        services.ballot_close(actor=request.user, ballot=ballot)
+    except ValidationError as error:
+        _show_errors(request, error)
+        return redirect("evaluations:ballot_detail", pk=ballot.pk)
+    messages.success(request, _("测评已结束，可查看计票结果。"))
+    return redirect("evaluations:ballot_tally", pk=ballot.pk)
+
+
+@require_POST
+@permission_required("evaluations.manage_ballots")
+def ballot_codes(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot = _get_ballot_for_user(request, pk)
+    form = CodesForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    try:
+        services.codes_issue(actor=request.user, ballot=ballot, count=form.cleaned_data["count"])
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("已增发测评码。"))
+    return redirect("evaluations:ballot_detail", pk=ballot.pk)
+
+
+@permission_required("evaluations.manage_ballots")
+def ballot_codes_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unused codes as slips to cut out and hand over (a used code is not shown again)."""
+    ballot = _get_ballot_for_user(request, pk)
+    raters = BallotRater.objects.filter(ballot=ballot, code__isnull=False, has_voted=False).order_by("pk")
+    page = page_of(request, raters, 100)
+    code_url = request.build_absolute_uri(reverse("evaluations:ballot_code"))
+    return render(
+        request, "evaluations/ballots/codes_print.html", {"ballot": ballot, "page": page, "code_url": code_url}
+    )
+
+
+@permission_required("evaluations.manage_ballots")
+def ballot_tally(request: HttpRequest, pk: int) -> HttpResponse:
+    """Per person the counts and percentages (a page of people at a time); after the ballot closed."""
+    ballot = _get_ballot_for_user(request, pk)
+    if ballot.is_open:
+        messages.info(request, _("测评尚未结束，结束后才能查看计票结果。"))
+        return redirect("evaluations:ballot_detail", pk=ballot.pk)
+    subjects = BallotSubject.objects.filter(ballot=ballot).order_by("sort_order", "pk").values_list("pk", flat=True)
+    page = page_of(request, subjects, TALLY_PAGE_SIZE)
+    tally = selectors.ballot_tally(ballot=ballot, subject_ids=list(page))
+    return render(
+        request,
+        "evaluations/ballots/tally.html",
+        {"ballot": ballot, "tally": tally, "page": page, "dimensions": Dimension.choices},
+    )
+
+
+@require_POST
+@permission_required("evaluations.manage_ballots")
+def ballot_tally_export(request: HttpRequest, pk: int) -> HttpResponse:
+    return listing.export_response(request, exports.TALLY_EXPORT, pk=pk)
+
+
+# --- Raters --------------------------------------------------------------------------------------------
+
+
+def _answers_from_post(request: HttpRequest, subject_ids: list[int]) -> dict[str, dict]:
+    answers: dict[str, dict] = {}
+    for pk in subject_ids:
+        item: dict = {}
+        choice = request.POST.get(f"choice-{pk}", "")
+        if choice:
+            item["choice"] = choice
+        scores = {
+            dimension: request.POST.get(f"score-{pk}-{dimension}", "").strip()
+            for dimension in services.DIMENSIONS
+            if request.POST.get(f"score-{pk}-{dimension}", "").strip()
+        }
+        if scores:
+            item["scores"] = scores
+        if item:
+            answers[str(pk)] = item
+    return answers
+
+
+def _paper(request: HttpRequest, rater: BallotRater, *, actor=None, code=None, url: str) -> HttpResponse:
+    """The paper page shared by account holders and code holders: GET shows it with the draft, POST
+    保存 keeps the draft, POST 提交 casts it (refusals shown above the paper, answers kept)."""
+    ballot = rater.ballot
+    subjects = list(BallotSubject.objects.filter(ballot=ballot).select_related("person").order_by("sort_order", "pk"))
+    answers = rater.draft or {}
+    errors: list[str] = []
+    if request.method == "POST" and not rater.has_voted and ballot.is_open:
+        answers = _answers_from_post(request, [s.pk for s in subjects])
+        try:
+            if request.POST.get("action") == "cast":
+                services.paper_cast(rater=rater, answers=answers, actor=actor, code=code)
+                messages.success(request, _("投票成功，感谢参与。"))
+                return redirect(url)
+            services.paper_save(rater=rater, answers=answers, actor=actor, code=code)
+            messages.success(request, _("已保存，可稍后继续填写。"))
+            return redirect(url)
+        except ValidationError as error:
+            errors = error.messages
+    rows = []
+    for subject in subjects:
+        answer = answers.get(str(subject.pk), {})
+        rows.append(
+            {
+                "subject": subject,
+                "choice": answer.get("choice", ""),
+                "scores": [
+                    (value, label, (answer.get("scores") or {}).get(value, "")) for value, label in Dimension.choices
+                ],
+            }
+        )
+    return render(
+        request,
+        "evaluations/ballots/paper.html",
+        {
+            "ballot": ballot,
+            "rater": rater,
+            "rows": rows,
+            "errors": errors,
+            "excellent_limit": services.excellent_limit(ballot=ballot, subjects=len(subjects)),
+            "action_url": url,
+        },
+    )
+
+
+@login_required
+def my_ballots(request: HttpRequest) -> HttpResponse:
+    page = page_of(request, selectors.ballots_for_rater(user=request.user), PAGE_SIZE)
+    return render(request, "evaluations/ballots/mine.html", {"page": page})
+
+
+@login_required
+def paper(request: HttpRequest, pk: int) -> HttpResponse:
+    """A rater's own paper; someone who is not a rater of the ballot gets a 404."""
+    rater = selectors.rater_for_user(ballot_id=pk, user=request.user)
+    if not request.user.has_perm("evaluations.fill_ballot_paper", rater):
+        raise PermissionDenied
+    return _paper(request, rater, actor=request.user, url=reverse("evaluations:ballot_paper", kwargs={"pk": pk}))
+
+
+# --- Code holders (no account) -----------------------------------------------------------------------
+
+
+def code_entry(request: HttpRequest) -> HttpResponse:
+    """Type the printed code: a usable one opens its paper for this browser session."""
+    form = CodeEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rater = selectors.rater_for_code(code=form.cleaned_data["code"])
+        if rater is None:
+            form.add_error("code", _("测评码无效、已使用或测评已结束。"))
+        else:
+            request.session[CODE_SESSION_KEY] = rater.code
+            return redirect("evaluations:ballot_code_paper")
+    return render(request, "evaluations/ballots/code_entry.html", {"form": form})
+
+
+def code_paper(request: HttpRequest) -> HttpResponse:
+    """The paper of the code this session unlocked; after casting, the code is spent."""
+    code = request.session.get(CODE_SESSION_KEY, "")
+    rater = BallotRater.objects.select_related("ballot").filter(code=code).first() if code else None
+    if rater is None:
+        return redirect("evaluations:ballot_code")
+    if rater.has_voted or not rater.ballot.is_open:
+        # The spent code stays in the session (a GET writes nothing); it opens nothing any more.
+        return render(request, "evaluations/ballots/code_done.html", {"ballot": rater.ballot})
+    return _paper(request, rater, code=code, url=reverse("evaluations:ballot_code_paper"))

@@ -1,0 +1,97 @@
+"""The year's results as an Excel workbook: the basis for the post subsidy (补贴发放依据).
+
+Streamed (openpyxl write-only through accounts.excel.write_table) from one query read in chunks,
+so 400 000 rows take flat memory. A worker recorded as absent from the post is flagged: their
+subsidy stops whatever the grade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from accounts.excel import new_sheet, workbook_file, write_table
+
+from .models import WelfareAssessment, WelfareGrade, WelfareStage
+
+COLUMNS = (
+    "department__name",
+    "owner__employee_number",
+    "owner__full_name",
+    "post__post_name",
+    "post__agreement_start",
+    "post__agreement_end",
+    "post__monthly_subsidy",
+    "stage",
+    "grade",
+    "renew",
+    "post__absent_since",
+    "post__absent_note",
+)
+
+
+def headers() -> list[str]:
+    return [
+        _("科室"),
+        _("工号"),
+        _("姓名"),
+        _("岗位"),
+        _("协议开始"),
+        _("协议截止"),
+        _("岗位补贴（元/月）"),
+        _("考核环节"),
+        _("考核等次"),
+        _("续签上岗协议"),
+        _("在岗情况"),
+        _("补贴发放"),
+    ]
+
+
+def result_rows(*, organisation_id: int, year: int) -> Iterator[list]:
+    """One row per worker of the year, in department and worker order."""
+    stages = dict(WelfareStage.choices)
+    grades = dict(WelfareGrade.choices)
+    yes, no = _("续签"), _("不续签")
+    rows = (
+        WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year)
+        .order_by("department_id", "owner__employee_number", "pk")
+        .values_list(*COLUMNS)
+    )
+    for department, number, name, post, start, end, subsidy, stage, grade, renew, absent, note in rows.iterator(
+        chunk_size=5000
+    ):
+        if absent is not None:
+            presence = _("不在岗（自%(date)s）%(note)s") % {"date": absent.isoformat(), "note": note}
+            payment = _("停发")
+        else:
+            presence = _("在岗")
+            payment = (
+                _("停发")
+                if grade == WelfareGrade.UNQUALIFIED
+                else _("发放")
+                if stage == WelfareStage.FINAL
+                else _("待定")
+            )
+        yield [
+            department or "",
+            number,
+            name,
+            post,
+            start,
+            end,
+            subsidy,
+            str(stages.get(stage, stage)),
+            str(grades.get(grade, "")),
+            "" if renew is None else (yes if renew else no),
+            presence,
+            payment,
+        ]
+
+
+def results_workbook(*, organisation_id: int, year: int) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = new_sheet(workbook, _("%(year)s年度公益性岗位考核结果") % {"year": year})
+    write_table(sheet, headers(), result_rows(organisation_id=organisation_id, year=year))
+    return workbook_file(workbook)

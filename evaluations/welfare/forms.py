@@ -1,0 +1,66 @@
+"""Forms of the welfare room: they parse; the services validate and decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import StaffType, User
+
+from .models import WelfareAssessment, WelfareGrade, WelfarePost
+
+
+class ReportForm(forms.ModelForm):
+    upload = forms.FileField(label=_("上传述职材料"), required=False, help_text=_("PDF、图片或 Office 文档。"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = WelfareAssessment
+        fields = ["report_text"]
+        widgets = {"report_text": forms.Textarea(attrs={"rows": 10})}
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class InterviewForm(forms.Form):
+    notes = forms.CharField(label=_("谈话记录"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000)
+
+
+class DecisionForm(forms.Form):
+    grade = forms.ChoiceField(label=_("考核等次"), choices=WelfareGrade.choices, widget=forms.RadioSelect)
+    renew = forms.TypedChoiceField(
+        label=_("是否续签上岗协议"),
+        choices=[("1", _("续签")), ("0", _("不续签"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(label=_("集体研究意见"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+
+
+class PostForm(forms.ModelForm):
+    class Meta:
+        model = WelfarePost
+        fields = ["person", "post_name", "agreement_start", "agreement_end", "monthly_subsidy"]
+        widgets = {
+            "agreement_start": forms.DateInput(attrs={"type": "date"}),
+            "agreement_end": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = User.objects.filter(
+            organisation=organisation, staff_type=StaffType.PUBLIC_WELFARE, is_active=True
+        ).order_by("employee_number", "pk")
+        if self.instance.pk:
+            self.fields["person"].disabled = True
+
+
+class AbsenceForm(forms.Form):
+    since = forms.DateField(label=_("不在岗起始"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("不在岗说明"), required=False, max_length=500)
+
+
+class ConsequenceForm(forms.Form):
+    note = forms.CharField(label=_("办理记录"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)

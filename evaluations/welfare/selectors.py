@@ -1,0 +1,119 @@
+"""Reads of the welfare room: every list is one query for its page, whatever the unit's size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet
+
+from accounts.models import User
+
+from ..ballots.models import SCALE_CHOICES, BallotScale, Choice, PaperAnswer
+from ..ballots.selectors import percent
+from .models import WelfareAssessment, WelfareConsequence, WelfarePost, WelfareStage
+
+
+def assessments_for_unit(*, organisation_id: int, year: int, stage: str = "") -> QuerySet[WelfareAssessment]:
+    rows = WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year).select_related(
+        "owner", "department", "post"
+    )
+    if stage in WelfareStage.values:
+        rows = rows.filter(stage=stage)
+    return rows.order_by("department_id", "owner__employee_number", "pk")
+
+
+def stage_counts(*, organisation_id: int, year: int) -> dict[str, int]:
+    """How many of the unit's workers stand at each step (one GROUP BY)."""
+    counts = dict(
+        WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year)
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {value: counts.get(value, 0) for value in WelfareStage.values}
+
+
+def assessment_for(*, pk: int, user: User) -> WelfareAssessment | None:
+    """The assessment when ``user`` may read it (the worker, their evaluator, the unit's HR and
+    leader); None otherwise, answered as a 404 so another unit learns nothing."""
+    found = (
+        WelfareAssessment.objects.select_related(
+            "owner__department", "department", "organisation", "post", "ballot_subject__ballot"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None or not user.has_perm("evaluations.view_welfare_assessment", found):
+        return None
+    return found
+
+
+def own_assessments(*, user: User) -> QuerySet[WelfareAssessment]:
+    return WelfareAssessment.objects.filter(owner=user).select_related("post").order_by("-year")
+
+
+def posts_for_unit(*, organisation_id: int) -> QuerySet[WelfarePost]:
+    return (
+        WelfarePost.objects.filter(organisation_id=organisation_id)
+        .select_related("person__department")
+        .order_by("person__employee_number", "pk")
+    )
+
+
+def open_consequences(*, organisation_id: int) -> QuerySet[WelfareConsequence]:
+    return WelfareConsequence.objects.filter(organisation_id=organisation_id, done_at__isnull=True)
+
+
+def consequences_for_unit(*, organisation_id: int) -> QuerySet[WelfareConsequence]:
+    return (
+        WelfareConsequence.objects.filter(organisation_id=organisation_id)
+        .select_related("assessment__owner", "assessment__department", "done_by")
+        .order_by("done_at", "due_on", "pk")
+    )
+
+
+# --- 民主测评 tally -----------------------------------------------------------------------------
+
+
+@dataclass
+class WorkerTally:
+    """One worker's 民主测评: valid papers, and per choice the count and share."""
+
+    valid: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def choices(self) -> list[tuple[str, int, Decimal]]:
+        labels = dict(Choice.choices)
+        return [
+            (labels[choice], self.counts.get(choice, 0), percent(self.counts.get(choice, 0), self.valid))
+            for choice in SCALE_CHOICES[BallotScale.SATISFACTION]
+        ]
+
+
+def welfare_tally(*, subject_ids: Iterable[int] | QuerySet) -> dict[int, WorkerTally]:
+    """Per ballot subject (a worker on a ballot) the valid papers' choices: one GROUP BY over the
+    papers of those subjects, whatever the number of units, ballots and papers in the database.
+    ``subject_ids`` is a page's ids, or a query of them (a whole unit's year, the bench's province)."""
+    tallies: dict[int, WorkerTally] = defaultdict(WorkerTally)
+    rows = (
+        PaperAnswer.objects.filter(subject_id__in=subject_ids, paper__void=False)
+        .values_list("subject_id", "choice")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for subject_id, choice, n in rows:
+        tally = tallies[subject_id]
+        tally.counts[choice] = tally.counts.get(choice, 0) + n
+        tally.valid += n
+    return tallies
+
+
+def assessments_with_ballot(*, organisation_id: int, year: int) -> QuerySet[WelfareAssessment]:
+    return (
+        WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year, ballot_subject__isnull=False)
+        .select_related("owner", "department", "ballot_subject__ballot")
+        .order_by("department_id", "owner__employee_number", "pk")
+    )

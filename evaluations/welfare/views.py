@@ -1,0 +1,457 @@
+"""The pages of the public-welfare-post assessment (DOMAIN.md §8): the unit's list of the year,
+one worker's assessment with the step the actor may take, the worker's own 述职, the posts, the
+consequences and the results export. Views parse and call one service; the services decide."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts import jobs, periods
+from accounts.audit import record_event
+from accounts.decorators import permission_required
+from accounts.formerrors import add_service_errors
+from accounts.pagination import page_of, query_without_page
+from accounts.selectors import policy_for_organisation
+
+from ..ballots import services as ballot_services
+from ..ballots.models import SCALE_CHOICES, BallotScale, BallotState, Choice
+from . import selectors, services
+from .forms import AbsenceForm, ConsequenceForm, DecisionForm, InterviewForm, PostForm, ReportForm, ReturnForm
+from .jobs import RESULTS_EXPORT
+from .models import WelfareConsequence, WelfarePost, WelfareStage
+from .selectors import WorkerTally
+
+PAGE_SIZE = 50
+SATISFACTION_LABELS = [dict(Choice.choices)[choice] for choice in SCALE_CHOICES[BallotScale.SATISFACTION]]
+
+
+def _get_assessment_for_user(request: HttpRequest, pk: int):
+    found = selectors.assessment_for(pk=pk, user=request.user)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _show_errors(request: HttpRequest, error: ValidationError) -> None:
+    for text in error.messages:
+        messages.error(request, text)
+
+
+@permission_required("evaluations.view_welfare")
+def welfare_index(request: HttpRequest) -> HttpResponse:
+    return redirect("evaluations:welfare", year=periods.today().year)
+
+
+@permission_required("evaluations.view_welfare")
+def welfare(request: HttpRequest, year: int) -> HttpResponse:
+    """The unit's workers of the year, each at their step (filter by step), paginated."""
+    organisation_id = request.user.organisation_id
+    stage = request.GET.get("stage", "")
+    page = page_of(
+        request, selectors.assessments_for_unit(organisation_id=organisation_id, year=year, stage=stage), PAGE_SIZE
+    )
+    policy = policy_for_organisation(organisation_id=organisation_id)
+    first, last = periods.welfare_window(policy, year)
+    return render(
+        request,
+        "evaluations/welfare/list.html",
+        {
+            "year": year,
+            "page": page,
+            "query": query_without_page(request.GET),
+            "stage": stage,
+            "stages": WelfareStage.choices,
+            "counts": selectors.stage_counts(organisation_id=organisation_id, year=year),
+            "window": (first, last),
+            "window_refusal": services.welfare_window_refusal(
+                organisation_id=organisation_id, year=year, today=periods.today()
+            ),
+            "can_manage": request.user.has_perm("evaluations.manage_welfare"),
+            "service_users_min": policy.welfare_service_users_min,
+            "service_users_max": policy.welfare_service_users_max,
+        },
+    )
+
+
+@require_POST
+@permission_required("evaluations.manage_welfare")
+def welfare_open(request: HttpRequest, year: int) -> HttpResponse:
+    try:
+        count = services.welfare_assessments_open(actor=request.user, organisation=request.user.organisation, year=year)
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("已为%(count)s名公益性岗位人员开展年度考核。") % {"count": count})
+    return redirect("evaluations:welfare", year=year)
+
+
+@require_POST
+@permission_required("evaluations.view_welfare")
+def welfare_export(request: HttpRequest, year: int) -> HttpResponse:
+    """导出Excel (补贴发放依据): a background job; its page offers the file."""
+    job = jobs.job_request(
+        kind=RESULTS_EXPORT, organisation=request.user.organisation, params={"year": year}, requested_by=request.user
+    )
+    record_event(event="export", obj=request.user.organisation, request=request, label=_("公益性岗位考核结果"))
+    return redirect(job)
+
+
+@login_required
+def welfare_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    """One worker's year: the 述职, each step done, and the form of the step the viewer may take."""
+    assessment = _get_assessment_for_user(request, pk)
+    user = request.user
+    return render(
+        request,
+        "evaluations/welfare/assessment.html",
+        {
+            "assessment": assessment,
+            "stages": WelfareStage.choices,
+            "can_review": assessment.status == "submitted"
+            and user.has_perm("evaluations.review_welfare_report", assessment),
+            "can_conduct": user.has_perm("evaluations.conduct_welfare", assessment),
+            "return_form": ReturnForm(),
+            "interview_form": InterviewForm(),
+            "decision_form": DecisionForm(
+                initial={
+                    "grade": assessment.grade,
+                    "renew": "1" if assessment.renew else "0",
+                    "notes": assessment.decision_notes,
+                }
+            ),
+            "consequences": list(assessment.consequences.all()),
+            **_ballot_context(request, assessment),
+        },
+    )
+
+
+def _ballot_context(request: HttpRequest, assessment) -> dict:
+    """The worker's 民主测评 on their page: the tally (one GROUP BY for this worker), and for HR the
+    codes still unused, to print for the service users."""
+    subject = assessment.ballot_subject
+    policy = policy_for_organisation(organisation_id=assessment.organisation_id)
+    context = {
+        "service_users_min": policy.welfare_service_users_min,
+        "service_users_max": policy.welfare_service_users_max,
+        "can_open_ballot": request.user.has_perm("evaluations.manage_ballots")
+        and request.user.has_perm("evaluations.conduct_welfare", assessment),
+    }
+    if subject is None:
+        return {**context, "ballot": None, "ballot_ready": False}
+    ballot = subject.ballot
+    manages = request.user.has_perm("evaluations.manage_ballot", ballot)
+    return {
+        **context,
+        "ballot": ballot,
+        "ballot_ready": ballot.state == BallotState.CLOSED,
+        "tally": selectors.welfare_tally(subject_ids=[subject.pk]).get(subject.pk, WorkerTally()),
+        "can_close_ballot": manages and ballot.state == BallotState.OPEN,
+        "codes": list(ballot.raters.filter(code__isnull=False, has_voted=False).order_by("pk"))
+        if manages and ballot.state == BallotState.OPEN
+        else [],
+        "raters": ballot.raters.aggregate(all=Count("pk"), voted=Count("pk", filter=Q(has_voted=True))),
+    }
+
+
+@require_POST
+@login_required
+def welfare_ballot(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open the worker's 民主测评 (a ballot of the ballots room)."""
+    assessment = _get_assessment_for_user(request, pk)
+    if not request.user.has_perm("evaluations.manage_ballots"):
+        raise PermissionDenied
+    try:
+        services.welfare_ballot_open(
+            actor=request.user, assessments=[assessment], service_users=_int(request.POST.get("service_users"))
+        )
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("民主测评已发起，请打印测评码交给服务对象。"))
+    return redirect(assessment)
+
+
+@require_POST
+@permission_required("evaluations.manage_ballots")
+def welfare_ballot_all(request: HttpRequest, year: int) -> HttpResponse:
+    """One 民主测评 for every worker of the unit now at that step."""
+    waiting = list(
+        selectors.assessments_for_unit(
+            organisation_id=request.user.organisation_id, year=year, stage=WelfareStage.RATING
+        ).filter(ballot_subject__isnull=True)
+    )
+    try:
+        ballot = services.welfare_ballot_open(
+            actor=request.user, assessments=waiting, service_users=_int(request.POST.get("service_users"))
+        )
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("已发起民主测评：%(title)s") % {"title": ballot.title})
+    return redirect("evaluations:welfare", year=year)
+
+
+@require_POST
+@login_required
+def welfare_ballot_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """End the worker's 民主测评 (the ballots room's service), so the unit can decide."""
+    assessment = _get_assessment_for_user(request, pk)
+    if assessment.ballot_subject is None or not request.user.has_perm(
+        "evaluations.manage_ballot", assessment.ballot_subject.ballot
+    ):
+        raise PermissionDenied
+    try:
+        ballot_services.ballot_close(actor=request.user, ballot=assessment.ballot_subject.ballot)
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("民主测评已结束。"))
+    return redirect(assessment)
+
+
+@permission_required("evaluations.view_welfare")
+def welfare_tally(request: HttpRequest, year: int) -> HttpResponse:
+    """The unit's 民主测评 results, per worker the counts and shares: the page's workers' papers in
+    one GROUP BY, so the page costs the same in a unit of ten or in a province of 400 000."""
+    page = page_of(
+        request, selectors.assessments_with_ballot(organisation_id=request.user.organisation_id, year=year), PAGE_SIZE
+    )
+    tallies = selectors.welfare_tally(subject_ids=[row.ballot_subject_id for row in page])
+    for row in page:
+        row.tally = tallies.get(row.ballot_subject_id, WorkerTally())
+    return render(
+        request,
+        "evaluations/welfare/tally.html",
+        {"year": year, "page": page, "query": query_without_page(request.GET), "choices": SATISFACTION_LABELS},
+    )
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+@never_cache
+@login_required
+def welfare_report_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The uploaded 述职, served only to those who may read the assessment."""
+    assessment = _get_assessment_for_user(request, pk)
+    if not assessment.report_file:
+        raise Http404
+    try:
+        handle = assessment.report_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    record_event(event="download", obj=assessment, request=request, label=assessment.report_file_name)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=assessment.report_file_name or "report",
+        content_type=assessment.report_content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@permission_required("evaluations.view_own_welfare")
+def welfare_mine(request: HttpRequest) -> HttpResponse:
+    """The worker's own years (a worker sees only their own)."""
+    return render(
+        request,
+        "evaluations/welfare/mine.html",
+        {"page": page_of(request, selectors.own_assessments(user=request.user), 10), "query": ""},
+    )
+
+
+@login_required
+def welfare_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The worker writes (or uploads) the 述职 and hands it in; only their own."""
+    assessment = _get_assessment_for_user(request, pk)
+    if assessment.owner_id != request.user.pk:
+        raise Http404
+    form = ReportForm(
+        request.POST or None, request.FILES or None, instance=assessment, initial={"version": assessment.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.welfare_report_save(
+                actor=request.user,
+                assessment=assessment,
+                text=form.cleaned_data["report_text"],
+                uploaded=form.cleaned_data.get("upload"),
+                version=form.cleaned_data["version"],
+            )
+            if "submit" in request.POST:
+                services.welfare_report_submit(actor=request.user, assessment=saved, version=saved.version)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("述职已提交。") if "submit" in request.POST else _("述职已保存。"))
+            return redirect(assessment)
+    return render(request, "evaluations/welfare/report.html", {"assessment": assessment, "form": form})
+
+
+@require_POST
+@login_required
+def welfare_report_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit approves the 述职 or returns it with a reason."""
+    assessment = _get_assessment_for_user(request, pk)
+    if not request.user.has_perm("evaluations.review_welfare_report", assessment):
+        raise PermissionDenied
+    try:
+        if request.POST.get("action") == "approve":
+            services.welfare_report_approve(actor=request.user, assessment=assessment)
+            messages.success(request, _("述职已通过，进入谈话环节。"))
+        else:
+            services.welfare_report_return(
+                actor=request.user, assessment=assessment, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("述职已退回。"))
+    except ValidationError as error:
+        _show_errors(request, error)
+    return redirect(assessment)
+
+
+@require_POST
+@login_required
+def welfare_interview(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _get_assessment_for_user(request, pk)
+    if not request.user.has_perm("evaluations.conduct_welfare", assessment):
+        raise PermissionDenied
+    try:
+        services.welfare_interview_record(
+            actor=request.user, assessment=assessment, notes=request.POST.get("notes", "")
+        )
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("谈话记录已保存，进入民主测评环节。"))
+    return redirect(assessment)
+
+
+@require_POST
+@login_required
+def welfare_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """集体研究: the unit records the collective decision."""
+    assessment = _get_assessment_for_user(request, pk)
+    if not request.user.has_perm("evaluations.conduct_welfare", assessment):
+        raise PermissionDenied
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return redirect(assessment)
+    try:
+        services.welfare_decision_record(
+            actor=request.user,
+            assessment=assessment,
+            grade=form.cleaned_data["grade"],
+            renew=form.cleaned_data["renew"],
+            notes=form.cleaned_data["notes"],
+        )
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("集体研究结果已记录。"))
+    return redirect(assessment)
+
+
+@permission_required("evaluations.manage_welfare")
+def welfare_posts(request: HttpRequest) -> HttpResponse:
+    """The unit's posts and agreements, paginated; absent workers flagged."""
+    page = page_of(request, selectors.posts_for_unit(organisation_id=request.user.organisation_id), PAGE_SIZE)
+    return render(
+        request,
+        "evaluations/welfare/posts.html",
+        {"page": page, "query": query_without_page(request.GET), "year": periods.today().year},
+    )
+
+
+@permission_required("evaluations.manage_welfare")
+def welfare_post_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Record a worker's post agreement, or change one (``pk``)."""
+    post = None
+    if pk is not None:
+        post = get_object_or_404(WelfarePost, pk=pk, organisation_id=request.user.organisation_id)
+    form = PostForm(request.POST or None, instance=post, organisation=request.user.organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.welfare_post_save(
+                actor=request.user,
+                person=post.person if post else data["person"],
+                post_name=data["post_name"],
+                agreement_start=data["agreement_start"],
+                agreement_end=data["agreement_end"],
+                monthly_subsidy=data["monthly_subsidy"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("公益性岗位已保存。"))
+            return redirect("evaluations:welfare_posts")
+    absence = AbsenceForm(initial={"since": post.absent_since, "note": post.absent_note}) if post else None
+    return render(request, "evaluations/welfare/post_form.html", {"form": form, "post": post, "absence": absence})
+
+
+@require_POST
+@permission_required("evaluations.manage_welfare")
+def welfare_post_absence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record (or clear) that the worker is not at the post."""
+    post = get_object_or_404(WelfarePost, pk=pk, organisation_id=request.user.organisation_id)
+    form = AbsenceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.welfare_post_record_absence(
+                actor=request.user, post=post, since=form.cleaned_data["since"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            _show_errors(request, error)
+        else:
+            messages.success(request, _("在岗情况已记录。"))
+    else:
+        messages.error(request, _("请填写有效的日期。"))
+    return redirect("evaluations:welfare_post_edit", pk=post.pk)
+
+
+@permission_required("evaluations.manage_welfare")
+def welfare_consequences(request: HttpRequest) -> HttpResponse:
+    """The consequences of final results: open ones first, with their deadlines."""
+    page = page_of(request, selectors.consequences_for_unit(organisation_id=request.user.organisation_id), PAGE_SIZE)
+    return render(
+        request,
+        "evaluations/welfare/consequences.html",
+        {
+            "page": page,
+            "query": query_without_page(request.GET),
+            "today": periods.today(),
+            "year": periods.today().year,
+            "form": ConsequenceForm(),
+        },
+    )
+
+
+@require_POST
+@permission_required("evaluations.manage_welfare")
+def welfare_consequence_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    consequence = get_object_or_404(WelfareConsequence, pk=pk, organisation_id=request.user.organisation_id)
+    try:
+        services.welfare_consequence_complete(
+            actor=request.user, consequence=consequence, note=request.POST.get("note", "")
+        )
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("已记录办理情况。"))
+    return redirect("evaluations:welfare_consequences")

@@ -1,0 +1,123 @@
+"""Issue 14, the public-welfare-post assessment in a real browser: HR opens the year; the worker
+(on a phone) writes and hands in the 述职; HR approves it, records the interview, opens the
+民主测评 (two service users cast their papers by code), ends it and records the collective decision
+(不合格, not renewed); HR publishes the results on the board (张榜公示); after the window the
+locking job makes the result final, and since the worker was 不合格 the year before too, a
+termination item with its deadline appears on HR's to-do list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from evaluations.ballots import services as ballot_services
+from evaluations.welfare.models import WelfareAssessment, WelfareStage
+from tests.factories import (
+    PASSWORD,
+    DepartmentFactory,
+    OrganisationFactory,
+    UserFactory,
+    WelfareAssessmentFactory,
+    WelfarePostFactory,
+)
+
+pytestmark = pytest.mark.e2e
+
+TODAY = date(2026, 12, 1)
+AFTER_WINDOW = date(2026, 12, 15)
+
+
+@pytest.fixture
+def unit(transactional_db):
+    organisation = OrganisationFactory(code="jiedao", name="城关街道办事处")
+    UserFactory(organisation=organisation, department=None, username="w_leader", roles=[Role.AGENCY_HEAD])
+    department = DepartmentFactory(organisation=organisation, name="环卫所")
+    head = UserFactory(department=department, username="w_head", roles=[Role.STAFF, Role.DEPARTMENT_HEAD])
+    department.head = head
+    department.save()
+    hr = UserFactory(
+        organisation=organisation, department=None, username="w_hr", full_name="人事干部", roles=[Role.HR_ADMIN]
+    )
+    post = WelfarePostFactory(person__department=department, person__username="w_worker", person__full_name="保洁员王")
+    # Last year's final result was 不合格: a second one means termination.
+    WelfareAssessmentFactory(post=post, year=2025, stage=WelfareStage.FINAL, grade="unqualified", renew=False)
+    return {"hr": hr, "worker": post.person}
+
+
+def test_a_worker_goes_from_report_to_publication_to_final_and_a_second_unqualified_terminates(
+    ui, phone_ui, unit, clock
+):
+    clock.move_to(TODAY)
+    ui.login("w_hr", PASSWORD)
+    ui.go_via_menu("公益性岗位考核", "/evaluations/welfare/")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("welfare-open").click()
+    expect(ui.page.get_by_test_id("welfare-row")).to_have_count(1)
+
+    # The worker, on a phone, writes the 述职 and hands it in.
+    phone_ui.login("w_worker", PASSWORD)
+    phone_ui.go_via_menu("我的年度考核", "/evaluations/welfare/mine/")
+    phone_ui.page.get_by_test_id("welfare-mine").get_by_role("link").first.click()
+    phone_ui.page.get_by_test_id("welfare-report-edit").click()
+    phone_ui.page.fill("textarea[name=report_text]", "负责城关片区保洁，全年出勤。")
+    with phone_ui.page.expect_navigation():
+        phone_ui.page.get_by_test_id("welfare-report-submit").click()
+    expect(phone_ui.page.get_by_test_id("welfare-report-status")).to_have_text("已提交")
+    phone_ui.assert_fits_screen()
+    assessment_url = phone_ui.page.url
+
+    # HR: 述职 approved, interview recorded, 民主测评 opened.
+    ui.page.goto(assessment_url)
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("welfare-report-approve").click()
+    ui.page.fill("#id_notes", "谈话：多次脱岗，群众有反映。")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("welfare-interview-form").get_by_role("button").click()
+    ui.page.fill("#id_service_users", "2")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("welfare-ballot-open").click()
+    expect(ui.page.get_by_test_id("welfare-codes").locator("code")).to_have_count(2)
+
+    # Two service users cast their papers with their codes (the ballot pages are the ballots room's).
+    assessment = WelfareAssessment.objects.get(owner=unit["worker"], year=2026)
+    subject = assessment.ballot_subject
+    for rater in subject.ballot.raters.filter(code__isnull=False):
+        ballot_services.paper_cast(rater=rater, answers={subject.pk: {"choice": "dissatisfied"}}, code=rater.code)
+    ui.page.reload()
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("welfare-ballot-close").click()
+    expect(ui.page.get_by_test_id("welfare-tally")).to_contain_text("100.0%")
+
+    # 集体研究: 不合格, not renewed.
+    form = ui.page.get_by_test_id("welfare-decision-form")
+    form.get_by_label("不合格").check()
+    form.get_by_label("不续签").check()
+    form.locator("textarea").fill("经单位集体研究，考核不合格，不予续签。")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("welfare-decide").click()
+    expect(ui.page.get_by_test_id("welfare-grade")).to_contain_text("不合格")
+
+    # 张榜公示 on the board.
+    ui.go_via_menu("结果公示", "/publicity/")
+    ui.page.get_by_test_id("publish-card").locator("select").select_option(label="2026年度公益性岗位考核结果")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("publish-submit").click()
+    expect(ui.page.get_by_test_id("publication-title")).to_contain_text("公益性岗位")
+    ui.page.goto(assessment_url)
+    expect(ui.page.get_by_test_id("welfare-stage")).to_contain_text("张榜公示")
+
+    # After the window the locking job makes it final; the termination is on HR's to-do list.
+    clock.move_to(AFTER_WINDOW)
+    call_command("lock_publications")
+    ui.page.reload()
+    expect(ui.page.get_by_test_id("welfare-final")).to_be_visible()
+    expect(ui.page.get_by_test_id("welfare-consequences")).to_contain_text("解除劳动合同")
+    ui.goto("/")
+    expect(ui.page.get_by_test_id("todo-welfare-termination")).to_be_visible()
+    ui.page.get_by_test_id("todo-welfare-termination").get_by_role("link").first.click()
+    expect(ui.page.locator("[data-testid=welfare-consequence][data-kind=termination]")).to_have_count(1)
+    ui.screenshot("welfare-termination")

@@ -1,0 +1,240 @@
+"""民主测评 pages: HR opens and closes, raters fill their paper (save and return, cast), a code
+holder without an account votes once, the tally and its export; the denials; paginated lists."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from evaluations.ballots import services
+from evaluations.ballots.models import Ballot, BallotRater, Paper
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def heads(department):
+    return [UserFactory(department=department, full_name=f"科长{n}") for n in range(5)]
+
+
+@pytest.fixture
+def ballot(hr, heads, staff, colleague):
+    return services.ballot_open(
+        actor=hr,
+        organisation=hr.organisation,
+        title="科级干部民主测评",
+        year=2026,
+        subjects=heads,
+        raters=[staff, colleague],
+        service_user_codes=2,
+    )
+
+
+def paper_post(ballot, choices, action="cast"):
+    data = {"action": action}
+    for subject, choice in zip(ballot.subjects.order_by("sort_order"), choices, strict=False):
+        data[f"choice-{subject.pk}"] = choice
+    return data
+
+
+MIXED = ["excellent", "competent", "competent", "basically_competent", "competent"]
+
+
+def test_hr_opens_a_ballot_from_the_form(client_for, hr, head, staff):
+    response = client_for(hr).post(
+        reverse("evaluations:ballot_open"),
+        {
+            "title": "2026年度科级干部民主测评",
+            "year": 2026,
+            "scale": "grade",
+            "all_heads": "on",
+            "all_staff": "on",
+            "service_user_codes": 3,
+        },
+    )
+    ballot = Ballot.objects.get()
+    assert response.status_code == 302 and response.url == reverse("evaluations:ballot_detail", args=[ballot.pk])
+    assert list(ballot.subjects.values_list("person", flat=True)) == [head.pk]
+    assert ballot.raters.filter(user=staff).exists() and ballot.raters.exclude(code=None).count() == 3
+
+
+def test_the_open_form_names_unknown_employee_numbers(client_for, hr):
+    response = client_for(hr).post(
+        reverse("evaluations:ballot_open"),
+        {"title": "x", "year": 2026, "scale": "grade", "subject_numbers": "NOPE1", "service_user_codes": 1},
+    )
+    assert "NOPE1" in response.content.decode() and not Ballot.objects.exists()
+
+
+def test_a_rater_saves_returns_and_casts(client_for, ballot, staff):
+    client = client_for(staff)
+    url = reverse("evaluations:ballot_paper", args=[ballot.pk])
+    client.post(url, paper_post(ballot, MIXED[:2], action="save"))
+    page = client.get(url).content.decode()
+    assert page.count("checked") == 2
+    response = client.post(url, paper_post(ballot, MIXED))
+    assert response.status_code == 302 and Paper.objects.count() == 1
+    assert 'data-testid="paper-cast"' in client.get(url).content.decode()
+
+
+def test_a_paper_over_the_excellent_limit_is_refused_with_the_reason(client_for, ballot, staff):
+    response = client_for(staff).post(
+        reverse("evaluations:ballot_paper", args=[ballot.pk]), paper_post(ballot, ["excellent"] * 2 + ["competent"] * 3)
+    )
+    assert response.status_code == 200 and "不得超过1人" in response.content.decode()
+    assert not Paper.objects.exists()
+
+
+def test_a_code_holder_without_an_account_votes_once(client, ballot):
+    code = ballot.raters.exclude(code=None).first().code
+    response = client.post(reverse("evaluations:ballot_code"), {"code": code.lower()})
+    assert response.url == reverse("evaluations:ballot_code_paper")
+    response = client.post(reverse("evaluations:ballot_code_paper"), paper_post(ballot, MIXED))
+    assert response.status_code == 302 and Paper.objects.count() == 1
+    assert 'data-testid="code-done"' in client.get(reverse("evaluations:ballot_code_paper")).content.decode()
+    # Typed again (another browser): refused.
+    client.cookies.clear()
+    response = client.post(reverse("evaluations:ballot_code"), {"code": code})
+    assert "已使用" in response.content.decode()
+
+
+def test_a_user_who_is_not_a_rater_cannot_open_the_paper(client_for, ballot, head):
+    assert client_for(head).get(reverse("evaluations:ballot_paper", args=[ballot.pk])).status_code == 404
+
+
+def test_a_rater_cannot_see_the_tally_nor_the_ballot(client_for, ballot, staff):
+    client = client_for(staff)
+    for name in ("evaluations:ballot_tally", "evaluations:ballot_detail", "evaluations:ballot_codes_print"):
+        assert client.get(reverse(name, args=[ballot.pk])).status_code == 403
+
+
+def test_another_organisations_hr_cannot_see_the_ballot(client_for, ballot, other_organisation):
+    from accounts.models import Role
+
+    other_hr = UserFactory(organisation=other_organisation, department=None, roles=[Role.HR_ADMIN])
+    client = client_for(other_hr)
+    for name in ("evaluations:ballot_tally", "evaluations:ballot_detail", "evaluations:ballot_codes_print"):
+        assert client.get(reverse(name, args=[ballot.pk])).status_code == 404
+    assert client.post(reverse("evaluations:ballot_close", args=[ballot.pk])).status_code == 404
+    assert Ballot.objects.get().is_open
+
+
+def test_hr_sees_who_voted_never_what(client_for, ballot, hr, staff):
+    client_for(staff).post(reverse("evaluations:ballot_paper", args=[ballot.pk]), paper_post(ballot, MIXED))
+    page = client_for(hr).get(reverse("evaluations:ballot_detail", args=[ballot.pk])).content.decode()
+    assert "已投票 1/4" in page and "优秀" not in page.split('data-testid="raters"')[1]
+
+
+def test_the_print_page_lists_only_unused_codes(client_for, ballot, hr, client):
+    used, unused = ballot.raters.exclude(code=None).order_by("pk")
+    services.paper_cast(
+        rater=used,
+        code=used.code,
+        answers=dict(
+            zip(
+                [str(s.pk) for s in ballot.subjects.order_by("sort_order")], [{"choice": c} for c in MIXED], strict=True
+            )
+        ),
+    )
+    page = client_for(hr).get(reverse("evaluations:ballot_codes_print", args=[ballot.pk])).content.decode()
+    assert unused.code in page and used.code not in page
+
+
+def test_the_tally_page_and_export_after_closing(client_for, ballot, hr, staff, colleague):
+    client_for(staff).post(reverse("evaluations:ballot_paper", args=[ballot.pk]), paper_post(ballot, MIXED))
+    client_for(colleague).post(
+        reverse("evaluations:ballot_paper", args=[ballot.pk]),
+        paper_post(ballot, ["competent", "competent", "excellent", "incompetent", "competent"]),
+    )
+    client = client_for(hr)
+    assert client.get(reverse("evaluations:ballot_tally", args=[ballot.pk])).status_code == 302
+    response = client.post(reverse("evaluations:ballot_close", args=[ballot.pk]))
+    assert response.url == reverse("evaluations:ballot_tally", args=[ballot.pk])
+    page = client.get(response.url).content.decode()
+    assert "1（50.0%）" in page and "2（100.0%）" in page
+    export = client.post(reverse("evaluations:ballot_tally_export", args=[ballot.pk]))
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][2] == "科长0" and rows[1][3] == 2 and rows[1][4] == 1 and float(rows[1][5]) == 50.0
+    # 科长3: one 基本称职 and one 不称职 of two: 100 % ≥ 30 %.
+    assert rows[4][-2] == "基本称职" and "100.0%" in rows[4][-1]
+
+
+def _ballots(hr, people, n):
+    for number in range(n):
+        services.ballot_open(
+            actor=hr, organisation=hr.organisation, title=f"测评{number}", year=2026, subjects=people, raters=people
+        )
+
+
+@pytest.mark.parametrize("name", ["evaluations:ballot_list", "evaluations:my_ballots"])
+def test_lists_cost_the_same_queries_for_few_and_many_ballots(client_for, hr, heads, django_assert_num_queries, name):
+    viewer = hr if name == "evaluations:ballot_list" else heads[0]
+    client = client_for(viewer)
+    _ballots(hr, heads, 1)
+    client.get(reverse(name))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(name))
+    _ballots(hr, heads, 30)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(reverse(name))
+    assert response.context["page"].paginator.count == 31
+
+
+def test_the_tally_page_costs_the_same_queries_for_few_and_many_people(
+    client_for, hr, department, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(hr)
+    counts = []
+    for size in (2, 60):
+        people = [UserFactory(department=department) for _n in range(size)]
+        ballot = services.ballot_open(
+            actor=hr, organisation=hr.organisation, title="t", year=2026, subjects=people, raters=people[:1]
+        )
+        services.ballot_close(actor=hr, ballot=ballot)
+        url = reverse("evaluations:ballot_tally", args=[ballot.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_raters_are_told_when_a_ballot_opens(ballot, staff):
+    notification = staff.notifications.get()
+    assert "科级干部民主测评" in notification.message
+    assert notification.url == reverse("evaluations:ballot_paper", args=[ballot.pk])
+    assert BallotRater.objects.filter(ballot=ballot, user=staff).exists()
+
+
+def test_the_ballot_page_costs_the_same_queries_for_few_and_many_raters(client_for, hr, department):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(hr)
+    counts = []
+    for size in (2, 40):
+        people = [UserFactory(department=department) for _n in range(size)]
+        ballot = services.ballot_open(
+            actor=hr,
+            organisation=hr.organisation,
+            title="t",
+            year=2026,
+            subjects=people,
+            raters=people,
+            service_user_codes=3,
+        )
+        url = reverse("evaluations:ballot_detail", args=[ballot.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]

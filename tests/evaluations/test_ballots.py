@@ -1,0 +1,349 @@
+"""民主测评 (evaluations.ballots): opening, casting once, the 优秀 limit, void rules, trimming,
+thresholds and anonymity."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import AuditEntry, Policy
+from evaluations.ballots import selectors, services
+from evaluations.ballots.models import Ballot, BallotRater, BallotScale, BallotState, Paper, PaperAnswer, RaterGroup
+from tests.factories import UserFactory
+
+GRADE_ANSWERS = ("excellent", "competent", "basically_competent", "incompetent")
+
+
+@pytest.fixture
+def people(department):
+    return [UserFactory(department=department, full_name=f"被测评人{n}") for n in range(5)]
+
+
+@pytest.fixture
+def voters(department):
+    return [UserFactory(department=department, full_name=f"测评人{n}") for n in range(3)]
+
+
+def open_ballot(hr, people, voters, **kwargs):
+    options = {"title": "2026年度科级干部民主测评", "year": 2026, "subjects": people, "raters": voters}
+    options.update(kwargs)
+    return services.ballot_open(actor=hr, organisation=hr.organisation, **options)
+
+
+def answers(ballot, *choices, scores=None):
+    subjects = list(ballot.subjects.order_by("sort_order"))
+    return {
+        s.pk: {"choice": choice, **({"scores": scores[i]} if scores else {})}
+        for i, (s, choice) in enumerate(zip(subjects, choices, strict=True))
+    }
+
+
+def rater_of(ballot, user):
+    return selectors.rater_for_user(ballot_id=ballot.pk, user=user)
+
+
+def test_hr_opens_a_ballot_with_raters_and_single_use_codes(hr, people, voters, leader):
+    ballot = open_ballot(hr, people, voters, leaders=[leader], service_user_codes=3)
+    assert ballot.subjects.count() == 5
+    groups = sorted(ballot.raters.values_list("group", flat=True))
+    assert groups.count(RaterGroup.SERVICE_USER) == 3 and groups.count(RaterGroup.LEADER) == 1
+    codes = list(ballot.raters.exclude(code=None).values_list("code", flat=True))
+    assert len(set(codes)) == 3 and all(len(c) == services.CODE_LENGTH for c in codes)
+    assert ballot.excellent_limit_percent == 20
+
+
+def test_only_hr_of_the_organisation_opens_a_ballot(staff, outsider, people, voters, hr):
+    with pytest.raises(PermissionDenied):
+        open_ballot(staff, people, voters)
+    with pytest.raises(PermissionDenied):
+        services.ballot_open(
+            actor=outsider, organisation=hr.organisation, title="x", year=2026, subjects=people, raters=voters
+        )
+
+
+def test_a_ballot_refuses_people_of_another_organisation(hr, people, outsider):
+    with pytest.raises(ValidationError, match="不是本单位"):
+        open_ballot(hr, people, [outsider])
+
+
+def test_a_paper_with_too_many_excellent_is_refused_before_it_is_cast(hr, people, voters):
+    ballot = open_ballot(hr, people, voters)
+    rater = rater_of(ballot, voters[0])
+    # Five people at 20 %: one 优秀 per paper.
+    with pytest.raises(ValidationError, match="不得超过1人"):
+        services.paper_cast(
+            rater=rater, actor=voters[0], answers=answers(ballot, *["excellent"] * 2, *["competent"] * 3)
+        )
+    assert Paper.objects.count() == 0
+    rater.refresh_from_db()
+    assert not rater.has_voted
+
+
+def test_the_excellent_limit_is_at_least_one_for_a_small_ballot(hr, people, voters):
+    ballot = open_ballot(hr, people[:3], voters)
+    assert services.excellent_limit(ballot=ballot, subjects=3) == 1
+
+
+def test_an_incomplete_paper_is_refused_but_can_be_saved_and_resumed(hr, people, voters):
+    ballot = open_ballot(hr, people, voters)
+    rater = rater_of(ballot, voters[0])
+    first = list(ballot.subjects.order_by("sort_order"))[0]
+    partial = {first.pk: {"choice": "excellent"}}
+    with pytest.raises(ValidationError, match="未作评价"):
+        services.paper_cast(rater=rater, actor=voters[0], answers=partial)
+    services.paper_save(rater=rater, actor=voters[0], answers=partial)
+    assert rater_of(ballot, voters[0]).draft == {str(first.pk): {"choice": "excellent"}}
+
+
+def test_a_rater_casts_one_paper_only(hr, people, voters):
+    ballot = open_ballot(hr, people, voters)
+    rater = rater_of(ballot, voters[0])
+    paper = answers(ballot, "excellent", "competent", "competent", "basically_competent", "competent")
+    services.paper_cast(rater=rater, actor=voters[0], answers=paper)
+    with pytest.raises(ValidationError, match="只能投一次"):
+        services.paper_cast(rater=rater_of(ballot, voters[0]), actor=voters[0], answers=paper)
+    # A stale copy of the row (a double submit) is refused by the conditional update.
+    rater.has_voted = False
+    with pytest.raises(ValidationError, match="只能投一次"):
+        services.paper_cast(rater=rater, actor=voters[0], answers=paper)
+    assert Paper.objects.count() == 1
+    assert rater_of(ballot, voters[0]).draft == {}
+
+
+def test_a_user_cannot_fill_another_raters_paper(hr, people, voters):
+    ballot = open_ballot(hr, people, voters)
+    with pytest.raises(PermissionDenied):
+        services.paper_save(rater=rater_of(ballot, voters[0]), actor=voters[1], answers={})
+
+
+def test_a_single_use_code_works_once(hr, people, voters):
+    ballot = open_ballot(hr, people, voters, service_user_codes=1, scale=BallotScale.SATISFACTION)
+    code = ballot.raters.get(group=RaterGroup.SERVICE_USER).code
+    rater = selectors.rater_for_code(code=code.lower()[:4] + "-" + code.lower()[4:])
+    assert rater is not None
+    services.paper_cast(rater=rater, code=code, answers=answers(ballot, *["satisfied"] * 4, "dissatisfied"))
+    assert selectors.rater_for_code(code=code) is None
+    with pytest.raises(ValidationError):
+        services.paper_cast(rater=rater, code=code, answers=answers(ballot, *["satisfied"] * 5))
+    with pytest.raises(PermissionDenied):
+        services.paper_save(rater=BallotRater.objects.get(code=code), code="WRONGONE", answers={})
+    assert Paper.objects.get().group == RaterGroup.SERVICE_USER
+
+
+def test_a_paper_with_identical_answers_is_void(hr, people, voters):
+    ballot = open_ballot(hr, people, voters)
+    paper = services.paper_cast(
+        rater=rater_of(ballot, voters[0]), actor=voters[0], answers=answers(ballot, *["competent"] * 5)
+    )
+    assert paper.void and "相同" in paper.void_reason
+    tally = selectors.ballot_tally(ballot=ballot)
+    assert tally.papers == 1 and tally.void == 1 and all(p.valid == 0 for p in tally.people)
+
+
+def test_a_paper_of_full_marks_is_void(hr, people, voters):
+    ballot = open_ballot(hr, people[:2], voters, with_scores=True)
+    full = dict.fromkeys(services.DIMENSIONS, 10)
+    paper = services.paper_cast(
+        rater=rater_of(ballot, voters[0]),
+        actor=voters[0],
+        answers=answers(ballot, "excellent", "competent", scores=[full, full]),
+    )
+    assert paper.void and "满分" in paper.void_reason
+
+
+def test_the_void_rules_follow_the_policy(hr, people, voters):
+    Policy.objects.filter(organisation=hr.organisation).update(ballot_void_identical=False)
+    ballot = open_ballot(hr, people, voters)
+    paper = services.paper_cast(
+        rater=rater_of(ballot, voters[0]), actor=voters[0], answers=answers(ballot, *["competent"] * 5)
+    )
+    assert not paper.void
+
+
+def test_the_highest_and_lowest_score_are_dropped_above_five_papers(hr, people, department):
+    raters = [UserFactory(department=department) for _n in range(6)]
+    ballot = open_ballot(hr, people[:2], raters, with_scores=True)
+    totals = [5, 6, 7, 8, 9, 10]  # per dimension; the second person gets 8 everywhere
+    for user, value in zip(raters, totals, strict=True):
+        services.paper_cast(
+            rater=rater_of(ballot, user),
+            actor=user,
+            answers=answers(
+                ballot,
+                "excellent",
+                "competent",
+                scores=[dict.fromkeys(services.DIMENSIONS, value), dict.fromkeys(services.DIMENSIONS, 8)],
+            ),
+        )
+    first, second = selectors.ballot_tally(ballot=ballot).people
+    # 30..50 per paper; 25 and 50 dropped: (30+35+40+45)/4.
+    assert first.trimmed and first.scores_counted == 4 and first.average_total == Decimal("37.50")
+    assert second.average_total == Decimal("40.00")
+
+
+def test_no_trimming_with_five_papers_or_when_the_policy_says_so(hr, people, voters, department):
+    raters = [UserFactory(department=department) for _n in range(5)]
+    ballot = open_ballot(hr, people[:2], raters, with_scores=True)
+    for n, user in enumerate(raters):
+        services.paper_cast(
+            rater=rater_of(ballot, user),
+            actor=user,
+            answers=answers(ballot, "excellent", "competent", scores=[dict.fromkeys(services.DIMENSIONS, 5 + n)] * 2),
+        )
+    first, _second = selectors.ballot_tally(ballot=ballot).people
+    assert not first.trimmed and first.scores_counted == 5 and first.average_total == Decimal("35.00")
+
+
+def cast_all(ballot, users, papers, **kwargs):
+    for user, choices in zip(users, papers, strict=True):
+        services.paper_cast(rater=rater_of(ballot, user), actor=user, answers=answers(ballot, *choices), **kwargs)
+
+
+def test_the_tally_counts_and_percentages_per_person(hr, people, voters):
+    ballot = open_ballot(hr, people[:2], voters)
+    cast_all(
+        ballot, voters, [("excellent", "competent"), ("competent", "basically_competent"), ("competent", "incompetent")]
+    )
+    first, second = selectors.ballot_tally(ballot=ballot).people
+    assert [(c.label, c.count, c.percent) for c in first.choices] == [
+        ("优秀", 1, Decimal("33.3")),
+        ("称职", 2, Decimal("66.7")),
+        ("基本称职", 0, Decimal("0.0")),
+        ("不称职", 0, Decimal("0.0")),
+    ]
+    assert first.suggestion == ""
+    # 2 of 3 low votes: 66.7 % ≥ 30 %.
+    assert second.suggestion == selectors.SUGGEST_BASIC and "66.7%" in second.reasons[0]
+
+
+def test_the_low_share_threshold_is_reached_at_exactly_the_policy_share(hr, people, department):
+    Policy.objects.filter(organisation=hr.organisation).update(ballot_low_share_percent=50)
+    raters = [UserFactory(department=department) for _n in range(4)]
+    ballot = open_ballot(hr, people[:2], raters)
+    cast_all(
+        ballot,
+        raters,
+        [
+            ("competent", "basically_competent"),
+            ("competent", "incompetent"),
+            ("excellent", "competent"),
+            ("competent", "competent"),
+        ][:4],
+    )
+    tally = selectors.ballot_tally(ballot=ballot)
+    # The fourth paper is void (all identical): 1 low of 3 valid papers for the second = 33 % < 50 %.
+    # (2 of 3 would be 66 %.) Recount: papers 1 and 2 are low for the second person.
+    second = tally.people[1]
+    assert tally.void == 1 and second.valid == 3 and second.low == 2 and second.suggestion == selectors.SUGGEST_BASIC
+    assert tally.people[0].suggestion == ""
+
+
+def test_service_users_dissatisfaction_suggests_basically_competent(hr, people, voters):
+    ballot = open_ballot(hr, people[:2], voters, scale=BallotScale.SATISFACTION, service_user_codes=4)
+    codes = list(ballot.raters.exclude(code=None).order_by("pk"))
+    votes = [
+        ("satisfied", "dissatisfied"),
+        ("basically_satisfied", "satisfied"),
+        ("basically_satisfied", "satisfied"),
+        ("satisfied", "unknown"),
+    ]
+    for rater, choices in zip(codes, votes, strict=True):
+        services.paper_cast(rater=rater, code=rater.code, answers=answers(ballot, *choices))
+    # Colleagues all satisfied: overall 1 of 7 low (14 %), but 1 of 4 service users (25 %).
+    cast_all(ballot, voters, [("satisfied", "basically_satisfied")] * 3)
+    first, second = selectors.ballot_tally(ballot=ballot).people
+    assert second.low_percent < 30
+    assert second.service_dissatisfied_percent == Decimal("25.0")
+    assert second.suggestion == selectors.SUGGEST_BASIC and "服务对象" in second.reasons[0]
+    assert first.suggestion == ""
+
+
+def test_closing_a_ballot_feeds_the_year_end_suggestion(hr, people, voters, chief):
+    from evaluations.annual.models import AnnualGrade, AnnualResult
+    from evaluations.annual.services import rollup_year
+    from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory
+
+    quarter = AppraisalQuarterFactory(organisation=hr.organisation, year=2026, quarter=1)
+    for person in people[:2]:
+        QuarterGradeFactory(appraisal_quarter=quarter, person=person, department=person.department, grade="good")
+    ballot = open_ballot(hr, people[:2], voters)
+    cast_all(
+        ballot, voters, [("excellent", "incompetent"), ("competent", "basically_competent"), ("competent", "competent")]
+    )
+    rollup_year(organisation=hr.organisation, year=2026)
+    assert AnnualResult.objects.get(person=people[1]).suggested_grade != AnnualGrade.BASICALLY_COMPETENT
+    services.ballot_close(actor=hr, ballot=ballot)
+    rollup_year(organisation=hr.organisation, year=2026)
+    result = AnnualResult.objects.get(person=people[1])
+    assert result.suggested_grade == AnnualGrade.BASICALLY_COMPETENT
+    assert any("民主测评" in reason for reason in result.suggestion_reasons)
+    assert AnnualResult.objects.get(person=people[0]).suggested_grade != AnnualGrade.BASICALLY_COMPETENT
+
+
+def test_a_closed_ballot_takes_no_more_papers(hr, people, voters):
+    ballot = open_ballot(hr, people[:2], voters)
+    services.ballot_close(actor=hr, ballot=ballot)
+    assert Ballot.objects.get().state == BallotState.CLOSED
+    with pytest.raises(ValidationError, match="测评已结束"):
+        services.paper_cast(
+            rater=rater_of(ballot, voters[0]), actor=voters[0], answers=answers(ballot, "excellent", "competent")
+        )
+
+
+# --- Anonymity -------------------------------------------------------------------------------------
+
+
+def test_no_foreign_key_joins_a_paper_to_its_rater_or_a_user():
+    for model in (Paper, PaperAnswer):
+        for field in model._meta.get_fields():
+            target = getattr(field, "related_model", None)
+            assert target is None or target._meta.label in (
+                "evaluations.Ballot",
+                "evaluations.BallotSubject",
+                "evaluations.Paper",
+                "evaluations.PaperAnswer",
+            ), f"{model.__name__}.{field.name} → {target}"
+        names = {f.name for f in model._meta.concrete_fields}
+        assert not names & {"rater", "user", "created_at", "cast_at", "voted_at", "created"}
+    # A random key: the order of the papers says nothing about the order of casting.
+    assert Paper._meta.pk.get_internal_type() == "UUIDField"
+    assert PaperAnswer._meta.pk.get_internal_type() == "UUIDField"
+    assert "voted_at" not in {f.name for f in BallotRater._meta.concrete_fields}
+
+
+def test_casting_never_queries_papers_and_raters_together_nor_audits_the_answers(hr, people, voters):
+    ballot = open_ballot(hr, people[:2], voters)
+    rater = rater_of(ballot, voters[0])
+    with CaptureQueriesContext(connection) as queries:
+        services.paper_cast(rater=rater, actor=voters[0], answers=answers(ballot, "excellent", "competent"))
+    paper_table, rater_table = Paper._meta.db_table, BallotRater._meta.db_table
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        assert not (paper_table in sql and rater_table in sql), sql
+    with CaptureQueriesContext(connection) as queries:
+        selectors.ballot_tally(ballot=ballot)
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        assert not (PaperAnswer._meta.db_table in sql and rater_table in sql), sql
+    entries = AuditEntry.objects.filter(event="ballot_cast")
+    assert entries.count() == 1 and entries.get().actor == voters[0]
+    paper = str(Paper.objects.get().pk)
+    for entry in AuditEntry.objects.all():
+        text = f"{entry.object_pk} {entry.object_repr} {entry.changes}"
+        assert paper not in text, text
+        assert "'excellent'" not in text, text
+
+
+def test_opening_and_closing_are_audited_with_who_and_the_state(hr, people, voters):
+    from django.contrib.contenttypes.models import ContentType
+
+    ballot = open_ballot(hr, people[:2], voters)
+    services.ballot_close(actor=hr, ballot=ballot)
+    entries = AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(Ballot), object_id=ballot.pk)
+    created, closed = entries.order_by("pk")
+    assert created.action == AuditEntry.Action.CREATE and created.organisation_id == hr.organisation_id
+    assert closed.changes["state"] == ["open", "closed"]

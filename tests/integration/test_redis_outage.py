@@ -1,0 +1,153 @@
+"""Redis stopped for a while delays jobs and loses none (issue 13, "Nothing lost when a part fails").
+
+A real redis-server without persistence (the worst case: what it held is gone when it comes back)
+and a real Celery worker share one SQLite file with a "web" process that asks for jobs through the
+app's page (tests.support.job_urls), as a browser would:
+
+1. Redis up, no worker yet: one job is asked for and handed to Redis, where it waits;
+2. Redis stopped (``shutdown nosave``): that message is gone; five more jobs are asked for, and
+   every request answers at once, its job pending in the database;
+3. Redis started again, empty, and a worker: the sweeper (``manage.py sweep_jobs``, every minute
+   under beat) sends the five that never reached Redis and the one whose message was lost, and
+   the worker runs every one, once.
+
+A few seconds of downtime show the mechanism; a minute, or an hour, is the same rows waiting. The
+sweeper's clocks (a minute's grace for a request still enqueueing, 15 minutes for a message it
+believes lost) are moved by ageing the rows, not by waiting.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.services import (
+    RedisServer,
+    run_manage,
+    run_python,
+    site_env,
+    sqlite_rows,
+    start_worker,
+    stop_process,
+)
+
+pytestmark = pytest.mark.broker
+
+JOBS_DONE_TIMEOUT = 60
+ASKED_WHILE_DOWN = 5
+
+SETUP = """
+import django
+django.setup()
+from django.core.management import call_command
+from accounts.models import Organisation, User
+call_command("migrate", verbosity=0)
+organisation = Organisation.objects.create(code="outage", name="断网测试局")
+User.objects.create_user(username="asker", password="x", organisation=organisation)
+"""
+
+# The web side: a signed-in person posts the page that asks for a job, once per text (argv).
+ASK = """
+import json, sys, time
+import django
+django.setup()
+from django.test import Client
+from django.test.utils import override_settings, setup_test_environment
+setup_test_environment()
+from accounts.models import Job, User
+client = Client()
+client.force_login(User.objects.get(username="asker"))
+answers = []
+with override_settings(ROOT_URLCONF="tests.support.job_urls"):
+    for text in json.loads(sys.argv[1]):
+        started = time.monotonic()
+        response = client.post("/tests/echo/", {"text": text})
+        job = Job.objects.order_by("-pk").first()
+        answers.append({"status": response.status_code, "elapsed": time.monotonic() - started,
+                        "job": job.pk, "text": text, "state": job.state, "message": job.message,
+                        "enqueued": job.enqueued_at is not None})
+print(json.dumps(answers))
+"""
+
+
+def _ask(env: dict[str, str], texts: list[str]) -> list[dict]:
+    import subprocess
+    import sys
+    import textwrap
+
+    from tests.support.services import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(ASK), json.dumps(texts, ensure_ascii=False)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _jobs(database: Path) -> dict[int, dict]:
+    return {row["id"]: row for row in sqlite_rows(database, "SELECT * FROM accounts_job ORDER BY id")}
+
+
+def test_jobs_asked_for_while_redis_is_stopped_are_delayed_and_none_is_lost(tmp_path):
+    database = tmp_path / "site.sqlite3"
+    redis = RedisServer(tmp_path / "redis").start()
+    env = site_env(redis.url, database, tmp_path / "private")
+    worker = None
+    try:
+        run_python(SETUP, env, timeout=400)
+        # 1. Handed to Redis; no worker is running yet, so the message waits there.
+        [queued] = _ask(env, ["停机前提交"])
+        assert (queued["status"], queued["state"], queued["enqueued"]) == (302, "pending", True)
+
+        # 2. Redis stops without saving: the waiting message is lost with it.
+        redis.stop()
+        down = _ask(env, [f"停机期间提交{n}" for n in range(1, ASKED_WHILE_DOWN + 1)])
+        for answer in down:
+            assert answer["status"] == 302, answer
+            assert answer["elapsed"] < 10, f"asking took {answer['elapsed']:.1f} s with Redis stopped"
+            assert (answer["state"], answer["enqueued"]) == ("pending", False)
+            assert "未能提交到任务队列" in answer["message"]
+
+        # 3. Redis back, empty; a worker; the sweeper's clocks moved past their waits.
+        redis.start()
+        worker = start_worker(env, tmp_path / "worker.log", include=("tests.support.job_kinds",))
+        with sqlite3.connect(database) as db:
+            db.execute("UPDATE accounts_job SET created_at = datetime(created_at, '-5 minutes')")
+            db.execute(
+                "UPDATE accounts_job SET enqueued_at = datetime(enqueued_at, '-20 minutes') WHERE id = ?",
+                (queued["job"],),
+            )
+        swept = run_manage("sweep_jobs", env=env)
+        assert swept.returncode == 0, swept.stderr
+        assert f"pending {ASKED_WHILE_DOWN + 1}" in swept.stdout and f"sent {ASKED_WHILE_DOWN + 1}" in swept.stdout, (
+            swept.stdout
+        )
+
+        asked = [queued, *down]
+        deadline = time.monotonic() + JOBS_DONE_TIMEOUT
+        while any((rows := _jobs(database))[answer["job"]]["state"] != "done" for answer in asked):
+            failed = [row for row in rows.values() if row["state"] == "failed"]
+            if failed or time.monotonic() > deadline:
+                pytest.fail(f"jobs not done: {rows}\n{(tmp_path / 'worker.log').read_text()}")
+            time.sleep(0.2)
+        assert len(rows) == len(asked)
+        for answer in asked:
+            row = rows[answer["job"]]
+            # Run once each: one attempt, the file written once with the text that was asked for.
+            assert (row["attempts"], row["progress"], row["error"]) == (1, 100, "")
+            stored = tmp_path / "private" / row["file"]
+            assert stored.read_text(encoding="utf-8") == f"任务{answer['job']}：{answer['text']}\n"
+        log = (tmp_path / "worker.log").read_text()
+        assert log.count("accounts.tasks.run_job[") >= len(asked)
+    finally:
+        stop_process(worker)
+        redis.stop()
