@@ -418,12 +418,14 @@ def _bounded_rows(rows, *, with_names: bool) -> tuple[list[tuple[int, str]], int
     Counting and naming in one query halves the work where nobody or few are missing (the database
     must look at every row to be sure; it did so twice). Without names only the count is read."""
     # The rows' own ordering when they have one (see _missing_inputs), else by row id / none.
-    ordered = rows.order_by(*rows.query.order_by) if rows.query.order_by else None
+    # (Never ``ordered or …``: the truth of a queryset is a query for every row.)
+    ordered = bool(rows.query.order_by)
     if with_names:
-        found = list((ordered or rows.order_by("pk")).values_list("pk", "person__full_name")[: BLOCKER_COUNT_CAP + 1])
+        rows = rows if ordered else rows.order_by("pk")
+        found = list(rows.values_list("pk", "person__full_name")[: BLOCKER_COUNT_CAP + 1])
         people = found[:BLOCKER_NAMES]
     else:
-        rows = ordered or rows.order_by()
+        rows = rows if ordered else rows.order_by()
         found, people = list(rows.values_list("pk", flat=True)[: BLOCKER_COUNT_CAP + 1]), []
     n = len(found)
     return people, min(n, BLOCKER_COUNT_CAP), n > BLOCKER_COUNT_CAP
