@@ -20,9 +20,11 @@ class EvaluationsConfig(AppConfig):
         from .discipline import models as discipline
         from .grading import jobs as grading_jobs
         from .grading import models as grading
+        from .grading.services import documents
         from .welfare import jobs as welfare_jobs
         from .welfare import models as welfare
 
+        documents.connect()
         grading_jobs.register_kinds()
         annual_jobs.register_kinds()
         discipline_jobs.register_kinds()
@@ -52,10 +54,9 @@ class EvaluationsConfig(AppConfig):
             welfare.WelfareAssessment,
             welfare.WelfareConsequence,
         ):
-            audit.register(
-                model,
-                exclude_fields=["version"] if model in (grading.QuarterGrade, welfare.WelfareAssessment) else None,
-            )
+            derived = grading.QuarterGrade.DERIVED_FIELDS if model is grading.QuarterGrade else ()
+            versioned = model in (grading.QuarterGrade, welfare.WelfareAssessment)
+            audit.register(model, exclude_fields=["version", *derived] if versioned else None)
         # 民主测评: the ballot and who is rated; a rater row without its draft (the answers) and with
         # its code masked. Papers are never registered: the entry's actor would name the rater.
         audit.register(ballots.Ballot)

@@ -380,15 +380,27 @@ def hand_in_quarter_inputs(appraisal_quarter: AppraisalQuarter) -> None:
         if target_set is None:
             TargetSetFactory(owner=row.person, year=period.year, quarter=period.quarter, status=ReviewStatus.APPROVED)
         else:
-            TargetSet.objects.filter(pk=target_set.pk).update(status=ReviewStatus.APPROVED)
+            save_fields(TargetSet.objects.filter(pk=target_set.pk), status=ReviewStatus.APPROVED)
         for month in period.months:
             summary = MonthlySummary.objects.filter(owner=row.person, year=period.year, month=month).first()
             if summary is None:
                 MonthlySummaryFactory(owner=row.person, year=period.year, month=month, submitted=True)
             elif summary.status not in HANDED_IN_STATUSES:
-                MonthlySummary.objects.filter(pk=summary.pk).update(
-                    status=ReviewStatus.SUBMITTED, submitted_at=_third_of_the_next_month(period.year, month)
+                save_fields(
+                    MonthlySummary.objects.filter(pk=summary.pk),
+                    status=ReviewStatus.SUBMITTED,
+                    submitted_at=_third_of_the_next_month(period.year, month),
                 )
+
+
+def save_fields(objects, **fields) -> None:
+    """Set ``fields`` on each of ``objects`` and save it, as the services do — not
+    ``QuerySet.update()``, which sends no signals (the grade rows learn of a target set's or a
+    summary's status change from them: evaluations.grading.services.documents)."""
+    for obj in objects:
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        obj.save(update_fields=list(fields))
 
 
 # --- publicity ---------------------------------------------------------------------------------

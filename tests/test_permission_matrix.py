@@ -61,6 +61,7 @@ from tests.factories import (
     WelfareAssessmentFactory,
     WelfarePostFactory,
     WorkingDayOverrideFactory,
+    save_fields,
 )
 from tests.permission_matrix import MATRIX, PERSONAS
 
@@ -263,7 +264,9 @@ def _seed() -> dict:
         actor=staff,
         uploaded=SimpleUploadedFile("纪要.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
     )
-    MonthlySummary.objects.filter(pk=summary.pk).update(status=ReviewStatus.SUBMITTED, submitted_at=timezone.now())
+    save_fields(
+        MonthlySummary.objects.filter(pk=summary.pk), status=ReviewStatus.SUBMITTED, submitted_at=timezone.now()
+    )
     summary.refresh_from_db()
     inspection = InspectionFactory(inspector=people["inspector"])
     objects = {

@@ -189,6 +189,17 @@ class QuarterGrade(OrganisationScoped, models.Model):
     reopened_at = models.DateTimeField(_("退回重评时间"), null=True, blank=True)
     reopen_reason = bounded_text(_("退回重评理由"), limit=SHORT, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # What the approval blockers ask of each row, kept by services.documents.grade_documents_refresh
+    # whenever a target set or monthly summary changes (never by saving the row): whether the
+    # quarter's targets are approved, and which of its months' summaries are handed in (bit 0 = the
+    # quarter's first month). Partial indexes over the rows still missing something let the quarters
+    # and approval pages count "who lacks what" in time proportional to those people, not to the
+    # organisation (a pass over 100 000 rows took 0.6–3 s when 26 lacked targets).
+    targets_approved = models.BooleanField(default=False, editable=False)
+    summary_months = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    DERIVED_FIELDS = ("targets_approved", "summary_months")
+    ALL_MONTHS = 0b111
 
     class Meta:
         verbose_name = _("季度等次")
@@ -207,10 +218,28 @@ class QuarterGrade(OrganisationScoped, models.Model):
             # The approval blockers count and name the rows still 待评鉴 or 待确认 on the quarters and
             # approval pages: an index range instead of a scan of the quarter's rows.
             models.Index(fields=["appraisal_quarter", "state"], name="quartergrade_state_idx"),
+            models.Index(
+                fields=["appraisal_quarter", "id"],
+                condition=Q(targets_approved=False) & ~Q(grade="uncertain"),
+                name="quartergrade_no_targets_idx",
+            ),
+            models.Index(
+                fields=["appraisal_quarter", "id"],
+                condition=~Q(summary_months=0b111) & ~Q(grade="uncertain"),
+                name="quartergrade_no_summary_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.appraisal_quarter}：{self.get_grade_display() or '—'}"
+
+    def save(self, *args, **kwargs) -> None:
+        # A row read before one of its documents changed must not write the old flags back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in self.DERIVED_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def changed_by_leader(self) -> bool:

@@ -26,6 +26,7 @@ from tests.factories import (
     TargetSetFactory,
     UserFactory,
     hand_in_quarter_inputs,
+    save_fields,
 )
 
 
@@ -144,8 +145,8 @@ def test_the_blockers_name_targets_not_reviewed_summaries_missing_and_people_not
     client_for, quarter, head, leader, chief, staff, colleague, team, grade_of
 ):
     hand_in_quarter_inputs(quarter)
-    staff.target_sets.update(status=ReviewStatus.SUBMITTED)
-    colleague.monthly_summaries.filter(month=11).update(status=ReviewStatus.RETURNED)
+    save_fields(staff.target_sets.all(), status=ReviewStatus.SUBMITTED)
+    save_fields(colleague.monthly_summaries.filter(month=11), status=ReviewStatus.RETURNED)
     page = client_for(chief).get(approve_url(quarter)).content.decode()
     assert "还有1人的季度目标未审核通过。" in page
     assert "还有1人的月度小结未提交。" in page
@@ -157,7 +158,7 @@ def test_the_blockers_name_targets_not_reviewed_summaries_missing_and_people_not
 
 def test_approval_is_refused_while_targets_are_not_approved(quarter, head, leader, chief, staff, team, grade_of):
     hand_in_quarter_inputs(quarter)
-    staff.target_sets.update(status=ReviewStatus.SUBMITTED)
+    save_fields(staff.target_sets.all(), status=ReviewStatus.SUBMITTED)
     grade_all(quarter, head, leader, team, grade_of)
     grades_confirm_all(appraisal_quarter=quarter, actor=leader)
     [blocker] = approval_blockers(appraisal_quarter=quarter)

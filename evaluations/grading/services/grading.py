@@ -12,8 +12,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,9 +23,6 @@ from accounts.models import GradingOpens, Notification, Organisation, Policy, Ro
 from accounts.selectors import participants_of, policy_for_organisation
 from accounts.services import notify, notify_many, period_approval_begin, period_lock
 from accounts.textlimits import check_text_limits, too_long_message
-from accounts.workflow import ReviewStatus, handed_in
-from summaries.models import MonthlySummary
-from targets.models import TargetSet
 
 from ..models import (
     GRADES_NEEDING_REASON,
@@ -40,7 +36,7 @@ from ..models import (
     SatisfactionScore,
     UncertainReason,
 )
-from . import locking, quota, scores
+from . import documents, locking, quota, scores
 
 # The year-end room's roll-up job kind (registered by evaluations.annual); grading sits below the
 # annual room and cannot import it, so it asks for the recomputation by the job mechanism's name.
@@ -155,6 +151,10 @@ def appraisal_quarter_open(
                 .values_list("pk", "department_id", "is_leader_position")
             ],
             batch_size=2000,
+        )
+        # bulk_create sends no signals: the new rows learn their documents in one UPDATE.
+        documents.grade_documents_refresh(
+            rows=QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, targets_approved=False)
         )
     return appraisal_quarter
 
@@ -417,11 +417,16 @@ def _bounded_rows(rows, *, with_names: bool) -> tuple[list[tuple[int, str]], int
 
     Counting and naming in one query halves the work where nobody or few are missing (the database
     must look at every row to be sure; it did so twice). Without names only the count is read."""
+    # The rows' own ordering when they have one (see _missing_inputs), else by row id / none.
+    # (Never ``ordered or …``: the truth of a queryset is a query for every row.)
+    ordered = bool(rows.query.order_by)
     if with_names:
-        found = list(rows.order_by("pk").values_list("pk", "person__full_name")[: BLOCKER_COUNT_CAP + 1])
+        rows = rows if ordered else rows.order_by("pk")
+        found = list(rows.values_list("pk", "person__full_name")[: BLOCKER_COUNT_CAP + 1])
         people = found[:BLOCKER_NAMES]
     else:
-        found, people = list(rows.order_by().values_list("pk", flat=True)[: BLOCKER_COUNT_CAP + 1]), []
+        rows = rows if ordered else rows.order_by()
+        found, people = list(rows.values_list("pk", flat=True)[: BLOCKER_COUNT_CAP + 1]), []
     n = len(found)
     return people, min(n, BLOCKER_COUNT_CAP), n > BLOCKER_COUNT_CAP
 
@@ -440,30 +445,27 @@ def _shown(count: int, capped: bool) -> str:
 
 def _missing_inputs(appraisal_quarter: AppraisalQuarter):
     """Grade rows whose quarterly targets are not approved, and those with a month's summary not
-    handed in (months begun by today). People graded 不确定等次 (long leave and the like) are exempt."""
-    period = appraisal_quarter.period
-    rows = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).exclude(grade=Grade.UNCERTAIN)
-    approved_targets = TargetSet.objects.filter(
-        owner_id=OuterRef("person_id"), year=period.year, quarter=period.quarter, status=ReviewStatus.APPROVED
+    handed in (months begun by today). People graded 不确定等次 (long leave and the like) are exempt.
+
+    Read from the rows' own ``targets_approved`` / ``summary_months`` (kept by
+    :mod:`.documents`) through partial indexes: the database visits only the people who lack
+    something, however large the organisation."""
+    # Ordered as the partial indexes are (quarter, row id): no other index gives that order, so the
+    # planner walks them and stops at the cap, whatever it guesses of how many rows match.
+    rows = (
+        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
+        .exclude(grade=Grade.UNCERTAIN)
+        .order_by("appraisal_quarter_id", "pk")
     )
-    today = periods.today()
-    months = [m for m in period.months if (period.year, m) <= (today.year, today.month)]
-    if not months:
-        return rows.filter(~Exists(approved_targets)), rows.none()
-    # A month is missing when fewer summaries of the begun months are handed in than months have
-    # begun: one correlated count per row (an index probe, so LIMIT stops early). An OR of one NOT
-    # EXISTS per month let PostgreSQL hash every summary of each month first (0.16 s at 20 000).
-    handed = (
-        MonthlySummary.objects.filter(owner_id=OuterRef("person_id"), year=period.year, month__in=months)
-        .filter(handed_in())
-        .order_by()
-        .values("owner_id")
-        .annotate(n=Count("pk"))
-        .values("n")
+    begun = documents.months_begun_mask(appraisal_quarter=appraisal_quarter)
+    if not begun:
+        return rows.filter(targets_approved=False), rows.none()
+    # ``summary_months <> 7`` is the partial index's condition, stated so the planner uses it; the
+    # bit test then keeps those missing a month that has begun.
+    missing = rows.exclude(summary_months=QuarterGrade.ALL_MONTHS).annotate(
+        begun_handed=F("summary_months").bitand(begun)
     )
-    missing_month = Q(handed_months__lt=len(months))
-    summaries = rows.annotate(handed_months=Coalesce(Subquery(handed, output_field=IntegerField()), 0))
-    return rows.filter(~Exists(approved_targets)), summaries.filter(missing_month)
+    return rows.filter(targets_approved=False), missing.exclude(begun_handed=begun)
 
 
 def approval_blockers(

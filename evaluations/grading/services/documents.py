@@ -1,0 +1,96 @@
+"""What each quarter's grade row knows of its person's documents: whether the quarter's targets are
+approved (``targets_approved``) and which months' summaries are handed in (``summary_months``, a
+bit per month of the quarter). The approval blockers read these two columns through partial
+indexes, so "who still lacks targets or a summary" costs as much as the people who lack them.
+
+:func:`grade_documents_refresh` is the one writer: set-based, one UPDATE per appraisal quarter
+concerned. It runs when a quarter opens (new rows) and, through the signal receivers below, after
+every save or delete of a target set or monthly summary, in whatever service or import it happens.
+Bulk loaders that bypass ``save()`` (the benchmarks) call it themselves afterwards.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from accounts import periods
+from accounts.workflow import ReviewStatus, handed_in
+from summaries.models import MonthlySummary
+from targets.models import TargetSet
+
+from ..models import AppraisalQuarter, QuarterGrade
+
+
+def grade_documents_refresh(*, rows: QuerySet[QuarterGrade]) -> int:
+    """Recompute ``targets_approved`` and ``summary_months`` of ``rows`` from the documents; returns
+    how many rows were written. One UPDATE per appraisal quarter among the rows."""
+    written = 0
+    quarters = AppraisalQuarter.objects.filter(pk__in=rows.values("appraisal_quarter_id")).values_list(
+        "pk", "year", "quarter"
+    )
+    for pk, year, quarter in quarters:
+        months = periods.Quarter(year, quarter).months
+        approved = TargetSet.objects.filter(
+            owner_id=OuterRef("person_id"), year=year, quarter=quarter, status=ReviewStatus.APPROVED
+        )
+        handed = (
+            MonthlySummary.objects.filter(owner_id=OuterRef("person_id"), year=year, month__in=months)
+            .filter(handed_in())
+            .order_by()
+            .values("owner_id")
+            .annotate(
+                bits=Sum(
+                    Case(*(When(month=m, then=Value(1 << i)) for i, m in enumerate(months)), default=Value(0)),
+                )
+            )
+            .values("bits")
+        )
+        written += rows.filter(appraisal_quarter_id=pk).update(
+            targets_approved=Exists(approved),
+            summary_months=Coalesce(Subquery(handed, output_field=IntegerField()), Value(0)),
+        )
+    return written
+
+
+def months_begun_mask(*, appraisal_quarter: AppraisalQuarter) -> int:
+    """The ``summary_months`` bits of the quarter's months begun by today (all three once it ended)."""
+    today = periods.today()
+    period = appraisal_quarter.period
+    return sum(1 << i for i, m in enumerate(period.months) if (period.year, m) <= (today.year, today.month))
+
+
+def _target_set_changed(sender, instance: TargetSet, **kwargs) -> None:
+    grade_documents_refresh(
+        rows=QuarterGrade.objects.filter(
+            person_id=instance.owner_id,
+            appraisal_quarter__year=instance.year,
+            appraisal_quarter__quarter=instance.quarter,
+        )
+    )
+
+
+def _summary_changed(sender, instance: MonthlySummary, **kwargs) -> None:
+    quarter = periods.Quarter(instance.year, (instance.month - 1) // 3 + 1)
+    grade_documents_refresh(
+        rows=QuarterGrade.objects.filter(
+            person_id=instance.owner_id,
+            appraisal_quarter__year=quarter.year,
+            appraisal_quarter__quarter=quarter.quarter,
+        )
+    )
+
+
+def _grade_row_created(sender, instance: QuarterGrade, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw:
+        grade_documents_refresh(rows=QuarterGrade.objects.filter(pk=instance.pk))
+
+
+def connect() -> None:
+    """Called once from the app's ``ready()``."""
+    from django.db.models.signals import post_delete, post_save
+
+    for signal in (post_save, post_delete):
+        signal.connect(_target_set_changed, sender=TargetSet, dispatch_uid="grade_documents_targets")
+        signal.connect(_summary_changed, sender=MonthlySummary, dispatch_uid="grade_documents_summaries")
+    post_save.connect(_grade_row_created, sender=QuarterGrade, dispatch_uid="grade_documents_new_row")

@@ -1,0 +1,127 @@
+"""Each grade row knows whether its person's quarterly targets are approved and which months'
+summaries are handed in (evaluations.grading.services.documents), so the approval blockers count
+only the people who lack something. The flags follow every change of a document, and the blockers
+they give are the ones the documents themselves give."""
+
+import random
+from datetime import date
+
+import pytest
+
+from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
+from evaluations.grading.services.documents import grade_documents_refresh
+from evaluations.grading.services.grading import appraisal_quarter_open, approval_blockers
+from evaluations.models import Grade, QuarterGrade, UncertainReason
+from summaries.models import MonthlySummary
+from summaries.services import summary_approve, summary_return
+from targets.models import TargetSet
+from targets.services import target_set_approve, target_set_return
+from tests.factories import MonthlySummaryFactory, TargetSetFactory, UserFactory, save_fields
+
+pytestmark = pytest.mark.django_db
+
+
+def flags(row: QuarterGrade) -> tuple[bool, int]:
+    row.refresh_from_db()
+    return row.targets_approved, row.summary_months
+
+
+def test_a_new_row_learns_the_documents_its_person_already_has(organisation, department, staff):
+    TargetSetFactory(owner=staff, year=2026, quarter=4, status=ReviewStatus.APPROVED)
+    MonthlySummaryFactory(owner=staff, year=2026, month=10, submitted=True)
+    MonthlySummaryFactory(owner=staff, year=2026, month=12, submitted=True)
+    MonthlySummaryFactory(owner=staff, year=2026, month=11)  # a draft is not handed in
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    assert flags(quarter.grades.get(person=staff)) == (True, 0b101)
+
+
+def test_the_flags_follow_the_review_of_targets_and_summaries(quarter, head, staff, grade_of):
+    row = grade_of(staff)
+    assert flags(row) == (False, 0)
+    target_set = TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True)
+    summary = MonthlySummaryFactory(owner=staff, year=2026, month=11, submitted=True)
+    assert flags(row) == (False, 0b010)
+    target_set_approve(target_set=target_set, actor=head)
+    assert flags(row) == (True, 0b010)
+    summary_return(summary=summary, actor=head, reason="请补充")
+    assert flags(row) == (True, 0)
+    target_set.refresh_from_db()
+    save_fields([target_set], status=ReviewStatus.SUBMITTED)
+    assert flags(row) == (False, 0)
+    target_set_return(target_set=target_set, actor=head, reason="目标不具体")
+    summary.refresh_from_db()
+    save_fields([summary], status=ReviewStatus.SUBMITTED)
+    summary_approve(summary=summary, actor=head)
+    assert flags(row) == (False, 0b010)
+    summary.delete()
+    assert flags(row) == (False, 0)
+
+
+def test_a_row_read_before_its_targets_were_approved_does_not_write_the_old_flag_back(quarter, head, staff, grade_of):
+    target_set = TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True)
+    stale = grade_of(staff)
+    target_set_approve(target_set=target_set, actor=head)
+    stale.comment = "认真"
+    stale.save()
+    assert flags(grade_of(staff)) == (True, 0)
+
+
+def test_another_quarters_documents_do_not_touch_the_row(quarter, staff, grade_of):
+    TargetSetFactory(owner=staff, year=2026, quarter=3, status=ReviewStatus.APPROVED)
+    MonthlySummaryFactory(owner=staff, year=2026, month=9, submitted=True)
+    MonthlySummaryFactory(owner=staff, year=2027, month=1, submitted=True)
+    assert flags(grade_of(staff)) == (False, 0)
+
+
+def test_the_blockers_from_the_flags_are_the_blockers_the_documents_give(organisation, department, head, leader):
+    """A varied quarter built straight from documents; the flags, once refreshed, name exactly the
+    people a direct reading of the documents names."""
+    rng = random.Random(4)
+    people = [UserFactory(department=department, full_name=f"人员{i:02d}") for i in range(30)]
+    statuses = [ReviewStatus.DRAFT, ReviewStatus.SUBMITTED, ReviewStatus.APPROVED, ReviewStatus.RETURNED, None]
+    for person in people:
+        status = rng.choice(statuses)
+        if status:
+            TargetSetFactory(owner=person, year=2026, quarter=4, status=status)
+        for month in (10, 11, 12):
+            status = rng.choice(statuses)
+            if status:
+                MonthlySummaryFactory(owner=person, year=2026, month=month, status=status)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    uncertain = people[0]
+    save_fields(quarter.grades.filter(person=uncertain), grade=Grade.UNCERTAIN, uncertain_reason=UncertainReason.OTHER)
+    counted = QuarterGrade.objects.filter(appraisal_quarter=quarter).exclude(person=uncertain)
+    approved = set(
+        TargetSet.objects.filter(year=2026, quarter=4, status=ReviewStatus.APPROVED).values_list("owner_id", flat=True)
+    )
+    handed = {}
+    for owner, month in MonthlySummary.objects.filter(year=2026, status__in=HANDED_IN_STATUSES).values_list(
+        "owner_id", "month"
+    ):
+        handed.setdefault(owner, set()).add(month)
+    lacking_targets = {r.person_id for r in counted if r.person_id not in approved}
+    lacking_summary = {r.person_id for r in counted if handed.get(r.person_id, set()) != {10, 11, 12}}
+    assert lacking_targets and lacking_summary  # the draw gives both kinds
+
+    # Whatever the flags held before (a bulk loader's zeros, say), a refresh sets them right.
+    QuarterGrade.objects.update(targets_approved=True, summary_months=0)
+    rows = QuarterGrade.objects.filter(appraisal_quarter=quarter)
+    assert grade_documents_refresh(rows=rows) == rows.count()
+    blockers = approval_blockers(appraisal_quarter=quarter)
+    targets_blocker = next(b for b in blockers if "季度目标" in b)
+    summaries_blocker = next(b for b in blockers if "月度小结" in b)
+    assert targets_blocker == f"还有{len(lacking_targets)}人的季度目标未审核通过。"
+    assert summaries_blocker == f"还有{len(lacking_summary)}人的月度小结未提交。"
+    named = {QuarterGrade.objects.get(pk=pk).person_id for pk, _name in targets_blocker.people}
+    assert named <= lacking_targets and len(named) == min(10, len(lacking_targets))
+
+
+def test_a_month_not_yet_begun_is_not_missing(organisation, department, head, staff, settings):
+    settings.APPRAISAL_TODAY = date(2026, 11, 20)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4, today=date(2027, 1, 4))
+    MonthlySummaryFactory(owner=staff, year=2026, month=10, submitted=True)
+    MonthlySummaryFactory(owner=staff, year=2026, month=11, submitted=True)
+    row = quarter.grades.get(person=staff)
+    summaries_blocker = next(b for b in approval_blockers(appraisal_quarter=quarter) if "月度小结" in b)
+    assert (row.pk, staff.full_name) not in summaries_blocker.people  # December has not begun
+    assert flags(quarter.grades.get(person=staff)) == (False, 0b011)
