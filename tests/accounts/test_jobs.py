@@ -17,27 +17,16 @@ from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import empty
 from kombu.exceptions import OperationalError
 
 from accounts import jobs, tasks
 from accounts.models import Job, Role
-from accounts.storage import private_storage
 from tests.factories import JobFactory, UserFactory
 from tests.support.job_kinds import ECHO
 
-pytestmark = pytest.mark.urls("tests.support.job_urls")
+pytestmark = [pytest.mark.urls("tests.support.job_urls"), pytest.mark.usefixtures("private_files")]
 
 ASK = "/tests/echo/"
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
-    # The storage reads the setting once; make it read the test's directory.
-    private_storage._wrapped = empty
-    yield settings.PRIVATE_FILES_ROOT
-    private_storage._wrapped = empty
 
 
 @pytest.fixture

@@ -6,21 +6,13 @@ from io import BytesIO
 import pytest
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils.functional import empty
 from openpyxl import load_workbook
 
 from accounts import listing
 from accounts.models import AuditEntry, Job, User
-from accounts.storage import private_storage
 from tests.factories import UserFactory
 
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
-    private_storage._wrapped = empty
-    yield
-    private_storage._wrapped = empty
+pytestmark = pytest.mark.usefixtures("private_files")
 
 
 def _rows(content: bytes) -> list[tuple]:

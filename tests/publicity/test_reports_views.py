@@ -11,11 +11,9 @@ from io import BytesIO
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import empty
 from openpyxl import load_workbook
 
 from accounts.models import AuditEntry, Job
-from accounts.storage import private_storage
 from evaluations.grading.models import Grade, QuarterState
 from publicity.reports import services
 from publicity.reports.models import YearWorkbook
@@ -29,16 +27,10 @@ from tests.factories import (
     UserFactory,
 )
 
+pytestmark = pytest.mark.usefixtures("private_files")
+
 YEAR = 2026
 needs_poppler = pytest.mark.skipif(not shutil.which("pdffonts"), reason="poppler-utils not installed")
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
-    private_storage._wrapped = empty
-    yield
-    private_storage._wrapped = empty
 
 
 @pytest.fixture

@@ -5,24 +5,16 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
-from django.utils.functional import empty
 from openpyxl import load_workbook
 
 from accounts.models import Job, RoleAssignment
-from accounts.storage import private_storage
 from summaries.exports import ROSTER_EXPORT
 from tests.factories import DepartmentFactory, MonthlySummaryFactory, UserFactory
 
+pytestmark = pytest.mark.usefixtures("private_files")
+
 QUERY = "year=2026&month=10"
 QUERY_IN_HTML = "year=2026&amp;month=10"
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
-    private_storage._wrapped = empty  # the storage reads the setting once
-    yield
-    private_storage._wrapped = empty
 
 
 @pytest.fixture
