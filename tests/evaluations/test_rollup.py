@@ -169,6 +169,27 @@ def test_running_twice_gives_the_same_rows_and_follows_changes(staff_quarter, st
     assert staff_quarter.rolled_up_at is not None
 
 
+def test_a_rerun_over_unchanged_sources_rewrites_no_row_and_a_change_rewrites_only_its_row(
+    staff_quarter, staff, colleague
+):
+    first = rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    assert (first.people, first.rewritten) == (8, 8)
+    computed = dict(QuarterResult.objects.values_list("person_id", "computed_at"))
+    stats_computed = list(DepartmentQuarterStats.objects.values_list("computed_at", flat=True))
+
+    again = rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    assert (again.people, again.departments, again.rewritten) == (8, first.departments, 0)
+    assert dict(QuarterResult.objects.values_list("person_id", "computed_at")) == computed
+    assert list(DepartmentQuarterStats.objects.values_list("computed_at", flat=True)) == stats_computed
+
+    _grade(staff_quarter, staff, Grade.GOOD)
+    changed = rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    assert changed.rewritten == 1
+    assert _result(staff_quarter, staff).computed_at == changed.computed_at
+    assert _result(staff_quarter, colleague).computed_at == computed[colleague.pk]
+    assert DepartmentQuarterStats.objects.get(department=staff.department).computed_at == changed.computed_at
+
+
 def _quarter_with_staff(organisation, leader, n):
     department = DepartmentFactory(organisation=organisation, supervising_leader=leader)
     people = [UserFactory(department=department) for _ in range(n)]
