@@ -299,6 +299,22 @@ def test_the_just_ended_quarter_is_due_after_its_grading_deadline_and_after_each
     assert quarters_due_for_rollup(organisation=organisation, today=date(2026, 10, 16)) == [q3]
 
 
+def test_the_daily_task_fans_out_one_roll_up_job_per_organisation(
+    q3, organisation, other_organisation, settings, django_capture_on_commit_callbacks
+):
+    other = _quarter_with_staff(other_organisation, None, 3)
+    settings.APPRAISAL_TODAY = date(2026, 10, 16)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tasks.rollup_due_quarters.apply().get()
+    assert sorted(result["rolled_up"]) == sorted([q3.pk, other.pk])
+    requested = Job.objects.filter(kind=ROLLUP_QUARTER).order_by("organisation_id")
+    assert [job.organisation_id for job in requested] == sorted([organisation.pk, other_organisation.pk])
+    assert sorted(result["jobs"]) == sorted(job.pk for job in requested)
+    assert {job.state for job in requested} == {Job.State.DONE}  # no broker: each ran on commit
+    assert QuarterResult.objects.filter(appraisal_quarter=other).count() == 3
+    assert quarters_due_for_rollup(organisation=other_organisation, today=date(2026, 10, 16)) == []
+
+
 def test_beat_runs_the_roll_up_daily():
     entries = [
         e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "evaluations.tasks.rollup_due_quarters"

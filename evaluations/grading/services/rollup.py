@@ -14,7 +14,7 @@ deleted, so a task redelivered under ``acks_late`` writes the same rows again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -304,6 +304,24 @@ def rollup_quarter_now(*, appraisal_quarter: AppraisalQuarter) -> Job:
     return jobs.job_run_here(
         kind=ROLLUP_QUARTER, organisation=appraisal_quarter.organisation, params=_job_params(appraisal_quarter)
     )
+
+
+@transaction.atomic
+def rollup_fan_out(*, appraisal_quarters: Iterable[AppraisalQuarter]) -> list[Job]:
+    """One roll-up job per appraisal quarter (one per organisation), each its own task once this
+    commits: several workers roll a province's organisations up side by side, each job shows on
+    its organisation's page, and a failure retries only its own organisation. A job of the same
+    quarter still waiting to be enqueued is reused (:func:`accounts.jobs.job_request_once`).
+    """
+    return [
+        jobs.job_request_once(
+            kind=ROLLUP_QUARTER,
+            organisation=appraisal_quarter.organisation,
+            params=_job_params(appraisal_quarter),
+            requested_by=None,
+        )
+        for appraisal_quarter in appraisal_quarters
+    ]
 
 
 def run_rollup_job(job: Job, report: jobs.Report) -> dict:
