@@ -262,16 +262,19 @@ def tie_sql(params: dict) -> str:
     text = Text(params, "x")
     tie = text.sql(_("与名额线上的人员“好”的季度数和平均综合得分相同，按工号排序，请委员会审议"), escape=False)
     this_run = "{t}.organisation_id = %(organisation)s AND {t}.year = %(year)s AND {t}.computed_at = %(now)s"
+    # The line is found once (a derived table joined to the update), not once per updated row.
     return f"""
 UPDATE evaluations_annualresult SET suggestion_reasons = {json_append("suggestion_reasons", tie)}
-WHERE {this_run.format(t="evaluations_annualresult")} AND eligible_excellent AND EXISTS (
-    SELECT 1 FROM evaluations_annualresult a, evaluations_annualresult b
+FROM (
+    SELECT a.good_quarters AS good, a.composite_score AS score
+    FROM evaluations_annualresult a, evaluations_annualresult b
     WHERE {this_run.format(t="a")} AND {this_run.format(t="b")}
         AND a.rank = %(quota)s AND b.rank = %(quota)s + 1
         AND a.good_quarters = b.good_quarters AND {not_distinct("a.composite_score", "b.composite_score")}
-        AND a.good_quarters = evaluations_annualresult.good_quarters
-        AND {not_distinct("a.composite_score", "evaluations_annualresult.composite_score")}
-)
+) line
+WHERE {this_run.format(t="evaluations_annualresult")} AND evaluations_annualresult.eligible_excellent
+    AND evaluations_annualresult.good_quarters = line.good
+    AND {not_distinct("evaluations_annualresult.composite_score", "line.score")}
 """
 
 
