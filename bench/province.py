@@ -80,6 +80,8 @@ def setup_django(database_url: str) -> None:
 
 def organisation_sizes(count: int, total: int, rng: random.Random) -> list[int]:
     """``count`` sizes between 30 and 1 000, log-uniform (many small bureaus, a few large), summing to ``total``."""
+    if count == 0:
+        return []
     low, high = math.log(MIN_ORGANISATION), math.log(MAX_ORGANISATION)
     raw = [math.exp(rng.uniform(low, high)) for _ in range(count)]
     factor = total / sum(raw)
