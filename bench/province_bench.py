@@ -47,18 +47,19 @@ JOIN evaluations_appraisalquarter q ON q.id = g.appraisal_quarter_id
 LEFT JOIN (
     SELECT s.owner_id, COUNT(*) AS items, SUM(CASE WHEN i.completion = 'done' THEN 1 ELSE 0 END) AS done
     FROM targets_targetitem i JOIN targets_targetset s ON s.id = i.target_set_id
-    WHERE s.year = %(year)s AND s.quarter = %(quarter)s GROUP BY s.owner_id
+    WHERE s.year = %(year)s AND s.quarter = %(quarter)s {scope_s} GROUP BY s.owner_id
 ) t ON t.owner_id = g.person_id
 LEFT JOIN (
     SELECT owner_id, SUM(CASE WHEN is_late THEN 0 ELSE 1 END) AS on_time,
         SUM(CASE WHEN is_late THEN 1 ELSE 0 END) AS late
     FROM summaries_monthlysummary WHERE year = %(year)s AND month IN (7, 8, 9) AND status IN ('submitted', 'approved')
+        {scope_m}
     GROUP BY owner_id
 ) m ON m.owner_id = g.person_id
 LEFT JOIN (
     SELECT person_id, SUM(CASE WHEN kind = 'praise' THEN 1 ELSE 0 END) AS praise,
         SUM(CASE WHEN kind = 'complaint' THEN 1 ELSE 0 END) AS complaints
-    FROM evaluations_serviceevent WHERE date BETWEEN %(first_day)s AND %(last_day)s GROUP BY person_id
+    FROM evaluations_serviceevent WHERE date BETWEEN %(first_day)s AND %(last_day)s {scope_m} GROUP BY person_id
 ) e ON e.person_id = g.person_id
 WHERE q.year = %(year)s AND q.quarter = %(quarter)s {scope}
 """
@@ -152,7 +153,15 @@ def quarterly(rows: list) -> None:
                 "organisation_id"
             )
         )
-        floor_seconds = floor("bench_floor_quarter", QUARTER_FLOOR_SQL.format(scope=restriction), params)
+        floor_seconds = floor(
+            "bench_floor_quarter",
+            QUARTER_FLOOR_SQL.format(
+                scope=restriction,
+                scope_s=restriction.replace("q.", "s."),
+                scope_m=restriction.replace("q.", ""),
+            ),
+            params,
+        )
         add(rows, (f"quarterly floor, {scope}: 1 INSERT … SELECT … GROUP BY", floor_seconds, None, ""))
         for label in ("first run", "rerun, nothing changed"):
             memory = peak_mb()
