@@ -354,12 +354,18 @@ def rollup_year(*, organisation: Organisation, year: int) -> AnnualRollupStats:
             update_fields=["eligible_excellent", "rank", "suggested_grade", "suggestion_reasons"],
         )
     # Someone whose grade rows are gone has no suggestion any more; a decided row is kept.
+    # NOT EXISTS (an anti-join), not NOT IN: PostgreSQL runs a NOT IN over a subquery too large to
+    # hash (the year's 400 000 grade rows at 100 000 people) once per result row — minutes.
     removed, _by_model = (
         AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="")
         .exclude(
-            person_id__in=QuarterGrade.objects.filter(
-                appraisal_quarter__organisation=organisation, appraisal_quarter__year=year
-            ).values("person_id")
+            Exists(
+                QuarterGrade.objects.filter(
+                    person_id=OuterRef("person_id"),
+                    appraisal_quarter__organisation=organisation,
+                    appraisal_quarter__year=year,
+                )
+            )
         )
         .delete()
     )

@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from accounts.models import Policy, StaffStatusKind
+from accounts.models import AuditEntry, Policy, StaffStatusKind
 from accounts.selectors import policy_for_organisation
 from evaluations.annual import services as annual
-from evaluations.models import AnnualGrade, AnnualResult, SanctionEffect, SanctionKind
+from evaluations.models import AnnualGrade, AnnualResult, QuarterGrade, SanctionEffect, SanctionKind
 from tests.evaluations.test_annual import record
 from tests.factories import (
     AnnualResultFactory,
@@ -135,3 +135,18 @@ def test_a_tie_on_the_quota_line_and_the_ranking_match_the_python_loop(organisat
     annual.rollup_year(organisation=organisation, year=YEAR)
     assert stored_suggestions(organisation) == expected
     assert any("名额线" in reason for row in expected.values() for reason in row[9])
+
+
+def test_a_person_whose_grade_rows_are_gone_loses_the_suggestion_but_a_decision_is_kept(
+    organisation, department, head, chief
+):
+    gone, decided, stays = (UserFactory(department=department) for _ in range(3))
+    for person in (gone, decided, stays):
+        record(person, "好/较好/较好/较好", score="88")
+    annual.rollup_year(organisation=organisation, year=YEAR)
+    AnnualResult.objects.filter(person=decided).update(decided_grade=AnnualGrade.COMPETENT, decided_by=chief)
+    QuarterGrade.objects.filter(person__in=[gone, decided]).delete()
+    annual.rollup_year(organisation=organisation, year=YEAR)
+    assert set(AnnualResult.objects.values_list("person_id", flat=True)) == {decided.pk, stays.pk}
+    entry = AuditEntry.objects.filter(event="job_run").latest("pk")
+    assert entry.changes_dict["suggestions_removed"][1] == "1"
