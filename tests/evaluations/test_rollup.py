@@ -190,6 +190,15 @@ def test_a_rerun_over_unchanged_sources_rewrites_no_row_and_a_change_rewrites_on
     assert DepartmentQuarterStats.objects.get(department=staff.department).computed_at == changed.computed_at
 
 
+def test_a_result_does_not_outlive_its_grade_row(staff_quarter, staff, colleague):
+    rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    QuarterGrade.objects.filter(appraisal_quarter=staff_quarter, person=staff).delete()
+    stats = rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    assert stats.people == 7
+    assert not QuarterResult.objects.filter(appraisal_quarter=staff_quarter, person=staff).exists()
+    assert QuarterResult.objects.filter(appraisal_quarter=staff_quarter, person=colleague).exists()
+
+
 def _quarter_with_staff(organisation, leader, n):
     department = DepartmentFactory(organisation=organisation, supervising_leader=leader)
     people = [UserFactory(department=department) for _ in range(n)]

@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -257,8 +257,10 @@ def rollup_quarter(
         rewritten = cursor.rowcount
         report(60)
         # A result must not outlive its grade row, nor department stats their department's people.
+        # NOT EXISTS (an anti-join), not NOT IN: a NOT IN over more ids than PostgreSQL can hash in
+        # work_mem is checked once per row (the year roll-up's took minutes at 100 000 people).
         QuarterResult.objects.filter(appraisal_quarter=appraisal_quarter).exclude(
-            person_id__in=QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).values("person_id")
+            Exists(QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, person_id=OuterRef("person_id")))
         ).delete()
         cursor.execute(STATS_SQL.format(changed=_changed("evaluations_departmentquarterstats", STATS_COLUMNS)), params)
         DepartmentQuarterStats.objects.filter(appraisal_quarter=appraisal_quarter).exclude(
