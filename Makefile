@@ -44,6 +44,7 @@ help:
 	@echo "make test         the whole suite on SQLite and on PostgreSQL, broker and browser tests, stack check, restore drill, ruff, migrations check"
 	@echo "make stack-check  start the stack on a throwaway PostgreSQL, sign in over HTTP, a roll-up by the worker, an export; stop all"
 	@echo "make restore-drill  back up a throwaway database (deploy/backup.sh), restore it, compare rows and the audit log"
+	@echo "make bench        the province benchmarks (small; BENCH_SCALE=province for 100 000 staff), see bench/RESULTS.md"
 	@echo "make clean        remove the virtualenv, caches, compiled messages and test results (keeps the database)"
 
 # --- Installation ------------------------------------------------------------
@@ -152,6 +153,35 @@ lint: $(VENV)/.installed
 
 check-migrations: $(VENV)/.installed
 	env -u DATABASE_URL $(MANAGE) makemigrations --check --dry-run
+
+# --- Benchmarks ----------------------------------------------------------------
+
+.PHONY: bench bench-province bench-pages
+# make bench                        the small province (CI-sized, a few minutes) and the pages' query counts
+# make bench BENCH_SCALE=province   400 organisations, 100 000 staff + 5 000 (prints its progress; long)
+# Each part runs on its own throwaway PostgreSQL 15 and prints a table; the whole run is kept in
+# var/bench/last-run.txt (paste it into bench/RESULTS.md with the command). Another bench adds
+# itself as a target and to BENCH_PARTS (BENCH_PARTS += bench-exports).
+BENCH_SCALE ?= small
+BENCH_PAGES_STAFF ?= 10000
+BENCH_PARTS := bench-province bench-pages
+BENCH_DIR := var/bench
+
+bench: $(TEST_SETUP)
+	@mkdir -p $(BENCH_DIR)
+	@{ echo "make bench BENCH_SCALE=$(BENCH_SCALE), $$(date -u '+%Y-%m-%d %H:%M UTC'), commit $$(git rev-parse --short HEAD)"; \
+	  echo "load average at the start: $$(cut -d' ' -f1-3 /proc/loadavg) ($$(nproc) cores)"; } > $(BENCH_DIR)/last-run.txt
+	@for part in $(BENCH_PARTS); do \
+	  $(MAKE) --no-print-directory SKIP_SETUP=1 $$part 2>&1 | tee $(BENCH_DIR)/$$part.txt; \
+	  cat $(BENCH_DIR)/$$part.txt >> $(BENCH_DIR)/last-run.txt; \
+	done
+	@echo "the whole run: $(BENCH_DIR)/last-run.txt"
+
+bench-province: $(TEST_SETUP)
+	PYTHON=$(PY) tests/support/with_postgres.sh $(PY) bench/province_bench.py --scale $(BENCH_SCALE)
+
+bench-pages: $(TEST_SETUP)
+	PYTHON=$(PY) tests/support/with_postgres.sh $(PY) bench/pages_bench.py --staff $(BENCH_PAGES_STAFF) --repeat 1
 
 # --- Housekeeping --------------------------------------------------------------
 

@@ -320,7 +320,8 @@ def report(small: dict, large: dict, *, small_people: int, large_people: int) ->
     trivial_small = small[PAGES[0][0], PAGES[0][1]][0]
     trivial_large = large[PAGES[0][0], PAGES[0][1]][0]
     print(f"{'page':<26}{'as':<14}{small_people:>8} people{'':>12}{large_people:>8} people")
-    print(f"{'':<40}{'ms':>8}{'q':>5}{'KB':>7}{'×triv':>7}{'ms':>10}{'q':>5}{'KB':>7}{'×triv':>7}{'×size':>7}")
+    print(f"{'':<40}{'ms':>8}{'q':>5}{'KB':>7}{'×triv':>7}{'ms':>10}{'q':>5}{'KB':>7}{'×triv':>7}{'×size':>7}  q equal")
+    unequal = []
     for label, account, _url in PAGES:
         if (label, account) not in large:
             continue
@@ -333,14 +334,26 @@ def report(small: dict, large: dict, *, small_people: int, large_people: int) ->
         )
         ratio = f"{large_row[0] / small_row[0]:7.2f}" if small_row else f"{'—':>7}"
         status = "" if large_row[3] == 200 else f"  HTTP {large_row[3]}"
+        if small_row:
+            equal = "yes" if small_row[1] == large_row[1] else f"NO ({large_row[1] - small_row[1]:+d})"
+            if small_row[1] != large_row[1]:
+                unequal.append(f"{label} ({account})")
+        else:
+            equal = "—"
         print(
             f"{label:<26}{account:<14}{left}"
             f"{large_row[0] * 1000:10.1f}{large_row[1]:5d}{large_row[2] / 1024:7.0f}"
-            f"{large_row[0] / trivial_large:7.1f}{ratio}{status}"
+            f"{large_row[0] / trivial_large:7.1f}{ratio}  {equal}{status}"
         )
     print(
         f"\ntrivial page: {trivial_small * 1000:.1f} ms at {small_people} people, "
         f"{trivial_large * 1000:.1f} ms at {large_people}"
+    )
+    compared = sum(1 for key in large if key in small)
+    print(
+        f"query counts: {compared - len(unequal)} of {compared} pages asked as many queries at {large_people} people "
+        f"as at {small_people}" + (f"; not: {', '.join(unequal)}" if unequal else ""),
+        flush=True,
     )
 
 

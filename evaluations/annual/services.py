@@ -35,7 +35,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Avg, Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,7 +47,7 @@ from accounts.selectors import policy_for_organisation
 from accounts.textlimits import check_length
 
 from ..ballots.selectors import ballot_suggestions
-from ..discipline.models import SanctionEffect
+from ..discipline.models import Sanction, SanctionEffect
 from ..discipline.selectors import (
     SanctionImpact,
     active_veto_reasons,
@@ -58,6 +58,7 @@ from ..discipline.selectors import (
 )
 from ..grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterState
 from ..grading.services.quota import good_quota
+from . import rollup as rollup_sql
 from .models import Achievement, AchievementState, AnnualGrade, AnnualResult, final_grade_expression
 
 GRADED = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR)
@@ -127,12 +128,15 @@ class _Person:
         return (self.good, self.score)
 
 
-def _quarter_aggregates(*, organisation: Organisation, year: int) -> list[_Person]:
-    """Per person, the counts and average score of the year's quarters: one GROUP BY query.
-
-    The department is the one of the person's latest quarter row (a correlated subquery).
+def _quarter_aggregates(*, organisation: Organisation, year: int, only: Q | None = None) -> list[_Person]:
+    """Per person (of ``only`` if given), the counts and average score of the year's quarters: one
+    GROUP BY query. The department is the one of the person's latest quarter row (a correlated
+    subquery). The roll-up writes everyone in SQL (:mod:`.rollup`); this reads the few it leaves to
+    the Python rules.
     """
     rows = QuarterGrade.objects.filter(appraisal_quarter__organisation=organisation, appraisal_quarter__year=year)
+    if only is not None:
+        rows = rows.filter(only)
     latest_department = rows.filter(person_id=OuterRef("person_id")).order_by("-appraisal_quarter__quarter")
     aggregated = (
         rows.values("person_id")
@@ -274,84 +278,131 @@ def _apply_quota(eligible: list[_Person], *, quota: int) -> None:
                 p.reasons.append(_("与名额线上的人员“好”的季度数和平均综合得分相同，按工号排序，请委员会审议"))
 
 
+def _exceptional_people(
+    *, organisation: Organisation, year: int, policy: Policy, ballot_people: list[int] = ()
+) -> list[_Person]:
+    """The people a veto flag, a sanction of the year or the year before, (when the policy does
+    not grade probationers) probation or a 民主测评 threshold (``ballot_people``: the few a
+    threshold caught) may concern, with their year's aggregates: subqueries, no id list but the
+    ballot's. A superset of those the rules single out; for the others the Python rules agree with
+    SQL."""
+    concerned = Q(person_id__in=vetoed_people(organisation=organisation, year=year)) | Q(
+        person_id__in=Sanction.objects.filter(
+            organisation=organisation, decided_on__year__gte=year - 1, decided_on__year__lte=year
+        ).values("person_id")
+    )
+    if ballot_people:
+        concerned |= Q(person_id__in=list(ballot_people))
+    if not policy.probation_gets_annual_grade:
+        year_end = date(year, 12, 31)
+        concerned |= Q(
+            person_id__in=StaffStatus.objects.filter(
+                user__organisation=organisation, kind=StaffStatusKind.PROBATION, start_date__lte=year_end
+            )
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=year_end))
+            .values("user_id")
+        )
+    return _quarter_aggregates(organisation=organisation, year=year, only=concerned)
+
+
 @transaction.atomic
 def rollup_year(*, organisation: Organisation, year: int) -> AnnualRollupStats:
     """Suggest every person's annual grade from the year's quarters and store it; safe to rerun.
 
-    Reads are set-based (one aggregate over the grade rows, one query each for veto flags,
-    sanctions, probation and existing decisions) and the write is one upsert on (person, year)
-    that updates the suggestion columns only: a committee decision survives a re-run. Quarters
-    still open are counted as they stand; their numbers are returned so the page can warn.
+    Set-based (:mod:`.rollup`): one ``INSERT … SELECT … GROUP BY`` upsert writes everyone's counts,
+    suggestion and reasons; the few people with a veto flag, a sanction or probation go through the
+    Python rules; one ``UPDATE`` ranks the eligible for the 优秀 quota. The upsert updates the
+    suggestion columns only: a committee decision survives a re-run. The number of queries does not
+    depend on the number of people. Quarters still open are counted as they stand; their numbers are
+    returned so the page can warn.
     """
     policy = policy_for_organisation(organisation_id=organisation.pk)
-    people = _quarter_aggregates(organisation=organisation, year=year)
-    vetoes = active_veto_reasons(organisation=organisation, year=year)
-    impacts = sanction_effects(organisation=organisation, year=year)
-    on_probation = probationers(organisation=organisation, year=year)
+    now = timezone.now()
+    params = {
+        **rollup_sql.grade_params(),
+        "organisation": organisation.pk,
+        "year": year,
+        "now": connection.ops.adapt_datetimefield_value(now),
+    }
+    upsert = rollup_sql.upsert_sql(
+        params,
+        average_threshold=policy.basic_competent_average_quarters,
+        good_share_percent=policy.excellent_min_good_share_percent,
+        forbids_below=policy.excellent_forbids_average_or_below,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {rollup_sql.SNAPSHOT}")
+        cursor.execute(rollup_sql.SNAPSHOT_SQL, params)
+        cursor.execute(upsert, params)
+        people = cursor.rowcount
+
     # The civil servants' ballots only; a scheme's own (公益性岗位) carry a purpose.
     ballots = ballot_suggestions(organisation=organisation, year=year, purpose="")
-    decided = dict(
-        AnnualResult.objects.filter(organisation=organisation, year=year)
-        .exclude(decided_grade="")
-        .values_list("person_id", "decided_grade")
+    exceptional = _exceptional_people(organisation=organisation, year=year, policy=policy, ballot_people=list(ballots))
+    if exceptional:
+        vetoes = active_veto_reasons(organisation=organisation, year=year)
+        impacts = sanction_effects(organisation=organisation, year=year)
+        on_probation = probationers(organisation=organisation, year=year)
+        for p in exceptional:
+            _suggest_before_quota(
+                p,
+                policy=policy,
+                on_probation=p.person_id in on_probation,
+                vetoes=vetoes.get(p.person_id, []),
+                impact=impacts.get(p.person_id),
+                ballot_reasons=ballots.get(p.person_id, []),
+            )
+        AnnualResult.objects.bulk_create(
+            [
+                AnnualResult(
+                    organisation=organisation,
+                    person_id=p.person_id,
+                    department_id=p.department_id,
+                    year=year,
+                    eligible_excellent=p.eligible,
+                    suggested_grade=p.grade,
+                    suggestion_reasons=p.reasons,
+                    computed_at=now,
+                )
+                for p in exceptional
+            ],
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["person", "year"],
+            update_fields=["eligible_excellent", "rank", "suggested_grade", "suggestion_reasons"],
+        )
+    # Someone whose grade rows are gone has no suggestion any more; a decided row is kept.
+    # NOT EXISTS (an anti-join), not NOT IN: PostgreSQL runs a NOT IN over a subquery too large to
+    # hash (the year's 400 000 grade rows at 100 000 people) once per result row — minutes.
+    removed, _by_model = (
+        AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="")
+        .exclude(
+            Exists(
+                QuarterGrade.objects.filter(
+                    person_id=OuterRef("person_id"),
+                    appraisal_quarter__organisation=organisation,
+                    appraisal_quarter__year=year,
+                )
+            )
+        )
+        .delete()
     )
+    with connection.cursor() as cursor:
+        cursor.execute(rollup_sql.GRADED_PEOPLE_SQL, params)
+        (graded_people,) = cursor.fetchone()
+        params["quota"] = quota = excellent_quota(graded_people=graded_people, policy=policy)
+        cursor.execute(rollup_sql.rank_sql(params), params)
+        eligible = cursor.rowcount
+        cursor.execute(rollup_sql.tie_sql(params), params)
+        cursor.execute(rollup_sql.CHANGED_SQL, params)
+        changed = [person_id for (person_id,) in cursor.fetchall()]
+        cursor.execute(f"DROP TABLE {rollup_sql.SNAPSHOT}")
     unapproved = list(
         AppraisalQuarter.objects.filter(organisation=organisation, year=year)
         .exclude(state=QuarterState.APPROVED)
         .order_by("quarter")
         .values_list("quarter", flat=True)
     )
-
-    for p in people:
-        _suggest_before_quota(
-            p,
-            policy=policy,
-            on_probation=p.person_id in on_probation,
-            vetoes=vetoes.get(p.person_id, []),
-            impact=impacts.get(p.person_id),
-            ballot_reasons=ballots.get(p.person_id, []),
-        )
-    graded_people = sum(1 for p in people if decided.get(p.person_id, p.grade) != AnnualGrade.NOT_GRADED)
-    quota = excellent_quota(graded_people=graded_people, policy=policy)
-    eligible = [p for p in people if p.eligible]
-    _apply_quota(eligible, quota=quota)
-
-    now = timezone.now()
-    before = dict(
-        AnnualResult.objects.filter(organisation=organisation, year=year).values_list("person_id", "suggested_grade")
-    )
-    AnnualResult.objects.bulk_create(
-        [
-            AnnualResult(
-                organisation=organisation,
-                person_id=p.person_id,
-                department_id=p.department_id,
-                year=year,
-                graded_quarters=p.graded,
-                good_quarters=p.good,
-                average_or_below_quarters=p.average + p.poor,
-                average_quarters=p.average,
-                composite_score=p.score,
-                eligible_excellent=p.eligible,
-                rank=p.rank,
-                suggested_grade=p.grade,
-                suggestion_reasons=p.reasons,
-                computed_at=now,
-            )
-            for p in people
-        ],
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["person", "year"],
-        update_fields=SUGGESTION_FIELDS,
-    )
-    # Someone whose grade rows are gone has no suggestion any more; a decided row is kept.
-    removed, _by_model = (
-        AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="")
-        .exclude(person_id__in=[p.person_id for p in people])
-        .delete()
-    )
-    changed = [p.person_id for p in people if before.get(p.person_id) != p.grade]
     if changed or removed:
         # The upsert sends no signals: the run itself is the audit record of what it changed —
         # whose suggestion (person ids, as the veto reconciliation records its flags; the grades
@@ -365,15 +416,15 @@ def rollup_year(*, organisation: Organisation, year: int) -> AnnualRollupStats:
                 "year": year,
                 "suggestions_changed": len(changed),
                 "suggestions_removed": removed,
-                "people": ", ".join(str(pk) for pk in sorted(changed))[:2000],
+                "people": ", ".join(str(pk) for pk in changed)[:2000],
             },
         )
     return AnnualRollupStats(
-        people=len(people),
+        people=people,
         graded_people=graded_people,
         excellent_quota=quota,
-        eligible=len(eligible),
-        excellent_suggested=sum(1 for p in people if p.grade == AnnualGrade.EXCELLENT),
+        eligible=eligible,
+        excellent_suggested=min(quota, eligible),
         unapproved_quarters=unapproved,
         computed_at=now,
     )

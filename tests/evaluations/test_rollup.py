@@ -169,6 +169,36 @@ def test_running_twice_gives_the_same_rows_and_follows_changes(staff_quarter, st
     assert staff_quarter.rolled_up_at is not None
 
 
+def test_a_rerun_over_unchanged_sources_rewrites_no_row_and_a_change_rewrites_only_its_row(
+    staff_quarter, staff, colleague
+):
+    first = rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    assert (first.people, first.rewritten) == (8, 8)
+    computed = dict(QuarterResult.objects.values_list("person_id", "computed_at"))
+    stats_computed = list(DepartmentQuarterStats.objects.values_list("computed_at", flat=True))
+
+    again = rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    assert (again.people, again.departments, again.rewritten) == (8, first.departments, 0)
+    assert dict(QuarterResult.objects.values_list("person_id", "computed_at")) == computed
+    assert list(DepartmentQuarterStats.objects.values_list("computed_at", flat=True)) == stats_computed
+
+    _grade(staff_quarter, staff, Grade.GOOD)
+    changed = rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    assert changed.rewritten == 1
+    assert _result(staff_quarter, staff).computed_at == changed.computed_at
+    assert _result(staff_quarter, colleague).computed_at == computed[colleague.pk]
+    assert DepartmentQuarterStats.objects.get(department=staff.department).computed_at == changed.computed_at
+
+
+def test_a_result_does_not_outlive_its_grade_row(staff_quarter, staff, colleague):
+    rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    QuarterGrade.objects.filter(appraisal_quarter=staff_quarter, person=staff).delete()
+    stats = rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    assert stats.people == 7
+    assert not QuarterResult.objects.filter(appraisal_quarter=staff_quarter, person=staff).exists()
+    assert QuarterResult.objects.filter(appraisal_quarter=staff_quarter, person=colleague).exists()
+
+
 def _quarter_with_staff(organisation, leader, n):
     department = DepartmentFactory(organisation=organisation, supervising_leader=leader)
     people = [UserFactory(department=department) for _ in range(n)]
@@ -276,6 +306,22 @@ def test_the_just_ended_quarter_is_due_after_its_grading_deadline_and_after_each
         grade=Grade.GOOD, graded_at=q3.rolled_up_at + timedelta(minutes=1)
     )
     assert quarters_due_for_rollup(organisation=organisation, today=date(2026, 10, 16)) == [q3]
+
+
+def test_the_daily_task_fans_out_one_roll_up_job_per_organisation(
+    q3, organisation, other_organisation, settings, django_capture_on_commit_callbacks
+):
+    other = _quarter_with_staff(other_organisation, None, 3)
+    settings.APPRAISAL_TODAY = date(2026, 10, 16)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tasks.rollup_due_quarters.apply().get()
+    assert sorted(result["rolled_up"]) == sorted([q3.pk, other.pk])
+    requested = Job.objects.filter(kind=ROLLUP_QUARTER).order_by("organisation_id")
+    assert [job.organisation_id for job in requested] == sorted([organisation.pk, other_organisation.pk])
+    assert sorted(result["jobs"]) == sorted(job.pk for job in requested)
+    assert {job.state for job in requested} == {Job.State.DONE}  # no broker: each ran on commit
+    assert QuarterResult.objects.filter(appraisal_quarter=other).count() == 3
+    assert quarters_due_for_rollup(organisation=other_organisation, today=date(2026, 10, 16)) == []
 
 
 def test_beat_runs_the_roll_up_daily():

@@ -7,19 +7,20 @@ by department; both are plain SQL that SQLite (3.24+) and PostgreSQL accept. The
 does not depend on the number of staff, and no row passes through Python.
 
 Idempotent: the unique (quarter, person) and (quarter, department) constraints are the upsert keys
-(``ON CONFLICT … DO UPDATE``), and rows of people or departments no longer in the quarter are
+(``ON CONFLICT … DO UPDATE … WHERE`` a figure differs, so a row's ``computed_at`` is when its figures
+last changed and an unchanged row is not written again), and rows of people or departments no longer in the quarter are
 deleted, so a task redelivered under ``acks_late`` writes the same rows again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,6 +66,8 @@ class RollupStats:
     departments: int
     months_due: int
     computed_at: datetime
+    # Result rows inserted or changed by this run (a rerun over unchanged sources: 0).
+    rewritten: int = 0
 
 
 def _flags_sql() -> str:
@@ -129,6 +132,7 @@ ON CONFLICT (appraisal_quarter_id, person_id) DO UPDATE SET
     summaries_on_time = excluded.summaries_on_time, summaries_late = excluded.summaries_late,
     summaries_missing = excluded.summaries_missing, praise_count = excluded.praise_count,
     complaint_count = excluded.complaint_count, flags = excluded.flags, computed_at = excluded.computed_at
+WHERE {changed}
 """
 
 STATS_SQL = """
@@ -157,7 +161,49 @@ ON CONFLICT (appraisal_quarter_id, department_id) DO UPDATE SET
     average = excluded.average, poor = excluded.poor, uncertain = excluded.uncertain,
     ungraded = excluded.ungraded, summaries_on_time_rate = excluded.summaries_on_time_rate,
     computed_at = excluded.computed_at
+WHERE {changed}
 """
+
+RESULT_COLUMNS = [
+    "department_id",
+    "final_grade",
+    "composite_score",
+    "target_items",
+    "target_items_done",
+    "completion_rate",
+    "summaries_on_time",
+    "summaries_late",
+    "summaries_missing",
+    "praise_count",
+    "complaint_count",
+    "flags",
+]
+STATS_COLUMNS = [
+    "participants",
+    "good",
+    "fairly_good",
+    "average",
+    "poor",
+    "uncertain",
+    "ungraded",
+    "summaries_on_time_rate",
+]
+
+COUNT_SQL = """
+SELECT
+    (SELECT COUNT(*) FROM evaluations_quartergrade WHERE appraisal_quarter_id = %(appraisal_quarter)s),
+    (SELECT COUNT(*) FROM evaluations_departmentquarterstats WHERE appraisal_quarter_id = %(appraisal_quarter)s)
+"""
+
+
+def _changed(table: str, columns: list[str]) -> str:
+    """The upsert's condition to rewrite a row: one of its figures differs (NULL-safe).
+
+    A rerun over unchanged sources then writes nothing: at 100 000 people rewriting identical rows
+    was about 1.2 s of a 1.9 s rerun on PostgreSQL (new row versions, index entries, WAL).
+    """
+    operator = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    return " OR ".join(f"{table}.{column} {operator} excluded.{column}" for column in columns)
 
 
 def rollup_quarter(
@@ -206,22 +252,28 @@ def rollup_quarter(
         flags = f"CAST({flags} AS jsonb)"
     report(10)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(RESULTS_SQL.format(missing=_MISSING, flags=flags), params)
-        people = cursor.rowcount
+        changed = _changed("evaluations_quarterresult", RESULT_COLUMNS)
+        cursor.execute(RESULTS_SQL.format(missing=_MISSING, flags=flags, changed=changed), params)
+        rewritten = cursor.rowcount
         report(60)
         # A result must not outlive its grade row, nor department stats their department's people.
+        # NOT EXISTS (an anti-join), not NOT IN: a NOT IN over more ids than PostgreSQL can hash in
+        # work_mem is checked once per row (the year roll-up's took minutes at 100 000 people).
         QuarterResult.objects.filter(appraisal_quarter=appraisal_quarter).exclude(
-            person_id__in=QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).values("person_id")
+            Exists(QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, person_id=OuterRef("person_id")))
         ).delete()
-        cursor.execute(STATS_SQL, params)
-        departments = cursor.rowcount
+        cursor.execute(STATS_SQL.format(changed=_changed("evaluations_departmentquarterstats", STATS_COLUMNS)), params)
         DepartmentQuarterStats.objects.filter(appraisal_quarter=appraisal_quarter).exclude(
             department_id__in=QuarterResult.objects.filter(appraisal_quarter=appraisal_quarter).values("department_id")
         ).delete()
+        cursor.execute(COUNT_SQL, params)
+        people, departments = cursor.fetchone()
         AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk).update(rolled_up_at=now)
     appraisal_quarter.rolled_up_at = now
     report(100)
-    return RollupStats(people=people, departments=departments, months_due=months_due, computed_at=now)
+    return RollupStats(
+        people=people, departments=departments, months_due=months_due, computed_at=now, rewritten=rewritten
+    )
 
 
 # --- Jobs ----------------------------------------------------------------------------------
@@ -254,6 +306,24 @@ def rollup_quarter_now(*, appraisal_quarter: AppraisalQuarter) -> Job:
     return jobs.job_run_here(
         kind=ROLLUP_QUARTER, organisation=appraisal_quarter.organisation, params=_job_params(appraisal_quarter)
     )
+
+
+@transaction.atomic
+def rollup_fan_out(*, appraisal_quarters: Iterable[AppraisalQuarter]) -> list[Job]:
+    """One roll-up job per appraisal quarter (one per organisation), each its own task once this
+    commits: several workers roll a province's organisations up side by side, each job shows on
+    its organisation's page, and a failure retries only its own organisation. A job of the same
+    quarter still waiting to be enqueued is reused (:func:`accounts.jobs.job_request_once`).
+    """
+    return [
+        jobs.job_request_once(
+            kind=ROLLUP_QUARTER,
+            organisation=appraisal_quarter.organisation,
+            params=_job_params(appraisal_quarter),
+            requested_by=None,
+        )
+        for appraisal_quarter in appraisal_quarters
+    ]
 
 
 def run_rollup_job(job: Job, report: jobs.Report) -> dict:

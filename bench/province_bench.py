@@ -1,0 +1,402 @@
+"""The province's roll-ups against their floors, measured in the same run.
+
+A fresh database (``province_bench_<scale>`` on the PostgreSQL server of ``DATABASE_URL``, as
+``tests/support/with_postgres.sh`` exports it, else a SQLite file in a temporary directory) is
+migrated and seeded with :mod:`province` (progress printed). Then, every figure a ratio to a floor
+timed just before it on the same rows:
+
+  * **quarterly roll-up** of every organisation's Q3 (``rollup_quarter`` once per organisation, in
+    this process), first run and rerun (nothing changed: no row rewritten), against one
+    ``INSERT … SELECT … GROUP BY`` of the same per-person figures for the whole province into a
+    scratch table. Targets: ≤ 2× the floor, ≤ 10 s.
+  * **fan-out**: the same first run as one roll-up job per organisation (``rollup_fan_out``) through
+    Redis to 1 and then 2 real Celery workers (``--workers``), from the request to the last job
+    done; the speed-up of 2 workers over 1. The results are deleted before each run.
+  * **year roll-up** (``rollup_year`` once per organisation), first run and rerun, against one
+    ``INSERT … SELECT … GROUP BY`` of the year's per-person counts and average score. Target ≤ 3×.
+    The peak resident memory the roll-ups added is printed too.
+
+    tests/support/with_postgres.sh .venv/bin/python bench/province_bench.py --scale small
+    tests/support/with_postgres.sh .venv/bin/python bench/province_bench.py --scale province
+
+Exit status 0 unless something failed: it prints figures and marks those over target, it does not
+fail on them (the machine is shared; see bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from province import QUARTER, ROOT, TODAY, YEAR, Scale, seed_province, setup_django  # noqa: E402
+
+QUARTER_FLOOR_SQL = """
+INSERT INTO bench_floor_quarter
+SELECT g.person_id, g.department_id, g.grade, g.composite_score, COALESCE(t.items, 0), COALESCE(t.done, 0),
+    COALESCE(m.on_time, 0), COALESCE(m.late, 0), COALESCE(e.praise, 0), COALESCE(e.complaints, 0)
+FROM evaluations_quartergrade g
+JOIN evaluations_appraisalquarter q ON q.id = g.appraisal_quarter_id
+LEFT JOIN (
+    SELECT s.owner_id, COUNT(*) AS items, SUM(CASE WHEN i.completion = 'done' THEN 1 ELSE 0 END) AS done
+    FROM targets_targetitem i JOIN targets_targetset s ON s.id = i.target_set_id
+    WHERE s.year = %(year)s AND s.quarter = %(quarter)s {scope_s} GROUP BY s.owner_id
+) t ON t.owner_id = g.person_id
+LEFT JOIN (
+    SELECT owner_id, SUM(CASE WHEN is_late THEN 0 ELSE 1 END) AS on_time,
+        SUM(CASE WHEN is_late THEN 1 ELSE 0 END) AS late
+    FROM summaries_monthlysummary WHERE year = %(year)s AND month IN (7, 8, 9) AND status IN ('submitted', 'approved')
+        {scope_m}
+    GROUP BY owner_id
+) m ON m.owner_id = g.person_id
+LEFT JOIN (
+    SELECT person_id, SUM(CASE WHEN kind = 'praise' THEN 1 ELSE 0 END) AS praise,
+        SUM(CASE WHEN kind = 'complaint' THEN 1 ELSE 0 END) AS complaints
+    FROM evaluations_serviceevent WHERE date BETWEEN %(first_day)s AND %(last_day)s {scope_m} GROUP BY person_id
+) e ON e.person_id = g.person_id
+WHERE q.year = %(year)s AND q.quarter = %(quarter)s {scope}
+"""
+
+YEAR_FLOOR_SQL = """
+INSERT INTO bench_floor_year
+SELECT g.person_id, MAX(g.department_id),
+    SUM(CASE WHEN g.grade IN ('good', 'fairly_good', 'average', 'poor') THEN 1 ELSE 0 END),
+    SUM(CASE WHEN g.grade = 'good' THEN 1 ELSE 0 END),
+    SUM(CASE WHEN g.grade = 'average' THEN 1 ELSE 0 END),
+    SUM(CASE WHEN g.grade = 'poor' THEN 1 ELSE 0 END),
+    AVG(g.composite_score)
+FROM evaluations_quartergrade g JOIN evaluations_appraisalquarter q ON q.id = g.appraisal_quarter_id
+WHERE q.year = %(year)s {scope}
+GROUP BY g.person_id
+"""
+
+FLOOR_TABLES = {
+    "bench_floor_quarter": "person_id integer, department_id integer, grade varchar(30), score numeric(5, 2), "
+    "items integer, done integer, on_time integer, late integer, praise integer, complaints integer",
+    "bench_floor_year": "person_id integer, department_id integer, graded integer, good integer, "
+    "average integer, poor integer, score numeric(9, 4)",
+}
+
+
+def floor(table: str, sql: str, params: dict, *, runs: int = 3) -> float:
+    """The fastest of ``runs`` executions of ``sql`` into an emptied scratch table (not a temporary one:
+    the same kind of table the roll-up writes, with its write-ahead log)."""
+    from django.db import connection, transaction
+
+    best = float("inf")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TABLE {table} ({FLOOR_TABLES[table]})")
+    for _ in range(runs):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def add(rows: list, row: tuple) -> None:
+    """Keep a row of the final table, and print it now (the province run is long)."""
+    rows.append(row)
+    label, seconds, floor_seconds, note = row
+    ratio = f" = ×{seconds / floor_seconds:.2f} the floor" if floor_seconds else ""
+    print(f"  {label}: {seconds:.2f} s{ratio} {note}", flush=True)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def scopes():
+    """(label, organisations, SQL restriction of a floor): the largest organisation alone, then all."""
+    from django.db.models import Count
+
+    from accounts.models import Organisation, User
+
+    organisations = list(Organisation.objects.annotate(people=Count("members")).order_by("pk"))
+    largest = max(organisations, key=lambda organisation: organisation.people)
+    return [
+        (f"largest organisation ({largest.people:,})", [largest], "AND q.organisation_id = %(organisation)s", largest),
+        (f"province ({User.objects.count():,})", organisations, "", largest),
+    ]
+
+
+def quarterly(rows: list) -> None:
+    from django.db import connection
+
+    from accounts import periods
+    from evaluations.grading.services.rollup import rollup_quarter
+    from evaluations.models import AppraisalQuarter, DepartmentQuarterStats, QuarterResult
+
+    period = periods.Quarter(YEAR, QUARTER)
+    for scope, organisations, restriction, largest in scopes():
+        params = {
+            "year": YEAR,
+            "quarter": QUARTER,
+            "organisation": largest.pk,
+            "first_day": connection.ops.adapt_datefield_value(period.first_day),
+            "last_day": connection.ops.adapt_datefield_value(period.last_day),
+        }
+        QuarterResult.objects.all().delete()
+        DepartmentQuarterStats.objects.all().delete()
+        quarters = list(
+            AppraisalQuarter.objects.filter(year=YEAR, quarter=QUARTER, organisation__in=organisations).order_by(
+                "organisation_id"
+            )
+        )
+        floor_seconds = floor(
+            "bench_floor_quarter",
+            QUARTER_FLOOR_SQL.format(
+                scope=restriction,
+                scope_s=restriction.replace("q.", "s."),
+                scope_m=restriction.replace("q.", ""),
+            ),
+            params,
+        )
+        add(rows, (f"quarterly floor, {scope}: 1 INSERT … SELECT … GROUP BY", floor_seconds, None, ""))
+        for label in ("first run", "rerun, nothing changed"):
+            memory = peak_mb()
+            started = time.perf_counter()
+            rewritten = sum(rollup_quarter(appraisal_quarter=q, today=TODAY).rewritten for q in quarters)
+            seconds = time.perf_counter() - started
+            target = "≤ 2× and ≤ 10 s" if label == "first run" else "≤ 2×"
+            over = seconds > 2 * floor_seconds or seconds > 10
+            add(
+                rows,
+                (
+                    f"  quarterly roll-up, {label}: {len(quarters)} org., {rewritten:,} rows written",
+                    seconds,
+                    floor_seconds,
+                    f"{target}{'  OVER' if over else ''}; +{peak_mb() - memory:.0f} MB peak",
+                ),
+            )
+
+
+def year(rows: list) -> None:
+    from evaluations.annual.services import rollup_year
+    from evaluations.models import AnnualResult
+
+    for scope, organisations, restriction, largest in scopes():
+        AnnualResult.objects.all().delete()
+        params = {"year": YEAR, "organisation": largest.pk}
+        floor_seconds = floor("bench_floor_year", YEAR_FLOOR_SQL.format(scope=restriction), params)
+        add(rows, (f"year floor, {scope}: 1 INSERT … SELECT … GROUP BY", floor_seconds, None, ""))
+        for label in ("first run", "rerun"):
+            memory = peak_mb()
+            started = time.perf_counter()
+            people = sum(rollup_year(organisation=organisation, year=YEAR).people for organisation in organisations)
+            seconds = time.perf_counter() - started
+            over = seconds > 3 * floor_seconds
+            add(
+                rows,
+                (
+                    f"  year roll-up, {label}: {len(organisations)} org., {people:,} people",
+                    seconds,
+                    floor_seconds,
+                    f"≤ 3×{'  OVER' if over else ''}; +{peak_mb() - memory:.0f} MB peak",
+                ),
+            )
+
+
+def start_workers(count: int, env: dict, logdir: Path) -> list[subprocess.Popen]:
+    """``count`` solo-pool Celery workers, returned once each says it is ready."""
+    processes = []
+    for n in range(count):
+        log_path = logdir / f"worker{n}.log"
+        with open(log_path, "wb") as log:
+            processes.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "appraisal_site",
+                        "worker",
+                        "--pool=solo",
+                        "--loglevel=INFO",
+                        f"--hostname=bench{n}@%h",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--without-heartbeat",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )  # fmt: skip
+            )
+    deadline = time.monotonic() + 120
+    for n, process in enumerate(processes):
+        log_path = logdir / f"worker{n}.log"
+        while b"ready." not in log_path.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop_workers(processes)
+                raise RuntimeError(f"worker {n} did not start:\n{log_path.read_text()}")
+            time.sleep(0.1)
+    return processes
+
+
+def stop_workers(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def fan_out(rows: list, *, workers: list[int], env: dict, logdir: Path) -> None:
+    from django.db import connection
+    from django.db.models import Count
+
+    from accounts.models import Job
+    from evaluations.grading.services.rollup import ROLLUP_QUARTER, rollup_fan_out
+    from evaluations.models import AppraisalQuarter, DepartmentQuarterStats, QuarterResult
+
+    quarters = list(
+        AppraisalQuarter.objects.filter(year=YEAR, quarter=QUARTER).select_related("organisation").order_by("pk")
+    )
+    single = None
+    for count in workers:
+        QuarterResult.objects.all().delete()
+        DepartmentQuarterStats.objects.all().delete()
+        Job.objects.filter(kind=ROLLUP_QUARTER).delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE evaluations_quarterresult, evaluations_departmentquarterstats")
+        processes = start_workers(count, env, logdir)
+        try:
+            started = time.perf_counter()
+            jobs = rollup_fan_out(appraisal_quarters=quarters)  # enqueued as it commits
+            ids = [job.pk for job in jobs]
+            while True:
+                states = dict(Job.objects.filter(pk__in=ids).values_list("state").annotate(n=Count("pk")))
+                finished = states.get(Job.State.DONE, 0) + states.get(Job.State.FAILED, 0)
+                if finished == len(ids):
+                    break
+                if time.perf_counter() - started > 1800:
+                    raise RuntimeError(f"fan-out with {count} workers not finished after 30 min: {states}")
+                time.sleep(0.05)
+            seconds = time.perf_counter() - started
+        finally:
+            stop_workers(processes)
+        failed = states.get(Job.State.FAILED, 0)
+        single = single or seconds
+        speed = (
+            f"speed-up ×{single / seconds:.2f} over 1 worker" if count > 1 else "from the request to the last job done"
+        )
+        add(
+            rows,
+            (
+                f"quarterly roll-up fanned out: {len(ids)} jobs, {count} Celery worker{'s' if count > 1 else ''}",
+                seconds,
+                None,
+                speed + (f"; {failed} FAILED" if failed else ""),
+            ),
+        )
+
+
+def print_table(rows: list, header: str) -> None:
+    print(f"\n{header}\n")
+    print(f"{'':<70}{'seconds':>9}{'× floor':>9}  target / note")
+    for label, seconds, floor_seconds, note in rows:
+        ratio = f"{seconds / floor_seconds:9.2f}" if floor_seconds else f"{'':>9}"
+        print(f"{label:<70}{seconds:9.2f}{ratio}  {note}")
+    print(flush=True)
+
+
+def postgres_database(server_url: str, name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name}")
+        connection.execute(f"CREATE DATABASE {name}")
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", choices=Scale.NAMES, default="small")
+    parser.add_argument(
+        "--workers", type=int, nargs="*", default=[1, 2], help="worker counts for the fan-out (none: skip it)"
+    )
+    args = parser.parse_args()
+    scale = Scale.named(args.scale)
+
+    with tempfile.TemporaryDirectory(prefix="province-bench-") as tmp:
+        tmpdir = Path(tmp)
+        server_url = os.environ.get("DATABASE_URL", "")
+        if server_url.startswith(("postgres://", "postgresql://")):
+            database_url = postgres_database(server_url, f"province_bench_{args.scale}")
+        else:
+            database_url = f"sqlite:///{tmpdir / 'bench.sqlite3'}"
+        redis = None
+        if args.workers:
+            sys.path.insert(0, str(ROOT))
+            from tests.support.services import RedisServer
+
+            redis = RedisServer(tmpdir / "redis").start()
+            os.environ["CELERY_BROKER_URL"] = os.environ["CELERY_RESULT_BACKEND"] = redis.url
+        try:
+            return run(args, scale, database_url, tmpdir)
+        finally:
+            if redis:
+                redis.stop()
+
+
+def run(args, scale: dict, database_url: str, tmpdir: Path) -> int:
+    setup_django(database_url)
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    started = time.perf_counter()
+    if engine == "postgresql":
+        # A schema dump restored (tests/support/migrate_cached.sh) instead of 40–90 s of migrations.
+        env = dict(os.environ, DATABASE_URL=database_url, BIN=str(Path(sys.executable).parent))
+        subprocess.run([str(ROOT / "tests/support/migrate_cached.sh")], cwd=ROOT, env=env, check=True)
+    else:
+        call_command("migrate", "--noinput", verbosity=0)
+    print(
+        f"{engine}: migrated in {time.perf_counter() - started:.0f} s; seeding the province ({args.scale}) …",
+        flush=True,
+    )
+    province = seed_province(**scale)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM evaluations_quartergrade")
+        (grade_rows,) = cursor.fetchone()
+    load = os.getloadavg()
+    rows: list = []
+    quarterly(rows)
+    year(rows)
+    if args.workers:
+        env = dict(os.environ, DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="appraisal_site.settings")
+        fan_out(rows, workers=args.workers, env=env, logdir=tmpdir)
+    header = (
+        f"province ({args.scale}) on {engine}: {province.organisations} organisations "
+        f"(largest {province.largest:,}), {province.departments:,} departments, {province.people:,} people, "
+        f"{grade_rows:,} grade rows; seeded in {province.seconds:.0f} s.\n"
+        f"Load average {load[0]:.1f} before the measurements, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} cores)."
+    )
+    print_table(rows, header)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
