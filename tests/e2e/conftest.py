@@ -50,9 +50,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-# Module scope, not session: only one sync Playwright can run at a time in a thread, and
-# browser tests in other directories start their own.
-@pytest.fixture(scope="module")
+# Package scope (this directory), not session: only one sync Playwright can run at a time in a
+# thread, and its loop must not outlive the browser tests (the tests after them, in a run of the
+# whole suite, use Django's connections per thread again). One browser for every module here: a
+# test's state lives in its own context (cookies, storage), closed after it.
+@pytest.fixture(scope="package")
 def browser():
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         message = f"{CHROMIUM} not found (apt-get install chromium)"
