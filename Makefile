@@ -99,19 +99,34 @@ run-stack: system-packages $(VENV)/.installed messages
 # --- Tests -------------------------------------------------------------------
 
 .PHONY: test test-setup test-sqlite test-postgres test-broker test-e2e stack-check restore-drill lint check-migrations
-# The parts run one after the other; a failing part does not stop the others (make -k), so
-# one CI run reports every failure, and the run fails if any part failed. SKIP_SETUP keeps
-# the inner make from checking packages and compiling messages a second time.
+# A failing part does not stop the others (make -k), so one CI run reports every failure, and
+# the run fails if any part failed. SKIP_SETUP keeps the inner make from checking packages and
+# compiling messages a second time. The SQLite and PostgreSQL runs come first, one after the
+# other (each keeps both cores busy with TEST_PROCESSES workers). The browser tests then run in
+# one process that leaves about half of the machine idle (it mostly waits for the browser), so
+# the light parts run beside them, one after the other (beside-e2e): lint, the migrations check,
+# the stack check, the restore drill (after the stack check: it reuses the schema the stack check
+# cached in var/schema-cache) and the broker tests. Each part's output is printed whole when it
+# ends (--output-sync).
 TEST_SETUP := $(if $(SKIP_SETUP),,test-setup)
 test: test-setup
 	@start=$$(date +%s); \
 	status=0; \
-	$(MAKE) --no-print-directory --keep-going SKIP_SETUP=1 \
-	  test-sqlite test-postgres test-broker test-e2e stack-check restore-drill lint check-migrations || status=$$?; \
+	$(MAKE) --no-print-directory --keep-going SKIP_SETUP=1 test-sqlite test-postgres || status=$$?; \
+	$(MAKE) --no-print-directory --keep-going --jobs=2 --output-sync=target SKIP_SETUP=1 \
+	  test-e2e beside-e2e || status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s, $$([ $$status -eq 0 ] && echo passed || echo FAILED)"; \
 	exit $$status
 
 test-setup: system-packages-test $(VENV)/.installed messages
+
+.PHONY: beside-e2e
+beside-e2e:
+	@status=0; \
+	for part in lint check-migrations stack-check restore-drill test-broker; do \
+	  $(MAKE) --no-print-directory SKIP_SETUP=1 $$part || status=$$?; \
+	done; \
+	exit $$status
 
 # make test installs LibreOffice: the workbook test fails rather than skips without it.
 test-sqlite: export LIBREOFFICE_REQUIRED := 1

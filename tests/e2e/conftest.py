@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.built_once import built_once
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM, used by the test
 # and the live server in the same process, would otherwise refuse to run.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -48,9 +50,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-# Module scope, not session: only one sync Playwright can run at a time in a thread, and
-# browser tests in other directories start their own.
-@pytest.fixture(scope="module")
+# Package scope (this directory), not session: only one sync Playwright can run at a time in a
+# thread, and its loop must not outlive the browser tests (the tests after them, in a run of the
+# whole suite, use Django's connections per thread again). One browser for every module here: a
+# test's state lives in its own context (cookies, storage), closed after it.
+@pytest.fixture(scope="package")
 def browser():
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         message = f"{CHROMIUM} not found (apt-get install chromium)"
@@ -227,10 +231,28 @@ def phone_ui(browser, live_server, request):
 
 @pytest.fixture
 def demo(transactional_db):
-    """The demo organisation (appraisal_site.demo.organisation) with 20 staff, in the live server's database."""
+    """The demo organisation (appraisal_site.demo.organisation) with 20 staff, in the live server's database.
+
+    Built once per run and copied into the database of each later test (``built_once``)."""
     from appraisal_site.demo.organisation import build_demo_organisation
 
-    return build_demo_organisation(staff=20)
+    return built_once(DEMO_ROWS, lambda: build_demo_organisation(staff=20))
+
+
+DEMO_ROWS = "demo organisation, 20 staff"
+
+
+def demo_built(demo, today, *steps, year: int = 2026, seed: int = 2026):
+    """Run the demo builders ``steps`` (build_demo_year, then build_demo_appraisals, ...) on ``demo``
+    in order, each as ``step(demo, year=year, seed=seed, today=today)``. Each step is built once per
+    run and restored for later tests that ask for the same steps (``built_once``); move the clock
+    first if the test does. Returns ``demo``."""
+    key = DEMO_ROWS
+    for step in steps:
+        name = f"{key} + {step.__module__}.{step.__name__}(year={year}, seed={seed}, today={today})"
+        built_once(name, lambda step=step: step(demo, year=year, seed=seed, today=today), on=key)
+        key = name
+    return demo
 
 
 @dataclass

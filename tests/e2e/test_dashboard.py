@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from appraisal_site.demo.appraisals import build_demo_appraisals
 from appraisal_site.demo.year import build_demo_year
+from tests.e2e.conftest import demo_built
 
 pytestmark = pytest.mark.e2e
 
@@ -39,9 +40,7 @@ READ_CHARTS = """
 @pytest.fixture
 def demo_year(demo, clock):
     clock.move_to(TODAY)
-    build_demo_year(demo, year=2026, seed=2026, today=TODAY)
-    build_demo_appraisals(demo, year=2026, seed=2026, today=TODAY)
-    return demo
+    return demo_built(demo, TODAY, build_demo_year, build_demo_appraisals)
 
 
 def _number(text: str):

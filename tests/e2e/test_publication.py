@@ -20,6 +20,7 @@ from appraisal_site.demo.year import build_demo_year
 from evaluations.grading.models import Grade, QuarterGrade
 from publicity.feedback.models import FeedbackTalk
 from publicity.publication.models import EntryState, PublicationEntry
+from tests.e2e.conftest import demo_built
 
 pytestmark = pytest.mark.e2e
 
@@ -31,9 +32,7 @@ AFTER = date(2026, 12, 10)
 @pytest.fixture
 def demo_quarters(demo, clock):
     clock.move_to(TODAY)
-    build_demo_year(demo, year=2026, seed=2026, today=TODAY)
-    build_demo_appraisals(demo, year=2026, seed=2026, today=TODAY)
-    return demo
+    return demo_built(demo, TODAY, build_demo_year, build_demo_appraisals)
 
 
 def _objected_grade() -> QuarterGrade:

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from appraisal_site.demo.appraisals import build_demo_appraisals
 from appraisal_site.demo.year import build_demo_year
+from tests.e2e.conftest import demo_built
 
 pytestmark = pytest.mark.e2e
 
@@ -26,9 +27,7 @@ def demo_year(demo, clock, settings, tmp_path):
     settings.PRIVATE_FILES_ROOT = tmp_path / "private"
     private_storage._wrapped = empty
     clock.move_to(TODAY)
-    build_demo_year(demo, year=2026, seed=2026, today=TODAY)
-    build_demo_appraisals(demo, year=2026, seed=2026, today=TODAY)
-    yield demo
+    yield demo_built(demo, TODAY, build_demo_year, build_demo_appraisals)
     private_storage._wrapped = empty
 
 

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from appraisal_site.demo.boards import build_demo_boards
 from appraisal_site.demo.year import build_demo_year
+from tests.e2e.conftest import demo_built
 
 pytestmark = pytest.mark.e2e
 
@@ -22,9 +23,7 @@ TODAY = date(2026, 12, 1)
 @pytest.fixture
 def demo_boards(demo, clock):
     clock.move_to(TODAY)
-    build_demo_year(demo, year=2026, seed=2026, today=TODAY)
-    build_demo_boards(demo, year=2026, today=TODAY)
-    return demo
+    return demo_built(demo, TODAY, build_demo_year, build_demo_boards)
 
 
 def test_the_head_posts_hr_publishes_and_staff_read_the_week(ui, demo_boards):
