@@ -47,8 +47,9 @@ def graded_quarter(demo):
             changed = grade_confirm(grade_row=graded, actor=leader, new_grade=Grade.GOOD, reason=CHANGE_REASON)
         else:
             grade_confirm(grade_row=graded, actor=leader)
-    TargetSet.objects.filter(owner=changed.person, year=ended.year, quarter=ended.quarter).update(
-        status=ReviewStatus.SUBMITTED
+    save_fields(
+        TargetSet.objects.filter(owner=changed.person, year=ended.year, quarter=ended.quarter),
+        status=ReviewStatus.SUBMITTED,
     )
     return quarter, changed
 
