@@ -155,6 +155,15 @@ def _session_renewal_outside_the_test(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # Counters kept in the cache (wrong ballot codes per address) must not carry from test to test:
+    # every test client comes from 127.0.0.1.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 costs ~0.3 s per hash; tests create and sign in many people.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -39,6 +39,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -394,3 +395,35 @@ def paper_cast(*, rater: BallotRater, answers: Mapping, actor: User | None = Non
         organisation_id=ballot.organisation_id,
     )
     return paper
+
+
+# --- Typing a code -------------------------------------------------------------------------------
+
+# A code holder has no account, so the sign-in lockout does not cover the code page: wrong codes
+# are counted per source address over CODE_GUESS_WINDOW, and past CODE_GUESS_LIMIT that address is
+# refused until the window has passed (8 characters of a 31-letter alphabet are not guessable, but
+# nothing should let anyone try). The counter is Django's cache (per process unless CACHES names a
+# shared one, as Redis in production).
+CODE_GUESS_LIMIT = 10
+CODE_GUESS_WINDOW = 15 * 60
+
+
+def code_attempt(*, code: str, address: str | None) -> BallotRater:
+    """The usable rater row of a typed code, or a ValidationError: an invalid, spent or closed code,
+    or too many wrong codes from this address."""
+    from .selectors import rater_for_code  # selectors reads this module's normalise_code
+
+    key = f"ballot-code-guesses:{address or '-'}"
+    if cache.get(key, 0) >= CODE_GUESS_LIMIT:
+        raise ValidationError(
+            _("测评码输错次数过多，请%(minutes)s分钟后再试。") % {"minutes": CODE_GUESS_WINDOW // 60}, code="throttled"
+        )
+    rater = rater_for_code(code=code)
+    if rater is None:
+        cache.add(key, 0, CODE_GUESS_WINDOW)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.set(key, 1, CODE_GUESS_WINDOW)
+        raise ValidationError(_("测评码无效、已使用或测评已结束。"), code="invalid")
+    return rater

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import listing
+from accounts.audit import source_address
 from accounts.decorators import permission_required
 from accounts.formerrors import add_service_errors
 from accounts.pagination import page_of
@@ -253,12 +254,14 @@ def code_entry(request: HttpRequest) -> HttpResponse:
     """Type the printed code: a usable one opens its paper for this browser session."""
     form = CodeEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        rater = selectors.rater_for_code(code=form.cleaned_data["code"])
-        if rater is None:
-            form.add_error("code", _("测评码无效、已使用或测评已结束。"))
-        else:
-            request.session[CODE_SESSION_KEY] = rater.code
-            return redirect("evaluations:ballot_code_paper")
+        try:
+            rater = services.code_attempt(code=form.cleaned_data["code"], address=source_address(request))
+        except ValidationError as exc:
+            form.add_error("code", exc)
+            status = 429 if exc.code == "throttled" else 200
+            return render(request, "evaluations/ballots/code_entry.html", {"form": form}, status=status)
+        request.session[CODE_SESSION_KEY] = rater.code
+        return redirect("evaluations:ballot_code_paper")
     return render(request, "evaluations/ballots/code_entry.html", {"form": form})
 
 

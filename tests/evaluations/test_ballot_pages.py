@@ -100,6 +100,17 @@ def test_a_code_holder_without_an_account_votes_once(client, ballot):
     assert "已使用" in response.content.decode()
 
 
+def test_after_ten_wrong_codes_the_address_is_refused_even_a_right_code(client, ballot):
+    url = reverse("evaluations:ballot_code")
+    for n in range(10):
+        response = client.post(url, {"code": f"WRONG{n:03d}"})
+        assert response.status_code == 200 and "测评码无效" in response.content.decode()
+    code = ballot.raters.exclude(code=None).first().code
+    response = client.post(url, {"code": code})
+    assert response.status_code == 429 and "输错次数过多" in response.content.decode()
+    assert reverse("evaluations:ballot_code_paper") not in response.headers.get("Location", "")
+
+
 def test_a_user_who_is_not_a_rater_cannot_open_the_paper(client_for, ballot, head):
     assert client_for(head).get(reverse("evaluations:ballot_paper", args=[ballot.pk])).status_code == 404
 
