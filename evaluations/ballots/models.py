@@ -19,6 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrganisationScoped
 
 
+def normalise_code(text: str) -> str:
+    """A typed single-use code as stored: upper case, without spaces or dashes."""
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
 class BallotScale(models.TextChoices):
     GRADE = "grade", _("优秀/称职/基本称职/不称职")
     SATISFACTION = "satisfaction", _("满意/基本满意/不满意/不了解")

@@ -25,6 +25,7 @@ from .models import (
     Paper,
     PaperAnswer,
     RaterGroup,
+    normalise_code,
 )
 
 # The year-end suggestion a ballot can give (the value of evaluations.annual's AnnualGrade; the
@@ -238,8 +239,6 @@ def rater_for_user(*, ballot_id: int, user: User) -> BallotRater:
 
 def rater_for_code(*, code: str) -> BallotRater | None:
     """The rater row of a single-use code, while it can still be used (not cast, ballot open)."""
-    from .services import normalise_code
-
     code = normalise_code(code)
     if not code:
         return None

@@ -64,7 +64,9 @@ from .models import (
     Paper,
     PaperAnswer,
     RaterGroup,
+    normalise_code,
 )
+from .selectors import rater_for_code
 
 # Letters and digits that cannot be mistaken for one another on paper (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -79,11 +81,6 @@ DIMENSIONS = [value for value, _label in Dimension.choices]
 def new_code() -> str:
     """A random single-use code such as ``K7QX3MPA`` (31^8 ≈ 8.5 × 10^11 possibilities)."""
     return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
-
-
-def normalise_code(text: str) -> str:
-    """What a person typed, as stored: upper case, without spaces or dashes."""
-    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
 
 
 def excellent_limit(*, ballot: Ballot, subjects: int) -> int | None:
@@ -411,8 +408,6 @@ CODE_GUESS_WINDOW = 15 * 60
 def code_attempt(*, code: str, address: str | None) -> BallotRater:
     """The usable rater row of a typed code, or a ValidationError: an invalid, spent or closed code,
     or too many wrong codes from this address."""
-    from .selectors import rater_for_code  # selectors reads this module's normalise_code
-
     key = f"ballot-code-guesses:{address or '-'}"
     if cache.get(key, 0) >= CODE_GUESS_LIMIT:
         raise ValidationError(
