@@ -197,3 +197,15 @@ def test_another_organisations_unlock_of_a_namesake_leaves_our_persons_failures(
     )
     assert client_for(their_admin).post(reverse("accounts:staff_unlock", args=[namesake.pk])).status_code == 302
     assert failed_sign_ins(chief) == 5
+
+
+def test_the_lockout_page_states_the_configured_cool_off(client, staff, password, settings):
+    from datetime import timedelta
+
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=45)
+    for _ in range(5):
+        response = _login(client, "staff", "wrong-password")
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "锁定 45 分钟" in page
+    assert "15 分钟" not in page
