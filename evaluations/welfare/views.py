@@ -18,6 +18,7 @@ from accounts import jobs, periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
 from accounts.formerrors import flash_form_errors, run_service
+from accounts.pages import stored_file_download
 from accounts.pagination import page_of, query_without_page
 from accounts.selectors import policy_for_organisation
 
@@ -33,10 +34,14 @@ PAGE_SIZE = 50
 SATISFACTION_LABELS = [dict(Choice.choices)[choice] for choice in SCALE_CHOICES[BallotScale.SATISFACTION]]
 
 
-def _get_assessment_for_user(request: HttpRequest, pk: int):
+def _get_assessment_for_user(request: HttpRequest, pk: int, perm: str = ""):
+    """An assessment the user may see (anything else is a 404); with ``perm``, one on which they also
+    hold that right (a visible one without it is refused, 403)."""
     found = selectors.assessment_for(pk=pk, user=request.user)
     if found is None:
         raise Http404
+    if perm and not request.user.has_perm(perm, found):
+        raise PermissionDenied
     return found
 
 
@@ -239,21 +244,14 @@ def _int(value) -> int:
 def welfare_report_file(request: HttpRequest, pk: int) -> FileResponse:
     """The uploaded 述职, served only to those who may read the assessment."""
     assessment = _get_assessment_for_user(request, pk)
-    if not assessment.report_file:
-        raise Http404
-    try:
-        handle = assessment.report_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    record_event(event="download", obj=assessment, request=request, label=assessment.report_file_name)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return stored_file_download(
+        request,
+        assessment.report_file,
+        obj=assessment,
         filename=assessment.report_file_name or "report",
         content_type=assessment.report_content_type or "application/octet-stream",
+        label=assessment.report_file_name,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @permission_required("evaluations.view_own_welfare")
@@ -304,9 +302,7 @@ def welfare_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def welfare_report_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The unit approves the 述职 or returns it with a reason."""
-    assessment = _get_assessment_for_user(request, pk)
-    if not request.user.has_perm("evaluations.review_welfare_report", assessment):
-        raise PermissionDenied
+    assessment = _get_assessment_for_user(request, pk, perm="evaluations.review_welfare_report")
     if request.POST.get("action") == "approve":
         run_service(
             request,
@@ -327,9 +323,7 @@ def welfare_report_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def welfare_interview(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _get_assessment_for_user(request, pk)
-    if not request.user.has_perm("evaluations.conduct_welfare", assessment):
-        raise PermissionDenied
+    assessment = _get_assessment_for_user(request, pk, perm="evaluations.conduct_welfare")
     run_service(
         request,
         lambda: services.welfare_interview_record(
@@ -344,9 +338,7 @@ def welfare_interview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def welfare_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """集体研究: the unit records the collective decision."""
-    assessment = _get_assessment_for_user(request, pk)
-    if not request.user.has_perm("evaluations.conduct_welfare", assessment):
-        raise PermissionDenied
+    assessment = _get_assessment_for_user(request, pk, perm="evaluations.conduct_welfare")
     form = DecisionForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
