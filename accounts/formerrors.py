@@ -33,6 +33,14 @@ def add_service_errors(
         form.add_error(name if name in form.fields else None, texts)
 
 
+def flash_form_errors(request: HttpRequest, form: forms.BaseForm) -> None:
+    """Every error of a form that has no page of its own to show them on (a small form POSTed from
+    a list or detail page), one flash message each."""
+    for errors in form.errors.values():
+        for text in errors:
+            messages.error(request, text)
+
+
 def error_text(error: ValidationError) -> str:
     """All the messages of a refusal on one line, for a flash message."""
     return " ".join(error.messages)

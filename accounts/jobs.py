@@ -44,6 +44,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
@@ -122,6 +123,16 @@ class JobRetry(Exception):
     def __init__(self, message: str, *, countdown: int):
         super().__init__(message)
         self.countdown = max(1, min(int(countdown), int(MAX_RETRY_COUNTDOWN.total_seconds())))
+
+
+def back_to(view: str, *params: str) -> ReturnUrl:
+    """A ``return_url``: the page named ``view``, its URL arguments ``params`` taken from the job's
+    parameters of the same names (``back_to("evaluations:annual", "year")``)."""
+
+    def url(job: Job) -> str:
+        return reverse(view, kwargs={name: job.params[name] for name in params})
+
+    return url
 
 
 _registry: dict[str, JobKind] = {}

@@ -29,6 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -145,13 +146,17 @@ class ListExport:
     # (viewer, the page's query, the URL's arguments) → the rows; raises Http404 for an object
     # the viewer may not see.
     build: Callable[[User, QueryDict, dict], ListRows]
-    # (the URL's arguments, the page's query) → the list page, for the job page's way back.
-    page_url: Callable[[dict, str], str]
+    # The list page's URL name; it takes the same URL arguments as the export.
+    page: str
     filename: str = "list"
 
     @property
     def kind(self) -> str:
         return f"list_export.{self.name}"
+
+    def page_url(self, kwargs: dict, query: str) -> str:
+        """The list page for those URL arguments and that query, for the job page's way back."""
+        return page_url(reverse(self.page, kwargs=kwargs), query)
 
 
 _exports: dict[str, ListExport] = {}

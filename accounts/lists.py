@@ -4,7 +4,6 @@ query the page shows, which the 导出 Excel button and its background job write
 from __future__ import annotations
 
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -107,7 +106,7 @@ def register_exports() -> None:
             permission="accounts.view_staff",
             headers=_staff_headers,
             build=_staff_build,
-            page_url=lambda kwargs, query: listing.page_url(reverse("accounts:staff_list"), query),
+            page="accounts:staff_list",
             filename="staff",
         )
     )
@@ -118,7 +117,7 @@ def register_exports() -> None:
             permission="accounts.view_audit_log",
             headers=audit.export_headers,
             build=_audit_build,
-            page_url=lambda kwargs, query: listing.page_url(reverse("accounts:audit_list"), query),
+            page="accounts:audit_list",
             filename="audit-log",
         )
     )

@@ -1,5 +1,5 @@
-"""Responses the views of every app share: the confirmation page, an Excel download, and the 404
-for a row the person may not see."""
+"""Responses the views of every app share: the confirmation page, an Excel download, a stored file's
+download, the 404 for a row the person may not see, and a number read from the query string."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from urllib.parse import quote
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .formerrors import run_service
@@ -71,6 +72,32 @@ def xlsx_download(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def stored_file_download(
+    request: HttpRequest,
+    stored: FieldFile | None,
+    *,
+    obj,
+    filename: str,
+    content_type: str,
+    label: str = "",
+) -> FileResponse:
+    """A stored file (an upload, a job's result) as an attachment named ``filename``, its download
+    audited against ``obj`` (``label``, else the file name). No file, or one gone from storage, is a
+    404. Sent with ``nosniff`` so a browser never runs an uploaded file as a page."""
+    from .audit import record_event
+
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    record_event(event="download", obj=obj, request=request, label=label or filename)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def visible_or_404(request: HttpRequest, find: Callable[[], T], *, perm: str) -> T:
     """The row ``find()`` answers, when the signed-in person holds ``perm`` on it. A row that does
     not exist and one they may not see are the same 404, so other people's ids are not confirmed."""
@@ -81,3 +108,13 @@ def visible_or_404(request: HttpRequest, find: Callable[[], T], *, perm: str) ->
     if not request.user.has_perm(perm, row):
         raise Http404
     return row
+
+
+def int_param(request: HttpRequest, name: str, default: int, allowed: range) -> int:
+    """The whole number ``?name=`` holds, or ``default`` when it is missing, not a number or
+    outside ``allowed`` (a hand-edited URL shows the default page rather than an error)."""
+    try:
+        value = int(request.GET.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return value if value in allowed else default

@@ -66,6 +66,36 @@ def is_reviewer(user, document) -> bool:
     )
 
 
+# The other sides of a handed-in document (accounts.workflow: a target set, a monthly summary), for
+# the rules of each kind; they expect the document's ``department`` loaded.
+
+
+@rules.predicate
+def owns_document(user, document) -> bool:
+    return document is not None and document.owner_id == user.pk
+
+
+@rules.predicate
+def heads_documents_department(user, document) -> bool:
+    return document is not None and document.department.head_id == user.pk
+
+
+@rules.predicate
+def supervises_documents_department(user, document) -> bool:
+    return document is not None and document.department.supervising_leader_id == user.pk
+
+
+@rules.predicate
+def document_is_editable(user, document) -> bool:
+    return document is not None and document.is_editable
+
+
+@rules.predicate
+def has_a_department(user) -> bool:
+    """Belongs to a department, so writes targets and monthly summaries."""
+    return bool(user.is_authenticated and user.department_id)
+
+
 # Organisation administration (三员分立). HR keeps the staff register and the organisation's
 # structure; the system administrator keeps accounts (create, deactivate, reset passwords) but
 # grants no role and sees no appraisal content; the security administrator grants and withdraws

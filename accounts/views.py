@@ -60,7 +60,7 @@ from .models import (
     User,
     WorkingDayOverride,
 )
-from .pages import confirm_page, confirm_then, xlsx_download
+from .pages import confirm_page, confirm_then, stored_file_download, xlsx_download
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
 from .storage import upload_limited
@@ -892,14 +892,11 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = _get_job_for_user(request, pk)
     if not job.has_file:
         raise Http404
-    try:
-        handle = job.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    audit.record_event(event="download", obj=job, request=request, label=job.result_name or str(job))
-    return FileResponse(
-        handle,
-        as_attachment=True,
+    return stored_file_download(
+        request,
+        job.file,
+        obj=job,
         filename=job.result_name or job.file.name.rsplit("/", 1)[-1],
         content_type=job.content_type or "application/octet-stream",
+        label=job.result_name or str(job),
     )

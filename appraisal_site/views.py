@@ -19,6 +19,7 @@ from django.views.defaults import server_error as django_server_error
 from accounts import periods, selectors
 from accounts.decorators import permission_required
 from accounts.models import AuditEntry, Department, Role, User
+from accounts.pages import int_param
 from accounts.selectors import policy_for_organisation
 from evaluations.discipline.selectors import open_compliance_alerts
 from summaries.selectors import summary_month_due
@@ -84,25 +85,17 @@ def _work_panels(user: User) -> dict:
     return panels
 
 
-def _int_param(request: HttpRequest, name: str, default: int, allowed: range) -> int:
-    try:
-        value = int(request.GET.get(name, default))
-    except (TypeError, ValueError):
-        return default
-    return value if value in allowed else default
-
-
 @permission_required("publicity.view_dashboard")
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The year's figures (appraisal_site.dashboards): charts drawn by static/js/dashboard.js from
     the json_script data, each with the same numbers as a table beneath it."""
     today = periods.today()
-    year = _int_param(request, "year", today.year, range(2000, 2101))
+    year = int_param(request, "year", today.year, range(2000, 2101))
     default_quarter = dashboards.dashboard_default_quarter(user=request.user, year=year) or (
         periods.Quarter.of(today).quarter if year == today.year else 4
     )
-    quarter = _int_param(request, "quarter", default_quarter, range(1, 5))
+    quarter = int_param(request, "quarter", default_quarter, range(1, 5))
     board = dashboard_for(
         user=request.user,
         year=year,

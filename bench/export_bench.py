@@ -31,29 +31,18 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import tracemalloc
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchdb import django_on_fresh_database, each_size_in_a_child
+
 YEAR = 2026
 BATCH = 5000
 PDF_PEOPLE = 25
 # What the bench measures (--parts): the submission roster's export, the year-end workbook, the PDF.
 PARTS = ("roster", "year", "pdf")
-
-
-def setup_django(database_url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.pop("CELERY_BROKER_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appraisal_site.settings")
-    import django
-
-    django.setup()
 
 
 def _rss() -> int:
@@ -487,39 +476,17 @@ def run_pdf(pdf_department) -> None:
     )
 
 
-def postgres_database(server_url: str, size: int) -> str:
-    """A new, empty database on the PostgreSQL server of ``server_url``; its URL."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    name = f"export_bench_{size}"
-    with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name}")
-        connection.execute(f"CREATE DATABASE {name}")
-    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS), help="what to measure")
     args = parser.parse_args()
     if len(args.sizes) > 1:
-        # Django is set up once per process, on one database: one child process per size.
-        for size in args.sizes:
-            code = subprocess.call([sys.executable, __file__, "--sizes", str(size), "--parts", *args.parts])
-            if code:
-                return code
-        return 0
-    server_url = os.environ.get("DATABASE_URL", "")
-    if server_url.startswith(("postgres://", "postgresql://")):
-        setup_django(postgres_database(server_url, args.sizes[0]))
-        print(f"PostgreSQL, database export_bench_{args.sizes[0]}")
-        run(args.sizes[0], set(args.parts))
-        return 0
-    with tempfile.TemporaryDirectory() as directory:
-        setup_django(f"sqlite:///{directory}/bench.sqlite3")
+        return each_size_in_a_child(__file__, args.sizes, "--parts", *args.parts)
+    name = f"export_bench_{args.sizes[0]}"
+    with django_on_fresh_database(name) as on_postgres:
+        if on_postgres:
+            print(f"PostgreSQL, database {name}")
         run(args.sizes[0], set(args.parts))
     return 0
 

@@ -19,25 +19,12 @@ and prints seconds and the ratio roll-up / floor. A per-person loop would be ~50
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchdb import django_on_fresh_database, each_size_in_a_child
+
 YEAR, QUARTER = 2026, 3
 BATCH = 5000
-
-
-def setup_django(database_url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.pop("CELERY_BROKER_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appraisal_site.settings")
-    import django
-
-    django.setup()
 
 
 def build(size: int):
@@ -193,17 +180,10 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     args = parser.parse_args()
     if len(args.sizes) > 1:
-        # Django is set up once per process, on one database: one child process per size.
-        import subprocess
-
-        for size in args.sizes:
-            code = subprocess.call([sys.executable, __file__, "--sizes", str(size)])
-            if code:
-                return code
-        return 0
+        return each_size_in_a_child(__file__, args.sizes)
     size = args.sizes[0]
-    with tempfile.TemporaryDirectory(prefix="rollup-bench-") as tmp:
-        setup_django(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+    # SQLite only (ENVIRONMENT.md's figures), even when DATABASE_URL names a PostgreSQL server.
+    with django_on_fresh_database("rollup-bench", postgres=False):
         setup, floor_seconds, first, second = run(size)
     print(
         f"staff {size:>7,}: setup {setup:6.1f} s | floor (4 GROUP BY reads) {floor_seconds:6.2f} s | "

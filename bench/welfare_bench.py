@@ -32,25 +32,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchdb import django_on_fresh_database
+
 YEAR = 2026
 BATCH = 5000
 RATERS = 8  # 2 leaders, 3 科室 heads, 3 service users
 PER_UNIT = 200
 # The floor's row: plain values of the export's columns (number and name are filled in per row).
 FLOOR_ROW = ["科室1", "保洁", "2026-01-01", "2026-12-31", 1800, "集体研究", "合格", "续签", "在岗", "待定"]
-
-
-def setup_django(database_url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.pop("CELERY_BROKER_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appraisal_site.settings")
-    import django
-
-    django.setup()
 
 
 def build(workers: int, units: int) -> None:
@@ -298,24 +288,8 @@ def run(workers: int, units: int, page_only: bool) -> dict:
     return {"page_s": page_s, "page_queries": page_queries}
 
 
-def postgres_database(server_url: str, name: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name}")
-        connection.execute(f"CREATE DATABASE {name}")
-    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-
-
 def child(workers: int, units: int, page_only: bool) -> dict:
-    server_url = os.environ.get("DATABASE_URL", "")
-    if server_url.startswith(("postgres://", "postgresql://")):
-        setup_django(postgres_database(server_url, f"welfare_bench_{workers}"))
-        return run(workers, units, page_only)
-    with tempfile.TemporaryDirectory() as directory:
-        setup_django(f"sqlite:///{directory}/bench.sqlite3")
+    with django_on_fresh_database(f"welfare_bench_{workers}"):
         return run(workers, units, page_only)
 
 

@@ -9,34 +9,19 @@ import rules
 
 from accounts import periods
 from accounts.rules import (
+    document_is_editable,
+    has_a_department,
+    heads_documents_department,
     is_agency_head,
     is_department_head,
     is_hr_admin,
     is_reviewer,
     is_supervising_leader,
+    owns_document,
     same_organisation,
+    supervises_documents_department,
     takes_part_in_appraisal,
 )
-
-
-@rules.predicate
-def is_owner(user, summary) -> bool:
-    return summary is not None and summary.owner_id == user.pk
-
-
-@rules.predicate
-def heads_its_department(user, summary) -> bool:
-    return summary is not None and summary.department.head_id == user.pk
-
-
-@rules.predicate
-def supervises_its_department(user, summary) -> bool:
-    return summary is not None and summary.department.supervising_leader_id == user.pk
-
-
-@rules.predicate
-def is_editable(user, summary) -> bool:
-    return summary is not None and summary.is_editable
 
 
 @rules.predicate
@@ -45,23 +30,20 @@ def in_an_open_quarter(user, summary) -> bool:
     return summary is not None and periods.period_lock(summary.organisation_id, summary.period.quarter) is None
 
 
-@rules.predicate
-def has_a_department(user) -> bool:
-    return bool(user.department_id)
-
-
 # The agency head reads everyone's (approving the quarter, they open each person's page); reading only.
 may_see = (
-    is_owner
-    | heads_its_department
-    | supervises_its_department
+    owns_document
+    | heads_documents_department
+    | supervises_documents_department
     | is_reviewer
     | ((is_hr_admin | is_agency_head) & same_organisation)
 )
 
 rules.add_perm("summaries.write_own_summary", takes_part_in_appraisal & has_a_department)
 rules.add_perm("summaries.view_summary", takes_part_in_appraisal & may_see)
-rules.add_perm("summaries.change_summary", takes_part_in_appraisal & is_owner & is_editable & in_an_open_quarter)
+rules.add_perm(
+    "summaries.change_summary", takes_part_in_appraisal & owns_document & document_is_editable & in_an_open_quarter
+)
 rules.add_perm("summaries.review_summary", takes_part_in_appraisal & is_reviewer)
 # The review inbox is for those who review; the roster also for HR and the agency head.
 rules.add_perm("summaries.use_review_inbox", is_department_head | is_supervising_leader)

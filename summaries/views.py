@@ -20,7 +20,7 @@ from accounts.audit import record_event
 from accounts.decorators import permission_required
 from accounts.formerrors import error_text, run_service
 from accounts.models import Department
-from accounts.pages import confirm_page, confirm_then
+from accounts.pages import confirm_page, confirm_then, stored_file_download, visible_or_404
 from accounts.pagination import query_without, query_without_page
 from accounts.selectors import policy_for_organisation
 from accounts.storage import SizeLimitedUploadHandler, body_too_large, own_body_limit
@@ -34,13 +34,8 @@ from .models import MonthlySummary, SummaryAttachment, SummaryConflictCopy
 def _get_summary_for_user(request: HttpRequest, pk: int) -> MonthlySummary:
     """A summary the signed-in person may see; anyone else gets a 404, not a 403, so the ids of
     other people's summaries are not confirmed to exist."""
-    summary = get_object_or_404(
-        MonthlySummary.objects.select_related("owner__department", "department", "organisation", "reviewer"),
-        pk=pk,
-    )
-    if not request.user.has_perm("summaries.view_summary", summary):
-        raise Http404
-    return summary
+    summaries = MonthlySummary.objects.select_related("owner__department", "department", "organisation", "reviewer")
+    return visible_or_404(request, lambda: summaries.get(pk=pk), perm="summaries.view_summary")
 
 
 def _get_editable_summary(request: HttpRequest, pk: int) -> MonthlySummary:
@@ -353,16 +348,13 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     """Evidence files are served only here, to people who may see the summary."""
     summary = _get_summary_for_user(request, pk)
     attachment = get_object_or_404(SummaryAttachment, pk=attachment_pk, summary=summary)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    record_event(event="download", obj=attachment, request=request, label=attachment.original_name)
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    return stored_file_download(
+        request,
+        attachment.file,
+        obj=attachment,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

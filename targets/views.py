@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -51,10 +51,9 @@ def _get_target_set_to_act_on(request: HttpRequest, pk: int, perm: str) -> Targe
 
 
 def _get_goal_for_head(request: HttpRequest, pk: int) -> DepartmentGoal:
-    goal = get_object_or_404(DepartmentGoal.objects.select_related("department"), pk=pk)
-    if not request.user.has_perm("targets.change_goal", goal):
-        raise Http404
-    return goal
+    return visible_or_404(
+        request, lambda: DepartmentGoal.objects.select_related("department").get(pk=pk), perm="targets.change_goal"
+    )
 
 
 # --- My targets ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from tests.factories import (
     TargetSetFactory,
     UserFactory,
 )
+from tests.support.clock import movable_today
 from tests.support.home import todo
 
 HOME = "/"
@@ -29,9 +30,7 @@ HOME = "/"
 @pytest.fixture
 def today(monkeypatch):
     """1 December 2026: November's summary is due on the 5th."""
-    day = {"value": date(2026, 12, 1)}
-    monkeypatch.setattr("accounts.periods.today", lambda now=None: day["value"])
-    return day
+    return movable_today(monkeypatch, date(2026, 12, 1))
 
 
 def page(client):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import jobs
@@ -16,6 +15,6 @@ def register_kinds() -> None:
         services.run_rollup_year_job,
         label=_("年度建议等次计算"),
         permission="evaluations.run_annual_rollup",
-        return_url=lambda job: reverse("evaluations:annual", kwargs={"year": job.params["year"]}),
+        return_url=jobs.back_to("evaluations:annual", "year"),
     )
     lists.register_exports()

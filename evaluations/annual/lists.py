@@ -4,7 +4,6 @@ the page shows, which its 导出Excel button and the export job write as well.""
 from __future__ import annotations
 
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -150,9 +149,7 @@ def register_exports() -> None:
             permission="evaluations.view_annual",
             headers=_annual_headers,
             build=_annual_build,
-            page_url=lambda kwargs, query: listing.page_url(
-                reverse("evaluations:annual", kwargs={"year": kwargs["year"]}), query
-            ),
+            page="evaluations:annual",
             filename="annual",
         )
     )
@@ -163,9 +160,7 @@ def register_exports() -> None:
             permission="evaluations.view_annual",
             headers=_use_headers,
             build=_use_build,
-            page_url=lambda kwargs, query: listing.page_url(
-                reverse("evaluations:annual_use", kwargs={"year": kwargs["year"]}), query
-            ),
+            page="evaluations:annual_use",
             filename="annual-use",
         )
     )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import listing, periods
 from accounts.decorators import permission_required
-from accounts.formerrors import run_service
+from accounts.formerrors import flash_form_errors, run_service
 from accounts.models import Job
 from accounts.pagination import filtered_page, page_of, query_without
 from accounts.selectors import policy_for_organisation
@@ -245,9 +245,7 @@ def achievement_propose(request: HttpRequest, year: int) -> HttpResponse:
             success=_("已提出创新突破，待组织人事部门确认。"),
         )
     else:
-        for errors in form.errors.values():
-            for text in errors:
-                messages.error(request, text)
+        flash_form_errors(request, form)
     return redirect("evaluations:achievements", year=year)
 
 

@@ -4,7 +4,6 @@ written through accounts.excel.write_table)."""
 from __future__ import annotations
 
 from django.http import Http404, QueryDict
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -67,9 +66,7 @@ def register_exports() -> None:
             permission="evaluations.manage_ballots",
             headers=_headers,
             build=_build,
-            page_url=lambda kwargs, query: listing.page_url(
-                reverse("evaluations:ballot_tally", kwargs={"pk": kwargs["pk"]}), query
-            ),
+            page="evaluations:ballot_tally",
             filename="ballot-tally",
         )
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 from accounts import listing
 from accounts.audit import source_address
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors
+from accounts.formerrors import run_service, service_result
+from accounts.pages import visible_or_404
 from accounts.pagination import page_of
 
 from . import exports, selectors, services
@@ -30,17 +31,11 @@ CODE_SESSION_KEY = "ballot_code_rater"
 
 def _get_ballot_for_user(request: HttpRequest, pk: int) -> Ballot:
     """A ballot of the signed-in HR's organisation; another organisation's is a 404."""
-    ballot = get_object_or_404(
-        Ballot.objects.select_related("organisation"), pk=pk, organisation_id=request.user.organisation_id
+    return visible_or_404(
+        request,
+        lambda: Ballot.objects.select_related("organisation").get(pk=pk, organisation_id=request.user.organisation_id),
+        perm="evaluations.manage_ballot",
     )
-    if not request.user.has_perm("evaluations.manage_ballot", ballot):
-        raise Http404
-    return ballot
-
-
-def _show_errors(request: HttpRequest, error: ValidationError) -> None:
-    for text in error.messages:
-        messages.error(request, text)
 
 
 # --- HR ----------------------------------------------------------------------------------------------
@@ -58,8 +53,9 @@ def ballot_open(request: HttpRequest) -> HttpResponse:
     form = BallotOpenForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            ballot = services.ballot_open(
+        ballot = service_result(
+            request,
+            lambda: services.ballot_open(
                 actor=request.user,
                 organisation=organisation,
                 title=data["title"],
@@ -70,11 +66,12 @@ def ballot_open(request: HttpRequest) -> HttpResponse:
                 service_user_codes=data["service_user_codes"] or 0,
                 scale=data["scale"],
                 with_scores=data["with_scores"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("已发起民主测评“%(title)s”。") % {"title": ballot.title})
+            ),
+            success=lambda ballot: _("已发起民主测评“%(title)s”。") % {"title": ballot.title},
+            form=form,
+            flash_refusal=False,
+        )
+        if ballot is not None:
             return redirect("evaluations:ballot_detail", pk=ballot.pk)
     return render(request, "evaluations/ballots/open.html", {"form": form})
 
@@ -105,13 +102,13 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("evaluations.manage_ballots")
 def ballot_close(request: HttpRequest, pk: int) -> HttpResponse:
     ballot = _get_ballot_for_user(request, pk)
-    try:
-        services.ballot_close(actor=request.user, ballot=ballot)
-    except ValidationError as error:
-        _show_errors(request, error)
-        return redirect("evaluations:ballot_detail", pk=ballot.pk)
-    messages.success(request, _("测评已结束，可查看计票结果。"))
-    return redirect("evaluations:ballot_tally", pk=ballot.pk)
+    if run_service(
+        request,
+        lambda: services.ballot_close(actor=request.user, ballot=ballot),
+        success=_("测评已结束，可查看计票结果。"),
+    ):
+        return redirect("evaluations:ballot_tally", pk=ballot.pk)
+    return redirect("evaluations:ballot_detail", pk=ballot.pk)
 
 
 @require_POST
@@ -121,12 +118,11 @@ def ballot_codes(request: HttpRequest, pk: int) -> HttpResponse:
     form = CodesForm(request.POST)
     if not form.is_valid():
         return HttpResponse(status=400)
-    try:
-        services.codes_issue(actor=request.user, ballot=ballot, count=form.cleaned_data["count"])
-    except ValidationError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("已增发测评码。"))
+    run_service(
+        request,
+        lambda: services.codes_issue(actor=request.user, ballot=ballot, count=form.cleaned_data["count"]),
+        success=_("已增发测评码。"),
+    )
     return redirect("evaluations:ballot_detail", pk=ballot.pk)
 
 

@@ -4,7 +4,6 @@ page shows, which its 导出Excel button and the export job write as well."""
 from __future__ import annotations
 
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -110,7 +109,7 @@ def register_exports() -> None:
             permission="evaluations.view_inspections",
             headers=_inspection_headers,
             build=_inspections_build,
-            page_url=lambda kwargs, query: listing.page_url(reverse("evaluations:inspections"), query),
+            page="evaluations:inspections",
             filename="inspections",
         )
     )
@@ -121,7 +120,7 @@ def register_exports() -> None:
             permission="evaluations.manage_sanctions",
             headers=_sanction_headers,
             build=_sanctions_build,
-            page_url=lambda kwargs, query: listing.page_url(reverse("evaluations:sanction_list"), query),
+            page="evaluations:sanction_list",
             filename="sanctions",
         )
     )

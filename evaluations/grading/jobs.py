@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import jobs
@@ -17,6 +16,6 @@ def register_kinds() -> None:
         rollup.run_rollup_job,
         label=_("季度汇总"),
         permission="evaluations.run_rollup",
-        return_url=lambda job: reverse("evaluations:rollup"),
+        return_url=jobs.back_to("evaluations:rollup"),
     )
     lists.register_exports()

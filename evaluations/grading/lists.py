@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import Http404, QueryDict
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -85,9 +84,7 @@ def register_exports() -> None:
             permission="evaluations.run_rollup",
             headers=_headers,
             build=_build,
-            page_url=lambda kwargs, query: listing.page_url(
-                reverse("evaluations:rollup_results", args=[kwargs["pk"]]), query
-            ),
+            page="evaluations:rollup_results",
             filename="rollup-results",
         )
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,5 +32,5 @@ def register_kinds() -> None:
         run_results_export,
         label=gettext_lazy("公益性岗位考核结果导出"),
         permission="evaluations.view_welfare",
-        return_url=lambda job: reverse("evaluations:welfare", kwargs={"year": job.params["year"]}),
+        return_url=jobs.back_to("evaluations:welfare", "year"),
     )

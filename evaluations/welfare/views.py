@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from accounts import jobs, periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors
+from accounts.formerrors import flash_form_errors, run_service
+from accounts.pages import stored_file_download
 from accounts.pagination import page_of, query_without_page
 from accounts.selectors import policy_for_organisation
 
@@ -33,16 +34,15 @@ PAGE_SIZE = 50
 SATISFACTION_LABELS = [dict(Choice.choices)[choice] for choice in SCALE_CHOICES[BallotScale.SATISFACTION]]
 
 
-def _get_assessment_for_user(request: HttpRequest, pk: int):
+def _get_assessment_for_user(request: HttpRequest, pk: int, perm: str = ""):
+    """An assessment the user may see (anything else is a 404); with ``perm``, one on which they also
+    hold that right (a visible one without it is refused, 403)."""
     found = selectors.assessment_for(pk=pk, user=request.user)
     if found is None:
         raise Http404
+    if perm and not request.user.has_perm(perm, found):
+        raise PermissionDenied
     return found
-
-
-def _show_errors(request: HttpRequest, error: ValidationError) -> None:
-    for text in error.messages:
-        messages.error(request, text)
 
 
 @permission_required("evaluations.view_welfare")
@@ -84,12 +84,13 @@ def welfare(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 @permission_required("evaluations.manage_welfare")
 def welfare_open(request: HttpRequest, year: int) -> HttpResponse:
-    try:
-        count = services.welfare_assessments_open(actor=request.user, organisation=request.user.organisation, year=year)
-    except ValidationError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("已为%(count)s名公益性岗位人员开展年度考核。") % {"count": count})
+    run_service(
+        request,
+        lambda: services.welfare_assessments_open(
+            actor=request.user, organisation=request.user.organisation, year=year
+        ),
+        success=lambda count: _("已为%(count)s名公益性岗位人员开展年度考核。") % {"count": count},
+    )
     return redirect("evaluations:welfare", year=year)
 
 
@@ -168,14 +169,13 @@ def welfare_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _get_assessment_for_user(request, pk)
     if not request.user.has_perm("evaluations.manage_ballots"):
         raise PermissionDenied
-    try:
-        services.welfare_ballot_open(
+    run_service(
+        request,
+        lambda: services.welfare_ballot_open(
             actor=request.user, assessments=[assessment], service_users=_int(request.POST.get("service_users"))
-        )
-    except ValidationError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("民主测评已发起，请打印测评码交给服务对象。"))
+        ),
+        success=_("民主测评已发起，请打印测评码交给服务对象。"),
+    )
     return redirect(assessment)
 
 
@@ -188,14 +188,13 @@ def welfare_ballot_all(request: HttpRequest, year: int) -> HttpResponse:
             organisation_id=request.user.organisation_id, year=year, stage=WelfareStage.RATING
         ).filter(ballot_subject__isnull=True)
     )
-    try:
-        ballot = services.welfare_ballot_open(
+    run_service(
+        request,
+        lambda: services.welfare_ballot_open(
             actor=request.user, assessments=waiting, service_users=_int(request.POST.get("service_users"))
-        )
-    except ValidationError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("已发起民主测评：%(title)s") % {"title": ballot.title})
+        ),
+        success=lambda ballot: _("已发起民主测评：%(title)s") % {"title": ballot.title},
+    )
     return redirect("evaluations:welfare", year=year)
 
 
@@ -208,12 +207,11 @@ def welfare_ballot_close(request: HttpRequest, pk: int) -> HttpResponse:
         "evaluations.manage_ballot", assessment.ballot_subject.ballot
     ):
         raise PermissionDenied
-    try:
-        ballot_services.ballot_close(actor=request.user, ballot=assessment.ballot_subject.ballot)
-    except ValidationError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("民主测评已结束。"))
+    run_service(
+        request,
+        lambda: ballot_services.ballot_close(actor=request.user, ballot=assessment.ballot_subject.ballot),
+        success=_("民主测评已结束。"),
+    )
     return redirect(assessment)
 
 
@@ -246,21 +244,14 @@ def _int(value) -> int:
 def welfare_report_file(request: HttpRequest, pk: int) -> FileResponse:
     """The uploaded 述职, served only to those who may read the assessment."""
     assessment = _get_assessment_for_user(request, pk)
-    if not assessment.report_file:
-        raise Http404
-    try:
-        handle = assessment.report_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    record_event(event="download", obj=assessment, request=request, label=assessment.report_file_name)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return stored_file_download(
+        request,
+        assessment.report_file,
+        obj=assessment,
         filename=assessment.report_file_name or "report",
         content_type=assessment.report_content_type or "application/octet-stream",
+        label=assessment.report_file_name,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @permission_required("evaluations.view_own_welfare")
@@ -283,7 +274,9 @@ def welfare_report(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, request.FILES or None, instance=assessment, initial={"version": assessment.version}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        submit = "submit" in request.POST
+
+        def save_and_hand_in():
             saved = services.welfare_report_save(
                 actor=request.user,
                 assessment=assessment,
@@ -291,12 +284,16 @@ def welfare_report(request: HttpRequest, pk: int) -> HttpResponse:
                 uploaded=form.cleaned_data.get("upload"),
                 version=form.cleaned_data["version"],
             )
-            if "submit" in request.POST:
+            if submit:
                 services.welfare_report_submit(actor=request.user, assessment=saved, version=saved.version)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("述职已提交。") if "submit" in request.POST else _("述职已保存。"))
+
+        if run_service(
+            request,
+            save_and_hand_in,
+            success=_("述职已提交。") if submit else _("述职已保存。"),
+            form=form,
+            flash_refusal=False,
+        ):
             return redirect(assessment)
     return render(request, "evaluations/welfare/report.html", {"assessment": assessment, "form": form})
 
@@ -305,37 +302,35 @@ def welfare_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def welfare_report_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The unit approves the 述职 or returns it with a reason."""
-    assessment = _get_assessment_for_user(request, pk)
-    if not request.user.has_perm("evaluations.review_welfare_report", assessment):
-        raise PermissionDenied
-    try:
-        if request.POST.get("action") == "approve":
-            services.welfare_report_approve(actor=request.user, assessment=assessment)
-            messages.success(request, _("述职已通过，进入谈话环节。"))
-        else:
-            services.welfare_report_return(
+    assessment = _get_assessment_for_user(request, pk, perm="evaluations.review_welfare_report")
+    if request.POST.get("action") == "approve":
+        run_service(
+            request,
+            lambda: services.welfare_report_approve(actor=request.user, assessment=assessment),
+            success=_("述职已通过，进入谈话环节。"),
+        )
+    else:
+        run_service(
+            request,
+            lambda: services.welfare_report_return(
                 actor=request.user, assessment=assessment, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, _("述职已退回。"))
-    except ValidationError as error:
-        _show_errors(request, error)
+            ),
+            success=_("述职已退回。"),
+        )
     return redirect(assessment)
 
 
 @require_POST
 @login_required
 def welfare_interview(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _get_assessment_for_user(request, pk)
-    if not request.user.has_perm("evaluations.conduct_welfare", assessment):
-        raise PermissionDenied
-    try:
-        services.welfare_interview_record(
+    assessment = _get_assessment_for_user(request, pk, perm="evaluations.conduct_welfare")
+    run_service(
+        request,
+        lambda: services.welfare_interview_record(
             actor=request.user, assessment=assessment, notes=request.POST.get("notes", "")
-        )
-    except ValidationError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("谈话记录已保存，进入民主测评环节。"))
+        ),
+        success=_("谈话记录已保存，进入民主测评环节。"),
+    )
     return redirect(assessment)
 
 
@@ -343,27 +338,22 @@ def welfare_interview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def welfare_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """集体研究: the unit records the collective decision."""
-    assessment = _get_assessment_for_user(request, pk)
-    if not request.user.has_perm("evaluations.conduct_welfare", assessment):
-        raise PermissionDenied
+    assessment = _get_assessment_for_user(request, pk, perm="evaluations.conduct_welfare")
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for text in errors:
-                messages.error(request, text)
+        flash_form_errors(request, form)
         return redirect(assessment)
-    try:
-        services.welfare_decision_record(
+    run_service(
+        request,
+        lambda: services.welfare_decision_record(
             actor=request.user,
             assessment=assessment,
             grade=form.cleaned_data["grade"],
             renew=form.cleaned_data["renew"],
             notes=form.cleaned_data["notes"],
-        )
-    except ValidationError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("集体研究结果已记录。"))
+        ),
+        success=_("集体研究结果已记录。"),
+    )
     return redirect(assessment)
 
 
@@ -387,19 +377,20 @@ def welfare_post_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     form = PostForm(request.POST or None, instance=post, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.welfare_post_save(
+        if run_service(
+            request,
+            lambda: services.welfare_post_save(
                 actor=request.user,
                 person=post.person if post else data["person"],
                 post_name=data["post_name"],
                 agreement_start=data["agreement_start"],
                 agreement_end=data["agreement_end"],
                 monthly_subsidy=data["monthly_subsidy"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("公益性岗位已保存。"))
+            ),
+            success=_("公益性岗位已保存。"),
+            form=form,
+            flash_refusal=False,
+        ):
             return redirect("evaluations:welfare_posts")
     absence = AbsenceForm(initial={"since": post.absent_since, "note": post.absent_note}) if post else None
     return render(request, "evaluations/welfare/post_form.html", {"form": form, "post": post, "absence": absence})
@@ -412,14 +403,13 @@ def welfare_post_absence(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(WelfarePost, pk=pk, organisation_id=request.user.organisation_id)
     form = AbsenceForm(request.POST)
     if form.is_valid():
-        try:
-            services.welfare_post_record_absence(
+        run_service(
+            request,
+            lambda: services.welfare_post_record_absence(
                 actor=request.user, post=post, since=form.cleaned_data["since"], note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            _show_errors(request, error)
-        else:
-            messages.success(request, _("在岗情况已记录。"))
+            ),
+            success=_("在岗情况已记录。"),
+        )
     else:
         messages.error(request, _("请填写有效的日期。"))
     return redirect("evaluations:welfare_post_edit", pk=post.pk)
@@ -446,12 +436,11 @@ def welfare_consequences(request: HttpRequest) -> HttpResponse:
 @permission_required("evaluations.manage_welfare")
 def welfare_consequence_complete(request: HttpRequest, pk: int) -> HttpResponse:
     consequence = get_object_or_404(WelfareConsequence, pk=pk, organisation_id=request.user.organisation_id)
-    try:
-        services.welfare_consequence_complete(
+    run_service(
+        request,
+        lambda: services.welfare_consequence_complete(
             actor=request.user, consequence=consequence, note=request.POST.get("note", "")
-        )
-    except ValidationError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("已记录办理情况。"))
+        ),
+        success=_("已记录办理情况。"),
+    )
     return redirect("evaluations:welfare_consequences")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import jobs
@@ -16,5 +15,5 @@ def register_kinds() -> None:
         services.run_dingtalk_send_job,
         label=_("钉钉消息推送"),
         permission="publicity.view_dingtalk_messages",
-        return_url=lambda job: reverse("publicity:dingtalk_messages"),
+        return_url=jobs.back_to("publicity:dingtalk_messages"),
     )

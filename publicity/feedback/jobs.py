@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import jobs
@@ -16,5 +15,5 @@ def register_kinds() -> None:
         services.run_feedback_reminders_job,
         label=_("结果反馈谈话逾期提醒"),
         permission="publicity.record_feedback",
-        return_url=lambda job: reverse("publicity:feedback"),
+        return_url=jobs.back_to("publicity:feedback"),
     )

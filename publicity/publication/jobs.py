@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import jobs
@@ -23,5 +22,5 @@ def register_kinds() -> None:
         run_lock_publications_job,
         label=_("公示期满定等"),
         permission="publicity.publish_results",
-        return_url=lambda job: reverse("publicity:board"),
+        return_url=jobs.back_to("publicity:board"),
     )

@@ -16,6 +16,7 @@ from accounts import periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
 from accounts.formerrors import error_text, run_service, service_result
+from accounts.pages import stored_file_download
 from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import policy_for_organisation
@@ -260,18 +261,13 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("publicity.view_objections")
 def objection_attachment(request: HttpRequest, pk: int) -> FileResponse:
     objection = _objection(request, pk)
-    if not objection.attachment:
-        raise Http404
-    try:
-        handle = objection.attachment.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    record_event(event="download", obj=objection, request=request, label=objection.attachment_name)
-    response = FileResponse(
-        handle, as_attachment=True, filename=objection.attachment_name, content_type=objection.attachment_type
+    return stored_file_download(
+        request,
+        objection.attachment,
+        obj=objection,
+        filename=objection.attachment_name,
+        content_type=objection.attachment_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- 复核 / 申诉 cases ------------------------------------------------------------------------------

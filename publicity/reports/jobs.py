@@ -23,5 +23,5 @@ def register_kinds() -> None:
         services.run_department_forms,
         label=_("科室登记表打印"),
         permission="publicity.view_every_form",
-        return_url=lambda job: reverse("reports:forms"),
+        return_url=jobs.back_to("reports:forms"),
     )

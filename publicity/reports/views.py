@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import audit, periods
 from accounts.decorators import permission_required
 from accounts.models import Department, Job, User
+from accounts.pages import int_param, stored_file_download, visible_or_404
 from accounts.pagination import page_of
 from accounts.pdf import pdf_response
 from evaluations.grading.models import QuarterGrade
@@ -27,20 +28,12 @@ def _year_choices() -> list[int]:
     return list(range(this_year, this_year - 6, -1))
 
 
-def _int_param(request: HttpRequest, name: str, default: int, allowed: range) -> int:
-    try:
-        value = int(request.GET.get(name, default))
-    except (TypeError, ValueError):
-        return default
-    return value if value in allowed else default
-
-
 @permission_required("publicity.export_year")
 def index(request: HttpRequest) -> HttpResponse:
     """HR's reports page: the 导出 button, the export being made (a progress bar kept current by
     static/js/jobs.js, then the download link) and the workbooks still kept."""
     organisation_id = request.user.organisation_id
-    job_id = _int_param(request, "job", 0, range(1, 2**31))
+    job_id = int_param(request, "job", 0, range(1, 2**31))
     job = selectors.year_export_job(organisation_id=organisation_id, job_id=job_id, kind=services.YEAR_EXPORT)
     job_workbook = None
     if job is not None and job.state == Job.State.DONE:
@@ -50,7 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "publicity/reports/index.html",
         {
             "years": _year_choices(),
-            "year": _int_param(request, "year", periods.today().year, range(2000, 2101)),
+            "year": int_param(request, "year", periods.today().year, range(2000, 2101)),
             "job": job,
             "job_workbook": job_workbook,
             "page": page_of(request, selectors.year_workbooks(organisation_id=organisation_id), WORKBOOKS_PAGE_SIZE),
@@ -77,12 +70,9 @@ def year_workbook(request: HttpRequest, year: int) -> FileResponse:
     workbook = selectors.latest_year_workbook(organisation_id=request.user.organisation_id, year=year)
     if workbook is None:
         raise Http404
-    try:
-        handle = workbook.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    audit.record_event(event="download", obj=workbook, request=request, label=workbook.download_name)
-    return FileResponse(handle, as_attachment=True, filename=workbook.download_name, content_type=services.exports.XLSX)
+    return stored_file_download(
+        request, workbook.file, obj=workbook, filename=workbook.download_name, content_type=services.exports.XLSX
+    )
 
 
 # --- Record forms ----------------------------------------------------------------------------
@@ -96,19 +86,19 @@ def _quarter(quarter: int) -> int:
 
 def _get_person_for_forms(request: HttpRequest, pk: int) -> User:
     """A person whose forms the viewer may print; anyone else (or another organisation's) is a 404."""
-    person = get_object_or_404(
-        User.objects.select_related("department"), pk=pk, organisation_id=request.user.organisation_id
+    return visible_or_404(
+        request,
+        lambda: User.objects.select_related("department").get(pk=pk, organisation_id=request.user.organisation_id),
+        perm="publicity.view_person_forms",
     )
-    if not request.user.has_perm("publicity.view_person_forms", person):
-        raise Http404
-    return person
 
 
 def _get_department_for_forms(request: HttpRequest, pk: int) -> Department:
-    department = get_object_or_404(Department, pk=pk, organisation_id=request.user.organisation_id)
-    if not request.user.has_perm("publicity.view_department_forms", department):
-        raise Http404
-    return department
+    return visible_or_404(
+        request,
+        lambda: Department.objects.get(pk=pk, organisation_id=request.user.organisation_id),
+        perm="publicity.view_department_forms",
+    )
 
 
 def _own(request: HttpRequest, person: User) -> bool:
@@ -129,8 +119,8 @@ def _audited_pdf(request: HttpRequest, *, obj, content: bytes, filename: str) ->
 def forms(request: HttpRequest) -> HttpResponse:
     """The forms a viewer may print for a quarter: their own, and their departments' (HR: all, paged)."""
     current = periods.Quarter.current()
-    year = _int_param(request, "year", current.year, range(2000, 2101))
-    quarter = _int_param(request, "quarter", current.quarter, range(1, 5))
+    year = int_param(request, "year", current.year, range(2000, 2101))
+    quarter = int_param(request, "quarter", current.quarter, range(1, 5))
     user = request.user
     departments = Department.objects.filter(organisation_id=user.organisation_id)
     if not user.has_perm("publicity.view_every_form"):

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -211,22 +212,24 @@ def _ui(browser, live_server, request, viewport, locale: str = "zh-CN") -> UI:
     return ui, context
 
 
-@pytest.fixture
-def ui(browser, live_server, request):
-    """A desktop-sized tab. A last screenshot is saved after each test, pass or fail."""
-    ui, context = _ui(browser, live_server, request, DESKTOP)
+def _tab(browser, live_server, request, viewport, locale: str = "zh-CN"):
+    """A tab of that size for one test; a last screenshot is saved after it, pass or fail."""
+    ui, context = _ui(browser, live_server, request, viewport, locale)
     yield ui
     ui.screenshot("end")
     context.close()
+
+
+@pytest.fixture
+def ui(browser, live_server, request):
+    """A desktop-sized tab."""
+    yield from _tab(browser, live_server, request, DESKTOP)
 
 
 @pytest.fixture
 def phone_ui(browser, live_server, request):
     """A phone-sized tab (390×844)."""
-    ui, context = _ui(browser, live_server, request, PHONE)
-    yield ui
-    ui.screenshot("end")
-    context.close()
+    yield from _tab(browser, live_server, request, PHONE)
 
 
 @pytest.fixture
@@ -284,16 +287,34 @@ def clock(settings):
 @pytest.fixture(params=["desktop", "phone"])
 def any_ui(browser, live_server, request):
     """The same test on a desktop tab (1280) and a phone tab (390)."""
-    ui, context = _ui(browser, live_server, request, DESKTOP if request.param == "desktop" else PHONE)
-    yield ui
-    ui.screenshot("end")
-    context.close()
+    yield from _tab(browser, live_server, request, DESKTOP if request.param == "desktop" else PHONE)
 
 
 @pytest.fixture(params=["desktop", "phone"])
 def english_browser_ui(browser, live_server, request):
     """A tab whose browser asks for English (Accept-Language: en-US), desktop and phone."""
-    ui, context = _ui(browser, live_server, request, DESKTOP if request.param == "desktop" else PHONE, "en-US")
-    yield ui
-    ui.screenshot("end")
-    context.close()
+    yield from _tab(browser, live_server, request, DESKTOP if request.param == "desktop" else PHONE, "en-US")
+
+
+# The feedback pages' given: demo_staff's 一般 of 2026 Q3, locked on 30 September; on 21 October,
+# ten working days later (国庆 and its make-up Saturday counted), its talk is overdue.
+FEEDBACK_TODAY = date(2026, 10, 21)
+
+
+@pytest.fixture
+def locked_grade(demo, clock):
+    from accounts.models import User
+    from accounts.periods import CHINA_TZ
+    from evaluations.grading.models import Grade, GradeState, QuarterState
+    from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory
+
+    clock.move_to(FEEDBACK_TODAY)
+    locked_at = datetime(2026, 9, 30, 17, 0, tzinfo=CHINA_TZ)
+    staff = User.objects.get(username="demo_staff")
+    # Nothing here locks a quarter (publication does): the lock is the test's given.
+    quarter = AppraisalQuarterFactory(
+        organisation=demo, year=2026, quarter=3, state=QuarterState.APPROVED, locked_at=locked_at
+    )
+    return QuarterGradeFactory(
+        person=staff, appraisal_quarter=quarter, grade=Grade.AVERAGE, state=GradeState.CONFIRMED, locked_at=locked_at
+    )

@@ -4,39 +4,24 @@ on their history."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import User
-from accounts.periods import CHINA_TZ
 from evaluations.annual.locking import annual_results_lock
 from evaluations.annual.models import AnnualGrade
-from evaluations.grading.models import Grade, GradeState, QuarterState
-from tests.factories import AnnualResultFactory, AppraisalQuarterFactory, QuarterGradeFactory
+from tests.factories import AnnualResultFactory
 
 pytestmark = pytest.mark.e2e
 
-TODAY = date(2026, 10, 21)
-LOCKED_AT = datetime(2026, 9, 30, 17, 0, tzinfo=CHINA_TZ)
-
 
 @pytest.fixture
-def locked(demo, clock):
-    clock.move_to(TODAY)
-    staff = User.objects.get(username="demo_staff")
-    quarter = AppraisalQuarterFactory(
-        organisation=demo, year=2026, quarter=3, state=QuarterState.APPROVED, locked_at=LOCKED_AT
-    )
-    grade = QuarterGradeFactory(
-        person=staff, appraisal_quarter=quarter, grade=Grade.AVERAGE, state=GradeState.CONFIRMED, locked_at=LOCKED_AT
-    )
+def locked(locked_grade):
+    staff = locked_grade.person
     result = AnnualResultFactory(
         person=staff, year=2025, suggested_grade=AnnualGrade.COMPETENT, decided_grade=AnnualGrade.COMPETENT
     )
     annual_results_lock(result_ids=[result.pk])
-    return grade, result
+    return locked_grade, result
 
 
 def test_hr_reads_the_overview_and_reviews_a_locked_annual_result(any_ui, locked):

@@ -4,35 +4,14 @@ demo_staff finds it to confirm and confirms it with an opinion."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import User
-from accounts.periods import CHINA_TZ
-from evaluations.grading.models import Grade, GradeState, QuarterState
 from publicity.feedback.models import FeedbackTalk
-from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory
 
 pytestmark = pytest.mark.e2e
 
-# Locked on 30 September; ten working days later (国庆 and its make-up Saturday counted) it is overdue.
-TODAY = date(2026, 10, 21)
-LOCKED_AT = datetime(2026, 9, 30, 17, 0, tzinfo=CHINA_TZ)
-
-
-@pytest.fixture
-def locked_grade(demo, clock):
-    clock.move_to(TODAY)
-    staff = User.objects.get(username="demo_staff")
-    # On this branch nothing locks a quarter (publication does): set the lock as the test's given.
-    quarter = AppraisalQuarterFactory(
-        organisation=demo, year=2026, quarter=3, state=QuarterState.APPROVED, locked_at=LOCKED_AT
-    )
-    return QuarterGradeFactory(
-        person=staff, appraisal_quarter=quarter, grade=Grade.AVERAGE, state=GradeState.CONFIRMED, locked_at=LOCKED_AT
-    )
+# locked_grade (tests/e2e/conftest.py): demo_staff's 一般 of 2026 Q3, its talk overdue today.
 
 
 def test_the_leader_records_the_talk_and_the_staff_member_confirms_it(any_ui, locked_grade):

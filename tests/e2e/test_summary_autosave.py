@@ -105,18 +105,6 @@ def test_leaving_the_page_right_after_typing_saves_the_text(signed_in, summary):
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def private_files(settings, tmp_path):
-    from django.utils.functional import empty
-
-    from summaries.models import private_storage
-
-    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
-    private_storage._wrapped = empty
-    yield settings.PRIVATE_FILES_ROOT
-    private_storage._wrapped = empty
-
-
 @pytest.fixture(params=["desktop", "phone"])
 def any_ui(request, staff, password, private_files):
     """Signed in as staff, on a desktop-sized and then a phone-sized tab."""

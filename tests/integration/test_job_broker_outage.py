@@ -9,56 +9,26 @@ kind with ``--include``. The test itself only reads the file.
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.support.services import (
+    ASKER_SETUP,
     RedisServer,
-    run_manage,
+    ask_for_echo_jobs,
     run_python,
     site_env,
     sqlite_rows,
     start_worker,
     stop_process,
+    sweep_jobs,
+    wait_for,
 )
 
 pytestmark = pytest.mark.broker
 
 JOB_DONE_TIMEOUT = 60
-
-SETUP = """
-import django
-django.setup()
-from django.core.management import call_command
-from accounts.models import Organisation, User
-call_command("migrate", verbosity=0)
-organisation = Organisation.objects.create(code="outage", name="断网测试局")
-User.objects.create_user(username="asker", password="x", organisation=organisation)
-"""
-
-# The web side: a signed-in person posts the page that asks for a job, as a browser would.
-ASK = """
-import json, time
-import django
-django.setup()
-from django.test import Client
-from django.test.utils import override_settings, setup_test_environment
-setup_test_environment()
-from accounts.models import Job, User
-client = Client()
-client.force_login(User.objects.get(username="asker"))
-with override_settings(ROOT_URLCONF="tests.support.job_urls"):
-    started = time.monotonic()
-    response = client.post("/tests/echo/", {"text": "断网时提交"})
-    elapsed = time.monotonic() - started
-job = Job.objects.get()
-print(json.dumps({"status": response.status_code, "location": response.get("Location", ""),
-                  "elapsed": elapsed, "job": job.pk, "state": job.state, "message": job.message}))
-"""
 
 
 def _job_row(database: Path, job_id: int) -> dict:
@@ -71,10 +41,10 @@ def test_a_job_asked_for_while_redis_is_down_runs_once_redis_is_back(tmp_path):
     env = site_env(redis.url, database, tmp_path / "private")
     worker = None
     try:
-        run_python(SETUP, env)
+        run_python(ASKER_SETUP, env)
         # Redis goes away (a real server, stopped): its port now refuses connections.
         redis.stop()
-        asked = json.loads(run_python(ASK, env).strip().splitlines()[-1])
+        [asked] = ask_for_echo_jobs(env, ["断网时提交"])
         assert asked["status"] == 302 and asked["location"] == f"/accounts/jobs/{asked['job']}/"
         assert asked["elapsed"] < 10, f"asking for a job took {asked['elapsed']:.1f} s with Redis down"
         assert asked["state"] == "pending" and "未能提交到任务队列" in asked["message"]
@@ -85,17 +55,18 @@ def test_a_job_asked_for_while_redis_is_down_runs_once_redis_is_back(tmp_path):
         worker = start_worker(env, tmp_path / "worker.log", include=("tests.support.job_kinds",))
         # The grace minute is what the sweeper waits for a request still enqueueing; this row's
         # request is long finished, so it is aged rather than the test waiting for a minute.
-        with sqlite3.connect(database) as db:
-            db.execute("UPDATE accounts_job SET created_at = datetime(created_at, '-5 minutes')")
-        swept = run_manage("sweep_jobs", env=env)
+        swept = sweep_jobs(database, env)
         assert swept.returncode == 0, swept.stderr
         assert "pending 1" in swept.stdout and "sent 1" in swept.stdout, swept.stdout
 
-        deadline = time.monotonic() + JOB_DONE_TIMEOUT
-        while (row := _job_row(database, asked["job"]))["state"] != "done":
-            if row["state"] == "failed" or time.monotonic() > deadline:
-                pytest.fail(f"job {row} not done:\n{(tmp_path / 'worker.log').read_text()}")
-            time.sleep(0.2)
+        row = wait_for(
+            lambda: _job_row(database, asked["job"]),
+            lambda row: row["state"] == "done",
+            failed=lambda row: row["state"] == "failed",
+            what="job not done",
+            timeout=JOB_DONE_TIMEOUT,
+            log=tmp_path / "worker.log",
+        )
         assert (row["attempts"], row["progress"], row["result_name"]) == (1, 100, "花名册.txt")
         stored = tmp_path / "private" / row["file"]
         assert stored.read_text(encoding="utf-8") == f"任务{asked['job']}：断网时提交\n"

@@ -18,79 +18,27 @@ believes lost) are moved by ageing the rows, not by waiting.
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.support.services import (
+    ASKER_SETUP,
     RedisServer,
-    run_manage,
+    ask_for_echo_jobs,
     run_python,
     site_env,
     sqlite_rows,
     start_worker,
     stop_process,
+    sweep_jobs,
+    wait_for,
 )
 
 pytestmark = pytest.mark.broker
 
 JOBS_DONE_TIMEOUT = 60
 ASKED_WHILE_DOWN = 5
-
-SETUP = """
-import django
-django.setup()
-from django.core.management import call_command
-from accounts.models import Organisation, User
-call_command("migrate", verbosity=0)
-organisation = Organisation.objects.create(code="outage", name="断网测试局")
-User.objects.create_user(username="asker", password="x", organisation=organisation)
-"""
-
-# The web side: a signed-in person posts the page that asks for a job, once per text (argv).
-ASK = """
-import json, sys, time
-import django
-django.setup()
-from django.test import Client
-from django.test.utils import override_settings, setup_test_environment
-setup_test_environment()
-from accounts.models import Job, User
-client = Client()
-client.force_login(User.objects.get(username="asker"))
-answers = []
-with override_settings(ROOT_URLCONF="tests.support.job_urls"):
-    for text in json.loads(sys.argv[1]):
-        started = time.monotonic()
-        response = client.post("/tests/echo/", {"text": text})
-        job = Job.objects.order_by("-pk").first()
-        answers.append({"status": response.status_code, "elapsed": time.monotonic() - started,
-                        "job": job.pk, "text": text, "state": job.state, "message": job.message,
-                        "enqueued": job.enqueued_at is not None})
-print(json.dumps(answers))
-"""
-
-
-def _ask(env: dict[str, str], texts: list[str]) -> list[dict]:
-    import subprocess
-    import sys
-    import textwrap
-
-    from tests.support.services import ROOT
-
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(ASK), json.dumps(texts, ensure_ascii=False)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _jobs(database: Path) -> dict[int, dict]:
@@ -103,14 +51,14 @@ def test_jobs_asked_for_while_redis_is_stopped_are_delayed_and_none_is_lost(tmp_
     env = site_env(redis.url, database, tmp_path / "private")
     worker = None
     try:
-        run_python(SETUP, env, timeout=400)
+        run_python(ASKER_SETUP, env, timeout=400)
         # 1. Handed to Redis; no worker is running yet, so the message waits there.
-        [queued] = _ask(env, ["停机前提交"])
+        [queued] = ask_for_echo_jobs(env, ["停机前提交"])
         assert (queued["status"], queued["state"], queued["enqueued"]) == (302, "pending", True)
 
         # 2. Redis stops without saving: the waiting message is lost with it.
         redis.stop()
-        down = _ask(env, [f"停机期间提交{n}" for n in range(1, ASKED_WHILE_DOWN + 1)])
+        down = ask_for_echo_jobs(env, [f"停机期间提交{n}" for n in range(1, ASKED_WHILE_DOWN + 1)])
         for answer in down:
             assert answer["status"] == 302, answer
             assert answer["elapsed"] < 10, f"asking took {answer['elapsed']:.1f} s with Redis stopped"
@@ -120,25 +68,21 @@ def test_jobs_asked_for_while_redis_is_stopped_are_delayed_and_none_is_lost(tmp_
         # 3. Redis back, empty; a worker; the sweeper's clocks moved past their waits.
         redis.start()
         worker = start_worker(env, tmp_path / "worker.log", include=("tests.support.job_kinds",))
-        with sqlite3.connect(database) as db:
-            db.execute("UPDATE accounts_job SET created_at = datetime(created_at, '-5 minutes')")
-            db.execute(
-                "UPDATE accounts_job SET enqueued_at = datetime(enqueued_at, '-20 minutes') WHERE id = ?",
-                (queued["job"],),
-            )
-        swept = run_manage("sweep_jobs", env=env)
+        swept = sweep_jobs(database, env, lost=[queued["job"]])
         assert swept.returncode == 0, swept.stderr
         assert f"pending {ASKED_WHILE_DOWN + 1}" in swept.stdout and f"sent {ASKED_WHILE_DOWN + 1}" in swept.stdout, (
             swept.stdout
         )
 
         asked = [queued, *down]
-        deadline = time.monotonic() + JOBS_DONE_TIMEOUT
-        while any((rows := _jobs(database))[answer["job"]]["state"] != "done" for answer in asked):
-            failed = [row for row in rows.values() if row["state"] == "failed"]
-            if failed or time.monotonic() > deadline:
-                pytest.fail(f"jobs not done: {rows}\n{(tmp_path / 'worker.log').read_text()}")
-            time.sleep(0.2)
+        rows = wait_for(
+            lambda: _jobs(database),
+            lambda rows: all(rows[answer["job"]]["state"] == "done" for answer in asked),
+            failed=lambda rows: any(row["state"] == "failed" for row in rows.values()),
+            what="jobs not done",
+            timeout=JOBS_DONE_TIMEOUT,
+            log=tmp_path / "worker.log",
+        )
         assert len(rows) == len(asked)
         for answer in asked:
             row = rows[answer["job"]]

@@ -9,19 +9,19 @@ inspection form, ``manage.py sweep_jobs``, and a Celery worker. The test itself 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 
 import pytest
 
 from tests.support.services import (
     RedisServer,
-    run_manage,
     run_python,
     site_env,
     sqlite_rows,
     start_worker,
     stop_process,
+    sweep_jobs,
+    wait_for,
 )
 
 pytestmark = pytest.mark.broker
@@ -90,17 +90,17 @@ def test_a_serious_finding_recorded_while_redis_is_down_raises_its_flag_once_red
         redis.start()
         worker = start_worker(env, tmp_path / "worker.log")
         # Past the grace minute the sweeper leaves to a request still enqueueing (see the other test).
-        with sqlite3.connect(database) as db:
-            db.execute("UPDATE accounts_job SET created_at = datetime(created_at, '-5 minutes')")
-        swept = run_manage("sweep_jobs", env=env)
+        swept = sweep_jobs(database, env)
         assert swept.returncode == 0, swept.stderr
         assert "pending 1" in swept.stdout and "sent 1" in swept.stdout, swept.stdout
 
-        deadline = time.monotonic() + FLAG_TIMEOUT
-        while not (flags := sqlite_rows(database, "SELECT * FROM evaluations_vetoflag")):
-            if time.monotonic() > deadline:
-                pytest.fail(f"no veto flag after {FLAG_TIMEOUT} s:\n{(tmp_path / 'worker.log').read_text()}")
-            time.sleep(0.2)
+        flags = wait_for(
+            lambda: sqlite_rows(database, "SELECT * FROM evaluations_vetoflag"),
+            bool,
+            what=f"no veto flag after {FLAG_TIMEOUT} s",
+            timeout=FLAG_TIMEOUT,
+            log=tmp_path / "worker.log",
+        )
         assert len(flags) == 1
         assert (flags[0]["person_id"], flags[0]["finding_id"]) == (asked["person"], asked["findings"][0])
         job = sqlite_rows(database, "SELECT * FROM accounts_job WHERE id = ?", (asked["job"],))[0]

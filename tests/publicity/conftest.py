@@ -11,15 +11,30 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from accounts import services as account_services
+from accounts.periods import CHINA_TZ
 from accounts.selectors import policy_for_organisation
+from evaluations.grading.models import QuarterState
+from tests.factories import AppraisalQuarterFactory
 
 ROBOT_SECRET = "SEC0123456789abcdef-test-secret"
+
+# When the feedback tests' quarter was locked: Wednesday 30 September 2026.
+LOCKED_AT = datetime(2026, 9, 30, 15, 0, tzinfo=CHINA_TZ)
+
+
+@pytest.fixture
+def quarter(organisation):
+    """2026 Q3, approved and locked at ``LOCKED_AT`` (a module that needs another quarter defines its own)."""
+    return AppraisalQuarterFactory(
+        organisation=organisation, year=2026, quarter=3, state=QuarterState.APPROVED, locked_at=LOCKED_AT
+    )
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,30 +14,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEntry, FeedbackTalkBy, Notification
-from accounts.periods import CHINA_TZ
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.models import AnnualGrade
-from evaluations.grading.models import Grade, GradeState, QuarterState
+from evaluations.grading.models import Grade, GradeState
 from publicity.feedback import selectors, services
 from publicity.feedback.models import AnnualConfirmation, FeedbackTalk
-from tests.factories import AnnualResultFactory, AppraisalQuarterFactory, QuarterGradeFactory, UserFactory
+from tests.factories import AnnualResultFactory, QuarterGradeFactory, UserFactory
+from tests.publicity.conftest import LOCKED_AT
+from tests.support.clock import movable_today
 
 TODAY = date(2026, 10, 21)
-LOCKED_AT = datetime(2026, 9, 30, 15, 0, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    day = {"value": TODAY}
-    monkeypatch.setattr("accounts.periods.today", lambda now=None: day["value"])
-    return day
-
-
-@pytest.fixture
-def quarter(organisation):
-    return AppraisalQuarterFactory(
-        organisation=organisation, year=2026, quarter=3, state=QuarterState.APPROVED, locked_at=LOCKED_AT
-    )
+    return movable_today(monkeypatch, TODAY)
 
 
 def locked_grade(person, quarter, grade=Grade.GOOD, locked_at=LOCKED_AT):

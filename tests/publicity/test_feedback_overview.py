@@ -26,13 +26,6 @@ def today(monkeypatch):
     monkeypatch.setattr("accounts.periods.today", lambda now=None: TODAY)
 
 
-@pytest.fixture
-def quarter(organisation):
-    return AppraisalQuarterFactory(
-        organisation=organisation, year=2026, quarter=3, state=QuarterState.APPROVED, locked_at=LOCKED_AT
-    )
-
-
 def row(html: str, department, key: str) -> str:
     part = html.split(f'data-testid="overview-row-{department.pk}"', 1)[1]
     return part.split(f'data-testid="overview-{key}">', 1)[1].split("</td>", 1)[0]

@@ -15,29 +15,21 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Job, Notification
 from accounts.periods import CHINA_TZ
 from accounts.selectors import policy_for_organisation
-from evaluations.grading.models import Grade, GradeState, QuarterState
+from evaluations.grading.models import Grade, GradeState
 from publicity.feedback import selectors, services
 from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory, UserFactory
+from tests.publicity.conftest import LOCKED_AT
+from tests.support.clock import movable_today
 from tests.support.home import todo
 
-# Locked on Wednesday 30 September; the ten working days after it are 8, 9, 10 (Saturday, 调休),
+# LOCKED_AT is Wednesday 30 September; the ten working days after it are 8, 9, 10 (Saturday, 调休),
 # 12–16 and 19–20 October: overdue from 21 October (22 October if the make-up Saturday were missed,
 # 15 October if the holiday were counted).
-LOCKED_AT = datetime(2026, 9, 30, 15, 0, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture
 def today(monkeypatch):
-    day = {"value": date(2026, 10, 20)}
-    monkeypatch.setattr("accounts.periods.today", lambda now=None: day["value"])
-    return day
-
-
-@pytest.fixture
-def quarter(organisation):
-    return AppraisalQuarterFactory(
-        organisation=organisation, year=2026, quarter=3, state=QuarterState.APPROVED, locked_at=LOCKED_AT
-    )
+    return movable_today(monkeypatch, date(2026, 10, 20))
 
 
 def locked_grade(person, quarter, grade=Grade.FAIRLY_GOOD):

@@ -5,6 +5,7 @@ Run as a script it prints a free TCP port on 127.0.0.1 (used by the shell helper
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -13,10 +14,14 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_READY_TIMEOUT = 60
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -177,10 +182,11 @@ def site_env(broker_url: str, database: Path, private: Path) -> dict[str, str]:
     return env
 
 
-def run_python(code: str, env: dict[str, str], timeout: float = 120) -> str:
-    """Run ``code`` in a fresh interpreter at the project root; its stdout (a failure fails the test)."""
+def run_python(code: str, env: dict[str, str], timeout: float = 120, args: Sequence[str] = ()) -> str:
+    """Run ``code`` (with ``args`` as its argv) in a fresh interpreter at the project root; its stdout
+    (a failure fails the test)."""
     done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
+        [sys.executable, "-c", textwrap.dedent(code), *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -228,6 +234,85 @@ def start_worker(
             pytest.fail(f"celery worker not ready after {WORKER_READY_TIMEOUT} s:\n{log_path.read_text()}")
         time.sleep(0.1)
     return process
+
+
+def wait_for(
+    read: Callable[[], T],
+    done: Callable[[T], bool],
+    *,
+    what: str,
+    timeout: float,
+    failed: Callable[[T], bool] = lambda value: False,
+    log: Path | None = None,
+) -> T:
+    """What ``read()`` answers once ``done`` holds of it; the test fails when ``failed`` holds first
+    or after ``timeout`` seconds, showing the last value (and the worker's ``log``)."""
+    deadline = time.monotonic() + timeout
+    while not done(value := read()):
+        if failed(value) or time.monotonic() > deadline:
+            import pytest
+
+            pytest.fail(f"{what}: {value}" + (f"\n{log.read_text()}" if log is not None else ""))
+        time.sleep(0.2)
+    return value
+
+
+# --- Echo jobs (tests.support.job_kinds) asked for through the page of tests.support.job_urls.
+
+# Migrate the shared file; an organisation and the person who asks.
+ASKER_SETUP = """
+import django
+django.setup()
+from django.core.management import call_command
+from accounts.models import Organisation, User
+call_command("migrate", verbosity=0)
+organisation = Organisation.objects.create(code="outage", name="断网测试局")
+User.objects.create_user(username="asker", password="x", organisation=organisation)
+"""
+
+# The web side: a signed-in person posts the page that asks for a job, once per text (argv).
+ASK_ECHO = """
+import json, sys, time
+import django
+django.setup()
+from django.test import Client
+from django.test.utils import override_settings, setup_test_environment
+setup_test_environment()
+from accounts.models import Job, User
+client = Client()
+client.force_login(User.objects.get(username="asker"))
+answers = []
+with override_settings(ROOT_URLCONF="tests.support.job_urls"):
+    for text in json.loads(sys.argv[1]):
+        started = time.monotonic()
+        response = client.post("/tests/echo/", {"text": text})
+        elapsed = time.monotonic() - started
+        job = Job.objects.order_by("-pk").first()
+        answers.append({"status": response.status_code, "location": response.get("Location", ""),
+                        "elapsed": elapsed, "job": job.pk, "text": text, "state": job.state,
+                        "message": job.message, "enqueued": job.enqueued_at is not None})
+print(json.dumps(answers))
+"""
+
+
+def ask_for_echo_jobs(env: dict[str, str], texts: list[str]) -> list[dict]:
+    """Post the echo page once per text, as a browser would; per request its status, Location,
+    time taken and the job row it left (id, state, message, whether it reached the broker)."""
+    out = run_python(ASK_ECHO, env, args=[json.dumps(texts, ensure_ascii=False)])
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def sweep_jobs(database: Path, env: dict[str, str], *, lost: Sequence[int] = ()) -> subprocess.CompletedProcess:
+    """``manage.py sweep_jobs`` once every job is past the minute the sweeper leaves a request still
+    enqueueing, and the jobs ``lost`` past the 15 minutes after which it believes a message lost:
+    the rows are aged rather than the test waiting."""
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE accounts_job SET created_at = datetime(created_at, '-5 minutes')")
+        for job_id in lost:
+            db.execute(
+                "UPDATE accounts_job SET enqueued_at = datetime(enqueued_at, '-20 minutes') WHERE id = ?", (job_id,)
+            )
+    return run_manage("sweep_jobs", env=env)
 
 
 def stop_process(process: subprocess.Popen | None) -> None:
