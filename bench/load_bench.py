@@ -47,6 +47,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,19 +73,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def seed(staff: int) -> tuple[str, dict]:
-    """Seed and grow the database; returns the clock's date (APPRAISAL_TODAY) and the accounts."""
+def seed(staff: int) -> str:
+    """Seed and grow the database; returns the clock's date (APPRAISAL_TODAY)."""
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
 
     from accounts.models import User
-    from evaluations.models import AppraisalQuarter, QuarterGrade
 
     settings.ALLOWED_HOSTS = ["*"]
+    started = time.perf_counter()
     call_command("migrate", "--noinput", verbosity=0)
+    print(f"migrated in {time.perf_counter() - started:.0f} s; seed_demo …", flush=True)
+    started = time.perf_counter()
     call_command("seed_demo", "--force", verbosity=0)
+    print(f"seed_demo in {time.perf_counter() - started:.0f} s; growing to {staff} …", flush=True)
     pages_bench.open_running_quarter(settings)
     started = time.perf_counter()
     pages_bench.grow(staff=staff)
@@ -92,7 +95,19 @@ def seed(staff: int) -> tuple[str, dict]:
         cursor.execute("VACUUM ANALYZE")
     people = User.objects.count()
     print(f"seeded: {people} people in {time.perf_counter() - started:.0f} s (not timed)", flush=True)
+    return str(settings.APPRAISAL_TODAY)
 
+
+def sign_in() -> dict:
+    """One fresh session per account (sessions expire when idle: made again before every load run),
+    with each head's pending grade ids."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+    from evaluations.models import AppraisalQuarter, QuarterGrade
+
+    settings.ALLOWED_HOSTS = ["*"]
     open_quarter = AppraisalQuarter.objects.filter(state="open").order_by("-year", "-quarter").first()
     names = ["demo_staff", "demo_hr", "demo_chief", "bench_leader"]
     names += list(User.objects.filter(username__startswith="bench_head").values_list("username", flat=True))
@@ -122,9 +137,9 @@ def seed(staff: int) -> tuple[str, dict]:
         "grades": grades,
         "year": open_quarter.year if open_quarter else 0,
         "quarter_pk": open_quarter.pk if open_quarter else 0,
-        "people": people,
+        "people": User.objects.count(),
     }
-    return str(settings.APPRAISAL_TODAY), accounts
+    return accounts
 
 
 class WorkerMemory:
@@ -272,6 +287,16 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60, help="length of each phase")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the conf's)")
     parser.add_argument("--pages", action="store_true", help="print each page's line of the mix phases")
+    parser.add_argument(
+        "--seed-only",
+        metavar="FILE",
+        help="seed, write the clock to FILE and stop: run the load later with --accounts FILE",
+    )
+    parser.add_argument(
+        "--accounts",
+        metavar="FILE",
+        help="a file written by --seed-only on the same database: skip seeding, run the load only",
+    )
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):
@@ -280,7 +305,15 @@ def main() -> int:
     # its own session, so it would outlive this process).
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     pages_bench.setup_django(database_url)
-    today, accounts = seed(args.staff)
+    today = json.loads(Path(args.accounts).read_text(encoding="utf-8"))["today"] if args.accounts else seed(args.staff)
+    if args.seed_only:
+        Path(args.seed_only).write_text(json.dumps({"today": today}), encoding="utf-8")
+        print(f"accounts written to {args.seed_only}; run the load with --accounts {args.seed_only}", flush=True)
+        return 0
+    from django.conf import settings
+
+    settings.APPRAISAL_TODAY = date.fromisoformat(today)
+    accounts = sign_in()
     work = Path(tempfile.mkdtemp(prefix="load-bench-"))
     accounts_file = work / "accounts.json"
     accounts_file.write_text(json.dumps(accounts), encoding="utf-8")
