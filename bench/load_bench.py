@@ -39,6 +39,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -47,7 +48,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,6 +66,7 @@ PHASES = [
     ("mix open", MIX, OPEN_WAIT),
 ]
 STAFF_SESSIONS = 40
+IDS = re.compile(r"/\d+(?=/)")
 
 
 def free_port() -> int:
@@ -208,7 +210,9 @@ def start_server(*, port: int, workers: int | None, today: str, logfile: Path) -
     env.update(
         BIND=f"127.0.0.1:{port}",
         APPRAISAL_TODAY=today,
-        LOG_LEVEL="WARNING",  # the application logs every request at INFO: not under load
+        # The application's one line per request (INFO, as in production) with its duration:
+        # where the workers' time goes, page by page (worker_time below).
+        LOG_LEVEL="INFO",
         LOG_FORMAT="json",
         # Only the clock needs DEBUG (APPRAISAL_TODAY is read only then); each request's query
         # list, which DEBUG keeps, is cleared at the start of the next.
@@ -281,6 +285,37 @@ def _line(label: str, row: dict, floor: dict | None) -> str:
     return text
 
 
+def worker_time(log: Path, began: datetime, ended: datetime) -> str:
+    """Each page's share of the time the workers spent answering, from the request log's
+    ``duration_ms`` (ids in paths folded: ``/evaluations/grading/<n>/``), most first."""
+    totals: dict[str, list[float]] = {}
+    statuses: dict[str, dict[int, int]] = {}
+    with log.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if '"duration_ms"' not in line:
+                continue
+            try:
+                entry = json.loads(line)
+                at = datetime.fromisoformat(entry["time"])
+            except (ValueError, KeyError):
+                continue
+            if not began <= at <= ended:
+                continue
+            key = f"{entry['method']} {IDS.sub('/<n>', entry['path'])}"
+            totals.setdefault(key, []).append(float(entry["duration_ms"]))
+            counts = statuses.setdefault(key, {})
+            counts[entry["status"]] = counts.get(entry["status"], 0) + 1
+    whole = sum(sum(values) for values in totals.values()) or 1.0
+    lines = [f"{'page':<52}{'reqs':>6}{'mean ms':>9}{'total s':>9}{'share':>7}  statuses"]
+    for key, values in sorted(totals.items(), key=lambda item: -sum(item[1])):
+        answered = " ".join(f"{status}×{n}" for status, n in sorted(statuses[key].items()))
+        lines.append(
+            f"{key[:52]:<52}{len(values):>6}{sum(values) / len(values):>9.0f}{sum(values) / 1000:>9.1f}"
+            f"{sum(values) / whole:>7.0%}  {answered}"
+        )
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--staff", type=int, default=100_000)
@@ -325,9 +360,11 @@ def main() -> int:
     memory = WorkerMemory(server.pid)
     memory.start()
     results: dict[str, list[dict]] = {}
+    windows: dict[str, tuple[datetime, datetime]] = {}
     try:
         for name, users, wait in PHASES:
             started = time.perf_counter()
+            began = datetime.now(UTC)
             results[name] = run_phase(
                 host=f"http://127.0.0.1:{port}",
                 users=users,
@@ -336,6 +373,7 @@ def main() -> int:
                 accounts=accounts_file,
                 out=work / name.replace(" ", "_"),
             )
+            windows[name] = (began, datetime.now(UTC))
             print(f"  {name}: {time.perf_counter() - started:.0f} s", flush=True)
     finally:
         memory.stop()
@@ -357,6 +395,9 @@ def main() -> int:
                 if row["Name"] != "Aggregated":
                     print(_line(f"  {row['Name']}"[:24], row, None))
     print(memory.report())
+    for name in ("mix closed", "mix open"):
+        print(f"\nworkers' time by page, {name} (the application's request log: time inside Django)")
+        print(worker_time(work / "gunicorn.log", *windows[name]))
     print(f"(locust CSVs, failures and gunicorn's log in {work})")
     return 0
 

@@ -49,7 +49,14 @@ class _Signed(HttpUser):
     account = ""
 
     def on_start(self) -> None:
-        self.client.cookies.set("sessionid", SESSIONS[self.account])
+        self.sign_in(self.account)
+
+    def sign_in(self, account: str) -> None:
+        """The account's session cookie, alone in the jar: the server renews a session with a
+        Set-Cookie for the host, which a cookie set without a domain does not replace (two
+        ``sessionid`` cookies: requests went out as the other account and were refused, 403)."""
+        self.client.cookies.clear()
+        self.client.cookies.set("sessionid", SESSIONS[account])
 
     def page(self, url: str, name: str | None = None):
         with self.client.get(url, name=name or url, catch_response=True) as response:
@@ -194,8 +201,8 @@ class Office(_Signed):
 
     @task
     def approval(self) -> None:
-        self.client.cookies.set("sessionid", SESSIONS["demo_chief"])
+        self.sign_in("demo_chief")
         try:
             self.page(f"/evaluations/quarters/{ACCOUNTS['quarter_pk']}/approve/", "approval (chief)")
         finally:
-            self.client.cookies.set("sessionid", SESSIONS[self.account])
+            self.sign_in(self.account)
