@@ -29,6 +29,13 @@ What it does:
    gunicorn worker's resident memory: at boot and the highest seen (sampled every 0.5 s), and how
    many workers were replaced (``max_requests`` or the memory cap in the conf).
 
+5. Prints each page's share of the workers' time in the mix phases, from the application's request
+   log (one JSON line per request with its ``duration_ms``; gunicorn runs at ``LOG_LEVEL=INFO``).
+
+Seed once and load many times: ``--seed-only FILE`` seeds the database ``DATABASE_URL`` names (keep
+that PostgreSQL running) and writes the clock to FILE; ``--accounts FILE`` then skips seeding and
+signs the accounts in afresh (sessions expire when idle) before the phases.
+
 Exit status 0 always: this prints figures, it does not judge them. Locust comes from the ``bench``
 extra of pyproject.toml (``LOCUST=path`` chooses the executable; default ``.venv/bin/locust``).
 """
