@@ -559,8 +559,10 @@ def _suggested_grades_of(
         )
     )
     counted = ~Q(grade=Grade.UNCERTAIN)
+    # COUNT(grade) as in quota.quota_status (grade is never NULL): without 好 candidates on the page
+    # the index on (quarter, pool, grade) answers it alone.
     aggregates = {
-        f"participants_{kind}": Count("pk", filter=counted & quota.pool_filter(kind))
+        f"participants_{kind}": Count("grade", filter=counted & quota.pool_filter(kind))
         for kind in quota.pool_kinds(policy)
     }
     result: dict[int, str] = {}
