@@ -29,6 +29,13 @@ What it does:
    gunicorn worker's resident memory: at boot and the highest seen (sampled every 0.5 s), and how
    many workers were replaced (``max_requests`` or the memory cap in the conf).
 
+5. Prints each page's share of the workers' time in the mix phases, from the application's request
+   log (one JSON line per request with its ``duration_ms``; gunicorn runs at ``LOG_LEVEL=INFO``).
+
+Seed once and load many times: ``--seed-only FILE`` seeds the database ``DATABASE_URL`` names (keep
+that PostgreSQL running) and writes the clock to FILE; ``--accounts FILE`` then skips seeding and
+signs the accounts in afresh (sessions expire when idle) before the phases.
+
 Exit status 0 always: this prints figures, it does not judge them. Locust comes from the ``bench``
 extra of pyproject.toml (``LOCUST=path`` chooses the executable; default ``.venv/bin/locust``).
 """
@@ -39,6 +46,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -47,6 +55,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +73,7 @@ PHASES = [
     ("mix open", MIX, OPEN_WAIT),
 ]
 STAFF_SESSIONS = 40
+IDS = re.compile(r"/\d+(?=/)")
 
 
 def free_port() -> int:
@@ -72,19 +82,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def seed(staff: int) -> tuple[str, dict]:
-    """Seed and grow the database; returns the clock's date (APPRAISAL_TODAY) and the accounts."""
+def seed(staff: int) -> str:
+    """Seed and grow the database; returns the clock's date (APPRAISAL_TODAY)."""
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
 
     from accounts.models import User
-    from evaluations.models import AppraisalQuarter, QuarterGrade
 
     settings.ALLOWED_HOSTS = ["*"]
+    started = time.perf_counter()
     call_command("migrate", "--noinput", verbosity=0)
+    print(f"migrated in {time.perf_counter() - started:.0f} s; seed_demo …", flush=True)
+    started = time.perf_counter()
     call_command("seed_demo", "--force", verbosity=0)
+    print(f"seed_demo in {time.perf_counter() - started:.0f} s; growing to {staff} …", flush=True)
     pages_bench.open_running_quarter(settings)
     started = time.perf_counter()
     pages_bench.grow(staff=staff)
@@ -92,7 +104,19 @@ def seed(staff: int) -> tuple[str, dict]:
         cursor.execute("VACUUM ANALYZE")
     people = User.objects.count()
     print(f"seeded: {people} people in {time.perf_counter() - started:.0f} s (not timed)", flush=True)
+    return str(settings.APPRAISAL_TODAY)
 
+
+def sign_in() -> dict:
+    """One fresh session per account (sessions expire when idle: made again before every load run),
+    with each head's pending grade ids."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+    from evaluations.models import AppraisalQuarter, QuarterGrade
+
+    settings.ALLOWED_HOSTS = ["*"]
     open_quarter = AppraisalQuarter.objects.filter(state="open").order_by("-year", "-quarter").first()
     names = ["demo_staff", "demo_hr", "demo_chief", "bench_leader"]
     names += list(User.objects.filter(username__startswith="bench_head").values_list("username", flat=True))
@@ -122,9 +146,9 @@ def seed(staff: int) -> tuple[str, dict]:
         "grades": grades,
         "year": open_quarter.year if open_quarter else 0,
         "quarter_pk": open_quarter.pk if open_quarter else 0,
-        "people": people,
+        "people": User.objects.count(),
     }
-    return str(settings.APPRAISAL_TODAY), accounts
+    return accounts
 
 
 class WorkerMemory:
@@ -193,7 +217,9 @@ def start_server(*, port: int, workers: int | None, today: str, logfile: Path) -
     env.update(
         BIND=f"127.0.0.1:{port}",
         APPRAISAL_TODAY=today,
-        LOG_LEVEL="WARNING",  # the application logs every request at INFO: not under load
+        # The application's one line per request (INFO, as in production) with its duration:
+        # where the workers' time goes, page by page (worker_time below).
+        LOG_LEVEL="INFO",
         LOG_FORMAT="json",
         # Only the clock needs DEBUG (APPRAISAL_TODAY is read only then); each request's query
         # list, which DEBUG keeps, is cleared at the start of the next.
@@ -266,12 +292,53 @@ def _line(label: str, row: dict, floor: dict | None) -> str:
     return text
 
 
+def worker_time(log: Path, began: datetime, ended: datetime) -> str:
+    """Each page's share of the time the workers spent answering, from the request log's
+    ``duration_ms`` (ids in paths folded: ``/evaluations/grading/<n>/``), most first."""
+    totals: dict[str, list[float]] = {}
+    statuses: dict[str, dict[int, int]] = {}
+    with log.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if '"duration_ms"' not in line:
+                continue
+            try:
+                entry = json.loads(line)
+                at = datetime.fromisoformat(entry["time"])
+            except (ValueError, KeyError):
+                continue
+            if not began <= at <= ended:
+                continue
+            key = f"{entry['method']} {IDS.sub('/<n>', entry['path'])}"
+            totals.setdefault(key, []).append(float(entry["duration_ms"]))
+            counts = statuses.setdefault(key, {})
+            counts[entry["status"]] = counts.get(entry["status"], 0) + 1
+    whole = sum(sum(values) for values in totals.values()) or 1.0
+    lines = [f"{'page':<52}{'reqs':>6}{'mean ms':>9}{'total s':>9}{'share':>7}  statuses"]
+    for key, values in sorted(totals.items(), key=lambda item: -sum(item[1])):
+        answered = " ".join(f"{status}×{n}" for status, n in sorted(statuses[key].items()))
+        lines.append(
+            f"{key[:52]:<52}{len(values):>6}{sum(values) / len(values):>9.0f}{sum(values) / 1000:>9.1f}"
+            f"{sum(values) / whole:>7.0%}  {answered}"
+        )
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--staff", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=60, help="length of each phase")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the conf's)")
     parser.add_argument("--pages", action="store_true", help="print each page's line of the mix phases")
+    parser.add_argument(
+        "--seed-only",
+        metavar="FILE",
+        help="seed, write the clock to FILE and stop: run the load later with --accounts FILE",
+    )
+    parser.add_argument(
+        "--accounts",
+        metavar="FILE",
+        help="a file written by --seed-only on the same database: skip seeding, run the load only",
+    )
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):
@@ -280,7 +347,15 @@ def main() -> int:
     # its own session, so it would outlive this process).
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     pages_bench.setup_django(database_url)
-    today, accounts = seed(args.staff)
+    today = json.loads(Path(args.accounts).read_text(encoding="utf-8"))["today"] if args.accounts else seed(args.staff)
+    if args.seed_only:
+        Path(args.seed_only).write_text(json.dumps({"today": today}), encoding="utf-8")
+        print(f"accounts written to {args.seed_only}; run the load with --accounts {args.seed_only}", flush=True)
+        return 0
+    from django.conf import settings
+
+    settings.APPRAISAL_TODAY = date.fromisoformat(today)
+    accounts = sign_in()
     work = Path(tempfile.mkdtemp(prefix="load-bench-"))
     accounts_file = work / "accounts.json"
     accounts_file.write_text(json.dumps(accounts), encoding="utf-8")
@@ -292,9 +367,11 @@ def main() -> int:
     memory = WorkerMemory(server.pid)
     memory.start()
     results: dict[str, list[dict]] = {}
+    windows: dict[str, tuple[datetime, datetime]] = {}
     try:
         for name, users, wait in PHASES:
             started = time.perf_counter()
+            began = datetime.now(UTC)
             results[name] = run_phase(
                 host=f"http://127.0.0.1:{port}",
                 users=users,
@@ -303,6 +380,7 @@ def main() -> int:
                 accounts=accounts_file,
                 out=work / name.replace(" ", "_"),
             )
+            windows[name] = (began, datetime.now(UTC))
             print(f"  {name}: {time.perf_counter() - started:.0f} s", flush=True)
     finally:
         memory.stop()
@@ -324,6 +402,9 @@ def main() -> int:
                 if row["Name"] != "Aggregated":
                     print(_line(f"  {row['Name']}"[:24], row, None))
     print(memory.report())
+    for name in ("mix closed", "mix open"):
+        print(f"\nworkers' time by page, {name} (the application's request log: time inside Django)")
+        print(worker_time(work / "gunicorn.log", *windows[name]))
     print(f"(locust CSVs, failures and gunicorn's log in {work})")
     return 0
 

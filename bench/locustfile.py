@@ -23,9 +23,13 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
+import sys
+from pathlib import Path
 
 from locust import HttpUser, constant, constant_throughput, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from html_form import find_form  # noqa: E402  (the bench folder is not a package)
 
 with open(os.environ["LOAD_ACCOUNTS"], encoding="utf-8") as handle:
     ACCOUNTS = json.load(handle)
@@ -33,8 +37,6 @@ WAIT = float(os.environ.get("LOAD_WAIT", "0"))
 SESSIONS: dict[str, str] = ACCOUNTS["sessions"]
 STAFF = sorted(name for name in SESSIONS if name.startswith("b0"))
 HEADS = sorted(name for name in SESSIONS if name.startswith("bench_head"))
-VERSION = re.compile(r'name="version" value="(\d+)"')
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def _wait():
@@ -47,7 +49,14 @@ class _Signed(HttpUser):
     account = ""
 
     def on_start(self) -> None:
-        self.client.cookies.set("sessionid", SESSIONS[self.account])
+        self.sign_in(self.account)
+
+    def sign_in(self, account: str) -> None:
+        """The account's session cookie, alone in the jar: the server renews a session with a
+        Set-Cookie for the host, which a cookie set without a domain does not replace (two
+        ``sessionid`` cookies: requests went out as the other account and were refused, 403)."""
+        self.client.cookies.clear()
+        self.client.cookies.set("sessionid", SESSIONS[account])
 
     def page(self, url: str, name: str | None = None):
         with self.client.get(url, name=name or url, catch_response=True) as response:
@@ -117,25 +126,43 @@ class Head(_Signed):
 
     @task(2)
     def grade(self) -> None:
+        """A grade saved as a browser saves it: the person's grade page read, its grading form
+        filled in (较好 and a comment; the CSRF token, the row's version and every hidden field as
+        rendered), posted, and the redirect back to the grade page followed."""
         if not self.grades:
             return
         url = f"/evaluations/grading/{random.choice(self.grades)}/"
-        form = self.page(url, "grade page")
-        version, token = VERSION.search(form.text or ""), CSRF.search(form.text or "")
-        if form.status_code != 200 or not version or not token:
+        page = self.page(url, "grade page")
+        form = find_form(page.text or "", value="grade-form") if page.status_code == 200 else None
+        grade, comment = (form.field_ending("grade"), form.field_ending("comment")) if form else (None, None)
+        if form is None or not grade or not comment or not form.field_ending("version"):
+            # The page offers no form (the row is no longer the head's to change): nothing to post.
+            self.environment.events.request.fire(
+                request_type="POST",
+                name="grade saved",
+                response_time=0,
+                response_length=0,
+                exception=Exception("no grading form on the grade page"),
+                context={},
+            )
             return
-        data = {
-            "csrfmiddlewaretoken": token.group(1),
-            "version": version.group(1),
-            "grade": "fairly_good",
-            "comment": "工作认真负责，完成季度目标。",
-        }
+        data = dict(form.data)
+        data[grade] = "fairly_good"
+        data[comment] = "工作认真负责，完成季度目标。"
         with self.client.post(
-            url, data=data, name="grade saved", headers={"Referer": self.host + url}, catch_response=True
+            form.action or url,
+            data=data,
+            name="grade saved",
+            headers={"Referer": self.host + url},
+            catch_response=True,
         ) as response:
-            # Saved: back to the grading page (a redirect, followed); a refusal re-renders the form.
-            if response.status_code != 200 or "已将" not in response.text:
-                response.failure(f"HTTP {response.status_code}, not saved")
+            # Saved: a redirect to the grade page, followed, which shows the message. A refusal
+            # (the quota, an edit meanwhile) re-renders the form with 400/409: a failure, as any
+            # answer outside 2xx/3xx.
+            redirected = any(step.status_code in (302, 303) for step in response.history)
+            if response.status_code >= 400 or not redirected or "已将" not in response.text:
+                first = response.history[0].status_code if response.history else response.status_code
+                response.failure(f"HTTP {first}, not saved")
 
 
 class Leader(_Signed):
@@ -174,8 +201,8 @@ class Office(_Signed):
 
     @task
     def approval(self) -> None:
-        self.client.cookies.set("sessionid", SESSIONS["demo_chief"])
+        self.sign_in("demo_chief")
         try:
             self.page(f"/evaluations/quarters/{ACCOUNTS['quarter_pk']}/approve/", "approval (chief)")
         finally:
-            self.client.cookies.set("sessionid", SESSIONS[self.account])
+            self.sign_in(self.account)

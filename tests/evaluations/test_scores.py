@@ -446,6 +446,22 @@ def test_within_the_quota_only_the_highest_composites_keep_the_good_suggestion(
         Grade.POOR,
     ]
     assert suggestions[head.pk] == Grade.UNCERTAIN
+    assert_a_page_of_people_gets_the_same(quarter, suggestions)
+    # The policy, the page's rows, one aggregate over the quarter: as many for 7 people as for 1.
+    with django_assert_num_queries(3):
+        suggested_grades(appraisal_quarter=quarter, person_ids=[p.pk for p in team])
+    with django_assert_num_queries(3):
+        suggested_grades(appraisal_quarter=quarter, person_ids=[team[0].pk])
+
+
+def assert_a_page_of_people_gets_the_same(quarter, suggestions):
+    """The grading page asks for its own people only (counted in the database, not the quarter's
+    rows read): each person alone, and all together, get what the whole quarter's ranking says."""
+    everyone = list(QuarterGrade.objects.filter(appraisal_quarter=quarter).values_list("person_id", flat=True))
+    for person_id in everyone:
+        alone = suggested_grades(appraisal_quarter=quarter, person_ids=[person_id])
+        assert alone == ({person_id: suggestions[person_id]} if person_id in suggestions else {}), person_id
+    assert suggested_grades(appraisal_quarter=quarter, person_ids=everyone) == suggestions
 
 
 def test_a_tie_at_the_cut_off_goes_to_the_higher_personal_score_then_the_lower_person_id(quarter, team, policy):
@@ -459,6 +475,7 @@ def test_a_tie_at_the_cut_off_goes_to_the_higher_personal_score_then_the_lower_p
     winner = min(team[3].pk, team[4].pk)
     assert [p.pk for p in team[:5] if suggestions[p.pk] == Grade.GOOD] == sorted([team[0].pk, team[1].pk, winner])
     assert suggestions[team[2].pk] == Grade.FAIRLY_GOOD
+    assert_a_page_of_people_gets_the_same(quarter, suggestions)
 
 
 def test_separate_pools_keep_their_own_good_places(quarter, organisation, head, team, policy):
@@ -470,6 +487,7 @@ def test_separate_pools_keep_their_own_good_places(quarter, organisation, head, 
     suggestions = suggested_grades(appraisal_quarter=quarter)
     assert suggestions[head.pk] == Grade.FAIRLY_GOOD
     assert sum(suggestions[p.pk] == Grade.GOOD for p in team) == 2  # 40 % of 7
+    assert_a_page_of_people_gets_the_same(quarter, suggestions)
 
 
 def test_unscored_people_get_no_suggestion_but_count_as_participants(quarter, team, policy):
@@ -477,6 +495,7 @@ def test_unscored_people_get_no_suggestion_but_count_as_participants(quarter, te
     set_scores(quarter, team[1], 94)
     suggestions = suggested_grades(appraisal_quarter=quarter)
     assert suggestions == {team[0].pk: Grade.GOOD, team[1].pk: Grade.GOOD}
+    assert_a_page_of_people_gets_the_same(quarter, suggestions)
 
 
 # --- HR pages ----------------------------------------------------------------------------------

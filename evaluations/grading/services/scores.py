@@ -13,12 +13,13 @@ Every number comes from the organisation's :class:`accounts.models.Policy`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -502,7 +503,9 @@ def _refresh_composites(
 # --- Suggestions within the quota ----------------------------------------------------------
 
 
-def suggested_grades(*, appraisal_quarter: AppraisalQuarter) -> dict[int, str]:
+def suggested_grades(
+    *, appraisal_quarter: AppraisalQuarter, person_ids: Collection[int] | None = None
+) -> dict[int, str]:
     """person id → suggested grade for the scored people of the quarter, within the 好 quota.
 
     First the policy's bands; then, in each quota pool, only the highest composites keep 好, up to
@@ -510,12 +513,18 @@ def suggested_grades(*, appraisal_quarter: AppraisalQuarter) -> dict[int, str]:
     好 bands become 较好. A tie at the cut-off goes to the higher personal score, then to the lower
     person id — deterministic, but arbitrary for equal scores, so the evaluator decides those.
     People graded 不确定等次 get that suggestion; unscored people get none. Two queries.
+
+    With ``person_ids`` (a page's people) only theirs, with the same answer: their rows, and one
+    aggregate over the quarter (a third query) for the pools' participants and how many 好 candidates rank ahead
+    of each of them, so a page does not read the whole quarter's rows (100 000 in a province).
     """
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
+    if person_ids is not None:
+        return _suggested_grades_of(appraisal_quarter=appraisal_quarter, person_ids=person_ids, policy=policy)
     rows = list(
-        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).values_list(
-            "person_id", "grade", "is_leader_position", "personal_score", "composite_score"
-        )
+        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
+        .order_by()
+        .values_list("person_id", "grade", "is_leader_position", "personal_score", "composite_score")
     )
     participants: dict[str, int] = defaultdict(int)
     candidates: dict[str, list[tuple]] = defaultdict(list)
@@ -534,5 +543,52 @@ def suggested_grades(*, appraisal_quarter: AppraisalQuarter) -> dict[int, str]:
     for kind, ranked in candidates.items():
         capacity = quota.good_quota(participants=participants[kind], percent=policy.good_quota_percent)
         for _composite, _personal, person_id in sorted(ranked)[capacity:]:
+            result[person_id] = Grade.FAIRLY_GOOD
+    return result
+
+
+def _suggested_grades_of(
+    *, appraisal_quarter: AppraisalQuarter, person_ids: Collection[int], policy: Policy
+) -> dict[int, str]:
+    """:func:`suggested_grades` for ``person_ids`` only, counted in the database: their rows and one
+    aggregate (three queries with the policy's, however many people)."""
+    grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).order_by()
+    rows = list(
+        grades.filter(person_id__in=list(person_ids)).values_list(
+            "person_id", "grade", "is_leader_position", "personal_score", "composite_score"
+        )
+    )
+    counted = ~Q(grade=Grade.UNCERTAIN)
+    # COUNT(grade) as in quota.quota_status (grade is never NULL): without 好 candidates on the page
+    # the index on (quarter, pool, grade) answers it alone.
+    aggregates = {
+        f"participants_{kind}": Count("grade", filter=counted & quota.pool_filter(kind))
+        for kind in quota.pool_kinds(policy)
+    }
+    result: dict[int, str] = {}
+    candidates = []
+    for person_id, grade, is_leader, personal, composite in rows:
+        if grade == Grade.UNCERTAIN:
+            result[person_id] = Grade.UNCERTAIN
+        elif composite is not None:
+            result[person_id] = band_grade(score=composite, policy=policy)
+            if result[person_id] == Grade.GOOD:
+                kind = quota.pool_kind(is_leader_position=is_leader, policy=policy)
+                candidates.append((person_id, kind))
+                # The 好 candidates of the same pool ranked ahead of this person: a higher composite,
+                # or the same and a higher personal score (none counts as 0), or both the same and a
+                # lower person id — the order of the whole-quarter sort.
+                mine = personal or ZERO
+                ahead = Q(composite_score__gt=composite) | Q(composite_score=composite) & (
+                    Q(personal_or_zero__gt=mine) | Q(personal_or_zero=mine, person_id__lt=person_id)
+                )
+                aggregates[f"ahead_{person_id}"] = Count(
+                    "pk",
+                    filter=counted & quota.pool_filter(kind) & Q(composite_score__gte=policy.band_good) & ahead,
+                )
+    totals = grades.annotate(personal_or_zero=Coalesce("personal_score", ZERO)).aggregate(**aggregates)
+    for person_id, kind in candidates:
+        capacity = quota.good_quota(participants=totals[f"participants_{kind}"], percent=policy.good_quota_percent)
+        if totals[f"ahead_{person_id}"] >= capacity:
             result[person_id] = Grade.FAIRLY_GOOD
     return result
