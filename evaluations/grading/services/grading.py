@@ -36,7 +36,7 @@ from ..models import (
     SatisfactionScore,
     UncertainReason,
 )
-from . import documents, locking, quota, scores
+from . import counts, documents, locking, quota, scores
 
 # The year-end room's roll-up job kind (registered by evaluations.annual); grading sits below the
 # annual room and cannot import it, so it asks for the recomputation by the job mechanism's name.
@@ -152,10 +152,12 @@ def appraisal_quarter_open(
             ],
             batch_size=2000,
         )
-        # bulk_create sends no signals: the new rows learn their documents in one UPDATE.
+        # bulk_create sends no signals: the new rows learn their documents in one UPDATE, and the
+        # quarter's counters are counted again (services.counts).
         documents.grade_documents_refresh(
             rows=QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, targets_approved=False)
         )
+        counts.grade_counts_refresh(appraisal_quarter_id=appraisal_quarter.pk)
     return appraisal_quarter
 
 
