@@ -14,7 +14,9 @@ handful of rows whatever the organisation's size.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -90,6 +92,28 @@ def grade_counts_refresh(*, appraisal_quarter_id: int, department_ids: Iterable[
             QuarterGradeCount.objects.bulk_update(changed, QuarterGradeCount.COUNTS)
 
 
+# The (quarter, department) keys whose recount waits for the end of a :func:`deferred` block.
+_deferred: ContextVar[set[tuple[int, int]] | None] = ContextVar("grade_counts_deferred", default=None)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Recount once, at the end of the block, every department whose rows were saved inside it:
+    a service that saves many rows one by one (confirming a whole department) would otherwise
+    recount the department after each row. Nested blocks join the outermost one. Nothing is
+    recounted when the block raises: its transaction is being rolled back."""
+    if _deferred.get() is not None:
+        yield
+        return
+    token = _deferred.set(set())
+    try:
+        yield
+        keys = _deferred.get()
+    finally:
+        _deferred.reset(token)
+    _refresh(keys)
+
+
 def _counted_key(row: QuarterGrade) -> tuple[int, int]:
     return row.appraisal_quarter_id, row.department_id
 
@@ -110,6 +134,9 @@ def _grade_row_deleted(sender, instance: QuarterGrade, **kwargs) -> None:
 
 
 def _refresh(keys: set[tuple[int, int]]) -> None:
+    if (waiting := _deferred.get()) is not None:
+        waiting.update(keys)
+        return
     by_quarter: dict[int, set[int]] = {}
     for quarter_id, department_id in keys:
         if quarter_id is None or department_id is None:

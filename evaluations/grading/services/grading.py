@@ -355,9 +355,11 @@ def grades_confirm_all(*, appraisal_quarter: AppraisalQuarter, actor: User) -> i
         appraisal_quarter=appraisal_quarter, state=GradeState.GRADED, department__supervising_leader=actor
     ).exclude(person=actor)
     confirmed = 0
-    for row in rows:
-        grade_confirm(grade_row=row, actor=actor)
-        confirmed += 1
+    # Each department's counters are counted once at the end, not after every row.
+    with counts.deferred():
+        for row in rows:
+            grade_confirm(grade_row=row, actor=actor)
+            confirmed += 1
     return confirmed
 
 
