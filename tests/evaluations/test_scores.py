@@ -33,7 +33,13 @@ from evaluations.models import (
     QuarterState,
     ServiceEvent,
 )
-from tests.factories import DepartmentFactory, DepartmentScoreFactory, SatisfactionScoreFactory, UserFactory
+from tests.factories import (
+    DepartmentFactory,
+    DepartmentScoreFactory,
+    SatisfactionScoreFactory,
+    UserFactory,
+    save_fields,
+)
 
 
 @pytest.fixture
@@ -463,7 +469,7 @@ def test_a_tie_at_the_cut_off_goes_to_the_higher_personal_score_then_the_lower_p
 
 def test_separate_pools_keep_their_own_good_places(quarter, organisation, head, team, policy):
     set_policy(policy, good_quota_separate_pools=True)
-    QuarterGrade.objects.filter(appraisal_quarter=quarter, person=head).update(is_leader_position=True)
+    save_fields(QuarterGrade.objects.filter(appraisal_quarter=quarter, person=head), is_leader_position=True)
     set_scores(quarter, head, 95)  # alone in the leaders' pool: 40 % of 1 → no place
     for person in team:
         set_scores(quarter, person, 92)
