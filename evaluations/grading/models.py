@@ -228,6 +228,13 @@ class QuarterGrade(OrganisationScoped, models.Model):
                 condition=~Q(summary_months=0b111) & ~Q(grade="uncertain"),
                 name="quartergrade_no_summary_idx",
             ),
+            # The grading page's 好 suggestions find each pool's cut-off among the scored rows
+            # (services.scores.suggested_grades_of) without a pass over the unscored ones.
+            models.Index(
+                fields=["appraisal_quarter", "-composite_score"],
+                condition=Q(composite_score__isnull=False),
+                name="quartergrade_composite_idx",
+            ),
         ]
 
     def __str__(self) -> str:

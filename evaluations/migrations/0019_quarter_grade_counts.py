@@ -57,5 +57,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('appraisal_quarter', 'department', 'is_leader_position'), name='one_grade_count_per_key')],
             },
         ),
+        migrations.AddIndex(
+            model_name='quartergrade',
+            index=models.Index(condition=models.Q(('composite_score__isnull', False)), fields=['appraisal_quarter', '-composite_score'], name='quartergrade_composite_idx'),
+        ),
         migrations.RunPython(count_existing_grades, migrations.RunPython.noop),
     ]

@@ -3,6 +3,7 @@ instead of grouping the quarter's grade rows: after every kind of write of a gra
 fresh GROUP BY of the rows, and the pages no longer group the rows."""
 
 import importlib
+import threading
 
 import pytest
 from django.db import connection, transaction
@@ -26,6 +27,7 @@ from tests.factories import (
     UserFactory,
     save_fields,
 )
+from tests.support.concurrency import connected, file_copy_of_the_test_database
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +185,35 @@ def test_the_quarters_and_approval_pages_do_not_group_the_grade_rows(
         ).good
         == 1
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_evaluators_grading_one_department_at_the_same_moment_leave_the_counters_right(
+    quarter, head, team, grade_of, tmp_path
+):
+    """Each save recounts the department: without the lock on its counters two transactions would
+    each count without the other's uncommitted row, and the last to commit would write a stale
+    count. Each writer is a thread with its own connection (tests.support.concurrency)."""
+    rows = [grade_of(person) for person in team]
+    database = file_copy_of_the_test_database(tmp_path)
+    start = threading.Barrier(len(rows))
+    errors: list = []
+
+    def save(row) -> None:
+        with connected(database):
+            try:
+                start.wait(30)
+                give(row, head, Grade.AVERAGE if row.pk % 2 else Grade.FAIRLY_GOOD)
+            except Exception as error:  # noqa: BLE001 — any error is the failure
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=save, args=(row,)) for row in rows]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    with connected(database):
+        counted = stored()
+        assert counted == fresh()
+        assert counted[(quarter.pk, head.department_id, False)]["unconfirmed"] == len(rows)

@@ -119,7 +119,11 @@ def grade_suggestions(
         person_ids=person_ids,
         policy=policy,
     )
-    by_score = scores.suggested_grades(appraisal_quarter=appraisal_quarter) if policy.score_model_enabled else {}
+    by_score = (
+        scores.suggested_grades_of(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
+        if policy.score_model_enabled
+        else {}
+    )
     result = {}
     for row in rows:
         leave = on_leave.get(row.person_id)
