@@ -527,14 +527,9 @@ def suggested_grades_of(
         capacity = quota.good_quota(
             participants=sum(participants.get(p, 0) for p in positions), percent=policy.good_quota_percent
         )
-        first_out = (
-            QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, composite_score__gte=policy.band_good)
-            .filter(quota.pool_filter(kind))
-            .exclude(grade=Grade.UNCERTAIN)
-            .annotate(personal=Coalesce("personal_score", ZERO))
-            .order_by("-composite_score", "-personal", "person_id")
-            .values_list("composite_score", "personal", "person_id")[capacity : capacity + 1]
-        )
+        first_out = good_candidates(appraisal_quarter=appraisal_quarter, kind=kind, policy=policy)[
+            capacity : capacity + 1
+        ]
         cutoffs[kind] = _rank_key(*first_out[0]) if first_out else None
     result: dict[int, str] = {}
     for row in rows:
@@ -550,6 +545,19 @@ def suggested_grades_of(
             grade = Grade.FAIRLY_GOOD
         result[row.person_id] = grade
     return result
+
+
+def good_candidates(*, appraisal_quarter: AppraisalQuarter, kind: str, policy: Policy):
+    """(composite, personal, person id) of the pool's rows whose composite is in the 好 band, in
+    the order they take the pool's places (through ``quartergrade_composite_idx``)."""
+    return (
+        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, composite_score__gte=policy.band_good)
+        .filter(quota.pool_filter(kind))
+        .exclude(grade=Grade.UNCERTAIN)
+        .annotate(personal=Coalesce("personal_score", ZERO))
+        .order_by("-composite_score", "-personal", "person_id")
+        .values_list("composite_score", "personal", "person_id")
+    )
 
 
 def _rank_key(composite: Decimal, personal: Decimal, person_id: int) -> tuple:
