@@ -110,6 +110,7 @@ def grow(*, staff: int) -> None:
 
     from accounts import periods
     from accounts.models import Department, DepartmentMembership, Role, RoleAssignment, User
+    from evaluations.grading.services.counts import grade_counts_refresh
     from evaluations.grading.services.documents import grade_documents_refresh
     from evaluations.models import AnnualResult, AppraisalQuarter, Grade, QuarterGrade
     from summaries.models import MonthlySummary
@@ -270,6 +271,11 @@ def grow(*, staff: int) -> None:
         # waits for them); the bench writes those documents for the open quarter only, so the
         # approved quarters' rows are marked complete directly, as they would be.
         grown.filter(appraisal_quarter__state="approved").update(targets_approved=True, summary_months=0b111)
+        # Nor do the counters of the grown departments learn of the new rows: counted once per quarter.
+        for appraisal_quarter_id in AppraisalQuarter.objects.filter(organisation=organisation, year=year).values_list(
+            "pk", flat=True
+        ):
+            grade_counts_refresh(appraisal_quarter_id=appraisal_quarter_id)
 
 
 def measure(*, repeat: int, only: frozenset = frozenset()) -> dict[tuple[str, str], tuple[float, int, int, int]]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from accounts.models import Department, Organisation, User
 from accounts.selectors import review_scope
 
-from .models import AppraisalQuarter, DepartmentQuarterStats, Grade, QuarterGrade, QuarterState
+from .models import AppraisalQuarter, DepartmentQuarterStats, QuarterGrade, QuarterGradeCount, QuarterState
 
 
 def current_appraisal_quarter(*, organisation: Organisation) -> AppraisalQuarter | None:
@@ -59,9 +59,10 @@ def grades_to_confirm(*, leader: User, appraisal_quarter: AppraisalQuarter) -> Q
 def quarter_progress(quarters: list[AppraisalQuarter], *, known: dict[int, dict] | None = None) -> None:
     """Set ``people``, ``graded`` and ``good`` on each quarter, for the quarters page.
 
-    A rolled-up quarter's numbers come from its department statistics (a row per department);
-    only the others — the open quarter, one not yet rolled up — count their grade rows. Counting
-    every grade of every past quarter would make the page grow with the organisation and its years.
+    A rolled-up quarter's numbers come from its department statistics (a row per department), the
+    others' — the open quarter, one not yet rolled up — from their grade counters (a row per
+    department and position). Counting every grade of every quarter would make the page grow with
+    the organisation and its years.
     ``known``: numbers the page has already counted, by quarter id (not counted again).
     """
     known = known or {}
@@ -74,21 +75,8 @@ def quarter_progress(quarters: list[AppraisalQuarter], *, known: dict[int, dict]
         )
     }
     live_ids = [q.pk for q in quarters if q.pk not in stats and q.pk not in known]
-    live = (
-        {
-            row["appraisal_quarter_id"]: row
-            for row in QuarterGrade.objects.filter(appraisal_quarter_id__in=live_ids)
-            .values("appraisal_quarter_id")
-            .annotate(
-                people=Count("pk"),
-                graded=Count("pk", filter=~Q(grade="")),
-                good=Count("pk", filter=Q(grade=Grade.GOOD)),
-            )
-            .order_by()
-        }
-        if live_ids
-        else {}
-    )
+    # The others' from their grade counters (services.counts), a few rows per quarter.
+    live = quarter_totals(quarter_ids=live_ids) if live_ids else {}
     live.update(known)
     for quarter in quarters:
         if row := stats.get(quarter.pk):
@@ -101,3 +89,37 @@ def quarter_progress(quarters: list[AppraisalQuarter], *, known: dict[int, dict]
                 row.get("graded", 0),
                 row.get("good", 0),
             )
+
+
+def quarter_distribution(*, appraisal_quarter: AppraisalQuarter) -> list[dict]:
+    """The quarter's counts per department and position, in the departments' order: a dict per
+    counter with ``department_id``, ``department__name``, ``department__sort_order``,
+    ``department__code``, ``is_leader_position`` and the counts. Positions with no rows left (a
+    person's row deleted) are left out."""
+    return list(
+        QuarterGradeCount.objects.filter(appraisal_quarter=appraisal_quarter, total__gt=0)
+        .values(
+            "department_id",
+            "department__name",
+            "department__sort_order",
+            "department__code",
+            "is_leader_position",
+            *QuarterGradeCount.COUNTS,
+        )
+        .order_by("department__sort_order", "department__code", "department_id", "is_leader_position")
+    )
+
+
+def quarter_totals(*, quarter_ids: list[int]) -> dict[int, dict]:
+    """{quarter id: {"people", "graded", "good"}} from the counters, for the quarters page's list."""
+    return {
+        row.pop("appraisal_quarter_id"): {
+            "people": row["people"],
+            "graded": row["people"] - row["ungraded"],
+            "good": row["good"],
+        }
+        for row in QuarterGradeCount.objects.filter(appraisal_quarter_id__in=quarter_ids)
+        .values("appraisal_quarter_id")
+        .annotate(people=Sum("total"), ungraded=Sum("ungraded"), good=Sum("good"))
+        .order_by()
+    }

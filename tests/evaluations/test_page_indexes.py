@@ -60,3 +60,14 @@ def test_the_blockers_people_without_targets_or_a_summary_are_found_through_part
         cursor.execute("SET LOCAL enable_sort = off")
         assert "quartergrade_no_targets_idx" in no_targets.values("pk").explain()
         assert "quartergrade_no_summary_idx" in no_summaries.values("pk").explain()
+
+
+def test_the_good_suggestions_cut_off_is_found_among_the_scored_rows_only(quarter, organisation):
+    """The grading page's 好 suggestions ask each pool for its first candidate past the quota
+    (scores.suggested_grades_of) through the partial index of scored rows, not the quarter's rows."""
+    from accounts.selectors import policy_for_organisation
+    from evaluations.grading.services.scores import good_candidates
+
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    candidates = good_candidates(appraisal_quarter=quarter, kind="all", policy=policy)[3:4]
+    assert "quartergrade_composite_idx" in plan_of(candidates)

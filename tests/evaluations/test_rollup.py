@@ -42,6 +42,7 @@ from tests.factories import (
     TargetItemFactory,
     TargetSetFactory,
     UserFactory,
+    save_fields,
 )
 from tests.support.shared_rows import shared_rows
 
@@ -55,8 +56,11 @@ def _targets(person, completions):
 
 
 def _grade(quarter, person, grade, **extra):
-    QuarterGrade.objects.filter(appraisal_quarter=quarter, person=person).update(
-        grade=grade, state=GradeState.CONFIRMED, **extra
+    save_fields(
+        QuarterGrade.objects.filter(appraisal_quarter=quarter, person=person),
+        grade=grade,
+        state=GradeState.CONFIRMED,
+        **extra,
     )
 
 
@@ -207,7 +211,7 @@ def _quarter_with_staff(organisation, leader, n):
         _targets(person, [Completion.DONE, Completion.NOT_DONE])
         MonthlySummaryFactory(owner=person, month=7, status=ReviewStatus.APPROVED)
         ServiceEventFactory(person=person, date=date(2026, 8, 1))
-    QuarterGrade.objects.filter(appraisal_quarter=quarter).update(grade=Grade.FAIRLY_GOOD)
+    save_fields(QuarterGrade.objects.filter(appraisal_quarter=quarter), grade=Grade.FAIRLY_GOOD)
     return quarter
 
 
@@ -302,8 +306,10 @@ def test_the_just_ended_quarter_is_due_after_its_grading_deadline_and_after_each
     tasks.rollup_due_quarters.apply()  # uses the real date; roll up explicitly below
     rollup_quarter(appraisal_quarter=q3, today=TODAY)
     assert quarters_due_for_rollup(organisation=organisation, today=date(2026, 10, 16)) == []
-    QuarterGrade.objects.filter(appraisal_quarter=q3, person=staff).update(
-        grade=Grade.GOOD, graded_at=q3.rolled_up_at + timedelta(minutes=1)
+    save_fields(
+        QuarterGrade.objects.filter(appraisal_quarter=q3, person=staff),
+        grade=Grade.GOOD,
+        graded_at=q3.rolled_up_at + timedelta(minutes=1),
     )
     assert quarters_due_for_rollup(organisation=organisation, today=date(2026, 10, 16)) == [q3]
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Policy, PositionCategory, Role
+from evaluations.grading.services import quota
 from evaluations.grading.services.grading import appraisal_quarter_open
 from evaluations.grading.services.scores import (
     default_indicator_set,
@@ -20,6 +21,7 @@ from evaluations.grading.services.scores import (
     indicator_sets_ensure,
     indicators_for,
     suggested_grades,
+    suggested_grades_of,
 )
 from evaluations.models import (
     DepartmentScore,
@@ -33,7 +35,13 @@ from evaluations.models import (
     QuarterState,
     ServiceEvent,
 )
-from tests.factories import DepartmentFactory, DepartmentScoreFactory, SatisfactionScoreFactory, UserFactory
+from tests.factories import (
+    DepartmentFactory,
+    DepartmentScoreFactory,
+    SatisfactionScoreFactory,
+    UserFactory,
+    save_fields,
+)
 
 
 @pytest.fixture
@@ -429,8 +437,10 @@ def test_within_the_quota_only_the_highest_composites_keep_the_good_suggestion(
     quarter, head, team, policy, django_assert_num_queries
 ):
     # 7 participants once the head is 不确定等次 → 40 % → 2 places for 好.
-    QuarterGrade.objects.filter(appraisal_quarter=quarter, person=head).update(
-        grade=Grade.UNCERTAIN, uncertain_reason="long_leave"
+    save_fields(
+        QuarterGrade.objects.filter(appraisal_quarter=quarter, person=head),
+        grade=Grade.UNCERTAIN,
+        uncertain_reason="long_leave",
     )
     for person, composite in zip(team, [91, 95, 90, 93, 92, 85, 59.99], strict=True):
         set_scores(quarter, person, composite)
@@ -447,10 +457,11 @@ def test_within_the_quota_only_the_highest_composites_keep_the_good_suggestion(
     ]
     assert suggestions[head.pk] == Grade.UNCERTAIN
     assert_a_page_of_people_gets_the_same(quarter, suggestions)
-    # The policy, the page's rows, one aggregate over the quarter: as many for 7 people as for 1.
-    with django_assert_num_queries(3):
+    # The policy, the page's rows, the quarter's counters, one cut-off per pool: as many for 7 people
+    # as for 1.
+    with django_assert_num_queries(3 + len(quota.pool_kinds(policy))):
         suggested_grades(appraisal_quarter=quarter, person_ids=[p.pk for p in team])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(3 + len(quota.pool_kinds(policy))):
         suggested_grades(appraisal_quarter=quarter, person_ids=[team[0].pk])
 
 
@@ -480,7 +491,7 @@ def test_a_tie_at_the_cut_off_goes_to_the_higher_personal_score_then_the_lower_p
 
 def test_separate_pools_keep_their_own_good_places(quarter, organisation, head, team, policy):
     set_policy(policy, good_quota_separate_pools=True)
-    QuarterGrade.objects.filter(appraisal_quarter=quarter, person=head).update(is_leader_position=True)
+    save_fields(QuarterGrade.objects.filter(appraisal_quarter=quarter, person=head), is_leader_position=True)
     set_scores(quarter, head, 95)  # alone in the leaders' pool: 40 % of 1 → no place
     for person in team:
         set_scores(quarter, person, 92)
@@ -488,6 +499,36 @@ def test_separate_pools_keep_their_own_good_places(quarter, organisation, head, 
     assert suggestions[head.pk] == Grade.FAIRLY_GOOD
     assert sum(suggestions[p.pk] == Grade.GOOD for p in team) == 2  # 40 % of 7
     assert_a_page_of_people_gets_the_same(quarter, suggestions)
+
+
+@pytest.mark.parametrize("separate_pools", [False, True])
+def test_a_page_of_rows_gets_the_suggestions_of_the_whole_quarter_in_the_same_queries(
+    quarter, head, team, policy, separate_pools, django_assert_num_queries
+):
+    """The grading page asks for its 20 rows only (scores.suggested_grades_of): the same answers
+    as reading every row of the quarter, in as many queries for one row as for all."""
+    set_policy(policy, good_quota_separate_pools=separate_pools)
+    save_fields(QuarterGrade.objects.filter(appraisal_quarter=quarter, person=head), is_leader_position=True)
+    save_fields(
+        QuarterGrade.objects.filter(appraisal_quarter=quarter, person=team[6]),
+        grade=Grade.UNCERTAIN,
+        uncertain_reason="long_leave",
+    )
+    set_scores(quarter, head, 96)
+    # Ties on the composite broken by the personal score, then the person id; one unscored.
+    for person, (composite, personal) in zip(
+        team[:6], [(95, 90), (95, 96), (95, 96), (93, 93), (91, 91), (80, 80)], strict=True
+    ):
+        set_scores(quarter, person, composite, personal)
+    save_fields(QuarterGrade.objects.filter(appraisal_quarter=quarter, person=team[5]), composite_score=None)
+    expected = suggested_grades(appraisal_quarter=quarter)
+    rows = list(QuarterGrade.objects.filter(appraisal_quarter=quarter))
+    with django_assert_num_queries(1 + len(quota.pool_kinds(policy))):
+        assert suggested_grades_of(appraisal_quarter=quarter, rows=rows, policy=policy) == expected
+    for row in rows:
+        with django_assert_num_queries(1 + len(quota.pool_kinds(policy))):
+            one = suggested_grades_of(appraisal_quarter=quarter, rows=[row], policy=policy)
+        assert one == ({row.person_id: expected[row.person_id]} if row.person_id in expected else {})
 
 
 def test_unscored_people_get_no_suggestion_but_count_as_participants(quarter, team, policy):

@@ -47,6 +47,7 @@ class CheckFailed(Exception):
 def seed() -> None:
     _setup_django()
     from accounts.models import Role
+    from evaluations.grading.services.counts import grade_counts_refresh
     from evaluations.grading.services.grading import appraisal_quarter_open
     from evaluations.models import Grade, GradeState, QuarterGrade
     from tests.factories import DepartmentFactory, OrganisationFactory, UserFactory
@@ -61,6 +62,8 @@ def seed() -> None:
     QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, person__in=team).update(
         grade=Grade.GOOD, state=GradeState.CONFIRMED
     )
+    # QuerySet.update() sends no signals: the quarter's grade counters are counted again.
+    grade_counts_refresh(appraisal_quarter_id=appraisal_quarter.pk)
     print(f"stack-check: seeded {organisation.code}: HR {USERNAME}, {TEAM} graded people, {YEAR} Q{QUARTER}")
 
 

@@ -36,7 +36,7 @@ from ..models import (
     SatisfactionScore,
     UncertainReason,
 )
-from . import documents, locking, quota, scores
+from . import counts, documents, locking, quota, scores
 
 # The year-end room's roll-up job kind (registered by evaluations.annual); grading sits below the
 # annual room and cannot import it, so it asks for the recomputation by the job mechanism's name.
@@ -152,10 +152,12 @@ def appraisal_quarter_open(
             ],
             batch_size=2000,
         )
-        # bulk_create sends no signals: the new rows learn their documents in one UPDATE.
+        # bulk_create sends no signals: the new rows learn their documents in one UPDATE, and the
+        # quarter's counters are counted again (services.counts).
         documents.grade_documents_refresh(
             rows=QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, targets_approved=False)
         )
+        counts.grade_counts_refresh(appraisal_quarter_id=appraisal_quarter.pk)
     return appraisal_quarter
 
 
@@ -353,9 +355,11 @@ def grades_confirm_all(*, appraisal_quarter: AppraisalQuarter, actor: User) -> i
         appraisal_quarter=appraisal_quarter, state=GradeState.GRADED, department__supervising_leader=actor
     ).exclude(person=actor)
     confirmed = 0
-    for row in rows:
-        grade_confirm(grade_row=row, actor=actor)
-        confirmed += 1
+    # Each department's counters are counted once at the end, not after every row.
+    with counts.deferred():
+        for row in rows:
+            grade_confirm(grade_row=row, actor=actor)
+            confirmed += 1
     return confirmed
 
 

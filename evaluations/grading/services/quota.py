@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import F, Q, Sum
 
 from accounts.models import Policy
 
-from ..models import AppraisalQuarter, Grade, QuarterGrade, QuotaPoolKind
+from ..models import AppraisalQuarter, QuarterGradeCount, QuotaPoolKind
 
 
 def good_quota(*, participants: int, percent: int) -> int:
@@ -60,19 +60,16 @@ class PoolStatus:
 
 
 def quota_status(*, appraisal_quarter: AppraisalQuarter, policy: Policy) -> list[PoolStatus]:
-    """Participants, capacity and 好 used for each pool of the quarter: one aggregate query."""
-    grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
-    aggregates = {}
-    for kind in pool_kinds(policy):
-        condition = pool_filter(kind)
-        # COUNT(grade) over (quarter, pool, grade): answered from the index alone (see QuarterGrade.Meta).
-        aggregates[f"{kind}_participants"] = Count("grade", filter=condition & ~Q(grade=Grade.UNCERTAIN))
-        aggregates[f"{kind}_used"] = Count("grade", filter=condition & Q(grade=Grade.GOOD))
-    totals = grades.aggregate(**aggregates)
-    return [
-        _pool(kind, policy, participants=totals[f"{kind}_participants"], used=totals[f"{kind}_used"])
-        for kind in pool_kinds(policy)
-    ]
+    """Participants, capacity and 好 used for each pool of the quarter: one query over the quarter's
+    grade counters (services.counts, a row per department and position), not its grade rows."""
+    rows = (
+        QuarterGradeCount.objects.filter(appraisal_quarter=appraisal_quarter)
+        .values("is_leader_position")
+        .annotate(participants=Sum(F("total") - F("uncertain")), used=Sum("good"))
+        .order_by()
+    )
+    counts = {row["is_leader_position"]: (row["participants"], row["used"]) for row in rows}
+    return quota_status_from_counts(policy=policy, counts=counts)
 
 
 def quota_status_from_counts(*, policy: Policy, counts: dict[bool, tuple[int, int]]) -> list[PoolStatus]:

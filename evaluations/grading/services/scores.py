@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -37,6 +37,8 @@ from ..models import (
     IndicatorSet,
     IndicatorSource,
     QuarterGrade,
+    QuarterGradeCount,
+    QuotaPoolKind,
     SatisfactionScore,
     ServiceEvent,
     ServiceEventKind,
@@ -503,6 +505,66 @@ def _refresh_composites(
 # --- Suggestions within the quota ----------------------------------------------------------
 
 
+def suggested_grades_of(
+    *, appraisal_quarter: AppraisalQuarter, rows: list[QuarterGrade], policy: Policy
+) -> dict[int, str]:
+    """The same suggestions as :func:`suggested_grades`, for the people of ``rows`` only (a page of
+    the grading list), without reading the quarter's other rows: 0.1–4 s at 100 000 people.
+
+    Each pool's participants come from the quarter's grade counters (services.counts); whether a
+    好 band keeps 好 from the pool's cut-off — the first candidate past the pool's capacity in the
+    same order as :func:`suggested_grades` — one query per pool of the policy, whatever the rows."""
+    participants = {
+        row["is_leader_position"]: row["participants"]
+        for row in QuarterGradeCount.objects.filter(appraisal_quarter=appraisal_quarter)
+        .values("is_leader_position")
+        .annotate(participants=Sum(F("total") - F("uncertain")))
+        .order_by()
+    }
+    cutoffs: dict[str, tuple | None] = {}
+    for kind in quota.pool_kinds(policy):
+        positions = [True, False] if kind == QuotaPoolKind.ALL else [kind == QuotaPoolKind.LEADERS]
+        capacity = quota.good_quota(
+            participants=sum(participants.get(p, 0) for p in positions), percent=policy.good_quota_percent
+        )
+        first_out = good_candidates(appraisal_quarter=appraisal_quarter, kind=kind, policy=policy)[
+            capacity : capacity + 1
+        ]
+        cutoffs[kind] = _rank_key(*first_out[0]) if first_out else None
+    result: dict[int, str] = {}
+    for row in rows:
+        if row.grade == Grade.UNCERTAIN:
+            result[row.person_id] = Grade.UNCERTAIN
+            continue
+        if row.composite_score is None:
+            continue
+        grade = band_grade(score=row.composite_score, policy=policy)
+        cutoff = cutoffs[quota.pool_kind(is_leader_position=row.is_leader_position, policy=policy)]
+        key = _rank_key(row.composite_score, row.personal_score or ZERO, row.person_id)
+        if grade == Grade.GOOD and cutoff is not None and key >= cutoff:
+            grade = Grade.FAIRLY_GOOD
+        result[row.person_id] = grade
+    return result
+
+
+def good_candidates(*, appraisal_quarter: AppraisalQuarter, kind: str, policy: Policy):
+    """(composite, personal, person id) of the pool's rows whose composite is in the 好 band, in
+    the order they take the pool's places (through ``quartergrade_composite_idx``)."""
+    return (
+        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, composite_score__gte=policy.band_good)
+        .filter(quota.pool_filter(kind))
+        .exclude(grade=Grade.UNCERTAIN)
+        .annotate(personal=Coalesce("personal_score", ZERO))
+        .order_by("-composite_score", "-personal", "person_id")
+        .values_list("composite_score", "personal", "person_id")
+    )
+
+
+def _rank_key(composite: Decimal, personal: Decimal, person_id: int) -> tuple:
+    """The order in which 好 candidates take the pool's places (smallest first)."""
+    return (-composite, -personal, person_id)
+
+
 def suggested_grades(
     *, appraisal_quarter: AppraisalQuarter, person_ids: Collection[int] | None = None
 ) -> dict[int, str]:
@@ -514,13 +576,14 @@ def suggested_grades(
     person id — deterministic, but arbitrary for equal scores, so the evaluator decides those.
     People graded 不确定等次 get that suggestion; unscored people get none. Two queries.
 
-    With ``person_ids`` (a page's people) only theirs, with the same answer: their rows, and one
-    aggregate over the quarter (a third query) for the pools' participants and how many 好 candidates rank ahead
-    of each of them, so a page does not read the whole quarter's rows (100 000 in a province).
+    With ``person_ids`` (a page's people) only theirs, with the same answer, through
+    :func:`suggested_grades_of` (their rows, the quarter's counters and one query per pool), so a
+    page does not read the whole quarter's rows (100 000 in a province).
     """
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
     if person_ids is not None:
-        return _suggested_grades_of(appraisal_quarter=appraisal_quarter, person_ids=person_ids, policy=policy)
+        rows = list(QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, person_id__in=list(person_ids)))
+        return suggested_grades_of(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
     rows = list(
         QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
         .order_by()
@@ -539,56 +602,9 @@ def suggested_grades(
             continue
         result[person_id] = band_grade(score=composite, policy=policy)
         if result[person_id] == Grade.GOOD:
-            candidates[kind].append((-composite, -(personal or ZERO), person_id))
+            candidates[kind].append(_rank_key(composite, personal or ZERO, person_id))
     for kind, ranked in candidates.items():
         capacity = quota.good_quota(participants=participants[kind], percent=policy.good_quota_percent)
         for _composite, _personal, person_id in sorted(ranked)[capacity:]:
-            result[person_id] = Grade.FAIRLY_GOOD
-    return result
-
-
-def _suggested_grades_of(
-    *, appraisal_quarter: AppraisalQuarter, person_ids: Collection[int], policy: Policy
-) -> dict[int, str]:
-    """:func:`suggested_grades` for ``person_ids`` only, counted in the database: their rows and one
-    aggregate (three queries with the policy's, however many people)."""
-    grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).order_by()
-    rows = list(
-        grades.filter(person_id__in=list(person_ids)).values_list(
-            "person_id", "grade", "is_leader_position", "personal_score", "composite_score"
-        )
-    )
-    counted = ~Q(grade=Grade.UNCERTAIN)
-    # COUNT(grade) as in quota.quota_status (grade is never NULL): without 好 candidates on the page
-    # the index on (quarter, pool, grade) answers it alone.
-    aggregates = {
-        f"participants_{kind}": Count("grade", filter=counted & quota.pool_filter(kind))
-        for kind in quota.pool_kinds(policy)
-    }
-    result: dict[int, str] = {}
-    candidates = []
-    for person_id, grade, is_leader, personal, composite in rows:
-        if grade == Grade.UNCERTAIN:
-            result[person_id] = Grade.UNCERTAIN
-        elif composite is not None:
-            result[person_id] = band_grade(score=composite, policy=policy)
-            if result[person_id] == Grade.GOOD:
-                kind = quota.pool_kind(is_leader_position=is_leader, policy=policy)
-                candidates.append((person_id, kind))
-                # The 好 candidates of the same pool ranked ahead of this person: a higher composite,
-                # or the same and a higher personal score (none counts as 0), or both the same and a
-                # lower person id — the order of the whole-quarter sort.
-                mine = personal or ZERO
-                ahead = Q(composite_score__gt=composite) | Q(composite_score=composite) & (
-                    Q(personal_or_zero__gt=mine) | Q(personal_or_zero=mine, person_id__lt=person_id)
-                )
-                aggregates[f"ahead_{person_id}"] = Count(
-                    "pk",
-                    filter=counted & quota.pool_filter(kind) & Q(composite_score__gte=policy.band_good) & ahead,
-                )
-    totals = grades.annotate(personal_or_zero=Coalesce("personal_score", ZERO)).aggregate(**aggregates)
-    for person_id, kind in candidates:
-        capacity = quota.good_quota(participants=totals[f"participants_{kind}"], percent=policy.good_quota_percent)
-        if totals[f"ahead_{person_id}"] >= capacity:
             result[person_id] = Grade.FAIRLY_GOOD
     return result

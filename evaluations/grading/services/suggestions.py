@@ -97,10 +97,6 @@ def long_leave_in_quarter(
     return result
 
 
-# Up to this many people, suggestions are counted for them alone (scores.suggested_grades).
-PAGE_ROWS = 100
-
-
 @dataclass(frozen=True)
 class Suggestion:
     grade: str
@@ -123,12 +119,8 @@ def grade_suggestions(
         person_ids=person_ids,
         policy=policy,
     )
-    # A page's people (the grading page's twenty, one person's page) are ranked in the database;
-    # many rows at once (the demo grading a quarter) read the quarter once instead.
     by_score = (
-        scores.suggested_grades(
-            appraisal_quarter=appraisal_quarter, person_ids=person_ids if len(person_ids) <= PAGE_ROWS else None
-        )
+        scores.suggested_grades_of(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
         if policy.score_model_enabled
         else {}
     )

@@ -44,6 +44,7 @@ from ..models import (
     GradeState,
     QuarterDisciplineOpinion,
     QuarterGrade,
+    QuarterGradeCount,
     SatisfactionScore,
     ServiceEvent,
     ServiceEventKind,
@@ -502,40 +503,23 @@ def grades_confirm_all(request: HttpRequest) -> HttpResponse:
 
 # --- Quarters ------------------------------------------------------------------------------
 
-GRADE_COUNTS = {
-    "good": Count("pk", filter=Q(grade=Grade.GOOD)),
-    "fairly_good": Count("pk", filter=Q(grade=Grade.FAIRLY_GOOD)),
-    "average": Count("pk", filter=Q(grade=Grade.AVERAGE)),
-    "poor": Count("pk", filter=Q(grade=Grade.POOR)),
-    "uncertain": Count("pk", filter=Q(grade=Grade.UNCERTAIN)),
-    "ungraded": Count("pk", filter=Q(grade="")),
-    "unconfirmed": Count("pk", filter=Q(state=GradeState.GRADED)),
-    "total": Count("pk"),
-}
-
 
 def _distribution(appraisal_quarter: AppraisalQuarter, policy: Policy) -> tuple[list[dict], dict, list]:
-    """Grade counts per department, their organisation totals and the quota pools' status: one
-    aggregate query, one pass over the quarter's rows (the pools were a second pass, the quarter's
-    progress on the quarters page a third)."""
+    """Grade counts per department, their organisation totals and the quota pools' status, from
+    the quarter's grade counters (services.counts): a row per department and position, where
+    grouping the quarter's grade rows took 150–340 ms at 100 000 people."""
     departments: dict[int, dict] = {}
     pool_counts: dict[bool, tuple[int, int]] = {}
-    rows = (
-        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
-        .values("department_id", "department__name", "department__sort_order", "department__code", "is_leader_position")
-        .annotate(**GRADE_COUNTS)
-        .order_by("department__sort_order", "department__code", "department_id", "is_leader_position")
-    )
-    for row in rows:
+    for row in selectors.quarter_distribution(appraisal_quarter=appraisal_quarter):
         position = row.pop("is_leader_position")
         participants, used = pool_counts.get(position, (0, 0))
         pool_counts[position] = (participants + row["total"] - row["uncertain"], used + row["good"])
         if (department := departments.get(row["department_id"])) is None:
             departments[row["department_id"]] = row
         else:
-            for key in GRADE_COUNTS:
+            for key in QuarterGradeCount.COUNTS:
                 department[key] += row[key]
-    totals = {key: sum(d[key] for d in departments.values()) for key in GRADE_COUNTS}
+    totals = {key: sum(d[key] for d in departments.values()) for key in QuarterGradeCount.COUNTS}
     pools = quota.quota_status_from_counts(policy=policy, counts=pool_counts)
     return list(departments.values()), totals, pools
 

@@ -1,0 +1,219 @@
+"""The grade counters (evaluations.grading.services.counts) the quarters and approval pages read
+instead of grouping the quarter's grade rows: after every kind of write of a grade row they equal a
+fresh GROUP BY of the rows, and the pages no longer group the rows."""
+
+import importlib
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from evaluations.grading.services import counts, grading, locking
+from evaluations.grading.services.grading import appraisal_quarter_open
+from evaluations.models import (
+    Grade,
+    GradeState,
+    QuarterGrade,
+    QuarterGradeCount,
+    QuarterState,
+    UncertainReason,
+)
+from tests.factories import (
+    AppraisalQuarterFactory,
+    DepartmentFactory,
+    QuarterGradeFactory,
+    UserFactory,
+    save_fields,
+)
+from tests.support.concurrency import connected, file_copy_of_the_test_database
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh() -> dict:
+    """A GROUP BY of every grade row, as the pages did before the counters."""
+    return {
+        (row.pop("appraisal_quarter_id"), row.pop("department_id"), row.pop("is_leader_position")): row
+        for row in QuarterGrade.objects.values("appraisal_quarter_id", "department_id", "is_leader_position")
+        .annotate(**counts.GRADE_COUNTS)
+        .order_by()
+    }
+
+
+def stored() -> dict:
+    """The counters, without those left at zero (a department whose rows are all gone)."""
+    return {
+        (c.appraisal_quarter_id, c.department_id, c.is_leader_position): {n: getattr(c, n) for n in c.COUNTS}
+        for c in QuarterGradeCount.objects.filter(total__gt=0)
+    }
+
+
+def assert_counted():
+    assert stored() == fresh()
+
+
+def give(row, actor, grade=Grade.FAIRLY_GOOD, **kwargs):
+    kwargs.setdefault("comment", "工作认真负责")
+    if grade in (Grade.AVERAGE, Grade.POOR):
+        kwargs.setdefault("reason", "任务完成不及时")
+    if grade == Grade.UNCERTAIN:
+        kwargs.setdefault("uncertain_reason", UncertainReason.LONG_LEAVE)
+    return grading.grade_assign(grade_row=row, actor=actor, grade=grade, **kwargs)
+
+
+def test_the_counters_equal_a_fresh_count_after_every_writer_of_an_open_quarter(
+    organisation, department, head, leader, team, grade_of
+):
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    assert QuarterGradeCount.objects.filter(appraisal_quarter=quarter).exists()
+    assert_counted()
+    # A newcomer, and the quarter opened again for them (bulk_create, no signals).
+    newcomer = UserFactory(department=department, full_name="新人")
+    appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    assert_counted()
+    staff, colleague, *others = team
+    # The evaluator grades (待确认), the leader grades the head (confirmed at once).
+    give(grade_of(staff), head, Grade.GOOD)
+    give(grade_of(colleague), head, Grade.AVERAGE)
+    give(grade_of(others[0]), head, Grade.UNCERTAIN)
+    give(grade_of(newcomer), head)
+    give(grade_of(head), leader, Grade.GOOD)
+    assert_counted()
+    # The leader confirms one with a change, then the rest at once (counted once at the end).
+    grading.grade_confirm(grade_row=grade_of(colleague), actor=leader, new_grade=Grade.POOR, reason="多次迟报")
+    assert_counted()
+    for person in others[1:]:
+        give(grade_of(person), head)
+    assert grading.grades_confirm_all(appraisal_quarter=quarter, actor=leader) == 7
+    assert_counted()
+    # The evaluator grades again after a confirmation by the leader of the head (a leader's change).
+    give(grade_of(head), leader, Grade.FAIRLY_GOOD)
+    assert_counted()
+    # The test helpers: a factory row and save_fields (never QuerySet.update()).
+    save_fields([grade_of(newcomer)], grade=Grade.GOOD, state=GradeState.GRADED)
+    QuarterGradeFactory(appraisal_quarter=quarter, person=UserFactory(department=department), grade=Grade.POOR)
+    assert_counted()
+    # A row moved to another department (nothing moves rows today; the counts would follow).
+    second = DepartmentFactory(organisation=organisation, name="第二科", supervising_leader=leader)
+    save_fields([grade_of(newcomer)], department=second, is_leader_position=True)
+    assert_counted()
+    assert stored()[(quarter.pk, second.pk, True)]["good"] == 1
+    # A row deleted.
+    grade_of(newcomer).delete()
+    assert_counted()
+    assert (quarter.pk, second.pk, True) not in stored()
+
+
+def test_a_save_that_writes_no_counted_field_recounts_nothing(quarter, head, staff, grade_of):
+    row = grade_of(staff)
+    with CaptureQueriesContext(connection) as queries:
+        save_fields([row], comment="只改评语")
+        save_fields([row], locked_at=None)
+    assert not [q["sql"] for q in queries if "evaluations_quartergradecount" in q["sql"]]
+
+
+def test_a_deferred_recount_that_raises_counts_nothing_and_leaves_the_counters_as_they_were(
+    quarter, head, staff, grade_of
+):
+    before = stored()
+    with pytest.raises(RuntimeError), transaction.atomic(), counts.deferred():
+        give(grade_of(staff), head, Grade.GOOD)
+        assert stored() == before  # not yet: counted at the end of the block
+        raise RuntimeError
+    assert stored() == before == fresh()
+
+
+def test_the_counters_follow_the_approved_quarters_lock_review_and_regrading(organisation, head, staff, leader, hr):
+    approved = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=4, state=QuarterState.APPROVED)
+    row = QuarterGradeFactory(
+        appraisal_quarter=approved,
+        person=staff,
+        grade=Grade.FAIRLY_GOOD,
+        comment="稳定",
+        state=GradeState.CONFIRMED,
+        evaluator=head,
+        confirmed_by=leader,
+    )
+    assert_counted()
+    locking.grades_lock(appraisal_quarter=approved)
+    locking.grade_review_after_lock(grade=row, actor=hr, new_grade=Grade.GOOD, reason="复核认定")
+    assert_counted()
+    other = QuarterGradeFactory(
+        appraisal_quarter=approved, person=UserFactory(department=staff.department), grade=Grade.AVERAGE
+    )
+    save_fields([other], state=GradeState.CONFIRMED, evaluator=head)
+    locking.grade_reopen_for_regrading(grade=other, actor=hr, reason="异议成立")
+    assert_counted()
+    assert stored()[(approved.pk, staff.department_id, False)]["ungraded"] == 0
+
+
+def test_the_migration_counts_the_rows_that_exist(quarter, head, staff, grade_of):
+    from django.apps import apps
+
+    migration = importlib.import_module("evaluations.migrations.0019_quarter_grade_counts")
+    give(grade_of(staff), head, Grade.GOOD)
+    QuarterGradeCount.objects.all().delete()
+    migration.count_existing_grades(apps, None)
+    assert_counted()
+
+
+@pytest.mark.parametrize(
+    "page, who",
+    [("quarters", "hr"), ("approval", "chief")],
+)
+def test_the_quarters_and_approval_pages_do_not_group_the_grade_rows(
+    request, client_for, quarter, head, staff, grade_of, page, who
+):
+    give(grade_of(staff), head, Grade.GOOD)
+    url = (
+        reverse("evaluations:quarters")
+        if page == "quarters"
+        else reverse("evaluations:quarter_approve", args=[quarter.pk])
+    )
+    client = client_for(request.getfixturevalue(who))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    grouped = [q["sql"] for q in queries if "GROUP BY" in q["sql"] and '"evaluations_quartergrade"' in q["sql"]]
+    assert grouped == []
+    # The distribution is the counters': the 好 given shows in the department's row.
+    assert (
+        QuarterGradeCount.objects.get(
+            appraisal_quarter=quarter, department=staff.department, is_leader_position=False
+        ).good
+        == 1
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_evaluators_grading_one_department_at_the_same_moment_leave_the_counters_right(
+    quarter, head, team, grade_of, tmp_path
+):
+    """Each save recounts the department: without the lock on its counters two transactions would
+    each count without the other's uncommitted row, and the last to commit would write a stale
+    count. Each writer is a thread with its own connection (tests.support.concurrency)."""
+    rows = [grade_of(person) for person in team]
+    database = file_copy_of_the_test_database(tmp_path)
+    start = threading.Barrier(len(rows))
+    errors: list = []
+
+    def save(row) -> None:
+        with connected(database):
+            try:
+                start.wait(30)
+                give(row, head, Grade.AVERAGE if row.pk % 2 else Grade.FAIRLY_GOOD)
+            except Exception as error:  # noqa: BLE001 — any error is the failure
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=save, args=(row,)) for row in rows]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    with connected(database):
+        counted = stored()
+        assert counted == fresh()
+        assert counted[(quarter.pk, head.department_id, False)]["unconfirmed"] == len(rows)
