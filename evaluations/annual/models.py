@@ -147,3 +147,23 @@ class Achievement(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.year} {self.title}"
+
+
+class AnnualRollupRun(models.Model):
+    """When the year roll-up last ran for an organisation. The roll-up rewrites only the result rows
+    whose suggestion changed (their ``computed_at`` says when it last did), so the freshness check
+    (:func:`evaluations.annual.services.suggestions_freshness`) reads the run's time here."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("年度建议等次计算")
+        verbose_name_plural = _("年度建议等次计算")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="one_annual_rollup_run_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year} {self.computed_at:%Y-%m-%d %H:%M}"
