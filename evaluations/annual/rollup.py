@@ -42,10 +42,11 @@ class Text:
     of a JSON array built by concatenation), the placeholders become SQL expressions.
     """
 
-    def __init__(self, params: dict, prefix: str) -> None:
+    def __init__(self, params: dict, prefix: str, *, escape: bool = True) -> None:
         self.params = params
         self.prefix = prefix
         self.count = 0
+        self.escape = escape
 
     def _literal(self, text: str, *, escape: bool) -> str:
         if escape:
@@ -55,8 +56,9 @@ class Text:
         self.params[name] = text
         return f"%({name})s"
 
-    def sql(self, template: str, *, escape: bool = True, **values: str) -> str:
+    def sql(self, template: str, *, escape: bool | None = None, **values: str) -> str:
         """``template % values`` in SQL; each value is a SQL expression giving an integer or text."""
+        escape = self.escape if escape is None else escape
         parts, position = [], 0
         for match in PLACEHOLDER.finditer(template):
             literal = template[position : match.start()]
@@ -72,13 +74,22 @@ class Text:
         return "(" + " || ".join(parts) + ")"
 
 
+def escapes_json() -> bool:
+    """Whether :func:`json_array` wants its texts JSON-escaped (SQLite builds the array as text;
+    PostgreSQL builds it from an array of plain texts, without parsing JSON for every row)."""
+    return connection.vendor != "postgresql"
+
+
 def json_array(elements: list[tuple[str, str]]) -> str:
-    """A JSON array of the elements (SQL condition, SQL string of already escaped text) that apply."""
+    """A JSON array of the elements (SQL condition, SQL string) that apply; the strings JSON-escaped
+    where :func:`escapes_json` says so."""
+    if connection.vendor == "postgresql":
+        items = ", ".join(f"CASE WHEN {condition} THEN {text} END" for condition, text in elements)
+        return f"to_jsonb(array_remove(ARRAY[{items}]::text[], NULL))"
     items = " || ".join(
         f"CASE WHEN {condition} THEN '\"' || {text} || '\",' ELSE '' END" for condition, text in elements
     )
-    array = f"'[' || RTRIM({items}, ',') || ']'"
-    return f"CAST({array} AS jsonb)" if connection.vendor == "postgresql" else array
+    return f"'[' || RTRIM({items}, ',') || ']'"
 
 
 def json_append(column: str, text: str) -> str:
@@ -269,7 +280,7 @@ def stage_sql(params: dict, organisation_ids) -> str:
     """The statement of step 1 for the organisations (see the module docstring)."""
     from django.utils.translation import gettext as _
 
-    text = Text(params, "t")
+    text = Text(params, "t", escape=escapes_json())
     threshold = policy_column("basic_competent_average_quarters")
     good_share = policy_column("excellent_min_good_share_percent")
     forbids = policy_column("excellent_forbids_average_or_below")
@@ -380,8 +391,9 @@ FROM {stage} WHERE person_id IN ({people})
 """
 
 EXCEPTION_UPDATE_SQL = """
-UPDATE {stage} SET grade = %s, eligible = %s, reasons = {reasons}
-WHERE organisation_id = %s AND person_id = %s
+UPDATE {stage} SET grade = x.grade, eligible = x.eligible, reasons = x.reasons
+FROM ({rows}) x
+WHERE {stage}.organisation_id = x.organisation_id AND {stage}.person_id = x.person_id
 """
 
 
@@ -390,5 +402,38 @@ def exceptional_sql(person_ids) -> str:
 
 
 def exception_update_sql() -> str:
-    reasons = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    return EXCEPTION_UPDATE_SQL.format(stage=STAGE, reasons=reasons)
+    """One UPDATE for the people in its one parameter, a JSON array of [organisation id, person id,
+    grade, eligible, reasons]: one pass over the temporary table (it has no index)."""
+    if connection.vendor == "postgresql":
+        rows = (
+            "SELECT CAST(e->>0 AS INTEGER) AS organisation_id, CAST(e->>1 AS INTEGER) AS person_id, "
+            "e->>2 AS grade, CAST(e->>3 AS BOOLEAN) AS eligible, e->4 AS reasons "
+            "FROM jsonb_array_elements(CAST(%s AS jsonb)) e"
+        )
+    else:
+        rows = (
+            "SELECT json_extract(value, '$[0]') AS organisation_id, json_extract(value, '$[1]') AS person_id, "
+            "json_extract(value, '$[2]') AS grade, json_extract(value, '$[3]') AS eligible, "
+            "json_extract(value, '$[4]') AS reasons FROM json_each(%s)"
+        )
+    return EXCEPTION_UPDATE_SQL.format(stage=STAGE, rows=rows)
+
+
+STALE_SQL = """
+SELECT r.id, r.organisation_id
+FROM (
+    SELECT organisation_id, person_id FROM evaluations_annualresult
+    WHERE organisation_id IN ({organisations}) AND year = %(year)s AND decided_grade = ''
+    EXCEPT
+    SELECT organisation_id, person_id FROM {stage}
+) gone
+JOIN evaluations_annualresult r ON r.person_id = gone.person_id AND r.year = %(year)s
+"""
+
+
+def stale_sql(organisation_ids) -> str:
+    """The undecided result rows of people with no grade row of the year in their organisation any
+    more: those rows EXCEPT everyone in the temporary table (a set operation, hashed or sorted). As a
+    NOT EXISTS, PostgreSQL planned a nested loop over the temporary table (no statistics) when the
+    result table's statistics were older than its rows — minutes for a province."""
+    return STALE_SQL.format(stage=STAGE, organisations=id_list(organisation_ids))
