@@ -36,8 +36,14 @@ class AnnualResult(OrganisationScoped, models.Model):
     """A person's year: the suggestion drawn from the quarters (with reasons), and the committee's
     decision. Every year is kept, for the multi-year lists (三等功, 2 × 不称职)."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annual_results")
+    # No index of their own: the (organisation, year, …) indexes and the (person, year) constraint
+    # below lead with them (every index is written for every row the roll-up inserts).
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annual_results", db_index=False
+    )
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, null=True, related_name="+")
     year = models.PositiveSmallIntegerField(_("年度"))
     graded_quarters = models.PositiveSmallIntegerField(_("已评季度"), default=0)
@@ -52,7 +58,7 @@ class AnnualResult(OrganisationScoped, models.Model):
     decided_grade = models.CharField(_("确定等次"), max_length=30, choices=AnnualGrade.choices, blank=True)
     decision_reason = bounded_text(_("与建议不一致的理由"), limit=MEDIUM, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     # 定等 of the year's result, after the 优秀 list's publication window closed without an open
@@ -68,7 +74,11 @@ class AnnualResult(OrganisationScoped, models.Model):
             models.UniqueConstraint(fields=["person", "year"], name="one_annual_result_per_person_year"),
         ]
         indexes = [
-            models.Index(fields=["organisation", "year"]),
+            # Only the rows a committee decided (the roll-up inserts them undecided): a user's deletion
+            # looks up their decisions here.
+            models.Index(
+                fields=["decided_by"], condition=models.Q(decided_by__isnull=False), name="annualresult_decided_by_idx"
+            ),
             # The committee page asks on every view when the year was last computed (Max) and how
             # many are still undecided: both answered from an index, not from every result row.
             models.Index(fields=["organisation", "year", "computed_at"], name="annualresult_computed_idx"),
@@ -147,3 +157,23 @@ class Achievement(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.year} {self.title}"
+
+
+class AnnualRollupRun(models.Model):
+    """When the year roll-up last ran for an organisation. The roll-up rewrites only the result rows
+    whose suggestion changed (their ``computed_at`` says when it last did), so the freshness check
+    (:func:`evaluations.annual.services.suggestions_freshness`) reads the run's time here."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("年度建议等次计算")
+        verbose_name_plural = _("年度建议等次计算")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="one_annual_rollup_run_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year} {self.computed_at:%Y-%m-%d %H:%M}"

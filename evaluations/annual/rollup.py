@@ -42,10 +42,11 @@ class Text:
     of a JSON array built by concatenation), the placeholders become SQL expressions.
     """
 
-    def __init__(self, params: dict, prefix: str) -> None:
+    def __init__(self, params: dict, prefix: str, *, escape: bool = True) -> None:
         self.params = params
         self.prefix = prefix
         self.count = 0
+        self.escape = escape
 
     def _literal(self, text: str, *, escape: bool) -> str:
         if escape:
@@ -55,8 +56,9 @@ class Text:
         self.params[name] = text
         return f"%({name})s"
 
-    def sql(self, template: str, *, escape: bool = True, **values: str) -> str:
+    def sql(self, template: str, *, escape: bool | None = None, **values: str) -> str:
         """``template % values`` in SQL; each value is a SQL expression giving an integer or text."""
+        escape = self.escape if escape is None else escape
         parts, position = [], 0
         for match in PLACEHOLDER.finditer(template):
             literal = template[position : match.start()]
@@ -72,13 +74,22 @@ class Text:
         return "(" + " || ".join(parts) + ")"
 
 
+def escapes_json() -> bool:
+    """Whether :func:`json_array` wants its texts JSON-escaped (SQLite builds the array as text;
+    PostgreSQL builds it from an array of plain texts, without parsing JSON for every row)."""
+    return connection.vendor != "postgresql"
+
+
 def json_array(elements: list[tuple[str, str]]) -> str:
-    """A JSON array of the elements (SQL condition, SQL string of already escaped text) that apply."""
+    """A JSON array of the elements (SQL condition, SQL string) that apply; the strings JSON-escaped
+    where :func:`escapes_json` says so."""
+    if connection.vendor == "postgresql":
+        items = ", ".join(f"CASE WHEN {condition} THEN {text} END" for condition, text in elements)
+        return f"to_jsonb(array_remove(ARRAY[{items}]::text[], NULL))"
     items = " || ".join(
         f"CASE WHEN {condition} THEN '\"' || {text} || '\",' ELSE '' END" for condition, text in elements
     )
-    array = f"'[' || RTRIM({items}, ',') || ']'"
-    return f"CAST({array} AS jsonb)" if connection.vendor == "postgresql" else array
+    return f"'[' || RTRIM({items}, ',') || ']'"
 
 
 def json_append(column: str, text: str) -> str:
@@ -90,80 +101,6 @@ def json_append(column: str, text: str) -> str:
 
 def not_distinct(left: str, right: str) -> str:
     return f"{left} IS NOT DISTINCT FROM {right}" if connection.vendor == "postgresql" else f"{left} IS {right}"
-
-
-# Per person over the year's grade rows; ``latest`` numbers a person's rows from the last quarter.
-AGGREGATE_SQL = """
-SELECT
-    r.person_id,
-    MAX(CASE WHEN r.latest = 1 THEN r.department_id END) AS department_id,
-    SUM(CASE WHEN r.grade IN (%(good)s, %(fairly_good)s, %(average)s, %(poor)s) THEN 1 ELSE 0 END) AS graded,
-    SUM(CASE WHEN r.grade = %(good)s THEN 1 ELSE 0 END) AS good,
-    SUM(CASE WHEN r.grade = %(average)s THEN 1 ELSE 0 END) AS average,
-    SUM(CASE WHEN r.grade = %(poor)s THEN 1 ELSE 0 END) AS poor,
-    SUM(CASE WHEN r.grade = %(uncertain)s THEN 1 ELSE 0 END) AS uncertain,
-    SUM(r.cents) AS cents,
-    COUNT(r.cents) AS scored
-FROM (
-    SELECT g.person_id, g.department_id, g.grade,
-        CASE WHEN g.grade IN (%(good)s, %(fairly_good)s, %(average)s, %(poor)s)
-            THEN CAST(ROUND(g.composite_score * 100) AS INTEGER) END AS cents,
-        ROW_NUMBER() OVER (PARTITION BY g.person_id ORDER BY q.quarter DESC) AS latest
-    FROM evaluations_quartergrade g
-    JOIN evaluations_appraisalquarter q ON q.id = g.appraisal_quarter_id
-    WHERE q.organisation_id = %(organisation)s AND q.year = %(year)s
-) r
-GROUP BY r.person_id
-"""
-
-# The average in cents, rounded half to even (a.cents and a.scored are integers, cents ≥ 0).
-_Q = "(a.cents / a.scored)"
-_R = f"(a.cents - {_Q} * a.scored)"
-AVERAGE_CENTS = (
-    f"CASE WHEN a.scored = 0 THEN NULL WHEN 2 * {_R} > a.scored THEN {_Q} + 1 "
-    f"WHEN 2 * {_R} = a.scored THEN {_Q} + ({_Q} %% 2) ELSE {_Q} END"
-)
-
-UPSERT_SQL = """
-INSERT INTO evaluations_annualresult (
-    organisation_id, person_id, department_id, year, graded_quarters, good_quarters,
-    average_or_below_quarters, average_quarters, composite_score, eligible_excellent, rank,
-    suggested_grade, suggestion_reasons, decided_grade, decision_reason, computed_at
-)
-SELECT
-    %(organisation)s, a.person_id, a.department_id, %(year)s, a.graded, a.good,
-    a.average + a.poor, a.average, {score}, {eligible}, NULL,
-    CASE WHEN a.graded = 0 THEN %(not_graded)s
-        WHEN a.average >= %(average_threshold)s THEN %(basically_competent)s
-        ELSE %(competent)s END,
-    {reasons}, '', '', %(now)s
-FROM ({aggregate}) a
-WHERE 1 = 1
-ON CONFLICT (person_id, year) DO UPDATE SET
-    organisation_id = excluded.organisation_id, department_id = excluded.department_id,
-    graded_quarters = excluded.graded_quarters, good_quarters = excluded.good_quarters,
-    average_or_below_quarters = excluded.average_or_below_quarters, average_quarters = excluded.average_quarters,
-    composite_score = excluded.composite_score, eligible_excellent = excluded.eligible_excellent,
-    rank = excluded.rank, suggested_grade = excluded.suggested_grade,
-    suggestion_reasons = excluded.suggestion_reasons, computed_at = excluded.computed_at
-"""
-
-RANK_SQL = """
-UPDATE evaluations_annualresult SET
-    rank = ranked.position,
-    suggested_grade = CASE WHEN ranked.position <= %(quota)s THEN %(excellent)s ELSE suggested_grade END,
-    suggestion_reasons = CASE WHEN ranked.position <= %(quota)s THEN {placed} ELSE {beyond} END
-FROM (
-    SELECT r.id, ROW_NUMBER() OVER (
-        ORDER BY r.good_quarters DESC, COALESCE(r.composite_score, -1) DESC,
-            COALESCE(NULLIF(u.employee_number, ''), %(last_number)s){collate}, r.person_id
-    ) AS position
-    FROM evaluations_annualresult r JOIN accounts_user u ON u.id = r.person_id
-    WHERE r.organisation_id = %(organisation)s AND r.year = %(year)s AND r.computed_at = %(now)s
-        AND r.eligible_excellent
-) ranked
-WHERE evaluations_annualresult.id = ranked.id
-"""
 
 
 def grade_params() -> dict:
@@ -183,12 +120,170 @@ def collate_codepoints() -> str:
     return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
 
 
-def upsert_sql(params: dict, *, average_threshold: int, good_share_percent: int, forbids_below: bool) -> str:
-    """The statement of step 1 (see the module docstring); adds its parameters to ``params``."""
+STAGE = "annual_rollup_stage"
+
+
+def distinct(left: str, right: str) -> str:
+    return f"{left} IS DISTINCT FROM {right}" if connection.vendor == "postgresql" else f"{left} IS NOT {right}"
+
+
+def id_list(ids) -> str:
+    """Organisation ids inlined as integers (no parameter per id, whatever their number)."""
+    return ", ".join(str(int(pk)) for pk in ids)
+
+
+def policy_column(name: str) -> str:
+    """The organisation's policy setting (``p`` is its ``accounts_policy`` row, if any), else the default."""
+    from accounts.models import Policy
+
+    default = Policy._meta.get_field(name).default
+    if isinstance(default, bool):
+        literal = ("TRUE" if default else "FALSE") if connection.vendor == "postgresql" else str(int(default))
+    else:
+        literal = str(int(default))
+    return f"COALESCE(p.{name}, {literal})"
+
+
+# Per organisation and person over the year's grade rows. The department is the one of the
+# person's latest quarter: the greatest quarter × 2³² + department id (0 for none) gives it without
+# sorting every row (a window function's sort cost as much as the rest of the statement).
+AGGREGATE_SQL = """
+SELECT
+    q.organisation_id, g.person_id,
+    NULLIF(MAX(CAST(q.quarter AS BIGINT) * 4294967296 + COALESCE(g.department_id, 0)) %% 4294967296, 0)
+        AS department_id,
+    SUM(CASE WHEN g.grade IN (%(good)s, %(fairly_good)s, %(average)s, %(poor)s) THEN 1 ELSE 0 END) AS graded,
+    SUM(CASE WHEN g.grade = %(good)s THEN 1 ELSE 0 END) AS good,
+    SUM(CASE WHEN g.grade = %(average)s THEN 1 ELSE 0 END) AS average,
+    SUM(CASE WHEN g.grade = %(poor)s THEN 1 ELSE 0 END) AS poor,
+    SUM(CASE WHEN g.grade = %(uncertain)s THEN 1 ELSE 0 END) AS uncertain,
+    SUM({cents}) AS cents,
+    COUNT({cents}) AS scored
+FROM evaluations_quartergrade g
+JOIN evaluations_appraisalquarter q ON q.id = g.appraisal_quarter_id
+WHERE q.organisation_id IN ({organisations}) AND q.year = %(year)s
+GROUP BY q.organisation_id, g.person_id
+"""
+CENTS = (
+    "CASE WHEN g.grade IN (%(good)s, %(fairly_good)s, %(average)s, %(poor)s) "
+    "THEN CAST(ROUND(g.composite_score * 100) AS INTEGER) END"
+)
+
+# The average in cents, rounded half to even (a.cents and a.scored are integers, cents ≥ 0).
+_Q = "(a.cents / a.scored)"
+_R = f"(a.cents - {_Q} * a.scored)"
+AVERAGE_CENTS = (
+    f"CASE WHEN a.scored = 0 THEN NULL WHEN 2 * {_R} > a.scored THEN {_Q} + 1 "
+    f"WHEN 2 * {_R} = a.scored THEN {_Q} + ({_Q} %% 2) ELSE {_Q} END"
+)
+
+# Step 1: everyone's figures, suggestion and reasons, into a temporary table (no index, no
+# foreign key, not logged), with the committee's decision and the suggestion stored before.
+STAGE_SQL = """
+CREATE TEMPORARY TABLE {stage} {on_commit} AS
+SELECT
+    a.organisation_id, a.person_id, a.department_id, a.graded, a.good, a.average, a.poor, a.uncertain,
+    {score} AS composite_score, {eligible} AS eligible, CAST(NULL AS INTEGER) AS rank,
+    CASE WHEN a.graded = 0 THEN %(not_graded)s
+        WHEN a.average >= {threshold} THEN %(basically_competent)s
+        ELSE %(competent)s END AS grade,
+    {reasons} AS reasons,
+    COALESCE(r.decided_grade, '') AS decided,
+    CASE WHEN r.organisation_id = a.organisation_id THEN r.suggested_grade END AS previous
+FROM ({aggregate}) a
+LEFT JOIN accounts_policy p ON p.organisation_id = a.organisation_id
+LEFT JOIN evaluations_annualresult r ON r.person_id = a.person_id AND r.year = %(year)s
+"""
+
+# Step 3: the 优秀 quota of each organisation (its policy's share of the people given a grade,
+# decided or else suggested, rounded down), the eligible ranked within their organisation, the first
+# ``quota`` suggested 优秀, and a tie across the quota line named in the reasons of everyone with
+# the record on the line. One statement over the temporary table.
+RANK_SQL = """
+WITH quotas AS (
+    SELECT s.organisation_id,
+        SUM(CASE WHEN COALESCE(NULLIF(s.decided, ''), s.grade) <> %(not_graded)s THEN 1 ELSE 0 END)
+            * MAX({quota_percent}) / 100 AS quota
+    FROM {stage} s LEFT JOIN accounts_policy p ON p.organisation_id = s.organisation_id
+    GROUP BY s.organisation_id
+), ranked AS (
+    SELECT s.organisation_id, s.person_id, s.good, s.composite_score AS score, quotas.quota,
+        ROW_NUMBER() OVER (
+            PARTITION BY s.organisation_id
+            ORDER BY s.good DESC, COALESCE(s.composite_score, -1) DESC,
+                COALESCE(NULLIF(u.employee_number, ''), %(last_number)s){collate}, s.person_id
+        ) AS position
+    FROM {stage} s
+    JOIN accounts_user u ON u.id = s.person_id
+    JOIN quotas ON quotas.organisation_id = s.organisation_id
+    WHERE s.eligible
+), line AS (
+    SELECT a.organisation_id, a.good, a.score
+    FROM ranked a JOIN ranked b ON b.organisation_id = a.organisation_id AND b.position = a.position + 1
+    WHERE a.position = a.quota AND a.good = b.good AND {same_score}
+)
+UPDATE {stage} SET
+    rank = r.position,
+    grade = CASE WHEN r.position <= r.quota THEN %(excellent)s ELSE grade END,
+    reasons = CASE WHEN l.organisation_id IS NULL THEN {placed} ELSE {placed_tie} END
+FROM ranked r LEFT JOIN line l ON l.organisation_id = r.organisation_id AND l.good = r.good AND {line_score}
+WHERE {stage}.organisation_id = r.organisation_id AND {stage}.person_id = r.person_id
+"""
+
+# Per organisation: people, people given a grade, the eligible, and whose suggestion changed
+# (new, or another grade than before).
+STATS_SQL = """
+SELECT s.organisation_id, COUNT(*),
+    SUM(CASE WHEN COALESCE(NULLIF(s.decided, ''), s.grade) <> %(not_graded)s THEN 1 ELSE 0 END),
+    SUM(CASE WHEN s.eligible THEN 1 ELSE 0 END),
+    SUM(CASE WHEN s.previous IS NULL OR s.previous <> s.grade THEN 1 ELSE 0 END)
+FROM {stage} s GROUP BY s.organisation_id
+"""
+
+CHANGED_SQL = """
+SELECT s.organisation_id, s.person_id FROM {stage} s
+WHERE s.previous IS NULL OR s.previous <> s.grade
+ORDER BY s.organisation_id, s.person_id
+"""
+
+SUGGESTION_COLUMNS = {
+    "organisation_id": "organisation_id",
+    "department_id": "department_id",
+    "graded_quarters": "graded",
+    "good_quarters": "good",
+    "average_or_below_quarters": "average + poor",
+    "average_quarters": "average",
+    "composite_score": "composite_score",
+    "eligible_excellent": "eligible",
+    "rank": "rank",
+    "suggested_grade": "grade",
+    "suggestion_reasons": "reasons",
+}
+
+# Step 4: the suggestions into the result table. A row whose suggestion columns all stay as they
+# are is not rewritten (its ``computed_at`` stays when its suggestion was last written; the run's
+# time goes to AnnualRollupRun). The committee's columns are never touched.
+UPSERT_SQL = """
+INSERT INTO evaluations_annualresult (
+    person_id, year, {columns}, decided_grade, decision_reason, computed_at
+)
+SELECT person_id, %(year)s, {values}, '', '', %(now)s
+FROM {stage}
+WHERE 1 = 1
+ON CONFLICT (person_id, year) DO UPDATE SET
+    {updates}, computed_at = excluded.computed_at
+WHERE {changed}
+"""
+
+
+def stage_sql(params: dict, organisation_ids) -> str:
+    """The statement of step 1 for the organisations (see the module docstring)."""
     from django.utils.translation import gettext as _
 
-    text = Text(params, "t")
-    params.update(average_threshold=average_threshold, good_share=good_share_percent, forbids=int(forbids_below))
+    text = Text(params, "t", escape=escapes_json())
+    threshold = policy_column("basic_competent_average_quarters")
+    good_share = policy_column("excellent_min_good_share_percent")
+    forbids = policy_column("excellent_forbids_average_or_below")
     below = "a.average + a.poor"
     record = " || ".join(
         [
@@ -199,13 +294,13 @@ def upsert_sql(params: dict, *, average_threshold: int, good_share_percent: int,
             f"{text.sql(_('（另有%(count)s个季度为不确定等次，不计入已评季度）'), count='a.uncertain')} ELSE '' END",
         ]
     )
-    competent = "a.graded > 0 AND a.average < %(average_threshold)s"
-    few_good = "a.good * 100 <= a.graded * %(good_share)s"
-    some_below = f"%(forbids)s = 1 AND {below} > 0"
-    share = _("“好”的季度未超过已评季度的%(percent)s%%") % {"percent": good_share_percent}
+    competent = f"a.graded > 0 AND a.average < {threshold}"
+    few_good = f"a.good * 100 <= a.graded * {good_share}"
+    some_below = f"{forbids} AND {below} > 0"
     blockers = (
-        f"CASE WHEN {few_good} THEN {text.sql(share.replace('%', '%%'))} ELSE '' END"
-        f" || CASE WHEN {few_good} AND {some_below} THEN '；' ELSE '' END"
+        f"CASE WHEN {few_good} THEN {text.sql(_('“好”的季度未超过已评季度的%(percent)s%%'), percent=good_share)} "
+        "ELSE '' END"
+        f" || CASE WHEN ({few_good}) AND ({some_below}) THEN '；' ELSE '' END"
         f" || CASE WHEN {some_below} THEN {text.sql(_('有“一般”或“较差”等次'))} ELSE '' END"
     )
     reasons = json_array(
@@ -213,11 +308,11 @@ def upsert_sql(params: dict, *, average_threshold: int, good_share_percent: int,
             ("a.graded > 0", f"({record})"),
             ("a.graded = 0", text.sql(_("全年没有已评定等次的季度，不确定年度等次"))),
             (
-                "a.graded > 0 AND a.average >= %(average_threshold)s",
+                f"a.graded > 0 AND a.average >= {threshold}",
                 text.sql(
                     _("“一般”季度%(count)s个，达到%(threshold)s个，建议基本称职"),
                     count="a.average",
-                    threshold="%(average_threshold)s",
+                    threshold=threshold,
                 ),
             ),
             (
@@ -231,70 +326,114 @@ def upsert_sql(params: dict, *, average_threshold: int, good_share_percent: int,
         ]
     )
     eligible = f"({competent} AND NOT ({few_good}) AND NOT ({some_below}))"
-    return UPSERT_SQL.format(
-        score=f"({AVERAGE_CENTS}) / 100.0", eligible=eligible, reasons=reasons, aggregate=AGGREGATE_SQL
+    score = f"({AVERAGE_CENTS}) / 100.0"
+    if connection.vendor == "postgresql":
+        score = f"CAST({score} AS NUMERIC(5, 2))"
+    aggregate = AGGREGATE_SQL.format(cents=CENTS, organisations=id_list(organisation_ids))
+    return STAGE_SQL.format(
+        stage=STAGE,
+        on_commit="ON COMMIT DROP" if connection.vendor == "postgresql" else "",
+        score=score,
+        eligible=eligible,
+        threshold=threshold,
+        reasons=reasons,
+        aggregate=aggregate,
     )
 
 
 def rank_sql(params: dict) -> str:
-    """The statement of step 3: rank the eligible, 优秀 for the first ``%(quota)s``."""
+    """The statement of step 3: rank the eligible, 优秀 for the first ``quota`` of each organisation."""
     from django.utils.translation import gettext as _
 
     text = Text(params, "r")
     placed = text.sql(
-        _("具备优秀资格，排第%(rank)s（名额%(quota)s人）"), escape=False, rank="ranked.position", quota="%(quota)s"
+        _("具备优秀资格，排第%(rank)s（名额%(quota)s人）"), escape=False, rank="r.position", quota="r.quota"
     )
     beyond = text.sql(
-        _("超出优秀名额（名额%(quota)s人，排第%(rank)s）"), escape=False, rank="ranked.position", quota="%(quota)s"
+        _("超出优秀名额（名额%(quota)s人，排第%(rank)s）"), escape=False, rank="r.position", quota="r.quota"
     )
-    return RANK_SQL.format(
-        placed=json_append("suggestion_reasons", placed),
-        beyond=json_append("suggestion_reasons", beyond),
-        collate=collate_codepoints(),
-    )
-
-
-def tie_sql(params: dict) -> str:
-    """A tie across the quota line (the last place and the first beyond it have the same count of 好
-    and average score) is named in the reasons of everyone with that record."""
-    from django.utils.translation import gettext as _
-
-    text = Text(params, "x")
     tie = text.sql(_("与名额线上的人员“好”的季度数和平均综合得分相同，按工号排序，请委员会审议"), escape=False)
-    this_run = "{t}.organisation_id = %(organisation)s AND {t}.year = %(year)s AND {t}.computed_at = %(now)s"
-    # The line is found once (a derived table joined to the update), not once per updated row.
-    return f"""
-UPDATE evaluations_annualresult SET suggestion_reasons = {json_append("suggestion_reasons", tie)}
+    appended = json_append("reasons", f"CASE WHEN r.position <= r.quota THEN {placed} ELSE {beyond} END")
+    return RANK_SQL.format(
+        stage=STAGE,
+        quota_percent=policy_column("excellent_quota_percent"),
+        collate=collate_codepoints(),
+        same_score=not_distinct("a.score", "b.score"),
+        line_score=not_distinct("l.score", "r.score"),
+        placed=appended,
+        placed_tie=json_append(appended, tie),
+    )
+
+
+def upsert_sql() -> str:
+    return UPSERT_SQL.format(
+        stage=STAGE,
+        columns=", ".join(SUGGESTION_COLUMNS),
+        values=", ".join(SUGGESTION_COLUMNS.values()),
+        updates=", ".join(f"{column} = excluded.{column}" for column in SUGGESTION_COLUMNS),
+        changed=" OR ".join(
+            distinct(f"evaluations_annualresult.{column}", f"excluded.{column}") for column in SUGGESTION_COLUMNS
+        ),
+    )
+
+
+def stats_sql() -> str:
+    return STATS_SQL.format(stage=STAGE)
+
+
+def changed_sql() -> str:
+    return CHANGED_SQL.format(stage=STAGE)
+
+
+EXCEPTIONAL_SQL = """
+SELECT organisation_id, person_id, department_id, graded, good, average, poor, uncertain, composite_score
+FROM {stage} WHERE person_id IN ({people})
+"""
+
+EXCEPTION_UPDATE_SQL = """
+UPDATE {stage} SET grade = x.grade, eligible = x.eligible, reasons = x.reasons
+FROM ({rows}) x
+WHERE {stage}.organisation_id = x.organisation_id AND {stage}.person_id = x.person_id
+"""
+
+
+def exceptional_sql(person_ids) -> str:
+    return EXCEPTIONAL_SQL.format(stage=STAGE, people=id_list(person_ids))
+
+
+def exception_update_sql() -> str:
+    """One UPDATE for the people in its one parameter, a JSON array of [organisation id, person id,
+    grade, eligible, reasons]: one pass over the temporary table (it has no index)."""
+    if connection.vendor == "postgresql":
+        rows = (
+            "SELECT CAST(e->>0 AS INTEGER) AS organisation_id, CAST(e->>1 AS INTEGER) AS person_id, "
+            "e->>2 AS grade, CAST(e->>3 AS BOOLEAN) AS eligible, e->4 AS reasons "
+            "FROM jsonb_array_elements(CAST(%s AS jsonb)) e"
+        )
+    else:
+        rows = (
+            "SELECT json_extract(value, '$[0]') AS organisation_id, json_extract(value, '$[1]') AS person_id, "
+            "json_extract(value, '$[2]') AS grade, json_extract(value, '$[3]') AS eligible, "
+            "json_extract(value, '$[4]') AS reasons FROM json_each(%s)"
+        )
+    return EXCEPTION_UPDATE_SQL.format(stage=STAGE, rows=rows)
+
+
+STALE_SQL = """
+SELECT r.id, r.organisation_id
 FROM (
-    SELECT a.good_quarters AS good, a.composite_score AS score
-    FROM evaluations_annualresult a, evaluations_annualresult b
-    WHERE {this_run.format(t="a")} AND {this_run.format(t="b")}
-        AND a.rank = %(quota)s AND b.rank = %(quota)s + 1
-        AND a.good_quarters = b.good_quarters AND {not_distinct("a.composite_score", "b.composite_score")}
-) line
-WHERE {this_run.format(t="evaluations_annualresult")} AND evaluations_annualresult.eligible_excellent
-    AND evaluations_annualresult.good_quarters = line.good
-    AND {not_distinct("evaluations_annualresult.composite_score", "line.score")}
+    SELECT organisation_id, person_id FROM evaluations_annualresult
+    WHERE organisation_id IN ({organisations}) AND year = %(year)s AND decided_grade = ''
+    EXCEPT
+    SELECT organisation_id, person_id FROM {stage}
+) gone
+JOIN evaluations_annualresult r ON r.person_id = gone.person_id AND r.year = %(year)s
 """
 
 
-SNAPSHOT = "annual_rollup_before"
-
-SNAPSHOT_SQL = f"""
-CREATE TEMPORARY TABLE {SNAPSHOT} AS
-SELECT person_id, suggested_grade FROM evaluations_annualresult
-WHERE organisation_id = %(organisation)s AND year = %(year)s
-"""
-
-CHANGED_SQL = f"""
-SELECT r.person_id FROM evaluations_annualresult r LEFT JOIN {SNAPSHOT} b ON b.person_id = r.person_id
-WHERE r.organisation_id = %(organisation)s AND r.year = %(year)s AND r.computed_at = %(now)s
-    AND (b.person_id IS NULL OR b.suggested_grade <> r.suggested_grade)
-ORDER BY r.person_id
-"""
-
-GRADED_PEOPLE_SQL = """
-SELECT COUNT(*) FROM evaluations_annualresult
-WHERE organisation_id = %(organisation)s AND year = %(year)s AND computed_at = %(now)s
-    AND COALESCE(NULLIF(decided_grade, ''), suggested_grade) <> %(not_graded)s
-"""
+def stale_sql(organisation_ids) -> str:
+    """The undecided result rows of people with no grade row of the year in their organisation any
+    more: those rows EXCEPT everyone in the temporary table (a set operation, hashed or sorted). As a
+    NOT EXISTS, PostgreSQL planned a nested loop over the temporary table (no statistics) when the
+    result table's statistics were older than its rows — minutes for a province."""
+    return STALE_SQL.format(stage=STAGE, organisations=id_list(organisation_ids))

@@ -196,6 +196,15 @@ def ballot_tally(*, ballot: Ballot, subject_ids: Iterable[int] | None = None) ->
     )
 
 
+def organisations_with_closed_ballots(*, organisation_ids: list[int], year: int, purpose: str) -> set[int]:
+    """Which of the organisations closed a ballot of ``year`` (of ``purpose``): one query."""
+    return set(
+        Ballot.objects.filter(
+            organisation_id__in=organisation_ids, year=year, state=BallotState.CLOSED, purpose=purpose
+        ).values_list("organisation_id", flat=True)
+    )
+
+
 def ballot_suggestions(*, organisation: Organisation, year: int, purpose: str | None = None) -> dict[int, list[str]]:
     """Person id → the reasons for 基本称职 from the year's closed ballots (only people a threshold
     caught are listed). One GROUP BY over every paper of the year's ballots; the year-end roll-up

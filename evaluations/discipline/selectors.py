@@ -56,25 +56,55 @@ class SanctionImpact:
 
 
 def sanction_effects(*, organisation: Organisation, year: int) -> dict[int, SanctionImpact]:
-    """person_id → the heaviest effect on ``year`` of that person's sanctions (one query)."""
-    rules = sanction_rules(organisation=organisation)
-    result: dict[int, SanctionImpact] = {}
-    candidates = Sanction.objects.filter(organisation=organisation, decided_on__year__gte=year - 1).filter(
-        decided_on__year__lte=year
+    """person_id → the heaviest effect on ``year`` of that person's sanctions (two queries)."""
+    return {
+        person_id: impact
+        for (_organisation_id, person_id), impact in sanction_effects_of(
+            organisation_ids=[organisation.pk], year=year
+        ).items()
+    }
+
+
+def sanction_effects_of(*, organisation_ids: list[int], year: int) -> dict[tuple[int, int], SanctionImpact]:
+    """(organisation id, person id) → the heaviest effect on ``year`` of that person's sanctions in
+    that organisation, for many organisations at once (two queries, whatever their number)."""
+    tables: dict[int, dict[str, str]] = {}
+    defaults = {str(kind): str(effect) for kind, effect in DEFAULT_SANCTION_EFFECTS.items()}
+    for organisation_id, kind, effect in SanctionRule.objects.filter(organisation_id__in=organisation_ids).values_list(
+        "organisation_id", "kind", "effect"
+    ):
+        tables.setdefault(organisation_id, dict(defaults))[kind] = effect
+    result: dict[tuple[int, int], SanctionImpact] = {}
+    candidates = Sanction.objects.filter(
+        organisation_id__in=organisation_ids, decided_on__year__gte=year - 1, decided_on__year__lte=year
     )
     for sanction in candidates.order_by("decided_on", "pk"):
-        effect = rules[sanction.kind]
+        effect = tables.get(sanction.organisation_id, defaults)[sanction.kind]
         if year not in years_affected(sanction, effect):
             continue
-        current = result.get(sanction.person_id)
+        key = (sanction.organisation_id, sanction.person_id)
+        current = result.get(key)
         if current is None or EFFECT_WEIGHT[effect] > EFFECT_WEIGHT[current.effect]:
             reason = _("%(date)s受到%(kind)s（%(effect)s）") % {
                 "date": sanction.decided_on.strftime("%Y年%m月%d日"),
                 "kind": SanctionKind(sanction.kind).label,
                 "effect": SanctionEffect(effect).label,
             }
-            result[sanction.person_id] = SanctionImpact(effect=effect, reason=reason)
+            result[key] = SanctionImpact(effect=effect, reason=reason)
     return result
+
+
+def active_veto_reasons_of(*, organisation_ids: list[int], year: int) -> dict[tuple[int, int], list[str]]:
+    """(organisation id, person id) → reasons of the active veto flags on ``year`` of the people of
+    many organisations (one query)."""
+    reasons: dict[tuple[int, int], list[str]] = {}
+    for organisation_id, person_id, reason in (
+        VetoFlag.objects.filter(person__organisation_id__in=organisation_ids, year=year, lifted_at__isnull=True)
+        .order_by("raised_at", "pk")
+        .values_list("person__organisation_id", "person_id", "reason")
+    ):
+        reasons.setdefault((organisation_id, person_id), []).append(reason)
+    return reasons
 
 
 def active_veto_reasons(*, organisation: Organisation, year: int) -> dict[int, list[str]]:
