@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
@@ -230,6 +230,47 @@ def job_request_once(
     return job_request(kind=kind, organisation=organisation, params=params, requested_by=requested_by)
 
 
+@transaction.atomic
+def job_request_many(
+    *, kind: str, requests: Sequence[tuple[int, dict[str, Any]]], requested_by: User | None = None
+) -> list[Job]:
+    """:func:`job_request_once` for many (organisation id, params) at once, in a fixed number of
+    statements whatever their number: one read of the waiting jobs, one multi-row insert, and after
+    commit one UPDATE before the tasks are sent (:func:`jobs_enqueue`). For fan-outs (a province's
+    401 roll-ups): asked one by one, each job cost five statements (two of them savepoints) before
+    the first was sent. Returns the jobs in the order of ``requests``.
+    """
+    if kind not in _registry:
+        raise ImproperlyConfigured(f"Unknown job kind {kind!r}: register it in its app's ready().")
+    if requested_by is not None and any(requested_by.organisation_id != pk for pk, _params in requests):
+        raise ValueError("A job is requested by a member of its own organisation.")
+
+    def key(organisation_id: int, params: dict[str, Any]) -> tuple[int, str]:
+        return organisation_id, json.dumps(params or {}, sort_keys=True, default=str)
+
+    waiting: dict[tuple[int, str], Job] = {}
+    for job in Job.objects.filter(
+        kind=kind,
+        organisation__in={organisation_id for organisation_id, _params in requests},
+        state=Job.State.PENDING,
+        enqueued_at__isnull=True,
+    ).order_by("pk"):
+        waiting[key(job.organisation_id, job.params)] = job  # the latest of several, as job_request_once
+    new: dict[tuple[int, str], Job] = {}
+    for organisation_id, params in requests:
+        wanted = key(organisation_id, params)
+        if wanted not in waiting and wanted not in new:
+            new[wanted] = Job(
+                kind=kind, organisation_id=organisation_id, params=params or {}, requested_by=requested_by
+            )
+    created = Job.objects.bulk_create(new.values())
+    if created:
+        ids = [job.pk for job in created]
+        transaction.on_commit(lambda: jobs_enqueue(ids))
+    chosen = {**waiting, **new}
+    return [chosen[key(organisation_id, params)] for organisation_id, params in requests]
+
+
 def job_run_here(
     *, kind: str, organisation: Organisation, params: dict[str, Any] | None = None, requested_by: User | None = None
 ) -> Job:
@@ -267,6 +308,27 @@ def job_enqueue(job_id: int) -> bool:
         )
         return False
     return True
+
+
+def jobs_enqueue(job_ids: Sequence[int]) -> int:
+    """:func:`job_enqueue` for many pending jobs: one UPDATE marks them all enqueued, then each task
+    is sent; at the first broker error the jobs not yet sent go back to waiting for the sweeper
+    (one UPDATE). Returns how many were sent.
+    """
+    ids = list(job_ids)
+    Job.objects.filter(pk__in=ids, state=Job.State.PENDING).update(enqueued_at=timezone.now())
+    for sent, job_id in enumerate(ids):
+        try:
+            run_job.apply_async(args=[job_id])
+        except ENQUEUE_ERRORS:
+            logger.exception(
+                "Could not enqueue job %s; it and %s more stay pending for the sweeper", job_id, len(ids) - sent - 1
+            )
+            Job.objects.filter(pk__in=ids[sent:], state=Job.State.PENDING).update(
+                enqueued_at=None, message=_("任务暂未能提交到任务队列，系统将自动重试。")
+            )
+            return sent
+    return len(ids)
 
 
 # --- Claiming and running ------------------------------------------------------------------

@@ -407,17 +407,16 @@ def rollup_fan_out(*, appraisal_quarters: Iterable[AppraisalQuarter]) -> list[Jo
     """One roll-up job per appraisal quarter (one per organisation), each its own task once this
     commits: several workers roll a province's organisations up side by side, each job shows on
     its organisation's page, and a failure retries only its own organisation. A job of the same
-    quarter still waiting to be enqueued is reused (:func:`accounts.jobs.job_request_once`).
+    quarter still waiting to be enqueued is reused; the jobs are written and sent in a fixed number
+    of statements (:func:`accounts.jobs.job_request_many`).
     """
-    return [
-        jobs.job_request_once(
-            kind=ROLLUP_QUARTER,
-            organisation=appraisal_quarter.organisation,
-            params=_job_params(appraisal_quarter),
-            requested_by=None,
-        )
-        for appraisal_quarter in appraisal_quarters
-    ]
+    return jobs.job_request_many(
+        kind=ROLLUP_QUARTER,
+        requests=[
+            (appraisal_quarter.organisation_id, _job_params(appraisal_quarter))
+            for appraisal_quarter in appraisal_quarters
+        ],
+    )
 
 
 def run_rollup_job(job: Job, report: jobs.Report) -> dict:
@@ -427,7 +426,10 @@ def run_rollup_job(job: Job, report: jobs.Report) -> dict:
     ).first()
     if appraisal_quarter is None:
         raise jobs.JobError(_("该考核季度已不存在。"))
-    stats = rollup_quarter(appraisal_quarter=appraisal_quarter, on_progress=lambda percent: report(percent))
+    # Only the start is reported on its own: the roll-up's later steps run in its transaction, and
+    # the 100 % comes with the message below (each report is a statement of its own).
+    report(10)
+    stats = rollup_quarter(appraisal_quarter=appraisal_quarter)
     report(
         100,
         _("已汇总%(people)s人、%(departments)s个科室。") % {"people": stats.people, "departments": stats.departments},
