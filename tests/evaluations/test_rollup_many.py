@@ -98,3 +98,21 @@ def test_each_organisations_policy_decides_its_months_due(organisation, other_or
 
 def test_no_quarters_roll_up_nothing(db):
     assert rollup_quarters(appraisal_quarters=[], today=TODAY) == {}
+
+
+def test_a_department_whose_people_left_the_quarter_loses_its_stats_and_results_and_only_it(
+    organisation, other_organisation, leader
+):
+    emptied = _quarter_with_staff(organisation, leader, 2)
+    kept = _quarter_with_staff(other_organisation, None, 2)
+    rollup_quarters(appraisal_quarters=[emptied, kept], today=TODAY)
+    before = _rows([kept])
+    emptied.grades.all().delete()
+
+    stats = rollup_quarters(appraisal_quarters=[emptied, kept], today=TODAY)
+
+    assert (stats[emptied.pk].people, stats[emptied.pk].departments) == (0, 0)
+    assert not QuarterResult.objects.filter(appraisal_quarter=emptied).exists()
+    assert not DepartmentQuarterStats.objects.filter(appraisal_quarter=emptied).exists()
+    assert (stats[kept.pk].people, stats[kept.pk].departments) == (2, 1)
+    assert _rows([kept]) == before
