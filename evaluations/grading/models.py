@@ -531,11 +531,26 @@ class DepartmentScore(OrganisationScoped, models.Model):
 
 
 class QuarterResult(models.Model):
-    """One person's rolled-up quarter (written by the roll-up, set-based; safe to recompute)."""
+    """One person's rolled-up quarter (written by the roll-up, set-based; safe to recompute).
 
-    appraisal_quarter = models.ForeignKey(AppraisalQuarter, on_delete=models.CASCADE, related_name="results")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quarter_results")
-    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    A copy derived from the grade row, so its three references carry no database foreign-key
+    constraint: the grade row's own constraints checked them when it was written, the roll-up
+    writes a result only from a grade row in the same statement, and Django's ``on_delete`` below
+    (CASCADE, PROTECT) works in Python either way. At 100 000 people the deferred checks of the
+    three constraints (one trigger per row and key, locking each person's row) took longer at
+    commit than the insert itself (bench/RESULTS.md). No index of its own on the quarter either:
+    the unique (quarter, person) index begins with it.
+    """
+
+    appraisal_quarter = models.ForeignKey(
+        AppraisalQuarter, on_delete=models.CASCADE, related_name="results", db_constraint=False, db_index=False
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quarter_results", db_constraint=False
+    )
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     final_grade = models.CharField(_("等次"), max_length=20, choices=Grade.choices, blank=True)
     composite_score = score_field(_("综合得分"), null=True, blank=True)
     target_items = models.PositiveIntegerField(_("目标事项数"), default=0)
