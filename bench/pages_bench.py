@@ -164,7 +164,6 @@ def grow(*, staff: int) -> None:
             User.objects.bulk_create(
                 User(
                     username=f"b{i:07d}",
-                    employee_number=f"B{i:07d}",
                     full_name=f"人员{i}",
                     organisation=organisation,
                     department=departments[i % BIG_DEPARTMENTS],
@@ -174,20 +173,15 @@ def grow(*, staff: int) -> None:
             )
         print(f"  {count} people added", flush=True)
         people = list(
-            User.objects.filter(department__in=departments).values_list(
-                "pk", "department_id", "department__head_id", "employee_number"
-            )
+            User.objects.filter(department__in=departments).values_list("pk", "department_id", "department__head_id")
         )
         start_of_year = periods.Quarter(year, 1).first_day
         DepartmentMembership.objects.bulk_create(
-            (
-                DepartmentMembership(user_id=pk, department_id=dept, start_date=start_of_year)
-                for pk, dept, _h, _u in people
-            ),
+            (DepartmentMembership(user_id=pk, department_id=dept, start_date=start_of_year) for pk, dept, _h in people),
             batch_size=BATCH,
         )
         RoleAssignment.objects.bulk_create(
-            (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _d, _h, _u in people),
+            (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _d, _h in people),
             batch_size=BATCH,
             ignore_conflicts=True,
         )
@@ -204,7 +198,7 @@ def grow(*, staff: int) -> None:
                 )
                 # The graded quarter's targets approved; the running quarter's waiting for review.
                 for target_quarter, status in {graded.period: "approved", quarter: "submitted"}.items()
-                for pk, dept, _h, _u in people
+                for pk, dept, _h in people
             ),
             batch_size=BATCH,
         )
@@ -232,7 +226,7 @@ def grow(*, staff: int) -> None:
                 )
                 # The graded quarter's months handed in (last month's still waiting for review).
                 for month in {last_month, *(periods.Month(graded.year, m) for m in graded.period.months)}
-                for pk, dept, _h, _u in people
+                for pk, dept, _h in people
             ),
             batch_size=BATCH,
         )
@@ -248,9 +242,8 @@ def grow(*, staff: int) -> None:
                         evaluator_id=head,
                         state="approved" if approved else "pending",
                         grade=rng.choice(grades) if approved else "",
-                        employee_number=number,
                     )
-                    for pk, dept, head, number in people
+                    for pk, dept, head in people
                 ),
                 batch_size=BATCH,
             )
@@ -265,7 +258,7 @@ def grow(*, staff: int) -> None:
                     suggested_grade="competent",
                     computed_at=now,
                 )
-                for pk, dept, _h, _u in people
+                for pk, dept, _h in people
             ),
             batch_size=BATCH,
             ignore_conflicts=True,
