@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 
 from evaluations.annual.models import AnnualResult
-from evaluations.grading.models import GradeState, QuarterGrade
+from evaluations.grading.models import Grade, GradeState, QuarterGrade
 
 pytestmark = pytest.mark.postgres
 
@@ -20,10 +20,34 @@ def plan_of(queryset) -> str:
         return queryset.explain()
 
 
-@pytest.mark.django_db
-def test_the_blockers_rows_of_a_state_are_found_through_the_state_index():
-    rows = QuarterGrade.objects.filter(appraisal_quarter_id=1, state=GradeState.PENDING).order_by()
-    assert "quartergrade_state_idx" in plan_of(rows.values("pk"))
+def test_the_blockers_rows_of_a_state_are_found_through_the_state_index(quarter, department):
+    """On a nearly empty table several indexes that begin with the quarter cost the same and the
+    planner's pick between them is a tie (a CI run once read the pool index and filtered the state).
+    So the quarter here is the real shape: 6 000 rows of which 12 are still 待评鉴, with fresh
+    statistics; the state index is then the only cheap way to them. The rows point at people that
+    do not exist: the foreign keys are checked at commit, and the rows are rolled back before it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("plans are PostgreSQL's")
+    pending = QuarterGrade.objects.filter(appraisal_quarter=quarter, state=GradeState.PENDING)
+    already_pending = pending.count()
+    with transaction.atomic():
+        QuarterGrade.objects.bulk_create(
+            QuarterGrade(
+                appraisal_quarter=quarter,
+                department=department,
+                person_id=10_000_000 + number,
+                state=GradeState.PENDING if number % 500 == 0 else GradeState.CONFIRMED,
+                grade="" if number % 500 == 0 else Grade.GOOD if number % 5 == 0 else Grade.FAIRLY_GOOD,
+            )
+            for number in range(6000)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE evaluations_quartergrade")
+        assert pending.count() == already_pending + 12
+        plan = pending.order_by().values("pk").explain()
+        # Undone before the test's end, where Django checks the deferred foreign keys.
+        transaction.set_rollback(True)
+    assert "quartergrade_state_idx" in plan, plan
 
 
 @pytest.mark.django_db
