@@ -9,68 +9,42 @@ kind with ``--include``. The test itself only reads the file.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.support.services import (
-    ASKER_SETUP,
-    RedisServer,
-    ask_for_echo_jobs,
-    run_python,
-    site_env,
-    sqlite_rows,
-    start_worker,
-    stop_process,
-    sweep_jobs,
-    wait_for,
-)
+from tests.support.services import ASKER_SETUP, ask_for_echo_jobs, broker_site, run_python, wait_for
 
 pytestmark = pytest.mark.broker
 
 JOB_DONE_TIMEOUT = 60
 
 
-def _job_row(database: Path, job_id: int) -> dict:
-    return sqlite_rows(database, "SELECT * FROM accounts_job WHERE id = ?", (job_id,))[0]
-
-
 def test_a_job_asked_for_while_redis_is_down_runs_once_redis_is_back(tmp_path):
-    database = tmp_path / "site.sqlite3"
-    redis = RedisServer(tmp_path / "redis").start()
-    env = site_env(redis.url, database, tmp_path / "private")
-    worker = None
-    try:
-        run_python(ASKER_SETUP, env)
+    with broker_site(tmp_path) as site:
+        run_python(ASKER_SETUP, site.env)
         # Redis goes away (a real server, stopped): its port now refuses connections.
-        redis.stop()
-        [asked] = ask_for_echo_jobs(env, ["断网时提交"])
+        site.redis.stop()
+        [asked] = ask_for_echo_jobs(site.env, ["断网时提交"])
         assert asked["status"] == 302 and asked["location"] == f"/accounts/jobs/{asked['job']}/"
         assert asked["elapsed"] < 10, f"asking for a job took {asked['elapsed']:.1f} s with Redis down"
         assert asked["state"] == "pending" and "未能提交到任务队列" in asked["message"]
-        row = _job_row(database, asked["job"])
+        row = site.job(asked["job"])
         assert (row["state"], row["enqueued_at"], row["attempts"]) == ("pending", None, 0)
 
-        redis.start()
-        worker = start_worker(env, tmp_path / "worker.log", include=("tests.support.job_kinds",))
+        site.redis.start()
+        site.start_worker(include=("tests.support.job_kinds",))
         # The grace minute is what the sweeper waits for a request still enqueueing; this row's
         # request is long finished, so it is aged rather than the test waiting for a minute.
-        swept = sweep_jobs(database, env)
-        assert swept.returncode == 0, swept.stderr
-        assert "pending 1" in swept.stdout and "sent 1" in swept.stdout, swept.stdout
+        site.sweep(sent=1)
 
         row = wait_for(
-            lambda: _job_row(database, asked["job"]),
+            lambda: site.job(asked["job"]),
             lambda row: row["state"] == "done",
             failed=lambda row: row["state"] == "failed",
             what="job not done",
             timeout=JOB_DONE_TIMEOUT,
-            log=tmp_path / "worker.log",
+            log=site.worker_log,
         )
         assert (row["attempts"], row["progress"], row["result_name"]) == (1, 100, "花名册.txt")
-        stored = tmp_path / "private" / row["file"]
+        stored = site.private / row["file"]
         assert stored.read_text(encoding="utf-8") == f"任务{asked['job']}：断网时提交\n"
-        assert "accounts.tasks.run_job[" in (tmp_path / "worker.log").read_text()
-    finally:
-        stop_process(worker)
-        redis.stop()
+        assert "accounts.tasks.run_job[" in site.worker_log.read_text()

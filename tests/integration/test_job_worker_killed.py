@@ -13,12 +13,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.support.services import RedisServer, run_python, site_env, sqlite_rows, start_worker, stop_process
+from tests.support.services import broker_site, run_python, sqlite_rows, wait_for
 
 pytestmark = pytest.mark.broker
 
@@ -50,46 +49,35 @@ print(json.dumps({"job": job.pk}))
 RESULT_COLUMNS = "id, person_id, department_id, final_grade, target_items, summaries_missing, praise_count, flags"
 
 
-def _wait_for(read, done, what: str):
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        value = read()
-        if done(value):
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} after {TIMEOUT} s: {value}")
-        time.sleep(0.1)
-
-
 def _results(database: Path) -> list[dict]:
     return sqlite_rows(database, f"SELECT {RESULT_COLUMNS} FROM evaluations_quarterresult ORDER BY person_id")
 
 
 def test_a_roll_up_whose_worker_is_killed_is_redelivered_and_writes_the_same_rows(tmp_path):
-    database = tmp_path / "site.sqlite3"
-    redis = RedisServer(tmp_path / "redis").start()
-    env = site_env(redis.url, database, tmp_path / "private")
-    worker = None
-    try:
+    with broker_site(tmp_path) as site:
         # Generous: migrating from nothing took over 120 s on a loaded 2-core machine.
-        job_id = json.loads(run_python(ASK, env, timeout=400).strip().splitlines()[-1])["job"]
-        worker = start_worker(env, tmp_path / "worker.log", include=("tests.support.rollup_kinds",), pool="prefork")
+        job_id = json.loads(run_python(ASK, site.env, timeout=400).strip().splitlines()[-1])["job"]
+        site.start_worker(include=("tests.support.rollup_kinds",), pool="prefork")
 
-        def job():
-            return sqlite_rows(database, "SELECT * FROM accounts_job WHERE id = ?", (job_id,))[0]
-
-        hanging = _wait_for(job, lambda row: row["progress"] == 70, "the first attempt did not reach 70 %")
+        hanging = wait_for(
+            lambda: site.job(job_id),
+            lambda row: row["progress"] == 70,
+            what=f"the first attempt did not reach 70 % after {TIMEOUT} s",
+            timeout=TIMEOUT,
+        )
         assert (hanging["state"], hanging["attempts"]) == ("running", 1)
-        first_rows = _results(database)
+        first_rows = _results(site.database)
         assert len(first_rows) == 5
 
         os.kill(int(hanging["message"].removeprefix("pid=")), signal.SIGKILL)
 
-        finished = _wait_for(job, lambda row: row["state"] == "done", "the redelivered run did not finish")
+        finished = wait_for(
+            lambda: site.job(job_id),
+            lambda row: row["state"] == "done",
+            what=f"the redelivered run did not finish after {TIMEOUT} s",
+            timeout=TIMEOUT,
+        )
         assert finished["attempts"] == 2
-        assert _results(database) == first_rows
-        log = (tmp_path / "worker.log").read_text(errors="replace")
+        assert _results(site.database) == first_rows
+        log = site.worker_log.read_text(errors="replace")
         assert "WorkerLostError" in log or "exited with 'signal 9" in log
-    finally:
-        stop_process(worker)
-        redis.stop()

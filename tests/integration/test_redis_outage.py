@@ -22,18 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.services import (
-    ASKER_SETUP,
-    RedisServer,
-    ask_for_echo_jobs,
-    run_python,
-    site_env,
-    sqlite_rows,
-    start_worker,
-    stop_process,
-    sweep_jobs,
-    wait_for,
-)
+from tests.support.services import ASKER_SETUP, ask_for_echo_jobs, broker_site, run_python, sqlite_rows, wait_for
 
 pytestmark = pytest.mark.broker
 
@@ -46,19 +35,15 @@ def _jobs(database: Path) -> dict[int, dict]:
 
 
 def test_jobs_asked_for_while_redis_is_stopped_are_delayed_and_none_is_lost(tmp_path):
-    database = tmp_path / "site.sqlite3"
-    redis = RedisServer(tmp_path / "redis").start()
-    env = site_env(redis.url, database, tmp_path / "private")
-    worker = None
-    try:
-        run_python(ASKER_SETUP, env, timeout=400)
+    with broker_site(tmp_path) as site:
+        run_python(ASKER_SETUP, site.env, timeout=400)
         # 1. Handed to Redis; no worker is running yet, so the message waits there.
-        [queued] = ask_for_echo_jobs(env, ["停机前提交"])
+        [queued] = ask_for_echo_jobs(site.env, ["停机前提交"])
         assert (queued["status"], queued["state"], queued["enqueued"]) == (302, "pending", True)
 
         # 2. Redis stops without saving: the waiting message is lost with it.
-        redis.stop()
-        down = ask_for_echo_jobs(env, [f"停机期间提交{n}" for n in range(1, ASKED_WHILE_DOWN + 1)])
+        site.redis.stop()
+        down = ask_for_echo_jobs(site.env, [f"停机期间提交{n}" for n in range(1, ASKED_WHILE_DOWN + 1)])
         for answer in down:
             assert answer["status"] == 302, answer
             assert answer["elapsed"] < 10, f"asking took {answer['elapsed']:.1f} s with Redis stopped"
@@ -66,32 +51,25 @@ def test_jobs_asked_for_while_redis_is_stopped_are_delayed_and_none_is_lost(tmp_
             assert "未能提交到任务队列" in answer["message"]
 
         # 3. Redis back, empty; a worker; the sweeper's clocks moved past their waits.
-        redis.start()
-        worker = start_worker(env, tmp_path / "worker.log", include=("tests.support.job_kinds",))
-        swept = sweep_jobs(database, env, lost=[queued["job"]])
-        assert swept.returncode == 0, swept.stderr
-        assert f"pending {ASKED_WHILE_DOWN + 1}" in swept.stdout and f"sent {ASKED_WHILE_DOWN + 1}" in swept.stdout, (
-            swept.stdout
-        )
+        site.redis.start()
+        site.start_worker(include=("tests.support.job_kinds",))
+        site.sweep(sent=ASKED_WHILE_DOWN + 1, lost=[queued["job"]])
 
         asked = [queued, *down]
         rows = wait_for(
-            lambda: _jobs(database),
+            lambda: _jobs(site.database),
             lambda rows: all(rows[answer["job"]]["state"] == "done" for answer in asked),
             failed=lambda rows: any(row["state"] == "failed" for row in rows.values()),
             what="jobs not done",
             timeout=JOBS_DONE_TIMEOUT,
-            log=tmp_path / "worker.log",
+            log=site.worker_log,
         )
         assert len(rows) == len(asked)
         for answer in asked:
             row = rows[answer["job"]]
             # Run once each: one attempt, the file written once with the text that was asked for.
             assert (row["attempts"], row["progress"], row["error"]) == (1, 100, "")
-            stored = tmp_path / "private" / row["file"]
+            stored = site.private / row["file"]
             assert stored.read_text(encoding="utf-8") == f"任务{answer['job']}：{answer['text']}\n"
-        log = (tmp_path / "worker.log").read_text()
+        log = site.worker_log.read_text()
         assert log.count("accounts.tasks.run_job[") >= len(asked)
-    finally:
-        stop_process(worker)
-        redis.stop()

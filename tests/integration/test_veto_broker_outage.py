@@ -9,20 +9,10 @@ inspection form, ``manage.py sweep_jobs``, and a Celery worker. The test itself 
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
-from tests.support.services import (
-    RedisServer,
-    run_python,
-    site_env,
-    sqlite_rows,
-    start_worker,
-    stop_process,
-    sweep_jobs,
-    wait_for,
-)
+from tests.support.services import broker_site, run_python, sqlite_rows, wait_for
 
 pytestmark = pytest.mark.broker
 
@@ -72,44 +62,37 @@ print(json.dumps({"status": response.status_code, "elapsed": elapsed, "person": 
 
 
 def test_a_serious_finding_recorded_while_redis_is_down_raises_its_flag_once_redis_is_back(tmp_path):
-    database = tmp_path / "site.sqlite3"
-    redis = RedisServer(tmp_path / "redis").start()
-    env = site_env(redis.url, database, tmp_path / "private")
-    worker = None
-    try:
-        run_python(SETUP, env)
-        redis.stop()
-        asked = json.loads(run_python(ASK, env).strip().splitlines()[-1])
+    with broker_site(tmp_path) as site:
+        run_python(SETUP, site.env)
+        site.redis.stop()
+        asked = json.loads(run_python(ASK, site.env).strip().splitlines()[-1])
         assert asked["status"] == 302, asked
         assert asked["elapsed"] < 10, f"recording the inspection took {asked['elapsed']:.1f} s with Redis down"
         assert len(asked["findings"]) == 1
         assert (asked["kind"], asked["state"]) == ("evaluations.veto_for_finding", "pending")
         assert asked["params"] == {"finding": asked["findings"][0]}
-        assert sqlite_rows(database, "SELECT * FROM evaluations_vetoflag") == []
+        assert sqlite_rows(site.database, "SELECT * FROM evaluations_vetoflag") == []
 
-        redis.start()
-        worker = start_worker(env, tmp_path / "worker.log")
+        site.redis.start()
+        site.start_worker()
         # Past the grace minute the sweeper leaves to a request still enqueueing (see the other test).
-        swept = sweep_jobs(database, env)
-        assert swept.returncode == 0, swept.stderr
-        assert "pending 1" in swept.stdout and "sent 1" in swept.stdout, swept.stdout
+        site.sweep(sent=1)
 
         flags = wait_for(
-            lambda: sqlite_rows(database, "SELECT * FROM evaluations_vetoflag"),
+            lambda: sqlite_rows(site.database, "SELECT * FROM evaluations_vetoflag"),
             bool,
             what=f"no veto flag after {FLAG_TIMEOUT} s",
             timeout=FLAG_TIMEOUT,
-            log=tmp_path / "worker.log",
+            log=site.worker_log,
         )
         assert len(flags) == 1
         assert (flags[0]["person_id"], flags[0]["finding_id"]) == (asked["person"], asked["findings"][0])
-        job = sqlite_rows(database, "SELECT * FROM accounts_job WHERE id = ?", (asked["job"],))[0]
-        deadline = time.monotonic() + FLAG_TIMEOUT
-        while job["state"] != "done" and time.monotonic() < deadline:
-            time.sleep(0.2)
-            job = sqlite_rows(database, "SELECT * FROM accounts_job WHERE id = ?", (asked["job"],))[0]
+        # The job row may be marked done a moment after the flag is written.
+        job = wait_for(
+            lambda: site.job(asked["job"]),
+            lambda row: row["state"] == "done",
+            what="job not done",
+            timeout=FLAG_TIMEOUT,
+        )
         assert (job["state"], job["attempts"]) == ("done", 1)
-        assert "accounts.tasks.run_job[" in (tmp_path / "worker.log").read_text()
-    finally:
-        stop_process(worker)
-        redis.stop()
+        assert "accounts.tasks.run_job[" in site.worker_log.read_text()

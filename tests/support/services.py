@@ -14,7 +14,9 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -324,6 +326,55 @@ def stop_process(process: subprocess.Popen | None) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+@dataclass
+class BrokerSite:
+    """The site of a broker test: one SQLite file in ``directory``, a throwaway Redis, and at most one
+    worker (its log in ``worker_log``); see :func:`broker_site`."""
+
+    directory: Path
+    redis: RedisServer
+    database: Path
+    env: dict[str, str]
+    worker: subprocess.Popen | None = None
+
+    @property
+    def private(self) -> Path:
+        return self.directory / "private"
+
+    @property
+    def worker_log(self) -> Path:
+        return self.directory / "worker.log"
+
+    def start_worker(self, include: tuple[str, ...] = (), pool: str = "solo") -> subprocess.Popen:
+        self.worker = start_worker(self.env, self.worker_log, include=include, pool=pool)
+        return self.worker
+
+    def job(self, job_id: int) -> dict:
+        """The job row ``job_id`` as the shared file holds it now."""
+        return sqlite_rows(self.database, "SELECT * FROM accounts_job WHERE id = ?", (job_id,))[0]
+
+    def sweep(self, *, sent: int, lost: Sequence[int] = ()) -> None:
+        """Run the sweeper (:func:`sweep_jobs`) and check that it found ``sent`` pending jobs and sent them."""
+        swept = sweep_jobs(self.database, self.env, lost=lost)
+        assert swept.returncode == 0, swept.stderr
+        assert f"pending {sent}" in swept.stdout and f"sent {sent}" in swept.stdout, swept.stdout
+
+
+@contextmanager
+def broker_site(directory: Path) -> Iterator[BrokerSite]:
+    """A Redis started for the block and the environment of the site's processes (database
+    ``site.sqlite3`` and private files in ``directory``); the worker and Redis are stopped at the end,
+    whatever happened."""
+    database = directory / "site.sqlite3"
+    redis = RedisServer(directory / "redis").start()
+    site = BrokerSite(directory, redis, database, site_env(redis.url, database, directory / "private"))
+    try:
+        yield site
+    finally:
+        stop_process(site.worker)
+        redis.stop()
 
 
 if __name__ == "__main__":
