@@ -39,7 +39,7 @@ from itertools import islice
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -47,6 +47,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .models import Department, Organisation
 from .text import SingleLineCharField, multi_line, single_line
 
 MAX_ROWS = 5000
@@ -573,6 +574,26 @@ def template_header_row(
         if name in text_columns:
             sheet.column_dimensions[letters[name]].number_format = "@"
     return letters
+
+
+def template_workbook(
+    *, sheet_title: str, columns: Columns, widths: dict[str, int], text_columns: tuple[str, ...]
+) -> tuple[Workbook, Worksheet, dict[str, str]]:
+    """A new import template: the workbook, its data sheet ``sheet_title`` with the header row
+    (:func:`template_header_row`), and the column letters by field."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title
+    return workbook, sheet, template_header_row(sheet, columns, widths, text_columns)
+
+
+def template_departments(organisation: Organisation) -> tuple[list[Department], str]:
+    """The organisation's active departments in their order, as a template's 说明 sheet lists them
+    (:func:`department_list`), and the department name its example row shows."""
+    departments = list(
+        Department.objects.filter(organisation=organisation, is_active=True).order_by("sort_order", "code")
+    )
+    return departments, departments[0].name if departments else _("办公室")
 
 
 def list_validation(sheet, letter: str, options: list[str]) -> None:

@@ -51,7 +51,8 @@ from .excel import (
     parse_yes_no,
     read_sheet,
     required_text,
-    template_header_row,
+    template_departments,
+    template_workbook,
     workbook_bytes,
     workbook_file,
     write_table,
@@ -166,17 +167,16 @@ def _choice_labels(choices) -> list[str]:
 
 def build_template_workbook(*, organisation: Organisation) -> bytes:
     """An empty import template with a 说明 sheet listing the columns and the organisation's departments."""
-    departments = list(
-        Department.objects.filter(organisation=organisation, is_active=True).order_by("sort_order", "code")
-    )
+    departments, example_department = template_departments(organisation)
     staff_types = _choice_labels(StaffType)
     categories = _choice_labels(PositionCategory)
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = DATA_SHEET_TITLE
-    wide = dict.fromkeys(("department", "email", "position_title"), 24)
-    letters = template_header_row(sheet, COLUMNS, wide, ("employee_number", "username"))
+    workbook, sheet, letters = template_workbook(
+        sheet_title=DATA_SHEET_TITLE,
+        columns=COLUMNS,
+        widths=dict.fromkeys(("department", "email", "position_title"), 24),
+        text_columns=("employee_number", "username"),
+    )
     list_validation(sheet, letters["staff_type"], staff_types)
     list_validation(sheet, letters["position_category"], categories)
     list_validation(sheet, letters["is_leader_position"], [YES, NO])
@@ -194,7 +194,6 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
         "is_leader_position": _("填“是”或“否”；不填为“否”。"),
         "email": _("可不填。"),
     }
-    example_department = departments[0].name if departments else _("办公室")
     help_sheet = help_sheet_for(
         workbook,
         sheet_title=DATA_SHEET_TITLE,

@@ -19,7 +19,6 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from accounts.excel import (
     NO,
@@ -37,7 +36,8 @@ from accounts.excel import (
     parse_yes_no,
     read_sheet,
     required_text,
-    template_header_row,
+    template_departments,
+    template_workbook,
     workbook_bytes,
 )
 from accounts.models import Department, Organisation, User
@@ -344,13 +344,13 @@ def _finish(errors: list[tuple[int, str]], parsed: list) -> tuple[list, list[str
 
 def build_satisfaction_template(*, organisation: Organisation) -> bytes:
     """An empty satisfaction-score template with a 说明 sheet listing the organisation's departments."""
-    departments = list(
-        Department.objects.filter(organisation=organisation, is_active=True).order_by("sort_order", "code")
+    departments, example_department = template_departments(organisation)
+    workbook, sheet, letters = template_workbook(
+        sheet_title=SATISFACTION_SHEET_TITLE,
+        columns=SATISFACTION_COLUMNS,
+        widths={"department": 24},
+        text_columns=("employee_number", "department"),
     )
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SATISFACTION_SHEET_TITLE
-    letters = template_header_row(sheet, SATISFACTION_COLUMNS, {"department": 24}, ("employee_number", "department"))
     list_validation(sheet, letters["quarter"], ["1", "2", "3", "4"])
     descriptions = {
         "year": _("如 2026。"),
@@ -359,7 +359,6 @@ def build_satisfaction_template(*, organisation: Organisation) -> bytes:
         "employee_number": _("按个人测评时填写本单位人员的工号，此时科室留空。"),
         "score": _("0–100，最多两位小数。个人得分优先于其所在科室的得分。"),
     }
-    example_department = departments[0].name if departments else _("办公室")
     help_sheet = help_sheet_for(
         workbook,
         sheet_title=SATISFACTION_SHEET_TITLE,
@@ -375,10 +374,12 @@ def build_satisfaction_template(*, organisation: Organisation) -> bytes:
 
 def build_service_event_template(*, organisation: Organisation) -> bytes:
     """An empty praise/complaint template with a 说明 sheet."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = EVENT_SHEET_TITLE
-    letters = template_header_row(sheet, EVENT_COLUMNS, {"date": 14, "description": 50}, ("employee_number",))
+    workbook, sheet, letters = template_workbook(
+        sheet_title=EVENT_SHEET_TITLE,
+        columns=EVENT_COLUMNS,
+        widths={"date": 14, "description": 50},
+        text_columns=("employee_number",),
+    )
     list_validation(sheet, letters["kind"], ["表扬", "投诉"])
     list_validation(sheet, letters["handled"], [YES, NO])
     descriptions = {
