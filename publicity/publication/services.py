@@ -118,17 +118,14 @@ def publication_open_quarter(
         raise ValidationError(_("季度结果经主要负责人审批后才能公示。"))
     if Publication.objects.filter(appraisal_quarter=quarter).exists():
         raise ValidationError(_("本季度结果已经公示过。"))
-    start, end = publication_window(organisation_id=quarter.organisation_id, starts=today or periods.today())
-    publication = Publication.objects.create(
+    publication = _publication_create(
+        actor=actor,
         organisation_id=quarter.organisation_id,
         kind=PublicationKind.QUARTER,
-        appraisal_quarter=quarter,
         year=quarter.year,
         title=_("%(year)s年第%(quarter)s季度平时考核结果") % {"year": quarter.year, "quarter": quarter.quarter},
-        starts_on=start,
-        ends_on=end,
-        published_by=actor,
-        published_at=timezone.now(),
+        today=today,
+        appraisal_quarter=quarter,
     )
     rows = list(
         QuarterGrade.objects.filter(appraisal_quarter=quarter)
@@ -142,6 +139,20 @@ def publication_open_quarter(
         for row in rows
     ]
     return _publish(publication, entries, actor=actor)
+
+
+def _publication_create(*, actor: User, organisation_id: int, today: date | None, **fields) -> Publication:
+    """The publication row (``fields``: its kind, year, title …), open from ``today`` for the
+    policy's window; its entries follow."""
+    start, end = publication_window(organisation_id=organisation_id, starts=today or periods.today())
+    return Publication.objects.create(
+        organisation_id=organisation_id,
+        starts_on=start,
+        ends_on=end,
+        published_by=actor,
+        published_at=timezone.now(),
+        **fields,
+    )
 
 
 def _entry(publication: Publication, row, **fields) -> PublicationEntry:
@@ -177,16 +188,13 @@ def publication_open_annual(
         raise ValidationError(_("%(year)s年度等次尚未全部确定，不能公示优秀名单。") % {"year": year})
     if Publication.objects.filter(organisation=organisation, kind=PublicationKind.ANNUAL_EXCELLENT, year=year).exists():
         raise ValidationError(_("%(year)s年度优秀名单已经公示过。") % {"year": year})
-    start, end = publication_window(organisation_id=organisation.pk, starts=today or periods.today())
-    publication = Publication.objects.create(
-        organisation=organisation,
+    publication = _publication_create(
+        actor=actor,
+        organisation_id=organisation.pk,
         kind=PublicationKind.ANNUAL_EXCELLENT,
         year=year,
         title=_("%(year)s年度考核优秀等次人选") % {"year": year},
-        starts_on=start,
-        ends_on=end,
-        published_by=actor,
-        published_at=timezone.now(),
+        today=today,
     )
     excellent = list(
         results.filter(decided_grade=AnnualGrade.EXCELLENT).order_by("rank", "department__name", "person__full_name")
@@ -214,16 +222,13 @@ def publication_open_welfare(
     )
     if not decided:
         raise ValidationError(_("%(year)s年度没有待公示的公益性岗位考核结果。") % {"year": year})
-    start, end = publication_window(organisation_id=organisation.pk, starts=today or periods.today())
-    publication = Publication.objects.create(
-        organisation=organisation,
+    publication = _publication_create(
+        actor=actor,
+        organisation_id=organisation.pk,
         kind=PublicationKind.WELFARE,
         year=year,
         title=_("%(year)s年度公益性岗位考核结果") % {"year": year},
-        starts_on=start,
-        ends_on=end,
-        published_by=actor,
-        published_at=timezone.now(),
+        today=today,
     )
     renew, no_renew = _("续签"), _("不续签")
     entries = [
@@ -233,8 +238,8 @@ def publication_open_welfare(
             department_id=row.department_id,
             welfare_assessment=row,
             grade_label=f"{row.get_grade_display()} · {renew if row.renew else no_renew}",
-            window_starts_on=start,
-            window_ends_on=end,
+            window_starts_on=publication.starts_on,
+            window_ends_on=publication.ends_on,
         )
         for row in decided
     ]
