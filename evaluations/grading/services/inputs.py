@@ -6,8 +6,10 @@ grading pages use, :func:`inputs_for_people`.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +25,8 @@ from accounts.textlimits import too_long_message
 from ..models import SatisfactionScore, ServiceEvent, ServiceEventKind
 
 SCORE_MIN, SCORE_MAX = Decimal("0"), Decimal("100")
+
+InputT = TypeVar("InputT", SatisfactionScore, ServiceEvent)
 
 
 @dataclass
@@ -256,14 +260,19 @@ def _check_satisfaction(score: SatisfactionScore) -> None:
     )
 
 
+def _input_save(item: InputT, *, entered_by: User, check: Callable[[InputT], None]) -> InputT:
+    """Create or update one input (a score or an event) of ``entered_by``'s organisation once ``check`` passes."""
+    item.organisation_id = entered_by.organisation_id
+    check(item)
+    item.entered_by = entered_by
+    item.save()
+    return item
+
+
 @transaction.atomic
 def satisfaction_save(*, score: SatisfactionScore, entered_by: User) -> SatisfactionScore:
     """Create or update one satisfaction score of ``entered_by``'s organisation."""
-    score.organisation_id = entered_by.organisation_id
-    _check_satisfaction(score)
-    score.entered_by = entered_by
-    score.save()
-    return score
+    return _input_save(score, entered_by=entered_by, check=_check_satisfaction)
 
 
 @transaction.atomic
@@ -397,11 +406,7 @@ def _check_service_event(event: ServiceEvent) -> None:
 @transaction.atomic
 def service_event_save(*, event: ServiceEvent, entered_by: User) -> ServiceEvent:
     """Create or update one praise or complaint of ``entered_by``'s organisation."""
-    event.organisation_id = entered_by.organisation_id
-    _check_service_event(event)
-    event.entered_by = entered_by
-    event.save()
-    return event
+    return _input_save(event, entered_by=entered_by, check=_check_service_event)
 
 
 @transaction.atomic
