@@ -11,6 +11,7 @@ import secrets
 import string
 from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -151,24 +152,25 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
     for role in sorted(roles ^ current):
         withdraw = role in current
         if role in TWO_PERSON_ROLES:
-            change, created = PendingRoleChange.objects.get_or_create(
-                user=user,
-                role=role,
-                state=PendingRoleChange.State.PENDING,
-                defaults={"organisation_id": user.organisation_id, "requested_by": actor, "withdraw": withdraw},
-            )
-            waiting.append(change)
-            if created:
-                _tell(
-                    _holders(
-                        organisation_id=user.organisation_id,
-                        roles=_confirming_side(requester=actor),
-                        exclude={actor.pk, user.pk},
+            waiting.append(
+                _pending_ask(
+                    PendingRoleChange,
+                    actor=actor,
+                    user=user,
+                    roles=_confirming_side(requester=actor),
+                    lookup={"user": user, "role": role},
+                    defaults={"organisation_id": user.organisation_id, "withdraw": withdraw},
+                    message=lambda change: (
+                        _("%(actor)s申请%(verb)s%(name)s的“%(role)s”角色，待您确认。")
+                        % {
+                            "actor": actor,
+                            "verb": change_verb(change.withdraw),
+                            "name": user,
+                            "role": Role(change.role).label,
+                        }
                     ),
-                    _("%(actor)s申请%(verb)s%(name)s的“%(role)s”角色，待您确认。")
-                    % {"actor": actor, "verb": change_verb(withdraw), "name": user, "role": Role(role).label},
-                    url=reverse("accounts:pending_changes"),
                 )
+            )
         elif withdraw:
             role_revoke(user=user, role=role)
         else:
@@ -184,6 +186,34 @@ ROLE_CHANGE_SIDES = frozenset({Role.SECURITY_ADMIN, Role.HR_ADMIN})
 def _confirming_side(*, requester: User) -> set[str]:
     """The roles that may confirm a role change ``requester`` asked for: the other side's."""
     return set(ROLE_CHANGE_SIDES - requester.roles) or set(ROLE_CHANGE_SIDES)
+
+
+PendingT = TypeVar("PendingT", PendingRoleChange, PendingPasswordReset)
+
+
+def _pending_ask(
+    model: type[PendingT],
+    *,
+    actor: User,
+    user: User,
+    roles: set[str],
+    lookup: dict,
+    defaults: dict,
+    message: Callable[[PendingT], str],
+) -> PendingT:
+    """The two-person request (a role change or a password reset) that ``lookup`` names: the one
+    already waiting, or a new one (``defaults``) whose second people — holders of ``roles``, never
+    the one who asked nor the person it is about — are told ``message(request)`` once."""
+    pending, created = model.objects.get_or_create(
+        state=model.State.PENDING, defaults={"requested_by": actor, **defaults}, **lookup
+    )
+    if created:
+        _tell(
+            _holders(organisation_id=pending.organisation_id, roles=roles, exclude={actor.pk, user.pk}),
+            message(pending),
+            url=reverse("accounts:pending_changes"),
+        )
+    return pending
 
 
 def change_verb(withdraw: bool) -> str:
@@ -273,23 +303,15 @@ def _appointment_request(*, actor: User, department: Department, user: User, rol
     for change in superseded:  # one by one, so each withdrawal reaches the audit trail
         change.state, change.decided_at = PendingRoleChange.State.REJECTED, timezone.now()
         change.save(update_fields=["state", "decided_at"])
-    change, created = PendingRoleChange.objects.get_or_create(
-        department=department,
-        role=role,
-        state=PendingRoleChange.State.PENDING,
-        defaults={"organisation_id": department.organisation_id, "requested_by": actor, "user": user},
+    return _pending_ask(
+        PendingRoleChange,
+        actor=actor,
+        user=user,
+        roles=_confirming_side(requester=actor),
+        lookup={"department": department, "role": role},
+        defaults={"organisation_id": department.organisation_id, "user": user},
+        message=lambda change: _("%(actor)s申请%(change)s，待您确认。") % {"actor": actor, "change": change},
     )
-    if created:
-        _tell(
-            _holders(
-                organisation_id=department.organisation_id,
-                roles=_confirming_side(requester=actor),
-                exclude={actor.pk, user.pk},
-            ),
-            _("%(actor)s申请%(change)s，待您确认。") % {"actor": actor, "change": change},
-            url=reverse("accounts:pending_changes"),
-        )
-    return change
 
 
 @transaction.atomic
@@ -525,22 +547,15 @@ def _ask_a_second_admin(
 ) -> None:
     """Record a reset of ``user``'s password or second factor that waits for a second administrator,
     and tell the other administrators once (asking again finds the pending one)."""
-    reset, created = PendingPasswordReset.objects.get_or_create(
+    _pending_ask(
+        PendingPasswordReset,
+        actor=actor,
         user=user,
-        state=PendingPasswordReset.State.PENDING,
-        defaults={"organisation_id": user.organisation_id, "requested_by": actor},
-        **lookup,
+        roles={Role.SYSADMIN, Role.SECURITY_ADMIN},
+        lookup={"user": user, **lookup},
+        defaults={"organisation_id": user.organisation_id},
+        message=message,
     )
-    if created:
-        _tell(
-            _holders(
-                organisation_id=user.organisation_id,
-                roles={Role.SYSADMIN, Role.SECURITY_ADMIN},
-                exclude={actor.pk, user.pk},
-            ),
-            message(reset),
-            url=reverse("accounts:pending_changes"),
-        )
 
 
 @transaction.atomic
