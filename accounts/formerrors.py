@@ -78,6 +78,30 @@ def service_result(
     return result if went_through else None
 
 
+def form_submitted(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    call: Callable[[dict], T],
+    *,
+    success: str | Callable[[T], str],
+    refusal_on_form: bool = True,
+) -> tuple[T | None, int]:
+    """A page whose form is handed to a service: on a valid POST, ``call(form.cleaned_data)``
+    through :func:`service_result` (a refusal flashed, and put on the form unless
+    ``refusal_on_form`` is off). Returns what the service made when it went through, for the view
+    to go on to, else None and the status to render the page with: 200 for a GET, 400 for a POST
+    that was invalid or refused."""
+    if request.method != "POST":
+        return None, 200
+    if form.is_valid():
+        made = service_result(
+            request, lambda: call(form.cleaned_data), success=success, form=form if refusal_on_form else None
+        )
+        if made is not None:
+            return made, 200
+    return None, 400
+
+
 def _call(request, call, *, success, form, flash_refusal) -> tuple[bool, object]:
     try:
         result = call()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
-from accounts.formerrors import error_text, run_service, service_result
+from accounts.formerrors import error_text, form_submitted, run_service
 from accounts.pages import stored_file_download
 from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
@@ -193,23 +193,16 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
         publication__organisation_id=request.user.organisation_id,
     )
     form = ObjectionForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            objection = service_result(
-                request,
-                lambda: services.objection_lodge(
-                    actor=request.user,
-                    entry=entry,
-                    text=form.cleaned_data["text"],
-                    uploaded=form.cleaned_data["attachment"],
-                ),
-                success=_("异议已提交，人事部门将受理并答复。"),
-                form=form,
-            )
-            if objection is not None:
-                return redirect(objection)
-        status = 400
+    objection, status = form_submitted(
+        request,
+        form,
+        lambda data: services.objection_lodge(
+            actor=request.user, entry=entry, text=data["text"], uploaded=data["attachment"]
+        ),
+        success=_("异议已提交，人事部门将受理并答复。"),
+    )
+    if objection is not None:
+        return redirect(objection)
     return render(
         request,
         "publicity/publication/objection_new.html",
@@ -278,26 +271,19 @@ def review_cases(request: HttpRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     results = selectors.incompetent_results_without_case(organisation_id=organisation_id)
     form = ReviewCaseOpenForm(request.POST or None, results=results)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            result = get_object_or_404(
-                AnnualResult, pk=form.cleaned_data["annual_result"], organisation_id=organisation_id
-            )
-            case = service_result(
-                request,
-                lambda: cases.review_case_open(
-                    actor=request.user,
-                    annual_result=result,
-                    notified_on=form.cleaned_data["notified_on"],
-                    kind=form.cleaned_data["kind"],
-                ),
-                success=_("已登记。"),
-                form=form,
-            )
-            if case is not None:
-                return redirect(case)
-        status = 400
+    case, status = form_submitted(
+        request,
+        form,
+        lambda data: cases.review_case_open(
+            actor=request.user,
+            annual_result=get_object_or_404(AnnualResult, pk=data["annual_result"], organisation_id=organisation_id),
+            notified_on=data["notified_on"],
+            kind=data["kind"],
+        ),
+        success=_("已登记。"),
+    )
+    if case is not None:
+        return redirect(case)
     page = page_of(request, selectors.review_cases(organisation_id=organisation_id), per_page=25)
     return render(
         request,
@@ -315,22 +301,19 @@ def review_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         organisation_id=request.user.organisation_id,
     )
     form = ReviewCaseStepForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            if data["action"] == "request":
-                step = partial(cases.review_case_request, actor=request.user, case=case, requested_on=data["day"])
-            else:
-                step = partial(
-                    cases.review_case_decide,
-                    actor=request.user,
-                    case=case,
-                    decided_on=data["day"],
-                    decision=data["decision"],
-                    new_grade=data["new_grade"],
-                )
-            if run_service(request, step, success=_("已记录。")):
-                return redirect(case)
-        status = 400
+
+    def step(data: dict) -> ReviewCase:
+        if data["action"] == "request":
+            return cases.review_case_request(actor=request.user, case=case, requested_on=data["day"])
+        return cases.review_case_decide(
+            actor=request.user,
+            case=case,
+            decided_on=data["day"],
+            decision=data["decision"],
+            new_grade=data["new_grade"],
+        )
+
+    stepped, status = form_submitted(request, form, step, success=_("已记录。"), refusal_on_form=False)
+    if stepped is not None:
+        return redirect(case)
     return render(request, "publicity/publication/review_case_detail.html", {"case": case, "form": form}, status=status)
