@@ -83,6 +83,11 @@ def months_due(*, year: int, today: date) -> list[int]:
     return list(range(1, today.month))
 
 
+def _counts(queryset: QuerySet, key: str, count: Count | None = None) -> dict[int, int]:
+    """How many rows of ``queryset`` (or what ``count`` counts) each value of ``key`` has, in one grouped query."""
+    return dict(queryset.values_list(key).annotate(n=count or Count("pk")).values_list(key, "n"))
+
+
 def organisation_figures(*, organisations: list[Organisation], year: int, today: date) -> list[Figures]:
     """The figures of ``organisations`` for ``year``, in their order (a fixed number of queries)."""
     figures = {o.pk: Figures(organisation=o) for o in organisations}
@@ -92,11 +97,7 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
     policies = {p.organisation_id: p for p in Policy.objects.filter(organisation_id__in=ids)}
 
     grades = QuarterGrade.objects.filter(appraisal_quarter__organisation_id__in=ids, appraisal_quarter__year=year)
-    for org_id, n in (
-        grades.values_list("appraisal_quarter__organisation_id")
-        .annotate(n=Count("person_id", distinct=True))
-        .values_list("appraisal_quarter__organisation_id", "n")
-    ):
+    for org_id, n in _counts(grades, "appraisal_quarter__organisation_id", Count("person_id", distinct=True)).items():
         figures[org_id].participants = n
     # The 好 places are counted as the grading service enforces them (DOMAIN.md §4): per
     # organisation, quarter and pool (one pool, or leaders and the others when the policy separates
@@ -144,19 +145,11 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
         item.months_due = len(due)
         item.months_compliant = sum(1 for m in due if done.get((org_id, m), 0) >= required)
 
-    for org_id, n in (
-        Publication.objects.filter(organisation_id__in=ids, year=year)
-        .values_list("organisation_id")
-        .annotate(n=Count("pk"))
-        .values_list("organisation_id", "n")
-    ):
+    publications = Publication.objects.filter(organisation_id__in=ids, year=year)
+    for org_id, n in _counts(publications, "organisation_id").items():
         figures[org_id].publications = n
-    for org_id, n in (
-        Objection.objects.filter(organisation_id__in=ids, entry__publication__year=year)
-        .values_list("organisation_id")
-        .annotate(n=Count("pk"))
-        .values_list("organisation_id", "n")
-    ):
+    objections = Objection.objects.filter(organisation_id__in=ids, entry__publication__year=year)
+    for org_id, n in _counts(objections, "organisation_id").items():
         figures[org_id].objections = n
 
     for org_id, graded, excellent in (
