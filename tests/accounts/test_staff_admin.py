@@ -90,12 +90,16 @@ def test_hr_cannot_deactivate_themselves(client_for, hr):
     assert client_for(hr).post(reverse("accounts:staff_deactivate", args=[hr.pk]), {"reason": "x"}).status_code == 403
 
 
+def _move(client, person, department_id: int, on_date: str, reason: str = "轮岗"):
+    return client.post(
+        reverse("accounts:staff_move", args=[person.pk]),
+        {"department": department_id, "on_date": on_date, "reason": reason},
+    )
+
+
 def test_a_move_closes_the_old_membership_and_opens_a_new_one(client_for, hr, staff, department, organisation):
     target = DepartmentFactory(organisation=organisation, name="信息科")
-    response = client_for(hr).post(
-        reverse("accounts:staff_move", args=[staff.pk]),
-        {"department": target.pk, "on_date": "2026-07-01", "reason": "轮岗"},
-    )
+    response = _move(client_for(hr), staff, target.pk, "2026-07-01")
     assert response.status_code == 302
     staff.refresh_from_db()
     assert staff.department == target
@@ -105,10 +109,7 @@ def test_a_move_closes_the_old_membership_and_opens_a_new_one(client_for, hr, st
 
 
 def test_a_move_into_another_organisations_department_is_refused(client_for, hr, staff, outsider):
-    response = client_for(hr).post(
-        reverse("accounts:staff_move", args=[staff.pk]),
-        {"department": outsider.department_id, "on_date": "2026-07-01", "reason": "x"},
-    )
+    response = _move(client_for(hr), staff, outsider.department_id, "2026-07-01", reason="x")
     assert response.status_code == 200
     staff.refresh_from_db()
     assert staff.department.name == "办公室"
@@ -258,10 +259,7 @@ def test_the_staff_search_is_served_by_a_trigram_index_on_postgresql(organisatio
 
 def test_a_move_dated_1900_is_refused_on_the_form(client_for, hr, staff, department, organisation):
     target = DepartmentFactory(organisation=organisation, name="信息科")
-    response = client_for(hr).post(
-        reverse("accounts:staff_move", args=[staff.pk]),
-        {"department": target.pk, "on_date": "1900-01-01", "reason": "轮岗"},
-    )
+    response = _move(client_for(hr), staff, target.pk, "1900-01-01")
     assert response.status_code == 200
     assert "调动日期须在2000年至" in response.content.decode()
     staff.refresh_from_db()

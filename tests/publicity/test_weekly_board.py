@@ -181,17 +181,22 @@ def test_hr_compiles_the_week_choosing_ordering_and_rewording_the_posts(
     assert list(digest.sections.values_list("department__name", flat=True)) == ["综合科"]
 
 
+def _publish_one(department, text: str) -> dict:
+    """The compile form's data that publishes the week with ``department``'s section alone, reading ``text``."""
+    return {
+        f"d{department.pk}_include": "on",
+        f"d{department.pk}_position": "1",
+        f"d{department.pk}_text": text,
+        "publish": "1",
+    }
+
+
 def test_publishing_tells_every_participant_and_puts_the_week_on_the_board(
     client_for, head, hr, staff, colleague, sysadmin, department, enabled, django_capture_on_commit_callbacks
 ):
     _post(head, department, "举办专场招聘会2场")
     digest = services.weekly_digest_start(actor=hr, week=THIS_WEEK)
-    data = {
-        f"d{department.pk}_include": "on",
-        f"d{department.pk}_position": "1",
-        f"d{department.pk}_text": "招聘会2场",
-        "publish": "1",
-    }
+    data = _publish_one(department, "招聘会2场")
     response = client_for(hr).post(reverse("publicity:weekly_compile", args=[digest.pk]), data)
     assert response["Location"] == digest.get_absolute_url()
     digest.refresh_from_db()
@@ -304,12 +309,7 @@ def test_a_robot_that_hangs_or_fails_does_not_hold_up_or_undo_the_publication(
     robot.expect("hang")
     _post(head, department, "进展")
     digest = services.weekly_digest_start(actor=hr, week=THIS_WEEK)
-    data = {
-        f"d{department.pk}_include": "on",
-        f"d{department.pk}_position": "1",
-        f"d{department.pk}_text": "进展",
-        "publish": "1",
-    }
+    data = _publish_one(department, "进展")
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(hr).post(reverse("publicity:weekly_compile", args=[digest.pk]), data)
