@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from evaluations.ballots import services
 from evaluations.ballots.models import Ballot, BallotRater, Paper
 from tests.factories import UserFactory
+from tests.support.queries import warm_page_queries
 
 
 @pytest.fixture
@@ -200,9 +201,6 @@ def test_lists_cost_the_same_queries_for_few_and_many_ballots(client_for, hr, he
 def test_the_tally_page_costs_the_same_queries_for_few_and_many_people(
     client_for, hr, department, django_assert_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = client_for(hr)
     counts = []
     for size in (2, 60):
@@ -211,11 +209,7 @@ def test_the_tally_page_costs_the_same_queries_for_few_and_many_people(
             actor=hr, organisation=hr.organisation, title="t", year=2026, subjects=people, raters=people[:1]
         )
         services.ballot_close(actor=hr, ballot=ballot)
-        url = reverse("evaluations:ballot_tally", args=[ballot.pk])
-        client.get(url)
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        counts.append(len(queries.captured_queries))
+        counts.append(warm_page_queries(client, reverse("evaluations:ballot_tally", args=[ballot.pk])))
     assert counts[0] == counts[1]
 
 
@@ -227,9 +221,6 @@ def test_raters_are_told_when_a_ballot_opens(ballot, staff):
 
 
 def test_the_ballot_page_costs_the_same_queries_for_few_and_many_raters(client_for, hr, department):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = client_for(hr)
     counts = []
     for size in (2, 40):
@@ -243,9 +234,5 @@ def test_the_ballot_page_costs_the_same_queries_for_few_and_many_raters(client_f
             raters=people,
             service_user_codes=3,
         )
-        url = reverse("evaluations:ballot_detail", args=[ballot.pk])
-        client.get(url)
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        counts.append(len(queries.captured_queries))
+        counts.append(warm_page_queries(client, reverse("evaluations:ballot_detail", args=[ballot.pk])))
     assert counts[0] == counts[1]

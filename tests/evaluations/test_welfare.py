@@ -19,6 +19,7 @@ from evaluations.welfare.exports import result_rows
 from evaluations.welfare.models import ConsequenceKind, WelfareAssessment, WelfareStage
 from publicity.publication import services as publication_services
 from tests.factories import DepartmentFactory, UserFactory, WelfareAssessmentFactory, WelfarePostFactory
+from tests.support.queries import warm_page_queries
 
 DEC_1 = date(2026, 12, 1)
 
@@ -268,19 +269,14 @@ def test_a_service_user_content_with_every_worker_of_the_unit_casts_a_valid_pape
 def test_the_tally_page_costs_the_same_for_few_and_many_workers(
     today, client_for, hr, head, department, django_assert_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     first = _at_rating(WelfarePostFactory(person__department=department).person, head, hr)
     _rate(first, hr=hr)
     client = client_for(hr)
     url = reverse("evaluations:welfare_tally", args=[2026])
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
+    few = warm_page_queries(client, url)
     for _n in range(4):
         _rate(_at_rating(WelfarePostFactory(person__department=department).person, head, hr), hr=hr)
-    with django_assert_num_queries(len(few)):
+    with django_assert_num_queries(few):
         response = client.get(url)
     assert len(response.context["page"]) == 5
     assert "100.0%" in response.content.decode()
@@ -340,15 +336,10 @@ def test_the_unit_list_costs_the_same_for_few_and_many_workers(
     WelfareAssessmentFactory(post=WelfarePostFactory(person__department=department))
     client = client_for(hr)
     url = reverse("evaluations:welfare", args=[2026])
-    client.get(url)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
+    few = warm_page_queries(client, url)
     for _n in range(12):
         WelfareAssessmentFactory(post=WelfarePostFactory(person__department=department))
-    with django_assert_num_queries(len(few)):
+    with django_assert_num_queries(few):
         response = client.get(url)
     assert len(response.context["page"]) == 13
 
