@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -238,36 +239,29 @@ class SatisfactionRowForm(_InputRowForm):
 
 def parse_satisfaction_workbook(*, organisation: Organisation, file) -> tuple[list[SatisfactionRow], list[str]]:
     """Validate every row of a satisfaction-score workbook; return the clean rows and all errors."""
-    positions, data, file_error = read_sheet(file, columns=SATISFACTION_COLUMNS, sheet_title=SATISFACTION_SHEET_TITLE)
-    if file_error:
-        return [], [file_error]
+
+    def target(row: dict) -> tuple:
+        department, person = row["department"], row["employee_number"]
+        return ("department", department.pk) if department else ("person", person.pk)
+
     departments = list(Department.objects.filter(organisation=organisation))
-    cleaned_rows, errors = parse_rows(
-        positions,
-        data,
-        SatisfactionRowForm,
+    return _parse_workbook(
+        file,
         organisation=organisation,
-        people=_people_by_number(organisation, data, positions),
+        columns=SATISFACTION_COLUMNS,
+        sheet_title=SATISFACTION_SHEET_TITLE,
+        form_class=SatisfactionRowForm,
+        key=lambda row: (row["year"], row["quarter"], *target(row)),
+        repeated=lambda row, first: (
+            _("%(target)s %(year)d年第%(quarter)d季度的得分在文件中重复（第%(first)d行）")
+            % {"target": row["reference"], "year": row["year"], "quarter": row["quarter"], "first": first}
+        ),
+        make=lambda row_number, row: SatisfactionRow(
+            row_number, row["year"], row["quarter"], row["department"], row["employee_number"], row["score"]
+        ),
         by_name={d.name: d for d in departments},
         by_code={d.code.lower(): d for d in departments},
     )
-    parsed: list[SatisfactionRow] = []
-    seen: dict[tuple, int] = {}
-    for row_number, row in cleaned_rows:
-        department, person = row["department"], row["employee_number"]
-        target = ("department", department.pk) if department else ("person", person.pk)
-        first = seen.setdefault((row["year"], row["quarter"], *target), row_number)
-        if first != row_number:
-            errors.append(
-                (
-                    row_number,
-                    _("%(target)s %(year)d年第%(quarter)d季度的得分在文件中重复（第%(first)d行）")
-                    % {"target": row["reference"], "year": row["year"], "quarter": row["quarter"], "first": first},
-                )
-            )
-            continue
-        parsed.append(SatisfactionRow(row_number, row["year"], row["quarter"], department, person, row["score"]))
-    return _finish(errors, parsed)
 
 
 # --- Service events -------------------------------------------------------------------------
@@ -311,29 +305,58 @@ class ServiceEventRowForm(_InputRowForm):
 
 def parse_service_event_workbook(*, organisation: Organisation, file) -> tuple[list[ServiceEventRow], list[str]]:
     """Validate every row of a praise/complaint workbook; return the clean rows and all errors."""
-    positions, data, file_error = read_sheet(file, columns=EVENT_COLUMNS, sheet_title=EVENT_SHEET_TITLE)
+    return _parse_workbook(
+        file,
+        organisation=organisation,
+        columns=EVENT_COLUMNS,
+        sheet_title=EVENT_SHEET_TITLE,
+        form_class=ServiceEventRowForm,
+        key=lambda row: (row["date"], row["employee_number"].pk, row["kind"], row["description"]),
+        repeated=lambda row, first: _("与第%(first)d行重复（日期、工号、类别、事由均相同）") % {"first": first},
+        make=lambda row_number, row: ServiceEventRow(
+            row_number, row["date"], row["employee_number"], row["kind"], row["description"], row["handled"]
+        ),
+    )
+
+
+T = TypeVar("T")
+
+
+def _parse_workbook(
+    file,
+    *,
+    organisation: Organisation,
+    columns: Columns,
+    sheet_title: str,
+    form_class: type[RowForm],
+    key: Callable[[dict], tuple],
+    repeated: Callable[[dict, int], str],
+    make: Callable[[int, dict], T],
+    **context,
+) -> tuple[list[T], list[str]]:
+    """Read an input workbook: every row parsed by ``form_class`` (with ``context`` and the
+    organisation's people by 工号), a row with the ``key`` of an earlier one refused with
+    ``repeated(row, first row number)``, the others made by ``make(row_number, row)``. All the rows,
+    or none and every error."""
+    positions, data, file_error = read_sheet(file, columns=columns, sheet_title=sheet_title)
     if file_error:
         return [], [file_error]
     cleaned_rows, errors = parse_rows(
         positions,
         data,
-        ServiceEventRowForm,
+        form_class,
         organisation=organisation,
         people=_people_by_number(organisation, data, positions),
+        **context,
     )
-    parsed: list[ServiceEventRow] = []
+    parsed: list[T] = []
     seen: dict[tuple, int] = {}
     for row_number, row in cleaned_rows:
-        person = row["employee_number"]
-        first = seen.setdefault((row["date"], person.pk, row["kind"], row["description"]), row_number)
+        first = seen.setdefault(key(row), row_number)
         if first != row_number:
-            errors.append((row_number, _("与第%(first)d行重复（日期、工号、类别、事由均相同）") % {"first": first}))
+            errors.append((row_number, repeated(row, first)))
             continue
-        parsed.append(ServiceEventRow(row_number, row["date"], person, row["kind"], row["description"], row["handled"]))
-    return _finish(errors, parsed)
-
-
-def _finish(errors: list[tuple[int, str]], parsed: list) -> tuple[list, list[str]]:
+        parsed.append(make(row_number, row))
     if errors:
         return [], format_row_errors(errors)
     return parsed, []
