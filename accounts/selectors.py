@@ -12,7 +12,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import AuditEntry, Department, Organisation, Policy, Role, RoleAssignment, User
 
-
 # The policies read during the current request (organisation id → the row as read), or None outside
 # a request: :class:`accounts.middleware.PolicyMemoMiddleware` opens the memo for each request and
 # closes it when the view returns, so a page reads each organisation's policy once however many
