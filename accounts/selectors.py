@@ -186,12 +186,18 @@ def evaluatees_of(*, person: User) -> QuerySet[User]:
     evaluates themselves.
     """
     scope = review_scope(person=person, active_only=True)
-    return (
+    people = (
         User.objects.filter(organisation_id=person.organisation_id, is_active=True)
         .filter(Q(department_id__in=scope.headed) | Q(pk__in=scope.supervised_heads))
         .exclude(pk=person.pk)
         .select_related("department")
     )
+    if len(scope.headed) == 1 and not scope.supervised_heads:
+        # One department of one organisation: the default order (organisation, department, 工号,
+        # username) is 工号 then username, which the index user_department_number_idx reads in
+        # order, so the home page's first 50 of a 12 500-person department are not a sort of all.
+        people = people.order_by("employee_number", "username")
+    return people
 
 
 def supervised_staff_of(*, person: User) -> QuerySet[User]:
