@@ -4,6 +4,7 @@ from datetime import timedelta
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
@@ -80,13 +81,26 @@ def idle_minutes(policy) -> int:
 
 
 def request_policy(request):
-    """The signed-in person's organisation policy, read once per request."""
-    policy = getattr(request, "_appraisal_policy", None)
-    if policy is None:
-        from .selectors import policy_for_organisation
+    """The signed-in person's organisation policy (read once per request: see ``PolicyMemoMiddleware``)."""
+    from .selectors import policy_for_organisation
 
-        policy = request._appraisal_policy = policy_for_organisation(organisation_id=request.user.organisation_id)
-    return policy
+    return policy_for_organisation(organisation_id=request.user.organisation_id)
+
+
+class PolicyMemoMiddleware:
+    """Each organisation's policy is read at most once per request, whoever asks for it: the idle
+    timeout and password age here, the view, the home page's to-dos and panels all call
+    :func:`accounts.selectors.policy_for_organisation`, which answers from the request's memo
+    after the first read. Saving or deleting a policy drops it from the memo (:func:`forget_saved_policy`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .selectors import policy_memo
+
+        with policy_memo():
+            return self.get_response(request)
 
 
 def password_expired(user, policy) -> bool:
@@ -107,6 +121,15 @@ def stamp_on_login(sender, request, user, **kwargs) -> None:
         from .selectors import policy_for_organisation
 
         _renew(request.session, idle_minutes(policy_for_organisation(organisation_id=user.organisation_id)))
+
+
+@receiver(post_save, sender="accounts.Policy", dispatch_uid="policy_memo_save")
+@receiver(post_delete, sender="accounts.Policy", dispatch_uid="policy_memo_delete")
+def forget_saved_policy(sender, instance, **kwargs) -> None:
+    """A policy saved (or deleted) during a request is read afresh by what follows in that request."""
+    from .selectors import policy_memo_forget
+
+    policy_memo_forget(organisation_id=instance.organisation_id)
 
 
 TWO_FACTOR_SESSION_KEY = "_2fa"

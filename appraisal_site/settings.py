@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every response carries X-Request-ID, every log line the request's id, user and organisation.
     "accounts.logs.RequestLogMiddleware",
+    # Each organisation's policy read once per request, whichever middleware or view asks first.
+    "accounts.middleware.PolicyMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

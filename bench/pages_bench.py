@@ -16,10 +16,14 @@ than 2 s); the median is printed with its query count and HTML size, and two rat
   * ``×trivial``: against a signed-in trivial page (the password form) at the same size, and
   * ``×size``: the large organisation against the small one, for the same page and person.
 
-The demo's own departments (就业促进科: about 8 people) stay the same size while the
-organisation grows, so a row for ``demo_head`` answers "does a page about an 8-person
-department cost the same in a big organisation?" (target ×size ≤ 1.5). ``bench_head`` heads
-one of the large departments (target ×trivial ≤ 5 for every main page at 100 000).
+Before the first measurement one department of 8 people (基准小科: ``small_head`` and seven
+staff, one of them ``small_staff``, with the same documents as the grown people) is added; it
+stays the same size while the organisation grows, so its rows answer "does a page about an
+8-person department cost the same in a big organisation?" (target ×size ≤ 1.5). They are printed
+again after the table, each page's time and query count at both sizes and the ratio between them.
+The demo story's departments are smaller (就业促进科: 2 people at ``--demo-staff 10``).
+``bench_head`` heads one of the large departments (target ×trivial ≤ 5 for every main page at
+100 000).
 
     .venv/bin/python bench/pages_bench.py                         # SQLite in a temp dir, 100 000
     .venv/bin/python bench/pages_bench.py --staff 5000            # quick check
@@ -31,6 +35,7 @@ Exit status 0 always: this prints figures, it does not judge them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -41,6 +46,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = 5000
 BIG_DEPARTMENTS = 8
+# People in the department whose pages are measured at both sizes (add_small_department).
+SMALL_DEPARTMENT = 8
+LABEL = 28  # width of the page column
 
 # (label, account, url); the url may use {year}, {quarter}, {quarter_pk}, {grade_pk}.
 PAGES = [
@@ -66,7 +74,25 @@ PAGES = [
     ("annual committee", "demo_hr", "/evaluations/annual/{year}/"),
     ("result use", "demo_hr", "/evaluations/annual/{year}/use/"),
     ("audit log", "demo_auditor", "/accounts/audit/"),
+    # The 8-person department (add_small_department), the same at both sizes: its people's pages
+    # and HR's pages opened on it.
+    ("home", "small_staff", "/"),
+    ("home", "small_head", "/"),
+    ("my targets", "small_staff", "/targets/"),
+    ("my summaries", "small_staff", "/summaries/"),
+    ("review inbox", "small_head", "/review/"),
+    ("grading", "small_head", "/evaluations/grading/"),
+    ("roster", "small_head", "/review/roster/"),
+    ("roster export", "small_head", "/review/roster.xlsx"),
+    ("roster (8-person dept)", "demo_hr", "/review/roster/?department={small_department}"),
+    ("staff list (8-person dept)", "demo_hr", "/accounts/staff/?department={small_department}"),
+    ("annual (8-person dept)", "demo_hr", "/evaluations/annual/{year}/?department={small_department}"),
 ]
+
+
+def about_small_department(account: str, url: str) -> bool:
+    """A row of the 8-person department's pages (its ×size is the 1.5× target)."""
+    return account.startswith("small_") or "{small_department}" in url
 
 
 def setup_django(database_url: str) -> None:
@@ -75,9 +101,13 @@ def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appraisal_site.settings")
+    import logging
+
     import django
 
     django.setup()
+    # One log line per request measured buried the figures.
+    logging.getLogger("appraisal.request").setLevel(logging.WARNING)
 
 
 def demo_organisation():
@@ -101,15 +131,102 @@ def open_running_quarter(settings) -> None:
 
 def grow(*, staff: int) -> None:
     """Add people in bulk to the demo organisation until it has about ``staff`` people."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import Role, RoleAssignment, User
+
+    organisation = demo_organisation()
+    existing = User.objects.filter(organisation=organisation).count()
+    count = max(staff - existing, 0)
+    password = make_password("Bench@2026!")
+    with _bulk():
+        leader = User.objects.create(
+            username="bench_leader", full_name="基准分管领导", organisation=organisation, password=password
+        )
+        RoleAssignment.objects.create(user=leader, organisation=organisation, role=Role.SUPERVISING_LEADER)
+        departments = [
+            _department(
+                organisation=organisation,
+                head="bench_head" if i == 0 else f"bench_head{i}",
+                head_name=f"基准科长{i}",
+                code=f"BENCH{i}",
+                name=f"基准业务{i}科",
+                leader=leader,
+                sort_order=100 + i,
+                password=password,
+            )
+            for i in range(BIG_DEPARTMENTS)
+        ]
+        _populate(departments=departments, count=count, username=lambda i: f"b{i:07d}")
+
+
+def add_small_department() -> None:
+    """One department of :data:`SMALL_DEPARTMENT` people (its head ``small_head`` and staff, one of
+    them ``small_staff``), each with the same documents as the grown people, added before the first
+    measurement: the pages about it are measured at both sizes (does a page about an 8-person
+    department cost the same in an organisation of 100 000?). The demo story's own departments are
+    smaller than that at ``--demo-staff 10`` (就业促进科: 2 people)."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+
+    organisation = demo_organisation()
+    leader = User.objects.get(username="demo_leader")
+    with _bulk():
+        department = _department(
+            organisation=organisation,
+            head="small_head",
+            head_name="小科科长",
+            code="SMALL",
+            name="基准小科",
+            leader=leader,
+            sort_order=90,
+            password=make_password("Bench@2026!"),
+        )
+        _populate(
+            departments=[department],
+            count=SMALL_DEPARTMENT - 1,
+            username=lambda i: "small_staff" if i == 0 else f"s{i:07d}",
+        )
+
+
+@contextlib.contextmanager
+def _bulk():
+    from auditlog.context import disable_auditlog
+    from django.db import transaction
+
+    with transaction.atomic(), disable_auditlog():
+        if transaction.get_connection().vendor == "postgresql":
+            # Check the foreign keys as the rows go in: deferred to COMMIT, the checks of about two
+            # million bulk-inserted rows queued up and the COMMIT did not finish in an hour.
+            with transaction.get_connection().cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        yield
+
+
+def _department(*, organisation, head, head_name, code, name, leader, sort_order, password):
+    from accounts.models import Department, Role, RoleAssignment, User
+
+    head = User.objects.create(username=head, full_name=head_name, organisation=organisation, password=password)
+    department = Department.objects.create(
+        organisation=organisation, code=code, name=name, head=head, supervising_leader=leader, sort_order=sort_order
+    )
+    head.department = department
+    head.save(update_fields=["department"])
+    RoleAssignment.objects.create(user=head, organisation=organisation, role=Role.DEPARTMENT_HEAD)
+    return department
+
+
+def _populate(*, departments, count: int, username) -> None:
+    """``count`` people spread over ``departments`` (whose heads exist), each person of them (heads
+    too) with the current quarter's targets awaiting review, last month's summary, a grade row in
+    every appraisal quarter of the year and an annual result."""
     import random
 
-    from auditlog.context import disable_auditlog
-    from django.contrib.auth.hashers import make_password
-    from django.db import transaction
     from django.utils import timezone
 
     from accounts import periods
-    from accounts.models import Department, DepartmentMembership, Role, RoleAssignment, User
+    from accounts.models import DepartmentMembership, Role, RoleAssignment, User
     from evaluations.grading.services.counts import grade_counts_refresh
     from evaluations.grading.services.documents import grade_documents_refresh
     from evaluations.models import AnnualResult, AppraisalQuarter, Grade, QuarterGrade
@@ -118,8 +235,6 @@ def grow(*, staff: int) -> None:
 
     rng = random.Random(1)
     organisation = demo_organisation()
-    existing = User.objects.filter(organisation=organisation).count()
-    count = max(staff - existing, 0)
     today = periods.today()
     # The quarter being graded (the open one) and the year it belongs to; the running quarter's
     # targets are what waits in the heads' inboxes.
@@ -128,154 +243,119 @@ def grow(*, staff: int) -> None:
     quarter = periods.Quarter.of(today)
     last_month = periods.Month.of(today).previous()
     now = timezone.now()
-    password = make_password("Bench@2026!")
     grades = [Grade.GOOD, Grade.FAIRLY_GOOD, Grade.FAIRLY_GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE]
-    with transaction.atomic(), disable_auditlog():
-        if transaction.get_connection().vendor == "postgresql":
-            # Check the foreign keys as the rows go in: deferred to COMMIT, the checks of about two
-            # million bulk-inserted rows queued up and the COMMIT did not finish in an hour.
-            with transaction.get_connection().cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        leader = User.objects.create(
-            username="bench_leader", full_name="基准分管领导", organisation=organisation, password=password
-        )
-        RoleAssignment.objects.create(user=leader, organisation=organisation, role=Role.SUPERVISING_LEADER)
-        departments = []
-        for i in range(BIG_DEPARTMENTS):
-            head = User.objects.create(
-                username="bench_head" if i == 0 else f"bench_head{i}",
-                full_name=f"基准科长{i}",
+    for start in range(0, count, BATCH):
+        User.objects.bulk_create(
+            User(
+                username=username(i),
+                full_name=f"人员{i}",
                 organisation=organisation,
-                password=password,
+                department=departments[i % len(departments)],
+                password="!",
             )
-            department = Department.objects.create(
+            for i in range(start, min(start + BATCH, count))
+        )
+    print(f"  {count} people added", flush=True)
+    people = list(
+        User.objects.filter(department__in=departments).values_list("pk", "department_id", "department__head_id")
+    )
+    start_of_year = periods.Quarter(year, 1).first_day
+    DepartmentMembership.objects.bulk_create(
+        (DepartmentMembership(user_id=pk, department_id=dept, start_date=start_of_year) for pk, dept, _h in people),
+        batch_size=BATCH,
+    )
+    RoleAssignment.objects.bulk_create(
+        (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _d, _h in people),
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    TargetSet.objects.bulk_create(
+        (
+            TargetSet(
+                owner_id=pk,
                 organisation=organisation,
-                code=f"BENCH{i}",
-                name=f"基准业务{i}科",
-                head=head,
-                supervising_leader=leader,
-                sort_order=100 + i,
+                department_id=dept,
+                year=target_quarter.year,
+                quarter=target_quarter.quarter,
+                status=status,
+                submitted_at=now,
             )
-            head.department = department
-            head.save(update_fields=["department"])
-            RoleAssignment.objects.create(user=head, organisation=organisation, role=Role.DEPARTMENT_HEAD)
-            departments.append(department)
-        for start in range(0, count, BATCH):
-            User.objects.bulk_create(
-                User(
-                    username=f"b{i:07d}",
-                    full_name=f"人员{i}",
-                    organisation=organisation,
-                    department=departments[i % BIG_DEPARTMENTS],
-                    password="!",
-                )
-                for i in range(start, min(start + BATCH, count))
+            # The graded quarter's targets approved; the running quarter's waiting for review.
+            for target_quarter, status in {graded.period: "approved", quarter: "submitted"}.items()
+            for pk, dept, _h in people
+        ),
+        batch_size=BATCH,
+    )
+    print("  target sets added", flush=True)
+    set_ids = TargetSet.objects.filter(department__in=departments).values_list("pk", flat=True)
+    TargetItem.objects.bulk_create(
+        (TargetItem(target_set_id=set_id, content=f"目标事项{n}") for set_id in set_ids.iterator() for n in range(3)),
+        batch_size=BATCH,
+    )
+    MonthlySummary.objects.bulk_create(
+        (
+            MonthlySummary(
+                owner_id=pk,
+                organisation=organisation,
+                department_id=dept,
+                year=month.year,
+                month=month.month,
+                status="submitted" if month == last_month else "approved",
+                submitted_at=now,
+                other_work="日常工作",
             )
-        print(f"  {count} people added", flush=True)
-        people = list(
-            User.objects.filter(department__in=departments).values_list("pk", "department_id", "department__head_id")
-        )
-        start_of_year = periods.Quarter(year, 1).first_day
-        DepartmentMembership.objects.bulk_create(
-            (DepartmentMembership(user_id=pk, department_id=dept, start_date=start_of_year) for pk, dept, _h in people),
-            batch_size=BATCH,
-        )
-        RoleAssignment.objects.bulk_create(
-            (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _d, _h in people),
-            batch_size=BATCH,
-            ignore_conflicts=True,
-        )
-        TargetSet.objects.bulk_create(
+            # The graded quarter's months handed in (last month's still waiting for review).
+            for month in {last_month, *(periods.Month(graded.year, m) for m in graded.period.months)}
+            for pk, dept, _h in people
+        ),
+        batch_size=BATCH,
+    )
+    print("  summaries added", flush=True)
+    for appraisal_quarter in AppraisalQuarter.objects.filter(organisation=organisation, year=year):
+        approved = appraisal_quarter.state == "approved"
+        QuarterGrade.objects.bulk_create(
             (
-                TargetSet(
-                    owner_id=pk,
-                    organisation=organisation,
-                    department_id=dept,
-                    year=target_quarter.year,
-                    quarter=target_quarter.quarter,
-                    status=status,
-                    submitted_at=now,
-                )
-                # The graded quarter's targets approved; the running quarter's waiting for review.
-                for target_quarter, status in {graded.period: "approved", quarter: "submitted"}.items()
-                for pk, dept, _h in people
-            ),
-            batch_size=BATCH,
-        )
-        print("  target sets added", flush=True)
-        set_ids = TargetSet.objects.filter(department__in=departments).values_list("pk", flat=True)
-        TargetItem.objects.bulk_create(
-            (
-                TargetItem(target_set_id=set_id, content=f"目标事项{n}")
-                for set_id in set_ids.iterator()
-                for n in range(3)
-            ),
-            batch_size=BATCH,
-        )
-        MonthlySummary.objects.bulk_create(
-            (
-                MonthlySummary(
-                    owner_id=pk,
-                    organisation=organisation,
-                    department_id=dept,
-                    year=month.year,
-                    month=month.month,
-                    status="submitted" if month == last_month else "approved",
-                    submitted_at=now,
-                    other_work="日常工作",
-                )
-                # The graded quarter's months handed in (last month's still waiting for review).
-                for month in {last_month, *(periods.Month(graded.year, m) for m in graded.period.months)}
-                for pk, dept, _h in people
-            ),
-            batch_size=BATCH,
-        )
-        print("  summaries added", flush=True)
-        for appraisal_quarter in AppraisalQuarter.objects.filter(organisation=organisation, year=year):
-            approved = appraisal_quarter.state == "approved"
-            QuarterGrade.objects.bulk_create(
-                (
-                    QuarterGrade(
-                        appraisal_quarter=appraisal_quarter,
-                        person_id=pk,
-                        department_id=dept,
-                        evaluator_id=head,
-                        state="approved" if approved else "pending",
-                        grade=rng.choice(grades) if approved else "",
-                    )
-                    for pk, dept, head in people
-                ),
-                batch_size=BATCH,
-            )
-        AnnualResult.objects.bulk_create(
-            (
-                AnnualResult(
-                    organisation=organisation,
+                QuarterGrade(
+                    appraisal_quarter=appraisal_quarter,
                     person_id=pk,
                     department_id=dept,
-                    year=year,
-                    graded_quarters=3,
-                    suggested_grade="competent",
-                    computed_at=now,
+                    evaluator_id=head,
+                    state="approved" if approved else "pending",
+                    grade=rng.choice(grades) if approved else "",
                 )
-                for pk, dept, _h in people
+                for pk, dept, head in people
             ),
             batch_size=BATCH,
-            ignore_conflicts=True,
         )
-        # bulk_create sends no signals: the grade rows learn their documents in one pass.
-        print("  grade rows added", flush=True)
-        grown = QuarterGrade.objects.filter(department__in=departments)
-        grade_documents_refresh(rows=grown.filter(appraisal_quarter__state="open"))
-        # An approved quarter had every target set approved and every summary handed in (approval
-        # waits for them); the bench writes those documents for the open quarter only, so the
-        # approved quarters' rows are marked complete directly, as they would be.
-        grown.filter(appraisal_quarter__state="approved").update(targets_approved=True, summary_months=0b111)
-        # Nor do the counters of the grown departments learn of the new rows: counted once per quarter.
-        for appraisal_quarter_id in AppraisalQuarter.objects.filter(organisation=organisation, year=year).values_list(
-            "pk", flat=True
-        ):
-            grade_counts_refresh(appraisal_quarter_id=appraisal_quarter_id)
+    AnnualResult.objects.bulk_create(
+        (
+            AnnualResult(
+                organisation=organisation,
+                person_id=pk,
+                department_id=dept,
+                year=year,
+                graded_quarters=3,
+                suggested_grade="competent",
+                computed_at=now,
+            )
+            for pk, dept, _h in people
+        ),
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    # bulk_create sends no signals: the grade rows learn their documents in one pass.
+    print("  grade rows added", flush=True)
+    grown = QuarterGrade.objects.filter(department__in=departments)
+    grade_documents_refresh(rows=grown.filter(appraisal_quarter__state="open"))
+    # An approved quarter had every target set approved and every summary handed in (approval
+    # waits for them); the bench writes those documents for the open quarter only, so the
+    # approved quarters' rows are marked complete directly, as they would be.
+    grown.filter(appraisal_quarter__state="approved").update(targets_approved=True, summary_months=0b111)
+    # Nor do the counters of the grown departments learn of the new rows: counted once per quarter.
+    for appraisal_quarter_id in AppraisalQuarter.objects.filter(organisation=organisation, year=year).values_list(
+        "pk", flat=True
+    ):
+        grade_counts_refresh(appraisal_quarter_id=appraisal_quarter_id)
 
 
 def measure(*, repeat: int, only: frozenset = frozenset()) -> dict[tuple[str, str], tuple[float, int, int, int]]:
@@ -285,7 +365,7 @@ def measure(*, repeat: int, only: frozenset = frozenset()) -> dict[tuple[str, st
     from django.test.utils import CaptureQueriesContext
 
     from accounts import periods
-    from accounts.models import User
+    from accounts.models import Department, User
     from evaluations.models import AppraisalQuarter
 
     today = periods.today()
@@ -295,6 +375,7 @@ def measure(*, repeat: int, only: frozenset = frozenset()) -> dict[tuple[str, st
         "year": open_quarter.year if open_quarter else today.year,
         "quarter": periods.Quarter.of(today).quarter,
         "quarter_pk": open_quarter.pk if open_quarter else 0,
+        "small_department": Department.objects.filter(code="SMALL").values_list("pk", flat=True).first() or 0,
     }
     results = {}
     for label, account, url in PAGES:
@@ -326,8 +407,9 @@ def measure(*, repeat: int, only: frozenset = frozenset()) -> dict[tuple[str, st
 def report(small: dict, large: dict, *, small_people: int, large_people: int) -> None:
     trivial_small = small[PAGES[0][0], PAGES[0][1]][0]
     trivial_large = large[PAGES[0][0], PAGES[0][1]][0]
-    print(f"{'page':<26}{'as':<14}{small_people:>8} people{'':>12}{large_people:>8} people")
-    print(f"{'':<40}{'ms':>8}{'q':>5}{'KB':>7}{'×triv':>7}{'ms':>10}{'q':>5}{'KB':>7}{'×triv':>7}{'×size':>7}  q equal")
+    print(f"{'page':<{LABEL}}{'as':<14}{small_people:>8} people{'':>12}{large_people:>8} people")
+    columns = f"{'ms':>8}{'q':>5}{'KB':>7}{'×triv':>7}"
+    print(f"{'':<{LABEL + 14}}{columns}  {columns}{'×size':>7}  q equal")
     unequal = []
     for label, account, _url in PAGES:
         if (label, account) not in large:
@@ -348,10 +430,29 @@ def report(small: dict, large: dict, *, small_people: int, large_people: int) ->
         else:
             equal = "—"
         print(
-            f"{label:<26}{account:<14}{left}"
+            f"{label:<{LABEL}}{account:<14}{left}"
             f"{large_row[0] * 1000:10.1f}{large_row[1]:5d}{large_row[2] / 1024:7.0f}"
             f"{large_row[0] / trivial_large:7.1f}{ratio}  {equal}{status}"
         )
+    small_rows = [
+        (label, account)
+        for label, account, url in PAGES
+        if about_small_department(account, url) and (label, account) in large and (label, account) in small
+    ]
+    if small_rows:
+        print(
+            f"\nA page about the {SMALL_DEPARTMENT}-person department (基准小科), at {small_people} and at "
+            f"{large_people} people (target ×size ≤ 1.5):"
+        )
+        print(f"{'page':<{LABEL}}{'as':<14}{'ms':>8}{'q':>5}{'ms':>10}{'q':>5}{'×size':>7}")
+        for key in small_rows:
+            (small_ms, small_q, *_s), (large_ms, large_q, *_l) = small[key], large[key]
+            print(
+                f"{key[0]:<{LABEL}}{key[1]:<14}{small_ms * 1000:8.1f}{small_q:5d}{large_ms * 1000:10.1f}{large_q:5d}"
+                f"{large_ms / small_ms:7.2f}"
+            )
+        worst = max(small_rows, key=lambda key: large[key][0] / small[key][0])
+        print(f"largest ×size: {large[worst][0] / small[worst][0]:.2f} ({worst[0]}, {worst[1]})")
     print(
         f"\ntrivial page: {trivial_small * 1000:.1f} ms at {small_people} people, "
         f"{trivial_large * 1000:.1f} ms at {large_people}"
@@ -398,6 +499,7 @@ def main() -> int:
     call_command("seed_demo", "--force", "--staff", str(args.demo_staff), verbosity=0)
     print(f"seed_demo --staff {args.demo_staff}: {time.perf_counter() - started:.0f} s", flush=True)
     open_running_quarter(settings)
+    add_small_department()
     small_people = User.objects.count()
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}", flush=True)
     only = frozenset(filter(None, args.pages.split(",")))

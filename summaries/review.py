@@ -86,7 +86,12 @@ DEFAULT_INBOX_SORT = "date"
 def inbox_page(*, querysets: dict[str, QuerySet], sort: str, number, per_page: int = 50) -> Page:
     """One page of both kinds, sorted and paginated in SQL (a UNION of two narrow queries), then
     the page's own items loaded in one query per kind: the query count does not grow with the
-    number of items waiting. An unknown ``sort`` falls back to the oldest submission first."""
+    number of items waiting. An unknown ``sort`` falls back to the oldest submission first.
+
+    The page's rows and the number of items come from one query (``COUNT(*) OVER ()`` beside the
+    page): for a reviewer of 12 500 people, counting and then paging read every waiting item's
+    owner twice (210 ms each at 100 000 staff). Only a page past the end asks again, as Django's
+    paginator does, for the last page."""
     order = INBOX_SORTS.get(sort, INBOX_SORTS[DEFAULT_INBOX_SORT])
     narrow = [
         qs.order_by()
@@ -96,22 +101,53 @@ def inbox_page(*, querysets: dict[str, QuerySet], sort: str, number, per_page: i
     ]
     if not narrow:
         return Paginator([], per_page).get_page(number)
-    combined = (
-        narrow[0].union(*narrow[1:], all=True).order_by(*order) if len(narrow) > 1 else narrow[0].order_by(*order)
+    combined = narrow[0].union(*narrow[1:], all=True) if len(narrow) > 1 else narrow[0]
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = 1  # as Paginator.get_page: junk is the first page
+    keys, total = (
+        _counted_page(combined, order=order, offset=(wanted - 1) * per_page, limit=per_page) if wanted >= 1 else ([], 0)
     )
-    page = Paginator(combined, per_page).get_page(number)
-    keys = list(page.object_list)
+    paginator = Paginator(combined.order_by(*order), per_page)
+    if keys or wanted == 1:
+        paginator.count = total  # known: the paginator does not count again
+        page = paginator.page(wanted)
+    else:
+        page = paginator.get_page(number)  # past the end: the last page, counted as before
+        keys = list(page.object_list)
     loaded = {
         kind: qs.in_bulk([pk for pk, k, *_rest in keys if k == kind])
         for kind, qs in querysets.items()
         if any(k == kind for _pk, k, *_rest in keys)
     }
     page.object_list = [
-        InboxRow(kind, loaded[kind][pk], submitted_at)
-        for pk, kind, submitted_at, _name in keys
+        InboxRow(kind, loaded[kind][pk], loaded[kind][pk].submitted_at)
+        for pk, kind, *_rest in keys
         if pk in loaded.get(kind, {})
     ]
     return page
+
+
+def _counted_page(combined: QuerySet, *, order: tuple[str, ...], offset: int, limit: int) -> tuple[list, int]:
+    """``limit`` rows of ``combined`` (pk, kind, submitted_at, owner_name) from ``offset`` in
+    ``order``, and how many rows ``combined`` has (0 when the page is empty)."""
+    compiler = combined.query.get_compiler(using=combined.db)
+    sql, params = compiler.as_sql()
+    # By position (the keys are the narrow columns, whose names the databases alias differently).
+    order_sql = ", ".join(
+        f"{_INBOX_COLUMNS.index(key.lstrip('-')) + 1} {'DESC' if key.startswith('-') else 'ASC'}" for key in order
+    )
+    with compiler.connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT inbox.*, COUNT(*) OVER () FROM ({sql}) inbox ORDER BY {order_sql} LIMIT %s OFFSET %s",  # noqa: S608
+            [*params, limit, offset],
+        )
+        rows = cursor.fetchall()
+    return [row[:4] for row in rows], (rows[0][4] if rows else 0)
+
+
+_INBOX_COLUMNS = ("pk", "kind", "submitted_at", "owner_name")
 
 
 def _load_for_decision(*, actor: User, ref: str) -> tuple[str, TargetSet | MonthlySummary]:

@@ -70,6 +70,13 @@ class TargetSet(OrganisationScoped, ReviewedDocument):
         indexes = [
             models.Index(fields=["organisation", "year", "quarter", "status"]),
             models.Index(fields=["department", "status"]),
+            # The review inbox and the home page's count look up each reviewed person's submitted
+            # document: from this small index alone (index-only), not the table's rows of every period.
+            models.Index(
+                fields=["owner", "organisation"],
+                condition=models.Q(status="submitted"),
+                name="targetset_submitted_owner_idx",
+            ),
         ]
 
     def __str__(self) -> str:

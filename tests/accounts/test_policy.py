@@ -152,3 +152,58 @@ def test_the_policy_refuses_opening_no_past_quarter_or_more_than_a_year_back(cli
     assert response.status_code == 200 and "grading_open_past_quarters" in response.context["form"].errors
     policy.refresh_from_db()
     assert policy.grading_open_past_quarters == 1
+
+
+# --- Read once per request ------------------------------------------------------------------------
+
+
+def _policy_reads(captured) -> int:
+    return sum(1 for query in captured.captured_queries if 'FROM "accounts_policy"' in query["sql"])
+
+
+@pytest.mark.parametrize(
+    "role, url",
+    [
+        ("staff", "/"),
+        ("head", "/"),
+        ("hr", "/"),
+        ("inspector", "/"),
+        ("staff", "/targets/"),
+        ("staff", "/summaries/"),
+        ("hr", "/accounts/policy/"),
+    ],
+)
+def test_a_page_reads_the_organisations_policy_once(request, client_for, role, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(request.getfixturevalue(role))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert _policy_reads(captured) == 1
+
+
+def test_a_policy_saved_during_a_request_is_read_afresh_by_the_rest_of_it(organisation):
+    from accounts.selectors import policy_memo
+
+    with policy_memo():
+        first = policy_for_organisation(organisation_id=organisation.pk)
+        first.good_quota_percent = 35
+        first.save()
+        assert policy_for_organisation(organisation_id=organisation.pk).good_quota_percent == 35
+
+
+def test_a_form_bound_to_the_policy_changes_no_other_readers_copy(organisation):
+    from accounts.selectors import policy_memo
+
+    with policy_memo():
+        mine = policy_for_organisation(organisation_id=organisation.pk)
+        mine.good_quota_percent = 99  # as an invalid POST leaves the form's instance
+        assert policy_for_organisation(organisation_id=organisation.pk).good_quota_percent == 40
+
+
+def test_outside_a_request_every_read_sees_the_database(organisation):
+    policy_for_organisation(organisation_id=organisation.pk)
+    Policy.objects.filter(organisation=organisation).update(good_quota_percent=30)
+    assert policy_for_organisation(organisation_id=organisation.pk).good_quota_percent == 30

@@ -172,6 +172,23 @@ def test_the_staff_list_query_count_does_not_grow_with_people(
         client.get(reverse("accounts:staff_list"))
 
 
+def test_the_staff_list_asks_as_many_queries_for_few_and_many_people(client_for, hr, department):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(hr)
+    for _i in range(3):
+        UserFactory(department=department)
+    client.get(reverse("accounts:staff_list"))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("accounts:staff_list")).status_code == 200
+    for _i in range(40):
+        UserFactory(department=department)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("accounts:staff_list"), {"page": 2}).status_code == 200
+    assert len(many) == len(few)
+
+
 def test_the_department_list_query_count_is_bounded(client_for, hr, organisation, django_assert_max_num_queries):
     for _i in range(30):
         DepartmentFactory(organisation=organisation, head=UserFactory(department=None, organisation=organisation))

@@ -198,6 +198,23 @@ def test_the_inbox_pages_in_sql(client_for, head, department):
     assert "sort=person" in first.content.decode().split("下一页")[0].rsplit("href=", 1)[1]
 
 
+def test_a_page_past_the_end_of_the_inbox_shows_the_last_page(client_for, head, department):
+    for _ in range(30):
+        person = UserFactory(department=department)
+        MonthlySummaryFactory(owner=person, submitted=True)
+        TargetSetFactory(owner=person, submitted=True)
+    client = client_for(head)
+    for asked in ("9", "junk", "0"):
+        page = client.get(reverse("review"), {"page": asked}).context["page"]
+        assert page.paginator.count == 60
+        assert (page.number, len(page)) == ((1, 50) if asked == "junk" else (2, 10))
+
+
+def test_an_empty_inbox_counts_no_items_without_another_query(client_for, head):
+    page = client_for(head).get(reverse("review")).context["page"]
+    assert page.paginator.count == 0 and len(page) == 0
+
+
 # --- Roster ---------------------------------------------------------------------------------
 
 
