@@ -35,8 +35,8 @@ def _job_row(database: Path, job_id: int) -> dict:
     return sqlite_rows(database, "SELECT * FROM accounts_job WHERE id = ?", (job_id,))[0]
 
 
-def test_a_job_asked_for_while_redis_is_down_runs_once_redis_is_back(tmp_path):
-    database = tmp_path / "site.sqlite3"
+def test_a_job_asked_for_while_redis_is_down_runs_once_redis_is_back(tmp_path, site_database):
+    database = site_database
     redis = RedisServer(tmp_path / "redis").start()
     env = site_env(redis.url, database, tmp_path / "private")
     worker = None

@@ -45,8 +45,8 @@ def _jobs(database: Path) -> dict[int, dict]:
     return {row["id"]: row for row in sqlite_rows(database, "SELECT * FROM accounts_job ORDER BY id")}
 
 
-def test_jobs_asked_for_while_redis_is_stopped_are_delayed_and_none_is_lost(tmp_path):
-    database = tmp_path / "site.sqlite3"
+def test_jobs_asked_for_while_redis_is_stopped_are_delayed_and_none_is_lost(tmp_path, site_database):
+    database = site_database
     redis = RedisServer(tmp_path / "redis").start()
     env = site_env(redis.url, database, tmp_path / "private")
     worker = None

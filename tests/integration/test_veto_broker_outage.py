@@ -31,8 +31,6 @@ FLAG_TIMEOUT = 60
 SETUP = """
 import django
 django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
 from accounts.models import Role
 from tests.factories import DepartmentFactory, OrganisationFactory, UserFactory
 organisation = OrganisationFactory(code="outage", name="断网测试局")
@@ -71,8 +69,8 @@ print(json.dumps({"status": response.status_code, "elapsed": elapsed, "person": 
 """
 
 
-def test_a_serious_finding_recorded_while_redis_is_down_raises_its_flag_once_redis_is_back(tmp_path):
-    database = tmp_path / "site.sqlite3"
+def test_a_serious_finding_recorded_while_redis_is_down_raises_its_flag_once_redis_is_back(tmp_path, site_database):
+    database = site_database
     redis = RedisServer(tmp_path / "redis").start()
     env = site_env(redis.url, database, tmp_path / "private")
     worker = None

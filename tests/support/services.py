@@ -259,13 +259,11 @@ def wait_for(
 
 # --- Echo jobs (tests.support.job_kinds) asked for through the page of tests.support.job_urls.
 
-# Migrate the shared file; an organisation and the person who asks.
+# On the shared file (a migrated copy: the site_database fixture), an organisation and the person who asks.
 ASKER_SETUP = """
 import django
 django.setup()
-from django.core.management import call_command
 from accounts.models import Organisation, User
-call_command("migrate", verbosity=0)
 organisation = Organisation.objects.create(code="outage", name="断网测试局")
 User.objects.create_user(username="asker", password="x", organisation=organisation)
 """
