@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 
+from tests.support import schema_cache
 from tests.support.services import run_python, site_env
 
 MIGRATE = """
@@ -20,10 +21,15 @@ call_command("migrate", verbosity=0)
 
 @pytest.fixture(scope="session")
 def migrated_site_database(tmp_path_factory):
-    """An SQLite file migrated once per run (``migrate`` from nothing is about 18 s of CPU here);
-    each test gets its own copy (``site_database``). Nobody writes to this one."""
+    """An SQLite file migrated once per run (``migrate`` from nothing is about 18 s of CPU here), or
+    the schema cache's copy when there is one; each test gets its own copy (``site_database``).
+    Nobody writes to this one."""
     directory = tmp_path_factory.mktemp("migrated-site")
     database = directory / "site.sqlite3"
+    if (saved := schema_cache.cached_file()) is not None:
+        # The same schema, as an earlier test run migrated it (tests/support/schema_cache.py).
+        shutil.copyfile(saved, database)
+        return database
     # The broker is never used: migrating sends nothing.
     run_python(MIGRATE, site_env("redis://127.0.0.1:1/0", database, directory / "private"), timeout=400)
     # Everything in the main file (the site opens it in WAL mode), so a copy of that file is whole.
