@@ -5,8 +5,8 @@
 #   make test        everything CI checks (.ci/run calls exactly this)
 #
 # and a few more: run-stack (PostgreSQL + Redis + Celery worker + beat + gunicorn, like production),
-# test-sqlite, test-postgres, test-broker, test-e2e, stack-check, restore-drill, lint,
-# check-migrations, clean.
+# test-sqlite (= test-sqlite-main + test-one-database), test-postgres, test-broker, test-e2e,
+# stack-check, restore-drill, lint, check-migrations, clean.
 #
 # Assumptions: Debian 12 (apt-get, dpkg), Python 3.11 as `python3.11` (PYTHON=... to
 # change), run as root or as a user with sudo for the apt-get step, which only happens
@@ -98,21 +98,24 @@ run-stack: system-packages $(VENV)/.installed messages
 
 # --- Tests -------------------------------------------------------------------
 
-.PHONY: test test-setup test-sqlite test-postgres test-broker test-e2e stack-check restore-drill lint check-migrations
+.PHONY: test test-setup test-sqlite test-sqlite-main test-one-database test-postgres test-broker test-e2e stack-check restore-drill lint check-migrations
 # A failing part does not stop the others (make -k), so one CI run reports every failure, and
 # the run fails if any part failed. SKIP_SETUP keeps the inner make from checking packages and
 # compiling messages a second time. The SQLite and PostgreSQL runs come first, one after the
 # other (each keeps both cores busy with TEST_PROCESSES workers). The browser tests then run in
 # one process that leaves about half of the machine idle (it mostly waits for the browser), so
-# the light parts run beside them, one after the other (beside-e2e): lint, the migrations check,
+# the other parts run beside them, one after the other (beside-e2e): lint, the migrations check,
 # the stack check, the restore drill (after the stack check: it reuses the schema the stack check
-# cached in var/schema-cache) and the broker tests. Each part's output is printed whole when it
-# ends (--output-sync).
+# cached in var/schema-cache), the broker tests and the SQLite run's tests marked one_database
+# (test-one-database: one process, like the others here, so the browser tests share the machine
+# with one other process as before; run in the first part, they took half of its time on both
+# cores while the browser tests' half of the machine stayed idle). Each part's output is printed
+# whole when it ends (--output-sync).
 TEST_SETUP := $(if $(SKIP_SETUP),,test-setup)
 test: test-setup
 	@start=$$(date +%s); \
 	status=0; \
-	$(MAKE) --no-print-directory --keep-going SKIP_SETUP=1 test-sqlite test-postgres || status=$$?; \
+	$(MAKE) --no-print-directory --keep-going SKIP_SETUP=1 test-sqlite-main test-postgres || status=$$?; \
 	$(MAKE) --no-print-directory --keep-going --jobs=2 --output-sync=target SKIP_SETUP=1 \
 	  test-e2e beside-e2e || status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s, $$([ $$status -eq 0 ] && echo passed || echo FAILED)"; \
@@ -123,17 +126,25 @@ test-setup: system-packages-test $(VENV)/.installed messages
 .PHONY: beside-e2e
 beside-e2e:
 	@status=0; \
-	for part in lint check-migrations stack-check restore-drill test-broker; do \
+	for part in lint check-migrations stack-check restore-drill test-broker test-one-database; do \
 	  $(MAKE) --no-print-directory SKIP_SETUP=1 $$part || status=$$?; \
 	done; \
 	exit $$status
 
-# make test installs LibreOffice: the workbook test fails rather than skips without it.
-test-sqlite: export LIBREOFFICE_REQUIRED := 1
+# make test installs LibreOffice: the workbook test (one_database) fails rather than skips without it.
+test-sqlite test-one-database: export LIBREOFFICE_REQUIRED := 1
 
-# (a) Everything but the browser and broker tests, on SQLite (in-memory test database).
-test-sqlite: $(TEST_SETUP)
-	env -u DATABASE_URL $(PYTEST) $(XDIST) -m "$(NOT_SERVICES) and not postgres" $(PYTEST_ARGS)
+# (a) Everything but the browser and broker tests, on SQLite (in-memory test database), in two
+# runs: the tests marked one_database (the demo story, the permission table, the LibreOffice
+# round trip; make test runs them in one process beside the browser tests) and the rest, with
+# TEST_PROCESSES workers.
+test-sqlite: test-sqlite-main test-one-database
+
+test-sqlite-main: $(TEST_SETUP)
+	env -u DATABASE_URL $(PYTEST) $(XDIST) -m "$(NOT_SERVICES) and not postgres and not one_database" $(PYTEST_ARGS)
+
+test-one-database: $(TEST_SETUP)
+	env -u DATABASE_URL $(PYTEST) -p no:xdist -m "$(NOT_SERVICES) and not postgres and one_database" $(PYTEST_ARGS)
 
 # (b) The same on a real PostgreSQL 15, started for this run and removed afterwards, but for the
 # tests marked one_database (the demo story and the permission table: decided in Python, the same

@@ -8,6 +8,10 @@ from django.utils.functional import empty
 from accounts.models import Role
 from accounts.storage import private_storage
 from tests.factories import PASSWORD, DepartmentFactory, OrganisationFactory, UserFactory
+from tests.support import schema_cache
+
+# The in-memory SQLite test database is migrated once per schema and restored by later runs.
+schema_cache.install()
 
 
 def _allow_the_test_flush_to_truncate_the_audit_log(sender, connection, **kwargs) -> None:

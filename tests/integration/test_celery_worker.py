@@ -2,13 +2,14 @@
 
 The fixture starts ``redis-server`` on a free port and ``celery -A appraisal_site worker``
 (solo pool) against it, with its own SQLite database file: the worker cannot see the
-test's database, so that file is migrated first and given one organisation, which is
+test's database, so that file (a migrated copy) is given one organisation, which is
 how the test knows the answer came from the worker's database. Both are stopped at the end.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -50,21 +51,20 @@ def celery_app_using(broker_url: str):
 
 
 @pytest.fixture(scope="module")
-def worker(tmp_path_factory):
+def worker(tmp_path_factory, migrated_site_database):
     """Redis + a Celery worker subprocess, ready to take tasks. Yields the broker URL and worker pid."""
     tmp = tmp_path_factory.mktemp("broker")
     redis = RedisServer(tmp / "redis").start()
     process = None
     log_path = tmp / "worker.log"
     try:
+        shutil.copyfile(migrated_site_database, tmp / "worker.sqlite3")
         env = site_env(redis.url, tmp / "worker.sqlite3", tmp / "private")
         run_python(
             """
             import django
             django.setup()
-            from django.core.management import call_command
             from accounts.models import Organisation
-            call_command("migrate", verbosity=0)
             Organisation.objects.create(code="worker", name="worker database")
             """,
             env,

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.broker
 JOB_DONE_TIMEOUT = 60
 
 
-def test_a_job_asked_for_while_redis_is_down_runs_once_redis_is_back(tmp_path):
-    with broker_site(tmp_path) as site:
+def test_a_job_asked_for_while_redis_is_down_runs_once_redis_is_back(tmp_path, site_database):
+    with broker_site(tmp_path, database=site_database) as site:
         run_python(ASKER_SETUP, site.env)
         # Redis goes away (a real server, stopped): its port now refuses connections.
         site.redis.stop()

@@ -34,8 +34,8 @@ def _jobs(database: Path) -> dict[int, dict]:
     return {row["id"]: row for row in sqlite_rows(database, "SELECT * FROM accounts_job ORDER BY id")}
 
 
-def test_jobs_asked_for_while_redis_is_stopped_are_delayed_and_none_is_lost(tmp_path):
-    with broker_site(tmp_path) as site:
+def test_jobs_asked_for_while_redis_is_stopped_are_delayed_and_none_is_lost(tmp_path, site_database):
+    with broker_site(tmp_path, database=site_database) as site:
         run_python(ASKER_SETUP, site.env, timeout=400)
         # 1. Handed to Redis; no worker is running yet, so the message waits there.
         [queued] = ask_for_echo_jobs(site.env, ["停机前提交"])

@@ -21,8 +21,6 @@ FLAG_TIMEOUT = 60
 SETUP = """
 import django
 django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
 from accounts.models import Role
 from tests.factories import DepartmentFactory, OrganisationFactory, UserFactory
 organisation = OrganisationFactory(code="outage", name="断网测试局")
@@ -61,8 +59,8 @@ print(json.dumps({"status": response.status_code, "elapsed": elapsed, "person": 
 """
 
 
-def test_a_serious_finding_recorded_while_redis_is_down_raises_its_flag_once_redis_is_back(tmp_path):
-    with broker_site(tmp_path) as site:
+def test_a_serious_finding_recorded_while_redis_is_down_raises_its_flag_once_redis_is_back(tmp_path, site_database):
+    with broker_site(tmp_path, database=site_database) as site:
         run_python(SETUP, site.env)
         site.redis.stop()
         asked = json.loads(run_python(ASK, site.env).strip().splitlines()[-1])

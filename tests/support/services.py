@@ -261,13 +261,11 @@ def wait_for(
 
 # --- Echo jobs (tests.support.job_kinds) asked for through the page of tests.support.job_urls.
 
-# Migrate the shared file; an organisation and the person who asks.
+# On the shared file (a migrated copy: the site_database fixture), an organisation and the person who asks.
 ASKER_SETUP = """
 import django
 django.setup()
-from django.core.management import call_command
 from accounts.models import Organisation, User
-call_command("migrate", verbosity=0)
 organisation = Organisation.objects.create(code="outage", name="断网测试局")
 User.objects.create_user(username="asker", password="x", organisation=organisation)
 """
@@ -363,11 +361,10 @@ class BrokerSite:
 
 
 @contextmanager
-def broker_site(directory: Path) -> Iterator[BrokerSite]:
-    """A Redis started for the block and the environment of the site's processes (database
-    ``site.sqlite3`` and private files in ``directory``); the worker and Redis are stopped at the end,
-    whatever happened."""
-    database = directory / "site.sqlite3"
+def broker_site(directory: Path, *, database: Path) -> Iterator[BrokerSite]:
+    """A Redis started for the block and the environment of the site's processes (the SQLite file
+    ``database``, a migrated copy: the site_database fixture, and private files in ``directory``);
+    the worker and Redis are stopped at the end, whatever happened."""
     redis = RedisServer(directory / "redis").start()
     site = BrokerSite(directory, redis, database, site_env(redis.url, database, directory / "private"))
     try:
