@@ -456,7 +456,7 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
 
     results = {}
     for organisation in sorted(organisations, key=lambda organisation: organisation.pk):
-        people, graded_people, eligible, _changed = figures.get(organisation.pk, (0, 0, 0, 0))
+        people, graded_people, eligible, changed_count = figures.get(organisation.pk, (0, 0, 0, 0))
         people, graded_people, eligible = int(people), int(graded_people or 0), int(eligible or 0)
         quota = excellent_quota(graded_people=graded_people, policy=policies[organisation.pk])
         changes = changed.get(organisation.pk, [])
@@ -471,7 +471,7 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
                 organisation_id=organisation.pk,
                 detail={
                     "year": year,
-                    "suggestions_changed": len(changes),
+                    "suggestions_changed": int(changed_count or 0),
                     "suggestions_removed": removed.get(organisation.pk, 0),
                     "people": ", ".join(str(pk) for pk in changes)[:2000],
                 },

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import jobs
-from accounts.models import Job, Policy
+from accounts.models import AuditEntry, Job, Policy
+from evaluations.annual import rollup as rollup_sql
 from evaluations.annual import services as annual
 from evaluations.annual.tasks import rollup_year as rollup_year_task
 from evaluations.discipline.models import SanctionKind
@@ -208,3 +209,17 @@ def test_the_committees_recalculation_job_writes_what_the_one_pass_writes(organi
         job = jobs.job_run_here(kind=annual.ROLLUP_YEAR, organisation=each, params={"year": YEAR})
         assert job.state == Job.State.DONE
     assert all_rows() == one_pass
+
+
+def test_the_changed_people_fetched_for_the_audit_entry_fill_its_list():
+    # The audit entry lists the changed people's ids cut at 2 000 characters; the roll-up fetches the
+    # first CHANGED_LISTED of each organisation, which fill it even when every id is one digit.
+    assert len(", ".join(["1"] * rollup_sql.CHANGED_LISTED)) > 2000
+
+
+def test_the_audit_entry_counts_every_changed_suggestion_and_lists_them_in_order(organisation, department, head):
+    people = populate(organisation, department, seed=6)
+    annual.rollup_year(organisation=organisation, year=YEAR)
+    entry = AuditEntry.objects.filter(event="job_run", organisation=organisation).latest("pk")
+    assert entry.changes_dict["suggestions_changed"][1] == str(len(people))
+    assert entry.changes_dict["people"][1] == ", ".join(str(person.pk) for person in sorted(people, key=lambda p: p.pk))
