@@ -207,7 +207,8 @@ SELECT
         ELSE %(competent)s END AS grade,
     {reasons} AS reasons,
     COALESCE(r.decided_grade, '') AS decided,
-    CASE WHEN r.organisation_id = a.organisation_id THEN r.suggested_grade END AS previous
+    CASE WHEN r.organisation_id = a.organisation_id THEN r.suggested_grade END AS previous,
+    r.id AS existing_id
 FROM ({aggregate}) a
 LEFT JOIN accounts_policy p ON p.organisation_id = a.organisation_id
 LEFT JOIN evaluations_annualresult r ON r.person_id = a.person_id AND r.year = %(year)s
@@ -274,32 +275,35 @@ ORDER BY organisation_id, person_id
 """
 
 SUGGESTION_COLUMNS = {
-    "organisation_id": "organisation_id",
-    "department_id": "department_id",
-    "graded_quarters": "graded",
-    "good_quarters": "good",
-    "average_or_below_quarters": "average + poor",
-    "average_quarters": "average",
-    "composite_score": "composite_score",
-    "eligible_excellent": "eligible",
-    "rank": "rank",
-    "suggested_grade": "grade",
-    "suggestion_reasons": "reasons",
+    "organisation_id": "s.organisation_id",
+    "department_id": "s.department_id",
+    "graded_quarters": "s.graded",
+    "good_quarters": "s.good",
+    "average_or_below_quarters": "s.average + s.poor",
+    "average_quarters": "s.average",
+    "composite_score": "s.composite_score",
+    "eligible_excellent": "s.eligible",
+    "rank": "s.rank",
+    "suggested_grade": "s.grade",
+    "suggestion_reasons": "s.reasons",
 }
 
 # Step 4: the suggestions into the result table. A row whose suggestion columns all stay as they
 # are is not rewritten (its ``computed_at`` stays when its suggestion was last written; the run's
 # time goes to AnnualRollupRun). The committee's columns are never touched. In person order: the
 # deferred foreign-key checks then read accounts_user in its key order, and the unique index grows
-# at its end (at 100 000 new rows, the upsert and the checks at commit 10–15 % faster).
+# at its end (at 100 000 new rows, the upsert and the checks at commit 10–15 % faster). Rows the stage
+# found unchanged (a join on the result's id) never reach the ON CONFLICT, which locked each row it
+# met even to write nothing; its own WHERE stays, for a row written by a concurrent run meanwhile.
 UPSERT_SQL = """
 INSERT INTO evaluations_annualresult (
     person_id, year, {columns}, decided_grade, decision_reason, computed_at
 )
-SELECT person_id, %(year)s, {values}, '', '', %(now)s
-FROM {stage}
-WHERE 1 = 1
-ORDER BY person_id
+SELECT s.person_id, %(year)s, {values}, '', '', %(now)s
+FROM {stage} s
+LEFT JOIN evaluations_annualresult r ON r.id = s.existing_id
+WHERE r.id IS NULL OR {differs}
+ORDER BY s.person_id
 ON CONFLICT (person_id, year) DO UPDATE SET
     {updates}, computed_at = excluded.computed_at
 WHERE {changed}
@@ -402,6 +406,7 @@ def upsert_sql() -> str:
         stage=STAGE,
         columns=", ".join(SUGGESTION_COLUMNS),
         values=", ".join(SUGGESTION_COLUMNS.values()),
+        differs=" OR ".join(distinct(f"r.{column}", value) for column, value in SUGGESTION_COLUMNS.items()),
         updates=", ".join(f"{column} = excluded.{column}" for column in SUGGESTION_COLUMNS),
         changed=" OR ".join(
             distinct(f"evaluations_annualresult.{column}", f"excluded.{column}") for column in SUGGESTION_COLUMNS
