@@ -144,14 +144,26 @@ def policy_column(name: str) -> str:
     return f"COALESCE(p.{name}, {literal})"
 
 
-# Per organisation and person over the year's grade rows. The department is the one of the
+# Per person over the year's grade rows, in every organisation: one person, one result a year
+# (``AnnualResult`` is unique on person and year). The result belongs to the organisation of the
+# person's latest quarter (of two in the same quarter, the greater id), and counts every quarter of
+# the year, wherever it was graded; ``moved`` marks the few graded in more than one organisation.
+# Grouped by organisation and person, such a person had two rows here and the upsert met its row
+# twice (PostgreSQL: "ON CONFLICT DO UPDATE command cannot affect row a second time"), and one
+# roll-up per organisation left the row to whichever ran last. The department is the one of the
 # person's latest quarter: the greatest quarter × 2³² + department id (0 for none) gives it without
-# sorting every row (a window function's sort cost as much as the rest of the statement).
+# sorting every row (a window function's sort cost as much as the rest of the statement); for the
+# moved, :data:`MOVED_DEPARTMENT_SQL` takes it from the owning organisation's latest row.
+# ``{scope}`` limits the people to those graded in the roll-up's organisations (nothing when the
+# roll-up covers every organisation with a quarter of the year).
 AGGREGATE_SQL = """
 SELECT
-    q.organisation_id, g.person_id,
+    CAST(MAX(CAST(q.quarter AS BIGINT) * 4294967296 + q.organisation_id) %% 4294967296 AS INTEGER)
+        AS organisation_id,
+    g.person_id,
     NULLIF(MAX(CAST(q.quarter AS BIGINT) * 4294967296 + COALESCE(g.department_id, 0)) %% 4294967296, 0)
         AS department_id,
+    MIN(q.organisation_id) <> MAX(q.organisation_id) AS moved,
     SUM(CASE WHEN g.grade IN (%(good)s, %(fairly_good)s, %(average)s, %(poor)s) THEN 1 ELSE 0 END) AS graded,
     SUM(CASE WHEN g.grade = %(good)s THEN 1 ELSE 0 END) AS good,
     SUM(CASE WHEN g.grade = %(average)s THEN 1 ELSE 0 END) AS average,
@@ -161,9 +173,15 @@ SELECT
     COUNT({cents}) AS scored
 FROM evaluations_quartergrade g
 JOIN evaluations_appraisalquarter q ON q.id = g.appraisal_quarter_id
-WHERE q.organisation_id IN ({organisations}) AND q.year = %(year)s
-GROUP BY q.organisation_id, g.person_id
+WHERE q.year = %(year)s{scope}
+GROUP BY g.person_id
 """
+SCOPE_SQL = """
+    AND g.person_id IN (
+        SELECT g2.person_id FROM evaluations_quartergrade g2
+        JOIN evaluations_appraisalquarter q2 ON q2.id = g2.appraisal_quarter_id
+        WHERE q2.organisation_id IN ({organisations}) AND q2.year = %(year)s
+    )"""
 CENTS = (
     "CASE WHEN g.grade IN (%(good)s, %(fairly_good)s, %(average)s, %(poor)s) "
     "THEN CAST(ROUND(g.composite_score * 100) AS INTEGER) END"
@@ -182,14 +200,15 @@ AVERAGE_CENTS = (
 STAGE_SQL = """
 CREATE TEMPORARY TABLE {stage} {on_commit} AS
 SELECT
-    a.organisation_id, a.person_id, a.department_id, a.graded, a.good, a.average, a.poor, a.uncertain,
+    a.organisation_id, a.person_id, a.department_id, a.moved, a.graded, a.good, a.average, a.poor, a.uncertain,
     {score} AS composite_score, {eligible} AS eligible, CAST(NULL AS INTEGER) AS rank,
     CASE WHEN a.graded = 0 THEN %(not_graded)s
         WHEN a.average >= {threshold} THEN %(basically_competent)s
         ELSE %(competent)s END AS grade,
     {reasons} AS reasons,
     COALESCE(r.decided_grade, '') AS decided,
-    CASE WHEN r.organisation_id = a.organisation_id THEN r.suggested_grade END AS previous
+    CASE WHEN r.organisation_id = a.organisation_id THEN r.suggested_grade END AS previous,
+    r.id AS existing_id
 FROM ({aggregate}) a
 LEFT JOIN accounts_policy p ON p.organisation_id = a.organisation_id
 LEFT JOIN evaluations_annualresult r ON r.person_id = a.person_id AND r.year = %(year)s
@@ -240,44 +259,60 @@ SELECT s.organisation_id, COUNT(*),
 FROM {stage} s GROUP BY s.organisation_id
 """
 
+# The first of each organisation's changed people, enough for the audit entry's list (cut at
+# 2 000 characters: 700 ids of one digit and their separators already pass it); the count comes from
+# STATS_SQL. A province's first run fetched all 100 000 into Python to keep a few hundred.
+CHANGED_LISTED = 700
 CHANGED_SQL = """
-SELECT s.organisation_id, s.person_id FROM {stage} s
-WHERE s.previous IS NULL OR s.previous <> s.grade
-ORDER BY s.organisation_id, s.person_id
+SELECT organisation_id, person_id FROM (
+    SELECT s.organisation_id, s.person_id,
+        ROW_NUMBER() OVER (PARTITION BY s.organisation_id ORDER BY s.person_id) AS position
+    FROM {stage} s
+    WHERE s.previous IS NULL OR s.previous <> s.grade
+) changed
+WHERE position <= {listed}
+ORDER BY organisation_id, person_id
 """
 
 SUGGESTION_COLUMNS = {
-    "organisation_id": "organisation_id",
-    "department_id": "department_id",
-    "graded_quarters": "graded",
-    "good_quarters": "good",
-    "average_or_below_quarters": "average + poor",
-    "average_quarters": "average",
-    "composite_score": "composite_score",
-    "eligible_excellent": "eligible",
-    "rank": "rank",
-    "suggested_grade": "grade",
-    "suggestion_reasons": "reasons",
+    "organisation_id": "s.organisation_id",
+    "department_id": "s.department_id",
+    "graded_quarters": "s.graded",
+    "good_quarters": "s.good",
+    "average_or_below_quarters": "s.average + s.poor",
+    "average_quarters": "s.average",
+    "composite_score": "s.composite_score",
+    "eligible_excellent": "s.eligible",
+    "rank": "s.rank",
+    "suggested_grade": "s.grade",
+    "suggestion_reasons": "s.reasons",
 }
 
 # Step 4: the suggestions into the result table. A row whose suggestion columns all stay as they
 # are is not rewritten (its ``computed_at`` stays when its suggestion was last written; the run's
-# time goes to AnnualRollupRun). The committee's columns are never touched.
+# time goes to AnnualRollupRun). The committee's columns are never touched. In person order: the
+# deferred foreign-key checks then read accounts_user in its key order, and the unique index grows
+# at its end (at 100 000 new rows, the upsert and the checks at commit 10–15 % faster). Rows the stage
+# found unchanged (a join on the result's id) never reach the ON CONFLICT, which locked each row it
+# met even to write nothing; its own WHERE stays, for a row written by a concurrent run meanwhile.
 UPSERT_SQL = """
 INSERT INTO evaluations_annualresult (
     person_id, year, {columns}, decided_grade, decision_reason, computed_at
 )
-SELECT person_id, %(year)s, {values}, '', '', %(now)s
-FROM {stage}
-WHERE 1 = 1
+SELECT s.person_id, %(year)s, {values}, '', '', %(now)s
+FROM {stage} s
+LEFT JOIN evaluations_annualresult r ON r.id = s.existing_id
+WHERE r.id IS NULL OR {differs}
+ORDER BY s.person_id
 ON CONFLICT (person_id, year) DO UPDATE SET
     {updates}, computed_at = excluded.computed_at
 WHERE {changed}
 """
 
 
-def stage_sql(params: dict, organisation_ids) -> str:
-    """The statement of step 1 for the organisations (see the module docstring)."""
+def stage_sql(params: dict, organisation_ids, *, covering: bool = False) -> str:
+    """The statement of step 1 for the organisations (see the module docstring); ``covering``: they
+    are every organisation with a quarter of the year, so every grade row of the year is theirs."""
     from django.utils.translation import gettext as _
 
     text = Text(params, "t", escape=escapes_json())
@@ -329,7 +364,8 @@ def stage_sql(params: dict, organisation_ids) -> str:
     score = f"({AVERAGE_CENTS}) / 100.0"
     if connection.vendor == "postgresql":
         score = f"CAST({score} AS NUMERIC(5, 2))"
-    aggregate = AGGREGATE_SQL.format(cents=CENTS, organisations=id_list(organisation_ids))
+    scope = "" if covering else SCOPE_SQL.format(organisations=id_list(organisation_ids))
+    aggregate = AGGREGATE_SQL.format(cents=CENTS, scope=scope)
     return STAGE_SQL.format(
         stage=STAGE,
         on_commit="ON COMMIT DROP" if connection.vendor == "postgresql" else "",
@@ -370,6 +406,7 @@ def upsert_sql() -> str:
         stage=STAGE,
         columns=", ".join(SUGGESTION_COLUMNS),
         values=", ".join(SUGGESTION_COLUMNS.values()),
+        differs=" OR ".join(distinct(f"r.{column}", value) for column, value in SUGGESTION_COLUMNS.items()),
         updates=", ".join(f"{column} = excluded.{column}" for column in SUGGESTION_COLUMNS),
         changed=" OR ".join(
             distinct(f"evaluations_annualresult.{column}", f"excluded.{column}") for column in SUGGESTION_COLUMNS
@@ -382,7 +419,7 @@ def stats_sql() -> str:
 
 
 def changed_sql() -> str:
-    return CHANGED_SQL.format(stage=STAGE)
+    return CHANGED_SQL.format(stage=STAGE, listed=CHANGED_LISTED)
 
 
 EXCEPTIONAL_SQL = """
@@ -422,18 +459,56 @@ def exception_update_sql() -> str:
 STALE_SQL = """
 SELECT r.id, r.organisation_id
 FROM (
-    SELECT organisation_id, person_id FROM evaluations_annualresult
+    SELECT person_id FROM evaluations_annualresult
     WHERE organisation_id IN ({organisations}) AND year = %(year)s AND decided_grade = ''
     EXCEPT
-    SELECT organisation_id, person_id FROM {stage}
+    SELECT person_id FROM {stage}
 ) gone
 JOIN evaluations_annualresult r ON r.person_id = gone.person_id AND r.year = %(year)s
 """
 
+# The moved (graded in two organisations in the year): the department of their latest row in the
+# organisation that owns their result. A handful of people, each found by the person's index.
+MOVED_DEPARTMENT_SQL = """
+UPDATE {stage} SET department_id = (
+    SELECT g.department_id FROM evaluations_quartergrade g
+    JOIN evaluations_appraisalquarter q ON q.id = g.appraisal_quarter_id
+    WHERE g.person_id = {stage}.person_id AND q.organisation_id = {stage}.organisation_id
+        AND q.year = %(year)s
+    ORDER BY q.quarter DESC, g.id DESC LIMIT 1
+)
+WHERE moved
+"""
+
+# The other organisations the moved people of the roll-up were graded in (their sanctions and
+# ballots count), then the people whose result another organisation owns leave the stage: that
+# organisation's roll-up writes it.
+MOVED_ORGANISATIONS_SQL = """
+SELECT DISTINCT q.organisation_id FROM evaluations_quartergrade g
+JOIN evaluations_appraisalquarter q ON q.id = g.appraisal_quarter_id
+WHERE q.year = %(year)s AND q.organisation_id NOT IN ({organisations})
+    AND g.person_id IN (SELECT person_id FROM {stage} WHERE moved)
+"""
+
+OWNED_ELSEWHERE_SQL = "DELETE FROM {stage} WHERE organisation_id NOT IN ({organisations})"
+
+
+def moved_department_sql() -> str:
+    return MOVED_DEPARTMENT_SQL.format(stage=STAGE)
+
+
+def moved_organisations_sql(organisation_ids) -> str:
+    return MOVED_ORGANISATIONS_SQL.format(stage=STAGE, organisations=id_list(organisation_ids))
+
+
+def owned_elsewhere_sql(organisation_ids) -> str:
+    return OWNED_ELSEWHERE_SQL.format(stage=STAGE, organisations=id_list(organisation_ids))
+
 
 def stale_sql(organisation_ids) -> str:
-    """The undecided result rows of people with no grade row of the year in their organisation any
-    more: those rows EXCEPT everyone in the temporary table (a set operation, hashed or sorted). As a
-    NOT EXISTS, PostgreSQL planned a nested loop over the temporary table (no statistics) when the
-    result table's statistics were older than its rows — minutes for a province."""
+    """The undecided result rows of people with no grade row of the year any more: those rows EXCEPT
+    everyone in the temporary table, whichever organisation owns their result now (a set operation,
+    hashed or sorted); run before the people owned elsewhere leave the stage. As a NOT EXISTS,
+    PostgreSQL planned a nested loop over the temporary table (no statistics) when the result table's
+    statistics were older than its rows — minutes for a province."""
     return STALE_SQL.format(stage=STAGE, organisations=id_list(organisation_ids))

@@ -48,7 +48,7 @@ from accounts.selectors import policy_for_organisation
 from accounts.textlimits import check_length
 
 from ..ballots.selectors import ballot_suggestions, organisations_with_closed_ballots
-from ..discipline.models import SanctionEffect
+from ..discipline.models import EFFECT_WEIGHT, SanctionEffect
 from ..discipline.selectors import (
     SanctionImpact,
     active_veto_reasons,  # noqa: F401 (the former loop's helpers, read by the tests)
@@ -297,21 +297,21 @@ def rollup_year(*, organisation: Organisation, year: int) -> AnnualRollupStats:
     return rollup_years(organisations=[organisation], year=year)[organisation.pk]
 
 
-def _exceptions(*, organisations: list[Organisation], year: int, policies: dict[int, Policy]) -> dict:
-    """(organisation id, person id) → what the Python rules need for the people a veto flag, a
-    sanction effect, (when the policy does not grade probationers) probation or a 民主测评 threshold
-    concerns, in every organisation given: a handful of queries, whatever their number. For everyone
-    else the Python rules agree with the SQL of :mod:`.rollup`."""
-    ids = [organisation.pk for organisation in organisations]
+def _exceptions(*, organisation_ids: list[int], year: int, policies: dict[int, Policy]) -> dict:
+    """Person id → what the Python rules need for the people a veto flag, a sanction effect, (when
+    the policy does not grade probationers) probation or a 民主测评 threshold concerns, in every
+    organisation given (a person graded in two organisations brings both: their flags, sanctions
+    and ballot reasons together, the heaviest sanction effect): a handful of queries, whatever their
+    number. For everyone else the Python rules agree with the SQL of :mod:`.rollup`."""
+    ids = sorted(organisation_ids)
     vetoes = active_veto_reasons_of(organisation_ids=ids, year=year)
     impacts = sanction_effects_of(organisation_ids=ids, year=year)
     ballots: dict[tuple[int, int], list[str]] = {}
     # The civil servants' ballots only; a scheme's own (公益性岗位) carry a purpose.
     with_ballots = organisations_with_closed_ballots(organisation_ids=ids, year=year, purpose="")
-    for organisation in organisations:
-        if organisation.pk in with_ballots:
-            for person_id, reasons in ballot_suggestions(organisation=organisation, year=year, purpose="").items():
-                ballots[(organisation.pk, person_id)] = reasons
+    for pk in sorted(with_ballots):
+        for person_id, reasons in ballot_suggestions(organisation=Organisation(pk=pk), year=year, purpose="").items():
+            ballots[(pk, person_id)] = reasons
     ungraded_probation = [pk for pk in ids if not policies[pk].probation_gets_annual_grade]
     on_probation: set[tuple[int, int]] = set()
     if ungraded_probation:
@@ -323,20 +323,25 @@ def _exceptions(*, organisations: list[Organisation], year: int, policies: dict[
             .filter(Q(end_date__isnull=True) | Q(end_date__gte=year_end))
             .values_list("user__organisation_id", "user_id")
         )
-    return {
-        key: {
-            "vetoes": vetoes.get(key, []),
-            "impact": impacts.get(key),
-            "ballot_reasons": ballots.get(key, []),
-            "on_probation": key in on_probation,
-        }
-        for key in set(vetoes) | set(impacts) | set(ballots) | on_probation
-    }
+    merged: dict[int, dict] = {}
+    for key in sorted(set(vetoes) | set(impacts) | set(ballots) | on_probation):
+        exception = merged.setdefault(
+            key[1], {"vetoes": [], "impact": None, "ballot_reasons": [], "on_probation": False}
+        )
+        exception["vetoes"] += vetoes.get(key, [])
+        exception["ballot_reasons"] += ballots.get(key, [])
+        exception["on_probation"] = exception["on_probation"] or key in on_probation
+        impact = impacts.get(key)
+        if impact is not None and (
+            exception["impact"] is None or EFFECT_WEIGHT[impact.effect] > EFFECT_WEIGHT[exception["impact"].effect]
+        ):
+            exception["impact"] = impact
+    return merged
 
 
 def _apply_exceptions(cursor, *, exceptions: dict, policies: dict[int, Policy]) -> None:
     """The Python rules for the exceptional people, written over their rows of the staging table."""
-    people = sorted({person_id for _organisation_id, person_id in exceptions})
+    people = sorted(exceptions)
     updates = []
     for chunk in range(0, len(people), 5000):
         cursor.execute(rollup_sql.exceptional_sql(people[chunk : chunk + 5000]))
@@ -351,7 +356,7 @@ def _apply_exceptions(cursor, *, exceptions: dict, policies: dict[int, Policy]) 
             uncertain,
             score,
         ) in cursor.fetchall():
-            exception = exceptions.get((organisation_id, person_id))
+            exception = exceptions.get(person_id)
             if exception is None:
                 continue
             p = _Person(
@@ -382,14 +387,18 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
     temporary table ranks the eligible of each organisation for its 优秀 quota; one upsert writes
     the result rows, skipping those whose suggestion is unchanged, and never touches a committee
     decision. The run's time is kept per organisation (:class:`.models.AnnualRollupRun`).
+
+    One person, one result a year: someone graded in two organisations in the year is counted once,
+    with every quarter of the year, by the organisation of their latest quarter (:mod:`.rollup`),
+    whether it rolls up alone or in a pass with the other; a pass without it leaves that result to
+    it. So one pass and one roll-up per organisation, in any order, write the same rows.
     """
     now = timezone.now()
     ids = sorted(organisation.pk for organisation in organisations)
-    policies = {pk: Policy(organisation_id=pk) for pk in ids}
-    policies.update({policy.organisation_id: policy for policy in Policy.objects.filter(organisation_id__in=ids)})
     params = {**rollup_sql.grade_params(), "year": year, "now": connection.ops.adapt_datetimefield_value(now)}
-    stage = rollup_sql.stage_sql(params, ids)
-    exceptions = _exceptions(organisations=organisations, year=year, policies=policies)
+    # Every grade row of the year is in these organisations: no need to find who else was graded here.
+    covering = not AppraisalQuarter.objects.filter(year=year).exclude(organisation_id__in=ids).exists()
+    stage = rollup_sql.stage_sql(params, ids, covering=covering)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The GROUP BY of a province (105 000 people) spilt to disk in batches under the default
@@ -397,6 +406,20 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
             cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(f"DROP TABLE IF EXISTS {rollup_sql.STAGE}")
         cursor.execute(stage, params)
+        cursor.execute(rollup_sql.moved_department_sql(), params)
+        # Someone whose grade rows are gone has no suggestion any more; a decided row is kept.
+        cursor.execute(rollup_sql.stale_sql(ids), params)
+        stale = cursor.fetchall()
+        elsewhere: list[int] = []
+        if not covering:
+            cursor.execute(rollup_sql.moved_organisations_sql(ids), params)
+            elsewhere = [row[0] for row in cursor.fetchall()]
+            cursor.execute(rollup_sql.owned_elsewhere_sql(ids))
+        policies = {pk: Policy(organisation_id=pk) for pk in ids + elsewhere}
+        policies.update(
+            {policy.organisation_id: policy for policy in Policy.objects.filter(organisation_id__in=policies)}
+        )
+        exceptions = _exceptions(organisation_ids=ids + elsewhere, year=year, policies=policies)
         if exceptions:
             _apply_exceptions(cursor, exceptions=exceptions, policies=policies)
         rank = rollup_sql.rank_sql(params)
@@ -409,9 +432,6 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
             for organisation_id, person_id in cursor.fetchall():
                 changed.setdefault(organisation_id, []).append(person_id)
         cursor.execute(rollup_sql.upsert_sql(), params)
-        # Someone whose grade rows are gone has no suggestion any more; a decided row is kept.
-        cursor.execute(rollup_sql.stale_sql(ids), params)
-        stale = cursor.fetchall()
     AnnualRollupRun.objects.bulk_create(
         [AnnualRollupRun(organisation_id=pk, year=year, computed_at=now) for pk in ids],
         update_conflicts=True,
@@ -436,7 +456,7 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
 
     results = {}
     for organisation in sorted(organisations, key=lambda organisation: organisation.pk):
-        people, graded_people, eligible, _changed = figures.get(organisation.pk, (0, 0, 0, 0))
+        people, graded_people, eligible, changed_count = figures.get(organisation.pk, (0, 0, 0, 0))
         people, graded_people, eligible = int(people), int(graded_people or 0), int(eligible or 0)
         quota = excellent_quota(graded_people=graded_people, policy=policies[organisation.pk])
         changes = changed.get(organisation.pk, [])
@@ -451,7 +471,7 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
                 organisation_id=organisation.pk,
                 detail={
                     "year": year,
-                    "suggestions_changed": len(changes),
+                    "suggestions_changed": int(changed_count or 0),
                     "suggestions_removed": removed.get(organisation.pk, 0),
                     "people": ", ".join(str(pk) for pk in changes)[:2000],
                 },

@@ -4,15 +4,25 @@ run's time still makes the suggestions fresh."""
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import Policy
+from accounts import jobs
+from accounts.models import AuditEntry, Job, Policy
+from evaluations.annual import rollup as rollup_sql
 from evaluations.annual import services as annual
-from evaluations.models import AnnualResult, AnnualRollupRun
-from tests.evaluations.test_annual import record
+from evaluations.annual.tasks import rollup_year as rollup_year_task
+from evaluations.discipline.models import SanctionKind
+from evaluations.grading.models import QuarterState
+from evaluations.models import AnnualGrade, AnnualResult, AnnualRollupRun
+from tests.evaluations.test_annual import SHORT, record
 from tests.evaluations.test_annual_set_based import CHOICES, stored_suggestions
-from tests.factories import DepartmentFactory, UserFactory, VetoFlagFactory
+from tests.factories import DepartmentFactory, QuarterGradeFactory, SanctionFactory, UserFactory, VetoFlagFactory
 
 YEAR = 2026
 
@@ -59,3 +69,157 @@ def test_a_rerun_rewrites_no_unchanged_row_and_leaves_the_suggestions_fresh(orga
     freshness = annual.suggestions_freshness(organisation=organisation, year=YEAR)
     assert freshness.computed_at == stats.computed_at
     assert not freshness.stale
+
+
+# --- A person graded in two organisations in the year --------------------------------------------
+
+
+def grade_in(person, organisation, department, quarters: dict[int, str], *, score="90"):
+    """Grade rows of ``person`` in ``organisation``'s quarters (quarter → short grade), in ``department``."""
+    for quarter, short in quarters.items():
+        QuarterGradeFactory(
+            person=person,
+            department=department,
+            appraisal_quarter__organisation=organisation,
+            appraisal_quarter__year=YEAR,
+            appraisal_quarter__quarter=quarter,
+            appraisal_quarter__state=QuarterState.APPROVED,
+            state="confirmed",
+            grade=SHORT[short],
+            composite_score=Decimal(score),
+        )
+
+
+@pytest.fixture
+def moved(organisation, department, other_organisation):
+    """Someone graded in ``organisation`` for Q1–Q2, then moved to ``other_organisation`` for Q3–Q4,
+    beside a few people who stayed in each, and a sanction decided by the first organisation."""
+    other_department = DepartmentFactory(organisation=other_organisation, code="X009", name="外单位")
+    populate(organisation, department, seed=4, size=6)
+    populate(other_organisation, other_department, seed=5, size=6)
+    person = UserFactory(department=department, employee_number="M001")
+    grade_in(person, organisation, department, {1: "好", 2: "好"})
+    person.organisation, person.department = other_organisation, other_department
+    person.save()
+    grade_in(person, other_organisation, other_department, {3: "好", 4: "一般"}, score="80")
+    return person, other_department
+
+
+def all_rows() -> dict[int, tuple]:
+    fields = ["organisation_id", "department_id", "graded_quarters", "good_quarters", "average_quarters"]
+    fields += ["composite_score", "eligible_excellent", "rank", "suggested_grade", "suggestion_reasons"]
+    return {row[0]: row[1:] for row in AnnualResult.objects.values_list("person_id", *fields)}
+
+
+def test_a_person_graded_in_two_organisations_has_one_result_in_the_latest_with_every_quarter(
+    organisation, other_organisation, moved
+):
+    person, other_department = moved
+    stats = annual.rollup_years(organisations=[organisation, other_organisation], year=YEAR)
+    result = AnnualResult.objects.get(person=person, year=YEAR)
+    assert (result.organisation_id, result.department_id) == (other_organisation.pk, other_department.pk)
+    assert (result.graded_quarters, result.good_quarters, result.average_quarters) == (4, 3, 1)
+    assert result.composite_score == Decimal("85.00")
+    # Counted once, by the organisation that owns the result.
+    assert (stats[organisation.pk].people, stats[other_organisation.pk].people) == (6, 7)
+
+
+@pytest.mark.parametrize("order", ["first, then other", "other, then first"])
+def test_one_pass_writes_what_one_roll_up_per_organisation_writes_for_a_moved_person(
+    organisation, other_organisation, moved, order
+):
+    annual.rollup_years(organisations=[organisation, other_organisation], year=YEAR)
+    one_pass = all_rows()
+    AnnualResult.objects.all().delete()
+    pair = [organisation, other_organisation]
+    for each in pair if order == "first, then other" else reversed(pair):
+        annual.rollup_year(organisation=each, year=YEAR)
+    assert all_rows() == one_pass
+
+
+def test_a_sanction_of_the_former_organisation_counts_in_either_roll_up(organisation, other_organisation, moved):
+    person, _department = moved
+    SanctionFactory(person=person, organisation=organisation, kind=SanctionKind.DEMERIT)
+    annual.rollup_year(organisation=other_organisation, year=YEAR)
+    alone = all_rows()[person.pk]
+    AnnualResult.objects.all().delete()
+    annual.rollup_years(organisations=[organisation, other_organisation], year=YEAR)
+    assert all_rows()[person.pk] == alone
+    assert alone[-2] != AnnualGrade.EXCELLENT and any("处分影响" in reason for reason in alone[-1])
+
+
+def test_the_former_organisations_roll_up_leaves_the_moved_persons_result_alone(
+    organisation, other_organisation, moved
+):
+    person, _department = moved
+    annual.rollup_years(organisations=[organisation, other_organisation], year=YEAR)
+    before = all_rows()
+    # A result still filed under the former organisation is neither stale there nor rewritten.
+    AnnualResult.objects.filter(person=person).update(organisation=organisation)
+    annual.rollup_year(organisation=organisation, year=YEAR)
+    assert AnnualResult.objects.get(person=person).organisation_id == organisation.pk
+    annual.rollup_year(organisation=other_organisation, year=YEAR)
+    assert all_rows() == before
+
+
+def test_a_rerun_of_the_one_pass_writes_the_same_rows(organisation, other_organisation, moved):
+    annual.rollup_years(organisations=[organisation, other_organisation], year=YEAR)
+    first = list(AnnualResult.objects.order_by("pk").values())
+    annual.rollup_years(organisations=[organisation, other_organisation], year=YEAR)
+    assert list(AnnualResult.objects.order_by("pk").values()) == first
+
+
+# --- Every path rolls up in one pass -------------------------------------------------------------
+
+
+def test_the_command_rolls_every_organisation_up_in_one_pass_as_one_roll_up_each_would(
+    organisation, other_organisation, moved, capsys
+):
+    for each in (organisation, other_organisation):
+        annual.rollup_year(organisation=each, year=YEAR)
+    separately = all_rows()
+    AnnualResult.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        call_command("rollup_year", str(YEAR))
+    assert all_rows() == separately
+    # One pass: the staging table is created once, whatever the number of organisations.
+    assert sum("CREATE TEMPORARY TABLE" in query["sql"] for query in queries.captured_queries) == 1
+    out = capsys.readouterr().out
+    assert f"{organisation.code}: {YEAR} rolled up: 6 people" in out
+    assert f"{other_organisation.code}: {YEAR} rolled up: 7 people" in out
+    call_command("rollup_year", str(YEAR))
+    assert all_rows() == separately
+
+
+def test_the_task_given_many_organisations_answers_for_each_and_for_a_missing_one(
+    organisation, other_organisation, moved
+):
+    answer = rollup_year_task(None, YEAR, organisation_ids=[organisation.pk, other_organisation.pk, 999999])
+    assert answer["state"] == "done"
+    assert answer["organisations"][str(other_organisation.pk)]["people"] == 7
+    assert answer["organisations"]["999999"] == {"state": "missing"}
+    assert rollup_year_task(organisation.pk, YEAR)["people"] == 6
+
+
+def test_the_committees_recalculation_job_writes_what_the_one_pass_writes(organisation, other_organisation, moved):
+    annual.rollup_years(organisations=[organisation, other_organisation], year=YEAR)
+    one_pass = all_rows()
+    AnnualResult.objects.all().delete()
+    for each in (organisation, other_organisation):
+        job = jobs.job_run_here(kind=annual.ROLLUP_YEAR, organisation=each, params={"year": YEAR})
+        assert job.state == Job.State.DONE
+    assert all_rows() == one_pass
+
+
+def test_the_changed_people_fetched_for_the_audit_entry_fill_its_list():
+    # The audit entry lists the changed people's ids cut at 2 000 characters; the roll-up fetches the
+    # first CHANGED_LISTED of each organisation, which fill it even when every id is one digit.
+    assert len(", ".join(["1"] * rollup_sql.CHANGED_LISTED)) > 2000
+
+
+def test_the_audit_entry_counts_every_changed_suggestion_and_lists_them_in_order(organisation, department, head):
+    people = populate(organisation, department, seed=6)
+    annual.rollup_year(organisation=organisation, year=YEAR)
+    entry = AuditEntry.objects.filter(event="job_run", organisation=organisation).latest("pk")
+    assert entry.changes_dict["suggestions_changed"][1] == str(len(people))
+    assert entry.changes_dict["people"][1] == ", ".join(str(person.pk) for person in sorted(people, key=lambda p: p.pk))

@@ -13,12 +13,16 @@ class Command(BaseCommand):
         parser.add_argument("--organisation", help="organisation code")
 
     def handle(self, *args, year, organisation, **options):
-        for org in organisations_to_run(organisation):
-            # apply() runs the task in this process, the same code a worker runs.
-            result = rollup_year.apply(args=(org.pk, year)).get()
-            if result["state"] != "done":
-                raise CommandError(f"{org.code}: annual roll-up {result['state']}.")
+        organisations = list(organisations_to_run(organisation))
+        # One set-based pass over every organisation (not one roll-up each); apply() runs the task
+        # in this process, the same code a worker runs.
+        result = rollup_year.apply(args=(None, year), kwargs={"organisation_ids": [org.pk for org in organisations]})
+        result = result.get()
+        for org in organisations:
+            figures = result["organisations"][str(org.pk)]
+            if figures["state"] != "done":
+                raise CommandError(f"{org.code}: annual roll-up {figures['state']}.")
             self.stdout.write(
-                f"{org.code}: {year} rolled up: {result['people']} people, "
-                f"{result['excellent_suggested']} of {result['excellent_quota']} 优秀 places suggested."
+                f"{org.code}: {year} rolled up: {figures['people']} people, "
+                f"{figures['excellent_suggested']} of {figures['excellent_quota']} 优秀 places suggested."
             )
