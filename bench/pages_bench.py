@@ -164,6 +164,7 @@ def grow(*, staff: int) -> None:
             User.objects.bulk_create(
                 User(
                     username=f"b{i:07d}",
+                    employee_number=f"B{i:07d}",
                     full_name=f"人员{i}",
                     organisation=organisation,
                     department=departments[i % BIG_DEPARTMENTS],
@@ -173,15 +174,20 @@ def grow(*, staff: int) -> None:
             )
         print(f"  {count} people added", flush=True)
         people = list(
-            User.objects.filter(department__in=departments).values_list("pk", "department_id", "department__head_id")
+            User.objects.filter(department__in=departments).values_list(
+                "pk", "department_id", "department__head_id", "employee_number"
+            )
         )
         start_of_year = periods.Quarter(year, 1).first_day
         DepartmentMembership.objects.bulk_create(
-            (DepartmentMembership(user_id=pk, department_id=dept, start_date=start_of_year) for pk, dept, _h in people),
+            (
+                DepartmentMembership(user_id=pk, department_id=dept, start_date=start_of_year)
+                for pk, dept, _h, _u in people
+            ),
             batch_size=BATCH,
         )
         RoleAssignment.objects.bulk_create(
-            (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _d, _h in people),
+            (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _d, _h, _u in people),
             batch_size=BATCH,
             ignore_conflicts=True,
         )
@@ -198,7 +204,7 @@ def grow(*, staff: int) -> None:
                 )
                 # The graded quarter's targets approved; the running quarter's waiting for review.
                 for target_quarter, status in {graded.period: "approved", quarter: "submitted"}.items()
-                for pk, dept, _h in people
+                for pk, dept, _h, _u in people
             ),
             batch_size=BATCH,
         )
@@ -226,7 +232,7 @@ def grow(*, staff: int) -> None:
                 )
                 # The graded quarter's months handed in (last month's still waiting for review).
                 for month in {last_month, *(periods.Month(graded.year, m) for m in graded.period.months)}
-                for pk, dept, _h in people
+                for pk, dept, _h, _u in people
             ),
             batch_size=BATCH,
         )
@@ -242,8 +248,9 @@ def grow(*, staff: int) -> None:
                         evaluator_id=head,
                         state="approved" if approved else "pending",
                         grade=rng.choice(grades) if approved else "",
+                        employee_number=number,
                     )
-                    for pk, dept, head in people
+                    for pk, dept, head, number in people
                 ),
                 batch_size=BATCH,
             )
@@ -258,7 +265,7 @@ def grow(*, staff: int) -> None:
                     suggested_grade="competent",
                     computed_at=now,
                 )
-                for pk, dept, _h in people
+                for pk, dept, _h, _u in people
             ),
             batch_size=BATCH,
             ignore_conflicts=True,

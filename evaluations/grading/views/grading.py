@@ -260,7 +260,9 @@ def _render_work(
     wanted = _work_page_number(request, "department") or ""
     department = next((d for d in departments if str(d.pk) == wanted), None)
     if department is not None:
-        to_give, to_confirm = to_give.filter(department=department), to_confirm.filter(department=department)
+        order = selectors.grading_list_order(one_department=True)
+        to_give = to_give.filter(department=department).order_by(*order)
+        to_confirm = to_confirm.filter(department=department).order_by(*order)
     give_page = Paginator(to_give, WORK_PAGE_SIZE).get_page(_work_page_number(request, "page"))
     confirm_page = Paginator(to_confirm, WORK_PAGE_SIZE).get_page(_work_page_number(request, "cpage"))
     for row in [*give_page, *confirm_page]:
