@@ -285,8 +285,11 @@ def grow(*, staff: int) -> None:
             grade_counts_refresh(appraisal_quarter_id=appraisal_quarter_id)
 
 
-def measure(*, repeat: int, only: frozenset = frozenset()) -> dict[tuple[str, str], tuple[float, int, int, int]]:
-    """{(label, account): (median seconds, queries, bytes, status)} for every page."""
+def measure(
+    *, repeat: int, only: frozenset = frozenset(), slowest: int = 0
+) -> dict[tuple[str, str], tuple[float, int, int, int]]:
+    """{(label, account): (median seconds, queries, bytes, status)} for every page; with
+    ``slowest``, print each page's slowest queries of its last request (where its time goes)."""
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -327,6 +330,12 @@ def measure(*, repeat: int, only: frozenset = frozenset()) -> dict[tuple[str, st
             if times[-1] > 2 and n == 0:
                 break
         results[(label, account)] = (statistics.median(times), queries, size, status)
+        if slowest:
+            spent = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:slowest]
+            total = sum(float(q["time"]) for q in captured.captured_queries)
+            print(f"{label} ({account}): {times[-1] * 1000:.1f} ms, queries {total * 1000:.1f} ms; slowest:")
+            for query in spent:
+                print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:300]}")
     return results
 
 
@@ -385,6 +394,9 @@ def main() -> int:
     parser.add_argument(
         "--pages", default="", help="comma-separated page labels to measure (default all; the trivial page always)"
     )
+    parser.add_argument(
+        "--slowest", type=int, default=0, help="print each large page's N slowest queries (a profile of the page)"
+    )
     args = parser.parse_args()
     tmp = None
     database_url = os.environ.get("DATABASE_URL")
@@ -420,7 +432,7 @@ def main() -> int:
             cursor.execute("VACUUM ANALYZE")
     large_people = User.objects.count()
     print(f"grown to {large_people} people in {time.perf_counter() - started:.0f} s (not timed)\n", flush=True)
-    large = measure(repeat=args.repeat, only=only)
+    large = measure(repeat=args.repeat, only=only, slowest=args.slowest)
     # bench_head and bench_leader exist only in the large organisation: no ×size for them.
     report(small, large, small_people=small_people, large_people=large_people)
     if tmp:
