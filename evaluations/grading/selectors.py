@@ -184,7 +184,9 @@ def grading_lists(*, user: User, appraisal_quarter: AppraisalQuarter, department
         (department_id, person_id): (pk, state)
         for pk, department_id, person_id, state in QuarterGrade.objects.filter(
             appraisal_quarter=appraisal_quarter, person_id__in=people, department_id__in=ids
-        ).values_list("pk", "department_id", "person_id", "state")
+        )
+        .order_by()
+        .values_list("pk", "department_id", "person_id", "state")
     }
     to_give, to_confirm, graded_waiting = [], [], 0
     for d in departments:
