@@ -248,6 +248,7 @@ def _populate(*, departments, count: int, username) -> None:
         User.objects.bulk_create(
             User(
                 username=username(i),
+                employee_number=username(i).upper(),
                 full_name=f"人员{i}",
                 organisation=organisation,
                 department=departments[i % len(departments)],
@@ -257,15 +258,17 @@ def _populate(*, departments, count: int, username) -> None:
         )
     print(f"  {count} people added", flush=True)
     people = list(
-        User.objects.filter(department__in=departments).values_list("pk", "department_id", "department__head_id")
+        User.objects.filter(department__in=departments).values_list(
+            "pk", "department_id", "department__head_id", "employee_number"
+        )
     )
     start_of_year = periods.Quarter(year, 1).first_day
     DepartmentMembership.objects.bulk_create(
-        (DepartmentMembership(user_id=pk, department_id=dept, start_date=start_of_year) for pk, dept, _h in people),
+        (DepartmentMembership(user_id=pk, department_id=dept, start_date=start_of_year) for pk, dept, _h, _u in people),
         batch_size=BATCH,
     )
     RoleAssignment.objects.bulk_create(
-        (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _d, _h in people),
+        (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _d, _h, _u in people),
         batch_size=BATCH,
         ignore_conflicts=True,
     )
@@ -282,7 +285,7 @@ def _populate(*, departments, count: int, username) -> None:
             )
             # The graded quarter's targets approved; the running quarter's waiting for review.
             for target_quarter, status in {graded.period: "approved", quarter: "submitted"}.items()
-            for pk, dept, _h in people
+            for pk, dept, _h, _u in people
         ),
         batch_size=BATCH,
     )
@@ -306,7 +309,7 @@ def _populate(*, departments, count: int, username) -> None:
             )
             # The graded quarter's months handed in (last month's still waiting for review).
             for month in {last_month, *(periods.Month(graded.year, m) for m in graded.period.months)}
-            for pk, dept, _h in people
+            for pk, dept, _h, _u in people
         ),
         batch_size=BATCH,
     )
@@ -322,8 +325,9 @@ def _populate(*, departments, count: int, username) -> None:
                     evaluator_id=head,
                     state="approved" if approved else "pending",
                     grade=rng.choice(grades) if approved else "",
+                    employee_number=number,
                 )
-                for pk, dept, head in people
+                for pk, dept, head, number in people
             ),
             batch_size=BATCH,
         )
@@ -338,7 +342,7 @@ def _populate(*, departments, count: int, username) -> None:
                 suggested_grade="competent",
                 computed_at=now,
             )
-            for pk, dept, _h in people
+            for pk, dept, _h, _u in people
         ),
         batch_size=BATCH,
         ignore_conflicts=True,
@@ -358,8 +362,11 @@ def _populate(*, departments, count: int, username) -> None:
         grade_counts_refresh(appraisal_quarter_id=appraisal_quarter_id)
 
 
-def measure(*, repeat: int, only: frozenset = frozenset()) -> dict[tuple[str, str], tuple[float, int, int, int]]:
-    """{(label, account): (median seconds, queries, bytes, status)} for every page."""
+def measure(
+    *, repeat: int, only: frozenset = frozenset(), slowest: int = 0
+) -> dict[tuple[str, str], tuple[float, int, int, int]]:
+    """{(label, account): (median seconds, queries, bytes, status)} for every page; with
+    ``slowest``, print each page's slowest queries of its last request (where its time goes)."""
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -401,6 +408,12 @@ def measure(*, repeat: int, only: frozenset = frozenset()) -> dict[tuple[str, st
             if times[-1] > 2 and n == 0:
                 break
         results[(label, account)] = (statistics.median(times), queries, size, status)
+        if slowest:
+            spent = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:slowest]
+            total = sum(float(q["time"]) for q in captured.captured_queries)
+            print(f"{label} ({account}): {times[-1] * 1000:.1f} ms, queries {total * 1000:.1f} ms; slowest:")
+            for query in spent:
+                print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:300]}")
     return results
 
 
@@ -479,6 +492,9 @@ def main() -> int:
     parser.add_argument(
         "--pages", default="", help="comma-separated page labels to measure (default all; the trivial page always)"
     )
+    parser.add_argument(
+        "--slowest", type=int, default=0, help="print each large page's N slowest queries (a profile of the page)"
+    )
     args = parser.parse_args()
     tmp = None
     database_url = os.environ.get("DATABASE_URL")
@@ -515,7 +531,7 @@ def main() -> int:
             cursor.execute("VACUUM ANALYZE")
     large_people = User.objects.count()
     print(f"grown to {large_people} people in {time.perf_counter() - started:.0f} s (not timed)\n", flush=True)
-    large = measure(repeat=args.repeat, only=only)
+    large = measure(repeat=args.repeat, only=only, slowest=args.slowest)
     # bench_head and bench_leader exist only in the large organisation: no ×size for them.
     report(small, large, small_people=small_people, large_people=large_people)
     if tmp:

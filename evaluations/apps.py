@@ -20,12 +20,13 @@ class EvaluationsConfig(AppConfig):
         from .discipline import models as discipline
         from .grading import jobs as grading_jobs
         from .grading import models as grading
-        from .grading.services import counts, documents
+        from .grading.services import counts, documents, numbers
         from .welfare import jobs as welfare_jobs
         from .welfare import models as welfare
 
         documents.connect()
         counts.connect()
+        numbers.connect()
         grading_jobs.register_kinds()
         annual_jobs.register_kinds()
         discipline_jobs.register_kinds()

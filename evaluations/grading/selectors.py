@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 
 from accounts.models import Department, Organisation, User
 from accounts.selectors import review_scope
 
-from .models import AppraisalQuarter, DepartmentQuarterStats, QuarterGrade, QuarterGradeCount, QuarterState
+from .models import AppraisalQuarter, DepartmentQuarterStats, GradeState, QuarterGrade, QuarterGradeCount, QuarterState
 
 
 def current_appraisal_quarter(*, organisation: Organisation) -> AppraisalQuarter | None:
@@ -40,7 +43,7 @@ def grades_to_give(*, evaluator: User, appraisal_quarter: AppraisalQuarter) -> Q
         .filter(Q(department_id__in=scope.headed) | Q(person_id=F("department__head_id")))
         .exclude(person=evaluator)
         .select_related("person", "department")
-        .order_by("department__sort_order", "department__code", "person__employee_number", "pk")
+        .order_by(*_list_order(scope.headed + scope.supervised))
     )
 
 
@@ -52,7 +55,166 @@ def grades_to_confirm(*, leader: User, appraisal_quarter: AppraisalQuarter) -> Q
         .exclude(person_id=F("department__head_id"))
         .exclude(person=leader)
         .select_related("person", "department", "evaluator")
-        .order_by("department__sort_order", "department__code", "person__employee_number", "pk")
+        .order_by(*_list_order(scope.supervised))
+    )
+
+
+def grading_list_order(*, one_department: bool) -> tuple[str, ...]:
+    """The grading lists' order: by department, then by the person's 工号 (the row's copy,
+    QuarterGrade.employee_number). Within one department the department's columns are left out,
+    so the page is read from quartergrade_list_idx instead of joining and sorting every row."""
+    if one_department:
+        return ("employee_number", "pk")
+    return ("department__sort_order", "department__code", "employee_number", "pk")
+
+
+def _list_order(department_ids: tuple[int, ...]) -> tuple[str, ...]:
+    return grading_list_order(one_department=len(set(department_ids)) <= 1)
+
+
+# --- The grading page's lists, paged department by department ---------------------------------
+
+
+@dataclass(frozen=True)
+class _DepartmentPart:
+    """One department's share of a grading list: how many of its rows the list holds, and either
+    the one row it holds (a supervised department's head) or the rows it leaves out (its head's,
+    the reader's — at most two, known by id so the rest is read from the index alone)."""
+
+    department_id: int
+    count: int
+    only: int | None = None
+    left_out: tuple[int, ...] = ()
+
+
+class DepartmentPagedGrades:
+    """A grading list over one or more departments, for a ``Paginator``: department after
+    department in their order (sort order, code), each department's rows by 工号.
+
+    Its length is read from the grade counters (no row counted), and a slice reads each
+    department's share of the page from that department's range of ``quartergrade_list_idx``
+    (LIMIT/OFFSET within the department) — one query, whatever the number of departments on the
+    page — instead of joining and sorting every row of the list."""
+
+    ordered = True  # for the Paginator: the order is fixed
+
+    def __init__(self, *, appraisal_quarter_id: int, parts: list[_DepartmentPart], related: tuple[str, ...]):
+        self.appraisal_quarter_id = appraisal_quarter_id
+        self.parts = [p for p in parts if p.count > 0]
+        self.related = related
+
+    def count(self) -> int:
+        return sum(p.count for p in self.parts)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[QuarterGrade]:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("DepartmentPagedGrades takes a slice")
+        start, stop, _step = key.indices(self.count())
+        shares = []
+        first = 0
+        for part in self.parts:
+            low, high = max(start - first, 0), min(stop - first, part.count)
+            if low < high:
+                shares.append(self._share(part, low, high))
+            first += part.count
+        if not shares:
+            return []
+        rows = QuarterGrade.objects.select_related(*self.related).order_by(
+            "department__sort_order", "department__code", "department_id", "employee_number", "pk"
+        )
+        return list(rows.filter(pk__in=_union_of_ids(shares)))
+
+    def _share(self, part: _DepartmentPart, low: int, high: int) -> QuerySet[QuarterGrade]:
+        rows = QuarterGrade.objects.filter(
+            appraisal_quarter_id=self.appraisal_quarter_id, department_id=part.department_id
+        )
+        if part.only is not None:
+            return rows.filter(pk=part.only).values("pk")
+        if part.left_out:
+            rows = rows.exclude(pk__in=part.left_out)
+        if low > part.count - high:
+            # Nearer the department's end (a page that ends one department and begins the next):
+            # read the index backwards, so no page walks more than half of a department's range.
+            # The page's query puts the rows in order again.
+            return rows.order_by("-employee_number", "-pk").values("pk")[part.count - high : part.count - low]
+        return rows.order_by("employee_number", "pk").values("pk")[low:high]
+
+
+def _union_of_ids(shares: list[QuerySet]) -> RawSQL:
+    """``SELECT pk FROM (share 1) UNION ALL SELECT pk FROM (share 2) …``: each share keeps its own
+    ORDER BY and LIMIT (written as subqueries in FROM, which SQLite allows in a compound too)."""
+    sql, params = [], []
+    for i, share in enumerate(shares):
+        share_sql, share_params = share.query.get_compiler(using=share.db).as_sql()
+        sql.append(f'SELECT "pk" FROM ({share_sql}) AS "share{i}"')
+        params.extend(share_params)
+    return RawSQL(" UNION ALL ".join(sql), params)
+
+
+@dataclass
+class GradingLists:
+    """The grading page's two lists (to give, to confirm) and how many of the grades to confirm
+    are 待确认 (the 'confirm all' button)."""
+
+    to_give: DepartmentPagedGrades
+    to_confirm: DepartmentPagedGrades
+    graded_waiting: int
+
+
+def grading_lists(*, user: User, appraisal_quarter: AppraisalQuarter, departments: list[Department]) -> GradingLists:
+    """The rows of :func:`grades_to_give` and :func:`grades_to_confirm` of ``departments`` (those
+    ``user`` heads or supervises: :func:`departments_graded_by`, or one of them), in the same order,
+    paged department by department: two queries (the departments' counters, and the rows of the
+    departments' heads and of ``user``, which the lists leave out or hold alone) before the pages
+    are read."""
+    departments = sorted(departments, key=lambda d: (d.sort_order, d.code, d.pk))
+    ids = [d.pk for d in departments]
+    counted = {
+        row["department_id"]: row
+        for row in QuarterGradeCount.objects.filter(appraisal_quarter=appraisal_quarter, department_id__in=ids)
+        .values("department_id")
+        .annotate(total=Sum("total"), unconfirmed=Sum("unconfirmed"))
+        .order_by()
+    }
+    people = {user.pk} | {d.head_id for d in departments if d.head_id}
+    known: dict[tuple[int, int], tuple[int, str]] = {
+        (department_id, person_id): (pk, state)
+        for pk, department_id, person_id, state in QuarterGrade.objects.filter(
+            appraisal_quarter=appraisal_quarter, person_id__in=people, department_id__in=ids
+        )
+        .order_by()
+        .values_list("pk", "department_id", "person_id", "state")
+    }
+    to_give, to_confirm, graded_waiting = [], [], 0
+    for d in departments:
+        total = counted.get(d.pk, {}).get("total") or 0
+        own = known.get((d.pk, user.pk))
+        head = known.get((d.pk, d.head_id)) if d.head_id else None
+        if d.head_id == user.pk:
+            # Everyone in the department the user heads but the user.
+            left_out = (own[0],) if own else ()
+            to_give.append(_DepartmentPart(d.pk, total - len(left_out), left_out=left_out))
+        elif d.supervising_leader_id == user.pk and head:
+            # Only its head, in a department the user supervises.
+            to_give.append(_DepartmentPart(d.pk, 1, only=head[0]))
+        if d.supervising_leader_id == user.pk:
+            # Everyone but its head (and the user), in a department the user supervises.
+            left = {row for row in (head, own) if row}
+            left_out = tuple(sorted(pk for pk, _state in left))
+            to_confirm.append(_DepartmentPart(d.pk, total - len(left_out), left_out=left_out))
+            unconfirmed = counted.get(d.pk, {}).get("unconfirmed") or 0
+            graded_waiting += unconfirmed - sum(1 for _pk, state in left if state == GradeState.GRADED)
+    return GradingLists(
+        to_give=DepartmentPagedGrades(
+            appraisal_quarter_id=appraisal_quarter.pk, parts=to_give, related=("person", "department")
+        ),
+        to_confirm=DepartmentPagedGrades(
+            appraisal_quarter_id=appraisal_quarter.pk, parts=to_confirm, related=("person", "department", "evaluator")
+        ),
+        graded_waiting=graded_waiting,
     )
 
 

@@ -25,8 +25,8 @@ from tests.factories import (
 )
 
 GRADING = reverse("evaluations:grading")
-HEAD_GRADING_QUERIES = 24
-LEADER_GRADING_QUERIES = 27
+HEAD_GRADING_QUERIES = 23
+LEADER_GRADING_QUERIES = 24
 # The selected quarter counted once (distribution, pools and progress in one query), its blockers
 # without names: one bounded query each.
 QUARTERS_QUERIES = 17

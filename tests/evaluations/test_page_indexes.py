@@ -95,3 +95,40 @@ def test_the_good_suggestions_cut_off_is_found_among_the_scored_rows_only(quarte
     policy = policy_for_organisation(organisation_id=organisation.pk)
     candidates = good_candidates(appraisal_quarter=quarter, kind="all", policy=policy)[3:4]
     assert "quartergrade_composite_idx" in plan_of(candidates)
+
+
+def test_a_grading_list_page_reads_each_departments_share_from_the_list_index(quarter, department, other_department):
+    """A leader's list over several departments (selectors.DepartmentPagedGrades): the page's
+    rows of each department are a range of quartergrade_list_idx, not every row of the list joined
+    and sorted. Realistic rows with fresh statistics, as above (rolled back before the foreign
+    keys are checked)."""
+    from evaluations.grading.selectors import DepartmentPagedGrades, _DepartmentPart, _union_of_ids
+
+    if connection.vendor != "postgresql":
+        pytest.skip("plans are PostgreSQL's")
+    with transaction.atomic():
+        QuarterGrade.objects.bulk_create(
+            QuarterGrade(
+                appraisal_quarter=quarter,
+                department=department if number % 2 else other_department,
+                person_id=10_000_000 + number,
+                employee_number=f"B{number:07d}",
+            )
+            for number in range(6000)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE evaluations_quartergrade")
+        rows = DepartmentPagedGrades(
+            appraisal_quarter_id=quarter.pk,
+            parts=[_DepartmentPart(department.pk, 3000, left_out=(1,)), _DepartmentPart(other_department.pk, 3000)],
+            related=("department",),
+        )
+        # The page of 20 that ends the first department and begins the second.
+        shares = [rows._share(rows.parts[0], 2990, 3000), rows._share(rows.parts[1], 0, 10)]
+        plan = QuarterGrade.objects.filter(pk__in=_union_of_ids(shares)).values("pk").explain()
+        page = rows[2990:3010]
+        transaction.set_rollback(True)
+    # The first department's end read backwards, the second's beginning forwards.
+    assert plan.count("quartergrade_list_idx") == 2, plan
+    assert "Backward using quartergrade_list_idx" in plan, plan
+    assert [row.department_id for row in page] == [department.pk] * 10 + [other_department.pk] * 10

@@ -145,10 +145,11 @@ def appraisal_quarter_open(
                     person_id=pk,
                     department_id=department_id,
                     is_leader_position=is_leader,
+                    employee_number=number,
                 )
-                for pk, department_id, is_leader in participants_of(organisation=organisation)
+                for pk, department_id, is_leader, number in participants_of(organisation=organisation)
                 .exclude(pk__in=existing)
-                .values_list("pk", "department_id", "is_leader_position")
+                .values_list("pk", "department_id", "is_leader_position", "employee_number")
             ],
             batch_size=2000,
         )

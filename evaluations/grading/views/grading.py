@@ -255,14 +255,15 @@ def _render_work(
         return render(request, "evaluations/grading/work.html", ctx, status=status)
     policy = policy_for_organisation(organisation_id=user.organisation_id)
     departments = list(selectors.departments_graded_by(user=user))
-    to_give = selectors.grades_to_give(evaluator=user, appraisal_quarter=appraisal_quarter)
-    to_confirm = selectors.grades_to_confirm(leader=user, appraisal_quarter=appraisal_quarter)
     wanted = _work_page_number(request, "department") or ""
     department = next((d for d in departments if str(d.pk) == wanted), None)
-    if department is not None:
-        to_give, to_confirm = to_give.filter(department=department), to_confirm.filter(department=department)
-    give_page = Paginator(to_give, WORK_PAGE_SIZE).get_page(_work_page_number(request, "page"))
-    confirm_page = Paginator(to_confirm, WORK_PAGE_SIZE).get_page(_work_page_number(request, "cpage"))
+    # Paged department by department (counted by the grade counters), so a page reads one or two
+    # departments' index ranges, never every row of the list sorted.
+    lists = selectors.grading_lists(
+        user=user, appraisal_quarter=appraisal_quarter, departments=[department] if department else departments
+    )
+    give_page = Paginator(lists.to_give, WORK_PAGE_SIZE).get_page(_work_page_number(request, "page"))
+    confirm_page = Paginator(lists.to_confirm, WORK_PAGE_SIZE).get_page(_work_page_number(request, "cpage"))
     for row in [*give_page, *confirm_page]:
         row.appraisal_quarter = appraisal_quarter
     facts = person_facts(appraisal_quarter=appraisal_quarter, rows=list(give_page), policy=policy)
@@ -290,7 +291,7 @@ def _render_work(
         confirm_query=query_without(query, "cpage"),
         departments=departments,
         department=department,
-        graded_waiting=to_confirm.filter(state=GradeState.GRADED).count() if confirm_page.paginator.count else 0,
+        graded_waiting=lists.graded_waiting if confirm_page.paginator.count else 0,
         **_quota_context(appraisal_quarter, policy),
     )
     return render(request, "evaluations/grading/work.html", ctx, status=status)

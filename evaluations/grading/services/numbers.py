@@ -1,0 +1,30 @@
+"""The grade rows' copy of their person's 工号 (QuarterGrade.employee_number), the grading lists'
+sort key: kept here when a person's number changes, so the lists read a page through an index."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from ..models import QuarterGrade
+
+
+def grade_rows_renumber(*, person_id: int, employee_number: str) -> int:
+    """Copy ``employee_number`` onto the person's grade rows that hold another; how many changed."""
+    return (
+        QuarterGrade.objects.filter(person_id=person_id)
+        .exclude(employee_number=employee_number)
+        .update(employee_number=employee_number)
+    )
+
+
+def _person_saved(sender, instance, created: bool, update_fields=None, raw: bool = False, **kwargs) -> None:
+    if created or raw or (update_fields is not None and "employee_number" not in update_fields):
+        return
+    grade_rows_renumber(person_id=instance.pk, employee_number=instance.employee_number)
+
+
+def connect() -> None:
+    """Called once from the app's ``ready()``."""
+    from django.db.models.signals import post_save
+
+    post_save.connect(_person_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="grade_rows_renumber")
