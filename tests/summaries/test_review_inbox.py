@@ -183,11 +183,17 @@ def test_an_unknown_sort_key_is_ignored_not_passed_to_sql(client_for, head, wait
     assert response.context["sort"] == "date"
 
 
-def test_the_inbox_pages_in_sql(client_for, head, department):
+@pytest.fixture
+def sixty_waiting(department):
+    """30 people of the head's department, each with a summary and targets waiting: 60 documents."""
     for _ in range(30):
         person = UserFactory(department=department)
         MonthlySummaryFactory(owner=person, submitted=True)
         TargetSetFactory(owner=person, submitted=True)
+
+
+@pytest.mark.usefixtures("sixty_waiting")
+def test_the_inbox_pages_in_sql(client_for, head):
     client = client_for(head)
     first = client.get(reverse("review"), {"sort": "person"})
     second = client.get(reverse("review"), {"sort": "person", "page": 2})
@@ -198,11 +204,8 @@ def test_the_inbox_pages_in_sql(client_for, head, department):
     assert "sort=person" in first.content.decode().split("下一页")[0].rsplit("href=", 1)[1]
 
 
-def test_a_page_past_the_end_of_the_inbox_shows_the_last_page(client_for, head, department):
-    for _ in range(30):
-        person = UserFactory(department=department)
-        MonthlySummaryFactory(owner=person, submitted=True)
-        TargetSetFactory(owner=person, submitted=True)
+@pytest.mark.usefixtures("sixty_waiting")
+def test_a_page_past_the_end_of_the_inbox_shows_the_last_page(client_for, head):
     client = client_for(head)
     for asked in ("9", "junk", "0"):
         page = client.get(reverse("review"), {"page": asked}).context["page"]
