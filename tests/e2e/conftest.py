@@ -123,7 +123,11 @@ class UI:
         toggler = self.page.locator(".navbar-toggler")
         if toggler.is_visible() and not menu.is_visible():
             toggler.click()
-            expect(menu).to_be_visible()
+            # Visible from the first frame of Bootstrap's opening transition ("collapsing"); a click
+            # on a button inside it then could land before the menu stopped moving and submit
+            # nothing (sign-out and the language switch on a phone timed out so). "show" is set
+            # when the transition has ended.
+            expect(menu).to_have_class(re.compile(r"\bshow\b"))
         return menu
 
     def go_via_menu(self, label: str, url: str) -> None:
