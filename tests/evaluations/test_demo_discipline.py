@@ -1,9 +1,11 @@
 """The demo's inspections, veto flags, sanction, previous years and year-end suggestions
-(appraisal_site.demo.discipline), built on the 60-staff demo as of 23 November 2026."""
+(appraisal_site.demo.discipline), built on the demo as of 23 November 2026; and the quarters the demo graded,
+approved and rolled up (appraisal_site.demo.appraisals), read from the same build."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -14,12 +16,18 @@ from appraisal_site.demo.discipline import build_demo_discipline
 from appraisal_site.demo.organisation import build_demo_organisation
 from appraisal_site.demo.year import build_demo_year
 from evaluations.annual.services import annual_use_lists, excellent_quota
+from evaluations.grading.services import quota
 from evaluations.models import (
     AnnualGrade,
     AnnualResult,
+    AppraisalQuarter,
     ComplianceAlert,
     Finding,
+    Grade,
+    GradeState,
     Inspection,
+    QuarterGrade,
+    QuarterState,
     Sanction,
     SanctionKind,
     Severity,
@@ -35,14 +43,28 @@ pytestmark = [pytest.mark.django_db, pytest.mark.one_database]
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    # Built once for the module: the tests only read it.
+def built(django_db_setup, django_db_blocker):
+    # Built once for the module (the demo takes long to build): the tests only read it.
     with shared_rows(django_db_blocker):
         organisation = build_demo_organisation(staff=24, seed=7)
         build_demo_year(organisation, year=YEAR, seed=7, today=TODAY)
-        build_demo_appraisals(organisation, year=YEAR, seed=7, today=TODAY)
-        report = build_demo_discipline(organisation, year=YEAR, seed=7, today=TODAY)
-        yield organisation, report
+        appraisals = build_demo_appraisals(organisation, year=YEAR, seed=7, today=TODAY)
+        discipline = build_demo_discipline(organisation, year=YEAR, seed=7, today=TODAY)
+        yield organisation, appraisals, discipline
+
+
+@pytest.fixture(scope="module")
+def demo(built):
+    """The organisation and the discipline builder's report."""
+    organisation, _appraisals, discipline = built
+    return organisation, discipline
+
+
+@pytest.fixture(scope="module")
+def quarters(built):
+    """The organisation and the appraisals builder's report."""
+    organisation, appraisals, _discipline = built
+    return organisation, appraisals
 
 
 def test_about_two_inspections_a_month_and_one_short_month_with_its_alert(demo):
@@ -164,3 +186,54 @@ def test_the_annual_page_shows_the_years_suggestions(demo, client):
     assert row.person == serious.person and row.suggested_grade == AnnualGrade.COMPETENT
     body = response.content.decode()
     assert "存在一票否决事项" in body and "纪律作风检查发现严重问题" in body
+
+
+# --- The quarters the demo graded (the roll-up's demo story) -------------------------------------------
+
+
+class TestTheDemosQuarters:
+    """The demo's quarters as of 23 November 2026 (moved here from test_rollup.py to share the build)."""
+
+    def test_the_demos_past_quarters_are_graded_within_the_quota_approved_and_rolled_up(self, quarters):
+        organisation, report = quarters
+        chief = User.objects.get(username="demo_chief")
+        assert report.approved_quarters == [1, 2, 3]
+        for quarter in AppraisalQuarter.objects.filter(organisation=organisation, quarter__in=[1, 2, 3]):
+            assert (quarter.state, quarter.approved_by) == (QuarterState.APPROVED, chief)
+            assert quarter.approved_at.date() <= date(2026, 10, 15) and quarter.rolled_up_at is not None
+            grades = quarter.grades.all()
+            assert not grades.exclude(state=GradeState.CONFIRMED).exists()
+            assert not grades.filter(grade="").exists() and not grades.filter(comment="").exists()
+            assert not grades.filter(grade__in=[Grade.AVERAGE, Grade.POOR], reason="").exists()
+            participants = grades.exclude(grade=Grade.UNCERTAIN).count()
+            good = grades.filter(grade=Grade.GOOD).count()
+            assert 0 < good <= quota.good_quota(participants=participants, percent=40)
+            assert quarter.results.count() == grades.count()
+            assert quarter.department_stats.exists()
+        q2 = AppraisalQuarter.objects.get(organisation=organisation, quarter=2)
+        assert q2.grades.filter(grade=Grade.UNCERTAIN, uncertain_reason="long_leave").count() == 1
+
+    def test_the_demos_grades_follow_the_scores_but_one_department_takes_turns_and_is_flagged(self, quarters):
+        from appraisal_site.dashboards import Scope, rotation_check
+
+        organisation, _report = quarters
+        graded = QuarterGrade.objects.filter(
+            appraisal_quarter__organisation=organisation,
+            grade__in=[Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR],
+        )
+        assert not graded.filter(composite_score__isnull=True).exists()
+        departments = list(organisation.departments.order_by("sort_order").values_list("pk", "name"))
+        rows = {
+            row.department: row
+            for row in rotation_check(scope=Scope(organisation_id=organisation.pk), year=YEAR, departments=departments)
+        }
+        assert [name for name, row in rows.items() if row.flagged] == ["政策法规科"], rows
+        flagged = rows["政策法规科"]
+        assert flagged.turns >= 2 and len(flagged.evidence) == flagged.turns
+        assert "首次得“好”" in flagged.evidence[0]
+        assert all(row.rho is None or row.rho >= Decimal("0.30") for name, row in rows.items() if name != "政策法规科")
+
+    def test_the_demos_current_quarter_is_not_opened_before_it_ends(self, quarters):
+        organisation, report = quarters
+        assert report.open_quarter is None
+        assert not AppraisalQuarter.objects.filter(organisation=organisation, year=YEAR, quarter=4).exists()

@@ -32,7 +32,7 @@ START_OF_TODAY = datetime(2026, 11, 23, tzinfo=CHINA)
 def demo_year(django_db_setup, django_db_blocker):
     # Built once for the class: its tests only read it.
     with shared_rows(django_db_blocker):
-        organisation = build_demo_organisation(staff=60, seed=7)
+        organisation = build_demo_organisation(staff=30, seed=7)
         yield build_demo_year(organisation, year=2026, seed=7, today=TODAY)
 
 
@@ -42,7 +42,7 @@ def _user(username):
 
 @pytest.mark.django_db
 class TestTheYearAsOfNovember:
-    """Sixty people's year as of 23 November 2026, built once for these tests."""
+    """Thirty people's year as of 23 November 2026, built once for these tests."""
 
     def test_demo_head_has_target_sets_and_summaries_of_his_staff_waiting(self, demo_year):
         head = _user("demo_head")
@@ -172,7 +172,7 @@ def _snapshot():
 
 def _build(seed, **options):
     with transaction.atomic():
-        organisation = build_demo_organisation(staff=16, seed=seed)
+        organisation = build_demo_organisation(staff=8, seed=seed)
         build_demo_year(organisation, year=2026, seed=seed, today=TODAY, **options)
         snapshot = _snapshot()
         transaction.set_rollback(True)
@@ -219,7 +219,7 @@ def test_a_past_year_is_over_and_a_future_year_has_just_begun(db, year, quarters
 def test_seed_demo_builds_the_year(db, settings, capsys):
     settings.DEBUG = True
     year = timezone.localdate().year
-    call_command("seed_demo", "--staff", "30", "--seed", "3", "--year", str(year))
+    call_command("seed_demo", "--staff", "10", "--seed", "3", "--year", str(year))
     output = capsys.readouterr().out
     assert f"Year {year} as of" in output and "monthly summaries" in output
     staff = _user("demo_staff")

@@ -9,7 +9,7 @@ from appraisal_site.demo.appraisals import build_demo_appraisals
 from appraisal_site.demo.organisation import build_demo_organisation
 from appraisal_site.demo.year import build_demo_year
 
-STAFF = 20
+STAFF = 12
 SEED = 5
 
 
