@@ -1,5 +1,6 @@
-"""Responses the views of every app share: the confirmation page, an Excel download, a stored file's
-download, the 404 for a row the person may not see, and a number read from the query string."""
+"""Responses the views of every app share: the confirmation page, an Excel import's upload page, an
+Excel download, a stored file's download, the 404 for a row the person may not see, and a number read
+from the query string."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TypeVar
 from urllib.parse import quote
 
 from django import forms
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -60,6 +61,39 @@ def confirm_then(
         run_service(request, act, success=success)
         return redirect(back_url)
     return confirm_page(request, **confirm, cancel_url=back_url)
+
+
+def import_page(
+    request: HttpRequest,
+    *,
+    parse: Callable[..., tuple[list, list[str]]],
+    write: Callable[[list], T],
+    context: dict,
+    template: str,
+    result_template: str,
+    imported: Callable[[T], object] | None = None,
+) -> HttpResponse:
+    """The upload page of an Excel import, and its result page. ``parse(organisation=, file=)``
+    checks every row and answers the rows and the problems (with row numbers); nothing is written
+    unless all rows are valid. ``write(rows)`` imports them through the service; its ValidationError
+    (the data changed between the check and the write, so the import was rolled back) is shown like
+    the problems. ``imported(result)`` runs after a successful write, before the result page."""
+    from .forms import ExcelImportForm
+
+    form = ExcelImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        rows, errors = parse(organisation=request.user.organisation, file=form.cleaned_data["file"])
+        if not errors:
+            try:
+                result = write(rows)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                if imported is not None:
+                    imported(result)
+                return render(request, result_template, {**context, "result": result})
+    return render(request, template, {**context, "form": form, "errors": errors})
 
 
 def xlsx_download(content: bytes, filename: str) -> HttpResponse:

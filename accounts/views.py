@@ -34,7 +34,6 @@ from .forms import (
     RolesForm,
     SecuritySettingsForm,
     StaffForm,
-    StaffImportForm,
     StaffMoveForm,
     StaffStatusForm,
     TwoFactorTokenForm,
@@ -60,7 +59,7 @@ from .models import (
     User,
     WorkingDayOverride,
 )
-from .pages import confirm_page, confirm_then, stored_file_download, xlsx_download
+from .pages import confirm_page, confirm_then, import_page, stored_file_download, xlsx_download
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
 from .storage import upload_limited
@@ -776,30 +775,24 @@ def staff_import_template(request: HttpRequest) -> HttpResponse:
 @upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
 def staff_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
-    form = StaffImportForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
-    context = {
-        "title": _("批量导入人员"),
-        "list_url": reverse("accounts:staff_list"),
-        "list_label": _("返回人员列表"),
-        "template_url": reverse("accounts:staff_import_template"),
-        "import_url": reverse("accounts:staff_import"),
-    }
-    if request.method == "POST" and form.is_valid():
-        rows, errors = imports.parse_staff_workbook(
-            organisation=request.user.organisation, file=form.cleaned_data["file"]
-        )
-        if not errors:
-            try:
-                result = imports.staff_import(organisation=request.user.organisation, rows=rows, actor=request.user)
-            except ValidationError as exc:
-                # The data changed between the check and the write; the import was rolled back.
-                errors = exc.messages
-            else:
-                if result.created:
-                    imports.initial_passwords_keep(request.session, result=result, now=time.time())
-                return render(request, "accounts/staff_import_result.html", {**context, "result": result})
-    return render(request, "accounts/staff_import.html", {**context, "form": form, "errors": errors})
+    organisation = request.user.organisation
+    return import_page(
+        request,
+        parse=imports.parse_staff_workbook,
+        write=lambda rows: imports.staff_import(organisation=organisation, rows=rows, actor=request.user),
+        imported=lambda result: (
+            result.created and imports.initial_passwords_keep(request.session, result=result, now=time.time())
+        ),
+        context={
+            "title": _("批量导入人员"),
+            "list_url": reverse("accounts:staff_list"),
+            "list_label": _("返回人员列表"),
+            "template_url": reverse("accounts:staff_import_template"),
+            "import_url": reverse("accounts:staff_import"),
+        },
+        template="accounts/staff_import.html",
+        result_template="accounts/staff_import_result.html",
+    )
 
 
 @require_POST

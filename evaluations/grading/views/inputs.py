@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,13 +12,12 @@ from django.views.decorators.cache import never_cache
 from accounts import excel, periods
 from accounts.decorators import permission_required
 from accounts.formerrors import run_service
-from accounts.pages import confirm_then, xlsx_download
+from accounts.pages import confirm_then, import_page, xlsx_download
 from accounts.pagination import filtered_page
 from accounts.storage import upload_limited
 
 from .. import imports
 from ..forms_inputs import (
-    InputImportForm,
     SatisfactionFilter,
     SatisfactionScoreForm,
     ServiceEventFilter,
@@ -171,27 +169,21 @@ def satisfaction_import(request: HttpRequest) -> HttpResponse:
 def _import_page(request: HttpRequest, *, urls: str, kind: str, title: str, parse, write) -> HttpResponse:
     """The upload page of one kind of input, and its result; ``urls`` is the prefix of the kind's
     URL names (``<urls>_list``, ``<urls>_import``, ``<urls>_import_template``)."""
-    context = {
-        "title": title,
-        "kind": kind,
-        "list_url": reverse(f"evaluations:{urls}_list"),
-        "template_url": reverse(f"evaluations:{urls}_import_template"),
-        "import_url": reverse(f"evaluations:{urls}_import"),
-    }
-    form = InputImportForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
     organisation = request.user.organisation
-    if request.method == "POST" and form.is_valid():
-        rows, errors = parse(organisation=organisation, file=form.cleaned_data["file"])
-        if not errors:
-            try:
-                result = write(organisation=organisation, rows=rows, entered_by=request.user)
-            except ValidationError as exc:
-                # The data changed between the check and the write; the import was rolled back.
-                errors = exc.messages
-            else:
-                return render(request, "evaluations/inputs/import_result.html", {**context, "result": result})
-    return render(request, "evaluations/inputs/import.html", {**context, "form": form, "errors": errors})
+    return import_page(
+        request,
+        parse=parse,
+        write=lambda rows: write(organisation=organisation, rows=rows, entered_by=request.user),
+        context={
+            "title": title,
+            "kind": kind,
+            "list_url": reverse(f"evaluations:{urls}_list"),
+            "template_url": reverse(f"evaluations:{urls}_import_template"),
+            "import_url": reverse(f"evaluations:{urls}_import"),
+        },
+        template="evaluations/inputs/import.html",
+        result_template="evaluations/inputs/import_result.html",
+    )
 
 
 # --- Praise and complaints ------------------------------------------------------------------
