@@ -388,11 +388,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/staff_list.html", {**context, "sorting": sorting})
 
 
-@require_POST
-@permission_required("accounts.view_staff")
-def staff_export(request: HttpRequest) -> HttpResponse:
-    """导出Excel: the register as filtered and sorted on the page (a job when it is long)."""
-    return listing.export_response(request, lists.STAFF_EXPORT)
+# 导出Excel: the register as filtered and sorted on the page.
+staff_export = listing.export_view(lists.STAFF_EXPORT, permission="accounts.view_staff")
 
 
 @never_cache
@@ -754,11 +751,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/audit_list.html", {**context, "sorting": sorting})
 
 
-@require_POST
-@permission_required("accounts.view_audit_log")
-def audit_export(request: HttpRequest) -> HttpResponse:
-    """The entries the auditor's filters select, as an .xlsx (a job when long); the export is audited."""
-    return listing.export_response(request, lists.AUDIT_EXPORT)
+# The entries the auditor's filters select; the export is audited.
+audit_export = listing.export_view(lists.AUDIT_EXPORT, permission="accounts.view_audit_log")
 
 
 # --- Staff import -------------------------------------------------------------------------

@@ -56,11 +56,8 @@ def sanction_list(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/veto/sanction_list.html", {**context, "sorting": sorting})
 
 
-@require_POST
-@permission_required(MANAGE)
-def sanction_export(request: HttpRequest) -> HttpResponse:
-    """导出Excel: the sanctions as filtered and sorted on the page (a job when the list is long)."""
-    return listing.export_response(request, lists.SANCTIONS_EXPORT)
+# 导出Excel: the sanctions as filtered and sorted on the page.
+sanction_export = listing.export_view(lists.SANCTIONS_EXPORT, permission=MANAGE)
 
 
 def _sanction_form_page(request: HttpRequest, sanction: Sanction | None) -> HttpResponse:
