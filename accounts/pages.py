@@ -1,6 +1,6 @@
-"""Responses the views of every app share: the confirmation page, an Excel import's upload page, an
-Excel download, a stored file's download, the 404 for a row the person may not see, and a number read
-from the query string."""
+"""Responses the views of every app share: the confirmation page, a row's create/edit page, an Excel
+import's upload page, an Excel download, a stored file's download, the 404 for a row the person may
+not see, and a number read from the query string."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from .formerrors import run_service
+from .formerrors import run_service, service_result
 
 T = TypeVar("T")
 
@@ -61,6 +61,26 @@ def confirm_then(
         run_service(request, act, success=success)
         return redirect(back_url)
     return confirm_page(request, **confirm, cancel_url=back_url)
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    *,
+    save: Callable[[], T],
+    success: str | Callable[[T], str],
+    done: Callable[[T], str],
+    template: str,
+    context: dict | None = None,
+) -> HttpResponse:
+    """The create/edit page of one row: a valid POST hands the form's data to ``save()`` (a service
+    that answers what it saved, never None), flashes ``success`` and goes to the URL ``done(saved)``
+    answers; a refusal lands on the form, which is shown again (as on a GET) with ``context``."""
+    if request.method == "POST" and form.is_valid():
+        saved = service_result(request, save, success=success, form=form, flash_refusal=False)
+        if saved is not None:
+            return redirect(done(saved))
+    return render(request, template, {"form": form, **(context or {})})
 
 
 def import_page(

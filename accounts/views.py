@@ -59,7 +59,7 @@ from .models import (
     User,
     WorkingDayOverride,
 )
-from .pages import confirm_page, confirm_then, import_page, stored_file_download, xlsx_download
+from .pages import confirm_page, confirm_then, form_page, import_page, stored_file_download, xlsx_download
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
 from .storage import upload_limited
@@ -290,48 +290,37 @@ def department_list(request: HttpRequest) -> HttpResponse:
 
 @permission_required("accounts.manage_departments")
 def department_create(request: HttpRequest) -> HttpResponse:
-    form = DepartmentForm(request.POST or None, organisation=request.user.organisation)
-    if request.method == "POST" and form.is_valid():
-        waiting = service_result(
-            request,
-            lambda: services.department_save(department=form.instance, actor=request.user),
-            success=lambda _waiting: _("科室“%(name)s”已创建。") % {"name": form.instance.name},
-            form=form,
-            flash_refusal=False,
-        )
-        if waiting is not None:
-            _tell_waiting_appointments(request, waiting)
-            return redirect("accounts:department_list")
-    return render(request, "accounts/department_form.html", {"form": form})
-
-
-def _tell_waiting_appointments(request: HttpRequest, waiting) -> None:
-    for change in waiting:
-        messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
+    return _department_form_page(request, None)
 
 
 @permission_required("accounts.manage_departments")
 def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    department = _get_department_for_admin(request, pk)
-    previous_head, previous_leader = department.head, department.supervising_leader
+    return _department_form_page(request, _get_department_for_admin(request, pk))
+
+
+def _department_form_page(request: HttpRequest, department: Department | None) -> HttpResponse:
+    """A new department, or one to edit; a change of head or supervising leader may wait for a
+    second person's confirmation, which the page then says."""
+    previous = (
+        {"previous_head": department.head, "previous_leader": department.supervising_leader} if department else {}
+    )
     form = DepartmentForm(request.POST or None, instance=department, organisation=request.user.organisation)
-    if request.method == "POST" and form.is_valid():
-        waiting = service_result(
-            request,
-            lambda: services.department_save(
-                department=form.instance,
-                previous_head=previous_head,
-                previous_leader=previous_leader,
-                actor=request.user,
-            ),
-            success=lambda _waiting: _("科室“%(name)s”已保存。") % {"name": department.name},
-            form=form,
-            flash_refusal=False,
-        )
-        if waiting is not None:
-            _tell_waiting_appointments(request, waiting)
-            return redirect("accounts:department_list")
-    return render(request, "accounts/department_form.html", {"form": form, "department": department})
+    saved_text = _("科室“%(name)s”已保存。") if department else _("科室“%(name)s”已创建。")
+
+    def to_list(waiting: list) -> str:
+        for change in waiting:
+            messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
+        return reverse("accounts:department_list")
+
+    return form_page(
+        request,
+        form,
+        save=lambda: services.department_save(department=form.instance, actor=request.user, **previous),
+        success=lambda _waiting: saved_text % {"name": form.instance.name},
+        done=to_list,
+        template="accounts/department_form.html",
+        context={"department": department} if department else {},
+    )
 
 
 @permission_required("accounts.manage_departments")

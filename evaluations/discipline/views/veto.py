@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import listing, periods
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, run_service
-from accounts.pages import confirm_page
+from accounts.formerrors import add_service_errors
+from accounts.pages import confirm_page, form_page
 from accounts.pagination import filtered_page
 
 from .. import lists, selectors
@@ -62,17 +62,15 @@ sanction_export = listing.export_view(lists.SANCTIONS_EXPORT, permission=MANAGE)
 
 def _sanction_form_page(request: HttpRequest, sanction: Sanction | None) -> HttpResponse:
     form = SanctionForm(request.POST or None, instance=sanction, organisation=request.user.organisation)
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(
-            request,
-            lambda: services.sanction_save(sanction=form.instance, actor=request.user),
-            success=lambda saved: _("已保存：%(sanction)s") % {"sanction": saved},
-            form=form,
-            flash_refusal=False,
-        )
-        if saved:
-            return redirect("evaluations:sanction_list")
-    return render(request, "evaluations/veto/sanction_form.html", {"form": form, "sanction": sanction})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.sanction_save(sanction=form.instance, actor=request.user),
+        success=lambda saved: _("已保存：%(sanction)s") % {"sanction": saved},
+        done=lambda saved: reverse("evaluations:sanction_list"),
+        template="evaluations/veto/sanction_form.html",
+        context={"sanction": sanction},
+    )
 
 
 @never_cache

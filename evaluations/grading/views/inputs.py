@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -11,8 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts import excel, periods
 from accounts.decorators import permission_required
-from accounts.formerrors import run_service
-from accounts.pages import confirm_then, import_page, xlsx_download
+from accounts.pages import confirm_then, form_page, import_page, xlsx_download
 from accounts.pagination import filtered_page
 from accounts.storage import upload_limited
 
@@ -89,7 +88,7 @@ def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | Non
     form = SatisfactionScoreForm(
         request.POST or None, instance=score, initial=initial, organisation=request.user.organisation
     )
-    return _input_form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.satisfaction_save(score=form.instance, entered_by=request.user),
@@ -98,19 +97,6 @@ def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | Non
         template="evaluations/inputs/satisfaction_form.html",
         context={"score": score},
     )
-
-
-def _input_form_page(request: HttpRequest, form, *, save, success, done, template: str, context: dict) -> HttpResponse:
-    """The create/edit page of one input: POST ``save()``s the form's instance through the service
-    (a refusal lands on the form), says ``success(saved)`` and goes to ``done(saved)``."""
-    saved = (
-        request.method == "POST"
-        and form.is_valid()
-        and run_service(request, save, success=success, form=form, flash_refusal=False)
-    )
-    if saved:
-        return redirect(done(form.instance))
-    return render(request, template, {"form": form, **context})
 
 
 @never_cache
@@ -201,7 +187,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 def _event_form_page(request: HttpRequest, event: ServiceEvent | None) -> HttpResponse:
     form = ServiceEventForm(request.POST or None, instance=event, organisation=request.user.organisation)
-    return _input_form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.service_event_save(event=form.instance, entered_by=request.user),
