@@ -289,18 +289,10 @@ def department_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("accounts.manage_departments")
-def department_create(request: HttpRequest) -> HttpResponse:
-    return _department_form_page(request, None)
-
-
-@permission_required("accounts.manage_departments")
-def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _department_form_page(request, _get_department_for_admin(request, pk))
-
-
-def _department_form_page(request: HttpRequest, department: Department | None) -> HttpResponse:
-    """A new department, or one to edit; a change of head or supervising leader may wait for a
-    second person's confirmation, which the page then says."""
+def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A new department, or one to edit (``pk``); a change of head or supervising leader may wait
+    for a second person's confirmation, which the page then says."""
+    department = _get_department_for_admin(request, pk) if pk is not None else None
     previous = (
         {"previous_head": department.head, "previous_leader": department.supervising_leader} if department else {}
     )

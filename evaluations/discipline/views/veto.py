@@ -60,7 +60,11 @@ def sanction_list(request: HttpRequest) -> HttpResponse:
 sanction_export = listing.export_view(lists.SANCTIONS_EXPORT, permission=MANAGE)
 
 
-def _sanction_form_page(request: HttpRequest, sanction: Sanction | None) -> HttpResponse:
+@never_cache
+@permission_required(MANAGE)
+def sanction_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Record a sanction, or correct one (``pk``)."""
+    sanction = _get_sanction_for_hr(request, pk) if pk is not None else None
     form = SanctionForm(request.POST or None, instance=sanction, organisation=request.user.organisation)
     return form_page(
         request,
@@ -71,18 +75,6 @@ def _sanction_form_page(request: HttpRequest, sanction: Sanction | None) -> Http
         template="evaluations/veto/sanction_form.html",
         context={"sanction": sanction},
     )
-
-
-@never_cache
-@permission_required(MANAGE)
-def sanction_create(request: HttpRequest) -> HttpResponse:
-    return _sanction_form_page(request, None)
-
-
-@never_cache
-@permission_required(MANAGE)
-def sanction_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _sanction_form_page(request, _get_sanction_for_hr(request, pk))
 
 
 @permission_required(MANAGE)

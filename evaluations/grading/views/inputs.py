@@ -77,7 +77,11 @@ def _mark_closed(request: HttpRequest, rows, quarter_of) -> None:
         row.closed = quarter_of(row) in closed
 
 
-def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | None) -> HttpResponse:
+@never_cache
+@permission_required(PERM)
+def satisfaction_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """录入得分 (opening on the quarter the list showed), or a score to correct (``pk``)."""
+    score = _get_score_for_hr(request, pk) if pk is not None else None
     initial = {}
     if score is None:
         current = periods.Quarter.current()
@@ -97,18 +101,6 @@ def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | Non
         template="evaluations/inputs/satisfaction_form.html",
         context={"score": score},
     )
-
-
-@never_cache
-@permission_required(PERM)
-def satisfaction_create(request: HttpRequest) -> HttpResponse:
-    return _satisfaction_form_page(request, None)
-
-
-@never_cache
-@permission_required(PERM)
-def satisfaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _satisfaction_form_page(request, _get_score_for_hr(request, pk))
 
 
 @permission_required(PERM)
@@ -185,7 +177,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/inputs/event_list.html", context)
 
 
-def _event_form_page(request: HttpRequest, event: ServiceEvent | None) -> HttpResponse:
+@never_cache
+@permission_required(PERM)
+def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A new praise or complaint, or one to correct (``pk``)."""
+    event = _get_event_for_hr(request, pk) if pk is not None else None
     form = ServiceEventForm(request.POST or None, instance=event, organisation=request.user.organisation)
     return form_page(
         request,
@@ -196,18 +192,6 @@ def _event_form_page(request: HttpRequest, event: ServiceEvent | None) -> HttpRe
         template="evaluations/inputs/event_form.html",
         context={"event": event},
     )
-
-
-@never_cache
-@permission_required(PERM)
-def event_create(request: HttpRequest) -> HttpResponse:
-    return _event_form_page(request, None)
-
-
-@never_cache
-@permission_required(PERM)
-def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _event_form_page(request, _get_event_for_hr(request, pk))
 
 
 @permission_required(PERM)
