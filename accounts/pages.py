@@ -1,6 +1,6 @@
-"""Responses the views of every app share: the confirmation page, a row's create/edit page, an Excel
-import's upload page, an Excel download, a stored file's download, the 404 for a row the person may
-not see, and a number read from the query string."""
+"""Responses the views of every app share: the confirmation page, a reviewer's decision, a row's
+create/edit page, an Excel import's upload page, an Excel download, a stored file's download, the
+404 for a row the person may not see, and a number read from the query string."""
 
 from __future__ import annotations
 
@@ -61,6 +61,27 @@ def confirm_then(
         run_service(request, act, success=success)
         return redirect(back_url)
     return confirm_page(request, **confirm, cancel_url=back_url)
+
+
+def review_decision(
+    request: HttpRequest,
+    document,
+    *,
+    approve: Callable[[], object],
+    return_: Callable[[str], object],
+    approved: str,
+    returned: str,
+) -> HttpResponse:
+    """A reviewer's decision on a handed-in document, POSTed from its page: ``action=approve``
+    calls ``approve()``, anything else ``return_(reason)`` with the posted ``reason`` (the service
+    refuses an empty one); the outcome is flashed, as :func:`run_service` does, and the reviewer is
+    back on the document's page."""
+    if request.POST.get("action") == "approve":
+        run_service(request, approve, success=approved)
+    else:
+        reason = request.POST.get("reason", "")
+        run_service(request, lambda: return_(reason), success=returned)
+    return redirect(document)
 
 
 def form_page(
