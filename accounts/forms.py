@@ -409,7 +409,9 @@ class PolicyForm(forms.ModelForm):
         return [group for group in groups if group["fields"]]
 
 
-class StaffImportForm(forms.Form):
+class ExcelImportForm(forms.Form):
+    """The upload of every Excel import page (:func:`accounts.pages.import_page`)."""
+
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
 
 

@@ -32,9 +32,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from . import audit, jobs, pages
+from .decorators import permission_required
 from .excel import new_sheet, workbook_file, write_table
 from .models import Job, User
 
@@ -292,6 +294,19 @@ def export_response(request: HttpRequest, name: str, **kwargs) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename={_filename(export)}"
     return response
+
+
+def export_view(name: str, *, permission: str) -> Callable[..., HttpResponse]:
+    """The view behind a list page's 导出Excel button: a POST by those holding ``permission``, answered
+    by :func:`export_response` (the list as filtered and sorted on the page; a job when it is long).
+    The URL's arguments (a year, a quarter's pk) reach the export's ``build`` as its ``kwargs``."""
+
+    @require_POST
+    @permission_required(permission)
+    def view(request: HttpRequest, **kwargs) -> HttpResponse:
+        return export_response(request, name, **kwargs)
+
+    return view
 
 
 def _run(export: ListExport, job: Job, report: jobs.Report) -> jobs.JobFile:

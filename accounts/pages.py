@@ -1,5 +1,6 @@
-"""Responses the views of every app share: the confirmation page, an Excel download, a stored file's
-download, the 404 for a row the person may not see, and a number read from the query string."""
+"""Responses the views of every app share: the confirmation page, a reviewer's decision, a row's
+create/edit page, an Excel import's upload page, an Excel download, a stored file's download, the
+404 for a row the person may not see, and a number read from the query string."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from typing import TypeVar
 from urllib.parse import quote
 
 from django import forms
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from .formerrors import run_service
+from .formerrors import run_service, service_result
 
 T = TypeVar("T")
 
@@ -60,6 +61,80 @@ def confirm_then(
         run_service(request, act, success=success)
         return redirect(back_url)
     return confirm_page(request, **confirm, cancel_url=back_url)
+
+
+def review_decision(
+    request: HttpRequest,
+    document,
+    *,
+    approve: Callable[[], object],
+    return_: Callable[[str], object],
+    approved: str,
+    returned: str,
+) -> HttpResponse:
+    """A reviewer's decision on a handed-in document, POSTed from its page: ``action=approve``
+    calls ``approve()``, anything else ``return_(reason)`` with the posted ``reason`` (the service
+    refuses an empty one); the outcome is flashed, as :func:`run_service` does, and the reviewer is
+    back on the document's page."""
+    if request.POST.get("action") == "approve":
+        run_service(request, approve, success=approved)
+    else:
+        reason = request.POST.get("reason", "")
+        run_service(request, lambda: return_(reason), success=returned)
+    return redirect(document)
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    *,
+    save: Callable[[], T],
+    success: str | Callable[[T], str],
+    done: Callable[[T], str],
+    template: str,
+    context: dict | None = None,
+) -> HttpResponse:
+    """The create/edit page of one row: a valid POST hands the form's data to ``save()`` (a service
+    that answers what it saved, never None), flashes ``success`` and goes to the URL ``done(saved)``
+    answers; a refusal lands on the form, which is shown again (as on a GET) with ``context``."""
+    if request.method == "POST" and form.is_valid():
+        saved = service_result(request, save, success=success, form=form, flash_refusal=False)
+        if saved is not None:
+            return redirect(done(saved))
+    return render(request, template, {"form": form, **(context or {})})
+
+
+def import_page(
+    request: HttpRequest,
+    *,
+    parse: Callable[..., tuple[list, list[str]]],
+    write: Callable[[list], T],
+    context: dict,
+    template: str,
+    result_template: str,
+    imported: Callable[[T], object] | None = None,
+) -> HttpResponse:
+    """The upload page of an Excel import, and its result page. ``parse(organisation=, file=)``
+    checks every row and answers the rows and the problems (with row numbers); nothing is written
+    unless all rows are valid. ``write(rows)`` imports them through the service; its ValidationError
+    (the data changed between the check and the write, so the import was rolled back) is shown like
+    the problems. ``imported(result)`` runs after a successful write, before the result page."""
+    from .forms import ExcelImportForm
+
+    form = ExcelImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        rows, errors = parse(organisation=request.user.organisation, file=form.cleaned_data["file"])
+        if not errors:
+            try:
+                result = write(rows)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                if imported is not None:
+                    imported(result)
+                return render(request, result_template, {**context, "result": result})
+    return render(request, template, {**context, "form": form, "errors": errors})
 
 
 def xlsx_download(content: bytes, filename: str) -> HttpResponse:

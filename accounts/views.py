@@ -34,7 +34,6 @@ from .forms import (
     RolesForm,
     SecuritySettingsForm,
     StaffForm,
-    StaffImportForm,
     StaffMoveForm,
     StaffStatusForm,
     TwoFactorTokenForm,
@@ -60,7 +59,7 @@ from .models import (
     User,
     WorkingDayOverride,
 )
-from .pages import confirm_page, confirm_then, stored_file_download, xlsx_download
+from .pages import confirm_page, confirm_then, form_page, import_page, stored_file_download, xlsx_download
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
 from .storage import upload_limited
@@ -290,49 +289,30 @@ def department_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("accounts.manage_departments")
-def department_create(request: HttpRequest) -> HttpResponse:
-    form = DepartmentForm(request.POST or None, organisation=request.user.organisation)
-    if request.method == "POST" and form.is_valid():
-        waiting = service_result(
-            request,
-            lambda: services.department_save(department=form.instance, actor=request.user),
-            success=lambda _waiting: _("科室“%(name)s”已创建。") % {"name": form.instance.name},
-            form=form,
-            flash_refusal=False,
-        )
-        if waiting is not None:
-            _tell_waiting_appointments(request, waiting)
-            return redirect("accounts:department_list")
-    return render(request, "accounts/department_form.html", {"form": form})
-
-
-def _tell_waiting_appointments(request: HttpRequest, waiting) -> None:
-    for change in waiting:
-        messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
-
-
-@permission_required("accounts.manage_departments")
-def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    department = _get_department_for_admin(request, pk)
-    previous_head, previous_leader = department.head, department.supervising_leader
+def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A new department, or one to edit (``pk``); a change of head or supervising leader may wait
+    for a second person's confirmation, which the page then says."""
+    department = _get_department_for_admin(request, pk) if pk is not None else None
+    previous = (
+        {"previous_head": department.head, "previous_leader": department.supervising_leader} if department else {}
+    )
     form = DepartmentForm(request.POST or None, instance=department, organisation=request.user.organisation)
-    if request.method == "POST" and form.is_valid():
-        waiting = service_result(
-            request,
-            lambda: services.department_save(
-                department=form.instance,
-                previous_head=previous_head,
-                previous_leader=previous_leader,
-                actor=request.user,
-            ),
-            success=lambda _waiting: _("科室“%(name)s”已保存。") % {"name": department.name},
-            form=form,
-            flash_refusal=False,
-        )
-        if waiting is not None:
-            _tell_waiting_appointments(request, waiting)
-            return redirect("accounts:department_list")
-    return render(request, "accounts/department_form.html", {"form": form, "department": department})
+    saved_text = _("科室“%(name)s”已保存。") if department else _("科室“%(name)s”已创建。")
+
+    def to_list(waiting: list) -> str:
+        for change in waiting:
+            messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
+        return reverse("accounts:department_list")
+
+    return form_page(
+        request,
+        form,
+        save=lambda: services.department_save(department=form.instance, actor=request.user, **previous),
+        success=lambda _waiting: saved_text % {"name": form.instance.name},
+        done=to_list,
+        template="accounts/department_form.html",
+        context={"department": department} if department else {},
+    )
 
 
 @permission_required("accounts.manage_departments")
@@ -389,11 +369,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/staff_list.html", {**context, "sorting": sorting})
 
 
-@require_POST
-@permission_required("accounts.view_staff")
-def staff_export(request: HttpRequest) -> HttpResponse:
-    """导出Excel: the register as filtered and sorted on the page (a job when it is long)."""
-    return listing.export_response(request, lists.STAFF_EXPORT)
+# 导出Excel: the register as filtered and sorted on the page.
+staff_export = listing.export_view(lists.STAFF_EXPORT, permission="accounts.view_staff")
 
 
 @never_cache
@@ -755,11 +732,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/audit_list.html", {**context, "sorting": sorting})
 
 
-@require_POST
-@permission_required("accounts.view_audit_log")
-def audit_export(request: HttpRequest) -> HttpResponse:
-    """The entries the auditor's filters select, as an .xlsx (a job when long); the export is audited."""
-    return listing.export_response(request, lists.AUDIT_EXPORT)
+# The entries the auditor's filters select; the export is audited.
+audit_export = listing.export_view(lists.AUDIT_EXPORT, permission="accounts.view_audit_log")
 
 
 # --- Staff import -------------------------------------------------------------------------
@@ -776,30 +750,24 @@ def staff_import_template(request: HttpRequest) -> HttpResponse:
 @upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
 def staff_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
-    form = StaffImportForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
-    context = {
-        "title": _("批量导入人员"),
-        "list_url": reverse("accounts:staff_list"),
-        "list_label": _("返回人员列表"),
-        "template_url": reverse("accounts:staff_import_template"),
-        "import_url": reverse("accounts:staff_import"),
-    }
-    if request.method == "POST" and form.is_valid():
-        rows, errors = imports.parse_staff_workbook(
-            organisation=request.user.organisation, file=form.cleaned_data["file"]
-        )
-        if not errors:
-            try:
-                result = imports.staff_import(organisation=request.user.organisation, rows=rows, actor=request.user)
-            except ValidationError as exc:
-                # The data changed between the check and the write; the import was rolled back.
-                errors = exc.messages
-            else:
-                if result.created:
-                    imports.initial_passwords_keep(request.session, result=result, now=time.time())
-                return render(request, "accounts/staff_import_result.html", {**context, "result": result})
-    return render(request, "accounts/staff_import.html", {**context, "form": form, "errors": errors})
+    organisation = request.user.organisation
+    return import_page(
+        request,
+        parse=imports.parse_staff_workbook,
+        write=lambda rows: imports.staff_import(organisation=organisation, rows=rows, actor=request.user),
+        imported=lambda result: (
+            result.created and imports.initial_passwords_keep(request.session, result=result, now=time.time())
+        ),
+        context={
+            "title": _("批量导入人员"),
+            "list_url": reverse("accounts:staff_list"),
+            "list_label": _("返回人员列表"),
+            "template_url": reverse("accounts:staff_import_template"),
+            "import_url": reverse("accounts:staff_import"),
+        },
+        template="accounts/staff_import.html",
+        result_template="accounts/staff_import_result.html",
+    )
 
 
 @require_POST

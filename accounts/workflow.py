@@ -62,6 +62,19 @@ class StaleVersion(ValidationError):
     """The page was based on an older version of the document than the one stored."""
 
 
+def review_indexes(*, period: list[str], submitted_index: str) -> list[models.Index]:
+    """The indexes of a reviewed document's table (its Meta's ``indexes``): an organisation's
+    documents of a period by status, and a department's by status; and, for the review inbox and the
+    home page's count, each reviewed person's submitted document, read from a small partial index
+    alone (index-only), not from the table's rows of every period. ``period`` names the period's
+    fields (``["year", "month"]``)."""
+    return [
+        models.Index(fields=["organisation", *period, "status"]),
+        models.Index(fields=["department", "status"]),
+        models.Index(fields=["owner", "organisation"], condition=Q(status="submitted"), name=submitted_index),
+    ]
+
+
 class ReviewedDocument(models.Model):
     """The columns shared by every reviewed document.
 

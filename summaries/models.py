@@ -14,7 +14,7 @@ from accounts.models import OrganisationScoped
 from accounts.periods import Month
 from accounts.storage import PrivateStorage, get_private_storage, private_storage  # noqa: F401
 from accounts.textlimits import LONG, MEDIUM, SHORT, bounded_text
-from accounts.workflow import ReviewedDocument
+from accounts.workflow import ReviewedDocument, review_indexes
 
 
 class MonthlySummary(OrganisationScoped, ReviewedDocument):
@@ -50,17 +50,7 @@ class MonthlySummary(OrganisationScoped, ReviewedDocument):
         constraints = [
             models.UniqueConstraint(fields=["owner", "year", "month"], name="one_summary_per_month"),
         ]
-        indexes = [
-            models.Index(fields=["organisation", "year", "month", "status"]),
-            models.Index(fields=["department", "status"]),
-            # The review inbox and the home page's count look up each reviewed person's submitted
-            # document: from this small index alone (index-only), not the table's rows of every period.
-            models.Index(
-                fields=["owner", "organisation"],
-                condition=models.Q(status="submitted"),
-                name="summary_submitted_owner_idx",
-            ),
-        ]
+        indexes = review_indexes(period=["year", "month"], submitted_index="summary_submitted_owner_idx")
 
     def __str__(self) -> str:
         return f"{self.owner} {self.year}年{self.month}月小结"

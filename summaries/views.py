@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
-from accounts.formerrors import error_text, run_service
+from accounts.formerrors import error_text
 from accounts.models import Department
-from accounts.pages import confirm_page, confirm_then, stored_file_download, visible_or_404
+from accounts.pages import confirm_page, confirm_then, review_decision, stored_file_download, visible_or_404
 from accounts.pagination import query_without, query_without_page
 from accounts.selectors import policy_for_organisation
 from accounts.storage import SizeLimitedUploadHandler, body_too_large, own_body_limit
@@ -268,18 +268,14 @@ def summary_review(request: HttpRequest, pk: int) -> HttpResponse:
     summary = _get_summary_for_user(request, pk)
     if not request.user.has_perm("summaries.review_summary", summary):
         raise PermissionDenied
-    if request.POST.get("action") == "approve":
-        run_service(
-            request, lambda: services.summary_approve(summary=summary, actor=request.user), success=_("已审核通过。")
-        )
-    else:
-        reason = request.POST.get("reason", "")
-        run_service(
-            request,
-            lambda: services.summary_return(summary=summary, actor=request.user, reason=reason),
-            success=_("已退回。"),
-        )
-    return redirect("summaries:detail", pk=summary.pk)
+    return review_decision(
+        request,
+        summary,
+        approve=lambda: services.summary_approve(summary=summary, actor=request.user),
+        return_=lambda reason: services.summary_return(summary=summary, actor=request.user, reason=reason),
+        approved=_("已审核通过。"),
+        returned=_("已退回。"),
+    )
 
 
 # --- Attachments ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ from accounts.periods import QUARTER_CHOICES, Quarter
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
 
 # ReviewStatus is also imported from here by the demo and the evaluations rooms.
-from accounts.workflow import ReviewedDocument, ReviewStatus
+from accounts.workflow import ReviewedDocument, ReviewStatus, review_indexes
 
 
 class DepartmentGoal(OrganisationScoped, models.Model):
@@ -67,17 +67,7 @@ class TargetSet(OrganisationScoped, ReviewedDocument):
         constraints = [
             models.UniqueConstraint(fields=["owner", "year", "quarter"], name="one_target_set_per_quarter"),
         ]
-        indexes = [
-            models.Index(fields=["organisation", "year", "quarter", "status"]),
-            models.Index(fields=["department", "status"]),
-            # The review inbox and the home page's count look up each reviewed person's submitted
-            # document: from this small index alone (index-only), not the table's rows of every period.
-            models.Index(
-                fields=["owner", "organisation"],
-                condition=models.Q(status="submitted"),
-                name="targetset_submitted_owner_idx",
-            ),
-        ]
+        indexes = review_indexes(period=["year", "quarter"], submitted_index="targetset_submitted_owner_idx")
 
     def __str__(self) -> str:
         return f"{self.owner} {self.year}年第{self.quarter}季度目标"

@@ -185,18 +185,12 @@ def annual_use(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-@require_POST
-@permission_required("evaluations.view_annual")
-def annual_export(request: HttpRequest, year: int) -> HttpResponse:
-    """导出Excel: the year's list as filtered and sorted on the page (a job when it is long)."""
-    return listing.export_response(request, lists.ANNUAL_EXPORT, year=year)
+# 导出Excel: the year's list as filtered and sorted on the page.
+annual_export = listing.export_view(lists.ANNUAL_EXPORT, permission="evaluations.view_annual")
 
 
-@require_POST
-@permission_required("evaluations.view_annual")
-def annual_use_export(request: HttpRequest, year: int) -> HttpResponse:
-    """导出Excel: every result-use list in one sheet, one row per person and list, in the page's sort."""
-    return listing.export_response(request, lists.USE_EXPORT, year=year)
+# 导出Excel: every result-use list in one sheet, one row per person and list, in the page's sort.
+annual_use_export = listing.export_view(lists.USE_EXPORT, permission="evaluations.view_annual")
 
 
 @permission_required("evaluations.view_achievements")

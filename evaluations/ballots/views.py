@@ -155,10 +155,7 @@ def ballot_tally(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-@permission_required("evaluations.manage_ballots")
-def ballot_tally_export(request: HttpRequest, pk: int) -> HttpResponse:
-    return listing.export_response(request, exports.TALLY_EXPORT, pk=pk)
+ballot_tally_export = listing.export_view(exports.TALLY_EXPORT, permission="evaluations.manage_ballots")
 
 
 # --- Raters --------------------------------------------------------------------------------------------

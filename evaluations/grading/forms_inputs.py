@@ -113,10 +113,6 @@ class ServiceEventForm(forms.ModelForm):
         return cleaned
 
 
-class InputImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
-
-
 # --- List filters ---------------------------------------------------------------------------
 
 

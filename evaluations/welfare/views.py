@@ -18,7 +18,7 @@ from accounts import jobs, periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
 from accounts.formerrors import flash_form_errors, run_service
-from accounts.pages import stored_file_download
+from accounts.pages import review_decision, stored_file_download
 from accounts.pagination import page_of, query_without_page
 from accounts.selectors import policy_for_organisation
 
@@ -303,21 +303,14 @@ def welfare_report(request: HttpRequest, pk: int) -> HttpResponse:
 def welfare_report_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The unit approves the 述职 or returns it with a reason."""
     assessment = _get_assessment_for_user(request, pk, perm="evaluations.review_welfare_report")
-    if request.POST.get("action") == "approve":
-        run_service(
-            request,
-            lambda: services.welfare_report_approve(actor=request.user, assessment=assessment),
-            success=_("述职已通过，进入谈话环节。"),
-        )
-    else:
-        run_service(
-            request,
-            lambda: services.welfare_report_return(
-                actor=request.user, assessment=assessment, reason=request.POST.get("reason", "")
-            ),
-            success=_("述职已退回。"),
-        )
-    return redirect(assessment)
+    return review_decision(
+        request,
+        assessment,
+        approve=lambda: services.welfare_report_approve(actor=request.user, assessment=assessment),
+        return_=lambda reason: services.welfare_report_return(actor=request.user, assessment=assessment, reason=reason),
+        approved=_("述职已通过，进入谈话环节。"),
+        returned=_("述职已退回。"),
+    )
 
 
 @require_POST

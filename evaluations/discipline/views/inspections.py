@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from accounts import listing
 from accounts.decorators import permission_required
@@ -54,11 +53,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
-@permission_required("evaluations.view_inspections")
-def inspection_export(request: HttpRequest) -> HttpResponse:
-    """导出Excel: the inspections as filtered and sorted on the page (a job when the list is long)."""
-    return listing.export_response(request, lists.INSPECTIONS_EXPORT)
+# 导出Excel: the inspections as filtered and sorted on the page.
+inspection_export = listing.export_view(lists.INSPECTIONS_EXPORT, permission="evaluations.view_inspections")
 
 
 @never_cache

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import listing, periods
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors, run_service
-from accounts.pages import confirm_page
+from accounts.formerrors import add_service_errors
+from accounts.pages import confirm_page, form_page
 from accounts.pagination import filtered_page
 
 from .. import lists, selectors
@@ -56,38 +56,25 @@ def sanction_list(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/veto/sanction_list.html", {**context, "sorting": sorting})
 
 
-@require_POST
+# 导出Excel: the sanctions as filtered and sorted on the page.
+sanction_export = listing.export_view(lists.SANCTIONS_EXPORT, permission=MANAGE)
+
+
+@never_cache
 @permission_required(MANAGE)
-def sanction_export(request: HttpRequest) -> HttpResponse:
-    """导出Excel: the sanctions as filtered and sorted on the page (a job when the list is long)."""
-    return listing.export_response(request, lists.SANCTIONS_EXPORT)
-
-
-def _sanction_form_page(request: HttpRequest, sanction: Sanction | None) -> HttpResponse:
+def sanction_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Record a sanction, or correct one (``pk``)."""
+    sanction = _get_sanction_for_hr(request, pk) if pk is not None else None
     form = SanctionForm(request.POST or None, instance=sanction, organisation=request.user.organisation)
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(
-            request,
-            lambda: services.sanction_save(sanction=form.instance, actor=request.user),
-            success=lambda saved: _("已保存：%(sanction)s") % {"sanction": saved},
-            form=form,
-            flash_refusal=False,
-        )
-        if saved:
-            return redirect("evaluations:sanction_list")
-    return render(request, "evaluations/veto/sanction_form.html", {"form": form, "sanction": sanction})
-
-
-@never_cache
-@permission_required(MANAGE)
-def sanction_create(request: HttpRequest) -> HttpResponse:
-    return _sanction_form_page(request, None)
-
-
-@never_cache
-@permission_required(MANAGE)
-def sanction_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _sanction_form_page(request, _get_sanction_for_hr(request, pk))
+    return form_page(
+        request,
+        form,
+        save=lambda: services.sanction_save(sanction=form.instance, actor=request.user),
+        success=lambda saved: _("已保存：%(sanction)s") % {"sanction": saved},
+        done=lambda saved: reverse("evaluations:sanction_list"),
+        template="evaluations/veto/sanction_form.html",
+        context={"sanction": sanction},
+    )
 
 
 @permission_required(MANAGE)

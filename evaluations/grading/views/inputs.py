@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -12,14 +11,12 @@ from django.views.decorators.cache import never_cache
 
 from accounts import excel, periods
 from accounts.decorators import permission_required
-from accounts.formerrors import run_service
-from accounts.pages import confirm_then, xlsx_download
+from accounts.pages import confirm_then, form_page, import_page, xlsx_download
 from accounts.pagination import filtered_page
 from accounts.storage import upload_limited
 
 from .. import imports
 from ..forms_inputs import (
-    InputImportForm,
     SatisfactionFilter,
     SatisfactionScoreForm,
     ServiceEventFilter,
@@ -80,7 +77,11 @@ def _mark_closed(request: HttpRequest, rows, quarter_of) -> None:
         row.closed = quarter_of(row) in closed
 
 
-def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | None) -> HttpResponse:
+@never_cache
+@permission_required(PERM)
+def satisfaction_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """录入得分 (opening on the quarter the list showed), or a score to correct (``pk``)."""
+    score = _get_score_for_hr(request, pk) if pk is not None else None
     initial = {}
     if score is None:
         current = periods.Quarter.current()
@@ -91,7 +92,7 @@ def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | Non
     form = SatisfactionScoreForm(
         request.POST or None, instance=score, initial=initial, organisation=request.user.organisation
     )
-    return _input_form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.satisfaction_save(score=form.instance, entered_by=request.user),
@@ -100,31 +101,6 @@ def _satisfaction_form_page(request: HttpRequest, score: SatisfactionScore | Non
         template="evaluations/inputs/satisfaction_form.html",
         context={"score": score},
     )
-
-
-def _input_form_page(request: HttpRequest, form, *, save, success, done, template: str, context: dict) -> HttpResponse:
-    """The create/edit page of one input: POST ``save()``s the form's instance through the service
-    (a refusal lands on the form), says ``success(saved)`` and goes to ``done(saved)``."""
-    saved = (
-        request.method == "POST"
-        and form.is_valid()
-        and run_service(request, save, success=success, form=form, flash_refusal=False)
-    )
-    if saved:
-        return redirect(done(form.instance))
-    return render(request, template, {"form": form, **context})
-
-
-@never_cache
-@permission_required(PERM)
-def satisfaction_create(request: HttpRequest) -> HttpResponse:
-    return _satisfaction_form_page(request, None)
-
-
-@never_cache
-@permission_required(PERM)
-def satisfaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _satisfaction_form_page(request, _get_score_for_hr(request, pk))
 
 
 @permission_required(PERM)
@@ -171,27 +147,21 @@ def satisfaction_import(request: HttpRequest) -> HttpResponse:
 def _import_page(request: HttpRequest, *, urls: str, kind: str, title: str, parse, write) -> HttpResponse:
     """The upload page of one kind of input, and its result; ``urls`` is the prefix of the kind's
     URL names (``<urls>_list``, ``<urls>_import``, ``<urls>_import_template``)."""
-    context = {
-        "title": title,
-        "kind": kind,
-        "list_url": reverse(f"evaluations:{urls}_list"),
-        "template_url": reverse(f"evaluations:{urls}_import_template"),
-        "import_url": reverse(f"evaluations:{urls}_import"),
-    }
-    form = InputImportForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
     organisation = request.user.organisation
-    if request.method == "POST" and form.is_valid():
-        rows, errors = parse(organisation=organisation, file=form.cleaned_data["file"])
-        if not errors:
-            try:
-                result = write(organisation=organisation, rows=rows, entered_by=request.user)
-            except ValidationError as exc:
-                # The data changed between the check and the write; the import was rolled back.
-                errors = exc.messages
-            else:
-                return render(request, "evaluations/inputs/import_result.html", {**context, "result": result})
-    return render(request, "evaluations/inputs/import.html", {**context, "form": form, "errors": errors})
+    return import_page(
+        request,
+        parse=parse,
+        write=lambda rows: write(organisation=organisation, rows=rows, entered_by=request.user),
+        context={
+            "title": title,
+            "kind": kind,
+            "list_url": reverse(f"evaluations:{urls}_list"),
+            "template_url": reverse(f"evaluations:{urls}_import_template"),
+            "import_url": reverse(f"evaluations:{urls}_import"),
+        },
+        template="evaluations/inputs/import.html",
+        result_template="evaluations/inputs/import_result.html",
+    )
 
 
 # --- Praise and complaints ------------------------------------------------------------------
@@ -207,9 +177,13 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/inputs/event_list.html", context)
 
 
-def _event_form_page(request: HttpRequest, event: ServiceEvent | None) -> HttpResponse:
+@never_cache
+@permission_required(PERM)
+def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A new praise or complaint, or one to correct (``pk``)."""
+    event = _get_event_for_hr(request, pk) if pk is not None else None
     form = ServiceEventForm(request.POST or None, instance=event, organisation=request.user.organisation)
-    return _input_form_page(
+    return form_page(
         request,
         form,
         save=lambda: services.service_event_save(event=form.instance, entered_by=request.user),
@@ -218,18 +192,6 @@ def _event_form_page(request: HttpRequest, event: ServiceEvent | None) -> HttpRe
         template="evaluations/inputs/event_form.html",
         context={"event": event},
     )
-
-
-@never_cache
-@permission_required(PERM)
-def event_create(request: HttpRequest) -> HttpResponse:
-    return _event_form_page(request, None)
-
-
-@never_cache
-@permission_required(PERM)
-def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _event_form_page(request, _get_event_for_hr(request, pk))
 
 
 @permission_required(PERM)
