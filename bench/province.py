@@ -52,11 +52,14 @@ class Scale:
     SMALL = {"organisations": 8, "staff": 2000, "large": 1000}
     # One organisation of 100 000: the size issue 13's "today" figures were measured at.
     SINGLE = {"organisations": 0, "staff": 0, "large": 100_000}
-    NAMES = ("small", "province", "single")
+    # One organisation of 20 000: the same shape at a fifth of the size, for iterating on a shared
+    # machine (seeded in about a minute); the 100 000 run confirms.
+    SINGLE20 = {"organisations": 0, "staff": 0, "large": 20_000}
+    NAMES = ("small", "province", "single", "single20")
 
     @classmethod
     def named(cls, name: str) -> dict:
-        return {"province": cls.PROVINCE, "small": cls.SMALL, "single": cls.SINGLE}[name]
+        return {"province": cls.PROVINCE, "small": cls.SMALL, "single": cls.SINGLE, "single20": cls.SINGLE20}[name]
 
 
 @dataclass(frozen=True)
@@ -131,16 +134,16 @@ GRADES_SQL = """
 INSERT INTO evaluations_quartergrade (
     appraisal_quarter_id, person_id, department_id, is_leader_position, state, grade, uncertain_reason,
     comment, reason, composite_score, suggested_grade, evaluator_grade, change_reason, reopen_reason, version,
-    graded_at, confirmed_at, targets_approved, summary_months
+    graded_at, confirmed_at, targets_approved, summary_months, employee_number
 )
 SELECT x.quarter_id, x.person_id, x.department_id, FALSE, %(confirmed)s,
     CASE WHEN x.h < 25 THEN %(good)s WHEN x.h < 80 THEN %(fairly_good)s WHEN x.h < 92 THEN %(average)s
         WHEN x.h < 95 THEN %(poor)s WHEN x.h < 98 THEN %(uncertain)s ELSE '' END,
     CASE WHEN x.h >= 95 AND x.h < 98 THEN 'other' ELSE '' END,
     '', '', CASE WHEN x.h < 95 AND x.person_id %% 11 <> 0 THEN 60 + x.s / 100.0 END,
-    '', '', '', '', 1, %(now)s, %(now)s, FALSE, 0
+    '', '', '', '', 1, %(now)s, %(now)s, FALSE, 0, x.employee_number
 FROM (
-    SELECT q.id AS quarter_id, u.id AS person_id, u.department_id,
+    SELECT q.id AS quarter_id, u.id AS person_id, u.department_id, u.employee_number,
         (u.id * 37 + q.quarter * 29) %% 100 AS h, (u.id * 53 + q.quarter * 7) %% 4000 AS s
     FROM accounts_user u JOIN evaluations_appraisalquarter q ON q.organisation_id = u.organisation_id
     WHERE u.department_id IS NOT NULL AND q.year = %(year)s

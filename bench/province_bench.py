@@ -20,6 +20,7 @@ timed just before it on the same rows:
 
     tests/support/with_postgres.sh .venv/bin/python bench/province_bench.py --scale small
     tests/support/with_postgres.sh .venv/bin/python bench/province_bench.py --scale province
+    tests/support/with_postgres.sh .venv/bin/python bench/province_bench.py --scale single20 --workers
 
 Exit status 0 unless something failed: it prints figures and marks those over target, it does not
 fail on them (the machine is shared; see bench/RESULTS.md).

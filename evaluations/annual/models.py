@@ -38,13 +38,27 @@ class AnnualResult(OrganisationScoped, models.Model):
 
     # No index of their own: the (organisation, year, …) indexes and the (person, year) constraint
     # below lead with them (every index is written for every row the roll-up inserts).
+    # No database constraint on the four references (db_constraint=False, migration evaluations
+    # 0023), as QuarterResult's (0021): the roll-up writes organisation, person and department in
+    # the same statement from grade rows and quarters whose own foreign keys were checked, and
+    # decided_by is the signed-in committee member. The deferred checks at COMMIT (one trigger
+    # event per row and key, the person's locking each accounts_user row) were about 5.8 s of a
+    # first roll-up of 100 000 people (bench/RESULTS.md). Django's PROTECT and SET_NULL still
+    # apply to every ORM deletion; a raw-SQL delete of a person, department or organisation would
+    # leave the rows behind instead of failing.
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annual_results", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="annual_results",
+        db_index=False,
+        db_constraint=False,
     )
-    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, null=True, related_name="+")
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, null=True, related_name="+", db_constraint=False
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     graded_quarters = models.PositiveSmallIntegerField(_("已评季度"), default=0)
     good_quarters = models.PositiveSmallIntegerField(_("“好”的季度"), default=0)
@@ -58,7 +72,13 @@ class AnnualResult(OrganisationScoped, models.Model):
     decided_grade = models.CharField(_("确定等次"), max_length=30, choices=AnnualGrade.choices, blank=True)
     decision_reason = bounded_text(_("与建议不一致的理由"), limit=MEDIUM, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     # 定等 of the year's result, after the 优秀 list's publication window closed without an open
