@@ -470,6 +470,10 @@ def staff_move(*, user: User, department: Department, on_date: date | None = Non
         DepartmentMembership.objects.create(user=user, department=department, start_date=on_date)
         user.department = department
         user.save(update_fields=["department"])
+        # What the person handed in and is still waiting goes to the new department's head.
+        from .workflow import documents_follow_owner  # the workflow imports this module
+
+        documents_follow_owner(owner=user)
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from accounts.models import OrganisationScoped
 from accounts.periods import Month
 from accounts.storage import PrivateStorage, get_private_storage, private_storage  # noqa: F401
 from accounts.textlimits import LONG, MEDIUM, SHORT, bounded_text
-from accounts.workflow import ReviewedDocument
+from accounts.workflow import ReviewedDocument, owner_department_field, waiting_index
 
 
 class MonthlySummary(OrganisationScoped, ReviewedDocument):
@@ -29,6 +29,7 @@ class MonthlySummary(OrganisationScoped, ReviewedDocument):
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="monthly_summaries", verbose_name=_("科室")
     )
+    owner_department = owner_department_field()
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
     other_work = bounded_text(_("其他工作"), limit=LONG, blank=True)
@@ -53,13 +54,8 @@ class MonthlySummary(OrganisationScoped, ReviewedDocument):
         indexes = [
             models.Index(fields=["organisation", "year", "month", "status"]),
             models.Index(fields=["department", "status"]),
-            # The review inbox and the home page's count look up each reviewed person's submitted
-            # document: from this small index alone (index-only), not the table's rows of every period.
-            models.Index(
-                fields=["owner", "organisation"],
-                condition=models.Q(status="submitted"),
-                name="summary_submitted_owner_idx",
-            ),
+            # The review inbox and the home page's count (accounts.workflow.awaiting_review_by).
+            waiting_index("summary_waiting_idx"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from accounts.periods import QUARTER_CHOICES, Quarter
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
 
 # ReviewStatus is also imported from here by the demo and the evaluations rooms.
-from accounts.workflow import ReviewedDocument, ReviewStatus
+from accounts.workflow import ReviewedDocument, ReviewStatus, owner_department_field, waiting_index
 
 
 class DepartmentGoal(OrganisationScoped, models.Model):
@@ -57,6 +57,7 @@ class TargetSet(OrganisationScoped, ReviewedDocument):
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="target_sets", verbose_name=_("科室")
     )
+    owner_department = owner_department_field()
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
 
@@ -70,13 +71,8 @@ class TargetSet(OrganisationScoped, ReviewedDocument):
         indexes = [
             models.Index(fields=["organisation", "year", "quarter", "status"]),
             models.Index(fields=["department", "status"]),
-            # The review inbox and the home page's count look up each reviewed person's submitted
-            # document: from this small index alone (index-only), not the table's rows of every period.
-            models.Index(
-                fields=["owner", "organisation"],
-                condition=models.Q(status="submitted"),
-                name="targetset_submitted_owner_idx",
-            ),
+            # The review inbox and the home page's count (accounts.workflow.awaiting_review_by).
+            waiting_index("targetset_waiting_idx"),
         ]
 
     def __str__(self) -> str:
