@@ -65,7 +65,7 @@ def awaiting_review_by(reviewer: User) -> Q:
     A submitted document of a person in a department ``reviewer`` heads (the head's own excepted),
     or of the head of a department ``reviewer`` supervises. It reads the owner's current department
     from the document's ``owner_department`` (:func:`owner_department_field`, kept on every move by
-    :func:`documents_follow_owner`), so the count of 12 500 waiting items is one range of the
+    :func:`accounts.services.documents_follow_owner`), so the count of 12 500 waiting items is one range of the
     ``*_waiting_idx`` partial index rather than a look-up of each owner's user row; the
     department's current head and leader are read through the join, so a change of head hands the
     waiting items to the new head.
@@ -84,7 +84,7 @@ def owner_department_field() -> models.ForeignKey:
     """The owner's department now, on a document the review inbox counts (targets and summaries;
     the concrete model's ``department`` is the one the document was written in, and stays): who
     reviews it follows the owner. Set when the document is created and handed in, and on every
-    move (:func:`documents_follow_owner`)."""
+    move (:func:`accounts.services.documents_follow_owner`)."""
     return models.ForeignKey(
         "accounts.Department",
         on_delete=models.PROTECT,
@@ -108,19 +108,6 @@ def waiting_index(name: str) -> models.Index:
         condition=Q(status=ReviewStatus.SUBMITTED),
         name=name,
     )
-
-
-def documents_follow_owner(*, owner: User) -> None:
-    """After ``owner`` moved department: every reviewed document of theirs records the new one,
-    so what is waiting goes to the new department's head (called by ``accounts.services.staff_move``).
-    One UPDATE per kind of document, through the owner's index."""
-    from django.apps import apps
-
-    for model in apps.get_models():
-        if issubclass(model, ReviewedDocument) and _follows_owner(model):
-            model._default_manager.filter(owner=owner).exclude(owner_department_id=owner.department_id).update(
-                owner_department_id=owner.department_id
-            )
 
 
 class StaleVersion(ValidationError):
