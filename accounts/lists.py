@@ -46,10 +46,14 @@ class DepartmentOrderedPeople:
     Sorting 100 000 people on their department's columns (a join) took 160 ms for every page. A
     slice ``[start:stop]`` instead reads, for each department, its first ``stop`` people in 工号
     order from ``user_department_number_idx`` (a UNION ALL, one query), and sorts only those in
-    the register's order: the same rows, for page 1 at most ``stop`` per department. The number
+    the register's order: the same rows, for page 1 at most ``stop`` per department (240 → 67 ms
+    for page 1 at 100 000 people under load). The number
     of people is the filtered queryset's count; the organisation's departments are one small query."""
 
     ordered = True  # for the Paginator: the order is fixed
+    # Up to this row (page 20 of 25) each department's first rows are read; beyond it the page is
+    # a sort of everyone (at 100 000 people page 100 took 440 ms one way, 300 ms the other).
+    WALK_LIMIT = 500
 
     def __init__(self, queryset, *, organisation_id: int):
         self.queryset = queryset
@@ -70,6 +74,9 @@ class DepartmentOrderedPeople:
         start, stop, _step = key.indices(self.count())
         if start >= stop:
             return []
+        if stop > self.WALK_LIMIT:
+            # Deep pages read more of every department than a sort of everyone costs: sort.
+            return list(self.queryset[start:stop])
         departments = list(Department.objects.filter(organisation_id=self.organisation_id).values_list("pk", flat=True))
         plain = self.queryset.order_by()
         shares = [plain.filter(department_id=pk) for pk in departments] + [plain.filter(department__isnull=True)]

@@ -307,3 +307,6 @@ def test_the_staff_lists_default_order_pages_the_same_people_as_a_sort_of_everyo
     paged = [person for number in (1, 2, 3) for person in Paginator(items, 11).page(number).object_list]
     assert paged == everyone
     assert Paginator(items, 11).page(2).object_list == everyone[11:22]
+    # Deep pages are a sort of everyone, the same rows.
+    items.WALK_LIMIT = 5
+    assert Paginator(items, 11).page(2).object_list == everyone[11:22]
