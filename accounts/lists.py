@@ -3,6 +3,7 @@ query the page shows, which the 导出 Excel button and its background job write
 
 from __future__ import annotations
 
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from . import audit, listing, selectors
 from .filters import AuditFilter, StaffFilter
 from .listing import ListExport, ListRows
-from .models import Role, RoleAssignment, User
+from .models import Department, Role, RoleAssignment, User
 
 STAFF_SORT = {
     "number": "employee_number",
@@ -36,6 +37,65 @@ def staff_register(viewer: User, data: QueryDict):
     queryset, sorting = listing.sort_queryset(queryset, data, keys=STAFF_SORT, default="department")
     filterset = StaffFilter(data, queryset=queryset, organisation=viewer.organisation)
     return filterset, sorting
+
+
+class DepartmentOrderedPeople:
+    """The staff register in its default order (department by department, then 工号), for a
+    ``Paginator``, read without sorting the whole organisation.
+
+    Sorting 100 000 people on their department's columns (a join) took 160 ms for every page. A
+    slice ``[start:stop]`` instead reads, for each department, its first ``stop`` people in 工号
+    order from ``user_department_number_idx`` (a UNION ALL, one query), and sorts only those in
+    the register's order: the same rows, for page 1 at most ``stop`` per department (240 → 67 ms
+    for page 1 at 100 000 people under load). The number
+    of people is the filtered queryset's count; the organisation's departments are one small query."""
+
+    ordered = True  # for the Paginator: the order is fixed
+    # Up to this row (page 20 of 25) each department's first rows are read; beyond it the page is
+    # a sort of everyone (at 100 000 people page 100 took 440 ms one way, 300 ms the other).
+    WALK_LIMIT = 500
+
+    def __init__(self, queryset, *, organisation_id: int):
+        self.queryset = queryset
+        self.organisation_id = organisation_id
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[User]:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("DepartmentOrderedPeople takes a slice")
+        start, stop, _step = key.indices(self.count())
+        if start >= stop:
+            return []
+        if stop > self.WALK_LIMIT:
+            # Deep pages read more of every department than a sort of everyone costs: sort.
+            return list(self.queryset[start:stop])
+        departments = list(Department.objects.filter(organisation_id=self.organisation_id).values_list("pk", flat=True))
+        plain = self.queryset.order_by()
+        shares = [plain.filter(department_id=pk) for pk in departments] + [plain.filter(department__isnull=True)]
+        sql, params = [], []
+        for i, share in enumerate(shares):
+            share = share.order_by("employee_number", "pk").values("pk")[:stop]
+            share_sql, share_params = share.query.get_compiler(using=share.db).as_sql()
+            sql.append(f'SELECT "pk" FROM ({share_sql}) AS "share{i}"')
+            params.extend(share_params)
+        return list(self.queryset.filter(pk__in=RawSQL(" UNION ALL ".join(sql), params))[start:stop])
+
+
+def staff_page_items(filterset, sorting: listing.Sorting, *, viewer: User):
+    """What the staff register's page paginates: the filtered people, department by department
+    without a sort of everyone (:class:`DepartmentOrderedPeople`) in the default order."""
+    queryset = filterset.qs
+    if sorting.key == "department" and not sorting.descending and not queryset.query.distinct:
+        return DepartmentOrderedPeople(queryset, organisation_id=viewer.organisation_id)
+    return queryset
 
 
 def attach_role_labels(people) -> None:

@@ -22,12 +22,16 @@ def query_without(data: QueryDict, param: str) -> str:
     return query.urlencode()
 
 
-def filtered_page(request: HttpRequest, filterset, *, data: QueryDict | None = None, per_page: int = 25) -> dict:
+def filtered_page(
+    request: HttpRequest, filterset, *, data: QueryDict | None = None, per_page: int = 25, items=None
+) -> dict:
     """The context of a filtered list page: the filter (for includes/filter_bar.html), the page of
     its results and the query the pagination links carry. ``data`` is what the filter was bound
-    to when the view filled in defaults (the current quarter, say); it defaults to ``request.GET``."""
+    to when the view filled in defaults (the current quarter, say); it defaults to ``request.GET``.
+    ``items`` is what to paginate when it is not the filter's queryset as it is (a sequence that
+    reads the same rows faster, say)."""
     return {
         "filter": filterset,
-        "page": page_of(request, filterset.qs, per_page),
+        "page": page_of(request, filterset.qs if items is None else items, per_page),
         "query": query_without_page(request.GET if data is None else data),
     }

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -470,6 +471,20 @@ def staff_move(*, user: User, department: Department, on_date: date | None = Non
         DepartmentMembership.objects.create(user=user, department=department, start_date=on_date)
         user.department = department
         user.save(update_fields=["department"])
+        # What the person handed in and is still waiting goes to the new department's head.
+        documents_follow_owner(owner=user)
+
+
+def documents_follow_owner(*, owner: User) -> None:
+    """After ``owner`` moved department: every reviewed document of theirs that records its
+    owner's department (``accounts.workflow.owner_department_field``: targets, summaries) records
+    the new one, so what is waiting goes to the new department's head. One UPDATE per kind, through
+    the owner's index. (The documents' apps sit above accounts, so they are found by their field.)"""
+    for model in apps.get_models():
+        if any(field.name == "owner_department" for field in model._meta.concrete_fields):
+            model._default_manager.filter(owner=owner).exclude(owner_department_id=owner.department_id).update(
+                owner_department_id=owner.department_id
+            )
 
 
 @transaction.atomic

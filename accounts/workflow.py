@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, TypeVar
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .audit import audit_reason
-from .selectors import evaluator_of
+from .selectors import departments_reviewed_by, evaluator_of
 from .services import notify
 from .textlimits import MEDIUM, bounded_text, check_length
 
@@ -58,20 +58,71 @@ def handed_in(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": HANDED_IN_STATUSES})
 
 
+def awaiting_review_by(reviewer: User) -> Q:
+    """The filter "waiting for ``reviewer``'s decision" — the one definition of the review inbox
+    and the home page's count (who reviews whom: ``accounts.selectors.evaluator_of``).
+
+    A submitted document of a person in a department ``reviewer`` heads (the head's own excepted),
+    or of the head of a department ``reviewer`` supervises. It reads the owner's current department
+    from the document's ``owner_department`` (:func:`owner_department_field`, kept on every move by
+    :func:`accounts.services.documents_follow_owner`), so the count of 12 500 waiting items is one range of the
+    ``*_waiting_idx`` partial index rather than a look-up of each owner's user row; the
+    department's current head and leader are read through the join, so a change of head hands the
+    waiting items to the new head.
+    """
+    of_my_staff = Q(owner_department__head=reviewer) & ~Q(owner=reviewer)
+    of_heads_i_supervise = Q(owner_department__supervising_leader=reviewer) & Q(owner_department__head_id=F("owner_id"))
+    return (
+        Q(status=ReviewStatus.SUBMITTED, organisation_id=reviewer.organisation_id)
+        # Start from the reviewer's few departments: someone who reviews nobody costs nothing.
+        & Q(owner_department_id__in=departments_reviewed_by(reviewer=reviewer))
+        & (of_my_staff | of_heads_i_supervise)
+    )
+
+
+def owner_department_field() -> models.ForeignKey:
+    """The owner's department now, on a document the review inbox counts (targets and summaries;
+    the concrete model's ``department`` is the one the document was written in, and stays): who
+    reviews it follows the owner. Set when the document is created and handed in, and on every
+    move (:func:`accounts.services.documents_follow_owner`)."""
+    return models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=gettext_lazy("被考核人当前科室"),
+    )
+
+
+def _follows_owner(model) -> bool:
+    return any(field.name == "owner_department" for field in model._meta.concrete_fields)
+
+
+def waiting_index(name: str) -> models.Index:
+    """The partial index :func:`awaiting_review_by` counts from (each concrete document declares it
+    under its own name): index-only for the count and the inbox's page in date order."""
+    return models.Index(
+        fields=["owner_department", "organisation", "owner", "submitted_at", "id"],
+        condition=Q(status=ReviewStatus.SUBMITTED),
+        name=name,
+    )
+
+
 class StaleVersion(ValidationError):
     """The page was based on an older version of the document than the one stored."""
 
 
-def review_indexes(*, period: list[str], submitted_index: str) -> list[models.Index]:
+def review_indexes(*, period: list[str], waiting_index_name: str) -> list[models.Index]:
     """The indexes of a reviewed document's table (its Meta's ``indexes``): an organisation's
-    documents of a period by status, and a department's by status; and, for the review inbox and the
-    home page's count, each reviewed person's submitted document, read from a small partial index
-    alone (index-only), not from the table's rows of every period. ``period`` names the period's
-    fields (``["year", "month"]``)."""
+    documents of a period by status, a department's by status, and the partial index the review
+    inbox and the home page's count read (:func:`waiting_index`, named ``waiting_index_name``).
+    ``period`` names the period's fields (``["year", "month"]``)."""
     return [
         models.Index(fields=["organisation", *period, "status"]),
         models.Index(fields=["department", "status"]),
-        models.Index(fields=["owner", "organisation"], condition=Q(status="submitted"), name=submitted_index),
+        waiting_index(waiting_index_name),
     ]
 
 
@@ -112,6 +163,11 @@ class ReviewedDocument(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding and _follows_owner(type(self)) and self.owner_department_id is None:
+            self.owner_department_id = self.owner.department_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         """The page the owner's notification links to."""
@@ -207,6 +263,8 @@ def submit(
     if locked.submitted_at is None:
         locked.is_late = is_late(locked, now)
     locked.status = ReviewStatus.SUBMITTED
+    if _follows_owner(type(locked)):
+        locked.owner_department_id = locked.owner.department_id
     locked.submitted_at = now
     locked.reviewer = None
     locked.reviewed_at = None

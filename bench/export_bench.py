@@ -210,6 +210,7 @@ def _fill_roster(organisation, people, *, rng, now) -> None:
                     organisation=organisation,
                     owner_id=pk,
                     department_id=dept,
+                    owner_department_id=dept,
                     year=YEAR,
                     month=ROSTER_MONTH,
                     status=status,
@@ -224,6 +225,7 @@ def _fill_roster(organisation, people, *, rng, now) -> None:
                     organisation=organisation,
                     owner_id=pk,
                     department_id=dept,
+                    owner_department_id=dept,
                     year=YEAR,
                     quarter=4,
                     status=status,
@@ -250,7 +252,13 @@ def _fill_forms(organisation, department, *, now) -> None:
     ]
     sets = TargetSet.objects.bulk_create(
         TargetSet(
-            organisation=organisation, owner_id=pk, department=department, year=YEAR, quarter=3, status="approved"
+            organisation=organisation,
+            owner_id=pk,
+            department=department,
+            owner_department=department,
+            year=YEAR,
+            quarter=3,
+            status="approved",
         )
         for pk in people
     )
@@ -271,6 +279,7 @@ def _fill_forms(organisation, department, *, now) -> None:
             organisation=organisation,
             owner_id=pk,
             department=department,
+            owner_department=department,
             year=YEAR,
             month=month,
             status="approved",

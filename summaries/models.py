@@ -14,7 +14,7 @@ from accounts.models import OrganisationScoped
 from accounts.periods import Month
 from accounts.storage import PrivateStorage, get_private_storage, private_storage  # noqa: F401
 from accounts.textlimits import LONG, MEDIUM, SHORT, bounded_text
-from accounts.workflow import ReviewedDocument, review_indexes
+from accounts.workflow import ReviewedDocument, owner_department_field, review_indexes
 
 
 class MonthlySummary(OrganisationScoped, ReviewedDocument):
@@ -29,6 +29,7 @@ class MonthlySummary(OrganisationScoped, ReviewedDocument):
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="monthly_summaries", verbose_name=_("科室")
     )
+    owner_department = owner_department_field()
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
     other_work = bounded_text(_("其他工作"), limit=LONG, blank=True)
@@ -50,7 +51,7 @@ class MonthlySummary(OrganisationScoped, ReviewedDocument):
         constraints = [
             models.UniqueConstraint(fields=["owner", "year", "month"], name="one_summary_per_month"),
         ]
-        indexes = review_indexes(period=["year", "month"], submitted_index="summary_submitted_owner_idx")
+        indexes = review_indexes(period=["year", "month"], waiting_index_name="summary_waiting_idx")
 
     def __str__(self) -> str:
         return f"{self.owner} {self.year}年{self.month}月小结"

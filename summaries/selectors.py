@@ -9,8 +9,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from accounts import periods
 from accounts.models import User
-from accounts.selectors import departments_reviewed_by
-from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
+from accounts.workflow import HANDED_IN_STATUSES, awaiting_review_by
 from targets.models import TargetItem
 
 from .models import MonthlySummary, SummaryProgress
@@ -107,19 +106,10 @@ def summary_months(*, owner: User, year: int, today: date, deadline_day: int) ->
 
 def summaries_awaiting_review(*, reviewer: User) -> QuerySet[MonthlySummary]:
     """Submitted summaries whose owner ``reviewer`` evaluates today (the department head for staff,
-    the supervising leader for heads), oldest submission first."""
-    of_my_staff = Q(owner__department__head=reviewer) & ~Q(owner=reviewer)
-    of_heads_i_supervise = Q(owner__department__supervising_leader=reviewer) & Q(
-        owner__department__head_id=F("owner_id")
-    )
+    the supervising leader for heads; :func:`accounts.workflow.awaiting_review_by`), oldest
+    submission first."""
     return (
-        MonthlySummary.objects.filter(
-            organisation_id=reviewer.organisation_id,
-            status=ReviewStatus.SUBMITTED,
-        )
-        # Start from the reviewer's few departments: someone who reviews nobody costs nothing.
-        .filter(owner__department_id__in=departments_reviewed_by(reviewer=reviewer))
-        .filter(of_my_staff | of_heads_i_supervise)
+        MonthlySummary.objects.filter(awaiting_review_by(reviewer))
         .select_related("owner", "owner__department", "department")
         .order_by("submitted_at", "pk")
     )

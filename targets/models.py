@@ -13,7 +13,7 @@ from accounts.periods import QUARTER_CHOICES, Quarter
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
 
 # ReviewStatus is also imported from here by the demo and the evaluations rooms.
-from accounts.workflow import ReviewedDocument, ReviewStatus, review_indexes
+from accounts.workflow import ReviewedDocument, ReviewStatus, owner_department_field, review_indexes
 
 
 class DepartmentGoal(OrganisationScoped, models.Model):
@@ -57,6 +57,7 @@ class TargetSet(OrganisationScoped, ReviewedDocument):
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="target_sets", verbose_name=_("科室")
     )
+    owner_department = owner_department_field()
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
 
@@ -67,7 +68,7 @@ class TargetSet(OrganisationScoped, ReviewedDocument):
         constraints = [
             models.UniqueConstraint(fields=["owner", "year", "quarter"], name="one_target_set_per_quarter"),
         ]
-        indexes = review_indexes(period=["year", "quarter"], submitted_index="targetset_submitted_owner_idx")
+        indexes = review_indexes(period=["year", "quarter"], waiting_index_name="targetset_waiting_idx")
 
     def __str__(self) -> str:
         return f"{self.owner} {self.year}年第{self.quarter}季度目标"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import User
-from accounts.selectors import departments_reviewed_by
-from accounts.workflow import ReviewStatus
+from accounts.workflow import ReviewStatus, awaiting_review_by
 
 from .models import Completion, DepartmentGoal, TargetSet
 
@@ -30,19 +29,11 @@ def target_sets_of_owner(*, owner: User) -> QuerySet[TargetSet]:
 def target_sets_awaiting_review(*, reviewer: User) -> QuerySet[TargetSet]:
     """Submitted sets whose owner ``reviewer`` evaluates (see ``accounts.selectors.evaluator_of``).
 
-    Computed from the owner's current department rather than stored at submission,
-    so a change of head hands the pending sets to the new head.
+    The one definition is :func:`accounts.workflow.awaiting_review_by`: the owner's current
+    department, so a move or a change of head hands the pending sets to the new head.
     """
-    owner_is_head = Q(owner__department__head_id=F("owner_id"))
     return (
-        TargetSet.objects.filter(status=ReviewStatus.SUBMITTED, organisation_id=reviewer.organisation_id)
-        # Start from the reviewer's few departments: someone who reviews nobody costs nothing.
-        .filter(owner__department_id__in=departments_reviewed_by(reviewer=reviewer))
-        .filter(
-            (Q(owner__department__head=reviewer) & ~owner_is_head)
-            | (Q(owner__department__supervising_leader=reviewer) & owner_is_head)
-        )
-        .exclude(owner=reviewer)
+        TargetSet.objects.filter(awaiting_review_by(reviewer))
         .select_related("owner", "department")
         .order_by("submitted_at", "pk")
     )

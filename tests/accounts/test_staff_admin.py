@@ -282,3 +282,31 @@ def test_a_move_dated_1900_is_refused_on_the_form(client_for, hr, staff, departm
     staff.refresh_from_db()
     assert staff.department == department
     assert not staff.memberships.filter(start_date__year=1900).exists()
+
+
+def test_the_staff_lists_default_order_pages_the_same_people_as_a_sort_of_everyone(hr, department, organisation):
+    """The register pages department by department from the 工号 index (lists.DepartmentOrderedPeople):
+    every page holds exactly the rows a sort of the whole organisation puts there — departments
+    in their order, people without a 工号 or a department included."""
+    from django.core.paginator import Paginator
+    from django.http import QueryDict
+
+    from accounts import lists
+
+    first = DepartmentFactory(organisation=organisation, code="A0", name="前科", sort_order=0)
+    last = DepartmentFactory(organisation=organisation, code="Z9", name="后科", sort_order=99)
+    for number in range(9):
+        UserFactory(department=first, employee_number=f"E{(number * 7) % 9:03d}")
+        UserFactory(department=last, employee_number="" if number % 3 == 0 else f"L{number:03d}")
+        UserFactory(department=department, employee_number=f"M{number:03d}")
+    UserFactory(department=None, organisation=organisation, employee_number="X001")
+    filterset, sorting = lists.staff_register(hr, QueryDict(""))
+    items = lists.staff_page_items(filterset, sorting, viewer=hr)
+    assert isinstance(items, lists.DepartmentOrderedPeople)
+    everyone = list(filterset.qs)
+    paged = [person for number in (1, 2, 3) for person in Paginator(items, 11).page(number).object_list]
+    assert paged == everyone
+    assert Paginator(items, 11).page(2).object_list == everyone[11:22]
+    # Deep pages are a sort of everyone, the same rows.
+    items.WALK_LIMIT = 5
+    assert Paginator(items, 11).page(2).object_list == everyone[11:22]

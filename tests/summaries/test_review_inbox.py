@@ -338,3 +338,64 @@ def test_a_large_organisations_roster_opens_on_its_first_department_and_pages_by
     assert body.count('data-testid="roster-row"') == 8 and 'data-testid="roster-previous-department"' in body
     body, _ = page(department="")  # 全部, chosen in the form
     assert body.count('data-testid="roster-row"') == 10
+
+
+def test_a_moved_persons_waiting_items_go_to_the_new_departments_head(
+    client_for, head, staff, other_head, other_department, waiting
+):
+    from accounts.services import staff_move
+
+    draft = MonthlySummaryFactory(owner=staff, month=6)
+    staff_move(user=staff, department=other_department, reason="调动")
+
+    assert {item.owner for item in review.inbox_querysets(reviewer=head)[review.SUMMARIES]} == {
+        waiting["late_summary"].owner
+    }
+    assert not review.inbox_querysets(reviewer=head)[review.TARGETS].exists()
+    moved = review.inbox_querysets(reviewer=other_head)
+    assert list(moved[review.SUMMARIES]) == [waiting["summary"]]
+    assert list(moved[review.TARGETS]) == [waiting["targets"]]
+    # Every document of the person follows, a draft too (its hand-in will go to the new head).
+    draft.refresh_from_db()
+    assert draft.owner_department_id == other_department.pk
+    # The department the document was written in stays.
+    waiting["summary"].refresh_from_db()
+    assert waiting["summary"].department_id == head.department_id
+    body = client_for(other_head).get(reverse("review")).content.decode()
+    assert body.count('data-testid="inbox-row"') == 2
+
+
+def test_a_change_of_head_hands_the_waiting_items_to_the_new_head(head, staff, colleague, department, waiting):
+    department.head = colleague
+    department.save()
+    # The new head reviews the old head and the other staff; their own summary is not theirs to review.
+    assert {item.owner for item in review.inbox_querysets(reviewer=colleague)[review.SUMMARIES]} == {staff, head}
+    assert not review.inbox_querysets(reviewer=head)[review.SUMMARIES].exists()
+
+
+@pytest.mark.parametrize(
+    ("migration", "model"),
+    [
+        ("targets.migrations.0004_owner_department_for_the_review_inbox", "targets.TargetSet"),
+        ("summaries.migrations.0006_owner_department_for_the_review_inbox", "summaries.MonthlySummary"),
+    ],
+)
+def test_the_migration_gives_existing_documents_their_owners_current_department(
+    migration, model, staff, other_department
+):
+    """Documents stored before the column record their owner's department now, not the one they
+    were written in (the owner moved since)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from accounts.models import User
+
+    factory = TargetSetFactory if model == "targets.TargetSet" else MonthlySummaryFactory
+    document = factory(owner=staff, submitted=True)
+    User.objects.filter(pk=staff.pk).update(department=other_department)  # moved, the old way
+    apps.get_model(model).objects.update(owner_department=None)
+    import_module(migration).owners_current_department(apps, None)
+    document.refresh_from_db()
+    assert document.owner_department_id == other_department.pk
+    assert document.department_id != other_department.pk
