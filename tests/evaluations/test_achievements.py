@@ -204,8 +204,12 @@ def test_the_list_pages_with_the_same_queries_for_few_and_many(client_for, depar
 
     AchievementFactory.create_batch(2, person=UserFactory(department=department))
     few = queries()
-    for _ in range(60):
-        AchievementFactory(person=UserFactory(department=department))
+    # Sixty rows (more than a page) of six people, proposed by two people: each row still reads its
+    # own person and proposer, without a new account pair per row.
+    people = [UserFactory(department=department) for _ in range(6)]
+    proposers = [AchievementFactory(person=person).proposed_by for person in people[:2]]
+    for i in range(58):
+        AchievementFactory(person=people[i % 6], proposed_by=proposers[i % 2])
     assert queries() == few
     assert "第 1 / 2 页" in client.get(url).content.decode()
 

@@ -7,20 +7,25 @@ import random
 from datetime import date
 
 import pytest
+from django.test import override_settings
 
-from accounts.models import AuditEntry, Policy, StaffStatusKind
+from accounts.models import AuditEntry, Policy, Role, StaffStatusKind
 from accounts.selectors import policy_for_organisation
 from evaluations.annual import services as annual
 from evaluations.models import AnnualGrade, AnnualResult, QuarterGrade, SanctionEffect, SanctionKind
+from tests.evaluations.conftest import GRADING_DAY
 from tests.evaluations.test_annual import record
 from tests.factories import (
     AnnualResultFactory,
+    DepartmentFactory,
+    OrganisationFactory,
     SanctionFactory,
     SanctionRuleFactory,
     StaffStatusFactory,
     UserFactory,
     VetoFlagFactory,
 )
+from tests.support.shared_rows import shared_rows
 
 YEAR = 2026
 CHOICES = ["好", "好", "好", "较好", "较好", "一般", "较差", "不确定", ""]
@@ -84,47 +89,68 @@ def stored_suggestions(organisation) -> dict[int, tuple]:
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-@pytest.mark.parametrize("lenient", [False, True], ids=["default policy", "lenient policy"])
-def test_the_set_based_roll_up_writes_what_the_python_loop_computed(organisation, department, head, chief, lenient):
-    if lenient:
-        Policy.objects.filter(organisation=organisation).update(
-            excellent_forbids_average_or_below=False, probation_gets_annual_grade=True
-        )
-    rng = random.Random(13)
-    people = [
-        UserFactory(department=department, employee_number=rng.choice(["", f"E{i:03d}", f"e{i}", f"工{i}"]))
-        for i in range(36)
-    ]
-    for i, person in enumerate(people):
-        grades = "/".join(rng.choice(CHOICES) for _ in range(4))
-        # Half points only: the former loop averaged binary floats on SQLite, so an exact x.xx5
-        # could round down there; multiples of 1/8 are exact in binary and round alike.
-        score = None if i % 7 == 0 else str(rng.choice([80, 85.5, 90, 92.5, 95, 95]))
-        record(person, grades, score=score)
-    for person in people[:3]:  # a tie on the top record
-        record(person, "好/好/好/好", score="95", year=YEAR + 1)
-    VetoFlagFactory(person=people[1], year=YEAR)
-    VetoFlagFactory(person=people[2], year=YEAR, reason="酒驾")
-    SanctionRuleFactory(organisation=organisation, kind=SanctionKind.DEMOTION, effect=SanctionEffect.INCOMPETENT)
-    SanctionFactory(person=people[3], kind=SanctionKind.DEMOTION, decided_on=date(YEAR, 4, 1))
-    SanctionFactory(person=people[4], kind=SanctionKind.WARNING, decided_on=date(YEAR, 5, 1))
-    SanctionFactory(person=people[5], kind=SanctionKind.MAJOR_DEMERIT, decided_on=date(YEAR - 1, 11, 1))
-    StaffStatusFactory(user=people[6], kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 3, 1))
-    StaffStatusFactory(
-        user=people[7], kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 1, 1), end_date=date(YEAR, 6, 30)
+@pytest.fixture(scope="class")
+def varied_year(django_db_setup, django_db_blocker):
+    """Thirty-six people's varied year, built once for the class (each test's own writes, the
+    policy change and the roll-ups, are undone after it)."""
+    fast_hashing = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], APPRAISAL_TODAY=GRADING_DAY
     )
-    AnnualResultFactory(person=people[8], decided_grade=AnnualGrade.NOT_GRADED, decided_by=chief)
-    AnnualResultFactory(person=people[9], decided_grade=AnnualGrade.BASICALLY_COMPETENT, decided_by=chief)
+    with shared_rows(django_db_blocker), fast_hashing:
+        organisation = OrganisationFactory(code="variedorg", name="多样局")
+        leader = UserFactory(organisation=organisation, department=None, roles=[Role.SUPERVISING_LEADER])
+        chief = UserFactory(organisation=organisation, department=None, roles=[Role.AGENCY_HEAD])
+        department = DepartmentFactory(organisation=organisation, code="D001", supervising_leader=leader)
+        department.head = UserFactory(department=department, roles=[Role.STAFF, Role.DEPARTMENT_HEAD])
+        department.save()
+        rng = random.Random(13)
+        people = [
+            UserFactory(department=department, employee_number=rng.choice(["", f"E{i:03d}", f"e{i}", f"工{i}"]))
+            for i in range(36)
+        ]
+        for i, person in enumerate(people):
+            grades = "/".join(rng.choice(CHOICES) for _ in range(4))
+            # Half points only: the former loop averaged binary floats on SQLite, so an exact x.xx5
+            # could round down there; multiples of 1/8 are exact in binary and round alike.
+            score = None if i % 7 == 0 else str(rng.choice([80, 85.5, 90, 92.5, 95, 95]))
+            record(person, grades, score=score)
+        for person in people[:3]:  # a tie on the top record
+            record(person, "好/好/好/好", score="95", year=YEAR + 1)
+        VetoFlagFactory(person=people[1], year=YEAR)
+        VetoFlagFactory(person=people[2], year=YEAR, reason="酒驾")
+        SanctionRuleFactory(organisation=organisation, kind=SanctionKind.DEMOTION, effect=SanctionEffect.INCOMPETENT)
+        SanctionFactory(person=people[3], kind=SanctionKind.DEMOTION, decided_on=date(YEAR, 4, 1))
+        SanctionFactory(person=people[4], kind=SanctionKind.WARNING, decided_on=date(YEAR, 5, 1))
+        SanctionFactory(person=people[5], kind=SanctionKind.MAJOR_DEMERIT, decided_on=date(YEAR - 1, 11, 1))
+        StaffStatusFactory(user=people[6], kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 3, 1))
+        StaffStatusFactory(
+            user=people[7], kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 1, 1), end_date=date(YEAR, 6, 30)
+        )
+        AnnualResultFactory(person=people[8], decided_grade=AnnualGrade.NOT_GRADED, decided_by=chief)
+        AnnualResultFactory(person=people[9], decided_grade=AnnualGrade.BASICALLY_COMPETENT, decided_by=chief)
+        yield organisation
 
-    expected = former_suggestions(organisation)
-    annual.rollup_year(organisation=organisation, year=YEAR)
-    stored = stored_suggestions(organisation)
-    assert stored == expected
-    grades = {row[8] for row in stored.values()}
-    assert {AnnualGrade.EXCELLENT, AnnualGrade.COMPETENT, AnnualGrade.NOT_GRADED} <= grades
 
-    annual.rollup_year(organisation=organisation, year=YEAR)  # a rerun writes the same
-    assert stored_suggestions(organisation) == expected
+@pytest.mark.django_db
+class TestTheVariedYear:
+    """Both policies on one varied year, built once for the class."""
+
+    @pytest.mark.parametrize("lenient", [False, True], ids=["default policy", "lenient policy"])
+    def test_the_set_based_roll_up_writes_what_the_python_loop_computed(self, varied_year, lenient):
+        organisation = varied_year
+        if lenient:
+            Policy.objects.filter(organisation=organisation).update(
+                excellent_forbids_average_or_below=False, probation_gets_annual_grade=True
+            )
+        expected = former_suggestions(organisation)
+        annual.rollup_year(organisation=organisation, year=YEAR)
+        stored = stored_suggestions(organisation)
+        assert stored == expected
+        grades = {row[8] for row in stored.values()}
+        assert {AnnualGrade.EXCELLENT, AnnualGrade.COMPETENT, AnnualGrade.NOT_GRADED} <= grades
+
+        annual.rollup_year(organisation=organisation, year=YEAR)  # a rerun writes the same
+        assert stored_suggestions(organisation) == expected
 
 
 def test_a_tie_on_the_quota_line_and_the_ranking_match_the_python_loop(organisation, department, head):
