@@ -42,37 +42,32 @@ def _shape(number: int, department, other_department) -> dict:
     }
 
 
-def test_the_heads_count_of_waiting_summaries_is_one_range_of_the_waiting_index(organisation, head, other_department):
+@pytest.mark.parametrize(
+    ("model", "period", "awaiting_review", "index"),
+    [
+        (MonthlySummary, "month", summaries_awaiting_review, "summary_waiting_idx"),
+        (TargetSet, "quarter", target_sets_awaiting_review, "targetset_waiting_idx"),
+    ],
+    ids=["summaries", "targets"],
+)
+def test_the_heads_count_of_waiting_documents_is_one_range_of_the_waiting_index(
+    organisation, head, other_department, model, period, awaiting_review, index
+):
     if connection.vendor != "postgresql":
         pytest.skip("plans are PostgreSQL's")
     department = head.department
     rows = [
-        MonthlySummary(
-            organisation=organisation, year=2026, month=number % 4 + 1, **_shape(n, department, other_department)
-        )
-        for n, number in enumerate(range(8000))
-    ]
-    plan, count = _count_plan(MonthlySummary, rows, summaries_awaiting_review(reviewer=head))
-    assert count == 1000
-    # One range of the partial index per reviewed department (index-only once the table is
-    # vacuumed: rows added inside this transaction are not all-visible yet, so here a bitmap scan).
-    assert "summary_waiting_idx" in plan, plan
-    assert "accounts_user" not in plan, plan
-
-
-def test_the_heads_count_of_waiting_targets_is_one_range_of_the_waiting_index(organisation, head, other_department):
-    if connection.vendor != "postgresql":
-        pytest.skip("plans are PostgreSQL's")
-    department = head.department
-    rows = [
-        TargetSet(
-            organisation=organisation, year=2026, quarter=number % 4 + 1, **_shape(number, department, other_department)
+        model(
+            organisation=organisation,
+            year=2026,
+            **{period: number % 4 + 1},
+            **_shape(number, department, other_department),
         )
         for number in range(8000)
     ]
-    plan, count = _count_plan(TargetSet, rows, target_sets_awaiting_review(reviewer=head))
+    plan, count = _count_plan(model, rows, awaiting_review(reviewer=head))
     assert count == 1000
     # One range of the partial index per reviewed department (index-only once the table is
     # vacuumed: rows added inside this transaction are not all-visible yet, so here a bitmap scan).
-    assert "targetset_waiting_idx" in plan, plan
+    assert index in plan, plan
     assert "accounts_user" not in plan, plan
