@@ -550,7 +550,7 @@ def staff_reset_password(*, user: User, actor: User | None = None) -> str | None
             _ask_a_second_admin(
                 actor=actor,
                 user=user,
-                lookup={},
+                lookup={"second_factor": False},
                 message=lambda reset: _("%(actor)s申请重置%(name)s的密码，待您确认。") % {"actor": actor, "name": user},
             )
             return None

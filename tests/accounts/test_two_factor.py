@@ -204,3 +204,30 @@ def test_another_administrators_authenticator_is_reset_only_when_a_second_admini
     assert not TOTPDevice.objects.filter(user=sysadmin).exists()
     reset.refresh_from_db()
     assert (reset.state, reset.confirmed_by) == ("confirmed", second)
+
+
+def test_a_password_reset_is_recorded_beside_a_waiting_second_factor_reset(
+    client_for, security_admin, sysadmin, organisation
+):
+    """Both resets of one administrator can wait at once: asking for the password's reset while the
+    authenticator's waits records a second request (it was taken for the waiting one and dropped)."""
+    from accounts.models import PendingPasswordReset
+    from tests.factories import UserFactory
+
+    TOTPDevice.objects.create(user=sysadmin, name="phone", confirmed=True)
+    client_for(security_admin).post(reverse("accounts:staff_two_factor_reset", args=[sysadmin.pk]))
+    other_admin = UserFactory(username="sysadmin2", organisation=organisation, department=None, roles=[Role.SYSADMIN])
+    response = client_for(other_admin).post(reverse("accounts:staff_reset_password", args=[sysadmin.pk]))
+    assert response.status_code == 302
+    waiting = PendingPasswordReset.objects.filter(user=sysadmin, state="pending")
+    assert sorted(waiting.values_list("second_factor", flat=True)) == [False, True]
+    # Asking for either again finds the waiting one.
+    client_for(other_admin).post(reverse("accounts:staff_reset_password", args=[sysadmin.pk]))
+    client_for(security_admin).post(reverse("accounts:staff_two_factor_reset", args=[sysadmin.pk]))
+    assert waiting.count() == 2
+    # Confirming the password's reset leaves the authenticator's waiting.
+    password_reset = waiting.get(second_factor=False)
+    response = client_for(security_admin).post(reverse("accounts:password_reset_confirm", args=[password_reset.pk]))
+    assert response.status_code == 302
+    assert list(waiting.values_list("second_factor", flat=True)) == [True]
+    assert TOTPDevice.objects.filter(user=sysadmin).exists()
