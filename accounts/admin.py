@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Department,
@@ -11,6 +14,7 @@ from .models import (
     User,
     WorkingDayOverride,
 )
+from .services import staff_move
 
 
 @admin.register(Organisation)
@@ -31,8 +35,18 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "head", "supervising_leader"]
 
 
+class UserAdminForm(UserChangeForm):
+    def clean(self):
+        cleaned = super().clean()
+        department, organisation = cleaned.get("department"), cleaned.get("organisation")
+        if department is not None and organisation is not None and department.organisation_id != organisation.pk:
+            raise ValidationError({"department": _("不能调入其他单位的科室。")})
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserAdminForm
     list_display = ["username", "full_name", "organisation", "department", "employee_number", "is_active"]
     list_filter = ["organisation", "is_active", "staff_type"]
     list_select_related = ["organisation", "department"]
@@ -54,6 +68,17 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+    def save_model(self, request, obj, form, change):
+        # A change of department here is a move like the staff page's (staff_move): the membership
+        # history is closed and opened, and what the person handed in goes to the new head.
+        moved_to = obj.department
+        if change and "department" in form.changed_data and moved_to is not None and form.initial.get("department"):
+            obj.department_id = form.initial["department"]
+            super().save_model(request, obj, form, change)
+            staff_move(user=obj, department=moved_to, reason=str(_("系统管理后台修改科室")))
+            return
+        super().save_model(request, obj, form, change)
 
 
 admin.site.register(DepartmentMembership)

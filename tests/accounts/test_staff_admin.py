@@ -310,3 +310,41 @@ def test_the_staff_lists_default_order_pages_the_same_people_as_a_sort_of_everyo
     # Deep pages are a sort of everyone, the same rows.
     items.WALK_LIMIT = 5
     assert Paginator(items, 11).page(2).object_list == everyone[11:22]
+
+
+def test_a_department_changed_in_the_django_admin_is_a_move(
+    client, staff, department, organisation, other_organisation
+):
+    """The Django admin moves a person as the staff page does (the membership history is closed and
+    opened); a department of another organisation is refused on the form."""
+    from tests.factories import UserFactory
+
+    superuser = UserFactory(
+        username="root", organisation=organisation, department=None, is_superuser=True, is_staff=True
+    )
+    client.force_login(superuser)
+    url = reverse("admin:accounts_user_change", args=[staff.pk])
+    target = DepartmentFactory(organisation=organisation, name="信息科")
+    form = {
+        "username": staff.username,
+        "full_name": staff.full_name,
+        "organisation": organisation.pk,
+        "department": target.pk,
+        "employee_number": staff.employee_number or "",
+        "staff_type": staff.staff_type,
+        "position_category": staff.position_category,
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+    }
+    foreign = DepartmentFactory(organisation=other_organisation, name="外单位科")
+    refused = client.post(url, {**form, "department": foreign.pk})
+    assert refused.status_code == 200
+    staff.refresh_from_db()
+    assert staff.department == department
+    assert client.post(url, form).status_code == 302
+    staff.refresh_from_db()
+    assert staff.department == target
+    history = list(staff.memberships.order_by("start_date", "pk").values_list("department__name", "end_date"))
+    assert history[-1] == ("信息科", None)
+    assert all(end is not None for _, end in history[:-1])
