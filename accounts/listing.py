@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -36,7 +37,6 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from . import audit, jobs, pages
-from .decorators import permission_required
 from .excel import new_sheet, workbook_file, write_table
 from .models import Job, User
 
@@ -296,14 +296,16 @@ def export_response(request: HttpRequest, name: str, **kwargs) -> HttpResponse:
     return response
 
 
-def export_view(name: str, *, permission: str) -> Callable[..., HttpResponse]:
-    """The view behind a list page's 导出Excel button: a POST by those holding ``permission``, answered
-    by :func:`export_response` (the list as filtered and sorted on the page; a job when it is long).
-    The URL's arguments (a year, a quarter's pk) reach the export's ``build`` as its ``kwargs``."""
+def export_view(name: str) -> Callable[..., HttpResponse]:
+    """The view behind a list page's 导出Excel button: a POST by those holding the export's
+    ``permission`` (strangers go to the login page), answered by :func:`export_response` (the list
+    as filtered and sorted on the page; a job when it is long). The URL's arguments (a year, a
+    quarter's pk) reach the export's ``build`` as its ``kwargs``."""
 
     @require_POST
-    @permission_required(permission)
     def view(request: HttpRequest, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         return export_response(request, name, **kwargs)
 
     return view

@@ -155,7 +155,7 @@ def ballot_tally(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-ballot_tally_export = listing.export_view(exports.TALLY_EXPORT, permission="evaluations.manage_ballots")
+ballot_tally_export = listing.export_view(exports.TALLY_EXPORT)
 
 
 # --- Raters --------------------------------------------------------------------------------------------

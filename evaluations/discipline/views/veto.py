@@ -57,7 +57,7 @@ def sanction_list(request: HttpRequest) -> HttpResponse:
 
 
 # 导出Excel: the sanctions as filtered and sorted on the page.
-sanction_export = listing.export_view(lists.SANCTIONS_EXPORT, permission=MANAGE)
+sanction_export = listing.export_view(lists.SANCTIONS_EXPORT)
 
 
 @never_cache
