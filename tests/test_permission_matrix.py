@@ -244,6 +244,31 @@ def seeded_world(django_db_setup, django_db_blocker, tmp_path_factory):
             private_storage._wrapped = empty
 
 
+@pytest.fixture(scope="class")
+def each_document_laid_out_once():
+    """WeasyPrint lays each distinct document (its HTML, base URL and options) out once for the class;
+    a later request for the very same document gets the bytes it made then. The cells are about who
+    gets which answer; the views still render their templates for every request, and a page whose
+    HTML differs (another person, another date) is laid out again."""
+    import weasyprint
+
+    real, pdfs = weasyprint.HTML, {}
+
+    class LaidOutOnce:
+        def __init__(self, **source):
+            self.source = source
+
+        def write_pdf(self, **options):
+            key = repr((sorted(self.source.items()), sorted(options.items())))
+            if key not in pdfs:
+                pdfs[key] = real(**self.source).write_pdf(**options)
+            return pdfs[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(weasyprint, "HTML", LaidOutOnce)
+        yield pdfs
+
+
 @pytest.fixture
 def world(seeded_world, db, settings, tmp_path):
     """The seeded world for one persona, with a fresh copy of its stored files (a POST of an earlier
@@ -450,6 +475,7 @@ def _observe(client, user, urls: dict[str, str]) -> dict[str, list[str]]:
 # Who may open what is decided in Python (rules predicates, organisation filters), the same on every
 # database: the whole table runs once, on SQLite (make test-postgres skips it).
 @pytest.mark.one_database
+@pytest.mark.usefixtures("each_document_laid_out_once")
 class TestTheExpectationTable:
     """The thirteen personas on one world, built once for the class."""
 
