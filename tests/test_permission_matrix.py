@@ -14,16 +14,20 @@ cell against the rules before copying it into the table.
 
 import json
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.functional import empty
 
 from accounts.models import Notification, PendingPasswordReset, PendingRoleChange, Role
+from accounts.storage import private_storage
 from accounts.workflow import ReviewStatus
 from evaluations.ballots import services as ballot_services
 from evaluations.grading.models import GradeState, IndicatorSet, QuarterState
@@ -64,6 +68,7 @@ from tests.factories import (
     save_fields,
 )
 from tests.permission_matrix import MATRIX, PERSONAS
+from tests.support.shared_rows import shared_rows
 
 TODAY = date(2026, 12, 1)
 YEAR = 2026
@@ -218,10 +223,63 @@ def test_every_path_parameter_is_filled_with_a_seeded_object():
 # --- the world ------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="class")
+def seeded_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once for the thirteen personas (each test of the class reads it as it was
+    built: the test runs in its own savepoint, so whatever its POSTs write is rolled back before the
+    next persona's). Its stored files (attachments) are kept here and copied for each test."""
+    files = tmp_path_factory.mktemp("matrix") / "private"
+    # The function-scoped settings fixtures (the fast password hasher) have not run yet.
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        override_settings(PRIVATE_FILES_ROOT=files, PASSWORD_HASHERS=hashers),
+        shared_rows(django_db_blocker),
+    ):
+        patch.setattr("accounts.periods.today", lambda now=None: TODAY)
+        private_storage._wrapped = empty
+        try:
+            yield _seed(), files
+        finally:
+            private_storage._wrapped = empty
+
+
+@pytest.fixture(scope="class")
+def each_document_laid_out_once():
+    """WeasyPrint lays each distinct document (its HTML, base URL and options) out once for the class;
+    a later request for the very same document gets the bytes it made then. The cells are about who
+    gets which answer; the views still render their templates for every request, and a page whose
+    HTML differs (another person, another date) is laid out again."""
+    import weasyprint
+
+    real, pdfs = weasyprint.HTML, {}
+
+    class LaidOutOnce:
+        def __init__(self, **source):
+            self.source = source
+
+        def write_pdf(self, **options):
+            key = repr((sorted(self.source.items()), sorted(options.items())))
+            if key not in pdfs:
+                pdfs[key] = real(**self.source).write_pdf(**options)
+            return pdfs[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(weasyprint, "HTML", LaidOutOnce)
+        yield pdfs
+
+
 @pytest.fixture
-def world(db, monkeypatch, private_files):
-    monkeypatch.setattr("accounts.periods.today", lambda now=None: TODAY)
-    return _seed()
+def world(seeded_world, db, settings, tmp_path):
+    """The seeded world for one persona, with a fresh copy of its stored files (a POST of an earlier
+    persona may have deleted one)."""
+    rows, files = seeded_world
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    if files.exists():
+        shutil.copytree(files, settings.PRIVATE_FILES_ROOT)
+    private_storage._wrapped = empty
+    yield rows
+    private_storage._wrapped = empty
 
 
 def _seed() -> dict:
@@ -417,23 +475,27 @@ def _observe(client, user, urls: dict[str, str]) -> dict[str, list[str]]:
 # Who may open what is decided in Python (rules predicates, organisation filters), the same on every
 # database: the whole table runs once, on SQLite (make test-postgres skips it).
 @pytest.mark.one_database
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_each_persona_gets_what_the_expectation_table_says(client, world, persona):
-    client.raise_request_exception = False
-    user = world["people"].get(persona)
-    if user is not None:
-        client.force_login(user)
-    urls = {name: _url(name, pattern, world["objects"]) for name, pattern in url_patterns().items()}
-    observed = _observe(client, user, urls)
-    if record := os.environ.get("PERMISSION_MATRIX_RECORD"):
-        Path(record).mkdir(parents=True, exist_ok=True)
-        (Path(record) / f"{persona}.json").write_text(json.dumps(observed, indent=1))
-    differences = {
-        name: {"expected": list(MATRIX.get(name, {}).get(persona, ())), "observed": cells}
-        for name, cells in observed.items()
-        if tuple(cells) != tuple(MATRIX.get(name, {}).get(persona, ()))
-    }
-    assert not differences, json.dumps(differences, ensure_ascii=False, indent=1)
+@pytest.mark.usefixtures("each_document_laid_out_once")
+class TestTheExpectationTable:
+    """The thirteen personas on one world, built once for the class."""
+
+    @pytest.mark.parametrize("persona", PERSONAS)
+    def test_each_persona_gets_what_the_expectation_table_says(self, client, world, persona):
+        client.raise_request_exception = False
+        user = world["people"].get(persona)
+        if user is not None:
+            client.force_login(user)
+        urls = {name: _url(name, pattern, world["objects"]) for name, pattern in url_patterns().items()}
+        observed = _observe(client, user, urls)
+        if record := os.environ.get("PERMISSION_MATRIX_RECORD"):
+            Path(record).mkdir(parents=True, exist_ok=True)
+            (Path(record) / f"{persona}.json").write_text(json.dumps(observed, indent=1))
+        differences = {
+            name: {"expected": list(MATRIX.get(name, {}).get(persona, ())), "observed": cells}
+            for name, cells in observed.items()
+            if tuple(cells) != tuple(MATRIX.get(name, {}).get(persona, ()))
+        }
+        assert not differences, json.dumps(differences, ensure_ascii=False, indent=1)
 
 
 # --- HR cannot tell whether a user name exists in another organisation ----------------------------
