@@ -386,7 +386,9 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
     sanction, probation or a ballot threshold go through the Python rules; one ``UPDATE`` of the
     temporary table ranks the eligible of each organisation for its 优秀 quota; one upsert writes
     the result rows, skipping those whose suggestion is unchanged, and never touches a committee
-    decision. The run's time is kept per organisation (:class:`.models.AnnualRollupRun`).
+    decision. The run's time is kept per organisation (:class:`.models.AnnualRollupRun`). A first run
+    (nobody of the pass has a result of the year) inserts without the comparison and ``ON CONFLICT``;
+    concurrent passes over the same organisation wait for each other (:data:`.rollup.LOCK_SQL`).
 
     One person, one result a year: someone graded in two organisations in the year is counted once,
     with every quarter of the year, by the organisation of their latest quarter (:mod:`.rollup`),
