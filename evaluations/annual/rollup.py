@@ -249,13 +249,15 @@ FROM ranked r LEFT JOIN line l ON l.organisation_id = r.organisation_id AND l.go
 WHERE {stage}.organisation_id = r.organisation_id AND {stage}.person_id = r.person_id
 """
 
-# Per organisation: people, people given a grade, the eligible, and whose suggestion changed
-# (new, or another grade than before).
+# Per organisation: people, people given a grade, the eligible, whose suggestion changed (new, or
+# another grade than before), and who has a result row of the year already (any organisation's:
+# none anywhere, and the upsert may be a plain insert, :data:`FRESH_INSERT_SQL`).
 STATS_SQL = """
 SELECT s.organisation_id, COUNT(*),
     SUM(CASE WHEN COALESCE(NULLIF(s.decided, ''), s.grade) <> %(not_graded)s THEN 1 ELSE 0 END),
     SUM(CASE WHEN s.eligible THEN 1 ELSE 0 END),
-    SUM(CASE WHEN s.previous IS NULL OR s.previous <> s.grade THEN 1 ELSE 0 END)
+    SUM(CASE WHEN s.previous IS NULL OR s.previous <> s.grade THEN 1 ELSE 0 END),
+    SUM(CASE WHEN s.existing_id IS NULL THEN 0 ELSE 1 END)
 FROM {stage} s GROUP BY s.organisation_id
 """
 
@@ -308,6 +310,36 @@ ON CONFLICT (person_id, year) DO UPDATE SET
     {updates}, computed_at = excluded.computed_at
 WHERE {changed}
 """
+
+
+# Step 4 when nobody of the stage has a result row of the year (a first run): every row is new, so
+# a plain insert — no join with the result table, no ON CONFLICT (whose speculative insertion,
+# a pre-check of the unique index then the insert and its confirmation, cost each of the rows).
+# The stage's ``existing_id`` was read after the roll-up's lock on its organisations
+# (:data:`LOCK_SQL`), so no concurrent roll-up of them can have written one of these people since.
+FRESH_INSERT_SQL = """
+INSERT INTO evaluations_annualresult (
+    person_id, year, {columns}, decided_grade, decision_reason, computed_at
+)
+SELECT s.person_id, %(year)s, {values}, '', '', %(now)s
+FROM {stage} s
+ORDER BY s.person_id
+"""
+
+# Concurrent roll-ups of an organisation's year run one after the other (PostgreSQL; SQLite's
+# writers are serialised by BEGIN IMMEDIATE): a transaction-scoped advisory lock per organisation
+# (in id order) and year, taken before the stage is built. A person's result is written only by a
+# pass that includes the organisation owning it, so two passes that could write the same row share
+# that organisation's lock. The first key names the year roll-up and its year; nothing else takes
+# these locks, so they block no page or decision.
+LOCK_KEY = 0x59520000  # "YR" and the year below
+LOCK_SQL = (
+    "SELECT COUNT(pg_advisory_xact_lock(%(lock_key)s, id)) FROM unnest(CAST(%(organisations)s AS integer[])) AS id"
+)
+
+
+def lock_params(organisation_ids, year: int) -> dict:
+    return {"lock_key": LOCK_KEY + year, "organisations": sorted(int(pk) for pk in organisation_ids)}
 
 
 def stage_sql(params: dict, organisation_ids, *, covering: bool = False) -> str:
@@ -411,6 +443,12 @@ def upsert_sql() -> str:
         changed=" OR ".join(
             distinct(f"evaluations_annualresult.{column}", f"excluded.{column}") for column in SUGGESTION_COLUMNS
         ),
+    )
+
+
+def fresh_insert_sql() -> str:
+    return FRESH_INSERT_SQL.format(
+        stage=STAGE, columns=", ".join(SUGGESTION_COLUMNS), values=", ".join(SUGGESTION_COLUMNS.values())
     )
 
 

@@ -386,7 +386,9 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
     sanction, probation or a ballot threshold go through the Python rules; one ``UPDATE`` of the
     temporary table ranks the eligible of each organisation for its 优秀 quota; one upsert writes
     the result rows, skipping those whose suggestion is unchanged, and never touches a committee
-    decision. The run's time is kept per organisation (:class:`.models.AnnualRollupRun`).
+    decision. The run's time is kept per organisation (:class:`.models.AnnualRollupRun`). A first run
+    (nobody of the pass has a result of the year) inserts without the comparison and ``ON CONFLICT``;
+    concurrent passes over the same organisation wait for each other (:data:`.rollup.LOCK_SQL`).
 
     One person, one result a year: someone graded in two organisations in the year is counted once,
     with every quarter of the year, by the organisation of their latest quarter (:mod:`.rollup`),
@@ -404,6 +406,7 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
             # The GROUP BY of a province (105 000 people) spilt to disk in batches under the default
             # 4 MB; for this transaction only.
             cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(rollup_sql.LOCK_SQL, rollup_sql.lock_params(ids, year))
         cursor.execute(f"DROP TABLE IF EXISTS {rollup_sql.STAGE}")
         cursor.execute(stage, params)
         cursor.execute(rollup_sql.moved_department_sql(), params)
@@ -425,13 +428,16 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
         rank = rollup_sql.rank_sql(params)
         cursor.execute(rank, params)
         cursor.execute(rollup_sql.stats_sql(), params)
-        figures = {row[0]: row[1:] for row in cursor.fetchall()}
+        rows = cursor.fetchall()
+        figures = {row[0]: row[1:5] for row in rows}
+        stored = sum(row[5] or 0 for row in rows)
         changed: dict[int, list[int]] = {}
         if any(row[3] for row in figures.values()):
             cursor.execute(rollup_sql.changed_sql())
             for organisation_id, person_id in cursor.fetchall():
                 changed.setdefault(organisation_id, []).append(person_id)
-        cursor.execute(rollup_sql.upsert_sql(), params)
+        # A first run (nobody here has a result of the year yet): a plain insert.
+        cursor.execute(rollup_sql.upsert_sql() if stored else rollup_sql.fresh_insert_sql(), params)
     AnnualRollupRun.objects.bulk_create(
         [AnnualRollupRun(organisation_id=pk, year=year, computed_at=now) for pk in ids],
         update_conflicts=True,

@@ -1,0 +1,121 @@
+"""The quarterly roll-up's first run (no result row of the quarter yet) takes a plain insert
+instead of the compare-and-upsert: the same rows as the general path, and concurrent first runs of
+one quarter still both succeed (an advisory lock per quarter on PostgreSQL, BEGIN IMMEDIATE on
+SQLite, taken before the roll-up looks for stored rows)."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from evaluations.grading.services.rollup import RESULT_COLUMNS, STATS_COLUMNS, rollup_quarter, rollup_quarters
+from evaluations.models import DepartmentQuarterStats, Grade, QuarterResult
+from tests.evaluations import test_rollup
+from tests.evaluations.test_rollup import TODAY, _quarter_with_staff
+from tests.factories import save_fields
+from tests.support.concurrency import connected, file_copy_of_the_test_database
+
+# test_rollup's quarter with every source (targets, summaries, events) for one person.
+q3 = test_rollup.q3
+staff_quarter = test_rollup.staff_quarter
+
+
+def _rows(quarter):
+    return (
+        list(
+            QuarterResult.objects.filter(appraisal_quarter=quarter)
+            .order_by("person_id")
+            .values_list("person_id", *RESULT_COLUMNS)
+        ),
+        list(
+            DepartmentQuarterStats.objects.filter(appraisal_quarter=quarter)
+            .order_by("department_id")
+            .values_list("department_id", *STATS_COLUMNS)
+        ),
+    )
+
+
+def _upserts(queries) -> int:
+    return sum(
+        "INSERT INTO evaluations_quarterresult" in query["sql"] and "ON CONFLICT" in query["sql"] for query in queries
+    )
+
+
+def test_a_first_run_writes_with_a_plain_insert_the_rows_the_general_path_writes(staff_quarter, staff, colleague):
+    with CaptureQueriesContext(connection) as first_queries:
+        first = rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    fresh = _rows(staff_quarter)
+    assert _upserts(first_queries) == 0
+    assert (first.people, first.rewritten) == (8, 8)
+    assert any(row[-1] for row in fresh[0])  # flags (the last column) set on someone
+
+    # The general path from a wrong and incomplete table: every stored figure spoilt, some rows gone.
+    save_fields(
+        QuarterResult.objects.filter(appraisal_quarter=staff_quarter),
+        final_grade=Grade.POOR,
+        composite_score=Decimal("1.00"),
+        completion_rate=None,
+        summaries_missing=3,
+        praise_count=9,
+        flags=["not_graded"],
+    )
+    QuarterResult.objects.filter(appraisal_quarter=staff_quarter).exclude(person=staff).exclude(
+        person=colleague
+    ).delete()
+    DepartmentQuarterStats.objects.filter(appraisal_quarter=staff_quarter).delete()
+    with CaptureQueriesContext(connection) as general_queries:
+        general = rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+
+    assert _upserts(general_queries) == 1
+    assert general.rewritten == 8
+    assert _rows(staff_quarter) == fresh
+
+
+def test_quarters_with_and_without_results_rolled_up_together_write_what_each_writes_alone(
+    organisation, other_organisation, leader
+):
+    done, new = _quarter_with_staff(organisation, leader, 3), _quarter_with_staff(other_organisation, None, 4)
+    rollup_quarter(appraisal_quarter=done, today=TODAY)
+    rollup_quarter(appraisal_quarter=new, today=TODAY)
+    expected = [_rows(done), _rows(new)]
+    QuarterResult.objects.filter(appraisal_quarter=new).delete()
+    DepartmentQuarterStats.objects.filter(appraisal_quarter=new).delete()
+
+    stats = rollup_quarters(appraisal_quarters=[done, new], today=TODAY)
+
+    assert [_rows(done), _rows(new)] == expected
+    assert (stats[done.pk].rewritten, stats[new.pk].rewritten) == (0, 4)
+
+
+RUNS = 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_runs_of_a_quarter_all_succeed_and_write_one_set_of_rows(organisation, leader, tmp_path):
+    quarter = _quarter_with_staff(organisation, leader, 6)
+    database = file_copy_of_the_test_database(tmp_path)
+    start = threading.Barrier(RUNS)
+    answers: list = [None] * RUNS
+
+    def run(n: int) -> None:
+        with connected(database):
+            try:
+                start.wait(30)
+                answers[n] = rollup_quarter(appraisal_quarter=quarter, today=TODAY).rewritten
+            except Exception as error:  # noqa: BLE001 — any database error escaping is the failure
+                answers[n] = f"raised {error!r}"
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(RUNS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    # One run wrote the six rows; the others, after it, found them stored and unchanged.
+    assert sorted(answers, key=str) == [0] * (RUNS - 1) + [6], answers
+    with connected(database):
+        assert QuarterResult.objects.filter(appraisal_quarter=quarter).count() == 6
