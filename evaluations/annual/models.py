@@ -119,6 +119,39 @@ class AnnualResult(OrganisationScoped, models.Model):
         return self.decided_grade or self.suggested_grade
 
 
+class AnnualResultCount(models.Model):
+    """How many of an organisation's results of a year, of one department, have a final grade
+    (decided, else suggested), are 优秀 and are undecided: the committee page reads these few rows
+    (one per department) for its 优秀 quota and its undecided count, instead of counting the year's
+    results — which grew with the organisation, even on the page of an 8-person department.
+
+    Kept by :func:`.counts.annual_counts_refresh` through the grade counters' mechanism
+    (``grading.services.counts``): after every save or delete of a result, and by the roll-up,
+    which writes results in SQL. ``department_key`` is the department's id, 0 for none."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    department_key = models.PositiveIntegerField()
+    graded = models.PositiveIntegerField(default=0)
+    excellent = models.PositiveIntegerField(default=0)
+    undecided = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+
+    COUNTS = ("graded", "excellent", "undecided", "total")
+
+    class Meta:
+        verbose_name = _("年度结果计数")
+        verbose_name_plural = _("年度结果计数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "department_key"], name="one_annual_result_count_per_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year} {self.department_key} {self.total}"
+
+
 class AnnualReview(ReviewAfterLock):
     """A recorded review (复核) of a locked annual result: the only way a year's grade changes
     after 定等. Who, why, old → new; listed on the person's history and in the audit log."""
