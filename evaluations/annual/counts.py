@@ -59,6 +59,14 @@ def annual_counts_refresh(*, organisation_id: int, year: int, department_keys: I
     )
 
 
+def annual_counts_rewrite(*, organisation_ids: list[int], year: int) -> None:
+    """The counters of the organisations' ``year`` dropped and counted again (the roll-up's, after
+    it wrote their results in SQL): the same queries however many counters existed before."""
+    AnnualResultCount.objects.filter(organisation_id__in=organisation_ids, year=year).delete()
+    for organisation_id in organisation_ids:
+        annual_counts_refresh(organisation_id=organisation_id, year=year)
+
+
 def year_counts(*, organisation_id: int, year: int) -> dict[str, int]:
     """The organisation's counts of ``year``, summed over its departments (one query)."""
     totals = AnnualResultCount.objects.filter(organisation_id=organisation_id, year=year).aggregate(

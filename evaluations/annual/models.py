@@ -118,6 +118,16 @@ class AnnualResult(OrganisationScoped, models.Model):
     def final_grade(self) -> str:
         return self.decided_grade or self.suggested_grade
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        # Where the row was counted when read (annual.counts): a save that moves it to another
+        # department or year recounts both.
+        organisation_id, year = row.__dict__.get("organisation_id"), row.__dict__.get("year")
+        if organisation_id is not None and year is not None and "department_id" in row.__dict__:
+            row._loaded_counted_key = ((organisation_id, year), row.__dict__["department_id"] or 0)
+        return row
+
 
 class AnnualResultCount(models.Model):
     """How many of an organisation's results of a year, of one department, have a final grade

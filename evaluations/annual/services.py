@@ -448,10 +448,9 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
         for chunk in range(0, len(stale_ids), 1000):
             # Through the ORM: each deletion is audited like any other.
             AnnualResult.objects.filter(pk__in=stale_ids[chunk : chunk + 1000]).delete()
-    # The upsert wrote the results in SQL (no signals): their counters are recounted here, each
-    # organisation's year in one pass.
-    for organisation_id in sorted(set(ids + elsewhere)):
-        annual_counts.annual_counts_refresh(organisation_id=organisation_id, year=year)
+    # The upsert wrote the results in SQL (no signals): their counters are written again here,
+    # each organisation's year in one pass (the same queries whether they existed or not).
+    annual_counts.annual_counts_rewrite(organisation_ids=sorted(set(ids + elsewhere)), year=year)
     unapproved: dict[int, list[int]] = {}
     for organisation_id, quarter in (
         AppraisalQuarter.objects.filter(organisation_id__in=ids, year=year)
