@@ -148,8 +148,8 @@ def watch(model, *, fields: frozenset[str], key, refresh, uid: str) -> None:
     """Recount after every save or delete of a ``model`` row that may change a count: ``key(row)``
     is the row's (scope, department), ``refresh(scope, departments)`` recounts them, ``fields``
     are the row's fields the counts depend on (a save with ``update_fields`` outside them recounts
-    nothing). A row moved to another scope or department after a save is counted out of the one
-    it was saved with as well."""
+    nothing). A row moved to another scope or department is counted out of the one it was read
+    (the model's ``from_db`` sets ``_loaded_counted_key``) or last saved with as well."""
     from django.db.models.signals import post_delete, post_save
 
     def saved(sender, instance, created: bool, raw: bool = False, update_fields=None, **kwargs) -> None:
