@@ -1,7 +1,9 @@
 import django_filters
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from .models import AuditEntry, AuditEvent, AuditResult, Department, PositionCategory, Role, StaffType, User
 from .periods import MAX_YEAR, MIN_YEAR
@@ -18,6 +20,68 @@ class YearFilter(django_filters.NumberFilter):
         kwargs.setdefault("max_value", MAX_YEAR)
         kwargs.setdefault("step_size", 1)
         super().__init__(*args, **kwargs)
+
+
+class _LoadedChoiceIterator(ModelChoiceIterator):
+    """Iterates the field's choices as loaded once (``LoadedModelChoiceField.loaded``)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.field.loaded():
+            yield self.choice(obj)
+
+    def __len__(self):
+        extra = (self.field.empty_label is not None) + (self.field.null_label is not None)
+        return len(self.field.loaded()) + extra
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.loaded())
+
+
+class LoadedModelChoiceField(ModelChoiceField):
+    """A model choice whose choices are read once, by one query, and the chosen value checked
+    against them: Django's field asks a second query (``queryset.get``) when a value is chosen, so
+    a list that opens on a chosen department asked one query more than one opened on all of them."""
+
+    iterator = _LoadedChoiceIterator
+
+    def _get_queryset(self):
+        return self._queryset
+
+    def _set_queryset(self, queryset):
+        self._loaded = None
+        super()._set_queryset(queryset)
+
+    queryset = property(_get_queryset, _set_queryset)
+
+    def loaded(self) -> list:
+        if getattr(self, "_loaded", None) is None:
+            self._loaded = list(self.queryset)
+        return self._loaded
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if self.null_label is not None and value == self.null_value:
+            return value
+        self.validate_no_null_characters(value)
+        key = self.to_field_name or "pk"
+        if isinstance(value, self.queryset.model):
+            value = getattr(value, key)
+        for obj in self.loaded():
+            if str(getattr(obj, key)) == str(value):
+                return obj
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+
+
+class LoadedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter on :class:`LoadedModelChoiceField`: one query for the choices, whether or
+    not one of them is chosen (short lists only, such as an organisation's departments)."""
+
+    field_class = LoadedModelChoiceField
 
 
 class StaffFilter(django_filters.FilterSet):

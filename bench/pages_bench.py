@@ -227,6 +227,7 @@ def _populate(*, departments, count: int, username) -> None:
 
     from accounts import periods
     from accounts.models import DepartmentMembership, Role, RoleAssignment, User
+    from evaluations.annual.counts import annual_counts_refresh
     from evaluations.grading.services.counts import grade_counts_refresh
     from evaluations.grading.services.documents import grade_documents_refresh
     from evaluations.models import AnnualResult, AppraisalQuarter, Grade, QuarterGrade
@@ -362,6 +363,8 @@ def _populate(*, departments, count: int, username) -> None:
         "pk", flat=True
     ):
         grade_counts_refresh(appraisal_quarter_id=appraisal_quarter_id)
+    # Nor the annual results' counters (evaluations.annual.counts).
+    annual_counts_refresh(organisation_id=organisation.pk, year=year)
 
 
 def measure(

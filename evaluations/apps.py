@@ -12,6 +12,7 @@ class EvaluationsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import audit
 
+        from .annual import counts as annual_counts
         from .annual import jobs as annual_jobs
         from .annual import models as annual
         from .ballots import jobs as ballots_jobs
@@ -26,6 +27,7 @@ class EvaluationsConfig(AppConfig):
 
         documents.connect()
         counts.connect()
+        annual_counts.connect()
         numbers.connect()
         grading_jobs.register_kinds()
         annual_jobs.register_kinds()

@@ -21,6 +21,7 @@ from accounts import periods
 from accounts.audit import acting_as
 from accounts.models import Department, Organisation, StaffStatus, StaffStatusKind, User
 from accounts.selectors import policy_for_organisation
+from evaluations.annual.counts import annual_counts_refresh
 from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.annual.services import annual_adopt_suggestions, excellent_quota, rollup_year
 from evaluations.discipline.models import InspectionKind, Sanction, SanctionKind, Severity
@@ -123,6 +124,7 @@ def _history(organisation: Organisation, story: Story, *, excellent: list[int], 
         for row in rows:
             row.eligible_excellent = row.suggested_grade == AnnualGrade.EXCELLENT
         AnnualResult.objects.bulk_create(rows)
+        annual_counts_refresh(organisation_id=organisation.pk, year=past)  # bulk_create sends no signals
         act(chief, annual_adopt_suggestions, organisation=organisation, year=past)
         # Decided by the committee in the January after that year (the service stamps the present).
         decided = story.at(date(past + 1, 1, 25), 16)

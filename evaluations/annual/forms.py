@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import LoadedModelChoiceFilter
 from accounts.models import Department, User
 from accounts.widgets import YesNoAllSelect
 
@@ -16,7 +17,7 @@ from .models import Achievement, AnnualGrade, AnnualResult
 
 class AnnualFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("姓名/工号"), method="filter_q")
-    department = django_filters.ModelChoiceFilter(label=_("科室"), queryset=Department.objects.none())
+    department = LoadedModelChoiceFilter(label=_("科室"), queryset=Department.objects.none())
     suggested_grade = django_filters.ChoiceFilter(label=_("建议等次"), choices=AnnualGrade.choices)
     decided = django_filters.ChoiceFilter(
         label=_("确定情况"),

@@ -118,6 +118,49 @@ class AnnualResult(OrganisationScoped, models.Model):
     def final_grade(self) -> str:
         return self.decided_grade or self.suggested_grade
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        # Where the row was counted when read (annual.counts): a save that moves it to another
+        # department or year recounts both.
+        organisation_id, year = row.__dict__.get("organisation_id"), row.__dict__.get("year")
+        if organisation_id is not None and year is not None and "department_id" in row.__dict__:
+            row._loaded_counted_key = ((organisation_id, year), row.__dict__["department_id"] or 0)
+        return row
+
+
+class AnnualResultCount(models.Model):
+    """How many of an organisation's results of a year, of one department, have a final grade
+    (decided, else suggested), are 优秀 and are undecided: the committee page reads these few rows
+    (one per department) for its 优秀 quota and its undecided count, instead of counting the year's
+    results — which grew with the organisation, even on the page of an 8-person department.
+
+    Kept by :func:`.counts.annual_counts_refresh` through the grade counters' mechanism
+    (``grading.services.counts``): after every save or delete of a result, and by the roll-up,
+    which writes results in SQL. ``department_key`` is the department's id, 0 for none."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    department_key = models.PositiveIntegerField()
+    graded = models.PositiveIntegerField(default=0)
+    excellent = models.PositiveIntegerField(default=0)
+    undecided = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+
+    COUNTS = ("graded", "excellent", "undecided", "total")
+
+    class Meta:
+        verbose_name = _("年度结果计数")
+        verbose_name_plural = _("年度结果计数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "department_key"], name="one_annual_result_count_per_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year} {self.department_key} {self.total}"
+
 
 class AnnualReview(ReviewAfterLock):
     """A recorded review (复核) of a locked annual result: the only way a year's grade changes

@@ -60,7 +60,9 @@ from ..discipline.selectors import (
     vetoed_people,
 )
 from ..grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterState
+from ..grading.services import counts
 from ..grading.services.quota import good_quota
+from . import counts as annual_counts
 from . import rollup as rollup_sql
 from .models import (
     Achievement,
@@ -448,9 +450,13 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
     for organisation_id in (organisation_id for _pk, organisation_id in stale):
         removed[organisation_id] = removed.get(organisation_id, 0) + 1
     stale_ids = sorted(pk for pk, _organisation_id in stale)
-    for chunk in range(0, len(stale_ids), 1000):
-        # Through the ORM: each deletion is audited like any other.
-        AnnualResult.objects.filter(pk__in=stale_ids[chunk : chunk + 1000]).delete()
+    with counts.deferred():
+        for chunk in range(0, len(stale_ids), 1000):
+            # Through the ORM: each deletion is audited like any other.
+            AnnualResult.objects.filter(pk__in=stale_ids[chunk : chunk + 1000]).delete()
+    # The upsert wrote the results in SQL (no signals): their counters are written again here,
+    # each organisation's year in one pass (the same queries whether they existed or not).
+    annual_counts.annual_counts_rewrite(organisation_ids=sorted(set(ids + elsewhere)), year=year)
     unapproved: dict[int, list[int]] = {}
     for organisation_id, quarter in (
         AppraisalQuarter.objects.filter(organisation_id__in=ids, year=year)
@@ -606,21 +612,39 @@ class ExcellentStatus:
 
 
 def excellent_status(*, organisation: Organisation, year: int, policy: Policy | None = None) -> ExcellentStatus:
-    """People given a grade, the 优秀 quota, and 优秀 decided-or-suggested: one aggregate query."""
+    """People given a grade, the 优秀 quota, and 优秀 decided-or-suggested, from the year's counters
+    (:mod:`.counts`, one query of a row per department): what the pages show."""
+    totals = annual_counts.year_counts(organisation_id=organisation.pk, year=year)
+    return _excellent_status(
+        graded=totals["graded"], excellent=totals["excellent"], organisation=organisation, policy=policy
+    )
+
+
+def _excellent_status(
+    *, graded: int, excellent: int, organisation: Organisation, policy: Policy | None
+) -> ExcellentStatus:
     policy = policy or policy_for_organisation(organisation_id=organisation.pk)
+    return ExcellentStatus(
+        graded_people=graded, quota=excellent_quota(graded_people=graded, policy=policy), used=excellent
+    )
+
+
+def excellent_status_counted(*, organisation: Organisation, year: int) -> ExcellentStatus:
+    """:func:`excellent_status` counted from the results themselves (one aggregate over the year's
+    results): what a decision checks, under the year's lock."""
     totals = (
         AnnualResult.objects.filter(organisation=organisation, year=year)
         .annotate(final=final_grade_expression())
-        .aggregate(
-            graded=Count("pk", filter=~Q(final=AnnualGrade.NOT_GRADED) & ~Q(final="")),
-            excellent=Count("pk", filter=Q(final=AnnualGrade.EXCELLENT)),
-        )
+        .aggregate(**{name: annual_counts.ANNUAL_COUNTS[name] for name in ("graded", "excellent")})
     )
-    return ExcellentStatus(
-        graded_people=totals["graded"],
-        quota=excellent_quota(graded_people=totals["graded"], policy=policy),
-        used=totals["excellent"],
+    return _excellent_status(
+        graded=totals["graded"], excellent=totals["excellent"], organisation=organisation, policy=None
     )
+
+
+def undecided_count(*, organisation: Organisation, year: int) -> int:
+    """The year's results without the committee's decision, from the year's counters."""
+    return annual_counts.year_counts(organisation_id=organisation.pk, year=year)["undecided"]
 
 
 def _check_committee(*, actor: User, organisation_id: int) -> None:
@@ -638,7 +662,7 @@ def _lock_year(*, organisation_id: int, year: int) -> None:
 
 
 def _check_quota_after(*, organisation: Organisation, year: int) -> None:
-    status = excellent_status(organisation=organisation, year=year)
+    status = excellent_status_counted(organisation=organisation, year=year)
     if status.used > status.quota:
         raise ValidationError(
             _("优秀名额已满：名额%(quota)s人（确定等次的%(graded)s人的%(percent)s%%，向下取整），已有%(used)s人。")
@@ -706,7 +730,8 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
         ).exclude(suggested_grade="")
     )
     now = timezone.now()
-    with audit_reason(_("采用全部建议等次")):
+    # Each department recounted once, after every row of it is saved.
+    with audit_reason(_("采用全部建议等次")), counts.deferred():
         for row in undecided:
             row.decided_grade = row.suggested_grade
             row.decision_reason = ""

@@ -82,7 +82,7 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
             "sorting": sorting,
             "can_decide": request.user.has_perm("evaluations.decide_annual"),
             "can_recompute": request.user.has_perm("evaluations.run_annual_rollup"),
-            "undecided": AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="").count(),
+            "undecided": services.undecided_count(organisation=organisation, year=year),
         },
     )
 

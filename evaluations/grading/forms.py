@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import LoadedModelChoiceFilter
 from accounts.models import Department
 from accounts.widgets import YesNoAllSelect
 from targets.models import QUARTER_CHOICES
@@ -72,7 +73,7 @@ class DisciplineOpinionForm(forms.Form):
 class ApprovalFilter(django_filters.FilterSet):
     """The agency head's list of a quarter's grades: by department, by grade, or only the leader's changes."""
 
-    department = django_filters.ModelChoiceFilter(label=_("科室"), queryset=Department.objects.none())
+    department = LoadedModelChoiceFilter(label=_("科室"), queryset=Department.objects.none())
     grade = django_filters.ChoiceFilter(label=_("等次"), choices=Grade.choices, empty_label=_("全部"))
     changed = django_filters.BooleanFilter(label=_("分管领导调整过"), method="filter_changed", widget=YesNoAllSelect())
 

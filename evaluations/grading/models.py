@@ -267,7 +267,7 @@ class QuarterGrade(OrganisationScoped, models.Model):
         # quarter or department recounts both.
         quarter_id, department_id = row.__dict__.get("appraisal_quarter_id"), row.__dict__.get("department_id")
         if quarter_id is not None and department_id is not None:
-            row._loaded_counted_key = (quarter_id, department_id)
+            row._loaded_counted_key = ((quarter_id,), department_id)
         return row
 
     @property

@@ -628,6 +628,32 @@ def test_a_large_years_committee_list_opens_on_its_first_department_and_all_stay
     assert {row.department_id for row in client.get(url, {"department": later.pk}).context["page"]} == {later.pk}
 
 
+def test_a_large_years_committee_list_asks_as_many_queries_as_a_small_years(
+    client_for, organisation, department, head, hr, crowd, monkeypatch
+):
+    from evaluations.annual import selectors as annual_selectors
+
+    later = DepartmentFactory(
+        organisation=organisation, code="D009", name="后勤科", sort_order=department.sort_order + 1
+    )
+    for person in [UserFactory(department=later) for _ in range(3)]:
+        record(person, "好/较好/较好/好", score="88")
+    rollup(organisation)
+    client = client_for(hr)
+    url = reverse("evaluations:annual", args=[YEAR])
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as everyone:
+        assert client.get(url).context["filter"].form.cleaned_data["department"] is None
+    monkeypatch.setattr(annual_selectors, "COMMITTEE_ALL_LIMIT", 3)
+    with CaptureQueriesContext(connection) as first_department:
+        response = client.get(url)
+    assert response.context["filter"].form.cleaned_data["department"] == department
+    assert len(first_department) == len(everyone)
+    assert client.get(url, {"department": later.pk}).context["filter"].form.cleaned_data["department"] == later
+    refused = client.get(url, {"department": "nonsense"})
+    assert refused.status_code == 200 and "department" in refused.context["filter"].form.errors
+
+
 def test_the_year_roll_up_records_whose_suggestion_it_changed_and_nothing_when_nothing_changed(
     organisation, department, head
 ):

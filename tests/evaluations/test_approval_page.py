@@ -94,6 +94,37 @@ def test_a_large_quarter_opens_on_its_first_department_and_all_can_still_be_chos
     assert everyone[1].count('data-testid="approval-row"') == 9
 
 
+def test_a_large_quarter_opened_on_its_first_department_asks_as_many_queries_as_one_listing_everyone(
+    monkeypatch, client_for, quarter, organisation, chief, second_head, staff
+):
+    from evaluations.grading.views import grading as views
+
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)  # adds the second department
+    client = client_for(chief)
+    client.get(approve_url(quarter))  # warm the session
+    with CaptureQueriesContext(connection) as everyone:
+        assert client.get(approve_url(quarter)).context["filter"].form.cleaned_data["department"] is None
+    monkeypatch.setattr(views, "APPROVAL_ALL_LIMIT", 5)
+    with CaptureQueriesContext(connection) as first_department:
+        response = client.get(approve_url(quarter))
+    assert response.context["filter"].form.cleaned_data["department"] == staff.department
+    assert len(first_department) == len(everyone)
+    with CaptureQueriesContext(connection) as chosen:
+        response = client.get(approve_url(quarter, f"?department={second_head.department_id}"))
+    assert response.context["filter"].form.cleaned_data["department"] == second_head.department
+    assert len(chosen) == len(everyone)
+
+
+def test_a_department_of_another_organisation_is_refused_by_the_filter(
+    client_for, quarter, organisation, other_organisation, chief
+):
+    stranger = DepartmentFactory(organisation=other_organisation)
+    response = client_for(chief).get(approve_url(quarter, f"?department={stranger.pk}"))
+    assert response.status_code == 200
+    assert "department" in response.context["filter"].form.errors
+    assert not response.context["filter"].form.is_valid()
+
+
 def test_only_the_leaders_changes_can_be_listed(client_for, quarter, head, leader, chief, staff, team, grade_of):
     grade_all(quarter, head, leader, team, grade_of)
     grade_confirm(grade_row=grade_of(staff), actor=leader, new_grade=Grade.GOOD, reason="专项任务突出")

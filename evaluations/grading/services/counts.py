@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from ..models import Grade, GradeState, QuarterGrade, QuarterGradeCount
 
@@ -42,113 +42,143 @@ COUNTED_FIELDS = frozenset({"appraisal_quarter", "department", "is_leader_positi
 
 def grade_counts_refresh(*, appraisal_quarter_id: int, department_ids: Iterable[int] | None = None) -> None:
     """Recount the quarter's grade rows of ``department_ids`` (default: every department) into
-    their counters: three queries when the counters exist (lock, count, write the changed ones).
-
-    The counters are locked before counting: a concurrent recount of the same departments waits
-    for this transaction and then counts what it committed (each statement of a READ COMMITTED
-    transaction sees what was committed before it began), so the last writer's counts include
-    every change. A counter missing for a department and position is created first (a concurrent
-    creator's row is taken as is: ``ignore_conflicts``), then everything is locked and counted
-    again, so no count is computed without its lock."""
+    their counters: three queries when the counters exist (lock, count, write the changed ones)."""
     counters = QuarterGradeCount.objects.filter(appraisal_quarter_id=appraisal_quarter_id)
     grades = QuarterGrade.objects.filter(appraisal_quarter_id=appraisal_quarter_id)
     if department_ids is not None:
         department_ids = sorted(set(department_ids))
         counters = counters.filter(department_id__in=department_ids)
         grades = grades.filter(department_id__in=department_ids)
+    recount(
+        counters=counters,
+        rows=grades,
+        key=("department_id", "is_leader_position"),
+        counts=GRADE_COUNTS,
+        new_counter=lambda department, leader: QuarterGradeCount(
+            appraisal_quarter_id=appraisal_quarter_id, department_id=department, is_leader_position=leader
+        ),
+    )
+
+
+def recount(*, counters: QuerySet, rows: QuerySet, key: tuple[str, ...], counts: dict, new_counter) -> None:
+    """Recount ``rows``, grouped by the ``key`` fields, into ``counters`` (the counter rows of the
+    same scope, whose fields are ``key`` and the names of ``counts``); ``new_counter(*key)`` makes
+    a missing counter. Every kind of counter is kept by this one recount (the grade counters here,
+    the annual results' in ``evaluations.annual.counts``).
+
+    The counters are locked before counting: a concurrent recount of the same departments waits
+    for this transaction and then counts what it committed (each statement of a READ COMMITTED
+    transaction sees what was committed before it began), so the last writer's counts include
+    every change. A counter missing for a key is created first (a concurrent creator's row is
+    taken as is: ``ignore_conflicts``), then everything is locked and counted again, so no count
+    is computed without its lock."""
+    names = tuple(counts)
+    model = counters.model
     # No savepoint inside a caller's transaction (a SAVEPOINT would be two more queries per save).
     with transaction.atomic(savepoint=False):
         for _attempt in range(2):
-            stored = {
-                (c.department_id, c.is_leader_position): c
-                for c in counters.select_for_update().order_by("department_id", "is_leader_position")
-            }
+            stored = {tuple(getattr(c, field) for field in key): c for c in counters.select_for_update().order_by(*key)}
             counted = {
-                (row.pop("department_id"), row.pop("is_leader_position")): row
-                for row in grades.values("department_id", "is_leader_position").annotate(**GRADE_COUNTS).order_by()
+                tuple(row.pop(field) for field in key): row for row in rows.values(*key).annotate(**counts).order_by()
             }
             missing = counted.keys() - stored.keys()
             if not missing:
                 break
-            QuarterGradeCount.objects.bulk_create(
-                [
-                    QuarterGradeCount(
-                        appraisal_quarter_id=appraisal_quarter_id, department_id=department, is_leader_position=leader
-                    )
-                    for department, leader in sorted(missing)
-                ],
-                ignore_conflicts=True,
-            )
+            model.objects.bulk_create([new_counter(*k) for k in sorted(missing)], ignore_conflicts=True)
         changed = []
-        for key, counter in stored.items():
-            now = counted.get(key, dict.fromkeys(QuarterGradeCount.COUNTS, 0))
-            if any(getattr(counter, name) != now[name] for name in QuarterGradeCount.COUNTS):
-                for name in QuarterGradeCount.COUNTS:
+        for k, counter in stored.items():
+            now = counted.get(k, dict.fromkeys(names, 0))
+            if any(getattr(counter, name) != now[name] for name in names):
+                for name in names:
                     setattr(counter, name, now[name])
                 changed.append(counter)
         if len(changed) == 1:
-            changed[0].save(update_fields=QuarterGradeCount.COUNTS)
+            changed[0].save(update_fields=names)
         elif changed:
-            QuarterGradeCount.objects.bulk_update(changed, QuarterGradeCount.COUNTS)
+            model.objects.bulk_update(changed, names)
 
 
-# The (quarter, department) keys whose recount waits for the end of a :func:`deferred` block.
-_deferred: ContextVar[set[tuple[int, int]] | None] = ContextVar("grade_counts_deferred", default=None)
+# The recounts waiting for the end of a :func:`deferred` block: (refresh, scope) → departments.
+_deferred: ContextVar[dict[tuple, set] | None] = ContextVar("counts_deferred", default=None)
 
 
 @contextmanager
 def deferred() -> Iterator[None]:
     """Recount once, at the end of the block, every department whose rows were saved inside it:
-    a service that saves many rows one by one (confirming a whole department) would otherwise
-    recount the department after each row. Nested blocks join the outermost one. Nothing is
-    recounted when the block raises: its transaction is being rolled back."""
+    a service that saves many rows one by one (confirming a whole department, adopting a year's
+    suggestions) would otherwise recount the department after each row. Nested blocks join the
+    outermost one. Nothing is recounted when the block raises: its transaction is being rolled
+    back."""
     if _deferred.get() is not None:
         yield
         return
-    token = _deferred.set(set())
+    token = _deferred.set({})
     try:
         yield
-        keys = _deferred.get()
+        waiting = _deferred.get()
     finally:
         _deferred.reset(token)
-    _refresh(keys)
+    _run(waiting)
 
 
-def _counted_key(row: QuarterGrade) -> tuple[int, int]:
-    return row.appraisal_quarter_id, row.department_id
-
-
-def _grade_row_saved(sender, instance: QuarterGrade, created: bool, raw: bool = False, update_fields=None, **kwargs):
-    if raw or (update_fields is not None and not COUNTED_FIELDS & set(update_fields)):
-        return
-    keys = {_counted_key(instance)}
-    # The quarter and department the row had when read (a row moved is counted out of its old one).
-    if (loaded := getattr(instance, "_loaded_counted_key", None)) is not None:
-        keys.add(loaded)
-    _refresh(keys)
-    instance._loaded_counted_key = _counted_key(instance)
-
-
-def _grade_row_deleted(sender, instance: QuarterGrade, **kwargs) -> None:
-    _refresh({_counted_key(instance)})
-
-
-def _refresh(keys: set[tuple[int, int]]) -> None:
-    if (waiting := _deferred.get()) is not None:
-        waiting.update(keys)
-        return
-    by_quarter: dict[int, set[int]] = {}
-    for quarter_id, department_id in keys:
-        if quarter_id is None or department_id is None:
+def recount_later(refresh, keys: Iterable[tuple[tuple, object]]) -> None:
+    """Recount the (scope, department) ``keys`` with ``refresh(scope, departments)``: now, or at
+    the end of the enclosing :func:`deferred` block. A key whose scope holds a None is skipped."""
+    waiting: dict[tuple, set] = {}
+    for scope, department in keys:
+        if None in scope:
             continue
-        by_quarter.setdefault(quarter_id, set()).add(department_id)
-    for quarter_id in sorted(by_quarter):
-        grade_counts_refresh(appraisal_quarter_id=quarter_id, department_ids=by_quarter[quarter_id])
+        waiting.setdefault((refresh, scope), set()).add(department)
+    if (outer := _deferred.get()) is not None:
+        for key, departments in waiting.items():
+            outer.setdefault(key, set()).update(departments)
+        return
+    _run(waiting)
+
+
+def _run(waiting: dict[tuple, set]) -> None:
+    # In a fixed order (scope, then departments sorted by the refresh), so concurrent recounts lock alike.
+    for (refresh, scope), departments in sorted(
+        waiting.items(), key=lambda item: (item[0][0].__qualname__, item[0][1])
+    ):
+        refresh(scope, departments)
+
+
+def watch(model, *, fields: frozenset[str], key, refresh, uid: str) -> None:
+    """Recount after every save or delete of a ``model`` row that may change a count: ``key(row)``
+    is the row's (scope, department), ``refresh(scope, departments)`` recounts them, ``fields``
+    are the row's fields the counts depend on (a save with ``update_fields`` outside them recounts
+    nothing). A row moved to another scope or department is counted out of the one it was read
+    (the model's ``from_db`` sets ``_loaded_counted_key``) or last saved with as well."""
+    from django.db.models.signals import post_delete, post_save
+
+    def saved(sender, instance, created: bool, raw: bool = False, update_fields=None, **kwargs) -> None:
+        if raw or (update_fields is not None and not fields & set(update_fields)):
+            return
+        keys = {key(instance)}
+        if (was := getattr(instance, "_loaded_counted_key", None)) is not None:
+            keys.add(was)
+        recount_later(refresh, keys)
+        instance._loaded_counted_key = key(instance)
+
+    def deleted(sender, instance, **kwargs) -> None:
+        recount_later(refresh, {key(instance)})
+
+    post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}_saved")
+    post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=f"{uid}_deleted")
+
+
+def _refresh_grades(scope: tuple[int], department_ids: set[int]) -> None:
+    if department_ids := department_ids - {None}:
+        grade_counts_refresh(appraisal_quarter_id=scope[0], department_ids=department_ids)
 
 
 def connect() -> None:
     """Called once from the app's ``ready()``."""
-    from django.db.models.signals import post_delete, post_save
-
-    post_save.connect(_grade_row_saved, sender=QuarterGrade, dispatch_uid="grade_counts_saved")
-    post_delete.connect(_grade_row_deleted, sender=QuarterGrade, dispatch_uid="grade_counts_deleted")
+    watch(
+        QuarterGrade,
+        fields=COUNTED_FIELDS,
+        key=lambda row: ((row.appraisal_quarter_id,), row.department_id),
+        refresh=_refresh_grades,
+        uid="grade_counts",
+    )

@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -282,7 +283,10 @@ def _render_work(
     query = request.GET.copy()
     if department is None:
         query.pop("department", None)
+    position = {"give_page": give_page, "confirm_page": confirm_page, "department": department}
     ctx.update(
+        # The same hidden fields in every row's form: rendered once, not once per row.
+        work_position=render_to_string("evaluations/grading/_work_position.html", position),
         give_rows=give_rows,
         give_page=give_page,
         confirm_rows=confirm_rows,

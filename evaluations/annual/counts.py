@@ -1,0 +1,90 @@
+"""The annual results' counts (:class:`.models.AnnualResultCount`): per organisation, year and
+department, how many results have a final grade, are 优秀 and are undecided.
+
+Kept by the grade counters' mechanism (``grading.services.counts``): :func:`annual_counts_refresh`
+is a locked, set-based recount of the departments touched, run after every save or delete of a
+result (signals) and by the writers that bypass ``save()``: the roll-up (SQL) and the benchmarks'
+and the demo's ``bulk_create``, which call it themselves afterwards.
+
+The committee page reads them through :func:`..services.excellent_status` and
+:func:`year_counts`: a handful of rows whatever the organisation's size. A decision checks the
+quota by counting the results themselves, under the year's lock (``services._check_quota_after``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, IntegerField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from ..grading.services import counts
+from .models import AnnualGrade, AnnualResult, AnnualResultCount, final_grade_expression
+
+ANNUAL_COUNTS = {
+    "graded": Count("pk", filter=~Q(final=AnnualGrade.NOT_GRADED) & ~Q(final="")),
+    "excellent": Count("pk", filter=Q(final=AnnualGrade.EXCELLENT)),
+    "undecided": Count("pk", filter=Q(decided_grade="")),
+    "total": Count("pk"),
+}
+assert tuple(ANNUAL_COUNTS) == AnnualResultCount.COUNTS
+
+# The result's fields the counts depend on: a save that writes none of them recounts nothing.
+COUNTED_FIELDS = frozenset({"organisation", "year", "department", "suggested_grade", "decided_grade"})
+
+
+def _department_key():
+    return Coalesce("department_id", Value(0), output_field=IntegerField())
+
+
+def annual_counts_refresh(*, organisation_id: int, year: int, department_keys: Iterable[int] | None = None) -> None:
+    """Recount the organisation's results of ``year`` of ``department_keys`` (department ids, 0
+    for none; default: every department) into their counters."""
+    counters = AnnualResultCount.objects.filter(organisation_id=organisation_id, year=year)
+    results = AnnualResult.objects.filter(organisation_id=organisation_id, year=year).annotate(
+        department_key=_department_key(), final=final_grade_expression()
+    )
+    if department_keys is not None:
+        department_keys = sorted(set(department_keys))
+        counters = counters.filter(department_key__in=department_keys)
+        results = results.filter(department_key__in=department_keys)
+    counts.recount(
+        counters=counters,
+        rows=results,
+        key=("department_key",),
+        counts=ANNUAL_COUNTS,
+        new_counter=lambda department_key: AnnualResultCount(
+            organisation_id=organisation_id, year=year, department_key=department_key
+        ),
+    )
+
+
+def annual_counts_rewrite(*, organisation_ids: list[int], year: int) -> None:
+    """The counters of the organisations' ``year`` dropped and counted again (the roll-up's, after
+    it wrote their results in SQL): the same queries however many counters existed before."""
+    AnnualResultCount.objects.filter(organisation_id__in=organisation_ids, year=year).delete()
+    for organisation_id in organisation_ids:
+        annual_counts_refresh(organisation_id=organisation_id, year=year)
+
+
+def year_counts(*, organisation_id: int, year: int) -> dict[str, int]:
+    """The organisation's counts of ``year``, summed over its departments (one query)."""
+    totals = AnnualResultCount.objects.filter(organisation_id=organisation_id, year=year).aggregate(
+        **{name: Sum(name) for name in AnnualResultCount.COUNTS}
+    )
+    return {name: totals[name] or 0 for name in AnnualResultCount.COUNTS}
+
+
+def _refresh(scope: tuple[int, int], department_keys: set[int]) -> None:
+    annual_counts_refresh(organisation_id=scope[0], year=scope[1], department_keys=department_keys)
+
+
+def connect() -> None:
+    """Called once from the app's ``ready()``."""
+    counts.watch(
+        AnnualResult,
+        fields=COUNTED_FIELDS,
+        key=lambda row: ((row.organisation_id, row.year), row.department_id or 0),
+        refresh=_refresh,
+        uid="annual_counts",
+    )

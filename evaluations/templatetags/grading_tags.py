@@ -1,0 +1,260 @@
+"""Template helpers of the grading page, which shows each of its 20 rows with the person's inputs
+and a grade form. Written as template tags, a row cost about 150 template nodes, and each
+translated word (a ``{% translate %}``, a choice's lazy label, a ``get_FOO_display``) a catalogue
+lookup of its own, 20 times over: most of the page's time (bench/RESULTS.md). Each helper here
+writes one piece of a row in one step, with the same HTML as the template it replaced, and
+translates its fixed words once per language (:func:`_words`).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django import template
+from django.forms import BoundField, Select
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from summaries.models import MonthlySummary
+
+register = template.Library()
+
+# The fixed words of a row, translated once per language.
+_FACTS_WORDS = {
+    "last": _("上季度"),
+    "targets": _("目标完成"),
+    "done": _("完成%(done)s/%(total)s项"),
+    "no_targets": _("未制定"),
+    "summaries": _("月小结"),
+    "month": _("月"),
+    "late": _("迟交"),
+    "missing": _("未交"),
+    "satisfaction": _("满意度"),
+    "praise": _("表扬"),
+    "complaints": _("投诉"),
+    "findings": _("纪律作风检查发现"),
+    "serious": _("严重 %(n)s"),
+    "department_score": _("科室得分"),
+    "suggested": _("建议等次"),
+    "composite": _("综合得分"),
+}
+
+
+@functools.cache
+def _words_in(language: str | None) -> dict:
+    with translation.override(language):
+        return {
+            **{key: str(word) for key, word in _FACTS_WORDS.items()},
+            "summary_status": {value: str(label) for value, label in MonthlySummary._meta.get_field("status").choices},
+        }
+
+
+def _words() -> dict:
+    return _words_in(translation.get_language())
+
+
+@functools.cache
+def _field_words_in(language: str | None, form_class: type, name: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """A form field's label, help text and choices as the language words them. From the form
+    class's own field: for fields whose choices a form instance does not change."""
+    field = form_class.base_fields[name]
+    with translation.override(language):
+        choices = [(value, str(label)) for value, label in getattr(field, "choices", ())]
+        return str(field.label), str(field.help_text), choices
+
+
+def _field_words(field: BoundField) -> tuple[str, str, list[tuple[str, str]]]:
+    return _field_words_in(translation.get_language(), type(field.form), field.name)
+
+
+def _shown(value, default: str = "") -> str:
+    """A value as ``{{ value }}`` writes it (localized), or ``default`` for None."""
+    return default if value is None else localize(value)
+
+
+_RADIO = (
+    '\n      <input type="radio" class="btn-check" name="{}" id="{}" value="{}"{} required{} data-grade-choice'
+    ' autocomplete="off">\n      <label class="btn btn-outline-primary btn-sm" for="{}">{}</label>\n      '
+)
+
+
+@register.simple_tag
+def grade_radios(field: BoundField) -> str:
+    """The grade's choices as toggle buttons, named as Django's RadioSelect names them
+    (``id_<prefix>-grade_<index>``), the saved or sent grade checked, every choice marked invalid
+    when the grade has an error."""
+    chosen = field.value()
+    invalid = mark_safe(' aria-invalid="true"') if field.errors else ""
+    name, auto_id = field.html_name, field.auto_id
+    rows = []
+    for index, (value, label) in enumerate(_field_words(field)[2]):
+        option_id = f"{auto_id}_{index}"
+        rows.append((name, option_id, value, " checked" if value == chosen else "", invalid, option_id, label))
+    return format_html_join("", _RADIO, rows)
+
+
+def _select_options(field: BoundField, choices) -> str:
+    chosen = field.value()
+    chosen = "" if chosen is None else chosen
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == chosen else "", label) for value, label in choices),
+    )
+
+
+_TEXTAREA = (
+    '<textarea name="{}" cols="{}" rows="{}" maxlength="{}" class="textarea form-control{}"{} id="{}">\n{}</textarea>'
+)
+_FIELD = (
+    '<div id="div_{}" class="mb-3">\n    <label for="{}" class="form-label{}">{}{}</label>\n    {}\n    {}\n{}  </div>'
+)
+
+
+@register.simple_tag
+def grading_field(field: BoundField) -> str:
+    """A textarea or select of the grade form, written as crispy's Bootstrap field would render it:
+    the wrapper, the label (marked when required), the control with its aria attributes, the
+    errors and the help text."""
+    label, help_text, choices = _field_words(field)
+    auto_id, errors, required = field.auto_id, field.errors, field.field.required
+    described_by = [f"{auto_id}_helptext"] if help_text else []
+    if errors:
+        described_by.append(f"{auto_id}_error")
+    aria = format_html(
+        "{}{}{}",
+        " required" if required else "",
+        mark_safe(' aria-invalid="true"') if errors else "",
+        format_html(' aria-describedby="{}"', " ".join(described_by)) if described_by else "",
+    )
+    invalid = " is-invalid" if errors else ""
+    if isinstance(field.field.widget, Select):
+        control = format_html(
+            '<select name="{}" class="select form-select{}"{} id="{}">\n      {}\n    </select>',
+            field.html_name,
+            invalid,
+            aria,
+            auto_id,
+            _select_options(field, choices),
+        )
+    else:
+        attrs = field.field.widget.attrs
+        value = field.value()
+        control = format_html(
+            _TEXTAREA,
+            field.html_name,
+            attrs["cols"],
+            attrs["rows"],
+            field.field.max_length,
+            invalid,
+            aria,
+            auto_id,
+            "" if value is None else value,
+        )
+    error_list = ""
+    if errors:
+        error_list = format_html(
+            '<div id="{}_error" class="invalid-feedback">{}</div>',
+            auto_id,
+            format_html_join(
+                "",
+                '<p id="error_{}_{}"><strong>{}</strong></p>',
+                ((number, auto_id, error) for number, error in enumerate(errors, start=1)),
+            ),
+        )
+    return format_html(
+        _FIELD,
+        auto_id,
+        auto_id,
+        " requiredField" if required else "",
+        label,
+        mark_safe('<span class="asteriskField">*</span>') if required else "",
+        control,
+        error_list,
+        format_html('    <div id="{}_helptext" class="form-text">{}</div>\n', auto_id, help_text) if help_text else "",
+    )
+
+
+def _month(month, words: dict) -> str:
+    summary = month.summary
+    if summary is None:
+        state = format_html('<span class="text-muted">{}</span>', words["missing"])
+    else:
+        state = format_html(
+            '<a href="{}">{}</a>{}',
+            reverse("summaries:detail", args=[summary.pk]),
+            words["summary_status"].get(summary.status, summary.status),
+            format_html('<span class="badge text-bg-warning ms-1">{}</span>', words["late"]) if summary.is_late else "",
+        )
+    return format_html(
+        '<span class="text-nowrap me-1" data-testid="month">{}{}{}</span>', _shown(month.month), words["month"], state
+    )
+
+
+@register.simple_tag
+def grading_facts(facts, grade_row) -> str:
+    """One person's inputs at a glance (``views.grading.person_facts``), as a list."""
+    words = _words()
+    if facts.target_set_id:
+        targets = format_html(
+            '<a href="{}" data-testid="targets-done">{}</a>',
+            reverse("targets:detail", args=[facts.target_set_id]),
+            words["done"] % {"done": _shown(facts.items_done), "total": _shown(facts.items_total)},
+        )
+    else:
+        targets = format_html('<span class="text-muted">{}</span>', words["no_targets"])
+    serious = ""
+    if facts.serious_findings:
+        serious = format_html(
+            ' <span class="badge text-bg-danger">{}</span>', words["serious"] % {"n": _shown(facts.serious_findings)}
+        )
+    department_score = ""
+    if facts.department_score is not None:
+        department_score = format_html("<li>{}：{}</li>", words["department_score"], _shown(facts.department_score))
+    suggestion = ""
+    composite = grade_row.composite_score
+    if facts.suggested_grade or composite is not None:
+        suggestion = format_html(
+            "<li>{}：{}{}{}</li>",
+            words["suggested"],
+            facts.suggested_grade_label or "—",
+            format_html(" · {} {}", words["composite"], _shown(composite)) if composite is not None else "",
+            format_html(
+                '<div class="text-warning-emphasis" data-testid="suggestion-explanation">{}</div>',
+                facts.suggestion_explanation,
+            )
+            if facts.suggestion_explanation
+            else "",
+        )
+    return format_html(
+        '\n<ul class="list-unstyled small mb-0" data-testid="facts">\n'
+        '  <li>{}：<span data-testid="last-grade">{}</span></li>\n'
+        "  <li>{}：{}</li>\n"
+        "  <li>{}：{}</li>\n"
+        "  <li>{}：{} · {} {} · {} {}</li>\n"
+        '  <li data-testid="findings">{}：{}{}</li>\n'
+        "  {}\n"
+        "  {}\n"
+        "</ul>\n",
+        words["last"],
+        facts.last_grade_label or "—",
+        words["targets"],
+        targets,
+        words["summaries"],
+        format_html_join("", "{}", ((_month(month, words),) for month in facts.months)),
+        words["satisfaction"],
+        _shown(facts.satisfaction, "—"),
+        words["praise"],
+        _shown(facts.praise),
+        words["complaints"],
+        _shown(facts.complaints),
+        words["findings"],
+        _shown(facts.findings),
+        serious,
+        department_score,
+        suggestion,
+    )

@@ -1,0 +1,62 @@
+"""The grading page writes each row's grade form with the helpers of grading_tags, not with a
+template node per attribute: the same names, ids, checked choice and error marks as Django's
+widgets and crispy's Bootstrap fields gave (the page's time, not its HTML, changed)."""
+
+from django.utils import translation
+
+from evaluations.grading.forms import GradeForm
+from evaluations.models import Grade
+from evaluations.templatetags.grading_tags import grade_radios, grading_field
+
+
+def unbound(grade=Grade.GOOD):
+    return GradeForm(prefix="g5", initial={"grade": grade, "comment": "认真 & 负责", "version": 3})
+
+
+def refused():
+    form = GradeForm({"g5-grade": "", "g5-comment": "", "g5-reason": "", "g5-version": "3"}, prefix="g5")
+    assert not form.is_valid()
+    return form
+
+
+def test_the_grade_choices_are_named_and_checked_as_radioselect_names_and_checks_them():
+    form = unbound()
+    html = grade_radios(form["grade"])
+    for choice in form["grade"]:
+        written = f'name="{choice.data["name"]}" id="{choice.id_for_label}" value="{choice.data["value"]}"'
+        assert written + (" checked" if choice.data["selected"] else " required") in html
+        assert f'for="{choice.id_for_label}">{choice.choice_label}</label>' in html
+    assert html.count(" checked") == 1 and "aria-invalid" not in html
+
+
+def test_a_refused_grade_marks_every_choice_invalid_and_checks_none():
+    html = grade_radios(refused()["grade"])
+    assert html.count('aria-invalid="true"') == len(Grade.choices) and " checked" not in html
+
+
+def test_the_comment_is_required_escaped_and_carries_its_error_when_refused():
+    html = grading_field(unbound()["comment"])
+    assert 'class="form-label requiredField">评语<span class="asteriskField">*</span></label>' in html
+    assert 'maxlength="' in html and " required" in html and ">\n认真 &amp; 负责</textarea>" in html
+    assert "aria-invalid" not in html and "aria-describedby" not in html
+    html = grading_field(refused()["comment"])
+    assert 'is-invalid" required aria-invalid="true" aria-describedby="id_g5-comment_error"' in html
+    errors = '<div id="id_g5-comment_error" class="invalid-feedback"><p id="error_1_id_g5-comment"><strong>'
+    assert errors + "请填写评语。" in html
+
+
+def test_the_reason_is_described_by_its_help_text_and_the_uncertain_reason_selects_its_value():
+    html = grading_field(unbound()["reason"])
+    assert 'aria-describedby="id_g5-reason_helptext" id="id_g5-reason"' in html and " required" not in html
+    assert '<div id="id_g5-reason_helptext" class="form-text">评为“一般”“较差”时必填。</div>' in html
+    form = GradeForm(prefix="g5", initial={"uncertain_reason": "", "version": 1})
+    html = grading_field(form["uncertain_reason"])
+    assert '<select name="g5-uncertain_reason" class="select form-select" id="id_g5-uncertain_reason">' in html
+    assert '<option value="" selected>—</option>' in html and html.count(" selected") == 1
+
+
+def test_the_words_follow_the_active_language():
+    with translation.override("en"):
+        english = grading_field(unbound()["comment"])
+    assert "评语" in grading_field(unbound()["comment"])
+    assert "评语" not in english
