@@ -1,7 +1,8 @@
 """Browser tests: Playwright's sync API driving Debian's Chromium against pytest-django's live server.
 
 Never ``playwright install``: the browser is the system one (apt-get install chromium).
-Every test here is marked ``e2e`` automatically. Screenshots go to ``test-results/``.
+Every test here is marked ``e2e`` automatically. Screenshots go to ``test-results/`` (the tests'
+own, and a last one of each failed test).
 """
 
 from __future__ import annotations
@@ -42,6 +43,17 @@ document.addEventListener("securitypolicyviolation", (e) => {
 });
 """
 CSP_PATTERN = re.compile(r"content[- ]security[- ]policy|refused to|csp violation", re.IGNORECASE)
+
+
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Note a failed test (its setup or call) for ``_tab``'s last screenshot."""
+    outcome = yield
+    if outcome.get_result().failed:
+        item.stash[FAILED] = True
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -259,10 +271,12 @@ def _ui(browser, live_server, request, viewport, locale: str = "zh-CN") -> UI:
 
 
 def _tab(browser, live_server, request, viewport, locale: str = "zh-CN"):
-    """A tab of that size for one test; a last screenshot is saved after it, pass or fail."""
+    """A tab of that size for one test; if the test failed, a last screenshot is saved after it
+    (a passed test keeps only the screenshots it took itself)."""
     ui, context = _ui(browser, live_server, request, viewport, locale)
     yield ui
-    ui.screenshot("end")
+    if request.node.stash.get(FAILED, False):
+        ui.screenshot("end")
     context.close()
 
 
