@@ -168,9 +168,10 @@ class UI:
         )
         assert wide == [], f"wider than the screen: {wide}"
 
-    def sign_in_as(self, username: str, password: str | None = None) -> None:
+    def sign_in_as(self, username: str, password: str | None = None, *, to: str = "") -> None:
         """Sign whoever is signed in out, then sign ``username`` in (a demo account, with the demo
-        password unless another is given) and open the page the sign-in leads to.
+        password unless another is given) and open the page the sign-in leads to: the home page, or
+        ``to`` (the sign-in form's ``next``, as after following a link to it signed out).
 
         The same requests the navbar's 退出 button and the sign-in form send (POST /accounts/logout/,
         POST /accounts/login/ with the password), sent from this tab's cookies without drawing
@@ -195,7 +196,12 @@ class UI:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text()).group(1)
         response = request.post(
             login,
-            form={"username": username, "password": password or DEMO_PASSWORD, "csrfmiddlewaretoken": token},
+            form={
+                "username": username,
+                "password": password or DEMO_PASSWORD,
+                "next": to,
+                "csrfmiddlewaretoken": token,
+            },
             max_redirects=0,
         )
         assert response.status == 302, f"{username} was not signed in (the sign-in answered {response.status})"
