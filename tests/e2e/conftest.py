@@ -1,7 +1,8 @@
 """Browser tests: Playwright's sync API driving Debian's Chromium against pytest-django's live server.
 
 Never ``playwright install``: the browser is the system one (apt-get install chromium).
-Every test here is marked ``e2e`` automatically. Screenshots go to ``test-results/``.
+Every test here is marked ``e2e`` automatically. Screenshots go to ``test-results/`` (the tests'
+own, and a last one of each failed test).
 """
 
 from __future__ import annotations
@@ -42,6 +43,17 @@ document.addEventListener("securitypolicyviolation", (e) => {
 });
 """
 CSP_PATTERN = re.compile(r"content[- ]security[- ]policy|refused to|csp violation", re.IGNORECASE)
+
+
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Note a failed test (its setup or call) for ``_tab``'s last screenshot."""
+    outcome = yield
+    if outcome.get_result().failed:
+        item.stash[FAILED] = True
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -156,9 +168,51 @@ class UI:
         )
         assert wide == [], f"wider than the screen: {wide}"
 
-    def sign_in_as(self, username: str, password: str | None = None) -> None:
-        """Sign whoever is signed in out through the navbar's 退出 button, then sign ``username``
-        in (a demo account, with the demo password unless another is given)."""
+    def sign_in_as(self, username: str, password: str | None = None, *, to: str = "") -> None:
+        """Sign whoever is signed in out, then sign ``username`` in (a demo account, with the demo
+        password unless another is given) and open the page the sign-in leads to: the home page, or
+        ``to`` (the sign-in form's ``next``, as after following a link to it signed out).
+
+        The same requests the navbar's 退出 button and the sign-in form send (POST /accounts/logout/,
+        POST /accounts/login/ with the password), sent from this tab's cookies without drawing
+        the sign-in page in between: a story switches people a dozen times. The sign-in form is
+        tested in test_login, the menu's 退出 and the form together in ``sign_in_through_the_menu``
+        (test_two_factor, desktop and phone)."""
+        from playwright.sync_api import expect
+
+        from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+        request = self.page.context.request
+        login = self.base_url + "/accounts/login/"
+        cookies = {c["name"]: c["value"] for c in self.page.context.cookies(self.base_url)}
+        if "sessionid" in cookies:
+            response = request.post(
+                self.base_url + "/accounts/logout/",
+                form={"csrfmiddlewaretoken": cookies.get("csrftoken", "")},
+                max_redirects=0,
+            )
+            assert response.status == 302, f"sign-out answered {response.status}"
+        form = request.get(login)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text()).group(1)
+        response = request.post(
+            login,
+            form={
+                "username": username,
+                "password": password or DEMO_PASSWORD,
+                "next": to,
+                "csrfmiddlewaretoken": token,
+            },
+            max_redirects=0,
+        )
+        assert response.status == 302, f"{username} was not signed in (the sign-in answered {response.status})"
+        self.goto(response.headers["location"])
+        full_name = {a.username: a.full_name for a in DEMO_ACCOUNTS}.get(username)
+        if full_name:
+            expect(self.page.get_by_test_id("current-user")).to_contain_text(full_name)
+
+    def sign_in_through_the_menu(self, username: str, password: str | None = None) -> None:
+        """As ``sign_in_as``, by hand: 退出 in the navbar (the phone menu opened first), then the
+        sign-in form."""
         from playwright.sync_api import expect
 
         from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -223,10 +277,12 @@ def _ui(browser, live_server, request, viewport, locale: str = "zh-CN") -> UI:
 
 
 def _tab(browser, live_server, request, viewport, locale: str = "zh-CN"):
-    """A tab of that size for one test; a last screenshot is saved after it, pass or fail."""
+    """A tab of that size for one test; if the test failed, a last screenshot is saved after it
+    (a passed test keeps only the screenshots it took itself)."""
     ui, context = _ui(browser, live_server, request, viewport, locale)
     yield ui
-    ui.screenshot("end")
+    if request.node.stash.get(FAILED, False):
+        ui.screenshot("end")
     context.close()
 
 

@@ -48,6 +48,8 @@ ROLES = [
 ]
 # Pages every signed-in person has besides the menu's (the bell, the user menu's).
 COMMON = ["/accounts/notifications/", "/accounts/password/"]
+# Pages checked at once in a role's test: one loads while axe checks another.
+TABS = 2
 # Every menu link, the bell and the user menu's links, as the navbar offers them.
 MENU_LINKS = """() => Array.from(document.querySelectorAll('#mainNav a[href^="/"]'))
     .map(a => a.getAttribute('href'))"""
@@ -131,16 +133,47 @@ def axe_ui(browser, server, request, viewport: dict) -> tuple[UI, object]:
     return ui, context
 
 
-def violations_on(ui: UI, path: str) -> list[str]:
+START_AXE = "options => { window.__axeViolations = axe.run(document, options).then(r => r.violations); }"
+
+
+def start_axe(ui: UI, path: str) -> None:
+    """Open ``path`` (the phone menu open) and start axe on it; its violations are collected later
+    (``violations_of``), while the next page loads in another tab."""
     response = ui.goto(path)
     assert response.ok, f"{path} answered {response.status}"
     if ui.page.locator(".navbar-toggler").is_visible():
         ui.open_menu()
-    results = ui.page.evaluate("options => axe.run(document, options).then(r => r.violations)", RULES)
+    ui.page.evaluate(START_AXE, RULES)
+
+
+def violations_of(ui: UI, path: str) -> list[str]:
+    """What axe, started on ``path`` by ``start_axe``, found there."""
+    results = ui.page.evaluate("() => window.__axeViolations")
     found = []
     for violation in results:
         for node in violation["nodes"]:
             found.append(f"{path} {violation['id']} ({violation['impact']}): {node['target']} {node['html'][:160]}")
+    return found
+
+
+def violations_on(ui: UI, path: str) -> list[str]:
+    start_axe(ui, path)
+    return violations_of(ui, path)
+
+
+def violations_on_every(tabs: list[UI], paths: list[str]) -> list[str]:
+    """axe on every one of ``paths``, taking the tabs in turn: while axe checks one page in its tab,
+    the next page loads in the next tab (the checks are the same as one page after the other)."""
+    found: list[str] = []
+    running: list[tuple[UI, str]] = []
+    for number, path in enumerate(paths):
+        tab = tabs[number % len(tabs)]
+        if len(running) == len(tabs):
+            found += violations_of(*running.pop(0))
+        start_axe(tab, path)
+        running.append((tab, path))
+    for tab, path in running:
+        found += violations_of(tab, path)
     return found
 
 
@@ -150,15 +183,18 @@ def test_every_page_of_the_menu_passes_axe(demo_server, browser, request, userna
     ui, context = axe_ui(browser, demo_server, request, viewport)
     context.add_cookies(demo_server.cookies[username])
     try:
-        ui.goto("/")
+        # The home page first: its menu lists the role's pages.
+        found = violations_on(ui, "/")
+        links = ui.page.evaluate(MENU_LINKS)
         if viewport is PHONE:
             # The open menu at 200 % text (the browser's font size setting) still fits the screen.
             ui.open_menu()
             ui.page.evaluate("document.documentElement.style.fontSize = '200%'")
             ui.assert_fits_screen()
-        pages = ["/", *dict.fromkeys(ui.page.evaluate(MENU_LINKS)), *COMMON]
+        pages = ["/", *dict.fromkeys(links), *COMMON]
         assert len(pages) > len(COMMON) + 1, f"{username} is not signed in"
-        found = [line for path in dict.fromkeys(pages) for line in violations_on(ui, path)]
+        tabs = [ui] + [UI(page=context.new_page(), base_url=ui.base_url, name=ui.name) for _ in range(TABS - 1)]
+        found += violations_on_every(tabs, [path for path in dict.fromkeys(pages) if path != "/"])
         assert found == [], f"{len(found)} violations:\n" + "\n".join(found)
     finally:
         context.close()

@@ -114,8 +114,7 @@ def test_the_agency_head_reviews_the_quarter_on_a_phone(phone_ui, demo):
     quarter, changed = graded_quarter(demo)
     name = changed.person.full_name
 
-    ui.sign_in_as("demo_chief")
-    ui.goto(f"/evaluations/quarters/{quarter.pk}/approve/")
+    ui.sign_in_as("demo_chief", to=f"/evaluations/quarters/{quarter.pk}/approve/")
     expect(page.get_by_test_id("blockers")).to_contain_text("季度目标未审核通过")
     # Cards, not an eight-column table, on a phone.
     expect(page.get_by_test_id("approval-table")).to_be_hidden()

@@ -37,7 +37,7 @@ def cast(ui) -> None:
 def test_a_ballot_from_opening_to_the_tally_on_a_phone(ui, phone_ui, people):
     hr, subjects, raters = people
     # HR opens the ballot: five people rated, two colleagues and one service-user code.
-    ui.login(hr.username, PASSWORD)
+    ui.sign_in_as(hr.username, PASSWORD)
     ui.go_via_menu("民主测评", "/evaluations/ballots/")
     ui.page.get_by_test_id("ballot-open-link").click()
     ui.page.fill("input[name=title]", "2026年度中层干部民主测评")
@@ -56,8 +56,7 @@ def test_a_ballot_from_opening_to_the_tally_on_a_phone(ui, phone_ui, people):
 
     # The first colleague on a phone: two 优秀 of five is over the limit (one), hinted and refused.
     phone = phone_ui
-    phone.login("rater0", PASSWORD)
-    phone.goto("/evaluations/ballots/mine/")
+    phone.sign_in_as("rater0", PASSWORD, to="/evaluations/ballots/mine/")
     phone.page.get_by_test_id("my-ballot").get_by_role("link").click()
     expect(phone.page.get_by_test_id("excellent-limit")).to_contain_text("最多 1 人")
     fill_paper(phone, ["优秀", "优秀", "称职", "称职", "基本称职"])
@@ -72,8 +71,7 @@ def test_a_ballot_from_opening_to_the_tally_on_a_phone(ui, phone_ui, people):
 
     # The second colleague saves half-way, comes back, and casts.
     phone.page.context.clear_cookies()
-    phone.login("rater1", PASSWORD)
-    phone.goto("/evaluations/ballots/mine/")
+    phone.sign_in_as("rater1", PASSWORD, to="/evaluations/ballots/mine/")
     phone.page.get_by_test_id("my-ballot").get_by_role("link").click()
     paper_url = phone.page.url
     fieldsets = phone.page.get_by_test_id("paper-subject")

@@ -46,8 +46,7 @@ def test_hr_reads_the_overview_and_reviews_a_locked_annual_result(any_ui, locked
     ui.screenshot("annual-review")
     ui.assert_scrolls_not_sideways()
 
-    ui.sign_in_as("demo_staff")
-    ui.goto("/evaluations/history/")
+    ui.sign_in_as("demo_staff", to="/evaluations/history/")
     expect(ui.page.get_by_test_id("history-annual-review")).to_contain_text("基本称职")
     ui.screenshot("history")
     ui.assert_scrolls_not_sideways()

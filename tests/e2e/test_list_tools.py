@@ -18,8 +18,7 @@ pytestmark = pytest.mark.e2e
 
 def test_hr_sorts_the_staff_register_and_exports_it_as_shown(demo, any_ui, tmp_path):
     ui, page = any_ui, any_ui.page
-    ui.sign_in_as("demo_hr")
-    ui.goto("/accounts/staff/")
+    ui.sign_in_as("demo_hr", to="/accounts/staff/")
     with page.expect_navigation():
         page.get_by_test_id("sort-number").click()
     with page.expect_navigation():
@@ -48,8 +47,7 @@ def test_a_staff_member_starts_the_quarter_from_last_quarters_targets(demo, any_
     for content in ("走访重点企业二十家", "举办两场专场招聘会"):
         TargetItemFactory(target_set=last, content=content)
     ui, page = any_ui, any_ui.page
-    ui.sign_in_as("demo_staff")
-    ui.goto("/targets/")
+    ui.sign_in_as("demo_staff", to="/targets/")
     with page.expect_navigation():
         page.get_by_test_id("copy-previous").click()
     expect(page.locator(".alert-success")).to_contain_text("已从上季度复制目标")

@@ -13,8 +13,7 @@ pytestmark = pytest.mark.e2e
 
 def test_hr_finds_a_person_through_the_server_search_when_the_organisation_is_large(demo, any_ui, monkeypatch):
     monkeypatch.setattr(account_forms, "PICKER_INLINE_LIMIT", 5)  # the demo's 60 count as "large"
-    any_ui.sign_in_as("demo_hr")
-    any_ui.goto("/evaluations/inputs/satisfaction/new/")
+    any_ui.sign_in_as("demo_hr", to="/evaluations/inputs/satisfaction/new/")
     page = any_ui.page
     select = page.locator("select[name=person]")
     assert select.get_attribute("data-search-url") == "/accounts/people/search/"

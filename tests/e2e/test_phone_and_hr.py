@@ -70,8 +70,7 @@ def expect_item_layout(ui) -> None:
 
 def test_staff_see_their_target_items_as_cards_on_a_phone(demo, any_ui):
     target_set = submitted_targets()
-    any_ui.sign_in_as("demo_staff")
-    any_ui.goto(f"/targets/{target_set.pk}/")
+    any_ui.sign_in_as("demo_staff", to=f"/targets/{target_set.pk}/")
     expect_item_layout(any_ui)
     expect(any_ui.page.get_by_role("link", name="返回我的季度目标")).to_be_visible()
     any_ui.screenshot("staff-targets")
@@ -80,8 +79,7 @@ def test_staff_see_their_target_items_as_cards_on_a_phone(demo, any_ui):
 
 def test_the_head_reads_a_persons_targets_as_cards_without_my_targets(demo, any_ui):
     target_set = submitted_targets()
-    any_ui.sign_in_as("demo_head")
-    any_ui.goto(f"/targets/{target_set.pk}/")
+    any_ui.sign_in_as("demo_head", to=f"/targets/{target_set.pk}/")
     expect_item_layout(any_ui)
     expect(any_ui.page.get_by_text("返回我的季度目标")).to_have_count(0)
     expect(any_ui.page.get_by_role("link", name="返回待我审核")).to_be_visible()
@@ -99,8 +97,7 @@ def test_the_head_selects_all_and_confirms_a_bulk_approval(demo, any_ui):
         MonthlySummaryFactory(owner=UserFactory(department=department, full_name=f"待审科员{i}"), submitted=True)
         for i in range(3)
     ]
-    any_ui.sign_in_as("demo_head")
-    any_ui.goto("/review/?kind=summaries")
+    any_ui.sign_in_as("demo_head", to="/review/?kind=summaries")
     page = any_ui.page
     expect(page.get_by_test_id("inbox-row")).to_have_count(3)
     page.get_by_test_id("select-all").check()
@@ -127,8 +124,7 @@ def test_the_head_sorts_the_inbox_by_person(demo, ui):
     department = person("demo_staff").department
     for name in ("乙科员", "甲科员"):
         MonthlySummaryFactory(owner=UserFactory(department=department, full_name=name), submitted=True)
-    ui.sign_in_as("demo_head")
-    ui.goto("/review/?kind=summaries")
+    ui.sign_in_as("demo_head", to="/review/?kind=summaries")
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("sort-person").click()
     names = ui.page.get_by_test_id("inbox-row").locator("td:nth-child(3)").all_inner_texts()
@@ -140,8 +136,7 @@ def test_the_head_sorts_the_inbox_by_person(demo, ui):
 
 
 def test_hr_picks_a_person_for_a_satisfaction_score_by_searching(demo, any_ui):
-    any_ui.sign_in_as("demo_hr")
-    any_ui.goto("/evaluations/inputs/satisfaction/new/")
+    any_ui.sign_in_as("demo_hr", to="/evaluations/inputs/satisfaction/new/")
     page = any_ui.page
     select = page.locator("select[name=person]")
     options = select.locator("option")
@@ -187,8 +182,7 @@ def test_hr_prints_password_slips_and_downloads_the_passwords_once(demo, any_ui,
     ]
     upload = tmp_path / "staff.xlsx"
     upload.write_bytes(workbook_bytes(rows))
-    any_ui.sign_in_as("demo_hr")
-    any_ui.goto("/accounts/staff/import/")
+    any_ui.sign_in_as("demo_hr", to="/accounts/staff/import/")
     page = any_ui.page
     page.set_input_files("input[type=file]", str(upload))
     with page.expect_navigation():
@@ -269,8 +263,7 @@ def test_after_a_failed_save_the_quota_banner_shows_what_the_database_holds(demo
 
     quarter = open_quarter(demo, clock)
     grade_other_departments(quarter, leave_good_places=1)
-    any_ui.sign_in_as("demo_head")
-    any_ui.goto("/evaluations/grading/")
+    any_ui.sign_in_as("demo_head", to="/evaluations/grading/")
     page = any_ui.page
     banner = page.get_by_test_id("quota-all")
     expect(banner).to_contain_text("本季度可评“好”")

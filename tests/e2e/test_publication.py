@@ -64,8 +64,7 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     ui.screenshot("1-published")
 
     # demo_staff, on a phone, sees it and objects to the colleague's grade.
-    phone_ui.sign_in_as("demo_staff")
-    phone_ui.goto("/publicity/")
+    phone_ui.sign_in_as("demo_staff", to="/publicity/")
     phone_ui.page.get_by_test_id("publication-row").first.get_by_role("link").click()
     phone_ui.page.wait_for_url("**/publicity/*/")
     expect(phone_ui.page.get_by_test_id("time-left")).to_contain_text("5个工作日")
@@ -96,8 +95,7 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     ui.screenshot("3-sent-back")
 
     # demo_head regrades; demo_leader confirms.
-    ui.sign_in_as("demo_head")
-    ui.goto(f"/evaluations/grading/{grade.pk}/")
+    ui.sign_in_as("demo_head", to=f"/evaluations/grading/{grade.pk}/")
     expect(ui.page.get_by_test_id("reopened")).to_be_visible()
     form = ui.page.get_by_test_id("grade-form")
     form.locator(f"input[data-grade-choice][value='{new_grade}'] + label").click()
@@ -107,8 +105,7 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     with ui.page.expect_navigation():
         form.get_by_test_id("save-grade").click()
 
-    ui.sign_in_as("demo_leader")
-    ui.goto(f"/evaluations/grading/{grade.pk}/")
+    ui.sign_in_as("demo_leader", to=f"/evaluations/grading/{grade.pk}/")
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("confirm-one").click()
     grade.refresh_from_db()
@@ -116,8 +113,7 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
 
     # HR answers and, two days later, publishes the entry again for its own window.
     clock.move_to(REPUBLISHED_ON)
-    ui.sign_in_as("demo_hr")
-    ui.goto(objection_url.replace(phone_ui.base_url, ""))
+    ui.sign_in_as("demo_hr", to=objection_url.replace(phone_ui.base_url, ""))
     ui.page.fill("#answer-text", "异议属实，已重新评定并重新公示。")
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("answer-submit").click()
@@ -148,8 +144,7 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     # demo_leader records the feedback talk with demo_staff, whose grade the same run locked.
     staff_grade = QuarterGrade.objects.get(person__username="demo_staff", appraisal_quarter=grade.appraisal_quarter)
     assert staff_grade.locked_at is not None
-    ui.sign_in_as("demo_leader")
-    ui.goto("/publicity/feedback/?show=pending")
+    ui.sign_in_as("demo_leader", to="/publicity/feedback/?show=pending")
     ui.page.get_by_test_id(f"feedback-record-{staff_grade.pk}").click()
     ui.page.wait_for_url(f"**/publicity/feedback/grade/{staff_grade.pk}/")
     ui.page.fill("textarea[name=content]", "结合三季度目标逐项回顾了完成情况。")

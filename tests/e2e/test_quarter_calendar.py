@@ -102,8 +102,7 @@ def test_one_quarter_walked_on_a_moved_clock(ui, demo, clock):
     submit_form(ui, "提交审核")
     expect_status(ui, "已提交")
 
-    ui.sign_in_as("demo_head")
-    ui.goto(targets_path)
+    ui.sign_in_as("demo_head", to=targets_path)
     submit_form(ui, "通过")
     expect_status(ui, "已通过")
     ui.screenshot("01-targets-approved")
@@ -128,8 +127,7 @@ def test_one_quarter_walked_on_a_moved_clock(ui, demo, clock):
 
     # 3. 25 March: grading cannot open before the quarter ends, on the page or by a forged request.
     clock.move_to(BEFORE_WINDOW)
-    ui.sign_in_as("demo_hr")
-    ui.goto(QUARTERS)
+    ui.sign_in_as("demo_hr", to=QUARTERS)
     row = openable(ui, QUARTER)
     expect(row).to_contain_text("评鉴自2027-04-01起")
     expect(row.get_by_test_id("open-refusal")).to_contain_text("2027-04-01")
@@ -153,8 +151,7 @@ def test_one_quarter_walked_on_a_moved_clock(ui, demo, clock):
     appraisal_quarter = AppraisalQuarter.objects.get(organisation=demo, year=QUARTER.year, quarter=QUARTER.quarter)
 
     # demo_staff records the completion (自评) of the quarter's targets.
-    ui.sign_in_as("demo_staff")
-    ui.goto(targets_path)
+    ui.sign_in_as("demo_staff", to=targets_path)
     page.locator("main select[name^='completion_']").first.select_option(label="完成")
     submit_form(ui, "保存完成情况")
     expect(page.get_by_test_id("item-row").first).to_contain_text("完成")
@@ -162,8 +159,7 @@ def test_one_quarter_walked_on_a_moved_clock(ui, demo, clock):
     # 5. The evaluators grade and confirm, everyone's inputs are in; demo_chief approves on the quarters page.
     grade_and_confirm_everyone(appraisal_quarter)
     hand_in_quarter_inputs(appraisal_quarter)
-    ui.sign_in_as("demo_chief")
-    ui.goto(f"{QUARTERS}?q={appraisal_quarter.pk}")
+    ui.sign_in_as("demo_chief", to=f"{QUARTERS}?q={appraisal_quarter.pk}")
     with page.expect_navigation():
         page.get_by_test_id("approve").click()
     with page.expect_navigation():
@@ -175,8 +171,7 @@ def test_one_quarter_walked_on_a_moved_clock(ui, demo, clock):
 
     # 6. Afterwards the targets and the completion record are read-only, for everyone.
     for username in ("demo_staff", "demo_head"):
-        ui.sign_in_as(username)
-        ui.goto(targets_path)
+        ui.sign_in_as(username, to=targets_path)
         expect(page.get_by_test_id("quarter-closed")).to_be_visible()
         expect(page.get_by_role("button", name="保存完成情况")).to_have_count(0)
         expect(page.get_by_role("button", name="交办")).to_have_count(0)
@@ -220,8 +215,7 @@ def test_the_quarter_calendar_on_a_phone(phone_ui, demo, clock):
     grade_and_confirm_everyone(appraisal_quarter)
     hand_in_quarter_inputs(appraisal_quarter)
     appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=User.objects.get(username="demo_chief"))
-    ui.sign_in_as("demo_staff")
-    ui.goto(reverse("targets:detail", args=[target_set.pk]))
+    ui.sign_in_as("demo_staff", to=reverse("targets:detail", args=[target_set.pk]))
     expect(page.get_by_test_id("quarter-closed")).to_be_visible()
     expect(page.get_by_role("button", name="保存完成情况")).to_have_count(0)
     ui.assert_fits_screen()

@@ -67,8 +67,7 @@ def test_the_progress_bar_follows_a_queued_export_until_its_download_link_appear
     hr = User.objects.get(username="demo_hr")
     # A job waiting for a worker (as with a broker): the page polls its status.
     job = Job.objects.create(kind=YEAR_EXPORT, organisation=hr.organisation, params={"year": 2026}, requested_by=hr)
-    ui.sign_in_as("demo_hr")
-    ui.goto(f"/reports/?job={job.pk}")
+    ui.sign_in_as("demo_hr", to=f"/reports/?job={job.pk}")
     progress = ui.page.get_by_test_id("export-progress")
     expect(progress).to_have_attribute("aria-valuenow", "0")
     expect(ui.page.get_by_test_id("export-download")).to_have_count(0)

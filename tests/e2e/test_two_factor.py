@@ -46,7 +46,7 @@ def _walk(ui, layout_check) -> None:
     ui.screenshot("recovery-codes")
 
     # Next sign-in: the password, then the code (the next time step: a used code is not taken twice).
-    ui.sign_in_as("demo_hr")
+    ui.sign_in_through_the_menu("demo_hr")
     ui.page.wait_for_url("**/accounts/two-factor/verify/**")
     ui.page.fill("input[name=token]", "000000")
     with ui.page.expect_navigation():

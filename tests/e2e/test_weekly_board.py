@@ -43,15 +43,13 @@ def test_the_head_posts_hr_publishes_and_staff_read_the_week(ui, demo_boards):
 
 
 def test_the_goals_board_reads_on_a_phone_and_fills_the_meeting_room_screen(phone_ui, ui, demo_boards):
-    phone_ui.sign_in_as("demo_staff")
-    phone_ui.goto("/publicity/goals/")
+    phone_ui.sign_in_as("demo_staff", to="/publicity/goals/")
     expect(phone_ui.page.get_by_test_id("board-department").first).to_be_visible()
     expect(phone_ui.page.get_by_test_id("board-goal").first).to_be_visible()
     phone_ui.assert_scrolls_not_sideways()
     phone_ui.assert_no_csp_errors()
 
-    ui.sign_in_as("demo_staff")
-    ui.goto("/publicity/goals/")
+    ui.sign_in_as("demo_staff", to="/publicity/goals/")
     ui.page.get_by_test_id("screen-mode").click()
     ui.page.wait_for_url("**screen=1**")
     expect(ui.page.locator("nav.navbar")).to_be_hidden()
@@ -61,8 +59,7 @@ def test_the_goals_board_reads_on_a_phone_and_fills_the_meeting_room_screen(phon
 
 
 def test_the_goals_board_prints_on_a3_landscape_without_the_menu(ui, demo_boards, tmp_path):
-    ui.sign_in_as("demo_staff")
-    ui.goto("/publicity/goals/")
+    ui.sign_in_as("demo_staff", to="/publicity/goals/")
     ui.page.emulate_media(media="print")
     expect(ui.page.locator("nav.navbar")).to_be_hidden()
     expect(ui.page.locator(".board-controls")).to_be_hidden()

@@ -52,14 +52,14 @@ def test_a_worker_goes_from_report_to_publication_to_final_and_a_second_unqualif
     ui, phone_ui, unit, clock
 ):
     clock.move_to(TODAY)
-    ui.login("w_hr", PASSWORD)
+    ui.sign_in_as("w_hr", PASSWORD)
     ui.go_via_menu("公益性岗位考核", "/evaluations/welfare/")
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("welfare-open").click()
     expect(ui.page.get_by_test_id("welfare-row")).to_have_count(1)
 
     # The worker, on a phone, writes the 述职 and hands it in.
-    phone_ui.login("w_worker", PASSWORD)
+    phone_ui.sign_in_as("w_worker", PASSWORD)
     phone_ui.go_via_menu("我的年度考核", "/evaluations/welfare/mine/")
     phone_ui.page.get_by_test_id("welfare-mine").get_by_role("link").first.click()
     phone_ui.page.get_by_test_id("welfare-report-edit").click()
