@@ -388,3 +388,70 @@ def confirm_form(context, row, form, next_page, work_position="") -> str:
         else "",
         words["change"],
     )
+
+
+# --- A confirmation row's grade (work.html's confirmation list) ---------------------------------
+
+_SUMMARY_WORDS = {"evaluator": _("评鉴人"), "grade": _("等次"), "comment": _("评语"), "reason": _("理由")}
+
+
+@functools.cache
+def _summary_words_in(language: str | None) -> dict:
+    from evaluations.models import QuarterGrade
+
+    with translation.override(language):
+        words = {key: str(word) for key, word in _SUMMARY_WORDS.items()}
+        for name in ("state", "grade", "uncertain_reason"):
+            words[name + "_labels"] = {value: str(label) for value, label in QuarterGrade._meta.get_field(name).choices}
+        return words
+
+
+def _display(words: dict, name: str, value) -> str:
+    """``get_<name>_display`` of a grade row."""
+    return words[name + "_labels"].get(value, value)
+
+
+_STATE_CLASSES = {"confirmed": "text-bg-success", "graded": "text-bg-primary"}
+
+_CONFIRM_SUMMARY = (
+    '<div class="d-flex flex-wrap align-items-center gap-1">\n'
+    '            <a class="fw-bold" href="{}">{}</a>\n'
+    '            <span class="badge {}" data-testid="grade-state">{}</span>\n\n'
+    "          </div>\n"
+    '          <div class="small text-muted">{}{}</div>\n'
+    '          <p class="mb-1">{}：<strong data-testid="confirm-grade">{}</strong>{}</p>\n'
+    "          {}\n"
+    "          {}"
+)
+
+
+@register.simple_tag
+def confirm_summary(grade_row) -> str:
+    """A confirmation row's person, state, department, evaluator, grade, comment and reason, with
+    the same HTML as the template it replaced (``_state.html`` included)."""
+    words = _summary_words_in(translation.get_language())
+    evaluator = grade_row.evaluator
+    grade = _display(words, "grade", grade_row.grade)
+    return format_html(
+        _CONFIRM_SUMMARY,
+        reverse("evaluations:grade_detail", args=[grade_row.pk]),
+        grade_row.person.get_full_name(),
+        _STATE_CLASSES.get(grade_row.state, "text-bg-secondary"),
+        _display(words, "state", grade_row.state),
+        grade_row.department.name,
+        format_html(" · {} {}", words["evaluator"], evaluator.get_full_name()) if evaluator else "",
+        words["grade"],
+        grade or "—",
+        format_html(
+            ' <span class="small text-muted">（{}）</span>',
+            _display(words, "uncertain_reason", grade_row.uncertain_reason),
+        )
+        if grade_row.uncertain_reason
+        else "",
+        format_html('<p class="small mb-1 text-break">{}：{}</p>', words["comment"], grade_row.comment)
+        if grade_row.comment
+        else "",
+        format_html('<p class="small mb-1 text-break">{}：{}</p>', words["reason"], grade_row.reason)
+        if grade_row.reason
+        else "",
+    )

@@ -9,9 +9,10 @@ from django.template import engines
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from accounts.models import Department, User
 from evaluations.grading.forms import ConfirmForm, GradeForm
 from evaluations.grading.views.grading import GradingRow
-from evaluations.models import Grade, GradeState, QuarterGrade
+from evaluations.models import Grade, GradeState, QuarterGrade, UncertainReason
 from evaluations.templatetags.grading_tags import grade_radios, grading_field
 
 
@@ -121,3 +122,36 @@ def test_the_confirmation_form_follows_the_active_language():
     with translation.override("en"):
         before, after = both(confirm_context())
     assert after == before and "调整" not in after
+
+
+# The confirmation row's person and grade before grading_tags.confirm_summary wrote them (work.html).
+CONFIRM_SUMMARY_TEMPLATE = (Path(__file__).parent / "before" / "_confirm_summary.html").read_text()
+
+
+def summary_row(**fields):
+    row = QuarterGrade(
+        pk=41,
+        person=User(first_name="小明", last_name="王"),
+        department=Department(name="就业<促进>科"),
+        **fields,
+    )
+    return row
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"state": GradeState.PENDING, "grade": ""},
+        {"state": GradeState.GRADED, "grade": Grade.AVERAGE, "comment": "a & b", "reason": "<理由>"},
+        {"state": GradeState.CONFIRMED, "grade": Grade.UNCERTAIN, "uncertain_reason": UncertainReason.choices[0][0]},
+        {"state": GradeState.GRADED, "grade": Grade.GOOD, "evaluator": User(first_name="科长", last_name="李")},
+    ],
+)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_confirmation_rows_grade_is_written_as_its_template_wrote_it(fields, language):
+    context = {"grade_row": summary_row(**fields)}
+    engine = engines["django"]
+    with translation.override(language):
+        before = engine.from_string(CONFIRM_SUMMARY_TEMPLATE).render(context)
+        after = engine.from_string("{% load grading_tags %}{% confirm_summary grade_row %}").render(context)
+    assert after == before
