@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.grading.models import QuarterGrade
 from summaries.models import MonthlySummary
 
 register = template.Library()
@@ -397,8 +398,6 @@ _SUMMARY_WORDS = {"evaluator": _("评鉴人"), "grade": _("等次"), "comment": 
 
 @functools.cache
 def _summary_words_in(language: str | None) -> dict:
-    from evaluations.models import QuarterGrade
-
     with translation.override(language):
         words = {key: str(word) for key, word in _SUMMARY_WORDS.items()}
         for name in ("state", "grade", "uncertain_reason"):
