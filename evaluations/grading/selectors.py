@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
@@ -127,28 +128,48 @@ class DepartmentPagedGrades:
         )
         return list(rows.filter(pk__in=_union_of_ids(shares)))
 
-    def _share(self, part: _DepartmentPart, low: int, high: int) -> QuerySet[QuarterGrade]:
-        rows = QuarterGrade.objects.filter(
-            appraisal_quarter_id=self.appraisal_quarter_id, department_id=part.department_id
-        )
+    def _share(self, part: _DepartmentPart, low: int, high: int) -> tuple[str, list]:
+        """The SQL of the ids of one department's share of a page: rows ``low``–``high`` of the
+        department's part of the list, by 工号. Written out, not compiled from a queryset: a
+        leader's page has a share per department it touches (the 'to give' list: a head per
+        supervised department), and compiling each was most of the lists' Python time. The
+        same SQL as ``QuarterGrade.objects.filter(appraisal_quarter_id=…, department_id=…)
+        .exclude(pk__in=left_out).order_by("employee_number", "pk").values("pk")[low:high]``."""
+        where = [f"{_column('appraisal_quarter')} = %s", f"{_column('department')} = %s"]
+        params: list = [self.appraisal_quarter_id, part.department_id]
+        pk = _column("id")
         if part.only is not None:
-            return rows.filter(pk=part.only).values("pk")
+            return _select_ids(where + [f"{pk} = %s"]), [*params, part.only]
         if part.left_out:
-            rows = rows.exclude(pk__in=part.left_out)
+            where.append(f"NOT ({pk} IN ({', '.join(['%s'] * len(part.left_out))}))")
+            params.extend(part.left_out)
+        number = _column("employee_number")
         if low > part.count - high:
             # Nearer the department's end (a page that ends one department and begins the next):
             # read the index backwards, so no page walks more than half of a department's range.
             # The page's query puts the rows in order again.
-            return rows.order_by("-employee_number", "-pk").values("pk")[part.count - high : part.count - low]
-        return rows.order_by("employee_number", "pk").values("pk")[low:high]
+            order, offset = f"{number} DESC, {pk} DESC", part.count - high
+        else:
+            order, offset = f"{number} ASC, {pk} ASC", low
+        return f"{_select_ids(where)} ORDER BY {order} LIMIT {high - low} OFFSET {offset}", params
 
 
-def _union_of_ids(shares: list[QuerySet]) -> RawSQL:
+def _column(name: str) -> str:
+    """A column of the grade rows' table, quoted as in Django's SQL (the same in PostgreSQL and SQLite)."""
+    quote = connection.ops.quote_name
+    return f"{quote(QuarterGrade._meta.db_table)}.{quote(QuarterGrade._meta.get_field(name).column)}"
+
+
+def _select_ids(where: list[str]) -> str:
+    quote = connection.ops.quote_name
+    return f'SELECT {_column("id")} AS "pk" FROM {quote(QuarterGrade._meta.db_table)} WHERE {" AND ".join(where)}'
+
+
+def _union_of_ids(shares: list[tuple[str, list]]) -> RawSQL:
     """``SELECT pk FROM (share 1) UNION ALL SELECT pk FROM (share 2) …``: each share keeps its own
     ORDER BY and LIMIT (written as subqueries in FROM, which SQLite allows in a compound too)."""
     sql, params = [], []
-    for i, share in enumerate(shares):
-        share_sql, share_params = share.query.get_compiler(using=share.db).as_sql()
+    for i, (share_sql, share_params) in enumerate(shares):
         sql.append(f'SELECT "pk" FROM ({share_sql}) AS "share{i}"')
         params.extend(share_params)
     return RawSQL(" UNION ALL ".join(sql), params)

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.grading.models import QuarterGrade
 from summaries.models import MonthlySummary
 
 register = template.Library()
@@ -257,4 +258,199 @@ def grading_facts(facts, grade_row) -> str:
         serious,
         department_score,
         suggestion,
+    )
+
+
+# --- A leader's confirmation form (_confirm_form.html) ------------------------------------------
+
+_CONFIRM_WORDS = {"confirm": _("确认"), "adjust": _("调整等次"), "change": _("调整并确认")}
+
+
+@functools.cache
+def _confirm_words_in(language: str | None) -> dict:
+    with translation.override(language):
+        return {key: str(word) for key, word in _CONFIRM_WORDS.items()}
+
+
+_CONFIRM_FORM = (
+    '<form method="post" action="{}" novalidate\n'
+    '      data-quota-row data-pool="{}" data-saved-grade="{}"{} data-testid="confirm-form">\n'
+    "  {}\n"
+    "  {}{}\n"
+    '  <input type="hidden" name="{}"{} id="{}">\n'
+    "  {}\n"
+    "  {}\n"
+    "  <details{}>\n"
+    '    <summary class="small">{}</summary>\n'
+    '    <div class="mt-2">\n'
+    '      <div class="mb-2">\n'
+    '        <label class="form-label" for="{}">{}</label>\n'
+    '        <select name="{}" id="{}" class="form-select form-select-sm{}" data-grade-choice>\n'
+    "          {}\n"
+    "        </select>\n"
+    "        {}\n"
+    "      </div>\n"
+    "      \n"
+    '      <div id="div_{}" class="mb-3">\n'
+    '        <label for="{}" class="form-label">{}</label>\n'
+    '        <textarea name="{}" cols="40" rows="2" maxlength="{}" class="textarea form-control{}"{} id="{}">\n'
+    "{}</textarea>\n"
+    "        {}\n"
+    "      </div>\n"
+    '      <button type="submit" name="action" value="change" class="btn btn-outline-primary btn-sm"'
+    ' data-testid="change-grade">{}</button>\n'
+    "    </div>\n"
+    "  </details>\n"
+    "</form>"
+)
+
+
+def _csrf_input(context) -> str:
+    """What ``{% csrf_token %}`` writes."""
+    token = context.get("csrf_token")
+    if not token or token == "NOTPROVIDED":
+        return ""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
+@register.simple_tag(takes_context=True)
+def confirm_form(context, row, form, next_page, work_position="") -> str:
+    """A leader's confirmation of one staff grade, or a change with a reason (``row``: a
+    GradingRow, ``form``: its ConfirmForm), with the same HTML as the template it replaced."""
+    words = _confirm_words_in(translation.get_language())
+    grade_row = row.grade_row
+    version = form["version"]
+    v = version.value()
+    non_field = form.non_field_errors()
+    new_grade, reason = form["new_grade"], form["reason"]
+    new_grade_label, _help, choices = _field_words(new_grade)
+    chosen = new_grade.value()
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if chosen == value else "", label) for value, label in choices),
+    )
+    reason_label = _field_words(reason)[0]
+    reason_id, reason_errors = reason.auto_id, reason.errors
+    reason_value = reason.value()
+    return format_html(
+        _CONFIRM_FORM,
+        reverse("evaluations:grade_confirm", args=[grade_row.pk]),
+        row.pool,
+        grade_row.grade,
+        " data-refused" if row.form.is_bound else "",
+        _csrf_input(context),
+        format_html('<input type="hidden" name="next" value="{}">', next_page) if next_page else "",
+        work_position if next_page == "work" else "",
+        version.html_name,
+        format_html(' value="{}"', str(v)) if v != "" and v is not None else "",
+        version.auto_id,
+        format_html(
+            '<div class="alert alert-danger py-1 px-2 small mb-2" role="alert" data-testid="row-error">{}</div>',
+            format_html_join("", "{} ", ((error,) for error in non_field)),
+        )
+        if non_field
+        else "",
+        format_html(
+            '\n  <button type="submit" name="action" value="confirm" class="btn btn-success btn-sm mb-2"'
+            ' data-testid="confirm-one">{}</button>\n  ',
+            words["confirm"],
+        )
+        if grade_row.state == "graded"
+        else "",
+        " open" if form.errors else "",
+        words["adjust"],
+        new_grade.id_for_label,
+        new_grade_label,
+        new_grade.html_name,
+        new_grade.id_for_label,
+        " is-invalid" if new_grade.errors else "",
+        options,
+        format_html_join("", '<div class="invalid-feedback d-block">{}</div>', ((e,) for e in new_grade.errors)),
+        reason_id,
+        reason_id,
+        reason_label,
+        reason.html_name,
+        _shown(reason.field.max_length),
+        " is-invalid" if reason_errors else "",
+        format_html(' aria-invalid="true" aria-describedby="{}_error"', reason_id) if reason_errors else "",
+        reason_id,
+        "" if reason_value is None else reason_value,
+        format_html(
+            '<div id="{}_error" class="invalid-feedback">{}</div>',
+            reason_id,
+            format_html_join(
+                "",
+                '<p id="error_{}_{}"><strong>{}</strong></p>',
+                ((n, reason_id, e) for n, e in enumerate(reason_errors, start=1)),
+            ),
+        )
+        if reason_errors
+        else "",
+        words["change"],
+    )
+
+
+# --- A confirmation row's grade (work.html's confirmation list) ---------------------------------
+
+_SUMMARY_WORDS = {"evaluator": _("评鉴人"), "grade": _("等次"), "comment": _("评语"), "reason": _("理由")}
+
+
+@functools.cache
+def _summary_words_in(language: str | None) -> dict:
+    with translation.override(language):
+        words = {key: str(word) for key, word in _SUMMARY_WORDS.items()}
+        for name in ("state", "grade", "uncertain_reason"):
+            words[name + "_labels"] = {value: str(label) for value, label in QuarterGrade._meta.get_field(name).choices}
+        return words
+
+
+def _display(words: dict, name: str, value) -> str:
+    """``get_<name>_display`` of a grade row."""
+    return words[name + "_labels"].get(value, value)
+
+
+_STATE_CLASSES = {"confirmed": "text-bg-success", "graded": "text-bg-primary"}
+
+_CONFIRM_SUMMARY = (
+    '<div class="d-flex flex-wrap align-items-center gap-1">\n'
+    '            <a class="fw-bold" href="{}">{}</a>\n'
+    '            <span class="badge {}" data-testid="grade-state">{}</span>\n\n'
+    "          </div>\n"
+    '          <div class="small text-muted">{}{}</div>\n'
+    '          <p class="mb-1">{}：<strong data-testid="confirm-grade">{}</strong>{}</p>\n'
+    "          {}\n"
+    "          {}"
+)
+
+
+@register.simple_tag
+def confirm_summary(grade_row) -> str:
+    """A confirmation row's person, state, department, evaluator, grade, comment and reason, with
+    the same HTML as the template it replaced (``_state.html`` included)."""
+    words = _summary_words_in(translation.get_language())
+    evaluator = grade_row.evaluator
+    grade = _display(words, "grade", grade_row.grade)
+    return format_html(
+        _CONFIRM_SUMMARY,
+        reverse("evaluations:grade_detail", args=[grade_row.pk]),
+        grade_row.person.get_full_name(),
+        _STATE_CLASSES.get(grade_row.state, "text-bg-secondary"),
+        _display(words, "state", grade_row.state),
+        grade_row.department.name,
+        format_html(" · {} {}", words["evaluator"], evaluator.get_full_name()) if evaluator else "",
+        words["grade"],
+        grade or "—",
+        format_html(
+            ' <span class="small text-muted">（{}）</span>',
+            _display(words, "uncertain_reason", grade_row.uncertain_reason),
+        )
+        if grade_row.uncertain_reason
+        else "",
+        format_html('<p class="small mb-1 text-break">{}：{}</p>', words["comment"], grade_row.comment)
+        if grade_row.comment
+        else "",
+        format_html('<p class="small mb-1 text-break">{}：{}</p>', words["reason"], grade_row.reason)
+        if grade_row.reason
+        else "",
     )

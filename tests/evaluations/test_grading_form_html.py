@@ -2,10 +2,17 @@
 template node per attribute: the same names, ids, checked choice and error marks as Django's
 widgets and crispy's Bootstrap fields gave (the page's time, not its HTML, changed)."""
 
-from django.utils import translation
+from pathlib import Path
 
-from evaluations.grading.forms import GradeForm
-from evaluations.models import Grade
+import pytest
+from django.template import engines
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from accounts.models import Department, User
+from evaluations.grading.forms import ConfirmForm, GradeForm
+from evaluations.grading.views.grading import GradingRow
+from evaluations.models import Grade, GradeState, QuarterGrade, UncertainReason
 from evaluations.templatetags.grading_tags import grade_radios, grading_field
 
 
@@ -60,3 +67,91 @@ def test_the_words_follow_the_active_language():
         english = grading_field(unbound()["comment"])
     assert "评语" in grading_field(unbound()["comment"])
     assert "评语" not in english
+
+
+# The confirmation form's template before grading_tags.confirm_form wrote it (kept in before/): the tag must write
+# the same HTML, whatever the row's state, the form's errors and the page it is on.
+CONFIRM_FORM_TEMPLATE = (Path(__file__).parent / "before" / "_confirm_form.html").read_text()
+
+
+def confirm_context(*, state=GradeState.GRADED, data=None, next_page="work"):
+    grade_row = QuarterGrade(pk=41, grade=Grade.FAIRLY_GOOD, state=state, version=3)
+    form = ConfirmForm(data, prefix="c41", initial={"version": 3})
+    if data is not None:
+        form.is_valid()
+    return {
+        "row": GradingRow(grade_row=grade_row, pool="staff", form=form),
+        "form": form,
+        "next": next_page,
+        "work_position": mark_safe('<input type="hidden" name="page" value="2">'),
+        "csrf_token": "tok<en>",
+    }
+
+
+def both(context):
+    engine = engines["django"]
+    return (
+        engine.from_string(CONFIRM_FORM_TEMPLATE).render(context),
+        engine.get_template("evaluations/grading/_confirm_form.html").render(context),
+    )
+
+
+@pytest.mark.parametrize("state", [GradeState.GRADED, GradeState.CONFIRMED])
+@pytest.mark.parametrize("next_page", ["work", ""])
+def test_the_confirmation_form_is_written_as_its_template_wrote_it(state, next_page):
+    before, after = both(confirm_context(state=state, next_page=next_page))
+    assert after == before
+    assert ('data-testid="confirm-one"' in after) == (state == GradeState.GRADED)
+    assert ('name="page"' in after) == (next_page == "work")
+
+
+def test_a_refused_change_is_written_as_its_template_wrote_it_with_its_errors_and_values():
+    data = {"c41-version": "x", "c41-new_grade": "nonsense", "c41-reason": "<" + "r" * 600}
+    before, after = both(confirm_context(data=data))
+    assert after == before
+    assert "data-refused" in after and " open>" in after and "is-invalid" in after and "&lt;rrr" in after
+    data = {"c41-version": "3", "c41-new_grade": Grade.POOR, "c41-reason": ""}
+    context = confirm_context(data=data)
+    context["form"].add_error(None, "已被他人修改")
+    before, after = both(context)
+    assert after == before
+    assert 'value="poor" selected' in after and 'data-testid="row-error">已被他人修改 </div>' in after
+
+
+def test_the_confirmation_form_follows_the_active_language():
+    with translation.override("en"):
+        before, after = both(confirm_context())
+    assert after == before and "调整" not in after
+
+
+# The confirmation row's person and grade before grading_tags.confirm_summary wrote them (work.html).
+CONFIRM_SUMMARY_TEMPLATE = (Path(__file__).parent / "before" / "_confirm_summary.html").read_text()
+
+
+def summary_row(**fields):
+    row = QuarterGrade(
+        pk=41,
+        person=User(first_name="小明", last_name="王"),
+        department=Department(name="就业<促进>科"),
+        **fields,
+    )
+    return row
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"state": GradeState.PENDING, "grade": ""},
+        {"state": GradeState.GRADED, "grade": Grade.AVERAGE, "comment": "a & b", "reason": "<理由>"},
+        {"state": GradeState.CONFIRMED, "grade": Grade.UNCERTAIN, "uncertain_reason": UncertainReason.choices[0][0]},
+        {"state": GradeState.GRADED, "grade": Grade.GOOD, "evaluator": User(first_name="科长", last_name="李")},
+    ],
+)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_confirmation_rows_grade_is_written_as_its_template_wrote_it(fields, language):
+    context = {"grade_row": summary_row(**fields)}
+    engine = engines["django"]
+    with translation.override(language):
+        before = engine.from_string(CONFIRM_SUMMARY_TEMPLATE).render(context)
+        after = engine.from_string("{% load grading_tags %}{% confirm_summary grade_row %}").render(context)
+    assert after == before
