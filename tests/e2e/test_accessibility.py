@@ -147,9 +147,13 @@ def start_axe(ui: UI, path: str) -> None:
 
 
 def violations_of(ui: UI, path: str) -> list[str]:
-    """What axe, started on ``path`` by ``start_axe``, found there."""
+    """What axe, started on ``path`` by ``start_axe``, found there, and whether the page is wider
+    than the screen (it would scroll sideways: on a phone, a page must not)."""
     results = ui.page.evaluate("() => window.__axeViolations")
     found = []
+    width, screen = ui.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if width > screen + 1:
+        found.append(f"{path} is {width}px wide on a {screen}px screen")
     for violation in results:
         for node in violation["nodes"]:
             found.append(f"{path} {violation['id']} ({violation['impact']}): {node['target']} {node['html'][:160]}")

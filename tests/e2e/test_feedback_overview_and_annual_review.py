@@ -4,6 +4,8 @@ on their history."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
@@ -51,3 +53,44 @@ def test_hr_reads_the_overview_and_reviews_a_locked_annual_result(any_ui, locked
     ui.screenshot("history")
     ui.assert_scrolls_not_sideways()
     ui.assert_no_csp_errors()
+
+
+def test_the_annual_list_scrolls_inside_its_table_on_a_phone(phone_ui, locked_grade):
+    """The year's list is wider than a phone: it scrolls sideways inside its box, and the page
+    itself does not. The decision column's visually hidden heading (操作) once stood outside the
+    box, absolutely placed against the page, and made the whole page 20 px wider than the screen."""
+    from evaluations.grading.models import Grade, GradeState, QuarterState
+    from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory
+
+    ui = phone_ui
+    # The 季度等次 column, kept on one line, is what makes the table wide: 较好/不确定等次/一般/较好
+    # (the second quarter on long leave).
+    for number, grade in ((1, Grade.FAIRLY_GOOD), (2, Grade.UNCERTAIN), (4, Grade.FAIRLY_GOOD)):
+        quarter = AppraisalQuarterFactory(
+            organisation=locked_grade.appraisal_quarter.organisation,
+            year=2026,
+            quarter=number,
+            state=QuarterState.APPROVED,
+        )
+        QuarterGradeFactory(
+            person=locked_grade.person,
+            appraisal_quarter=quarter,
+            grade=grade,
+            uncertain_reason="病假超过半年" if grade == Grade.UNCERTAIN else "",
+            state=GradeState.CONFIRMED,
+        )
+    AnnualResultFactory(
+        person=locked_grade.person,
+        year=2026,
+        composite_score=Decimal("95.12"),
+        rank=2,
+        suggested_grade=AnnualGrade.EXCELLENT,
+        suggestion_reasons=["3个季度中3个“好”，无一般以下等次", "具备优秀资格，排第2（名额11人）"],
+    )
+    ui.sign_in_as("demo_chief", to="/evaluations/annual/2026/")
+    expect(ui.page.get_by_test_id("decide")).to_have_count(1)
+    box = ui.page.evaluate(
+        "() => { const b = document.querySelector('.table-responsive'); return [b.scrollWidth, b.clientWidth]; }"
+    )
+    assert box[0] > box[1], f"the table fits the phone ({box}): this test no longer shows a wide table"
+    ui.assert_fits_screen()
