@@ -3,8 +3,9 @@ department, how many results have a final grade, are 优秀 and are undecided.
 
 Kept by the grade counters' mechanism (``grading.services.counts``): :func:`annual_counts_refresh`
 is a locked, set-based recount of the departments touched, run after every save or delete of a
-result (signals) and by the writers that bypass ``save()``: the roll-up (SQL) and the benchmarks'
-and the demo's ``bulk_create``, which call it themselves afterwards.
+result (signals) and by the benchmarks' and the demo's ``bulk_create``, which call it themselves
+afterwards. The roll-up, which writes its results in SQL, rewrites its organisations' counters in
+two statements with :func:`annual_counts_rewrite`.
 
 The committee page reads them through :func:`..services.excellent_status` and
 :func:`year_counts`: a handful of rows whatever the organisation's size. A decision checks the
