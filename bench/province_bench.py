@@ -133,12 +133,28 @@ def scopes():
     ]
 
 
+def empty_quarter_results() -> None:
+    """No quarterly result or department stats rows, vacuumed on PostgreSQL: the same reset as the
+    year's (:func:`empty_results`) and before each fan-out run. Without the vacuum the scope's first
+    run inserted its 100 000 rows beside the 100 000 dead ones the previous scope's run had left
+    (and no statistics), which no real first run of a quarter meets."""
+    from django.db import connection
+
+    from evaluations.models import DepartmentQuarterStats, QuarterResult
+
+    QuarterResult.objects.all().delete()
+    DepartmentQuarterStats.objects.all().delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE evaluations_quarterresult, evaluations_departmentquarterstats")
+
+
 def quarterly(rows: list) -> None:
     from django.db import connection
 
     from accounts import periods
     from evaluations.grading.services.rollup import rollup_quarters
-    from evaluations.models import AppraisalQuarter, DepartmentQuarterStats, QuarterResult
+    from evaluations.models import AppraisalQuarter
 
     period = periods.Quarter(YEAR, QUARTER)
     for scope, organisations, restriction, largest in scopes():
@@ -149,8 +165,7 @@ def quarterly(rows: list) -> None:
             "first_day": connection.ops.adapt_datefield_value(period.first_day),
             "last_day": connection.ops.adapt_datefield_value(period.last_day),
         }
-        QuarterResult.objects.all().delete()
-        DepartmentQuarterStats.objects.all().delete()
+        empty_quarter_results()
         quarters = list(
             AppraisalQuarter.objects.filter(year=YEAR, quarter=QUARTER, organisation__in=organisations).order_by(
                 "organisation_id"
@@ -320,24 +335,19 @@ def stop_workers(processes: list[subprocess.Popen]) -> None:
 
 
 def fan_out(rows: list, *, workers: list[int], env: dict, logdir: Path) -> None:
-    from django.db import connection
     from django.db.models import Count
 
     from accounts.models import Job
     from evaluations.grading.services.rollup import ROLLUP_QUARTER, rollup_fan_out
-    from evaluations.models import AppraisalQuarter, DepartmentQuarterStats, QuarterResult
+    from evaluations.models import AppraisalQuarter
 
     quarters = list(
         AppraisalQuarter.objects.filter(year=YEAR, quarter=QUARTER).select_related("organisation").order_by("pk")
     )
     single = None
     for count in workers:
-        QuarterResult.objects.all().delete()
-        DepartmentQuarterStats.objects.all().delete()
+        empty_quarter_results()
         Job.objects.filter(kind=ROLLUP_QUARTER).delete()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE evaluations_quarterresult, evaluations_departmentquarterstats")
         processes = start_workers(count, env, logdir)
         try:
             started = time.perf_counter()

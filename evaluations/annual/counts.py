@@ -3,8 +3,9 @@ department, how many results have a final grade, are 优秀 and are undecided.
 
 Kept by the grade counters' mechanism (``grading.services.counts``): :func:`annual_counts_refresh`
 is a locked, set-based recount of the departments touched, run after every save or delete of a
-result (signals) and by the writers that bypass ``save()``: the roll-up (SQL) and the benchmarks'
-and the demo's ``bulk_create``, which call it themselves afterwards.
+result (signals) and by the benchmarks' and the demo's ``bulk_create``, which call it themselves
+afterwards. The roll-up, which writes its results in SQL, rewrites its organisations' counters in
+two statements with :func:`annual_counts_rewrite`.
 
 The committee page reads them through :func:`..services.excellent_status` and
 :func:`year_counts`: a handful of rows whatever the organisation's size. A decision checks the
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import Count, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -61,10 +63,34 @@ def annual_counts_refresh(*, organisation_id: int, year: int, department_keys: I
 
 def annual_counts_rewrite(*, organisation_ids: list[int], year: int) -> None:
     """The counters of the organisations' ``year`` dropped and counted again (the roll-up's, after
-    it wrote their results in SQL): the same queries however many counters existed before."""
+    it wrote their results in SQL): two statements whatever the number of organisations and of
+    counters before — a ``DELETE`` and one ``INSERT … SELECT … GROUP BY`` over all their results.
+
+    The insert settles a counter created meanwhile by a decision's recount (signals, between the two
+    statements) with ``ON CONFLICT``: it writes the counts its own statement saw, which include that
+    decision once committed; a decision still uncommitted recounts its department after it."""
     AnnualResultCount.objects.filter(organisation_id__in=organisation_ids, year=year).delete()
-    for organisation_id in organisation_ids:
-        annual_counts_refresh(organisation_id=organisation_id, year=year)
+    counted = (
+        AnnualResult.objects.filter(organisation_id__in=organisation_ids, year=year)
+        .annotate(department_key=_department_key(), final=final_grade_expression())
+        .values("organisation_id", "year", "department_key")
+        .annotate(**ANNUAL_COUNTS)
+        .order_by()
+    )
+    select, params = counted.query.sql_with_params()
+    table = connection.ops.quote_name(AnnualResultCount._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(name)
+        for name in ("organisation_id", "year", "department_key", *AnnualResultCount.COUNTS)
+    )
+    counts_set = ", ".join(f"{quoted} = excluded.{quoted}" for quoted in map(connection.ops.quote_name, ANNUAL_COUNTS))
+    # By the select's column names, not its order; ``WHERE true``: SQLite would read ``ON`` as a join's.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({select}) counted WHERE true "
+            f'ON CONFLICT ("organisation_id", "year", "department_key") DO UPDATE SET {counts_set}',
+            params,
+        )
 
 
 def year_counts(*, organisation_id: int, year: int) -> dict[str, int]:

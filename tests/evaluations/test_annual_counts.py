@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations.annual import services as annual
-from evaluations.annual.counts import annual_counts_refresh, year_counts
+from evaluations.annual.counts import annual_counts_refresh, annual_counts_rewrite, year_counts
 from evaluations.models import AnnualGrade, AnnualResult, AnnualResultCount
 from tests.evaluations.test_annual import YEAR, record, result_of, rollup
-from tests.factories import DepartmentFactory, UserFactory, save_fields
+from tests.factories import DepartmentFactory, OrganisationFactory, UserFactory, save_fields
 
 
 def counted_from_results(organisation) -> dict[str, int]:
@@ -101,3 +101,78 @@ def test_the_committee_page_reads_the_counters_not_the_results(client_for, organ
         if "COUNT(" in q["sql"] and 'FROM "evaluations_annualresult"' in q["sql"] and "department_id" not in q["sql"]
     ]
     assert counting_results == []
+
+
+# --- The roll-up's rewrite of many organisations' counters ----------------------------------------
+
+
+def _province(count: int, *, seed: int) -> list:
+    """``count`` organisations, each of two departments of a few people graded in two quarters."""
+    organisations = []
+    for n in range(count):
+        organisation = OrganisationFactory(code=f"prov{seed}{n}", name=f"省直单位{seed}{n}")
+        for d in range(2):
+            department = DepartmentFactory(organisation=organisation, code=f"P{seed}{n}{d}", name=f"科室{n}{d}")
+            for i in range(2 + d):
+                person = UserFactory(department=department, employee_number=f"P{seed}{n}{d}{i:02d}")
+                record(person, "好/好" if i % 3 == 0 else "较好/一般", score=str(85 + i))
+        organisations.append(organisation)
+    return organisations
+
+
+def counted_by_department(organisation) -> dict[int, tuple]:
+    rows = AnnualResult.objects.filter(organisation=organisation, year=YEAR)
+    counted: dict[int, list[int]] = {}
+    for result in rows:
+        final = result.decided_grade or result.suggested_grade
+        row = counted.setdefault(result.department_id or 0, [0, 0, 0, 0])
+        row[0] += final not in ("", AnnualGrade.NOT_GRADED)
+        row[1] += final == AnnualGrade.EXCELLENT
+        row[2] += result.decided_grade == ""
+        row[3] += 1
+    return {key: tuple(row) for key, row in counted.items()}
+
+
+def test_a_province_wide_pass_leaves_every_organisation_s_counters_right(db):
+    organisations = _province(3, seed=1)
+    annual.rollup_years(organisations=organisations, year=YEAR)  # the first run: a plain insert
+    decided = AnnualResult.objects.filter(organisation=organisations[1], year=YEAR).order_by("pk").first()
+    save_fields([decided], decided_grade=AnnualGrade.COMPETENT)
+    AnnualResultCount.objects.filter(organisation=organisations[2]).update(excellent=99, total=0)  # drifted
+    AnnualResultCount.objects.create(organisation=organisations[0], year=YEAR, department_key=0, total=7)  # stale
+
+    annual.rollup_years(organisations=organisations, year=YEAR)  # the general path
+
+    for organisation in organisations:
+        stored = {
+            row[0]: row[1:]
+            for row in AnnualResultCount.objects.filter(organisation=organisation, year=YEAR).values_list(
+                "department_key", *AnnualResultCount.COUNTS
+            )
+        }
+        assert stored == counted_by_department(organisation)
+        assert len(stored) == 2
+        assert year_counts(organisation_id=organisation.pk, year=YEAR) == counted_from_results(organisation)
+    assert sum(year_counts(organisation_id=org.pk, year=YEAR)["excellent"] for org in organisations) >= 2
+    assert year_counts(organisation_id=organisations[1].pk, year=YEAR)["undecided"] == (
+        AnnualResult.objects.filter(organisation=organisations[1]).count() - 1
+    )
+
+
+def test_the_rewrite_takes_the_same_queries_for_one_organisation_and_for_three(db, django_assert_num_queries):
+    organisations = _province(3, seed=2)
+    annual.rollup_years(organisations=organisations, year=YEAR)
+    counted = {org.pk: counted_by_department(org) for org in organisations}
+    AnnualResultCount.objects.all().update(total=0)
+
+    with django_assert_num_queries(2):
+        annual_counts_rewrite(organisation_ids=[organisations[0].pk], year=YEAR)
+    with django_assert_num_queries(2):
+        annual_counts_rewrite(organisation_ids=[org.pk for org in organisations], year=YEAR)
+    for organisation in organisations:
+        assert {
+            row[0]: row[1:]
+            for row in AnnualResultCount.objects.filter(organisation=organisation, year=YEAR).values_list(
+                "department_key", *AnnualResultCount.COUNTS
+            )
+        } == counted[organisation.pk]

@@ -6,7 +6,6 @@ on PostgreSQL, BEGIN IMMEDIATE on SQLite, taken before the roll-up reads the sto
 from __future__ import annotations
 
 import random
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -25,7 +24,7 @@ from tests.factories import (
     VetoFlagFactory,
     save_fields,
 )
-from tests.support.concurrency import connected, file_copy_of_the_test_database
+from tests.support.concurrency import connected, file_copy_of_the_test_database, run_at_once
 
 COLUMNS = [
     "organisation_id",
@@ -120,22 +119,7 @@ def test_concurrent_first_runs_of_a_year_all_succeed_and_write_one_row_each(orga
     for person in people:
         record(person, "好/较好/较好/较好", score="88")
     database = file_copy_of_the_test_database(tmp_path)
-    start = threading.Barrier(RUNS)
-    answers: list = [None] * RUNS
-
-    def run(n: int) -> None:
-        with connected(database):
-            try:
-                start.wait(30)
-                answers[n] = annual.rollup_year(organisation=organisation, year=YEAR).people
-            except Exception as error:  # noqa: BLE001 — any database error escaping is the failure
-                answers[n] = f"raised {error!r}"
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(RUNS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    answers = run_at_once(database, RUNS, lambda n: annual.rollup_year(organisation=organisation, year=YEAR).people)
 
     assert answers == [len(people)] * RUNS, answers
     with connected(database):

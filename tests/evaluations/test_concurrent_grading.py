@@ -7,14 +7,12 @@ test-postgres, where the row lock (select_for_update) makes the others wait (tes
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
 
 from evaluations.grading.services.grading import grade_assign
 from evaluations.models import Grade, QuarterGrade
-from tests.support.concurrency import connected, file_copy_of_the_test_database
+from tests.support.concurrency import connected, file_copy_of_the_test_database, run_at_once
 
 TABS = 20
 
@@ -25,28 +23,18 @@ def test_twenty_tabs_saving_one_grade_one_lands_the_others_get_the_conflict_mess
 ):
     row = grade_of(staff)
     database = file_copy_of_the_test_database(tmp_path)
-    start = threading.Barrier(TABS)
-    answers: list = [None] * TABS
 
-    def save(tab: int) -> None:
-        with connected(database):
-            try:
-                start.wait(30)
-                grade_assign(
-                    grade_row=row, actor=head, grade=Grade.FAIRLY_GOOD, comment=f"第{tab}个页面写的评语",
-                    version=row.version,
-                )  # fmt: skip
-                answers[tab] = "saved"
-            except ValidationError as refused:
-                answers[tab] = " ".join(refused.messages)
-            except Exception as error:  # noqa: BLE001 — any database error escaping is the failure
-                answers[tab] = f"raised {error!r}"
+    def save(tab: int) -> str:
+        try:
+            grade_assign(
+                grade_row=row, actor=head, grade=Grade.FAIRLY_GOOD, comment=f"第{tab}个页面写的评语",
+                version=row.version,
+            )  # fmt: skip
+        except ValidationError as refused:
+            return " ".join(refused.messages)
+        return "saved"
 
-    threads = [threading.Thread(target=save, args=(tab,)) for tab in range(TABS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    answers = run_at_once(database, TABS, save)
 
     assert answers.count("saved") == 1, answers
     assert answers.count("该等次已被他人修改，请刷新页面后再操作。") == TABS - 1, answers

@@ -5,7 +5,6 @@ SQLite, taken before the roll-up looks for stored rows)."""
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -17,7 +16,7 @@ from evaluations.models import DepartmentQuarterStats, Grade, QuarterResult
 from tests.evaluations import test_rollup
 from tests.evaluations.test_rollup import TODAY, _quarter_with_staff
 from tests.factories import save_fields
-from tests.support.concurrency import connected, file_copy_of_the_test_database
+from tests.support.concurrency import connected, file_copy_of_the_test_database, run_at_once
 
 # test_rollup's quarter with every source (targets, summaries, events) for one person.
 q3 = test_rollup.q3
@@ -98,22 +97,7 @@ RUNS = 4
 def test_concurrent_first_runs_of_a_quarter_all_succeed_and_write_one_set_of_rows(organisation, leader, tmp_path):
     quarter = _quarter_with_staff(organisation, leader, 6)
     database = file_copy_of_the_test_database(tmp_path)
-    start = threading.Barrier(RUNS)
-    answers: list = [None] * RUNS
-
-    def run(n: int) -> None:
-        with connected(database):
-            try:
-                start.wait(30)
-                answers[n] = rollup_quarter(appraisal_quarter=quarter, today=TODAY).rewritten
-            except Exception as error:  # noqa: BLE001 — any database error escaping is the failure
-                answers[n] = f"raised {error!r}"
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(RUNS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    answers = run_at_once(database, RUNS, lambda n: rollup_quarter(appraisal_quarter=quarter, today=TODAY).rewritten)
 
     # One run wrote the six rows; the others, after it, found them stored and unchanged.
     assert sorted(answers, key=str) == [0] * (RUNS - 1) + [6], answers

@@ -13,8 +13,6 @@ test-postgres) they use the test database itself.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -23,7 +21,7 @@ from accounts.models import Role
 from summaries import services
 from summaries.models import MonthlySummary, SummaryConflictCopy
 from tests.factories import UserFactory
-from tests.support.concurrency import connected, file_copy_of_the_test_database
+from tests.support.concurrency import connected, file_copy_of_the_test_database, run_at_once
 
 from .helpers import form_data
 
@@ -56,26 +54,15 @@ def test_twenty_writers_at_once_each_land_or_get_the_conflict_message(
         writers.append((client, reverse("summaries:autosave", args=[own.pk]), form_data(own, other_work=text), text))
     database = file_copy_of_the_test_database(tmp_path)
 
-    start = threading.Barrier(len(writers))
-    answers: list = [None] * len(writers)
-
-    def write(index: int) -> None:
+    def write(index: int) -> tuple:
         client, writer_url, data, _text = writers[index]
-        with connected(database):
-            try:
-                start.wait(30)
-                response = client.post(writer_url, data)
-                answers[index] = (response.status_code, response.json())
-            except Exception as error:  # noqa: BLE001 — any database error escaping is the failure
-                answers[index] = ("raised", repr(error))
+        response = client.post(writer_url, data)
+        return (response.status_code, response.json())
 
-    threads = [threading.Thread(target=write, args=(index,)) for index in range(len(writers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    answers = run_at_once(database, len(writers), write)
 
-    escaped = [answer for answer in answers if answer is None or answer[0] not in (200, 409)]
+    # An escaped error is the string "raised …", a thread that never finished None.
+    escaped = [answer for answer in answers if not isinstance(answer, tuple) or answer[0] not in (200, 409)]
     assert not escaped, escaped
     same, own = answers[:SAME_SUMMARY_TABS], answers[SAME_SUMMARY_TABS:]
     assert [status for status, _body in own] == [200] * OWN_SUMMARY_WRITERS

@@ -10,8 +10,11 @@ must be transactional, so that they see its rows).
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections
@@ -43,3 +46,29 @@ def connected(database_settings: dict | None):
         connections["default"].close()
         if original is not None:
             connections["default"] = original
+
+
+def run_at_once(database_settings: dict | None, runs: int, fn: Callable[[int], Any]) -> list:
+    """Call ``fn(0)`` … ``fn(runs - 1)`` in as many threads, each on its own connection, released together.
+
+    Returns each call's answer in order; an exception escaping ``fn`` becomes ``"raised <repr>"``
+    (any database error escaping is a test's failure, and shows in its assertion message), and a
+    thread still running after a minute leaves ``None``.
+    """
+    start = threading.Barrier(runs)
+    answers: list = [None] * runs
+
+    def run(n: int) -> None:
+        with connected(database_settings):
+            try:
+                start.wait(30)
+                answers[n] = fn(n)
+            except Exception as error:  # noqa: BLE001 — reported in the answers, for the test to judge
+                answers[n] = f"raised {error!r}"
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers
