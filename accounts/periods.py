@@ -128,10 +128,15 @@ class _PeriodOfTheYear(_Period):
     the first of a year is the last of the year before."""
 
     per_year: ClassVar[int]
+    number_field: ClassVar[str]  # the dataclass field after ``year``: "quarter", "month"
+
+    def __post_init__(self) -> None:
+        _check_year(self.year)
+        _check_number(self.number_field, self.number, self.per_year)
 
     @property
-    def number(self) -> int:  # pragma: no cover - every such period says which field numbers it
-        raise NotImplementedError
+    def number(self) -> int:
+        return getattr(self, self.number_field)
 
     def previous(self) -> Self:
         return self._shifted(-1)
@@ -160,14 +165,7 @@ class Quarter(_PeriodOfTheYear):
     year: int
     quarter: int
     per_year: ClassVar[int] = 4
-
-    def __post_init__(self) -> None:
-        _check_year(self.year)
-        _check_number("quarter", self.quarter, 4)
-
-    @property
-    def number(self) -> int:
-        return self.quarter
+    number_field: ClassVar[str] = "quarter"
 
     @classmethod
     def of(cls, d: date) -> Quarter:
@@ -211,14 +209,7 @@ class Month(_PeriodOfTheYear):
     year: int
     month: int
     per_year: ClassVar[int] = 12
-
-    def __post_init__(self) -> None:
-        _check_year(self.year)
-        _check_number("month", self.month, 12)
-
-    @property
-    def number(self) -> int:
-        return self.month
+    number_field: ClassVar[str] = "month"
 
     @classmethod
     def of(cls, d: date) -> Month:
