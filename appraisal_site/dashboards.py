@@ -27,6 +27,7 @@ from accounts.models import Department, Policy, User
 from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.annual.services import excellent_quota, final_grade_expression
 from evaluations.discipline.models import Inspection
+from evaluations.discipline.selectors import inspection_month_status
 from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade
 from evaluations.grading.services.quota import good_quota
 from publicity.publication.models import Objection, ObjectionState
@@ -252,15 +253,10 @@ def inspections_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
     )
     required = policy.inspections_per_month
     today = periods.today()
-    status = []
-    for month in MONTHS:
-        n = done.get(month, 0)
-        if (year, month) > (today.year, today.month):
-            status.append(_("未到期"))
-        elif (year, month) == (today.year, today.month) and n < required:
-            status.append(_("本月进行中"))
-        else:
-            status.append(_("达标") if n >= required else _("未达标"))
+    status = [
+        inspection_month_status(year=year, month=month, done=done.get(month, 0), required=required, today=today)
+        for month in MONTHS
+    ]
     return Chart(
         key="inspections",
         title=_("纪律检查按月达标情况"),

@@ -36,7 +36,7 @@ from accounts.selectors import policy_for_organisation
 from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.annual.services import annual_use_lists, excellent_quota, final_grade_expression
 from evaluations.discipline.models import Finding, Inspection, Sanction, SanctionKind, Severity, VetoFlag
-from evaluations.discipline.selectors import active_veto_reasons, sanction_effects
+from evaluations.discipline.selectors import active_veto_reasons, inspection_month_status, sanction_effects
 from evaluations.grading.models import AppraisalQuarter, Grade, GradeReview, QuarterGrade, QuarterResult
 from evaluations.grading.services.quota import good_quota
 from publicity.publication.models import (
@@ -412,12 +412,7 @@ def discipline_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     today = periods.today()
     for month in range(1, 13):
         done, last = inspections.get(month, (0, None))
-        if (ctx.year, month) > (today.year, today.month):
-            status = _("未到期")
-        elif (ctx.year, month) == (today.year, today.month) and done < required:
-            status = _("本月进行中")
-        else:
-            status = _("达标") if done >= required else _("未达标")
+        status = inspection_month_status(year=ctx.year, month=month, done=done, required=required, today=today)
         n, serious = findings.get(month, (0, 0))
         reasons = vetoes.get(month, [])
         yield [month, done, required, status, n, serious, len(reasons), "；".join(reasons), last]
