@@ -34,6 +34,7 @@ from accounts.excel import new_sheet, write_table
 from accounts.models import Department, Organisation, Policy, StaffType, User
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.models import AnnualGrade, AnnualResult
+from evaluations.annual.selectors import graded_and_excellent
 from evaluations.annual.services import annual_use_lists, excellent_quota, final_grade_expression
 from evaluations.discipline.models import Finding, Inspection, Sanction, SanctionKind, Severity, VetoFlag
 from evaluations.discipline.selectors import active_veto_reasons, inspection_month_status, sanction_effects
@@ -313,17 +314,10 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         .annotate(n=Count("person_id", distinct=True))
         .values_list("department_id", "n")
     )
-    results = AnnualResult.objects.filter(organisation=ctx.organisation, year=ctx.year).annotate(
-        final=final_grade_expression()
-    )
+    results = AnnualResult.objects.filter(organisation=ctx.organisation, year=ctx.year)
     annual: dict[int, tuple[int, int]] = {
         department_id: (graded, excellent)
-        for department_id, graded, excellent in results.values_list("department_id")
-        .annotate(
-            graded=Count("pk", filter=~Q(final=AnnualGrade.NOT_GRADED) & ~Q(final="")),
-            excellent=Count("pk", filter=Q(final=AnnualGrade.EXCELLENT)),
-        )
-        .values_list("department_id", "graded", "excellent")
+        for department_id, graded, excellent in graded_and_excellent(results, by="department_id")
     }
     summaries = {
         department_id: (on_time or 0, late or 0, missing or 0)
