@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, FilteredRelation, Max, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ from accounts.models import Department, Organisation, Policy, StaffType, User
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.annual.selectors import graded_and_excellent
-from evaluations.annual.services import annual_use_lists, excellent_quota, final_grade_expression
+from evaluations.annual.services import annual_use_lists, excellent_quota, final_grade_of
 from evaluations.discipline.models import Finding, Inspection, Sanction, SanctionKind, Severity, VetoFlag
 from evaluations.discipline.selectors import active_veto_reasons, inspection_month_status, sanction_effects
 from evaluations.grading.models import AppraisalQuarter, Grade, GradeReview, QuarterGrade, QuarterResult
@@ -602,14 +602,6 @@ def _use_columns(ctx: ExportContext) -> list[Column]:
     ]
 
 
-def _final_of(year: int) -> Subquery:
-    return Subquery(
-        AnnualResult.objects.filter(person_id=OuterRef("person_id"), year=year)
-        .annotate(final=final_grade_expression())
-        .values("final")[:1]
-    )
-
-
 def use_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     """The lists of evaluations.annual's 结果运用 (one query each), each person with the final
     grade of the last three years (the promotion pool's multi-year record)."""
@@ -624,7 +616,7 @@ def use_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     ]
     grades = _labels(AnnualGrade.choices)
     for title, queryset in sections:
-        rows = queryset.annotate(y2=_final_of(ctx.year - 2), y1=_final_of(ctx.year - 1)).values_list(
+        rows = queryset.annotate(y2=final_grade_of(ctx.year - 2), y1=final_grade_of(ctx.year - 1)).values_list(
             "department__name",
             "person__full_name",
             "person__username",
