@@ -114,8 +114,9 @@ def summary_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("summaries.write_own_summary")
+@login_required
 @require_POST
+@permission_required("summaries.write_own_summary")
 def summary_start(request: HttpRequest) -> HttpResponse:
     """Open (creating if needed) a month's summary; this month's unless another is named."""
     today = periods.today()
