@@ -48,6 +48,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .models import Department, Organisation
+from .storage import upload_limited
 from .text import SingleLineCharField, multi_line, single_line
 
 MAX_ROWS = 5000
@@ -57,6 +58,10 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 def file_too_large_message(max_file_bytes: int = MAX_FILE_BYTES) -> str:
     """The refusal of a file over the limit, stating it (read_sheet, and the upload views' body check)."""
     return _("文件过大（超过%(mb)dMB），请分批导入。") % {"mb": max_file_bytes // (1024 * 1024)}
+
+
+# The upload bound of every Excel import view: a body over the file limit is refused unread.
+excel_upload_limited = upload_limited(limit=MAX_FILE_BYTES, message=lambda request: file_too_large_message())
 
 
 def _unreadable_message() -> str:

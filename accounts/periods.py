@@ -22,7 +22,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, ClassVar, Self
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -123,12 +123,38 @@ class _Period:
         return self.label
 
 
+class _PeriodOfTheYear(_Period):
+    """A quarter or a month: numbered 1 to ``per_year`` within a calendar year, so the one before
+    the first of a year is the last of the year before."""
+
+    per_year: ClassVar[int]
+    number_field: ClassVar[str]  # the dataclass field after ``year``: "quarter", "month"
+
+    def __post_init__(self) -> None:
+        _check_year(self.year)
+        _check_number(self.number_field, self.number, self.per_year)
+
+    @property
+    def number(self) -> int:
+        return getattr(self, self.number_field)
+
+    def previous(self) -> Self:
+        return self._shifted(-1)
+
+    def next(self) -> Self:
+        return self._shifted(1)
+
+    def _shifted(self, by: int) -> Self:
+        year, index = divmod(self.year * self.per_year + self.number - 1 + by, self.per_year)
+        return type(self)(year, index + 1)
+
+
 # The choices of every model field that holds a quarter number.
 QUARTER_CHOICES = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
 
 
 @dataclass(frozen=True, order=True)
-class Quarter(_Period):
+class Quarter(_PeriodOfTheYear):
     """A calendar quarter, e.g. ``Quarter(2026, 4)``; ordered by (year, quarter).
 
     Quarters never straddle a year end, so :attr:`months` are plain month numbers of
@@ -138,10 +164,8 @@ class Quarter(_Period):
 
     year: int
     quarter: int
-
-    def __post_init__(self) -> None:
-        _check_year(self.year)
-        _check_number("quarter", self.quarter, 4)
+    per_year: ClassVar[int] = 4
+    number_field: ClassVar[str] = "quarter"
 
     @classmethod
     def of(cls, d: date) -> Quarter:
@@ -172,12 +196,6 @@ class Quarter(_Period):
     def last_day(self) -> date:
         return Month(self.year, self.first_month + 2).last_day
 
-    def previous(self) -> Quarter:
-        return Quarter(self.year - 1, 4) if self.quarter == 1 else Quarter(self.year, self.quarter - 1)
-
-    def next(self) -> Quarter:
-        return Quarter(self.year + 1, 1) if self.quarter == 4 else Quarter(self.year, self.quarter + 1)
-
     @property
     def label(self) -> str:
         """The name shown to people, e.g. 2026年第4季度 (translated)."""
@@ -185,15 +203,13 @@ class Quarter(_Period):
 
 
 @dataclass(frozen=True, order=True)
-class Month(_Period):
+class Month(_PeriodOfTheYear):
     """A calendar month, e.g. ``Month(2026, 11)``; ordered by (year, month)."""
 
     year: int
     month: int
-
-    def __post_init__(self) -> None:
-        _check_year(self.year)
-        _check_number("month", self.month, 12)
+    per_year: ClassVar[int] = 12
+    number_field: ClassVar[str] = "month"
 
     @classmethod
     def of(cls, d: date) -> Month:
@@ -215,12 +231,6 @@ class Month(_Period):
     @property
     def quarter(self) -> Quarter:
         return Quarter.of(self.first_day)
-
-    def previous(self) -> Month:
-        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
-
-    def next(self) -> Month:
-        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
 
     @property
     def label(self) -> str:

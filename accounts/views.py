@@ -62,7 +62,6 @@ from .models import (
 from .pages import confirm_page, confirm_then, form_page, import_page, stored_file_download, xlsx_download
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
-from .storage import upload_limited
 
 
 def _get_person_for_admin(request: HttpRequest, pk: int, perm: str = "accounts.change_person") -> User:
@@ -747,7 +746,7 @@ def staff_import_template(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @permission_required("accounts.import_staff")
-@upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
+@excel.excel_upload_limited
 def staff_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
     organisation = request.user.organisation

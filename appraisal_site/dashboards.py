@@ -24,9 +24,11 @@ from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.models import Department, Policy, User
-from evaluations.annual.models import AnnualGrade, AnnualResult
-from evaluations.annual.services import excellent_quota, final_grade_expression
+from evaluations.annual.models import AnnualResult
+from evaluations.annual.selectors import graded_and_excellent
+from evaluations.annual.services import excellent_quota
 from evaluations.discipline.models import Inspection
+from evaluations.discipline.selectors import inspection_month_status
 from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade
 from evaluations.grading.services.quota import good_quota
 from publicity.publication.models import Objection, ObjectionState
@@ -252,15 +254,10 @@ def inspections_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
     )
     required = policy.inspections_per_month
     today = periods.today()
-    status = []
-    for month in MONTHS:
-        n = done.get(month, 0)
-        if (year, month) > (today.year, today.month):
-            status.append(_("未到期"))
-        elif (year, month) == (today.year, today.month) and n < required:
-            status.append(_("本月进行中"))
-        else:
-            status.append(_("达标") if n >= required else _("未达标"))
+    status = [
+        inspection_month_status(year=year, month=month, done=done.get(month, 0), required=required, today=today)
+        for month in MONTHS
+    ]
     return Chart(
         key="inspections",
         title=_("纪律检查按月达标情况"),
@@ -279,16 +276,10 @@ def excellent_chart(*, scope: Scope, year: int, policy: Policy, departments: lis
     the 优秀 quota."""
     annual = {
         pk: (graded, excellent)
-        for pk, graded, excellent in AnnualResult.objects.filter(
-            scope.departments(), organisation_id=scope.organisation_id, year=year
+        for pk, graded, excellent in graded_and_excellent(
+            AnnualResult.objects.filter(scope.departments(), organisation_id=scope.organisation_id, year=year),
+            by="department_id",
         )
-        .annotate(final=final_grade_expression())
-        .values_list("department_id")
-        .annotate(
-            graded=Count("pk", filter=~Q(final=AnnualGrade.NOT_GRADED) & ~Q(final="")),
-            excellent=Count("pk", filter=Q(final=AnnualGrade.EXCELLENT)),
-        )
-        .values_list("department_id", "graded", "excellent")
     }
     shown = [(pk, name) for pk, name in departments if pk in annual]
     return Chart(

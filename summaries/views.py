@@ -86,11 +86,9 @@ def _conflict_context(summary: MonthlySummary, conflict: services.SummaryConflic
 # --- List and start ------------------------------------------------------------------
 
 
-@login_required
+@permission_required("summaries.write_own_summary")
 def summary_list(request: HttpRequest) -> HttpResponse:
     """My summaries: the months of a year with their status, and "write this month's"."""
-    if not request.user.has_perm("summaries.write_own_summary"):
-        raise PermissionDenied
     today = periods.today()
     try:
         year = int(request.GET.get("year", today.year))
@@ -118,10 +116,9 @@ def summary_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("summaries.write_own_summary")
 def summary_start(request: HttpRequest) -> HttpResponse:
     """Open (creating if needed) a month's summary; this month's unless another is named."""
-    if not request.user.has_perm("summaries.write_own_summary"):
-        raise PermissionDenied
     today = periods.today()
     try:
         year = int(request.POST.get("year", today.year))

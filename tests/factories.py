@@ -20,6 +20,7 @@ from accounts.models import (
     WorkingDayOverride,
 )
 from accounts.periods import Month, Quarter
+from accounts.selectors import policy_for_organisation
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.models import (
     Achievement,
@@ -67,6 +68,16 @@ class PolicyFactory(DjangoModelFactory):
     class Meta:
         model = Policy
         django_get_or_create = ("organisation",)
+
+
+def policy_with(organisation: Organisation, **values) -> Policy:
+    """The organisation's policy with ``values`` set and saved as a test's starting point (not
+    through policy_update: a test that wants the service's checks calls it)."""
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    for name, value in values.items():
+        setattr(policy, name, value)
+    policy.save()
+    return policy
 
 
 class DepartmentFactory(DjangoModelFactory):

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
 from accounts.models import Organisation, Policy, User
-from evaluations.annual.models import AnnualGrade, AnnualResult
-from evaluations.annual.services import excellent_quota, final_grade_expression
+from evaluations.annual.models import AnnualResult
+from evaluations.annual.selectors import graded_and_excellent
+from evaluations.annual.services import excellent_quota
 from evaluations.discipline.models import Inspection
 from evaluations.grading.models import Grade, QuarterGrade, QuarterResult
 from evaluations.grading.services.quota import good_quota, pool_kind
@@ -152,15 +153,8 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
     for org_id, n in _counts(objections, "organisation_id").items():
         figures[org_id].objections = n
 
-    for org_id, graded, excellent in (
-        AnnualResult.objects.filter(organisation_id__in=ids, year=year)
-        .annotate(final=final_grade_expression())
-        .values_list("organisation_id")
-        .annotate(
-            graded=Count("pk", filter=~Q(final=AnnualGrade.NOT_GRADED) & ~Q(final="")),
-            excellent=Count("pk", filter=Q(final=AnnualGrade.EXCELLENT)),
-        )
-        .values_list("organisation_id", "graded", "excellent")
+    for org_id, graded, excellent in graded_and_excellent(
+        AnnualResult.objects.filter(organisation_id__in=ids, year=year), by="organisation_id"
     ):
         figures[org_id].annual_graded = graded
         figures[org_id].excellent = excellent

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_reason, record_event
 from accounts.models import User
 from accounts.services import notify
-from accounts.textlimits import too_long_message
 
+from ..grading.services.locking import review_after_lock_check
 from .models import AnnualGrade, AnnualResult, AnnualReview
 
 
@@ -51,20 +51,17 @@ def annual_review_after_lock(*, result: AnnualResult, actor: User, new_grade: st
     committee's decision (``annual_decide``) keeps refusing a locked result.
     """
     row = AnnualResult.objects.select_for_update(of=("self",)).select_related("person").get(pk=result.pk)
-    if not actor.has_perm("evaluations.review_locked_annual", row):
-        raise PermissionDenied(_("只有本单位人事干部可以记录定等后复核。"))
-    if row.locked_at is None:
-        raise ValidationError(_("该年度结果尚未定等，不需要复核。"))
-    if new_grade not in AnnualGrade.values:
-        raise ValidationError({"new_grade": _("请选择有效的年度等次。")})
-    if new_grade == row.decided_grade:
-        raise ValidationError({"new_grade": _("复核后等次与原等次相同。")})
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("请说明理由。")})
-    limit = AnnualReview._meta.get_field("reason").max_length
-    if len(reason) > limit:
-        raise ValidationError({"reason": too_long_message(_("复核理由"), limit, len(reason))})
+    reason = review_after_lock_check(
+        row=row,
+        actor=actor,
+        perm="evaluations.review_locked_annual",
+        grades=AnnualGrade.values,
+        current=row.decided_grade,
+        new_grade=new_grade,
+        reason=reason,
+        review_model=AnnualReview,
+        refusals={"not_locked": _("该年度结果尚未定等，不需要复核。"), "invalid": _("请选择有效的年度等次。")},
+    )
     old = row.decided_grade
     now = timezone.now()
     row.decided_grade = new_grade

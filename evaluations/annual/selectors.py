@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import Department, Organisation, User
 
 from ..grading.models import GradeReview, QuarterGrade, QuarterState
-from .models import AnnualResult, AnnualReview
+from .models import AnnualGrade, AnnualResult, AnnualReview, final_grade_expression
 
 
 def own_quarter_grades(*, person: User) -> QuerySet[QuarterGrade]:
@@ -56,3 +56,18 @@ def annual_first_department_if_large(*, organisation: Organisation, year: int) -
         .first()
     )
     return first if large else None
+
+
+def graded_and_excellent(results: QuerySet[AnnualResult], *, by: str) -> QuerySet:
+    """Rows ``(value of by, graded, excellent)`` per department or organisation (``by``:
+    "department_id", "organisation_id"): how many of ``results`` have a final grade (decided, else
+    suggested) other than 不确定等次, and how many of them are 优秀. One grouped query."""
+    return (
+        results.annotate(final=final_grade_expression())
+        .values_list(by)
+        .annotate(
+            graded=Count("pk", filter=~Q(final=AnnualGrade.NOT_GRADED) & ~Q(final="")),
+            excellent=Count("pk", filter=Q(final=AnnualGrade.EXCELLENT)),
+        )
+        .values_list(by, "graded", "excellent")
+    )

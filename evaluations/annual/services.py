@@ -777,7 +777,7 @@ def _final_in(*, year: int, grade: str) -> Exists:
     )
 
 
-def _final_of(year: int) -> Subquery:
+def final_grade_of(year: int) -> Subquery:
     """The same person's final grade of ``year`` (a correlated subquery; ``None`` without a row)."""
     return Subquery(
         AnnualResult.objects.filter(person_id=OuterRef("person_id"), year=year)
@@ -817,7 +817,7 @@ def annual_use_lists(*, organisation: Organisation, year: int) -> UseLists:
     )
     promotion_pool = (
         excellent.filter(_final_in(year=year - 1, grade=AnnualGrade.EXCELLENT))
-        .annotate(minus_1=_final_of(year - 1), minus_2=_final_of(year - 2), minus_3=_final_of(year - 3))
+        .annotate(minus_1=final_grade_of(year - 1), minus_2=final_grade_of(year - 2), minus_3=final_grade_of(year - 3))
         .order_by(*by_department)
     )
     return UseLists(

@@ -157,6 +157,17 @@ def inspections_for_list(*, organisation_id: int) -> QuerySet[Inspection]:
     )
 
 
+def inspection_month_status(*, year: int, month: int, done: int, required: int, today: datetime.date) -> str:
+    """A month's inspections (``done``) against the policy's number (``required``), as the
+    dashboards and the year's workbook say it: 未到期, 本月进行中 (this month, short so far), 达标,
+    未达标."""
+    if (year, month) > (today.year, today.month):
+        return _("未到期")
+    if (year, month) == (today.year, today.month) and done < required:
+        return _("本月进行中")
+    return _("达标") if done >= required else _("未达标")
+
+
 def compliance_alert_text(alert: ComplianceAlert) -> str:
     """The sentence the home page shows for an open alert."""
     values = {"year": alert.year, "month": alert.month, "count": alert.inspections, "required": alert.required}

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, FilteredRelation, Max, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,9 +34,10 @@ from accounts.excel import new_sheet, write_table
 from accounts.models import Department, Organisation, Policy, StaffType, User
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.models import AnnualGrade, AnnualResult
-from evaluations.annual.services import annual_use_lists, excellent_quota, final_grade_expression
+from evaluations.annual.selectors import graded_and_excellent
+from evaluations.annual.services import annual_use_lists, excellent_quota, final_grade_of
 from evaluations.discipline.models import Finding, Inspection, Sanction, SanctionKind, Severity, VetoFlag
-from evaluations.discipline.selectors import active_veto_reasons, sanction_effects
+from evaluations.discipline.selectors import active_veto_reasons, inspection_month_status, sanction_effects
 from evaluations.grading.models import AppraisalQuarter, Grade, GradeReview, QuarterGrade, QuarterResult
 from evaluations.grading.services.quota import good_quota
 from publicity.publication.models import (
@@ -313,17 +314,10 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         .annotate(n=Count("person_id", distinct=True))
         .values_list("department_id", "n")
     )
-    results = AnnualResult.objects.filter(organisation=ctx.organisation, year=ctx.year).annotate(
-        final=final_grade_expression()
-    )
+    results = AnnualResult.objects.filter(organisation=ctx.organisation, year=ctx.year)
     annual: dict[int, tuple[int, int]] = {
         department_id: (graded, excellent)
-        for department_id, graded, excellent in results.values_list("department_id")
-        .annotate(
-            graded=Count("pk", filter=~Q(final=AnnualGrade.NOT_GRADED) & ~Q(final="")),
-            excellent=Count("pk", filter=Q(final=AnnualGrade.EXCELLENT)),
-        )
-        .values_list("department_id", "graded", "excellent")
+        for department_id, graded, excellent in graded_and_excellent(results, by="department_id")
     }
     summaries = {
         department_id: (on_time or 0, late or 0, missing or 0)
@@ -412,12 +406,7 @@ def discipline_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     today = periods.today()
     for month in range(1, 13):
         done, last = inspections.get(month, (0, None))
-        if (ctx.year, month) > (today.year, today.month):
-            status = _("未到期")
-        elif (ctx.year, month) == (today.year, today.month) and done < required:
-            status = _("本月进行中")
-        else:
-            status = _("达标") if done >= required else _("未达标")
+        status = inspection_month_status(year=ctx.year, month=month, done=done, required=required, today=today)
         n, serious = findings.get(month, (0, 0))
         reasons = vetoes.get(month, [])
         yield [month, done, required, status, n, serious, len(reasons), "；".join(reasons), last]
@@ -613,14 +602,6 @@ def _use_columns(ctx: ExportContext) -> list[Column]:
     ]
 
 
-def _final_of(year: int) -> Subquery:
-    return Subquery(
-        AnnualResult.objects.filter(person_id=OuterRef("person_id"), year=year)
-        .annotate(final=final_grade_expression())
-        .values("final")[:1]
-    )
-
-
 def use_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     """The lists of evaluations.annual's 结果运用 (one query each), each person with the final
     grade of the last three years (the promotion pool's multi-year record)."""
@@ -635,7 +616,7 @@ def use_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     ]
     grades = _labels(AnnualGrade.choices)
     for title, queryset in sections:
-        rows = queryset.annotate(y2=_final_of(ctx.year - 2), y1=_final_of(ctx.year - 1)).values_list(
+        rows = queryset.annotate(y2=final_grade_of(ctx.year - 2), y1=final_grade_of(ctx.year - 1)).values_list(
             "department__name",
             "person__full_name",
             "person__username",

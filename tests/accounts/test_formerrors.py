@@ -70,12 +70,13 @@ def test_run_service_flashes_the_success_built_from_what_the_service_returned(rf
     assert [str(m) for m in get_messages(request)] == ["已确认3人。"]
 
 
-def test_run_service_puts_a_refusal_on_the_form_and_flashes_it(rf):
-    def refuse():
-        raise ValidationError({"score": "得分须在0到100之间。"})
+def _refuse_the_score():
+    raise ValidationError({"score": "得分须在0到100之间。"})
 
+
+def test_run_service_puts_a_refusal_on_the_form_and_flashes_it(rf):
     request, form = _request_with_messages(rf), bound_form()
-    assert run_service(request, refuse, success="已保存。", form=form) is False
+    assert run_service(request, _refuse_the_score, success="已保存。", form=form) is False
     assert form.errors == {"score": ["得分须在0到100之间。"]}
     assert [str(m) for m in get_messages(request)] == ["得分须在0到100之间。"]
 
@@ -97,9 +98,6 @@ def test_service_result_hands_back_what_the_service_made(rf):
 
 
 def test_service_result_is_none_when_the_service_refuses(rf):
-    def refuse():
-        raise ValidationError({"score": "得分须在0到100之间。"})
-
     request, form = _request_with_messages(rf), bound_form()
-    assert service_result(request, refuse, success="已保存。", form=form) is None
+    assert service_result(request, _refuse_the_score, success="已保存。", form=form) is None
     assert form.errors == {"score": ["得分须在0到100之间。"]}

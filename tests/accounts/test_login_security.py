@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.selectors import policy_for_organisation
+from tests.factories import policy_with
 
 
 @pytest.mark.parametrize(
@@ -104,9 +104,7 @@ def test_the_idle_timeout_follows_the_organisation_policy(client_for, staff, org
     client = client_for(staff)
     client.get("/")
     assert client.session.get_expiry_age() == 30 * 60
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    policy.session_idle_minutes = 10
-    policy.save()
+    policy_with(organisation, session_idle_minutes=10)
     client.get("/")
     assert client.session.get_expiry_age() == 10 * 60
 

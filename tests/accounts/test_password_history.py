@@ -12,6 +12,7 @@ from accounts import services
 from accounts.forms import SecuritySettingsForm
 from accounts.models import PasswordHistory
 from accounts.selectors import policy_for_organisation
+from tests.factories import policy_with
 
 PASSWORDS = [f"Hist#{n}Pass" for n in range(7)]
 
@@ -85,9 +86,7 @@ def test_a_password_within_its_age_is_not_asked_for(client_for, staff):
 
 
 def test_a_maximum_age_of_zero_never_expires_a_password(client_for, staff, organisation):
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    policy.password_max_age_days = 0
-    policy.save()
+    policy_with(organisation, password_max_age_days=0)
     staff.password_changed_at = timezone.now() - timedelta(days=3650)
     staff.save()
     assert client_for(staff).get("/").status_code == 200
@@ -131,9 +130,7 @@ def test_without_remember_me_the_session_cookie_ends_with_the_browser(client, st
 
 
 def test_remember_me_keeps_the_cookie_but_the_idle_timeout_still_applies(client, staff, organisation, password):
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    policy.session_idle_minutes = 10
-    policy.save()
+    policy_with(organisation, session_idle_minutes=10)
     response = _login(client, "staff", password, remember="on")
     assert response.status_code == 302
     cookie = response.cookies["sessionid"]

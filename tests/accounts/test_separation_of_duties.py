@@ -21,6 +21,7 @@ from accounts.models import (
     Role,
     User,
 )
+from tests.accounts.helpers import post_new_person
 from tests.factories import PASSWORD
 
 DECISION_PERMS = [
@@ -68,17 +69,7 @@ def test_the_observed_chain_is_refused_step_by_step(
     client.force_login(sysadmin)
 
     # 1. The system administrator creates an account: that is theirs to do, and the auditor is told.
-    response = client.post(
-        reverse("accounts:staff_create"),
-        {
-            "username": "accomplice",
-            "full_name": "同伙",
-            "employee_number": "X9001",
-            "department": department.pk,
-            "staff_type": "civil_servant",
-            "position_category": "general",
-        },
-    )
+    response = post_new_person(client, department, username="accomplice", employee_number="X9001", full_name="同伙")
     assert response.status_code == 200
     initial_password = response.context["password"]
     accomplice = User.objects.get(username="accomplice")

@@ -6,21 +6,12 @@ from django.urls import reverse
 
 from accounts.models import DepartmentMembership, PendingRoleChange, Role, User
 from accounts.services import staff_create
+from tests.accounts.helpers import post_new_person
 from tests.factories import DepartmentFactory, UserFactory
 
 
 def test_hr_creates_a_person_who_must_change_the_shown_password(client_for, hr, department, client):
-    response = client_for(hr).post(
-        reverse("accounts:staff_create"),
-        {
-            "username": "newbie",
-            "full_name": "新同事",
-            "employee_number": "E90001",
-            "department": department.pk,
-            "staff_type": "civil_servant",
-            "position_category": "general",
-        },
-    )
+    response = post_new_person(client_for(hr), department, username="newbie", employee_number="E90001")
     assert response.status_code == 200
     password = response.context["password"]
     person = User.objects.get(username="newbie")
@@ -55,16 +46,8 @@ def test_people_given_one_password_hash_share_it_and_keep_it_at_first_login(orga
 
 
 def test_a_duplicate_employee_number_is_refused_with_a_message(client_for, hr, staff, department):
-    response = client_for(hr).post(
-        reverse("accounts:staff_create"),
-        {
-            "username": "dup",
-            "full_name": "重复",
-            "employee_number": staff.employee_number,
-            "department": department.pk,
-            "staff_type": "civil_servant",
-            "position_category": "general",
-        },
+    response = post_new_person(
+        client_for(hr), department, username="dup", employee_number=staff.employee_number, full_name="重复"
     )
     assert response.status_code == 200
     assert "已被使用" in response.content.decode()

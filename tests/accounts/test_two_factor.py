@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.models import TWO_FACTOR_ROLES, AuditEntry, Role
-from accounts.selectors import policy_for_organisation
+from tests.factories import policy_with
 
 
 def code_for(device, offset=0):
@@ -27,10 +27,7 @@ def device(hr):
 
 @pytest.fixture
 def require_two_factor(organisation):
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    policy.two_factor_required = True
-    policy.save()
-    return policy
+    return policy_with(organisation, two_factor_required=True)
 
 
 def test_the_rule_covers_hr_the_leaders_the_agency_head_and_the_administrators():

@@ -7,19 +7,8 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import User
+from tests.accounts.helpers import post_new_person
 from tests.factories import UserFactory
-
-
-def _create(client, department, username, number):
-    data = {
-        "username": username,
-        "full_name": "新同事",
-        "employee_number": number,
-        "department": department.pk,
-        "staff_type": "civil_servant",
-        "position_category": "general",
-    }
-    return client.post(reverse("accounts:staff_create"), data)
 
 
 def test_hr_creates_a_person_with_another_organisations_user_name_as_with_a_new_one(
@@ -27,7 +16,7 @@ def test_hr_creates_a_person_with_another_organisations_user_name_as_with_a_new_
 ):
     client = client_for(hr)
     for username, number in ((outsider.username, "N001"), ("nobody-here", "N002")):
-        response = _create(client, department, username, number)
+        response = post_new_person(client, department, username=username, employee_number=number)
         assert response.status_code == 200 and "password" in response.context, username
     assert User.objects.filter(username=outsider.username).count() == 2
 
@@ -137,7 +126,7 @@ def test_a_namesake_elsewhere_cannot_test_guesses_of_our_password(client, chief,
 
 @pytest.mark.parametrize("spelling", ["staff", "STAFF"])
 def test_a_name_used_in_the_organisation_is_refused_whatever_its_case(client_for, hr, department, staff, spelling):
-    response = _create(client_for(hr), department, spelling, "N003")
+    response = post_new_person(client_for(hr), department, username=spelling, employee_number="N003")
     assert response.status_code == 200
     assert "本单位已有人员使用该用户名" in str(response.context["form"].errors.get("username"))
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -258,6 +258,28 @@ class UI:
             self.page.get_by_test_id("weekly-publish").click()
         expect(self.page.get_by_test_id("weekly-digest")).to_be_visible()
 
+    # --- feedback talks (publicity.feedback) ------------------------------------------------------
+
+    def confirm_feedback_talk(self, grade, *, reads: str, opinion: str):
+        """As the person talked to, on the home page: follow the to-do to the talk about ``grade``,
+        see that it ``reads`` what was recorded, and confirm it with ``opinion``. Returns the talk."""
+        from playwright.sync_api import expect
+
+        from publicity.feedback.models import FeedbackTalk
+
+        confirm = self.page.get_by_test_id("todo-feedback-confirm")
+        expect(confirm.get_by_test_id("todo-count")).to_have_text("1")
+        confirm.get_by_role("link").click()
+        self.page.wait_for_url("**/publicity/feedback/mine/")
+        talk = FeedbackTalk.objects.get(quarter_grade=grade)
+        self.page.get_by_test_id(f"feedback-mine-{talk.pk}").click()
+        expect(self.page.get_by_test_id("feedback-talk")).to_contain_text(reads)
+        self.page.fill("textarea[name=opinion]", opinion)
+        with self.page.expect_navigation():
+            self.page.get_by_test_id("feedback-confirm").click()
+        expect(self.page.get_by_test_id("feedback-confirmed")).to_contain_text(opinion)
+        return talk
+
 
 def _ui(browser, live_server, request, viewport, locale: str = "zh-CN") -> UI:
     # Reduced motion (the setting a person can choose in the system): Bootstrap then opens the phone

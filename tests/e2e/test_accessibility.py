@@ -67,14 +67,9 @@ def demo_server(browser, django_db_setup, django_db_blocker):
     from django.test import override_settings
     from pytest_django.live_server_helper import LiveServer
 
-    from appraisal_site.demo.appraisals import build_demo_appraisals
-    from appraisal_site.demo.boards import build_demo_boards
-    from appraisal_site.demo.discipline import build_demo_discipline
-    from appraisal_site.demo.feedback import build_demo_feedback
     from appraisal_site.demo.organisation import build_demo_organisation
     from appraisal_site.demo.oversight import build_demo_bureau
-    from appraisal_site.demo.publication import build_demo_publication
-    from appraisal_site.demo.year import build_demo_year
+    from appraisal_site.demo.story import STORY
 
     # The tests' fast hasher (tests/conftest.py) for the demo's passwords too, and the moved clock.
     changed = override_settings(
@@ -85,14 +80,7 @@ def demo_server(browser, django_db_setup, django_db_blocker):
         server = None
         try:
             organisation = build_demo_organisation(staff=8)
-            for build in (
-                build_demo_year,
-                build_demo_appraisals,
-                build_demo_discipline,
-                build_demo_boards,
-                build_demo_publication,
-                build_demo_feedback,
-            ):
+            for build in STORY:
                 build(organisation, year=2026, seed=2026, today=TODAY)
             build_demo_bureau(organisation)
             server = LiveServer("localhost")

@@ -7,8 +7,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from publicity.feedback.models import FeedbackTalk
-
 pytestmark = pytest.mark.e2e
 
 # locked_grade (tests/e2e/conftest.py): demo_staff's 一般 of 2026 Q3, its talk overdue today.
@@ -38,17 +36,7 @@ def test_the_leader_records_the_talk_and_the_staff_member_confirms_it(any_ui, lo
     expect(ui.page.get_by_test_id("feedback-waiting")).to_be_visible()
 
     ui.sign_in_as("demo_staff")
-    confirm = ui.page.get_by_test_id("todo-feedback-confirm")
-    expect(confirm.get_by_test_id("todo-count")).to_have_text("1")
-    confirm.get_by_role("link").click()
-    ui.page.wait_for_url("**/publicity/feedback/mine/")
-    talk = FeedbackTalk.objects.get(quarter_grade=locked_grade)
-    ui.page.get_by_test_id(f"feedback-mine-{talk.pk}").click()
-    expect(ui.page.get_by_test_id("feedback-talk")).to_contain_text("两项季度目标未按期完成。")
-    ui.page.fill("textarea[name=opinion]", "同意，下季度改进。")
-    with ui.page.expect_navigation():
-        ui.page.get_by_test_id("feedback-confirm").click()
-    expect(ui.page.get_by_test_id("feedback-confirmed")).to_contain_text("同意，下季度改进。")
+    talk = ui.confirm_feedback_talk(locked_grade, reads="两项季度目标未按期完成。", opinion="同意，下季度改进。")
     ui.assert_scrolls_not_sideways()
     ui.assert_no_csp_errors()
     talk.refresh_from_db()

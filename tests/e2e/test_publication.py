@@ -18,7 +18,6 @@ from appraisal_site.demo.appraisals import build_demo_appraisals
 from appraisal_site.demo.organisation import DEMO_HEAD_DEPARTMENT
 from appraisal_site.demo.year import build_demo_year
 from evaluations.grading.models import Grade, QuarterGrade
-from publicity.feedback.models import FeedbackTalk
 from publicity.publication.models import EntryState, PublicationEntry
 from tests.e2e.conftest import demo_built
 
@@ -159,17 +158,7 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
 
     # demo_staff, still on the phone, finds it on the home page and confirms it.
     phone_ui.goto("/")
-    confirm = phone_ui.page.get_by_test_id("todo-feedback-confirm")
-    expect(confirm.get_by_test_id("todo-count")).to_have_text("1")
-    confirm.get_by_role("link").click()
-    phone_ui.page.wait_for_url("**/publicity/feedback/mine/")
-    talk = FeedbackTalk.objects.get(quarter_grade=staff_grade)
-    phone_ui.page.get_by_test_id(f"feedback-mine-{talk.pk}").click()
-    expect(phone_ui.page.get_by_test_id("feedback-talk")).to_contain_text("结合三季度目标")
-    phone_ui.page.fill("textarea[name=opinion]", "同意，下季度改进。")
-    with phone_ui.page.expect_navigation():
-        phone_ui.page.get_by_test_id("feedback-confirm").click()
-    expect(phone_ui.page.get_by_test_id("feedback-confirmed")).to_contain_text("同意，下季度改进。")
+    talk = phone_ui.confirm_feedback_talk(staff_grade, reads="结合三季度目标", opinion="同意，下季度改进。")
     phone_ui.screenshot("6-feedback-confirmed-phone")
     phone_ui.assert_scrolls_not_sideways()
     phone_ui.assert_no_csp_errors()

@@ -89,17 +89,15 @@ def grade_the_year(organisation, *, year: int, star: User, clock) -> None:
     clock.reset()
 
 
-def annual_row(ui, name: str):
-    row = ui.page.get_by_test_id("annual-row").filter(has_text=name)
-    expect(row).to_have_count(1)
-    return row
-
-
-def recompute(ui, year: int):
+def suggestion_after_recompute(ui, year: int, name: str):
+    """Re-run the year from 年度考核 and find ``name``'s row: its suggested grade and reasons cells."""
     ui.go_via_menu("年度考核", f"/evaluations/annual/{year}/")
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("recompute").click()
     expect(ui.page.locator(".alert-success")).to_contain_text("已重新计算")
+    row = ui.page.get_by_test_id("annual-row").filter(has_text=name)
+    expect(row).to_have_count(1)
+    return row.locator("td").nth(SUGGESTED), row.locator("td").nth(REASONS)
 
 
 # --- The test ------------------------------------------------------------------------------
@@ -154,10 +152,8 @@ def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo
 
     # 2. demo_hr re-runs the year: no longer 优秀, the veto named in the reasons.
     ui.sign_in_as("demo_hr")
-    recompute(ui, year)
-    row = annual_row(ui, star.full_name)
-    expect(row.locator("td").nth(SUGGESTED)).to_have_text("称职")
-    reasons = row.locator("td").nth(REASONS)
+    suggested, reasons = suggestion_after_recompute(ui, year, star.full_name)
+    expect(suggested).to_have_text("称职")
     expect(reasons).to_contain_text("存在一票否决事项")
     expect(reasons).to_contain_text(SERIOUS_TEXT)
     expect(reasons).to_contain_text("不具备优秀资格：有一票否决事项")
@@ -193,10 +189,8 @@ def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo
 
     # 4. The agency head re-runs the year: eligible again, and within the quota suggested 优秀.
     ui.sign_in_as("demo_chief")
-    recompute(ui, year)
-    row = annual_row(ui, star.full_name)
-    expect(row.locator("td").nth(SUGGESTED)).to_have_text("优秀")
-    reasons = row.locator("td").nth(REASONS)
+    suggested, reasons = suggestion_after_recompute(ui, year, star.full_name)
+    expect(suggested).to_have_text("优秀")
     expect(reasons).to_contain_text("具备优秀资格，排第1")
     expect(reasons).not_to_contain_text("一票否决")
     ui.screenshot("07-annual-excellent-again")

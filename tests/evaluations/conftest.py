@@ -3,8 +3,9 @@ from datetime import date
 import pytest
 
 from accounts.models import Role
+from evaluations.grading.models import Grade, GradeState, QuarterState
 from evaluations.grading.services.grading import appraisal_quarter_open
-from tests.factories import UserFactory
+from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory, UserFactory
 
 # The grading window of 2026 Q4 opens when the quarter ends: these tests grade it on a clock moved
 # to the first working days of 2027 (accounts.periods.today() honours settings.APPRAISAL_TODAY).
@@ -48,3 +49,23 @@ def second_head(organisation, leader):
     department.head = person
     department.save()
     return person
+
+
+@pytest.fixture
+def approved_quarter(organisation):
+    """2026 Q4, approved (its grades can be locked)."""
+    return AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=4, state=QuarterState.APPROVED)
+
+
+@pytest.fixture
+def confirmed(approved_quarter, staff, head, leader):
+    """staff's 较好 of the approved quarter, given by head and confirmed by leader."""
+    return QuarterGradeFactory(
+        appraisal_quarter=approved_quarter,
+        person=staff,
+        grade=Grade.FAIRLY_GOOD,
+        comment="稳定",
+        state=GradeState.CONFIRMED,
+        evaluator=head,
+        confirmed_by=leader,
+    )

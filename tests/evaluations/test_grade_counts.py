@@ -16,11 +16,9 @@ from evaluations.models import (
     GradeState,
     QuarterGrade,
     QuarterGradeCount,
-    QuarterState,
     UncertainReason,
 )
 from tests.factories import (
-    AppraisalQuarterFactory,
     DepartmentFactory,
     QuarterGradeFactory,
     UserFactory,
@@ -124,17 +122,10 @@ def test_a_deferred_recount_that_raises_counts_nothing_and_leaves_the_counters_a
     assert stored() == before == fresh()
 
 
-def test_the_counters_follow_the_approved_quarters_lock_review_and_regrading(organisation, head, staff, leader, hr):
-    approved = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=4, state=QuarterState.APPROVED)
-    row = QuarterGradeFactory(
-        appraisal_quarter=approved,
-        person=staff,
-        grade=Grade.FAIRLY_GOOD,
-        comment="稳定",
-        state=GradeState.CONFIRMED,
-        evaluator=head,
-        confirmed_by=leader,
-    )
+def test_the_counters_follow_the_approved_quarters_lock_review_and_regrading(
+    approved_quarter, confirmed, head, staff, hr
+):
+    approved, row = approved_quarter, confirmed
     assert_counted()
     locking.grades_lock(appraisal_quarter=approved)
     locking.grade_review_after_lock(grade=row, actor=hr, new_grade=Grade.GOOD, reason="复核认定")

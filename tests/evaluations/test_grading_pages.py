@@ -22,6 +22,7 @@ from tests.factories import (
     TargetSetFactory,
     UserFactory,
     hand_in_quarter_inputs,
+    policy_with,
 )
 
 GRADING = reverse("evaluations:grading")
@@ -426,13 +427,10 @@ def test_a_rolled_up_quarter_shows_the_same_numbers_from_its_statistics(
 def test_with_the_score_model_the_evaluator_scores_and_sees_the_suggestion(client_for, head, staff, organisation):
     from django.urls import reverse as _reverse
 
-    from accounts.selectors import policy_for_organisation
     from evaluations.grading.services.grading import appraisal_quarter_open
     from evaluations.grading.services.scores import indicators_for
 
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    policy.score_model_enabled = True
-    policy.save()
+    policy_with(organisation, score_model_enabled=True)
     quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
     row = quarter.grades.get(person=staff)
     client = client_for(head)

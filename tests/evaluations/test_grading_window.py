@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from accounts import periods
 from accounts.models import GradingOpens, Job, PeriodLock
-from accounts.selectors import policy_for_organisation
 from evaluations.grading.services.grading import (
     appraisal_quarter_approve,
     appraisal_quarter_open,
@@ -21,21 +20,13 @@ from evaluations.grading.services.grading import (
     grades_confirm_all,
 )
 from evaluations.models import AppraisalQuarter, Grade
-from tests.factories import SatisfactionScoreFactory, hand_in_quarter_inputs
+from tests.factories import SatisfactionScoreFactory, hand_in_quarter_inputs, policy_with
 
 Q4 = periods.Quarter(2026, 4)
 
 
 def set_clock(settings, day: date) -> None:
     settings.APPRAISAL_TODAY = day
-
-
-def policy(organisation, **fields):
-    found = policy_for_organisation(organisation_id=organisation.pk)
-    for name, value in fields.items():
-        setattr(found, name, value)
-    found.save()
-    return found
 
 
 def give(row, actor, grade=Grade.FAIRLY_GOOD):
@@ -46,11 +37,11 @@ def give(row, actor, grade=Grade.FAIRLY_GOOD):
 
 
 def test_the_window_opens_the_day_after_the_quarter_ends_by_default(organisation):
-    assert periods.grading_window_opens(Q4, policy(organisation)) == date(2027, 1, 1)
+    assert periods.grading_window_opens(Q4, policy_with(organisation)) == date(2027, 1, 1)
 
 
 def test_with_the_survey_policy_the_window_waits_for_the_survey(organisation):
-    survey = policy(organisation, grading_opens=GradingOpens.SURVEY_ENTERED)
+    survey = policy_with(organisation, grading_opens=GradingOpens.SURVEY_ENTERED)
     assert periods.grading_window_opens(Q4, survey) is None
     assert periods.grading_window_opens(Q4, survey, survey_entered_on=date(2027, 1, 9)) == date(2027, 1, 9)
     # A survey entered early does not open grading before the quarter ends.
@@ -92,12 +83,12 @@ def test_it_refuses_a_quarter_further_back_than_the_policy_allows(settings, orga
     set_clock(settings, date(2027, 1, 4))
     with pytest.raises(ValidationError, match="补开评鉴的期限"):
         appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
-    policy(organisation, grading_open_past_quarters=2)
+    policy_with(organisation, grading_open_past_quarters=2)
     assert appraisal_quarter_open(organisation=organisation, year=2026, quarter=3).grades.count() == 8
 
 
 def test_with_the_survey_policy_it_refuses_until_the_survey_is_entered(settings, organisation, team, staff):
-    policy(organisation, grading_opens=GradingOpens.SURVEY_ENTERED)
+    policy_with(organisation, grading_opens=GradingOpens.SURVEY_ENTERED)
     set_clock(settings, date(2027, 1, 4))
     with pytest.raises(ValidationError, match="满意度测评结果尚未录入"):
         appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
@@ -119,7 +110,7 @@ def test_an_open_quarter_is_refreshed_whatever_the_day(settings, organisation, q
 @pytest.fixture
 def survey_quarter(organisation, team, staff):
     """2026 Q4 opened under the survey policy, then its survey deleted (as if entered by mistake)."""
-    policy(organisation, grading_opens=GradingOpens.SURVEY_ENTERED)
+    policy_with(organisation, grading_opens=GradingOpens.SURVEY_ENTERED)
     score = SatisfactionScoreFactory(person=staff, year=2026, quarter=4)
     opened = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
     score.delete()

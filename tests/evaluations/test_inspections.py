@@ -9,25 +9,14 @@ from django.urls import reverse
 
 from accounts.models import Job, Role
 from accounts.selectors import policy_for_organisation
-from evaluations.discipline.services.inspections import discipline_check, inspection_record
+from evaluations.discipline.services.inspections import discipline_check
 from evaluations.discipline.tasks import check_discipline_months
 from evaluations.models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity, VetoFlag
+from tests.evaluations.helpers import record_inspection
 from tests.factories import DepartmentFactory, UserFactory
 
 LIST_URL = reverse("evaluations:inspections")
 CREATE_URL = reverse("evaluations:inspection_create")
-
-
-def _inspect(organisation, inspector, department, on=date(2026, 9, 10), findings=()):
-    return inspection_record(
-        organisation=organisation,
-        inspector=inspector,
-        date=on,
-        kind=InspectionKind.values[0],
-        departments=[department],
-        note="",
-        findings=list(findings),
-    )
 
 
 def _finding(person=None, department=None, severity=Severity.SERIOUS, description="上班时间饮酒"):
@@ -41,7 +30,7 @@ def test_a_serious_finding_about_a_person_raises_a_veto_flag_after_commit(
     organisation, inspector, department, staff, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        inspection = _inspect(organisation, inspector, department, findings=[_finding(person=staff)])
+        inspection = record_inspection(organisation, inspector, department, findings=[_finding(person=staff)])
         assert not VetoFlag.objects.exists()  # not before the commit
     # The flag's job, and the year's suggestions recomputed once the flag is raised.
     assert len(callbacks) == 2
@@ -57,7 +46,7 @@ def test_lesser_findings_and_department_findings_raise_no_flag(
     organisation, inspector, department, staff, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        _inspect(
+        record_inspection(
             organisation,
             inspector,
             department,
@@ -69,25 +58,25 @@ def test_lesser_findings_and_department_findings_raise_no_flag(
 
 def test_a_finding_must_name_a_person_or_a_department(organisation, inspector, department):
     with pytest.raises(ValidationError, match="须指明涉及的人员或科室"):
-        _inspect(organisation, inspector, department, findings=[_finding()])
+        record_inspection(organisation, inspector, department, findings=[_finding()])
     assert not Inspection.objects.exists()
 
 
 def test_it_refuses_a_person_of_another_organisation(organisation, inspector, department, outsider):
     with pytest.raises(ValidationError, match="不是本单位人员"):
-        _inspect(organisation, inspector, department, findings=[_finding(person=outsider)])
+        record_inspection(organisation, inspector, department, findings=[_finding(person=outsider)])
     assert not Inspection.objects.exists()
 
 
 def test_it_refuses_a_person_outside_the_covered_departments(organisation, inspector, department, staff):
     elsewhere = DepartmentFactory(organisation=organisation, name="财务科")
     with pytest.raises(ValidationError, match="不在本次检查范围内"):
-        _inspect(organisation, inspector, elsewhere, findings=[_finding(person=staff)])
+        record_inspection(organisation, inspector, elsewhere, findings=[_finding(person=staff)])
 
 
 def test_only_an_inspector_may_record(organisation, hr, department):
     with pytest.raises(PermissionDenied):
-        _inspect(organisation, hr, department)
+        record_inspection(organisation, hr, department)
 
 
 def _inspection_form(department, *, forms=1, note=None, **finding):
@@ -150,7 +139,7 @@ def test_the_form_refuses_a_person_of_another_organisation(client_for, inspector
 
 @pytest.fixture
 def inspection(organisation, inspector, department, staff):
-    return _inspect(organisation, inspector, department, findings=[_finding(person=staff)])
+    return record_inspection(organisation, inspector, department, findings=[_finding(person=staff)])
 
 
 def test_staff_get_a_403_on_the_list(client_for, staff):
@@ -183,8 +172,8 @@ def test_another_organisations_inspector_gets_a_404(client_for, other_organisati
 
 def test_the_list_filters_by_month_kind_and_department(client_for, organisation, inspector, department):
     other = DepartmentFactory(organisation=organisation, name="财务科")
-    _inspect(organisation, inspector, department, on=date(2026, 9, 10))
-    _inspect(organisation, inspector, other, on=date(2026, 8, 10))
+    record_inspection(organisation, inspector, department, on=date(2026, 9, 10))
+    record_inspection(organisation, inspector, other, on=date(2026, 8, 10))
     client = client_for(inspector)
     assert client.get(LIST_URL, {"month": "2026-09"}).content.decode().count('data-testid="inspection-row"') == 1
     assert client.get(LIST_URL, {"department": other.pk}).content.decode().count('data-testid="inspection-row"') == 1
@@ -198,7 +187,7 @@ def test_the_list_costs_the_same_queries_for_3_and_20_inspections(
     used = []
     for count, first_day in ((3, 1), (17, 4)):
         for day in range(count):
-            _inspect(
+            record_inspection(
                 organisation,
                 inspector,
                 department,
@@ -219,7 +208,7 @@ def test_the_list_costs_the_same_queries_for_3_and_20_inspections(
 def test_a_month_with_fewer_inspections_than_the_policy_is_flagged(organisation, inspector, department, done, short):
     assert policy_for_organisation(organisation_id=organisation.pk).inspections_per_month == 2
     for day in range(done):
-        _inspect(organisation, inspector, department, on=date(2026, 9, 10 + day))
+        record_inspection(organisation, inspector, department, on=date(2026, 9, 10 + day))
     alert = discipline_check(organisation=organisation, year=2026, month=9)
     assert (alert is not None) is short
     assert ComplianceAlert.objects.filter(organisation=organisation).count() == (1 if short else 0)
@@ -228,13 +217,13 @@ def test_a_month_with_fewer_inspections_than_the_policy_is_flagged(organisation,
 
 
 def test_the_check_is_idempotent_and_resolves_when_made_up(organisation, inspector, department):
-    _inspect(organisation, inspector, department, on=date(2026, 9, 10))
+    record_inspection(organisation, inspector, department, on=date(2026, 9, 10))
     first = discipline_check(organisation=organisation, year=2026, month=9)
     second = discipline_check(organisation=organisation, year=2026, month=9)
     assert first.pk == second.pk
     assert ComplianceAlert.objects.count() == 1
     # A late-recorded inspection makes up the number: the alert is resolved at once.
-    _inspect(organisation, inspector, department, on=date(2026, 9, 20))
+    record_inspection(organisation, inspector, department, on=date(2026, 9, 20))
     alert = ComplianceAlert.objects.get()
     assert alert.resolved_at is not None and alert.inspections == 2
     assert discipline_check(organisation=organisation, year=2026, month=9) is None
@@ -258,7 +247,7 @@ def test_the_daily_task_checks_the_previous_month_of_every_organisation(organisa
 
 
 def test_the_command_checks_a_month_without_a_broker(organisation, inspector, department):
-    _inspect(organisation, inspector, department, on=date(2026, 9, 10))
+    record_inspection(organisation, inspector, department, on=date(2026, 9, 10))
     call_command("check_discipline", "2026", "9")
     call_command("check_discipline", "2026", "9")
     alert = ComplianceAlert.objects.get(organisation=organisation)
@@ -274,7 +263,7 @@ def test_the_command_refuses_a_month_that_has_not_ended(organisation):
 
 
 def test_the_inspector_and_hr_see_open_alerts_on_their_home(client_for, organisation, inspector, hr, department):
-    _inspect(organisation, inspector, department, on=date(2026, 9, 10))
+    record_inspection(organisation, inspector, department, on=date(2026, 9, 10))
     discipline_check(organisation=organisation, year=2026, month=9)
     for person in (inspector, hr):
         page = client_for(person).get(reverse("home")).content.decode()

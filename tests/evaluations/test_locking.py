@@ -11,26 +11,10 @@ from evaluations.annual.locking import annual_results_lock
 from evaluations.annual.models import AnnualGrade
 from evaluations.annual.services import annual_decide
 from evaluations.grading.services import grading, locking
-from evaluations.models import Grade, GradeReview, GradeState, QuarterGrade, QuarterState
-from tests.factories import AnnualResultFactory, AppraisalQuarterFactory, QuarterGradeFactory
+from evaluations.models import Grade, GradeReview, GradeState, QuarterGrade
+from tests.factories import AnnualResultFactory, AppraisalQuarterFactory
 
-
-@pytest.fixture
-def approved_quarter(organisation):
-    return AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=4, state=QuarterState.APPROVED)
-
-
-@pytest.fixture
-def confirmed(approved_quarter, staff, head, leader):
-    return QuarterGradeFactory(
-        appraisal_quarter=approved_quarter,
-        person=staff,
-        grade=Grade.FAIRLY_GOOD,
-        comment="稳定",
-        state=GradeState.CONFIRMED,
-        evaluator=head,
-        confirmed_by=leader,
-    )
+# approved_quarter and confirmed (staff's 较好, confirmed by the leader): tests/evaluations/conftest.py
 
 
 def test_grades_lock_locks_confirmed_grades_once_and_audits_each(approved_quarter, confirmed):

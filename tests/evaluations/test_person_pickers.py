@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from evaluations.discipline.forms import FindingForm
 from evaluations.discipline.forms_veto import SanctionForm
-from evaluations.discipline.services.inspections import inspection_record
 from evaluations.grading.forms_inputs import SatisfactionScoreForm, ServiceEventForm
 from evaluations.grading.services.inputs import satisfaction_check
-from evaluations.models import InspectionKind, Sanction, SanctionKind, SatisfactionScore, Severity
+from evaluations.models import Sanction, SanctionKind, SatisfactionScore, Severity
+from tests.evaluations.helpers import record_inspection
 from tests.factories import UserFactory
 
 
@@ -63,13 +63,11 @@ def test_the_inspection_service_refuses_a_finding_about_the_system_administrator
     organisation, inspector, department, sysadmin
 ):
     with pytest.raises(ValidationError, match="不是参加考核的人员"):
-        inspection_record(
-            organisation=organisation,
-            inspector=inspector,
-            date=datetime.date(2026, 10, 9),
-            kind=InspectionKind.choices[0][0],
-            departments=[department],
-            note="",
+        record_inspection(
+            organisation,
+            inspector,
+            department,
+            on=datetime.date(2026, 10, 9),
             findings=[
                 {"person": sysadmin, "department": None, "severity": Severity.choices[0][0], "description": "迟到"}
             ],

@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts import periods
-from evaluations.discipline.models import InspectionKind, Sanction, SanctionKind, Severity, VetoFlag
-from evaluations.discipline.services.inspections import inspection_record
+from evaluations.discipline.models import Sanction, SanctionKind, Severity, VetoFlag
 from evaluations.discipline.services.sanctions import sanction_save
 from evaluations.grading.models import ServiceEvent, ServiceEventKind
 from evaluations.grading.services.grading import grade_assign
 from evaluations.grading.services.inputs import service_event_save
 from evaluations.models import Grade
+from tests.evaluations.helpers import record_inspection
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +52,11 @@ def test_it_refuses_a_sanction_note_over_the_limit(hr, staff):
 def test_it_refuses_an_inspection_dated_1900_or_with_an_overlong_finding(inspector, organisation, department, staff):
     for on, description in [(date(1900, 1, 1), "迟到"), (date(2026, 9, 10), "述" * 2001)]:
         with pytest.raises(ValidationError):
-            inspection_record(
-                organisation=organisation,
-                inspector=inspector,
-                date=on,
-                kind=InspectionKind.values[0],
-                departments=[department],
-                note="",
+            record_inspection(
+                organisation,
+                inspector,
+                department,
+                on=on,
                 findings=[{"person": staff, "severity": Severity.MINOR, "description": description}],
             )
 

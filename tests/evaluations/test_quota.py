@@ -6,6 +6,7 @@ from accounts.selectors import policy_for_organisation
 from evaluations.grading.services import quota
 from evaluations.models import Grade, QuotaPoolKind
 from tests.evaluations.conftest import Q3_GRADING_DAY
+from tests.factories import policy_with
 
 
 @pytest.mark.parametrize(
@@ -37,9 +38,7 @@ def test_the_status_counts_participants_without_uncertain(organisation, quarter,
 def test_separate_pools_for_leaders_and_others(organisation, team, head, leader):
     from evaluations.grading.services.grading import appraisal_quarter_open
 
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    policy.good_quota_separate_pools = True
-    policy.save()
+    policy = policy_with(organisation, good_quota_separate_pools=True)
     head.is_leader_position = True
     head.save()
     quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3, today=Q3_GRADING_DAY)
@@ -56,9 +55,7 @@ def test_switching_to_separate_pools_mid_quarter_keeps_grading_and_enforces_the_
 
     from evaluations.grading.services.grading import grade_assign
 
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    policy.good_quota_separate_pools = True
-    policy.save()
+    policy = policy_with(organisation, good_quota_separate_pools=True)
     [others] = [
         p for p in quota.quota_status(appraisal_quarter=quarter, policy=policy) if p.kind == QuotaPoolKind.OTHERS
     ]

@@ -603,16 +603,18 @@ def test_the_indicator_page_saves_a_set_totalling_100(client_for, hr, organisati
     ]
 
 
+def _department_row(pk: int, **parts: str) -> dict[str, str]:
+    """One department's row of the departments' score form: the three 党建 parts and the work score."""
+    return {f"{part}_{pk}": value for part, value in parts.items()}
+
+
 def test_hr_enters_every_departments_scores_in_one_form(client_for, hr, organisation, department, policy, outsider):
     second = DepartmentFactory(organisation=organisation, name="二科")
     url = reverse("evaluations:score_departments") + "?year=2026&quarter=3"
     response = client_for(hr).post(
         url,
         {
-            f"basics_{department.pk}": "100",
-            f"education_{department.pk}": "80",
-            f"bottom_line_{department.pk}": "85",
-            f"work_{department.pk}": "80",
+            **_department_row(department.pk, basics="100", education="80", bottom_line="85", work="80"),
             f"basics_{outsider.department_id}": "10",  # another organisation's: not a field, ignored
             f"work_{outsider.department_id}": "10",
         },
@@ -634,10 +636,7 @@ def test_one_missing_department_score_refuses_the_whole_form(client_for, hr, org
     response = client_for(hr).post(
         url,
         {
-            f"basics_{department.pk}": "90",
-            f"education_{department.pk}": "90",
-            f"bottom_line_{department.pk}": "90",
-            f"work_{department.pk}": "80",
+            **_department_row(department.pk, basics="90", education="90", bottom_line="90", work="80"),
             f"basics_{second.pk}": "70",
         },
     )

@@ -13,7 +13,6 @@ from accounts.models import Job
 from accounts.tasks import run_job
 from evaluations.discipline import selectors
 from evaluations.discipline.services import veto
-from evaluations.discipline.services.inspections import inspection_record
 from evaluations.discipline.services.sanctions import sanction_save
 from evaluations.models import (
     Sanction,
@@ -22,6 +21,7 @@ from evaluations.models import (
     Severity,
     VetoFlag,
 )
+from tests.evaluations.helpers import record_inspection
 from tests.factories import FindingFactory, SanctionFactory, SanctionRuleFactory, VetoFlagFactory
 
 
@@ -137,13 +137,11 @@ def test_a_serious_finding_saved_while_the_broker_is_down_raises_its_flag_when_s
     organisation, inspector, department, staff, broker_down, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        inspection = inspection_record(
-            organisation=organisation,
-            inspector=inspector,
-            date=date(2026, 5, 12),
-            kind="discipline",
-            departments=[department],
-            note="",
+        inspection = record_inspection(
+            organisation,
+            inspector,
+            department,
+            on=date(2026, 5, 12),
             findings=[{"person": staff, "severity": Severity.SERIOUS, "description": "上班时间饮酒"}],
         )
     job = Job.objects.get()

@@ -397,21 +397,13 @@ def test_the_export_runs_as_a_job_and_writes_a_workbook(
 
 
 def test_hr_records_a_post_agreement_only_for_a_public_welfare_worker(hr, staff, worker):
+    terms = {
+        "post_name": "协管",
+        "agreement_start": date(2026, 1, 1),
+        "agreement_end": date(2026, 12, 31),
+        "monthly_subsidy": Decimal("1500"),
+    }
     with pytest.raises(ValidationError):
-        services.welfare_post_save(
-            actor=hr,
-            person=staff,
-            post_name="协管",
-            agreement_start=date(2026, 1, 1),
-            agreement_end=date(2026, 12, 31),
-            monthly_subsidy=Decimal("1500"),
-        )
-    post = services.welfare_post_save(
-        actor=hr,
-        person=worker,
-        post_name="协管",
-        agreement_start=date(2026, 1, 1),
-        agreement_end=date(2026, 12, 31),
-        monthly_subsidy=Decimal("1500"),
-    )
+        services.welfare_post_save(actor=hr, person=staff, **terms)
+    post = services.welfare_post_save(actor=hr, person=worker, **terms)
     assert post.post_name == "协管" and post.organisation_id == worker.organisation_id

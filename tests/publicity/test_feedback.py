@@ -14,12 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEntry, FeedbackTalkBy, Notification
-from accounts.selectors import policy_for_organisation
 from evaluations.annual.models import AnnualGrade
 from evaluations.grading.models import Grade, GradeState
 from publicity.feedback import selectors, services
 from publicity.feedback.models import AnnualConfirmation, FeedbackTalk
-from tests.factories import AnnualResultFactory, QuarterGradeFactory, UserFactory
+from tests.factories import AnnualResultFactory, QuarterGradeFactory, UserFactory, policy_with
 from tests.publicity.conftest import LOCKED_AT
 from tests.support.clock import movable_today
 
@@ -111,9 +110,7 @@ def test_only_the_supervising_leader_records_the_talk_by_default(leader, head, s
 def test_by_policy_the_head_talks_with_the_staff_and_the_leader_with_the_head(
     organisation, leader, head, staff, quarter
 ):
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    policy.feedback_talk_by = FeedbackTalkBy.DEPARTMENT_HEAD
-    policy.save()
+    policy_with(organisation, feedback_talk_by=FeedbackTalkBy.DEPARTMENT_HEAD)
     staff_grade, head_grade = locked_grade(staff, quarter), locked_grade(head, quarter)
 
     with pytest.raises(PermissionDenied):

@@ -14,10 +14,9 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Job, Notification
 from accounts.periods import CHINA_TZ
-from accounts.selectors import policy_for_organisation
 from evaluations.grading.models import Grade, GradeState
 from publicity.feedback import selectors, services
-from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory, UserFactory
+from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory, UserFactory, policy_with
 from tests.publicity.conftest import LOCKED_AT
 from tests.support.clock import movable_today
 from tests.support.home import todo
@@ -51,9 +50,7 @@ def test_a_talk_is_overdue_after_ten_working_days_counted_around_national_day(le
 
 def test_the_number_of_working_days_follows_the_policy(organisation, leader, staff, quarter):
     locked_grade(staff, quarter)
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    policy.feedback_talk_working_days = 3  # 8, 9 and 10 October
-    policy.save()
+    policy_with(organisation, feedback_talk_working_days=3)  # 8, 9 and 10 October
     assert overdue(leader, date(2026, 10, 10)) == 0
     assert overdue(leader, date(2026, 10, 11)) == 1
 

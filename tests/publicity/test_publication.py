@@ -22,7 +22,7 @@ from publicity.dingtalk.models import DingTalkKind, DingTalkMessage
 from publicity.publication import services
 from publicity.publication.models import EntryState, Objection, ObjectionState, Publication
 from publicity.publication.tasks import lock_publications_now
-from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory, UserFactory
+from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory, UserFactory, policy_with
 
 # 2026 Q3 is gradable from early October; these tests publish it on 20 October (a Tuesday):
 # five working days are 20, 21, 22, 23 and 26 October.
@@ -88,9 +88,7 @@ def test_hr_overrides_move_the_window_end(organisation):
 
 
 def test_the_window_length_is_the_policys(organisation):
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    policy.publication_working_days = 7
-    policy.save()
+    policy_with(organisation, publication_working_days=7)
     assert services.publication_window(organisation_id=organisation.pk, starts=PUBLISH_DAY)[1] == date(2026, 10, 28)
 
 

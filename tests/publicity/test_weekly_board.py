@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from accounts.models import AuditEntry, Notification, Role
 from accounts.periods import Week
-from accounts.selectors import policy_for_organisation
 from publicity.boards import services
 from publicity.boards.models import WeeklyDigest, WeeklyPost
 from publicity.boards.services import ItemData, SectionData
@@ -22,6 +21,7 @@ from tests.factories import (
     UserFactory,
     WeeklyDigestFactory,
     WeeklyDigestSectionFactory,
+    policy_with,
 )
 
 TODAY = date(2026, 12, 1)  # a Tuesday of ISO week 2026-W49
@@ -38,10 +38,7 @@ def _clock(settings):
 
 @pytest.fixture
 def enabled(organisation):
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    policy.weekly_progress_enabled = True
-    policy.save()
-    return policy
+    return policy_with(organisation, weekly_progress_enabled=True)
 
 
 @pytest.fixture

@@ -76,6 +76,16 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
+def script_upload(client, summary, name: str, content: bytes, **extra):
+    """What the summary page's script sends: the file alone, asking for the JSON answer."""
+    return client.post(
+        reverse("summaries:attachment_upload", args=[summary.pk]),
+        {"file": upload(name, content)},
+        headers={"X-Requested-With": "XMLHttpRequest"},
+        **extra,
+    )
+
+
 @pytest.fixture
 def attachment(summary, staff):
     return services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload("会议纪要.pdf", PDF))
@@ -372,11 +382,7 @@ def test_a_refused_plain_upload_is_said_under_the_file_field_not_at_the_top(clie
 
 
 def test_the_page_script_gets_the_answer_and_the_fresh_list_as_json(client_for, summary, staff):
-    response = client_for(staff).post(
-        reverse("summaries:attachment_upload", args=[summary.pk]),
-        {"file": upload("会议纪要.pdf", PDF)},
-        headers={"X-Requested-With": "XMLHttpRequest"},
-    )
+    response = script_upload(client_for(staff), summary, "会议纪要.pdf", PDF)
     assert response.status_code == 200
     data = response.json()
     assert data["ok"] and "会议纪要.pdf" in data["message"] and "会议纪要.pdf" in data["html"]
@@ -389,11 +395,7 @@ def test_the_page_script_gets_the_answer_and_the_fresh_list_as_json(client_for, 
 def test_the_same_file_attached_twice_is_recognised(client_for, attachment, summary, staff):
     with pytest.raises(ValidationError, match="已经上传过（“会议纪要.pdf”）"):
         services.summary_attachment_add(summary=summary, actor=staff, uploaded=upload("另一个名字.pdf", PDF))
-    response = client_for(staff).post(
-        reverse("summaries:attachment_upload", args=[summary.pk]),
-        {"file": upload("再传一次.pdf", PDF)},
-        headers={"X-Requested-With": "XMLHttpRequest"},
-    )
+    response = script_upload(client_for(staff), summary, "再传一次.pdf", PDF)
     assert response.status_code == 400
     assert "已经上传过" in response.json()["message"]
     assert SummaryAttachment.objects.filter(summary=summary).count() == 1
@@ -405,12 +407,7 @@ def test_an_oversized_body_is_refused_on_its_length_before_it_is_read(client_for
     organisation.policy.attachment_max_mb = 1
     organisation.policy.save()
     # The body announces 50 MB but carries a few bytes: were it read, the parser would fail.
-    response = client_for(staff).post(
-        reverse("summaries:attachment_upload", args=[summary.pk]),
-        {"file": upload("大文件.pdf", PDF)},
-        headers={"X-Requested-With": "XMLHttpRequest"},
-        CONTENT_LENGTH=str(50 * 1024 * 1024),
-    )
+    response = script_upload(client_for(staff), summary, "大文件.pdf", PDF, CONTENT_LENGTH=str(50 * 1024 * 1024))
     assert response.status_code == 413
     assert response.json()["message"] == "附件不能超过 1 MB。"
     assert not SummaryAttachment.objects.exists()
@@ -421,11 +418,7 @@ def test_a_file_just_over_the_limit_is_cut_off_while_it_is_read(client_for, summ
     organisation.policy.save()
     # Within the allowance for the multipart envelope, so only the upload handler can catch it.
     just_over = PDF + b"0" * (1024 * 1024 + 1024)
-    response = client_for(staff).post(
-        reverse("summaries:attachment_upload", args=[summary.pk]),
-        {"file": upload("大文件.pdf", just_over)},
-        headers={"X-Requested-With": "XMLHttpRequest"},
-    )
+    response = script_upload(client_for(staff), summary, "大文件.pdf", just_over)
     assert response.status_code == 413
     assert "1 MB" in response.json()["message"]
     assert not SummaryAttachment.objects.exists()

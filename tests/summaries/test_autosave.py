@@ -164,22 +164,23 @@ def test_a_pages_save_sent_before_the_answer_to_its_previous_one_is_accepted(sum
     assert not SummaryConflictCopy.objects.exists()
 
 
-def test_a_pages_earlier_save_arriving_late_never_overwrites_its_later_one(summary, staff):
+@pytest.mark.parametrize(
+    ("kept", "refused"),
+    [
+        pytest.param(("page-a", 2, "后发的更新内容"), ("page-a", 1, "先发的旧内容"), id="the_same_pages_earlier_save"),
+        pytest.param(("page-a", 1, "手机上写的"), ("page-b", 5, "电脑上写的"), id="another_pages_save"),
+    ],
+)
+def test_a_save_on_the_old_version_arriving_second_is_a_conflict_and_never_overwrites(summary, staff, kept, refused):
+    """A page's earlier save arriving late never overwrites its later one; another page's save on
+    the old version is still a conflict."""
     base = summary.version
-    _save(summary, staff, base, tab="page-a", seq=2, other_work="后发的更新内容")
+    (kept_tab, kept_seq, kept_text), (refused_tab, refused_seq, refused_text) = kept, refused
+    _save(summary, staff, base, tab=kept_tab, seq=kept_seq, other_work=kept_text)
     with pytest.raises(services.SummaryConflict):
-        _save(summary, staff, base, tab="page-a", seq=1, other_work="先发的旧内容")
+        _save(summary, staff, base, tab=refused_tab, seq=refused_seq, other_work=refused_text)
     summary.refresh_from_db()
-    assert summary.other_work == "后发的更新内容"
-
-
-def test_another_pages_save_on_the_old_version_is_still_a_conflict(summary, staff):
-    base = summary.version
-    _save(summary, staff, base, tab="page-a", seq=1, other_work="手机上写的")
-    with pytest.raises(services.SummaryConflict):
-        _save(summary, staff, base, tab="page-b", seq=5, other_work="电脑上写的")
-    summary.refresh_from_db()
-    assert summary.other_work == "手机上写的"
+    assert summary.other_work == kept_text
 
 
 def test_a_follow_up_does_not_cross_a_review_round(summary, staff, head, october_now):

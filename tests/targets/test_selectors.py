@@ -7,6 +7,7 @@ import pytest
 from accounts import periods
 from accounts.selectors import policy_for_organisation
 from targets.selectors import target_sets_awaiting_review
+from tests.factories import policy_with
 
 
 def current_quarter(today):
@@ -47,9 +48,7 @@ def test_lateness_is_judged_by_the_calendar_day_in_shanghai(organisation):
 
 @pytest.mark.django_db
 def test_lateness_follows_the_policys_deadline_day(organisation):
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    policy.target_deadline_day = 20
-    policy.save()
+    policy = policy_with(organisation, target_deadline_day=20)
     submitted_at = datetime(2026, 7, 15, 2, 0, tzinfo=UTC)
     assert not is_late_submission(policy=policy, year=2026, quarter=3, submitted_at=submitted_at)
     policy.target_deadline_day = 5

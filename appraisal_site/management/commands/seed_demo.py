@@ -5,14 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Organisation, User
-from appraisal_site.demo.appraisals import build_demo_appraisals
-from appraisal_site.demo.boards import build_demo_boards
-from appraisal_site.demo.discipline import build_demo_discipline
-from appraisal_site.demo.feedback import build_demo_feedback
 from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD, STORY_STAFF, build_demo_organisation
 from appraisal_site.demo.oversight import BUREAU_ACCOUNTS, build_demo_bureau
-from appraisal_site.demo.publication import build_demo_publication
-from appraisal_site.demo.year import build_demo_year
+from appraisal_site.demo.story import STORY
 
 
 class Command(BaseCommand):
@@ -47,15 +42,7 @@ class Command(BaseCommand):
                 f"Demo organisation {organisation.name}: {people} people, {departments} departments, {elapsed:.1f} s."
             )
             self.stdout.write(self.style.SUCCESS(message))
-            for build in (
-                build_demo_year,
-                build_demo_appraisals,
-                build_demo_discipline,
-                build_demo_boards,
-                build_demo_publication,
-                build_demo_feedback,
-                build_demo_bureau,
-            ):
+            for build in (*STORY, build_demo_bureau):
                 started = time.monotonic()
                 report = build(organisation, year=year, seed=seed)
                 self.stdout.write(f"{report.describe()} ({time.monotonic() - started:.1f} s)")

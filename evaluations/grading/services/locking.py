@@ -39,16 +39,31 @@ def _grade_label(value: str) -> str:
     return str(Grade(value).label) if value in Grade.values else "—"
 
 
-def _check_reason(reason: str, *, field: str, label) -> str:
+def _check_reason(reason: str, *, limit: int, label) -> str:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("请说明理由。")})
-    limit = (
-        QuarterGrade._meta.get_field(field).max_length if field else GradeReview._meta.get_field("reason").max_length
-    )
     if len(reason) > limit:
         raise ValidationError({"reason": too_long_message(label, limit, len(reason))})
     return reason
+
+
+def review_after_lock_check(
+    *, row, actor: User, perm: str, grades: list[str], current: str, new_grade: str, reason: str, review_model, refusals
+) -> str:
+    """What a recorded review (复核) of a locked row asks, a quarter's grade or a year's result: the
+    actor's right (``perm``), a locked row, a valid grade (one of ``grades``) other than ``current``,
+    and a reason that fits ``review_model``'s. ``refusals`` words the first two refusals for the row's
+    kind: {"not_locked": …, "invalid": …}. Returns the reason, stripped."""
+    if not actor.has_perm(perm, row):
+        raise PermissionDenied(_("只有本单位人事干部可以记录定等后复核。"))
+    if row.locked_at is None:
+        raise ValidationError(refusals["not_locked"])
+    if new_grade not in grades:
+        raise ValidationError({"new_grade": refusals["invalid"]})
+    if new_grade == current:
+        raise ValidationError({"new_grade": _("复核后等次与原等次相同。")})
+    return _check_reason(reason, limit=review_model._meta.get_field("reason").max_length, label=_("复核理由"))
 
 
 @transaction.atomic
@@ -112,7 +127,9 @@ def grade_reopen_for_regrading(*, grade: QuarterGrade, actor: User, reason: str)
     )
     if not actor.has_perm("evaluations.reopen_grade", row):
         raise PermissionDenied(_("只有本单位人事干部可以退回重评。"))
-    reason = _check_reason(reason, field="reopen_reason", label=_("退回重评理由"))
+    reason = _check_reason(
+        reason, limit=QuarterGrade._meta.get_field("reopen_reason").max_length, label=_("退回重评理由")
+    )
     if row.locked_at is not None:
         raise ValidationError(_("该等次已定等，只能通过定等后复核更改。"))
     if row.appraisal_quarter.state != QuarterState.APPROVED:
@@ -160,15 +177,17 @@ def grade_review_after_lock(*, grade: QuarterGrade, actor: User, new_grade: str,
         .select_related("appraisal_quarter", "person", "department")
         .get(pk=grade.pk)
     )
-    if not actor.has_perm("evaluations.review_locked_grade", row):
-        raise PermissionDenied(_("只有本单位人事干部可以记录定等后复核。"))
-    if row.locked_at is None:
-        raise ValidationError(_("该等次尚未定等，不需要复核。"))
-    if new_grade not in Grade.values:
-        raise ValidationError({"new_grade": _("请选择有效的等次。")})
-    if new_grade == row.grade:
-        raise ValidationError({"new_grade": _("复核后等次与原等次相同。")})
-    reason = _check_reason(reason, field="", label=_("复核理由"))
+    reason = review_after_lock_check(
+        row=row,
+        actor=actor,
+        perm="evaluations.review_locked_grade",
+        grades=Grade.values,
+        current=row.grade,
+        new_grade=new_grade,
+        reason=reason,
+        review_model=GradeReview,
+        refusals={"not_locked": _("该等次尚未定等，不需要复核。"), "invalid": _("请选择有效的等次。")},
+    )
     old = row.grade
     row.grade = new_grade
     if new_grade in GRADES_NEEDING_REASON:

@@ -13,7 +13,6 @@ from accounts import excel, periods
 from accounts.decorators import permission_required
 from accounts.pages import confirm_then, form_page, import_page, xlsx_download
 from accounts.pagination import filtered_page
-from accounts.storage import upload_limited
 
 from .. import imports
 from ..forms_inputs import (
@@ -131,7 +130,7 @@ def satisfaction_import_template(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @permission_required(PERM)
-@upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
+@excel.excel_upload_limited
 def satisfaction_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
     return _import_page(
@@ -218,7 +217,7 @@ def event_import_template(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @permission_required(PERM)
-@upload_limited(limit=excel.MAX_FILE_BYTES, message=lambda request: excel.file_too_large_message())
+@excel.excel_upload_limited
 def event_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid."""
     return _import_page(

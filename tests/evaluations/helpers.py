@@ -1,0 +1,18 @@
+from datetime import date
+
+from evaluations.discipline.models import InspectionKind
+from evaluations.discipline.services.inspections import inspection_record
+
+
+def record_inspection(organisation, inspector, department, *, on=date(2026, 9, 10), findings=()):
+    """A 纪律 inspection of ``department`` by ``inspector`` on ``on`` through the service, with
+    ``findings`` (dicts: person or department, severity, description)."""
+    return inspection_record(
+        organisation=organisation,
+        inspector=inspector,
+        date=on,
+        kind=InspectionKind.DISCIPLINE,
+        departments=[department],
+        note="",
+        findings=list(findings),
+    )
