@@ -75,6 +75,7 @@ class OrganisationUsernameBackend(ModelBackend):
             rows = (
                 Permission.objects.filter(Q(user=user_obj) | Q(group__user=user_obj))
                 .values_list("content_type__app_label", "codename")
+                .order_by()
                 .distinct()
             )
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
