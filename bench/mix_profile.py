@@ -3,9 +3,10 @@
 Deterministic figures for a shared machine, where wall time is noise: each page of
 ``bench/locustfile.py``'s mix is asked for in-process (the test client through the whole stack:
 middleware, sessions, context processors, templates) as the person the bench signs in, once to warm
-up and once under ``cProfile``; printed are the Python function calls, the queries and the HTML size
-of that request, with the call counts as a multiple of the signed-in ``/healthz`` (the load bench's
-floor). ``--top N`` prints each page's N costliest functions (cumulative, own calls included).
+up, ``--repeat`` times timed (the process's CPU time, median: PostgreSQL's share is not in it) and
+once under ``cProfile``; printed are the Python function calls, the queries and the HTML size of that
+request and its CPU, each against the signed-in ``/healthz`` (the load bench's floor), then the mix
+weighted by each page's share of locust's requests, and the profiled time by area. ``--top N`` prints each page's N costliest functions (cumulative, own calls included).
 ``--html DIR`` writes each page's HTML, with the per-request tokens (CSRF, nonces) blanked, so two
 commits' pages can be compared with ``diff -r``.
 
@@ -13,7 +14,8 @@ Run it on a database ``bench/load_bench.py --seed-only`` seeded (keep that Postg
 
     DATABASE_URL=postgres://… .venv/bin/python bench/mix_profile.py --accounts /tmp/seed10k.json
 
-Settings as the load bench's gunicorn runs them (``DEBUG`` off unless ``--debug``).
+``DEBUG`` off, as in production (``--debug``: on, as the load bench's gunicorn runs for its clock;
+about 5 % more calls for the floor, under 1 % for the mix's pages).
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import re
 import statistics
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,8 +38,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import pages_bench  # noqa: E402  (the bench folder is not a package)
 
-# (label, account, url) in the mix's order; the url may use {year}, {quarter_pk}, {grade_pk}.
-# "b0…" is the first grown staff member, "bench_head…" the first large department's head.
+# (label, account, url, share) in the mix's order; the url may use {year}, {quarter_pk}, {grade_pk}.
+# "staff" is the first grown staff member, "head" the first large department's head. The share is the
+# page's part of the mix's requests as locust asks for them (bench/locustfile.py: the user class's
+# weight × the task's; e.g. staff 12 of 20 × home 2 of 4 = 0.3), which the open loop's counts follow.
 PAGES = [
     ("floor: /healthz", "staff", "/healthz", 0),
     ("home (staff)", "staff", "/", 0.3),
@@ -99,10 +105,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=10, help="timed requests per page (median)")
     parser.add_argument("--html", metavar="DIR", help="write each page's HTML there")
     parser.add_argument("--only", default="", help="comma-separated labels")
-    parser.add_argument("--debug", action="store_true", help="DEBUG on (the load bench ran so before)")
+    parser.add_argument("--debug", action="store_true", help="DEBUG on, as the load bench runs gunicorn")
     args = parser.parse_args()
-    import os
-
     pages_bench.setup_django(os.environ["DATABASE_URL"])
     from django.conf import settings
     from django.db import connection
@@ -114,10 +118,7 @@ def main() -> int:
 
     settings.ALLOWED_HOSTS = ["*"]
     settings.DEBUG = args.debug
-    settings.APPRAISAL_TODAY = json.loads(Path(args.accounts).read_text(encoding="utf-8"))["today"]
-    from datetime import date
-
-    settings.APPRAISAL_TODAY = date.fromisoformat(settings.APPRAISAL_TODAY)
+    settings.APPRAISAL_TODAY = date.fromisoformat(json.loads(Path(args.accounts).read_text(encoding="utf-8"))["today"])
     quarter = AppraisalQuarter.objects.filter(state="open").order_by("-year", "-quarter").first()
     staff = User.objects.filter(username__startswith="b0").order_by("username").first()
     head = User.objects.filter(username__startswith="bench_head").order_by("username").first()
