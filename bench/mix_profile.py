@@ -6,7 +6,8 @@ middleware, sessions, context processors, templates) as the person the bench sig
 up, ``--repeat`` times timed (the process's CPU time, median: PostgreSQL's share is not in it) and
 once under ``cProfile``; printed are the Python function calls, the queries and the HTML size of that
 request and its CPU, each against the signed-in ``/healthz`` (the load bench's floor), then the mix
-weighted by each page's share of locust's requests, and the profiled time by area. ``--top N`` prints each page's N costliest functions (cumulative, own calls included).
+weighted by each page's share of locust's requests, and the profiled time by area. ``--top N``
+prints each page's N costliest functions (cumulative, own calls included).
 ``--html DIR`` writes each page's HTML, with the per-request tokens (CSRF, nonces) blanked, so two
 commits' pages can be compared with ``diff -r``.
 
