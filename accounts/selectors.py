@@ -178,14 +178,14 @@ def review_scope(*, person: User, active_only: bool = False) -> ReviewScope:
     )
 
 
-def evaluatees_of(*, person: User) -> QuerySet[User]:
+def evaluatees_of(*, person: User, scope: ReviewScope | None = None) -> QuerySet[User]:
     """Whom ``person`` evaluates and reviews (谁管理谁认定).
 
     A department head evaluates the staff of their department; a supervising
     leader evaluates the heads of the departments they supervise. Nobody
-    evaluates themselves.
+    evaluates themselves. ``scope``: the person's ``review_scope(active_only=True)``, if read already.
     """
-    scope = review_scope(person=person, active_only=True)
+    scope = scope or review_scope(person=person, active_only=True)
     people = (
         User.objects.filter(organisation_id=person.organisation_id, is_active=True)
         .filter(Q(department_id__in=scope.headed) | Q(pk__in=scope.supervised_heads))

@@ -25,7 +25,7 @@ from evaluations.welfare.models import ConsequenceKind
 from evaluations.welfare.selectors import open_consequences
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
 from publicity.publication.selectors import open_objections_count, review_cases_due_count
-from summaries.selectors import summaries_awaiting_review, summary_month_due
+from summaries.selectors import DueMonth, summaries_awaiting_review, summary_month_due
 from targets.models import TargetSet
 from targets.selectors import target_sets_awaiting_review
 
@@ -38,14 +38,35 @@ class Todo:
     url: str
 
 
-def todos_for(user: User, *, today: date) -> list[Todo]:
-    """The person's to-dos for every role they hold, those with nothing to do left out."""
+@dataclass(frozen=True)
+class OwnPeriod:
+    """The person's own documents of this period: this quarter's target set (if any) and the
+    summary month due first. The home page's panel shows them and its to-dos count them: read once."""
+
+    quarter: periods.Quarter
+    target_set: TargetSet | None
+    due: DueMonth
+
+
+def own_period(user: User, *, today: date, policy) -> OwnPeriod:
+    quarter = periods.Quarter.of(today)
+    return OwnPeriod(
+        quarter=quarter,
+        # One per person and quarter (one_target_set_per_quarter).
+        target_set=TargetSet.objects.filter(owner=user, year=quarter.year, quarter=quarter.quarter).first(),
+        due=summary_month_due(owner=user, today=today, policy=policy),
+    )
+
+
+def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[Todo]:
+    """The person's to-dos for every role they hold, those with nothing to do left out. ``own``:
+    the person's :func:`own_period` when the caller has read it already."""
     if not user.organisation_id:
         return []
     policy = policy_for_organisation(organisation_id=user.organisation_id)
     todos: list[Todo] = []
     if user.has_perm("targets.write_targets"):
-        todos += _own_documents(user, today, policy)
+        todos += _own_documents(own or own_period(user, today=today, policy=policy), policy)
     if user.has_perm("summaries.use_review_inbox"):
         waiting = target_sets_awaiting_review(reviewer=user).count() + summaries_awaiting_review(reviewer=user).count()
         todos.append(Todo("review", _("待审核的目标和小结"), waiting, reverse("review")))
@@ -75,12 +96,9 @@ def todos_for(user: User, *, today: date) -> list[Todo]:
     return [todo for todo in todos if todo.count]
 
 
-def _own_documents(user: User, today: date, policy) -> list[Todo]:
-    quarter = periods.Quarter.of(today)
-    handed_in = TargetSet.objects.filter(
-        owner=user, year=quarter.year, quarter=quarter.quarter, status__in=HANDED_IN_STATUSES
-    ).exists()
-    due = summary_month_due(owner=user, today=today, policy=policy)
+def _own_documents(own: OwnPeriod, policy) -> list[Todo]:
+    quarter, due = own.quarter, own.due
+    handed_in = own.target_set is not None and own.target_set.status in HANDED_IN_STATUSES
     summary_missing = due.summary is None or due.summary.status not in HANDED_IN_STATUSES
     return [
         Todo(

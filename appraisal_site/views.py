@@ -22,13 +22,11 @@ from accounts.models import AuditEntry, Department, Role, User
 from accounts.pages import int_param
 from accounts.selectors import policy_for_organisation
 from evaluations.discipline.selectors import open_compliance_alerts
-from summaries.selectors import summary_month_due
-from targets.models import TargetSet
 
 from . import dashboards
 from .celery import app
 from .dashboards import dashboard_for
-from .todos import todos_for
+from .todos import OwnPeriod, own_period, todos_for
 
 
 @login_required
@@ -38,14 +36,24 @@ def home(request: HttpRequest) -> HttpResponse:
     ctx: dict = {"roles": [Role(r).label for r in Role.values if r in user.roles]}
     if user.has_perm("accounts.see_appraisal_content"):
         ctx["evaluator"] = selectors.evaluator_of(person=user)
-        ctx["evaluatees"] = list(selectors.evaluatees_of(person=user)[:50])
-        ctx["supervised_departments"] = list(
-            selectors.departments_supervised_by(person=user)
-            .select_related("head")
-            .annotate(staff_count=Count("members", filter=Q(members__is_active=True)))
+        # The active departments the person heads and supervises, read once for both panels.
+        scope = selectors.review_scope(person=user, active_only=True)
+        ctx["evaluatees"] = list(selectors.evaluatees_of(person=user, scope=scope)[:50])
+        ctx["supervised_departments"] = (
+            list(
+                Department.objects.filter(pk__in=scope.supervised)
+                .select_related("head")
+                .annotate(staff_count=Count("members", filter=Q(members__is_active=True)))
+            )
+            if scope.supervised
+            else []
         )
-    ctx.update(_work_panels(user))
-    ctx["todos"] = todos_for(user, today=periods.today())
+    today = periods.today()
+    own = None
+    if user.has_perm("targets.write_targets"):
+        own = own_period(user, today=today, policy=policy_for_organisation(organisation_id=user.organisation_id))
+    ctx.update(_work_panels(user, own))
+    ctx["todos"] = todos_for(user, today=today, own=own)
     if user.has_perm("summaries.use_review_inbox"):
         # The review panel's number is the review to-do's count (counted once, in todos_for).
         ctx["waiting_count"] = next((todo.count for todo in ctx["todos"] if todo.key == "review"), 0)
@@ -61,24 +69,18 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/home.html", ctx)
 
 
-def _work_panels(user: User) -> dict:
+def _work_panels(user: User, own: OwnPeriod | None) -> dict:
     """This period's own targets and summary, what waits for review, and months short of inspections."""
     panels: dict = {}
-    today = periods.today()
-    if user.has_perm("targets.write_targets"):
-        current = periods.Quarter.of(today)
-        year, quarter = current.year, current.quarter
+    if own is not None:
         # The month actually due first: on 1 December a November draft (due 5 December) comes first.
-        due = summary_month_due(
-            owner=user, today=today, policy=policy_for_organisation(organisation_id=user.organisation_id)
-        )
         panels["my_period"] = {
-            "year": year,
-            "quarter": quarter,
-            "month": due.month,
-            "summary_deadline": due.deadline,
-            "target_set": TargetSet.objects.filter(owner=user, year=year, quarter=quarter).first(),
-            "summary": due.summary,
+            "year": own.quarter.year,
+            "quarter": own.quarter.quarter,
+            "month": own.due.month,
+            "summary_deadline": own.due.deadline,
+            "target_set": own.target_set,
+            "summary": own.due.summary,
         }
     if user.has_perm("evaluations.see_inspection_alerts") and user.organisation_id:
         panels["compliance_alerts"] = open_compliance_alerts(organisation_id=user.organisation_id)

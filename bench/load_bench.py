@@ -138,6 +138,8 @@ def sign_in() -> dict:
                     QuarterGrade.objects.filter(
                         appraisal_quarter=open_quarter, department__head__username=name, state="pending"
                     )
+                    # Not the head's own row: their leader grades it (the grade page answers 404).
+                    .exclude(person__username=name)
                     .order_by("pk")
                     .values_list("pk", flat=True)[:200]
                 )
@@ -210,6 +212,64 @@ class WorkerMemory:
             if boots
             else "gunicorn workers: none seen"
         )
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int, *, children: bool = False) -> float:
+    """CPU seconds (user + system) a process has used, and with ``children`` those of its children
+    that have exited and been waited for (gunicorn's replaced workers, PostgreSQL's closed backends)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # After the command: state is field 3; utime, stime, cutime, cstime are fields 14–17.
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / TICKS
+
+
+def process_tree_cpu(root: int) -> float:
+    """CPU seconds of a process, its live children and its waited-for children."""
+    try:
+        live = Path(f"/proc/{root}/task/{root}/children").read_text().split()
+    except OSError:
+        live = []
+    return process_cpu(root, children=True) + sum(process_cpu(int(pid)) for pid in live)
+
+
+def postmaster_pid() -> int | None:
+    """The PostgreSQL server's process id (the cluster's postmaster.pid), when it runs on this machine."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW data_directory")
+            directory = cursor.fetchone()[0]
+        return int((Path(directory) / "postmaster.pid").read_text().split()[0])
+    except Exception:  # noqa: BLE001 — another machine, or not readable: no PostgreSQL figure
+        return None
+
+
+class PhaseCpu:
+    """CPU spent during a phase by gunicorn (master and workers), PostgreSQL (every backend) and
+    locust: per request, what each answer costs the machine whatever else runs on it (the
+    requests/s and latencies depend on how much of the 2 cores the rest of the machine leaves)."""
+
+    def __init__(self, *, gunicorn: int, postgres: int | None):
+        self.gunicorn, self.postgres = gunicorn, postgres
+
+    def snapshot(self) -> dict[str, float]:
+        import resource
+
+        return {
+            "gunicorn": process_tree_cpu(self.gunicorn),
+            "postgres": process_tree_cpu(self.postgres) if self.postgres else 0.0,
+            # locust runs as this process's child and has been waited for when a phase ends.
+            "locust": sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) for f in ("ru_utime", "ru_stime")),
+        }
 
 
 def start_server(*, port: int, workers: int | None, today: str, logfile: Path) -> subprocess.Popen:
@@ -327,6 +387,32 @@ def worker_time(log: Path, began: datetime, ended: datetime) -> str:
     return "\n".join(lines)
 
 
+def cpu_report(results: dict[str, list[dict]], spent: dict[str, dict[str, float]]) -> str:
+    """Each phase's CPU per request (ms), by process, and the mix's against the floor's of the same loop:
+    on a machine of its own the closed loop's throughput ratio tends to the CPU ratio."""
+    lines = [
+        f"\nCPU per request, ms (user + system, from /proc){'':<4}{'gunicorn':>9}{'postgres':>9}{'locust':>8}"
+        f"{'server':>8}{'all':>7}{'×floor':>8}"
+    ]
+    per_request: dict[str, dict[str, float]] = {}
+    for name, _users, _wait in PHASES:
+        count = int(next(row for row in results[name] if row["Name"] == "Aggregated")["Request Count"]) or 1
+        each = {part: seconds * 1000 / count for part, seconds in spent[name].items()}
+        each["server"] = each["gunicorn"] + each["postgres"]
+        each["all"] = each["server"] + each["locust"]
+        per_request[name] = each
+        ratio = ""
+        if name.startswith("mix"):
+            floor = per_request[f"floor {name.split()[1]}"]
+            ratio = f"{each['server'] / floor['server']:>5.1f} / {each['all'] / floor['all']:.1f}"
+        lines.append(
+            f"{name:<50}{each['gunicorn']:>9.1f}{each['postgres']:>9.1f}{each['locust']:>8.1f}"
+            f"{each['server']:>8.1f}{each['all']:>7.1f}  {ratio}"
+        )
+    lines.append("(×floor: the server's CPU per request / everything's, the mix's over the floor's in the same loop)")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--staff", type=int, default=100_000)
@@ -372,10 +458,13 @@ def main() -> int:
     memory.start()
     results: dict[str, list[dict]] = {}
     windows: dict[str, tuple[datetime, datetime]] = {}
+    cpu = PhaseCpu(gunicorn=server.pid, postgres=postmaster_pid())
+    spent: dict[str, dict[str, float]] = {}
     try:
         for name, users, wait in PHASES:
             started = time.perf_counter()
             began = datetime.now(UTC)
+            before = cpu.snapshot()
             results[name] = run_phase(
                 host=f"http://127.0.0.1:{port}",
                 users=users,
@@ -385,6 +474,8 @@ def main() -> int:
                 out=work / name.replace(" ", "_"),
             )
             windows[name] = (began, datetime.now(UTC))
+            after = cpu.snapshot()
+            spent[name] = {part: after[part] - before[part] for part in after}
             print(f"  {name}: {time.perf_counter() - started:.0f} s", flush=True)
     finally:
         memory.stop()
@@ -406,6 +497,7 @@ def main() -> int:
                 if row["Name"] != "Aggregated":
                     print(_line(f"  {row['Name']}"[:24], row, None))
     print(memory.report())
+    print(cpu_report(results, spent))
     for name in ("mix closed", "mix open"):
         print(f"\nworkers' time by page, {name} (the application's request log: time inside Django)")
         print(worker_time(work / "gunicorn.log", *windows[name]))

@@ -254,3 +254,17 @@ def test_hrs_home_page_costs_the_same_with_few_and_many_objections(
     with CaptureQueriesContext(connection) as many:
         assert todo(client.get(HOME).content.decode(), "objections") == 8
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_home_page_reads_ones_own_target_set_and_summaries_once(client_for, staff, today):
+    """The panel of this period and the to-dos show the same documents: one query each, not two."""
+    TargetSetFactory(owner=staff, year=2026, quarter=4)
+    client = client_for(staff)
+    client.get(HOME)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(HOME)
+    tables = [query["sql"] for query in captured.captured_queries]
+    assert sum('FROM "targets_targetset"' in sql for sql in tables) == 1
+    assert sum('FROM "summaries_monthlysummary"' in sql for sql in tables) == 1
+    # A person who supervises no department: no query for the supervised departments' panel.
+    assert sum('FROM "accounts_department"' in sql for sql in tables) == 2  # their own, the review scope
