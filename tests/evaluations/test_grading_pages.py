@@ -26,11 +26,11 @@ from tests.factories import (
 )
 
 GRADING = reverse("evaluations:grading")
-HEAD_GRADING_QUERIES = 22
-LEADER_GRADING_QUERIES = 23
+HEAD_GRADING_QUERIES = 20
+LEADER_GRADING_QUERIES = 21
 # The selected quarter counted once (distribution, pools and progress in one query), its blockers
 # without names: one bounded query each.
-QUARTERS_QUERIES = 15
+QUARTERS_QUERIES = 12
 QUARTERS = reverse("evaluations:quarters")
 
 
