@@ -26,6 +26,12 @@ def _allow_the_test_flush_to_truncate_the_audit_log(sender, connection, **kwargs
 connection_created.connect(_allow_the_test_flush_to_truncate_the_audit_log)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # On PostgreSQL the test database is a copy of a template migrated once (schema_cache).
+    schema_cache.use_postgres_template()
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory(code="testorg", name="测试局")

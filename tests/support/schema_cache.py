@@ -8,7 +8,8 @@ in-memory SQLite test database saves a copy (SQLite's online backup) in
 in-memory database instead of migrating, which takes milliseconds. KEY is made of every migration
 file of the installed apps, the installed packages (apps without migrations, such as auditlog, get
 their tables from the models), the Python version and ``MIGRATION_MODULES``, so a changed migration
-or package migrates again. Other databases (PostgreSQL, a file) migrate as always.
+or package migrates again. On PostgreSQL every test database is a copy of one migrated template
+(``use_postgres_template``, below); other databases (a file) migrate as always.
 ``TEST_SCHEMA_CACHE=`` (empty) switches the cache off.
 """
 
@@ -114,3 +115,79 @@ def install() -> None:
 
     DatabaseCreation.create_test_db = cached_create_test_db
     DatabaseCreation._schema_cache = True
+
+
+# --- PostgreSQL: the test databases are copies of one migrated template --------------------------
+#
+# On PostgreSQL each test process (two under ``-n 2``) created its test database empty and migrated
+# it: 12–50 s of CPU each. Instead the first process creates ``test_schema_KEY`` beside them and
+# brings it to the current schema with tests/support/migrate_cached.sh (which restores the
+# ``pg_dump`` in var/schema-cache that make stack-check and make restore-drill also use, or migrates
+# and saves it), under an advisory lock so the other process waits rather than migrating too; every
+# test database is then ``CREATE DATABASE … TEMPLATE test_schema_KEY`` (Django's TEST TEMPLATE
+# setting), a file copy, and Django's ``migrate`` finds every migration applied. KEY is
+# migrate_cached.sh's (migration files, packages, server version), so a changed migration makes a
+# new template. Only the throwaway clusters of the tests hold it.
+
+_LOCK = 0x5CE7A  # pg_advisory_lock's key for building the template
+
+
+def use_postgres_template() -> None:
+    """On PostgreSQL, make the test database a copy of a migrated template (built once per schema)."""
+    import subprocess
+
+    import psycopg
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if not DIRECTORY or database["ENGINE"] != "django.db.backends.postgresql":
+        return
+    test = database.setdefault("TEST", {})
+    if test.get("TEMPLATE"):
+        return
+    template = f"test_schema_{_key()}"
+    params = {
+        "dbname": "postgres",
+        "user": database.get("USER") or None,
+        "password": database.get("PASSWORD") or None,
+        "host": database.get("HOST") or None,
+        "port": database.get("PORT") or None,
+    }
+    params = {key: value for key, value in params.items() if value}
+    with psycopg.connect(**params, autocommit=True) as maintenance:
+        maintenance.execute("SELECT pg_advisory_lock(%s)", [_LOCK])
+        try:
+            exists = maintenance.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone()
+            if not exists:
+                # Templates of older schemas (a cluster kept between runs) are of migrations gone.
+                for (old,) in maintenance.execute(
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'test\\_schema\\_%'"
+                ).fetchall():
+                    maintenance.execute(f'DROP DATABASE IF EXISTS "{old}"')
+                maintenance.execute(f'CREATE DATABASE "{template}"')
+                url = "postgres://{user}{password}@{host}:{port}/{name}".format(
+                    user=database.get("USER") or "",
+                    password=f":{database['PASSWORD']}" if database.get("PASSWORD") else "",
+                    host=database.get("HOST") or "127.0.0.1",
+                    port=database.get("PORT") or 5432,
+                    name=template,
+                )
+                env = {
+                    **os.environ,
+                    "DATABASE_URL": url,
+                    "BIN": str(Path(sys.executable).parent),
+                    "SCHEMA_CACHE": DIRECTORY,
+                }
+                built = subprocess.run(
+                    [str(ROOT / "tests" / "support" / "migrate_cached.sh")],
+                    cwd=ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                )
+                if built.returncode != 0:
+                    maintenance.execute(f'DROP DATABASE IF EXISTS "{template}"')
+                    raise RuntimeError(f"migrate_cached.sh failed:\n{built.stdout}\n{built.stderr}")
+        finally:
+            maintenance.execute("SELECT pg_advisory_unlock(%s)", [_LOCK])
+    test["TEMPLATE"] = template
