@@ -36,6 +36,13 @@ TEST_PACKAGES := $(RUN_PACKAGES) redis-server postgresql chromium poppler-utils 
 
 # Tests that need something other than the database the run is about.
 NOT_SERVICES := not e2e and not broker
+# The files the small parts (browser, broker, one_database) collect: importing the whole suite to
+# deselect all but a few files cost each of them ~8 s of CPU. A file is found by its marker's name
+# in it; tests/conftest.py fails the run of the whole suite if a test marked so lies elsewhere
+# (e2e: only under tests/e2e), so no marked test is left out.
+E2E_FILES := tests/e2e
+BROKER_FILES = $(shell grep -rlE 'mark\.broker' tests --include='test_*.py' | LC_ALL=C sort)
+ONE_DATABASE_FILES = $(shell grep -rl one_database tests --include='test_*.py' | LC_ALL=C sort)
 
 .PHONY: help
 help:
@@ -144,7 +151,7 @@ test-sqlite-main: $(TEST_SETUP)
 	env -u DATABASE_URL $(PYTEST) $(XDIST) -m "$(NOT_SERVICES) and not postgres and not one_database" $(PYTEST_ARGS)
 
 test-one-database: $(TEST_SETUP)
-	env -u DATABASE_URL $(PYTEST) -p no:xdist -m "$(NOT_SERVICES) and not postgres and one_database" $(PYTEST_ARGS)
+	env -u DATABASE_URL $(PYTEST) -p no:xdist -m "$(NOT_SERVICES) and not postgres and one_database" $(PYTEST_ARGS) $(ONE_DATABASE_FILES)
 
 # (b) The same on a real PostgreSQL 15, started for this run and removed afterwards, but for the
 # tests marked one_database (the demo story and the permission table: decided in Python, the same
@@ -154,12 +161,12 @@ test-postgres: $(TEST_SETUP)
 
 # (c) A real Redis and Celery worker (the tests start and stop both).
 test-broker: $(TEST_SETUP)
-	env -u DATABASE_URL $(PYTEST) -p no:xdist -m broker $(PYTEST_ARGS)
+	env -u DATABASE_URL $(PYTEST) -p no:xdist -m broker $(PYTEST_ARGS) $(BROKER_FILES)
 
 # (d) The browser tests: Debian's Chromium driven by Playwright against a live server. One at a
 # time: two workers (two browsers and servers on 2 cores) made page loads miss their timeouts.
 test-e2e: $(TEST_SETUP)
-	env -u DATABASE_URL E2E_REQUIRED=1 $(PYTEST) -p no:xdist -m e2e $(PYTEST_ARGS)
+	env -u DATABASE_URL E2E_REQUIRED=1 $(PYTEST) -p no:xdist -m e2e $(PYTEST_ARGS) $(E2E_FILES)
 
 # (e) The deployed stack on this machine (PostgreSQL, Redis, worker, beat, gunicorn on free ports,
 # all state in a temporary directory): sign in over HTTP, a roll-up done by the worker, an

@@ -1,7 +1,10 @@
 """Shared personas: one organisation with two departments, their heads and supervising leader,
 the separated roles, and an outsider from another organisation."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.db.backends.signals import connection_created
 from django.utils.functional import empty
 
@@ -24,6 +27,37 @@ def _allow_the_test_flush_to_truncate_the_audit_log(sender, connection, **kwargs
 
 
 connection_created.connect(_allow_the_test_flush_to_truncate_the_audit_log)
+
+
+# make test-e2e, test-broker and test-one-database collect only the files the Makefile finds for
+# them (E2E_FILES, BROKER_FILES, ONE_DATABASE_FILES): the browser tests' folder, and the files that
+# name the marker broker or one_database. A test marked so elsewhere would be left out of its run.
+_PART_FOLDERS = {"e2e": Path(__file__).resolve().parent / "e2e"}
+_PART_MARKERS = ("broker", "one_database")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    texts: dict[Path, str] = {}
+    for item in items:
+        path = Path(item.path).resolve()
+        for marker, folder in _PART_FOLDERS.items():
+            if item.get_closest_marker(marker) and folder not in path.parents:
+                raise pytest.UsageError(f"{item.nodeid} is marked {marker} outside {folder} (see E2E_FILES)")
+        for marker in _PART_MARKERS:
+            if item.get_closest_marker(marker):
+                text = texts.setdefault(path, path.read_text(encoding="utf-8"))
+                if marker not in text or (marker == "broker" and "mark.broker" not in text):
+                    raise pytest.UsageError(
+                        f"{item.nodeid} is marked {marker} but its file does not say so: the Makefile's "
+                        f"{marker.upper()}_FILES would leave it out"
+                    )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # On PostgreSQL the test database is a copy of a template migrated once (schema_cache).
+    schema_cache.use_postgres_template()
 
 
 @pytest.fixture
@@ -130,9 +164,27 @@ def password():
 
 @pytest.fixture
 def client_for(client):
-    """Log a persona in: ``client_for(hr).get(...)``."""
+    """Log a persona in: ``client_for(hr).get(...)``.
+
+    A client still signed in as ``user`` (the same account, its password unchanged, the session
+    neither ended nor flagged for a second factor) is returned as it is: signing in again wrote a
+    session, the last sign-in time and an audit entry for every request of a test that asks for the
+    same persona before each request (a few milliseconds each, thousands of times a run)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from accounts.middleware import TWO_FACTOR_SESSION_KEY
 
     def login(user):
+        if settings.SESSION_COOKIE_NAME in client.cookies:
+            session = client.session
+            if (
+                session.get(SESSION_KEY) == str(user.pk)
+                and session.get(HASH_SESSION_KEY) == user.get_session_auth_hash()
+                and session.get(BACKEND_SESSION_KEY)
+                and TWO_FACTOR_SESSION_KEY not in session
+                and session.exists(session.session_key)
+            ):
+                return client
         client.force_login(user)
         return client
 
