@@ -66,7 +66,7 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
     policy = policy_for_organisation(organisation_id=user.organisation_id)
     todos: list[Todo] = []
     if user.has_perm("targets.write_targets"):
-        todos += _own_documents(own or own_period(user, today=today, policy=policy), policy)
+        todos += _own_documents(own or own_period(user, today=today, policy=policy), policy, today)
     if user.has_perm("summaries.use_review_inbox"):
         waiting = target_sets_awaiting_review(reviewer=user).count() + summaries_awaiting_review(reviewer=user).count()
         todos.append(Todo("review", _("待审核的目标和小结"), waiting, reverse("review")))
@@ -96,20 +96,27 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
     return [todo for todo in todos if todo.count]
 
 
-def _own_documents(own: OwnPeriod, policy) -> list[Todo]:
+def _own_documents(own: OwnPeriod, policy, today: date) -> list[Todo]:
+    """The person's own target set and monthly summary, while not handed in. A target set past its
+    deadline is still accepted (recorded as late): the label says it is overdue."""
     quarter, due = own.quarter, own.due
     handed_in = own.target_set is not None and own.target_set.status in HANDED_IN_STATUSES
     summary_missing = due.summary is None or due.summary.status not in HANDED_IN_STATUSES
+    target_deadline = periods.target_deadline(policy, quarter)
+    if today > target_deadline:
+        targets_label = _("%(quarter)s目标已逾期未提交（%(deadline)s截止）")
+    else:
+        targets_label = _("%(quarter)s目标待提交（%(deadline)s截止）")
     return [
         Todo(
             "targets",
-            _("%(quarter)s目标待提交（%(deadline)s截止）")
-            % {"quarter": quarter.label, "deadline": periods.target_deadline(policy, quarter).strftime("%m-%d")},
+            targets_label % {"quarter": quarter.label, "deadline": target_deadline.strftime("%m-%d")},
             0 if handed_in else 1,
             reverse("targets:my_targets"),
         ),
         Todo(
             "summary",
+            # Never past its deadline: summary_month_due moves on to this month once last month's passed.
             _("%(month)s月小结待提交（%(deadline)s截止）")
             % {"month": due.month, "deadline": due.deadline.strftime("%m-%d")},
             1 if summary_missing else 0,

@@ -91,6 +91,17 @@ def test_staff_see_their_targets_and_summary_due(client_for, staff, today):
     assert todo(html, "targets") is None and todo(html, "summary") is None
 
 
+def test_a_target_set_past_its_deadline_is_shown_as_overdue(client_for, staff, today):
+    today["value"] = date(2026, 10, 10)  # the deadline day itself: still on time
+    html = page(client_for(staff))
+    assert todo(html, "targets") == 1 and "2026年第4季度目标待提交（10-10截止）" in html
+    today["value"] = date(2026, 10, 11)
+    html = page(client_for(staff))
+    assert todo(html, "targets") == 1 and "2026年第4季度目标已逾期未提交（10-10截止）" in html
+    TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True)
+    assert todo(page(client_for(staff)), "targets") is None
+
+
 def test_a_head_sees_items_to_review_and_people_to_grade(client_for, head, staff, colleague, organisation, today):
     TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True)
     MonthlySummaryFactory(owner=colleague, year=2026, month=11, submitted=True)
