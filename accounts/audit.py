@@ -187,6 +187,41 @@ def record_event(
     """One audit entry for an event (sign-in, export, download, job run…): time, account, action,
     object, result and source address. ``obj`` is the record concerned (the account for a sign-in);
     ``label`` names it when there is none (the user name tried in a failed sign-in)."""
+    entry = event_entry(
+        event=event,
+        obj=obj,
+        actor=actor,
+        request=request,
+        result=result,
+        label=label,
+        detail=detail,
+        organisation_id=organisation_id,
+    )
+    if entry is not None:
+        entry.save()
+    return entry
+
+
+def record_events(entries) -> None:
+    """Many entries of :func:`event_entry` in one statement (a roll-up's one entry per organisation:
+    401 single inserts cost a province's first year roll-up 1.7 s)."""
+    from .models import AuditEntry
+
+    AuditEntry.objects.bulk_create([entry for entry in entries if entry is not None])
+
+
+def event_entry(
+    *,
+    event: str,
+    obj=None,
+    actor=None,
+    request=None,
+    result: str = "success",
+    label: str = "",
+    detail: dict | None = None,
+    organisation_id: int | None = None,
+):
+    """The entry :func:`record_event` saves, unsaved (None while the audit log is switched off)."""
     from auditlog.context import auditlog_disabled
     from django.contrib.contenttypes.models import ContentType
 
@@ -209,7 +244,7 @@ def record_event(
             if organisation_id:
                 break
     content_type = ContentType.objects.get_for_model(target if target is not None else User)
-    entry = AuditEntry(
+    return AuditEntry(
         content_type=content_type,
         object_pk=str(target.pk) if target is not None else "",
         object_id=target.pk if target is not None and isinstance(target.pk, int) else None,
@@ -223,8 +258,6 @@ def record_event(
         organisation_id=organisation_id,
         changes={key: ["", str(value)] for key, value in (detail or {}).items()} or None,
     )
-    entry.save()
-    return entry
 
 
 def retention_days(*, days: int | None = None) -> dict[int | None, int]:

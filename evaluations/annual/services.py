@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import jobs
-from accounts.audit import audit_reason, record_event
+from accounts.audit import audit_reason, event_entry, record_events
 from accounts.models import Job, Organisation, Policy, StaffStatus, StaffStatusKind, User
 from accounts.selectors import policy_for_organisation
 from accounts.textlimits import check_length
@@ -467,6 +467,7 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
         unapproved.setdefault(organisation_id, []).append(quarter)
 
     results = {}
+    entries = []
     for organisation in sorted(organisations, key=lambda organisation: organisation.pk):
         people, graded_people, eligible, changed_count = figures.get(organisation.pk, (0, 0, 0, 0))
         people, graded_people, eligible = int(people), int(graded_people or 0), int(eligible or 0)
@@ -476,17 +477,19 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
             # The upsert sends no signals: the run itself is the audit record of what it changed —
             # whose suggestion (person ids, as the veto reconciliation records its flags; the grades
             # are appraisal content, read on the committee page, not in the auditor's trail).
-            record_event(
-                event="job_run",
-                obj=organisation,
-                label=str(_("年度建议等次计算")),
-                organisation_id=organisation.pk,
-                detail={
-                    "year": year,
-                    "suggestions_changed": int(changed_count or 0),
-                    "suggestions_removed": removed.get(organisation.pk, 0),
-                    "people": ", ".join(str(pk) for pk in changes)[:2000],
-                },
+            entries.append(
+                event_entry(
+                    event="job_run",
+                    obj=organisation,
+                    label=str(_("年度建议等次计算")),
+                    organisation_id=organisation.pk,
+                    detail={
+                        "year": year,
+                        "suggestions_changed": int(changed_count or 0),
+                        "suggestions_removed": removed.get(organisation.pk, 0),
+                        "people": ", ".join(str(pk) for pk in changes)[:2000],
+                    },
+                )
             )
         results[organisation.pk] = AnnualRollupStats(
             people=people,
@@ -497,6 +500,7 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
             unapproved_quarters=unapproved.get(organisation.pk, []),
             computed_at=now,
         )
+    record_events(entries)
     return results
 
 

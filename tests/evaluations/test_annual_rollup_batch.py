@@ -223,3 +223,30 @@ def test_the_audit_entry_counts_every_changed_suggestion_and_lists_them_in_order
     entry = AuditEntry.objects.filter(event="job_run", organisation=organisation).latest("pk")
     assert entry.changes_dict["suggestions_changed"][1] == str(len(people))
     assert entry.changes_dict["people"][1] == ", ".join(str(person.pk) for person in sorted(people, key=lambda p: p.pk))
+
+
+def test_one_pass_audits_each_organisation_in_as_many_queries_for_two_as_for_four(organisation, department, head):
+    """A pass's audit entries, one per organisation whose suggestions changed, are written together:
+    the pass over four organisations asks as many queries as the pass over two."""
+    from tests.factories import OrganisationFactory
+
+    # A fifth organisation outside both passes: neither covers every organisation with a quarter.
+    organisations = [organisation] + [OrganisationFactory() for _ in range(4)]
+    for seed, each in enumerate(organisations, start=1):
+        own = department if each is organisation else DepartmentFactory(organisation=each, code=f"Y{seed:03d}")
+        populate(each, own, seed=seed, size=4)
+
+    def first_pass(scope):
+        AnnualResult.objects.all().delete()
+        AuditEntry.objects.filter(event="job_run").delete()
+        with CaptureQueriesContext(connection) as queries:
+            annual.rollup_years(organisations=scope, year=YEAR)
+        return len(queries)
+
+    two = first_pass(organisations[:2])
+    assert AuditEntry.objects.filter(event="job_run").count() == 2
+    four = first_pass(organisations[:4])
+    entries = AuditEntry.objects.filter(event="job_run").order_by("organisation_id")
+    assert [entry.organisation_id for entry in entries] == sorted(each.pk for each in organisations[:4])
+    assert all(entry.changes_dict["suggestions_changed"][1] == "4" for entry in entries)
+    assert four == two
