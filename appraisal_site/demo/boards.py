@@ -23,11 +23,12 @@ from accounts import periods
 from accounts.models import Department, Organisation, User
 from accounts.periods import Week
 from accounts.selectors import policy_for_organisation
+from accounts.services import policy_update
 from publicity.boards.models import WeeklyDigest, WeeklyDigestSection, WeeklyPost, WeeklyPostItem
 from publicity.boards.services import weekly_post_wording
 from targets.models import DepartmentGoal
 
-from . import at_hour
+from . import at_hour, load
 from .organisation import DEMO_HEAD_DEPARTMENT
 from .year import demo_as_of
 
@@ -60,7 +61,7 @@ def build_demo_boards(
     report = BoardsReport()
     policy = policy_for_organisation(organisation_id=organisation.pk)
     policy.weekly_progress_enabled = True
-    policy.save(update_fields=["weekly_progress_enabled", "updated_at"])
+    policy_update(policy=policy, reason=load("appraisals")["weekly_board_reason"])
     hr = User.objects.get(organisation=organisation, username="demo_hr")
     departments = list(Department.objects.filter(organisation=organisation, is_active=True).select_related("head"))
     goals: dict[int, list[DepartmentGoal]] = {}
