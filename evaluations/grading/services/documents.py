@@ -71,7 +71,7 @@ def _target_set_changed(sender, instance: TargetSet, **kwargs) -> None:
 
 
 def _summary_changed(sender, instance: MonthlySummary, **kwargs) -> None:
-    quarter = periods.Quarter(instance.year, (instance.month - 1) // 3 + 1)
+    quarter = instance.period.quarter
     grade_documents_refresh(
         rows=QuarterGrade.objects.filter(
             person_id=instance.owner_id,
