@@ -31,12 +31,11 @@ from django.db.models import Case, F, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from . import audit, jobs, pages
+from . import audit, jobs, pages, periods
 from .excel import new_sheet, workbook_file, write_table
 from .models import Job, User
 
@@ -255,7 +254,7 @@ def _count(items: QuerySet | Sequence) -> int:
 
 
 def _filename(export: ListExport) -> str:
-    return f"{export.filename}-{timezone.localdate():%Y%m%d}.xlsx"
+    return f"{export.filename}-{periods.today():%Y%m%d}.xlsx"
 
 
 def export_response(request: HttpRequest, name: str, **kwargs) -> HttpResponse:

@@ -36,3 +36,19 @@ def test_the_check_sees_the_calendars_own_arithmetic():
     # The pattern finds the one place where it is written, so an empty list above means something.
     text = (ROOT / CALENDAR).read_text(encoding="utf-8")
     assert ARITHMETIC.search(text)
+
+
+# "Today" and a moment's civil date come from accounts.periods.today() (Asia/Shanghai, and the moved
+# clock of the demo and the browser tests), never from a second clock.
+SECOND_CLOCK = re.compile(r"\bdate\.today\(|\blocaldate\(|\.now\(\)\.date\(|\bdatetime\.now\(")
+
+
+def test_the_calendar_is_the_only_clock_of_the_day():
+    found = [
+        f"{path}:{number}: {line.strip()}"
+        for path in application_sources()
+        if path != CALENDAR
+        for number, line in enumerate((ROOT / path).read_text(encoding="utf-8").splitlines(), start=1)
+        if SECOND_CLOCK.search(line)
+    ]
+    assert found == []

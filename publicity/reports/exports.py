@@ -25,7 +25,6 @@ from typing import IO, Any
 
 from django.db.models import Count, F, FilteredRelation, Max, Q, Sum
 from django.db.models.functions import ExtractMonth
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -439,7 +438,7 @@ def _publicity_columns(ctx: ExportContext) -> list[Column]:
 
 def _day(value):
     """A stored moment as the local date (Excel has no time zones; the day is what HR files by)."""
-    return timezone.localdate(value) if value is not None else None
+    return periods.today(value) if value is not None else None
 
 
 def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
