@@ -39,8 +39,12 @@ def _rows(quarter):
 
 
 def _upserts(queries) -> int:
+    """Statements that upsert result rows (a first run's statement on PostgreSQL upserts department
+    stats in the same statement: their conflict target is (quarter, department))."""
     return sum(
-        "INSERT INTO evaluations_quarterresult" in query["sql"] and "ON CONFLICT" in query["sql"] for query in queries
+        "INSERT INTO evaluations_quarterresult" in query["sql"]
+        and "ON CONFLICT (appraisal_quarter_id, person_id)" in query["sql"]
+        for query in queries
     )
 
 
