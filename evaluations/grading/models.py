@@ -556,7 +556,7 @@ class QuarterResult(models.Model):
     Nor on the person or the department (migration evaluations 0025): every page and export reads
     results by quarter (the unique index, or a join on it), none by person or department alone, and
     each index is written for each of the roll-up's 100 000 new rows (at 100 000 people the two
-    were about 0.2–0.35 s of CPU of a first run, bench/RESULTS.md). What is left to look rows up by
+    were 0.2–0.4 s of the server's CPU of a first run, bench/RESULTS.md). What is left to look rows up by
     person or department alone is a deletion through the ORM (admin): the person's CASCADE and the
     department's PROTECT then read the result table instead of an index. Neither deletes anything
     in practice: a result exists only beside its grade row, whose PROTECT on the same person and

@@ -15,8 +15,9 @@ or changed rows reach ``ON CONFLICT``; a rerun over unchanged sources neither wr
 
 A first run (the quarter holds no result row yet) skips both: a plain ``INSERT … SELECT``
 (:data:`FRESH_RESULTS_SQL`); on PostgreSQL the department stats are grouped from the rows that
-insert returns, in the same statement (:data:`FIRST_RUN_SQL`), not read back from the table. Whether a quarter has rows is looked up after the roll-up has taken
-its lock on the quarter (:data:`LOCK_SQL`), so two concurrent runs cannot both take that path.
+insert returns, in the same statement (:data:`FIRST_RUN_SQL`), not read back from the table.
+Whether a quarter has rows is looked up after the roll-up has taken its lock on the quarter
+(:data:`LOCK_SQL`), so two concurrent runs cannot both take that path.
 """
 
 from __future__ import annotations
@@ -94,8 +95,9 @@ def _flags_sql() -> str:
     On PostgreSQL each row's flags are a number (one bit per flag that applies) that picks one of the
     32 possible arrays from a constant ``jsonb[]``: the same jsonb as building an array of the
     flags and converting it for every row (``to_jsonb(array_remove(ARRAY[…], NULL))``, itself
-    cheaper than parsing a JSON text per row, which it replaced), at about half the cost: at
-    100 000 people the results' ``SELECT`` into a bare table 0.84 → 0.76–0.80 s of CPU (bench/RESULTS.md)."""
+    cheaper than parsing a JSON text per row, which it replaced), for less: at 100 000 people the
+    results' ``SELECT`` into a bare table took 0.80 → 0.73 s of the server's CPU, best of 7
+    (median 0.91 → 0.86; constant flags, a lower bound, 0.65; bench/RESULTS.md)."""
     conditions = _flag_conditions()
     if connection.vendor == "postgresql":
         bits = " + ".join(
