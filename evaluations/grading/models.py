@@ -552,16 +552,29 @@ class QuarterResult(models.Model):
     three constraints (one trigger per row and key, locking each person's row) took longer at
     commit than the insert itself (bench/RESULTS.md). No index of its own on the quarter either:
     the unique (quarter, person) index begins with it.
+
+    Nor on the person or the department (migration evaluations 0025): every page and export reads
+    results by quarter (the unique index, or a join on it), none by person or department alone, and
+    each index is written for each of the roll-up's 100 000 new rows (at 100 000 people the two
+    were 0.2–0.4 s of the server's CPU of a first run, bench/RESULTS.md). What is left to look rows up by
+    person or department alone is a deletion through the ORM (admin): the person's CASCADE and the
+    department's PROTECT then read the result table instead of an index. Neither deletes anything
+    in practice: a result exists only beside its grade row, whose PROTECT on the same person and
+    department refuses the deletion.
     """
 
     appraisal_quarter = models.ForeignKey(
         AppraisalQuarter, on_delete=models.CASCADE, related_name="results", db_constraint=False, db_index=False
     )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quarter_results", db_constraint=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="quarter_results",
+        db_constraint=False,
+        db_index=False,
     )
     department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False
+        "accounts.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
     final_grade = models.CharField(_("等次"), max_length=20, choices=Grade.choices, blank=True)
     composite_score = score_field(_("综合得分"), null=True, blank=True)

@@ -158,3 +158,45 @@ def test_a_grading_list_page_reads_each_departments_share_from_the_list_index(qu
     assert plan.count("quartergrade_list_idx") == 2, plan
     assert "Backward using quartergrade_list_idx" in plan, plan
     assert [row.department_id for row in page] == [department.pk] * 10 + [other_department.pk] * 10
+
+
+def test_a_quarters_results_are_read_through_the_unique_quarter_and_person_index(quarter, department):
+    """QuarterResult has no index on the person or the department alone (migration evaluations
+    0025: each was written for every row a roll-up inserts, and no page read through it). The
+    results page (lists.rollup_results, a page of a quarter's rows) and one person's result of a
+    quarter (the year's export joins each quarter's result on person and quarter) still go through
+    the unique (quarter, person) index. Realistic rows with fresh statistics, as above: 3 000
+    results in each of two quarters (no database constraint on the references, so no people are
+    needed; rolled back)."""
+    from django.http import QueryDict
+    from django.utils import timezone
+
+    from evaluations.grading.lists import rollup_results
+    from evaluations.grading.models import AppraisalQuarter, QuarterResult
+
+    if connection.vendor != "postgresql":
+        pytest.skip("plans are PostgreSQL's")
+    other_quarter = AppraisalQuarter.objects.create(organisation=quarter.organisation, year=quarter.year - 1, quarter=1)
+    with transaction.atomic():
+        now = timezone.now()
+        QuarterResult.objects.bulk_create(
+            QuarterResult(
+                appraisal_quarter=appraisal_quarter,
+                department=department,
+                person_id=10_000_000 + number,
+                final_grade=Grade.GOOD,
+                computed_at=now,
+            )
+            for appraisal_quarter in (quarter, other_quarter)
+            for number in range(3000)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE evaluations_quarterresult")
+        page = rollup_results(quarter, QueryDict(""))[0][:20]
+        plans = [
+            plan_of(page),
+            plan_of(QuarterResult.objects.filter(appraisal_quarter=quarter, person_id=10_000_042).values("pk")),
+        ]
+        transaction.set_rollback(True)
+    for plan in plans:
+        assert "one_result_per_person_quarter" in plan, plan

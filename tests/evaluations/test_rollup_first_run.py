@@ -15,7 +15,7 @@ from evaluations.grading.services.rollup import RESULT_COLUMNS, STATS_COLUMNS, r
 from evaluations.models import DepartmentQuarterStats, Grade, QuarterResult
 from tests.evaluations import test_rollup
 from tests.evaluations.test_rollup import TODAY, _quarter_with_staff
-from tests.factories import save_fields
+from tests.factories import DepartmentFactory, save_fields
 from tests.support.concurrency import connected, file_copy_of_the_test_database, run_at_once
 
 # test_rollup's quarter with every source (targets, summaries, events) for one person.
@@ -39,8 +39,12 @@ def _rows(quarter):
 
 
 def _upserts(queries) -> int:
+    """Statements that upsert result rows (a first run's statement on PostgreSQL upserts department
+    stats in the same statement: their conflict target is (quarter, department))."""
     return sum(
-        "INSERT INTO evaluations_quarterresult" in query["sql"] and "ON CONFLICT" in query["sql"] for query in queries
+        "INSERT INTO evaluations_quarterresult" in query["sql"]
+        and "ON CONFLICT (appraisal_quarter_id, person_id)" in query["sql"]
+        for query in queries
     )
 
 
@@ -72,6 +76,33 @@ def test_a_first_run_writes_with_a_plain_insert_the_rows_the_general_path_writes
     assert _upserts(general_queries) == 1
     assert general.rewritten == 8
     assert _rows(staff_quarter) == fresh
+
+
+def test_a_first_run_over_department_stats_left_without_results_keeps_the_same_and_drops_the_stale(
+    staff_quarter, organisation
+):
+    """Stats rows a quarter holds without any result row (its results deleted by hand): a first run
+    still, which writes the same stats as before, leaves an unchanged department's row as it was
+    (the upsert's condition) and deletes the row of a department nobody of the quarter is in."""
+    rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    expected = _rows(staff_quarter)
+    kept = DepartmentQuarterStats.objects.filter(appraisal_quarter=staff_quarter).order_by("pk").first()
+    QuarterResult.objects.filter(appraisal_quarter=staff_quarter).delete()
+    DepartmentQuarterStats.objects.create(
+        appraisal_quarter=staff_quarter,
+        department=DepartmentFactory(organisation=organisation),
+        participants=3,
+        good=3,
+        computed_at=kept.computed_at,
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        stats = rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+
+    assert _upserts(queries) == 0
+    assert _rows(staff_quarter) == expected
+    assert (stats.people, stats.rewritten, stats.departments) == (8, 8, len(expected[1]))
+    assert DepartmentQuarterStats.objects.get(pk=kept.pk).computed_at == kept.computed_at
 
 
 def test_quarters_with_and_without_results_rolled_up_together_write_what_each_writes_alone(

@@ -54,12 +54,17 @@ def test_the_statements_are_the_same_for_one_organisation_and_for_several(organi
         _quarter_with_staff(other_organisation, None, 2),
         _quarter_with_staff(OrganisationFactory(code="third"), None, 4),
     ]
-    counts = []
+    # First runs (nothing stored yet) and reruns take different statements: each compared with its own.
+    first_runs, reruns = [], []
     for batch in (quarters[:1], quarters):
-        with CaptureQueriesContext(connection) as queries:
-            rollup_quarters(appraisal_quarters=batch, today=TODAY)
-        counts.append(len(queries))
-    assert counts[0] == counts[1] <= 12
+        QuarterResult.objects.all().delete()
+        DepartmentQuarterStats.objects.all().delete()
+        for counts in (first_runs, reruns):
+            with CaptureQueriesContext(connection) as queries:
+                rollup_quarters(appraisal_quarters=batch, today=TODAY)
+            counts.append(len(queries))
+    assert first_runs[0] == first_runs[1] <= 12
+    assert reruns[0] == reruns[1] <= 12
     assert QuarterResult.objects.filter(appraisal_quarter=quarters[2]).count() == 4
 
 

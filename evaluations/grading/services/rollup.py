@@ -14,12 +14,15 @@ figures are compared with the stored row before the upsert (as the year roll-up 
 or changed rows reach ``ON CONFLICT``; a rerun over unchanged sources neither writes nor locks a row.
 
 A first run (the quarter holds no result row yet) skips both: a plain ``INSERT … SELECT``
-(:data:`FRESH_RESULTS_SQL`). Whether a quarter has rows is looked up after the roll-up has taken
-its lock on the quarter (:data:`LOCK_SQL`), so two concurrent runs cannot both take that path.
+(:data:`FRESH_RESULTS_SQL`); on PostgreSQL the department stats are grouped from the rows that
+insert returns, in the same statement (:data:`FIRST_RUN_SQL`), not read back from the table.
+Whether a quarter has rows is looked up after the roll-up has taken its lock on the quarter
+(:data:`LOCK_SQL`), so two concurrent runs cannot both take that path.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -89,15 +92,23 @@ def _flag_conditions() -> list[tuple[str, str]]:
 def _flags_sql() -> str:
     """The flags as a JSON array built in SQL, in a fixed order (SQLite: JSON text; PostgreSQL: jsonb).
 
-    On PostgreSQL from an array of the flags that apply, not by parsing a JSON text built per row:
-    the same jsonb, and at 20 000 people the results statement's flags 0.19 s → 0.05 s of its 0.44 s
-    (a text parsed by the jsonb input function for every row)."""
+    On PostgreSQL each row's flags are a number (one bit per flag that applies) that picks one of the
+    32 possible arrays from a constant ``jsonb[]``: the same jsonb as building an array of the
+    flags and converting it for every row (``to_jsonb(array_remove(ARRAY[…], NULL))``, itself
+    cheaper than parsing a JSON text per row, which it replaced), for less: at 100 000 people the
+    results' ``SELECT`` into a bare table took 0.80 → 0.73 s of the server's CPU, best of 7
+    (median 0.91 → 0.86; constant flags, a lower bound, 0.65; bench/RESULTS.md)."""
+    conditions = _flag_conditions()
     if connection.vendor == "postgresql":
-        items = ", ".join(f"CASE WHEN {condition} THEN '{flag}' END" for flag, condition in _flag_conditions())
-        return f"to_jsonb(array_remove(CAST(ARRAY[{items}] AS text[]), NULL))"
-    items = " || ".join(
-        f"CASE WHEN {condition} THEN '\"{flag}\",' ELSE '' END" for flag, condition in _flag_conditions()
-    )
+        bits = " + ".join(
+            f"CASE WHEN {condition} THEN {1 << n} ELSE 0 END" for n, (_flag, condition) in enumerate(conditions)
+        )
+        arrays = ", ".join(
+            "'" + json.dumps([flag for n, (flag, _condition) in enumerate(conditions) if mask & 1 << n]) + "'"
+            for mask in range(1 << len(conditions))
+        )
+        return f"(CAST(ARRAY[{arrays}] AS jsonb[]))[1 + {bits}]"
+    items = " || ".join(f"CASE WHEN {condition} THEN '\"{flag}\",' ELSE '' END" for flag, condition in conditions)
     return f"'[' || RTRIM({items}, ',') || ']'"
 
 
@@ -189,27 +200,28 @@ WHERE {quarters} AND EXISTS (SELECT 1 FROM evaluations_quarterresult r WHERE r.a
 LOCK_KEY = 0x51524F4C  # "QROL"
 LOCK_SQL = "SELECT COUNT(pg_advisory_xact_lock(%(lock_key)s, id)) FROM unnest(CAST(%(quarters)s AS integer[])) AS id"
 
-STATS_SQL = """
+# A department's figures from its people's result rows (``GROUP BY`` quarter and department).
+STATS_FIGURES = """
+    SUM(CASE WHEN final_grade = %(uncertain)s THEN 0 ELSE 1 END) AS participants,
+    SUM(CASE WHEN final_grade = %(good)s THEN 1 ELSE 0 END) AS good,
+    SUM(CASE WHEN final_grade = %(fairly_good)s THEN 1 ELSE 0 END) AS fairly_good,
+    SUM(CASE WHEN final_grade = %(average)s THEN 1 ELSE 0 END) AS average,
+    SUM(CASE WHEN final_grade = %(poor)s THEN 1 ELSE 0 END) AS poor,
+    SUM(CASE WHEN final_grade = %(uncertain)s THEN 1 ELSE 0 END) AS uncertain,
+    SUM(CASE WHEN final_grade = '' THEN 1 ELSE 0 END) AS ungraded,
+    CASE WHEN SUM(summaries_on_time + summaries_late + summaries_missing) > 0 THEN
+        ROUND(SUM(summaries_on_time) * 100.0 / SUM(summaries_on_time + summaries_late + summaries_missing), 2)
+    END AS summaries_on_time_rate
+"""
+
+STATS_INSERT = """
 INSERT INTO evaluations_departmentquarterstats (
     appraisal_quarter_id, department_id, participants, good, fairly_good, average, poor, uncertain, ungraded,
     summaries_on_time_rate, computed_at
 )
-SELECT
-    appraisal_quarter_id, department_id,
-    SUM(CASE WHEN final_grade = %(uncertain)s THEN 0 ELSE 1 END),
-    SUM(CASE WHEN final_grade = %(good)s THEN 1 ELSE 0 END),
-    SUM(CASE WHEN final_grade = %(fairly_good)s THEN 1 ELSE 0 END),
-    SUM(CASE WHEN final_grade = %(average)s THEN 1 ELSE 0 END),
-    SUM(CASE WHEN final_grade = %(poor)s THEN 1 ELSE 0 END),
-    SUM(CASE WHEN final_grade = %(uncertain)s THEN 1 ELSE 0 END),
-    SUM(CASE WHEN final_grade = '' THEN 1 ELSE 0 END),
-    CASE WHEN SUM(summaries_on_time + summaries_late + summaries_missing) > 0 THEN
-        ROUND(SUM(summaries_on_time) * 100.0 / SUM(summaries_on_time + summaries_late + summaries_missing), 2)
-    END,
-    %(now)s
-FROM evaluations_quarterresult
-WHERE {quarters}
-GROUP BY appraisal_quarter_id, department_id
+"""
+
+STATS_UPSERT = """
 ON CONFLICT (appraisal_quarter_id, department_id) DO UPDATE SET
     participants = excluded.participants, good = excluded.good, fairly_good = excluded.fairly_good,
     average = excluded.average, poor = excluded.poor, uncertain = excluded.uncertain,
@@ -217,6 +229,53 @@ ON CONFLICT (appraisal_quarter_id, department_id) DO UPDATE SET
     computed_at = excluded.computed_at
 WHERE {changed}
 """
+
+STATS_SQL = (
+    STATS_INSERT
+    + """
+SELECT appraisal_quarter_id, department_id, {figures}, %(now)s
+FROM evaluations_quarterresult
+WHERE {quarters}
+GROUP BY appraisal_quarter_id, department_id
+"""
+    + STATS_UPSERT
+)
+
+# A first run on PostgreSQL (no result row of the group's quarters yet): the plain insert of the
+# results, the department stats and the counts in one statement. The stats are grouped from the
+# rows the insert returns, not read back from the result table; a department's stats row that no
+# result names is deleted as in :data:`STALE_STATS_SQL` (the two sets of stats rows cannot meet:
+# the upsert writes only the departments of the new results, the delete only the others). Each
+# quarter's people and departments come back with it. At 100 000 people this replaces the insert
+# and four statements after it (the counts, the stats, the stale stats, their count), which read
+# the 100 000 new rows twice more (bench/RESULTS.md).
+FIRST_RUN_SQL = (
+    """
+WITH written AS (
+{insert}
+RETURNING appraisal_quarter_id, department_id, final_grade, summaries_on_time, summaries_late, summaries_missing
+), departments AS (
+    SELECT appraisal_quarter_id, department_id, COUNT(*) AS people, {figures}
+    FROM written
+    GROUP BY appraisal_quarter_id, department_id
+), stats AS (
+"""
+    + STATS_INSERT
+    + """
+SELECT appraisal_quarter_id, department_id, {columns}, %(now)s FROM departments
+"""
+    + STATS_UPSERT
+    + """
+), stale AS (
+    DELETE FROM evaluations_departmentquarterstats d
+    WHERE {quarters} AND NOT EXISTS (
+        SELECT 1 FROM departments s
+        WHERE s.appraisal_quarter_id = d.appraisal_quarter_id AND s.department_id = d.department_id
+    )
+)
+SELECT appraisal_quarter_id, CAST(SUM(people) AS integer), COUNT(*) FROM departments GROUP BY appraisal_quarter_id
+"""
+)
 
 RESULT_COLUMNS = [
     "department_id",
@@ -373,7 +432,10 @@ def rollup_quarters(
         **{grade.name.lower(): grade.value for grade in Grade},
     }
     rewritten: dict[int, int] = dict.fromkeys(quarters, 0)
+    counts: dict[tuple[int, str], int] = {}
     fresh_quarters: list[int] = []
+    # Quarters whose stats and counts came back with their first run's statement (PostgreSQL).
+    settled: list[int] = []
     report(10)
     with transaction.atomic(), connection.cursor() as cursor:
         ids = sorted(quarters)
@@ -401,18 +463,34 @@ def rollup_quarters(
                 "last_day": ops.adapt_datefield_value(period.last_day),
             }
             organisation_ids = sorted({q.organisation_id for q in group})
-            fresh = not any(q.pk in stored for q in group)
+            group_ids = sorted(q.pk for q in group)
+            fresh = not any(pk in stored for pk in group_ids)
             sql = _results_sql(
                 fresh=fresh,
                 missing=_MISSING,
                 flags=flags,
-                quarters=_any("g.appraisal_quarter_id", "quarters", sorted(q.pk for q in group), params),
+                quarters=_any("g.appraisal_quarter_id", "quarters", group_ids, params),
                 s_organisations=_any("s.organisation_id", "organisations", organisation_ids, params),
                 organisations=_any("organisation_id", "organisations", organisation_ids, params),
             )
-            if fresh:
+            if fresh and connection.vendor == "postgresql":
+                cursor.execute(
+                    FIRST_RUN_SQL.format(
+                        insert=sql,
+                        figures=STATS_FIGURES,
+                        columns=", ".join(STATS_COLUMNS),
+                        changed=_changed("evaluations_departmentquarterstats", STATS_COLUMNS),
+                        quarters=_any("d.appraisal_quarter_id", "quarters", group_ids, params),
+                    ),
+                    params,
+                )
+                for pk, people, departments in cursor.fetchall():
+                    counts[(pk, "people")] = rewritten[pk] = people
+                    counts[(pk, "departments")] = departments
+                settled += group_ids
+            elif fresh:
                 cursor.execute(sql, params)
-                fresh_quarters += [q.pk for q in group]
+                fresh_quarters += group_ids
             elif connection.vendor == "postgresql":
                 # The written rows counted per quarter in the database (no row comes back to Python).
                 cursor.execute(
@@ -426,36 +504,11 @@ def rollup_quarters(
                 for (pk,) in cursor.fetchall():
                     rewritten[pk] += 1
         report(60)
-        params = dict(constants)
-        in_quarters = _any("appraisal_quarter_id", "quarters", ids, params)
-        # A result must not outlive its grade row. After the upsert every grade row has its result,
-        # so a quarter holds stale results only if it has more results than grade rows: two index
-        # counts, and the anti-join (a second pass over both tables, about 1 s at 100 000 people)
-        # only for such a quarter. NOT EXISTS, not NOT IN: a NOT IN over more ids than PostgreSQL
-        # can hash in work_mem is checked once per row (the year roll-up's took minutes).
-        cursor.execute(PEOPLE_SQL.format(quarters=in_quarters), params)
-        counts = {(pk, what): count for pk, what, count in cursor.fetchall()}
+        rest = [pk for pk in ids if pk not in settled]
+        if rest:
+            counts.update(_stats_and_counts(cursor, rest, constants))
         # A fresh quarter's rows written are its grade rows (the plain insert wrote one for each).
         rewritten.update({pk: counts.get((pk, "people"), 0) for pk in fresh_quarters})
-        stale = [pk for pk in ids if counts.get((pk, "results"), 0) > counts.get((pk, "people"), 0)]
-        if stale:
-            QuarterResult.objects.filter(appraisal_quarter__in=stale).exclude(
-                Exists(
-                    QuarterGrade.objects.filter(
-                        appraisal_quarter_id=OuterRef("appraisal_quarter_id"), person_id=OuterRef("person_id")
-                    )
-                )
-            ).delete()
-        cursor.execute(
-            STATS_SQL.format(
-                quarters=in_quarters, changed=_changed("evaluations_departmentquarterstats", STATS_COLUMNS)
-            ),
-            params,
-        )
-        # Nor department stats their department's people.
-        cursor.execute(STALE_STATS_SQL.format(quarters=in_quarters), params)
-        cursor.execute(DEPARTMENTS_SQL.format(quarters=in_quarters), params)
-        counts.update({(pk, "departments"): count for pk, count in cursor.fetchall()})
         AppraisalQuarter.objects.filter(pk__in=ids).update(rolled_up_at=now)
     for appraisal_quarter in quarters.values():
         appraisal_quarter.rolled_up_at = now
@@ -470,6 +523,43 @@ def rollup_quarters(
         )
         for pk in quarters
     }
+
+
+def _stats_and_counts(cursor, ids: list[int], constants: dict) -> dict[tuple[int, str], int]:
+    """After the results of quarters ``ids`` are written: their stale results deleted, their
+    department stats written and their stale stats deleted; each quarter's grade rows ("people"),
+    results and department stats counted."""
+    params = dict(constants)
+    in_quarters = _any("appraisal_quarter_id", "quarters", ids, params)
+    # A result must not outlive its grade row. After the upsert every grade row has its result,
+    # so a quarter holds stale results only if it has more results than grade rows: two index
+    # counts, and the anti-join (a second pass over both tables, about 1 s at 100 000 people)
+    # only for such a quarter. NOT EXISTS, not NOT IN: a NOT IN over more ids than PostgreSQL
+    # can hash in work_mem is checked once per row (the year roll-up's took minutes).
+    cursor.execute(PEOPLE_SQL.format(quarters=in_quarters), params)
+    counts = {(pk, what): count for pk, what, count in cursor.fetchall()}
+    stale = [pk for pk in ids if counts.get((pk, "results"), 0) > counts.get((pk, "people"), 0)]
+    if stale:
+        QuarterResult.objects.filter(appraisal_quarter__in=stale).exclude(
+            Exists(
+                QuarterGrade.objects.filter(
+                    appraisal_quarter_id=OuterRef("appraisal_quarter_id"), person_id=OuterRef("person_id")
+                )
+            )
+        ).delete()
+    cursor.execute(
+        STATS_SQL.format(
+            figures=STATS_FIGURES,
+            quarters=in_quarters,
+            changed=_changed("evaluations_departmentquarterstats", STATS_COLUMNS),
+        ),
+        params,
+    )
+    # Nor department stats their department's people.
+    cursor.execute(STALE_STATS_SQL.format(quarters=in_quarters), params)
+    cursor.execute(DEPARTMENTS_SQL.format(quarters=in_quarters), params)
+    counts.update({(pk, "departments"): count for pk, count in cursor.fetchall()})
+    return counts
 
 
 # --- Jobs ----------------------------------------------------------------------------------
