@@ -48,6 +48,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .models import Department, Organisation
+from .selectors import departments_of
 from .storage import upload_limited
 from .text import SingleLineCharField, multi_line, single_line
 
@@ -595,9 +596,7 @@ def template_workbook(
 def template_departments(organisation: Organisation) -> tuple[list[Department], str]:
     """The organisation's active departments in their order, as a template's 说明 sheet lists them
     (:func:`department_list`), and the department name its example row shows."""
-    departments = list(
-        Department.objects.filter(organisation=organisation, is_active=True).order_by("sort_order", "code")
-    )
+    departments = list(departments_of(organisation=organisation, active_only=True))
     return departments, departments[0].name if departments else _("办公室")
 
 

@@ -3,10 +3,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from .models import AuditEntry, AuditEvent, AuditResult, Department, PositionCategory, Role, StaffType, User
 from .periods import MAX_YEAR, MIN_YEAR
+from .selectors import departments_of
 from .widgets import DateInput, YesNoAllSelect
 
 
@@ -20,6 +22,28 @@ class YearFilter(django_filters.NumberFilter):
         kwargs.setdefault("max_value", MAX_YEAR)
         kwargs.setdefault("step_size", 1)
         super().__init__(*args, **kwargs)
+
+
+class PersonSearchFilter(django_filters.CharFilter):
+    """姓名/工号: the rows whose ``person`` has the words typed in their name or employee number."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("姓名/工号"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(Q(person__full_name__icontains=value) | Q(person__employee_number__icontains=value))
+
+
+class OrganisationFilterSet(django_filters.FilterSet):
+    """A list filter of one organisation's rows: its ``department`` filter offers the organisation's
+    departments, closed ones too (older rows still name them)."""
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["department"].queryset = departments_of(organisation=organisation)
 
 
 class _LoadedChoiceIterator(ModelChoiceIterator):
@@ -84,7 +108,7 @@ class LoadedModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = LoadedModelChoiceField
 
 
-class StaffFilter(django_filters.FilterSet):
+class StaffFilter(OrganisationFilterSet):
     q = django_filters.CharFilter(label=_("姓名/工号/用户名"), method="filter_q")
     department = django_filters.ModelChoiceFilter(label=_("科室"), queryset=Department.objects.none())
     staff_type = django_filters.ChoiceFilter(label=_("人员类别"), choices=StaffType.choices)
@@ -95,10 +119,6 @@ class StaffFilter(django_filters.FilterSet):
     class Meta:
         model = User
         fields = ["q", "department", "staff_type", "position_category", "role", "is_active"]
-
-    def __init__(self, *args, organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["department"].queryset = Department.objects.filter(organisation=organisation)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import periods
 from .models import Department, Policy, Role, StaffStatus, StaffType, User
-from .selectors import PICKER_INLINE_LIMIT
+from .selectors import PICKER_INLINE_LIMIT, departments_of
 from .text import SingleLineCharField
 from .widgets import DateInput
 
@@ -122,7 +122,7 @@ class StaffForm(forms.ModelForm):
         self.instance.organisation = organisation
         self.fields["full_name"].required = True
         self.fields["employee_number"].required = True
-        self.fields["department"].queryset = Department.objects.filter(organisation=organisation, is_active=True)
+        self.fields["department"].queryset = departments_of(organisation=organisation, active_only=True)
         if self.instance.pk:
             # Moves keep history, so they go through their own form.
             del self.fields["department"]
@@ -159,7 +159,7 @@ class StaffMoveForm(forms.Form):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(organisation=organisation, is_active=True)
+        self.fields["department"].queryset = departments_of(organisation=organisation, active_only=True)
 
 
 class ReasonForm(forms.Form):

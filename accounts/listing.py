@@ -267,6 +267,7 @@ def export_response(request: HttpRequest, name: str, **kwargs) -> HttpResponse:
     rows = export.build(viewer, request.GET, kwargs)
     total = _count(rows.items)
     query = request.GET.urlencode()
+    detail = {"filters": query, "rows": total}
     if total > inline_rows():
         job = jobs.job_request(
             kind=export.kind,
@@ -274,24 +275,12 @@ def export_response(request: HttpRequest, name: str, **kwargs) -> HttpResponse:
             params={"query": query, "kwargs": kwargs},
             requested_by=viewer,
         )
-        audit.record_event(
-            event="export",
-            obj=viewer.organisation,
-            request=request,
-            label=str(export.title),
-            detail={"filters": query, "rows": total, "job": job.pk},
-        )
-        return redirect(job)
-    content = write_workbook(export, rows, total=total)
-    audit.record_event(
-        event="export",
-        obj=viewer.organisation,
-        request=request,
-        label=str(export.title),
-        detail={"filters": query, "rows": total},
-    )
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename={_filename(export)}"
+        detail["job"] = job.pk
+        response = redirect(job)
+    else:
+        response = HttpResponse(write_workbook(export, rows, total=total), content_type=XLSX)
+        response["Content-Disposition"] = f"attachment; filename={_filename(export)}"
+    audit.record_event(event="export", obj=viewer.organisation, request=request, label=str(export.title), detail=detail)
     return response
 
 

@@ -90,6 +90,18 @@ def document_is_editable(user, document) -> bool:
     return document is not None and document.is_editable
 
 
+# Who reads a reviewed document (accounts.workflow: target sets, monthly summaries): its owner,
+# its department's head and supervising leader, its reviewer, and HR and the agency head of its
+# organisation — the agency head approving the quarter opens each person's page; reading only.
+reads_document = (
+    owns_document
+    | heads_documents_department
+    | supervises_documents_department
+    | is_reviewer
+    | ((is_hr_admin | is_agency_head) & same_organisation)
+)
+
+
 @rules.predicate
 def has_a_department(user) -> bool:
     """Belongs to a department, so writes targets and monthly summaries."""

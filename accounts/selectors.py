@@ -139,6 +139,13 @@ def people_search(
     return rows[:PEOPLE_SEARCH_PAGE], len(rows) > PEOPLE_SEARCH_PAGE
 
 
+def departments_of(*, organisation: Organisation, active_only: bool = False) -> QuerySet[Department]:
+    """The organisation's departments in their order (``sort_order``, then code), closed ones too
+    unless ``active_only``: a list's filter offers the closed ones its older rows still name."""
+    departments = Department.objects.filter(organisation=organisation).order_by("sort_order", "code")
+    return departments.filter(is_active=True) if active_only else departments
+
+
 def departments_headed_by(*, person: User) -> QuerySet[Department]:
     return Department.objects.filter(head=person, is_active=True)
 

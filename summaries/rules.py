@@ -11,15 +11,13 @@ from accounts import periods
 from accounts.rules import (
     document_is_editable,
     has_a_department,
-    heads_documents_department,
     is_agency_head,
     is_department_head,
     is_hr_admin,
     is_reviewer,
     is_supervising_leader,
     owns_document,
-    same_organisation,
-    supervises_documents_department,
+    reads_document,
     takes_part_in_appraisal,
 )
 
@@ -30,17 +28,8 @@ def in_an_open_quarter(user, summary) -> bool:
     return summary is not None and periods.period_lock(summary.organisation_id, summary.period.quarter) is None
 
 
-# The agency head reads everyone's (approving the quarter, they open each person's page); reading only.
-may_see = (
-    owns_document
-    | heads_documents_department
-    | supervises_documents_department
-    | is_reviewer
-    | ((is_hr_admin | is_agency_head) & same_organisation)
-)
-
 rules.add_perm("summaries.write_own_summary", takes_part_in_appraisal & has_a_department)
-rules.add_perm("summaries.view_summary", takes_part_in_appraisal & may_see)
+rules.add_perm("summaries.view_summary", takes_part_in_appraisal & reads_document)
 rules.add_perm(
     "summaries.change_summary", takes_part_in_appraisal & owns_document & document_is_editable & in_an_open_quarter
 )

@@ -60,6 +60,18 @@ def _refused_form(summary: MonthlySummary, posted, refused: ValidationError) -> 
     return form
 
 
+def _save_text(request: HttpRequest, summary: MonthlySummary, form: SummaryTextForm) -> MonthlySummary:
+    """Save the posted text (the page's 保存 and the autosave alike); raises SummaryConflict for a
+    page based on an older version."""
+    return services.summary_autosave(
+        summary=summary,
+        actor=request.user,
+        based_on_version=form.cleaned_data["version"],
+        text=form.text(),
+        **form.writer(),
+    )
+
+
 def _initial(summary: MonthlySummary) -> dict:
     return {
         "version": summary.version,
@@ -156,13 +168,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             refused = None
             try:
                 # For a locked summary this raises SummaryConflict and keeps the typed text.
-                summary = services.summary_autosave(
-                    summary=summary,
-                    actor=request.user,
-                    based_on_version=form.cleaned_data["version"],
-                    text=form.text(),
-                    **form.writer(),
-                )
+                summary = _save_text(request, summary, form)
                 if request.POST.get("action") == "submit":
                     summary = services.summary_submit(summary=summary, actor=request.user)
                     messages.success(request, _("小结已提交，等待审核。"))
@@ -216,13 +222,7 @@ def summary_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     if not form.is_valid():
         return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
     try:
-        summary = services.summary_autosave(
-            summary=summary,
-            actor=request.user,
-            based_on_version=form.cleaned_data["version"],
-            text=form.text(),
-            **form.writer(),
-        )
+        summary = _save_text(request, summary, form)
     except services.SummaryConflict as conflict:
         server = conflict.summary
         return JsonResponse(

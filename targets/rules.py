@@ -9,12 +9,10 @@ import rules
 from accounts.rules import (
     document_is_editable,
     has_a_department,
-    heads_documents_department,
-    is_agency_head,
     is_department_head,
-    is_hr_admin,
     is_reviewer,
     owns_document,
+    reads_document,
     same_organisation,
     supervises_documents_department,
     takes_part_in_appraisal,
@@ -28,19 +26,7 @@ def heads_goal_department(user, goal) -> bool:
 
 in_scope = takes_part_in_appraisal & same_organisation
 
-rules.add_perm(
-    "targets.view_targetset",
-    # The agency head reads every set of the organisation (approving the quarter); reading only.
-    in_scope
-    & (
-        owns_document
-        | heads_documents_department
-        | supervises_documents_department
-        | is_reviewer
-        | is_hr_admin
-        | is_agency_head
-    ),
-)
+rules.add_perm("targets.view_targetset", in_scope & reads_document)
 # Only the owner writes, and only a draft or a returned set; everything else goes through review.
 rules.add_perm("targets.change_targetset", in_scope & owns_document & document_is_editable)
 rules.add_perm("targets.review_targetset", in_scope & is_reviewer)

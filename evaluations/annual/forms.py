@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import LoadedModelChoiceFilter
+from accounts.filters import LoadedModelChoiceFilter, OrganisationFilterSet, PersonSearchFilter
 from accounts.models import Department, User
 from accounts.widgets import YesNoAllSelect
 
 from .models import Achievement, AnnualGrade, AnnualResult
 
 
-class AnnualFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("姓名/工号"), method="filter_q")
+class AnnualFilter(OrganisationFilterSet):
+    q = PersonSearchFilter()
     department = LoadedModelChoiceFilter(label=_("科室"), queryset=Department.objects.none())
     suggested_grade = django_filters.ChoiceFilter(label=_("建议等次"), choices=AnnualGrade.choices)
     decided = django_filters.ChoiceFilter(
@@ -29,13 +29,6 @@ class AnnualFilter(django_filters.FilterSet):
     class Meta:
         model = AnnualResult
         fields = ["q", "department", "suggested_grade", "decided", "eligible_excellent"]
-
-    def __init__(self, *args, organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["department"].queryset = Department.objects.filter(organisation=organisation)
-
-    def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(person__full_name__icontains=value) | Q(person__employee_number__icontains=value))
 
     def filter_decided(self, queryset, name, value):
         if value == "undecided":

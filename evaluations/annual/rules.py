@@ -2,7 +2,13 @@
 
 import rules
 
-from accounts.rules import is_agency_head, is_hr_admin, is_supervising_leader, takes_part_in_appraisal
+from accounts.rules import (
+    is_agency_head,
+    is_hr_admin,
+    is_supervising_leader,
+    same_organisation,
+    takes_part_in_appraisal,
+)
 
 # Year-end (DOMAIN.md §7): HR prepares, the agency head (考核委员会) decides.
 rules.add_perm("evaluations.view_annual", is_hr_admin | is_agency_head)
@@ -12,13 +18,8 @@ rules.add_perm("evaluations.decide_annual", is_agency_head)
 rules.add_perm("evaluations.view_own_history", takes_part_in_appraisal)
 
 
-@rules.predicate
-def result_in_my_organisation(user, result) -> bool:
-    return result is not None and result.organisation_id == user.organisation_id
-
-
 # After 定等 (publicity locks the year's results): HR records the review (复核) that alone changes one.
-rules.add_perm("evaluations.review_locked_annual", is_hr_admin & result_in_my_organisation)
+rules.add_perm("evaluations.review_locked_annual", is_hr_admin & same_organisation)
 
 
 def proposes_achievement_for(user, person) -> bool:

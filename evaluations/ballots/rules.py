@@ -2,12 +2,7 @@
 
 import rules
 
-from accounts.rules import is_hr_admin
-
-
-@rules.predicate
-def ballot_in_my_organisation(user, ballot) -> bool:
-    return ballot is not None and ballot.organisation_id == user.organisation_id
+from accounts.rules import is_hr_admin, same_organisation
 
 
 @rules.predicate
@@ -18,6 +13,6 @@ def rater_is_me(user, rater) -> bool:
 
 # HR of the organisation opens and closes ballots, issues and prints the codes, reads the tally.
 rules.add_perm("evaluations.manage_ballots", is_hr_admin)
-rules.add_perm("evaluations.manage_ballot", is_hr_admin & ballot_in_my_organisation)
+rules.add_perm("evaluations.manage_ballot", is_hr_admin & same_organisation)
 # A rater fills only their own paper; nobody reads another's (a paper has no owner to check).
 rules.add_perm("evaluations.fill_ballot_paper", rater_is_me)

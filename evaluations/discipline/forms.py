@@ -14,17 +14,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts import periods
+from accounts.filters import OrganisationFilterSet
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
-from accounts.selectors import choosable_people
+from accounts.selectors import choosable_people, departments_of
 from accounts.widgets import DateInput
 
 from .models import Finding, Inspection, InspectionKind, Severity
-
-
-def _departments(organisation: Organisation, *, active_only: bool = True):
-    queryset = Department.objects.filter(organisation=organisation).order_by("sort_order", "code")
-    return queryset.filter(is_active=True) if active_only else queryset
 
 
 class InspectionForm(forms.Form):
@@ -44,7 +40,7 @@ class InspectionForm(forms.Form):
     def __init__(self, *args, organisation: Organisation, **kwargs):
         kwargs.setdefault("initial", {"date": periods.today()})
         super().__init__(*args, **kwargs)
-        self.fields["departments"].queryset = _departments(organisation)
+        self.fields["departments"].queryset = departments_of(organisation=organisation, active_only=True)
 
     def clean_date(self) -> datetime.date:
         date = self.cleaned_data["date"]
@@ -79,7 +75,7 @@ class FindingForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Participants and the agency's leaders; the service also checks the ticked departments.
         self.fields["person"].queryset = choosable_people(organisation=organisation, include_leaders=True)
-        self.fields["department"].queryset = _departments(organisation)
+        self.fields["department"].queryset = departments_of(organisation=organisation, active_only=True)
 
     def clean(self):
         cleaned = super().clean()
@@ -160,7 +156,7 @@ class BaseFindingFormSet(forms.BaseFormSet):
 FindingFormSet = forms.formset_factory(FindingForm, formset=BaseFindingFormSet, extra=2, max_num=50, validate_max=True)
 
 
-class InspectionFilter(django_filters.FilterSet):
+class InspectionFilter(OrganisationFilterSet):
     month = django_filters.CharFilter(
         label=_("月份"), method="filter_month", widget=forms.DateInput(attrs={"type": "month"})
     )
@@ -172,11 +168,6 @@ class InspectionFilter(django_filters.FilterSet):
     class Meta:
         model = Inspection
         fields = ["month", "kind", "department"]
-
-    def __init__(self, *args, organisation: Organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Past inspections may cover a department since closed.
-        self.filters["department"].queryset = _departments(organisation, active_only=False)
 
     def filter_month(self, queryset, name, value):
         """``YYYY-MM`` (the month picker's value); anything else filters nothing."""

@@ -7,17 +7,13 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import YearFilter
+from accounts.filters import OrganisationFilterSet, PersonSearchFilter, YearFilter
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
 from accounts.selectors import choosable_people
 from accounts.widgets import DateInput
 
 from .models import DEFAULT_SANCTION_EFFECTS, Sanction, SanctionEffect, SanctionKind, VetoFlag
-
-
-def _departments(organisation: Organisation):
-    return Department.objects.filter(organisation=organisation).order_by("sort_order", "code")
 
 
 class SanctionForm(forms.ModelForm):
@@ -95,30 +91,23 @@ class VetoLiftForm(forms.Form):
 # --- List filters ---------------------------------------------------------------------------
 
 
-class SanctionFilter(django_filters.FilterSet):
+class SanctionFilter(OrganisationFilterSet):
     year = YearFilter(field_name="decided_on", lookup_expr="year")
     kind = django_filters.ChoiceFilter(label=_("类别"), choices=SanctionKind.choices, empty_label=_("全部"))
     department = django_filters.ModelChoiceFilter(
         label=_("科室"), queryset=Department.objects.none(), field_name="person__department"
     )
-    q = django_filters.CharFilter(label=_("姓名/工号"), method="filter_q")
+    q = PersonSearchFilter()
 
     class Meta:
         model = Sanction
         fields = ["year", "kind", "department", "q"]
 
-    def __init__(self, *args, organisation: Organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["department"].queryset = _departments(organisation)
-
-    def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(person__full_name__icontains=value) | Q(person__employee_number__icontains=value))
-
 
 FLAG_STATES = [("active", _("生效中")), ("lifted", _("已解除"))]
 
 
-class VetoFlagFilter(django_filters.FilterSet):
+class VetoFlagFilter(OrganisationFilterSet):
     year = YearFilter()
     state = django_filters.ChoiceFilter(
         label=_("状态"), choices=FLAG_STATES, empty_label=_("全部"), method="filter_state"
@@ -126,18 +115,11 @@ class VetoFlagFilter(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(
         label=_("科室"), queryset=Department.objects.none(), field_name="person__department"
     )
-    q = django_filters.CharFilter(label=_("姓名/工号"), method="filter_q")
+    q = PersonSearchFilter()
 
     class Meta:
         model = VetoFlag
         fields = ["year", "state", "department", "q"]
 
-    def __init__(self, *args, organisation: Organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["department"].queryset = _departments(organisation)
-
     def filter_state(self, queryset, name, value):
         return queryset.filter(lifted_at__isnull=(value == "active"))
-
-    def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(person__full_name__icontains=value) | Q(person__employee_number__icontains=value))

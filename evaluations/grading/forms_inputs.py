@@ -8,10 +8,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import YearFilter
+from accounts.filters import OrganisationFilterSet, PersonSearchFilter, YearFilter
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
-from accounts.selectors import choosable_people
+from accounts.selectors import choosable_people, departments_of
 from accounts.widgets import DateInput, YesNoAllSelect
 from targets.models import QUARTER_CHOICES
 
@@ -23,10 +23,6 @@ from .services.inputs import satisfaction_check, service_event_check
 def _people(organisation: Organisation):
     # Only the appraisal's participants: never 系统管理员 or another back-office account.
     return choosable_people(organisation=organisation)
-
-
-def _departments(organisation: Organisation):
-    return Department.objects.filter(organisation=organisation).order_by("sort_order", "code")
 
 
 class SatisfactionScoreForm(forms.ModelForm):
@@ -43,7 +39,7 @@ class SatisfactionScoreForm(forms.ModelForm):
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["department"].queryset = _departments(organisation)
+        self.fields["department"].queryset = departments_of(organisation=organisation)
         self.fields["person"].queryset = _people(organisation)
         self.fields["person"].help_text = _("按个人测评时选择人员；个人得分优先于所在科室的得分。")
         year = self.fields["year"]
@@ -116,7 +112,7 @@ class ServiceEventForm(forms.ModelForm):
 # --- List filters ---------------------------------------------------------------------------
 
 
-class SatisfactionFilter(django_filters.FilterSet):
+class SatisfactionFilter(OrganisationFilterSet):
     year = YearFilter()
     quarter = django_filters.ChoiceFilter(label=_("季度"), choices=QUARTER_CHOICES, empty_label=_("全部"))
     department = django_filters.ModelChoiceFilter(
@@ -133,10 +129,6 @@ class SatisfactionFilter(django_filters.FilterSet):
         model = SatisfactionScore
         fields = ["year", "quarter", "department", "target"]
 
-    def __init__(self, *args, organisation: Organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["department"].queryset = _departments(organisation)
-
     def filter_department(self, queryset, name, value):
         # A department's own score and the scores of its people.
         return queryset.filter(Q(department=value) | Q(person__department=value))
@@ -145,7 +137,7 @@ class SatisfactionFilter(django_filters.FilterSet):
         return queryset.filter(person__isnull=(value == "department"))
 
 
-class ServiceEventFilter(django_filters.FilterSet):
+class ServiceEventFilter(OrganisationFilterSet):
     year = YearFilter(field_name="date", lookup_expr="year")
     quarter = django_filters.ChoiceFilter(
         label=_("季度"), choices=QUARTER_CHOICES, empty_label=_("全部"), field_name="date", lookup_expr="quarter"
@@ -155,15 +147,8 @@ class ServiceEventFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(label=_("类别"), choices=ServiceEventKind.choices, empty_label=_("全部"))
     handled = django_filters.BooleanFilter(label=_("投诉已处理"), widget=YesNoAllSelect())
-    q = django_filters.CharFilter(label=_("姓名/工号"), method="filter_q")
+    q = PersonSearchFilter()
 
     class Meta:
         model = ServiceEvent
         fields = ["year", "quarter", "department", "kind", "handled", "q"]
-
-    def __init__(self, *args, organisation: Organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["department"].queryset = _departments(organisation)
-
-    def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(person__full_name__icontains=value) | Q(person__employee_number__icontains=value))

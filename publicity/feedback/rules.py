@@ -16,6 +16,7 @@ from accounts.rules import (
     same_organisation,
     takes_part_in_appraisal,
 )
+from evaluations.grading.rules import grade_in_my_organisation
 
 from .selectors import talker_id_of_grade
 
@@ -23,11 +24,6 @@ from .selectors import talker_id_of_grade
 @rules.predicate
 def talks_about_grade(user, grade) -> bool:
     return grade is not None and talker_id_of_grade(grade=grade) == user.pk
-
-
-@rules.predicate
-def grade_of_same_organisation(user, grade) -> bool:
-    return grade is not None and grade.department.organisation_id == user.organisation_id
 
 
 @rules.predicate
@@ -50,9 +46,7 @@ def owns_result(user, annual_result) -> bool:
 
 # The supervisor's list of talks to record: leaders, and heads (who talk when the policy says so).
 rules.add_perm("publicity.record_feedback", takes_part_in_appraisal & (is_supervising_leader | is_department_head))
-rules.add_perm(
-    "publicity.record_feedback_for", takes_part_in_appraisal & grade_of_same_organisation & talks_about_grade
-)
+rules.add_perm("publicity.record_feedback_for", takes_part_in_appraisal & grade_in_my_organisation & talks_about_grade)
 rules.add_perm("publicity.view_own_feedback", takes_part_in_appraisal)
 rules.add_perm(
     "publicity.view_feedback_talk",

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from evaluations.annual import services as annual
 from evaluations.models import AnnualGrade, AnnualResult, SanctionEffect, SanctionKind
 from tests.evaluations.test_annual import record
-from tests.evaluations.test_annual_set_based import CHOICES, YEAR
+from tests.evaluations.test_annual_set_based import CHOICES, SUGGESTION_COLUMNS, YEAR
 from tests.factories import (
     SanctionFactory,
     SanctionRuleFactory,
@@ -26,20 +26,7 @@ from tests.factories import (
 )
 from tests.support.concurrency import connected, file_copy_of_the_test_database, run_at_once
 
-COLUMNS = [
-    "organisation_id",
-    "department_id",
-    "graded_quarters",
-    "good_quarters",
-    "average_or_below_quarters",
-    "average_quarters",
-    "composite_score",
-    "eligible_excellent",
-    "rank",
-    "suggested_grade",
-    "suggestion_reasons",
-    "decided_grade",
-]
+COLUMNS = ["organisation_id", *SUGGESTION_COLUMNS, "decided_grade"]
 
 
 def _rows():

@@ -72,20 +72,25 @@ def former_suggestions(organisation) -> dict[int, tuple]:
     }
 
 
+# The columns of a year result that the roll-up suggests (the committee's decision apart).
+SUGGESTION_COLUMNS = [
+    "department_id",
+    "graded_quarters",
+    "good_quarters",
+    "average_or_below_quarters",
+    "average_quarters",
+    "composite_score",
+    "eligible_excellent",
+    "rank",
+    "suggested_grade",
+    "suggestion_reasons",
+]
+
+
 def stored_suggestions(organisation) -> dict[int, tuple]:
-    fields = [
-        "department_id",
-        "graded_quarters",
-        "good_quarters",
-        "average_or_below_quarters",
-        "average_quarters",
-        "composite_score",
-        "eligible_excellent",
-        "rank",
-        "suggested_grade",
-        "suggestion_reasons",
-    ]
-    rows = AnnualResult.objects.filter(organisation=organisation, year=YEAR).values_list("person_id", *fields)
+    rows = AnnualResult.objects.filter(organisation=organisation, year=YEAR).values_list(
+        "person_id", *SUGGESTION_COLUMNS
+    )
     return {row[0]: tuple(row[1:]) for row in rows}
 
 

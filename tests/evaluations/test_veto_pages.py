@@ -17,7 +17,7 @@ from evaluations.models import (
     SanctionRule,
     VetoFlag,
 )
-from tests.factories import DepartmentFactory, FindingFactory, SanctionFactory, UserFactory
+from tests.factories import DepartmentFactory, FindingFactory, SanctionFactory, UserFactory, save_fields
 
 # Past dates: a decided date in the future is refused.
 YEAR = 2025
@@ -106,6 +106,22 @@ def test_the_list_filters_by_year_kind_and_department(hr_client, organisation, s
     assert people(year=YEAR) == {staff, accountant}
     assert people(kind=SanctionKind.DEMERIT) == {colleague}
     assert people(department=finance.pk) == {accountant}
+
+
+def test_the_list_finds_a_person_by_part_of_the_name_or_of_the_employee_number(hr_client, staff, colleague):
+    save_fields([staff], employee_number="E1001")
+    save_fields([colleague], employee_number="E2002")
+    sanction(person=staff)
+    sanction(person=colleague)
+    url = reverse("evaluations:sanction_list")
+
+    def people(words):
+        return {s.person for s in hr_client.get(url, {"q": words}).context["page"]}
+
+    assert people("乙") == {colleague}
+    assert people("1001") == {staff}
+    assert people("E") == {staff, colleague}
+    assert people("丙") == set()
 
 
 def test_correcting_the_kind_and_year_moves_the_flags_and_their_reason(hr_client, staff):

@@ -60,25 +60,21 @@ def months_begun_mask(*, appraisal_quarter: AppraisalQuarter) -> int:
     return sum(1 << i for i, m in enumerate(period.months) if (period.year, m) <= (today.year, today.month))
 
 
-def _target_set_changed(sender, instance: TargetSet, **kwargs) -> None:
+def _refresh_owners_quarter(owner_id: int, quarter: periods.Quarter) -> None:
+    """A target set or summary changed: its owner's grade row of that quarter shows it."""
     grade_documents_refresh(
         rows=QuarterGrade.objects.filter(
-            person_id=instance.owner_id,
-            appraisal_quarter__year=instance.year,
-            appraisal_quarter__quarter=instance.quarter,
+            person_id=owner_id, appraisal_quarter__year=quarter.year, appraisal_quarter__quarter=quarter.quarter
         )
     )
+
+
+def _target_set_changed(sender, instance: TargetSet, **kwargs) -> None:
+    _refresh_owners_quarter(instance.owner_id, periods.Quarter(instance.year, instance.quarter))
 
 
 def _summary_changed(sender, instance: MonthlySummary, **kwargs) -> None:
-    quarter = instance.period.quarter
-    grade_documents_refresh(
-        rows=QuarterGrade.objects.filter(
-            person_id=instance.owner_id,
-            appraisal_quarter__year=quarter.year,
-            appraisal_quarter__quarter=quarter.quarter,
-        )
-    )
+    _refresh_owners_quarter(instance.owner_id, instance.period.quarter)
 
 
 def _grade_row_created(sender, instance: QuarterGrade, created: bool, raw: bool = False, **kwargs) -> None:

@@ -157,11 +157,17 @@ def grade_regrading_done(row: QuarterGrade) -> None:
     """Called by the confirmation of a reopened grade (within its transaction): the regrading is
     over, and the quarter's roll-up is recomputed with the new grade."""
     row.reopened_at = None
+    _rollup_again(row, requested_by=None)
+
+
+def _rollup_again(row: QuarterGrade, *, requested_by: User | None) -> None:
+    """A published grade changed (regraded after an objection, or reviewed after 定等): the
+    quarter's roll-up runs again, once however many of its grades change before it starts."""
     jobs.job_request_once(
         kind=ROLLUP_QUARTER,
         organisation=row.appraisal_quarter.organisation,
         params={"appraisal_quarter": row.appraisal_quarter_id},
-        requested_by=None,
+        requested_by=requested_by,
     )
 
 
@@ -211,12 +217,7 @@ def grade_review_after_lock(*, grade: QuarterGrade, actor: User, new_grade: str,
         detail={"old": _grade_label(old), "new": _grade_label(new_grade), "reason": reason},
         organisation_id=row.department.organisation_id,
     )
-    jobs.job_request_once(
-        kind=ROLLUP_QUARTER,
-        organisation=row.appraisal_quarter.organisation,
-        params={"appraisal_quarter": row.appraisal_quarter_id},
-        requested_by=actor,
-    )
+    _rollup_again(row, requested_by=actor)
     notify(
         recipient=row.person,
         message=_("您的%(quarter)s等次经复核由“%(old)s”改为“%(new)s”，理由：%(reason)s")
