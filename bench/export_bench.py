@@ -84,7 +84,7 @@ def build(size: int, parts: set[str]):
     from django.utils import timezone
 
     from accounts.models import Department, Organisation, Policy, User
-    from evaluations.annual.models import AnnualResult
+    from evaluations.annual.models import AnnualResult, AnnualRollupRun
     from evaluations.discipline.models import Finding, Inspection, Sanction, VetoFlag
     from evaluations.grading.models import AppraisalQuarter, QuarterGrade, QuarterResult
 
@@ -165,6 +165,9 @@ def build(size: int, parts: set[str]):
                     for pk, dept in people
                 ),
                 batch_size=BATCH,
+            )
+            AnnualRollupRun.objects.update_or_create(
+                organisation=organisation, year=YEAR, defaults={"computed_at": now}
             )
             inspection = Inspection.objects.create(
                 organisation=organisation, date=date(YEAR, 5, 12), kind="discipline", inspector=inspector

@@ -230,7 +230,7 @@ def _populate(*, departments, count: int, username) -> None:
     from evaluations.annual.counts import annual_counts_refresh
     from evaluations.grading.services.counts import grade_counts_refresh
     from evaluations.grading.services.documents import grade_documents_refresh
-    from evaluations.models import AnnualResult, AppraisalQuarter, Grade, QuarterGrade
+    from evaluations.models import AnnualResult, AnnualRollupRun, AppraisalQuarter, Grade, QuarterGrade
     from summaries.models import MonthlySummary
     from targets.models import TargetItem, TargetSet
 
@@ -350,6 +350,8 @@ def _populate(*, departments, count: int, username) -> None:
         batch_size=BATCH,
         ignore_conflicts=True,
     )
+    # Computed now, as the roll-up records it (the committee page reads when).
+    AnnualRollupRun.objects.update_or_create(organisation=organisation, year=year, defaults={"computed_at": now})
     # bulk_create sends no signals: the grade rows learn their documents in one pass.
     print("  grade rows added", flush=True)
     grown = QuarterGrade.objects.filter(department__in=departments)

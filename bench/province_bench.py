@@ -88,9 +88,10 @@ FLOOR_TABLES = {
 }
 
 
-def floor(table: str, sql: str, params: dict, *, runs: int = 3) -> float:
+def floor(table: str, sql: str, params: dict, *, runs: int = 3, cpu: list | None = None) -> float:
     """The fastest of ``runs`` executions of ``sql`` into an emptied scratch table (not a temporary one:
-    the same kind of table the roll-up writes, with its write-ahead log)."""
+    the same kind of table the roll-up writes, with its write-ahead log); ``cpu`` gets each run's
+    CPU seconds (:func:`cpu_seconds`)."""
     from django.db import connection, transaction
 
     best = float("inf")
@@ -100,11 +101,33 @@ def floor(table: str, sql: str, params: dict, *, runs: int = 3) -> float:
     for _ in range(runs):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table}")
+        used = cpu_seconds() if cpu is not None else 0.0
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
         best = min(best, time.perf_counter() - started)
+        if cpu is not None:
+            cpu.append(cpu_seconds() - used)
     return best
+
+
+def cpu_seconds() -> float:
+    """CPU seconds used so far by this process and its PostgreSQL backend (Linux, a local server;
+    this process alone elsewhere): unlike the wall time, hardly moved by other work on the machine."""
+    from django.db import connection
+
+    used = time.process_time()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (pid,) = cursor.fetchone()
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            used += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            pass
+    return used
 
 
 def add(rows: list, row: tuple) -> None:
@@ -232,17 +255,20 @@ def empty_results() -> None:
             cursor.execute("VACUUM ANALYZE evaluations_annualresult")
 
 
-def table_floor(sql: str, params: dict, *, runs: int = 3) -> float:
+def table_floor(sql: str, params: dict, *, runs: int = 3, cpu: list | None = None) -> float:
     """The fastest of ``runs`` executions of ``sql`` into the emptied result table, commit included."""
     from django.db import connection, transaction
 
     best = float("inf")
     for _ in range(runs):
         empty_results()
+        used = cpu_seconds() if cpu is not None else 0.0
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
         best = min(best, time.perf_counter() - started)
+        if cpu is not None:
+            cpu.append(cpu_seconds() - used)
     empty_results()
     return best
 
@@ -260,16 +286,33 @@ def year(rows: list) -> None:
             "organisation": largest.pk,
             "now": connection.ops.adapt_datetimefield_value(timezone.now()),
         }
-        floor_seconds = floor("bench_floor_year", YEAR_FLOOR_SQL.format(scope=restriction), params)
-        add(rows, (f"year floor, {scope}: 1 INSERT … SELECT … GROUP BY", floor_seconds, None, ""))
-        table_seconds = table_floor(YEAR_TABLE_FLOOR_SQL.format(scope=restriction), params)
-        add(rows, ("  the same into the result table (indexes, foreign keys)", table_seconds, floor_seconds, ""))
+        # CPU seconds (this process and its backend; the least of each floor's runs) beside the wall
+        # times: a ratio that the other work on a shared machine hardly moves (a diagnostic).
+        floor_cpu: list[float] = []
+        table_cpu: list[float] = []
+        floor_seconds = floor("bench_floor_year", YEAR_FLOOR_SQL.format(scope=restriction), params, cpu=floor_cpu)
+        add(
+            rows,
+            (f"year floor, {scope}: 1 INSERT … SELECT … GROUP BY", floor_seconds, None, f"CPU {min(floor_cpu):.2f} s"),
+        )
+        table_seconds = table_floor(YEAR_TABLE_FLOOR_SQL.format(scope=restriction), params, cpu=table_cpu)
+        add(
+            rows,
+            (
+                "  the same into the result table (indexes, foreign keys)",
+                table_seconds,
+                floor_seconds,
+                f"CPU ×{min(table_cpu) / min(floor_cpu):.2f} the floor's",
+            ),
+        )
         for label in ("first run", "rerun"):
             memory = peak_mb()
+            used = cpu_seconds()
             started = time.perf_counter()
             # One pass over all the organisations of the scope (rollup_years), not one call each.
             people = sum(stats.people for stats in rollup_years(organisations=organisations, year=YEAR).values())
             seconds = time.perf_counter() - started
+            used = cpu_seconds() - used
             over = seconds > 3 * floor_seconds
             add(
                 rows,
@@ -278,7 +321,7 @@ def year(rows: list) -> None:
                     seconds,
                     floor_seconds,
                     f"≤ 3×{'  OVER' if over else ''}; ×{seconds / table_seconds:.2f} the table floor; "
-                    f"+{peak_mb() - memory:.0f} MB peak",
+                    f"CPU ×{used / min(floor_cpu):.2f} the floor's; +{peak_mb() - memory:.0f} MB peak",
                 ),
             )
 

@@ -25,6 +25,7 @@ from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.models import (
     Achievement,
     AnnualResult,
+    AnnualRollupRun,
     AppraisalQuarter,
     DepartmentScore,
     Finding,
@@ -358,12 +359,25 @@ class VetoFlagFactory(DjangoModelFactory):
 class AnnualResultFactory(DjangoModelFactory):
     class Meta:
         model = AnnualResult
+        skip_postgeneration_save = True
 
     person = factory.SubFactory(UserFactory)
     organisation = factory.SelfAttribute("person.organisation")
     department = factory.SelfAttribute("person.department")
     year = 2026
     computed_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def run(self, create, extracted, **kwargs):
+        """A computed result is a roll-up's: its year's AnnualRollupRun at least as late, which is what
+        the freshness check reads (the rows' own computed_at only until evaluations 0026)."""
+        if not create or self.computed_at is None:
+            return
+        run, made = AnnualRollupRun.objects.get_or_create(
+            organisation_id=self.organisation_id, year=self.year, defaults={"computed_at": self.computed_at}
+        )
+        if not made and run.computed_at < self.computed_at:
+            AnnualRollupRun.objects.filter(pk=run.pk).update(computed_at=self.computed_at)
 
 
 class AchievementFactory(DjangoModelFactory):

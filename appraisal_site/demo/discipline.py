@@ -22,7 +22,7 @@ from accounts.audit import acting_as
 from accounts.models import Department, Organisation, StaffStatus, StaffStatusKind, User
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.counts import annual_counts_refresh
-from evaluations.annual.models import AnnualGrade, AnnualResult
+from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualRollupRun
 from evaluations.annual.services import annual_adopt_suggestions, excellent_quota, rollup_year
 from evaluations.discipline.models import InspectionKind, Sanction, SanctionKind, Severity
 from evaluations.discipline.services.inspections import discipline_check, inspection_record
@@ -124,6 +124,10 @@ def _history(organisation: Organisation, story: Story, *, excellent: list[int], 
         for row in rows:
             row.eligible_excellent = row.suggested_grade == AnnualGrade.EXCELLENT
         AnnualResult.objects.bulk_create(rows)
+        # Computed then, as a roll-up would have recorded it (the committee page's “计算于”).
+        AnnualRollupRun.objects.update_or_create(
+            organisation=organisation, year=past, defaults={"computed_at": computed}
+        )
         annual_counts_refresh(organisation_id=organisation.pk, year=past)  # bulk_create sends no signals
         act(chief, annual_adopt_suggestions, organisation=organisation, year=past)
         # Decided by the committee in the January after that year (the service stamps the present).

@@ -410,7 +410,15 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute(rollup_sql.LOCK_SQL, rollup_sql.lock_params(ids, year))
         cursor.execute(f"DROP TABLE IF EXISTS {rollup_sql.STAGE}")
+        if connection.vendor == "postgresql":
+            # The stage joins everyone to their combination (:data:`.rollup.STAGE_SQL`) on six
+            # columns of two CTEs without statistics: PostgreSQL sorted both sides for a merge join
+            # where a hash of the few combinations does (stage 0.85 → 0.75 s CPU at 100 000 people,
+            # the same rows); for this statement only.
+            cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(stage, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("RESET enable_mergejoin")
         cursor.execute(rollup_sql.moved_department_sql(), params)
         # Someone whose grade rows are gone has no suggestion any more; a decided row is kept.
         cursor.execute(rollup_sql.stale_sql(ids), params)
@@ -562,19 +570,13 @@ def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness
     serious finding, a sanction, a veto flag raised or lifted. Each of those asks for a
     recomputation as a job when it commits; until that job has run, the suggestions are stale.
     Four queries, whatever the number of people."""
-    # The last run (AnnualRollupRun) and, for rows written before runs were kept, the latest row:
-    # one query, each subquery read from an index.
-    latest_row = (
-        AnnualResult.objects.filter(organisation=organisation, year=year)
-        .exclude(computed_at=None)
-        .order_by("-computed_at")
-        .values("computed_at")[:1]
+    # The last run (AnnualRollupRun; evaluations 0026 gave one to the years computed before runs
+    # were kept): one row found through its unique index.
+    computed = (
+        AnnualRollupRun.objects.filter(organisation=organisation, year=year)
+        .values_list("computed_at", flat=True)
+        .first()
     )
-    last_run = AnnualRollupRun.objects.filter(organisation=organisation, year=year).values("computed_at")[:1]
-    moments = (
-        Organisation.objects.filter(pk=organisation.pk).values_list(Subquery(latest_row), Subquery(last_run)).first()
-    ) or (None, None)
-    computed = max((m for m in moments if m is not None), default=None)
     approved = AppraisalQuarter.objects.filter(organisation=organisation, year=year).aggregate(at=Max("approved_at"))[
         "at"
     ]
