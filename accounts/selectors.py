@@ -170,7 +170,8 @@ def review_scope(*, person: User, active_only: bool = False) -> ReviewScope:
     departments = Department.objects.filter(Q(head=person) | Q(supervising_leader=person))
     if active_only:
         departments = departments.filter(is_active=True)
-    rows = list(departments.values_list("pk", "head_id", "supervising_leader_id"))
+    # Unordered: the default order (the organisation's code first) joined a table for nothing.
+    rows = list(departments.order_by().values_list("pk", "head_id", "supervising_leader_id"))
     return ReviewScope(
         headed=tuple(pk for pk, head, _leader in rows if head == person.pk),
         supervised=tuple(pk for pk, _head, leader in rows if leader == person.pk),
@@ -224,9 +225,19 @@ def evaluator_of(*, person: User) -> User | None:
     return department.head
 
 
+def evaluator_id_of(*, person: User) -> int | None:
+    """The id of :func:`evaluator_of`, from ``person.department`` alone (no query for the evaluator)."""
+    department = person.department
+    if department is None:
+        return None
+    if department.head_id == person.pk:
+        return department.supervising_leader_id
+    return department.head_id
+
+
 def is_evaluator_of(*, evaluator: User, person: User) -> bool:
-    found = evaluator_of(person=person)
-    return found is not None and found.pk == evaluator.pk
+    found = evaluator_id_of(person=person)
+    return found is not None and found == evaluator.pk
 
 
 def staff_of_organisation(*, organisation: Organisation) -> QuerySet[User]:
