@@ -215,24 +215,25 @@ def supervised_staff_of(*, person: User) -> QuerySet[User]:
     )
 
 
-def evaluator_of(*, person: User) -> User | None:
-    """Who evaluates ``person``: the head of their department, or for a head, the supervising leader."""
+def _evaluator_post(person: User) -> str | None:
+    """Which post of the person's department evaluates them: its head, or for the head the
+    supervising leader (None without a department)."""
     department = person.department
     if department is None:
         return None
-    if department.head_id == person.pk:
-        return department.supervising_leader
-    return department.head
+    return "supervising_leader" if department.head_id == person.pk else "head"
+
+
+def evaluator_of(*, person: User) -> User | None:
+    """Who evaluates ``person``: the head of their department, or for a head, the supervising leader."""
+    post = _evaluator_post(person)
+    return getattr(person.department, post) if post else None
 
 
 def evaluator_id_of(*, person: User) -> int | None:
     """The id of :func:`evaluator_of`, from ``person.department`` alone (no query for the evaluator)."""
-    department = person.department
-    if department is None:
-        return None
-    if department.head_id == person.pk:
-        return department.supervising_leader_id
-    return department.head_id
+    post = _evaluator_post(person)
+    return getattr(person.department, f"{post}_id") if post else None
 
 
 def is_evaluator_of(*, evaluator: User, person: User) -> bool:
