@@ -177,7 +177,8 @@ def review_scope(*, person: User, active_only: bool = False) -> ReviewScope:
     departments = Department.objects.filter(Q(head=person) | Q(supervising_leader=person))
     if active_only:
         departments = departments.filter(is_active=True)
-    rows = list(departments.values_list("pk", "head_id", "supervising_leader_id"))
+    # Unordered: the default order (the organisation's code first) joined a table for nothing.
+    rows = list(departments.order_by().values_list("pk", "head_id", "supervising_leader_id"))
     return ReviewScope(
         headed=tuple(pk for pk, head, _leader in rows if head == person.pk),
         supervised=tuple(pk for pk, _head, leader in rows if leader == person.pk),
@@ -221,19 +222,30 @@ def supervised_staff_of(*, person: User) -> QuerySet[User]:
     )
 
 
-def evaluator_of(*, person: User) -> User | None:
-    """Who evaluates ``person``: the head of their department, or for a head, the supervising leader."""
+def _evaluator_post(person: User) -> str | None:
+    """Which post of the person's department evaluates them: its head, or for the head the
+    supervising leader (None without a department)."""
     department = person.department
     if department is None:
         return None
-    if department.head_id == person.pk:
-        return department.supervising_leader
-    return department.head
+    return "supervising_leader" if department.head_id == person.pk else "head"
+
+
+def evaluator_of(*, person: User) -> User | None:
+    """Who evaluates ``person``: the head of their department, or for a head, the supervising leader."""
+    post = _evaluator_post(person)
+    return getattr(person.department, post) if post else None
+
+
+def evaluator_id_of(*, person: User) -> int | None:
+    """The id of :func:`evaluator_of`, from ``person.department`` alone (no query for the evaluator)."""
+    post = _evaluator_post(person)
+    return getattr(person.department, f"{post}_id") if post else None
 
 
 def is_evaluator_of(*, evaluator: User, person: User) -> bool:
-    found = evaluator_of(person=person)
-    return found is not None and found.pk == evaluator.pk
+    found = evaluator_id_of(person=person)
+    return found is not None and found == evaluator.pk
 
 
 def staff_of_organisation(*, organisation: Organisation) -> QuerySet[User]:

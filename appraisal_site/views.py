@@ -35,6 +35,10 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     ctx: dict = {"roles": [Role(r).label for r in Role.values if r in user.roles]}
     if user.has_perm("accounts.see_appraisal_content"):
+        if user.department_id:
+            # The person's department, which the page names, with its head and leader, one of
+            # whom is the evaluator: one query, not one for the department and one for the evaluator.
+            user.department = Department.objects.select_related("head", "supervising_leader").get(pk=user.department_id)
         ctx["evaluator"] = selectors.evaluator_of(person=user)
         # The active departments the person heads and supervises, read once for both panels.
         scope = selectors.review_scope(person=user, active_only=True)

@@ -15,7 +15,7 @@ from accounts.rules import (
     same_organisation,
     takes_part_in_appraisal,
 )
-from accounts.selectors import evaluator_of
+from accounts.selectors import is_evaluator_of
 
 
 @rules.predicate
@@ -23,8 +23,7 @@ def is_evaluator(user, grade_row) -> bool:
     """谁管理谁认定: the person's evaluator (head for staff, supervising leader for a head)."""
     if grade_row is None or grade_row.person_id == user.pk:
         return False
-    found = evaluator_of(person=grade_row.person)
-    return found is not None and found.pk == user.pk
+    return is_evaluator_of(evaluator=user, person=grade_row.person)
 
 
 @rules.predicate

@@ -24,8 +24,11 @@ def current_appraisal_quarter(*, organisation: Organisation) -> AppraisalQuarter
 
 
 def departments_graded_by(*, user: User) -> QuerySet[Department]:
-    """The departments whose people ``user`` grades or confirms (heads or supervises)."""
-    return Department.objects.filter(Q(head=user) | Q(supervising_leader=user), organisation_id=user.organisation_id)
+    """The departments whose people ``user`` grades or confirms (heads or supervises), in their
+    order (sort order, code): the default order's organisation is the user's, not joined to sort."""
+    return Department.objects.filter(
+        Q(head=user) | Q(supervising_leader=user), organisation_id=user.organisation_id
+    ).order_by("sort_order", "code")
 
 
 def grades_to_give(*, evaluator: User, appraisal_quarter: AppraisalQuarter) -> QuerySet[QuarterGrade]:

@@ -2,6 +2,7 @@
 template node per attribute: the same names, ids, checked choice and error marks as Django's
 widgets and crispy's Bootstrap fields gave (the page's time, not its HTML, changed)."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ from django.utils.safestring import mark_safe
 
 from accounts.models import Department, User
 from evaluations.grading.forms import ConfirmForm, GradeForm
+from evaluations.grading.forms_scores import IndicatorScoresForm
 from evaluations.grading.views.grading import GradingRow
-from evaluations.models import Grade, GradeState, QuarterGrade, UncertainReason
+from evaluations.models import Grade, GradeState, Indicator, IndicatorSource, QuarterGrade, UncertainReason
 from evaluations.templatetags.grading_tags import grade_radios, grading_field
 
 
@@ -92,7 +94,7 @@ def both(context):
     engine = engines["django"]
     return (
         engine.from_string(CONFIRM_FORM_TEMPLATE).render(context),
-        engine.get_template("evaluations/grading/_confirm_form.html").render(context),
+        engine.from_string("{% load grading_tags %}{% confirm_form row form next work_position %}").render(context),
     )
 
 
@@ -125,7 +127,15 @@ def test_the_confirmation_form_follows_the_active_language():
 
 
 # The confirmation row's person and grade before grading_tags.confirm_summary wrote them (work.html).
-CONFIRM_SUMMARY_TEMPLATE = (Path(__file__).parent / "before" / "_confirm_summary.html").read_text()
+# Its state badge was an include of _state.html (before/ too): the included text in its place.
+CONFIRM_SUMMARY_TEMPLATE = (
+    (Path(__file__).parent / "before" / "_confirm_summary.html")
+    .read_text()
+    .replace(
+        '{% include "evaluations/grading/_state.html" %}',
+        (Path(__file__).parent / "before" / "_state.html").read_text(),
+    )
+)
 
 
 def summary_row(**fields):
@@ -154,4 +164,131 @@ def test_the_confirmation_rows_grade_is_written_as_its_template_wrote_it(fields,
     with translation.override(language):
         before = engine.from_string(CONFIRM_SUMMARY_TEMPLATE).render(context)
         after = engine.from_string("{% load grading_tags %}{% confirm_summary grade_row %}").render(context)
+    assert after == before
+
+
+# The grade page's indicator scores: grading_tags.score_fields must write what crispy's filter writes.
+def score_form(data=None, *, initial=None, indicators=None):
+    indicators = (
+        indicators
+        if indicators is not None
+        else [
+            Indicator(pk=1, name="政治<品质>", weight=8, source=IndicatorSource.MANUAL),
+            Indicator(pk=2, name="满意度", weight=10, source=IndicatorSource.SATISFACTION),
+            Indicator(pk=3, name="工作数量", weight=15, source=IndicatorSource.MANUAL),
+        ]
+    )
+    form = IndicatorScoresForm(data, indicators=indicators, initial=initial or {})
+    if data is not None:
+        form.is_valid()
+    return form
+
+
+def crispy_and_tag(make_form):
+    """Each from a form of its own: crispy writes its CSS classes into the widgets' attributes."""
+    engine = engines["django"]
+    return (
+        engine.from_string("{% load crispy_forms_tags %}{{ form|crispy }}").render({"form": make_form()}),
+        engine.from_string("{% load grading_tags %}{% score_fields form %}").render({"form": make_form()}),
+    )
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param(lambda: score_form(), id="blank"),
+        pytest.param(lambda: score_form(initial={"indicator_1": Decimal("88.50"), "indicator_3": 70}), id="saved"),
+        pytest.param(lambda: score_form({"indicator_1": "abc", "indicator_3": "101"}), id="refused"),
+        pytest.param(lambda: score_form({"indicator_1": "", "indicator_3": "99.5"}), id="one-missing"),
+        pytest.param(lambda: score_form({"indicator_1": "1", "indicator_3": '"><b>'}), id="escaped"),
+        pytest.param(lambda: score_form(indicators=[]), id="no-manual-indicator"),
+    ],
+)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_indicator_scores_are_written_as_crispy_wrote_them(form, language):
+    with translation.override(language):
+        before, after = crispy_and_tag(form)
+    assert after == before
+
+
+def test_the_indicator_scores_errors_are_written_as_crispy_wrote_them():
+    def refused():
+        form = score_form({"indicator_1": "1", "indicator_3": "2"})
+        form.add_error(None, "已<被>修改")
+        form.add_error(None, "second")
+        form.add_error("indicator_3", "too <low>")
+        form.add_error("indicator_3", "again")
+        return form
+
+    before, after = crispy_and_tag(refused)
+    assert after == before
+    assert "已&lt;被&gt;修改" in after and 'id="error_2_id_indicator_3"' in after
+
+
+# The grading form's template before grading_tags.grade_form wrote it (kept in before/), as work.html
+# (next "work", the page's position) and detail.html (no next) included it.
+GRADE_FORM_TEMPLATE = (Path(__file__).parent / "before" / "_grade_form.html").read_text()
+
+
+def grade_context(*, data=None, next_page="work", grade=Grade.GOOD):
+    grade_row = QuarterGrade(pk=41, grade=grade, version=3)
+    form = GradeForm(
+        data, prefix="g41", initial={"grade": grade, "comment": "认真 & <负责>", "reason": "", "version": 3}
+    )
+    if data is not None:
+        form.is_valid()
+    return {
+        "row": GradingRow(grade_row=grade_row, pool="staff", form=form),
+        "form": form,
+        "next": next_page,
+        "work_position": mark_safe('<input type="hidden" name="page" value="2">'),
+        "csrf_token": "tok<en>",
+    }
+
+
+def both_grade_forms(context):
+    engine = engines["django"]
+    return (
+        engine.from_string(GRADE_FORM_TEMPLATE).render(context),
+        engine.from_string("{% load grading_tags %}{% grade_form row form next work_position %}").render(context),
+    )
+
+
+@pytest.mark.parametrize("grade", [Grade.GOOD, ""])
+@pytest.mark.parametrize("next_page", ["work", ""])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_grading_form_is_written_as_its_template_wrote_it(grade, next_page, language):
+    with translation.override(language):
+        before, after = both_grade_forms(grade_context(next_page=next_page, grade=grade))
+    assert after == before
+    assert ('name="page"' in after) == (next_page == "work")
+    assert after.count(" checked") == (1 if grade else 0)
+
+
+def test_a_refused_grade_is_written_as_its_template_wrote_it_with_its_errors_and_values():
+    data = {"g41-version": "x", "g41-grade": "", "g41-comment": "", "g41-reason": "<" + "r" * 600}
+    before, after = both_grade_forms(grade_context(data=data))
+    assert after == before
+    assert "data-refused" in after and 'aria-describedby="id_g41-grade_error"' in after and "&lt;rrr" in after
+    data = {"g41-version": "3", "g41-grade": Grade.POOR, "g41-comment": "a", "g41-reason": ""}
+    context = grade_context(data=data)
+    context["form"].add_error(None, "已被他人修改")
+    context["form"].add_error("grade", "名额已满")
+    before, after = both_grade_forms(context)
+    assert after == before
+    assert 'value="poor" checked' in after and 'data-testid="row-error">已被他人修改 </div>' in after
+
+
+# The grade row's state badge before grading_tags.grade_state wrote it (work.html, detail.html).
+STATE_TEMPLATE = (Path(__file__).parent / "before" / "_state.html").read_text()
+
+
+@pytest.mark.parametrize("state", [GradeState.PENDING, GradeState.GRADED, GradeState.CONFIRMED])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_state_badge_is_written_as_its_template_wrote_it(state, language):
+    context = {"grade_row": QuarterGrade(state=state)}
+    engine = engines["django"]
+    with translation.override(language):
+        before = engine.from_string(STATE_TEMPLATE).render(context)
+        after = engine.from_string("{% load grading_tags %}{% grade_state grade_row %}").render(context)
     assert after == before

@@ -531,6 +531,31 @@ def test_a_page_of_rows_gets_the_suggestions_of_the_whole_quarter_in_the_same_qu
         assert one == ({row.person_id: expected[row.person_id]} if row.person_id in expected else {})
 
 
+@pytest.mark.parametrize("separate_pools", [False, True])
+def test_given_the_pools_a_page_has_read_the_suggestions_are_the_same_in_one_query_fewer(
+    quarter, head, team, policy, separate_pools, django_assert_num_queries
+):
+    """The grading pages read the quota's pools for their banner and hand them to the suggestions
+    (one read of the quarter's counters, not two): the same answers."""
+    set_policy(policy, good_quota_separate_pools=separate_pools)
+    for i, person in enumerate(team[:6]):
+        set_scores(quarter, person, 96 - i, 90)
+    rows = list(QuarterGrade.objects.filter(appraisal_quarter=quarter))
+    expected = suggested_grades_of(appraisal_quarter=quarter, rows=rows, policy=policy)
+    pools = quota.quota_status(appraisal_quarter=quarter, policy=policy)
+    with django_assert_num_queries(len(quota.pool_kinds(policy))):
+        assert suggested_grades_of(appraisal_quarter=quarter, rows=rows, policy=policy, pools=pools) == expected
+    assert Grade.GOOD in expected.values()
+
+
+def test_the_grade_page_reads_the_quarters_counters_once(client_for, quarter, head, staff, grade_of, policy):
+    """Its quota banner and the person's suggestion under the score model share one read."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client_for(head).get(reverse("evaluations:grade_detail", args=[grade_of(staff).pk]))
+    assert response.status_code == 200 and 'data-testid="quota"' in response.content.decode()
+    assert sum("evaluations_quartergradecount" in query["sql"] for query in captured.captured_queries) == 1
+
+
 def test_unscored_people_get_no_suggestion_but_count_as_participants(quarter, team, policy):
     set_scores(quarter, team[0], 95)
     set_scores(quarter, team[1], 94)

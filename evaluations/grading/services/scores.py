@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -37,8 +37,6 @@ from ..models import (
     IndicatorSet,
     IndicatorSource,
     QuarterGrade,
-    QuarterGradeCount,
-    QuotaPoolKind,
     SatisfactionScore,
     ServiceEvent,
     ServiceEventKind,
@@ -506,27 +504,24 @@ def _refresh_composites(
 
 
 def suggested_grades_of(
-    *, appraisal_quarter: AppraisalQuarter, rows: list[QuarterGrade], policy: Policy
+    *,
+    appraisal_quarter: AppraisalQuarter,
+    rows: list[QuarterGrade],
+    policy: Policy,
+    pools: list[quota.PoolStatus] | None = None,
 ) -> dict[int, str]:
     """The same suggestions as :func:`suggested_grades`, for the people of ``rows`` only (a page of
     the grading list), without reading the quarter's other rows: 0.1–4 s at 100 000 people.
 
-    Each pool's participants come from the quarter's grade counters (services.counts); whether a
-    好 band keeps 好 from the pool's cut-off — the first candidate past the pool's capacity in the
-    same order as :func:`suggested_grades` — one query per pool of the policy, whatever the rows."""
-    participants = {
-        row["is_leader_position"]: row["participants"]
-        for row in QuarterGradeCount.objects.filter(appraisal_quarter=appraisal_quarter)
-        .values("is_leader_position")
-        .annotate(participants=Sum(F("total") - F("uncertain")))
-        .order_by()
-    }
+    Each pool's capacity comes from the quarter's grade counters (services.counts), through
+    ``pools`` (:func:`.quota.quota_status` for ``policy``) when the page has read them already;
+    whether a 好 band keeps 好 from the pool's cut-off — the first candidate past the pool's
+    capacity in the same order as :func:`suggested_grades` — one query per pool of the policy,
+    whatever the rows."""
+    pools = pools if pools is not None else quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy)
     cutoffs: dict[str, tuple | None] = {}
-    for kind in quota.pool_kinds(policy):
-        positions = [True, False] if kind == QuotaPoolKind.ALL else [kind == QuotaPoolKind.LEADERS]
-        capacity = quota.good_quota(
-            participants=sum(participants.get(p, 0) for p in positions), percent=policy.good_quota_percent
-        )
+    for pool in pools:
+        kind, capacity = pool.kind, pool.capacity
         first_out = good_candidates(appraisal_quarter=appraisal_quarter, kind=kind, policy=policy)[
             capacity : capacity + 1
         ]

@@ -21,7 +21,7 @@ from accounts.models import Policy, StaffStatus, StaffStatusKind
 from accounts.selectors import policy_for_organisation
 
 from ..models import AppraisalQuarter, Grade, QuarterGrade, UncertainReason
-from . import scores
+from . import quota, scores
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,14 @@ def long_leave_in_quarter(
     policy = policy or policy_for_organisation(organisation_id=organisation_id)
     period = periods.Quarter(year, quarter)
     first, last = period.first_day, period.last_day
-    statuses = StaffStatus.objects.filter(
-        user__organisation_id=organisation_id, kind=StaffStatusKind.LONG_LEAVE, start_date__lte=last
-    ).exclude(end_date__lt=first)
+    # No order: the default (the person's organisation, department, 工号 …) joined four tables.
+    statuses = (
+        StaffStatus.objects.filter(
+            user__organisation_id=organisation_id, kind=StaffStatusKind.LONG_LEAVE, start_date__lte=last
+        )
+        .exclude(end_date__lt=first)
+        .order_by()
+    )
     if person_ids is not None:
         statuses = statuses.filter(user_id__in=list(person_ids))
     spans_of: dict[int, list[tuple[date, date]]] = defaultdict(list)
@@ -104,12 +109,17 @@ class Suggestion:
 
 
 def grade_suggestions(
-    *, appraisal_quarter: AppraisalQuarter, rows: list[QuarterGrade], policy: Policy
+    *,
+    appraisal_quarter: AppraisalQuarter,
+    rows: list[QuarterGrade],
+    policy: Policy,
+    pools: list[quota.PoolStatus] | None = None,
 ) -> dict[int, Suggestion]:
     """person id → the suggested grade for the people of ``rows`` (none for people without one).
 
     不确定等次 for long leave beyond the policy's share; else, with the score model on, the
-    suggestion within the quota, or the band stored with the person's scores.
+    suggestion within the quota (``pools``: the quarter's :func:`.quota.quota_status`, if read
+    already), or the band stored with the person's scores.
     """
     person_ids = [row.person_id for row in rows]
     on_leave = long_leave_in_quarter(
@@ -120,7 +130,7 @@ def grade_suggestions(
         policy=policy,
     )
     by_score = (
-        scores.suggested_grades_of(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
+        scores.suggested_grades_of(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy, pools=pools)
         if policy.score_model_enabled
         else {}
     )

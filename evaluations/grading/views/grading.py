@@ -92,9 +92,18 @@ class PersonFacts:
 
 
 def person_facts(
-    *, appraisal_quarter: AppraisalQuarter, rows: list[QuarterGrade], policy: Policy
+    *,
+    appraisal_quarter: AppraisalQuarter,
+    rows: list[QuarterGrade],
+    policy: Policy,
+    pools: list[quota.PoolStatus] | None = None,
 ) -> dict[int, PersonFacts]:
-    """Inputs for every person of ``rows``: a fixed number of queries, whatever the number of people."""
+    """Inputs for every person of ``rows``: a fixed number of queries, whatever the number of people.
+
+    The queries that fill dictionaries are read without an order: the models' default orders
+    (a grade row's quarter, organisation and department; a survey score's person and department)
+    joined up to six tables to sort rows whose order nothing here uses. ``pools``: the quarter's
+    ``quota.quota_status``, when the page has read it for its banner (the suggestions need it)."""
     if not rows:
         return {}
     year, quarter = appraisal_quarter.year, appraisal_quarter.quarter
@@ -106,12 +115,16 @@ def person_facts(
 
     last = period.previous()
     last_year, last_quarter = last.year, last.quarter
-    for person_id, grade in QuarterGrade.objects.filter(
-        appraisal_quarter__organisation_id=appraisal_quarter.organisation_id,
-        appraisal_quarter__year=last_year,
-        appraisal_quarter__quarter=last_quarter,
-        person_id__in=person_ids,
-    ).values_list("person_id", "grade"):
+    for person_id, grade in (
+        QuarterGrade.objects.filter(
+            appraisal_quarter__organisation_id=appraisal_quarter.organisation_id,
+            appraisal_quarter__year=last_year,
+            appraisal_quarter__quarter=last_quarter,
+            person_id__in=person_ids,
+        )
+        .order_by()
+        .values_list("person_id", "grade")
+    ):
         facts[person_id].last_grade = grade
 
     target_sets = (
@@ -122,20 +135,26 @@ def person_facts(
     for owner_id, pk, total, done in target_sets:
         facts[owner_id].target_set_id, facts[owner_id].items_total, facts[owner_id].items_done = pk, total, done
 
-    summaries = MonthlySummary.objects.filter(owner_id__in=person_ids, year=year, month__in=months).only(
-        "pk", "owner_id", "month", "status", "is_late"
+    summaries = (
+        MonthlySummary.objects.filter(owner_id__in=person_ids, year=year, month__in=months)
+        .only("pk", "owner_id", "month", "status", "is_late")
+        .order_by()
     )
     for summary in summaries:
         facts[summary.owner_id].months[summary.month - months[0]].summary = summary
 
     # A person's own survey result counts; a department's is shown to those without one.
     by_department: dict[int, Decimal] = {}
-    for person_id, department_id, score in SatisfactionScore.objects.filter(
-        Q(person_id__in=person_ids) | Q(department_id__in=department_ids),
-        organisation_id=appraisal_quarter.organisation_id,
-        year=year,
-        quarter=quarter,
-    ).values_list("person_id", "department_id", "score"):
+    for person_id, department_id, score in (
+        SatisfactionScore.objects.filter(
+            Q(person_id__in=person_ids) | Q(department_id__in=department_ids),
+            organisation_id=appraisal_quarter.organisation_id,
+            year=year,
+            quarter=quarter,
+        )
+        .order_by()
+        .values_list("person_id", "department_id", "score")
+    ):
         if person_id:
             facts[person_id].satisfaction = score
         else:
@@ -168,7 +187,9 @@ def person_facts(
             "department_id", "total"
         )
     )
-    suggested = suggestions.grade_suggestions(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
+    suggested = suggestions.grade_suggestions(
+        appraisal_quarter=appraisal_quarter, rows=rows, policy=policy, pools=pools
+    )
     for row in rows:
         facts[row.person_id].department_score = department_scores.get(row.department_id)
         if suggestion := suggested.get(row.person_id):
@@ -218,11 +239,8 @@ def _may_still_change(user: User, grade_row: QuarterGrade) -> bool:
     )
 
 
-def _quota_context(appraisal_quarter: AppraisalQuarter, policy: Policy) -> dict:
-    return {
-        "pools": quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy),
-        "quota_percent": policy.good_quota_percent,
-    }
+def _quota_context(pools: list[quota.PoolStatus], policy: Policy) -> dict:
+    return {"pools": pools, "quota_percent": policy.good_quota_percent}
 
 
 # --- My grading work ---------------------------------------------------------------------
@@ -267,7 +285,9 @@ def _render_work(
     confirm_page = Paginator(lists.to_confirm, WORK_PAGE_SIZE).get_page(_work_page_number(request, "cpage"))
     for row in [*give_page, *confirm_page]:
         row.appraisal_quarter = appraisal_quarter
-    facts = person_facts(appraisal_quarter=appraisal_quarter, rows=list(give_page), policy=policy)
+    # The quota banner's pools, read once for the banner and the rows' suggestions.
+    pools = quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy)
+    facts = person_facts(appraisal_quarter=appraisal_quarter, rows=list(give_page), policy=policy, pools=pools)
 
     def pool_of(row: QuarterGrade) -> str:
         return quota.pool_kind(is_leader_position=row.is_leader_position, policy=policy)
@@ -296,7 +316,7 @@ def _render_work(
         departments=departments,
         department=department,
         graded_waiting=lists.graded_waiting if confirm_page.paginator.count else 0,
-        **_quota_context(appraisal_quarter, policy),
+        **_quota_context(pools, policy),
     )
     return render(request, "evaluations/grading/work.html", ctx, status=status)
 
@@ -312,20 +332,19 @@ def work(request: HttpRequest) -> HttpResponse:
 
 
 def _get_grade_for_user(request: HttpRequest, pk: int) -> QuarterGrade:
-    """A grade row the user may see; anything else is a 404, so other people's ids stay unconfirmed."""
-    row = (
-        QuarterGrade.objects.select_related(
-            "appraisal_quarter",
-            "person__department__head",
-            "person__department__supervising_leader",
-            "department__supervising_leader",
-            "evaluator",
-            "confirmed_by",
-        )
-        .filter(pk=pk, department__organisation_id=request.user.organisation_id)
-        .first()
-    )
-    if row is None or not request.user.has_perm("evaluations.view_grade", row):
+    """A grade row the user may see; anything else is a 404, so other people's ids stay unconfirmed.
+
+    Who may see, grade and confirm it is read from the person's and the row's departments' ids
+    (``accounts.selectors.evaluator_id_of``): the heads and leaders themselves are not loaded. Read
+    without an order (``get``): ``first()`` ordered the one row by QuarterGrade's default order,
+    four joins and a hash of each of its columns."""
+    try:
+        row = QuarterGrade.objects.select_related(
+            "appraisal_quarter", "person__department", "department", "evaluator", "confirmed_by"
+        ).get(pk=pk, department__organisation_id=request.user.organisation_id)
+    except QuarterGrade.DoesNotExist:
+        raise Http404 from None
+    if not request.user.has_perm("evaluations.view_grade", row):
         raise Http404
     return row
 
@@ -336,12 +355,19 @@ def _render_detail(
     user = request.user
     appraisal_quarter = row.appraisal_quarter
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
-    facts = person_facts(appraisal_quarter=appraisal_quarter, rows=[row], policy=policy)[row.person_id]
-    first_day, last_day = appraisal_quarter.period.first_day, appraisal_quarter.period.last_day
     can_grade = user.has_perm("evaluations.grade_person", row) and _may_still_change(user, row)
     can_confirm = (
         row.is_editable and row.state != GradeState.PENDING and user.has_perm("evaluations.confirm_grade", row)
     )
+    shows_quota = appraisal_quarter.is_open and (can_grade or can_confirm)
+    # The quota's pools, read once for the banner and the score model's suggestion.
+    pools = (
+        quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy)
+        if shows_quota or policy.score_model_enabled
+        else None
+    )
+    facts = person_facts(appraisal_quarter=appraisal_quarter, rows=[row], policy=policy, pools=pools)[row.person_id]
+    first_day, last_day = appraisal_quarter.period.first_day, appraisal_quarter.period.last_day
     if can_grade and not isinstance(form, GradeForm):
         form = _grade_form(row)
     elif can_confirm and not isinstance(form, ConfirmForm):
@@ -367,8 +393,8 @@ def _render_detail(
             )
         ),
     }
-    if appraisal_quarter.is_open and (can_grade or can_confirm):
-        ctx.update(_quota_context(appraisal_quarter, policy))
+    if shows_quota:
+        ctx.update(_quota_context(pools, policy))
     if policy.score_model_enabled:
         indicators = scores.indicators_for(grade_row=row)
         existing = {s.indicator_id: s.score for s in row.indicator_scores.all()}
