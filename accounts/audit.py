@@ -173,30 +173,11 @@ def _context_actor():
     return (_context.get() or {}).get("actor")
 
 
-def record_event(
-    *,
-    event: str,
-    obj=None,
-    actor=None,
-    request=None,
-    result: str = "success",
-    label: str = "",
-    detail: dict | None = None,
-    organisation_id: int | None = None,
-):
+def record_event(**fields):
     """One audit entry for an event (sign-in, export, download, job run…): time, account, action,
-    object, result and source address. ``obj`` is the record concerned (the account for a sign-in);
-    ``label`` names it when there is none (the user name tried in a failed sign-in)."""
-    entry = event_entry(
-        event=event,
-        obj=obj,
-        actor=actor,
-        request=request,
-        result=result,
-        label=label,
-        detail=detail,
-        organisation_id=organisation_id,
-    )
+    object, result and source address; ``fields`` are :func:`event_entry`'s. Returns the saved entry
+    (None while the audit log is switched off)."""
+    entry = event_entry(**fields)
     if entry is not None:
         entry.save()
     return entry
@@ -221,7 +202,9 @@ def event_entry(
     detail: dict | None = None,
     organisation_id: int | None = None,
 ):
-    """The entry :func:`record_event` saves, unsaved (None while the audit log is switched off)."""
+    """The entry :func:`record_event` saves, unsaved (None while the audit log is switched off).
+    ``obj`` is the record concerned (the account for a sign-in); ``label`` names it when there is none
+    (the user name tried in a failed sign-in)."""
     from auditlog.context import auditlog_disabled
     from django.contrib.contenttypes.models import ContentType
 
