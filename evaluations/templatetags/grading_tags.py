@@ -65,16 +65,19 @@ _FACTS_WORDS = {
 
 
 @functools.cache
-def _words_in(language: str | None) -> dict:
+def _words_in(table: str, language: str | None) -> dict:
+    """A table of this module's words (``_WORD_TABLES``) in ``language``, with the labels of the
+    model choices it names (``_CHOICE_LABELS``), worked out once per language: the grading page
+    writes its forms for each of its rows."""
     with translation.override(language):
-        return {
-            **{key: str(word) for key, word in _FACTS_WORDS.items()},
-            "summary_status": {value: str(label) for value, label in MonthlySummary._meta.get_field("status").choices},
-        }
+        words = {key: str(word) for key, word in _WORD_TABLES[table].items()}
+        for key, (model, name) in _CHOICE_LABELS.get(table, {}).items():
+            words[key] = {value: str(label) for value, label in model._meta.get_field(name).choices}
+        return words
 
 
-def _words() -> dict:
-    return _words_in(translation.get_language())
+def _words(table: str) -> dict:
+    return _words_in(table, translation.get_language())
 
 
 @functools.cache
@@ -218,7 +221,7 @@ def _month(month, words: dict) -> str:
 @register.simple_tag
 def grading_facts(facts, grade_row) -> str:
     """One person's inputs at a glance (``views.grading.person_facts``), as a list."""
-    words = _words()
+    words = _words("facts")
     if facts.target_set_id:
         targets = _html(
             '<a href="{}" data-testid="targets-done">{}</a>',
@@ -283,12 +286,6 @@ def grading_facts(facts, grade_row) -> str:
 # --- A leader's confirmation form (work.html and detail.html) -----------------------------------
 
 _CONFIRM_WORDS = {"confirm": _("确认"), "adjust": _("调整等次"), "change": _("调整并确认")}
-
-
-@functools.cache
-def _confirm_words_in(language: str | None) -> dict:
-    with translation.override(language):
-        return {key: str(word) for key, word in _CONFIRM_WORDS.items()}
 
 
 _CONFIRM_FORM = (
@@ -361,7 +358,7 @@ def confirm_form(context, row, form, next_page, work_position="") -> str:
     """A leader's confirmation of one staff grade, or a change with a reason (``row``: a
     GradingRow, ``form``: its ConfirmForm), with the same HTML as the template it replaced
     (tests/evaluations/before/_confirm_form.html)."""
-    words = _confirm_words_in(translation.get_language())
+    words = _words("confirm")
     grade_row = row.grade_row
     new_grade, reason = form["new_grade"], form["reason"]
     new_grade_label, _help, choices = _field_words(new_grade)
@@ -426,12 +423,6 @@ def confirm_form(context, row, form, next_page, work_position="") -> str:
 _GRADE_WORDS = {"grade": _("等次"), "save": _("保存等次")}
 
 
-@functools.cache
-def _grade_words_in(language: str | None) -> dict:
-    with translation.override(language):
-        return {key: str(word) for key, word in _GRADE_WORDS.items()}
-
-
 _GRADE_FORM = (
     '\n<form method="post" action="{}" novalidate\n'
     '      data-quota-row data-pool="{}" data-saved-grade="{}"{} data-testid="grade-form">\n'
@@ -459,7 +450,7 @@ def grade_form(context, row, form, next_page, work_position="") -> str:
     "work" to come back to the grading page), with the same HTML as the template it replaced
     (tests/evaluations/before/_grade_form.html): the grading page writes it for each of its 20
     rows, and the template's nodes cost three times its fields."""
-    words = _grade_words_in(translation.get_language())
+    words = _words("grade")
     grade = form["grade"]
     grade_errors = grade.errors
     return _html(
@@ -490,14 +481,11 @@ def grade_form(context, row, form, next_page, work_position="") -> str:
 
 _SUMMARY_WORDS = {"evaluator": _("评鉴人"), "grade": _("等次"), "comment": _("评语"), "reason": _("理由")}
 
-
-@functools.cache
-def _summary_words_in(language: str | None) -> dict:
-    with translation.override(language):
-        words = {key: str(word) for key, word in _SUMMARY_WORDS.items()}
-        for name in ("state", "grade", "uncertain_reason"):
-            words[name + "_labels"] = {value: str(label) for value, label in QuarterGrade._meta.get_field(name).choices}
-        return words
+_WORD_TABLES = {"facts": _FACTS_WORDS, "confirm": _CONFIRM_WORDS, "grade": _GRADE_WORDS, "summary": _SUMMARY_WORDS}
+_CHOICE_LABELS = {
+    "facts": {"summary_status": (MonthlySummary, "status")},
+    "summary": {f"{name}_labels": (QuarterGrade, name) for name in ("state", "grade", "uncertain_reason")},
+}
 
 
 def _display(words: dict, name: str, value) -> str:
@@ -526,7 +514,7 @@ def grade_state(grade_row) -> str:
     return _html(
         '<span class="badge {}" data-testid="grade-state">{}</span>\n',
         _STATE_CLASSES.get(grade_row.state, "text-bg-secondary"),
-        _display(_summary_words_in(translation.get_language()), "state", grade_row.state),
+        _display(_words("summary"), "state", grade_row.state),
     )
 
 
@@ -534,7 +522,7 @@ def grade_state(grade_row) -> str:
 def confirm_summary(grade_row) -> str:
     """A confirmation row's person, state, department, evaluator, grade, comment and reason, with
     the same HTML as the template it replaced (its state by :func:`grade_state`)."""
-    words = _summary_words_in(translation.get_language())
+    words = _words("summary")
     evaluator = grade_row.evaluator
     grade = _display(words, "grade", grade_row.grade)
     return _html(

@@ -22,6 +22,32 @@ def unbound(grade=Grade.GOOD):
     return GradeForm(prefix="g5", initial={"grade": grade, "comment": "认真 & 负责", "version": 3})
 
 
+BEFORE = Path(__file__).parent / "before"
+
+
+def before_and_tag(template: str, tag: str, context: dict) -> tuple[str, str]:
+    """The HTML of the template a tag replaced (kept in before/) and the tag's, from one context."""
+    engine = engines["django"]
+    return (
+        engine.from_string(template).render(context),
+        engine.from_string("{% load grading_tags %}" + tag).render(context),
+    )
+
+
+def row_context(grade_row, form, *, data, next_page) -> dict:
+    """What work.html and detail.html give a row's form: the row, its form (validated if bound),
+    the page to return to and the list's position."""
+    if data is not None:
+        form.is_valid()
+    return {
+        "row": GradingRow(grade_row=grade_row, pool="staff", form=form),
+        "form": form,
+        "next": next_page,
+        "work_position": mark_safe('<input type="hidden" name="page" value="2">'),
+        "csrf_token": "tok<en>",
+    }
+
+
 def refused():
     form = GradeForm({"g5-grade": "", "g5-comment": "", "g5-reason": "", "g5-version": "3"}, prefix="g5")
     assert not form.is_valid()
@@ -73,29 +99,17 @@ def test_the_words_follow_the_active_language():
 
 # The confirmation form's template before grading_tags.confirm_form wrote it (kept in before/): the tag must write
 # the same HTML, whatever the row's state, the form's errors and the page it is on.
-CONFIRM_FORM_TEMPLATE = (Path(__file__).parent / "before" / "_confirm_form.html").read_text()
+CONFIRM_FORM_TEMPLATE = (BEFORE / "_confirm_form.html").read_text()
 
 
 def confirm_context(*, state=GradeState.GRADED, data=None, next_page="work"):
     grade_row = QuarterGrade(pk=41, grade=Grade.FAIRLY_GOOD, state=state, version=3)
     form = ConfirmForm(data, prefix="c41", initial={"version": 3})
-    if data is not None:
-        form.is_valid()
-    return {
-        "row": GradingRow(grade_row=grade_row, pool="staff", form=form),
-        "form": form,
-        "next": next_page,
-        "work_position": mark_safe('<input type="hidden" name="page" value="2">'),
-        "csrf_token": "tok<en>",
-    }
+    return row_context(grade_row, form, data=data, next_page=next_page)
 
 
 def both(context):
-    engine = engines["django"]
-    return (
-        engine.from_string(CONFIRM_FORM_TEMPLATE).render(context),
-        engine.from_string("{% load grading_tags %}{% confirm_form row form next work_position %}").render(context),
-    )
+    return before_and_tag(CONFIRM_FORM_TEMPLATE, "{% confirm_form row form next work_position %}", context)
 
 
 @pytest.mark.parametrize("state", [GradeState.GRADED, GradeState.CONFIRMED])
@@ -129,12 +143,9 @@ def test_the_confirmation_form_follows_the_active_language():
 # The confirmation row's person and grade before grading_tags.confirm_summary wrote them (work.html).
 # Its state badge was an include of _state.html (before/ too): the included text in its place.
 CONFIRM_SUMMARY_TEMPLATE = (
-    (Path(__file__).parent / "before" / "_confirm_summary.html")
+    (BEFORE / "_confirm_summary.html")
     .read_text()
-    .replace(
-        '{% include "evaluations/grading/_state.html" %}',
-        (Path(__file__).parent / "before" / "_state.html").read_text(),
-    )
+    .replace('{% include "evaluations/grading/_state.html" %}', (BEFORE / "_state.html").read_text())
 )
 
 
@@ -159,11 +170,10 @@ def summary_row(**fields):
 )
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_confirmation_rows_grade_is_written_as_its_template_wrote_it(fields, language):
-    context = {"grade_row": summary_row(**fields)}
-    engine = engines["django"]
     with translation.override(language):
-        before = engine.from_string(CONFIRM_SUMMARY_TEMPLATE).render(context)
-        after = engine.from_string("{% load grading_tags %}{% confirm_summary grade_row %}").render(context)
+        before, after = before_and_tag(
+            CONFIRM_SUMMARY_TEMPLATE, "{% confirm_summary grade_row %}", {"grade_row": summary_row(**fields)}
+        )
     assert after == before
 
 
@@ -227,7 +237,7 @@ def test_the_indicator_scores_errors_are_written_as_crispy_wrote_them():
 
 # The grading form's template before grading_tags.grade_form wrote it (kept in before/), as work.html
 # (next "work", the page's position) and detail.html (no next) included it.
-GRADE_FORM_TEMPLATE = (Path(__file__).parent / "before" / "_grade_form.html").read_text()
+GRADE_FORM_TEMPLATE = (BEFORE / "_grade_form.html").read_text()
 
 
 def grade_context(*, data=None, next_page="work", grade=Grade.GOOD):
@@ -235,23 +245,11 @@ def grade_context(*, data=None, next_page="work", grade=Grade.GOOD):
     form = GradeForm(
         data, prefix="g41", initial={"grade": grade, "comment": "认真 & <负责>", "reason": "", "version": 3}
     )
-    if data is not None:
-        form.is_valid()
-    return {
-        "row": GradingRow(grade_row=grade_row, pool="staff", form=form),
-        "form": form,
-        "next": next_page,
-        "work_position": mark_safe('<input type="hidden" name="page" value="2">'),
-        "csrf_token": "tok<en>",
-    }
+    return row_context(grade_row, form, data=data, next_page=next_page)
 
 
 def both_grade_forms(context):
-    engine = engines["django"]
-    return (
-        engine.from_string(GRADE_FORM_TEMPLATE).render(context),
-        engine.from_string("{% load grading_tags %}{% grade_form row form next work_position %}").render(context),
-    )
+    return before_and_tag(GRADE_FORM_TEMPLATE, "{% grade_form row form next work_position %}", context)
 
 
 @pytest.mark.parametrize("grade", [Grade.GOOD, ""])
@@ -280,15 +278,14 @@ def test_a_refused_grade_is_written_as_its_template_wrote_it_with_its_errors_and
 
 
 # The grade row's state badge before grading_tags.grade_state wrote it (work.html, detail.html).
-STATE_TEMPLATE = (Path(__file__).parent / "before" / "_state.html").read_text()
+STATE_TEMPLATE = (BEFORE / "_state.html").read_text()
 
 
 @pytest.mark.parametrize("state", [GradeState.PENDING, GradeState.GRADED, GradeState.CONFIRMED])
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_state_badge_is_written_as_its_template_wrote_it(state, language):
-    context = {"grade_row": QuarterGrade(state=state)}
-    engine = engines["django"]
     with translation.override(language):
-        before = engine.from_string(STATE_TEMPLATE).render(context)
-        after = engine.from_string("{% load grading_tags %}{% grade_state grade_row %}").render(context)
+        before, after = before_and_tag(
+            STATE_TEMPLATE, "{% grade_state grade_row %}", {"grade_row": QuarterGrade(state=state)}
+        )
     assert after == before
