@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import periods
 from accounts.audit import record_event
@@ -233,6 +233,7 @@ def annual_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("publicity:feedback_annual", pk=result.pk)
 
 
+@require_safe
 @permission_required("publicity.view_own_feedback")
 def annual_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable annual result: the person's (and HR's, who files it) A4 with the signature line."""

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import periods
 from accounts.audit import record_event
@@ -118,6 +118,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @permission_required("publicity.publish_results")
 def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The printed notice (公示通知): A4, zh-CN, the list, the window, the objection channel, the seal."""

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import audit, periods
 from accounts.decorators import permission_required
@@ -142,6 +142,7 @@ def forms(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @permission_required("publicity.view_forms")
 def person_quarter_form(request: HttpRequest, pk: int, year: int, quarter: int) -> HttpResponse:
     person = _get_person_for_forms(request, pk)
@@ -150,6 +151,7 @@ def person_quarter_form(request: HttpRequest, pk: int, year: int, quarter: int) 
     return _audited_pdf(request, obj=person, content=content, filename=filename)
 
 
+@require_safe
 @permission_required("publicity.view_forms")
 def person_year_form(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     person = _get_person_for_forms(request, pk)
@@ -158,6 +160,7 @@ def person_year_form(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     return _audited_pdf(request, obj=person, content=content, filename=filename)
 
 
+@require_safe
 @permission_required("publicity.view_forms")
 def department_summary(request: HttpRequest, pk: int, year: int, quarter: int) -> HttpResponse:
     department = _get_department_for_forms(request, pk)
@@ -167,6 +170,7 @@ def department_summary(request: HttpRequest, pk: int, year: int, quarter: int) -
     )
 
 
+@require_safe
 @permission_required("publicity.view_forms")
 def department_forms(request: HttpRequest, pk: int, year: int, quarter: int) -> HttpResponse:
     """A department's 登记表 as one PDF, a page per person; a large department is made by a job

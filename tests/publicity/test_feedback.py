@@ -320,7 +320,11 @@ def test_the_annual_page_signs_on_screen_and_refuses_others(client, staff, colle
 
 
 def test_printing_an_annual_result_is_an_audited_download(client_for, hr, decided):
-    response = client_for(hr).get(reverse("publicity:feedback_annual_pdf", args=[decided.pk]), REMOTE_ADDR="10.9.8.7")
+    client = client_for(hr)
+    url = reverse("publicity:feedback_annual_pdf", args=[decided.pk])
+    assert client.post(url).status_code == 405  # read, never posted to: nothing made, nothing audited
+    assert not AuditEntry.objects.filter(event="download").exists()
+    response = client.get(url, REMOTE_ADDR="10.9.8.7")
     assert response.status_code == 200
     entry = AuditEntry.objects.get(event="download")
     assert (entry.actor, entry.object_pk, entry.remote_addr) == (hr, str(decided.pk), "10.9.8.7")

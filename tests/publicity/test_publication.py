@@ -327,6 +327,7 @@ def test_the_notice_pdf_is_chinese_with_the_names_and_embeds_a_cjk_sc_font(
     client_for, publication, hr, staff, tmp_path
 ):
     assert client_for(staff).get(reverse("publicity:publication_notice", args=[publication.pk])).status_code == 403
+    assert client_for(hr).post(reverse("publicity:publication_notice", args=[publication.pk])).status_code == 405
     response = client_for(hr).get(reverse("publicity:publication_notice", args=[publication.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     path = tmp_path / "notice.pdf"

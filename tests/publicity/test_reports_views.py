@@ -247,3 +247,20 @@ def test_forms_are_refused_to_other_departments_and_other_organisations(client_f
     assert client_for(colleague).get(person_url).status_code == 404
     assert client_for(colleague).get(department_url).status_code == 404
     assert client_for(graded).get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 5])).status_code == 404
+
+
+def test_the_pdf_forms_answer_only_get(client_for, hr, graded):
+    """A printed form is read, never posted to: a POST is refused (405) before any PDF is made or
+    any download audited."""
+    client = client_for(hr)
+    urls = [
+        reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3]),
+        reverse("reports:person_year_form", args=[graded.pk, YEAR]),
+        reverse("reports:department_summary", args=[graded.department.pk, YEAR, 3]),
+        reverse("reports:department_forms", args=[graded.department.pk, YEAR, 3]),
+    ]
+    downloads = AuditEntry.objects.filter(event="download").count()
+    for url in urls:
+        assert client.post(url).status_code == 405, url
+    assert AuditEntry.objects.filter(event="download").count() == downloads
+    assert client.get(urls[0]).status_code == 200
