@@ -160,6 +160,9 @@ def departments_reviewed_by(*, reviewer: User) -> QuerySet[Department]:
     return Department.objects.filter(Q(head=reviewer) | Q(supervising_leader=reviewer)).values("pk")
 
 
+LEADERSHIP_ROLES = frozenset({Role.DEPARTMENT_HEAD, Role.SUPERVISING_LEADER})
+
+
 @dataclass(frozen=True)
 class ReviewScope:
     """The departments a person heads and supervises, read once (one small query).
@@ -174,6 +177,11 @@ class ReviewScope:
 
 
 def review_scope(*, person: User, active_only: bool = False) -> ReviewScope:
+    if active_only and not person.roles & LEADERSHIP_ROLES:
+        # Heading or supervising an active department is holding that role, and only then
+        # (accounts.services: every appointment and department change syncs the roles): most
+        # people's home page reads no departments for this.
+        return ReviewScope(headed=(), supervised=(), supervised_heads=())
     departments = Department.objects.filter(Q(head=person) | Q(supervising_leader=person))
     if active_only:
         departments = departments.filter(is_active=True)

@@ -76,7 +76,12 @@ def my_targets(request: HttpRequest) -> HttpResponse:
         and previous.item_count > 0
         and (current is None or (current.status == ReviewStatus.DRAFT and current.item_count == 0))
     )
-    awaiting = list(selectors.target_sets_awaiting_review(reviewer=request.user)[:50])
+    # Sets waiting for the person's review: only a head or leader reviews (the inbox's right).
+    awaiting = (
+        list(selectors.target_sets_awaiting_review(reviewer=request.user)[:50])
+        if request.user.has_perm("summaries.use_review_inbox")
+        else []
+    )
     return render(
         request,
         "targets/my_targets.html",

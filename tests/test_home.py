@@ -277,5 +277,6 @@ def test_the_home_page_reads_ones_own_target_set_and_summaries_once(client_for, 
     tables = [query["sql"] for query in captured.captured_queries]
     assert sum('FROM "targets_targetset"' in sql for sql in tables) == 1
     assert sum('FROM "summaries_monthlysummary"' in sql for sql in tables) == 1
-    # A person who supervises no department: no query for the supervised departments' panel.
-    assert sum('FROM "accounts_department"' in sql for sql in tables) == 2  # their own, the review scope
+    # A person who heads and supervises no department: their own department only, no review scope
+    # (held roles say who heads or supervises one) and no supervised departments' panel.
+    assert sum('FROM "accounts_department"' in sql for sql in tables) == 1

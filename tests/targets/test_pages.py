@@ -1,6 +1,8 @@
 """The staff-side pages: the list of my quarters and the one-page formset editor."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import periods
@@ -208,3 +210,22 @@ def test_the_reviewers_view_costs_the_same_queries_for_3_and_30_pending_sets(
     with django_assert_max_num_queries(15):
         response = client.get(reverse("targets:my_targets"))
     assert response.content.decode().count('data-testid="awaiting-row"') == count
+
+
+def test_a_person_who_reviews_nobody_is_not_asked_for_sets_awaiting_review(client_for, staff, head, make_target_set):
+    """My targets lists the sets waiting for the person's review only for a head or leader: for
+    everyone else it reads their own sets and nothing more."""
+    make_target_set(staff, state="submitted")
+
+    def target_set_queries(person):
+        client = client_for(person)
+        client.get(reverse("targets:my_targets"))
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("targets:my_targets"))
+        tables = [query["sql"] for query in captured.captured_queries]
+        return sum('FROM "targets_targetset"' in sql for sql in tables), response.content.decode()
+
+    queries, page = target_set_queries(staff)
+    assert queries == 1 and 'data-testid="awaiting-row"' not in page
+    queries, page = target_set_queries(head)
+    assert queries == 2 and page.count('data-testid="awaiting-row"') == 1
