@@ -38,18 +38,25 @@ class DueMonth:
     is_current: bool
 
 
-def summary_month_due(*, owner: User, today: date, policy) -> DueMonth:
+def summary_month_due(
+    *, owner: User, today: date, policy, known: dict[tuple[int, int], MonthlySummary | None] | None = None
+) -> DueMonth:
     """The period actually due first: last month while its summary is not handed in and its deadline
     (policy: day N of this month) has not passed, else this month. On 1 December a November summary
-    still a draft (due 5 December) comes before December's. Two months, one query."""
+    still a draft (due 5 December) comes before December's. Two months, one query; none where
+    ``known`` ((year, month) → the person's summary or None, as a page listed them) has both."""
     current = periods.Month.of(today)
     previous = current.previous()
-    by_month = {
-        (s.year, s.month): s
-        for s in MonthlySummary.objects.filter(owner=owner).filter(
-            Q(year=previous.year, month=previous.month) | Q(year=current.year, month=current.month)
-        )
-    }
+    months = [(previous.year, previous.month), (current.year, current.month)]
+    if known is not None and all(month in known for month in months):
+        by_month = {month: known[month] for month in months if known[month] is not None}
+    else:
+        by_month = {
+            (s.year, s.month): s
+            for s in MonthlySummary.objects.filter(owner=owner).filter(
+                Q(year=previous.year, month=previous.month) | Q(year=current.year, month=current.month)
+            )
+        }
     before = by_month.get((previous.year, previous.month))
     deadline = periods.summary_deadline(policy, previous)
     if today <= deadline and (before is None or before.status not in HANDED_IN_STATUSES):

@@ -121,7 +121,10 @@ def summary_list(request: HttpRequest) -> HttpResponse:
             "previous_year": year - 1,
             "next_year": year + 1 if year < today.year else None,
             "current": next((row for row in rows if row.is_current), None),
-            "due": selectors.summary_month_due(owner=request.user, today=today, policy=policy),
+            # The year's rows hold this month's and last month's summaries, but in January.
+            "due": selectors.summary_month_due(
+                owner=request.user, today=today, policy=policy, known={(year, row.month): row.summary for row in rows}
+            ),
         },
     )
 

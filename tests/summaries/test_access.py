@@ -3,6 +3,8 @@
 from datetime import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from summaries import selectors, services
@@ -109,6 +111,29 @@ def test_the_list_page_query_count_does_not_grow_with_summaries(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("summaries:list"))
     assert response.content.decode().count('data-testid="status"') == count
+
+
+@pytest.mark.parametrize(
+    ("now", "due_month", "summary_queries"),
+    [
+        # 3 December: November's draft is due first (till 5 December), read from the year's rows.
+        (datetime(2026, 12, 3, 9, tzinfo=CHINA), 11, 1),
+        # 3 January: last December is not among this year's rows: read on its own.
+        (datetime(2027, 1, 3, 9, tzinfo=CHINA), 12, 2),
+    ],
+)
+def test_the_month_due_first_comes_from_the_years_rows(client_for, staff, monkeypatch, now, due_month, summary_queries):
+    services.summary_get_or_create(owner=staff, year=2026, month=11, now=datetime(2026, 11, 20, tzinfo=CHINA))
+    services.summary_get_or_create(owner=staff, year=2026, month=12, now=datetime(2026, 12, 1, tzinfo=CHINA))
+    monkeypatch.setattr("django.utils.timezone.now", lambda: now)
+    client = client_for(staff)
+    client.get(reverse("summaries:list"))
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("summaries:list")).content.decode()
+    assert f'data-testid="write-this-month" data-month="{due_month}"' in page
+    assert f"继续填写{due_month}月小结" in page
+    reads = [query["sql"] for query in captured.captured_queries if 'FROM "summaries_monthlysummary"' in query["sql"]]
+    assert len(reads) == summary_queries
 
 
 def test_the_list_shows_only_my_summaries(client_for, staff, colleague, monkeypatch):
