@@ -69,6 +69,12 @@ def row(others: tuple[str, str], /, *, anonymous: tuple[str, str] | None = None,
     return {persona: anonymous if persona == "anonymous" else cells.get(persona, others) for persona in PERSONAS}
 
 
+def get_only(cells: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """A GET/HEAD-only view's row (``require_safe``, the PDF downloads): the GET gets ``cells``' first
+    outcome, and every POST, whoever sends it, 405 (the decorator answers before the sign-in check)."""
+    return {persona: (get, "405") for persona, (get, _post) in cells.items()}
+
+
 MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "home": row(OK),
     "healthz": row(OK, anonymous=OK),
@@ -231,7 +237,9 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "publicity:feedback_annual_confirm": row(
         POST_NOT_FOUND, staff=POST_OK, auditor=POST_DENY, sysadmin=POST_DENY, security_admin=POST_DENY
     ),
-    "publicity:feedback_annual_pdf": row(NOT_FOUND, staff=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY),
+    "publicity:feedback_annual_pdf": get_only(
+        row(NOT_FOUND, staff=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY)
+    ),
     # Boards (weekly progress, goals) are appraisal content: closed to the separated roles; the
     # office's compilation and the DingTalk records are HR's; another organisation's week is a 404.
     "publicity:weekly": row(OK, auditor=DENY, sysadmin=DENY, security_admin=DENY),
@@ -263,7 +271,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "publicity:board": row(OK, auditor=DENY, sysadmin=DENY, security_admin=DENY),
     "publicity:publish": row(POST_DENY, hr=("405", "400"), other_hr=("405", "400")),
     "publicity:publication_detail": row(OK, other_hr=NOT_FOUND, auditor=DENY, sysadmin=DENY, security_admin=DENY),
-    "publicity:publication_notice": row(DENY, hr=OK, other_hr=NOT_FOUND),
+    "publicity:publication_notice": get_only(row(DENY, hr=OK, other_hr=NOT_FOUND)),
     "publicity:entry_republish": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
     "publicity:objection_new": row(("ok", "400"), other_hr=NOT_FOUND, auditor=DENY, sysadmin=DENY, security_admin=DENY),
     "publicity:objections": row(OK, auditor=DENY, sysadmin=DENY, security_admin=DENY),
@@ -280,17 +288,17 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "reports:year_export": row(POST_DENY, hr=("405", "400"), other_hr=("405", "400")),
     "reports:year_workbook": row(DENY, hr=NOT_FOUND, other_hr=NOT_FOUND),
     "reports:forms": row(OK, auditor=DENY, sysadmin=DENY, security_admin=DENY),
-    "reports:person_quarter_form": row(
-        NOT_FOUND, staff=OK, head=OK, leader=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY
+    "reports:person_quarter_form": get_only(
+        row(NOT_FOUND, staff=OK, head=OK, leader=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY)
     ),
-    "reports:person_year_form": row(
-        NOT_FOUND, staff=OK, head=OK, leader=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY
+    "reports:person_year_form": get_only(
+        row(NOT_FOUND, staff=OK, head=OK, leader=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY)
     ),
-    "reports:department_summary": row(
-        NOT_FOUND, head=OK, leader=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY
+    "reports:department_summary": get_only(
+        row(NOT_FOUND, head=OK, leader=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY)
     ),
-    "reports:department_forms": row(
-        NOT_FOUND, head=OK, leader=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY
+    "reports:department_forms": get_only(
+        row(NOT_FOUND, head=OK, leader=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY)
     ),
     "reports:department_forms_job": row(
         POST_NOT_FOUND,
