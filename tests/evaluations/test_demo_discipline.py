@@ -1,18 +1,21 @@
 """The demo's inspections, veto flags, sanction, previous years and year-end suggestions
 (appraisal_site.demo.discipline), built on the demo as of 23 November 2026; and the quarters the demo graded,
-approved and rolled up (appraisal_site.demo.appraisals), read from the same build."""
+approved and rolled up (appraisal_site.demo.appraisals), read from the same build; and the feedback talks
+(appraisal_site.demo.feedback) recorded on it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from accounts.models import StaffStatus, StaffStatusKind, User
+from accounts.periods import CHINA_TZ
 from appraisal_site.demo.appraisals import build_demo_appraisals
 from appraisal_site.demo.discipline import build_demo_discipline
+from appraisal_site.demo.feedback import build_demo_feedback
 from appraisal_site.demo.organisation import build_demo_organisation
 from appraisal_site.demo.year import build_demo_year
 from evaluations.annual.services import annual_use_lists, excellent_quota
@@ -33,6 +36,8 @@ from evaluations.models import (
     Severity,
     VetoFlag,
 )
+from publicity.feedback import selectors as feedback_selectors
+from publicity.feedback.models import FeedbackTalk
 from tests.support.shared_rows import shared_rows
 
 TODAY = date(2026, 11, 23)  # January–October are past months; Q1–Q3 graded and approved
@@ -237,3 +242,45 @@ class TestTheDemosQuarters:
         organisation, report = quarters
         assert report.open_quarter is None
         assert not AppraisalQuarter.objects.filter(organisation=organisation, year=YEAR, quarter=4).exists()
+
+
+# --- The demo's feedback talks (appraisal_site.demo.feedback) on the same build ---------------------------
+
+
+def _lock(organisation, quarter: int, day: date) -> None:
+    moment = datetime(day.year, day.month, day.day, 17, 0, tzinfo=CHINA_TZ)
+    appraisal_quarter = AppraisalQuarter.objects.get(organisation=organisation, year=YEAR, quarter=quarter)
+    AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk).update(locked_at=moment)
+    QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).exclude(grade="").update(locked_at=moment)
+
+
+def test_the_demo_records_talks_for_locked_grades_only_some_confirmed(quarters, settings):
+    """Talks for the locked grades only, some confirmed, each with what its grade requires; demo_staff's
+    latest locked grade left for demo_leader (moved here from tests/publicity/test_feedback_demo.py to
+    share the build). Nothing in this build locks a quarter (the publication step does), so the test
+    locks the demo's first two quarters itself; what it writes goes with its savepoint."""
+    organisation, _report = quarters
+    settings.APPRAISAL_TODAY = TODAY
+    assert build_demo_feedback(organisation, year=YEAR, seed=5, today=TODAY).talks == 0
+    assert not FeedbackTalk.objects.exists()
+
+    _lock(organisation, 1, date(2026, 4, 24))
+    _lock(organisation, 2, date(2026, 7, 24))
+    report = build_demo_feedback(organisation, year=YEAR, seed=5, today=TODAY)
+
+    locked = QuarterGrade.objects.filter(department__organisation=organisation, locked_at__isnull=False).exclude(
+        grade=""
+    )
+    assert report.talks == FeedbackTalk.objects.count() == locked.count() - 1
+    assert 0 < report.confirmed < report.talks
+    assert not FeedbackTalk.objects.filter(quarter_grade__appraisal_quarter__quarter=3).exists()
+    for talk in FeedbackTalk.objects.select_related("quarter_grade"):
+        assert talk.talked_on >= talk.quarter_grade.locked_at.astimezone(CHINA_TZ).date()
+        assert talk.grade != Grade.GOOD or talk.reasons
+        assert talk.grade not in (Grade.AVERAGE, Grade.POOR) or (talk.shortcomings and talk.improvements)
+
+    # demo_staff's Q2 talk is demo_leader's to record; the Q1 one is there to read.
+    staff, leader = User.objects.get(username="demo_staff"), User.objects.get(username="demo_leader")
+    waiting = feedback_selectors.locked_grades_for_talker(talker=leader).filter(feedback_talk__isnull=True)
+    assert [(g.person, g.appraisal_quarter.quarter) for g in waiting] == [(staff, 2)]
+    assert FeedbackTalk.objects.filter(person=staff, quarter_grade__appraisal_quarter__quarter=1).exists()
