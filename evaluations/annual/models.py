@@ -61,8 +61,17 @@ class AnnualResult(OrganisationScoped, models.Model):
         db_index=False,
         db_constraint=False,
     )
+    # No index of its own (evaluations 0027): the results are read by organisation and year (the
+    # dashboard's per-department 优秀 chart too, through ``annualresult_decided_idx``), never by
+    # department alone, and each roll-up's first run wrote 100 000 entries into it (about 0.2 s of
+    # the server's CPU). What is left is the PROTECT check of a department's deletion (admin).
     department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, null=True, related_name="+", db_constraint=False
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     graded_quarters = models.PositiveSmallIntegerField(_("已评季度"), default=0)

@@ -267,26 +267,39 @@ WHERE {stage}.organisation_id = r.organisation_id AND {stage}.person_id = r.pers
 
 # Per organisation: people, people given a grade, the eligible, whose suggestion changed (new, or
 # another grade than before), and who has a result row of the year already (any organisation's:
-# none anywhere, and the upsert may be a plain insert, :data:`FRESH_INSERT_SQL`).
+# none anywhere, and the upsert may be a plain insert, :data:`FRESH_INSERT_SQL`); on PostgreSQL
+# also the audit entry's list of the changed people (:data:`LISTED_SQL`).
+CHANGED = "s.previous IS NULL OR s.previous <> s.grade"
 STATS_SQL = """
 SELECT s.organisation_id, COUNT(*),
     SUM(CASE WHEN COALESCE(NULLIF(s.decided, ''), s.grade) <> %(not_graded)s THEN 1 ELSE 0 END),
     SUM(CASE WHEN s.eligible THEN 1 ELSE 0 END),
-    SUM(CASE WHEN s.previous IS NULL OR s.previous <> s.grade THEN 1 ELSE 0 END),
-    SUM(CASE WHEN s.existing_id IS NULL THEN 0 ELSE 1 END)
+    SUM(CASE WHEN {changed} THEN 1 ELSE 0 END),
+    SUM(CASE WHEN s.existing_id IS NULL THEN 0 ELSE 1 END){listed}
 FROM {stage} s GROUP BY s.organisation_id
 """
 
-# The first of each organisation's changed people, enough for the audit entry's list (cut at
-# 2 000 characters: 700 ids of one digit and their separators already pass it); the count comes from
-# STATS_SQL. A province's first run fetched all 100 000 into Python to keep a few hundred.
+# The audit entry's list of an organisation's changed people: their ids in order, comma-separated,
+# cut at LISTED_CHARACTERS. On PostgreSQL a column of STATS_SQL (an ordered ``string_agg``): at a
+# province's first run :data:`CHANGED_SQL` sorted everyone in a window and sent 97 000 ids to Python
+# to keep 2 000 characters of each organisation's (0.26 s of the server's CPU and 0.15 s of
+# Python's, against 401 short texts).
+LISTED_CHARACTERS = 2000
+LISTED_SQL = (
+    f",\n    LEFT(string_agg(CAST(s.person_id AS TEXT), ', ' ORDER BY s.person_id) FILTER (WHERE {CHANGED}), "
+    f"{LISTED_CHARACTERS})"
+)
+
+# SQLite (no ordered aggregate before 3.44): the first of each organisation's changed people, enough
+# for the audit entry's list (700 ids of one digit and their separators already pass its 2 000
+# characters), joined and cut in Python.
 CHANGED_LISTED = 700
 CHANGED_SQL = """
 SELECT organisation_id, person_id FROM (
     SELECT s.organisation_id, s.person_id,
         ROW_NUMBER() OVER (PARTITION BY s.organisation_id ORDER BY s.person_id) AS position
     FROM {stage} s
-    WHERE s.previous IS NULL OR s.previous <> s.grade
+    WHERE {changed}
 ) changed
 WHERE position <= {listed}
 ORDER BY organisation_id, person_id
@@ -468,12 +481,17 @@ def fresh_insert_sql() -> str:
     )
 
 
+def lists_changed() -> bool:
+    """Whether :func:`stats_sql` lists each organisation's changed people (else :func:`changed_sql`)."""
+    return connection.vendor == "postgresql"
+
+
 def stats_sql() -> str:
-    return STATS_SQL.format(stage=STAGE)
+    return STATS_SQL.format(stage=STAGE, changed=CHANGED, listed=LISTED_SQL if lists_changed() else "")
 
 
 def changed_sql() -> str:
-    return CHANGED_SQL.format(stage=STAGE, listed=CHANGED_LISTED)
+    return CHANGED_SQL.format(stage=STAGE, changed=CHANGED, listed=CHANGED_LISTED)
 
 
 EXCEPTIONAL_SQL = """

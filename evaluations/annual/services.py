@@ -441,11 +441,19 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
         rows = cursor.fetchall()
         figures = {row[0]: row[1:5] for row in rows}
         stored = sum(row[5] or 0 for row in rows)
-        changed: dict[int, list[int]] = {}
-        if any(row[3] for row in figures.values()):
+        # Organisation id → its changed people's ids, comma-separated, for its audit entry.
+        listed: dict[int, str] = {}
+        if rollup_sql.lists_changed():
+            listed = {row[0]: row[6] for row in rows if row[6]}
+        elif any(row[3] for row in figures.values()):
             cursor.execute(rollup_sql.changed_sql())
+            changed: dict[int, list[int]] = {}
             for organisation_id, person_id in cursor.fetchall():
                 changed.setdefault(organisation_id, []).append(person_id)
+            listed = {
+                pk: ", ".join(str(person_id) for person_id in people)[: rollup_sql.LISTED_CHARACTERS]
+                for pk, people in changed.items()
+            }
         # A first run (nobody here has a result of the year yet): a plain insert.
         cursor.execute(rollup_sql.upsert_sql() if stored else rollup_sql.fresh_insert_sql(), params)
     AnnualRollupRun.objects.bulk_create(
@@ -480,8 +488,8 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
         people, graded_people, eligible, changed_count = figures.get(organisation.pk, (0, 0, 0, 0))
         people, graded_people, eligible = int(people), int(graded_people or 0), int(eligible or 0)
         quota = excellent_quota(graded_people=graded_people, policy=policies[organisation.pk])
-        changes = changed.get(organisation.pk, [])
-        if changes or removed.get(organisation.pk):
+        people_listed = listed.get(organisation.pk, "")
+        if people_listed or removed.get(organisation.pk):
             # The upsert sends no signals: the run itself is the audit record of what it changed —
             # whose suggestion (person ids, as the veto reconciliation records its flags; the grades
             # are appraisal content, read on the committee page, not in the auditor's trail).
@@ -495,7 +503,7 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
                         "year": year,
                         "suggestions_changed": int(changed_count or 0),
                         "suggestions_removed": removed.get(organisation.pk, 0),
-                        "people": ", ".join(str(pk) for pk in changes)[:2000],
+                        "people": people_listed,
                     },
                 )
             )

@@ -92,6 +92,48 @@ def test_the_committee_pages_freshness_and_undecided_count_use_indexes(organisat
 
 
 @pytest.mark.django_db
+def test_the_dashboards_excellent_chart_reads_a_leaders_results_by_organisation_and_year(
+    organisation, department, leader
+):
+    """The results' department has no index of its own (evaluations 0027): the dashboard's per-department
+    优秀 chart, the one page that reads results by department, finds a supervising leader's through
+    the (organisation, year) index and joins their departments — it never scans the results. The
+    year has a province's shape: 6 000 results, 1 200 of them this organisation's in 60 departments,
+    the rest another's (no database constraint on either reference), fresh statistics; rolled back."""
+    if connection.vendor != "postgresql":
+        pytest.skip("plans are PostgreSQL's")
+    from django.utils import timezone
+
+    from appraisal_site.dashboards import Scope
+    from tests.factories import DepartmentFactory
+
+    departments = [department] + [
+        DepartmentFactory(organisation=organisation, code=f"P{number:03d}") for number in range(59)
+    ]
+    scope = Scope(organisation_id=organisation.pk, leader_id=leader.pk)
+    with transaction.atomic():
+        now = timezone.now()
+        AnnualResult.objects.bulk_create(
+            AnnualResult(
+                organisation_id=organisation.pk if number < 1200 else organisation.pk + 1_000_000,
+                department=departments[number % 60],
+                person_id=10_000_000 + number,
+                year=2026,
+                computed_at=now,
+            )
+            for number in range(6000)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE evaluations_annualresult")
+        rows = AnnualResult.objects.filter(scope.departments(), organisation_id=organisation.pk, year=2026)
+        assert rows.count() == 20
+        plan = rows.order_by().values("department_id").explain()
+        transaction.set_rollback(True)
+    assert "annualresult_decided_idx" in plan, plan
+    assert "Seq Scan on evaluations_annualresult" not in plan, plan
+
+
+@pytest.mark.django_db
 def test_the_use_lists_find_a_final_grade_through_its_expression_index(organisation):
     from evaluations.annual.models import AnnualGrade
     from evaluations.annual.services import annual_results_for_year, annual_use_lists
