@@ -27,7 +27,15 @@ _reason: ContextVar[str] = ContextVar("audit_reason", default="")
 
 
 def register(model, **options) -> None:
-    """Audit a model (an :class:`OrganisationScoped` one, so its entries carry the organisation)."""
+    """Audit a model (an :class:`OrganisationScoped` one, so its entries carry the organisation).
+
+    Its reverse relations (another model's foreign key to it, such as a person's grades) are left
+    out of the diff: django-auditlog would otherwise list each in the entry of every create and
+    delete ("achievements: None → accounts.Achievement.None") and ask the database for each reverse
+    one-to-one (a person's welfare post) on every save that creates a person (upstream issue
+    jazzband/django-auditlog#551). Called from the apps' ``ready()``, when every model is loaded."""
+    reverse = [f.name for f in model._meta.get_fields() if f.auto_created and not f.concrete]
+    options["exclude_fields"] = [*(options.get("exclude_fields") or []), *reverse]
     auditlog.register(model, **options)
 
 

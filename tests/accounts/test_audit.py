@@ -204,3 +204,21 @@ def test_an_object_without_a_name_is_named_by_its_kind_and_number(auditor, organ
     )
     assert entry.object_label == "审计记录 #7"
     assert entry.action_label == "访问"
+
+
+def test_a_new_persons_entry_lists_their_fields_and_asks_nothing_of_other_tables(organisation, department):
+    # django-auditlog listed every reverse relation in a create's entry ("achievements: None →
+    # accounts.Achievement.None", "findings", "annual_results" …) and read the person's welfare
+    # post (a reverse one-to-one) while writing it: a query on every person created.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        person = UserFactory(organisation=organisation, department=department)
+    entry = AuditEntry.objects.get(
+        content_type__model="user", object_pk=str(person.pk), action=AuditEntry.Action.CREATE
+    )
+    concrete = {field.name for field in type(person)._meta.concrete_fields}
+    assert {"full_name", "employee_number"} <= set(entry.changes_dict)
+    assert set(entry.changes_dict) <= concrete, set(entry.changes_dict) - concrete
+    assert not [q["sql"] for q in queries.captured_queries if "welfarepost" in q["sql"]]
