@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import traceback
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,10 +49,22 @@ def connected(database_settings: dict | None):
             connections["default"] = original
 
 
+def _where(error: BaseException) -> str:
+    """Where the error came from: the last frames of the project's own code (not the libraries'),
+    so a rare failure (a "database is locked" under load) says which statement met it."""
+    root = str(Path(__file__).resolve().parents[2])
+    frames = [
+        f"{Path(frame.filename).relative_to(root)}:{frame.lineno} {frame.name}"
+        for frame in traceback.extract_tb(error.__traceback__)
+        if frame.filename.startswith(root) and "/.venv/" not in frame.filename
+    ]
+    return "at " + " ← ".join(reversed(frames[-3:])) if frames else ""
+
+
 def run_at_once(database_settings: dict | None, runs: int, fn: Callable[[int], Any]) -> list:
     """Call ``fn(0)`` … ``fn(runs - 1)`` in as many threads, each on its own connection, released together.
 
-    Returns each call's answer in order; an exception escaping ``fn`` becomes ``"raised <repr>"``
+    Returns each call's answer in order; an exception escaping ``fn`` becomes ``"raised <repr> at <where>"``
     (any database error escaping is a test's failure, and shows in its assertion message), and a
     thread still running after a minute leaves ``None``.
     """
@@ -64,7 +77,7 @@ def run_at_once(database_settings: dict | None, runs: int, fn: Callable[[int], A
                 start.wait(30)
                 answers[n] = fn(n)
             except Exception as error:  # noqa: BLE001 — reported in the answers, for the test to judge
-                answers[n] = f"raised {error!r}"
+                answers[n] = f"raised {error!r} {_where(error)}"
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(runs)]
     for thread in threads:
