@@ -285,3 +285,34 @@ def test_after_a_failed_save_the_quota_banner_shows_what_the_database_holds(demo
     pick(page.get_by_test_id("grade-row").first, "fairly_good")
     pick(page.get_by_test_id("grade-row").first, "good")
     expect(page.get_by_test_id("quota-all").locator("[data-quota-remaining]")).to_have_text("0")
+
+
+# --- the audit trail on a phone ---------------------------------------------------------------------
+
+
+def test_the_auditor_reads_a_new_persons_entry_as_a_card_on_a_phone(demo, any_ui):
+    from accounts.audit import acting_as
+
+    hr = person("demo_hr")
+    with acting_as(hr):
+        UserFactory(organisation=hr.organisation, department=hr.department, full_name="审计新人")
+    any_ui.sign_in_as("demo_auditor")
+    any_ui.goto("/accounts/audit/")
+    entry = any_ui.page.get_by_test_id("audit-row").filter(
+        has=any_ui.page.get_by_test_id("audit-object").filter(has_text="人员：审计新人")
+    )
+    expect(entry).to_have_count(1)
+    changes = entry.get_by_test_id("audit-changes")
+    expect(changes).to_contain_text("姓名：审计新人")
+    # Only the person's own fields: none of the records that could later point at them.
+    expect(changes).not_to_contain_text("None")
+    # On the screen; on a phone across it, to be read line by line (the table's seven columns
+    # squeezed this one into 50 px there, a character or two per line).
+    box = changes.bounding_box()
+    width = any_ui.page.viewport_size["width"]
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, box
+    if width < 768:
+        assert box["width"] >= width / 2, box
+    any_ui.assert_scrolls_not_sideways()
+    any_ui.screenshot("audit")
+    any_ui.assert_no_csp_errors()
