@@ -25,6 +25,9 @@ from tests.factories import (
     TargetSetFactory,
 )
 
+# Decided in Python, the same on every database: make test-postgres skips it (pyproject.toml).
+pytestmark = pytest.mark.engine_neutral
+
 TODAY = date(2026, 12, 1)
 
 PAGES = [

@@ -5,6 +5,9 @@ from django.urls import reverse
 
 from tests.factories import MonthlySummaryFactory
 
+# Decided in Python, the same on every database: make test-postgres skips it (pyproject.toml).
+pytestmark = pytest.mark.engine_neutral
+
 ADMIN_PAGES = {
     "staff_list": ("accounts:staff_list", {"hr", "sysadmin", "security_admin"}),
     # Heads and supervising leaders follow the departments' posts: the structure is HR's alone.

@@ -7,6 +7,9 @@ from accounts.lockout import failed_sign_ins
 from accounts.models import Role
 from tests.factories import UserFactory
 
+# Decided in Python, the same on every database: make test-postgres skips it (pyproject.toml).
+pytestmark = pytest.mark.engine_neutral
+
 
 def _login(client, username, password, address="10.0.0.66", **extra):
     return client.post(

@@ -9,6 +9,9 @@ from django.urls import reverse
 
 from tests.factories import policy_with
 
+# Decided in Python, the same on every database: make test-postgres skips it (pyproject.toml).
+pytestmark = pytest.mark.engine_neutral
+
 
 @pytest.mark.parametrize(
     "password",

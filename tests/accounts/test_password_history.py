@@ -14,6 +14,9 @@ from accounts.models import PasswordHistory
 from accounts.selectors import policy_for_organisation
 from tests.factories import policy_with
 
+# Decided in Python, the same on every database: make test-postgres skips it (pyproject.toml).
+pytestmark = pytest.mark.engine_neutral
+
 PASSWORDS = [f"Hist#{n}Pass" for n in range(7)]
 
 

@@ -24,6 +24,9 @@ from accounts.models import (
 from tests.accounts.helpers import post_new_person
 from tests.factories import PASSWORD
 
+# Decided in Python, the same on every database: make test-postgres skips it (pyproject.toml).
+pytestmark = pytest.mark.engine_neutral
+
 DECISION_PERMS = [
     "evaluations.decide_annual",
     "evaluations.approve_quarter",

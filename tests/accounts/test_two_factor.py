@@ -11,6 +11,9 @@ from accounts import services
 from accounts.models import TWO_FACTOR_ROLES, AuditEntry, Role
 from tests.factories import policy_with
 
+# Decided in Python, the same on every database: make test-postgres skips it (pyproject.toml).
+pytestmark = pytest.mark.engine_neutral
+
 
 def code_for(device, offset=0):
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset):06d}"

@@ -14,6 +14,9 @@ from accounts.models import Job, Notification
 from publicity.dingtalk import services as dingtalk
 from publicity.dingtalk.models import DingTalkKind, DingTalkMessage
 
+# Decided in Python, the same on every database: make test-postgres skips it (pyproject.toml).
+pytestmark = pytest.mark.engine_neutral
+
 
 @pytest.fixture
 def push(django_capture_on_commit_callbacks):

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db
+# Decided in Python, the same on every database: make test-postgres skips it (pyproject.toml).
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_neutral]
 
 DETAIL_READERS = {
     # persona → may read a staff member's set of the department
