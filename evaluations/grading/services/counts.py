@@ -106,9 +106,10 @@ _deferred: ContextVar[dict[tuple, set] | None] = ContextVar("counts_deferred", d
 def deferred() -> Iterator[None]:
     """Recount once, at the end of the block, every department whose rows were saved inside it:
     a service that saves many rows one by one (confirming a whole department, adopting a year's
-    suggestions) would otherwise recount the department after each row. Nested blocks join the
-    outermost one. Nothing is recounted when the block raises: its transaction is being rolled
-    back."""
+    suggestions) would otherwise recount the department after each row. The grade rows created
+    inside it get their documents' columns (``documents``) then too, in one UPDATE per quarter.
+    Nested blocks join the outermost one. Nothing is recounted when the block raises: its
+    transaction is being rolled back."""
     if _deferred.get() is not None:
         yield
         return

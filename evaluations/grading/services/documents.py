@@ -20,6 +20,7 @@ from summaries.models import MonthlySummary
 from targets.models import TargetSet
 
 from ..models import AppraisalQuarter, QuarterGrade
+from . import counts
 
 
 def grade_documents_refresh(*, rows: QuerySet[QuarterGrade]) -> int:
@@ -77,9 +78,14 @@ def _summary_changed(sender, instance: MonthlySummary, **kwargs) -> None:
     _refresh_owners_quarter(instance.owner_id, instance.period.quarter)
 
 
+def _refresh_rows(scope: tuple, pks: set[int]) -> None:
+    grade_documents_refresh(rows=QuarterGrade.objects.filter(pk__in=sorted(pks)))
+
+
 def _grade_row_created(sender, instance: QuarterGrade, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw:
-        grade_documents_refresh(rows=QuarterGrade.objects.filter(pk=instance.pk))
+        # Now, or once for every row made inside a counts.deferred() block, at its end.
+        counts.recount_later(_refresh_rows, [((), instance.pk)])
 
 
 def connect() -> None:
