@@ -35,6 +35,34 @@ def test_a_new_row_learns_the_documents_its_person_already_has(organisation, dep
     assert flags(quarter.grades.get(person=staff)) == (True, 0b101)
 
 
+def test_rows_made_inside_a_deferred_block_learn_their_documents_once_at_its_end(
+    organisation, department, staff, colleague
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evaluations.grading.services import counts
+    from tests.factories import QuarterGradeFactory
+
+    TargetSetFactory(owner=staff, year=2026, quarter=4, status=ReviewStatus.APPROVED)
+    MonthlySummaryFactory(owner=colleague, year=2026, month=11, submitted=True)
+    with counts.deferred():
+        rows = [
+            QuarterGradeFactory(
+                person=person,
+                appraisal_quarter__organisation=organisation,
+                appraisal_quarter__year=2026,
+                appraisal_quarter__quarter=4,
+            )
+            for person in (staff, colleague)
+        ]
+        assert [flags(row) for row in rows] == [(False, 0), (False, 0)]  # not yet: at the block's end
+        with CaptureQueriesContext(connection) as inside:
+            QuarterGradeFactory(person=UserFactory(department=department), appraisal_quarter=rows[0].appraisal_quarter)
+    assert not [q for q in inside.captured_queries if q["sql"].startswith("UPDATE") and "targets_approved" in q["sql"]]
+    assert [flags(row) for row in rows] == [(True, 0), (False, 0b010)]
+
+
 def test_the_flags_follow_the_review_of_targets_and_summaries(quarter, head, staff, grade_of):
     row = grade_of(staff)
     assert flags(row) == (False, 0)
