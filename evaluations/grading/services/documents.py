@@ -23,35 +23,42 @@ from ..models import AppraisalQuarter, QuarterGrade
 from . import counts
 
 
-def grade_documents_refresh(*, rows: QuerySet[QuarterGrade]) -> int:
+def grade_documents_refresh(*, rows: QuerySet[QuarterGrade], quarter: periods.Quarter | None = None) -> int:
     """Recompute ``targets_approved`` and ``summary_months`` of ``rows`` from the documents; returns
-    how many rows were written. One UPDATE per appraisal quarter among the rows."""
+    how many rows were written. One UPDATE per appraisal quarter among the rows, or, given the
+    ``quarter`` every row belongs to, one UPDATE and no query to find it."""
+    if quarter is not None:
+        return _write(rows, quarter)
     written = 0
     quarters = AppraisalQuarter.objects.filter(pk__in=rows.values("appraisal_quarter_id")).values_list(
         "pk", "year", "quarter"
     )
-    for pk, year, quarter in quarters:
-        months = periods.Quarter(year, quarter).months
-        approved = TargetSet.objects.filter(
-            owner_id=OuterRef("person_id"), year=year, quarter=quarter, status=ReviewStatus.APPROVED
-        )
-        handed = (
-            MonthlySummary.objects.filter(owner_id=OuterRef("person_id"), year=year, month__in=months)
-            .filter(handed_in())
-            .order_by()
-            .values("owner_id")
-            .annotate(
-                bits=Sum(
-                    Case(*(When(month=m, then=Value(1 << i)) for i, m in enumerate(months)), default=Value(0)),
-                )
-            )
-            .values("bits")
-        )
-        written += rows.filter(appraisal_quarter_id=pk).update(
-            targets_approved=Exists(approved),
-            summary_months=Coalesce(Subquery(handed, output_field=IntegerField()), Value(0)),
-        )
+    for pk, year, number in quarters:
+        written += _write(rows.filter(appraisal_quarter_id=pk), periods.Quarter(year, number))
     return written
+
+
+def _write(rows: QuerySet[QuarterGrade], quarter: periods.Quarter) -> int:
+    months = quarter.months
+    approved = TargetSet.objects.filter(
+        owner_id=OuterRef("person_id"), year=quarter.year, quarter=quarter.quarter, status=ReviewStatus.APPROVED
+    )
+    handed = (
+        MonthlySummary.objects.filter(owner_id=OuterRef("person_id"), year=quarter.year, month__in=months)
+        .filter(handed_in())
+        .order_by()
+        .values("owner_id")
+        .annotate(
+            bits=Sum(
+                Case(*(When(month=m, then=Value(1 << i)) for i, m in enumerate(months)), default=Value(0)),
+            )
+        )
+        .values("bits")
+    )
+    return rows.update(
+        targets_approved=Exists(approved),
+        summary_months=Coalesce(Subquery(handed, output_field=IntegerField()), Value(0)),
+    )
 
 
 def months_begun_mask(*, appraisal_quarter: AppraisalQuarter) -> int:
@@ -66,7 +73,8 @@ def _refresh_owners_quarter(owner_id: int, quarter: periods.Quarter) -> None:
     grade_documents_refresh(
         rows=QuarterGrade.objects.filter(
             person_id=owner_id, appraisal_quarter__year=quarter.year, appraisal_quarter__quarter=quarter.quarter
-        )
+        ),
+        quarter=quarter,
     )
 
 
