@@ -313,6 +313,13 @@ def test_the_auditor_reads_a_new_persons_entry_as_a_card_on_a_phone(demo, any_ui
     assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, box
     if width < 768:
         assert box["width"] >= width / 2, box
+        # A sign-in has no changes and no reason: its card shows neither label over nothing.
+        sign_in = any_ui.page.get_by_test_id("audit-row").filter(
+            has=any_ui.page.locator("td[data-label='操作']", has_text="登录").filter(has_not_text="退出")
+        )
+        expect(sign_in.first).to_be_visible()
+        expect(sign_in.first.get_by_test_id("audit-changes")).to_be_hidden()
+        expect(sign_in.first.locator("td[data-label='原因']")).to_be_hidden()
     any_ui.assert_scrolls_not_sideways()
     any_ui.screenshot("audit")
     any_ui.assert_no_csp_errors()

@@ -32,6 +32,10 @@ def file_copy_of_the_test_database(directory: Path) -> dict | None:
     connection.ensure_connection()
     with sqlite3.connect(path) as target:
         connection.connection.backup(target)
+        # In WAL already (the copy of an in-memory database is not): the writers' own
+        # "PRAGMA journal_mode=WAL" (init_command) is then a no-op, not a switch that needs the
+        # database to itself and can answer "database is locked" to threads opening it together.
+        target.execute("PRAGMA journal_mode=WAL")
     return {**connection.settings_dict, "NAME": str(path), "OPTIONS": dict(options)}
 
 
