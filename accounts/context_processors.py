@@ -1,6 +1,8 @@
 """Navigation built from the permission rules, so a menu item shows exactly when its page allows entry."""
 
-from django.urls import reverse
+from functools import cache
+
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 # Menu areas, in menu order. A person with many items (HR has about eighteen) sees one dropdown
@@ -64,6 +66,13 @@ NAV_ITEMS = (
 )
 
 
+@cache
+def _menu_url(name: str, prefix: str, urlconf) -> str:
+    """A menu item's URL: it takes no arguments, so it is the same on every page (for the same
+    script prefix and URL configuration); reversed once, not on every page for every item."""
+    return reverse(name, urlconf=urlconf)
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -73,7 +82,7 @@ def navigation(request) -> dict:
     chosen = getattr(request, "nav_active", None)
     items = [
         {
-            "url": reverse(name),
+            "url": _menu_url(name, get_script_prefix(), get_urlconf()),
             "label": label,
             "active": name == chosen if chosen is not None else False,
             "group": group,
