@@ -7,8 +7,11 @@ import random
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
+from evaluations.grading.services import counts
 from evaluations.grading.services.documents import grade_documents_refresh
 from evaluations.grading.services.grading import appraisal_quarter_open, approval_blockers
 from evaluations.models import Grade, QuarterGrade, UncertainReason
@@ -16,7 +19,7 @@ from summaries.models import MonthlySummary
 from summaries.services import summary_approve, summary_return
 from targets.models import TargetSet
 from targets.services import target_set_approve, target_set_return
-from tests.factories import MonthlySummaryFactory, TargetSetFactory, UserFactory, save_fields
+from tests.factories import MonthlySummaryFactory, QuarterGradeFactory, TargetSetFactory, UserFactory, save_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +41,6 @@ def test_a_new_row_learns_the_documents_its_person_already_has(organisation, dep
 def test_rows_made_inside_a_deferred_block_learn_their_documents_once_at_its_end(
     organisation, department, staff, colleague
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from evaluations.grading.services import counts
-    from tests.factories import QuarterGradeFactory
-
     TargetSetFactory(owner=staff, year=2026, quarter=4, status=ReviewStatus.APPROVED)
     MonthlySummaryFactory(owner=colleague, year=2026, month=11, submitted=True)
     with counts.deferred():

@@ -124,7 +124,8 @@ def deferred() -> Iterator[None]:
 
 def recount_later(refresh, keys: Iterable[tuple[tuple, object]]) -> None:
     """Recount the (scope, department) ``keys`` with ``refresh(scope, departments)``: now, or at
-    the end of the enclosing :func:`deferred` block. A key whose scope holds a None is skipped."""
+    the end of the enclosing :func:`deferred` block. A key whose scope holds a None is skipped.
+    (``documents`` defers its new grade rows' refresh the same way, with row ids for departments.)"""
     waiting: dict[tuple, set] = {}
     for scope, department in keys:
         if None in scope:
