@@ -9,9 +9,13 @@ Run it on a throwaway PostgreSQL (it needs ``DATABASE_URL`` to name a PostgreSQL
 What it does:
 
 1. Migrates, loads the demo (``seed_demo``), moves the clock into the running quarter's grading
-   window and opens the quarter, then grows the demo organisation to ``--staff`` people in 8 large
-   departments (``bench/pages_bench.py``'s ``grow``: targets, summaries, a grade row per quarter,
-   an annual result each), and ``VACUUM ANALYZE``.
+   window and opens the quarter, then grows the database to ``--staff`` people (``bench/pages_bench.py``'s
+   ``grow``: targets, summaries, a grade row per quarter, an annual result each), and ``VACUUM ANALYZE``.
+   ``--shape single`` (the default): the demo organisation alone grows to ``--staff`` in 8 large
+   departments (12 500 people each at 100 000: a stress case, far larger than any real department).
+   ``--shape province``: issue 13's province — the demo organisation grows to ``--staff`` / 20 (5 000)
+   in departments of 50, and ``bench/province.py`` adds the rest as 400 organisations of 30–1 000
+   people in departments of 5–60, each with a year of grade rows, targets, summaries and roles.
 2. Signs the accounts in: one session per account (force_login, stored in the database the server
    reads) for 40 grown staff, the 8 heads of the large departments, their supervising leader, HR
    and the agency head, written with each head's pending grade ids to a JSON file for
@@ -82,7 +86,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def seed(staff: int) -> str:
+# ``--shape province``: the province of issue 13 around the demo organisation. The demo
+# organisation grows to a twentieth of ``--staff`` (5 000 at 100 000: the issue's "one large
+# organisation") in departments of PROVINCE_DEPARTMENT people, and the rest of the staff are
+# ``bench/province.py``'s organisations (400 at 100 000, 30–1 000 people each in departments of 5–60,
+# with a year of grade rows, targets, summaries and the staff role) beside it in the same tables.
+PROVINCE_DEPARTMENT = 50
+
+
+def province_plan(staff: int) -> tuple[int, int, int]:
+    """(the demo organisation's size, the other organisations' count, their staff) for ``staff``."""
+    large = max(staff // 20, 2 * PROVINCE_DEPARTMENT)
+    rest = max(staff - large, 0)
+    organisations = min(400, rest // 250)
+    return large, organisations, rest if organisations else 0
+
+
+def seed(staff: int, *, shape: str = "single") -> str:
     """Seed and grow the database; returns the clock's date (APPRAISAL_TODAY)."""
     from django.conf import settings
     from django.core.management import call_command
@@ -96,15 +116,37 @@ def seed(staff: int) -> str:
     print(f"migrated in {time.perf_counter() - started:.0f} s; seed_demo …", flush=True)
     started = time.perf_counter()
     call_command("seed_demo", "--force", verbosity=0)
-    print(f"seed_demo in {time.perf_counter() - started:.0f} s; growing to {staff} …", flush=True)
+    print(f"seed_demo in {time.perf_counter() - started:.0f} s; growing to {staff} ({shape}) …", flush=True)
     pages_bench.open_running_quarter(settings)
     started = time.perf_counter()
-    pages_bench.grow(staff=staff)
+    if shape == "province":
+        import province
+
+        large, organisations, rest = province_plan(staff)
+        pages_bench.grow(staff=large, departments=max(large // PROVINCE_DEPARTMENT, 1))
+        if organisations:
+            province.seed_province(organisations=organisations, staff=rest, large=0, roles=True)
+    else:
+        pages_bench.grow(staff=staff)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     people = User.objects.count()
     print(f"seeded: {people} people in {time.perf_counter() - started:.0f} s (not timed)", flush=True)
     return str(settings.APPRAISAL_TODAY)
+
+
+def shape_text(shape: str) -> str:
+    """The grown departments' sizes, as the report names them."""
+    from django.db.models import Count
+
+    from accounts.models import Department, Organisation
+
+    departments = Department.objects.filter(code__startswith="BENCH").annotate(people=Count("members"))
+    sizes = sorted(d.people for d in departments)
+    text = f"{len(sizes)} grown departments of {sizes[0]}–{sizes[-1]} people" if sizes else "no grown department"
+    if shape == "province":
+        text += f", {Organisation.objects.filter(code__startswith='P').count()} other organisations"
+    return text
 
 
 def sign_in() -> dict:
@@ -416,6 +458,13 @@ def cpu_report(results: dict[str, list[dict]], spent: dict[str, dict[str, float]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--staff", type=int, default=100_000)
+    parser.add_argument(
+        "--shape",
+        choices=["single", "province"],
+        default="single",
+        help="single: one organisation of --staff in 8 departments (the stress case); province: the demo "
+        "organisation of --staff / 20 in departments of 50 beside 400 organisations (issue 13's province)",
+    )
     parser.add_argument("--seconds", type=int, default=60, help="length of each phase")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the conf's)")
     parser.add_argument("--pages", action="store_true", help="print each page's line of the mix phases")
@@ -437,9 +486,13 @@ def main() -> int:
     # its own session, so it would outlive this process).
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     pages_bench.setup_django(database_url)
-    today = json.loads(Path(args.accounts).read_text(encoding="utf-8"))["today"] if args.accounts else seed(args.staff)
+    if args.accounts:
+        stored = json.loads(Path(args.accounts).read_text(encoding="utf-8"))
+        today, args.shape = stored["today"], stored.get("shape", "single")
+    else:
+        today = seed(args.staff, shape=args.shape)
     if args.seed_only:
-        Path(args.seed_only).write_text(json.dumps({"today": today}), encoding="utf-8")
+        Path(args.seed_only).write_text(json.dumps({"today": today, "shape": args.shape}), encoding="utf-8")
         print(f"accounts written to {args.seed_only}; run the load with --accounts {args.seed_only}", flush=True)
         return 0
     from django.conf import settings
@@ -483,7 +536,10 @@ def main() -> int:
         server.wait(timeout=30)
     with open("/proc/loadavg") as handle:
         load = " ".join(handle.read().split()[:3])
-    print(f"\n{accounts['people']} people, {USERS} users, {args.seconds} s per phase, load average now {load}")
+    print(
+        f"\n{accounts['people']} people ({args.shape}: {shape_text(args.shape)}), {USERS} users, "
+        f"{args.seconds} s per phase, load average now {load}"
+    )
     print(f"{'phase':<24}{'reqs':>7}{'fail':>6}{'p50':>8}{'p95':>8}{'p99':>8}{'req/s':>9}{'p95×fl':>9}{'fl÷rps':>9}")
     for name, _users, _wait in PHASES:
         total = next(row for row in results[name] if row["Name"] == "Aggregated")

@@ -102,6 +102,7 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=0, help="print each page's N costliest functions")
     parser.add_argument("--filter", default="", help="regular expression on the functions --top prints")
     parser.add_argument("--sql", action="store_true", help="print each page's queries (the first 160 characters)")
+    parser.add_argument("--callers", default="", help="regular expression: print who calls the matching functions")
     parser.add_argument("--sort", default="cumulative", help="pstats order for --top (cumulative, tottime, ncalls)")
     parser.add_argument("--repeat", type=int, default=10, help="timed requests per page (median)")
     parser.add_argument("--html", metavar="DIR", help="write each page's HTML there")
@@ -188,6 +189,10 @@ def main() -> int:
         if args.top:
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(*filter(None, [args.filter]), args.top)
+            print(out.getvalue())
+        if args.callers:
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats(args.sort).print_callers(args.callers)
             print(out.getvalue())
     if not only and floor:
         print(

@@ -129,8 +129,10 @@ def open_running_quarter(settings) -> None:
     appraisal_quarter_open(organisation=organisation, year=quarter.year, quarter=quarter.quarter)
 
 
-def grow(*, staff: int) -> None:
-    """Add people in bulk to the demo organisation until it has about ``staff`` people."""
+def grow(*, staff: int, departments: int = BIG_DEPARTMENTS) -> None:
+    """Add people in bulk to the demo organisation until it has about ``staff`` people, in
+    ``departments`` new departments (``bench_head``, ``bench_head1`` … head them; ``bench_leader``
+    supervises them all)."""
     from django.contrib.auth.hashers import make_password
 
     from accounts.models import Role, RoleAssignment, User
@@ -144,7 +146,7 @@ def grow(*, staff: int) -> None:
             username="bench_leader", full_name="基准分管领导", organisation=organisation, password=password
         )
         RoleAssignment.objects.create(user=leader, organisation=organisation, role=Role.SUPERVISING_LEADER)
-        departments = [
+        grown = [
             _department(
                 organisation=organisation,
                 head="bench_head" if i == 0 else f"bench_head{i}",
@@ -155,9 +157,9 @@ def grow(*, staff: int) -> None:
                 sort_order=100 + i,
                 password=password,
             )
-            for i in range(BIG_DEPARTMENTS)
+            for i in range(departments)
         ]
-        _populate(departments=departments, count=count, username=lambda i: f"b{i:07d}")
+        _populate(departments=grown, count=count, username=lambda i: f"b{i:07d}")
 
 
 def add_small_department() -> None:

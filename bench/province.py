@@ -146,7 +146,7 @@ FROM (
     SELECT q.id AS quarter_id, u.id AS person_id, u.department_id, u.employee_number,
         (u.id * 37 + q.quarter * 29) %% 100 AS h, (u.id * 53 + q.quarter * 7) %% 4000 AS s
     FROM accounts_user u JOIN evaluations_appraisalquarter q ON q.organisation_id = u.organisation_id
-    WHERE u.department_id IS NOT NULL AND q.year = %(year)s
+    WHERE u.department_id IS NOT NULL AND u.organisation_id >= %(first_organisation)s AND q.year = %(year)s
 ) x
 """
 
@@ -157,7 +157,8 @@ INSERT INTO targets_targetset (
 )
 SELECT u.organisation_id, %(approved)s, 1, FALSE, '', %(now)s, %(now)s, u.id, u.department_id,
     %(year)s, %(quarter)s, %(now)s, %(now)s
-FROM accounts_user u WHERE u.department_id IS NOT NULL AND u.id %% 29 <> 0
+FROM accounts_user u
+WHERE u.department_id IS NOT NULL AND u.organisation_id >= %(first_organisation)s AND u.id %% 29 <> 0
 """
 
 TARGET_ITEMS_SQL = """
@@ -165,7 +166,7 @@ INSERT INTO targets_targetitem (target_set_id, sort_order, content, kind, measur
 SELECT s.id, n.n, %(content)s, %(key)s, '',
     CASE (s.id + n.n) %% 4 WHEN 3 THEN %(partial)s ELSE %(done)s END, ''
 FROM targets_targetset s CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2) n
-WHERE s.year = %(year)s AND s.quarter = %(quarter)s
+WHERE s.year = %(year)s AND s.quarter = %(quarter)s AND s.organisation_id >= %(first_organisation)s
 """
 
 SUMMARIES_SQL = """
@@ -177,27 +178,38 @@ INSERT INTO summaries_monthlysummary (
 SELECT u.organisation_id, CASE WHEN (u.id + m.m) %% 10 = 0 THEN %(draft)s ELSE %(approved)s END, 1, '',
     %(now)s, %(now)s, u.id, u.department_id, %(year)s, m.m, '', '', '', (u.id * 7 + m.m) %% 10 = 0, '', 0, 0, %(now)s
 FROM accounts_user u CROSS JOIN (SELECT 7 AS m UNION ALL SELECT 8 UNION ALL SELECT 9) m
-WHERE u.department_id IS NOT NULL
+WHERE u.department_id IS NOT NULL AND u.organisation_id >= %(first_organisation)s
 """
 
 EVENTS_SQL = """
 INSERT INTO evaluations_serviceevent (organisation_id, person_id, date, kind, description, handled, entered_at)
 SELECT u.organisation_id, u.id, %(event_day)s, CASE WHEN u.id %% 3 = 0 THEN %(complaint)s ELSE %(praise)s END,
     %(description)s, CASE WHEN u.id %% 2 = 0 THEN TRUE END, %(now)s
-FROM accounts_user u WHERE u.department_id IS NOT NULL AND u.id %% 5 = 0
+FROM accounts_user u
+WHERE u.department_id IS NOT NULL AND u.organisation_id >= %(first_organisation)s AND u.id %% 5 = 0
 """
 
 PROBATION_SQL = """
 INSERT INTO accounts_staffstatus (user_id, kind, start_date, note)
 SELECT u.id, %(probation)s, %(probation_start)s, '' FROM accounts_user u
-WHERE u.department_id IS NOT NULL AND u.id %% 200 = 7
+WHERE u.department_id IS NOT NULL AND u.organisation_id >= %(first_organisation)s AND u.id %% 200 = 7
+"""
+
+# ``roles=True``: everyone holds the staff role in their organisation, as a real register's people do
+# (the load bench's pages read the role table; the roll-up benches keep the province as it was
+# measured before).
+ROLES_SQL = """
+INSERT INTO accounts_roleassignment (user_id, organisation_id, role, granted_at)
+SELECT u.id, u.organisation_id, %(staff_role)s, %(now)s FROM accounts_user u
+WHERE u.department_id IS NOT NULL AND u.organisation_id >= %(first_organisation)s
 """
 
 SANCTIONS_SQL = """
 INSERT INTO evaluations_sanction (organisation_id, person_id, kind, decided_on, note, entered_at)
 SELECT u.organisation_id, u.id, CASE WHEN u.id %% 2000 = 13 THEN %(demerit)s ELSE %(warning)s END,
     %(sanction_day)s, '', %(now)s
-FROM accounts_user u WHERE u.department_id IS NOT NULL AND u.id %% 1000 = 13
+FROM accounts_user u
+WHERE u.department_id IS NOT NULL AND u.organisation_id >= %(first_organisation)s AND u.id %% 1000 = 13
 """
 
 
@@ -207,13 +219,14 @@ def seed_province(
     staff: int,
     large: int,
     seed: int = 1,
+    roles: bool = False,
     progress: Callable[[str], None] = print,
 ) -> Province:
     """Fill the database with a province (see the module docstring); returns what it made."""
     from auditlog.context import disable_auditlog
     from django.db import connection, transaction
 
-    from accounts.models import Department, Organisation, Policy, StaffStatusKind, User
+    from accounts.models import Department, Organisation, Policy, Role, StaffStatusKind, User
     from accounts.workflow import ReviewStatus
     from evaluations.models import AppraisalQuarter, GradeState, QuarterState, SanctionKind, ServiceEventKind
     from targets.models import Completion, TargetKind
@@ -304,6 +317,9 @@ def seed_province(
                 "warning": SanctionKind.WARNING,
                 "demerit": SanctionKind.DEMERIT,
                 "sanction_day": connection.ops.adapt_datefield_value(date(YEAR, 5, 1)),
+                "staff_role": Role.STAFF,
+                # Only the organisations made here: the load bench seeds the province beside the demo.
+                "first_organisation": orgs[0].pk,
             }
         )
         with connection.cursor() as cursor:
@@ -315,6 +331,7 @@ def seed_province(
                 ("service events", EVENTS_SQL),
                 ("probationers", PROBATION_SQL),
                 ("sanctions", SANCTIONS_SQL),
+                *([("staff roles", ROLES_SQL)] if roles else []),
             ]:
                 cursor.execute(sql, params)
                 say(f"{cursor.rowcount:,} {label}")
