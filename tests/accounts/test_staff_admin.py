@@ -290,9 +290,41 @@ def test_the_staff_lists_default_order_pages_the_same_people_as_a_sort_of_everyo
     paged = [person for number in (1, 2, 3) for person in Paginator(items, 11).page(number).object_list]
     assert paged == everyone
     assert Paginator(items, 11).page(2).object_list == everyone[11:22]
-    # Deep pages are a sort of everyone, the same rows.
-    items.WALK_LIMIT = 5
-    assert Paginator(items, 11).page(2).object_list == everyone[11:22]
+    # Every slice, from anywhere to anywhere, as a sort of everyone puts it.
+    for start, stop in [(0, 1), (8, 9), (9, 10), (17, 40), (len(everyone) - 1, len(everyone)), (5, 5)]:
+        assert items[start:stop] == everyone[start:stop], (start, stop)
+
+
+def test_a_staff_list_page_reads_only_the_departments_it_shows(hr, organisation, django_assert_num_queries):
+    """An organisation of many departments: page 1 of the register reads the first departments'
+    people, not every department's (one UNION ALL part per department it shows), and a filtered
+    register pages the same people as a sort of everyone."""
+    from django.core.paginator import Paginator
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts import lists
+
+    departments = [
+        DepartmentFactory(organisation=organisation, code=f"K{n:02d}", name=f"第{n}科", sort_order=n) for n in range(12)
+    ]
+    for n, department in enumerate(departments):
+        for number in range(4):
+            UserFactory(department=department, employee_number=f"{n:02d}{number}", full_name=f"人员{n}-{number}")
+    filterset, sorting = lists.staff_register(hr, QueryDict(""))
+    items = lists.staff_page_items(filterset, sorting, viewer=hr)
+    everyone = list(filterset.qs)
+    with CaptureQueriesContext(connection) as captured:
+        page = Paginator(items, 6).page(1)
+        assert list(page.object_list) == everyone[:6]
+    # The counts per department, the departments' order, the page: two departments of four read.
+    assert len(captured) == 3
+    assert captured[-1]["sql"].count("UNION ALL") == 1
+    assert Paginator(items, 6).page(5).object_list == everyone[24:30]
+    searched, sorting = lists.staff_register(hr, QueryDict("q=人员1"))
+    items = lists.staff_page_items(searched, sorting, viewer=hr)
+    assert Paginator(items, 3).page(2).object_list == list(searched.qs)[3:6]
 
 
 def test_a_department_changed_in_the_django_admin_is_a_move(
