@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's form templates, for FORM_RENDERER below.
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -89,6 +91,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "appraisal_site.urls"
 WSGI_APPLICATION = "appraisal_site.wsgi.application"
+
+# Form widgets render through TEMPLATES, so templates/django/forms/ overrides Django's own
+# (the select with its options inline: templates/django/forms/widgets/select.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
