@@ -14,10 +14,11 @@ What it does:
    ``--shape single`` (the default): the demo organisation alone grows to ``--staff`` in 8 large
    departments (12 500 people each at 100 000: a stress case, far larger than any real department).
    ``--shape province``: issue 13's province — the demo organisation grows to ``--staff`` / 20 (5 000)
-   in departments of 50, and ``bench/province.py`` adds the rest as 400 organisations of 30–1 000
-   people in departments of 5–60, each with a year of grade rows, targets, summaries and roles.
+   in departments of 50 (ten to a supervising leader), and ``bench/province.py`` adds the rest as
+   400 organisations of 30–1 000 people in departments of 5–60, each with a year of grade rows,
+   targets, summaries and roles.
 2. Signs the accounts in: one session per account (force_login, stored in the database the server
-   reads) for 40 grown staff, the 8 heads of the large departments, their supervising leader, HR
+   reads) for 40 grown staff, the heads of the grown departments, ``bench_leader``, HR
    and the agency head, written with each head's pending grade ids to a JSON file for
    ``bench/locustfile.py``.
 3. Starts gunicorn with ``deploy/gunicorn.conf.py`` (``--workers``, default the conf's 2 × cores + 1)
@@ -88,10 +89,14 @@ def free_port() -> int:
 
 # ``--shape province``: the province of issue 13 around the demo organisation. The demo
 # organisation grows to a twentieth of ``--staff`` (5 000 at 100 000: the issue's "one large
-# organisation") in departments of PROVINCE_DEPARTMENT people, and the rest of the staff are
-# ``bench/province.py``'s organisations (400 at 100 000, 30–1 000 people each in departments of 5–60,
-# with a year of grade rows, targets, summaries and the staff role) beside it in the same tables.
+# organisation") in departments of PROVINCE_DEPARTMENT people, ten to a supervising leader, and the
+# rest of the staff are ``bench/province.py``'s organisations (400 at 100 000, 30–1 000 people each
+# in departments of 5–60, with a year of grade rows, targets, summaries and the staff role) beside it
+# in the same tables.
 PROVINCE_DEPARTMENT = 50
+# Departments a supervising leader (分管领导) of the grown organisation supervises: ``bench_leader``,
+# whose grading page the mix asks for, has the first ten.
+PROVINCE_LEADER_DEPARTMENTS = 10
 
 
 def province_plan(staff: int) -> tuple[int, int, int]:
@@ -123,7 +128,9 @@ def seed(staff: int, *, shape: str = "single") -> str:
         import province
 
         large, organisations, rest = province_plan(staff)
-        pages_bench.grow(staff=large, departments=max(large // PROVINCE_DEPARTMENT, 1))
+        pages_bench.grow(
+            staff=large, departments=max(large // PROVINCE_DEPARTMENT, 1), per_leader=PROVINCE_LEADER_DEPARTMENTS
+        )
         if organisations:
             province.seed_province(organisations=organisations, staff=rest, large=0, roles=True)
     else:

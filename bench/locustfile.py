@@ -99,7 +99,7 @@ class Staff(_Signed):
 
 
 class Head(_Signed):
-    """The head of a large department (about staff / 8 people)."""
+    """The head of a grown department (staff / 8 people in the single shape, 50 in the province)."""
 
     weight = 5
 

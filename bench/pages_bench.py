@@ -129,10 +129,11 @@ def open_running_quarter(settings) -> None:
     appraisal_quarter_open(organisation=organisation, year=quarter.year, quarter=quarter.quarter)
 
 
-def grow(*, staff: int, departments: int = BIG_DEPARTMENTS) -> None:
+def grow(*, staff: int, departments: int = BIG_DEPARTMENTS, per_leader: int | None = None) -> None:
     """Add people in bulk to the demo organisation until it has about ``staff`` people, in
-    ``departments`` new departments (``bench_head``, ``bench_head1`` … head them; ``bench_leader``
-    supervises them all)."""
+    ``departments`` new departments (``bench_head``, ``bench_head1`` … head them). ``bench_leader``
+    supervises them all, or with ``per_leader`` the first ``per_leader`` of them, ``bench_leader1``
+    the next ones, and so on (an agency's 分管领导 supervise a few departments each)."""
     from django.contrib.auth.hashers import make_password
 
     from accounts.models import Role, RoleAssignment, User
@@ -142,10 +143,16 @@ def grow(*, staff: int, departments: int = BIG_DEPARTMENTS) -> None:
     count = max(staff - existing, 0)
     password = make_password("Bench@2026!")
     with _bulk():
-        leader = User.objects.create(
-            username="bench_leader", full_name="基准分管领导", organisation=organisation, password=password
-        )
-        RoleAssignment.objects.create(user=leader, organisation=organisation, role=Role.SUPERVISING_LEADER)
+        leaders = []
+        for n in range(-(-departments // per_leader) if per_leader else 1):
+            leader = User.objects.create(
+                username="bench_leader" if n == 0 else f"bench_leader{n}",
+                full_name=f"基准分管领导{n or ''}",
+                organisation=organisation,
+                password=password,
+            )
+            RoleAssignment.objects.create(user=leader, organisation=organisation, role=Role.SUPERVISING_LEADER)
+            leaders.append(leader)
         grown = [
             _department(
                 organisation=organisation,
@@ -153,7 +160,7 @@ def grow(*, staff: int, departments: int = BIG_DEPARTMENTS) -> None:
                 head_name=f"基准科长{i}",
                 code=f"BENCH{i}",
                 name=f"基准业务{i}科",
-                leader=leader,
+                leader=leaders[i // per_leader if per_leader else 0],
                 sort_order=100 + i,
                 password=password,
             )
