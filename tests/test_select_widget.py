@@ -37,8 +37,7 @@ def test_a_select_writes_the_html_djangos_own_templates_write(data):
     for name in ours.fields:
         assert ours[name].as_widget() == theirs[name].as_widget(), name
         assert str(ours[name]) == str(theirs[name]), name
-    form = ours
-    assert "<option" in str(form["grouped"]) and "<optgroup" in str(form["grouped"])
+    assert "<option" in str(ours["grouped"]) and "<optgroup" in str(ours["grouped"])
 
 
 def test_the_project_renders_its_forms_through_its_own_select_template():
