@@ -55,7 +55,7 @@ help:
 	@echo "make test         the whole suite on SQLite and on PostgreSQL, broker and browser tests, stack check, restore drill, ruff, migrations check"
 	@echo "make stack-check  start the stack on a throwaway PostgreSQL, sign in over HTTP, a roll-up by the worker, an export; stop all"
 	@echo "make restore-drill  back up a throwaway database (deploy/backup.sh), restore it, compare rows and the audit log"
-	@echo "make bench        the province benchmarks (small; BENCH_SCALE=province for 100 000 staff), see bench/RESULTS.md"
+	@echo "make bench        the province benchmarks and the load bench (small; BENCH_SCALE=province for 100 000 staff), see bench/RESULTS.md"
 	@echo "make clean        remove the virtualenv, caches, compiled messages and test results (keeps the database)"
 
 # --- Installation ------------------------------------------------------------
@@ -214,16 +214,22 @@ check-migrations: $(VENV)/.installed
 
 # --- Benchmarks ----------------------------------------------------------------
 
-.PHONY: bench bench-province bench-pages
-# make bench                        the small province (CI-sized, a few minutes) and the pages' query counts
-# make bench BENCH_SCALE=province   400 organisations, 100 000 staff + 5 000 (prints its progress; long)
+.PHONY: bench bench-province bench-pages bench-load
+# make bench                        the small province (CI-sized, a few minutes), the pages' query counts
+#                                   and the load bench on a province of 2 000 (20 s phases)
+# make bench BENCH_SCALE=province   400 organisations, 100 000 staff + 5 000 (prints its progress; long),
+#                                   the load bench on the province of 100 000 (60 s phases)
 # Each part runs on its own throwaway PostgreSQL 15 and prints a table; the whole run is kept in
 # var/bench/last-run.txt (paste it into bench/RESULTS.md with the command). Another bench adds
 # itself as a target and to BENCH_PARTS (BENCH_PARTS += bench-exports).
 BENCH_SCALE ?= small
 BENCH_PAGES_STAFF ?= 10000
-BENCH_PARTS := bench-province bench-pages
+BENCH_PARTS := bench-province bench-pages bench-load
 BENCH_DIR := var/bench
+# The load bench's locust (pyproject's bench extra) in a virtualenv of its own: gevent and Flask stay
+# out of the application's.
+BENCH_VENV := var/bench-venv
+BENCH_LOAD_ARGS := $(if $(filter province,$(BENCH_SCALE)),--staff 100000 --seconds 60,--staff 2000 --seconds 20)
 
 bench: $(TEST_SETUP)
 	@mkdir -p $(BENCH_DIR)
@@ -241,11 +247,21 @@ bench-province: $(TEST_SETUP)
 bench-pages: $(TEST_SETUP)
 	PYTHON=$(PY) tests/support/with_postgres.sh $(PY) bench/pages_bench.py --staff $(BENCH_PAGES_STAFF) --repeat 1
 
+$(BENCH_VENV)/.installed: pyproject.toml tests/support/requirements.py
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(PYTHON) tests/support/requirements.py --only bench > $(BENCH_VENV)/requirements.txt
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(BENCH_VENV)/requirements.txt
+	@touch $@
+
+bench-load: $(TEST_SETUP) $(BENCH_VENV)/.installed
+	LOCUST=$(BENCH_VENV)/bin/locust PYTHON=$(PY) tests/support/with_postgres.sh $(PY) bench/load_bench.py \
+	  --shape province --pages $(BENCH_LOAD_ARGS)
+
 # --- Housekeeping --------------------------------------------------------------
 
 .PHONY: clean
 # Keeps db.sqlite3 and var/media, var/private (your data); `rm db.sqlite3*` for a fresh demo.
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-results staticfiles var/redis.pid var/redis.log var/schema-cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-results staticfiles var/redis.pid var/redis.log var/schema-cache var/bench-venv
 	find . -path ./.git -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf
 	find locale -name '*.mo' -delete

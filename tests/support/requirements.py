@@ -4,7 +4,8 @@ The project is not an installable package (``[tool.setuptools] packages = []``),
 Makefile installs its dependencies with ``pip install -r`` instead of building it: no
 ``build/`` or ``*.egg-info`` in the working tree, no build back-end to download.
 
-Usage: python tests/support/requirements.py [EXTRA ...] > requirements.txt
+Usage: python tests/support/requirements.py [--only] [EXTRA ...] > requirements.txt
+(``--only``: the extras' requirements without the project's own, for a tool's virtualenv.)
 """
 
 import sys
@@ -14,9 +15,9 @@ from pathlib import Path
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 
-def requirements(extras: list[str]) -> list[str]:
+def requirements(extras: list[str], *, only: bool = False) -> list[str]:
     project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
-    found = list(project.get("dependencies", []))
+    found = [] if only else list(project.get("dependencies", []))
     optional = project.get("optional-dependencies", {})
     for extra in extras:
         if extra not in optional:
@@ -26,4 +27,6 @@ def requirements(extras: list[str]) -> list[str]:
 
 
 if __name__ == "__main__":
-    print("\n".join(requirements(sys.argv[1:])))
+    arguments = sys.argv[1:]
+    only = "--only" in arguments
+    print("\n".join(requirements([a for a in arguments if a != "--only"], only=only)))
