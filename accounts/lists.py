@@ -55,9 +55,8 @@ class DepartmentOrderedPeople:
 
     ordered = True  # for the Paginator: the order is fixed
 
-    def __init__(self, queryset, *, organisation_id: int):
+    def __init__(self, queryset):
         self.queryset = queryset
-        self.organisation_id = organisation_id
         self._groups: list[tuple[int | None, int]] | None = None
         self._count = 0
 
@@ -118,12 +117,12 @@ class DepartmentOrderedPeople:
         return list(people[start - first : stop - first])
 
 
-def staff_page_items(filterset, sorting: listing.Sorting, *, viewer: User):
+def staff_page_items(filterset, sorting: listing.Sorting):
     """What the staff register's page paginates: the filtered people, department by department
     without a sort of everyone (:class:`DepartmentOrderedPeople`) in the default order."""
     queryset = filterset.qs
     if sorting.key == "department" and not sorting.descending and not queryset.query.distinct:
-        return DepartmentOrderedPeople(queryset, organisation_id=viewer.organisation_id)
+        return DepartmentOrderedPeople(queryset)
     return queryset
 
 

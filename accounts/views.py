@@ -363,7 +363,7 @@ def people_search(request: HttpRequest) -> JsonResponse:
 @permission_required("accounts.view_staff")
 def staff_list(request: HttpRequest) -> HttpResponse:
     filterset, sorting = lists.staff_register(request.user, request.GET)
-    context = filtered_page(request, filterset, items=lists.staff_page_items(filterset, sorting, viewer=request.user))
+    context = filtered_page(request, filterset, items=lists.staff_page_items(filterset, sorting))
     lists.attach_role_labels(context["page"].object_list)
     return render(request, "accounts/staff_list.html", {**context, "sorting": sorting})
 

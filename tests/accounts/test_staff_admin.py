@@ -284,7 +284,7 @@ def test_the_staff_lists_default_order_pages_the_same_people_as_a_sort_of_everyo
         UserFactory(department=department, employee_number=f"M{number:03d}")
     UserFactory(department=None, organisation=organisation, employee_number="X001")
     filterset, sorting = lists.staff_register(hr, QueryDict(""))
-    items = lists.staff_page_items(filterset, sorting, viewer=hr)
+    items = lists.staff_page_items(filterset, sorting)
     assert isinstance(items, lists.DepartmentOrderedPeople)
     everyone = list(filterset.qs)
     paged = [person for number in (1, 2, 3) for person in Paginator(items, 11).page(number).object_list]
@@ -313,7 +313,7 @@ def test_a_staff_list_page_reads_only_the_departments_it_shows(hr, organisation,
         for number in range(4):
             UserFactory(department=department, employee_number=f"{n:02d}{number}", full_name=f"人员{n}-{number}")
     filterset, sorting = lists.staff_register(hr, QueryDict(""))
-    items = lists.staff_page_items(filterset, sorting, viewer=hr)
+    items = lists.staff_page_items(filterset, sorting)
     everyone = list(filterset.qs)
     with CaptureQueriesContext(connection) as captured:
         page = Paginator(items, 6).page(1)
@@ -323,7 +323,7 @@ def test_a_staff_list_page_reads_only_the_departments_it_shows(hr, organisation,
     assert captured[-1]["sql"].count("UNION ALL") == 1
     assert Paginator(items, 6).page(5).object_list == everyone[24:30]
     searched, sorting = lists.staff_register(hr, QueryDict("q=人员1"))
-    items = lists.staff_page_items(searched, sorting, viewer=hr)
+    items = lists.staff_page_items(searched, sorting)
     assert Paginator(items, 3).page(2).object_list == list(searched.qs)[3:6]
 
 
