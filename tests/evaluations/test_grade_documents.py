@@ -82,6 +82,37 @@ def test_the_flags_follow_the_review_of_targets_and_summaries(quarter, head, sta
     assert flags(row) == (False, 0)
 
 
+def _document_updates(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "targets_approved" in q["sql"]]
+
+
+def test_documents_changed_inside_a_deferred_block_reach_the_rows_once_at_its_end(
+    quarter, head, staff, colleague, grade_of
+):
+    with CaptureQueriesContext(connection) as queries, counts.deferred():
+        target_set = TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True)
+        target_set_approve(target_set=target_set, actor=head)
+        summary = MonthlySummaryFactory(owner=colleague, year=2026, month=10, submitted=True)
+        summary_approve(summary=summary, actor=head)
+        assert [flags(grade_of(p)) for p in (staff, colleague)] == [(False, 0), (False, 0)]  # not yet
+    # One UPDATE for both people's rows of the quarter, not one per save.
+    assert len(_document_updates(queries.captured_queries)) == 1
+    assert [flags(grade_of(p)) for p in (staff, colleague)] == [(True, 0), (False, 0b001)]
+
+
+def test_a_save_of_other_fields_does_not_refresh_the_row(quarter, staff, grade_of):
+    summary = MonthlySummaryFactory(owner=staff, year=2026, month=11, submitted=True)
+    with CaptureQueriesContext(connection) as queries:
+        summary.return_reason = "无"
+        summary.save(update_fields=["return_reason"])
+    assert _document_updates(queries.captured_queries) == []
+    with CaptureQueriesContext(connection) as queries:
+        summary.status = ReviewStatus.RETURNED
+        summary.save(update_fields=["status"])
+    assert len(_document_updates(queries.captured_queries)) == 1
+    assert flags(grade_of(staff)) == (False, 0)
+
+
 def test_a_row_read_before_its_targets_were_approved_does_not_write_the_old_flag_back(quarter, head, staff, grade_of):
     target_set = TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True)
     stale = grade_of(staff)

@@ -4,8 +4,10 @@ bit per month of the quarter). The approval blockers read these two columns thro
 indexes, so "who still lacks targets or a summary" costs as much as the people who lack them.
 
 :func:`grade_documents_refresh` is the one writer: set-based, one UPDATE per appraisal quarter
-concerned. It runs when a quarter opens (new rows) and, through the signal receivers below, after
-every save or delete of a target set or monthly summary, in whatever service or import it happens.
+concerned. It runs when a quarter opens (new rows) and, through ``counts.watch`` (the receivers of
+the grade counters), after every save or delete of a target set or monthly summary, in whatever
+service or import it happens: at once, or once per quarter at the end of a ``counts.deferred()``
+block for every owner whose documents changed inside it.
 Bulk loaders that bypass ``save()`` (the benchmarks) call it themselves afterwards.
 """
 
@@ -68,22 +70,16 @@ def months_begun_mask(*, appraisal_quarter: AppraisalQuarter) -> int:
     return sum(1 << i for i, m in enumerate(period.months) if (period.year, m) <= (today.year, today.month))
 
 
-def _refresh_owners_quarter(owner_id: int, quarter: periods.Quarter) -> None:
-    """A target set or summary changed: its owner's grade row of that quarter shows it."""
+def _refresh_owners(scope: tuple[int, int], owner_ids: set[int]) -> None:
+    """Target sets or summaries of ``scope`` (year, quarter) changed: their owners' grade rows of
+    that quarter show it (one UPDATE for every owner changed inside a ``counts.deferred()`` block)."""
+    year, number = scope
     grade_documents_refresh(
         rows=QuarterGrade.objects.filter(
-            person_id=owner_id, appraisal_quarter__year=quarter.year, appraisal_quarter__quarter=quarter.quarter
+            person_id__in=sorted(owner_ids), appraisal_quarter__year=year, appraisal_quarter__quarter=number
         ),
-        quarter=quarter,
+        quarter=periods.Quarter(year, number),
     )
-
-
-def _target_set_changed(sender, instance: TargetSet, **kwargs) -> None:
-    _refresh_owners_quarter(instance.owner_id, periods.Quarter(instance.year, instance.quarter))
-
-
-def _summary_changed(sender, instance: MonthlySummary, **kwargs) -> None:
-    _refresh_owners_quarter(instance.owner_id, instance.period.quarter)
 
 
 def _refresh_rows(scope: tuple, pks: set[int]) -> None:
@@ -98,9 +94,22 @@ def _grade_row_created(sender, instance: QuarterGrade, created: bool, raw: bool 
 
 def connect() -> None:
     """Called once from the app's ``ready()``."""
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_save
 
-    for signal in (post_save, post_delete):
-        signal.connect(_target_set_changed, sender=TargetSet, dispatch_uid="grade_documents_targets")
-        signal.connect(_summary_changed, sender=MonthlySummary, dispatch_uid="grade_documents_summaries")
+    # The handed-in state is the status: a save that writes neither it nor where the document
+    # belongs (``update_fields``) changes nothing here.
+    counts.watch(
+        TargetSet,
+        fields=frozenset({"status", "owner", "year", "quarter"}),
+        key=lambda document: ((document.year, document.quarter), document.owner_id),
+        refresh=_refresh_owners,
+        uid="grade_documents_targets",
+    )
+    counts.watch(
+        MonthlySummary,
+        fields=frozenset({"status", "owner", "year", "month"}),
+        key=lambda document: ((document.year, document.quarter), document.owner_id),
+        refresh=_refresh_owners,
+        uid="grade_documents_summaries",
+    )
     post_save.connect(_grade_row_created, sender=QuarterGrade, dispatch_uid="grade_documents_new_row")
