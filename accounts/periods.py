@@ -609,14 +609,19 @@ def add_working_days(start: date, n: int, organisation: Organisation | int | Non
         day += timedelta(days=1)
 
 
-def working_days_between(a: date, b: date, organisation: Organisation | int | None = None) -> int:
-    """The number of working days from ``a`` to ``b``, both included; 0 when ``b`` is before ``a``."""
+def working_days(a: date, b: date, organisation: Organisation | int | None = None) -> list[date]:
+    """The working days from ``a`` to ``b``, both included (one query for the overrides)."""
     a, b = _civil_date(a), _civil_date(b)
     if b < a:
-        return 0
+        return []
     calendar = _WorkingCalendar(organisation)
     calendar._load(a, b)
-    return sum(1 for day in _days(a, b) if calendar.is_working_day(day))
+    return [day for day in _days(a, b) if calendar.is_working_day(day)]
+
+
+def working_days_between(a: date, b: date, organisation: Organisation | int | None = None) -> int:
+    """The number of working days from ``a`` to ``b``, both included; 0 when ``b`` is before ``a``."""
+    return len(working_days(a, b, organisation))
 
 
 def working_day_back(end: date, n: int, organisation: Organisation | int | None = None) -> date:

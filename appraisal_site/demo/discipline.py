@@ -12,7 +12,7 @@ before the system (imported rows: no quarter to roll up), are adopted by demo_ch
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 
 from django.db import transaction
@@ -40,8 +40,9 @@ _TEXT = load("discipline")
 def _workdays(story: Story, organisation: Organisation, months: list[int]) -> list[date]:
     """The calendar's working days of ``months``, before the demo's "today" and not after the real one
     (the services refuse the future)."""
-    days = (d for m in months for d in periods.Month(story.year, m).days() if d < story.as_of and d <= periods.today())
-    return [d for d in days if periods.is_working_day(d, organisation)]
+    last = min(story.as_of - timedelta(days=1), periods.today())
+    spans = ((periods.Month(story.year, m).first_day, min(periods.Month(story.year, m).last_day, last)) for m in months)
+    return [d for first, end in spans for d in periods.working_days(first, end, organisation)]
 
 
 def _inspections(organisation: Organisation, story: Story, serious: User | None, spared: set[int]) -> tuple[int, int]:

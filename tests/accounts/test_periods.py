@@ -24,6 +24,7 @@ from accounts.periods import (
     is_working_day,
     summary_deadline,
     target_deadline,
+    working_days,
     working_days_between,
 )
 from accounts.selectors import policy_for_organisation
@@ -254,6 +255,19 @@ def test_working_days_between_counts_both_ends_and_matches_the_window():
     for start in (date(2025, 9, 26), date(2025, 9, 29), date(2025, 10, 2)):
         for n in (1, 3, 5, 10):
             assert working_days_between(start, add_working_days(start, n)) == n
+
+
+@pytest.mark.django_db
+def test_working_days_lists_the_days_with_the_organisations_overrides(organisation, django_assert_num_queries):
+    _override(date(2025, 10, 9), working=False, organisation=organisation, note="本单位停工")
+    _override(date(2025, 10, 12), working=True, organisation=organisation, note="本单位加班")  # a Sunday
+    with django_assert_num_queries(1):
+        days = working_days(date(2025, 9, 27), date(2025, 10, 12), organisation)
+    assert [d.day for d in days] == [28, 29, 30, 10, 11, 12]
+    assert working_days(date(2025, 9, 27), date(2025, 10, 12)) == [date(2025, 9, d) for d in (28, 29, 30)] + [
+        date(2025, 10, d) for d in (9, 10, 11)
+    ]
+    assert working_days(date(2025, 10, 10), date(2025, 10, 9)) == []
 
 
 # --- Working days: overrides and unknown years --------------------------------------------
