@@ -5,7 +5,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.audit import acting_as
 from accounts.models import AuditEntry, Role
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import DepartmentFactory, UserFactory, audited
 
 
 def test_a_role_change_is_recorded_with_the_actor(client_for, security_admin, hr, staff, organisation):
@@ -213,7 +213,7 @@ def test_a_new_persons_entry_lists_their_fields_and_asks_nothing_of_other_tables
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as queries, audited():
         person = UserFactory(organisation=organisation, department=department)
     entry = AuditEntry.objects.get(
         content_type__model="user", object_pk=str(person.pk), action=AuditEntry.Action.CREATE

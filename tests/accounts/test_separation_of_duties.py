@@ -478,9 +478,9 @@ def test_emptying_a_post_takes_effect_at_once(client_for, department, head, hr, 
 
 def test_the_auditor_sees_who_changed_an_appraisal_record_but_not_its_content(client_for, auditor, staff, head):
     from accounts.audit import acting_as, audit_reason
-    from tests.factories import TargetItemFactory, TargetSetFactory
+    from tests.factories import TargetItemFactory, TargetSetFactory, audited
 
-    with acting_as(staff):
+    with acting_as(staff), audited():
         target_set = TargetSetFactory(owner=staff)
         TargetItemFactory(target_set=target_set, content="机密的目标内容")
     with acting_as(head), audit_reason("退回：工作量评价偏低"):
