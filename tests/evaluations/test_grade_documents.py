@@ -100,6 +100,15 @@ def test_documents_changed_inside_a_deferred_block_reach_the_rows_once_at_its_en
     assert [flags(grade_of(p)) for p in (staff, colleague)] == [(True, 0), (False, 0b001)]
 
 
+def test_documents_of_a_quarter_not_yet_open_write_no_grade_rows(organisation, department, staff):
+    with CaptureQueriesContext(connection) as queries:
+        MonthlySummaryFactory(owner=staff, year=2026, month=11, submitted=True)
+        TargetSetFactory(owner=staff, year=2026, quarter=4, status=ReviewStatus.APPROVED)
+    assert _document_updates(queries.captured_queries) == []
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    assert flags(quarter.grades.get(person=staff)) == (True, 0b010)
+
+
 def test_a_save_of_other_fields_does_not_refresh_the_row(quarter, staff, grade_of):
     summary = MonthlySummaryFactory(owner=staff, year=2026, month=11, submitted=True)
     with CaptureQueriesContext(connection) as queries:
