@@ -22,6 +22,7 @@ from tests.factories import (
     TargetItemFactory,
     TargetSetFactory,
     UserFactory,
+    audited,
 )
 
 pytestmark = pytest.mark.e2e
@@ -294,7 +295,7 @@ def test_the_auditor_reads_a_new_persons_entry_as_a_card_on_a_phone(demo, any_ui
     from accounts.audit import acting_as
 
     hr = person("demo_hr")
-    with acting_as(hr):
+    with acting_as(hr), audited():
         UserFactory(organisation=hr.organisation, department=hr.department, full_name="审计新人")
     any_ui.sign_in_as("demo_auditor")
     any_ui.goto("/accounts/audit/")

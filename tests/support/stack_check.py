@@ -50,14 +50,16 @@ def seed() -> None:
     from evaluations.grading.services.counts import grade_counts_refresh
     from evaluations.grading.services.grading import appraisal_quarter_open
     from evaluations.models import Grade, GradeState, QuarterGrade
-    from tests.factories import DepartmentFactory, OrganisationFactory, UserFactory
+    from tests.factories import DepartmentFactory, OrganisationFactory, UserFactory, audited
 
-    organisation = OrganisationFactory(code=ORGANISATION, name="联调局")
-    department = DepartmentFactory(organisation=organisation, code="S001", name="综合科")
-    UserFactory(
-        username=USERNAME, full_name="人事干部", organisation=organisation, department=None, roles=[Role.HR_ADMIN]
-    )
-    team = [UserFactory(username=f"stack{n}", full_name=f"科员{n}", department=department) for n in range(TEAM)]
+    # With their audit entries, as on a real site (the restore drill compares the audit log).
+    with audited():
+        organisation = OrganisationFactory(code=ORGANISATION, name="联调局")
+        department = DepartmentFactory(organisation=organisation, code="S001", name="综合科")
+        UserFactory(
+            username=USERNAME, full_name="人事干部", organisation=organisation, department=None, roles=[Role.HR_ADMIN]
+        )
+        team = [UserFactory(username=f"stack{n}", full_name=f"科员{n}", department=department) for n in range(TEAM)]
     appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=YEAR, quarter=QUARTER, today=GRADING_DAY)
     QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, person__in=team).update(
         grade=Grade.GOOD, state=GradeState.CONFIRMED
