@@ -100,19 +100,13 @@ def connect() -> None:
     from django.db.models.signals import post_save
 
     # The handed-in state is the status: a save that writes neither it nor where the document
-    # belongs (``update_fields``) changes nothing here.
-    counts.watch(
-        TargetSet,
-        fields=frozenset({"status", "owner", "year", "quarter"}),
-        key=lambda document: ((document.year, document.quarter), document.owner_id),
-        refresh=_refresh_owners,
-        uid="grade_documents_targets",
-    )
-    counts.watch(
-        MonthlySummary,
-        fields=frozenset({"status", "owner", "year", "month"}),
-        key=lambda document: ((document.year, document.quarter), document.owner_id),
-        refresh=_refresh_owners,
-        uid="grade_documents_summaries",
-    )
+    # belongs (``update_fields``) changes nothing here. ``quarter`` is a summary's property.
+    for model, period, uid in ((TargetSet, "quarter", "targets"), (MonthlySummary, "month", "summaries")):
+        counts.watch(
+            model,
+            fields=frozenset({"status", "owner", "year", period}),
+            key=lambda document: ((document.year, document.quarter), document.owner_id),
+            refresh=_refresh_owners,
+            uid=f"grade_documents_{uid}",
+        )
     post_save.connect(_grade_row_created, sender=QuarterGrade, dispatch_uid="grade_documents_new_row")
