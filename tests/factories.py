@@ -1,5 +1,5 @@
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -66,9 +66,7 @@ class Factory(DjangoModelFactory):
 
     @classmethod
     def _generate(cls, strategy, params):
-        if _audited.get():
-            return super()._generate(strategy, params)
-        with disable_auditlog():
+        with nullcontext() if _audited.get() else disable_auditlog():
             return super()._generate(strategy, params)
 
 
