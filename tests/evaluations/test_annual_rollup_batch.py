@@ -217,6 +217,44 @@ def test_the_changed_people_fetched_for_the_audit_entry_fill_its_list():
     assert len(", ".join(["1"] * rollup_sql.CHANGED_LISTED)) > 2000
 
 
+@pytest.mark.django_db
+def test_the_audit_entrys_list_of_many_changed_people_is_their_first_ids_in_order_cut_at_2000_characters():
+    """Over a stage of 1 500 people in two organisations (some unchanged), each organisation's list
+    is what joining all its changed ids in order and cutting the text would give, on either
+    database (PostgreSQL in the stats statement, SQLite through CHANGED_SQL and Python)."""
+    rng = random.Random(5)
+    rows = []
+    for person_id in rng.sample(range(1, 10**6), 1500):
+        changed = rng.random() < 0.8
+        rows.append((1 + person_id % 2, person_id, "competent", None if changed else "competent"))
+    expected = {
+        organisation_id: ", ".join(
+            str(person_id)
+            for o, person_id, _grade, previous in sorted(rows, key=lambda row: row[1])
+            if o == organisation_id and previous is None
+        )[: rollup_sql.LISTED_CHARACTERS]
+        for organisation_id in (1, 2)
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {rollup_sql.STAGE} (organisation_id integer, person_id integer, "
+            "grade varchar(30), previous varchar(30), decided varchar(30), eligible boolean, existing_id integer)"
+        )
+        cursor.executemany(f"INSERT INTO {rollup_sql.STAGE} VALUES (%s, %s, %s, %s, '', FALSE, NULL)", rows)
+        if rollup_sql.lists_changed():
+            cursor.execute(rollup_sql.stats_sql(), rollup_sql.grade_params())
+            listed = {row[0]: row[6] for row in cursor.fetchall()}
+        else:
+            cursor.execute(rollup_sql.changed_sql())
+            changed: dict[int, list[int]] = {}
+            for organisation_id, person_id in cursor.fetchall():
+                changed.setdefault(organisation_id, []).append(person_id)
+            listed = {pk: ", ".join(map(str, people))[: rollup_sql.LISTED_CHARACTERS] for pk, people in changed.items()}
+        cursor.execute(f"DROP TABLE {rollup_sql.STAGE}")
+    assert listed == expected
+    assert all(len(text) == rollup_sql.LISTED_CHARACTERS for text in listed.values())
+
+
 def test_the_audit_entry_counts_every_changed_suggestion_and_lists_them_in_order(organisation, department, head):
     people = populate(organisation, department, seed=6)
     annual.rollup_year(organisation=organisation, year=YEAR)

@@ -6,7 +6,7 @@ per source (target items, monthly summaries, service events) and a second one gr
 by department; both are plain SQL that SQLite (3.24+) and PostgreSQL accept. The number of queries
 does not depend on the number of staff, and no row passes through Python.
 
-Idempotent: the unique (quarter, person) and (quarter, department) constraints are the upsert keys
+Idempotent: the (quarter, person) primary key and the unique (quarter, department) are the upsert keys
 (``ON CONFLICT … DO UPDATE … WHERE`` a figure differs, so a row's ``computed_at`` is when its figures
 last changed and an unchanged row is not written again), and rows of people or departments no longer in the quarter are
 deleted, so a task redelivered under ``acks_late`` writes the same rows again. The results' new
@@ -165,7 +165,7 @@ INSERT INTO evaluations_quarterresult (
 SELECT n.appraisal_quarter_id, n.person_id, {new_values}, %(now)s
 FROM ({new_figures}) n
 LEFT JOIN evaluations_quarterresult r ON r.appraisal_quarter_id = n.appraisal_quarter_id AND r.person_id = n.person_id
-WHERE r.id IS NULL OR {differs}
+WHERE r.person_id IS NULL OR {differs}
 ON CONFLICT (appraisal_quarter_id, person_id) DO UPDATE SET
     {updates}, computed_at = excluded.computed_at
 WHERE {changed}
