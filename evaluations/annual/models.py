@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrganisationScoped
 from accounts.textlimits import MEDIUM, bounded_text
 
-from ..grading.models import ReviewAfterLock, score_field
+from ..grading.models import ReviewAfterLock, derived_reference, score_field
 
 
 class AnnualGrade(models.TextChoices):
@@ -51,28 +51,13 @@ class AnnualResult(OrganisationScoped, models.Model):
     # first roll-up of 100 000 people (bench/RESULTS.md). Django's PROTECT and SET_NULL still
     # apply to every ORM deletion; a raw-SQL delete of a person, department or organisation would
     # leave the rows behind instead of failing.
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="annual_results",
-        db_index=False,
-        db_constraint=False,
-    )
+    organisation = derived_reference("accounts.Organisation", on_delete=models.PROTECT)
+    person = derived_reference(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annual_results")
     # No index of its own (evaluations 0027): the results are read by organisation and year (the
     # dashboard's per-department 优秀 chart too, through ``annualresult_decided_idx``), never by
     # department alone, and each roll-up's first run wrote 100 000 entries into it (about 0.2 s of
     # the server's CPU). What is left is the PROTECT check of a department's deletion (admin).
-    department = models.ForeignKey(
-        "accounts.Department",
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    department = derived_reference("accounts.Department", on_delete=models.PROTECT, null=True)
     year = models.PositiveSmallIntegerField(_("年度"))
     graded_quarters = models.PositiveSmallIntegerField(_("已评季度"), default=0)
     good_quarters = models.PositiveSmallIntegerField(_("“好”的季度"), default=0)

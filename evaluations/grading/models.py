@@ -22,6 +22,17 @@ def score_field(verbose_name, **kwargs):
     return models.DecimalField(verbose_name, max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS, **kwargs)
 
 
+def derived_reference(to, *, on_delete, related_name: str = "+", **kwargs) -> models.ForeignKey:
+    """A reference of a row the roll-ups write in SQL from rows whose own foreign keys were checked
+    (the grade rows, their quarters and people): no database constraint (its deferred check at
+    commit, one per row and key, cost more than the insert itself at 100 000 rows) and no index of
+    its own (the table's key or another index leads with it, or nothing reads it alone). Django's
+    ``on_delete`` still applies to every ORM deletion (bench/RESULTS.md, evaluations 0021–0028)."""
+    return models.ForeignKey(
+        to, on_delete=on_delete, related_name=related_name, db_constraint=False, db_index=False, **kwargs
+    )
+
+
 class Grade(models.TextChoices):
     GOOD = "good", _("好")
     FAIRLY_GOOD = "fairly_good", _("较好")
@@ -566,19 +577,9 @@ class QuarterResult(models.Model):
     """
 
     pk = models.CompositePrimaryKey("appraisal_quarter", "person")
-    appraisal_quarter = models.ForeignKey(
-        AppraisalQuarter, on_delete=models.CASCADE, related_name="results", db_constraint=False, db_index=False
-    )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="quarter_results",
-        db_constraint=False,
-        db_index=False,
-    )
-    department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
-    )
+    appraisal_quarter = derived_reference(AppraisalQuarter, on_delete=models.CASCADE, related_name="results")
+    person = derived_reference(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quarter_results")
+    department = derived_reference("accounts.Department", on_delete=models.PROTECT)
     final_grade = models.CharField(_("等次"), max_length=20, choices=Grade.choices, blank=True)
     composite_score = score_field(_("综合得分"), null=True, blank=True)
     target_items = models.PositiveIntegerField(_("目标事项数"), default=0)
@@ -612,16 +613,8 @@ class DepartmentQuarterStats(models.Model):
     """
 
     pk = models.CompositePrimaryKey("appraisal_quarter", "department")
-    appraisal_quarter = models.ForeignKey(
-        AppraisalQuarter,
-        on_delete=models.CASCADE,
-        related_name="department_stats",
-        db_constraint=False,
-        db_index=False,
-    )
-    department = models.ForeignKey(
-        "accounts.Department", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
+    appraisal_quarter = derived_reference(AppraisalQuarter, on_delete=models.CASCADE, related_name="department_stats")
+    department = derived_reference("accounts.Department", on_delete=models.CASCADE)
     participants = models.PositiveIntegerField(_("参与人数"), default=0)
     good = models.PositiveIntegerField(_("好"), default=0)
     fairly_good = models.PositiveIntegerField(_("较好"), default=0)
