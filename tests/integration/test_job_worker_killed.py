@@ -44,7 +44,10 @@ with transaction.atomic():
 print(json.dumps({"job": job.pk}))
 """
 
-RESULT_COLUMNS = "id, person_id, department_id, final_grade, target_items, summaries_missing, praise_count, flags"
+RESULT_COLUMNS = (
+    "appraisal_quarter_id, person_id, department_id, final_grade, target_items, summaries_missing, praise_count, "
+    "flags, computed_at"
+)
 
 
 def _results(database: Path) -> list[dict]:
