@@ -1,6 +1,7 @@
 """The quarterly roll-up: result rows, department stats, idempotency, set-based queries, the task,
 the command, the HR pages and the demo's open quarter (its graded quarters: test_demo_discipline.py)."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -100,6 +101,17 @@ def test_a_result_row_has_the_grade_completion_rate_summaries_and_events(staff_q
     assert (row.praise_count, row.complaint_count) == (2, 1)
     assert row.flags == ["summary_missing", "late_summaries", "unhandled_complaint"]
     assert row.department_id == staff.department_id
+
+
+def test_each_result_cell_carries_its_column_label_for_the_phone_cards(staff_quarter, staff, hr, client_for):
+    """On a phone each person's result is a labelled card (static/css/app.css .table-cards): eight
+    columns squeezed into 390 px put one character of a name per line."""
+    rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    html = client_for(hr).get(reverse("evaluations:rollup_results", args=[staff_quarter.pk])).content.decode()
+    assert 'class="table table-sm align-middle table-cards"' in html
+    row = re.search(r'<tr data-testid="person-result">(.*?)</tr>', html, re.S).group(1)
+    labels = re.findall(r'data-label="([^"]+)"', row)
+    assert labels == ["科室", "姓名", "等次", "综合得分", "目标完成率", "月小结 按时/迟交/未交", "表扬/投诉", "提示"]
 
 
 def test_a_returned_summary_counts_as_missing_and_a_handled_complaint_is_not_flagged(q3, staff):
