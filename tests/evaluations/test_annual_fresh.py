@@ -2,6 +2,7 @@
 or a veto flag raised or lifted after the last computation makes the committee wait for the
 recomputation (a job each of those asks for on commit) or press 重新计算."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -106,6 +107,19 @@ def test_the_committee_page_shows_when_suggestions_were_computed_and_hides_decis
     assert STALE in response.content.decode()
     computed.refresh_from_db()
     assert computed.decided_grade == ""
+
+
+def test_each_cell_of_the_committee_list_carries_its_column_label_for_the_phone_cards(client_for, computed, chief):
+    """On a phone each person's year is a labelled card (static/css/app.css .table-cards): nine
+    columns squeezed into 390 px put one character of a department per line."""
+    html = client_for(chief).get(reverse("evaluations:annual", args=[2026])).content.decode()
+    assert 'class="table table-sm align-middle table-cards"' in html
+    row = re.search(r'<tr data-testid="annual-row"[^>]*>(.*?)</tr>', html, re.S).group(1)
+    labels = re.findall(r'data-label="([^"]+)"', row)
+    assert labels == [
+        *("科室", "姓名", "季度等次", "平均综合得分", "优秀排序"),
+        *("建议等次", "建议理由", "确定等次", "操作"),
+    ]
 
 
 def test_a_year_computed_before_runs_were_kept_reads_its_latest_result_after_the_migration(
