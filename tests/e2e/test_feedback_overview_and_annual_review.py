@@ -55,10 +55,11 @@ def test_hr_reads_the_overview_and_reviews_a_locked_annual_result(any_ui, locked
     ui.assert_no_csp_errors()
 
 
-def test_the_annual_list_scrolls_inside_its_table_on_a_phone(phone_ui, locked_grade):
-    """The year's list is wider than a phone: it scrolls sideways inside its box, and the page
-    itself does not. The decision column's visually hidden heading (操作) once stood outside the
-    box, absolutely placed against the page, and made the whole page 20 px wider than the screen."""
+def test_the_annual_list_is_a_labelled_card_per_person_on_a_phone_and_the_page_fits(phone_ui, locked_grade):
+    """The year's nine columns are wider than a phone: each person's row is a card whose fields are
+    labelled (static/css/app.css .table-cards), and the page does not scroll sideways. As a table
+    it squeezed a department to one character per line; before that, the decision column's visually
+    hidden heading (操作), absolutely placed against the page, made the page 20 px wider."""
     from evaluations.grading.models import Grade, GradeState, QuarterState
     from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory
 
@@ -88,9 +89,15 @@ def test_the_annual_list_scrolls_inside_its_table_on_a_phone(phone_ui, locked_gr
         suggestion_reasons=["3个季度中3个“好”，无一般以下等次", "具备优秀资格，排第2（名额11人）"],
     )
     ui.sign_in_as("demo_chief", to="/evaluations/annual/2026/")
-    expect(ui.page.get_by_test_id("decide")).to_have_count(1)
+    expect(ui.page.get_by_test_id("decide")).to_be_visible()
+    row = ui.page.get_by_test_id("annual-row")
+    expect(ui.page.locator("table.table-cards thead")).to_be_hidden()
+    assert row.evaluate("r => getComputedStyle(r).display") == "block"
+    record = row.locator("td[data-label='季度等次']")
+    assert record.evaluate("c => getComputedStyle(c, '::before').content") == '"季度等次"'
+    expect(record).to_have_text("较好/不确定等次/一般/较好")
     box = ui.page.evaluate(
         "() => { const b = document.querySelector('.table-responsive'); return [b.scrollWidth, b.clientWidth]; }"
     )
-    assert box[0] > box[1], f"the table fits the phone ({box}): this test no longer shows a wide table"
+    assert box[0] <= box[1], f"the cards are wider than the phone ({box})"
     ui.assert_fits_screen()
