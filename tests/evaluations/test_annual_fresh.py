@@ -2,7 +2,6 @@
 or a veto flag raised or lifted after the last computation makes the committee wait for the
 recomputation (a job each of those asks for on commit) or press 重新计算."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from evaluations.discipline.services.sanctions import sanction_save
 from evaluations.models import AnnualGrade, AnnualResult, AppraisalQuarter, SanctionKind
 from tests.evaluations.test_annual import record, rollup
 from tests.factories import FindingFactory, SanctionFactory
+from tests.support.cards import card_labels
 
 STALE = "重新计算"
 
@@ -113,9 +113,7 @@ def test_each_cell_of_the_committee_list_carries_its_column_label_for_the_phone_
     """On a phone each person's year is a labelled card (static/css/app.css .table-cards): nine
     columns squeezed into 390 px put one character of a department per line."""
     html = client_for(chief).get(reverse("evaluations:annual", args=[2026])).content.decode()
-    assert 'class="table table-sm align-middle table-cards"' in html
-    row = re.search(r'<tr data-testid="annual-row"[^>]*>(.*?)</tr>', html, re.S).group(1)
-    labels = re.findall(r'data-label="([^"]+)"', row)
+    labels = card_labels(html, r'<tr data-testid="annual-row"[^>]*>')
     assert labels == [
         *("科室", "姓名", "季度等次", "平均综合得分", "优秀排序"),
         *("建议等次", "建议理由", "确定等次", "操作"),

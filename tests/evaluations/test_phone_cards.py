@@ -15,6 +15,7 @@ from tests.factories import (
     ServiceEventFactory,
     VetoFlagFactory,
 )
+from tests.support.cards import CARDS_TABLE
 
 
 def first_row_cells(html: str) -> list[str]:
@@ -62,7 +63,7 @@ def test_every_cell_of_a_list_row_carries_its_column_label_for_the_phone_cards(
     response = client_for(request.getfixturevalue(who)).get(reverse(url))
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'class="table table-sm align-middle table-cards"' in html
+    assert CARDS_TABLE in html
     cells = first_row_cells(html)
     assert len(cells) == columns
     assert all("data-label=" in cell for cell in cells), cells

@@ -1,7 +1,6 @@
 """The quarterly roll-up: result rows, department stats, idempotency, set-based queries, the task,
 the command, the HR pages and the demo's open quarter (its graded quarters: test_demo_discipline.py)."""
 
-import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -44,6 +43,7 @@ from tests.factories import (
     UserFactory,
     save_fields,
 )
+from tests.support.cards import card_labels
 
 TODAY = date(2026, 11, 23)  # Q3 is over and its grading deadline (15 October) has passed
 
@@ -108,9 +108,7 @@ def test_each_result_cell_carries_its_column_label_for_the_phone_cards(staff_qua
     columns squeezed into 390 px put one character of a name per line."""
     rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
     html = client_for(hr).get(reverse("evaluations:rollup_results", args=[staff_quarter.pk])).content.decode()
-    assert 'class="table table-sm align-middle table-cards"' in html
-    row = re.search(r'<tr data-testid="person-result">(.*?)</tr>', html, re.S).group(1)
-    labels = re.findall(r'data-label="([^"]+)"', row)
+    labels = card_labels(html, r'<tr data-testid="person-result">')
     assert labels == ["科室", "姓名", "等次", "综合得分", "目标完成率", "月小结 按时/迟交/未交", "表扬/投诉", "提示"]
 
 

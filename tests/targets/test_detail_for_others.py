@@ -1,12 +1,11 @@
 """The target page read by someone other than its owner (the reviewing head), and its table's
 phone layout: one labelled card per item."""
 
-import re
-
 from django.urls import reverse
 
 from accounts.workflow import ReviewStatus
 from tests.factories import TargetItemFactory, TargetSetFactory
+from tests.support.cards import card_labels
 
 
 def nav_active_labels(response) -> list[str]:
@@ -35,7 +34,5 @@ def test_every_item_cell_carries_its_column_label_for_the_phone_cards(client_for
     target_set = TargetSetFactory(owner=staff, submitted=True)
     TargetItemFactory(target_set=target_set, content="完成年度报告", measures="每周推进")
     html = client_for(head).get(reverse("targets:detail", args=[target_set.pk])).content.decode()
-    assert 'class="table table-sm align-middle table-cards"' in html
-    row = re.search(r'<tr data-testid="item-row">(.*?)</tr>', html, re.S).group(1)
-    labels = re.findall(r'data-label="([^"]+)"', row)
+    labels = card_labels(html, r'<tr data-testid="item-row">')
     assert labels == ["目标内容", "类别", "推进措施", "时间节点", "权重", "对应科室目标", "完成情况"]
