@@ -1,6 +1,7 @@
 """The quarterly roll-up: result rows, department stats, idempotency, set-based queries, the task,
 the command, the HR pages and the demo's open quarter (its graded quarters: test_demo_discipline.py)."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -110,6 +111,26 @@ def test_each_result_cell_carries_its_column_label_for_the_phone_cards(staff_qua
     html = client_for(hr).get(reverse("evaluations:rollup_results", args=[staff_quarter.pk])).content.decode()
     labels = card_labels(html, r'<tr data-testid="person-result">')
     assert labels == ["科室", "姓名", "等次", "综合得分", "目标完成率", "月小结 按时/迟交/未交", "表扬/投诉", "提示"]
+
+
+def test_each_department_statistic_is_a_labelled_card_on_a_phone(staff_quarter, hr, client_for):
+    """The departments' nine columns too: the department names the card, each figure its label."""
+    rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
+    html = client_for(hr).get(reverse("evaluations:rollup_results", args=[staff_quarter.pk])).content.decode()
+    table = re.search(r'<table class="([^"]*)">(?:(?!</table>).)*data-testid="department-stats"', html, re.S)
+    assert "table-cards" in table.group(1).split()
+    row = re.search(r'<tr data-testid="department-stats">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r"<td ([^>]*)>", row)[0] == 'class="card-title-cell"'
+    assert re.findall(r'data-label="([^"]+)"', row) == [
+        "参与人数",
+        "好",
+        "较好",
+        "一般",
+        "较差",
+        "不确定等次",
+        "未评鉴",
+        "月小结按时率",
+    ]
 
 
 def test_a_returned_summary_counts_as_missing_and_a_handled_complaint_is_not_flagged(q3, staff):
