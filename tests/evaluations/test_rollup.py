@@ -113,24 +113,20 @@ def test_each_result_cell_carries_its_column_label_for_the_phone_cards(staff_qua
     assert labels == ["科室", "姓名", "等次", "综合得分", "目标完成率", "月小结 按时/迟交/未交", "表扬/投诉", "提示"]
 
 
-def test_each_department_statistic_is_a_labelled_card_on_a_phone(staff_quarter, hr, client_for):
-    """The departments' nine columns too: the department names the card, each figure its label."""
+def test_the_department_statistics_scroll_sideways_in_a_named_region_the_keyboard_reaches(
+    staff_quarter, hr, client_for
+):
+    """Nine figures a department, side by side to compare (as the grading page's distribution): on a
+    phone the box scrolls, so it takes the focus (tabindex) and is named by its heading."""
     rollup_quarter(appraisal_quarter=staff_quarter, today=TODAY)
     html = client_for(hr).get(reverse("evaluations:rollup_results", args=[staff_quarter.pk])).content.decode()
-    table = re.search(r'<table class="([^"]*)">(?:(?!</table>).)*data-testid="department-stats"', html, re.S)
-    assert "table-cards" in table.group(1).split()
-    row = re.search(r'<tr data-testid="department-stats">(.*?)</tr>', html, re.S).group(1)
-    assert re.findall(r"<td ([^>]*)>", row)[0] == 'class="card-title-cell"'
-    assert re.findall(r'data-label="([^"]+)"', row) == [
-        "参与人数",
-        "好",
-        "较好",
-        "一般",
-        "较差",
-        "不确定等次",
-        "未评鉴",
-        "月小结按时率",
-    ]
+    region, table = re.search(
+        r'<div ([^>]*)>\s*<table class="([^"]*)" data-testid="department-stats-table">', html
+    ).groups()
+    assert {'class="table-responsive"', 'tabindex="0"', 'role="region"'} <= set(region.split())
+    assert 'aria-labelledby="department-stats-heading"' in region
+    assert re.search(r'<h2 [^>]*id="department-stats-heading"[^>]*>科室统计</h2>', html)
+    assert "text-nowrap" in table.split()
 
 
 def test_a_returned_summary_counts_as_missing_and_a_handled_complaint_is_not_flagged(q3, staff):
