@@ -95,6 +95,9 @@ def test_the_annual_list_is_a_labelled_card_per_person_on_a_phone_and_the_page_f
     assert row.evaluate("r => getComputedStyle(r).display") == "block"
     record = row.locator("td[data-label='季度等次']")
     assert record.evaluate("c => getComputedStyle(c, '::before').content") == '"季度等次"'
+    # A label is in the body's size also beside a value in small print (the reasons).
+    label_size = "c => getComputedStyle(c, '::before').fontSize"
+    assert row.locator("td[data-label='建议理由']").evaluate(label_size) == record.evaluate(label_size)
     expect(record).to_have_text("较好/不确定等次/一般/较好")
     box = ui.page.evaluate(
         "() => { const b = document.querySelector('.table-responsive'); return [b.scrollWidth, b.clientWidth]; }"
