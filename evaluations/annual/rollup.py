@@ -566,6 +566,26 @@ WHERE q.year = %(year)s AND q.organisation_id NOT IN ({organisations})
 
 OWNED_ELSEWHERE_SQL = "DELETE FROM {stage} WHERE organisation_id NOT IN ({organisations})"
 
+# The result rows this pass moves to another organisation (the person was graded there since) that
+# carry the former organisation's committee decision: the stage's ``previous`` is empty for a row
+# of another organisation, and only someone graded in two organisations can have one. A scan of
+# the temporary table, no join: a pass with nobody moved finds nothing.
+MOVED_DECIDED_SQL = """
+SELECT existing_id FROM {stage}
+WHERE moved AND decided <> '' AND previous IS NULL AND existing_id IS NOT NULL
+"""
+
+# Those whose decision was taken back count without one in their new organisation's quota.
+UNDECIDE_SQL = "UPDATE {stage} SET decided = '' WHERE existing_id IN ({results})"
+
+
+def moved_decided_sql() -> str:
+    return MOVED_DECIDED_SQL.format(stage=STAGE)
+
+
+def undecide_sql(result_ids) -> str:
+    return UNDECIDE_SQL.format(stage=STAGE, results=id_list(result_ids))
+
 
 def moved_department_sql() -> str:
     return MOVED_DEPARTMENT_SQL.format(stage=STAGE)

@@ -388,8 +388,9 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
     sanction, probation or a ballot threshold go through the Python rules; one ``UPDATE`` of the
     temporary table ranks the eligible of each organisation for its 优秀 quota; one upsert writes
     the result rows, skipping those whose suggestion is unchanged, and never touches a committee
-    decision. The run's time is kept per organisation (:class:`.models.AnnualRollupRun`). A first run
-    (nobody of the pass has a result of the year) inserts without the comparison and ``ON CONFLICT``;
+    decision (but a former organisation's, taken back: :func:`_undecide_moved`). The run's time is
+    kept per organisation (:class:`.models.AnnualRollupRun`). A first run (nobody of the pass has a
+    result of the year) inserts without the comparison and ``ON CONFLICT``;
     concurrent passes over the same organisation wait for each other (:data:`.rollup.LOCK_SQL`).
 
     One person, one result a year: someone graded in two organisations in the year is counted once,
@@ -435,6 +436,10 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
         exceptions = _exceptions(organisation_ids=ids + elsewhere, year=year, policies=policies)
         if exceptions:
             _apply_exceptions(cursor, exceptions=exceptions, policies=policies)
+        cursor.execute(rollup_sql.moved_decided_sql())
+        moved_decided = [row[0] for row in cursor.fetchall()]
+        if moved_decided and (undecided := _undecide_moved(result_ids=moved_decided)):
+            cursor.execute(rollup_sql.undecide_sql(undecided))
         rank = rollup_sql.rank_sql(params)
         cursor.execute(rank, params)
         cursor.execute(rollup_sql.stats_sql(), params)
@@ -518,6 +523,22 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
         )
     record_events(entries)
     return results
+
+
+def _undecide_moved(*, result_ids: list[int]) -> list[int]:
+    """Someone's year moves to the organisation that graded them last (谁管理谁认定): a decision
+    of the former organisation's committee no longer stands, and the new committee decides. Each
+    decision is taken back through the ORM, audited with its old values and the reason; a result
+    already published and locked keeps its decision."""
+    moved = list(
+        AnnualResult.objects.filter(pk__in=result_ids, locked_at__isnull=True).exclude(decided_grade="").order_by("pk")
+    )
+    with audit_reason(_("人员已调入其他单位，原单位确定的年度等次不再适用，由现单位确定")):
+        for result in moved:
+            result.decided_grade, result.decision_reason = "", ""
+            result.decided_by, result.decided_at = None, None
+            result.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
+    return [result.pk for result in moved]
 
 
 # --- The roll-up as a background job ------------------------------------------------------------

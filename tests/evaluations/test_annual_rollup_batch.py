@@ -289,3 +289,55 @@ def test_one_pass_audits_each_organisation_in_as_many_queries_for_two_as_for_fou
     assert [entry.organisation_id for entry in entries] == sorted(each.pk for each in organisations[:4])
     assert all(entry.changes_dict["suggestions_changed"][1] == "4" for entry in entries)
     assert four == two
+
+
+# --- 谁管理谁认定: the year moves, the former committee's decision does not ------------------------
+
+
+def _decided_by_the_former_organisation(person, organisation, chief, **values):
+    """The moved person's result as it was before the move: the former organisation's, decided by
+    its committee (the given of the tests below)."""
+    AnnualResult.objects.filter(person=person).update(
+        organisation=organisation,
+        decided_grade=AnnualGrade.EXCELLENT,
+        decision_reason="贡献突出",
+        decided_by=chief,
+        decided_at=timezone.now(),
+        **values,
+    )
+
+
+def test_the_former_organisations_decision_is_taken_back_and_audited_when_the_year_moves(
+    organisation, other_organisation, moved, chief
+):
+    person, _department = moved
+    annual.rollup_years(organisations=[organisation, other_organisation], year=YEAR)
+    _decided_by_the_former_organisation(person, organisation, chief)
+    stayed = AnnualResult.objects.filter(organisation=other_organisation).exclude(person=person).first()
+    AnnualResult.objects.filter(pk=stayed.pk).update(decided_grade=AnnualGrade.COMPETENT)
+
+    annual.rollup_year(organisation=other_organisation, year=YEAR)
+
+    result = AnnualResult.objects.get(person=person, year=YEAR)
+    assert result.organisation_id == other_organisation.pk
+    assert (result.decided_grade, result.decision_reason, result.decided_by, result.decided_at) == ("", "", None, None)
+    entry = AuditEntry.objects.filter(object_pk=str(result.pk)).latest("pk")
+    assert "原单位确定的年度等次不再适用" in entry.reason
+    assert entry.changes_dict["decided_grade"] == [AnnualGrade.EXCELLENT, ""]
+    # The new organisation's own decisions stay, and a rerun takes nothing more back.
+    assert AnnualResult.objects.get(pk=stayed.pk).decided_grade == AnnualGrade.COMPETENT
+    entries = AuditEntry.objects.count()
+    annual.rollup_year(organisation=other_organisation, year=YEAR)
+    assert AuditEntry.objects.filter(object_pk=str(result.pk)).count() == 1
+    assert AuditEntry.objects.count() == entries
+
+
+def test_a_published_and_locked_decision_of_the_former_organisation_stays(
+    organisation, other_organisation, moved, chief
+):
+    person, _department = moved
+    annual.rollup_years(organisations=[organisation, other_organisation], year=YEAR)
+    _decided_by_the_former_organisation(person, organisation, chief, locked_at=timezone.now())
+    annual.rollup_year(organisation=other_organisation, year=YEAR)
+    result = AnnualResult.objects.get(person=person, year=YEAR)
+    assert (result.decided_grade, result.decided_by) == (AnnualGrade.EXCELLENT, chief)
