@@ -128,7 +128,7 @@ def distinct(left: str, right: str) -> str:
 
 
 def id_list(ids) -> str:
-    """Organisation ids inlined as integers (no parameter per id, whatever their number)."""
+    """Ids (organisations, people, result rows) inlined as integers (no parameter per id, whatever their number)."""
     return ", ".join(str(int(pk)) for pk in ids)
 
 
