@@ -18,6 +18,11 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 
 PYTHON ?= python3.11
+# A shell that sets PYTHONDONTWRITEBYTECODE (this machine's does) makes every Python process compile
+# the project from source and pytest rewrite every test module's asserts again: 13 s of a whole
+# suite's 18 s collection, once per xdist worker and per run (bench/RESULTS.md, "make test time,
+# bytecode"). The cached files are ignored by git and removed by make clean.
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
