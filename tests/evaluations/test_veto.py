@@ -9,11 +9,12 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts import jobs
-from accounts.models import Job
+from accounts.models import Job, Role
 from accounts.tasks import run_job
 from evaluations.discipline import selectors
 from evaluations.discipline.services import veto
 from evaluations.discipline.services.sanctions import sanction_save
+from evaluations.discipline.tasks import reconcile_veto_flags
 from evaluations.models import (
     Sanction,
     SanctionEffect,
@@ -22,7 +23,14 @@ from evaluations.models import (
     VetoFlag,
 )
 from tests.evaluations.helpers import record_inspection
-from tests.factories import FindingFactory, SanctionFactory, SanctionRuleFactory, VetoFlagFactory
+from tests.factories import (
+    DepartmentFactory,
+    FindingFactory,
+    SanctionFactory,
+    SanctionRuleFactory,
+    UserFactory,
+    VetoFlagFactory,
+)
 
 
 def test_a_serious_finding_raises_a_flag_on_commit(organisation, inspector, staff, django_capture_on_commit_callbacks):
@@ -103,6 +111,69 @@ def test_reconciliation_keeps_a_lifted_flag_lifted(organisation, inspector, staf
     veto.veto_reconcile(organisation=organisation)
     assert VetoFlag.objects.get().lifted_at is not None
     assert selectors.active_veto_reasons(organisation=organisation, year=2026) == {}
+
+
+def _moved(person, organisation):
+    """``person`` moves to a department of ``organisation`` (their flags stay theirs)."""
+    person.organisation = organisation
+    person.department = DepartmentFactory(organisation=organisation, code="X009", name="调入科室")
+    person.save()
+
+
+def test_a_moved_persons_flags_stay_through_every_organisations_nightly_reconciliation(
+    organisation, other_organisation, inspector, staff
+):
+    """A serious finding and a sanction of the former organisation still veto the person's year after
+    the move: the nightly reconciliation of every organisation neither removes the flags (the new
+    organisation has no finding or sanction behind them) nor raises them a second time (the former
+    organisation no longer counts the person among its people), and it runs to the end."""
+    SanctionRuleFactory(organisation=organisation, kind=SanctionKind.WARNING, effect=SanctionEffect.NO_EXCELLENT)
+    finding = FindingFactory(inspection__inspector=inspector, person=staff)
+    veto.veto_flags_for_finding(finding_id=finding.pk)
+    sanction = SanctionFactory(person=staff, organisation=organisation, kind=SanctionKind.WARNING)
+    veto.veto_flags_for_sanction(sanction_id=sanction.pk)
+    flags = set(VetoFlag.objects.values_list("pk", "finding_id", "sanction_id"))
+    assert len(flags) == 2
+    _moved(staff, other_organisation)
+
+    for _night in range(2):
+        assert reconcile_veto_flags() == {"raised": 0, "removed": 0}
+        assert set(VetoFlag.objects.values_list("pk", "finding_id", "sanction_id")) == flags
+    assert len(selectors.active_veto_reasons(organisation=other_organisation, year=2026)[staff.pk]) == 2
+    # Each organisation's own reconciliation (the veto page's 核对 button) leaves them too.
+    for each in (other_organisation, organisation):
+        assert (veto.veto_reconcile(organisation=each).raised, veto.veto_reconcile(organisation=each).removed) == (0, 0)
+    assert set(VetoFlag.objects.values_list("pk", "finding_id", "sanction_id")) == flags
+
+
+def test_a_moved_persons_flag_lifted_in_the_new_organisation_stays_lifted(
+    organisation, other_organisation, inspector, staff
+):
+    flag = veto.veto_flags_for_finding(finding_id=FindingFactory(inspection__inspector=inspector, person=staff).pk)
+    _moved(staff, other_organisation)
+    their_inspector = UserFactory(
+        username="otherinspector", organisation=other_organisation, department=None, roles=[Role.INSPECTOR]
+    )
+    veto.veto_lift(flag=VetoFlag.objects.get(pk=flag.pk), actor=their_inspector, reason="经复核，系误报")
+    assert reconcile_veto_flags() == {"raised": 0, "removed": 0}
+    assert VetoFlag.objects.get().lifted_at is not None
+    assert selectors.active_veto_reasons(organisation=other_organisation, year=2026) == {}
+
+
+def test_a_moved_persons_flag_whose_finding_is_downgraded_is_removed_by_the_former_organisation(
+    organisation, other_organisation, inspector, staff
+):
+    finding = FindingFactory(inspection__inspector=inspector, person=staff)
+    veto.veto_flags_for_finding(finding_id=finding.pk)
+    _moved(staff, other_organisation)
+    finding.severity = Severity.MINOR
+    finding.save()
+    assert veto.veto_reconcile(organisation=other_organisation).removed == 0
+    assert veto.veto_reconcile(organisation=organisation).removed == 1
+    assert not VetoFlag.objects.exists()
+    # The person's year is the new organisation's now: its suggestions are recomputed.
+    recomputed = Job.objects.filter(kind=veto.ROLLUP_YEAR_KIND, params={"year": 2026})
+    assert set(recomputed.values_list("organisation_id", flat=True)) >= {other_organisation.pk}
 
 
 def test_only_an_inspector_lifts_a_flag_and_only_with_a_reason(organisation, inspector, head, hr, staff):

@@ -8,6 +8,7 @@ event cannot leave them wrong; a flag an inspector lifted stays lifted (the reas
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -151,10 +152,17 @@ def _flag_label(flag: VetoFlag) -> str:
 
 @transaction.atomic
 def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
-    """Re-derive every flag of the organisation from its findings and sanctions.
+    """Re-derive every flag of the organisation's findings and sanctions.
 
     Missing flags are raised; flags whose cause is gone or no longer qualifies (a finding
     downgraded from 严重, a deleted sanction) are removed. Lifted flags keep their lifting.
+
+    The flags compared are those the organisation's own inspections and sanctions raised, wherever
+    the person works now: someone who moved keeps the veto of the former organisation's finding on
+    their year (read and lifted in the new one, like every flag of its people). Compared with the
+    flags of the organisation's present people instead, the new organisation's run removed such a
+    flag (no finding of its own behind it) and the former one's raised it again, every night, its
+    lifting lost; or, the other way round, the former one's run failed on the flag already there.
     """
     result = ReconcileResult()
     findings = Finding.objects.filter(
@@ -170,7 +178,10 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
         for year in years_affected(sanction, rules[sanction.kind]):
             wanted.add((sanction.person_id, year, "s", sanction.pk))
     existing = {}
-    for flag in VetoFlag.objects.filter(person__organisation=organisation):
+    for flag in chain(
+        VetoFlag.objects.filter(finding__inspection__organisation=organisation),
+        VetoFlag.objects.filter(sanction__organisation=organisation),
+    ):
         key = (
             (flag.person_id, flag.year, "f", flag.finding_id)
             if flag.finding_id
@@ -180,6 +191,10 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     stale = [flag.pk for key, flag in existing.items() if key not in wanted]
     changed_years = {key[1] for key in existing if key not in wanted} | {
         key[1] for key in wanted if key not in existing
+    }
+    # Whose years change: this organisation's, and the present one of anyone who moved since.
+    changed_people = {key[0] for key in existing if key not in wanted} | {
+        key[0] for key in wanted if key not in existing
     }
     if stale:
         result.removed = VetoFlag.objects.filter(pk__in=stale).delete()[0]
@@ -199,6 +214,10 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     VetoFlag.objects.bulk_create(missing)
     result.raised = len(missing)
     years_changed(organisation=organisation, years=changed_years)
+    if changed_people:
+        moved_to = User.objects.filter(pk__in=changed_people).exclude(organisation=organisation)
+        for elsewhere in Organisation.objects.filter(pk__in=moved_to.values("organisation_id")).order_by("pk"):
+            years_changed(organisation=elsewhere, years=changed_years)
     if result.raised or result.removed:
         # bulk_create sends no signals: the run itself is the audit record of what it changed.
         record_event(
