@@ -23,4 +23,10 @@ def register_kinds() -> None:
         label=_("处分的一票否决标记"),
         permission="evaluations.view_veto_flags",
     )
+    jobs.register(
+        veto.VETO_RECONCILE,
+        veto.run_veto_reconcile,
+        label=_("一票否决核对"),
+        permission="evaluations.view_veto_flags",
+    )
     lists.register_exports()

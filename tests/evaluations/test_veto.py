@@ -26,6 +26,7 @@ from tests.evaluations.helpers import record_inspection
 from tests.factories import (
     DepartmentFactory,
     FindingFactory,
+    InspectionFactory,
     SanctionFactory,
     SanctionRuleFactory,
     UserFactory,
@@ -137,13 +138,38 @@ def test_a_moved_persons_flags_stay_through_every_organisations_nightly_reconcil
     _moved(staff, other_organisation)
 
     for _night in range(2):
-        assert reconcile_veto_flags() == {"raised": 0, "removed": 0}
+        assert reconcile_veto_flags() == {"raised": 0, "removed": 0, "failed": []}
         assert set(VetoFlag.objects.values_list("pk", "finding_id", "sanction_id")) == flags
     assert len(selectors.active_veto_reasons(organisation=other_organisation, year=2026)[staff.pk]) == 2
     # Each organisation's own reconciliation (the veto page's 核对 button) leaves them too.
     for each in (other_organisation, organisation):
         assert (veto.veto_reconcile(organisation=each).raised, veto.veto_reconcile(organisation=each).removed) == (0, 0)
     assert set(VetoFlag.objects.values_list("pk", "finding_id", "sanction_id")) == flags
+
+
+def test_one_organisations_failed_reconciliation_stops_no_other_and_is_shown(
+    organisation, other_organisation, inspector, staff, outsider, monkeypatch
+):
+    """The nightly run reconciles each organisation as a job of its own: one that fails (a fault we
+    cannot cause with real data, so it is injected) is left for the sweeper's retry with its error
+    on its job row, and the organisations after it are still reconciled."""
+    assert other_organisation.code < organisation.code  # the night takes the failing one first
+    their_inspection = InspectionFactory(organisation=other_organisation, inspector__organisation=other_organisation)
+    FindingFactory(inspection=their_inspection, person=outsider)
+    FindingFactory(inspection__inspector=inspector, person=staff)
+    real = veto.veto_reconcile
+
+    def failing_for_theirs(*, organisation):
+        if organisation.pk == other_organisation.pk:
+            raise RuntimeError("disk full")
+        return real(organisation=organisation)
+
+    monkeypatch.setattr(veto, "veto_reconcile", failing_for_theirs)
+    assert reconcile_veto_flags() == {"raised": 1, "removed": 0, "failed": [other_organisation.pk]}
+    assert list(VetoFlag.objects.values_list("person_id", flat=True)) == [staff.pk]
+    failed = Job.objects.get(kind=veto.VETO_RECONCILE, organisation=other_organisation)
+    assert failed.state == Job.State.PENDING and "disk full" in failed.error
+    assert Job.objects.get(kind=veto.VETO_RECONCILE, organisation=organisation).state == Job.State.DONE
 
 
 def test_a_moved_persons_flag_lifted_in_the_new_organisation_stays_lifted(
@@ -155,7 +181,7 @@ def test_a_moved_persons_flag_lifted_in_the_new_organisation_stays_lifted(
         username="otherinspector", organisation=other_organisation, department=None, roles=[Role.INSPECTOR]
     )
     veto.veto_lift(flag=VetoFlag.objects.get(pk=flag.pk), actor=their_inspector, reason="经复核，系误报")
-    assert reconcile_veto_flags() == {"raised": 0, "removed": 0}
+    assert reconcile_veto_flags() == {"raised": 0, "removed": 0, "failed": []}
     assert VetoFlag.objects.get().lifted_at is not None
     assert selectors.active_veto_reasons(organisation=other_organisation, year=2026) == {}
 

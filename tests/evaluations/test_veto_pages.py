@@ -4,7 +4,7 @@ from datetime import date
 from functools import partial
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Role
@@ -394,6 +394,23 @@ def test_the_command_runs_the_nightly_reconciliation(organisation, inspector, st
 
     assert "2 raised, 1 removed" in capsys.readouterr().out
     assert set(VetoFlag.objects.values_list("person_id", flat=True)) == {staff.pk}
+
+
+def test_the_command_says_which_organisations_failed_and_exits_with_an_error(
+    organisation, other_organisation, inspector, staff, colleague, monkeypatch, capsys
+):
+    _corrupt(organisation, inspector, staff, colleague)
+    real = veto.veto_reconcile
+
+    def failing_for_the_other(*, organisation):
+        if organisation.pk == other_organisation.pk:
+            raise RuntimeError("disk full")
+        return real(organisation=organisation)
+
+    monkeypatch.setattr(veto, "veto_reconcile", failing_for_the_other)
+    with pytest.raises(CommandError, match=rf"organisation ids \[{other_organisation.pk}\]"):
+        call_command("reconcile_veto")
+    assert "2 raised, 1 removed" in capsys.readouterr().out
 
 
 # --- Menus and list query counts --------------------------------------------------------------

@@ -133,6 +133,26 @@ def run_veto_for_finding(job: Job, report: jobs.Report) -> dict:
     return {"flags": 0 if flag is None else 1}
 
 
+# The nightly reconciliation, one job per organisation: an organisation whose run fails is retried
+# by the sweeper (and, failing every attempt, recorded failed in the audit log); it stops nobody else's.
+VETO_RECONCILE = "evaluations.veto_reconcile"
+
+
+def run_veto_reconcile(job: Job, report: jobs.Report) -> dict:
+    """The runner of :data:`VETO_RECONCILE` (idempotent, like the service it calls)."""
+    result = veto_reconcile(organisation=job.organisation)
+    report(
+        100,
+        _("核对完成：新增 %(raised)d 条，移除 %(removed)d 条。") % {"raised": result.raised, "removed": result.removed},
+    )
+    return {"raised": result.raised, "removed": result.removed}
+
+
+def veto_reconcile_now(*, organisation: Organisation) -> Job:
+    """Reconcile the organisation's flags now, in this process, recorded as a job (the nightly run)."""
+    return jobs.job_run_here(kind=VETO_RECONCILE, organisation=organisation)
+
+
 def run_veto_for_sanction(job: Job, report: jobs.Report) -> dict:
     """The runner of :data:`VETO_FOR_SANCTION` (idempotent, like the service it calls)."""
     return {"flags": len(veto_flags_for_sanction(sanction_id=int(job.params["sanction"])))}

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from evaluations.discipline.tasks import reconcile_veto_flags
 
@@ -10,3 +10,9 @@ class Command(BaseCommand):
         # apply() runs the task in this process, the same code a worker runs.
         totals = reconcile_veto_flags.apply().get()
         self.stdout.write(f"Veto flags reconciled: {totals['raised']} raised, {totals['removed']} removed.")
+        if totals["failed"]:
+            # Each organisation is a job of its own: the others were reconciled, these are retried.
+            raise CommandError(
+                f"Reconciliation failed for organisation ids {totals['failed']}; the sweeper retries "
+                "their jobs, and the audit log records one that fails every attempt."
+            )
