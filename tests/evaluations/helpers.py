@@ -1,6 +1,7 @@
 from datetime import date
 
 from evaluations.discipline.models import InspectionKind
+from evaluations.discipline.services import veto
 from evaluations.discipline.services.inspections import inspection_record
 
 
@@ -16,3 +17,16 @@ def record_inspection(organisation, inspector, department, *, on=date(2026, 9, 1
         note="",
         findings=list(findings),
     )
+
+
+def reconciliation_failing_for(monkeypatch, failing) -> None:
+    """Make the veto reconciliation of the organisation ``failing`` raise (a fault real data cannot
+    cause, so it is injected); every other organisation's runs as it does."""
+    real = veto.veto_reconcile
+
+    def reconcile(*, organisation):
+        if organisation.pk == failing.pk:
+            raise RuntimeError("disk full")
+        return real(organisation=organisation)
+
+    monkeypatch.setattr(veto, "veto_reconcile", reconcile)

@@ -22,7 +22,7 @@ from evaluations.models import (
     Severity,
     VetoFlag,
 )
-from tests.evaluations.helpers import record_inspection
+from tests.evaluations.helpers import reconciliation_failing_for, record_inspection
 from tests.factories import (
     DepartmentFactory,
     FindingFactory,
@@ -157,14 +157,7 @@ def test_one_organisations_failed_reconciliation_stops_no_other_and_is_shown(
     their_inspection = InspectionFactory(organisation=other_organisation, inspector__organisation=other_organisation)
     FindingFactory(inspection=their_inspection, person=outsider)
     FindingFactory(inspection__inspector=inspector, person=staff)
-    real = veto.veto_reconcile
-
-    def failing_for_theirs(*, organisation):
-        if organisation.pk == other_organisation.pk:
-            raise RuntimeError("disk full")
-        return real(organisation=organisation)
-
-    monkeypatch.setattr(veto, "veto_reconcile", failing_for_theirs)
+    reconciliation_failing_for(monkeypatch, other_organisation)
     assert reconcile_veto_flags() == {"raised": 1, "removed": 0, "failed": [other_organisation.pk]}
     assert list(VetoFlag.objects.values_list("person_id", flat=True)) == [staff.pk]
     failed = Job.objects.get(kind=veto.VETO_RECONCILE, organisation=other_organisation)

@@ -17,6 +17,7 @@ from evaluations.models import (
     SanctionRule,
     VetoFlag,
 )
+from tests.evaluations.helpers import reconciliation_failing_for
 from tests.factories import DepartmentFactory, FindingFactory, SanctionFactory, UserFactory, save_fields
 
 # Past dates: a decided date in the future is refused.
@@ -400,14 +401,7 @@ def test_the_command_says_which_organisations_failed_and_exits_with_an_error(
     organisation, other_organisation, inspector, staff, colleague, monkeypatch, capsys
 ):
     _corrupt(organisation, inspector, staff, colleague)
-    real = veto.veto_reconcile
-
-    def failing_for_the_other(*, organisation):
-        if organisation.pk == other_organisation.pk:
-            raise RuntimeError("disk full")
-        return real(organisation=organisation)
-
-    monkeypatch.setattr(veto, "veto_reconcile", failing_for_the_other)
+    reconciliation_failing_for(monkeypatch, other_organisation)
     with pytest.raises(CommandError, match=rf"organisation ids \[{other_organisation.pk}\]"):
         call_command("reconcile_veto")
     assert "2 raised, 1 removed" in capsys.readouterr().out
