@@ -299,6 +299,24 @@ def job_run_here(
     return job_run(job.pk) or job
 
 
+def job_run_each_organisation(*, kind: str, params: dict[str, Any] | None = None) -> list[Job]:
+    """A scheduled task's loop: ``kind`` for every active organisation (by code), each a job of its
+    own run here (:func:`job_run_here`). An organisation whose run raises is left pending for the
+    sweeper's retry (failed and audited after the last attempt) and stops none after it."""
+    return [
+        job_run_here(kind=kind, organisation=organisation, params=params)
+        for organisation in Organisation.objects.filter(is_active=True).order_by("code")
+    ]
+
+
+def jobs_totals(ran: Sequence[Job], *keys: str) -> dict[str, Any]:
+    """The ``keys`` of the finished jobs' summaries added up, and ``failed``: the organisations whose
+    job did not finish (for a scheduled task's result and its command's output)."""
+    totals: dict[str, Any] = {key: sum((job.summary or {}).get(key, 0) for job in ran) for key in keys}
+    totals["failed"] = [job.organisation_id for job in ran if job.state != Job.State.DONE]
+    return totals
+
+
 def runs_inline() -> bool:
     """True without a broker: tasks run in-process (CELERY_TASK_ALWAYS_EAGER)."""
     return bool(current_app.conf.task_always_eager)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import jobs
 from accounts.models import Job
 
-from . import exports
+from . import exports, reminders
 
 
 def _roster_page(job: Job) -> str:
@@ -29,3 +29,9 @@ def register_kinds() -> None:
         permission="summaries.view_every_roster",
         return_url=_roster_page,
     )
+    # The scheduled reminders, one job per organisation and day: HR follows them.
+    for kind, runner, label in [
+        (reminders.DEADLINE_REMINDERS, reminders.run_deadline_reminders, _("提交截止提醒")),
+        (reminders.REVIEW_REMINDERS, reminders.run_review_reminders, _("审核逾期提醒")),
+    ]:
+        jobs.register(kind, runner, label=label, permission="summaries.view_every_roster")

@@ -14,8 +14,8 @@ from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import periods
-from accounts.models import Notification, Organisation
+from accounts import jobs, periods
+from accounts.models import Job, Notification, Organisation
 from accounts.selectors import participants_of, policy_for_organisation
 from accounts.services import notify_many
 from accounts.workflow import ReviewStatus, handed_in
@@ -120,3 +120,18 @@ def send_review_reminders(*, organisation: Organisation, today: date) -> Reminde
         digest=True,
     )
     return ReminderRun(reviewers=created)
+
+
+# The scheduled runs, one job per organisation (accounts.jobs), for the day in their parameters.
+DEADLINE_REMINDERS = "summaries.deadline_reminders"
+REVIEW_REMINDERS = "summaries.review_reminders"
+
+
+def run_deadline_reminders(job: Job, report: jobs.Report) -> dict:
+    run = send_deadline_reminders(organisation=job.organisation, today=date.fromisoformat(job.params["today"]))
+    return {"targets": run.targets, "summaries": run.summaries}
+
+
+def run_review_reminders(job: Job, report: jobs.Report) -> dict:
+    run = send_review_reminders(organisation=job.organisation, today=date.fromisoformat(job.params["today"]))
+    return {"reviewers": run.reviewers}

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import jobs
 
 from . import lists
-from .services import veto
+from .services import inspections, veto
 
 
 def register_kinds() -> None:
@@ -28,5 +28,11 @@ def register_kinds() -> None:
         veto.run_veto_reconcile,
         label=_("一票否决核对"),
         permission="evaluations.view_veto_flags",
+    )
+    jobs.register(
+        inspections.DISCIPLINE_CHECK,
+        inspections.run_discipline_check,
+        label=_("纪律作风检查次数核查"),
+        permission="evaluations.view_inspections",
     )
     lists.register_exports()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from accounts.models import Job, Organisation
+from accounts import jobs
 
 from .services import inspections, veto
 
@@ -31,25 +31,16 @@ def raise_veto_for_sanction(sanction_id: int) -> int:
 def reconcile_veto_flags() -> dict:
     """Nightly: re-derive every organisation's veto flags from findings and sanctions, each
     organisation as a recorded job (one that fails is retried by the sweeper; the others still run)."""
-    totals = {"raised": 0, "removed": 0, "failed": []}
-    for organisation in Organisation.objects.filter(is_active=True).order_by("code"):
-        job = veto.veto_reconcile_now(organisation=organisation)
-        if job.state != Job.State.DONE:
-            totals["failed"].append(organisation.pk)
-        for key in ("raised", "removed"):
-            totals[key] += (job.summary or {}).get(key, 0)
-    return totals
+    return jobs.jobs_totals(jobs.job_run_each_organisation(kind=veto.VETO_RECONCILE), "raised", "removed")
 
 
 @shared_task(name="evaluations.tasks.check_discipline_months", acks_late=True, reject_on_worker_lost=True)
 def check_discipline_months(year: int | None = None, month: int | None = None) -> dict:
     """Daily: judge the previous month's number of inspections for every organisation (a month
-    is judged only once it has ended). Idempotent: one alert per organisation-month."""
+    is judged only once it has ended), each organisation as a recorded job. Idempotent: one alert
+    per organisation-month."""
     if year is None or month is None:
         year, month = inspections.previous_month()
-    short = []
-    for organisation in Organisation.objects.filter(is_active=True).order_by("code"):
-        alert = inspections.discipline_check(organisation=organisation, year=year, month=month)
-        if alert is not None:
-            short.append(organisation.pk)
-    return {"year": year, "month": month, "short": short}
+    ran = jobs.job_run_each_organisation(kind=inspections.DISCIPLINE_CHECK, params={"year": year, "month": month})
+    short = [job.organisation_id for job in ran if (job.summary or {}).get("short")]
+    return {"year": year, "month": month, "short": short, "failed": jobs.jobs_totals(ran)["failed"]}

@@ -236,8 +236,3 @@ def run_feedback_reminders_job(job: Job, report: jobs.Report) -> dict:
     sent = feedback_reminders_send(organisation=job.organisation, today=periods.today())
     report(100, _("已提醒%(n)s人次。") % {"n": sent})
     return {"reminded": sent}
-
-
-def feedback_reminders_now(*, organisation: Organisation) -> Job:
-    """Send the organisation's reminders now, in this process, recorded as a job (beat and command)."""
-    return jobs.job_run_here(kind=FEEDBACK_REMINDERS, organisation=organisation)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from accounts.models import Organisation
+from accounts import jobs
 
 from . import services
 
@@ -13,8 +13,4 @@ from . import services
 def send_feedback_reminders() -> dict:
     """Daily: remind the talkers of talks overdue after locking, each organisation as a recorded job.
     Safe to run twice: a talker is reminded once per quarter."""
-    reminded = 0
-    for organisation in Organisation.objects.filter(is_active=True).order_by("code"):
-        job = services.feedback_reminders_now(organisation=organisation)
-        reminded += (job.summary or {}).get("reminded", 0)
-    return {"reminded": reminded}
+    return jobs.jobs_totals(jobs.job_run_each_organisation(kind=services.FEEDBACK_REMINDERS), "reminded")

@@ -7,10 +7,11 @@ import pytest
 from django.core.management import call_command
 
 from accounts import workflow
-from accounts.models import Notification
+from accounts.models import Job, Notification
 from accounts.services import notifications_send_digests
 from accounts.workflow import ReviewStatus
 from summaries import reminders
+from summaries.tasks import send_deadline_reminders as send_deadline_reminders_task
 from tests.factories import MonthlySummaryFactory, TargetSetFactory, UserFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -80,6 +81,32 @@ def test_the_commands_run_the_tasks_without_a_broker(capsys):
     call_command("send_review_reminders")
     out = capsys.readouterr().out
     assert "Reminded" in out
+
+
+def test_the_nightly_task_reminds_each_organisation_as_a_job_and_a_failing_one_stops_no_other(
+    organisation, other_organisation, staff, outsider, monkeypatch
+):
+    """Each organisation's reminders run as a recorded job for the task's day; one whose run raises
+    (injected: real data cannot make it) is left for the sweeper's retry and the next is reminded."""
+    assert other_organisation.code < organisation.code  # the failing one is taken first
+    monkeypatch.setattr("accounts.periods.today", lambda now=None: date(2026, 11, 2))
+    real = reminders.send_deadline_reminders
+
+    def failing_for_the_other(*, organisation, today):
+        if organisation.pk == other_organisation.pk:
+            raise RuntimeError("mail queue full")
+        return real(organisation=organisation, today=today)
+
+    monkeypatch.setattr(reminders, "send_deadline_reminders", failing_for_the_other)
+    result = send_deadline_reminders_task.apply().get()
+    assert result == {"targets": 0, "summaries": 2, "failed": [other_organisation.pk]}  # staff and the head
+    assert _messages(staff) and not _messages(outsider)
+    jobs = {job.organisation_id: job for job in Job.objects.filter(kind=reminders.DEADLINE_REMINDERS)}
+    assert jobs[organisation.pk].state == Job.State.DONE and jobs[organisation.pk].params == {"today": "2026-11-02"}
+    assert (
+        jobs[other_organisation.pk].state == Job.State.PENDING
+        and "mail queue full" in jobs[other_organisation.pk].error
+    )
 
 
 def test_the_reminder_query_count_does_not_depend_on_the_number_of_people(

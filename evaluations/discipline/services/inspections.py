@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import periods
+from accounts import jobs, periods
 from accounts.audit import audit_reason
-from accounts.models import Department, Organisation, User
+from accounts.models import Department, Job, Organisation, User
 from accounts.selectors import person_is_choosable, policy_for_organisation
 from accounts.textlimits import check_length
 
@@ -220,6 +220,16 @@ def month_has_ended(*, year: int, month: int, today: datetime.date | None = None
 def previous_month(today: datetime.date | None = None) -> tuple[int, int]:
     previous = periods.Month.of(today or periods.today()).previous()
     return previous.year, previous.month
+
+
+# The daily check of the previous month, one job per organisation (accounts.jobs).
+DISCIPLINE_CHECK = "evaluations.discipline_check"
+
+
+def run_discipline_check(job: Job, report: jobs.Report) -> dict:
+    """The runner of :data:`DISCIPLINE_CHECK`: the month in its parameters (idempotent)."""
+    year, month = int(job.params["year"]), int(job.params["month"])
+    return {"short": discipline_check(organisation=job.organisation, year=year, month=month) is not None}
 
 
 @transaction.atomic

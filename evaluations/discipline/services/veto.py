@@ -148,11 +148,6 @@ def run_veto_reconcile(job: Job, report: jobs.Report) -> dict:
     return {"raised": result.raised, "removed": result.removed}
 
 
-def veto_reconcile_now(*, organisation: Organisation) -> Job:
-    """Reconcile the organisation's flags now, in this process, recorded as a job (the nightly run)."""
-    return jobs.job_run_here(kind=VETO_RECONCILE, organisation=organisation)
-
-
 def run_veto_for_sanction(job: Job, report: jobs.Report) -> dict:
     """The runner of :data:`VETO_FOR_SANCTION` (idempotent, like the service it calls)."""
     return {"flags": len(veto_flags_for_sanction(sanction_id=int(job.params["sanction"])))}
