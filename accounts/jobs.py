@@ -317,6 +317,14 @@ def jobs_totals(ran: Sequence[Job], *keys: str) -> dict[str, Any]:
     return totals
 
 
+def failed_organisations_message(organisation_ids: Sequence[int]) -> str:
+    """What a command that ran :func:`job_run_each_organisation` says (and exits with) when some failed."""
+    return (
+        f"Failed for organisation ids {list(organisation_ids)}; the sweeper retries their jobs, and the "
+        "audit log records one that fails every attempt."
+    )
+
+
 def runs_inline() -> bool:
     """True without a broker: tasks run in-process (CELERY_TASK_ALWAYS_EAGER)."""
     return bool(current_app.conf.task_always_eager)

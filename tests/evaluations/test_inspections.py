@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.models import Job, Role
 from accounts.selectors import policy_for_organisation
+from evaluations.discipline.services import inspections
 from evaluations.discipline.services.inspections import discipline_check
 from evaluations.discipline.tasks import check_discipline_months
 from evaluations.models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity, VetoFlag
@@ -252,6 +253,26 @@ def test_the_command_checks_a_month_without_a_broker(organisation, inspector, de
     call_command("check_discipline", "2026", "9")
     alert = ComplianceAlert.objects.get(organisation=organisation)
     assert (alert.year, alert.month, alert.inspections) == (2026, 9, 1)
+
+
+def test_the_command_says_which_organisation_was_not_judged_and_exits_with_an_error(
+    organisation, other_organisation, monkeypatch, capsys
+):
+    """Each organisation is judged as a job of its own: one whose check raises (injected) is named
+    and left for the sweeper's retry; the others are judged."""
+    real = inspections.discipline_check
+
+    def failing_for_the_other(*, organisation, year, month, today=None):
+        if organisation.pk == other_organisation.pk:
+            raise RuntimeError("disk full")
+        return real(organisation=organisation, year=year, month=month, today=today)
+
+    monkeypatch.setattr(inspections, "discipline_check", failing_for_the_other)
+    with pytest.raises(CommandError, match=rf"Failed for organisation ids \[{other_organisation.pk}\]"):
+        call_command("check_discipline", "2026", "9")
+    out = capsys.readouterr().out
+    assert "otherorg: 2026-09 not judged" in out and "testorg: 2026-09 short of the required inspections" in out
+    assert list(ComplianceAlert.objects.values_list("organisation_id", flat=True)) == [organisation.pk]
 
 
 def test_the_command_refuses_a_month_that_has_not_ended(organisation):

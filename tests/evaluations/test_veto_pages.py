@@ -402,7 +402,7 @@ def test_the_command_says_which_organisations_failed_and_exits_with_an_error(
 ):
     _corrupt(organisation, inspector, staff, colleague)
     reconciliation_failing_for(monkeypatch, other_organisation)
-    with pytest.raises(CommandError, match=rf"organisation ids \[{other_organisation.pk}\]"):
+    with pytest.raises(CommandError, match=rf"Failed for organisation ids \[{other_organisation.pk}\]"):
         call_command("reconcile_veto")
     assert "2 raised, 1 removed" in capsys.readouterr().out
 

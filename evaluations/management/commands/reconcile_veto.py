@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts import jobs
 from evaluations.discipline.tasks import reconcile_veto_flags
 
 
@@ -12,7 +13,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Veto flags reconciled: {totals['raised']} raised, {totals['removed']} removed.")
         if totals["failed"]:
             # Each organisation is a job of its own: the others were reconciled, these are retried.
-            raise CommandError(
-                f"Reconciliation failed for organisation ids {totals['failed']}; the sweeper retries "
-                "their jobs, and the audit log records one that fails every attempt."
-            )
+            raise CommandError(jobs.failed_organisations_message(totals["failed"]))

@@ -1,5 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from accounts import jobs
 from publicity.feedback.tasks import send_feedback_reminders
 
 
@@ -10,3 +11,5 @@ class Command(BaseCommand):
         # apply() runs the task in this process, the same code a worker runs.
         result = send_feedback_reminders.apply().get()
         self.stdout.write(f"Feedback talk reminders queued for the daily digest: {result['reminded']}.")
+        if result["failed"]:
+            raise CommandError(jobs.failed_organisations_message(result["failed"]))

@@ -1,5 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from accounts import jobs
 from summaries.tasks import send_deadline_reminders
 
 
@@ -9,3 +10,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = send_deadline_reminders.apply().get()
         self.stdout.write(f"Reminded {result['targets']} about targets, {result['summaries']} about summaries.")
+        if result["failed"]:
+            raise CommandError(jobs.failed_organisations_message(result["failed"]))
