@@ -204,13 +204,11 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
         )
         existing[key] = flag
     stale = [flag.pk for key, flag in existing.items() if key not in wanted]
-    changed_years = {key[1] for key in existing if key not in wanted} | {
-        key[1] for key in wanted if key not in existing
-    }
-    # Whose years change: this organisation's, and the present one of anyone who moved since.
-    changed_people = {key[0] for key in existing if key not in wanted} | {
-        key[0] for key in wanted if key not in existing
-    }
+    # Removed or raised: whose years change (this organisation's, and the present one of anyone
+    # who moved since).
+    changed = existing.keys() ^ wanted
+    changed_years = {key[1] for key in changed}
+    changed_people = {key[0] for key in changed}
     if stale:
         result.removed = VetoFlag.objects.filter(pk__in=stale).delete()[0]
     finding_by_pk = {f.pk: f for f in findings}
