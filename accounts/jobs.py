@@ -66,6 +66,8 @@ REQUEUE_AFTER = timedelta(minutes=15)
 RESULT_TTL = timedelta(days=7)
 # Rows the sweeper handles per run; the rest wait for the next minute.
 SWEEP_BATCH = 200
+# Rows the daily purge deletes per transaction (:func:`jobs_purge`).
+PURGE_BATCH = 1000
 
 # What an unreachable broker raises from apply_async: kombu's OperationalError (a KombuError),
 # redis-py's errors, or a plain socket error.
@@ -631,6 +633,36 @@ def _expire_files(now: datetime) -> int:
         storage.delete(name)
         expired += Job.objects.filter(pk=pk, file=name).update(file="")
     return expired
+
+
+def retention() -> timedelta:
+    """How long a finished job's row is kept as history: ``JOBS_RETENTION_DAYS`` (default 90),
+    never shorter than its result file (:data:`RESULT_TTL`)."""
+    return max(timedelta(days=getattr(settings, "JOBS_RETENTION_DAYS", 90)), RESULT_TTL)
+
+
+def jobs_purge(*, now: datetime | None = None) -> int:
+    """Daily: delete the finished jobs (done or failed) asked for longer than :func:`retention`
+    ago, with any result file still stored; returns how many. A pending or running row is never
+    removed, however old: it is work not yet done. The daily tasks alone write a job per
+    organisation and task (about 2 000 rows a day for a province), so rows would otherwise grow
+    without end. In batches of :data:`PURGE_BATCH` rows, each in its own transaction (a message
+    pointing at a job keeps its text, without the link)."""
+    now = now or timezone.now()
+    old = Job.objects.filter(state__in=[Job.State.DONE, Job.State.FAILED], created_at__lt=now - retention())
+    storage = Job.file.field.storage
+    deleted, last = 0, 0
+    while batch := list(old.filter(pk__gt=last).order_by("pk").values_list("pk", "file")[:PURGE_BATCH]):
+        last = batch[-1][0]
+        with transaction.atomic():
+            _total, per_model = Job.objects.filter(pk__in=[pk for pk, _name in batch]).delete()
+        deleted += per_model.get(Job._meta.label, 0)
+        for _pk, name in batch:
+            if name:
+                storage.delete(name)
+    if deleted:
+        logger.info("Purged %d finished jobs older than %d days", deleted, retention().days)
+    return deleted
 
 
 # --- Tasks ---------------------------------------------------------------------------------

@@ -52,3 +52,12 @@ def purge_audit_log() -> int:
     from .audit import purge_expired
 
     return purge_expired()
+
+
+@shared_task(name="accounts.tasks.purge_jobs", acks_late=True, reject_on_worker_lost=True)
+def purge_jobs() -> int:
+    """Beat, daily: delete finished background jobs older than JOBS_RETENTION_DAYS (default 90).
+    Safe to run twice: a second run finds nothing more to delete."""
+    from .jobs import jobs_purge
+
+    return jobs_purge()

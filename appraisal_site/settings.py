@@ -357,6 +357,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sweep_jobs",
         "schedule": crontab(),
     },
+    # Finished background jobs past JOBS_RETENTION_DAYS (their files went after 7 days).
+    "job-retention": {
+        "task": "accounts.tasks.purge_jobs",
+        "schedule": crontab(hour=4, minute=20),
+    },
     # Exported year workbooks past REPORTS_RETENTION_DAYS are removed (publicity.reports).
     "expired-reports": {
         "task": "publicity.tasks.remove_expired_reports",
@@ -369,6 +374,12 @@ CELERY_BEAT_SCHEDULE = {
 # many people are made by a background job instead of in the request.
 REPORTS_RETENTION_DAYS = env.int("REPORTS_RETENTION_DAYS", default=30)
 REPORTS_INLINE_FORMS_MAX = env.int("REPORTS_INLINE_FORMS_MAX", default=15)
+
+# --- Background jobs (accounts.jobs) ----------------------------------------
+# Days a finished job's row (its progress page, its summary) is kept; the daily task
+# accounts.tasks.purge_jobs (or manage.py purge_jobs) removes older ones. Never below 7 days, the
+# time its result file is kept.
+JOBS_RETENTION_DAYS = env.int("JOBS_RETENTION_DAYS", default=90)
 
 # --- E-mail -----------------------------------------------------------------
 # E-mail reminders go out only when EMAIL_HOST is set; otherwise they are printed.

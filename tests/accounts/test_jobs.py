@@ -426,3 +426,64 @@ def test_beat_runs_the_sweeper_every_minute():
     entry = settings.CELERY_BEAT_SCHEDULE["job-sweeper"]
     assert entry["task"] == "accounts.tasks.sweep_jobs"
     assert entry["schedule"].minute == set(range(60)) and entry["schedule"].hour == set(range(24))
+
+
+# --- The daily purge of finished jobs ------------------------------------------------------------
+
+
+def aged(job, days: int):
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=days))
+    return job
+
+
+def test_the_purge_removes_finished_jobs_past_the_retention_and_keeps_recent_and_unfinished_ones(
+    staff, settings, client_for
+):
+    settings.JOBS_RETENTION_DAYS = 90
+    old_done = aged(pending_job(staff, state=Job.State.DONE), 91)
+    old_failed = aged(pending_job(staff, state=Job.State.FAILED), 91)
+    recent_done = aged(pending_job(staff, state=Job.State.DONE), 89)
+    old_pending = aged(pending_job(staff), 200)
+    old_running = aged(pending_job(staff, state=Job.State.RUNNING), 200)
+    assert jobs.jobs_purge() == 2
+    assert set(Job.objects.values_list("pk", flat=True)) == {recent_done.pk, old_pending.pk, old_running.pk}
+    client = client_for(staff)
+    assert client.get(old_done.get_absolute_url()).status_code == 404
+    assert client.get(old_failed.get_absolute_url()).status_code == 404
+    assert client.get(recent_done.get_absolute_url()).status_code == 200
+    assert jobs.jobs_purge() == 0  # a second run finds nothing more
+
+
+def test_the_purge_deletes_a_result_file_still_stored_and_never_keeps_rows_shorter_than_their_files(
+    staff, ask, settings
+):
+    settings.JOBS_RETENTION_DAYS = 1  # below the 7 days a result file is kept: 7 it is
+    _, job = ask(staff)
+    path = job.file.path
+    assert jobs.jobs_purge(now=job.created_at + timedelta(days=6)) == 0
+    assert jobs.jobs_purge(now=job.created_at + timedelta(days=8)) == 1
+    assert not Job.objects.filter(pk=job.pk).exists()
+    assert not os.path.exists(path)
+
+
+def test_the_purge_goes_in_batches_and_a_message_pointing_at_a_purged_job_stays(staff, monkeypatch):
+    from tests.factories import DingTalkMessageFactory
+
+    monkeypatch.setattr(jobs, "PURGE_BATCH", 2)
+    old = [aged(pending_job(staff, state=Job.State.DONE), 100) for _ in range(5)]
+    message = DingTalkMessageFactory(organisation=staff.organisation, job=old[0])
+    assert jobs.jobs_purge() == 5
+    message.refresh_from_db()
+    assert message.job is None and message.title
+
+
+def test_the_purge_jobs_command_and_beats_daily_task(staff):
+    aged(pending_job(staff, state=Job.State.DONE), 100)
+    out = StringIO()
+    call_command("purge_jobs", stdout=out)
+    assert out.getvalue().strip() == "deleted 1 (kept 90 days)"
+    entry = settings.CELERY_BEAT_SCHEDULE["job-retention"]
+    assert entry["task"] == "accounts.tasks.purge_jobs"
+    assert entry["schedule"].hour == {4}
+    aged(pending_job(staff, state=Job.State.FAILED), 100)
+    assert tasks.purge_jobs.apply().get() == 1
