@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from accounts import periods
-from accounts.models import Job, Organisation
+from accounts.models import Job
 
 from .models import AppraisalQuarter
 from .services import rollup
@@ -37,13 +37,9 @@ def rollup_quarter(organisation_id: int, year: int, quarter: int, job_id: int | 
 @shared_task(name="evaluations.tasks.rollup_due_quarters", acks_late=True, reject_on_worker_lost=True)
 def rollup_due_quarters() -> dict:
     """Daily: roll up each organisation's just-ended quarter once its grading deadline has passed
-    and whenever a grade changed since its last roll-up; one job (one task) per organisation, so
-    the workers share a province's organisations."""
-    today = periods.today()
-    due = [
-        appraisal_quarter
-        for organisation in Organisation.objects.filter(is_active=True)
-        for appraisal_quarter in rollup.quarters_due_for_rollup(organisation=organisation, today=today)
-    ]
+    and whenever a grade changed since its last roll-up; found for every organisation at once (a
+    fixed number of queries), then one job (one task) per organisation, so the workers share a
+    province's organisations."""
+    due = rollup.quarters_due_for_rollups(today=periods.today())
     requested = rollup.rollup_fan_out(appraisal_quarters=due)
     return {"rolled_up": [appraisal_quarter.pk for appraisal_quarter in due], "jobs": [job.pk for job in requested]}

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import jobs
-from accounts.models import Job
+from accounts.models import Job, Organisation
 from accounts.tasks import run_job
 from accounts.workflow import ReviewStatus
 from appraisal_site.demo.appraisals import build_demo_appraisals
@@ -38,6 +38,7 @@ from tests.factories import (
     DepartmentFactory,
     JobFactory,
     MonthlySummaryFactory,
+    OrganisationFactory,
     ServiceEventFactory,
     TargetItemFactory,
     TargetSetFactory,
@@ -415,6 +416,26 @@ def test_the_daily_task_fans_out_one_roll_up_job_per_organisation(
     assert {job.state for job in requested} == {Job.State.DONE}  # no broker: each ran on commit
     assert QuarterResult.objects.filter(appraisal_quarter=other).count() == 3
     assert quarters_due_for_rollup(organisation=other_organisation, today=date(2026, 10, 16)) == []
+
+
+def test_the_daily_task_finds_every_organisations_due_quarter_in_as_many_queries_for_one_as_for_four(
+    q3, organisation, settings
+):
+    """Set-based: the due quarters of a province are found in a fixed number of queries (not two
+    per organisation), and an organisation no longer active is left out."""
+    settings.APPRAISAL_TODAY = date(2026, 10, 16)
+    others = [OrganisationFactory() for _ in range(4)]
+    due = {other.pk: _quarter_with_staff(other, None, 1).pk for other in others}
+    counts = []
+    for active in ([], others[:3]):
+        Organisation.objects.filter(pk__in=due).update(is_active=False)
+        Organisation.objects.filter(pk__in=[other.pk for other in active]).update(is_active=True)
+        Job.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            result = tasks.rollup_due_quarters.apply().get()
+        counts.append(len(queries))
+        assert sorted(result["rolled_up"]) == sorted([q3.pk, *(due[other.pk] for other in active)])
+    assert counts[0] == counts[1]
 
 
 def test_beat_runs_the_roll_up_daily():

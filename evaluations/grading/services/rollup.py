@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import jobs, periods
 from accounts.models import Job, Organisation, User
-from accounts.selectors import policies_for_organisations, policy_for_organisation
+from accounts.selectors import policies_for_organisations
 from accounts.workflow import HANDED_IN_STATUSES
 from targets.models import Completion
 
@@ -633,19 +633,35 @@ def run_rollup_job(job: Job, report: jobs.Report) -> dict:
 
 
 def quarters_due_for_rollup(*, organisation: Organisation, today: date) -> list[AppraisalQuarter]:
-    """The just-ended quarter, once its grading deadline has passed, if it changed since its last roll-up.
+    """The organisation's just-ended quarter, once its grading deadline has passed, if it changed
+    since its last roll-up (:func:`quarters_due_for_rollups` for one organisation)."""
+    return quarters_due_for_rollups(today=today, organisation_ids=[organisation.pk])
+
+
+def quarters_due_for_rollups(*, today: date, organisation_ids: Iterable[int] | None = None) -> list[AppraisalQuarter]:
+    """The just-ended quarter of every active organisation (or of ``organisation_ids``), once its
+    organisation's grading deadline has passed, if it changed since its last roll-up: in two
+    queries whatever the number of organisations (the quarters with their last change, the
+    policies), so the daily task never stops half-way through a province on one of them.
 
     "Changed" means a grade was given or confirmed, or the quarter approved, after ``rolled_up_at``.
     """
-    policy = policy_for_organisation(organisation_id=organisation.pk)
     ended = periods.Quarter.of(today).previous()
-    year, quarter = ended.year, ended.quarter
-    if today <= periods.grading_deadline(policy, ended):
-        return []
+    quarters = AppraisalQuarter.objects.filter(year=ended.year, quarter=ended.quarter)
+    if organisation_ids is None:
+        quarters = quarters.filter(organisation__is_active=True)
+    else:
+        quarters = quarters.filter(organisation_id__in=list(organisation_ids))
+    quarters = list(
+        quarters.annotate(last_graded=Max("grades__graded_at"), last_confirmed=Max("grades__confirmed_at")).order_by(
+            "organisation_id", "pk"
+        )
+    )
+    policies = policies_for_organisations(organisation_ids={q.organisation_id for q in quarters})
     due = []
-    for appraisal_quarter in AppraisalQuarter.objects.filter(
-        organisation=organisation, year=year, quarter=quarter
-    ).annotate(last_graded=Max("grades__graded_at"), last_confirmed=Max("grades__confirmed_at")):
+    for appraisal_quarter in quarters:
+        if today <= periods.grading_deadline(policies[appraisal_quarter.organisation_id], ended):
+            continue
         changes = [
             moment
             for moment in (
