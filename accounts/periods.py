@@ -440,12 +440,22 @@ def hold_against_approval(organisation: Organisation | int) -> None:
         )
 
 
-def period_lock(organisation: Organisation | int, quarter: Quarter) -> PeriodLock | None:
-    """The lock of an organisation's quarter, written when the agency head approved it; or None."""
+def _locks(organisation: Organisation | int, quarter: Quarter):
     hold_against_approval(organisation)
     return PeriodLock.objects.filter(
         organisation_id=_organisation_id(organisation), year=quarter.year, quarter=quarter.quarter
-    ).first()
+    )
+
+
+def period_lock(organisation: Organisation | int, quarter: Quarter) -> PeriodLock | None:
+    """The lock of an organisation's quarter, written when the agency head approved it; or None."""
+    return _locks(organisation, quarter).first()
+
+
+def is_period_locked(organisation: Organisation | int, quarter: Quarter) -> bool:
+    """Whether the organisation's quarter is closed (:func:`period_lock` without reading the row:
+    every write of a quarter's documents asks this)."""
+    return _locks(organisation, quarter).exists()
 
 
 def locked_quarters(organisation: Organisation | int, quarters: list[Quarter]) -> set[Quarter]:
@@ -462,7 +472,7 @@ def locked_quarters(organisation: Organisation | int, quarters: list[Quarter]) -
 
 def refuse_if_locked(organisation: Organisation | int, quarter: Quarter) -> None:
     """Raise a ValidationError when the quarter has been approved and is closed for changes."""
-    if period_lock(organisation, quarter) is not None:
+    if is_period_locked(organisation, quarter):
         raise ValidationError(
             gettext("%(quarter)s的考核结果已审批，相关目标、完成情况和评鉴依据均不能再修改。")
             % {"quarter": quarter.label},

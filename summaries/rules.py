@@ -25,7 +25,7 @@ from accounts.rules import (
 @rules.predicate
 def in_an_open_quarter(user, summary) -> bool:
     """The summary's quarter is not approved yet (what fed an approved quarter is read-only)."""
-    return summary is not None and periods.period_lock(summary.organisation_id, summary.period.quarter) is None
+    return summary is not None and not periods.is_period_locked(summary.organisation_id, summary.period.quarter)
 
 
 rules.add_perm("summaries.write_own_summary", takes_part_in_appraisal & has_a_department)

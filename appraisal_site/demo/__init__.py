@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts import periods
 from accounts.audit import acting_as
+from accounts.selectors import policy_memo
 
 
 @cache
@@ -30,8 +31,9 @@ def load(name: str) -> dict:
 
 
 def act(actor, service, **arguments):
-    """Run one service step as ``actor``, who is named in its audit record."""
-    with acting_as(actor):
+    """Run one service step as ``actor``, who is named in its audit record; like a request, the
+    step reads each organisation's policy once (:func:`accounts.selectors.policy_memo`)."""
+    with acting_as(actor), policy_memo():
         return service(actor=actor, **arguments)
 
 
