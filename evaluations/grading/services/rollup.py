@@ -642,7 +642,7 @@ def quarters_due_for_rollups(*, today: date, organisation_ids: Iterable[int] | N
     """The just-ended quarter of every active organisation (or of ``organisation_ids``), once its
     organisation's grading deadline has passed, if it changed since its last roll-up: in two
     queries whatever the number of organisations (the quarters with their last change, the
-    policies), so the daily task never stops half-way through a province on one of them.
+    policies), not two per organisation.
 
     "Changed" means a grade was given or confirmed, or the quarter approved, after ``rolled_up_at``.
     """
