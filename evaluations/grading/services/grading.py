@@ -230,7 +230,8 @@ def _check_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
 def _lock_row(grade_row: QuarterGrade, version: int | None) -> QuarterGrade:
     locked = (
         QuarterGrade.objects.select_for_update(of=("self",))
-        .select_related("appraisal_quarter", "person__department", "department")
+        # The quarter's organisation too: the audit entry's label (``QuarterGrade.__str__``) names it.
+        .select_related("appraisal_quarter__organisation", "person__department", "department")
         .get(pk=grade_row.pk)
     )
     if version is not None and locked.version != version:

@@ -362,12 +362,14 @@ def indicator_scores_save(*, grade_row: QuarterGrade, actor: User, scores: dict[
     values = {pk: _parse_score(scores[pk], label=manual[pk].name) for pk in manual}
     values.update({pk: _round(score) for pk, score in automatic.items()})
 
-    existing = {s.indicator_id: s for s in IndicatorScore.objects.filter(quarter_grade=row)}
+    # With their indicators: each score's audit entry is labelled with its indicator's name.
+    existing = {s.indicator_id: s for s in IndicatorScore.objects.filter(quarter_grade=row).select_related("indicator")}
+    by_id = {indicator.pk: indicator for indicator in indicators}
     for indicator_id, stale in existing.items():
         if indicator_id not in values:  # an indicator of a set that no longer applies
             stale.delete()
     for indicator_id, score in values.items():
-        stored = existing.get(indicator_id) or IndicatorScore(quarter_grade=row, indicator_id=indicator_id)
+        stored = existing.get(indicator_id) or IndicatorScore(quarter_grade=row, indicator=by_id[indicator_id])
         if stored.pk and stored.score == score:
             continue
         stored.score = score
