@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from accounts import jobs
 from accounts.audit import audit_reason, event_entry, record_events
 from accounts.models import Job, Organisation, Policy, StaffStatus, StaffStatusKind, User
+from accounts.periods import Quarter
 from accounts.selectors import policy_for_organisation
 from accounts.textlimits import check_length
 
@@ -632,6 +633,28 @@ def _check_fresh(*, organisation: Organisation, year: int) -> None:
         )
 
 
+def quarters_outstanding(*, organisation: Organisation, year: int) -> list[int]:
+    """The quarters of the organisation's year not approved yet, a quarter not opened for grading
+    included: from the first it appraised in the system (an organisation that started in the
+    middle of a year has no earlier ones) to the fourth. None for a year with no quarter in the
+    system (results brought in from before it). One query."""
+    states = dict(AppraisalQuarter.objects.filter(organisation=organisation, year=year).values_list("quarter", "state"))
+    if not states:
+        return []
+    return [quarter for quarter in range(min(states), 5) if states.get(quarter) != QuarterState.APPROVED]
+
+
+def _check_year_complete(*, organisation: Organisation, year: int) -> None:
+    """The year-end grade is drawn from the year's quarters (DOMAIN §7): none is decided while one of
+    them is still to be graded or approved."""
+    if outstanding := quarters_outstanding(organisation=organisation, year=year):
+        raise ValidationError(
+            _("%(quarters)s尚未审批：全年各季度考核结果审批后，才能确定年度等次。")
+            % {"quarters": "、".join(Quarter(year, quarter).label for quarter in outstanding)},
+            code="year_incomplete",
+        )
+
+
 # --- Quota status and the committee's decisions -------------------------------------------------
 
 
@@ -714,13 +737,15 @@ def _check_quota_after(*, organisation: Organisation, year: int) -> None:
 def annual_decide(*, result: AnnualResult, actor: User, grade: str, reason: str) -> AnnualResult:
     """The committee decides one person's annual grade.
 
-    Refused while the suggestions are older than their inputs (:func:`suggestions_freshness`).
+    Refused while a quarter of the year is not approved (:func:`quarters_outstanding`) and while
+    the suggestions are older than their inputs (:func:`suggestions_freshness`).
     A decision that differs from the suggestion needs a reason; 优秀 is refused beyond the quota
     (counting every 优秀 decided or, where undecided, suggested) and for a person with an active
     veto flag or a sanction effect (those are lifted elsewhere, not overruled here). The change is
     audited with the reason.
     """
     _check_committee(actor=actor, organisation_id=result.organisation_id)
+    _check_year_complete(organisation=result.organisation, year=result.year)
     _check_fresh(organisation=result.organisation, year=result.year)
     if grade not in AnnualGrade.values:
         raise ValidationError({"grade": _("请选择有效的年度等次。")})
@@ -757,6 +782,7 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
     Each row is saved on its own so the audit trail records every decision.
     """
     _check_committee(actor=actor, organisation_id=organisation.pk)
+    _check_year_complete(organisation=organisation, year=year)
     _check_fresh(organisation=organisation, year=year)
     _lock_year(organisation_id=organisation.pk, year=year)
     undecided = list(

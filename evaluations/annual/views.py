@@ -17,7 +17,7 @@ from accounts.models import Job
 from accounts.pagination import filtered_page, page_of, query_without
 from accounts.selectors import policy_for_organisation
 
-from ..grading.models import AppraisalQuarter, Grade, QuarterState
+from ..grading.models import Grade
 from . import achievements as achievement_services
 from . import lists, selectors, services
 from .forms import AchievementDecisionForm, AchievementForm, AnnualDecisionForm
@@ -63,12 +63,6 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
     for row in page:
         row.quarter_record = records.get(row.person_id, "—/—/—/—")
         row.deviates = bool(row.decided_grade) and row.decided_grade != row.suggested_grade
-    unapproved = list(
-        AppraisalQuarter.objects.filter(organisation=organisation, year=year)
-        .exclude(state=QuarterState.APPROVED)
-        .order_by("quarter")
-        .values_list("quarter", flat=True)
-    )
     return render(
         request,
         "evaluations/annual/list.html",
@@ -77,7 +71,7 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "status": services.excellent_status(organisation=organisation, year=year, policy=policy),
             "policy": policy,
-            "unapproved_quarters": unapproved,
+            "unapproved_quarters": services.quarters_outstanding(organisation=organisation, year=year),
             "freshness": services.suggestions_freshness(organisation=organisation, year=year),
             "sorting": sorting,
             "can_decide": request.user.has_perm("evaluations.decide_annual"),
@@ -127,6 +121,7 @@ def annual_decide(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             "form": form,
             "quarter_record": records.get(result.person_id, "—/—/—/—"),
             "status": services.excellent_status(organisation=result.organisation, year=year),
+            "unapproved_quarters": services.quarters_outstanding(organisation=result.organisation, year=year),
         },
     )
 
@@ -150,6 +145,7 @@ def annual_adopt(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "undecided": undecided.count(),
             "status": services.excellent_status(organisation=organisation, year=year),
+            "unapproved_quarters": services.quarters_outstanding(organisation=organisation, year=year),
         },
     )
 

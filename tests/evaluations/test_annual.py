@@ -19,6 +19,7 @@ from evaluations.grading.services import counts
 from evaluations.models import (
     AnnualGrade,
     AnnualResult,
+    AppraisalQuarter,
     Grade,
     QuarterGrade,
     QuarterState,
@@ -395,6 +396,67 @@ def test_adopting_all_suggestions_decides_only_the_undecided(organisation, staff
     assert result_of(staff).decided_grade == AnnualGrade.EXCELLENT
     assert result_of(crowd[0]).decided_grade == AnnualGrade.BASICALLY_COMPETENT
     assert not AnnualResult.objects.filter(decided_grade="").exists()
+
+
+def fourth_quarter(person, *, quarter=4, state=QuarterState.APPROVED):
+    """A 好 of the year's fourth quarter (or ``quarter``), the quarter in ``state``."""
+    with counts.deferred():
+        QuarterGradeFactory(
+            person=person,
+            appraisal_quarter__year=YEAR,
+            appraisal_quarter__quarter=quarter,
+            appraisal_quarter__state=state,
+            state="confirmed",
+            grade=Grade.GOOD,
+            composite_score=Decimal("95"),
+        )
+
+
+def test_the_year_is_decided_only_when_its_quarters_are_approved(organisation, staff, chief, client_for):
+    # Three quarters graded and approved; the fourth not opened yet (December of the year).
+    record(staff, "好/好/好", score="95")
+    rollup(organisation)
+    for decide in (
+        lambda: annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.COMPETENT, reason="理由"),
+        lambda: annual.annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=chief),
+    ):
+        with pytest.raises(ValidationError, match="2026年第4季度尚未审批"):
+            decide()
+    assert not AnnualResult.objects.exclude(decided_grade="").exists()
+
+    # The pages say why, and offer no decision: the list, one person's page, the adopt page, and a POST.
+    client = client_for(chief)
+    body = client.get(reverse("evaluations:annual", args=[YEAR])).content.decode()
+    assert "第4季度" in body and "才能确定年度等次" in body
+    assert 'data-testid="decide"' not in body and 'data-testid="adopt"' not in body
+    decide_url = reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk])
+    body = client.get(decide_url).content.decode()
+    assert "才能确定年度等次" in body and 'data-testid="decide-submit"' not in body
+    body = client.get(reverse("evaluations:annual_adopt", args=[YEAR])).content.decode()
+    assert "才能确定年度等次" in body and 'data-testid="adopt-confirm"' not in body
+    response = client.post(decide_url, {"grade": AnnualGrade.COMPETENT, "reason": "理由"})
+    assert response.status_code == 200 and "才能确定年度等次" in response.content.decode()
+    assert result_of(staff).decided_grade == ""
+
+    # Graded but not approved: still refused. Approved (and the suggestions computed again): decided.
+    fourth_quarter(staff, state=QuarterState.OPEN)
+    with pytest.raises(ValidationError, match="第4季度尚未审批"):
+        annual.annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=chief)
+    AppraisalQuarter.objects.filter(organisation=organisation, year=YEAR, quarter=4).update(state=QuarterState.APPROVED)
+    rollup(organisation)
+    assert annual.annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=chief) == 1
+
+
+def test_a_year_begun_in_the_system_mid_year_or_brought_in_from_before_it_is_decided(organisation, staff, chief):
+    # The organisation's first quarter in the system was the third: the third and fourth count.
+    fourth_quarter(staff, quarter=3)
+    fourth_quarter(staff)
+    rollup(organisation)
+    annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.COMPETENT, reason="理由")
+    assert result_of(staff).decided_grade == AnnualGrade.COMPETENT
+    # A year from before the system: results without any quarter.
+    AnnualResultFactory(person=staff, year=YEAR - 2, suggested_grade=AnnualGrade.COMPETENT)
+    assert annual.annual_adopt_suggestions(organisation=organisation, year=YEAR - 2, actor=chief) == 1
 
 
 # --- Use of results ----------------------------------------------------------------------------

@@ -181,8 +181,10 @@ def test_the_annual_page_shows_the_years_suggestions(demo, client):
     assert report.annual_people == AnnualResult.objects.filter(year=YEAR).count()
     status = response.context["status"]
     assert 0 < status.used == report.suggested_excellent <= status.quota
-    # On 23 November the fourth quarter is under way: its grading cannot open before it ends.
-    assert response.context["unapproved_quarters"] == []
+    # On 23 November the fourth quarter is under way: its grading cannot open before it ends, so the
+    # year cannot be decided yet, and the page says so instead of offering the decisions.
+    assert response.context["unapproved_quarters"] == [4]
+    assert 'data-testid="decide"' not in response.content.decode()
 
     # The person with the serious finding, found by name: suggested below 优秀, the veto named.
     serious = Finding.objects.get(inspection__organisation=organisation, severity=Severity.SERIOUS)
