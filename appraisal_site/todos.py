@@ -221,7 +221,7 @@ def _publication(user: User, today: date) -> list[Todo]:
         Todo(
             "objections",
             _("待处理的异议"),
-            open_objections_count(organisation_id=user.organisation_id),
+            open_objections_count(organisation_id=user.organisation_id, handler=user),
             reverse("publicity:objections"),
         ),
         Todo(

@@ -2,7 +2,8 @@
 
 Every appraised person of the organisation reads the board and may object during a window; HR
 publishes, prints the notice, handles objections and records 复核/申诉 cases. An objection is seen
-by the person who lodged it and by HR.
+by the person who lodged it and by HR, and handled by an HR administrator it does not concern: not
+by the person whose result it is about, nor by the one who lodged it (回避).
 """
 
 import rules
@@ -15,6 +16,12 @@ def lodged_it(user, objection) -> bool:
     return objection is not None and objection.objector_id == user.pk
 
 
+@rules.predicate
+def concerns_them(user, objection) -> bool:
+    """The objection is about the user's own result, or they lodged it: they may not handle it (回避)."""
+    return objection is not None and user.pk in (objection.objector_id, objection.entry.person_id)
+
+
 rules.add_perm("publicity.view_publications", takes_part_in_appraisal)
 rules.add_perm("publicity.view_publication", takes_part_in_appraisal & same_organisation)
 rules.add_perm("publicity.publish_results", is_hr_admin)
@@ -22,6 +29,6 @@ rules.add_perm("publicity.manage_publication", is_hr_admin & same_organisation)
 rules.add_perm("publicity.lodge_objection", takes_part_in_appraisal)
 rules.add_perm("publicity.view_objections", takes_part_in_appraisal)
 rules.add_perm("publicity.view_objection", same_organisation & (lodged_it | is_hr_admin))
-rules.add_perm("publicity.handle_objection", is_hr_admin & same_organisation)
+rules.add_perm("publicity.handle_objection", is_hr_admin & same_organisation & ~concerns_them)
 rules.add_perm("publicity.manage_review_cases", is_hr_admin)
 rules.add_perm("publicity.manage_review_case", is_hr_admin & same_organisation)

@@ -86,9 +86,13 @@ def incompetent_results_without_case(*, organisation_id: int, limit: int = 200) 
     )
 
 
-def open_objections_count(*, organisation_id: int) -> int:
-    """Objections HR has not answered yet (HR's home page): one count query."""
-    return Objection.objects.filter(organisation_id=organisation_id).exclude(state=ObjectionState.ANSWERED).count()
+def open_objections_count(*, organisation_id: int, handler: User | None = None) -> int:
+    """Objections HR has not answered yet (HR's home page): one count query. With ``handler``, only
+    those that administrator may handle (not about their own result, not lodged by them: 回避)."""
+    queryset = Objection.objects.filter(organisation_id=organisation_id).exclude(state=ObjectionState.ANSWERED)
+    if handler is not None:
+        queryset = queryset.exclude(Q(objector=handler) | Q(entry__person=handler))
+    return queryset.count()
 
 
 def review_cases_due_count(*, organisation_id: int, today: date) -> int:

@@ -247,7 +247,14 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "publicity/publication/objection_detail.html",
-        {"objection": objection, "can_handle": can_handle},
+        {
+            "objection": objection,
+            "can_handle": can_handle,
+            # HR whom the objection concerns (their result, or they lodged it) see why they cannot handle it.
+            "recused": not can_handle
+            and request.user.has_perm("publicity.manage_publication", objection.entry.publication)
+            and request.user.pk in (objection.objector_id, objection.entry.person_id),
+        },
         status=status,
     )
 

@@ -14,13 +14,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import AuditEntry, Job, Notification, WorkingDayOverride
+from accounts.models import AuditEntry, Job, Notification, Role, RoleAssignment, WorkingDayOverride
 from accounts.selectors import policy_for_organisation
 from evaluations.grading.services import grading
 from evaluations.models import Grade, GradeState, QuarterGrade, QuarterState
 from publicity.dingtalk.models import DingTalkKind, DingTalkMessage
 from publicity.publication import services
 from publicity.publication.models import EntryState, Objection, ObjectionState, Publication
+from publicity.publication.selectors import open_objections_count
 from publicity.publication.tasks import lock_publications_now
 from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory, UserFactory, policy_with
 
@@ -233,6 +234,32 @@ def test_hr_accepts_verifies_and_answers_and_the_objector_sees_it(client_for, pu
     page = client_for(staff).get(url).content.decode()
     assert "经核实，等次无误。" in page and "已答复" in page
     assert Notification.objects.filter(recipient=staff, url=url).count() == 2  # accepted, answered
+
+
+def test_hr_recuse_themselves_from_an_objection_about_their_own_result_or_lodged_by_them(
+    client_for, publication, staff, colleague, hr, department
+):
+    # The colleague whose 好 is objected to is an HR administrator too.
+    RoleAssignment.objects.create(organisation=colleague.organisation, user=colleague, role=Role.HR_ADMIN)
+    about_them = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    lodged_by_them = services.objection_lodge(actor=colleague, entry=entry_of(publication, staff), text="有异议")
+    for objection in (about_them, lodged_by_them):
+        with pytest.raises(PermissionDenied, match="回避"):
+            services.objection_accept(actor=colleague, objection=objection)
+        page = client_for(colleague).get(objection.get_absolute_url()).content.decode()
+        assert 'data-testid="recused"' in page and 'data-testid="accept"' not in page
+        assert client_for(colleague).post(objection.get_absolute_url(), {"action": "accept"}).status_code == 403
+        objection.refresh_from_db()
+        assert objection.state == ObjectionState.LODGED
+        # Another HR administrator handles it, and is asked before sending the grade back for regrading.
+        page = client_for(hr).get(objection.get_absolute_url()).content.decode()
+        assert 'data-testid="recused"' not in page and 'data-testid="accept"' in page
+        services.objection_accept(actor=hr, objection=objection)
+        page = client_for(hr).get(objection.get_absolute_url()).content.decode()
+        assert "确定退回重评？" in page
+    # Their home page counts only the objections they may handle.
+    assert open_objections_count(organisation_id=hr.organisation_id, handler=colleague) == 0
+    assert open_objections_count(organisation_id=hr.organisation_id, handler=hr) == 2
 
 
 def test_objections_are_seen_by_their_objector_and_hr_only(client_for, publication, staff, colleague, head):
