@@ -196,7 +196,7 @@ def _write_items(*, target_set: TargetSet, items: list[ItemData]) -> None:
         if not (data.content or "").strip():
             raise ValidationError({"content": _("第%(n)s项目标内容为空，请填写或删除该项。") % {"n": position}})
         if data.deadline is not None:
-            periods.check_plausible_date(data.deadline, around=target_set.period, label=_("时间节点"))
+            _check_deadline(data.deadline, target_set.period, item=position)
         item = existing.get(data.id) if data.id else None
         if item is None:
             item = TargetItem(target_set=target_set)
@@ -223,6 +223,24 @@ def _bump(target_set: TargetSet, **fields) -> None:
         setattr(target_set, name, value)
     target_set.version += 1
     target_set.save()
+
+
+def _check_deadline(
+    deadline: date, period: periods.Quarter, *, item: int | None = None, field: str | None = None
+) -> None:
+    """A target's 时间节点 lies near its quarter (:func:`accounts.periods.check_plausible_date`) and
+    not before the quarter begins: a quarter's work cannot be due before it starts. Later is
+    allowed (work that runs on into the next quarter)."""
+    periods.check_plausible_date(deadline, around=period, label=_("时间节点"), field=field)
+    if deadline < period.first_day:
+        message = _("时间节点%(date)s早于%(quarter)s开始之日（%(first)s），请填写本季度内或之后的日期。") % {
+            "date": deadline.isoformat(),
+            "quarter": period.label,
+            "first": period.first_day.isoformat(),
+        }
+        if item is not None:
+            message = _("第%(n)s项：%(message)s") % {"n": item, "message": message}
+        raise ValidationError({field: message} if field else message, code="deadline_before_quarter")
 
 
 @transaction.atomic
@@ -352,7 +370,7 @@ def target_set_assign_item(
     if not content.strip():
         raise ValidationError({"content": _("请填写交办事项内容。")})
     if deadline is not None:
-        periods.check_plausible_date(deadline, around=locked.period, label=_("时间节点"), field="deadline")
+        _check_deadline(deadline, locked.period, field="deadline")
     last = locked.items.aggregate(last=Max("sort_order"))["last"] or 0
     item = TargetItem(
         target_set=locked,

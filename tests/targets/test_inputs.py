@@ -91,6 +91,29 @@ def test_a_deadline_in_or_near_the_quarter_is_accepted(staff, make_target_set):
     assert target_set.items.count() == 2
 
 
+def test_a_deadline_before_the_quarter_begins_is_refused_on_the_page_and_for_an_assigned_item(
+    client_for, staff, head, make_target_set
+):
+    target_set = make_target_set(staff, items=0)  # 2026 Q2, from 1 April
+    response = client_for(staff).post(
+        reverse("targets:detail", args=[target_set.pk]),
+        formset_data(
+            target_set,
+            [{"content": "编制预算", "deadline": "2026-06-30"}, {"content": "归档", "deadline": "2026-03-31"}],
+        ),
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "第2项：时间节点2026-03-31早于2026年第2季度开始之日（2026-04-01）" in body
+    assert "编制预算</textarea>" in body  # what was typed is kept
+    assert not target_set.items.exists()
+
+    approved = make_target_set(staff, state="approved", quarter=3)
+    with pytest.raises(ValidationError) as refused:
+        services.target_set_assign_item(target_set=approved, actor=head, content="迎检", deadline=date(2026, 6, 30))
+    assert "早于2026年第3季度开始之日" in refused.value.message_dict["deadline"][0]
+
+
 def test_the_page_shows_a_1900_deadline_refused(client_for, staff, make_target_set):
     target_set = make_target_set(staff, items=0)
     response = client_for(staff).post(
