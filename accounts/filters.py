@@ -141,7 +141,8 @@ class DepartmentFilter(django_filters.FilterSet):
 class AuditFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(label=_("操作人"), method="filter_actor")
     content_type = django_filters.ModelChoiceFilter(label=_("对象类型"), queryset=ContentType.objects.none())
-    action = django_filters.ChoiceFilter(label=_("操作"), choices=AuditEntry.Action.choices)
+    # The entry's own labels (新增/修改/删除/访问), as the list shows them; auditlog's are English.
+    action = django_filters.ChoiceFilter(label=_("操作"), choices=list(AuditEntry.ACTION_LABELS.items()))
     object_repr = django_filters.CharFilter(label=_("对象"), lookup_expr="icontains")
     event = django_filters.ChoiceFilter(label=_("事件"), choices=AuditEvent.choices)
     result = django_filters.ChoiceFilter(label=_("结果"), choices=AuditResult.choices)

@@ -1018,6 +1018,9 @@ class AuditEntry(AbstractLogEntry):
         value = str(value)
         if field is None:
             return value
+        hook = getattr(field.model, "audit_value_text", None)
+        if hook is not None and (text := hook(field.name, value)) is not None:
+            return text
         if field.many_to_one or field.one_to_one:
             return self._get_changes_display_for_fk_field(field, value)
         if getattr(field, "choices", None):
@@ -1191,7 +1194,23 @@ class Job(OrganisationScoped, models.Model):
         indexes = [models.Index(fields=["state", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} {self.get_state_display()}"
+        return f"{self.kind_label} #{self.pk} {self.get_state_display()}"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as people read it (年度汇总), not its code (evaluations.year_rollup)."""
+        from .jobs import kind_label
+
+        return kind_label(self.kind)
+
+    @staticmethod
+    def audit_value_text(name: str, value: str) -> str | None:
+        """The audit page's text for a stored value whose code means nothing to a reader (the kind)."""
+        if name == "kind":
+            from .jobs import kind_label
+
+            return kind_label(value)
+        return None
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

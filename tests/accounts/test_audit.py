@@ -222,3 +222,21 @@ def test_a_new_persons_entry_lists_their_fields_and_asks_nothing_of_other_tables
     assert {"full_name", "employee_number"} <= set(entry.changes_dict)
     assert set(entry.changes_dict) <= concrete, set(entry.changes_dict) - concrete
     assert not [q["sql"] for q in queries.captured_queries if "welfarepost" in q["sql"]]
+
+
+def test_the_auditor_reads_actions_and_job_kinds_in_words_not_codes(client_for, auditor, hr):
+    from tests.factories import JobFactory
+
+    from accounts.jobs import _audit_run
+
+    job = JobFactory(kind="evaluations.rollup_quarter", requested_by=hr, state="done", summary={"people": 60})
+    _audit_run(job)  # as the runner records a finished job
+    client = client_for(auditor)
+    page = client.get(reverse("accounts:audit_list")).content.decode()
+    # The 操作 filter offers the labels the list shows; the job is named by its kind's label.
+    assert '<option value="0">新增</option>' in page and ">create<" not in page
+    assert "季度汇总" in page and "evaluations.rollup_quarter" not in page
+    # An event (the job's run) is recorded as 访问, and the filter finds it by that label's value.
+    filtered = client.get(reverse("accounts:audit_list"), {"action": "3"})
+    shown = [entry.object_repr for entry in filtered.context["page"]]
+    assert f"季度汇总 #{job.pk}" in shown and all(entry.action == 3 for entry in filtered.context["page"])
