@@ -143,8 +143,14 @@ def _talk_for_user(request: HttpRequest, pk: int) -> FeedbackTalk:
 
 @permission_required("publicity.view_own_feedback")
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    talk = _talk_for_user(request, pk)
+    return _talk_page(request, _talk_for_user(request, pk))
+
+
+def _talk_page(request: HttpRequest, talk, form: ConfirmForm | None = None, status: int = 200) -> HttpResponse:
+    """The talk; for its person while unconfirmed, the confirmation form (``form``: as they sent it)."""
     is_person = talk.person_id == request.user.pk
+    if form is None and is_person and not talk.is_confirmed:
+        form = ConfirmForm()
     return render(
         request,
         "publicity/feedback/detail.html",
@@ -152,9 +158,10 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "talk": talk,
             "grade": talk.quarter_grade,
             "is_person": is_person,
-            "form": ConfirmForm() if is_person and not talk.is_confirmed else None,
+            "form": form if is_person and not talk.is_confirmed else None,
             "can_edit": not is_person and not talk.is_confirmed,
         },
+        status=status,
     )
 
 
@@ -164,8 +171,9 @@ def feedback_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     talk = _talk_for_user(request, pk)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
+        # Back on the page with what was typed and the field's error (too long: its limit).
         messages.error(request, _("确认失败，请检查填写的意见。"))
-        return redirect(talk.get_absolute_url())
+        return _talk_page(request, talk, form, status=400)
     run_service(
         request,
         lambda: services.feedback_talk_confirm(actor=request.user, talk=talk, opinion=form.cleaned_data["opinion"]),
@@ -201,7 +209,10 @@ def _confirmation(result: AnnualResult):
 @permission_required("publicity.view_own_feedback")
 def annual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The written annual result, to read and sign on screen (签字确认)."""
-    result = _annual_for(request, pk, "publicity.confirm_annual_result")
+    return _annual_page(request, _annual_for(request, pk, "publicity.confirm_annual_result"))
+
+
+def _annual_page(request: HttpRequest, result: AnnualResult, form: ConfirmForm | None = None, status: int = 200):
     confirmation = _confirmation(result)
     return render(
         request,
@@ -210,8 +221,9 @@ def annual_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "result": result,
             "confirmation": confirmation,
             "stale": selectors.stale_confirmation(result),
-            "form": None if confirmation else ConfirmForm(),
+            "form": None if confirmation else (form or ConfirmForm()),
         },
+        status=status,
     )
 
 
@@ -230,6 +242,7 @@ def annual_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.error(request, _("确认失败，请检查填写的意见。"))
+        return _annual_page(request, result, form, status=400)
     return redirect("publicity:feedback_annual", pk=result.pk)
 
 

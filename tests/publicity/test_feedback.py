@@ -172,6 +172,27 @@ def test_the_person_confirms_on_the_page(client_for, leader, staff, quarter):
     assert talk.opinion == "收到" and talk.is_confirmed
 
 
+def test_a_too_long_opinion_comes_back_with_its_text_and_the_limit_for_a_talk_and_a_year(
+    client_for, leader, staff, quarter, decided
+):
+    talk = services.feedback_talk_record(
+        actor=leader, grade=locked_grade(staff, quarter), data=talk_data(reasons="原因")
+    )
+    client = client_for(staff)
+    too_long = "我" * 501
+    for url in (
+        reverse("publicity:feedback_confirm", args=[talk.pk]),
+        reverse("publicity:feedback_annual_confirm", args=[decided.pk]),
+    ):
+        response = client.post(url, {"opinion": too_long})
+        body = response.content.decode()
+        assert response.status_code == 400
+        assert too_long in body and "不能超过500字（现为501字）" in body and "该变量" not in body
+    talk.refresh_from_db()
+    assert not talk.is_confirmed
+    assert not AnnualConfirmation.objects.filter(annual_result=decided).exists()
+
+
 # --- Pages: who sees what -----------------------------------------------------------------------
 
 
