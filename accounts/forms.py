@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -187,7 +189,30 @@ SECURITY_SETTINGS_FIELDS = (
 )
 
 
-class SecuritySettingsForm(forms.ModelForm):
+class ModelLimitsForm(forms.ModelForm):
+    """A model form whose number fields state the model's own limits: a ``PositiveSmallIntegerField``
+    with ``MinValueValidator(5)`` would otherwise refuse -5 with the column's floor ("大于或等于0")
+    and only then 0 with the real one. The column's bounds give way to the model's validators (with
+    their messages, checked by full_clean), and the input's min/max attributes follow them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.IntegerField):
+                continue
+            try:
+                model_validators = self._meta.model._meta.get_field(name).validators
+            except FieldDoesNotExist:
+                continue
+            for kind, attribute in ((MinValueValidator, "min"), (MaxValueValidator, "max")):
+                own = [v for v in model_validators if type(v) is kind]
+                if not own:
+                    continue
+                field.validators = [v for v in field.validators if type(v) is not kind] + own[-1:]
+                field.widget.attrs[attribute] = own[-1].limit_value
+
+
+class SecuritySettingsForm(ModelLimitsForm):
     reason = forms.CharField(label=_("修改原因"), max_length=200, required=False)
 
     class Meta:
@@ -196,7 +221,7 @@ class SecuritySettingsForm(forms.ModelForm):
         help_texts = {"session_idle_minutes": _("无操作超过此时长自动退出登录；最长30分钟。")}
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(ModelLimitsForm):
     participating_staff_types = forms.MultipleChoiceField(
         label=_("参加平时考核的人员类别"),
         choices=StaffType.choices,
