@@ -301,6 +301,9 @@ def test_hr_opens_a_quarter_and_a_head_cannot(client_for, organisation, team, hr
     assert not organisation.appraisal_quarters.exists()
     assert client_for(hr).post(reverse("evaluations:quarter_open"), data).status_code == 302
     assert organisation.appraisal_quarters.get().grades.count() == 8
+    # Named as everywhere else (the cards, the publication, the targets): 2026年第4季度.
+    page = client_for(hr).get(QUARTERS, {"q": organisation.appraisal_quarters.get().pk}).content.decode()
+    assert page.count("2026年第4季度") >= 2 and "第四季度" not in page
 
 
 def test_the_chief_approves_after_a_confirmation_page(client_for, quarter, head, leader, chief, hr, team):
