@@ -9,10 +9,11 @@ from accounts.textlimits import MEDIUM, SHORT
 from accounts.widgets import DateInput
 
 
-def _text(label, limit: int, rows: int, help_text: str = "") -> forms.CharField:
+def _text(label, limit: int, rows: int, help_text: str = "", **kwargs) -> forms.CharField:
+    kwargs.setdefault("required", False)
     return forms.CharField(
         label=label,
-        required=False,
+        **kwargs,
         max_length=limit,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows, "maxlength": limit}),
@@ -23,7 +24,8 @@ class TalkForm(forms.Form):
     """The talk as the talker records it; which texts are required depends on the grade (the service says)."""
 
     talked_on = forms.DateField(label=_("谈话日期"), widget=DateInput())
-    content = _text(_("谈话内容"), MEDIUM, 5)
+    # Always required (the service says so too): marked, and the browser asks before sending.
+    content = _text(_("谈话内容"), MEDIUM, 5, required=True, error_messages={"required": _("请填写谈话内容。")})
     reasons = _text(_("评为“好”的原因"), SHORT, 3, _("评为“好”时必填：把正面反馈的原因讲清楚。"))
     shortcomings = _text(_("存在的不足"), SHORT, 3, _("评为“一般”“较差”时必填：以事实为基础指出不足。"))
     improvements = _text(_("改进方向"), SHORT, 3, _("评为“一般”“较差”时必填。"))
