@@ -50,6 +50,8 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
+from . import job_kinds
+from .job_kinds import kind_label  # noqa: F401 (the job mechanism's name for it, used across the apps)
 from .models import Job, Organisation, User
 
 logger = logging.getLogger(__name__)
@@ -150,22 +152,18 @@ def register(kind: str, runner: Runner, *, label: str, permission: str, return_u
     if existing is not None and existing.runner is not runner:
         raise ImproperlyConfigured(f"Job kind {kind!r} is already registered with another runner.")
     _registry[kind] = JobKind(kind=kind, runner=runner, label=label, permission=permission, return_url=return_url)
+    job_kinds.set_label(kind, label)
     return _registry[kind]
 
 
 def unregister(kind: str) -> None:
     """Forget a kind (for tests that register their own)."""
     _registry.pop(kind, None)
+    job_kinds.forget(kind)
 
 
 def get_kind(kind: str) -> JobKind | None:
     return _registry.get(kind)
-
-
-def kind_label(kind: str) -> str:
-    """The registered label, or the code itself for a kind this process does not know."""
-    registered = _registry.get(kind)
-    return str(registered.label) if registered else kind
 
 
 def job_return_url(job: Job) -> str:

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from .job_kinds import kind_label
+
 
 class OrganisationScoped:
     """A model whose audit entries name its organisation, so an auditor sees only their agency's.
@@ -1196,26 +1198,22 @@ class Job(OrganisationScoped, models.Model):
     def __str__(self) -> str:
         return f"{self.kind_label} #{self.pk} {self.get_state_display()}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:job_detail", args=[self.pk])
+
     @property
     def kind_label(self) -> str:
         """The kind as people read it (年度汇总), not its code (evaluations.year_rollup)."""
-        from .jobs import kind_label
-
         return kind_label(self.kind)
 
     @staticmethod
     def audit_value_text(name: str, value: str) -> str | None:
         """The audit page's text for a stored value whose code means nothing to a reader (the kind)."""
         if name == "kind":
-            from .jobs import kind_label
-
             return kind_label(value)
         return None
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("accounts:job_detail", args=[self.pk])
 
     @property
     def is_finished(self) -> bool:

@@ -150,7 +150,8 @@ class _PeriodOfTheYear(_Period):
 
 
 # The choices of every model field that holds a quarter number.
-QUARTER_CHOICES = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))]
+# As :attr:`Quarter.label` names them (2026年第4季度), so a select and a page say the same.
+QUARTER_CHOICES = [(1, _("第1季度")), (2, _("第2季度")), (3, _("第3季度")), (4, _("第4季度"))]
 
 
 @dataclass(frozen=True, order=True)

@@ -28,6 +28,8 @@ class DepartmentGoalForm(forms.ModelForm):
         self.fields["department"].queryset = departments
         self.fields["department"].empty_label = None
         self.fields["quarter"].choices = [("", _("年度目标"))] + [(k, v) for k, v in QUARTER_CHOICES]
+        # The model's "留空表示年度目标" speaks of an empty value the select does not show.
+        self.fields["quarter"].help_text = _("选“年度目标”为全年目标，选季度为该季度的目标。")
 
 
 def _limit(model, name: str) -> int:

@@ -225,9 +225,8 @@ def test_a_new_persons_entry_lists_their_fields_and_asks_nothing_of_other_tables
 
 
 def test_the_auditor_reads_actions_and_job_kinds_in_words_not_codes(client_for, auditor, hr):
-    from tests.factories import JobFactory
-
     from accounts.jobs import _audit_run
+    from tests.factories import JobFactory
 
     job = JobFactory(kind="evaluations.rollup_quarter", requested_by=hr, state="done", summary={"people": 60})
     _audit_run(job)  # as the runner records a finished job

@@ -12,7 +12,10 @@ pytestmark = pytest.mark.django_db
 
 def test_the_head_adds_an_annual_and_a_quarterly_goal(client_for, head, department):
     client = client_for(head)
-    assert client.get(reverse("targets:goal_create")).status_code == 200
+    form = client.get(reverse("targets:goal_create")).content.decode()
+    # The annual goal is a choice of the select, and the help says so (not "leave it empty").
+    assert '<option value="">年度目标</option>' in form and "选“年度目标”为全年目标" in form
+    assert '<option value="2">第2季度</option>' in form  # as the pages name it: 2026年第2季度
     for quarter in ("", "2"):
         response = client.post(
             reverse("targets:goal_create"),
