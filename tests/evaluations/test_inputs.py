@@ -255,8 +255,8 @@ def test_a_valid_satisfaction_file_imports_department_and_personal_scores(hr_cli
         hr_client,
         [
             [2026, 3, "办公室", None, 92.5],
-            [2026, 3, "D002", None, 85],
-            [2026, "3", None, staff.employee_number, "99.25"],
+            [2026, "第3季度", "D002", None, 85],  # the quarter as the pages and the list name it
+            [2026, "第三季度", None, staff.employee_number, "99.25"],
         ],
     )
 
