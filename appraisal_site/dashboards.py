@@ -189,10 +189,12 @@ def grade_chart(*, scope: Scope, year: int, quarter: int, policy: Policy, depart
         # 不确定等次 and the not yet graded are not participants of the quota (DOMAIN.md §4).
         base = sum(c.values()) - c[Grade.UNCERTAIN] - c[""]
         quota.append(good_quota(participants=base, percent=policy.good_quota_percent))
-    datasets.append(Dataset(_("“好”名额"), quota, kind="line"))
+    # The quota is the organisation's (DOMAIN.md §4): a department's line is its headcount's share
+    # of it, a yardstick and no cap, and named so (a department above it has broken no rule).
+    datasets.append(Dataset(_("按人数折算的“好”名额"), quota, kind="line"))
     return Chart(
         key="grades",
-        title=_("第%(quarter)s季度各科室等次分布与“好”名额") % {"quarter": quarter},
+        title=_("第%(quarter)s季度各科室等次分布与按人数折算的“好”名额（名额按全单位计算）") % {"quarter": quarter},
         label_header=_("科室"),
         labels=[name for _pk, name in shown],
         datasets=datasets,

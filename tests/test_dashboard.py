@@ -91,10 +91,10 @@ def test_hr_sees_each_departments_grades_against_the_quota_in_the_chart_and_the_
     rows = {row[0]: dict(zip(chart.header, row, strict=True)) for row in chart.rows}
     assert (rows["业务一科"]["好"], rows["业务一科"]["较好"], rows["业务一科"]["一般"]) == (1, 2, 1)
     # 40 % of four participants, rounded down.
-    assert rows["业务一科"]["“好”名额"] == 1
+    assert rows["业务一科"]["按人数折算的“好”名额"] == 1
     # The numbers drawn are the numbers in the table, and both are the database's.
     drawn = {d["label"]: d["data"] for d in chart.as_json()["datasets"]}
-    assert drawn["好"] == [1, 1] and drawn["“好”名额"] == [1, 1]
+    assert drawn["好"] == [1, 1] and drawn["按人数折算的“好”名额"] == [1, 1]
     merit, _rotating = year_graded
     assert (
         drawn["较好"][0]
