@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.models import User
 from accounts.selectors import policy_for_organisation
-from accounts.workflow import HANDED_IN_STATUSES
+from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.annual.models import AnnualResult
 from evaluations.discipline.models import Inspection
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterState, SatisfactionScore
@@ -103,10 +103,17 @@ def _own_documents(own: OwnPeriod, policy, today: date) -> list[Todo]:
     handed_in = own.target_set is not None and own.target_set.status in HANDED_IN_STATUSES
     summary_missing = due.summary is None or due.summary.status not in HANDED_IN_STATUSES
     target_deadline = periods.target_deadline(policy, quarter)
-    if today > target_deadline:
+    if own.target_set is not None and own.target_set.status == ReviewStatus.RETURNED:
+        # Sent back by the reviewer: to rework, whatever the deadline said.
+        targets_label = _("%(quarter)s目标已退回，请修改后重新提交")
+    elif today > target_deadline:
         targets_label = _("%(quarter)s目标已逾期未提交（%(deadline)s截止）")
     else:
         targets_label = _("%(quarter)s目标待提交（%(deadline)s截止）")
+    if due.summary is not None and due.summary.status == ReviewStatus.RETURNED:
+        summary_label = _("%(month)s月小结已退回，请修改后重新提交")
+    else:
+        summary_label = _("%(month)s月小结待提交（%(deadline)s截止）")
     return [
         Todo(
             "targets",
@@ -117,8 +124,7 @@ def _own_documents(own: OwnPeriod, policy, today: date) -> list[Todo]:
         Todo(
             "summary",
             # Never past its deadline: summary_month_due moves on to this month once last month's passed.
-            _("%(month)s月小结待提交（%(deadline)s截止）")
-            % {"month": due.month, "deadline": due.deadline.strftime("%m-%d")},
+            summary_label % {"month": due.month, "deadline": due.deadline.strftime("%m-%d")},
             1 if summary_missing else 0,
             reverse("summaries:list"),
         ),

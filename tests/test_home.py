@@ -102,6 +102,18 @@ def test_a_target_set_past_its_deadline_is_shown_as_overdue(client_for, staff, t
     assert todo(page(client_for(staff)), "targets") is None
 
 
+def test_a_returned_target_set_or_summary_is_shown_as_returned_to_rework(client_for, staff, today):
+    from accounts.workflow import ReviewStatus
+
+    today["value"] = date(2026, 10, 20)  # past the targets' deadline: the return is what matters now
+    TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True, status=ReviewStatus.RETURNED)
+    MonthlySummaryFactory(owner=staff, year=2026, month=10, submitted=True, status=ReviewStatus.RETURNED)
+    html = page(client_for(staff))
+    assert todo(html, "targets") == 1 and "2026年第4季度目标已退回，请修改后重新提交" in html
+    assert "逾期未提交" not in html
+    assert todo(html, "summary") == 1 and "10月小结已退回，请修改后重新提交" in html
+
+
 def test_a_head_sees_items_to_review_and_people_to_grade(client_for, head, staff, colleague, organisation, today):
     TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True)
     MonthlySummaryFactory(owner=colleague, year=2026, month=11, submitted=True)
