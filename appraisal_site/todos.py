@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.selectors import policy_for_organisation
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.annual.models import AnnualResult
+from evaluations.annual.services import years_outstanding
 from evaluations.discipline.models import Inspection
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterState, SatisfactionScore
 from evaluations.grading.selectors import current_appraisal_quarter, grades_to_confirm, grades_to_give
@@ -181,7 +182,12 @@ def _agency_head(user: User, today: date) -> list[Todo]:
         .annotate(n=Count("pk"))
         .order_by("year")
     )
+    undecided = list(undecided)
+    # Only a year whose quarters are all approved can be decided (DOMAIN §7): before that, no to-do.
+    outstanding = years_outstanding(organisation_id=user.organisation_id, years=[row["year"] for row in undecided])
     for row in undecided:
+        if outstanding[row["year"]]:
+            continue
         todos.append(
             Todo(
                 f"annual-{row['year']}",

@@ -638,10 +638,20 @@ def quarters_outstanding(*, organisation: Organisation, year: int) -> list[int]:
     included: from the first it appraised in the system (an organisation that started in the
     middle of a year has no earlier ones) to the fourth. None for a year with no quarter in the
     system (results brought in from before it). One query."""
-    states = dict(AppraisalQuarter.objects.filter(organisation=organisation, year=year).values_list("quarter", "state"))
-    if not states:
-        return []
-    return [quarter for quarter in range(min(states), 5) if states.get(quarter) != QuarterState.APPROVED]
+    return years_outstanding(organisation_id=organisation.pk, years=[year])[year]
+
+
+def years_outstanding(*, organisation_id: int, years: list[int]) -> dict[int, list[int]]:
+    """:func:`quarters_outstanding` of several years, in one query."""
+    states: dict[int, dict[int, str]] = {year: {} for year in years}
+    for year, quarter, state in AppraisalQuarter.objects.filter(
+        organisation_id=organisation_id, year__in=years
+    ).values_list("year", "quarter", "state"):
+        states[year][quarter] = state
+    return {
+        year: [q for q in range(min(found), 5) if found.get(q) != QuarterState.APPROVED] if found else []
+        for year, found in states.items()
+    }
 
 
 def _check_year_complete(*, organisation: Organisation, year: int) -> None:
