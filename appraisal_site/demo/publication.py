@@ -49,6 +49,8 @@ def _objection_with_regrade(publication: Publication, story: Story, hr: User) ->
     candidates = list(
         PublicationEntry.objects.filter(publication=publication, quarter_grade__grade=Grade.GOOD)
         .exclude(person=staff)
+        # Not demo_hr's own 好: HR would have to recuse themselves from handling it (回避).
+        .exclude(person=hr)
         .exclude(person__headed_departments__isnull=False)
         .select_related("person", "quarter_grade", "department")
         .order_by("pk")

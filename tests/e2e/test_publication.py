@@ -88,6 +88,19 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("accept").click()
     ui.page.fill("#send-back-text", "经核实，重点工作确有延期。")
+    # The browser asks first (the grade leaves the publication); dismissed, nothing is sent.
+    asked: list[str] = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    ui.page.once("dialog", dismiss)
+    ui.page.get_by_test_id("send-back").click()
+    expect(ui.page.get_by_test_id("objection-state")).to_have_text("已受理")
+    expect(ui.page.get_by_test_id("sent-back")).to_have_count(0)
+    assert asked and name in asked[0] and "确定退回重评" in asked[0]
+    ui.page.once("dialog", lambda dialog: dialog.accept())
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("send-back").click()
     expect(ui.page.get_by_test_id("sent-back")).to_be_visible()
