@@ -49,11 +49,12 @@ SHORT = {
 }
 
 
-def record(person, grades: str, *, score=None, year=YEAR, state=QuarterState.APPROVED):
-    """Give ``person`` quarter grades, e.g. ``"好/好/较好/好"``, written straight to QuarterGrade
-    (the grade counts recounted once at the end, as a service saving many rows does)."""
+def record(person, grades: str, *, score=None, year=YEAR, state=QuarterState.APPROVED, first=1):
+    """Give ``person`` quarter grades, e.g. ``"好/好/较好/好"`` (from quarter ``first`` on), written
+    straight to QuarterGrade (the grade counts recounted once at the end, as a service saving many
+    rows does)."""
     with counts.deferred():
-        for quarter, short in enumerate(grades.split("/"), start=1):
+        for quarter, short in enumerate(grades.split("/"), start=first):
             grade = SHORT[short]
             QuarterGradeFactory(
                 person=person,
@@ -398,20 +399,6 @@ def test_adopting_all_suggestions_decides_only_the_undecided(organisation, staff
     assert not AnnualResult.objects.filter(decided_grade="").exists()
 
 
-def fourth_quarter(person, *, quarter=4, state=QuarterState.APPROVED):
-    """A 好 of the year's fourth quarter (or ``quarter``), the quarter in ``state``."""
-    with counts.deferred():
-        QuarterGradeFactory(
-            person=person,
-            appraisal_quarter__year=YEAR,
-            appraisal_quarter__quarter=quarter,
-            appraisal_quarter__state=state,
-            state="confirmed",
-            grade=Grade.GOOD,
-            composite_score=Decimal("95"),
-        )
-
-
 def test_the_year_is_decided_only_when_its_quarters_are_approved(organisation, staff, chief, client_for):
     # Three quarters graded and approved; the fourth not opened yet (December of the year).
     record(staff, "好/好/好", score="95")
@@ -439,7 +426,7 @@ def test_the_year_is_decided_only_when_its_quarters_are_approved(organisation, s
     assert result_of(staff).decided_grade == ""
 
     # Graded but not approved: still refused. Approved (and the suggestions computed again): decided.
-    fourth_quarter(staff, state=QuarterState.OPEN)
+    record(staff, "好", score="95", first=4, state=QuarterState.OPEN)
     with pytest.raises(ValidationError, match="第4季度尚未审批"):
         annual.annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=chief)
     AppraisalQuarter.objects.filter(organisation=organisation, year=YEAR, quarter=4).update(state=QuarterState.APPROVED)
@@ -449,8 +436,7 @@ def test_the_year_is_decided_only_when_its_quarters_are_approved(organisation, s
 
 def test_a_year_begun_in_the_system_mid_year_or_brought_in_from_before_it_is_decided(organisation, staff, chief):
     # The organisation's first quarter in the system was the third: the third and fourth count.
-    fourth_quarter(staff, quarter=3)
-    fourth_quarter(staff)
+    record(staff, "好/好", score="95", first=3)
     rollup(organisation)
     annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.COMPETENT, reason="理由")
     assert result_of(staff).decided_grade == AnnualGrade.COMPETENT
