@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.selectors import policy_for_organisation
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.annual.models import AnnualResult
-from evaluations.annual.services import years_outstanding
+from evaluations.annual.selectors import years_outstanding
 from evaluations.discipline.models import Inspection
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterState, SatisfactionScore
 from evaluations.grading.selectors import current_appraisal_quarter, grades_to_confirm, grades_to_give

@@ -1,4 +1,5 @@
-"""Reads of the annual room: a person's own history of quarters and years."""
+"""Reads of the annual room: a person's own history of quarters and years; whether a year's
+quarters are complete enough to decide it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import Department, Organisation, User
 
-from ..grading.models import GradeReview, QuarterGrade, QuarterState
+from ..grading.models import AppraisalQuarter, GradeReview, QuarterGrade, QuarterState
 from .models import AnnualGrade, AnnualResult, AnnualReview, final_grade_expression
 
 
@@ -70,4 +71,62 @@ def graded_and_excellent(results: QuerySet[AnnualResult], *, by: str) -> QuerySe
             excellent=Count("pk", filter=Q(final=AnnualGrade.EXCELLENT)),
         )
         .values_list(by, "graded", "excellent")
+    )
+
+
+# --- Whether the year can be decided (DOMAIN §7: the year-end grade is drawn from the quarters) ---
+
+
+def _regrading() -> Exists:
+    """A grade of the quarter sent back for regrading after an objection (until it is confirmed again)."""
+    return Exists(QuarterGrade.objects.filter(appraisal_quarter_id=OuterRef("pk"), reopened_at__isnull=False))
+
+
+def quarters_outstanding(*, organisation: Organisation, year: int) -> list[int]:
+    """The quarters of the organisation's year that are not approved yet (a quarter not opened for
+    grading included) or hold a grade being regraded. They run to the fourth from the first quarter
+    of the year in the system, or from the first when the organisation was appraised in an earlier
+    year already; an organisation that started in the middle of its first year has no earlier ones.
+    None for a year with no quarter in the system (results brought in from before it). One query."""
+    return years_outstanding(organisation_id=organisation.pk, years=[year])[year]
+
+
+def years_outstanding(*, organisation_id: int, years: list[int]) -> dict[int, list[int]]:
+    """:func:`quarters_outstanding` of several years, in one query."""
+    if not years:
+        return {}
+    found: dict[int, dict[int, bool]] = {}  # year → quarter → complete (approved, nothing regraded)
+    for year, quarter, state, regrading in (
+        AppraisalQuarter.objects.filter(organisation_id=organisation_id, year__lte=max(years))
+        .annotate(regrading=_regrading())
+        .values_list("year", "quarter", "state", "regrading")
+    ):
+        found.setdefault(year, {})[quarter] = state == QuarterState.APPROVED and not regrading
+    outstanding = {}
+    for year in years:
+        quarters = found.get(year)
+        if not quarters:
+            outstanding[year] = []
+            continue
+        first = 1 if any(earlier < year for earlier in found) else min(quarters)
+        outstanding[year] = [q for q in range(first, 5) if not quarters.get(q, False)]
+    return outstanding
+
+
+def people_with_open_quarters_elsewhere(*, organisation: Organisation, year: int, person_ids: list[int]) -> list[str]:
+    """The names of ``person_ids`` graded in the year by another organisation (before they moved
+    here) in a quarter not approved yet or while that grade is regraded. One query."""
+    if not person_ids:
+        return []
+    return list(
+        User.objects.filter(
+            Exists(
+                QuarterGrade.objects.filter(person_id=OuterRef("pk"), appraisal_quarter__year=year)
+                .exclude(appraisal_quarter__organisation=organisation)
+                .filter(~Q(appraisal_quarter__state=QuarterState.APPROVED) | Q(reopened_at__isnull=False))
+            ),
+            pk__in=person_ids,
+        )
+        .order_by("full_name", "pk")
+        .values_list("full_name", flat=True)
     )

@@ -65,6 +65,7 @@ from ..grading.services import counts
 from ..grading.services.quota import good_quota
 from . import counts as annual_counts
 from . import rollup as rollup_sql
+from . import selectors
 from .models import (
     Achievement,
     AchievementState,
@@ -633,35 +634,24 @@ def _check_fresh(*, organisation: Organisation, year: int) -> None:
         )
 
 
-def quarters_outstanding(*, organisation: Organisation, year: int) -> list[int]:
-    """The quarters of the organisation's year not approved yet, a quarter not opened for grading
-    included: from the first it appraised in the system (an organisation that started in the
-    middle of a year has no earlier ones) to the fourth. None for a year with no quarter in the
-    system (results brought in from before it). One query."""
-    return years_outstanding(organisation_id=organisation.pk, years=[year])[year]
-
-
-def years_outstanding(*, organisation_id: int, years: list[int]) -> dict[int, list[int]]:
-    """:func:`quarters_outstanding` of several years, in one query."""
-    states: dict[int, dict[int, str]] = {year: {} for year in years}
-    for year, quarter, state in AppraisalQuarter.objects.filter(
-        organisation_id=organisation_id, year__in=years
-    ).values_list("year", "quarter", "state"):
-        states[year][quarter] = state
-    return {
-        year: [q for q in range(min(found), 5) if found.get(q) != QuarterState.APPROVED] if found else []
-        for year, found in states.items()
-    }
-
-
-def _check_year_complete(*, organisation: Organisation, year: int) -> None:
+def _check_year_complete(*, organisation: Organisation, year: int, person_ids: list[int]) -> None:
     """The year-end grade is drawn from the year's quarters (DOMAIN §7): none is decided while one of
-    them is still to be graded or approved."""
-    if outstanding := quarters_outstanding(organisation=organisation, year=year):
+    them is still to be graded, approved or regraded, the organisation's own
+    (:func:`.selectors.quarters_outstanding`) and, for ``person_ids``, those of an organisation they
+    were appraised in before moving here (:func:`.selectors.people_with_open_quarters_elsewhere`)."""
+    if outstanding := selectors.quarters_outstanding(organisation=organisation, year=year):
         raise ValidationError(
-            _("%(quarters)s尚未审批：全年各季度考核结果审批后，才能确定年度等次。")
+            _("%(quarters)s尚未审批或有等次正在重评：全年各季度考核结果审批后，才能确定年度等次。")
             % {"quarters": "、".join(Quarter(year, quarter).label for quarter in outstanding)},
             code="year_incomplete",
+        )
+    if names := selectors.people_with_open_quarters_elsewhere(
+        organisation=organisation, year=year, person_ids=person_ids
+    ):
+        raise ValidationError(
+            _("%(names)s在原单位的%(year)s年季度考核结果尚未审批或正在重评，审批后才能确定其年度等次。")
+            % {"names": "、".join(names[:5]) + ("等" if len(names) > 5 else ""), "year": year},
+            code="year_incomplete_elsewhere",
         )
 
 
@@ -747,7 +737,7 @@ def _check_quota_after(*, organisation: Organisation, year: int) -> None:
 def annual_decide(*, result: AnnualResult, actor: User, grade: str, reason: str) -> AnnualResult:
     """The committee decides one person's annual grade.
 
-    Refused while a quarter of the year is not approved (:func:`quarters_outstanding`) and while
+    Refused while a quarter of the year is not approved (:func:`_check_year_complete`) and while
     the suggestions are older than their inputs (:func:`suggestions_freshness`).
     A decision that differs from the suggestion needs a reason; 优秀 is refused beyond the quota
     (counting every 优秀 decided or, where undecided, suggested) and for a person with an active
@@ -755,7 +745,7 @@ def annual_decide(*, result: AnnualResult, actor: User, grade: str, reason: str)
     audited with the reason.
     """
     _check_committee(actor=actor, organisation_id=result.organisation_id)
-    _check_year_complete(organisation=result.organisation, year=result.year)
+    _check_year_complete(organisation=result.organisation, year=result.year, person_ids=[result.person_id])
     _check_fresh(organisation=result.organisation, year=result.year)
     if grade not in AnnualGrade.values:
         raise ValidationError({"grade": _("请选择有效的年度等次。")})
@@ -792,7 +782,10 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
     Each row is saved on its own so the audit trail records every decision.
     """
     _check_committee(actor=actor, organisation_id=organisation.pk)
-    _check_year_complete(organisation=organisation, year=year)
+    waiting = AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="")
+    _check_year_complete(
+        organisation=organisation, year=year, person_ids=list(waiting.values_list("person_id", flat=True))
+    )
     _check_fresh(organisation=organisation, year=year)
     _lock_year(organisation_id=organisation.pk, year=year)
     undecided = list(

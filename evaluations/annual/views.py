@@ -71,7 +71,7 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "status": services.excellent_status(organisation=organisation, year=year, policy=policy),
             "policy": policy,
-            "unapproved_quarters": services.quarters_outstanding(organisation=organisation, year=year),
+            "unapproved_quarters": selectors.quarters_outstanding(organisation=organisation, year=year),
             "freshness": services.suggestions_freshness(organisation=organisation, year=year),
             "sorting": sorting,
             "can_decide": request.user.has_perm("evaluations.decide_annual"),
@@ -121,7 +121,7 @@ def annual_decide(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             "form": form,
             "quarter_record": records.get(result.person_id, "—/—/—/—"),
             "status": services.excellent_status(organisation=result.organisation, year=year),
-            "unapproved_quarters": services.quarters_outstanding(organisation=result.organisation, year=year),
+            "unapproved_quarters": selectors.quarters_outstanding(organisation=result.organisation, year=year),
         },
     )
 
@@ -145,7 +145,7 @@ def annual_adopt(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "undecided": undecided.count(),
             "status": services.excellent_status(organisation=organisation, year=year),
-            "unapproved_quarters": services.quarters_outstanding(organisation=organisation, year=year),
+            "unapproved_quarters": selectors.quarters_outstanding(organisation=organisation, year=year),
         },
     )
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEntry, Job, Policy, StaffStatusKind
 from evaluations.annual import services as annual
@@ -28,6 +29,7 @@ from evaluations.models import (
 )
 from tests.factories import (
     AnnualResultFactory,
+    AppraisalQuarterFactory,
     DepartmentFactory,
     FindingFactory,
     QuarterGradeFactory,
@@ -443,6 +445,54 @@ def test_a_year_begun_in_the_system_mid_year_or_brought_in_from_before_it_is_dec
     # A year from before the system: results without any quarter.
     AnnualResultFactory(person=staff, year=YEAR - 2, suggested_grade=AnnualGrade.COMPETENT)
     assert annual.annual_adopt_suggestions(organisation=organisation, year=YEAR - 2, actor=chief) == 1
+
+
+def test_an_organisation_appraised_the_year_before_needs_the_years_first_quarter_too(organisation, staff, chief):
+    AppraisalQuarterFactory(organisation=organisation, year=YEAR - 1, quarter=4, state=QuarterState.APPROVED)
+    record(staff, "好/好/好", score="95", first=2)
+    rollup(organisation)
+    with pytest.raises(ValidationError, match="2026年第1季度尚未审批"):
+        annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.COMPETENT, reason="理由")
+
+
+def test_a_grade_being_regraded_holds_the_years_decision_until_it_is_confirmed(organisation, staff, chief):
+    record(staff, "好/好/好/好", score="95")
+    rollup(organisation)
+    # An objection sent the fourth quarter's grade back to its evaluator (the quarter stays approved).
+    grade = QuarterGrade.objects.get(person=staff, appraisal_quarter__quarter=4)
+    save_fields([grade], reopened_at=timezone.now())
+    with pytest.raises(ValidationError, match="2026年第4季度尚未审批或有等次正在重评"):
+        annual.annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=chief)
+    save_fields([grade], reopened_at=None)  # regraded and confirmed
+    assert annual.annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=chief) == 1
+
+
+def test_a_moved_persons_open_quarter_in_the_former_organisation_holds_their_decision(
+    organisation, staff, chief, outsider
+):
+    # Graded by the former organisation in the first quarter, not approved there yet; here since.
+    with counts.deferred():
+        QuarterGradeFactory(
+            person=staff,
+            department=outsider.department,
+            appraisal_quarter=AppraisalQuarterFactory(
+                organisation=outsider.organisation, year=YEAR, quarter=1, state=QuarterState.OPEN
+            ),
+            state="confirmed",
+            grade=Grade.GOOD,
+            composite_score=Decimal("95"),
+        )
+    record(staff, "好/好/好", score="95", first=2)
+    rollup(organisation)
+    for decide in (
+        lambda: annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.COMPETENT, reason="理由"),
+        lambda: annual.annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=chief),
+    ):
+        with pytest.raises(ValidationError, match=f"{staff.full_name}在原单位的2026年季度考核结果尚未审批"):
+            decide()
+    AppraisalQuarter.objects.filter(organisation=outsider.organisation).update(state=QuarterState.APPROVED)
+    annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.COMPETENT, reason="理由")
+    assert result_of(staff).decided_grade == AnnualGrade.COMPETENT
 
 
 # --- Use of results ----------------------------------------------------------------------------
