@@ -3,12 +3,15 @@
 Every appraised person of the organisation reads the board and may object during a window; HR
 publishes, prints the notice, handles objections and records 复核/申诉 cases. An objection is seen
 by the person who lodged it and by HR, and handled by an HR administrator it does not concern: not
-by the person whose result it is about, nor by the one who lodged it (回避).
+by the person whose result it is about, nor by the one who lodged it (回避), unless no other HR
+administrator of the organisation could.
 """
 
 import rules
 
 from accounts.rules import is_hr_admin, same_organisation, takes_part_in_appraisal
+
+from . import selectors
 
 
 @rules.predicate
@@ -17,9 +20,10 @@ def lodged_it(user, objection) -> bool:
 
 
 @rules.predicate
-def concerns_them(user, objection) -> bool:
-    """The objection is about the user's own result, or they lodged it: they may not handle it (回避)."""
-    return objection is not None and user.pk in (objection.objector_id, objection.entry.person_id)
+def recused(user, objection) -> bool:
+    """The objection is about the user's own result, or they lodged it, and another HR administrator
+    can handle it (回避; :func:`.selectors.is_recused`)."""
+    return objection is not None and selectors.is_recused(user=user, objection=objection)
 
 
 rules.add_perm("publicity.view_publications", takes_part_in_appraisal)
@@ -29,6 +33,6 @@ rules.add_perm("publicity.manage_publication", is_hr_admin & same_organisation)
 rules.add_perm("publicity.lodge_objection", takes_part_in_appraisal)
 rules.add_perm("publicity.view_objections", takes_part_in_appraisal)
 rules.add_perm("publicity.view_objection", same_organisation & (lodged_it | is_hr_admin))
-rules.add_perm("publicity.handle_objection", is_hr_admin & same_organisation & ~concerns_them)
+rules.add_perm("publicity.handle_objection", is_hr_admin & same_organisation & ~recused)
 rules.add_perm("publicity.manage_review_cases", is_hr_admin)
 rules.add_perm("publicity.manage_review_case", is_hr_admin & same_organisation)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from accounts.models import User
+from accounts.models import Role, RoleAssignment, User
 from evaluations.annual.models import AnnualGrade, AnnualResult
 
 from .models import Objection, ObjectionState, Publication, PublicationEntry, ReviewCase, ReviewCaseState
@@ -86,12 +86,37 @@ def incompetent_results_without_case(*, organisation_id: int, limit: int = 200) 
     )
 
 
+def _another_handler() -> Exists:
+    """An active HR administrator of the objection's organisation whom it does not concern (neither
+    the person whose result it is about nor the one who lodged it)."""
+    return Exists(
+        RoleAssignment.objects.filter(
+            organisation_id=OuterRef("organisation_id"), role=Role.HR_ADMIN, user__is_active=True
+        )
+        .exclude(user_id=OuterRef("objector_id"))
+        .exclude(user_id=OuterRef("entry__person_id"))
+    )
+
+
+def _recused(user: User) -> Q:
+    """The objections ``user`` recuses themselves from (回避): about their own result or lodged by
+    them, where another HR administrator can handle them. Where none can (the organisation's only
+    HR administrator), they handle it themselves, and the page says so: it never waits for nobody."""
+    return (Q(objector=user) | Q(entry__person=user)) & Q(_another_handler())
+
+
+def is_recused(*, user: User, objection: Objection) -> bool:
+    if user.pk not in (objection.objector_id, objection.entry.person_id):
+        return False
+    return Objection.objects.filter(pk=objection.pk).filter(_recused(user)).exists()
+
+
 def open_objections_count(*, organisation_id: int, handler: User | None = None) -> int:
     """Objections HR has not answered yet (HR's home page): one count query. With ``handler``, only
-    those that administrator may handle (not about their own result, not lodged by them: 回避)."""
+    those that administrator handles (not those they recuse themselves from: :func:`is_recused`)."""
     queryset = Objection.objects.filter(organisation_id=organisation_id).exclude(state=ObjectionState.ANSWERED)
     if handler is not None:
-        queryset = queryset.exclude(Q(objector=handler) | Q(entry__person=handler))
+        queryset = queryset.exclude(_recused(handler))
     return queryset.count()
 
 

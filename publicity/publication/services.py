@@ -394,9 +394,9 @@ def objection_lodge(
 
 def _locked_objection(objection: Objection, actor: User) -> Objection:
     locked = Objection.objects.select_for_update(of=("self",)).select_related("entry__publication").get(pk=objection.pk)
-    if actor.pk in (locked.objector_id, locked.entry.person_id):
-        raise PermissionDenied(_("本异议涉及您本人，您须回避，请由其他人事干部办理。"))
     if not actor.has_perm("publicity.handle_objection", locked):
+        if actor.has_perm("publicity.manage_publication", locked.entry.publication):
+            raise PermissionDenied(_("本异议涉及您本人，您须回避，请由其他人事干部办理。"))
         raise PermissionDenied(_("只有本单位人事干部可以办理异议。"))
     return locked
 

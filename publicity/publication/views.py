@@ -250,9 +250,11 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "objection": objection,
             "can_handle": can_handle,
-            # HR whom the objection concerns (their result, or they lodged it) see why they cannot handle it.
+            # HR whom the objection concerns (their result, or they lodged it) see why they cannot
+            # handle it, or, the organisation's only HR administrator, that they handle it all the same.
             "recused": not can_handle
-            and request.user.has_perm("publicity.manage_publication", objection.entry.publication)
+            and request.user.has_perm("publicity.manage_publication", objection.entry.publication),
+            "sole_handler_concerned": can_handle
             and request.user.pk in (objection.objector_id, objection.entry.person_id),
         },
         status=status,

@@ -261,6 +261,22 @@ def test_hr_recuse_themselves_from_an_objection_about_their_own_result_or_lodged
     assert open_objections_count(organisation_id=hr.organisation_id, handler=colleague) == 0
     assert open_objections_count(organisation_id=hr.organisation_id, handler=hr) == 2
 
+    # Left the organisation's only HR administrator, they handle it all the same (it never waits for
+    # nobody), and the page says so.
+    RoleAssignment.objects.filter(user=hr, role=Role.HR_ADMIN).delete()
+    page = client_for(colleague).get(about_them.get_absolute_url()).content.decode()
+    assert 'data-testid="sole-handler"' in page and 'data-testid="recused"' not in page
+    services.objection_answer(actor=colleague, objection=about_them, answer="经核实，等次无误。")
+    about_them.refresh_from_db()
+    assert about_them.state == ObjectionState.ANSWERED
+    assert open_objections_count(organisation_id=hr.organisation_id, handler=colleague) == 1
+
+
+def test_someone_who_is_not_hr_is_told_so_not_to_recuse(publication, staff, colleague):
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    with pytest.raises(PermissionDenied, match="只有本单位人事干部"):
+        services.objection_accept(actor=staff, objection=objection)
+
 
 def test_objections_are_seen_by_their_objector_and_hr_only(client_for, publication, staff, colleague, head):
     objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
