@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Notification, User
+from accounts.selectors import another_hr_admin
 from accounts.services import notify_many
 from accounts.textlimits import check_text_limits
 from evaluations.annual.locking import annual_review_after_lock
@@ -28,6 +29,12 @@ REVIEW_DECISION_DAYS = 30
 REVIEW_REMINDER_DAYS = 7
 
 
+def _check_not_own_case(actor: User, person_id: int) -> None:
+    """HR recuses themselves from their own case (回避) where another HR administrator can take it."""
+    if person_id == actor.pk and another_hr_admin(organisation_id=actor.organisation_id, besides=[actor.pk]):
+        raise PermissionDenied(_("这是您本人的案件，您须回避，请由其他人事干部办理。"))
+
+
 @transaction.atomic
 def review_case_open(
     *, actor: User, annual_result: AnnualResult, notified_on: date, kind: str = ReviewCaseKind.REVIEW
@@ -36,6 +43,7 @@ def review_case_open(
     30 days to ask for 复核 (or to lodge a 申诉)."""
     if not actor.has_perm("publicity.manage_review_cases") or actor.organisation_id != annual_result.organisation_id:
         raise PermissionDenied(_("只有本单位人事干部可以登记复核申诉。"))
+    _check_not_own_case(actor, annual_result.person_id)
     if annual_result.decided_grade != AnnualGrade.INCOMPETENT:
         raise ValidationError(_("只有年度考核确定为不称职的，才登记复核申诉。"))
     if kind not in ReviewCaseKind.values:
@@ -60,6 +68,7 @@ def review_case_request(*, actor: User, case: ReviewCase, requested_on: date) ->
     case = ReviewCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if not actor.has_perm("publicity.manage_review_case", case):
         raise PermissionDenied
+    _check_not_own_case(actor, case.person_id)
     if case.state != ReviewCaseState.AWAITING_REQUEST:
         raise ValidationError(_("该案件已登记申请。"))
     if requested_on < case.notified_on:
@@ -86,6 +95,7 @@ def review_case_decide(
     case = ReviewCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if not actor.has_perm("publicity.manage_review_case", case):
         raise PermissionDenied
+    _check_not_own_case(actor, case.person_id)
     if case.state != ReviewCaseState.REQUESTED:
         raise ValidationError(_("须先登记申请，才能记录决定。"))
     decision = (decision or "").strip()

@@ -382,11 +382,12 @@ def objection_lodge(
             private_storage.delete(stored)
         raise
     message = _("%(objector)s对公示中%(person)s的结果提出了异议。") % {"objector": actor, "person": entry.person}
+    handlers = set(hr_of(objection.organisation_id))
+    concerned = {objection.objector_id, entry.person_id}
+    if handlers - concerned:
+        handlers -= concerned  # those it concerns recuse themselves (回避): told only as the objector is
     notify_many(
-        [
-            Notification(recipient_id=pk, message=message, url=objection.get_absolute_url())
-            for pk in hr_of(objection.organisation_id)
-        ],
+        [Notification(recipient_id=pk, message=message, url=objection.get_absolute_url()) for pk in sorted(handlers)],
         dedupe_key=f"objection-lodged:{objection.pk}",
     )
     return objection

@@ -117,3 +117,21 @@ def test_a_locked_annual_result_refuses_the_committee(organisation, staff, chief
     assert result.locked_at is not None and result.locked_at <= timezone.now()
     with pytest.raises(ValidationError, match="定等"):
         annual_decide(result=result, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+
+
+def test_hr_recuse_themselves_from_reviewing_their_own_locked_grade_unless_they_are_the_only_one(
+    approved_quarter, confirmed, hr, staff
+):
+    from accounts.models import Role, RoleAssignment
+
+    locking.grades_lock(appraisal_quarter=approved_quarter)
+    # The person whose grade it is is an HR administrator too.
+    RoleAssignment.objects.create(organisation=staff.organisation, user=staff, role=Role.HR_ADMIN)
+    with pytest.raises(PermissionDenied, match="回避"):
+        locking.grade_review_after_lock(grade=confirmed, actor=staff, new_grade=Grade.GOOD, reason="复核认定")
+    assert not GradeReview.objects.exists()
+    # The other HR administrator reviews it; left the only one, they would review it themselves.
+    locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.GOOD, reason="复核认定")
+    RoleAssignment.objects.filter(user=hr, role=Role.HR_ADMIN).delete()
+    locking.grade_review_after_lock(grade=confirmed, actor=staff, new_grade=Grade.FAIRLY_GOOD, reason="再次复核")
+    assert GradeReview.objects.count() == 2

@@ -243,6 +243,9 @@ def test_hr_recuse_themselves_from_an_objection_about_their_own_result_or_lodged
     RoleAssignment.objects.create(organisation=colleague.organisation, user=colleague, role=Role.HR_ADMIN)
     about_them = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
     lodged_by_them = services.objection_lodge(actor=colleague, entry=entry_of(publication, staff), text="有异议")
+    # Only the HR administrator who handles them is told of them.
+    told = set(Notification.objects.filter(message__contains="提出了异议").values_list("recipient_id", flat=True))
+    assert told == {hr.pk}
     for objection in (about_them, lodged_by_them):
         with pytest.raises(PermissionDenied, match="回避"):
             services.objection_accept(actor=colleague, objection=objection)

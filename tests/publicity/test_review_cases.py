@@ -122,3 +122,15 @@ def test_a_changed_grade_on_a_result_not_yet_locked_is_refused_and_nothing_is_de
         )
     case.refresh_from_db()
     assert case.state == ReviewCaseState.REQUESTED
+
+
+def test_hr_recuse_themselves_from_their_own_case_where_another_can_take_it(incompetent, hr, staff):
+    from accounts.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(organisation=staff.organisation, user=staff, role=Role.HR_ADMIN)
+    with pytest.raises(PermissionDenied, match="回避"):
+        review_cases.review_case_open(actor=staff, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    with pytest.raises(PermissionDenied, match="回避"):
+        review_cases.review_case_request(actor=staff, case=case, requested_on=date(2026, 2, 1))
+    assert ReviewCase.objects.get().state == ReviewCaseState.AWAITING_REQUEST
