@@ -273,12 +273,14 @@ def audit_entries_for(*, auditor: User) -> QuerySet[AuditEntry]:
     )
 
 
+def hr_admin_roles(organisation_id) -> QuerySet[RoleAssignment]:
+    """The organisation's active HR administrators' role rows (``user_id``): who is told of and
+    handles HR's matters. ``organisation_id`` may be an ``OuterRef`` (a subquery per row)."""
+    return RoleAssignment.objects.filter(organisation_id=organisation_id, role=Role.HR_ADMIN, user__is_active=True)
+
+
 def another_hr_admin(*, organisation_id: int, besides: Iterable[int]) -> bool:
     """Whether the organisation has an active HR administrator other than ``besides``: one who can
     take a matter that concerns those people (回避 — an objection about one's own result, a review
     of one's own grade, one's own 复核/申诉 case). Where none can, the only one takes it. One query."""
-    return (
-        RoleAssignment.objects.filter(organisation_id=organisation_id, role=Role.HR_ADMIN, user__is_active=True)
-        .exclude(user_id__in=list(besides))
-        .exists()
-    )
+    return hr_admin_roles(organisation_id).exclude(user_id__in=list(besides)).exists()

@@ -113,11 +113,10 @@ def years_outstanding(*, organisation_id: int, years: list[int]) -> dict[int, li
     return outstanding
 
 
-def people_with_open_quarters_elsewhere(*, organisation: Organisation, year: int, person_ids: list[int]) -> list[str]:
-    """The names of ``person_ids`` graded in the year by another organisation (before they moved
-    here) in a quarter not approved yet or while that grade is regraded. One query."""
-    if not person_ids:
-        return []
+def people_with_open_quarters_elsewhere(*, organisation: Organisation, year: int, person_ids) -> list[str]:
+    """The names of ``person_ids`` (a list, or a query of ``person_id`` values) graded in the year by
+    another organisation (before they moved here) in a quarter not approved yet or while that grade
+    is regraded. One query."""
     return list(
         User.objects.filter(
             Exists(

@@ -634,7 +634,7 @@ def _check_fresh(*, organisation: Organisation, year: int) -> None:
         )
 
 
-def _check_year_complete(*, organisation: Organisation, year: int, person_ids: list[int]) -> None:
+def _check_year_complete(*, organisation: Organisation, year: int, person_ids) -> None:
     """The year-end grade is drawn from the year's quarters (DOMAIN §7): none is decided while one of
     them is still to be graded, approved or regraded, the organisation's own
     (:func:`.selectors.quarters_outstanding`) and, for ``person_ids``, those of an organisation they
@@ -783,9 +783,8 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
     """
     _check_committee(actor=actor, organisation_id=organisation.pk)
     waiting = AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="")
-    _check_year_complete(
-        organisation=organisation, year=year, person_ids=list(waiting.values_list("person_id", flat=True))
-    )
+    # A subquery, not a list: an organisation of 100 000 would pass PostgreSQL's 65 535 parameters.
+    _check_year_complete(organisation=organisation, year=year, person_ids=waiting.values("person_id"))
     _check_fresh(organisation=organisation, year=year)
     _lock_year(organisation_id=organisation.pk, year=year)
     undecided = list(

@@ -37,8 +37,8 @@ from django.utils.translation import gettext as _
 
 from accounts import jobs
 from accounts.encryption import DecryptionError
-from accounts.models import Job, Notification, Role, RoleAssignment
-from accounts.selectors import policy_for_organisation
+from accounts.models import Job, Notification
+from accounts.selectors import hr_admin_roles, policy_for_organisation
 from accounts.services import notify_many
 from accounts.textlimits import LONG
 
@@ -157,9 +157,7 @@ def _record(message: DingTalkMessage, *, state: str, error: str) -> None:
 
 def _tell_hr(message: DingTalkMessage, error: str) -> None:
     """A push that has given up is put on HR's bell too: they keep the robot's settings."""
-    hr = RoleAssignment.objects.filter(
-        organisation_id=message.organisation_id, role=Role.HR_ADMIN, user__is_active=True
-    ).values_list("user_id", flat=True)
+    hr = hr_admin_roles(message.organisation_id).values_list("user_id", flat=True)
     text = _("钉钉消息“%(title)s”发送失败：%(error)s") % {"title": message.title, "error": error}
     url = reverse("publicity:dingtalk_messages")
     notify_many(

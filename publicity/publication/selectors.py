@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from accounts.models import Role, RoleAssignment, User
+from accounts.models import User
+from accounts.selectors import hr_admin_roles
 from evaluations.annual.models import AnnualGrade, AnnualResult
 
 from .models import Objection, ObjectionState, Publication, PublicationEntry, ReviewCase, ReviewCaseState
@@ -90,9 +91,7 @@ def _another_handler() -> Exists:
     """An active HR administrator of the objection's organisation whom it does not concern (neither
     the person whose result it is about nor the one who lodged it)."""
     return Exists(
-        RoleAssignment.objects.filter(
-            organisation_id=OuterRef("organisation_id"), role=Role.HR_ADMIN, user__is_active=True
-        )
+        hr_admin_roles(OuterRef("organisation_id"))
         .exclude(user_id=OuterRef("objector_id"))
         .exclude(user_id=OuterRef("entry__person_id"))
     )

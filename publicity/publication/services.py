@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.audit import audit_reason, record_event
-from accounts.models import Notification, Organisation, Role, RoleAssignment, User
-from accounts.selectors import policy_for_organisation
+from accounts.models import Notification, Organisation, User
+from accounts.selectors import hr_admin_roles, policy_for_organisation
 from accounts.services import notify, notify_many
 from accounts.storage import private_storage
 from accounts.textlimits import check_text_limits
@@ -322,9 +322,7 @@ def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date 
 
 
 def hr_of(organisation_id: int):
-    return RoleAssignment.objects.filter(
-        organisation_id=organisation_id, role=Role.HR_ADMIN, user__is_active=True
-    ).values_list("user_id", flat=True)
+    return hr_admin_roles(organisation_id).values_list("user_id", flat=True)
 
 
 def _store_attachment(objection: Objection, uploaded: UploadedFile) -> None:
