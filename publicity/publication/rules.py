@@ -10,6 +10,7 @@ administrator of the organisation could.
 import rules
 
 from accounts.rules import is_hr_admin, same_organisation, takes_part_in_appraisal
+from accounts.selectors import another_hr_admin
 
 from . import selectors
 
@@ -26,10 +27,27 @@ def recused(user, objection) -> bool:
     return objection is not None and selectors.is_recused(user=user, objection=objection)
 
 
+@rules.predicate
+def own_entry_recused(user, entry) -> bool:
+    """The entry is the user's own result and another HR administrator can publish it again (回避);
+    the organisation's only one publishes it themselves."""
+    return (
+        entry is not None
+        and entry.person_id == user.pk
+        and another_hr_admin(organisation_id=entry.publication.organisation_id, besides=[user.pk])
+    )
+
+
+@rules.predicate
+def entry_of_same_organisation(user, entry) -> bool:
+    return entry is not None and entry.publication.organisation_id == user.organisation_id
+
+
 rules.add_perm("publicity.view_publications", takes_part_in_appraisal)
 rules.add_perm("publicity.view_publication", takes_part_in_appraisal & same_organisation)
 rules.add_perm("publicity.publish_results", is_hr_admin)
 rules.add_perm("publicity.manage_publication", is_hr_admin & same_organisation)
+rules.add_perm("publicity.republish_entry", is_hr_admin & entry_of_same_organisation & ~own_entry_recused)
 rules.add_perm("publicity.lodge_objection", takes_part_in_appraisal)
 rules.add_perm("publicity.view_objections", takes_part_in_appraisal)
 rules.add_perm("publicity.view_objection", same_organisation & (lodged_it | is_hr_admin))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from accounts.selectors import hr_admin_roles
@@ -43,10 +43,13 @@ def entries(*, publication: Publication) -> QuerySet[PublicationEntry]:
 
 
 def objections_for(*, user: User, state: str = "") -> QuerySet[Objection]:
-    """HR sees every objection of the organisation; anyone else only their own."""
+    """HR sees every objection of the organisation, each marked ``recused`` where they recuse
+    themselves from it (:func:`is_recused`); anyone else only their own."""
     queryset = Objection.objects.filter(organisation_id=user.organisation_id)
-    # HR (of this organisation: the filter above) handles them all.
-    if not user.has_perm("publicity.publish_results"):
+    # HR (of this organisation: the filter above) sees them all.
+    if user.has_perm("publicity.publish_results"):
+        queryset = queryset.annotate(recused=ExpressionWrapper(_recused(user), output_field=BooleanField()))
+    else:
         queryset = queryset.filter(objector=user)
     if state:
         queryset = queryset.filter(state=state)

@@ -292,8 +292,14 @@ def entry_may_republish(entry: PublicationEntry) -> bool:
 @transaction.atomic
 def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date | None = None) -> PublicationEntry:
     """Publish a regraded entry again, for a window of its own (HR's button, or the daily job)."""
-    entry = PublicationEntry.objects.select_for_update(of=("self",)).select_related("quarter_grade").get(pk=entry.pk)
-    if actor is not None and not actor.has_perm("publicity.manage_publication", entry.publication):
+    entry = (
+        PublicationEntry.objects.select_for_update(of=("self",))
+        .select_related("quarter_grade", "publication")
+        .get(pk=entry.pk)
+    )
+    if actor is not None and not actor.has_perm("publicity.republish_entry", entry):
+        if actor.has_perm("publicity.manage_publication", entry.publication):
+            raise PermissionDenied(_("这是您本人的结果，您须回避，请由其他人事干部重新公示。"))
         raise PermissionDenied(_("只有本单位人事干部可以重新公示。"))
     if not entry_may_republish(entry):
         raise ValidationError(_("该条目尚未重评并经分管领导确认，不能重新公示。"))

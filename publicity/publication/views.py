@@ -28,7 +28,7 @@ from summaries.services import attachment_limit, attachment_too_large_message
 from . import review_cases as cases
 from . import selectors, services
 from .forms import ObjectionActionForm, ObjectionForm, PublishForm, ReviewCaseOpenForm, ReviewCaseStepForm
-from .models import ObjectionState, Publication, PublicationEntry, ReviewCase
+from .models import EntryState, ObjectionState, Publication, PublicationEntry, ReviewCase
 
 PAGE_SIZE = 50
 
@@ -100,10 +100,15 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = periods.today()
     policy = policy_for_organisation(organisation_id=publication.organisation_id)
     page = page_of(request, selectors.entries(publication=publication), per_page=PAGE_SIZE)
+    # The HR administrator's own regraded entry on this page, which another would publish again (回避).
+    own = next((e for e in page if e.person_id == request.user.pk and e.state == EntryState.REGRADING), None)
+    if own is not None:
+        own.publication = publication
     return render(
         request,
         "publicity/publication/detail.html",
         {
+            "recused_entry_id": own.pk if own and not request.user.has_perm("publicity.republish_entry", own) else None,
             "publication": publication,
             "page": page,
             "today": today,

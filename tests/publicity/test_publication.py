@@ -365,6 +365,44 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     assert QuarterGrade.objects.get(pk=grade.pk).locked_at is not None
 
 
+def test_hr_do_not_republish_their_own_regraded_result_where_another_can(
+    client_for, publication, staff, colleague, head, leader, hr
+):
+    # The colleague whose 好 is sent back for regrading is an HR administrator too.
+    RoleAssignment.objects.create(organisation=colleague.organisation, user=colleague, role=Role.HR_ADMIN)
+    entry = entry_of(publication, colleague)
+    objection = services.objection_lodge(actor=staff, entry=entry, text="“好”等次依据不足")
+    # The objection list marks it for them, not for the HR administrator who handles it.
+    rows = client_for(colleague).get(reverse("publicity:objections")).content.decode()
+    assert rows.count('data-testid="objection-recused"') == 1
+    assert 'data-testid="objection-recused"' not in client_for(hr).get(reverse("publicity:objections")).content.decode()
+    services.objection_accept(actor=hr, objection=objection)
+    services.objection_send_back(actor=hr, objection=objection, reason="核实发现有工作失误")
+    grade = QuarterGrade.objects.get(person=colleague)
+    grading.grade_assign(grade_row=grade, actor=head, grade=Grade.FAIRLY_GOOD, comment="重评为较好")
+    grading.grade_confirm(grade_row=QuarterGrade.objects.get(pk=grade.pk), actor=leader)
+
+    page = client_for(colleague).get(publication.get_absolute_url()).content.decode()
+    assert 'data-testid="republish-recused"' in page and 'data-testid="republish"' not in page
+    with pytest.raises(PermissionDenied, match="回避"):
+        services.entry_republish(actor=colleague, entry=entry)
+    response = client_for(colleague).post(reverse("publicity:entry_republish", args=[entry.pk]))
+    assert response.status_code == 403
+    entry.refresh_from_db()
+    assert entry.state == EntryState.REGRADING
+    # The other HR administrator publishes it again.
+    page = client_for(hr).get(publication.get_absolute_url()).content.decode()
+    assert 'data-testid="republish"' in page and 'data-testid="republish-recused"' not in page
+    services.entry_republish(actor=hr, entry=entry)
+    entry.refresh_from_db()
+    assert (entry.state, entry.grade_label) == (EntryState.PUBLISHED, "较好")
+
+    # The organisation's only HR administrator publishes their own again themselves.
+    RoleAssignment.objects.filter(user=hr, role=Role.HR_ADMIN).delete()
+    assert client_for(colleague).get(reverse("publicity:objections")).content.decode().count("objection-recused") == 0
+    assert colleague.has_perm("publicity.republish_entry", entry)
+
+
 # --- the notice -----------------------------------------------------------------------------------
 
 
