@@ -10,6 +10,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 
@@ -45,6 +46,23 @@ class RequestBodyLimitMiddleware:
         return render(
             request, "includes/upload_refused.html", {"message": message, "back_url": request.path}, status=413
         )
+
+
+class PrivatePagesMiddleware:
+    """A signed-in person's pages are not kept by the browser or a proxy (``Cache-Control: no-store,
+    private``): grades, summaries and staff details must not come back with the Back button after
+    sign-out on a shared office computer. A view that says how it may be cached keeps its header;
+    static files never reach here (WhiteNoise answers them first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
 
 
 class IdleTimeoutMiddleware:

@@ -799,8 +799,11 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open what a notification points at: a POST (the list's button) marks it read on the way; a
+    GET (a bookmark, a link from elsewhere) only goes there, since a GET never writes."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    services.notifications_mark_read(recipient=request.user, notification_id=notification.pk)
+    if request.method == "POST":
+        services.notifications_mark_read(recipient=request.user, notification_id=notification.pk)
     if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
         return redirect(notification.url)
     return redirect("accounts:notification_list")

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "accounts.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's pages are not cached (no-store, private) unless the view says otherwise.
+    "accounts.middleware.PrivatePagesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

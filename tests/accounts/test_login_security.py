@@ -145,6 +145,15 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, or
     assert "<script>" not in response.content.decode()
 
 
+def test_a_signed_in_persons_pages_are_not_cached(client_for, staff, hr):
+    # The home page, a list and a person's page: nothing a shared computer's browser keeps for Back.
+    for client, path in ((client_for(staff), "/"), (client_for(hr), reverse("accounts:staff_list"))):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "no-store" in client_for(hr).get(reverse("accounts:staff_detail", args=[staff.pk]))["Cache-Control"]
+
+
 def test_logout_requires_a_post_and_ends_the_session(client_for, staff):
     client = client_for(staff)
     assert client.get(reverse("accounts:logout")).status_code == 405

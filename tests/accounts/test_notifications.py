@@ -17,7 +17,17 @@ def test_the_bell_counts_unread_and_opening_marks_read(client_for, staff):
     client = client_for(staff)
     body = client.get("/").content.decode()
     assert 'data-testid="bell-count">1<' in body
+    # A GET (a bookmark, a link from elsewhere) goes there and writes nothing.
     response = client.get(reverse("accounts:notification_open", args=[note.pk]))
+    assert response["Location"] == "/"
+    note.refresh_from_db()
+    assert note.read_at is None
+    # The list's button posts, and marks it read on the way.
+    assert (
+        f'action="{reverse("accounts:notification_open", args=[note.pk])}"'
+        in client.get(reverse("accounts:notification_list")).content.decode()
+    )
+    response = client.post(reverse("accounts:notification_open", args=[note.pk]))
     assert response["Location"] == "/"
     assert 'data-testid="bell-count"' not in client.get("/").content.decode()
 
@@ -25,6 +35,7 @@ def test_the_bell_counts_unread_and_opening_marks_read(client_for, staff):
 def test_nobody_opens_someone_elses_notification(client_for, staff, colleague):
     note = services.notify(recipient=staff, message="私人通知")
     assert client_for(colleague).get(reverse("accounts:notification_open", args=[note.pk])).status_code == 404
+    assert client_for(colleague).post(reverse("accounts:notification_open", args=[note.pk])).status_code == 404
     note.refresh_from_db()
     assert note.read_at is None
 
