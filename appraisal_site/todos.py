@@ -21,7 +21,12 @@ from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import years_outstanding
 from evaluations.discipline.models import Inspection
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterState, SatisfactionScore
-from evaluations.grading.selectors import current_appraisal_quarter, grades_to_confirm, grades_to_give
+from evaluations.grading.selectors import (
+    current_appraisal_quarter,
+    grades_to_confirm,
+    grades_to_give,
+    regrades_waiting_for,
+)
 from evaluations.welfare.models import ConsequenceKind
 from evaluations.welfare.selectors import open_consequences
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
@@ -133,16 +138,19 @@ def _own_documents(own: OwnPeriod, policy, today: date) -> list[Todo]:
 
 
 def _grading(user: User) -> list[Todo]:
+    url = reverse("evaluations:grading")
+    # Sent back for regrading after an objection: waiting whether or not a quarter is open.
+    regrades = [Todo("regrade", _("因异议退回重评的等次"), regrades_waiting_for(user=user).count(), url)]
     appraisal_quarter = current_appraisal_quarter(organisation=user.organisation)
     if appraisal_quarter is None:
-        return []
+        return regrades
     to_give = grades_to_give(evaluator=user, appraisal_quarter=appraisal_quarter).filter(state=GradeState.PENDING)
     to_confirm = grades_to_confirm(leader=user, appraisal_quarter=appraisal_quarter).filter(state=GradeState.GRADED)
-    url = reverse("evaluations:grading")
     label = appraisal_quarter.period.label
     return [
         Todo("grade", _("%(quarter)s待评鉴人数") % {"quarter": label}, to_give.count(), url),
         Todo("confirm", _("%(quarter)s待确认的等次") % {"quarter": label}, to_confirm.count(), url),
+        *regrades,
     ]
 
 

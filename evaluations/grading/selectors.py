@@ -63,6 +63,31 @@ def grades_to_confirm(*, leader: User, appraisal_quarter: AppraisalQuarter) -> Q
     )
 
 
+def regrades_waiting_for(*, user: User, departments: list[Department] | None = None) -> QuerySet[QuarterGrade]:
+    """Grades sent back for regrading after an objection (``reopened_at``; their quarter approved,
+    so not on the current quarter's lists) that wait for ``user``: to grade again as the evaluator
+    (:func:`grades_to_give`'s line), or to confirm as the supervising leader (:func:`grades_to_confirm`'s).
+    ``departments``: :func:`departments_graded_by` already read (else read here)."""
+    if departments is None:
+        scope = review_scope(person=user)
+        headed, supervised = scope.headed, scope.supervised
+    else:
+        headed = tuple(d.pk for d in departments if d.head_id == user.pk)
+        supervised = tuple(d.pk for d in departments if d.supervising_leader_id == user.pk)
+    if not headed and not supervised:
+        return QuarterGrade.objects.none()
+    head = F("department__head_id")
+    to_give = Q(department_id__in=headed) | Q(department_id__in=supervised, person_id=head)
+    to_confirm = Q(department_id__in=supervised) & ~Q(person_id=head)
+    return (
+        QuarterGrade.objects.filter(reopened_at__isnull=False, department_id__in=headed + supervised)
+        .filter((to_give & Q(state=GradeState.PENDING)) | (to_confirm & Q(state=GradeState.GRADED)))
+        .exclude(person=user)
+        .select_related("person", "department", "appraisal_quarter")
+        .order_by("reopened_at", "pk")
+    )
+
+
 def grading_list_order(*, one_department: bool) -> tuple[str, ...]:
     """The grading lists' order: by department, then by the person's 工号 (the row's copy,
     QuarterGrade.employee_number). Within one department the department's columns are left out,

@@ -365,6 +365,34 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     assert QuarterGrade.objects.get(pk=grade.pk).locked_at is not None
 
 
+def test_a_grade_sent_back_waits_on_the_evaluators_then_the_leaders_home_and_grading_page(
+    client_for, publication, staff, colleague, head, leader, hr
+):
+    entry = entry_of(publication, colleague)
+    objection = services.objection_lodge(actor=staff, entry=entry, text="“好”等次依据不足")
+    services.objection_accept(actor=hr, objection=objection)
+    services.objection_send_back(actor=hr, objection=objection, reason="核实发现有工作失误")
+    grade = QuarterGrade.objects.get(person=colleague)
+
+    def waiting(person):
+        home = client_for(person).get(reverse("home")).content.decode()
+        work = client_for(person).get(reverse("evaluations:grading")).content.decode()
+        return ('data-testid="todo-regrade"' in home, work.count('data-testid="regrade"'))
+
+    # No quarter is open for grading: the head still finds it, on the home page and the grading page.
+    assert waiting(head) == (True, 1) and waiting(leader) == (False, 0)
+    work = client_for(head).get(reverse("evaluations:grading")).content.decode()
+    assert reverse("evaluations:grade_detail", args=[grade.pk]) in work and "核实发现有工作失误" in work
+    grading.grade_assign(grade_row=grade, actor=head, grade=Grade.FAIRLY_GOOD, comment="重评为较好")
+    # The leader is told, and finds it the same way.
+    assert Notification.objects.filter(
+        recipient=leader, url=reverse("evaluations:grade_detail", args=[grade.pk]), message__contains="请确认"
+    ).exists()
+    assert waiting(head) == (False, 0) and waiting(leader) == (True, 1)
+    grading.grade_confirm(grade_row=QuarterGrade.objects.get(pk=grade.pk), actor=leader)
+    assert waiting(head) == (False, 0) and waiting(leader) == (False, 0)
+
+
 def test_hr_do_not_republish_their_own_regraded_result_where_another_can(
     client_for, publication, staff, colleague, head, leader, hr
 ):

@@ -286,6 +286,14 @@ def grade_assign(
     row.version += 1
     with audit_reason(row.reason):
         row.save()
+    if row.reopened_at is not None and row.state == GradeState.GRADED and row.department.supervising_leader_id:
+        # Regraded after an objection, in an approved quarter: off the leader's current lists, so told.
+        notify(
+            recipient=row.department.supervising_leader,
+            message=_("%(person)s的%(quarter)s等次已因异议重新评鉴为“%(grade)s”，请确认。")
+            % {"person": row.person, "quarter": row.appraisal_quarter, "grade": row.get_grade_display()},
+            url=reverse("evaluations:grade_detail", args=[row.pk]),
+        )
     return row
 
 

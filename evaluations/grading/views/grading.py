@@ -255,6 +255,9 @@ def _work_page_number(request: HttpRequest, param: str) -> str | None:
     return request.POST.get(param) or request.GET.get(param)
 
 
+REGRADES_SHOWN = 50
+
+
 def _render_work(
     request: HttpRequest, *, bound: dict[int, GradeForm | ConfirmForm] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -263,7 +266,12 @@ def _render_work(
     user = request.user
     bound = bound or {}
     appraisal_quarter = selectors.current_appraisal_quarter(organisation=user.organisation)
-    ctx: dict = {"appraisal_quarter": appraisal_quarter}
+    # Grades sent back after an objection wait here too, whether or not a quarter is open (a few).
+    departments = list(selectors.departments_graded_by(user=user))
+    ctx: dict = {
+        "appraisal_quarter": appraisal_quarter,
+        "regrades": selectors.regrades_waiting_for(user=user, departments=departments)[:REGRADES_SHOWN],
+    }
     if appraisal_quarter is None:
         # Say when the running quarter can be graded, so nobody waits for a page that cannot open yet.
         current = periods.Quarter.current()
@@ -273,7 +281,6 @@ def _render_work(
         )
         return render(request, "evaluations/grading/work.html", ctx, status=status)
     policy = policy_for_organisation(organisation_id=user.organisation_id)
-    departments = list(selectors.departments_graded_by(user=user))
     wanted = _work_page_number(request, "department") or ""
     department = next((d for d in departments if str(d.pk) == wanted), None)
     # Paged department by department (counted by the grade counters), so a page reads one or two
