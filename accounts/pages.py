@@ -113,12 +113,15 @@ def import_page(
     template: str,
     result_template: str,
     imported: Callable[[T], object] | None = None,
+    result_context: Callable[[T], dict] | None = None,
 ) -> HttpResponse:
     """The upload page of an Excel import, and its result page. ``parse(organisation=, file=)``
     checks every row and answers the rows and the problems (with row numbers); nothing is written
     unless all rows are valid. ``write(rows)`` imports them through the service; its ValidationError
     (the data changed between the check and the write, so the import was rolled back) is shown like
-    the problems. ``imported(result)`` runs after a successful write, before the result page."""
+    the problems. ``imported(result)`` runs after a successful write, before the result page;
+    ``result_context(result)`` adds to (or overrides) ``context`` on the result page, e.g. a list
+    link filtered to what was imported."""
     from .forms import ExcelImportForm
 
     form = ExcelImportForm(request.POST or None, request.FILES or None)
@@ -133,7 +136,8 @@ def import_page(
             else:
                 if imported is not None:
                     imported(result)
-                return render(request, result_template, {**context, "result": result})
+                extra = result_context(result) if result_context is not None else {}
+                return render(request, result_template, {**context, **extra, "result": result})
     return render(request, template, {**context, "form": form, "errors": errors})
 
 

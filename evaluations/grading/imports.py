@@ -381,7 +381,7 @@ def build_satisfaction_template(*, organisation: Organisation) -> bytes:
     list_validation(sheet, letters["quarter"], ["1", "2", "3", "4"])
     descriptions = {
         "year": _("如 2026。"),
-        "quarter": _("填 1、2、3 或 4。"),
+        "quarter": _("填 1、2、3 或 4；不能填写尚未开始的季度。"),
         "department": _("按科室测评时填写本单位科室的名称或编码（见下方科室列表），此时工号留空。"),
         "employee_number": _("按个人测评时填写本单位人员的工号，此时科室留空。"),
         "score": _("0–100，最多两位小数。个人得分优先于其所在科室的得分。"),

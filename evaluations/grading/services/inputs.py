@@ -201,10 +201,11 @@ def satisfaction_check(
 ) -> None:
     """The rules of a satisfaction score, for the web form, the Excel rows and the save alike.
 
-    Exactly one of department and person, of the organisation; a score of 0–100; once per
-    quarter (checked against the stored scores unless ``existing`` is False, as an import that
-    updates a quarter's score does). Raises one ValidationError naming each field at fault;
-    a rule whose inputs are missing (another check already refused them) is skipped.
+    Exactly one of department and person, of the organisation; a score of 0–100; a quarter that
+    has begun (the current one included) and is not approved; once per quarter (checked against
+    the stored scores unless ``existing`` is False, as an import that updates a quarter's score
+    does). Raises one ValidationError naming each field at fault; a rule whose inputs are missing
+    (another check already refused them) is skipped.
     """
     errors: dict[str, list[str]] = {}
     if department is not None and person is not None:
@@ -220,7 +221,13 @@ def satisfaction_check(
     if score is not None and not SCORE_MIN <= score <= SCORE_MAX:
         errors.setdefault("score", []).append(_("得分须在0到100之间。"))
     period = _quarter_of(year, quarter)
-    if period is not None and periods.locked_quarters(organisation_id, [period]):
+    if period is not None and periods.today() < period.first_day:
+        # The survey is usually taken as a quarter draws to its end, so the current quarter's score
+        # may be entered before its last day; a quarter that has not begun has had no survey.
+        errors.setdefault("quarter", []).append(
+            _("%(quarter)s尚未开始，不能录入满意度得分。") % {"quarter": period.label}
+        )
+    elif period is not None and periods.locked_quarters(organisation_id, [period]):
         errors.setdefault("quarter", []).append(_closed_message(period))
     if (
         existing
@@ -287,6 +294,8 @@ class InputImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # The quarters of the imported rows, so the page after an import can show what it wrote.
+    quarters: frozenset[periods.Quarter] = frozenset()
 
     @property
     def total(self) -> int:
@@ -328,9 +337,10 @@ def satisfaction_import(
 ) -> InputImportResult:
     """Write validated rows; all or nothing. A quarter's score of a department or person that
     already exists is updated, never duplicated."""
-    _refuse_closed(organisation.pk, [periods.Quarter(r.year, r.quarter) for r in rows])
+    quarters = frozenset(periods.Quarter(r.year, r.quarter) for r in rows)
+    _refuse_closed(organisation.pk, list(quarters))
     with audit_reason(_("批量导入满意度测评")):
-        return _upsert_rows(
+        result = _upsert_rows(
             SatisfactionScore,
             organisation=organisation,
             keys=[{"year": r.year, "quarter": r.quarter, "department": r.department, "person": r.person} for r in rows],
@@ -338,6 +348,8 @@ def satisfaction_import(
             values=[r.score for r in rows],
             entered_by=entered_by,
         )
+    result.quarters = quarters
+    return result
 
 
 # --- Service events -------------------------------------------------------------------------
@@ -423,9 +435,10 @@ def service_event_import(
     """Write validated rows; all or nothing. An event with the same date, person, kind and
     description is the same event: re-importing the file updates its handled state only."""
     # Checked again at the write: the quarter may have been approved since the rows were checked.
-    _refuse_closed(organisation.pk, [periods.Quarter.of(r.date) for r in rows])
+    quarters = frozenset(periods.Quarter.of(r.date) for r in rows)
+    _refuse_closed(organisation.pk, list(quarters))
     with audit_reason(_("批量导入表扬与投诉")):
-        return _upsert_rows(
+        result = _upsert_rows(
             ServiceEvent,
             organisation=organisation,
             keys=[{"person": r.person, "date": r.date, "kind": r.kind, "description": r.description} for r in rows],
@@ -433,3 +446,5 @@ def service_event_import(
             values=[r.handled for r in rows],
             entered_by=entered_by,
         )
+    result.quarters = quarters
+    return result

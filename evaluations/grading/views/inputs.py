@@ -143,18 +143,37 @@ def satisfaction_import(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _imported_list_link(list_url: str, quarters: frozenset[periods.Quarter]) -> dict:
+    """The result page's list link, filtered to what the import wrote: its quarter when all rows
+    are of one, else all quarters of its year, else every year. Unfiltered, the list would open on
+    the current quarter, where an import of an earlier quarter's rows seems to have done nothing."""
+    if not quarters:
+        return {}
+    years = {q.year for q in quarters}
+    filters = {
+        "year": next(iter(years)) if len(years) == 1 else "",
+        "quarter": next(iter(quarters)).quarter if len(quarters) == 1 else "",
+    }
+    link = {"list_url": f"{list_url}?{urlencode(filters)}"}
+    if len(quarters) == 1:
+        link["list_label"] = _("查看%(quarter)s的列表") % {"quarter": next(iter(quarters)).label}
+    return link
+
+
 def _import_page(request: HttpRequest, *, urls: str, kind: str, title: str, parse, write) -> HttpResponse:
     """The upload page of one kind of input, and its result; ``urls`` is the prefix of the kind's
     URL names (``<urls>_list``, ``<urls>_import``, ``<urls>_import_template``)."""
     organisation = request.user.organisation
+    list_url = reverse(f"evaluations:{urls}_list")
     return import_page(
         request,
         parse=parse,
         write=lambda rows: write(organisation=organisation, rows=rows, entered_by=request.user),
+        result_context=lambda result: _imported_list_link(list_url, result.quarters),
         context={
             "title": title,
             "kind": kind,
-            "list_url": reverse(f"evaluations:{urls}_list"),
+            "list_url": list_url,
             "template_url": reverse(f"evaluations:{urls}_import_template"),
             "import_url": reverse(f"evaluations:{urls}_import"),
         },
