@@ -30,7 +30,7 @@ from evaluations.annual.services import excellent_quota
 from evaluations.discipline.models import Inspection
 from evaluations.discipline.selectors import inspection_month_status
 from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade
-from evaluations.grading.services.quota import good_quota
+from evaluations.grading.services.quota import good_quota, quarter_quota_percents
 from publicity.publication.models import Objection, ObjectionState
 from summaries.models import MonthlySummary
 
@@ -184,11 +184,15 @@ def grade_chart(*, scope: Scope, year: int, quarter: int, policy: Policy, depart
     datasets = [Dataset(names[g], [counts[pk][g] for pk, _n in shown]) for g in DISTRIBUTION]
     datasets.append(Dataset(_("未评鉴"), [counts[pk][""] for pk, _n in shown], kind=None))
     quota = []
+    # The quarter's share (the one it was approved under), not today's policy's.
+    percent = quarter_quota_percents(organisation_ids=[scope.organisation_id], year=year).get(
+        (scope.organisation_id, quarter), policy.good_quota_percent
+    )
     for pk, _n in shown:
         c = counts[pk]
         # 不确定等次 and the not yet graded are not participants of the quota (DOMAIN.md §4).
         base = sum(c.values()) - c[Grade.UNCERTAIN] - c[""]
-        quota.append(good_quota(participants=base, percent=policy.good_quota_percent))
+        quota.append(good_quota(participants=base, percent=percent))
     # The quota is the organisation's (DOMAIN.md §4): a department's line is its headcount's share
     # of it, a yardstick and no cap, and named so (a department above it has broken no rule).
     datasets.append(Dataset(_("按人数折算的“好”名额"), quota, kind="line"))

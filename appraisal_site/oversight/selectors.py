@@ -17,7 +17,7 @@ from evaluations.annual.selectors import graded_and_excellent
 from evaluations.annual.services import excellent_quota
 from evaluations.discipline.models import Inspection
 from evaluations.grading.models import Grade, QuarterGrade, QuarterResult
-from evaluations.grading.services.quota import good_quota, pool_kind
+from evaluations.grading.services.quota import good_quota, pool_kind, quarter_quota_percents
 from publicity.publication.models import Objection, Publication
 
 # The quarter grades the page counts, in the order of its columns ("" is a grade not yet given).
@@ -119,8 +119,11 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
         policy = policies.get(org_id)
         if policy is not None and grade != Grade.UNCERTAIN:
             per_pool[(org_id, quarter, pool_kind(is_leader_position=is_leader_position, policy=policy))] += n
-    for (org_id, _quarter, _pool), participants in per_pool.items():
-        figures[org_id].good_quota += good_quota(participants=participants, percent=policies[org_id].good_quota_percent)
+    # Each quarter with the share it was approved under (today's policy for one still open).
+    percents = quarter_quota_percents(organisation_ids=ids, year=year)
+    for (org_id, quarter, _pool), participants in per_pool.items():
+        percent = percents.get((org_id, quarter), policies[org_id].good_quota_percent)
+        figures[org_id].good_quota += good_quota(participants=participants, percent=percent)
 
     for org_id, on_time, late, missing in (
         QuarterResult.objects.filter(appraisal_quarter__organisation_id__in=ids, appraisal_quarter__year=year)

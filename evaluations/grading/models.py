@@ -73,6 +73,9 @@ class AppraisalQuarter(OrganisationScoped, models.Model):
     # 定等: set once every grade of the approved quarter is locked after its publication window
     # (publicity locks through evaluations' services; nothing here asks publicity).
     locked_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
+    # The policy's 好 share when the quarter was approved: an approved quarter keeps the quota it was
+    # graded under, whatever the policy says later (None while open: the policy's applies).
+    good_quota_percent = models.PositiveSmallIntegerField(_("审批时“好”等次比例（%）"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("考核季度")

@@ -15,7 +15,7 @@ from evaluations.grading.services.grading import (
     grades_confirm_all,
 )
 from evaluations.models import Grade, GradeState, QuarterGrade, QuarterState
-from tests.factories import hand_in_quarter_inputs
+from tests.factories import AppraisalQuarterFactory, hand_in_quarter_inputs
 
 
 def give(row, actor, grade=Grade.FAIRLY_GOOD, **kwargs):
@@ -135,6 +135,47 @@ def test_approval_waits_for_every_grade_and_then_freezes_them(quarter, head, lea
     assert approved.state == QuarterState.APPROVED
     with pytest.raises(ValidationError, match="已审批"):
         give(grade_of(team[0]), head, Grade.GOOD)
+
+
+def test_an_approved_quarter_keeps_the_good_quota_it_was_graded_under(
+    client_for, quarter, organisation, head, leader, chief, hr, team, grade_of
+):
+    from django.urls import reverse
+
+    from accounts.selectors import policy_for_organisation
+    from accounts.services import policy_update
+    from evaluations.grading.services import quota
+
+    hand_in_quarter_inputs(quarter)
+    for person in team[:3]:
+        give(grade_of(person), head, Grade.GOOD)
+    for person in team[3:]:
+        give(grade_of(person), head)
+    give(grade_of(head), leader)
+    grades_confirm_all(appraisal_quarter=quarter, actor=leader)
+    approved = appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief)
+    participants = quarter.grades.count()
+    capacity = participants * 40 // 100
+    assert approved.good_quota_percent == 40 and capacity == 3
+
+    # HR lowers the share for the quarters to come.
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    policy.good_quota_percent = 5
+    policy_update(policy=policy, reason="下季度起收紧")
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    approved.refresh_from_db()
+    [pool] = quota.quota_status(appraisal_quarter=approved, policy=policy)
+    assert (pool.capacity, pool.used, pool.over) == (capacity, 3, False)
+    page = client_for(hr).get(reverse("evaluations:quarters"), {"q": approved.pk}).content.decode()
+    assert f"<td>{participants}</td><td>{capacity}</td><td>3</td>" in page and "table-danger" not in page
+    # The civil-service bureau's figures count the same places (no agency over a quota it kept).
+    from appraisal_site.oversight.selectors import organisation_figures
+
+    [figures] = organisation_figures(organisations=[organisation], year=quarter.year, today=quarter.period.last_day)
+    assert figures.good_quota == capacity
+    # A quarter opened after the change is held to the new share.
+    later = AppraisalQuarterFactory(organisation=organisation, year=quarter.year + 1, quarter=1)
+    assert quota.quota_percent(later, policy) == 5
 
 
 def test_a_stale_version_is_refused(quarter, head, staff, grade_of):

@@ -214,7 +214,7 @@ def _check_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
     others = others.exclude(pk=grade_row.pk)
     participants = others.exclude(grade=Grade.UNCERTAIN).count() + (0 if new_grade == Grade.UNCERTAIN else 1)
     used = others.filter(grade=Grade.GOOD).count() + (1 if new_grade == Grade.GOOD else 0)
-    capacity = quota.good_quota(participants=participants, percent=policy.good_quota_percent)
+    capacity = quota.good_quota(participants=participants, percent=quota.quota_percent(appraisal_quarter, policy))
     if used > capacity:
         if new_grade == Grade.GOOD:
             raise ValidationError(
@@ -555,6 +555,7 @@ def appraisal_quarter_approve(
     locked.state = QuarterState.APPROVED
     locked.approved_by = actor
     locked.approved_at = timezone.now()
+    locked.good_quota_percent = policy_for_organisation(organisation_id=locked.organisation_id).good_quota_percent
     locked.save()
     period_lock(organisation=locked.organisation, quarter=locked.period, actor=actor)
     jobs.job_request_once(

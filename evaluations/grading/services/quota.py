@@ -22,6 +22,24 @@ def good_quota(*, participants: int, percent: int) -> int:
     return participants * percent // 100
 
 
+def quota_percent(appraisal_quarter: AppraisalQuarter, policy: Policy) -> int:
+    """The 好 share a quarter is held to: the one it was approved under (a later change of the
+    policy does not rewrite a past quarter's quota), else, while it is open, the policy's."""
+    stored = appraisal_quarter.good_quota_percent
+    return policy.good_quota_percent if stored is None else stored
+
+
+def quarter_quota_percents(*, organisation_ids, year: int) -> dict[tuple[int, int], int]:
+    """(organisation id, quarter) → the 好 share stored at approval, for the approved quarters of
+    the year (one query); a quarter missing here takes its policy's (:func:`quota_percent`)."""
+    return {
+        (org_id, quarter): percent
+        for org_id, quarter, percent in AppraisalQuarter.objects.filter(
+            organisation_id__in=organisation_ids, year=year, good_quota_percent__isnull=False
+        ).values_list("organisation_id", "quarter", "good_quota_percent")
+    }
+
+
 def pool_kind(*, is_leader_position: bool, policy: Policy) -> str:
     if not policy.good_quota_separate_pools:
         return QuotaPoolKind.ALL
@@ -69,26 +87,27 @@ def quota_status(*, appraisal_quarter: AppraisalQuarter, policy: Policy) -> list
         .order_by()
     )
     counts = {row["is_leader_position"]: (row["participants"], row["used"]) for row in rows}
-    return quota_status_from_counts(policy=policy, counts=counts)
+    return quota_status_from_counts(policy=policy, counts=counts, percent=quota_percent(appraisal_quarter, policy))
 
 
-def quota_status_from_counts(*, policy: Policy, counts: dict[bool, tuple[int, int]]) -> list[PoolStatus]:
+def quota_status_from_counts(*, policy: Policy, counts: dict[bool, tuple[int, int]], percent: int) -> list[PoolStatus]:
     """The same as :func:`quota_status` from counts a page has already read: for people in leader
-    positions (True) and the others (False), (participants without 不确定等次, 好 given)."""
+    positions (True) and the others (False), (participants without 不确定等次, 好 given);
+    ``percent``: the quarter's share (:func:`quota_percent`)."""
     result = []
     for kind in pool_kinds(policy):
         positions = [True, False] if kind == QuotaPoolKind.ALL else [kind == QuotaPoolKind.LEADERS]
         participants = sum(counts.get(position, (0, 0))[0] for position in positions)
         used = sum(counts.get(position, (0, 0))[1] for position in positions)
-        result.append(_pool(kind, policy, participants=participants, used=used))
+        result.append(_pool(kind, percent, participants=participants, used=used))
     return result
 
 
-def _pool(kind: str, policy: Policy, *, participants: int, used: int) -> PoolStatus:
+def _pool(kind: str, percent: int, *, participants: int, used: int) -> PoolStatus:
     return PoolStatus(
         kind=kind,
         label=str(QuotaPoolKind(kind).label),
         participants=participants,
-        capacity=good_quota(participants=participants, percent=policy.good_quota_percent),
+        capacity=good_quota(participants=participants, percent=percent),
         used=used,
     )

@@ -601,7 +601,9 @@ def suggested_grades(
         if result[person_id] == Grade.GOOD:
             candidates[kind].append(_rank_key(composite, personal or ZERO, person_id))
     for kind, ranked in candidates.items():
-        capacity = quota.good_quota(participants=participants[kind], percent=policy.good_quota_percent)
+        capacity = quota.good_quota(
+            participants=participants[kind], percent=quota.quota_percent(appraisal_quarter, policy)
+        )
         for _composite, _personal, person_id in sorted(ranked)[capacity:]:
             result[person_id] = Grade.FAIRLY_GOOD
     return result

@@ -239,8 +239,8 @@ def _may_still_change(user: User, grade_row: QuarterGrade) -> bool:
     )
 
 
-def _quota_context(pools: list[quota.PoolStatus], policy: Policy) -> dict:
-    return {"pools": pools, "quota_percent": policy.good_quota_percent}
+def _quota_context(pools: list[quota.PoolStatus], policy: Policy, appraisal_quarter: AppraisalQuarter) -> dict:
+    return {"pools": pools, "quota_percent": quota.quota_percent(appraisal_quarter, policy)}
 
 
 # --- My grading work ---------------------------------------------------------------------
@@ -323,7 +323,7 @@ def _render_work(
         departments=departments,
         department=department,
         graded_waiting=lists.graded_waiting if confirm_page.paginator.count else 0,
-        **_quota_context(pools, policy),
+        **_quota_context(pools, policy, appraisal_quarter),
     )
     return render(request, "evaluations/grading/work.html", ctx, status=status)
 
@@ -401,7 +401,7 @@ def _render_detail(
         ),
     }
     if shows_quota:
-        ctx.update(_quota_context(pools, policy))
+        ctx.update(_quota_context(pools, policy, row.appraisal_quarter))
     if policy.score_model_enabled:
         indicators = scores.indicators_for(grade_row=row)
         existing = {s.indicator_id: s.score for s in row.indicator_scores.all()}
@@ -558,7 +558,9 @@ def _distribution(appraisal_quarter: AppraisalQuarter, policy: Policy) -> tuple[
             for key in QuarterGradeCount.COUNTS:
                 department[key] += row[key]
     totals = {key: sum(d[key] for d in departments.values()) for key in QuarterGradeCount.COUNTS}
-    pools = quota.quota_status_from_counts(policy=policy, counts=pool_counts)
+    pools = quota.quota_status_from_counts(
+        policy=policy, counts=pool_counts, percent=quota.quota_percent(appraisal_quarter, policy)
+    )
     return list(departments.values()), totals, pools
 
 
