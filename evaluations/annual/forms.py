@@ -47,6 +47,8 @@ class AnnualDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("与建议等次不一致时必填，将记入审计日志。"),
     )
+    # The decision the page showed (its time, empty for none): a second tab's stale decision is refused.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class AchievementForm(forms.Form):

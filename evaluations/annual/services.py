@@ -733,8 +733,16 @@ def _check_quota_after(*, organisation: Organisation, year: int) -> None:
         )
 
 
+def decision_token(result: AnnualResult) -> str:
+    """What the decision page showed of the stored decision (its time; empty for none), sent back
+    with the form so a decision taken meanwhile in another tab is not overwritten unseen."""
+    return result.decided_at.isoformat() if result.decided_at else ""
+
+
 @transaction.atomic
-def annual_decide(*, result: AnnualResult, actor: User, grade: str, reason: str) -> AnnualResult:
+def annual_decide(
+    *, result: AnnualResult, actor: User, grade: str, reason: str, seen: str | None = None
+) -> AnnualResult:
     """The committee decides one person's annual grade.
 
     Refused while a quarter of the year is not approved (:func:`_check_year_complete`) and while
@@ -758,6 +766,11 @@ def annual_decide(*, result: AnnualResult, actor: User, grade: str, reason: str)
     locked = AnnualResult.objects.select_related("organisation").get(pk=result.pk)
     if locked.locked_at is not None:
         raise ValidationError(_("该年度结果已公示定等，不能再修改。"))
+    if seen is not None and seen != decision_token(locked):
+        raise ValidationError(
+            _("该年度等次已被他人确定为“%(grade)s”，请刷新页面查看后再确定。")
+            % {"grade": locked.get_decided_grade_display() or _("未确定")}
+        )
     if grade == AnnualGrade.EXCELLENT:
         if has_active_veto(person_id=locked.person_id, year=locked.year):
             raise ValidationError({"grade": _("存在未解除的一票否决事项，不得评为优秀。")})

@@ -97,13 +97,21 @@ def annual_recompute(request: HttpRequest, year: int) -> HttpResponse:
 @permission_required("evaluations.decide_annual")
 def annual_decide(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     result = _get_result_for_user(request, year, pk)
-    initial = {"grade": result.decided_grade or result.suggested_grade, "reason": result.decision_reason}
+    initial = {
+        "grade": result.decided_grade or result.suggested_grade,
+        "reason": result.decision_reason,
+        "seen": services.decision_token(result),
+    }
     form = AnnualDecisionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         decided = run_service(
             request,
             lambda: services.annual_decide(
-                result=result, actor=request.user, grade=form.cleaned_data["grade"], reason=form.cleaned_data["reason"]
+                result=result,
+                actor=request.user,
+                grade=form.cleaned_data["grade"],
+                reason=form.cleaned_data["reason"],
+                seen=form.cleaned_data["seen"] if "seen" in request.POST else None,
             ),
             success=_("已确定%(name)s的年度等次。") % {"name": result.person.get_full_name()},
             form=form,

@@ -615,6 +615,28 @@ def test_the_agency_head_decides_and_adopts_through_the_pages(client_for, organi
     assert not AnnualResult.objects.filter(decided_grade="").exists()
 
 
+def test_a_decision_from_a_stale_second_tab_is_refused_not_saved_over_the_first(
+    client_for, organisation, staff, chief, crowd
+):
+    record(staff, "好/好/好/好", score="95")
+    rollup(organisation)
+    client = client_for(chief)
+    url = reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk])
+    # Two tabs open on the undecided person, each carrying what it showed.
+    tabs = [client.get(url).context["form"]["seen"].value() for _ in range(2)]
+    assert tabs == ["", ""]
+    first = client.post(url, {"grade": AnnualGrade.COMPETENT, "reason": "本人申请让出名额", "seen": tabs[0]})
+    assert first.status_code == 302
+    stale = client.post(url, {"grade": AnnualGrade.BASICALLY_COMPETENT, "reason": "另一意见", "seen": tabs[1]})
+    assert stale.status_code == 200 and "已被他人确定为“称职”" in stale.content.decode()
+    assert result_of(staff).decided_grade == AnnualGrade.COMPETENT
+    # Reloaded, the page carries the decision it shows, and a change from it is taken.
+    seen = client.get(url).context["form"]["seen"].value()
+    assert seen == result_of(staff).decided_at.isoformat()
+    again = client.post(url, {"grade": AnnualGrade.BASICALLY_COMPETENT, "reason": "复议后调整", "seen": seen})
+    assert again.status_code == 302 and result_of(staff).decided_grade == AnnualGrade.BASICALLY_COMPETENT
+
+
 def test_the_use_page_shows_the_lists(client_for, organisation, staff, hr, crowd):
     record(staff, "好/好/好/好", score="95")
     rollup(organisation)
