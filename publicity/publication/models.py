@@ -205,6 +205,15 @@ class Objection(OrganisationScoped, models.Model):
             models.Index(fields=["organisation", "state", "-lodged_at"], name="objection_org_state"),
             models.Index(fields=["objector", "-lodged_at"], name="objection_objector"),
         ]
+        constraints = [
+            # One unanswered objection per person and entry (services.objection_lodge refuses the
+            # second in words; this catches two submissions at once). An answered one may be followed.
+            models.UniqueConstraint(
+                fields=["entry", "objector"],
+                condition=~models.Q(state=ObjectionState.ANSWERED),
+                name="one_open_objection_per_objector_entry",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(_("对%(person)s的异议") % {"person": self.entry.person})
