@@ -57,7 +57,7 @@ class Organisation(OrganisationScoped, models.Model):
         related_name="overseen",
         verbose_name=_("主管部门"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("单位")
@@ -340,7 +340,7 @@ class RoleAssignment(OrganisationScoped, models.Model):
         Organisation, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("单位")
     )
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
-    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("授予时间"))
 
     class Meta:
         verbose_name = _("角色")
@@ -890,6 +890,10 @@ class AuditEvent(models.TextChoices):
     UNLOCK = "unlock", _("解除登录锁定")
     WELFARE_OPENED = "welfare_opened", _("开展公益性岗位年度考核")
     BALLOT_CAST = "ballot_cast", _("民主测评投票")
+    PUBLICATION_OPENED = "publication_opened", _("发布结果公示")
+    PUBLICATION_LOCKED = "publication_locked", _("公示期满锁定")
+    GRADE_REVIEWED_AFTER_LOCK = "grade_reviewed_after_lock", _("复核已定等的季度等次")
+    ANNUAL_REVIEWED_AFTER_LOCK = "annual_reviewed_after_lock", _("复核已定等的年度等次")
 
 
 class AuditResult(models.TextChoices):
@@ -996,7 +1000,9 @@ class AuditEntry(AbstractLogEntry):
             values = list(values) if isinstance(values, list | tuple) else [values]
             old, new = (values + [None, None])[:2]
             field = None
-            if model is not None:
+            # An event's details are not fields of its object, though a key may share a name with one
+            # (a publication's ``entries`` is its reverse relation, which would hide the count).
+            if model is not None and not (self.event and name in AUDIT_DETAIL_LABELS):
                 try:
                     field = model._meta.get_field(name)
                 except FieldDoesNotExist:
@@ -1081,11 +1087,38 @@ _COMMON_LABELS = {
 }
 
 
+# Labels of the details an event entry carries (``record_event(detail=...)``) that name no field of
+# the entry's object; tests/accounts/test_audit.py reads every call's keys and checks each is here.
+AUDIT_DETAIL_LABELS = {
+    "days": _("保存天数"),
+    "deleted": _("删除条数"),
+    "entries": _("条目数"),
+    "error": _("错误"),
+    "failures": _("失败次数"),
+    "file": _("文件"),
+    "filters": _("筛选条件"),
+    "flags_raised": _("新增否决标记"),
+    "job": _("后台任务"),
+    "new": _("新等次"),
+    "old": _("原等次"),
+    "people": _("人员"),
+    "raised": _("新增标记数"),
+    "reason": _("原因"),
+    "removed": _("撤销标记数"),
+    "rows": _("行数"),
+    "suggestions_changed": _("变更建议数"),
+    "suggestions_removed": _("撤销建议数"),
+    "workers": _("人数"),
+    "year": _("年度"),
+}
+
+
 def _field_label(field, name: str) -> str:
     """A field's label: its verbose name, or for a column still named after its code a common label
-    or, for a relation, the related model's name (``indicator_set`` → 指标体系)."""
+    or, for a relation, the related model's name (``indicator_set`` → 指标体系); an event's detail
+    that names no field by :data:`AUDIT_DETAIL_LABELS`."""
     if field is None:
-        return str(_COMMON_LABELS.get(name, name))
+        return str(_COMMON_LABELS.get(name) or AUDIT_DETAIL_LABELS.get(name, name))
     label = str(getattr(field, "verbose_name", "") or name)
     if label == name.replace("_", " "):
         if name in _COMMON_LABELS:

@@ -145,7 +145,7 @@ class ReviewedDocument(models.Model):
         gettext_lazy("状态"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
     # Incremented on every save and every transition: a stale form or tab cannot overwrite newer work.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, verbose_name=gettext_lazy("版本"))
     submitted_at = models.DateTimeField(gettext_lazy("提交时间"), null=True, blank=True)
     is_late = models.BooleanField(gettext_lazy("逾期提交"), default=False)
     reviewer = models.ForeignKey(
@@ -158,8 +158,8 @@ class ReviewedDocument(models.Model):
     )
     reviewed_at = models.DateTimeField(gettext_lazy("审核时间"), null=True, blank=True)
     return_reason = bounded_text(gettext_lazy("退回原因"), limit=MEDIUM, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("创建时间"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=gettext_lazy("更新时间"))
 
     class Meta:
         abstract = True

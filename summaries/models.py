@@ -40,9 +40,11 @@ class MonthlySummary(OrganisationScoped, ReviewedDocument):
     # The last text save, by which page (a random id per open page) and which of its saves, and the
     # version it produced: a page's save sent before the answer to its previous one (leaving the
     # page, pressing 提交) is its own follow-up, not another page's conflict.
-    autosave_tab = models.CharField(max_length=40, blank=True, default="", editable=False)
-    autosave_seq = models.PositiveIntegerField(default=0, editable=False)
-    autosave_version = models.PositiveIntegerField(default=0, editable=False)
+    autosave_tab = models.CharField(
+        max_length=40, blank=True, default="", editable=False, verbose_name=_("自动保存页签")
+    )
+    autosave_seq = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("自动保存序号"))
+    autosave_version = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("自动保存版本"))
 
     class Meta:
         verbose_name = _("月小结")
@@ -77,16 +79,23 @@ class SummaryProgress(OrganisationScoped, models.Model):
 
     organisation_attr = "summary.organisation_id"
 
-    summary = models.ForeignKey(MonthlySummary, on_delete=models.CASCADE, related_name="progress_notes")
+    summary = models.ForeignKey(
+        MonthlySummary, on_delete=models.CASCADE, related_name="progress_notes", verbose_name=_("月小结")
+    )
     target_item = models.ForeignKey(
-        "targets.TargetItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="progress_notes"
+        "targets.TargetItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_notes",
+        verbose_name=_("目标事项"),
     )
     # The item's text as handed in: refreshed from the target item at each submission, so a
     # submitted summary reads as it was sent; while it is editable the page shows the item's
     # current text (:attr:`wording`), never a stale copy.
     item_content = bounded_text(_("目标事项"), limit=SHORT)
     note = bounded_text(_("进展情况"), limit=MEDIUM, blank=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
+    sort_order = models.PositiveSmallIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
         verbose_name = _("目标进展")
@@ -121,15 +130,19 @@ def _attachment_path(instance: SummaryAttachment, filename: str) -> str:
 class SummaryAttachment(OrganisationScoped, models.Model):
     organisation_attr = "summary.organisation_id"
 
-    summary = models.ForeignKey(MonthlySummary, on_delete=models.CASCADE, related_name="attachments")
+    summary = models.ForeignKey(
+        MonthlySummary, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("月小结")
+    )
     file = models.FileField(_("文件"), storage=get_private_storage, upload_to=_attachment_path, max_length=300)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小"))
     # The content's SHA-256, so the same file attached twice is recognised whatever its name.
     sha256 = models.CharField(_("内容摘要"), max_length=64, blank=True, default="", editable=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人")
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("上传时间"))
 
     class Meta:
         verbose_name = _("附件")

@@ -31,7 +31,12 @@ class DepartmentGoal(OrganisationScoped, models.Model):
     content = bounded_text(_("目标内容"), limit=SHORT)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -100,7 +105,9 @@ class Completion(models.TextChoices):
 class TargetItem(OrganisationScoped, models.Model):
     organisation_attr = "target_set.organisation_id"
 
-    target_set = models.ForeignKey(TargetSet, on_delete=models.CASCADE, related_name="items")
+    target_set = models.ForeignKey(
+        TargetSet, on_delete=models.CASCADE, related_name="items", verbose_name=_("季度目标")
+    )
     sort_order = models.PositiveSmallIntegerField(_("序号"), default=0)
     content = bounded_text(_("目标内容"), limit=SHORT)
     kind = models.CharField(_("类别"), max_length=20, choices=TargetKind.choices, default=TargetKind.KEY)

@@ -51,13 +51,15 @@ class AnnualResult(OrganisationScoped, models.Model):
     # first roll-up of 100 000 people (bench/RESULTS.md). Django's PROTECT and SET_NULL still
     # apply to every ORM deletion; a raw-SQL delete of a person, department or organisation would
     # leave the rows behind instead of failing.
-    organisation = derived_reference("accounts.Organisation", on_delete=models.PROTECT)
-    person = derived_reference(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annual_results")
+    organisation = derived_reference("accounts.Organisation", on_delete=models.PROTECT, verbose_name=_("单位"))
+    person = derived_reference(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annual_results", verbose_name=_("人员")
+    )
     # No index of its own (evaluations 0027): the results are read by organisation and year (the
     # dashboard's per-department 优秀 chart too, through ``annualresult_decided_idx``), never by
     # department alone, and each roll-up's first run wrote 100 000 entries into it (about 0.2 s of
     # the server's CPU). What is left is the PROTECT check of a department's deletion (admin).
-    department = derived_reference("accounts.Department", on_delete=models.PROTECT, null=True)
+    department = derived_reference("accounts.Department", on_delete=models.PROTECT, null=True, verbose_name=_("科室"))
     year = models.PositiveSmallIntegerField(_("年度"))
     graded_quarters = models.PositiveSmallIntegerField(_("已评季度"), default=0)
     good_quarters = models.PositiveSmallIntegerField(_("“好”的季度"), default=0)
@@ -78,8 +80,9 @@ class AnnualResult(OrganisationScoped, models.Model):
         related_name="+",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("确定等次人"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("确定等次时间"))
     # 定等 of the year's result, after the 优秀 list's publication window closed without an open
     # objection: the roll-up and the committee's decision leave it alone from then on.
     locked_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
@@ -196,7 +199,9 @@ class Achievement(OrganisationScoped, models.Model):
     supervising leader of the person's department, or the agency head) and confirmed or rejected by
     HR. A confirmed one puts the person on the award-candidate list (评先树优, DOMAIN.md §7)."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="achievements", verbose_name=_("人员")
     )
@@ -209,10 +214,17 @@ class Achievement(OrganisationScoped, models.Model):
     state = models.CharField(
         _("状态"), max_length=20, choices=AchievementState.choices, default=AchievementState.PROPOSED
     )
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
+    )
     proposed_at = models.DateTimeField(_("提出时间"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("决定人"),
     )
     decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     decision_note = bounded_text(_("确认意见"), limit=MEDIUM, blank=True)

@@ -27,7 +27,9 @@ class Severity(models.TextChoices):
 class Inspection(OrganisationScoped, models.Model):
     """One 纪律作风检查 by a discipline inspector, covering some departments."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="inspections")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="inspections", verbose_name=_("单位")
+    )
     date = models.DateField(_("检查日期"))
     kind = models.CharField(_("检查类别"), max_length=20, choices=InspectionKind.choices)
     departments = models.ManyToManyField("accounts.Department", related_name="inspections", verbose_name=_("检查科室"))
@@ -35,7 +37,7 @@ class Inspection(OrganisationScoped, models.Model):
     inspector = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("检查人")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("纪律作风检查")
@@ -52,7 +54,9 @@ class Finding(OrganisationScoped, models.Model):
 
     organisation_attr = "inspection.organisation_id"
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="findings", verbose_name=_("纪律作风检查")
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -153,7 +157,9 @@ DEFAULT_SANCTION_EFFECTS = {
 class SanctionRule(OrganisationScoped, models.Model):
     """The organisation's policy table: the effect of each sanction kind on the annual grade."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="sanction_rules")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="sanction_rules", verbose_name=_("单位")
+    )
     kind = models.CharField(_("处分/处理"), max_length=30, choices=SanctionKind.choices)
     effect = models.CharField(_("对年度考核的影响"), max_length=30, choices=SanctionEffect.choices)
 
@@ -169,7 +175,9 @@ class SanctionRule(OrganisationScoped, models.Model):
 class Sanction(OrganisationScoped, models.Model):
     """A sanction (处分) or organisational measure recorded by HR."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="sanctions")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("单位")
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("人员")
     )
@@ -177,8 +185,10 @@ class Sanction(OrganisationScoped, models.Model):
     decided_on = models.DateField(_("决定日期"))
     closed_on = models.DateField(_("结案/解除日期"), null=True, blank=True)
     note = bounded_text(_("说明"), limit=MEDIUM, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    entered_at = models.DateTimeField(auto_now_add=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("录入人")
+    )
+    entered_at = models.DateTimeField(auto_now_add=True, verbose_name=_("录入时间"))
 
     class Meta:
         verbose_name = _("处分与组织处理")
@@ -195,15 +205,31 @@ class VetoFlag(OrganisationScoped, models.Model):
 
     organisation_attr = "person.organisation_id"
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="veto_flags")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="veto_flags", verbose_name=_("人员")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
-    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="veto_flags")
-    sanction = models.ForeignKey(Sanction, on_delete=models.CASCADE, null=True, blank=True, related_name="veto_flags")
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="veto_flags", verbose_name=_("检查发现")
+    )
+    sanction = models.ForeignKey(
+        Sanction,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="veto_flags",
+        verbose_name=_("处分与组织处理"),
+    )
     reason = models.CharField(_("否决事项"), max_length=300)
-    raised_at = models.DateTimeField(auto_now_add=True)
+    raised_at = models.DateTimeField(auto_now_add=True, verbose_name=_("标记时间"))
     lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
     lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("解除人"),
     )
     lift_reason = bounded_text(_("解除理由"), limit=MEDIUM, blank=True)
 

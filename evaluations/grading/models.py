@@ -66,7 +66,12 @@ class AppraisalQuarter(OrganisationScoped, models.Model):
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
     state = models.CharField(_("状态"), max_length=20, choices=QuarterState.choices, default=QuarterState.OPEN)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审批人"),
     )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     rolled_up_at = models.DateTimeField(_("汇总时间"), null=True, blank=True)
@@ -156,7 +161,9 @@ class QuarterGrade(OrganisationScoped, models.Model):
 
     organisation_attr = "department.organisation_id"
 
-    appraisal_quarter = models.ForeignKey(AppraisalQuarter, on_delete=models.PROTECT, related_name="grades")
+    appraisal_quarter = models.ForeignKey(
+        AppraisalQuarter, on_delete=models.PROTECT, related_name="grades", verbose_name=_("考核季度")
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quarter_grades", verbose_name=_("被考核人")
     )
@@ -376,7 +383,9 @@ class GradeReview(ReviewAfterLock):
 class SatisfactionScore(OrganisationScoped, models.Model):
     """A quarter's satisfaction-survey result (满意度), for a department or for one person."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("单位")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
     department = models.ForeignKey(
@@ -391,8 +400,10 @@ class SatisfactionScore(OrganisationScoped, models.Model):
         verbose_name=_("人员"),
     )
     score = score_field(_("满意度得分"))
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    entered_at = models.DateTimeField(auto_now=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("录入人")
+    )
+    entered_at = models.DateTimeField(auto_now=True, verbose_name=_("录入时间"))
 
     class Meta:
         verbose_name = _("满意度测评")
@@ -428,7 +439,9 @@ class ServiceEventKind(models.TextChoices):
 class ServiceEvent(OrganisationScoped, models.Model):
     """A praise or a complaint about a person (服务对象评价)."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("单位")
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_events", verbose_name=_("人员")
     )
@@ -436,8 +449,10 @@ class ServiceEvent(OrganisationScoped, models.Model):
     kind = models.CharField(_("类别"), max_length=20, choices=ServiceEventKind.choices)
     description = bounded_text(_("事由"), limit=SHORT)
     handled = models.BooleanField(_("投诉已处理"), null=True, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    entered_at = models.DateTimeField(auto_now_add=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("录入人")
+    )
+    entered_at = models.DateTimeField(auto_now_add=True, verbose_name=_("录入时间"))
 
     class Meta:
         verbose_name = _("表扬与投诉")
@@ -463,7 +478,9 @@ class IndicatorSource(models.TextChoices):
 class IndicatorSet(OrganisationScoped, models.Model):
     """The indicators and weights used for one position category in an organisation."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="indicator_sets")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="indicator_sets", verbose_name=_("单位")
+    )
     position_category = models.CharField(_("岗位类别"), max_length=20, choices=PositionCategory.choices)
 
     class Meta:
@@ -482,7 +499,9 @@ class IndicatorSet(OrganisationScoped, models.Model):
 class Indicator(OrganisationScoped, models.Model):
     organisation_attr = "indicator_set.organisation_id"
 
-    indicator_set = models.ForeignKey(IndicatorSet, on_delete=models.CASCADE, related_name="indicators")
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("指标体系")
+    )
     name = models.CharField(_("指标"), max_length=50)
     group = models.CharField(_("类别"), max_length=20, choices=IndicatorGroup.choices)
     weight = models.PositiveSmallIntegerField(_("权重"), validators=[MinValueValidator(0), MaxValueValidator(100)])
@@ -501,8 +520,10 @@ class Indicator(OrganisationScoped, models.Model):
 
 
 class IndicatorScore(models.Model):
-    quarter_grade = models.ForeignKey(QuarterGrade, on_delete=models.CASCADE, related_name="indicator_scores")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    quarter_grade = models.ForeignKey(
+        QuarterGrade, on_delete=models.CASCADE, related_name="indicator_scores", verbose_name=_("季度等次")
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", verbose_name=_("指标"))
     score = score_field(_("得分"))
 
     class Meta:
@@ -521,7 +542,9 @@ class DepartmentScore(OrganisationScoped, models.Model):
 
     organisation_attr = "department.organisation_id"
 
-    department = models.ForeignKey("accounts.Department", on_delete=models.CASCADE, related_name="scores")
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, related_name="scores", verbose_name=_("科室")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
     party_building_score = score_field(_("党建工作得分"))
@@ -538,8 +561,10 @@ class DepartmentScore(OrganisationScoped, models.Model):
     party_education_share = models.PositiveSmallIntegerField(_("党员教育管理比例"), null=True, blank=True)
     party_bottom_line_share = models.PositiveSmallIntegerField(_("底线约束比例"), null=True, blank=True)
     total = score_field(_("科室得分"))
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    entered_at = models.DateTimeField(auto_now=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("录入人")
+    )
+    entered_at = models.DateTimeField(auto_now=True, verbose_name=_("录入时间"))
 
     class Meta:
         verbose_name = _("科室得分")

@@ -102,19 +102,34 @@ class WelfareAssessment(ReviewedDocument):
     report_content_type = models.CharField(_("述职材料类型"), max_length=100, blank=True)
     interview_notes = bounded_text(_("谈话记录"), limit=MEDIUM, blank=True)
     interviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("谈话人"),
     )
     interviewed_at = models.DateTimeField(_("谈话时间"), null=True, blank=True)
     # 民主测评: the worker's line on a ballot (evaluations.ballots); one ballot may rate all the
     # workers of a unit at once, so the assessment points at its subject row, not the ballot.
     ballot_subject = models.ForeignKey(
-        "evaluations.BallotSubject", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "evaluations.BallotSubject",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("被测评人"),
     )
     grade = models.CharField(_("考核等次"), max_length=30, choices=WelfareGrade.choices, blank=True)
     renew = models.BooleanField(_("续签上岗协议"), null=True, blank=True)
     decision_notes = bounded_text(_("集体研究意见"), limit=MEDIUM, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("集体研究记录人"),
     )
     decided_at = models.DateTimeField(_("集体研究时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
@@ -150,7 +165,9 @@ class WelfareConsequence(OrganisationScoped, models.Model):
     """What a final result asks of HR (基本合格 → 诫勉谈话; 不合格 → 不续签; 连续两次不合格 → 解除),
     with its deadline; on HR's to-do list until recorded as done."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
     assessment = models.ForeignKey(
         WelfareAssessment, on_delete=models.PROTECT, related_name="consequences", verbose_name=_("考核")
     )
@@ -158,10 +175,15 @@ class WelfareConsequence(OrganisationScoped, models.Model):
     due_on = models.DateField(_("办理期限"))
     done_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("办理人"),
     )
     note = bounded_text(_("办理记录"), limit=MEDIUM, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("考核结果处理")

@@ -53,7 +53,7 @@ class WeeklyPost(OrganisationScoped, models.Model):
 class WeeklyPostItem(OrganisationScoped, models.Model):
     organisation_attr = "post.organisation_id"
 
-    post = models.ForeignKey(WeeklyPost, on_delete=models.CASCADE, related_name="items")
+    post = models.ForeignKey(WeeklyPost, on_delete=models.CASCADE, related_name="items", verbose_name=_("科室每周进展"))
     position = models.PositiveSmallIntegerField(_("序号"), default=0)
     text = bounded_text(_("工作进展"), limit=SHORT)
     goal = models.ForeignKey(
@@ -97,7 +97,7 @@ class WeeklyDigest(OrganisationScoped, models.Model):
         verbose_name=_("发布人"),
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("每周工作进展")
@@ -129,7 +129,9 @@ class WeeklyDigestSection(OrganisationScoped, models.Model):
 
     organisation_attr = "digest.organisation_id"
 
-    digest = models.ForeignKey(WeeklyDigest, on_delete=models.CASCADE, related_name="sections")
+    digest = models.ForeignKey(
+        WeeklyDigest, on_delete=models.CASCADE, related_name="sections", verbose_name=_("每周工作进展")
+    )
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("科室"))
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
     text = bounded_text(_("本周进展"), limit=MEDIUM)

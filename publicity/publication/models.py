@@ -29,16 +29,25 @@ class Publication(OrganisationScoped, models.Model):
     """One published list: an approved quarter's grades, or the year's decided 优秀 list, shown to
     every staff member of the organisation for a window of working days (policy)."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
     kind = models.CharField(_("类别"), max_length=20, choices=PublicationKind.choices)
     appraisal_quarter = models.ForeignKey(
-        "evaluations.AppraisalQuarter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "evaluations.AppraisalQuarter",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("考核季度"),
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     title = models.CharField(_("标题"), max_length=200)
     starts_on = models.DateField(_("公示开始"))
     ends_on = models.DateField(_("公示截止"))
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发布人")
+    )
     published_at = models.DateTimeField(_("发布时间"))
     # Set by the locking job once every entry is locked (定等).
     closed_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
@@ -83,17 +92,38 @@ class PublicationEntry(OrganisationScoped, models.Model):
 
     organisation_attr = "publication.organisation_id"
 
-    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="entries")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, null=True, related_name="+")
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="entries", verbose_name=_("结果公示")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("人员")
+    )
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("科室")
+    )
     quarter_grade = models.ForeignKey(
-        "evaluations.QuarterGrade", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "evaluations.QuarterGrade",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("季度等次"),
     )
     annual_result = models.ForeignKey(
-        "evaluations.AnnualResult", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "evaluations.AnnualResult",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("年度考核结果"),
     )
     welfare_assessment = models.ForeignKey(
-        "evaluations.WelfareAssessment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "evaluations.WelfareAssessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("公益性岗位年度考核"),
     )
     grade_label = models.CharField(_("等次"), max_length=30)
     score = score_field(_("综合得分"), null=True, blank=True)
@@ -134,8 +164,12 @@ def _objection_path(instance: Objection, filename: str) -> str:
 class Objection(OrganisationScoped, models.Model):
     """An objection (异议) to an entry, lodged during its window and handled by HR: 受理 → 核实 → 答复."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    entry = models.ForeignKey(PublicationEntry, on_delete=models.PROTECT, related_name="objections")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
+    entry = models.ForeignKey(
+        PublicationEntry, on_delete=models.PROTECT, related_name="objections", verbose_name=_("公示名单条目")
+    )
     objector = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
     )
@@ -150,7 +184,12 @@ class Objection(OrganisationScoped, models.Model):
     answer = bounded_text(_("答复"), limit=MEDIUM, blank=True)
     send_back_reason = bounded_text(_("退回重评理由"), limit=SHORT, blank=True)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
     )
     lodged_at = models.DateTimeField(_("提出时间"))
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
@@ -165,6 +204,15 @@ class Objection(OrganisationScoped, models.Model):
         indexes = [
             models.Index(fields=["organisation", "state", "-lodged_at"], name="objection_org_state"),
             models.Index(fields=["objector", "-lodged_at"], name="objection_objector"),
+        ]
+        constraints = [
+            # One unanswered objection per person and entry (services.objection_lodge refuses the
+            # second in words; this catches two submissions at once). An answered one may be followed.
+            models.UniqueConstraint(
+                fields=["entry", "objector"],
+                condition=~models.Q(state=ObjectionState.ANSWERED),
+                name="one_open_objection_per_objector_entry",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -194,8 +242,12 @@ class ReviewCase(OrganisationScoped, models.Model):
     """The statutory 复核 (or 申诉) of an annual 不称职: 30 days to ask from the notification, 30 days
     to decide from the request. HR records each step; reminders come before each deadline."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
-    annual_result = models.ForeignKey("evaluations.AnnualResult", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
+    annual_result = models.ForeignKey(
+        "evaluations.AnnualResult", on_delete=models.PROTECT, related_name="+", verbose_name=_("年度考核结果")
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("当事人")
     )
@@ -212,8 +264,10 @@ class ReviewCase(OrganisationScoped, models.Model):
     # The annual grade the decision set, when it changed the result (through the recorded review
     # after locking, evaluations.annual.locking); blank when the decision kept the grade.
     changed_to = models.CharField(_("变更后等次"), max_length=30, blank=True, choices=AnnualGrade.choices)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("复核申诉案件")

@@ -349,11 +349,38 @@ def _store_attachment(objection: Objection, uploaded: UploadedFile) -> None:
     objection.attachment.save(stored, uploaded, save=False)
 
 
+class ObjectionStillOpen(ValidationError):
+    """The person's earlier objection to the entry is not answered yet; ``objection`` is that one."""
+
+    def __init__(self, objection: Objection) -> None:
+        self.objection = objection
+        super().__init__(
+            _("您已于%(lodged)s对该结果提出异议，人事部门尚未答复，不能重复提出；请查看该异议的办理进度。")
+            % {"lodged": timezone.localtime(objection.lodged_at).strftime("%Y-%m-%d %H:%M")},
+            code="objection_still_open",
+        )
+
+
+def _unanswered_objection_of(*, entry: PublicationEntry, objector: User) -> Objection | None:
+    return (
+        Objection.objects.filter(entry=entry, objector=objector)
+        .exclude(state=ObjectionState.ANSWERED)
+        .order_by("lodged_at", "pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def objection_lodge(
     *, actor: User, entry: PublicationEntry, text: str, uploaded: UploadedFile | None = None, today: date | None = None
 ) -> Objection:
-    """A staff member objects to an entry during its window (refused outside it, with the dates)."""
+    """A staff member objects to an entry during its window (refused outside it, with the dates).
+
+    One open objection per person and entry (the constraint ``one_open_objection_per_objector_entry``):
+    a second one while the first is unanswered — the form sent again after going Back — is refused
+    with :class:`ObjectionStillOpen`, which names the first. Once it is answered the person may object
+    again while the window lasts: the answer closes that matter, and one who finds it wanting has no
+    other way to say so before the result is locked."""
     entry = PublicationEntry.objects.select_related("publication").get(pk=entry.pk)
     if not actor.has_perm("publicity.lodge_objection") or actor.organisation_id != entry.publication.organisation_id:
         raise PermissionDenied(_("只有本单位人员可以对公示结果提出异议。"))
@@ -367,6 +394,8 @@ def objection_lodge(
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("请填写异议内容。")})
+    if (existing := _unanswered_objection_of(entry=entry, objector=actor)) is not None:
+        raise ObjectionStillOpen(existing)
     objection = Objection(
         organisation_id=entry.publication.organisation_id,
         entry=entry,
@@ -384,6 +413,9 @@ def objection_lodge(
     except (IntegrityError, ValueError):
         if stored:
             private_storage.delete(stored)
+        # Two submissions at once (a double click): the other one was stored first.
+        if (existing := _unanswered_objection_of(entry=entry, objector=actor)) is not None:
+            raise ObjectionStillOpen(existing) from None
         raise
     message = _("%(objector)s对公示中%(person)s的结果提出了异议。") % {"objector": actor, "person": entry.person}
     handlers = set(hr_of(objection.organisation_id))

@@ -28,7 +28,7 @@ from summaries.services import attachment_limit, attachment_too_large_message
 from . import review_cases as cases
 from . import selectors, services
 from .forms import ObjectionActionForm, ObjectionForm, PublishForm, ReviewCaseOpenForm, ReviewCaseStepForm
-from .models import EntryState, ObjectionState, Publication, PublicationEntry, ReviewCase
+from .models import EntryState, Objection, ObjectionState, Publication, PublicationEntry, ReviewCase
 
 PAGE_SIZE = 50
 
@@ -199,16 +199,23 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
         publication__organisation_id=request.user.organisation_id,
     )
     form = ObjectionForm(request.POST or None, request.FILES or None)
-    objection, status = form_submitted(
-        request,
-        form,
-        lambda data: services.objection_lodge(
-            actor=request.user, entry=entry, text=data["text"], uploaded=data["attachment"]
-        ),
-        success=_("异议已提交，人事部门将受理并答复。"),
-    )
+    still_open: list[Objection] = []
+
+    def lodge(data: dict) -> Objection:
+        try:
+            return services.objection_lodge(
+                actor=request.user, entry=entry, text=data["text"], uploaded=data["attachment"]
+            )
+        except services.ObjectionStillOpen as refusal:
+            still_open.append(refusal.objection)
+            raise
+
+    objection, status = form_submitted(request, form, lodge, success=_("异议已提交，人事部门将受理并答复。"))
     if objection is not None:
         return redirect(objection)
+    if still_open:
+        # The form sent again (Back, then submit): the refusal is flashed; show the objection it names.
+        return redirect(still_open[0])
     return render(
         request,
         "publicity/publication/objection_new.html",

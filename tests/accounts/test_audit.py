@@ -239,3 +239,154 @@ def test_the_auditor_reads_actions_and_job_kinds_in_words_not_codes(client_for, 
     filtered = client.get(reverse("accounts:audit_list"), {"action": "3"})
     shown = [entry.object_repr for entry in filtered.context["page"]]
     assert f"季度汇总 #{job.pk}" in shown and all(entry.action == 3 for entry in filtered.context["page"])
+
+
+# --- Every event and every field reads in Chinese ------------------------------------------------
+
+_APPS = ("accounts", "evaluations", "publicity", "summaries", "targets", "appraisal_site")
+# Labels that read in Chinese with a unit, a product's own term or a formula's symbol.
+_ACCEPTED_TERMS = {
+    ("accounts.Policy", "attachment_max_mb"): "MB",
+    ("accounts.Policy", "linkage_coefficient"): "k",
+    ("accounts.Policy", "dingtalk_webhook_url"): "Webhook",
+}
+
+
+def _recorded_events() -> tuple[set[str], set[str], set[str]]:
+    """What the code passes as ``event=`` to record_event/event_entry, and the keys of the ``detail``
+    it passes (those of the job runner's entry apart: they are the job's own fields)."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    events: set[str] = set()
+    details: set[str] = set()
+    job_details: set[str] = set()
+    for app in _APPS:
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for function in ast.walk(tree):
+                if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                calls = [
+                    node
+                    for node in ast.walk(function)
+                    if isinstance(node, ast.Call)
+                    and getattr(node.func, "id", getattr(node.func, "attr", "")) in ("record_event", "event_entry")
+                ]
+                keys: set[str] = set()
+                for call in calls:
+                    for keyword in call.keywords:
+                        if keyword.arg == "event":
+                            events |= {
+                                node.value
+                                for node in ast.walk(keyword.value)
+                                if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                            }
+                        elif keyword.arg == "detail":
+                            if isinstance(keyword.value, ast.Dict):
+                                keys |= {key.value for key in keyword.value.keys if isinstance(key, ast.Constant)}
+                            elif isinstance(keyword.value, ast.Name):
+                                # A dict built in the function: ``detail = {...}`` and ``detail["x"] = ...``.
+                                name = keyword.value.id
+                                for node in ast.walk(function):
+                                    if isinstance(node, ast.Assign):
+                                        for target in node.targets:
+                                            if isinstance(target, ast.Name) and target.id == name:
+                                                if isinstance(node.value, ast.Dict):
+                                                    keys |= {
+                                                        k.value for k in node.value.keys if isinstance(k, ast.Constant)
+                                                    }
+                                            elif (
+                                                isinstance(target, ast.Subscript)
+                                                and getattr(target.value, "id", None) == name
+                                                and isinstance(target.slice, ast.Constant)
+                                            ):
+                                                keys.add(target.slice.value)
+                if calls:
+                    (job_details if path.name == "jobs.py" and app == "accounts" else details).update(keys)
+    return events, details, job_details
+
+
+def test_every_event_the_code_records_has_a_label_and_so_does_every_detail():
+    from accounts.models import AUDIT_DETAIL_LABELS, AuditEvent, Job
+
+    events, details, job_details = _recorded_events()
+    assert {"login", "download", "publication_opened", "publication_locked", "job_run"} <= events
+    assert not events - set(AuditEvent.values), "record an event only under a label (AuditEvent)"
+    assert "entries" in details and "failures" in details
+    assert not details - set(AUDIT_DETAIL_LABELS), "label each event detail in AUDIT_DETAIL_LABELS"
+    assert job_details and all(Job._meta.get_field(key).concrete for key in job_details - set(AUDIT_DETAIL_LABELS))
+
+
+def test_every_audited_field_has_a_chinese_label():
+    import re
+
+    from auditlog.registry import auditlog
+
+    untranslated = []
+    for model in auditlog.get_models():
+        options = auditlog._registry[model]
+        excluded = set(options.get("exclude_fields") or [])
+        included = set(options.get("include_fields") or [])
+        for field in model._meta.concrete_fields:
+            if field.primary_key or field.name in excluded or (included and field.name not in included):
+                continue
+            label = str(field.verbose_name).replace(_ACCEPTED_TERMS.get((model._meta.label, field.name), "\0"), "")
+            if re.search(r"[A-Za-z]", label):
+                untranslated.append(f"{model._meta.label}.{field.name}: {field.verbose_name}")
+    assert not untranslated
+
+
+def test_the_auditor_reads_every_event_and_its_details_in_words_not_codes(client_for, auditor, hr, organisation):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from accounts import audit
+    from accounts.models import AUDIT_DETAIL_LABELS, AuditEvent
+    from tests.factories import AppraisalQuarterFactory
+
+    # A publication's ``entries`` is also its reverse relation: the count must still show.
+    publication_kind = {AuditEvent.PUBLICATION_OPENED, AuditEvent.PUBLICATION_LOCKED}
+    publication = _publication(AppraisalQuarterFactory(organisation=organisation), hr)
+    for event in AuditEvent:
+        obj = publication if event in publication_kind else organisation
+        detail = {key: f"值{i}" for i, key in enumerate(AUDIT_DETAIL_LABELS)}
+        audit.record_event(event=event.value, obj=obj, actor=hr, detail=detail, organisation_id=organisation.pk)
+    client = client_for(auditor)
+    page = client.get(reverse("accounts:audit_list")).content.decode()
+    for event in AuditEvent:
+        assert f">{event.label}<" in page or f">{event.label} <" in page, event.label
+        assert f'<option value="{event.value}">{event.label}</option>' in page
+    for key, label in AUDIT_DETAIL_LABELS.items():
+        assert f"<strong>{key}</strong>" not in page and f"<strong>{label}</strong>" in page
+    # The export reads the same words.
+    export = client.post(reverse("accounts:audit_export"))
+    cells = [str(c.value) for row in load_workbook(BytesIO(export.content)).active.iter_rows() for c in row]
+    for event in AuditEvent:
+        assert event.label in cells and event.value not in cells
+    assert not [cell for cell in cells if any(f"{key}：" in cell for key in AUDIT_DETAIL_LABELS)]
+
+
+def _publication(quarter, hr):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from publicity.publication.models import Publication
+
+    return Publication.objects.create(
+        organisation=quarter.organisation,
+        kind="quarter",
+        appraisal_quarter=quarter,
+        year=2025,
+        title="公示",
+        published_at=timezone.now(),
+        starts_on=date(2025, 1, 6),
+        ends_on=date(2025, 1, 10),
+        published_by=hr,
+    )

@@ -221,6 +221,62 @@ def test_another_organisations_person_cannot_object(publication, colleague, outs
         services.objection_lodge(actor=outsider, entry=entry_of(publication, colleague), text="x")
 
 
+def test_a_second_objection_to_the_same_entry_is_refused_while_the_first_is_unanswered(
+    publication, staff, colleague, hr
+):
+    entry = entry_of(publication, colleague)
+    first = services.objection_lodge(actor=staff, entry=entry, text="有异议")
+    with pytest.raises(ValidationError) as refused:
+        services.objection_lodge(actor=staff, entry=entry, text="有异议")
+    assert refused.value.code == "objection_still_open" and refused.value.objection == first
+    assert "尚未答复，不能重复提出" in refused.value.messages[0]
+    # Still refused once HR is handling it: accepted is not answered.
+    services.objection_accept(actor=hr, objection=first)
+    with pytest.raises(ValidationError):
+        services.objection_lodge(actor=staff, entry=entry, text="再提一次")
+    assert Objection.objects.count() == 1
+    # Someone else may object to the same entry.
+    assert services.objection_lodge(actor=hr, entry=entry, text="我也有异议").objector == hr
+
+
+def test_the_form_sent_again_after_going_back_shows_the_first_objection_and_creates_none(
+    client_for, publication, staff, colleague
+):
+    entry = entry_of(publication, colleague)
+    client = client_for(staff)
+    url = reverse("publicity:objection_new", args=[entry.pk])
+    first = client.post(url, {"text": "该同志本季度有工作失误"})
+    objection = Objection.objects.get()
+    assert first.status_code == 302 and first["Location"] == objection.get_absolute_url()
+    again = client.post(url, {"text": "该同志本季度有工作失误"}, follow=True)
+    assert Objection.objects.count() == 1
+    assert again.redirect_chain == [(objection.get_absolute_url(), 302)]
+    assert "尚未答复，不能重复提出" in again.content.decode()
+
+
+def test_after_the_answer_the_same_person_may_object_again_during_the_window(publication, staff, colleague, hr):
+    # The answer closes that objection (it no longer holds the entry's lock); one who finds it
+    # wanting has no other way to say so before the result is locked, so a new one is allowed.
+    entry = entry_of(publication, colleague)
+    first = services.objection_lodge(actor=staff, entry=entry, text="有异议")
+    services.objection_accept(actor=hr, objection=first)
+    services.objection_answer(actor=hr, objection=first, answer="经核实，等次无误。")
+    second = services.objection_lodge(actor=staff, entry=entry, text="对答复仍有异议")
+    assert second.pk != first.pk and Objection.objects.filter(entry=entry, objector=staff).count() == 2
+
+
+def test_the_database_holds_one_unanswered_objection_per_person_and_entry(publication, staff, colleague):
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    entry = entry_of(publication, colleague)
+    first = services.objection_lodge(actor=staff, entry=entry, text="有异议")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Objection.objects.create(
+            organisation_id=first.organisation_id, entry=entry, objector=staff, text="并发", lodged_at=timezone.now()
+        )
+
+
 def test_hr_accepts_verifies_and_answers_and_the_objector_sees_it(client_for, publication, staff, colleague, hr):
     objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
     url = objection.get_absolute_url()
