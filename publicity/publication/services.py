@@ -92,6 +92,8 @@ def _push(publication: Publication, kind: str) -> None:
 
 
 def _notify_staff(publication: Publication) -> None:
+    """Everyone of the organisation, on the bell at once (not in the evening's digest): the
+    publication opens a window of a few working days in which to object."""
     people = User.objects.filter(organisation_id=publication.organisation_id, is_active=True).values_list(
         "pk", flat=True
     )
@@ -103,7 +105,6 @@ def _notify_staff(publication: Publication) -> None:
     notify_many(
         [Notification(recipient_id=pk, message=message, url=publication.get_absolute_url()) for pk in people],
         dedupe_key=f"publication-opened:{publication.pk}",
-        digest=True,
     )
 
 
@@ -314,6 +315,17 @@ def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date 
         entry.save()
     # The publication is not over while one of its entries is published again.
     Publication.objects.filter(pk=entry.publication_id).update(closed_at=None)
+    notify(
+        recipient=entry.person,
+        message=_("您的%(title)s结果经重新评鉴为“%(grade)s”，已重新公示（%(start)s至%(end)s）。")
+        % {
+            "title": entry.publication.title,
+            "grade": entry.grade_label,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        },
+        url=entry.publication.get_absolute_url(),
+    )
     for objection in entry.objections.select_related("objector"):
         notify(
             recipient=objection.objector,
@@ -500,6 +512,13 @@ def objection_send_back(*, actor: User, objection: Objection, reason: str) -> Ob
     if entry.state != EntryState.PUBLISHED:
         raise ValidationError(_("该条目已退回重评或已定等。"))
     grade_reopen_for_regrading(grade=entry.quarter_grade, actor=actor, reason=reason)
+    # The person whose result it is hears that it is being graded again (the board says so too).
+    notify(
+        recipient=entry.person,
+        message=_("您的%(title)s结果因异议已退回评鉴人重新评鉴，重评后将重新公示。")
+        % {"title": entry.publication.title},
+        url=entry.publication.get_absolute_url(),
+    )
     entry.state = EntryState.REGRADING
     with audit_reason(reason):
         entry.save(update_fields=["state"])

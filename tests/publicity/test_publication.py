@@ -101,7 +101,8 @@ def test_hr_publishes_an_approved_quarter_for_the_window(publication, staff, col
     assert publication.entries.count() == 2
     assert entry_of(publication, colleague).rank == 1
     assert AuditEntry.objects.filter(event="publication_opened").exists()
-    assert Notification.objects.filter(recipient=staff, url=publication.get_absolute_url()).exists()
+    # On the bell at once, not in the evening's digest: the window to object is a few days.
+    assert Notification.objects.get(recipient=staff, url=publication.get_absolute_url()).digest_day is None
 
 
 def test_only_hr_publishes_and_only_an_approved_quarter_once(clock, quarter, hr, head, organisation):
@@ -398,6 +399,8 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     services.objection_send_back(actor=hr, objection=objection, reason="核实发现有工作失误")
     entry.refresh_from_db()
     assert entry.state == EntryState.REGRADING
+    # The person whose result it is is told it is being graded again, and later of the new grade.
+    assert Notification.objects.filter(recipient=colleague, message__contains="重新评鉴，重评后将重新公示").exists()
     with pytest.raises(ValidationError):
         services.entry_republish(actor=hr, entry=entry)
     grade = QuarterGrade.objects.get(person=colleague)
@@ -410,6 +413,7 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     entry.refresh_from_db()
     assert (entry.state, entry.grade_label) == (EntryState.PUBLISHED, "较好")
     assert (entry.window_starts_on, entry.window_ends_on) == (date(2026, 10, 22), date(2026, 10, 28))
+    assert Notification.objects.filter(recipient=colleague, message__contains="重新评鉴为“较好”").exists()
     clock(AFTER_WINDOW)
     services.publications_lock_due(organisation_id=publication.organisation_id)
     entry.refresh_from_db()
