@@ -30,7 +30,7 @@ from evaluations.annual.services import excellent_quota
 from evaluations.discipline.models import Inspection
 from evaluations.discipline.selectors import inspection_month_status
 from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade
-from evaluations.grading.services.quota import good_quota, quarter_quota_percents
+from evaluations.grading.services.quota import good_quota, year_quota_rules
 from publicity.publication.models import Objection, ObjectionState
 from summaries.models import MonthlySummary
 
@@ -185,9 +185,8 @@ def grade_chart(*, scope: Scope, year: int, quarter: int, policy: Policy, depart
     datasets.append(Dataset(_("未评鉴"), [counts[pk][""] for pk, _n in shown], kind=None))
     quota = []
     # The quarter's share (the one it was approved under), not today's policy's.
-    percent = quarter_quota_percents(organisation_ids=[scope.organisation_id], year=year).get(
-        (scope.organisation_id, quarter), policy.good_quota_percent
-    )
+    stored = year_quota_rules(organisation_ids=[scope.organisation_id], year=year).get((scope.organisation_id, quarter))
+    percent = stored.good_quota_percent if stored else policy.good_quota_percent
     for pk, _n in shown:
         c = counts[pk]
         # 不确定等次 and the not yet graded are not participants of the quota (DOMAIN.md §4).

@@ -17,7 +17,7 @@ from evaluations.annual.selectors import graded_and_excellent
 from evaluations.annual.services import excellent_quota
 from evaluations.discipline.models import Inspection
 from evaluations.grading.models import Grade, QuarterGrade, QuarterResult
-from evaluations.grading.services.quota import good_quota, pool_kind, quarter_quota_percents
+from evaluations.grading.services.quota import QuotaRules, good_quota, pool_kind, year_quota_rules
 from publicity.publication.models import Objection, Publication
 
 # The quarter grades the page counts, in the order of its columns ("" is a grade not yet given).
@@ -106,6 +106,8 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
     # sum over its quarters. Rounding per department instead gives fewer places than the quota
     # allowed, and an organisation then looked over its quota when it was not.
     per_pool: dict[tuple[int, int, str], int] = defaultdict(int)
+    # Each quarter with the share and pools it was approved under (today's policy for one still open).
+    stored = year_quota_rules(organisation_ids=ids, year=year)
     for org_id, quarter, is_leader_position, grade, n in (
         grades.values_list(
             "appraisal_quarter__organisation_id", "appraisal_quarter__quarter", "is_leader_position", "grade"
@@ -118,12 +120,11 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
         figures[org_id].grades[grade or ""] += n
         policy = policies.get(org_id)
         if policy is not None and grade != Grade.UNCERTAIN:
-            per_pool[(org_id, quarter, pool_kind(is_leader_position=is_leader_position, policy=policy))] += n
-    # Each quarter with the share it was approved under (today's policy for one still open).
-    percents = quarter_quota_percents(organisation_ids=ids, year=year)
+            rules = stored.get((org_id, quarter)) or QuotaRules.of_policy(policy)
+            per_pool[(org_id, quarter, pool_kind(is_leader_position=is_leader_position, policy=rules))] += n
     for (org_id, quarter, _pool), participants in per_pool.items():
-        percent = percents.get((org_id, quarter), policies[org_id].good_quota_percent)
-        figures[org_id].good_quota += good_quota(participants=participants, percent=percent)
+        rules = stored.get((org_id, quarter)) or QuotaRules.of_policy(policies[org_id])
+        figures[org_id].good_quota += good_quota(participants=participants, percent=rules.good_quota_percent)
 
     for org_id, on_time, late, missing in (
         QuarterResult.objects.filter(appraisal_quarter__organisation_id__in=ids, appraisal_quarter__year=year)

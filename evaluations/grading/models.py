@@ -81,6 +81,7 @@ class AppraisalQuarter(OrganisationScoped, models.Model):
     # The policy's 好 share when the quarter was approved: an approved quarter keeps the quota it was
     # graded under, whatever the policy says later (None while open: the policy's applies).
     good_quota_percent = models.PositiveSmallIntegerField(_("审批时“好”等次比例（%）"), null=True, blank=True)
+    good_quota_separate_pools = models.BooleanField(_("审批时领导职务单独计算“好”名额"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("考核季度")

@@ -65,22 +65,24 @@ def grades_to_confirm(*, leader: User, appraisal_quarter: AppraisalQuarter) -> Q
 
 def regrades_waiting_for(*, user: User, departments: list[Department] | None = None) -> QuerySet[QuarterGrade]:
     """Grades sent back for regrading after an objection (``reopened_at``; their quarter approved,
-    so not on the current quarter's lists) that wait for ``user``: to grade again as the evaluator
-    (:func:`grades_to_give`'s line), or to confirm as the supervising leader (:func:`grades_to_confirm`'s).
-    ``departments``: :func:`departments_graded_by` already read (else read here)."""
+    so not on the current quarter's lists) that wait for ``user``: to grade again as the person's
+    evaluator now (the line of ``rules.is_evaluator``, by the person's current department: the staff
+    of a department they head, the heads of those they supervise), or to confirm as the supervising
+    leader of the grade's department (``grade_confirm``'s check). ``departments``:
+    :func:`departments_graded_by` already read (else read here)."""
     if departments is None:
         scope = review_scope(person=user)
-        headed, supervised = scope.headed, scope.supervised
+        headed, supervised, heads = scope.headed, scope.supervised, scope.supervised_heads
     else:
         headed = tuple(d.pk for d in departments if d.head_id == user.pk)
         supervised = tuple(d.pk for d in departments if d.supervising_leader_id == user.pk)
+        heads = tuple(d.head_id for d in departments if d.supervising_leader_id == user.pk and d.head_id)
     if not headed and not supervised:
         return QuarterGrade.objects.none()
-    head = F("department__head_id")
-    to_give = Q(department_id__in=headed) | Q(department_id__in=supervised, person_id=head)
-    to_confirm = Q(department_id__in=supervised) & ~Q(person_id=head)
+    to_give = Q(person__department_id__in=headed) | Q(person_id__in=heads)
+    to_confirm = Q(department_id__in=supervised) & ~Q(person_id=F("department__head_id"))
     return (
-        QuarterGrade.objects.filter(reopened_at__isnull=False, department_id__in=headed + supervised)
+        QuarterGrade.objects.filter(reopened_at__isnull=False, appraisal_quarter__organisation_id=user.organisation_id)
         .filter((to_give & Q(state=GradeState.PENDING)) | (to_confirm & Q(state=GradeState.GRADED)))
         .exclude(person=user)
         .select_related("person", "department", "appraisal_quarter")

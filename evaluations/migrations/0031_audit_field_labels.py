@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0031_audit_field_labels'),
-        ('evaluations', '0030_quarter_keeps_its_good_quota_percent'),
+        ('evaluations', '0030_quarter_keeps_its_good_quota'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

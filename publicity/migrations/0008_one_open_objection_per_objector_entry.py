@@ -11,6 +11,7 @@ def refuse_duplicates(apps, schema_editor):
     Objection = apps.get_model("publicity", "Objection")
     twice = (
         Objection.objects.exclude(state="answered")
+        .filter(sent_back_at__isnull=True)
         .values("entry_id", "objector_id")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
@@ -34,6 +35,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(refuse_duplicates, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='objection',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'answered'), _negated=True), fields=('entry', 'objector'), name='one_open_objection_per_objector_entry'),
+            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('state', 'answered'), _negated=True), ('sent_back_at__isnull', True)), fields=('entry', 'objector'), name='one_open_objection_per_objector_entry'),
         ),
     ]

@@ -210,7 +210,7 @@ class Objection(OrganisationScoped, models.Model):
             # second in words; this catches two submissions at once). An answered one may be followed.
             models.UniqueConstraint(
                 fields=["entry", "objector"],
-                condition=~models.Q(state=ObjectionState.ANSWERED),
+                condition=~models.Q(state=ObjectionState.ANSWERED) & models.Q(sent_back_at__isnull=True),
                 name="one_open_objection_per_objector_entry",
             ),
         ]

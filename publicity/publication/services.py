@@ -315,24 +315,27 @@ def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date 
         entry.save()
     # The publication is not over while one of its entries is published again.
     Publication.objects.filter(pk=entry.publication_id).update(closed_at=None)
-    notify(
-        recipient=entry.person,
-        message=_("您的%(title)s结果经重新评鉴为“%(grade)s”，已重新公示（%(start)s至%(end)s）。")
-        % {
-            "title": entry.publication.title,
-            "grade": entry.grade_label,
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-        },
-        url=entry.publication.get_absolute_url(),
-    )
-    for objection in entry.objections.select_related("objector"):
+    if entry.person.is_active:
         notify(
-            recipient=objection.objector,
-            message=_("%(person)s的等次已重新评定并重新公示（%(start)s至%(end)s）。")
-            % {"person": entry.person, "start": start.isoformat(), "end": end.isoformat()},
-            url=objection.get_absolute_url(),
+            recipient=entry.person,
+            message=_("您的%(title)s经重新评鉴为“%(grade)s”，已重新公示（%(start)s至%(end)s）。")
+            % {
+                "title": entry.publication.title,
+                "grade": entry.grade_label,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+            },
+            url=entry.publication.get_absolute_url(),
         )
+    # Those who objected hear of it too (the person, if they objected to their own, once: above).
+    for objection in entry.objections.select_related("objector").exclude(objector_id=entry.person_id):
+        if objection.objector.is_active:
+            notify(
+                recipient=objection.objector,
+                message=_("%(person)s的等次已重新评定并重新公示（%(start)s至%(end)s）。")
+                % {"person": entry.person, "start": start.isoformat(), "end": end.isoformat()},
+                url=objection.get_absolute_url(),
+            )
     return entry
 
 
@@ -374,8 +377,10 @@ class ObjectionStillOpen(ValidationError):
 
 
 def _unanswered_objection_of(*, entry: PublicationEntry, objector: User) -> Objection | None:
+    """The person's unanswered objection to the entry's grade as published now: one that sent the
+    grade back for regrading concerned the grade before, so the new grade may be objected to."""
     return (
-        Objection.objects.filter(entry=entry, objector=objector)
+        Objection.objects.filter(entry=entry, objector=objector, sent_back_at__isnull=True)
         .exclude(state=ObjectionState.ANSWERED)
         .order_by("lodged_at", "pk")
         .first()
@@ -513,12 +518,13 @@ def objection_send_back(*, actor: User, objection: Objection, reason: str) -> Ob
         raise ValidationError(_("该条目已退回重评或已定等。"))
     grade_reopen_for_regrading(grade=entry.quarter_grade, actor=actor, reason=reason)
     # The person whose result it is hears that it is being graded again (the board says so too).
-    notify(
-        recipient=entry.person,
-        message=_("您的%(title)s结果因异议已退回评鉴人重新评鉴，重评后将重新公示。")
-        % {"title": entry.publication.title},
-        url=entry.publication.get_absolute_url(),
-    )
+    if entry.person.is_active:
+        notify(
+            recipient=entry.person,
+            message=_("您的%(title)s因异议已退回评鉴人重新评鉴，重评后将重新公示。")
+            % {"title": entry.publication.title},
+            url=entry.publication.get_absolute_url(),
+        )
     entry.state = EntryState.REGRADING
     with audit_reason(reason):
         entry.save(update_fields=["state"])

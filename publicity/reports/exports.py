@@ -38,7 +38,7 @@ from evaluations.annual.services import annual_use_lists, excellent_quota, final
 from evaluations.discipline.models import Finding, Inspection, Sanction, SanctionKind, Severity, VetoFlag
 from evaluations.discipline.selectors import active_veto_reasons, inspection_month_status, sanction_effects
 from evaluations.grading.models import AppraisalQuarter, Grade, GradeReview, QuarterGrade, QuarterResult
-from evaluations.grading.services.quota import good_quota, quarter_quota_percents
+from evaluations.grading.services.quota import QuotaRules, good_quota, year_quota_rules
 from publicity.publication.models import (
     Objection,
     ObjectionState,
@@ -328,8 +328,9 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         .values_list("department_id", "a", "b", "c")
     }
     # Each quarter's 好 share: the one it was approved under, today's policy's while it is open.
-    stored = quarter_quota_percents(organisation_ids=[ctx.organisation.pk], year=ctx.year)
-    percents = {q: stored.get((ctx.organisation.pk, q), ctx.policy.good_quota_percent) for q in QUARTERS}
+    stored = year_quota_rules(organisation_ids=[ctx.organisation.pk], year=ctx.year)
+    now = QuotaRules.of_policy(ctx.policy)
+    percents = {q: stored.get((ctx.organisation.pk, q), now).good_quota_percent for q in QUARTERS}
     departments = Department.objects.filter(organisation=ctx.organisation).order_by("sort_order", "code", "pk")
     for department_id, name, active in departments.values_list("pk", "name", "is_active"):
         if not active and department_id not in participants:

@@ -156,11 +156,12 @@ def test_an_approved_quarter_keeps_the_good_quota_it_was_graded_under(
     approved = appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief)
     participants = quarter.grades.count()
     capacity = participants * 40 // 100
-    assert approved.good_quota_percent == 40 and capacity == 3
+    assert (approved.good_quota_percent, approved.good_quota_separate_pools, capacity) == (40, False, 3)
 
-    # HR lowers the share for the quarters to come.
+    # HR lowers the share for the quarters to come, and counts leader positions apart.
     policy = policy_for_organisation(organisation_id=organisation.pk)
     policy.good_quota_percent = 5
+    policy.good_quota_separate_pools = True
     policy_update(policy=policy, reason="下季度起收紧")
     policy = policy_for_organisation(organisation_id=organisation.pk)
     approved.refresh_from_db()

@@ -451,6 +451,29 @@ def test_a_grade_sent_back_waits_on_the_evaluators_then_the_leaders_home_and_gra
     assert waiting(head) == (False, 0) and waiting(leader) == (True, 1)
     grading.grade_confirm(grade_row=QuarterGrade.objects.get(pk=grade.pk), actor=leader)
     assert waiting(head) == (False, 0) and waiting(leader) == (False, 0)
+    # Published again (here by the daily job), the new grade may be objected to by the same person:
+    # the objection that sent it back concerned the grade before.
+    services.entry_republish(actor=None, entry=entry)
+    again = services.objection_lodge(actor=staff, entry=entry, text="对重评结果仍有异议")
+    assert again.pk != objection.pk and again.state == ObjectionState.LODGED
+
+
+def test_a_regrade_waits_for_the_head_of_the_department_the_person_is_in_now(
+    client_for, publication, staff, colleague, head, other_head, other_department, hr
+):
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="依据不足")
+    services.objection_accept(actor=hr, objection=objection)
+    # Moved after the quarter was approved: the new head grades them now (rules.is_evaluator).
+    colleague.department = other_department
+    colleague.save()
+    services.objection_send_back(actor=hr, objection=objection, reason="核实发现有工作失误")
+    grade = QuarterGrade.objects.get(person=colleague)
+    work = client_for(other_head).get(reverse("evaluations:grading")).content.decode()
+    assert work.count('data-testid="regrade"') == 1 and reverse("evaluations:grade_detail", args=[grade.pk]) in work
+    assert client_for(other_head).get(reverse("evaluations:grade_detail", args=[grade.pk])).status_code == 200
+    # The former head neither sees it (nor the reason) nor may grade it.
+    work = client_for(head).get(reverse("evaluations:grading")).content.decode()
+    assert 'data-testid="regrade"' not in work and "核实发现有工作失误" not in work
 
 
 def test_hr_do_not_republish_their_own_regraded_result_where_another_can(

@@ -205,7 +205,8 @@ def _check_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
         return
     appraisal_quarter = grade_row.appraisal_quarter
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
-    kind = quota.pool_kind(is_leader_position=grade_row.is_leader_position, policy=policy)
+    rules = quota.quarter_rules(appraisal_quarter, policy)
+    kind = quota.pool_kind(is_leader_position=grade_row.is_leader_position, policy=rules)
     # The pool row may be missing when HR switched to separate pools after the quarter opened:
     # create it here rather than fail, then lock it like any other.
     QuotaPool.objects.get_or_create(appraisal_quarter=appraisal_quarter, kind=kind)
@@ -214,7 +215,7 @@ def _check_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
     others = others.exclude(pk=grade_row.pk)
     participants = others.exclude(grade=Grade.UNCERTAIN).count() + (0 if new_grade == Grade.UNCERTAIN else 1)
     used = others.filter(grade=Grade.GOOD).count() + (1 if new_grade == Grade.GOOD else 0)
-    capacity = quota.good_quota(participants=participants, percent=quota.quota_percent(appraisal_quarter, policy))
+    capacity = quota.good_quota(participants=participants, percent=rules.good_quota_percent)
     if used > capacity:
         if new_grade == Grade.GOOD:
             raise ValidationError(
@@ -286,10 +287,11 @@ def grade_assign(
     row.version += 1
     with audit_reason(row.reason):
         row.save()
-    if row.reopened_at is not None and row.state == GradeState.GRADED and row.department.supervising_leader_id:
+    leader = row.department.supervising_leader if row.department.supervising_leader_id else None
+    if row.reopened_at is not None and row.state == GradeState.GRADED and leader is not None and leader.is_active:
         # Regraded after an objection, in an approved quarter: off the leader's current lists, so told.
         notify(
-            recipient=row.department.supervising_leader,
+            recipient=leader,
             message=_("%(person)s的%(quarter)s等次已因异议重新评鉴为“%(grade)s”，请确认。")
             % {"person": row.person, "quarter": row.appraisal_quarter, "grade": row.get_grade_display()},
             url=reverse("evaluations:grade_detail", args=[row.pk]),
@@ -555,7 +557,10 @@ def appraisal_quarter_approve(
     locked.state = QuarterState.APPROVED
     locked.approved_by = actor
     locked.approved_at = timezone.now()
-    locked.good_quota_percent = policy_for_organisation(organisation_id=locked.organisation_id).good_quota_percent
+    # The 好 quota it was graded under stays the quarter's (quota.quarter_rules), whatever the policy later says.
+    policy = policy_for_organisation(organisation_id=locked.organisation_id)
+    locked.good_quota_percent = policy.good_quota_percent
+    locked.good_quota_separate_pools = policy.good_quota_separate_pools
     locked.save()
     period_lock(organisation=locked.organisation, quarter=locked.period, actor=actor)
     jobs.job_request_once(

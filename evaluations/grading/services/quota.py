@@ -22,31 +22,49 @@ def good_quota(*, participants: int, percent: int) -> int:
     return participants * percent // 100
 
 
+@dataclass(frozen=True)
+class QuotaRules:
+    """The policy's two 好 quota settings as a quarter is held to them; where a function takes a
+    ``policy`` for its pools, a :class:`QuotaRules` serves as well."""
+
+    good_quota_percent: int
+    good_quota_separate_pools: bool
+
+    @classmethod
+    def of_policy(cls, policy: Policy) -> QuotaRules:
+        return cls(policy.good_quota_percent, policy.good_quota_separate_pools)
+
+
+def quarter_rules(appraisal_quarter: AppraisalQuarter, policy: Policy) -> QuotaRules:
+    """The 好 quota a quarter is held to: the share and pools it was approved under (a later change
+    of the policy does not rewrite a past quarter's quota), else, while it is open, the policy's."""
+    if appraisal_quarter.good_quota_percent is None:
+        return QuotaRules.of_policy(policy)
+    return QuotaRules(appraisal_quarter.good_quota_percent, bool(appraisal_quarter.good_quota_separate_pools))
+
+
 def quota_percent(appraisal_quarter: AppraisalQuarter, policy: Policy) -> int:
-    """The 好 share a quarter is held to: the one it was approved under (a later change of the
-    policy does not rewrite a past quarter's quota), else, while it is open, the policy's."""
-    stored = appraisal_quarter.good_quota_percent
-    return policy.good_quota_percent if stored is None else stored
+    return quarter_rules(appraisal_quarter, policy).good_quota_percent
 
 
-def quarter_quota_percents(*, organisation_ids, year: int) -> dict[tuple[int, int], int]:
-    """(organisation id, quarter) → the 好 share stored at approval, for the approved quarters of
-    the year (one query); a quarter missing here takes its policy's (:func:`quota_percent`)."""
+def year_quota_rules(*, organisation_ids, year: int) -> dict[tuple[int, int], QuotaRules]:
+    """(organisation id, quarter) → the rules stored at approval, for the approved quarters of the
+    year (one query); a quarter missing here takes its policy's (:func:`quarter_rules`)."""
     return {
-        (org_id, quarter): percent
-        for org_id, quarter, percent in AppraisalQuarter.objects.filter(
+        (org_id, quarter): QuotaRules(percent, separate)
+        for org_id, quarter, percent, separate in AppraisalQuarter.objects.filter(
             organisation_id__in=organisation_ids, year=year, good_quota_percent__isnull=False
-        ).values_list("organisation_id", "quarter", "good_quota_percent")
+        ).values_list("organisation_id", "quarter", "good_quota_percent", "good_quota_separate_pools")
     }
 
 
-def pool_kind(*, is_leader_position: bool, policy: Policy) -> str:
+def pool_kind(*, is_leader_position: bool, policy: Policy | QuotaRules) -> str:
     if not policy.good_quota_separate_pools:
         return QuotaPoolKind.ALL
     return QuotaPoolKind.LEADERS if is_leader_position else QuotaPoolKind.OTHERS
 
 
-def pool_kinds(policy: Policy) -> list[str]:
+def pool_kinds(policy: Policy | QuotaRules) -> list[str]:
     if policy.good_quota_separate_pools:
         return [QuotaPoolKind.LEADERS, QuotaPoolKind.OTHERS]
     return [QuotaPoolKind.ALL]
@@ -87,15 +105,16 @@ def quota_status(*, appraisal_quarter: AppraisalQuarter, policy: Policy) -> list
         .order_by()
     )
     counts = {row["is_leader_position"]: (row["participants"], row["used"]) for row in rows}
-    return quota_status_from_counts(policy=policy, counts=counts, percent=quota_percent(appraisal_quarter, policy))
+    return quota_status_from_counts(rules=quarter_rules(appraisal_quarter, policy), counts=counts)
 
 
-def quota_status_from_counts(*, policy: Policy, counts: dict[bool, tuple[int, int]], percent: int) -> list[PoolStatus]:
+def quota_status_from_counts(*, rules: QuotaRules, counts: dict[bool, tuple[int, int]]) -> list[PoolStatus]:
     """The same as :func:`quota_status` from counts a page has already read: for people in leader
     positions (True) and the others (False), (participants without 不确定等次, 好 given);
-    ``percent``: the quarter's share (:func:`quota_percent`)."""
+    ``rules``: the quarter's (:func:`quarter_rules`)."""
+    percent = rules.good_quota_percent
     result = []
-    for kind in pool_kinds(policy):
+    for kind in pool_kinds(rules):
         positions = [True, False] if kind == QuotaPoolKind.ALL else [kind == QuotaPoolKind.LEADERS]
         participants = sum(counts.get(position, (0, 0))[0] for position in positions)
         used = sum(counts.get(position, (0, 0))[1] for position in positions)

@@ -521,6 +521,7 @@ def suggested_grades_of(
     capacity in the same order as :func:`suggested_grades` — one query per pool of the policy,
     whatever the rows."""
     pools = pools if pools is not None else quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy)
+    rules = quota.quarter_rules(appraisal_quarter, policy)
     cutoffs: dict[str, tuple | None] = {}
     for pool in pools:
         kind, capacity = pool.kind, pool.capacity
@@ -536,7 +537,7 @@ def suggested_grades_of(
         if row.composite_score is None:
             continue
         grade = band_grade(score=row.composite_score, policy=policy)
-        cutoff = cutoffs[quota.pool_kind(is_leader_position=row.is_leader_position, policy=policy)]
+        cutoff = cutoffs[quota.pool_kind(is_leader_position=row.is_leader_position, policy=rules)]
         key = _rank_key(row.composite_score, row.personal_score or ZERO, row.person_id)
         if grade == Grade.GOOD and cutoff is not None and key >= cutoff:
             grade = Grade.FAIRLY_GOOD
@@ -586,11 +587,12 @@ def suggested_grades(
         .order_by()
         .values_list("person_id", "grade", "is_leader_position", "personal_score", "composite_score")
     )
+    rules = quota.quarter_rules(appraisal_quarter, policy)
     participants: dict[str, int] = defaultdict(int)
     candidates: dict[str, list[tuple]] = defaultdict(list)
     result: dict[int, str] = {}
     for person_id, grade, is_leader, personal, composite in rows:
-        kind = quota.pool_kind(is_leader_position=is_leader, policy=policy)
+        kind = quota.pool_kind(is_leader_position=is_leader, policy=rules)
         if grade == Grade.UNCERTAIN:
             result[person_id] = Grade.UNCERTAIN
             continue
@@ -601,9 +603,7 @@ def suggested_grades(
         if result[person_id] == Grade.GOOD:
             candidates[kind].append(_rank_key(composite, personal or ZERO, person_id))
     for kind, ranked in candidates.items():
-        capacity = quota.good_quota(
-            participants=participants[kind], percent=quota.quota_percent(appraisal_quarter, policy)
-        )
+        capacity = quota.good_quota(participants=participants[kind], percent=rules.good_quota_percent)
         for _composite, _personal, person_id in sorted(ranked)[capacity:]:
             result[person_id] = Grade.FAIRLY_GOOD
     return result

@@ -296,8 +296,10 @@ def _render_work(
     pools = quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy)
     facts = person_facts(appraisal_quarter=appraisal_quarter, rows=list(give_page), policy=policy, pools=pools)
 
+    rules = quota.quarter_rules(appraisal_quarter, policy)
+
     def pool_of(row: QuarterGrade) -> str:
-        return quota.pool_kind(is_leader_position=row.is_leader_position, policy=policy)
+        return quota.pool_kind(is_leader_position=row.is_leader_position, policy=rules)
 
     give_rows = []
     for row in give_page:
@@ -382,7 +384,9 @@ def _render_detail(
     ctx = {
         "row": GradingRow(
             grade_row=row,
-            pool=quota.pool_kind(is_leader_position=row.is_leader_position, policy=policy),
+            pool=quota.pool_kind(
+                is_leader_position=row.is_leader_position, policy=quota.quarter_rules(appraisal_quarter, policy)
+            ),
             facts=facts,
             form=form if (can_grade or can_confirm) else None,
         ),
@@ -558,9 +562,7 @@ def _distribution(appraisal_quarter: AppraisalQuarter, policy: Policy) -> tuple[
             for key in QuarterGradeCount.COUNTS:
                 department[key] += row[key]
     totals = {key: sum(d[key] for d in departments.values()) for key in QuarterGradeCount.COUNTS}
-    pools = quota.quota_status_from_counts(
-        policy=policy, counts=pool_counts, percent=quota.quota_percent(appraisal_quarter, policy)
-    )
+    pools = quota.quota_status_from_counts(rules=quota.quarter_rules(appraisal_quarter, policy), counts=pool_counts)
     return list(departments.values()), totals, pools
 
 

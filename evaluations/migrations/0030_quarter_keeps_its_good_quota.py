@@ -6,12 +6,16 @@ from django.db.models.functions import Coalesce
 
 
 def keep_the_approved_quarters_quota(apps, schema_editor):
-    """The quarters approved before this column existed keep the policy's share as it is now (the
-    best that is known of the share they were graded under); 40 % where no policy row exists."""
+    """The quarters approved before these columns existed keep the policy's share and pools as they
+    are now (the best that is known of those they were graded under); the policy's defaults (40 %,
+    one pool) where no policy row exists."""
     AppraisalQuarter = apps.get_model("evaluations", "AppraisalQuarter")
     Policy = apps.get_model("accounts", "Policy")
-    share = Policy.objects.filter(organisation_id=OuterRef("organisation_id")).values("good_quota_percent")[:1]
-    AppraisalQuarter.objects.filter(state="approved").update(good_quota_percent=Coalesce(Subquery(share), Value(40)))
+    policy = Policy.objects.filter(organisation_id=OuterRef("organisation_id"))
+    defaults = {name: Policy._meta.get_field(name).default for name in ("good_quota_percent", "good_quota_separate_pools")}
+    AppraisalQuarter.objects.filter(state="approved").update(
+        **{name: Coalesce(Subquery(policy.values(name)[:1]), Value(default)) for name, default in defaults.items()}
+    )
 
 
 class Migration(migrations.Migration):
@@ -26,6 +30,11 @@ class Migration(migrations.Migration):
             model_name='appraisalquarter',
             name='good_quota_percent',
             field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='审批时“好”等次比例（%）'),
+        ),
+        migrations.AddField(
+            model_name='appraisalquarter',
+            name='good_quota_separate_pools',
+            field=models.BooleanField(blank=True, null=True, verbose_name='审批时领导职务单独计算“好”名额'),
         ),
         migrations.RunPython(keep_the_approved_quarters_quota, migrations.RunPython.noop),
     ]
