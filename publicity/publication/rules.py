@@ -29,11 +29,11 @@ def recused(user, objection) -> bool:
 
 @rules.predicate
 def own_entry_recused(user, entry) -> bool:
-    """The entry is the user's own result and another HR administrator can publish it again (回避);
-    the organisation's only one publishes it themselves."""
+    """The entry is the user's own result, or they lodged an objection to it, and another HR
+    administrator can publish it again (回避); the organisation's only one publishes it themselves."""
     return (
         entry is not None
-        and entry.person_id == user.pk
+        and (entry.person_id == user.pk or selectors.objected_to(user=user, entry_ids=[entry.pk]))
         and another_hr_admin(organisation_id=entry.publication.organisation_id, besides=[user.pk])
     )
 

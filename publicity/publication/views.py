@@ -100,15 +100,24 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = periods.today()
     policy = policy_for_organisation(organisation_id=publication.organisation_id)
     page = page_of(request, selectors.entries(publication=publication), per_page=PAGE_SIZE)
-    # The HR administrator's own regraded entry on this page, which another would publish again (回避).
-    own = next((e for e in page if e.person_id == request.user.pk and e.state == EntryState.REGRADING), None)
-    if own is not None:
-        own.publication = publication
+    # The regraded entries on this page that are the HR administrator's own or that they objected to,
+    # which another would publish again (回避): one query, whatever the page holds.
+    can_manage = request.user.has_perm("publicity.manage_publication", publication)
+    regrading = [e for e in page if e.state == EntryState.REGRADING]
+    recused = set()
+    if can_manage and regrading:
+        objected = selectors.objected_to(user=request.user, entry_ids=[e.pk for e in regrading])
+        for entry in regrading:
+            entry.publication = publication
+            if (entry.person_id == request.user.pk or entry.pk in objected) and not request.user.has_perm(
+                "publicity.republish_entry", entry
+            ):
+                recused.add(entry.pk)
     return render(
         request,
         "publicity/publication/detail.html",
         {
-            "recused_entry_id": own.pk if own and not request.user.has_perm("publicity.republish_entry", own) else None,
+            "recused_entry_ids": recused,
             "publication": publication,
             "page": page,
             "today": today,
@@ -117,7 +126,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 organisation_id=publication.organisation_id, ends_on=publication.ends_on, today=today
             ),
             "show_scores": policy.publish_scores,
-            "can_manage": request.user.has_perm("publicity.manage_publication", publication),
+            "can_manage": can_manage,
             "can_object": request.user.has_perm("publicity.lodge_objection"),
         },
     )

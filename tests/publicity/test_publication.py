@@ -514,6 +514,38 @@ def test_hr_do_not_republish_their_own_regraded_result_where_another_can(
     assert colleague.has_perm("publicity.republish_entry", entry)
 
 
+def test_hr_who_objected_to_an_entry_do_not_republish_it_where_another_can(
+    client_for, publication, staff, colleague, head, leader, hr
+):
+    # The staff member who objects to a colleague's 好 is an HR administrator too.
+    RoleAssignment.objects.create(organisation=staff.organisation, user=staff, role=Role.HR_ADMIN)
+    entry = entry_of(publication, colleague)
+    objection = services.objection_lodge(actor=staff, entry=entry, text="“好”等次依据不足")
+    services.objection_accept(actor=hr, objection=objection)
+    services.objection_send_back(actor=hr, objection=objection, reason="核实发现有工作失误")
+    grade = QuarterGrade.objects.get(person=colleague)
+    grading.grade_assign(grade_row=grade, actor=head, grade=Grade.FAIRLY_GOOD, comment="重评为较好")
+    grading.grade_confirm(grade_row=QuarterGrade.objects.get(pk=grade.pk), actor=leader)
+
+    page = client_for(staff).get(publication.get_absolute_url()).content.decode()
+    assert 'data-testid="republish-recused"' in page and 'data-testid="republish"' not in page
+    with pytest.raises(PermissionDenied, match="回避"):
+        services.entry_republish(actor=staff, entry=entry)
+    assert client_for(staff).post(reverse("publicity:entry_republish", args=[entry.pk])).status_code == 403
+    entry.refresh_from_db()
+    assert entry.state == EntryState.REGRADING
+    page = client_for(hr).get(publication.get_absolute_url()).content.decode()
+    assert 'data-testid="republish"' in page and 'data-testid="republish-recused"' not in page
+
+    # The organisation's only HR administrator publishes it again themselves.
+    RoleAssignment.objects.filter(user=hr, role=Role.HR_ADMIN).delete()
+    page = client_for(staff).get(publication.get_absolute_url()).content.decode()
+    assert 'data-testid="republish"' in page and 'data-testid="republish-recused"' not in page
+    assert client_for(staff).post(reverse("publicity:entry_republish", args=[entry.pk])).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.state, entry.grade_label) == (EntryState.PUBLISHED, "较好")
+
+
 # --- the notice -----------------------------------------------------------------------------------
 
 
