@@ -272,6 +272,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "publicity:publish": row(POST_DENY, hr=("405", "400"), other_hr=("405", "400")),
     "publicity:publication_detail": row(OK, other_hr=NOT_FOUND, auditor=DENY, sysadmin=DENY, security_admin=DENY),
     "publicity:publication_notice": get_only(row(DENY, hr=OK, other_hr=NOT_FOUND)),
+    "publicity:publication_lock": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
     "publicity:entry_republish": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
     "publicity:objection_new": row(("ok", "400"), other_hr=NOT_FOUND, auditor=DENY, sysadmin=DENY, security_admin=DENY),
     "publicity:objections": row(OK, auditor=DENY, sysadmin=DENY, security_admin=DENY),

@@ -155,6 +155,7 @@ OBJECT_FOR_PK = {
     "publicity:dingtalk_message_resend": "dingtalk_message",
     "publicity:publication_detail": "publication",
     "publicity:publication_notice": "publication",
+    "publicity:publication_lock": "publication",
     "publicity:entry_republish": "publication_entry",
     "publicity:objection_new": "publication_entry",
     "publicity:objection_detail": "objection",

@@ -623,6 +623,22 @@ def publication_lock_due(*, publication: Publication, today: date | None = None)
     return {"locked": len(due), "republished": republished, "waiting": remaining}
 
 
+def publication_lock(*, actor: User, publication: Publication, today: date | None = None) -> dict:
+    """HR's 定等 of one publication once its window has closed, without waiting for the daily job:
+    the same work (:func:`publication_lock_due`), so the entries with an open objection or sent back
+    for regrading still wait."""
+    day = today or periods.today()
+    if not actor.has_perm("publicity.manage_publication", publication):
+        raise PermissionDenied(_("只有本单位人事干部可以定等。"))
+    if publication.closed_at is not None:
+        raise ValidationError(_("该公示已定等。"))
+    if day <= publication.ends_on:
+        raise ValidationError(
+            _("公示期至%(date)s，期满后才能定等。") % {"date": publication.ends_on.strftime("%Y-%m-%d")}
+        )
+    return publication_lock_due(publication=publication, today=day)
+
+
 def publications_lock_due(*, organisation_id: int, today: date | None = None) -> dict:
     """Every publication of the organisation not yet wholly locked (the job's and the command's work)."""
     totals = {"publications": 0, "locked": 0, "republished": 0, "waiting": 0}

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("publish/", views.publish, name="publish"),
     path("<int:pk>/", views.publication_detail, name="publication_detail"),
+    path("<int:pk>/lock/", views.publication_lock, name="publication_lock"),
     path("<int:pk>/notice.pdf", views.notice_pdf, name="publication_notice"),
     path("entries/<int:pk>/republish/", views.entry_republish, name="entry_republish"),
     path("entries/<int:pk>/object/", views.objection_new, name="objection_new"),

@@ -127,6 +127,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "show_scores": policy.publish_scores,
             "can_manage": can_manage,
+            "can_lock": can_manage and publication.closed_at is None and today > publication.ends_on,
             "can_object": request.user.has_perm("publicity.lodge_objection"),
         },
     )
@@ -151,6 +152,18 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     )
     record_event(event="download", obj=publication, request=request, label=f"{publication.title}.pdf")
     return pdf_response(pdf=pdf, filename=f"{publication.title}公示.pdf")
+
+
+@require_POST
+@permission_required("publicity.publish_results")
+def publication_lock(request: HttpRequest, pk: int) -> HttpResponse:
+    publication = _publication(request, pk)
+    run_service(
+        request,
+        lambda: services.publication_lock(actor=request.user, publication=publication),
+        success=lambda outcome: _("已定等%(locked)s人；%(waiting)s人等待异议答复或重新公示后定等。") % outcome,
+    )
+    return redirect(publication)
 
 
 @require_POST

@@ -425,6 +425,46 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     assert QuarterGrade.objects.get(pk=grade.pk).locked_at is not None
 
 
+def test_hr_lock_a_publication_themselves_once_its_window_has_closed(
+    client_for, publication, staff, colleague, hr, outsider, clock
+):
+    url = reverse("publicity:publication_lock", args=[publication.pk])
+    # During the window there is no button, and the server refuses too.
+    assert 'data-testid="lock"' not in client_for(hr).get(publication.get_absolute_url()).content.decode()
+    response = client_for(hr).post(url, follow=True)
+    assert "期满后才能定等" in response.content.decode()
+    assert not publication.entries.filter(state=EntryState.LOCKED).exists()
+    services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="依据不足")
+
+    clock(AFTER_WINDOW)
+    # Nobody but the organisation's HR administrator may lock it.
+    assert client_for(staff).post(url).status_code == 403
+    RoleAssignment.objects.create(organisation=outsider.organisation, user=outsider, role=Role.HR_ADMIN)
+    assert client_for(outsider).post(url).status_code == 404
+    assert not publication.entries.filter(state=EntryState.LOCKED).exists()
+    page = client_for(hr).get(publication.get_absolute_url()).content.decode()
+    assert 'data-testid="lock"' in page and "确定定等" in page
+    response = client_for(hr).post(url, follow=True)
+    # The staff member's own entry is locked; the colleague's waits for the objection's answer.
+    assert "已定等1人；1人等待异议答复或重新公示后定等" in response.content.decode()
+    assert entry_of(publication, staff).state == EntryState.LOCKED
+    assert entry_of(publication, colleague).state == EntryState.PUBLISHED
+    # Recorded as HR's: who, and why (the entry's state change under the 定等 source).
+    locked = entry_of(publication, staff)
+    change = AuditEntry.objects.filter(object_pk=str(locked.pk), reason__contains="公示期满定等").get()
+    assert change.actor == hr and change.changes_dict["state"] == [EntryState.PUBLISHED, EntryState.LOCKED]
+    # The button stays while the colleague's entry waits; once the objection is answered, it locks too.
+    assert 'data-testid="lock"' in client_for(hr).get(publication.get_absolute_url()).content.decode()
+    objection = Objection.objects.get(entry=entry_of(publication, colleague))
+    services.objection_accept(actor=hr, objection=objection)
+    services.objection_answer(actor=hr, objection=objection, answer="经核实，维持“好”等次")
+    client_for(hr).post(url)
+    assert entry_of(publication, colleague).state == EntryState.LOCKED
+    page = client_for(hr).get(publication.get_absolute_url()).content.decode()
+    assert 'data-testid="lock"' not in page and "已定等" in page
+    assert "该公示已定等" in client_for(hr).post(url, follow=True).content.decode()
+
+
 def test_a_grade_sent_back_waits_on_the_evaluators_then_the_leaders_home_and_grading_page(
     client_for, publication, staff, colleague, head, leader, hr
 ):
