@@ -161,7 +161,14 @@ def publication_lock(request: HttpRequest, pk: int) -> HttpResponse:
     run_service(
         request,
         lambda: services.publication_lock(actor=request.user, publication=publication),
-        success=lambda outcome: _("已定等%(locked)s人；%(waiting)s人等待异议答复或重新公示后定等。") % outcome,
+        success=lambda outcome: (
+            (
+                _("已定等%(locked)s人；%(waiting)s人等待异议答复或重新公示后定等。")
+                if outcome["waiting"]
+                else _("已定等%(locked)s人，本次公示已全部定等。")
+            )
+            % outcome
+        ),
     )
     return redirect(publication)
 

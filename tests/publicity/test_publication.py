@@ -458,7 +458,7 @@ def test_hr_lock_a_publication_themselves_once_its_window_has_closed(
     objection = Objection.objects.get(entry=entry_of(publication, colleague))
     services.objection_accept(actor=hr, objection=objection)
     services.objection_answer(actor=hr, objection=objection, answer="经核实，维持“好”等次")
-    client_for(hr).post(url)
+    assert "已定等1人，本次公示已全部定等" in client_for(hr).post(url, follow=True).content.decode()
     assert entry_of(publication, colleague).state == EntryState.LOCKED
     page = client_for(hr).get(publication.get_absolute_url()).content.decode()
     assert 'data-testid="lock"' not in page and "已定等" in page
