@@ -516,6 +516,15 @@ def test_a_regrade_waits_for_the_head_of_the_department_the_person_is_in_now(
     assert 'data-testid="regrade"' not in work and "核实发现有工作失误" not in work
 
 
+def regraded(objection, *, hr, head, leader):
+    """HR accepts the objection and sends the grade back; the head regrades it 较好, the leader confirms."""
+    services.objection_accept(actor=hr, objection=objection)
+    services.objection_send_back(actor=hr, objection=objection, reason="核实发现有工作失误")
+    grade = QuarterGrade.objects.get(pk=objection.entry.quarter_grade_id)
+    grading.grade_assign(grade_row=grade, actor=head, grade=Grade.FAIRLY_GOOD, comment="重评为较好")
+    grading.grade_confirm(grade_row=QuarterGrade.objects.get(pk=grade.pk), actor=leader)
+
+
 def test_hr_do_not_republish_their_own_regraded_result_where_another_can(
     client_for, publication, staff, colleague, head, leader, hr
 ):
@@ -527,11 +536,7 @@ def test_hr_do_not_republish_their_own_regraded_result_where_another_can(
     rows = client_for(colleague).get(reverse("publicity:objections")).content.decode()
     assert rows.count('data-testid="objection-recused"') == 1
     assert 'data-testid="objection-recused"' not in client_for(hr).get(reverse("publicity:objections")).content.decode()
-    services.objection_accept(actor=hr, objection=objection)
-    services.objection_send_back(actor=hr, objection=objection, reason="核实发现有工作失误")
-    grade = QuarterGrade.objects.get(person=colleague)
-    grading.grade_assign(grade_row=grade, actor=head, grade=Grade.FAIRLY_GOOD, comment="重评为较好")
-    grading.grade_confirm(grade_row=QuarterGrade.objects.get(pk=grade.pk), actor=leader)
+    regraded(objection, hr=hr, head=head, leader=leader)
 
     page = client_for(colleague).get(publication.get_absolute_url()).content.decode()
     assert 'data-testid="republish-recused"' in page and 'data-testid="republish"' not in page
@@ -561,11 +566,7 @@ def test_hr_who_objected_to_an_entry_do_not_republish_it_where_another_can(
     RoleAssignment.objects.create(organisation=staff.organisation, user=staff, role=Role.HR_ADMIN)
     entry = entry_of(publication, colleague)
     objection = services.objection_lodge(actor=staff, entry=entry, text="“好”等次依据不足")
-    services.objection_accept(actor=hr, objection=objection)
-    services.objection_send_back(actor=hr, objection=objection, reason="核实发现有工作失误")
-    grade = QuarterGrade.objects.get(person=colleague)
-    grading.grade_assign(grade_row=grade, actor=head, grade=Grade.FAIRLY_GOOD, comment="重评为较好")
-    grading.grade_confirm(grade_row=QuarterGrade.objects.get(pk=grade.pk), actor=leader)
+    regraded(objection, hr=hr, head=head, leader=leader)
 
     page = client_for(staff).get(publication.get_absolute_url()).content.decode()
     assert 'data-testid="republish-recused"' in page and 'data-testid="republish"' not in page
