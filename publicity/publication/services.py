@@ -623,6 +623,11 @@ def publication_lock_due(*, publication: Publication, today: date | None = None)
     return {"locked": len(due), "republished": republished, "waiting": remaining}
 
 
+def publication_may_lock(publication: Publication, today: date) -> bool:
+    """HR may lock the publication (:func:`publication_lock`): not yet closed, its window over."""
+    return publication.closed_at is None and today > publication.ends_on
+
+
 def publication_lock(*, actor: User, publication: Publication, today: date | None = None) -> dict:
     """HR's 定等 of one publication once its window has closed, without waiting for the daily job:
     the same work (:func:`publication_lock_due`), so the entries with an open objection or sent back
@@ -632,7 +637,7 @@ def publication_lock(*, actor: User, publication: Publication, today: date | Non
         raise PermissionDenied(_("只有本单位人事干部可以定等。"))
     if publication.closed_at is not None:
         raise ValidationError(_("该公示已定等。"))
-    if day <= publication.ends_on:
+    if not publication_may_lock(publication, day):
         raise ValidationError(
             _("公示期至%(date)s，期满后才能定等。") % {"date": publication.ends_on.strftime("%Y-%m-%d")}
         )

@@ -101,18 +101,18 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     policy = policy_for_organisation(organisation_id=publication.organisation_id)
     page = page_of(request, selectors.entries(publication=publication), per_page=PAGE_SIZE)
     # The regraded entries on this page that are the HR administrator's own or that they objected to,
-    # which another would publish again (回避): one query, whatever the page holds.
+    # which another would publish again (回避). The rule's answer is the same for each of them (the
+    # same person, organisation and other HR administrators), so it is asked once.
     can_manage = request.user.has_perm("publicity.manage_publication", publication)
     regrading = [e for e in page if e.state == EntryState.REGRADING]
     recused = set()
     if can_manage and regrading:
         objected = selectors.objected_to(user=request.user, entry_ids=[e.pk for e in regrading])
-        for entry in regrading:
-            entry.publication = publication
-            if (entry.person_id == request.user.pk or entry.pk in objected) and not request.user.has_perm(
-                "publicity.republish_entry", entry
-            ):
-                recused.add(entry.pk)
+        mine = [e for e in regrading if e.person_id == request.user.pk or e.pk in objected]
+        if mine:
+            mine[0].publication = publication
+            if not request.user.has_perm("publicity.republish_entry", mine[0]):
+                recused = {e.pk for e in mine}
     return render(
         request,
         "publicity/publication/detail.html",
@@ -127,7 +127,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "show_scores": policy.publish_scores,
             "can_manage": can_manage,
-            "can_lock": can_manage and publication.closed_at is None and today > publication.ends_on,
+            "can_lock": can_manage and services.publication_may_lock(publication, today),
             "can_object": request.user.has_perm("publicity.lodge_objection"),
         },
     )
