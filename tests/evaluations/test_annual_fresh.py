@@ -118,32 +118,3 @@ def test_each_cell_of_the_committee_list_carries_its_column_label_for_the_phone_
         *("科室", "姓名", "季度等次", "平均综合得分", "优秀排序"),
         *("建议等次", "建议理由", "确定等次", "操作"),
     ]
-
-
-def test_a_year_computed_before_runs_were_kept_reads_its_latest_result_after_the_migration(
-    organisation, computed, chief
-):
-    """The freshness check reads only AnnualRollupRun now (evaluations 0026 dropped the index on the
-    results' computed_at); the migration gives a year computed before runs were kept its run, at its
-    latest result's time, and leaves a year with a run as it was."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from evaluations.annual.models import AnnualRollupRun
-
-    migration = import_module("evaluations.migrations.0026_annual_result_final_index_listed_grades")
-    earlier = computed.computed_at - timedelta(days=30)
-    AnnualRollupRun.objects.all().delete()
-    AnnualResult.objects.filter(pk=computed.pk).update(computed_at=earlier)
-    assert annual.suggestions_freshness(organisation=organisation, year=2026).computed_at is None
-
-    migration.keep_runs_of_existing_results(apps, None)
-
-    assert annual.suggestions_freshness(organisation=organisation, year=2026).computed_at == earlier
-    # Computed then, with nothing changed since: the committee decides.
-    annual.annual_decide(result=computed, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
-    # A year with a run keeps it as it is.
-    AnnualRollupRun.objects.update(computed_at=earlier + timedelta(days=1))
-    migration.keep_runs_of_existing_results(apps, None)
-    assert list(AnnualRollupRun.objects.values_list("year", "computed_at")) == [(2026, earlier + timedelta(days=1))]

@@ -2,8 +2,6 @@
 instead of grouping the quarter's grade rows: after every kind of write of a grade row they equal a
 fresh GROUP BY of the rows, and the pages no longer group the rows."""
 
-import importlib
-
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -137,16 +135,6 @@ def test_the_counters_follow_the_approved_quarters_lock_review_and_regrading(
     locking.grade_reopen_for_regrading(grade=other, actor=hr, reason="异议成立")
     assert_counted()
     assert stored()[(approved.pk, staff.department_id, False)]["ungraded"] == 0
-
-
-def test_the_migration_counts_the_rows_that_exist(quarter, head, staff, grade_of):
-    from django.apps import apps
-
-    migration = importlib.import_module("evaluations.migrations.0019_quarter_grade_counts")
-    give(grade_of(staff), head, Grade.GOOD)
-    QuarterGradeCount.objects.all().delete()
-    migration.count_existing_grades(apps, None)
-    assert_counted()
 
 
 @pytest.mark.parametrize(

@@ -371,31 +371,3 @@ def test_a_change_of_head_hands_the_waiting_items_to_the_new_head(head, staff, c
     # The new head reviews the old head and the other staff; their own summary is not theirs to review.
     assert {item.owner for item in review.inbox_querysets(reviewer=colleague)[review.SUMMARIES]} == {staff, head}
     assert not review.inbox_querysets(reviewer=head)[review.SUMMARIES].exists()
-
-
-@pytest.mark.parametrize(
-    ("migration", "model"),
-    [
-        ("targets.migrations.0004_owner_department_for_the_review_inbox", "targets.TargetSet"),
-        ("summaries.migrations.0006_owner_department_for_the_review_inbox", "summaries.MonthlySummary"),
-    ],
-)
-def test_the_migration_gives_existing_documents_their_owners_current_department(
-    migration, model, staff, other_department
-):
-    """Documents stored before the column record their owner's department now, not the one they
-    were written in (the owner moved since)."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from accounts.models import User
-
-    factory = TargetSetFactory if model == "targets.TargetSet" else MonthlySummaryFactory
-    document = factory(owner=staff, submitted=True)
-    User.objects.filter(pk=staff.pk).update(department=other_department)  # moved, the old way
-    apps.get_model(model).objects.update(owner_department=None)
-    import_module(migration).owners_current_department(apps, None)
-    document.refresh_from_db()
-    assert document.owner_department_id == other_department.pk
-    assert document.department_id != other_department.pk
