@@ -33,16 +33,9 @@ from .organisation import DEMO_HEAD_DEPARTMENT
 from .year import demo_as_of
 
 PUBLISHED_WEEKS = 4
-ITEMS = (
-    "召开科室周例会，部署本周重点工作，明确责任人和完成时限。",
-    "办理业务{n}件，按时办结率100%。",
-    "走访服务对象{n}家，收集意见建议{m}条并逐条回复。",
-    "配合开展作风纪律检查，完成自查整改{m}项。",
-    "整理归档本周业务资料，更新工作台账。",
-    "参加业务培训1次，组织科室学习交流。",
-    "完成上级交办的专项统计报表{m}份。",
-)
-GOAL_ITEM = "推进“{goal}”：本周完成阶段性工作，进度符合计划。"
+_TEXT = load("boards")
+ITEMS = tuple(_TEXT["items"])
+GOAL_ITEM = _TEXT["goal_item"]
 
 
 @dataclass

@@ -26,27 +26,15 @@ from evaluations.grading.models import Grade, QuarterGrade
 from publicity.feedback.models import FeedbackTalk
 from publicity.feedback.selectors import talker_id
 
-from . import at_hour
+from . import at_hour, load
 from .year import demo_as_of
 
-CONTENT = (
-    "围绕本季度工作目标完成情况、月小结和服务对象评价进行了谈心谈话，肯定成绩，指出努力方向。",
-    "结合季度目标逐项回顾完成情况，听取本人对科室工作的意见建议。",
-    "谈话中交流了岗位职责落实情况和下一季度的工作打算。",
-)
-REASONS = (
-    "季度目标全部按时完成，牵头的专项工作成效明显，服务对象满意度高。",
-    "工作主动，攻坚任务中表现突出，月小结内容详实、按时提交。",
-)
-SHORTCOMINGS = (
-    "部分季度目标未按期完成，月小结有迟交情况。",
-    "服务对象有投诉，处理不够及时。",
-)
-IMPROVEMENTS = (
-    "制定下一季度工作计划时细化完成时限，每周对照检查进度。",
-    "加强业务学习，投诉件当日回应、限时办结。",
-)
-OPINIONS = ("", "", "同意谈话意见，下一季度继续努力。", "感谢领导指导，会按要求改进。")
+_TEXT = load("feedback")
+CONTENT = tuple(_TEXT["content"])
+REASONS = tuple(_TEXT["reasons"])
+SHORTCOMINGS = tuple(_TEXT["shortcomings"])
+IMPROVEMENTS = tuple(_TEXT["improvements"])
+OPINIONS = tuple(_TEXT["opinions"])
 
 
 @dataclass

@@ -26,8 +26,10 @@ from evaluations.grading.services.grading import grade_assign, grade_confirm
 from publicity.publication import services
 from publicity.publication.models import Objection, Publication, PublicationEntry
 
-from . import Report, Story, act
+from . import Report, Story, act, load
 from .organisation import DEMO_HEAD_DEPARTMENT
+
+_TEXT = load("publication")
 
 
 def _next_working_day(day: date, organisation_id: int) -> date:
@@ -64,24 +66,24 @@ def _objection_with_regrade(publication: Publication, story: Story, hr: User) ->
         staff,
         services.objection_lodge,
         entry=entry,
-        text="据我了解，该同志本季度有一项重点工作未按期完成，评为“好”依据不足，请予核实。",
+        text=_TEXT["objection"],
         today=day,
     )
     act(hr, services.objection_accept, objection=objection)
-    act(hr, services.objection_verify, objection=objection, notes="经调阅台账并听取科室意见，该项工作确有延期。")
-    act(hr, services.objection_send_back, objection=objection, reason="重点工作延期完成，请评鉴人重新评定。")
+    act(hr, services.objection_verify, objection=objection, notes=_TEXT["verification"])
+    act(hr, services.objection_send_back, objection=objection, reason=_TEXT["send_back"])
     grade = QuarterGrade.objects.get(pk=entry.quarter_grade_id)
     act(
         evaluator_of(person=entry.person),
         grade_assign,
         grade_row=grade,
         grade=Grade.FAIRLY_GOOD,
-        comment="工作总体完成较好，重点工作有延期，评为较好。",
+        comment=_TEXT["regrade_comment"],
     )
     grade.refresh_from_db()
     if grade.state != GradeState.CONFIRMED:
         act(grade.department.supervising_leader, grade_confirm, grade_row=grade)
-    act(hr, services.objection_answer, objection=objection, answer="经核实，异议属实，已退回重评为“较好”并重新公示。")
+    act(hr, services.objection_answer, objection=objection, answer=_TEXT["answer"])
     act(hr, services.entry_republish, entry=entry, today=_next_working_day(day, publication.organisation_id))
     lodged = story.at(day, 10)
     Objection.objects.filter(pk=objection.pk).update(
