@@ -1,8 +1,6 @@
 """The evaluations tables as migrations 0001–0031 left them, in one migration (squashed 2026-12-04).
 
-Written by ``makemigrations`` from the models, each model's indexes and constraints folded into its
-``CreateModel``; ``replaces`` names the old chain (see the accounts squash for what that means for
-an existing database). The old data steps had nothing to do on a new database and are gone. One
+How it was written and what ``replaces`` means for an existing database: the accounts squash. One
 step beyond the models, on PostgreSQL: the two roll-up tables keyed by (quarter, person) and
 (quarter, department) name their composite primary keys as the old chain did (it turned the unique
 constraints into the keys under the same names, old 0028), so the query plans name them alike on

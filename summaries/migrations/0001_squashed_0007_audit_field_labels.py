@@ -1,9 +1,5 @@
-"""The summaries tables as migrations 0001–0007 left them, in one migration (squashed 2026-12-04).
-
-Written by ``makemigrations`` from the models, each model's indexes and constraints folded into its
-``CreateModel``; ``replaces`` names the old chain (see the accounts squash for what that means for
-an existing database). The old data steps had nothing to do on a new database and are gone.
-"""
+"""The summaries tables as migrations 0001–0007 left them, in one migration (squashed 2026-12-04:
+how it was written and what ``replaces`` means for an existing database, the accounts squash)."""
 
 import accounts.models
 import accounts.storage
