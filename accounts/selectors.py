@@ -125,7 +125,8 @@ def people_search(
     """One page of the choosable people (``choosable_people``) whose name, employee number or
     department contains ``words``, optionally within the given departments; and whether more follow.
 
-    The name and number matches use the trigram indexes (accounts 0008) on PostgreSQL."""
+    The name and number matches use the trigram indexes (``TRIGRAM_INDEXES`` of the accounts
+    migration) on PostgreSQL."""
     people = choosable_people(organisation=organisation, include_leaders=include_leaders)
     words = words.strip()
     if words:
