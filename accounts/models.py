@@ -445,14 +445,20 @@ class AppraisalPeriod(models.TextChoices):
     QUARTER = "quarter", _("季度")
 
 
-def _percent_field(verbose_name, default, help_text=""):
-    """A whole number from 0 to 100: a percentage, a weight or a score in points."""
+def _whole_number(verbose_name, default, low, high, help_text=""):
+    """A setting that is a whole number from ``low`` to ``high`` (the form and ``full_clean`` refuse
+    any other)."""
     return models.PositiveSmallIntegerField(
         verbose_name,
         default=default,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        validators=[MinValueValidator(low), MaxValueValidator(high)],
         help_text=help_text,
     )
+
+
+def _percent_field(verbose_name, default, help_text=""):
+    """A whole number from 0 to 100: a percentage, a weight or a score in points."""
+    return _whole_number(verbose_name, default, 0, 100, help_text)
 
 
 class GradingOpens(models.TextChoices):
@@ -497,24 +503,11 @@ class Policy(OrganisationScoped, models.Model):
     period = models.CharField(
         _("考核周期"), max_length=20, choices=AppraisalPeriod.choices, default=AppraisalPeriod.QUARTER
     )
-    target_deadline_day = models.PositiveSmallIntegerField(
-        _("季目标截止日"),
-        default=10,
-        validators=[MinValueValidator(1), MaxValueValidator(28)],
-        help_text=_("季度第一个月的第几日前提交季目标。"),
+    target_deadline_day = _whole_number(_("季目标截止日"), 10, 1, 28, _("季度第一个月的第几日前提交季目标。"))
+    summary_deadline_day = _whole_number(
+        _("月小结截止日"), 5, 1, 28, _("次月第几日前提交上月小结；逾期仍可提交，记为迟交。")
     )
-    summary_deadline_day = models.PositiveSmallIntegerField(
-        _("月小结截止日"),
-        default=5,
-        validators=[MinValueValidator(1), MaxValueValidator(28)],
-        help_text=_("次月第几日前提交上月小结；逾期仍可提交，记为迟交。"),
-    )
-    grading_deadline_days = models.PositiveSmallIntegerField(
-        _("评鉴期限（天）"),
-        default=15,
-        validators=[MinValueValidator(1), MaxValueValidator(60)],
-        help_text=_("季度结束后多少天内完成审核评鉴。"),
-    )
+    grading_deadline_days = _whole_number(_("评鉴期限（天）"), 15, 1, 60, _("季度结束后多少天内完成审核评鉴。"))
     grading_opens = models.CharField(
         _("评鉴开始时间"),
         max_length=20,
@@ -531,18 +524,9 @@ class Policy(OrganisationScoped, models.Model):
             "更早的季度视为已过期，防止误开往年季度。"
         ),
     )
-    reminder_days_before = models.PositiveSmallIntegerField(
-        _("提前提醒天数"), default=3, validators=[MinValueValidator(0), MaxValueValidator(15)]
-    )
-    review_reminder_days = models.PositiveSmallIntegerField(
-        _("待审提醒天数"),
-        default=3,
-        validators=[MinValueValidator(1), MaxValueValidator(30)],
-        help_text=_("待审事项超过多少天提醒审核人。"),
-    )
-    attachment_max_mb = models.PositiveSmallIntegerField(
-        _("附件大小上限（MB）"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
-    )
+    reminder_days_before = _whole_number(_("提前提醒天数"), 3, 0, 15)
+    review_reminder_days = _whole_number(_("待审提醒天数"), 3, 1, 30, _("待审事项超过多少天提醒审核人。"))
+    attachment_max_mb = _whole_number(_("附件大小上限（MB）"), 10, 1, 100)
     # §4 grading
     good_quota_percent = _percent_field(_("“好”等次比例（%）"), 40, _("按参与人数计算，向下取整。"))
     good_quota_separate_pools = models.BooleanField(
@@ -586,13 +570,9 @@ class Policy(OrganisationScoped, models.Model):
     )
     discipline_review_step = models.BooleanField(_("审批前征求纪委意见"), default=False)
     # §5 discipline
-    inspections_per_month = models.PositiveSmallIntegerField(
-        _("每月最少检查次数"), default=2, validators=[MinValueValidator(0), MaxValueValidator(31)]
-    )
+    inspections_per_month = _whole_number(_("每月最少检查次数"), 2, 0, 31)
     # §6 publication
-    publication_working_days = models.PositiveSmallIntegerField(
-        _("公示期（工作日）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
-    )
+    publication_working_days = _whole_number(_("公示期（工作日）"), 5, 1, 30)
     publish_scores = models.BooleanField(_("公示分数与排名"), default=False)
     # §6 feedback talks (结果反馈 · 二级反馈, seed 002): who holds the talk after a quarter locks,
     # and how many working days they have before it shows as overdue.
@@ -603,11 +583,12 @@ class Policy(OrganisationScoped, models.Model):
         default=FeedbackTalkBy.SUPERVISING_LEADER,
         help_text=_("季度等次定等后，由谁与被考核人谈心谈话并记录反馈。"),
     )
-    feedback_talk_working_days = models.PositiveSmallIntegerField(
+    feedback_talk_working_days = _whole_number(
         _("反馈谈话期限（工作日）"),
-        default=10,
-        validators=[MinValueValidator(1), MaxValueValidator(60)],
-        help_text=_("定等后超过此工作日数仍未记录谈话的，在谈话人首页和每日汇总通知中提醒。"),
+        10,
+        1,
+        60,
+        _("定等后超过此工作日数仍未记录谈话的，在谈话人首页和每日汇总通知中提醒。"),
     )
     # §6 openness (seed 002): the weekly progress board and the DingTalk work group
     weekly_progress_enabled = models.BooleanField(
@@ -630,31 +611,17 @@ class Policy(OrganisationScoped, models.Model):
         _("“优秀”须“好”的季度占比超过（%）"), 50, _("默认：“好”须超过已评季度的一半。")
     )
     excellent_forbids_average_or_below = models.BooleanField(_("有“一般”及以下等次不得评“优秀”"), default=True)
-    basic_competent_average_quarters = models.PositiveSmallIntegerField(
-        _("建议“基本称职”的“一般”季度数"), default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
-    )
+    basic_competent_average_quarters = _whole_number(_("建议“基本称职”的“一般”季度数"), 3, 1, 12)
     probation_gets_annual_grade = models.BooleanField(_("试用期人员确定年度等次"), default=False)
     participating_staff_types = models.JSONField(_("参加平时考核的人员类别"), default=default_participating_staff_types)
     # §8 public-welfare posts (公益性岗位): the annual assessment window, the 民主测评's service users
     # and the working days HR has to carry out a consequence of a final result.
-    welfare_window_month = models.PositiveSmallIntegerField(
-        _("公益性岗位考核月份"), default=12, validators=[MinValueValidator(1), MaxValueValidator(12)]
-    )
-    welfare_window_first_day = models.PositiveSmallIntegerField(
-        _("公益性岗位考核开始日"), default=1, validators=[MinValueValidator(1), MaxValueValidator(28)]
-    )
-    welfare_window_last_day = models.PositiveSmallIntegerField(
-        _("公益性岗位考核截止日"), default=15, validators=[MinValueValidator(1), MaxValueValidator(28)]
-    )
-    welfare_service_users_min = models.PositiveSmallIntegerField(
-        _("民主测评服务对象最少人数"), default=2, validators=[MinValueValidator(0), MaxValueValidator(20)]
-    )
-    welfare_service_users_max = models.PositiveSmallIntegerField(
-        _("民主测评服务对象最多人数"), default=4, validators=[MinValueValidator(1), MaxValueValidator(20)]
-    )
-    welfare_consequence_working_days = models.PositiveSmallIntegerField(
-        _("考核结果处理期限（工作日）"), default=10, validators=[MinValueValidator(1), MaxValueValidator(60)]
-    )
+    welfare_window_month = _whole_number(_("公益性岗位考核月份"), 12, 1, 12)
+    welfare_window_first_day = _whole_number(_("公益性岗位考核开始日"), 1, 1, 28)
+    welfare_window_last_day = _whole_number(_("公益性岗位考核截止日"), 15, 1, 28)
+    welfare_service_users_min = _whole_number(_("民主测评服务对象最少人数"), 2, 0, 20)
+    welfare_service_users_max = _whole_number(_("民主测评服务对象最多人数"), 4, 1, 20)
+    welfare_consequence_working_days = _whole_number(_("考核结果处理期限（工作日）"), 10, 1, 60)
     # §7/§8 民主测评 (evaluations.ballots): the questionnaire's limits, the void and trimming rules,
     # and the thresholds that feed the year-end suggestion. A ballot copies them when it is opened.
     ballot_excellent_limit_percent = _percent_field(
@@ -666,17 +633,13 @@ class Policy(OrganisationScoped, models.Model):
         _("所有被测评人选同一等次的票作废"), default=True, help_text=_("被测评人多于1人时适用。")
     )
     ballot_void_full_marks = models.BooleanField(_("各项均为满分的票作废"), default=True)
-    ballot_max_dimension_score = models.PositiveSmallIntegerField(
-        _("德能勤绩廉每项满分"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
-    )
+    ballot_max_dimension_score = _whole_number(_("德能勤绩廉每项满分"), 10, 1, 100)
     ballot_trim_extremes = models.BooleanField(
         _("去掉一个最高分和一个最低分"),
         default=True,
         help_text=_("有效票多于下方票数时，每名被测评人的得分去掉最高、最低各一。"),
     )
-    ballot_trim_above_papers = models.PositiveSmallIntegerField(
-        _("去掉最高最低分的票数下限"), default=5, validators=[MinValueValidator(2), MaxValueValidator(1000)]
-    )
+    ballot_trim_above_papers = _whole_number(_("去掉最高最低分的票数下限"), 5, 2, 1000)
     ballot_low_share_percent = _percent_field(
         _("建议“基本称职”的测评“基本称职/不称职”票占比（%）"),
         30,
@@ -697,11 +660,8 @@ class Policy(OrganisationScoped, models.Model):
             MaxValueValidator(MAX_SESSION_IDLE_MINUTES, message=_("空闲超时不能超过%(limit_value)s分钟。")),
         ],
     )
-    password_max_age_days = models.PositiveSmallIntegerField(
-        _("密码最长使用期限（天）"),
-        default=90,
-        validators=[MinValueValidator(0), MaxValueValidator(365)],
-        help_text=_("密码使用超过此天数须修改后才能继续使用系统；0 表示不限。"),
+    password_max_age_days = _whole_number(
+        _("密码最长使用期限（天）"), 90, 0, 365, _("密码使用超过此天数须修改后才能继续使用系统；0 表示不限。")
     )
     # The password rules of the organisation's people: the deployment's rules
     # (AUTH_PASSWORD_VALIDATORS: 8 characters, three classes) are the floor, so the security
@@ -1202,9 +1162,7 @@ class Job(OrganisationScoped, models.Model):
     )
     params = models.JSONField(_("参数"), default=dict, blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
-    progress = models.PositiveSmallIntegerField(
-        _("进度"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
-    )
+    progress = _percent_field(_("进度"), 0)
     message = models.CharField(_("进度说明"), max_length=300, blank=True)
     summary = models.JSONField(_("结果摘要"), default=dict, blank=True)
     file = models.FileField(_("结果文件"), storage=_job_storage, upload_to=_job_file_path, max_length=300, blank=True)
