@@ -445,13 +445,18 @@ class AppraisalPeriod(models.TextChoices):
     QUARTER = "quarter", _("季度")
 
 
-def _whole_number(verbose_name, default, low, high, help_text=""):
-    """A setting that is a whole number from ``low`` to ``high`` (the form and ``full_clean`` refuse
-    any other)."""
+def _whole_number(verbose_name, default, low, high, help_text="", *, too_low=None, too_high=None):
+    """A setting that is a whole number from ``low`` to ``high``: field validators, so the form,
+    ``full_clean`` and ``policy_update`` all refuse any other (with ``too_low`` / ``too_high`` as
+    the message where the default one would not say why)."""
+
+    def bound(validator, limit, message):
+        return validator(limit, message=message) if message else validator(limit)
+
     return models.PositiveSmallIntegerField(
         verbose_name,
         default=default,
-        validators=[MinValueValidator(low), MaxValueValidator(high)],
+        validators=[bound(MinValueValidator, low, too_low), bound(MaxValueValidator, high, too_high)],
         help_text=help_text,
     )
 
@@ -651,14 +656,8 @@ class Policy(OrganisationScoped, models.Model):
         _("服务对象的有效票中“不满意”达到此比例，年度建议“基本称职”。"),
     )
     # §9 security
-    session_idle_minutes = models.PositiveSmallIntegerField(
-        _("空闲超时（分钟）"),
-        default=30,
-        # The ceiling is a field validator, so the form, full_clean and policy_update all refuse it.
-        validators=[
-            MinValueValidator(5),
-            MaxValueValidator(MAX_SESSION_IDLE_MINUTES, message=_("空闲超时不能超过%(limit_value)s分钟。")),
-        ],
+    session_idle_minutes = _whole_number(
+        _("空闲超时（分钟）"), 30, 5, MAX_SESSION_IDLE_MINUTES, too_high=_("空闲超时不能超过%(limit_value)s分钟。")
     )
     password_max_age_days = _whole_number(
         _("密码最长使用期限（天）"), 90, 0, 365, _("密码使用超过此天数须修改后才能继续使用系统；0 表示不限。")
@@ -666,33 +665,29 @@ class Policy(OrganisationScoped, models.Model):
     # The password rules of the organisation's people: the deployment's rules
     # (AUTH_PASSWORD_VALIDATORS: 8 characters, three classes) are the floor, so the security
     # administrator can only tighten them (accounts.validators).
-    password_min_length = models.PositiveSmallIntegerField(
+    password_min_length = _whole_number(
         _("密码最短长度"),
-        default=PASSWORD_MIN_LENGTH,
-        validators=[
-            MinValueValidator(PASSWORD_MIN_LENGTH, message=_("密码最短长度不能少于%(limit_value)s位。")),
-            MaxValueValidator(64),
-        ],
-        help_text=_("不少于8位；修改后对此后设置的密码生效。"),
+        PASSWORD_MIN_LENGTH,
+        PASSWORD_MIN_LENGTH,
+        64,
+        _("不少于8位；修改后对此后设置的密码生效。"),
+        too_low=_("密码最短长度不能少于%(limit_value)s位。"),
     )
-    password_min_classes = models.PositiveSmallIntegerField(
+    password_min_classes = _whole_number(
         _("密码须包含的字符类别数"),
-        default=PASSWORD_MIN_CLASSES,
-        validators=[
-            MinValueValidator(PASSWORD_MIN_CLASSES, message=_("字符类别数不能少于%(limit_value)s类。")),
-            MaxValueValidator(4),
-        ],
-        help_text=_("大写字母、小写字母、数字、特殊字符中至少包含几类（3或4）。"),
+        PASSWORD_MIN_CLASSES,
+        PASSWORD_MIN_CLASSES,
+        4,
+        _("大写字母、小写字母、数字、特殊字符中至少包含几类（3或4）。"),
+        too_low=_("字符类别数不能少于%(limit_value)s类。"),
     )
-    audit_retention_days = models.PositiveSmallIntegerField(
+    audit_retention_days = _whole_number(
         _("审计记录保存期限（天）"),
-        default=AUDIT_RETENTION_MIN_DAYS,
-        # A field validator, so the form, full_clean and policy_update all refuse a shorter one.
-        validators=[
-            MinValueValidator(AUDIT_RETENTION_MIN_DAYS, message=_("审计记录至少保存%(limit_value)s天。")),
-            MaxValueValidator(3650),
-        ],
-        help_text=_("超过此天数的审计记录每日自动清理；不少于180天。"),
+        AUDIT_RETENTION_MIN_DAYS,
+        AUDIT_RETENTION_MIN_DAYS,
+        3650,
+        _("超过此天数的审计记录每日自动清理；不少于180天。"),
+        too_low=_("审计记录至少保存%(limit_value)s天。"),
     )
     two_factor_required = models.BooleanField(
         _("关键岗位须双因素登录"),
