@@ -307,68 +307,36 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Schedules are defined here, in code; django-celery-beat's DatabaseScheduler copies them into
 # its tables when beat starts, where the admin can see them. Times are Asia/Shanghai.
+
+
+def _beat(task: str, **when) -> dict:
+    """A beat entry: ``task`` on the crontab ``when`` (Asia/Shanghai)."""
+    return {"task": task, "schedule": crontab(**when)}
+
+
 CELERY_BEAT_SCHEDULE = {
-    "deadline-reminders": {
-        "task": "summaries.tasks.send_deadline_reminders",
-        "schedule": crontab(hour=9, minute=0),
-    },
+    "deadline-reminders": _beat("summaries.tasks.send_deadline_reminders", hour=9, minute=0),
     # Queued as entries of the reviewers' 17:30 digest (one message a day), not sent alone.
-    "review-reminders": {
-        "task": "summaries.tasks.send_review_reminders",
-        "schedule": crontab(hour=9, minute=30, day_of_week="mon-fri"),
-    },
+    "review-reminders": _beat("summaries.tasks.send_review_reminders", hour=9, minute=30, day_of_week="mon-fri"),
     # Feedback talks overdue after locking go into the talkers' daily digest (sent at 17:30).
-    "feedback-reminders": {
-        "task": "publicity.tasks.send_feedback_reminders",
-        "schedule": crontab(hour=9, minute=45, day_of_week="mon-fri"),
-    },
-    "quarter-rollups": {
-        "task": "evaluations.tasks.rollup_due_quarters",
-        "schedule": crontab(hour=2, minute=0),
-    },
-    "veto-reconciliation": {
-        "task": "evaluations.tasks.reconcile_veto_flags",
-        "schedule": crontab(hour=1, minute=30),
-    },
-    "discipline-check": {
-        "task": "evaluations.tasks.check_discipline_months",
-        "schedule": crontab(hour=3, minute=0),
-    },
+    "feedback-reminders": _beat("publicity.tasks.send_feedback_reminders", hour=9, minute=45, day_of_week="mon-fri"),
+    "quarter-rollups": _beat("evaluations.tasks.rollup_due_quarters", hour=2, minute=0),
+    "veto-reconciliation": _beat("evaluations.tasks.reconcile_veto_flags", hour=1, minute=30),
+    "discipline-check": _beat("evaluations.tasks.check_discipline_months", hour=3, minute=0),
     # One digest a day per person of what notify(digest=True) queued (new items to review, grades
     # changed by the leader, quarters approved), late afternoon so the day's events are in it.
-    "notification-digests": {
-        "task": "accounts.tasks.send_notification_digests",
-        "schedule": crontab(hour=17, minute=30),
-    },
-    # Background jobs whose enqueue failed or whose worker died are picked up again within a minute.
+    "notification-digests": _beat("accounts.tasks.send_notification_digests", hour=17, minute=30),
     # Audit entries past the retention (at least 180 days) are removed through the one allowed path.
-    "audit-retention": {
-        "task": "accounts.tasks.purge_audit_log",
-        "schedule": crontab(hour=4, minute=15),
-    },
+    "audit-retention": _beat("accounts.tasks.purge_audit_log", hour=4, minute=15),
     # 定等: publication windows that closed the day before, and 复核/申诉 deadlines for HR.
-    "lock-publications": {
-        "task": "publicity.tasks.lock_publications",
-        "schedule": crontab(hour=0, minute=30),
-    },
-    "review-case-reminders": {
-        "task": "publicity.tasks.remind_review_cases",
-        "schedule": crontab(hour=8, minute=45),
-    },
-    "job-sweeper": {
-        "task": "accounts.tasks.sweep_jobs",
-        "schedule": crontab(),
-    },
+    "lock-publications": _beat("publicity.tasks.lock_publications", hour=0, minute=30),
+    "review-case-reminders": _beat("publicity.tasks.remind_review_cases", hour=8, minute=45),
+    # Background jobs whose enqueue failed or whose worker died are picked up again within a minute.
+    "job-sweeper": _beat("accounts.tasks.sweep_jobs"),
     # Finished background jobs past JOBS_RETENTION_DAYS (their files went after 7 days).
-    "job-retention": {
-        "task": "accounts.tasks.purge_jobs",
-        "schedule": crontab(hour=4, minute=20),
-    },
+    "job-retention": _beat("accounts.tasks.purge_jobs", hour=4, minute=20),
     # Exported year workbooks past REPORTS_RETENTION_DAYS are removed (publicity.reports).
-    "expired-reports": {
-        "task": "publicity.tasks.remove_expired_reports",
-        "schedule": crontab(hour=4, minute=45),
-    },
+    "expired-reports": _beat("publicity.tasks.remove_expired_reports", hour=4, minute=45),
 }
 
 # --- Reports (publicity.reports) --------------------------------------------
