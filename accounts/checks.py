@@ -43,12 +43,13 @@ def squashed_migrations_check(app_configs=None, databases=None, **kwargs) -> lis
     from django.db.migrations.recorder import MigrationRecorder
 
     errors = []
+    loader = None  # the migration files, read once for every database
     for alias in databases or ():
         recorder = MigrationRecorder(connections[alias])
         if not recorder.has_table():
             continue
         applied = set(recorder.applied_migrations())
-        loader = MigrationLoader(None, ignore_no_migrations=True)
+        loader = loader or MigrationLoader(None, ignore_no_migrations=True)
         for (app_label, name), migration in sorted(loader.replacements.items()):
             replaced = list(migration.replaces)
             done = [key for key in replaced if key in applied]

@@ -451,6 +451,8 @@ def _whole_number(verbose_name, default, low, high, help_text="", *, too_low=Non
     the message where the default one would not say why)."""
 
     def bound(validator, limit, message):
+        # No ``message=None`` when there is none: a validator deconstructs with the arguments it was
+        # given, and the extra keyword would read as a changed field to makemigrations.
         return validator(limit, message=message) if message else validator(limit)
 
     return models.PositiveSmallIntegerField(
