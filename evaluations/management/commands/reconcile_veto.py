@@ -1,16 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
-
-from accounts import jobs
+from accounts.management.base import TaskCommand
 from evaluations.discipline.tasks import reconcile_veto_flags
 
 
-class Command(BaseCommand):
+class Command(TaskCommand):
     help = "Re-derive every active organisation's veto flags now, without a broker (the nightly task)."
+    task = reconcile_veto_flags
 
-    def handle(self, *args, **options):
-        # apply() runs the task in this process, the same code a worker runs.
-        totals = reconcile_veto_flags.apply().get()
-        self.stdout.write(f"Veto flags reconciled: {totals['raised']} raised, {totals['removed']} removed.")
-        if totals["failed"]:
-            # Each organisation is a job of its own: the others were reconciled, these are retried.
-            raise CommandError(jobs.failed_organisations_message(totals["failed"]))
+    def summary(self, result: dict) -> str:
+        return f"Veto flags reconciled: {result['raised']} raised, {result['removed']} removed."

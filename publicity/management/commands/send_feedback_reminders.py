@@ -1,15 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
-
-from accounts import jobs
+from accounts.management.base import TaskCommand
 from publicity.feedback.tasks import send_feedback_reminders
 
 
-class Command(BaseCommand):
+class Command(TaskCommand):
     help = "Remind talkers of feedback talks overdue after locking (every organisation), without a broker."
+    task = send_feedback_reminders
 
-    def handle(self, *args, **options):
-        # apply() runs the task in this process, the same code a worker runs.
-        result = send_feedback_reminders.apply().get()
-        self.stdout.write(f"Feedback talk reminders queued for the daily digest: {result['reminded']}.")
-        if result["failed"]:
-            raise CommandError(jobs.failed_organisations_message(result["failed"]))
+    def summary(self, result: dict) -> str:
+        return f"Feedback talk reminders queued for the daily digest: {result['reminded']}."

@@ -1,14 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
-
-from accounts import jobs
+from accounts.management.base import TaskCommand
 from summaries.tasks import send_review_reminders
 
 
-class Command(BaseCommand):
+class Command(TaskCommand):
     help = "Run the review-reminder task now, without a broker."
+    task = send_review_reminders
 
-    def handle(self, *args, **options):
-        result = send_review_reminders.apply().get()
-        self.stdout.write(f"Reminded {result['reviewers']} reviewers.")
-        if result["failed"]:
-            raise CommandError(jobs.failed_organisations_message(result["failed"]))
+    def summary(self, result: dict) -> str:
+        return f"Reminded {result['reviewers']} reviewers."
