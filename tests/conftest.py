@@ -18,7 +18,7 @@ schema_cache.install()
 
 
 def _allow_the_test_flush_to_truncate_the_audit_log(sender, connection, **kwargs) -> None:
-    # The audit table refuses TRUNCATE on PostgreSQL (accounts migration 0017) unless the session
+    # The audit table refuses TRUNCATE on PostgreSQL (`AUDIT_APPEND_ONLY` in the accounts squash) unless the session
     # says otherwise; the test runner's flush between transactional tests empties every table
     # with TRUNCATE. Only the test runner sets this; the application never does.
     if connection.vendor == "postgresql":

@@ -402,7 +402,7 @@ class AnnualResultFactory(Factory):
     @factory.post_generation
     def run(self, create, extracted, **kwargs):
         """A computed result is a roll-up's: its year's AnnualRollupRun at least as late, which is what
-        the freshness check reads (the rows' own computed_at only until evaluations 0026)."""
+        the freshness check reads (the rows' own computed_at only until the former evaluations 0026)."""
         if not create or self.computed_at is None:
             return
         run, made = AnnualRollupRun.objects.get_or_create(

@@ -55,7 +55,7 @@ class AnnualResult(OrganisationScoped, models.Model):
     person = derived_reference(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annual_results", verbose_name=_("人员")
     )
-    # No index of its own (evaluations 0027): the results are read by organisation and year (the
+    # No index of its own (former evaluations 0027): the results are read by organisation and year (the
     # dashboard's per-department 优秀 chart too, through ``annualresult_decided_idx``), never by
     # department alone, and each roll-up's first run wrote 100 000 entries into it (about 0.2 s of
     # the server's CPU). What is left is the PROTECT check of a department's deletion (admin).
@@ -102,7 +102,7 @@ class AnnualResult(OrganisationScoped, models.Model):
                 fields=["decided_by"], condition=models.Q(decided_by__isnull=False), name="annualresult_decided_by_idx"
             ),
             # The (organisation, year) lists and the committee's undecided rows. (The year's last
-            # computation is AnnualRollupRun's, evaluations 0026: an index on computed_at, written for
+            # computation is AnnualRollupRun's since the former evaluations 0026: an index on computed_at, written for
             # every row a roll-up inserts, served no page any more.)
             models.Index(fields=["organisation", "year", "decided_grade"], name="annualresult_decided_idx"),
             # The 结果运用 lists (优秀, 基本称职, 不称职) each filter the year's results on the final grade:

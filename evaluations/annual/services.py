@@ -601,7 +601,7 @@ def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness
     serious finding, a sanction, a veto flag raised or lifted. Each of those asks for a
     recomputation as a job when it commits; until that job has run, the suggestions are stale.
     Four queries, whatever the number of people."""
-    # The last run (AnnualRollupRun; evaluations 0026 gave one to the years computed before runs
+    # The last run (AnnualRollupRun; the former evaluations 0026 gave one to the years computed before runs
     # were kept): one row found through its unique index.
     computed = (
         AnnualRollupRun.objects.filter(organisation=organisation, year=year)

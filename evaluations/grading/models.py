@@ -27,7 +27,7 @@ def derived_reference(to, *, on_delete, related_name: str = "+", **kwargs) -> mo
     (the grade rows, their quarters and people): no database constraint (its deferred check at
     commit, one per row and key, cost more than the insert itself at 100 000 rows) and no index of
     its own (the table's key or another index leads with it, or nothing reads it alone). Django's
-    ``on_delete`` still applies to every ORM deletion (bench/RESULTS.md, evaluations 0021–0028)."""
+    ``on_delete`` still applies to every ORM deletion (bench/RESULTS.md, former evaluations 0021–0028)."""
     return models.ForeignKey(
         to, on_delete=on_delete, related_name=related_name, db_constraint=False, db_index=False, **kwargs
     )
@@ -595,7 +595,7 @@ class QuarterResult(models.Model):
     0028): a separate ``id`` was a second index written for every row of a first roll-up, about
     0.1 s at 100 000 people (bench/RESULTS.md); nothing refers to a result by id.
 
-    Nor on the person or the department (migration evaluations 0025): every page and export reads
+    Nor on the person or the department (former evaluations 0025): every page and export reads
     results by quarter (the unique index, or a join on it), none by person or department alone, and
     each index is written for each of the roll-up's 100 000 new rows (at 100 000 people the two
     were 0.2–0.4 s of the server's CPU of a first run, bench/RESULTS.md). What is left to look rows up by
@@ -635,7 +635,7 @@ class DepartmentQuarterStats(models.Model):
     """A department's quarter in numbers (written by the roll-up, from its results).
 
     Keyed by (quarter, department), without database foreign keys or other indexes, as the results
-    are (evaluations 0028): the roll-up writes a row only for a department its results name, and the
+    are (since the former evaluations 0028): the roll-up writes a row only for a department its results name, and the
     rows are read by quarter. Each of a first roll-up's 3 059 rows at 100 000 people wrote four
     indexes and queued two foreign-key checks for the commit: about 0.05 s of a 1 s run
     (bench/RESULTS.md). Django's CASCADE still applies to an ORM deletion.

@@ -83,7 +83,7 @@ def test_the_committee_pages_freshness_and_undecided_count_use_indexes(organisat
         transaction.set_rollback(True)
     assert "annualresult_decided_idx" in undecided, undecided
     # When the year was last computed: its AnnualRollupRun row (the result rows' computed_at has no
-    # index since evaluations 0026), one row through an index of the runs: the unique (organisation,
+    # index since the former evaluations 0026), one row through an index of the runs: the unique (organisation,
     # year) one or the organisation's, whichever the planner prefers for a small table — never a
     # scan of the runs, let alone of the results.
     from evaluations.annual.models import AnnualRollupRun
@@ -97,7 +97,7 @@ def test_the_committee_pages_freshness_and_undecided_count_use_indexes(organisat
 def test_the_dashboards_excellent_chart_reads_a_leaders_results_by_organisation_and_year(
     organisation, department, leader
 ):
-    """The results' department has no index of its own (evaluations 0027): the dashboard's per-department
+    """The results' department has no index of its own (former evaluations 0027): the dashboard's per-department
     优秀 chart, the one page that reads results by department, finds a supervising leader's through
     the (organisation, year) index and joins their departments — it never scans the results. The
     year has a province's shape: 6 000 results, 1 200 of them this organisation's in 60 departments,
