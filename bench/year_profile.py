@@ -79,7 +79,9 @@ def table_parts() -> tuple[list[str], list[str]]:
     return foreign_keys, indexes
 
 
-def profile_rollup(label: str, organisations, *, before: list[str] = (), keep: bool = True) -> None:
+def profile_rollup(
+    label: str, organisations, *, before: list[str] = (), keep: bool = True, shown: float = 0.05
+) -> None:
     """Time the roll-up, statement by statement, the deferred checks forced before the time stops;
     ``before`` (schema changes) run first in the same transaction, rolled back unless ``keep``."""
     from django.db import connection, transaction
@@ -87,14 +89,17 @@ def profile_rollup(label: str, organisations, *, before: list[str] = (), keep: b
     from evaluations.annual.services import rollup_years
 
     spent: dict[str, float] = defaultdict(float)
+    executed = 0
 
     def wrapper(execute, sql, params, many, context):
+        nonlocal executed
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
             key = " ".join(sql.split())[:90]
             spent[key] += time.perf_counter() - started
+            executed += 1
 
     try:
         with transaction.atomic():
@@ -111,11 +116,13 @@ def profile_rollup(label: str, organisations, *, before: list[str] = (), keep: b
                 raise Rollback
     except Rollback:
         pass
-    print(f"{label}: {total:.2f} s; statements over 50 ms:", flush=True)
+    below = sum(seconds for seconds in spent.values() if seconds < shown)
+    print(f"{label}: {total:.2f} s, {executed} statements; those of {shown * 1000:.0f} ms or more:", flush=True)
     for key, seconds in sorted(spent.items(), key=lambda item: -item[1]):
-        if seconds >= 0.05:
-            print(f"    {seconds:6.2f}  {key}")
-    print(f"    {total - sum(spent.values()):6.2f}  (Python between the statements)", flush=True)
+        if seconds >= shown:
+            print(f"    {seconds:6.3f}  {key}")
+    print(f"    {below:6.3f}  (the other statements)")
+    print(f"    {total - sum(spent.values()):6.3f}  (Python between the statements)", flush=True)
 
 
 def main() -> int:
@@ -123,9 +130,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--skip-parts", action="store_true", help="only the roll-up's statements")
     parser.add_argument(
+        "--shown-ms", type=float, default=50, help="list the statements that took this long or more (default 50)"
+    )
+    parser.add_argument(
         "--without", nargs="*", default=None, help="also time the first run without these foreign keys (name parts)"
     )
     args = parser.parse_args()
+    shown = args.shown_ms / 1000
     setup_django(os.environ["DATABASE_URL"])
     from django.db import connection, transaction
     from django.utils import timezone
@@ -167,16 +178,16 @@ def main() -> int:
         print(f"  without any foreign key or secondary index: {seconds:.2f} s", flush=True)
     organisations = list(Organisation.objects.order_by("pk"))
     empty_results()
-    profile_rollup("first run", organisations)
+    profile_rollup("first run", organisations, shown=shown)
     if args.without is not None:
         foreign_keys, _indexes = table_parts()
         names = [name for name in foreign_keys if any(part in name for part in args.without)]
         empty_results()
         drop = [f"ALTER TABLE evaluations_annualresult DROP CONSTRAINT {name}" for name in names]
-        profile_rollup(f"first run without {', '.join(names)}", organisations, before=drop, keep=False)
+        profile_rollup(f"first run without {', '.join(names)}", organisations, before=drop, keep=False, shown=shown)
         empty_results()
-        profile_rollup("first run again", organisations)
-    profile_rollup("rerun", organisations)
+        profile_rollup("first run again", organisations, shown=shown)
+    profile_rollup("rerun", organisations, shown=shown)
     return 0
 
 
