@@ -75,7 +75,7 @@ class Story:
 
     @property
     def past_quarters(self) -> list[int]:
-        return [q for q in range(1, 5) if 3 * q <= len(self.past_months)]
+        return [q for q in range(1, 5) if periods.Quarter(self.year, q).months[-1] in self.past_months]
 
     @property
     def current_quarter(self) -> int | None:
