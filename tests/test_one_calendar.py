@@ -8,8 +8,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CALENDAR = "accounts/periods.py"
 # A month's quarter ((month - 1) // 3 + 1, (month + 2) // 3) or a quarter's first or last month
-# (quarter * 3 - 2, (quarter - 1) * 3 + 1, quarter * 3).
-ARITHMETIC = re.compile(r"\)\s*//\s*3\b|\bquarter\w*\s*\*\s*3\b|\(\s*\w*quarter\w*\s*-\s*1\s*\)\s*\*\s*3\b")
+# (quarter * 3 - 2, (quarter - 1) * 3 + 1, quarter * 3, 3 * q).
+ARITHMETIC = re.compile(
+    r"\)\s*//\s*3\b|\bquarter\w*\s*\*\s*3\b|\(\s*\w*quarter\w*\s*-\s*1\s*\)\s*\*\s*3\b|\b3\s*\*\s*(q|quarter\w*)\b"
+)
 
 
 def application_sources() -> list[str]:
