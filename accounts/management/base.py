@@ -14,11 +14,15 @@ class TaskCommand(BaseCommand):
 
     task = None
 
-    def summary(self, result: dict) -> str:
+    def task_args(self, **options) -> tuple:
+        """The task's arguments from the command's (none by default)."""
+        return ()
+
+    def summary(self, result: dict, **options) -> str:
         raise NotImplementedError
 
     def handle(self, *args, **options):
-        result = self.task.apply().get()
-        self.stdout.write(self.summary(result))
+        result = self.task.apply(args=self.task_args(**options)).get()
+        self.stdout.write(self.summary(result, **options))
         if result["failed"]:
             raise CommandError(jobs.failed_organisations_message(result["failed"]))

@@ -6,5 +6,5 @@ class Command(TaskCommand):
     help = "Run the deadline-reminder task now, without a broker."
     task = send_deadline_reminders
 
-    def summary(self, result: dict) -> str:
+    def summary(self, result: dict, **options) -> str:
         return f"Reminded {result['targets']} about targets, {result['summaries']} about summaries."
