@@ -413,15 +413,10 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute(rollup_sql.LOCK_SQL, rollup_sql.lock_params(ids, year))
         cursor.execute(f"DROP TABLE IF EXISTS {rollup_sql.STAGE}")
-        if connection.vendor == "postgresql":
-            # The stage joins everyone to their combination (:data:`.rollup.STAGE_SQL`) on six
-            # columns of two CTEs without statistics: PostgreSQL sorted both sides for a merge join
-            # where a hash of the few combinations does (stage 0.85 → 0.75 s CPU at 100 000 people,
-            # the same rows); for this statement only.
-            cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(stage, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("RESET enable_mergejoin")
+        # The stage joins everyone to their combination (:data:`.rollup.STAGE_SQL`) on six columns
+        # of two CTEs without statistics: PostgreSQL sorted both sides for a merge join where a hash
+        # of the few combinations does (stage 0.85 → 0.75 s CPU at 100 000 people, the same rows).
+        _hash_joined(cursor, stage, params)
         cursor.execute(rollup_sql.moved_department_sql(), params)
         # Someone whose grade rows are gone has no suggestion any more; a decided row is kept.
         cursor.execute(rollup_sql.stale_sql(ids), params)
@@ -442,8 +437,10 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
         moved_decided = [row[0] for row in cursor.fetchall()]
         if moved_decided and (undecided := _undecide_moved(result_ids=moved_decided)):
             cursor.execute(rollup_sql.undecide_sql(undecided))
-        rank = rollup_sql.rank_sql(params)
-        cursor.execute(rank, params)
+        # The ranked (a quarter of a province: 25 000) go back to their stage rows; without
+        # statistics on the stage PostgreSQL sorted all of it for a merge join (0.49 → 0.31 s at
+        # 105 000 people, bench/RESULTS.md 12-04 evening).
+        _hash_joined(cursor, rollup_sql.rank_sql(params), params)
         cursor.execute(rollup_sql.stats_sql(), params)
         rows = cursor.fetchall()
         figures = {row[0]: row[1:5] for row in rows}
@@ -525,6 +522,17 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
         )
     record_events(entries)
     return results
+
+
+def _hash_joined(cursor, sql: str, params: dict) -> None:
+    """Execute ``sql`` with merge joins off (PostgreSQL; for this statement only): the temporary
+    stage has no statistics, and the planner's guess sorted it whole to join a few rows."""
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    cursor.execute("SET LOCAL enable_mergejoin = off")
+    cursor.execute(sql, params)
+    cursor.execute("RESET enable_mergejoin")
 
 
 def _undecide_moved(*, result_ids: list[int]) -> list[int]:
