@@ -179,6 +179,15 @@ def main() -> int:
     organisations = list(Organisation.objects.order_by("pk"))
     empty_results()
     profile_rollup("first run", organisations, shown=shown)
+    with connection.cursor() as cursor:
+        # What the ranking had to do: the eligible, ranked for their organisation's 优秀 quota.
+        cursor.execute(
+            "SELECT COUNT(*), SUM(CASE WHEN eligible_excellent THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN suggested_grade = 'excellent' THEN 1 ELSE 0 END) FROM evaluations_annualresult"
+        )
+        people, eligible, excellent = cursor.fetchone()
+    eligible, excellent = eligible or 0, excellent or 0
+    print(f"    ({people:,} results: {eligible:,} eligible for 优秀, {excellent:,} suggested 优秀)", flush=True)
     if args.without is not None:
         foreign_keys, _indexes = table_parts()
         names = [name for name in foreign_keys if any(part in name for part in args.without)]
