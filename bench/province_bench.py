@@ -90,27 +90,29 @@ FLOOR_TABLES = {
 }
 
 
-def floor(table: str, sql: str, params: dict, *, runs: int | None = None, cpu: list | None = None) -> float:
-    """The fastest of ``runs`` executions of ``sql`` into an emptied scratch table (not a temporary one:
-    the same kind of table the roll-up writes, with its write-ahead log); ``cpu`` gets each run's
-    CPU seconds (:func:`cpu_seconds`)."""
-    from django.db import connection, transaction
+def floor(table: str, sql: str, params: dict, *, cpu: list | None = None) -> float:
+    """The fastest of :data:`RUNS` executions of ``sql`` into an emptied scratch table (not a
+    temporary one: the same kind of table the roll-up writes, with its write-ahead log); ``cpu``
+    gets each run's CPU seconds (:func:`cpu_seconds`)."""
+    from django.db import connection
 
-    best = float("inf")
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(f"CREATE TABLE {table} ({FLOOR_TABLES[table]})")
-    for _ in range(runs or RUNS):
+
+    def empty() -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table}")
-        used = cpu_seconds() if cpu is not None else 0.0
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-        best = min(best, time.perf_counter() - started)
-        if cpu is not None:
-            cpu.append(cpu_seconds() - used)
-    return best
+
+    return fastest(partial(execute_committed, sql, params), reset=empty, cpu=cpu)[0]
+
+
+def execute_committed(sql: str, params: dict) -> None:
+    """``sql`` in a transaction of its own, committed."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def cpu_seconds() -> float:
@@ -229,13 +231,13 @@ def quarterly(rows: list) -> None:
 RUNS = 3
 
 
-def fastest(call, *, reset=None, runs: int | None = None, cpu: list | None = None):
-    """The fastest of ``runs`` calls (default :data:`RUNS`, the floors' number: a roll-up timed once
-    against a floor's best of three counted the machine's noise against the roll-up alone), ``reset``
-    before each (a first run: the results emptied); (seconds, every run's seconds as text, the
-    fastest call's return value). ``cpu`` gets each run's CPU seconds."""
+def fastest(call, *, reset=None, cpu: list | None = None):
+    """The fastest of :data:`RUNS` calls, ``reset`` before each (a first run: the results emptied):
+    (seconds, every run's seconds as text, the fastest call's return value). The floors and the
+    roll-ups alike: a roll-up timed once against a floor's best of three counted the machine's
+    noise against the roll-up alone. ``cpu`` gets each run's CPU seconds."""
     best, result, samples = float("inf"), None, []
-    for _ in range(runs or RUNS):
+    for _ in range(RUNS):
         if reset:
             reset()
         used = cpu_seconds() if cpu is not None else 0.0
@@ -281,22 +283,12 @@ def empty_results() -> None:
             cursor.execute("VACUUM ANALYZE evaluations_annualresult")
 
 
-def table_floor(sql: str, params: dict, *, runs: int | None = None, cpu: list | None = None) -> float:
-    """The fastest of ``runs`` executions of ``sql`` into the emptied result table, commit included."""
-    from django.db import connection, transaction
-
-    best = float("inf")
-    for _ in range(runs or RUNS):
-        empty_results()
-        used = cpu_seconds() if cpu is not None else 0.0
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-        best = min(best, time.perf_counter() - started)
-        if cpu is not None:
-            cpu.append(cpu_seconds() - used)
+def table_floor(sql: str, params: dict, *, cpu: list | None = None) -> float:
+    """The fastest of :data:`RUNS` executions of ``sql`` into the emptied result table, commit
+    included; the table emptied again after."""
+    seconds = fastest(partial(execute_committed, sql, params), reset=empty_results, cpu=cpu)[0]
     empty_results()
-    return best
+    return seconds
 
 
 def year(rows: list) -> None:

@@ -526,7 +526,7 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
 
 def _hash_joined(cursor, sql: str, params: dict) -> None:
     """Execute ``sql`` with merge joins off (PostgreSQL; for this statement only): the temporary
-    stage has no statistics, and the planner's guess sorted it whole to join a few rows."""
+    stage has no statistics, and the planner's guess sorted all of it to join a part of it."""
     if connection.vendor != "postgresql":
         cursor.execute(sql, params)
         return
