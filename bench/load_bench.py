@@ -15,8 +15,8 @@ What it does:
    departments (12 500 people each at 100 000: a stress case, far larger than any real department).
    ``--shape province``: issue 13's province — the demo organisation grows to ``--staff`` / 20 (5 000)
    in departments of 50 (ten to a supervising leader), and ``bench/province.py`` adds the rest as
-   400 organisations of 30–1 000 people in departments of 5–60, each with a year of grade rows,
-   targets, summaries and roles.
+   organisations of 30–1 000 people (380 at 100 000: 250 on average, at most 400) in departments of
+   5–60, each with a year of grade rows, targets, summaries and roles.
 2. Signs the accounts in: one session per account (force_login, stored in the database the server
    reads) for 40 grown staff, the heads of the grown departments, ``bench_leader``, HR
    and the agency head, written with each head's pending grade ids to a JSON file for
@@ -90,7 +90,7 @@ def free_port() -> int:
 # ``--shape province``: the province of issue 13 around the demo organisation. The demo
 # organisation grows to a twentieth of ``--staff`` (5 000 at 100 000: the issue's "one large
 # organisation") in departments of PROVINCE_DEPARTMENT people, ten to a supervising leader, and the
-# rest of the staff are ``bench/province.py``'s organisations (400 at 100 000, 30–1 000 people each
+# rest of the staff are ``bench/province.py``'s organisations (380 at 100 000, 30–1 000 people each
 # in departments of 5–60, with a year of grade rows, targets, summaries and the staff role) beside it
 # in the same tables.
 PROVINCE_DEPARTMENT = 50
@@ -470,7 +470,8 @@ def main() -> int:
         choices=["single", "province"],
         default="single",
         help="single: one organisation of --staff in 8 departments (the stress case); province: the demo "
-        "organisation of --staff / 20 in departments of 50 beside 400 organisations (issue 13's province)",
+        "organisation of --staff / 20 in departments of 50 beside organisations of 30–1 000 "
+        "(380 at 100 000; issue 13's province)",
     )
     parser.add_argument("--seconds", type=int, default=60, help="length of each phase")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the conf's)")
