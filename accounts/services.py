@@ -457,15 +457,25 @@ def staff_created_in_bulk_tell(*, actor: User, people: list[User]) -> None:
 
 @transaction.atomic
 def staff_move(*, user: User, department: Department, on_date: date | None = None, reason: str = "") -> None:
-    """Move a person to another department, closing the current membership (history is kept)."""
+    """Move a person to another department, closing the current membership (history is kept).
+
+    The move's date is never before the current membership began: the closed posting would end
+    before it started and the history would read backwards. The department they are in already
+    is refused (nothing would be recorded)."""
     if department.organisation_id != user.organisation_id:
         raise ValidationError(_("不能调入其他单位的科室。"))
     if user.department_id == department.pk:
-        return
+        raise ValidationError({"department": _("该人员已在%(department)s，无需调整。") % {"department": department}})
     on_date = on_date or periods.today()
     periods.check_plausible_date(on_date, label=_("调动日期"), field="on_date")
+    current = list(DepartmentMembership.objects.select_for_update().filter(user=user, end_date__isnull=True))
+    began = max((membership.start_date for membership in current), default=None)
+    if began is not None and on_date < began:
+        raise ValidationError(
+            {"on_date": _("调动日期不能早于在现科室任职的开始日期（%(date)s）。") % {"date": began.isoformat()}}
+        )
     with audit_reason(reason):
-        for membership in DepartmentMembership.objects.filter(user=user, end_date__isnull=True):
+        for membership in current:
             membership.end_date = on_date
             membership.save(update_fields=["end_date"])
         DepartmentMembership.objects.create(user=user, department=department, start_date=on_date)

@@ -91,6 +91,29 @@ def test_a_move_closes_the_old_membership_and_opens_a_new_one(client_for, hr, st
     assert history[1] == ("信息科", None)
 
 
+def test_a_move_dated_before_the_current_posting_began_is_refused_at_the_date(
+    client_for, hr, staff, department, organisation
+):
+    staff.memberships.update(start_date="2026-01-01")
+    target = DepartmentFactory(organisation=organisation, name="信息科")
+    response = _move(client_for(hr), staff, target.pk, "2025-06-01")
+    assert response.status_code == 200
+    assert "调动日期不能早于在现科室任职的开始日期（2026-01-01）" in response.context["form"].errors["on_date"][0]
+    staff.refresh_from_db()
+    assert staff.department == department
+    assert list(staff.memberships.values_list("department__name", "end_date")) == [("办公室", None)]
+    # The day the posting began is a correction HR may make.
+    assert _move(client_for(hr), staff, target.pk, "2026-01-01").status_code == 302
+
+
+def test_a_move_into_the_department_the_person_is_in_says_so_and_records_nothing(client_for, hr, staff, department):
+    response = _move(client_for(hr), staff, department.pk, "2026-07-01")
+    assert response.status_code == 200
+    assert "该人员已在办公室，无需调整。" in response.context["form"].errors["department"][0]
+    assert "已调整科室" not in response.content.decode()
+    assert staff.memberships.count() == 1
+
+
 def test_a_move_into_another_organisations_department_is_refused(client_for, hr, staff, outsider):
     response = _move(client_for(hr), staff, outsider.department_id, "2026-07-01", reason="x")
     assert response.status_code == 200
