@@ -606,6 +606,7 @@ class Freshness:
 
 def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness:
     """Compare the year's last computation with its inputs' last change: a quarter approved, a
+    grade of an approved quarter changed (regraded after an objection, reviewed after 定等), a
     serious finding, a sanction, a veto flag raised or lifted. Each of those asks for a
     recomputation as a job when it commits; until that job has run, the suggestions are stale.
     Four queries, whatever the number of people."""
@@ -616,11 +617,11 @@ def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness
         .values_list("computed_at", flat=True)
         .first()
     )
-    approved = AppraisalQuarter.objects.filter(organisation=organisation, year=year).aggregate(at=Max("approved_at"))[
-        "at"
-    ]
+    quarters = AppraisalQuarter.objects.filter(organisation=organisation, year=year).aggregate(
+        approved=Max("approved_at"), regraded=Max("results_changed_at")
+    )
     discipline = latest_input_change(organisation=organisation, year=year)
-    changed = max((m for m in (approved, discipline) if m is not None), default=None)
+    changed = max((m for m in (*quarters.values(), discipline) if m is not None), default=None)
     return Freshness(computed_at=computed, inputs_changed_at=changed)
 
 
@@ -629,7 +630,7 @@ def _check_fresh(*, organisation: Organisation, year: int) -> None:
     if freshness.stale:
         raise ValidationError(
             _(
-                "建议等次计算于%(computed)s，此后考核依据已有变化（%(changed)s：季度审批、检查发现、处分或一票否决）。"
+                "建议等次计算于%(computed)s，此后考核依据已有变化（%(changed)s：季度审批、等次重评或复核、检查发现、处分或一票否决）。"
                 "请等待后台重新计算完成，或点击“重新计算”后再确定等次。"
             )
             % {

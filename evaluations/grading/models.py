@@ -75,6 +75,9 @@ class AppraisalQuarter(OrganisationScoped, models.Model):
     )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     rolled_up_at = models.DateTimeField(_("汇总时间"), null=True, blank=True)
+    # The last time one of its grades changed after the approval (regraded after an objection, or
+    # reviewed after 定等): the year's suggestions drawn from it are stale until recomputed.
+    results_changed_at = models.DateTimeField(_("审批后等次变更时间"), null=True, blank=True)
     # 定等: set once every grade of the approved quarter is locked after its publication window
     # (publicity locks through evaluations' services; nothing here asks publicity).
     locked_at = models.DateTimeField(_("定等时间"), null=True, blank=True)

@@ -135,3 +135,39 @@ def test_hr_recuse_themselves_from_reviewing_their_own_locked_grade_unless_they_
     RoleAssignment.objects.filter(user=hr, role=Role.HR_ADMIN).delete()
     locking.grade_review_after_lock(grade=confirmed, actor=staff, new_grade=Grade.FAIRLY_GOOD, reason="再次复核")
     assert GradeReview.objects.count() == 2
+
+
+@pytest.mark.parametrize("change", ["regrade", "review"])
+def test_a_grade_changed_after_the_approval_makes_the_years_suggestions_stale_until_recomputed(
+    change, client_for, organisation, approved_quarter, confirmed, hr, head, leader, chief
+):
+    from accounts.models import Job
+    from evaluations.annual import services as annual
+
+    annual.rollup_year(organisation=organisation, year=2026)
+    result = confirmed.person.annual_results.get(year=2026)
+    assert "无一般以下等次" in " ".join(result.suggestion_reasons)
+    assert not annual.suggestions_freshness(organisation=organisation, year=2026).stale
+    if change == "regrade":
+        locking.grade_reopen_for_regrading(grade=confirmed, actor=hr, reason="异议属实")
+        grading.grade_assign(grade_row=confirmed, actor=head, grade=Grade.AVERAGE, comment="重评", reason="工作有差错")
+        grading.grade_confirm(grade_row=confirmed, actor=leader)
+    else:
+        locking.grades_lock(appraisal_quarter=approved_quarter)
+        locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.AVERAGE, reason="复核认定")
+
+    # The committee cannot decide on the old suggestion, and the recomputation is asked for.
+    assert annual.suggestions_freshness(organisation=organisation, year=2026).stale
+    with pytest.raises(ValidationError, match="等次重评或复核"):
+        annual_decide(result=result, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+    assert Job.objects.filter(kind="evaluations.rollup_year", organisation=organisation, params={"year": 2026}).exists()
+    # The quarter's page says its results changed after the approval, and when.
+    page = client_for(hr).get(reverse("evaluations:quarters"), {"q": approved_quarter.pk}).content.decode()
+    approved_quarter.refresh_from_db()
+    assert approved_quarter.results_changed_at is not None
+    assert f"审批后最近一次更改于{timezone.localtime(approved_quarter.results_changed_at):%Y-%m-%d %H:%M}" in page
+
+    annual.rollup_year(organisation=organisation, year=2026)
+    assert not annual.suggestions_freshness(organisation=organisation, year=2026).stale
+    result.refresh_from_db()
+    assert "1个“一般”或“较差”" in " ".join(result.suggestion_reasons)

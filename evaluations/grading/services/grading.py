@@ -37,11 +37,7 @@ from ..models import (
     UncertainReason,
 )
 from . import counts, documents, locking, quota, scores
-
-# The year-end room's roll-up job kind (registered by evaluations.annual); grading sits below the
-# annual room and cannot import it, so it asks for the recomputation by the job mechanism's name.
-ROLLUP_YEAR_KIND = "evaluations.rollup_year"
-
+from .rollup import ROLLUP_YEAR_KIND
 
 # --- The grading window (DOMAIN.md §3: grading after the quarter, or after its survey) ----------
 

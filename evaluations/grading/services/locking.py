@@ -32,7 +32,7 @@ from ..models import (
     QuarterState,
     UncertainReason,
 )
-from .rollup import ROLLUP_QUARTER
+from .rollup import ROLLUP_QUARTER, ROLLUP_YEAR_KIND
 
 
 def _grade_label(value: str) -> str:
@@ -164,13 +164,16 @@ def grade_regrading_done(row: QuarterGrade) -> None:
 
 def _rollup_again(row: QuarterGrade, *, requested_by: User | None) -> None:
     """A published grade changed (regraded after an objection, or reviewed after 定等): the
-    quarter's roll-up runs again, once however many of its grades change before it starts."""
-    jobs.job_request_once(
-        kind=ROLLUP_QUARTER,
-        organisation=row.appraisal_quarter.organisation,
-        params={"appraisal_quarter": row.appraisal_quarter_id},
-        requested_by=requested_by,
-    )
+    quarter's roll-up runs again, and so do the year's suggestions drawn from it, each once however
+    many of its grades change before it starts; the quarter records when (the year's suggestions
+    are stale until recomputed, ``annual.services.suggestions_freshness``)."""
+    quarter = row.appraisal_quarter
+    AppraisalQuarter.objects.filter(pk=quarter.pk).update(results_changed_at=timezone.now())
+    for kind, params in (
+        (ROLLUP_QUARTER, {"appraisal_quarter": quarter.pk}),
+        (ROLLUP_YEAR_KIND, {"year": quarter.year}),
+    ):
+        jobs.job_request_once(kind=kind, organisation=quarter.organisation, params=params, requested_by=requested_by)
 
 
 @transaction.atomic
