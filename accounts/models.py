@@ -6,6 +6,7 @@ between agencies, which live in :class:`Policy` (one row per organisation).
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC
 from decimal import Decimal
@@ -1046,6 +1047,51 @@ _COMMON_LABELS = {
 
 # Labels of the details an event entry carries (``record_event(detail=...)``) that name no field of
 # the entry's object; tests/accounts/test_audit.py reads every call's keys and checks each is here.
+# The keys of the jobs' parameters and result summaries, as the audit page labels them.
+JOB_VALUE_LABELS = {
+    "appraisal_quarter": _("考核季度编号"),
+    "departments": _("科室数"),
+    "excellent_quota": _("优秀名额"),
+    "excellent_suggested": _("建议优秀人数"),
+    "kwargs": _("页面参数"),
+    "locked": _("定等条数"),
+    "message_id": _("消息编号"),
+    "months_due": _("应交月小结月数"),
+    "people": _("人数"),
+    "query": _("筛选条件"),
+    "reminded": _("提醒人数"),
+    "republished": _("重新公示数"),
+    "rows": _("行数"),
+    "state": _("状态"),
+    "waiting": _("待定等条数"),
+    "workbook": _("汇总表编号"),
+    "year": _("年度"),
+}
+
+
+def job_values_text(value: str) -> str | None:
+    """A job's parameters or summary (a JSON object) as "label：value；…"; None when it is not one."""
+    try:
+        values = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(values, dict):
+        return None
+    if not values:
+        return "—"
+
+    def text(item) -> str:
+        if item is None or item == "":
+            return "—"
+        if isinstance(item, bool):
+            return str(_("是") if item else _("否"))
+        if isinstance(item, dict | list):
+            return json.dumps(item, ensure_ascii=False)
+        return str(item)
+
+    return "；".join(f"{JOB_VALUE_LABELS.get(key, key)}：{text(item)}" for key, item in values.items())
+
+
 AUDIT_DETAIL_LABELS = {
     "days": _("保存天数"),
     "deleted": _("删除条数"),
@@ -1198,9 +1244,12 @@ class Job(OrganisationScoped, models.Model):
 
     @staticmethod
     def audit_value_text(name: str, value: str) -> str | None:
-        """The audit page's text for a stored value whose code means nothing to a reader (the kind)."""
+        """The audit page's text for a stored value whose code means nothing to a reader: the kind
+        by its label, the parameters and the result summary (JSON) as labelled values."""
         if name == "kind":
             return kind_label(value)
+        if name in ("params", "summary"):
+            return job_values_text(value)
         return None
 
     @property

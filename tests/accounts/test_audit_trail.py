@@ -124,6 +124,20 @@ def test_a_job_run_is_recorded_with_kind_params_and_what_it_changed(staff, organ
     assert entry.changes_dict["kind"][1] == code
     assert '"year": 2026' in entry.changes_dict["params"][1]
     assert '"flags_raised": 2' in entry.changes_dict["summary"][1]
+    # The auditor reads labelled values, not the stored JSON.
+    shown = dict(entry.auditor_changes)
+    assert shown["参数"] == "年度：2026"
+    assert shown["结果摘要"] == "flags_raised：2"
+
+
+def test_the_audit_page_shows_a_year_roll_ups_summary_in_words(client_for, auditor, organisation, hr):
+    from evaluations.annual.services import ROLLUP_YEAR
+
+    jobs.job_run(JobFactory(kind=ROLLUP_YEAR, organisation=organisation, requested_by=hr, params={"year": 2026}).pk)
+    page = client_for(auditor).get(reverse("accounts:audit_list")).content.decode()
+    assert "年度：2026" in page
+    assert "优秀名额：0；建议优秀人数：0；人数：0；年度：2026" in page
+    assert "{&quot;year&quot;" not in page and '{"year"' not in page
 
 
 def test_a_failed_job_run_is_recorded_as_a_failure(staff):
