@@ -7,7 +7,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.middleware.locale import LocaleMiddleware
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
@@ -46,6 +46,33 @@ class RequestBodyLimitMiddleware:
         return render(
             request, "includes/upload_refused.html", {"message": message, "back_url": request.path}, status=413
         )
+
+
+class MethodNotAllowedPageMiddleware:
+    """A browser's GET of a POST-only address (a confirmation's form reached again by Back, the
+    history or a bookmark) gets the empty 405 of ``require_POST`` as the 405.html page, in Chinese
+    with a way home, instead of the browser's own English "HTTP ERROR 405". The status and the
+    ``Allow`` header stay; a client that does not ask for HTML (fetch, htmx, scripts) keeps the
+    empty answer. Placed after the authentication, CSP and messages middleware that base.html reads.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or getattr(response, "streaming", False)
+            or response.content
+            or "text/html" not in request.headers.get("Accept", "")
+            or request.headers.get("HX-Request")
+        ):
+            return response
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
 
 
 class PrivatePagesMiddleware:

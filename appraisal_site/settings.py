@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "accounts.middleware.AuditContextMiddleware",
+    # A browser's GET of a POST-only address: the Chinese 405 page, not the browser's English one.
+    "accounts.middleware.MethodNotAllowedPageMiddleware",
     # Axes must be last: it turns a lockout raised anywhere above into its response.
     "axes.middleware.AxesMiddleware",
 ]

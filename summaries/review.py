@@ -317,15 +317,22 @@ def roster_people(
 
 
 def roster_counts(people: QuerySet[User], *, year: int, month: int) -> dict[str, int]:
-    """How many people :func:`roster_people` lists, and how many of them have not handed in the
-    month's summary and the quarter's targets: one aggregate query."""
+    """How many people :func:`roster_people` lists and, for the month's summary and the quarter's
+    targets, how many have not handed it in, counted as the rows show them: ``*_missing`` with
+    none or a draft (未提交), ``*_returned`` with a returned one (已退回, not handed in either).
+    One aggregate query."""
     quarter = periods.Month(year, month).quarter.quarter
-    summary_in = Exists(MonthlySummary.objects.filter(handed_in(), owner=OuterRef("pk"), year=year, month=month))
-    targets_in = Exists(TargetSet.objects.filter(handed_in(), owner=OuterRef("pk"), year=year, quarter=quarter))
+    summaries = MonthlySummary.objects.filter(owner=OuterRef("pk"), year=year, month=month)
+    target_sets = TargetSet.objects.filter(owner=OuterRef("pk"), year=year, quarter=quarter)
+    returned = Q(status=ReviewStatus.RETURNED)
+    summary_in, summary_returned = Exists(summaries.filter(handed_in())), Exists(summaries.filter(returned))
+    targets_in, targets_returned = Exists(target_sets.filter(handed_in())), Exists(target_sets.filter(returned))
     return people.order_by().aggregate(
         total=Count("pk"),
-        summary_missing=Count("pk", filter=~summary_in),
-        targets_missing=Count("pk", filter=~targets_in),
+        summary_missing=Count("pk", filter=~summary_in & ~summary_returned),
+        summary_returned=Count("pk", filter=summary_returned),
+        targets_missing=Count("pk", filter=~targets_in & ~targets_returned),
+        targets_returned=Count("pk", filter=targets_returned),
     )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import periods
 from accounts.audit import record_event
@@ -403,9 +403,13 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("summaries.use_review_inbox")
 def review_decide(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        # The batch approval's confirmation posts here, so Back, the history or a bookmark brings
+        # the address back as a GET: it goes to the inbox to decide again, and never writes.
+        return redirect("review")
     refs = list(dict.fromkeys(request.POST.getlist("items")))
     approve = request.POST.get("action") == "approve"
     if not refs:

@@ -217,7 +217,8 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "evaluations:veto_lift": row(DENY, inspector=OK),
     "evaluations:veto_reconcile": row(POST_DENY, hr=POST_OK, other_hr=POST_OK, inspector=POST_OK),
     "review": row(DENY, head=OK, other_head=OK, leader=OK),
-    "review_decide": row(POST_DENY, head=POST_OK, other_head=POST_OK, leader=POST_OK),
+    # The batch approval's address: a GET (Back, a bookmark) goes to the inbox, as the inbox is guarded.
+    "review_decide": row(DENY, head=OK, other_head=OK, leader=OK),
     "roster": row(DENY, head=OK, other_head=OK, leader=OK, chief=OK, hr=OK, other_hr=OK),
     "roster_export": row(DENY, head=OK, other_head=OK, leader=OK, chief=OK, hr=OK, other_hr=OK),
     "roster_export_job": row(

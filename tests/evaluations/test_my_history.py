@@ -1,6 +1,8 @@
 """A person's own history: quarterly grades and comments once the quarter is approved, and
 the decided year results; never anyone else's."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -88,3 +90,16 @@ def test_the_history_charts_the_approved_quarters_oldest_first_with_the_same_tab
     assert chart["labels"] == ["2026年第1季度", "2026年第2季度"] and chart["datasets"][0]["data"] == [2, 4]
     html = response.content.decode()
     assert 'id="dashboard-data"' in html and 'data-chart="history"' in html and "chartjs/chart.umd.min.js" in html
+
+
+def test_a_year_decided_without_quarterly_records_shows_a_dash_not_zero_good_quarters(client_for, staff):
+    AnnualResultFactory(
+        person=staff, year=2025, decided_grade=AnnualGrade.EXCELLENT, graded_quarters=4, good_quarters=3
+    )
+    AnnualResultFactory(
+        person=staff, year=2024, decided_grade=AnnualGrade.EXCELLENT, graded_quarters=0, good_quarters=0
+    )
+    html = client_for(staff).get(HISTORY).content.decode()
+    cells = re.findall(r'data-testid="history-good-quarters">([^<]*)</td>', html)
+    assert cells == ["3 / 4", "—"]  # newest year first
+    assert "0 / 0" not in html

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEntry, FeedbackTalkBy, Notification
 from evaluations.annual.models import AnnualGrade
@@ -368,3 +369,24 @@ def test_the_printable_annual_result_shows_the_chinese_name_and_grade(client, st
     assert staff.full_name in text and "优秀" in text and "2025年度考核结果" in text
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     assert "SC" in fonts and "JP" not in fonts
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_the_printable_annual_result_dates_the_signature_once_confirmed_and_leaves_it_blank_before(
+    client_for, staff, decided, tmp_path
+):
+    client = client_for(staff)
+    url = reverse("publicity:feedback_annual_pdf", args=[decided.pk])
+
+    def pdf_text() -> str:
+        path = tmp_path / "annual.pdf"
+        path.write_bytes(client.get(url).content)
+        return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+    assert "日期：______________" in pdf_text()  # unconfirmed: left for a hand signature
+
+    confirmation = services.annual_result_confirm(actor=staff, annual_result=decided, opinion="无异议")
+    when = timezone.localtime(confirmation.confirmed_at).strftime("%Y-%m-%d")
+    text = pdf_text()
+    assert "在系统中确认" in text and f"日期：{when}" in text
+    assert "______________" not in text

@@ -1,5 +1,6 @@
 """The review inbox (/review/) and the roster (/review/roster/)."""
 
+import re
 from datetime import datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -138,6 +139,20 @@ def test_bulk_approval_asks_for_confirmation_first_and_changes_nothing_until_the
         assert item.status == ReviewStatus.SUBMITTED
 
 
+def test_the_batch_approvals_address_opened_again_goes_back_to_the_inbox_and_decides_nothing(
+    client_for, head, staff, waiting
+):
+    refs = [f"summaries:{waiting['summary'].pk}", f"targets:{waiting['targets'].pk}"]
+    client = client_for(head)
+    # Back, the history or a bookmark: the confirmation's address as a GET, even with its fields.
+    response = client.get(reverse("review_decide"), {"items": refs, "action": "approve", "confirm": "1"})
+    assert response.status_code == 302 and response["Location"] == reverse("review")
+    for item in (waiting["summary"], waiting["targets"]):
+        item.refresh_from_db()
+        assert item.status == ReviewStatus.SUBMITTED
+    assert client_for(staff).get(reverse("review_decide")).status_code == 403  # guarded as the inbox is
+
+
 def test_a_single_approval_from_its_row_needs_no_extra_step(client_for, head, waiting):
     ref = f"summaries:{waiting['summary'].pk}"
     response = client_for(head).post(reverse("review_decide"), {"items": [ref], "action": "approve"})
@@ -234,6 +249,25 @@ def test_the_roster_shows_who_has_not_submitted_who_is_late_and_who_was_returned
     assert "科员乙" in missing and "科员甲" not in missing
     returned = client.get(reverse("roster"), {"year": 2026, "month": 10, "show": "returned"}).content.decode()
     assert "科员乙" in returned and "科员甲" not in returned
+
+
+def test_the_roster_counts_line_tells_not_submitted_from_returned_as_the_rows_do(client_for, head, staff, colleague):
+    MonthlySummaryFactory(owner=staff, submitted=True, status=ReviewStatus.RETURNED)
+    TargetSetFactory(owner=staff, submitted=True, status=ReviewStatus.RETURNED)
+    MonthlySummaryFactory(owner=head, submitted=True)  # the colleague has handed in nothing
+    client = client_for(head)
+
+    def counts_line(**show) -> str:
+        body = client.get(reverse("roster"), {"year": 2026, "month": 10, **show}).content.decode()
+        return re.search(r'data-testid="roster-counts">([^<]*)<', body).group(1)
+
+    assert counts_line() == "共 3 人；月小结未提交 1 人，被退回 1 人；季度目标未提交 2 人，被退回 1 人。"
+    # 月小结未提交 lists the returned summary too (it is not handed in): the line still tells them apart.
+    assert (
+        counts_line(show="not_submitted")
+        == "共 2 人；月小结未提交 1 人，被退回 1 人；季度目标未提交 1 人，被退回 1 人。"
+    )
+    assert counts_line(show="returned") == "共 1 人；月小结未提交 0 人，被退回 1 人；季度目标未提交 0 人，被退回 1 人。"
 
 
 def test_hr_sees_the_whole_organisation_and_a_head_only_their_department(

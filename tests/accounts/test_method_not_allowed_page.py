@@ -1,0 +1,36 @@
+"""A POST-only address opened with a GET (Back, the history, a bookmark): a browser gets a Chinese
+405 page with a way home instead of its own English "HTTP ERROR 405"; the status and the Allow
+header stay, and a client that does not ask for HTML keeps the empty answer."""
+
+from django.urls import reverse
+
+BROWSER = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+POST_ONLY = reverse("roster_export_job")
+
+
+def test_a_browser_opening_a_post_only_address_gets_the_chinese_page_with_status_405(client_for, hr):
+    response = client_for(hr).get(POST_ONLY, **BROWSER)
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert "无法直接打开该地址" in html
+    assert f'href="{reverse("home")}"' in html and "返回首页" in html
+
+
+def test_a_signed_out_browser_gets_the_same_page(client):
+    response = client.get(POST_ONLY, **BROWSER)
+    assert response.status_code == 405 and "无法直接打开该地址" in response.content.decode()
+
+
+def test_a_client_not_asking_for_html_keeps_the_empty_405(client_for, hr):
+    client = client_for(hr)
+    for headers in ({}, {"HTTP_ACCEPT": "application/json"}, {**BROWSER, "HTTP_HX_REQUEST": "true"}):
+        response = client.get(POST_ONLY, **headers)
+        assert (response.status_code, response.content, response["Allow"]) == (405, b"", "POST")
+
+
+def test_a_post_to_a_read_only_page_gets_the_same_page_with_its_own_allow_header(client_for, hr):
+    response = client_for(hr).post(reverse("dashboard"), **BROWSER)
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+    html = response.content.decode()
+    assert "该地址不接受提交" in html and "返回首页" in html
