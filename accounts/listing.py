@@ -31,6 +31,7 @@ from django.db.models import Case, F, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -135,6 +136,9 @@ class ListRows:
     items: QuerySet | Sequence
     row: Callable[[Any], Sequence]
     prepare: Callable[[list], None] | None = None
+    # What the rows are of, before the export's title in the file's name: "2026" (2026年度考核结果),
+    # "2026年第3季度" (2026年第3季度汇总结果); empty for a list of no period.
+    period: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,6 @@ class ListExport:
     build: Callable[[User, QueryDict, dict], ListRows]
     # The list page's URL name; it takes the same URL arguments as the export.
     page: str
-    filename: str = "list"
 
     @property
     def kind(self) -> str:
@@ -253,8 +256,10 @@ def _count(items: QuerySet | Sequence) -> int:
     return items.count() if isinstance(items, QuerySet) else len(items)
 
 
-def _filename(export: ListExport) -> str:
-    return f"{export.filename}-{periods.today():%Y%m%d}.xlsx"
+def _filename(export: ListExport, rows: ListRows) -> str:
+    """The download's name, as the other downloads of the application are named: what it is, of
+    which period, and the day it was exported (2026年第3季度汇总结果-20261205.xlsx)."""
+    return f"{rows.period}{export.title}-{periods.today():%Y%m%d}.xlsx"
 
 
 def export_response(request: HttpRequest, name: str, **kwargs) -> HttpResponse:
@@ -279,7 +284,7 @@ def export_response(request: HttpRequest, name: str, **kwargs) -> HttpResponse:
         response = redirect(job)
     else:
         response = HttpResponse(write_workbook(export, rows, total=total), content_type=XLSX)
-        response["Content-Disposition"] = f"attachment; filename={_filename(export)}"
+        response["Content-Disposition"] = content_disposition_header(True, _filename(export, rows))
     audit.record_event(event="export", obj=viewer.organisation, request=request, label=str(export.title), detail=detail)
     return response
 
@@ -324,4 +329,4 @@ def _run(export: ListExport, job: Job, report: jobs.Report) -> jobs.JobFile:
         handle.close()
         raise
     report(100, _("Excel已生成，可以下载。"))
-    return jobs.JobFile(content=handle, name=_filename(export), content_type=XLSX)
+    return jobs.JobFile(content=handle, name=_filename(export, rows), content_type=XLSX)

@@ -195,7 +195,6 @@ def register_exports() -> None:
             headers=_staff_headers,
             build=_staff_build,
             page="accounts:staff_list",
-            filename="staff",
         )
     )
     listing.register(
@@ -206,6 +205,5 @@ def register_exports() -> None:
             headers=audit.export_headers,
             build=_audit_build,
             page="accounts:audit_list",
-            filename="audit-log",
         )
     )

@@ -92,7 +92,7 @@ def _annual_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
             result.decision_reason,
         ]
 
-    return ListRows(items=filterset.qs, row=row, prepare=prepare)
+    return ListRows(items=filterset.qs, row=row, prepare=prepare, period=str(year))
 
 
 def use_lists(viewer: User, data: QueryDict, year: int):
@@ -123,7 +123,8 @@ def _use_headers() -> list[str]:
 
 
 def _use_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
-    lists, _sorting = use_lists(viewer, data, int(kwargs["year"]))
+    year = int(kwargs["year"])
+    lists, _sorting = use_lists(viewer, data, year)
     items = [(title, result) for title, rows, _param, _testid in use_sections(lists) for result in rows]
     labels = dict(AnnualGrade.choices)
 
@@ -138,7 +139,7 @@ def _use_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
             bool(result.decided_grade),
         ]
 
-    return ListRows(items=items, row=row)
+    return ListRows(items=items, row=row, period=str(year))
 
 
 def register_exports() -> None:
@@ -150,7 +151,6 @@ def register_exports() -> None:
             headers=_annual_headers,
             build=_annual_build,
             page="evaluations:annual",
-            filename="annual",
         )
     )
     listing.register(
@@ -161,6 +161,5 @@ def register_exports() -> None:
             headers=_use_headers,
             build=_use_build,
             page="evaluations:annual_use",
-            filename="annual-use",
         )
     )

@@ -55,7 +55,7 @@ def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
             "；".join(p.reasons),
         ]
 
-    return ListRows(items=tally.people, row=row)
+    return ListRows(items=tally.people, row=row, period=f"{ballot.title}-")
 
 
 def register_exports() -> None:
@@ -67,6 +67,5 @@ def register_exports() -> None:
             headers=_headers,
             build=_build,
             page="evaluations:ballot_tally",
-            filename="ballot-tally",
         )
     )

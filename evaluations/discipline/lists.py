@@ -110,7 +110,6 @@ def register_exports() -> None:
             headers=_inspection_headers,
             build=_inspections_build,
             page="evaluations:inspections",
-            filename="inspections",
         )
     )
     listing.register(
@@ -121,6 +120,5 @@ def register_exports() -> None:
             headers=_sanction_headers,
             build=_sanctions_build,
             page="evaluations:sanction_list",
-            filename="sanctions",
         )
     )

@@ -72,8 +72,9 @@ def _row(result: QuarterResult) -> list:
 
 
 def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
-    queryset, _sorting = rollup_results(quarter_for(viewer, int(kwargs["pk"])), data)
-    return ListRows(items=queryset, row=_row)
+    quarter = quarter_for(viewer, int(kwargs["pk"]))
+    queryset, _sorting = rollup_results(quarter, data)
+    return ListRows(items=queryset, row=_row, period=quarter.period.label)
 
 
 def register_exports() -> None:
@@ -85,6 +86,5 @@ def register_exports() -> None:
             headers=_headers,
             build=_build,
             page="evaluations:rollup_results",
-            filename="rollup-results",
         )
     )

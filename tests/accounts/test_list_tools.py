@@ -2,6 +2,7 @@
 (whitelisted keys, pk as the tiebreak), export what the page shows, a job when the list is long."""
 
 from io import BytesIO
+from urllib.parse import quote
 
 import pytest
 from django.http import QueryDict
@@ -58,7 +59,8 @@ def test_hr_sorts_the_staff_register_by_name(client_for, hr, department):
 def test_the_staff_export_writes_the_filtered_sorted_register_and_is_audited(client_for, hr, department, staff):
     UserFactory(department=department, full_name='=HYPERLINK("x")', position_title="科员\x0b一级")
     response = client_for(hr).post(f"{reverse('accounts:staff_export')}?department={department.pk}&sort=-name")
-    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment; filename=staff-")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith(f"attachment; filename*=utf-8''{quote('人员名册-')}")
     rows = _rows(response.content)
     names = [row[1] for row in rows[1:]]
     expected = list(

@@ -173,3 +173,22 @@ def test_the_evaluation_lists_and_exports_take_the_same_queries_for_few_and_many
     few = _query_counts(client, quarter)
     _seed(quarter, inspector, department, 25)
     assert _query_counts(client, quarter) == few
+
+
+def test_each_export_is_named_for_what_it_holds_and_its_period(client_for, hr, quarter, department):
+    from urllib.parse import unquote
+
+    from accounts import periods
+
+    def name(response) -> str:
+        assert response.status_code == 200
+        return unquote(response["Content-Disposition"].split("filename*=utf-8''", 1)[1])
+
+    client = client_for(hr)
+    day = f"{periods.today():%Y%m%d}"
+    rollup = name(client.post(reverse("evaluations:rollup_export", args=[quarter.pk])))
+    assert rollup == f"{quarter.period.label}汇总结果-{day}.xlsx"
+    assert name(client.post(reverse("evaluations:annual_export", args=[2025]))) == f"2025年度考核结果-{day}.xlsx"
+    use = name(client.post(reverse("evaluations:annual_use_export", args=[2026])))
+    assert use == f"2026年度考核结果运用-{day}.xlsx"
+    assert name(client.post(reverse("evaluations:inspection_export"))) == f"纪律作风检查-{day}.xlsx"
