@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.textlimits import MEDIUM
 from evaluations.annual.models import AnnualGrade
 
-from .models import ReviewCaseKind
+from .models import Objection, ReviewCaseKind
 
 
 class PublishForm(forms.Form):
@@ -30,11 +30,31 @@ class ObjectionForm(forms.Form):
     attachment = forms.FileField(label=_("附件（可选）"), required=False)
 
 
-class ObjectionActionForm(forms.Form):
-    ACTIONS = ("accept", "verify", "send_back", "answer")
+def _objection_text(name: str, label, *, rows: int, element_id: str, required: str) -> forms.CharField:
+    # The model's limit, so the textarea's maxlength (and its counter) and the service's refusal agree.
+    return forms.CharField(
+        label=label,
+        max_length=Objection._meta.get_field(name).max_length,
+        widget=forms.Textarea(attrs={"rows": rows, "class": "form-control", "id": element_id}),
+        error_messages={"required": required},
+    )
 
-    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
-    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=MEDIUM)
+
+# HR's steps on an objection page: each is a small form of its own (受理 has no text), so a step that
+# is refused comes back with its text and the message under its box.
+class ObjectionVerifyForm(forms.Form):
+    notes = _objection_text("notes", _("核实情况"), rows=3, element_id="verify-text", required=_("请填写核实情况。"))
+
+
+class ObjectionSendBackForm(forms.Form):
+    # The service's refusals of the reason (grade_reopen_for_regrading) are keyed ``reason`` too.
+    reason = _objection_text(
+        "send_back_reason", _("退回重评理由"), rows=2, element_id="send-back-text", required=_("请说明理由。")
+    )
+
+
+class ObjectionAnswerForm(forms.Form):
+    answer = _objection_text("answer", _("答复"), rows=3, element_id="answer-text", required=_("请填写答复内容。"))
 
 
 class ReviewCaseOpenForm(forms.Form):

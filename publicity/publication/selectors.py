@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from accounts.selectors import hr_admin_roles
@@ -32,13 +32,14 @@ def publication_for(*, pk: int, organisation_id: int) -> Publication | None:
 
 
 def entries(*, publication: Publication) -> QuerySet[PublicationEntry]:
-    """The list, by department and name, each line knowing whether an objection is open on it."""
+    """The list in the organisation's own order of departments (as every list of people is), each
+    line knowing whether an objection is open on it. A line without a department comes last."""
     open_objection = Objection.objects.filter(entry_id=OuterRef("pk")).exclude(state=ObjectionState.ANSWERED)
     return (
         PublicationEntry.objects.filter(publication=publication)
         .select_related("person", "department", "quarter_grade")
         .annotate(has_open_objection=Exists(open_objection))
-        .order_by("department__name", "person__full_name", "pk")
+        .order_by(F("department__sort_order").asc(nulls_last=True), "department__code", "person__employee_number", "pk")
     )
 
 

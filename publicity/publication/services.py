@@ -447,7 +447,11 @@ def objection_lodge(
 
 
 def _locked_objection(objection: Objection, actor: User) -> Objection:
-    locked = Objection.objects.select_for_update(of=("self",)).select_related("entry__publication").get(pk=objection.pk)
+    locked = (
+        Objection.objects.select_for_update(of=("self",))
+        .select_related("entry__publication", "entry__person")
+        .get(pk=objection.pk)
+    )
     if not actor.has_perm("publicity.handle_objection", locked):
         if actor.has_perm("publicity.manage_publication", locked.entry.publication):
             raise PermissionDenied(_("本异议涉及您本人，您须回避，请由其他人事干部办理。"))
@@ -455,8 +459,25 @@ def _locked_objection(objection: Objection, actor: User) -> Objection:
     return locked
 
 
-def _tell_objector(objection: Objection, message: str) -> None:
-    notify(recipient=objection.objector, message=message, url=objection.get_absolute_url())
+# How much of HR's answer a notification quotes: a phone screen's glance; the page it links to has it all.
+ANSWER_EXCERPT_LENGTH = 100
+
+
+def _tell_objector(objection: Objection, message: str, **params: object) -> None:
+    """Tell the objector of a step, naming the objection (the day it was lodged, whose result on which
+    publication): one person's two objections must not read the same."""
+    params |= {
+        "lodged": timezone.localtime(objection.lodged_at).strftime("%Y-%m-%d"),
+        "person": objection.entry.person,
+        "title": objection.entry.publication.title,
+    }
+    notify(recipient=objection.objector, message=message % params, url=objection.get_absolute_url())
+
+
+def answer_excerpt(answer: str) -> str:
+    """The start of an answer, on one line, for a notification (“…” where it is cut)."""
+    line = " ".join(answer.split())
+    return line if len(line) <= ANSWER_EXCERPT_LENGTH else line[: ANSWER_EXCERPT_LENGTH - 1] + "…"
 
 
 def _move(objection: Objection, *, actor: User, expected: tuple[str, ...], new_state: str, reason: str = "") -> None:
@@ -486,7 +507,7 @@ def objection_accept(*, actor: User, objection: Objection) -> Objection:
     objection = _locked_objection(objection, actor)
     objection.accepted_at = timezone.now()
     _move(objection, actor=actor, expected=(ObjectionState.LODGED,), new_state=ObjectionState.ACCEPTED)
-    _tell_objector(objection, _("您提出的异议已受理。"))
+    _tell_objector(objection, _("您于%(lodged)s对%(person)s的%(title)s提出的异议已受理。"))
     return objection
 
 
@@ -549,7 +570,9 @@ def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objec
         new_state=ObjectionState.ANSWERED,
         reason=answer,
     )
-    _tell_objector(objection, _("您提出的异议已答复：%(answer)s") % {"answer": answer})
+    _tell_objector(
+        objection, _("您于%(lodged)s对%(person)s的%(title)s提出的异议已答复：%(answer)s"), answer=answer_excerpt(answer)
+    )
     return objection
 
 

@@ -27,7 +27,15 @@ from summaries.services import attachment_limit, attachment_too_large_message
 
 from . import review_cases as cases
 from . import selectors, services
-from .forms import ObjectionActionForm, ObjectionForm, PublishForm, ReviewCaseOpenForm, ReviewCaseStepForm
+from .forms import (
+    ObjectionAnswerForm,
+    ObjectionForm,
+    ObjectionSendBackForm,
+    ObjectionVerifyForm,
+    PublishForm,
+    ReviewCaseOpenForm,
+    ReviewCaseStepForm,
+)
 from .models import EntryState, Objection, ObjectionState, Publication, PublicationEntry, ReviewCase
 
 PAGE_SIZE = 50
@@ -260,37 +268,63 @@ def _objection(request: HttpRequest, pk: int):
     return objection
 
 
+# HR's steps on an objection: the form that carries each step's text (受理 has none).
+OBJECTION_STEP_FORMS = {
+    "verify": ObjectionVerifyForm,
+    "send_back": ObjectionSendBackForm,
+    "answer": ObjectionAnswerForm,
+}
+
+
+def _objection_step(request: HttpRequest, objection: Objection, action: str, data: dict):
+    """The service call and the message that says what was done, for one of HR's steps."""
+    actor = request.user
+    if action == "accept":
+        return partial(services.objection_accept, actor=actor, objection=objection), _("已受理异议。")
+    if action == "verify":
+        step = partial(services.objection_verify, actor=actor, objection=objection, notes=data["notes"])
+        return step, _("已记录核实情况。")
+    if action == "send_back":
+        step = partial(services.objection_send_back, actor=actor, objection=objection, reason=data["reason"])
+        return step, _("已将%(person)s的等次退回评鉴人重评。") % {"person": objection.entry.person.get_full_name()}
+    step = partial(services.objection_answer, actor=actor, objection=objection, answer=data["answer"])
+    return step, _("已答复并办结。")
+
+
 @permission_required("publicity.view_objections")
 def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The objection, its status and answer; HR's steps (POST: accept, verify, send back, answer)."""
+    """The objection, its status and answer; HR's steps (POST: accept, verify, send back, answer).
+
+    A step that is invalid or refused shows the page again with what was typed and the message at
+    its box, never a redirect that would lose the text."""
     objection = _objection(request, pk)
     can_handle = request.user.has_perm("publicity.handle_objection", objection)
+    step_forms = {action: form_class() for action, form_class in OBJECTION_STEP_FORMS.items()}
     status = 200
     if request.method == "POST":
         if not can_handle:
             raise PermissionDenied
-        form = ObjectionActionForm(request.POST)
-        if form.is_valid():
-            action, text = form.cleaned_data["action"], form.cleaned_data["text"]
-            if action == "accept":
-                step = partial(services.objection_accept, actor=request.user, objection=objection)
-            elif action == "verify":
-                step = partial(services.objection_verify, actor=request.user, objection=objection, notes=text)
-            elif action == "send_back":
-                step = partial(services.objection_send_back, actor=request.user, objection=objection, reason=text)
-            else:
-                step = partial(services.objection_answer, actor=request.user, objection=objection, answer=text)
-            if run_service(request, step, success=_("已办理。")):
-                return redirect(objection)
+        action = request.POST.get("action", "")
+        status = 400
+        if action == "accept" or action in step_forms:
+            form = None
+            if action in step_forms:
+                form = step_forms[action] = OBJECTION_STEP_FORMS[action](request.POST)
+            if form is None or form.is_valid():
+                step, success = _objection_step(request, objection, action, form.cleaned_data if form else {})
+                if run_service(request, step, success=success, form=form):
+                    return redirect(objection)
         else:
             messages.error(request, _("请按提示填写。"))
-        status = 400
     return render(
         request,
         "publicity/publication/objection_detail.html",
         {
             "objection": objection,
             "can_handle": can_handle,
+            "verify_form": step_forms["verify"],
+            "send_back_form": step_forms["send_back"],
+            "answer_form": step_forms["answer"],
             # HR whom the objection concerns (their result, or they lodged it) see why they cannot
             # handle it, or, the organisation's only HR administrator, that they handle it all the same.
             "recused": not can_handle

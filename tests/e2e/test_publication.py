@@ -127,6 +127,8 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     clock.move_to(REPUBLISHED_ON)
     ui.sign_in_as("demo_hr", to=objection_url.replace(phone_ui.base_url, ""))
     ui.page.fill("#answer-text", "异议属实，已重新评定并重新公示。")
+    # Reply and close ends the objection for good: the page asks first.
+    ui.page.once("dialog", lambda dialog: dialog.accept())
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("answer-submit").click()
     ui.goto(publication_url.replace(ui.base_url, ""))

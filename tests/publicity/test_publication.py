@@ -2,6 +2,7 @@
 objections refused outside the window, locking that waits for open objections, the regrade loop,
 the notice PDF and the DingTalk messages on opening and closing."""
 
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -13,6 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEntry, Job, Notification, Role, RoleAssignment, WorkingDayOverride
 from accounts.selectors import policy_for_organisation
@@ -23,7 +25,13 @@ from publicity.publication import services
 from publicity.publication.models import EntryState, Objection, ObjectionState, Publication
 from publicity.publication.selectors import open_objections_count
 from publicity.publication.tasks import lock_publications_now
-from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory, UserFactory, policy_with
+from tests.factories import (
+    AppraisalQuarterFactory,
+    DepartmentFactory,
+    QuarterGradeFactory,
+    UserFactory,
+    policy_with,
+)
 
 # 2026 Q3 is gradable from early October; these tests publish it on 20 October (a Tuesday):
 # five working days are 20, 21, 22, 23 and 26 October.
@@ -153,6 +161,26 @@ def test_past_publications_stay_listed_on_the_board(client_for, publication, sta
     assert publication.title in text
 
 
+def test_the_list_follows_the_organisations_order_of_departments(
+    client_for, clock, quarter, organisation, department, staff, hr
+):
+    # By character code 人事人才科 would come first; the organisation puts 办公室 first.
+    department.sort_order = 1
+    department.save()
+    for sort_order, name, person in ((3, "人事人才科", "人事甲"), (2, "劳动关系科", "劳动甲")):
+        other = DepartmentFactory(organisation=organisation, name=name, sort_order=sort_order)
+        QuarterGradeFactory(
+            appraisal_quarter=quarter,
+            person=UserFactory(department=other, full_name=person),
+            grade=Grade.GOOD,
+            state=GradeState.CONFIRMED,
+        )
+    publication = services.publication_open_quarter(actor=hr, appraisal_quarter=quarter)
+    body = client_for(staff).get(publication.get_absolute_url()).content.decode()
+    departments = re.findall(r"<td data-label=\"科室\">(.*?)</td>", body)
+    assert departments == ["办公室", "办公室", "劳动关系科", "人事人才科"]
+
+
 # --- objections -----------------------------------------------------------------------------------
 
 
@@ -268,7 +296,6 @@ def test_after_the_answer_the_same_person_may_object_again_during_the_window(pub
 
 def test_the_database_holds_one_unanswered_objection_per_person_and_entry(publication, staff, colleague):
     from django.db import IntegrityError, transaction
-    from django.utils import timezone
 
     entry = entry_of(publication, colleague)
     first = services.objection_lodge(actor=staff, entry=entry, text="有异议")
@@ -284,13 +311,131 @@ def test_hr_accepts_verifies_and_answers_and_the_objector_sees_it(client_for, pu
     assert client_for(staff).post(url, {"action": "accept"}).status_code == 403
     hr_client = client_for(hr)
     assert hr_client.post(url, {"action": "accept"}).status_code == 302
-    assert hr_client.post(url, {"action": "verify", "text": "经核实无误"}).status_code == 302
-    assert hr_client.post(url, {"action": "answer", "text": "经核实，等次无误。"}).status_code == 302
+    assert hr_client.post(url, {"action": "verify", "notes": "经核实无误"}).status_code == 302
+    assert hr_client.post(url, {"action": "answer", "answer": "经核实，等次无误。"}).status_code == 302
     objection.refresh_from_db()
     assert objection.state == ObjectionState.ANSWERED and objection.notes == "经核实无误"
     page = client_for(staff).get(url).content.decode()
     assert "经核实，等次无误。" in page and "已答复" in page
     assert Notification.objects.filter(recipient=staff, url=url).count() == 2  # accepted, answered
+
+
+def _flashed(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_each_step_on_an_objection_says_what_was_done(client_for, publication, staff, colleague, hr):
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    url = objection.get_absolute_url()
+    hr_client = client_for(hr)
+    said = [
+        _flashed(hr_client.post(url, data, follow=True))
+        for data in (
+            {"action": "accept"},
+            {"action": "verify", "notes": "经核实无误"},
+            {"action": "send_back", "reason": "核实发现有工作失误"},
+            {"action": "answer", "answer": "已退回重评。"},
+        )
+    ]
+    assert said == [["已受理异议。"], ["已记录核实情况。"], ["已将科员乙的等次退回评鉴人重评。"], ["已答复并办结。"]]
+
+
+def _objection_form(body: str, testid: str) -> str:
+    """The <form> on an objection page whose button has ``data-testid=testid``."""
+    forms = re.findall(r"<form\b.*?</form>", body, re.S)
+    return next(form for form in forms if f'data-testid="{testid}"' in form)
+
+
+def test_the_text_boxes_show_their_limit_and_reply_and_close_asks_first(client_for, publication, staff, colleague, hr):
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    services.objection_accept(actor=hr, objection=objection)
+    body = client_for(hr).get(objection.get_absolute_url()).content.decode()
+    # maxlength gives each box the counter (static/js/app.js) every long text of the app has.
+    assert 'maxlength="2000"' in _objection_form(body, "verify")
+    assert 'maxlength="500"' in _objection_form(body, "send-back")
+    answer = _objection_form(body, "answer-submit")
+    assert 'maxlength="2000"' in answer
+    # Closing is final, like sending back: the browser asks first.
+    assert 'data-confirm="答复后将通知科员甲，本异议随即办结，答复不能再修改。确定答复并办结？"' in answer
+    assert "data-confirm=" in _objection_form(body, "send-back")
+    assert "data-confirm=" not in _objection_form(body, "verify")
+
+
+def test_a_too_long_verification_comes_back_with_its_text_and_the_limit_under_its_box(
+    client_for, publication, staff, colleague, hr
+):
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    services.objection_accept(actor=hr, objection=objection)
+    too_long = "核" * 2001
+    response = client_for(hr).post(objection.get_absolute_url(), {"action": "verify", "notes": too_long})
+    assert response.status_code == 400
+    verify = _objection_form(response.content.decode(), "verify")
+    assert f">\n{too_long}</textarea>" in verify
+    assert 'data-testid="field-error">不能超过2000字（现为2001字）。</div>' in verify
+    objection.refresh_from_db()
+    assert objection.state == ObjectionState.ACCEPTED and objection.notes == ""
+
+
+@pytest.mark.parametrize(
+    ("data", "testid", "error"),
+    [
+        ({"action": "answer", "answer": "答" * 2001}, "answer-submit", "不能超过2000字（现为2001字）。"),
+        ({"action": "answer", "answer": "   "}, "answer-submit", "请填写答复内容。"),
+        ({"action": "send_back", "reason": "理" * 501}, "send-back", "不能超过500字（现为501字）。"),
+    ],
+)
+def test_a_refused_answer_or_send_back_keeps_what_was_typed(
+    client_for, publication, staff, colleague, hr, data, testid, error
+):
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    services.objection_accept(actor=hr, objection=objection)
+    response = client_for(hr).post(objection.get_absolute_url(), data)
+    assert response.status_code == 400
+    form = _objection_form(response.content.decode(), testid)
+    typed = next(value for key, value in data.items() if key != "action")
+    assert f"{typed}</textarea>" in form and error in form
+    objection.refresh_from_db()
+    assert objection.state == ObjectionState.ACCEPTED and objection.sent_back_at is None
+
+
+def test_the_service_refuses_a_too_long_verification_or_answer_too(publication, staff, colleague, hr):
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    services.objection_accept(actor=hr, objection=objection)
+    with pytest.raises(ValidationError) as refused:
+        services.objection_verify(actor=hr, objection=objection, notes="核" * 2001)
+    assert refused.value.message_dict["notes"] == ["“核实情况”不能超过2000字（现为2001字）。"]
+    with pytest.raises(ValidationError) as refused:
+        services.objection_answer(actor=hr, objection=objection, answer="答" * 2001)
+    assert refused.value.message_dict["answer"] == ["“答复”不能超过2000字（现为2001字）。"]
+
+
+def test_the_objector_is_told_which_objection_and_only_the_start_of_a_long_answer(
+    client_for, publication, staff, colleague, hr
+):
+    title = publication.title
+    theirs = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="一")
+    mine = services.objection_lodge(actor=staff, entry=entry_of(publication, staff), text="二")
+    for objection in (theirs, mine):
+        services.objection_accept(actor=hr, objection=objection)
+    lodged = timezone.localtime(theirs.lodged_at).strftime("%Y-%m-%d")
+    accepted = Notification.objects.filter(recipient=staff, message__contains="已受理").order_by("pk")
+    assert [(n.message, n.url) for n in accepted] == [
+        (f"您于{lodged}对科员乙的{title}提出的异议已受理。", theirs.get_absolute_url()),
+        (f"您于{lodged}对科员甲的{title}提出的异议已受理。", mine.get_absolute_url()),
+    ]
+    answer = "经核实，" + "该同志全年工作表现良好。\n" * 150
+    services.objection_answer(actor=hr, objection=theirs, answer=answer)
+    told = Notification.objects.get(recipient=staff, message__contains="已答复")
+    prefix = f"您于{lodged}对科员乙的{title}提出的异议已答复："
+    excerpt = told.message.removeprefix(prefix)
+    assert told.message.startswith(prefix) and excerpt.endswith("…") and len(excerpt) == 100
+    assert excerpt.startswith("经核实，该同志全年工作表现良好。 该同志") and "\n" not in excerpt
+    # The whole answer is on the page the notification links to.
+    assert answer.strip().replace("\n", "<br>") in client_for(staff).get(told.url).content.decode()
+    # A short answer is quoted whole.
+    services.objection_answer(actor=hr, objection=mine, answer="等次无误。")
+    short = Notification.objects.get(recipient=staff, url=mine.get_absolute_url(), message__contains="已答复")
+    assert short.message == f"您于{lodged}对科员甲的{title}提出的异议已答复：等次无误。"
 
 
 def test_hr_recuse_themselves_from_an_objection_about_their_own_result_or_lodged_by_them(
