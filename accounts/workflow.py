@@ -256,7 +256,7 @@ def submit(
     # Handing in to nobody would leave the document waiting for ever.
     reviewer = evaluator_of(person=locked.owner)
     if reviewer is None:
-        raise ValidationError(_("你所在科室尚未设置审核人，请联系组织人事部门。"), code="no_reviewer")
+        raise ValidationError(_("您所在科室尚未设置审核人，请联系组织人事部门。"), code="no_reviewer")
     if prepare is not None:
         prepare(locked, now)
     # Judged on the first hand-in only: the time a review round takes is not the owner's delay.

@@ -194,7 +194,7 @@ def _summary_write(
         raise PermissionDenied(_("只能修改自己的小结。"))
     if quarter_closed(summary):
         raise SummaryConflict(
-            _("本季度考核结果已审批，此小结不能再修改；你刚才输入的内容已另存，可随时查看。"), summary=summary
+            _("本季度考核结果已审批，此小结不能再修改；您刚才输入的内容已另存，可随时查看。"), summary=summary
         )
     # Claim the version: exactly one writer moves it from N to N+1 — or the same page's later save
     # that left before the answer to its previous one came back: the version is then the one that
@@ -224,7 +224,7 @@ def _summary_write(
             # that is behind): nothing is lost, so there is nothing to report.
             return summary
         if not summary.is_editable:
-            message = _("此小结已提交或已审核，不能再修改；你刚才输入的内容已另存，可随时查看。")
+            message = _("此小结已提交或已审核，不能再修改；您刚才输入的内容已另存，可随时查看。")
         else:
             message = _("此小结已在其他页面更新，为避免覆盖，本次内容未保存，已另存为副本。请核对后再修改。")
         raise SummaryConflict(message, summary=summary)

@@ -116,9 +116,9 @@ def feedback_talk_record(*, actor: User, grade: QuarterGrade, data: TalkData) ->
     notify(
         recipient=grade.person,
         message=(
-            _("%(who)s记录了与你的%(quarter)s结果反馈谈话，请阅读并确认。")
+            _("%(who)s记录了与您的%(quarter)s结果反馈谈话，请阅读并确认。")
             if created
-            else _("%(who)s修改了与你的%(quarter)s结果反馈谈话记录，请阅读并确认。")
+            else _("%(who)s修改了与您的%(quarter)s结果反馈谈话记录，请阅读并确认。")
         )
         % {"who": actor.full_name or actor.username, "quarter": quarter},
         url=talk.get_absolute_url(),
@@ -136,7 +136,7 @@ def feedback_talk_confirm(*, actor: User, talk: FeedbackTalk, opinion: str = "")
     check_length(opinion, limit=SHORT, label=_field_label(FeedbackTalk, "opinion"), field="opinion")
     talk = FeedbackTalk.objects.select_for_update().select_related("quarter_grade__appraisal_quarter").get(pk=talk.pk)
     if talk.is_confirmed:
-        raise ValidationError(_("你已于%(when)s确认这次谈话记录。") % {"when": _local(talk.confirmed_at)})
+        raise ValidationError(_("您已于%(when)s确认这次谈话记录。") % {"when": _local(talk.confirmed_at)})
     talk.confirmed_at = timezone.now()
     talk.opinion = opinion
     talk.save()
@@ -176,7 +176,7 @@ def annual_result_confirm(*, actor: User, annual_result: AnnualResult, opinion: 
     now = timezone.now()
     if existing is not None and existing.grade == annual_result.decided_grade:
         raise ValidationError(
-            _("你已于%(when)s确认%(year)s年度考核结果。")
+            _("您已于%(when)s确认%(year)s年度考核结果。")
             % {"when": _local(existing.confirmed_at), "year": annual_result.year}
         )
     if existing is not None:
