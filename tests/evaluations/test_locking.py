@@ -171,3 +171,10 @@ def test_a_grade_changed_after_the_approval_makes_the_years_suggestions_stale_un
     assert not annual.suggestions_freshness(organisation=organisation, year=2026).stale
     result.refresh_from_db()
     assert "1个“一般”或“较差”" in " ".join(result.suggestion_reasons)
+
+
+def test_the_grading_page_lists_a_regrade_and_says_no_other_quarter_is_open(client_for, confirmed, hr, head):
+    locking.grade_reopen_for_regrading(grade=confirmed, actor=hr, reason="异议属实")
+    page = client_for(head).get(reverse("evaluations:grading")).content.decode()
+    assert 'data-testid="regrade"' in page and "待重新评鉴" in page
+    assert "除上面退回重评的等次外，目前没有开放评鉴的季度。" in page
