@@ -2,9 +2,23 @@
 (function () {
   "use strict";
   // <form data-confirm="…">: ask before submitting a destructive action.
+  // <div data-unsent-warning="…"><textarea>: a page of several one-box forms; submitting one while
+  // another box holds typed text asks first (that text is not sent, and the page reloads).
   document.addEventListener("submit", function (event) {
-    var message = event.target.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) {
+    var form = event.target;
+    var messages = [];
+    var groups = document.querySelectorAll("[data-unsent-warning]");
+    for (var i = 0; i < groups.length; i++) {
+      var box = groups[i].querySelector("textarea");
+      if (box && !form.contains(box) && box.value.trim() !== box.defaultValue.trim()) {
+        messages.push(groups[i].getAttribute("data-unsent-warning"));
+        break;
+      }
+    }
+    if (form.getAttribute("data-confirm")) {
+      messages.push(form.getAttribute("data-confirm"));
+    }
+    if (messages.length && !window.confirm(messages.join("\n\n"))) {
       event.preventDefault();
     }
   });

@@ -87,14 +87,24 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     ui.goto(objection_url.replace(phone_ui.base_url, ""))
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("accept").click()
-    ui.page.fill("#send-back-text", "经核实，重点工作确有延期。")
-    # The browser asks first (the grade leaves the publication); dismissed, nothing is sent.
     asked: list[str] = []
 
     def dismiss(dialog):
         asked.append(dialog.message)
         dialog.dismiss()
 
+    # Text typed in one box is not sent by another box's button: the page asks first.
+    ui.page.fill("#answer-text", "草拟的答复")
+    ui.page.fill("#verify-text", "已调阅季度目标")
+    ui.page.once("dialog", dismiss)
+    ui.page.get_by_test_id("verify").click()
+    expect(ui.page.get_by_test_id("objection-state")).to_have_text("已受理")
+    expect(ui.page.locator("#answer-text")).to_have_value("草拟的答复")
+    assert asked and "其他输入框中已输入的内容不会随本次操作提交" in asked.pop()
+    ui.page.fill("#answer-text", "")
+    ui.page.fill("#verify-text", "")
+    ui.page.fill("#send-back-text", "经核实，重点工作确有延期。")
+    # The browser asks first (the grade leaves the publication); dismissed, nothing is sent.
     ui.page.once("dialog", dismiss)
     ui.page.get_by_test_id("send-back").click()
     expect(ui.page.get_by_test_id("objection-state")).to_have_text("已受理")
