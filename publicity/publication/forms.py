@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.textlimits import MEDIUM
 from evaluations.annual.models import AnnualGrade
 
-from .models import Objection, ReviewCaseKind
+from .models import Objection, ReviewCase, ReviewCaseKind
 
 
 class PublishForm(forms.Form):
@@ -71,15 +71,34 @@ class ReviewCaseOpenForm(forms.Form):
 CHANGED_GRADES = (AnnualGrade.EXCELLENT, AnnualGrade.COMPETENT, AnnualGrade.BASICALLY_COMPETENT)
 
 
-class ReviewCaseStepForm(forms.Form):
-    action = forms.ChoiceField(choices=[("request", "request"), ("decide", "decide")], widget=forms.HiddenInput)
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+def _case_day(label, *, element_id: str, required: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control", "id": element_id}, format="%Y-%m-%d"),
+        error_messages={"required": required},
+    )
+
+
+# HR's steps on a 复核/申诉 case, a small form each, its fields named as the service names what it
+# refuses (requested_on, decided_on, decision, new_grade): a refused step comes back with what was
+# typed and the message under its box.
+class ReviewCaseRequestForm(forms.Form):
+    requested_on = _case_day(_("申请日"), element_id="case-day", required=_("请填写申请日。"))
+
+
+class ReviewCaseDecideForm(forms.Form):
+    decided_on = _case_day(_("决定日"), element_id="case-day", required=_("请填写决定日。"))
+    # The model's limit, so the textarea's maxlength (and its counter) and the service's refusal agree.
     decision = forms.CharField(
-        label=_("决定"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=MEDIUM
+        label=_("决定"),
+        max_length=ReviewCase._meta.get_field("decision").max_length,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control", "id": "case-decision"}),
+        error_messages={"required": _("请填写决定内容。")},
     )
     new_grade = forms.ChoiceField(
         label=_("决定后的年度等次"),
         required=False,
         choices=[("", _("维持原等次"))] + [(grade.value, grade.label) for grade in CHANGED_GRADES],
         help_text=_("撤销或变更原等次时选择新等次：年度结果随决定经复核记录变更，并告知本人。"),
+        widget=forms.Select(attrs={"class": "form-select", "id": "case-new-grade"}),
     )

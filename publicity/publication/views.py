@@ -21,7 +21,7 @@ from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import policy_for_organisation
 from accounts.storage import upload_limited
-from evaluations.annual.models import AnnualResult
+from evaluations.annual.models import AnnualResult, AnnualReview
 from evaluations.grading.models import AppraisalQuarter
 from summaries.services import attachment_limit, attachment_too_large_message
 
@@ -33,8 +33,9 @@ from .forms import (
     ObjectionSendBackForm,
     ObjectionVerifyForm,
     PublishForm,
+    ReviewCaseDecideForm,
     ReviewCaseOpenForm,
-    ReviewCaseStepForm,
+    ReviewCaseRequestForm,
 )
 from .models import EntryState, Objection, ObjectionState, Publication, PublicationEntry, ReviewCase
 
@@ -268,6 +269,29 @@ def _objection(request: HttpRequest, pk: int):
     return objection
 
 
+def _step_posted(request: HttpRequest, target, step_forms: dict, step, *, without_form: tuple[str, ...] = ()):
+    """HR's page of one form per step (an objection, a 复核/申诉 case): (the redirect to ``target``
+    when a posted step went through, else None; each step's form, the posted one bound; the status).
+    ``step(action, cleaned_data)`` gives the service call and its success message. A step that is
+    invalid or refused leaves the posted form bound, so the page shows again what was typed with the
+    message at its box (400), never a redirect that would lose the text."""
+    forms_shown = {action: form_class() for action, form_class in step_forms.items()}
+    if request.method != "POST":
+        return None, forms_shown, 200
+    action = request.POST.get("action", "")
+    if action not in step_forms and action not in without_form:
+        messages.error(request, _("请按提示填写。"))
+        return None, forms_shown, 400
+    form = None
+    if action in step_forms:
+        form = forms_shown[action] = step_forms[action](request.POST)
+    if form is None or form.is_valid():
+        call, success = step(action, form.cleaned_data if form else {})
+        if run_service(request, call, success=success, form=form):
+            return redirect(target), forms_shown, 302
+    return None, forms_shown, 400
+
+
 # HR's steps on an objection: the form that carries each step's text (受理 has none).
 OBJECTION_STEP_FORMS = {
     "verify": ObjectionVerifyForm,
@@ -299,23 +323,17 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     its box, never a redirect that would lose the text."""
     objection = _objection(request, pk)
     can_handle = request.user.has_perm("publicity.handle_objection", objection)
-    step_forms = {action: form_class() for action, form_class in OBJECTION_STEP_FORMS.items()}
-    status = 200
-    if request.method == "POST":
-        if not can_handle:
-            raise PermissionDenied
-        action = request.POST.get("action", "")
-        status = 400
-        if action == "accept" or action in step_forms:
-            form = None
-            if action in step_forms:
-                form = step_forms[action] = OBJECTION_STEP_FORMS[action](request.POST)
-            if form is None or form.is_valid():
-                step, success = _objection_step(request, objection, action, form.cleaned_data if form else {})
-                if run_service(request, step, success=success, form=form):
-                    return redirect(objection)
-        else:
-            messages.error(request, _("请按提示填写。"))
+    if request.method == "POST" and not can_handle:
+        raise PermissionDenied
+    done, step_forms, status = _step_posted(
+        request,
+        objection,
+        OBJECTION_STEP_FORMS,
+        partial(_objection_step, request, objection),
+        without_form=("accept",),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "publicity/publication/objection_detail.html",
@@ -378,27 +396,82 @@ def review_cases(request: HttpRequest) -> HttpResponse:
     )
 
 
+# HR's steps on a 复核/申诉 case: the form that carries each step's date and text.
+REVIEW_CASE_STEP_FORMS = {
+    "request": ReviewCaseRequestForm,
+    "decide": ReviewCaseDecideForm,
+}
+
+
+def _review_case_decide(*, actor, case: ReviewCase, data: dict) -> ReviewCase:
+    """The decision; a decision that changes the grade is also the reason of the annual result's
+    recorded review, whose shorter limit (``reason``) is told at the decision's box."""
+    try:
+        return cases.review_case_decide(
+            actor=actor,
+            case=case,
+            decided_on=data["decided_on"],
+            decision=data["decision"],
+            new_grade=data["new_grade"],
+        )
+    except ValidationError as refusal:
+        if not hasattr(refusal, "error_dict") or "reason" not in refusal.error_dict:
+            raise
+        limit = AnnualReview._meta.get_field("reason").max_length
+        raise ValidationError(
+            {
+                "decision": _("变更等次时，决定作为复核理由记入年度结果，不能超过%(limit)s字（现为%(length)s字）。")
+                % {"limit": limit, "length": len(data["decision"])}
+            }
+        ) from refusal
+
+
+def _review_case_step(request: HttpRequest, case: ReviewCase, action: str, data: dict):
+    """The service call and the message that says what was done, for one of HR's steps."""
+    if action == "request":
+        step = partial(cases.review_case_request, actor=request.user, case=case, requested_on=data["requested_on"])
+        return (
+            step,
+            lambda done: (
+                _("已登记%(kind)s申请，决定截止日为%(date)s。")
+                % {
+                    "kind": done.get_kind_display(),
+                    "date": done.decide_by.isoformat(),
+                }
+            ),
+        )
+
+    def decided(done: ReviewCase) -> str:
+        said = {"kind": done.get_kind_display(), "person": done.person.get_full_name(), "year": done.annual_result.year}
+        if done.changed_to:
+            return _("已记录%(kind)s决定：%(person)s的%(year)s年度考核等次改为%(grade)s，已告知本人。") % {
+                **said,
+                "grade": done.get_changed_to_display(),
+            }
+        return _("已记录%(kind)s决定：%(person)s的%(year)s年度考核等次维持不变。") % said
+
+    return partial(_review_case_decide, actor=request.user, case=case, data=data), decided
+
+
 @permission_required("publicity.manage_review_cases")
 def review_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case, its deadlines and decision; HR's steps (POST: request, decide).
+
+    A step that is invalid or refused shows the page again with what was typed and the message at
+    its box, never a redirect that would lose the text."""
     case = get_object_or_404(
         ReviewCase.objects.select_related("person", "annual_result", "opened_by"),
         pk=pk,
         organisation_id=request.user.organisation_id,
     )
-    form = ReviewCaseStepForm(request.POST or None)
-
-    def step(data: dict) -> ReviewCase:
-        if data["action"] == "request":
-            return cases.review_case_request(actor=request.user, case=case, requested_on=data["day"])
-        return cases.review_case_decide(
-            actor=request.user,
-            case=case,
-            decided_on=data["day"],
-            decision=data["decision"],
-            new_grade=data["new_grade"],
-        )
-
-    stepped, status = form_submitted(request, form, step, success=_("已记录。"), refusal_on_form=False)
-    if stepped is not None:
-        return redirect(case)
-    return render(request, "publicity/publication/review_case_detail.html", {"case": case, "form": form}, status=status)
+    done, step_forms, status = _step_posted(
+        request, case, REVIEW_CASE_STEP_FORMS, partial(_review_case_step, request, case)
+    )
+    if done is not None:
+        return done
+    return render(
+        request,
+        "publicity/publication/review_case_detail.html",
+        {"case": case, "request_form": step_forms["request"], "decide_form": step_forms["decide"]},
+        status=status,
+    )

@@ -1,5 +1,6 @@
 """复核/申诉 of an annual 不称职: a recorded case with its 30-day deadlines and HR's reminders."""
 
+import re
 from datetime import date
 
 import pytest
@@ -60,8 +61,8 @@ def test_hr_opens_and_records_a_case_on_its_pages(client_for, incompetent, hr, s
     )
     case = ReviewCase.objects.get()
     assert response.status_code == 302
-    client.post(case.get_absolute_url(), {"action": "request", "day": "2026-01-20"})
-    client.post(case.get_absolute_url(), {"action": "decide", "day": "2026-02-01", "decision": "撤销原等次"})
+    client.post(case.get_absolute_url(), {"action": "request", "requested_on": "2026-01-20"})
+    client.post(case.get_absolute_url(), {"action": "decide", "decided_on": "2026-02-01", "decision": "撤销原等次"})
     case.refresh_from_db()
     assert case.state == ReviewCaseState.DECIDED and case.decision == "撤销原等次"
 
@@ -86,7 +87,12 @@ def test_a_decision_that_changes_the_grade_changes_the_locked_result_through_the
     client = client_for(hr)
     response = client.post(
         case.get_absolute_url(),
-        {"action": "decide", "day": "2026-02-01", "decision": "复核认定称职", "new_grade": AnnualGrade.COMPETENT},
+        {
+            "action": "decide",
+            "decided_on": "2026-02-01",
+            "decision": "复核认定称职",
+            "new_grade": AnnualGrade.COMPETENT,
+        },
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -134,3 +140,146 @@ def test_hr_recuse_themselves_from_their_own_case_where_another_can_take_it(inco
     with pytest.raises(PermissionDenied, match="回避"):
         review_cases.review_case_request(actor=staff, case=case, requested_on=date(2026, 2, 1))
     assert ReviewCase.objects.get().state == ReviewCaseState.AWAITING_REQUEST
+
+
+# --- the case page: each step's box shows its limit; a refused step keeps what was typed -----------
+
+
+def _requested(incompetent, hr):
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    return review_cases.review_case_request(actor=hr, case=case, requested_on=date(2026, 1, 20))
+
+
+def _step_form(body: str, testid: str) -> str:
+    """The <form> on a case page whose button has ``data-testid=testid``."""
+    forms = re.findall(r"<form\b.*?</form>", body, re.S)
+    return next(form for form in forms if f'data-testid="{testid}"' in form)
+
+
+def _flashed(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_the_decision_box_shows_its_limit_and_recording_the_decision_asks_first(client_for, incompetent, hr):
+    case = _requested(incompetent, hr)
+    decide = _step_form(client_for(hr).get(case.get_absolute_url()).content.decode(), "case-decide")
+    # maxlength gives the box the counter (static/js/app.js) every long text of the app has.
+    assert 'maxlength="2000"' in decide and 'id="case-decision"' in decide
+    # The decision closes the case and may change the year's grade: the browser asks first.
+    assert (
+        'data-confirm="记录后本复核案件即办结，决定不能再修改；选择了新等次的，科员甲的年度考核等次随之变更并告知本人。'
+        '确定记录决定？"' in decide
+    )
+
+
+def test_registering_the_request_does_not_ask(client_for, incompetent, hr):
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    body = client_for(hr).get(case.get_absolute_url()).content.decode()
+    assert "data-confirm=" not in _step_form(body, "case-request")
+    assert 'data-testid="case-decide"' not in body
+
+
+def test_a_too_long_decision_comes_back_with_its_text_and_the_limit_under_its_box(client_for, incompetent, hr):
+    case = _requested(incompetent, hr)
+    too_long = "决" * 2001
+    response = client_for(hr).post(
+        case.get_absolute_url(),
+        {"action": "decide", "decided_on": "2026-02-01", "decision": too_long, "new_grade": AnnualGrade.COMPETENT},
+    )
+    assert response.status_code == 400
+    decide = _step_form(response.content.decode(), "case-decide")
+    assert f">\n{too_long}</textarea>" in decide
+    assert 'id="id_decision_error" data-testid="field-error">不能超过2000字（现为2001字）。</div>' in decide
+    # The date and the chosen grade stay too.
+    assert 'value="2026-02-01"' in decide and '<option value="competent" selected>' in decide
+    case.refresh_from_db()
+    assert case.state == ReviewCaseState.REQUESTED and case.decision == ""
+
+
+def test_an_empty_decision_is_asked_for_under_its_box(client_for, incompetent, hr):
+    case = _requested(incompetent, hr)
+    response = client_for(hr).post(case.get_absolute_url(), {"action": "decide", "decided_on": "2026-02-01"})
+    assert response.status_code == 400
+    assert "请填写决定内容。</div>" in _step_form(response.content.decode(), "case-decide")
+
+
+def test_a_decision_refused_by_the_service_keeps_what_was_typed_and_says_why_at_the_box(client_for, incompetent, hr):
+    case = _requested(incompetent, hr)
+    response = client_for(hr).post(
+        case.get_absolute_url(),
+        {"action": "decide", "decided_on": "2026-01-15", "decision": "经复核，维持原等次。"},
+    )
+    assert response.status_code == 400
+    decide = _step_form(response.content.decode(), "case-decide")
+    assert ">\n经复核，维持原等次。</textarea>" in decide
+    assert 'id="id_decided_on_error" data-testid="field-error">决定日不能早于申请日。</div>' in decide
+    case.refresh_from_db()
+    assert case.state == ReviewCaseState.REQUESTED
+
+
+def test_a_grade_changing_decision_longer_than_a_review_reason_is_told_at_the_decision(client_for, incompetent, hr):
+    from evaluations.annual.locking import annual_results_lock
+
+    annual_results_lock(result_ids=[incompetent.pk])
+    case = _requested(incompetent, hr)
+    decision = "复" * 501
+    response = client_for(hr).post(
+        case.get_absolute_url(),
+        {"action": "decide", "decided_on": "2026-02-01", "decision": decision, "new_grade": AnnualGrade.COMPETENT},
+    )
+    assert response.status_code == 400
+    decide = _step_form(response.content.decode(), "case-decide")
+    assert f">\n{decision}</textarea>" in decide
+    assert (
+        'id="id_decision_error" data-testid="field-error">'
+        "变更等次时，决定作为复核理由记入年度结果，不能超过500字（现为501字）。</div>" in decide
+    )
+    incompetent.refresh_from_db()
+    assert incompetent.decided_grade == AnnualGrade.INCOMPETENT
+
+
+def test_a_late_request_keeps_its_date_and_says_why_at_the_box(client_for, incompetent, hr):
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    response = client_for(hr).post(case.get_absolute_url(), {"action": "request", "requested_on": "2026-02-10"})
+    assert response.status_code == 400
+    form = _step_form(response.content.decode(), "case-request")
+    assert 'value="2026-02-10"' in form
+    assert 'data-testid="field-error">申请期限已于2026-02-09届满。</div>' in form
+    assert _flashed(response) == ["申请期限已于2026-02-09届满。"]
+
+
+def test_each_step_on_a_case_says_what_was_done(client_for, incompetent, hr):
+    from evaluations.annual.locking import annual_results_lock
+
+    annual_results_lock(result_ids=[incompetent.pk])
+    kept = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    changed = review_cases.review_case_open(
+        actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10), kind="appeal"
+    )
+    client = client_for(hr)
+    said = [
+        _flashed(client.post(case.get_absolute_url(), data, follow=True))
+        for case, data in (
+            (kept, {"action": "request", "requested_on": "2026-01-20"}),
+            (kept, {"action": "decide", "decided_on": "2026-02-01", "decision": "维持原等次。"}),
+            (changed, {"action": "request", "requested_on": "2026-01-21"}),
+            (
+                changed,
+                {"action": "decide", "decided_on": "2026-02-02", "decision": "改为称职。", "new_grade": "competent"},
+            ),
+        )
+    ]
+    assert said == [
+        ["已登记复核申请，决定截止日为2026-02-19。"],
+        ["已记录复核决定：科员甲的2025年度考核等次维持不变。"],
+        ["已登记申诉申请，决定截止日为2026-02-20。"],
+        ["已记录申诉决定：科员甲的2025年度考核等次改为称职，已告知本人。"],
+    ]
+
+
+def test_a_post_without_a_step_is_refused_and_changes_nothing(client_for, incompetent, hr):
+    case = _requested(incompetent, hr)
+    response = client_for(hr).post(case.get_absolute_url(), {"action": "reopen", "decision": "x"})
+    assert response.status_code == 400 and _flashed(response) == ["请按提示填写。"]
+    case.refresh_from_db()
+    assert case.state == ReviewCaseState.REQUESTED
