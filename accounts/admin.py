@@ -4,6 +4,7 @@ from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import periods
 from .models import (
     Department,
     DepartmentMembership,
@@ -14,7 +15,7 @@ from .models import (
     User,
     WorkingDayOverride,
 )
-from .services import staff_move
+from .services import staff_move, staff_move_check
 
 
 @admin.register(Organisation)
@@ -41,6 +42,12 @@ class UserAdminForm(UserChangeForm):
         department, organisation = cleaned.get("department"), cleaned.get("organisation")
         if department is not None and organisation is not None and department.organisation_id != organisation.pk:
             raise ValidationError({"department": _("不能调入其他单位的科室。")})
+        if self.instance.pk and "department" in self.changed_data and department and self.initial.get("department"):
+            # A move as UserAdmin.save_model makes it (today): refused here, on the field, not at the save.
+            try:
+                staff_move_check(user=self.instance, department=department, on_date=periods.today())
+            except ValidationError as refusal:
+                raise ValidationError({"department": refusal.messages}) from refusal
         return cleaned
 
 

@@ -478,7 +478,13 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: Us
                 person.save(update_fields=changed)
             labels = [str(User._meta.get_field(name).verbose_name) for name in changed]
             if person.department_id != row.department.pk:
-                services.staff_move(user=person, department=row.department, reason=reason)
+                try:
+                    services.staff_move(user=person, department=row.department, reason=reason)
+                except ValidationError as refusal:
+                    raise ValidationError(
+                        _("第%(row)s行（%(name)s）：%(refusal)s")
+                        % {"row": row.row_number, "name": row.full_name, "refusal": " ".join(refusal.messages)}
+                    ) from refusal
                 labels.append(str(User._meta.get_field("department").verbose_name))
             if labels:
                 result.updated.append(person)

@@ -455,25 +455,40 @@ def staff_created_in_bulk_tell(*, actor: User, people: list[User]) -> None:
     )
 
 
-@transaction.atomic
-def staff_move(*, user: User, department: Department, on_date: date | None = None, reason: str = "") -> None:
-    """Move a person to another department, closing the current membership (history is kept).
-
-    The move's date is never before the current membership began: the closed posting would end
-    before it started and the history would read backwards. The department they are in already
-    is refused (nothing would be recorded)."""
+def staff_move_check(
+    *, user: User, department: Department, on_date: date, current: list[DepartmentMembership] | None = None
+) -> None:
+    """What a move must satisfy (the staff page, the admin, the staff import): a department of the
+    person's organisation other than theirs, a plausible date, and never before the current
+    membership began (the closed posting would end before it started and the history would read
+    backwards). ``current``: their open memberships, when the caller has locked them."""
     if department.organisation_id != user.organisation_id:
         raise ValidationError(_("不能调入其他单位的科室。"))
     if user.department_id == department.pk:
         raise ValidationError({"department": _("该人员已在%(department)s，无需调整。") % {"department": department}})
-    on_date = on_date or periods.today()
     periods.check_plausible_date(on_date, label=_("调动日期"), field="on_date")
-    current = list(DepartmentMembership.objects.select_for_update().filter(user=user, end_date__isnull=True))
+    if current is None:
+        current = list(DepartmentMembership.objects.filter(user=user, end_date__isnull=True).order_by("pk"))
     began = max((membership.start_date for membership in current), default=None)
     if began is not None and on_date < began:
         raise ValidationError(
             {"on_date": _("调动日期不能早于在现科室任职的开始日期（%(date)s）。") % {"date": began.isoformat()}}
         )
+
+
+@transaction.atomic
+def staff_move(*, user: User, department: Department, on_date: date | None = None, reason: str = "") -> None:
+    """Move a person to another department, closing the current membership (history is kept), as
+    :func:`staff_move_check` allows."""
+    on_date = on_date or periods.today()
+    # In key order: the model's ordering goes through the user's, which joins a nullable
+    # department (PostgreSQL locks no row of an outer join's nullable side).
+    current = list(
+        DepartmentMembership.objects.select_for_update(of=("self",))
+        .filter(user=user, end_date__isnull=True)
+        .order_by("pk")
+    )
+    staff_move_check(user=user, department=department, on_date=on_date, current=current)
     with audit_reason(reason):
         for membership in current:
             membership.end_date = on_date

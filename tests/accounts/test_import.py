@@ -263,6 +263,17 @@ def test_a_changed_department_on_reimport_is_a_move_that_keeps_history(hr_client
     assert memberships.filter(department=finance, end_date__isnull=True).count() == 1
 
 
+def test_a_move_the_import_cannot_make_is_refused_naming_its_row(hr_client, staff, department, finance):
+    # Moved ahead of time on the staff page: the posting begins later than today's move would.
+    staff.memberships.filter(end_date__isnull=True).update(start_date="2099-01-01")
+    response = upload(hr_client, xlsx([[staff.employee_number, staff.full_name, "", "财务科"]]))
+    assert response.status_code == 200
+    refusal = f"第2行（{staff.full_name}）：调动日期不能早于在现科室任职的开始日期（2099-01-01）。"
+    assert refusal in response.content.decode()
+    staff.refresh_from_db()
+    assert staff.department == department
+
+
 def test_a_department_move_closes_the_previous_membership(hr_client, department, finance):
     upload(hr_client, xlsx([["E300", "调动人", "", "办公室"]]))
     person = User.objects.get(employee_number="E300")

@@ -386,3 +386,13 @@ def test_a_department_changed_in_the_django_admin_is_a_move(
     history = list(staff.memberships.order_by("start_date", "pk").values_list("department__name", "end_date"))
     assert history[-1] == ("信息科", None)
     assert all(end is not None for _, end in history[:-1])
+
+    # A posting that begins later than today (moved ahead of time on the staff page): the admin's
+    # move (dated today) is refused on the department field, not with an error page.
+    staff.memberships.filter(end_date__isnull=True).update(start_date="2099-01-01")
+    again = client.post(url, {**form, "department": department.pk})
+    assert again.status_code == 200
+    refused_at = str(again.context["adminform"].form.errors["department"])
+    assert "调动日期不能早于在现科室任职的开始日期（2099-01-01）" in refused_at
+    staff.refresh_from_db()
+    assert staff.department == target
