@@ -48,7 +48,7 @@ from accounts.periods import Quarter
 from accounts.selectors import policy_for_organisation
 from accounts.textlimits import check_length
 
-from ..ballots.selectors import ballot_suggestions, organisations_with_closed_ballots
+from ..ballots.selectors import ballot_suggestions, last_closed, organisations_with_closed_ballots
 from ..discipline.models import EFFECT_WEIGHT, SanctionEffect
 from ..discipline.selectors import (
     SanctionImpact,
@@ -607,9 +607,9 @@ class Freshness:
 def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness:
     """Compare the year's last computation with its inputs' last change: a quarter approved, a
     grade of an approved quarter changed (regraded after an objection, reviewed after 定等), a
-    serious finding, a sanction, a veto flag raised or lifted. Each of those asks for a
-    recomputation as a job when it commits; until that job has run, the suggestions are stale.
-    Four queries, whatever the number of people."""
+    serious finding, a sanction, a veto flag raised or lifted, a 民主测评 ballot closed. Each of
+    those asks for a recomputation as a job when it commits; until that job has run, the
+    suggestions are stale. Five queries, whatever the number of people."""
     # The last run (AnnualRollupRun; the former evaluations 0026 gave one to the years computed before runs
     # were kept): one row found through its unique index.
     computed = (
@@ -621,7 +621,9 @@ def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness
         approved=Max("approved_at"), regraded=Max("results_changed_at")
     )
     discipline = latest_input_change(organisation=organisation, year=year)
-    changed = max((m for m in (*quarters.values(), discipline) if m is not None), default=None)
+    # The civil servants' ballots (a scheme's own carry a purpose), as the roll-up reads them.
+    ballots = last_closed(organisation=organisation, year=year, purpose="")
+    changed = max((m for m in (*quarters.values(), discipline, ballots) if m is not None), default=None)
     return Freshness(computed_at=computed, inputs_changed_at=changed)
 
 
@@ -630,7 +632,7 @@ def _check_fresh(*, organisation: Organisation, year: int) -> None:
     if freshness.stale:
         raise ValidationError(
             _(
-                "建议等次计算于%(computed)s，此后考核依据已有变化（%(changed)s：季度审批、等次重评或复核、检查发现、处分或一票否决）。"
+                "建议等次计算于%(computed)s，此后考核依据已有变化（%(changed)s：季度审批、等次重评或复核、检查发现、处分、一票否决或民主测评）。"
                 "请等待后台重新计算完成，或点击“重新计算”后再确定等次。"
             )
             % {

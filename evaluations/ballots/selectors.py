@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -203,6 +204,14 @@ def organisations_with_closed_ballots(*, organisation_ids: list[int], year: int,
             organisation_id__in=organisation_ids, year=year, state=BallotState.CLOSED, purpose=purpose
         ).values_list("organisation_id", flat=True)
     )
+
+
+def last_closed(*, organisation: Organisation, year: int, purpose: str) -> datetime | None:
+    """When the organisation last closed a ballot of ``year`` (of ``purpose``), or None: one query
+    (the year's suggestions read the closed ballots' thresholds)."""
+    return Ballot.objects.filter(
+        organisation=organisation, year=year, state=BallotState.CLOSED, purpose=purpose
+    ).aggregate(at=Max("closed_at"))["at"]
 
 
 def ballot_suggestions(*, organisation: Organisation, year: int, purpose: str | None = None) -> dict[int, list[str]]:

@@ -118,3 +118,17 @@ def test_each_cell_of_the_committee_list_carries_its_column_label_for_the_phone_
         *("科室", "姓名", "季度等次", "平均综合得分", "优秀排序"),
         *("建议等次", "建议理由", "确定等次", "操作"),
     ]
+
+
+def test_closing_a_ballot_makes_the_suggestions_stale_until_recomputed(organisation, computed, chief, hr, staff, head):
+    from evaluations.ballots import services as ballots
+
+    ballot = ballots.ballot_open(
+        actor=hr, organisation=organisation, title="2026年度民主测评", year=2026, subjects=[staff], raters=[head]
+    )
+    assert not annual.suggestions_freshness(organisation=organisation, year=2026).stale
+    ballots.ballot_close(actor=hr, ballot=ballot)
+    with pytest.raises(ValidationError, match="民主测评"):
+        annual.annual_decide(result=computed, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+    rollup(organisation)
+    assert not annual.suggestions_freshness(organisation=organisation, year=2026).stale
