@@ -472,6 +472,11 @@ def review_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "publicity/publication/review_case_detail.html",
-        {"case": case, "request_form": step_forms["request"], "decide_form": step_forms["decide"]},
+        {
+            "case": case,
+            "request_form": step_forms["request"],
+            "decide_form": step_forms["decide"],
+            "decision_days": cases.REVIEW_DECISION_DAYS,
+        },
         status=status,
     )

@@ -3,14 +3,15 @@
   "use strict";
   // <form data-confirm="…">: ask before submitting a destructive action.
   // <div data-unsent-warning="…"><textarea>: a page of several one-box forms; submitting one while
-  // another box holds typed text asks first (that text is not sent, and the page reloads).
+  // another box holds text asks first (that text is not sent, and the page reloads). Any text, not
+  // only what was typed since: a refused step's text comes back as the box's own content.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var messages = [];
     var groups = document.querySelectorAll("[data-unsent-warning]");
     for (var i = 0; i < groups.length; i++) {
       var box = groups[i].querySelector("textarea");
-      if (box && !form.contains(box) && box.value.trim() !== box.defaultValue.trim()) {
+      if (box && !form.contains(box) && box.value.trim() !== "") {
         messages.push(groups[i].getAttribute("data-unsent-warning"));
         break;
       }

@@ -172,10 +172,10 @@ def test_the_decision_box_shows_its_limit_and_recording_the_decision_asks_first(
     )
 
 
-def test_registering_the_request_does_not_ask(client_for, incompetent, hr):
+def test_registering_the_request_asks_first_as_its_date_sets_the_deadline(client_for, incompetent, hr):
     case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
     body = client_for(hr).get(case.get_absolute_url()).content.decode()
-    assert "data-confirm=" not in _step_form(body, "case-request")
+    assert "决定的截止日按申请日起算30日，申请日不能再修改。确定登记？" in _step_form(body, "case-request")
     assert 'data-testid="case-decide"' not in body
 
 
