@@ -10,7 +10,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import urlencode
 
 
@@ -61,17 +61,16 @@ class MethodNotAllowedPageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (
-            response.status_code != 405
-            or getattr(response, "streaming", False)
-            or response.content
-            or "text/html" not in request.headers.get("Accept", "")
-            or request.headers.get("HX-Request")
-        ):
+        if response.status_code != 405 or getattr(response, "streaming", False) or response.content:
+            return response
+        # The answer depends on these headers: a cache must not give one client's to another.
+        patch_vary_headers(response, ("Accept", "HX-Request"))
+        if "text/html" not in request.headers.get("Accept", "") or request.headers.get("HX-Request"):
             return response
         page = render(request, "405.html", status=405)
         if response.has_header("Allow"):
             page["Allow"] = response["Allow"]
+        patch_vary_headers(page, ("Accept", "HX-Request"))
         return page
 
 

@@ -1103,7 +1103,8 @@ def job_values_text(value: str) -> str | None:
             return json.dumps(item, ensure_ascii=False)
         return str(item)
 
-    return "；".join(f"{JOB_VALUE_LABELS.get(key, key)}：{text(item)}" for key, item in values.items())
+    shown = "；".join(f"{JOB_VALUE_LABELS.get(key, key)}：{text(item)}" for key, item in values.items())
+    return shown if len(shown) <= AUDIT_VALUE_LENGTH else shown[:AUDIT_VALUE_LENGTH] + "…"
 
 
 AUDIT_DETAIL_LABELS = {

@@ -27,6 +27,9 @@ def test_a_client_not_asking_for_html_keeps_the_empty_405(client_for, hr):
     for headers in ({}, {"HTTP_ACCEPT": "application/json"}, {**BROWSER, "HTTP_HX_REQUEST": "true"}):
         response = client.get(POST_ONLY, **headers)
         assert (response.status_code, response.content, response["Allow"]) == (405, b"", "POST")
+        # Either answer says what it depends on, so a shared cache never hands one to the other.
+        assert {"Accept", "HX-Request"} <= {name.strip() for name in response["Vary"].split(",")}
+    assert {"Accept", "HX-Request"} <= {name.strip() for name in client.get(POST_ONLY, **BROWSER)["Vary"].split(",")}
 
 
 def test_a_post_to_a_read_only_page_gets_the_same_page_with_its_own_allow_header(client_for, hr):
