@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -276,6 +277,9 @@ def welfare_report(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
 
+        # One transaction: a hand-in refused (nothing written yet) takes the save back with it, so
+        # the page shown again still holds the version it was read at, not a stale one.
+        @transaction.atomic
         def save_and_hand_in():
             saved = services.welfare_report_save(
                 actor=request.user,

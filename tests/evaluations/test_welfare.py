@@ -113,6 +113,24 @@ def test_an_empty_report_cannot_be_handed_in(today, worker):
         services.welfare_report_submit(actor=worker, assessment=assessment)
 
 
+def test_a_refused_hand_in_leaves_the_page_able_to_save_and_hand_in_next(today, client_for, worker):
+    from django.urls import reverse
+
+    assessment = WelfareAssessmentFactory(post=worker.welfare_post)
+    url = reverse("evaluations:welfare_report", args=[assessment.pk])
+    client = client_for(worker)
+    refused = client.post(url, {"report_text": "", "version": assessment.version, "submit": "1"})
+    assert refused.status_code == 200 and "请填写述职内容或上传述职材料后再提交" in refused.content.decode()
+    # The page shown again sends back the version its form carries: the next hand-in goes through.
+    import re
+
+    shown = int(re.search(r'name="version" value="(\d+)"', refused.content.decode()).group(1))
+    handed = client.post(url, {"report_text": "一年来认真保洁。", "version": shown, "submit": "1"})
+    assert handed.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.report_text == "一年来认真保洁。" and assessment.status == "submitted"
+
+
 def test_the_report_may_be_uploaded_instead_of_typed(today, worker, settings, tmp_path):
     settings.PRIVATE_FILES_ROOT = tmp_path
     assessment = WelfareAssessmentFactory(post=worker.welfare_post)
