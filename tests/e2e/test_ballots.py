@@ -99,8 +99,12 @@ def test_a_ballot_from_opening_to_the_tally_on_a_phone(ui, phone_ui, people):
     # HR closes the ballot and reads the tally.
     ui.page.goto(detail_url)
     expect(ui.page.get_by_test_id("ballot-summary")).to_contain_text("已投票 3/3")
+    # Closing cannot be undone: the page asks first, with the turnout.
+    asked: list[str] = []
+    ui.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("ballot-close").click()
+    assert asked and "已投票 3/3" in asked[0] and "确定结束测评并计票" in asked[0]
     expect(ui.page.get_by_test_id("tally-summary")).to_contain_text("有效票 3 张")
     first = ui.page.locator("[data-testid=tally-row][data-person=被测评人0]")
     expect(first.get_by_test_id("tally-excellent")).to_have_text("1（33.3%）")

@@ -88,6 +88,10 @@ def test_a_worker_goes_from_report_to_publication_to_final_and_a_second_unqualif
     for rater in subject.ballot.raters.filter(code__isnull=False):
         ballot_services.paper_cast(rater=rater, answers={subject.pk: {"choice": "dissatisfied"}}, code=rater.code)
     ui.page.reload()
+    # No counts while the ballot is open (HR hands each code out in person); closing asks first.
+    expect(ui.page.get_by_test_id("welfare-tally")).to_have_count(0)
+    expect(ui.page.get_by_test_id("welfare-tally-hidden")).to_be_visible()
+    ui.page.once("dialog", lambda dialog: dialog.accept())
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("welfare-ballot-close").click()
     expect(ui.page.get_by_test_id("welfare-tally")).to_contain_text("100.0%")
