@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StaffType, User
+from accounts.widgets import DateInput
 
 from .models import WelfareAssessment, WelfareGrade, WelfarePost
 
@@ -44,8 +45,8 @@ class PostForm(forms.ModelForm):
         model = WelfarePost
         fields = ["person", "post_name", "agreement_start", "agreement_end", "monthly_subsidy"]
         widgets = {
-            "agreement_start": forms.DateInput(attrs={"type": "date"}),
-            "agreement_end": forms.DateInput(attrs={"type": "date"}),
+            "agreement_start": DateInput(),
+            "agreement_end": DateInput(),
         }
 
     def __init__(self, *args, organisation, **kwargs):
@@ -56,9 +57,18 @@ class PostForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["person"].disabled = True
 
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("agreement_start"), cleaned.get("agreement_end")
+        if start and end and end < start:
+            # Said at the field (the table's check constraint, welfare_agreement_end_after_start,
+            # would otherwise be reported by its name).
+            self.add_error("agreement_end", _("协议截止日期不能早于协议开始日期。"))
+        return cleaned
+
 
 class AbsenceForm(forms.Form):
-    since = forms.DateField(label=_("不在岗起始"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("不在岗起始"), required=False, widget=DateInput())
     note = forms.CharField(label=_("不在岗说明"), required=False, max_length=500)
 
 

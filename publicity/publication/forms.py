@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.textlimits import MEDIUM
+from accounts.widgets import DateInput
 from evaluations.annual.models import AnnualGrade
 
 from .models import Objection, ReviewCase, ReviewCaseKind
@@ -60,7 +61,7 @@ class ObjectionAnswerForm(forms.Form):
 class ReviewCaseOpenForm(forms.Form):
     annual_result = forms.ChoiceField(label=_("当事人（年度不称职）"))
     kind = forms.ChoiceField(label=_("类别"), choices=ReviewCaseKind.choices)
-    notified_on = forms.DateField(label=_("结果告知日"), widget=forms.DateInput(attrs={"type": "date"}))
+    notified_on = forms.DateField(label=_("结果告知日"), widget=DateInput())
 
     def __init__(self, *args, results=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -425,3 +425,25 @@ def test_hr_records_a_post_agreement_only_for_a_public_welfare_worker(hr, staff,
         services.welfare_post_save(actor=hr, person=staff, **terms)
     post = services.welfare_post_save(actor=hr, person=worker, **terms)
     assert post.post_name == "协管" and post.organisation_id == worker.organisation_id
+
+
+def test_the_post_form_says_an_agreement_ending_before_it_starts_at_the_end_date(client_for, hr, worker):
+    from django.urls import reverse
+
+    post = worker.welfare_post
+    url = reverse("evaluations:welfare_post_edit", args=[post.pk])
+    page = client_for(hr).get(url).content.decode()
+    # The saved dates are in the pickers (ISO, which a date input accepts).
+    assert f'value="{post.agreement_start.isoformat()}"' in page
+    response = client_for(hr).post(
+        url,
+        {
+            "post_name": post.post_name,
+            "agreement_start": "2026-12-31",
+            "agreement_end": "2026-01-01",
+            "monthly_subsidy": post.monthly_subsidy,
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert response.context["form"].errors["agreement_end"] == ["协议截止日期不能早于协议开始日期。"]
+    assert "welfare_agreement_end_after_start" not in response.content.decode()
