@@ -7,6 +7,7 @@ django-auditlog's signals on the saved rows).
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import string
 from collections.abc import Callable
@@ -880,6 +881,24 @@ def two_factor_verify(*, user: User, token: str):
         if allowed and device.verify_token(token):
             return device
     return None
+
+
+def two_factor_wait(*, user: User) -> int:
+    """Seconds until one of the person's confirmed devices takes a code again (django-otp slows
+    down after each wrong code, doubling the pause), or 0 when one takes it now: a right code typed
+    during the pause is refused by the device, and the page must say why rather than call it wrong."""
+    from django_otp import devices_for_user
+
+    until = []
+    for device in devices_for_user(user, confirmed=True, for_verify=True):
+        allowed, why = device.verify_is_allowed()
+        if allowed:
+            return 0
+        if (why or {}).get("locked_until"):
+            until.append(why["locked_until"])
+    if not until:
+        return 0
+    return max(1, math.ceil((min(until) - timezone.now()).total_seconds()))
 
 
 def two_factor_required(*, user: User) -> bool:

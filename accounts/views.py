@@ -180,6 +180,10 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         if not AxesProxyHandler.is_allowed(request, credentials):
             logout(request)
             return get_lockout_response(request, None, credentials)
+        if wait := services.two_factor_wait(user=request.user):
+            # Not a failed attempt: the code was not tried.
+            form.add_error("token", _("输入过快，请%(seconds)s秒后再试。") % {"seconds": wait})
+            return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url})
         device = services.two_factor_verify(user=request.user, token=form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)

@@ -233,3 +233,15 @@ def test_a_password_reset_is_recorded_beside_a_waiting_second_factor_reset(
     assert sysadmin.must_change_password
     assert list(waiting.values_list("second_factor", flat=True)) == [True]
     assert TOTPDevice.objects.filter(user=sysadmin).exists()
+
+
+def test_a_right_code_typed_during_the_pause_after_a_wrong_one_is_told_to_wait_not_called_wrong(
+    client, hr, device, password
+):
+    _login(client, "hr", password)
+    client.post(reverse("accounts:two_factor_verify"), {"token": "000000"})
+    response = client.post(reverse("accounts:two_factor_verify"), {"token": code_for(device)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "输入过快，请" in page and "秒后再试" in page and "验证码不正确" not in page
+    assert "_auth_user_id" in client.session and client.get(reverse("accounts:staff_list")).status_code == 302
