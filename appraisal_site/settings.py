@@ -153,7 +153,8 @@ AUTHENTICATION_BACKENDS = [
 # the backend above finds the namesake whose password matches.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    # Django's rule with its message in Chinese (accounts.validators says why).
+    {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     # Stricter rules an organisation's security administrator set (Policy.password_min_*).
     {"NAME": "accounts.validators.PolicyPasswordRulesValidator"},

@@ -27,6 +27,13 @@ def test_it_refuses_weak_passwords(staff, password):
         validate_password(password, staff)
 
 
+def test_a_short_password_is_refused_in_chinese(staff):
+    with pytest.raises(ValidationError) as refused:
+        validate_password("Ab1!", staff)
+    assert "密码太短，至少需要8个字符。" in refused.value.messages
+    assert not any("too short" in message for message in refused.value.messages)
+
+
 @pytest.mark.parametrize("password", ["Kq7#mzLp", "kq7#mzlpx", "KQ7MZLPXa"])
 def test_it_accepts_three_character_classes(staff, password):
     validate_password(password, staff)
