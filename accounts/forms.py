@@ -451,10 +451,15 @@ class StaffStatusForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("结束日期不能早于起始日期。"))
+        check_date_order(self, "start_date", "end_date", _("结束日期不能早于起始日期。"))
         return cleaned
+
+
+def check_date_order(form: forms.Form, start: str, end: str, message) -> None:
+    """A period's end before its start, said at the end's field (its cleaned dates, when both are there)."""
+    first, last = form.cleaned_data.get(start), form.cleaned_data.get(end)
+    if first and last and last < first:
+        form.add_error(end, message)
 
 
 def person_label(person: User) -> str:

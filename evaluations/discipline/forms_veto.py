@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import OrganisationFilterSet, PersonSearchFilter, YearFilter
-from accounts.forms import PersonChoiceField
+from accounts.forms import PersonChoiceField, check_date_order
 from accounts.models import Department, Organisation, User
 from accounts.selectors import choosable_people
 from accounts.widgets import DateInput
@@ -42,9 +42,7 @@ class SanctionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        decided, closed = cleaned.get("decided_on"), cleaned.get("closed_on")
-        if decided and closed and closed < decided:
-            self.add_error("closed_on", _("结案/解除日期不能早于决定日期。"))
+        check_date_order(self, "decided_on", "closed_on", _("结案/解除日期不能早于决定日期。"))
         return cleaned
 
 

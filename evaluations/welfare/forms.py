@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import check_date_order
 from accounts.models import StaffType, User
 from accounts.widgets import DateInput
 
@@ -59,11 +60,9 @@ class PostForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("agreement_start"), cleaned.get("agreement_end")
-        if start and end and end < start:
-            # Said at the field (the table's check constraint, welfare_agreement_end_after_start,
-            # would otherwise be reported by its name).
-            self.add_error("agreement_end", _("协议截止日期不能早于协议开始日期。"))
+        # Said at the field (the table's check constraint, welfare_agreement_end_after_start,
+        # would otherwise be reported by its name).
+        check_date_order(self, "agreement_start", "agreement_end", _("协议截止日期不能早于协议开始日期。"))
         return cleaned
 
 

@@ -17,7 +17,7 @@ from accounts.selectors import another_hr_admin
 from accounts.services import notify_many
 from accounts.textlimits import check_text_limits
 from evaluations.annual.locking import annual_review_after_lock
-from evaluations.annual.models import AnnualGrade, AnnualResult
+from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
 
 from .models import ReviewCase, ReviewCaseKind, ReviewCaseState
 from .services import hr_of
@@ -104,6 +104,15 @@ def review_case_decide(
     if decided_on < case.requested_on:
         raise ValidationError({"decided_on": _("决定日不能早于申请日。")})
     if new_grade and new_grade != case.annual_result.decided_grade:
+        # The decision becomes the recorded review's reason, whose limit is shorter: said at the decision.
+        limit = AnnualReview._meta.get_field("reason").max_length
+        if len(decision) > limit:
+            raise ValidationError(
+                {
+                    "decision": _("变更等次时，决定作为复核理由记入年度结果，不能超过%(limit)s字（现为%(length)s字）。")
+                    % {"limit": limit, "length": len(decision)}
+                }
+            )
         annual_review_after_lock(result=case.annual_result, actor=actor, new_grade=new_grade, reason=decision)
         case.changed_to = new_grade
     case.decided_on, case.decision, case.state = decided_on, decision, ReviewCaseState.DECIDED

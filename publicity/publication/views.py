@@ -21,7 +21,7 @@ from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import policy_for_organisation
 from accounts.storage import upload_limited
-from evaluations.annual.models import AnnualResult, AnnualReview
+from evaluations.annual.models import AnnualResult
 from evaluations.grading.models import AppraisalQuarter
 from summaries.services import attachment_limit, attachment_too_large_message
 
@@ -403,29 +403,6 @@ REVIEW_CASE_STEP_FORMS = {
 }
 
 
-def _review_case_decide(*, actor, case: ReviewCase, data: dict) -> ReviewCase:
-    """The decision; a decision that changes the grade is also the reason of the annual result's
-    recorded review, whose shorter limit (``reason``) is told at the decision's box."""
-    try:
-        return cases.review_case_decide(
-            actor=actor,
-            case=case,
-            decided_on=data["decided_on"],
-            decision=data["decision"],
-            new_grade=data["new_grade"],
-        )
-    except ValidationError as refusal:
-        if not hasattr(refusal, "error_dict") or "reason" not in refusal.error_dict:
-            raise
-        limit = AnnualReview._meta.get_field("reason").max_length
-        raise ValidationError(
-            {
-                "decision": _("变更等次时，决定作为复核理由记入年度结果，不能超过%(limit)s字（现为%(length)s字）。")
-                % {"limit": limit, "length": len(data["decision"])}
-            }
-        ) from refusal
-
-
 def _review_case_step(request: HttpRequest, case: ReviewCase, action: str, data: dict):
     """The service call and the message that says what was done, for one of HR's steps."""
     if action == "request":
@@ -450,7 +427,15 @@ def _review_case_step(request: HttpRequest, case: ReviewCase, action: str, data:
             }
         return _("已记录%(kind)s决定：%(person)s的%(year)s年度考核等次维持不变。") % said
 
-    return partial(_review_case_decide, actor=request.user, case=case, data=data), decided
+    step = partial(
+        cases.review_case_decide,
+        actor=request.user,
+        case=case,
+        decided_on=data["decided_on"],
+        decision=data["decision"],
+        new_grade=data["new_grade"],
+    )
+    return step, decided
 
 
 @permission_required("publicity.manage_review_cases")
