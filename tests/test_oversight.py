@@ -121,6 +121,28 @@ def test_the_bureau_sees_the_aggregates_of_the_organisation_it_oversees(client_f
     assert not any(person.get_full_name() in page for person in people)
 
 
+def test_the_page_tells_decided_grades_from_suggestions(client_for, officer, overseen, hr):
+    people = _year_of(overseen, [(Grade.GOOD, AnnualGrade.EXCELLENT), (Grade.GOOD, AnnualGrade.COMPETENT)], hr)
+    # The second person's grade is only suggested: the committee has not decided it yet.
+    AnnualResultFactory._meta.model.objects.filter(person=people[1]).update(decided_grade="")
+    figures, page = _figures(client_for(officer))
+    row = figures[overseen.code]
+    assert (row.annual_graded, row.annual_decided, row.excellent) == (2, 1, 1)
+    assert "年度有等次人数（已确定或建议）" in page and "其中委员会已确定" in page
+
+
+def test_no_inspection_months_are_due_before_the_organisation_appraised_in_the_system(client_for, officer, overseen):
+    # A year before the organisation used the system: nothing was due, so it is not "0 of 12".
+    response = client_for(officer).get(reverse("oversight:index"), {"year": YEAR - 1})
+    row = {f.organisation.code: f for f in response.context["figures"]}[overseen.code]
+    assert (row.months_due, row.months_compliant) == (0, 0)
+    assert row.compliance_rate is None
+    # Appraised from the third quarter: the months due run from July to November (1 December).
+    AppraisalQuarterFactory(organisation=overseen, year=YEAR, quarter=3)
+    figures, _page = _figures(client_for(officer))
+    assert figures[overseen.code].months_due == 5
+
+
 def _quarter_of(organisation, quarter, departments):
     """Quarter grades of ``quarter``: ``departments`` is a list of lists of (grade, is_leader_position)."""
     appraisal_quarter = AppraisalQuarterFactory(organisation=organisation, year=YEAR, quarter=quarter)
@@ -239,7 +261,8 @@ def test_the_export_has_a_row_per_organisation_and_keeps_text_as_text(client_for
     assert len(rows) == 2
     cell = sheet["A2"]
     assert cell.value == overseen.name and cell.data_type == "s"
-    assert rows[1][2] == 2 and rows[1][16] == 1
+    assert rows[1][2] == 2 and rows[1][rows[0].index("优秀人数（已确定或建议）")] == 1
+    assert rows[1][rows[0].index("其中委员会已确定")] == 2
 
 
 def test_granting_the_oversight_role_waits_for_a_second_person(bureau):

@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Min, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
+from accounts import periods
 from accounts.models import Organisation, Policy, User
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import graded_and_excellent
 from evaluations.annual.services import excellent_quota
 from evaluations.discipline.models import Inspection
-from evaluations.grading.models import Grade, QuarterGrade, QuarterResult
+from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterResult
 from evaluations.grading.services.quota import QuotaRules, good_quota, pool_kind, year_quota_rules
 from publicity.publication.models import Objection, Publication
 
@@ -51,6 +52,8 @@ class Figures:
     publications: int = 0
     objections: int = 0
     annual_graded: int = 0
+    # Of the year's results, those the committee has decided (the others count by their suggestion).
+    annual_decided: int = 0
     excellent: int = 0
     excellent_quota: int = 0
 
@@ -75,13 +78,14 @@ class Figures:
         return _percent(self.excellent, self.annual_graded)
 
 
-def months_due(*, year: int, today: date) -> list[int]:
-    """The months of ``year`` whose inspections are due: those ended before ``today``."""
-    if year < today.year:
-        return list(range(1, 13))
-    if year > today.year:
+def months_due(*, year: int, today: date, first_quarter: int | None = 1) -> list[int]:
+    """The months of ``year`` whose inspections are due: those ended before ``today``, from the
+    first quarter the organisation appraised in the system (``None``: it did not that year, so
+    none are due; an organisation that joined in the summer is not behind for January)."""
+    if first_quarter is None or year > today.year:
         return []
-    return list(range(1, today.month))
+    last = 12 if year < today.year else today.month - 1
+    return list(range(periods.Quarter(year, first_quarter).months[0], last + 1))
 
 
 def _counts(queryset: QuerySet, key: str, count: Count | None = None) -> dict[int, int]:
@@ -135,7 +139,12 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
         figures[org_id].summaries_on_time = on_time or 0
         figures[org_id].summaries_due = (on_time or 0) + (late or 0) + (missing or 0)
 
-    due = months_due(year=year, today=today)
+    first_quarters = dict(
+        AppraisalQuarter.objects.filter(organisation_id__in=ids, year=year)
+        .values_list("organisation_id")
+        .annotate(first=Min("quarter"))
+        .values_list("organisation_id", "first")
+    )
     done: dict[tuple[int, int], int] = {
         (org_id, month): n
         for org_id, month, n in Inspection.objects.filter(organisation_id__in=ids, date__year=year)
@@ -147,6 +156,7 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
     for org_id, item in figures.items():
         policy = policies.get(org_id)
         required = policy.inspections_per_month if policy is not None else 0
+        due = months_due(year=year, today=today, first_quarter=first_quarters.get(org_id))
         item.months_due = len(due)
         item.months_compliant = sum(1 for m in due if done.get((org_id, m), 0) >= required)
 
@@ -165,4 +175,7 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
         policy = policies.get(org_id)
         if policy is not None:
             figures[org_id].excellent_quota = excellent_quota(graded_people=graded, policy=policy)
+    decided = AnnualResult.objects.filter(organisation_id__in=ids, year=year).exclude(decided_grade="")
+    for org_id, n in _counts(decided, "organisation_id").items():
+        figures[org_id].annual_decided = n
     return [figures[o.pk] for o in organisations]

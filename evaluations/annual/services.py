@@ -734,7 +734,10 @@ def _check_quota_after(*, organisation: Organisation, year: int) -> None:
     status = excellent_status_counted(organisation=organisation, year=year)
     if status.used > status.quota:
         raise ValidationError(
-            _("优秀名额已满：名额%(quota)s人（确定等次的%(graded)s人的%(percent)s%%，向下取整），已有%(used)s人。")
+            _(
+                "优秀名额已满：名额%(quota)s人（确定等次的%(graded)s人的%(percent)s%%，向下取整），"
+                "这样确定后评为或建议为优秀的将有%(used)s人。"
+            )
             % {
                 "quota": status.quota,
                 "graded": status.graded_people,

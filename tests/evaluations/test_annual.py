@@ -359,7 +359,10 @@ def test_excellent_beyond_the_quota_is_refused_until_a_place_is_freed(organisati
     third = result_of(people[7])
     with pytest.raises(ValidationError) as error:
         annual.annual_decide(result=third, actor=chief, grade=AnnualGrade.EXCELLENT, reason="贡献突出")
+    # The quota and the count the decision would have made (the two suggested plus this one), not
+    # "already 3", which read as if the page's count of 2 were wrong.
     assert "名额2人" in str(error.value)
+    assert "这样确定后评为或建议为优秀的将有3人" in str(error.value)
     assert result_of(people[7]).decided_grade == ""
 
     annual.annual_decide(result=result_of(people[9]), actor=chief, grade=AnnualGrade.COMPETENT, reason="本人谦让")
