@@ -608,8 +608,12 @@ def test_the_agency_head_decides_and_adopts_through_the_pages(client_for, organi
     url = reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk])
     response = client.post(url, {"grade": AnnualGrade.COMPETENT, "reason": ""})
     assert response.status_code == 200 and "须说明理由" in response.content.decode()
+    assert 'data-testid="decide-change"' not in client.get(url).content.decode()  # a first decision: no question
     response = client.post(url, {"grade": AnnualGrade.COMPETENT, "reason": "本人申请让出名额"})
     assert response.status_code == 302 and result_of(staff).decided_grade == AnnualGrade.COMPETENT
+    # Changing a decided grade asks first, naming the grade it replaces.
+    page = client.get(url).content.decode()
+    assert 'data-testid="decide-change"' in page and "年度等次已确定为“称职”" in page
 
     adopt = reverse("evaluations:annual_adopt", args=[YEAR])
     assert "确认采用" in client.get(adopt).content.decode()
