@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.textlimits import MEDIUM
 from accounts.widgets import DateInput
-from evaluations.annual.models import AnnualGrade
+from evaluations.annual.models import AnnualGrade, AnnualReview
 
 from .models import Objection, ReviewCase, ReviewCaseKind
 
@@ -95,6 +96,11 @@ class ReviewCaseDecideForm(forms.Form):
         max_length=ReviewCase._meta.get_field("decision").max_length,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control", "id": "case-decision"}),
         error_messages={"required": _("请填写决定内容。")},
+        # A changed grade records the decision as the review's reason, whose limit is shorter.
+        help_text=format_lazy(
+            _("变更等次时，决定作为复核理由记入年度结果，不能超过{limit}字。"),
+            limit=AnnualReview._meta.get_field("reason").max_length,
+        ),
     )
     new_grade = forms.ChoiceField(
         label=_("决定后的年度等次"),

@@ -165,6 +165,8 @@ def test_the_decision_box_shows_its_limit_and_recording_the_decision_asks_first(
     decide = _step_form(client_for(hr).get(case.get_absolute_url()).content.decode(), "case-decide")
     # maxlength gives the box the counter (static/js/app.js) every long text of the app has.
     assert 'maxlength="2000"' in decide and 'id="case-decision"' in decide
+    # The counter counts to 2000; a changed grade allows 500, which the box says before it is refused.
+    assert "变更等次时，决定作为复核理由记入年度结果，不能超过500字。" in decide
     # The decision closes the case and may change the year's grade: the browser asks first.
     assert (
         'data-confirm="记录后本复核案件即办结，决定不能再修改；选择了新等次的，科员甲的年度考核等次随之变更并告知本人。'
