@@ -5,6 +5,8 @@ from functools import cache
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .middleware import TWO_FACTOR_SESSION_KEY, TwoFactorMiddleware
+
 # Menu areas, in menu order. A person with many items (HR has about eighteen) sees one dropdown
 # per area; a person with few sees them side by side.
 NAV_GROUPS = (
@@ -77,6 +79,9 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    if request.session.get(TWO_FACTOR_SESSION_KEY) in TwoFactorMiddleware.TARGETS:
+        # Until the second factor is given the session reaches no other page: no menu to offer.
+        return {"nav_items": [], "second_factor_pending": True}
     # A view may name the menu item it belongs to (``request.nav_active = "review"``), or "" for
     # none, when its URL alone would light the wrong one (a head reading a person's targets).
     chosen = getattr(request, "nav_active", None)

@@ -45,11 +45,17 @@ def test_a_person_with_an_authenticator_is_asked_for_the_code_after_the_password
     assert page.status_code == 302
     assert page["Location"].startswith(reverse("accounts:two_factor_verify"))
     assert client.get("/").status_code == 302
+    # The code page offers no menu the session could not follow, only sign-out.
+    asking = client.get(reverse("accounts:two_factor_verify")).content.decode()
+    assert 'data-testid="pending-logout"' in asking
+    assert reverse("accounts:staff_list") not in asking and 'data-testid="bell"' not in asking
 
     response = client.post(reverse("accounts:two_factor_verify"), {"token": code_for(device), "next": "/"})
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert client.get(reverse("accounts:staff_list")).status_code == 200
+    signed_in = client.get("/").content.decode()
+    assert 'data-testid="bell"' in signed_in and 'data-testid="pending-logout"' not in signed_in
 
 
 def test_a_wrong_code_is_refused_and_the_pages_stay_closed(client, hr, device, password):
