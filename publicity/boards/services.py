@@ -88,8 +88,8 @@ def weekly_post_save(*, actor: User, department: Department, week: Week, items: 
 
     Refused: for a department the actor does not head, where the policy has not switched the board
     on, for a week other than this one or the last, once the office has published that week, with
-    no item or more than :data:`MAX_ITEMS`, with an item longer than the limit, or linked to a goal
-    that is not the department's for that year and quarter.
+    no item or more than :data:`MAX_ITEMS`, with an item longer than the limit, linked to a goal
+    that is not the department's for that year and quarter, or with a goal but no text.
     """
     if not actor.has_perm("publicity.post_weekly_progress_for", department):
         raise PermissionDenied
@@ -98,6 +98,10 @@ def weekly_post_save(*, actor: User, department: Department, week: Week, items: 
         raise ValidationError(_("只能填报本周或上周的工作进展。"))
     if _published(department.organisation_id, week):
         raise ValidationError(_("%(week)s的工作进展已发布，不能再修改。") % {"week": week.label})
+    for n, item in enumerate(items, start=1):
+        if item.goal_id and not item.text.strip():
+            # Dropped as an empty row, the goal chosen would be lost without a word.
+            raise ValidationError(_("第%(n)s项已选择对应科室目标，请填写工作进展，或改为“不关联”。") % {"n": n})
     items = [ItemData(text=item.text.strip(), goal_id=item.goal_id) for item in items if item.text.strip()]
     if not items:
         raise ValidationError(_("请至少填写一项工作进展。"))

@@ -89,6 +89,25 @@ def test_the_head_posts_the_weeks_items_linked_to_a_department_goal(
     assert AuditEntry.objects.filter(content_type__model="weeklypostitem").count() == 2
 
 
+def test_an_item_with_a_goal_but_no_text_is_refused_and_the_page_keeps_what_was_typed(
+    client_for, head, department, goal, enabled
+):
+    data = {
+        "items-TOTAL_FORMS": "2",
+        "items-INITIAL_FORMS": "0",
+        "items-0-text": "举办专场招聘会2场",
+        "items-0-goal": "",
+        "items-1-text": "",
+        "items-1-goal": str(goal.pk),
+    }
+    response = client_for(head).post(POST, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "第2项已选择对应科室目标，请填写工作进展，或改为“不关联”。" in page
+    assert "举办专场招聘会2场</textarea>" in page
+    assert not WeeklyPost.objects.exists()
+
+
 def test_posting_again_replaces_the_items(head, department, enabled):
     _post(head, department, "第一稿")
     post = _post(head, department, "改后一", "改后二")
