@@ -415,8 +415,9 @@ def review_decide(request: HttpRequest) -> HttpResponse:
     if not refs:
         messages.error(request, _("请先勾选要审核的事项。"))
         return redirect("review")
-    if approve and len(refs) > 1 and request.POST.get("confirm") != "1":
-        # Approving several at once is asked once more, with the list, whatever the browser did.
+    if approve and (len(refs) > 1 or "bulk" in request.POST) and request.POST.get("confirm") != "1":
+        # Approving several at once is asked once more, with the list, whatever the browser did;
+        # so is the bulk button with one ticked (a row's own 通过 is the one-click approval).
         return confirm_page(
             request,
             title=_("批量通过"),

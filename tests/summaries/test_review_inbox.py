@@ -153,6 +153,19 @@ def test_the_batch_approvals_address_opened_again_goes_back_to_the_inbox_and_dec
     assert client_for(staff).get(reverse("review_decide")).status_code == 403  # guarded as the inbox is
 
 
+def test_the_bulk_button_with_one_item_ticked_asks_too(client_for, head, waiting):
+    ref = f"summaries:{waiting['summary'].pk}"
+    client = client_for(head)
+    assert 'name="bulk" value="1"' in client.get(reverse("review")).content.decode()
+    response = client.post(reverse("review_decide"), {"items": [ref], "action": "approve", "bulk": "1"})
+    assert response.status_code == 200 and "确定通过所选的1项吗" in response.content.decode()
+    waiting["summary"].refresh_from_db()
+    assert waiting["summary"].status == ReviewStatus.SUBMITTED
+    client.post(reverse("review_decide"), {"items": [ref], "action": "approve", "confirm": "1"})
+    waiting["summary"].refresh_from_db()
+    assert waiting["summary"].status == ReviewStatus.APPROVED
+
+
 def test_a_single_approval_from_its_row_needs_no_extra_step(client_for, head, waiting):
     ref = f"summaries:{waiting['summary'].pk}"
     response = client_for(head).post(reverse("review_decide"), {"items": [ref], "action": "approve"})
