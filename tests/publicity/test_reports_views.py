@@ -18,6 +18,7 @@ from evaluations.grading.models import Grade, QuarterState
 from publicity.reports import services
 from publicity.reports.models import YearWorkbook
 from tests.factories import (
+    AnnualResultFactory,
     AppraisalQuarterFactory,
     DepartmentFactory,
     MonthlySummaryFactory,
@@ -195,6 +196,16 @@ def test_the_annual_summary_and_the_department_summary_table(client_for, head, g
     client = client_for(head)
     text, _fonts = _pdf_text(tmp_path, client.get(reverse("reports:person_year_form", args=[graded.pk, YEAR])).content)
     assert "年度平时考核情况汇总" in text and "科员甲" in text and "好" in text
+    # A long reason beside its label leaves the label whole (it was squeezed to a character a line).
+    AnnualResultFactory(
+        person=graded,
+        year=YEAR,
+        suggested_grade="competent",
+        decided_grade="excellent",
+        decision_reason="该同志全年工作表现突出，" * 30,
+    )
+    text, _fonts = _pdf_text(tmp_path, client.get(reverse("reports:person_year_form", args=[graded.pk, YEAR])).content)
+    assert "与建议不一致的理由" in text and "确定等次" in text
     department = graded.department
     text, _fonts = _pdf_text(
         tmp_path, client.get(reverse("reports:department_summary", args=[department.pk, YEAR, 3])).content
