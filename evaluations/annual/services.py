@@ -47,6 +47,7 @@ from accounts.models import Job, Organisation, Policy, StaffStatus, StaffStatusK
 from accounts.periods import Quarter
 from accounts.selectors import policy_for_organisation
 from accounts.textlimits import check_length
+from evaluations.year_rollup import ROLLUP_YEAR
 
 from ..ballots.selectors import ballot_suggestions, last_closed, organisations_with_closed_ballots
 from ..discipline.models import EFFECT_WEIGHT, SanctionEffect
@@ -552,8 +553,6 @@ def _undecide_moved(*, result_ids: list[int]) -> list[int]:
 
 
 # --- The roll-up as a background job ------------------------------------------------------------
-
-ROLLUP_YEAR = "evaluations.rollup_year"
 
 
 def rollup_year_job_request(*, organisation: Organisation, year: int, actor: User) -> Job:

@@ -22,6 +22,7 @@ from evaluations.models import (
     Severity,
     VetoFlag,
 )
+from evaluations.year_rollup import ROLLUP_YEAR
 from tests.evaluations.helpers import reconciliation_failing_for, record_inspection
 from tests.factories import (
     DepartmentFactory,
@@ -191,7 +192,7 @@ def test_a_moved_persons_flag_whose_finding_is_downgraded_is_removed_by_the_form
     assert veto.veto_reconcile(organisation=organisation).removed == 1
     assert not VetoFlag.objects.exists()
     # The person's year is the new organisation's now: its suggestions are recomputed.
-    recomputed = Job.objects.filter(kind=veto.ROLLUP_YEAR_KIND, params={"year": 2026})
+    recomputed = Job.objects.filter(kind=ROLLUP_YEAR, params={"year": 2026})
     assert set(recomputed.values_list("organisation_id", flat=True)) >= {other_organisation.pk}
 
 

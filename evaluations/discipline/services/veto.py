@@ -19,6 +19,7 @@ from accounts import jobs
 from accounts.audit import audit_reason, record_event
 from accounts.models import Job, Organisation, User
 from accounts.textlimits import check_length
+from evaluations.year_rollup import year_rollup_request_once
 
 from ..models import (
     Finding,
@@ -29,18 +30,12 @@ from ..models import (
 )
 from ..selectors import sanction_rules, years_affected
 
-# The year-end room's roll-up job kind (registered by evaluations.annual). Discipline is the lowest
-# room and cannot import annual, so it asks for the recomputation by the job mechanism's name.
-ROLLUP_YEAR_KIND = "evaluations.rollup_year"
-
 
 def years_changed(*, organisation: Organisation, years, actor: User | None = None) -> None:
     """Ask for the suggestions of each of ``years`` to be recomputed once this transaction commits
     (a veto flag raised, removed or lifted changes them); coalesced with a recomputation already waiting."""
     for year in sorted(set(years)):
-        jobs.job_request_once(
-            kind=ROLLUP_YEAR_KIND, organisation=organisation, params={"year": year}, requested_by=actor
-        )
+        year_rollup_request_once(organisation=organisation, year=year, requested_by=actor)
 
 
 def finding_reason(finding: Finding) -> str:

@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import jobs, periods
+from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import GradingOpens, Notification, Organisation, Policy, Role, User
 from accounts.selectors import participants_of, policy_for_organisation
 from accounts.services import notify, notify_many, period_approval_begin, period_lock
 from accounts.textlimits import check_text_limits, too_long_message
+from evaluations.year_rollup import year_rollup_request_once
 
 from ..models import (
     GRADES_NEEDING_REASON,
@@ -37,7 +38,6 @@ from ..models import (
     UncertainReason,
 )
 from . import counts, documents, locking, quota, scores
-from .rollup import ROLLUP_YEAR_KIND
 
 # --- The grading window (DOMAIN.md §3: grading after the quarter, or after its survey) ----------
 
@@ -559,9 +559,7 @@ def appraisal_quarter_approve(
     locked.good_quota_separate_pools = policy.good_quota_separate_pools
     locked.save()
     period_lock(organisation=locked.organisation, quarter=locked.period, actor=actor)
-    jobs.job_request_once(
-        kind=ROLLUP_YEAR_KIND, organisation=locked.organisation, params={"year": locked.year}, requested_by=actor
-    )
+    year_rollup_request_once(organisation=locked.organisation, year=locked.year, requested_by=actor)
     _notify_approved(locked, actor)
     return locked
 

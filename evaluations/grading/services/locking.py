@@ -21,6 +21,7 @@ from accounts.models import User
 from accounts.selectors import another_hr_admin, evaluator_of
 from accounts.services import notify
 from accounts.textlimits import too_long_message
+from evaluations.year_rollup import year_rollup_request_once
 
 from ..models import (
     GRADES_NEEDING_REASON,
@@ -32,7 +33,7 @@ from ..models import (
     QuarterState,
     UncertainReason,
 )
-from .rollup import ROLLUP_QUARTER, ROLLUP_YEAR_KIND
+from .rollup import ROLLUP_QUARTER
 
 
 def _grade_label(value: str) -> str:
@@ -169,11 +170,13 @@ def _rollup_again(row: QuarterGrade, *, requested_by: User | None) -> None:
     are stale until recomputed, ``annual.services.suggestions_freshness``)."""
     quarter = row.appraisal_quarter
     AppraisalQuarter.objects.filter(pk=quarter.pk).update(results_changed_at=timezone.now())
-    for kind, params in (
-        (ROLLUP_QUARTER, {"appraisal_quarter": quarter.pk}),
-        (ROLLUP_YEAR_KIND, {"year": quarter.year}),
-    ):
-        jobs.job_request_once(kind=kind, organisation=quarter.organisation, params=params, requested_by=requested_by)
+    jobs.job_request_once(
+        kind=ROLLUP_QUARTER,
+        organisation=quarter.organisation,
+        params={"appraisal_quarter": quarter.pk},
+        requested_by=requested_by,
+    )
+    year_rollup_request_once(organisation=quarter.organisation, year=quarter.year, requested_by=requested_by)
 
 
 @transaction.atomic

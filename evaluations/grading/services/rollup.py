@@ -565,10 +565,6 @@ def _stats_and_counts(cursor, ids: list[int], constants: dict) -> dict[tuple[int
 # --- Jobs ----------------------------------------------------------------------------------
 
 ROLLUP_QUARTER = "evaluations.rollup_quarter"
-# The year-end room's roll-up job kind (registered by evaluations.annual): grading sits below the
-# annual room and cannot import it, so it asks for the recomputation by the job mechanism's name
-# (an approval, a regrade, a review after 定等).
-ROLLUP_YEAR_KIND = "evaluations.rollup_year"
 
 
 def _job_params(appraisal_quarter: AppraisalQuarter) -> dict:
