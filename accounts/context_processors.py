@@ -79,7 +79,7 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    if request.session.get(TWO_FACTOR_SESSION_KEY) in TwoFactorMiddleware.TARGETS:
+    if getattr(request, "session", {}).get(TWO_FACTOR_SESSION_KEY) in TwoFactorMiddleware.TARGETS:
         # Until the second factor is given the session reaches no other page: no menu to offer.
         return {"nav_items": [], "second_factor_pending": True}
     # A view may name the menu item it belongs to (``request.nav_active = "review"``), or "" for
