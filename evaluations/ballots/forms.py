@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from accounts.models import Department, Organisation, Role, User
 from accounts.selectors import participants_of
 
 from .models import BallotScale
-from .services import MAX_CODES
+from .services import DIMENSIONS, MAX_CODES
 
 SEPARATORS = re.compile(r"[\s,，、;；]+")
 
@@ -107,3 +108,25 @@ class CodeEntryForm(forms.Form):
         max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"}),
     )
+
+
+def paper_answers(data: Mapping[str, str], subject_ids: Iterable[int]) -> dict[str, dict]:
+    """The paper's fields as the services take them, exactly as typed (``choice-<id>`` and
+    ``score-<id>-<dimension>``; blanks left out): the services judge them, and a refused paper is
+    shown again with what the rater entered."""
+    answers: dict[str, dict] = {}
+    for pk in subject_ids:
+        item: dict = {}
+        choice = data.get(f"choice-{pk}", "")
+        if choice:
+            item["choice"] = choice
+        scores = {
+            dimension: data.get(f"score-{pk}-{dimension}", "").strip()
+            for dimension in DIMENSIONS
+            if data.get(f"score-{pk}-{dimension}", "").strip()
+        }
+        if scores:
+            item["scores"] = scores
+        if item:
+            answers[str(pk)] = item
+    return answers

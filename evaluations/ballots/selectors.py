@@ -86,6 +86,9 @@ class Tally:
     papers: int
     void: int
     people: list[PersonTally]
+    # People rated who are raters too: their own paper does not rate them, so each has one valid
+    # answer fewer than the valid papers once they have voted (their percentages are over their own).
+    rated_raters: int = 0
 
     @property
     def valid(self) -> int:
@@ -185,7 +188,9 @@ def ballot_tally(*, ballot: Ballot, subject_ids: Iterable[int] | None = None) ->
         _suggest(ballot, p)
     papers = Paper.objects.filter(ballot=ballot).aggregate(all=Count("pk"), void=Count("pk", filter=Q(void=True)))
     raters = BallotRater.objects.filter(ballot=ballot).aggregate(
-        all=Count("pk"), voted=Count("pk", filter=Q(has_voted=True))
+        all=Count("pk"),
+        voted=Count("pk", filter=Q(has_voted=True)),
+        rated=Count("pk", filter=Q(user_id__in=BallotSubject.objects.filter(ballot=ballot).values("person_id"))),
     )
     return Tally(
         ballot=ballot,
@@ -194,6 +199,7 @@ def ballot_tally(*, ballot: Ballot, subject_ids: Iterable[int] | None = None) ->
         papers=papers["all"],
         void=papers["void"],
         people=list(people.values()),
+        rated_raters=raters["rated"],
     )
 
 
@@ -243,6 +249,16 @@ def ballot_suggestions(*, organisation: Organisation, year: int, purpose: str | 
 # --- Access helpers --------------------------------------------------------------------------------
 
 
+def paper_subjects(*, ballot: Ballot, rater: BallotRater | None = None) -> QuerySet[BallotSubject]:
+    """The people on a paper, in the ballot's order: everyone rated, except the rater themselves
+    (a head on the heads' ballot rates the other heads, not their own work; a code holder has no
+    account, so is never among the people rated). Without ``rater``: every person rated."""
+    subjects = BallotSubject.objects.filter(ballot=ballot).order_by("sort_order", "pk")
+    if rater is not None and rater.user_id is not None:
+        subjects = subjects.exclude(person_id=rater.user_id)
+    return subjects
+
+
 def rater_for_user(*, ballot_id: int, user: User) -> BallotRater:
     """The signed-in person's own rater row of a ballot, or 404 (not a rater: no paper to open)."""
     rater = (
@@ -287,6 +303,13 @@ def ballot_turnout(*, ballot: Ballot) -> dict[str, int]:
     return BallotRater.objects.filter(ballot=ballot).aggregate(
         raters=Count("pk"), voted=Count("pk", filter=Q(has_voted=True))
     )
+
+
+def papers_to_fill(*, user: User) -> QuerySet[BallotRater]:
+    """The person's papers still to fill: their own rater rows (by account, not by code) of open
+    ballots, not cast yet. The public-welfare room's 民主测评 are ballots of this room too, so this
+    is every paper waiting for the person, whatever the scheme."""
+    return BallotRater.objects.filter(user=user, has_voted=False, ballot__state=BallotState.OPEN)
 
 
 def ballots_for_rater(*, user: User) -> QuerySet[BallotRater]:

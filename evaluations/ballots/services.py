@@ -17,9 +17,12 @@ service_user_codes=0, scale=BallotScale.GRADE, with_scores=False, purpose="") ->
     Keep a rater's unfinished answers (the draft) to come back to. ``answers`` maps a
     :class:`BallotSubject` id to ``{"choice": Choice value, "scores": {"de": 8, …}}``; anything
     missing may stay missing. A user rater passes ``actor`` (the user); a code holder ``code``.
-``paper_check(*, ballot, answers) -> None``
+    A rater's paper lists everyone rated but themselves (``selectors.paper_subjects``); an answer
+    for oneself is refused.
+``paper_check(*, ballot, answers, rater=None) -> None``
     The checks of a complete paper (every person answered, the scale's choices, scores within the
-    maximum, the 优秀 limit): raises ``ValidationError`` with every message. ``paper_cast`` runs it.
+    maximum, the 优秀 limit): raises ``ValidationError`` with every message, keyed by the subject
+    id of the person it names (``PAPER_ERRORS`` for the paper as a whole). ``paper_cast`` runs it.
 ``paper_cast(*, rater, answers, actor=None, code=None) -> Paper``
     Cast the paper, once: the rater row is marked 已投票 by a conditional UPDATE (a second cast,
     or a code used twice, is refused) and an anonymous :class:`Paper` is written with the void
@@ -40,17 +43,17 @@ import secrets
 from collections.abc import Mapping, Sequence
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import jobs
 from accounts.audit import record_event
 from accounts.models import Notification, Organisation, User
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify_many
+from evaluations.year_rollup import year_rollup_request_once
 
 from .models import (
     SCALE_CHOICES,
@@ -66,15 +69,13 @@ from .models import (
     RaterGroup,
     normalise_code,
 )
-from .selectors import rater_for_code
+from .selectors import paper_subjects, rater_for_code
 
 # Letters and digits that cannot be mistaken for one another on paper (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 MAX_CODES = 500
 MAX_SUBJECTS = 2000
-# The year-end room's roll-up job kind (evaluations.annual reads this room, never the reverse).
-ROLLUP_YEAR_KIND = "evaluations.rollup_year"
 DIMENSIONS = [value for value, _label in Dimension.choices]
 
 
@@ -84,8 +85,9 @@ def new_code() -> str:
 
 
 def excellent_limit(*, ballot: Ballot, subjects: int) -> int | None:
-    """How many people one paper may rate 优秀: the policy's share of the people rated, rounded
-    down but at least one (a ballot of three heads still allows one); None when there is no limit."""
+    """How many people one paper may rate 优秀: the policy's share of the ``subjects`` people on
+    that paper (a head's paper on the heads' ballot has one fewer: not themselves), rounded down but
+    at least one (a ballot of three heads still allows one); None when there is no limit."""
     if ballot.scale != BallotScale.GRADE or ballot.excellent_limit_percent >= 100:
         return None
     if ballot.excellent_limit_percent == 0:
@@ -129,7 +131,8 @@ def ballot_open(
     void_identical: bool | None = None,
 ) -> Ballot:
     """Open a ballot (see the module docstring). Raters are deduplicated; someone named both as a
-    rater and as a leader rates once, as a leader. ``void_identical`` overrides the policy's "a paper
+    rater and as a leader rates once, as a leader. A rater who is also rated is not on their own
+    paper (the only person rated is therefore no rater). ``void_identical`` overrides the policy's "a paper
     with every answer the same is void" (a service user content with every worker of a unit, say)."""
     _check_manager(actor, None, organisation)
     errors: dict[str, list[str]] = {}
@@ -147,6 +150,11 @@ def ballot_open(
         errors.setdefault("subjects", []).append(_("一次测评最多%(max)s名被测评人。") % {"max": MAX_SUBJECTS})
     leaders = list(dict.fromkeys(leaders))
     raters = [user for user in dict.fromkeys(raters) if user not in set(leaders)]
+    if len(subjects) == 1:
+        # Nobody rates themselves (their own row is not on their paper): the one person rated
+        # would get an empty paper, so is no rater of this ballot.
+        leaders = [user for user in leaders if user != subjects[0]]
+        raters = [user for user in raters if user != subjects[0]]
     if not 0 <= service_user_codes <= MAX_CODES:
         errors.setdefault("service_user_codes", []).append(_("测评码数量须在0到%(max)s之间。") % {"max": MAX_CODES})
     elif not (raters or leaders or service_user_codes):
@@ -223,9 +231,7 @@ def ballot_close(*, actor: User, ballot: Ballot) -> Ballot:
         # A closed ballot of the civil servants feeds the year's suggestions (evaluations.annual
         # reads ballot_suggestions(purpose="")): ask for the recomputation by the job kind's name,
         # coalesced with one already waiting. A scheme's own ballots (公益性岗位) are read by it.
-        jobs.job_request_once(
-            kind=ROLLUP_YEAR_KIND, organisation=ballot.organisation, params={"year": ballot.year}, requested_by=actor
-        )
+        year_rollup_request_once(organisation=ballot.organisation, year=ballot.year, requested_by=actor)
     return ballot
 
 
@@ -244,19 +250,60 @@ def _check_rater(rater: BallotRater, actor: User | None, code: str | None) -> No
         raise ValidationError(_("测评已结束。"))
 
 
-def _subject_ids(ballot: Ballot) -> list[int]:
-    return list(BallotSubject.objects.filter(ballot=ballot).order_by("sort_order", "pk").values_list("pk", flat=True))
+# The key of a paper's messages that concern no one person (the 优秀 limit, a vote for oneself).
+PAPER_ERRORS = NON_FIELD_ERRORS
 
 
-def _clean_answers(ballot: Ballot, answers: Mapping, subject_ids: list[int], errors: list[str]) -> dict[str, dict]:
-    """The answers reduced to the ballot's people, choices and dimensions, with strings for keys;
-    out-of-range values are reported in ``errors`` and left out."""
+def _paper_people(ballot: Ballot, rater: BallotRater | None) -> dict[int, str]:
+    """The people on the paper, in order: subject id → name (the messages name the person)."""
+    subjects = paper_subjects(ballot=ballot, rater=rater).select_related("person")
+    return {subject.pk: subject.person.get_full_name() for subject in subjects}
+
+
+def _add_error(errors: dict[str, list[str]], key: str, message: str) -> None:
+    messages = errors.setdefault(key, [])
+    if message not in messages:
+        messages.append(message)
+
+
+def _raise_errors(errors: dict[str, list[str]], people: dict[int, str]) -> None:
+    """A ``ValidationError`` keyed by subject id (``PAPER_ERRORS`` for the paper as a whole), the
+    paper's own messages first and then the people's in the order of the paper, so the page can
+    show each message beside its person and ``.messages`` reads top to bottom."""
+    if not errors:
+        return
+    keys = [PAPER_ERRORS, *(str(pk) for pk in people)]
+    raise ValidationError({key: errors[key] for key in keys if key in errors})
+
+
+def _choice_missing(ballot: Ballot, name: str) -> str:
+    """Said of a person without a valid choice: who, and the choices of the ballot's scale."""
+    choices = "、".join(str(label) for _value, label in ballot.choices)
+    return _("请为%(name)s选择评价（%(choices)s）。") % {"name": name, "choices": choices}
+
+
+def _clean_answers(
+    ballot: Ballot,
+    answers: Mapping,
+    people: dict[int, str],
+    errors: dict[str, list[str]],
+    rater: BallotRater | None = None,
+) -> dict[str, dict]:
+    """The answers reduced to the paper's people, the ballot's choices and dimensions, with strings
+    for keys; a value out of range is reported in ``errors`` under its person, naming them and what
+    is allowed, and left out. An answer for the rater themselves is refused."""
     allowed = set(SCALE_CHOICES[ballot.scale])
-    known = {str(pk) for pk in subject_ids}
+    by_key = {str(key): answer for key, answer in (answers or {}).items()}
+    others = set(by_key) - {str(pk) for pk in people}
+    if others and rater is not None and rater.user_id is not None:
+        own = BallotSubject.objects.filter(ballot=ballot, person_id=rater.user_id).values_list("pk", flat=True).first()
+        if own is not None and str(own) in others:
+            _add_error(errors, PAPER_ERRORS, _("您不能评价自己，请只评价测评票上列出的人员。"))
     cleaned: dict[str, dict] = {}
-    for key, answer in (answers or {}).items():
-        key = str(key)
-        if key not in known or not isinstance(answer, Mapping):
+    labels = dict(Dimension.choices)
+    for pk, name in people.items():
+        answer = by_key.get(str(pk))
+        if not isinstance(answer, Mapping):
             continue
         item: dict = {}
         choice = answer.get("choice") or ""
@@ -264,7 +311,7 @@ def _clean_answers(ballot: Ballot, answers: Mapping, subject_ids: list[int], err
             if choice in allowed:
                 item["choice"] = choice
             else:
-                errors.append(_("评价选项无效。"))
+                _add_error(errors, str(pk), _choice_missing(ballot, name))
         if ballot.with_scores:
             scores = {}
             for dimension in DIMENSIONS:
@@ -278,11 +325,21 @@ def _clean_answers(ballot: Ballot, answers: Mapping, subject_ids: list[int], err
                 if 0 <= number <= ballot.max_score:
                     scores[dimension] = number
                 else:
-                    errors.append(_("分项得分须为0到%(max)s的整数。") % {"max": ballot.max_score})
+                    _add_error(
+                        errors,
+                        str(pk),
+                        _("%(name)s的“%(dimension)s”得分须为0–%(max)s的整数，您填的是“%(value)s”。")
+                        % {
+                            "name": name,
+                            "dimension": labels[dimension],
+                            "max": ballot.max_score,
+                            "value": str(value)[:10],
+                        },
+                    )
             if scores:
                 item["scores"] = scores
         if item:
-            cleaned[key] = item
+            cleaned[str(pk)] = item
     return cleaned
 
 
@@ -300,24 +357,38 @@ def _distribution_errors(ballot: Ballot, cleaned: dict[str, dict], subjects: int
     return []
 
 
-def paper_check(*, ballot: Ballot, answers: Mapping) -> None:
-    """Refuse a paper that is not complete or breaks the 优秀 limit (every message at once)."""
-    _paper_check(ballot, answers, _subject_ids(ballot))
+def paper_check(*, ballot: Ballot, answers: Mapping, rater: BallotRater | None = None) -> None:
+    """Refuse a paper that is not complete or breaks the 优秀 limit (every message at once, keyed
+    by subject id, each naming the person and what is allowed). With ``rater``, the paper is theirs:
+    everyone but themselves."""
+    _paper_check(ballot, answers, _paper_people(ballot, rater), rater)
 
 
-def _paper_check(ballot: Ballot, answers: Mapping, subject_ids: list[int]) -> dict[str, dict]:
-    errors: list[str] = []
-    cleaned = _clean_answers(ballot, answers, subject_ids, errors)
-    missing = [pk for pk in subject_ids if not cleaned.get(str(pk), {}).get("choice")]
-    if missing:
-        errors.append(_("还有%(count)s名被测评人未作评价。") % {"count": len(missing)})
-    if ballot.with_scores:
-        unscored = [pk for pk in subject_ids if len(cleaned.get(str(pk), {}).get("scores", {})) < len(DIMENSIONS)]
-        if unscored:
-            errors.append(_("还有%(count)s名被测评人的德能勤绩廉分项未打分。") % {"count": len(unscored)})
-    errors += _distribution_errors(ballot, cleaned, len(subject_ids))
-    if errors:
-        raise ValidationError(list(dict.fromkeys(errors)))
+def _paper_check(
+    ballot: Ballot, answers: Mapping, people: dict[int, str], rater: BallotRater | None
+) -> dict[str, dict]:
+    errors: dict[str, list[str]] = {}
+    cleaned = _clean_answers(ballot, answers, people, errors, rater)
+    labels = dict(Dimension.choices)
+    typed = {str(key): answer for key, answer in (answers or {}).items() if isinstance(answer, Mapping)}
+    for pk, name in people.items():
+        item = cleaned.get(str(pk), {})
+        if not item.get("choice"):
+            _add_error(errors, str(pk), _choice_missing(ballot, name))
+        if ballot.with_scores:
+            # Only the blanks: a score out of range has its own message already.
+            given = typed.get(str(pk), {}).get("scores") or {}
+            unscored = [labels[d] for d in DIMENSIONS if given.get(d) in (None, "")]
+            if unscored:
+                _add_error(
+                    errors,
+                    str(pk),
+                    _("请为%(name)s的%(dimensions)s打分（每项0–%(max)s分）。")
+                    % {"name": name, "dimensions": "、".join(str(d) for d in unscored), "max": ballot.max_score},
+                )
+    for message in _distribution_errors(ballot, cleaned, len(people)):
+        _add_error(errors, PAPER_ERRORS, message)
+    _raise_errors(errors, people)
     return cleaned
 
 
@@ -342,10 +413,10 @@ def paper_save(
 ) -> BallotRater:
     """Keep the answers so far (see the module docstring); refuses only values out of range."""
     _check_rater(rater, actor, code)
-    errors: list[str] = []
-    cleaned = _clean_answers(rater.ballot, answers, _subject_ids(rater.ballot), errors)
-    if errors:
-        raise ValidationError(list(dict.fromkeys(errors)))
+    errors: dict[str, list[str]] = {}
+    people = _paper_people(rater.ballot, rater)
+    cleaned = _clean_answers(rater.ballot, answers, people, errors, rater)
+    _raise_errors(errors, people)
     changed = BallotRater.objects.filter(pk=rater.pk, has_voted=False).update(draft=cleaned)
     if not changed:
         raise ValidationError(_("您已投票，每人只能投一次。"))
@@ -358,8 +429,8 @@ def paper_cast(*, rater: BallotRater, answers: Mapping, actor: User | None = Non
     """Cast the rater's one paper (see the module docstring)."""
     _check_rater(rater, actor, code)
     ballot = rater.ballot
-    subject_ids = _subject_ids(ballot)
-    cleaned = _paper_check(ballot, answers, subject_ids)
+    people = _paper_people(ballot, rater)
+    cleaned = _paper_check(ballot, answers, people, rater)
     # The claim: exactly one request moves the row to 已投票 (a double submit, a code typed twice).
     claimed = BallotRater.objects.filter(pk=rater.pk, has_voted=False, ballot__state=BallotState.OPEN).update(
         has_voted=True, draft={}
@@ -369,7 +440,7 @@ def paper_cast(*, rater: BallotRater, answers: Mapping, actor: User | None = Non
     reason = void_reason(ballot=ballot, cleaned=cleaned)
     paper = Paper.objects.create(ballot=ballot, group=rater.group, void=bool(reason), void_reason=reason)
     answers_rows = []
-    for pk in subject_ids:
+    for pk in people:
         item = cleaned[str(pk)]
         scores = item.get("scores", {})
         answers_rows.append(

@@ -20,7 +20,7 @@ from accounts.pages import visible_or_404
 from accounts.pagination import page_of
 
 from . import exports, selectors, services
-from .forms import BallotOpenForm, CodeEntryForm, CodesForm
+from .forms import BallotOpenForm, CodeEntryForm, CodesForm, paper_answers
 from .models import Ballot, BallotRater, BallotSubject, Dimension
 
 PAGE_SIZE = 25
@@ -161,35 +161,19 @@ ballot_tally_export = listing.export_view(exports.TALLY_EXPORT)
 # --- Raters --------------------------------------------------------------------------------------------
 
 
-def _answers_from_post(request: HttpRequest, subject_ids: list[int]) -> dict[str, dict]:
-    answers: dict[str, dict] = {}
-    for pk in subject_ids:
-        item: dict = {}
-        choice = request.POST.get(f"choice-{pk}", "")
-        if choice:
-            item["choice"] = choice
-        scores = {
-            dimension: request.POST.get(f"score-{pk}-{dimension}", "").strip()
-            for dimension in services.DIMENSIONS
-            if request.POST.get(f"score-{pk}-{dimension}", "").strip()
-        }
-        if scores:
-            item["scores"] = scores
-        if item:
-            answers[str(pk)] = item
-    return answers
-
-
 def _paper(request: HttpRequest, rater: BallotRater, *, actor=None, code=None, url: str) -> HttpResponse:
     """The paper page shared by account holders and code holders: GET shows it with the draft, POST
-    保存 keeps the draft, POST 提交 casts it (refusals shown above the paper, answers kept)."""
+    保存 keeps the draft, POST 提交 casts it (the page asks first); a refusal is shown above the
+    paper and beside each person it names, with the answers as entered."""
     ballot = rater.ballot
-    subjects = list(BallotSubject.objects.filter(ballot=ballot).select_related("person").order_by("sort_order", "pk"))
+    subjects = list(selectors.paper_subjects(ballot=ballot, rater=rater).select_related("person"))
     answers = rater.draft or {}
     errors: list[str] = []
+    row_errors: dict[str, list[str]] = {}
     if request.method == "POST" and not rater.has_voted and ballot.is_open:
-        answers = _answers_from_post(request, [s.pk for s in subjects])
+        answers = paper_answers(request.POST, [s.pk for s in subjects])
         try:
+            # Only 提交 casts; anything else (保存, Enter in a score box) keeps a draft.
             if request.POST.get("action") == "cast":
                 services.paper_cast(rater=rater, answers=answers, actor=actor, code=code)
                 messages.success(request, _("投票成功，感谢参与。"))
@@ -199,6 +183,7 @@ def _paper(request: HttpRequest, rater: BallotRater, *, actor=None, code=None, u
             return redirect(url)
         except ValidationError as error:
             errors = error.messages
+            row_errors = error.message_dict if hasattr(error, "error_dict") else {}
     rows = []
     for subject in subjects:
         answer = answers.get(str(subject.pk), {})
@@ -209,6 +194,7 @@ def _paper(request: HttpRequest, rater: BallotRater, *, actor=None, code=None, u
                 "scores": [
                     (value, label, (answer.get("scores") or {}).get(value, "")) for value, label in Dimension.choices
                 ],
+                "errors": row_errors.get(str(subject.pk), []),
             }
         )
     return render(

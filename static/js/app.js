@@ -1,7 +1,9 @@
 // Site-wide behaviour. No inline scripts are allowed (CSP), so pages opt in with data- attributes.
 (function () {
   "use strict";
-  // <form data-confirm="…">: ask before submitting a destructive action.
+  // <form data-confirm="…">: ask before submitting a destructive action. On a form with several
+  // buttons, <button data-confirm="…"> asks only when that button sends it (a ballot paper's 提交,
+  // not its 保存).
   // <div data-unsent-warning="…"><textarea>: a page of several one-box forms; submitting one while
   // another box holds text asks first (that text is not sent, and the page reloads). Any text, not
   // only what was typed since: a refused step's text comes back as the box's own content.
@@ -18,6 +20,9 @@
     }
     if (form.getAttribute("data-confirm")) {
       messages.push(form.getAttribute("data-confirm"));
+    }
+    if (event.submitter && event.submitter.getAttribute("data-confirm")) {
+      messages.push(event.submitter.getAttribute("data-confirm"));
     }
     if (messages.length && !window.confirm(messages.join("\n\n"))) {
       event.preventDefault();

@@ -7,6 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Role
+from evaluations.ballots import services
+from evaluations.ballots.models import BallotRater, Paper
 from tests.factories import PASSWORD, DepartmentFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -30,8 +32,12 @@ def fill_paper(ui, choices: list[str]) -> None:
 
 
 def cast(ui) -> None:
+    """提交测评票: casting cannot be undone, so the page asks first; the rater agrees."""
+    asked: list[str] = []
+    ui.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("paper-cast-button").click()
+    assert asked == ["测评票提交后不能修改，也不能重新投票。确定提交？"]
 
 
 def test_a_ballot_from_opening_to_the_tally_on_a_phone(ui, phone_ui, people):
@@ -114,3 +120,34 @@ def test_a_ballot_from_opening_to_the_tally_on_a_phone(ui, phone_ui, people):
     expect(last.get_by_test_id("tally-incompetent")).to_have_text("1（33.3%）")
     expect(last.get_by_test_id("tally-suggestion")).to_contain_text("基本称职")
     ui.assert_no_csp_errors()
+
+
+def test_submitting_a_paper_asks_first_and_saving_does_not(ui, people):
+    hr, subjects, raters = people
+    ballot = services.ballot_open(
+        actor=hr, organisation=hr.organisation, title="民主测评", year=2026, subjects=subjects, raters=raters
+    )
+    asked: list[str] = []
+    answer = {"accept": False}
+
+    def on_dialog(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if answer["accept"] else dialog.dismiss()
+
+    ui.page.on("dialog", on_dialog)
+    ui.sign_in_as("rater0", PASSWORD, to=f"/evaluations/ballots/{ballot.pk}/paper/")
+    fill_paper(ui, ["优秀", "称职", "称职", "称职", "基本称职"])
+    # The rater thinks again: nothing is sent, the answers stay on the page.
+    ui.page.get_by_test_id("paper-cast-button").click()
+    assert asked == ["测评票提交后不能修改，也不能重新投票。确定提交？"]
+    expect(ui.page.get_by_test_id("paper-subject").nth(0).get_by_label("优秀", exact=True)).to_be_checked()
+    # 保存 keeps a draft without asking.
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("paper-save").click()
+    assert len(asked) == 1 and not Paper.objects.exists()
+    assert len(BallotRater.objects.get(ballot=ballot, user=raters[0]).draft) == 5
+    answer["accept"] = True
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("paper-cast-button").click()
+    expect(ui.page.get_by_test_id("paper-cast")).to_be_visible()
+    assert len(asked) == 2 and Paper.objects.count() == 1

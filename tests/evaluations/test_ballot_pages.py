@@ -4,6 +4,7 @@ holder without an account votes once, the tally and its export; the denials; pag
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -86,6 +87,82 @@ def test_a_paper_over_the_excellent_limit_is_refused_with_the_reason(client_for,
     )
     assert response.status_code == 200 and "不得超过1人" in response.content.decode()
     assert not Paper.objects.exists()
+
+
+def test_submitting_the_paper_asks_first_and_saving_does_not(client_for, ballot, staff):
+    page = client_for(staff).get(reverse("evaluations:ballot_paper", args=[ballot.pk])).content.decode()
+    cast = re.search(r'<button[^>]*data-testid="paper-cast-button"[^>]*>', page).group(0)
+    save = re.search(r'<button[^>]*data-testid="paper-save"[^>]*>', page).group(0)
+    form = re.search(r'<form[^>]*data-testid="paper-form"[^>]*>', page).group(0)
+    # The shared data-confirm of static/js/app.js, on the one button that casts.
+    assert 'data-confirm="测评票提交后不能修改，也不能重新投票。确定提交？"' in cast
+    assert 'value="cast"' in cast and 'value="save"' in save
+    assert "data-confirm" not in save and "data-confirm" not in form
+
+
+def test_saving_a_complete_paper_keeps_a_draft_and_only_submitting_casts(client_for, ballot, staff):
+    client = client_for(staff)
+    url = reverse("evaluations:ballot_paper", args=[ballot.pk])
+    for action in ("save", ""):
+        response = client.post(url, paper_post(ballot, MIXED, action=action))
+        assert response.status_code == 302 and not Paper.objects.exists()
+    rater = BallotRater.objects.get(ballot=ballot, user=staff)
+    assert not rater.has_voted and len(rater.draft) == 5
+    assert client.post(url, paper_post(ballot, MIXED, action="cast")).status_code == 302
+    assert Paper.objects.count() == 1
+
+
+def test_a_refused_paper_names_each_person_and_keeps_what_was_entered(client_for, hr, heads, staff):
+    ballot = services.ballot_open(
+        actor=hr,
+        organisation=hr.organisation,
+        title="t",
+        year=2026,
+        subjects=heads[:2],
+        raters=[staff],
+        with_scores=True,
+    )
+    first, second = ballot.subjects.order_by("sort_order")
+    data = paper_post(ballot, ["excellent"])
+    data.update({f"score-{first.pk}-{d}": "8" for d in services.DIMENSIONS})
+    data.update({f"score-{first.pk}-de": "15", f"score-{second.pk}-neng": "6"})
+    response = client_for(staff).post(reverse("evaluations:ballot_paper", args=[ballot.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and not Paper.objects.exists()
+    rows = page.split('data-testid="paper-subject"')[1:]
+    assert "科长0的“德”得分须为0–10的整数，您填的是“15”。" in rows[0].split("</fieldset>")[0]
+    second_row = rows[1].split("</fieldset>")[0]
+    assert "请为科长1选择评价（优秀、称职、基本称职、不称职）。" in second_row
+    assert "请为科长1的德、勤、绩、廉打分（每项0–10分）。" in second_row
+    assert 'data-testid="paper-errors"' in page and "科长0的“德”" in page.split('data-testid="paper-errors"')[1]
+    # Everything entered is back on the paper, the refused score included.
+    assert page.count(" checked") == 1 and f'id="c-{first.pk}-excellent" value="excellent" checked' in page
+    assert f'name="score-{first.pk}-de" id="s-{first.pk}-de" value="15"' in page
+    assert f'name="score-{first.pk}-lian" id="s-{first.pk}-lian" value="8"' in page
+    assert f'name="score-{second.pk}-neng" id="s-{second.pk}-neng" value="6"' in page
+
+
+def test_a_head_rating_the_heads_does_not_find_themselves_on_the_paper(client_for, hr, head, heads, staff):
+    ballot = services.ballot_open(
+        actor=hr, organisation=hr.organisation, title="t", year=2026, subjects=[head, *heads], raters=[head, staff]
+    )
+    client = client_for(head)
+    url = reverse("evaluations:ballot_paper", args=[ballot.pk])
+    page = client.get(url).content.decode()
+    own = ballot.subjects.get(person=head)
+    assert page.count('data-testid="paper-subject"') == 5 and f"choice-{own.pk}" not in page
+    assert "评为“优秀”的最多 1 人" in page
+    # A forged answer for oneself is not read: the paper rates the five others only.
+    data = paper_post(ballot, ["competent"] + MIXED)
+    data[f"choice-{own.pk}"] = "excellent"
+    assert client.post(url, data).status_code == 302
+    assert not own.answers.exists() and Paper.objects.get().answers.count() == 5
+    client_for(staff).post(url, paper_post(ballot, ["incompetent"] + MIXED))
+    services.ballot_close(actor=hr, ballot=ballot)
+    tally = client_for(hr).get(reverse("evaluations:ballot_tally", args=[ballot.pk])).content.decode()
+    assert "1 名被测评人也是测评人" in tally
+    head_row = tally.split('data-person="科长"')[1].split("</tr>")[0]
+    assert "有效票 1" in head_row and "1（100.0%）" in head_row
 
 
 def test_a_code_holder_without_an_account_votes_once(client, ballot):

@@ -93,7 +93,7 @@ def test_an_incomplete_paper_is_refused_but_can_be_saved_and_resumed(hr, people,
     rater = rater_of(ballot, voters[0])
     first = list(ballot.subjects.order_by("sort_order"))[0]
     partial = {first.pk: {"choice": "excellent"}}
-    with pytest.raises(ValidationError, match="未作评价"):
+    with pytest.raises(ValidationError, match="请为被测评人1选择评价"):
         services.paper_cast(rater=rater, actor=voters[0], answers=partial)
     services.paper_save(rater=rater, actor=voters[0], answers=partial)
     assert rater_of(ballot, voters[0]).draft == {str(first.pk): {"choice": "excellent"}}
@@ -118,6 +118,118 @@ def test_a_user_cannot_fill_another_raters_paper(hr, people, voters):
     ballot = open_ballot(hr, people, voters)
     with pytest.raises(PermissionDenied):
         services.paper_save(rater=rater_of(ballot, voters[0]), actor=voters[1], answers={})
+
+
+def test_a_missing_choice_names_the_person_and_the_scales_choices(hr, people, voters):
+    ballot = open_ballot(hr, people[:3], voters)
+    rater = rater_of(ballot, voters[0])
+    first, second, third = ballot.subjects.order_by("sort_order")
+    with pytest.raises(ValidationError) as refused:
+        services.paper_cast(rater=rater, actor=voters[0], answers={first.pk: {"choice": "competent"}})
+    assert refused.value.message_dict == {
+        str(second.pk): ["请为被测评人1选择评价（优秀、称职、基本称职、不称职）。"],
+        str(third.pk): ["请为被测评人2选择评价（优秀、称职、基本称职、不称职）。"],
+    }
+    # A choice not of the ballot's scale is answered the same way, naming the person.
+    with pytest.raises(ValidationError) as refused:
+        services.paper_save(rater=rater, actor=voters[0], answers={first.pk: {"choice": "satisfied"}})
+    assert refused.value.messages == ["请为被测评人0选择评价（优秀、称职、基本称职、不称职）。"]
+
+
+def test_a_score_out_of_range_or_missing_names_the_person_the_dimension_and_the_range(hr, people, voters):
+    ballot = open_ballot(hr, people[:2], voters, with_scores=True)
+    rater = rater_of(ballot, voters[0])
+    first, second = ballot.subjects.order_by("sort_order")
+    paper = {
+        first.pk: {"choice": "excellent", "scores": {**dict.fromkeys(services.DIMENSIONS, 8), "de": "15"}},
+        second.pk: {"choice": "competent", "scores": {"de": 7, "neng": 7, "qin": "8.5", "ji": 7}},
+    }
+    with pytest.raises(ValidationError) as refused:
+        services.paper_cast(rater=rater, actor=voters[0], answers=paper)
+    assert refused.value.message_dict == {
+        str(first.pk): ["被测评人0的“德”得分须为0–10的整数，您填的是“15”。"],
+        str(second.pk): [
+            "被测评人1的“勤”得分须为0–10的整数，您填的是“8.5”。",
+            "请为被测评人1的廉打分（每项0–10分）。",
+        ],
+    }
+    # A draft may lack scores, never hold one out of range: saving says the same about it.
+    with pytest.raises(ValidationError) as refused:
+        services.paper_save(rater=rater, actor=voters[0], answers=paper)
+    assert refused.value.messages == [
+        "被测评人0的“德”得分须为0–10的整数，您填的是“15”。",
+        "被测评人1的“勤”得分须为0–10的整数，您填的是“8.5”。",
+    ]
+    assert Paper.objects.count() == 0 and rater_of(ballot, voters[0]).draft == {}
+
+
+def test_a_rater_who_is_also_rated_is_not_on_their_own_paper(hr, people, voters):
+    ballot = open_ballot(hr, people, [people[0], *voters])
+    rater = rater_of(ballot, people[0])
+    own = ballot.subjects.get(person=people[0])
+    assert own.pk not in set(selectors.paper_subjects(ballot=ballot, rater=rater).values_list("pk", flat=True))
+    assert selectors.paper_subjects(ballot=ballot, rater=rater_of(ballot, voters[0])).count() == 5
+    others = {s.pk: {"choice": "competent"} for s in ballot.subjects.exclude(pk=own.pk)}
+    others[ballot.subjects.get(person=people[1]).pk] = {"choice": "excellent"}
+    paper = services.paper_cast(rater=rater, actor=people[0], answers=others)
+    assert set(paper.answers.values_list("subject_id", flat=True)) == set(others)
+
+
+def test_a_vote_for_oneself_is_refused(hr, people, voters):
+    ballot = open_ballot(hr, people, [people[0], *voters])
+    rater = rater_of(ballot, people[0])
+    paper = {s.pk: {"choice": "competent"} for s in ballot.subjects.all()}
+    paper[ballot.subjects.get(person=people[1]).pk] = {"choice": "excellent"}
+    for service in (services.paper_save, services.paper_cast):
+        with pytest.raises(ValidationError, match="您不能评价自己"):
+            service(rater=rater, actor=people[0], answers=paper)
+    rater.refresh_from_db()
+    assert not rater.has_voted and rater.draft == {} and not Paper.objects.exists()
+
+
+def test_the_excellent_limit_counts_the_people_on_the_paper(hr, department):
+    people = [UserFactory(department=department, full_name=f"科长{n}") for n in range(10)]
+    colleague = UserFactory(department=department)
+    ballot = open_ballot(hr, people, [people[0], colleague])
+    # 20 % of the ten on a colleague's paper, of the nine on a head's own.
+    two = ["excellent", "excellent", *["competent"] * 7]
+    head_paper = dict(zip(ballot.subjects.exclude(person=people[0]).values_list("pk", flat=True), two, strict=True))
+    with pytest.raises(ValidationError, match="不得超过1人（被测评9人的20%）"):
+        services.paper_cast(
+            rater=rater_of(ballot, people[0]),
+            actor=people[0],
+            answers={pk: {"choice": choice} for pk, choice in head_paper.items()},
+        )
+    services.paper_cast(
+        rater=rater_of(ballot, colleague), actor=colleague, answers=answers(ballot, *two, "basically_competent")
+    )
+
+
+def test_the_tally_counts_a_rated_rater_over_the_papers_that_rate_them(hr, people, voters):
+    ballot = open_ballot(hr, people, [people[0], voters[0], voters[1]])
+    subjects = list(ballot.subjects.order_by("sort_order"))
+    own = {s.pk: {"choice": "competent"} for s in subjects[1:]}
+    own[subjects[1].pk] = {"choice": "excellent"}
+    services.paper_cast(rater=rater_of(ballot, people[0]), actor=people[0], answers=own)
+    services.paper_cast(
+        rater=rater_of(ballot, voters[0]),
+        actor=voters[0],
+        answers=answers(ballot, "incompetent", "competent", "competent", "excellent", "competent"),
+    )
+    tally = selectors.ballot_tally(ballot=ballot)
+    assert (tally.raters, tally.voted, tally.papers, tally.valid, tally.rated_raters) == (3, 2, 2, 2, 1)
+    first, second, *_rest = tally.people
+    # 被测评人0 is rated by the one other paper: one 不称职 of one, 100 %, which reaches the threshold.
+    assert first.valid == 1 and first.counts == {"incompetent": 1} and first.low_percent == Decimal("100.0")
+    assert first.suggestion == selectors.SUGGEST_BASIC
+    assert second.valid == 2 and second.counts == {"excellent": 1, "competent": 1}
+
+
+def test_the_only_person_rated_is_no_rater_of_the_ballot(hr, people, voters):
+    ballot = open_ballot(hr, people[:1], [people[0], voters[0]], leaders=[people[0]])
+    assert list(ballot.raters.values_list("user", flat=True)) == [voters[0].pk]
+    with pytest.raises(ValidationError, match="请至少指定一名测评人"):
+        open_ballot(hr, people[:1], [people[0]])
 
 
 def test_a_single_use_code_works_once(hr, people, voters):
