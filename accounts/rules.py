@@ -6,7 +6,7 @@ never by testing roles inline — so a rule changes here and nowhere else.
 
 import rules
 
-from .models import ADMIN_ROLES, SEPARATED_ROLES, Role
+from .models import ADMIN_ROLES, SEPARATED_ROLES, Role, StaffType
 from .selectors import is_evaluator_of
 
 
@@ -34,6 +34,13 @@ is_oversight = _has_role(Role.OVERSIGHT)
 def takes_part_in_appraisal(user) -> bool:
     """Holds any role other than the separated ones (三员分立: sysadmin and auditor see no grades)."""
     return bool(user and user.is_authenticated and (user.roles - SEPARATED_ROLES))
+
+
+@rules.predicate
+def is_welfare_worker(user) -> bool:
+    """Holds a public-welfare post (公益性岗位, DOMAIN §8): assessed once a year on a 述职, with no
+    quarterly targets or monthly summaries."""
+    return bool(user and user.is_authenticated and user.staff_type == StaffType.PUBLIC_WELFARE)
 
 
 @rules.predicate

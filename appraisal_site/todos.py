@@ -2,6 +2,10 @@
 
 Every to-do is one aggregate query (a count, never rows loaded into Python), so the home page costs
 the same whatever the size of the organisation.
+
+A public-welfare worker (staff type 公益性岗位, DOMAIN.md §8) writes no quarterly targets and no
+monthly summaries: their to-do is the year's 个人述职. Anyone may be a rater of a 民主测评, so the
+papers to fill are counted for everyone.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from accounts.selectors import policy_for_organisation
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import years_outstanding
+from evaluations.ballots.selectors import papers_to_fill
 from evaluations.discipline.models import Inspection
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterState, SatisfactionScore
 from evaluations.grading.selectors import (
@@ -28,7 +33,7 @@ from evaluations.grading.selectors import (
     regrades_waiting_for,
 )
 from evaluations.welfare.models import ConsequenceKind
-from evaluations.welfare.selectors import open_consequences
+from evaluations.welfare.selectors import open_consequences, own_reports_to_hand_in
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
 from publicity.publication.selectors import open_objections_count, review_cases_due_count
 from summaries.selectors import DueMonth, summaries_awaiting_review, summary_month_due
@@ -71,8 +76,12 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
         return []
     policy = policy_for_organisation(organisation_id=user.organisation_id)
     todos: list[Todo] = []
+    # Not a public-welfare worker's (targets.rules): their year is one 述职, below.
     if user.has_perm("targets.write_targets"):
         todos += _own_documents(own or own_period(user, today=today, policy=policy), policy, today)
+    if user.has_perm("evaluations.view_own_welfare"):
+        todos += _welfare_report(user, today, policy)
+    todos.append(_ballot_papers(user))
     if user.has_perm("summaries.use_review_inbox"):
         waiting = target_sets_awaiting_review(reviewer=user).count() + summaries_awaiting_review(reviewer=user).count()
         todos.append(Todo("review", _("待审核的目标和小结"), waiting, reverse("review")))
@@ -283,3 +292,44 @@ def _welfare(user: User, today: date) -> list[Todo]:
             text = _("公益性岗位%(kind)s（已逾期，期限%(due)s）") % {"kind": label, "due": due.isoformat()}
         todos.append(Todo(f"welfare-{kind.replace('_', '-')}", text, counts[f"n_{kind}"], url))
     return todos
+
+
+def _welfare_report(user: User, today: date, policy) -> list[Todo]:
+    """The worker's 个人述职 not handed in, with the window's last day (one aggregate query); a
+    returned one says so, one past the last day says it is overdue (still accepted, recorded late)."""
+    counts = own_reports_to_hand_in(user=user).aggregate(
+        n=Count("pk"),
+        first=Min("pk"),
+        first_year=Min("year"),
+        returned_year=Min("year", filter=Q(status=ReviewStatus.RETURNED)),
+    )
+    if not counts["n"]:
+        return []
+    if counts["returned_year"] is not None:
+        label = _("%(year)s年度个人述职已退回，请修改后重新提交") % {"year": counts["returned_year"]}
+    else:
+        _first, last = periods.welfare_window(policy, counts["first_year"])
+        if today > last:
+            label = _("%(year)s年度个人述职已逾期未提交（%(deadline)s截止）")
+        else:
+            label = _("%(year)s年度个人述职待提交（%(deadline)s截止）")
+        label = label % {"year": counts["first_year"], "deadline": last.strftime("%m-%d")}
+    # One 述职 waiting: the to-do opens it; several (a year left over): the worker's years.
+    url = (
+        reverse("evaluations:welfare_report", args=[counts["first"]])
+        if counts["n"] == 1
+        else reverse("evaluations:welfare_mine")
+    )
+    return [Todo("welfare-report", label, counts["n"], url)]
+
+
+def _ballot_papers(user: User) -> Todo:
+    """The 民主测评 papers waiting for the person, civil servants' and public-welfare workers'
+    ballots alike (one aggregate query): one opens its paper, several the list of their ballots."""
+    counts = papers_to_fill(user=user).aggregate(n=Count("pk"), first_ballot=Min("ballot_id"))
+    url = (
+        reverse("evaluations:ballot_paper", args=[counts["first_ballot"]])
+        if counts["n"] == 1
+        else reverse("evaluations:my_ballots")
+    )
+    return Todo("ballots", _("待填写的测评票"), counts["n"], url)

@@ -54,6 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     today = periods.today()
     own = None
+    # A public-welfare worker has no targets or monthly summaries: no panel of them either.
     if user.has_perm("targets.write_targets"):
         own = own_period(user, today=today, policy=policy_for_organisation(organisation_id=user.organisation_id))
     ctx.update(_work_panels(user, own))

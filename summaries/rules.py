@@ -16,6 +16,7 @@ from accounts.rules import (
     is_hr_admin,
     is_reviewer,
     is_supervising_leader,
+    is_welfare_worker,
     owns_document,
     reads_document,
     takes_part_in_appraisal,
@@ -28,7 +29,8 @@ def in_an_open_quarter(user, summary) -> bool:
     return summary is not None and not periods.is_period_locked(summary.organisation_id, summary.period.quarter)
 
 
-rules.add_perm("summaries.write_own_summary", takes_part_in_appraisal & has_a_department)
+# A public-welfare worker in a 科室 writes a 述职 once a year instead (evaluations.welfare).
+rules.add_perm("summaries.write_own_summary", takes_part_in_appraisal & has_a_department & ~is_welfare_worker)
 rules.add_perm("summaries.view_summary", takes_part_in_appraisal & reads_document)
 rules.add_perm(
     "summaries.change_summary", takes_part_in_appraisal & owns_document & document_is_editable & in_an_open_quarter

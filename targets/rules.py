@@ -11,6 +11,7 @@ from accounts.rules import (
     has_a_department,
     is_department_head,
     is_reviewer,
+    is_welfare_worker,
     owns_document,
     reads_document,
     same_organisation,
@@ -32,6 +33,7 @@ rules.add_perm("targets.change_targetset", in_scope & owns_document & document_i
 rules.add_perm("targets.review_targetset", in_scope & is_reviewer)
 rules.add_perm("targets.assign_item", in_scope & (is_reviewer | supervises_documents_department) & ~owns_document)
 rules.add_perm("targets.record_completion", in_scope & owns_document)
-rules.add_perm("targets.write_targets", takes_part_in_appraisal & has_a_department)
+# A public-welfare worker in a 科室 writes a 述职 once a year instead (evaluations.welfare).
+rules.add_perm("targets.write_targets", takes_part_in_appraisal & has_a_department & ~is_welfare_worker)
 rules.add_perm("targets.manage_goals", takes_part_in_appraisal & is_department_head)
 rules.add_perm("targets.change_goal", takes_part_in_appraisal & heads_goal_department)

@@ -346,7 +346,9 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "evaluations:welfare_ballot_close": row(
         POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=POST_DENY, hr=POST_OK
     ),
-    "evaluations:welfare_decide": row(POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=POST_OK, hr=POST_OK),
+    "evaluations:welfare_decide": row(
+        POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=("405", "400"), hr=("405", "400")
+    ),
     "evaluations:welfare_posts": row(DENY, hr=OK, other_hr=OK),
     "evaluations:welfare_post_new": row(DENY, hr=OK, other_hr=OK),
     "evaluations:welfare_post_edit": row(DENY, hr=OK, other_hr=NOT_FOUND),

@@ -8,13 +8,7 @@ Everything is checked against the object's organisation, so a unit never reaches
 
 import rules
 
-from accounts.models import StaffType
-from accounts.rules import is_agency_head, is_hr_admin, is_reviewer, same_organisation
-
-
-@rules.predicate
-def is_welfare_worker(user) -> bool:
-    return bool(user and user.is_authenticated and user.staff_type == StaffType.PUBLIC_WELFARE)
+from accounts.rules import is_agency_head, is_hr_admin, is_reviewer, is_welfare_worker, same_organisation
 
 
 @rules.predicate

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet
 
 from accounts.models import User
+from accounts.workflow import EDITABLE_STATUSES
 
 from ..ballots.models import SCALE_CHOICES, BallotScale, Choice, PaperAnswer
 from ..ballots.selectors import percent
@@ -53,6 +54,13 @@ def assessment_for(*, pk: int, user: User) -> WelfareAssessment | None:
 
 def own_assessments(*, user: User) -> QuerySet[WelfareAssessment]:
     return WelfareAssessment.objects.filter(owner=user).select_related("post").order_by("-year")
+
+
+def own_reports_to_hand_in(*, user: User) -> QuerySet[WelfareAssessment]:
+    """The worker's 述职 still with them: a draft or a returned one. An assessment exists only once
+    the unit opened the year (from the first day of the window, ``welfare_assessments_open``), and a
+    述职 handed in after the last day is still accepted (recorded as late), so it waits until handed in."""
+    return WelfareAssessment.objects.filter(owner=user, stage=WelfareStage.REPORT, status__in=EDITABLE_STATUSES)
 
 
 def posts_for_unit(*, organisation_id: int) -> QuerySet[WelfarePost]:

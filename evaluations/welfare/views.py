@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts import jobs, periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
-from accounts.formerrors import flash_form_errors, run_service
+from accounts.formerrors import form_submitted, run_service
 from accounts.pages import review_decision, stored_file_download
 from accounts.pagination import page_of, query_without_page
 from accounts.selectors import policy_for_organisation
@@ -109,8 +109,23 @@ def welfare_export(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def welfare_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     """One worker's year: the 述职, each step done, and the form of the step the viewer may take."""
-    assessment = _get_assessment_for_user(request, pk)
+    return _assessment_page(request, _get_assessment_for_user(request, pk))
+
+
+def _assessment_page(
+    request: HttpRequest, assessment, *, decision_form: DecisionForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The worker's page; ``decision_form``: the 集体研究 form as posted, when it was invalid or
+    refused, so the page shows again what was typed with the message at its field."""
     user = request.user
+    if decision_form is None:
+        decision_form = DecisionForm(
+            initial={
+                "grade": assessment.grade,
+                "renew": "1" if assessment.renew else "0",
+                "notes": assessment.decision_notes,
+            }
+        )
     return render(
         request,
         "evaluations/welfare/assessment.html",
@@ -122,16 +137,11 @@ def welfare_assessment(request: HttpRequest, pk: int) -> HttpResponse:
             "can_conduct": user.has_perm("evaluations.conduct_welfare", assessment),
             "return_form": ReturnForm(),
             "interview_form": InterviewForm(),
-            "decision_form": DecisionForm(
-                initial={
-                    "grade": assessment.grade,
-                    "renew": "1" if assessment.renew else "0",
-                    "notes": assessment.decision_notes,
-                }
-            ),
+            "decision_form": decision_form,
             "consequences": list(assessment.consequences.all()),
             **_ballot_context(request, assessment),
         },
+        status=status,
     )
 
 
@@ -334,24 +344,22 @@ def welfare_interview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def welfare_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    """集体研究: the unit records the collective decision."""
+    """集体研究: the unit records the collective decision. Invalid or refused, the worker's page
+    comes back (400) with the form as posted and the message at its field, not a redirect that
+    would lose what was typed."""
     assessment = _get_assessment_for_user(request, pk, perm="evaluations.conduct_welfare")
     form = DecisionForm(request.POST)
-    if not form.is_valid():
-        flash_form_errors(request, form)
-        return redirect(assessment)
-    run_service(
+    decided, status = form_submitted(
         request,
-        lambda: services.welfare_decision_record(
-            actor=request.user,
-            assessment=assessment,
-            grade=form.cleaned_data["grade"],
-            renew=form.cleaned_data["renew"],
-            notes=form.cleaned_data["notes"],
+        form,
+        lambda data: services.welfare_decision_record(
+            actor=request.user, assessment=assessment, grade=data["grade"], renew=data["renew"], notes=data["notes"]
         ),
         success=_("集体研究结果已记录。"),
     )
-    return redirect(assessment)
+    if decided is not None:
+        return redirect(decided)
+    return _assessment_page(request, assessment, decision_form=form, status=status)
 
 
 @permission_required("evaluations.manage_welfare")

@@ -1,0 +1,91 @@
+"""The 集体研究 form of a public-welfare worker's page (DOMAIN.md §8): a refusal, the form's or the
+service's, shows the page again with what was typed and the message at its field, never a
+redirect that would lose the text."""
+
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from evaluations.ballots import services as ballot_services
+from evaluations.ballots.models import BallotSubject
+from evaluations.welfare import services
+from evaluations.welfare.models import WelfareAssessment, WelfareStage
+from tests.factories import WelfareAssessmentFactory, WelfarePostFactory
+
+NOTES = "经单位集体研究，该同志全年出勤不足。"
+
+
+@pytest.fixture
+def today(monkeypatch):
+    monkeypatch.setattr("accounts.periods.today", lambda now=None: date(2026, 12, 1))
+
+
+@pytest.fixture
+def rated(today, department, head, hr):
+    """A worker's assessment whose 民主测评 is closed: the unit may record its decision."""
+    worker = WelfarePostFactory(person__department=department, person__full_name="保洁员甲").person
+    assessment = WelfareAssessmentFactory(post=worker.welfare_post)
+    services.welfare_report_save(actor=worker, assessment=assessment, text="述职")
+    services.welfare_report_submit(actor=worker, assessment=assessment)
+    services.welfare_report_approve(actor=head, assessment=assessment)
+    services.welfare_interview_record(actor=hr, assessment=assessment, notes="谈话")
+    ballot = services.welfare_ballot_open(actor=hr, assessments=[assessment], service_users=2)
+    subject = BallotSubject.objects.get(ballot=ballot)
+    for rater in ballot.raters.filter(code__isnull=False):
+        ballot_services.paper_cast(rater=rater, answers={subject.pk: {"choice": "satisfied"}}, code=rater.code)
+    ballot_services.ballot_close(actor=hr, ballot=ballot)
+    return WelfareAssessment.objects.get(pk=assessment.pk)
+
+
+def _decide(client, assessment, data):
+    return client.post(reverse("evaluations:welfare_decide", args=[assessment.pk]), data)
+
+
+def _field_error(html: str, field: str) -> str:
+    found = re.search(rf'id="id_{field}_error"[^>]*>([^<]*)<', html)
+    return found.group(1) if found else ""
+
+
+def test_a_decision_the_service_refuses_comes_back_with_what_was_typed(client_for, hr, rated):
+    response = _decide(client_for(hr), rated, {"grade": "unqualified", "renew": "1", "notes": NOTES})
+    assert response.status_code == 400
+    html = response.content.decode()
+    # What was typed and chosen is still there …
+    assert NOTES in html
+    assert re.search(r'<input[^>]*value="unqualified"[^>]*checked', html)
+    assert re.search(r'<input[^>]*name="renew"[^>]*value="1"[^>]*checked', html)
+    # … and the service's message stands at the field it is about.
+    assert _field_error(html, "renew") == "考核不合格的，不予续签上岗协议。"
+    rated.refresh_from_db()
+    assert (rated.stage, rated.grade, rated.decision_notes) == (WelfareStage.RATING, "", "")
+
+
+def test_an_incomplete_decision_comes_back_with_what_was_typed(client_for, hr, rated):
+    response = _decide(client_for(hr), rated, {"renew": "0", "notes": NOTES})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert NOTES in html
+    assert re.search(r'<input[^>]*name="renew"[^>]*value="0"[^>]*checked', html)
+    assert _field_error(html, "grade")
+    assert response.context["decision_form"].errors["grade"]
+    rated.refresh_from_db()
+    assert rated.grade == ""
+
+
+def test_a_decision_that_goes_through_moves_on_to_the_workers_page(client_for, hr, rated):
+    response = _decide(client_for(hr), rated, {"grade": "unqualified", "renew": "0", "notes": NOTES})
+    assert response.status_code == 302 and response.url == rated.get_absolute_url()
+    rated.refresh_from_db()
+    assert (rated.stage, rated.grade, rated.renew) == (WelfareStage.DECISION, "unqualified", False)
+    # Shown again for a correction, the form holds the decision recorded.
+    html = client_for(hr).get(rated.get_absolute_url()).content.decode()
+    assert NOTES in html and re.search(r'<input[^>]*value="unqualified"[^>]*checked', html)
+
+
+def test_someone_who_may_not_decide_is_refused_without_a_page(client_for, staff, rated):
+    response = _decide(client_for(staff), rated, {"grade": "qualified", "renew": "1", "notes": NOTES})
+    assert response.status_code == 404
+    rated.refresh_from_db()
+    assert rated.grade == ""
