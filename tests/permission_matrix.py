@@ -341,7 +341,9 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "evaluations:welfare_report": row(NOT_FOUND, staff=OK),
     "evaluations:welfare_report_file": row(NOT_FOUND, staff=OK, head=OK, chief=OK, hr=OK),
     "evaluations:welfare_report_decide": row(POST_NOT_FOUND, staff=POST_DENY, head=POST_OK, chief=POST_OK, hr=POST_OK),
-    "evaluations:welfare_interview": row(POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=POST_OK, hr=POST_OK),
+    "evaluations:welfare_interview": row(
+        POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=("405", "400"), hr=("405", "400")
+    ),
     "evaluations:welfare_ballot": row(POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=POST_DENY, hr=POST_OK),
     "evaluations:welfare_ballot_close": row(
         POST_NOT_FOUND, staff=POST_DENY, head=POST_DENY, chief=POST_DENY, hr=POST_OK

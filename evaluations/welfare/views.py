@@ -113,10 +113,16 @@ def welfare_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _assessment_page(
-    request: HttpRequest, assessment, *, decision_form: DecisionForm | None = None, status: int = 200
+    request: HttpRequest,
+    assessment,
+    *,
+    interview_form: InterviewForm | None = None,
+    decision_form: DecisionForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """The worker's page; ``decision_form``: the 集体研究 form as posted, when it was invalid or
-    refused, so the page shows again what was typed with the message at its field."""
+    """The worker's page; ``interview_form``, ``decision_form``: the 谈话 or 集体研究 form as
+    posted, when it was invalid or refused, so the page shows again what was typed with the message
+    at its field."""
     user = request.user
     if decision_form is None:
         decision_form = DecisionForm(
@@ -136,7 +142,7 @@ def _assessment_page(
             and user.has_perm("evaluations.review_welfare_report", assessment),
             "can_conduct": user.has_perm("evaluations.conduct_welfare", assessment),
             "return_form": ReturnForm(),
-            "interview_form": InterviewForm(),
+            "interview_form": interview_form or InterviewForm(),
             "decision_form": decision_form,
             "consequences": list(assessment.consequences.all()),
             **_ballot_context(request, assessment),
@@ -330,15 +336,18 @@ def welfare_report_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def welfare_interview(request: HttpRequest, pk: int) -> HttpResponse:
+    """谈话: the unit records the interview; refused, the page comes back with the notes typed."""
     assessment = _get_assessment_for_user(request, pk, perm="evaluations.conduct_welfare")
-    run_service(
+    form = InterviewForm(request.POST)
+    recorded, status = form_submitted(
         request,
-        lambda: services.welfare_interview_record(
-            actor=request.user, assessment=assessment, notes=request.POST.get("notes", "")
-        ),
+        form,
+        lambda data: services.welfare_interview_record(actor=request.user, assessment=assessment, notes=data["notes"]),
         success=_("谈话记录已保存，进入民主测评环节。"),
     )
-    return redirect(assessment)
+    if recorded is not None:
+        return redirect(assessment)
+    return _assessment_page(request, assessment, interview_form=form, status=status)
 
 
 @require_POST

@@ -89,3 +89,25 @@ def test_someone_who_may_not_decide_is_refused_without_a_page(client_for, staff,
     assert response.status_code == 404
     rated.refresh_from_db()
     assert rated.grade == ""
+
+
+@pytest.fixture
+def to_interview(today, department, head):
+    """A worker's assessment whose 述职 is approved: the unit may record the interview."""
+    worker = WelfarePostFactory(person__department=department, person__full_name="保洁员乙").person
+    assessment = WelfareAssessmentFactory(post=worker.welfare_post)
+    services.welfare_report_save(actor=worker, assessment=assessment, text="述职")
+    services.welfare_report_submit(actor=worker, assessment=assessment)
+    services.welfare_report_approve(actor=head, assessment=assessment)
+    return WelfareAssessment.objects.get(pk=assessment.pk)
+
+
+def test_an_interview_record_that_is_refused_comes_back_with_what_was_typed(client_for, hr, to_interview):
+    too_long = "谈话内容" * 501
+    url = reverse("evaluations:welfare_interview", args=[to_interview.pk])
+    response = client_for(hr).post(url, {"notes": too_long})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert too_long in html and _field_error(html, "notes")
+    to_interview.refresh_from_db()
+    assert to_interview.stage == WelfareStage.INTERVIEW and not to_interview.interview_notes
