@@ -256,8 +256,12 @@ class UI:
         for department, text in (rewording or {}).items():
             row = self.page.locator(f"[data-testid=compile-row][data-department='{department}']")
             row.locator("textarea").fill(text)
+        # Publishing tells everyone and cannot be undone: the browser asks first.
+        asked: list[str] = []
+        self.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
         with self.page.expect_navigation():
             self.page.get_by_test_id("weekly-publish").click()
+        assert asked and "确定发布" in asked[0], asked
         expect(self.page.get_by_test_id("weekly-digest")).to_be_visible()
 
     # --- feedback talks (publicity.feedback) ------------------------------------------------------

@@ -175,6 +175,8 @@ def test_hr_compiles_the_week_choosing_ordering_and_rewording_the_posts(
     assert response["Location"] == reverse("publicity:weekly_compile", args=[digest.pk])
     page = client.get(response["Location"]).content.decode()
     assert "1. 举办专场招聘会2场\n2. 走访企业5家" in page and "完成公文处理120件" in page
+    # Publishing tells everyone and cannot be undone: its button asks first; saving the draft does not.
+    assert 'data-testid="weekly-publish" data-confirm="发布后全体人员将收到通知' in page
     data = {
         f"d{department.pk}_include": "on",
         f"d{department.pk}_position": "2",
@@ -249,7 +251,8 @@ def test_it_refuses_a_department_that_did_not_post_and_an_emptied_text(hr, head,
     digest = services.weekly_digest_start(actor=hr, week=THIS_WEEK)
     with pytest.raises(ValidationError, match="已填报进展的科室"):
         services.weekly_digest_compile(actor=hr, digest=digest, sections=[SectionData(other_department.pk, 1, "编造")])
-    with pytest.raises(ValidationError, match="不能为空"):
+    # Named, so the office finds the emptied box among a dozen departments.
+    with pytest.raises(ValidationError, match="办公室已选入本周进展，其进展内容不能为空"):
         services.weekly_digest_compile(actor=hr, digest=digest, sections=[SectionData(department.pk, 1, "  ")])
 
 
