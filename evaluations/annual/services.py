@@ -38,14 +38,16 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Avg, Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import jobs
 from accounts.audit import audit_reason, event_entry, record_events
-from accounts.models import Job, Organisation, Policy, StaffStatus, StaffStatusKind, User
+from accounts.models import Job, Organisation, Policy, Role, StaffStatus, StaffStatusKind, User
 from accounts.periods import Quarter
 from accounts.selectors import policy_for_organisation
+from accounts.services import notify
 from accounts.textlimits import check_length
 from evaluations.year_rollup import ROLLUP_YEAR
 
@@ -434,6 +436,11 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
         exceptions = _exceptions(organisation_ids=ids + elsewhere, year=year, policies=policies)
         if exceptions:
             _apply_exceptions(cursor, exceptions=exceptions, policies=policies)
+            _undecide_barred(
+                organisation_ids=ids + elsewhere,
+                year=year,
+                person_ids=[pk for pk, e in exceptions.items() if e["vetoes"] or e["impact"] is not None],
+            )
         cursor.execute(rollup_sql.moved_decided_sql())
         moved_decided = [row[0] for row in cursor.fetchall()]
         if moved_decided and (undecided := _undecide_moved(result_ids=moved_decided)):
@@ -550,6 +557,43 @@ def _undecide_moved(*, result_ids: list[int]) -> list[int]:
             result.decided_by, result.decided_at = None, None
             result.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
     return [result.pk for result in moved]
+
+
+def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list[int]) -> None:
+    """A veto flag raised or a sanction recorded after the committee decided someone 优秀: that
+    decision no longer stands (annual_decide refuses it now), so it is taken back through the ORM,
+    audited with its old value and the reason, and the committee and HR are told to decide again.
+    A result already published and locked keeps its decision: HR is told to review it (复核)."""
+    if not person_ids:
+        return
+    barred = AnnualResult.objects.filter(
+        organisation_id__in=organisation_ids, year=year, person_id__in=person_ids, decided_grade=AnnualGrade.EXCELLENT
+    ).select_related("person")
+    with audit_reason(_("存在一票否决事项或处分影响，不得评为优秀，原确定的“优秀”撤回，请委员会重新确定")):
+        for result in barred.order_by("pk"):
+            name = result.person.get_full_name()
+            if result.locked_at is None:
+                result.decided_grade, result.decision_reason = "", ""
+                result.decided_by, result.decided_at = None, None
+                result.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
+                message = _("%(name)s的%(year)s年度“优秀”因一票否决事项或处分影响已撤回，请委员会重新确定等次。")
+                roles = (Role.AGENCY_HEAD, Role.HR_ADMIN)
+            else:
+                message = _("%(name)s的%(year)s年度“优秀”已定等，但存在一票否决事项或处分影响，请复核。")
+                roles = (Role.HR_ADMIN,)
+            recipients = User.objects.filter(
+                is_active=True,
+                role_assignments__organisation_id=result.organisation_id,
+                role_assignments__role__in=roles,
+            ).distinct()
+            for recipient in recipients:
+                notify(
+                    recipient=recipient,
+                    message=message % {"name": name, "year": year},
+                    url=reverse("evaluations:annual", args=[year]),
+                    # A locked result stays barred on every later run: told once.
+                    dedupe_key=f"annual-barred-{result.pk}",
+                )
 
 
 # --- The roll-up as a background job ------------------------------------------------------------

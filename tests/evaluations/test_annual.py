@@ -378,6 +378,33 @@ def test_excellent_is_refused_for_a_vetoed_person(organisation, inspector, staff
         annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.EXCELLENT, reason="表现突出")
 
 
+def test_a_veto_raised_after_excellent_was_decided_takes_the_decision_back_and_tells_the_committee(
+    organisation, inspector, staff, chief, hr, crowd
+):
+    record(staff, "好/好/好/好", score="98")
+    rollup(organisation)
+    annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.EXCELLENT, reason="")
+    assert result_of(staff).decided_grade == AnnualGrade.EXCELLENT
+    # A serious finding afterwards: the year's recomputation (which the veto asks for) withdraws it.
+    veto.veto_flags_for_finding(finding_id=FindingFactory(inspection__inspector=inspector, person=staff).pk)
+    rollup(organisation)
+    result = result_of(staff)
+    assert (result.decided_grade, result.suggested_grade) == ("", AnnualGrade.COMPETENT)
+    assert annual.excellent_status(organisation=organisation, year=YEAR).used == 0
+    entry = AuditEntry.objects.filter(object_pk=str(result.pk), content_type__model="annualresult").latest("timestamp")
+    assert "不得评为优秀" in entry.reason
+    for person in (chief, hr):
+        assert person.notifications.filter(message__contains="“优秀”因一票否决事项或处分影响已撤回").exists()
+    # A locked result keeps its decision; HR is told to review it.
+    other = crowd[0]
+    annual.annual_decide(result=result_of(other), actor=chief, grade=AnnualGrade.EXCELLENT, reason="贡献突出")
+    AnnualResult.objects.filter(person=other).update(locked_at=timezone.now())
+    veto.veto_flags_for_finding(finding_id=FindingFactory(inspection__inspector=inspector, person=other).pk)
+    rollup(organisation)
+    assert result_of(other).decided_grade == AnnualGrade.EXCELLENT
+    assert hr.notifications.filter(message__contains="已定等，但存在一票否决事项或处分影响，请复核").exists()
+
+
 @pytest.mark.parametrize("persona", ["hr", "head", "staff", "outsider_chief"])
 def test_only_the_agency_head_of_the_organisation_decides(request, organisation, staff, crowd, persona):
     if persona == "outsider_chief":
