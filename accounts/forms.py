@@ -387,7 +387,7 @@ class PolicyForm(ModelLimitsForm):
             "publish_scores": _("不勾选时只公示等次。"),
             "excellent_quota_percent": _("按参加年度考核的人数计算，向下取整。"),
             "excellent_forbids_average_or_below": _("年内有季度评为“一般”或“较差”的，不建议为“优秀”。"),
-            "basic_competent_average_quarters": _("年内“一般”季度达到此数，建议为“基本称职”。"),
+            "basic_competent_average_quarters": _("年内“一般”和“较差”季度合计达到此数，建议为“基本称职”。"),
             "probation_gets_annual_grade": _("不勾选时，试用期人员只写评语，不定等次。"),
             "welfare_window_month": _("公益性岗位年度考核所在的月份（默认12月）。"),
             "welfare_window_first_day": _("自该日起可开展公益性岗位年度考核（默认1日）。"),

@@ -619,7 +619,7 @@ class Policy(OrganisationScoped, models.Model):
         _("“优秀”须“好”的季度占比超过（%）"), 50, _("默认：“好”须超过已评季度的一半。")
     )
     excellent_forbids_average_or_below = models.BooleanField(_("有“一般”及以下等次不得评“优秀”"), default=True)
-    basic_competent_average_quarters = _whole_number(_("建议“基本称职”的“一般”季度数"), 3, 1, 12)
+    basic_competent_average_quarters = _whole_number(_("建议“基本称职”的“一般”及以下季度数"), 3, 1, 12)
     probation_gets_annual_grade = models.BooleanField(_("试用期人员确定年度等次"), default=False)
     participating_staff_types = models.JSONField(_("参加平时考核的人员类别"), default=default_participating_staff_types)
     # §8 public-welfare posts (公益性岗位): the annual assessment window, the 民主测评's service users

@@ -215,7 +215,7 @@ WITH figures AS (
     SELECT a.organisation_id, a.graded, a.good, a.average, a.poor, a.uncertain,
         {eligible} AS eligible,
         CASE WHEN a.graded = 0 THEN %(not_graded)s
-            WHEN a.average >= {threshold} THEN %(basically_competent)s
+            WHEN a.average + a.poor >= {threshold} THEN %(basically_competent)s
             ELSE %(competent)s END AS grade,
         {reasons} AS reasons
     FROM (SELECT DISTINCT organisation_id, graded, good, average, poor, uncertain FROM figures) a
@@ -392,7 +392,8 @@ def stage_sql(params: dict, organisation_ids, *, covering: bool = False) -> str:
             f"{text.sql(_('（另有%(count)s个季度为不确定等次，不计入已评季度）'), count='a.uncertain')} ELSE '' END",
         ]
     )
-    competent = f"a.graded > 0 AND a.average < {threshold}"
+    # A 较差 quarter counts towards the threshold as an 一般 does (it is worse, not better).
+    competent = f"a.graded > 0 AND {below} < {threshold}"
     few_good = f"a.good * 100 <= a.graded * {good_share}"
     some_below = f"{forbids} AND {below} > 0"
     blockers = (
@@ -406,10 +407,10 @@ def stage_sql(params: dict, organisation_ids, *, covering: bool = False) -> str:
             ("a.graded > 0", f"({record})"),
             ("a.graded = 0", text.sql(_("全年没有已评定等次的季度，不确定年度等次"))),
             (
-                f"a.graded > 0 AND a.average >= {threshold}",
+                f"a.graded > 0 AND {below} >= {threshold}",
                 text.sql(
-                    _("“一般”季度%(count)s个，达到%(threshold)s个，建议基本称职"),
-                    count="a.average",
+                    _("“一般”及以下季度%(count)s个，达到%(threshold)s个，建议基本称职"),
+                    count=below,
                     threshold=threshold,
                 ),
             ),
@@ -418,8 +419,8 @@ def stage_sql(params: dict, organisation_ids, *, covering: bool = False) -> str:
                 text.sql(_("不具备优秀资格：%(why)s"), why=f"({blockers})"),
             ),
             (
-                f"{competent} AND a.poor > 0",
-                text.sql(_("有%(count)s个季度为“较差”，政策未规定据此降低等次，请委员会审议"), count="a.poor"),
+                "a.graded > 0 AND a.poor > 0",
+                text.sql(_("有%(count)s个季度为“较差”，请委员会审议是否评为更低等次"), count="a.poor"),
             ),
         ]
     )

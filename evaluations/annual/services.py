@@ -10,9 +10,9 @@ applies adds a reason in plain Chinese to ``suggestion_reasons``):
 1. A probationer whose probation covers 31 December → 不定等次 (unless the policy grades them).
 2. A sanction whose effect is 当年/两年/结案前不确定等次 → 不定等次; 确定为不称职 → 不称职.
 3. No graded quarter at all (only 不确定等次 or ungraded rows) → 不定等次.
-4. ``basic_competent_average_quarters`` or more 一般 quarters → 基本称职. A 较差 quarter does not
-   count towards this threshold (the policy names 一般 only) and does not lower the suggestion by
-   itself: it keeps 称职, with a reason that asks the committee to look at it.
+4. ``basic_competent_average_quarters`` or more quarters of 一般 or 较差 → 基本称职 (a 较差 is worse
+   than an 一般, so it counts as one at least). A 较差 quarter below the threshold keeps 称职; any
+   较差 adds a reason that asks the committee whether a lower grade is due.
 4a. A closed 民主测评 of the year (evaluations.ballots) whose thresholds caught the person — the
    share of 基本称职/不称职/不满意 votes, or the service users' 不满意 (policy) → 基本称职, with the
    ballot's reason.
@@ -243,12 +243,15 @@ def _suggest_before_quota(
         p.grade = AnnualGrade.NOT_GRADED
         p.reasons.append(_("全年没有已评定等次的季度，不确定年度等次"))
         return
-    if p.average >= policy.basic_competent_average_quarters:
+    # A 较差 quarter counts towards the threshold as an 一般 does (it is worse, not better).
+    if p.average + p.poor >= policy.basic_competent_average_quarters:
         p.grade = AnnualGrade.BASICALLY_COMPETENT
         p.reasons.append(
-            _("“一般”季度%(count)s个，达到%(threshold)s个，建议基本称职")
-            % {"count": p.average, "threshold": policy.basic_competent_average_quarters}
+            _("“一般”及以下季度%(count)s个，达到%(threshold)s个，建议基本称职")
+            % {"count": p.average + p.poor, "threshold": policy.basic_competent_average_quarters}
         )
+        if p.poor:
+            p.reasons.append(_("有%(count)s个季度为“较差”，请委员会审议是否评为更低等次") % {"count": p.poor})
         return
     if ballot_reasons:
         p.grade = AnnualGrade.BASICALLY_COMPETENT
@@ -274,7 +277,7 @@ def _suggest_before_quota(
     else:
         p.eligible = True
     if p.poor:
-        p.reasons.append(_("有%(count)s个季度为“较差”，政策未规定据此降低等次，请委员会审议") % {"count": p.poor})
+        p.reasons.append(_("有%(count)s个季度为“较差”，请委员会审议是否评为更低等次") % {"count": p.poor})
 
 
 def _apply_quota(eligible: list[_Person], *, quota: int) -> None:

@@ -145,6 +145,18 @@ def test_a_poor_quarter_keeps_competent_and_asks_the_committee(organisation, sta
     assert any("请委员会审议" in reason for reason in result.suggestion_reasons)
 
 
+def test_poor_quarters_count_towards_basically_competent_as_average_ones_do(organisation, staff, colleague, crowd):
+    # 较差 is worse than 一般: three of them cannot suggest a better grade than three 一般.
+    record(staff, "较差/较差/较好/较差", score="60")
+    record(colleague, "一般/较差/较好/一般", score="62")
+    rollup(organisation)
+    for person in (staff, colleague):
+        result = result_of(person)
+        assert result.suggested_grade == AnnualGrade.BASICALLY_COMPETENT
+        assert any("“一般”及以下季度3个，达到3个，建议基本称职" in r for r in result.suggestion_reasons)
+        assert any("请委员会审议是否评为更低等次" in r for r in result.suggestion_reasons)
+
+
 def test_three_average_quarters_suggest_basically_competent(organisation, staff, colleague, crowd):
     record(staff, "一般/一般/较好/一般", score="65")
     record(colleague, "一般/一般/较好/较好", score="70")
