@@ -32,6 +32,7 @@ from accounts import periods
 from accounts.excel import new_sheet, write_table
 from accounts.models import Department, Organisation, Policy, StaffType, User
 from accounts.selectors import policy_for_organisation
+from evaluations.annual.lists import use_sections
 from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.annual.selectors import graded_and_excellent
 from evaluations.annual.services import annual_use_lists, excellent_quota, final_grade_of
@@ -600,6 +601,8 @@ def _use_columns(ctx: ExportContext) -> list[Column]:
         Column(_("%(year)s年度等次") % {"year": ctx.year - 2}),
         Column(_("%(year)s年度等次") % {"year": ctx.year - 1}),
         Column(_("%(year)s年度等次") % {"year": ctx.year}),
+        # The year's grade is the committee's where decided, else the suggestion: said per row.
+        Column(_("委员会已确定")),
         Column(_("“好”的次数"), NUMBER),
         Column(_("平均综合得分"), NUMBER),
     ]
@@ -608,17 +611,11 @@ def _use_columns(ctx: ExportContext) -> list[Column]:
 def use_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     """The lists of evaluations.annual's 结果运用 (one query each), each person with the final
     grade of the last three years (the promotion pool's multi-year record)."""
-    lists = annual_use_lists(organisation=ctx.organisation, year=ctx.year)
-    sections = [
-        (_("评先树优候选人（年度优秀及创新突破）"), lists.award),
-        (_("培训推荐（中青班等，年度优秀）"), lists.excellent),
-        (_("晋升储备（连续两年及以上优秀）"), lists.promotion_pool),
-        (_("记三等功（连续三年优秀）"), lists.three_years_excellent),
-        (_("诫勉谈话（基本称职）"), lists.admonition),
-        (_("辞退审查（连续两年不称职）"), lists.dismissal_review),
-    ]
+    # The lists as the 结果运用 page names and orders them.
+    sections = use_sections(annual_use_lists(organisation=ctx.organisation, year=ctx.year))
     grades = _labels(AnnualGrade.choices)
-    for title, queryset in sections:
+    decided_labels = {True: _("是"), False: _("否（建议，待委员会确定）")}
+    for title, queryset, _param, _testid in sections:
         rows = queryset.annotate(y2=final_grade_of(ctx.year - 2), y1=final_grade_of(ctx.year - 1)).values_list(
             "department__name",
             "person__full_name",
@@ -627,10 +624,13 @@ def use_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             "y2",
             "y1",
             "final",
+            "decided_grade",
             "good_quarters",
             "composite_score",
         )
-        for department, full_name, username, number, y2, y1, final, good, score in rows.iterator(chunk_size=CHUNK):
+        for department, full_name, username, number, y2, y1, final, decided, good, score in rows.iterator(
+            chunk_size=CHUNK
+        ):
             yield [
                 title,
                 department or "",
@@ -639,6 +639,7 @@ def use_rows(ctx: ExportContext, sheet) -> Iterator[list]:
                 grades.get(y2, "") if y2 else "",
                 grades.get(y1, "") if y1 else "",
                 grades.get(final, "") if final else "",
+                decided_labels[bool(decided)],
                 good,
                 score,
             ]

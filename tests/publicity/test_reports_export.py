@@ -165,9 +165,16 @@ def test_the_use_sheet_lists_the_excellent_with_their_record(staff):
     assert categories == [
         "评先树优候选人（年度优秀及创新突破）",
         "培训推荐（中青班等，年度优秀）",
-        "晋升储备（连续两年及以上优秀）",
+        "选拔培养储备（连续两年及以上优秀）",  # named as on the 结果运用 page
     ]
-    assert rows[1][4:7] == [None, "优秀", "优秀"]
+    assert rows[1][4:8] == [None, "优秀", "优秀", "是"]
+
+
+def test_the_use_sheet_says_when_the_years_grade_is_only_suggested(staff):
+    _grade_year(staff, [Grade.GOOD] * 4, decided_grade="", suggested_grade=AnnualGrade.EXCELLENT)
+    rows = _rows(_export(staff.organisation)["结果运用"])
+    mine = [row for row in rows[1:] if row[2] == "科员甲"]
+    assert mine and all(row[6:8] == ["优秀", "否（建议，待委员会确定）"] for row in mine)
 
 
 def test_a_competent_person_with_a_confirmed_achievement_is_an_award_candidate_in_the_use_sheet(staff, colleague):
