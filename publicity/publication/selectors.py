@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from accounts.selectors import hr_admin_roles
-from evaluations.annual.models import AnnualGrade, AnnualResult
+from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
+from evaluations.grading.models import Grade, GradeReview
 
 from .models import Objection, ObjectionState, Publication, PublicationEntry, ReviewCase, ReviewCaseState
 from .review_cases import REVIEW_REMINDER_DAYS
@@ -31,14 +47,33 @@ def publication_for(*, pk: int, organisation_id: int) -> Publication | None:
     )
 
 
+def _reviewed_label(model, row: str, choices) -> tuple[Case, Subquery]:
+    """The label of the grade the latest recorded review (复核 after 定等) of the entry's ``row``
+    set, or NULL: a posted grade changed since is said on the board, not left standing unnoted."""
+    latest = model.objects.filter(**{row: OuterRef(row)}).order_by("-reviewed_at", "-pk").values("new_grade")[:1]
+    return Case(
+        *[When(then=Value(str(label)), **{f"reviewed_{row}": value}) for value, label in choices],
+        default=None,
+        output_field=CharField(),
+    ), Subquery(latest)
+
+
 def entries(*, publication: Publication) -> QuerySet[PublicationEntry]:
     """The list in the organisation's own order of departments (as every list of people is), each
-    line knowing whether an objection is open on it. A line without a department comes last."""
+    line knowing whether an objection is open on it and the grade a later review (复核) set, if any.
+    A line without a department comes last."""
     open_objection = Objection.objects.filter(entry_id=OuterRef("pk")).exclude(state=ObjectionState.ANSWERED)
+    quarter_label, quarter_review = _reviewed_label(GradeReview, "quarter_grade", Grade.choices)
+    annual_label, annual_review = _reviewed_label(AnnualReview, "annual_result", AnnualGrade.choices)
     return (
         PublicationEntry.objects.filter(publication=publication)
         .select_related("person", "department", "quarter_grade")
-        .annotate(has_open_objection=Exists(open_objection))
+        .annotate(
+            has_open_objection=Exists(open_objection),
+            reviewed_quarter_grade=quarter_review,
+            reviewed_annual_result=annual_review,
+        )
+        .annotate(reviewed_grade=Coalesce(quarter_label, annual_label))
         .order_by(F("department__sort_order").asc(nulls_last=True), "department__code", "person__employee_number", "pk")
     )
 

@@ -71,7 +71,10 @@ def test_the_review_page_records_a_review(client_for, approved_quarter, confirme
     url = reverse("evaluations:grade_review", args=[confirmed.pk])
     assert client_for(staff).get(url).status_code == 403
     client = client_for(hr)
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200
+    # It changes a locked grade and tells the person: the browser asks first.
+    assert "复核将更改已定等的等次并告知本人，记录不能撤销。确定记录复核？" in page.content.decode()
     response = client.post(url, {"new_grade": Grade.AVERAGE, "reason": "群众反映属实"})
     assert response.status_code == 302
     assert QuarterGrade.objects.get(pk=confirmed.pk).grade == Grade.AVERAGE

@@ -535,6 +535,21 @@ def test_a_locked_result_cannot_be_edited_but_by_the_recorded_review(publication
     assert QuarterGrade.objects.get(person=staff).grade == Grade.GOOD
 
 
+def test_the_board_notes_a_grade_changed_by_a_review_after_it_was_locked(
+    client_for, publication, staff, colleague, hr, clock
+):
+    from evaluations.grading.services.locking import grade_review_after_lock
+
+    clock(AFTER_WINDOW)
+    services.publications_lock_due(organisation_id=publication.organisation_id)
+    posted = entry_of(publication, staff).grade_label
+    grade_review_after_lock(grade=QuarterGrade.objects.get(person=staff), actor=hr, new_grade=Grade.GOOD, reason="复核")
+    body = client_for(colleague).get(publication.get_absolute_url()).content.decode()
+    # What was posted stays, with the review's grade beside it; the other line has no note.
+    assert posted in body and body.count('data-testid="entry-reviewed"') == 1
+    assert "定等后复核为“好”" in body
+
+
 def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     client_for, publication, staff, colleague, head, leader, hr, clock
 ):
