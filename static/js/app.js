@@ -24,6 +24,12 @@
     if (event.submitter && event.submitter.getAttribute("data-confirm")) {
       messages.push(event.submitter.getAttribute("data-confirm"));
     }
+    // <form data-confirm-when="css selector" data-confirm-when-message="…">: ask only when the form
+    // holds what the selector finds (a finding marked 严重, which vetoes the person's 优秀).
+    var when = form.getAttribute("data-confirm-when");
+    if (when && form.querySelector(when)) {
+      messages.push(form.getAttribute("data-confirm-when-message"));
+    }
     if (messages.length && !window.confirm(messages.join("\n\n"))) {
       event.preventDefault();
     }

@@ -129,9 +129,17 @@ def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo
     page.fill("textarea[name=findings-0-description]", SERIOUS_TEXT)
     page.fill("textarea[name=findings-0-evidence]", "群众举报材料、餐饮消费记录。")
     ui.screenshot("01-record-inspection")
+    # A 严重 finding vetoes the person's year: the browser asks first; declined, nothing is saved.
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_timeout(300)
+    assert asked and "一票否决" in asked[0] and page.url.endswith("/new/")
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     expect(page.locator(".alert-success")).to_contain_text("检查记录已保存")
+    expect(page.locator(".alert-success")).to_contain_text(f"严重问题将对{star.full_name}")
     finding_row = page.get_by_test_id("finding-row")
     expect(finding_row).to_have_count(1)
     expect(finding_row).to_contain_text(star.full_name)

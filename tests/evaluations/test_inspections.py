@@ -109,6 +109,8 @@ def test_the_inspector_records_an_inspection_on_the_form(
     )
     form_page = client_for(inspector).get(CREATE_URL).content.decode()
     assert department.name in form_page and 'name="findings-TOTAL_FORMS"' in form_page
+    # A finding marked 严重 vetoes the person's year: the browser asks before saving it (static/js/app.js).
+    assert "data-confirm-when=\"select[name$='-severity'] option[value='serious']:checked\"" in form_page
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(inspector).post(CREATE_URL, data)
     inspection = Inspection.objects.get()
@@ -118,6 +120,8 @@ def test_the_inspector_records_an_inspection_on_the_form(
     assert VetoFlag.objects.filter(person=staff).exists()
     page = client_for(inspector).get(response.url)
     assert "上班时间饮酒" in page.content.decode()
+    # The message says whose year the finding vetoes.
+    assert f"严重问题将对{staff.full_name}的{inspection.date.year}年度考核一票否决" in page.content.decode()
 
 
 def test_the_form_shows_a_finding_without_person_or_department(client_for, inspector, department):

@@ -21,7 +21,7 @@ from accounts.pagination import filtered_page
 
 from .. import lists
 from ..forms import FindingFormSet, InspectionCorrectionForm, InspectionForm
-from ..models import Inspection
+from ..models import Inspection, Severity
 from ..services import inspections as services
 
 PAGE_SIZE = 25
@@ -57,6 +57,22 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 inspection_export = listing.export_view(lists.INSPECTIONS_EXPORT)
 
 
+def _saved_message(inspection) -> str:
+    """Saved; and, where a finding is 严重, whose year it vetoes (the inspector should know)."""
+    vetoed = list(
+        inspection.findings.filter(severity=Severity.SERIOUS, person__isnull=False)
+        .order_by("pk")
+        .values_list("person__full_name", flat=True)
+        .distinct()
+    )
+    if not vetoed:
+        return _("检查记录已保存。")
+    return _("检查记录已保存。严重问题将对%(people)s的%(year)s年度考核一票否决（不得评为优秀）。") % {
+        "people": "、".join(vetoed),
+        "year": inspection.date.year,
+    }
+
+
 @never_cache
 @permission_required("evaluations.record_inspection")
 def inspection_create(request: HttpRequest) -> HttpResponse:
@@ -79,7 +95,7 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 errors = exc.messages
             else:
-                messages.success(request, _("检查记录已保存。"))
+                messages.success(request, _saved_message(inspection))
                 return redirect("evaluations:inspection_detail", pk=inspection.pk)
         else:
             errors = [_("请按提示修改后再保存。")]
