@@ -127,6 +127,8 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "publicity/publication/detail.html",
         {
             "recused_entry_ids": recused,
+            # Offered once the regrade is confirmed again, as entry_republish requires.
+            "republishable_entry_ids": {e.pk for e in regrading if services.entry_may_republish(e)},
             "publication": publication,
             "page": page,
             "today": today,

@@ -563,9 +563,14 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     assert Notification.objects.filter(recipient=colleague, message__contains="重新评鉴，重评后将重新公示").exists()
     with pytest.raises(ValidationError):
         services.entry_republish(actor=hr, entry=entry)
+    # Nor is the button offered until then: the line says what it waits for.
+    page = client_for(hr).get(publication.get_absolute_url()).content.decode()
+    assert 'data-testid="republish-waiting"' in page and 'data-testid="republish"' not in page
     grade = QuarterGrade.objects.get(person=colleague)
     grading.grade_assign(grade_row=grade, actor=head, grade=Grade.FAIRLY_GOOD, comment="重评为较好")
     grading.grade_confirm(grade_row=QuarterGrade.objects.get(pk=grade.pk), actor=leader)
+    page = client_for(hr).get(publication.get_absolute_url()).content.decode()
+    assert 'data-testid="republish"' in page and 'data-testid="republish-waiting"' not in page
     services.objection_answer(actor=hr, objection=objection, answer="已重评为较好")
     clock(date(2026, 10, 22))
     response = client_for(hr).post(reverse("publicity:entry_republish", args=[entry.pk]))
