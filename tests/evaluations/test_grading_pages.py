@@ -282,6 +282,10 @@ def test_the_leader_confirms_one_and_changes_another_with_a_reason(
     assert refused.status_code == 400
     assert "调整等次须说明理由" in refused.content.decode()
     assert grade_of(colleague).grade == Grade.FAIRLY_GOOD
+    # 确认 with another grade still chosen under 调整等次 asks which was meant; it confirms nothing.
+    unclear = client.post(url, confirm_post(second, "confirm", Grade.AVERAGE, ""))
+    assert unclear.status_code == 400 and "您在“调整等次”中选了“一般”" in unclear.content.decode()
+    assert grade_of(colleague).state != GradeState.CONFIRMED
 
     assert client.post(url, confirm_post(second, "change", Grade.AVERAGE, "季度任务未完成")).status_code == 302
     changed = grade_of(colleague)

@@ -507,6 +507,17 @@ def grade_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     changing = request.POST.get("action") == "change"
     if form.is_valid() and changing and not form.cleaned_data["new_grade"]:
         form.add_error("new_grade", _("请选择调整后的等次。"))
+    chosen = form.cleaned_data.get("new_grade") if form.is_valid() else ""
+    if not changing and chosen and chosen != row.grade:
+        # 确认 confirms the grade as it stands: a different grade chosen under 调整等次 would be
+        # silently dropped, so the leader is asked which was meant.
+        form.add_error(
+            "new_grade",
+            _(
+                "您在“调整等次”中选了“%(grade)s”：如要调整，请填写理由后点“调整并确认”；如不调整，请改回“不调整”再点“确认”。"
+            )
+            % {"grade": Grade(chosen).label},
+        )
     if not form.is_valid():
         messages.error(request, _("请按提示修改后再提交。"))
         return _rerender(request, row, form)
