@@ -42,12 +42,6 @@ class InspectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["departments"].queryset = departments_of(organisation=organisation, active_only=True)
 
-    def clean_date(self) -> datetime.date:
-        date = self.cleaned_data["date"]
-        if date > periods.today():
-            raise forms.ValidationError(_("检查日期不能晚于今天。"))
-        return date
-
 
 class FindingForm(forms.Form):
     """One finding: about a person or a department (one of the two)."""

@@ -124,6 +124,17 @@ def test_the_inspector_records_an_inspection_on_the_form(
     assert f"严重问题将对{staff.full_name}的{inspection.date.year}年度考核一票否决" in page.content.decode()
 
 
+def test_the_form_says_every_problem_at_once(client_for, inspector, department, other_head, settings):
+    # A date after today and a person outside the inspected departments: both said, not one per try.
+    data = _inspection_form(department, person=other_head.pk, severity=Severity.MINOR, description="迟到")
+    data["date"] = "2099-01-01"
+    response = client_for(inspector).post(CREATE_URL, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "检查日期不能晚于今天。" in body and "不在本次检查范围内" in body
+    assert not Inspection.objects.exists()
+
+
 def test_the_form_shows_a_finding_without_person_or_department(client_for, inspector, department):
     data = _inspection_form(department, severity=Severity.MINOR, description="迟到")
     response = client_for(inspector).post(CREATE_URL, data)

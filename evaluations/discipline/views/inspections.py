@@ -81,7 +81,10 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
     formset = FindingFormSet(request.POST or None, prefix="findings", form_kwargs={"organisation": organisation})
     errors: list[str] = []
     if request.method == "POST":
-        if form.is_valid() and formset.is_valid():
+        # Both parsed (not one after the other): every problem of the page is said at once, the
+        # service's (a future date, a person outside the departments) with the rest.
+        parsed = [form.is_valid(), formset.is_valid()]
+        if all(parsed):
             try:
                 inspection = services.inspection_record(
                     organisation=organisation,
