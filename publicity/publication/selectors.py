@@ -58,6 +58,16 @@ def _reviewed_label(model, row: str, choices) -> tuple[Case, Subquery]:
     ), Subquery(latest)
 
 
+def republished_until(*, publication: Publication) -> date | None:
+    """The last day of the windows of the entries published again (after a regrade), or None."""
+    return (
+        PublicationEntry.objects.filter(publication=publication, republished_at__isnull=False)
+        .order_by("-window_ends_on")
+        .values_list("window_ends_on", flat=True)
+        .first()
+    )
+
+
 def entries(*, publication: Publication) -> QuerySet[PublicationEntry]:
     """The list in the organisation's own order of departments (as every list of people is), each
     line knowing whether an objection is open on it and the grade a later review (复核) set, if any.

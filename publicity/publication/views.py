@@ -132,6 +132,8 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "publication": publication,
             "page": page,
             "today": today,
+            # Entries published again after a regrade have windows of their own, later than the list's.
+            "republished_until": selectors.republished_until(publication=publication),
             "is_open": publication.is_open_on(today),
             "days_left": services.working_days_left(
                 organisation_id=publication.organisation_id, ends_on=publication.ends_on, today=today

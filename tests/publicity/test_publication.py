@@ -578,11 +578,16 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     entry.refresh_from_db()
     assert (entry.state, entry.grade_label) == (EntryState.PUBLISHED, "较好")
     assert (entry.window_starts_on, entry.window_ends_on) == (date(2026, 10, 22), date(2026, 10, 28))
+    # The page's window says the list's end and, beside it, the later end of the line published again.
+    page = client_for(staff).get(publication.get_absolute_url()).content.decode()
+    assert "重新公示的人员至 2026-10-28（见该行）" in page
     assert Notification.objects.filter(recipient=colleague, message__contains="重新评鉴为“较好”").exists()
     clock(AFTER_WINDOW)
     services.publications_lock_due(organisation_id=publication.organisation_id)
     entry.refresh_from_db()
     assert entry.state == EntryState.PUBLISHED  # its own window runs to the 28th
+    page = client_for(staff).get(publication.get_absolute_url()).content.decode()
+    assert "公示期已结束，重新公示的人员仍在公示期内" in page
     clock(date(2026, 10, 29))
     services.publications_lock_due(organisation_id=publication.organisation_id)
     entry.refresh_from_db()
