@@ -26,15 +26,27 @@ from accounts.selectors import hr_admin_roles
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
 from evaluations.grading.models import Grade, GradeReview
 
-from .models import Objection, ObjectionState, Publication, PublicationEntry, ReviewCase, ReviewCaseState
+from .models import (
+    EntryState,
+    Objection,
+    ObjectionState,
+    Publication,
+    PublicationEntry,
+    ReviewCase,
+    ReviewCaseState,
+)
 from .review_cases import REVIEW_REMINDER_DAYS
 
 
 def publications(*, organisation_id: int) -> QuerySet[Publication]:
-    """The organisation's publications, newest first, with their number of entries."""
+    """The organisation's publications, newest first, with their number of entries and of those not
+    locked yet (an open objection, a regrade, a window of its own after one)."""
     return (
         Publication.objects.filter(organisation_id=organisation_id)
-        .annotate(entry_count=Count("entries"))
+        .annotate(
+            entry_count=Count("entries"),
+            waiting_count=Count("entries", filter=~Q(entries__state=EntryState.LOCKED)),
+        )
         .order_by("-published_at", "-pk")
     )
 

@@ -493,7 +493,7 @@ def test_objections_are_seen_by_their_objector_and_hr_only(client_for, publicati
 
 
 def test_lock_waits_for_the_window_then_locks_and_skips_an_entry_with_an_open_objection(
-    publication, staff, colleague, hr, clock
+    client_for, publication, staff, colleague, hr, clock
 ):
     objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
     assert services.publications_lock_due(organisation_id=publication.organisation_id)["locked"] == 0
@@ -504,6 +504,9 @@ def test_lock_waits_for_the_window_then_locks_and_skips_an_entry_with_an_open_ob
     assert QuarterGrade.objects.get(person=staff).locked_at is not None
     assert entry_of(publication, colleague).state == EntryState.PUBLISHED
     assert QuarterGrade.objects.get(person=colleague).locked_at is None
+    # The board says how many lines wait, not only that the list does.
+    board = client_for(hr).get(reverse("publicity:board")).content.decode()
+    assert "1人待定等（异议办理中或重评后重新公示），详见公示页" in board
     # Idempotent: nothing more while the objection is open.
     assert services.publications_lock_due(organisation_id=publication.organisation_id)["locked"] == 0
     services.objection_accept(actor=hr, objection=objection)
