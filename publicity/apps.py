@@ -24,3 +24,10 @@ class PublicityConfig(AppConfig):
         reports_jobs.register_kinds()
         boards.register_audited()
         publication.register_audited()
+
+        from evaluations.annual.services import register_published_reader
+
+        from .publication.selectors import annual_results_published
+
+        # A decided 优秀 on a posted list keeps its decision when a veto comes (HR reviews it).
+        register_published_reader(annual_results_published)

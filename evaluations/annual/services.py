@@ -31,6 +31,7 @@ decided or else suggested, is not 不定等次), rounded down, per organisation.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -439,11 +440,14 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
         exceptions = _exceptions(organisation_ids=ids + elsewhere, year=year, policies=policies)
         if exceptions:
             _apply_exceptions(cursor, exceptions=exceptions, policies=policies)
-            _undecide_barred(
+            taken_back = _undecide_barred(
                 organisation_ids=ids + elsewhere,
                 year=year,
                 person_ids=[pk for pk, e in exceptions.items() if e["vetoes"] or e["impact"] is not None],
             )
+            if taken_back:
+                # The stage forgets them too, so this run's ranking and quota count them undecided.
+                cursor.execute(rollup_sql.undecide_sql(taken_back))
         cursor.execute(rollup_sql.moved_decided_sql())
         moved_decided = [row[0] for row in cursor.fetchall()]
         if moved_decided and (undecided := _undecide_moved(result_ids=moved_decided)):
@@ -562,28 +566,61 @@ def _undecide_moved(*, result_ids: list[int]) -> list[int]:
     return [result.pk for result in moved]
 
 
-def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list[int]) -> None:
+# Who reads which annual results stand on a publication (publicity, a layer above, registers its
+# reader at start-up: :func:`register_published_reader`); a result on one keeps its decision.
+_published_readers: list[Callable[[list[int]], set[int]]] = []
+
+
+def register_published_reader(reader: Callable[[list[int]], set[int]]) -> None:
+    """``reader(result_ids)`` → those of the ids on a publication (published, regrading or locked)."""
+    if reader not in _published_readers:
+        _published_readers.append(reader)
+
+
+def _published(result_ids: list[int]) -> set[int]:
+    return set().union(*(reader(result_ids) for reader in _published_readers)) if result_ids else set()
+
+
+def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list[int]) -> list[int]:
     """A veto flag raised or a sanction recorded after the committee decided someone 优秀: that
     decision no longer stands (annual_decide refuses it now), so it is taken back through the ORM,
-    audited with its old value and the reason, and the committee and HR are told to decide again.
-    A result already published and locked keeps its decision: HR is told to review it (复核)."""
+    audited with its old value and the reason, and the committee and HR are told to decide again;
+    returns the ids taken back (the caller's stage forgets their decision too). A result already
+    published (or locked) keeps its decision — the posted list and its lock rely on it — and HR is
+    told to review it (复核). Each is told once per decision and case."""
     if not person_ids:
-        return
-    barred = AnnualResult.objects.filter(
-        organisation_id__in=organisation_ids, year=year, person_id__in=person_ids, decided_grade=AnnualGrade.EXCELLENT
-    ).select_related("person")
-    with audit_reason(_("存在一票否决事项或处分影响，不得评为优秀，原确定的“优秀”撤回，请委员会重新确定")):
-        for result in barred.order_by("pk"):
+        return []
+    barred = list(
+        AnnualResult.objects.filter(
+            organisation_id__in=organisation_ids,
+            year=year,
+            person_id__in=person_ids,
+            decided_grade=AnnualGrade.EXCELLENT,
+        )
+        .select_related("person")
+        .order_by("pk")
+    )
+    published = _published([result.pk for result in barred])
+    taken_back: list[int] = []
+    with (
+        audit_reason(_("存在一票否决事项或处分影响，不得评为优秀，原确定的“优秀”撤回，请委员会重新确定")),
+        counts.deferred(),
+    ):
+        for result in barred:
             name = result.person.get_full_name()
-            if result.locked_at is None:
+            case = f"{result.pk}-{result.decided_at.timestamp() if result.decided_at else 0:.0f}"
+            if result.locked_at is None and result.pk not in published:
                 result.decided_grade, result.decision_reason = "", ""
                 result.decided_by, result.decided_at = None, None
                 result.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
+                taken_back.append(result.pk)
                 message = _("%(name)s的%(year)s年度“优秀”因一票否决事项或处分影响已撤回，请委员会重新确定等次。")
                 roles = (Role.AGENCY_HEAD, Role.HR_ADMIN)
+                case = f"withdrawn-{case}"
             else:
-                message = _("%(name)s的%(year)s年度“优秀”已定等，但存在一票否决事项或处分影响，请复核。")
+                message = _("%(name)s的%(year)s年度“优秀”已公示或定等，但存在一票否决事项或处分影响，请复核。")
                 roles = (Role.HR_ADMIN,)
+                case = f"review-{case}"
             recipients = User.objects.filter(
                 is_active=True,
                 role_assignments__organisation_id=result.organisation_id,
@@ -594,9 +631,10 @@ def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list
                     recipient=recipient,
                     message=message % {"name": name, "year": year},
                     url=reverse("evaluations:annual", args=[year]),
-                    # A locked result stays barred on every later run: told once.
-                    dedupe_key=f"annual-barred-{result.pk}",
+                    # A kept decision stays barred on every later run: told once per decision and case.
+                    dedupe_key=f"annual-barred-{case}",
                 )
+    return taken_back
 
 
 # --- The roll-up as a background job ------------------------------------------------------------

@@ -6,8 +6,6 @@ from datetime import date, timedelta
 
 from django.db.models import (
     BooleanField,
-    Case,
-    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -16,8 +14,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -39,13 +35,25 @@ from .review_cases import REVIEW_REMINDER_DAYS
 
 
 def publications(*, organisation_id: int) -> QuerySet[Publication]:
-    """The organisation's publications, newest first, with their number of entries and of those not
-    locked yet (an open objection, a regrade, a window of its own after one)."""
+    """The organisation's publications, newest first, with their number of entries and of those
+    that hold the lock back (an open objection, a regrade, a window of its own after one)."""
+    entries = PublicationEntry.objects.filter(publication_id=OuterRef("pk"))
+    open_objection = Objection.objects.filter(entry_id=OuterRef("pk")).exclude(state=ObjectionState.ANSWERED)
+    waiting = (
+        entries.filter(
+            Q(state=EntryState.REGRADING)
+            | Q(state=EntryState.PUBLISHED, republished_at__isnull=False)
+            | Q(Exists(open_objection), ~Q(state=EntryState.LOCKED))
+        )
+        .values("publication_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Publication.objects.filter(organisation_id=organisation_id)
         .annotate(
             entry_count=Count("entries"),
-            waiting_count=Count("entries", filter=~Q(entries__state=EntryState.LOCKED)),
+            waiting_count=Coalesce(Subquery(waiting), 0),
         )
         .order_by("-published_at", "-pk")
     )
@@ -59,15 +67,28 @@ def publication_for(*, pk: int, organisation_id: int) -> Publication | None:
     )
 
 
-def _reviewed_label(model, row: str, choices) -> tuple[Case, Subquery]:
-    """The label of the grade the latest recorded review (复核 after 定等) of the entry's ``row``
-    set, or NULL: a posted grade changed since is said on the board, not left standing unnoted."""
-    latest = model.objects.filter(**{row: OuterRef(row)}).order_by("-reviewed_at", "-pk").values("new_grade")[:1]
-    return Case(
-        *[When(then=Value(str(label)), **{f"reviewed_{row}": value}) for value, label in choices],
-        default=None,
-        output_field=CharField(),
-    ), Subquery(latest)
+def _latest_review(model, row: str) -> Subquery:
+    """The grade the latest recorded review (复核 after 定等) of the entry's ``row`` set, or NULL."""
+    latest = model.objects.filter(**{row: OuterRef(row)}).order_by("-reviewed_at", "-pk")
+    return Subquery(latest.values("new_grade")[:1])
+
+
+def reviewed_grade_label(entry: PublicationEntry) -> str:
+    """The label of the grade a review set since the entry was posted ("" for none): a posted grade
+    changed since is said on the board, not left standing unnoted."""
+    if entry.reviewed_quarter_grade:
+        return str(Grade(entry.reviewed_quarter_grade).label)
+    if entry.reviewed_annual_result:
+        return str(AnnualGrade(entry.reviewed_annual_result).label)
+    return ""
+
+
+def annual_results_published(result_ids: list[int]) -> set[int]:
+    """Those of the annual results that stand on a publication (published, regrading or locked):
+    their decision is what the posted list shows (evaluations.annual reads this, registered at start-up)."""
+    return set(
+        PublicationEntry.objects.filter(annual_result_id__in=result_ids).values_list("annual_result_id", flat=True)
+    )
 
 
 def republished_until(*, publication: Publication) -> date | None:
@@ -85,17 +106,14 @@ def entries(*, publication: Publication) -> QuerySet[PublicationEntry]:
     line knowing whether an objection is open on it and the grade a later review (复核) set, if any.
     A line without a department comes last."""
     open_objection = Objection.objects.filter(entry_id=OuterRef("pk")).exclude(state=ObjectionState.ANSWERED)
-    quarter_label, quarter_review = _reviewed_label(GradeReview, "quarter_grade", Grade.choices)
-    annual_label, annual_review = _reviewed_label(AnnualReview, "annual_result", AnnualGrade.choices)
     return (
         PublicationEntry.objects.filter(publication=publication)
         .select_related("person", "department", "quarter_grade")
         .annotate(
             has_open_objection=Exists(open_objection),
-            reviewed_quarter_grade=quarter_review,
-            reviewed_annual_result=annual_review,
+            reviewed_quarter_grade=_latest_review(GradeReview, "quarter_grade"),
+            reviewed_annual_result=_latest_review(AnnualReview, "annual_result"),
         )
-        .annotate(reviewed_grade=Coalesce(quarter_label, annual_label))
         .order_by(F("department__sort_order").asc(nulls_last=True), "department__code", "person__employee_number", "pk")
     )
 

@@ -414,7 +414,26 @@ def test_a_veto_raised_after_excellent_was_decided_takes_the_decision_back_and_t
     veto.veto_flags_for_finding(finding_id=FindingFactory(inspection__inspector=inspector, person=other).pk)
     rollup(organisation)
     assert result_of(other).decided_grade == AnnualGrade.EXCELLENT
-    assert hr.notifications.filter(message__contains="已定等，但存在一票否决事项或处分影响，请复核").exists()
+    assert hr.notifications.filter(message__contains="已公示或定等，但存在一票否决事项或处分影响，请复核").exists()
+
+
+def test_a_withdrawn_excellent_frees_its_place_in_the_same_run(organisation, department, staff, chief):
+    # Ten graded, two 优秀 places: staff decided 优秀; two more eligible compete for the second place.
+    others = [UserFactory(department=department) for _ in range(9)]
+    record(staff, "好/好/好/好", score="98")
+    for n, person in enumerate(others):
+        record(person, "好/好/好/好" if n < 2 else "较好/较好/较好/较好", score=str(90 - n))
+    rollup(organisation)
+    annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.EXCELLENT, reason="")
+    # A 记过 afterwards: staff is not graded this year (nine graded, one place), the decision withdrawn;
+    # the same run ranks the others for the one place, not for the two the stage would have kept.
+    SanctionFactory(person=staff, kind=SanctionKind.DEMERIT, decided_on=date(YEAR, 11, 1))
+    rollup(organisation)
+    assert result_of(staff).decided_grade == ""
+    suggested = AnnualResult.objects.filter(year=YEAR, suggested_grade=AnnualGrade.EXCELLENT)
+    assert list(suggested.values_list("person", flat=True)) == [others[0].pk]
+    status = annual.excellent_status(organisation=organisation, year=YEAR)
+    assert (status.quota, status.used) == (1, 1)
 
 
 @pytest.mark.parametrize("persona", ["hr", "head", "staff", "outsider_chief"])

@@ -498,6 +498,9 @@ def test_lock_waits_for_the_window_then_locks_and_skips_an_entry_with_an_open_ob
     objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
     assert services.publications_lock_due(organisation_id=publication.organisation_id)["locked"] == 0
     clock(AFTER_WINDOW)
+    # Before the night's lock: only the line with the open objection holds it back, not every line.
+    board = client_for(hr).get(reverse("publicity:board")).content.decode()
+    assert "1人待定等（异议办理中或重评后重新公示），详见公示页" in board
     outcome = services.publications_lock_due(organisation_id=publication.organisation_id)
     assert outcome == {"publications": 1, "locked": 1, "republished": 0, "waiting": 1}
     assert entry_of(publication, staff).state == EntryState.LOCKED
@@ -890,6 +893,28 @@ def test_the_annual_excellent_list_is_published_and_locked(clock, staff, colleag
     assert AnnualResult.objects.get(person=staff).locked_at is not None
     publication.refresh_from_db()
     assert publication.closed_at is not None
+
+
+def test_a_veto_on_a_published_excellent_keeps_it_for_the_lock_and_asks_hr_to_review(
+    clock, staff, colleague, hr, inspector
+):
+    from evaluations.annual import services as annual
+    from evaluations.annual.models import AnnualGrade, AnnualResult
+    from evaluations.discipline.services import veto
+    from tests.factories import AnnualResultFactory, FindingFactory
+
+    AnnualResultFactory(person=staff, year=2025, decided_grade=AnnualGrade.EXCELLENT, rank=1)
+    AnnualResultFactory(person=colleague, year=2025, decided_grade=AnnualGrade.COMPETENT)
+    publication = services.publication_open_annual(actor=hr, organisation=staff.organisation, year=2025)
+    finding = FindingFactory(inspection__inspector=inspector, inspection__date=date(2025, 12, 1), person=staff)
+    veto.veto_flags_for_finding(finding_id=finding.pk)
+    annual.rollup_year(organisation=staff.organisation, year=2025)
+    # On the posted list: the decision stays (the lock needs it), HR is asked to review it.
+    assert AnnualResult.objects.get(person=staff).decided_grade == AnnualGrade.EXCELLENT
+    assert hr.notifications.filter(message__contains="已公示或定等，但存在一票否决事项或处分影响，请复核").exists()
+    clock(AFTER_WINDOW)
+    services.publications_lock_due(organisation_id=publication.organisation_id)
+    assert AnnualResult.objects.get(person=staff).locked_at is not None
 
 
 def test_an_undecided_year_cannot_be_published(clock, staff, hr):
