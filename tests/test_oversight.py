@@ -143,6 +143,20 @@ def test_no_inspection_months_are_due_before_the_organisation_appraised_in_the_s
     assert figures[overseen.code].months_due == 5
 
 
+def test_an_organisation_created_this_year_owes_inspections_from_its_creation_before_any_quarter(
+    client_for, officer, overseen
+):
+    # Created in March, no quarter opened for grading yet (that comes after the quarter ends).
+    type(overseen).objects.filter(pk=overseen.pk).update(
+        created_at=timezone.make_aware(timezone.datetime(YEAR, 3, 5, 9, 0))
+    )
+    figures, _page = _figures(client_for(officer))
+    assert figures[overseen.code].months_due == 9  # March to November
+    # A year before it joined owes nothing.
+    response = client_for(officer).get(reverse("oversight:index"), {"year": YEAR - 1})
+    assert {f.organisation.code: f for f in response.context["figures"]}[overseen.code].months_due == 0
+
+
 def _quarter_of(organisation, quarter, departments):
     """Quarter grades of ``quarter``: ``departments`` is a list of lists of (grade, is_leader_position)."""
     appraisal_quarter = AppraisalQuarterFactory(organisation=organisation, year=YEAR, quarter=quarter)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Min, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
+from django.utils import timezone
 
 from accounts import periods
 from accounts.models import Organisation, Policy, User
@@ -78,14 +79,29 @@ class Figures:
         return _percent(self.excellent, self.annual_graded)
 
 
-def months_due(*, year: int, today: date, first_quarter: int | None = 1) -> list[int]:
+def months_due(*, year: int, today: date, since: date | None = None) -> list[int]:
     """The months of ``year`` whose inspections are due: those ended before ``today``, from the
-    first quarter the organisation appraised in the system (``None``: it did not that year, so
-    none are due; an organisation that joined in the summer is not behind for January)."""
-    if first_quarter is None or year > today.year:
+    month the organisation began in the system (``since``; an organisation that joined in the
+    summer is not behind for January, and owes nothing for a year before it joined)."""
+    first = 1
+    if since is not None:
+        if since.year > year:
+            return []
+        if since.year == year:
+            first = since.month
+    if year > today.year:
         return []
     last = 12 if year < today.year else today.month - 1
-    return list(range(periods.Quarter(year, first_quarter).months[0], last + 1))
+    return list(range(first, last + 1))
+
+
+def _in_system_since(organisation: Organisation, first_quarter: tuple[int, int] | None) -> date:
+    """When the organisation began in the system: its creation, or the first quarter it appraised
+    if that is earlier (a year brought in from before, or the demo built in one go)."""
+    created = timezone.localdate(organisation.created_at) if organisation.created_at else date.max
+    if first_quarter is None:
+        return created
+    return min(created, periods.Quarter(*first_quarter).first_day)
 
 
 def _counts(queryset: QuerySet, key: str, count: Count | None = None) -> dict[int, int]:
@@ -139,12 +155,22 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
         figures[org_id].summaries_on_time = on_time or 0
         figures[org_id].summaries_due = (on_time or 0) + (late or 0) + (missing or 0)
 
-    first_quarters = dict(
-        AppraisalQuarter.objects.filter(organisation_id__in=ids, year=year)
+    # Each organisation's first appraised quarter in any year: its first year, then that year's quarter.
+    first_years = dict(
+        AppraisalQuarter.objects.filter(organisation_id__in=ids)
         .values_list("organisation_id")
-        .annotate(first=Min("quarter"))
+        .annotate(first=Min("year"))
         .values_list("organisation_id", "first")
     )
+    first_quarters: dict[int, tuple[int, int]] = {}
+    for org_id, first_year, quarter in (
+        AppraisalQuarter.objects.filter(organisation_id__in=ids, year__in=set(first_years.values()))
+        .values_list("organisation_id", "year")
+        .annotate(first=Min("quarter"))
+        .values_list("organisation_id", "year", "first")
+    ):
+        if first_years.get(org_id) == first_year:
+            first_quarters[org_id] = (first_year, quarter)
     done: dict[tuple[int, int], int] = {
         (org_id, month): n
         for org_id, month, n in Inspection.objects.filter(organisation_id__in=ids, date__year=year)
@@ -156,7 +182,8 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
     for org_id, item in figures.items():
         policy = policies.get(org_id)
         required = policy.inspections_per_month if policy is not None else 0
-        due = months_due(year=year, today=today, first_quarter=first_quarters.get(org_id))
+        since = _in_system_since(item.organisation, first_quarters.get(org_id))
+        due = months_due(year=year, today=today, since=since)
         item.months_due = len(due)
         item.months_compliant = sum(1 for m in due if done.get((org_id, m), 0) >= required)
 

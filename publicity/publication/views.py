@@ -113,6 +113,8 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # which another would publish again (回避). The rule's answer is the same for each of them (the
     # same person, organisation and other HR administrators), so it is asked once.
     can_manage = request.user.has_perm("publicity.manage_publication", publication)
+    for entry in page:
+        entry.reviewed_grade = selectors.reviewed_grade_label(entry)
     regrading = [e for e in page if e.state == EntryState.REGRADING]
     recused = set()
     if can_manage and regrading:

@@ -59,12 +59,9 @@ inspection_export = listing.export_view(lists.INSPECTIONS_EXPORT)
 
 def _saved_message(inspection) -> str:
     """Saved; and, where a finding is 严重, whose year it vetoes (the inspector should know)."""
-    vetoed = list(
-        inspection.findings.filter(severity=Severity.SERIOUS, person__isnull=False)
-        .order_by("pk")
-        .values_list("person__full_name", flat=True)
-        .distinct()
-    )
+    serious = inspection.findings.filter(severity=Severity.SERIOUS, person__isnull=False).select_related("person")
+    # Each person once, in the order of the findings (two findings about one person name them once).
+    vetoed = list(dict.fromkeys(finding.person.get_full_name() for finding in serious.order_by("pk")))
     if not vetoed:
         return _("检查记录已保存。")
     return _("检查记录已保存。严重问题将对%(people)s的%(year)s年度考核一票否决（不得评为优秀）。") % {
