@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.db.models import Count, Min, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
-from django.utils import timezone
 
 from accounts import periods
 from accounts.models import Organisation, Policy, User
@@ -98,7 +97,7 @@ def months_due(*, year: int, today: date, since: date | None = None) -> list[int
 def _in_system_since(organisation: Organisation, first_quarter: tuple[int, int] | None) -> date:
     """When the organisation began in the system: its creation, or the first quarter it appraised
     if that is earlier (a year brought in from before, or the demo built in one go)."""
-    created = timezone.localdate(organisation.created_at) if organisation.created_at else date.max
+    created = periods.today(organisation.created_at) if organisation.created_at else date.max
     if first_quarter is None:
         return created
     return min(created, periods.Quarter(*first_quarter).first_day)
