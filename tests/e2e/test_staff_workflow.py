@@ -242,8 +242,12 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
     expect(page.get_by_test_id("inbox-count")).to_have_text("1")
     row = page.get_by_test_id("inbox-row")
     expect(row).to_contain_text("月小结")
+    # One tap approves for good: the browser asks first, naming whose document.
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     with page.expect_navigation():
         row.get_by_test_id("approve-one").click()
+    assert asked and asked[0].startswith("确定通过") and "月小结" in asked[0], asked
     expect(page.locator(".alert-success")).to_contain_text("已审核通过1项")
     expect(page.get_by_test_id("inbox-empty")).to_be_visible()
     ui.screenshot("09-inbox-empty")

@@ -168,6 +168,9 @@ def test_the_bulk_button_with_one_item_ticked_asks_too(client_for, head, waiting
 
 def test_a_single_approval_from_its_row_needs_no_extra_step(client_for, head, waiting):
     ref = f"summaries:{waiting['summary'].pk}"
+    # No extra page; the browser asks once, naming whose document (data-confirm of the row's form).
+    inbox = client_for(head).get(reverse("review")).content.decode()
+    assert inbox.count('data-confirm="确定通过科员甲的') == 2
     response = client_for(head).post(reverse("review_decide"), {"items": [ref], "action": "approve"})
     assert response.status_code == 302
     waiting["summary"].refresh_from_db()
