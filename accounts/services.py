@@ -368,10 +368,15 @@ def _appointment_take_effect(*, change: PendingRoleChange) -> None:
             _sync_leadership_roles(user=person)
 
 
-@transaction.atomic
-def department_deactivate(*, department: Department) -> None:
+def department_deactivate_check(*, department: Department) -> None:
+    """Why the department cannot be deactivated now (asked before the confirmation, too)."""
     if department.members.filter(is_active=True).exists():
         raise ValidationError(_("该科室仍有在职人员，请先调整其科室后再停用。"))
+
+
+@transaction.atomic
+def department_deactivate(*, department: Department) -> None:
+    department_deactivate_check(department=department)
     department.is_active = False
     department.save(update_fields=["is_active"])
     for person in (department.head, department.supervising_leader):

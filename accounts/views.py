@@ -321,6 +321,12 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 @permission_required("accounts.manage_departments")
 def department_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     department = _get_department_for_admin(request, pk)
+    try:
+        # Refused before the question, not after it.
+        services.department_deactivate_check(department=department)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("accounts:department_list")
     return confirm_then(
         request,
         act=lambda: services.department_deactivate(department=department),
@@ -470,6 +476,17 @@ def staff_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespons
     message = (
         _("确定启用“%(name)s”的账号吗？") if active else _("确定停用“%(name)s”的账号吗？停用后不能登录，历史记录保留。")
     ) % {"name": person}
+    if not active:
+        # A head or supervising leader leaves their departments' staff without a reviewer: said first.
+        headed = selectors.departments_headed_by(person=person)
+        posts = [_("“%(department)s”的科室负责人") % {"department": d.name} for d in headed] + [
+            _("“%(department)s”的分管领导") % {"department": d.name}
+            for d in selectors.departments_supervised_by(person=person)
+        ]
+        if posts:
+            message += _("该人员现为%(posts)s，停用后请另行指定，否则该科室人员的审核与评鉴无人办理。") % {
+                "posts": "、".join(str(p) for p in posts)
+            }
     return confirm_page(request, title=title, message=message, form=form, cancel_url=person_url(person))
 
 
@@ -516,7 +533,14 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
         waiting = service_result(
             request,
             lambda: services.roles_set(actor=request.user, user=person, roles=form.cleaned_data["roles"]),
-            success=_("“%(name)s”的角色已更新。") % {"name": person},
+            success=lambda waiting: (
+                (
+                    _("“%(name)s”的角色变更已登记，须确认的部分确认后生效。")
+                    if waiting
+                    else _("“%(name)s”的角色已更新。")
+                )
+                % {"name": person}
+            ),
             form=form,
             flash_refusal=False,
         )

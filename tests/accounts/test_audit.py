@@ -19,9 +19,14 @@ def test_a_role_change_is_recorded_with_the_actor(client_for, security_admin, hr
     assert entry.organisation == organisation
     assert entry.changes_dict["role"] == ["None", "department_head"]
     # A decision role: asked for by the security administrator, granted when HR confirms; both recorded.
-    client_for(security_admin).post(
-        reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["staff", "department_head", "inspector"]}
+    response = client_for(security_admin).post(
+        reverse("accounts:staff_roles", args=[staff.pk]),
+        {"roles": ["staff", "department_head", "inspector"]},
+        follow=True,
     )
+    # Nothing has changed yet: the message says the change waits, not that the roles are updated.
+    body = response.content.decode()
+    assert "“科员甲”的角色变更已登记，须确认的部分确认后生效。" in body
     asked = AuditEntry.objects.filter(content_type__model="pendingrolechange").latest()
     assert asked.actor == security_admin
     assert asked.organisation == organisation

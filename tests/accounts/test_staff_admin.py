@@ -69,6 +69,11 @@ def test_deactivating_asks_for_confirmation_first(client_for, hr, staff):
     assert not staff.memberships.filter(end_date__isnull=True).exists()
 
 
+def test_deactivating_a_head_says_their_department_loses_its_reviewer(client_for, hr, head, department):
+    page = client_for(hr).get(reverse("accounts:staff_deactivate", args=[head.pk])).content.decode()
+    assert f"该人员现为“{department.name}”的科室负责人，停用后请另行指定" in page
+
+
 def test_hr_cannot_deactivate_themselves(client_for, hr):
     assert client_for(hr).post(reverse("accounts:staff_deactivate", args=[hr.pk]), {"reason": "x"}).status_code == 403
 
@@ -148,6 +153,10 @@ def test_a_department_with_staff_cannot_be_deactivated(client_for, hr, departmen
     assert "仍有在职人员" in response.content.decode()
     department.refresh_from_db()
     assert department.is_active
+    # Said before the question, not after it.
+    asked = client.get(reverse("accounts:department_deactivate", args=[department.pk]), follow=True)
+    body = asked.content.decode()
+    assert "仍有在职人员" in body and "确定停用科室" not in body
 
 
 def test_the_staff_list_filters_and_paginates(client_for, hr, department, organisation):
