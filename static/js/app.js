@@ -34,6 +34,22 @@
       event.preventDefault();
     }
   });
+  // <form data-warn-unsaved>: a long form typed into and not sent (a quarter's targets) makes the
+  // browser ask before the page is left or reloaded; sending it does not.
+  var unsaved = null;
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-warn-unsaved]");
+    if (form) { unsaved = form; }
+  });
+  document.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented && event.target === unsaved) { unsaved = null; }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (unsaved) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
   // <button data-print>: print the page (its print styles decide what is printed).
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) {

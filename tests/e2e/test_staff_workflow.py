@@ -310,6 +310,30 @@ def test_staff_writes_targets_and_summary_on_a_phone(phone_ui, demo):
     ui.assert_no_csp_errors()
 
 
+def test_leaving_typed_targets_unsaved_asks_first(ui, demo):
+    page = ui.page
+    ui.sign_in_as("demo_staff")
+    ui.go_via_menu("季度目标", "/targets/")
+    path = start_targets(ui, target_items())
+    asked: list[str] = []
+
+    def stay(dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.once("dialog", stay)
+    page.get_by_role("link", name="返回我的季度目标").click()
+    page.wait_for_timeout(500)
+    # The browser asked (beforeunload) and, declined, the page and what was typed stay.
+    assert asked == ["beforeunload"] and page.url.endswith(path)
+    submit_form(ui, "保存草稿")
+    expect_status(ui, "草稿")
+    # Saved: leaving asks nothing.
+    with page.expect_navigation():
+        page.get_by_role("link", name="返回我的季度目标").click()
+    assert page.url.endswith("/targets/")
+
+
 # --- Dates survive a second save (the picker needs ISO dates in value) ----------------------
 
 
