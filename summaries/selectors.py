@@ -37,6 +37,11 @@ class DueMonth:
     summary: MonthlySummary | None
     is_current: bool
 
+    @property
+    def handed_in(self) -> bool:
+        """Its summary is handed in already (the page offers to read it, not to go on writing it)."""
+        return self.summary is not None and self.summary.status in HANDED_IN_STATUSES
+
 
 def summary_month_due(
     *, owner: User, today: date, policy, known: dict[tuple[int, int], MonthlySummary | None] | None = None

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.workflow import ReviewStatus
 from summaries import selectors, services
 from summaries.models import MonthlySummary
 from tests.factories import DepartmentFactory, UserFactory
@@ -134,6 +135,14 @@ def test_the_month_due_first_comes_from_the_years_rows(client_for, staff, monkey
     assert f"继续填写{due_month}月小结" in page
     reads = [query["sql"] for query in captured.captured_queries if 'FROM "summaries_monthlysummary"' in query["sql"]]
     assert len(reads) == summary_queries
+
+
+def test_a_handed_in_summary_is_offered_to_read_not_to_go_on_writing(client_for, staff, monkeypatch):
+    summary = services.summary_get_or_create(owner=staff, year=2026, month=12, now=datetime(2026, 12, 1, tzinfo=CHINA))
+    type(summary).objects.filter(pk=summary.pk).update(status=ReviewStatus.SUBMITTED)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 12, 20, 9, tzinfo=CHINA))
+    page = client_for(staff).get(reverse("summaries:list")).content.decode()
+    assert "查看12月小结（已提交）" in page and "继续填写12月小结" not in page
 
 
 def test_the_list_shows_only_my_summaries(client_for, staff, colleague, monkeypatch):
