@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Min, QuerySet, Sum
+from django.db.models import Count, F, Min, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
 from accounts import periods
@@ -154,22 +154,14 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
         figures[org_id].summaries_on_time = on_time or 0
         figures[org_id].summaries_due = (on_time or 0) + (late or 0) + (missing or 0)
 
-    # Each organisation's first appraised quarter in any year: its first year, then that year's quarter.
-    first_years = dict(
-        AppraisalQuarter.objects.filter(organisation_id__in=ids)
+    # Each organisation's first appraised quarter in any year, as year * 10 + quarter: one grouped query.
+    first_quarters: dict[int, tuple[int, int]] = {
+        org_id: divmod(first, 10)
+        for org_id, first in AppraisalQuarter.objects.filter(organisation_id__in=ids)
         .values_list("organisation_id")
-        .annotate(first=Min("year"))
+        .annotate(first=Min(F("year") * 10 + F("quarter")))
         .values_list("organisation_id", "first")
-    )
-    first_quarters: dict[int, tuple[int, int]] = {}
-    for org_id, first_year, quarter in (
-        AppraisalQuarter.objects.filter(organisation_id__in=ids, year__in=set(first_years.values()))
-        .values_list("organisation_id", "year")
-        .annotate(first=Min("quarter"))
-        .values_list("organisation_id", "year", "first")
-    ):
-        if first_years.get(org_id) == first_year:
-            first_quarters[org_id] = (first_year, quarter)
+    }
     done: dict[tuple[int, int], int] = {
         (org_id, month): n
         for org_id, month, n in Inspection.objects.filter(organisation_id__in=ids, date__year=year)

@@ -550,6 +550,14 @@ def _hash_joined(cursor, sql: str, params: dict) -> None:
     cursor.execute("RESET enable_mergejoin")
 
 
+def _take_back(result: AnnualResult) -> None:
+    """Clear the committee's decision of ``result`` through the ORM (audited with its old values,
+    under the caller's ``audit_reason``)."""
+    result.decided_grade, result.decision_reason = "", ""
+    result.decided_by, result.decided_at = None, None
+    result.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
+
+
 def _undecide_moved(*, result_ids: list[int]) -> list[int]:
     """Someone's year moves to the organisation that graded them last (谁管理谁认定): a decision
     of the former organisation's committee no longer stands, and the new committee decides. Each
@@ -560,9 +568,7 @@ def _undecide_moved(*, result_ids: list[int]) -> list[int]:
     )
     with audit_reason(_("人员已调入其他单位，原单位确定的年度等次不再适用，由现单位确定")):
         for result in moved:
-            result.decided_grade, result.decision_reason = "", ""
-            result.decided_by, result.decided_at = None, None
-            result.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
+            _take_back(result)
     return [result.pk for result in moved]
 
 
@@ -602,6 +608,7 @@ def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list
     )
     published = _published([result.pk for result in barred])
     taken_back: list[int] = []
+    recipients: dict[tuple[int, tuple], list[User]] = {}  # read once per organisation and roles
     with (
         audit_reason(_("存在一票否决事项或处分影响，不得评为优秀，原确定的“优秀”撤回，请委员会重新确定")),
         counts.deferred(),
@@ -610,9 +617,7 @@ def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list
             name = result.person.get_full_name()
             case = f"{result.pk}-{result.decided_at.timestamp() if result.decided_at else 0:.0f}"
             if result.locked_at is None and result.pk not in published:
-                result.decided_grade, result.decision_reason = "", ""
-                result.decided_by, result.decided_at = None, None
-                result.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
+                _take_back(result)
                 taken_back.append(result.pk)
                 message = _("%(name)s的%(year)s年度“优秀”因一票否决事项或处分影响已撤回，请委员会重新确定等次。")
                 roles = (Role.AGENCY_HEAD, Role.HR_ADMIN)
@@ -621,12 +626,16 @@ def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list
                 message = _("%(name)s的%(year)s年度“优秀”已公示或定等，但存在一票否决事项或处分影响，请复核。")
                 roles = (Role.HR_ADMIN,)
                 case = f"review-{case}"
-            recipients = User.objects.filter(
-                is_active=True,
-                role_assignments__organisation_id=result.organisation_id,
-                role_assignments__role__in=roles,
-            ).distinct()
-            for recipient in recipients:
+            key = (result.organisation_id, roles)
+            if key not in recipients:
+                recipients[key] = list(
+                    User.objects.filter(
+                        is_active=True,
+                        role_assignments__organisation_id=result.organisation_id,
+                        role_assignments__role__in=roles,
+                    ).distinct()
+                )
+            for recipient in recipients[key]:
                 notify(
                     recipient=recipient,
                     message=message % {"name": name, "year": year},

@@ -181,15 +181,19 @@ def test_registering_the_request_asks_first_as_its_date_sets_the_deadline(client
     assert 'data-testid="case-decide"' not in body
 
 
+def _refused_decision(client, case, **data) -> str:
+    """POST the decide step with ``data``; it is refused (400): the step's form as it comes back."""
+    response = client.post(case.get_absolute_url(), {"action": "decide", **data})
+    assert response.status_code == 400
+    return _step_form(response.content.decode(), "case-decide")
+
+
 def test_a_too_long_decision_comes_back_with_its_text_and_the_limit_under_its_box(client_for, incompetent, hr):
     case = _requested(incompetent, hr)
     too_long = "决" * 2001
-    response = client_for(hr).post(
-        case.get_absolute_url(),
-        {"action": "decide", "decided_on": "2026-02-01", "decision": too_long, "new_grade": AnnualGrade.COMPETENT},
+    decide = _refused_decision(
+        client_for(hr), case, decided_on="2026-02-01", decision=too_long, new_grade=AnnualGrade.COMPETENT
     )
-    assert response.status_code == 400
-    decide = _step_form(response.content.decode(), "case-decide")
     assert f">\n{too_long}</textarea>" in decide
     assert 'id="id_decision_error" data-testid="field-error">不能超过2000字（现为2001字）。</div>' in decide
     # The date and the chosen grade stay too.
@@ -207,12 +211,7 @@ def test_an_empty_decision_is_asked_for_under_its_box(client_for, incompetent, h
 
 def test_a_decision_refused_by_the_service_keeps_what_was_typed_and_says_why_at_the_box(client_for, incompetent, hr):
     case = _requested(incompetent, hr)
-    response = client_for(hr).post(
-        case.get_absolute_url(),
-        {"action": "decide", "decided_on": "2026-01-15", "decision": "经复核，维持原等次。"},
-    )
-    assert response.status_code == 400
-    decide = _step_form(response.content.decode(), "case-decide")
+    decide = _refused_decision(client_for(hr), case, decided_on="2026-01-15", decision="经复核，维持原等次。")
     assert ">\n经复核，维持原等次。</textarea>" in decide
     assert 'id="id_decided_on_error" data-testid="field-error">决定日不能早于申请日。</div>' in decide
     case.refresh_from_db()
@@ -225,12 +224,9 @@ def test_a_grade_changing_decision_longer_than_a_review_reason_is_told_at_the_de
     annual_results_lock(result_ids=[incompetent.pk])
     case = _requested(incompetent, hr)
     decision = "复" * 501
-    response = client_for(hr).post(
-        case.get_absolute_url(),
-        {"action": "decide", "decided_on": "2026-02-01", "decision": decision, "new_grade": AnnualGrade.COMPETENT},
+    decide = _refused_decision(
+        client_for(hr), case, decided_on="2026-02-01", decision=decision, new_grade=AnnualGrade.COMPETENT
     )
-    assert response.status_code == 400
-    decide = _step_form(response.content.decode(), "case-decide")
     assert f">\n{decision}</textarea>" in decide
     assert (
         'id="id_decision_error" data-testid="field-error">'
