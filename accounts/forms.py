@@ -5,12 +5,14 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import periods
 from .models import Department, Policy, Role, StaffStatus, StaffType, User
 from .selectors import PICKER_INLINE_LIMIT, departments_of
 from .text import SingleLineCharField
+from .validators import help_texts_for
 from .widgets import DateInput
 
 
@@ -58,7 +60,11 @@ class LoginForm(AuthenticationForm):
 
 
 class PasswordChangeRequiredForm(PasswordChangeForm):
-    pass
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["new_password1"].help_text = format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((text,) for text in help_texts_for(user)))
+        )
 
 
 class TwoFactorTokenForm(forms.Form):

@@ -21,8 +21,9 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     def get_error_message(self):
         return _("密码太短，至少需要%(min_length)d个字符。") % {"min_length": self.min_length}
 
-    def get_help_text(self):
-        return _("密码至少需要%(min_length)d个字符。") % {"min_length": self.min_length}
+    def get_help_text(self, policy=None):
+        length = max(self.min_length, policy.password_min_length if policy else 0)
+        return _("密码至少需要%(min_length)d个字符。") % {"min_length": length}
 
 
 class CharacterClassesValidator:
@@ -37,8 +38,9 @@ class CharacterClassesValidator:
                 code="password_too_simple",
             )
 
-    def get_help_text(self) -> str:
-        return _("密码须包含大写字母、小写字母、数字、特殊字符中的至少%(n)d类。") % {"n": self.min_classes}
+    def get_help_text(self, policy=None) -> str:
+        classes = max(self.min_classes, policy.password_min_classes if policy else 0)
+        return _("密码须包含大写字母、小写字母、数字、特殊字符中的至少%(n)d类。") % {"n": classes}
 
 
 class PolicyPasswordRulesValidator:
@@ -67,8 +69,9 @@ class PolicyPasswordRulesValidator:
                 code="password_too_simple",
             )
 
-    def get_help_text(self) -> str:
-        return _("本单位的安全设置可能要求更长或更复杂的密码。")
+    def get_help_text(self, policy=None) -> str:
+        # With the person's policy at hand the two rules above already say its figures.
+        return "" if policy else _("本单位的安全设置可能要求更长或更复杂的密码。")
 
 
 class NotUsernameValidator:
@@ -129,3 +132,21 @@ class PasswordHistoryValidator:
 
     def get_help_text(self) -> str:
         return _("不能使用最近%(n)d次用过的密码。") % {"n": self.depth}
+
+
+def help_texts_for(user) -> list[str]:
+    """The password rules as they apply to ``user``: the deployment's rules with the figures of the
+    person's organisation where its security settings are stricter (Django's own help text, asked
+    without a person, can only say "may require more")."""
+    from .selectors import policy_for_organisation
+
+    policy = policy_for_organisation(organisation_id=user.organisation_id) if user.organisation_id else None
+    texts = []
+    for validator in password_validation.get_default_password_validators():
+        try:
+            text = validator.get_help_text(policy)
+        except TypeError:  # a validator of Django's, which knows no policy
+            text = validator.get_help_text()
+        if text:
+            texts.append(text)
+    return texts

@@ -198,6 +198,20 @@ def test_the_security_administrator_tightens_the_password_rules_of_the_organisat
     validate_password("Short#Pass1", elsewhere)
 
 
+def test_the_change_page_states_the_rules_of_the_persons_organisation(client, staff, organisation):
+    """The help under the new password names the organisation's stricter figures, not Django's 8."""
+    from accounts.models import Policy
+
+    client.force_login(staff)
+    body = client.get(reverse("accounts:password_change")).content.decode()
+    assert "密码至少需要8个字符" in body and "至少3类" in body
+    Policy.objects.filter(organisation=organisation).update(password_min_length=12, password_min_classes=4)
+    body = client.get(reverse("accounts:password_change")).content.decode()
+    assert "密码至少需要12个字符" in body and "至少4类" in body
+    assert "密码至少需要8个字符" not in body and "可能要求更长" not in body
+    assert "不能使用最近5次用过的密码" in body
+
+
 def test_the_password_rules_never_go_below_the_deployments(client_for, security_admin, organisation):
     settings = {
         "session_idle_minutes": 30,
