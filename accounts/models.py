@@ -108,6 +108,22 @@ class Department(OrganisationScoped, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def unique_error_message(self, model_class, unique_check):
+        """Name the clash in the office's words, not Django's "包含 单位 和 科室编码 的 科室 已经存在"."""
+        if model_class is Department and tuple(unique_check) == ("organisation", "code"):
+            return ValidationError(
+                _("本单位已有编码为“%(code)s”的科室，请换一个编码。"),
+                code="unique_together",
+                params={"code": self.code},
+            )
+        if model_class is Department and tuple(unique_check) == ("organisation", "name"):
+            return ValidationError(
+                _("本单位已有名为“%(name)s”的科室（含已停用的），请换一个名称。"),
+                code="unique_together",
+                params={"name": self.name},
+            )
+        return super().unique_error_message(model_class, unique_check)
+
 
 class StaffType(models.TextChoices):
     CIVIL_SERVANT = "civil_servant", _("公务员")

@@ -405,3 +405,16 @@ def test_a_department_changed_in_the_django_admin_is_a_move(
     assert "调动日期不能早于在现科室任职的开始日期（2099-01-01）" in refused_at
     staff.refresh_from_db()
     assert staff.department == target
+
+
+def test_a_second_department_with_a_taken_code_or_name_is_refused_in_words(client_for, hr, department):
+    """HR reads which value clashes, not Django's "包含 单位 和 科室编码 的 科室 已经存在"."""
+    client = client_for(hr)
+    body = client.post(
+        reverse("accounts:department_create"), {"code": department.code, "name": "新设科", "sort_order": 0}
+    ).content.decode()
+    assert f"本单位已有编码为“{department.code}”的科室" in body and "已经存在" not in body
+    body = client.post(
+        reverse("accounts:department_create"), {"code": "NEW-1", "name": department.name, "sort_order": 0}
+    ).content.decode()
+    assert f"本单位已有名为“{department.name}”的科室" in body
