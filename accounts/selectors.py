@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import AuditEntry, Department, Organisation, Policy, Role, RoleAssignment, User
+from .models import SEPARATED_ROLES, AuditEntry, Department, Organisation, Policy, Role, RoleAssignment, User
 
 # The policies read during the current request (organisation id → the row as read), or None outside
 # a request: :class:`accounts.middleware.PolicyMemoMiddleware` opens the memo for each request and
@@ -65,6 +65,16 @@ def policies_for_organisations(*, organisation_ids: Iterable[int]) -> dict[int, 
     ids = set(organisation_ids)
     policies = {policy.organisation_id: policy for policy in Policy.objects.filter(organisation_id__in=ids)}
     return {pk: policies.get(pk) or Policy(organisation_id=pk) for pk in ids}
+
+
+def taking_part(*, organisation_id: int) -> QuerySet[User]:
+    """The organisation's active people who hold a role other than the separated ones: the
+    queryset of :func:`accounts.rules.takes_part_in_appraisal`, who read published results and
+    boards (the system administrator, auditor and security administrator see no grades)."""
+    roles = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation_id=organisation_id).exclude(
+        role__in=SEPARATED_ROLES
+    )
+    return User.objects.filter(Exists(roles), organisation_id=organisation_id, is_active=True)
 
 
 def participants_of(*, organisation: Organisation) -> QuerySet[User]:

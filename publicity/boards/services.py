@@ -7,14 +7,13 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import periods
-from accounts.models import SEPARATED_ROLES, Department, Notification, RoleAssignment, User
+from accounts.models import Department, Notification, User
 from accounts.periods import Week
-from accounts.selectors import policy_for_organisation
+from accounts.selectors import policy_for_organisation, taking_part
 from accounts.services import notify_many
 from accounts.textlimits import MEDIUM, SHORT, check_length
 from targets.selectors import goals_for_quarter
@@ -219,10 +218,7 @@ def _publish(*, actor: User, digest: WeeklyDigest) -> WeeklyDigest:
     week = digest.period
     message = _("%(week)s各科室工作进展已发布。") % {"week": week.label}
     url = digest.get_absolute_url()
-    takes_part = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation_id=digest.organisation_id).exclude(
-        role__in=SEPARATED_ROLES
-    )
-    recipients = User.objects.filter(organisation_id=digest.organisation_id, is_active=True).filter(Exists(takes_part))
+    recipients = taking_part(organisation_id=digest.organisation_id)
     notify_many(
         [Notification(recipient_id=pk, message=message, url=url) for pk in recipients.values_list("pk", flat=True)],
         dedupe_key=f"weekly-digest:{digest.pk}",

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason, record_event
 from accounts.models import Notification, Organisation, User
-from accounts.selectors import hr_admin_roles, policy_for_organisation
+from accounts.selectors import hr_admin_roles, policy_for_organisation, taking_part
 from accounts.services import notify, notify_many
 from accounts.storage import private_storage
 from accounts.textlimits import check_text_limits
@@ -92,11 +92,10 @@ def _push(publication: Publication, kind: str) -> None:
 
 
 def _notify_staff(publication: Publication) -> None:
-    """Everyone of the organisation, on the bell at once (not in the evening's digest): the
-    publication opens a window of a few working days in which to object."""
-    people = User.objects.filter(organisation_id=publication.organisation_id, is_active=True).values_list(
-        "pk", flat=True
-    )
+    """Everyone of the organisation who may read the board (not the separated administrators), on
+    the bell at once (not in the evening's digest): the publication opens a window of a few
+    working days in which to object."""
+    people = taking_part(organisation_id=publication.organisation_id).values_list("pk", flat=True)
     message = _("%(title)s正在公示（%(start)s至%(end)s），如有异议请在公示期内提出。") % {
         "title": publication.title,
         "start": publication.starts_on.isoformat(),

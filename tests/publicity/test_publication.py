@@ -67,7 +67,7 @@ def quarter(organisation, staff, colleague, head, leader):
 
 
 @pytest.fixture
-def publication(clock, quarter, hr):
+def publication(clock, quarter, hr, security_admin):
     return services.publication_open_quarter(actor=hr, appraisal_quarter=quarter)
 
 
@@ -111,6 +111,9 @@ def test_hr_publishes_an_approved_quarter_for_the_window(publication, staff, col
     assert AuditEntry.objects.filter(event="publication_opened").exists()
     # On the bell at once, not in the evening's digest: the window to object is a few days.
     assert Notification.objects.get(recipient=staff, url=publication.get_absolute_url()).digest_day is None
+    # The security administrator (三员分立) cannot open the board, so is not sent there.
+    assert Notification.objects.filter(url=publication.get_absolute_url()).exclude(recipient__in=[staff, colleague]).exists()
+    assert not Notification.objects.filter(url=publication.get_absolute_url(), recipient__username="secadmin").exists()
 
 
 def test_only_hr_publishes_and_only_an_approved_quarter_once(clock, quarter, hr, head, organisation):
