@@ -158,6 +158,8 @@ ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
 # The bureau's officers (公务员主管部门) read other organisations' aggregates and take no part in
 # their own organisation's appraisal either.
 SEPARATED_ROLES = ADMIN_ROLES | {Role.OVERSIGHT}
+# The two sides of a role change: one asks, a holder of the other side's role confirms.
+ROLE_CHANGE_SIDES = frozenset({Role.SECURITY_ADMIN, Role.HR_ADMIN})
 # Roles that decide or change grades and results: granting one takes a second person's confirmation.
 DECISION_ROLES = frozenset({Role.AGENCY_HEAD, Role.SUPERVISING_LEADER, Role.HR_ADMIN, Role.INSPECTOR})
 # Roles whose grant or withdrawal waits for a second person: a single account could otherwise

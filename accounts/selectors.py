@@ -10,7 +10,19 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import SEPARATED_ROLES, AuditEntry, Department, Organisation, Policy, Role, RoleAssignment, User
+from .models import (
+    ROLE_CHANGE_SIDES,
+    SEPARATED_ROLES,
+    AuditEntry,
+    Department,
+    Organisation,
+    PendingPasswordReset,
+    PendingRoleChange,
+    Policy,
+    Role,
+    RoleAssignment,
+    User,
+)
 
 # The policies read during the current request (organisation id → the row as read), or None outside
 # a request: :class:`accounts.middleware.PolicyMemoMiddleware` opens the memo for each request and
@@ -295,3 +307,32 @@ def another_hr_admin(*, organisation_id: int, besides: Iterable[int]) -> bool:
     take a matter that concerns those people (回避 — an objection about one's own result, a review
     of one's own grade, one's own 复核/申诉 case). Where none can, the only one takes it. One query."""
     return hr_admin_roles(organisation_id).exclude(user_id__in=list(besides)).exists()
+
+
+def pending_changes_to_decide(*, user: User) -> int:
+    """How many waiting two-person requests ``user`` can confirm or reject on the pending page: role
+    changes (never their own request or one about themselves, nor one asked by their own side, which
+    the other side confirms) and password resets, as far as they hold the right to decide each."""
+    if not user.organisation_id:
+        return 0
+    waiting = 0
+    if user.has_perm("accounts.confirm_role_changes"):
+        own_side = RoleAssignment.objects.filter(
+            user=OuterRef("requested_by"), role__in=user.roles & ROLE_CHANGE_SIDES or [""]
+        )
+        waiting += (
+            PendingRoleChange.objects.filter(
+                organisation_id=user.organisation_id, state=PendingRoleChange.State.PENDING
+            )
+            .exclude(Q(requested_by=user) | Q(user=user) | Exists(own_side))
+            .count()
+        )
+    if user.has_perm("accounts.confirm_password_resets"):
+        waiting += (
+            PendingPasswordReset.objects.filter(
+                organisation_id=user.organisation_id, state=PendingPasswordReset.State.PENDING
+            )
+            .exclude(Q(requested_by=user) | Q(user=user))
+            .count()
+        )
+    return waiting

@@ -30,6 +30,7 @@ from .models import (
     ADMIN_ROLES,
     DEPARTMENT_POSTS,
     PASSWORD_RESET_TWO_PERSON_ROLES,
+    ROLE_CHANGE_SIDES,
     TWO_PERSON_ROLES,
     Department,
     DepartmentMembership,
@@ -182,9 +183,6 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
 
 # The two sides of a two-person role change: one asks, the other confirms (issue 10: "the security
 # administrator grants, HR confirms, or the reverse"); two people of one side never suffice.
-ROLE_CHANGE_SIDES = frozenset({Role.SECURITY_ADMIN, Role.HR_ADMIN})
-
-
 def _confirming_side(*, requester: User) -> set[str]:
     """The roles that may confirm a role change ``requester`` asked for: the other side's."""
     return set(ROLE_CHANGE_SIDES - requester.roles) or set(ROLE_CHANGE_SIDES)

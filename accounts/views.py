@@ -48,6 +48,7 @@ from .middleware import (
     request_policy,
 )
 from .models import (
+    ROLE_CHANGE_SIDES,
     Department,
     Job,
     Notification,
@@ -582,7 +583,7 @@ def pending_changes(request: HttpRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     # A change asked for by someone of the reader's own side (security administrator or HR) is
     # confirmed by the other side (services.role_change_decide): no buttons for it.
-    own_side = request.user.roles & services.ROLE_CHANGE_SIDES
+    own_side = request.user.roles & ROLE_CHANGE_SIDES
     role_changes = (
         PendingRoleChange.objects.filter(organisation_id=organisation_id, state=PendingRoleChange.State.PENDING)
         .select_related("user", "requested_by", "department")

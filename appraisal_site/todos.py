@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.models import User
-from accounts.selectors import policy_for_organisation
+from accounts.selectors import pending_changes_to_decide, policy_for_organisation
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import years_outstanding
@@ -108,6 +108,16 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
         todos += _inspector(user, today, policy)
     if user.has_perm("evaluations.manage_welfare"):
         todos += _welfare(user, today)
+    if user.has_perm("accounts.view_pending_changes"):
+        # A grant of a role or a reset waits for this second person (the bell says it once).
+        todos.append(
+            Todo(
+                "pending-changes",
+                _("待确认的权限变更和密码重置"),
+                pending_changes_to_decide(user=user),
+                reverse("accounts:pending_changes"),
+            )
+        )
     return [todo for todo in todos if todo.count]
 
 

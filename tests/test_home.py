@@ -295,3 +295,18 @@ def test_the_home_page_reads_ones_own_target_set_and_summaries_once(client_for, 
     # A person who heads and supervises no department: their own department only, no review scope
     # (held roles say who heads or supervises one) and no supervised departments' panel.
     assert sum('FROM "accounts_department"' in sql for sql in tables) == 1
+
+
+def test_a_waiting_role_change_is_a_to_do_for_the_other_side_only(client_for, security_admin, hr, staff, today):
+    """The security administrator asks for a grant (the bell tells HR once): HR's home page keeps it
+    as a to-do until decided; the one who asked has nothing to do about it."""
+    from accounts import services
+    from accounts.models import Role
+
+    [change] = services.roles_set(actor=security_admin, user=staff, roles={Role.STAFF, Role.INSPECTOR})
+    hr_page = page(client_for(hr))
+    assert todo(hr_page, "pending-changes") == 1
+    assert 'href="/accounts/pending/"' in hr_page
+    assert todo(page(client_for(security_admin)), "pending-changes") is None
+    services.role_change_decide(actor=hr, change=change, confirm=True)
+    assert todo(page(client_for(hr)), "pending-changes") is None
