@@ -12,10 +12,12 @@ progress rows) and passes it in as a hook; the app's service wraps the call in i
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -24,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .audit import audit_reason
+from .models import AuditEntry
 from .selectors import departments_reviewed_by, evaluator_of
 from .services import notify
 from .textlimits import MEDIUM, bounded_text, check_length
@@ -347,3 +350,39 @@ def return_(
     check_reviewer(locked, actor)
     _decide(locked, actor, outcome=ReviewStatus.RETURNED, reason=reason, now=now, on_decided=on_decided)
     return locked
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """One step of a document's review: handed in, approved or returned (with the reason)."""
+
+    at: datetime
+    actor: User | None
+    status: str
+    reason: str
+
+    @property
+    def status_label(self) -> str:
+        return ReviewStatus(self.status).label if self.status in ReviewStatus.values else self.status
+
+
+def review_history(document: ReviewedDocument) -> list[ReviewStep]:
+    """Every hand-in and decision of ``document``, oldest first, read from the audit trail (one
+    query): a resubmitted document still shows why it was returned before and who returned it.
+    Saves of a draft, which change no status, are not steps."""
+    entries = (
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(document)),
+            object_id=document.pk,
+            changes__has_key="status",
+        )
+        .select_related("actor")
+        .order_by("timestamp", "pk")
+    )
+    steps = []
+    for entry in entries:
+        status = entry.changes["status"][1]
+        if status in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED, ReviewStatus.RETURNED):
+            reason = entry.reason if status == ReviewStatus.RETURNED else ""
+            steps.append(ReviewStep(at=entry.timestamp, actor=entry.actor, status=status, reason=reason))
+    return steps

@@ -24,6 +24,7 @@ from accounts.pages import confirm_page, confirm_then, review_decision, stored_f
 from accounts.pagination import query_without, query_without_page
 from accounts.selectors import policy_for_organisation
 from accounts.storage import SizeLimitedUploadHandler, body_too_large, own_body_limit
+from accounts.workflow import review_history
 
 from . import exports, review, selectors, services
 from .filters import InboxFilter
@@ -210,6 +211,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "return_form": ReturnForm(),
             "is_owner": summary.owner_id == request.user.pk,
             "missing_items": selectors.summary_missing_target_items(summary=summary) if can_edit else 0,
+            "review_history": review_history(summary),
         }
     )
     return render(request, "summaries/summary_detail.html", ctx, status=ctx.pop("status"))

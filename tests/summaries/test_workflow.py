@@ -229,3 +229,23 @@ def test_holding_the_head_role_without_heading_the_department_reviews_nothing(de
     own = submit_written(summary=own, actor=staff)
     with pytest.raises(PermissionDenied):
         services.summary_approve(summary=own, actor=pretender)
+
+
+def test_a_resubmitted_summary_shows_why_and_by_whom_it_was_returned(client_for, submitted, head, staff):
+    """The head opening the resubmitted summary reads the earlier return and its reason; so does
+    the owner, and the audit trail is the record (no second history to drift)."""
+    from accounts.audit import acting_as
+
+    with acting_as(head):
+        returned = services.summary_return(summary=submitted, actor=head, reason="请补充预算编制进度")
+    edited = services.summary_autosave(
+        summary=returned, actor=staff, based_on_version=returned.version, text=text_of(returned, problems="已补充")
+    )
+    with acting_as(staff):
+        submit_written(summary=edited, actor=staff)
+    for reader in (head, staff):
+        body = client_for(reader).get(reverse("summaries:detail", args=[submitted.pk])).content.decode()
+        history = body.split('data-testid="review-history"', 1)[1].split("</ol>", 1)[0]
+        assert history.count("<li") == 3  # handed in, returned, handed in again
+        assert "请补充预算编制进度" in history and head.get_full_name() in history
+        assert history.index("已退回") < history.rindex("已提交")
