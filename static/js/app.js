@@ -73,15 +73,38 @@
     var limit = field.getAttribute("maxlength");
     var note = lengthCounter(field);
     note.textContent = field.value.length + " / " + limit;
-    note.classList.toggle("text-danger", field.value.length >= parseInt(limit, 10));
+    // A paste the browser cut at the limit says so (the counter alone would not tell what was lost).
+    var cut = field.getAttribute("data-pasted-cut");
+    if (cut) {
+      note.textContent += " " + cut;
+    }
+    note.classList.toggle("text-danger", !!cut || field.value.length >= parseInt(limit, 10));
   }
   document.querySelectorAll("textarea[maxlength]").forEach(updateCounter);
   ["input", "focusin"].forEach(function (type) {
     document.addEventListener(type, function (event) {
       if (event.target.matches && event.target.matches("textarea[maxlength]")) {
+        if (type === "input" && !event.target.hasAttribute("data-pasting")) {
+          event.target.removeAttribute("data-pasted-cut");
+        }
+        event.target.removeAttribute("data-pasting");
         updateCounter(event.target);
       }
     });
+  });
+  // The text of <html data-msg-pasted-cut> (base.html, translated) names the loss.
+  document.addEventListener("paste", function (event) {
+    var field = event.target;
+    if (!(field.matches && field.matches("textarea[maxlength]")) || !event.clipboardData) {
+      return;
+    }
+    var pasted = event.clipboardData.getData("text");
+    var kept = field.value.length - Math.abs(field.selectionEnd - field.selectionStart);
+    if (kept + pasted.length > parseInt(field.getAttribute("maxlength"), 10)) {
+      field.setAttribute("data-pasted-cut", document.documentElement.getAttribute("data-msg-pasted-cut") || "");
+      field.setAttribute("data-pasting", "");
+      updateCounter(field);
+    }
   });
   // <select data-autosubmit>: apply a filter as soon as it changes.
   document.addEventListener("change", function (event) {

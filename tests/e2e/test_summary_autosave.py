@@ -263,3 +263,23 @@ def test_a_phone_locked_while_a_save_is_on_its_way_keeps_the_last_words(any_ui, 
     expect(page.locator("[data-conflict-alert]")).to_be_hidden()
     assert not SummaryConflictCopy.objects.exists()
     assert page_errors(ui) == [], "\n".join(ui.console)
+
+
+def test_a_paste_over_the_limit_says_what_was_cut(ui, staff, password, summary):
+    """The browser keeps 5000 characters of a longer paste: the counter says the rest was not pasted
+    (a silent cut loses text the person thinks is in), and the note goes at the next keystroke."""
+    ui.sign_in_as(staff.username, password)
+    page = ui.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=ui.base_url)
+    ui.goto(f"/summaries/{summary.pk}/")
+    page.evaluate("navigator.clipboard.writeText('情况'.repeat(2600))")
+    page.click("#id_other_work")
+    page.keyboard.press("Control+V")
+    counter = page.locator("#id_other_work + [data-length-counter]")
+    expect(counter).to_contain_text("5000 / 5000")
+    expect(counter).to_contain_text("超出的部分没有粘贴进来")
+    assert len(page.input_value("#id_other_work")) == 5000
+    page.keyboard.press("Backspace")
+    expect(counter).to_have_text("4999 / 5000")
+    # What was kept is saved as any typed text is.
+    expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存", timeout=10_000)
