@@ -25,7 +25,6 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -311,9 +310,25 @@ class StaffRowForm(RowForm):
                 raise forms.ValidationError(_("电子邮箱“%(value)s”格式不正确") % {"value": email}) from None
         return email
 
+    def clean(self) -> dict:
+        """The username the row will have, and whether it is free: checked even when other cells of
+        the row are wrong, so one upload lists every problem of the row."""
+        cleaned = super().clean()
+        if not cleaned.get("employee_number") or "username" not in cleaned:
+            return cleaned
+        username, problems = _username_problems(
+            cleaned, existing=self.context["existing"], holders=self.context["holders"]
+        )
+        cleaned["username"] = username
+        for problem in problems:
+            self.add_error("username", problem)
+        return cleaned
 
-def _username_problems(row: dict, *, existing: dict[str, User]) -> tuple[str, list[str]]:
-    """The username a row will have, and what is wrong with it (the file's other rows aside)."""
+
+def _username_problems(row: dict, *, existing: dict[str, User], holders: dict[str, User]) -> tuple[str, list[str]]:
+    """The username a row will have, and what is wrong with it (the file's other rows aside). A new
+    person's username must be free in this organisation (other organisations' are not looked at:
+    whether another agency has a name is none of HR's business)."""
     person = existing.get(row["employee_number"])
     username = row["username"]
     if person is not None:
@@ -328,6 +343,12 @@ def _username_problems(row: dict, *, existing: dict[str, User]) -> tuple[str, li
         UnicodeUsernameValidator()(username)
     except ValidationError:
         return username, [_("用户名“%(value)s”无效：只能包含字母、数字和 @ . + - _ 字符") % {"value": username}]
+    holder = holders.get(username.lower())
+    if holder is not None:
+        return username, [
+            _("用户名“%(value)s”已被本单位的“%(person)s”（工号%(number)s）使用，请另填用户名")
+            % {"value": username, "person": holder.get_full_name(), "number": holder.employee_number or "—"}
+        ]
     return username, []
 
 
@@ -345,10 +366,8 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
         return [], [file_error]
 
     departments = list(Department.objects.filter(organisation=organisation))
-    existing = {
-        person.employee_number: person
-        for person in User.objects.filter(organisation=organisation).exclude(employee_number="")
-    }
+    people = list(User.objects.filter(organisation=organisation))
+    existing = {person.employee_number: person for person in people if person.employee_number}
     cleaned_rows, errors = parse_rows(
         positions,
         data,
@@ -356,6 +375,8 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
         by_name={d.name: d for d in departments},
         by_code={d.code: d for d in departments},
         by_code_lower={d.code.lower(): d for d in departments},
+        existing=existing,
+        holders={person.username.lower(): person for person in people},
     )
     # The checks across rows: a 工号 or a new username used twice in the file.
     parsed: list[ImportRow] = []
@@ -373,16 +394,17 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
             )
             continue
         seen_numbers[number] = row_number
-        username, problems = _username_problems(row, existing=existing)
-        if not problems and number not in existing:
+        username = row["username"]
+        if number not in existing:
             first = seen_usernames.setdefault(username.lower(), row_number)
             if first != row_number:
-                problems.append(
-                    _("用户名“%(value)s”在文件中重复（第%(first)d行）") % {"value": username, "first": first}
+                errors.append(
+                    (
+                        row_number,
+                        _("用户名“%(value)s”在文件中重复（第%(first)d行）") % {"value": username, "first": first},
+                    )
                 )
-        if problems:
-            errors.extend((row_number, message) for message in problems)
-            continue
+                continue
         parsed.append(
             ImportRow(
                 row_number=row_number,
@@ -397,27 +419,6 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
                 email=row["email"],
             )
         )
-
-    # Usernames of new people must be free in this organisation (other organisations' are not
-    # looked at: whether another agency has a name is none of HR's business).
-    new_rows = [row for row in parsed if row.employee_number not in existing]
-    wanted = {row.username.lower() for row in new_rows}
-    holders: dict[str, User] = {}
-    if wanted:
-        for holder in User.objects.annotate(username_lower=Lower("username")).filter(
-            organisation=organisation, username_lower__in=wanted
-        ):
-            holders[holder.username_lower] = holder
-    for row in new_rows:
-        holder = holders.get(row.username.lower())
-        if holder is None:
-            continue
-        message = _("用户名“%(value)s”已被本单位的“%(person)s”（工号%(number)s）使用，请另填用户名") % {
-            "value": row.username,
-            "person": holder.get_full_name(),
-            "number": holder.employee_number or "—",
-        }
-        errors.append((row.row_number, message))
 
     if errors:
         return [], format_row_errors(errors)

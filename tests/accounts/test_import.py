@@ -197,6 +197,16 @@ def test_a_username_held_by_a_different_person_of_this_organisation_is_an_error(
     assert not User.objects.filter(employee_number="E999").exists()
 
 
+def test_a_row_with_other_errors_also_names_its_username_clash(hr_client, staff):
+    """One upload lists every problem of a row: fixing the department would not be the end of it."""
+    response = upload(hr_client, xlsx([["E999", "新人", "STAFF", "不存在的科"]]))
+
+    assert page_errors(response) == [  # in the order of the columns
+        f"第2行：用户名“STAFF”已被本单位的“科员甲”（工号{staff.employee_number}）使用，请另填用户名",
+        "第2行：科室“不存在的科”不存在",
+    ]
+
+
 def test_an_existing_persons_username_cannot_be_changed_by_import(hr_client, staff):
     response = upload(hr_client, xlsx([[staff.employee_number, "科员甲", "renamed", "办公室"]]))
 
