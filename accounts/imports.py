@@ -8,7 +8,9 @@ The flow is two steps, as the view calls them:
    its Excel row number.
 2. :func:`staff_import` writes the rows in one transaction: the employee number (工号) is
    the key within the organisation, so a known person is updated and an unknown one is
-   created through :func:`accounts.services.staff_create`. Department changes go through
+   created through :func:`accounts.services.staff_create`. (When the file changes people
+   already in the system, :func:`staff_import_preview` lists the changes first and the page
+   writes only once HR confirms.) Department changes go through
    :func:`accounts.services.staff_move` so the membership history is kept. Rows are saved
    one by one so django-auditlog records each change.
 
@@ -17,6 +19,7 @@ The flow is two steps, as the view calls them:
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from django import forms
@@ -423,6 +426,56 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
     if errors:
         return [], format_row_errors(errors)
     return parsed, []
+
+
+@dataclass
+class ImportPreview:
+    """What an import would do to people already in the system, shown before it is written: each
+    changed person with (column, old, new) for every value the file changes, departments included
+    (a move, kept in the posting history)."""
+
+    new_count: int
+    updates: list[tuple[User, list[tuple[str, str, str]]]]
+
+    def __bool__(self) -> bool:
+        return bool(self.updates)
+
+
+def _shown(person: User, name: str) -> str:
+    display = getattr(person, f"get_{name}_display", None)
+    value = display() if display is not None else getattr(person, name)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return str(value or "—")
+
+
+def staff_import_preview(*, organisation: Organisation, rows: list[ImportRow]) -> ImportPreview:
+    """The changes ``rows`` would make to existing people (read only, one query)."""
+    known = {
+        person.employee_number: person
+        for person in User.objects.filter(
+            organisation=organisation, employee_number__in=[row.employee_number for row in rows]
+        ).select_related("department")
+    }
+    updates = []
+    for row in rows:
+        person = known.get(row.employee_number)
+        if person is None:
+            continue
+        incoming = copy.copy(person)
+        for name in UPDATABLE_FIELDS:
+            setattr(incoming, name, getattr(row, name))
+        changes = [
+            (str(User._meta.get_field(name).verbose_name), _shown(person, name), _shown(incoming, name))
+            for name in UPDATABLE_FIELDS
+            if getattr(person, name) != getattr(row, name)
+        ]
+        if person.department_id != row.department.pk:
+            label = str(User._meta.get_field("department").verbose_name)
+            changes.append((label, str(person.department or "—"), str(row.department)))
+        if changes:
+            updates.append((person, changes))
+    return ImportPreview(new_count=len(rows) - len(known), updates=updates)
 
 
 # --- Writing ------------------------------------------------------------------------------

@@ -4,15 +4,20 @@ create/edit page, an Excel import's upload page, an Excel download, a stored fil
 
 from __future__ import annotations
 
+import base64
+import secrets
 from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import quote
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.files.base import ContentFile
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from .formerrors import run_service, service_result
 
@@ -104,6 +109,34 @@ def form_page(
     return render(request, template, {"form": form, **(context or {})})
 
 
+# An upload whose changes wait for the importer's confirmation: kept in their server-side session
+# (never a cookie) until confirmed, replaced by the next upload, gone when they sign out.
+PENDING_UPLOAD_KEY = "import_pending_upload"
+
+
+def _pending_upload_keep(request: HttpRequest, file) -> str:
+
+    file.seek(0)
+    token = secrets.token_urlsafe(16)
+    request.session[PENDING_UPLOAD_KEY] = {
+        "token": token,
+        "path": request.path,
+        "name": getattr(file, "name", ""),
+        "content": base64.b64encode(file.read()).decode("ascii"),
+    }
+    return token
+
+
+def _pending_upload_take(request: HttpRequest, token: str):
+    """The upload kept for ``token`` on this page, taken out of the session (None if gone)."""
+
+    pending = request.session.get(PENDING_UPLOAD_KEY)
+    if not pending or pending["token"] != token or pending["path"] != request.path:
+        return None
+    del request.session[PENDING_UPLOAD_KEY]
+    return ContentFile(base64.b64decode(pending["content"]), name=pending["name"])
+
+
 def import_page(
     request: HttpRequest,
     *,
@@ -114,6 +147,7 @@ def import_page(
     result_template: str,
     imported: Callable[[T], object] | None = None,
     result_context: Callable[[T], dict] | None = None,
+    preview: Callable[[list], object] | None = None,
 ) -> HttpResponse:
     """The upload page of an Excel import, and its result page. ``parse(organisation=, file=)``
     checks every row and answers the rows and the problems (with row numbers); nothing is written
@@ -121,13 +155,37 @@ def import_page(
     (the data changed between the check and the write, so the import was rolled back) is shown like
     the problems. ``imported(result)`` runs after a successful write, before the result page;
     ``result_context(result)`` adds to (or overrides) ``context`` on the result page, e.g. a list
-    link filtered to what was imported."""
+    link filtered to what was imported. ``preview(rows)``, if given, says what the import would
+    change in existing records (a falsy answer: nothing to ask); the page then shows it and writes
+    only when the importer confirms (the file is kept until then, checked again on confirmation)."""
+
     from .forms import ExcelImportForm
 
-    form = ExcelImportForm(request.POST or None, request.FILES or None)
+    token = request.POST.get("confirm_upload", "") if request.method == "POST" else ""
+    form = ExcelImportForm(None if token else request.POST or None, None if token else request.FILES or None)
     errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        rows, errors = parse(organisation=request.user.organisation, file=form.cleaned_data["file"])
+    file = None
+    if token:
+        file = _pending_upload_take(request, token)
+        if file is None:
+            messages.error(request, _("待确认的导入已失效（已确认过、已被新的上传替换或已退出登录），请重新选择文件。"))
+    elif request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+    if file is not None:
+        rows, errors = parse(organisation=request.user.organisation, file=file)
+        changes = preview(rows) if preview is not None and not errors and not token else None
+        if changes:
+            return render(
+                request,
+                template,
+                {
+                    **context,
+                    "form": form,
+                    "errors": [],
+                    "preview": changes,
+                    "confirm_token": _pending_upload_keep(request, file),
+                },
+            )
         if not errors:
             try:
                 result = write(rows)

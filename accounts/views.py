@@ -777,12 +777,14 @@ def staff_import_template(request: HttpRequest) -> HttpResponse:
 @permission_required("accounts.import_staff")
 @excel.excel_upload_limited
 def staff_import(request: HttpRequest) -> HttpResponse:
-    """Validate every row first; import nothing unless all rows are valid."""
+    """Validate every row first; import nothing unless all rows are valid; show the changes to
+    people already in the system and write them only once HR confirms."""
     organisation = request.user.organisation
     return import_page(
         request,
         parse=imports.parse_staff_workbook,
         write=lambda rows: imports.staff_import(organisation=organisation, rows=rows, actor=request.user),
+        preview=lambda rows: imports.staff_import_preview(organisation=organisation, rows=rows),
         imported=lambda result: (
             result.created and imports.initial_passwords_keep(request.session, result=result, now=time.time())
         ),

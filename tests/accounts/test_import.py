@@ -42,8 +42,13 @@ def xlsx(rows, header=HEADER, name="staff.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, workbook_bytes(rows, header), content_type=XLSX)
 
 
-def upload(client, file):
-    return client.post(reverse(IMPORT_URL), {"file": file})
+def upload(client, file, *, confirm: bool = True):
+    """Upload ``file``; where it changes people already in the system the page asks first, and
+    ``confirm`` answers yes (the preview itself is tested below)."""
+    response = client.post(reverse(IMPORT_URL), {"file": file})
+    if confirm and response.context and response.context.get("preview"):
+        response = client.post(reverse(IMPORT_URL), {"confirm_upload": response.context["confirm_token"]})
+    return response
 
 
 def page_errors(response) -> list[str]:
@@ -457,3 +462,55 @@ def test_a_username_repeated_in_the_file_is_an_error_whatever_its_case(organisat
 
     assert rows == []
     assert errors == ["第3行：用户名“SAME”在文件中重复（第2行）"]
+
+
+# --- Changes to people already in the system wait for HR's confirmation -----------------------
+
+
+def test_changes_to_existing_people_are_shown_and_written_only_once_confirmed(hr_client, department, finance):
+    upload(hr_client, xlsx(VALID_ROWS))
+    changed = [list(row) for row in VALID_ROWS]
+    changed[0][1] = "王一一"
+    changed[0][3] = "财务科"
+    changed.append(["E199", "新来的", "", "办公室"])
+
+    asked = upload(hr_client, xlsx(changed), confirm=False)
+
+    body = asked.content.decode()
+    assert 'data-testid="import-preview"' in body and "文件将修改1位已有人员的信息" in body
+    assert "另将新建1人" in body
+    row = body.split('data-testid="preview-row"', 1)[1].split("</tr>", 1)[0]
+    assert "E101" in row and "王一" in row and "<strong>王一一</strong>" in row
+    assert "<strong>财务科</strong>" in row
+    assert User.objects.get(employee_number="E101").full_name == "王一"  # nothing written yet
+    assert not User.objects.filter(employee_number="E199").exists()
+
+    done = hr_client.post(reverse(IMPORT_URL), {"confirm_upload": asked.context["confirm_token"]})
+
+    assert [person.employee_number for person in done.context["result"].updated] == ["E101"]
+    assert User.objects.get(employee_number="E101").department == finance
+    assert User.objects.filter(employee_number="E199").exists()
+    # The kept file is used once: the same confirmation again imports nothing more.
+    again = hr_client.post(reverse(IMPORT_URL), {"confirm_upload": asked.context["confirm_token"]})
+    assert "result" not in again.context
+    assert "待确认的导入已失效" in again.content.decode()
+
+
+def test_a_file_of_new_people_only_is_imported_without_asking(hr_client, department, finance):
+    response = upload(hr_client, xlsx(VALID_ROWS), confirm=False)
+    assert len(response.context["result"].created) == 3
+
+
+def test_a_confirmation_needs_the_importers_own_session(client_for, hr_client, hr, department, finance):
+    """The kept upload lives in the importer's session: another session's token finds nothing."""
+    upload(hr_client, xlsx(VALID_ROWS))
+    changed = [list(row) for row in VALID_ROWS]
+    changed[0][1] = "王一一"
+    asked = upload(hr_client, xlsx(changed), confirm=False)
+    from django.test import Client
+
+    other = Client()
+    other.force_login(hr)
+    response = other.post(reverse(IMPORT_URL), {"confirm_upload": asked.context["confirm_token"]})
+    assert "result" not in response.context
+    assert User.objects.get(employee_number="E101").full_name == "王一"
