@@ -534,6 +534,11 @@ class Policy(OrganisationScoped, models.Model):
         _("月小结截止日"), 5, 1, 28, _("次月第几日前提交上月小结；逾期仍可提交，记为迟交。")
     )
     grading_deadline_days = _whole_number(_("评鉴期限（天）"), 15, 1, 60, _("季度结束后多少天内完成审核评鉴。"))
+    # The deadline days periods already past were held to, kept when HR changes a day so a past
+    # month or quarter keeps its deadline: {"summary": [[year, month, day], …], "target": [[year,
+    # quarter, day], …]}, ascending; a period up to an entry's has that entry's day
+    # (:meth:`deadline_day`; written by accounts.services.policy_update).
+    past_deadline_days = models.JSONField(_("以往的截止日"), default=dict, blank=True, editable=False)
     grading_opens = models.CharField(
         _("评鉴开始时间"),
         max_length=20,
@@ -725,6 +730,14 @@ class Policy(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return str(_("%(org)s 考核政策") % {"org": self.organisation})
+
+    def deadline_day(self, kind: str, year: int, number: int) -> int:
+        """The deadline day of ``kind`` ("summary": month ``number``; "target": quarter ``number``)
+        of ``year``: the day it was held to when the policy has changed since, else today's."""
+        for entry_year, entry_number, day in self.past_deadline_days.get(kind, ()):
+            if (year, number) <= (entry_year, entry_number):
+                return day
+        return self.summary_deadline_day if kind == "summary" else self.target_deadline_day
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

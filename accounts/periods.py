@@ -333,7 +333,8 @@ def _day_of_month(year: int, month: int, day: int) -> date:
 def target_deadline(policy: Policy | int, quarter: Quarter) -> date:
     """The last on-time day for a quarter's targets: day ``policy.target_deadline_day`` of the
     quarter's first month. ``policy`` may also be that day number itself."""
-    day = _policy_number(policy, "target_deadline_day")
+    # The day the quarter was held to, should HR have changed it since (Policy.past_deadline_days).
+    day = policy if isinstance(policy, int) else policy.deadline_day("target", quarter.year, quarter.quarter)
     return _day_of_month(quarter.year, quarter.first_month, day)
 
 
@@ -341,7 +342,12 @@ def summary_deadline(policy_or_day: Policy | int, month: Month) -> date:
     """The last on-time day for a month's summary: day ``policy.summary_deadline_day`` of the
     following month (December's is in January of the next year). ``policy_or_day`` may be the
     policy or the day number itself (``deadline_day`` of the older helpers)."""
-    day = _policy_number(policy_or_day, "summary_deadline_day")
+    # The day the month was held to, should HR have changed it since (Policy.past_deadline_days).
+    day = (
+        policy_or_day
+        if isinstance(policy_or_day, int)
+        else policy_or_day.deadline_day("summary", month.year, month.month)
+    )
     following = month.next()
     return _day_of_month(following.year, following.month, day)
 
@@ -726,3 +732,28 @@ def welfare_window(policy: Policy, year: int) -> tuple[date, date]:
         _day_of_month(year, month, policy.welfare_window_first_day),
         _day_of_month(year, month, policy.welfare_window_last_day),
     )
+
+
+def past_deadline_days_after_change(policy: Policy, *, old_target_day: int, old_summary_day: int, now=None) -> dict:
+    """``policy.past_deadline_days`` once HR changes a deadline day today: the periods whose
+    deadline under the old day has passed keep that day (their 迟交 was judged by it); those still
+    open take the new one."""
+    history = {kind: [list(entry) for entry in entries] for kind, entries in policy.past_deadline_days.items()}
+    today_ = today(now)
+
+    def keep(kind: str, last_past: tuple[int, int], day: int) -> None:
+        entries = history.setdefault(kind, [])
+        if not entries or tuple(entries[-1][:2]) < last_past:
+            entries.append([*last_past, day])
+
+    if old_summary_day != policy.summary_deadline_day:
+        last = Month.of(today_).previous()  # its deadline falls in this month
+        if today_ <= summary_deadline(old_summary_day, last):
+            last = last.previous()
+        keep("summary", (last.year, last.month), old_summary_day)
+    if old_target_day != policy.target_deadline_day:
+        last = Quarter.of(today_)
+        if today_ <= target_deadline(old_target_day, last):
+            last = last.previous()
+        keep("target", (last.year, last.quarter), old_target_day)
+    return history

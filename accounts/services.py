@@ -622,7 +622,8 @@ def password_reset_decide(*, actor: User, reset: PendingPasswordReset, confirm: 
 
 @transaction.atomic
 def policy_update(*, policy: Policy, reason: str = "", dingtalk_secret: str | None = None) -> Policy:
-    """Save a validated policy; the audit trail keeps every old → new value.
+    """Save a validated policy; the audit trail keeps every old → new value. A changed deadline day
+    applies to the periods still open; those past keep theirs (``Policy.past_deadline_days``).
 
     ``dingtalk_secret``: None keeps the stored robot secret, "" clears it, any other text
     replaces it (stored encrypted; the audit trail records that it changed, masked).
@@ -631,6 +632,13 @@ def policy_update(*, policy: Policy, reason: str = "", dingtalk_secret: str | No
         check_length(dingtalk_secret, limit=200, label=_("钉钉机器人加签密钥"), field="dingtalk_secret")
         policy.set_dingtalk_secret(dingtalk_secret)
     policy.full_clean()
+    if policy.pk is not None:
+        old = Policy.objects.filter(pk=policy.pk).values("target_deadline_day", "summary_deadline_day").first()
+        if old is not None:
+            # A past month or quarter keeps the deadline it was held to.
+            policy.past_deadline_days = periods.past_deadline_days_after_change(
+                policy, old_target_day=old["target_deadline_day"], old_summary_day=old["summary_deadline_day"]
+            )
     with audit_reason(reason):
         policy.save()
     return policy

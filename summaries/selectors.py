@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import Count, F, Q, QuerySet
 
 from accounts import periods
-from accounts.models import User
+from accounts.models import Policy, User
 from accounts.workflow import HANDED_IN_STATUSES, awaiting_review_by
 from targets.models import TargetItem
 
@@ -93,13 +93,13 @@ def summaries_of_owner(*, owner: User, year: int) -> QuerySet[MonthlySummary]:
     )
 
 
-def summary_months(*, owner: User, year: int, today: date, deadline_day: int) -> list[MonthRow]:
+def summary_months(*, owner: User, year: int, today: date, policy: Policy) -> list[MonthRow]:
     """The twelve months of ``year`` with the person's summary for each (one query)."""
     by_month = {s.month: s for s in summaries_of_owner(owner=owner, year=year)}
     rows = []
     for month in range(1, 13):
         summary = by_month.get(month)
-        deadline = periods.summary_deadline(deadline_day, periods.Month(year, month))
+        deadline = periods.summary_deadline(policy, periods.Month(year, month))
         is_future = (year, month) > (today.year, today.month)
         unsubmitted = summary is None or summary.submitted_at is None
         rows.append(

@@ -109,9 +109,7 @@ def summary_list(request: HttpRequest) -> HttpResponse:
         year = today.year
     year = min(max(year, 2000), today.year)
     policy = policy_for_organisation(organisation_id=request.user.organisation_id)
-    rows = selectors.summary_months(
-        owner=request.user, year=year, today=today, deadline_day=policy.summary_deadline_day
-    )
+    rows = selectors.summary_months(owner=request.user, year=year, today=today, policy=policy)
     return render(
         request,
         "summaries/summary_list.html",

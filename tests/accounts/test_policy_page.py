@@ -1,10 +1,12 @@
 """The policy page: about thirty settings grouped in sections, each with help text."""
 
 import re
+from datetime import date
 
 from django.urls import reverse
 
 from accounts.forms import PolicyForm
+from accounts.models import Policy
 from tests.support.forms import data_as_shown
 
 POLICY = reverse("accounts:policy")
@@ -49,3 +51,34 @@ def test_hr_still_saves_the_policy_from_the_sectioned_page(client_for, hr, organ
     assert response.status_code == 302, response.context["form"].errors
     organisation.policy.refresh_from_db()
     assert organisation.policy.good_quota_percent == 35
+
+
+def test_a_changed_deadline_day_leaves_past_months_and_quarters_their_deadlines(
+    monkeypatch, client_for, hr, staff, organisation
+):
+    """HR moves 月小结截止日 from the 5th to the 10th on 1 December: October's summary was due on
+    5 November and stays so (its 迟交 was judged by it); November's, still open, is due on
+    10 December. Likewise the quarter's target deadline once Q4's has passed."""
+    from accounts import periods
+    from tests.support.clock import movable_today
+
+    movable_today(monkeypatch, date(2026, 12, 1))
+    client = client_for(hr)
+    data = data_as_shown(client.get(POLICY).context["form"])
+    data.update(summary_deadline_day=10, target_deadline_day=15, reason="调整截止日")
+    assert client.post(POLICY, data).status_code == 302
+    policy = Policy.objects.get(organisation=organisation)
+    assert periods.summary_deadline(policy, periods.Month(2026, 10)) == date(2026, 11, 5)
+    assert periods.summary_deadline(policy, periods.Month(2026, 11)) == date(2026, 12, 10)
+    assert periods.summary_deadline(policy, periods.Month(2027, 1)) == date(2027, 2, 10)
+    assert periods.target_deadline(policy, periods.Quarter(2026, 4)) == date(2026, 10, 10)
+    assert periods.target_deadline(policy, periods.Quarter(2027, 1)) == date(2027, 1, 15)
+    # What the person reads on their list of months.
+    body = client_for(staff).get(reverse("summaries:list") + "?year=2026").content.decode()
+    assert "2026-11-05" in body and "2026-12-10" in body and "2026-11-10" not in body
+    # A second change keeps the first one's record of the past.
+    data.update(summary_deadline_day=8, reason="再次调整")
+    assert client_for(hr).post(POLICY, data).status_code == 302
+    policy.refresh_from_db()
+    assert periods.summary_deadline(policy, periods.Month(2026, 10)) == date(2026, 11, 5)
+    assert periods.summary_deadline(policy, periods.Month(2026, 11)) == date(2026, 12, 8)
