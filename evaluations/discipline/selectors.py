@@ -126,6 +126,13 @@ def vetoed_people(*, organisation: Organisation, year: int) -> QuerySet[VetoFlag
     )
 
 
+def people_vetoed_by(inspection: Inspection) -> list[str]:
+    """The names of those a 严重 finding of ``inspection`` vetoes, each once, in the order of the
+    findings (two findings about one person name them once)."""
+    serious = inspection.findings.filter(severity=Severity.SERIOUS, person__isnull=False).select_related("person")
+    return list(dict.fromkeys(finding.person.get_full_name() for finding in serious.order_by("pk")))
+
+
 def sanctions_for_list(*, organisation_id: int) -> QuerySet[Sanction]:
     return Sanction.objects.filter(organisation_id=organisation_id).select_related(
         "person", "person__department", "entered_by"

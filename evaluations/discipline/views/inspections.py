@@ -19,9 +19,9 @@ from accounts.decorators import permission_required
 from accounts.formerrors import run_service
 from accounts.pagination import filtered_page
 
-from .. import lists
+from .. import lists, selectors
 from ..forms import FindingFormSet, InspectionCorrectionForm, InspectionForm
-from ..models import Inspection, Severity
+from ..models import Inspection
 from ..services import inspections as services
 
 PAGE_SIZE = 25
@@ -59,9 +59,7 @@ inspection_export = listing.export_view(lists.INSPECTIONS_EXPORT)
 
 def _saved_message(inspection) -> str:
     """Saved; and, where a finding is 严重, whose year it vetoes (the inspector should know)."""
-    serious = inspection.findings.filter(severity=Severity.SERIOUS, person__isnull=False).select_related("person")
-    # Each person once, in the order of the findings (two findings about one person name them once).
-    vetoed = list(dict.fromkeys(finding.person.get_full_name() for finding in serious.order_by("pk")))
+    vetoed = selectors.people_vetoed_by(inspection)
     if not vetoed:
         return _("检查记录已保存。")
     return _("检查记录已保存。严重问题将对%(people)s的%(year)s年度考核一票否决（不得评为优秀）。") % {
