@@ -70,7 +70,13 @@ def generate_initial_password(*, organisation_id: int | None = None) -> str:
 
 @transaction.atomic
 def organisation_create(*, code: str, name: str) -> Organisation:
-    organisation = Organisation.objects.create(code=code, name=name)
+    """A new organisation with the default policy (a deployment step: ``manage.py create_organisation``).
+    The code is typed at sign-in, matched whatever its case, so it is unique whatever its case."""
+    organisation = Organisation(code=code, name=name)
+    organisation.full_clean()
+    if Organisation.objects.filter(code__iexact=code).exists():
+        raise ValidationError({"code": _("“%(code)s”已被其他单位使用（不区分大小写）。") % {"code": code}})
+    organisation.save()
     Policy.objects.create(organisation=organisation)
     return organisation
 
