@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -384,5 +385,17 @@ def review_history(document: ReviewedDocument) -> list[ReviewStep]:
         status = entry.changes["status"][1]
         if status in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED, ReviewStatus.RETURNED):
             reason = entry.reason if status == ReviewStatus.RETURNED else ""
-            steps.append(ReviewStep(at=entry.timestamp, actor=entry.actor, status=status, reason=reason))
+            at = _stamped(entry, "submitted_at" if status == ReviewStatus.SUBMITTED else "reviewed_at")
+            steps.append(ReviewStep(at=at, actor=entry.actor, status=status, reason=reason))
     return steps
+
+
+def _stamped(entry: AuditEntry, field: str) -> datetime:
+    """When the step happened as the document records it (the time the page shows beside it; the
+    same as the entry's in use, the story's in the demo): django-auditlog keeps the new value of
+    a date-time column as naive UTC text. The entry's own time where the column did not change."""
+    text = (entry.changes.get(field) or [None, None])[1]
+    parsed = parse_datetime(text) if text and text != "None" else None
+    if parsed is None:
+        return entry.timestamp
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)

@@ -236,8 +236,9 @@ def test_a_resubmitted_summary_shows_why_and_by_whom_it_was_returned(client_for,
     the owner, and the audit trail is the record (no second history to drift)."""
     from accounts.audit import acting_as
 
+    decided = datetime(2026, 11, 3, 2, 30, tzinfo=UTC)  # 10:30 in China
     with acting_as(head):
-        returned = services.summary_return(summary=submitted, actor=head, reason="请补充预算编制进度")
+        returned = services.summary_return(summary=submitted, actor=head, reason="请补充预算编制进度", now=decided)
     edited = services.summary_autosave(
         summary=returned, actor=staff, based_on_version=returned.version, text=text_of(returned, problems="已补充")
     )
@@ -249,3 +250,4 @@ def test_a_resubmitted_summary_shows_why_and_by_whom_it_was_returned(client_for,
         assert history.count("<li") == 3  # handed in, returned, handed in again
         assert "请补充预算编制进度" in history and head.get_full_name() in history
         assert history.index("已退回") < history.rindex("已提交")
+        assert "2026-11-03 10:30" in history  # when the head returned it, as the document records it
