@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import periods
-from .models import Department, Policy, Role, StaffStatus, StaffType, User
+from .models import DEPARTMENT_POSTS, Department, Policy, Role, StaffStatus, StaffType, User
 from .selectors import PICKER_INLINE_LIMIT, departments_of
 from .text import SingleLineCharField
 from .validators import help_texts_for
@@ -174,14 +174,30 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200)
 
 
+# The roles that follow a department post (科室负责人, 分管领导): set on the department form, not here.
+_POST_ROLES = frozenset(DEPARTMENT_POSTS.values())
+
+
 class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
-        label=_("角色"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("角色"),
+        choices=[(value, label) for value, label in Role.choices if value not in _POST_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
+
+    def __init__(self, *args, person, **kwargs):
+        self.person_post_roles = set(person.roles) & _POST_ROLES
+        super().__init__(*args, initial={"roles": sorted(set(person.roles) - _POST_ROLES)}, **kwargs)
+
+    @property
+    def post_role_labels(self) -> list[str]:
+        return [str(Role(role).label) for role in sorted(self.person_post_roles)]
 
     def clean_roles(self):
         # The separation of duties is the service's rule (services.roles_set); the form only parses.
-        return set(self.cleaned_data["roles"])
+        # The person's department posts are kept as they are.
+        return set(self.cleaned_data["roles"]) | self.person_post_roles
 
 
 # The security settings (三员分立: the security administrator's, not HR's) have a form of their own.

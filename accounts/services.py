@@ -156,6 +156,12 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
         raise PermissionDenied
     roles = set(roles)
     current = set(user.roles)
+    if (roles ^ current) & set(DEPARTMENT_POSTS.values()):
+        # They follow the posts (department_save): a head without a department would have nobody to review.
+        raise ValidationError(
+            {"roles": _("科室负责人、分管领导角色随“科室管理”中的任职自动调整，请在科室管理中设置。")},
+            code="department_post",
+        )
     role_combination_check(roles=roles)
     waiting: list[PendingRoleChange] = []
     for role in sorted(roles ^ current):

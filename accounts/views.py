@@ -529,7 +529,7 @@ def staff_status_remove(request: HttpRequest, pk: int, status_pk: int) -> HttpRe
 def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk, "accounts.change_roles")
     # Bound on every POST: withdrawing every role posts no field at all.
-    form = RolesForm(request.POST if request.method == "POST" else None, initial={"roles": sorted(person.roles)})
+    form = RolesForm(request.POST if request.method == "POST" else None, person=person)
     if request.method == "POST" and form.is_valid():
         waiting = service_result(
             request,

@@ -1,6 +1,7 @@
 """Who may open which administration page — and, as carefully, who may not."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.factories import MonthlySummaryFactory
@@ -55,12 +56,31 @@ def test_hr_cannot_edit_a_department_of_another_organisation(client_for, hr, out
 
 def test_only_the_security_administrator_changes_roles(client_for, hr, sysadmin, security_admin, staff):
     url = reverse("accounts:staff_roles", args=[staff.pk])
-    assert client_for(hr).post(url, {"roles": ["staff", "department_head"]}).status_code == 403
-    assert client_for(sysadmin).post(url, {"roles": ["staff", "department_head"]}).status_code == 403
+    assert client_for(hr).post(url, {"roles": []}).status_code == 403
+    assert client_for(sysadmin).post(url, {"roles": []}).status_code == 403
     assert type(staff).objects.get(pk=staff.pk).roles == {"staff"}
-    response = client_for(security_admin).post(url, {"roles": ["staff", "department_head"]})
+    response = client_for(security_admin).post(url, {"roles": []})
     assert response.status_code == 302
-    assert type(staff).objects.get(pk=staff.pk).roles == {"staff", "department_head"}
+    assert type(staff).objects.get(pk=staff.pk).roles == set()
+
+
+def test_the_roles_page_does_not_grant_a_department_post(client_for, security_admin, staff, department):
+    """科室负责人 and 分管领导 follow the department form (whose appointment waits for a second
+    person): the roles page neither offers nor accepts them, and keeps a post a person holds."""
+    from accounts import services
+    from accounts.models import Role
+
+    url = reverse("accounts:staff_roles", args=[staff.pk])
+    client = client_for(security_admin)
+    assert 'value="department_head"' not in client.get(url).content.decode()
+    assert client.post(url, {"roles": ["staff", "department_head"]}).status_code == 200
+    assert type(staff).objects.get(pk=staff.pk).roles == {"staff"}
+    with pytest.raises(ValidationError, match="科室管理"):
+        services.roles_set(actor=security_admin, user=staff, roles={Role.STAFF, Role.DEPARTMENT_HEAD})
+    head = department.head
+    assert "现任：科室负责人" in client.get(reverse("accounts:staff_roles", args=[head.pk])).content.decode()
+    assert client.post(reverse("accounts:staff_roles", args=[head.pk]), {"roles": ["staff"]}).status_code == 302
+    assert Role.DEPARTMENT_HEAD in type(head).objects.get(pk=head.pk).roles
 
 
 def test_the_separated_roles_cannot_be_combined_with_others(client_for, security_admin, staff):

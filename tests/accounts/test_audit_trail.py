@@ -32,11 +32,14 @@ def test_a_forged_forwarded_for_header_is_not_recorded_as_the_source(client, sta
 
 
 def test_a_change_made_through_the_web_records_the_connection_not_the_header(client_for, security_admin, staff):
-    # The security administrator grants roles (三员分立); 科室负责人 takes effect at once.
+    # The security administrator grants roles (三员分立); 工作人员 takes effect at once.
+    from accounts import services
+
+    services.role_revoke(user=staff, role="staff")
     client = client_for(security_admin)
     client.post(
         reverse("accounts:staff_roles", args=[staff.pk]),
-        {"roles": ["staff", "department_head"]},
+        {"roles": ["staff"]},
         REMOTE_ADDR="192.0.2.8",
         HTTP_X_FORWARDED_FOR="6.6.6.6",
     )
