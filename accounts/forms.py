@@ -280,6 +280,7 @@ class PolicyForm(ModelLimitsForm):
             _("何时交季目标和月小结、何时完成评鉴，以及提醒。"),
             (
                 "period",
+                "started_on",
                 "target_deadline_day",
                 "summary_deadline_day",
                 "grading_deadline_days",
@@ -392,6 +393,7 @@ class PolicyForm(ModelLimitsForm):
             and f.name not in ("id", "organisation", "updated_at")
             and f.name not in SECURITY_SETTINGS_FIELDS
         ]
+        widgets = {"started_on": DateInput()}
         # Help for the fields whose model has none (the model's own help_text is kept).
         help_texts = {
             "period": _("平时考核按季度进行。"),

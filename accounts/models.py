@@ -529,6 +529,17 @@ class Policy(OrganisationScoped, models.Model):
     period = models.CharField(
         _("考核周期"), max_length=20, choices=AppraisalPeriod.choices, default=AppraisalPeriod.QUARTER
     )
+    # When the organisation began appraising in the system (set when it is opened, editable by HR):
+    # nothing before it is due, late or missing (accounts.periods.is_due); None: no such limit.
+    started_on = models.DateField(
+        _("系统启用日期"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "本单位开始在系统中考核的日期。此前结束的月份和季度无需填报，不计逾期或缺交；"
+            "启用当季的季目标自启用之日起按通常的期限提交。"
+        ),
+    )
     target_deadline_day = _whole_number(_("季目标截止日"), 10, 1, 28, _("季度第一个月的第几日前提交季目标。"))
     summary_deadline_day = _whole_number(
         _("月小结截止日"), 5, 1, 28, _("次月第几日前提交上月小结；逾期仍可提交，记为迟交。")

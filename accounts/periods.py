@@ -335,7 +335,12 @@ def target_deadline(policy: Policy | int, quarter: Quarter) -> date:
     quarter's first month. ``policy`` may also be that day number itself."""
     # The day the quarter was held to, should HR have changed it since (Policy.past_deadline_days).
     day = policy if isinstance(policy, int) else policy.deadline_day("target", quarter.year, quarter.quarter)
-    return _day_of_month(quarter.year, quarter.first_month, day)
+    deadline = _day_of_month(quarter.year, quarter.first_month, day)
+    started_on = None if isinstance(policy, int) else policy.started_on
+    if started_on is not None and deadline < started_on <= quarter.last_day:
+        # The quarter the organisation began in: the usual lead time, counted from that day.
+        return started_on + timedelta(days=day - 1)
+    return deadline
 
 
 def summary_deadline(policy_or_day: Policy | int, month: Month) -> date:
@@ -350,6 +355,13 @@ def summary_deadline(policy_or_day: Policy | int, month: Month) -> date:
     )
     following = month.next()
     return _day_of_month(following.year, following.month, day)
+
+
+def is_due(policy: Policy, period: Quarter | Month) -> bool:
+    """Whether ``period`` asks anything of the organisation's people: not when it ended before the
+    organisation began appraising in the system (``Policy.started_on``); its targets, summaries
+    and grading are then neither missing nor late."""
+    return policy.started_on is None or period.last_day >= policy.started_on
 
 
 def grading_deadline(policy: Policy | int, quarter: Quarter) -> date:

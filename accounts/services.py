@@ -69,7 +69,7 @@ def generate_initial_password(*, organisation_id: int | None = None) -> str:
 
 
 @transaction.atomic
-def organisation_create(*, code: str, name: str) -> Organisation:
+def organisation_create(*, code: str, name: str, started_on: date | None = None) -> Organisation:
     """A new organisation with the default policy (a deployment step: ``manage.py create_organisation``).
     The code is typed at sign-in, matched whatever its case, so it is unique whatever its case."""
     organisation = Organisation(code=code, name=name)
@@ -77,7 +77,8 @@ def organisation_create(*, code: str, name: str) -> Organisation:
     if Organisation.objects.filter(code__iexact=code).exists():
         raise ValidationError({"code": _("“%(code)s”已被其他单位使用（不区分大小写）。") % {"code": code}})
     organisation.save()
-    Policy.objects.create(organisation=organisation)
+    # From ``started_on`` the organisation appraises in the system: nothing before it is due.
+    Policy.objects.create(organisation=organisation, started_on=started_on)
     return organisation
 
 

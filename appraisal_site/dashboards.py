@@ -260,7 +260,14 @@ def inspections_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
     required = policy.inspections_per_month
     today = periods.today()
     status = [
-        inspection_month_status(year=year, month=month, done=done.get(month, 0), required=required, today=today)
+        inspection_month_status(
+            year=year,
+            month=month,
+            done=done.get(month, 0),
+            # None required before the organisation began in the system.
+            required=required if periods.is_due(policy, periods.Month(year, month)) else 0,
+            today=today,
+        )
         for month in MONTHS
     ]
     return Chart(

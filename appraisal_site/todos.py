@@ -101,7 +101,7 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
     if user.has_perm("evaluations.approve_quarter"):
         todos += _agency_head(user, today)
     if user.has_perm("evaluations.open_quarter"):
-        todos += _hr(user, today)
+        todos += _hr(user, today, policy)
     if user.has_perm("publicity.manage_review_cases"):
         todos += _publication(user, today)
     if user.has_perm("evaluations.record_inspection"):
@@ -226,8 +226,10 @@ def _agency_head(user: User, today: date) -> list[Todo]:
     return todos
 
 
-def _hr(user: User, today: date) -> list[Todo]:
+def _hr(user: User, today: date, policy) -> list[Todo]:
     ended = periods.Quarter.of(today).previous()
+    # A quarter that ended before the organisation began in the system has nothing to grade.
+    ended_due = periods.is_due(policy, ended)
     quarters = AppraisalQuarter.objects.filter(organisation_id=user.organisation_id)
     counts = quarters.aggregate(
         ended_opened=Count("pk", filter=Q(year=ended.year, quarter=ended.quarter)),
@@ -240,14 +242,14 @@ def _hr(user: User, today: date) -> list[Todo]:
         Todo(
             "open-quarter",
             _("%(quarter)s待开放评鉴") % {"quarter": ended.label},
-            0 if counts["ended_opened"] else 1,
+            0 if counts["ended_opened"] or not ended_due else 1,
             reverse("evaluations:quarters"),
         ),
         Todo("roll-up", _("已审批待汇总的季度"), counts["to_roll_up"], reverse("evaluations:rollup")),
         Todo(
             "survey",
             _("%(quarter)s满意度测评结果待导入") % {"quarter": ended.label},
-            0 if survey_entered else 1,
+            0 if survey_entered or not ended_due else 1,
             reverse("evaluations:satisfaction_list"),
         ),
     ]

@@ -61,7 +61,7 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
 
     last_month = periods.Month.of(today).previous()
     due = periods.summary_deadline(policy, last_month)
-    if due - window <= today <= due:
+    if due - window <= today <= due and periods.is_due(policy, last_month):
         submitted = MonthlySummary.objects.filter(
             handed_in(), organisation=organisation, year=last_month.year, month=last_month.month
         )

@@ -25,6 +25,8 @@ class MonthRow:
     is_future: bool
     # Not submitted and past the deadline: a warning on the list, never a block.
     is_overdue: bool
+    # Ended before the organisation began appraising in the system: nothing was due.
+    before_start: bool = False
 
 
 @dataclass
@@ -64,7 +66,8 @@ def summary_month_due(
         }
     before = by_month.get((previous.year, previous.month))
     deadline = periods.summary_deadline(policy, previous)
-    if today <= deadline and (before is None or before.status not in HANDED_IN_STATUSES):
+    pending = before is None or before.status not in HANDED_IN_STATUSES
+    if today <= deadline and pending and periods.is_due(policy, previous):
         return DueMonth(previous.year, previous.month, deadline, before, is_current=False)
     return DueMonth(
         current.year,
@@ -99,9 +102,11 @@ def summary_months(*, owner: User, year: int, today: date, policy: Policy) -> li
     rows = []
     for month in range(1, 13):
         summary = by_month.get(month)
-        deadline = periods.summary_deadline(policy, periods.Month(year, month))
+        period = periods.Month(year, month)
+        deadline = periods.summary_deadline(policy, period)
         is_future = (year, month) > (today.year, today.month)
         unsubmitted = summary is None or summary.submitted_at is None
+        due = periods.is_due(policy, period)
         rows.append(
             MonthRow(
                 year=year,
@@ -110,7 +115,8 @@ def summary_months(*, owner: User, year: int, today: date, policy: Policy) -> li
                 deadline=deadline,
                 is_current=(year, month) == (today.year, today.month),
                 is_future=is_future,
-                is_overdue=not is_future and unsubmitted and today > deadline,
+                is_overdue=due and not is_future and unsubmitted and today > deadline,
+                before_start=not due,
             )
         )
     return rows

@@ -499,6 +499,10 @@ def roster(request: HttpRequest) -> HttpResponse:
             # The department pager's links keep the month and filter, and start at the first page.
             "department_query": query_without(QueryDict(query_without_page(request.GET)), "department"),
             "counts": counts,
+            # A month that ended before the organisation began in the system asked nothing of anyone.
+            "before_start": not periods.is_due(
+                policy_for_organisation(organisation_id=request.user.organisation_id), periods.Month(year, month)
+            ),
         },
     )
 

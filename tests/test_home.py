@@ -310,3 +310,31 @@ def test_a_waiting_role_change_is_a_to_do_for_the_other_side_only(client_for, se
     assert todo(page(client_for(security_admin)), "pending-changes") is None
     services.role_change_decide(actor=hr, change=change, confirm=True)
     assert todo(page(client_for(hr)), "pending-changes") is None
+
+
+# --- An organisation that began in the system this week --------------------------------------
+
+
+def test_nothing_before_the_organisations_start_in_the_system_is_due_or_late(client_for, staff, hr, organisation, today):
+    """An agency goes live on 1 December (Policy.started_on, set by create_organisation): its staff
+    see no overdue months before it, the quarter's targets are due ten days from the start rather
+    than on 10 October, and HR is not asked to grade or survey a quarter nobody worked in here."""
+    from accounts import periods
+
+    Policy.objects.filter(organisation=organisation).update(started_on=date(2026, 12, 1))
+    policy = Policy.objects.get(organisation=organisation)
+    assert periods.target_deadline(policy, periods.Quarter(2026, 4)) == date(2026, 12, 10)
+    assert periods.target_deadline(policy, periods.Quarter(2027, 1)) == date(2027, 1, 10)
+    assert not periods.is_due(policy, periods.Month(2026, 11)) and periods.is_due(policy, periods.Month(2026, 12))
+
+    home = page(client_for(staff))
+    assert "12月小结待提交" in home  # not November's, which ended before the start
+    assert "2026年第4季度目标待提交（12-10截止）" in home
+    months = client_for(staff).get(reverse("summaries:list") + "?year=2026").content.decode()
+    november = months.split('data-testid="month-11"', 1)[1].split("</li>", 1)[0]
+    assert "系统启用前，无需填写" in november and "已逾期" not in november and "补写" not in november
+    assert "已逾期" not in months
+    hr_home = page(client_for(hr))
+    assert todo(hr_home, "open-quarter") is None and todo(hr_home, "survey") is None
+    roster = client_for(hr).get(reverse("roster") + "?year=2026&month=11").content.decode()
+    assert 'data-testid="roster-before-start"' in roster

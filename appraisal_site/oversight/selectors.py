@@ -173,7 +173,10 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
     for org_id, item in figures.items():
         policy = policies.get(org_id)
         required = policy.inspections_per_month if policy is not None else 0
-        since = _in_system_since(item.organisation, first_quarters.get(org_id))
+        # The date HR gave (Policy.started_on), else what the records say.
+        since = (policy.started_on if policy is not None else None) or _in_system_since(
+            item.organisation, first_quarters.get(org_id)
+        )
         due = months_due(year=year, today=today, since=since)
         item.months_due = len(due)
         item.months_compliant = sum(1 for m in due if done.get((org_id, m), 0) >= required)

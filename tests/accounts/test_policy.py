@@ -11,7 +11,8 @@ from accounts.selectors import policy_for_organisation
 
 def _form_data(policy: Policy, **changes) -> dict:
     data = {name: getattr(policy, name) for name in PolicyForm._meta.fields}
-    data = {k: v for k, v in data.items() if v is not False}  # unchecked boxes are absent from a POST
+    # Unchecked boxes are absent from a POST; an empty date is sent empty.
+    data = {k: ("" if v is None else v) for k, v in data.items() if v is not False}
     data.update(changes)
     return data
 

@@ -160,6 +160,19 @@ def test_months_whose_deadline_has_not_come_are_not_counted_missing(organisation
     assert _result(q4, staff).summaries_missing == 1
 
 
+def test_months_before_the_organisation_began_in_the_system_are_not_counted_missing(organisation, team, staff):
+    """An agency that went live on 20 October: the roll-up on 23 November counts October (its
+    deadline 5 November has passed, and it ends after the start) but nothing before."""
+    from accounts.models import Policy
+
+    Policy.objects.filter(organisation=organisation).update(started_on=date(2026, 10, 20))
+    q3 = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3, today=Q3_GRADING_DAY)
+    assert rollup_quarter(appraisal_quarter=q3, today=TODAY).months_due == 0
+    assert _result(q3, staff).summaries_missing == 0
+    q4 = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    assert rollup_quarter(appraisal_quarter=q4, today=TODAY).months_due == 1
+
+
 def test_department_stats_count_grades_participants_and_on_time_rate(q3, team, head, staff, colleague, department):
     grades = [Grade.GOOD, Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR, Grade.UNCERTAIN]
     for person, grade in zip(team, grades, strict=False):  # team[6] stays ungraded, and the head

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Organisation, Role
 from accounts.services import organisation_create, organisation_supervision_set, staff_create
@@ -57,7 +58,7 @@ class Command(BaseCommand):
                 raise CommandError(_("没有单位编码为“%(code)s”的主管部门。") % {"code": supervised_by})
         try:
             with transaction.atomic(), audit_reason(_("开通单位")):
-                organisation = organisation_create(code=code, name=name)
+                organisation = organisation_create(code=code, name=name, started_on=periods.today())
                 if bureau is not None:
                     organisation_supervision_set(organisation=organisation, bureau=bureau)
                 created = [

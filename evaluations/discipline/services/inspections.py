@@ -241,11 +241,13 @@ def discipline_check(
 
     One alert per organisation-month (a unique constraint), so running it twice changes
     nothing; when inspections recorded later make up the number, the alert is resolved.
-    A month that has not ended is not judged.
+    A month that has not ended is not judged, and one before ``Policy.started_on`` requires none.
     """
     if not month_has_ended(year=year, month=month, today=today):
         return None
-    required = policy_for_organisation(organisation_id=organisation.pk).inspections_per_month
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    # Nor one that ended before the organisation began in the system: nobody inspected in it here.
+    required = policy.inspections_per_month if periods.is_due(policy, periods.Month(year, month)) else 0
     count = Inspection.objects.filter(organisation=organisation, date__year=year, date__month=month).count()
     alert = (
         ComplianceAlert.objects.select_for_update(of=("self",))

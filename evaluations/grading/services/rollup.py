@@ -412,10 +412,11 @@ def rollup_quarters(
     for pk, appraisal_quarter in quarters.items():
         policy = policies[appraisal_quarter.organisation_id]
         year = appraisal_quarter.year
+        # Months whose deadline has passed, and none that ended before the organisation began in the system.
         months_due[pk] = sum(
             1
-            for month in appraisal_quarter.period.months
-            if periods.summary_deadline(policy, periods.Month(year, month)) < today
+            for month in (periods.Month(year, m) for m in appraisal_quarter.period.months)
+            if periods.summary_deadline(policy, month) < today and periods.is_due(policy, month)
         )
         groups[(year, appraisal_quarter.quarter, months_due[pk])].append(appraisal_quarter)
     now = timezone.now()
