@@ -232,6 +232,15 @@ def test_a_month_with_fewer_inspections_than_the_policy_is_flagged(organisation,
         assert (alert.inspections, alert.required, alert.resolved_at) == (done, 2, None)
 
 
+def test_a_month_before_the_organisation_began_in_the_system_is_not_flagged(organisation):
+    from accounts.models import Policy
+
+    Policy.objects.filter(organisation=organisation).update(started_on=date(2026, 10, 8))
+    assert discipline_check(organisation=organisation, year=2026, month=9) is None
+    assert discipline_check(organisation=organisation, year=2026, month=10) is not None  # it ends after the start
+    assert ComplianceAlert.objects.filter(organisation=organisation).count() == 1
+
+
 def test_the_check_is_idempotent_and_resolves_when_made_up(organisation, inspector, department):
     record_inspection(organisation, inspector, department, on=date(2026, 9, 10))
     first = discipline_check(organisation=organisation, year=2026, month=9)

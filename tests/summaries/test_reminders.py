@@ -35,6 +35,15 @@ def test_no_reminder_before_the_window_or_after_the_deadline(organisation, staff
     assert _messages(staff) == []
 
 
+def test_no_reminder_for_a_month_before_the_organisation_began_in_the_system(organisation, staff):
+    """Gone live on 1 November: October's summary, due on 5 November, was never asked for."""
+    from accounts.models import Policy
+
+    Policy.objects.filter(organisation=organisation).update(started_on=date(2026, 11, 1))
+    assert reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2)).summaries == 0
+    assert _messages(staff) == []
+
+
 def test_a_reminder_is_sent_once_per_person_per_deadline_even_if_the_task_runs_twice(organisation, staff):
     reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
     again = reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
