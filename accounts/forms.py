@@ -161,7 +161,14 @@ class StaffForm(forms.ModelForm):
 
 
 class StaffMoveForm(forms.Form):
-    department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("调入科室"))
+    # Empty: out of every department (主要负责人、分管领导 are not appraised inside one).
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(),
+        label=_("调入科室"),
+        required=False,
+        empty_label=_("不在科室（领导班子成员）"),
+        help_text=_("主要负责人、分管领导等领导班子成员不在科室中参加平时考核，选择“不在科室”。"),
+    )
     on_date = forms.DateField(label=_("调动日期"), initial=periods.today, widget=DateInput())
     reason = forms.CharField(label=_("原因"), max_length=200)
 

@@ -69,7 +69,7 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("employee_number", "工号", True),
     ("full_name", "姓名", True),
     ("username", "用户名", False),
-    ("department", "科室", True),
+    ("department", "科室", False),
     ("position_title", "职务职级", False),
     ("staff_type", "人员类别", False),
     ("position_category", "岗位类别", False),
@@ -99,7 +99,7 @@ class ImportRow:
     employee_number: str
     full_name: str
     username: str
-    department: Department
+    department: Department | None
     position_title: str = ""
     staff_type: str = StaffType.CIVIL_SERVANT
     position_category: str = PositionCategory.GENERAL
@@ -187,7 +187,10 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
         "employee_number": _("本单位内唯一。再次导入同一工号时更新该人员信息，不会重复新建。"),
         "full_name": _("人员姓名。"),
         "username": _("登录用户名；不填则使用工号。已有人员的用户名不能通过导入修改。"),
-        "department": _("填写本单位科室的名称或编码（见下方科室列表）。调整科室会保留任职历史。"),
+        "department": _(
+            "填写本单位科室的名称或编码（见下方科室列表）。调整科室会保留任职历史。"
+            "主要负责人、分管领导等领导班子成员不填（不在科室中参加平时考核）。"
+        ),
         "position_title": _("如：一级科员、四级主任科员。"),
         "staff_type": _("可选：%(options)s；不填为“%(default)s”。")
         % {"options": "、".join(staff_types), "default": staff_types[0]},
@@ -250,7 +253,7 @@ class StaffRowForm(RowForm):
     employee_number = required_text("工号", max_length=User._meta.get_field("employee_number").max_length)
     full_name = required_text("姓名", max_length=User._meta.get_field("full_name").max_length)
     username = optional_text(max_length=User._meta.get_field("username").max_length)
-    department = required_text("科室")
+    department = optional_text()
     position_title = optional_text(max_length=User._meta.get_field("position_title").max_length)
     staff_type = optional_text()
     position_category = optional_text()
@@ -267,8 +270,10 @@ class StaffRowForm(RowForm):
                     "n": column.max_length,
                 }
 
-    def clean_department(self) -> Department:
+    def clean_department(self) -> Department | None:
         ref = self.cleaned_data["department"]
+        if not ref:  # a member of the leadership; an existing person keeps their department
+            return None
         c = self.context
         department = c["by_name"].get(ref) or c["by_code"].get(ref) or c["by_code_lower"].get(ref.lower())
         if department is None:
@@ -470,7 +475,7 @@ def staff_import_preview(*, organisation: Organisation, rows: list[ImportRow]) -
             for name in UPDATABLE_FIELDS
             if getattr(person, name) != getattr(row, name)
         ]
-        if person.department_id != row.department.pk:
+        if row.department is not None and person.department_id != row.department.pk:
             label = str(User._meta.get_field("department").verbose_name)
             changes.append((label, str(person.department or "—"), str(row.department)))
         if changes:
@@ -531,7 +536,7 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: Us
             if changed:
                 person.save(update_fields=changed)
             labels = [str(User._meta.get_field(name).verbose_name) for name in changed]
-            if person.department_id != row.department.pk:
+            if row.department is not None and person.department_id != row.department.pk:
                 try:
                     services.staff_move(user=person, department=row.department, reason=reason)
                 except ValidationError as refusal:

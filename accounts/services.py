@@ -270,7 +270,7 @@ def role_change_decide(*, actor: User, change: PendingRoleChange, confirm: bool)
         raise PermissionDenied
     user = change.user
     if confirm and change.department_id:
-        _appointment_check(user=user, role=change.role, field="__all__")
+        _appointment_check(user=user, role=change.role, field="__all__", department=change.department)
         _appointment_take_effect(change=change)
     elif confirm:
         if change.withdraw:
@@ -299,12 +299,25 @@ def _sync_leadership_roles(*, user: User | None) -> None:
             role_revoke(user=user, role=role)
 
 
-def _appointment_check(*, user: User, role: str, field: str) -> None:
-    """三员分立 for a department's post: an administrator cannot be made a head or a leader."""
+def _appointment_check(*, user: User, role: str, field: str, department: Department) -> None:
+    """三员分立 for a department's post: an administrator cannot be made a head or a leader. Nor can
+    a member of the department be made its supervising leader: its head, whom the leader
+    evaluates, would evaluate them in turn (谁管理谁认定)."""
     try:
         role_combination_check(roles=set(user.roles) | {role})
     except ValidationError as error:
         raise ValidationError({field: error.messages}, code="separation") from None
+    if role == Role.SUPERVISING_LEADER and user.department_id == department.pk:
+        raise ValidationError(
+            {
+                field: _(
+                    "%(name)s是本科室的人员，不能担任本科室的分管领导（否则将由其下属的科室负责人评鉴）。"
+                    "领导班子成员不在科室中参加平时考核：请在人员信息中为其选择“不在科室”。"
+                )
+                % {"name": user}
+            },
+            code="leader_in_department",
+        )
 
 
 def _appointment_request(*, actor: User, department: Department, user: User, role: str) -> PendingRoleChange:
@@ -348,7 +361,7 @@ def department_save(
     for field, role in DEPARTMENT_POSTS.items():
         person = getattr(department, field)
         if person is not None and person != previous[field]:
-            _appointment_check(user=person, role=role, field=field)
+            _appointment_check(user=person, role=role, field=field, department=department)
             if actor is not None:
                 wanted[field] = person
                 setattr(department, field, previous[field])
@@ -473,15 +486,18 @@ def staff_created_in_bulk_tell(*, actor: User, people: list[User]) -> None:
 
 
 def staff_move_check(
-    *, user: User, department: Department, on_date: date, current: list[DepartmentMembership] | None = None
+    *, user: User, department: Department | None, on_date: date, current: list[DepartmentMembership] | None = None
 ) -> None:
     """What a move must satisfy (the staff page, the admin, the staff import): a department of the
-    person's organisation other than theirs, a plausible date, and never before the current
-    membership began (the closed posting would end before it started and the history would read
+    person's organisation other than theirs (or none, for a member of the leadership, who is not
+    appraised inside a department), a plausible date, and never before the current membership
+    began (the closed posting would end before it started and the history would read
     backwards). ``current``: their open memberships, when the caller has locked them."""
-    if department.organisation_id != user.organisation_id:
+    if department is None and user.department_id is None:
+        raise ValidationError({"department": _("该人员已不在任何科室，无需调整。")})
+    if department is not None and department.organisation_id != user.organisation_id:
         raise ValidationError(_("不能调入其他单位的科室。"))
-    if user.department_id == department.pk:
+    if department is not None and user.department_id == department.pk:
         raise ValidationError({"department": _("该人员已在%(department)s，无需调整。") % {"department": department}})
     periods.check_plausible_date(on_date, label=_("调动日期"), field="on_date")
     if current is None:
@@ -494,8 +510,9 @@ def staff_move_check(
 
 
 @transaction.atomic
-def staff_move(*, user: User, department: Department, on_date: date | None = None, reason: str = "") -> None:
-    """Move a person to another department, closing the current membership (history is kept), as
+def staff_move(*, user: User, department: Department | None, on_date: date | None = None, reason: str = "") -> None:
+    """Move a person to another department, or out of every department (``None``: a member of the
+    leadership, 领导班子), closing the current membership (history is kept), as
     :func:`staff_move_check` allows."""
     on_date = on_date or periods.today()
     # In key order: the model's ordering goes through the user's, which joins a nullable
@@ -510,7 +527,8 @@ def staff_move(*, user: User, department: Department, on_date: date | None = Non
         for membership in current:
             membership.end_date = on_date
             membership.save(update_fields=["end_date"])
-        DepartmentMembership.objects.create(user=user, department=department, start_date=on_date)
+        if department is not None:
+            DepartmentMembership.objects.create(user=user, department=department, start_date=on_date)
         user.department = department
         user.save(update_fields=["department"])
         # What the person handed in and is still waiting goes to the new department's head.

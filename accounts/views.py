@@ -444,8 +444,12 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("accounts.manage_staff")
 def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk)
-    form = StaffMoveForm(request.POST or None, organisation=request.user.organisation)
+    # Opens on the person's department, so "不在科室" is a choice made, never the default.
+    form = StaffMoveForm(
+        request.POST or None, organisation=request.user.organisation, initial={"department": person.department_id}
+    )
     if request.method == "POST" and form.is_valid():
+        leaves = form.cleaned_data["department"] is None
         moved = run_service(
             request,
             lambda: services.staff_move(
@@ -454,7 +458,8 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
                 on_date=form.cleaned_data["on_date"],
                 reason=form.cleaned_data["reason"],
             ),
-            success=_("“%(name)s”已调整科室。") % {"name": person},
+            success=(_("“%(name)s”已移出科室（领导班子成员）。") if leaves else _("“%(name)s”已调整科室。"))
+            % {"name": person},
             form=form,
             flash_refusal=False,
         )

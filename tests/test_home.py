@@ -315,7 +315,9 @@ def test_a_waiting_role_change_is_a_to_do_for_the_other_side_only(client_for, se
 # --- An organisation that began in the system this week --------------------------------------
 
 
-def test_nothing_before_the_organisations_start_in_the_system_is_due_or_late(client_for, staff, hr, organisation, today):
+def test_nothing_before_the_organisations_start_in_the_system_is_due_or_late(
+    client_for, staff, hr, organisation, today
+):
     """An agency goes live on 1 December (Policy.started_on, set by create_organisation): its staff
     see no overdue months before it, the quarter's targets are due ten days from the start rather
     than on 10 October, and HR is not asked to grade or survey a quarter nobody worked in here."""

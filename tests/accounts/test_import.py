@@ -20,7 +20,7 @@ from accounts.models import (
 )
 from tests.factories import DepartmentFactory, UserFactory
 
-HEADER = ["工号*", "姓名*", "用户名", "科室*", "职务职级", "人员类别", "岗位类别", "领导职务", "电子邮箱"]
+HEADER = ["工号*", "姓名*", "用户名", "科室", "职务职级", "人员类别", "岗位类别", "领导职务", "电子邮箱"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_URL = "accounts:staff_import"
 TEMPLATE_URL = "accounts:staff_import_template"
@@ -376,7 +376,7 @@ def test_a_wrong_header_is_refused(hr_client, department):
     [error] = page_errors(response)
     assert "表头不正确" in error
     assert "工号" in error
-    assert "科室" in error
+    assert "部门" in error  # not a column of the template (科室 is optional: leaders have none)
 
 
 def test_an_empty_file_is_refused(hr_client, department):
@@ -514,3 +514,19 @@ def test_a_confirmation_needs_the_importers_own_session(client_for, hr_client, h
     response = other.post(reverse(IMPORT_URL), {"confirm_upload": asked.context["confirm_token"]})
     assert "result" not in response.context
     assert User.objects.get(employee_number="E101").full_name == "王一"
+
+
+def test_a_leader_is_imported_without_a_department_and_is_not_appraised_in_one(hr_client, department, organisation):
+    """主要负责人、分管领导 are left without a 科室: they write no targets or summaries and nobody
+    below them evaluates them."""
+    from accounts.selectors import evaluator_of, participants_of
+
+    upload(hr_client, xlsx([["L001", "李局长", "", ""]]))
+    leader = User.objects.get(employee_number="L001")
+    assert leader.department is None
+    assert evaluator_of(person=leader) is None
+    assert not participants_of(organisation=organisation).filter(pk=leader.pk).exists()
+    # Re-imported without a 科室 later, a person keeps the department they have.
+    upload(hr_client, xlsx([["L001", "李局长", "", "办公室"]]))
+    upload(hr_client, xlsx([["L001", "李局长", "", ""]]))
+    assert User.objects.get(employee_number="L001").department == department

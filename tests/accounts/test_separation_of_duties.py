@@ -22,7 +22,7 @@ from accounts.models import (
     User,
 )
 from tests.accounts.helpers import post_new_person
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 # Decided in Python, the same on every database: make test-postgres skips it (pyproject.toml).
 pytestmark = pytest.mark.engine_neutral
@@ -404,8 +404,10 @@ def _edit_department(client, department, **posts):
 
 
 def test_hr_alone_cannot_appoint_a_supervising_leader_or_a_head_through_the_department_form(
-    client_for, department, head, leader, staff, colleague, hr, security_admin
+    client_for, department, head, leader, colleague, hr, security_admin
 ):
+    # A deputy director, in no department (a member of the department would be evaluated by its head).
+    staff = UserFactory(organisation=department.organisation, department=None, full_name="副局长")
     response = _edit_department(client_for(hr), department, head=colleague, supervising_leader=staff)
     assert response.status_code == 302
     department.refresh_from_db()
@@ -453,8 +455,9 @@ def test_an_administrator_cannot_be_appointed_to_a_department_post(client_for, d
 
 
 def test_an_appointment_confirmed_after_the_person_became_an_administrator_is_refused(
-    client_for, department, hr, staff, security_admin, sysadmin
+    client_for, department, hr, security_admin, sysadmin
 ):
+    staff = UserFactory(organisation=department.organisation, department=None, full_name="副局长")
     _edit_department(client_for(hr), department, supervising_leader=staff)
     change = PendingRoleChange.objects.get(department=department)
     # Meanwhile the person was made an auditor (directly, as a past state of the database might hold).
@@ -636,3 +639,18 @@ def test_an_oversight_grant_confirmed_after_the_person_took_an_appraisal_role_is
     with pytest.raises(ValidationError, match="公务员主管部门角色不得兼任其他角色"):
         services.role_change_decide(actor=hr, change=change, confirm=True)
     assert fresh(person).roles == {Role.STAFF}
+
+
+def test_a_member_of_the_department_cannot_be_made_its_supervising_leader(client_for, department, hr, staff, leader):
+    """谁管理谁认定: the leader evaluates the head, who evaluates the department's members; a member
+    as the leader would be evaluated by their own subordinate. HR reads how to proceed."""
+    response = _edit_department(client_for(hr), department, supervising_leader=staff)
+    assert response.status_code == 200
+    assert "不能担任本科室的分管领导" in response.content.decode()
+    assert not PendingRoleChange.objects.filter(department=department).exists()
+    department.refresh_from_db()
+    assert department.supervising_leader == leader
+    # Out of every department first (the staff page's 调整科室 → 不在科室), then appointed.
+    services.staff_move(user=staff, department=None, reason="任分管领导")
+    assert _edit_department(client_for(hr), department, supervising_leader=fresh(staff)).status_code == 302
+    assert PendingRoleChange.objects.filter(department=department, user=staff).exists()

@@ -418,3 +418,22 @@ def test_a_second_department_with_a_taken_code_or_name_is_refused_in_words(clien
         reverse("accounts:department_create"), {"code": "NEW-1", "name": department.name, "sort_order": 0}
     ).content.decode()
     assert f"本单位已有名为“{department.name}”的科室" in body
+
+
+def test_hr_takes_a_leader_out_of_every_department_keeping_the_history(client_for, hr, staff, department):
+    page = client_for(hr).get(reverse("accounts:staff_move", args=[staff.pk])).content.decode()
+    assert "不在科室（领导班子成员）" in page
+    assert f'<option value="{department.pk}" selected>' in page  # the choice to leave is made, not defaulted
+    leave = {"department": "", "on_date": "2026-11-20", "reason": "任副局长"}
+    response = client_for(hr).post(reverse("accounts:staff_move", args=[staff.pk]), leave)
+    assert response.status_code == 302
+    staff.refresh_from_db()
+    assert staff.department is None
+    from accounts.models import DepartmentMembership
+
+    [posting] = DepartmentMembership.objects.filter(user=staff)
+    assert posting.department == department and posting.end_date.isoformat() == "2026-11-20"
+    again = client_for(hr).post(
+        reverse("accounts:staff_move", args=[staff.pk]), {"department": "", "on_date": "2026-11-21", "reason": "再次"}
+    )
+    assert "该人员已不在任何科室" in again.content.decode()
