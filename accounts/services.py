@@ -164,6 +164,8 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
             code="department_post",
         )
     role_combination_check(roles=roles)
+    if Role.AGENCY_HEAD in roles - current:
+        _agency_head_check(user=user)
     waiting: list[PendingRoleChange] = []
     for role in sorted(roles ^ current):
         withdraw = role in current
@@ -277,6 +279,8 @@ def role_change_decide(*, actor: User, change: PendingRoleChange, confirm: bool)
             role_revoke(user=user, role=change.role)
         else:
             role_combination_check(roles=set(user.roles) | {change.role})
+            if change.role == Role.AGENCY_HEAD:
+                _agency_head_check(user=user)
             role_grant(user=user, role=change.role)
     _pending_decided(change, actor=actor, confirm=confirm)
     notify(
@@ -284,6 +288,22 @@ def role_change_decide(*, actor: User, change: PendingRoleChange, confirm: bool)
         message=(_("%(actor)s已确认：%(change)s。") if confirm else _("%(actor)s已拒绝：%(change)s。"))
         % {"actor": actor, "change": change},
     )
+
+
+def _agency_head_check(*, user: User) -> None:
+    """The agency head approves everyone's results and is appraised from above: never inside a
+    department, whose head would evaluate them (谁管理谁认定)."""
+    if user.department_id is not None:
+        raise ValidationError(
+            {
+                "roles": _(
+                    "%(name)s在%(department)s，不能担任主要负责人（否则将由科室负责人评鉴）。"
+                    "请先在人员信息的“调整科室”中选择“不在科室”。"
+                )
+                % {"name": user, "department": user.department}
+            },
+            code="leader_in_department",
+        )
 
 
 def _sync_leadership_roles(*, user: User | None) -> None:

@@ -135,3 +135,18 @@ def test_the_separated_roles_see_no_work_panels(client_for, sysadmin, auditor):
     for person in (sysadmin, auditor):
         body = client_for(person).get("/").content.decode()
         assert 'data-testid="my-period"' not in body and 'data-testid="waiting"' not in body
+
+
+def test_someone_in_a_department_is_not_made_agency_head(client_for, security_admin, staff):
+    """The agency head is appraised from above, never by a department head: out of the department first."""
+    from accounts import services
+
+    response = client_for(security_admin).post(
+        reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["staff", "agency_head"]}
+    )
+    assert response.status_code == 200
+    assert "不能担任主要负责人" in response.content.decode()
+    services.staff_move(user=staff, department=None, reason="任局长")
+    staff.refresh_from_db()
+    [change] = services.roles_set(actor=security_admin, user=staff, roles={"staff", "agency_head"})
+    assert change.role == "agency_head"

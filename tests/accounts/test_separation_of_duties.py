@@ -72,7 +72,8 @@ def test_the_observed_chain_is_refused_step_by_step(
     client.force_login(sysadmin)
 
     # 1. The system administrator creates an account: that is theirs to do, and the auditor is told.
-    response = post_new_person(client, department, username="accomplice", employee_number="X9001", full_name="同伙")
+    # (In no department: an agency head never is, see test_access.)
+    response = post_new_person(client, None, username="accomplice", employee_number="X9001", full_name="同伙")
     assert response.status_code == 200
     initial_password = response.context["password"]
     accomplice = User.objects.get(username="accomplice")
@@ -580,11 +581,13 @@ def test_the_service_refuses_appraisal_attributes_from_the_system_administrator(
 
 
 def test_two_security_administrators_cannot_make_an_agency_head_without_hr(
-    client_for, organisation, security_admin, hr, staff
+    client_for, organisation, security_admin, hr
 ):
     from tests.factories import UserFactory
 
     second = UserFactory(username="secadmin2", organisation=organisation, department=None, roles=[Role.SECURITY_ADMIN])
+    # The future agency head is in no department (test_access: someone in one is refused).
+    staff = UserFactory(username="deputy", organisation=organisation, department=None, roles=[Role.STAFF])
     client_for(security_admin).post(
         reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["staff", "agency_head"]}
     )
