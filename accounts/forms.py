@@ -60,6 +60,10 @@ class LoginForm(AuthenticationForm):
 
 
 class PasswordChangeRequiredForm(PasswordChangeForm):
+    def validate_password_for_user(self, user, password_field_name="new_password2"):
+        # The rules' messages go under the new password, beside the rules, not under its repetition.
+        super().validate_password_for_user(user, "new_password1")
+
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
         self.fields["new_password1"].help_text = format_html(

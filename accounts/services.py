@@ -60,10 +60,11 @@ def generate_initial_password(*, organisation_id: int | None = None) -> str:
         from .selectors import policy_for_organisation
 
         length = max(length, policy_for_organisation(organisation_id=organisation_id).password_min_length)
-    alphabet = string.ascii_letters + string.digits
+    # Read off a slip and typed by hand: no characters that look alike (l I 1 | O 0 o).
+    alphabet = "".join(c for c in string.ascii_letters + string.digits if c not in "lI1Oo0")
     while True:
         core = "".join(secrets.choice(alphabet) for _ in range(length - 2))
-        candidate = f"{core}#{secrets.choice(string.digits)}"
+        candidate = f"{core}#{secrets.choice('23456789')}"
         if any(c.islower() for c in core) and any(c.isupper() for c in core):
             return candidate
 

@@ -74,6 +74,16 @@ class PolicyPasswordRulesValidator:
         return "" if policy else _("本单位的安全设置可能要求更长或更复杂的密码。")
 
 
+class CommonPasswordValidator(password_validation.CommonPasswordValidator):
+    """Django's list of 20 000 common passwords, its messages in the application's words (您, not 你)."""
+
+    def get_error_message(self):
+        return _("这个密码过于常见，容易被猜中，请换一个。")
+
+    def get_help_text(self, policy=None):
+        return _("不能使用常见密码。")
+
+
 class NotUsernameValidator:
     def validate(self, password: str, user=None) -> None:
         username = getattr(user, "username", "") or ""

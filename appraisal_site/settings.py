@@ -159,7 +159,7 @@ AUTH_PASSWORD_VALIDATORS = [
     # Stricter rules an organisation's security administrator set (Policy.password_min_*).
     {"NAME": "accounts.validators.PolicyPasswordRulesValidator"},
     {"NAME": "accounts.validators.NotUsernameValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.validators.CommonPasswordValidator"},
     # No reuse of the last five; also records each new hash and the change time (maximum age).
     {"NAME": "accounts.validators.PasswordHistoryValidator", "OPTIONS": {"depth": 5}},
 ]

@@ -106,6 +106,21 @@
       updateCounter(field);
     }
   });
+  // <form data-submit-once="…">: a download that works once (one-time passwords) cannot be asked
+  // for again from the same page: its button is disabled and says so (a second click would leave
+  // the page for the refusal, and the passwords shown on it would be gone).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-submit-once") || event.defaultPrevented) {
+      return;
+    }
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.disabled = true;
+        button.textContent = form.getAttribute("data-submit-once");
+      });
+    }, 0);
+  });
   // <select data-autosubmit>: apply a filter as soon as it changes.
   document.addEventListener("change", function (event) {
     if (event.target.hasAttribute("data-autosubmit") && event.target.form) {

@@ -530,3 +530,10 @@ def test_a_leader_is_imported_without_a_department_and_is_not_appraised_in_one(h
     upload(hr_client, xlsx([["L001", "李局长", "", "办公室"]]))
     upload(hr_client, xlsx([["L001", "李局长", "", ""]]))
     assert User.objects.get(employee_number="L001").department == department
+
+
+def test_the_password_slips_say_where_and_with_which_organisation_code_to_sign_in(hr_client, department, organisation):
+    body = upload(hr_client, xlsx([["E901", "新人", "", "办公室"]])).content.decode()
+    slip = body.split('data-testid="password-slip"', 1)[1].split("</div>\n  </div>", 1)[0]
+    assert f">{organisation.code}<" in slip
+    assert "http://testserver/accounts/login/" in slip

@@ -245,3 +245,21 @@ def test_one_time_passwords_follow_the_organisations_stricter_rules(organisation
     assert len(initial) >= 20
     reset = services.staff_reset_password(user=staff, actor=sysadmin)
     assert len(reset) >= 20
+
+
+def test_a_refused_new_password_is_explained_under_the_new_password_politely(client, staff, password):
+    """The rule a new password breaks is said under 新密码, where the rules are listed, and in the
+    application's words (您/no 你): a common password is refused as such."""
+    client.force_login(staff)
+    form = _change(client, password, "Password123").context["form"]
+    assert form.errors["new_password1"] == ["这个密码过于常见，容易被猜中，请换一个。"]
+    assert "new_password2" not in form.errors
+    form = _change(client, password, "abcdefghij").context["form"]
+    assert any("至少3类" in message for message in form.errors["new_password1"])
+
+
+def test_one_time_passwords_avoid_characters_that_look_alike(organisation):
+    from accounts.services import generate_initial_password
+
+    for _attempt in range(200):
+        assert not set(generate_initial_password(organisation_id=organisation.pk)) & set("lI1Oo0")
