@@ -4,12 +4,23 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import periods
-from .models import DEPARTMENT_POSTS, Department, Policy, Role, StaffStatus, StaffType, User
+from .models import (
+    DEPARTMENT_POSTS,
+    SEPARATED_ROLES,
+    Department,
+    Policy,
+    Role,
+    RoleAssignment,
+    StaffStatus,
+    StaffType,
+    User,
+)
 from .selectors import PICKER_INLINE_LIMIT, departments_of
 from .text import SingleLineCharField
 from .validators import help_texts_for
@@ -83,6 +94,12 @@ class TwoFactorTokenForm(forms.Form):
         return "".join(self.cleaned_data["token"].split())
 
 
+def _person_label(person: User) -> str:
+    """A person in a picker: name, 工号 and department, so that two namesakes are told apart."""
+    details = "，".join(str(part) for part in (person.employee_number, person.department or _("不在科室")) if part)
+    return f"{person.get_full_name()}（{details}）"
+
+
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
@@ -92,9 +109,17 @@ class DepartmentForm(forms.ModelForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
-        people = User.objects.filter(organisation=organisation, is_active=True).order_by("full_name")
-        self.fields["head"].queryset = people
-        self.fields["supervising_leader"].queryset = people
+        # Not the administrators (三员分立: the service refuses them too), and each told from a namesake.
+        administrators = RoleAssignment.objects.filter(user=OuterRef("pk"), role__in=SEPARATED_ROLES)
+        people = (
+            User.objects.filter(organisation=organisation, is_active=True)
+            .exclude(Exists(administrators))
+            .select_related("department")
+            .order_by("department__sort_order", "full_name", "employee_number")
+        )
+        for name in ("head", "supervising_leader"):
+            self.fields[name].queryset = people
+            self.fields[name].label_from_instance = _person_label
 
     def clean(self):
         cleaned = super().clean()

@@ -20,7 +20,7 @@ from accounts import periods, selectors
 from accounts.decorators import permission_required
 from accounts.models import AuditEntry, Department, Role, User
 from accounts.pages import int_param
-from accounts.selectors import policy_for_organisation
+from accounts.selectors import policy_for_organisation, taking_part
 from evaluations.discipline.selectors import open_compliance_alerts
 
 from . import dashboards
@@ -65,7 +65,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.has_perm("accounts.manage_staff") and user.organisation_id:
         ctx["organisation_counts"] = {
             "departments": Department.objects.filter(organisation_id=user.organisation_id, is_active=True).count(),
-            "staff": User.objects.filter(organisation_id=user.organisation_id, is_active=True).count(),
+            # The people of the appraisal, not the administrators' accounts (三员分立).
+            "staff": taking_part(organisation_id=user.organisation_id).count(),
         }
     if user.has_perm("accounts.view_audit_log"):
         ctx["recent_audit"] = list(

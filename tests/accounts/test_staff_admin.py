@@ -437,3 +437,13 @@ def test_hr_takes_a_leader_out_of_every_department_keeping_the_history(client_fo
         reverse("accounts:staff_move", args=[staff.pk]), {"department": "", "on_date": "2026-11-21", "reason": "再次"}
     )
     assert "该人员已不在任何科室" in again.content.decode()
+
+
+def test_the_department_form_offers_no_administrator_and_tells_namesakes_apart(client_for, hr, sysadmin, department):
+    from tests.factories import UserFactory
+
+    UserFactory(department=department, full_name="王芳", employee_number="E501")
+    UserFactory(department=department, full_name="王芳", employee_number="E502")
+    page = client_for(hr).get(reverse("accounts:department_edit", args=[department.pk])).content.decode()
+    assert f"王芳（E501，{department.name}）" in page and f"王芳（E502，{department.name}）" in page
+    assert f'<option value="{sysadmin.pk}"' not in page
