@@ -52,7 +52,13 @@ def register_models() -> None:
     register(models.StaffStatus)
     register(models.RoleAssignment)
     # The DingTalk secret is a token already; masked all the same, so the trail never holds it whole.
-    register(models.Policy, exclude_fields=["updated_at"], mask_fields=["dingtalk_secret_encrypted"])
+    # past_deadline_days follows from the deadline days' own audited changes (policy_update): its JSON
+    # would only repeat them, unreadably.
+    register(
+        models.Policy,
+        exclude_fields=["updated_at", "past_deadline_days"],
+        mask_fields=["dingtalk_secret_encrypted"],
+    )
     register(models.WorkingDayOverride, exclude_fields=["created_at"])
     register(models.PeriodLock)
     register(models.PendingRoleChange)

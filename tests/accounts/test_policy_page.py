@@ -82,3 +82,15 @@ def test_a_changed_deadline_day_leaves_past_months_and_quarters_their_deadlines(
     policy.refresh_from_db()
     assert periods.summary_deadline(policy, periods.Month(2026, 10)) == date(2026, 11, 5)
     assert periods.summary_deadline(policy, periods.Month(2026, 11)) == date(2026, 12, 8)
+
+
+def test_the_audit_trail_of_a_deadline_change_shows_the_days_not_the_kept_history(client_for, hr, organisation):
+    from accounts.models import AuditEntry
+
+    client = client_for(hr)
+    data = data_as_shown(client.get(POLICY).context["form"])
+    data.update(summary_deadline_day=9, reason="调整截止日")
+    assert client.post(POLICY, data).status_code == 302
+    entry = AuditEntry.objects.filter(content_type__model="policy").latest()
+    assert entry.changes_dict["summary_deadline_day"] == ["5", "9"]
+    assert "past_deadline_days" not in entry.changes_dict
