@@ -5,7 +5,7 @@ from functools import cache
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .middleware import TWO_FACTOR_SESSION_KEY, TwoFactorMiddleware
+from .middleware import TWO_FACTOR_SESSION_KEY, ForcePasswordChangeMiddleware, TwoFactorMiddleware
 
 # Menu areas, in menu order. A person with many items (HR has about eighteen) sees one dropdown
 # per area; a person with few sees them side by side.
@@ -82,6 +82,9 @@ def navigation(request) -> dict:
     if getattr(request, "session", {}).get(TWO_FACTOR_SESSION_KEY) in TwoFactorMiddleware.TARGETS:
         # Until the second factor is given the session reaches no other page: no menu to offer.
         return {"nav_items": [], "second_factor_pending": True}
+    if ForcePasswordChangeMiddleware.must_change(request, user):
+        # Likewise until a set or expired password is changed: every item would lead back to it.
+        return {"nav_items": [], "password_change_pending": True}
     # A view may name the menu item it belongs to (``request.nav_active = "review"``), or "" for
     # none, when its URL alone would light the wrong one (a head reading a person's targets).
     chosen = getattr(request, "nav_active", None)

@@ -86,6 +86,9 @@ def test_a_new_account_must_change_its_password_before_anything_else(client, sta
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:password_change")
     assert client.get("/").status_code == 302
+    # The page offers no menu (each item would lead back to it), only 退出.
+    asking = client.get(reverse("accounts:password_change")).content.decode()
+    assert 'data-testid="pending-logout"' in asking and 'id="mainNav"' not in asking
 
     response = client.post(
         reverse("accounts:password_change"),
@@ -94,7 +97,8 @@ def test_a_new_account_must_change_its_password_before_anything_else(client, sta
     assert response.status_code == 302
     staff.refresh_from_db()
     assert not staff.must_change_password
-    assert client.get("/").status_code == 200
+    home = client.get("/")
+    assert home.status_code == 200 and 'id="mainNav"' in home.content.decode()
 
 
 def test_the_new_password_must_follow_the_rules(client, staff, password):
