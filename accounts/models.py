@@ -108,6 +108,21 @@ class Department(OrganisationScoped, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        # The staff import finds a department by its code whatever the case (BGS is bgs): two codes
+        # differing only in case would be one code to it. (The exact clash is the constraint's.)
+        if self.code and self.organisation_id:
+            same = Department.objects.filter(organisation_id=self.organisation_id, code__iexact=self.code)
+            clash = same.exclude(pk=self.pk).exclude(code=self.code).first()
+            if clash is not None:
+                raise ValidationError(
+                    {
+                        "code": _("本单位已有编码为“%(code)s”的科室（编码不区分大小写），请换一个编码。")
+                        % {"code": clash.code}
+                    }
+                )
+
     def unique_error_message(self, model_class, unique_check):
         """Name the clash in the office's words, not Django's "包含 单位 和 科室编码 的 科室 已经存在"."""
         if model_class is Department and tuple(unique_check) == ("organisation", "code"):

@@ -447,3 +447,11 @@ def test_the_department_form_offers_no_administrator_and_tells_namesakes_apart(c
     page = client_for(hr).get(reverse("accounts:department_edit", args=[department.pk])).content.decode()
     assert f"王芳（E501，{department.name}）" in page and f"王芳（E502，{department.name}）" in page
     assert f'<option value="{sysadmin.pk}"' not in page
+
+
+def test_a_department_code_differing_only_in_case_is_refused(client_for, hr, department):
+    """The import finds departments by code whatever the case: BGS and bgs would be one code to it."""
+    body = client_for(hr).post(
+        reverse("accounts:department_create"), {"code": department.code.swapcase(), "name": "新设科", "sort_order": 0}
+    ).content.decode()
+    assert "编码不区分大小写" in body
