@@ -103,7 +103,7 @@ def test_one_quarter_walked_on_a_moved_clock(ui, demo, clock):
     expect_status(ui, "已提交")
 
     ui.sign_in_as("demo_head", to=targets_path)
-    submit_form(ui, "通过")
+    submit_form(ui, "审核通过")
     expect_status(ui, "已通过")
     ui.screenshot("01-targets-approved")
 

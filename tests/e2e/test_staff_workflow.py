@@ -181,7 +181,7 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
     # 4. demo_head approves on the set's page.
     ui.sign_in_as("demo_head", to=targets_path)
     expect_status(ui, "已提交")
-    submit_form(ui, "通过")
+    submit_form(ui, "审核通过")
     expect(page.locator(".alert-success")).to_contain_text("已通过审核")
     expect_status(ui, "已通过")
     ui.screenshot("05-targets-approved")
