@@ -433,6 +433,9 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
     return parsed, []
 
 
+NEW_NAMES_SHOWN = 50
+
+
 @dataclass
 class ImportPreview:
     """What an import would do to people already in the system, shown before it is written: each
@@ -441,6 +444,8 @@ class ImportPreview:
 
     new_count: int
     updates: list[tuple[User, list[tuple[str, str, str]]]]
+    # Who would be created (names, the first NEW_NAMES_SHOWN): the page names them beside the changes.
+    new_names: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.updates)
@@ -480,7 +485,12 @@ def staff_import_preview(*, organisation: Organisation, rows: list[ImportRow]) -
             changes.append((label, str(person.department or "—"), str(row.department)))
         if changes:
             updates.append((person, changes))
-    return ImportPreview(new_count=len(rows) - len(known), updates=updates)
+    new = [row for row in rows if row.employee_number not in known]
+    return ImportPreview(
+        new_count=len(new),
+        updates=updates,
+        new_names=[f"{row.full_name}（{row.employee_number}）" for row in new[:NEW_NAMES_SHOWN]],
+    )
 
 
 # --- Writing ------------------------------------------------------------------------------

@@ -478,7 +478,8 @@ def test_changes_to_existing_people_are_shown_and_written_only_once_confirmed(hr
 
     body = asked.content.decode()
     assert 'data-testid="import-preview"' in body and "文件将修改1位已有人员的信息" in body
-    assert "另将新建1人" in body
+    assert "另将新建1人" in body and "新来的（E199）" in body
+    assert 'type="file"' not in body  # the way on is to confirm or to cancel, not a second upload
     row = body.split('data-testid="preview-row"', 1)[1].split("</tr>", 1)[0]
     assert "E101" in row and "王一" in row and "<strong>王一一</strong>" in row
     assert "<strong>财务科</strong>" in row
