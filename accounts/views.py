@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -285,7 +285,18 @@ def department_list(request: HttpRequest) -> HttpResponse:
     queryset = (
         Department.objects.filter(organisation_id=request.user.organisation_id)
         .select_related("head", "supervising_leader")
-        .annotate(staff_count=Count("members", filter=Q(members__is_active=True)))
+        .annotate(
+            staff_count=Count("members", filter=Q(members__is_active=True)),
+            # An appointment asked for and not yet confirmed by the second person (one per post).
+            **{
+                f"pending_{name}": Subquery(
+                    PendingRoleChange.objects.filter(
+                        department=OuterRef("pk"), role=role, state=PendingRoleChange.State.PENDING
+                    ).values("user__full_name")[:1]
+                )
+                for name, role in (("head", Role.DEPARTMENT_HEAD), ("leader", Role.SUPERVISING_LEADER))
+            },
+        )
         .order_by("sort_order", "code")
     )
     filterset = DepartmentFilter(request.GET, queryset=queryset)

@@ -451,7 +451,23 @@ def test_the_department_form_offers_no_administrator_and_tells_namesakes_apart(c
 
 def test_a_department_code_differing_only_in_case_is_refused(client_for, hr, department):
     """The import finds departments by code whatever the case: BGS and bgs would be one code to it."""
-    body = client_for(hr).post(
-        reverse("accounts:department_create"), {"code": department.code.swapcase(), "name": "新设科", "sort_order": 0}
-    ).content.decode()
+    body = (
+        client_for(hr)
+        .post(
+            reverse("accounts:department_create"),
+            {"code": department.code.swapcase(), "name": "新设科", "sort_order": 0},
+        )
+        .content.decode()
+    )
     assert "编码不区分大小写" in body
+
+
+def test_the_department_list_shows_an_appointment_waiting_for_confirmation(client_for, hr, department, head, colleague):
+    client = client_for(hr)
+    data = {"code": department.code, "name": department.name, "head": colleague.pk, "sort_order": 0}
+    if department.supervising_leader_id:
+        data["supervising_leader"] = department.supervising_leader_id
+    assert client.post(reverse("accounts:department_edit", args=[department.pk]), data).status_code == 302
+    body = client.get(reverse("accounts:department_list")).content.decode()
+    row = body.split('data-testid="department-row"', 1)[1].split("</tr>", 1)[0]
+    assert head.get_full_name() in row and f"待确认：{colleague.get_full_name()}" in row
