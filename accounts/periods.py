@@ -407,12 +407,18 @@ def grading_open_refusal(
     quarter: Quarter, policy: Policy, *, on: date | None = None, survey_entered_on: date | None = None
 ) -> str | None:
     """Why HR may not open ``quarter`` for grading on ``on`` (default: today), in plain words;
-    None when it may. Refused: a quarter that has not begun, one whose grading window has not
-    opened, and one more than ``policy.grading_open_past_quarters`` quarters before the current."""
+    None when it may. Refused: a quarter that has not begun, one that ended before the organisation
+    began in the system (``Policy.started_on``), one whose grading window has not opened, and one
+    more than ``policy.grading_open_past_quarters`` quarters before the current."""
     on = on or today()
     current = Quarter.of(on)
     if on < quarter.first_day:
         return gettext("%(quarter)s尚未开始，不能开放评鉴。") % {"quarter": quarter.label}
+    if not is_due(policy, quarter):
+        return gettext("%(quarter)s在本单位系统启用日期（%(date)s）之前结束，无需在系统中评鉴。") % {
+            "quarter": quarter.label,
+            "date": policy.started_on.isoformat(),
+        }
     opens = grading_window_opens(quarter, policy, survey_entered_on=survey_entered_on)
     if opens is None:
         return gettext("%(quarter)s的满意度测评结果尚未录入，按考核政策须录入后才能开放评鉴。") % {

@@ -328,7 +328,7 @@ def _appointment_check(*, user: User, role: str, field: str, department: Departm
         role_combination_check(roles=set(user.roles) | {role})
     except ValidationError as error:
         raise ValidationError({field: error.messages}, code="separation") from None
-    if role == Role.SUPERVISING_LEADER and user.department_id == department.pk:
+    if role == Role.SUPERVISING_LEADER and department.pk is not None and user.department_id == department.pk:
         raise ValidationError(
             {
                 field: _(

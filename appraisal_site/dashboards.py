@@ -264,8 +264,8 @@ def inspections_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
             year=year,
             month=month,
             done=done.get(month, 0),
-            # None required before the organisation began in the system.
-            required=required if periods.is_due(policy, periods.Month(year, month)) else 0,
+            # Nothing asked before the organisation began in the system.
+            required=required if periods.is_due(policy, periods.Month(year, month)) else None,
             today=today,
         )
         for month in MONTHS

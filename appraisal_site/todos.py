@@ -125,8 +125,13 @@ def _own_documents(own: OwnPeriod, policy, today: date) -> list[Todo]:
     """The person's own target set and monthly summary, while not handed in. A target set past its
     deadline is still accepted (recorded as late): the label says it is overdue."""
     quarter, due = own.quarter, own.due
-    handed_in = own.target_set is not None and own.target_set.status in HANDED_IN_STATUSES
-    summary_missing = due.summary is None or due.summary.status not in HANDED_IN_STATUSES
+    # Before a go-live date still to come (Policy.started_on), nothing is asked yet.
+    handed_in = not periods.is_due(policy, quarter) or (
+        own.target_set is not None and own.target_set.status in HANDED_IN_STATUSES
+    )
+    summary_missing = periods.is_due(policy, periods.Month(due.year, due.month)) and (
+        due.summary is None or due.summary.status not in HANDED_IN_STATUSES
+    )
     target_deadline = periods.target_deadline(policy, quarter)
     if own.target_set is not None and own.target_set.status == ReviewStatus.RETURNED:
         # Sent back by the reviewer: to rework, whatever the deadline said.

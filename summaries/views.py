@@ -479,6 +479,7 @@ def roster(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = review.roster_rows(page.object_list, year=year, month=month)
     position = next((i for i, d in enumerate(departments) if d.pk == department_id), None)
+    policy = policy_for_organisation(organisation_id=request.user.organisation_id)
     return render(
         request,
         "summaries/roster.html",
@@ -499,10 +500,10 @@ def roster(request: HttpRequest) -> HttpResponse:
             # The department pager's links keep the month and filter, and start at the first page.
             "department_query": query_without(QueryDict(query_without_page(request.GET)), "department"),
             "counts": counts,
-            # A month that ended before the organisation began in the system asked nothing of anyone.
-            "before_start": not periods.is_due(
-                policy_for_organisation(organisation_id=request.user.organisation_id), periods.Month(year, month)
-            ),
+            # A month (or its quarter) that ended before the organisation began in the system asked
+            # nothing of anyone: its cells say so instead of 未提交.
+            "before_start": not periods.is_due(policy, periods.Month(year, month)),
+            "quarter_before_start": not periods.is_due(policy, periods.Month(year, month).quarter),
         },
     )
 

@@ -82,6 +82,7 @@ def my_targets(request: HttpRequest) -> HttpResponse:
         if request.user.has_perm("summaries.use_review_inbox")
         else []
     )
+    policy = policy_for_organisation(organisation_id=request.user.organisation_id)
     return render(
         request,
         "targets/my_targets.html",
@@ -93,9 +94,9 @@ def my_targets(request: HttpRequest) -> HttpResponse:
             "year": year,
             "quarter": quarter,
             "awaiting": awaiting,
-            "deadline": periods.target_deadline(
-                policy_for_organisation(organisation_id=request.user.organisation_id), current_period
-            ),
+            "deadline": periods.target_deadline(policy, current_period),
+            # Before a go-live date still to come nothing is due (the page says when it starts).
+            "started_on": None if periods.is_due(policy, current_period) else policy.started_on,
         },
     )
 

@@ -232,6 +232,16 @@ def test_the_inspections_chart_counts_each_month_and_a_leader_sees_their_departm
     assert mine["5月"][0] == 1
 
 
+def test_the_inspections_chart_says_which_months_were_before_the_go_live_date(client_for, hr, organisation, settings):
+    from accounts.models import Policy
+
+    settings.APPRAISAL_TODAY = date(YEAR, 12, 10)
+    Policy.objects.filter(organisation=organisation).update(started_on=date(YEAR, 10, 15))
+    rows = {row[0]: row[1:] for row in _chart(_board(client_for(hr)), "inspections").rows}
+    assert rows["9月"][2] == "系统启用前"
+    assert rows["10月"][2] == "未达标"  # it ends after the start: two inspections were due
+
+
 def test_a_month_whose_summaries_are_not_yet_due_has_no_on_time_rate(client_for, hr, staff, settings):
     # On 1 December the December summary is a draft by design: it is due in January.
     settings.APPRAISAL_TODAY = date(YEAR, 12, 1)

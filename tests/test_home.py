@@ -340,3 +340,16 @@ def test_nothing_before_the_organisations_start_in_the_system_is_due_or_late(
     assert todo(hr_home, "open-quarter") is None and todo(hr_home, "survey") is None
     roster = client_for(hr).get(reverse("roster") + "?year=2026&month=11").content.decode()
     assert 'data-testid="roster-before-start"' in roster
+    counts = roster.split('data-testid="roster-counts"', 1)[1].split("</p>", 1)[0]
+    assert "无需填报" in roster and "月小结未提交" not in counts
+    # HR is not offered a quarter that ended before the start (and the service refuses it).
+    quarters = client_for(hr).get(reverse("evaluations:quarters")).content.decode()
+    assert "2026年第3季度在本单位系统启用日期（2026-12-01）之前结束" in quarters
+
+
+def test_a_go_live_date_still_to_come_asks_nothing_yet(client_for, staff, organisation, today):
+    Policy.objects.filter(organisation=organisation).update(started_on=date(2027, 1, 1))
+    home = page(client_for(staff))
+    assert todo(home, "targets") is None and todo(home, "summary") is None
+    targets = client_for(staff).get(reverse("targets:my_targets")).content.decode()
+    assert "本单位自2027年1月1日起在系统中考核，本季度目标无需提交" in targets

@@ -164,12 +164,14 @@ def inspections_for_list(*, organisation_id: int) -> QuerySet[Inspection]:
     )
 
 
-def inspection_month_status(*, year: int, month: int, done: int, required: int, today: datetime.date) -> str:
-    """A month's inspections (``done``) against the policy's number (``required``), as the
-    dashboards and the year's workbook say it: 未到期, 本月进行中 (this month, short so far), 达标,
-    未达标."""
+def inspection_month_status(*, year: int, month: int, done: int, required: int | None, today: datetime.date) -> str:
+    """A month's inspections (``done``) against the policy's number (``required``; None for a month
+    before the organisation began in the system), as the dashboards and the year's workbook say it:
+    未到期, 系统启用前, 本月进行中 (this month, short so far), 达标, 未达标."""
     if (year, month) > (today.year, today.month):
         return _("未到期")
+    if required is None:
+        return _("系统启用前")
     if (year, month) == (today.year, today.month) and done < required:
         return _("本月进行中")
     return _("达标") if done >= required else _("未达标")

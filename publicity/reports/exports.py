@@ -410,7 +410,10 @@ def discipline_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     today = periods.today()
     for month in range(1, 13):
         done, last = inspections.get(month, (0, None))
-        status = inspection_month_status(year=ctx.year, month=month, done=done, required=required, today=today)
+        due = periods.is_due(ctx.policy, periods.Month(ctx.year, month))  # else before the go-live date
+        status = inspection_month_status(
+            year=ctx.year, month=month, done=done, required=required if due else None, today=today
+        )
         n, serious = findings.get(month, (0, 0))
         reasons = vetoes.get(month, [])
         yield [month, done, required, status, n, serious, len(reasons), "；".join(reasons), last]

@@ -161,16 +161,18 @@ def test_months_whose_deadline_has_not_come_are_not_counted_missing(organisation
 
 
 def test_months_before_the_organisation_began_in_the_system_are_not_counted_missing(organisation, team, staff):
-    """An agency that went live on 20 October: the roll-up on 23 November counts October (its
-    deadline 5 November has passed, and it ends after the start) but nothing before."""
+    """An agency that went live on 20 August: the roll-up of Q3 on 23 November counts August and
+    September, not July, which ended before the start; a quarter wholly before it is not opened."""
+    from django.core.exceptions import ValidationError
+
     from accounts.models import Policy
 
-    Policy.objects.filter(organisation=organisation).update(started_on=date(2026, 10, 20))
+    Policy.objects.filter(organisation=organisation).update(started_on=date(2026, 8, 20))
     q3 = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3, today=Q3_GRADING_DAY)
-    assert rollup_quarter(appraisal_quarter=q3, today=TODAY).months_due == 0
-    assert _result(q3, staff).summaries_missing == 0
-    q4 = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
-    assert rollup_quarter(appraisal_quarter=q4, today=TODAY).months_due == 1
+    assert rollup_quarter(appraisal_quarter=q3, today=TODAY).months_due == 2
+    assert _result(q3, staff).summaries_missing == 2
+    with pytest.raises(ValidationError, match="系统启用日期"):
+        appraisal_quarter_open(organisation=organisation, year=2026, quarter=2, today=Q3_GRADING_DAY)
 
 
 def test_department_stats_count_grades_participants_and_on_time_rate(q3, team, head, staff, colleague, department):
