@@ -665,3 +665,15 @@ def test_a_member_of_the_department_cannot_be_made_its_supervising_leader(client
     services.staff_move(user=staff, department=None, reason="任分管领导")
     assert _edit_department(client_for(hr), department, supervising_leader=fresh(staff)).status_code == 302
     assert PendingRoleChange.objects.filter(department=department, user=staff).exists()
+
+
+def test_a_new_department_takes_a_supervising_leader_in_no_department(client_for, organisation, hr):
+    """A department being created has no members yet: a deputy director in no department is asked
+    for as its leader (a department that is not yet saved is nobody's)."""
+    deputy = UserFactory(organisation=organisation, department=None, full_name="副局长")
+    response = client_for(hr).post(
+        reverse("accounts:department_create"),
+        {"code": "NEW1", "name": "新设科", "supervising_leader": deputy.pk, "sort_order": 0},
+    )
+    assert response.status_code == 302
+    assert PendingRoleChange.objects.filter(user=deputy, role=Role.SUPERVISING_LEADER).exists()
