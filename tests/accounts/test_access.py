@@ -150,3 +150,10 @@ def test_someone_in_a_department_is_not_made_agency_head(client_for, security_ad
     staff.refresh_from_db()
     [change] = services.roles_set(actor=security_admin, user=staff, roles={"staff", "agency_head"})
     assert change.role == "agency_head"
+
+
+def test_withdrawing_the_staff_role_asks_first(client_for, security_admin, staff):
+    """Unticking 工作人员 takes the person out of the appraisal: the page asks before it is sent."""
+    page = client_for(security_admin).get(reverse("accounts:staff_roles", args=[staff.pk])).content.decode()
+    assert 'data-confirm-when="input[name=roles][value=staff]:not(:checked)"' in page
+    assert "将不再参加平时考核" in page
