@@ -328,6 +328,18 @@ def _appointment_check(*, user: User, role: str, field: str, department: Departm
         role_combination_check(roles=set(user.roles) | {role})
     except ValidationError as error:
         raise ValidationError({field: error.messages}, code="separation") from None
+    if role == Role.DEPARTMENT_HEAD and user.department_id is not None and user.department_id != department.pk:
+        # The head is one of the department: in another, they would stay graded there by its head.
+        raise ValidationError(
+            {
+                field: _(
+                    "%(name)s在%(other)s，不能担任本科室负责人：请先在人员信息中将其“调整科室”调入本科室，"
+                    "再任命为科室负责人。"
+                )
+                % {"name": user, "other": user.department}
+            },
+            code="head_elsewhere",
+        )
     if role == Role.SUPERVISING_LEADER and department.pk is not None and user.department_id == department.pk:
         raise ValidationError(
             {

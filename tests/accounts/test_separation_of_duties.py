@@ -677,3 +677,13 @@ def test_a_new_department_takes_a_supervising_leader_in_no_department(client_for
     )
     assert response.status_code == 302
     assert PendingRoleChange.objects.filter(user=deputy, role=Role.SUPERVISING_LEADER).exists()
+
+
+def test_a_member_of_another_department_is_not_made_head_here(client_for, organisation, department, hr, staff):
+    """They would stay in their department, graded there by its head, while heading this one."""
+    response = client_for(hr).post(
+        reverse("accounts:department_create"), {"code": "NEW2", "name": "安全监督科", "head": staff.pk, "sort_order": 0}
+    )
+    assert response.status_code == 200
+    assert f"{staff.get_full_name()}在{department.name}，不能担任本科室负责人" in response.content.decode()
+    assert not PendingRoleChange.objects.filter(user=staff).exists()
