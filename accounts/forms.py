@@ -160,6 +160,7 @@ class StaffForm(forms.ModelForm):
         self.fields["full_name"].required = True
         self.fields["employee_number"].required = True
         self.fields["department"].queryset = departments_of(organisation=organisation, active_only=True)
+        self.fields["department"].empty_label = _("不在科室（领导班子成员）")
         if self.instance.pk:
             # Moves keep history, so they go through their own form.
             del self.fields["department"]

@@ -467,6 +467,8 @@ def staff_import_preview(*, organisation: Organisation, rows: list[ImportRow]) -
             organisation=organisation, employee_number__in=[row.employee_number for row in rows]
         ).select_related("department")
     }
+    # The columns' names as the template has them (电子邮箱, not the model's 电子邮件地址).
+    header = {name: label.rstrip("*") for name, label, _required in COLUMNS}
     updates = []
     for row in rows:
         person = known.get(row.employee_number)
@@ -476,13 +478,12 @@ def staff_import_preview(*, organisation: Organisation, rows: list[ImportRow]) -
         for name in UPDATABLE_FIELDS:
             setattr(incoming, name, getattr(row, name))
         changes = [
-            (str(User._meta.get_field(name).verbose_name), _shown(person, name), _shown(incoming, name))
+            (header[name], _shown(person, name), _shown(incoming, name))
             for name in UPDATABLE_FIELDS
             if getattr(person, name) != getattr(row, name)
         ]
         if row.department is not None and person.department_id != row.department.pk:
-            label = str(User._meta.get_field("department").verbose_name)
-            changes.append((label, str(person.department or "—"), str(row.department)))
+            changes.append((header["department"], str(person.department or "—"), str(row.department)))
         if changes:
             updates.append((person, changes))
     new = [row for row in rows if row.employee_number not in known]

@@ -579,7 +579,12 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         password = services.staff_reset_password(user=person, actor=request.user)
         if password is None:
-            messages.info(request, _("管理员和组织人事的密码重置须由另一名管理员确认，已提交确认。"))
+            messages.info(
+                request,
+                _(
+                    "有评鉴、审批权限的人员（科室负责人、分管领导、主要负责人、组织人事、纪检督查）和管理员的密码重置，须由另一名管理员确认，已提交确认。"
+                ),
+            )
             return redirect("accounts:staff_detail", pk=person.pk)
         return render(request, "accounts/initial_password.html", {"person": person, "password": password})
     return confirm_page(

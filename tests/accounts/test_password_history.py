@@ -263,3 +263,12 @@ def test_one_time_passwords_avoid_characters_that_look_alike(organisation):
 
     for _attempt in range(200):
         assert not set(generate_initial_password(organisation_id=organisation.pk)) & set("lI1Oo0")
+
+
+def test_a_two_letter_user_name_does_not_forbid_every_password_holding_it(organisation):
+    """hr may choose Hrhr1234!xK; wangfang may not choose Wangfang#2026."""
+    from tests.factories import UserFactory
+
+    validate_password("Hrhr1234!xK", UserFactory(username="hr", organisation=organisation, department=None))
+    with pytest.raises(ValidationError, match="不能包含用户名"):
+        validate_password("Wangfang#2026", UserFactory(username="wangfang", organisation=organisation, department=None))

@@ -471,3 +471,11 @@ def test_the_department_list_shows_an_appointment_waiting_for_confirmation(clien
     body = client.get(reverse("accounts:department_list")).content.decode()
     row = body.split('data-testid="department-row"', 1)[1].split("</tr>", 1)[0]
     assert head.get_full_name() in row and f"待确认：{colleague.get_full_name()}" in row
+
+
+def test_the_one_time_password_page_says_where_and_with_which_code_to_sign_in(client_for, hr, department):
+    from tests.accounts.helpers import post_new_person
+
+    page = post_new_person(client_for(hr), department, username="newbie", employee_number="E777").content.decode()
+    assert f"<strong>{department.organisation.code}</strong>" in page
+    assert "http://testserver/accounts/login/" in page
