@@ -716,7 +716,9 @@ class RowForm(forms.Form):
     organisation, lookup tables built once per file).
     """
 
-    def __init__(self, cells: dict[str, str], **context):
+    def __init__(self, cells: dict[str, str], row_number: int | None = None, **context):
+        # The row's Excel number, for checks across rows (a value the file repeats names its first row).
+        self.row_number = row_number
         self.context = context
         super().__init__(data=cells)
 
@@ -738,7 +740,7 @@ def parse_rows(
     errors: list[tuple[int, str]] = []
     for row_number, values in data:
         cell = cell_reader(positions, values)
-        form = form_class({name: cell(name) for name in form_class.base_fields}, **context)
+        form = form_class({name: cell(name) for name in form_class.base_fields}, row_number=row_number, **context)
         if form.is_valid():
             parsed.append((row_number, form.cleaned_data))
         else:

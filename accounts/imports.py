@@ -322,12 +322,29 @@ class StaffRowForm(RowForm):
         """The username the row will have, and whether it is free: checked even when other cells of
         the row are wrong, so one upload lists every problem of the row."""
         cleaned = super().clean()
-        if not cleaned.get("employee_number") or "username" not in cleaned:
+        number = cleaned.get("employee_number")
+        if not number:
+            return cleaned
+        # Across rows, each row met in the file's order whatever its other errors: a 工号 or a new
+        # username used twice names the first row it stood in.
+        first = self.context["seen_numbers"].setdefault(number, self.row_number)
+        if first != self.row_number:
+            self.add_error(
+                "employee_number", _("工号“%(value)s”在文件中重复（第%(first)d行）") % {"value": number, "first": first}
+            )
+            return cleaned
+        if "username" not in cleaned:
             return cleaned
         username, problems = _username_problems(
             cleaned, existing=self.context["existing"], holders=self.context["holders"]
         )
         cleaned["username"] = username
+        if not problems and number not in self.context["existing"]:
+            first = self.context["seen_usernames"].setdefault(username.lower(), self.row_number)
+            if first != self.row_number:
+                problems.append(
+                    _("用户名“%(value)s”在文件中重复（第%(first)d行）") % {"value": username, "first": first}
+                )
         for problem in problems:
             self.add_error("username", problem)
         return cleaned
@@ -385,40 +402,18 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
         by_code_lower={d.code.lower(): d for d in departments},
         existing=existing,
         holders={person.username.lower(): person for person in people},
+        seen_numbers={},
+        seen_usernames={},
     )
-    # The checks across rows: a 工号 or a new username used twice in the file.
+    # (A 工号 or a new username used twice in the file is each row's own error: StaffRowForm.clean.)
     parsed: list[ImportRow] = []
-    seen_numbers: dict[str, int] = {}
-    seen_usernames: dict[str, int] = {}
     for row_number, row in cleaned_rows:
-        number = row["employee_number"]
-        if number in seen_numbers:
-            errors.append(
-                (
-                    row_number,
-                    _("工号“%(value)s”在文件中重复（第%(first)d行）")
-                    % {"value": number, "first": seen_numbers[number]},
-                )
-            )
-            continue
-        seen_numbers[number] = row_number
-        username = row["username"]
-        if number not in existing:
-            first = seen_usernames.setdefault(username.lower(), row_number)
-            if first != row_number:
-                errors.append(
-                    (
-                        row_number,
-                        _("用户名“%(value)s”在文件中重复（第%(first)d行）") % {"value": username, "first": first},
-                    )
-                )
-                continue
         parsed.append(
             ImportRow(
                 row_number=row_number,
-                employee_number=number,
+                employee_number=row["employee_number"],
                 full_name=row["full_name"],
-                username=username,
+                username=row["username"],
                 department=row["department"],
                 position_title=row["position_title"],
                 staff_type=row["staff_type"],

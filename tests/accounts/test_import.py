@@ -538,3 +538,12 @@ def test_the_password_slips_say_where_and_with_which_organisation_code_to_sign_i
     slip = body.split('data-testid="password-slip"', 1)[1].split("</div>\n  </div>", 1)[0]
     assert f">{organisation.code}<" in slip
     assert "http://testserver/accounts/login/" in slip
+
+
+def test_a_repeated_number_is_reported_even_when_its_first_row_has_other_errors(hr_client, department):
+    """One upload lists everything: row 3 repeats row 2's 工号 though row 2 is wrong for another reason."""
+    response = upload(hr_client, xlsx([["E301", "甲", "", "不存在的科"], ["E301", "乙", "", "办公室"]]))
+    assert page_errors(response) == [
+        "第2行：科室“不存在的科”不存在",
+        "第3行：工号“E301”在文件中重复（第2行）",
+    ]
