@@ -532,6 +532,15 @@ def staff_move_check(
         raise ValidationError(_("不能调入其他单位的科室。"))
     if department is not None and user.department_id == department.pk:
         raise ValidationError({"department": _("该人员已在%(department)s，无需调整。") % {"department": department}})
+    headed = Department.objects.filter(head=user, is_active=True, pk=user.department_id).first()
+    if headed is not None:
+        # A head stays in the department they head (the head's own grade is the leader's there).
+        raise ValidationError(
+            {
+                "department": _("该人员是%(department)s的科室负责人：请先在科室管理中更换负责人，再调整其科室。")
+                % {"department": headed}
+            }
+        )
     periods.check_plausible_date(on_date, label=_("调动日期"), field="on_date")
     if current is None:
         current = list(DepartmentMembership.objects.filter(user=user, end_date__isnull=True).order_by("pk"))

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import DepartmentMembership, PendingRoleChange, Role, User
@@ -479,3 +480,14 @@ def test_the_one_time_password_page_says_where_and_with_which_code_to_sign_in(cl
     page = post_new_person(client_for(hr), department, username="newbie", employee_number="E777").content.decode()
     assert f"<strong>{department.organisation.code}</strong>" in page
     assert "http://testserver/accounts/login/" in page
+
+
+def test_a_head_is_not_moved_out_of_the_department_they_head(client_for, hr, head, department):
+    from accounts import services
+    from tests.factories import DepartmentFactory
+
+    other = DepartmentFactory(organisation=department.organisation, code="D099", name="另一科")
+    with pytest.raises(ValidationError, match="科室负责人：请先在科室管理中更换负责人"):
+        services.staff_move(user=head, department=other, reason="调动")
+    with pytest.raises(ValidationError, match="更换负责人"):
+        services.staff_move(user=head, department=None, reason="任副局长")
