@@ -251,3 +251,8 @@ def test_a_resubmitted_summary_shows_why_and_by_whom_it_was_returned(client_for,
         assert "请补充预算编制进度" in history and head.get_full_name() in history
         assert history.index("已退回") < history.rindex("已提交")
         assert "2026-11-03 10:30" in history  # when the head returned it, as the document records it
+
+
+def test_the_return_reason_is_marked_required_as_on_the_targets_page(client_for, submitted, head):
+    body = client_for(head).get(reverse("summaries:detail", args=[submitted.pk])).content.decode()
+    assert '退回原因<span class="asteriskField">*</span>' in body
