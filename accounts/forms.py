@@ -94,12 +94,6 @@ class TwoFactorTokenForm(forms.Form):
         return "".join(self.cleaned_data["token"].split())
 
 
-def _person_label(person: User) -> str:
-    """A person in a picker: name, 工号 and department, so that two namesakes are told apart."""
-    details = "，".join(str(part) for part in (person.employee_number, person.department or _("不在科室")) if part)
-    return f"{person.get_full_name()}（{details}）"
-
-
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
@@ -119,7 +113,7 @@ class DepartmentForm(forms.ModelForm):
         )
         for name in ("head", "supervising_leader"):
             self.fields[name].queryset = people
-            self.fields[name].label_from_instance = _person_label
+            self.fields[name].label_from_instance = person_label
 
     def clean(self):
         cleaned = super().clean()
