@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
@@ -257,6 +258,11 @@ class User(OrganisationScoped, AbstractUser):
     # Set when an administrator removes the person's authenticator and recovery codes, so the
     # reset appears in the audit trail (the devices themselves are django-otp's rows).
     two_factor_reset_at = models.DateTimeField(_("双因素重置时间"), null=True, blank=True, editable=False)
+    # Set when the person confirms an authenticator. With the reset above it is part of the session
+    # hash (:meth:`_get_session_auth_hash`), so either ends every other session of the person, as a
+    # new password does: a browser signed in with the password alone does not outlive the enrolment,
+    # nor one on a lost phone the reset.
+    two_factor_enrolled_at = models.DateTimeField(_("双因素启用时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("人员")
@@ -293,6 +299,16 @@ class User(OrganisationScoped, AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's HMAC of the password, also over the second factor's changes when there were
+        any (so sessions of people who never had one are kept across this rule's introduction)."""
+        stamps = [stamp.isoformat() for stamp in (self.two_factor_enrolled_at, self.two_factor_reset_at) if stamp]
+        if not stamps:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.User.session_auth_hash", "|".join([self.password, *stamps]), secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     @cached_property
     def roles(self) -> frozenset[str]:

@@ -937,7 +937,8 @@ def two_factor_enrol_start(*, user: User):
 @transaction.atomic
 def two_factor_enrol_confirm(*, user: User, token: str):
     """Confirm the waiting authenticator with a code it shows; returns it with fresh recovery
-    codes (shown once)."""
+    codes (shown once). Every other session of the person ends (``User.two_factor_enrolled_at``);
+    the caller keeps its own with ``update_session_auth_hash``."""
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -948,6 +949,8 @@ def two_factor_enrol_confirm(*, user: User, token: str):
         raise ValidationError(_("验证码不正确，请核对手机时间后输入验证器当前显示的6位数字。"))
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    user.two_factor_enrolled_at = timezone.now()
+    user.save(update_fields=["two_factor_enrolled_at"])
     StaticDevice.objects.filter(user=user).delete()
     recovery = StaticDevice.objects.create(user=user, name=_("恢复码"), confirmed=True)
     codes = [StaticToken.random_token() for _n in range(RECOVERY_CODE_COUNT)]

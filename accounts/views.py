@@ -6,7 +6,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
@@ -222,6 +222,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         try:
             if form.is_valid():
                 device, codes = services.two_factor_enrol_confirm(user=user, token=form.cleaned_data["token"])
+                update_session_auth_hash(request, user)
                 otp_login(request, device)
                 request.session.pop(TWO_FACTOR_SESSION_KEY, None)
                 return render(request, "accounts/two_factor_recovery_codes.html", {"codes": codes})

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -125,6 +126,42 @@ def test_a_required_role_without_an_authenticator_is_sent_to_enrolment_first(cli
     device.refresh_from_db()
     assert device.confirmed
     assert client.get(reverse("accounts:staff_list")).status_code == 200
+
+
+def test_enrolling_an_authenticator_ends_the_persons_other_sessions_and_keeps_this_one(hr, password):
+    """A browser left signed in with the password alone (another office's PC) must not outlive the
+    enrolment, as it would not outlive a new password."""
+    elsewhere, here = Client(), Client()
+    for browser in (elsewhere, here):
+        _login(browser, "hr", password)
+        assert browser.get(reverse("accounts:staff_list")).status_code == 200
+
+    here.post(reverse("accounts:two_factor_setup"), {"action": "start"})
+    device = TOTPDevice.objects.get(user=hr, confirmed=False)
+    response = here.post(reverse("accounts:two_factor_setup"), {"action": "confirm", "token": code_for(device)})
+    assert "恢复码" in response.content.decode()
+
+    assert here.get(reverse("accounts:staff_list")).status_code == 200
+    signed_out = elsewhere.get(reverse("accounts:staff_list"))
+    assert signed_out.status_code == 302 and signed_out["Location"].startswith(reverse("accounts:login"))
+    hr.refresh_from_db()
+    assert hr.two_factor_enrolled_at is not None
+
+
+def test_resetting_an_authenticator_ends_the_sessions_signed_in_with_it(security_admin, hr, password):
+    """The lost phone's session ends with the reset."""
+    device = TOTPDevice.objects.create(user=hr, name="phone", confirmed=True)
+    lost_phone = Client()
+    _login(lost_phone, "hr", password)
+    lost_phone.post(reverse("accounts:two_factor_verify"), {"token": code_for(device)})
+    assert lost_phone.get(reverse("accounts:staff_list")).status_code == 200
+
+    admin = Client()
+    admin.force_login(security_admin)
+    admin.post(reverse("accounts:staff_two_factor_reset", args=[hr.pk]))
+
+    signed_out = lost_phone.get(reverse("accounts:staff_list"))
+    assert signed_out.status_code == 302 and signed_out["Location"].startswith(reverse("accounts:login"))
 
 
 def test_staff_are_not_required_to_enrol(client, staff, password, require_two_factor):
