@@ -748,11 +748,33 @@ def parse_rows(
     return parsed, errors
 
 
-def required_text(header: str, **kwargs) -> forms.CharField:
+# A date as cell_text writes it: the cell held a date, or text that reads as one.
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?")
+
+
+def _not_a_date(header: str) -> Callable[[str], None]:
+    """Refuse a date in a column of names and titles: Excel turns "3-1" or "1/2" typed into a cell
+    formatted 常规 into a date, and taking it as text would store "2026-03-01" as someone's title."""
+
+    def check(value: str) -> None:
+        if _DATE_TEXT.fullmatch(value):
+            raise forms.ValidationError(
+                _("%(col)s“%(value)s”是日期：Excel可能把输入自动转成了日期，请把该列设为文本格式后重新输入。")
+                % {"col": header, "value": value}
+            )
+
+    return check
+
+
+def required_text(header: str, *, no_dates: bool = False, **kwargs) -> forms.CharField:
     """A mandatory text column: "<header>不能为空" when the cell is blank; control characters and
-    line breaks become spaces, as in the web forms."""
-    return SingleLineCharField(error_messages={"required": _("%(col)s不能为空") % {"col": header}}, **kwargs)
+    line breaks become spaces, as in the web forms. ``no_dates``: a date in the cell is refused."""
+    validators = [_not_a_date(header)] if no_dates else []
+    return SingleLineCharField(
+        error_messages={"required": _("%(col)s不能为空") % {"col": header}}, validators=validators, **kwargs
+    )
 
 
-def optional_text(**kwargs) -> forms.CharField:
-    return SingleLineCharField(required=False, **kwargs)
+def optional_text(header: str = "", *, no_dates: bool = False, **kwargs) -> forms.CharField:
+    validators = [_not_a_date(header)] if no_dates else []
+    return SingleLineCharField(required=False, validators=validators, **kwargs)

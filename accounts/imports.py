@@ -177,7 +177,7 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
         sheet_title=DATA_SHEET_TITLE,
         columns=COLUMNS,
         widths=dict.fromkeys(("department", "email", "position_title"), 24),
-        text_columns=("employee_number", "username"),
+        text_columns=("employee_number", "full_name", "username", "department", "position_title"),
     )
     list_validation(sheet, letters["staff_type"], staff_types)
     list_validation(sheet, letters["position_category"], categories)
@@ -250,11 +250,15 @@ class StaffRowForm(RowForm):
     """One row of the staff workbook. ``context``: the organisation's departments by name and code,
     its people by 工号, and the choice maps; the in-file and cross-organisation checks follow."""
 
-    employee_number = required_text("工号", max_length=User._meta.get_field("employee_number").max_length)
-    full_name = required_text("姓名", max_length=User._meta.get_field("full_name").max_length)
-    username = optional_text(max_length=User._meta.get_field("username").max_length)
-    department = optional_text()
-    position_title = optional_text(max_length=User._meta.get_field("position_title").max_length)
+    employee_number = required_text(
+        "工号", no_dates=True, max_length=User._meta.get_field("employee_number").max_length
+    )
+    full_name = required_text("姓名", no_dates=True, max_length=User._meta.get_field("full_name").max_length)
+    username = optional_text("用户名", no_dates=True, max_length=User._meta.get_field("username").max_length)
+    department = optional_text("科室", no_dates=True)
+    position_title = optional_text(
+        "职务职级", no_dates=True, max_length=User._meta.get_field("position_title").max_length
+    )
     staff_type = optional_text()
     position_category = optional_text()
     is_leader_position = optional_text()

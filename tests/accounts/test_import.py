@@ -144,6 +144,28 @@ def test_a_number_stored_as_float_becomes_a_plain_employee_number(organisation, 
     assert rows[0].username == "1001"
 
 
+def test_a_date_excel_made_of_a_title_or_a_department_is_refused_not_stored(organisation, department):
+    """Typed "3-1" into a 常规 cell arrives as a date; a title or a department code it never is."""
+    import datetime
+
+    file = xlsx(
+        [
+            ["E1", "甲", None, "办公室", datetime.datetime(2026, 3, 1)],
+            ["E2", "乙", None, datetime.date(2026, 1, 2), "一级科员"],
+            ["E3", "丙", None, "办公室", "2026-03-01"],
+        ]
+    )
+
+    rows, errors = imports.parse_staff_workbook(organisation=organisation, file=file)
+
+    assert rows == []
+    assert errors == [
+        "第2行：职务职级“2026-03-01”是日期：Excel可能把输入自动转成了日期，请把该列设为文本格式后重新输入。",
+        "第3行：科室“2026-01-02”是日期：Excel可能把输入自动转成了日期，请把该列设为文本格式后重新输入。",
+        "第4行：职务职级“2026-03-01”是日期：Excel可能把输入自动转成了日期，请把该列设为文本格式后重新输入。",
+    ]
+
+
 def test_it_skips_fully_blank_rows_and_keeps_excel_row_numbers(organisation, department):
     file = xlsx([["E1", "甲", None, "办公室"], [None, None, None, None], ["  ", None], ["", "乙", None, "办公室"]])
 
@@ -333,6 +355,8 @@ def test_the_template_downloads_with_headers_help_sheet_and_departments(hr_clien
     for expected in ("办公室", "D001", "财务科", "D002", "公益性岗位", "服务保障"):
         assert expected in " ".join(str(v) for v in help_text)
     assert workbook["人员"].data_validations.dataValidation  # drop-downs for the choice columns
+    # Typed into the template, "3-1" stays text in the columns of numbers, names, codes and titles.
+    assert [workbook["人员"].column_dimensions[letter].number_format for letter in "ABCDE"] == ["@"] * 5
 
 
 def test_the_template_round_trips_when_filled_in(hr_client, department, finance):
