@@ -410,6 +410,7 @@ class PendingChange(OrganisationScoped, models.Model):
         PENDING = "pending", _("待确认")
         CONFIRMED = "confirmed", _("已确认")
         REJECTED = "rejected", _("已拒绝")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)

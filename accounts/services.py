@@ -141,9 +141,14 @@ def _holders(*, organisation_id: int, roles: set[str], exclude: set[int]) -> lis
     )
 
 
-def _tell(people, message: str, url: str = "") -> None:
+def _tell(people, message: str, url: str = "", dedupe_key: str = "") -> None:
     for person in people:
-        notify(recipient=person, message=message, url=url)
+        notify(recipient=person, message=message, url=url, dedupe_key=dedupe_key)
+
+
+def _pending_key(pending) -> str:
+    """The key of the "待您确认" notices of a two-person request, so its decision can clear them."""
+    return f"pending:{pending._meta.label_lower}:{pending.pk}"
 
 
 @transaction.atomic
@@ -228,6 +233,7 @@ def _pending_ask(
             _holders(organisation_id=pending.organisation_id, roles=roles, exclude={actor.pk, user.pk}),
             message(pending),
             url=reverse("accounts:pending_changes"),
+            dedupe_key=_pending_key(pending),
         )
     return pending
 
@@ -253,12 +259,30 @@ def _pending_claim(pending, *, actor: User, perm: str):
     return pending
 
 
-def _pending_decided(pending, *, actor: User, confirm: bool) -> None:
+def _pending_decided(pending, *, actor: User | None, confirm: bool, state: str = "") -> None:
+    """Close a waiting two-person request: confirmed or rejected by ``actor``, or another ``state``."""
     model = type(pending)
-    pending.state = model.State.CONFIRMED if confirm else model.State.REJECTED
+    pending.state = state or (model.State.CONFIRMED if confirm else model.State.REJECTED)
     pending.confirmed_by = actor
     pending.decided_at = timezone.now()
     pending.save(update_fields=["state", "confirmed_by", "decided_at"])
+    # Decided by one of them: the others' "待您确认" is no longer theirs to act on.
+    Notification.objects.filter(dedupe_key=_pending_key(pending), read_at__isnull=True).update(
+        read_at=pending.decided_at
+    )
+
+
+@transaction.atomic
+def pending_withdraw(*, actor: User, pending: PendingRoleChange | PendingPasswordReset) -> None:
+    """The person who asked withdraws a request still waiting for its second person (asked of the
+    wrong person, or no longer needed); the second people's "待您确认" notices are cleared."""
+    model = type(pending)
+    pending = model.objects.select_for_update().get(pk=pending.pk)
+    if pending.requested_by_id != actor.pk:
+        raise PermissionDenied
+    if pending.state != model.State.PENDING:
+        raise ValidationError(_("该申请已处理。"))
+    _pending_decided(pending, actor=None, confirm=False, state=model.State.WITHDRAWN)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .models import PendingPasswordReset, PendingRoleChange
 
 app_name = "accounts"
 
@@ -49,6 +50,18 @@ urlpatterns = [
         views.password_reset_decide,
         {"confirm": False},
         name="password_reset_reject",
+    ),
+    path(
+        "pending/roles/<int:pk>/withdraw/",
+        views.pending_withdraw,
+        {"model": PendingRoleChange},
+        name="role_change_withdraw",
+    ),
+    path(
+        "pending/passwords/<int:pk>/withdraw/",
+        views.pending_withdraw,
+        {"model": PendingPasswordReset},
+        name="password_reset_withdraw",
     ),
     path("calendar/", views.working_day_calendar, name="calendar"),
     path("calendar/<int:pk>/delete/", views.working_day_override_delete, name="calendar_delete"),

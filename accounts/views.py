@@ -52,6 +52,7 @@ from .models import (
     Department,
     Job,
     Notification,
+    PendingChange,
     PendingPasswordReset,
     PendingRoleChange,
     Role,
@@ -639,6 +640,24 @@ def role_change_decide(request: HttpRequest, pk: int, confirm: bool) -> HttpResp
         request,
         lambda: services.role_change_decide(actor=request.user, change=change, confirm=confirm),
         success=lambda _result: done % {"change": change},
+    )
+    return redirect("accounts:pending_changes")
+
+
+@require_POST
+@login_required
+def pending_withdraw(request: HttpRequest, pk: int, model: type[PendingChange]) -> HttpResponse:
+    """The person who asked withdraws their waiting role change or reset; anyone else's is not found."""
+    pending = get_object_or_404(
+        model.objects.select_related("user"),
+        pk=pk,
+        organisation_id=request.user.organisation_id,
+        requested_by=request.user,
+    )
+    run_service(
+        request,
+        lambda: services.pending_withdraw(actor=request.user, pending=pending),
+        success=lambda _result: _("已撤回：%(change)s。") % {"change": pending},
     )
     return redirect("accounts:pending_changes")
 

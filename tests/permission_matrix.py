@@ -116,6 +116,8 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "accounts:role_change_reject": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
     "accounts:password_reset_confirm": row(POST_DENY, security_admin=POST_OK),
     "accounts:password_reset_reject": row(POST_DENY, security_admin=POST_OK),
+    "accounts:role_change_withdraw": row(POST_NOT_FOUND, security_admin=POST_OK),
+    "accounts:password_reset_withdraw": row(POST_NOT_FOUND, sysadmin=POST_OK),
     "accounts:calendar": row(DENY, hr=OK, other_hr=OK),
     "accounts:calendar_delete": row(DENY, hr=OK, other_hr=NOT_FOUND),
     # FINDING: the cell is right (the auditor's page), but entries name objects by their text, e.g.

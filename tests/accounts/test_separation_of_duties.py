@@ -687,3 +687,73 @@ def test_a_member_of_another_department_is_not_made_head_here(client_for, organi
     assert response.status_code == 200
     assert f"{staff.get_full_name()}在{department.name}，不能担任本科室负责人" in response.content.decode()
     assert not PendingRoleChange.objects.filter(user=staff).exists()
+
+
+# --- The "待您确认" notices and withdrawing a request -------------------------------------------
+
+
+def _second_hr(organisation) -> User:
+    person = UserFactory(organisation=organisation, department=None, full_name="人事乙")
+    person.role_assignments.create(organisation=organisation, role=Role.HR_ADMIN)
+    return fresh(person)
+
+
+def _unread_asks(person: User) -> int:
+    return Notification.objects.filter(recipient=person, read_at__isnull=True, message__contains="待您确认").count()
+
+
+def test_once_one_person_decides_a_request_the_others_are_no_longer_asked(
+    client_for, organisation, security_admin, hr, staff
+):
+    other_hr = _second_hr(organisation)
+    services.roles_set(actor=security_admin, user=staff, roles={*staff.roles, Role.INSPECTOR})
+    assert _unread_asks(hr) == _unread_asks(other_hr) == 1
+    change = PendingRoleChange.objects.get(user=staff, role=Role.INSPECTOR)
+
+    client_for(hr).post(reverse("accounts:role_change_confirm", args=[change.pk]))
+
+    assert fresh(staff).has_role(Role.INSPECTOR)
+    assert _unread_asks(other_hr) == 0
+    assert 'data-testid="bell-count"' not in client_for(other_hr).get(reverse("home")).content.decode()
+
+
+def test_the_person_who_asked_withdraws_a_waiting_request_and_nobody_is_asked_any_more(
+    client_for, organisation, security_admin, hr, staff
+):
+    services.roles_set(actor=security_admin, user=staff, roles={*staff.roles, Role.INSPECTOR})
+    change = PendingRoleChange.objects.get(user=staff, role=Role.INSPECTOR)
+    client = client_for(security_admin)
+    page = client.get(reverse("accounts:pending_changes")).content.decode()
+    assert reverse("accounts:role_change_withdraw", args=[change.pk]) in page
+
+    response = client.post(reverse("accounts:role_change_withdraw", args=[change.pk]), follow=True)
+
+    assert "已撤回" in response.content.decode()
+    change.refresh_from_db()
+    assert change.state == PendingRoleChange.State.WITHDRAWN
+    assert _unread_asks(hr) == 0
+    assert not fresh(staff).has_role(Role.INSPECTOR)
+    # Nothing is left to confirm, and a withdrawn request cannot be confirmed after all.
+    client_for(hr).post(reverse("accounts:role_change_confirm", args=[change.pk]))
+    assert not fresh(staff).has_role(Role.INSPECTOR)
+    assert AuditEntry.objects.filter(object_pk=str(change.pk), actor=security_admin).exists()
+
+
+def test_only_the_person_who_asked_may_withdraw(client_for, sysadmin, security_admin, hr, chief):
+    services.staff_reset_password(user=chief, actor=sysadmin)
+    reset = PendingPasswordReset.objects.get(user=chief)
+    # Not offered to the second administrator, and refused on the server.
+    page = client_for(security_admin).get(reverse("accounts:pending_changes")).content.decode()
+    assert reverse("accounts:password_reset_withdraw", args=[reset.pk]) not in page
+    withdraw = reverse("accounts:password_reset_withdraw", args=[reset.pk])
+    assert client_for(security_admin).post(withdraw).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.pending_withdraw(actor=security_admin, pending=reset)
+    reset.refresh_from_db()
+    assert reset.state == PendingPasswordReset.State.PENDING
+
+    client_for(sysadmin).post(reverse("accounts:password_reset_withdraw", args=[reset.pk]))
+    reset.refresh_from_db()
+    assert reset.state == PendingPasswordReset.State.WITHDRAWN
+    with pytest.raises(ValidationError, match="该申请已处理"):
+        services.pending_withdraw(actor=sysadmin, pending=reset)
