@@ -151,14 +151,21 @@ def test_an_inspector_cannot_post_on_another_organisations_quarter(client_for, q
 def test_an_empty_opinion_is_refused_on_the_page(client_for, quarter, inspector, review_step):
     response = client_for(inspector).post(opinion_url(quarter), {"text": ""})
     assert response.status_code == 400
-    assert 'data-testid="discipline-opinion-form"' in response.content.decode()
+    page = response.content.decode()
+    assert 'data-testid="discipline-opinion-form"' in page
+    # Said once, under the field, not again in the message above the page.
+    (error,) = response.context["opinion_form"].errors["text"]
+    assert page.count(str(error)) == 1
+    assert "请按提示修改后再保存" in page
     assert not QuarterDisciplineOpinion.objects.exists()
 
 
 def test_without_the_policy_step_the_page_offers_no_opinion_form(client_for, quarter, inspector):
     page = client_for(inspector).get(QUARTERS).content.decode()
     assert "纪委意见" not in page
-    assert client_for(inspector).post(opinion_url(quarter), {"text": "同意"}).status_code == 400
+    refused = client_for(inspector).post(opinion_url(quarter), {"text": "同意"})
+    assert refused.status_code == 400
+    assert refused.content.decode().count("本单位考核政策未设审批前征求纪委意见。") == 1
     assert not QuarterDisciplineOpinion.objects.exists()
 
 

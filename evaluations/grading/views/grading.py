@@ -713,7 +713,8 @@ def quarter_discipline_opinion(request: HttpRequest, pk: int) -> HttpResponse:
         flash_refusal=False,
     ):
         return redirect(reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}")
-    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    # The text's own error stands under the field; a refusal of the whole has no place but the message.
+    messages.error(request, " ".join(form.non_field_errors()) or _("请按提示修改后再保存。"))
     return _render_quarters(request, selected_pk=appraisal_quarter.pk, opinion_form=form, status=400)
 
 
