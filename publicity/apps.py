@@ -27,7 +27,8 @@ class PublicityConfig(AppConfig):
 
         from evaluations.annual.services import register_published_reader
 
-        from .publication.selectors import annual_results_published
+        from .publication.selectors import annual_list_posted, annual_results_published
 
-        # A decided 优秀 on a posted list keeps its decision when a veto comes (HR reviews it).
-        register_published_reader(annual_results_published)
+        # A decided 优秀 on a posted list keeps its decision when a veto comes (HR reviews it), the
+        # committee changes no decision on it, and adds nobody to it.
+        register_published_reader(annual_results_published, list_posted=annual_list_posted)

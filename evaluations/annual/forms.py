@@ -50,6 +50,14 @@ class AnnualDecisionForm(forms.Form):
     # The decision the page showed (its time, empty for none): a second tab's stale decision is refused.
     seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, excellent_barred: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if excellent_barred:
+            # Not offered where the service would refuse it whatever the reason (annual_decide).
+            grade = self.fields["grade"]
+            grade.choices = [choice for choice in grade.choices if choice[0] != AnnualGrade.EXCELLENT]
+            grade.help_text = _("不可评为优秀：%(why)s") % {"why": excellent_barred}
+
 
 class AchievementForm(forms.Form):
     """A leader's proposal of a 创新突破; the service checks whom the leader may propose for."""

@@ -572,19 +572,57 @@ def _undecide_moved(*, result_ids: list[int]) -> list[int]:
     return [result.pk for result in moved]
 
 
-# Who reads which annual results stand on a publication (publicity, a layer above, registers its
-# reader at start-up: :func:`register_published_reader`); a result on one keeps its decision.
+# Who reads which annual results stand on a publication, and whether a year's 优秀 list has been
+# posted (publicity, a layer above, registers its readers at start-up: :func:`register_published_reader`);
+# a result on one keeps its decision, and nobody joins a posted list but through its review (复核).
 _published_readers: list[Callable[[list[int]], set[int]]] = []
+_list_posted_readers: list[Callable[[int, int], bool]] = []
 
 
-def register_published_reader(reader: Callable[[list[int]], set[int]]) -> None:
-    """``reader(result_ids)`` → those of the ids on a publication (published, regrading or locked)."""
+def register_published_reader(
+    reader: Callable[[list[int]], set[int]], *, list_posted: Callable[[int, int], bool]
+) -> None:
+    """``reader(result_ids)`` → those of the ids on a publication (published, regrading or locked);
+    ``list_posted(organisation_id, year)`` → whether the year's 优秀 list has been posted."""
     if reader not in _published_readers:
         _published_readers.append(reader)
+    if list_posted not in _list_posted_readers:
+        _list_posted_readers.append(list_posted)
 
 
 def _published(result_ids: list[int]) -> set[int]:
     return set().union(*(reader(result_ids) for reader in _published_readers)) if result_ids else set()
+
+
+def _list_posted(*, organisation_id: int, year: int) -> bool:
+    return any(reader(organisation_id, year) for reader in _list_posted_readers)
+
+
+def decision_closed(result: AnnualResult) -> str:
+    """Why the committee can no longer change ``result`` on its decision page ("" when it can): locked
+    by the publication's 定等, or standing on the posted 优秀 list (the list would no longer say what
+    was decided; a change goes through HR's review, 复核)."""
+    if result.locked_at is not None:
+        return str(_("该年度结果已公示定等，不能再修改。"))
+    if _published([result.pk]):
+        return str(
+            _("%(name)s已列入%(year)s年度优秀公示名单，等次不能在此更改；如需更改，请由人事部门通过复核办理。")
+            % {"name": result.person.get_full_name(), "year": result.year}
+        )
+    return ""
+
+
+def excellent_barred(result: AnnualResult) -> str:
+    """Why ``result``'s person cannot be decided 优秀 ("" when they can): an active veto flag or a
+    sanction effect (lifted elsewhere, not overruled here), or the year's 优秀 list already posted
+    (a name added afterwards would never have been public)."""
+    if has_active_veto(person_id=result.person_id, year=result.year):
+        return str(_("存在未解除的一票否决事项，不得评为优秀。"))
+    if result.person_id in sanction_effects(organisation=result.organisation, year=result.year):
+        return str(_("受处分影响，当年不得评为优秀。"))
+    if _list_posted(organisation_id=result.organisation_id, year=result.year):
+        return str(_("%(year)s年度优秀名单已公示，不能再增加优秀人选。") % {"year": result.year})
+    return ""
 
 
 def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list[int]) -> list[int]:
@@ -855,34 +893,32 @@ def annual_decide(
     Refused while a quarter of the year is not approved (:func:`_check_year_complete`) and while
     the suggestions are older than their inputs (:func:`suggestions_freshness`).
     A decision that differs from the suggestion needs a reason; 优秀 is refused beyond the quota
-    (counting every 优秀 decided or, where undecided, suggested) and for a person with an active
-    veto flag or a sanction effect (those are lifted elsewhere, not overruled here). The change is
-    audited with the reason.
+    (counting every 优秀 decided or, where undecided, suggested) and where :func:`excellent_barred`
+    says why; nothing changes once :func:`decision_closed` says why. The change is audited with
+    the reason.
     """
     _check_committee(actor=actor, organisation_id=result.organisation_id)
     _check_year_complete(organisation=result.organisation, year=result.year, person_ids=[result.person_id])
     _check_fresh(organisation=result.organisation, year=result.year)
     if grade not in AnnualGrade.values:
         raise ValidationError({"grade": _("请选择有效的年度等次。")})
-    reason = reason.strip()
-    if grade != result.suggested_grade and not reason:
-        raise ValidationError({"reason": _("确定等次与建议等次不一致，须说明理由。")})
-    limit = AnnualResult._meta.get_field("decision_reason").max_length
-    check_length(reason, limit=limit, label=_("与建议不一致的理由"), field="reason")
     _lock_year(organisation_id=result.organisation_id, year=result.year)
-    locked = AnnualResult.objects.select_related("organisation").get(pk=result.pk)
-    if locked.locked_at is not None:
-        raise ValidationError(_("该年度结果已公示定等，不能再修改。"))
+    locked = AnnualResult.objects.select_related("organisation", "person").get(pk=result.pk)
+    if closed := decision_closed(locked):
+        raise ValidationError(closed)
     if seen is not None and seen != decision_token(locked):
         raise ValidationError(
             _("该年度等次已被他人确定为“%(grade)s”，请刷新页面查看后再确定。")
             % {"grade": locked.get_decided_grade_display() or _("未确定")}
         )
-    if grade == AnnualGrade.EXCELLENT:
-        if has_active_veto(person_id=locked.person_id, year=locked.year):
-            raise ValidationError({"grade": _("存在未解除的一票否决事项，不得评为优秀。")})
-        if locked.person_id in sanction_effects(organisation=locked.organisation, year=locked.year):
-            raise ValidationError({"grade": _("受处分影响，当年不得评为优秀。")})
+    # Said before the reason is asked for: no reason makes it possible.
+    if grade == AnnualGrade.EXCELLENT and (barred := excellent_barred(locked)):
+        raise ValidationError({"grade": barred})
+    reason = reason.strip()
+    if grade != result.suggested_grade and not reason:
+        raise ValidationError({"reason": _("确定等次与建议等次不一致，须说明理由。")})
+    limit = AnnualResult._meta.get_field("decision_reason").max_length
+    check_length(reason, limit=limit, label=_("与建议不一致的理由"), field="reason")
     locked.decided_grade = grade
     locked.decision_reason = reason
     locked.decided_by = actor

@@ -102,7 +102,8 @@ def annual_decide(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "reason": result.decision_reason,
         "seen": services.decision_token(result),
     }
-    form = AnnualDecisionForm(request.POST or None, initial=initial)
+    closed = services.decision_closed(result)
+    form = AnnualDecisionForm(request.POST or None, initial=initial, excellent_barred=services.excellent_barred(result))
     if request.method == "POST" and form.is_valid():
         decided = run_service(
             request,
@@ -127,6 +128,7 @@ def annual_decide(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             "year": year,
             "result": result,
             "form": form,
+            "closed": closed,
             "quarter_record": records.get(result.person_id, "—/—/—/—"),
             "status": services.excellent_status(organisation=result.organisation, year=year),
             "unapproved_quarters": selectors.quarters_outstanding(organisation=result.organisation, year=year),

@@ -28,6 +28,7 @@ from .models import (
     ObjectionState,
     Publication,
     PublicationEntry,
+    PublicationKind,
     ReviewCase,
     ReviewCaseState,
 )
@@ -89,6 +90,14 @@ def annual_results_published(result_ids: list[int]) -> set[int]:
     return set(
         PublicationEntry.objects.filter(annual_result_id__in=result_ids).values_list("annual_result_id", flat=True)
     )
+
+
+def annual_list_posted(organisation_id: int, year: int) -> bool:
+    """Whether the organisation's 优秀 list of ``year`` has been posted (evaluations.annual reads
+    this, registered at start-up: nobody is decided 优秀 after it but through its review)."""
+    return Publication.objects.filter(
+        organisation_id=organisation_id, kind=PublicationKind.ANNUAL_EXCELLENT, year=year
+    ).exists()
 
 
 def republished_until(*, publication: Publication) -> date | None:

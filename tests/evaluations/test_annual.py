@@ -856,3 +856,52 @@ def test_the_year_roll_up_records_whose_suggestion_it_changed_and_nothing_when_n
     rollup(organisation)
     latest = AuditEntry.objects.filter(event="job_run").latest("pk")
     assert str(first.pk) in latest.changes_dict["people"][1].split(", ")
+
+
+# --- Decisions and the posted 优秀 list ----------------------------------------------------------
+
+
+@pytest.fixture
+def posted(organisation, staff, chief, hr, crowd):
+    """The year decided (staff 优秀 by suggestion, the crowd 称职) and its 优秀 list posted."""
+    from publicity.publication import services as publication
+
+    record(staff, "好/好/好/好", score="98")
+    rollup(organisation)
+    annual.annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=chief)
+    return publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+
+
+def test_a_decision_on_the_posted_list_is_not_changed_behind_it(client_for, posted, staff, chief):
+    """The list would go on saying 优秀 while the result said 称职: the change is HR's review (复核)."""
+    with pytest.raises(ValidationError, match="已列入2026年度优秀公示名单"):
+        annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.COMPETENT, reason="改变主意")
+    assert result_of(staff).decided_grade == AnnualGrade.EXCELLENT
+    page = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk]))
+    content = page.content.decode()
+    assert 'data-testid="decision-closed"' in content and "通过复核办理" in content
+    assert 'data-testid="decide-submit"' not in content
+
+
+def test_nobody_is_added_to_a_posted_list(client_for, posted, crowd, chief):
+    someone = result_of(crowd[0])
+    with pytest.raises(ValidationError, match="2026年度优秀名单已公示，不能再增加优秀人选"):
+        annual.annual_decide(result=someone, actor=chief, grade=AnnualGrade.EXCELLENT, reason="贡献突出")
+    # Other grades are still the committee's to decide; 优秀 is not offered.
+    annual.annual_decide(result=someone, actor=chief, grade=AnnualGrade.BASICALLY_COMPETENT, reason="全年工作有差错")
+    assert result_of(crowd[0]).decided_grade == AnnualGrade.BASICALLY_COMPETENT
+    form = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, someone.pk])).context["form"]
+    assert AnnualGrade.EXCELLENT not in dict(form.fields["grade"].choices)
+    assert "不能再增加优秀人选" in form.fields["grade"].help_text
+
+
+def test_a_vetoed_person_is_told_of_the_veto_before_any_reason_is_asked(
+    client_for, organisation, inspector, staff, chief, crowd
+):
+    record(staff, "好/好/好/好", score="98")
+    veto.veto_flags_for_finding(finding_id=FindingFactory(inspection__inspector=inspector, person=staff).pk)
+    rollup(organisation)
+    with pytest.raises(ValidationError, match="一票否决"):
+        annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.EXCELLENT, reason="")
+    page = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk]))
+    assert AnnualGrade.EXCELLENT not in dict(page.context["form"].fields["grade"].choices)
