@@ -663,3 +663,9 @@ class DepartmentQuarterStats(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.appraisal_quarter}"
+
+    @property
+    def people(self) -> int:
+        """Everyone of the department in the quarter: the participants of the 好 quota, and those
+        of 不确定等次, who are not (DOMAIN.md §4); the columns of grades add up to it."""
+        return self.participants + self.uncertain

@@ -578,3 +578,19 @@ def test_the_demo_leaves_the_last_quarter_open_while_its_grading_period_runs(db)
     head_row = q3.grades.get(person__username="demo_head")
     assert staff_row.department.head.username == "demo_head"
     assert head_row.department.supervising_leader.username == "demo_leader"
+
+
+def test_the_department_figures_add_up_and_an_open_quarter_is_said_to_be_provisional(q3, staff, hr, client_for):
+    """A user adds the grade columns and compares them with the number of people: 不确定等次 is a
+    column of its own, so it is counted in (the quota's participants leave it out, as a note says)."""
+    _grade(q3, staff, Grade.UNCERTAIN, uncertain_reason="other")
+    rollup_quarter(appraisal_quarter=q3, today=TODAY)
+    page = client_for(hr).get(reverse("evaluations:rollup_results", args=[q3.pk]))
+    html = page.content.decode()
+    stats = next(s for s in page.context["department_stats"] if s.department_id == staff.department_id)
+    cells = [int(c) for c in re.findall(r"<td>(\d+)</td>", html.split('data-testid="department-stats">')[1])[:7]]
+    assert cells[0] == stats.participants + 1 == sum(cells[1:7])
+    assert 'data-testid="provisional"' in html
+    q3.state = QuarterState.APPROVED
+    q3.save(update_fields=["state"])
+    assert 'data-testid="provisional"' not in client_for(hr).get(page.wsgi_request.path).content.decode()
