@@ -131,6 +131,15 @@ def test_the_page_tells_decided_grades_from_suggestions(client_for, officer, ove
     assert "年度有等次人数（已确定或建议）" in page and "其中委员会已确定" in page
 
 
+def test_a_decided_not_graded_is_not_counted_among_the_decided_of_those_with_a_grade(client_for, officer, overseen, hr):
+    """ "其中委员会已确定" is a part of "年度有等次人数": 不定等次, decided, is in neither (it read 60 of 58)."""
+    people = _year_of(overseen, [(Grade.GOOD, AnnualGrade.EXCELLENT), (Grade.GOOD, AnnualGrade.COMPETENT)], hr)
+    AnnualResultFactory._meta.model.objects.filter(person=people[1]).update(decided_grade=AnnualGrade.NOT_GRADED)
+    figures, _page = _figures(client_for(officer))
+    row = figures[overseen.code]
+    assert (row.annual_graded, row.annual_decided) == (1, 1)
+
+
 def test_no_inspection_months_are_due_before_the_organisation_appraised_in_the_system(client_for, officer, overseen):
     # A year before the organisation used the system: nothing was due, so it is not "0 of 12".
     response = client_for(officer).get(reverse("oversight:index"), {"year": YEAR - 1})

@@ -13,7 +13,7 @@ from django.db.models.functions import ExtractMonth
 
 from accounts import periods
 from accounts.models import Organisation, Policy, User
-from evaluations.annual.models import AnnualResult
+from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.annual.selectors import graded_and_excellent
 from evaluations.annual.services import excellent_quota
 from evaluations.discipline.models import Inspection
@@ -52,7 +52,7 @@ class Figures:
     publications: int = 0
     objections: int = 0
     annual_graded: int = 0
-    # Of the year's results, those the committee has decided (the others count by their suggestion).
+    # Of the year's graded results, those the committee has decided (the others count by their suggestion).
     annual_decided: int = 0
     excellent: int = 0
     excellent_quota: int = 0
@@ -196,7 +196,10 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
         policy = policies.get(org_id)
         if policy is not None:
             figures[org_id].excellent_quota = excellent_quota(graded_people=graded, policy=policy)
-    decided = AnnualResult.objects.filter(organisation_id__in=ids, year=year).exclude(decided_grade="")
+    # "其中": of those with a grade, so 不定等次 decided by the committee is not counted in.
+    decided = AnnualResult.objects.filter(organisation_id__in=ids, year=year).exclude(
+        decided_grade__in=["", AnnualGrade.NOT_GRADED]
+    )
     for org_id, n in _counts(decided, "organisation_id").items():
         figures[org_id].annual_decided = n
     return [figures[o.pk] for o in organisations]
