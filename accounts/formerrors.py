@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 T = TypeVar("T")
 
@@ -102,6 +103,11 @@ def form_submitted(
     return None, 400
 
 
+def _on_fields_only(form: forms.BaseForm, error: ValidationError) -> bool:
+    """Whether every message of ``error`` stands at one of ``form``'s fields (add_service_errors)."""
+    return hasattr(error, "error_dict") and all(key in form.fields for key in error.error_dict)
+
+
 def _call(request, call, *, success, form, flash_refusal) -> tuple[bool, object]:
     try:
         result = call()
@@ -109,7 +115,10 @@ def _call(request, call, *, success, form, flash_refusal) -> tuple[bool, object]
         if form is not None:
             add_service_errors(form, exc)
         if flash_refusal:
-            messages.error(request, error_text(exc))
+            # A refusal the form shows at its fields is said there, once; the message above the
+            # page only points to it.
+            on_fields = form is not None and _on_fields_only(form, exc)
+            messages.error(request, _("请按提示修改后再提交。") if on_fields else error_text(exc))
         return False, None
     messages.success(request, success(result) if callable(success) else success)
     return True, result

@@ -44,7 +44,10 @@ class TargetItemForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     sort_order = forms.IntegerField(label=_("序号"), min_value=0, max_value=999, required=False)
     content = forms.CharField(
-        label=_("目标内容"), max_length=_limit(TargetItem, "content"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("目标内容"),
+        max_length=_limit(TargetItem, "content"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写目标内容。")},
     )
     kind = forms.ChoiceField(label=_("类别"), choices=TargetKind.choices, initial=TargetKind.KEY)
     measures = forms.CharField(
@@ -113,7 +116,10 @@ def item_initial(items) -> list[dict]:
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(
-        label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=_limit(TargetSetRevision, "reason")
+        label=_("退回原因"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=_limit(TargetSetRevision, "reason"),
+        error_messages={"required": _("退回时须填写退回原因。")},
     )
 
 

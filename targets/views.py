@@ -251,7 +251,7 @@ def return_(request: HttpRequest, pk: int) -> HttpResponse:
     target_set = _get_target_set_to_act_on(request, pk, "targets.review_targetset")
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("退回时须填写退回原因。"))
+        messages.error(request, _("请按提示修改后再提交。"))
         return _render_detail(request, target_set, status=400, return_form=form)
     run_service(
         request,

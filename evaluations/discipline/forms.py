@@ -57,6 +57,7 @@ class FindingForm(forms.Form):
         label=_("问题描述"),
         max_length=Finding._meta.get_field("description").max_length,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写问题描述。")},
     )
     evidence = forms.CharField(
         label=_("证据说明"),
@@ -112,6 +113,7 @@ class InspectionCorrectionForm(forms.Form):
                 max_length=Finding._meta.get_field("description").max_length,
                 initial=finding.description,
                 widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={"required": _("请填写问题描述。")},
             )
             self.fields[f"evidence_{finding.pk}"] = forms.CharField(
                 label=_("证据说明"),

@@ -74,11 +74,23 @@ def _refuse_the_score():
     raise ValidationError({"score": "得分须在0到100之间。"})
 
 
-def test_run_service_puts_a_refusal_on_the_form_and_flashes_it(rf):
+def test_run_service_puts_a_refusal_at_its_field_and_the_flash_points_to_it(rf):
+    """Said once, at the field (a user test saw each refusal twice: above the page and at the field)."""
     request, form = _request_with_messages(rf), bound_form()
     assert run_service(request, _refuse_the_score, success="已保存。", form=form) is False
     assert form.errors == {"score": ["得分须在0到100之间。"]}
-    assert [str(m) for m in get_messages(request)] == ["得分须在0到100之间。"]
+    assert [str(m) for m in get_messages(request)] == ["请按提示修改后再提交。"]
+
+
+def test_a_refusal_of_the_whole_is_flashed_whole(rf):
+    """A refusal no field stands for is said above the page: not every page shows a form's top errors."""
+
+    def refuse():
+        raise ValidationError("本季度已审批。")
+
+    request, form = _request_with_messages(rf), bound_form()
+    assert run_service(request, refuse, success="已保存。", form=form) is False
+    assert [str(m) for m in get_messages(request)] == ["本季度已审批。"]
 
 
 def test_run_service_can_leave_the_refusal_to_the_form_alone(rf):

@@ -243,7 +243,8 @@ def test_a_late_request_keeps_its_date_and_says_why_at_the_box(client_for, incom
     form = _step_form(response.content.decode(), "case-request")
     assert 'value="2026-02-10"' in form
     assert 'data-testid="field-error">申请期限已于2026-02-09届满。</div>' in form
-    assert _flashed(response) == ["申请期限已于2026-02-09届满。"]
+    # Said once, at the box; the message above the page points to it.
+    assert _flashed(response) == ["请按提示修改后再提交。"]
 
 
 def test_each_step_on_a_case_says_what_was_done(client_for, incompetent, hr):

@@ -156,7 +156,9 @@ def test_the_reviewer_approves_and_returns_from_the_page(client_for, staff, coll
     second = make_target_set(colleague, state="submitted")
     response = client.post(reverse("targets:return", args=[second.pk]), {"reason": ""})
     assert response.status_code == 400
-    assert "退回时须填写退回原因" in response.content.decode()
+    # Said once, at the box, in the page's words (not Django's 这个字段是必填项).
+    page = response.content.decode()
+    assert page.count("退回时须填写退回原因") == 1 and "这个字段是必填项" not in page
     client.post(reverse("targets:return", args=[second.pk]), {"reason": "请补充时间节点"})
     second.refresh_from_db()
     assert (second.status, second.return_reason) == (ReviewStatus.RETURNED, "请补充时间节点")
