@@ -290,7 +290,7 @@ _CONFIRM_WORDS = {"confirm": _("确认"), "adjust": _("调整等次"), "change":
 
 _CONFIRM_FORM = (
     '\n<form method="post" action="{}" novalidate\n'
-    '      data-quota-row data-pool="{}" data-saved-grade="{}"{} data-testid="confirm-form">\n'
+    '      data-quota-row data-pool="{}" data-saved-grade="{}"{} data-warn-changes data-testid="confirm-form">\n'
     "{}"
     "  {}\n"
     "  <details{}>\n"
@@ -425,7 +425,7 @@ _GRADE_WORDS = {"grade": _("等次"), "save": _("保存等次")}
 
 _GRADE_FORM = (
     '\n<form method="post" action="{}" novalidate\n'
-    '      data-quota-row data-pool="{}" data-saved-grade="{}"{} data-testid="grade-form">\n'
+    '      data-quota-row data-pool="{}" data-saved-grade="{}"{} data-warn-changes data-testid="grade-form">\n'
     "{}"
     "  \n"
     '  <fieldset class="mb-2"{}>\n'

@@ -24,6 +24,16 @@
     if (event.submitter && event.submitter.getAttribute("data-confirm")) {
       messages.push(event.submitter.getAttribute("data-confirm"));
     }
+    // <form data-warn-changes>: a page of several forms (the grading cards, a document's 审核通过 and
+    // 退回修改); sending one while another holds changes not sent asks first, with the text of
+    // <html data-msg-unsent-changes> (the page reloads and those changes would be gone unseen).
+    var others = document.querySelectorAll("form[data-warn-changes]");
+    for (var j = 0; j < others.length; j++) {
+      if (others[j] !== form && changedSinceLoad(others[j])) {
+        messages.push(document.documentElement.getAttribute("data-msg-unsent-changes"));
+        break;
+      }
+    }
     // <form data-confirm-when="css selector" data-confirm-when-message="…">: ask only when the form
     // holds what the selector finds (a finding marked 严重, which vetoes the person's 优秀).
     var when = form.getAttribute("data-confirm-when");
@@ -34,6 +44,26 @@
       event.preventDefault();
     }
   });
+  // Whether a field of the form differs from what the page came with (a select with no option
+  // marked selected starts on its first).
+  function changedSinceLoad(form) {
+    return Array.prototype.some.call(form.elements, function (field) {
+      if (field.disabled || field.type === "hidden" || field.type === "submit" || field.type === "button") {
+        return false;
+      }
+      if (field.type === "checkbox" || field.type === "radio") {
+        return field.checked !== field.defaultChecked;
+      }
+      if (field.tagName === "SELECT") {
+        var options = Array.prototype.slice.call(field.options);
+        var initial = options.some(function (option) { return option.defaultSelected; });
+        return options.some(function (option, index) {
+          return option.selected !== (initial ? option.defaultSelected : index === 0);
+        });
+      }
+      return "defaultValue" in field && field.value !== field.defaultValue;
+    });
+  }
   // <form data-warn-unsaved>: a long form typed into and not sent (a quarter's targets) makes the
   // browser ask before the page is left or reloaded; sending it does not.
   var unsaved = null;
@@ -253,10 +283,18 @@
     }
     var target = field || document.querySelector("main form [data-form-errors]");
     if (target) {
-      target.focus();
+      // Scrolled at once, not smoothly: a smooth scroll aims at where the field was when it
+      // started, and a page's own script may still fold fields away above it (the grading cards).
+      target.focus({ preventScroll: true });
+      target.scrollIntoView({ block: "center", behavior: "instant" });
     }
   }
-  focusFirstError();
+  // After every script of the page has run (they are at the end of the body).
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusFirstError);
+  } else {
+    focusFirstError();
+  }
 
   // A table wider than its box scrolls sideways inside .table-responsive: the keyboard must be
   // able to reach the box to scroll it, and a screen reader needs its name (WCAG 2.1.1, 4.1.2).

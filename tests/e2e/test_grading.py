@@ -205,3 +205,42 @@ def test_a_head_grades_on_a_phone(phone_ui, demo, clock):
     ui.assert_fits_screen()
     assert quarter.grades.get(person__full_name=name).grade == Grade.GOOD
     ui.assert_no_csp_errors()
+
+
+def test_saving_one_card_asks_first_when_another_holds_unsaved_changes(ui, demo, clock):
+    """A user test lost a grade, comment and reason typed on one card by pressing 保存等次 on the
+    next: the page reloads with only that one sent. Now the page asks, and "cancel" keeps both."""
+    page = ui.page
+    quarter = open_quarter(demo, clock)
+    head = quarter.grades.get(person__username="demo_head").person
+    first, second = [row.person.full_name for row in grades_to_give(evaluator=head, appraisal_quarter=quarter)[:2]]
+
+    ui.sign_in_as("demo_head")
+    ui.goto(GRADING)
+    typed = grade_row(ui, first)
+    pick(typed, Grade.FAIRLY_GOOD)
+    typed.locator("textarea[name$='-comment']").fill("工作扎实，按时完成任务。")
+    other = grade_row(ui, second)
+    pick(other, Grade.FAIRLY_GOOD)
+    other.locator("textarea[name$='-comment']").fill("完成本季度工作。")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    other.get_by_test_id("save-grade").click()
+    expect(typed.locator("textarea[name$='-comment']")).to_have_value("工作扎实，按时完成任务。")
+    assert asked and "修改尚未保存" in asked[0]
+    assert not quarter.grades.get(person__full_name=second).grade  # nothing was sent
+
+    # Told, the user may go on: the card sent is saved (the other card's changes are given up).
+    page.once("dialog", lambda dialog: dialog.accept())
+    save(ui, typed)
+    expect(page.locator(".alert-success")).to_contain_text(f"已将{first}评为“较好”")
+    # With no other changes on the page, saving asks nothing.
+    asked.clear()
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    other = grade_row(ui, second)
+    pick(other, Grade.FAIRLY_GOOD)
+    other.locator("textarea[name$='-comment']").fill("完成本季度工作。")
+    save(ui, other)
+    expect(page.locator(".alert-success")).to_contain_text(f"已将{second}评为“较好”")
+    assert asked == []
+    ui.assert_no_csp_errors()
