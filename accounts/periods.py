@@ -364,6 +364,25 @@ def is_due(policy: Policy, period: Quarter | Month) -> bool:
     return policy.started_on is None or period.last_day >= policy.started_on
 
 
+# The months of a new year that still belong to the year before: its fourth quarter is graded in
+# January, its year-end decided, posted and fed back in January and February.
+YEAR_END_MONTHS = 2
+
+
+def year_at_work(on: date | None = None) -> int:
+    """The appraisal year a page opens on when none is asked for: the year before until the end of
+    February (:data:`YEAR_END_MONTHS`), this year after."""
+    day = on or today()
+    return day.year - 1 if day.month <= YEAR_END_MONTHS else day.year
+
+
+def quarter_at_work(on: date | None = None) -> Quarter:
+    """The quarter a page of quarters opens on when none is asked for: in a quarter's first month the
+    one just ended (its summaries are due and its grading is under way), else the current one."""
+    current = Quarter.of(on or today())
+    return current.previous() if (on or today()).month == current.first_month else current
+
+
 def grading_deadline(policy: Policy | int, quarter: Quarter) -> date:
     """The day grading of a quarter should be finished: ``policy.grading_deadline_days``
     calendar days after the quarter's last day. ``policy`` may also be that number of days."""

@@ -98,10 +98,10 @@ def _work_panels(user: User, own: OwnPeriod | None) -> dict:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The year's figures (appraisal_site.dashboards): charts drawn by static/js/dashboard.js from
     the json_script data, each with the same numbers as a table beneath it."""
-    today = periods.today()
-    year = int_param(request, "year", today.year, range(2000, 2101))
+    at_work = periods.quarter_at_work()
+    year = int_param(request, "year", at_work.year, range(2000, 2101))
     default_quarter = dashboards.dashboard_default_quarter(user=request.user, year=year) or (
-        periods.Quarter.of(today).quarter if year == today.year else 4
+        at_work.quarter if year == at_work.year else 4
     )
     quarter = int_param(request, "quarter", default_quarter, range(1, 5))
     board = dashboard_for(
@@ -116,7 +116,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "board": board,
             "chart_data": [chart.as_json() for chart in board.charts],
-            "years": list(range(today.year, today.year - 6, -1)),
+            "years": list(range(periods.today().year, periods.today().year - 6, -1)),
             "quarters": (1, 2, 3, 4),
             "rotation_rho": dashboards.ROTATION_RHO_BELOW,
             "rotation_turns": dashboards.ROTATION_TURNS_AT_LEAST,

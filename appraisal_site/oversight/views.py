@@ -21,7 +21,7 @@ def _year(request: HttpRequest) -> int:
     raw = request.GET.get("year", "")
     if raw.isdigit() and periods.MIN_YEAR <= int(raw) <= periods.MAX_YEAR:
         return int(raw)
-    return periods.today().year
+    return periods.year_at_work()
 
 
 @permission_required("accounts.view_oversight")

@@ -201,8 +201,8 @@ annual_use_export = listing.export_view(lists.USE_EXPORT)
 
 @permission_required("evaluations.view_achievements")
 def achievements_index(request: HttpRequest) -> HttpResponse:
-    """The current year's 创新突破."""
-    return redirect("evaluations:achievements", year=periods.today().year)
+    """The 创新突破 of the year at work (the year before in January and February)."""
+    return redirect("evaluations:achievements", year=periods.year_at_work())
 
 
 @permission_required("evaluations.view_achievements")

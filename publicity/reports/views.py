@@ -43,7 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "publicity/reports/index.html",
         {
             "years": _year_choices(),
-            "year": int_param(request, "year", periods.today().year, range(2000, 2101)),
+            "year": int_param(request, "year", periods.year_at_work(), range(2000, 2101)),
             "job": job,
             "job_workbook": job_workbook,
             "page": page_of(request, selectors.year_workbooks(organisation_id=organisation_id), WORKBOOKS_PAGE_SIZE),
@@ -118,7 +118,7 @@ def _audited_pdf(request: HttpRequest, *, obj, content: bytes, filename: str) ->
 @permission_required("publicity.view_forms")
 def forms(request: HttpRequest) -> HttpResponse:
     """The forms a viewer may print for a quarter: their own, and their departments' (HR: all, paged)."""
-    current = periods.Quarter.current()
+    current = periods.quarter_at_work()
     year = int_param(request, "year", current.year, range(2000, 2101))
     quarter = int_param(request, "quarter", current.quarter, range(1, 5))
     user = request.user

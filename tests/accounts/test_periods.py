@@ -475,3 +475,32 @@ def test_hr_finds_the_calendar_in_the_menu_next_to_the_policy(client_for, hr, st
     assert labels.index("工作日历") == labels.index("考核政策") + 1
     labels = [item["label"] for item in client_for(staff).get(reverse("home")).context["nav_items"]]
     assert "工作日历" not in labels
+
+
+@pytest.mark.parametrize(
+    ("day", "year", "quarter"),
+    [
+        (date(2027, 1, 6), 2026, (2026, 4)),  # Q4 graded, the year-end under way
+        (date(2027, 2, 28), 2026, (2027, 1)),
+        (date(2027, 3, 1), 2027, (2027, 1)),
+        (date(2027, 4, 10), 2027, (2027, 1)),  # Q1 graded in April
+        (date(2027, 5, 2), 2027, (2027, 2)),
+        (date(2026, 12, 31), 2026, (2026, 4)),
+    ],
+)
+def test_the_year_and_quarter_at_work_turn_after_the_year_end_and_the_grading_month(day, year, quarter):
+    assert periods.year_at_work(day) == year
+    at_work = periods.quarter_at_work(day)
+    assert (at_work.year, at_work.quarter) == quarter
+
+
+def test_in_january_the_pages_open_on_the_year_just_ended(client_for, hr, inspector, settings):
+    """A user test in January 2027 found the veto list, the 创新突破 and the reports on an empty 2027."""
+    settings.APPRAISAL_TODAY = "2027-01-06"
+    assert (
+        client_for(hr).get(reverse("evaluations:achievements_index"))["Location"]
+        == "/evaluations/annual/2026/achievements/"
+    )
+    assert client_for(hr).get(reverse("reports:index")).context["year"] == 2026
+    veto = client_for(inspector).get(reverse("evaluations:veto_list"))
+    assert veto.context["filter"].data["year"] == "2026"

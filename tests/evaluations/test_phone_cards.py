@@ -30,7 +30,7 @@ def _sanction(staff, inspector):
 
 
 def _veto(staff, inspector):
-    VetoFlagFactory(person=staff, year=periods.today().year)
+    VetoFlagFactory(person=staff, year=periods.year_at_work())  # the year the list opens on
 
 
 def _inspection(staff, inspector):

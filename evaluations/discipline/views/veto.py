@@ -129,10 +129,11 @@ def sanction_rules(request: HttpRequest) -> HttpResponse:
 
 
 def _flag_filter_data(request: HttpRequest) -> QueryDict:
-    """The list opens on the current year; a submitted filter (even an empty year) wins."""
+    """The list opens on the year at work (the year before in January and February); a submitted
+    filter (even an empty year) wins."""
     data = request.GET.copy()
     if "year" not in data:
-        data["year"] = str(periods.today().year)
+        data["year"] = str(periods.year_at_work())
     return data
 
 
