@@ -51,7 +51,7 @@ def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
             *[value for c in p.choices for value in (c.count, c.percent)],
             p.service_dissatisfied_percent if p.service_valid else None,
             p.average_total,
-            _("基本称职") if p.suggestion == SUGGEST_BASIC else "",
+            str(ballot.suggestion_label) if p.suggestion == SUGGEST_BASIC else "",
             "；".join(p.reasons),
         ]
 

@@ -49,6 +49,12 @@ SCALE_CHOICES: dict[str, tuple[str, ...]] = {
 # The choices that count as a low vote (the “一般+差” of the threshold) on either scale.
 LOW_CHOICES = (Choice.BASICALLY_COMPETENT, Choice.INCOMPETENT, Choice.DISSATISFIED)
 
+# What a ballot is about (``Ballot.purpose``): "" for the civil servants' own, whose tally feeds the
+# year-end suggestion (evaluations.annual); WELFARE_PURPOSE for the public-welfare workers of a unit
+# (evaluations.welfare opens its ballots with it), graded 合格/基本合格/不合格 by the unit's 集体研究,
+# so their tally speaks of 基本合格, never of a civil servant's 基本称职.
+WELFARE_PURPOSE = "welfare"
+
 
 class Dimension(models.TextChoices):
     """德、能、勤、绩、廉: the optional per-dimension scores."""
@@ -127,6 +133,21 @@ class Ballot(OrganisationScoped, models.Model):
     def choices(self) -> list[tuple[str, str]]:
         labels = dict(Choice.choices)
         return [(value, labels[value]) for value in SCALE_CHOICES[self.scale]]
+
+    @property
+    def is_welfare(self) -> bool:
+        """Rates public-welfare workers (see :data:`WELFARE_PURPOSE`)."""
+        return self.purpose == WELFARE_PURPOSE
+
+    @property
+    def feeds_year_end(self) -> bool:
+        """Its tally counts in the civil servants' year-end suggestion (a scheme's own ballots do not)."""
+        return not self.purpose
+
+    @property
+    def suggestion_label(self) -> str:
+        """The grade a threshold suggests, in the words of the people rated."""
+        return _("基本合格") if self.is_welfare else _("基本称职")
 
 
 class BallotSubject(OrganisationScoped, models.Model):

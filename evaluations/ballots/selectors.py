@@ -29,8 +29,8 @@ from .models import (
     normalise_code,
 )
 
-# The year-end suggestion a ballot can give (the value of evaluations.annual's AnnualGrade; the
-# public-welfare room reads it as 基本合格).
+# The year-end suggestion a ballot can give (the value of evaluations.annual's AnnualGrade; on a
+# public-welfare ballot it means 基本合格: ``Ballot.suggestion_label`` says it in the right words).
 SUGGEST_BASIC = "basically_competent"
 DIMENSIONS = ("de", "neng", "qin", "ji", "lian")
 
@@ -95,18 +95,33 @@ class Tally:
         return self.papers - self.void
 
 
+def _reasons(ballot: Ballot) -> tuple[str, str]:
+    """The two reasons of a suggestion (the low share, the service users' 不满意) in the words of the
+    people rated: a public-welfare worker's ballot offers 满意/基本满意/不满意/不了解, so its only
+    low vote is 不满意, and it suggests their 基本合格 (合格/基本合格/不合格), not 基本称职."""
+    if ballot.is_welfare:
+        return (
+            _("民主测评“%(title)s”中“不满意”票占有效票%(share)s%%，达到%(threshold)s%%，建议基本合格"),
+            _("民主测评“%(title)s”中服务对象“不满意”占%(share)s%%，达到%(threshold)s%%，建议基本合格"),
+        )
+    return (
+        _("民主测评“%(title)s”中“基本称职/不称职/不满意”票占有效票%(share)s%%，达到%(threshold)s%%，建议基本称职"),
+        _("民主测评“%(title)s”中服务对象“不满意”占%(share)s%%，达到%(threshold)s%%，建议基本称职"),
+    )
+
+
 def _suggest(ballot: Ballot, p: PersonTally) -> None:
     """The thresholds of the ballot's policy: the low share, and the service users' 不满意."""
+    low_reason, service_reason = _reasons(ballot)
     if p.valid and p.low * 100 >= ballot.low_share_percent * p.valid:
         p.suggestion = SUGGEST_BASIC
         p.reasons.append(
-            _("民主测评“%(title)s”中“基本称职/不称职/不满意”票占有效票%(share)s%%，达到%(threshold)s%%，建议基本称职")
-            % {"title": ballot.title, "share": p.low_percent, "threshold": ballot.low_share_percent}
+            low_reason % {"title": ballot.title, "share": p.low_percent, "threshold": ballot.low_share_percent}
         )
     if p.service_valid and p.service_dissatisfied * 100 >= ballot.dissatisfied_percent * p.service_valid:
         p.suggestion = SUGGEST_BASIC
         p.reasons.append(
-            _("民主测评“%(title)s”中服务对象“不满意”占%(share)s%%，达到%(threshold)s%%，建议基本称职")
+            service_reason
             % {
                 "title": ballot.title,
                 "share": p.service_dissatisfied_percent,

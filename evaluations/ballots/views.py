@@ -161,10 +161,26 @@ ballot_tally_export = listing.export_view(exports.TALLY_EXPORT)
 # --- Raters --------------------------------------------------------------------------------------------
 
 
+def _paper_errors(error: ValidationError) -> tuple[list[str], dict[str, list[str]]]:
+    """A refused paper's messages: those above the paper, and those beside each person (by subject
+    id). A message about one person is said beside them only; above the paper, once, a pointer to
+    them (on a phone the banner and the person are a screen apart: the same words twice read as two
+    problems)."""
+    if not hasattr(error, "error_dict"):
+        return error.messages, {}
+    by_key = error.message_dict
+    above = list(by_key.get(services.PAPER_ERRORS, []))
+    beside = {key: texts for key, texts in by_key.items() if key != services.PAPER_ERRORS}
+    if beside:
+        above.append(_("请按提示修改后再提交。"))
+    return above, beside
+
+
 def _paper(request: HttpRequest, rater: BallotRater, *, actor=None, code=None, url: str) -> HttpResponse:
     """The paper page shared by account holders and code holders: GET shows it with the draft, POST
-    保存 keeps the draft, POST 提交 casts it (the page asks first); a refusal is shown above the
-    paper and beside each person it names, with the answers as entered."""
+    保存 keeps the draft, POST 提交 casts it (the page asks first); a refusal is shown beside each
+    person it names (above the paper: what concerns the whole paper, and a pointer to the people),
+    with the answers as entered."""
     ballot = rater.ballot
     subjects = list(selectors.paper_subjects(ballot=ballot, rater=rater).select_related("person"))
     answers = rater.draft or {}
@@ -182,8 +198,7 @@ def _paper(request: HttpRequest, rater: BallotRater, *, actor=None, code=None, u
             messages.success(request, _("已保存，可稍后继续填写。"))
             return redirect(url)
         except ValidationError as error:
-            errors = error.messages
-            row_errors = error.message_dict if hasattr(error, "error_dict") else {}
+            errors, row_errors = _paper_errors(error)
     rows = []
     for subject in subjects:
         answer = answers.get(str(subject.pk), {})

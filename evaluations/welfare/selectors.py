@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from accounts.workflow import EDITABLE_STATUSES
 
-from ..ballots.models import SCALE_CHOICES, BallotScale, Choice, PaperAnswer
+from ..ballots.models import SCALE_CHOICES, BallotScale, BallotState, Choice, PaperAnswer
 from ..ballots.selectors import percent
 from .models import WelfareAssessment, WelfareConsequence, WelfarePost, WelfareStage
 
@@ -52,6 +53,37 @@ def assessment_for(*, pk: int, user: User) -> WelfareAssessment | None:
     return found
 
 
+@dataclass(frozen=True)
+class PublishedWindow:
+    """The window of the publication a worker's result stands on, as the board shows it."""
+
+    starts_on: date
+    ends_on: date
+    url: str
+
+
+# publicity.publication publishes this room's results and stands above it (it imports this room,
+# never the reverse), so it lends the worker's page the window of their line through a reader it
+# registers at start-up (PublicityConfig.ready()), as it lends evaluations.annual its posted results.
+_window_readers: list[Callable[[int], PublishedWindow | None]] = []
+
+
+def register_publication_window_reader(reader: Callable[[int], PublishedWindow | None]) -> None:
+    """``reader(assessment_id)`` → the window of the publication line of that assessment, or None."""
+    if reader not in _window_readers:
+        _window_readers.append(reader)
+
+
+def publication_window_of(*, assessment_id: int) -> PublishedWindow | None:
+    """The window the worker's result is (or was) published for: the publication's own dates (its
+    first working day on or after the day HR published it), never the day of publishing."""
+    for reader in _window_readers:
+        found = reader(assessment_id)
+        if found is not None:
+            return found
+    return None
+
+
 def own_assessments(*, user: User) -> QuerySet[WelfareAssessment]:
     return WelfareAssessment.objects.filter(owner=user).select_related("post").order_by("-year")
 
@@ -61,6 +93,26 @@ def own_reports_to_hand_in(*, user: User) -> QuerySet[WelfareAssessment]:
     the unit opened the year (from the first day of the window, ``welfare_assessments_open``), and a
     述职 handed in after the last day is still accepted (recorded as late), so it waits until handed in."""
     return WelfareAssessment.objects.filter(owner=user, stage=WelfareStage.REPORT, status__in=EDITABLE_STATUSES)
+
+
+def posts_to_open(*, organisation_id: int, year: int) -> QuerySet[WelfarePost]:
+    """The unit's current posts (not ended, the worker active) whose worker has no assessment of
+    ``year`` yet: whom 开展本年度考核 would take in."""
+    return WelfarePost.objects.filter(
+        organisation_id=organisation_id, terminated_on__isnull=True, person__is_active=True
+    ).exclude(person__welfare_assessments__year=year)
+
+
+def rating_progress(*, organisation_id: int, year: int) -> dict[str, int]:
+    """Of the unit's workers at 民主测评: how many there are, how many have no ballot yet, and how
+    many stand on a ballot still open (one query)."""
+    return WelfareAssessment.objects.filter(
+        organisation_id=organisation_id, year=year, stage=WelfareStage.RATING
+    ).aggregate(
+        rating=Count("pk"),
+        without_ballot=Count("pk", filter=Q(ballot_subject__isnull=True)),
+        ballot_open=Count("pk", filter=Q(ballot_subject__ballot__state=BallotState.OPEN)),
+    )
 
 
 def posts_for_unit(*, organisation_id: int) -> QuerySet[WelfarePost]:

@@ -34,7 +34,8 @@ from accounts.textlimits import check_length, check_text_limits
 from summaries.services import attachment_content_type, attachment_limit, attachment_too_large_message
 
 from ..ballots import services as ballot_services
-from ..ballots.models import Ballot, BallotScale, BallotState, BallotSubject
+from ..ballots.models import WELFARE_PURPOSE, Ballot, BallotScale, BallotState, BallotSubject
+from . import selectors
 from .models import (
     ConsequenceKind,
     WelfareAssessment,
@@ -112,6 +113,23 @@ def welfare_window_refusal(*, organisation_id: int, year: int, today: date) -> s
     return None
 
 
+def welfare_open_refusal(*, organisation_id: int, year: int, today: date) -> str | None:
+    """Why 开展本年度考核 has nothing to do today (None when it has): before the window, or every
+    current worker of the unit has the year's assessment already (or the unit has no worker)."""
+    refusal = welfare_window_refusal(organisation_id=organisation_id, year=year, today=today)
+    if refusal:
+        return refusal
+    if selectors.posts_to_open(organisation_id=organisation_id, year=year).exists():
+        return None
+    opened = WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year).count()
+    if opened:
+        return _("%(year)s年度考核已为本单位全部%(count)s名公益性岗位人员开展，没有尚未纳入的人员。") % {
+            "year": year,
+            "count": opened,
+        }
+    return _("本单位没有在岗的公益性岗位人员，请先在“岗位与协议”中登记。")
+
+
 @transaction.atomic
 def welfare_assessments_open(*, actor: User, organisation: Organisation, year: int, today: date | None = None) -> int:
     """HR opens the year's assessment (from the first day of the policy's window): one assessment
@@ -120,12 +138,7 @@ def welfare_assessments_open(*, actor: User, organisation: Organisation, year: i
     refusal = welfare_window_refusal(organisation_id=organisation.pk, year=year, today=today or periods.today())
     if refusal:
         raise ValidationError(refusal, code="window")
-    posts = (
-        WelfarePost.objects.filter(organisation=organisation, terminated_on__isnull=True, person__is_active=True)
-        .exclude(person__welfare_assessments__year=year)
-        .select_related("person")
-    )
-    posts = list(posts)
+    posts = list(selectors.posts_to_open(organisation_id=organisation.pk, year=year).select_related("person"))
     WelfareAssessment.objects.bulk_create(
         [
             WelfareAssessment(
@@ -273,7 +286,7 @@ def welfare_interview_record(*, actor: User, assessment: WelfareAssessment, note
     return locked
 
 
-BALLOT_PURPOSE = "welfare"
+BALLOT_PURPOSE = WELFARE_PURPOSE
 
 
 def welfare_raters(*, organisation_id: int, exclude: set[int]) -> tuple[list[User], list[User]]:
@@ -354,6 +367,38 @@ def welfare_ballot_open(*, actor: User, assessments: list[WelfareAssessment], se
             assessment.version += 1
             assessment.save(update_fields=["ballot_subject", "version"])
     return ballot
+
+
+def welfare_ballot_all_refusal(*, organisation_id: int, year: int) -> str | None:
+    """Why 为民主测评环节的全部人员发起测评 has nobody to rate (None when it has): nobody is at
+    民主测评, or everyone there stands on a ballot already (running, or ended and awaiting 集体研究)."""
+    progress = selectors.rating_progress(organisation_id=organisation_id, year=year)
+    if progress["without_ballot"]:
+        return None
+    if not progress["rating"]:
+        return _("没有处于民主测评环节的人员。")
+    if progress["ballot_open"]:
+        return _(
+            "处于民主测评环节的%(count)s人均已发起民主测评（%(open)s人测评中），无需重复发起；测评结束后即可集体研究。"
+        ) % {"count": progress["rating"], "open": progress["ballot_open"]}
+    return _("处于民主测评环节的%(count)s人的民主测评均已结束，请在各人页面记录集体研究结果。") % {
+        "count": progress["rating"]
+    }
+
+
+@transaction.atomic
+def welfare_ballot_open_all(*, actor: User, organisation: Organisation, year: int, service_users: int) -> Ballot:
+    """One 民主测评 for every worker of the unit at that step without one yet (:func:`welfare_ballot_open`);
+    refused, saying why, when there is nobody left to rate."""
+    refusal = welfare_ballot_all_refusal(organisation_id=organisation.pk, year=year)
+    if refusal:
+        raise ValidationError(refusal, code="nobody_to_rate")
+    waiting = list(
+        selectors.assessments_for_unit(organisation_id=organisation.pk, year=year, stage=WelfareStage.RATING).filter(
+            ballot_subject__isnull=True
+        )
+    )
+    return welfare_ballot_open(actor=actor, assessments=waiting, service_users=service_users)
 
 
 def _check_ballot_closed(assessment: WelfareAssessment) -> None:

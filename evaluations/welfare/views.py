@@ -48,7 +48,7 @@ def _get_assessment_for_user(request: HttpRequest, pk: int, perm: str = ""):
 
 @permission_required("evaluations.view_welfare")
 def welfare_index(request: HttpRequest) -> HttpResponse:
-    return redirect("evaluations:welfare", year=periods.today().year)
+    return redirect("evaluations:welfare", year=periods.year_at_work())
 
 
 @permission_required("evaluations.view_welfare")
@@ -72,9 +72,10 @@ def welfare(request: HttpRequest, year: int) -> HttpResponse:
             "stages": WelfareStage.choices,
             "counts": selectors.stage_counts(organisation_id=organisation_id, year=year),
             "window": (first, last),
-            "window_refusal": services.welfare_window_refusal(
+            "open_refusal": services.welfare_open_refusal(
                 organisation_id=organisation_id, year=year, today=periods.today()
             ),
+            "ballot_all_refusal": services.welfare_ballot_all_refusal(organisation_id=organisation_id, year=year),
             "can_manage": request.user.has_perm("evaluations.manage_welfare"),
             "service_users_min": policy.welfare_service_users_min,
             "service_users_max": policy.welfare_service_users_max,
@@ -85,11 +86,16 @@ def welfare(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 @permission_required("evaluations.manage_welfare")
 def welfare_open(request: HttpRequest, year: int) -> HttpResponse:
+    organisation = request.user.organisation
+    # A second press (another tab, a page shown before the first went through) has nothing to do:
+    # say so, as the page's button does, rather than "opened for 0 people".
+    refusal = services.welfare_open_refusal(organisation_id=organisation.pk, year=year, today=periods.today())
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("evaluations:welfare", year=year)
     run_service(
         request,
-        lambda: services.welfare_assessments_open(
-            actor=request.user, organisation=request.user.organisation, year=year
-        ),
+        lambda: services.welfare_assessments_open(actor=request.user, organisation=organisation, year=year),
         success=lambda count: _("已为%(count)s名公益性岗位人员开展年度考核。") % {"count": count},
     )
     return redirect("evaluations:welfare", year=year)
@@ -145,6 +151,12 @@ def _assessment_page(
             "interview_form": interview_form or InterviewForm(),
             "decision_form": decision_form,
             "consequences": list(assessment.consequences.all()),
+            # The publication's own window (it opens on the first working day on or after the day
+            # HR published), so this page says the same dates as the board.
+            "publication_window": selectors.publication_window_of(assessment_id=assessment.pk)
+            if assessment.published_at
+            else None,
+            "today": periods.today(),
             **_ballot_context(request, assessment),
         },
         status=status,
@@ -200,15 +212,13 @@ def welfare_ballot(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("evaluations.manage_ballots")
 def welfare_ballot_all(request: HttpRequest, year: int) -> HttpResponse:
     """One 民主测评 for every worker of the unit now at that step."""
-    waiting = list(
-        selectors.assessments_for_unit(
-            organisation_id=request.user.organisation_id, year=year, stage=WelfareStage.RATING
-        ).filter(ballot_subject__isnull=True)
-    )
     run_service(
         request,
-        lambda: services.welfare_ballot_open(
-            actor=request.user, assessments=waiting, service_users=_int(request.POST.get("service_users"))
+        lambda: services.welfare_ballot_open_all(
+            actor=request.user,
+            organisation=request.user.organisation,
+            year=year,
+            service_users=_int(request.POST.get("service_users")),
         ),
         success=lambda ballot: _("已发起民主测评：%(title)s") % {"title": ballot.title},
     )

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationScoped
@@ -148,6 +149,17 @@ class PublicationEntry(OrganisationScoped, models.Model):
 
     def is_open_on(self, day: date) -> bool:
         return self.state == EntryState.PUBLISHED and self.window_starts_on <= day <= self.window_ends_on
+
+    def status_on(self, day: date) -> str:
+        """The line's state as a reader takes it on ``day``: 公示中 only inside its window (the first
+        working day on or after publishing is its first day, so a list published on a Saturday is
+        not yet open); after it, waiting for 定等 (the locking job, or an open objection's answer)."""
+        if self.state == EntryState.PUBLISHED:
+            if day < self.window_starts_on:
+                return gettext("待公示（%(start)s起）") % {"start": self.window_starts_on.isoformat()}
+            if day > self.window_ends_on:
+                return gettext("公示期满，待定等")
+        return self.get_state_display()
 
 
 class ObjectionState(models.TextChoices):

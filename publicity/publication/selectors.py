@@ -16,11 +16,13 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from accounts.models import User
 from accounts.selectors import hr_admin_roles
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
 from evaluations.grading.models import Grade, GradeReview
+from evaluations.welfare.selectors import PublishedWindow
 
 from .models import (
     EntryState,
@@ -98,6 +100,23 @@ def annual_list_posted(organisation_id: int, year: int) -> bool:
     return Publication.objects.filter(
         organisation_id=organisation_id, kind=PublicationKind.ANNUAL_EXCELLENT, year=year
     ).exists()
+
+
+def welfare_publication_window(assessment_id: int) -> PublishedWindow | None:
+    """The window of a public-welfare worker's line on the board (its latest), for their page in
+    evaluations.welfare, which reads it through the reader PublicityConfig.ready() registers: one query."""
+    line = (
+        PublicationEntry.objects.filter(welfare_assessment_id=assessment_id)
+        .order_by("-pk")
+        .values_list("window_starts_on", "window_ends_on", "publication_id")
+        .first()
+    )
+    if line is None:
+        return None
+    starts_on, ends_on, publication_id = line
+    return PublishedWindow(
+        starts_on=starts_on, ends_on=ends_on, url=reverse("publicity:publication_detail", args=[publication_id])
+    )
 
 
 def republished_until(*, publication: Publication) -> date | None:

@@ -115,7 +115,9 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = request.user.has_perm("publicity.manage_publication", publication)
     for entry in page:
         entry.reviewed_grade = selectors.reviewed_grade_label(entry)
+        entry.status = entry.status_on(today)
     regrading = [e for e in page if e.state == EntryState.REGRADING]
+    republished_until = selectors.republished_until(publication=publication)
     recused = set()
     if can_manage and regrading:
         objected = selectors.objected_to(user=request.user, entry_ids=[e.pk for e in regrading])
@@ -135,7 +137,11 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "today": today,
             # Entries published again after a regrade have windows of their own, later than the list's.
-            "republished_until": selectors.republished_until(publication=publication),
+            "republished_until": republished_until,
+            # Objections are invited while a window of the list (or of a line published again) has
+            # not run out; afterwards the page says the window is over instead.
+            "objections_invited": publication.closed_at is None
+            and today <= max(publication.ends_on, republished_until or publication.ends_on),
             "is_open": publication.is_open_on(today),
             "days_left": services.working_days_left(
                 organisation_id=publication.organisation_id, ends_on=publication.ends_on, today=today
@@ -345,6 +351,7 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "publicity/publication/objection_detail.html",
         {
             "objection": objection,
+            "entry_status": objection.entry.status_on(periods.today()),
             "can_handle": can_handle,
             "verify_form": step_forms["verify"],
             "send_back_form": step_forms["send_back"],

@@ -142,6 +142,19 @@ def test_a_refused_paper_names_each_person_and_keeps_what_was_entered(client_for
     assert f'name="score-{second.pk}-neng" id="s-{second.pk}-neng" value="6"' in page
 
 
+def test_a_person_left_unanswered_is_told_once_beside_them_and_the_banner_only_points_there(client_for, ballot, staff):
+    # Two 优秀 of five people (the limit is one) and the fifth person left unanswered.
+    data = paper_post(ballot, ["excellent", "excellent", "competent", "competent"])
+    page = client_for(staff).post(reverse("evaluations:ballot_paper", args=[ballot.pk]), data).content.decode()
+    missing = "请为科长4选择评价（优秀、称职、基本称职、不称职）。"
+    assert page.count(missing) == 1
+    fifth = page.split('data-testid="paper-subject"')[5].split("</fieldset>")[0]
+    assert missing in fifth
+    banner = re.search(r'data-testid="paper-errors">((?:<div>[^<]*</div>)*)</div>', page).group(1)
+    # What concerns the whole paper stays above it; the person's own message does not repeat there.
+    assert "不得超过1人" in banner and "请按提示修改后再提交。" in banner and "科长4" not in banner
+
+
 def test_a_head_rating_the_heads_does_not_find_themselves_on_the_paper(client_for, hr, head, heads, staff):
     ballot = services.ballot_open(
         actor=hr, organisation=hr.organisation, title="t", year=2026, subjects=[head, *heads], raters=[head, staff]

@@ -525,6 +525,21 @@ def test_lock_waits_for_the_window_then_locks_and_skips_an_entry_with_an_open_ob
     assert AuditEntry.objects.filter(event="publication_locked").count() == 1
 
 
+def test_after_the_window_a_line_waiting_for_its_objection_is_not_said_to_be_published(
+    client_for, publication, staff, colleague, hr, clock
+):
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    clock(AFTER_WINDOW)
+    page = client_for(staff).get(publication.get_absolute_url()).content.decode()
+    (line,) = [row for row in page.split('data-testid="entry"')[1:] if colleague.full_name in row]
+    state = line.split('data-testid="entry-state">')[1].split("</td>")[0]
+    assert state.startswith("公示期满，待定等") and "异议办理中" in state and "公示中" not in state
+    assert "请在公示期内" not in page and "公示期已结束，不再受理异议。" in page
+    # The objection's page says the same of the line it holds back.
+    page = client_for(hr).get(objection.get_absolute_url()).content.decode()
+    assert "公示期满，待定等" in page and "，公示中）" not in page
+
+
 def test_the_command_runs_the_lock_as_a_job(publication, clock):
     clock(AFTER_WINDOW)
     call_command("lock_publications")

@@ -1,0 +1,80 @@
+"""A 民主测评 of public-welfare workers speaks of their grades (合格/基本合格/不合格, decided by the
+unit's 集体研究), never of a civil servant's 基本称职 or of the year-end suggestion: on the ballot's
+tally page, its export and the confirmation of closing it."""
+
+from datetime import date
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+
+from evaluations.ballots import exports
+from evaluations.ballots import services as ballot_services
+from evaluations.ballots.models import BallotSubject
+from evaluations.welfare import services
+from evaluations.welfare.models import WelfareStage
+from tests.factories import UserFactory, WelfareAssessmentFactory, WelfarePostFactory
+
+
+@pytest.fixture(autouse=True)
+def december(settings):
+    settings.APPRAISAL_TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture
+def welfare_ballot(hr, head, department):
+    """One worker's 民主测评, both service users 不满意 (100 % of the valid papers)."""
+    worker = WelfarePostFactory(person__department=department, person__full_name="保洁员甲").person
+    assessment = WelfareAssessmentFactory(post=worker.welfare_post, stage=WelfareStage.RATING)
+    ballot = services.welfare_ballot_open(actor=hr, assessments=[assessment], service_users=2)
+    subject = BallotSubject.objects.get(ballot=ballot)
+    for rater in ballot.raters.filter(code__isnull=False):
+        ballot_services.paper_cast(rater=rater, answers={subject.pk: {"choice": "dissatisfied"}}, code=rater.code)
+    return ballot
+
+
+def test_the_tally_of_a_welfare_ballot_suggests_basically_qualified_not_basically_competent(
+    client_for, hr, welfare_ballot
+):
+    ballot_services.ballot_close(actor=hr, ballot=welfare_ballot)
+    page = client_for(hr).get(reverse("evaluations:ballot_tally", args=[welfare_ballot.pk])).content.decode()
+    suggestion = page.split('data-testid="tally-suggestion"')[1].split("</td>")[0]
+    assert ">基本合格</span>" in suggestion
+    assert "“不满意”票占有效票100.0%，达到30%，建议基本合格" in suggestion
+    assert "服务对象“不满意”占100.0%，达到25%，建议基本合格" in suggestion
+    assert "基本称职" not in page and "不称职" not in page
+
+
+def test_the_tally_export_of_a_welfare_ballot_says_basically_qualified(hr, welfare_ballot):
+    ballot_services.ballot_close(actor=hr, ballot=welfare_ballot)
+    rows = exports._build(hr, QueryDict(), {"pk": welfare_ballot.pk})
+    (line,) = [rows.row(item) for item in rows.items]
+    assert "基本合格" in line and not any("基本称职" in str(cell) for cell in line)
+
+
+def test_closing_a_welfare_ballot_does_not_promise_the_year_end_suggestion(client_for, hr, welfare_ballot):
+    page = client_for(hr).get(reverse("evaluations:ballot_detail", args=[welfare_ballot.pk])).content.decode()
+    confirm = page.split('action="{}"'.format(reverse("evaluations:ballot_close", args=[welfare_ballot.pk])))[1]
+    confirm = confirm.split('data-confirm="')[1].split('"')[0]
+    assert "计入年度建议等次" not in confirm
+    assert "集体研究" in confirm and "合格/基本合格/不合格" in confirm
+
+
+def test_a_civil_servants_ballot_still_feeds_and_says_the_year_end_suggestion(client_for, hr, department):
+    heads = [UserFactory(department=department, full_name=f"科长{n}") for n in range(2)]
+    rater = UserFactory(department=department)
+    ballot = ballot_services.ballot_open(
+        actor=hr, organisation=hr.organisation, title="科级干部民主测评", year=2026, subjects=heads, raters=[rater]
+    )
+    page = client_for(hr).get(reverse("evaluations:ballot_detail", args=[ballot.pk])).content.decode()
+    assert "计票结果随即计入年度建议等次" in page
+    paper = ballot.raters.get()
+    subjects = list(ballot.subjects.order_by("sort_order"))
+    ballot_services.paper_cast(
+        rater=paper,
+        answers={subjects[0].pk: {"choice": "incompetent"}, subjects[1].pk: {"choice": "competent"}},
+        actor=rater,
+    )
+    ballot_services.ballot_close(actor=hr, ballot=ballot)
+    page = client_for(hr).get(reverse("evaluations:ballot_tally", args=[ballot.pk])).content.decode()
+    assert ">基本称职</span>" in page and "建议基本称职" in page and "建议基本合格" not in page

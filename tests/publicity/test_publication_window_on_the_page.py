@@ -1,0 +1,73 @@
+"""A publication's window is the board's dates everywhere: it opens on the first working day on or
+after the day HR published (``publication_window``), so a list published on a Saturday opens on
+Monday. Its lines say 公示中 only inside that window, the worker's own page gives the same dates, and
+once the window has run out the lines and the hint say so instead of inviting objections."""
+
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from evaluations.welfare.models import WelfareStage
+from publicity.publication import services
+from tests.factories import WelfareAssessmentFactory, WelfarePostFactory
+
+SATURDAY = date(2026, 12, 5)
+# Five working days from Saturday 5 December: Monday 7 to Friday 11 December.
+FIRST_DAY, LAST_DAY = date(2026, 12, 7), date(2026, 12, 11)
+AFTER_WINDOW = date(2026, 12, 14)
+
+
+@pytest.fixture
+def decided(department, head):
+    """A worker's decided result (集体研究: 合格, renewed), waiting to be published."""
+    post = WelfarePostFactory(person__department=department, person__full_name="保洁员甲")
+    return WelfareAssessmentFactory(
+        post=post, stage=WelfareStage.DECISION, grade="qualified", renew=True, decision_notes="会议研究"
+    )
+
+
+@pytest.fixture
+def published(settings, hr, organisation, decided):
+    settings.APPRAISAL_TODAY = SATURDAY
+    return services.publication_open_welfare(actor=hr, organisation=organisation, year=2026)
+
+
+def _states(page: str) -> list[str]:
+    return re.findall(r'data-testid="entry-state">([^<]*)<', page)
+
+
+def _worker_page(client_for, assessment) -> str:
+    url = reverse("evaluations:welfare_assessment", args=[assessment.pk])
+    return client_for(assessment.owner).get(url).content.decode()
+
+
+def test_a_list_published_on_a_saturday_is_not_said_to_be_open_before_monday(
+    client_for, settings, published, decided, staff
+):
+    assert (published.starts_on, published.ends_on) == (FIRST_DAY, LAST_DAY)
+    page = client_for(staff).get(published.get_absolute_url()).content.decode()
+    assert 'data-testid="starts-on">2026-12-07<' in page and "尚未开始" in page
+    assert _states(page) == ["待公示（2026-12-07起）"]
+    # The worker's page gives the board's dates, not the day HR pressed the button.
+    worker_page = _worker_page(client_for, decided)
+    assert "张榜公示期为2026-12-07至2026-12-11，尚未开始" in worker_page
+    assert "2026-12-05" not in worker_page
+
+    settings.APPRAISAL_TODAY = FIRST_DAY
+    page = client_for(staff).get(published.get_absolute_url()).content.decode()
+    assert _states(page) == ["公示中"] and 'data-testid="object-link"' in page
+    assert "张榜公示中（2026-12-07至2026-12-11）" in _worker_page(client_for, decided)
+
+
+def test_after_the_window_the_lines_say_it_is_over_and_no_objection_is_invited(
+    client_for, settings, published, decided, staff
+):
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    page = client_for(staff).get(published.get_absolute_url()).content.decode()
+    assert 'data-testid="time-left">公示期已结束<' in page
+    assert _states(page) == ["公示期满，待定等"]
+    assert "请在公示期内" not in page and 'data-testid="object-link"' not in page
+    assert "公示期已结束，不再受理异议。" in page
+    assert "张榜公示期（2026-12-07至2026-12-11）已满，待定等" in _worker_page(client_for, decided)
