@@ -32,6 +32,7 @@ from evaluations.grading.selectors import (
     grades_to_give,
     regrades_waiting_for,
 )
+from evaluations.grading.services.grading import approval_blockers
 from evaluations.welfare.models import ConsequenceKind
 from evaluations.welfare.selectors import open_consequences, own_reports_to_hand_in
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
@@ -197,11 +198,14 @@ def _agency_head(user: User, today: date) -> list[Todo]:
     )
     for appraisal_quarter in awaiting:
         if appraisal_quarter.period.last_day < today:
+            # Ready, or still being graded: the count is then what stands in the way (the page lists it).
+            blockers = approval_blockers(appraisal_quarter=appraisal_quarter, with_names=False)
+            label = _("%(quarter)s评鉴进行中，尚不能审批") if blockers else _("%(quarter)s评鉴结果待审批")
             todos.append(
                 Todo(
                     f"approve-{appraisal_quarter.pk}",
-                    _("%(quarter)s评鉴结果待审批") % {"quarter": appraisal_quarter.period.label},
-                    1,
+                    label % {"quarter": appraisal_quarter.period.label},
+                    len(blockers) or 1,
                     reverse("evaluations:quarter_approve", args=[appraisal_quarter.pk]),
                 )
             )

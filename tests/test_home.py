@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Policy
-from evaluations.grading.services.grading import appraisal_quarter_open, grade_assign
+from evaluations.grading.services.grading import appraisal_quarter_open, approval_blockers, grade_assign
 from evaluations.models import AppraisalQuarter, Grade, QuarterState
 from summaries.selectors import summary_month_due
 from tests.factories import (
@@ -132,6 +132,17 @@ def test_a_leader_sees_grades_to_confirm(client_for, head, leader, staff, collea
     html = page(client_for(leader))
     assert todo(html, "confirm") == 2
     assert todo(html, "grade") == 1  # the head, whom the leader grades
+
+
+def test_the_agency_head_is_not_told_a_quarter_awaits_approval_while_it_is_still_being_graded(
+    client_for, chief, head, organisation, staff, colleague, today
+):
+    """A user test: "待审批 1" on the home page, and "尚不能审批" with a disabled button behind it."""
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    html = page(client_for(chief)).replace("\n", "").replace("  ", "")
+    assert ">2026年第3季度评鉴进行中，尚不能审批<" in html and "评鉴结果待审批" not in html
+    blockers = approval_blockers(appraisal_quarter=quarter, with_names=False)
+    assert todo(html, f"approve-{quarter.pk}") == len(blockers) > 0
 
 
 def test_the_agency_head_sees_quarters_awaiting_approval_and_the_committees_decisions(
