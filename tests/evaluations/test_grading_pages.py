@@ -291,6 +291,9 @@ def test_the_leader_confirms_one_and_changes_another_with_a_reason(
     assert client.post(url, confirm_post(second, "change", Grade.AVERAGE, "季度任务未完成")).status_code == 302
     changed = grade_of(colleague)
     assert (changed.grade, changed.reason, changed.state) == (Grade.AVERAGE, "季度任务未完成", GradeState.CONFIRMED)
+    # The head, who graded 较好, sees on the person's page what the leader made of it, and why.
+    seen = client_for(head).get(reverse("evaluations:grade_detail", args=[changed.pk])).content.decode()
+    assert "分管领导调整：较好 → 一般" in seen and "季度任务未完成" in seen
 
 
 def test_the_leader_confirms_all(client_for, quarter, head, leader, team, grade_of):
