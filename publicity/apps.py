@@ -28,10 +28,17 @@ class PublicityConfig(AppConfig):
         from evaluations.annual.services import register_published_reader
         from evaluations.welfare.selectors import register_publication_window_reader
 
-        from .publication.selectors import annual_list_posted, annual_results_published, welfare_publication_window
+        from .publication.selectors import (
+            annual_list_posted,
+            annual_results_published,
+            annual_results_regrading,
+            welfare_publication_window,
+        )
 
         # A decided 优秀 on a posted list keeps its decision when a veto comes (HR reviews it), the
         # committee changes no decision on it, and adds nobody to it.
-        register_published_reader(annual_results_published, list_posted=annual_list_posted)
+        register_published_reader(
+            annual_results_published, list_posted=annual_list_posted, regrading=annual_results_regrading
+        )
         # A public-welfare worker's page names the window of their line on the board.
         register_publication_window_reader(welfare_publication_window)

@@ -576,22 +576,33 @@ def _undecide_moved(*, result_ids: list[int]) -> list[int]:
 # posted (publicity, a layer above, registers its readers at start-up: :func:`register_published_reader`);
 # a result on one keeps its decision, and nobody joins a posted list but through its review (复核).
 _published_readers: list[Callable[[list[int]], set[int]]] = []
+_regrading_readers: list[Callable[[list[int]], set[int]]] = []
 _list_posted_readers: list[Callable[[int, int], bool]] = []
 
 
 def register_published_reader(
-    reader: Callable[[list[int]], set[int]], *, list_posted: Callable[[int, int], bool]
+    reader: Callable[[list[int]], set[int]],
+    *,
+    list_posted: Callable[[int, int], bool],
+    regrading: Callable[[list[int]], set[int]],
 ) -> None:
-    """``reader(result_ids)`` → those of the ids on a publication (published, regrading or locked);
-    ``list_posted(organisation_id, year)`` → whether the year's 优秀 list has been posted."""
-    if reader not in _published_readers:
-        _published_readers.append(reader)
+    """``reader(result_ids)`` → those of the ids standing on a publication (published or locked);
+    ``regrading(result_ids)`` → those whose line an upheld objection sent back to the committee
+    (off the list until decided again); ``list_posted(organisation_id, year)`` → whether the
+    year's 优秀 list has been posted."""
+    for readers, one in ((_published_readers, reader), (_regrading_readers, regrading)):
+        if one not in readers:
+            readers.append(one)
     if list_posted not in _list_posted_readers:
         _list_posted_readers.append(list_posted)
 
 
+def _read(readers: list[Callable[[list[int]], set[int]]], result_ids: list[int]) -> set[int]:
+    return set().union(*(reader(result_ids) for reader in readers)) if result_ids else set()
+
+
 def _published(result_ids: list[int]) -> set[int]:
-    return set().union(*(reader(result_ids) for reader in _published_readers)) if result_ids else set()
+    return _read(_published_readers, result_ids)
 
 
 def _list_posted(*, organisation_id: int, year: int) -> bool:
@@ -620,9 +631,39 @@ def excellent_barred(result: AnnualResult) -> str:
         return str(_("存在未解除的一票否决事项，不得评为优秀。"))
     if result.person_id in sanction_effects(organisation=result.organisation, year=result.year):
         return str(_("受处分影响，当年不得评为优秀。"))
-    if _list_posted(organisation_id=result.organisation_id, year=result.year):
+    if _list_posted(organisation_id=result.organisation_id, year=result.year) and not _read(
+        _regrading_readers, [result.pk]
+    ):
         return str(_("%(year)s年度优秀名单已公示，不能再增加优秀人选。") % {"year": result.year})
     return ""
+
+
+@transaction.atomic
+def annual_reopen_for_decision(*, result: AnnualResult, actor: User, reason: str) -> AnnualResult:
+    """An objection to a posted 优秀 upheld (publicity's 退回委员会重新确定, HR's step): the
+    committee's decision is taken back, audited with the reason, and the committee is told to decide
+    again. The line stays off the list until then, and goes back on it only if the decision is
+    优秀 again (publicity re-publishes it for a window of its own)."""
+    locked = AnnualResult.objects.select_for_update(of=("self",)).select_related("person").get(pk=result.pk)
+    if locked.locked_at is not None:
+        raise ValidationError(_("该年度结果已公示定等，不能再退回。"))
+    if not locked.decided_grade:
+        raise ValidationError(_("该年度等次尚未确定。"))
+    with audit_reason(reason.strip()):
+        _take_back(locked)
+    url = reverse("evaluations:annual_decide", args=[locked.year, locked.pk])
+    message = _("%(name)s的%(year)s年度“优秀”因公示期内的异议退回委员会重新确定，理由：%(reason)s") % {
+        "name": locked.person.get_full_name(),
+        "year": locked.year,
+        "reason": reason.strip(),
+    }
+    for head in User.objects.filter(
+        is_active=True,
+        role_assignments__organisation_id=locked.organisation_id,
+        role_assignments__role=Role.AGENCY_HEAD,
+    ).distinct():
+        notify(recipient=head, message=message, url=url)
+    return locked
 
 
 def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list[int]) -> list[int]:

@@ -85,6 +85,8 @@ class EntryState(models.TextChoices):
     PUBLISHED = "published", _("公示中")
     REGRADING = "regrading", _("退回重评")
     LOCKED = "locked", _("已定等")
+    # Sent back to the committee and decided other than 优秀: off the year's 优秀 list for good.
+    WITHDRAWN = "withdrawn", _("已撤下")
 
 
 class PublicationEntry(OrganisationScoped, models.Model):

@@ -87,10 +87,22 @@ def reviewed_grade_label(entry: PublicationEntry) -> str:
 
 
 def annual_results_published(result_ids: list[int]) -> set[int]:
-    """Those of the annual results that stand on a publication (published, regrading or locked):
-    their decision is what the posted list shows (evaluations.annual reads this, registered at start-up)."""
+    """Those of the annual results that stand on a publication (published or locked): their decision
+    is what the posted list shows (evaluations.annual reads this, registered at start-up)."""
     return set(
-        PublicationEntry.objects.filter(annual_result_id__in=result_ids).values_list("annual_result_id", flat=True)
+        PublicationEntry.objects.filter(
+            annual_result_id__in=result_ids, state__in=[EntryState.PUBLISHED, EntryState.LOCKED]
+        ).values_list("annual_result_id", flat=True)
+    )
+
+
+def annual_results_regrading(result_ids: list[int]) -> set[int]:
+    """Those of the annual results whose line an upheld objection sent back to the committee: off the
+    list until decided again, when 优秀 may be given again (evaluations.annual reads this)."""
+    return set(
+        PublicationEntry.objects.filter(annual_result_id__in=result_ids, state=EntryState.REGRADING).values_list(
+            "annual_result_id", flat=True
+        )
     )
 
 
@@ -136,7 +148,7 @@ def entries(*, publication: Publication) -> QuerySet[PublicationEntry]:
     open_objection = Objection.objects.filter(entry_id=OuterRef("pk")).exclude(state=ObjectionState.ANSWERED)
     return (
         PublicationEntry.objects.filter(publication=publication)
-        .select_related("person", "department", "quarter_grade")
+        .select_related("person", "department", "quarter_grade", "annual_result")
         .annotate(
             has_open_objection=Exists(open_objection),
             reviewed_quarter_grade=_latest_review(GradeReview, "quarter_grade"),

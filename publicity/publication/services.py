@@ -29,6 +29,7 @@ from accounts.storage import private_storage
 from accounts.textlimits import check_text_limits
 from evaluations.annual.locking import annual_results_lock
 from evaluations.annual.models import AnnualGrade, AnnualResult
+from evaluations.annual.services import annual_reopen_for_decision
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterGrade, QuarterState
 from evaluations.grading.services.locking import appraisal_quarter_lock, grade_reopen_for_regrading, grades_lock
 from evaluations.welfare import services as welfare_services
@@ -279,14 +280,38 @@ def publishable_years(*, organisation_id: int) -> list[int]:
 
 
 def entry_may_republish(entry: PublicationEntry) -> bool:
-    """An entry sent back is published again once its regraded grade is confirmed again."""
+    """An entry sent back is published again once its regraded grade is confirmed again; a year's
+    line once the committee has decided 优秀 again."""
+    if entry.state != EntryState.REGRADING:
+        return False
+    if entry.annual_result_id:
+        return entry.annual_result.decided_grade == AnnualGrade.EXCELLENT
     grade = entry.quarter_grade
-    return (
-        entry.state == EntryState.REGRADING
-        and grade is not None
-        and grade.reopened_at is None
-        and grade.state == GradeState.CONFIRMED
-    )
+    return grade is not None and grade.reopened_at is None and grade.state == GradeState.CONFIRMED
+
+
+def _entry_withdraw_if_decided_otherwise(entry: PublicationEntry) -> bool:
+    """A year's line sent back to the committee and decided other than 优秀 leaves the list (已撤下);
+    the person and those who objected are told. Whether it did."""
+    result = entry.annual_result
+    if entry.state != EntryState.REGRADING or result is None or result.decided_grade in ("", AnnualGrade.EXCELLENT):
+        return False
+    entry.state = EntryState.WITHDRAWN
+    with audit_reason(_("委员会重新确定为“%(grade)s”，撤下优秀公示") % {"grade": result.get_decided_grade_display()}):
+        entry.save(update_fields=["state"])
+    message = _("%(person)s的%(title)s经委员会重新确定为“%(grade)s”，已从公示名单撤下。") % {
+        "person": entry.person,
+        "title": entry.publication.title,
+        "grade": result.get_decided_grade_display(),
+    }
+    told = {entry.person_id} if entry.person.is_active else set()
+    if told:
+        notify(recipient=entry.person, message=message, url=entry.publication.get_absolute_url())
+    for objection in entry.objections.select_related("objector"):
+        if objection.objector.is_active and objection.objector_id not in told:
+            told.add(objection.objector_id)
+            notify(recipient=objection.objector, message=message, url=objection.get_absolute_url())
+    return True
 
 
 @transaction.atomic
@@ -294,7 +319,7 @@ def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date 
     """Publish a regraded entry again, for a window of its own (HR's button, or the daily job)."""
     entry = (
         PublicationEntry.objects.select_for_update(of=("self",))
-        .select_related("quarter_grade", "publication")
+        .select_related("quarter_grade", "annual_result", "publication")
         .get(pk=entry.pk)
     )
     if actor is not None and not actor.has_perm("publicity.republish_entry", entry):
@@ -302,11 +327,16 @@ def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date 
             raise PermissionDenied(_("这是您本人的结果，您须回避，请由其他人事干部重新公示。"))
         raise PermissionDenied(_("只有本单位人事干部可以重新公示。"))
     if not entry_may_republish(entry):
+        if entry.annual_result_id:
+            raise ValidationError(_("该条目尚未经委员会重新确定为优秀，不能重新公示。"))
         raise ValidationError(_("该条目尚未重评并经分管领导确认，不能重新公示。"))
     start, end = publication_window(organisation_id=entry.publication.organisation_id, starts=today or periods.today())
-    grade = entry.quarter_grade
-    entry.grade_label = grade.get_grade_display()
-    entry.score = grade.composite_score
+    if entry.annual_result_id:
+        entry.grade_label = entry.annual_result.get_decided_grade_display()
+    else:
+        grade = entry.quarter_grade
+        entry.grade_label = grade.get_grade_display()
+        entry.score = grade.composite_score
     entry.state = EntryState.PUBLISHED
     entry.window_starts_on, entry.window_ends_on = start, end
     entry.republished_at = timezone.now()
@@ -529,20 +559,25 @@ def objection_send_back(*, actor: User, objection: Objection, reason: str) -> Ob
         raise ValidationError(_("异议受理后、答复前才能退回重评。"))
     entry = (
         PublicationEntry.objects.select_for_update(of=("self",))
-        .select_related("quarter_grade")
+        .select_related("quarter_grade", "annual_result")
         .get(pk=objection.entry_id)
     )
-    if entry.quarter_grade is None:
-        raise ValidationError(_("年度结果的更改请通过复核办理，不能退回重评。"))
+    if entry.quarter_grade is None and entry.annual_result is None:
+        raise ValidationError(_("公益性岗位人员的考核结果不能退回重评，请在其考核页面办理。"))
     if entry.state != EntryState.PUBLISHED:
         raise ValidationError(_("该条目已退回重评或已定等。"))
-    grade_reopen_for_regrading(grade=entry.quarter_grade, actor=actor, reason=reason)
-    # The person whose result it is hears that it is being graded again (the board says so too).
+    if entry.annual_result is not None:
+        # A year's 优秀: the committee decides again (谁管理谁认定); 优秀 again puts it back on the list.
+        annual_reopen_for_decision(result=entry.annual_result, actor=actor, reason=reason)
+        told = _("您的%(title)s因异议已退回考核委员会重新确定，确定为优秀的将重新公示。")
+    else:
+        grade_reopen_for_regrading(grade=entry.quarter_grade, actor=actor, reason=reason)
+        told = _("您的%(title)s因异议已退回评鉴人重新评鉴，重评后将重新公示。")
+    # The person whose result it is hears that it is being decided again (the board says so too).
     if entry.person.is_active:
         notify(
             recipient=entry.person,
-            message=_("您的%(title)s因异议已退回评鉴人重新评鉴，重评后将重新公示。")
-            % {"title": entry.publication.title},
+            message=told % {"title": entry.publication.title},
             url=entry.publication.get_absolute_url(),
         )
     entry.state = EntryState.REGRADING
@@ -602,10 +637,16 @@ def publication_lock_due(*, publication: Publication, today: date | None = None)
     publication = Publication.objects.select_for_update(of=("self",)).get(pk=publication.pk)
     # A regraded entry that its leader has confirmed again goes back on the list by itself.
     republished = 0
-    for entry in publication.entries.filter(state=EntryState.REGRADING).select_related("quarter_grade"):
+    regrading = publication.entries.filter(state=EntryState.REGRADING).select_related(
+        "quarter_grade", "annual_result", "person", "publication"
+    )
+    for entry in regrading:
         if entry_may_republish(entry):
             entry_republish(actor=None, entry=entry, today=day)
             republished += 1
+        else:
+            # A year's line decided otherwise leaves the list.
+            _entry_withdraw_if_decided_otherwise(entry)
     due = list(
         publication.entries.filter(state=EntryState.PUBLISHED, window_ends_on__lt=day)
         .exclude(_open_objection())
@@ -634,7 +675,7 @@ def publication_lock_due(*, publication: Publication, today: date | None = None)
         _push(publication, DingTalkKind.PUBLICATION_CLOSED)
     elif window_closes_soon(publication=publication, today=day):
         _push(publication, DingTalkKind.WINDOW_REMINDER)
-    remaining = publication.entries.exclude(state=EntryState.LOCKED).count()
+    remaining = publication.entries.exclude(state__in=[EntryState.LOCKED, EntryState.WITHDRAWN]).count()
     if not remaining and publication.closed_at is None:
         publication.closed_at = now
         with audit_reason(source):

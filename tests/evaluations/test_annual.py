@@ -905,3 +905,72 @@ def test_a_vetoed_person_is_told_of_the_veto_before_any_reason_is_asked(
         annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.EXCELLENT, reason="")
     page = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk]))
     assert AnnualGrade.EXCELLENT not in dict(page.context["form"].fields["grade"].choices)
+
+
+# --- An objection to a posted 优秀, upheld: the committee decides again ---------------------------
+
+
+def _object_and_send_back(posted, staff, objector, hr):
+    from publicity.publication import services as publication
+
+    entry = posted.entries.get(person=staff)
+    objection = publication.objection_lodge(
+        actor=objector, entry=entry, text="其全年有两个季度未完成任务。", today=entry.window_starts_on
+    )
+    publication.objection_accept(actor=hr, objection=objection)
+    publication.objection_send_back(actor=hr, objection=objection, reason="核实属实，请委员会重新确定。")
+    entry.refresh_from_db()
+    return entry
+
+
+def test_an_upheld_objection_sends_the_excellent_back_to_the_committee(client_for, posted, staff, crowd, chief, hr):
+    """A user test found no way to act on an upheld objection to a year's 优秀: the objection page
+    offered only an answer, and the committee's decision could not change behind the posted list."""
+    from publicity.publication import services as publication
+
+    entry = posted.entries.get(person=staff)
+    objection = publication.objection_lodge(
+        actor=crowd[0], entry=entry, text="其全年有两个季度未完成任务。", today=entry.window_starts_on
+    )
+    publication.objection_accept(actor=hr, objection=objection)
+    url = reverse("publicity:objection_detail", args=[objection.pk])
+    assert "退回考核委员会重新确定" in client_for(hr).get(url).content.decode()
+    response = client_for(hr).post(url, {"action": "send_back", "reason": "核实属实，请委员会重新确定。"}, follow=True)
+    assert "已将" in response.content.decode() and "退回考核委员会重新确定" in response.content.decode()
+
+    entry.refresh_from_db()
+    assert entry.state == "regrading"
+    assert result_of(staff).decided_grade == ""  # taken back, audited with the reason
+    assert AuditEntry.objects.filter(object_pk=str(result_of(staff).pk), reason__contains="核实属实").exists()
+    assert chief.notifications.filter(message__contains="退回委员会重新确定").exists()
+    # The committee decides again, on its page, and may give 优秀 again (the list is posted, but this
+    # line is waiting for it).
+    page = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk]))
+    assert 'data-testid="decision-closed"' not in page.content.decode()
+    assert AnnualGrade.EXCELLENT in dict(page.context["form"].fields["grade"].choices)
+
+
+def test_decided_excellent_again_the_line_is_posted_again_and_otherwise_it_leaves_the_list(
+    posted, staff, crowd, chief, hr
+):
+    from publicity.publication import services as publication
+    from publicity.publication.models import EntryState
+
+    entry = _object_and_send_back(posted, staff, crowd[0], hr)
+    annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.EXCELLENT, reason="")
+    entry.refresh_from_db()
+    assert publication.entry_may_republish(entry)
+    publication.entry_republish(actor=hr, entry=entry, today=entry.window_ends_on)
+    entry.refresh_from_db()
+    assert (entry.state, entry.grade_label) == (EntryState.PUBLISHED, "优秀") and entry.republished_at
+
+    # Sent back again, and decided 称职 this time: the daily job takes the line off the list.
+    objection = publication.objection_lodge(actor=crowd[1], entry=entry, text="仍有异议。", today=entry.window_ends_on)
+    publication.objection_accept(actor=hr, objection=objection)
+    publication.objection_send_back(actor=hr, objection=objection, reason="再次核实。")
+    annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.COMPETENT, reason="异议属实")
+    publication.publication_lock_due(publication=posted, today=entry.window_ends_on)
+    entry.refresh_from_db()
+    assert entry.state == EntryState.WITHDRAWN
+    assert staff.notifications.filter(message__contains="已从公示名单撤下").exists()
+    assert crowd[1].notifications.filter(message__contains="已从公示名单撤下").exists()
