@@ -207,10 +207,14 @@ def test_the_annual_summary_and_the_department_summary_table(client_for, head, g
     text, _fonts = _pdf_text(tmp_path, client.get(reverse("reports:person_year_form", args=[graded.pk, YEAR])).content)
     assert "与建议不一致的理由" in text and "确定等次" in text
     department = graded.department
+    graded.position_title = "就业促进科副科长兼综合协调员"
+    graded.save(update_fields=["position_title"])
     text, _fonts = _pdf_text(
         tmp_path, client.get(reverse("reports:department_summary", args=[department.pk, YEAR, 3])).content
     )
     assert "平时考核结果汇总表" in text and "科员甲" in text
+    # A title is not broken over two lines ("就业促进科副科" / "长"), nor a name.
+    assert "就业促进科副科长兼综合协调员" in text
 
 
 @needs_poppler
