@@ -396,7 +396,7 @@ def export_row(entry) -> list:
         timezone.localtime(entry.timestamp).replace(microsecond=0),
         actor,
         entry.action_label,
-        f"{entry.content_type.name}：{entry.auditor_object_label}",
+        entry.auditor_object_text,
         entry.get_result_display() if entry.result else "",
         entry.remote_addr or "",
         changes,

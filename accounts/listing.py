@@ -256,10 +256,14 @@ def _count(items: QuerySet | Sequence) -> int:
     return items.count() if isinstance(items, QuerySet) else len(items)
 
 
+def export_filename(period: str, title: str) -> str:
+    """How every download of the application is named: of which period, what it is, and the day it
+    was exported (2026年第3季度汇总结果-20261205.xlsx)."""
+    return f"{period}{title}-{periods.today():%Y%m%d}.xlsx"
+
+
 def _filename(export: ListExport, rows: ListRows) -> str:
-    """The download's name, as the other downloads of the application are named: what it is, of
-    which period, and the day it was exported (2026年第3季度汇总结果-20261205.xlsx)."""
-    return f"{rows.period}{export.title}-{periods.today():%Y%m%d}.xlsx"
+    return export_filename(rows.period, export.title)
 
 
 def export_response(request: HttpRequest, name: str, **kwargs) -> HttpResponse:

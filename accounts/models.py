@@ -980,6 +980,20 @@ class AuditEntry(AbstractLogEntry):
         return self.object_label
 
     @property
+    def auditor_object_text(self) -> str:
+        """The entry's 对象 for the auditor: the object's kind and name (人员：张三), and for an export
+        what left the system, said as an export (导出：纪律作风检查). An export is recorded on the
+        organisation whose data it holds (or on the job that wrote the file), and the organisation's
+        kind alone (单位：纪律作风检查) read as if the organisation had been acted on; a kind other
+        than the organisation's stays, in brackets (导出：提交情况导出 #12（后台任务）)."""
+        kind, name = self.content_type.name, self.auditor_object_label
+        if self.event != AuditEvent.EXPORT:
+            return f"{kind}：{name}"
+        if self.content_type.model_class() is Organisation:
+            return str(_("导出：%(name)s") % {"name": name})
+        return str(_("导出：%(name)s（%(kind)s）") % {"name": name, "kind": kind})
+
+    @property
     def auditor_changes(self) -> list[tuple[str, str]]:
         """(field label, what the auditor reads) per changed field: "old → new" (only the new value
         of a creation or an event, only the old of a deletion), or for appraisal content that the

@@ -18,8 +18,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from accounts import jobs
+from accounts import jobs, periods
 from accounts.excel import new_sheet, write_table
+from accounts.listing import export_filename
 from accounts.models import Job, User
 from accounts.workflow import ReviewStatus
 
@@ -31,6 +32,11 @@ ROSTER_EXPORT = "summaries.roster_export"
 
 # Rows read from the database per round trip while the workbook is written.
 CHUNK = 2000
+
+
+def roster_filename(*, year: int, month: int) -> str:
+    """The workbook's name, as every export is named (2026年10月提交情况-20261105.xlsx)."""
+    return export_filename(periods.Month(year, month).label, _("提交情况"))
 
 
 def roster_headers() -> list[str]:
@@ -81,7 +87,7 @@ def roster_file(
     except BaseException:
         handle.close()
         raise
-    return jobs.JobFile(content=handle, name=f"roster-{year}-{month:02d}.xlsx", content_type=XLSX)
+    return jobs.JobFile(content=handle, name=roster_filename(year=year, month=month), content_type=XLSX)
 
 
 def roster_export_request(

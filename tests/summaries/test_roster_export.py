@@ -2,11 +2,13 @@
 the requester's visibility (checked again when it runs), downloaded only by those entitled to it."""
 
 from io import BytesIO
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts import periods
 from accounts.models import Job, RoleAssignment
 from summaries.exports import ROSTER_EXPORT
 from tests.factories import DepartmentFactory, MonthlySummaryFactory, UserFactory
@@ -57,7 +59,7 @@ def test_the_export_job_gives_the_same_workbook_as_the_direct_download(client_fo
     response, job = export(hr)
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     assert (job.kind, job.state, job.requested_by) == (ROSTER_EXPORT, Job.State.DONE, hr)
-    assert job.result_name == "roster-2026-10.xlsx"
+    assert job.result_name == f"2026年10月提交情况-{periods.today():%Y%m%d}.xlsx"
     assert job.params == {"year": 2026, "month": 10, "department": None, "show": ""}
     client = client_for(hr)
     direct = client.get(f"{reverse('roster_export')}?{QUERY}").getvalue()
@@ -67,6 +69,18 @@ def test_the_export_job_gives_the_same_workbook_as_the_direct_download(client_fo
     page = client.get(job.get_absolute_url()).content.decode()
     assert 'data-testid="job-download"' in page
     assert f'href="{reverse("roster")}?{QUERY_IN_HTML}" data-testid="job-return"' in page
+
+
+def test_the_roster_workbook_downloads_with_a_chinese_name_like_every_other_export(client_for, export, hr):
+    day = f"{periods.today():%Y%m%d}"
+    client = client_for(hr)
+    _response, job = export(hr)
+    download = client.get(reverse("accounts:job_download", args=[job.pk]))
+    direct = client.get(f"{reverse('roster_export')}?{QUERY}")
+    for response in (download, direct):
+        assert unquote(response["Content-Disposition"].split("filename*=utf-8''", 1)[1]) == (
+            f"2026年10月提交情况-{day}.xlsx"
+        )
 
 
 def test_the_filters_travel_with_the_job(export, hr, staff, colleague, department):
