@@ -4,6 +4,7 @@ the page shows, which its 导出Excel button and the export job write as well.""
 from __future__ import annotations
 
 from django.http import QueryDict
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +35,16 @@ ANNUAL_EXPORT = "evaluations.annual"
 USE_EXPORT = "evaluations.annual_use"
 
 
+class AnnualListFilter(AnnualFilter):
+    """The annual page's filter, which also tells its empty page apart: nobody matches the filter
+    (the year has results), or the year has no results yet (a roll-up, 重新计算, is due)."""
+
+    @cached_property
+    def year_has_results(self) -> bool:
+        # Read only when the page is empty: a full page asks nothing more.
+        return self.queryset.exists()
+
+
 def annual_list(viewer: User, data: QueryDict, year: int):
     """The year's results as the annual page lists them: its filter (with the data it was bound
     to) and its sort. Opened without a filter, a large organisation's list opens on its first
@@ -47,7 +58,7 @@ def annual_list(viewer: User, data: QueryDict, year: int):
         if first is not None:
             data = data.copy()
             data["department"] = str(first)
-    return AnnualFilter(data, queryset=queryset, organisation=organisation), sorting, data
+    return AnnualListFilter(data, queryset=queryset, organisation=organisation), sorting, data
 
 
 def _annual_headers() -> list[str]:

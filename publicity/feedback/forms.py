@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.textlimits import MEDIUM, SHORT
 from accounts.widgets import DateInput
 
+from .selectors import GRADE_TEXTS
+
 
 def _text(label, limit: int, rows: int, help_text: str = "", **kwargs) -> forms.CharField:
     kwargs.setdefault("required", False)
@@ -21,7 +23,8 @@ def _text(label, limit: int, rows: int, help_text: str = "", **kwargs) -> forms.
 
 
 class TalkForm(forms.Form):
-    """The talk as the talker records it; which texts are required depends on the grade (the service says)."""
+    """The talk as the talker records it, with the texts its grade has (``texts``:
+    :func:`..selectors.talk_texts_for`); the service says which are missing."""
 
     talked_on = forms.DateField(label=_("谈话日期"), widget=DateInput())
     # Always required (the service says so too): marked, and the browser asks before sending.
@@ -29,6 +32,12 @@ class TalkForm(forms.Form):
     reasons = _text(_("评为“好”的原因"), SHORT, 3, _("评为“好”时必填：把正面反馈的原因讲清楚。"))
     shortcomings = _text(_("存在的不足"), SHORT, 3, _("评为“一般”“较差”时必填：以事实为基础指出不足。"))
     improvements = _text(_("改进方向"), SHORT, 3, _("评为“一般”“较差”时必填。"))
+
+    def __init__(self, *args, texts: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in GRADE_TEXTS:
+            if name not in texts:
+                del self.fields[name]
 
 
 class ConfirmForm(forms.Form):

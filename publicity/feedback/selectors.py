@@ -19,6 +19,19 @@ from .models import AnnualConfirmation, FeedbackTalk
 # For 好 the talk says why it was given; for 一般/较差 what fell short and what to improve (seed 002).
 GRADES_NEEDING_REASONS = (Grade.GOOD,)
 GRADES_NEEDING_SHORTCOMINGS = (Grade.AVERAGE, Grade.POOR)
+# The talk's texts beyond its content, each written for some grades only.
+GRADE_TEXTS = ("reasons", "shortcomings", "improvements")
+
+
+def talk_texts_for(grade: str) -> tuple[str, ...]:
+    """The texts of :data:`GRADE_TEXTS` a talk about ``grade`` has, all of them required: the
+    reasons for 好, the shortcomings and the improvement for 一般/较差, none for 较好 (DOMAIN.md §6).
+    The form shows these only and the service refuses the others."""
+    if grade in GRADES_NEEDING_REASONS:
+        return ("reasons",)
+    if grade in GRADES_NEEDING_SHORTCOMINGS:
+        return ("shortcomings", "improvements")
+    return ()
 
 
 def talker_id(*, department: Department, person_id: int, by: str) -> int | None:

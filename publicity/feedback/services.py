@@ -53,13 +53,21 @@ def _check_talk(*, grade: QuarterGrade, data: TalkData) -> TalkData:
     if not data.content:
         errors["content"] = _("请填写谈话内容。")
     grade_label = grade.get_grade_display()
-    if grade.grade in selectors.GRADES_NEEDING_REASONS and not data.reasons:
+    texts = selectors.talk_texts_for(grade.grade)
+    if "reasons" in texts and not data.reasons:
         errors["reasons"] = _("等次为“%(grade)s”，请写明评为该等次的原因（正面反馈）。") % {"grade": grade_label}
-    if grade.grade in selectors.GRADES_NEEDING_SHORTCOMINGS:
-        if not data.shortcomings:
-            errors["shortcomings"] = _("等次为“%(grade)s”，请指出存在的不足。") % {"grade": grade_label}
-        if not data.improvements:
-            errors["improvements"] = _("等次为“%(grade)s”，请写明改进方向。") % {"grade": grade_label}
+    if "shortcomings" in texts and not data.shortcomings:
+        errors["shortcomings"] = _("等次为“%(grade)s”，请指出存在的不足。") % {"grade": grade_label}
+    if "improvements" in texts and not data.improvements:
+        errors["improvements"] = _("等次为“%(grade)s”，请写明改进方向。") % {"grade": grade_label}
+    # A text written for another grade (a stale form after a review changed the grade, a hand-made
+    # request) is refused, not stored where the person would read it as said about their grade.
+    for name in selectors.GRADE_TEXTS:
+        if name not in texts and getattr(data, name):
+            errors[name] = _("等次为“%(grade)s”的谈话不填写“%(field)s”。") % {
+                "grade": grade_label,
+                "field": _field_label(FeedbackTalk, name),
+            }
     locked_on = timezone.localtime(grade.locked_at, periods.CHINA_TZ).date()
     if data.talked_on is None:
         errors["talked_on"] = _("请填写谈话日期。")
@@ -81,9 +89,9 @@ def feedback_talk_record(*, actor: User, grade: QuarterGrade, data: TalkData) ->
 
     Refused: for someone other than the grade's talker (the supervising leader, or the head by
     policy), before the grade is locked, for a grade not given, without the content, for 好
-    without the reasons, for 一般/较差 without the shortcomings and the improvement, with a date
-    before locking or in the future, and once the person has confirmed the talk. The person is told
-    on the bell.
+    without the reasons, for 一般/较差 without the shortcomings and the improvement, with a text
+    its grade does not have (:func:`selectors.talk_texts_for`), with a date before locking or in
+    the future, and once the person has confirmed the talk. The person is told on the bell.
     """
     if not actor.has_perm("publicity.record_feedback_for", grade):
         raise PermissionDenied

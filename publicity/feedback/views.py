@@ -108,7 +108,7 @@ def feedback_record(request: HttpRequest, pk: int) -> HttpResponse:
             "shortcomings": talk.shortcomings,
             "improvements": talk.improvements,
         }
-    form = TalkForm(request.POST or None, initial=initial)
+    form = TalkForm(request.POST or None, initial=initial, texts=selectors.talk_texts_for(grade.grade))
     if request.method == "POST" and form.is_valid():
         data = services.TalkData(**form.cleaned_data)
         recorded = service_result(

@@ -80,6 +80,66 @@ def test_a_fairly_good_grade_needs_only_the_content(leader, staff, quarter):
     assert services.feedback_talk_record(actor=leader, grade=grade, data=talk_data()).pk
 
 
+GRADE_TEXT_LABELS = {"reasons": "评为“好”的原因", "shortcomings": "存在的不足", "improvements": "改进方向"}
+
+
+@pytest.mark.parametrize(
+    ("grade_value", "text"),
+    [
+        (Grade.FAIRLY_GOOD, "reasons"),
+        (Grade.FAIRLY_GOOD, "shortcomings"),
+        (Grade.FAIRLY_GOOD, "improvements"),
+        (Grade.GOOD, "shortcomings"),
+        (Grade.AVERAGE, "reasons"),
+    ],
+)
+def test_a_text_written_for_another_grade_is_refused(leader, staff, quarter, grade_value, text):
+    grade = locked_grade(staff, quarter, grade_value)
+    own = dict.fromkeys(selectors.talk_texts_for(grade_value), "写了")
+    with pytest.raises(ValidationError) as refused:
+        services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(**own, **{text: "另一等次的话"}))
+    assert set(refused.value.message_dict) == {text}
+    said = f"等次为“{Grade(grade_value).label}”的谈话不填写“{GRADE_TEXT_LABELS[text]}”。"
+    assert refused.value.message_dict[text] == [said]
+    assert not FeedbackTalk.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("grade_value", "shown"),
+    [
+        (Grade.GOOD, {"reasons"}),
+        (Grade.FAIRLY_GOOD, set()),
+        (Grade.AVERAGE, {"shortcomings", "improvements"}),
+        (Grade.POOR, {"shortcomings", "improvements"}),
+    ],
+)
+def test_the_talk_form_shows_only_the_texts_of_the_persons_grade(
+    client_for, leader, staff, quarter, grade_value, shown
+):
+    grade = locked_grade(staff, quarter, grade_value)
+    form = (
+        client_for(leader)
+        .get(reverse("publicity:feedback_record", args=[grade.pk]))
+        .content.decode()
+        .split('data-testid="feedback-form"', 1)[1]
+    )
+    assert 'name="content"' in form
+    for name, label in GRADE_TEXT_LABELS.items():
+        assert (f'name="{name}"' in form, label in form) == (name in shown, name in shown), name
+
+
+def test_a_fairly_good_talk_is_saved_from_its_form_without_the_texts_of_other_grades(
+    client_for, leader, staff, quarter
+):
+    grade = locked_grade(staff, quarter, Grade.FAIRLY_GOOD)
+    response = client_for(leader).post(
+        reverse("publicity:feedback_record", args=[grade.pk]),
+        {"talked_on": "2026-10-12", "content": "谈话", "reasons": "旧表单里的原因", "shortcomings": "旧表单里的不足"},
+    )
+    talk = FeedbackTalk.objects.get()
+    assert response.status_code == 302 and (talk.content, talk.reasons, talk.shortcomings) == ("谈话", "", "")
+
+
 def test_the_talk_date_lies_between_locking_and_today(leader, staff, quarter):
     grade = locked_grade(staff, quarter, Grade.FAIRLY_GOOD)
     for day in (date(2026, 9, 29), TODAY + timedelta(days=1)):
@@ -308,6 +368,8 @@ def test_a_grade_changed_by_a_review_after_confirmation_is_confirmed_again(clien
     client = client_for(staff)
     page = client.get(reverse("publicity:feedback_annual", args=[decided.pk])).content.decode()
     assert 'data-testid="annual-reconfirm"' in page and "优秀" in page and 'data-testid="annual-confirm-form"' in page
+    # A signature cannot be taken back: the browser asks first (static/js/app.js, data-confirm).
+    assert "确认后不能撤回" in page.split('data-testid="annual-confirm-form"')[1].split(">")[0]
     assert "复核后待重新确认" in client.get(reverse("publicity:feedback_mine")).content.decode()
     client.post(reverse("publicity:feedback_annual_confirm", args=[decided.pk]), {"opinion": "服从"})
     confirmation = AnnualConfirmation.objects.get(annual_result=decided)

@@ -1,0 +1,32 @@
+"""The committee's annual list when it shows nobody: a filter that matches no one says so; only a
+year without results asks for 重新计算."""
+
+from django.urls import reverse
+
+from tests.factories import AnnualResultFactory
+
+YEAR = 2026
+RECOMPUTE_HINT = "请先“重新计算”"
+
+
+def _empty_row(client, **query) -> str:
+    response = client.get(reverse("evaluations:annual", args=[YEAR]), query)
+    assert response.status_code == 200 and not response.context["page"]
+    return response.content.decode().split('data-testid="annual-empty">', 1)[1].split("</td>", 1)[0]
+
+
+def test_a_search_that_matches_nobody_says_so_and_does_not_ask_to_recompute(client_for, hr, staff, colleague):
+    for person in (staff, colleague):
+        AnnualResultFactory(person=person, year=YEAR)
+
+    row = _empty_row(client_for(hr), q="王保洁")
+
+    assert row == "没有符合条件的人员。"
+    assert RECOMPUTE_HINT not in row
+
+
+def test_a_year_without_results_still_asks_to_recompute(client_for, hr, staff):
+    AnnualResultFactory(person=staff, year=YEAR - 1)
+
+    assert RECOMPUTE_HINT in _empty_row(client_for(hr))
+    assert RECOMPUTE_HINT in _empty_row(client_for(hr), q="王保洁")
