@@ -175,10 +175,17 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     ui.page.get_by_test_id(f"feedback-record-{staff_grade.pk}").click()
     ui.page.wait_for_url(f"**/publicity/feedback/grade/{staff_grade.pk}/")
     ui.page.fill("textarea[name=content]", "结合三季度目标逐项回顾了完成情况。")
-    # Whatever the demo grade: the reasons (好) and the shortcomings with the improvement (一般/较差).
-    ui.page.fill("textarea[name=reasons]", "重点工作按期完成，质量较高。")
-    ui.page.fill("textarea[name=shortcomings]", "个别材料报送偏晚。")
-    ui.page.fill("textarea[name=improvements]", "提前安排，按周对照进度。")
+    # The texts of the demo grade only: the reasons (好), the shortcomings with the improvement
+    # (一般/较差), none for 较好; the others are not asked.
+    from publicity.feedback.selectors import GRADE_TEXTS, talk_texts_for
+
+    texts = {"reasons": "重点工作按期完成。", "shortcomings": "个别材料报送偏晚。", "improvements": "提前安排。"}
+    for name in GRADE_TEXTS:
+        box = ui.page.locator(f"textarea[name={name}]")
+        if name in talk_texts_for(staff_grade.grade):
+            box.fill(texts[name])
+        else:
+            expect(box).to_have_count(0)
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("feedback-save").click()
     expect(ui.page.get_by_test_id("feedback-waiting")).to_be_visible()
