@@ -3,6 +3,7 @@ does, and no organisation it does not oversee appears."""
 
 from datetime import date
 from io import BytesIO
+from urllib.parse import unquote
 
 import pytest
 from django.db import connection
@@ -277,6 +278,11 @@ def test_the_export_has_a_row_per_organisation_and_keeps_text_as_text(client_for
     _year_of(overseen, [(Grade.GOOD, AnnualGrade.EXCELLENT), (Grade.GOOD, AnnualGrade.COMPETENT)], hr)
     response = client_for(officer).get(reverse("oversight:export", args=[YEAR]))
     assert response.status_code == 200
+    # Named like every export of the application: period, what it is, the day (in UTF-8, RFC 5987).
+    disposition = unquote(response["Content-Disposition"])
+    assert disposition.startswith(f"attachment; filename*=UTF-8''{YEAR}年度各单位考核概况-") and disposition.endswith(
+        ".xlsx"
+    )
     workbook = load_workbook(BytesIO(response.content))
     sheet = workbook.active
     rows = list(sheet.iter_rows(values_only=True))

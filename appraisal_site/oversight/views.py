@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
+from accounts.listing import export_filename
 from accounts.pagination import page_of
 
 from . import exports, selectors
@@ -47,8 +51,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest, year: int) -> HttpResponse:
     organisations = list(selectors.overseen_organisations(bureau_user=request.user))
     figures = selectors.organisation_figures(organisations=organisations, year=year, today=periods.today())
-    name = f"oversight-{year}.xlsx"
+    name = export_filename(_("%(year)s年度") % {"year": year}, _("各单位考核概况"))
     record_event(event="export", obj=request.user.organisation, request=request, label=name)
     response = HttpResponse(exports.figures_workbook(figures=figures, year=year), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename={name}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
