@@ -461,3 +461,47 @@ def rotation_check(*, scope: Scope, year: int, departments: list[tuple[int, str]
             )
         )
     return result
+
+
+# --- The agency head's home: where the organisation's appraisal stands ---------------------------
+
+
+@dataclass(frozen=True)
+class AgencyProgress:
+    """The latest quarter opened for grading and the year at work, in numbers (a few queries)."""
+
+    quarter: AppraisalQuarter | None
+    people: int = 0
+    graded: int = 0
+    confirmed: int = 0
+    year: int = 0
+    annual_results: int = 0
+    annual_decided: int = 0
+
+
+def agency_progress(*, organisation_id: int) -> AgencyProgress:
+    from evaluations.grading.models import GradeState
+
+    quarter = AppraisalQuarter.objects.filter(organisation_id=organisation_id).order_by("-year", "-quarter").first()
+    grades = (
+        quarter.grades.aggregate(
+            people=Count("pk"),
+            graded=Count("pk", filter=~Q(state=GradeState.PENDING)),
+            confirmed=Count("pk", filter=Q(state=GradeState.CONFIRMED)),
+        )
+        if quarter
+        else {}
+    )
+    year = periods.year_at_work()
+    annual = AnnualResult.objects.filter(organisation_id=organisation_id, year=year).aggregate(
+        total=Count("pk"), decided=Count("pk", filter=~Q(decided_grade=""))
+    )
+    return AgencyProgress(
+        quarter=quarter,
+        people=grades.get("people", 0),
+        graded=grades.get("graded", 0),
+        confirmed=grades.get("confirmed", 0),
+        year=year,
+        annual_results=annual["total"],
+        annual_decided=annual["decided"],
+    )

@@ -62,6 +62,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.has_perm("summaries.use_review_inbox"):
         # The review panel's number is the review to-do's count (counted once, in todos_for).
         ctx["waiting_count"] = next((todo.count for todo in ctx["todos"] if todo.key == "review"), 0)
+    if user.has_perm("evaluations.approve_quarter") and user.organisation_id:
+        # The agency head approves and decides: where the quarter and the year stand, at a glance.
+        ctx["agency_progress"] = dashboards.agency_progress(organisation_id=user.organisation_id)
     if user.has_perm("accounts.manage_staff") and user.organisation_id:
         ctx["organisation_counts"] = {
             "departments": Department.objects.filter(organisation_id=user.organisation_id, is_active=True).count(),

@@ -364,3 +364,17 @@ def test_a_go_live_date_still_to_come_asks_nothing_yet(client_for, staff, organi
     assert todo(home, "targets") is None and todo(home, "summary") is None
     targets = client_for(staff).get(reverse("targets:my_targets")).content.decode()
     assert "本单位自2027年1月1日起在系统中考核，本季度目标无需提交" in targets
+
+
+def test_the_agency_head_sees_where_the_quarter_and_the_year_stand(
+    client_for, chief, head, staff, colleague, organisation, today
+):
+    """A new installation's agency head found an empty home page: now where the appraisal stands."""
+    html = page(client_for(chief))
+    assert 'data-testid="agency-progress"' in html and "尚未开放季度评鉴" in html
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    grade_assign(grade_row=quarter.grades.get(person=staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    people = quarter.grades.count()
+    html = page(client_for(chief))
+    assert f"2026年第3季度 · 评鉴中：{people}人中已评鉴1人，已确认0人" in html
+    assert 'data-testid="agency-progress"' not in page(client_for(staff))
