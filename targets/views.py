@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import error_text, run_service
 from accounts.pages import confirm_page, visible_or_404
+from accounts.pagination import page_of, query_without_page
 from accounts.selectors import departments_headed_by, policy_for_organisation
 from accounts.workflow import ReviewStatus, StaleVersion
 
@@ -30,6 +32,10 @@ from .forms import (
     item_initial,
 )
 from .models import DepartmentGoal, TargetSet
+
+# Five years of quarters, and a department's goals of several years, a page.
+MY_TARGETS_PAGE_SIZE = 20
+GOALS_PAGE_SIZE = 30
 
 
 def _get_target_set_for_user(request: HttpRequest, pk: int) -> TargetSet:
@@ -64,12 +70,17 @@ def my_targets(request: HttpRequest) -> HttpResponse:
     """The person's quarters, with a button for the current quarter's targets."""
     current_period = periods.Quarter.current()
     year, quarter = current_period.year, current_period.quarter
-    target_sets = list(selectors.target_sets_of_owner(owner=request.user))
-    current = next((s for s in target_sets if (s.year, s.quarter) == (year, quarter)), None)
+    own = selectors.target_sets_of_owner(owner=request.user)
     previous_period = current_period.previous()
-    previous = next(
-        (s for s in target_sets if (s.year, s.quarter) == (previous_period.year, previous_period.quarter)), None
-    )
+    # This quarter's and last quarter's sets, whichever page of the list is shown (one query).
+    near = {
+        (s.year, s.quarter): s
+        for s in own.filter(
+            Q(year=year, quarter=quarter) | Q(year=previous_period.year, quarter=previous_period.quarter)
+        )
+    }
+    current = near.get((year, quarter))
+    previous = near.get((previous_period.year, previous_period.quarter))
     # Last quarter's items can start this quarter while this quarter has none yet.
     can_copy = (
         previous is not None
@@ -87,7 +98,7 @@ def my_targets(request: HttpRequest) -> HttpResponse:
         request,
         "targets/my_targets.html",
         {
-            "target_sets": target_sets,
+            "target_sets": page_of(request, own, per_page=MY_TARGETS_PAGE_SIZE),
             "current": current,
             "can_copy": can_copy,
             "previous_period": previous_period,
@@ -309,7 +320,15 @@ def goal_list(request: HttpRequest) -> HttpResponse:
     goals = selectors.goals_of_departments(
         department_ids=[d.pk for d in departments], year=int(year) if year and year.isdigit() else None
     )
-    return render(request, "targets/goal_list.html", {"goals": list(goals), "departments": departments})
+    return render(
+        request,
+        "targets/goal_list.html",
+        {
+            "goals": page_of(request, goals, per_page=GOALS_PAGE_SIZE),
+            "query": query_without_page(request.GET),
+            "departments": departments,
+        },
+    )
 
 
 def _goal_fields(form: DepartmentGoalForm) -> dict:

@@ -84,3 +84,24 @@ def test_the_item_form_offers_the_years_annual_goals_and_the_quarters_goals_only
     response = client_for(staff).get(reverse("targets:detail", args=[target_set.pk]))
     choices = dict(response.context["formset"].forms[0].fields["goal"].choices)
     assert set(choices) == {"", annual.pk, this_quarter.pk}
+
+
+def test_the_goal_list_is_paginated_with_the_same_queries_for_few_and_many(
+    client_for, head, department, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for year in range(2020, 2023):
+        DepartmentGoal.objects.create(department=department, year=year, content=f"{year}年目标")
+    client = client_for(head)
+    client.get(reverse("targets:goal_list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("targets:goal_list"))
+    queries = len(few.captured_queries)
+    DepartmentGoal.objects.bulk_create(
+        DepartmentGoal(department=department, year=2000 + n, content=f"目标{n}") for n in range(40)
+    )
+    with django_assert_num_queries(queries):
+        page = client.get(reverse("targets:goal_list")).content.decode()
+    assert page.count('data-testid="goal-row"') == 30 and "共 43 条" in page
