@@ -16,10 +16,25 @@
   var tabInput = form.querySelector("[data-autosave-tab]");
   var seqInput = form.querySelector("[data-autosave-seq]");
   var seq = 0;
+  // A reload, or Back and Forward, is the same tab: its name and its count of saves live in the
+  // tab's sessionStorage, so the server takes the reloaded page's saves as the follow-ups they are.
+  // What was typed just before leaving is kept there too: the page may be drawn before that last
+  // save lands (a reload within the debounce), showing the text as it was; it is put back.
+  var stashKey = "autosave:" + url;
+  var stash = null;
+  try {
+    stash = JSON.parse(window.sessionStorage.getItem(stashKey) || "null");
+    window.sessionStorage.removeItem(stashKey);
+  } catch (e) {
+    stash = null;
+  }
   if (tabInput) {
-    tabInput.value = window.crypto && window.crypto.randomUUID
+    tabInput.value = (stash && stash.tab) || (window.crypto && window.crypto.randomUUID
       ? window.crypto.randomUUID()
-      : String(Date.now()) + Math.random().toString(16).slice(2);
+      : String(Date.now()) + Math.random().toString(16).slice(2));
+  }
+  if (stash && stash.seq) {
+    seq = stash.seq;
   }
 
   function nextSeq() {
@@ -173,6 +188,46 @@
       });
   }
 
+  function textFields() {
+    return Array.prototype.filter.call(form.elements, function (field) {
+      return field.hasAttribute("data-autosave-field");
+    });
+  }
+
+  function keepForTheNextPage() {
+    // One past the save about to be sent, so the next page's first save comes after it.
+    var kept = { tab: tabInput ? tabInput.value : "", seq: seq + 1 };
+    if (dirty || inFlight) {
+      // The page this one's last save is based on: the text is put back only onto that page.
+      kept.base = versionInput.value;
+      kept.fields = {};
+      textFields().forEach(function (field) {
+        kept.fields[field.name] = field.value;
+      });
+    }
+    try {
+      window.sessionStorage.setItem(stashKey, JSON.stringify(kept));
+    } catch (e) {
+      // Private mode without storage: the keepalive save still goes.
+    }
+  }
+
+  if (stash && stash.fields && String(stash.base) === versionInput.value) {
+    var restored = false;
+    textFields().forEach(function (field) {
+      if (Object.prototype.hasOwnProperty.call(stash.fields, field.name) && field.value !== stash.fields[field.name]) {
+        field.value = stash.fields[field.name];
+        restored = true;
+      }
+    });
+    if (restored) {
+      dirty = true;
+      timer = setTimeout(function () {
+        save(false);
+      }, DEBOUNCE_MS);
+    }
+  }
+
   form.addEventListener("input", function (event) {
     if (!event.target.hasAttribute("data-autosave-field")) {
       return;
@@ -202,10 +257,12 @@
 
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") {
+      keepForTheNextPage();
       save(true);
     }
   });
   window.addEventListener("pagehide", function () {
+    keepForTheNextPage();
     save(true);
   });
 })();

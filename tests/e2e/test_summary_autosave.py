@@ -104,6 +104,24 @@ def test_leaving_the_page_right_after_typing_saves_the_text(signed_in, summary):
     assert page_errors(ui) == [], "\n".join(ui.console)
 
 
+def test_a_reload_right_after_typing_shows_the_text_and_the_next_save_is_no_conflict(signed_in, summary):
+    """A user test: typed, reloaded within the 2 s: the box came back empty (the page was drawn
+    before the last save landed), and typing on gave "此小结已在其他页面更新" with one tab open."""
+    ui = signed_in
+    page = ui.page
+    ui.goto(f"/summaries/{summary.pk}/")
+    page.fill("#id_other_work", "刷新前输入的内容")
+    page.reload()
+    expect(page.locator("#id_other_work")).to_have_value("刷新前输入的内容")
+    page.fill("#id_problems", "刷新后继续输入")
+    expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存", timeout=10_000)
+    expect(page.locator("[data-conflict-alert]")).to_be_hidden()
+    stored = stored_summary(summary.pk)
+    assert (stored.other_work, stored.problems) == ("刷新前输入的内容", "刷新后继续输入")
+    assert not SummaryConflictCopy.objects.filter(summary=summary).exists()
+    assert page_errors(ui) == [], "\n".join(ui.console)
+
+
 # --- Attaching a file never costs typed text (issue 9 §2) ---------------------------------
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
