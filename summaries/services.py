@@ -261,9 +261,15 @@ def summary_autosave(
             summary_id=summary.pk, actor=actor, based_on_version=based_on_version, text=text, tab=tab, seq=seq
         )
     except SummaryConflict as conflict:
-        conflict.copy = SummaryConflictCopy.objects.create(
-            summary=conflict.summary, author=actor, based_on_version=based_on_version, payload=text.as_payload()
-        )
+        payload = text.as_payload()
+        # The same text refused twice (保存 pressed while its autosave was refused) is one copy.
+        latest = conflict.summary.conflict_copies.filter(author=actor).order_by("-created_at", "-pk").first()
+        if latest is not None and latest.payload == payload:
+            conflict.copy = latest
+        else:
+            conflict.copy = SummaryConflictCopy.objects.create(
+                summary=conflict.summary, author=actor, based_on_version=based_on_version, payload=payload
+            )
         raise
 
 

@@ -210,6 +210,12 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_owner": summary.owner_id == request.user.pk,
             "missing_items": selectors.summary_missing_target_items(summary=summary) if can_edit else 0,
             "review_history": review_history(summary),
+            # The owner's text kept from refused saves, to be found again after the alert is gone.
+            "conflict_copies": (
+                list(summary.conflict_copies.filter(author=request.user).only("pk", "created_at")[:10])
+                if summary.owner_id == request.user.pk
+                else []
+            ),
         }
     )
     return render(request, "summaries/summary_detail.html", ctx, status=ctx.pop("status"))

@@ -54,6 +54,23 @@ def test_a_stale_version_is_refused_with_409_and_both_texts_are_kept(client_for,
     assert "电脑上写的" in client.get(body["copy_url"]).content.decode()
 
 
+def test_a_copy_is_found_again_on_the_summary_page_and_the_same_text_is_kept_once(client_for, summary, staff, head):
+    """A user test: after a reload the copies were linked from nowhere, and one 保存 made two."""
+    client = client_for(staff)
+    url = reverse("summaries:autosave", args=[summary.pk])
+    stale_version = summary.version
+    assert client.post(url, form_data(summary, other_work="手机上写的")).status_code == 200
+    for _twice in range(2):
+        assert client.post(url, form_data(summary, version=stale_version, other_work="电脑上写的")).status_code == 409
+    (copy,) = SummaryConflictCopy.objects.filter(summary=summary)
+    page = client.get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    assert 'data-testid="conflict-copies"' in page
+    assert reverse("summaries:conflict_copy", args=[summary.pk, copy.pk]) in page
+    # The reviewer reads the summary, not its owner's refused drafts.
+    reviewer_page = client_for(head).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    assert 'data-testid="conflict-copies"' not in reviewer_page
+
+
 def test_a_stale_save_of_identical_text_is_not_a_conflict(summary, staff):
     saved = services.summary_autosave(
         summary=summary, actor=staff, based_on_version=summary.version, text=text_of(summary, problems="同样")
