@@ -37,7 +37,13 @@ from evaluations.welfare.models import ConsequenceKind
 from evaluations.welfare.selectors import open_consequences, own_reports_to_hand_in
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
 from publicity.publication.selectors import open_objections_count, review_cases_due_count
-from summaries.selectors import DueMonth, summaries_awaiting_review, summary_month_due
+from summaries.selectors import (
+    DueMonth,
+    recent_summaries,
+    summaries_awaiting_review,
+    summaries_owed,
+    summary_month_due,
+)
 from targets.models import TargetSet
 from targets.selectors import target_sets_awaiting_review
 
@@ -58,15 +64,20 @@ class OwnPeriod:
     quarter: periods.Quarter
     target_set: TargetSet | None
     due: DueMonth
+    # Earlier months' summaries past their deadline and not handed in (summaries.selectors.summaries_owed).
+    owed: list[periods.Month]
 
 
 def own_period(user: User, *, today: date, policy) -> OwnPeriod:
     quarter = periods.Quarter.of(today)
+    known = recent_summaries(owner=user, today=today)
+    due = summary_month_due(owner=user, today=today, policy=policy, known=known)
     return OwnPeriod(
         quarter=quarter,
         # One per person and quarter (one_target_set_per_quarter).
         target_set=TargetSet.objects.filter(owner=user, year=quarter.year, quarter=quarter.quarter).first(),
-        due=summary_month_due(owner=user, today=today, policy=policy),
+        due=due,
+        owed=summaries_owed(known=known, today=today, policy=policy, before=(due.year, due.month)),
     )
 
 
@@ -79,7 +90,9 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
     todos: list[Todo] = []
     # Not a public-welfare worker's (targets.rules): their year is one 述职, below.
     if user.has_perm("targets.write_targets"):
-        todos += _own_documents(own or own_period(user, today=today, policy=policy), policy, today)
+        own = own or own_period(user, today=today, policy=policy)
+        todos += _own_documents(own, policy, today)
+        todos.append(_summaries_owed(own))
     if user.has_perm("evaluations.view_own_welfare"):
         todos += _welfare_report(user, today, policy)
     todos.append(_ballot_papers(user))
@@ -160,6 +173,19 @@ def _own_documents(own: OwnPeriod, policy, today: date) -> list[Todo]:
             reverse("summaries:list"),
         ),
     ]
+
+
+def _summaries_owed(own: OwnPeriod) -> Todo:
+    """Earlier months' summaries past their deadline and not handed in (returned ones included):
+    still taken, late, so still to do — a new month must not hide them."""
+    owed = own.owed
+    months = "、".join(m.label for m in owed[:3]) + ("等" if len(owed) > 3 else "")
+    return Todo(
+        "summaries-owed",
+        _("以前月份未交的小结：%(months)s（过期仍可提交）") % {"months": months},
+        len(owed),
+        f"{reverse('summaries:list')}?year={owed[0].year}" if owed else reverse("summaries:list"),
+    )
 
 
 def _grading(user: User) -> list[Todo]:

@@ -45,6 +45,48 @@ class DueMonth:
         return self.summary is not None and self.summary.status in HANDED_IN_STATUSES
 
 
+# How far back the home page looks for summaries still owed: the quarter being graded and this one.
+OWED_MONTHS = 6
+
+
+def recent_summaries(*, owner: User, today: date) -> dict[tuple[int, int], MonthlySummary | None]:
+    """The person's summaries of this month and the :data:`OWED_MONTHS` + 1 before it, by (year,
+    month), None where there is none: what the home page asks of them, read in one query."""
+    month = periods.Month.of(today)
+    months = [month]
+    for _n in range(OWED_MONTHS + 1):
+        month = month.previous()
+        months.append(month)
+    known: dict[tuple[int, int], MonthlySummary | None] = {(m.year, m.month): None for m in months}
+    first = months[-1]
+    for summary in MonthlySummary.objects.filter(owner=owner).filter(
+        Q(year__gt=first.year) | Q(year=first.year, month__gte=first.month)
+    ):
+        if (summary.year, summary.month) in known:
+            known[(summary.year, summary.month)] = summary
+    return known
+
+
+def summaries_owed(
+    *, known: dict[tuple[int, int], MonthlySummary | None], today: date, policy: Policy, before: tuple[int, int]
+) -> list[periods.Month]:
+    """The months before ``before`` (the month due now, :func:`summary_month_due`) whose summary is
+    not handed in — never written, a draft, or returned — though its deadline has passed, newest
+    first, within :data:`OWED_MONTHS` and from the organisation's go-live (``Policy.started_on``).
+    A late summary is still taken (recorded late), so it stays owed until it is handed in.
+    ``known``: :func:`recent_summaries`."""
+    month = periods.Month(*before)
+    owed = []
+    for _n in range(OWED_MONTHS):
+        month = month.previous()
+        if not periods.is_due(policy, month) or today <= periods.summary_deadline(policy, month):
+            continue
+        summary = known.get((month.year, month.month))
+        if summary is None or summary.status not in HANDED_IN_STATUSES:
+            owed.append(month)
+    return owed
+
+
 def summary_month_due(
     *, owner: User, today: date, policy, known: dict[tuple[int, int], MonthlySummary | None] | None = None
 ) -> DueMonth:

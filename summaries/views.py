@@ -510,6 +510,9 @@ def roster(request: HttpRequest) -> HttpResponse:
             # nothing of anyone: its cells say so instead of 未提交.
             "before_start": not periods.is_due(policy, periods.Month(year, month)),
             "quarter_before_start": not periods.is_due(policy, periods.Month(year, month).quarter),
+            # Past the deadline, what is not handed in is overdue (still taken, late): the row says so.
+            "summary_overdue": periods.today() > periods.summary_deadline(policy, periods.Month(year, month)),
+            "targets_overdue": periods.today() > periods.target_deadline(policy, periods.Month(year, month).quarter),
         },
     )
 

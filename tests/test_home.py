@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.models import Policy
 from evaluations.grading.services.grading import appraisal_quarter_open, approval_blockers, grade_assign
 from evaluations.models import AppraisalQuarter, Grade, QuarterState
+from summaries.models import MonthlySummary
 from summaries.selectors import summary_month_due
 from tests.factories import (
     AnnualResultFactory,
@@ -378,3 +379,21 @@ def test_the_agency_head_sees_where_the_quarter_and_the_year_stand(
     html = page(client_for(chief))
     assert f"2026年第3季度 · 评鉴中：{people}人中已评鉴1人，已确认0人" in html
     assert 'data-testid="agency-progress"' not in page(client_for(staff))
+
+
+def test_a_summary_owed_from_an_earlier_month_stays_a_to_do_in_the_new_month(client_for, staff, monkeypatch):
+    """A user test on 8 January: December's summary, never handed in (and another returned), was
+    on no to-do, since the month due had moved on to January."""
+    from accounts.workflow import ReviewStatus
+
+    movable_today(monkeypatch, date(2027, 1, 8))
+    Policy.objects.filter(organisation=staff.organisation).update(started_on=date(2026, 10, 1))
+    MonthlySummaryFactory(owner=staff, year=2026, month=10, submitted=True)
+    MonthlySummaryFactory(owner=staff, year=2026, month=11, status=ReviewStatus.RETURNED)
+    html = page(client_for(staff))
+    assert todo(html, "summaries-owed") == 2
+    assert "以前月份未交的小结：2026年12月、2026年11月（过期仍可提交）" in html
+    # Handed in late, it is done.
+    MonthlySummaryFactory(owner=staff, year=2026, month=12, submitted=True)
+    MonthlySummary.objects.filter(owner=staff, month=11).update(status=ReviewStatus.SUBMITTED)
+    assert todo(page(client_for(staff)), "summaries-owed") is None

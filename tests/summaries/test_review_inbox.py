@@ -267,6 +267,20 @@ def test_the_roster_shows_who_has_not_submitted_who_is_late_and_who_was_returned
     assert "科员乙" in returned and "科员甲" not in returned
 
 
+def test_past_the_deadline_what_is_not_handed_in_is_marked_overdue(client_for, head, staff, colleague, settings):
+    """A user test: after the deadline seven people read 未提交 with nothing saying it was overdue."""
+    MonthlySummaryFactory(owner=staff, submitted=True)
+    MonthlySummaryFactory(owner=colleague, status=ReviewStatus.RETURNED)
+    client = client_for(head)
+    settings.APPRAISAL_TODAY = "2026-11-03"  # before October's deadline (the 5th)
+    body = client.get(reverse("roster"), {"year": 2026, "month": 10}).content.decode()
+    assert 'data-testid="summary-overdue"' not in body
+    settings.APPRAISAL_TODAY = "2026-11-20"
+    body = client.get(reverse("roster"), {"year": 2026, "month": 10}).content.decode()
+    # The colleague's returned summary and the head's missing one; not staff's, handed in.
+    assert body.count('data-testid="summary-overdue"') == 2
+
+
 def test_the_roster_counts_line_tells_not_submitted_from_returned_as_the_rows_do(client_for, head, staff, colleague):
     MonthlySummaryFactory(owner=staff, submitted=True, status=ReviewStatus.RETURNED)
     TargetSetFactory(owner=staff, submitted=True, status=ReviewStatus.RETURNED)
