@@ -69,3 +69,15 @@ def test_the_goals_board_prints_on_a3_landscape_without_the_menu(ui, demo_boards
     # A3 landscape: 420 × 297 mm = 1190.55 × 841.89 pt.
     width, height = (float(v) for v in re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
     assert (round(width), round(height)) == (1191, 842)
+
+
+def test_switching_the_week_with_items_typed_asks_first(ui, demo_boards):
+    """A user test typed an item and pressed 切换: the text went without a word."""
+    ui.sign_in_as("demo_head")
+    ui.goto("/publicity/weekly/post/")
+    ui.page.get_by_test_id("progress-item").nth(0).locator("textarea").fill("走访重点企业5家")
+    asked = []
+    ui.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    ui.page.get_by_role("button", name="切换").click()
+    expect(ui.page.get_by_test_id("progress-item").nth(0).locator("textarea")).to_have_value("走访重点企业5家")
+    assert asked and "尚未保存" in asked[0]
