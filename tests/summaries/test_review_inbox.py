@@ -435,3 +435,9 @@ def test_a_change_of_head_hands_the_waiting_items_to_the_new_head(head, staff, c
     # The new head reviews the old head and the other staff; their own summary is not theirs to review.
     assert {item.owner for item in review.inbox_querysets(reviewer=colleague)[review.SUMMARIES]} == {staff, head}
     assert not review.inbox_querysets(reviewer=head)[review.SUMMARIES].exists()
+
+
+def test_a_reviewer_goes_back_from_a_summary_to_the_inbox_as_from_targets(client_for, head, staff):
+    summary = MonthlySummaryFactory(owner=staff, submitted=True)
+    page = client_for(head).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    assert f'href="{reverse("review")}" data-testid="back-to-inbox">返回待我审核' in page
