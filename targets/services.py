@@ -266,6 +266,16 @@ def _check_submittable(target_set: TargetSet) -> None:
         )
 
 
+def weights_refusal(target_set: TargetSet) -> str:
+    """What 提交审核 would say of the weights of the saved items ("" when they would do), for the
+    draft's own save to warn of it rather than leave it to the submission."""
+    try:
+        _check_submittable(target_set)
+    except ValidationError as error:
+        return " ".join(error.messages) if error.code == "weights" else ""
+    return ""
+
+
 def _snapshot(target_set: TargetSet) -> list[dict]:
     items = target_set.items.select_related("goal", "assigned_by").order_by("sort_order", "pk")
     return [

@@ -234,6 +234,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error_text(exc))
         return _render_detail(request, target_set, status=400, formset=formset)
     messages.success(request, _("目标已提交，等待审核。") if submit else _("草稿已保存。"))
+    if not submit and (warning := services.weights_refusal(target_set)):
+        # Saved as typed; said now, not first at 提交审核.
+        messages.warning(request, _("提交前请修改：%(problem)s") % {"problem": warning})
     return redirect("targets:detail", pk=pk)
 
 

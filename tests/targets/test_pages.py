@@ -103,6 +103,28 @@ def test_wrong_weights_are_explained_and_the_text_is_kept(client_for, staff, mak
     assert not target_set.items.exists()
 
 
+def test_a_draft_saved_with_wrong_weights_is_saved_and_told_of_them_at_once(client_for, staff, make_target_set):
+    """A user test: weights of 110 saved with "草稿已保存。" alone; the error came first at 提交审核."""
+    target_set = make_target_set(staff, items=0)
+    response = client_for(staff).post(
+        reverse("targets:detail", args=[target_set.pk]),
+        formset_data(target_set, [{"content": "甲", "weight": 60}, {"content": "乙", "weight": 50}], action="save"),
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "草稿已保存" in body and "提交前请修改：各项权重之和须为100（当前为110）" in body
+    assert target_set.items.count() == 2
+    # Right weights: no warning.
+    target_set.refresh_from_db()
+    response = client_for(staff).post(
+        reverse("targets:detail", args=[target_set.pk]),
+        formset_data(target_set, [{"content": "甲", "weight": 60}, {"content": "乙", "weight": 40}], action="save"),
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "草稿已保存" in body and "提交前请修改" not in body
+
+
 def test_submitting_nothing_is_refused_with_a_message(client_for, staff, make_target_set):
     target_set = make_target_set(staff, items=0)
     response = client_for(staff).post(
