@@ -23,7 +23,8 @@ from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext as _
 
 from accounts import periods
-from accounts.models import Department, Policy, User
+from accounts.models import Department, Organisation, Policy, User
+from accounts.selectors import participants_of
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import graded_and_excellent
 from evaluations.annual.services import excellent_quota
@@ -206,10 +207,14 @@ def grade_chart(*, scope: Scope, year: int, quarter: int, policy: Policy, depart
 
 
 def summaries_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
-    """Per month, the monthly summaries handed in on time, late, and not yet handed in, and the
-    on-time rate: on time ÷ every summary of the month (a draft counts as not handed in). A month
-    whose deadline has not passed has no rate yet (shown as —): its drafts are not late."""
+    """Per month, the monthly summaries handed in on time, late, and not handed in, and the on-time
+    rate. Once a month's deadline has passed, 未提交 is everyone who takes part (the scope's
+    participants today) less those who handed in — a summary never begun counts too, not only a
+    draft — and the rate is on time ÷ that whole; a month not yet due has no rate (—) and its
+    未提交 are its drafts, which are not late."""
     today = periods.today()
+    organisation = Organisation.objects.get(pk=scope.organisation_id)
+    expected = participants_of(organisation=organisation).filter(scope.departments()).count()
     rows = {
         month: (on_time, late, draft)
         for month, on_time, late, draft in MonthlySummary.objects.filter(
@@ -226,10 +231,13 @@ def summaries_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
     on_time, late, draft, rate = [], [], [], []
     for month in MONTHS:
         a, b, c = rows.get(month, (0, 0, 0))
+        period = periods.Month(year, month)
+        due = periods.is_due(policy, period) and periods.summary_deadline(policy, period) < today
+        if due:
+            c = max(expected - a - b, c)
         on_time.append(a)
         late.append(b)
         draft.append(c)
-        due = periods.summary_deadline(policy, periods.Month(year, month)) < today
         rate.append((Decimal(a * 100) / (a + b + c)).quantize(Decimal("0.1")) if due and a + b + c else None)
     return Chart(
         key="summaries",

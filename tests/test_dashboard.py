@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
+from accounts.selectors import participants_of
 from appraisal_site.dashboards import spearman
 from evaluations.annual.models import AnnualGrade
 from evaluations.grading.models import Grade, QuarterGrade
@@ -146,9 +147,13 @@ def test_the_excellent_quota_use_summaries_and_objections_charts_count_the_datab
     # One 优秀 of four graded: 20 % of four rounds down to no place.
     assert excellent == {"业务一科": [1, 0, 4]}
     summaries = _chart(response, "summaries").rows
-    assert summaries[2] == ["3月", Decimal("100.0"), 1, 0, 0]
-    assert summaries[3] == ["4月", Decimal("0.0"), 0, 0, 1]
-    assert summaries[0][1] is None
+    # Past the deadline everyone who takes part and has not handed in is 未提交, a summary never
+    # begun too (a user test read "0 0 24" for December against 60 people).
+    people = participants_of(organisation=merit.organisation).count()
+    on_time = Decimal(100 / people).quantize(Decimal("0.1"))
+    assert summaries[2] == ["3月", on_time, 1, 0, people - 1]
+    assert summaries[3] == ["4月", Decimal("0.0"), 0, 0, people]
+    assert summaries[0] == ["1月", Decimal("0.0"), 0, 0, people]
     objections = _chart(response, "objections").rows
     assert objections[3] == ["4月", 1, 1, 0]
     assert sum(row[1] for row in objections) == Objection.objects.count()
@@ -248,8 +253,9 @@ def test_a_month_whose_summaries_are_not_yet_due_has_no_on_time_rate(client_for,
     MonthlySummaryFactory(owner=staff, year=YEAR, month=12)
     MonthlySummaryFactory(owner=staff, year=YEAR, month=10)
     rows = {row[0]: row[1:] for row in _chart(_board(client_for(hr)), "summaries").rows}
-    assert rows["12月"] == [None, 0, 0, 1]
-    assert rows["10月"] == [Decimal("0.0"), 0, 0, 1]
+    assert rows["12月"] == [None, 0, 0, 1]  # not due yet: its drafts only
+    people = participants_of(organisation=staff.organisation).count()
+    assert rows["10月"] == [Decimal("0.0"), 0, 0, people]
 
 
 def test_the_dashboard_opens_on_the_latest_quarter_opened_for_grading(client_for, hr, staff, settings):
