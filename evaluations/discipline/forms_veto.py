@@ -77,6 +77,19 @@ class SanctionRulesForm(forms.Form):
             yield kind.label, SanctionEffect(DEFAULT_SANCTION_EFFECTS[kind]).label, self[kind.value]
 
 
+class SanctionDeleteForm(forms.Form):
+    """The reason for deleting a sanction: kept in the audit trail of the sanction and of each veto
+    flag removed with it (the service checks it)."""
+
+    reason = forms.CharField(
+        label=_("删除理由"),
+        max_length=VetoFlag._meta.get_field("lift_reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("记入审计日志，由该记录产生的一票否决随之移除。例如：录入错误，当事人未受此处分。"),
+        error_messages={"required": _("删除处分记录须说明理由。")},
+    )
+
+
 class VetoLiftForm(forms.Form):
     reason = forms.CharField(
         label=_("解除理由"),

@@ -21,6 +21,7 @@ from typing import TypeVar
 from django import forms
 from django.utils.translation import gettext as _
 
+from accounts import periods
 from accounts.excel import (
     NO,
     YES,
@@ -49,6 +50,7 @@ from .services.inputs import (
     SCORE_MIN,
     SatisfactionRow,
     ServiceEventRow,
+    closed_message,
     satisfaction_check,
     service_event_check,
 )
@@ -182,6 +184,12 @@ class _InputRowForm(RowForm):
             "employee_number", self.context["people"].get, _("工号“%(value)s”在本单位不存在"), optional=True
         )
 
+    def _note_quarter(self, quarter: periods.Quarter | None) -> None:
+        """Remember the row's quarter: an approved quarter is refused once for all its rows
+        (:func:`_parse_workbook`), not once per row among the rows' own mistakes."""
+        if quarter is not None:
+            self.context["quarter_rows"].setdefault(quarter, []).append(self.row_number)
+
     def _run_check(self, check, **values) -> None:
         # The service's rules, exactly as the web form runs them; their messages join the row's,
         # except about a column already refused (its value is missing, not absent).
@@ -189,7 +197,7 @@ class _InputRowForm(RowForm):
         if refused & {"department", "person"}:
             refused |= {"department", "person"}  # "one of the two" is moot when one was refused
         try:
-            check(organisation_id=self.context["organisation"].pk, **values)
+            check(organisation_id=self.context["organisation"].pk, check_closed=False, **values)
         except forms.ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 if name not in refused:
@@ -237,6 +245,8 @@ class SatisfactionRowForm(_InputRowForm):
             score=cleaned.get("score"),
             existing=False,
         )
+        if cleaned.get("year") and cleaned.get("quarter"):
+            self._note_quarter(periods.Quarter(cleaned["year"], cleaned["quarter"]))
         cleaned["reference"] = self.data.get("department") or self.data.get("employee_number")
         return cleaned
 
@@ -257,8 +267,12 @@ def parse_satisfaction_workbook(*, organisation: Organisation, file) -> tuple[li
         form_class=SatisfactionRowForm,
         key=lambda row: (row["year"], row["quarter"], *target(row)),
         repeated=lambda row, first: (
-            _("%(target)s %(year)d年第%(quarter)d季度的得分在文件中重复（第%(first)d行）")
-            % {"target": row["reference"], "year": row["year"], "quarter": row["quarter"], "first": first}
+            _("%(target)s %(quarter)s的得分在文件中重复（第%(first)d行）")
+            % {
+                "target": row["reference"],
+                "quarter": periods.Quarter(row["year"], row["quarter"]).label,
+                "first": first,
+            }
         ),
         make=lambda row_number, row: SatisfactionRow(
             row_number, row["year"], row["quarter"], row["department"], row["employee_number"], row["score"]
@@ -275,7 +289,9 @@ class ServiceEventRowForm(_InputRowForm):
     date = required_text("日期")
     employee_number = required_text("工号")
     kind = required_text("类别")
-    description = required_text("事由", max_length=2000)
+    # No length of its own: the service refuses a text beyond the model's limit, the edit form's
+    # limit, in the edit form's words ("“事由”不能超过…字").
+    description = required_text("事由")
     handled = optional_text()
 
     def clean_date(self) -> datetime.date:
@@ -304,7 +320,16 @@ class ServiceEventRowForm(_InputRowForm):
             handled=cleaned.get("handled"),
             description=cleaned.get("description"),
         )
+        if cleaned.get("date") is not None:
+            self._note_quarter(_quarter_of_date(cleaned["date"]))
         return cleaned
+
+
+def _quarter_of_date(day: datetime.date) -> periods.Quarter | None:
+    try:
+        return periods.Quarter.of(day)
+    except ValueError:  # a year the calendar does not know (the service refuses the date)
+        return None
 
 
 def parse_service_event_workbook(*, organisation: Organisation, file) -> tuple[list[ServiceEventRow], list[str]]:
@@ -341,18 +366,26 @@ def _parse_workbook(
     """Read an input workbook: every row parsed by ``form_class`` (with ``context`` and the
     organisation's people by 工号), a row with the ``key`` of an earlier one refused with
     ``repeated(row, first row number)``, the others made by ``make(row_number, row)``. All the rows,
-    or none and every error."""
+    or none and every error: first, once per approved quarter, the rows that fall in it; then each
+    row's own mistakes."""
     positions, data, file_error = read_sheet(file, columns=columns, sheet_title=sheet_title)
     if file_error:
         return [], [file_error]
+    quarter_rows: dict[periods.Quarter, list[int]] = {}
     cleaned_rows, errors = parse_rows(
         positions,
         data,
         form_class,
         organisation=organisation,
         people=_people_by_number(organisation, data, positions),
+        quarter_rows=quarter_rows,
         **context,
     )
+    closed = sorted(periods.locked_quarters(organisation, list(quarter_rows)))
+    quarter_errors = [
+        _("第%(rows)s行：%(error)s") % {"rows": _row_ranges(quarter_rows[quarter]), "error": closed_message(quarter)}
+        for quarter in closed
+    ]
     parsed: list[T] = []
     seen: dict[tuple, int] = {}
     for row_number, row in cleaned_rows:
@@ -361,9 +394,20 @@ def _parse_workbook(
             errors.append((row_number, repeated(row, first)))
             continue
         parsed.append(make(row_number, row))
-    if errors:
-        return [], format_row_errors(errors)
+    if errors or quarter_errors:
+        return [], quarter_errors + format_row_errors(errors)
     return parsed, []
+
+
+def _row_ranges(numbers: list[int]) -> str:
+    """Row numbers as runs: [2, 3, 4, 7] → "2–4、7"."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return _("、").join(str(first) if first == last else f"{first}–{last}" for first, last in runs)
 
 
 # --- Templates ------------------------------------------------------------------------------

@@ -592,3 +592,46 @@ def test_hr_opens_every_input_page(hr_client, organisation, department, staff):
         pk = (score if name.startswith("evaluations:satisfaction") else praise).pk
         response = hr_client.get(reverse(name, args=[pk] if needs_pk else []))
         assert response.status_code == 200, name
+
+
+# --- What the pages say -----------------------------------------------------------------------
+
+
+def test_a_too_long_event_description_is_refused_at_the_edit_forms_limit_naming_the_column(hr_client, staff):
+    limit = ServiceEvent._meta.get_field("description").max_length
+    too_long = "长" * 3000
+
+    imported = import_events(hr_client, [["2026-08-01", staff.employee_number, "表扬", too_long, None]])
+    typed = hr_client.post(
+        reverse("evaluations:event_create"),
+        {"date": "2026-08-01", "person": staff.pk, "kind": "praise", "description": too_long},
+    )
+
+    assert imported.context["errors"] == [f"第2行：“事由”不能超过{limit}字（现为3000字）。"]
+    assert typed.status_code == 200 and f"不能超过{limit}字" in str(typed.context["form"].errors["description"])
+    assert not ServiceEvent.objects.exists()
+
+
+def test_an_event_description_at_the_limit_is_imported(hr_client, staff):
+    limit = ServiceEvent._meta.get_field("description").max_length
+
+    response = import_events(hr_client, [["2026-08-01", staff.employee_number, "表扬", "好" * limit, None]])
+
+    assert response.context["result"].created == 1
+
+
+def test_the_survey_messages_name_the_quarter_as_the_calendar_does(hr_client, staff):
+    saved = hr_client.post(
+        reverse("evaluations:satisfaction_create"),
+        {"year": 2026, "quarter": 4, "person": staff.pk, "score": "96"},
+        follow=True,
+    ).content.decode()
+    score = SatisfactionScore.objects.get()
+    delete_url = reverse("evaluations:satisfaction_delete", args=[score.pk])
+    confirm = hr_client.get(delete_url).content.decode()
+    deleted = hr_client.post(delete_url, follow=True).content.decode()
+
+    assert "满意度得分已保存：科员甲 2026年第4季度 96" in saved
+    assert "确定删除科员甲 2026年第4季度的满意度得分96.00吗？" in confirm
+    assert "满意度得分已删除：科员甲 2026年第4季度 96.00" in deleted
+    assert not any("2026Q4" in page for page in (saved, confirm, deleted))

@@ -13,7 +13,7 @@ from accounts.models import PeriodLock
 from evaluations.grading.services import inputs
 from evaluations.models import SatisfactionScore, ServiceEvent
 from tests.evaluations.test_inputs import EVENT_HEADER, SATISFACTION_HEADER, xlsx
-from tests.factories import SatisfactionScoreFactory, ServiceEventFactory
+from tests.factories import SatisfactionScoreFactory, ServiceEventFactory, UserFactory
 
 CLOSED = "已审批"
 
@@ -101,4 +101,38 @@ def test_an_event_import_checked_before_the_approval_is_refused_at_the_write(org
     )
     with pytest.raises(ValidationError, match=CLOSED):
         inputs.service_event_import(organisation=organisation, rows=[row], entered_by=hr)
+    assert not ServiceEvent.objects.exists()
+
+
+def test_a_survey_file_for_an_approved_quarter_says_so_once_among_the_row_errors(client_for, hr, department, closed_q3):
+    people = [UserFactory(department=department) for _ in range(12)]
+    rows = [[2026, 3, None, person.employee_number, 90] for person in people]
+    rows[3][4] = "abc"  # the real mistakes of rows 5 and 7 are still named, each once
+    rows[5][3] = "NOPE"
+    rows.append([2026, 4, None, people[0].employee_number, 95])  # an open quarter's row is fine
+
+    response = client_for(hr).post(
+        reverse("evaluations:satisfaction_import"), {"file": xlsx(rows, SATISFACTION_HEADER)}
+    )
+
+    assert response.context["errors"] == [
+        "第2–13行：2026年第3季度的考核结果已审批，满意度测评和表扬投诉不能再修改。",
+        "第5行：得分“abc”不是数字",
+        "第7行：工号“NOPE”在本单位不存在",
+    ]
+    assert "发现 3 个问题" in response.content.decode()
+    assert not SatisfactionScore.objects.exists()
+
+
+def test_an_event_file_names_the_rows_of_each_approved_quarter_once(client_for, hr, staff, colleague, closed_q3):
+    rows = [
+        [date(2026, 8, 1), staff.employee_number, "表扬", "来信表扬", None],
+        [date(2026, 8, 2), colleague.employee_number, "表扬", "窗口服务", None],
+        [date(2026, 10, 9), staff.employee_number, "表扬", "锦旗", None],
+        [date(2026, 9, 30), staff.employee_number, "投诉", "态度生硬", "否"],
+    ]
+
+    response = client_for(hr).post(reverse("evaluations:event_import"), {"file": xlsx(rows, EVENT_HEADER)})
+
+    assert response.context["errors"] == ["第2–3、5行：2026年第3季度的考核结果已审批，满意度测评和表扬投诉不能再修改。"]
     assert not ServiceEvent.objects.exists()

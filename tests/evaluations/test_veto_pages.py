@@ -148,10 +148,55 @@ def test_deleting_a_sanction_asks_first_then_removes_its_flag(hr_client, staff):
     assert response.status_code == 200 and "一并移除" in response.content.decode()
     assert Sanction.objects.exists()
 
-    response = hr_client.post(url, follow=True)
+    response = hr_client.post(url, {"reason": "录入错误，当事人未受处分"}, follow=True)
     assert not Sanction.objects.exists()
     assert not VetoFlag.objects.exists()
     assert "已删除" in response.content.decode()
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_deleting_a_sanction_without_a_reason_is_refused_and_its_flag_stays(hr_client, staff, reason):
+    flag = flagged(staff)
+    url = reverse("evaluations:sanction_delete", args=[flag.sanction_id])
+    assert 'name="reason"' in hr_client.get(url).content.decode()
+
+    response = hr_client.post(url, {"reason": reason})
+
+    assert response.status_code == 200
+    assert "须说明理由" in response.content.decode()
+    assert Sanction.objects.exists() and VetoFlag.objects.filter(pk=flag.pk).exists()
+
+
+def test_deleting_a_sanction_says_how_many_flags_it_removed_and_audits_the_reason(hr_client, staff):
+    # 记大过: not graded this year and the next, so two flags go with it.
+    flag = flagged(staff, SanctionKind.MAJOR_DEMERIT)
+    assert VetoFlag.objects.count() == 2
+    url = reverse("evaluations:sanction_delete", args=[flag.sanction_id])
+
+    response = hr_client.post(url, {"reason": "录入错误，当事人未受处分"}, follow=True)
+
+    body = response.content.decode()
+    assert "移除一票否决 2 条" in body and "移除一票否决 0 条" not in body
+    assert not VetoFlag.objects.exists()
+    deleted = AuditEntry.objects.filter(action=AuditEntry.Action.DELETE)
+    assert sorted(deleted.values_list("content_type__model", "reason")) == [
+        ("sanction", "录入错误，当事人未受处分"),
+        ("vetoflag", "录入错误，当事人未受处分"),
+        ("vetoflag", "录入错误，当事人未受处分"),
+    ]
+
+
+def test_deleting_a_sanction_asks_for_the_years_it_vetoed_to_be_recomputed(hr_client, staff):
+    # Its flags are gone, so the year's suggestions (no 优秀 while vetoed) must be worked out again.
+    from accounts.models import Job
+    from evaluations.year_rollup import ROLLUP_YEAR
+
+    flag = flagged(staff)
+    Job.objects.filter(kind=ROLLUP_YEAR).delete()
+
+    hr_client.post(reverse("evaluations:sanction_delete", args=[flag.sanction_id]), {"reason": "录入错误"})
+
+    assert list(Job.objects.filter(kind=ROLLUP_YEAR).values_list("params__year", flat=True)) == [YEAR]
 
 
 def test_a_closing_date_before_the_decision_is_refused(hr_client, staff):

@@ -18,11 +18,14 @@ from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Organisation, User
 from accounts.selectors import person_is_choosable
-from accounts.textlimits import check_text_limits
+from accounts.textlimits import check_length, check_text_limits
 
 from .. import selectors
 from ..models import Sanction, SanctionEffect, SanctionKind, SanctionRule, VetoFlag
 from . import veto
+
+# The reason for deleting a sanction is the reason its flags are removed: as long as a lifting's.
+REASON_MAX_LENGTH = VetoFlag._meta.get_field("lift_reason").max_length
 
 
 def _check_actor(actor: User) -> None:
@@ -92,14 +95,37 @@ def sanction_save(*, sanction: Sanction, actor: User) -> Sanction:
 
 
 @transaction.atomic
-def sanction_delete(*, sanction: Sanction, actor: User) -> veto.ReconcileResult:
-    """Delete a sanction recorded in error; its flags go with it (reconciled in the same transaction)."""
+def sanction_delete(*, sanction: Sanction, actor: User, reason: str) -> veto.ReconcileResult:
+    """Delete a sanction recorded in error, with a stated reason; its veto flags go with it.
+
+    A flag is lifted only with a recorded reason (DOMAIN.md §5), so the reason is kept in the audit
+    entry of the sanction and of each flag removed. ``removed`` counts the flags actually removed:
+    the sanction's own (deleted here, before the reconciliation, which no longer sees them) and any
+    the reconciliation then removes.
+    """
     _check_actor(actor)
     if sanction.organisation_id != actor.organisation_id:
         raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("删除处分记录须说明理由。")})
+    check_length(reason, limit=REASON_MAX_LENGTH, label=_("删除理由"), field="reason")
     organisation = sanction.organisation
-    sanction.delete()
-    return veto.veto_reconcile(organisation=organisation)
+    flags = list(VetoFlag.objects.select_for_update(of=("self",)).filter(sanction=sanction).order_by("pk"))
+    with audit_reason(reason):
+        # One by one, so each removal is audited with the reason (a cascade would be too, but
+        # uncounted: the reconciliation below no longer sees these flags).
+        for flag in flags:
+            flag.delete()
+        sanction.delete()
+    years = {flag.year for flag in flags}
+    veto.years_changed(organisation=organisation, years=years, actor=actor)
+    if sanction.person.organisation_id != organisation.pk:
+        # Someone who has moved keeps the former organisation's sanction on their year (veto_reconcile).
+        veto.years_changed(organisation=sanction.person.organisation, years=years, actor=actor)
+    result = veto.veto_reconcile(organisation=organisation)
+    result.removed += len(flags)
+    return result
 
 
 # --- The policy table -----------------------------------------------------------------------

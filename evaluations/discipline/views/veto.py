@@ -13,12 +13,12 @@ from django.views.decorators.http import require_POST
 
 from accounts import listing, periods
 from accounts.decorators import permission_required
-from accounts.formerrors import add_service_errors
+from accounts.formerrors import add_service_errors, service_result
 from accounts.pages import confirm_page, form_page
 from accounts.pagination import filtered_page
 
 from .. import lists, selectors
-from ..forms_veto import SanctionForm, SanctionRulesForm, VetoFlagFilter, VetoLiftForm
+from ..forms_veto import SanctionDeleteForm, SanctionForm, SanctionRulesForm, VetoFlagFilter, VetoLiftForm
 from ..models import Sanction, SanctionEffect, VetoFlag
 from ..services import sanctions as services
 from ..services import veto
@@ -77,23 +77,32 @@ def sanction_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
+@never_cache
 @permission_required(MANAGE)
 def sanction_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a sanction recorded in error: asks for the reason, which the audit trail keeps."""
     sanction = _get_sanction_for_hr(request, pk)
-    if request.method == "POST":
-        result = services.sanction_delete(sanction=sanction, actor=request.user)
-        messages.success(
+    form = SanctionDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = service_result(
             request,
-            _("已删除：%(sanction)s；移除一票否决 %(removed)d 条。")
-            % {"sanction": sanction, "removed": result.removed},
+            lambda: services.sanction_delete(sanction=sanction, actor=request.user, reason=form.cleaned_data["reason"]),
+            success=lambda result: (
+                _("已删除：%(sanction)s；移除一票否决 %(removed)d 条。")
+                % {"sanction": sanction, "removed": result.removed}
+            ),
+            form=form,
+            flash_refusal=False,
         )
-        return redirect("evaluations:sanction_list")
+        if result is not None:
+            return redirect("evaluations:sanction_list")
     return confirm_page(
         request,
         title=_("删除处分记录"),
         message=_("确定删除%(person)s %(date)s的%(kind)s记录吗？由它产生的一票否决也将一并移除。")
         % {"person": sanction.person, "date": sanction.decided_on.isoformat(), "kind": sanction.get_kind_display()},
         detail=sanction.note,
+        form=form,
         cancel_url=reverse("evaluations:sanction_list"),
         confirm_label=_("确定删除"),
     )

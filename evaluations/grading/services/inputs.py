@@ -140,7 +140,8 @@ def inputs_for_people(
 # --- Closed quarters ------------------------------------------------------------------------
 
 
-def _closed_message(quarter: periods.Quarter) -> str:
+def closed_message(quarter: periods.Quarter) -> str:
+    """The refusal of a change to an approved quarter's inputs (an import says it once per quarter)."""
     return _("%(quarter)s的考核结果已审批，满意度测评和表扬投诉不能再修改。") % {"quarter": quarter.label}
 
 
@@ -155,10 +156,16 @@ def _refuse_closed(organisation_id: int, quarters: list[periods.Quarter]) -> Non
     """An approved quarter's inputs are read-only for everyone (accounts.PeriodLock)."""
     closed = periods.locked_quarters(organisation_id, quarters)
     if closed:
-        raise ValidationError(_closed_message(min(closed)), code="period_locked")
+        raise ValidationError(closed_message(min(closed)), code="period_locked")
 
 
 # --- Satisfaction scores --------------------------------------------------------------------
+
+
+def satisfaction_label(score: SatisfactionScore) -> str:
+    """A score as the pages name it: whose, the quarter as the calendar writes it, the score
+    (付凯 2026年第4季度 96)."""
+    return f"{score.person or score.department} {periods.Quarter(score.year, score.quarter).label} {score.score}"
 
 
 def satisfaction_exists(
@@ -188,6 +195,11 @@ def _takes_part(person: User, organisation_id: int) -> bool:
     return person_is_choosable(person=person, organisation=Organisation(pk=organisation_id))
 
 
+def _names_already(pk: int | None, department: Department) -> bool:
+    """Whether the stored score ``pk`` is already the department's (kept through a correction)."""
+    return pk is not None and SatisfactionScore.objects.filter(pk=pk, department=department).exists()
+
+
 def satisfaction_check(
     *,
     organisation_id: int,
@@ -198,13 +210,16 @@ def satisfaction_check(
     score: Decimal | None,
     exclude_pk: int | None = None,
     existing: bool = True,
+    check_closed: bool = True,
 ) -> None:
     """The rules of a satisfaction score, for the web form, the Excel rows and the save alike.
 
-    Exactly one of department and person, of the organisation; a score of 0–100; a quarter that
-    has begun (the current one included) and is not approved; once per quarter (checked against
-    the stored scores unless ``existing`` is False, as an import that updates a quarter's score
-    does). Raises one ValidationError naming each field at fault; a rule whose inputs are missing
+    Exactly one of department and person, of the organisation; a department still active (a
+    score stored before it was deactivated may be corrected); a score of 0–100; a quarter that
+    has begun (the current one included) and is not approved (unless ``check_closed`` is False: an
+    import says so once for all the rows of the quarter); once per quarter (checked against the
+    stored scores unless ``existing`` is False, as an import that updates a quarter's score does).
+    Raises one ValidationError naming each field at fault; a rule whose inputs are missing
     (another check already refused them) is skipped.
     """
     errors: dict[str, list[str]] = {}
@@ -214,6 +229,10 @@ def satisfaction_check(
         errors.setdefault("department", []).append(_("请选择科室或人员中的一项。"))
     if department is not None and department.organisation_id != organisation_id:
         errors.setdefault("department", []).append(_("科室不属于本单位。"))
+    elif department is not None and not department.is_active and not _names_already(exclude_pk, department):
+        errors.setdefault("department", []).append(
+            _("科室“%(name)s”已停用，不能录入满意度得分。") % {"name": department.name}
+        )
     if person is not None and person.organisation_id != organisation_id:
         errors.setdefault("person", []).append(_("人员不属于本单位。"))
     elif person is not None and not _takes_part(person, organisation_id):
@@ -227,8 +246,8 @@ def satisfaction_check(
         errors.setdefault("quarter", []).append(
             _("%(quarter)s尚未开始，不能录入满意度得分。") % {"quarter": period.label}
         )
-    elif period is not None and periods.locked_quarters(organisation_id, [period]):
-        errors.setdefault("quarter", []).append(_closed_message(period))
+    elif check_closed and period is not None and periods.locked_quarters(organisation_id, [period]):
+        errors.setdefault("quarter", []).append(closed_message(period))
     if (
         existing
         and not errors
@@ -363,12 +382,15 @@ def service_event_check(
     kind: str | None,
     handled: bool | None,
     description: str | None,
+    check_closed: bool = True,
 ) -> None:
     """The rules of a praise or complaint, for the web form, the Excel rows and the save alike.
 
-    Not in the future; a person of the organisation; a complaint says whether it was handled, a
-    praise does not; a description. Raises one ValidationError naming each field at fault; a rule
-    whose inputs are missing (another check already refused them) is skipped.
+    Not in the future, nor in an approved quarter (unless ``check_closed`` is False: an import
+    says so once for all the rows of the quarter); a person of the organisation; a complaint says
+    whether it was handled, a praise does not; a description within the model's limit. Raises one
+    ValidationError naming each field at fault; a rule whose inputs are missing (another check
+    already refused them) is skipped.
     """
     errors: dict[str, list[str]] = {}
     if date is not None and date > periods.today():
@@ -380,8 +402,8 @@ def service_event_check(
             errors["date"] = exc.messages
         else:
             # Only a plausible date has a quarter the calendar knows.
-            if periods.locked_quarters(organisation_id, [periods.Quarter.of(date)]):
-                errors["date"] = [_closed_message(periods.Quarter.of(date))]
+            if check_closed and periods.locked_quarters(organisation_id, [periods.Quarter.of(date)]):
+                errors["date"] = [closed_message(periods.Quarter.of(date))]
     if person is not None and person.organisation_id != organisation_id:
         errors["person"] = [_("人员不属于本单位。")]
     elif person is not None and not _takes_part(person, organisation_id):

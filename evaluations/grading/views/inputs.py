@@ -95,7 +95,7 @@ def satisfaction_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         request,
         form,
         save=lambda: services.satisfaction_save(score=form.instance, entered_by=request.user),
-        success=lambda saved: _("满意度得分已保存：%(score)s") % {"score": saved},
+        success=lambda saved: _("满意度得分已保存：%(score)s") % {"score": services.satisfaction_label(saved)},
         done=lambda saved: f"{reverse('evaluations:satisfaction_list')}?year={saved.year}&quarter={saved.quarter}",
         template="evaluations/inputs/satisfaction_form.html",
         context={"score": score},
@@ -108,15 +108,14 @@ def satisfaction_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return confirm_then(
         request,
         act=lambda: services.satisfaction_delete(score=score),
-        success=_("满意度得分已删除：%(score)s") % {"score": score},
+        success=_("满意度得分已删除：%(score)s") % {"score": services.satisfaction_label(score)},
         back_url=f"{reverse('evaluations:satisfaction_list')}?year={score.year}&quarter={score.quarter}",
         title=_("删除满意度得分"),
         confirm_label=_("确定删除"),
-        message=_("确定删除%(target)s %(year)d年第%(quarter)d季度的满意度得分%(score)s吗？")
+        message=_("确定删除%(target)s %(quarter)s的满意度得分%(score)s吗？")
         % {
             "target": score.person or score.department,
-            "year": score.year,
-            "quarter": score.quarter,
+            "quarter": periods.Quarter(score.year, score.quarter).label,
             "score": score.score,
         },
     )
