@@ -432,7 +432,7 @@ class SatisfactionScore(OrganisationScoped, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person or self.department} {self.year}Q{self.quarter} {self.score}"
+        return f"{self.person or self.department} {Quarter(self.year, self.quarter).label} {self.score}"
 
 
 class ServiceEventKind(models.TextChoices):
@@ -578,7 +578,7 @@ class DepartmentScore(OrganisationScoped, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.department} {self.year}Q{self.quarter} {self.total}"
+        return f"{self.department} {Quarter(self.year, self.quarter).label} {self.total}"
 
     def clean(self) -> None:
         if self.party_building_weight is not None and self.party_building_weight <= 50:
