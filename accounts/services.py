@@ -10,17 +10,19 @@ import logging
 import math
 import secrets
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
-from django.urls import reverse
+from django.db import models, transaction
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -565,7 +567,9 @@ def staff_move_check(
                 % {"department": headed}
             }
         )
-    periods.check_plausible_date(on_date, label=_("调动日期"), field="on_date")
+    # A move is recorded once made: a date to come would take effect at once all the same (the
+    # person's department is today's) and bar every correction until that day.
+    periods.check_plausible_date(on_date, not_future=True, label=_("调动日期"), field="on_date")
     if current is None:
         current = list(DepartmentMembership.objects.filter(user=user, end_date__isnull=True).order_by("pk"))
     began = max((membership.start_date for membership in current), default=None)
@@ -870,44 +874,175 @@ def notify_many(notifications: list[Notification], *, dedupe_key: str, digest: b
     return created
 
 
-# How many entries a digest's bell text quotes; the e-mail and the notification page list them all.
-DIGEST_QUOTED = 3
+# How many lines a digest's e-mail lists; the rest are on the notifications page, linked from the bell.
+DIGEST_MAILED = 30
+
+# accounts.workflow.ReviewStatus.SUBMITTED: workflow imports this module, so the value is repeated here.
+_AWAITING_REVIEW = "submitted"
+
+
+@dataclass
+class _DigestLine:
+    """One line of a digest: an entry, and the identical entries (same text and link) it stands for."""
+
+    entry: Notification
+    repeats: list[Notification]
+    asks_for_review: bool
+
+    @property
+    def message(self) -> str:
+        if not self.repeats:
+            return self.entry.message
+        suffix = _("（共%(n)s次）") % {"n": len(self.repeats) + 1}
+        limit = Notification._meta.get_field("message").max_length
+        return self.entry.message[: limit - len(suffix)] + suffix
+
+
+def _reviewed_documents(urls: Iterable[str]) -> dict[str, models.Model]:
+    """The reviewed documents (targets, summaries, 述职: ``accounts.workflow.ReviewedDocument``)
+    whose pages ``urls`` are, by url — how a digest entry "X提交了…，待您审核" is tied to its document.
+
+    The documents' apps sit above accounts, so they are found by what the base class declares
+    (``review_permission``), and a url is matched by the document's own ``get_absolute_url``.
+    """
+    urls = {url for url in urls if url}
+    pks: set[int] = set()
+    for url in urls:
+        try:
+            match = resolve(urlsplit(url).path)
+        except Resolver404:
+            continue
+        pks.update(value for value in (*match.args, *match.kwargs.values()) if isinstance(value, int))
+    if not pks:
+        return {}
+    found: dict[str, models.Model] = {}
+    for model in apps.get_models():
+        if getattr(model, "review_permission", ""):
+            for document in model._default_manager.filter(pk__in=pks).only("pk", "status", "owner"):
+                found[document.get_absolute_url()] = document
+    return {url: document for url, document in found.items() if url in urls}
+
+
+def _digest_lines(entries: list[Notification]) -> tuple[list[_DigestLine], list[Notification]]:
+    """The lines a digest lists, and the entries it leaves out: identical entries make one line
+    (with their count), and a request to review a document that is no longer waiting (approved or
+    returned that day) is left out — the action it asks for is done."""
+    documents = _reviewed_documents(entry.url for entry in entries)
+    lines: dict[tuple[str, str], _DigestLine] = {}
+    settled: list[Notification] = []
+    for entry in entries:
+        asks_for_review = _asks_for_review(entry, documents)
+        if asks_for_review and documents[entry.url].status != _AWAITING_REVIEW:
+            settled.append(entry)
+        elif (entry.message, entry.url) in lines:
+            lines[entry.message, entry.url].repeats.append(entry)
+        else:
+            lines[entry.message, entry.url] = _DigestLine(entry=entry, repeats=[], asks_for_review=asks_for_review)
+    return list(lines.values()), settled
+
+
+def _asks_for_review(entry: Notification, documents: dict[str, models.Model]) -> bool:
+    # An entry linking to someone else's reviewed document is its reviewer's "待您审核"
+    # (accounts.workflow.submit); one linking to the recipient's own would be news of a decision.
+    document = documents.get(entry.url)
+    return document is not None and document.owner_id != entry.recipient_id
+
+
+def _digest_summary(lines: list[_DigestLine]) -> str:
+    """The bell's text: one line is quoted; more are counted, what waits for review apart."""
+    if len(lines) == 1:
+        return _("今日通知：%(message)s") % {"message": lines[0].message}
+    review = sum(line.asks_for_review for line in lines)
+    other = len(lines) - review
+    if not other:
+        return _("今日有%(review)s项待您审核，请到通知页查看。") % {"review": review}
+    if not review:
+        return _("今日有%(other)s条通知，请到通知页查看。") % {"other": other}
+    return _("今日有%(review)s项待您审核、%(other)s条其他通知，请到通知页查看。") % {
+        "review": review,
+        "other": other,
+    }
 
 
 def notifications_send_digests(*, day: date) -> int:
     """Gather every person's pending digest entries (queued on ``day`` or before) into one notice on
     the bell, e-mailed when mail is configured. Returns how many digests were sent.
 
+    The bell's notice is a short summary linking to the notifications page, which lists the
+    entries under it; identical entries are listed once with their count, and a request to review
+    a document already approved or returned is dropped (:func:`_digest_lines`). A person whose
+    every entry was dropped gets no digest.
+
     Safe to run twice: the digest is created once per person and day (``dedupe_key``) and the
     entries are claimed by a conditional UPDATE. Entries queued after the day's digest went out
     wait for the next day's.
     """
     pending = Notification.objects.filter(digest_day__lte=day, digest__isnull=True)
+    limit = Notification._meta.get_field("message").max_length
     sent = 0
     for recipient_id in pending.values_list("recipient_id", flat=True).distinct().order_by("recipient_id"):
         with transaction.atomic():
             entries = list(pending.filter(recipient_id=recipient_id).order_by("created_at", "pk"))
             if not entries:
                 continue
-            quoted = "；".join(entry.message for entry in entries[:DIGEST_QUOTED])
-            message = _("今日通知%(n)s条：%(quoted)s") % {"n": len(entries), "quoted": quoted}
-            if len(entries) > DIGEST_QUOTED:
-                message += _("……")
-            limit = Notification._meta.get_field("message").max_length
+            lines, settled = _digest_lines(entries)
+            dropped = settled + [repeat for line in lines for repeat in line.repeats]
+            if not lines:
+                # Nothing left to tell; the conditional DELETE is the claim.
+                pending.filter(pk__in=[entry.pk for entry in dropped]).delete()
+                continue
+            # One line leads straight to its page; more, to the notifications page listing them.
+            url = lines[0].entry.url if len(lines) == 1 else ""
             digest, created = Notification.objects.get_or_create(
                 recipient_id=recipient_id,
                 dedupe_key=f"digest:{day.isoformat()}",
-                defaults={"message": message[:limit], "url": entries[0].url if len(entries) == 1 else ""},
+                defaults={
+                    "message": _digest_summary(lines)[:limit],
+                    "url": url or reverse("accounts:notification_list"),
+                },
             )
             if not created:
                 continue
-            Notification.objects.filter(pk__in=[entry.pk for entry in entries], digest__isnull=True).update(
+            for line in lines:
+                if line.repeats:
+                    Notification.objects.filter(pk=line.entry.pk).update(message=line.message)
+            Notification.objects.filter(pk__in=[line.entry.pk for line in lines], digest__isnull=True).update(
                 digest=digest
             )
+            pending.filter(pk__in=[entry.pk for entry in dropped]).delete()
             if settings.EMAIL_HOST:
                 transaction.on_commit(lambda pk=digest.pk: _email_notification(pk))
             sent += 1
     return sent
+
+
+def _absolute(url: str) -> str:
+    # A mail is read outside the site: a page's path is of use only with the site's address.
+    base = settings.SITE_URL.rstrip("/")
+    return f"{base}{url}" if base and url.startswith("/") else url
+
+
+def _digest_mail_lines(digest: Notification) -> list[str]:
+    """A digest's e-mail below its summary: the entries one a line with their link, what waits
+    for review first, at most :data:`DIGEST_MAILED` of them; the notifications page has them all."""
+    entries = list(digest.entries.order_by("created_at", "pk"))
+    documents = _reviewed_documents(entry.url for entry in entries)
+    review = [entry for entry in entries if _asks_for_review(entry, documents)]
+    other = [entry for entry in entries if not _asks_for_review(entry, documents)]
+    lines: list[str] = []
+    room = DIGEST_MAILED
+    for heading, group in ((_("待您审核（%(n)s项）："), review), (_("其他通知（%(n)s条）："), other)):
+        if not group or not room:
+            continue
+        lines += ["", heading % {"n": len(group)}]
+        for entry in group[:room]:
+            lines.append(f"· {entry.message}" + (f"\n  {_absolute(entry.url)}" if entry.url else ""))
+        room -= min(room, len(group))
+    if len(entries) > DIGEST_MAILED:
+        lines += ["", _("……等%(n)s条，请登录查看。") % {"n": len(entries)}]
+    if len(entries) > DIGEST_MAILED and settings.SITE_URL:
+        lines.append(_absolute(reverse("accounts:notification_list")))
+    return lines
 
 
 def _email_notification(notification_id: int) -> None:
@@ -919,14 +1054,10 @@ def _email_notification(notification_id: int) -> None:
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     if not notification.recipient.email:
         return
-    # A digest's mail lists every entry in full, with its link.
-    lines = [notification.message]
-    for entry in notification.entries.order_by("created_at", "pk"):
-        lines.append(f"· {entry.message}" + (f"\n  {entry.url}" if entry.url else ""))
     try:
         send_mail(
             subject=_("平时考核系统提醒"),
-            message="\n".join(lines),
+            message="\n".join([notification.message, *_digest_mail_lines(notification)]),
             from_email=None,
             recipient_list=[notification.recipient.email],
         )

@@ -65,9 +65,11 @@ def test_items_handed_in_wait_off_the_bell_for_the_days_digest(
         assert services.notifications_send_digests(day=DAY) == 1
     assert bell(client_for(head)) == 1
     digest = Notification.objects.get(recipient=head, digest_day__isnull=True)
-    assert digest.message.startswith("今日通知2条")
-    assert "科员甲提交了" in digest.message and "科员乙提交了" in digest.message
+    # The bell counts; the entries are listed on the notifications page and in the mail.
+    assert digest.message == "今日有2项待您审核，请到通知页查看。"
+    assert digest.url == reverse("accounts:notification_list")
     [message] = mail.outbox
+    assert "科员甲提交了" in message.body and "科员乙提交了" in message.body
     assert message.to == [head.email]
     assert message.body.count("· ") == 2
     page = client_for(head).get(reverse("accounts:notification_list")).content.decode()
@@ -130,3 +132,99 @@ def test_the_command_and_the_beat_schedule_send_the_digests(head, staff, capsys)
     assert "digests sent: 1" in capsys.readouterr().out
     schedule = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
     assert "accounts.tasks.send_notification_digests" in schedule
+
+
+def digest_of(person) -> Notification:
+    return Notification.objects.get(recipient=person, digest_day__isnull=True)
+
+
+def listed(client) -> list[str]:
+    """The digest's entries as the notifications page lists them."""
+    page = client.get(reverse("accounts:notification_list")).content.decode()
+    return [item.split(">", 1)[1].split("</li>", 1)[0] for item in page.split('data-testid="digest-entry"')[1:]]
+
+
+def test_a_request_to_review_what_the_head_already_approved_that_day_is_left_out(
+    client_for, head, staff, colleague, mail_configured, django_capture_on_commit_callbacks
+):
+    target_set = hand_in(TargetSetFactory(owner=staff, year=2026, quarter=4), staff)
+    hand_in(MonthlySummaryFactory(owner=colleague, year=2026, month=11), colleague)
+    workflow.approve(target_set, head)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.notifications_send_digests(day=DAY) == 1
+    digest = digest_of(head)
+    assert digest.message == "今日通知：科员乙提交了2026年11月工作小结，待您审核。"
+    assert [entry for entry in listed(client_for(head)) if "科员甲" in entry] == []
+    [message] = mail.outbox
+    assert "科员甲" not in message.body and "科员乙提交了2026年11月工作小结" in message.body
+    assert not Notification.objects.filter(recipient=head, digest__isnull=True, digest_day__isnull=False).exists()
+
+
+def test_a_request_still_waiting_stays_and_a_returned_one_goes(head, staff, colleague):
+    target_set = hand_in(TargetSetFactory(owner=staff, year=2026, quarter=4), staff)
+    hand_in(MonthlySummaryFactory(owner=colleague, year=2026, month=11), colleague)
+    workflow.return_(target_set, head, "目标不具体")
+    services.notifications_send_digests(day=DAY)
+    assert [entry.message for entry in digest_of(head).entries.all()] == ["科员乙提交了2026年11月工作小结，待您审核。"]
+
+
+def test_nobody_gets_a_digest_when_every_request_was_dealt_with(client_for, head, staff):
+    target_set = hand_in(TargetSetFactory(owner=staff, year=2026, quarter=4), staff)
+    workflow.approve(target_set, head)
+    assert services.notifications_send_digests(day=DAY) == 0
+    assert bell(client_for(head)) == 0
+    assert not Notification.objects.filter(recipient=head).exists()
+
+
+def test_an_item_handed_in_twice_is_listed_once_with_its_count(client_for, head, staff, colleague):
+    summary = hand_in(MonthlySummaryFactory(owner=staff, year=2026, month=11), staff)
+    workflow.return_(summary, head, "请补充数据")
+    hand_in(summary, staff)
+    hand_in(MonthlySummaryFactory(owner=colleague, year=2026, month=11), colleague)
+    services.notifications_send_digests(day=DAY)
+    assert [entry.split(">", 1)[1].removesuffix("</a>") for entry in listed(client_for(head))] == [
+        "科员甲提交了2026年11月工作小结，待您审核。（共2次）",
+        "科员乙提交了2026年11月工作小结，待您审核。",
+    ]
+    assert digest_of(head).message == "今日有2项待您审核，请到通知页查看。"
+
+
+def test_the_bell_counts_what_waits_for_review_apart_and_the_mail_lists_one_entry_a_line(
+    head, staff, colleague, mail_configured, django_capture_on_commit_callbacks
+):
+    hand_in(TargetSetFactory(owner=staff, year=2026, quarter=4), staff)
+    hand_in(MonthlySummaryFactory(owner=colleague, year=2026, month=11), colleague)
+    services.notify(recipient=head, message="2026年第3季度评鉴结果已由局长审批。", url="/evaluations/", digest=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notifications_send_digests(day=DAY)
+    assert digest_of(head).message == "今日有2项待您审核、1条其他通知，请到通知页查看。"
+    [message] = mail.outbox
+    assert "。；" not in message.body
+    lines = message.body.splitlines()
+    assert lines[0] == "今日有2项待您审核、1条其他通知，请到通知页查看。"
+    assert [line for line in lines if line.startswith("· ")] == [
+        "· 科员甲提交了2026年第4季度目标，待您审核。",
+        "· 科员乙提交了2026年11月工作小结，待您审核。",
+        "· 2026年第3季度评鉴结果已由局长审批。",
+    ]
+    assert "待您审核（2项）：" in lines and "其他通知（1条）：" in lines
+
+
+def test_a_long_digest_is_short_on_the_bell_and_mails_the_first_thirty(
+    client_for, settings, head, mail_configured, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://kaohe.example.gov.cn"
+    for n in range(1, 113):
+        services.notify(recipient=head, message=f"第{n}条通知", url=f"/n/{n}/", digest=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.notifications_send_digests(day=DAY) == 1
+    digest = digest_of(head)
+    assert digest.message == "今日有112条通知，请到通知页查看。"
+    assert digest.url == reverse("accounts:notification_list")
+    assert len(listed(client_for(head))) == 112
+    [message] = mail.outbox
+    assert message.body.count("· ") == 30
+    assert "第30条通知" in message.body and "第31条通知" not in message.body
+    assert "https://kaohe.example.gov.cn/n/1/" in message.body
+    assert "……等112条，请登录查看。" in message.body
+    assert message.body.rstrip().endswith("https://kaohe.example.gov.cn" + reverse("accounts:notification_list"))

@@ -289,7 +289,7 @@ def grade_assign(
         notify(
             recipient=leader,
             message=_("%(person)s的%(quarter)s等次已因异议重新评鉴为“%(grade)s”，请确认。")
-            % {"person": row.person, "quarter": row.appraisal_quarter, "grade": row.get_grade_display()},
+            % {"person": row.person, "quarter": row.appraisal_quarter.period.label, "grade": row.get_grade_display()},
             url=reverse("evaluations:grade_detail", args=[row.pk]),
         )
     return row
@@ -345,7 +345,7 @@ def grade_confirm(
             % {
                 "leader": actor,
                 "person": row.person,
-                "quarter": row.appraisal_quarter,
+                "quarter": row.appraisal_quarter.period.label,
                 "old": Grade(row.evaluator_grade).label,
                 "new": row.get_grade_display(),
                 "reason": row.change_reason,
@@ -578,7 +578,7 @@ def _notify_approved(appraisal_quarter: AppraisalQuarter, actor: User) -> None:
         .distinct()
         .values_list("pk", flat=True)
     )
-    message = _("%(quarter)s评鉴结果已由%(chief)s审批。") % {"quarter": appraisal_quarter, "chief": actor}
+    message = _("%(quarter)s评鉴结果已由%(chief)s审批。") % {"quarter": appraisal_quarter.period.label, "chief": actor}
     url = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
     notify_many(
         [Notification(recipient_id=pk, message=message, url=url) for pk in recipients],

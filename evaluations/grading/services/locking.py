@@ -150,7 +150,7 @@ def grade_reopen_for_regrading(*, grade: QuarterGrade, actor: User, reason: str)
         notify(
             recipient=evaluator,
             message=_("%(person)s的%(quarter)s等次因异议被退回重评，理由：%(reason)s")
-            % {"person": row.person, "quarter": row.appraisal_quarter, "reason": reason},
+            % {"person": row.person, "quarter": row.appraisal_quarter.period.label, "reason": reason},
             url=reverse("evaluations:grade_detail", args=[row.pk]),
         )
     return row
@@ -230,7 +230,7 @@ def grade_review_after_lock(*, grade: QuarterGrade, actor: User, new_grade: str,
         recipient=row.person,
         message=_("您的%(quarter)s等次经复核由“%(old)s”改为“%(new)s”，理由：%(reason)s")
         % {
-            "quarter": row.appraisal_quarter,
+            "quarter": row.appraisal_quarter.period.label,
             "old": _grade_label(old),
             "new": _grade_label(new_grade),
             "reason": reason,

@@ -755,7 +755,7 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
         run_service(
             request,
             lambda: grading.appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=request.user),
-            success=_("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter},
+            success=_("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter.period.label},
         )
         return redirect(back)
     policy = policy_for_organisation(organisation_id=request.user.organisation_id)
