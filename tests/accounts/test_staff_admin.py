@@ -1,5 +1,7 @@
 """HR keeps the register: departments and people, with history and confirmations."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -110,6 +112,20 @@ def test_a_move_dated_before_the_current_posting_began_is_refused_at_the_date(
     assert list(staff.memberships.values_list("department__name", "end_date")) == [("办公室", None)]
     # The day the posting began is a correction HR may make.
     assert _move(client_for(hr), staff, target.pk, "2026-01-01").status_code == 302
+
+
+def test_a_move_dated_in_the_future_is_refused_and_changes_nothing(client_for, hr, staff, department, organisation):
+    """A user test dated a move 2027-03-01 on 2026-12-05: the person left the department at once,
+    and every later correction was refused as "earlier than the posting began"."""
+    from accounts import periods
+
+    target = DepartmentFactory(organisation=organisation, name="信息科")
+    later = periods.today() + timedelta(days=30)
+    response = _move(client_for(hr), staff, target.pk, later.isoformat())
+    assert response.status_code == 200 and "调动日期" in response.context["form"].errors["on_date"][0]
+    staff.refresh_from_db()
+    assert staff.department == department
+    assert _move(client_for(hr), staff, target.pk, periods.today().isoformat()).status_code == 302
 
 
 def test_a_move_into_the_department_the_person_is_in_says_so_and_records_nothing(client_for, hr, staff, department):
