@@ -1186,6 +1186,10 @@ def two_factor_reset(*, user: User, actor: User | None = None) -> bool:
     if actor is not None:
         if not actor.has_perm("accounts.change_roles", user):
             raise PermissionDenied
+        from django_otp import devices_for_user
+
+        if next(devices_for_user(user, confirmed=None), None) is None:
+            raise ValidationError(_("%(name)s未设置双因素登录，无需重置。") % {"name": user})
         if user.roles & ADMIN_ROLES:
             _ask_a_second_admin(
                 actor=actor,

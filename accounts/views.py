@@ -249,10 +249,15 @@ def staff_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
     administrator's (三员分立), for anyone but themselves."""
     person = _get_person_for_admin(request, pk, perm="accounts.change_roles")
     if request.method == "POST":
-        if services.two_factor_reset(user=person, actor=request.user):
-            messages.success(request, _("已重置“%(name)s”的双因素登录。") % {"name": person})
+        try:
+            reset = services.two_factor_reset(user=person, actor=request.user)
+        except ValidationError as refusal:
+            messages.error(request, error_text(refusal))
         else:
-            messages.info(request, _("已提交申请，待另一名管理员确认后生效。"))
+            if reset:
+                messages.success(request, _("已重置“%(name)s”的双因素登录。") % {"name": person})
+            else:
+                messages.info(request, _("已提交申请，待另一名管理员确认后生效。"))
         return redirect(person_url(person))
     return confirm_page(
         request,

@@ -288,3 +288,11 @@ def test_a_right_code_typed_during_the_pause_after_a_wrong_one_is_told_to_wait_n
     page = response.content.decode()
     assert "输入过快，请" in page and "秒后再试" in page and "验证码不正确" not in page
     assert "_auth_user_id" in client.session and client.get(reverse("accounts:staff_list")).status_code == 302
+
+
+def test_resetting_the_second_factor_of_someone_who_has_none_says_so(client_for, security_admin, hr):
+    """A user test: the reset of a person who never enrolled said 已重置 and stamped the reset time."""
+    response = client_for(security_admin).post(reverse("accounts:staff_two_factor_reset", args=[hr.pk]), follow=True)
+    assert "未设置双因素登录，无需重置" in response.content.decode()
+    hr.refresh_from_db()
+    assert hr.two_factor_reset_at is None
