@@ -755,6 +755,10 @@ def policy(request: HttpRequest) -> HttpResponse:
         if not can_edit:
             raise PermissionDenied
         form = PolicyForm(request.POST, instance=current)
+        if form.is_valid() and not set(form.changed_data) - {"reason"} and form.dingtalk_secret_change() is None:
+            # Saved as it was: said so, and nothing written (no audit entry of no change).
+            messages.info(request, _("考核政策没有改动。"))
+            return redirect("accounts:policy")
         if form.is_valid():
             try:
                 services.policy_update(

@@ -80,6 +80,16 @@ def test_hr_changes_the_policy_and_the_change_is_audited_with_old_and_new_value(
     assert entry.reason == "局党组会议决定"
 
 
+def test_saving_the_policy_unchanged_says_so_and_writes_no_audit_entry(client_for, hr, organisation):
+    """A user test: 保存 with nothing changed said "考核政策已保存。" as if something had been."""
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    before = AuditEntry.objects.filter(content_type__model="policy").count()
+    response = client_for(hr).post(reverse("accounts:policy"), _form_data(policy, reason="例行检查"), follow=True)
+    body = response.content.decode()
+    assert "考核政策没有改动" in body and "考核政策已保存" not in body
+    assert AuditEntry.objects.filter(content_type__model="policy").count() == before
+
+
 def test_an_invalid_post_changes_nothing_and_says_why(client_for, hr, organisation):
     policy = policy_for_organisation(organisation_id=organisation.pk)
     response = client_for(hr).post(reverse("accounts:policy"), _form_data(policy, good_quota_percent=140))
