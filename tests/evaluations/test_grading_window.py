@@ -188,6 +188,8 @@ def test_before_the_quarter_ends_the_page_offers_only_its_predecessor(settings, 
     # Q3 was never opened and is the predecessor: it may still be opened; Q4 may not.
     assert html.count('data-testid="open-quarter"') == 1
     assert "2027-01-01" in html and 'data-testid="open-refusal"' in html
+    # The day is said once for the quarter not yet open, in the refusal (a user test read it twice).
+    assert html.count("2027-01-01起") == 1
 
 
 def test_an_open_refused_by_the_server_says_why(settings, client_for, hr, organisation, team):
