@@ -296,6 +296,21 @@ def audit_entries_for(*, auditor: User) -> QuerySet[AuditEntry]:
     )
 
 
+def role_holders(*, organisation_id: int, roles: Iterable[str], exclude: Iterable[int] = ()) -> list[User]:
+    """The organisation's active people holding any of ``roles`` (each once), but those in ``exclude``:
+    whom a notice to a role goes to (the second person of a request, the auditors, the committee)."""
+    return list(
+        User.objects.filter(
+            organisation_id=organisation_id,
+            is_active=True,
+            role_assignments__organisation_id=organisation_id,
+            role_assignments__role__in=list(roles),
+        )
+        .exclude(pk__in=list(exclude))
+        .distinct()
+    )
+
+
 def hr_admin_roles(organisation_id) -> QuerySet[RoleAssignment]:
     """The organisation's active HR administrators' role rows (``user_id``): who is told of and
     handles HR's matters. ``organisation_id`` may be an ``OuterRef`` (a subquery per row)."""

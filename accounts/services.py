@@ -48,6 +48,7 @@ from .models import (
     User,
     WorkingDayOverride,
 )
+from .selectors import role_holders
 from .textlimits import check_length
 
 logger = logging.getLogger(__name__)
@@ -128,19 +129,6 @@ def role_combination_check(*, roles: set[str]) -> None:
         )
     if Role.OVERSIGHT in roles and roles - {Role.OVERSIGHT}:
         raise ValidationError(_("公务员主管部门角色不得兼任其他角色：主管部门人员不参与考核。"), code="separation")
-
-
-def _holders(*, organisation_id: int, roles: set[str], exclude: set[int]) -> list[User]:
-    return list(
-        User.objects.filter(
-            organisation_id=organisation_id,
-            is_active=True,
-            role_assignments__organisation_id=organisation_id,
-            role_assignments__role__in=roles,
-        )
-        .exclude(pk__in=exclude)
-        .distinct()
-    )
 
 
 def _tell(people, message: str, url: str = "", dedupe_key: str = "") -> None:
@@ -232,7 +220,7 @@ def _pending_ask(
     )
     if created:
         _tell(
-            _holders(organisation_id=pending.organisation_id, roles=roles, exclude={actor.pk, user.pk}),
+            role_holders(organisation_id=pending.organisation_id, roles=roles, exclude={actor.pk, user.pk}),
             message(pending),
             url=reverse("accounts:pending_changes"),
             dedupe_key=_pending_key(pending),
@@ -523,7 +511,7 @@ def staff_create(
         role_grant(user=user, role=role)
     if actor is not None:
         _tell(
-            _holders(organisation_id=organisation.pk, roles={Role.AUDITOR}, exclude={actor.pk}),
+            role_holders(organisation_id=organisation.pk, roles={Role.AUDITOR}, exclude={actor.pk}),
             _("%(actor)s创建了账号%(name)s（%(username)s）。") % {"actor": actor, "name": user, "username": username},
             url=reverse("accounts:audit_list"),
         )
@@ -537,7 +525,7 @@ def staff_created_in_bulk_tell(*, actor: User, people: list[User]) -> None:
     if len(people) > 10:
         names += _("等")
     _tell(
-        _holders(organisation_id=actor.organisation_id, roles={Role.AUDITOR}, exclude={actor.pk}),
+        role_holders(organisation_id=actor.organisation_id, roles={Role.AUDITOR}, exclude={actor.pk}),
         _("%(actor)s批量导入创建了%(count)d个账号（初始密码已向其显示）：%(names)s。")
         % {"actor": actor, "count": len(people), "names": names},
         url=reverse("accounts:audit_list"),
@@ -658,7 +646,7 @@ def _password_set_by_another(*, user: User, actor: User | None) -> str:
         message=_("您的密码已由%(actor)s重置，首次登录须修改。如非本人申请，请联系审计员。") % {"actor": who},
     )
     _tell(
-        _holders(organisation_id=user.organisation_id, roles={Role.AUDITOR}, exclude={user.pk}),
+        role_holders(organisation_id=user.organisation_id, roles={Role.AUDITOR}, exclude={user.pk}),
         _("%(actor)s重置了%(name)s的密码。") % {"actor": who, "name": user},
         url=reverse("accounts:audit_list"),
     )

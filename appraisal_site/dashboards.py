@@ -30,7 +30,7 @@ from evaluations.annual.selectors import graded_and_excellent
 from evaluations.annual.services import excellent_quota
 from evaluations.discipline.models import Inspection
 from evaluations.discipline.selectors import inspection_month_status
-from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade
+from evaluations.grading.models import AppraisalQuarter, Grade, GradeState, QuarterGrade
 from evaluations.grading.services.quota import good_quota, year_quota_rules
 from publicity.publication.models import Objection, ObjectionState
 from summaries.models import MonthlySummary
@@ -488,8 +488,6 @@ class AgencyProgress:
 
 
 def agency_progress(*, organisation_id: int) -> AgencyProgress:
-    from evaluations.grading.models import GradeState
-
     quarter = AppraisalQuarter.objects.filter(organisation_id=organisation_id).order_by("-year", "-quarter").first()
     grades = (
         quarter.grades.aggregate(

@@ -47,7 +47,7 @@ from accounts import jobs
 from accounts.audit import audit_reason, event_entry, record_events
 from accounts.models import Job, Organisation, Policy, Role, StaffStatus, StaffStatusKind, User
 from accounts.periods import Quarter
-from accounts.selectors import policy_for_organisation
+from accounts.selectors import policy_for_organisation, role_holders
 from accounts.services import notify
 from accounts.textlimits import check_length
 from evaluations.year_rollup import ROLLUP_YEAR
@@ -657,11 +657,7 @@ def annual_reopen_for_decision(*, result: AnnualResult, actor: User, reason: str
         "year": locked.year,
         "reason": reason.strip(),
     }
-    for head in User.objects.filter(
-        is_active=True,
-        role_assignments__organisation_id=locked.organisation_id,
-        role_assignments__role=Role.AGENCY_HEAD,
-    ).distinct():
+    for head in role_holders(organisation_id=locked.organisation_id, roles={Role.AGENCY_HEAD}):
         notify(recipient=head, message=message, url=url)
     return locked
 
@@ -707,13 +703,7 @@ def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list
                 case = f"review-{case}"
             key = (result.organisation_id, roles)
             if key not in recipients:
-                recipients[key] = list(
-                    User.objects.filter(
-                        is_active=True,
-                        role_assignments__organisation_id=result.organisation_id,
-                        role_assignments__role__in=roles,
-                    ).distinct()
-                )
+                recipients[key] = role_holders(organisation_id=result.organisation_id, roles=roles)
             for recipient in recipients[key]:
                 notify(
                     recipient=recipient,
