@@ -114,6 +114,7 @@ class DepartmentForm(forms.ModelForm):
         for name in ("head", "supervising_leader"):
             self.fields[name].queryset = people
             self.fields[name].label_from_instance = person_label
+            self.fields[name].empty_label = _("（暂不指定）")
 
     def clean(self):
         cleaned = super().clean()

@@ -14,6 +14,7 @@ cell against the rules before copying it into the table.
 
 import json
 import os
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -499,6 +500,22 @@ class TestTheExpectationTable:
             if tuple(cells) != tuple(MATRIX.get(name, {}).get(persona, ()))
         }
         assert not differences, json.dumps(differences, ensure_ascii=False, indent=1)
+
+    DASHED_SELECT = re.compile(r'name="([^"]+)"[^>]*>\s*<option value=""[^>]*>-{9}<')
+
+    @pytest.mark.parametrize("persona", ["hr", "head", "inspector"])
+    def test_no_drop_down_offers_djangos_row_of_dashes_for_no_choice(self, client, world, persona):
+        """An optional or not-yet-chosen select says what no choice means (全部, 暂不指定, 请选择…),
+        not Django's ``---------``, on every page these personas can open."""
+        client.force_login(world["people"][persona])
+        urls = {name: _url(name, pattern, world["objects"]) for name, pattern in url_patterns().items()}
+        dashes = []
+        for name, url in urls.items():
+            response = client.get(url)
+            if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+                html = response.content.decode()
+                dashes += [(name, field) for field in self.DASHED_SELECT.findall(html)]
+        assert dashes == [], dashes
 
 
 # --- HR cannot tell whether a user name exists in another organisation ----------------------------

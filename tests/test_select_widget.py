@@ -7,6 +7,7 @@ import pytest
 from django import forms
 from django.conf import settings
 from django.forms.renderers import DjangoTemplates, get_default_renderer
+from django.utils import translation
 
 pytestmark = pytest.mark.engine_neutral
 
@@ -43,3 +44,15 @@ def test_a_select_writes_the_html_djangos_own_templates_write(data):
 def test_the_project_renders_its_forms_through_its_own_select_template():
     template = get_default_renderer().get_template("django/forms/widgets/select.html")
     assert str(settings.BASE_DIR / "templates") in str(template.origin.name)
+
+
+def test_an_empty_choice_without_a_label_of_its_own_reads_please_choose_not_djangos_dashes():
+    class Optional(forms.Form):
+        kind = forms.TypedChoiceField(choices=[("", "---------"), ("a", "警告")], required=False)
+        labelled = forms.ChoiceField(choices=[("", "全部"), ("a", "警告")], required=False)
+
+    with translation.override("zh-hans"):
+        html = str(Optional())
+    assert '<option value="" selected>请选择</option>' in html
+    assert '<option value="" selected>全部</option>' in html
+    assert "---------" not in html
