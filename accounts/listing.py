@@ -14,7 +14,8 @@ that sort (the same selector the view uses). The page's 导出 Excel button post
 the list's export URL, whose view calls :func:`export_response`: a small list downloads at once, a
 large one becomes a background job (accounts.jobs) and the person lands on its progress page. The
 job checks the right again when it runs. Every value is written as text or a number or a date,
-never a formula (accounts.excel).
+never a formula (accounts.excel). A ``build`` may add sheets after the list's own
+(``ListRows.extra_sheets``: a per-department summary of the rows, say).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -128,6 +129,15 @@ def sort_queryset(
 # --- Export --------------------------------------------------------------------------------------
 
 
+class Sheet(NamedTuple):
+    """A further sheet of a list's workbook, after the list's own (a summary of its rows, say):
+    formatted as every table (:func:`accounts.excel.write_table`), values as the list's."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence]
+
+
 @dataclass
 class ListRows:
     """What a list export writes: the items (a queryset, filtered and sorted as the page) and how
@@ -139,6 +149,9 @@ class ListRows:
     # What the rows are of, before the export's title in the file's name: "2026" (2026年度考核结果),
     # "2026年第3季度" (2026年第3季度汇总结果); empty for a list of no period.
     period: str = ""
+    # Sheets after the list's own, called when the workbook is written: by the job for a long list,
+    # not in the request that only counts the rows to decide.
+    extra_sheets: Callable[[], Iterable[Sheet]] | None = None
 
 
 @dataclass(frozen=True)
@@ -230,7 +243,7 @@ def write_workbook(export: ListExport, rows: ListRows, *, total: int, report: jo
 def build_workbook(export: ListExport, rows: ListRows, *, total: int, report: jobs.Report | None = None) -> Workbook:
     """The list as a write-only workbook, ready to save (flat memory for any size: openpyxl spools each
     appended row to disk), formatted like every table the application writes (:func:`accounts.excel.write_table`);
-    user text always text."""
+    user text always text. The rows' ``extra_sheets`` follow the list's sheet."""
     workbook = Workbook(write_only=True)
     sheet = new_sheet(workbook, export.title)
 
@@ -249,6 +262,12 @@ def build_workbook(export: ListExport, rows: ListRows, *, total: int, report: jo
                 )
 
     write_table(sheet, [str(header) for header in export.headers()], values())
+    for extra in rows.extra_sheets() if rows.extra_sheets is not None else ():
+        write_table(
+            new_sheet(workbook, str(extra.title)),
+            [str(header) for header in extra.headers],
+            ([_value(value) for value in row] for row in extra.rows),
+        )
     return workbook
 
 

@@ -1,16 +1,21 @@
-"""A quarter's roll-up results (the person rows), sortable and exportable (accounts.listing)."""
+"""A quarter's roll-up results (the person rows), sortable and exportable (accounts.listing), and
+its department stats (the page's table and the export's second sheet)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import listing
-from accounts.listing import ListExport, ListRows
+from accounts.listing import ListExport, ListRows, Sheet
 from accounts.models import User
 
-from .models import AppraisalQuarter, Grade, QuarterResult
+from .models import AppraisalQuarter, DepartmentQuarterStats, Grade, QuarterResult
 from .services import rollup as services
 
 ROLLUP_SORT = {
@@ -35,6 +40,52 @@ def rollup_results(appraisal_quarter: AppraisalQuarter, data: QueryDict):
     """The quarter's person rows, sorted as ``?sort=`` asks (by department by default)."""
     queryset = QuarterResult.objects.filter(appraisal_quarter=appraisal_quarter).select_related("person", "department")
     return listing.sort_queryset(queryset, data, keys=ROLLUP_SORT, default="department")
+
+
+def department_stats(appraisal_quarter: AppraisalQuarter) -> QuerySet[DepartmentQuarterStats]:
+    """The quarter's figures per department, in the departments' order: one row a department,
+    counted by the roll-up from the same results as the person rows (one query, whatever the staff)."""
+    return (
+        DepartmentQuarterStats.objects.filter(appraisal_quarter=appraisal_quarter)
+        .select_related("department")
+        .order_by("department__sort_order", "department__code", "department_id")
+    )
+
+
+def _good_share(stats: DepartmentQuarterStats) -> Decimal | None:
+    """好 as a percentage of the participants: the people of the 好 quota, without 不确定等次."""
+    if not stats.participants:
+        return None
+    return (Decimal(stats.good * 100) / stats.participants).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _department_sheet(appraisal_quarter: AppraisalQuarter) -> Iterator[Sheet]:
+    headers = [
+        _("科室"),
+        _("人数"),
+        _("好"),
+        _("较好"),
+        _("一般"),
+        _("较差"),
+        _("不确定等次"),
+        _("未评鉴"),
+        _("好等次占比（%，不含不确定等次）"),
+    ]
+    rows = (
+        [
+            stats.department.name,
+            stats.people,
+            stats.good,
+            stats.fairly_good,
+            stats.average,
+            stats.poor,
+            stats.uncertain,
+            stats.ungraded,
+            _good_share(stats),
+        ]
+        for stats in department_stats(appraisal_quarter)
+    )
+    yield Sheet(title=_("科室统计"), headers=headers, rows=rows)
 
 
 def _headers() -> list[str]:
@@ -74,7 +125,12 @@ def _row(result: QuarterResult) -> list:
 def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
     quarter = quarter_for(viewer, int(kwargs["pk"]))
     queryset, _sorting = rollup_results(quarter, data)
-    return ListRows(items=queryset, row=_row, period=quarter.period.label)
+    return ListRows(
+        items=queryset,
+        row=_row,
+        period=quarter.period.label,
+        extra_sheets=lambda: _department_sheet(quarter),
+    )
 
 
 def register_exports() -> None:

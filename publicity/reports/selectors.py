@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Job
+from accounts.models import Department, Job, User
 
 from .models import YearWorkbook
 
@@ -29,3 +29,35 @@ def year_export_job(*, organisation_id: int, job_id: int | None, kind: str) -> J
     if not job_id:
         return None
     return Job.objects.filter(pk=job_id, organisation_id=organisation_id, kind=kind).first()
+
+
+def form_departments(*, viewer: User) -> QuerySet[Department]:
+    """The departments whose forms ``viewer`` prints (``view_department_forms`` as a queryset): HR
+    every department of the organisation, anyone else those they head or supervise."""
+    departments = Department.objects.filter(organisation_id=viewer.organisation_id)
+    if not viewer.has_perm("publicity.view_every_form"):
+        departments = departments.filter(Q(head=viewer) | Q(supervising_leader=viewer))
+    return departments.order_by("sort_order", "code", "pk")
+
+
+def form_people(*, viewer: User, words: str) -> QuerySet[User]:
+    """The people whose name or employee number contains ``words`` and whose forms ``viewer`` may
+    print (``view_person_forms`` as a queryset): HR anyone of the organisation, former staff too; a
+    head or supervising leader the people of their departments. Nobody for no words: the page lists
+    people only when asked (a search, not an organisation's whole staff list)."""
+    words = words.strip()
+    if not words:
+        return User.objects.none()
+    people = User.objects.filter(
+        Q(full_name__icontains=words) | Q(employee_number__icontains=words),
+        organisation_id=viewer.organisation_id,
+    )
+    if not viewer.has_perm("publicity.view_every_form"):
+        # One IN (subquery) on the department index, not a join that tests head OR leader on every row.
+        people = people.filter(department__in=form_departments(viewer=viewer).order_by().values("pk"))
+    return people.select_related("department").order_by(
+        F("department__sort_order").asc(nulls_last=True),
+        F("department__code").asc(nulls_last=True),
+        "employee_number",
+        "pk",
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +13,7 @@ from accounts import audit, periods
 from accounts.decorators import permission_required
 from accounts.models import Department, Job, User
 from accounts.pages import int_param, stored_file_download, visible_or_404
-from accounts.pagination import page_of
+from accounts.pagination import page_of, query_without
 from accounts.pdf import pdf_response
 from evaluations.grading.models import QuarterGrade
 
@@ -21,6 +21,9 @@ from . import pdf, selectors, services
 
 WORKBOOKS_PAGE_SIZE = 20
 DEPARTMENTS_PAGE_SIZE = 30
+PEOPLE_PAGE_SIZE = 20
+# The found people's page parameter: the departments' list on the same page has ``page``.
+PEOPLE_PAGE = "people_page"
 
 
 def _year_choices() -> list[int]:
@@ -117,15 +120,18 @@ def _audited_pdf(request: HttpRequest, *, obj, content: bytes, filename: str) ->
 
 @permission_required("publicity.view_forms")
 def forms(request: HttpRequest) -> HttpResponse:
-    """The forms a viewer may print for a quarter: their own, and their departments' (HR: all, paged)."""
+    """The forms a viewer may print for a quarter: their own, their departments' (HR: all, paged),
+    and, found by name or employee number (``?q=``), one person's among those they may print."""
     current = periods.quarter_at_work()
     year = int_param(request, "year", current.year, range(2000, 2101))
     quarter = int_param(request, "quarter", current.quarter, range(1, 5))
+    words = request.GET.get("q", "").strip()
     user = request.user
-    departments = Department.objects.filter(organisation_id=user.organisation_id)
-    if not user.has_perm("publicity.view_every_form"):
-        departments = departments.filter(Q(head=user) | Q(supervising_leader=user))
-    departments = departments.order_by("sort_order", "code", "pk")
+    page = page_of(request, selectors.form_departments(viewer=user), DEPARTMENTS_PAGE_SIZE)
+    # The search is offered to those who print someone else's forms: HR, a head, a supervising leader.
+    searchable = user.has_perm("publicity.view_every_form") or page.paginator.count > 0
+    found = selectors.form_people(viewer=user, words=words if searchable else "")
+    people = Paginator(found, PEOPLE_PAGE_SIZE).get_page(request.GET.get(PEOPLE_PAGE))
     return render(
         request,
         "publicity/reports/forms.html",
@@ -134,8 +140,14 @@ def forms(request: HttpRequest) -> HttpResponse:
             "quarter": quarter,
             "years": _year_choices(),
             "quarters": (1, 2, 3, 4),
-            "page": page_of(request, departments, DEPARTMENTS_PAGE_SIZE),
-            "query": f"year={year}&quarter={quarter}",
+            "page": page,
+            # Each list's page links keep the other list's page, the quarter and the search.
+            "query": query_without(request.GET, "page"),
+            "searchable": searchable,
+            "words": words if searchable else "",
+            "people": people,
+            "people_param": PEOPLE_PAGE,
+            "people_query": query_without(request.GET, PEOPLE_PAGE),
             "inline_limit": services.inline_forms_limit(),
             "own": user.department_id is not None,
         },

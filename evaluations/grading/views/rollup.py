@@ -19,7 +19,7 @@ from accounts.models import Job
 from accounts.pagination import page_of, query_without_page
 
 from .. import lists
-from ..models import AppraisalQuarter, DepartmentQuarterStats
+from ..models import AppraisalQuarter
 from ..services import rollup as services
 
 PAGE_SIZE = 50
@@ -93,11 +93,7 @@ def rollup_job(request: HttpRequest, pk: int) -> JsonResponse:
 def rollup_results(request: HttpRequest, pk: int) -> HttpResponse:
     """The department stats and the person rows (paginated) of a rolled-up quarter."""
     appraisal_quarter = _get_quarter_for_user(request, pk)
-    department_stats = (
-        DepartmentQuarterStats.objects.filter(appraisal_quarter=appraisal_quarter)
-        .select_related("department")
-        .order_by("department__sort_order", "department__code")
-    )
+    department_stats = lists.department_stats(appraisal_quarter)
     results, sorting = lists.rollup_results(appraisal_quarter, request.GET)
     page = page_of(request, results, PAGE_SIZE)
     for row in page:
