@@ -522,9 +522,16 @@ def person_url(person: User) -> str:
 def staff_status_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk)
     form = StaffStatusForm(request.POST or None, instance=StaffStatus(user=person))
-    if request.method == "POST" and form.is_valid():
-        services.staff_status_add(status=form.instance)
-        messages.success(request, _("已为“%(name)s”记录特殊状态。") % {"name": person})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            lambda: services.staff_status_add(status=form.instance),
+            success=_("已为“%(name)s”记录特殊状态。") % {"name": person},
+            form=form,
+        )
+    ):
         return redirect("accounts:staff_detail", pk=person.pk)
     return render(request, "accounts/staff_status_form.html", {"form": form, "person": person})
 
