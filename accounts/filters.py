@@ -46,6 +46,17 @@ class OrganisationFilterSet(django_filters.FilterSet):
         self.filters["department"].queryset = departments_of(organisation=organisation)
 
 
+class ActiveDepartmentsFilterSet(OrganisationFilterSet):
+    """A list filter whose 科室 offers the active departments only (a closed department has no one
+    in it to find), and the one the list is filtered on even if it has been deactivated since (so
+    the filter does not silently change)."""
+
+    def __init__(self, data=None, *args, organisation, **kwargs):
+        super().__init__(data, *args, organisation=organisation, **kwargs)
+        chosen = data.get("department") if data is not None else None
+        self.filters["department"].queryset = departments_of(organisation=organisation, active_only=True, keep=chosen)
+
+
 class _LoadedChoiceIterator(ModelChoiceIterator):
     """Iterates the field's choices as loaded once (``LoadedModelChoiceField.loaded``)."""
 

@@ -456,6 +456,41 @@ def department_deactivate(*, department: Department) -> None:
 
 
 @transaction.atomic
+def department_reactivate(*, department: Department, actor: User) -> list[PendingRoleChange]:
+    """Open a deactivated department again, under its own code, name and history.
+
+    It opens with both posts empty: whoever headed or supervised it when it closed may have moved,
+    left or taken an administrator's role since, and a post carries the power to review and grade,
+    which one person never grants alone. Those who may still hold their post are asked for again,
+    as on the department form: a second person confirms. Returns the appointments left waiting.
+    """
+    if not actor.has_perm("accounts.change_department", department):
+        raise PermissionDenied
+    # Read again under a lock: two clicks on the button reopen it once.
+    list(Department.objects.select_for_update().filter(pk=department.pk).values_list("pk", flat=True))
+    department.refresh_from_db()
+    if department.is_active:
+        raise ValidationError(_("科室“%(name)s”已是启用状态。") % {"name": department.name})
+    previous = {field: getattr(department, field) for field in DEPARTMENT_POSTS}
+    department.is_active = True
+    for field in DEPARTMENT_POSTS:
+        setattr(department, field, None)
+    department.save(update_fields=["is_active", *DEPARTMENT_POSTS])
+    waiting = []
+    for field, person in previous.items():
+        if person is None or not person.is_active:
+            continue
+        try:
+            _appointment_check(user=person, role=DEPARTMENT_POSTS[field], field=field, department=department)
+        except ValidationError:
+            continue  # the post stays empty; HR fills it on the department form
+        waiting.append(
+            _appointment_request(actor=actor, department=department, user=person, role=DEPARTMENT_POSTS[field])
+        )
+    return waiting
+
+
+@transaction.atomic
 def staff_create(
     *,
     organisation: Organisation,

@@ -356,6 +356,25 @@ def department_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+@permission_required("accounts.manage_departments")
+def department_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a deactivated department again (asked on the list by the button's ``data-confirm``)."""
+    department = _get_department_for_admin(request, pk)
+
+    def reopened(waiting: list) -> str:
+        for change in waiting:
+            messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
+        return _("科室“%(name)s”已重新启用。") % {"name": department.name}
+
+    run_service(
+        request,
+        lambda: services.department_reactivate(department=department, actor=request.user),
+        success=reopened,
+    )
+    return redirect("accounts:department_list")
+
+
 # --- Staff ----------------------------------------------------------------------------
 
 
