@@ -176,6 +176,14 @@ def departments_of(*, organisation: Organisation, active_only: bool = False, kee
     return departments.filter(wanted)
 
 
+def without_head_at_work(departments: QuerySet[Department]) -> QuerySet[Department]:
+    """The active departments of ``departments`` that have people at work and no head at work (the
+    post empty, or its holder's account deactivated): nobody reviews their people's targets and
+    summaries or grades them. One query, whatever the number of departments."""
+    staffed = User.objects.filter(department=OuterRef("pk"), is_active=True)
+    return departments.filter(Q(head__isnull=True) | Q(head__is_active=False), Exists(staffed), is_active=True)
+
+
 def departments_headed_by(*, person: User) -> QuerySet[Department]:
     return Department.objects.filter(head=person, is_active=True)
 

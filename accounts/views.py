@@ -294,6 +294,8 @@ def department_list(request: HttpRequest) -> HttpResponse:
         .select_related("head", "supervising_leader")
         .annotate(
             staff_count=Count("members", filter=Q(members__is_active=True)),
+            # People at work and no head at work: nobody reviews or grades them (a warning on the row).
+            lacks_head=Exists(selectors.without_head_at_work(Department.objects.filter(pk=OuterRef("pk")))),
             # An appointment asked for and not yet confirmed by the second person (one per post).
             **{
                 f"pending_{name}": Subquery(
@@ -307,7 +309,17 @@ def department_list(request: HttpRequest) -> HttpResponse:
         .order_by("sort_order", "code")
     )
     filterset = DepartmentFilter(request.GET, queryset=queryset)
-    return render(request, "accounts/department_list.html", filtered_page(request, filterset))
+    return render(
+        request,
+        "accounts/department_list.html",
+        {
+            **filtered_page(request, filterset),
+            # Said above the list, whatever page or filter shows the rows themselves.
+            "without_head_count": selectors.without_head_at_work(
+                Department.objects.filter(organisation_id=request.user.organisation_id)
+            ).count(),
+        },
+    )
 
 
 @permission_required("accounts.manage_departments")
