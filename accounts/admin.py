@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
@@ -15,7 +16,7 @@ from .models import (
     User,
     WorkingDayOverride,
 )
-from .services import staff_move, staff_move_check
+from .services import staff_move, staff_move_check, staff_status_add, staff_status_overlap_check
 
 
 @admin.register(Organisation)
@@ -89,7 +90,28 @@ class UserAdmin(BaseUserAdmin):
 
 
 admin.site.register(DepartmentMembership)
-admin.site.register(StaffStatus)
+
+
+class StaffStatusAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # The overlap the staff page refuses, refused here too, at its field (the instance takes
+        # the form's values only after clean()).
+        values = {name: cleaned.get(name) for name in ("user", "kind", "start_date", "end_date")}
+        staff_status_overlap_check(status=StaffStatus(pk=self.instance.pk, **values))
+        return cleaned
+
+
+@admin.register(StaffStatus)
+class StaffStatusAdmin(admin.ModelAdmin):
+    form = StaffStatusAdminForm
+    list_display = ["user", "kind", "start_date", "end_date"]
+    list_select_related = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        staff_status_add(status=obj)
+
+
 admin.site.register(RoleAssignment)
 admin.site.register(Policy)
 

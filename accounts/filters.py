@@ -8,7 +8,7 @@ from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from .models import AuditEntry, AuditEvent, AuditResult, Department, PositionCategory, Role, StaffType, User
 from .periods import MAX_YEAR, MIN_YEAR
-from .selectors import departments_of
+from .selectors import departments_of, without_head_at_work
 from .widgets import DateInput, YesNoAllSelect
 
 
@@ -44,6 +44,17 @@ class OrganisationFilterSet(django_filters.FilterSet):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["department"].queryset = departments_of(organisation=organisation)
+
+
+class ActiveDepartmentsFilterSet(OrganisationFilterSet):
+    """A list filter whose 科室 offers the active departments only (a closed department has no one
+    in it to find), and the one the list is filtered on even if it has been deactivated since (so
+    the filter does not silently change)."""
+
+    def __init__(self, data=None, *args, organisation, **kwargs):
+        super().__init__(data, *args, organisation=organisation, **kwargs)
+        chosen = data.get("department") if data is not None else None
+        self.filters["department"].queryset = departments_of(organisation=organisation, active_only=True, keep=chosen)
 
 
 class _LoadedChoiceIterator(ModelChoiceIterator):
@@ -132,10 +143,17 @@ class StaffFilter(OrganisationFilterSet):
 class DepartmentFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(label=_("科室名称"), lookup_expr="icontains")
     is_active = django_filters.BooleanFilter(label=_("启用"), widget=YesNoAllSelect())
+    lacks_head = django_filters.BooleanFilter(
+        label=_("缺少科室负责人"), widget=YesNoAllSelect(), method="filter_lacks_head"
+    )
 
     class Meta:
         model = Department
-        fields = ["name", "is_active"]
+        fields = ["name", "is_active", "lacks_head"]
+
+    def filter_lacks_head(self, queryset, name, value):
+        lacking = without_head_at_work(Department.objects.all()).values("pk")
+        return queryset.filter(pk__in=lacking) if value else queryset.exclude(pk__in=lacking)
 
 
 class AuditFilter(django_filters.FilterSet):

@@ -294,6 +294,16 @@ class User(OrganisationScoped, AbstractUser):
             models.Index(fields=["department", "employee_number", "username"], name="user_department_number_idx"),
         ]
 
+    # Django's flags of its admin site (/admin/), which the product's roles never use. The audit
+    # trail shows every change of them (a grant is power the auditor must see) under names saying
+    # what they grant: Django's own 超级用户状态 says nothing to an auditor, and its 工作人员状态
+    # reads here as the 工作人员 role. A person created without them (everyone but a deployment's
+    # superuser) says nothing of them (AuditEntry.change_rows).
+    AUDIT_ADMIN_SITE_FLAGS = {
+        "is_superuser": _("管理后台超级用户（拥有全部权限）"),
+        "is_staff": _("可登录管理后台"),
+    }
+
     def __str__(self) -> str:
         return self.full_name or self.username
 
@@ -1056,6 +1066,9 @@ class AuditEntry(AbstractLogEntry):
             # The id (the object is named) and reverse relations (no value of this row) say nothing.
             if field is not None and (getattr(field, "primary_key", False) or not getattr(field, "concrete", True)):
                 continue
+            admin_site_flag = getattr(model, "AUDIT_ADMIN_SITE_FLAGS", {}).get(name) if field is not None else None
+            if admin_site_flag is not None and self.action == self.Action.CREATE and str(new) == "False":
+                continue
             old_text, new_text = self._value_text(field, old), self._value_text(field, new)
             # A new record lists what it was created with, a deleted one what it held: empty
             # fields of either say nothing.
@@ -1063,7 +1076,7 @@ class AuditEntry(AbstractLogEntry):
                 self.action == self.Action.DELETE and old_text == "—"
             ):
                 continue
-            rows.append((_field_label(field, name), old_text, new_text))
+            rows.append((str(admin_site_flag or _field_label(field, name)), old_text, new_text))
         return rows
 
     def _value_text(self, field, value) -> str:

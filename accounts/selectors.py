@@ -162,11 +162,26 @@ def people_search(
     return rows[:PEOPLE_SEARCH_PAGE], len(rows) > PEOPLE_SEARCH_PAGE
 
 
-def departments_of(*, organisation: Organisation, active_only: bool = False) -> QuerySet[Department]:
+def departments_of(*, organisation: Organisation, active_only: bool = False, keep=None) -> QuerySet[Department]:
     """The organisation's departments in their order (``sort_order``, then code), closed ones too
-    unless ``active_only``: a list's filter offers the closed ones its older rows still name."""
+    unless ``active_only``: a list's filter offers the closed ones its older rows still name.
+    ``keep`` (a department's id, or None; with ``active_only``) stays even if it has been closed:
+    the one a record or a list's filter already names."""
     departments = Department.objects.filter(organisation=organisation).order_by("sort_order", "code")
-    return departments.filter(is_active=True) if active_only else departments
+    if not active_only:
+        return departments
+    wanted = Q(is_active=True)
+    if keep is not None and str(keep).isdigit():
+        wanted |= Q(pk=keep)
+    return departments.filter(wanted)
+
+
+def without_head_at_work(departments: QuerySet[Department]) -> QuerySet[Department]:
+    """The active departments of ``departments`` that have people at work and no head at work (the
+    post empty, or its holder's account deactivated): nobody reviews their people's targets and
+    summaries or grades them. One query, whatever the number of departments."""
+    staffed = User.objects.filter(department=OuterRef("pk"), is_active=True)
+    return departments.filter(Q(head__isnull=True) | Q(head__is_active=False), Exists(staffed), is_active=True)
 
 
 def departments_headed_by(*, person: User) -> QuerySet[Department]:

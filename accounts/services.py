@@ -456,6 +456,41 @@ def department_deactivate(*, department: Department) -> None:
 
 
 @transaction.atomic
+def department_reactivate(*, department: Department, actor: User) -> list[PendingRoleChange]:
+    """Open a deactivated department again, under its own code, name and history.
+
+    It opens with both posts empty: whoever headed or supervised it when it closed may have moved,
+    left or taken an administrator's role since, and a post carries the power to review and grade,
+    which one person never grants alone. Those who may still hold their post are asked for again,
+    as on the department form: a second person confirms. Returns the appointments left waiting.
+    """
+    if not actor.has_perm("accounts.change_department", department):
+        raise PermissionDenied
+    # Read again under a lock: two clicks on the button reopen it once.
+    list(Department.objects.select_for_update().filter(pk=department.pk).values_list("pk", flat=True))
+    department.refresh_from_db()
+    if department.is_active:
+        raise ValidationError(_("科室“%(name)s”已是启用状态。") % {"name": department.name})
+    previous = {field: getattr(department, field) for field in DEPARTMENT_POSTS}
+    department.is_active = True
+    for field in DEPARTMENT_POSTS:
+        setattr(department, field, None)
+    department.save(update_fields=["is_active", *DEPARTMENT_POSTS])
+    waiting = []
+    for field, person in previous.items():
+        if person is None or not person.is_active:
+            continue
+        try:
+            _appointment_check(user=person, role=DEPARTMENT_POSTS[field], field=field, department=department)
+        except ValidationError:
+            continue  # the post stays empty; HR fills it on the department form
+        waiting.append(
+            _appointment_request(actor=actor, department=department, user=person, role=DEPARTMENT_POSTS[field])
+        )
+    return waiting
+
+
+@transaction.atomic
 def staff_create(
     *,
     organisation: Organisation,
@@ -754,10 +789,49 @@ def period_lock(*, organisation: Organisation, quarter: periods.Quarter, actor: 
     return lock
 
 
+def staff_status_overlap_check(*, status: StaffStatus) -> None:
+    """Refuse a special status whose period overlaps another of the same kind for the same person
+    (an open end date runs until further notice): two probations at once would make the grading
+    and the year-end read whichever came first. The message names the period already recorded, at
+    the date that runs into it."""
+    if status.user_id is None or not status.kind or status.start_date is None:
+        return
+    if status.end_date is not None and status.end_date < status.start_date:
+        return  # said by the model's own check
+    clashing = StaffStatus.objects.filter(user_id=status.user_id, kind=status.kind).filter(
+        models.Q(end_date__isnull=True) | models.Q(end_date__gte=status.start_date)
+    )
+    if status.end_date is not None:
+        clashing = clashing.filter(start_date__lte=status.end_date)
+    if status.pk is not None:
+        clashing = clashing.exclude(pk=status.pk)
+    existing = clashing.order_by("start_date", "pk").first()
+    if existing is None:
+        return
+    if existing.end_date is None:
+        period = _("%(start)s起，未定结束日期") % {"start": existing.start_date.isoformat()}
+    else:
+        period = _("%(start)s至%(end)s") % {
+            "start": existing.start_date.isoformat(),
+            "end": existing.end_date.isoformat(),
+        }
+    message = _("该人员已有%(kind)s记录（%(period)s），与所填期间重叠。请调整日期，或先删除原记录。") % {
+        "kind": existing.get_kind_display(),
+        "period": period,
+    }
+    # At the start when it falls inside the recorded period, else at the end that reaches into it.
+    starts_inside = existing.start_date <= status.start_date
+    raise ValidationError({"start_date" if starts_inside else "end_date": message}, code="overlap")
+
+
 @transaction.atomic
 def staff_status_add(*, status: StaffStatus) -> StaffStatus:
-    """Record a special status for a period (试用期, 挂职/援派, 长期休假, 立案审查)."""
+    """Record a special status for a period (试用期, 挂职/援派, 长期休假, 立案审查), or save a
+    corrected one; a period overlapping another of the same kind is refused."""
     status.full_clean()
+    # The person's row taken first: two overlapping periods saved at once would both pass the check.
+    list(User.objects.select_for_update().filter(pk=status.user_id).values_list("pk", flat=True))
+    staff_status_overlap_check(status=status)
     status.save()
     return status
 

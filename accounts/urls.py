@@ -16,6 +16,7 @@ urlpatterns = [
     path("departments/new/", views.department_edit, name="department_create"),
     path("departments/<int:pk>/edit/", views.department_edit, name="department_edit"),
     path("departments/<int:pk>/deactivate/", views.department_deactivate, name="department_deactivate"),
+    path("departments/<int:pk>/reactivate/", views.department_reactivate, name="department_reactivate"),
     path("people/search/", views.people_search, name="people_search"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_create, name="staff_create"),

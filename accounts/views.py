@@ -294,6 +294,8 @@ def department_list(request: HttpRequest) -> HttpResponse:
         .select_related("head", "supervising_leader")
         .annotate(
             staff_count=Count("members", filter=Q(members__is_active=True)),
+            # People at work and no head at work: nobody reviews or grades them (a warning on the row).
+            lacks_head=Exists(selectors.without_head_at_work(Department.objects.filter(pk=OuterRef("pk")))),
             # An appointment asked for and not yet confirmed by the second person (one per post).
             **{
                 f"pending_{name}": Subquery(
@@ -307,7 +309,17 @@ def department_list(request: HttpRequest) -> HttpResponse:
         .order_by("sort_order", "code")
     )
     filterset = DepartmentFilter(request.GET, queryset=queryset)
-    return render(request, "accounts/department_list.html", filtered_page(request, filterset))
+    return render(
+        request,
+        "accounts/department_list.html",
+        {
+            **filtered_page(request, filterset),
+            # Said above the list, whatever page or filter shows the rows themselves.
+            "without_head_count": selectors.without_head_at_work(
+                Department.objects.filter(organisation_id=request.user.organisation_id)
+            ).count(),
+        },
+    )
 
 
 @permission_required("accounts.manage_departments")
@@ -354,6 +366,25 @@ def department_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("停用科室"),
         message=_("确定停用科室“%(name)s”吗？停用后不再参与考核。") % {"name": department.name},
     )
+
+
+@require_POST
+@permission_required("accounts.manage_departments")
+def department_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a deactivated department again (asked on the list by the button's ``data-confirm``)."""
+    department = _get_department_for_admin(request, pk)
+
+    def reopened(waiting: list) -> str:
+        for change in waiting:
+            messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
+        return _("科室“%(name)s”已重新启用。") % {"name": department.name}
+
+    run_service(
+        request,
+        lambda: services.department_reactivate(department=department, actor=request.user),
+        success=reopened,
+    )
+    return redirect("accounts:department_list")
 
 
 # --- Staff ----------------------------------------------------------------------------
@@ -522,9 +553,16 @@ def person_url(person: User) -> str:
 def staff_status_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk)
     form = StaffStatusForm(request.POST or None, instance=StaffStatus(user=person))
-    if request.method == "POST" and form.is_valid():
-        services.staff_status_add(status=form.instance)
-        messages.success(request, _("已为“%(name)s”记录特殊状态。") % {"name": person})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            lambda: services.staff_status_add(status=form.instance),
+            success=_("已为“%(name)s”记录特殊状态。") % {"name": person},
+            form=form,
+        )
+    ):
         return redirect("accounts:staff_detail", pk=person.pk)
     return render(request, "accounts/staff_status_form.html", {"form": form, "person": person})
 

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import periods
-from accounts.models import User
-from accounts.selectors import pending_changes_to_decide, policy_for_organisation
+from accounts.models import Department, User
+from accounts.selectors import pending_changes_to_decide, policy_for_organisation, without_head_at_work
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import years_outstanding
@@ -116,6 +116,8 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
         todos += _agency_head(user, today)
     if user.has_perm("evaluations.open_quarter"):
         todos += _hr(user, today, policy)
+    if user.has_perm("accounts.manage_departments"):
+        todos.append(_departments_without_head(user))
     if user.has_perm("publicity.manage_review_cases"):
         todos += _publication(user, today)
     if user.has_perm("evaluations.record_inspection"):
@@ -288,6 +290,17 @@ def _hr(user: User, today: date, policy) -> list[Todo]:
             reverse("evaluations:satisfaction_list"),
         ),
     ]
+
+
+def _departments_without_head(user: User) -> Todo:
+    """Departments whose people nobody reviews or grades: no head at work (one count query)."""
+    departments = Department.objects.filter(organisation_id=user.organisation_id)
+    return Todo(
+        "departments-without-head",
+        _("缺少科室负责人的科室（其人员的目标、小结无人审核，也无人评鉴）"),
+        without_head_at_work(departments).count(),
+        reverse("accounts:department_list") + "?lacks_head=true",
+    )
 
 
 def _publication(user: User, today: date) -> list[Todo]:

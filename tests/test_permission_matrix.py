@@ -81,6 +81,7 @@ SKIPPED_PREFIXES = ("admin/", "i18n/")
 OBJECT_FOR_PK = {
     "accounts:department_edit": "department",
     "accounts:department_deactivate": "department",
+    "accounts:department_reactivate": "department",
     "accounts:staff_detail": "person",
     "accounts:staff_edit": "person",
     "accounts:staff_move": "person",

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import OrganisationFilterSet, PersonSearchFilter, YearFilter
+from accounts.filters import ActiveDepartmentsFilterSet, PersonSearchFilter, YearFilter
 from accounts.forms import PersonChoiceField, check_date_order
 from accounts.models import Department, Organisation, User
 from accounts.selectors import choosable_people
@@ -102,7 +102,7 @@ class VetoLiftForm(forms.Form):
 # --- List filters ---------------------------------------------------------------------------
 
 
-class SanctionFilter(OrganisationFilterSet):
+class SanctionFilter(ActiveDepartmentsFilterSet):
     year = YearFilter(field_name="decided_on", lookup_expr="year")
     kind = django_filters.ChoiceFilter(label=_("类别"), choices=SanctionKind.choices, empty_label=_("全部"))
     department = django_filters.ModelChoiceFilter(
@@ -118,7 +118,7 @@ class SanctionFilter(OrganisationFilterSet):
 FLAG_STATES = [("active", _("生效中")), ("lifted", _("已解除"))]
 
 
-class VetoFlagFilter(OrganisationFilterSet):
+class VetoFlagFilter(ActiveDepartmentsFilterSet):
     year = YearFilter()
     state = django_filters.ChoiceFilter(
         label=_("状态"), choices=FLAG_STATES, empty_label=_("全部"), method="filter_state"

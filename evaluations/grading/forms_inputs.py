@@ -5,10 +5,10 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import OrganisationFilterSet, PersonSearchFilter, YearFilter
+from accounts.filters import ActiveDepartmentsFilterSet, PersonSearchFilter, YearFilter
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
 from accounts.selectors import choosable_people, departments_of
@@ -23,15 +23,6 @@ from .services.inputs import satisfaction_check, service_event_check
 def _people(organisation: Organisation):
     # Only the appraisal's participants: never 系统管理员 or another back-office account.
     return choosable_people(organisation=organisation)
-
-
-def _active_departments(organisation: Organisation, *, keep) -> QuerySet[Department]:
-    """The organisation's active departments, and ``keep`` (a department's id, or None) even if it
-    has been deactivated: the one a record or a list's filter already names."""
-    wanted = Q(is_active=True)
-    if keep is not None and str(keep).isdigit():
-        wanted |= Q(pk=keep)
-    return departments_of(organisation=organisation).filter(wanted)
 
 
 class SatisfactionScoreForm(forms.ModelForm):
@@ -49,7 +40,9 @@ class SatisfactionScoreForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         # A deactivated department takes no new score; one a stored score names stays choosable on it.
-        self.fields["department"].queryset = _active_departments(organisation, keep=self.instance.department_id)
+        self.fields["department"].queryset = departments_of(
+            organisation=organisation, active_only=True, keep=self.instance.department_id
+        )
         self.fields["person"].queryset = _people(organisation)
         self.fields["person"].help_text = _("按个人测评时选择人员；个人得分优先于所在科室的得分。")
         year = self.fields["year"]
@@ -122,17 +115,7 @@ class ServiceEventForm(forms.ModelForm):
 # --- List filters ---------------------------------------------------------------------------
 
 
-class _ActiveDepartmentsFilterSet(OrganisationFilterSet):
-    """A list filter whose 科室 offers the active departments only, and the one the list is
-    filtered on even if it has been deactivated since (so the filter does not silently change)."""
-
-    def __init__(self, data=None, *args, organisation, **kwargs):
-        super().__init__(data, *args, organisation=organisation, **kwargs)
-        chosen = data.get("department") if data is not None else None
-        self.filters["department"].queryset = _active_departments(organisation, keep=chosen)
-
-
-class SatisfactionFilter(_ActiveDepartmentsFilterSet):
+class SatisfactionFilter(ActiveDepartmentsFilterSet):
     year = YearFilter()
     quarter = django_filters.ChoiceFilter(label=_("季度"), choices=QUARTER_CHOICES, empty_label=_("全部"))
     department = django_filters.ModelChoiceFilter(
@@ -157,7 +140,7 @@ class SatisfactionFilter(_ActiveDepartmentsFilterSet):
         return queryset.filter(person__isnull=(value == "department"))
 
 
-class ServiceEventFilter(_ActiveDepartmentsFilterSet):
+class ServiceEventFilter(ActiveDepartmentsFilterSet):
     year = YearFilter(field_name="date", lookup_expr="year")
     quarter = django_filters.ChoiceFilter(
         label=_("季度"), choices=QUARTER_CHOICES, empty_label=_("全部"), field_name="date", lookup_expr="quarter"
