@@ -48,6 +48,13 @@ def flagged(person, kind=SanctionKind.WARNING, on=date(YEAR, 3, 1)) -> VetoFlag:
     return veto.veto_flags_for_sanction(sanction_id=sanction(person=person, kind=kind, decided_on=on).pk)[0]
 
 
+def finding_flagged(person, inspector=None, on=date(YEAR, 5, 12)) -> VetoFlag:
+    """A flag an inspector may lift: a serious finding's (a sanction's follows the sanction)."""
+    inspection = {"inspection__inspector": inspector} if inspector is not None else {}
+    finding = FindingFactory(person=person, inspection__date=on, **inspection)
+    return veto.veto_flags_for_finding(finding_id=finding.pk)
+
+
 def form_data(person, kind=SanctionKind.WARNING, decided="2025-03-01", closed="", note="违反工作纪律"):
     return {"person": person.pk, "kind": kind, "decided_on": decided, "closed_on": closed, "note": note}
 
@@ -279,8 +286,8 @@ def test_an_unknown_effect_is_refused(hr_client, organisation):
 
 
 def test_an_inspector_sees_the_years_flags_with_a_lift_link(client_for, inspector, staff, colleague):
-    flag = flagged(staff)
-    flagged(colleague, on=date(YEAR - 1, 5, 1))
+    flag = finding_flagged(staff)
+    finding_flagged(colleague, on=date(YEAR - 1, 5, 1))
 
     response = client_for(inspector).get(reverse("evaluations:veto_list"), {"year": YEAR})
 
@@ -289,8 +296,8 @@ def test_an_inspector_sees_the_years_flags_with_a_lift_link(client_for, inspecto
 
 
 def test_the_flag_list_filters_active_and_lifted(client_for, inspector, staff, colleague):
-    active = flagged(staff)
-    lifted = veto.veto_lift(flag=flagged(colleague), actor=inspector, reason="复核无误")
+    active = finding_flagged(staff)
+    lifted = veto.veto_lift(flag=finding_flagged(colleague), actor=inspector, reason="复核无误")
     client = client_for(inspector)
     url = reverse("evaluations:veto_list")
 
@@ -301,7 +308,7 @@ def test_the_flag_list_filters_active_and_lifted(client_for, inspector, staff, c
 
 
 def test_an_inspector_lifts_a_flag_and_the_audit_entry_carries_the_reason(client_for, inspector, staff):
-    flag = flagged(staff)
+    flag = finding_flagged(staff)
 
     response = client_for(inspector).post(
         reverse("evaluations:veto_lift", args=[flag.pk]), {"reason": "处分已撤销，经复核解除"}
@@ -317,7 +324,7 @@ def test_an_inspector_lifts_a_flag_and_the_audit_entry_carries_the_reason(client
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_lifting_without_a_reason_is_refused_with_a_message(client_for, inspector, staff, reason):
-    flag = flagged(staff)
+    flag = finding_flagged(staff)
 
     response = client_for(inspector).post(reverse("evaluations:veto_lift", args=[flag.pk]), {"reason": reason})
 
@@ -329,7 +336,7 @@ def test_lifting_without_a_reason_is_refused_with_a_message(client_for, inspecto
 
 
 def test_a_lifted_flag_cannot_be_lifted_again(client_for, inspector, staff):
-    flag = veto.veto_lift(flag=flagged(staff), actor=inspector, reason="复核")
+    flag = veto.veto_lift(flag=finding_flagged(staff), actor=inspector, reason="复核")
 
     response = client_for(inspector).post(
         reverse("evaluations:veto_lift", args=[flag.pk]), {"reason": "再次"}, follow=True
@@ -483,7 +490,7 @@ def test_the_sanction_list_takes_bounded_queries(hr_client, department, django_a
 @pytest.mark.parametrize("rows", [3, 30])
 def test_the_flag_list_takes_bounded_queries(client_for, inspector, department, django_assert_max_num_queries, rows):
     for index in range(rows):
-        flag = flagged(UserFactory(department=department))
+        flag = finding_flagged(UserFactory(department=department))
         if index % 2:
             veto.veto_lift(flag=flag, actor=inspector, reason="复核")
     client = client_for(inspector)

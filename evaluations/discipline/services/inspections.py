@@ -25,7 +25,9 @@ from ..models import ComplianceAlert, Finding, Inspection, InspectionKind, Sever
 from . import veto
 
 
-def _check_findings(findings: list[Mapping], *, organisation: Organisation, department_ids: set[int]) -> list[str]:
+def _check_findings(
+    findings: list[Mapping], *, organisation: Organisation, department_ids: set[int], inspector: User
+) -> list[str]:
     errors: list[str] = []
     for number, row in enumerate(findings, start=1):
         person: User | None = row.get("person")
@@ -39,7 +41,9 @@ def _check_findings(findings: list[Mapping], *, organisation: Organisation, depa
         elif person is not None and department is not None:
             refuse(_("人员和科室只能选择一项。"))
         elif person is not None:
-            if person.organisation_id != organisation.pk:
+            if person.pk == inspector.pk:
+                refuse(_("不能记录关于本人的检查发现，请回避，由其他纪检督查人员记录。"))
+            elif person.organisation_id != organisation.pk:
                 refuse(_("“%(name)s”不是本单位人员。") % {"name": person.get_full_name()})
             elif not person_is_choosable(person=person, organisation=organisation, include_leaders=True):
                 refuse(_("“%(name)s”不是参加考核的人员。") % {"name": person.get_full_name()})
@@ -89,6 +93,39 @@ def _field_errors(*, date, note: str, kind: str) -> list[str]:
     return errors
 
 
+def _same_inspection(
+    *, organisation, inspector, date, kind, departments, note: str, findings: list[Mapping]
+) -> Inspection | None:
+    """The inspection ``inspector`` already recorded with every one of these values, if any."""
+
+    def key(person, department, severity, description, evidence) -> tuple:
+        return (
+            getattr(person, "pk", person) or 0,
+            getattr(department, "pk", department) or 0,
+            severity,
+            (description or "").strip(),
+            (evidence or "").strip(),
+        )
+
+    wanted_findings = sorted(
+        key(row.get("person"), row.get("department"), row.get("severity"), row.get("description"), row.get("evidence"))
+        for row in findings
+    )
+    wanted_departments = sorted(d.pk for d in departments)
+    candidates = Inspection.objects.filter(
+        organisation=organisation, inspector=inspector, date=date, kind=kind, note=note.strip()
+    ).prefetch_related("departments", "findings")
+    for inspection in candidates.order_by("-pk")[:20]:
+        if sorted(d.pk for d in inspection.departments.all()) != wanted_departments:
+            continue
+        recorded = sorted(
+            key(f.person_id, f.department_id, f.severity, f.description, f.evidence) for f in inspection.findings.all()
+        )
+        if recorded == wanted_findings:
+            return inspection
+    return None
+
+
 @transaction.atomic
 def inspection_record(
     *,
@@ -115,9 +152,26 @@ def inspection_record(
         errors.append(_("请至少选择一个检查科室。"))
     elif any(d.organisation_id != organisation.pk for d in departments):
         errors.append(_("只能选择本单位的科室。"))
-    errors += _check_findings(findings, organisation=organisation, department_ids={d.pk for d in departments})
+    errors += _check_findings(
+        findings, organisation=organisation, department_ids={d.pk for d in departments}, inspector=inspector
+    )
     if errors:
         raise ValidationError(errors)
+    if twin := _same_inspection(
+        organisation=organisation,
+        inspector=inspector,
+        date=date,
+        kind=kind,
+        departments=departments,
+        note=note,
+        findings=findings,
+    ):
+        # The form sent again (the browser's back button, then 保存): one inspection, not two that
+        # both count towards the month's required number.
+        raise ValidationError(
+            _("这条检查记录已于%(time)s保存（同一日期、类别、科室、情况和发现），未重复保存。")
+            % {"time": timezone.localtime(twin.created_at).strftime("%Y-%m-%d %H:%M")}
+        )
 
     inspection = Inspection.objects.create(
         organisation=organisation, date=date, kind=kind, note=note.strip(), inspector=inspector
@@ -185,6 +239,13 @@ def inspection_correct(
             errors.append(_("第%(n)d项发现：%(message)s") % {"n": number, "message": _("请填写问题描述。")})
     if errors:
         raise ValidationError(errors)
+    unchanged = (date, kind, note.strip()) == (locked.date, locked.kind, locked.note) and all(
+        (row["severity"], row["description"].strip(), (row.get("evidence") or "").strip())
+        == (existing[pk].severity, existing[pk].description, existing[pk].evidence)
+        for pk, row in findings.items()
+    )
+    if unchanged:
+        raise ValidationError(_("没有改动，检查记录未更正。"))
 
     old_date, rederive = locked.date, False
     with audit_reason(reason):
@@ -205,7 +266,9 @@ def inspection_correct(
             finding.inspection = locked
             VetoFlag.objects.filter(finding=finding).update(reason=veto.finding_reason(finding))
     if rederive or date.year != old_date.year:
-        veto.veto_reconcile(organisation=locked.organisation)
+        # A flag the correction takes away (严重 no more) is deleted with the correction's reason.
+        with audit_reason(reason):
+            veto.veto_reconcile(organisation=locked.organisation)
     if (date.year, date.month) != (old_date.year, old_date.month):
         # The count of inspections of both months changed: an alert may open or resolve.
         for month in {(old_date.year, old_date.month), (date.year, date.month)}:

@@ -242,11 +242,25 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     return result
 
 
+def lift_refusal(*, flag: VetoFlag, actor: User) -> str:
+    """Why ``actor``, an inspector, may not lift ``flag`` ("" when they may): nobody lifts a veto on
+    themselves, and a sanction's flag follows the sanction (its effect on the year is the sanction's,
+    read by the year-end from the sanction itself): HR corrects or deletes the sanction instead."""
+    if flag.person_id == actor.pk:
+        return _("不能解除本人的一票否决，请由其他纪检督查人员处理。")
+    if flag.sanction_id is not None:
+        return _("处分产生的一票否决随处分执行，不能单独解除；处分有误的，请组织人事科更正或删除该处分。")
+    return ""
+
+
 @transaction.atomic
 def veto_lift(*, flag: VetoFlag, actor: User, reason: str) -> VetoFlag:
-    """Lift a flag. Only a discipline inspector of the person's organisation may, with a reason."""
+    """Lift a flag. Only a discipline inspector of the person's organisation may, with a reason;
+    not their own, nor a sanction's (:func:`lift_refusal`)."""
     if not actor.has_perm("evaluations.lift_veto") or actor.organisation_id != flag.person.organisation_id:
         raise PermissionDenied(_("只有纪检督查人员可以解除一票否决。"))
+    if refusal := lift_refusal(flag=flag, actor=actor):
+        raise PermissionDenied(refusal)
     if not reason.strip():
         raise ValidationError({"lift_reason": _("解除一票否决须说明理由。")})
     check_length(

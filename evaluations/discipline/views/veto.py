@@ -152,12 +152,16 @@ def veto_list(request: HttpRequest) -> HttpResponse:
     data = _flag_filter_data(request)
     queryset = selectors.veto_flags_for_list(organisation_id=organisation.pk)
     filterset = VetoFlagFilter(data, queryset=queryset, organisation=organisation)
+    context = filtered_page(request, filterset, data=data, per_page=PAGE_SIZE)
+    can_lift = request.user.has_perm("evaluations.lift_veto")
+    for flag in context["page"] if can_lift else ():
+        flag.lift_refusal = veto.lift_refusal(flag=flag, actor=request.user)
     return render(
         request,
         "evaluations/veto/veto_list.html",
         {
-            **filtered_page(request, filterset, data=data, per_page=PAGE_SIZE),
-            "can_lift": request.user.has_perm("evaluations.lift_veto"),
+            **context,
+            "can_lift": can_lift,
             "can_reconcile": request.user.has_perm("evaluations.reconcile_veto"),
         },
     )
@@ -170,6 +174,9 @@ def veto_lift(request: HttpRequest, pk: int) -> HttpResponse:
     list_url = f"{reverse('evaluations:veto_list')}?year={flag.year}"
     if not flag.is_active:
         messages.error(request, _("该否决事项已解除。"))
+        return redirect(list_url)
+    if refusal := veto.lift_refusal(flag=flag, actor=request.user):
+        messages.error(request, refusal)
         return redirect(list_url)
     form = VetoLiftForm(request.POST or None)
     if request.method == "POST":
