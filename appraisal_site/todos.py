@@ -32,7 +32,7 @@ from evaluations.grading.selectors import (
     grades_to_give,
     regrades_waiting_for,
 )
-from evaluations.grading.services.grading import approval_blockers
+from evaluations.grading.services.grading import approval_blockers, discipline_opinion_wanted
 from evaluations.welfare.models import ConsequenceKind
 from evaluations.welfare.selectors import open_consequences, own_reports_to_hand_in
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
@@ -326,7 +326,7 @@ def _inspector(user: User, today: date, policy) -> list[Todo]:
     done = Inspection.objects.filter(
         organisation_id=user.organisation_id, date__year=today.year, date__month=today.month
     ).count()
-    return [
+    todos = [
         Todo(
             "inspections",
             _("本月还需开展纪律作风检查（规定每月%(required)s次）") % {"required": policy.inspections_per_month},
@@ -334,6 +334,28 @@ def _inspector(user: User, today: date, policy) -> list[Todo]:
             reverse("evaluations:inspections"),
         )
     ]
+    if policy.discipline_review_step:
+        # The quarters whose grades all stand confirmed and wait for the 纪委意见 (at most four).
+        open_quarters = AppraisalQuarter.objects.filter(
+            organisation_id=user.organisation_id, state=QuarterState.OPEN
+        ).order_by("year", "quarter")[:4]
+        for appraisal_quarter in open_quarters:
+            wanted = discipline_opinion_wanted(appraisal_quarter=appraisal_quarter, policy=policy)
+            if wanted in ("opinion", "stale"):
+                label = (
+                    _("%(quarter)s待记录纪委意见")
+                    if wanted == "opinion"
+                    else _("%(quarter)s等次有变动，须重新记录纪委意见")
+                )
+                todos.append(
+                    Todo(
+                        f"discipline-opinion-{appraisal_quarter.pk}",
+                        label % {"quarter": appraisal_quarter.period.label},
+                        1,
+                        reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}",
+                    )
+                )
+    return todos
 
 
 def _welfare(user: User, today: date) -> list[Todo]:

@@ -207,6 +207,20 @@ def finding_counts(*, person_ids, first_day: datetime.date, last_day: datetime.d
     }
 
 
+def people_with_findings(*, organisation_id: int, first_day: datetime.date, last_day: datetime.date) -> QuerySet:
+    """The ids of the people the organisation's inspections found something about between two days
+    (a subquery: ``person_id__in=`` it)."""
+    return (
+        Finding.objects.filter(
+            inspection__organisation_id=organisation_id,
+            inspection__date__range=(first_day, last_day),
+            person__isnull=False,
+        )
+        .values("person_id")
+        .distinct()
+    )
+
+
 def has_active_veto(*, person_id: int, year: int) -> bool:
     """Whether a veto flag that nobody lifted stands on the person's year."""
     return VetoFlag.objects.filter(person_id=person_id, year=year, lifted_at__isnull=True).exists()

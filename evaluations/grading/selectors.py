@@ -11,6 +11,7 @@ from django.db.models.expressions import RawSQL
 from accounts.models import Department, Organisation, User
 from accounts.selectors import review_scope
 
+from ..discipline.selectors import finding_counts, people_with_findings
 from .models import AppraisalQuarter, DepartmentQuarterStats, GradeState, QuarterGrade, QuarterGradeCount, QuarterState
 
 
@@ -336,3 +337,40 @@ def quarter_totals(*, quarter_ids: list[int]) -> dict[int, dict]:
         .annotate(people=Sum("total"), ungraded=Sum("ungraded"), good=Sum("good"))
         .order_by()
     }
+
+
+# How many people the 纪委意见 panel lists (the count says how many more).
+FINDINGS_TO_WEIGH_SHOWN = 50
+
+
+@dataclass
+class FindingsToWeigh:
+    """The people of a quarter whom an inspection found something about, with their proposed
+    grades: what the discipline office weighs before its opinion (纪委意见)."""
+
+    rows: list[QuarterGrade]
+    total: int
+
+
+def discipline_findings_with_grades(*, appraisal_quarter: AppraisalQuarter) -> FindingsToWeigh:
+    """The quarter's grade rows of people with findings in the quarter (the first
+    FINDINGS_TO_WEIGH_SHOWN, the most serious first), each with ``findings`` and ``serious``
+    counts: three queries whatever the number."""
+    period = appraisal_quarter.period
+    found = people_with_findings(
+        organisation_id=appraisal_quarter.organisation_id, first_day=period.first_day, last_day=period.last_day
+    )
+    grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, person_id__in=found)
+    total = grades.count()
+    rows = list(
+        grades.select_related("person", "department").order_by("department__sort_order", "person__full_name", "pk")[
+            :FINDINGS_TO_WEIGH_SHOWN
+        ]
+    )
+    counts = finding_counts(
+        person_ids=[row.person_id for row in rows], first_day=period.first_day, last_day=period.last_day
+    )
+    for row in rows:
+        row.findings, row.serious = counts.get(row.person_id, (0, 0))
+    rows.sort(key=lambda row: -row.serious)
+    return FindingsToWeigh(rows=rows, total=total)

@@ -1,6 +1,8 @@
 """The discipline office's opinion before approval (审批前征求纪委意见, a policy step): an inspector
 records it on the quarters page; while the policy asks for it, the agency head cannot approve without."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -13,8 +15,8 @@ from evaluations.grading.services.grading import (
     grades_confirm_all,
     quarter_discipline_opinion_record,
 )
-from evaluations.models import Grade, QuarterDisciplineOpinion, QuarterState
-from tests.factories import RoleAssignmentFactory, hand_in_quarter_inputs
+from evaluations.models import Grade, QuarterDisciplineOpinion, QuarterState, Severity
+from tests.factories import FindingFactory, RoleAssignmentFactory, hand_in_quarter_inputs
 
 QUARTERS = reverse("evaluations:quarters")
 
@@ -87,19 +89,19 @@ def test_an_inspector_of_another_organisation_cannot_record_it(quarter, review_s
     assert not QuarterDisciplineOpinion.objects.exists()
 
 
-def test_the_opinion_needs_text(quarter, inspector, review_step):
+def test_the_opinion_needs_text(graded, inspector, review_step):
     with pytest.raises(ValidationError, match="请填写纪委意见"):
-        record(quarter, inspector, text="  ")
+        record(graded, inspector, text="  ")
     assert not QuarterDisciplineOpinion.objects.exists()
 
 
-def test_recording_again_replaces_the_text_and_the_audit_trail_keeps_both(quarter, inspector, review_step):
-    record(quarter, inspector, "初步意见")
-    record(quarter, inspector, "最终意见")
+def test_recording_again_replaces_the_text_and_the_audit_trail_keeps_both(graded, inspector, review_step):
+    record(graded, inspector, "初步意见")
+    record(graded, inspector, "最终意见")
     assert QuarterDisciplineOpinion.objects.get().text == "最终意见"
     entry = AuditEntry.objects.filter(content_type__model="quarterdisciplineopinion").latest()
     assert entry.changes_dict["text"] == ["初步意见", "最终意见"]
-    assert entry.organisation_id == quarter.organisation_id
+    assert entry.organisation_id == graded.organisation_id
 
 
 def test_no_opinion_once_the_quarter_is_approved(graded, chief, inspector, review_step):
@@ -113,12 +115,12 @@ def test_no_opinion_once_the_quarter_is_approved(graded, chief, inspector, revie
 # --- The pages -----------------------------------------------------------------------------
 
 
-def test_the_inspector_records_the_opinion_on_the_quarters_page(client_for, quarter, inspector, review_step):
+def test_the_inspector_records_the_opinion_on_the_quarters_page(client_for, graded, inspector, review_step):
     client = client_for(inspector)
     page = client.get(QUARTERS).content.decode()
     assert 'data-testid="discipline-opinion-form"' in page
     assert "须先取得纪委意见" in page  # among the blockers
-    response = client.post(opinion_url(quarter), {"text": "同意上报。"})
+    response = client.post(opinion_url(graded), {"text": "同意上报。"})
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
     assert 'data-testid="discipline-opinion"' in page
@@ -127,13 +129,13 @@ def test_the_inspector_records_the_opinion_on_the_quarters_page(client_for, quar
 
 
 @pytest.mark.parametrize("who", ["hr", "chief", "leader"])
-def test_others_see_the_opinion_but_cannot_record_it(request, client_for, quarter, inspector, review_step, who):
-    record(quarter, inspector, "同意上报。")
+def test_others_see_the_opinion_but_cannot_record_it(request, client_for, graded, inspector, review_step, who):
+    record(graded, inspector, "同意上报。")
     client = client_for(request.getfixturevalue(who))
     page = client.get(QUARTERS).content.decode()
     assert "同意上报。" in page
     assert 'data-testid="discipline-opinion-form"' not in page
-    assert client.post(opinion_url(quarter), {"text": "改写"}).status_code == 403
+    assert client.post(opinion_url(graded), {"text": "改写"}).status_code == 403
     assert QuarterDisciplineOpinion.objects.get().text == "同意上报。"
 
 
@@ -148,8 +150,8 @@ def test_an_inspector_cannot_post_on_another_organisations_quarter(client_for, q
     assert not QuarterDisciplineOpinion.objects.exists()
 
 
-def test_an_empty_opinion_is_refused_on_the_page(client_for, quarter, inspector, review_step):
-    response = client_for(inspector).post(opinion_url(quarter), {"text": ""})
+def test_an_empty_opinion_is_refused_on_the_page(client_for, graded, inspector, review_step):
+    response = client_for(inspector).post(opinion_url(graded), {"text": ""})
     assert response.status_code == 400
     page = response.content.decode()
     assert 'data-testid="discipline-opinion-form"' in page
@@ -186,3 +188,54 @@ def test_the_approval_page_lists_the_missing_opinion_and_then_shows_it(
     assert client.post(approve_url(graded)).status_code == 302
     graded.refresh_from_db()
     assert graded.state == QuarterState.APPROVED
+
+
+# --- An opinion on grades that stand -----------------------------------------------------------
+
+
+def test_no_opinion_while_people_are_not_graded_or_confirmed(client_for, quarter, inspector, review_step):
+    with pytest.raises(ValidationError, match="评鉴尚未完成"):
+        record(quarter, inspector)
+    page = client_for(inspector).get(QUARTERS).content.decode()
+    assert 'data-testid="discipline-opinion-waits"' in page
+    assert 'data-testid="discipline-opinion-form"' not in page
+    assert not QuarterDisciplineOpinion.objects.exists()
+
+
+def test_a_grade_changed_after_the_opinion_asks_for_it_again_on_the_inspectors_home(
+    client_for, graded, chief, leader, head, inspector, grade_of, review_step
+):
+    client = client_for(inspector)
+    assert f'data-testid="todo-discipline-opinion-{graded.pk}"' in client.get("/").content.decode()
+    record(graded, inspector)
+    assert f'data-testid="todo-discipline-opinion-{graded.pk}"' not in client.get("/").content.decode()
+
+    grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.GOOD, comment="复核后调整")
+
+    assert approval_blockers(appraisal_quarter=graded) == ["纪委意见记录后又有等次变动：请纪检人员重新记录意见。"]
+    with pytest.raises(ValidationError, match="又有等次变动"):
+        appraisal_quarter_approve(appraisal_quarter=graded, actor=chief)
+    home = client.get("/").content.decode()
+    assert "等次有变动，须重新记录纪委意见" in home
+    assert 'data-testid="discipline-opinion-stale"' in client.get(QUARTERS).content.decode()
+    record(graded, inspector, "复核等次调整后，同意上报。")
+    assert approval_blockers(appraisal_quarter=graded) == []
+
+
+def test_the_inspector_sees_the_proposed_grades_of_the_people_found_against(
+    client_for, graded, inspector, staff, review_step
+):
+    FindingFactory(
+        inspection__inspector=inspector,
+        inspection__date=graded.period.first_day,
+        person=staff,
+        severity=Severity.MODERATE,
+        description="迟到",
+    )
+    FindingFactory(inspection__inspector=inspector, inspection__date=graded.period.first_day - timedelta(days=1))
+
+    page = client_for(inspector).get(QUARTERS).content.decode()
+
+    assert "本季度检查发现涉及1人" in page
+    table = page[page.index('data-testid="findings-to-weigh"') :]
+    assert staff.get_full_name() in table and "1项（严重0项）" in table and "较好" in table

@@ -387,6 +387,10 @@ def quarter_discipline_opinion_record(
         raise ValidationError(_("本季度已审批，不能再记录纪委意见。"))
     if not policy_for_organisation(organisation_id=locked.organisation_id).discipline_review_step:
         raise ValidationError(_("本单位考核政策未设审批前征求纪委意见。"))
+    if unfinished := _grades_unfinished(locked):
+        raise ValidationError(
+            _("评鉴尚未完成：还有%(n)s人未评鉴或等次未经分管领导确认，全部确认后再记录纪委意见。") % {"n": unfinished}
+        )
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("请填写纪委意见。")})
@@ -397,6 +401,35 @@ def quarter_discipline_opinion_record(
     check_text_limits(opinion, "text")
     opinion.save()
     return opinion
+
+
+def _grades_unfinished(appraisal_quarter: AppraisalQuarter) -> int:
+    """How many of the quarter's people are not graded, or graded and not yet confirmed."""
+    return QuarterGrade.objects.filter(
+        appraisal_quarter=appraisal_quarter, state__in=[GradeState.PENDING, GradeState.GRADED]
+    ).count()
+
+
+def _graded_since(appraisal_quarter: AppraisalQuarter, moment) -> bool:
+    """Whether a grade of the quarter was given, confirmed or sent back after ``moment``."""
+    return QuarterGrade.objects.filter(
+        Q(graded_at__gt=moment) | Q(confirmed_at__gt=moment) | Q(reopened_at__gt=moment),
+        appraisal_quarter=appraisal_quarter,
+    ).exists()
+
+
+def discipline_opinion_wanted(*, appraisal_quarter: AppraisalQuarter, policy) -> str:
+    """What the 纪委意见 of an open quarter waits for ("" when nothing): ``"grading"`` while people are
+    not graded or confirmed (an opinion on grades not yet given says nothing), ``"opinion"`` when
+    every grade is confirmed and there is no opinion, ``"stale"`` when a grade changed after it."""
+    if not policy.discipline_review_step or not appraisal_quarter.is_open:
+        return ""
+    if _grades_unfinished(appraisal_quarter):
+        return "grading"
+    opinion = QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).first()
+    if opinion is None:
+        return "opinion"
+    return "stale" if _graded_since(appraisal_quarter, opinion.given_at) else ""
 
 
 class ApprovalBlocker(str):
@@ -520,11 +553,12 @@ def approval_blockers(
                     % {"pool": pool.label, "used": pool.used, "capacity": pool.capacity}
                 )
             )
-    if (
-        policy.discipline_review_step
-        and not QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).exists()
-    ):
-        blockers.append(ApprovalBlocker(_("须先取得纪委意见：请纪检人员在季度结果页记录意见。")))
+    if policy.discipline_review_step:
+        opinion = QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).first()
+        if opinion is None:
+            blockers.append(ApprovalBlocker(_("须先取得纪委意见：请纪检人员在季度结果页记录意见。")))
+        elif _graded_since(appraisal_quarter, opinion.given_at):
+            blockers.append(ApprovalBlocker(_("纪委意见记录后又有等次变动：请纪检人员重新记录意见。")))
     return blockers
 
 

@@ -671,7 +671,9 @@ def _render_quarters(
             and selected.is_open
             and user.has_perm("evaluations.give_discipline_opinion", selected)
         )
+        opinion_wanted = grading.discipline_opinion_wanted(appraisal_quarter=selected, policy=policy)
         ctx.update(
+            opinion_wanted=opinion_wanted,
             departments=departments,
             totals=totals,
             pools=pools,
@@ -682,6 +684,9 @@ def _render_quarters(
             discipline_review=policy.discipline_review_step,
             opinion=opinion,
             opinion_form=(opinion_form or DisciplineOpinionForm(initial={"text": opinion.text if opinion else ""}))
+            if can_give_opinion and opinion_wanted != "grading"
+            else None,
+            findings_to_weigh=selectors.discipline_findings_with_grades(appraisal_quarter=selected)
             if can_give_opinion
             else None,
         )
