@@ -198,7 +198,9 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
 
     Other roles change at once; a grant or withdrawal of a two-person role (decision power or an
     administrator role) is only asked for, and takes effect when a second person confirms it
-    (:func:`role_change_decide`). Returns the changes left waiting.
+    (:func:`role_change_decide`). Returns the changes left waiting; a change asked for again while
+    it waits is not asked twice: it comes back with ``already_waiting`` set, and a save that only
+    repeats waiting changes is refused with that said.
     """
     if not actor.has_perm("accounts.change_roles", user):
         raise PermissionDenied
@@ -218,6 +220,8 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
     at_once = changes - TWO_PERSON_ROLES
     if roles - current:
         _separation_over_time_check(user=user, held=current ^ at_once, asked=(roles - current) - at_once)
+    if changes and not at_once:
+        _repeated_requests_check(user=user, changes=changes, current=current)
     waiting: list[PendingRoleChange] = []
     for role in sorted(changes):
         withdraw = role in current
@@ -248,6 +252,30 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
     return waiting
 
 
+def _repeated_requests_check(*, user: User, changes: set[str], current: set[str]) -> None:
+    """Refuse a save of the roles page that only asks again for changes already waiting for their
+    second person, saying so: registering nothing new, it must not read as a new request."""
+    waiting = list(
+        PendingRoleChange.objects.filter(
+            user=user, role__in=changes, state=PendingRoleChange.State.PENDING, department__isnull=True
+        ).select_related("requested_by")
+    )
+    if len(waiting) < len(changes) or any(change.withdraw != (change.role in current) for change in waiting):
+        return
+    raise ValidationError(
+        [
+            _("“%(change)s”已在等待确认（%(actor)s于%(when)s申请），无须重复提交。")
+            % {
+                "change": change,
+                "actor": change.requested_by,
+                "when": timezone.localtime(change.requested_at).strftime("%Y-%m-%d %H:%M"),
+            }
+            for change in waiting
+        ],
+        code="already_waiting",
+    )
+
+
 # The two sides of a two-person role change: one asks, the other confirms (issue 10: "the security
 # administrator grants, HR confirms, or the reverse"); two people of one side never suffice.
 def _confirming_side(*, requester: User) -> set[str]:
@@ -274,6 +302,7 @@ def _pending_ask(
     pending, created = model.objects.get_or_create(
         state=model.State.PENDING, defaults={"requested_by": actor, **defaults}, **lookup
     )
+    pending.already_waiting = not created
     if created:
         _tell(
             role_holders(organisation_id=pending.organisation_id, roles=roles, exclude={actor.pk, user.pk}),

@@ -10,9 +10,10 @@ administrator read the appraisal (and kept both roles when the withdrawal was wi
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services
-from accounts.models import PendingRoleChange, Role, User
+from accounts.models import Notification, PendingRoleChange, Role, User
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.engine_neutral
@@ -169,3 +170,68 @@ def test_a_role_withdrawn_at_once_does_not_stand_in_the_way_of_an_administrator_
     assert fresh(staff).roles == set()
     services.role_change_decide(actor=hr, change=change, confirm=True)
     assert fresh(staff).roles == {Role.AUDITOR}
+
+
+# --- The roles page says what waits, and a repeat is not registered again ----------------------
+
+
+def _when(change: PendingRoleChange) -> str:
+    return timezone.localtime(change.requested_at).strftime("%Y-%m-%d %H:%M")
+
+
+def test_the_roles_page_shows_the_changes_waiting_for_the_person(client_for, organisation, security_admin, sysadmin):
+    [change] = services.roles_set(actor=security_admin, user=sysadmin, roles=set())
+
+    page = client_for(security_admin).get(reverse("accounts:staff_roles", args=[sysadmin.pk])).content.decode()
+
+    assert f"待确认：撤销 系统管理员（{security_admin} 于 {_when(change)} 申请）" in page
+    # Someone with nothing waiting has no such line.
+    other = UserFactory(organisation=organisation, department=None, roles=[Role.STAFF])
+    page = client_for(security_admin).get(reverse("accounts:staff_roles", args=[other.pk])).content.decode()
+    assert 'data-testid="waiting-role-change"' not in page
+
+
+def test_the_roles_page_shows_a_waiting_appointment_to_a_post(
+    client_for, department, head, leader, hr, security_admin, staff
+):
+    department.head = staff
+    [change] = services.department_save(department=department, previous_head=head, previous_leader=leader, actor=hr)
+
+    page = client_for(security_admin).get(reverse("accounts:staff_roles", args=[staff.pk])).content.decode()
+
+    assert f"待确认：任命{staff}为“{department.name}”的科室负责人（{hr} 于 {_when(change)} 申请）" in page
+
+
+def test_asking_again_for_a_change_that_waits_says_it_waits_and_registers_nothing(
+    client_for, security_admin, hr, sysadmin
+):
+    client = client_for(security_admin)
+    url = reverse("accounts:staff_roles", args=[sysadmin.pk])
+    assert "已登记" in client.post(url, {"roles": []}, follow=True).content.decode()
+    change = waiting_for(sysadmin).get()
+    asks = Notification.objects.filter(recipient=hr).count()
+
+    response = client.post(url, {"roles": []})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "已在等待确认" in page and "无须重复提交" in page
+    assert "已登记" not in page
+    assert list(waiting_for(sysadmin)) == [change]
+    assert Notification.objects.filter(recipient=hr).count() == asks
+
+
+def test_a_save_that_changes_a_role_at_once_and_repeats_a_waiting_one_says_which_is_which(
+    client_for, security_admin, staff
+):
+    services.roles_set(actor=security_admin, user=staff, roles={Role.STAFF, Role.INSPECTOR})
+
+    response = client_for(security_admin).post(
+        reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["inspector"]}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "角色已更新" in page and "已登记" not in page
+    assert "以下变更已在等待确认，未重复登记" in page
+    assert fresh(staff).roles == set()
+    assert waiting_for(staff).count() == 1
