@@ -431,6 +431,10 @@ class PendingChange(OrganisationScoped, models.Model):
     )
     decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
+    # Not stored: set on the request a service hands back when the same request was found waiting
+    # rather than made (accounts.services._pending_ask), so the page says so instead of "已登记".
+    already_waiting = False
+
     class Meta:
         abstract = True
 

@@ -339,6 +339,16 @@ def another_hr_admin(*, organisation_id: int, besides: Iterable[int]) -> bool:
     return hr_admin_roles(organisation_id).exclude(user_id__in=list(besides)).exists()
 
 
+def role_changes_waiting_for(*, person: User) -> QuerySet[PendingRoleChange]:
+    """The role changes asked for ``person`` that still wait for their second person (an
+    appointment to a department's post too), oldest first: what the roles page says is coming."""
+    return (
+        PendingRoleChange.objects.filter(user=person, state=PendingRoleChange.State.PENDING)
+        .select_related("requested_by", "department")
+        .order_by("requested_at", "pk")
+    )
+
+
 def pending_changes_to_decide(*, user: User) -> int:
     """How many waiting two-person requests ``user`` can confirm or reject on the pending page: role
     changes (never their own request or one about themselves, nor one asked by their own side, which

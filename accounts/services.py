@@ -33,6 +33,7 @@ from .models import (
     DEPARTMENT_POSTS,
     PASSWORD_RESET_TWO_PERSON_ROLES,
     ROLE_CHANGE_SIDES,
+    SEPARATED_ROLES,
     TWO_PERSON_ROLES,
     Department,
     DepartmentMembership,
@@ -131,6 +132,56 @@ def role_combination_check(*, roles: set[str]) -> None:
         raise ValidationError(_("公务员主管部门角色不得兼任其他角色：主管部门人员不参与考核。"), code="separation")
 
 
+def _roles_locked(user: User) -> None:
+    """Take ``user``'s row for the rest of the transaction, so that changes of one person's roles
+    (a save of the roles page, the confirmation of a waiting change) happen one after the other:
+    each then checks 三员分立 against the roles the one before it left. A no-op on SQLite, whose
+    writers are serialised already."""
+    list(User.objects.select_for_update(of=("self",)).filter(pk=user.pk).values_list("pk", flat=True))
+    user.__dict__.pop("roles", None)
+
+
+def _separation_over_time_check(*, user: User, held: set[str], asked: set[str]) -> None:
+    """三员分立 at every moment, not only once everything asked for has been decided.
+
+    After a save ``user`` holds ``held`` (a role whose withdrawal waits is still held: it may be
+    rejected or withdrawn), and may later be granted ``asked`` and any grant already waiting for
+    them (a department's post too), confirmed in any order. So all of these must be allowed
+    together: an administrator cannot be given 工作人员 while the withdrawal of their
+    administrator role waits, and nobody is asked an administrator role while keeping another.
+    """
+    waiting = set(
+        PendingRoleChange.objects.filter(user=user, state=PendingRoleChange.State.PENDING, withdraw=False).values_list(
+            "role", flat=True
+        )
+    )
+    reachable = held | asked | waiting
+    try:
+        role_combination_check(roles=reachable)
+    except ValidationError as refusal:
+        if kept := held & SEPARATED_ROLES:
+            advice = _("%(name)s仍担任“%(role)s”：须先撤销该角色，待撤销确认生效后，才能授予其他角色。") % {
+                "name": user,
+                "role": Role(min(kept)).label,
+            }
+        elif coming := waiting & SEPARATED_ROLES:
+            advice = _("%(name)s的“%(role)s”角色正在等待确认：须先撤回该申请或待其被拒绝，才能授予其他角色。") % {
+                "name": user,
+                "role": Role(min(coming)).label,
+            }
+        else:
+            role = min(asked & SEPARATED_ROLES)
+            advice = _(
+                "%(name)s担任或待确认授予其他角色（%(roles)s）：须先撤销这些角色并待确认生效"
+                "（待确认的授予须先撤回），才能申请授予“%(role)s”。"
+            ) % {
+                "name": user,
+                "roles": "、".join(str(label) for value, label in Role.choices if value in reachable - {role}),
+                "role": Role(role).label,
+            }
+        raise ValidationError([*refusal.messages, advice], code="separation") from None
+
+
 def _tell(people, message: str, url: str = "", dedupe_key: str = "") -> None:
     for person in people:
         notify(recipient=person, message=message, url=url, dedupe_key=dedupe_key)
@@ -147,10 +198,13 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
 
     Other roles change at once; a grant or withdrawal of a two-person role (decision power or an
     administrator role) is only asked for, and takes effect when a second person confirms it
-    (:func:`role_change_decide`). Returns the changes left waiting.
+    (:func:`role_change_decide`). Returns the changes left waiting; a change asked for again while
+    it waits is not asked twice: it comes back with ``already_waiting`` set, and a save that only
+    repeats waiting changes is refused with that said.
     """
     if not actor.has_perm("accounts.change_roles", user):
         raise PermissionDenied
+    _roles_locked(user)
     roles = set(roles)
     current = set(user.roles)
     if (roles ^ current) & set(DEPARTMENT_POSTS.values()):
@@ -162,8 +216,14 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
     role_combination_check(roles=roles)
     if Role.AGENCY_HEAD in roles - current:
         _agency_head_check(user=user)
+    changes = roles ^ current
+    at_once = changes - TWO_PERSON_ROLES
+    if roles - current:
+        _separation_over_time_check(user=user, held=current ^ at_once, asked=(roles - current) - at_once)
+    if changes and not at_once:
+        _repeated_requests_check(user=user, changes=changes, current=current)
     waiting: list[PendingRoleChange] = []
-    for role in sorted(roles ^ current):
+    for role in sorted(changes):
         withdraw = role in current
         if role in TWO_PERSON_ROLES:
             waiting.append(
@@ -192,6 +252,30 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
     return waiting
 
 
+def _repeated_requests_check(*, user: User, changes: set[str], current: set[str]) -> None:
+    """Refuse a save of the roles page that only asks again for changes already waiting for their
+    second person, saying so: registering nothing new, it must not read as a new request."""
+    waiting = list(
+        PendingRoleChange.objects.filter(
+            user=user, role__in=changes, state=PendingRoleChange.State.PENDING, department__isnull=True
+        ).select_related("requested_by")
+    )
+    if len(waiting) < len(changes) or any(change.withdraw != (change.role in current) for change in waiting):
+        return
+    raise ValidationError(
+        [
+            _("“%(change)s”已在等待确认（%(actor)s于%(when)s申请），无须重复提交。")
+            % {
+                "change": change,
+                "actor": change.requested_by,
+                "when": timezone.localtime(change.requested_at).strftime("%Y-%m-%d %H:%M"),
+            }
+            for change in waiting
+        ],
+        code="already_waiting",
+    )
+
+
 # The two sides of a two-person role change: one asks, the other confirms (issue 10: "the security
 # administrator grants, HR confirms, or the reverse"); two people of one side never suffice.
 def _confirming_side(*, requester: User) -> set[str]:
@@ -218,6 +302,7 @@ def _pending_ask(
     pending, created = model.objects.get_or_create(
         state=model.State.PENDING, defaults={"requested_by": actor, **defaults}, **lookup
     )
+    pending.already_waiting = not created
     if created:
         _tell(
             role_holders(organisation_id=pending.organisation_id, roles=roles, exclude={actor.pk, user.pk}),
@@ -286,6 +371,12 @@ def role_change_decide(*, actor: User, change: PendingRoleChange, confirm: bool)
     if not actor.roles & _confirming_side(requester=change.requested_by):
         raise PermissionDenied
     user = change.user
+    # 三员分立 is checked again against the roles held now, whatever was asked or confirmed since
+    # the request: of two waiting grants that may not go together, the one confirmed second is
+    # refused, in either order. The person's row is taken, so two confirmations at once cannot
+    # both pass the check on the roles held before either (the claim's FOR UPDATE reaches it only
+    # through its join to the person, which a narrower lock there would silently drop).
+    _roles_locked(user)
     if confirm and change.department_id:
         _appointment_check(user=user, role=change.role, field="__all__", department=change.department)
         _appointment_take_effect(change=change)

@@ -598,7 +598,7 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
             success=lambda waiting: (
                 (
                     _("“%(name)s”的角色变更已登记，须确认的部分确认后生效。")
-                    if waiting
+                    if any(not change.already_waiting for change in waiting)
                     else _("“%(name)s”的角色已更新。")
                 )
                 % {"name": person}
@@ -607,14 +607,23 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
             flash_refusal=False,
         )
         if waiting is not None:
-            if waiting:
+            if asked := [str(change) for change in waiting if not change.already_waiting]:
                 messages.info(
                     request,
                     _("以下变更须由另一人（组织人事或安全管理员）确认后生效：%(changes)s。")
-                    % {"changes": "、".join(str(change) for change in waiting)},
+                    % {"changes": "、".join(asked)},
+                )
+            if repeated := [str(change) for change in waiting if change.already_waiting]:
+                messages.info(
+                    request,
+                    _("以下变更已在等待确认，未重复登记：%(changes)s。") % {"changes": "、".join(repeated)},
                 )
             return redirect("accounts:staff_detail", pk=person.pk)
-    return render(request, "accounts/staff_roles.html", {"form": form, "person": person})
+    return render(
+        request,
+        "accounts/staff_roles.html",
+        {"form": form, "person": person, "waiting": selectors.role_changes_waiting_for(person=person)},
+    )
 
 
 @never_cache
