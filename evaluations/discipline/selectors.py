@@ -28,6 +28,19 @@ from .models import (
 )
 
 
+def sanction_event(sanction: Sanction) -> str:
+    """What befell the person, dated, as people say it: 2026年03月01日受到记过处分, …被免职,
+    …被立案审查, …受到组织处理."""
+    kind = SanctionKind(sanction.kind)
+    if kind == SanctionKind.ORGANISATIONAL:
+        text = _("%(date)s受到组织处理")
+    elif kind in (SanctionKind.DEMOTION, SanctionKind.REMOVAL, SanctionKind.INVESTIGATION):
+        text = _("%(date)s被%(kind)s")
+    else:
+        text = _("%(date)s受到%(kind)s处分")
+    return text % {"date": sanction.decided_on.strftime("%Y年%m月%d日"), "kind": kind.label}
+
+
 def sanction_rules(*, organisation: Organisation) -> dict[str, str]:
     """The organisation's table kind → effect, with the DOMAIN.md defaults where it has no row."""
     table = {str(kind): str(effect) for kind, effect in DEFAULT_SANCTION_EFFECTS.items()}
@@ -85,9 +98,8 @@ def sanction_effects_of(*, organisation_ids: list[int], year: int) -> dict[tuple
         key = (sanction.organisation_id, sanction.person_id)
         current = result.get(key)
         if current is None or EFFECT_WEIGHT[effect] > EFFECT_WEIGHT[current.effect]:
-            reason = _("%(date)s受到%(kind)s（%(effect)s）") % {
-                "date": sanction.decided_on.strftime("%Y年%m月%d日"),
-                "kind": SanctionKind(sanction.kind).label,
+            reason = _("%(sanction)s（%(effect)s）") % {
+                "sanction": sanction_event(sanction),
                 "effect": SanctionEffect(effect).label,
             }
             result[key] = SanctionImpact(effect=effect, reason=reason)

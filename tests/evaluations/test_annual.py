@@ -217,7 +217,10 @@ def test_each_sanction_effect_shapes_the_suggestion(organisation, staff, crowd, 
     result = result_of(staff)
     assert result.suggested_grade == expected
     assert not result.eligible_excellent
-    assert any(reason.startswith("处分影响：2026年03月01日受到") for reason in result.suggestion_reasons)
+    assert any(
+        reason.startswith("处分影响：2026年03月01日") and str(SanctionKind(kind).label) in reason
+        for reason in result.suggestion_reasons
+    )
 
 
 def test_a_major_demerit_last_year_still_leaves_this_year_not_graded(organisation, staff, crowd):

@@ -220,8 +220,16 @@ def test_the_list_costs_the_same_queries_for_3_and_20_inspections(
 # --- The monthly check ----------------------------------------------------------------------
 
 
+@pytest.fixture
+def takes_part(staff):
+    """Someone of ``organisation`` takes part in the appraisal: its months require inspections."""
+    return staff
+
+
 @pytest.mark.parametrize("done, short", [(0, True), (1, True), (2, False)])
-def test_a_month_with_fewer_inspections_than_the_policy_is_flagged(organisation, inspector, department, done, short):
+def test_a_month_with_fewer_inspections_than_the_policy_is_flagged(
+    takes_part, organisation, inspector, department, done, short
+):
     assert policy_for_organisation(organisation_id=organisation.pk).inspections_per_month == 2
     for day in range(done):
         record_inspection(organisation, inspector, department, on=date(2026, 9, 10 + day))
@@ -232,7 +240,7 @@ def test_a_month_with_fewer_inspections_than_the_policy_is_flagged(organisation,
         assert (alert.inspections, alert.required, alert.resolved_at) == (done, 2, None)
 
 
-def test_a_month_before_the_organisation_began_in_the_system_is_not_flagged(organisation):
+def test_a_month_before_the_organisation_began_in_the_system_is_not_flagged(takes_part, organisation):
     from accounts.models import Policy
 
     Policy.objects.filter(organisation=organisation).update(started_on=date(2026, 10, 8))
@@ -241,7 +249,7 @@ def test_a_month_before_the_organisation_began_in_the_system_is_not_flagged(orga
     assert ComplianceAlert.objects.filter(organisation=organisation).count() == 1
 
 
-def test_the_check_is_idempotent_and_resolves_when_made_up(organisation, inspector, department):
+def test_the_check_is_idempotent_and_resolves_when_made_up(takes_part, organisation, inspector, department):
     record_inspection(organisation, inspector, department, on=date(2026, 9, 10))
     first = discipline_check(organisation=organisation, year=2026, month=9)
     second = discipline_check(organisation=organisation, year=2026, month=9)
@@ -255,14 +263,17 @@ def test_the_check_is_idempotent_and_resolves_when_made_up(organisation, inspect
     assert ComplianceAlert.objects.count() == 1
 
 
-def test_the_current_month_is_not_judged_until_it_ends(organisation):
+def test_the_current_month_is_not_judged_until_it_ends(takes_part, organisation):
     assert discipline_check(organisation=organisation, year=2026, month=9, today=date(2026, 9, 30)) is None
     assert not ComplianceAlert.objects.exists()
     assert discipline_check(organisation=organisation, year=2026, month=9, today=date(2026, 10, 1)) is not None
 
 
-def test_the_daily_task_checks_the_previous_month_of_every_organisation(organisation, other_organisation, monkeypatch):
+def test_the_daily_task_checks_the_previous_month_of_every_organisation(
+    takes_part, organisation, other_organisation, monkeypatch
+):
     monkeypatch.setattr("accounts.periods.today", lambda now=None: date(2026, 10, 1))
+    UserFactory(department__organisation=other_organisation)
     result = check_discipline_months.apply().get()
     assert (result["year"], result["month"]) == (2026, 9)
     assert set(ComplianceAlert.objects.values_list("organisation_id", "year", "month")) == {
@@ -271,7 +282,7 @@ def test_the_daily_task_checks_the_previous_month_of_every_organisation(organisa
     }
 
 
-def test_the_command_checks_a_month_without_a_broker(organisation, inspector, department):
+def test_the_command_checks_a_month_without_a_broker(takes_part, organisation, inspector, department):
     record_inspection(organisation, inspector, department, on=date(2026, 9, 10))
     call_command("check_discipline", "2026", "9")
     call_command("check_discipline", "2026", "9")
@@ -280,7 +291,7 @@ def test_the_command_checks_a_month_without_a_broker(organisation, inspector, de
 
 
 def test_the_command_says_which_organisation_was_not_judged_and_exits_with_an_error(
-    organisation, other_organisation, monkeypatch, capsys
+    takes_part, organisation, other_organisation, monkeypatch, capsys
 ):
     """Each organisation is judged as a job of its own: one whose check raises (injected) is named
     and left for the sweeper's retry; the others are judged."""
@@ -307,7 +318,9 @@ def test_the_command_refuses_a_month_that_has_not_ended(organisation):
 # --- Home page ------------------------------------------------------------------------------
 
 
-def test_the_inspector_and_hr_see_open_alerts_on_their_home(client_for, organisation, inspector, hr, department):
+def test_the_inspector_and_hr_see_open_alerts_on_their_home(
+    takes_part, client_for, organisation, inspector, hr, department
+):
     record_inspection(organisation, inspector, department, on=date(2026, 9, 10))
     discipline_check(organisation=organisation, year=2026, month=9)
     for person in (inspector, hr):
@@ -319,3 +332,10 @@ def test_the_inspector_and_hr_see_open_alerts_on_their_home(client_for, organisa
 def test_staff_see_no_alerts(client_for, organisation, staff):
     discipline_check(organisation=organisation, year=2026, month=9)
     assert 'data-testid="compliance-alerts"' not in client_for(staff).get(reverse("home")).content.decode()
+
+
+def test_an_organisation_where_nobody_takes_part_requires_no_inspections(other_organisation):
+    """A civil-service bureau that only oversees others (no staff in the appraisal) is not short."""
+    assert discipline_check(organisation=other_organisation, year=2026, month=9) is None
+    UserFactory(department__organisation=other_organisation)
+    assert discipline_check(organisation=other_organisation, year=2026, month=9) is not None

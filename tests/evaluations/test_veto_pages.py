@@ -506,3 +506,16 @@ def test_hr_opens_every_sanction_page(hr_client, staff):
 
     for name, needs_pk in SANCTION_PAGES:
         assert hr_client.get(reverse(name, args=[record.pk] if needs_pk else [])).status_code == 200, name
+
+
+@pytest.mark.parametrize(
+    "kind, reads",
+    [
+        (SanctionKind.DEMERIT, "2025年03月01日受到记过处分"),
+        (SanctionKind.REMOVAL, "2025年03月01日被免职"),
+        (SanctionKind.INVESTIGATION, "2025年03月01日被立案审查"),
+        (SanctionKind.ORGANISATIONAL, "2025年03月01日受到组织处理"),
+    ],
+)
+def test_a_sanctions_veto_reads_as_people_say_it(staff, kind, reads):
+    assert flagged(staff, kind=kind).reason == reads

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import jobs, periods
 from accounts.audit import audit_reason
 from accounts.models import Department, Job, Organisation, User
-from accounts.selectors import person_is_choosable, policy_for_organisation
+from accounts.selectors import participants_of, person_is_choosable, policy_for_organisation
 from accounts.textlimits import check_length
 
 from ..models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity, VetoFlag
@@ -304,13 +304,16 @@ def discipline_check(
 
     One alert per organisation-month (a unique constraint), so running it twice changes
     nothing; when inspections recorded later make up the number, the alert is resolved.
-    A month that has not ended is not judged, and one before ``Policy.started_on`` requires none.
+    A month that has not ended is not judged, and one before ``Policy.started_on`` requires none,
+    nor does any month of an organisation where nobody takes part in the appraisal.
     """
     if not month_has_ended(year=year, month=month, today=today):
         return None
     policy = policy_for_organisation(organisation_id=organisation.pk)
-    # Nor one that ended before the organisation began in the system: nobody inspected in it here.
-    required = policy.inspections_per_month if periods.is_due(policy, periods.Month(year, month)) else 0
+    # Nor one that ended before the organisation began in the system: nobody inspected in it here;
+    # nor in an organisation where nobody takes part in the appraisal (a bureau that only oversees).
+    due = periods.is_due(policy, periods.Month(year, month)) and participants_of(organisation=organisation).exists()
+    required = policy.inspections_per_month if due else 0
     count = Inspection.objects.filter(organisation=organisation, date__year=year, date__month=month).count()
     alert = (
         ComplianceAlert.objects.select_for_update(of=("self",))

@@ -24,11 +24,10 @@ from evaluations.year_rollup import year_rollup_request_once
 from ..models import (
     Finding,
     Sanction,
-    SanctionKind,
     Severity,
     VetoFlag,
 )
-from ..selectors import sanction_rules, years_affected
+from ..selectors import sanction_event, sanction_rules, years_affected
 
 
 def years_changed(*, organisation: Organisation, years, actor: User | None = None) -> None:
@@ -46,10 +45,7 @@ def finding_reason(finding: Finding) -> str:
 
 
 def sanction_reason(sanction: Sanction) -> str:
-    return _("%(date)s受到%(kind)s") % {
-        "date": sanction.decided_on.strftime("%Y年%m月%d日"),
-        "kind": SanctionKind(sanction.kind).label,
-    }
+    return sanction_event(sanction)
 
 
 @transaction.atomic
