@@ -233,14 +233,7 @@ class RolesForm(forms.Form):
 
 
 # The security settings (三员分立: the security administrator's, not HR's) have a form of their own.
-SECURITY_SETTINGS_FIELDS = (
-    "session_idle_minutes",
-    "password_min_length",
-    "password_min_classes",
-    "password_max_age_days",
-    "two_factor_required",
-    "audit_retention_days",
-)
+SECURITY_SETTINGS_FIELDS = Policy.SECURITY_SETTINGS_FIELDS
 
 
 class ModelLimitsForm(forms.ModelForm):

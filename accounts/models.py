@@ -568,6 +568,17 @@ class Policy(OrganisationScoped, models.Model):
     validation in :meth:`clean` is the single place their consistency is checked.
     """
 
+    # The security administrator's settings (三员分立), edited on a page of their own; an audit entry
+    # that changes only these reads 安全设置, not 考核政策.
+    SECURITY_SETTINGS_FIELDS = (
+        "session_idle_minutes",
+        "password_min_length",
+        "password_min_classes",
+        "password_max_age_days",
+        "two_factor_required",
+        "audit_retention_days",
+    )
+
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="policy", verbose_name=_("单位")
     )
@@ -1001,9 +1012,12 @@ class AuditEntry(AbstractLogEntry):
         kind alone (单位：纪律作风检查) read as if the organisation had been acted on; a kind other
         than the organisation's stays, in brackets (导出：提交情况导出 #12（后台任务）)."""
         kind, name = self.content_type.name, self.auditor_object_label
+        model = self.content_type.model_class()
+        if model is Policy and self.changes_dict and set(self.changes_dict) <= set(Policy.SECURITY_SETTINGS_FIELDS):
+            kind = str(_("安全设置"))
         if self.event != AuditEvent.EXPORT:
             return f"{kind}：{name}"
-        if self.content_type.model_class() is Organisation:
+        if model is Organisation:
             return str(_("导出：%(name)s") % {"name": name})
         return str(_("导出：%(name)s（%(kind)s）") % {"name": name, "kind": kind})
 

@@ -322,6 +322,31 @@ def test_the_security_administrator_sets_the_retention_but_never_below_180_days(
     assert Policy.objects.get(organisation=organisation).audit_retention_days == 365
 
 
+def test_a_change_of_the_security_settings_reads_as_such_in_the_audit_log_and_hrs_policy_as_policy(
+    client_for, security_admin, hr, organisation
+):
+    from accounts.models import Policy
+
+    settings = {
+        "session_idle_minutes": 20,
+        "password_min_length": 8,
+        "password_min_classes": 3,
+        "password_max_age_days": 90,
+        "audit_retention_days": 180,
+    }
+    assert client_for(security_admin).post(reverse("accounts:security_settings"), settings).status_code == 302
+    security = AuditEntry.objects.filter(content_type__model="policy").latest()
+    assert security.auditor_object_text.startswith("安全设置：")
+
+    Policy.objects.filter(organisation=organisation).update(good_quota_percent=25)
+    with audit.audit_context(actor=hr):
+        policy = Policy.objects.get(organisation=organisation)
+        policy.good_quota_percent = 30
+        policy.save()
+    appraisal = AuditEntry.objects.filter(content_type__model="policy").latest()
+    assert appraisal.pk != security.pk and appraisal.auditor_object_text.startswith("考核政策：")
+
+
 def test_the_purge_keeps_what_the_policy_keeps(staff, outsider, organisation):
     from accounts.models import Policy
 
