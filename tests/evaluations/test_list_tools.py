@@ -13,10 +13,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from evaluations.annual.models import AnnualGrade
+from evaluations.discipline.models import Severity
 from evaluations.grading.models import QuarterResult
 from tests.factories import (
     AnnualResultFactory,
     AppraisalQuarterFactory,
+    FindingFactory,
     InspectionFactory,
     SanctionFactory,
     UserFactory,
@@ -74,6 +76,28 @@ def test_the_inspections_export_follows_the_filter_and_sort(client_for, hr, insp
     rows = _rows(client_for(hr).post(f"{reverse('evaluations:inspection_export')}?month=2026-05&sort=date"))
     assert [row[0].date() for row in rows[1:]] == [date(2026, 5, 3), date(2026, 5, 11), date(2026, 5, 20)]
     assert rows[1][2] == department.name and rows[1][6] == "第3日"
+
+
+def test_the_inspections_export_lists_the_findings_of_the_inspections_exported(
+    client_for, hr, inspector, department, staff
+):
+    shown = InspectionFactory(inspector=inspector, date=date(2026, 5, 3))
+    FindingFactory(inspection=shown, person=staff, severity=Severity.SERIOUS, description="上班时间饮酒")
+    FindingFactory(
+        inspection=shown, person=None, department=department, severity=Severity.MINOR, description="桌面杂乱"
+    )
+    FindingFactory(inspection=InspectionFactory(inspector=inspector, date=date(2026, 6, 1)), person=staff)
+
+    response = client_for(hr).post(f"{reverse('evaluations:inspection_export')}?month=2026-05")
+
+    workbook = load_workbook(BytesIO(response.content))
+    assert workbook.sheetnames[1] == "检查发现"
+    rows = list(workbook["检查发现"].iter_rows(values_only=True))
+    assert rows[0][:7] == ("检查日期", "检查类别", "姓名", "工号", "科室", "严重程度", "问题描述")
+    assert sorted((row[2] or "", row[4], row[5], row[6]) for row in rows[1:]) == [
+        ("", department.name, "一般", "桌面杂乱"),
+        (staff.get_full_name(), department.name, "严重", "上班时间饮酒"),
+    ]
 
 
 def test_the_inspection_export_is_refused_to_people_who_do_not_read_inspections(client_for, staff, head, auditor):
