@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -156,6 +157,18 @@ class DepartmentFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=lacking) if value else queryset.exclude(pk__in=lacking)
 
 
+class DateRangeForm(forms.Form):
+    """A filter form with ``date_from`` and ``date_to``: a range that ends before it begins is said
+    at the end date (the list would otherwise only say that nothing matches)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("截止日期不能早于起始日期。"))
+        return cleaned
+
+
 class AuditFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(label=_("操作人"), method="filter_actor")
     content_type = django_filters.ModelChoiceFilter(label=_("对象类型"), queryset=ContentType.objects.none())
@@ -180,6 +193,7 @@ class AuditFilter(django_filters.FilterSet):
 
     class Meta:
         model = AuditEntry
+        form = DateRangeForm
         fields = [
             "actor",
             "content_type",

@@ -81,6 +81,18 @@ def test_the_auditor_filters_by_actor(client_for, auditor, hr, sysadmin, staff):
     assert "人事改的" not in body
 
 
+def test_a_date_range_that_ends_before_it_begins_is_said_at_the_end_date(client_for, auditor, hr, staff):
+    with acting_as(hr):
+        staff.position_title = "人事改的"
+        staff.save()
+    client = client_for(auditor)
+
+    body = client.get(reverse("accounts:audit_list"), {"date_from": "2026-12-01", "date_to": "2026-11-01"})
+    assert "截止日期不能早于起始日期。" in body.content.decode()
+    whole = client.get(reverse("accounts:audit_list"), {"date_from": "2000-01-01", "date_to": "2100-01-01"})
+    assert "截止日期不能早于起始日期。" not in whole.content.decode() and "人事改的" in whole.content.decode()
+
+
 def test_an_auditor_sees_nothing_of_another_organisation(client_for, auditor, outsider):
     outsider.position_title = "外单位的变更"
     outsider.save()
