@@ -801,6 +801,18 @@ def staff_reset_password(*, user: User, actor: User | None = None) -> str | None
     return _password_set_by_another(user=user, actor=actor)
 
 
+PASSWORD_RESET_DECIDERS = frozenset({Role.SYSADMIN, Role.SECURITY_ADMIN})
+
+
+def second_admin_exists(*, user: User, actor: User) -> bool:
+    """Whether anyone may confirm ``actor``'s reset of ``user``'s password or second factor: another
+    administrator than the two of them. In an organisation with one system and one security
+    administrator, the reset of one asked for by the other waits for nobody."""
+    return bool(
+        role_holders(organisation_id=user.organisation_id, roles=PASSWORD_RESET_DECIDERS, exclude={actor.pk, user.pk})
+    )
+
+
 def _ask_a_second_admin(
     *, actor: User, user: User, lookup: dict, message: Callable[[PendingPasswordReset], str]
 ) -> None:
@@ -810,7 +822,7 @@ def _ask_a_second_admin(
         PendingPasswordReset,
         actor=actor,
         user=user,
-        roles={Role.SYSADMIN, Role.SECURITY_ADMIN},
+        roles=set(PASSWORD_RESET_DECIDERS),
         lookup={"user": user, **lookup},
         defaults={"organisation_id": user.organisation_id},
         message=message,

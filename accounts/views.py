@@ -258,6 +258,7 @@ def staff_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已重置“%(name)s”的双因素登录。") % {"name": person})
             else:
                 messages.info(request, _("已提交申请，待另一名管理员确认后生效。"))
+                _warn_when_nobody_can_confirm(request, person)
         return redirect(person_url(person))
     return confirm_page(
         request,
@@ -626,6 +627,20 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _warn_when_nobody_can_confirm(request: HttpRequest, person: User) -> None:
+    """A reset that waits for a second administrator whom the organisation does not have: said at
+    once, with the way out (a server administrator's command), not left waiting unexplained."""
+    if not services.second_admin_exists(user=person, actor=request.user):
+        messages.warning(
+            request,
+            _(
+                "本单位目前没有可以确认此项申请的另一名系统管理员或安全管理员。请先增设一名管理员；"
+                "紧急情况下，可由服务器管理员在命令行执行 python manage.py changepassword %(username)s 重置密码。"
+            )
+            % {"username": person.username},
+        )
+
+
 @never_cache
 @permission_required("accounts.manage_staff")
 def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
@@ -639,6 +654,7 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
                     "有评鉴、审批权限的人员（科室负责人、分管领导、主要负责人、组织人事、纪检督查）和管理员的密码重置，须由另一名管理员确认，已提交确认。"
                 ),
             )
+            _warn_when_nobody_can_confirm(request, person)
             return redirect("accounts:staff_detail", pk=person.pk)
         return render(request, "accounts/initial_password.html", {"person": person, "password": password})
     return confirm_page(
