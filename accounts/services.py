@@ -933,7 +933,7 @@ def staff_status_add(*, status: StaffStatus) -> StaffStatus:
     corrected one; a period overlapping another of the same kind is refused."""
     status.full_clean()
     # The person's row taken first: two overlapping periods saved at once would both pass the check.
-    list(User.objects.select_for_update().filter(pk=status.user_id).values_list("pk", flat=True))
+    list(User.objects.select_for_update(of=("self",)).filter(pk=status.user_id).values_list("pk", flat=True))
     staff_status_overlap_check(status=status)
     status.save()
     return status
