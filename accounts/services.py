@@ -330,7 +330,7 @@ def _pending_claim(pending, *, actor: User, perm: str):
     model = type(pending)
     pending = model.objects.select_for_update().select_related("user", "requested_by").get(pk=pending.pk)
     if pending.state != model.State.PENDING:
-        raise ValidationError(_("该申请已处理。"))
+        raise ValidationError(_("该申请%(state)s，无须再处理。") % {"state": pending.get_state_display()})
     return pending
 
 
@@ -356,7 +356,7 @@ def pending_withdraw(*, actor: User, pending: PendingRoleChange | PendingPasswor
     if pending.requested_by_id != actor.pk:
         raise PermissionDenied
     if pending.state != model.State.PENDING:
-        raise ValidationError(_("该申请已处理。"))
+        raise ValidationError(_("该申请%(state)s，无须再处理。") % {"state": pending.get_state_display()})
     _pending_decided(pending, actor=None, confirm=False, state=model.State.WITHDRAWN)
 
 

@@ -769,5 +769,8 @@ def test_only_the_person_who_asked_may_withdraw(client_for, sysadmin, security_a
     client_for(sysadmin).post(reverse("accounts:password_reset_withdraw", args=[reset.pk]))
     reset.refresh_from_db()
     assert reset.state == PendingPasswordReset.State.WITHDRAWN
-    with pytest.raises(ValidationError, match="该申请已处理"):
+    with pytest.raises(ValidationError, match="该申请已撤回，无须再处理"):
         services.pending_withdraw(actor=sysadmin, pending=reset)
+    # The second administrator who opened the request before it was withdrawn is told so.
+    with pytest.raises(ValidationError, match="该申请已撤回，无须再处理"):
+        services.password_reset_decide(actor=security_admin, reset=reset, confirm=True)
