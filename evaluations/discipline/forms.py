@@ -106,7 +106,11 @@ class InspectionCorrectionForm(forms.Form):
         self.findings = findings
         for finding in findings:
             self.fields[f"severity_{finding.pk}"] = forms.ChoiceField(
-                label=_("严重程度"), choices=Severity.choices, initial=finding.severity
+                label=_("严重程度"),
+                choices=Severity.choices,
+                initial=finding.severity,
+                # A person's finding made 严重 here vetoes their year: the page asks first (app.js).
+                widget=forms.Select(attrs={"data-was": finding.severity} if finding.person_id else {}),
             )
             self.fields[f"description_{finding.pk}"] = forms.CharField(
                 label=_("问题描述"),

@@ -205,3 +205,51 @@ def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo
     after = AnnualResult.objects.get(person=star, year=year)
     assert (after.suggested_grade, after.eligible_excellent, after.rank) == (AnnualGrade.EXCELLENT, True, 1)
     ui.assert_no_csp_errors()
+
+
+def test_a_correction_that_makes_a_persons_finding_serious_asks_first(ui, demo):
+    """The 更正 page asks before a person's finding becomes 严重 (a veto), as recording one does;
+    dismissed, nothing is saved; a correction of other wording asks nothing."""
+    from evaluations.discipline.services.inspections import inspection_record
+
+    inspector = User.objects.get(organisation=demo, username="demo_inspector")
+    person = pick_candidate(demo)
+    inspection = inspection_record(
+        organisation=demo,
+        inspector=inspector,
+        date=periods.today() - timedelta(days=1),
+        kind=InspectionKind.DISCIPLINE,
+        departments=[person.department],
+        note="",
+        findings=[{"person": person, "severity": Severity.MODERATE, "description": "上班时间玩手机游戏。"}],
+    )
+    finding = inspection.findings.get()
+    page = ui.page
+    ui.sign_in_as("demo_inspector", to=f"{INSPECTIONS}{inspection.pk}/correct/")
+    page.select_option(f"select[name='severity_{finding.pk}']", Severity.SERIOUS)
+    page.fill("textarea[name='reason'], input[name='reason']", "经核实情节严重。")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_test_id("save-correction").click()
+    page.wait_for_timeout(300)
+    assert asked and "一票否决" in asked[0]
+    finding.refresh_from_db()
+    assert finding.severity == Severity.MODERATE
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.get_by_test_id("save-correction").click()
+    finding.refresh_from_db()
+    assert finding.severity == Severity.SERIOUS
+
+    # Now serious, a correction of its wording asks nothing more.
+    ui.goto(f"{INSPECTIONS}{inspection.pk}/correct/")
+    page.fill(f"textarea[name='description_{finding.pk}']", "上班时间多次玩手机游戏。")
+    page.fill("textarea[name='reason'], input[name='reason']", "补充情节。")
+    asked.clear()
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    with page.expect_navigation():
+        page.get_by_test_id("save-correction").click()
+    assert asked == []
+    finding.refresh_from_db()
+    assert finding.description == "上班时间多次玩手机游戏。"
