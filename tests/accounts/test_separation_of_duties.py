@@ -759,6 +759,8 @@ def test_only_the_person_who_asked_may_withdraw(client_for, sysadmin, security_a
     # Not offered to the second administrator, and refused on the server.
     page = client_for(security_admin).get(reverse("accounts:pending_changes")).content.decode()
     assert reverse("accounts:password_reset_withdraw", args=[reset.pk]) not in page
+    # Their 拒绝 asks first, as a withdrawal does.
+    assert f"确定拒绝“{reset}”的申请吗？" in page
     withdraw = reverse("accounts:password_reset_withdraw", args=[reset.pk])
     assert client_for(security_admin).post(withdraw).status_code == 404
     with pytest.raises(PermissionDenied):
