@@ -629,15 +629,14 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _warn_when_nobody_can_confirm(request: HttpRequest, person: User) -> None:
     """A reset that waits for a second administrator whom the organisation does not have: said at
-    once, with the way out (a server administrator's command), not left waiting unexplained."""
+    once (what it waits for), not left waiting unexplained."""
     if not services.second_admin_exists(user=person, actor=request.user):
         messages.warning(
             request,
             _(
-                "本单位目前没有可以确认此项申请的另一名系统管理员或安全管理员。请先增设一名管理员；"
-                "紧急情况下，可由服务器管理员在命令行执行 python manage.py changepassword %(username)s 重置密码。"
-            )
-            % {"username": person.username},
+                "本单位目前没有可以确认此项申请的另一名系统管理员或安全管理员（申请人和当事人不能确认）。"
+                "申请保持待确认，须先增设一名管理员并由其确认。"
+            ),
         )
 
 

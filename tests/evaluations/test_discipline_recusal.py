@@ -129,3 +129,38 @@ def test_a_correction_that_takes_the_veto_away_leaves_its_reason_on_the_flags_de
     assert not VetoFlag.objects.exists()
     deleted = AuditEntry.objects.get(content_type__model="vetoflag", action=AuditEntry.Action.DELETE)
     assert (deleted.reason, deleted.actor) == ("经复核为较重问题", inspector)
+
+
+def test_hr_records_corrects_or_deletes_no_sanction_about_themselves(client_for, department, hr, staff):
+    from evaluations.discipline.services.sanctions import sanction_delete, sanction_save
+    from evaluations.models import Sanction, SanctionKind
+
+    personnel_officer = UserFactory(
+        username="renshi", full_name="人事干部", department=department, roles=[Role.STAFF, Role.HR_ADMIN]
+    )
+    with pytest.raises(PermissionDenied, match="关于本人的处分"):
+        sanction_save(
+            sanction=Sanction(person=personnel_officer, kind=SanctionKind.WARNING, decided_on=date(2026, 3, 1)),
+            actor=personnel_officer,
+        )
+    assert not Sanction.objects.exists()
+
+    own = sanction_save(
+        sanction=Sanction(person=personnel_officer, kind=SanctionKind.WARNING, decided_on=date(2026, 3, 1)), actor=hr
+    )
+    with pytest.raises(PermissionDenied):
+        sanction_delete(sanction=own, actor=personnel_officer, reason="录入错误")
+    own.kind = SanctionKind.ORGANISATIONAL
+    with pytest.raises(PermissionDenied):
+        sanction_save(sanction=own, actor=personnel_officer)
+    own.refresh_from_db()
+    assert own.kind == SanctionKind.WARNING
+    # Moving someone else's sanction onto themselves is refused as well; another HR officer may.
+    other = sanction_save(
+        sanction=Sanction(person=staff, kind=SanctionKind.WARNING, decided_on=date(2026, 3, 1)), actor=hr
+    )
+    other.person = personnel_officer
+    with pytest.raises(PermissionDenied):
+        sanction_save(sanction=other, actor=personnel_officer)
+    sanction_delete(sanction=own, actor=hr, reason="录入错误")
+    assert list(Sanction.objects.values_list("person", flat=True)) == [staff.pk]

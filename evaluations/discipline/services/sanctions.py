@@ -33,6 +33,12 @@ def _check_actor(actor: User) -> None:
         raise PermissionDenied(_("只有人事干部可以登记处分与组织处理。"))
 
 
+def _check_not_own(actor: User, sanction: Sanction) -> None:
+    """HR records, corrects or deletes no sanction about themselves (it would lift their own veto)."""
+    if not actor.has_perm("evaluations.sanction_person", sanction.person):
+        raise PermissionDenied(_("不能登记、更正或删除关于本人的处分，请由其他组织人事干部办理。"))
+
+
 def _check_sanction(sanction: Sanction) -> None:
     if sanction.person.organisation_id != sanction.organisation_id:
         raise ValidationError({"person": _("人员不属于本单位。")})
@@ -71,12 +77,14 @@ def sanction_save(*, sanction: Sanction, actor: User) -> Sanction:
     _check_actor(actor)
     sanction.organisation_id = actor.organisation_id
     _check_sanction(sanction)
+    _check_not_own(actor, sanction)
     if sanction.pk is None:
         sanction.entered_by = actor
         sanction.save()
         veto.sanction_recorded(sanction=sanction)
         return sanction
     before = Sanction.objects.select_for_update(of=("self",)).get(pk=sanction.pk, organisation_id=actor.organisation_id)
+    _check_not_own(actor, before)
     sanction.save()
     veto.veto_reconcile(organisation=sanction.organisation)
     # The effect on the years may change without any flag changing (警告 corrected to 记过).
@@ -106,6 +114,7 @@ def sanction_delete(*, sanction: Sanction, actor: User, reason: str) -> veto.Rec
     _check_actor(actor)
     if sanction.organisation_id != actor.organisation_id:
         raise PermissionDenied
+    _check_not_own(actor, sanction)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("删除处分记录须说明理由。")})

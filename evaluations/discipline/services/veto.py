@@ -239,14 +239,17 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
 
 
 def lift_refusal(*, flag: VetoFlag, actor: User) -> str:
-    """Why ``actor``, an inspector, may not lift ``flag`` ("" when they may): nobody lifts a veto on
-    themselves, and a sanction's flag follows the sanction (its effect on the year is the sanction's,
-    read by the year-end from the sanction itself): HR corrects or deletes the sanction instead."""
+    """Why ``actor`` may not lift ``flag`` ("" when they may: ``evaluations.lift_veto_flag``, an
+    inspector, not their own flag, not a sanction's). A sanction's flag follows the sanction (its
+    effect on the year is the sanction's, read by the year-end from the sanction itself): HR corrects
+    or deletes the sanction instead."""
+    if actor.has_perm("evaluations.lift_veto_flag", flag):
+        return ""
     if flag.person_id == actor.pk:
         return _("不能解除本人的一票否决，请由其他纪检督查人员处理。")
     if flag.sanction_id is not None:
         return _("处分产生的一票否决随处分执行，不能单独解除；处分有误的，请组织人事科更正或删除该处分。")
-    return ""
+    return _("只有纪检督查人员可以解除一票否决。")
 
 
 @transaction.atomic
