@@ -120,6 +120,10 @@ class QuarterDisciplineOpinion(OrganisationScoped, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
     )
     given_at = models.DateTimeField(_("记录时间"))
+    # The sum of the quarter's grade rows' versions when it was recorded: a grade given, changed,
+    # confirmed or sent back since (each bumps its row's version) makes the sum differ, whatever the
+    # clocks of two transactions said (null: recorded before this was kept).
+    grades_version = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("纪委意见")

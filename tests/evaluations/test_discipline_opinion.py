@@ -212,11 +212,11 @@ def test_a_grade_changed_after_the_opinion_asks_for_it_again_on_the_inspectors_h
 
     grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.GOOD, comment="复核后调整")
 
-    assert approval_blockers(appraisal_quarter=graded) == ["纪委意见记录后又有等次变动：请纪检人员重新记录意见。"]
-    with pytest.raises(ValidationError, match="又有等次变动"):
+    assert approval_blockers(appraisal_quarter=graded) == ["纪委意见记录后又有评鉴或确认：请纪检人员重新记录意见。"]
+    with pytest.raises(ValidationError, match="又有评鉴或确认"):
         appraisal_quarter_approve(appraisal_quarter=graded, actor=chief)
     home = client.get("/").content.decode()
-    assert "等次有变动，须重新记录纪委意见" in home
+    assert "评鉴有变动，须重新记录纪委意见" in home
     assert 'data-testid="discipline-opinion-stale"' in client.get(QUARTERS).content.decode()
     record(graded, inspector, "复核等次调整后，同意上报。")
     assert approval_blockers(appraisal_quarter=graded) == []

@@ -12,7 +12,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -398,6 +398,7 @@ def quarter_discipline_opinion_record(
     if opinion is None:
         opinion = QuarterDisciplineOpinion(appraisal_quarter=locked)
     opinion.text, opinion.given_by, opinion.given_at = text, actor, timezone.now()
+    opinion.grades_version = _grades_version(locked)
     check_text_limits(opinion, "text")
     opinion.save()
     return opinion
@@ -410,26 +411,31 @@ def _grades_unfinished(appraisal_quarter: AppraisalQuarter) -> int:
     ).count()
 
 
-def _graded_since(appraisal_quarter: AppraisalQuarter, moment) -> bool:
-    """Whether a grade of the quarter was given, confirmed or sent back after ``moment``."""
-    return QuarterGrade.objects.filter(
-        Q(graded_at__gt=moment) | Q(confirmed_at__gt=moment) | Q(reopened_at__gt=moment),
-        appraisal_quarter=appraisal_quarter,
-    ).exists()
+def _grades_version(appraisal_quarter: AppraisalQuarter) -> int:
+    """The sum of the quarter's grade rows' versions (each grading, change, confirmation or sending
+    back bumps its row's): one aggregate over the quarter's rows."""
+    return QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).aggregate(v=Sum("version"))["v"] or 0
+
+
+def _opinion_status(appraisal_quarter: AppraisalQuarter) -> str:
+    """``"opinion"`` when the quarter has no 纪委意见, ``"stale"`` when its grades were given,
+    changed, confirmed or sent back after it was recorded, else ""."""
+    opinion = QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).first()
+    if opinion is None:
+        return "opinion"
+    stale = opinion.grades_version is not None and opinion.grades_version != _grades_version(appraisal_quarter)
+    return "stale" if stale else ""
 
 
 def discipline_opinion_wanted(*, appraisal_quarter: AppraisalQuarter, policy) -> str:
     """What the 纪委意见 of an open quarter waits for ("" when nothing): ``"grading"`` while people are
     not graded or confirmed (an opinion on grades not yet given says nothing), ``"opinion"`` when
-    every grade is confirmed and there is no opinion, ``"stale"`` when a grade changed after it."""
+    every grade is confirmed and there is no opinion, ``"stale"`` when grades moved after it."""
     if not policy.discipline_review_step or not appraisal_quarter.is_open:
         return ""
     if _grades_unfinished(appraisal_quarter):
         return "grading"
-    opinion = QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).first()
-    if opinion is None:
-        return "opinion"
-    return "stale" if _graded_since(appraisal_quarter, opinion.given_at) else ""
+    return _opinion_status(appraisal_quarter)
 
 
 class ApprovalBlocker(str):
@@ -554,11 +560,11 @@ def approval_blockers(
                 )
             )
     if policy.discipline_review_step:
-        opinion = QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).first()
-        if opinion is None:
+        status = _opinion_status(appraisal_quarter)
+        if status == "opinion":
             blockers.append(ApprovalBlocker(_("须先取得纪委意见：请纪检人员在季度结果页记录意见。")))
-        elif _graded_since(appraisal_quarter, opinion.given_at):
-            blockers.append(ApprovalBlocker(_("纪委意见记录后又有等次变动：请纪检人员重新记录意见。")))
+        elif status == "stale":
+            blockers.append(ApprovalBlocker(_("纪委意见记录后又有评鉴或确认：请纪检人员重新记录意见。")))
     return blockers
 
 
