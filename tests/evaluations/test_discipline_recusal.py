@@ -3,11 +3,12 @@ themselves nor lifts their own veto; a sanction's veto follows the sanction, not
 lifting; an inspection sent twice (back button, 保存 again) is saved once; a correction that changes
 nothing is refused, and one that takes a veto away leaves its reason on the deletion's audit entry."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.audit import acting_as
 from accounts.models import AuditEntry, Role
@@ -93,6 +94,10 @@ def test_the_same_inspection_sent_again_is_saved_once_a_different_one_is_saved(
     record_inspection(organisation, inspector, department, findings=[serious(staff, "早退")])
     record_inspection(organisation, inspector, department, findings=[])
     assert Inspection.objects.count() == 3
+    # An hour later the same reading is a second inspection (an afternoon check), not the form again.
+    Inspection.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    record_inspection(organisation, inspector, department, findings=[])
+    assert Inspection.objects.count() == 4
 
 
 def _correct(inspection, actor, *, severity, reason="录入错误"):

@@ -93,10 +93,13 @@ def _field_errors(*, date, note: str, kind: str) -> list[str]:
     return errors
 
 
+SENT_AGAIN_WITHIN = datetime.timedelta(minutes=30)
+
+
 def _same_inspection(
     *, organisation, inspector, date, kind, departments, note: str, findings: list[Mapping]
 ) -> Inspection | None:
-    """The inspection ``inspector`` already recorded with every one of these values, if any."""
+    """The inspection ``inspector`` recorded in the last half hour with every one of these values, if any."""
 
     def key(person, department, severity, description, evidence) -> tuple:
         return (
@@ -112,8 +115,17 @@ def _same_inspection(
         for row in findings
     )
     wanted_departments = sorted(d.pk for d in departments)
+    # The inspector's row locked: a form sent twice at once waits here for the first to commit.
+    list(User.objects.select_for_update(of=("self",)).filter(pk=inspector.pk).values_list("pk", flat=True))
+    # Only one recorded in the last half hour: the same form sent again, not a second inspection
+    # that happens to read alike (a morning and an afternoon 考勤 check with nothing found).
     candidates = Inspection.objects.filter(
-        organisation=organisation, inspector=inspector, date=date, kind=kind, note=note.strip()
+        organisation=organisation,
+        inspector=inspector,
+        date=date,
+        kind=kind,
+        note=note.strip(),
+        created_at__gte=timezone.now() - SENT_AGAIN_WITHIN,
     ).prefetch_related("departments", "findings")
     for inspection in candidates.order_by("-pk")[:20]:
         if sorted(d.pk for d in inspection.departments.all()) != wanted_departments:
