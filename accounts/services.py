@@ -544,6 +544,12 @@ def department_deactivate(*, department: Department) -> None:
     for person in (department.head, department.supervising_leader):
         if person is not None:
             _sync_leadership_roles(user=person)
+    # Appointments to its posts still waiting end with it: reopened, the department asks anew
+    # (department_reactivate), and an old request must not become confirmable again.
+    for waiting in PendingRoleChange.objects.select_for_update(of=("self",)).filter(
+        department=department, state=PendingRoleChange.State.PENDING
+    ):
+        _pending_decided(waiting, actor=None, confirm=False, state=PendingRoleChange.State.WITHDRAWN)
 
 
 @transaction.atomic

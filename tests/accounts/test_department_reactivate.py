@@ -131,3 +131,20 @@ def test_a_reactivated_department_takes_a_head_again(hr, closed_department):
 
     newcomer.refresh_from_db()
     assert Role.DEPARTMENT_HEAD in newcomer.roles
+
+
+def test_an_appointment_waiting_when_the_department_closes_ends_with_it(hr, organisation):
+    department = DepartmentFactory(organisation=organisation, code="D010", name="临时科")
+    candidate = UserFactory(organisation=organisation, department=None, full_name="候任科长")
+    department.head = candidate
+    services.department_save(department=department, actor=hr)
+    [waiting] = PendingRoleChange.objects.filter(department=department, state=PendingRoleChange.State.PENDING)
+
+    services.department_deactivate(department=department)
+
+    waiting.refresh_from_db()
+    assert waiting.state == PendingRoleChange.State.WITHDRAWN
+    services.department_reactivate(department=department, actor=hr)
+    assert not PendingRoleChange.objects.filter(
+        department=department, user=candidate, state=PendingRoleChange.State.PENDING
+    ).exists()
