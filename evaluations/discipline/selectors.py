@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts import periods
@@ -217,6 +218,22 @@ def finding_counts(*, person_ids, first_day: datetime.date, last_day: datetime.d
         .values("person_id")
         .annotate(total=Count("pk"), serious=Count("pk", filter=Q(severity=Severity.SERIOUS)))
     }
+
+
+def finding_count_annotations(*, organisation_id: int, first_day: datetime.date, last_day: datetime.date) -> dict:
+    """``findings`` and ``serious``: the organisation's findings about a row's ``person_id`` between
+    two days, as subqueries to annotate a queryset of rows that have a ``person_id`` with (to order
+    by them in SQL)."""
+    found = Finding.objects.filter(
+        person_id=OuterRef("person_id"),
+        inspection__organisation_id=organisation_id,
+        inspection__date__range=(first_day, last_day),
+    )
+
+    def counted(findings):
+        return Coalesce(Subquery(findings.order_by().values("person_id").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    return {"findings": counted(found), "serious": counted(found.filter(severity=Severity.SERIOUS))}
 
 
 def people_with_findings(*, organisation_id: int, first_day: datetime.date, last_day: datetime.date) -> QuerySet:

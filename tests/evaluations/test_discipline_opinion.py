@@ -239,3 +239,19 @@ def test_the_inspector_sees_the_proposed_grades_of_the_people_found_against(
     assert "本季度检查发现涉及1人" in page
     table = page[page.index('data-testid="findings-to-weigh"') :]
     assert staff.get_full_name() in table and "1项（严重0项）" in table and "较好" in table
+
+
+def test_the_most_serious_are_listed_first_when_not_everyone_fits(
+    client_for, graded, inspector, staff, colleague, monkeypatch, review_step
+):
+    monkeypatch.setattr("evaluations.grading.selectors.FINDINGS_TO_WEIGH_SHOWN", 1)
+    on = graded.period.first_day
+    FindingFactory(inspection__inspector=inspector, inspection__date=on, person=staff, severity=Severity.MINOR)
+    FindingFactory(inspection__inspector=inspector, inspection__date=on, person=colleague, severity=Severity.SERIOUS)
+
+    page = client_for(inspector).get(QUARTERS).content.decode()
+
+    table = page[page.index('data-testid="findings-to-weigh"') :]
+    assert "本季度检查发现涉及2人" in page and "仅列出前1人。" in page
+    assert colleague.get_full_name() in table and staff.get_full_name() not in table
+    assert "1项（严重1项）" in table
