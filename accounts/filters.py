@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
+from .forms import check_date_order
 from .models import AuditEntry, AuditEvent, AuditResult, Department, PositionCategory, Role, StaffType, User
 from .periods import MAX_YEAR, MIN_YEAR
 from .selectors import departments_of, without_head_at_work
@@ -163,9 +164,7 @@ class DateRangeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("截止日期不能早于起始日期。"))
+        check_date_order(self, "date_from", "date_to", _("截止日期不能早于起始日期。"))
         return cleaned
 
 

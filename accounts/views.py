@@ -867,7 +867,9 @@ def security_settings(request: HttpRequest) -> HttpResponse:
 @permission_required("accounts.view_audit_log")
 def audit_list(request: HttpRequest) -> HttpResponse:
     filterset, sorting = lists.audit_log(request.user, request.GET)
-    context = filtered_page(request, filterset, per_page=50)
+    # A filter refused (a date range ending before it begins) lists nothing, as its export writes nothing.
+    entries = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    context = filtered_page(request, filterset, items=entries, per_page=50)
     audit.prefetch_related_labels(context["page"].object_list)
     return render(request, "accounts/audit_list.html", {**context, "sorting": sorting})
 
