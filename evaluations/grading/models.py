@@ -123,7 +123,7 @@ class QuarterDisciplineOpinion(OrganisationScoped, models.Model):
     # The sum of the quarter's grade rows' versions when it was recorded: a grade given, changed,
     # confirmed or sent back since (each bumps its row's version) makes the sum differ, whatever the
     # clocks of two transactions said (null: recorded before this was kept).
-    grades_version = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    grades_version = models.PositiveBigIntegerField(_("记录时的评鉴版本"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("纪委意见")

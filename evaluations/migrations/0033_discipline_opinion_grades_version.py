@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='quarterdisciplineopinion',
             name='grades_version',
-            field=models.PositiveBigIntegerField(blank=True, editable=False, null=True),
+            field=models.PositiveBigIntegerField(blank=True, editable=False, null=True, verbose_name='记录时的评鉴版本'),
         ),
     ]
