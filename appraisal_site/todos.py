@@ -19,7 +19,12 @@ from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.models import Department, User
-from accounts.selectors import pending_changes_to_decide, policy_for_organisation, without_head_at_work
+from accounts.selectors import (
+    participants_of,
+    pending_changes_to_decide,
+    policy_for_organisation,
+    without_head_at_work,
+)
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import years_outstanding
@@ -326,11 +331,14 @@ def _inspector(user: User, today: date, policy) -> list[Todo]:
     done = Inspection.objects.filter(
         organisation_id=user.organisation_id, date__year=today.year, date__month=today.month
     ).count()
+    # An organisation where nobody takes part in the appraisal (a bureau that only oversees) owes
+    # no inspections (discipline_check judges its months alike).
+    required = policy.inspections_per_month if participants_of(organisation=user.organisation).exists() else 0
     todos = [
         Todo(
             "inspections",
             _("本月还需开展纪律作风检查（规定每月%(required)s次）") % {"required": policy.inspections_per_month},
-            max(policy.inspections_per_month - done, 0),
+            max(required - done, 0),
             reverse("evaluations:inspections"),
         )
     ]
