@@ -344,7 +344,7 @@ def role_changes_waiting_for(*, person: User) -> QuerySet[PendingRoleChange]:
     appointment to a department's post too), oldest first: what the roles page says is coming."""
     return (
         PendingRoleChange.objects.filter(user=person, state=PendingRoleChange.State.PENDING)
-        .select_related("requested_by", "department")
+        .select_related("user", "requested_by", "department")
         .order_by("requested_at", "pk")
     )
 

@@ -507,7 +507,8 @@ class TestTheExpectationTable:
     @pytest.mark.parametrize("persona", ["hr", "head", "inspector"])
     def test_no_drop_down_offers_djangos_row_of_dashes_for_no_choice(self, client, world, persona):
         """An optional or not-yet-chosen select says what no choice means (全部, 暂不指定, 请选择…),
-        not Django's ``---------``, on every page these personas can open."""
+        not Django's ``---------``, on every page these personas can open: the widget's template
+        rewrites Django's label, so this catches a select written by hand or by another renderer."""
         client.force_login(world["people"][persona])
         urls = {name: _url(name, pattern, world["objects"]) for name, pattern in url_patterns().items()}
         dashes = []

@@ -1,7 +1,8 @@
 """The select widget's own template (templates/django/forms/widgets/select.html, through
 FORM_RENDERER = TemplatesSetting) writes its options inline, without Django's include per option:
-the HTML must stay exactly what Django's own templates write, for every kind of select the forms
-use, so a Django upgrade that changes its select is noticed here."""
+the HTML must stay what Django's own templates write, for every kind of select the forms use, so a
+Django upgrade that changes its select is noticed here; the one difference is on purpose: an empty
+choice Django labels ``---------`` reads 请选择."""
 
 import pytest
 from django import forms
