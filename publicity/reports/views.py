@@ -70,6 +70,7 @@ def year_export(request: HttpRequest) -> HttpResponse:
 @permission_required("publicity.export_year")
 def year_workbook(request: HttpRequest, year: int) -> FileResponse:
     """The newest stored workbook of ``year``, to HR of its organisation only; 404 once expired."""
+    _year(year)
     workbook = selectors.latest_year_workbook(organisation_id=request.user.organisation_id, year=year)
     if workbook is None:
         raise Http404
@@ -79,6 +80,13 @@ def year_workbook(request: HttpRequest, year: int) -> FileResponse:
 
 
 # --- Record forms ----------------------------------------------------------------------------
+
+
+def _year(year: int) -> int:
+    """A year the calendar knows (2000–2100), else the form is a 404 (not a 500, nor a PDF of 0年)."""
+    if not periods.MIN_YEAR <= year <= periods.MAX_YEAR:
+        raise Http404
+    return year
 
 
 def _quarter(quarter: int) -> int:
@@ -157,6 +165,7 @@ def forms(request: HttpRequest) -> HttpResponse:
 @require_safe
 @permission_required("publicity.view_forms")
 def person_quarter_form(request: HttpRequest, pk: int, year: int, quarter: int) -> HttpResponse:
+    _year(year)
     person = _get_person_for_forms(request, pk)
     content = pdf.person_quarter_pdf(person=person, year=year, quarter=_quarter(quarter), own=_own(request, person))
     filename = f"{person.get_full_name()}-{year}年第{quarter}季度平时考核登记表.pdf"
@@ -166,6 +175,7 @@ def person_quarter_form(request: HttpRequest, pk: int, year: int, quarter: int) 
 @require_safe
 @permission_required("publicity.view_forms")
 def person_year_form(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    _year(year)
     person = _get_person_for_forms(request, pk)
     content = pdf.person_year_pdf(person=person, year=year, own=_own(request, person))
     filename = f"{person.get_full_name()}-{year}年度考核汇总.pdf"
@@ -175,6 +185,7 @@ def person_year_form(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @require_safe
 @permission_required("publicity.view_forms")
 def department_summary(request: HttpRequest, pk: int, year: int, quarter: int) -> HttpResponse:
+    _year(year)
     department = _get_department_for_forms(request, pk)
     content = pdf.department_summary_pdf(department=department, year=year, quarter=_quarter(quarter))
     return _audited_pdf(
@@ -187,6 +198,7 @@ def department_summary(request: HttpRequest, pk: int, year: int, quarter: int) -
 def department_forms(request: HttpRequest, pk: int, year: int, quarter: int) -> HttpResponse:
     """A department's 登记表 as one PDF, a page per person; a large department is made by a job
     (the page offers the button: a GET never writes)."""
+    _year(year)
     department = _get_department_for_forms(request, pk)
     _quarter(quarter)
     people = QuarterGrade.objects.filter(
@@ -210,6 +222,7 @@ def department_forms(request: HttpRequest, pk: int, year: int, quarter: int) -> 
 @require_POST
 @permission_required("publicity.view_forms")
 def department_forms_job(request: HttpRequest, pk: int, year: int, quarter: int) -> HttpResponse:
+    _year(year)
     department = _get_department_for_forms(request, pk)
     try:
         job = services.department_forms_request(

@@ -120,3 +120,18 @@ def test_the_search_writes_nothing(client_for, hr, staff):
     statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
     writes = [statement for statement in statements if statement in {"INSERT", "UPDATE", "DELETE"}]
     assert writes == []
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("reports:person_quarter_form", ["person", 1999, 1]),
+        ("reports:person_year_form", ["person", 0]),
+        ("reports:department_summary", ["department", 99999999, 1]),
+        ("reports:department_forms", ["department", 2101, 2]),
+    ],
+)
+def test_a_form_of_a_year_the_calendar_does_not_know_is_not_found(client_for, hr, staff, name, args):
+    objects = {"person": staff.pk, "department": staff.department_id}
+    url = reverse(name, args=[objects.get(arg, arg) if isinstance(arg, str) else arg for arg in args])
+    assert client_for(hr).get(url).status_code == 404
