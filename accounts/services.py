@@ -747,6 +747,13 @@ def staff_set_active(*, user: User, active: bool, reason: str = "", actor: User 
         raise PermissionDenied
     if user.is_active == active:
         return
+    if active and user.department_id and not Department.objects.filter(pk=user.department_id, is_active=True).exists():
+        # Active in a closed department: out of every list of the living departments, nobody to
+        # review or grade them, yet asked for summaries (a user test found one).
+        raise ValidationError(
+            _("“%(name)s”所在科室“%(department)s”已停用：请先将其调整到启用的科室，再启用账号。")
+            % {"name": user.get_full_name(), "department": user.department.name}
+        )
     with audit_reason(reason):
         user.is_active = active
         user.save(update_fields=["is_active"])

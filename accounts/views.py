@@ -525,8 +525,16 @@ def staff_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespons
         raise PermissionDenied
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.staff_set_active(user=person, active=active, reason=form.cleaned_data["reason"], actor=request.user)
-        messages.success(request, (_("“%(name)s”已启用。") if active else _("“%(name)s”已停用。")) % {"name": person})
+        try:
+            services.staff_set_active(
+                user=person, active=active, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except ValidationError as refusal:
+            messages.error(request, error_text(refusal))
+        else:
+            messages.success(
+                request, (_("“%(name)s”已启用。") if active else _("“%(name)s”已停用。")) % {"name": person}
+            )
         return redirect("accounts:staff_detail", pk=person.pk)
     title = _("启用账号") if active else _("停用账号")
     message = (

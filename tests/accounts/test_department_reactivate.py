@@ -148,3 +148,18 @@ def test_an_appointment_waiting_when_the_department_closes_ends_with_it(hr, orga
     assert not PendingRoleChange.objects.filter(
         department=department, user=candidate, state=PendingRoleChange.State.PENDING
     ).exists()
+
+
+def test_a_person_of_a_closed_department_is_not_reactivated_there(client_for, hr, organisation):
+    closed = DepartmentFactory(organisation=organisation, code="D011", name="信息中心")
+    person = UserFactory(organisation=organisation, department=closed, full_name="龚建嘉")
+    services.staff_set_active(user=person, active=False, actor=hr)
+    services.department_deactivate(department=closed)
+
+    response = client_for(hr).post(
+        reverse("accounts:staff_reactivate", args=[person.pk]), {"reason": "返岗"}, follow=True
+    )
+
+    assert "已停用：请先将其调整到启用的科室" in response.content.decode()
+    person.refresh_from_db()
+    assert not person.is_active
