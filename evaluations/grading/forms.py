@@ -68,6 +68,9 @@ class DisciplineOpinionForm(forms.Form):
         max_length=QuarterDisciplineOpinion._meta.get_field("text").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # When the opinion the page showed was recorded ("" for none): one recorded since, in another
+    # tab or by another inspector, is not overwritten unseen.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class ApprovalFilter(django_filters.FilterSet):

@@ -255,3 +255,19 @@ def test_the_most_serious_are_listed_first_when_not_everyone_fits(
     assert "本季度检查发现涉及2人" in page and "仅列出前1人。" in page
     assert colleague.get_full_name() in table and staff.get_full_name() not in table
     assert "1项（严重1项）" in table
+
+
+def test_an_opinion_recorded_in_another_tab_is_not_overwritten_unseen(client_for, graded, inspector, review_step):
+    client = client_for(inspector)
+    form = client.get(QUARTERS).context["opinion_form"]
+    seen = form["seen"].value()
+    assert seen == ""
+    client.post(opinion_url(graded), {"text": "甲窗口：同意上报。", "seen": seen})  # the first tab
+
+    refused = client.post(opinion_url(graded), {"text": "乙窗口：同意。", "seen": seen}, follow=True)  # the second
+
+    assert "请刷新页面看过后再修改" in refused.content.decode()
+    assert QuarterDisciplineOpinion.objects.get().text == "甲窗口：同意上报。"
+    fresh = client.get(QUARTERS).context["opinion_form"]["seen"].value()
+    client.post(opinion_url(graded), {"text": "乙窗口：看过后修改。", "seen": fresh})
+    assert QuarterDisciplineOpinion.objects.get().text == "乙窗口：看过后修改。"

@@ -372,8 +372,13 @@ def grades_confirm_all(*, appraisal_quarter: AppraisalQuarter, actor: User) -> i
 
 
 @transaction.atomic
+def opinion_seen_token(opinion: QuarterDisciplineOpinion | None) -> str:
+    """What a page that shows ``opinion`` sends back to say which one it showed ("" for none)."""
+    return opinion.given_at.isoformat() if opinion is not None else ""
+
+
 def quarter_discipline_opinion_record(
-    *, appraisal_quarter: AppraisalQuarter, actor: User, text: str
+    *, appraisal_quarter: AppraisalQuarter, actor: User, text: str, seen: str | None = None
 ) -> QuarterDisciplineOpinion:
     """An inspector records the discipline office's opinion (纪委意见) on the organisation's quarter.
 
@@ -395,6 +400,14 @@ def quarter_discipline_opinion_record(
     if not text:
         raise ValidationError({"text": _("请填写纪委意见。")})
     opinion = QuarterDisciplineOpinion.objects.filter(appraisal_quarter=locked).first()
+    if seen is not None and seen != opinion_seen_token(opinion):
+        raise ValidationError(
+            _("纪委意见已由%(who)s于%(when)s记录（在另一窗口或由他人），请刷新页面看过后再修改。")
+            % {
+                "who": opinion.given_by.get_full_name() if opinion else "—",
+                "when": timezone.localtime(opinion.given_at).strftime("%Y-%m-%d %H:%M") if opinion else "—",
+            }
+        )
     if opinion is None:
         opinion = QuarterDisciplineOpinion(appraisal_quarter=locked)
     opinion.text, opinion.given_by, opinion.given_at = text, actor, timezone.now()

@@ -683,7 +683,12 @@ def _render_quarters(
             else [],
             discipline_review=policy.discipline_review_step,
             opinion=opinion,
-            opinion_form=(opinion_form or DisciplineOpinionForm(initial={"text": opinion.text if opinion else ""}))
+            opinion_form=(
+                opinion_form
+                or DisciplineOpinionForm(
+                    initial={"text": opinion.text if opinion else "", "seen": grading.opinion_seen_token(opinion)}
+                )
+            )
             if can_give_opinion and opinion_wanted != "grading"
             else None,
             findings_to_weigh=selectors.discipline_findings_with_grades(appraisal_quarter=selected)
@@ -711,7 +716,10 @@ def quarter_discipline_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and run_service(
         request,
         lambda: grading.quarter_discipline_opinion_record(
-            appraisal_quarter=appraisal_quarter, actor=request.user, text=form.cleaned_data["text"]
+            appraisal_quarter=appraisal_quarter,
+            actor=request.user,
+            text=form.cleaned_data["text"],
+            seen=form.cleaned_data["seen"],
         ),
         success=_("纪委意见已记录。"),
         form=form,
