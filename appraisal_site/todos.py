@@ -37,7 +37,7 @@ from evaluations.grading.selectors import (
     grades_to_give,
     regrades_waiting_for,
 )
-from evaluations.grading.services.grading import approval_blockers, discipline_opinion_wanted
+from evaluations.grading.services.grading import DISCIPLINE_OPINION, approval_blockers, discipline_opinion_wanted
 from evaluations.welfare.models import ConsequenceKind
 from evaluations.welfare.selectors import open_consequences, own_reports_to_hand_in
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
@@ -233,7 +233,12 @@ def _agency_head(user: User, today: date) -> list[Todo]:
         if appraisal_quarter.period.last_day < today:
             # Ready, or still being graded: the count is then what stands in the way (the page lists it).
             blockers = approval_blockers(appraisal_quarter=appraisal_quarter, with_names=False)
-            label = _("%(quarter)s评鉴进行中，尚不能审批") if blockers else _("%(quarter)s评鉴结果待审批")
+            if blockers and all(blocker.waits_for == DISCIPLINE_OPINION for blocker in blockers):
+                label = _("%(quarter)s评鉴已完成，待纪委意见后审批")
+            elif blockers:
+                label = _("%(quarter)s评鉴进行中，尚不能审批")
+            else:
+                label = _("%(quarter)s评鉴结果待审批")
             todos.append(
                 Todo(
                     f"approve-{appraisal_quarter.pk}",

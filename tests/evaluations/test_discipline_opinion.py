@@ -271,3 +271,13 @@ def test_an_opinion_recorded_in_another_tab_is_not_overwritten_unseen(client_for
     fresh = client.get(QUARTERS).context["opinion_form"]["seen"].value()
     client.post(opinion_url(graded), {"text": "乙窗口：看过后修改。", "seen": fresh})
     assert QuarterDisciplineOpinion.objects.get().text == "乙窗口：看过后修改。"
+
+
+def test_the_agency_heads_home_says_the_quarter_waits_for_the_opinion(
+    client_for, graded, chief, inspector, monkeypatch, review_step
+):
+    monkeypatch.setattr("accounts.periods.today", lambda now=None: graded.period.last_day + timedelta(days=3))
+    home = client_for(chief).get("/").content.decode()
+    assert "评鉴已完成，待纪委意见后审批" in home and "尚不能审批" not in home
+    record(graded, inspector)
+    assert "评鉴结果待审批" in client_for(chief).get("/").content.decode()

@@ -451,6 +451,9 @@ def discipline_opinion_wanted(*, appraisal_quarter: AppraisalQuarter, policy) ->
     return _opinion_status(appraisal_quarter)
 
 
+DISCIPLINE_OPINION = "discipline_opinion"
+
+
 class ApprovalBlocker(str):
     """One reason the quarter cannot be approved yet, in plain words, and the people it concerns.
 
@@ -460,10 +463,12 @@ class ApprovalBlocker(str):
 
     people: list[tuple[int, str]]
     more: int | str  # "990+" past BLOCKER_COUNT_CAP
+    # Whose step it waits for: "discipline_opinion" for the 纪委意见 (the inspector's), "" otherwise.
+    waits_for: str
 
-    def __new__(cls, message: str, people=(), more: int | str = 0) -> ApprovalBlocker:
+    def __new__(cls, message: str, people=(), more: int | str = 0, waits_for: str = "") -> ApprovalBlocker:
         blocker = super().__new__(cls, message)
-        blocker.people, blocker.more = list(people), more
+        blocker.people, blocker.more, blocker.waits_for = list(people), more, waits_for
         return blocker
 
 
@@ -575,9 +580,15 @@ def approval_blockers(
     if policy.discipline_review_step:
         status = _opinion_status(appraisal_quarter)
         if status == "opinion":
-            blockers.append(ApprovalBlocker(_("须先取得纪委意见：请纪检人员在季度结果页记录意见。")))
+            blockers.append(
+                ApprovalBlocker(_("须先取得纪委意见：请纪检人员在季度结果页记录意见。"), waits_for=DISCIPLINE_OPINION)
+            )
         elif status == "stale":
-            blockers.append(ApprovalBlocker(_("纪委意见记录后又有评鉴或确认：请纪检人员重新记录意见。")))
+            blockers.append(
+                ApprovalBlocker(
+                    _("纪委意见记录后又有评鉴或确认：请纪检人员重新记录意见。"), waits_for=DISCIPLINE_OPINION
+                )
+            )
     return blockers
 
 
