@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Department, Job, User
+from accounts.models import SEPARATED_ROLES, Department, Job, RoleAssignment, User
 
 from .models import YearWorkbook
 
@@ -48,10 +48,13 @@ def form_people(*, viewer: User, words: str) -> QuerySet[User]:
     words = words.strip()
     if not words:
         return User.objects.none()
+    # Not the administrators (三员分立) nor the bureau's readers: they are never appraised, and
+    # their forms would be empty.
+    separated = RoleAssignment.objects.filter(user=OuterRef("pk"), role__in=SEPARATED_ROLES)
     people = User.objects.filter(
         Q(full_name__icontains=words) | Q(employee_number__icontains=words),
         organisation_id=viewer.organisation_id,
-    )
+    ).exclude(Exists(separated))
     if not viewer.has_perm("publicity.view_every_form"):
         # One IN (subquery) on the department index, not a join that tests head OR leader on every row.
         people = people.filter(department__in=form_departments(viewer=viewer).order_by().values("pk"))

@@ -135,3 +135,13 @@ def test_a_form_of_a_year_the_calendar_does_not_know_is_not_found(client_for, hr
     objects = {"person": staff.pk, "department": staff.department_id}
     url = reverse(name, args=[objects.get(arg, arg) if isinstance(arg, str) else arg for arg in args])
     assert client_for(hr).get(url).status_code == 404
+
+
+def test_hr_does_not_find_the_administrators_who_are_never_appraised(client_for, hr, sysadmin, auditor, staff):
+    client = client_for(hr)
+    for person in (sysadmin, auditor):
+        found = client.get(reverse("reports:forms"), {"q": person.get_full_name()}).context["people"]
+        assert [p.pk for p in found] == []
+    assert [p.pk for p in client.get(reverse("reports:forms"), {"q": staff.get_full_name()}).context["people"]] == [
+        staff.pk
+    ]
