@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -635,17 +636,17 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+NOBODY_TO_CONFIRM = gettext_lazy(
+    "本单位目前没有可以确认此项申请的另一名系统管理员或安全管理员（申请人和当事人不能确认）。"
+    "申请保持待确认，须先增设一名管理员并由其确认。"
+)
+
+
 def _warn_when_nobody_can_confirm(request: HttpRequest, person: User) -> None:
     """A reset that waits for a second administrator whom the organisation does not have: said at
     once (what it waits for), not left waiting unexplained."""
     if not services.second_admin_exists(user=person, actor=request.user):
-        messages.warning(
-            request,
-            _(
-                "本单位目前没有可以确认此项申请的另一名系统管理员或安全管理员（申请人和当事人不能确认）。"
-                "申请保持待确认，须先增设一名管理员并由其确认。"
-            ),
-        )
+        messages.warning(request, NOBODY_TO_CONFIRM)
 
 
 @never_cache
@@ -664,12 +665,13 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
             _warn_when_nobody_can_confirm(request, person)
             return redirect("accounts:staff_detail", pk=person.pk)
         return render(request, "accounts/initial_password.html", {"person": person, "password": password})
-    return confirm_page(
-        request,
-        title=_("重置密码"),
-        message=_("确定为“%(name)s”重置密码吗？新密码仅显示一次，首次登录须修改。") % {"name": person},
-        cancel_url=person_url(person),
-    )
+    message = _("确定为“%(name)s”重置密码吗？新密码仅显示一次，首次登录须修改。") % {"name": person}
+    if services.password_reset_needs_second_admin(user=person) and not services.second_admin_exists(
+        user=person, actor=request.user
+    ):
+        # Said before the request is made, not only after it is filed for nobody to confirm.
+        message += str(NOBODY_TO_CONFIRM)
+    return confirm_page(request, title=_("重置密码"), message=message, cancel_url=person_url(person))
 
 
 # --- Changes waiting for a second person (三员分立) ----------------------------------------------

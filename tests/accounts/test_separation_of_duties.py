@@ -398,6 +398,8 @@ def test_a_decision_makers_password_reset_waits_for_a_second_administrator(clien
 def test_a_reset_nobody_can_confirm_says_so_and_what_it_waits_for(client_for, sysadmin, security_admin, chief):
     """One system and one security administrator: the reset of one asked for by the other waits for
     nobody (the user test found a locked-out security administrator with no way back)."""
+    confirm_page = client_for(sysadmin).get(reverse("accounts:staff_reset_password", args=[security_admin.pk]))
+    assert "没有可以确认此项申请" in confirm_page.content.decode()  # said before the request is made
     response = client_for(sysadmin).post(
         reverse("accounts:staff_reset_password", args=[security_admin.pk]), follow=True
     )
