@@ -25,7 +25,7 @@ from .models import Finding, Inspection, InspectionKind, Severity
 
 class InspectionForm(forms.Form):
     date = forms.DateField(label=_("检查日期"), widget=DateInput())
-    kind = forms.ChoiceField(label=_("检查类别"), choices=[("", "—"), *InspectionKind.choices])
+    kind = forms.ChoiceField(label=_("检查类别"), choices=[("", _("请选择")), *InspectionKind.choices])
     departments = forms.ModelMultipleChoiceField(
         label=_("检查科室"), queryset=Department.objects.none(), widget=forms.CheckboxSelectMultiple
     )
@@ -50,7 +50,7 @@ class FindingForm(forms.Form):
     department = forms.ModelChoiceField(label=_("或科室"), queryset=Department.objects.none(), required=False)
     severity = forms.ChoiceField(
         label=_("严重程度"),
-        choices=[("", "—"), *Severity.choices],
+        choices=[("", _("请选择")), *Severity.choices],
         help_text=_("“严重”问题将对该人员当年考核一票否决。"),
     )
     description = forms.CharField(

@@ -40,7 +40,7 @@ class GradeForm(forms.Form):
         help_text=_("评为“一般”“较差”时必填。"),
     )
     uncertain_reason = forms.ChoiceField(
-        label=_("不确定等次原因"), required=False, choices=[("", "—"), *UncertainReason.choices]
+        label=_("不确定等次原因"), required=False, choices=[("", _("请选择")), *UncertainReason.choices]
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
