@@ -87,7 +87,7 @@ def test_the_reason_is_described_by_its_help_text_and_the_uncertain_reason_selec
     form = GradeForm(prefix="g5", initial={"uncertain_reason": "", "version": 1})
     html = grading_field(form["uncertain_reason"])
     assert '<select name="g5-uncertain_reason" class="select form-select" id="id_g5-uncertain_reason">' in html
-    assert '<option value="" selected>—</option>' in html and html.count(" selected") == 1
+    assert '<option value="" selected>请选择</option>' in html and html.count(" selected") == 1
 
 
 def test_the_words_follow_the_active_language():
