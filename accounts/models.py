@@ -1242,6 +1242,7 @@ AUDIT_DETAIL_LABELS = {
     "raised": _("新增标记数"),
     "reason": _("原因"),
     "removed": _("撤销标记数"),
+    "reworded": _("更新理由的标记数"),
     "rows": _("行数"),
     "suggestions_changed": _("变更建议数"),
     "suggestions_removed": _("撤销建议数"),

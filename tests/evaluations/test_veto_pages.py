@@ -519,3 +519,13 @@ def test_hr_opens_every_sanction_page(hr_client, staff):
 )
 def test_a_sanctions_veto_reads_as_people_say_it(staff, kind, reads):
     assert flagged(staff, kind=kind).reason == reads
+
+
+def test_the_reconciliation_gives_a_kept_flag_its_causes_present_wording(staff, organisation):
+    flag = flagged(staff, kind=SanctionKind.DEMERIT)
+    VetoFlag.objects.filter(pk=flag.pk).update(reason="2025年03月01日受到记过")  # the wording of an older release
+
+    veto.veto_reconcile(organisation=organisation)
+
+    flag.refresh_from_db()
+    assert flag.reason == "2025年03月01日受到记过处分" and flag.is_active

@@ -217,13 +217,24 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     ]
     VetoFlag.objects.bulk_create(missing)
     result.raised = len(missing)
+    # A flag that stays keeps its cause's present wording (a sanction's kind reworded, its date or a
+    # finding's text corrected outside the services): derived, like the flag itself.
+    reworded = []
+    for (person_id, year, kind, pk), flag in existing.items():
+        if (person_id, year, kind, pk) not in wanted:
+            continue
+        reason = finding_reason(finding_by_pk[pk]) if kind == "f" else sanction_reason(sanction_by_pk[pk])
+        if flag.reason != reason:
+            flag.reason = reason
+            reworded.append(flag)
+    VetoFlag.objects.bulk_update(reworded, ["reason"])
     years_changed(organisation=organisation, years=changed_years)
     if changed_people:
         moved_to = User.objects.filter(pk__in=changed_people).exclude(organisation=organisation)
         for elsewhere in Organisation.objects.filter(pk__in=moved_to.values("organisation_id")).order_by("pk"):
             years_changed(organisation=elsewhere, years=changed_years)
-    if result.raised or result.removed:
-        # bulk_create sends no signals: the run itself is the audit record of what it changed.
+    if result.raised or result.removed or reworded:
+        # bulk_create and bulk_update send no signals: the run itself is the audit record of what it changed.
         record_event(
             event="job_run",
             obj=organisation,
@@ -232,6 +243,7 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
             detail={
                 "raised": result.raised,
                 "removed": result.removed,
+                "reworded": len(reworded),
                 "flags_raised": ", ".join(_flag_label(flag) for flag in missing)[:2000],
             },
         )
