@@ -95,10 +95,7 @@ def sanction_save(*, sanction: Sanction, actor: User) -> Sanction:
         + selectors.years_affected(sanction, rules[sanction.kind]),
         actor=actor,
     )
-    if (before.kind, before.decided_on) != (sanction.kind, sanction.decided_on):
-        # Reconciliation keeps a flag whose person and year still hold; its reason, which names
-        # the kind and the date, must follow the correction. The wording is veto's own.
-        VetoFlag.objects.filter(sanction=sanction).update(reason=veto.sanction_reason(sanction))
+    # The reconciliation above also gave the flags it kept the corrected kind's and date's wording.
     return sanction
 
 

@@ -44,10 +44,6 @@ def finding_reason(finding: Finding) -> str:
     }
 
 
-def sanction_reason(sanction: Sanction) -> str:
-    return sanction_event(sanction)
-
-
 @transaction.atomic
 def veto_flags_for_finding(*, finding_id: int) -> VetoFlag | None:
     """Raise the veto flag of a serious finding about a person (idempotent)."""
@@ -78,7 +74,7 @@ def veto_flags_for_sanction(*, sanction_id: int) -> list[VetoFlag]:
     raised = []
     for year in years_affected(sanction, effect):
         flag, created = VetoFlag.objects.get_or_create(
-            person_id=sanction.person_id, year=year, sanction=sanction, defaults={"reason": sanction_reason(sanction)}
+            person_id=sanction.person_id, year=year, sanction=sanction, defaults={"reason": sanction_event(sanction)}
         )
         flags.append(flag)
         if created:
@@ -204,13 +200,17 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
         result.removed = VetoFlag.objects.filter(pk__in=stale).delete()[0]
     finding_by_pk = {f.pk: f for f in findings}
     sanction_by_pk = {s.pk: s for s in sanctions}
+
+    def reason_of(kind: str, pk: int) -> str:
+        return finding_reason(finding_by_pk[pk]) if kind == "f" else sanction_event(sanction_by_pk[pk])
+
     missing = [
         VetoFlag(
             person_id=person_id,
             year=year,
             finding_id=pk if kind == "f" else None,
             sanction_id=pk if kind == "s" else None,
-            reason=finding_reason(finding_by_pk[pk]) if kind == "f" else sanction_reason(sanction_by_pk[pk]),
+            reason=reason_of(kind, pk),
         )
         for (person_id, year, kind, pk) in wanted
         if (person_id, year, kind, pk) not in existing
@@ -218,12 +218,12 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     VetoFlag.objects.bulk_create(missing)
     result.raised = len(missing)
     # A flag that stays keeps its cause's present wording (a sanction's kind reworded, its date or a
-    # finding's text corrected outside the services): derived, like the flag itself.
+    # finding's text corrected outside the services, a sanction corrected): derived, like the flag itself.
     reworded = []
-    for (person_id, year, kind, pk), flag in existing.items():
-        if (person_id, year, kind, pk) not in wanted:
+    for key, flag in existing.items():
+        if key not in wanted:
             continue
-        reason = finding_reason(finding_by_pk[pk]) if kind == "f" else sanction_reason(sanction_by_pk[pk])
+        reason = reason_of(key[2], key[3])
         if flag.reason != reason:
             flag.reason = reason
             reworded.append(flag)
