@@ -245,7 +245,9 @@ def build_workbook(export: ListExport, rows: ListRows, *, total: int, report: jo
     appended row to disk), formatted like every table the application writes (:func:`accounts.excel.write_table`);
     user text always text. The rows' ``extra_sheets`` follow the list's sheet."""
     workbook = Workbook(write_only=True)
-    sheet = new_sheet(workbook, export.title)
+    # The list's sheet is named as the file is (2026年第3季度汇总结果): its period is read where the
+    # rows are, not only in a file name that a download folder may change.
+    sheet = new_sheet(workbook, f"{rows.period}{export.title}")
 
     def values():
         written = 0

@@ -4,7 +4,6 @@ its department stats (the page's table and the export's second sheet)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
@@ -52,13 +51,6 @@ def department_stats(appraisal_quarter: AppraisalQuarter) -> QuerySet[Department
     )
 
 
-def _good_share(stats: DepartmentQuarterStats) -> Decimal | None:
-    """好 as a percentage of the participants: the people of the 好 quota, without 不确定等次."""
-    if not stats.participants:
-        return None
-    return (Decimal(stats.good * 100) / stats.participants).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
 def _department_sheet(appraisal_quarter: AppraisalQuarter) -> Iterator[Sheet]:
     headers = [
         _("科室"),
@@ -70,6 +62,7 @@ def _department_sheet(appraisal_quarter: AppraisalQuarter) -> Iterator[Sheet]:
         _("不确定等次"),
         _("未评鉴"),
         _("好等次占比（%，不含不确定等次）"),
+        _("月小结按时率（%）"),
     ]
     rows = (
         [
@@ -81,7 +74,8 @@ def _department_sheet(appraisal_quarter: AppraisalQuarter) -> Iterator[Sheet]:
             stats.poor,
             stats.uncertain,
             stats.ungraded,
-            _good_share(stats),
+            stats.good_share,
+            stats.summaries_on_time_rate,
         ]
         for stats in department_stats(appraisal_quarter)
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -673,3 +673,10 @@ class DepartmentQuarterStats(models.Model):
         """Everyone of the department in the quarter: the participants of the 好 quota, and those
         of 不确定等次, who are not (DOMAIN.md §4); the columns of grades add up to it."""
         return self.participants + self.uncertain
+
+    @property
+    def good_share(self) -> Decimal | None:
+        """好 as a percentage of the participants: the people of the 好 quota, without 不确定等次."""
+        if not self.participants:
+            return None
+        return (Decimal(self.good * 100) / self.participants).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

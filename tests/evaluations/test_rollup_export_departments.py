@@ -1,5 +1,6 @@
 """The roll-up results' Excel export carries a 科室统计 sheet after the person rows: a department a
-row, its people, the count of each grade and the share of 好 — the roll-up's department stats."""
+row, its people, the count of each grade, the share of 好 and the summaries' on-time rate — the
+roll-up's department stats, as the page shows them."""
 
 from __future__ import annotations
 
@@ -16,8 +17,18 @@ from evaluations.grading.models import Grade, GradeState, QuarterGrade
 from evaluations.grading.services.grading import appraisal_quarter_open
 from evaluations.grading.services.rollup import rollup_quarter
 from tests.evaluations.conftest import Q3_GRADING_DAY
-from tests.factories import DepartmentFactory, QuarterGradeFactory, UserFactory, save_fields
+from tests.factories import (
+    DepartmentFactory,
+    MonthlySummaryFactory,
+    QuarterGradeFactory,
+    UserFactory,
+    save_fields,
+)
 
+HEADERS = (
+    *("科室", "人数", "好", "较好", "一般", "较差", "不确定等次", "未评鉴"),
+    *("好等次占比（%，不含不确定等次）", "月小结按时率（%）"),
+)
 TODAY = date(2026, 11, 23)  # Q3 is over: its roll-up counts every month
 
 
@@ -54,6 +65,8 @@ def q3(organisation, team, finance, archive):
     for person, grade in zip(finance, [Grade.GOOD, Grade.FAIRLY_GOOD, Grade.UNCERTAIN], strict=True):
         _grade(quarter, person, grade)
     _grade(quarter, archive[0], Grade.UNCERTAIN)
+    # 档案员 handed in July's summary on time, not August's nor September's: 1 of 3.
+    MonthlySummaryFactory(owner=archive[0], month=7, submitted=True)
     rollup_quarter(appraisal_quarter=quarter, today=TODAY)
     return quarter
 
@@ -68,26 +81,25 @@ def _export(client, quarter):
 
 
 def test_the_export_has_a_department_sheet_with_grade_counts_and_the_share_of_good(client_for, hr, q3):
+    """The sheet is named with its quarter, and its department figures are the page's (with the 好 share)."""
     workbook = _workbook(_export(client_for(hr), q3))
-    assert workbook.sheetnames == ["汇总结果", "科室统计"]
+    assert workbook.sheetnames == ["2026年第3季度汇总结果", "科室统计"]
     # The person rows as before, on the first sheet.
-    people = list(workbook["汇总结果"].iter_rows(values_only=True))
+    people = list(workbook["2026年第3季度汇总结果"].iter_rows(values_only=True))
     assert people[0][:4] == ("科室", "工号", "姓名", "等次") and len(people) == 1 + 8 + 3 + 1
     rows = list(workbook["科室统计"].iter_rows(values_only=True))
     assert rows == [
-        ("科室", "人数", "好", "较好", "一般", "较差", "不确定等次", "未评鉴", "好等次占比（%，不含不确定等次）"),
-        ("办公室", 8, 2, 1, 1, 1, 1, 2, 28.57),  # 2 好 of 7 participants
-        ("财务科", 3, 1, 1, 0, 0, 1, 0, 50),  # 1 of 2
-        ("档案科", 1, 0, 0, 0, 0, 1, 0, None),  # no participant: no share
+        HEADERS,
+        ("办公室", 8, 2, 1, 1, 1, 1, 2, 28.57, 0),  # 2 好 of 7 participants; no summary handed in
+        ("财务科", 3, 1, 1, 0, 0, 1, 0, 50, 0),  # 1 of 2
+        ("档案科", 1, 0, 0, 0, 0, 1, 0, None, 33.33),  # no participant: no share; 1 summary of 3 on time
     ]
 
 
 def test_a_quarter_not_rolled_up_exports_an_empty_department_sheet(client_for, hr, organisation, team):
     quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3, today=Q3_GRADING_DAY)
     workbook = _workbook(_export(client_for(hr), quarter))
-    assert list(workbook["科室统计"].iter_rows(values_only=True)) == [
-        ("科室", "人数", "好", "较好", "一般", "较差", "不确定等次", "未评鉴", "好等次占比（%，不含不确定等次）")
-    ]
+    assert list(workbook["科室统计"].iter_rows(values_only=True)) == [HEADERS]
 
 
 def test_the_department_sheet_comes_with_a_long_export_made_by_a_job(
@@ -102,7 +114,7 @@ def test_the_department_sheet_comes_with_a_long_export_made_by_a_job(
     assert response.status_code == 302 and job.state == Job.State.DONE
     with job.file.open("rb") as handle:
         workbook = load_workbook(BytesIO(handle.read()))
-    assert workbook.sheetnames == ["汇总结果", "科室统计"]
+    assert workbook.sheetnames == ["2026年第3季度汇总结果", "科室统计"]
     departments = [row[0] for row in workbook["科室统计"].iter_rows(min_row=2, values_only=True)]
     assert departments == ["办公室", "财务科", "档案科"]
 
@@ -127,3 +139,17 @@ def test_the_export_costs_the_same_queries_for_few_and_many_departments(
     with django_assert_num_queries(len(few)):
         response = _export(client, q3)
     assert _workbook(response)["科室统计"].max_row == 1 + 3 + 6
+
+
+def test_the_page_shows_the_same_department_figures_as_the_sheet(client_for, hr, q3):
+    """What HR compares on screen and in the file: the page's 科室统计 has the sheet's columns."""
+    client = client_for(hr)
+    html = client.get(reverse("evaluations:rollup_results", args=[q3.pk])).content.decode()
+    table = html.split('data-testid="department-stats-table">')[1].split("</table>")[0]
+    assert "好等次占比" in table and "月小结按时率" in table
+    office = table.split('data-testid="department-stats">')[1].split("</tr>")[0]
+    assert "<td>28.57%</td>" in office and "<td>0.00%</td>" in office
+    archive = table.split('data-testid="department-stats">')[3].split("</tr>")[0]
+    assert "<td>—</td>" in archive and "<td>33.33%</td>" in archive
+    sheet = _workbook(_export(client, q3))["科室统计"]
+    assert [cell.value for cell in sheet[1]][-2:] == ["好等次占比（%，不含不确定等次）", "月小结按时率（%）"]
