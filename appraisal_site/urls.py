@@ -6,6 +6,7 @@ from summaries import views as summaries_views
 from . import views
 
 # A database that went away answers 503 (try again), anything else 500; neither shows a traceback.
+handler404 = "appraisal_site.views.page_not_found"
 handler500 = "appraisal_site.views.server_error"
 
 urlpatterns = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as django_server_error
@@ -185,3 +187,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return django_server_error(request)
     except Exception:  # noqa: BLE001 — the error page itself must not fail
         return HttpResponseServerError("<h1>Server Error (500)</h1>")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: the page says that the record may have been deleted (in another tab, or by
+    someone else) and leads back to the page the user came from when that is one of ours."""
+    referer = request.headers.get("referer", "")
+    ours = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    back_url = referer if ours and urlsplit(referer).path != request.path else None
+    return render(request, "404.html", {"back_url": back_url}, status=404)
