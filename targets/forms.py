@@ -62,7 +62,8 @@ class TargetItemForm(forms.Form):
 
     def __init__(self, *args, goal_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["goal"].choices = [("", "—")] + list(goal_choices)
+        # Optional: a target item need not serve a department goal, and the empty choice says so.
+        self.fields["goal"].choices = [("", _("不对应科室目标"))] + list(goal_choices)
 
     def has_changed(self) -> bool:
         # The script renumbers every row, empty ones included; a row with only a number is still empty.
@@ -145,7 +146,7 @@ class CompletionForm(forms.Form):
         for item in self.items:
             self.fields[f"completion_{item.pk}"] = forms.ChoiceField(
                 label=_("完成情况"),
-                choices=[("", "—")] + list(Completion.choices),
+                choices=[("", _("请选择"))] + list(Completion.choices),
                 required=False,
                 initial=item.completion,
             )

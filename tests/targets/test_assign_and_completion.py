@@ -90,6 +90,8 @@ def test_completion_is_refused_on_a_draft_and_for_someone_else(staff, head, make
 def test_the_completion_form_on_the_detail_page_saves(client_for, staff, make_target_set):
     target_set = make_target_set(staff, state="approved")
     item = target_set.items.get()
+    page = client_for(staff).get(reverse("targets:detail", args=[target_set.pk])).content.decode()
+    assert f'name="completion_{item.pk}"' in page and '<option value="" selected>请选择</option>' in page
     response = client_for(staff).post(
         reverse("targets:record_completion", args=[target_set.pk]),
         {"version": target_set.version, f"completion_{item.pk}": "not_done", f"note_{item.pk}": "因故推迟"},

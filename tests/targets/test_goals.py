@@ -84,6 +84,8 @@ def test_the_item_form_offers_the_years_annual_goals_and_the_quarters_goals_only
     response = client_for(staff).get(reverse("targets:detail", args=[target_set.pk]))
     choices = dict(response.context["formset"].forms[0].fields["goal"].choices)
     assert set(choices) == {"", annual.pk, this_quarter.pk}
+    # An item may serve no goal: the empty choice says so, not a lone dash.
+    assert '<option value="" selected>不对应科室目标</option>' in response.content.decode()
 
 
 def test_the_goal_list_is_paginated_with_the_same_queries_for_few_and_many(
