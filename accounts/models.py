@@ -945,6 +945,8 @@ class AuditEvent(models.TextChoices):
     JOB_RUN = "job_run", _("后台任务运行")
     PURGE = "purge", _("清理过期审计记录")
     UNLOCK = "unlock", _("解除登录锁定")
+    # An operator's reset of an administrator nobody else can reset (manage.py break_glass_reset).
+    BREAK_GLASS_RESET = "break_glass_reset", _("应急重置管理员账号（命令行）")
     WELFARE_OPENED = "welfare_opened", _("开展公益性岗位年度考核")
     BALLOT_CAST = "ballot_cast", _("民主测评投票")
     PUBLICATION_OPENED = "publication_opened", _("发布结果公示")
@@ -1238,12 +1240,15 @@ AUDIT_DETAIL_LABELS = {
     "job": _("后台任务"),
     "new": _("新等次"),
     "old": _("原等次"),
+    "os_user": _("操作系统用户"),
     "people": _("人员"),
     "raised": _("新增标记数"),
     "reason": _("原因"),
     "removed": _("撤销标记数"),
     "reworded": _("更新理由的标记数"),
     "rows": _("行数"),
+    "second_factor": _("已删除双因素登录验证器"),
+    "source": _("来源"),
     "suggestions_changed": _("变更建议数"),
     "suggestions_removed": _("撤销建议数"),
     "workers": _("人数"),

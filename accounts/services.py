@@ -778,6 +778,8 @@ def _password_set_by_another(*, user: User, actor: User | None) -> str:
     password = generate_initial_password(organisation_id=user.organisation_id)
     user.set_password(password)
     user.must_change_password = True
+    # Read by the audit trail's password event (accounts.audit): a reset, whoever or whatever acts.
+    user.password_set_by_another = True
     user.save(update_fields=["password", "must_change_password"])
     who = actor or _("系统")
     notify(
@@ -858,6 +860,85 @@ def password_reset_decide(*, actor: User, reset: PendingPasswordReset, confirm: 
         notify(recipient=reset.requested_by, message=message)
         return ""
     return _password_set_by_another(user=reset.user, actor=actor)
+
+
+def break_glass_applies(*, user: User) -> bool:
+    """Whether the operator's break-glass reset (:func:`break_glass_reset`) may restore ``user``'s
+    access: an administrator's, whose password and second factor only a second administrator resets."""
+    return bool(user.roles & ADMIN_ROLES)
+
+
+@transaction.atomic
+def break_glass_reset(*, user: User, reason: str, operator: str) -> tuple[str, bool, int]:
+    """Restore an administrator's access when no second administrator can confirm its reset — the
+    organisation's only security administrator, locked out or without their phone (the reset of
+    their second factor can be asked for only by another security administrator, and of their
+    password only confirmed by another administrator). ``manage.py break_glass_reset``, run by an
+    operator with shell access, whose operating-system user name is ``operator``.
+
+    It does what a confirmed two-person reset does (:func:`password_reset_decide`, both kinds): a
+    new one-time password, changed at the next sign-in; the authenticator and recovery codes
+    removed; and the failed sign-ins forgotten, as the security administrator's unlock
+    (:func:`account_unlock`). Resets still waiting for this person's second administrator are
+    closed, so a later confirmation cannot reset them again. One audit entry says who ran it, why
+    (``reason``, required; it is the reason of every entry the reset writes) and what was done; the
+    person and the auditors are told. Returns the password (shown once), whether a second factor
+    was removed and how many failed sign-ins were forgotten.
+
+    Only administrators: anyone else's password is reset from the staff page, where one
+    administrator (or HR) asks and another confirms when a second person is needed.
+    """
+    from django_otp import devices_for_user
+
+    from .audit import record_event
+    from .lockout import unlock_account
+
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("须说明应急重置的原因（--reason）。"), code="reason")
+    check_length(reason, limit=500, label=_("原因"))
+    _roles_locked(user)
+    if not break_glass_applies(user=user):
+        raise ValidationError(
+            _(
+                "%(name)s（%(username)s）不担任系统管理员、安全管理员或审计员：应急重置只用于管理员。"
+                "其密码由系统管理员或组织人事在人员页面重置（须确认的，由一名管理员确认）。"
+            )
+            % {"name": user, "username": user.username},
+            code="not_an_administrator",
+        )
+    if not user.is_active:
+        raise ValidationError(
+            _("%(name)s（%(username)s）的账号已停用：应急重置不启用账号。") % {"name": user, "username": user.username},
+            code="inactive",
+        )
+    with audit_reason(reason):
+        for waiting in PendingPasswordReset.objects.select_for_update().filter(
+            user=user, state=PendingPasswordReset.State.PENDING
+        ):
+            _pending_decided(waiting, actor=None, confirm=False, state=PendingPasswordReset.State.WITHDRAWN)
+            notify(
+                recipient=waiting.requested_by,
+                message=_("运维人员已在服务器上应急重置%(name)s的账号，您的申请无须再确认：%(change)s。")
+                % {"name": user, "change": waiting},
+            )
+        failures = unlock_account(user)
+        second_factor = next(devices_for_user(user, confirmed=None), None) is not None
+        if second_factor:
+            _two_factor_remove(user=user)
+        password = _password_set_by_another(user=user, actor=None)
+        record_event(
+            event="break_glass_reset",
+            obj=user,
+            actor=None,
+            detail={
+                "source": "command",
+                "os_user": operator,
+                "second_factor": _("是") if second_factor else _("否"),
+                "failures": failures,
+            },
+        )
+    return password, second_factor, failures
 
 
 @transaction.atomic
