@@ -189,3 +189,29 @@ def test_the_reset_administrator_signs_in_from_an_address_that_sprayed_made_up_n
     client.logout()
     # The address stays stopped for everyone else.
     assert _login(client, "nobody0", password, address=office).status_code == 429
+
+
+# --- The web page that says nobody can confirm names the command -------------------------------
+
+
+def test_the_reset_nobody_can_confirm_names_the_operators_command_for_an_administrator(
+    client_for, sysadmin, security_admin
+):
+    url = reverse("accounts:staff_reset_password", args=[security_admin.pk])
+    command = "manage.py break_glass_reset secadmin --organisation testorg --reason"
+
+    assert command in client_for(sysadmin).get(url).content.decode()
+    page = client_for(sysadmin).post(url, follow=True).content.decode()
+    assert "没有可以确认此项申请" in page and command in page
+
+
+def test_a_reset_nobody_can_confirm_of_someone_not_an_administrator_does_not_offer_the_command(
+    client_for, sysadmin, chief
+):
+    """The organisation's only administrator asks for the agency head's reset: nobody can confirm it,
+    and the command, which resets administrators only, is no way out."""
+    page = client_for(sysadmin).post(reverse("accounts:staff_reset_password", args=[chief.pk]), follow=True)
+
+    text = page.content.decode()
+    assert "没有可以确认此项申请" in text
+    assert "break_glass_reset" not in text
