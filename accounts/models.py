@@ -450,6 +450,14 @@ class PendingRoleChange(PendingChange):
     department = models.ForeignKey(
         Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("科室")
     )
+    # A grant only: the role unticked in the same save of the roles page (工作人员, the one role that
+    # changes at once) when withdrawing it at once would leave the person with no role while the
+    # grant waits. It goes when the grant is confirmed, in the same step, and stays if the grant is
+    # rejected or withdrawn (accounts.services.roles_set, role_change_decide).
+    withdraw_on_confirm = models.CharField(_("确认后同时撤销"), max_length=30, choices=Role.choices, blank=True)
+
+    # Not stored: set on a waiting grant a save of the roles page has just given ``withdraw_on_confirm``.
+    withdrawal_attached = False
 
     class Meta:
         verbose_name = _("待确认的角色变更")
@@ -472,12 +480,16 @@ class PendingRoleChange(PendingChange):
 
     def __str__(self) -> str:
         if self.department_id:
-            return str(
+            text = str(
                 _("任命%(name)s为“%(department)s”的%(role)s")
                 % {"name": self.user, "department": self.department, "role": self.get_role_display()}
             )
-        verb = _("撤销") if self.withdraw else _("授予")
-        return f"{verb} {self.user} · {self.get_role_display()}"
+        else:
+            verb = _("撤销") if self.withdraw else _("授予")
+            text = f"{verb} {self.user} · {self.get_role_display()}"
+        if self.withdraw_on_confirm:
+            text += str(_("（确认后同时撤销“%(role)s”）") % {"role": self.get_withdraw_on_confirm_display()})
+        return text
 
 
 class PendingPasswordReset(PendingChange):

@@ -608,7 +608,7 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
             success=lambda waiting: (
                 (
                     _("“%(name)s”的角色变更已登记，须确认的部分确认后生效。")
-                    if any(not change.already_waiting for change in waiting)
+                    if any(not change.already_waiting or change.withdrawal_attached for change in waiting)
                     else _("“%(name)s”的角色已更新。")
                 )
                 % {"name": person}
@@ -627,6 +627,17 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(
                     request,
                     _("以下变更已在等待确认，未重复登记：%(changes)s。") % {"changes": "、".join(repeated)},
+                )
+            if withdrawn := {
+                change.get_withdraw_on_confirm_display() for change in waiting if change.withdrawal_attached
+            }:
+                messages.info(
+                    request,
+                    _(
+                        "“%(roles)s”角色在待确认的授予确认后才撤销，在此之前保留，以免%(name)s在等待期间没有任何角色；"
+                        "授予被拒绝或撤回时不撤销。"
+                    )
+                    % {"roles": "、".join(sorted(str(role) for role in withdrawn)), "name": person},
                 )
             return redirect("accounts:staff_detail", pk=person.pk)
     return render(
