@@ -359,7 +359,10 @@ def _on_user_saved(sender, instance, created, raw=False, **kwargs) -> None:
     if raw or created or getattr(instance, "_password", None) is None:
         return
     actor = _context_actor()
-    own = actor is None or getattr(actor, "pk", None) == instance.pk
+    # A password set for the person by someone else (accounts.services._password_set_by_another)
+    # is a reset even when no signed-in person acts: an operator's break-glass command.
+    set_by_another = instance.__dict__.pop("password_set_by_another", False)
+    own = not set_by_another and (actor is None or getattr(actor, "pk", None) == instance.pk)
     record_event(event="password_change" if own else "password_reset", obj=instance, actor=actor)
 
 

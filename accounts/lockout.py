@@ -98,7 +98,8 @@ def person_counted_as(key: str):
 
 
 def _last_unlock(username: str):
-    """When the security administrator last unlocked the account counted as ``username``, or None."""
+    """When the account counted as ``username`` was last unlocked — by the security administrator,
+    or by an operator's break-glass reset (``manage.py break_glass_reset``) — or None."""
     from django.contrib.contenttypes.models import ContentType
 
     from .models import AuditEntry, AuditEvent, User
@@ -108,7 +109,9 @@ def _last_unlock(username: str):
         return None
     return (
         AuditEntry.objects.filter(
-            event=AuditEvent.UNLOCK, content_type=ContentType.objects.get_for_model(User), object_pk=str(person.pk)
+            event__in=[AuditEvent.UNLOCK, AuditEvent.BREAK_GLASS_RESET],
+            content_type=ContentType.objects.get_for_model(User),
+            object_pk=str(person.pk),
         )
         .order_by("-timestamp")
         .values_list("timestamp", flat=True)

@@ -450,6 +450,14 @@ class PendingRoleChange(PendingChange):
     department = models.ForeignKey(
         Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("科室")
     )
+    # A grant only: the role unticked in the same save of the roles page (工作人员, the one role that
+    # changes at once) when withdrawing it at once would leave the person with no role while the
+    # grant waits. It goes when the grant is confirmed, in the same step, and stays if the grant is
+    # rejected or withdrawn (accounts.services.roles_set, role_change_decide).
+    withdraw_on_confirm = models.CharField(_("确认后同时撤销"), max_length=30, choices=Role.choices, blank=True)
+
+    # Not stored: set on a waiting grant a save of the roles page has just given ``withdraw_on_confirm``.
+    withdrawal_attached = False
 
     class Meta:
         verbose_name = _("待确认的角色变更")
@@ -472,12 +480,16 @@ class PendingRoleChange(PendingChange):
 
     def __str__(self) -> str:
         if self.department_id:
-            return str(
+            text = str(
                 _("任命%(name)s为“%(department)s”的%(role)s")
                 % {"name": self.user, "department": self.department, "role": self.get_role_display()}
             )
-        verb = _("撤销") if self.withdraw else _("授予")
-        return f"{verb} {self.user} · {self.get_role_display()}"
+        else:
+            verb = _("撤销") if self.withdraw else _("授予")
+            text = f"{verb} {self.user} · {self.get_role_display()}"
+        if self.withdraw_on_confirm:
+            text += str(_("（确认后同时撤销“%(role)s”）") % {"role": self.get_withdraw_on_confirm_display()})
+        return text
 
 
 class PendingPasswordReset(PendingChange):
@@ -945,6 +957,8 @@ class AuditEvent(models.TextChoices):
     JOB_RUN = "job_run", _("后台任务运行")
     PURGE = "purge", _("清理过期审计记录")
     UNLOCK = "unlock", _("解除登录锁定")
+    # An operator's reset of an administrator nobody else can reset (manage.py break_glass_reset).
+    BREAK_GLASS_RESET = "break_glass_reset", _("应急重置管理员账号（命令行）")
     WELFARE_OPENED = "welfare_opened", _("开展公益性岗位年度考核")
     BALLOT_CAST = "ballot_cast", _("民主测评投票")
     PUBLICATION_OPENED = "publication_opened", _("发布结果公示")
@@ -1238,12 +1252,15 @@ AUDIT_DETAIL_LABELS = {
     "job": _("后台任务"),
     "new": _("新等次"),
     "old": _("原等次"),
+    "os_user": _("操作系统用户"),
     "people": _("人员"),
     "raised": _("新增标记数"),
     "reason": _("原因"),
     "removed": _("撤销标记数"),
     "reworded": _("更新理由的标记数"),
     "rows": _("行数"),
+    "second_factor": _("已删除双因素登录验证器"),
+    "source": _("来源"),
     "suggestions_changed": _("变更建议数"),
     "suggestions_removed": _("撤销建议数"),
     "workers": _("人数"),

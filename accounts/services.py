@@ -201,6 +201,11 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
     (:func:`role_change_decide`). Returns the changes left waiting; a change asked for again while
     it waits is not asked twice: it comes back with ``already_waiting`` set, and a save that only
     repeats waiting changes is refused with that said.
+
+    Nobody is left without a role because a grant waits: a role withdrawn at once (工作人员) that
+    would leave the person none while a grant waits is withdrawn only when a grant is confirmed
+    (:func:`_withdrawal_waiting_for_a_grant`); the grants waiting then carry it
+    (``withdraw_on_confirm``, ``withdrawal_attached`` on those given it now) and come back too.
     """
     if not actor.has_perm("accounts.change_roles", user):
         raise PermissionDenied
@@ -219,9 +224,12 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
     changes = roles ^ current
     at_once = changes - TWO_PERSON_ROLES
     if roles - current:
+        # The role withdrawn with a grant is held until a grant lands, and every grant waiting then
+        # takes it away as it lands: it is never held beside one, so it counts as gone here.
         _separation_over_time_check(user=user, held=current ^ at_once, asked=(roles - current) - at_once)
-    if changes and not at_once:
-        _repeated_requests_check(user=user, changes=changes, current=current)
+    deferred = _withdrawal_waiting_for_a_grant(user=user, roles=roles, current=current, at_once=at_once)
+    if changes and not at_once - {deferred}:
+        _repeated_requests_check(user=user, changes=changes - {deferred}, current=current, deferred=deferred)
     waiting: list[PendingRoleChange] = []
     for role in sorted(changes):
         withdraw = role in current
@@ -245,23 +253,78 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
                     ),
                 )
             )
+        elif role == deferred:
+            continue
         elif withdraw:
             role_revoke(user=user, role=role)
         else:
             role_grant(user=user, role=role)
+    if deferred:
+        waiting += _withdrawal_attach(user=user, role=deferred, returned=waiting)
     return waiting
 
 
-def _repeated_requests_check(*, user: User, changes: set[str], current: set[str]) -> None:
+def _waiting_grants(*, user: User):
+    """The grants of a role to ``user`` waiting for their second person, an appointment to a
+    department's post too."""
+    return PendingRoleChange.objects.filter(user=user, state=PendingRoleChange.State.PENDING, withdraw=False)
+
+
+def _withdrawal_waiting_for_a_grant(*, user: User, roles: set[str], current: set[str], at_once: set[str]) -> str:
+    """The role a save withdraws at once that must wait for a grant instead, or "".
+
+    Withdrawn now, it would leave ``user`` without any role while a grant waits — and with none at
+    all if the grant is rejected or withdrawn: 工作人员 unticked as 审计员 is asked for. A role whose
+    withdrawal waits too is not counted as kept (it may be confirmed first). One role is enough to
+    keep (and only 工作人员 changes at once on the roles page: the posts' roles follow the
+    departments, every other role takes a second person)."""
+    withdrawn_now = (current - roles) & at_once
+    if not withdrawn_now:
+        return ""
+    withdrawals_waiting = set(
+        PendingRoleChange.objects.filter(user=user, state=PendingRoleChange.State.PENDING, withdraw=True).values_list(
+            "role", flat=True
+        )
+    )
+    kept = (current ^ at_once) - ((current - roles) & TWO_PERSON_ROLES) - withdrawals_waiting
+    grant_waits = bool((roles - current) & TWO_PERSON_ROLES) or _waiting_grants(user=user).exists()
+    return min(withdrawn_now) if grant_waits and not kept else ""
+
+
+def _withdrawal_attach(*, user: User, role: str, returned: list[PendingRoleChange]) -> list[PendingRoleChange]:
+    """Give every grant waiting for ``user`` the withdrawal of ``role`` (saved one by one, so each
+    reaches the audit trail): whichever is confirmed first takes it away. Returns those grants
+    that ``returned`` (what the save asked for) does not hold yet, as already waiting."""
+    by_pk = {change.pk: change for change in returned}
+    more = []
+    for grant in _waiting_grants(user=user).select_related("user", "requested_by", "department").order_by("pk"):
+        grant = by_pk.get(grant.pk, grant)
+        if grant.pk not in by_pk:
+            grant.already_waiting = True
+            more.append(grant)
+        if grant.withdraw_on_confirm != role:
+            grant.withdraw_on_confirm = role
+            grant.save(update_fields=["withdraw_on_confirm"])
+            grant.withdrawal_attached = True
+    return more
+
+
+def _repeated_requests_check(*, user: User, changes: set[str], current: set[str], deferred: str = "") -> None:
     """Refuse a save of the roles page that only asks again for changes already waiting for their
-    second person, saying so: registering nothing new, it must not read as a new request."""
+    second person, saying so: registering nothing new, it must not read as a new request. A
+    withdrawal ``deferred`` to the grants is a repeat when every grant waiting carries it already."""
     waiting = list(
         PendingRoleChange.objects.filter(
             user=user, role__in=changes, state=PendingRoleChange.State.PENDING, department__isnull=True
-        ).select_related("requested_by")
+        ).select_related("user", "requested_by", "department")
     )
     if len(waiting) < len(changes) or any(change.withdraw != (change.role in current) for change in waiting):
         return
+    if deferred:
+        grants = list(_waiting_grants(user=user).select_related("user", "requested_by", "department").order_by("pk"))
+        if any(grant.withdraw_on_confirm != deferred for grant in grants):
+            return
+        waiting += [grant for grant in grants if grant not in waiting]
     raise ValidationError(
         [
             _("“%(change)s”已在等待确认（%(actor)s于%(when)s申请），无须重复提交。")
@@ -384,16 +447,30 @@ def role_change_decide(*, actor: User, change: PendingRoleChange, confirm: bool)
         if change.withdraw:
             role_revoke(user=user, role=change.role)
         else:
-            role_combination_check(roles=set(user.roles) | {change.role})
+            role_combination_check(roles=(set(user.roles) - {change.withdraw_on_confirm}) | {change.role})
             if change.role == Role.AGENCY_HEAD:
                 _agency_head_check(user=user)
             role_grant(user=user, role=change.role)
+    if confirm and change.withdraw_on_confirm:
+        _withdrawal_with_grant_take_effect(change=change)
     _pending_decided(change, actor=actor, confirm=confirm)
     notify(
         recipient=change.requested_by,
         message=(_("%(actor)s已确认：%(change)s。") if confirm else _("%(actor)s已拒绝：%(change)s。"))
         % {"actor": actor, "change": change},
     )
+
+
+def _withdrawal_with_grant_take_effect(*, change: PendingRoleChange) -> None:
+    """A confirmed grant takes away the role withdrawn with it (:func:`roles_set`), in the same step;
+    the other grants waiting with the same withdrawal no longer carry it: it has been done."""
+    role = change.withdraw_on_confirm
+    role_revoke(user=change.user, role=role)
+    for other in (
+        _waiting_grants(user=change.user).filter(withdraw_on_confirm=role).exclude(pk=change.pk).order_by("pk")
+    ):
+        other.withdraw_on_confirm = ""
+        other.save(update_fields=["withdraw_on_confirm"])
 
 
 def _agency_head_check(*, user: User) -> None:
@@ -778,6 +855,8 @@ def _password_set_by_another(*, user: User, actor: User | None) -> str:
     password = generate_initial_password(organisation_id=user.organisation_id)
     user.set_password(password)
     user.must_change_password = True
+    # Read by the audit trail's password event (accounts.audit): a reset, whoever or whatever acts.
+    user.password_set_by_another = True
     user.save(update_fields=["password", "must_change_password"])
     who = actor or _("系统")
     notify(
@@ -858,6 +937,85 @@ def password_reset_decide(*, actor: User, reset: PendingPasswordReset, confirm: 
         notify(recipient=reset.requested_by, message=message)
         return ""
     return _password_set_by_another(user=reset.user, actor=actor)
+
+
+def break_glass_applies(*, user: User) -> bool:
+    """Whether the operator's break-glass reset (:func:`break_glass_reset`) may restore ``user``'s
+    access: an administrator's, whose password and second factor only a second administrator resets."""
+    return bool(user.roles & ADMIN_ROLES)
+
+
+@transaction.atomic
+def break_glass_reset(*, user: User, reason: str, operator: str) -> tuple[str, bool, int]:
+    """Restore an administrator's access when no second administrator can confirm its reset — the
+    organisation's only security administrator, locked out or without their phone (the reset of
+    their second factor can be asked for only by another security administrator, and of their
+    password only confirmed by another administrator). ``manage.py break_glass_reset``, run by an
+    operator with shell access, whose operating-system user name is ``operator``.
+
+    It does what a confirmed two-person reset does (:func:`password_reset_decide`, both kinds): a
+    new one-time password, changed at the next sign-in; the authenticator and recovery codes
+    removed; and the failed sign-ins forgotten, as the security administrator's unlock
+    (:func:`account_unlock`). Resets still waiting for this person's second administrator are
+    closed, so a later confirmation cannot reset them again. One audit entry says who ran it, why
+    (``reason``, required; it is the reason of every entry the reset writes) and what was done; the
+    person and the auditors are told. Returns the password (shown once), whether a second factor
+    was removed and how many failed sign-ins were forgotten.
+
+    Only administrators: anyone else's password is reset from the staff page, where one
+    administrator (or HR) asks and another confirms when a second person is needed.
+    """
+    from django_otp import devices_for_user
+
+    from .audit import record_event
+    from .lockout import unlock_account
+
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("须说明应急重置的原因（--reason）。"), code="reason")
+    check_length(reason, limit=500, label=_("原因"))
+    _roles_locked(user)
+    if not break_glass_applies(user=user):
+        raise ValidationError(
+            _(
+                "%(name)s（%(username)s）不担任系统管理员、安全管理员或审计员：应急重置只用于管理员。"
+                "其密码由系统管理员或组织人事在人员页面重置（须确认的，由一名管理员确认）。"
+            )
+            % {"name": user, "username": user.username},
+            code="not_an_administrator",
+        )
+    if not user.is_active:
+        raise ValidationError(
+            _("%(name)s（%(username)s）的账号已停用：应急重置不启用账号。") % {"name": user, "username": user.username},
+            code="inactive",
+        )
+    with audit_reason(reason):
+        for waiting in PendingPasswordReset.objects.select_for_update().filter(
+            user=user, state=PendingPasswordReset.State.PENDING
+        ):
+            _pending_decided(waiting, actor=None, confirm=False, state=PendingPasswordReset.State.WITHDRAWN)
+            notify(
+                recipient=waiting.requested_by,
+                message=_("运维人员已在服务器上应急重置%(name)s的账号，您的申请无须再确认：%(change)s。")
+                % {"name": user, "change": waiting},
+            )
+        failures = unlock_account(user)
+        second_factor = next(devices_for_user(user, confirmed=None), None) is not None
+        if second_factor:
+            _two_factor_remove(user=user)
+        password = _password_set_by_another(user=user, actor=None)
+        record_event(
+            event="break_glass_reset",
+            obj=user,
+            actor=None,
+            detail={
+                "source": "command",
+                "os_user": operator,
+                "second_factor": _("是") if second_factor else _("否"),
+                "failures": failures,
+            },
+        )
+    return password, second_factor, failures
 
 
 @transaction.atomic

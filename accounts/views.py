@@ -608,7 +608,7 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
             success=lambda waiting: (
                 (
                     _("“%(name)s”的角色变更已登记，须确认的部分确认后生效。")
-                    if any(not change.already_waiting for change in waiting)
+                    if any(not change.already_waiting or change.withdrawal_attached for change in waiting)
                     else _("“%(name)s”的角色已更新。")
                 )
                 % {"name": person}
@@ -628,6 +628,17 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
                     request,
                     _("以下变更已在等待确认，未重复登记：%(changes)s。") % {"changes": "、".join(repeated)},
                 )
+            if withdrawn := {
+                change.get_withdraw_on_confirm_display() for change in waiting if change.withdrawal_attached
+            }:
+                messages.info(
+                    request,
+                    _(
+                        "“%(roles)s”角色在待确认的授予确认后才撤销，在此之前保留，以免%(name)s在等待期间没有任何角色；"
+                        "授予被拒绝或撤回时不撤销。"
+                    )
+                    % {"roles": "、".join(sorted(str(role) for role in withdrawn)), "name": person},
+                )
             return redirect("accounts:staff_detail", pk=person.pk)
     return render(
         request,
@@ -640,13 +651,28 @@ NOBODY_TO_CONFIRM = gettext_lazy(
     "本单位目前没有可以确认此项申请的另一名系统管理员或安全管理员（申请人和当事人不能确认）。"
     "申请保持待确认，须先增设一名管理员并由其确认。"
 )
+# An administrator's access can also be restored without a second administrator, from the server.
+BREAK_GLASS_HINT = gettext_lazy(
+    "如无法增设（例如本单位唯一的安全管理员无法登录），可由有服务器操作权限的运维人员执行"
+    "“manage.py break_glass_reset %(username)s --organisation %(code)s --reason 原因”应急重置，"
+    "该操作记入审计日志。"
+)
+
+
+def _nobody_to_confirm(person: User) -> str:
+    """What a reset nobody can confirm waits for, and for an administrator the operator's way out
+    (accounts/management/commands/break_glass_reset.py, which resets administrators only)."""
+    message = str(NOBODY_TO_CONFIRM)
+    if services.break_glass_applies(user=person):
+        message += str(BREAK_GLASS_HINT) % {"username": person.username, "code": person.organisation.code}
+    return message
 
 
 def _warn_when_nobody_can_confirm(request: HttpRequest, person: User) -> None:
     """A reset that waits for a second administrator whom the organisation does not have: said at
     once (what it waits for), not left waiting unexplained."""
     if not services.second_admin_exists(user=person, actor=request.user):
-        messages.warning(request, NOBODY_TO_CONFIRM)
+        messages.warning(request, _nobody_to_confirm(person))
 
 
 @never_cache
@@ -670,7 +696,7 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         user=person, actor=request.user
     ):
         # Said before the request is made, not only after it is filed for nobody to confirm.
-        message += str(NOBODY_TO_CONFIRM)
+        message += _nobody_to_confirm(person)
     return confirm_page(request, title=_("重置密码"), message=message, cancel_url=person_url(person))
 
 

@@ -164,10 +164,11 @@ def test_no_role_is_granted_at_once_while_an_administrator_role_waits_to_be_gran
     assert fresh(person).roles == {Role.AUDITOR}
 
 
-def test_a_role_withdrawn_at_once_does_not_stand_in_the_way_of_an_administrator_role(security_admin, hr, staff):
-    """工作人员 goes in the same save, before 审计员 can be confirmed: there is no moment with both."""
+def test_a_role_withdrawn_with_an_administrator_role_does_not_stand_in_the_way_of_it(security_admin, hr, staff):
+    """工作人员 goes in the step that confirms 审计员 (tests/accounts/test_withdrawal_waits_for_the_grant.py):
+    there is no moment with both, nor one with neither."""
     [change] = services.roles_set(actor=security_admin, user=staff, roles={Role.AUDITOR})
-    assert fresh(staff).roles == set()
+    assert fresh(staff).roles == {Role.STAFF}
     services.role_change_decide(actor=hr, change=change, confirm=True)
     assert fresh(staff).roles == {Role.AUDITOR}
 
@@ -224,14 +225,16 @@ def test_asking_again_for_a_change_that_waits_says_it_waits_and_registers_nothin
 def test_a_save_that_changes_a_role_at_once_and_repeats_a_waiting_one_says_which_is_which(
     client_for, security_admin, staff
 ):
-    services.roles_set(actor=security_admin, user=staff, roles={Role.STAFF, Role.INSPECTOR})
+    services.role_grant(user=staff, role=Role.INSPECTOR)
+    services.roles_set(actor=security_admin, user=fresh(staff), roles={Role.STAFF, Role.INSPECTOR, Role.HR_ADMIN})
 
+    # 工作人员 goes at once: the person keeps 纪检督查 while 组织人事 waits.
     response = client_for(security_admin).post(
-        reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["inspector"]}, follow=True
+        reverse("accounts:staff_roles", args=[staff.pk]), {"roles": ["inspector", "hr_admin"]}, follow=True
     )
 
     page = response.content.decode()
     assert "角色已更新" in page and "已登记" not in page
     assert "以下变更已在等待确认，未重复登记" in page
-    assert fresh(staff).roles == set()
+    assert fresh(staff).roles == {Role.INSPECTOR}
     assert waiting_for(staff).count() == 1
