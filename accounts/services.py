@@ -1009,7 +1009,7 @@ def break_glass_reset(*, user: User, reason: str, operator: str) -> tuple[str, b
             obj=user,
             actor=None,
             detail={
-                "source": "command",
+                "source": _("命令行"),
                 "os_user": operator,
                 "second_factor": _("是") if second_factor else _("否"),
                 "failures": failures,

@@ -95,7 +95,7 @@ def test_the_break_glass_reset_is_one_audit_entry_with_the_reason_and_the_operat
     entry = AuditEntry.objects.get(event=AuditEvent.BREAK_GLASS_RESET)
     assert entry.object_pk == str(security_admin.pk) and entry.organisation_id == organisation.pk
     assert entry.actor is None and entry.reason == REASON
-    assert entry.changes_dict["source"][1] == "command"
+    assert entry.changes_dict["source"][1] == "命令行"
     assert entry.changes_dict["os_user"][1] == "ops-zhang"
     assert entry.changes_dict["second_factor"][1] == "是"
     # The new password is a reset, not the owner's own change, and carries the reason too.
@@ -111,7 +111,7 @@ def test_the_auditor_reads_the_break_glass_reset_on_the_audit_page(client_for, o
     assert "应急重置管理员账号（命令行）" in page
     assert REASON in page
     assert "<strong>操作系统用户</strong>：ops-zhang" in page
-    assert "<strong>来源</strong>：command" in page
+    assert "<strong>来源</strong>：命令行" in page
 
 
 def test_it_refuses_without_a_reason_and_changes_nothing(organisation, security_admin):
