@@ -232,7 +232,8 @@ def _summary_write(
         else:
             message = _("此小结已在其他页面更新，为避免覆盖，本次内容未保存，已另存为副本。请核对后再修改。")
         raise SummaryConflict(message, summary=summary)
-    rows = {row.pk: row for row in summary.progress_notes.all()}
+    # With their items: a row's name in its audit entry is the item's wording (SummaryProgress.__str__).
+    rows = {row.pk: row for row in summary.progress_notes.select_related("target_item")}
     changed = []
     for pk, note in text.notes.items():
         row = rows.get(pk)
@@ -241,7 +242,8 @@ def _summary_write(
             row.note = note
     if changed:
         SummaryProgress.objects.bulk_update([row for _old, row in changed], ["note"])
-    summary.refresh_from_db()
+    # With the owner, whom the audit entry's name of the summary reads (MonthlySummary.__str__).
+    summary.refresh_from_db(from_queryset=MonthlySummary.objects.select_related("owner"))
     # Neither write above passes through save(), so neither reaches the audit trail by itself.
     audit.record_update(before, summary, fields=TEXT_FIELDS, actor=actor)
     for old_row, row in changed:

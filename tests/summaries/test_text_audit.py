@@ -80,3 +80,26 @@ def test_the_auditor_sees_that_the_text_changed_but_not_the_text(client_for, sum
     page = client_for(auditor).get(reverse("accounts:audit_list")).content.decode()
     assert "其他工作" in page and "（考核内容，不显示）" in page
     assert "保密的内容" not in page
+
+
+def test_the_entries_cost_one_insert_each_and_no_read_per_note(summary, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    notes = {row.item_content: f"{row.item_content}：已推进" for row in summary.progress_notes.all()}
+    assert len(notes) == 2
+    with CaptureQueriesContext(connection) as queries:
+        services.summary_autosave(
+            summary=summary,
+            actor=staff,
+            based_on_version=summary.version,
+            text=text_of(summary, other_work="接待来访", notes=notes),
+        )
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert sum('INSERT INTO "accounts_auditentry"' in sql for sql in statements) == 3
+    # The entries name the summary by its owner and each note by its item, read with the rows.
+    assert not [
+        sql
+        for sql in statements
+        if sql.startswith("SELECT") and ('FROM "accounts_user"' in sql or 'FROM "targets_targetitem"' in sql)
+    ]
