@@ -39,6 +39,28 @@ def register(model, **options) -> None:
     auditlog.register(model, **options)
 
 
+def record_update(old, new, *, fields, actor=None):
+    """The audit entry of a change written without ``save()`` — a conditional UPDATE that claims a
+    version, a ``bulk_update`` — which django-auditlog's signals never see: the same entry its save
+    receiver writes (an update of ``new``, old → new of each of ``fields`` that changed, with the
+    request's or :func:`acting_as`'s author and address), from the two states the writer holds.
+    ``actor`` names the author where the writer knows it and no request or command does. Returns
+    the entry, or None when nothing changed or the audit log is switched off."""
+    from auditlog import get_logentry_model
+    from auditlog.context import auditlog_disabled
+    from auditlog.diff import model_instance_diff
+
+    if auditlog_disabled.get() or type(new) not in auditlog.get_models():
+        return None
+    use_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)
+    changes = model_instance_diff(old, new, fields_to_check=fields, use_json_for_changes=use_json)
+    if not changes:
+        return None
+    entry_model = get_logentry_model()
+    extra = {"actor": actor, "actor_email": getattr(actor, "email", None) or None} if actor is not None else {}
+    return entry_model.objects.log_create(new, action=entry_model.Action.UPDATE, changes=changes, **extra)
+
+
 def register_models() -> None:
     from . import models
 

@@ -15,7 +15,8 @@ the list's export URL, whose view calls :func:`export_response`: a small list do
 large one becomes a background job (accounts.jobs) and the person lands on its progress page. The
 job checks the right again when it runs. Every value is written as text or a number or a date,
 never a formula (accounts.excel). A ``build`` may add sheets after the list's own
-(``ListRows.extra_sheets``: a per-department summary of the rows, say).
+(``ListRows.extra_sheets``: a per-department summary of the rows, say); "small" is the workbook's
+rows, every sheet's.
 """
 
 from __future__ import annotations
@@ -131,11 +132,15 @@ def sort_queryset(
 
 class Sheet(NamedTuple):
     """A further sheet of a list's workbook, after the list's own (a summary of its rows, say):
-    formatted as every table (:func:`accounts.excel.write_table`), values as the list's."""
+    its items and how one item becomes a row, as the list's own (:class:`ListRows`); formatted as
+    every table (:func:`accounts.excel.write_table`), values as the list's. The items are counted
+    with the list's to decide between the download and the job (:func:`workbook_rows`), so a
+    queryset is handed over unread."""
 
     title: str
     headers: Sequence[str]
-    rows: Iterable[Sequence]
+    items: QuerySet | Sequence
+    row: Callable[[Any], Sequence]
 
 
 @dataclass
@@ -149,8 +154,9 @@ class ListRows:
     # What the rows are of, before the export's title in the file's name: "2026" (2026年度考核结果),
     # "2026年第3季度" (2026年第3季度汇总结果); empty for a list of no period.
     period: str = ""
-    # Sheets after the list's own, called when the workbook is written: by the job for a long list,
-    # not in the request that only counts the rows to decide.
+    # Sheets after the list's own. Their rows count with the list's towards the download-or-job
+    # decision (a short list may carry a long sheet: each inspection's findings); they are read
+    # when the workbook is written, by the job for a long one.
     extra_sheets: Callable[[], Iterable[Sheet]] | None = None
 
 
@@ -211,8 +217,20 @@ def page_url(url: str, query: str) -> str:
 
 
 def inline_rows() -> int:
-    """Up to this many rows an export downloads at once (``settings.LIST_EXPORT_INLINE_ROWS``)."""
+    """Up to this many rows an export downloads at once (``settings.LIST_EXPORT_INLINE_ROWS``): the
+    workbook's rows, every sheet's (:func:`workbook_rows`)."""
     return int(getattr(settings, "LIST_EXPORT_INLINE_ROWS", DEFAULT_INLINE_ROWS))
+
+
+def _extra_sheets(rows: ListRows) -> Iterable[Sheet]:
+    return rows.extra_sheets() if rows.extra_sheets is not None else ()
+
+
+def workbook_rows(rows: ListRows, *, listed: int | None = None) -> int:
+    """How many rows the workbook holds: the list's (``listed`` when already counted) and every
+    further sheet's, one count each."""
+    listed = _count(rows.items) if listed is None else listed
+    return listed + sum(_count(sheet.items) for sheet in _extra_sheets(rows))
 
 
 def _value(value):
@@ -243,19 +261,19 @@ def write_workbook(export: ListExport, rows: ListRows, *, total: int, report: jo
 def build_workbook(export: ListExport, rows: ListRows, *, total: int, report: jobs.Report | None = None) -> Workbook:
     """The list as a write-only workbook, ready to save (flat memory for any size: openpyxl spools each
     appended row to disk), formatted like every table the application writes (:func:`accounts.excel.write_table`);
-    user text always text. The rows' ``extra_sheets`` follow the list's sheet."""
+    user text always text. The rows' ``extra_sheets`` follow the list's sheet; ``total`` is the rows
+    of them all (:func:`workbook_rows`), for the progress reported."""
     workbook = Workbook(write_only=True)
-    # The list's sheet is named as the file is (2026年第3季度汇总结果): its period is read where the
-    # rows are, not only in a file name that a download folder may change.
-    sheet = new_sheet(workbook, f"{rows.period}{export.title}")
+    written = 0
 
-    def values():
-        written = 0
-        for batch in _batches(rows.items):
-            if rows.prepare is not None:
-                rows.prepare(batch)
+    def values(items, row, prepare=None):
+        # ``written`` runs on across the sheets: ``total`` counts them all (workbook_rows).
+        nonlocal written
+        for batch in _batches(items):
+            if prepare is not None:
+                prepare(batch)
             for item in batch:
-                yield [_value(value) for value in rows.row(item)]
+                yield [_value(value) for value in row(item)]
             written += len(batch)
             if report is not None and total:
                 report(
@@ -263,12 +281,18 @@ def build_workbook(export: ListExport, rows: ListRows, *, total: int, report: jo
                     _("已写入%(done)d/%(total)d行……") % {"done": written, "total": total},
                 )
 
-    write_table(sheet, [str(header) for header in export.headers()], values())
-    for extra in rows.extra_sheets() if rows.extra_sheets is not None else ():
+    write_table(
+        # The list's sheet is named as the file is (2026年第3季度汇总结果): its period is read where
+        # the rows are, not only in a file name that a download folder may change.
+        new_sheet(workbook, f"{rows.period}{export.title}"),
+        [str(header) for header in export.headers()],
+        values(rows.items, rows.row, rows.prepare),
+    )
+    for extra in _extra_sheets(rows):
         write_table(
             new_sheet(workbook, str(extra.title)),
             [str(header) for header in extra.headers],
-            ([_value(value) for value in row] for row in extra.rows),
+            values(extra.items, extra.row),
         )
     return workbook
 
@@ -298,7 +322,8 @@ def export_response(request: HttpRequest, name: str, **kwargs) -> HttpResponse:
     total = _count(rows.items)
     query = request.GET.urlencode()
     detail = {"filters": query, "rows": total}
-    if total > inline_rows():
+    size = workbook_rows(rows, listed=total)
+    if size > inline_rows():
         job = jobs.job_request(
             kind=export.kind,
             organisation=viewer.organisation,
@@ -308,7 +333,7 @@ def export_response(request: HttpRequest, name: str, **kwargs) -> HttpResponse:
         detail["job"] = job.pk
         response = redirect(job)
     else:
-        response = HttpResponse(write_workbook(export, rows, total=total), content_type=XLSX)
+        response = HttpResponse(write_workbook(export, rows, total=size), content_type=XLSX)
         response["Content-Disposition"] = content_disposition_header(True, _filename(export, rows))
     audit.record_event(event="export", obj=viewer.organisation, request=request, label=str(export.title), detail=detail)
     return response
@@ -348,7 +373,7 @@ def _run(export: ListExport, job: Job, report: jobs.Report) -> jobs.JobFile:
     # Into a temporary file, not bytes in memory: the job's storage copies it in blocks.
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the job has stored it)
     try:
-        build_workbook(export, rows, total=_count(rows.items), report=report).save(handle)
+        build_workbook(export, rows, total=workbook_rows(rows), report=report).save(handle)
         handle.seek(0)
     except BaseException:
         handle.close()

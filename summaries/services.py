@@ -8,6 +8,7 @@ saved with an optimistic version check (a conditional UPDATE), because SQLite ig
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import os
@@ -24,7 +25,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from accounts import periods, workflow
+from accounts import audit, periods, workflow
 from accounts.models import SEPARATED_ROLES, User
 from accounts.selectors import policy_for_organisation
 from accounts.textlimits import too_long_message
@@ -189,7 +190,10 @@ def _check_text_lengths(text: SummaryText) -> None:
 def _summary_write(
     *, summary_id: int, actor: User, based_on_version: int, text: SummaryText, tab: str = "", seq: int = 0
 ) -> MonthlySummary:
-    summary = MonthlySummary.objects.select_related("owner").get(pk=summary_id)
+    # Locked (on PostgreSQL; SQLite serialises writers anyway) so the text read here is the text
+    # this write replaces: the audit entry's old value.
+    summary = MonthlySummary.objects.select_for_update(of=("self",)).select_related("owner").get(pk=summary_id)
+    before = copy.copy(summary)
     if summary.owner_id != actor.pk:
         raise PermissionDenied(_("只能修改自己的小结。"))
     if quarter_closed(summary):
@@ -228,16 +232,22 @@ def _summary_write(
         else:
             message = _("此小结已在其他页面更新，为避免覆盖，本次内容未保存，已另存为副本。请核对后再修改。")
         raise SummaryConflict(message, summary=summary)
-    rows = {row.pk: row for row in summary.progress_notes.all()}
+    # With their items: a row's name in its audit entry is the item's wording (SummaryProgress.__str__).
+    rows = {row.pk: row for row in summary.progress_notes.select_related("target_item")}
     changed = []
     for pk, note in text.notes.items():
         row = rows.get(pk)
         if row is not None and row.note != note:
+            changed.append((copy.copy(row), row))
             row.note = note
-            changed.append(row)
     if changed:
-        SummaryProgress.objects.bulk_update(changed, ["note"])
-    summary.refresh_from_db()
+        SummaryProgress.objects.bulk_update([row for _old, row in changed], ["note"])
+    # With the owner, whom the audit entry's name of the summary reads (MonthlySummary.__str__).
+    summary.refresh_from_db(from_queryset=MonthlySummary.objects.select_related("owner"))
+    # Neither write above passes through save(), so neither reaches the audit trail by itself.
+    audit.record_update(before, summary, fields=TEXT_FIELDS, actor=actor)
+    for old_row, row in changed:
+        audit.record_update(old_row, row, fields=["note"], actor=actor)
     return summary
 
 

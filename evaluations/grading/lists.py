@@ -64,22 +64,22 @@ def _department_sheet(appraisal_quarter: AppraisalQuarter) -> Iterator[Sheet]:
         _("好等次占比（%，不含不确定等次）"),
         _("月小结按时率（%）"),
     ]
-    rows = (
-        [
-            stats.department.name,
-            stats.people,
-            stats.good,
-            stats.fairly_good,
-            stats.average,
-            stats.poor,
-            stats.uncertain,
-            stats.ungraded,
-            stats.good_share,
-            stats.summaries_on_time_rate,
-        ]
-        for stats in department_stats(appraisal_quarter)
-    )
-    yield Sheet(title=_("科室统计"), headers=headers, rows=rows)
+    yield Sheet(title=_("科室统计"), headers=headers, items=department_stats(appraisal_quarter), row=_department_row)
+
+
+def _department_row(stats: DepartmentQuarterStats) -> list:
+    return [
+        stats.department.name,
+        stats.people,
+        stats.good,
+        stats.fairly_good,
+        stats.average,
+        stats.poor,
+        stats.uncertain,
+        stats.ungraded,
+        stats.good_share,
+        stats.summaries_on_time_rate,
+    ]
 
 
 def _headers() -> list[str]:

@@ -2,8 +2,8 @@
 
 HR exports the year's workbook and prints every form of its organisation. A person prints their
 own forms; a department's head and its supervising leader print the forms of the department (and
-of its people). Nobody sees another organisation's forms: every object rule starts with
-``same_organisation``.
+of its people); the agency head prints every department's results summary table (结果汇总表).
+Nobody sees another organisation's forms: every object rule starts with ``same_organisation``.
 """
 
 import rules
@@ -42,6 +42,14 @@ rules.add_perm(
 rules.add_perm(
     "publicity.view_department_forms",
     takes_part_in_appraisal & same_organisation & (is_hr_admin | leads_the_department),
+)
+# A department's 结果汇总表: those who print its forms, and the agency head, who approves the whole
+# organisation's results (DOMAIN §2), for every department of it. His print stops at the table:
+# the people's own forms stay as above. The first right lists every department on /reports/forms/.
+rules.add_perm("publicity.view_every_department_summary", is_hr_admin | is_agency_head)
+rules.add_perm(
+    "publicity.view_department_summary",
+    takes_part_in_appraisal & same_organisation & (is_hr_admin | is_agency_head | leads_the_department),
 )
 
 # The dashboards (/reports/dashboard/): HR and the agency head see the whole organisation, a

@@ -40,6 +40,15 @@ def form_departments(*, viewer: User) -> QuerySet[Department]:
     return departments.order_by("sort_order", "code", "pk")
 
 
+def summary_departments(*, viewer: User) -> QuerySet[Department]:
+    """The departments whose 结果汇总表 ``viewer`` prints (``view_department_summary`` as a queryset):
+    HR and the agency head every department of the organisation, anyone else those whose forms they
+    print (:func:`form_departments`)."""
+    if viewer.has_perm("publicity.view_every_department_summary"):
+        return Department.objects.filter(organisation_id=viewer.organisation_id).order_by("sort_order", "code", "pk")
+    return form_departments(viewer=viewer)
+
+
 def form_people(*, viewer: User, words: str) -> QuerySet[User]:
     """The people whose name or employee number contains ``words`` and whose forms ``viewer`` may
     print (``view_person_forms`` as a queryset): HR anyone of the organisation, former staff too; a

@@ -104,11 +104,13 @@ def _get_person_for_forms(request: HttpRequest, pk: int) -> User:
     )
 
 
-def _get_department_for_forms(request: HttpRequest, pk: int) -> Department:
+def _get_department_for_forms(request: HttpRequest, pk: int, *, perm: str = "publicity.view_department_forms"):
+    """A department whose forms (or, with ``perm="publicity.view_department_summary"``, whose
+    结果汇总表) the viewer may print; anyone else's or another organisation's is a 404."""
     return visible_or_404(
         request,
         lambda: Department.objects.get(pk=pk, organisation_id=request.user.organisation_id),
-        perm="publicity.view_department_forms",
+        perm=perm,
     )
 
 
@@ -128,16 +130,26 @@ def _audited_pdf(request: HttpRequest, *, obj, content: bytes, filename: str) ->
 
 @permission_required("publicity.view_forms")
 def forms(request: HttpRequest) -> HttpResponse:
-    """The forms a viewer may print for a quarter: their own, their departments' (HR: all, paged),
-    and, found by name or employee number (``?q=``), one person's among those they may print."""
+    """The forms a viewer may print for a quarter: their own, their departments' (HR: all, paged;
+    the agency head: every department's 结果汇总表), and, found by name or employee number
+    (``?q=``), one person's among those they may print."""
     current = periods.quarter_at_work()
     year = int_param(request, "year", current.year, range(2000, 2101))
     quarter = int_param(request, "quarter", current.quarter, range(1, 5))
     words = request.GET.get("q", "").strip()
     user = request.user
-    page = page_of(request, selectors.form_departments(viewer=user), DEPARTMENTS_PAGE_SIZE)
+    page = page_of(request, selectors.summary_departments(viewer=user), DEPARTMENTS_PAGE_SIZE)
+    # Each listed department's 结果汇总表; its people's forms only where the viewer prints those
+    # too (the agency head prints every department's table, not its people's forms).
+    with_forms = {department.pk for department in page if user.has_perm("publicity.view_department_forms", department)}
     # The search is offered to those who print someone else's forms: HR, a head, a supervising leader.
-    searchable = user.has_perm("publicity.view_every_form") or page.paginator.count > 0
+    if user.has_perm("publicity.view_every_form"):
+        searchable = True
+    elif user.has_perm("publicity.view_every_department_summary"):
+        # The agency head's list is every department; he finds people only of those he leads.
+        searchable = selectors.form_departments(viewer=user).exists()
+    else:
+        searchable = page.paginator.count > 0
     found = selectors.form_people(viewer=user, words=words if searchable else "")
     people = Paginator(found, PEOPLE_PAGE_SIZE).get_page(request.GET.get(PEOPLE_PAGE))
     return render(
@@ -149,6 +161,7 @@ def forms(request: HttpRequest) -> HttpResponse:
             "years": _year_choices(),
             "quarters": (1, 2, 3, 4),
             "page": page,
+            "with_forms": with_forms,
             # Each list's page links keep the other list's page, the quarter and the search.
             "query": query_without(request.GET, "page"),
             "searchable": searchable,
@@ -186,7 +199,7 @@ def person_year_form(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @permission_required("publicity.view_forms")
 def department_summary(request: HttpRequest, pk: int, year: int, quarter: int) -> HttpResponse:
     _year(year)
-    department = _get_department_for_forms(request, pk)
+    department = _get_department_for_forms(request, pk, perm="publicity.view_department_summary")
     content = pdf.department_summary_pdf(department=department, year=year, quarter=_quarter(quarter))
     return _audited_pdf(
         request, obj=department, content=content, filename=f"{department.name}-{year}年第{quarter}季度结果汇总表.pdf"

@@ -100,6 +100,36 @@ def test_the_inspections_export_lists_the_findings_of_the_inspections_exported(
     ]
 
 
+def test_few_inspections_with_many_findings_are_exported_by_a_job(
+    client_for, hr, inspector, staff, settings, django_capture_on_commit_callbacks, private_files
+):
+    # The workbook's length is every sheet's: two inspections under the limit, their findings over it.
+    from accounts.models import Job
+
+    settings.LIST_EXPORT_INLINE_ROWS = 5
+    for day in (3, 4):
+        inspection = InspectionFactory(inspector=inspector, date=date(2026, 5, day))
+        for n in range(3):
+            FindingFactory(inspection=inspection, person=staff, description=f"{day}日第{n}项")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(hr).post(f"{reverse('evaluations:inspection_export')}?month=2026-05")
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert job.state == Job.State.DONE
+    with job.file.open("rb") as handle:
+        workbook = load_workbook(BytesIO(handle.read()))
+    assert len(list(workbook["检查发现"].iter_rows(min_row=2))) == 6
+
+
+def test_few_inspections_with_few_findings_still_download_at_once(client_for, hr, inspector, staff, settings):
+    settings.LIST_EXPORT_INLINE_ROWS = 5
+    inspection = InspectionFactory(inspector=inspector, date=date(2026, 5, 3))
+    for n in range(4):
+        FindingFactory(inspection=inspection, person=staff, description=f"第{n}项")
+    rows = _rows(client_for(hr).post(f"{reverse('evaluations:inspection_export')}?month=2026-05"))
+    assert len(rows) == 2
+
+
 def test_the_inspection_export_is_refused_to_people_who_do_not_read_inspections(client_for, staff, head, auditor):
     for person in (staff, head, auditor):
         assert client_for(person).post(reverse("evaluations:inspection_export")).status_code == 403

@@ -264,6 +264,41 @@ def test_forms_are_refused_to_other_departments_and_other_organisations(client_f
     assert client_for(graded).get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 5])).status_code == 404
 
 
+def test_the_agency_head_prints_the_summary_table_of_every_department_of_the_organisation(
+    client_for, chief, graded, other_department
+):
+    client = client_for(chief)
+    for department in (graded.department, other_department):
+        response = client.get(reverse("reports:department_summary", args=[department.pk, YEAR, 3]))
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert AuditEntry.objects.filter(event="download", actor=chief).count() == 2
+    # The page offers it: every department, with its 结果汇总表 and nothing he may not open.
+    page = client.get(reverse("reports:forms"), {"year": YEAR, "quarter": 3})
+    assert [department.name for department in page.context["page"]] == [graded.department.name, other_department.name]
+    html = page.content.decode()
+    assert reverse("reports:department_summary", args=[graded.department.pk, YEAR, 3]) in html
+    assert reverse("reports:department_summary", args=[other_department.pk, YEAR, 3]) in html
+    assert reverse("reports:department_forms", args=[graded.department.pk, YEAR, 3]) not in html
+    assert reverse("reports:department_forms_job", args=[graded.department.pk, YEAR, 3]) not in html
+    assert not page.context["searchable"]
+
+
+def test_the_agency_head_prints_no_summary_table_of_another_organisation_nor_a_persons_forms(
+    client_for, chief, graded, outsider
+):
+    client = client_for(chief)
+    assert client.get(reverse("reports:department_summary", args=[outsider.department.pk, YEAR, 3])).status_code == 404
+    # The summary table, not the people's own forms: those stay with HR, the person and the leads.
+    assert client.get(reverse("reports:department_forms", args=[graded.department.pk, YEAR, 3])).status_code == 404
+    assert client.get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])).status_code == 404
+    # Another organisation's agency head does not print this one's.
+    other_chief = UserFactory(organisation=outsider.organisation, department=None, roles=["agency_head"])
+    response = client_for(other_chief).get(reverse("reports:department_summary", args=[graded.department.pk, YEAR, 3]))
+    assert response.status_code == 404
+    page = client_for(other_chief).get(reverse("reports:forms"), {"year": YEAR, "quarter": 3})
+    assert [department.name for department in page.context["page"]] == [outsider.department.name]
+
+
 def test_the_pdf_forms_answer_only_get(client_for, hr, graded):
     """A printed form is read, never posted to: a POST is refused (405) before any PDF is made or
     any download audited."""

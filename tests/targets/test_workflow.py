@@ -199,6 +199,30 @@ def test_transitions_are_written_to_the_audit_trail(staff, head, make_target_set
     assert entry.changes_dict["status"] == ["submitted", "returned"]
 
 
+def test_an_edited_item_is_written_to_the_audit_trail_with_its_old_and_new_text(staff, make_target_set):
+    # As a monthly summary's text is (tests/summaries/test_text_audit.py): an edit of the content,
+    # not only the workflow's steps.
+    from accounts.audit import acting_as
+    from accounts.models import AuditEntry
+
+    target_set = make_target_set(staff)
+    (item,) = target_set.items.all()
+    with acting_as(staff):
+        services.target_set_save_draft(
+            target_set=target_set,
+            actor=staff,
+            version=target_set.version,
+            items=[ItemData(id=item.pk, content="完成年度预算编制", measures="每周报进度", sort_order=1)],
+        )
+    entry = AuditEntry.objects.filter(
+        object_pk=str(item.pk), content_type__model="targetitem", action=AuditEntry.Action.UPDATE
+    ).get()
+    assert entry.changes_dict["content"] == [item.content, "完成年度预算编制"]
+    assert entry.changes_dict["measures"] == ["", "每周报进度"]
+    assert entry.actor == staff
+    assert entry.organisation_id == staff.organisation_id
+
+
 def test_submitting_on_time_is_not_late_and_after_the_deadline_day_is_late(staff, make_target_set):
     future = make_target_set(staff, items=1, year=2099, quarter=1)
     future = services.target_set_submit(target_set=future, actor=staff, version=future.version)
