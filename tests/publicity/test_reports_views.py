@@ -314,3 +314,13 @@ def test_the_pdf_forms_answer_only_get(client_for, hr, graded):
         assert client.post(url).status_code == 405, url
     assert AuditEntry.objects.filter(event="download").count() == downloads
     assert client.get(urls[0]).status_code == 200
+
+
+def test_the_results_board_leads_everyone_who_prints_forms_to_them(client_for, staff, head, chief):
+    """The forms page is not in the menu (a head's is full): the board of published results, which
+    everyone who takes part has in theirs, links to it."""
+    for person in (staff, head, chief):
+        client = client_for(person)
+        board = client.get(reverse("publicity:board")).content.decode()
+        assert f'href="{reverse("reports:forms")}" data-testid="forms-link"' in board, person
+        assert client.get(reverse("reports:forms")).status_code == 200
