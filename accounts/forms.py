@@ -115,6 +115,12 @@ class DepartmentForm(forms.ModelForm):
             self.fields[name].queryset = people
             self.fields[name].label_from_instance = person_label
             self.fields[name].empty_label = _("（暂不指定）")
+            # Searchable, and beyond PICKER_INLINE_LIMIT people searched on the server (the agency's
+            # leaders included: a supervising leader is one) rather than the whole organisation inline.
+            widget = PersonSelect()
+            widget.include_leaders = True
+            widget.choices = self.fields[name].choices
+            self.fields[name].widget = widget
 
     def clean(self):
         cleaned = super().clean()

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts import forms as account_forms
 from accounts import selectors
+from accounts.models import PendingRoleChange
 from evaluations.grading.models import ServiceEvent
 from tests.factories import DepartmentFactory, OrganisationFactory, UserFactory
 
@@ -105,3 +106,25 @@ def test_a_searched_picker_still_refuses_someone_not_choosable(
     data = {"date": "2026-11-02", "person": staff.pk, "kind": "praise", "description": "服务热情"}
     assert client.post(url, data).status_code == 302
     assert ServiceEvent.objects.get().person == staff
+
+
+def test_a_large_organisations_department_form_searches_for_its_head_and_leader(
+    client_for, hr, department, staff, head, leader, monkeypatch
+):
+    """The 科室负责人 and 分管领导 pickers list everyone of a small organisation with a filter box, and
+    in a large one only the chosen people, the rest searched (the agency's leaders included)."""
+    url = reverse("accounts:department_edit", args=[department.pk])
+    client = client_for(hr)
+    page = client.get(url).content.decode()
+    assert 'name="head"' in page and page.count("data-person-picker") == 2
+    assert staff.get_full_name() in page and "data-search-url" not in page
+    monkeypatch.setattr(account_forms, "PICKER_INLINE_LIMIT", 1)
+    page = client.get(url).content.decode()
+    assert page.count(f'data-search-url="{SEARCH}?leaders=1"') == 2
+    assert staff.get_full_name() not in page.split('name="head"')[1].split("</select>")[0]
+    chosen = page.split('name="head"')[1].split("</select>")[0]
+    assert f'value="{head.pk}" selected' in chosen  # the department's head stays chosen
+    data = {"code": department.code, "name": department.name, "head": staff.pk, "supervising_leader": leader.pk}
+    assert client.post(url, {**data, "sort_order": 0}).status_code == 302
+    # A searched choice is accepted as an inline one: the appointment waits for its second person.
+    assert PendingRoleChange.objects.filter(user=staff, department=department, state="pending").exists()
