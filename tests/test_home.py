@@ -81,6 +81,17 @@ def test_in_january_last_decembers_summary_comes_first(staff, organisation):
 # --- Every role's to-dos --------------------------------------------------------------------------
 
 
+def test_the_summary_deadline_is_written_as_the_interface_language_writes_dates(client_for, staff, today):
+    client = client_for(staff)
+    my_summary = page(client).split('data-testid="my-summary"')[1].split("</p>")[0]
+    assert "（12月5日截止）" in my_summary
+    client.post(reverse("set_language"), {"language": "en", "next": HOME})
+    my_summary = page(client).split('data-testid="my-summary"')[1].split("</p>")[0]
+    assert "due Dec 5" in my_summary and "月" not in my_summary.split("due")[1]
+    summaries = client.get(reverse("summaries:list")).content.decode()
+    assert "due Dec 5" in summaries and "12月5日" not in summaries
+
+
 def test_staff_see_their_targets_and_summary_due(client_for, staff, today):
     html = page(client_for(staff))
     assert todo(html, "targets") == 1 and todo(html, "summary") == 1
