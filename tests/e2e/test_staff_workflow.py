@@ -150,6 +150,10 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
         expect(row).to_contain_text(item["kind"])
         expect(row).to_contain_text(item["measures"])
         expect(row).to_contain_text(item["deadline"].isoformat())
+        # On a desktop the short values keep to one line (重点工/作 broke in two).
+        for label in ("类别", "时间节点"):
+            cell = row.locator(f'td[data-label="{label}"]')
+            assert cell.evaluate("c => getComputedStyle(c).whiteSpace") == "nowrap", label
     ui.screenshot("02-targets-submitted")
 
     # 2. demo_head finds it in the review inbox and returns it with a reason.
