@@ -133,6 +133,8 @@ def test_the_month_due_first_comes_from_the_years_rows(client_for, staff, monkey
         page = client.get(reverse("summaries:list")).content.decode()
     assert f'data-testid="write-this-month" data-month="{due_month}"' in page
     assert f"继续填写{due_month}月小结" in page
+    # On 3 January the page is 2027's and the month due is last December: the button names its year.
+    assert ('<span data-testid="due-year">2026年</span>' in page) == (now.year == 2027)
     reads = [query["sql"] for query in captured.captured_queries if 'FROM "summaries_monthlysummary"' in query["sql"]]
     assert len(reads) == summary_queries
 
@@ -172,3 +174,17 @@ def test_awaiting_review_lists_the_submitted_summaries_of_those_i_evaluate(
     assert list(selectors.summaries_awaiting_review(reviewer=other_head)) == []
     assert list(selectors.summaries_awaiting_review(reviewer=staff)) == []
     assert MonthlySummary.objects.count() == 3
+
+
+def test_last_years_page_in_january_names_the_year_of_this_months_summary(client_for, staff, monkeypatch):
+    """In January 2027, on 2026's page, 填写本月（1月）小结 is January 2027's, not the 1月 row below."""
+    services.summary_get_or_create(owner=staff, year=2026, month=12, now=datetime(2026, 12, 20, tzinfo=CHINA))
+    summary = staff.monthly_summaries.get(year=2026, month=12)
+    summary.status, summary.submitted_at = "submitted", datetime(2026, 12, 30, tzinfo=CHINA)
+    summary.save(update_fields=["status", "submitted_at"])
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2027, 1, 20, 9, tzinfo=CHINA))
+    page = client_for(staff).get(reverse("summaries:list"), {"year": 2026}).content.decode()
+    button = page.split('data-testid="write-this-month"')[1].split("</button>")[0]
+    assert 'data-month="1"' in button and '<span data-testid="due-year">2027年</span>' in button
+    this_year = client_for(staff).get(reverse("summaries:list")).content.decode()
+    assert 'data-testid="due-year"' not in this_year
