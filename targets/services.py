@@ -424,13 +424,26 @@ def target_set_record_completion(
     today = today or periods.today()
     if today < locked.period.first_day:
         raise ValidationError(_("季度开始后才能填写完成情况。"), code="too_early")
-    items = {item.pk: item for item in locked.items.all()}
+    items = {item.pk: item for item in locked.items.order_by("sort_order", "pk")}
+    numbers = {pk: number for number, pk in enumerate(items, start=1)}
+    unexplained = []
     for pk, (completion, note) in completions.items():
         item = items.get(pk)
         if item is None:
             raise ValidationError(_("目标事项不存在。"))
         if completion and completion not in Completion.values:
             raise ValidationError(_("完成情况无效。"))
+        if completion in (Completion.PARTIAL, Completion.NOT_DONE) and not note.strip():
+            unexplained.append(numbers[pk])
+    if unexplained:
+        # DOMAIN §3: 部分完成 and 未完成 come with a short explanation — what the grader reads.
+        raise ValidationError(
+            _("第%(items)s项为“部分完成”或“未完成”，请在说明中简要写明原因。")
+            % {"items": "、".join(str(number) for number in sorted(unexplained))},
+            code="unexplained",
+        )
+    for pk, (completion, note) in completions.items():
+        item = items[pk]
         if (item.completion, item.completion_note) == (completion, note):
             continue
         item.target_set = locked

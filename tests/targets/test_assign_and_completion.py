@@ -113,3 +113,38 @@ def test_a_colleague_posting_the_assign_form_gets_a_404(client_for, staff, colle
     target_set = make_target_set(staff, state="approved")
     response = client_for(colleague).post(reverse("targets:assign_item", args=[target_set.pk]), {"content": "冒充"})
     assert response.status_code == 404
+
+
+def test_partly_done_or_not_done_needs_a_reason(client_for, staff, make_target_set, quarter_started):
+    """DOMAIN §3: the self-assessment marks 部分完成 and 未完成 with a short explanation."""
+    target_set = make_target_set(staff, state="approved", items=3)
+    first, second, third = target_set.items.order_by("sort_order")
+    with pytest.raises(ValidationError, match="第2、3项"):
+        services.target_set_record_completion(
+            target_set=target_set,
+            actor=staff,
+            completions={
+                first.pk: (Completion.DONE, ""),  # done needs no note
+                second.pk: (Completion.PARTIAL, "  "),
+                third.pk: (Completion.NOT_DONE, ""),
+            },
+            today=quarter_started,
+        )
+    assert not target_set.items.exclude(completion="").exists()  # nothing saved
+
+
+def test_the_completion_form_refuses_an_unexplained_not_done_and_keeps_what_was_typed(
+    client_for, staff, make_target_set
+):
+    target_set = make_target_set(staff, state="approved")
+    item = target_set.items.get()
+    response = client_for(staff).post(
+        reverse("targets:record_completion", args=[target_set.pk]),
+        {"version": target_set.version, f"completion_{item.pk}": "not_done", f"note_{item.pk}": ""},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "第1项为“部分完成”或“未完成”，请在说明中简要写明原因。" in page
+    assert '<option value="not_done" selected>' in page
+    item.refresh_from_db()
+    assert item.completion == ""
