@@ -50,7 +50,7 @@ from summaries.selectors import (
     summary_month_due,
 )
 from targets.models import TargetSet
-from targets.selectors import target_sets_awaiting_review
+from targets.selectors import own_target_sets, target_sets_awaiting_review
 
 
 @dataclass
@@ -71,18 +71,22 @@ class OwnPeriod:
     due: DueMonth
     # Earlier months' summaries past their deadline and not handed in (summaries.selectors.summaries_owed).
     owed: list[periods.Month]
+    # Last quarter's set, with ``unassessed``: its items not yet self-assessed.
+    last_target_set: TargetSet | None = None
 
 
 def own_period(user: User, *, today: date, policy) -> OwnPeriod:
     quarter = periods.Quarter.of(today)
     known = recent_summaries(owner=user, today=today)
     due = summary_month_due(owner=user, today=today, policy=policy, known=known)
+    # One per person and quarter (one_target_set_per_quarter): this quarter's and the last, in one read.
+    sets = {(s.year, s.quarter): s for s in own_target_sets(owner=user, quarters=[quarter, quarter.previous()])}
     return OwnPeriod(
         quarter=quarter,
-        # One per person and quarter (one_target_set_per_quarter).
-        target_set=TargetSet.objects.filter(owner=user, year=quarter.year, quarter=quarter.quarter).first(),
+        target_set=sets.get((quarter.year, quarter.quarter)),
         due=due,
         owed=summaries_owed(known=known, today=today, policy=policy, before=(due.year, due.month)),
+        last_target_set=sets.get((quarter.previous().year, quarter.previous().quarter)),
     )
 
 
@@ -98,6 +102,7 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
         own = own or own_period(user, today=today, policy=policy)
         todos += _own_documents(own, policy, today)
         todos.append(_summaries_owed(own))
+        todos.append(_self_assessment(user, own))
     if user.has_perm("evaluations.view_own_welfare"):
         todos += _welfare_report(user, today, policy)
     todos.append(_ballot_papers(user))
@@ -180,6 +185,22 @@ def _own_documents(own: OwnPeriod, policy, today: date) -> list[Todo]:
             reverse("summaries:list"),
         ),
     ]
+
+
+def _self_assessment(user: User, own: OwnPeriod) -> Todo:
+    """The quarter just ended: its approved targets' items not yet self-assessed (完成 / 部分完成 /
+    未完成, what the grader reads), until the quarter's results are approved and closed."""
+    quarter, target_set = own.quarter.previous(), own.last_target_set
+    approved = target_set is not None and target_set.status == ReviewStatus.APPROVED
+    unassessed = target_set.unassessed if approved else 0
+    if unassessed and periods.is_period_locked(user.organisation_id, quarter):
+        unassessed = 0
+    return Todo(
+        "self-assessment",
+        _("%(quarter)s目标完成情况待自评") % {"quarter": quarter.label},
+        unassessed,
+        reverse("targets:detail", args=[target_set.pk]) if approved else reverse("targets:my_targets"),
+    )
 
 
 def _summaries_owed(own: OwnPeriod) -> Todo:

@@ -71,3 +71,15 @@ def goals_with_progress(*, organisation_id: int, year: int) -> QuerySet[Departme
         )
         .order_by("department__sort_order", "department__code", F("quarter").asc(nulls_first=True), "sort_order", "pk")
     )
+
+
+def own_target_sets(*, owner: User, quarters: list) -> QuerySet[TargetSet]:
+    """The owner's sets of the given quarters (``accounts.periods.Quarter``), each with
+    ``unassessed``: its items not yet marked 完成 / 部分完成 / 未完成 (the self-assessment the grader
+    reads). One query."""
+    scope = Q()
+    for quarter in quarters:
+        scope |= Q(year=quarter.year, quarter=quarter.quarter)
+    return TargetSet.objects.filter(scope, owner=owner).annotate(
+        unassessed=Count("items", filter=Q(items__completion=""))
+    )

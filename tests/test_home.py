@@ -7,8 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import Policy
+from accounts.models import PeriodLock, Policy
+from accounts.workflow import ReviewStatus
 from evaluations.grading.services.grading import appraisal_quarter_open, approval_blockers, grade_assign
 from evaluations.models import AppraisalQuarter, Grade, QuarterState
 from summaries.models import MonthlySummary
@@ -19,6 +21,7 @@ from tests.factories import (
     InspectionFactory,
     MonthlySummaryFactory,
     SatisfactionScoreFactory,
+    TargetItemFactory,
     TargetSetFactory,
     UserFactory,
 )
@@ -90,6 +93,26 @@ def test_the_summary_deadline_is_written_as_the_interface_language_writes_dates(
     assert "due Dec 5" in my_summary and "月" not in my_summary.split("due")[1]
     summaries = client.get(reverse("summaries:list")).content.decode()
     assert "due Dec 5" in summaries and "12月5日" not in summaries
+
+
+def test_staff_are_asked_to_self_assess_last_quarters_targets_until_the_quarter_is_closed(
+    client_for, staff, chief, organisation, today
+):
+    """1 December 2026: the third quarter has ended; its approved items wait for 完成/部分完成/未完成."""
+    target_set = TargetSetFactory(owner=staff, year=2026, quarter=3, status=ReviewStatus.APPROVED)
+    first, _second = TargetItemFactory.create_batch(2, target_set=target_set)
+    client = client_for(staff)
+    html = page(client)
+    assert todo(html, "self-assessment") == 2 and "2026年第3季度目标完成情况待自评" in html
+    link = html.split('data-testid="todo-self-assessment">', 1)[1].split("</a>", 1)[0]
+    assert f'<a href="{reverse("targets:detail", args=[target_set.pk])}">' in link
+    first.completion = "done"
+    first.save(update_fields=["completion"])
+    assert todo(page(client), "self-assessment") == 1
+    PeriodLock.objects.create(
+        organisation=organisation, year=2026, quarter=3, locked_at=timezone.now(), locked_by=chief
+    )
+    assert todo(page(client), "self-assessment") is None  # approved and closed: nothing more to assess
 
 
 def test_staff_see_their_targets_and_summary_due(client_for, staff, today):
