@@ -311,6 +311,9 @@ def my_history(request: HttpRequest) -> HttpResponse:
                     "stacked": False,
                     "unit": "",
                     "datasets": [{"label": str(_("等次分值")), "data": [row[2] for row in chart_rows], "type": "bar"}],
+                    # One scale for everyone: 好 at the top, whatever the person's best grade.
+                    "max": max(GRADE_LEVEL.values()),
+                    "tickLabels": {level: str(Grade(grade).label) for grade, level in GRADE_LEVEL.items()},
                 }
             ],
             "page": page_of(request, selectors.own_quarter_grades(person=person), per_page=HISTORY_PAGE_SIZE),

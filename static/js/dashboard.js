@@ -3,6 +3,21 @@
 // or style (CSP): Chart.js sizes its canvas through the CSSOM.
 (function () {
   "use strict";
+  // The value axis: from zero; a fixed top and named ticks when the spec gives them (the grade
+  // history: 1 较差 … 4 好, the same scale for everyone, not one that ends at the person's best).
+  function yAxis(spec) {
+    var axis = { stacked: spec.stacked, beginAtZero: true, ticks: { precision: 0 } };
+    if (spec.max !== undefined) {
+      axis.max = spec.max;
+    }
+    if (spec.tickLabels) {
+      axis.ticks.stepSize = 1;
+      axis.ticks.callback = function (value) {
+        return spec.tickLabels[value] !== undefined ? spec.tickLabels[value] : "";
+      };
+    }
+    return axis;
+  }
   var source = document.getElementById("dashboard-data");
   if (!source || typeof Chart === "undefined") {
     return;
@@ -37,7 +52,7 @@
         animation: false,
         scales: {
           x: { stacked: spec.stacked },
-          y: { stacked: spec.stacked, beginAtZero: true, ticks: { precision: 0 } },
+          y: yAxis(spec),
         },
       },
     });

@@ -88,6 +88,9 @@ def test_the_history_charts_the_approved_quarters_oldest_first_with_the_same_tab
     ]
     (chart,) = response.context["chart_data"]
     assert chart["labels"] == ["2026年第1季度", "2026年第2季度"] and chart["datasets"][0]["data"] == [2, 4]
+    # Everyone's chart has the same scale, its ticks named by grade: 较好 is not drawn as a full bar
+    # for someone who never had 好.
+    assert chart["max"] == 4 and chart["tickLabels"] == {1: "较差", 2: "一般", 3: "较好", 4: "好"}
     html = response.content.decode()
     assert 'id="dashboard-data"' in html and 'data-chart="history"' in html and "chartjs/chart.umd.min.js" in html
 
