@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='event',
             field=models.CharField(blank=True, choices=[('login', '登录'), ('logout', '退出登录'), ('login_failed', '登录失败'), ('lockout', '账号锁定'), ('password_change', '修改密码'), ('password_reset', '重置密码'), ('export', '导出个人数据'), ('download', '下载文件'), ('job_run', '后台任务运行'), ('purge', '清理过期审计记录'), ('unlock', '解除登录锁定'), ('break_glass_reset', '应急重置管理员账号（命令行）'), ('welfare_opened', '开展公益性岗位年度考核'), ('ballot_cast', '民主测评投票'), ('publication_opened', '发布结果公示'), ('publication_locked', '公示期满锁定'), ('grade_reviewed_after_lock', '复核已定等的季度等次'), ('annual_reviewed_after_lock', '复核已定等的年度等次')], db_index=True, max_length=32, verbose_name='事件'),
         ),
+        migrations.AddField(
+            model_name='pendingrolechange',
+            name='withdraw_on_confirm',
+            field=models.CharField(blank=True, choices=[('staff', '工作人员'), ('department_head', '科室负责人'), ('supervising_leader', '分管领导'), ('agency_head', '主要负责人'), ('hr_admin', '组织人事'), ('inspector', '纪检督查'), ('auditor', '审计员'), ('sysadmin', '系统管理员'), ('security_admin', '安全管理员'), ('oversight', '公务员主管部门')], max_length=30, verbose_name='确认后同时撤销'),
+        ),
     ]
