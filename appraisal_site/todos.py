@@ -102,7 +102,7 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
         own = own or own_period(user, today=today, policy=policy)
         todos += _own_documents(own, policy, today)
         todos.append(_summaries_owed(own))
-        todos.append(_self_assessment(user, own))
+        todos.append(_last_quarter(user, own, policy))
     if user.has_perm("evaluations.view_own_welfare"):
         todos += _welfare_report(user, today, policy)
     todos.append(_ballot_papers(user))
@@ -187,20 +187,25 @@ def _own_documents(own: OwnPeriod, policy, today: date) -> list[Todo]:
     ]
 
 
-def _self_assessment(user: User, own: OwnPeriod) -> Todo:
-    """The quarter just ended: its approved targets' items not yet self-assessed (完成 / 部分完成 /
-    未完成, what the grader reads), until the quarter's results are approved and closed."""
+def _last_quarter(user: User, own: OwnPeriod, policy) -> Todo:
+    """The quarter just ended, until its results are approved and closed: its targets not handed in
+    (still taken, late: its grading cannot be approved without them), or its approved items not yet
+    self-assessed (完成 / 部分完成 / 未完成, what the grader reads)."""
     quarter, target_set = own.quarter.previous(), own.last_target_set
-    approved = target_set is not None and target_set.status == ReviewStatus.APPROVED
-    unassessed = target_set.unassessed if approved else 0
-    if unassessed and periods.is_period_locked(user.organisation_id, quarter):
-        unassessed = 0
-    return Todo(
-        "self-assessment",
-        _("%(quarter)s目标完成情况待自评") % {"quarter": quarter.label},
-        unassessed,
-        reverse("targets:detail", args=[target_set.pk]) if approved else reverse("targets:my_targets"),
-    )
+    if not periods.is_due(policy, quarter):
+        return Todo("last-quarter", "", 0, "")
+    if target_set is None or target_set.status in (ReviewStatus.DRAFT, ReviewStatus.RETURNED):
+        label, count = _("%(quarter)s目标未提交，请补填（逾期仍可提交）"), 1
+    elif target_set.status == ReviewStatus.APPROVED:
+        label, count = _("%(quarter)s目标完成情况待自评"), target_set.unassessed
+    else:
+        count = 0  # handed in, waiting for the reviewer
+    if count and periods.is_period_locked(user.organisation_id, quarter):
+        count = 0
+    if not count:
+        return Todo("last-quarter", "", 0, "")
+    url = reverse("targets:detail", args=[target_set.pk]) if target_set else reverse("targets:my_targets")
+    return Todo("last-quarter", label % {"quarter": quarter.label}, count, url)
 
 
 def _summaries_owed(own: OwnPeriod) -> Todo:

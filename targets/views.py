@@ -94,10 +94,18 @@ def my_targets(request: HttpRequest) -> HttpResponse:
         else []
     )
     policy = policy_for_organisation(organisation_id=request.user.organisation_id)
+    # Last quarter ended without a set (a late joiner, a missed deadline): it is still taken, late,
+    # until the quarter's results are approved and closed — else its grading could never be approved.
+    missing_previous = (
+        previous is None
+        and periods.is_due(policy, previous_period)
+        and not periods.is_period_locked(request.user.organisation_id, previous_period)
+    )
     return render(
         request,
         "targets/my_targets.html",
         {
+            "missing_previous": missing_previous,
             "target_sets": page_of(request, own, per_page=MY_TARGETS_PAGE_SIZE),
             "current": current,
             "can_copy": can_copy,
@@ -128,11 +136,13 @@ def start_from_previous(request: HttpRequest) -> HttpResponse:
 
 
 def _start_current_quarter(request: HttpRequest, start_service, *, success: str = "") -> HttpResponse:
-    """Open the person's set of the current quarter with ``start_service`` and go to it; a
-    refusal goes back to their targets."""
-    current_period = periods.Quarter.current()
+    """Open the person's set of the current quarter (or, when the form names it, of last quarter:
+    补填, written late) with ``start_service`` and go to it; a refusal goes back to their targets."""
+    period = periods.Quarter.current()
+    if request.POST.get("period") == "previous":
+        period = period.previous()
     try:
-        target_set = start_service(owner=request.user, year=current_period.year, quarter=current_period.quarter)
+        target_set = start_service(owner=request.user, year=period.year, quarter=period.quarter)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect("targets:my_targets")

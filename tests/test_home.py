@@ -103,16 +103,38 @@ def test_staff_are_asked_to_self_assess_last_quarters_targets_until_the_quarter_
     first, _second = TargetItemFactory.create_batch(2, target_set=target_set)
     client = client_for(staff)
     html = page(client)
-    assert todo(html, "self-assessment") == 2 and "2026年第3季度目标完成情况待自评" in html
-    link = html.split('data-testid="todo-self-assessment">', 1)[1].split("</a>", 1)[0]
+    assert todo(html, "last-quarter") == 2 and "2026年第3季度目标完成情况待自评" in html
+    link = html.split('data-testid="todo-last-quarter">', 1)[1].split("</a>", 1)[0]
     assert f'<a href="{reverse("targets:detail", args=[target_set.pk])}">' in link
     first.completion = "done"
     first.save(update_fields=["completion"])
-    assert todo(page(client), "self-assessment") == 1
+    assert todo(page(client), "last-quarter") == 1
     PeriodLock.objects.create(
         organisation=organisation, year=2026, quarter=3, locked_at=timezone.now(), locked_by=chief
     )
-    assert todo(page(client), "self-assessment") is None  # approved and closed: nothing more to assess
+    assert todo(page(client), "last-quarter") is None  # approved and closed: nothing more to assess
+
+
+def test_last_quarters_targets_never_written_are_a_to_do_and_can_still_be_written_late(
+    client_for, staff, chief, organisation, today
+):
+    """1 December 2026: nothing was written for the third quarter (its grading cannot be approved
+    without it): the home page asks for it, and 我的季度目标 offers to write it, late."""
+    client = client_for(staff)
+    html = page(client)
+    assert todo(html, "last-quarter") == 1 and "2026年第3季度目标未提交，请补填（逾期仍可提交）" in html
+    targets_page = client.get(reverse("targets:my_targets")).content.decode()
+    assert 'data-testid="previous-quarter"' in targets_page and "补填2026年第3季度目标（逾期）" in targets_page
+    response = client.post(reverse("targets:start"), {"period": "previous"})
+    target_set = staff.target_sets.get()
+    assert (target_set.year, target_set.quarter) == (2026, 3)
+    assert response.url == reverse("targets:detail", args=[target_set.pk])
+    assert todo(page(client), "last-quarter") == 1  # a draft: still to hand in
+    assert 'data-testid="previous-quarter"' not in client.get(reverse("targets:my_targets")).content.decode()
+    PeriodLock.objects.create(
+        organisation=organisation, year=2026, quarter=3, locked_at=timezone.now(), locked_by=chief
+    )
+    assert todo(page(client), "last-quarter") is None
 
 
 def test_staff_see_their_targets_and_summary_due(client_for, staff, today):
