@@ -167,7 +167,8 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         context={
             "publication": publication,
             # A notice lists everyone on it: an organisation's staff, a few hundred lines at most.
-            "entries": list(selectors.entries(publication=publication)),
+            # Not a line taken off the list (已撤下: sent back and decided other than 优秀).
+            "entries": list(selectors.entries(publication=publication).exclude(state=EntryState.WITHDRAWN)),
             "show_scores": policy.publish_scores,
         },
     )

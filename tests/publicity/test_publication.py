@@ -802,6 +802,20 @@ def test_the_notice_pdf_is_chinese_with_the_names_and_embeds_a_cjk_sc_font(
     assert " yes " in fonts  # embedded
 
 
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_the_notice_pdf_leaves_out_a_line_taken_off_the_list(client_for, publication, hr, staff, tmp_path):
+    """A person sent back to the committee and decided other than 优秀 is 已撤下: not on the printed notice."""
+    withdrawn = publication.entries.get(person=staff)
+    kept = publication.entries.exclude(pk=withdrawn.pk).select_related("person").first()
+    withdrawn.state = EntryState.WITHDRAWN
+    withdrawn.save(update_fields=["state"])
+    response = client_for(hr).get(reverse("publicity:publication_notice", args=[publication.pk]))
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert staff.get_full_name() not in text and kept.person.get_full_name() in text
+
+
 # --- DingTalk -------------------------------------------------------------------------------------
 
 
