@@ -1,7 +1,7 @@
 """复核/申诉 of an annual 不称职: a recorded case with its 30-day deadlines and HR's reminders."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -282,3 +282,16 @@ def test_a_post_without_a_step_is_refused_and_changes_nothing(client_for, incomp
     assert response.status_code == 400 and _flashed(response) == ["请按提示填写。"]
     case.refresh_from_db()
     assert case.state == ReviewCaseState.REQUESTED
+
+
+def test_a_day_still_to_come_is_refused_at_every_step(incompetent, hr):
+    """A mistyped 结果告知日 (2030 for 2026) would set a deadline nobody meets, with no way to correct it."""
+    from accounts import periods
+
+    tomorrow = periods.today() + timedelta(days=1)
+    with pytest.raises(ValidationError, match="结果告知日"):
+        review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=tomorrow)
+    assert not ReviewCase.objects.exists()
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    with pytest.raises(ValidationError, match="申请日"):
+        review_cases.review_case_request(actor=hr, case=case, requested_on=tomorrow)
