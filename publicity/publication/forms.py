@@ -24,7 +24,10 @@ class PublishForm(forms.Form):
         choices = [(f"q:{q.pk}", str(q.period.label)) for q in quarters]
         choices += [(f"y:{year}", _("%(year)s年度考核优秀等次人选") % {"year": year}) for year in years]
         choices += [(f"w:{year}", _("%(year)s年度公益性岗位考核结果") % {"year": year}) for year in welfare_years]
-        self.fields["target"].choices = choices
+        self.has_targets = bool(choices)
+        # Publishing cannot be undone: nothing is chosen until HR chooses (the first of the list was,
+        # an earlier year's 优秀 list among them).
+        self.fields["target"].choices = [("", _("请选择要公示的内容"))] + choices
 
 
 class ObjectionForm(forms.Form):

@@ -130,7 +130,13 @@ def test_only_hr_publishes_and_only_an_approved_quarter_once(clock, quarter, hr,
 
 def test_hr_publishes_through_the_board(client_for, clock, quarter, hr, staff):
     client = client_for(hr)
-    assert client.get(reverse("publicity:board")).status_code == 200
+    board = client.get(reverse("publicity:board"))
+    assert board.status_code == 200
+    # Nothing is chosen until HR chooses: a publication cannot be undone.
+    assert '<option value="" selected>请选择要公示的内容</option>' in board.content.decode()
+    refused = client.post(reverse("publicity:publish"), {"target": ""})
+    assert refused.status_code == 400 and "请选择要公示的内容。" in refused.content.decode()
+    assert not Publication.objects.exists()
     response = client.post(reverse("publicity:publish"), {"target": f"q:{quarter.pk}"})
     publication = Publication.objects.get()
     assert response.status_code == 302 and response["Location"] == publication.get_absolute_url()
