@@ -977,3 +977,13 @@ def test_decided_excellent_again_the_line_is_posted_again_and_otherwise_it_leave
     assert entry.state == EntryState.WITHDRAWN
     assert staff.notifications.filter(message__contains="已从公示名单撤下").exists()
     assert crowd[1].notifications.filter(message__contains="已从公示名单撤下").exists()
+
+
+def test_a_long_decision_reason_is_shortened_in_the_list_and_kept_whole_in_its_title(client_for, hr, staff):
+    """A 2 000-character reason squeezed every other column to a character a line."""
+    reason = "经考核委员会研究，" + "该同志全年表现突出。" * 200
+    AnnualResultFactory(person=staff, year=YEAR, decided_grade=AnnualGrade.COMPETENT, decision_reason=reason)
+    html = client_for(hr).get(reverse("evaluations:annual", args=[YEAR])).content.decode()
+    shown = html.split('data-testid="decision-reason"', 1)[1].split("</div>", 1)[0]
+    assert f'title="{reason}"' in shown
+    assert len(shown.split(">", 1)[1]) <= 80
