@@ -38,7 +38,9 @@
         backgroundColor: colour,
         borderColor: colour,
         borderWidth: line ? 2 : 0,
-        stack: line ? "line-" + i : "bars",
+        // Stacked charts pile their bars in one stack; otherwise each series has its own, side by
+        // side (one shared stack drew 已答复 exactly over 提出异议).
+        stack: line || !spec.stacked ? "series-" + i : "bars",
         order: line ? 0 : 1,
         spanGaps: true,
       };

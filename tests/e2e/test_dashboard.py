@@ -67,6 +67,18 @@ def test_the_dashboard_draws_its_charts_with_the_numbers_of_its_tables(any_ui, d
             assert table == [None if v is None else float(v) for v in dataset["data"]], (chart["key"], dataset["label"])
     grades = next(chart for chart in charts if chart["key"] == "grades")
     assert grades["labels"], "the demo's third quarter has graded departments"
+    # An unstacked chart draws its bar series side by side: 已答复 was drawn exactly over 提出异议.
+    slots = ui.page.evaluate(
+        """() => { const chart = Chart.getChart(document.querySelector('canvas[data-chart="objections"]'));
+        return chart.data.datasets.map((d, i) => chart.getDatasetMeta(i).data[0].x); }"""
+    )
+    assert len(slots) == 2 and slots[0] != slots[1], slots
+    stacked = ui.page.evaluate(
+        """() => { const chart = Chart.getChart(document.querySelector('canvas[data-chart="grades"]'));
+        return chart.data.datasets.filter((d) => d.type === "bar")
+          .map((d, i) => chart.getDatasetMeta(i).data[0].x); }"""
+    )
+    assert len(set(stacked)) == 1, stacked  # the grades chart piles its bars
     expect(ui.page.get_by_test_id("rotation-check")).to_be_visible()
     ui.assert_scrolls_not_sideways()
     ui.assert_no_csp_errors()
