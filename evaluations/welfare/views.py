@@ -134,7 +134,8 @@ def _assessment_page(
         decision_form = DecisionForm(
             initial={
                 "grade": assessment.grade,
-                "renew": "1" if assessment.renew else "0",
+                # Only a decision already recorded is shown chosen; a new one starts unanswered.
+                "renew": None if assessment.renew is None else ("1" if assessment.renew else "0"),
                 "notes": assessment.decision_notes,
             }
         )
