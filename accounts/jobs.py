@@ -550,6 +550,9 @@ def _finish(
     None when another attempt owns the row now."""
     now = timezone.now()
     values: dict[str, Any] = {
+        # A progress message ("正在生成") says what was under way; once done it is stale, so it is
+        # cleared unless the runner's last report, at 100 %, said how it ended.
+        "message": "",
         **(final or {}),
         "state": Job.State.DONE,
         "progress": 100,

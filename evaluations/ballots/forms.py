@@ -50,7 +50,9 @@ class BallotOpenForm(forms.Form):
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["year"].initial = periods.today().year
+        # The year whose year-end is under way (January–February still belong to the year before),
+        # as the annual pages open on.
+        self.fields["year"].initial = periods.year_at_work()
 
     def _people(self, field: str) -> list[User]:
         numbers = _numbers(self.cleaned_data.get(field, ""))

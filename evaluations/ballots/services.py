@@ -27,6 +27,8 @@ service_user_codes=0, scale=BallotScale.GRADE, with_scores=False, purpose="") ->
     Cast the paper, once: the rater row is marked 已投票 by a conditional UPDATE (a second cast,
     or a code used twice, is refused) and an anonymous :class:`Paper` is written with the void
     rules applied (a void paper is kept, flagged with its reason, and left out of the tally).
+    A paper refused because the rater had voted already or the ballot had closed carries the
+    ``ValidationError`` code ``ALREADY_VOTED`` or ``CLOSED`` (``paper_save`` likewise).
 ``ballot_close(*, actor, ballot) -> Ballot``
     End the ballot: no more papers; the tally counts it from then on in the year-end suggestion.
 
@@ -245,9 +247,23 @@ def _check_rater(rater: BallotRater, actor: User | None, code: str | None) -> No
     elif not code or rater.code is None or not secrets.compare_digest(normalise_code(code), rater.code):
         raise PermissionDenied(_("测评码无效。"))
     if rater.has_voted:
-        raise ValidationError(_("您已投票，每人只能投一次。"))
+        raise _already_voted()
     if rater.ballot.state != BallotState.OPEN:
-        raise ValidationError(_("测评已结束。"))
+        raise _closed()
+
+
+# The codes of the two refusals a paper page tells apart (the paper was not counted because the
+# rater had voted already, or because the ballot had closed); they say nothing of any paper.
+ALREADY_VOTED = "already_voted"
+CLOSED = "closed"
+
+
+def _already_voted() -> ValidationError:
+    return ValidationError(_("您已投票，每人只能投一次。"), code=ALREADY_VOTED)
+
+
+def _closed() -> ValidationError:
+    return ValidationError(_("测评已结束。"), code=CLOSED)
 
 
 # The key of a paper's messages that concern no one person (the 优秀 limit, a vote for oneself).
@@ -419,7 +435,7 @@ def paper_save(
     _raise_errors(errors, people)
     changed = BallotRater.objects.filter(pk=rater.pk, has_voted=False).update(draft=cleaned)
     if not changed:
-        raise ValidationError(_("您已投票，每人只能投一次。"))
+        raise _already_voted()
     rater.draft = cleaned
     return rater
 
@@ -436,7 +452,10 @@ def paper_cast(*, rater: BallotRater, answers: Mapping, actor: User | None = Non
         has_voted=True, draft={}
     )
     if not claimed:
-        raise ValidationError(_("您已投票，每人只能投一次。"))
+        # Lost to a paper cast meanwhile (another tab), or to HR closing the ballot: say which.
+        if not Ballot.objects.filter(pk=ballot.pk, state=BallotState.OPEN).exists():
+            raise _closed()
+        raise _already_voted()
     reason = void_reason(ballot=ballot, cleaned=cleaned)
     paper = Paper.objects.create(ballot=ballot, group=rater.group, void=bool(reason), void_reason=reason)
     answers_rows = []

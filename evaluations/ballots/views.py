@@ -176,6 +176,14 @@ def _paper_errors(error: ValidationError) -> tuple[list[str], dict[str, list[str
     return above, beside
 
 
+def _not_counted(refusal: str) -> str:
+    """Said of a paper sent after the rater had voted, or after the ballot closed: it was not
+    counted (and nothing about the first paper, which stays anonymous)."""
+    if refusal == services.CLOSED:
+        return _("测评已结束，您刚才提交的测评票未计入。")
+    return _("您此前已投票，刚才提交的这份测评票未计入；以第一次提交的为准。")
+
+
 def _paper(request: HttpRequest, rater: BallotRater, *, actor=None, code=None, url: str) -> HttpResponse:
     """The paper page shared by account holders and code holders: GET shows it with the draft, POST
     保存 keeps the draft, POST 提交 casts it (the page asks first); a refusal is shown beside each
@@ -186,11 +194,12 @@ def _paper(request: HttpRequest, rater: BallotRater, *, actor=None, code=None, u
     answers = rater.draft or {}
     errors: list[str] = []
     row_errors: dict[str, list[str]] = {}
-    if request.method == "POST" and not rater.has_voted and ballot.is_open:
+    if request.method == "POST":
         answers = paper_answers(request.POST, [s.pk for s in subjects])
+        # Only 提交 casts; anything else (保存, Enter in a score box) keeps a draft.
+        cast = request.POST.get("action") == "cast"
         try:
-            # Only 提交 casts; anything else (保存, Enter in a score box) keeps a draft.
-            if request.POST.get("action") == "cast":
+            if cast:
                 services.paper_cast(rater=rater, answers=answers, actor=actor, code=code)
                 messages.success(request, _("投票成功，感谢参与。"))
                 return redirect(url)
@@ -198,7 +207,15 @@ def _paper(request: HttpRequest, rater: BallotRater, *, actor=None, code=None, u
             messages.success(request, _("已保存，可稍后继续填写。"))
             return redirect(url)
         except ValidationError as error:
-            errors, row_errors = _paper_errors(error)
+            refusal = getattr(error, "code", None)
+            if refusal in (services.ALREADY_VOTED, services.CLOSED):
+                # The page shows the rater's state as it now is (已投票 / 测评已结束), and says
+                # plainly that what was just sent did not count.
+                rater.refresh_from_db(fields=["has_voted", "draft"])
+                ballot.refresh_from_db(fields=["state"])
+                errors = [_not_counted(refusal) if cast else error.messages[0]]
+            else:
+                errors, row_errors = _paper_errors(error)
     rows = []
     for subject in subjects:
         answer = answers.get(str(subject.pk), {})
@@ -265,7 +282,8 @@ def code_paper(request: HttpRequest) -> HttpResponse:
     rater = BallotRater.objects.select_related("ballot").filter(code=code).first() if code else None
     if rater is None:
         return redirect("evaluations:ballot_code")
-    if rater.has_voted or not rater.ballot.is_open:
+    if request.method != "POST" and (rater.has_voted or not rater.ballot.is_open):
         # The spent code stays in the session (a GET writes nothing); it opens nothing any more.
-        return render(request, "evaluations/ballots/code_done.html", {"ballot": rater.ballot})
+        # A paper sent with it is refused by the service, and the page says it was not counted.
+        return render(request, "evaluations/ballots/code_done.html", {"ballot": rater.ballot, "rater": rater})
     return _paper(request, rater, code=code, url=reverse("evaluations:ballot_code_paper"))

@@ -36,7 +36,12 @@ class DecisionForm(forms.Form):
         label=_("是否续签上岗协议"),
         choices=[("1", _("续签")), ("0", _("不续签"))],
         coerce=lambda value: value == "1",
+        # Never pre-selected and left to the service to require: whether it must be answered
+        # depends on the grade (不合格 is never renewed), so a silent default cannot slip through.
+        required=False,
+        empty_value=None,
         widget=forms.RadioSelect,
+        help_text=_("考核合格、基本合格的须选择；考核不合格的不予续签。"),
     )
     notes = forms.CharField(label=_("集体研究意见"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
 

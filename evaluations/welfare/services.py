@@ -409,13 +409,20 @@ def _check_ballot_closed(assessment: WelfareAssessment) -> None:
         raise ValidationError(_("民主测评尚未结束，结束后方可集体研究。"), code="ballot_open")
 
 
+def renewal_asked(*, grade: str) -> bool:
+    """Whether the 集体研究 must say if the post agreement is renewed: for every grade but 不合格,
+    which is never renewed."""
+    return grade != WelfareGrade.UNQUALIFIED
+
+
 @transaction.atomic
 def welfare_decision_record(
-    *, actor: User, assessment: WelfareAssessment, grade: str, renew: bool, notes: str
+    *, actor: User, assessment: WelfareAssessment, grade: str, renew: bool | None, notes: str
 ) -> WelfareAssessment:
     """集体研究: the unit records the collective decision — 合格 / 基本合格 / 不合格 and whether the
-    post agreement is renewed. 不合格 is never renewed. It may be recorded again (corrected) until
-    it is published."""
+    post agreement is renewed. 不合格 is never renewed (``renew`` may be left unanswered); for the
+    other grades the renewal must be answered explicitly (``None`` is refused, never read as 不续签).
+    It may be recorded again (corrected) until it is published."""
     locked = _locked(assessment)
     stage = WelfareStage.DECISION if locked.stage == WelfareStage.DECISION else WelfareStage.RATING
     _check_step(actor, locked, stage)
@@ -424,6 +431,8 @@ def welfare_decision_record(
         raise ValidationError({"grade": _("请选择考核等次。")})
     if grade == WelfareGrade.UNQUALIFIED and renew:
         raise ValidationError({"renew": _("考核不合格的，不予续签上岗协议。")})
+    if renew is None and renewal_asked(grade=grade):
+        raise ValidationError({"renew": _("请选择是否续签上岗协议。")})
     notes = (notes or "").strip()
     if not notes:
         raise ValidationError({"notes": _("请填写集体研究意见。")})

@@ -134,7 +134,8 @@ def _assessment_page(
         decision_form = DecisionForm(
             initial={
                 "grade": assessment.grade,
-                "renew": "1" if assessment.renew else "0",
+                # Only a decision already recorded is shown chosen; a new one starts unanswered.
+                "renew": None if assessment.renew is None else ("1" if assessment.renew else "0"),
                 "notes": assessment.decision_notes,
             }
         )
@@ -293,10 +294,13 @@ def welfare_mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def welfare_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """The worker writes (or uploads) the 述职 and hands it in; only their own."""
+    """The worker writes (or uploads) the 述职 and hands it in; only their own. Once handed in (or
+    approved) it is shown read-only with its status: a page left open, or come back to with Back,
+    offers no save that the service would refuse."""
     assessment = _get_assessment_for_user(request, pk)
     if assessment.owner_id != request.user.pk:
         raise Http404
+    editable = assessment.is_editable
     form = ReportForm(
         request.POST or None, request.FILES or None, instance=assessment, initial={"version": assessment.version}
     )
@@ -322,9 +326,17 @@ def welfare_report(request: HttpRequest, pk: int) -> HttpResponse:
             save_and_hand_in,
             success=_("述职已提交。") if submit else _("述职已保存。"),
             form=form,
-            flash_refusal=False,
+            # The read-only page has no form to hold the service's message, so it is flashed.
+            flash_refusal=not editable,
         ):
             return redirect(assessment)
+    if not editable:
+        return render(
+            request,
+            "evaluations/welfare/report.html",
+            {"assessment": assessment, "form": None},
+            status=400 if request.method == "POST" else 200,
+        )
     return render(request, "evaluations/welfare/report.html", {"assessment": assessment, "form": form})
 
 

@@ -412,6 +412,9 @@ def test_the_export_runs_as_a_job_and_writes_a_workbook(
 
     job = Job.objects.get(kind="evaluations.welfare_results")
     assert job.state == Job.State.DONE and job.file.name.endswith(".xlsx")
+    # Done, the page does not say "正在生成" beside 已完成.
+    assert job.message == ""
+    assert "正在生成" not in client_for(hr).get(job.get_absolute_url()).content.decode()
 
 
 def test_hr_records_a_post_agreement_only_for_a_public_welfare_worker(hr, staff, worker):

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from evaluations.ballots import services as ballot_services
@@ -111,3 +112,35 @@ def test_an_interview_record_that_is_refused_comes_back_with_what_was_typed(clie
     assert too_long in html and _field_error(html, "notes")
     to_interview.refresh_from_db()
     assert to_interview.stage == WelfareStage.INTERVIEW and not to_interview.interview_notes
+
+
+def test_the_renewal_question_starts_unanswered(client_for, hr, rated):
+    html = client_for(hr).get(rated.get_absolute_url()).content.decode()
+    assert re.search(r'<input[^>]*name="renew"', html)
+    assert not re.search(r'<input[^>]*name="renew"[^>]*checked', html)
+
+
+def test_a_qualified_decision_without_the_renewal_answered_is_refused_at_the_field(client_for, hr, rated):
+    response = _decide(client_for(hr), rated, {"grade": "qualified", "notes": NOTES})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert NOTES in html
+    assert _field_error(html, "renew") == "请选择是否续签上岗协议。"
+    rated.refresh_from_db()
+    assert (rated.stage, rated.grade, rated.renew) == (WelfareStage.RATING, "", None)
+
+
+def test_the_service_refuses_an_unanswered_renewal_unless_the_worker_is_unqualified(hr, rated):
+    for grade in ("qualified", "basically_qualified"):
+        with pytest.raises(ValidationError) as refused:
+            services.welfare_decision_record(actor=hr, assessment=rated, grade=grade, renew=None, notes=NOTES)
+        assert refused.value.message_dict == {"renew": ["请选择是否续签上岗协议。"]}
+    decided = services.welfare_decision_record(actor=hr, assessment=rated, grade="unqualified", renew=None, notes=NOTES)
+    assert (decided.grade, decided.renew) == ("unqualified", False)
+
+
+def test_an_unqualified_decision_needs_no_renewal_answer(client_for, hr, rated):
+    response = _decide(client_for(hr), rated, {"grade": "unqualified", "notes": NOTES})
+    assert response.status_code == 302
+    rated.refresh_from_db()
+    assert (rated.grade, rated.renew) == ("unqualified", False)
