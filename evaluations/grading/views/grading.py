@@ -258,6 +258,28 @@ def _work_page_number(request: HttpRequest, param: str) -> str | None:
 REGRADES_SHOWN = 50
 
 
+def _quarter_to_come(user: User) -> dict:
+    """With no quarter open, which one the evaluator grades next and when, so nobody waits for a
+    page that cannot open yet: the quarter just ended while HR may open it and has not (HR's home
+    shows the same to-do), else the running quarter and the day its grading window opens."""
+    policy = policy_for_organisation(organisation_id=user.organisation_id)
+    current = periods.Quarter.current()
+    ended = current.previous()
+    opened = AppraisalQuarter.objects.filter(
+        organisation_id=user.organisation_id, year=ended.year, quarter=ended.quarter
+    ).exists()
+    if not opened and periods.is_due(policy, ended):
+        opens = grading.grading_window_opens(organisation_id=user.organisation_id, quarter=ended, policy=policy)
+        if opens is None:
+            # Its window waits for the satisfaction survey (the policy's rule): said as for any quarter.
+            return {"next_quarter": ended, "next_opens": None}
+        # The window's first day stands in for the survey's entry day (as on the quarters page).
+        if periods.grading_open_refusal(ended, policy, survey_entered_on=opens) is None:
+            return {"waiting_quarter": ended}
+    opens = grading.grading_window_opens(organisation_id=user.organisation_id, quarter=current, policy=policy)
+    return {"next_quarter": current, "next_opens": opens}
+
+
 def _render_work(
     request: HttpRequest, *, bound: dict[int, GradeForm | ConfirmForm] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -273,12 +295,7 @@ def _render_work(
         "regrades": selectors.regrades_waiting_for(user=user, departments=departments)[:REGRADES_SHOWN],
     }
     if appraisal_quarter is None:
-        # Say when the running quarter can be graded, so nobody waits for a page that cannot open yet.
-        current = periods.Quarter.current()
-        ctx.update(
-            next_quarter=current,
-            next_opens=grading.grading_window_opens(organisation_id=user.organisation_id, quarter=current),
-        )
+        ctx.update(_quarter_to_come(user))
         return render(request, "evaluations/grading/work.html", ctx, status=status)
     policy = policy_for_organisation(organisation_id=user.organisation_id)
     wanted = _work_page_number(request, "department") or ""
