@@ -385,7 +385,8 @@ def _render_detail(
     can_confirm = (
         row.is_editable and row.state != GradeState.PENDING and user.has_perm("evaluations.confirm_grade", row)
     )
-    shows_quota = appraisal_quarter.is_open and (can_grade or can_confirm)
+    # A grade sent back after an objection is graded in an approved quarter: its quota shows too.
+    shows_quota = row.is_editable and (can_grade or can_confirm)
     # The quota's pools, read once for the banner and the score model's suggestion.
     pools = (
         quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy)
