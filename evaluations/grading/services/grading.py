@@ -279,7 +279,8 @@ def grade_assign(
         if row.reopened_at is not None:
             locking.grade_regrading_done(row)
     else:
-        row.state = GradeState.GRADED
+        # Back to the leader: an earlier confirmation (before a regrade) is no longer the current one.
+        row.state, row.confirmed_by, row.confirmed_at = GradeState.GRADED, None, None
     row.version += 1
     with audit_reason(row.reason):
         row.save()
