@@ -207,10 +207,25 @@ class GradingRow:
     pool: str
     facts: PersonFacts | None = None
     form: GradeForm | ConfirmForm | None = None
+    # The score bands' one binding rule (below ``band_average`` only 较差): the refusal the saved
+    # grade now meets (scores entered or changed after it), or, not graded yet, that it applies.
+    band_conflict: str = ""
+    below_band: bool = False
 
     @property
     def needs_reason(self) -> bool:
         return self.grade_row.grade in (Grade.AVERAGE, Grade.POOR)
+
+
+def _grading_row(grade_row: QuarterGrade, *, pool: str, policy: Policy, **kwargs) -> GradingRow:
+    """A row of a grading page, with what the score bands say of its grade (no query)."""
+    return GradingRow(
+        grade_row=grade_row,
+        pool=pool,
+        band_conflict=scores.band_refusal(row=grade_row, grade=grade_row.grade, policy=policy),
+        below_band=not grade_row.grade and scores.below_average_band(row=grade_row, policy=policy),
+        **kwargs,
+    )
 
 
 def _grade_form(grade_row: QuarterGrade, data=None) -> GradeForm:
@@ -321,9 +336,9 @@ def _render_work(
     give_rows = []
     for row in give_page:
         form = bound.get(row.pk) or (_grade_form(row) if _may_still_change(user, row) else None)
-        give_rows.append(GradingRow(grade_row=row, pool=pool_of(row), facts=facts[row.person_id], form=form))
+        give_rows.append(_grading_row(row, pool=pool_of(row), policy=policy, facts=facts[row.person_id], form=form))
     confirm_rows = [
-        GradingRow(grade_row=row, pool=pool_of(row), form=bound.get(row.pk) or _confirm_form(row))
+        _grading_row(row, pool=pool_of(row), policy=policy, form=bound.get(row.pk) or _confirm_form(row))
         for row in confirm_page
     ]
     query = request.GET.copy()
@@ -342,6 +357,7 @@ def _render_work(
         departments=departments,
         department=department,
         graded_waiting=lists.graded_waiting if confirm_page.paginator.count else 0,
+        band_average=policy.band_average,
         **_quota_context(pools, policy, appraisal_quarter),
     )
     return render(request, "evaluations/grading/work.html", ctx, status=status)
@@ -400,15 +416,17 @@ def _render_detail(
     elif can_confirm and not isinstance(form, ConfirmForm):
         form = _confirm_form(row)
     ctx = {
-        "row": GradingRow(
-            grade_row=row,
+        "row": _grading_row(
+            row,
             pool=quota.pool_kind(
                 is_leader_position=row.is_leader_position, policy=quota.quarter_rules(appraisal_quarter, policy)
             ),
+            policy=policy,
             facts=facts,
             form=form if (can_grade or can_confirm) else None,
         ),
         "appraisal_quarter": appraisal_quarter,
+        "band_average": policy.band_average,
         "can_grade": can_grade,
         "can_confirm": can_confirm,
         "target_items": list(
