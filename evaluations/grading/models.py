@@ -300,6 +300,12 @@ class QuarterGrade(OrganisationScoped, models.Model):
         return row
 
     @property
+    def current_confirmer(self):
+        """Who confirmed the grade as it stands, or None while it waits for a confirmation: a grade
+        sent back for regrading and given again is the leader's to confirm anew, whoever did before."""
+        return self.confirmed_by if self.state == GradeState.CONFIRMED else None
+
+    @property
     def changed_by_leader(self) -> bool:
         return bool(self.evaluator_grade) and self.evaluator_grade != self.grade
 

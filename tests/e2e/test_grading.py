@@ -15,10 +15,17 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts import periods
+from accounts.models import User
 from accounts.selectors import evaluator_of, policy_for_organisation
 from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_HEAD_DEPARTMENT
 from evaluations.grading.selectors import grades_to_give
-from evaluations.grading.services.grading import appraisal_quarter_open, grade_assign, grade_confirm
+from evaluations.grading.services.grading import (
+    appraisal_quarter_approve,
+    appraisal_quarter_open,
+    grade_assign,
+    grade_confirm,
+)
+from evaluations.grading.services.locking import grade_reopen_for_regrading
 from evaluations.grading.services.quota import quota_status
 from evaluations.models import Grade, GradeState, QuarterState
 from tests.factories import hand_in_quarter_inputs
@@ -243,4 +250,37 @@ def test_saving_one_card_asks_first_when_another_holds_unsaved_changes(ui, demo,
     save(ui, other)
     expect(page.locator(".alert-success")).to_contain_text(f"已将{second}评为“较好”")
     assert asked == []
+    ui.assert_no_csp_errors()
+
+
+# --- A grade sent back after an objection: the same quota on its page ----------------------------
+
+
+def test_the_regrade_page_disables_good_when_the_quota_is_used_up(ui, demo, clock):
+    """A user test: the page of a grade sent back for regrading had no quota banner and 好 stayed
+    enabled; only saving was refused. Now it shows the quota and 好 is disabled as on the grading page."""
+    page = ui.page
+    quarter = open_quarter(demo, clock)
+    grade_other_departments(quarter, leave_good_places=0)
+    head = quarter.grades.get(person__username="demo_head").person
+    leader = head.department.supervising_leader
+    for row in grades_to_give(evaluator=head, appraisal_quarter=quarter):
+        grade_assign(grade_row=row, actor=head, grade=Grade.FAIRLY_GOOD, comment="完成工作")
+    grade_assign(grade_row=quarter.grades.get(person=head), actor=leader, grade=Grade.FAIRLY_GOOD, comment="推进有力")
+    for row in quarter.grades.filter(state=GradeState.GRADED).select_related("department__supervising_leader"):
+        grade_confirm(grade_row=row, actor=row.department.supervising_leader)
+    appraisal_quarter_approve(appraisal_quarter=quarter, actor=User.objects.get(username="demo_chief"))
+    row = grades_to_give(evaluator=head, appraisal_quarter=quarter).first()
+    grade_reopen_for_regrading(grade=row, actor=User.objects.get(username="demo_hr"), reason="异议属实，重新评鉴")
+
+    ui.sign_in_as("demo_head", to=f"{GRADING}{row.pk}/")
+    expect(page.get_by_test_id("reopened")).to_be_visible()
+    banner = page.get_by_test_id("quota-all")
+    expect(banner).to_contain_text("本季度可评“好”")
+    expect(banner.locator("[data-quota-remaining]")).to_have_text("0")
+    expect(banner.get_by_test_id("quota-warning")).to_contain_text("名额已用完")
+    form = page.get_by_test_id("grade-form")
+    expect(form.locator(f"input[value='{Grade.GOOD}']")).to_be_disabled()
+    expect(form.locator(f"input[value='{Grade.AVERAGE}']")).to_be_enabled()
+    ui.screenshot("regrade-quota")
     ui.assert_no_csp_errors()

@@ -13,6 +13,7 @@ from evaluations.models import Grade, GradeState, QuarterState
 from targets.models import Completion
 from tests.evaluations.conftest import Q3_GRADING_DAY
 from tests.factories import (
+    AppraisalQuarterFactory,
     FindingFactory,
     MonthlySummaryFactory,
     RoleAssignmentFactory,
@@ -24,6 +25,7 @@ from tests.factories import (
     hand_in_quarter_inputs,
     policy_with,
 )
+from tests.support.clock import movable_today
 
 GRADING = reverse("evaluations:grading")
 # One of them the grades sent back after an objection that wait for the person (a few, capped).
@@ -511,8 +513,40 @@ def test_a_form_shown_again_after_a_refusal_is_marked_so_its_pick_is_not_counted
     assert "data-refused" not in client_for(head).get(GRADING).content.decode()
 
 
-def test_with_no_quarter_open_the_grading_page_says_when_the_running_quarter_opens(client_for, head):
-    # The evaluations clock stands at 2027-01-04: 2027 Q1 is graded from 1 April.
+def test_with_no_quarter_open_the_grading_page_says_when_the_running_quarter_opens(client_for, organisation, head):
+    # The evaluations clock stands at 2027-01-04; 2026 Q4 was graded and approved: 2027 Q1 is
+    # graded from 1 April.
+    AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=4, state=QuarterState.APPROVED)
     page = client_for(head).get(GRADING).content.decode()
     assert 'data-testid="no-quarter"' in page
+    assert "2027年第1季度的评鉴自2027-04-01起开放（季度结束后）。" in page
+
+
+def test_before_hr_opens_the_quarter_just_ended_the_grading_page_says_it_waits_for_hr(
+    client_for, organisation, head, monkeypatch
+):
+    # A user test on 6 January: 2026 Q4 has ended and HR has not opened it (HR's home says
+    # 2026年第4季度待开放评鉴); the page pointed at 2027 Q1 and April instead.
+    movable_today(monkeypatch, date(2027, 1, 6))
+    page = client_for(head).get(GRADING).content.decode()
+    assert 'data-testid="no-quarter"' in page
+    assert "2026年第4季度待组织人事科开放评鉴。" in page
+    assert "2027年第1季度" not in page and "2027-04-01" not in page
+
+
+def test_a_quarter_just_ended_that_waits_for_its_survey_is_said_so(client_for, organisation, head):
+    from accounts.models import GradingOpens
+
+    policy_with(organisation, grading_opens=GradingOpens.SURVEY_ENTERED)
+    page = client_for(head).get(GRADING).content.decode()
+    assert "2026年第4季度的评鉴待满意度测评结果录入后开放。" in page
+    SatisfactionScoreFactory(department=head.department, year=2026, quarter=4, score=Decimal("92"))
+    page = client_for(head).get(GRADING).content.decode()
+    assert "2026年第4季度待组织人事科开放评鉴。" in page
+
+
+def test_a_quarter_ended_before_the_organisation_began_in_the_system_is_not_awaited(client_for, organisation, head):
+    policy_with(organisation, started_on=date(2027, 1, 1))
+    page = client_for(head).get(GRADING).content.decode()
+    assert "待组织人事科开放评鉴" not in page
     assert "2027年第1季度的评鉴自2027-04-01起开放（季度结束后）。" in page

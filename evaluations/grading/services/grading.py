@@ -224,6 +224,14 @@ def _check_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
         )
 
 
+def _check_band(*, grade_row: QuarterGrade, grade: str, field: str | None) -> None:
+    """Refuse a grade the person's composite score rules out (DOMAIN.md §4: below the policy's
+    ``band_average`` it must be 较差), at ``field`` of the form when there is one."""
+    policy = policy_for_organisation(organisation_id=grade_row.appraisal_quarter.organisation_id)
+    if refusal := scores.band_refusal(row=grade_row, grade=grade, policy=policy):
+        raise ValidationError({field: refusal} if field else refusal)
+
+
 def _lock_row(grade_row: QuarterGrade, version: int | None) -> QuarterGrade:
     locked = (
         QuarterGrade.objects.select_for_update(of=("self",))
@@ -263,6 +271,7 @@ def grade_assign(
     if row.state == GradeState.CONFIRMED and not _is_supervising_leader_of(actor=actor, grade_row=row):
         raise ValidationError(_("分管领导已确认此等次，不能再修改。"))
     _check_grade_fields(grade=grade, comment=comment, reason=reason, uncertain_reason=uncertain_reason)
+    _check_band(grade_row=row, grade=grade, field="grade")
     _check_quota(grade_row=row, new_grade=grade)
     now = timezone.now()
     row.grade = grade
@@ -279,7 +288,8 @@ def grade_assign(
         if row.reopened_at is not None:
             locking.grade_regrading_done(row)
     else:
-        row.state = GradeState.GRADED
+        # Back to the leader: an earlier confirmation (before a regrade) is no longer the current one.
+        row.state, row.confirmed_by, row.confirmed_at = GradeState.GRADED, None, None
     row.version += 1
     with audit_reason(row.reason):
         row.save()
@@ -323,6 +333,7 @@ def grade_confirm(
             reason=reason if new_grade in GRADES_NEEDING_REASON else row.reason,
             uncertain_reason=uncertain_reason,
         )
+        _check_band(grade_row=row, grade=new_grade, field="new_grade")
         _check_quota(grade_row=row, new_grade=new_grade)
         # Keep the evaluator's own grade (not an earlier change of the leader's) beside the new one.
         row.evaluator_grade = row.evaluator_grade or row.grade
@@ -331,6 +342,9 @@ def grade_confirm(
         row.uncertain_reason = uncertain_reason if new_grade == Grade.UNCERTAIN else ""
         if new_grade in GRADES_NEEDING_REASON:
             row.reason = reason.strip()
+    else:
+        # Confirmed as it stands: the grade must still agree with the score entered since.
+        _check_band(grade_row=row, grade=row.grade, field=None)
     row.state, row.confirmed_by, row.confirmed_at = GradeState.CONFIRMED, actor, timezone.now()
     if row.reopened_at is not None:
         locking.grade_regrading_done(row)
@@ -545,7 +559,9 @@ def approval_blockers(
 ) -> list[ApprovalBlocker]:
     """What stands between the quarter and approval, in plain words with the people concerned:
     targets not approved, monthly summaries not handed in, people not graded or not confirmed,
-    quota overruns, and the discipline office's opinion when the policy asks for one.
+    grades the composite score rules out (scores entered or changed after the grade: below the
+    policy's ``band_average`` only 较差 stands), quota overruns, and the discipline office's
+    opinion when the policy asks for one.
 
     A fixed number of queries whatever the size of the organisation; each count stops at
     BLOCKER_COUNT_CAP ("1000+"). ``with_names=False`` leaves the people out (a page that shows only
@@ -562,11 +578,23 @@ def approval_blockers(
         (pending_rows, _("还有%(n)s人未评鉴。")),
         (unconfirmed_rows, _("还有%(n)s人的等次未经分管领导确认。")),
     )
+    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
+    if policy.score_model_enabled:
+        # One more bounded query, through quartergrade_composite_idx (the scored rows only).
+        below_band = grades.filter(composite_score__lt=policy.band_average).exclude(
+            grade__in=scores.GRADES_BELOW_AVERAGE_BAND
+        )
+        kinds += (
+            (
+                below_band,
+                _("还有%(n)s人的等次与综合得分不符：综合得分低于“一般”分数线（%(line)s分）的，须评为“较差”。"),
+            ),
+        )
     for rows, message in kinds:
         people, n, capped = _bounded_rows(rows, with_names=with_names)
         if n:
-            blockers.append(_people_blocker(message % {"n": _shown(n, capped)}, people, n, capped))
-    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
+            text = message % {"n": _shown(n, capped), "line": policy.band_average}
+            blockers.append(_people_blocker(text, people, n, capped))
     if pools is None:
         pools = quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy)
     for pool in pools:

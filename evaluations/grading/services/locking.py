@@ -141,7 +141,8 @@ def grade_reopen_for_regrading(*, grade: QuarterGrade, actor: User, reason: str)
         raise ValidationError(_("该等次已退回重评，正在等待评鉴人重评。"))
     row.reopened_at = timezone.now()
     row.reopen_reason = reason
-    row.state = GradeState.PENDING
+    # No longer confirmed: the leader confirms the regraded grade anew (the audit trail keeps who did before).
+    row.state, row.confirmed_by, row.confirmed_at = GradeState.PENDING, None, None
     row.version += 1
     with audit_reason(reason):
         row.save()

@@ -289,6 +289,35 @@ def band_grade(*, score: Decimal, policy: Policy) -> str:
     return Grade.POOR
 
 
+# Grades a composite below the policy's ``band_average`` allows: 较差, and 不确定等次 (not a grade of
+# the score: long leave, an investigation); "" is no grade yet.
+GRADES_BELOW_AVERAGE_BAND = (Grade.POOR, Grade.UNCERTAIN, "")
+
+
+def below_average_band(*, row: QuarterGrade, policy: Policy) -> bool:
+    """Whether the person's composite score is below the policy's ``band_average`` (DOMAIN.md §4:
+    then the grade must be 较差). Only under the score model and once the scores are entered."""
+    return policy.score_model_enabled and row.composite_score is not None and row.composite_score < policy.band_average
+
+
+def band_refusal(*, row: QuarterGrade, grade: str, policy: Policy) -> str:
+    """Why ``grade`` cannot stand for the person of ``row`` by the score bands, or "" when it can.
+
+    Only the lowest band binds (below ``band_average`` the grade must be 较差, or 不确定等次); the
+    bands for 好 and 较好 are suggestions the evaluator may depart from. Reads nothing: the row's
+    composite score and the policy decide."""
+    if grade in GRADES_BELOW_AVERAGE_BAND or not below_average_band(row=row, policy=policy):
+        return ""
+    return _(
+        "%(person)s的综合得分为%(score)s分，低于“一般”分数线（%(line)s分），须评为“较差”，不能评为“%(grade)s”。"
+    ) % {
+        "person": row.person.get_full_name(),
+        "score": row.composite_score,
+        "line": policy.band_average,
+        "grade": Grade(grade).label,
+    }
+
+
 def personal_score_of(*, scores: dict[int, Decimal], indicators: list[Indicator]) -> Decimal:
     """Σ score × weight / 100 over the indicators, to two decimals."""
     return _round(sum((scores[i.pk] * i.weight / HUNDRED for i in indicators), ZERO))

@@ -207,10 +207,25 @@ class GradingRow:
     pool: str
     facts: PersonFacts | None = None
     form: GradeForm | ConfirmForm | None = None
+    # The score bands' one binding rule (below ``band_average`` only 较差): the refusal the saved
+    # grade now meets (scores entered or changed after it), or, not graded yet, that it applies.
+    band_conflict: str = ""
+    below_band: bool = False
 
     @property
     def needs_reason(self) -> bool:
         return self.grade_row.grade in (Grade.AVERAGE, Grade.POOR)
+
+
+def _grading_row(grade_row: QuarterGrade, *, pool: str, policy: Policy, **kwargs) -> GradingRow:
+    """A row of a grading page, with what the score bands say of its grade (no query)."""
+    return GradingRow(
+        grade_row=grade_row,
+        pool=pool,
+        band_conflict=scores.band_refusal(row=grade_row, grade=grade_row.grade, policy=policy),
+        below_band=not grade_row.grade and scores.below_average_band(row=grade_row, policy=policy),
+        **kwargs,
+    )
 
 
 def _grade_form(grade_row: QuarterGrade, data=None) -> GradeForm:
@@ -258,6 +273,28 @@ def _work_page_number(request: HttpRequest, param: str) -> str | None:
 REGRADES_SHOWN = 50
 
 
+def _quarter_to_come(user: User) -> dict:
+    """With no quarter open, which one the evaluator grades next and when, so nobody waits for a
+    page that cannot open yet: the quarter just ended while HR may open it and has not (HR's home
+    shows the same to-do), else the running quarter and the day its grading window opens."""
+    policy = policy_for_organisation(organisation_id=user.organisation_id)
+    current = periods.Quarter.current()
+    ended = current.previous()
+    opened = AppraisalQuarter.objects.filter(
+        organisation_id=user.organisation_id, year=ended.year, quarter=ended.quarter
+    ).exists()
+    if not opened and periods.is_due(policy, ended):
+        opens = grading.grading_window_opens(organisation_id=user.organisation_id, quarter=ended, policy=policy)
+        if opens is None:
+            # Its window waits for the satisfaction survey (the policy's rule): said as for any quarter.
+            return {"next_quarter": ended, "next_opens": None}
+        # The window's first day stands in for the survey's entry day (as on the quarters page).
+        if periods.grading_open_refusal(ended, policy, survey_entered_on=opens) is None:
+            return {"waiting_quarter": ended}
+    opens = grading.grading_window_opens(organisation_id=user.organisation_id, quarter=current, policy=policy)
+    return {"next_quarter": current, "next_opens": opens}
+
+
 def _render_work(
     request: HttpRequest, *, bound: dict[int, GradeForm | ConfirmForm] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -273,12 +310,7 @@ def _render_work(
         "regrades": selectors.regrades_waiting_for(user=user, departments=departments)[:REGRADES_SHOWN],
     }
     if appraisal_quarter is None:
-        # Say when the running quarter can be graded, so nobody waits for a page that cannot open yet.
-        current = periods.Quarter.current()
-        ctx.update(
-            next_quarter=current,
-            next_opens=grading.grading_window_opens(organisation_id=user.organisation_id, quarter=current),
-        )
+        ctx.update(_quarter_to_come(user))
         return render(request, "evaluations/grading/work.html", ctx, status=status)
     policy = policy_for_organisation(organisation_id=user.organisation_id)
     wanted = _work_page_number(request, "department") or ""
@@ -304,9 +336,9 @@ def _render_work(
     give_rows = []
     for row in give_page:
         form = bound.get(row.pk) or (_grade_form(row) if _may_still_change(user, row) else None)
-        give_rows.append(GradingRow(grade_row=row, pool=pool_of(row), facts=facts[row.person_id], form=form))
+        give_rows.append(_grading_row(row, pool=pool_of(row), policy=policy, facts=facts[row.person_id], form=form))
     confirm_rows = [
-        GradingRow(grade_row=row, pool=pool_of(row), form=bound.get(row.pk) or _confirm_form(row))
+        _grading_row(row, pool=pool_of(row), policy=policy, form=bound.get(row.pk) or _confirm_form(row))
         for row in confirm_page
     ]
     query = request.GET.copy()
@@ -325,6 +357,7 @@ def _render_work(
         departments=departments,
         department=department,
         graded_waiting=lists.graded_waiting if confirm_page.paginator.count else 0,
+        band_average=policy.band_average,
         **_quota_context(pools, policy, appraisal_quarter),
     )
     return render(request, "evaluations/grading/work.html", ctx, status=status)
@@ -368,7 +401,8 @@ def _render_detail(
     can_confirm = (
         row.is_editable and row.state != GradeState.PENDING and user.has_perm("evaluations.confirm_grade", row)
     )
-    shows_quota = appraisal_quarter.is_open and (can_grade or can_confirm)
+    # A grade sent back after an objection is graded in an approved quarter: its quota shows too.
+    shows_quota = row.is_editable and (can_grade or can_confirm)
     # The quota's pools, read once for the banner and the score model's suggestion.
     pools = (
         quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy)
@@ -382,15 +416,17 @@ def _render_detail(
     elif can_confirm and not isinstance(form, ConfirmForm):
         form = _confirm_form(row)
     ctx = {
-        "row": GradingRow(
-            grade_row=row,
+        "row": _grading_row(
+            row,
             pool=quota.pool_kind(
                 is_leader_position=row.is_leader_position, policy=quota.quarter_rules(appraisal_quarter, policy)
             ),
+            policy=policy,
             facts=facts,
             form=form if (can_grade or can_confirm) else None,
         ),
         "appraisal_quarter": appraisal_quarter,
+        "band_average": policy.band_average,
         "can_grade": can_grade,
         "can_confirm": can_confirm,
         "target_items": list(
