@@ -87,7 +87,8 @@
     }
   });
   // <textarea maxlength>: a counter under the field shows how much of the server's limit is used
-  // (rows added to a formset later get theirs when first focused).
+  // (rows added to a formset later get theirs when first focused). A line break counts one, as on
+  // the server (accounts.textlimits): the field's value holds each as "\n", though the form sends CRLF.
   function lengthCounter(field) {
     var next = field.nextElementSibling;
     if (next && next.hasAttribute("data-length-counter")) {
@@ -128,7 +129,8 @@
     if (!(field.matches && field.matches("textarea[maxlength]")) || !event.clipboardData) {
       return;
     }
-    var pasted = event.clipboardData.getData("text");
+    // Counted as the field will hold it: a line break is one character (the clipboard may hold CRLF).
+    var pasted = event.clipboardData.getData("text").replace(/\r\n?/g, "\n");
     var kept = field.value.length - Math.abs(field.selectionEnd - field.selectionStart);
     if (kept + pasted.length > parseInt(field.getAttribute("maxlength"), 10)) {
       field.setAttribute("data-pasted-cut", document.documentElement.getAttribute("data-msg-pasted-cut") || "");
