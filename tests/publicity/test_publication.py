@@ -344,6 +344,47 @@ def test_each_step_on_an_objection_says_what_was_done(client_for, publication, s
     assert said == [["已受理异议。"], ["已记录核实情况。"], ["已将科员乙的等次退回评鉴人重评。"], ["已答复并办结。"]]
 
 
+# Each step, what the objection must have gone through before it, and the state the first of two
+# requests leaves it in.
+RACED_STEPS = {
+    "accept": ((), {"action": "accept"}, "已受理"),
+    "verify": (("accept",), {"action": "verify", "notes": "经核实无误"}, "已核实"),
+    "send_back": (("accept",), {"action": "send_back", "reason": "核实发现有工作失误"}, "已受理"),
+    "answer": (("accept",), {"action": "answer", "answer": "经核实，等次无误。"}, "已答复"),
+}
+
+
+@pytest.mark.parametrize("step", RACED_STEPS)
+def test_a_step_refused_because_another_request_took_it_first_shows_the_objection_as_it_is_now(
+    client_for, publication, staff, colleague, hr, monkeypatch, step
+):
+    """A user test: 受理 double-clicked: the second request had read the objection before the first
+    was saved; its refusal named 已受理 beside the badge 已提出 and the 受理 button."""
+    done_before, data, state_now = RACED_STEPS[step]
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    if "accept" in done_before:
+        services.objection_accept(actor=hr, objection=objection)
+    service_name = {"accept": "objection_accept", "verify": "objection_verify"}.get(step, f"objection_{step}")
+    real = getattr(services, service_name)
+
+    def first_the_other_request(**kwargs):
+        # The other request (the first click) goes through between this one's read and its step.
+        real(**{**kwargs, "objection": Objection.objects.get(pk=objection.pk)})
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, service_name, first_the_other_request)
+    response = client_for(hr).post(objection.get_absolute_url(), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert re.search(rf'data-testid="objection-state">{state_now}<', page)
+    refusal = " ".join(_flashed(response))
+    if step != "send_back":
+        assert f"异议当前状态为“{state_now}”，不能办理此步骤。" in refusal
+    assert 'data-testid="accept"' not in page
+    if step == "send_back":
+        assert 'data-testid="sent-back"' in page and 'data-testid="send-back"' not in page
+
+
 def _objection_form(body: str, testid: str) -> str:
     """The <form> on an objection page whose button has ``data-testid=testid``."""
     forms = re.findall(r"<form\b.*?</form>", body, re.S)
