@@ -29,7 +29,13 @@ class PublishForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    text = MultiLineCharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 5}), max_length=MEDIUM)
+    # The service's words for an empty objection (objection_lodge), under the box.
+    text = MultiLineCharField(
+        label=_("异议内容"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=MEDIUM,
+        error_messages={"required": _("请填写异议内容。")},
+    )
     attachment = forms.FileField(label=_("附件（可选）"), required=False)
 
 

@@ -120,3 +120,16 @@ def test_verify_and_answer_double_clicked_are_each_sent_once(ui, lodged, slow_st
     assert len(asked) == 1
     lodged.refresh_from_db()
     assert lodged.state == ObjectionState.ANSWERED
+
+
+def test_an_empty_objection_is_answered_by_the_page_not_the_browser(ui, lodged):
+    """A user test: 提交异议 with nothing typed showed the browser's "Please fill out this field."
+    bubble (in the browser's language), not the message under the box every other form gives."""
+    entry = lodged.entry
+    ui.sign_in_as("demo_staff", to=f"/publicity/entries/{entry.pk}/object/")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("objection-submit").click()
+    box = ui.page.locator("textarea[name=text]")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(ui.page.locator("#id_text_error")).to_contain_text("请填写异议内容。")
+    ui.assert_no_csp_errors()
