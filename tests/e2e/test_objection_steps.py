@@ -1,4 +1,5 @@
-"""HR's steps on an objection in a real browser: a button pressed twice sends one request.
+"""Objections in a real browser: HR's step buttons pressed twice send one request, and an empty
+objection is refused by the page, not the browser.
 
 A user test: 受理 double-clicked reached the server twice; the second request was refused and
 its page (HTTP 400) said 已受理 beside the stale badge 已提出 and the 受理 button. A form that is
