@@ -8,8 +8,11 @@ refuses the cell, so the whole export failed) and they break copy-paste into oth
   control characters or line breaks becomes one space. :class:`SingleLineCharField` applies it in
   forms (the staff and department forms, and every column of the Excel imports).
 - :func:`multi_line` is for paragraphs: line breaks (including Word's U+000B) become ``\\n``, the
-  other control characters are dropped. The Excel writer cleans every cell with it, so whatever
-  was stored before this cleaner existed is still written safely.
+  other control characters are dropped. :class:`MultiLineCharField` applies it in forms (every
+  textarea: a browser sends each line break of a textarea as CRLF, so the stored text has single
+  ``\\n`` and a line break counts as one character against the limit, as the page's counter counts
+  it). The Excel writer cleans every cell with it, so whatever was stored before this cleaner existed
+  is still written safely.
 """
 
 from __future__ import annotations
@@ -48,3 +51,14 @@ class SingleLineCharField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return single_line(value) if isinstance(value, str) else value
+
+
+class MultiLineCharField(forms.CharField):
+    """A form field for a paragraph (a textarea, by default): line breaks become ``\\n`` and other control
+    characters are dropped before ``max_length`` is checked. The browser sends each line break as CRLF,
+    which would count twice against the limit the page's counter counts once."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        return super().to_python(multi_line(value) if isinstance(value, str) else value)

@@ -5,6 +5,11 @@ Every free-text column is a ``TextField`` made by :func:`bounded_text`: its ``ma
 validator states the limit in the model. Services do not call ``full_clean``, so each service that
 writes typed text calls :func:`check_text_limits` (a model instance) or :func:`check_length` (a
 plain argument) before saving: the same refusal for a form, an import and a script.
+
+A line break is one character everywhere (:func:`text_length`), as the browser counts it under
+``maxlength`` and the counter shows it: a form's textarea is a :class:`accounts.text.MultiLineCharField`
+(a ``bounded_text`` column gives one to a model form), which stores each line break as ``\\n``
+though the browser sends CRLF; a service counts a CRLF it is handed directly (a script) as one.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext as _
 
+from .text import MultiLineCharField
+
 # A reason, a comment, one target item: a paragraph.
 SHORT = 500
 # A return reason, measures, a finding, a progress note: a few paragraphs.
@@ -22,9 +29,27 @@ MEDIUM = 2000
 LONG = 5000
 
 
+class BoundedTextField(models.TextField):
+    """The column of :func:`bounded_text`: a ``TextField`` whose model-form field is a
+    :class:`MultiLineCharField` (line breaks stored as ``\\n``, each one character)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": MultiLineCharField, **kwargs})
+
+    def deconstruct(self):
+        # In the database and in migrations it is a plain TextField: only its form field differs.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs
+
+
 def bounded_text(verbose_name, *, limit: int, **kwargs) -> models.TextField:
     """A ``TextField`` that holds at most ``limit`` characters (a form shows the limit)."""
-    return models.TextField(verbose_name, max_length=limit, validators=[MaxLengthValidator(limit)], **kwargs)
+    return BoundedTextField(verbose_name, max_length=limit, validators=[MaxLengthValidator(limit)], **kwargs)
+
+
+def text_length(value: str) -> int:
+    """How many characters ``value`` counts against a limit: a line break is one, CRLF included."""
+    return len(value) - value.count("\r\n")
 
 
 def too_long_message(label, limit: int, length: int) -> str:
@@ -38,8 +63,8 @@ def too_long_message(label, limit: int, length: int) -> str:
 
 def check_length(value: str | None, *, limit: int, label, field: str | None = None) -> None:
     """Refuse ``value`` when it is longer than ``limit`` characters (under ``field`` when given)."""
-    if value and len(value) > limit:
-        message = too_long_message(label, limit, len(value))
+    if value and text_length(value) > limit:
+        message = too_long_message(label, limit, text_length(value))
         raise ValidationError({field: message} if field else message, code="too_long")
 
 
@@ -53,7 +78,9 @@ def check_text_limits(instance: models.Model, *names: str) -> None:
         if not isinstance(model_field, models.CharField | models.TextField) or not model_field.max_length:
             continue
         value = getattr(instance, model_field.attname)
-        if isinstance(value, str) and len(value) > model_field.max_length:
-            errors[model_field.name] = [too_long_message(model_field.verbose_name, model_field.max_length, len(value))]
+        if isinstance(value, str) and text_length(value) > model_field.max_length:
+            errors[model_field.name] = [
+                too_long_message(model_field.verbose_name, model_field.max_length, text_length(value))
+            ]
     if errors:
         raise ValidationError(errors, code="too_long")

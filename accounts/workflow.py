@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -207,15 +208,32 @@ def lock(document: D, version: int | None = None) -> D:
         .get(pk=document.pk)
     )
     if version is not None and locked.version != version:
-        raise StaleVersion(
-            _(
-                "这份%(document)s已在别处被修改（当前为第%(current)s版，您的页面为第%(yours)s版）。"
-                "您填写的内容未丢失，请核对后重新保存。"
-            )
-            % {"document": _kind(locked), "current": locked.version, "yours": version},
-            code="stale",
-        )
+        raise StaleVersion(stale_message(locked), code="stale")
     return locked
+
+
+def stale_message(document: ReviewedDocument) -> str:
+    """What a page based on an older version of ``document`` is told: who changed it and when (the
+    version numbers that catch it mean nothing to a person). The author is the audit trail's, the
+    time the document's own; a change the trail does not name (a script) is said without a name."""
+    entry = (
+        AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(type(document)), object_id=document.pk)
+        .select_related("actor")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    said = {
+        "document": _kind(document),
+        "when": date_format(timezone.localtime(document.updated_at), "m-d H:i"),
+    }
+    if entry is not None and entry.actor is not None:
+        return _(
+            "这份%(document)s已于%(when)s由%(person)s修改（可能在另一个窗口）。您填写的内容未丢失，"
+            "请查看当前内容后再保存。"
+        ) % {**said, "person": entry.actor}
+    return (
+        _("这份%(document)s已于%(when)s被修改（可能在另一个窗口）。您填写的内容未丢失，请查看当前内容后再保存。") % said
+    )
 
 
 def check_owner_may_edit(document: ReviewedDocument, actor: User) -> None:

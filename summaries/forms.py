@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.text import MultiLineCharField
+
 from .models import MonthlySummary, SummaryProgress
 from .services import SummaryText
 
@@ -28,13 +30,13 @@ class SummaryTextForm(forms.Form):
     seq = forms.IntegerField(
         required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput(attrs={"data-autosave-seq": ""})
     )
-    other_work = forms.CharField(
+    other_work = MultiLineCharField(
         label=_("其他工作"), required=False, max_length=_limit(MonthlySummary, "other_work"), widget=_textarea()
     )
-    problems = forms.CharField(
+    problems = MultiLineCharField(
         label=_("存在问题"), required=False, max_length=_limit(MonthlySummary, "problems"), widget=_textarea(4)
     )
-    next_month_plan = forms.CharField(
+    next_month_plan = MultiLineCharField(
         label=_("下月计划"),
         required=False,
         max_length=_limit(MonthlySummary, "next_month_plan"),
@@ -45,7 +47,7 @@ class SummaryTextForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.progress = progress
         for row in progress:
-            self.fields[self.note_name(row)] = forms.CharField(
+            self.fields[self.note_name(row)] = MultiLineCharField(
                 label=row.wording,
                 required=False,
                 max_length=_limit(SummaryProgress, "note"),
@@ -75,7 +77,7 @@ class SummaryTextForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(
+    reason = MultiLineCharField(
         label=_("退回原因"),
         max_length=_limit(MonthlySummary, "return_reason"),
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from accounts import audit, periods, workflow
 from accounts.models import SEPARATED_ROLES, User
 from accounts.selectors import policy_for_organisation
-from accounts.textlimits import too_long_message
+from accounts.textlimits import text_length, too_long_message
 from accounts.workflow import EDITABLE_STATUSES
 from targets.models import TargetItem, TargetSet
 
@@ -176,12 +176,12 @@ def _check_text_lengths(text: SummaryText) -> None:
     for name in TEXT_FIELDS:
         model_field = MonthlySummary._meta.get_field(name)
         value = getattr(text, name)
-        if len(value) > model_field.max_length:
-            errors[name] = [too_long_message(model_field.verbose_name, model_field.max_length, len(value))]
+        if text_length(value) > model_field.max_length:
+            errors[name] = [too_long_message(model_field.verbose_name, model_field.max_length, text_length(value))]
     note_limit = SummaryProgress._meta.get_field("note").max_length
     for pk, note in text.notes.items():
-        if len(note) > note_limit:
-            errors[f"note_{pk}"] = [too_long_message(_("进展情况"), note_limit, len(note))]
+        if text_length(note) > note_limit:
+            errors[f"note_{pk}"] = [too_long_message(_("进展情况"), note_limit, text_length(note))]
     if errors:
         raise ValidationError(errors, code="too_long")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.text import MultiLineCharField
 from accounts.widgets import DateInput
 
 from .models import QUARTER_CHOICES, Completion, DepartmentGoal, TargetItem, TargetKind, TargetSetRevision
@@ -43,14 +44,14 @@ class TargetItemForm(forms.Form):
 
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     sort_order = forms.IntegerField(label=_("序号"), min_value=0, max_value=999, required=False)
-    content = forms.CharField(
+    content = MultiLineCharField(
         label=_("目标内容"),
         max_length=_limit(TargetItem, "content"),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("请填写目标内容。")},
     )
     kind = forms.ChoiceField(label=_("类别"), choices=TargetKind.choices, initial=TargetKind.KEY)
-    measures = forms.CharField(
+    measures = MultiLineCharField(
         label=_("推进措施"),
         max_length=_limit(TargetItem, "measures"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -116,7 +117,7 @@ def item_initial(items) -> list[dict]:
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(
+    reason = MultiLineCharField(
         label=_("退回原因"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=_limit(TargetSetRevision, "reason"),
@@ -125,10 +126,10 @@ class ReturnForm(forms.Form):
 
 
 class AssignItemForm(forms.Form):
-    content = forms.CharField(
+    content = MultiLineCharField(
         label=_("交办事项"), max_length=_limit(TargetItem, "content"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    measures = forms.CharField(
+    measures = MultiLineCharField(
         label=_("工作要求"),
         max_length=_limit(TargetItem, "measures"),
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import LoadedModelChoiceFilter, OrganisationFilterSet, PersonSearchFilter
 from accounts.models import Department, User
+from accounts.text import MultiLineCharField
 from accounts.widgets import YesNoAllSelect
 
 from .models import Achievement, AnnualGrade, AnnualResult
@@ -40,7 +41,7 @@ class AnnualFilter(OrganisationFilterSet):
 
 class AnnualDecisionForm(forms.Form):
     grade = forms.ChoiceField(label=_("确定等次"), choices=AnnualGrade.choices)
-    reason = forms.CharField(
+    reason = MultiLineCharField(
         label=_("理由"),
         required=False,
         max_length=AnnualResult._meta.get_field("decision_reason").max_length,
@@ -64,7 +65,7 @@ class AchievementForm(forms.Form):
 
     person = forms.ModelChoiceField(label=_("人员"), queryset=User.objects.none())
     title = forms.CharField(label=_("创新突破事项"), max_length=Achievement._meta.get_field("title").max_length)
-    description = forms.CharField(
+    description = MultiLineCharField(
         label=_("具体内容"),
         required=False,
         max_length=Achievement._meta.get_field("description").max_length,

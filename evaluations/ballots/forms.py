@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import periods
 from accounts.models import Department, Organisation, Role, User
 from accounts.selectors import participants_of
+from accounts.text import MultiLineCharField
 
 from .models import BallotScale
 from .services import DIMENSIONS, MAX_CODES
@@ -28,7 +29,7 @@ class BallotOpenForm(forms.Form):
     scale = forms.ChoiceField(label=_("评价选项"), choices=BallotScale.choices, initial=BallotScale.GRADE)
     with_scores = forms.BooleanField(label=_("德、能、勤、绩、廉分项打分"), required=False)
     all_heads = forms.BooleanField(label=_("被测评人：全部科室负责人"), required=False, initial=True)
-    subject_numbers = forms.CharField(
+    subject_numbers = MultiLineCharField(
         label=_("其他被测评人（工号）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -36,7 +37,7 @@ class BallotOpenForm(forms.Form):
     )
     all_staff = forms.BooleanField(label=_("测评人：全体参加考核的干部职工"), required=False, initial=True)
     all_leaders = forms.BooleanField(label=_("测评人：领导班子（主要负责人、分管领导）"), required=False, initial=True)
-    rater_numbers = forms.CharField(
+    rater_numbers = MultiLineCharField(
         label=_("其他测评人（工号）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     service_user_codes = forms.IntegerField(

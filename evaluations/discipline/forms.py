@@ -18,6 +18,7 @@ from accounts.filters import OrganisationFilterSet
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
 from accounts.selectors import choosable_people, departments_of
+from accounts.text import MultiLineCharField
 from accounts.widgets import DateInput
 
 from .models import Finding, Inspection, InspectionKind, Severity
@@ -29,7 +30,7 @@ class InspectionForm(forms.Form):
     departments = forms.ModelMultipleChoiceField(
         label=_("检查科室"), queryset=Department.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    note = forms.CharField(
+    note = MultiLineCharField(
         label=_("检查情况及证据"),
         required=False,
         max_length=Inspection._meta.get_field("note").max_length,
@@ -53,13 +54,13 @@ class FindingForm(forms.Form):
         choices=[("", _("请选择")), *Severity.choices],
         help_text=_("“严重”问题将对该人员当年考核一票否决。"),
     )
-    description = forms.CharField(
+    description = MultiLineCharField(
         label=_("问题描述"),
         max_length=Finding._meta.get_field("description").max_length,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("请填写问题描述。")},
     )
-    evidence = forms.CharField(
+    evidence = MultiLineCharField(
         label=_("证据说明"),
         required=False,
         max_length=Finding._meta.get_field("evidence").max_length,
@@ -87,13 +88,13 @@ class InspectionCorrectionForm(forms.Form):
 
     date = forms.DateField(label=_("检查日期"), widget=DateInput())
     kind = forms.ChoiceField(label=_("检查类别"), choices=InspectionKind.choices)
-    note = forms.CharField(
+    note = MultiLineCharField(
         label=_("检查情况及证据"),
         required=False,
         max_length=Inspection._meta.get_field("note").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    reason = forms.CharField(
+    reason = MultiLineCharField(
         label=_("更正理由"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -112,14 +113,14 @@ class InspectionCorrectionForm(forms.Form):
                 # A person's finding made 严重 here vetoes their year: the page asks first (app.js).
                 widget=forms.Select(attrs={"data-was": finding.severity} if finding.person_id else {}),
             )
-            self.fields[f"description_{finding.pk}"] = forms.CharField(
+            self.fields[f"description_{finding.pk}"] = MultiLineCharField(
                 label=_("问题描述"),
                 max_length=Finding._meta.get_field("description").max_length,
                 initial=finding.description,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 error_messages={"required": _("请填写问题描述。")},
             )
-            self.fields[f"evidence_{finding.pk}"] = forms.CharField(
+            self.fields[f"evidence_{finding.pk}"] = MultiLineCharField(
                 label=_("证据说明"),
                 required=False,
                 max_length=Finding._meta.get_field("evidence").max_length,

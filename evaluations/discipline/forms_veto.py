@@ -11,6 +11,7 @@ from accounts.filters import ActiveDepartmentsFilterSet, PersonSearchFilter, Yea
 from accounts.forms import PersonChoiceField, check_date_order
 from accounts.models import Department, Organisation, User
 from accounts.selectors import choosable_people
+from accounts.text import MultiLineCharField
 from accounts.widgets import DateInput
 
 from .models import DEFAULT_SANCTION_EFFECTS, Sanction, SanctionEffect, SanctionKind, VetoFlag
@@ -81,7 +82,7 @@ class SanctionDeleteForm(forms.Form):
     """The reason for deleting a sanction: kept in the audit trail of the sanction and of each veto
     flag removed with it (the service checks it)."""
 
-    reason = forms.CharField(
+    reason = MultiLineCharField(
         label=_("删除理由"),
         max_length=VetoFlag._meta.get_field("lift_reason").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -91,7 +92,7 @@ class SanctionDeleteForm(forms.Form):
 
 
 class VetoLiftForm(forms.Form):
-    reason = forms.CharField(
+    reason = MultiLineCharField(
         label=_("解除理由"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import check_date_order
 from accounts.models import StaffType, User
+from accounts.text import MultiLineCharField
 from accounts.widgets import DateInput
 
 from .models import WelfareAssessment, WelfareGrade, WelfarePost
@@ -23,11 +24,11 @@ class ReportForm(forms.ModelForm):
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = MultiLineCharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class InterviewForm(forms.Form):
-    notes = forms.CharField(label=_("谈话记录"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000)
+    notes = MultiLineCharField(label=_("谈话记录"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000)
 
 
 class DecisionForm(forms.Form):
@@ -43,7 +44,7 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("考核合格、基本合格的须选择；考核不合格的不予续签。"),
     )
-    notes = forms.CharField(label=_("集体研究意见"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    notes = MultiLineCharField(label=_("集体研究意见"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
 
 
 class PostForm(forms.ModelForm):
@@ -77,4 +78,4 @@ class AbsenceForm(forms.Form):
 
 
 class ConsequenceForm(forms.Form):
-    note = forms.CharField(label=_("办理记录"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    note = MultiLineCharField(label=_("办理记录"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)

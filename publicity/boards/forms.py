@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.text import MultiLineCharField
 from accounts.textlimits import MEDIUM, SHORT
 
 from .services import MAX_ITEMS
@@ -14,7 +15,7 @@ SPARE_ROWS = 3
 
 
 class ProgressItemForm(forms.Form):
-    text = forms.CharField(
+    text = MultiLineCharField(
         label=_("工作进展"),
         required=False,
         max_length=SHORT,
@@ -66,7 +67,7 @@ class DigestForm(forms.Form):
             self.fields[f"{prefix}_position"] = forms.IntegerField(
                 label=_("顺序"), min_value=1, max_value=999, initial=row["position"]
             )
-            self.fields[f"{prefix}_text"] = forms.CharField(
+            self.fields[f"{prefix}_text"] = MultiLineCharField(
                 label=_("本周进展（可修改文字）"),
                 required=False,
                 max_length=MEDIUM,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.text import MultiLineCharField
 from accounts.textlimits import MEDIUM, SHORT
 from accounts.widgets import DateInput
 
@@ -13,7 +14,7 @@ from .selectors import GRADE_TEXTS
 
 def _text(label, limit: int, rows: int, help_text: str = "", **kwargs) -> forms.CharField:
     kwargs.setdefault("required", False)
-    return forms.CharField(
+    return MultiLineCharField(
         label=label,
         **kwargs,
         max_length=limit,

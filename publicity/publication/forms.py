@@ -6,6 +6,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.text import MultiLineCharField
 from accounts.textlimits import MEDIUM
 from accounts.widgets import DateInput
 from evaluations.annual.models import AnnualGrade, AnnualReview
@@ -31,13 +32,19 @@ class PublishForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    text = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 5}), max_length=MEDIUM)
+    # The service's words for an empty objection (objection_lodge), under the box.
+    text = MultiLineCharField(
+        label=_("异议内容"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=MEDIUM,
+        error_messages={"required": _("请填写异议内容。")},
+    )
     attachment = forms.FileField(label=_("附件（可选）"), required=False)
 
 
 def _objection_text(name: str, label, *, rows: int, element_id: str, required: str) -> forms.CharField:
     # The model's limit, so the textarea's maxlength (and its counter) and the service's refusal agree.
-    return forms.CharField(
+    return MultiLineCharField(
         label=label,
         max_length=Objection._meta.get_field(name).max_length,
         widget=forms.Textarea(attrs={"rows": rows, "class": "form-control", "id": element_id}),
@@ -94,7 +101,7 @@ class ReviewCaseRequestForm(forms.Form):
 class ReviewCaseDecideForm(forms.Form):
     decided_on = _case_day(_("决定日"), element_id="case-day", required=_("请填写决定日。"))
     # The model's limit, so the textarea's maxlength (and its counter) and the service's refusal agree.
-    decision = forms.CharField(
+    decision = MultiLineCharField(
         label=_("决定"),
         max_length=ReviewCase._meta.get_field("decision").max_length,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control", "id": "case-decision"}),

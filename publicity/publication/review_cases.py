@@ -15,7 +15,7 @@ from accounts.audit import audit_reason
 from accounts.models import Notification, User
 from accounts.selectors import another_hr_admin
 from accounts.services import notify_many
-from accounts.textlimits import check_text_limits
+from accounts.textlimits import check_text_limits, text_length
 from evaluations.annual.locking import annual_review_after_lock
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
 
@@ -116,11 +116,11 @@ def review_case_decide(
     if new_grade and new_grade != case.annual_result.decided_grade:
         # The decision becomes the recorded review's reason, whose limit is shorter: said at the decision.
         limit = AnnualReview._meta.get_field("reason").max_length
-        if len(decision) > limit:
+        if text_length(decision) > limit:
             raise ValidationError(
                 {
                     "decision": _("变更等次时，决定作为复核理由记入年度结果，不能超过%(limit)s字（现为%(length)s字）。")
-                    % {"limit": limit, "length": len(decision)}
+                    % {"limit": limit, "length": text_length(decision)}
                 }
             )
         annual_review_after_lock(result=case.annual_result, actor=actor, new_grade=new_grade, reason=decision)

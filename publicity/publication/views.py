@@ -352,6 +352,11 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if done is not None:
         return done
+    if request.method == "POST":
+        # A refused step is shown on the objection as it is now, not as this request first read it:
+        # a second tab or a double click may have moved it meanwhile, and the message names the new state.
+        objection = _objection(request, pk)
+        can_handle = request.user.has_perm("publicity.handle_objection", objection)
     return render(
         request,
         "publicity/publication/objection_detail.html",
@@ -457,22 +462,29 @@ def _review_case_step(request: HttpRequest, case: ReviewCase, action: str, data:
     return step, decided
 
 
+def _review_case(request: HttpRequest, pk: int) -> ReviewCase:
+    return get_object_or_404(
+        ReviewCase.objects.select_related("person", "annual_result", "opened_by"),
+        pk=pk,
+        organisation_id=request.user.organisation_id,
+    )
+
+
 @permission_required("publicity.manage_review_cases")
 def review_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case, its deadlines and decision; HR's steps (POST: request, decide).
 
     A step that is invalid or refused shows the page again with what was typed and the message at
     its box, never a redirect that would lose the text."""
-    case = get_object_or_404(
-        ReviewCase.objects.select_related("person", "annual_result", "opened_by"),
-        pk=pk,
-        organisation_id=request.user.organisation_id,
-    )
+    case = _review_case(request, pk)
     done, step_forms, status = _step_posted(
         request, case, REVIEW_CASE_STEP_FORMS, partial(_review_case_step, request, case)
     )
     if done is not None:
         return done
+    if request.method == "POST":
+        # A refused step is shown on the case as it is now (see objection_detail).
+        case = _review_case(request, pk)
     return render(
         request,
         "publicity/publication/review_case_detail.html",

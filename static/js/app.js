@@ -87,7 +87,8 @@
     }
   });
   // <textarea maxlength>: a counter under the field shows how much of the server's limit is used
-  // (rows added to a formset later get theirs when first focused).
+  // (rows added to a formset later get theirs when first focused). A line break counts one, as on
+  // the server (accounts.textlimits): the field's value holds each as "\n", though the form sends CRLF.
   function lengthCounter(field) {
     var next = field.nextElementSibling;
     if (next && next.hasAttribute("data-length-counter")) {
@@ -128,7 +129,8 @@
     if (!(field.matches && field.matches("textarea[maxlength]")) || !event.clipboardData) {
       return;
     }
-    var pasted = event.clipboardData.getData("text");
+    // Counted as the field will hold it: a line break is one character (the clipboard may hold CRLF).
+    var pasted = event.clipboardData.getData("text").replace(/\r\n?/g, "\n");
     var kept = field.value.length - Math.abs(field.selectionEnd - field.selectionStart);
     if (kept + pasted.length > parseInt(field.getAttribute("maxlength"), 10)) {
       field.setAttribute("data-pasted-cut", document.documentElement.getAttribute("data-msg-pasted-cut") || "");
@@ -136,20 +138,68 @@
       updateCounter(field);
     }
   });
+  // A form that asks for a change (method="post") is sent once: a second press of its button (a
+  // double click, an impatient click while the answer is on its way) would send the same step again,
+  // and the answer to the second (a refusal: the step is done) would replace the first's. While it
+  // is being sent the form sends nothing more and its buttons are disabled; they are given back when
+  // the page is shown again from the back/forward cache, or after SENDING_MS when the answer left the
+  // page where it was (a download).
   // <form data-submit-once="…">: a download that works once (one-time passwords) cannot be asked
-  // for again from the same page: its button is disabled and says so (a second click would leave
+  // for again from the same page: its buttons stay disabled and say so (a second click would leave
   // the page for the refusal, and the passwords shown on it would be gone).
+  var SENDING_MS = 5000;
+  // Before every other listener (capture): a form being sent neither asks its questions again nor
+  // goes to its page's own script.
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-sending")) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+  function submitButtons(form) {
+    return Array.prototype.filter.call(form.elements, function (element) {
+      return element.type === "submit";
+    });
+  }
+  function release(form, sending) {
+    // Only the sending that asked for it: the form may have been sent again since.
+    if (sending !== undefined && form.getAttribute("data-sending") !== sending) { return; }
+    form.removeAttribute("data-sending");
+    submitButtons(form).forEach(function (button) {
+      if (button.hasAttribute("data-disabled-while-sending")) {
+        button.removeAttribute("data-disabled-while-sending");
+        button.disabled = false;
+      }
+    });
+  }
+  // After the questions above (registered earlier): a form whose sending was called off stays free.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.hasAttribute || !form.hasAttribute("data-submit-once") || event.defaultPrevented) {
+    if (event.defaultPrevented || !form.getAttribute || (form.getAttribute("method") || "").toLowerCase() !== "post") {
       return;
     }
+    var sending = String(Date.now());
+    form.setAttribute("data-sending", sending);
+    var once = form.getAttribute("data-submit-once");
+    // After this event: a button disabled now would not send its own name and value.
     window.setTimeout(function () {
-      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+      submitButtons(form).forEach(function (button) {
+        if (button.disabled) { return; }
         button.disabled = true;
-        button.textContent = form.getAttribute("data-submit-once");
+        button.setAttribute("data-disabled-while-sending", "");
+        if (once) { button.textContent = once; }
       });
     }, 0);
+    if (!once) {
+      window.setTimeout(function () { release(form, sending); }, SENDING_MS);
+    }
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      document.querySelectorAll("form[data-sending]:not([data-submit-once])").forEach(function (form) {
+        release(form);
+      });
+    }
   });
   // <select data-autosubmit>: apply a filter as soon as it changes.
   document.addEventListener("change", function (event) {

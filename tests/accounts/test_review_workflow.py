@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
+from accounts.audit import acting_as
 from accounts.models import Notification
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus, StaleVersion, handed_in
 from summaries import services as summary_services
@@ -132,11 +134,36 @@ def test_someone_other_than_the_owners_reviewer_is_refused(request, kind, docume
 
 def test_a_decision_based_on_a_stale_version_is_refused(kind, document, head):
     stale = document.version - 1
-    with pytest.raises(StaleVersion, match="已在别处被修改"):
+    with pytest.raises(StaleVersion, match="可能在另一个窗口"):
         kind.approve(document, head, version=stale)
     with pytest.raises(StaleVersion):
         kind.return_(document, head, "请补充", version=stale)
     assert kind.approve(document, head, version=document.version).status == ReviewStatus.APPROVED
+
+
+NOUNS = {"targets": "季度目标", "summaries": "月小结"}
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_a_stale_page_is_told_who_changed_the_document_and_when_not_its_version_numbers(name, staff, head):
+    """A user test: "当前为第5版，您的页面为第4版" meant nothing to the person reading it."""
+    kind = KINDS[name]
+    with acting_as(staff):
+        document = kind.submit(staff)
+    with pytest.raises(StaleVersion) as refused:
+        kind.approve(document, head, version=document.version - 1)
+    when = timezone.localtime(type(document).objects.get(pk=document.pk).updated_at).strftime("%m-%d %H:%M")
+    assert refused.value.messages == [
+        f"这份{NOUNS[name]}已于{when}由科员甲修改（可能在另一个窗口）。您填写的内容未丢失，请查看当前内容后再保存。"
+    ]
+
+
+def test_a_change_the_audit_trail_names_nobody_for_is_told_by_its_time(staff, head):
+    document = KINDS["targets"].submit(staff)  # outside a request: a script
+    with pytest.raises(StaleVersion) as refused:
+        KINDS["targets"].approve(document, head, version=document.version - 1)
+    assert refused.value.messages[0].startswith("这份季度目标已于")
+    assert "被修改（可能在另一个窗口）" in refused.value.messages[0] and "版" not in refused.value.messages[0]
 
 
 def test_a_document_is_decided_only_once(kind, document, head):

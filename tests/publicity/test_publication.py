@@ -238,6 +238,37 @@ def test_an_attachment_above_the_policys_limit_is_refused_before_it_is_read(clie
     assert not Objection.objects.exists()
 
 
+def test_an_empty_objection_is_refused_under_its_box_by_the_page_not_the_browser(
+    client_for, publication, staff, colleague
+):
+    """A user test: 提交异议 with nothing typed showed the browser's own bubble ("Please fill out
+    this field."): the form leaves checking to the page (novalidate), which says it in Chinese."""
+    url = reverse("publicity:objection_new", args=[entry_of(publication, colleague).pk])
+    client = client_for(staff)
+    assert 'enctype="multipart/form-data" novalidate>' in client.get(url).content.decode()
+    response = client.post(url, {"text": "  "})
+    assert response.status_code == 400
+    assert response.context["form"].errors["text"] == ["请填写异议内容。"]
+    assert not Objection.objects.exists()
+
+
+def test_every_form_of_the_publicity_pages_that_asks_for_input_is_checked_by_the_page():
+    """The browser's own checks (required, a date) speak the browser's language in a bubble; the
+    pages say what is missing in Chinese under the box, as every other form of the app does."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    unchecked = []
+    for path in sorted((Path(settings.BASE_DIR) / "templates" / "publicity").rglob("*.html")):
+        for form in re.findall(r"<form\b.*?</form>", path.read_text(encoding="utf-8"), re.S):
+            opening = form[: form.index(">") + 1]
+            asks = re.search(r"\{\{ *\w*form\b|field=|<select|<textarea|<input(?![^>]*type=\"hidden\")", form)
+            if 'method="post"' in opening and asks and "novalidate" not in opening:
+                unchecked.append(f"{path.name}: {opening[:80]}")
+    assert unchecked == []
+
+
 def test_an_objection_outside_the_window_is_refused_with_the_dates(client_for, publication, staff, colleague, clock):
     entry = entry_of(publication, colleague)
     clock(AFTER_WINDOW)
@@ -348,6 +379,47 @@ def test_each_step_on_an_objection_says_what_was_done(client_for, publication, s
         )
     ]
     assert said == [["已受理异议。"], ["已记录核实情况。"], ["已将科员乙的等次退回评鉴人重评。"], ["已答复并办结。"]]
+
+
+# Each step, what the objection must have gone through before it, and the state the first of two
+# requests leaves it in.
+RACED_STEPS = {
+    "accept": ((), {"action": "accept"}, "已受理"),
+    "verify": (("accept",), {"action": "verify", "notes": "经核实无误"}, "已核实"),
+    "send_back": (("accept",), {"action": "send_back", "reason": "核实发现有工作失误"}, "已受理"),
+    "answer": (("accept",), {"action": "answer", "answer": "经核实，等次无误。"}, "已答复"),
+}
+
+
+@pytest.mark.parametrize("step", RACED_STEPS)
+def test_a_step_refused_because_another_request_took_it_first_shows_the_objection_as_it_is_now(
+    client_for, publication, staff, colleague, hr, monkeypatch, step
+):
+    """A user test: 受理 double-clicked: the second request had read the objection before the first
+    was saved; its refusal named 已受理 beside the badge 已提出 and the 受理 button."""
+    done_before, data, state_now = RACED_STEPS[step]
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    if "accept" in done_before:
+        services.objection_accept(actor=hr, objection=objection)
+    service_name = {"accept": "objection_accept", "verify": "objection_verify"}.get(step, f"objection_{step}")
+    real = getattr(services, service_name)
+
+    def first_the_other_request(**kwargs):
+        # The other request (the first click) goes through between this one's read and its step.
+        real(**{**kwargs, "objection": Objection.objects.get(pk=objection.pk)})
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, service_name, first_the_other_request)
+    response = client_for(hr).post(objection.get_absolute_url(), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert re.search(rf'data-testid="objection-state">{state_now}<', page)
+    refusal = " ".join(_flashed(response))
+    if step != "send_back":
+        assert f"异议当前状态为“{state_now}”，不能办理此步骤。" in refusal
+    assert 'data-testid="accept"' not in page
+    if step == "send_back":
+        assert 'data-testid="sent-back"' in page and 'data-testid="send-back"' not in page
 
 
 def _objection_form(body: str, testid: str) -> str:

@@ -295,3 +295,22 @@ def test_a_day_still_to_come_is_refused_at_every_step(incompetent, hr):
     case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
     with pytest.raises(ValidationError, match="申请日"):
         review_cases.review_case_request(actor=hr, case=case, requested_on=tomorrow)
+
+
+def test_a_step_refused_because_another_request_took_it_first_shows_the_case_as_it_is_now(
+    client_for, incompetent, hr, monkeypatch
+):
+    """As on an objection's page: the refusal and the page agree on the case's state."""
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    real = review_cases.review_case_request
+
+    def first_the_other_request(**kwargs):
+        real(**kwargs)  # the first click goes through between this request's read and its step
+        return real(**kwargs)
+
+    monkeypatch.setattr(review_cases, "review_case_request", first_the_other_request)
+    response = client_for(hr).post(case.get_absolute_url(), {"action": "request", "requested_on": "2026-01-20"})
+    assert response.status_code == 400 and _flashed(response) == ["该案件已登记申请。"]
+    page = response.content.decode()
+    assert 'data-testid="case-state">已申请，待决定<' in page
+    assert 'value="decide"' in page and 'value="request"' not in page

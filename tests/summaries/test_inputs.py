@@ -187,3 +187,58 @@ def test_the_summary_follows_the_targets_order_and_a_removed_item_comes_last(
     # 整理档案 is now first, the new item second; the removed budget item keeps its note, last.
     assert page.index("整理档案") < page.index("新增的一项") < page.index("初稿已完成")
     assert "已从目标中删除" in page
+
+
+def _paragraphs(total: int, *, breaks: str = "\r\n") -> str:
+    """Three paragraphs of ``total`` characters, a line break counted as one (as the page's counter counts it)."""
+    body = total - 2
+    sizes = (body // 3, body // 3, body - 2 * (body // 3))
+    return breaks.join(char * size for char, size in zip("甲乙丙", sizes, strict=True))
+
+
+@pytest.mark.parametrize("action", ["save", "submit"])
+def test_text_at_the_limit_is_saved_though_the_browser_sends_each_line_break_as_two_characters(
+    client_for, summary, staff, action
+):
+    """A user test: three paragraphs of 5000 characters (the counter's 5000 / 5000), sent with CRLF,
+    were refused as 5002."""
+    text = _paragraphs(5000)
+    response = client_for(staff).post(
+        reverse("summaries:detail", args=[summary.pk]), {**form_data(summary, problems=text), "action": action}
+    )
+    assert response.status_code == 302
+    summary.refresh_from_db()
+    assert summary.problems == text.replace("\r\n", "\n")
+    assert len(summary.problems) == 5000
+
+
+def test_one_character_over_the_limit_is_refused_counting_a_line_break_as_one(client_for, summary, staff):
+    response = client_for(staff).post(
+        reverse("summaries:detail", args=[summary.pk]), {**form_data(summary, problems=_paragraphs(5001))}
+    )
+    assert response.context["form"].errors["problems"] == ["不能超过5000字（现为5001字）。"]
+    summary.refresh_from_db()
+    assert summary.problems == ""
+
+
+def test_autosave_stores_a_line_break_as_one_character(client_for, summary, staff):
+    response = client_for(staff).post(
+        reverse("summaries:autosave", args=[summary.pk]),
+        form_data(summary, other_work=_paragraphs(5000, breaks="\r"), notes={"整理档案": "第一行\r\n第二行"}),
+    )
+    assert response.status_code == 200
+    summary.refresh_from_db()
+    assert summary.other_work == _paragraphs(5000, breaks="\n")
+    assert summary.progress_notes.get(item_content="整理档案").note == "第一行\n第二行"
+
+
+def test_the_service_counts_a_line_break_it_is_handed_as_crlf_once(summary, staff):
+    # A script calls the service with Windows line ends: the same count as the page's.
+    text = text_of(summary, problems=_paragraphs(5000))
+    saved = services.summary_autosave(summary=summary, actor=staff, based_on_version=summary.version, text=text)
+    assert saved.version == summary.version + 1
+    with pytest.raises(ValidationError) as refused:
+        services.summary_autosave(
+            summary=saved, actor=staff, based_on_version=saved.version, text=text_of(saved, problems=_paragraphs(5001))
+        )
+    assert refused.value.message_dict["problems"] == ["“存在问题”不能超过5000字（现为5001字）。"]

@@ -177,3 +177,17 @@ def test_items_without_a_number_go_after_the_numbered_ones(client_for, staff, ma
         (3, "没有序号的甲"),
         (4, "没有序号的乙"),
     ]
+
+
+def test_an_item_at_its_limit_with_line_breaks_is_saved_from_the_page(client_for, staff, make_target_set):
+    """The browser sends each line break as CRLF; the counter under the box counts it once, and so does the page."""
+    target_set = make_target_set(staff, items=0)
+    url = reverse("targets:detail", args=[target_set.pk])
+    at_limit = "甲" * 249 + "\r\n" + "乙" * 250
+    client = client_for(staff)
+    assert client.post(url, formset_data(target_set, [{"content": at_limit}])).status_code == 302
+    assert TargetItem.objects.get(target_set=target_set).content == "甲" * 249 + "\n" + "乙" * 250
+    target_set.refresh_from_db()
+    over = client.post(url, formset_data(target_set, [{"content": at_limit + "丙"}], initial=0))
+    assert over.status_code == 400
+    assert "不能超过500字（现为501字）" in over.content.decode()

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import periods
 from accounts.workflow import ReviewStatus
@@ -138,20 +139,24 @@ def test_a_stale_page_is_refused_and_the_persons_text_is_shown_again(client_for,
     target_set = make_target_set(staff, items=1)
     item = target_set.items.get()
     stale_version = target_set.version
+    url = reverse("targets:detail", args=[target_set.pk])
+    client = client_for(staff)
     # Another tab saves first.
-    services.target_set_save_draft(
-        target_set=target_set,
-        actor=staff,
-        version=stale_version,
-        items=[services.ItemData(id=item.pk, content="另一标签页的内容")],
-    )
-    response = client_for(staff).post(
-        reverse("targets:detail", args=[target_set.pk]),
-        formset_data(target_set, [{"id": item.pk, "content": "我刚写的内容"}], version=stale_version, initial=1),
+    other_tab = formset_data(target_set, [{"id": item.pk, "content": "另一标签页的内容"}], initial=1)
+    assert client.post(url, other_tab).status_code == 302
+    response = client.post(
+        url, formset_data(target_set, [{"id": item.pk, "content": "我刚写的内容"}], version=stale_version, initial=1)
     )
     assert response.status_code == 409
     body = response.content.decode()
-    assert "已在别处被修改" in body
+    # Who saved and when, not the version numbers that caught it.
+    target_set.refresh_from_db()
+    when = timezone.localtime(target_set.updated_at).strftime("%m-%d %H:%M")
+    said = f"这份季度目标已于{when}由{staff}修改（可能在另一个窗口）。您填写的内容未丢失，请查看当前内容后再保存。"
+    assert said in body
+    assert "当前为第" not in body
+    # The saved content beside the person's own, which stays in the form.
+    assert "当前已保存的内容" in body
     assert "我刚写的内容" in body
     assert "另一标签页的内容" in body
     assert target_set.items.get().content == "另一标签页的内容"

@@ -152,7 +152,7 @@ def test_saving_with_a_stale_version_is_refused_and_changes_nothing(staff, make_
     target_set = make_target_set(staff)
     stale = target_set.version
     services.target_set_save_draft(target_set=target_set, actor=staff, version=stale, items=[ItemData(content="新")])
-    with pytest.raises(StaleVersion, match="已在别处被修改"):
+    with pytest.raises(StaleVersion, match="可能在另一个窗口"):
         services.target_set_save_draft(
             target_set=target_set, actor=staff, version=stale, items=[ItemData(content="旧")]
         )
