@@ -69,3 +69,19 @@ def confirmed(approved_quarter, staff, head, leader):
         evaluator=head,
         confirmed_by=leader,
     )
+
+
+@pytest.fixture
+def ballot(hr, heads, staff, colleague):
+    """A 民主测评 of the module's ``heads``, rated by staff and a colleague, with two service-user codes."""
+    from evaluations.ballots import services as ballots
+
+    return ballots.ballot_open(
+        actor=hr,
+        organisation=hr.organisation,
+        title="科级干部民主测评",
+        year=2026,
+        subjects=heads,
+        raters=[staff, colleague],
+        service_user_codes=2,
+    )

@@ -18,19 +18,6 @@ def heads(department):
     return [UserFactory(department=department, full_name=f"科长{n}") for n in range(3)]
 
 
-@pytest.fixture
-def ballot(hr, heads, staff, colleague):
-    return services.ballot_open(
-        actor=hr,
-        organisation=hr.organisation,
-        title="科级干部民主测评",
-        year=2026,
-        subjects=heads,
-        raters=[staff, colleague],
-        service_user_codes=2,
-    )
-
-
 def _paper(ballot, choice="competent"):
     data = {"action": "cast"}
     for subject in ballot.subjects.order_by("sort_order"):

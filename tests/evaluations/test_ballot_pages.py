@@ -21,19 +21,6 @@ def heads(department):
     return [UserFactory(department=department, full_name=f"科长{n}") for n in range(5)]
 
 
-@pytest.fixture
-def ballot(hr, heads, staff, colleague):
-    return services.ballot_open(
-        actor=hr,
-        organisation=hr.organisation,
-        title="科级干部民主测评",
-        year=2026,
-        subjects=heads,
-        raters=[staff, colleague],
-        service_user_codes=2,
-    )
-
-
 def paper_post(ballot, choices, action="cast"):
     data = {"action": action}
     for subject, choice in zip(ballot.subjects.order_by("sort_order"), choices, strict=False):
