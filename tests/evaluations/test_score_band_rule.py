@@ -274,3 +274,16 @@ def test_the_grading_page_queries_do_not_grow_with_contradictions(
     with django_assert_num_queries(len(one.captured_queries)):
         html = client.get(GRADING).content.decode()
     assert html.count('data-testid="band-conflict"') == len(team)
+
+
+def test_hrs_review_of_a_locked_grade_keeps_to_the_line_too(approved_quarter, confirmed, hr, policy):
+    """The recorded review after the quarter is closed (复核) is a change of grade like any other."""
+    save_fields([confirmed], composite_score=Decimal("50.00"))
+    locking.grades_lock(appraisal_quarter=approved_quarter)
+    confirmed.refresh_from_db()
+    with pytest.raises(ValidationError, match="低于“一般”分数线"):
+        locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.GOOD, reason="复核认定")
+    confirmed.refresh_from_db()
+    assert confirmed.grade != Grade.GOOD
+    review = locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.POOR, reason="复核认定")
+    assert review.new_grade == Grade.POOR

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import jobs
 from accounts.audit import audit_reason, record_event
 from accounts.models import User
-from accounts.selectors import another_hr_admin, evaluator_of
+from accounts.selectors import another_hr_admin, evaluator_of, policy_for_organisation
 from accounts.services import notify
 from accounts.textlimits import too_long_message
 from evaluations.year_rollup import year_rollup_request_once
@@ -33,6 +33,7 @@ from ..models import (
     QuarterState,
     UncertainReason,
 )
+from . import scores
 from .rollup import ROLLUP_QUARTER
 
 
@@ -203,6 +204,10 @@ def grade_review_after_lock(*, grade: QuarterGrade, actor: User, new_grade: str,
         review_model=GradeReview,
         refusals={"not_locked": _("该等次尚未定等，不需要复核。"), "invalid": _("请选择有效的等次。")},
     )
+    # The score line binds a review as it binds grading (DOMAIN.md §4: below it, 较差).
+    policy = policy_for_organisation(organisation_id=row.appraisal_quarter.organisation_id)
+    if refusal := scores.band_refusal(row=row, grade=new_grade, policy=policy):
+        raise ValidationError(refusal)
     old = row.grade
     row.grade = new_grade
     if new_grade in GRADES_NEEDING_REASON:
