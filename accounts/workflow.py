@@ -212,6 +212,10 @@ def lock(document: D, version: int | None = None) -> D:
     return locked
 
 
+# How close the audit entry must be to the document's time of change to name its author.
+AUTHOR_WINDOW_SECONDS = 5
+
+
 def stale_message(document: ReviewedDocument) -> str:
     """What a page based on an older version of ``document`` is told: who changed it and when (the
     version numbers that catch it mean nothing to a person). The author is the audit trail's, the
@@ -226,7 +230,13 @@ def stale_message(document: ReviewedDocument) -> str:
         "document": _kind(document),
         "when": date_format(timezone.localtime(document.updated_at), "m-d H:i"),
     }
-    if entry is not None and entry.actor is not None:
+    # The trail's latest entry names the person only when it is this change's: a save that writes
+    # no entry of the document (a summary's notes alone) would otherwise be put to an earlier author.
+    if (
+        entry is not None
+        and entry.actor is not None
+        and abs((entry.timestamp - document.updated_at).total_seconds()) <= AUTHOR_WINDOW_SECONDS
+    ):
         return _(
             "这份%(document)s已于%(when)s由%(person)s修改（可能在另一个窗口）。您填写的内容未丢失，"
             "请查看当前内容后再保存。"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -199,3 +199,17 @@ def test_the_roster_counts_a_returned_target_set_as_not_handed_in(staff, head):
     target_services.target_set_return(target_set=_submitted_targets(staff), actor=head, reason="请细化措施")
     row = next(row for row in roster(viewer=head, year=2026, month=10) if row.person == staff)
     assert (row.targets_label, row.targets_handed_in) == ("已退回", False)
+
+
+def test_a_change_the_trail_has_no_entry_for_names_nobody_rather_than_an_earlier_author(staff, head):
+    """A save that writes no entry of the document (a summary's notes alone) is not put to whoever
+    changed it last before: only the trail's entry of this change names its author."""
+    with acting_as(staff):
+        document = KINDS["targets"].submit(staff)
+    type(document).objects.filter(pk=document.pk).update(
+        updated_at=timezone.now() + timedelta(minutes=10), version=document.version + 1
+    )
+    document.refresh_from_db()
+    with pytest.raises(StaleVersion) as refused:
+        KINDS["targets"].approve(document, head, version=document.version - 1)
+    assert "被修改（可能在另一个窗口）" in refused.value.messages[0] and "科员甲" not in refused.value.messages[0]
