@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import LoadedModelChoiceFilter
 from accounts.models import Department
+from accounts.text import MultiLineCharField
 from accounts.widgets import YesNoAllSelect
 from targets.models import QUARTER_CHOICES
 
@@ -26,13 +27,13 @@ class GradeForm(forms.Form):
 
     grade = forms.ChoiceField(label=_("等次"), choices=Grade.choices, widget=forms.RadioSelect)
     # Required, as grade_assign requires it: marked so (asterisk, aria-required) before anyone submits.
-    comment = forms.CharField(
+    comment = MultiLineCharField(
         label=_("评语"),
         max_length=_limit("comment"),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("请填写评语。")},
     )
-    reason = forms.CharField(
+    reason = MultiLineCharField(
         label=_("定等理由"),
         required=False,
         max_length=_limit("reason"),
@@ -49,7 +50,7 @@ class ConfirmForm(forms.Form):
     """A leader's confirmation: unchanged, or a new grade with the reason for the change."""
 
     new_grade = forms.ChoiceField(label=_("调整为"), required=False, choices=[("", _("不调整")), *Grade.choices])
-    reason = forms.CharField(
+    reason = MultiLineCharField(
         label=_("调整理由"), required=False, max_length=_limit("reason"), widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -63,7 +64,7 @@ class OpenQuarterForm(forms.Form):
 class DisciplineOpinionForm(forms.Form):
     """The discipline office's opinion on a quarter (纪委意见); an inspector records it."""
 
-    text = forms.CharField(
+    text = MultiLineCharField(
         label=_("纪委意见"),
         max_length=QuarterDisciplineOpinion._meta.get_field("text").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),

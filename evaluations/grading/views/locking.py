@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from accounts.decorators import permission_required
 from accounts.formerrors import run_service
 from accounts.pages import visible_or_404
+from accounts.text import MultiLineCharField
 
 from ..models import Grade, GradeReview, QuarterGrade
 from ..services import locking
@@ -28,7 +29,7 @@ def review_form_class(*, choices, review_model: type[models.Model]) -> type[form
 
     class ReviewForm(forms.Form):
         new_grade = forms.ChoiceField(label=gettext_lazy("复核后等次"), choices=choices)
-        reason = forms.CharField(
+        reason = MultiLineCharField(
             label=gettext_lazy("复核理由"),
             widget=forms.Textarea(attrs={"rows": 3}),
             max_length=review_model._meta.get_field("reason").max_length,
