@@ -48,10 +48,9 @@ def review_case_open(
         raise ValidationError(_("只有年度考核确定为不称职的，才登记复核申诉。"))
     if kind not in ReviewCaseKind.values:
         raise ValidationError({"kind": _("请选择复核或申诉。")})
-    # A mistyped day (2030 for 2027) would set a deadline nobody can meet, with no way to correct it.
-    periods.check_plausible_date(
-        notified_on, around=annual_result.year, not_future=True, label=_("结果告知日"), field="notified_on"
-    )
+    # A mistyped day (2030 for 2027) would set a deadline nobody can meet, with no way to correct it;
+    # a case of an older year is opened when it is opened (no window around the result's year).
+    periods.check_plausible_date(notified_on, not_future=True, label=_("结果告知日"), field="notified_on")
     if ReviewCase.objects.filter(annual_result=annual_result, kind=kind).exists():
         raise ValidationError(_("该人员的此类案件已经登记。"))
     case = ReviewCase.objects.create(
@@ -75,9 +74,7 @@ def review_case_request(*, actor: User, case: ReviewCase, requested_on: date) ->
     _check_not_own_case(actor, case.person_id)
     if case.state != ReviewCaseState.AWAITING_REQUEST:
         raise ValidationError(_("该案件已登记申请。"))
-    periods.check_plausible_date(
-        requested_on, around=case.annual_result.year, not_future=True, label=_("申请日"), field="requested_on"
-    )
+    periods.check_plausible_date(requested_on, not_future=True, label=_("申请日"), field="requested_on")
     if requested_on < case.notified_on:
         raise ValidationError({"requested_on": _("申请日不能早于结果告知日。")})
     if requested_on > case.request_by:
@@ -108,9 +105,7 @@ def review_case_decide(
     decision = (decision or "").strip()
     if not decision:
         raise ValidationError({"decision": _("请填写决定内容。")})
-    periods.check_plausible_date(
-        decided_on, around=case.annual_result.year, not_future=True, label=_("决定日"), field="decided_on"
-    )
+    periods.check_plausible_date(decided_on, not_future=True, label=_("决定日"), field="decided_on")
     if decided_on < case.requested_on:
         raise ValidationError({"decided_on": _("决定日不能早于申请日。")})
     if new_grade and new_grade != case.annual_result.decided_grade:
