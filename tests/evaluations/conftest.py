@@ -85,3 +85,17 @@ def ballot(hr, heads, staff, colleague):
         raters=[staff, colleague],
         service_user_codes=2,
     )
+
+
+@pytest.fixture
+def score_model_on(organisation):
+    """The organisation's policy with the score model on and its default indicator sets (HR creates
+    them: an explicit action; opening a quarter does it too)."""
+    from accounts.models import Policy
+    from evaluations.grading.services.scores import indicator_sets_ensure
+
+    policy = Policy.objects.get(organisation=organisation)
+    policy.score_model_enabled = True
+    policy.save()
+    indicator_sets_ensure(organisation=organisation)
+    return policy

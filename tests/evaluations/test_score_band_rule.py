@@ -12,12 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Policy
 from evaluations.grading.services import grading, locking
 from evaluations.grading.services.scores import (
     department_score_save,
     indicator_scores_save,
-    indicator_sets_ensure,
     indicators_for,
 )
 from evaluations.models import Grade, GradeState, IndicatorSource, QuarterState, UncertainReason
@@ -28,12 +26,8 @@ BELOW_THE_LINE = "的综合得分为50.00分，低于“一般”分数线（60�
 
 
 @pytest.fixture
-def policy(organisation):
-    policy = Policy.objects.get(organisation=organisation)
-    policy.score_model_enabled = True
-    policy.save()
-    indicator_sets_ensure(organisation=organisation)
-    return policy
+def policy(score_model_on):
+    return score_model_on
 
 
 def score(row, actor, value):

@@ -18,7 +18,6 @@ from evaluations.grading.services.scores import (
     department_score_save,
     indicator_scores_save,
     indicator_set_save,
-    indicator_sets_ensure,
     indicators_for,
     suggested_grades,
     suggested_grades_of,
@@ -45,13 +44,8 @@ from tests.factories import (
 
 
 @pytest.fixture
-def policy(organisation):
-    policy = Policy.objects.get(organisation=organisation)
-    policy.score_model_enabled = True
-    policy.save()
-    # HR creates the default sets (an explicit action; opening a quarter does it too).
-    indicator_sets_ensure(organisation=organisation)
-    return policy
+def policy(score_model_on):
+    return score_model_on
 
 
 def set_policy(policy, **values):
