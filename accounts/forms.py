@@ -224,9 +224,11 @@ class RolesForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, person, **kwargs):
+    def __init__(self, *args, person, withdrawing=frozenset(), **kwargs):
+        # A role held until a waiting grant is confirmed (``withdrawing``) shows unticked, as asked:
+        # ticked again, it stays (accounts.services.roles_set).
         self.person_post_roles = set(person.roles) & _POST_ROLES
-        super().__init__(*args, initial={"roles": sorted(set(person.roles) - _POST_ROLES)}, **kwargs)
+        super().__init__(*args, initial={"roles": sorted(set(person.roles) - _POST_ROLES - set(withdrawing))}, **kwargs)
 
     @property
     def post_role_labels(self) -> list[str]:

@@ -458,6 +458,9 @@ class PendingRoleChange(PendingChange):
 
     # Not stored: set on a waiting grant a save of the roles page has just given ``withdraw_on_confirm``.
     withdrawal_attached = False
+    # Not stored: the role's label on a waiting grant whose ``withdraw_on_confirm`` a save has just
+    # taken off (the role ticked again).
+    withdrawal_detached = ""
 
     class Meta:
         verbose_name = _("待确认的角色变更")

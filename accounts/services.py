@@ -206,6 +206,8 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
     would leave the person none while a grant waits is withdrawn only when a grant is confirmed
     (:func:`_withdrawal_waiting_for_a_grant`); the grants waiting then carry it
     (``withdraw_on_confirm``, ``withdrawal_attached`` on those given it now) and come back too.
+    Ticked again while it waits, the role stays: the grants no longer carry its withdrawal
+    (``withdrawal_detached``) and come back too.
     """
     if not actor.has_perm("accounts.change_roles", user):
         raise PermissionDenied
@@ -228,7 +230,8 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
         # takes it away as it lands: it is never held beside one, so it counts as gone here.
         _separation_over_time_check(user=user, held=current ^ at_once, asked=(roles - current) - at_once)
     deferred = _withdrawal_waiting_for_a_grant(user=user, roles=roles, current=current, at_once=at_once)
-    if changes and not at_once - {deferred}:
+    kept = _withdrawal_detach(user=user, roles=roles & current)
+    if changes and not at_once - {deferred} and not kept:
         _repeated_requests_check(user=user, changes=changes - {deferred}, current=current, deferred=deferred)
     waiting: list[PendingRoleChange] = []
     for role in sorted(changes):
@@ -261,6 +264,12 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
             role_grant(user=user, role=role)
     if deferred:
         waiting += _withdrawal_attach(user=user, role=deferred, returned=waiting)
+    by_pk = {change.pk: change for change in waiting}
+    for grant in kept:
+        if grant.pk in by_pk:
+            by_pk[grant.pk].withdrawal_detached = grant.withdrawal_detached
+        else:
+            waiting.append(grant)
     return waiting
 
 
@@ -307,6 +316,22 @@ def _withdrawal_attach(*, user: User, role: str, returned: list[PendingRoleChang
             grant.save(update_fields=["withdraw_on_confirm"])
             grant.withdrawal_attached = True
     return more
+
+
+def _withdrawal_detach(*, user: User, roles: set[str]) -> list[PendingRoleChange]:
+    """Take the withdrawal of a role ticked again off the grants that carry it (saved one by one, so
+    each reaches the audit trail): the role the save keeps is no longer taken away when a grant is
+    confirmed. Returns those grants, ``withdrawal_detached`` set (and ``already_waiting``: nothing
+    new is asked)."""
+    detached = []
+    grants = _waiting_grants(user=user).filter(withdraw_on_confirm__in=roles or [""])
+    for grant in grants.select_related("user", "requested_by", "department").order_by("pk"):
+        grant.withdrawal_detached = grant.get_withdraw_on_confirm_display()
+        grant.withdraw_on_confirm = ""
+        grant.save(update_fields=["withdraw_on_confirm"])
+        grant.already_waiting = True
+        detached.append(grant)
+    return detached
 
 
 def _repeated_requests_check(*, user: User, changes: set[str], current: set[str], deferred: str = "") -> None:

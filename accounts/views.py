@@ -599,8 +599,13 @@ def staff_status_remove(request: HttpRequest, pk: int, status_pk: int) -> HttpRe
 @permission_required("accounts.manage_roles")
 def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk, "accounts.change_roles")
+    waiting_changes = list(selectors.role_changes_waiting_for(person=person))
     # Bound on every POST: withdrawing every role posts no field at all.
-    form = RolesForm(request.POST if request.method == "POST" else None, person=person)
+    form = RolesForm(
+        request.POST if request.method == "POST" else None,
+        person=person,
+        withdrawing={change.withdraw_on_confirm for change in waiting_changes},
+    )
     if request.method == "POST" and form.is_valid():
         waiting = service_result(
             request,
@@ -608,7 +613,10 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
             success=lambda waiting: (
                 (
                     _("“%(name)s”的角色变更已登记，须确认的部分确认后生效。")
-                    if any(not change.already_waiting or change.withdrawal_attached for change in waiting)
+                    if any(
+                        not change.already_waiting or change.withdrawal_attached or change.withdrawal_detached
+                        for change in waiting
+                    )
                     else _("“%(name)s”的角色已更新。")
                 )
                 % {"name": person}
@@ -623,7 +631,9 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
                     _("以下变更须由另一人（组织人事或安全管理员）确认后生效：%(changes)s。")
                     % {"changes": "、".join(asked)},
                 )
-            if repeated := [str(change) for change in waiting if change.already_waiting]:
+            if repeated := [
+                str(change) for change in waiting if change.already_waiting and not change.withdrawal_detached
+            ]:
                 messages.info(
                     request,
                     _("以下变更已在等待确认，未重复登记：%(changes)s。") % {"changes": "、".join(repeated)},
@@ -639,11 +649,17 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     % {"roles": "、".join(sorted(str(role) for role in withdrawn)), "name": person},
                 )
+            if kept := {change.withdrawal_detached for change in waiting if change.withdrawal_detached}:
+                messages.info(
+                    request,
+                    _("“%(roles)s”角色保留，待确认的授予确认后不再撤销。")
+                    % {"roles": "、".join(sorted(str(role) for role in kept))},
+                )
             return redirect("accounts:staff_detail", pk=person.pk)
     return render(
         request,
         "accounts/staff_roles.html",
-        {"form": form, "person": person, "waiting": selectors.role_changes_waiting_for(person=person)},
+        {"form": form, "person": person, "waiting": waiting_changes},
     )
 
 

@@ -162,3 +162,34 @@ def test_staff_unticked_while_an_appointment_to_a_post_waits_goes_when_the_appoi
     assert appointment.withdraw_on_confirm == Role.STAFF
     services.role_change_decide(actor=security_admin, change=appointment, confirm=True)
     assert fresh(staff).roles == {Role.DEPARTMENT_HEAD}
+
+
+def test_staff_ticked_again_while_its_withdrawal_waits_stays_when_the_grant_is_confirmed(
+    client_for, security_admin, hr, staff
+):
+    [grant] = services.roles_set(actor=security_admin, user=staff, roles={Role.INSPECTOR})
+    roles_url = reverse("accounts:staff_roles", args=[staff.pk])
+
+    # The page shows 工作人员 as asked (unticked) and says how to keep it.
+    page = client_for(security_admin).get(roles_url).content.decode()
+    assert 'value="staff" checked' not in page.replace("\n", " ")
+    assert "如要保留，重新勾选“工作人员”并保存" in page
+
+    response = client_for(security_admin).post(roles_url, {"roles": ["staff"]}, follow=True)
+
+    assert "“工作人员”角色保留，待确认的授予确认后不再撤销。" in response.content.decode()
+    grant.refresh_from_db()
+    assert grant.withdraw_on_confirm == ""
+    # The change of the waiting request is in the audit trail: 工作人员 → nothing.
+    latest = AuditEntry.objects.filter(object_pk=str(grant.pk)).latest("pk")
+    assert "withdraw_on_confirm" in str(latest.changes) and "staff" in str(latest.changes)
+    services.role_change_decide(actor=hr, change=grant, confirm=True)
+    assert fresh(staff).roles == {Role.STAFF, Role.INSPECTOR}
+
+
+def test_staff_ticked_again_with_the_grant_asked_again_keeps_it_and_says_so_once(security_admin, staff):
+    services.roles_set(actor=security_admin, user=staff, roles={Role.INSPECTOR})
+
+    [grant] = services.roles_set(actor=security_admin, user=fresh(staff), roles={Role.STAFF, Role.INSPECTOR})
+
+    assert (grant.already_waiting, grant.withdrawal_detached, grant.withdraw_on_confirm) == (True, "工作人员", "")
