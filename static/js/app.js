@@ -141,9 +141,9 @@
   // A form that asks for a change (method="post") is sent once: a second press of its button (a
   // double click, an impatient click while the answer is on its way) would send the same step again,
   // and the answer to the second (a refusal: the step is done) would replace the first's. While it
-  // is being sent the form sends nothing more and its buttons are disabled; they are given back when
-  // the page is shown again from the back/forward cache, or after SENDING_MS when the answer left the
-  // page where it was (a download).
+  // is being sent the form sends nothing more and its buttons are disabled, however long the answer
+  // takes; they are given back when the page is shown again from the back/forward cache, or, on a
+  // <form data-download> whose answer is a file and so leaves the page where it is, after SENDING_MS.
   // <form data-submit-once="…">: a download that works once (one-time passwords) cannot be asked
   // for again from the same page: its buttons stay disabled and say so (a second click would leave
   // the page for the refusal, and the passwords shown on it would be gone).
@@ -190,7 +190,7 @@
         if (once) { button.textContent = once; }
       });
     }, 0);
-    if (!once) {
+    if (!once && form.hasAttribute("data-download")) {
       window.setTimeout(function () { release(form, sending); }, SENDING_MS);
     }
   });

@@ -99,6 +99,30 @@ def test_accept_double_clicked_is_sent_once_and_the_page_shows_it_accepted(ui, l
     assert Notification.objects.filter(recipient=lodged.objector, message__contains="已受理").count() == 1
 
 
+def test_a_step_pressed_again_while_a_slow_answer_is_on_its_way_is_not_sent_again(ui, lodged, monkeypatch):
+    """The buttons stay disabled however long the answer takes (they were given back after 5 s)."""
+    asked: list[str] = []
+    real = services.objection_accept
+
+    def slow(**kwargs):
+        asked.append("objection_accept")
+        time.sleep(10)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "objection_accept", slow)
+    path = lodged.get_absolute_url()
+    ui.sign_in_as("demo_hr", to=path)
+    box = ui.page.get_by_test_id("accept").bounding_box()
+    ui.page.get_by_test_id("accept").click(no_wait_after=True)
+    ui.page.wait_for_timeout(6000)
+    # Pressed again where the button is (a locator would wait for the navigation under way): nothing is sent.
+    ui.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(ui.page.get_by_test_id("objection-state")).to_have_text("已受理", timeout=15000)
+    expect(ui.page.locator(".alert-danger")).to_have_count(0)
+    ui.page.wait_for_load_state("networkidle")
+    assert asked == ["objection_accept"]
+
+
 def test_verify_and_answer_double_clicked_are_each_sent_once(ui, lodged, slow_steps):
     services.objection_accept(actor=User.objects.get(username="demo_hr"), objection=lodged)
     slow_steps.clear()
