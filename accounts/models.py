@@ -733,6 +733,8 @@ class Policy(OrganisationScoped, models.Model):
     welfare_service_users_min = _whole_number(_("民主测评服务对象最少人数"), 2, 0, 20)
     welfare_service_users_max = _whole_number(_("民主测评服务对象最多人数"), 4, 1, 20)
     welfare_consequence_working_days = _whole_number(_("考核结果处理期限（工作日）"), 10, 1, 60)
+    # How long before a post agreement ends HR is reminded of it (and of one ended, not renewed).
+    welfare_agreement_notice_days = _whole_number(_("上岗协议到期提醒天数"), 30, 0, 180)
     # §7/§8 民主测评 (evaluations.ballots): the questionnaire's limits, the void and trimming rules,
     # and the thresholds that feed the year-end suggestion. A ballot copies them when it is opened.
     ballot_excellent_limit_percent = _percent_field(
