@@ -88,6 +88,59 @@ def register_models() -> None:
     register(models.PendingPasswordReset)
 
 
+# Objects the trail names only in events (``record_event(obj=...)``), never in a change entry: the
+# background job of an export or a run, the year-end workbook downloaded.
+EVENT_OBJECT_MODELS = ("accounts.job", "publicity.yearworkbook")
+# 安全设置: the policy's entries that change only the security administrator's settings
+# (AuditEntry.is_security_settings), a kind of their own on the page and in its filter.
+SECURITY_SETTINGS_KIND = "security"
+
+
+def object_models() -> list:
+    """Every model the trail writes entries about: the audited ones (:func:`register`) and the
+    objects of events (:data:`EVENT_OBJECT_MODELS`)."""
+    return [*auditlog.get_models(), *(apps.get_model(label) for label in EVENT_OBJECT_MODELS)]
+
+
+def object_kinds() -> list[tuple[str, str]]:
+    """The audit page's 对象类型 choices, (value, label) by label: a content type's id per model
+    of :func:`object_models` (its kind as the 对象 column names it) and 安全设置. No query once the
+    content types are cached."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils.translation import gettext
+
+    content_types = ContentType.objects.get_for_models(*object_models()).values()
+    kinds = [(str(content_type.pk), str(content_type.name)) for content_type in content_types]
+    kinds.append((SECURITY_SETTINGS_KIND, gettext("安全设置")))
+    return sorted(kinds, key=lambda kind: kind[1])
+
+
+def object_kind_filter(value: str):
+    """The entries of one :func:`object_kinds` choice: 安全设置, or a content type's — the
+    policy's without its 安全设置 ones, as the 对象 column reads them."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from .models import Policy
+
+    policy = ContentType.objects.get_for_model(Policy)
+    others = [
+        field.name
+        for field in Policy._meta.concrete_fields
+        if field.name not in Policy.SECURITY_SETTINGS_FIELDS and not field.primary_key
+    ]
+    security = (
+        Q(content_type=policy)
+        & Q(changes__has_any_keys=list(Policy.SECURITY_SETTINGS_FIELDS))
+        & ~Q(changes__has_any_keys=others)
+    )
+    if value == SECURITY_SETTINGS_KIND:
+        return security
+    if value == str(policy.pk):
+        return Q(content_type=policy) & ~security
+    return Q(content_type_id=int(value))
+
+
 def _parse_address(text: str):
     text = text.strip()
     if text.startswith("["):  # [v6]:port
