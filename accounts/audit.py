@@ -16,6 +16,7 @@ from contextvars import ContextVar
 
 from auditlog.context import set_actor
 from auditlog.registry import auditlog
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models.signals import pre_save
@@ -85,6 +86,59 @@ def register_models() -> None:
     register(models.PeriodLock)
     register(models.PendingRoleChange)
     register(models.PendingPasswordReset)
+
+
+# Objects the trail names only in events (``record_event(obj=...)``), never in a change entry: the
+# background job of an export or a run, the year-end workbook downloaded.
+EVENT_OBJECT_MODELS = ("accounts.job", "publicity.yearworkbook")
+# 安全设置: the policy's entries that change only the security administrator's settings
+# (AuditEntry.is_security_settings), a kind of their own on the page and in its filter.
+SECURITY_SETTINGS_KIND = "security"
+
+
+def object_models() -> list:
+    """Every model the trail writes entries about: the audited ones (:func:`register`) and the
+    objects of events (:data:`EVENT_OBJECT_MODELS`)."""
+    return [*auditlog.get_models(), *(apps.get_model(label) for label in EVENT_OBJECT_MODELS)]
+
+
+def object_kinds() -> list[tuple[str, str]]:
+    """The audit page's 对象类型 choices, (value, label) by label: a content type's id per model
+    of :func:`object_models` (its kind as the 对象 column names it) and 安全设置. No query once the
+    content types are cached."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils.translation import gettext
+
+    content_types = ContentType.objects.get_for_models(*object_models()).values()
+    kinds = [(str(content_type.pk), str(content_type.name)) for content_type in content_types]
+    kinds.append((SECURITY_SETTINGS_KIND, gettext("安全设置")))
+    return sorted(kinds, key=lambda kind: kind[1])
+
+
+def object_kind_filter(value: str):
+    """The entries of one :func:`object_kinds` choice: 安全设置, or a content type's — the
+    policy's without its 安全设置 ones, as the 对象 column reads them."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from .models import Policy
+
+    policy = ContentType.objects.get_for_model(Policy)
+    others = [
+        field.name
+        for field in Policy._meta.concrete_fields
+        if field.name not in Policy.SECURITY_SETTINGS_FIELDS and not field.primary_key
+    ]
+    security = (
+        Q(content_type=policy)
+        & Q(changes__has_any_keys=list(Policy.SECURITY_SETTINGS_FIELDS))
+        & ~Q(changes__has_any_keys=others)
+    )
+    if value == SECURITY_SETTINGS_KIND:
+        return security
+    if value == str(policy.pk):
+        return Q(content_type=policy) & ~security
+    return Q(content_type_id=int(value))
 
 
 def _parse_address(text: str):
@@ -176,10 +230,54 @@ def prefetch_related_labels(entries) -> None:
                 wanted[field.related_model].update(str(v) for v in values if str(v).isdigit())
     labels = {}
     for model, pks in wanted.items():
-        for obj in model._default_manager.filter(pk__in=[int(pk) for pk in pks]):
+        # A name is often made of a related row's (a ballot's subject is its person's name): read
+        # with it, not one query per row.
+        related = [f.name for f in model._meta.concrete_fields if f.many_to_one or f.one_to_one]
+        for obj in model._default_manager.filter(pk__in=[int(pk) for pk in pks]).select_related(*related):
             labels[(model, str(obj.pk))] = str(obj)
     for entry in entries:
         entry.related_labels = labels
+    _prefetch_object_names(entries)
+
+
+def _period_text(year, quarter=None, month=None) -> str:
+    from django.utils.translation import gettext
+
+    if year is None:
+        return ""
+    if quarter:
+        return gettext("%(year)s年第%(quarter)s季度") % {"year": year, "quarter": quarter}
+    if month:
+        return gettext("%(year)s年%(month)s月") % {"year": year, "month": month}
+    return gettext("%(year)s年度") % {"year": year}
+
+
+def _prefetch_object_names(entries) -> None:
+    """``entry.object_name`` for the page's entries of appraisal content (AUDIT_OBJECT_NAMES): the
+    person, department or ballot and the period each is about, one query per kind of object on
+    the page, whatever the number of rows."""
+    from .models import AUDIT_OBJECT_NAMES
+
+    wanted: dict = defaultdict(set)
+    for entry in entries:
+        key = f"{entry.content_type.app_label}.{entry.content_type.model}"
+        if key in AUDIT_OBJECT_NAMES and entry.holds_appraisal_content and str(entry.object_pk).isdigit():
+            wanted[key].add(int(entry.object_pk))
+    names: dict[tuple[str, str], str] = {}
+    for key, pks in wanted.items():
+        model = apps.get_model(key)
+        spec = AUDIT_OBJECT_NAMES[key]
+        parts = [*spec.get("name", ()), *(spec[p] for p in ("year", "quarter", "month") if p in spec)]
+        for pk, *values in model._default_manager.filter(pk__in=pks).values_list("pk", *parts):
+            found = dict(zip(parts, values, strict=True))
+            words = [str(found[path]) for path in spec.get("name", ()) if found[path] not in (None, "")]
+            period = _period_text(
+                found.get(spec.get("year")), found.get(spec.get("quarter")), found.get(spec.get("month"))
+            )
+            names[(key, str(pk))] = " ".join(filter(None, [" · ".join(words), period]))
+    for entry in entries:
+        key = f"{entry.content_type.app_label}.{entry.content_type.model}"
+        entry.object_name = names.get((key, str(entry.object_pk)), "")
 
 
 # --- Events that are not a change of a record: sign-in, exports, job runs ------------------------

@@ -397,6 +397,7 @@ class PolicyForm(ModelLimitsForm):
                 "welfare_service_users_min",
                 "welfare_service_users_max",
                 "welfare_consequence_working_days",
+                "welfare_agreement_notice_days",
             ),
         ),
         (
@@ -453,6 +454,9 @@ class PolicyForm(ModelLimitsForm):
             "welfare_service_users_max": _("民主测评中服务对象（发放测评码）的最多人数。"),
             "welfare_consequence_working_days": _(
                 "考核结果确定后，诫勉谈话、不予续签、解除劳动合同须在此工作日数内办理，逾期在人事首页提示。"
+            ),
+            "welfare_agreement_notice_days": _(
+                "上岗协议截止日前多少天起，在人事干部的待办和岗位列表中提醒续签；已到期未续签的一并提醒。"
             ),
             "ballot_void_full_marks": _("启用德能勤绩廉分项打分时，所有被测评人各项均为满分的票作废。"),
             "ballot_max_dimension_score": _("德、能、勤、绩、廉每项打分的上限。"),

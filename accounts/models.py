@@ -736,6 +736,8 @@ class Policy(OrganisationScoped, models.Model):
     welfare_service_users_min = _whole_number(_("民主测评服务对象最少人数"), 2, 0, 20)
     welfare_service_users_max = _whole_number(_("民主测评服务对象最多人数"), 4, 1, 20)
     welfare_consequence_working_days = _whole_number(_("考核结果处理期限（工作日）"), 10, 1, 60)
+    # How long before a post agreement ends HR is reminded of it (and of one ended, not renewed).
+    welfare_agreement_notice_days = _whole_number(_("上岗协议到期提醒天数"), 30, 0, 180)
     # §7/§8 民主测评 (evaluations.ballots): the questionnaire's limits, the void and trimming rules,
     # and the thresholds that feed the year-end suggestion. A ballot copies them when it is opened.
     ballot_excellent_limit_percent = _percent_field(
@@ -1015,11 +1017,23 @@ class AuditEntry(AbstractLogEntry):
         return key in AUDIT_CONTENT_HIDDEN or self.content_type.app_label in AUDIT_CONTENT_APPS
 
     @property
-    def auditor_object_label(self) -> str:
+    def auditor_object_name(self) -> str:
+        """The object's name for the auditor, without its kind ("" when there is none to show).
+        Appraisal content's own text may be its content (a target item's wording, a grade): only
+        a text that is a name by design (AUDIT_NAME_IN_REPR), or the name of the person, department
+        or ballot it is about and its period that ``accounts.audit.prefetch_related_labels`` read
+        for the page (AUDIT_OBJECT_NAMES)."""
         if self.holds_appraisal_content:
-            # The object's text may be its content (a target item's wording): its kind and number only.
-            return f"{self.content_type.name} #{self.object_pk}"
-        return self.object_label
+            key = f"{self.content_type.app_label}.{self.content_type.model}"
+            if key not in AUDIT_NAME_IN_REPR:
+                return getattr(self, "object_name", "")
+        text = self.object_repr or ""
+        return "" if not text or text == "None" or _DEFAULT_REPR.match(text) else text
+
+    @property
+    def auditor_object_label(self) -> str:
+        """The object's name, or its kind and number when it has none to show."""
+        return self.auditor_object_name or f"{self.content_type.name} #{self.object_pk}"
 
     @property
     def auditor_object_text(self) -> str:
@@ -1028,15 +1042,26 @@ class AuditEntry(AbstractLogEntry):
         organisation whose data it holds (or on the job that wrote the file), and the organisation's
         kind alone (单位：纪律作风检查) read as if the organisation had been acted on; a kind other
         than the organisation's stays, in brackets (导出：提交情况导出 #12（后台任务）)."""
-        kind, name = self.content_type.name, self.auditor_object_label
+        kind, name = self.content_type.name, self.auditor_object_name
         model = self.content_type.model_class()
-        if model is Policy and self.changes_dict and set(self.changes_dict) <= set(Policy.SECURITY_SETTINGS_FIELDS):
+        if self.is_security_settings:
             kind = str(_("安全设置"))
         if self.event != AuditEvent.EXPORT:
-            return f"{kind}：{name}"
+            # The kind once: "季度等次 #12", not "季度等次：季度等次 #12".
+            return f"{kind}：{name}" if name else f"{kind} #{self.object_pk}"
+        name = name or f"{self.content_type.name} #{self.object_pk}"
         if model is Organisation:
             return str(_("导出：%(name)s") % {"name": name})
         return str(_("导出：%(name)s（%(kind)s）") % {"name": name, "kind": kind})
+
+    @property
+    def is_security_settings(self) -> bool:
+        """A change of the security administrator's settings only (AuditFilter's 安全设置)."""
+        return (
+            self.content_type.model_class() is Policy
+            and bool(self.changes_dict)
+            and set(self.changes_dict) <= set(Policy.SECURITY_SETTINGS_FIELDS)
+        )
 
     @property
     def auditor_changes(self) -> list[tuple[str, str]]:
@@ -1164,6 +1189,87 @@ AUDIT_CONTENT_HIDDEN = frozenset({"accounts.staffstatus"})
 AUDIT_CONTENT_SHOWN = frozenset(
     {"evaluations.appraisalquarter", "evaluations.indicatorset", "evaluations.indicator", "evaluations.sanctionrule"}
 )
+
+# Appraisal content whose text (the entry's object_repr, written with it) is only a name: a ballot's
+# or a publication's title, "张三 2026年3月小结". AuditEntry.auditor_object_name shows it as it is.
+AUDIT_NAME_IN_REPR = frozenset(
+    {
+        "evaluations.ballot",
+        "evaluations.inspection",
+        "evaluations.welfarepost",
+        "publicity.annualconfirmation",
+        "publicity.feedbacktalk",
+        "publicity.objection",
+        "publicity.publication",
+        "publicity.weeklydigest",
+        "publicity.weeklypost",
+        "summaries.monthlysummary",
+        "targets.targetset",
+    }
+)
+# The other appraisal content is named by what it is about, read for a page of entries in one query
+# per kind (accounts.audit.prefetch_related_labels): "name" (paths joined with " · ": the person,
+# department or ballot), and its period — "year" with "quarter" or "month" (2026年第1季度, 2026年3月)
+# or alone (2026年度). Never a value that is itself content (a grade, a comment, a finding's text).
+AUDIT_OBJECT_NAMES: dict[str, dict[str, str | tuple[str, ...]]] = {
+    "accounts.staffstatus": {"name": ("user__full_name",)},
+    "evaluations.achievement": {"name": ("person__full_name",), "year": "year"},
+    "evaluations.annualresult": {"name": ("person__full_name",), "year": "year"},
+    "evaluations.annualreview": {"name": ("annual_result__person__full_name",), "year": "annual_result__year"},
+    "evaluations.ballotrater": {"name": ("ballot__title",)},
+    "evaluations.ballotsubject": {"name": ("person__full_name", "ballot__title")},
+    "evaluations.departmentscore": {"name": ("department__name",), "year": "year", "quarter": "quarter"},
+    "evaluations.finding": {"name": ("person__full_name", "department__name"), "year": "inspection__date__year"},
+    "evaluations.gradereview": {
+        "name": ("quarter_grade__person__full_name",),
+        "year": "quarter_grade__appraisal_quarter__year",
+        "quarter": "quarter_grade__appraisal_quarter__quarter",
+    },
+    "evaluations.indicatorscore": {
+        "name": ("quarter_grade__person__full_name",),
+        "year": "quarter_grade__appraisal_quarter__year",
+        "quarter": "quarter_grade__appraisal_quarter__quarter",
+    },
+    "evaluations.quarterdisciplineopinion": {
+        "year": "appraisal_quarter__year",
+        "quarter": "appraisal_quarter__quarter",
+    },
+    "evaluations.quartergrade": {
+        "name": ("person__full_name",),
+        "year": "appraisal_quarter__year",
+        "quarter": "appraisal_quarter__quarter",
+    },
+    "evaluations.sanction": {"name": ("person__full_name",)},
+    "evaluations.satisfactionscore": {
+        "name": ("person__full_name", "department__name"),
+        "year": "year",
+        "quarter": "quarter",
+    },
+    "evaluations.serviceevent": {"name": ("person__full_name",)},
+    "evaluations.vetoflag": {"name": ("person__full_name",), "year": "year"},
+    "evaluations.welfareassessment": {"name": ("owner__full_name",), "year": "year"},
+    "evaluations.welfareconsequence": {"name": ("assessment__owner__full_name",), "year": "assessment__year"},
+    "publicity.publicationentry": {"name": ("person__full_name", "publication__title")},
+    "publicity.reviewcase": {"name": ("person__full_name",), "year": "annual_result__year"},
+    "publicity.weeklydigestsection": {"name": ("department__name",), "year": "digest__year"},
+    "publicity.weeklypostitem": {"name": ("post__department__name",), "year": "post__year"},
+    "summaries.summaryattachment": {
+        "name": ("summary__owner__full_name",),
+        "year": "summary__year",
+        "month": "summary__month",
+    },
+    "summaries.summaryprogress": {
+        "name": ("summary__owner__full_name",),
+        "year": "summary__year",
+        "month": "summary__month",
+    },
+    "targets.departmentgoal": {"name": ("department__name",), "year": "year", "quarter": "quarter"},
+    "targets.targetitem": {
+        "name": ("target_set__owner__full_name",),
+        "year": "target_set__year",
+        "quarter": "target_set__quarter",
+    },
+}
 
 # How much of a long text an audit row shows; the record keeps it whole.
 AUDIT_VALUE_LENGTH = 200

@@ -39,7 +39,7 @@ from evaluations.grading.selectors import (
 )
 from evaluations.grading.services.grading import DISCIPLINE_OPINION, approval_blockers, discipline_opinion_wanted
 from evaluations.welfare.models import ConsequenceKind
-from evaluations.welfare.selectors import open_consequences, own_reports_to_hand_in
+from evaluations.welfare.selectors import agreements_ending, notice_until, open_consequences, own_reports_to_hand_in
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
 from publicity.publication.selectors import open_objections_count, review_cases_due_count
 from summaries.selectors import (
@@ -133,7 +133,7 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
     if user.has_perm("evaluations.record_inspection"):
         todos += _inspector(user, today, policy)
     if user.has_perm("evaluations.manage_welfare"):
-        todos += _welfare(user, today)
+        todos += _welfare(user, today, policy)
     if user.has_perm("accounts.view_pending_changes"):
         # A grant of a role or a reset waits for this second person (the bell says it once).
         todos.append(
@@ -397,9 +397,10 @@ def _inspector(user: User, today: date, policy) -> list[Todo]:
     return todos
 
 
-def _welfare(user: User, today: date) -> list[Todo]:
+def _welfare(user: User, today: date, policy) -> list[Todo]:
     """The consequences of final public-welfare results, one to-do per kind with its nearest
-    deadline (one aggregate query)."""
+    deadline (one aggregate query), and the post agreements ending within the policy's notice
+    period or ended without renewal (one count)."""
     counts = open_consequences(organisation_id=user.organisation_id).aggregate(
         **{f"n_{kind}": Count("pk", filter=Q(kind=kind)) for kind in ConsequenceKind.values},
         **{f"due_{kind}": Min("due_on", filter=Q(kind=kind)) for kind in ConsequenceKind.values},
@@ -412,6 +413,15 @@ def _welfare(user: User, today: date) -> list[Todo]:
         if due is not None and due < today:
             text = _("公益性岗位%(kind)s（已逾期，期限%(due)s）") % {"kind": label, "due": due.isoformat()}
         todos.append(Todo(f"welfare-{kind.replace('_', '-')}", text, counts[f"n_{kind}"], url))
+    ending = agreements_ending(organisation_id=user.organisation_id, until=notice_until(today=today, policy=policy))
+    todos.append(
+        Todo(
+            "welfare-agreements-ending",
+            _("公益性岗位上岗协议即将到期或已到期"),
+            ending.count(),
+            f"{reverse('evaluations:welfare_posts')}?ending=1",
+        )
+    )
     return todos
 
 

@@ -28,11 +28,21 @@ class ReturnForm(forms.Form):
 
 
 class InterviewForm(forms.Form):
-    notes = MultiLineCharField(label=_("谈话记录"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000)
+    notes = MultiLineCharField(
+        label=_("谈话记录"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        error_messages={"required": _("请填写谈话记录。")},
+    )
 
 
 class DecisionForm(forms.Form):
-    grade = forms.ChoiceField(label=_("考核等次"), choices=WelfareGrade.choices, widget=forms.RadioSelect)
+    grade = forms.ChoiceField(
+        label=_("考核等次"),
+        choices=WelfareGrade.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择考核等次。"), "invalid_choice": _("请选择考核等次。")},
+    )
     renew = forms.TypedChoiceField(
         label=_("是否续签上岗协议"),
         choices=[("1", _("续签")), ("0", _("不续签"))],
@@ -42,9 +52,15 @@ class DecisionForm(forms.Form):
         required=False,
         empty_value=None,
         widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("请选择是否续签上岗协议。")},
         help_text=_("考核合格、基本合格的须选择；考核不合格的不予续签。"),
     )
-    notes = MultiLineCharField(label=_("集体研究意见"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    notes = MultiLineCharField(
+        label=_("集体研究意见"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": _("请填写集体研究意见。")},
+    )
 
 
 class PostForm(forms.ModelForm):
@@ -54,6 +70,15 @@ class PostForm(forms.ModelForm):
         widgets = {
             "agreement_start": DateInput(),
             "agreement_end": DateInput(),
+        }
+        # Django's own words read "具有 人员 的 公益性岗位 已存在。" and "确认总共不超过 9 个数字."
+        error_messages = {
+            "person": {"unique": _("该人员已登记公益性岗位，请在“岗位与协议”列表中点击其姓名修改协议。")},
+            "monthly_subsidy": {
+                "max_digits": _("岗位补贴最多为9999999.99元，请核对金额。"),
+                "max_whole_digits": _("岗位补贴最多为9999999.99元，请核对金额。"),
+                "max_decimal_places": _("岗位补贴最多保留两位小数（角、分）。"),
+            },
         }
 
     def __init__(self, *args, organisation, **kwargs):
@@ -78,4 +103,9 @@ class AbsenceForm(forms.Form):
 
 
 class ConsequenceForm(forms.Form):
-    note = MultiLineCharField(label=_("办理记录"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    note = MultiLineCharField(
+        label=_("办理记录"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("请填写办理记录。")},
+    )

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from accounts.workflow import EDITABLE_STATUSES
 
 from ..ballots.models import SCALE_CHOICES, BallotScale, BallotState, Choice, PaperAnswer
 from ..ballots.selectors import percent
-from .models import WelfareAssessment, WelfareConsequence, WelfarePost, WelfareStage
+from .models import ConsequenceKind, WelfareAssessment, WelfareConsequence, WelfarePost, WelfareStage
 
 
 def assessments_for_unit(*, organisation_id: int, year: int, stage: str = "") -> QuerySet[WelfareAssessment]:
@@ -115,9 +115,41 @@ def rating_progress(*, organisation_id: int, year: int) -> dict[str, int]:
     )
 
 
-def posts_for_unit(*, organisation_id: int) -> QuerySet[WelfarePost]:
+def notice_until(*, today: date, policy) -> date:
+    """The last agreement end HR is reminded of today: the policy's notice period ahead."""
+    return today + timedelta(days=policy.welfare_agreement_notice_days)
+
+
+def _not_renewal_done():
+    # The 不予续签 of one of the post's results recorded as carried out: the worker has left at the
+    # agreement's end, nothing more to remind of.
+    return Exists(
+        WelfareConsequence.objects.filter(
+            assessment__post=OuterRef("pk"), kind=ConsequenceKind.NO_RENEWAL, done_at__isnull=False
+        )
+    )
+
+
+def agreements_ending(*, organisation_id: int, until: date) -> QuerySet[WelfarePost]:
+    """The unit's current posts (not ended, the worker active) whose agreement ends by ``until``
+    (:func:`notice_until`) or has ended — a renewal extends it — unless its 不予续签 was carried out."""
+    return WelfarePost.objects.filter(
+        organisation_id=organisation_id,
+        terminated_on__isnull=True,
+        person__is_active=True,
+        agreement_end__lte=until,
+    ).exclude(_not_renewal_done())
+
+
+def posts_for_unit(*, organisation_id: int, ending_until: date | None = None) -> QuerySet[WelfarePost]:
+    """The unit's posts, each with ``not_renewed`` (its 不予续签 carried out); with ``ending_until``,
+    only the agreements to remind of (:func:`agreements_ending`)."""
+    if ending_until is not None:
+        posts = agreements_ending(organisation_id=organisation_id, until=ending_until)
+    else:
+        posts = WelfarePost.objects.filter(organisation_id=organisation_id)
     return (
-        WelfarePost.objects.filter(organisation_id=organisation_id)
+        posts.annotate(not_renewed=_not_renewal_done())
         .select_related("person__department")
         .order_by("person__employee_number", "pk")
     )

@@ -499,11 +499,37 @@ def consequence_kinds(*, grade: str, previous_grade: str | None) -> list[str]:
     return []
 
 
+def renewed_agreement_end(*, end: date, year: int) -> date:
+    """Where a post agreement renewed (续签) by the ``year`` assessment ends: a year after its
+    current end — the assessment is annual, so is the renewed term — unless it already runs past
+    the year after ``year`` (HR extended it by hand), which is kept."""
+    if end > date(year + 1, 12, 31):
+        return end
+    try:
+        return end.replace(year=end.year + 1)
+    except ValueError:  # 29 February
+        return end.replace(year=end.year + 1, day=28)
+
+
+def _renew_agreements(rows: list[WelfareAssessment]) -> None:
+    """Extend the agreement of every final result decided 续签 (audited, old → new end)."""
+    renewed = {row.post_id: row for row in rows if row.renew}
+    posts = WelfarePost.objects.select_for_update().filter(pk__in=renewed, terminated_on__isnull=True).order_by("pk")
+    for post in posts:
+        year = renewed[post.pk].year
+        new_end = renewed_agreement_end(end=post.agreement_end, year=year)
+        if new_end == post.agreement_end:
+            continue
+        post.agreement_end = new_end
+        with audit_reason(_("%(year)s年度考核确定续签上岗协议") % {"year": year}):
+            post.save(update_fields=["agreement_end"])
+
+
 @transaction.atomic
 def welfare_assessments_finalise(*, assessment_ids: list[int], source: str, today: date | None = None) -> int:
     """张榜公示 → 已定, after the publication window closed without an open objection (publicity's
-    locking job). Each consequence goes on HR's to-do list with its deadline (working days, policy).
-    Safe to run twice."""
+    locking job). Each consequence goes on HR's to-do list with its deadline (working days, policy);
+    a result decided 续签 extends the post agreement (:func:`renewed_agreement_end`). Safe to run twice."""
     day = today or periods.today()
     now = timezone.now()
     rows = list(
@@ -529,6 +555,7 @@ def welfare_assessments_finalise(*, assessment_ids: list[int], source: str, toda
                 consequences.append(
                     WelfareConsequence(organisation_id=row.organisation_id, assessment=row, kind=kind, due_on=due)
                 )
+        _renew_agreements(rows)
     WelfareConsequence.objects.bulk_create(consequences, ignore_conflicts=True)
     return len(rows)
 

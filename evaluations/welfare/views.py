@@ -395,12 +395,25 @@ def welfare_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("evaluations.manage_welfare")
 def welfare_posts(request: HttpRequest) -> HttpResponse:
-    """The unit's posts and agreements, paginated; absent workers flagged."""
-    page = page_of(request, selectors.posts_for_unit(organisation_id=request.user.organisation_id), PAGE_SIZE)
+    """The unit's posts and agreements, paginated; absent workers flagged, agreements ending within
+    the policy's notice period or ended flagged too (``?ending=1``: only those)."""
+    organisation_id = request.user.organisation_id
+    today = periods.today()
+    until = selectors.notice_until(today=today, policy=policy_for_organisation(organisation_id=organisation_id))
+    ending = request.GET.get("ending") == "1"
+    posts = selectors.posts_for_unit(organisation_id=organisation_id, ending_until=until if ending else None)
+    page = page_of(request, posts, PAGE_SIZE)
     return render(
         request,
         "evaluations/welfare/posts.html",
-        {"page": page, "query": query_without_page(request.GET), "year": periods.today().year},
+        {
+            "page": page,
+            "query": query_without_page(request.GET),
+            "year": today.year,
+            "today": today,
+            "notice_until": until,
+            "ending": ending,
+        },
     )
 
 

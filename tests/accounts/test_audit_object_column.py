@@ -1,0 +1,103 @@
+"""The audit page's 对象 column names the object once by its kind and by a human name (a ballot's
+title, the person and period a grade is about) without showing appraisal content, at a query count
+that does not grow with the rows."""
+
+import re
+from datetime import date
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from accounts.models import AuditEntry
+from evaluations.welfare import services as welfare_services
+from evaluations.welfare.models import WelfareStage
+from tests.factories import (
+    AppraisalQuarterFactory,
+    QuarterGradeFactory,
+    WelfareAssessmentFactory,
+    WelfarePostFactory,
+    audited,
+)
+from tests.support.queries import warm_page_queries
+
+
+@pytest.fixture
+def today(monkeypatch):
+    monkeypatch.setattr("accounts.periods.today", lambda now=None: date(2026, 12, 1))
+
+
+def _objects(client, query: str = "") -> list[str]:
+    html = client.get(f"{reverse('accounts:audit_list')}{query}").content.decode()
+    return re.findall(r'data-testid="audit-object"[^>]*>([^<]*)<', html)
+
+
+def _rate_workers(hr, department, names):
+    assessments = [
+        WelfareAssessmentFactory(
+            post=WelfarePostFactory(person__department=department, person__full_name=name), stage=WelfareStage.RATING
+        )
+        for name in names
+    ]
+    return welfare_services.welfare_ballot_open(actor=hr, assessments=assessments, service_users=2)
+
+
+def test_a_ballots_entries_name_the_ballot_and_the_worker_and_the_kind_once(
+    today, client_for, auditor, hr, head, department
+):
+    ballot = _rate_workers(hr, department, ["李安保"])
+    objects = _objects(client_for(auditor))
+    assert f"民主测评：{ballot.title}" in objects
+    assert "公益性岗位年度考核：李安保 2026年度" in objects
+    assert f"测评人：{ballot.title}" in objects
+    # Never the kind twice ("民主测评：民主测评 #3").
+    for text in objects:
+        kind, _sep, name = text.partition("：")
+        assert not name.startswith(f"{kind} #"), text
+
+
+def test_a_grades_entry_names_the_person_and_quarter_but_not_the_grade(client_for, auditor, hr, staff, organisation):
+    quarter = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=1)
+    with audited():
+        grade = QuarterGradeFactory(person=staff, appraisal_quarter=quarter, grade="good", comment="工作突出")
+    entry = AuditEntry.objects.get(content_type__model="quartergrade", object_pk=str(grade.pk))
+    assert "好" in entry.object_repr  # the entry's own text holds the grade …
+    client = client_for(auditor)
+    assert "季度等次：科员甲 2026年第1季度" in _objects(client)
+    html = client.get(reverse("accounts:audit_list")).content.decode()
+    # … which the auditor does not read, nor the comment.
+    assert entry.object_repr not in html and "工作突出" not in html and "（考核内容，不显示）" in html
+
+
+def test_a_removed_object_is_named_by_its_kind_and_number_once(client_for, auditor, organisation):
+    AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(QuarterGradeFactory._meta.model),
+        object_pk="999",
+        object_repr="某人 2026年第1季度：较差",
+        action=AuditEntry.Action.DELETE,
+        organisation=organisation,
+    )
+    assert "季度等次 #999" in _objects(client_for(auditor))
+
+
+def test_the_names_cost_the_same_queries_for_few_and_many_rows(
+    today, client_for, auditor, hr, head, department, organisation, django_assert_num_queries
+):
+    client = client_for(auditor)
+    _rate_workers(hr, department, ["甲"])
+    with audited():
+        QuarterGradeFactory(
+            person__department=department, appraisal_quarter=AppraisalQuarterFactory(organisation=organisation)
+        )
+    url = reverse("accounts:audit_list")
+    few = warm_page_queries(client, url)
+    _rate_workers(hr, department, ["乙", "丙", "丁"])
+    _rate_workers(hr, department, ["戊"])
+    with audited():
+        for _n in range(4):
+            QuarterGradeFactory(
+                person__department=department, appraisal_quarter=AppraisalQuarterFactory(organisation=organisation)
+            )
+    with django_assert_num_queries(few):
+        objects = _objects(client)
+    assert "公益性岗位年度考核：戊 2026年度" in objects
