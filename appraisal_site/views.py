@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as django_server_error
 
-from accounts import periods, selectors
+from accounts import audit, periods, selectors
 from accounts.decorators import permission_required
 from accounts.models import AuditEntry, Department, Role, User
 from accounts.pages import int_param
@@ -75,8 +75,10 @@ def home(request: HttpRequest) -> HttpResponse:
         }
     if user.has_perm("accounts.view_audit_log"):
         ctx["recent_audit"] = list(
-            AuditEntry.objects.filter(organisation_id=user.organisation_id).select_related("actor")[:10]
+            AuditEntry.objects.filter(organisation_id=user.organisation_id).select_related("actor", "content_type")[:10]
         )
+        # Named as on the audit page (人员：张三, 季度等次：张三 · 2026年第3季度), a query per kind.
+        audit.prefetch_related_labels(ctx["recent_audit"])
     return render(request, "accounts/home.html", ctx)
 
 

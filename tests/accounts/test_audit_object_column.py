@@ -101,3 +101,16 @@ def test_the_names_cost_the_same_queries_for_few_and_many_rows(
     with django_assert_num_queries(few):
         objects = _objects(client)
     assert "公益性岗位年度考核：戊 2026年度" in objects
+
+
+def test_the_auditors_home_page_names_the_latest_entries_as_the_audit_page_does(
+    client_for, auditor, staff, organisation
+):
+    quarter = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=1)
+    with audited():
+        QuarterGradeFactory(person=staff, appraisal_quarter=quarter, grade="good", comment="工作突出")
+
+    home = client_for(auditor).get(reverse("home")).content.decode()
+
+    assert "季度等次：科员甲 2026年第1季度" in home
+    assert "季度等次 #" not in home and "工作突出" not in home
