@@ -138,12 +138,13 @@ def people_with_open_quarters_elsewhere(*, organisation: Organisation, year: int
 @dataclass(frozen=True)
 class SentBack:
     """An objection to a posted 优秀 that HR upheld, sending the result back to the committee: who
-    objected, when and what they said; who sent it back, when and why; and the answer, once given."""
+    objected, when and what they said; when it was sent back and why, the HR administrator who
+    handled it; and the answer, once given."""
 
     objector: str
     lodged_at: datetime
     text: str
-    sent_back_by: str
+    handled_by: str
     sent_back_at: datetime
     reason: str
     answer: str

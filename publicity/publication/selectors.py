@@ -128,7 +128,7 @@ def annual_result_sent_back(result_id: int) -> list[SentBack]:
             objector=objection.objector.get_full_name(),
             lodged_at=objection.lodged_at,
             text=objection.text,
-            sent_back_by=objection.handled_by.get_full_name() if objection.handled_by else "",
+            handled_by=objection.handled_by.get_full_name() if objection.handled_by else "",
             sent_back_at=objection.sent_back_at,
             reason=objection.send_back_reason,
             answer=objection.answer,
