@@ -339,6 +339,24 @@ def another_hr_admin(*, organisation_id: int, besides: Iterable[int]) -> bool:
     return hr_admin_roles(organisation_id).exclude(user_id__in=list(besides)).exists()
 
 
+# How an HR administrator stands to a matter of their own (:func:`own_matter`).
+OWN_MATTER_RECUSED = "recused"
+OWN_MATTER_SOLE = "sole"
+
+
+def own_matter(*, user: User, person_ids: Iterable[int], organisation_id: int) -> str:
+    """How an HR administrator stands to a matter that concerns ``person_ids`` (本人事项: their own
+    grade, result or 复核/申诉 case, an objection they lodged): "" when it is not theirs;
+    :data:`OWN_MATTER_RECUSED` when another HR administrator can take it (回避: the service refuses
+    them, the page says why); :data:`OWN_MATTER_SOLE` when none can, so they take it themselves and
+    the page says so (``templates/includes/own_matter.html``). At most one query."""
+    if user.pk not in set(person_ids):
+        return ""
+    if another_hr_admin(organisation_id=organisation_id, besides=[user.pk]):
+        return OWN_MATTER_RECUSED
+    return OWN_MATTER_SOLE
+
+
 def role_changes_waiting_for(*, person: User) -> QuerySet[PendingRoleChange]:
     """The role changes asked for ``person`` that still wait for their second person (an
     appointment to a department's post too), oldest first: what the roles page says is coming."""

@@ -25,11 +25,13 @@ class PublicityConfig(AppConfig):
         boards.register_audited()
         publication.register_audited()
 
+        from evaluations.annual.selectors import register_sent_back_reader
         from evaluations.annual.services import register_published_reader
         from evaluations.welfare.selectors import register_publication_window_reader
 
         from .publication.selectors import (
             annual_list_posted,
+            annual_result_sent_back,
             annual_results_published,
             annual_results_regrading,
             welfare_publication_window,
@@ -40,5 +42,7 @@ class PublicityConfig(AppConfig):
         register_published_reader(
             annual_results_published, list_posted=annual_list_posted, regrading=annual_results_regrading
         )
+        # The committee deciding a result sent back again reads why (the upheld objections).
+        register_sent_back_reader(annual_result_sent_back)
         # A public-welfare worker's page names the window of their line on the board.
         register_publication_window_reader(welfare_publication_window)

@@ -1,8 +1,10 @@
-"""定等 of the year's results after the 优秀 list's publication (called by publicity), and the
-recorded review (复核) that alone changes a locked result."""
+"""定等 of the year's results after the 优秀 list's publication (called by publicity): the 优秀
+lines as their windows close, then, when the list is closed, every decided result of the year;
+and the recorded review (复核) that alone changes a locked result."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -11,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit_reason, record_event
+from accounts.audit import audit_reason, record_event, record_updates
 from accounts.models import User
 from accounts.services import notify
 
@@ -36,6 +38,35 @@ def annual_results_lock(*, result_ids: Iterable[int], source: str = "") -> int:
             row.locked_at = now
             row.save(update_fields=["locked_at"])
     return len(rows)
+
+
+@transaction.atomic
+def annual_year_close(*, organisation_id: int, year: int, source: str = "") -> int:
+    """The year's close (定等 of the year), when its 优秀 list is wholly locked: every decided result of
+    the organisation's year still open is locked, 称职, 基本称职 and 不称职 as the 优秀 lines were, so
+    that from then on the committee changes none of them and a change goes only through the recorded
+    review (复核, or the decision of a 复核/申诉 case). One UPDATE, each row audited (locked_at,
+    empty → the time, with ``source`` as the reason). A result still undecided (a person who came
+    after the list was posted) stays open: an undecided grade is never locked (as
+    :func:`annual_results_lock` refuses), and the committee decides it still. Safe to run twice;
+    returns how many were locked."""
+    rows = AnnualResult.objects.filter(organisation_id=organisation_id, year=year, locked_at__isnull=True).exclude(
+        decided_grade=""
+    )
+    # Read under a row lock, so the UPDATE below writes exactly the rows whose entries are written.
+    before = list(rows.select_for_update(of=("self",)).select_related("person").order_by("pk"))
+    if not before:
+        return 0
+    now = timezone.now()
+    rows.update(locked_at=now)
+    changed = []
+    for old in before:
+        new = copy.copy(old)
+        new.locked_at = now
+        changed.append((old, new))
+    with audit_reason(source or _("公示期满定等")):
+        record_updates(changed, fields=["locked_at"])
+    return len(before)
 
 
 def _annual_label(value: str) -> str:

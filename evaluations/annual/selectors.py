@@ -1,7 +1,11 @@
 """Reads of the annual room: a person's own history of quarters and years; whether a year's
-quarters are complete enough to decide it."""
+quarters are complete enough to decide it; why a result came back to the committee."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -129,3 +133,36 @@ def people_with_open_quarters_elsewhere(*, organisation: Organisation, year: int
         .order_by("full_name", "pk")
         .values_list("full_name", flat=True)
     )
+
+
+@dataclass(frozen=True)
+class SentBack:
+    """An objection to a posted 优秀 that HR upheld, sending the result back to the committee: who
+    objected, when and what they said; when it was sent back and why, the HR administrator who
+    handled it; and the answer, once given."""
+
+    objector: str
+    lodged_at: datetime
+    text: str
+    handled_by: str
+    sent_back_at: datetime
+    reason: str
+    answer: str
+    answered_at: datetime | None
+
+
+# publicity.publication holds the objections and stands above this room (it imports it, never the
+# reverse), so it lends the committee's decision page the objections that sent a result back through
+# a reader it registers at start-up (PublicityConfig.ready()), as it lends its posted results.
+_sent_back_readers: list[Callable[[int], list[SentBack]]] = []
+
+
+def register_sent_back_reader(reader: Callable[[int], list[SentBack]]) -> None:
+    """``reader(result_id)`` → the upheld objections that sent that result back, newest first."""
+    if reader not in _sent_back_readers:
+        _sent_back_readers.append(reader)
+
+
+def sent_back_for(*, result_id: int) -> list[SentBack]:
+    """Why the result came back to the committee to be decided again: each upheld objection."""
+    return [found for reader in _sent_back_readers for found in reader(result_id)]

@@ -614,7 +614,7 @@ def decision_closed(result: AnnualResult) -> str:
     by the publication's 定等, or standing on the posted 优秀 list (the list would no longer say what
     was decided; a change goes through HR's review, 复核)."""
     if result.locked_at is not None:
-        return str(_("该年度结果已公示定等，不能再修改。"))
+        return str(_("该年度结果已公示定等，不能再修改；如需更改，请由人事部门通过复核办理。"))
     if _published([result.pk]):
         return str(
             _("%(name)s已列入%(year)s年度优秀公示名单，等次不能在此更改；如需更改，请由人事部门通过复核办理。")

@@ -132,6 +132,8 @@ def annual_decide(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             "quarter_record": records.get(result.person_id, "—/—/—/—"),
             "status": services.excellent_status(organisation=result.organisation, year=year),
             "unapproved_quarters": selectors.quarters_outstanding(organisation=result.organisation, year=year),
+            # Why it came back to be decided again (an objection to the posted 优秀, upheld).
+            "sent_back": selectors.sent_back_for(result_id=result.pk),
         },
     )
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.selectors import hr_admin_roles
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
+from evaluations.annual.selectors import SentBack
 from evaluations.grading.models import Grade, GradeReview
 from evaluations.welfare.selectors import PublishedWindow
 
@@ -112,6 +113,29 @@ def annual_list_posted(organisation_id: int, year: int) -> bool:
     return Publication.objects.filter(
         organisation_id=organisation_id, kind=PublicationKind.ANNUAL_EXCELLENT, year=year
     ).exists()
+
+
+def annual_result_sent_back(result_id: int) -> list[SentBack]:
+    """The objections upheld against a year's 优秀 that sent it back to the committee, newest first,
+    for the committee's decision page in evaluations.annual (registered at start-up): one query."""
+    objections = (
+        Objection.objects.filter(entry__annual_result_id=result_id, sent_back_at__isnull=False)
+        .select_related("objector", "handled_by")
+        .order_by("-sent_back_at", "-pk")
+    )
+    return [
+        SentBack(
+            objector=objection.objector.get_full_name(),
+            lodged_at=objection.lodged_at,
+            text=objection.text,
+            handled_by=objection.handled_by.get_full_name() if objection.handled_by else "",
+            sent_back_at=objection.sent_back_at,
+            reason=objection.send_back_reason,
+            answer=objection.answer,
+            answered_at=objection.answered_at,
+        )
+        for objection in objections
+    ]
 
 
 def welfare_publication_window(assessment_id: int) -> PublishedWindow | None:

@@ -27,7 +27,7 @@ from accounts.selectors import hr_admin_roles, policy_for_organisation, taking_p
 from accounts.services import notify, notify_many
 from accounts.storage import private_storage
 from accounts.textlimits import check_text_limits
-from evaluations.annual.locking import annual_results_lock
+from evaluations.annual.locking import annual_results_lock, annual_year_close
 from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.annual.services import annual_reopen_for_decision
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterGrade, QuarterState
@@ -682,6 +682,9 @@ def publication_lock_due(*, publication: Publication, today: date | None = None)
             publication.save(update_fields=["closed_at"])
         if publication.kind == PublicationKind.QUARTER:
             appraisal_quarter_lock(appraisal_quarter=publication.appraisal_quarter, source=source)
+        elif publication.kind == PublicationKind.ANNUAL_EXCELLENT:
+            # The year's close: its other decided results are locked with the list, not only its 优秀.
+            annual_year_close(organisation_id=publication.organisation_id, year=publication.year, source=source)
         record_event(event="publication_locked", obj=publication, detail={"entries": publication.entries.count()})
     return {"locked": len(due), "republished": republished, "waiting": remaining}
 

@@ -16,10 +16,11 @@ from accounts import periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
 from accounts.formerrors import error_text, form_submitted, run_service
+from accounts.models import User
 from accounts.pages import stored_file_download
 from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
-from accounts.selectors import policy_for_organisation
+from accounts.selectors import OWN_MATTER_RECUSED, OWN_MATTER_SOLE, own_matter, policy_for_organisation
 from accounts.storage import upload_limited
 from evaluations.annual.models import AnnualResult
 from evaluations.grading.models import AppraisalQuarter
@@ -333,6 +334,13 @@ def _objection_step(request: HttpRequest, objection: Objection, action: str, dat
     return step, _("已答复并办结。")
 
 
+def _objection_own_matter(user: User, objection: Objection, can_handle: bool) -> str:
+    if not can_handle:
+        manages = user.has_perm("publicity.manage_publication", objection.entry.publication)
+        return OWN_MATTER_RECUSED if manages else ""
+    return OWN_MATTER_SOLE if user.pk in (objection.objector_id, objection.entry.person_id) else ""
+
+
 @permission_required("publicity.view_objections")
 def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The objection, its status and answer; HR's steps (POST: accept, verify, send back, answer).
@@ -368,11 +376,9 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "send_back_form": step_forms["send_back"],
             "answer_form": step_forms["answer"],
             # HR whom the objection concerns (their result, or they lodged it) see why they cannot
-            # handle it, or, the organisation's only HR administrator, that they handle it all the same.
-            "recused": not can_handle
-            and request.user.has_perm("publicity.manage_publication", objection.entry.publication),
-            "sole_handler_concerned": can_handle
-            and request.user.pk in (objection.objector_id, objection.entry.person_id),
+            # handle it, or, the organisation's only HR administrator, that they handle it all the same
+            # (本人事项; the rule's 回避 is accounts.selectors.own_matter's).
+            "own_matter": _objection_own_matter(request.user, objection, can_handle),
         },
         status=status,
     )
@@ -493,6 +499,10 @@ def review_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "request_form": step_forms["request"],
             "decide_form": step_forms["decide"],
             "decision_days": cases.REVIEW_DECISION_DAYS,
+            # 本人事项: HR's own case is another's to handle, or theirs alone where no other can.
+            "own_matter": own_matter(
+                user=request.user, person_ids=[case.person_id], organisation_id=case.organisation_id
+            ),
         },
         status=status,
     )

@@ -953,6 +953,34 @@ def test_an_upheld_objection_sends_the_excellent_back_to_the_committee(client_fo
     assert AnnualGrade.EXCELLENT in dict(page.context["form"].fields["grade"].choices)
 
 
+def test_the_committee_deciding_again_sees_why_the_result_came_back(client_for, posted, staff, crowd, chief, hr):
+    """A user test found the re-decision page silent on why the result was back: the objection, who
+    lodged it and when, and HR's reason for sending it back, were only in the audit log and a notice."""
+    entry = _object_and_send_back(posted, staff, crowd[0], hr)
+    objection = entry.objections.get()
+
+    page = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk]))
+
+    shown = page.content.decode().split('data-testid="sent-back-cases"', 1)[1].split("</div>\n", 1)[0]
+    assert "因公示期内的异议退回考核委员会重新确定" in shown
+    assert f"{crowd[0].get_full_name()} · {timezone.localtime(objection.lodged_at):%Y-%m-%d %H:%M}" in shown
+    assert "其全年有两个季度未完成任务。" in shown
+    sent_back_at = timezone.localtime(objection.sent_back_at)
+    assert f"{sent_back_at:%Y-%m-%d %H:%M}<div>理由：核实属实，请委员会重新确定。" in shown
+    assert f'处理人</dt><dd class="col-8">{hr.get_full_name()}<' in shown
+    assert "答复" not in shown
+    # Once answered, the answer too.
+    from publicity.publication import services as publication
+
+    publication.objection_answer(actor=hr, objection=objection, answer="已退回考核委员会重新确定。")
+    page = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk]))
+    shown = page.content.decode().split('data-testid="sent-back-cases"', 1)[1].split("</div>\n", 1)[0]
+    assert "答复</dt>" in shown and "已退回考核委员会重新确定。" in shown
+    # A result nobody objected to shows nothing of the kind.
+    other = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, result_of(crowd[1]).pk]))
+    assert 'data-testid="sent-back-cases"' not in other.content.decode()
+
+
 def test_decided_excellent_again_the_line_is_posted_again_and_otherwise_it_leaves_the_list(
     posted, staff, crowd, chief, hr
 ):

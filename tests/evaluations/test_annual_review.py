@@ -87,3 +87,31 @@ def test_hr_of_another_organisation_gets_a_404(client_for, locked_result, other_
     )
     url = reverse("evaluations:annual_review", args=[2026, locked_result.pk])
     assert client_for(other_hr).get(url).status_code == 404
+
+
+def test_hr_reviewing_their_own_result_are_told_it_is_their_own_matter(client_for, staff, colleague, hr):
+    """A user test found the page silent when HR opened the 定等后复核 of their own result: where
+    another HR administrator reviews it they are told to recuse themselves and offered no form; the
+    organisation's only one reviews it all the same, told that it is their own matter."""
+    from accounts.models import RoleAssignment
+
+    # The person whose result it is is an HR administrator too.
+    RoleAssignment.objects.create(organisation=staff.organisation, user=staff, role=Role.HR_ADMIN)
+    own = AnnualResultFactory(person=staff, year=2026, decided_grade=AnnualGrade.COMPETENT)
+    annual_results_lock(result_ids=[own.pk])
+    url = reverse("evaluations:annual_review", args=[2026, own.pk])
+
+    page = client_for(staff).get(url).content.decode()
+    assert 'data-testid="recused"' in page and "本人事项：这是您本人的等次，您须回避" in page
+    assert 'data-testid="review-submit"' not in page
+
+    RoleAssignment.objects.filter(user=hr, role=Role.HR_ADMIN).delete()
+    page = client_for(staff).get(url).content.decode()
+    assert 'data-testid="sole-handler"' in page and "本人事项：这是您本人的等次。本单位没有其他人事干部可以复核" in page
+    assert 'data-testid="review-submit"' in page
+
+    # Someone else's result carries no such notice.
+    other = AnnualResultFactory(person=colleague, year=2026, decided_grade=AnnualGrade.COMPETENT)
+    annual_results_lock(result_ids=[other.pk])
+    page = client_for(staff).get(reverse("evaluations:annual_review", args=[2026, other.pk])).content.decode()
+    assert "本人事项" not in page and 'data-testid="review-submit"' in page

@@ -140,6 +140,22 @@ def test_hr_recuse_themselves_from_reviewing_their_own_locked_grade_unless_they_
     assert GradeReview.objects.count() == 2
 
 
+def test_the_review_page_of_hrs_own_locked_grade_says_it_is_their_own_matter(
+    client_for, approved_quarter, confirmed, hr, staff
+):
+    from accounts.models import Role, RoleAssignment
+
+    locking.grades_lock(appraisal_quarter=approved_quarter)
+    RoleAssignment.objects.create(organisation=staff.organisation, user=staff, role=Role.HR_ADMIN)
+    url = reverse("evaluations:grade_review", args=[confirmed.pk])
+    page = client_for(staff).get(url).content.decode()
+    assert 'data-testid="recused"' in page and "本人事项" in page and 'data-testid="review-submit"' not in page
+    assert "本人事项" not in client_for(hr).get(url).content.decode()
+    RoleAssignment.objects.filter(user=hr, role=Role.HR_ADMIN).delete()
+    page = client_for(staff).get(url).content.decode()
+    assert 'data-testid="sole-handler"' in page and "本人事项" in page and 'data-testid="review-submit"' in page
+
+
 @pytest.mark.parametrize("change", ["regrade", "review"])
 def test_a_grade_changed_after_the_approval_makes_the_years_suggestions_stale_until_recomputed(
     change, client_for, organisation, approved_quarter, confirmed, hr, head, leader, chief

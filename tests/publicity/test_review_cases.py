@@ -142,6 +142,20 @@ def test_hr_recuse_themselves_from_their_own_case_where_another_can_take_it(inco
     assert ReviewCase.objects.get().state == ReviewCaseState.AWAITING_REQUEST
 
 
+def test_hrs_own_case_page_says_it_is_their_own_matter(client_for, incompetent, hr, staff):
+    from accounts.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(organisation=staff.organisation, user=staff, role=Role.HR_ADMIN)
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    page = client_for(staff).get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="recused"' in page and "本人事项：这是您本人的复核申诉案件" in page
+    assert 'data-testid="case-request"' not in page
+    assert "本人事项" not in client_for(hr).get(case.get_absolute_url()).content.decode()
+    RoleAssignment.objects.filter(user=hr, role=Role.HR_ADMIN).delete()
+    page = client_for(staff).get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="sole-handler"' in page and 'data-testid="case-request"' in page
+
+
 # --- the case page: each step's box shows its limit; a refused step keeps what was typed -----------
 
 

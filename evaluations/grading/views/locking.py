@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from accounts.decorators import permission_required
 from accounts.formerrors import run_service
 from accounts.pages import visible_or_404
+from accounts.selectors import own_matter
 from accounts.text import MultiLineCharField
 
 from ..models import Grade, GradeReview, QuarterGrade
@@ -65,7 +66,9 @@ def review_after_lock_page(
             return redirect(done, **done_kwargs)
         status = 400
     reviews = list(row.reviews.select_related("reviewed_by").order_by("-reviewed_at", "-pk"))
-    return render(request, template, {"row": row, "form": form, "reviews": reviews}, status=status)
+    # 本人事项: HR's own grade or result is another's to review, or theirs alone where no other can.
+    own = own_matter(user=request.user, person_ids=[row.person_id], organisation_id=request.user.organisation_id)
+    return render(request, template, {"row": row, "form": form, "reviews": reviews, "own_matter": own}, status=status)
 
 
 @permission_required("evaluations.view_grade_reviews")

@@ -1,0 +1,148 @@
+"""The year's close: when the 优秀 list is wholly locked, every decided result of the year is locked
+(已定等) with it, not only the 优秀 lines; the committee changes none of them afterwards, and a
+复核/申诉 case on a 不称职 changes the grade through the recorded review."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import AuditEntry
+from evaluations.annual.locking import annual_year_close
+from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
+from evaluations.annual.services import annual_decide
+from publicity.publication import review_cases
+from publicity.publication import services as publication
+from publicity.publication.models import ReviewCaseState
+from tests.factories import AnnualResultFactory, UserFactory
+
+YEAR = 2025
+# Published on Tuesday 20 October 2026: the five working days end on 26 October.
+PUBLISH_DAY = date(2026, 10, 20)
+AFTER_WINDOW = date(2026, 10, 27)
+
+
+@pytest.fixture
+def year(settings, staff, colleague):
+    """A decided year: the staff member 优秀, the colleague 不称职."""
+    settings.APPRAISAL_TODAY = PUBLISH_DAY
+    excellent = AnnualResultFactory(
+        person=staff, year=YEAR, suggested_grade=AnnualGrade.EXCELLENT, decided_grade=AnnualGrade.EXCELLENT, rank=1
+    )
+    incompetent = AnnualResultFactory(
+        person=colleague,
+        year=YEAR,
+        suggested_grade=AnnualGrade.INCOMPETENT,
+        decided_grade=AnnualGrade.INCOMPETENT,
+    )
+    return excellent, incompetent
+
+
+def _close(settings, hr, organisation):
+    listed = publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    publication.publications_lock_due(organisation_id=organisation.pk)
+    listed.refresh_from_db()
+    assert listed.closed_at is not None
+    return listed
+
+
+def test_the_years_close_locks_every_decided_result_not_only_the_excellent_ones(settings, year, organisation, hr):
+    excellent, incompetent = year
+
+    listed = _close(settings, hr, organisation)
+
+    excellent.refresh_from_db()
+    incompetent.refresh_from_db()
+    assert excellent.locked_at is not None and incompetent.locked_at is not None
+    # Audited as the 优秀 line's lock is: old → new, the publication as the reason.
+    entry = AuditEntry.objects.filter(
+        content_type__model="annualresult", object_pk=str(incompetent.pk), action=AuditEntry.Action.UPDATE
+    ).latest("pk")
+    assert entry.changes_dict["locked_at"][0] == "None"
+    assert entry.reason == f"公示期满定等：{listed.title}"
+    assert entry.organisation_id == organisation.pk
+
+
+def test_the_committee_cannot_change_a_closed_years_incompetent_and_is_told_to_ask_for_a_review(
+    client_for, settings, year, organisation, hr, chief
+):
+    _, incompetent = year
+    _close(settings, hr, organisation)
+
+    with pytest.raises(ValidationError, match="已公示定等，不能再修改；如需更改，请由人事部门通过复核办理"):
+        annual_decide(result=incompetent, actor=chief, grade=AnnualGrade.BASICALLY_COMPETENT, reason="改")
+
+    page = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, incompetent.pk])).content.decode()
+    assert 'data-testid="decision-closed"' in page and "请由人事部门通过复核办理" in page
+    assert 'data-testid="decide-submit"' not in page
+    assert AnnualResult.objects.get(pk=incompetent.pk).decided_grade == AnnualGrade.INCOMPETENT
+
+
+def test_a_review_case_on_a_closed_years_incompetent_changes_the_grade_audited(
+    settings, year, organisation, hr, colleague
+):
+    _, incompetent = year
+    _close(settings, hr, organisation)
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=AFTER_WINDOW)
+    case = review_cases.review_case_request(actor=hr, case=case, requested_on=AFTER_WINDOW)
+
+    case = review_cases.review_case_decide(
+        actor=hr,
+        case=case,
+        decided_on=AFTER_WINDOW,
+        decision="复核认定基本称职",
+        new_grade=AnnualGrade.BASICALLY_COMPETENT,
+    )
+
+    incompetent.refresh_from_db()
+    assert (case.state, case.changed_to) == (ReviewCaseState.DECIDED, AnnualGrade.BASICALLY_COMPETENT)
+    assert incompetent.decided_grade == AnnualGrade.BASICALLY_COMPETENT and incompetent.locked_at is not None
+    review = AnnualReview.objects.get(annual_result=incompetent)
+    assert (review.old_grade, review.new_grade, review.reviewed_by) == (
+        AnnualGrade.INCOMPETENT,
+        AnnualGrade.BASICALLY_COMPETENT,
+        hr,
+    )
+    event = AuditEntry.objects.get(event="annual_reviewed_after_lock", object_pk=str(incompetent.pk))
+    assert event.actor == hr
+    change = AuditEntry.objects.filter(
+        content_type__model="annualresult", object_pk=str(incompetent.pk), action=AuditEntry.Action.UPDATE
+    ).latest("pk")
+    assert change.changes_dict["decided_grade"] == [AnnualGrade.INCOMPETENT, AnnualGrade.BASICALLY_COMPETENT]
+    assert change.reason == "复核认定基本称职"
+
+
+def test_a_result_still_undecided_at_the_close_stays_open_for_the_committee(
+    settings, year, organisation, department, hr, chief
+):
+    listed = publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    # Someone whose year reached the organisation after the list was posted.
+    newcomer = UserFactory(username="newcomer", full_name="调入者", department=department)
+    late = AnnualResultFactory(person=newcomer, year=YEAR, suggested_grade=AnnualGrade.COMPETENT)
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    publication.publications_lock_due(organisation_id=organisation.pk)
+    listed.refresh_from_db()
+    assert listed.closed_at is not None
+
+    late.refresh_from_db()
+    assert late.locked_at is None
+    decided = annual_decide(result=late, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+    assert decided.decided_grade == AnnualGrade.COMPETENT
+
+
+def test_the_close_is_one_update_whatever_the_number_of_results_and_safe_to_run_twice(organisation, department):
+    for number in range(6):
+        person = UserFactory(username=f"p{number}", department=department)
+        AnnualResultFactory(person=person, year=YEAR, decided_grade=AnnualGrade.COMPETENT)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert annual_year_close(organisation_id=organisation.pk, year=YEAR) == 6
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "evaluations_annualresult"')]
+    assert len(updates) == 1
+    entries = AuditEntry.objects.filter(content_type__model="annualresult", action=AuditEntry.Action.UPDATE)
+    assert sorted(entry.changes_dict.keys() for entry in entries) == [{"locked_at": None}.keys()] * 6
+    assert annual_year_close(organisation_id=organisation.pk, year=YEAR) == 0
