@@ -149,8 +149,10 @@ class StaffForm(forms.ModelForm):
             "staff_type",
             "position_category",
             "is_leader_position",
+            "appraisal_start",
             "email",
         ]
+        widgets = {"appraisal_start": DateInput()}
         # A name pasted from Word may carry its Shift+Enter (U+000B): stored as a space.
         field_classes = dict.fromkeys(("full_name", "employee_number", "position_title"), SingleLineCharField)
 
@@ -165,6 +167,10 @@ class StaffForm(forms.ModelForm):
         if self.instance.pk:
             # Moves keep history, so they go through their own form.
             del self.fields["department"]
+        else:
+            # Someone added once the organisation appraises in the system is usually a newcomer
+            # (入职、调入): nothing before today is asked of them unless HR clears or moves the date.
+            self.fields["appraisal_start"].initial = periods.today()
         if not actor.has_perm("accounts.edit_appraisal_attributes"):
             # Who takes part, the quota pool and the indicator set: HR's alone (三员分立); the
             # system administrator keeps the account's other attributes.

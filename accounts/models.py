@@ -207,6 +207,12 @@ TWO_FACTOR_ROLES = frozenset(
 )
 
 
+def _today_year() -> int:
+    from .periods import today
+
+    return today().year
+
+
 class User(OrganisationScoped, AbstractUser):
     """A person who logs in. Staff attributes live here; the department is the current one.
 
@@ -250,6 +256,17 @@ class User(OrganisationScoped, AbstractUser):
     )
     is_leader_position = models.BooleanField(
         _("领导职务"), default=False, help_text=_("“好”等次名额可按领导与非领导分池计算。")
+    )
+    # A newcomer (入职、调入) owes nothing of the periods that ended before this day: no targets,
+    # summaries or lateness (accounts.periods.person_policy). Empty: from the organisation's
+    # start in the system (Policy.started_on), as for everyone there when it began.
+    appraisal_start = models.DateField(
+        _("参加考核日期"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "入职或调入本单位的日期：此前结束的季度、月份不要求填报目标和小结，也不计逾期。留空表示自本单位系统启用日期起。"
+        ),
     )
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
     # Stamped by accounts.validators.PasswordHistoryValidator.password_changed; empty for accounts
@@ -306,6 +323,17 @@ class User(OrganisationScoped, AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.appraisal_start is not None:
+            from .periods import check_plausible_date
+
+            # Within a year either side of today: a typo (2062 for 2026) would silently excuse or
+            # burden a whole year.
+            check_plausible_date(
+                self.appraisal_start, around=_today_year(), label=_("参加考核日期"), field="appraisal_start"
+            )
 
     def get_full_name(self) -> str:
         return self.full_name or self.username

@@ -18,6 +18,7 @@ not a UTC instant.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -355,6 +356,32 @@ def summary_deadline(policy_or_day: Policy | int, month: Month) -> date:
     )
     following = month.next()
     return _day_of_month(following.year, following.month, day)
+
+
+def person_policy(policy: Policy, person) -> Policy:
+    """``policy`` as it reads for ``person``: a newcomer's ``appraisal_start`` (入职、调入) later than
+    the organisation's start in the system stands in for ``Policy.started_on``, so that what
+    :func:`is_due`, :func:`target_deadline` and :func:`summary_deadline` say of the organisation's
+    start holds for their own — nothing before it is due, and the quarter they began in gets the
+    usual lead time from that day. A copy to read, never to save."""
+    start = getattr(person, "appraisal_start", None)
+    if start is None or (policy.started_on is not None and start <= policy.started_on):
+        return policy
+    personal = copy.copy(policy)
+    personal.started_on = start
+    personal.save = _read_only_copy
+    return personal
+
+
+def _read_only_copy(*args, **kwargs):
+    raise TypeError("a person's view of the policy (periods.person_policy) is not saved")
+
+
+def due_for_people(period: Quarter | Month, prefix: str = "") -> Q:
+    """The people ``period`` asks something of, as a filter on ``User`` (``prefix``: the path to
+    it, e.g. ``"owner__"``): those with no later start of their own (:func:`person_policy`). The
+    organisation's own start is :func:`is_due`'s."""
+    return Q(**{f"{prefix}appraisal_start__isnull": True}) | Q(**{f"{prefix}appraisal_start__lte": period.last_day})
 
 
 def is_due(policy: Policy, period: Quarter | Month) -> bool:

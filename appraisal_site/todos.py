@@ -76,6 +76,7 @@ class OwnPeriod:
 
 
 def own_period(user: User, *, today: date, policy) -> OwnPeriod:
+    policy = periods.person_policy(policy, user)
     quarter = periods.Quarter.of(today)
     known = recent_summaries(owner=user, today=today)
     due = summary_month_due(owner=user, today=today, policy=policy, known=known)
@@ -99,10 +100,12 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
     todos: list[Todo] = []
     # Not a public-welfare worker's (targets.rules): their year is one 述职, below.
     if user.has_perm("targets.write_targets"):
-        own = own or own_period(user, today=today, policy=policy)
-        todos += _own_documents(own, policy, today)
+        # A newcomer's own start (入职、调入) stands in for the organisation's.
+        own_policy = periods.person_policy(policy, user)
+        own = own or own_period(user, today=today, policy=own_policy)
+        todos += _own_documents(own, own_policy, today)
         todos.append(_summaries_owed(own))
-        todos.append(_last_quarter(user, own, policy))
+        todos.append(_last_quarter(user, own, own_policy))
     if user.has_perm("evaluations.view_own_welfare"):
         todos += _welfare_report(user, today, policy)
     todos.append(_ballot_papers(user))

@@ -47,18 +47,26 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int) -> Itera
     """The workbook's rows of ``people`` (:func:`review.roster_people`), streamed: value tuples read
     in chunks from one query, each status label looked up once, not per row."""
     labels = {status: review.roster_status_label(status) for status in (None, *ReviewStatus.values)}
-    yes, no = _("是"), _("否")
+    yes, no, not_due = _("是"), _("否"), _("无需填报")
     values = review.roster_values(people, year=year, month=month)
-    for department, number, full_name, username, summary, summary_late, targets, targets_late in values.iterator(
+    # A newcomer who began after the month (the quarter) ended owes nothing of it (periods.person_policy).
+    month_ends, quarter_ends = periods.Month(year, month).last_day, periods.Month(year, month).quarter.last_day
+    for department, number, full_name, username, summary, summary_late, targets, targets_late, start in values.iterator(
         chunk_size=CHUNK
     ):
+        summary_label = labels.get(summary) or review.roster_status_label(summary)
+        targets_label = labels.get(targets) or review.roster_status_label(targets)
+        if start is not None and summary in (None, ReviewStatus.DRAFT) and start > month_ends:
+            summary_label = not_due
+        if start is not None and targets in (None, ReviewStatus.DRAFT) and start > quarter_ends:
+            targets_label = not_due
         yield [
             department or "",
             number,
             full_name or username,
-            labels.get(summary) or review.roster_status_label(summary),
+            summary_label,
             yes if summary_late else no,
-            labels.get(targets) or review.roster_status_label(targets),
+            targets_label,
             yes if targets_late else no,
         ]
 

@@ -7,7 +7,7 @@ each single decision is still the owning app's service, which checks state and r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
@@ -256,6 +256,12 @@ class RosterRow:
     targets_status: str | None
     targets_late: bool
     targets_id: int | None
+    # A newcomer who began after the month (the quarter) ended owes nothing of it (periods.person_policy).
+    summary_not_due: bool = False
+    targets_not_due: bool = False
+    # Past the person's deadline (their own start counted, periods.person_policy) and not handed in.
+    summary_overdue: bool = False
+    targets_overdue: bool = False
 
     @staticmethod
     def _label(status: str | None) -> str:
@@ -307,7 +313,10 @@ def roster_people(
         .order_by("department__sort_order", "department__code", "employee_number", "pk")
     )
     if show == ROSTER_NOT_SUBMITTED:
-        people = people.filter(~Exists(summaries.filter(handed_in())))
+        # A newcomer who began after the month ended owes none (periods.person_policy).
+        people = people.filter(
+            ~Exists(summaries.filter(handed_in())), periods.due_for_people(periods.Month(year, month))
+        )
     elif show == "late":
         people = people.filter(Exists(summaries.filter(is_late=True)) | Exists(target_sets.filter(is_late=True)))
     elif show == "returned":
@@ -321,23 +330,26 @@ def roster_counts(people: QuerySet[User], *, year: int, month: int) -> dict[str,
     targets, how many have not handed it in, counted as the rows show them: ``*_missing`` with
     none or a draft (未提交), ``*_returned`` with a returned one (已退回, not handed in either).
     One aggregate query."""
-    quarter = periods.Month(year, month).quarter.quarter
+    period = periods.Month(year, month)
+    quarter = period.quarter.quarter
     summaries = MonthlySummary.objects.filter(owner=OuterRef("pk"), year=year, month=month)
     target_sets = TargetSet.objects.filter(owner=OuterRef("pk"), year=year, quarter=quarter)
     returned = Q(status=ReviewStatus.RETURNED)
     summary_in, summary_returned = Exists(summaries.filter(handed_in())), Exists(summaries.filter(returned))
     targets_in, targets_returned = Exists(target_sets.filter(handed_in())), Exists(target_sets.filter(returned))
+    # A newcomer who began after the month (the quarter) ended is not missing it (periods.person_policy).
     return people.order_by().aggregate(
         total=Count("pk"),
-        summary_missing=Count("pk", filter=~summary_in & ~summary_returned),
+        summary_missing=Count("pk", filter=~summary_in & ~summary_returned & periods.due_for_people(period)),
         summary_returned=Count("pk", filter=summary_returned),
-        targets_missing=Count("pk", filter=~targets_in & ~targets_returned),
+        targets_missing=Count("pk", filter=~targets_in & ~targets_returned & periods.due_for_people(period.quarter)),
         targets_returned=Count("pk", filter=targets_returned),
     )
 
 
-def roster_rows(people, *, year: int, month: int) -> list[RosterRow]:
-    """The roster rows of ``people`` (a page, or all for the workbook): two queries."""
+def roster_rows(people, *, year: int, month: int, policy=None, today: date | None = None) -> list[RosterRow]:
+    """The roster rows of ``people`` (a page, or all for the workbook): two queries. With the
+    organisation's ``policy`` and ``today``, each row says whether the person is past their deadline."""
     people = list(people)
     ids = [p.pk for p in people]
     quarter = periods.Month(year, month).quarter.quarter
@@ -354,8 +366,14 @@ def roster_rows(people, *, year: int, month: int) -> list[RosterRow]:
         )
     }
     rows = []
+    period = periods.Month(year, month)
+    month_ends, quarter_ends = period.last_day, period.quarter.last_day
     for person in people:
         summary, targets = summaries.get(person.pk), target_sets.get(person.pk)
+        start = person.appraisal_start
+        own = periods.person_policy(policy, person) if policy is not None else None
+        summary_in = bool(summary and summary.status in HANDED_IN_STATUSES)
+        targets_in = bool(targets and targets.status in HANDED_IN_STATUSES)
         rows.append(
             RosterRow(
                 person=person,
@@ -365,6 +383,16 @@ def roster_rows(people, *, year: int, month: int) -> list[RosterRow]:
                 targets_status=targets.status if targets else None,
                 targets_late=bool(targets and targets.is_late),
                 targets_id=targets.pk if targets else None,
+                summary_not_due=start is not None and start > month_ends,
+                targets_not_due=start is not None and start > quarter_ends,
+                summary_overdue=own is not None
+                and not summary_in
+                and periods.is_due(own, period)
+                and today > periods.summary_deadline(own, period),
+                targets_overdue=own is not None
+                and not targets_in
+                and periods.is_due(own, period.quarter)
+                and today > periods.target_deadline(own, period.quarter),
             )
         )
     return rows
@@ -387,6 +415,7 @@ ROSTER_VALUES = (
     "ms__is_late",
     "ts__status",
     "ts__is_late",
+    "appraisal_start",
 )
 
 

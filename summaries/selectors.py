@@ -140,6 +140,7 @@ def summaries_of_owner(*, owner: User, year: int) -> QuerySet[MonthlySummary]:
 
 def summary_months(*, owner: User, year: int, today: date, policy: Policy) -> list[MonthRow]:
     """The twelve months of ``year`` with the person's summary for each (one query)."""
+    policy = periods.person_policy(policy, owner)
     by_month = {s.month: s for s in summaries_of_owner(owner=owner, year=year)}
     rows = []
     for month in range(1, 13):

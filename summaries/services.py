@@ -288,6 +288,8 @@ def summary_autosave(
 
 def _is_late(summary: MonthlySummary, now: datetime) -> bool:
     policy = policy_for_organisation(organisation_id=summary.organisation_id)
+    # A newcomer's own start (入职、调入) stands in for the organisation's.
+    policy = periods.person_policy(policy, summary.owner)
     return periods.is_late(periods.summary_deadline(policy, summary.period), now)
 
 

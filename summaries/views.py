@@ -483,9 +483,11 @@ def roster(request: HttpRequest) -> HttpResponse:
     # both, not once more for a COUNT (at 12 500 people in a department, a pass over them).
     paginator.count = counts["total"]
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = review.roster_rows(page.object_list, year=year, month=month)
-    position = next((i for i, d in enumerate(departments) if d.pk == department_id), None)
     policy = policy_for_organisation(organisation_id=request.user.organisation_id)
+    page.object_list = review.roster_rows(
+        page.object_list, year=year, month=month, policy=policy, today=periods.today()
+    )
+    position = next((i for i, d in enumerate(departments) if d.pk == department_id), None)
     return render(
         request,
         "summaries/roster.html",
@@ -510,9 +512,6 @@ def roster(request: HttpRequest) -> HttpResponse:
             # nothing of anyone: its cells say so instead of 未提交.
             "before_start": not periods.is_due(policy, periods.Month(year, month)),
             "quarter_before_start": not periods.is_due(policy, periods.Month(year, month).quarter),
-            # Past the deadline, what is not handed in is overdue (still taken, late): the row says so.
-            "summary_overdue": periods.today() > periods.summary_deadline(policy, periods.Month(year, month)),
-            "targets_overdue": periods.today() > periods.target_deadline(policy, periods.Month(year, month).quarter),
         },
     )
 

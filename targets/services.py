@@ -297,6 +297,9 @@ def _snapshot(target_set: TargetSet) -> list[dict]:
 
 def _is_late(target_set: TargetSet, now: datetime) -> bool:
     policy = policy_for_organisation(organisation_id=target_set.organisation_id)
+    # A newcomer's own start (入职、调入) stands in for the organisation's: the quarter they began
+    # in gives them the usual lead time from that day.
+    policy = periods.person_policy(policy, target_set.owner)
     return periods.is_late(periods.target_deadline(policy, target_set.period), now)
 
 

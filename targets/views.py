@@ -93,7 +93,7 @@ def my_targets(request: HttpRequest) -> HttpResponse:
         if request.user.has_perm("summaries.use_review_inbox")
         else []
     )
-    policy = policy_for_organisation(organisation_id=request.user.organisation_id)
+    policy = periods.person_policy(policy_for_organisation(organisation_id=request.user.organisation_id), request.user)
     # Last quarter ended without a set (a late joiner, a missed deadline): it is still taken, late,
     # until the quarter's results are approved and closed — else its grading could never be approved.
     missing_previous = (

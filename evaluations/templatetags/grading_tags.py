@@ -53,6 +53,7 @@ _FACTS_WORDS = {
     "month": _("月"),
     "late": _("迟交"),
     "missing": _("未交"),
+    "not_due": _("无需填报"),
     "satisfaction": _("满意度"),
     "praise": _("表扬"),
     "complaints": _("投诉"),
@@ -204,7 +205,9 @@ def grading_field(field: BoundField) -> str:
 
 def _month(month, words: dict) -> str:
     summary = month.summary
-    if summary is None:
+    if summary is None and month.not_due:
+        state = _html('<span class="text-muted">{}</span>', words["not_due"])
+    elif summary is None:
         state = _html('<span class="text-muted">{}</span>', words["missing"])
     else:
         state = _html(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from ..models import QuarterGrade
+from ..models import QuarterGrade, QuarterState
 
 
 def grade_rows_renumber(*, person_id: int, employee_number: str) -> int:
@@ -18,9 +18,16 @@ def grade_rows_renumber(*, person_id: int, employee_number: str) -> int:
 
 
 def _person_saved(sender, instance, created: bool, update_fields=None, raw: bool = False, **kwargs) -> None:
-    if created or raw or (update_fields is not None and "employee_number" not in update_fields):
+    if created or raw:
         return
-    grade_rows_renumber(person_id=instance.pk, employee_number=instance.employee_number)
+    if update_fields is None or "employee_number" in update_fields:
+        grade_rows_renumber(person_id=instance.pk, employee_number=instance.employee_number)
+    if update_fields is None or "appraisal_start" in update_fields:
+        # A newcomer's start moved: what their open quarters ask of them (services.documents).
+        from .documents import grade_documents_refresh
+
+        rows = QuarterGrade.objects.filter(person_id=instance.pk, appraisal_quarter__state=QuarterState.OPEN)
+        grade_documents_refresh(rows=rows)
 
 
 def connect() -> None:

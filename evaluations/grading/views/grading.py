@@ -62,6 +62,8 @@ GRADE_LABELS = dict(Grade.choices)
 class MonthStatus:
     month: int
     summary: MonthlySummary | None = None
+    # A newcomer began after the month ended: nothing was owed (periods.person_policy).
+    not_due: bool = False
 
 
 @dataclass
@@ -142,6 +144,10 @@ def person_facts(
     )
     for summary in summaries:
         facts[summary.owner_id].months[summary.month - months[0]].summary = summary
+    for row in rows:
+        start = row.person.appraisal_start if QuarterGrade.person.is_cached(row) else None
+        for status in facts[row.person_id].months if start is not None else ():
+            status.not_due = start > periods.Month(year, status.month).last_day
 
     # A person's own survey result counts; a department's is shown to those without one.
     by_department: dict[int, Decimal] = {}

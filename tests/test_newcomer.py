@@ -1,0 +1,137 @@
+"""A newcomer (入职、调入) owes nothing of the periods that ended before they began.
+
+A user test: 张三, added on 5 December, was told on his first sign-in that his fourth-quarter targets
+were overdue (10-10) and that the summaries of August to October were owed; the summaries page
+listed every month of the year as 已逾期, the targets he handed in that day were stamped 逾期提交,
+the roster and the grading page showed him missing October and November, and the quarter could not
+be approved without them. ``User.appraisal_start`` (参加考核日期) now stands in for the
+organisation's start for him (``accounts.periods.person_policy``)."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from accounts import periods
+from accounts.models import Policy, User
+from evaluations.grading.services.grading import appraisal_quarter_open, approval_blockers
+from evaluations.models import AppraisalQuarter
+from targets import services as targets
+from tests.factories import MonthlySummaryFactory, TargetItemFactory, TargetSetFactory, UserFactory
+from tests.support.clock import movable_today
+from tests.support.home import todo
+
+START = date(2026, 12, 5)
+
+
+@pytest.fixture
+def today(monkeypatch):
+    return movable_today(monkeypatch, START)
+
+
+@pytest.fixture
+def newcomer(department, head, today):
+    return UserFactory(department=department, full_name="张三", appraisal_start=START)
+
+
+def test_the_newcomers_home_asks_nothing_of_the_months_and_quarter_before_they_began(client_for, newcomer, staff):
+    home = client_for(newcomer).get("/").content.decode()
+
+    assert todo(home, "summaries-owed") is None
+    assert todo(home, "last-quarter") is None
+    # This quarter's targets are due, with the usual lead time from the day they began (10 days).
+    assert "2026年第4季度目标待提交（12-14截止）" in home
+    # Someone in the organisation from the start still owes them.
+    others = client_for(staff).get("/").content.decode()
+    assert todo(others, "summaries-owed") and "目标已逾期未提交（10-10截止）" in others
+
+
+def test_the_newcomers_summaries_page_lists_no_month_before_they_began_as_overdue(client_for, newcomer):
+    page = client_for(newcomer).get(reverse("summaries:list"), {"year": 2026}).content.decode()
+
+    assert "已逾期" not in page
+
+
+def test_targets_the_newcomer_hands_in_on_their_first_days_are_not_late(newcomer):
+    target_set = TargetSetFactory(owner=newcomer, year=2026, quarter=4)
+    TargetItemFactory(target_set=target_set)
+
+    targets.target_set_submit(target_set=target_set, actor=newcomer, version=target_set.version)
+
+    target_set.refresh_from_db()
+    assert target_set.submitted_at is not None and not target_set.is_late
+
+
+def test_the_roster_says_nothing_was_due_from_the_newcomer_before_they_began(client_for, hr, newcomer, staff):
+    body = client_for(hr).get(reverse("roster"), {"year": 2026, "month": 11}).content.decode()
+
+    row = next(part for part in body.split('data-testid="roster-row"')[1:] if "张三" in part)
+    assert "无需填报" in row.split("</tr>")[0] and 'data-testid="summary-overdue"' not in row.split("</tr>")[0]
+    # Not counted missing, nor listed among those who have not handed in.
+    missing = client_for(hr).get(reverse("roster"), {"year": 2026, "month": 11, "show": "not_submitted"})
+    assert "张三" not in missing.content.decode() and staff.full_name in missing.content.decode()
+
+
+def test_the_quarter_asks_the_newcomer_only_for_what_was_due_after_they_began(
+    client_for, organisation, hr, head, newcomer, staff, monkeypatch
+):
+    Policy.objects.filter(organisation=organisation).update(started_on=date(2026, 10, 1))
+    movable_today(monkeypatch, date(2027, 1, 6))
+    appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    quarter = AppraisalQuarter.objects.get(organisation=organisation, year=2026, quarter=4)
+    for person in (newcomer, staff):
+        MonthlySummaryFactory(owner=person, year=2026, month=12, submitted=True)
+
+    blockers = " ".join(str(b) for b in approval_blockers(appraisal_quarter=quarter))
+    names = [name for blocker in approval_blockers(appraisal_quarter=quarter) for _pk, name in blocker.people]
+
+    assert "张三" in names  # December's targets are his: still not handed in
+    summaries = next(b for b in approval_blockers(appraisal_quarter=quarter) if "小结" in str(b))
+    # The head wrote nothing; 科员甲 wrote only December's; 张三 owed only December's, handed in.
+    assert sorted(name for _pk, name in summaries.people) == sorted([head.full_name, staff.full_name]), blockers
+    # The grading page's facts say October and November asked nothing of him.
+    grading = client_for(head).get(reverse("evaluations:grading")).content.decode()
+    his = grading.split("张三", 1)[1].split('data-testid="grade-row"', 1)[0]
+    assert his.count("无需填报") == 2
+
+
+def test_his_start_moved_later_takes_back_what_was_asked_of_him_in_an_open_quarter(
+    organisation, hr, department, head, monkeypatch
+):
+    Policy.objects.filter(organisation=organisation).update(started_on=date(2026, 10, 1))
+    movable_today(monkeypatch, date(2027, 1, 6))
+    late = UserFactory(department=department, full_name="李四")
+    appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    quarter = AppraisalQuarter.objects.get(organisation=organisation, year=2026, quarter=4)
+
+    def people_lacking(kind: str) -> list[str]:
+        found = [b for b in approval_blockers(appraisal_quarter=quarter) if kind in str(b)]
+        return [name for b in found for _pk, name in b.people]
+
+    assert "李四" in people_lacking("小结")
+    late.appraisal_start = date(2027, 1, 4)
+    late.save()
+    assert "李四" not in people_lacking("小结") and "李四" not in people_lacking("目标")
+
+
+def test_a_new_persons_form_offers_today_and_refuses_an_implausible_start(client_for, hr, department, today):
+    page = client_for(hr).get(reverse("accounts:staff_create")).content.decode()
+    assert 'name="appraisal_start"' in page and 'value="2026-12-05"' in page
+
+    response = client_for(hr).post(
+        reverse("accounts:staff_create"),
+        {
+            "username": "newbie",
+            "full_name": "王五",
+            "employee_number": "N001",
+            "department": department.pk,
+            "staff_type": "civil_servant",
+            "position_category": "general",
+            "appraisal_start": "2062-12-05",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "参加考核日期须在2025年至2027年之间（现为2062-12-05）" in response.content.decode()
+    assert not User.objects.filter(username="newbie").exists()
+    assert periods.person_policy(Policy(started_on=None), UserFactory.build(appraisal_start=START)).started_on == START
