@@ -249,13 +249,25 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         publication__organisation_id=request.user.organisation_id,
     )
+    today = periods.today()
+    refusal = services.objection_window_refusal(entry=entry, day=today)
+    if refusal is not None:
+        # Outside the window the page says why, once, in the service's words, and offers no form: a
+        # form sent anyway (a page left open until the window closed) is answered the same way,
+        # not with the refusal repeated as a message, above the form and at its box.
+        return render(
+            request,
+            "publicity/publication/objection_new.html",
+            {"entry": entry, "refusal": refusal},
+            status=400 if request.method == "POST" else 200,
+        )
     form = ObjectionForm(request.POST or None, request.FILES or None)
     still_open: list[Objection] = []
 
     def lodge(data: dict) -> Objection:
         try:
             return services.objection_lodge(
-                actor=request.user, entry=entry, text=data["text"], uploaded=data["attachment"]
+                actor=request.user, entry=entry, text=data["text"], uploaded=data["attachment"], today=today
             )
         except services.ObjectionStillOpen as refusal:
             still_open.append(refusal.objection)
@@ -270,7 +282,7 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "publicity/publication/objection_new.html",
-        {"entry": entry, "form": form, "is_open": entry.is_open_on(periods.today())},
+        {"entry": entry, "form": form},
         status=status,
     )
 

@@ -71,3 +71,28 @@ def test_after_the_window_the_lines_say_it_is_over_and_no_objection_is_invited(
     assert "请在公示期内" not in page and 'data-testid="object-link"' not in page
     assert "公示期已结束，不再受理异议。" in page
     assert "张榜公示期（2026-12-07至2026-12-11）已满，待定等" in _worker_page(client_for, decided)
+
+
+def test_an_objection_before_the_window_is_refused_once_saying_when_the_window_opens(client_for, published, staff):
+    """A user test: 提交异议 on the Saturday the list was published showed the refusal three times
+    (a message, above the form and at its box), and said only that it was outside the window."""
+    from publicity.publication.models import Objection
+
+    url = reverse("publicity:objection_new", args=[published.entries.get().pk])
+    said = "公示期为2026-12-07至2026-12-11，尚未开始，2026-12-07起可以提出异议。"
+    client = client_for(staff)
+    response = client.post(url, {"text": "早了"})
+    assert response.status_code == 400
+    assert response.content.decode().count(said) == 1
+    assert not Objection.objects.exists()
+    # The page itself says it, once, and offers no form to fill in for nothing.
+    page = client.get(url).content.decode()
+    assert page.count(said) == 1 and 'data-testid="objection-submit"' not in page
+
+
+def test_an_objection_after_the_window_is_refused_once_saying_it_has_ended(client_for, settings, published, staff):
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    url = reverse("publicity:objection_new", args=[published.entries.get().pk])
+    response = client_for(staff).post(url, {"text": "晚了"})
+    assert response.status_code == 400
+    assert response.content.decode().count("公示期为2026-12-07至2026-12-11，已经结束，不能再提出异议。") == 1
