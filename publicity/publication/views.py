@@ -58,6 +58,8 @@ def board(request: HttpRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     page = page_of(request, selectors.publications(organisation_id=organisation_id), per_page=20)
     today = periods.today()
+    for publication in page:
+        publication.status = publication.status_on(today, republished_until=publication.republished_until)
     context = {"page": page, "today": today}
     if request.user.has_perm("publicity.publish_results"):
         context["publish_form"] = _publish_form(request)
@@ -142,7 +144,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # not run out; afterwards the page says the window is over instead.
             "objections_invited": publication.closed_at is None
             and today <= max(publication.ends_on, republished_until or publication.ends_on),
-            "is_open": publication.is_open_on(today),
+            "status": publication.status_on(today, republished_until=republished_until),
             "days_left": services.working_days_left(
                 organisation_id=publication.organisation_id, ends_on=publication.ends_on, today=today
             ),
