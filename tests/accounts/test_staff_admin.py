@@ -509,9 +509,7 @@ def test_a_head_is_not_moved_out_of_the_department_they_head(client_for, hr, hea
         services.staff_move(user=head, department=None, reason="任副局长")
 
 
-def test_a_confirmation_without_its_reason_is_refused_under_the_box_by_the_page_not_the_browser(
-    client_for, hr, staff
-):
+def test_a_confirmation_without_its_reason_is_refused_under_the_box_by_the_page_not_the_browser(client_for, hr, staff):
     """The shared confirmation page (includes/confirm.html) leaves checking to the page, as every
     form of the publicity rooms does: an empty 原因 is said in Chinese under its box."""
     client = client_for(hr)
