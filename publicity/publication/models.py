@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -79,6 +80,31 @@ class Publication(OrganisationScoped, models.Model):
 
     def is_open_on(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+    def status_on(self, day: date, *, republished_until: date | None = None) -> PublicationStatus:
+        """The list's state as a reader takes it on ``day``, from its dates alone: the window is
+        over the day after it ends, not when the locking job (00:30, or HR's 定等) gets to it; only
+        已定等 waits for the lock (``closed_at``). ``republished_until``: the last day of the lines
+        published again after a regrade (``selectors.republished_until``), which outlast the list's
+        window. The board, the list's page and its lines (``PublicationEntry.status_on``) say the same."""
+        if self.closed_at is not None:
+            return PublicationStatus("locked", gettext("已定等"))
+        if day < self.starts_on:
+            starts = gettext("待公示（%(start)s起）") % {"start": self.starts_on.isoformat()}
+            return PublicationStatus("upcoming", starts)
+        if day <= self.ends_on:
+            return PublicationStatus("open", gettext("公示中"))
+        if republished_until is not None and day <= republished_until:
+            return PublicationStatus("republished", gettext("公示期已结束，重新公示的人员仍在公示期内"))
+        return PublicationStatus("ended", gettext("公示期满，待定等"))
+
+
+class PublicationStatus(NamedTuple):
+    """A publication's state on a day (``Publication.status_on``): ``key`` is one of locked,
+    upcoming, open, republished and ended (the badge's colour), ``label`` what the page says."""
+
+    key: str
+    label: str
 
 
 class EntryState(models.TextChoices):

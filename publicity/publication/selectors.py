@@ -40,7 +40,8 @@ from .review_cases import REVIEW_REMINDER_DAYS
 
 def publications(*, organisation_id: int) -> QuerySet[Publication]:
     """The organisation's publications, newest first, with their number of entries and of those
-    that hold the lock back (an open objection, a regrade, a window of its own after one)."""
+    that hold the lock back (an open objection, a regrade, a window of its own after one), and
+    the last day of the lines published again (``republished_until``, for ``status_on``)."""
     entries = PublicationEntry.objects.filter(publication_id=OuterRef("pk"))
     open_objection = Objection.objects.filter(entry_id=OuterRef("pk")).exclude(state=ObjectionState.ANSWERED)
     waiting = (
@@ -53,11 +54,14 @@ def publications(*, organisation_id: int) -> QuerySet[Publication]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    # The last day of the lines published again after a regrade (republished_until, per list).
+    republished = entries.filter(republished_at__isnull=False).order_by("-window_ends_on").values("window_ends_on")[:1]
     return (
         Publication.objects.filter(organisation_id=organisation_id)
         .annotate(
             entry_count=Count("entries"),
             waiting_count=Coalesce(Subquery(waiting), 0),
+            republished_until=Subquery(republished),
         )
         .order_by("-published_at", "-pk")
     )

@@ -393,6 +393,19 @@ def _store_attachment(objection: Objection, uploaded: UploadedFile) -> None:
     objection.attachment.save(stored, uploaded, save=False)
 
 
+def objection_window_refusal(*, entry: PublicationEntry, day: date) -> str | None:
+    """Why nobody may object to ``entry`` on ``day``, or None while its window is open: before the
+    window, the day it opens; after it, that it has ended. The objection page says the same words."""
+    if entry.is_open_on(day):
+        return None
+    dates = {"start": entry.window_starts_on.isoformat(), "end": entry.window_ends_on.isoformat()}
+    if entry.state == EntryState.PUBLISHED and day < entry.window_starts_on:
+        return _("公示期为%(start)s至%(end)s，尚未开始，%(start)s起可以提出异议。") % dates
+    if entry.state == EntryState.PUBLISHED:
+        return _("公示期为%(start)s至%(end)s，已经结束，不能再提出异议。") % dates
+    return _("公示期为%(start)s至%(end)s，现在不在公示期内，不能提出异议。") % dates
+
+
 class ObjectionStillOpen(ValidationError):
     """The person's earlier objection to the entry is not answered yet; ``objection`` is that one."""
 
@@ -430,13 +443,8 @@ def objection_lodge(
     entry = PublicationEntry.objects.select_related("publication").get(pk=entry.pk)
     if not actor.has_perm("publicity.lodge_objection") or actor.organisation_id != entry.publication.organisation_id:
         raise PermissionDenied(_("只有本单位人员可以对公示结果提出异议。"))
-    day = today or periods.today()
-    if not entry.is_open_on(day):
-        raise ValidationError(
-            _("公示期为%(start)s至%(end)s，现在不在公示期内，不能提出异议。")
-            % {"start": entry.window_starts_on.isoformat(), "end": entry.window_ends_on.isoformat()},
-            code="outside_window",
-        )
+    if (refusal := objection_window_refusal(entry=entry, day=today or periods.today())) is not None:
+        raise ValidationError(refusal, code="outside_window")
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("请填写异议内容。")})

@@ -59,6 +59,8 @@ def board(request: HttpRequest) -> HttpResponse:
     organisation_id = request.user.organisation_id
     page = page_of(request, selectors.publications(organisation_id=organisation_id), per_page=20)
     today = periods.today()
+    for publication in page:
+        publication.status = publication.status_on(today, republished_until=publication.republished_until)
     context = {"page": page, "today": today}
     if request.user.has_perm("publicity.publish_results"):
         context["publish_form"] = _publish_form(request)
@@ -143,7 +145,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # not run out; afterwards the page says the window is over instead.
             "objections_invited": publication.closed_at is None
             and today <= max(publication.ends_on, republished_until or publication.ends_on),
-            "is_open": publication.is_open_on(today),
+            "status": publication.status_on(today, republished_until=republished_until),
             "days_left": services.working_days_left(
                 organisation_id=publication.organisation_id, ends_on=publication.ends_on, today=today
             ),
@@ -250,13 +252,25 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         publication__organisation_id=request.user.organisation_id,
     )
+    today = periods.today()
+    refusal = services.objection_window_refusal(entry=entry, day=today)
+    if refusal is not None:
+        # Outside the window the page says why, once, in the service's words, and offers no form: a
+        # form sent anyway (a page left open until the window closed) is answered the same way,
+        # not with the refusal repeated as a message, above the form and at its box.
+        return render(
+            request,
+            "publicity/publication/objection_new.html",
+            {"entry": entry, "refusal": refusal},
+            status=400 if request.method == "POST" else 200,
+        )
     form = ObjectionForm(request.POST or None, request.FILES or None)
     still_open: list[Objection] = []
 
     def lodge(data: dict) -> Objection:
         try:
             return services.objection_lodge(
-                actor=request.user, entry=entry, text=data["text"], uploaded=data["attachment"]
+                actor=request.user, entry=entry, text=data["text"], uploaded=data["attachment"], today=today
             )
         except services.ObjectionStillOpen as refusal:
             still_open.append(refusal.objection)
@@ -271,7 +285,7 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "publicity/publication/objection_new.html",
-        {"entry": entry, "form": form, "is_open": entry.is_open_on(periods.today())},
+        {"entry": entry, "form": form},
         status=status,
     )
 

@@ -282,7 +282,7 @@ def test_an_objection_outside_the_window_is_refused_with_the_dates(client_for, p
 
 def test_an_objection_before_the_window_is_refused_too(publication, staff, colleague):
     entry = entry_of(publication, colleague)
-    with pytest.raises(ValidationError, match="不在公示期内"):
+    with pytest.raises(ValidationError, match="尚未开始，2026-10-20起可以提出异议"):
         services.objection_lodge(actor=staff, entry=entry, text="早了", today=date(2026, 10, 19))
 
 
