@@ -187,6 +187,14 @@ class StaffForm(forms.ModelForm):
             raise forms.ValidationError(_("本单位已有人员使用该用户名。"))
         return username
 
+    def clean_appraisal_start(self):
+        start = self.cleaned_data["appraisal_start"]
+        if start is not None:
+            # Within a year either side of today: a typo (2062 for 2026) would silently excuse or
+            # burden a whole year.
+            periods.check_plausible_date(start, around=periods.today().year, label=_("参加考核日期"))
+        return start
+
     def clean_employee_number(self):
         number = self.cleaned_data["employee_number"].strip()
         clash = User.objects.filter(organisation=self.organisation, employee_number=number)

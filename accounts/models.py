@@ -207,12 +207,6 @@ TWO_FACTOR_ROLES = frozenset(
 )
 
 
-def _today_year() -> int:
-    from .periods import today
-
-    return today().year
-
-
 class User(OrganisationScoped, AbstractUser):
     """A person who logs in. Staff attributes live here; the department is the current one.
 
@@ -323,17 +317,6 @@ class User(OrganisationScoped, AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
-
-    def clean(self) -> None:
-        super().clean()
-        if self.appraisal_start is not None:
-            from .periods import check_plausible_date
-
-            # Within a year either side of today: a typo (2062 for 2026) would silently excuse or
-            # burden a whole year.
-            check_plausible_date(
-                self.appraisal_start, around=_today_year(), label=_("参加考核日期"), field="appraisal_start"
-            )
 
     def get_full_name(self) -> str:
         return self.full_name or self.username
