@@ -209,12 +209,16 @@ def grade_chart(*, scope: Scope, year: int, quarter: int, policy: Policy, depart
 def summaries_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
     """Per month, the monthly summaries handed in on time, late, and not handed in, and the on-time
     rate. Once a month's deadline has passed, 未提交 is everyone who takes part (the scope's
-    participants today) less those who handed in — a summary never begun counts too, not only a
-    draft — and the rate is on time ÷ that whole; a month not yet due has no rate (—) and its
-    未提交 are its drafts, which are not late."""
+    participants today, a newcomer from the month they began) less those who handed in — a
+    summary never begun counts too, not only a draft — and the rate is on time ÷ that whole; a
+    month not yet due has no rate (—) and its 未提交 are its drafts, which are not late."""
     today = periods.today()
     organisation = Organisation.objects.get(pk=scope.organisation_id)
-    expected = participants_of(organisation=organisation).filter(scope.departments()).count()
+    # Per month, those it asked a summary of: a newcomer from the month they began (periods.due_for_people).
+    participants = participants_of(organisation=organisation).filter(scope.departments()).order_by()
+    expected_in = participants.aggregate(
+        **{f"m{month}": Count("pk", filter=periods.due_for_people(periods.Month(year, month))) for month in MONTHS}
+    )
     rows = {
         month: (on_time, late, draft)
         for month, on_time, late, draft in MonthlySummary.objects.filter(
@@ -234,7 +238,7 @@ def summaries_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
         period = periods.Month(year, month)
         due = periods.is_due(policy, period) and periods.summary_deadline(policy, period) < today
         if due:
-            c = max(expected - a - b, c)
+            c = max(expected_in[f"m{month}"] - a - b, c)
         on_time.append(a)
         late.append(b)
         draft.append(c)

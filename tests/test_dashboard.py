@@ -266,3 +266,16 @@ def test_the_dashboard_opens_on_the_latest_quarter_opened_for_grading(client_for
     response = _board(client_for(hr))
     assert response.context["board"].quarter == 3
     assert sum(_chart(response, "grades").as_json()["datasets"][0]["data"]) == 1
+
+
+def test_a_newcomer_is_not_counted_missing_in_the_months_before_they_began(client_for, hr, staff, settings):
+    """A user test: twelve people added on 5 December read as missing every month of the year, and
+    the dashboard's on-time rate (about 70–78 %) disagreed with the bureau's (89 %)."""
+    settings.APPRAISAL_TODAY = date(YEAR, 12, 10)
+    UserFactory(department=staff.department, full_name="张三", appraisal_start=date(YEAR, 11, 20))
+    people = participants_of(organisation=staff.organisation).count()
+
+    rows = {row[0]: row[1:] for row in _chart(_board(client_for(hr)), "summaries").rows}
+
+    assert rows["10月"][3] == people - 1  # he began after October ended
+    assert rows["11月"][3] == people  # November's was his to hand in (due 5 December)

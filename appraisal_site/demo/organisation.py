@@ -53,7 +53,8 @@ def person_name(rng: random.Random) -> str:
 def build_demo_organisation(*, staff: int = 60, seed: int = 2026, year: int = 2026) -> Organisation:
     """Create the demo organisation with ``staff`` people in departments. Deterministic for a given seed."""
     rng, encoded = random.Random(seed), make_password(DEMO_PASSWORD)
-    organisation = organisation_create(code=DEMO_ORGANISATION_CODE, name=_TEXT["name"])
+    # In the system from the first day of the story's year: the years before asked nothing of anyone.
+    organisation = organisation_create(code=DEMO_ORGANISATION_CODE, name=_TEXT["name"], started_on=date(year, 1, 1))
     departments: dict[str, Department] = {}
 
     def person(username, full_name, department=None, roles=("staff",), description="", **attributes):

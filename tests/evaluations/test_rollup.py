@@ -594,3 +594,24 @@ def test_the_department_figures_add_up_and_an_open_quarter_is_said_to_be_provisi
     q3.state = QuarterState.APPROVED
     q3.save(update_fields=["state"])
     assert 'data-testid="provisional"' not in client_for(hr).get(page.wsgi_request.path).content.decode()
+
+
+def test_months_before_a_newcomer_began_are_not_counted_missing_nor_flagged(organisation, team, staff):
+    """A user test: twelve people added on 5 December counted missing October and November in the
+    roll-up, and so in the year workbook and the bureau's figures."""
+    newcomer = UserFactory(department=staff.department, full_name="张三", appraisal_start=date(2026, 12, 5))
+    q4 = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4, today=date(2027, 1, 6))
+    MonthlySummaryFactory(owner=newcomer, year=2026, month=12, submitted=True)
+    MonthlySummaryFactory(owner=staff, year=2026, month=12, submitted=True)
+
+    stats = rollup_quarter(appraisal_quarter=q4, today=date(2027, 1, 20))  # all three months past their deadline
+
+    assert stats.months_due == 3
+    assert _result(q4, newcomer).summaries_missing == 0
+    assert "summary_missing" not in _result(q4, newcomer).flags
+    assert _result(q4, staff).summaries_missing == 2
+    # Moved earlier by HR, October and November are his to hand in again.
+    newcomer.appraisal_start = date(2026, 10, 1)
+    newcomer.save()
+    rollup_quarter(appraisal_quarter=q4, today=date(2027, 1, 20))
+    assert _result(q4, newcomer).summaries_missing == 2

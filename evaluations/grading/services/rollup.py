@@ -79,17 +79,17 @@ class RollupStats:
     rewritten: int = 0
 
 
-def _flag_conditions() -> list[tuple[str, str]]:
+def _flag_conditions(missing: str) -> list[tuple[str, str]]:
     return [
         (Flag.NOT_GRADED, "g.grade = ''"),
         (Flag.NO_TARGETS, "COALESCE(t.items, 0) = 0"),
-        (Flag.SUMMARY_MISSING, f"{_MISSING} > 0"),
+        (Flag.SUMMARY_MISSING, f"{missing} > 0"),
         (Flag.LATE_SUMMARIES, "COALESCE(m.late, 0) > 0"),
         (Flag.UNHANDLED_COMPLAINT, "COALESCE(e.unhandled, 0) > 0"),
     ]
 
 
-def _flags_sql() -> str:
+def _flags_sql(missing: str) -> str:
     """The flags as a JSON array built in SQL, in a fixed order (SQLite: JSON text; PostgreSQL: jsonb).
 
     On PostgreSQL each row's flags are a number (one bit per flag that applies) that picks one of the
@@ -98,7 +98,7 @@ def _flags_sql() -> str:
     cheaper than parsing a JSON text per row, which it replaced), for less: at 100 000 people the
     results' ``SELECT`` into a bare table took 0.80 → 0.73 s of the server's CPU, best of 7
     (median 0.91 → 0.86; constant flags, a lower bound, 0.65; bench/RESULTS.md)."""
-    conditions = _flag_conditions()
+    conditions = _flag_conditions(missing)
     if connection.vendor == "postgresql":
         bits = " + ".join(
             f"CASE WHEN {condition} THEN {1 << n} ELSE 0 END" for n, (_flag, condition) in enumerate(conditions)
@@ -112,8 +112,14 @@ def _flags_sql() -> str:
     return f"'[' || RTRIM({items}, ',') || ']'"
 
 
-# Months due (a parameter) less the summaries handed in, never below zero.
-_MISSING = "(%(months_due)s - COALESCE(m.on_time, 0) - COALESCE(m.late, 0))"
+def _missing_sql(due_mask: int) -> str:
+    """How many of the quarter's months due (``due_mask``: a bit per month, as the grade row's
+    ``summary_months``) the person has not handed in: the months whose bit the row lacks. The row's
+    bits count a newcomer's months before they began as done (services.documents), so nothing is
+    missing of those; read from the row, the statement joins no person."""
+    months = [f"CASE WHEN (g.summary_months & {1 << i}) = 0 THEN 1 ELSE 0 END" for i in range(3) if due_mask & 1 << i]
+    return f"({' + '.join(months)})" if months else "0"
+
 
 # The new figures of every grade row (``n``) against the stored result (``r``, a hash or merge join
 # on (quarter, person)): only the rows that are new or differ reach the upsert. A rerun over
@@ -412,16 +418,17 @@ def rollup_quarters(
     for pk, appraisal_quarter in quarters.items():
         policy = policies[appraisal_quarter.organisation_id]
         year = appraisal_quarter.year
-        # Months whose deadline has passed, and none that ended before the organisation began in the system.
-        months_due[pk] = sum(
-            1
-            for month in (periods.Month(year, m) for m in appraisal_quarter.period.months)
+        # Months whose deadline has passed, and none that ended before the organisation began in
+        # the system: a bit per month of the quarter.
+        due_mask = sum(
+            1 << i
+            for i, month in enumerate(periods.Month(year, m) for m in appraisal_quarter.period.months)
             if periods.summary_deadline(policy, month) < today and periods.is_due(policy, month)
         )
-        groups[(year, appraisal_quarter.quarter, months_due[pk])].append(appraisal_quarter)
+        months_due[pk] = due_mask.bit_count()
+        groups[(year, appraisal_quarter.quarter, due_mask)].append(appraisal_quarter)
     now = timezone.now()
     ops = connection.ops
-    flags = _flags_sql()
     constants = {
         "now": ops.adapt_datetimefield_value(now),
         "done": Completion.DONE,
@@ -449,7 +456,7 @@ def rollup_quarters(
         params = {}
         cursor.execute(STORED_SQL.format(quarters=_any("q.id", "quarters", ids, params)), params)
         stored = {pk for (pk,) in cursor.fetchall()}
-        for (year, quarter, due), group in groups.items():
+        for (year, quarter, due_mask), group in groups.items():
             period = periods.Quarter(year, quarter)
             months = period.months
             params = {
@@ -459,7 +466,7 @@ def rollup_quarters(
                 "m1": months[0],
                 "m2": months[1],
                 "m3": months[2],
-                "months_due": due,
+                "months_due": due_mask.bit_count(),
                 "first_day": ops.adapt_datefield_value(period.first_day),
                 "last_day": ops.adapt_datefield_value(period.last_day),
             }
@@ -468,8 +475,8 @@ def rollup_quarters(
             fresh = not any(pk in stored for pk in group_ids)
             sql = _results_sql(
                 fresh=fresh,
-                missing=_MISSING,
-                flags=flags,
+                missing=_missing_sql(due_mask),
+                flags=_flags_sql(_missing_sql(due_mask)),
                 quarters=_any("g.appraisal_quarter_id", "quarters", group_ids, params),
                 s_organisations=_any("s.organisation_id", "organisations", organisation_ids, params),
                 organisations=_any("organisation_id", "organisations", organisation_ids, params),
