@@ -48,7 +48,11 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
     due = periods.target_deadline(policy, current)
     if due - window <= today <= due:
         submitted = TargetSet.objects.filter(handed_in(), organisation=organisation, year=year, quarter=quarter)
-        pending = people.exclude(pk__in=submitted.values("owner_id")).values_list("pk", flat=True)
+        pending = (
+            people.exclude(pk__in=submitted.values("owner_id"))
+            .filter(periods.due_for_people(current))
+            .values_list("pk", flat=True)
+        )
         message = _("请在%(date)s前提交%(year)s年第%(q)s季度目标。") % {
             "date": due.strftime("%m月%d日"),
             "year": year,
@@ -65,7 +69,12 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
         submitted = MonthlySummary.objects.filter(
             handed_in(), organisation=organisation, year=last_month.year, month=last_month.month
         )
-        pending = people.exclude(pk__in=submitted.values("owner_id")).values_list("pk", flat=True)
+        # Not a newcomer who began after the month ended (periods.person_policy): nothing was asked.
+        pending = (
+            people.exclude(pk__in=submitted.values("owner_id"))
+            .filter(periods.due_for_people(last_month))
+            .values_list("pk", flat=True)
+        )
         message = _("请在%(date)s前提交%(month)s月工作小结。") % {
             "date": due.strftime("%m月%d日"),
             "month": last_month.month,

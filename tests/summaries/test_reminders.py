@@ -44,6 +44,15 @@ def test_no_reminder_for_a_month_before_the_organisation_began_in_the_system(org
     assert _messages(staff) == []
 
 
+def test_no_reminder_to_a_newcomer_for_a_month_before_they_began(organisation, staff, colleague, head):
+    newcomer = UserFactory(department=staff.department, appraisal_start=date(2026, 11, 1))
+
+    run = reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
+
+    assert run.summaries == 3  # staff, the colleague and the head
+    assert _messages(newcomer) == []
+
+
 def test_a_reminder_is_sent_once_per_person_per_deadline_even_if_the_task_runs_twice(organisation, staff):
     reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
     again = reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
