@@ -20,7 +20,9 @@ The flow is two steps, as the view calls them:
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
@@ -33,7 +35,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import services
+from . import periods, services
 from .audit import audit_reason
 from .excel import (
     HELP_SHEET_TITLE,
@@ -75,7 +77,10 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("position_category", "岗位类别", False),
     ("is_leader_position", "领导职务", False),
     ("email", "电子邮箱", False),
+    ("appraisal_start", "参加考核日期", False),
 )
+# 参加考核日期 as the cell gives it (a date cell reads 2026-12-05 00:00:00) or typed with / or .
+_DAY = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?: \d{2}:\d{2}(?::\d{2})?)?")
 # 领导职务 takes the usual 是/否 words (accounts.excel) and these.
 _LEADER_WORDS = {"true", "领导"}
 _NOT_LEADER_WORDS = {"false", "非领导"}
@@ -105,6 +110,8 @@ class ImportRow:
     position_category: str = PositionCategory.GENERAL
     is_leader_position: bool = False
     email: str = ""
+    # A newcomer's 参加考核日期 (periods.person_policy); None: blank, kept as it is on a known person.
+    appraisal_start: date | None = None
 
 
 @dataclass
@@ -198,6 +205,10 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
         % {"options": "、".join(categories), "default": categories[0]},
         "is_leader_position": _("填“是”或“否”；不填为“否”。"),
         "email": _("可不填。"),
+        "appraisal_start": _(
+            "新入职、调入人员填写入职或调入本单位的日期（如2026-12-05）：此前结束的季度、月份不要求其填报，"
+            "也不计逾期。不填表示自本单位系统启用起；已有人员不填则保持不变。"
+        ),
     }
     help_sheet = help_sheet_for(
         workbook,
@@ -214,6 +225,7 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
             categories[0],
             NO,
             "zhangsan@example.com",
+            "",
         ],
         one_row_is=_("一人"),
     )
@@ -263,6 +275,7 @@ class StaffRowForm(RowForm):
     position_category = optional_text()
     is_leader_position = optional_text()
     email = optional_text(max_length=User._meta.get_field("email").max_length)
+    appraisal_start = optional_text()
 
     def __init__(self, cells: dict[str, str], **context):
         super().__init__(cells, **context)
@@ -312,6 +325,22 @@ class StaffRowForm(RowForm):
         if value is None:
             raise forms.ValidationError(_("领导职务“%(value)s”无效，请填“是”或“否”") % {"value": text})
         return value
+
+    def clean_appraisal_start(self) -> date | None:
+        text = self.cleaned_data["appraisal_start"]
+        if not text:
+            return None
+        match = _DAY.fullmatch(text)
+        try:
+            day = date(*(int(part) for part in match.groups())) if match else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise forms.ValidationError(
+                _("参加考核日期“%(value)s”不是日期，请按2026-12-05的格式填写") % {"value": text}
+            )
+        periods.check_plausible_date(day, around=periods.today().year, label="参加考核日期")
+        return day
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
@@ -424,6 +453,7 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
                 position_category=row["position_category"],
                 is_leader_position=row["is_leader_position"],
                 email=row["email"],
+                appraisal_start=row["appraisal_start"],
             )
         )
 
@@ -483,6 +513,8 @@ def staff_import_preview(*, organisation: Organisation, rows: list[ImportRow]) -
         ]
         if row.department is not None and person.department_id != row.department.pk:
             changes.append((header["department"], str(person.department or "—"), str(row.department)))
+        if row.appraisal_start is not None and person.appraisal_start != row.appraisal_start:
+            changes.append((header["appraisal_start"], _shown(person, "appraisal_start"), str(row.appraisal_start)))
         if changes:
             updates.append((person, changes))
     new = [row for row in rows if row.employee_number not in known]
@@ -536,11 +568,15 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: Us
                     position_category=row.position_category,
                     is_leader_position=row.is_leader_position,
                     email=row.email,
+                    appraisal_start=row.appraisal_start,
                 )
                 result.created.append((user, password))
                 continue
 
             changed = [name for name in UPDATABLE_FIELDS if getattr(person, name) != getattr(row, name)]
+            # Blank keeps a known person's date (a file of before the column would clear it).
+            if row.appraisal_start is not None and person.appraisal_start != row.appraisal_start:
+                changed.append("appraisal_start")
             for name in changed:
                 setattr(person, name, getattr(row, name))
             if changed:

@@ -1,6 +1,7 @@
 """Bulk import of staff from the Excel template: validate every row, import all or nothing."""
 
 import io
+from datetime import date
 
 import pytest
 from auditlog.models import LogEntry
@@ -20,7 +21,18 @@ from accounts.models import (
 )
 from tests.factories import DepartmentFactory, UserFactory
 
-HEADER = ["工号*", "姓名*", "用户名", "科室", "职务职级", "人员类别", "岗位类别", "领导职务", "电子邮箱"]
+HEADER = [
+    "工号*",
+    "姓名*",
+    "用户名",
+    "科室",
+    "职务职级",
+    "人员类别",
+    "岗位类别",
+    "领导职务",
+    "电子邮箱",
+    "参加考核日期",
+]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_URL = "accounts:staff_import"
 TEMPLATE_URL = "accounts:staff_import_template"
@@ -571,3 +583,46 @@ def test_a_repeated_number_is_reported_even_when_its_first_row_has_other_errors(
         "第2行：科室“不存在的科”不存在",
         "第3行：工号“E301”在文件中重复（第2行）",
     ]
+
+
+# --- 参加考核日期: a newcomer's start ---------------------------------------------------------
+
+
+def test_a_newcomers_start_is_imported_typed_or_as_a_date_cell_and_a_blank_keeps_it(hr_client, department, settings):
+    settings.APPRAISAL_TODAY = "2026-12-05"
+    from datetime import datetime
+
+    rows = [
+        ["E201", "新人甲", "", "办公室", "", "", "", "", "", "2026-12-05"],
+        ["E202", "新人乙", "", "办公室", "", "", "", "", "", datetime(2026, 11, 20)],
+        ["E203", "老人丙", "", "办公室", "", "", "", "", "", None],
+    ]
+    upload(hr_client, xlsx(rows))
+
+    starts = dict(User.objects.filter(employee_number__startswith="E20").values_list("full_name", "appraisal_start"))
+    assert starts == {"新人甲": date(2026, 12, 5), "新人乙": date(2026, 11, 20), "老人丙": None}
+    # Again with the date left blank: kept; with another date: changed, said in the preview.
+    again = [
+        ["E201", "新人甲", "", "办公室", "", "", "", "", "", None],
+        ["E202", "新人乙", "", "办公室", "", "", "", "", "", "2026-12-01"],
+    ]
+    preview = hr_client.post(reverse(IMPORT_URL), {"file": xlsx(again)}).content.decode()
+    assert "参加考核日期" in preview and "2026-11-20" in preview and "2026-12-01" in preview
+    upload(hr_client, xlsx(again))
+    assert User.objects.get(employee_number="E201").appraisal_start == date(2026, 12, 5)
+    assert User.objects.get(employee_number="E202").appraisal_start == date(2026, 12, 1)
+
+
+def test_a_start_that_is_not_a_date_or_not_plausible_is_refused_with_its_row(hr_client, department, settings):
+    settings.APPRAISAL_TODAY = "2026-12-05"
+    rows = [
+        ["E301", "甲", "", "办公室", "", "", "", "", "", "下个月"],
+        ["E302", "乙", "", "办公室", "", "", "", "", "", "2062-12-05"],
+    ]
+    response = upload(hr_client, xlsx(rows))
+
+    assert page_errors(response) == [
+        "第2行：参加考核日期“下个月”不是日期，请按2026-12-05的格式填写",
+        "第3行：参加考核日期须在2025年至2027年之间（现为2062-12-05）。",
+    ]
+    assert not User.objects.filter(employee_number__in=["E301", "E302"]).exists()
