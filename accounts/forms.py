@@ -135,6 +135,38 @@ class DepartmentForm(forms.ModelForm):
 APPRAISAL_ATTRIBUTES = ("staff_type", "position_category", "is_leader_position")
 
 
+class _DepartmentChoices(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        rows = super().__iter__()
+        yield next(rows)  # 请选择科室
+        yield (DepartmentOrLeadershipField.LEADERSHIP, self.field.leadership_label)
+        yield from rows
+
+    def __len__(self) -> int:
+        return super().__len__() + 1
+
+
+class DepartmentOrLeadershipField(forms.ModelChoiceField):
+    """A new person's department, chosen: "不在科室（领导班子成员）" is an option of its own, not what
+    an untouched list gives (a user test created ordinary staff with no department, so nobody to
+    review them). Cleans to the department, or None for a member of the leadership."""
+
+    LEADERSHIP = "leadership"
+    iterator = _DepartmentChoices
+
+    def __init__(self, queryset, **kwargs):
+        self.leadership_label = _("不在科室（领导班子成员）")
+        kwargs.setdefault("empty_label", _("请选择科室"))
+        kwargs.setdefault("error_messages", {"required": _("请选择所在科室；领导班子成员选择“不在科室”。")})
+        kwargs["required"] = True  # the model field is blank=True: here a choice is asked for
+        super().__init__(queryset, **kwargs)
+
+    def clean(self, value):
+        if value == self.LEADERSHIP:
+            return None
+        return super().clean(value)
+
+
 class StaffForm(forms.ModelForm):
     """Attributes of a person. The department is set at creation; later moves use StaffMoveForm."""
 
@@ -154,7 +186,10 @@ class StaffForm(forms.ModelForm):
         ]
         widgets = {"appraisal_start": DateInput()}
         # A name pasted from Word may carry its Shift+Enter (U+000B): stored as a space.
-        field_classes = dict.fromkeys(("full_name", "employee_number", "position_title"), SingleLineCharField)
+        field_classes = {
+            **dict.fromkeys(("full_name", "employee_number", "position_title"), SingleLineCharField),
+            "department": DepartmentOrLeadershipField,
+        }
 
     def __init__(self, *args, organisation, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,7 +198,6 @@ class StaffForm(forms.ModelForm):
         self.fields["full_name"].required = True
         self.fields["employee_number"].required = True
         self.fields["department"].queryset = departments_of(organisation=organisation, active_only=True)
-        self.fields["department"].empty_label = _("不在科室（领导班子成员）")
         if self.instance.pk:
             # Moves keep history, so they go through their own form.
             del self.fields["department"]

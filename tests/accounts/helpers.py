@@ -3,12 +3,12 @@ from django.urls import reverse
 
 def post_new_person(client, department, *, username: str, employee_number: str, full_name: str = "新同事"):
     """The 新增人员 form posted by ``client``: a civil servant in a general post of ``department``
-    (None: in no department, as the leadership is)."""
+    (None: 不在科室, as the leadership is)."""
     data = {
         "username": username,
         "full_name": full_name,
         "employee_number": employee_number,
-        "department": department.pk if department is not None else "",
+        "department": department.pk if department is not None else "leadership",
         "staff_type": "civil_servant",
         "position_category": "general",
     }

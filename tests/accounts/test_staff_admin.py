@@ -519,3 +519,19 @@ def test_a_confirmation_without_its_reason_is_refused_under_the_box_by_the_page_
     assert response.context["form"].errors["reason"] == ["这个字段是必填项。"]
     staff.refresh_from_db()
     assert staff.is_active
+
+
+def test_a_new_persons_department_is_chosen_not_left_as_the_leaderships(client_for, hr, department):
+    """A user test: 所在科室 opened on 不在科室（领导班子成员）, and ordinary staff were created with no
+    department (so nobody to review them)."""
+    page = client_for(hr).get(reverse("accounts:staff_create")).content.decode()
+    options = page.split('name="department"', 1)[1].split("</select>", 1)[0]
+    assert options.index("请选择科室") < options.index("不在科室（领导班子成员）") < options.index(department.name)
+
+    data = {"username": "nodept", "full_name": "王六", "employee_number": "E888", "staff_type": "civil_servant"}
+    response = client_for(hr).post(reverse("accounts:staff_create"), {**data, "position_category": "general"})
+    assert "请选择所在科室；领导班子成员选择“不在科室”。" in response.content.decode()
+    assert not User.objects.filter(username="nodept").exists()
+
+    post_new_person(client_for(hr), None, username="deputy", employee_number="E889")
+    assert User.objects.get(username="deputy").department is None
