@@ -48,6 +48,16 @@ def posts_of_week(*, organisation_id: int, week: Week) -> list[WeeklyPost]:
     )
 
 
+def departments_without_post(*, organisation_id: int, posts: list[WeeklyPost]) -> list[Department]:
+    """The active departments with a head (who posts for them) that have no post among ``posts``
+    (:func:`posts_of_week`), in the departments' order: what the office's compilation lacks."""
+    return list(
+        Department.objects.filter(organisation_id=organisation_id, is_active=True, head__isnull=False)
+        .exclude(pk__in=[post.department_id for post in posts])
+        .order_by("sort_order", "code")
+    )
+
+
 def post_of_department(*, department: Department, week: Week) -> WeeklyPost | None:
     return (
         WeeklyPost.objects.filter(department=department, year=week.year, week=week.week)

@@ -178,7 +178,9 @@ def weekly_compile(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if compiled:
             return redirect(digest) if publish else redirect("publicity:weekly_compile", pk=digest.pk)
-    return render(request, "publicity/weekly_compile.html", {"digest": digest, "form": form})
+    # The departments that have not posted yet, so publishing without them is a choice made.
+    missing = selectors.departments_without_post(organisation_id=digest.organisation_id, posts=posts)
+    return render(request, "publicity/weekly_compile.html", {"digest": digest, "form": form, "missing": missing})
 
 
 @permission_required("publicity.view_boards")

@@ -378,3 +378,18 @@ def test_the_board_reads_in_english_after_switching(client_for, hr, staff, organ
     client.post(reverse("set_language"), {"language": "en", "next": BOARD})
     html = client.get(BOARD).content.decode()
     assert "Week 48 of 2026 (11/23–11/29)" in html and "All published weeks" in html
+
+
+def test_the_compile_page_names_the_departments_that_have_not_posted(
+    client_for, head, hr, department, other_department, enabled
+):
+    """A user test: 就业促进科 had not posted and nothing on the page said so; 发布 left it out silently."""
+    _post(head, department, "举办专场招聘会2场")
+    client = client_for(hr)
+    response = client.post(reverse("publicity:weekly_compile_start"), {"week": THIS_WEEK.code})
+
+    page = client.get(response["Location"]).content.decode()
+
+    assert f"尚未填报本周进展的科室（1个）：{other_department.name}。" in page
+    _post(other_department.head, other_department, "完成公文处理120件")
+    assert 'data-testid="weekly-missing"' not in client.get(response["Location"]).content.decode()
