@@ -884,6 +884,9 @@ def policy(request: HttpRequest) -> HttpResponse:
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("考核政策已保存。"))
+                # From which period a changed deadline or 好 quota applies: the past keeps its own.
+                for note in services.policy_change_notes(policy=form.instance, changed=form.changed_data):
+                    messages.info(request, note)
                 return redirect("accounts:policy")
         messages.error(request, _("保存失败，请修改标红的项目。"))
     else:
