@@ -1506,7 +1506,7 @@ def two_factor_enrol_start(*, user: User):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        raise ValidationError(_("已启用双因素登录；如需更换手机，请联系系统管理员重置。"))
+        raise ValidationError(_("已启用双因素登录；如需更换手机，请联系安全管理员重置。"))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=_("验证器"), confirmed=False)

@@ -37,6 +37,7 @@ from .forms import (
     StaffForm,
     StaffMoveForm,
     StaffStatusForm,
+    TwoFactorEnrolForm,
     TwoFactorTokenForm,
     WorkingDayOverrideForm,
     person_label,
@@ -213,7 +214,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
     user = request.user
     action = request.POST.get("action")
-    form = TwoFactorTokenForm(request.POST if action == "confirm" else None)
+    form = TwoFactorEnrolForm(request.POST if action == "confirm" else None)
     if request.method == "POST":
         if action == "start":
             try:
