@@ -708,12 +708,17 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
             _warn_when_nobody_can_confirm(request, person)
             return redirect("accounts:staff_detail", pk=person.pk)
         return render(request, "accounts/initial_password.html", {"person": person, "password": password})
-    message = _("确定为“%(name)s”重置密码吗？新密码仅显示一次，首次登录须修改。") % {"name": person}
-    if services.password_reset_needs_second_admin(user=person) and not services.second_admin_exists(
-        user=person, actor=request.user
-    ):
-        # Said before the request is made, not only after it is filed for nobody to confirm.
-        message += _nobody_to_confirm(person)
+    if services.password_reset_needs_second_admin(user=person):
+        # Said before the request is made, not only after it: the reset waits for a second
+        # administrator, who is the one shown the new password (services.password_reset_decide).
+        message = _(
+            "确定为“%(name)s”申请重置密码吗？其密码重置须由另一名管理员（系统管理员或安全管理员）确认后生效；"
+            "新密码在其确认时向确认的管理员显示一次，首次登录须修改。"
+        ) % {"name": person}
+        if not services.second_admin_exists(user=person, actor=request.user):
+            message += _nobody_to_confirm(person)
+    else:
+        message = _("确定为“%(name)s”重置密码吗？新密码仅显示一次，首次登录须修改。") % {"name": person}
     return confirm_page(request, title=_("重置密码"), message=message, cancel_url=person_url(person))
 
 
