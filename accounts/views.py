@@ -607,6 +607,11 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
         person=person,
         withdrawing={change.withdraw_on_confirm for change in waiting_changes},
     )
+    if request.method == "POST" and form.is_valid() and not form.has_changed():
+        # Saved as the page showed it (a role held until a waiting grant lands shows unticked, and
+        # its withdrawal already waits with the grant): said so, and nothing asked or written.
+        messages.info(request, _("角色未作更改。"))
+        return redirect("accounts:staff_detail", pk=person.pk)
     if request.method == "POST" and form.is_valid():
         waiting = service_result(
             request,
