@@ -950,7 +950,7 @@ audit_export = listing.export_view(lists.AUDIT_EXPORT)
 @permission_required("accounts.import_staff")
 def staff_import_template(request: HttpRequest) -> HttpResponse:
     content = imports.build_template_workbook(organisation=request.user.organisation)
-    return xlsx_download(content, "staff_import_template.xlsx")
+    return xlsx_download(request, content, "staff_import_template.xlsx")
 
 
 @never_cache
@@ -990,7 +990,7 @@ def staff_import_passwords(request: HttpRequest) -> HttpResponse:
     if rows is None:
         messages.error(request, _("初始密码已下载过或已过期，不能再次下载。可在人员页面为其重置密码。"))
         return redirect("accounts:staff_import")
-    return xlsx_download(imports.initial_passwords_workbook(rows), "initial_passwords.xlsx")
+    return xlsx_download(request, imports.initial_passwords_workbook(rows), "initial_passwords.xlsx")
 
 
 # --- Notifications (the bell) ------------------------------------------------------------------
