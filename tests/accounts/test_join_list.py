@@ -1,0 +1,23 @@
+"""accounts.text.join_list: a list in running text, 、 and 等 in Chinese, ", " and "and more" in English."""
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+from accounts.periods import Month
+from accounts.text import join_list
+
+
+def test_it_joins_with_the_chinese_list_comma_and_says_etc_beyond_the_limit():
+    months = [Month(2026, 10), Month(2026, 9), Month(2026, 8), Month(2026, 7)]
+    assert join_list([m.label for m in months], limit=3) == "2026年10月、2026年9月、2026年8月等"
+    assert join_list([m.label for m in months[:3]], limit=3) == "2026年10月、2026年9月、2026年8月"
+    assert join_list(["甲", "乙"]) == "甲、乙"
+    assert join_list([]) == ""
+
+
+def test_in_english_it_joins_with_a_comma_and_says_and_more():
+    with translation.override("en"):
+        assert join_list(["10/2026", "9/2026", "8/2026", "7/2026"], limit=3) == "10/2026, 9/2026, 8/2026 and more"
+        assert join_list(["10/2026", "9/2026"], limit=3) == "10/2026, 9/2026"
+        # Lazy labels are read in the language in force.
+        assert join_list([gettext_lazy("工作人员"), gettext_lazy("审计员")]) == "Staff member, Auditor"
