@@ -50,6 +50,7 @@ from .models import (
     WorkingDayOverride,
 )
 from .selectors import role_holders
+from .text import join_list
 from .textlimits import check_length
 
 logger = logging.getLogger(__name__)
@@ -176,7 +177,7 @@ def _separation_over_time_check(*, user: User, held: set[str], asked: set[str]) 
                 "（待确认的授予须先撤回），才能申请授予“%(role)s”。"
             ) % {
                 "name": user,
-                "roles": "、".join(str(label) for value, label in Role.choices if value in reachable - {role}),
+                "roles": join_list(str(label) for value, label in Role.choices if value in reachable - {role}),
                 "role": Role(role).label,
             }
         raise ValidationError([*refusal.messages, advice], code="separation") from None
@@ -755,9 +756,7 @@ def staff_create(
 def staff_created_in_bulk_tell(*, actor: User, people: list[User]) -> None:
     """Tell the auditors, once, of the accounts an import created with one-time passwords (the
     passwords were shown to ``actor``): one bell for the batch, naming up to ten of them."""
-    names = "、".join(f"{person}（{person.username}）" for person in people[:10])
-    if len(people) > 10:
-        names += _("等")
+    names = join_list((f"{person}（{person.username}）" for person in people), limit=10)
     _tell(
         role_holders(organisation_id=actor.organisation_id, roles={Role.AUDITOR}, exclude={actor.pk}),
         _("%(actor)s批量导入创建了%(count)d个账号（初始密码已向其显示）：%(names)s。")

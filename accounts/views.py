@@ -66,6 +66,7 @@ from .models import (
 from .pages import confirm_page, confirm_then, form_page, import_page, stored_file_download, xlsx_download
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
+from .text import join_list
 
 
 def _get_person_for_admin(request: HttpRequest, pk: int, perm: str = "accounts.change_person") -> User:
@@ -551,7 +552,7 @@ def staff_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespons
         ]
         if posts:
             message += _("该人员现为%(posts)s，停用后请另行指定，否则该科室人员的审核与评鉴无人办理。") % {
-                "posts": "、".join(str(p) for p in posts)
+                "posts": join_list(str(p) for p in posts)
             }
     return confirm_page(request, title=title, message=message, form=form, cancel_url=person_url(person))
 
@@ -635,14 +636,14 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(
                     request,
                     _("以下变更须由另一人（组织人事或安全管理员）确认后生效：%(changes)s。")
-                    % {"changes": "、".join(asked)},
+                    % {"changes": join_list(asked)},
                 )
             if repeated := [
                 str(change) for change in waiting if change.already_waiting and not change.withdrawal_detached
             ]:
                 messages.info(
                     request,
-                    _("以下变更已在等待确认，未重复登记：%(changes)s。") % {"changes": "、".join(repeated)},
+                    _("以下变更已在等待确认，未重复登记：%(changes)s。") % {"changes": join_list(repeated)},
                 )
             if withdrawn := {
                 change.get_withdraw_on_confirm_display() for change in waiting if change.withdrawal_attached
@@ -653,13 +654,13 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
                         "“%(roles)s”角色在待确认的授予确认后才撤销，在此之前保留，以免%(name)s在等待期间没有任何角色；"
                         "授予被拒绝或撤回时不撤销。"
                     )
-                    % {"roles": "、".join(sorted(str(role) for role in withdrawn)), "name": person},
+                    % {"roles": join_list(sorted(str(role) for role in withdrawn)), "name": person},
                 )
             if kept := {change.withdrawal_detached for change in waiting if change.withdrawal_detached}:
                 messages.info(
                     request,
                     _("“%(roles)s”角色保留，待确认的授予确认后不再撤销。")
-                    % {"roles": "、".join(sorted(str(role) for role in kept))},
+                    % {"roles": join_list(sorted(str(role) for role in kept))},
                 )
             return redirect("accounts:staff_detail", pk=person.pk)
     return render(

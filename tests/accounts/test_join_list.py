@@ -21,3 +21,22 @@ def test_in_english_it_joins_with_a_comma_and_says_and_more():
         assert join_list(["10/2026", "9/2026"], limit=3) == "10/2026, 9/2026"
         # Lazy labels are read in the language in force.
         assert join_list([gettext_lazy("工作人员"), gettext_lazy("审计员")]) == "Staff member, Auditor"
+
+
+def test_the_auditors_notice_of_a_bulk_import_lists_ten_names_in_the_readers_language(hr, auditor, department):
+    from accounts import services
+    from accounts.models import Notification
+    from tests.factories import UserFactory
+
+    people = [UserFactory(username=f"p{n}", full_name=f"人员{n}", department=department) for n in range(11)]
+    with translation.override("en"):
+        services.staff_created_in_bulk_tell(actor=hr, people=people)
+    message = Notification.objects.get(recipient=auditor).message
+    assert "人员0（p0）, 人员1（p1）" in message
+    assert "人员9（p9） and more." in message and "人员10" not in message
+    assert "、" not in message and "等" not in message
+
+    Notification.objects.all().delete()
+    services.staff_created_in_bulk_tell(actor=hr, people=people)
+    assert "人员0（p0）、人员1（p1）" in Notification.objects.get(recipient=auditor).message
+    assert "人员9（p9）等。" in Notification.objects.get(recipient=auditor).message
