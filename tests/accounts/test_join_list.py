@@ -40,3 +40,21 @@ def test_the_auditors_notice_of_a_bulk_import_lists_ten_names_in_the_readers_lan
     services.staff_created_in_bulk_tell(actor=hr, people=people)
     assert "人员0（p0）、人员1（p1）" in Notification.objects.get(recipient=auditor).message
     assert "人员9（p9）等。" in Notification.objects.get(recipient=auditor).message
+
+
+def test_a_persons_roles_read_as_a_list_in_english_on_the_staff_pages(client_for, hr, staff):
+    from django.urls import reverse
+
+    from accounts import services
+    from accounts.models import Role
+
+    services.role_grant(user=staff, role=Role.INSPECTOR)
+    client = client_for(hr)
+    chinese = client.get(reverse("accounts:staff_detail", args=[staff.pk])).content.decode()
+    assert "工作人员、纪检督查" in chinese or "纪检督查、工作人员" in chinese
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    detail = client.get(reverse("accounts:staff_detail", args=[staff.pk])).content.decode()
+    listing = client.get(reverse("accounts:staff_list")).content.decode()
+    for page in (detail, listing):
+        assert "Staff member, Discipline inspection" in page or "Discipline inspection, Staff member" in page
+        assert "Staff member、" not in page and "Discipline inspection、" not in page
