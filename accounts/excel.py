@@ -50,7 +50,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .models import Department, Organisation
 from .selectors import departments_of
 from .storage import upload_limited
-from .text import SingleLineCharField, multi_line, single_line
+from .text import SingleLineCharField, join_list, multi_line, single_line
 
 MAX_ROWS = 5000
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -312,11 +312,11 @@ def _read_sheet(
         problems = []
         missing = [header for name, header, required in columns if required and name not in positions]
         if missing:
-            problems.append(_("缺少必填列：%(cols)s") % {"cols": "、".join(missing)})
+            problems.append(_("缺少必填列：%(cols)s") % {"cols": join_list(missing)})
         if unknown:
-            problems.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
+            problems.append(_("无法识别的列：%(cols)s") % {"cols": join_list(unknown)})
         if duplicated:
-            problems.append(_("重复的列：%(cols)s") % {"cols": "、".join(duplicated)})
+            problems.append(_("重复的列：%(cols)s") % {"cols": join_list(duplicated)})
         if problems:
             return (
                 {},

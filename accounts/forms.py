@@ -94,6 +94,17 @@ class TwoFactorTokenForm(forms.Form):
         return "".join(self.cleaned_data["token"].split())
 
 
+class TwoFactorEnrolForm(TwoFactorTokenForm):
+    """The first code, confirming a new authenticator: no recovery code exists yet (they are given
+    once this code is accepted), so the help does not offer one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].help_text = _(
+            "验证器应用显示的6位数字。设置完成后将给出一组备用恢复码，手机不在身边时可用恢复码登录。"
+        )
+
+
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department

@@ -13,6 +13,7 @@ from . import audit, listing, selectors
 from .filters import AuditFilter, StaffFilter
 from .listing import ListExport, ListRows
 from .models import Department, Role, RoleAssignment, User
+from .text import join_list
 
 STAFF_SORT = {
     "number": "employee_number",
@@ -158,7 +159,7 @@ def _staff_row(person: User) -> list:
         person.position_title,
         person.get_staff_type_display(),
         person.get_position_category_display(),
-        "、".join(str(label) for label in person.role_labels),
+        join_list(str(label) for label in person.role_labels),
         _("在职") if person.is_active else _("停用"),
     ]
 

@@ -1052,11 +1052,17 @@ class AuditEntry(AbstractLogEntry):
         what left the system, said as an export (导出：纪律作风检查). An export is recorded on the
         organisation whose data it holds (or on the job that wrote the file), and the organisation's
         kind alone (单位：纪律作风检查) read as if the organisation had been acted on; a kind other
-        than the organisation's stays, in brackets (导出：提交情况导出 #12（后台任务）)."""
+        than the organisation's stays, in brackets (导出：提交情况导出 #12（后台任务）). A download of a
+        file that is no record (a template, the initial passwords) is recorded on the organisation
+        likewise, and reads as the file (文件：initial_passwords.xlsx)."""
         kind, name = self.content_type.name, self.auditor_object_name
         model = self.content_type.model_class()
         if self.is_security_settings:
             kind = str(_("安全设置"))
+        if self.event == AuditEvent.DOWNLOAD and model is Organisation and name:
+            # A file made for the reader (a template, the initial passwords), recorded on the
+            # organisation as an export is (accounts.pages.xlsx_download): the file, not 单位.
+            return str(_("文件：%(name)s") % {"name": name})
         if self.event != AuditEvent.EXPORT:
             # The kind once: "季度等次 #12", not "季度等次：季度等次 #12".
             return f"{kind}：{name}" if name else f"{kind} #{self.object_pk}"

@@ -199,11 +199,14 @@ def import_page(
     return render(request, template, {**context, "form": form, "errors": errors})
 
 
-def xlsx_download(content: bytes, filename: str) -> HttpResponse:
-    """An ``.xlsx`` attachment; the name is sent RFC 5987-style so it may be non-ASCII."""
+def xlsx_download(request: HttpRequest, content: bytes, filename: str) -> HttpResponse:
+    """An ``.xlsx`` attachment made for the reader (a template, the initial passwords); the name is
+    sent RFC 5987-style so it may be non-ASCII. Its download is audited on the reader's organisation,
+    as an export is: it is no record of its own, and recorded on the reader it read as if the
+    person had been acted on (人员：initial_passwords.xlsx)."""
     from .audit import record_event
 
-    record_event(event="download", label=filename)
+    record_event(event="download", obj=request.user.organisation, request=request, label=filename)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

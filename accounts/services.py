@@ -50,6 +50,7 @@ from .models import (
     WorkingDayOverride,
 )
 from .selectors import role_holders
+from .text import join_list
 from .textlimits import check_length
 
 logger = logging.getLogger(__name__)
@@ -176,7 +177,7 @@ def _separation_over_time_check(*, user: User, held: set[str], asked: set[str]) 
                 "（待确认的授予须先撤回），才能申请授予“%(role)s”。"
             ) % {
                 "name": user,
-                "roles": "、".join(str(label) for value, label in Role.choices if value in reachable - {role}),
+                "roles": join_list(str(label) for value, label in Role.choices if value in reachable - {role}),
                 "role": Role(role).label,
             }
         raise ValidationError([*refusal.messages, advice], code="separation") from None
@@ -755,9 +756,7 @@ def staff_create(
 def staff_created_in_bulk_tell(*, actor: User, people: list[User]) -> None:
     """Tell the auditors, once, of the accounts an import created with one-time passwords (the
     passwords were shown to ``actor``): one bell for the batch, naming up to ten of them."""
-    names = "、".join(f"{person}（{person.username}）" for person in people[:10])
-    if len(people) > 10:
-        names += _("等")
+    names = join_list((f"{person}（{person.username}）" for person in people), limit=10)
     _tell(
         role_holders(organisation_id=actor.organisation_id, roles={Role.AUDITOR}, exclude={actor.pk}),
         _("%(actor)s批量导入创建了%(count)d个账号（初始密码已向其显示）：%(names)s。")
@@ -1055,6 +1054,10 @@ def policy_update(*, policy: Policy, reason: str = "", dingtalk_secret: str | No
         check_length(dingtalk_secret, limit=200, label=_("钉钉机器人加签密钥"), field="dingtalk_secret")
         policy.set_dingtalk_secret(dingtalk_secret)
     policy.full_clean()
+    if policy.started_on is not None:
+        # A go-live date years ahead (2099 for 2026) would silently switch off every deadline until
+        # then: refused by the one plausibility rule for typed dates (from 2000 to next year).
+        periods.check_plausible_date(policy.started_on, label=_("系统启用日期"), field="started_on")
     if policy.pk is not None:
         old = Policy.objects.filter(pk=policy.pk).values("target_deadline_day", "summary_deadline_day").first()
         if old is not None:
@@ -1065,6 +1068,65 @@ def policy_update(*, policy: Policy, reason: str = "", dingtalk_secret: str | No
     with audit_reason(reason):
         policy.save()
     return policy
+
+
+# The settings whose change reaches only some periods, for :func:`policy_change_notes`.
+_GOOD_QUOTA_FIELDS = ("good_quota_percent", "good_quota_separate_pools")
+
+
+def policy_change_notes(*, policy: Policy, changed: Iterable[str], now=None) -> list[str]:
+    """What HR is told after :func:`policy_update` saved ``changed`` fields: from which period a
+    changed deadline or 好 quota applies, as the code applies it — a deadline day from the first
+    period whose deadline under the old day had not passed (the earlier ones are kept in
+    ``Policy.past_deadline_days``); the 好 share and pools to every quarter not yet approved (an
+    approved one keeps those it was approved under: evaluations.grading.services.quota.quarter_rules);
+    the grading deadline to every quarter at once (it has no history)."""
+    changed = set(changed)
+    today_ = periods.today(now)
+    notes: list[str] = []
+    if "target_deadline_day" in changed:
+        quarter = _first_period_of_the_new_day(policy, "target", today_)
+        notes.append(
+            _("季目标截止日改为每季度第一个月%(day)s日，自%(quarter)s起生效；此前的季度仍按原截止日。")
+            % {"day": policy.target_deadline_day, "quarter": quarter.label}
+        )
+        deadline = periods.target_deadline(policy, quarter)
+        if deadline < today_:
+            notes.append(
+                _("%(quarter)s的季目标截止日（%(date)s）已过，尚未提交的季目标记为迟交。")
+                % {"quarter": quarter.label, "date": deadline.isoformat()}
+            )
+    if "summary_deadline_day" in changed:
+        month = _first_period_of_the_new_day(policy, "summary", today_)
+        notes.append(
+            _("月小结截止日改为次月%(day)s日，自%(month)s的月小结起生效；此前月份仍按原截止日。")
+            % {"day": policy.summary_deadline_day, "month": month.label}
+        )
+        deadline = periods.summary_deadline(policy, month)
+        if deadline < today_:
+            notes.append(
+                _("%(month)s的月小结截止日（%(date)s）已过，尚未提交的月小结记为迟交。")
+                % {"month": month.label, "date": deadline.isoformat()}
+            )
+    if "grading_deadline_days" in changed:
+        notes.append(_("评鉴期限的修改立即生效，也适用于正在评鉴的季度。"))
+    if changed & set(_GOOD_QUOTA_FIELDS):
+        notes.append(
+            _(
+                "“好”等次比例和分池的修改适用于尚未审批的季度（包括正在评鉴的季度）；已审批的季度仍按审批时的比例和分池。"
+            )
+        )
+    return notes
+
+
+def _first_period_of_the_new_day(policy: Policy, kind: str, today_: date) -> periods.Quarter | periods.Month:
+    # The period after the last one kept at an older day (policy_update has just recorded it).
+    entries = policy.past_deadline_days.get(kind) or []
+    period_class = periods.Quarter if kind == "target" else periods.Month
+    if not entries:
+        return period_class.of(today_)
+    year, number, _day = entries[-1]
+    return period_class(year, number).next()
 
 
 def period_approval_begin(*, organisation_id: int) -> None:
@@ -1443,7 +1505,7 @@ def two_factor_enrol_start(*, user: User):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        raise ValidationError(_("已启用双因素登录；如需更换手机，请联系系统管理员重置。"))
+        raise ValidationError(_("已启用双因素登录；如需更换手机，请联系安全管理员重置。"))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=_("验证器"), confirmed=False)

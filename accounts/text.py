@@ -13,13 +13,18 @@ refuses the cell, so the whole export failed) and they break copy-paste into oth
   ``\\n`` and a line break counts as one character against the limit, as the page's counter counts
   it). The Excel writer cleans every cell with it, so whatever was stored before this cleaner existed
   is still written safely.
+
+And the one way to write a list in running text (:func:`join_list`): 、 and 等 in Chinese, ", " and
+"and more" in English, so a message built from names reads right in either language.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django import forms
+from django.utils.translation import gettext
 
 # C0 controls other than tab, line feed and carriage return; DEL and the C1 controls.
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
@@ -62,3 +67,16 @@ class MultiLineCharField(forms.CharField):
 
     def to_python(self, value):
         return super().to_python(multi_line(value) if isinstance(value, str) else value)
+
+
+def join_list(items: Iterable, *, limit: int | None = None) -> str:
+    """``items`` as a list in running text, in the reader's language: joined with 、 (", " in
+    English); with ``limit``, only the first ``limit`` of them, followed by 等 ("and more") when
+    there are more. Items are turned to text (lazy translations and model objects alike)."""
+    texts = [str(item) for item in items]
+    shown = texts if limit is None else texts[:limit]
+    # "、" is the catalogue's list separator (also evaluations.grading.imports' runs of rows).
+    joined = gettext("、").join(shown)
+    if limit is not None and len(texts) > limit:
+        joined = gettext("%(items)s等") % {"items": joined}
+    return joined

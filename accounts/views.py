@@ -37,6 +37,7 @@ from .forms import (
     StaffForm,
     StaffMoveForm,
     StaffStatusForm,
+    TwoFactorEnrolForm,
     TwoFactorTokenForm,
     WorkingDayOverrideForm,
     person_label,
@@ -65,6 +66,7 @@ from .models import (
 from .pages import confirm_page, confirm_then, form_page, import_page, stored_file_download, xlsx_download
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
+from .text import join_list
 
 
 def _get_person_for_admin(request: HttpRequest, pk: int, perm: str = "accounts.change_person") -> User:
@@ -213,7 +215,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
     user = request.user
     action = request.POST.get("action")
-    form = TwoFactorTokenForm(request.POST if action == "confirm" else None)
+    form = TwoFactorEnrolForm(request.POST if action == "confirm" else None)
     if request.method == "POST":
         if action == "start":
             try:
@@ -550,7 +552,7 @@ def staff_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespons
         ]
         if posts:
             message += _("该人员现为%(posts)s，停用后请另行指定，否则该科室人员的审核与评鉴无人办理。") % {
-                "posts": "、".join(str(p) for p in posts)
+                "posts": join_list(str(p) for p in posts)
             }
     return confirm_page(request, title=title, message=message, form=form, cancel_url=person_url(person))
 
@@ -606,6 +608,11 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
         person=person,
         withdrawing={change.withdraw_on_confirm for change in waiting_changes},
     )
+    if request.method == "POST" and form.is_valid() and not form.has_changed():
+        # Saved as the page showed it (a role held until a waiting grant lands shows unticked, and
+        # its withdrawal already waits with the grant): said so, and nothing asked or written.
+        messages.info(request, _("角色未作更改。"))
+        return redirect("accounts:staff_detail", pk=person.pk)
     if request.method == "POST" and form.is_valid():
         waiting = service_result(
             request,
@@ -629,14 +636,14 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(
                     request,
                     _("以下变更须由另一人（组织人事或安全管理员）确认后生效：%(changes)s。")
-                    % {"changes": "、".join(asked)},
+                    % {"changes": join_list(asked)},
                 )
             if repeated := [
                 str(change) for change in waiting if change.already_waiting and not change.withdrawal_detached
             ]:
                 messages.info(
                     request,
-                    _("以下变更已在等待确认，未重复登记：%(changes)s。") % {"changes": "、".join(repeated)},
+                    _("以下变更已在等待确认，未重复登记：%(changes)s。") % {"changes": join_list(repeated)},
                 )
             if withdrawn := {
                 change.get_withdraw_on_confirm_display() for change in waiting if change.withdrawal_attached
@@ -647,13 +654,13 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
                         "“%(roles)s”角色在待确认的授予确认后才撤销，在此之前保留，以免%(name)s在等待期间没有任何角色；"
                         "授予被拒绝或撤回时不撤销。"
                     )
-                    % {"roles": "、".join(sorted(str(role) for role in withdrawn)), "name": person},
+                    % {"roles": join_list(sorted(str(role) for role in withdrawn)), "name": person},
                 )
             if kept := {change.withdrawal_detached for change in waiting if change.withdrawal_detached}:
                 messages.info(
                     request,
                     _("“%(roles)s”角色保留，待确认的授予确认后不再撤销。")
-                    % {"roles": "、".join(sorted(str(role) for role in kept))},
+                    % {"roles": join_list(sorted(str(role) for role in kept))},
                 )
             return redirect("accounts:staff_detail", pk=person.pk)
     return render(
@@ -707,12 +714,17 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
             _warn_when_nobody_can_confirm(request, person)
             return redirect("accounts:staff_detail", pk=person.pk)
         return render(request, "accounts/initial_password.html", {"person": person, "password": password})
-    message = _("确定为“%(name)s”重置密码吗？新密码仅显示一次，首次登录须修改。") % {"name": person}
-    if services.password_reset_needs_second_admin(user=person) and not services.second_admin_exists(
-        user=person, actor=request.user
-    ):
-        # Said before the request is made, not only after it is filed for nobody to confirm.
-        message += _nobody_to_confirm(person)
+    if services.password_reset_needs_second_admin(user=person):
+        # Said before the request is made, not only after it: the reset waits for a second
+        # administrator, who is the one shown the new password (services.password_reset_decide).
+        message = _(
+            "确定为“%(name)s”申请重置密码吗？其密码重置须由另一名管理员（系统管理员或安全管理员）确认后生效；"
+            "新密码在其确认时向确认的管理员显示一次，首次登录须修改。"
+        ) % {"name": person}
+        if not services.second_admin_exists(user=person, actor=request.user):
+            message += _nobody_to_confirm(person)
+    else:
+        message = _("确定为“%(name)s”重置密码吗？新密码仅显示一次，首次登录须修改。") % {"name": person}
     return confirm_page(request, title=_("重置密码"), message=message, cancel_url=person_url(person))
 
 
@@ -884,6 +896,9 @@ def policy(request: HttpRequest) -> HttpResponse:
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("考核政策已保存。"))
+                # From which period a changed deadline or 好 quota applies: the past keeps its own.
+                for note in services.policy_change_notes(policy=form.instance, changed=form.changed_data):
+                    messages.info(request, note)
                 return redirect("accounts:policy")
         messages.error(request, _("保存失败，请修改标红的项目。"))
     else:
@@ -936,7 +951,7 @@ audit_export = listing.export_view(lists.AUDIT_EXPORT)
 @permission_required("accounts.import_staff")
 def staff_import_template(request: HttpRequest) -> HttpResponse:
     content = imports.build_template_workbook(organisation=request.user.organisation)
-    return xlsx_download(content, "staff_import_template.xlsx")
+    return xlsx_download(request, content, "staff_import_template.xlsx")
 
 
 @never_cache
@@ -976,7 +991,7 @@ def staff_import_passwords(request: HttpRequest) -> HttpResponse:
     if rows is None:
         messages.error(request, _("初始密码已下载过或已过期，不能再次下载。可在人员页面为其重置密码。"))
         return redirect("accounts:staff_import")
-    return xlsx_download(imports.initial_passwords_workbook(rows), "initial_passwords.xlsx")
+    return xlsx_download(request, imports.initial_passwords_workbook(rows), "initial_passwords.xlsx")
 
 
 # --- Notifications (the bell) ------------------------------------------------------------------

@@ -49,6 +49,7 @@ from accounts.models import Job, Organisation, Policy, Role, StaffStatus, StaffS
 from accounts.periods import Quarter
 from accounts.selectors import policy_for_organisation, role_holders
 from accounts.services import notify
+from accounts.text import join_list
 from accounts.textlimits import check_length
 from evaluations.year_rollup import ROLLUP_YEAR
 
@@ -815,7 +816,7 @@ def _check_year_complete(*, organisation: Organisation, year: int, person_ids) -
     if outstanding := selectors.quarters_outstanding(organisation=organisation, year=year):
         raise ValidationError(
             _("%(quarters)s尚未审批或有等次正在重评：全年各季度考核结果审批后，才能确定年度等次。")
-            % {"quarters": "、".join(Quarter(year, quarter).label for quarter in outstanding)},
+            % {"quarters": join_list(Quarter(year, quarter).label for quarter in outstanding)},
             code="year_incomplete",
         )
     if names := selectors.people_with_open_quarters_elsewhere(
@@ -823,7 +824,7 @@ def _check_year_complete(*, organisation: Organisation, year: int, person_ids) -
     ):
         raise ValidationError(
             _("%(names)s在原单位的%(year)s年季度考核结果尚未审批或正在重评，审批后才能确定其年度等次。")
-            % {"names": "、".join(names[:5]) + ("等" if len(names) > 5 else ""), "year": year},
+            % {"names": join_list(names, limit=5), "year": year},
             code="year_incomplete_elsewhere",
         )
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import periods
 from accounts.models import Department, Organisation, Role, User
 from accounts.selectors import participants_of
-from accounts.text import MultiLineCharField
+from accounts.text import MultiLineCharField, join_list
 
 from .models import BallotScale
 from .services import DIMENSIONS, MAX_CODES
@@ -65,7 +65,7 @@ class BallotOpenForm(forms.Form):
         }
         unknown = [n for n in numbers if n not in found]
         if unknown:
-            self.add_error(field, _("未找到以下工号：%(numbers)s") % {"numbers": "、".join(unknown[:20])})
+            self.add_error(field, _("未找到以下工号：%(numbers)s") % {"numbers": join_list(unknown[:20])})
         return [found[n] for n in numbers if n in found]
 
     def clean(self):

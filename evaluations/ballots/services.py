@@ -55,6 +55,7 @@ from accounts.audit import record_event
 from accounts.models import Notification, Organisation, User
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify_many
+from accounts.text import join_list
 from evaluations.year_rollup import year_rollup_request_once
 
 from .models import (
@@ -164,7 +165,7 @@ def ballot_open(
     outsiders = [u for u in [*subjects, *raters, *leaders] if u.organisation_id != organisation.pk or not u.is_active]
     if outsiders:
         errors.setdefault("subjects", []).append(
-            _("以下人员不是本单位在职人员：%(names)s") % {"names": "、".join(str(u) for u in outsiders[:10])}
+            _("以下人员不是本单位在职人员：%(names)s") % {"names": join_list(str(u) for u in outsiders[:10])}
         )
     if errors:
         raise ValidationError(errors)
@@ -294,7 +295,7 @@ def _raise_errors(errors: dict[str, list[str]], people: dict[int, str]) -> None:
 
 def _choice_missing(ballot: Ballot, name: str) -> str:
     """Said of a person without a valid choice: who, and the choices of the ballot's scale."""
-    choices = "、".join(str(label) for _value, label in ballot.choices)
+    choices = join_list(str(label) for _value, label in ballot.choices)
     return _("请为%(name)s选择评价（%(choices)s）。") % {"name": name, "choices": choices}
 
 
@@ -400,7 +401,7 @@ def _paper_check(
                     errors,
                     str(pk),
                     _("请为%(name)s的%(dimensions)s打分（每项0–%(max)s分）。")
-                    % {"name": name, "dimensions": "、".join(str(d) for d in unscored), "max": ballot.max_score},
+                    % {"name": name, "dimensions": join_list(str(d) for d in unscored), "max": ballot.max_score},
                 )
     for message in _distribution_errors(ballot, cleaned, len(people)):
         _add_error(errors, PAPER_ERRORS, message)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from accounts import listing
 from accounts.listing import ListExport, ListRows, Sheet
 from accounts.models import User
+from accounts.text import join_list
 
 from . import selectors
 from .forms import InspectionFilter
@@ -57,7 +58,7 @@ def _inspection_row(inspection: Inspection) -> list:
     return [
         inspection.date,
         inspection.get_kind_display(),
-        "、".join(d.name for d in inspection.departments.all()),
+        join_list(d.name for d in inspection.departments.all()),
         inspection.inspector.get_full_name() if inspection.inspector_id else "",
         inspection.finding_count,
         inspection.serious_count,

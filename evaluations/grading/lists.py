@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from accounts import listing
 from accounts.listing import ListExport, ListRows, Sheet
 from accounts.models import User
+from accounts.text import join_list
 
 from .models import AppraisalQuarter, DepartmentQuarterStats, Grade, QuarterResult
 from .services import rollup as services
@@ -112,7 +113,7 @@ def _row(result: QuarterResult) -> list:
         result.summaries_missing,
         result.praise_count,
         result.complaint_count,
-        "、".join(str(services.FLAG_LABELS.get(flag, flag)) for flag in result.flags),
+        join_list(str(services.FLAG_LABELS.get(flag, flag)) for flag in result.flags),
     ]
 
 

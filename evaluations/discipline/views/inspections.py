@@ -18,6 +18,7 @@ from accounts import listing
 from accounts.decorators import permission_required
 from accounts.formerrors import run_service
 from accounts.pagination import filtered_page
+from accounts.text import join_list
 
 from .. import lists, selectors
 from ..forms import FindingFormSet, InspectionCorrectionForm, InspectionForm
@@ -63,7 +64,7 @@ def _saved_message(inspection) -> str:
     if not vetoed:
         return _("检查记录已保存。")
     return _("检查记录已保存。严重问题将对%(people)s的%(year)s年度考核一票否决（不得评为优秀）。") % {
-        "people": "、".join(vetoed),
+        "people": join_list(vetoed),
         "year": inspection.date.year,
     }
 

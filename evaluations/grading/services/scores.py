@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Department, Organisation, Policy, PositionCategory, User
 from accounts.selectors import policy_for_organisation
+from accounts.text import join_list
 
 from ..models import (
     AppraisalQuarter,
@@ -382,11 +383,11 @@ def indicator_scores_save(*, grade_row: QuarterGrade, actor: User, scores: dict[
         raise ValidationError(_("只能为本岗位类别的评鉴人打分指标打分，请刷新页面后重试。"))
     missing = [manual[pk].name for pk in manual if scores.get(pk) is None]
     if missing:
-        raise ValidationError(_("请为以下指标打分：%(names)s。") % {"names": "、".join(missing)})
+        raise ValidationError(_("请为以下指标打分：%(names)s。") % {"names": join_list(missing)})
     no_data = [i.name for i in indicators if i.pk in automatic and automatic[i.pk] is None]
     if no_data:
         raise ValidationError(
-            _("%(names)s尚无本季度数据，请先由组织人事部门录入满意度测评结果。") % {"names": "、".join(no_data)}
+            _("%(names)s尚无本季度数据，请先由组织人事部门录入满意度测评结果。") % {"names": join_list(no_data)}
         )
     values = {pk: _parse_score(scores[pk], label=manual[pk].name) for pk in manual}
     values.update({pk: _round(score) for pk, score in automatic.items()})

@@ -124,7 +124,7 @@ def satisfaction_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(PERM)
 def satisfaction_import_template(request: HttpRequest) -> HttpResponse:
     content = imports.build_satisfaction_template(organisation=request.user.organisation)
-    return xlsx_download(content, "satisfaction_import_template.xlsx")
+    return xlsx_download(request, content, "satisfaction_import_template.xlsx")
 
 
 @never_cache
@@ -230,7 +230,7 @@ def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(PERM)
 def event_import_template(request: HttpRequest) -> HttpResponse:
     content = imports.build_service_event_template(organisation=request.user.organisation)
-    return xlsx_download(content, "service_event_import_template.xlsx")
+    return xlsx_download(request, content, "service_event_import_template.xlsx")
 
 
 @never_cache

@@ -1,0 +1,13 @@
+"""``{{ items|join_list }}``: a list in running text in the reader's language (accounts.text.join_list);
+``{{ items|join_list:3 }}`` shows the first three and 等 ("and more") when there are more."""
+
+from django import template
+
+from accounts.text import join_list as _join_list
+
+register = template.Library()
+
+
+@register.filter
+def join_list(items, limit=None) -> str:
+    return _join_list(items or (), limit=int(limit) if limit not in (None, "") else None)
