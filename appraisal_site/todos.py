@@ -25,6 +25,7 @@ from accounts.selectors import (
     policy_for_organisation,
     without_head_at_work,
 )
+from accounts.text import join_list
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import years_outstanding
@@ -215,7 +216,7 @@ def _summaries_owed(own: OwnPeriod) -> Todo:
     """Earlier months' summaries past their deadline and not handed in (returned ones included):
     still taken, late, so still to do — a new month must not hide them."""
     owed = own.owed
-    months = "、".join(m.label for m in owed[:3]) + ("等" if len(owed) > 3 else "")
+    months = join_list((m.label for m in owed), limit=3)
     return Todo(
         "summaries-owed",
         _("以前月份未交的小结：%(months)s（过期仍可提交）") % {"months": months},

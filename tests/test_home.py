@@ -456,3 +456,16 @@ def test_a_summary_owed_from_an_earlier_month_stays_a_to_do_in_the_new_month(cli
     MonthlySummaryFactory(owner=staff, year=2026, month=12, submitted=True)
     MonthlySummary.objects.filter(owner=staff, month=11).update(status=ReviewStatus.SUBMITTED)
     assert todo(page(client_for(staff)), "summaries-owed") is None
+
+
+def test_in_english_the_months_owed_read_as_an_english_list(client_for, staff, monkeypatch):
+    """A user test: "…not handed in: 10/2026、9/2026、8/2026等 (late ones are still taken)"."""
+    movable_today(monkeypatch, date(2027, 1, 8))
+    Policy.objects.filter(organisation=staff.organisation).update(started_on=date(2026, 8, 1))
+    client = client_for(staff)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    html = page(client)
+
+    assert "12/2026, 11/2026, 10/2026 and more" in html
+    assert "、" not in html.split('data-testid="todo-summaries-owed"', 1)[1].split("</li>", 1)[0]
