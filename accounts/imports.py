@@ -62,6 +62,7 @@ from .excel import (
     write_table,
 )
 from .models import Department, Organisation, PositionCategory, StaffType, User
+from .text import person_name
 
 DATA_SHEET_TITLE = "人员"
 
@@ -286,6 +287,10 @@ class StaffRowForm(RowForm):
                     "col": labels[name],
                     "n": column.max_length,
                 }
+
+    def clean_full_name(self) -> str:
+        # "林 静" → 林静, as the staff form stores it (a search for 林静 finds it).
+        return person_name(self.cleaned_data["full_name"])
 
     def clean_department(self) -> Department | None:
         ref = self.cleaned_data["department"]

@@ -49,6 +49,17 @@ def multi_line(text: str) -> str:
     return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
 
 
+# Spaces (the full-width U+3000 too) between two Han characters of a name: "林 静", typed to line a
+# two-character name up with three-character ones, would not be found by a search for 林静.
+_SPACE_IN_HAN_NAME = re.compile(r"(?<=[\u3400-\u9fff])[\s\u3000]+(?=[\u3400-\u9fff])")
+
+
+def person_name(text: str) -> str:
+    """A person's name as :func:`single_line`, without spaces between its Han characters (a name
+    written in Latin letters, or 买买提·艾力, keeps its own)."""
+    return _SPACE_IN_HAN_NAME.sub("", single_line(text))
+
+
 class SingleLineCharField(forms.CharField):
     """A form field for a name or code: control characters and line breaks become spaces (never refused:
     a name pasted from Word is still that name)."""
@@ -56,6 +67,14 @@ class SingleLineCharField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return single_line(value) if isinstance(value, str) else value
+
+
+class PersonNameField(SingleLineCharField):
+    """A person's name: :func:`person_name`."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return person_name(value) if isinstance(value, str) else value
 
 
 class MultiLineCharField(forms.CharField):

@@ -19,6 +19,7 @@ from accounts.models import (
     StaffType,
     User,
 )
+from tests.accounts.helpers import post_new_person
 from tests.factories import DepartmentFactory, UserFactory
 
 HEADER = [
@@ -626,3 +627,12 @@ def test_a_start_that_is_not_a_date_or_not_plausible_is_refused_with_its_row(hr_
         "第3行：参加考核日期须在2025年至2027年之间（现为2062-12-05）。",
     ]
     assert not User.objects.filter(employee_number__in=["E301", "E302"]).exists()
+
+
+def test_spaces_between_the_han_characters_of_a_name_are_dropped_in_the_file_and_the_form(hr_client, department):
+    """A user test: "  林 静 " was imported as "林 静", and a search for 林静 did not find her."""
+    upload(hr_client, xlsx([["E401", "  林 静 ", "", "办公室"], ["E402", "Anna Li", "", "办公室"]]))
+    post_new_person(hr_client, department, username="wang", employee_number="E403", full_name="王\u3000五")
+
+    names = set(User.objects.filter(employee_number__in=["E401", "E402", "E403"]).values_list("full_name", flat=True))
+    assert names == {"林静", "Anna Li", "王五"}
