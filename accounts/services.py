@@ -1084,30 +1084,32 @@ def policy_change_notes(*, policy: Policy, changed: Iterable[str], now=None) -> 
     changed = set(changed)
     today_ = periods.today(now)
     notes: list[str] = []
-    if "target_deadline_day" in changed:
-        quarter = _first_period_of_the_new_day(policy, "target", today_)
-        notes.append(
-            _("季目标截止日改为每季度第一个月%(day)s日，自%(quarter)s起生效；此前的季度仍按原截止日。")
-            % {"day": policy.target_deadline_day, "quarter": quarter.label}
-        )
-        deadline = periods.target_deadline(policy, quarter)
+    deadlines = (
+        (
+            "target_deadline_day",
+            "target",
+            periods.target_deadline,
+            "quarter",
+            _("季目标截止日改为每季度第一个月%(day)s日，自%(quarter)s起生效；此前的季度仍按原截止日。"),
+            _("%(quarter)s的季目标截止日（%(date)s）已过，尚未提交的季目标记为迟交。"),
+        ),
+        (
+            "summary_deadline_day",
+            "summary",
+            periods.summary_deadline,
+            "month",
+            _("月小结截止日改为次月%(day)s日，自%(month)s的月小结起生效；此前月份仍按原截止日。"),
+            _("%(month)s的月小结截止日（%(date)s）已过，尚未提交的月小结记为迟交。"),
+        ),
+    )
+    for field, kind, deadline_of, name, applies_from, passed in deadlines:
+        if field not in changed:
+            continue
+        period = _first_period_of_the_new_day(policy, kind, today_)
+        notes.append(applies_from % {"day": getattr(policy, field), name: period.label})
+        deadline = deadline_of(policy, period)
         if deadline < today_:
-            notes.append(
-                _("%(quarter)s的季目标截止日（%(date)s）已过，尚未提交的季目标记为迟交。")
-                % {"quarter": quarter.label, "date": deadline.isoformat()}
-            )
-    if "summary_deadline_day" in changed:
-        month = _first_period_of_the_new_day(policy, "summary", today_)
-        notes.append(
-            _("月小结截止日改为次月%(day)s日，自%(month)s的月小结起生效；此前月份仍按原截止日。")
-            % {"day": policy.summary_deadline_day, "month": month.label}
-        )
-        deadline = periods.summary_deadline(policy, month)
-        if deadline < today_:
-            notes.append(
-                _("%(month)s的月小结截止日（%(date)s）已过，尚未提交的月小结记为迟交。")
-                % {"month": month.label, "date": deadline.isoformat()}
-            )
+            notes.append(passed % {name: period.label, "date": deadline.isoformat()})
     if "grading_deadline_days" in changed:
         notes.append(_("评鉴期限的修改立即生效，也适用于正在评鉴的季度。"))
     if changed & set(_GOOD_QUOTA_FIELDS):
