@@ -142,8 +142,9 @@ class DepartmentForm(forms.ModelForm):
 
 
 # The attributes of a person that decide their appraisal: whether they take part (staff_type), the
-# quota pool (is_leader_position) and the indicator set (position_category).
-APPRAISAL_ATTRIBUTES = ("staff_type", "position_category", "is_leader_position")
+# quota pool (is_leader_position), the indicator set (position_category) and from when they are asked
+# for targets and summaries (appraisal_start).
+APPRAISAL_ATTRIBUTES = ("staff_type", "position_category", "is_leader_position", "appraisal_start")
 
 
 class _DepartmentChoices(forms.models.ModelChoiceIterator):
@@ -213,7 +214,7 @@ class StaffForm(forms.ModelForm):
         if self.instance.pk:
             # Moves keep history, so they go through their own form.
             del self.fields["department"]
-        else:
+        elif "appraisal_start" in self.fields:
             # Someone added once the organisation appraises in the system is usually a newcomer
             # (入职、调入): nothing before today is asked of them unless HR clears or moves the date.
             self.fields["appraisal_start"].initial = periods.today()
@@ -235,7 +236,8 @@ class StaffForm(forms.ModelForm):
 
     def clean_appraisal_start(self):
         start = self.cleaned_data["appraisal_start"]
-        if start is not None:
+        # Only a date typed now: one set years ago stays as it was when other fields are edited.
+        if start is not None and "appraisal_start" in self.changed_data:
             # Within a year either side of today: a typo (2062 for 2026) would silently excuse or
             # burden a whole year.
             periods.check_plausible_date(start, around=periods.today().year, label=_("参加考核日期"))

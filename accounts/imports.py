@@ -344,7 +344,10 @@ class StaffRowForm(RowForm):
             raise forms.ValidationError(
                 _("参加考核日期“%(value)s”不是日期，请按2026-12-05的格式填写") % {"value": text}
             )
-        periods.check_plausible_date(day, around=periods.today().year, label="参加考核日期")
+        known = self.context["existing"].get(self.cleaned_data.get("employee_number"))
+        if known is None or known.appraisal_start != day:
+            # Only a date new to the person: one set years ago comes back unchanged in a re-import.
+            periods.check_plausible_date(day, around=periods.today().year, label="参加考核日期")
         return day
 
     def clean_email(self) -> str:

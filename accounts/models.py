@@ -18,7 +18,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import DEFERRED, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -317,6 +317,14 @@ class User(OrganisationScoped, AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        # What the grading rows were last told (evaluations.grading.services.numbers): a save that
+        # leaves the date as it was refreshes nothing.
+        person._appraisal_start_loaded = person.__dict__.get("appraisal_start", DEFERRED)
+        return person
 
     def get_full_name(self) -> str:
         return self.full_name or self.username

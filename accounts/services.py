@@ -717,7 +717,7 @@ def staff_create(
         raise PermissionDenied
     if (
         actor is not None
-        and set(attributes) & {"staff_type", "position_category", "is_leader_position"}
+        and set(attributes) & {"staff_type", "position_category", "is_leader_position", "appraisal_start"}
         and not actor.has_perm("accounts.edit_appraisal_attributes")
     ):
         raise PermissionDenied

@@ -342,6 +342,17 @@ def seed_province(
             ]:
                 cursor.execute(sql, params)
                 say(f"{cursor.rowcount:,} {label}")
+        # What each grade row knows of its person's documents (the approval blockers and the
+        # roll-up's missing summaries read it), set as the services keep it after every save.
+        from evaluations.grading.services.documents import grade_documents_refresh
+        from evaluations.models import QuarterGrade
+
+        written = grade_documents_refresh(
+            rows=QuarterGrade.objects.filter(
+                appraisal_quarter__organisation_id__gte=orgs[0].pk, appraisal_quarter__year=YEAR
+            )
+        )
+        say(f"{written:,} grade rows told of their documents")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")

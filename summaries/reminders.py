@@ -48,9 +48,11 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
     due = periods.target_deadline(policy, current)
     if due - window <= today <= due:
         submitted = TargetSet.objects.filter(handed_in(), organisation=organisation, year=year, quarter=quarter)
+        # Not a newcomer who began after the organisation's deadline: theirs is later
+        # (periods.person_policy), their home page says when.
         pending = (
             people.exclude(pk__in=submitted.values("owner_id"))
-            .filter(periods.due_for_people(current))
+            .exclude(appraisal_start__gt=due)
             .values_list("pk", flat=True)
         )
         message = _("请在%(date)s前提交%(year)s年第%(q)s季度目标。") % {

@@ -350,6 +350,8 @@ def roster_counts(people: QuerySet[User], *, year: int, month: int) -> dict[str,
 def roster_rows(people, *, year: int, month: int, policy=None, today: date | None = None) -> list[RosterRow]:
     """The roster rows of ``people`` (a page, or all for the workbook): two queries. With the
     organisation's ``policy`` and ``today``, each row says whether the person is past their deadline."""
+    if (policy is None) != (today is None):
+        raise TypeError("roster_rows: policy and today go together")
     people = list(people)
     ids = [p.pk for p in people]
     quarter = periods.Month(year, month).quarter.quarter

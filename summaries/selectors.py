@@ -25,8 +25,12 @@ class MonthRow:
     is_future: bool
     # Not submitted and past the deadline: a warning on the list, never a block.
     is_overdue: bool
-    # Ended before the organisation began appraising in the system: nothing was due.
+    # Ended before the organisation began appraising in the system (or the person, a newcomer): nothing was due.
     before_start: bool = False
+
+    @property
+    def month_last_day(self) -> date:
+        return periods.Month(self.year, self.month).last_day
 
 
 @dataclass
@@ -94,6 +98,7 @@ def summary_month_due(
     (policy: day N of this month) has not passed, else this month. On 1 December a November summary
     still a draft (due 5 December) comes before December's. Two months, one query; none where
     ``known`` ((year, month) → the person's summary or None, as a page listed them) has both."""
+    policy = periods.person_policy(policy, owner)
     current = periods.Month.of(today)
     previous = current.previous()
     months = [(previous.year, previous.month), (current.year, current.month)]

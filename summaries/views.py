@@ -108,7 +108,8 @@ def summary_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = today.year
     year = min(max(year, 2000), today.year)
-    policy = policy_for_organisation(organisation_id=request.user.organisation_id)
+    # A newcomer's own start (入职、调入) stands in for the organisation's.
+    policy = periods.person_policy(policy_for_organisation(organisation_id=request.user.organisation_id), request.user)
     rows = selectors.summary_months(owner=request.user, year=year, today=today, policy=policy)
     return render(
         request,

@@ -135,3 +135,45 @@ def test_a_new_persons_form_offers_today_and_refuses_an_implausible_start(client
     assert "参加考核日期须在2025年至2027年之间（现为2062-12-05）" in response.content.decode()
     assert not User.objects.filter(username="newbie").exists()
     assert periods.person_policy(Policy(started_on=None), UserFactory.build(appraisal_start=START)).started_on == START
+
+
+def test_a_quarter_that_ended_before_the_newcomer_began_is_not_theirs_to_be_graded_in(
+    organisation, department, head, staff, monkeypatch
+):
+    """The review: a transfer-in of 4 January was given a grade row of the fourth quarter, so the
+    head was asked to grade them and they counted in its 好 places."""
+    Policy.objects.filter(organisation=organisation).update(started_on=date(2026, 10, 1))
+    movable_today(monkeypatch, date(2027, 1, 6))
+    UserFactory(department=department, full_name="李四", appraisal_start=date(2027, 1, 4))
+
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+
+    assert "李四" not in set(quarter.grades.values_list("person__full_name", flat=True))
+    assert staff.full_name in set(quarter.grades.values_list("person__full_name", flat=True))
+
+
+def test_the_summaries_page_offers_the_newcomer_their_first_month_not_the_one_before(client_for, department, head):
+    newcomer = UserFactory(department=department, full_name="王五", appraisal_start=date(2026, 12, 1))
+    with pytest.MonkeyPatch.context() as patch:
+        movable_today(patch, date(2026, 12, 1))
+        page = client_for(newcomer).get(reverse("summaries:list")).content.decode()
+
+    assert 'data-testid="write-this-month" data-month="12"' in page
+    assert "参加考核前，无需填写" in page
+
+
+def test_an_old_start_does_not_stop_hr_editing_the_person_nor_may_the_system_administrator_set_it(
+    client_for, hr, sysadmin, department, head, monkeypatch
+):
+    person = UserFactory(department=department, full_name="赵六", appraisal_start=date(2024, 3, 1))
+    movable_today(monkeypatch, date(2026, 12, 5))
+    edit = reverse("accounts:staff_edit", args=[person.pk])
+    form = client_for(hr).get(edit).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data.update(email="zhao@example.com", appraisal_start="2024-03-01")
+
+    assert client_for(hr).post(edit, data).status_code == 302
+    person.refresh_from_db()
+    assert (person.email, person.appraisal_start) == ("zhao@example.com", date(2024, 3, 1))
+    # 三员分立: from when someone is asked for targets and summaries is HR's to say.
+    assert "appraisal_start" not in client_for(sysadmin).get(edit).context["form"].fields

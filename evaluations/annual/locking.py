@@ -58,7 +58,8 @@ def annual_year_close(*, organisation_id: int, year: int, source: str = "") -> i
     if not before:
         return 0
     now = timezone.now()
-    rows.update(locked_at=now)
+    # The rows read, by key: one decided meanwhile is not locked without its audit entry.
+    AnnualResult.objects.filter(pk__in=[row.pk for row in before]).update(locked_at=now)
     changed = []
     for old in before:
         new = copy.copy(old)

@@ -502,8 +502,9 @@ def consequence_kinds(*, grade: str, previous_grade: str | None) -> list[str]:
 def renewed_agreement_end(*, end: date, year: int) -> date:
     """Where a post agreement renewed (续签) by the ``year`` assessment ends: a year after its
     current end — the assessment is annual, so is the renewed term — unless it already runs past
-    the year after ``year`` (HR extended it by hand), which is kept."""
-    if end > date(year + 1, 12, 31):
+    the year after ``year`` or reaches its end (HR extended it by hand, or it was not yet up for
+    renewal), which is kept."""
+    if end >= date(year + 1, 12, 31):
         return end
     try:
         return end.replace(year=end.year + 1)

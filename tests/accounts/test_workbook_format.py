@@ -143,7 +143,8 @@ def test_the_staff_and_department_forms_store_a_pasted_line_break_as_a_space(org
     data |= {"staff_type": StaffType.CIVIL_SERVANT, "position_category": PositionCategory.GENERAL}
     form = StaffForm(data=data, organisation=organisation, actor=hr)
     assert form.is_valid(), form.errors
-    assert (form.cleaned_data["full_name"], form.cleaned_data["employee_number"]) == ("王 五", "9001")
+    # A person's name keeps no space between its Han characters either (accounts.text.person_name).
+    assert (form.cleaned_data["full_name"], form.cleaned_data["employee_number"]) == ("王五", "9001")
     department_form = DepartmentForm(
         data={"code": "D9", "name": "综合\x0b科", "sort_order": 1}, organisation=organisation
     )
@@ -164,7 +165,8 @@ def test_a_workbook_saved_by_libreoffice_with_a_control_character_imports_the_ch
     upload = SimpleUploadedFile("staff.xlsx", excel.workbook_file(workbook))
     rows, errors = imports.parse_staff_workbook(organisation=organisation, file=upload)
     assert errors == []
-    assert [(row.full_name, row.position_title) for row in rows] == [("张 三", "一级科员"), ("李_x000b_四", "")]
+    # The name's space between Han characters goes too (accounts.text.person_name).
+    assert [(row.full_name, row.position_title) for row in rows] == [("张三", "一级科员"), ("李_x000b_四", "")]
 
 
 # --- Import templates and import errors -----------------------------------------------------------

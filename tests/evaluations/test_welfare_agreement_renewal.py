@@ -54,6 +54,8 @@ def test_no_renewal_leaves_the_agreement_as_it_was(today, hr, head, worker, orga
 
 def test_an_agreement_extended_by_hand_past_next_year_is_kept():
     assert services.renewed_agreement_end(end=date(2028, 6, 30), year=2026) == date(2028, 6, 30)
+    # Extended by hand to the end of the next year already: not a second year on top.
+    assert services.renewed_agreement_end(end=date(2027, 12, 31), year=2026) == date(2027, 12, 31)
     assert services.renewed_agreement_end(end=date(2028, 2, 29), year=2027) == date(2029, 2, 28)
 
 

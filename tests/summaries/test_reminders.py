@@ -175,3 +175,15 @@ def test_a_reviewer_gets_one_daily_digest_with_the_waiting_reminder_in_it_not_tw
     assert notices[0].entries.count() == 2
     assert any("待审核已超过3天" in entry.message for entry in notices[0].entries.all())
     assert [m.to for m in mailoutbox] == [["head@example.gov.cn"]]
+
+
+def test_a_newcomer_whose_targets_are_due_later_is_not_told_the_organisations_deadline(organisation, staff):
+    """Entered in advance, beginning on 12 October: their targets are due ten days after that
+    (periods.person_policy), not on the 10th; one who began on the 8th is held to the 10th."""
+    arriving = UserFactory(department=staff.department, appraisal_start=date(2026, 10, 12))
+    arrived = UserFactory(department=staff.department, appraisal_start=date(2026, 10, 8))
+
+    reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 10, 8))
+
+    assert _messages(arriving) == []
+    assert _messages(arrived) == ["请在10月10日前提交2026年第4季度目标。"]

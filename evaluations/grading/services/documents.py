@@ -13,7 +13,7 @@ Bulk loaders that bypass ``save()`` (the benchmarks) call it themselves afterwar
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts import periods
@@ -59,27 +59,38 @@ def _write(rows: QuerySet[QuarterGrade], quarter: periods.Quarter) -> int:
         .values("bits")
     )
 
-    # A newcomer who began after a month (the quarter) ended owes nothing of it
-    # (periods.person_policy): its bit is set (its targets count as approved), so the approval
-    # blockers and the grading page do not ask for it. (An UPDATE reads no joined column: EXISTS.)
+    written = rows.update(
+        targets_approved=Exists(approved),
+        summary_months=Coalesce(Subquery(handed, output_field=IntegerField()), Value(0)),
+    )
+    _newcomers_write(rows, quarter)
+    return written
+
+
+def _newcomers_write(rows: QuerySet[QuarterGrade], quarter: periods.Quarter) -> None:
+    """A newcomer who began after a month (the quarter) ended owes nothing of it
+    (periods.person_policy): its bit is set, and their targets count as approved, so the approval
+    blockers, the grading page and the roll-up do not ask for it. A second UPDATE of the rows of
+    such people only, when there are any (usually none: a look first), so the quarter's own UPDATE
+    stays as cheap as it was."""
+    months = [periods.Month(quarter.year, m) for m in quarter.months]
+    newcomers = rows.filter(person__appraisal_start__gt=months[0].last_day)
+    if not newcomers.exists():
+        return
+
     def began_after(day):
         return Exists(User.objects.filter(pk=OuterRef("person_id"), appraisal_start__gt=day))
 
-    not_owed = [
-        Case(When(began_after(periods.Month(quarter.year, m).last_day), then=Value(1 << i)), default=Value(0))
-        for i, m in enumerate(months)
-    ]
-    bits = Coalesce(Subquery(handed, output_field=IntegerField()), Value(0))
-    for month_bit in not_owed:
-        bits = bits.bitor(month_bit)
-    return rows.update(
+    bits = F("summary_months")
+    for i, month in enumerate(months):
+        bits = bits.bitor(Case(When(began_after(month.last_day), then=Value(1 << i)), default=Value(0)))
+    newcomers.update(
+        summary_months=bits,
         targets_approved=Case(
-            When(Exists(approved), then=Value(True)),
             When(began_after(quarter.last_day), then=Value(True)),
-            default=Value(False),
+            default=F("targets_approved"),
             output_field=BooleanField(),
         ),
-        summary_months=bits,
     )
 
 

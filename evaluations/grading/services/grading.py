@@ -115,7 +115,8 @@ def appraisal_quarter_open(
     A quarter is opened only when the calendar allows it (:func:`open_refusal`): it has begun, its
     grading window has opened, and it is not further back than the policy allows. ``today`` is the
     day judged (default: today; the demo builds past quarters as of their own days).
-    Safe to run again: people who joined since get their row; existing rows are untouched.
+    Safe to run again: people who joined since get their row (not one whose 参加考核日期 is after the
+    quarter); existing rows are untouched.
     """
     policy = policy_for_organisation(organisation_id=organisation.pk)
     if not AppraisalQuarter.objects.filter(organisation=organisation, year=year, quarter=quarter).exists():
@@ -143,7 +144,9 @@ def appraisal_quarter_open(
                     is_leader_position=is_leader,
                     employee_number=number,
                 )
+                # Not a newcomer who began after the quarter ended: it was not theirs (periods.person_policy).
                 for pk, department_id, is_leader, number in participants_of(organisation=organisation)
+                .filter(periods.due_for_people(periods.Quarter(year, quarter)))
                 .exclude(pk__in=existing)
                 .values_list("pk", "department_id", "is_leader_position", "employee_number")
             ],

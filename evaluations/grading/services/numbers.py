@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from ..models import QuarterGrade, QuarterState
+from ..models import QuarterGrade
 
 
 def grade_rows_renumber(*, person_id: int, employee_number: str) -> int:
@@ -22,12 +22,14 @@ def _person_saved(sender, instance, created: bool, update_fields=None, raw: bool
         return
     if update_fields is None or "employee_number" in update_fields:
         grade_rows_renumber(person_id=instance.pk, employee_number=instance.employee_number)
-    if update_fields is None or "appraisal_start" in update_fields:
-        # A newcomer's start moved: what their open quarters ask of them (services.documents).
+    loaded = getattr(instance, "_appraisal_start_loaded", None)
+    if (update_fields is None or "appraisal_start" in update_fields) and loaded != instance.appraisal_start:
+        # A newcomer's start moved: what each of their quarters asks of them (services.documents),
+        # an approved one too (its roll-up may be run again).
         from .documents import grade_documents_refresh
 
-        rows = QuarterGrade.objects.filter(person_id=instance.pk, appraisal_quarter__state=QuarterState.OPEN)
-        grade_documents_refresh(rows=rows)
+        grade_documents_refresh(rows=QuarterGrade.objects.filter(person_id=instance.pk))
+        instance._appraisal_start_loaded = instance.appraisal_start
 
 
 def connect() -> None:

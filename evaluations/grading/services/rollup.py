@@ -133,7 +133,7 @@ SELECT
     COALESCE(t.items, 0) AS target_items, COALESCE(t.done, 0) AS target_items_done,
     CASE WHEN t.items > 0 THEN ROUND(t.done * 100.0 / t.items, 2) END AS completion_rate,
     COALESCE(m.on_time, 0) AS summaries_on_time, COALESCE(m.late, 0) AS summaries_late,
-    CASE WHEN {missing} > 0 THEN {missing} ELSE 0 END AS summaries_missing,
+    {missing} AS summaries_missing,
     COALESCE(e.praise, 0) AS praise_count, COALESCE(e.complaints, 0) AS complaint_count, {flags} AS flags
 FROM evaluations_quartergrade g
 JOIN evaluations_appraisalquarter q ON q.id = g.appraisal_quarter_id
