@@ -490,6 +490,15 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("“%(name)s”的信息已保存。") % {"name": person})
+        if "appraisal_start" in form.changed_data:
+            start = form.cleaned_data["appraisal_start"]
+            messages.info(
+                request,
+                _("参加考核日期改为%(date)s：此前结束的季度、月份不再要求其填报目标和小结，也不计逾期；已交的仍保留。")
+                % {"date": start.isoformat()}
+                if start
+                else _("参加考核日期已清除：自本单位系统启用日期起要求其填报目标和小结。"),
+            )
         return redirect("accounts:staff_detail", pk=person.pk)
     return render(request, "accounts/staff_form.html", {"form": form, "person": person})
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.models import Department, Organisation, Policy, User
 from accounts.selectors import participants_of
+from accounts.workflow import handed_in
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import graded_and_excellent
 from evaluations.annual.services import excellent_quota
@@ -226,9 +227,11 @@ def summaries_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
         )
         .values_list("month")
         .annotate(
-            on_time=Count("pk", filter=Q(submitted_at__isnull=False, is_late=False)),
-            late=Count("pk", filter=Q(submitted_at__isnull=False, is_late=True)),
-            draft=Count("pk", filter=Q(submitted_at__isnull=True)),
+            # Handed in as the roll-up and the roster count it (accounts.workflow.handed_in): a
+            # returned summary is back with its owner, not handed in.
+            on_time=Count("pk", filter=handed_in() & Q(is_late=False)),
+            late=Count("pk", filter=handed_in() & Q(is_late=True)),
+            draft=Count("pk", filter=~handed_in()),
         )
         .values_list("month", "on_time", "late", "draft")
     }

@@ -279,3 +279,17 @@ def test_a_newcomer_is_not_counted_missing_in_the_months_before_they_began(clien
 
     assert rows["10月"][3] == people - 1  # he began after October ended
     assert rows["11月"][3] == people  # November's was his to hand in (due 5 December)
+
+
+def test_a_returned_summary_is_not_counted_handed_in_as_the_roll_up_does_not(client_for, hr, staff, settings):
+    """A user test: the dashboard counted October's five returned summaries as on time, the roll-up
+    and the bureau's figures as not handed in (582 against 574 on time)."""
+    from accounts.workflow import ReviewStatus
+
+    settings.APPRAISAL_TODAY = date(YEAR, 12, 10)
+    MonthlySummaryFactory(owner=staff, year=YEAR, month=10, submitted=True, status=ReviewStatus.RETURNED)
+    people = participants_of(organisation=staff.organisation).count()
+
+    rows = {row[0]: row[1:] for row in _chart(_board(client_for(hr)), "summaries").rows}
+
+    assert rows["10月"] == [Decimal("0.0"), 0, 0, people]

@@ -63,6 +63,7 @@ def test_targets_the_newcomer_hands_in_on_their_first_days_are_not_late(newcomer
 
 
 def test_the_roster_says_nothing_was_due_from_the_newcomer_before_they_began(client_for, hr, newcomer, staff):
+    MonthlySummaryFactory(owner=newcomer, year=2026, month=11)  # a draft of a month he did not owe
     body = client_for(hr).get(reverse("roster"), {"year": 2026, "month": 11}).content.decode()
 
     row = next(part for part in body.split('data-testid="roster-row"')[1:] if "张三" in part)
@@ -81,6 +82,7 @@ def test_the_quarter_asks_the_newcomer_only_for_what_was_due_after_they_began(
     quarter = AppraisalQuarter.objects.get(organisation=organisation, year=2026, quarter=4)
     for person in (newcomer, staff):
         MonthlySummaryFactory(owner=person, year=2026, month=12, submitted=True)
+    MonthlySummaryFactory(owner=newcomer, year=2026, month=11)  # a draft of a month he did not owe
 
     blockers = " ".join(str(b) for b in approval_blockers(appraisal_quarter=quarter))
     names = [name for blocker in approval_blockers(appraisal_quarter=quarter) for _pk, name in blocker.people]
@@ -175,5 +177,8 @@ def test_an_old_start_does_not_stop_hr_editing_the_person_nor_may_the_system_adm
     assert client_for(hr).post(edit, data).status_code == 302
     person.refresh_from_db()
     assert (person.email, person.appraisal_start) == ("zhao@example.com", date(2024, 3, 1))
+    # Moved, HR is told what it changes.
+    moved = client_for(hr).post(edit, {**data, "appraisal_start": "2026-12-01"}, follow=True).content.decode()
+    assert "参加考核日期改为2026-12-01：此前结束的季度、月份不再要求其填报目标和小结" in moved
     # 三员分立: from when someone is asked for targets and summaries is HR's to say.
     assert "appraisal_start" not in client_for(sysadmin).get(edit).context["form"].fields

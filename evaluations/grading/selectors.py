@@ -274,7 +274,7 @@ def quarter_progress(quarters: list[AppraisalQuarter], *, known: dict[int, dict]
     """Set ``people``, ``graded`` and ``good`` on each quarter, for the quarters page.
 
     A rolled-up quarter's numbers come from its department statistics (a row per department), the
-    others' — the open quarter, one not yet rolled up — from their grade counters (a row per
+    others' — the open quarter (rolled up or not), one not yet rolled up — from their grade counters (a row per
     department and position). Counting every grade of every quarter would make the page grow with
     the organisation and its years.
     ``known``: numbers the page has already counted, by quarter id (not counted again).
@@ -282,7 +282,10 @@ def quarter_progress(quarters: list[AppraisalQuarter], *, known: dict[int, dict]
     known = known or {}
     stats = {
         row["appraisal_quarter_id"]: row
-        for row in DepartmentQuarterStats.objects.filter(appraisal_quarter__in=[q for q in quarters if q.rolled_up_at])
+        # An open quarter rolled up early moves on after it (grades given since): its counters, not the roll-up's.
+        for row in DepartmentQuarterStats.objects.filter(
+            appraisal_quarter__in=[q for q in quarters if q.rolled_up_at and not q.is_open]
+        )
         .values("appraisal_quarter_id")
         .annotate(
             participants=Sum("participants"), uncertain=Sum("uncertain"), ungraded=Sum("ungraded"), good=Sum("good")

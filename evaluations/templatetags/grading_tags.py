@@ -19,6 +19,7 @@ from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts.workflow import HANDED_IN_STATUSES
 from evaluations.grading.models import QuarterGrade
 from summaries.models import MonthlySummary
 
@@ -205,7 +206,8 @@ def grading_field(field: BoundField) -> str:
 
 def _month(month, words: dict) -> str:
     summary = month.summary
-    if summary is None and month.not_due:
+    if month.not_due and (summary is None or summary.status not in HANDED_IN_STATUSES):
+        # A newcomer's month before they began: a draft of it asked nothing either.
         state = _html('<span class="text-muted">{}</span>', words["not_due"])
     elif summary is None:
         state = _html('<span class="text-muted">{}</span>', words["missing"])

@@ -18,7 +18,8 @@ class PublishForm(forms.Form):
     """HR picks an approved quarter (``q:<id>``), a year's 优秀 list (``y:<year>``) or a year's
     decided public-welfare results (``w:<year>``)."""
 
-    target = forms.ChoiceField(label=_("公示内容"))
+    # Drawn by hand on the board (beside its button), so styled here as crispy styles the others.
+    target = forms.ChoiceField(label=_("公示内容"), widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
 
     def __init__(self, *args, quarters=(), years=(), welfare_years=(), **kwargs):
         super().__init__(*args, **kwargs)

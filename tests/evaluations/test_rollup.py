@@ -615,3 +615,25 @@ def test_months_before_a_newcomer_began_are_not_counted_missing_nor_flagged(orga
     newcomer.save()
     rollup_quarter(appraisal_quarter=q4, today=date(2027, 1, 20))
     assert _result(q4, newcomer).summaries_missing == 2
+
+
+def test_an_open_quarter_rolled_up_early_shows_its_grading_progress_on_the_quarters_page(
+    q3, team, staff, hr, client_for, settings
+):
+    """A user test: Q4 rolled up before grading, then graded and confirmed by everyone, read 0/62
+    on the quarters page until it was approved (the early roll-up's statistics stood in)."""
+    settings.APPRAISAL_TODAY = TODAY.isoformat()
+    rollup_quarter(appraisal_quarter=q3, today=TODAY)
+    from evaluations.grading.services.grading import grade_assign
+
+    grade_assign(
+        grade_row=QuarterGrade.objects.get(appraisal_quarter=q3, person=staff),
+        grade=Grade.FAIRLY_GOOD,
+        comment="评语",
+        actor=staff.department.head,
+    )
+
+    page = client_for(hr).get(reverse("evaluations:quarters")).content.decode()
+
+    people = QuarterGrade.objects.filter(appraisal_quarter=q3).count()
+    assert f"<td>1/{people}</td>" in page

@@ -134,6 +134,8 @@ def test_hr_publishes_through_the_board(client_for, clock, quarter, hr, staff):
     assert board.status_code == 200
     # Nothing is chosen until HR chooses: a publication cannot be undone.
     assert '<option value="" selected>请选择要公示的内容</option>' in board.content.decode()
+    # Styled as the other selects (a user test: a bare browser select beside a Bootstrap button).
+    assert 'name="target" class="form-select form-select-sm"' in board.content.decode()
     refused = client.post(reverse("publicity:publish"), {"target": ""})
     assert refused.status_code == 400 and "请选择要公示的内容。" in refused.content.decode()
     assert not Publication.objects.exists()
