@@ -127,6 +127,11 @@ class ImportResult:
     def total(self) -> int:
         return len(self.created) + len(self.updated) + self.unchanged
 
+    @property
+    def created_without_start(self) -> int:
+        """New people with no 参加考核日期: asked for everything since the organisation's start."""
+        return sum(1 for person, _password in self.created if person.appraisal_start is None)
+
     def updated_rows(self) -> list[tuple[User, list[str]]]:
         return [(person, self.changes.get(person.pk, [])) for person in self.updated]
 

@@ -104,7 +104,13 @@ def annual_decide(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     }
     closed = services.decision_closed(result)
     form = AnnualDecisionForm(request.POST or None, initial=initial, excellent_barred=services.excellent_barred(result))
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST" and closed:
+        # Sent from a page opened before the close (a stale tab): refused, and said so, where the
+        # page shows no form to carry the error.
+        messages.error(request, _("未保存：%(why)s") % {"why": closed})
+        status = 409
+    elif request.method == "POST" and form.is_valid():
         decided = run_service(
             request,
             lambda: services.annual_decide(
@@ -135,6 +141,7 @@ def annual_decide(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             # Why it came back to be decided again (an objection to the posted 优秀, upheld).
             "sent_back": selectors.sent_back_for(result_id=result.pk),
         },
+        status=status,
     )
 
 

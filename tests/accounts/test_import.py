@@ -598,7 +598,9 @@ def test_a_newcomers_start_is_imported_typed_or_as_a_date_cell_and_a_blank_keeps
         ["E202", "新人乙", "", "办公室", "", "", "", "", "", datetime(2026, 11, 20)],
         ["E203", "老人丙", "", "办公室", "", "", "", "", "", None],
     ]
-    upload(hr_client, xlsx(rows))
+    page = upload(hr_client, xlsx(rows)).content.decode()
+    # The one left blank is asked for everything since the start: the page says so.
+    assert "新建的1人未填参加考核日期，将自本单位系统启用日期起要求其填报目标和小结" in page
 
     starts = dict(User.objects.filter(employee_number__startswith="E20").values_list("full_name", "appraisal_start"))
     assert starts == {"新人甲": date(2026, 12, 5), "新人乙": date(2026, 11, 20), "老人丙": None}

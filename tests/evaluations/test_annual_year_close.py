@@ -79,6 +79,14 @@ def test_the_committee_cannot_change_a_closed_years_incompetent_and_is_told_to_a
     page = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, incompetent.pk])).content.decode()
     assert 'data-testid="decision-closed"' in page and "请由人事部门通过复核办理" in page
     assert 'data-testid="decide-submit"' not in page
+    # Sent from a tab opened before the close: refused, with the reason in an alert (a user test
+    # saw the page come back with nothing said).
+    stale = client_for(chief).post(
+        reverse("evaluations:annual_decide", args=[YEAR, incompetent.pk]),
+        {"grade": "basically_competent", "reason": "改"},
+    )
+    assert stale.status_code == 409
+    assert "未保存：该年度结果已公示定等，不能再修改" in stale.content.decode()
     assert AnnualResult.objects.get(pk=incompetent.pk).decided_grade == AnnualGrade.INCOMPETENT
 
 
