@@ -140,6 +140,22 @@ def test_the_leader_cannot_confirm_as_it_stands_a_grade_scored_below_the_line_af
     assert (grade_of(staff).grade, grade_of(staff).state) == (Grade.POOR, GradeState.CONFIRMED)
 
 
+def test_the_leaders_confirm_all_confirms_the_others_and_names_the_one_below_the_line(
+    client_for, quarter, head, leader, staff, colleague, grade_of, policy, settings
+):
+    """A user test: one grade scored below the line refused the leader's whole 全部确认."""
+    give(grade_of(staff), head, Grade.FAIRLY_GOOD)
+    give(grade_of(colleague), head, Grade.FAIRLY_GOOD)
+    score(grade_of(staff), head, 50)  # entered after the grade
+
+    response = client_for(leader).post(reverse("evaluations:grades_confirm_all"), follow=True)
+
+    page = response.content.decode()
+    assert "已确认1人的等次。" in page
+    assert f"以下1人的等次未确认，请逐一调整后确认：{staff.full_name}{BELOW_THE_LINE}" in page
+    assert (grade_of(staff).state, grade_of(colleague).state) == (GradeState.GRADED, GradeState.CONFIRMED)
+
+
 def test_the_leader_grading_a_head_is_held_to_the_line_too(quarter, leader, head, grade_of, policy):
     score(grade_of(head), leader, 50)
     with pytest.raises(ValidationError, match=BELOW_THE_LINE):

@@ -374,8 +374,14 @@ def grade_confirm(
 
 
 @transaction.atomic
-def grades_confirm_all(*, appraisal_quarter: AppraisalQuarter, actor: User) -> int:
-    """Confirm, unchanged, every graded staff grade of the departments ``actor`` supervises."""
+def grades_confirm_all(
+    *, appraisal_quarter: AppraisalQuarter, actor: User, refused: list[tuple[QuarterGrade, list[str]]] | None = None
+) -> int:
+    """Confirm, unchanged, every graded staff grade of the departments ``actor`` supervises; returns
+    how many. A grade the rules refuse to confirm as it stands (a score below the line, …) refuses
+    the whole step, or, given ``refused`` (the leader's page), is left graded and added there with
+    the refusal's words, and the others are confirmed (a user test: one contradiction stopped a
+    leader's 全部确认 of thirty)."""
     rows = QuarterGrade.objects.filter(
         appraisal_quarter=appraisal_quarter, state=GradeState.GRADED, department__supervising_leader=actor
     ).exclude(person=actor)
@@ -383,8 +389,17 @@ def grades_confirm_all(*, appraisal_quarter: AppraisalQuarter, actor: User) -> i
     # Each department's counters are counted once at the end, not after every row.
     with counts.deferred():
         for row in rows:
-            grade_confirm(grade_row=row, actor=actor)
-            confirmed += 1
+            if refused is None:
+                grade_confirm(grade_row=row, actor=actor)
+                confirmed += 1
+                continue
+            try:
+                with transaction.atomic():
+                    grade_confirm(grade_row=row, actor=actor)
+            except ValidationError as refusal:
+                refused.append((row, refusal.messages))
+            else:
+                confirmed += 1
     return confirmed
 
 

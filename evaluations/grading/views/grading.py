@@ -31,6 +31,7 @@ from accounts.formerrors import run_service, service_result
 from accounts.models import Policy, User
 from accounts.pagination import filtered_page, query_without
 from accounts.selectors import policy_for_organisation
+from accounts.text import join_list
 from summaries.models import MonthlySummary
 from targets.models import Completion, TargetItem, TargetSet
 
@@ -588,11 +589,18 @@ def grades_confirm_all(request: HttpRequest) -> HttpResponse:
     appraisal_quarter = selectors.current_appraisal_quarter(organisation=request.user.organisation)
     if appraisal_quarter is None:
         raise Http404
+    refused: list = []
     run_service(
         request,
-        lambda: grading.grades_confirm_all(appraisal_quarter=appraisal_quarter, actor=request.user),
+        lambda: grading.grades_confirm_all(appraisal_quarter=appraisal_quarter, actor=request.user, refused=refused),
         success=lambda confirmed: _("已确认%(n)s人的等次。") % {"n": confirmed},
     )
+    if refused:
+        messages.warning(
+            request,
+            _("以下%(n)s人的等次未确认，请逐一调整后确认：%(why)s")
+            % {"n": len(refused), "why": join_list(("；".join(words) for _row, words in refused), limit=5)},
+        )
     return redirect(reverse("evaluations:grading") + "#confirm")
 
 
