@@ -3,6 +3,8 @@ from datetime import date
 from evaluations.discipline.models import InspectionKind
 from evaluations.discipline.services import veto
 from evaluations.discipline.services.inspections import inspection_record
+from evaluations.grading.models import Grade, UncertainReason
+from evaluations.grading.services.grading import grade_assign
 
 
 def record_inspection(organisation, inspector, department, *, on=date(2026, 9, 10), findings=()):
@@ -30,3 +32,14 @@ def reconciliation_failing_for(monkeypatch, failing) -> None:
         return real(organisation=organisation)
 
     monkeypatch.setattr(veto, "veto_reconcile", reconcile)
+
+
+def give(row, actor, grade=Grade.FAIRLY_GOOD, **kwargs):
+    """``actor`` grades ``row`` through the service, with the comment, reason (一般、较差) and
+    不确定 reason each grade asks for unless given."""
+    kwargs.setdefault("comment", "工作认真负责")
+    if grade in (Grade.AVERAGE, Grade.POOR):
+        kwargs.setdefault("reason", "任务完成不及时")
+    if grade == Grade.UNCERTAIN:
+        kwargs.setdefault("uncertain_reason", UncertainReason.LONG_LEAVE)
+    return grade_assign(grade_row=row, actor=actor, grade=grade, **kwargs)

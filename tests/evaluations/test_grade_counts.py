@@ -14,8 +14,8 @@ from evaluations.models import (
     GradeState,
     QuarterGrade,
     QuarterGradeCount,
-    UncertainReason,
 )
+from tests.evaluations.helpers import give
 from tests.factories import (
     DepartmentFactory,
     QuarterGradeFactory,
@@ -47,15 +47,6 @@ def stored() -> dict:
 
 def assert_counted():
     assert stored() == fresh()
-
-
-def give(row, actor, grade=Grade.FAIRLY_GOOD, **kwargs):
-    kwargs.setdefault("comment", "工作认真负责")
-    if grade in (Grade.AVERAGE, Grade.POOR):
-        kwargs.setdefault("reason", "任务完成不及时")
-    if grade == Grade.UNCERTAIN:
-        kwargs.setdefault("uncertain_reason", UncertainReason.LONG_LEAVE)
-    return grading.grade_assign(grade_row=row, actor=actor, grade=grade, **kwargs)
 
 
 def test_the_counters_equal_a_fresh_count_after_every_writer_of_an_open_quarter(

@@ -10,21 +10,12 @@ from accounts.models import AuditEntry
 from evaluations.grading.services.grading import (
     appraisal_quarter_approve,
     appraisal_quarter_open,
-    grade_assign,
     grade_confirm,
     grades_confirm_all,
 )
 from evaluations.models import Grade, GradeState, QuarterGrade, QuarterState
+from tests.evaluations.helpers import give
 from tests.factories import AppraisalQuarterFactory, hand_in_quarter_inputs
-
-
-def give(row, actor, grade=Grade.FAIRLY_GOOD, **kwargs):
-    kwargs.setdefault("comment", "工作认真负责")
-    if grade in (Grade.AVERAGE, Grade.POOR):
-        kwargs.setdefault("reason", "任务完成不及时")
-    if grade == Grade.UNCERTAIN:
-        kwargs.setdefault("uncertain_reason", "long_leave")
-    return grade_assign(grade_row=row, actor=actor, grade=grade, **kwargs)
 
 
 def test_opening_a_quarter_creates_one_pending_row_per_participant_and_is_repeatable(

@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from evaluations.grading.services.grading import appraisal_quarter_open, grade_assign
+from evaluations.grading.services.grading import appraisal_quarter_open
 from evaluations.models import Grade, GradeState, QuarterState
 from targets.models import Completion
 from tests.evaluations.conftest import Q3_GRADING_DAY
+from tests.evaluations.helpers import give
 from tests.factories import (
     AppraisalQuarterFactory,
     FindingFactory,
@@ -39,13 +40,6 @@ QUARTERS = reverse("evaluations:quarters")
 
 def detail_url(row):
     return reverse("evaluations:grade_detail", args=[row.pk])
-
-
-def give(row, actor, grade=Grade.FAIRLY_GOOD, **kwargs):
-    kwargs.setdefault("comment", "工作认真负责")
-    if grade in (Grade.AVERAGE, Grade.POOR):
-        kwargs.setdefault("reason", "任务完成不及时")
-    return grade_assign(grade_row=row, actor=actor, grade=grade, **kwargs)
 
 
 def grade_post(row, grade, comment="工作认真负责", next_page="work", **extra):

@@ -19,6 +19,7 @@ from evaluations.grading.services.scores import (
     indicators_for,
 )
 from evaluations.models import Grade, GradeState, IndicatorSource, QuarterState, UncertainReason
+from tests.evaluations.helpers import give
 from tests.factories import hand_in_quarter_inputs, save_fields
 
 GRADING = reverse("evaluations:grading")
@@ -38,15 +39,6 @@ def score(row, actor, value):
         if indicator.source == IndicatorSource.MANUAL
     }
     return indicator_scores_save(grade_row=row, actor=actor, scores=scores)
-
-
-def give(row, actor, grade, **kwargs):
-    kwargs.setdefault("comment", "工作认真")
-    if grade in (Grade.AVERAGE, Grade.POOR):
-        kwargs.setdefault("reason", "任务完成不及时")
-    if grade == Grade.UNCERTAIN:
-        kwargs.setdefault("uncertain_reason", UncertainReason.LONG_LEAVE)
-    return grading.grade_assign(grade_row=row, actor=actor, grade=grade, **kwargs)
 
 
 # --- The evaluator ------------------------------------------------------------------------------
