@@ -26,7 +26,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support.clock import movable_today
-from tests.support.home import todo
+from tests.support.home import todo, todo_link
 
 HOME = "/"
 
@@ -163,12 +163,15 @@ def test_a_returned_target_set_or_summary_is_shown_as_returned_to_rework(client_
     from accounts.workflow import ReviewStatus
 
     today["value"] = date(2026, 10, 20)  # past the targets' deadline: the return is what matters now
-    TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True, status=ReviewStatus.RETURNED)
-    MonthlySummaryFactory(owner=staff, year=2026, month=10, submitted=True, status=ReviewStatus.RETURNED)
+    target_set = TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True, status=ReviewStatus.RETURNED)
+    summary = MonthlySummaryFactory(owner=staff, year=2026, month=10, submitted=True, status=ReviewStatus.RETURNED)
     html = page(client_for(staff))
     assert todo(html, "targets") == 1 and "2026年第4季度目标已退回，请修改后重新提交" in html
     assert "逾期未提交" not in html
     assert todo(html, "summary") == 1 and "10月小结已退回，请修改后重新提交" in html
+    # Each leads to the returned document itself, where the reviewer's reason stands, not to its list.
+    assert todo_link(html, "targets") == reverse("targets:detail", args=[target_set.pk])
+    assert todo_link(html, "summary") == reverse("summaries:detail", args=[summary.pk])
 
 
 def test_a_head_sees_items_to_review_and_people_to_grade(client_for, head, staff, colleague, organisation, today):

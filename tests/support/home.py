@@ -10,3 +10,9 @@ def todo(html: str, key: str) -> int | None:
         return None
     rest = html.split(marker, 1)[1]
     return int(rest.split('data-testid="todo-count">', 1)[1].split("<", 1)[0])
+
+
+def todo_link(html: str, key: str) -> str:
+    """Where a listed to-do leads (its link's href)."""
+    rest = html.split(f'data-testid="todo-{key}"', 1)[1]
+    return rest.split('href="', 1)[1].split('"', 1)[0]
