@@ -196,7 +196,14 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form = None
     if can_edit and form is None:
         form = _text_form(summary)
+    return _detail_page(request, summary, form=form, ctx=ctx)
+
+
+def _detail_page(request: HttpRequest, summary: MonthlySummary, *, form, ctx: dict, return_form=None) -> HttpResponse:
+    """The summary's page: ``form`` the owner's text form (None when they cannot edit), ``ctx``
+    what the caller already knows (can_edit, status, a conflict), ``return_form`` a refused return."""
     policy = policy_for_organisation(organisation_id=summary.organisation_id)
+    can_edit = ctx["can_edit"]
     ctx.update(
         {
             "summary": summary,
@@ -207,7 +214,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "max_mb": policy.attachment_max_mb,
             "max_bytes": services.attachment_limit(policy),
             "can_review": summary.status == "submitted" and request.user.has_perm("summaries.review_summary", summary),
-            "return_form": ReturnForm(),
+            "return_form": return_form or ReturnForm(),
             "is_owner": summary.owner_id == request.user.pk,
             "missing_items": selectors.summary_missing_target_items(summary=summary) if can_edit else 0,
             "review_history": review_history(summary),
@@ -275,6 +282,15 @@ def summary_review(request: HttpRequest, pk: int) -> HttpResponse:
     summary = _get_summary_for_user(request, pk)
     if not request.user.has_perm("summaries.review_summary", summary):
         raise PermissionDenied
+    if request.POST.get("action") != "approve":
+        form = ReturnForm(request.POST)
+        if not form.is_valid():
+            # Said under the reason's box, where the page puts the keyboard, as on a target set's page.
+            messages.error(request, _("请按提示修改后再提交。"))
+            can_edit = request.user.has_perm("summaries.change_summary", summary)
+            ctx = {"can_edit": can_edit, "status": 400}
+            text_form = _text_form(summary) if can_edit else None
+            return _detail_page(request, summary, form=text_form, ctx=ctx, return_form=form)
     return review_decision(
         request,
         summary,

@@ -160,7 +160,13 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     ),
     "summaries:autosave": row(POST_NOT_FOUND, anonymous=LOGIN, staff=("405", "400")),
     "summaries:review": row(
-        POST_NOT_FOUND, anonymous=LOGIN, staff=POST_DENY, head=POST_OK, leader=POST_DENY, chief=POST_DENY, hr=POST_DENY
+        POST_NOT_FOUND,
+        anonymous=LOGIN,
+        staff=POST_DENY,
+        head=("405", "400"),
+        leader=POST_DENY,
+        chief=POST_DENY,
+        hr=POST_DENY,
     ),
     "summaries:conflict_copy": row(NOT_FOUND, staff=OK),
     "summaries:attachment_upload": row(POST_NOT_FOUND, anonymous=LOGIN, staff=POST_OK),

@@ -207,7 +207,11 @@ def test_the_reviewer_approves_and_returns_from_the_page(client_for, submitted, 
     client = client_for(head)
     url = reverse("summaries:review", args=[submitted.pk])
     response = client.post(url, {"action": "return", "reason": ""})
-    assert response.status_code == 302
+    # Refused on the page, under the reason's box and tied to it, as a target set's return is.
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'aria-invalid="true" aria-describedby="id_reason_error" id="id_reason"' in page
+    assert '<div id="id_reason_error" class="invalid-feedback">' in page and "退回时请填写退回原因。" in page
     submitted.refresh_from_db()
     assert submitted.status == ReviewStatus.SUBMITTED
     client.post(url, {"action": "approve"})
