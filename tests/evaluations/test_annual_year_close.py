@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import AuditEntry
 from evaluations.annual.locking import annual_year_close
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
-from evaluations.annual.services import annual_decide
+from evaluations.annual.services import annual_adopt_suggestions, annual_decide
 from publicity.publication import review_cases
 from publicity.publication import services as publication
 from publicity.publication.models import ReviewCaseState
@@ -154,3 +154,65 @@ def test_the_close_is_one_update_whatever_the_number_of_results_and_safe_to_run_
     entries = AuditEntry.objects.filter(content_type__model="annualresult", action=AuditEntry.Action.UPDATE)
     assert sorted(entry.changes_dict.keys() for entry in entries) == [{"locked_at": None}.keys()] * 6
     assert annual_year_close(organisation_id=organisation.pk, year=YEAR) == 0
+
+
+def _late_result(department, username: str, full_name: str) -> AnnualResult:
+    """Someone whose year reached the organisation after the 优秀 list was posted: undecided at the close."""
+    person = UserFactory(username=username, full_name=full_name, department=department)
+    return AnnualResultFactory(person=person, year=YEAR, suggested_grade=AnnualGrade.INCOMPETENT)
+
+
+def test_a_result_the_committee_decides_after_the_close_is_locked_as_the_close_locked_the_others(
+    client_for, settings, year, organisation, department, hr, chief
+):
+    publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    late = _late_result(department, "newcomer", "调入者")
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    publication.publications_lock_due(organisation_id=organisation.pk)
+    listed = publication.Publication.objects.get(organisation=organisation, year=YEAR)
+    assert listed.closed_at is not None and AnnualResult.objects.get(pk=late.pk).locked_at is None
+
+    decided = annual_decide(result=late, actor=chief, grade=AnnualGrade.INCOMPETENT, reason="")
+
+    assert decided.locked_at is not None and AnnualResult.objects.get(pk=late.pk).locked_at is not None
+    # Audited as the close audits the year's others: old → new, the publication as the reason.
+    entry = AuditEntry.objects.filter(
+        content_type__model="annualresult", object_pk=str(late.pk), action=AuditEntry.Action.UPDATE
+    ).latest("pk")
+    assert entry.changes_dict["locked_at"][0] == "None"
+    assert entry.reason == f"公示期满定等：{listed.title}"
+    # The committee's page says it is closed, and a change goes through HR's review (复核).
+    page = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, late.pk])).content.decode()
+    assert 'data-testid="decision-closed"' in page and 'data-testid="decide-submit"' not in page
+    with pytest.raises(ValidationError, match="已公示定等，不能再修改"):
+        annual_decide(result=late, actor=chief, grade=AnnualGrade.BASICALLY_COMPETENT, reason="改")
+
+
+def test_results_adopted_after_the_close_are_locked_too(settings, year, organisation, department, hr, chief):
+    for number in range(3):  # enough people for the one 优秀 place the quota check counts
+        person = UserFactory(username=f"p{number}", department=department)
+        AnnualResultFactory(person=person, year=YEAR, decided_grade=AnnualGrade.COMPETENT)
+    publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    late = _late_result(department, "newcomer", "调入者")
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    publication.publications_lock_due(organisation_id=organisation.pk)
+
+    assert annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=chief) == 1
+
+    late.refresh_from_db()
+    assert (late.decided_grade, late.locked_at is not None) == (AnnualGrade.INCOMPETENT, True)
+
+
+def test_a_result_decided_while_the_list_is_still_posted_stays_open_for_the_committee(
+    settings, year, organisation, department, hr, chief
+):
+    listed = publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    late = _late_result(department, "newcomer", "调入者")
+
+    decided = annual_decide(result=late, actor=chief, grade=AnnualGrade.INCOMPETENT, reason="")
+
+    listed.refresh_from_db()
+    assert listed.closed_at is None
+    assert decided.locked_at is None and AnnualResult.objects.get(pk=late.pk).locked_at is None
+    changed = annual_decide(result=late, actor=chief, grade=AnnualGrade.BASICALLY_COMPETENT, reason="改")
+    assert changed.decided_grade == AnnualGrade.BASICALLY_COMPETENT
