@@ -99,7 +99,8 @@ def month_not_owed(*, owner: User, period: periods.Month) -> str:
     """Why ``period`` asks no summary of ``owner`` ("" when it does): it ended before they began
     (a newcomer's 参加考核日期, :func:`accounts.periods.person_policy`) or before the organisation
     began appraising in the system — the summaries page's 无需填写. No summary of such a month is
-    started, written or handed in (:func:`summaries.services.refuse_if_not_owed`)."""
+    started or handed in (:func:`summaries.services.refuse_if_not_owed`), and a draft of one is
+    offered no form (``summaries.change_summary``)."""
     policy = periods.person_policy(policy_for_organisation(organisation_id=owner.organisation_id), owner)
     if periods.is_due(policy, period):
         return ""
