@@ -34,13 +34,18 @@ class PublicityConfig(AppConfig):
             annual_result_sent_back,
             annual_results_published,
             annual_results_regrading,
+            annual_year_closed,
             welfare_publication_window,
         )
 
         # A decided 优秀 on a posted list keeps its decision when a veto comes (HR reviews it), the
-        # committee changes no decision on it, and adds nobody to it.
+        # committee changes no decision on it, and adds nobody to it; a result decided after the
+        # year's close is locked as the close locked the others.
         register_published_reader(
-            annual_results_published, list_posted=annual_list_posted, regrading=annual_results_regrading
+            annual_results_published,
+            list_posted=annual_list_posted,
+            regrading=annual_results_regrading,
+            year_closed=annual_year_closed,
         )
         # The committee deciding a result sent back again reads why (the upheld objections).
         register_sent_back_reader(annual_result_sent_back)

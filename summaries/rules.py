@@ -22,6 +22,8 @@ from accounts.rules import (
     takes_part_in_appraisal,
 )
 
+from .selectors import month_not_owed
+
 
 @rules.predicate
 def in_an_open_quarter(user, summary) -> bool:
@@ -29,11 +31,19 @@ def in_an_open_quarter(user, summary) -> bool:
     return summary is not None and not periods.is_period_locked(summary.organisation_id, summary.period.quarter)
 
 
+@rules.predicate
+def in_a_month_owed(user, summary) -> bool:
+    """The summary's month asked one of its owner (not a newcomer's month before they began): the
+    page offers no form for the others, as the services refuse to hand them in."""
+    return summary is not None and not month_not_owed(owner=summary.owner, period=summary.period)
+
+
 # A public-welfare worker in a 科室 writes a 述职 once a year instead (evaluations.welfare).
 rules.add_perm("summaries.write_own_summary", takes_part_in_appraisal & has_a_department & ~is_welfare_worker)
 rules.add_perm("summaries.view_summary", takes_part_in_appraisal & reads_document)
 rules.add_perm(
-    "summaries.change_summary", takes_part_in_appraisal & owns_document & document_is_editable & in_an_open_quarter
+    "summaries.change_summary",
+    takes_part_in_appraisal & owns_document & document_is_editable & in_an_open_quarter & in_a_month_owed,
 )
 rules.add_perm("summaries.review_summary", takes_part_in_appraisal & is_reviewer)
 # The review inbox is for those who review; the roster also for HR and the agency head.

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.models import Policy, User
+from accounts.selectors import policy_for_organisation
 from accounts.workflow import HANDED_IN_STATUSES, awaiting_review_by
 from targets.models import TargetItem
 
@@ -42,6 +44,8 @@ class DueMonth:
     deadline: date
     summary: MonthlySummary | None
     is_current: bool
+    # This month asks a summary of the person (not a newcomer's month before a start still to come).
+    owed: bool = True
 
     @property
     def handed_in(self) -> bool:
@@ -91,6 +95,21 @@ def summaries_owed(
     return owed
 
 
+def month_not_owed(*, owner: User, period: periods.Month) -> str:
+    """Why ``period`` asks no summary of ``owner`` ("" when it does): it ended before they began
+    (a newcomer's 参加考核日期, :func:`accounts.periods.person_policy`) or before the organisation
+    began appraising in the system — the summaries page's 无需填写. No summary of such a month is
+    started or handed in (:func:`summaries.services.refuse_if_not_owed`), and a draft of one is
+    offered no form (``summaries.change_summary``)."""
+    policy = periods.person_policy(policy_for_organisation(organisation_id=owner.organisation_id), owner)
+    if periods.is_due(policy, period):
+        return ""
+    said = {"year": period.year, "month": period.month, "start": policy.started_on.isoformat()}
+    if owner.appraisal_start is not None and owner.appraisal_start == policy.started_on:
+        return _("%(year)s年%(month)s月在您参加考核（%(start)s）之前结束，无需填写月小结。") % said
+    return _("%(year)s年%(month)s月在本单位系统启用（%(start)s）之前结束，无需填写月小结。") % said
+
+
 def summary_month_due(
     *, owner: User, today: date, policy, known: dict[tuple[int, int], MonthlySummary | None] | None = None
 ) -> DueMonth:
@@ -122,6 +141,7 @@ def summary_month_due(
         periods.summary_deadline(policy, current),
         by_month.get((current.year, current.month)),
         is_current=True,
+        owed=periods.is_due(policy, current),
     )
 
 

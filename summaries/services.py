@@ -33,6 +33,7 @@ from accounts.workflow import EDITABLE_STATUSES
 from targets.models import TargetItem, TargetSet
 
 from .models import MonthlySummary, SummaryAttachment, SummaryConflictCopy, SummaryProgress, private_storage
+from .selectors import month_not_owed
 
 CHINA = periods.CHINA_TZ
 TEXT_FIELDS = ("other_work", "problems", "next_month_plan")
@@ -106,6 +107,8 @@ def summary_get_or_create(*, owner: User, year: int, month: int, now: datetime |
         raise ValidationError(_("不能提前填写以后月份的小结。"))
     existing = MonthlySummary.objects.filter(owner=owner, year=year, month=month).first()
     if existing is None:
+        # A month that asked nothing of the person (a newcomer's month before they began) gets none.
+        refuse_if_not_owed(owner=owner, period=periods.Month(year, month))
         # A month of an approved quarter gets no new summary: what fed the quarter is closed.
         periods.refuse_if_locked(owner.organisation_id, periods.Month(year, month).quarter)
     if existing is not None:
@@ -136,6 +139,14 @@ def summary_sync_target_items(*, summary: MonthlySummary) -> int:
     if not summary.is_editable or quarter_closed(summary):
         return 0
     return _add_missing_progress_rows(summary)
+
+
+def refuse_if_not_owed(*, owner: User, period: periods.Month) -> None:
+    """A month that ended before the person began (a newcomer's 参加考核日期) or before the
+    organisation began in the system asked nothing of them: no summary of it is started or handed
+    in, whichever way it comes (the page, the demo, a script), so none counts as handed in."""
+    if why := month_not_owed(owner=owner, period=period):
+        raise ValidationError(why, code="not_owed")
 
 
 def quarter_closed(summary: MonthlySummary) -> bool:
@@ -295,6 +306,7 @@ def _is_late(summary: MonthlySummary, now: datetime) -> bool:
 
 def _prepare_submission(summary: MonthlySummary, now: datetime) -> None:
     refuse_if_quarter_closed(summary)
+    refuse_if_not_owed(owner=summary.owner, period=summary.period)
     rows = list(summary.progress_notes.select_related("target_item"))
     # Whitespace is not a summary: a month with nothing written cannot be handed in.
     written = [getattr(summary, name) for name in TEXT_FIELDS] + [row.note for row in rows]
@@ -314,7 +326,8 @@ def _prepare_submission(summary: MonthlySummary, now: datetime) -> None:
 def summary_submit(*, summary: MonthlySummary, actor: User, now: datetime | None = None) -> MonthlySummary:
     """Send the summary to the reviewer. Lateness is recorded, never blocks.
 
-    A summary with nothing written (blank text, every progress note empty) is refused. Each progress
+    A summary of a month not owed (:func:`refuse_if_not_owed`) is refused, and so is one with
+    nothing written (blank text, every progress note empty). Each progress
     row takes its target item's current wording, so targets rewritten after a return are reported
     on as they now read. A summary counts as late when first submitted after day
     ``policy.summary_deadline_day`` of the following month (China time). A resubmission after a

@@ -216,6 +216,12 @@ def _detail_page(request: HttpRequest, summary: MonthlySummary, *, form, ctx: di
             "can_review": summary.status == "submitted" and request.user.has_perm("summaries.review_summary", summary),
             "return_form": return_form or ReturnForm(),
             "is_owner": summary.owner_id == request.user.pk,
+            # Why the owner's draft of a month they did not owe offers no form (a newcomer's month).
+            "not_owed": (
+                selectors.month_not_owed(owner=summary.owner, period=summary.period)
+                if summary.owner_id == request.user.pk and summary.is_editable
+                else ""
+            ),
             "missing_items": selectors.summary_missing_target_items(summary=summary) if can_edit else 0,
             "review_history": review_history(summary),
             # The owner's text kept from refused saves, to be found again after the alert is gone.

@@ -10,12 +10,16 @@ organisation's start for him (``accounts.periods.person_policy``)."""
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts import periods
 from accounts.models import Policy, User
+from accounts.workflow import ReviewStatus
 from evaluations.grading.services.grading import appraisal_quarter_open, approval_blockers
 from evaluations.models import AppraisalQuarter
+from summaries import services as summaries
+from summaries.models import MonthlySummary
 from targets import services as targets
 from tests.factories import MonthlySummaryFactory, TargetItemFactory, TargetSetFactory, UserFactory
 from tests.support.clock import movable_today
@@ -182,3 +186,57 @@ def test_an_old_start_does_not_stop_hr_editing_the_person_nor_may_the_system_adm
     assert "参加考核日期改为2026-12-01：此前结束的季度、月份不再要求其填报目标和小结" in moved
     # 三员分立: from when someone is asked for targets and summaries is HR's to say.
     assert "appraisal_start" not in client_for(sysadmin).get(edit).context["form"].fields
+
+
+def test_the_newcomer_cannot_start_a_summary_of_a_month_before_they_began(client_for, newcomer):
+
+    page = client_for(newcomer).post(reverse("summaries:start"), {"year": 2026, "month": 11}, follow=True)
+
+    assert "2026年11月在您参加考核（2026-12-05）之前结束，无需填写月小结。" in page.content.decode()
+    assert not MonthlySummary.objects.filter(owner=newcomer).exists()
+    with pytest.raises(ValidationError, match="之前结束，无需填写月小结"):
+        summaries.summary_get_or_create(owner=newcomer, year=2026, month=10)
+    # The month he began in is his.
+    assert summaries.summary_get_or_create(owner=newcomer, year=2026, month=12).month == 12
+
+
+def test_a_draft_of_a_month_the_newcomer_did_not_owe_is_not_handed_in_nor_offered_a_form(client_for, newcomer):
+
+    # Started before HR set his 参加考核日期 (or before the rule): a month he did not owe.
+    draft = MonthlySummaryFactory(owner=newcomer, year=2026, month=11, other_work="十一月的工作")
+
+    with pytest.raises(ValidationError, match="2026年11月在您参加考核（2026-12-05）之前结束"):
+        summaries.summary_submit(summary=draft, actor=newcomer)
+    detail = client_for(newcomer).get(reverse("summaries:detail", args=[draft.pk])).content.decode()
+    assert 'data-testid="not-owed"' in detail and "无需填写月小结" in detail
+    assert "data-autosave-form" not in detail and 'value="submit"' not in detail
+    # Sent from a page opened before: refused, and it does not count as handed in.
+    sent = client_for(newcomer).post(
+        reverse("summaries:detail", args=[draft.pk]),
+        {"version": draft.version, "other_work": "十一月的工作", "action": "submit"},
+    )
+    assert "2026年11月在您参加考核（2026-12-05）之前结束，无需填写月小结。" in sent.content.decode()
+    draft = MonthlySummary.objects.get(pk=draft.pk)
+    assert (draft.status, draft.submitted_at) == (ReviewStatus.DRAFT, None)
+    listed = client_for(newcomer).get(reverse("summaries:list"), {"year": 2026}).content.decode()
+    month = listed.split('data-testid="month-11"', 1)[1].split("</li>", 1)[0]
+    assert "查看" in month and "填写</a>" not in month
+
+
+def test_the_summaries_page_offers_no_form_for_this_month_to_someone_beginning_next_month(client_for, department, head):
+    later = UserFactory(department=department, full_name="钱七", appraisal_start=date(2027, 1, 4))
+    with pytest.MonkeyPatch.context() as patch:
+        movable_today(patch, START)
+        page = client_for(later).get(reverse("summaries:list")).content.decode()
+
+    assert 'data-testid="write-this-month"' not in page
+    assert f'action="{reverse("summaries:start")}"' not in page and "参加考核前，无需填写" in page
+
+
+def test_someone_in_the_organisation_from_the_start_still_writes_and_hands_in_the_months_before(staff, today):
+
+    summary = summaries.summary_get_or_create(owner=staff, year=2026, month=11)
+    summary.other_work = "十一月的工作"
+    summary.save()
+
+    assert summaries.summary_submit(summary=summary, actor=staff).submitted_at is not None

@@ -48,8 +48,9 @@ def annual_year_close(*, organisation_id: int, year: int, source: str = "") -> i
     review (复核, or the decision of a 复核/申诉 case). One UPDATE, each row audited (locked_at,
     empty → the time, with ``source`` as the reason). A result still undecided (a person who came
     after the list was posted) stays open: an undecided grade is never locked (as
-    :func:`annual_results_lock` refuses), and the committee decides it still. Safe to run twice;
-    returns how many were locked."""
+    :func:`annual_results_lock` refuses), and the committee decides it still; the decision locks
+    it then, with the same reason (``annual_decide``: this runs once). Safe to run twice; returns
+    how many were locked."""
     rows = AnnualResult.objects.filter(organisation_id=organisation_id, year=year, locked_at__isnull=True).exclude(
         decided_grade=""
     )

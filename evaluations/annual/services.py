@@ -71,6 +71,7 @@ from ..grading.services.quota import good_quota
 from . import counts as annual_counts
 from . import rollup as rollup_sql
 from . import selectors
+from .locking import annual_results_lock
 from .models import (
     Achievement,
     AchievementState,
@@ -579,6 +580,7 @@ def _undecide_moved(*, result_ids: list[int]) -> list[int]:
 _published_readers: list[Callable[[list[int]], set[int]]] = []
 _regrading_readers: list[Callable[[list[int]], set[int]]] = []
 _list_posted_readers: list[Callable[[int, int], bool]] = []
+_year_closed_readers: list[Callable[[int, int], str]] = []
 
 
 def register_published_reader(
@@ -586,16 +588,20 @@ def register_published_reader(
     *,
     list_posted: Callable[[int, int], bool],
     regrading: Callable[[list[int]], set[int]],
+    year_closed: Callable[[int, int], str],
 ) -> None:
     """``reader(result_ids)`` → those of the ids standing on a publication (published or locked);
     ``regrading(result_ids)`` → those whose line an upheld objection sent back to the committee
     (off the list until decided again); ``list_posted(organisation_id, year)`` → whether the
-    year's 优秀 list has been posted."""
+    year's 优秀 list has been posted; ``year_closed(organisation_id, year)`` → the reason the
+    year's close (:func:`~evaluations.annual.locking.annual_year_close`) recorded, "" before it."""
     for readers, one in ((_published_readers, reader), (_regrading_readers, regrading)):
         if one not in readers:
             readers.append(one)
     if list_posted not in _list_posted_readers:
         _list_posted_readers.append(list_posted)
+    if year_closed not in _year_closed_readers:
+        _year_closed_readers.append(year_closed)
 
 
 def _read(readers: list[Callable[[list[int]], set[int]]], result_ids: list[int]) -> set[int]:
@@ -608,6 +614,18 @@ def _published(result_ids: list[int]) -> set[int]:
 
 def _list_posted(*, organisation_id: int, year: int) -> bool:
     return any(reader(organisation_id, year) for reader in _list_posted_readers)
+
+
+def _year_closed(*, organisation_id: int, year: int) -> str:
+    return next((why for reader in _year_closed_readers if (why := reader(organisation_id, year))), "")
+
+
+def _lock_if_year_closed(*, organisation_id: int, year: int, result_ids: list[int]) -> None:
+    """Results decided after the year's close are locked as the close locked the year's others
+    (the close runs once, when the 优秀 list is wholly locked): through the same lock, each row
+    audited with the close's reason, so from then on only the recorded review (复核) changes them."""
+    if result_ids and (source := _year_closed(organisation_id=organisation_id, year=year)):
+        annual_results_lock(result_ids=result_ids, source=source)
 
 
 def decision_closed(result: AnnualResult) -> str:
@@ -927,7 +945,8 @@ def annual_decide(
     A decision that differs from the suggestion needs a reason; 优秀 is refused beyond the quota
     (counting every 优秀 decided or, where undecided, suggested) and where :func:`excellent_barred`
     says why; nothing changes once :func:`decision_closed` says why. The change is audited with
-    the reason.
+    the reason. A result decided after the year's close is locked with the decision
+    (:func:`_lock_if_year_closed`).
     """
     _check_committee(actor=actor, organisation_id=result.organisation_id)
     _check_year_complete(organisation=result.organisation, year=result.year, person_ids=[result.person_id])
@@ -960,6 +979,8 @@ def annual_decide(
     # 优秀 uses a place; 不定等次 shrinks the number of places. Either may overrun the quota.
     if grade in (AnnualGrade.EXCELLENT, AnnualGrade.NOT_GRADED):
         _check_quota_after(organisation=locked.organisation, year=locked.year)
+    _lock_if_year_closed(organisation_id=locked.organisation_id, year=locked.year, result_ids=[locked.pk])
+    locked.refresh_from_db(fields=["locked_at"])
     return locked
 
 
@@ -990,6 +1011,7 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
             row.decided_at = now
             row.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
     _check_quota_after(organisation=organisation, year=year)
+    _lock_if_year_closed(organisation_id=organisation.pk, year=year, result_ids=[row.pk for row in undecided])
     return len(undecided)
 
 

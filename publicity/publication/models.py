@@ -81,6 +81,12 @@ class Publication(OrganisationScoped, models.Model):
     def is_open_on(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
 
+    @property
+    def lock_reason(self) -> str:
+        """The reason its 定等 records: on its lines' locks and, for a year's 优秀 list, on the
+        year's close (and on a result decided after it, locked as the close would have)."""
+        return gettext("公示期满定等：%(title)s") % {"title": self.title}
+
     def status_on(self, day: date, *, republished_until: date | None = None) -> PublicationStatus:
         """The list's state as a reader takes it on ``day``, from its dates alone: the window is
         over the day after it ends, not when the locking job (00:30, or HR's 定等) gets to it; only

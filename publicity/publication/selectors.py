@@ -119,6 +119,21 @@ def annual_list_posted(organisation_id: int, year: int) -> bool:
     ).exists()
 
 
+def annual_year_closed(organisation_id: int, year: int) -> str:
+    """The reason the organisation's year was closed with (its 优秀 list wholly locked, see
+    ``evaluations.annual.locking.annual_year_close``), or "" while it is not: a result decided
+    afterwards is locked as the close locked the others (evaluations.annual reads this, registered
+    at start-up). One query."""
+    closed = (
+        Publication.objects.filter(
+            organisation_id=organisation_id, kind=PublicationKind.ANNUAL_EXCELLENT, year=year, closed_at__isnull=False
+        )
+        .only("title")
+        .first()
+    )
+    return closed.lock_reason if closed is not None else ""
+
+
 def annual_result_sent_back(result_id: int) -> list[SentBack]:
     """The objections upheld against a year's 优秀 that sent it back to the committee, newest first,
     for the committee's decision page in evaluations.annual (registered at start-up): one query."""

@@ -660,7 +660,7 @@ def publication_lock_due(*, publication: Publication, today: date | None = None)
         .exclude(_open_objection())
         .order_by("pk")
     )
-    source = _("公示期满定等：%(title)s") % {"title": publication.title}
+    source = publication.lock_reason
     if due:
         if publication.kind == PublicationKind.QUARTER:
             grades_lock(

@@ -13,10 +13,10 @@ from django.urls import reverse
 from accounts.models import AuditEntry
 from evaluations.annual.locking import annual_year_close
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
-from evaluations.annual.services import annual_decide
+from evaluations.annual.services import annual_adopt_suggestions, annual_decide
 from publicity.publication import review_cases
 from publicity.publication import services as publication
-from publicity.publication.models import ReviewCaseState
+from publicity.publication.models import ReviewCase, ReviewCaseState
 from tests.factories import AnnualResultFactory, UserFactory
 
 YEAR = 2025
@@ -154,3 +154,150 @@ def test_the_close_is_one_update_whatever_the_number_of_results_and_safe_to_run_
     entries = AuditEntry.objects.filter(content_type__model="annualresult", action=AuditEntry.Action.UPDATE)
     assert sorted(entry.changes_dict.keys() for entry in entries) == [{"locked_at": None}.keys()] * 6
     assert annual_year_close(organisation_id=organisation.pk, year=YEAR) == 0
+
+
+def _late_result(department, username: str, full_name: str) -> AnnualResult:
+    """Someone whose year reached the organisation after the 优秀 list was posted: undecided at the close."""
+    person = UserFactory(username=username, full_name=full_name, department=department)
+    return AnnualResultFactory(person=person, year=YEAR, suggested_grade=AnnualGrade.INCOMPETENT)
+
+
+def test_a_result_the_committee_decides_after_the_close_is_locked_as_the_close_locked_the_others(
+    client_for, settings, year, organisation, department, hr, chief
+):
+    publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    late = _late_result(department, "newcomer", "调入者")
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    publication.publications_lock_due(organisation_id=organisation.pk)
+    listed = publication.Publication.objects.get(organisation=organisation, year=YEAR)
+    assert listed.closed_at is not None and AnnualResult.objects.get(pk=late.pk).locked_at is None
+
+    decided = annual_decide(result=late, actor=chief, grade=AnnualGrade.INCOMPETENT, reason="")
+
+    assert decided.locked_at is not None and AnnualResult.objects.get(pk=late.pk).locked_at is not None
+    # Audited as the close audits the year's others: old → new, the publication as the reason.
+    entry = AuditEntry.objects.filter(
+        content_type__model="annualresult", object_pk=str(late.pk), action=AuditEntry.Action.UPDATE
+    ).latest("pk")
+    assert entry.changes_dict["locked_at"][0] == "None"
+    assert entry.reason == f"公示期满定等：{listed.title}"
+    # The committee's page says it is closed, and a change goes through HR's review (复核).
+    page = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, late.pk])).content.decode()
+    assert 'data-testid="decision-closed"' in page and 'data-testid="decide-submit"' not in page
+    with pytest.raises(ValidationError, match="已公示定等，不能再修改"):
+        annual_decide(result=late, actor=chief, grade=AnnualGrade.BASICALLY_COMPETENT, reason="改")
+
+
+def test_results_adopted_after_the_close_are_locked_too(settings, year, organisation, department, hr, chief):
+    for number in range(3):  # enough people for the one 优秀 place the quota check counts
+        person = UserFactory(username=f"p{number}", department=department)
+        AnnualResultFactory(person=person, year=YEAR, decided_grade=AnnualGrade.COMPETENT)
+    publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    late = _late_result(department, "newcomer", "调入者")
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    publication.publications_lock_due(organisation_id=organisation.pk)
+
+    assert annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=chief) == 1
+
+    late.refresh_from_db()
+    assert (late.decided_grade, late.locked_at is not None) == (AnnualGrade.INCOMPETENT, True)
+
+
+def test_a_result_decided_while_the_list_is_still_posted_stays_open_for_the_committee(
+    settings, year, organisation, department, hr, chief
+):
+    listed = publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    late = _late_result(department, "newcomer", "调入者")
+
+    decided = annual_decide(result=late, actor=chief, grade=AnnualGrade.INCOMPETENT, reason="")
+
+    listed.refresh_from_db()
+    assert listed.closed_at is None
+    assert decided.locked_at is None and AnnualResult.objects.get(pk=late.pk).locked_at is None
+    changed = annual_decide(result=late, actor=chief, grade=AnnualGrade.BASICALLY_COMPETENT, reason="改")
+    assert changed.decided_grade == AnnualGrade.BASICALLY_COMPETENT
+
+
+def _decide_case_on_its_page(client, case, grade: str, decision: str):
+    return client.post(
+        case.get_absolute_url(),
+        {"action": "decide", "decided_on": AFTER_WINDOW.isoformat(), "decision": decision, "new_grade": grade},
+    )
+
+
+def test_a_review_case_opened_before_the_close_changes_the_grade_once_the_year_is_closed(
+    client_for, settings, year, organisation, hr, colleague
+):
+    """The 不称职 was decided, and its 复核 asked for, while the 优秀 list was posted: the case is
+    decided after the close, which locked the result, and its new grade stands."""
+    _, incompetent = year
+    listed = publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=PUBLISH_DAY)
+    case = review_cases.review_case_request(actor=hr, case=case, requested_on=PUBLISH_DAY)
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    publication.publications_lock_due(organisation_id=organisation.pk)
+    listed.refresh_from_db()
+    assert listed.closed_at is not None
+
+    response = _decide_case_on_its_page(client_for(hr), case, AnnualGrade.BASICALLY_COMPETENT, "复核认定基本称职")
+
+    assert response.status_code == 302
+    assert "尚未定等" not in client_for(hr).get(case.get_absolute_url()).content.decode()
+    incompetent.refresh_from_db()
+    assert incompetent.decided_grade == AnnualGrade.BASICALLY_COMPETENT and incompetent.locked_at is not None
+    assert ReviewCase.objects.get(pk=case.pk).changed_to == AnnualGrade.BASICALLY_COMPETENT
+    assert AnnualReview.objects.get(annual_result=incompetent).old_grade == AnnualGrade.INCOMPETENT
+
+
+def test_a_review_case_decided_while_the_year_is_still_open_leaves_the_change_to_the_committee(
+    client_for, settings, year, organisation, hr
+):
+    """Before the close the committee still changes its decision itself: the case's change of grade
+    is refused, said on the page, and nothing changes."""
+    _, incompetent = year
+    publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=PUBLISH_DAY)
+    case = review_cases.review_case_request(actor=hr, case=case, requested_on=PUBLISH_DAY)
+
+    response = client_for(hr).post(
+        case.get_absolute_url(),
+        {"action": "decide", "decided_on": PUBLISH_DAY.isoformat(), "decision": "改", "new_grade": "competent"},
+    )
+
+    assert response.status_code == 400 and "该年度结果尚未定等，不需要复核" in response.content.decode()
+    assert AnnualResult.objects.get(pk=incompetent.pk).decided_grade == AnnualGrade.INCOMPETENT
+    assert ReviewCase.objects.get(pk=case.pk).state == ReviewCaseState.REQUESTED
+
+
+def test_hr_reviews_on_its_page_a_result_decided_before_the_close(client_for, settings, year, organisation, hr):
+    excellent, _ = year
+    _close(settings, hr, organisation)
+    url = reverse("evaluations:annual_review", args=[YEAR, excellent.pk])
+
+    response = client_for(hr).post(url, {"new_grade": AnnualGrade.COMPETENT, "reason": "复核发现年底重大失误"})
+
+    assert response.status_code == 302
+    assert AnnualResult.objects.get(pk=excellent.pk).decided_grade == AnnualGrade.COMPETENT
+
+
+def test_a_review_case_on_an_incompetent_decided_after_the_close_changes_the_grade(
+    client_for, settings, year, organisation, department, hr, chief
+):
+    """The committee decided a late 不称职 after the close: its 复核 case was refused as 尚未定等
+    (nothing had locked the result) until the decision locked it as the close would have."""
+    publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    late = _late_result(department, "newcomer", "调入者")
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    publication.publications_lock_due(organisation_id=organisation.pk)
+    late = annual_decide(result=late, actor=chief, grade=AnnualGrade.INCOMPETENT, reason="")
+    case = review_cases.review_case_open(actor=hr, annual_result=late, notified_on=AFTER_WINDOW)
+    case = review_cases.review_case_request(actor=hr, case=case, requested_on=AFTER_WINDOW)
+
+    response = _decide_case_on_its_page(client_for(hr), case, AnnualGrade.COMPETENT, "复核认定称职")
+
+    assert response.status_code == 302
+    late.refresh_from_db()
+    assert (late.decided_grade, ReviewCase.objects.get(pk=case.pk).state) == (
+        AnnualGrade.COMPETENT,
+        ReviewCaseState.DECIDED,
+    )
