@@ -384,6 +384,14 @@ def due_for_people(period: Quarter | Month, prefix: str = "") -> Q:
     return Q(**{f"{prefix}appraisal_start__isnull": True}) | Q(**{f"{prefix}appraisal_start__lte": period.last_day})
 
 
+def is_due_for(period: Quarter | Month, appraisal_start: date | None) -> bool:
+    """Whether ``period`` asks anything of a person whose own start (``User.appraisal_start``, 参加考核
+    日期) is ``appraisal_start``: :func:`due_for_people` for one person, where the rows are already
+    read (the roster page and its workbook). A newcomer owes nothing of a period that ended before
+    they began."""
+    return appraisal_start is None or appraisal_start <= period.last_day
+
+
 def is_due(policy: Policy, period: Quarter | Month) -> bool:
     """Whether ``period`` asks anything of the organisation's people: not when it ended before the
     organisation began appraising in the system (``Policy.started_on``); its targets, summaries

@@ -27,7 +27,7 @@ class PublicityConfig(AppConfig):
 
         from evaluations.annual.selectors import register_sent_back_reader
         from evaluations.annual.services import register_published_reader
-        from evaluations.welfare.selectors import register_publication_window_reader
+        from evaluations.welfare.selectors import register_final_by_date_reader, register_publication_window_reader
 
         from .publication.selectors import (
             annual_list_posted,
@@ -35,6 +35,7 @@ class PublicityConfig(AppConfig):
             annual_results_published,
             annual_results_regrading,
             annual_year_closed,
+            welfare_final_by_date,
             welfare_publication_window,
         )
 
@@ -51,3 +52,5 @@ class PublicityConfig(AppConfig):
         register_sent_back_reader(annual_result_sent_back)
         # A public-welfare worker's page names the window of their line on the board.
         register_publication_window_reader(welfare_publication_window)
+        # Its list, page and workbook say 已定 once the line's window is over by the locking rule.
+        register_final_by_date_reader(welfare_final_by_date)

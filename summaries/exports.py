@@ -49,16 +49,16 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int) -> Itera
     labels = {status: review.roster_status_label(status) for status in (None, *ReviewStatus.values)}
     yes, no, not_due = _("是"), _("否"), _("无需填报")
     values = review.roster_values(people, year=year, month=month)
-    # A newcomer who began after the month (the quarter) ended owes nothing of it (periods.person_policy).
-    month_ends, quarter_ends = periods.Month(year, month).last_day, periods.Month(year, month).quarter.last_day
+    # A newcomer who began after the month (the quarter) ended owes nothing of it: the roster page's rule.
+    period = periods.Month(year, month)
     for department, number, full_name, username, summary, summary_late, targets, targets_late, start in values.iterator(
         chunk_size=CHUNK
     ):
         summary_label = labels.get(summary) or review.roster_status_label(summary)
         targets_label = labels.get(targets) or review.roster_status_label(targets)
-        if start is not None and summary in (None, ReviewStatus.DRAFT) and start > month_ends:
+        if summary in (None, ReviewStatus.DRAFT) and not periods.is_due_for(period, start):
             summary_label = not_due
-        if start is not None and targets in (None, ReviewStatus.DRAFT) and start > quarter_ends:
+        if targets in (None, ReviewStatus.DRAFT) and not periods.is_due_for(period.quarter, start):
             targets_label = not_due
         yield [
             department or "",

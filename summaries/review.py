@@ -369,7 +369,6 @@ def roster_rows(people, *, year: int, month: int, policy=None, today: date | Non
     }
     rows = []
     period = periods.Month(year, month)
-    month_ends, quarter_ends = period.last_day, period.quarter.last_day
     for person in people:
         summary, targets = summaries.get(person.pk), target_sets.get(person.pk)
         start = person.appraisal_start
@@ -385,8 +384,8 @@ def roster_rows(people, *, year: int, month: int, policy=None, today: date | Non
                 targets_status=targets.status if targets else None,
                 targets_late=bool(targets and targets.is_late),
                 targets_id=targets.pk if targets else None,
-                summary_not_due=start is not None and start > month_ends,
-                targets_not_due=start is not None and start > quarter_ends,
+                summary_not_due=not periods.is_due_for(period, start),
+                targets_not_due=not periods.is_due_for(period.quarter, start),
                 summary_overdue=own is not None
                 and not summary_in
                 and periods.is_due(own, period)

@@ -65,7 +65,7 @@ class BallotOpenForm(forms.Form):
         }
         unknown = [n for n in numbers if n not in found]
         if unknown:
-            self.add_error(field, _("未找到以下工号：%(numbers)s") % {"numbers": join_list(unknown[:20])})
+            self.add_error(field, _("未找到以下工号：%(numbers)s") % {"numbers": join_list(unknown, limit=20)})
         return [found[n] for n in numbers if n in found]
 
     def clean(self):

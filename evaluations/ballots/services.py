@@ -165,7 +165,7 @@ def ballot_open(
     outsiders = [u for u in [*subjects, *raters, *leaders] if u.organisation_id != organisation.pk or not u.is_active]
     if outsiders:
         errors.setdefault("subjects", []).append(
-            _("以下人员不是本单位在职人员：%(names)s") % {"names": join_list(str(u) for u in outsiders[:10])}
+            _("以下人员不是本单位在职人员：%(names)s") % {"names": join_list(outsiders, limit=10)}
         )
     if errors:
         raise ValidationError(errors)

@@ -12,7 +12,15 @@ from accounts.models import Department, Organisation, User
 from accounts.selectors import review_scope
 
 from ..discipline.selectors import finding_count_annotations, people_with_findings
-from .models import AppraisalQuarter, DepartmentQuarterStats, GradeState, QuarterGrade, QuarterGradeCount, QuarterState
+from .models import (
+    AppraisalQuarter,
+    DepartmentQuarterStats,
+    GradeState,
+    QuarterDisciplineOpinion,
+    QuarterGrade,
+    QuarterGradeCount,
+    QuarterState,
+)
 
 
 def current_appraisal_quarter(*, organisation: Organisation) -> AppraisalQuarter | None:
@@ -306,6 +314,14 @@ def quarter_progress(quarters: list[AppraisalQuarter], *, known: dict[int, dict]
                 row.get("graded", 0),
                 row.get("good", 0),
             )
+
+
+def quarter_discipline_opinion(*, appraisal_quarter: AppraisalQuarter) -> QuarterDisciplineOpinion | None:
+    """The quarter's 纪委意见 with who recorded it, or None: the quarters page reads it once and hands
+    it on (``services.grading.discipline_opinion_status``)."""
+    return (
+        QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).select_related("given_by").first()
+    )
 
 
 def quarter_distribution(*, appraisal_quarter: AppraisalQuarter) -> list[dict]:

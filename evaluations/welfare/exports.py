@@ -8,13 +8,16 @@ subsidy stops whatever the grade.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from accounts import periods
 from accounts.excel import new_sheet, workbook_file, write_table
 
 from .models import WelfareAssessment, WelfareGrade, WelfareStage
+from .selectors import with_stage_today
 
 COLUMNS = (
     "department__name",
@@ -24,7 +27,7 @@ COLUMNS = (
     "post__agreement_start",
     "post__agreement_end",
     "post__monthly_subsidy",
-    "stage",
+    "stage_today",
     "grade",
     "renew",
     "post__absent_since",
@@ -49,13 +52,15 @@ def headers() -> list[str]:
     ]
 
 
-def result_rows(*, organisation_id: int, year: int) -> Iterator[list]:
-    """One row per worker of the year, in department and worker order."""
+def result_rows(*, organisation_id: int, year: int, today: date | None = None) -> Iterator[list]:
+    """One row per worker of the year, in department and worker order, at their step as of today
+    (a result whose window is over is 已定 and paid whether or not the locking job has run)."""
+    today = today or periods.today()
     stages = dict(WelfareStage.choices)
     grades = dict(WelfareGrade.choices)
     yes, no = _("续签"), _("不续签")
     rows = (
-        WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year)
+        with_stage_today(WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year), today=today)
         .order_by("department_id", "owner__employee_number", "pk")
         .values_list(*COLUMNS)
     )

@@ -154,6 +154,11 @@ class WelfareAssessment(ReviewedDocument):
     def title(self) -> str:
         return str(_("%(year)s年度公益性岗位述职")) % {"year": self.year}
 
+    def get_stage_today_display(self) -> str:
+        """The label of ``stage_today``, the step as of today that the selectors annotate
+        (``selectors.with_stage_today``): what the pages say, not the stored ``stage``."""
+        return WelfareStage(self.stage_today).label
+
 
 class ConsequenceKind(models.TextChoices):
     ADMONITION = "admonition", _("诫勉谈话")

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 
+from accounts import periods
 from accounts.models import User
 from accounts.workflow import EDITABLE_STATUSES
 
@@ -17,33 +18,71 @@ from ..ballots.models import SCALE_CHOICES, BallotScale, BallotState, Choice, Pa
 from ..ballots.selectors import percent
 from .models import ConsequenceKind, WelfareAssessment, WelfareConsequence, WelfarePost, WelfareStage
 
+# publicity.publication locks (定等) a published result once its window is over without an open
+# objection, by a nightly job. It stands above this room, so it lends the rule through a reader it
+# registers at start-up (PublicityConfig.ready()): ``reader(day)`` → an Exists over the assessment
+# (``OuterRef("pk")``), true when its line stands 定等 on ``day``.
+_final_by_date_readers: list[Callable[[date], Exists]] = []
 
-def assessments_for_unit(*, organisation_id: int, year: int, stage: str = "") -> QuerySet[WelfareAssessment]:
-    rows = WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year).select_related(
-        "owner", "department", "post"
+
+def register_final_by_date_reader(reader: Callable[[date], Exists]) -> None:
+    if reader not in _final_by_date_readers:
+        _final_by_date_readers.append(reader)
+
+
+def with_stage_today(rows: QuerySet[WelfareAssessment], *, today: date) -> QuerySet[WelfareAssessment]:
+    """``rows`` each with ``stage_today``, the step it stands at on ``today`` as the dates have it:
+    张榜公示 is 已定 from the day its window is over (no objection open), whether or not the locking
+    job has run. Every page, filter, count and the workbook read this, never ``stage``."""
+    final = [reader(today) for reader in _final_by_date_readers]
+    if not final:
+        return rows.annotate(stage_today=F("stage"))
+    due = Q(final[0])
+    for more in final[1:]:
+        due |= Q(more)
+    return rows.annotate(
+        stage_today=Case(
+            When(due, stage=WelfareStage.PUBLISHED, then=Value(WelfareStage.FINAL.value)),
+            default=F("stage"),
+            output_field=CharField(),
+        )
+    )
+
+
+def assessments_for_unit(
+    *, organisation_id: int, year: int, stage: str = "", today: date | None = None
+) -> QuerySet[WelfareAssessment]:
+    """The unit's workers of ``year``, each with ``stage_today`` (:func:`with_stage_today`); with
+    ``stage``, those at that step today."""
+    rows = with_stage_today(
+        WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year).select_related(
+            "owner", "department", "post"
+        ),
+        today=today or periods.today(),
     )
     if stage in WelfareStage.values:
-        rows = rows.filter(stage=stage)
+        rows = rows.filter(stage_today=stage)
     return rows.order_by("department_id", "owner__employee_number", "pk")
 
 
-def stage_counts(*, organisation_id: int, year: int) -> dict[str, int]:
-    """How many of the unit's workers stand at each step (one GROUP BY)."""
-    counts = dict(
-        WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year)
-        .values_list("stage")
-        .annotate(n=Count("pk"))
-        .order_by()
+def stage_counts(*, organisation_id: int, year: int, today: date | None = None) -> dict[str, int]:
+    """How many of the unit's workers stand at each step today (one GROUP BY)."""
+    rows = with_stage_today(
+        WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year), today=today or periods.today()
     )
+    counts = dict(rows.values_list("stage_today").annotate(n=Count("pk")).order_by())
     return {value: counts.get(value, 0) for value in WelfareStage.values}
 
 
-def assessment_for(*, pk: int, user: User) -> WelfareAssessment | None:
+def assessment_for(*, pk: int, user: User, today: date | None = None) -> WelfareAssessment | None:
     """The assessment when ``user`` may read it (the worker, their evaluator, the unit's HR and
-    leader); None otherwise, answered as a 404 so another unit learns nothing."""
+    leader), with ``stage_today``; None otherwise, answered as a 404 so another unit learns nothing."""
     found = (
-        WelfareAssessment.objects.select_related(
-            "owner__department", "department", "organisation", "post", "ballot_subject__ballot"
+        with_stage_today(
+            WelfareAssessment.objects.select_related(
+                "owner__department", "department", "organisation", "post", "ballot_subject__ballot"
+            ),
+            today=today or periods.today(),
         )
         .filter(pk=pk)
         .first()
@@ -84,8 +123,10 @@ def publication_window_of(*, assessment_id: int) -> PublishedWindow | None:
     return None
 
 
-def own_assessments(*, user: User) -> QuerySet[WelfareAssessment]:
-    return WelfareAssessment.objects.filter(owner=user).select_related("post").order_by("-year")
+def own_assessments(*, user: User, today: date | None = None) -> QuerySet[WelfareAssessment]:
+    return with_stage_today(
+        WelfareAssessment.objects.filter(owner=user).select_related("post"), today=today or periods.today()
+    ).order_by("-year")
 
 
 def own_reports_to_hand_in(*, user: User) -> QuerySet[WelfareAssessment]:

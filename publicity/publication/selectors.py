@@ -36,6 +36,7 @@ from .models import (
     ReviewCaseState,
 )
 from .review_cases import REVIEW_REMINDER_DAYS
+from .services import entries_due_for_lock
 
 
 def publications(*, organisation_id: int) -> QuerySet[Publication]:
@@ -172,6 +173,14 @@ def welfare_publication_window(assessment_id: int) -> PublishedWindow | None:
     return PublishedWindow(
         starts_on=starts_on, ends_on=ends_on, url=reverse("publicity:publication_detail", args=[publication_id])
     )
+
+
+def welfare_final_by_date(day: date) -> Exists:
+    """Whether a public-welfare worker's line (``OuterRef("pk")``: the assessment) stands 定等 on
+    ``day`` by the locking job's own rule (:func:`services.entries_due_for_lock`), whether or not the
+    job has run yet: evaluations.welfare reads it (registered at start-up) for the step it shows."""
+    lines = PublicationEntry.objects.filter(welfare_assessment_id=OuterRef("pk"))
+    return Exists(entries_due_for_lock(lines, day=day))
 
 
 def republished_until(*, publication: Publication) -> date | None:

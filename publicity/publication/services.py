@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -636,6 +636,14 @@ def _open_objection() -> Exists:
     return Exists(Objection.objects.filter(entry_id=OuterRef("pk")).exclude(state=ObjectionState.ANSWERED))
 
 
+def entries_due_for_lock(entries: QuerySet[PublicationEntry], *, day: date) -> QuerySet[PublicationEntry]:
+    """Of ``entries``, the lines that stand 定等 on ``day``: published, their window over before it,
+    no objection open on them (such a line waits for the answer). The locking job locks these; the
+    pages that say where a result stands today read the same rule (``selectors.welfare_final_by_date``),
+    so they need not wait for the job."""
+    return entries.filter(state=EntryState.PUBLISHED, window_ends_on__lt=day).exclude(_open_objection())
+
+
 @transaction.atomic
 def publication_lock_due(*, publication: Publication, today: date | None = None) -> dict:
     """Lock the entries of one publication whose window has closed, except those with an open
@@ -655,11 +663,7 @@ def publication_lock_due(*, publication: Publication, today: date | None = None)
         else:
             # A year's line decided otherwise leaves the list.
             _entry_withdraw_if_decided_otherwise(entry)
-    due = list(
-        publication.entries.filter(state=EntryState.PUBLISHED, window_ends_on__lt=day)
-        .exclude(_open_objection())
-        .order_by("pk")
-    )
+    due = list(entries_due_for_lock(publication.entries.all(), day=day).order_by("pk"))
     source = publication.lock_reason
     if due:
         if publication.kind == PublicationKind.QUARTER:

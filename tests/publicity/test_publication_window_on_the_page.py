@@ -70,7 +70,8 @@ def test_after_the_window_the_lines_say_it_is_over_and_no_objection_is_invited(
     assert _states(page) == ["公示期满，待定等"]
     assert "请在公示期内" not in page and 'data-testid="object-link"' not in page
     assert "公示期已结束，不再受理异议。" in page
-    assert "张榜公示期（2026-12-07至2026-12-11）已满，待定等" in _worker_page(client_for, decided)
+    # No objection is open: the worker's result stands by the locking rule, job run or not.
+    assert "张榜公示期（2026-12-07至2026-12-11）已满，结果已定" in _worker_page(client_for, decided)
 
 
 def test_an_objection_before_the_window_is_refused_once_saying_when_the_window_opens(client_for, published, staff):

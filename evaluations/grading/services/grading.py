@@ -462,25 +462,31 @@ def _grades_version(appraisal_quarter: AppraisalQuarter) -> int:
     return QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).aggregate(v=Sum("version"))["v"] or 0
 
 
-def _opinion_status(appraisal_quarter: AppraisalQuarter) -> str:
-    """``"opinion"`` when the quarter has no 纪委意见, ``"stale"`` when its grades were given,
-    changed, confirmed or sent back after it was recorded, else ""."""
-    opinion = QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).first()
+def discipline_opinion_status(*, appraisal_quarter: AppraisalQuarter, opinion: QuarterDisciplineOpinion | None) -> str:
+    """``"opinion"`` when the quarter has no 纪委意见 (``opinion`` is None), ``"stale"`` when its
+    grades were given, changed, confirmed or sent back after ``opinion`` was recorded, else "".
+    ``opinion`` is the quarter's, as the caller read it (``selectors.quarter_discipline_opinion``)."""
     if opinion is None:
         return "opinion"
     stale = opinion.grades_version is not None and opinion.grades_version != _grades_version(appraisal_quarter)
     return "stale" if stale else ""
 
 
-def discipline_opinion_wanted(*, appraisal_quarter: AppraisalQuarter, policy) -> str:
+def _opinion_status(appraisal_quarter: AppraisalQuarter) -> str:
+    opinion = QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).first()
+    return discipline_opinion_status(appraisal_quarter=appraisal_quarter, opinion=opinion)
+
+
+def discipline_opinion_wanted(*, appraisal_quarter: AppraisalQuarter, policy, opinion_status: str | None = None) -> str:
     """What the 纪委意见 of an open quarter waits for ("" when nothing): ``"grading"`` while people are
     not graded or confirmed (an opinion on grades not yet given says nothing), ``"opinion"`` when
-    every grade is confirmed and there is no opinion, ``"stale"`` when grades moved after it."""
+    every grade is confirmed and there is no opinion, ``"stale"`` when grades moved after it.
+    ``opinion_status``: :func:`discipline_opinion_status` as the caller already worked it out."""
     if not policy.discipline_review_step or not appraisal_quarter.is_open:
         return ""
     if _grades_unfinished(appraisal_quarter):
         return "grading"
-    return _opinion_status(appraisal_quarter)
+    return _opinion_status(appraisal_quarter) if opinion_status is None else opinion_status
 
 
 DISCIPLINE_OPINION = "discipline_opinion"
@@ -574,6 +580,7 @@ def approval_blockers(
     appraisal_quarter: AppraisalQuarter,
     with_names: bool = True,
     pools: list[quota.PoolStatus] | None = None,
+    opinion_status: str | None = None,
 ) -> list[ApprovalBlocker]:
     """What stands between the quarter and approval, in plain words with the people concerned:
     targets not approved, monthly summaries not handed in, people not graded or not confirmed,
@@ -583,7 +590,8 @@ def approval_blockers(
 
     A fixed number of queries whatever the size of the organisation; each count stops at
     BLOCKER_COUNT_CAP ("1000+"). ``with_names=False`` leaves the people out (a page that shows only
-    the messages); ``pools``, the quota status the caller already read, spares reading it again.
+    the messages); ``pools``, the quota status the caller already read, and ``opinion_status``, the
+    :func:`discipline_opinion_status` it already worked out, spare reading them again.
     """
     grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
     blockers = []
@@ -624,7 +632,7 @@ def approval_blockers(
                 )
             )
     if policy.discipline_review_step:
-        status = _opinion_status(appraisal_quarter)
+        status = _opinion_status(appraisal_quarter) if opinion_status is None else opinion_status
         if status == "opinion":
             blockers.append(
                 ApprovalBlocker(_("须先取得纪委意见：请纪检人员在季度结果页记录意见。"), waits_for=DISCIPLINE_OPINION)

@@ -44,7 +44,6 @@ from ..models import (
     DepartmentScore,
     Grade,
     GradeState,
-    QuarterDisciplineOpinion,
     QuarterGrade,
     QuarterGradeCount,
     SatisfactionScore,
@@ -634,12 +633,6 @@ def _get_quarter_for_user(request: HttpRequest, pk) -> AppraisalQuarter:
     return found
 
 
-def _discipline_opinion(appraisal_quarter: AppraisalQuarter) -> QuarterDisciplineOpinion | None:
-    return (
-        QuarterDisciplineOpinion.objects.filter(appraisal_quarter=appraisal_quarter).select_related("given_by").first()
-    )
-
-
 def _openable_quarters(organisation_id: int, policy, *, opened: set[periods.Quarter]) -> list[dict]:
     """The current quarter and the past ones the policy lets HR reach back to, newest first, each
     with the day its grading opens and whether it may be opened now (and if not, why)."""
@@ -715,20 +708,30 @@ def _render_quarters(
         "open_form": OpenQuarterForm(initial={"year": default.year, "quarter": default.quarter}),
     }
     if selected is not None:
-        opinion = _discipline_opinion(selected)
+        # The 纪委意见 read once for the page: what it says, what it waits for, and the approval blocker.
+        opinion = selectors.quarter_discipline_opinion(appraisal_quarter=selected)
+        opinion_status = (
+            grading.discipline_opinion_status(appraisal_quarter=selected, opinion=opinion)
+            if policy.discipline_review_step and selected.is_open
+            else ""
+        )
         can_give_opinion = (
             policy.discipline_review_step
             and selected.is_open
             and user.has_perm("evaluations.give_discipline_opinion", selected)
         )
-        opinion_wanted = grading.discipline_opinion_wanted(appraisal_quarter=selected, policy=policy)
+        opinion_wanted = grading.discipline_opinion_wanted(
+            appraisal_quarter=selected, policy=policy, opinion_status=opinion_status
+        )
         ctx.update(
             opinion_wanted=opinion_wanted,
             departments=departments,
             totals=totals,
             pools=pools,
             # This page shows the messages only; the approval page names the people.
-            blockers=grading.approval_blockers(appraisal_quarter=selected, with_names=False, pools=pools)
+            blockers=grading.approval_blockers(
+                appraisal_quarter=selected, with_names=False, pools=pools, opinion_status=opinion_status
+            )
             if selected.is_open
             else [],
             discipline_review=policy.discipline_review_step,
@@ -835,6 +838,12 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
         data = data.copy()
         data["department"] = str(departments[0]["department_id"])
     filterset = ApprovalFilter(data, queryset=grades, organisation_id=request.user.organisation_id)
+    opinion = selectors.quarter_discipline_opinion(appraisal_quarter=appraisal_quarter)
+    opinion_status = (
+        grading.discipline_opinion_status(appraisal_quarter=appraisal_quarter, opinion=opinion)
+        if policy.discipline_review_step and appraisal_quarter.is_open
+        else ""
+    )
     return render(
         request,
         "evaluations/grading/approve_confirm.html",
@@ -842,8 +851,10 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
             "appraisal_quarter": appraisal_quarter,
             "departments": departments,
             "totals": totals,
-            "opinion": _discipline_opinion(appraisal_quarter),
-            "blockers": grading.approval_blockers(appraisal_quarter=appraisal_quarter, pools=pools)
+            "opinion": opinion,
+            "blockers": grading.approval_blockers(
+                appraisal_quarter=appraisal_quarter, pools=pools, opinion_status=opinion_status
+            )
             if appraisal_quarter.is_open
             else [],
             "cancel_url": back,

@@ -1,0 +1,48 @@
+"""民主测评's refusals that name people or numbers show the first few and say when there are more
+(等, accounts.text.join_list), instead of cutting the list without a word."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from evaluations.ballots import services
+from tests.factories import DepartmentFactory, UserFactory
+
+
+def _open_with_subjects(client, numbers: list[str]) -> str:
+    form = {"title": "测评", "year": 2026, "scale": "grade", "subject_numbers": " ".join(numbers)}
+    response = client.post(reverse("evaluations:ballot_open"), {**form, "service_user_codes": 0})
+    return html.unescape(response.content.decode())
+
+
+def test_the_unknown_numbers_of_the_open_form_say_there_are_more_past_twenty(client_for, hr):
+    numbers = [f"X{n:03d}" for n in range(21)]
+    page = _open_with_subjects(client_for(hr), numbers)
+    assert "未找到以下工号：" + "、".join(numbers[:20]) + "等<" in page
+
+
+def test_twenty_unknown_numbers_are_named_without_more(client_for, hr):
+    numbers = [f"X{n:03d}" for n in range(20)]
+    page = _open_with_subjects(client_for(hr), numbers)
+    assert "未找到以下工号：" + "、".join(numbers) + "<" in page
+
+
+def test_the_people_of_another_unit_are_named_with_more_past_ten(hr, department, other_organisation):
+    elsewhere = DepartmentFactory(organisation=other_organisation, code="X001", name="外单位科室")
+    outsiders = [UserFactory(department=elsewhere, full_name=f"外单位{n:02d}") for n in range(11)]
+    with pytest.raises(ValidationError) as refused:
+        services.ballot_open(
+            actor=hr,
+            organisation=hr.organisation,
+            title="测评",
+            year=2026,
+            subjects=outsiders,
+            raters=[UserFactory(department=department)],
+        )
+    [said] = refused.value.message_dict["subjects"]
+    shown = "、".join(str(u) for u in outsiders[:10])
+    assert said == f"以下人员不是本单位在职人员：{shown}等"
