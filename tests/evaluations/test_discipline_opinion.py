@@ -52,6 +52,17 @@ def approve_url(quarter):
 # --- The service ---------------------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_inspector_records_the_opinion_through_the_page_outside_any_test_transaction(
+    client_for, graded, inspector, review_step
+):
+    """As in production (no transaction around the request): the service's row lock needs its own
+    transaction, which PostgreSQL insists on (a misplaced @transaction.atomic answered 500 there)."""
+    response = client_for(inspector).post(opinion_url(graded), {"text": "未发现影响定等的违纪违规问题。", "seen": ""})
+    assert response.status_code == 302
+    assert QuarterDisciplineOpinion.objects.get(appraisal_quarter=graded).given_by == inspector
+
+
 def test_approval_is_refused_without_the_opinion_when_the_policy_asks_for_it(graded, chief, review_step):
     assert approval_blockers(appraisal_quarter=graded) == ["须先取得纪委意见：请纪检人员在季度结果页记录意见。"]
     with pytest.raises(ValidationError, match="须先取得纪委意见"):

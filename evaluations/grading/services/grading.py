@@ -403,12 +403,12 @@ def grades_confirm_all(
     return confirmed
 
 
-@transaction.atomic
 def opinion_seen_token(opinion: QuarterDisciplineOpinion | None) -> str:
     """What a page that shows ``opinion`` sends back to say which one it showed ("" for none)."""
     return opinion.given_at.isoformat() if opinion is not None else ""
 
 
+@transaction.atomic
 def quarter_discipline_opinion_record(
     *, appraisal_quarter: AppraisalQuarter, actor: User, text: str, seen: str | None = None
 ) -> QuarterDisciplineOpinion:
