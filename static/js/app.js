@@ -18,10 +18,13 @@
         break;
       }
     }
-    if (form.getAttribute("data-confirm")) {
+    // A form missing what it requires (novalidate: the server says what) is not asked about: the
+    // warning of an irreversible step before "请选择…" would only mislead.
+    var complete = typeof form.checkValidity !== "function" || form.checkValidity();
+    if (complete && form.getAttribute("data-confirm")) {
       messages.push(form.getAttribute("data-confirm"));
     }
-    if (event.submitter && event.submitter.getAttribute("data-confirm")) {
+    if (complete && event.submitter && event.submitter.getAttribute("data-confirm")) {
       messages.push(event.submitter.getAttribute("data-confirm"));
     }
     // <form data-warn-changes>: a page of several forms (the grading cards, a document's 审核通过 and

@@ -54,6 +54,19 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     # HR publishes the latest approved quarter from the board.
     ui.sign_in_as("demo_hr")
     ui.go_via_menu("结果公示", "/publicity/")
+    # Nothing chosen yet: no warning that publishing cannot be undone, the page says to choose.
+    unexpected = []
+
+    def refuse(dialog):
+        unexpected.append(dialog.message)
+        dialog.dismiss()
+
+    ui.page.on("dialog", refuse)
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("publish-submit").click()
+    expect(ui.page.get_by_text("请选择要公示的内容。")).to_be_visible()
+    ui.page.remove_listener("dialog", refuse)
+    assert unexpected == []
     ui.page.get_by_test_id("publish-card").locator("select").select_option(label="2026年第3季度")
     asked = []
     ui.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
