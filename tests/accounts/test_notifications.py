@@ -17,6 +17,8 @@ def test_the_bell_counts_unread_and_opening_marks_read(client_for, staff):
     client = client_for(staff)
     body = client.get("/").content.decode()
     assert 'data-testid="bell-count">1<' in body
+    # A screen reader hears the count too (the link's own name would hide the badge).
+    assert 'data-testid="bell" aria-label="通知，1条未读"' in body
     # A GET (a bookmark, a link from elsewhere) goes there and writes nothing.
     response = client.get(reverse("accounts:notification_open", args=[note.pk]))
     assert response["Location"] == "/"
@@ -29,7 +31,8 @@ def test_the_bell_counts_unread_and_opening_marks_read(client_for, staff):
     )
     response = client.post(reverse("accounts:notification_open", args=[note.pk]))
     assert response["Location"] == "/"
-    assert 'data-testid="bell-count"' not in client.get("/").content.decode()
+    body = client.get("/").content.decode()
+    assert 'data-testid="bell-count"' not in body and 'data-testid="bell" aria-label="通知"' in body
 
 
 def test_nobody_opens_someone_elses_notification(client_for, staff, colleague):
