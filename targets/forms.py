@@ -94,6 +94,17 @@ class BaseTargetItemFormSet(forms.BaseFormSet):
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
 
+    def refuse_weights(self, message: str) -> None:
+        """The service refused the weights' sum: said above the items (``#items-errors``) and tied to
+        each weight box of the kept rows, so the page puts the keyboard on the first and a screen
+        reader reads why."""
+        self._non_form_errors = self.error_class([message], renderer=self.renderer)
+        for form in self.forms:
+            if form.cleaned_data and not form.cleaned_data.get("DELETE"):
+                attrs = form.fields["weight"].widget.attrs
+                attrs.update({"aria-invalid": "true", "aria-describedby": "items-errors"})
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+
 
 TargetItemFormSet = forms.formset_factory(
     TargetItemForm, formset=BaseTargetItemFormSet, extra=2, can_delete=True, max_num=100, validate_max=True

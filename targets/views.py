@@ -241,7 +241,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         target_set.refresh_from_db()
         return _render_detail(request, target_set, status=409, formset=formset, stale=True)
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        if getattr(exc, "code", None) == "weights":
+            formset.refuse_weights(error_text(exc))
+            messages.error(request, _("请按提示修改后再提交。"))
+        else:
+            messages.error(request, error_text(exc))
         return _render_detail(request, target_set, status=400, formset=formset)
     messages.success(request, _("目标已提交，等待审核。") if submit else _("草稿已保存。"))
     if not submit and (warning := services.weights_refusal(target_set)):

@@ -99,6 +99,10 @@ def test_wrong_weights_are_explained_and_the_text_is_kept(client_for, staff, mak
     body = response.content.decode()
     assert "权重之和须为100（当前为70）" in body
     assert "独特的目标文字" in body
+    # Said above the items and tied to the weight box, where the page puts the keyboard.
+    assert '<div class="alert alert-danger" id="items-errors"' in body
+    weight = body.split('name="items-0-weight"', 1)[1].split(">", 1)[0]
+    assert 'aria-invalid="true"' in weight and 'aria-describedby="items-errors"' in weight
     target_set.refresh_from_db()
     assert target_set.status == ReviewStatus.DRAFT
     assert not target_set.items.exists()
