@@ -6,12 +6,26 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import LoadedModelChoiceFilter, OrganisationFilterSet, PersonSearchFilter
+from accounts.models import Department
 from accounts.text import MultiLineCharField
 from accounts.textlimits import MEDIUM
 from accounts.widgets import DateInput
 from evaluations.annual.models import AnnualGrade, AnnualReview
 
-from .models import Objection, ReviewCase, ReviewCaseKind
+from .models import Objection, PublicationEntry, ReviewCase, ReviewCaseKind
+
+
+class EntryFilter(OrganisationFilterSet):
+    """A published list's own search: a name or employee number, a department (a list of hundreds
+    read on a phone)."""
+
+    q = PersonSearchFilter()
+    department = LoadedModelChoiceFilter(label=_("科室"), queryset=Department.objects.none())
+
+    class Meta:
+        model = PublicationEntry
+        fields = ["q", "department"]
 
 
 class PublishForm(forms.Form):

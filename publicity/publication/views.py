@@ -18,7 +18,7 @@ from accounts.decorators import permission_required
 from accounts.formerrors import error_text, form_submitted, run_service
 from accounts.models import User
 from accounts.pages import stored_file_download
-from accounts.pagination import page_of
+from accounts.pagination import filtered_page, page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import OWN_MATTER_RECUSED, OWN_MATTER_SOLE, own_matter, policy_for_organisation
 from accounts.storage import upload_limited
@@ -29,6 +29,7 @@ from summaries.services import attachment_limit, attachment_too_large_message
 from . import review_cases as cases
 from . import selectors, services
 from .forms import (
+    EntryFilter,
     ObjectionAnswerForm,
     ObjectionForm,
     ObjectionSendBackForm,
@@ -111,7 +112,11 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _publication(request, pk)
     today = periods.today()
     policy = policy_for_organisation(organisation_id=publication.organisation_id)
-    page = page_of(request, selectors.entries(publication=publication), per_page=PAGE_SIZE)
+    filterset = EntryFilter(
+        request.GET, queryset=selectors.entries(publication=publication), organisation=publication.organisation_id
+    )
+    listed = filtered_page(request, filterset, per_page=PAGE_SIZE)
+    page = listed["page"]
     # The regraded entries on this page that are the HR administrator's own or that they objected to,
     # which another would publish again (回避). The rule's answer is the same for each of them (the
     # same person, organisation and other HR administrators), so it is asked once.
@@ -137,7 +142,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # Offered once the regrade is confirmed again, as entry_republish requires.
             "republishable_entry_ids": {e.pk for e in regrading if services.entry_may_republish(e)},
             "publication": publication,
-            "page": page,
+            **listed,
             "today": today,
             # Entries published again after a regrade have windows of their own, later than the list's.
             "republished_until": republished_until,

@@ -987,6 +987,23 @@ def test_the_list_pages_cost_the_same_queries_for_few_and_many_rows(
     assert [_count(client, url) for url in urls] == few
 
 
+def test_a_long_list_is_searched_by_name_and_each_objection_link_names_its_person(
+    client_for, publication, staff, colleague, department, other_department
+):
+    client = client_for(staff)
+    url = publication.get_absolute_url()
+    everyone = client.get(url).content.decode()
+    assert everyone.count('data-testid="entry"') == 2
+    # 提出异议 read out with the person it is about, not 2 (or 60) links of the same name.
+    assert f'提出异议<span class="visually-hidden">：{colleague.get_full_name()}</span>' in everyone
+    found = client.get(url, {"q": colleague.full_name}).content.decode()
+    assert found.count('data-testid="entry"') == 1 and f'data-testid="entry-name">{colleague.get_full_name()}<' in found
+    assert client.get(url, {"q": colleague.employee_number}).content.decode().count('data-testid="entry"') == 1
+    assert client.get(url, {"department": department.pk}).content.decode().count('data-testid="entry"') == 2
+    nobody = client.get(url, {"department": other_department.pk}).content.decode()
+    assert 'data-testid="entry"' not in nobody and "没有符合条件的记录。" in nobody
+
+
 # --- the year's 优秀 list -------------------------------------------------------------------------
 
 
