@@ -287,11 +287,12 @@ class UI:
         return talk
 
 
-def _ui(browser, live_server, request, viewport, locale: str = "zh-CN") -> UI:
+def _ui(browser, live_server, request, viewport, locale: str = "zh-CN", touch: bool = False) -> UI:
     # Reduced motion (the setting a person can choose in the system): Bootstrap then opens the phone
     # menu and dropdowns without their transitions, so a test does not wait ~0.35 s per opening (the
-    # accessibility tests open the menu on every page) nor click into a menu still moving.
-    context = browser.new_context(viewport=viewport, locale=locale, reduced_motion="reduce")
+    # accessibility tests open the menu on every page) nor click into a menu still moving. ``touch``:
+    # a touch screen (the CSS's pointer: coarse, where targets grow for fingers).
+    context = browser.new_context(viewport=viewport, locale=locale, reduced_motion="reduce", has_touch=touch)
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     # Generous: `make test` runs these beside the broker tests, the stack check and the restore

@@ -34,6 +34,9 @@ RULES = {
     "rules": {"empty-table-header": {"enabled": True}},
     "resultTypes": ["violations"],
 }
+# On a phone, a touch screen: every target a finger can hit is at least 24 px or spaced so
+# (WCAG 2.2's 2.5.8, tagged wcag22aa by axe; static/css/app.css grows them for pointer: coarse).
+PHONE_RULES = {**RULES, "rules": {**RULES["rules"], "target-size": {"enabled": True}}}
 ROLES = [
     "demo_staff",
     "demo_head",
@@ -115,8 +118,9 @@ def session_cookies(server, usernames: list[str]) -> dict[str, list[dict]]:
 
 
 def axe_ui(browser, server, request, viewport: dict) -> tuple[UI, object]:
-    """A tab whose every page has axe-core loaded before its own scripts (added once, not per page)."""
-    ui, context = _ui(browser, server, request, viewport)
+    """A tab whose every page has axe-core loaded before its own scripts (added once, not per page);
+    at the phone's size, a touch screen."""
+    ui, context = _ui(browser, server, request, viewport, touch=viewport is PHONE)
     context.add_init_script(AXE_SCRIPT)
     return ui, context
 
@@ -131,7 +135,7 @@ def start_axe(ui: UI, path: str) -> None:
     assert response.ok, f"{path} answered {response.status}"
     if ui.page.locator(".navbar-toggler").is_visible():
         ui.open_menu()
-    ui.page.evaluate(START_AXE, RULES)
+    ui.page.evaluate(START_AXE, PHONE_RULES if ui.page.viewport_size == PHONE else RULES)
 
 
 def violations_of(ui: UI, path: str) -> list[str]:
@@ -197,6 +201,44 @@ def test_the_sign_in_page_passes_axe(demo_server, browser, request, viewport):
     ui, context = axe_ui(browser, demo_server, request, viewport)
     try:
         assert violations_on(ui, "/accounts/login/") == []
+    finally:
+        context.close()
+
+
+# --- By finger ------------------------------------------------------------------------------
+
+# Buttons anywhere in the content and the links of tables, lists and cards (not a link inside a
+# sentence) at least FINGER px tall; check boxes and radio buttons at least BOX px square (a radio
+# drawn as a button, .btn-check, is measured as its button), as shown on a touch screen.
+SMALL_TARGETS = """([finger, box]) => Array.from(document.querySelectorAll(
+    'main .btn, main .table a, main .list-group-item a, main .card-body a,'
+    + ' main input[type=checkbox], main input[type=radio]'))
+  .filter(e => e.offsetParent !== null && !e.closest('.visually-hidden') && !e.matches('.btn-check'))
+  .map(e => { const r = e.getBoundingClientRect();
+              return {what: e.tagName + ' ' + (e.innerText || e.name || '').trim().slice(0, 16),
+                      h: Math.round(r.height), least: e.matches('input') ? box : finger}; })
+  .filter(t => t.h < t.least)"""
+FINGER, BOX = 32, 24
+TOUCH_PAGES = {
+    "demo_staff": ["/", "/targets/", "/summaries/", "/accounts/notifications/"],
+    "demo_head": ["/", "/review/", "/review/roster/", "/targets/goals/", "/evaluations/grading/"],
+    "demo_hr": ["/accounts/staff/", "/publicity/"],
+}
+
+
+@pytest.mark.parametrize("username", list(TOUCH_PAGES))
+def test_on_a_touch_screen_buttons_boxes_and_list_links_are_big_enough_for_a_finger(
+    demo_server, browser, request, username
+):
+    ui, context = _ui(browser, demo_server, request, PHONE, touch=True)
+    context.add_cookies(demo_server.cookies[username])
+    try:
+        small = {}
+        for path in TOUCH_PAGES[username]:
+            assert ui.goto(path).ok
+            if found := ui.page.evaluate(SMALL_TARGETS, [FINGER, BOX]):
+                small[path] = found
+        assert small == {}, f"targets under {FINGER} px: {small}"
     finally:
         context.close()
 
