@@ -69,6 +69,10 @@ def _objection_with_regrade(publication: Publication, story: Story, hr: User) ->
         text=_TEXT["objection"],
         today=day,
     )
+    # Lodged on the story's day, before the steps whose notices name that day (您于…提出的异议已受理).
+    lodged = story.at(day, 10)
+    Objection.objects.filter(pk=objection.pk).update(lodged_at=lodged)
+    objection.lodged_at = lodged
     act(hr, services.objection_accept, objection=objection)
     act(hr, services.objection_verify, objection=objection, notes=_TEXT["verification"])
     act(hr, services.objection_send_back, objection=objection, reason=_TEXT["send_back"])
@@ -85,9 +89,7 @@ def _objection_with_regrade(publication: Publication, story: Story, hr: User) ->
         act(grade.department.supervising_leader, grade_confirm, grade_row=grade)
     act(hr, services.objection_answer, objection=objection, answer=_TEXT["answer"])
     act(hr, services.entry_republish, entry=entry, today=_next_working_day(day, publication.organisation_id))
-    lodged = story.at(day, 10)
     Objection.objects.filter(pk=objection.pk).update(
-        lodged_at=lodged,
         accepted_at=story.at(day, 14),
         verified_at=story.at(day + timedelta(days=1), 11),
         sent_back_at=story.at(day + timedelta(days=1), 16),

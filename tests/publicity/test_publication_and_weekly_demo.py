@@ -66,6 +66,12 @@ def test_the_demo_locks_past_quarters_and_leaves_the_latest_window_open(organisa
     assert objection.state == ObjectionState.ANSWERED and objection.sent_back_at is not None
     assert objection.entry.republished_at is not None and objection.entry.state == EntryState.LOCKED
     assert objection.entry.quarter_grade.grade == "fairly_good"
+    # The objector's notices name the day it was lodged in the story, not the day the demo was built.
+    lodged = periods.today(objection.lodged_at).isoformat()
+    notices = list(
+        objection.objector.notifications.filter(message__contains="提出的异议").values_list("message", flat=True)
+    )
+    assert notices and all(f"您于{lodged}对" in notice for notice in notices), notices
 
     client.force_login(User.objects.get(username="demo_staff"))
     html = client.get(live.get_absolute_url()).content.decode()
