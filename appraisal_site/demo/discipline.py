@@ -22,6 +22,7 @@ from accounts.audit import acting_as
 from accounts.models import Department, Organisation, StaffStatus, StaffStatusKind, User
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.counts import annual_counts_refresh
+from evaluations.annual.locking import annual_results_lock
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualRollupRun
 from evaluations.annual.services import annual_adopt_suggestions, excellent_quota, rollup_year
 from evaluations.discipline.models import InspectionKind, Sanction, SanctionKind, Severity
@@ -134,6 +135,11 @@ def _history(organisation: Organisation, story: Story, *, excellent: list[int], 
         # Decided by the committee in the January after that year (the service stamps the present).
         decided = story.at(date(past + 1, 1, 25), 16)
         AnnualResult.objects.filter(organisation=organisation, year=past).update(decided_at=decided)
+        # Final on paper before the system: locked as entered, so nothing offers them for publication.
+        history = AnnualResult.objects.filter(organisation=organisation, year=past).values_list("pk", flat=True)
+        with acting_as(chief):
+            annual_results_lock(result_ids=list(history), source=reasons[0])
+        AnnualResult.objects.filter(organisation=organisation, year=past).update(locked_at=decided)
 
 
 @transaction.atomic

@@ -266,8 +266,14 @@ def publishable_quarters(*, organisation_id: int):
 
 
 def publishable_years(*, organisation_id: int) -> list[int]:
-    """Years whose annual results are all decided and whose 优秀 list is not yet published."""
-    years = set(AnnualResult.objects.filter(organisation_id=organisation_id).values_list("year", flat=True).distinct())
+    """Years whose annual results are all decided and whose 优秀 list is not yet published; not a
+    year whose every result is already locked (定等 before the system: entered from the paper
+    records, nothing left to publish)."""
+    years = set(
+        AnnualResult.objects.filter(organisation_id=organisation_id, locked_at__isnull=True)
+        .values_list("year", flat=True)
+        .distinct()
+    )
     undecided = set(
         AnnualResult.objects.filter(organisation_id=organisation_id, decided_grade="").values_list("year", flat=True)
     )

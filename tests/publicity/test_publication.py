@@ -1007,6 +1007,20 @@ def test_a_long_list_is_searched_by_name_and_each_objection_link_names_its_perso
 # --- the year's 优秀 list -------------------------------------------------------------------------
 
 
+def test_a_year_locked_before_the_system_is_not_offered_for_publication(staff, colleague, hr):
+    from evaluations.annual.locking import annual_results_lock
+    from evaluations.annual.models import AnnualGrade, AnnualResult
+    from tests.factories import AnnualResultFactory
+
+    for year in (2024, 2025):
+        AnnualResultFactory(person=staff, year=year, decided_grade=AnnualGrade.EXCELLENT, rank=1)
+        AnnualResultFactory(person=colleague, year=year, decided_grade=AnnualGrade.COMPETENT)
+    assert services.publishable_years(organisation_id=staff.organisation_id) == [2025, 2024]
+    # 2024's results entered from the paper records, final before the system: nothing to publish.
+    annual_results_lock(result_ids=AnnualResult.objects.filter(year=2024).values_list("pk", flat=True))
+    assert services.publishable_years(organisation_id=staff.organisation_id) == [2025]
+
+
 def test_the_annual_excellent_list_is_published_and_locked(clock, staff, colleague, hr):
     from evaluations.annual.models import AnnualGrade, AnnualResult
     from tests.factories import AnnualResultFactory
