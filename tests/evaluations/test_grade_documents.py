@@ -190,3 +190,25 @@ def test_a_month_not_yet_begun_is_not_missing(organisation, department, head, st
     summaries_blocker = next(b for b in approval_blockers(appraisal_quarter=quarter) if "月度小结" in b)
     assert (row.pk, staff.full_name) not in summaries_blocker.people  # December has not begun
     assert flags(quarter.grades.get(person=staff)) == (False, 0b011)
+
+
+def test_a_month_before_the_organisation_went_live_is_not_asked_for_at_approval(
+    organisation, department, staff, settings
+):
+    """Gone live on 15 November (Policy.started_on, mid-quarter): October is owed by nobody (the
+    summaries page offers no form for it and the service refuses one), so approval does not wait
+    for it either; November and December are asked for as ever."""
+    from tests.factories import policy_with
+
+    settings.APPRAISAL_TODAY = date(2027, 1, 8)
+    policy_with(organisation, started_on=date(2026, 11, 15))
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    people = [row.person for row in quarter.grades.select_related("person")]
+    for person in people:
+        MonthlySummaryFactory(owner=person, year=2026, month=11, submitted=True)
+    assert [b for b in approval_blockers(appraisal_quarter=quarter) if "月度小结" in b] == [
+        f"还有{len(people)}人的月度小结未提交。"
+    ]
+    for person in people:
+        MonthlySummaryFactory(owner=person, year=2026, month=12, submitted=True)
+    assert [b for b in approval_blockers(appraisal_quarter=quarter) if "月度小结" in b] == []

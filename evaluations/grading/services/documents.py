@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 
 from accounts import periods
 from accounts.models import User
+from accounts.selectors import policy_for_organisation
 from accounts.workflow import ReviewStatus, handed_in
 from summaries.models import MonthlySummary
 from targets.models import TargetSet
@@ -95,10 +96,17 @@ def _newcomers_write(rows: QuerySet[QuarterGrade], quarter: periods.Quarter) -> 
 
 
 def months_begun_mask(*, appraisal_quarter: AppraisalQuarter) -> int:
-    """The ``summary_months`` bits of the quarter's months begun by today (all three once it ended)."""
+    """The ``summary_months`` bits of the quarter's months begun by today (all three once it ended),
+    none that ended before the organisation began in the system (``Policy.started_on``: nobody
+    owes it, as the summaries page and the roll-up say)."""
     today = periods.today()
     period = appraisal_quarter.period
-    return sum(1 << i for i, m in enumerate(period.months) if (period.year, m) <= (today.year, today.month))
+    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
+    return sum(
+        1 << i
+        for i, m in enumerate(period.months)
+        if (period.year, m) <= (today.year, today.month) and periods.is_due(policy, periods.Month(period.year, m))
+    )
 
 
 def _refresh_owners(scope: tuple[int, int], owner_ids: set[int]) -> None:
