@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .formerrors import run_service, service_result
+from .workflow import ReviewStatus
 
 T = TypeVar("T")
 
@@ -76,16 +77,29 @@ def review_decision(
     return_: Callable[[str], object],
     approved: str,
     returned: str,
+    return_form: type[forms.Form] | None = None,
+    refused: Callable[[forms.Form], HttpResponse] | None = None,
 ) -> HttpResponse:
     """A reviewer's decision on a handed-in document, POSTed from its page: ``action=approve``
     calls ``approve()``, anything else ``return_(reason)`` with the posted ``reason`` (the service
     refuses an empty one); the outcome is flashed, as :func:`run_service` does, and the reviewer is
-    back on the document's page."""
+    back on the document's page.
+
+    ``return_form`` (a form with a ``reason`` field) parses the reason: its cleaned text goes to the
+    service. A reason it refuses while the document still waits for the decision is shown by
+    ``refused(form)``, the page again with the form bound, where the message stands under the box."""
     if request.POST.get("action") == "approve":
         run_service(request, approve, success=approved)
-    else:
-        reason = request.POST.get("reason", "")
-        run_service(request, lambda: return_(reason), success=returned)
+        return redirect(document)
+    reason = request.POST.get("reason", "")
+    if return_form is not None:
+        form = return_form(request.POST)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+        elif refused is not None and document.status == ReviewStatus.SUBMITTED:
+            messages.error(request, _("请按提示修改后再提交。"))
+            return refused(form)
+    run_service(request, lambda: return_(reason), success=returned)
     return redirect(document)
 
 

@@ -288,20 +288,22 @@ def summary_review(request: HttpRequest, pk: int) -> HttpResponse:
     summary = _get_summary_for_user(request, pk)
     if not request.user.has_perm("summaries.review_summary", summary):
         raise PermissionDenied
-    if request.POST.get("action") != "approve":
-        form = ReturnForm(request.POST)
-        if not form.is_valid():
-            # Said under the reason's box, where the page puts the keyboard, as on a target set's page.
-            messages.error(request, _("请按提示修改后再提交。"))
-            can_edit = request.user.has_perm("summaries.change_summary", summary)
-            ctx = {"can_edit": can_edit, "status": 400}
-            text_form = _text_form(summary) if can_edit else None
-            return _detail_page(request, summary, form=text_form, ctx=ctx, return_form=form)
+
+    def refused(form) -> HttpResponse:
+        # Said under the reason's box, where the page puts the keyboard, as on a target set's page.
+        can_edit = request.user.has_perm("summaries.change_summary", summary)
+        text_form = _text_form(summary) if can_edit else None
+        return _detail_page(
+            request, summary, form=text_form, ctx={"can_edit": can_edit, "status": 400}, return_form=form
+        )
+
     return review_decision(
         request,
         summary,
         approve=lambda: services.summary_approve(summary=summary, actor=request.user),
         return_=lambda reason: services.summary_return(summary=summary, actor=request.user, reason=reason),
+        return_form=ReturnForm,
+        refused=refused,
         approved=_("已审核通过。"),
         returned=_("已退回。"),
     )

@@ -219,6 +219,14 @@ def test_the_reviewer_approves_and_returns_from_the_page(client_for, submitted, 
     assert submitted.status == ReviewStatus.APPROVED
 
 
+def test_a_reason_typed_on_several_lines_is_stored_as_typed_once(client_for, submitted, head):
+    url = reverse("summaries:review", args=[submitted.pk])
+    response = client_for(head).post(url, {"action": "return", "reason": "第一条\r\n第二条"})
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == ReviewStatus.RETURNED and submitted.return_reason == "第一条\n第二条"
+
+
 def test_the_head_of_another_department_cannot_review(client_for, submitted, other_head):
     response = client_for(other_head).post(reverse("summaries:review", args=[submitted.pk]), {"action": "approve"})
     assert response.status_code == 404
