@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import check_date_order
 from accounts.models import StaffType, User
 from accounts.text import MultiLineCharField
+from accounts.textlimits import MEDIUM
 from accounts.widgets import DateInput
 
 from .models import WelfareAssessment, WelfareGrade, WelfarePost
@@ -24,7 +25,20 @@ class ReportForm(forms.ModelForm):
 
 
 class ReturnForm(forms.Form):
-    reason = MultiLineCharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    """The reason of a 述职 returned (the 通过 beside it in the same form reads nothing of it)."""
+
+    reason = MultiLineCharField(
+        label=_("退回原因"),
+        max_length=MEDIUM,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-sm",
+                "placeholder": _("退回原因（退回时必填）"),
+                "aria-label": _("退回原因"),
+            }
+        ),
+        error_messages={"required": _("退回时请填写退回原因。")},
+    )
 
 
 class InterviewForm(forms.Form):

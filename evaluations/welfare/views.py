@@ -124,6 +124,7 @@ def _assessment_page(
     *,
     interview_form: InterviewForm | None = None,
     decision_form: DecisionForm | None = None,
+    return_form: ReturnForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The worker's page; ``interview_form``, ``decision_form``: the 谈话 or 集体研究 form as
@@ -148,7 +149,7 @@ def _assessment_page(
             "can_review": assessment.status == "submitted"
             and user.has_perm("evaluations.review_welfare_report", assessment),
             "can_conduct": user.has_perm("evaluations.conduct_welfare", assessment),
-            "return_form": ReturnForm(),
+            "return_form": return_form or ReturnForm(),
             "interview_form": interview_form or InterviewForm(),
             "decision_form": decision_form,
             "consequences": list(assessment.consequences.all()),
@@ -350,6 +351,8 @@ def welfare_report_decide(request: HttpRequest, pk: int) -> HttpResponse:
         assessment,
         approve=lambda: services.welfare_report_approve(actor=request.user, assessment=assessment),
         return_=lambda reason: services.welfare_report_return(actor=request.user, assessment=assessment, reason=reason),
+        return_form=ReturnForm,
+        refused=lambda form: _assessment_page(request, assessment, return_form=form, status=400),
         approved=_("述职已通过，进入谈话环节。"),
         returned=_("述职已退回。"),
     )

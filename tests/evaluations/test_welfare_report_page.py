@@ -65,3 +65,18 @@ def test_the_units_page_shows_why_a_report_was_returned(client_for, head, hr, wo
     # The worker may edit again: the form is back.
     page = client_for(worker).get(reverse("evaluations:welfare_report", args=[handed_in.pk])).content.decode()
     assert 'data-testid="welfare-report-form"' in page and "请补充服务对象评价。" in page
+
+
+def test_returning_without_a_reason_is_refused_under_the_box_and_approving_needs_none(client_for, head, handed_in):
+    client = client_for(head)
+    url = reverse("evaluations:welfare_report_decide", args=[handed_in.pk])
+    response = client.post(url, {"action": "return", "reason": "  "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'aria-invalid="true" aria-describedby="id_reason_error"' in html and "退回时请填写退回原因。" in html
+    handed_in.refresh_from_db()
+    assert handed_in.status == ReviewStatus.SUBMITTED
+    # The reason's box is no obstacle to 通过 in the same form.
+    assert client.post(url, {"action": "approve", "reason": ""}).status_code == 302
+    handed_in.refresh_from_db()
+    assert handed_in.status == ReviewStatus.APPROVED
