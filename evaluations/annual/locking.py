@@ -51,9 +51,13 @@ def annual_year_close(*, organisation_id: int, year: int, source: str = "") -> i
     :func:`annual_results_lock` refuses), and the committee decides it still; the decision locks
     it then, with the same reason (``annual_decide``: this runs once). Safe to run twice; returns
     how many were locked."""
-    rows = AnnualResult.objects.filter(organisation_id=organisation_id, year=year, locked_at__isnull=True).exclude(
-        decided_grade=""
-    )
+    year_rows = AnnualResult.objects.filter(organisation_id=organisation_id, year=year)
+    # Every row of the year first, undecided ones too, as a committee decision does
+    # (services._lock_year): a decision under way commits first and its result is read decided here,
+    # or it waits for the close and then sees it (and locks its result itself). Locking only the
+    # decided rows let a decision slip between the two (PostgreSQL; SQLite writes one at a time).
+    list(year_rows.select_for_update(of=("self",)).values_list("pk", flat=True))
+    rows = year_rows.filter(locked_at__isnull=True).exclude(decided_grade="")
     # Read under a row lock, so the UPDATE below writes exactly the rows whose entries are written.
     before = list(rows.select_for_update(of=("self",)).select_related("person").order_by("pk"))
     if not before:
