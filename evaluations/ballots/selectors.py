@@ -86,6 +86,8 @@ class Tally:
     papers: int
     void: int
     people: list[PersonTally]
+    # (reason, papers) of the void papers, most first: why they were left out.
+    void_reasons: list[tuple[str, int]] = field(default_factory=list)
     # People rated who are raters too: their own paper does not rate them, so each has one valid
     # answer fewer than the valid papers once they have voted (their percentages are over their own).
     rated_raters: int = 0
@@ -202,6 +204,15 @@ def ballot_tally(*, ballot: Ballot, subject_ids: Iterable[int] | None = None) ->
         ]
         _suggest(ballot, p)
     papers = Paper.objects.filter(ballot=ballot).aggregate(all=Count("pk"), void=Count("pk", filter=Q(void=True)))
+    void_reasons = (
+        Paper.objects.filter(ballot=ballot, void=True)
+        .values("void_reason")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "void_reason")
+        .values_list("void_reason", "n")
+        if papers["void"]
+        else []
+    )
     raters = BallotRater.objects.filter(ballot=ballot).aggregate(
         all=Count("pk"),
         voted=Count("pk", filter=Q(has_voted=True)),
@@ -213,6 +224,7 @@ def ballot_tally(*, ballot: Ballot, subject_ids: Iterable[int] | None = None) ->
         voted=raters["voted"],
         papers=papers["all"],
         void=papers["void"],
+        void_reasons=list(void_reasons),
         people=list(people.values()),
         rated_raters=raters["rated"],
     )
@@ -313,11 +325,20 @@ def ballots_for_organisation(*, organisation: Organisation) -> QuerySet[Ballot]:
     )
 
 
+# Fewer papers than this share of the raters: the page and the close's confirmation say the result
+# rests on few votes (a usual rule of 民主测评 and of meetings: two thirds of those called).
+LOW_TURNOUT = (2, 3)
+
+
 def ballot_turnout(*, ballot: Ballot) -> dict[str, int]:
-    """How many raters there are and how many have voted (one query)."""
-    return BallotRater.objects.filter(ballot=ballot).aggregate(
+    """How many raters there are and how many have voted (one query); ``low`` when fewer than two
+    thirds of them have."""
+    counts = BallotRater.objects.filter(ballot=ballot).aggregate(
         raters=Count("pk"), voted=Count("pk", filter=Q(has_voted=True))
     )
+    share, whole = LOW_TURNOUT
+    counts["low"] = counts["voted"] * whole < counts["raters"] * share
+    return counts
 
 
 def papers_to_fill(*, user: User) -> QuerySet[BallotRater]:

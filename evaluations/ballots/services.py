@@ -409,6 +409,18 @@ def _paper_check(
     return cleaned
 
 
+def void_rules(*, ballot: Ballot, subjects: int) -> list[str]:
+    """The ballot's void rules in the rater's words, said on the paper before it is cast (a void
+    paper is kept and left out of the tally, and the rater cannot vote again): the same rules as
+    :func:`void_reason`."""
+    rules = []
+    if ballot.void_identical and subjects > 1:
+        rules.append(_("对所有被测评人作出相同评价的，测评票作废。"))
+    if ballot.void_full_marks and ballot.with_scores:
+        rules.append(_("各项均打满分的，测评票作废。"))
+    return rules
+
+
 def void_reason(*, ballot: Ballot, cleaned: Mapping[str, dict]) -> str:
     """Why a complete paper is void under the ballot's rules ("" when it counts)."""
     items = list(cleaned.values())

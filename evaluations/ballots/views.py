@@ -238,6 +238,7 @@ def _paper(request: HttpRequest, rater: BallotRater, *, actor=None, code=None, u
             "rows": rows,
             "errors": errors,
             "excellent_limit": services.excellent_limit(ballot=ballot, subjects=len(subjects)),
+            "void_rules": services.void_rules(ballot=ballot, subjects=len(subjects)),
             "action_url": url,
         },
     )

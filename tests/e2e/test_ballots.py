@@ -136,7 +136,13 @@ def test_submitting_a_paper_asks_first_and_saving_does_not(ui, people):
 
     ui.page.on("dialog", on_dialog)
     ui.sign_in_as("rater0", PASSWORD, to=f"/evaluations/ballots/{ballot.pk}/paper/")
+    # Everyone rated alike: the page says at once that such a paper would be void.
+    void_hint = ui.page.get_by_test_id("void-hint")
+    fill_paper(ui, ["称职"] * 5)
+    expect(void_hint).to_be_visible()
+    expect(void_hint).to_contain_text("对所有被测评人作出了相同评价")
     fill_paper(ui, ["优秀", "称职", "称职", "称职", "基本称职"])
+    expect(void_hint).to_be_hidden()
     # The rater thinks again: nothing is sent, the answers stay on the page.
     ui.page.get_by_test_id("paper-cast-button").click()
     assert asked == ["测评票提交后不能修改，也不能重新投票。确定提交？"]

@@ -313,3 +313,32 @@ def test_the_ballot_page_costs_the_same_queries_for_few_and_many_raters(client_f
         )
         counts.append(warm_page_queries(client, reverse("evaluations:ballot_detail", args=[ballot.pk])))
     assert counts[0] == counts[1]
+
+
+def test_the_paper_says_its_void_rules_and_the_tally_why_papers_were_void(client_for, hr, ballot, staff):
+    url = reverse("evaluations:ballot_paper", args=[ballot.pk])
+    client = client_for(staff)
+    page = client.get(url).content.decode()
+    # Said before the paper is cast: a void paper cannot be cast again.
+    assert 'data-testid="void-rule">对所有被测评人作出相同评价的，测评票作废。<' in page
+    assert 'data-testid="void-hint"' in page and 'data-identical="1"' in page
+    assert client.post(url, paper_post(ballot, ["competent"] * 5)).status_code == 302
+    services.ballot_close(actor=hr, ballot=ballot)
+    tally = client_for(hr).get(reverse("evaluations:ballot_tally", args=[ballot.pk])).content.decode()
+    assert "废票 1 张" in tally
+    assert 'data-testid="tally-void-reasons">废票原因：所有被测评人的评价相同 1 张。<' in tally
+
+
+def test_closing_with_fewer_than_two_thirds_voted_is_warned_on_the_page_and_in_the_confirmation(
+    client_for, hr, ballot, staff
+):
+    url = reverse("evaluations:ballot_detail", args=[ballot.pk])
+    raters = ballot.raters.count()
+    page = client_for(hr).get(url).content.decode()
+    assert f"已投票 0/{raters}，不足测评人的三分之二" in page
+    form = re.search(r'<form[^>]*action="[^"]*/close/"[^>]*>', page).group(0)
+    assert 'data-confirm="投票人数不足测评人的三分之二。' in form
+    # Two thirds voted: no warning.
+    BallotRater.objects.filter(ballot=ballot).update(has_voted=True)
+    page = client_for(hr).get(url).content.decode()
+    assert 'data-testid="low-turnout"' not in page and "不足测评人的三分之二" not in page
