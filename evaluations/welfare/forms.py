@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import check_date_order
@@ -97,9 +98,14 @@ class PostForm(forms.ModelForm):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = User.objects.filter(
+        person = self.fields["person"]
+        person.queryset = User.objects.filter(
             organisation=organisation, staff_type=StaffType.PUBLIC_WELFARE, is_active=True
         ).order_by("employee_number", "pk")
+        # Not offered: someone whose post is registered already (a page opened before still sends
+        # them, and the unique check says where to change their post); a post keeps its own person.
+        offered = person.queryset.filter(Q(welfare_post__isnull=True) | Q(pk=self.instance.person_id))
+        person.widget.choices = [("", person.empty_label)] + [(u.pk, person.label_from_instance(u)) for u in offered]
         if self.instance.pk:
             self.fields["person"].disabled = True
 

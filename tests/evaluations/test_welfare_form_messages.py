@@ -67,3 +67,16 @@ def test_an_empty_interview_record_says_what_to_fill_in(client_for, hr, departme
     response = client_for(hr).post(reverse("evaluations:welfare_interview", args=[assessment.pk]), {"notes": ""})
     html = response.content.decode()
     assert "请填写谈话记录。" in html and "这个字段是必填项" not in html
+
+
+def test_the_new_post_form_offers_only_workers_without_a_post(client_for, hr, department):
+    from accounts.models import StaffType
+    from tests.factories import UserFactory
+
+    registered = WelfarePostFactory(person__department=department, person__full_name="已登记甲").person
+    UserFactory(department=department, staff_type=StaffType.PUBLIC_WELFARE, full_name="待登记乙")
+    page = client_for(hr).get(reverse("evaluations:welfare_post_new")).content.decode()
+    assert "待登记乙" in page and "已登记甲" not in page
+    # Their own post's page still names them.
+    edit = client_for(hr).get(reverse("evaluations:welfare_post_edit", args=[registered.welfare_post.pk]))
+    assert "已登记甲" in edit.content.decode()
