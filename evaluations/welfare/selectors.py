@@ -33,20 +33,22 @@ def register_final_by_date_reader(reader: Callable[[date], Exists]) -> None:
 def with_stage_today(rows: QuerySet[WelfareAssessment], *, today: date) -> QuerySet[WelfareAssessment]:
     """``rows`` each with ``stage_today``, the step it stands at on ``today`` as the dates have it:
     张榜公示 is 已定 from the day its window is over (no objection open), whether or not the locking
-    job has run. Every page, filter, count and the workbook read this, never ``stage``."""
-    final = [reader(today) for reader in _final_by_date_readers]
-    if not final:
-        return rows.annotate(stage_today=F("stage"))
-    due = Q(final[0])
-    for more in final[1:]:
-        due |= Q(more)
-    return rows.annotate(
-        stage_today=Case(
-            When(due, stage=WelfareStage.PUBLISHED, then=Value(WelfareStage.FINAL.value)),
-            default=F("stage"),
-            output_field=CharField(),
-        )
+    job has run; 民主测评 is 集体研究 once its ballot is closed (what is left is the unit's decision,
+    whose form the page then offers). Every page, filter, count and the workbook read this, never
+    ``stage``."""
+    rated = When(
+        stage=WelfareStage.RATING,
+        ballot_subject__ballot__state=BallotState.CLOSED,
+        then=Value(WelfareStage.DECISION.value),
     )
+    final = [reader(today) for reader in _final_by_date_readers]
+    whens = [rated]
+    if final:
+        due = Q(final[0])
+        for more in final[1:]:
+            due |= Q(more)
+        whens.append(When(due, stage=WelfareStage.PUBLISHED, then=Value(WelfareStage.FINAL.value)))
+    return rows.annotate(stage_today=Case(*whens, default=F("stage"), output_field=CharField()))
 
 
 def assessments_for_unit(

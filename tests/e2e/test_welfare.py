@@ -75,8 +75,11 @@ def test_a_worker_goes_from_report_to_publication_to_final_and_a_second_unqualif
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("welfare-report-approve").click()
     ui.page.fill("#id_notes", "谈话：多次脱岗，群众有反映。")
+    asked = []
+    ui.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("welfare-interview-form").get_by_role("button").click()
+    assert asked and "进入民主测评" in asked[0]  # the step cannot be undone: asked first
     ui.page.fill("#id_service_users", "2")
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("welfare-ballot-open").click()

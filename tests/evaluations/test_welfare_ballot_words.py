@@ -78,3 +78,18 @@ def test_a_civil_servants_ballot_still_feeds_and_says_the_year_end_suggestion(cl
     ballot_services.ballot_close(actor=hr, ballot=ballot)
     page = client_for(hr).get(reverse("evaluations:ballot_tally", args=[ballot.pk])).content.decode()
     assert ">基本称职</span>" in page and "建议基本称职" in page and "建议基本合格" not in page
+
+
+def test_once_the_workers_ballot_is_closed_their_page_and_the_list_say_collective_decision(
+    client_for, hr, welfare_ballot
+):
+    from evaluations.welfare.models import WelfareAssessment
+
+    assessment = WelfareAssessment.objects.get()
+    client = client_for(hr)
+    assert "当前环节：<strong>民主测评</strong>" in client.get(assessment.get_absolute_url()).content.decode()
+    ballot_services.ballot_close(actor=hr, ballot=welfare_ballot)
+    # What is left is the unit's 集体研究, whose form the page offers now.
+    assert "当前环节：<strong>集体研究</strong>" in client.get(assessment.get_absolute_url()).content.decode()
+    listed = client.get(reverse("evaluations:welfare", args=[2026]), {"stage": "decision"}).content.decode()
+    assert "保洁员甲" in listed

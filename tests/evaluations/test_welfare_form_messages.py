@@ -67,6 +67,10 @@ def test_an_empty_interview_record_says_what_to_fill_in(client_for, hr, departme
     response = client_for(hr).post(reverse("evaluations:welfare_interview", args=[assessment.pk]), {"notes": ""})
     html = response.content.decode()
     assert "请填写谈话记录。" in html and "这个字段是必填项" not in html
+    # Saving moves the assessment on for good: the button says so and the page asks first.
+    form = html.split('data-testid="welfare-interview-form"')[1].split(">", 1)[0]
+    assert 'data-confirm="谈话记录保存后不能再修改，本考核随即进入民主测评环节。确定保存？"' in form
+    assert "保存谈话记录，进入民主测评" in html
 
 
 def test_the_new_post_form_offers_only_workers_without_a_post(client_for, hr, department):
