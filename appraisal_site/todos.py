@@ -38,7 +38,12 @@ from evaluations.grading.selectors import (
     grades_to_give,
     regrades_waiting_for,
 )
-from evaluations.grading.services.grading import DISCIPLINE_OPINION, approval_blockers, discipline_opinion_wanted
+from evaluations.grading.services.grading import (
+    DISCIPLINE_OPINION,
+    INPUTS,
+    approval_blockers,
+    discipline_opinion_wanted,
+)
 from evaluations.welfare.models import ConsequenceKind
 from evaluations.welfare.selectors import agreements_ending, notice_until, open_consequences, own_reports_to_hand_in
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
@@ -269,6 +274,9 @@ def _agency_head(user: User, today: date) -> list[Todo]:
             blockers = approval_blockers(appraisal_quarter=appraisal_quarter, with_names=False)
             if blockers and all(blocker.waits_for == DISCIPLINE_OPINION for blocker in blockers):
                 label = _("%(quarter)s评鉴已完成，待纪委意见后审批")
+            elif blockers and all(blocker.waits_for == INPUTS for blocker in blockers):
+                # Graded and confirmed: what is left is the staff's own documents, said as the page says it.
+                label = _("%(quarter)s评鉴已完成，尚不能审批：%(first)s")
             elif blockers:
                 label = _("%(quarter)s评鉴进行中，尚不能审批")
             else:
@@ -276,7 +284,7 @@ def _agency_head(user: User, today: date) -> list[Todo]:
             todos.append(
                 Todo(
                     f"approve-{appraisal_quarter.pk}",
-                    label % {"quarter": appraisal_quarter.period.label},
+                    label % {"quarter": appraisal_quarter.period.label, "first": blockers[0] if blockers else ""},
                     len(blockers) or 1,
                     reverse("evaluations:quarter_approve", args=[appraisal_quarter.pk]),
                 )

@@ -205,6 +205,27 @@ def test_the_agency_head_is_not_told_a_quarter_awaits_approval_while_it_is_still
     assert todo(html, f"approve-{quarter.pk}") == len(blockers) > 0
 
 
+def test_once_everyone_is_graded_the_agency_head_is_told_what_staff_still_owe(
+    client_for, chief, head, leader, organisation, staff, colleague, today
+):
+    """A user test: "评鉴进行中，尚不能审批" although every grade was confirmed; what stood in the
+    way was the staff's December summaries, said only behind the link."""
+    from evaluations.grading.services.documents import grade_documents_refresh
+    from evaluations.grading.services.grading import grades_confirm_all
+    from tests.factories import hand_in_quarter_inputs
+
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=3)
+    hand_in_quarter_inputs(quarter)
+    for row in quarter.grades.select_related("person"):
+        grader = leader if row.person == head else head
+        grade_assign(grade_row=row, actor=grader, grade=Grade.FAIRLY_GOOD, comment="认真")
+    grades_confirm_all(appraisal_quarter=quarter, actor=leader)
+    MonthlySummary.objects.filter(owner=staff, year=2026, month=9).delete()
+    grade_documents_refresh(rows=quarter.grades.all())
+    html = page(client_for(chief)).replace("\n", "").replace("  ", "")
+    assert ">2026年第3季度评鉴已完成，尚不能审批：还有1人的月度小结未提交。<" in html
+
+
 def test_the_agency_head_sees_quarters_awaiting_approval_and_the_committees_decisions(
     client_for, chief, organisation, staff, colleague, today
 ):

@@ -63,7 +63,7 @@ def test_the_agency_head_sees_what_they_approve_and_approves(ui, demo):
     ui.sign_in_as("demo_chief")
     todo = page.get_by_test_id(f"todo-approve-{quarter.pk}")
     # One target set still waits: the to-do says the quarter cannot be approved yet, and why is one click on.
-    expect(todo).to_contain_text("评鉴进行中，尚不能审批")
+    expect(todo).to_contain_text("评鉴已完成，尚不能审批：还有1人的季度目标未审核通过")
     ui.screenshot("01-home-todos")
     with page.expect_navigation():
         todo.get_by_role("link").click()

@@ -283,6 +283,9 @@ def test_one_pass_audits_each_organisation_in_as_many_queries_for_two_as_for_fou
         entries = AuditEntry.objects.filter(event="job_run", pk__gt=before).order_by("organisation_id")
         return len(queries), list(entries)
 
+    # Once unmeasured: a process's first audit entry reads its content type into Django's cache (one
+    # query more), which under xdist depends on the tests run before this one.
+    first_pass(organisations[:2])
     two, entries = first_pass(organisations[:2])
     assert len(entries) == 2
     four, entries = first_pass(organisations[:4])

@@ -206,9 +206,10 @@ def test_a_month_before_the_organisation_went_live_is_not_asked_for_at_approval(
     people = [row.person for row in quarter.grades.select_related("person")]
     for person in people:
         MonthlySummaryFactory(owner=person, year=2026, month=11, submitted=True)
-    assert [b for b in approval_blockers(appraisal_quarter=quarter) if "月度小结" in b] == [
-        f"还有{len(people)}人的月度小结未提交。"
-    ]
+    [summaries] = [b for b in approval_blockers(appraisal_quarter=quarter) if "月度小结" in b]
+    assert summaries == f"还有{len(people)}人的月度小结未提交。"
+    # Each name says which month is missing: December, not October (owed by nobody).
+    assert {name for _pk, name in summaries.people} == {f"{person.full_name}（12月）" for person in people}
     for person in people:
         MonthlySummaryFactory(owner=person, year=2026, month=12, submitted=True)
     assert [b for b in approval_blockers(appraisal_quarter=quarter) if "月度小结" in b] == []
