@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import LoadedModelChoiceFilter, OrganisationFilterSet, PersonSearchFilter
 from accounts.models import Department
-from accounts.text import MultiLineCharField
+from accounts.text import MultiLineCharField, join_list
 from accounts.textlimits import MEDIUM
 from accounts.widgets import DateInput
 from evaluations.annual.models import AnnualGrade, AnnualReview
@@ -38,7 +38,19 @@ class PublishForm(forms.Form):
     def __init__(self, *args, quarters=(), years=(), welfare_years=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(f"q:{q.pk}", str(q.period.label)) for q in quarters]
-        choices += [(f"y:{year}", _("%(year)s年度考核优秀等次人选") % {"year": year}) for year in years]
+        # A year's list while quarters of that year wait to be published: said beside it (the
+        # usual order is the quarters first; HR may still choose otherwise).
+        waiting = {}
+        for q in quarters:
+            waiting.setdefault(q.year, []).append(_("第%(quarter)s季度") % {"quarter": q.quarter})
+        for year in years:
+            label = _("%(year)s年度考核优秀等次人选") % {"year": year}
+            if year in waiting:
+                label = _("%(label)s（%(quarters)s结果尚未公示）") % {
+                    "label": label,
+                    "quarters": join_list(sorted(waiting[year])),
+                }
+            choices.append((f"y:{year}", label))
         choices += [(f"w:{year}", _("%(year)s年度公益性岗位考核结果") % {"year": year}) for year in welfare_years]
         self.has_targets = bool(choices)
         # Publishing cannot be undone: nothing is chosen until HR chooses (the first of the list was,

@@ -1021,6 +1021,20 @@ def test_a_year_locked_before_the_system_is_not_offered_for_publication(staff, c
     assert services.publishable_years(organisation_id=staff.organisation_id) == [2025]
 
 
+def test_a_years_list_offered_before_its_quarters_are_published_says_so(client_for, quarter, staff, colleague, hr):
+    from evaluations.annual.models import AnnualGrade
+    from tests.factories import AnnualResultFactory
+
+    AnnualResultFactory(person=staff, year=2026, decided_grade=AnnualGrade.EXCELLENT, rank=1)
+    AnnualResultFactory(person=colleague, year=2026, decided_grade=AnnualGrade.COMPETENT)
+    page = client_for(hr).get(reverse("publicity:board")).content.decode()
+    # The third quarter is approved and not published yet: the year's option says so.
+    assert ">2026年度考核优秀等次人选（第3季度结果尚未公示）</option>" in page
+    services.publication_open_quarter(actor=hr, appraisal_quarter=quarter)
+    page = client_for(hr).get(reverse("publicity:board")).content.decode()
+    assert ">2026年度考核优秀等次人选</option>" in page
+
+
 def test_the_annual_excellent_list_is_published_and_locked(clock, staff, colleague, hr):
     from evaluations.annual.models import AnnualGrade, AnnualResult
     from tests.factories import AnnualResultFactory
