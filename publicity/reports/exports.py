@@ -288,10 +288,12 @@ def _department_columns(ctx: ExportContext) -> list[Column]:
         columns.append(Column(_("%(quarter)s参与人数") % {"quarter": name}, NUMBER))
         columns += [Column(f"{name}{grades[g]}", NUMBER) for g in DISTRIBUTION]
         columns.append(Column(_("%(quarter)s未评鉴") % {"quarter": name}, NUMBER))
-        columns.append(Column(_("%(quarter)s“好”名额（按人数折算）") % {"quarter": name}, NUMBER))
+        columns.append(
+            Column(_("%(quarter)s“好”参考名额（按本科室人数折算，名额按全单位计算）") % {"quarter": name}, NUMBER)
+        )
     columns += [
         Column(_("年度优秀人数"), NUMBER),
-        Column(_("优秀名额（按人数折算）"), NUMBER),
+        Column(_("优秀参考名额（按本科室人数折算，名额按全单位计算）"), NUMBER),
         Column(_("月小结按时率(%)"), NUMBER),
     ]
     return columns

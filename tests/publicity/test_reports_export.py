@@ -155,6 +155,9 @@ def test_the_department_sheet_counts_the_grades_of_each_quarter(graded):
     assert row["科室"] == "办公室" and row["参与人数"] == 2
     assert row["第1季度好"] == 1 and row["第1季度一般"] == 1 and row["第3季度参与人数"] == 1
     assert row["年度优秀人数"] == 0
+    # A department's share of the organisation's quota, headed as a reference (a user test read a
+    # department's 3 优秀 against its "名额 1" as an overrun; the quota is counted for the whole unit).
+    assert "优秀参考名额（按本科室人数折算，名额按全单位计算）" in row and "优秀名额（按人数折算）" not in row
 
 
 def test_the_use_sheet_lists_the_excellent_with_their_record(staff):
