@@ -80,6 +80,11 @@ def test_a_worker_goes_from_report_to_publication_to_final_and_a_second_unqualif
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("welfare-interview-form").get_by_role("button").click()
     assert asked and "进入民主测评" in asked[0]  # the step cannot be undone: asked first
+    # Five service users, one more than the policy allows: said, not silently kept back by the browser.
+    ui.page.fill("#id_service_users", "5")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("welfare-ballot-open").click()
+    expect(ui.page.get_by_text("服务对象须为2至4人。")).to_be_visible()
     ui.page.fill("#id_service_users", "2")
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("welfare-ballot-open").click()
