@@ -323,7 +323,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     ),
     "evaluations:achievements_index": row(DENY, leader=OK, chief=OK, hr=OK, other_hr=OK),
     "evaluations:achievements": row(DENY, leader=OK, chief=OK, hr=OK, other_hr=OK),
-    "evaluations:achievement_propose": row(POST_DENY, leader=POST_OK, chief=POST_OK),
+    "evaluations:achievement_propose": row(POST_DENY, leader=("405", "400"), chief=("405", "400")),
     "evaluations:achievement_decide": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
     "oversight:index": row(DENY),
     "oversight:export": row(DENY),

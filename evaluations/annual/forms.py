@@ -63,8 +63,14 @@ class AnnualDecisionForm(forms.Form):
 class AchievementForm(forms.Form):
     """A leader's proposal of a 创新突破; the service checks whom the leader may propose for."""
 
-    person = forms.ModelChoiceField(label=_("人员"), queryset=User.objects.none())
-    title = forms.CharField(label=_("创新突破事项"), max_length=Achievement._meta.get_field("title").max_length)
+    person = forms.ModelChoiceField(
+        label=_("人员"), queryset=User.objects.none(), error_messages={"required": _("请选择人员。")}
+    )
+    title = forms.CharField(
+        label=_("创新突破事项"),
+        max_length=Achievement._meta.get_field("title").max_length,
+        error_messages={"required": _("请填写创新突破事项。")},
+    )
     description = MultiLineCharField(
         label=_("具体内容"),
         required=False,

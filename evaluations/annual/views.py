@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import listing, periods
 from accounts.decorators import permission_required
-from accounts.formerrors import flash_form_errors, run_service
+from accounts.formerrors import form_submitted, run_service
 from accounts.models import Job
 from accounts.pagination import filtered_page, page_of, query_without
 from accounts.selectors import policy_for_organisation
@@ -217,9 +217,14 @@ def achievements_index(request: HttpRequest) -> HttpResponse:
 @permission_required("evaluations.view_achievements")
 def achievements(request: HttpRequest, year: int) -> HttpResponse:
     """创新突破 of the year: the leader's proposals (and the form), HR's confirmations."""
+    return _achievements_page(request, year)
+
+
+def _achievements_page(request: HttpRequest, year: int, *, form=None, status: int = 200) -> HttpResponse:
+    """The page; ``form``, a proposal as posted when it was incomplete or refused (what was typed
+    stays, the message at its field)."""
     user = request.user
-    form = None
-    if user.has_perm("evaluations.propose_achievements"):
+    if form is None and user.has_perm("evaluations.propose_achievements"):
         form = AchievementForm(people=achievement_services.proposable_people(actor=user))
     page = page_of(request, achievement_services.achievements_for(actor=user, year=year), per_page=PAGE_SIZE)
     # The buttons by the rule the service applies: HR sees none on their own or their proposal.
@@ -234,6 +239,7 @@ def achievements(request: HttpRequest, year: int) -> HttpResponse:
             "form": form,
             "decision_form": AchievementDecisionForm() if user.has_perm("evaluations.decide_achievement") else None,
         },
+        status=status,
     )
 
 
@@ -241,20 +247,16 @@ def achievements(request: HttpRequest, year: int) -> HttpResponse:
 @permission_required("evaluations.propose_achievements")
 def achievement_propose(request: HttpRequest, year: int) -> HttpResponse:
     form = AchievementForm(request.POST, people=achievement_services.proposable_people(actor=request.user))
-    if form.is_valid():
-        run_service(
-            request,
-            lambda: achievement_services.achievement_propose(
-                actor=request.user,
-                person=form.cleaned_data["person"],
-                year=year,
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"],
-            ),
-            success=_("已提出创新突破，待组织人事部门确认。"),
-        )
-    else:
-        flash_form_errors(request, form)
+    made, status = form_submitted(
+        request,
+        form,
+        lambda data: achievement_services.achievement_propose(
+            actor=request.user, person=data["person"], year=year, title=data["title"], description=data["description"]
+        ),
+        success=_("已提出创新突破，待组织人事部门确认。"),
+    )
+    if made is None:
+        return _achievements_page(request, year, form=form, status=status)
     return redirect("evaluations:achievements", year=year)
 
 

@@ -156,6 +156,15 @@ def test_the_leader_proposes_through_the_page_and_hr_confirms_through_it(client_
     assert achievement.state == AchievementState.CONFIRMED
 
 
+def test_an_incomplete_proposal_is_shown_again_with_what_was_typed_and_why(client_for, leader, staff):
+    url = reverse("evaluations:achievement_propose", args=[YEAR])
+    response = client_for(leader).post(url, {"person": "", "title": "", "description": "打了很长的一段说明"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "请选择人员。" in page and "请填写创新突破事项。" in page and "打了很长的一段说明" in page
+    assert 'aria-invalid="true"' in page and not Achievement.objects.exists()
+
+
 def test_a_leader_posting_a_person_outside_their_departments_creates_nothing(client_for, leader, elsewhere):
     client_for(leader).post(
         reverse("evaluations:achievement_propose", args=[YEAR]), {"person": elsewhere.pk, "title": "越权"}
