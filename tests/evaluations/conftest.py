@@ -41,6 +41,22 @@ def grade_of(quarter):
 
 
 @pytest.fixture
+def all_confirmed(quarter, head, leader, team, grade_of):
+    """The quarter with everyone graded 较好 and confirmed, their inputs handed in: nothing but what a
+    test adds (the discipline office's opinion, say) can stand in the way of its approval."""
+    from evaluations.grading.services.grading import grade_assign, grades_confirm_all
+    from evaluations.models import Grade
+    from tests.factories import hand_in_quarter_inputs
+
+    hand_in_quarter_inputs(quarter)
+    for person in team:
+        grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.FAIRLY_GOOD, comment="认真")
+    grades_confirm_all(appraisal_quarter=quarter, actor=leader)
+    return quarter
+
+
+@pytest.fixture
 def second_head(organisation, leader):
     from tests.factories import DepartmentFactory
 

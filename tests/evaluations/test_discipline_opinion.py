@@ -12,11 +12,10 @@ from evaluations.grading.services.grading import (
     appraisal_quarter_approve,
     approval_blockers,
     grade_assign,
-    grades_confirm_all,
     quarter_discipline_opinion_record,
 )
 from evaluations.models import Grade, QuarterDisciplineOpinion, QuarterState, Severity
-from tests.factories import FindingFactory, RoleAssignmentFactory, hand_in_quarter_inputs
+from tests.factories import FindingFactory, RoleAssignmentFactory
 
 QUARTERS = reverse("evaluations:quarters")
 
@@ -27,14 +26,9 @@ def review_step(organisation):
 
 
 @pytest.fixture
-def graded(quarter, head, leader, team, grade_of):
+def graded(all_confirmed):
     """Everyone graded and confirmed, their inputs handed in: nothing but the opinion can stand in the way."""
-    hand_in_quarter_inputs(quarter)
-    for person in team:
-        grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
-    grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.FAIRLY_GOOD, comment="认真")
-    grades_confirm_all(appraisal_quarter=quarter, actor=leader)
-    return quarter
+    return all_confirmed
 
 
 def record(quarter, actor, text="未发现影响定等的违纪违规问题。"):

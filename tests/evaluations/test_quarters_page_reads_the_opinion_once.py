@@ -10,23 +10,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Policy
-from evaluations.grading.services.grading import grade_assign, grades_confirm_all, quarter_discipline_opinion_record
-from evaluations.models import Grade, QuarterDisciplineOpinion, QuarterGrade, QuarterState
-from tests.factories import AppraisalQuarterFactory, hand_in_quarter_inputs
+from evaluations.grading.services.grading import quarter_discipline_opinion_record
+from evaluations.models import QuarterDisciplineOpinion, QuarterGrade, QuarterState
+from tests.factories import AppraisalQuarterFactory
 
 QUARTERS = reverse("evaluations:quarters")
 OPINIONS = QuarterDisciplineOpinion._meta.db_table
 
 
 @pytest.fixture
-def graded(organisation, quarter, head, leader, team, grade_of):
+def graded(organisation, all_confirmed):
     Policy.objects.filter(organisation=organisation).update(discipline_review_step=True)
-    hand_in_quarter_inputs(quarter)
-    for person in team:
-        grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
-    grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.FAIRLY_GOOD, comment="认真")
-    grades_confirm_all(appraisal_quarter=quarter, actor=leader)
-    return quarter
+    return all_confirmed
 
 
 def _approved_quarters_with_opinions(organisation, inspector, year: int, numbers=range(1, 5)) -> None:

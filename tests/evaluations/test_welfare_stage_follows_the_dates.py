@@ -12,25 +12,19 @@ from django.urls import reverse
 from evaluations.welfare.exports import result_rows
 from evaluations.welfare.models import WelfareStage
 from publicity.publication import services
-from tests.factories import WelfareAssessmentFactory, WelfarePostFactory
+from tests.support.welfare import AFTER_WINDOW, decided_worker, published_on_saturday
 
-SATURDAY = date(2026, 12, 5)
-# Five working days from Saturday 5 December: Monday 7 to Friday 11 December.
-IN_WINDOW, AFTER_WINDOW = date(2026, 12, 9), date(2026, 12, 14)
+IN_WINDOW = date(2026, 12, 9)
 
 
 @pytest.fixture
 def decided(department, head):
-    post = WelfarePostFactory(person__department=department, person__full_name="保洁员甲")
-    return WelfareAssessmentFactory(
-        post=post, stage=WelfareStage.DECISION, grade="qualified", renew=True, decision_notes="会议研究"
-    )
+    return decided_worker(department)
 
 
 @pytest.fixture
 def published(settings, hr, organisation, decided):
-    settings.APPRAISAL_TODAY = SATURDAY
-    return services.publication_open_welfare(actor=hr, organisation=organisation, year=2026)
+    return published_on_saturday(settings, hr, organisation)
 
 
 def _list_stages(client, query: str = "") -> list[str]:

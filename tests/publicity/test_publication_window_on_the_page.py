@@ -9,29 +9,18 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from evaluations.welfare.models import WelfareStage
 from publicity.publication import services
-from tests.factories import WelfareAssessmentFactory, WelfarePostFactory
-
-SATURDAY = date(2026, 12, 5)
-# Five working days from Saturday 5 December: Monday 7 to Friday 11 December.
-FIRST_DAY, LAST_DAY = date(2026, 12, 7), date(2026, 12, 11)
-AFTER_WINDOW = date(2026, 12, 14)
+from tests.support.welfare import AFTER_WINDOW, FIRST_DAY, LAST_DAY, SATURDAY, decided_worker, published_on_saturday
 
 
 @pytest.fixture
 def decided(department, head):
-    """A worker's decided result (集体研究: 合格, renewed), waiting to be published."""
-    post = WelfarePostFactory(person__department=department, person__full_name="保洁员甲")
-    return WelfareAssessmentFactory(
-        post=post, stage=WelfareStage.DECISION, grade="qualified", renew=True, decision_notes="会议研究"
-    )
+    return decided_worker(department)
 
 
 @pytest.fixture
 def published(settings, hr, organisation, decided):
-    settings.APPRAISAL_TODAY = SATURDAY
-    return services.publication_open_welfare(actor=hr, organisation=organisation, year=2026)
+    return published_on_saturday(settings, hr, organisation)
 
 
 def _states(page: str) -> list[str]:
