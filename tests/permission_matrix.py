@@ -270,7 +270,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "evaluations:ballot_open": row(DENY, hr=OK, other_hr=OK),
     "evaluations:ballot_detail": row(DENY, hr=OK, other_hr=NOT_FOUND),
     "evaluations:ballot_close": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
-    "evaluations:ballot_codes": row(POST_DENY, hr=("405", "400"), other_hr=POST_NOT_FOUND),
+    "evaluations:ballot_codes": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
     "evaluations:ballot_codes_print": row(DENY, hr=OK, other_hr=NOT_FOUND),
     "evaluations:ballot_tally": row(DENY, hr=OK, other_hr=NOT_FOUND),
     "evaluations:ballot_tally_export": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),

@@ -117,7 +117,8 @@ def ballot_codes(request: HttpRequest, pk: int) -> HttpResponse:
     ballot = _get_ballot_for_user(request, pk)
     form = CodesForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(status=400)
+        messages.error(request, _("增发测评码数量须为1至%(max)s。") % {"max": services.MAX_CODES})
+        return redirect("evaluations:ballot_detail", pk=ballot.pk)
     run_service(
         request,
         lambda: services.codes_issue(actor=request.user, ballot=ballot, count=form.cleaned_data["count"]),

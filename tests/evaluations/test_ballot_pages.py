@@ -342,3 +342,10 @@ def test_closing_with_fewer_than_two_thirds_voted_is_warned_on_the_page_and_in_t
     BallotRater.objects.filter(ballot=ballot).update(has_voted=True)
     page = client_for(hr).get(url).content.decode()
     assert 'data-testid="low-turnout"' not in page and "不足测评人的三分之二" not in page
+
+
+def test_issuing_a_number_of_codes_out_of_range_says_the_range(client_for, hr, ballot):
+    before = ballot.raters.count()
+    response = client_for(hr).post(reverse("evaluations:ballot_codes", args=[ballot.pk]), {"count": "0"}, follow=True)
+    assert "增发测评码数量须为1至500。" in response.content.decode()
+    assert ballot.raters.count() == before

@@ -162,7 +162,7 @@ def test_the_blockers_people_without_targets_or_a_summary_are_found_through_part
 
     if connection.vendor != "postgresql":
         pytest.skip("plans are PostgreSQL's")
-    no_targets, no_summaries = _missing_inputs(quarter)
+    no_targets, no_summaries, _begun = _missing_inputs(quarter)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_sort = off")

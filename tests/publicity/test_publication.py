@@ -254,23 +254,6 @@ def test_an_empty_objection_is_refused_under_its_box_by_the_page_not_the_browser
     assert not Objection.objects.exists()
 
 
-def test_every_form_of_the_publicity_pages_that_asks_for_input_is_checked_by_the_page():
-    """The browser's own checks (required, a date) speak the browser's language in a bubble; the
-    pages say what is missing in Chinese under the box, as every other form of the app does."""
-    from pathlib import Path
-
-    from django.conf import settings
-
-    unchecked = []
-    for path in sorted((Path(settings.BASE_DIR) / "templates" / "publicity").rglob("*.html")):
-        for form in re.findall(r"<form\b.*?</form>", path.read_text(encoding="utf-8"), re.S):
-            opening = form[: form.index(">") + 1]
-            asks = re.search(r"\{\{ *\w*form\b|field=|<select|<textarea|<input(?![^>]*type=\"hidden\")", form)
-            if 'method="post"' in opening and asks and "novalidate" not in opening:
-                unchecked.append(f"{path.name}: {opening[:80]}")
-    assert unchecked == []
-
-
 def test_an_objection_outside_the_window_is_refused_with_the_dates(client_for, publication, staff, colleague, clock):
     entry = entry_of(publication, colleague)
     clock(AFTER_WINDOW)
