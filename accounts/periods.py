@@ -392,6 +392,42 @@ def is_due_for(period: Quarter | Month, appraisal_start: date | None) -> bool:
     return appraisal_start is None or appraisal_start <= period.last_day
 
 
+def past_deadline(policy: Policy, period: Quarter | Month, appraisal_start: date | None, today: date) -> bool:
+    """Whether, on ``today``, a person whose own start is ``appraisal_start`` is past their deadline
+    for ``period`` (a month: its summary; a quarter: its targets): the period asks it of them and
+    their deadline (:func:`person_policy`: a newcomer's quarter counts the usual lead time from
+    their first day) is before today. Whether they handed it in is the caller's to add."""
+    from types import SimpleNamespace
+
+    own = person_policy(policy, SimpleNamespace(appraisal_start=appraisal_start))
+    if not is_due(own, period):
+        return False
+    deadline = summary_deadline(own, period) if isinstance(period, Month) else target_deadline(own, period)
+    return today > deadline
+
+
+def past_deadline_people(policy: Policy, period: Quarter | Month, today: date, prefix: str = "") -> Q:
+    """:func:`past_deadline` as a filter on ``User`` (``prefix``: the path to it), for a list that
+    narrows to the people past their deadline (the roster's 迟交/逾期) however many there are."""
+    start = f"{prefix}appraisal_start"
+    nobody = Q(**{f"{prefix}pk__in": []})
+    if not is_due(policy, period):
+        return nobody
+    # People whose own start is later than the organisation's read the policy with theirs.
+    later = Q(**{f"{start}__gt": policy.started_on}) if policy.started_on else Q(**{f"{start}__isnull": False})
+    as_organisation = ~later  # NOT (start > x AND start IS NOT NULL): those without a start too
+    owing = later & Q(**{f"{start}__lte": period.last_day})
+    if isinstance(period, Month):
+        return as_organisation | owing if today > summary_deadline(policy, period) else nobody
+    day = policy.deadline_day("target", period.year, period.quarter)
+    usual = _day_of_month(period.year, period.first_month, day)
+    found = as_organisation if today > target_deadline(policy, period) else nobody
+    if today > usual:
+        found |= owing & Q(**{f"{start}__lte": usual})
+    # Begun after the usual deadline: theirs is day − 1 days after their first day.
+    return found | owing & Q(**{f"{start}__gt": usual}) & Q(**{f"{start}__lte": today - timedelta(days=day)})
+
+
 def is_due(policy: Policy, period: Quarter | Month) -> bool:
     """Whether ``period`` asks anything of the organisation's people: not when it ended before the
     organisation began appraising in the system (``Policy.started_on``); its targets, summaries

@@ -21,8 +21,9 @@ from openpyxl import Workbook
 from accounts import jobs, periods
 from accounts.excel import new_sheet, write_table
 from accounts.listing import export_filename
-from accounts.models import Job, User
-from accounts.workflow import ReviewStatus
+from accounts.models import Job, Policy, User
+from accounts.selectors import policy_for_organisation
+from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 
 from . import review
 
@@ -40,17 +41,26 @@ def roster_filename(*, year: int, month: int) -> str:
 
 
 def roster_headers() -> list[str]:
-    return [_("科室"), _("工号"), _("姓名"), _("月小结"), _("月小结迟交"), _("季度目标"), _("季度目标逾期")]
+    return [_("科室"), _("工号"), _("姓名"), _("月小结"), _("月小结迟交/逾期"), _("季度目标"), _("季度目标迟交/逾期")]
 
 
-def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int) -> Iterator[list]:
+def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int, policy: Policy) -> Iterator[list]:
     """The workbook's rows of ``people`` (:func:`review.roster_people`), streamed: value tuples read
-    in chunks from one query, each status label looked up once, not per row."""
+    in chunks from one query, each status label looked up once, not per row. A document's second
+    column is the page's badge: 迟交 (handed in after the deadline), 逾期 (not handed in, past the
+    person's deadline, ``policy`` the organisation's: periods.past_deadline), else empty."""
     labels = {status: review.roster_status_label(status) for status in (None, *ReviewStatus.values)}
-    yes, no, not_due = _("是"), _("否"), _("无需填报")
+    late, overdue, not_due = _("迟交"), _("逾期"), _("无需填报")
     values = review.roster_values(people, year=year, month=month)
     # A newcomer who began after the month (the quarter) ended owes nothing of it: the roster page's rule.
     period = periods.Month(year, month)
+    today = periods.today()
+
+    def badge(handed_late: bool, status: str | None, due, start) -> str:
+        if handed_late:
+            return late
+        return overdue if status not in HANDED_IN_STATUSES and periods.past_deadline(policy, due, start, today) else ""
+
     for department, number, full_name, username, summary, summary_late, targets, targets_late, start in values.iterator(
         chunk_size=CHUNK
     ):
@@ -65,18 +75,18 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int) -> Itera
             number,
             full_name or username,
             summary_label,
-            yes if summary_late else no,
+            badge(summary_late, summary, period, start),
             targets_label,
-            yes if targets_late else no,
+            badge(targets_late, targets, period.quarter, start),
         ]
 
 
-def roster_workbook(target: str | IO[bytes], *, people: QuerySet[User], year: int, month: int) -> int:
+def roster_workbook(target: str | IO[bytes], *, people: QuerySet[User], year: int, month: int, policy: Policy) -> int:
     """Write the roster of ``people`` to ``target`` (a path or a binary file) in openpyxl's write-only
     mode: memory stays flat however many people there are. Returns the rows written."""
     workbook = Workbook(write_only=True)
     sheet = new_sheet(workbook, _("%(year)s年%(month)s月") % {"year": year, "month": month})
-    written = write_table(sheet, roster_headers(), roster_sheet_rows(people, year=year, month=month))
+    written = write_table(sheet, roster_headers(), roster_sheet_rows(people, year=year, month=month, policy=policy))
     workbook.save(target)
     return written
 
@@ -90,7 +100,8 @@ def roster_file(
     # Not a with block: the file outlives this function (FileResponse or the job's storage closes it).
     handle = tempfile.TemporaryFile()  # noqa: SIM115
     try:
-        roster_workbook(handle, people=people, year=year, month=month)
+        policy = policy_for_organisation(organisation_id=viewer.organisation_id)
+        roster_workbook(handle, people=people, year=year, month=month, policy=policy)
         handle.seek(0)
     except BaseException:
         handle.close()

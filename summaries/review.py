@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.models import Department, User
-from accounts.selectors import participants_of
+from accounts.selectors import participants_of, policy_for_organisation
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus, handed_in
 from targets import services as target_services
 from targets.models import TargetSet
@@ -318,7 +318,20 @@ def roster_people(
             ~Exists(summaries.filter(handed_in())), periods.due_for_people(periods.Month(year, month))
         )
     elif show == "late":
-        people = people.filter(Exists(summaries.filter(is_late=True)) | Exists(target_sets.filter(is_late=True)))
+        # Every row with a badge: handed in late (迟交), or not handed in past the person's deadline
+        # (逾期, periods.past_deadline as the rows say it).
+        policy, today = policy_for_organisation(organisation_id=viewer.organisation_id), periods.today()
+        period = periods.Month(year, month)
+        overdue_summary = ~Exists(summaries.filter(handed_in())) & periods.past_deadline_people(policy, period, today)
+        overdue_targets = ~Exists(target_sets.filter(handed_in())) & periods.past_deadline_people(
+            policy, period.quarter, today
+        )
+        people = people.filter(
+            Exists(summaries.filter(is_late=True))
+            | Exists(target_sets.filter(is_late=True))
+            | overdue_summary
+            | overdue_targets
+        )
     elif show == "returned":
         returned = Q(status=ReviewStatus.RETURNED)
         people = people.filter(Exists(summaries.filter(returned)) | Exists(target_sets.filter(returned)))
@@ -372,7 +385,6 @@ def roster_rows(people, *, year: int, month: int, policy=None, today: date | Non
     for person in people:
         summary, targets = summaries.get(person.pk), target_sets.get(person.pk)
         start = person.appraisal_start
-        own = periods.person_policy(policy, person) if policy is not None else None
         summary_in = bool(summary and summary.status in HANDED_IN_STATUSES)
         targets_in = bool(targets and targets.status in HANDED_IN_STATUSES)
         rows.append(
@@ -386,14 +398,12 @@ def roster_rows(people, *, year: int, month: int, policy=None, today: date | Non
                 targets_id=targets.pk if targets else None,
                 summary_not_due=not periods.is_due_for(period, start),
                 targets_not_due=not periods.is_due_for(period.quarter, start),
-                summary_overdue=own is not None
+                summary_overdue=policy is not None
                 and not summary_in
-                and periods.is_due(own, period)
-                and today > periods.summary_deadline(own, period),
-                targets_overdue=own is not None
+                and periods.past_deadline(policy, period, start, today),
+                targets_overdue=policy is not None
                 and not targets_in
-                and periods.is_due(own, period.quarter)
-                and today > periods.target_deadline(own, period.quarter),
+                and periods.past_deadline(policy, period.quarter, start, today),
             )
         )
     return rows
@@ -403,7 +413,8 @@ def roster(*, viewer: User, year: int, month: int, department_id: int | None = N
     """Every row of the roster as :class:`RosterRow` objects: the people of :func:`roster_people`
     with the month's summary and the quarter's targets (the workbook streams :func:`roster_values`)."""
     people = roster_people(viewer=viewer, year=year, month=month, department_id=department_id, show=show)
-    return roster_rows(people, year=year, month=month)
+    policy = policy_for_organisation(organisation_id=viewer.organisation_id)
+    return roster_rows(people, year=year, month=month, policy=policy, today=periods.today())
 
 
 # The columns of :func:`roster_values`, in order.

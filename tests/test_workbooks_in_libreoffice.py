@@ -183,7 +183,15 @@ def test_every_workbook_opens_in_libreoffice_with_its_chinese_dates_and_text_as_
     roster = cells["roster-2026年3月"]
     assert f"{LONG_DEPARTMENT}\n（二处）" in roster and "张\n三" in roster and "李四\n（借调）" in roster
     assert HOSTILE in roster and "@SUM(1,2)" in roster and "-5" in roster and "0012" in roster
-    assert sheets["roster-2026年3月"][0] == ["科室", "工号", "姓名", "月小结", "月小结迟交", "季度目标", "季度目标逾期"]
+    assert sheets["roster-2026年3月"][0] == [
+        "科室",
+        "工号",
+        "姓名",
+        "月小结",
+        "月小结迟交/逾期",
+        "季度目标",
+        "季度目标迟交/逾期",
+    ]
     people = cells["year-年度汇总"]
     assert "张\n三" in people and HOSTILE in people and "就业促进科科长" in people and "95.5" in people
     assert "=1+1" in cells["staff-template-说明"] and HOSTILE in cells["satisfaction-template-说明"]

@@ -1,6 +1,7 @@
 """The roster's 导出 Excel as a background job: the same workbook as /review/roster.xlsx, built with
 the requester's visibility (checked again when it runs), downloaded only by those entitled to it."""
 
+from datetime import date
 from io import BytesIO
 from urllib.parse import unquote
 
@@ -10,6 +11,7 @@ from openpyxl import load_workbook
 
 from accounts import periods
 from accounts.models import Job, RoleAssignment
+from accounts.selectors import policy_for_organisation
 from summaries.exports import ROSTER_EXPORT
 from tests.factories import DepartmentFactory, MonthlySummaryFactory, UserFactory
 
@@ -153,15 +155,15 @@ def _page_rows(viewer, **params) -> list[list]:
             row.person.employee_number,
             row.person.get_full_name(),
             row.summary_label,
-            "是" if row.summary_late else "否",
+            "迟交" if row.summary_late else "逾期" if row.summary_overdue else "",
             row.targets_label,
-            "是" if row.targets_late else "否",
+            "迟交" if row.targets_late else "逾期" if row.targets_overdue else "",
         ]
         for row in review.roster(viewer=viewer, year=2026, month=10, **params)
     ]
 
 
-def test_the_streamed_rows_are_the_rows_the_roster_page_shows(hr, staff, colleague, department, elsewhere):
+def test_the_streamed_rows_are_the_rows_the_roster_page_shows(hr, staff, colleague, department, elsewhere, settings):
     from accounts.workflow import ReviewStatus
     from summaries import exports, review
     from tests.factories import TargetSetFactory
@@ -173,14 +175,18 @@ def test_the_streamed_rows_are_the_rows_the_roster_page_shows(hr, staff, colleag
     TargetSetFactory(owner=staff, status=ReviewStatus.APPROVED, is_late=True)
     TargetSetFactory(owner=colleague, quarter=3, status=ReviewStatus.APPROVED)  # another quarter
     UserFactory(department=department, full_name="", username="no-name")
+    settings.APPRAISAL_TODAY = date(2026, 11, 3)
+    policy = policy_for_organisation(organisation_id=hr.organisation_id)
     for show in ("", "not_submitted", "late", "returned"):
         people = review.roster_people(viewer=hr, year=2026, month=10, show=show)
-        streamed = list(exports.roster_sheet_rows(people, year=2026, month=10))
+        streamed = list(exports.roster_sheet_rows(people, year=2026, month=10, policy=policy))
         assert streamed == _page_rows(hr, show=show)
     everyone = {row[2]: row for row in _page_rows(hr)}
-    assert everyone[staff.full_name][3:] == ["已提交", "是", "已通过", "是"]
-    assert everyone[colleague.full_name][3:] == ["已退回", "否", "未提交", "否"]
-    assert everyone["no-name"][3:] == ["未提交", "否", "未提交", "否"]
+    # 3 November: October's summaries are due on the 5th, the fourth quarter's targets were due in
+    # October. Handed in late: 迟交; not handed in past the deadline: 逾期 (the page's badges).
+    assert everyone[staff.full_name][3:] == ["已提交", "迟交", "已通过", "迟交"]
+    assert everyone[colleague.full_name][3:] == ["已退回", "", "未提交", "逾期"]
+    assert everyone["no-name"][3:] == ["未提交", "", "未提交", "逾期"]
 
 
 def test_the_export_reads_the_same_number_of_queries_for_few_and_many_people(hr, department):
