@@ -14,6 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import periods
 from accounts.models import Department, User
@@ -199,11 +200,13 @@ def review_decide(*, actor: User, refs: list[str], approve: bool, reason: str = 
     if not approve and not reason.strip():
         raise ValidationError(_("退回时须填写退回原因。"))
     outcome = DecisionOutcome(failed=[])
+    # An item the actor may not decide is not described (nor its owner named): counted once.
+    not_theirs = 0
     for ref in dict.fromkeys(refs):
         try:
             kind, item = _load_for_decision(actor=actor, ref=ref)
         except (PermissionDenied, ValidationError):
-            outcome.failed.append(_("无权审核该事项（%(ref)s）。") % {"ref": ref})
+            not_theirs += 1
             continue
         try:
             if kind == TARGETS and approve:
@@ -219,6 +222,15 @@ def review_decide(*, actor: User, refs: list[str], approve: bool, reason: str = 
             outcome.failed.append(f"{item}：{detail}")
         else:
             outcome.done += 1
+    if not_theirs:
+        outcome.failed.append(
+            ngettext(
+                "%(n)s项不在您的审核范围内或已不存在，未处理。",
+                "%(n)s项不在您的审核范围内或已不存在，未处理。",
+                not_theirs,
+            )
+            % {"n": not_theirs}
+        )
     return outcome
 
 

@@ -79,7 +79,10 @@ def test_a_head_cannot_approve_outside_their_remit_by_forging_ids(client_for, he
     refs = [f"summaries:{waiting['head_summary'].pk}", f"summaries:{foreign.pk}"]
     data = {"items": refs, "action": "approve", "confirm": "1"}
     response = client_for(head).post(reverse("review_decide"), data, follow=True)
-    assert "无权审核" in response.content.decode()
+    # Said in words, counted, without the internal references or whose they are.
+    page = response.content.decode()
+    assert "2项不在您的审核范围内或已不存在，未处理。" in page
+    assert "summaries:" not in page.split('id="main"')[1].split("<form")[0] and outsider.full_name not in page
     for item in (waiting["head_summary"], foreign):
         item.refresh_from_db()
         assert item.status == ReviewStatus.SUBMITTED
