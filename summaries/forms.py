@@ -102,3 +102,4 @@ class BulkApproveConfirmForm(forms.Form):
     items = forms.Field(widget=forms.MultipleHiddenInput)
     action = forms.CharField(widget=forms.HiddenInput, initial="approve")
     confirm = forms.CharField(widget=forms.HiddenInput, initial="1")
+    back = forms.CharField(widget=forms.HiddenInput, required=False)

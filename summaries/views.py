@@ -434,6 +434,13 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _back_to_inbox(request: HttpRequest) -> str:
+    """The inbox as the reviewer left it (its filters, sort and page, posted back as ``back``), so
+    deciding some items keeps the list they were working through."""
+    query = QueryDict(request.POST.get("back", "")).urlencode()
+    return f"{reverse('review')}?{query}" if query else reverse("review")
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("summaries.use_review_inbox")
 def review_decide(request: HttpRequest) -> HttpResponse:
@@ -442,10 +449,11 @@ def review_decide(request: HttpRequest) -> HttpResponse:
         # the address back as a GET: it goes to the inbox to decide again, and never writes.
         return redirect("review")
     refs = list(dict.fromkeys(request.POST.getlist("items")))
+    back = _back_to_inbox(request)
     approve = request.POST.get("action") == "approve"
     if not refs:
         messages.error(request, _("请先勾选要审核的事项。"))
-        return redirect("review")
+        return redirect(back)
     if approve and (len(refs) > 1 or "bulk" in request.POST) and request.POST.get("confirm") != "1":
         # Approving several at once is asked once more, with the list, whatever the browser did;
         # so is the bulk button with one ticked (a row's own 通过 is the one-click approval).
@@ -454,8 +462,8 @@ def review_decide(request: HttpRequest) -> HttpResponse:
             title=_("批量通过"),
             message=_("确定通过所选的%(n)s项吗？通过后不能在此撤回。") % {"n": len(refs)},
             detail="\n".join(review.describe_refs(actor=request.user, refs=refs)),
-            cancel_url=reverse("review"),
-            form=BulkApproveConfirmForm(initial={"items": refs}),
+            cancel_url=back,
+            form=BulkApproveConfirmForm(initial={"items": refs, "back": request.POST.get("back", "")}),
             confirm_label=_("确认通过"),
         )
     try:
@@ -464,13 +472,13 @@ def review_decide(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, error_text(exc))
-        return redirect("review")
+        return redirect(back)
     if outcome.done:
         done_message = _("已审核通过%(n)s项。") if approve else _("已退回%(n)s项。")
         messages.success(request, done_message % {"n": outcome.done})
     for failure in outcome.failed:
         messages.error(request, failure)
-    return redirect("review")
+    return redirect(back)
 
 
 def _roster_params(request: HttpRequest) -> tuple[int, int, int | None, str]:

@@ -444,3 +444,20 @@ def test_a_reviewer_goes_back_from_a_summary_to_the_inbox_as_from_targets(client
     summary = MonthlySummaryFactory(owner=staff, submitted=True)
     page = client_for(head).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
     assert f'href="{reverse("review")}" data-testid="back-to-inbox">返回待我审核' in page
+
+
+def test_deciding_keeps_the_inbox_as_the_reviewer_left_it(client_for, head, waiting):
+    """A user test: after 通过, 批量通过 or its 取消 the inbox came back unfiltered."""
+    client = client_for(head)
+    listed = client.get(reverse("review"), {"kind": "summaries", "sort": "-date"}).content.decode()
+    assert 'name="back" value="kind=summaries&amp;sort=-date"' in listed
+    back = "kind=summaries&sort=-date"
+    one = client.post(
+        reverse("review_decide"), {"items": [f"summaries:{waiting['summary'].pk}"], "action": "approve", "back": back}
+    )
+    assert one["Location"] == f"{reverse('review')}?{back}"
+    refs = [f"targets:{waiting['targets'].pk}", f"summaries:{waiting['late_summary'].pk}"]
+    confirm = client.post(reverse("review_decide"), {"items": refs, "action": "approve", "bulk": "1", "back": back})
+    page = confirm.content.decode()
+    assert f'href="{reverse("review")}?kind=summaries&amp;sort=-date"' in page  # 取消
+    assert 'name="back" value="kind=summaries&amp;sort=-date"' in page
