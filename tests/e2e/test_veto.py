@@ -183,8 +183,11 @@ def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo
     expect(page.locator("main")).to_contain_text("解除一票否决须说明理由")
     page.fill("textarea[name=reason]", LIFT_REASON)
     ui.screenshot("05-lift")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
+    assert asked and star.full_name in asked[0] and "确定解除" in asked[0]  # asked first, with whose flag
     expect(page.locator(".alert-success")).to_contain_text("已解除")
     veto_row = page.get_by_test_id("veto-row").filter(has_text=star.full_name)
     expect(veto_row).to_contain_text("已解除")
