@@ -285,11 +285,13 @@ def prefetch_related_labels(entries) -> None:
     _prefetch_object_names(entries)
 
 
-def _period_text(year, quarter=None, month=None) -> str:
+def _period_text(year, quarter=None, month=None, week=None) -> str:
     from django.utils.translation import gettext
 
     if year is None:
         return ""
+    if week:
+        return gettext("%(year)s年第%(week)s周") % {"year": year, "week": week}
     if quarter:
         return gettext("%(year)s年第%(quarter)s季度") % {"year": year, "quarter": quarter}
     if month:
@@ -312,12 +314,12 @@ def _prefetch_object_names(entries) -> None:
     for key, pks in wanted.items():
         model = apps.get_model(key)
         spec = AUDIT_OBJECT_NAMES[key]
-        parts = [*spec.get("name", ()), *(spec[p] for p in ("year", "quarter", "month") if p in spec)]
+        parts = [*spec.get("name", ()), *(spec[p] for p in ("year", "quarter", "month", "week") if p in spec)]
         for pk, *values in model._default_manager.filter(pk__in=pks).values_list("pk", *parts):
             found = dict(zip(parts, values, strict=True))
             words = [str(found[path]) for path in spec.get("name", ()) if found[path] not in (None, "")]
             period = _period_text(
-                found.get(spec.get("year")), found.get(spec.get("quarter")), found.get(spec.get("month"))
+                *(found.get(spec.get(part)) for part in ("year", "quarter", "month", "week")),
             )
             names[(key, str(pk))] = " ".join(filter(None, [" · ".join(words), period]))
     for entry in entries:

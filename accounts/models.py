@@ -1234,8 +1234,9 @@ AUDIT_NAME_IN_REPR = frozenset(
 )
 # The other appraisal content is named by what it is about, read for a page of entries in one query
 # per kind (accounts.audit.prefetch_related_labels): "name" (paths joined with " · ": the person,
-# department or ballot), and its period — "year" with "quarter" or "month" (2026年第1季度, 2026年3月)
-# or alone (2026年度). Never a value that is itself content (a grade, a comment, a finding's text).
+# department or ballot), and its period — "year" with "quarter", "month" or "week" (2026年第1季度,
+# 2026年3月, 2026年第49周) or alone (2026年度). Never a value that is itself content (a grade, a
+# comment, a finding's text).
 AUDIT_OBJECT_NAMES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "accounts.staffstatus": {"name": ("user__full_name",)},
     "evaluations.achievement": {"name": ("person__full_name",), "year": "year"},
@@ -1244,7 +1245,11 @@ AUDIT_OBJECT_NAMES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "evaluations.ballotrater": {"name": ("ballot__title",)},
     "evaluations.ballotsubject": {"name": ("person__full_name", "ballot__title")},
     "evaluations.departmentscore": {"name": ("department__name",), "year": "year", "quarter": "quarter"},
-    "evaluations.finding": {"name": ("person__full_name", "department__name"), "year": "inspection__date__year"},
+    "evaluations.finding": {
+        "name": ("person__full_name", "department__name"),
+        "year": "inspection__date__year",
+        "month": "inspection__date__month",
+    },
     "evaluations.gradereview": {
         "name": ("quarter_grade__person__full_name",),
         "year": "quarter_grade__appraisal_quarter__year",
@@ -1276,8 +1281,8 @@ AUDIT_OBJECT_NAMES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "evaluations.welfareconsequence": {"name": ("assessment__owner__full_name",), "year": "assessment__year"},
     "publicity.publicationentry": {"name": ("person__full_name", "publication__title")},
     "publicity.reviewcase": {"name": ("person__full_name",), "year": "annual_result__year"},
-    "publicity.weeklydigestsection": {"name": ("department__name",), "year": "digest__year"},
-    "publicity.weeklypostitem": {"name": ("post__department__name",), "year": "post__year"},
+    "publicity.weeklydigestsection": {"name": ("department__name",), "year": "digest__year", "week": "digest__week"},
+    "publicity.weeklypostitem": {"name": ("post__department__name",), "year": "post__year", "week": "post__week"},
     "summaries.summaryattachment": {
         "name": ("summary__owner__full_name",),
         "year": "summary__year",

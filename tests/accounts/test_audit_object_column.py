@@ -114,3 +114,18 @@ def test_the_auditors_home_page_names_the_latest_entries_as_the_audit_page_does(
 
     assert "季度等次：科员甲 2026年第1季度" in home
     assert "季度等次 #" not in home and "工作突出" not in home
+
+
+def test_a_weekly_items_entry_names_its_week_and_a_findings_its_month(client_for, auditor, department, organisation):
+    """A user test: a week's progress item and an inspection's finding both read “2026年度”."""
+    from tests.factories import FindingFactory, InspectionFactory, WeeklyPostFactory, WeeklyPostItemFactory
+
+    with audited():
+        WeeklyPostItemFactory(post=WeeklyPostFactory(department=department, week=48))
+        FindingFactory(
+            inspection=InspectionFactory(organisation=organisation, date=date(2026, 11, 12)),
+            person__department=department,
+        )
+    objects = _objects(client_for(auditor))
+    assert any(text.endswith(f"{department.name} 2026年第48周") for text in objects), objects
+    assert any(text.endswith("2026年11月") and text.startswith("检查发现") for text in objects), objects
