@@ -274,8 +274,9 @@ def _agency_head(user: User, today: date) -> list[Todo]:
             blockers = approval_blockers(appraisal_quarter=appraisal_quarter, with_names=False)
             if blockers and all(blocker.waits_for == DISCIPLINE_OPINION for blocker in blockers):
                 label = _("%(quarter)s评鉴已完成，待纪委意见后审批")
-            elif blockers and all(blocker.waits_for == INPUTS for blocker in blockers):
-                # Graded and confirmed: what is left is the staff's own documents, said as the page says it.
+            elif blockers and all(blocker.waits_for in (INPUTS, DISCIPLINE_OPINION) for blocker in blockers):
+                # Graded and confirmed: what is left is the staff's own documents (and perhaps the
+                # discipline office's opinion), said as the page says it.
                 label = _("%(quarter)s评鉴已完成，尚不能审批：%(first)s")
             elif blockers:
                 label = _("%(quarter)s评鉴进行中，尚不能审批")
@@ -284,7 +285,11 @@ def _agency_head(user: User, today: date) -> list[Todo]:
             todos.append(
                 Todo(
                     f"approve-{appraisal_quarter.pk}",
-                    label % {"quarter": appraisal_quarter.period.label, "first": blockers[0] if blockers else ""},
+                    label
+                    % {
+                        "quarter": appraisal_quarter.period.label,
+                        "first": next((b for b in blockers if b.waits_for == INPUTS), ""),
+                    },
                     len(blockers) or 1,
                     reverse("evaluations:quarter_approve", args=[appraisal_quarter.pk]),
                 )

@@ -282,11 +282,20 @@ def test_the_tally_page_costs_the_same_queries_for_few_and_many_people(
     counts = []
     for size in (2, 60):
         people = [UserFactory(department=department) for _n in range(size)]
+        raters = [UserFactory(department=department) for _n in range(2)]
         ballot = services.ballot_open(
-            actor=hr, organisation=hr.organisation, title="t", year=2026, subjects=people, raters=people[:1]
+            actor=hr, organisation=hr.organisation, title="t", year=2026, subjects=people, raters=raters
         )
+        # A void paper (everyone alike) and a valid one: the tally also says why papers were void.
+        subjects = list(ballot.subjects.order_by("sort_order"))
+        alike = {s.pk: {"choice": "competent"} for s in subjects}
+        mixed = {**alike, subjects[0].pk: {"choice": "basically_competent"}}
+        for rater, answers in zip(raters, (alike, mixed), strict=True):
+            services.paper_cast(rater=ballot.raters.get(user=rater), answers=answers, actor=rater)
         services.ballot_close(actor=hr, ballot=ballot)
-        counts.append(warm_page_queries(client, reverse("evaluations:ballot_tally", args=[ballot.pk])))
+        url = reverse("evaluations:ballot_tally", args=[ballot.pk])
+        counts.append(warm_page_queries(client, url))
+        assert "废票原因：所有被测评人的评价相同 1 张。" in client.get(url).content.decode()
     assert counts[0] == counts[1]
 
 

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.grading.services import counts
@@ -193,7 +194,7 @@ def test_a_month_not_yet_begun_is_not_missing(organisation, department, head, st
 
 
 def test_a_month_before_the_organisation_went_live_is_not_asked_for_at_approval(
-    organisation, department, staff, settings
+    organisation, department, staff, settings, client_for, head
 ):
     """Gone live on 15 November (Policy.started_on, mid-quarter): October is owed by nobody (the
     summaries page offers no form for it and the service refuses one), so approval does not wait
@@ -213,3 +214,7 @@ def test_a_month_before_the_organisation_went_live_is_not_asked_for_at_approval(
     for person in people:
         MonthlySummaryFactory(owner=person, year=2026, month=12, submitted=True)
     assert [b for b in approval_blockers(appraisal_quarter=quarter) if "月度小结" in b] == []
+    # The grading page says the same of October: 无需填报 on the card, not 未交.
+    page = client_for(head).get(reverse("evaluations:grading")).content.decode()
+    card = page.split(staff.full_name, 1)[1].split('data-testid="grade-row"', 1)[0]
+    assert card.count("无需填报") == 1 and "未交" not in card

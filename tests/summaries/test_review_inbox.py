@@ -44,7 +44,10 @@ def test_a_leader_sees_the_heads_items_of_the_departments_they_supervise(client_
 def test_the_inbox_filters_by_kind_and_lateness(client_for, head, waiting):
     client = client_for(head)
     assert client.get(reverse("review"), {"kind": "targets"}).content.decode().count('data-testid="inbox-row"') == 1
-    assert client.get(reverse("review"), {"late": "true"}).content.decode().count('data-testid="inbox-row"') == 1
+    late = client.get(reverse("review"), {"late": "true"}).content.decode()
+    assert late.count('data-testid="inbox-row"') == 1
+    # Handed in after the deadline: 迟交, as the roster says it (逾期 there is not handed in at all).
+    assert 'data-testid="inbox-late">迟交<' in late
     assert client.get(reverse("review"), {"q": "乙"}).content.decode().count('data-testid="inbox-row"') == 1
 
 

@@ -22,6 +22,7 @@ from accounts.audit import audit_reason
 from accounts.models import GradingOpens, Notification, Organisation, Policy, Role, User
 from accounts.selectors import participants_of, policy_for_organisation
 from accounts.services import notify, notify_many, period_approval_begin, period_lock
+from accounts.text import join_list
 from accounts.textlimits import check_text_limits, too_long_message
 from evaluations.year_rollup import year_rollup_request_once
 
@@ -549,7 +550,7 @@ def _with_months(name: str, handed: int, owed: int, numbers: tuple[int, ...]) ->
     """张三（11月、12月）: the months owed (``owed``, bits as ``summary_months``) whose bit ``handed``
     lacks, by their ``numbers``."""
     missing = [str(m) for i, m in enumerate(numbers) if owed & 1 << i and not handed & 1 << i]
-    return _("%(name)s（%(months)s月）") % {"name": name, "months": "、".join(missing)} if missing else name
+    return _("%(name)s（%(months)s月）") % {"name": name, "months": join_list(missing)} if missing else name
 
 
 def _people_blocker(

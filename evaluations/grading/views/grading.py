@@ -144,10 +144,15 @@ def person_facts(
     )
     for summary in summaries:
         facts[summary.owner_id].months[summary.month - months[0]].summary = summary
+    # A month nobody owes (ended before the organisation went live) or this person does not (ended
+    # before their own start): 无需填报, as approval and the roll-up read it (periods.is_due).
+    not_owed = {m for m in months if not periods.is_due(policy, periods.Month(year, m))}
     for row in rows:
         start = row.person.appraisal_start if QuarterGrade.person.is_cached(row) else None
-        for status in facts[row.person_id].months if start is not None else ():
-            status.not_due = start > periods.Month(year, status.month).last_day
+        for status in facts[row.person_id].months:
+            status.not_due = status.month in not_owed or (
+                start is not None and not periods.is_due_for(periods.Month(year, status.month), start)
+            )
 
     # A person's own survey result counts; a department's is shown to those without one.
     by_department: dict[int, Decimal] = {}
