@@ -212,6 +212,12 @@ class BallotRater(OrganisationScoped, models.Model):
         return self.label or (str(self.user) if self.user_id else str(_("测评码")))
 
 
+# Why a paper is void, stored as a code and said in the reader's language (a paper cast by a voter
+# reading English is counted with the others on a Chinese tally). Papers of before stored the text.
+VOID_IDENTICAL, VOID_FULL_MARKS = "identical", "full_marks"
+VOID_REASONS = {VOID_IDENTICAL: _("所有被测评人的评价相同"), VOID_FULL_MARKS: _("各项均为满分")}
+
+
 class Paper(models.Model):
     """A cast ballot paper: no rater, no time, a random key. See the module docstring."""
 

@@ -18,6 +18,7 @@ from accounts.models import Organisation, User
 from .models import (
     LOW_CHOICES,
     SCALE_CHOICES,
+    VOID_REASONS,
     Ballot,
     BallotRater,
     BallotState,
@@ -224,7 +225,8 @@ def ballot_tally(*, ballot: Ballot, subject_ids: Iterable[int] | None = None) ->
         voted=raters["voted"],
         papers=papers["all"],
         void=papers["void"],
-        void_reasons=list(void_reasons),
+        # A code said in the reader's language; the text a paper of before stored, as it is.
+        void_reasons=[(str(VOID_REASONS.get(reason, reason)), n) for reason, n in void_reasons],
         people=list(people.values()),
         rated_raters=raters["rated"],
     )

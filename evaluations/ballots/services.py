@@ -60,6 +60,8 @@ from evaluations.year_rollup import year_rollup_request_once
 
 from .models import (
     SCALE_CHOICES,
+    VOID_FULL_MARKS,
+    VOID_IDENTICAL,
     Ballot,
     BallotRater,
     BallotScale,
@@ -422,17 +424,18 @@ def void_rules(*, ballot: Ballot, subjects: int) -> list[str]:
 
 
 def void_reason(*, ballot: Ballot, cleaned: Mapping[str, dict]) -> str:
-    """Why a complete paper is void under the ballot's rules ("" when it counts)."""
+    """Why a complete paper is void under the ballot's rules, as a code of ``models.VOID_REASONS``
+    ("" when it counts)."""
     items = list(cleaned.values())
     if ballot.void_identical and len(items) > 1 and len({item["choice"] for item in items}) == 1:
-        return _("所有被测评人的评价相同")
+        return VOID_IDENTICAL
     if (
         ballot.void_full_marks
         and ballot.with_scores
         and items
         and all(score == ballot.max_score for item in items for score in item["scores"].values())
     ):
-        return _("各项均为满分")
+        return VOID_FULL_MARKS
     return ""
 
 

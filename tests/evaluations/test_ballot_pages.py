@@ -333,6 +333,8 @@ def test_the_paper_says_its_void_rules_and_the_tally_why_papers_were_void(client
     assert 'data-testid="void-hint"' in page and 'data-identical="1"' in page
     assert client.post(url, paper_post(ballot, ["competent"] * 5)).status_code == 302
     services.ballot_close(actor=hr, ballot=ballot)
+    # The reason stored as a code, said in the reader's language (the voter may have read English).
+    assert Paper.objects.get().void_reason == "identical"
     tally = client_for(hr).get(reverse("evaluations:ballot_tally", args=[ballot.pk])).content.decode()
     assert "废票 1 张" in tally
     assert 'data-testid="tally-void-reasons">废票原因：所有被测评人的评价相同 1 张。<' in tally
@@ -358,3 +360,16 @@ def test_issuing_a_number_of_codes_out_of_range_says_the_range(client_for, hr, b
     response = client_for(hr).post(reverse("evaluations:ballot_codes", args=[ballot.pk]), {"count": "0"}, follow=True)
     assert "增发测评码数量须为1至500。" in response.content.decode()
     assert ballot.raters.count() == before
+
+
+def test_a_paper_voided_while_read_in_english_is_said_in_the_tallys_language(client_for, hr, ballot, staff):
+    from django.utils import translation
+
+    subjects = list(ballot.subjects.order_by("sort_order"))
+    with translation.override("en"):
+        services.paper_cast(
+            rater=ballot.raters.get(user=staff), answers={s.pk: {"choice": "competent"} for s in subjects}, actor=staff
+        )
+    services.ballot_close(actor=hr, ballot=ballot)
+    tally = client_for(hr).get(reverse("evaluations:ballot_tally", args=[ballot.pk])).content.decode()
+    assert "废票原因：所有被测评人的评价相同 1 张。" in tally and "rated alike" not in tally
