@@ -23,6 +23,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, ClassVar, Self
 from zoneinfo import ZoneInfo
 
@@ -397,8 +398,6 @@ def past_deadline(policy: Policy, period: Quarter | Month, appraisal_start: date
     for ``period`` (a month: its summary; a quarter: its targets): the period asks it of them and
     their deadline (:func:`person_policy`: a newcomer's quarter counts the usual lead time from
     their first day) is before today. Whether they handed it in is the caller's to add."""
-    from types import SimpleNamespace
-
     own = person_policy(policy, SimpleNamespace(appraisal_start=appraisal_start))
     if not is_due(own, period):
         return False

@@ -95,13 +95,15 @@ def _newcomers_write(rows: QuerySet[QuarterGrade], quarter: periods.Quarter) -> 
     )
 
 
-def months_begun_mask(*, appraisal_quarter: AppraisalQuarter) -> int:
+def months_begun_mask(*, appraisal_quarter: AppraisalQuarter, policy=None) -> int:
     """The ``summary_months`` bits of the quarter's months begun by today (all three once it ended),
     none that ended before the organisation began in the system (``Policy.started_on``: nobody
-    owes it, as the summaries page and the roll-up say)."""
+    owes it, as the summaries page and the roll-up say); ``policy``, the organisation's when the
+    caller has read it."""
     today = periods.today()
     period = appraisal_quarter.period
-    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
+    if policy is None:
+        policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
     return sum(
         1 << i
         for i, m in enumerate(period.months)

@@ -567,7 +567,7 @@ def _shown(count: int, capped: bool) -> str:
     return f"{count}+" if capped else str(count)
 
 
-def _missing_inputs(appraisal_quarter: AppraisalQuarter):
+def _missing_inputs(appraisal_quarter: AppraisalQuarter, policy=None):
     """Grade rows whose quarterly targets are not approved, those with a month's summary not
     handed in (months begun by today), and those months (``summary_months`` bits). People graded
     不确定等次 (long leave and the like) are exempt.
@@ -582,7 +582,7 @@ def _missing_inputs(appraisal_quarter: AppraisalQuarter):
         .exclude(grade=Grade.UNCERTAIN)
         .order_by("appraisal_quarter_id", "pk")
     )
-    begun = documents.months_begun_mask(appraisal_quarter=appraisal_quarter)
+    begun = documents.months_begun_mask(appraisal_quarter=appraisal_quarter, policy=policy)
     if not begun:
         return rows.filter(targets_approved=False), rows.none(), begun
     # ``summary_months <> 7`` is the partial index's condition, stated so the planner uses it; the
@@ -613,7 +613,8 @@ def approval_blockers(
     """
     grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
     blockers = []
-    no_targets, no_summaries, begun = _missing_inputs(appraisal_quarter)
+    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
+    no_targets, no_summaries, begun = _missing_inputs(appraisal_quarter, policy)
     pending_rows = grades.filter(state=GradeState.PENDING)
     unconfirmed_rows = grades.filter(state=GradeState.GRADED)
     kinds = (
@@ -622,7 +623,6 @@ def approval_blockers(
         (pending_rows, _("还有%(n)s人未评鉴。"), ""),
         (unconfirmed_rows, _("还有%(n)s人的等次未经分管领导确认。"), ""),
     )
-    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
     if policy.score_model_enabled:
         # One more bounded query, through quartergrade_composite_idx (the scored rows only).
         below_band = grades.filter(composite_score__lt=policy.band_average).exclude(
