@@ -147,6 +147,14 @@ def test_a_handed_in_summary_is_offered_to_read_not_to_go_on_writing(client_for,
     assert "查看12月小结（已提交）" in page and "继续填写12月小结" not in page
 
 
+def test_an_approved_summary_is_offered_as_approved_not_as_handed_in(client_for, staff, monkeypatch):
+    summary = services.summary_get_or_create(owner=staff, year=2026, month=12, now=datetime(2026, 12, 1, tzinfo=CHINA))
+    type(summary).objects.filter(pk=summary.pk).update(status=ReviewStatus.APPROVED)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 12, 20, 9, tzinfo=CHINA))
+    page = client_for(staff).get(reverse("summaries:list")).content.decode()
+    assert "查看12月小结（已通过）" in page and "已提交" not in page
+
+
 def test_the_list_shows_only_my_summaries(client_for, staff, colleague, monkeypatch):
     monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 12, 20, 9, tzinfo=CHINA))
     _summaries(colleague, [1, 2, 3])
