@@ -514,6 +514,8 @@ def test_with_no_quarter_open_the_grading_page_says_when_the_running_quarter_ope
     page = client_for(head).get(GRADING).content.decode()
     assert 'data-testid="no-quarter"' in page
     assert "2027年第1季度的评鉴自2027-04-01起开放（季度结束后）。" in page
+    # Not also "once the appraisal office opens a quarter": the window opens by the date.
+    assert "考核办开放季度后" not in page
 
 
 def test_before_hr_opens_the_quarter_just_ended_the_grading_page_says_it_waits_for_hr(
