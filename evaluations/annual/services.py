@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -855,6 +855,13 @@ class ExcellentStatus:
     graded_people: int
     quota: int
     used: int
+    # Everyone with a result of the year (0 where not read): graded_people and those 不确定等次.
+    people: int = 0
+
+    @property
+    def not_graded(self) -> int:
+        """Results outside the quota's base (不确定等次), so the page can say why two counts differ."""
+        return max(self.people - self.graded_people, 0)
 
     @property
     def remaining(self) -> int:
@@ -865,9 +872,10 @@ def excellent_status(*, organisation: Organisation, year: int, policy: Policy | 
     """People given a grade, the 优秀 quota, and 优秀 decided-or-suggested, from the year's counters
     (:mod:`.counts`, one query of a row per department): what the pages show."""
     totals = annual_counts.year_counts(organisation_id=organisation.pk, year=year)
-    return _excellent_status(
+    status = _excellent_status(
         graded=totals["graded"], excellent=totals["excellent"], organisation=organisation, policy=policy
     )
+    return replace(status, people=totals["total"])
 
 
 def _excellent_status(

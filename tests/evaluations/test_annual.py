@@ -256,6 +256,20 @@ def test_people_not_graded_do_not_count_towards_the_quota(organisation, departme
     assert (stats.graded_people, stats.excellent_quota) == (5, 1)
 
 
+def test_the_page_says_why_fewer_are_graded_than_have_a_result(client_for, organisation, department, head, hr):
+    # 10 results, 5 of them probationers without a grade: "确定等次人数5人" beside "待确定10人" said nothing
+    # of the other five.
+    people = [UserFactory(department=department) for _ in range(10)]
+    for person in people:
+        record(person, "好/好/好/好", score="95")
+    for person in people[:5]:
+        StaffStatusFactory(user=person, kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 6, 1))
+    rollup(organisation)
+    page = client_for(hr).get(reverse("evaluations:annual", args=[YEAR])).content.decode()
+    assert "确定等次人数5人" in page and "待确定10人" in page
+    assert "共10人，其中5人不确定等次，不计入确定等次人数。" in page
+
+
 def test_ranking_is_by_good_quarters_then_score_then_employee_number(organisation, department, head, crowd):
     four_good_low = UserFactory(department=department, employee_number="Z9")
     three_good_high = UserFactory(department=department, employee_number="A1")
