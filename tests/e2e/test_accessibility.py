@@ -211,8 +211,8 @@ def test_the_sign_in_page_passes_axe(demo_server, browser, request, viewport):
 # sentence) at least FINGER px tall; check boxes and radio buttons at least BOX px square (a radio
 # drawn as a button, .btn-check, is measured as its button), as shown on a touch screen.
 SMALL_TARGETS = """([finger, box]) => Array.from(document.querySelectorAll(
-    'main .btn, main .table a, main .list-group-item a, main .card-body a,'
-    + ' main input[type=checkbox], main input[type=radio]'))
+    'main .btn, main .table a, main .list-group-item a, main .card-body a, main .breadcrumb-item a,'
+    + ' main a.back-link, main input[type=checkbox], main input[type=radio]'))
   .filter(e => e.offsetParent !== null && !e.closest('.visually-hidden') && !e.matches('.btn-check'))
   .map(e => { const r = e.getBoundingClientRect();
               return {what: e.tagName + ' ' + (e.innerText || e.name || '').trim().slice(0, 16),
@@ -220,7 +220,16 @@ SMALL_TARGETS = """([finger, box]) => Array.from(document.querySelectorAll(
   .filter(t => t.h < t.least)"""
 FINGER, BOX = 32, 24
 TOUCH_PAGES = {
-    "demo_staff": ["/", "/targets/", "/summaries/", "/accounts/notifications/"],
+    # A summary of the list's (its 返回 link) and the publication's page (its breadcrumb).
+    "demo_staff": [
+        "/",
+        "/targets/",
+        "/accounts/notifications/",
+        "/summaries/",
+        "a[href^='/summaries/'].btn",
+        "/publicity/",
+        ".card-title-cell a",
+    ],
     "demo_head": ["/", "/review/", "/review/roster/", "/targets/goals/", "/evaluations/grading/"],
     "demo_hr": ["/accounts/staff/", "/publicity/"],
 }
@@ -235,6 +244,9 @@ def test_on_a_touch_screen_buttons_boxes_and_list_links_are_big_enough_for_a_fin
     try:
         small = {}
         for path in TOUCH_PAGES[username]:
+            if not path.startswith("/"):
+                # A page reached from the one before: the first link the selector finds.
+                path = ui.page.locator(path).first.get_attribute("href")
             assert ui.goto(path).ok
             if found := ui.page.evaluate(SMALL_TARGETS, [FINGER, BOX]):
                 small[path] = found
