@@ -276,6 +276,21 @@ def weights_refusal(target_set: TargetSet) -> str:
     return ""
 
 
+def target_set_submit_from_form(
+    *, target_set: TargetSet, actor: User, version: int, items: list[ItemData]
+) -> TargetSet:
+    """提交审核 from the owner's form: when the submission is refused for what the items say (none
+    filled in, weights not totalling 100), the items are first kept as a draft, so what was typed is
+    not lost if the person leaves the page; the refusal is raised as before (the set stays a draft)."""
+    try:
+        return target_set_submit(target_set=target_set, actor=actor, version=version, items=items)
+    except ValidationError as refusal:
+        if getattr(refusal, "code", None) not in ("weights", "empty"):
+            raise
+        target_set_save_draft(target_set=target_set, actor=actor, version=version, items=items)
+        raise
+
+
 def _snapshot(target_set: TargetSet) -> list[dict]:
     items = target_set.items.select_related("goal", "assigned_by").order_by("sort_order", "pk")
     return [

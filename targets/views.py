@@ -224,9 +224,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     formset = TargetItemFormSet(request.POST, prefix="items", form_kwargs={"goal_choices": _goal_choices(target_set)})
     if not (version_form.is_valid() and formset.is_valid()):
         messages.error(request, _("请按提示修改后再保存。"))
-        return _render_detail(request, target_set, status=400, formset=formset)
+        return _render_detail(request, target_set, status=400, formset=formset, unsent=True)
     submit = request.POST.get("action") == "submit"
-    service = services.target_set_submit if submit else services.target_set_save_draft
+    service = services.target_set_submit_from_form if submit else services.target_set_save_draft
     try:
         service(
             target_set=target_set,
@@ -239,13 +239,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         # so saving again (after checking the saved items shown above) is a deliberate overwrite.
         messages.error(request, error_text(exc))
         target_set.refresh_from_db()
-        return _render_detail(request, target_set, status=409, formset=formset, stale=True)
+        return _render_detail(request, target_set, status=409, formset=formset, stale=True, unsent=True)
     except ValidationError as exc:
-        if getattr(exc, "code", None) == "weights":
+        code = getattr(exc, "code", None)
+        if code == "weights":
             formset.refuse_weights(error_text(exc))
-            messages.error(request, _("请按提示修改后再提交。"))
+            messages.error(request, _("已保存为草稿，尚未提交：请按提示修改后再提交。"))
+        elif code == "empty":
+            messages.error(request, _("已保存为草稿，尚未提交：%(problem)s") % {"problem": error_text(exc)})
         else:
             messages.error(request, error_text(exc))
+        # Kept as a draft (weights, empty): the page's hidden version is the saved one.
+        target_set.refresh_from_db()
         return _render_detail(request, target_set, status=400, formset=formset)
     messages.success(request, _("目标已提交，等待审核。") if submit else _("草稿已保存。"))
     if not submit and (warning := services.weights_refusal(target_set)):

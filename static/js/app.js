@@ -68,8 +68,9 @@
     });
   }
   // <form data-warn-unsaved>: a long form typed into and not sent (a quarter's targets) makes the
-  // browser ask before the page is left or reloaded; sending it does not.
-  var unsaved = null;
+  // browser ask before the page is left or reloaded; sending it does not. With data-unsent, the
+  // form came back refused holding what was typed and not saved (a wrong date): unsaved from the start.
+  var unsaved = document.querySelector("form[data-warn-unsaved][data-unsent]");
   document.addEventListener("input", function (event) {
     var form = event.target.closest && event.target.closest("form[data-warn-unsaved]");
     if (form) { unsaved = form; }

@@ -338,6 +338,38 @@ def test_leaving_typed_targets_unsaved_asks_first(ui, demo):
     assert page.url.endswith("/targets/")
 
 
+def test_a_refused_save_still_asks_before_the_typed_targets_are_left(ui, demo):
+    """A user test: after a refused 提交审核 the page showed the typed items, and 返回 left without
+    asking; they were gone. Weights wrong: kept as a draft. A date the server cannot read: not saved,
+    so leaving asks first, as before the refusal."""
+    page = ui.page
+    ui.sign_in_as("demo_staff")
+    ui.go_via_menu("季度目标", "/targets/")
+    path = start_targets(ui, target_items())
+    page.fill("input[name='items-0-weight']", "70")
+    submit_form(ui, "提交审核")
+    expect(page.locator(".alert-danger").first).to_contain_text("已保存为草稿，尚未提交")
+    with page.expect_navigation():
+        page.get_by_role("link", name="返回我的季度目标").click()
+    with page.expect_navigation():
+        page.goto(ui.base_url + path)
+    expect(page.locator("textarea[name='items-0-content']")).to_have_value(target_items()[0]["content"])
+    # A date the server refuses: the page comes back holding it, not saved.
+    page.locator("input[name='items-0-deadline']").evaluate("e => { e.type = 'text'; e.value = '2026-13-45'; }")
+    submit_form(ui, "保存草稿")
+    expect(page.locator(".alert-danger").first).to_contain_text("请按提示修改后再保存")
+    asked: list[str] = []
+
+    def stay(dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.once("dialog", stay)
+    page.get_by_role("link", name="返回我的季度目标").click()
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and page.url.endswith(path)
+
+
 # --- Dates survive a second save (the picker needs ISO dates in value) ----------------------
 
 

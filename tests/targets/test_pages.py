@@ -103,9 +103,25 @@ def test_wrong_weights_are_explained_and_the_text_is_kept(client_for, staff, mak
     assert '<div class="alert alert-danger" id="items-errors"' in body
     weight = body.split('name="items-0-weight"', 1)[1].split(">", 1)[0]
     assert 'aria-invalid="true"' in weight and 'aria-describedby="items-errors"' in weight
+    # Kept as a draft (a user test: the person tapped 返回 after the refusal and the items were gone).
+    assert "已保存为草稿，尚未提交" in body
     target_set.refresh_from_db()
     assert target_set.status == ReviewStatus.DRAFT
-    assert not target_set.items.exists()
+    assert list(target_set.items.values_list("content", "weight")) == [("独特的目标文字", 70)]
+    assert f'name="version" value="{target_set.version}"' in body
+    assert target_set.revisions.count() == 0
+
+
+def test_a_submission_refused_for_an_empty_set_is_said_and_nothing_is_submitted(client_for, staff, make_target_set):
+    target_set = make_target_set(staff, items=0)
+    response = client_for(staff).post(
+        reverse("targets:detail", args=[target_set.pk]),
+        formset_data(target_set, [{"content": "   "}], action="submit"),
+    )
+    assert response.status_code == 400
+    assert "请至少填写一项目标后再提交" in response.content.decode()
+    target_set.refresh_from_db()
+    assert target_set.status == ReviewStatus.DRAFT and target_set.revisions.count() == 0
 
 
 def test_a_draft_saved_with_wrong_weights_is_saved_and_told_of_them_at_once(client_for, staff, make_target_set):
