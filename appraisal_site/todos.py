@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 from django.db.models import Count, Min, Q
 from django.urls import reverse
@@ -47,7 +48,7 @@ from evaluations.grading.services.grading import (
 from evaluations.welfare.models import ConsequenceKind
 from evaluations.welfare.selectors import agreements_ending, notice_until, open_consequences, own_reports_to_hand_in
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
-from publicity.publication.selectors import open_objections_count, review_cases_due_count
+from publicity.publication.selectors import open_objections_count, own_entries_on_show, review_cases_due_count
 from summaries.selectors import (
     DueMonth,
     recent_summaries,
@@ -122,6 +123,8 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
         todos += _grading(user)
     if user.has_perm("publicity.record_feedback"):
         todos += _feedback_talks(user, today)
+    if user.has_perm("publicity.lodge_objection") and user.has_perm("publicity.view_publications"):
+        todos.append(_own_results_on_show(user, today))
     if user.has_perm("publicity.view_own_feedback"):
         todos.append(
             Todo(
@@ -358,6 +361,16 @@ def _departments_without_head(user: User) -> Todo:
         without_head_at_work(departments).count(),
         reverse("accounts:department_list") + "?lacks_head=true",
     )
+
+
+def _own_results_on_show(user: User, today: date) -> Todo:
+    # A user test: staff learnt of the window from the bell alone and had to find themselves among
+    # everyone on the list. One line: its list filtered to the person; several: the board.
+    lists = own_entries_on_show(person=user, today=today)
+    url = reverse("publicity:board")
+    if len(lists) == 1:
+        url = reverse("publicity:publication_detail", args=lists) + "?" + urlencode({"q": user.get_full_name()})
+    return Todo("own-results-on-show", _("本人考核结果正在公示（可查看或提出异议）"), len(lists), url)
 
 
 def _publication(user: User, today: date) -> list[Todo]:

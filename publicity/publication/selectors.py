@@ -286,6 +286,21 @@ def objected_to(*, user: User, entry_ids) -> set[int]:
     return set(Objection.objects.filter(objector=user, entry_id__in=entry_ids).values_list("entry_id", flat=True))
 
 
+def own_entries_on_show(*, person: User, today: date) -> list[int]:
+    """The lists (their ids) holding a line of the person's whose window is open today (a few at
+    most: a quarter's, the year's 优秀 list): the home page points to them, where the person may read
+    the line or object to it. One query of ids, bounded."""
+    return list(
+        PublicationEntry.objects.filter(
+            person=person,
+            publication__organisation_id=person.organisation_id,
+            state=EntryState.PUBLISHED,
+            window_starts_on__lte=today,
+            window_ends_on__gte=today,
+        ).values_list("publication_id", flat=True)[:10]
+    )
+
+
 def open_objections_count(*, organisation_id: int, handler: User | None = None) -> int:
     """Objections HR has not answered yet (HR's home page): one count query. With ``handler``, only
     those that administrator handles (not those they recuse themselves from: :func:`is_recused`)."""

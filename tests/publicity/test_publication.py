@@ -1102,3 +1102,20 @@ def test_someone_without_the_right_to_object_is_refused_before_the_body_is_parse
     assert response.status_code == 403
     assert not response.wsgi_request.META["wsgi.input"].read_started
     assert not Objection.objects.exists()
+
+
+def test_the_home_page_points_staff_to_their_own_line_while_its_window_is_open(
+    client_for, publication, staff, hr, clock
+):
+    # A user test: the bell said the list was on show; the person had to find their own line among
+    # everyone's. The home page's to-do opens the list filtered to them, during the window only.
+    html = client_for(staff).get(reverse("home")).content.decode()
+    todo = html.split('data-testid="todo-own-results-on-show"', 1)[1].split("</li>", 1)[0]
+    assert "本人考核结果正在公示" in todo and 'data-testid="todo-count">1<' in todo
+    href = todo.split('href="', 1)[1].split('"', 1)[0]
+    page = client_for(staff).get(href.replace("&amp;", "&"))
+    assert [entry.person for entry in page.context["page"]] == [staff]
+    # Someone not on the list (HR) has no such to-do; nor has the person once the window is over.
+    assert 'data-testid="todo-own-results-on-show"' not in client_for(hr).get(reverse("home")).content.decode()
+    clock(AFTER_WINDOW)
+    assert 'data-testid="todo-own-results-on-show"' not in client_for(staff).get(reverse("home")).content.decode()
