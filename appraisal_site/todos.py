@@ -171,19 +171,22 @@ def _own_documents(own: OwnPeriod, policy, today: date) -> list[Todo]:
         due.summary is None or due.summary.status not in HANDED_IN_STATUSES
     )
     target_deadline = periods.target_deadline(policy, quarter)
-    # A returned document is linked itself, where its reason stands; anything else, its list.
+    # A document begun is linked itself (a returned one, where its reason stands; a draft, to go
+    # on writing); one not begun, its list, where it is started.
     targets_url, summary_url = reverse("targets:my_targets"), reverse("summaries:list")
+    if own.target_set is not None:
+        targets_url = reverse("targets:detail", args=[own.target_set.pk])
+    if due.summary is not None:
+        summary_url = reverse("summaries:detail", args=[due.summary.pk])
     if own.target_set is not None and own.target_set.status == ReviewStatus.RETURNED:
         # Sent back by the reviewer: to rework, whatever the deadline said.
         targets_label = _("%(quarter)s目标已退回，请修改后重新提交")
-        targets_url = reverse("targets:detail", args=[own.target_set.pk])
     elif today > target_deadline:
         targets_label = _("%(quarter)s目标已逾期未提交（%(deadline)s截止）")
     else:
         targets_label = _("%(quarter)s目标待提交（%(deadline)s截止）")
     if due.summary is not None and due.summary.status == ReviewStatus.RETURNED:
         summary_label = _("%(month)s月小结已退回，请修改后重新提交")
-        summary_url = reverse("summaries:detail", args=[due.summary.pk])
     else:
         summary_label = _("%(month)s月小结待提交（%(deadline)s截止）")
     return [

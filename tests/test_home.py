@@ -148,6 +148,18 @@ def test_staff_see_their_targets_and_summary_due(client_for, staff, today):
     assert todo(html, "targets") is None and todo(html, "summary") is None
 
 
+def test_a_draft_begun_is_linked_itself_and_one_not_begun_its_list(client_for, staff, today):
+    # A user test: the to-do "12月小结待提交" opened the list, and one more tap opened the draft.
+    html = page(client_for(staff))
+    assert todo_link(html, "targets") == reverse("targets:my_targets")
+    assert todo_link(html, "summary") == reverse("summaries:list")
+    target_set = TargetSetFactory(owner=staff, year=2026, quarter=4)
+    summary = MonthlySummaryFactory(owner=staff, year=2026, month=11)
+    html = page(client_for(staff))
+    assert todo(html, "targets") == 1 and todo_link(html, "targets") == reverse("targets:detail", args=[target_set.pk])
+    assert todo(html, "summary") == 1 and todo_link(html, "summary") == reverse("summaries:detail", args=[summary.pk])
+
+
 def test_a_target_set_past_its_deadline_is_shown_as_overdue(client_for, staff, today):
     today["value"] = date(2026, 10, 10)  # the deadline day itself: still on time
     html = page(client_for(staff))
