@@ -45,7 +45,6 @@ from .excel import (
     YES,
     RowForm,
     department_list,
-    format_row_errors,
     help_paragraph,
     help_sheet_for,
     list_validation,
@@ -55,6 +54,7 @@ from .excel import (
     parse_yes_no,
     read_sheet,
     required_text,
+    row_error,
     template_departments,
     template_workbook,
     workbook_bytes,
@@ -470,9 +470,36 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
             )
         )
 
-    if errors:
-        return [], format_row_errors(errors)
+    problems = [(row_number, row_error(row_number, message)) for row_number, message in errors]
+    problems.extend(_move_problems(parsed, existing=existing))
+    if problems:
+        return [], [text for _row_number, text in sorted(problems, key=lambda problem: problem[0])]
     return parsed, []
+
+
+def _move_problems(rows: list[ImportRow], *, existing: dict[str, User]) -> list[tuple[int, str]]:
+    """The moves the file asks for that :func:`accounts.services.staff_move_check` refuses (a
+    department's head, a posting that began later than today), found before anything is shown or
+    written: the check :func:`staff_import` makes again as it moves each person."""
+    problems = []
+    today = periods.today()
+    for row in rows:
+        person = existing.get(row.employee_number)
+        if person is None or row.department is None or person.department_id == row.department.pk:
+            continue
+        try:
+            services.staff_move_check(user=person, department=row.department, on_date=today)
+        except ValidationError as refusal:
+            problems.append((row.row_number, _move_refusal(row, refusal)))
+    return problems
+
+
+def _move_refusal(row: ImportRow, refusal: ValidationError) -> str:
+    return _("第%(row)s行（%(name)s）：%(refusal)s") % {
+        "row": row.row_number,
+        "name": row.full_name,
+        "refusal": " ".join(refusal.messages),
+    }
 
 
 NEW_NAMES_SHOWN = 50
@@ -599,10 +626,8 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: Us
                 try:
                     services.staff_move(user=person, department=row.department, reason=reason)
                 except ValidationError as refusal:
-                    raise ValidationError(
-                        _("第%(row)s行（%(name)s）：%(refusal)s")
-                        % {"row": row.row_number, "name": row.full_name, "refusal": " ".join(refusal.messages)}
-                    ) from refusal
+                    # Checked with the file (_move_problems); refused here when it changed since.
+                    raise ValidationError(_move_refusal(row, refusal)) from refusal
                 labels.append(str(User._meta.get_field("department").verbose_name))
             if labels:
                 result.updated.append(person)

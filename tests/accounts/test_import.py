@@ -324,6 +324,22 @@ def test_a_move_the_import_cannot_make_is_refused_naming_its_row(hr_client, staf
     assert staff.department == department
 
 
+def test_moving_a_department_head_is_refused_in_the_check_before_any_preview(hr_client, head, staff, finance):
+    """A user test: the preview showed the head's move as a plain change (科室：办公室 → 财务科);
+    only 确认导入 refused it. The check of every row is the move's own service check."""
+    rows = [[staff.employee_number, "科员甲甲", "", ""], [head.employee_number, head.full_name, "", "财务科"]]
+
+    response = upload(hr_client, xlsx(rows), confirm=False)
+
+    assert "preview" not in response.context and "confirm_token" not in response.context
+    assert page_errors(response) == [
+        f"第3行（{head.full_name}）：该人员是{head.department}的科室负责人：请先在科室管理中更换负责人，再调整其科室。"
+    ]
+    head.refresh_from_db()
+    staff.refresh_from_db()
+    assert head.department != finance and staff.full_name != "科员甲甲"
+
+
 def test_a_department_move_closes_the_previous_membership(hr_client, department, finance):
     upload(hr_client, xlsx([["E300", "调动人", "", "办公室"]]))
     person = User.objects.get(employee_number="E300")
