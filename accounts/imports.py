@@ -32,6 +32,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -86,6 +87,12 @@ _DAY = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?: \d{2}:\d{2}(?::\d{2})
 _LEADER_WORDS = {"true", "领导"}
 _NOT_LEADER_WORDS = {"false", "非领导"}
 
+# What a re-import leaves alone, said on the template's 说明 sheet and on the import page.
+KEEP_NOTE = gettext_lazy(
+    "更新已有人员时，文件中没有的列和留空的单元格都保持原值不变（可以只填工号、姓名和要修改的列）。"
+    "导入不清空已有的信息：如需清空职务职级、电子邮箱等，请在人员信息页修改。"
+)
+
 # Fields a re-import may change on a known person (the department goes through staff_move).
 UPDATABLE_FIELDS = (
     "full_name",
@@ -106,13 +113,31 @@ class ImportRow:
     full_name: str
     username: str
     department: Department | None
-    position_title: str = ""
-    staff_type: str = StaffType.CIVIL_SERVANT
-    position_category: str = PositionCategory.GENERAL
-    is_leader_position: bool = False
-    email: str = ""
-    # A newcomer's 参加考核日期 (periods.person_policy); None: blank, kept as it is on a known person.
+    # None: the column is not in the file or the cell is blank. A known person keeps the value they
+    # have (a file of a few columns, or the staff list's export edited, never clears the others); a
+    # new one gets the default (new_person_values).
+    position_title: str | None = None
+    staff_type: str | None = None
+    position_category: str | None = None
+    is_leader_position: bool | None = None
+    email: str | None = None
+    # A newcomer's 参加考核日期 (periods.person_policy).
     appraisal_start: date | None = None
+
+    def given(self) -> dict[str, object]:
+        """The updatable fields the row gives a value for (the department aside)."""
+        return {name: getattr(self, name) for name in UPDATABLE_FIELDS if getattr(self, name) is not None}
+
+    def new_person_values(self) -> dict[str, object]:
+        """What a new person is created with: the row's values, the template's defaults for the rest."""
+        return {
+            "position_title": self.position_title or "",
+            "staff_type": self.staff_type or StaffType.CIVIL_SERVANT,
+            "position_category": self.position_category or PositionCategory.GENERAL,
+            "is_leader_position": bool(self.is_leader_position),
+            "email": self.email or "",
+            "appraisal_start": self.appraisal_start,
+        }
 
 
 @dataclass
@@ -204,13 +229,13 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
             "填写本单位科室的名称或编码（见下方科室列表）。调整科室会保留任职历史。"
             "主要负责人、分管领导等领导班子成员不填（不在科室中参加平时考核）。"
         ),
-        "position_title": _("如：一级科员、四级主任科员。"),
-        "staff_type": _("可选：%(options)s；不填为“%(default)s”。")
+        "position_title": _("如：一级科员、四级主任科员。已有人员不填则保持不变。"),
+        "staff_type": _("可选：%(options)s；新建人员不填为“%(default)s”，已有人员不填则保持不变。")
         % {"options": "、".join(staff_types), "default": staff_types[0]},
-        "position_category": _("可选：%(options)s；不填为“%(default)s”。")
+        "position_category": _("可选：%(options)s；新建人员不填为“%(default)s”，已有人员不填则保持不变。")
         % {"options": "、".join(categories), "default": categories[0]},
-        "is_leader_position": _("填“是”或“否”；不填为“否”。"),
-        "email": _("可不填。"),
+        "is_leader_position": _("填“是”或“否”；新建人员不填为“否”，已有人员不填则保持不变。"),
+        "email": _("可不填；已有人员不填则保持不变。"),
         "appraisal_start": _(
             "新入职、调入人员填写入职或调入本单位的日期（如2026-12-05）：此前结束的季度、月份不要求其填报，"
             "也不计逾期。不填表示自本单位系统启用起；已有人员不填则保持不变。"
@@ -236,6 +261,7 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
         one_row_is=_("一人"),
     )
     help_paragraph(help_sheet, _("新建的人员会得到一次性初始密码，首次登录时须修改。"))
+    help_paragraph(help_sheet, KEEP_NOTE)
     first_department_row = department_list(help_sheet, organisation=organisation, departments=departments)
     if not departments:
         help_paragraph(help_sheet, _("（本单位尚未设置科室，请先在“科室管理”中添加。）"))
@@ -321,16 +347,19 @@ class StaffRowForm(RowForm):
             )
         return value
 
-    def clean_staff_type(self) -> str:
-        return self._choice("staff_type", StaffType, "人员类别") or StaffType.CIVIL_SERVANT.value
+    def clean_position_title(self) -> str | None:
+        return self.cleaned_data["position_title"] or None
 
-    def clean_position_category(self) -> str:
-        return self._choice("position_category", PositionCategory, "岗位类别") or PositionCategory.GENERAL.value
+    def clean_staff_type(self) -> str | None:
+        return self._choice("staff_type", StaffType, "人员类别") or None
 
-    def clean_is_leader_position(self) -> bool:
+    def clean_position_category(self) -> str | None:
+        return self._choice("position_category", PositionCategory, "岗位类别") or None
+
+    def clean_is_leader_position(self) -> bool | None:
         text = self.cleaned_data["is_leader_position"]
         if not text:
-            return False
+            return None
         value = parse_yes_no(text, yes=_LEADER_WORDS, no=_NOT_LEADER_WORDS)
         if value is None:
             raise forms.ValidationError(_("领导职务“%(value)s”无效，请填“是”或“否”") % {"value": text})
@@ -355,13 +384,14 @@ class StaffRowForm(RowForm):
             periods.check_plausible_date(day, around=periods.today().year, label="参加考核日期")
         return day
 
-    def clean_email(self) -> str:
+    def clean_email(self) -> str | None:
         email = self.cleaned_data["email"]
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                raise forms.ValidationError(_("电子邮箱“%(value)s”格式不正确") % {"value": email}) from None
+        if not email:
+            return None
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise forms.ValidationError(_("电子邮箱“%(value)s”格式不正确") % {"value": email}) from None
         return email
 
     def clean(self) -> dict:
@@ -543,13 +573,14 @@ def staff_import_preview(*, organisation: Organisation, rows: list[ImportRow]) -
         person = known.get(row.employee_number)
         if person is None:
             continue
+        given = row.given()
         incoming = copy.copy(person)
-        for name in UPDATABLE_FIELDS:
-            setattr(incoming, name, getattr(row, name))
+        for name, value in given.items():
+            setattr(incoming, name, value)
         changes = [
             (header[name], _shown(person, name), _shown(incoming, name))
-            for name in UPDATABLE_FIELDS
-            if getattr(person, name) != getattr(row, name)
+            for name, value in given.items()
+            if getattr(person, name) != value
         ]
         if row.department is not None and person.department_id != row.department.pk:
             changes.append((header["department"], str(person.department or "—"), str(row.department)))
@@ -603,22 +634,19 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: Us
                     department=row.department,
                     password=_initial_password(row.username, organisation),
                     employee_number=row.employee_number,
-                    position_title=row.position_title,
-                    staff_type=row.staff_type,
-                    position_category=row.position_category,
-                    is_leader_position=row.is_leader_position,
-                    email=row.email,
-                    appraisal_start=row.appraisal_start,
+                    **row.new_person_values(),
                 )
                 result.created.append((user, password))
                 continue
 
-            changed = [name for name in UPDATABLE_FIELDS if getattr(person, name) != getattr(row, name)]
-            # Blank keeps a known person's date (a file of before the column would clear it).
+            # A column left out or a cell left blank keeps what the person has (ImportRow).
+            given = row.given()
+            changed = [name for name, value in given.items() if getattr(person, name) != value]
             if row.appraisal_start is not None and person.appraisal_start != row.appraisal_start:
                 changed.append("appraisal_start")
+                given["appraisal_start"] = row.appraisal_start
             for name in changed:
-                setattr(person, name, getattr(row, name))
+                setattr(person, name, given[name])
             if changed:
                 person.save(update_fields=changed)
             labels = [str(User._meta.get_field(name).verbose_name) for name in changed]

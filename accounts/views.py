@@ -984,6 +984,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
             "list_label": _("返回人员列表"),
             "template_url": reverse("accounts:staff_import_template"),
             "import_url": reverse("accounts:staff_import"),
+            "keep_note": imports.KEEP_NOTE,
         },
         template="accounts/staff_import.html",
         result_template="accounts/staff_import_result.html",

@@ -550,6 +550,45 @@ def test_changes_to_existing_people_are_shown_and_written_only_once_confirmed(hr
     assert "待确认的导入已失效" in again.content.decode()
 
 
+def test_columns_left_out_and_cells_left_blank_keep_what_an_existing_person_has(hr_client, department, finance):
+    """A user test: a file without 领导职务 and 电子邮箱 proposed 领导职务：是 → 否 and 电子邮箱：… → —,
+    and a move-only row (工号, 姓名, 科室) 职务职级：三级主任科员 → —."""
+    first = ["E501", "王新", "", "办公室", "三级主任科员", "参公人员", "业务执法", "是", "wx@example.com"]
+    upload(hr_client, xlsx([first]))
+    kept = {
+        "position_title": "三级主任科员",
+        "staff_type": StaffType.REFERENCE,
+        "position_category": PositionCategory.ENFORCEMENT,
+        "is_leader_position": True,
+        "email": "wx@example.com",
+    }
+
+    def person_now():
+        return User.objects.filter(employee_number="E501").values(*kept, "department__name").get()
+
+    moved = upload(hr_client, xlsx([["E501", "王新", "财务科"]], header=["工号", "姓名", "科室"]), confirm=False)
+    [(person, changes)] = moved.context["preview"].updates
+    assert changes == [("科室", "办公室", "财务科")]
+    hr_client.post(reverse(IMPORT_URL), {"confirm_upload": moved.context["confirm_token"]})
+    assert person_now() == {**kept, "department__name": "财务科"}
+
+    blanks = upload(hr_client, xlsx([["E501", "王新", "", "", "", "", "", "", ""]]), confirm=False)
+    assert "preview" not in blanks.context and blanks.context["result"].unchanged == 1
+    assert person_now() == {**kept, "department__name": "财务科"}
+    # A value given still changes it: 否 is a value, not a blank.
+    upload(hr_client, xlsx([["E501", "王新", "否"]], header=["工号", "姓名", "领导职务"]))
+    assert person_now()["is_leader_position"] is False
+
+
+def test_the_template_and_the_page_say_that_blanks_keep_an_existing_persons_values(hr_client, department):
+    sheet = load_workbook(io.BytesIO(hr_client.get(reverse(TEMPLATE_URL)).content))["说明"]
+    text = "\n".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell)
+    assert "文件中没有的列和留空的单元格都保持原值不变" in text
+    assert "已有人员不填则保持不变" in text and "请在人员信息页修改" in text
+    page = hr_client.get(reverse(IMPORT_URL)).content.decode()
+    assert "文件中没有的列和留空的单元格都保持原值不变" in page
+
+
 def test_a_file_of_new_people_only_is_imported_without_asking(hr_client, department, finance):
     response = upload(hr_client, xlsx(VALID_ROWS), confirm=False)
     assert len(response.context["result"].created) == 3
