@@ -136,7 +136,9 @@ class ImportRow:
             "position_category": self.position_category or PositionCategory.GENERAL,
             "is_leader_position": bool(self.is_leader_position),
             "email": self.email or "",
-            "appraisal_start": self.appraisal_start,
+            # Left blank, a newcomer starts on the import day, as the 新增人员 form offers today
+            # (StaffForm): asked for nothing that ended before they were added (periods.person_policy).
+            "appraisal_start": self.appraisal_start or periods.today(),
         }
 
 
@@ -147,15 +149,12 @@ class ImportResult:
     unchanged: int = 0
     # person pk → labels of the fields that changed (for the result page).
     changes: dict[int, list[str]] = field(default_factory=dict)
+    # New people whose 参加考核日期 was left blank: they start on the import day.
+    started_on_import_day: int = 0
 
     @property
     def total(self) -> int:
         return len(self.created) + len(self.updated) + self.unchanged
-
-    @property
-    def created_without_start(self) -> int:
-        """New people with no 参加考核日期: asked for everything since the organisation's start."""
-        return sum(1 for person, _password in self.created if person.appraisal_start is None)
 
     def updated_rows(self) -> list[tuple[User, list[str]]]:
         return [(person, self.changes.get(person.pk, [])) for person in self.updated]
@@ -238,7 +237,7 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
         "email": _("可不填；已有人员不填则保持不变。"),
         "appraisal_start": _(
             "新入职、调入人员填写入职或调入本单位的日期（如2026-12-05）：此前结束的季度、月份不要求其填报，"
-            "也不计逾期。不填表示自本单位系统启用起；已有人员不填则保持不变。"
+            "也不计逾期。新建人员不填则自导入当天起（与“新增人员”相同）；已有人员不填则保持不变。"
         ),
     }
     help_sheet = help_sheet_for(
@@ -637,6 +636,7 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: Us
                     **row.new_person_values(),
                 )
                 result.created.append((user, password))
+                result.started_on_import_day += row.appraisal_start is None
                 continue
 
             # A column left out or a cell left blank keeps what the person has (ImportRow).

@@ -654,11 +654,11 @@ def test_a_newcomers_start_is_imported_typed_or_as_a_date_cell_and_a_blank_keeps
         ["E203", "老人丙", "", "办公室", "", "", "", "", "", None],
     ]
     page = upload(hr_client, xlsx(rows)).content.decode()
-    # The one left blank is asked for everything since the start: the page says so.
-    assert "新建的1人未填参加考核日期，将自本单位系统启用日期起要求其填报目标和小结" in page
+    # The one left blank starts on the import day, as the 新增人员 form offers: the page says so.
+    assert "新建的1人未填参加考核日期，自导入当天起参加考核（与“新增人员”相同）" in page
 
     starts = dict(User.objects.filter(employee_number__startswith="E20").values_list("full_name", "appraisal_start"))
-    assert starts == {"新人甲": date(2026, 12, 5), "新人乙": date(2026, 11, 20), "老人丙": None}
+    assert starts == {"新人甲": date(2026, 12, 5), "新人乙": date(2026, 11, 20), "老人丙": date(2026, 12, 5)}
     # Again with the date left blank: kept; with another date: changed, said in the preview.
     again = [
         ["E201", "新人甲", "", "办公室", "", "", "", "", "", None],
@@ -669,6 +669,28 @@ def test_a_newcomers_start_is_imported_typed_or_as_a_date_cell_and_a_blank_keeps
     upload(hr_client, xlsx(again))
     assert User.objects.get(employee_number="E201").appraisal_start == date(2026, 12, 5)
     assert User.objects.get(employee_number="E202").appraisal_start == date(2026, 12, 1)
+
+
+def test_a_newcomer_imported_without_a_start_is_not_overdue_for_what_ended_before_the_import(
+    hr_client, department, organisation, settings
+):
+    """A user test: someone imported without 参加考核日期 was at once late with 11月小结 and the fourth
+    quarter's targets, though the 新增人员 form starts a newcomer on the day they are added."""
+    from accounts.models import Policy
+    from accounts.periods import Month, due_for_people, person_policy
+
+    settings.APPRAISAL_TODAY = "2026-12-05"
+    Policy.objects.filter(organisation=organisation).update(started_on=date(2026, 1, 1))
+    page = hr_client.get(reverse(IMPORT_URL)).content.decode()
+    assert "新建人员不填时自导入当天起参加考核，与“新增人员”相同" in page
+
+    upload(hr_client, xlsx([["E701", "王新来", "", "办公室"]]))
+
+    newcomer = User.objects.get(employee_number="E701")
+    assert newcomer.appraisal_start == date(2026, 12, 5)
+    policy = person_policy(Policy.objects.get(organisation=organisation), newcomer)
+    assert policy.started_on == date(2026, 12, 5)
+    assert not User.objects.filter(pk=newcomer.pk).filter(due_for_people(Month(2026, 11))).exists()
 
 
 def test_a_start_that_is_not_a_date_or_not_plausible_is_refused_with_its_row(hr_client, department, settings):
