@@ -87,6 +87,10 @@ _DAY = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?: \d{2}:\d{2}(?::\d{2})
 _LEADER_WORDS = {"true", "领导"}
 _NOT_LEADER_WORDS = {"false", "非领导"}
 
+# The staff list's export (accounts.lists) holds COLUMNS and these, which an import does not change:
+# roles are the security administrator's, and an account is deactivated on its own page.
+EXPORT_ONLY_HEADERS = ("角色", "状态")
+
 # What a re-import leaves alone, said on the template's 说明 sheet and on the import page.
 KEEP_NOTE = gettext_lazy(
     "更新已有人员时，文件中没有的列和留空的单元格都保持原值不变（可以只填工号、姓名和要修改的列）。"
@@ -330,7 +334,9 @@ class StaffRowForm(RowForm):
         department = c["by_name"].get(ref) or c["by_code"].get(ref) or c["by_code_lower"].get(ref.lower())
         if department is None:
             raise forms.ValidationError(_("科室“%(value)s”不存在") % {"value": ref})
-        if not department.is_active:
+        known = c["existing"].get(self.cleaned_data.get("employee_number"))
+        if not department.is_active and (known is None or known.department_id != department.pk):
+            # (Where the person already is, it is no move: an export of them reads back.)
             raise forms.ValidationError(_("科室“%(value)s”已停用") % {"value": ref})
         return department
 
@@ -452,8 +458,13 @@ def _username_problems(row: dict, *, existing: dict[str, User], holders: dict[st
     return username, []
 
 
-def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[ImportRow], list[str]]:
-    """Validate every row of the uploaded workbook; return the clean rows and all errors (nothing is written)."""
+def parse_staff_workbook(
+    *, organisation: Organisation, file, skipped: list[str] | None = None
+) -> tuple[list[ImportRow], list[str]]:
+    """Validate every row of the uploaded workbook; return the clean rows and all errors (nothing is written).
+
+    The staff list's export reads back: its headers in the reader's language name the same columns,
+    and its read-only columns (EXPORT_ONLY_HEADERS) are skipped, named in ``skipped`` when given."""
     positions, data, file_error = read_sheet(
         file,
         columns=COLUMNS,
@@ -461,6 +472,9 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
         max_rows=MAX_ROWS,
         max_file_bytes=MAX_FILE_BYTES,
         empty_message=_("文件中没有人员数据：请从第2行起填写。"),
+        aliases={_(header): name for name, header, _required in COLUMNS},
+        ignored={*EXPORT_ONLY_HEADERS, *(_(header) for header in EXPORT_ONLY_HEADERS)},
+        skipped=skipped,
     )
     if file_error:
         return [], [file_error]

@@ -970,9 +970,21 @@ def staff_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid; show the changes to
     people already in the system and write them only once HR confirms."""
     organisation = request.user.organisation
+
+    def parse(*, organisation, file):
+        skipped: list[str] = []
+        rows, errors = imports.parse_staff_workbook(organisation=organisation, file=file, skipped=skipped)
+        if skipped and not (errors and getattr(errors[0], "is_file_error", False)):
+            messages.info(
+                request,
+                _("已忽略人员列表导出的只读列：%(columns)s（角色、状态不能通过导入修改）。")
+                % {"columns": join_list(skipped)},
+            )
+        return rows, errors
+
     return import_page(
         request,
-        parse=imports.parse_staff_workbook,
+        parse=parse,
         write=lambda rows: imports.staff_import(organisation=organisation, rows=rows, actor=request.user),
         preview=lambda rows: imports.staff_import_preview(organisation=organisation, rows=rows),
         imported=lambda result: (

@@ -517,6 +517,62 @@ def test_a_username_repeated_in_the_file_is_an_error_whatever_its_case(organisat
     assert errors == ["第3行：用户名“SAME”在文件中重复（第2行）"]
 
 
+# --- The staff list's export reads back --------------------------------------------------------
+
+
+def test_the_staff_lists_export_edited_in_one_cell_reads_back_into_the_import(hr_client, department, finance):
+    """A user test: the export was refused ("无法识别的列：角色、状态") and lacked 领导职务, 电子邮箱 and
+    参加考核日期. Exported, one cell changed, re-imported: only that cell changes."""
+    first = ["E801", "王新", "", "办公室", "三级主任科员", "", "", "是", "wx@example.com", "2026-03-02"]
+    upload(hr_client, xlsx([first]))
+    person = User.objects.get(employee_number="E801")
+    exported = hr_client.post(reverse("accounts:staff_export") + "?q=E801")
+    workbook = load_workbook(io.BytesIO(exported.content))
+    sheet = workbook.active
+    header = [cell.value for cell in sheet[1]]
+    # The former columns in their places (read by position), the importable ones after them.
+    assert header == [
+        "工号", "姓名", "用户名", "科室", "职务职级", "人员类别", "岗位类别", "角色", "状态",
+        "领导职务", "电子邮箱", "参加考核日期",
+    ]  # fmt: skip
+    assert [cell.value for cell in sheet[2]][9:11] == ["是", "wx@example.com"]
+    sheet.cell(row=2, column=header.index("职务职级") + 1, value="二级主任科员")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    asked = hr_client.post(reverse(IMPORT_URL), {"file": SimpleUploadedFile("export.xlsx", buffer.getvalue())})
+
+    body = asked.content.decode()
+    assert "已忽略人员列表导出的只读列：角色、状态" in body
+    [(_person, changes)] = asked.context["preview"].updates
+    assert changes == [("职务职级", "三级主任科员", "二级主任科员")]
+    hr_client.post(reverse(IMPORT_URL), {"confirm_upload": asked.context["confirm_token"]})
+    person.refresh_from_db()
+    assert (person.position_title, person.is_leader_position, person.email, person.appraisal_start) == (
+        "二级主任科员",
+        True,
+        "wx@example.com",
+        date(2026, 3, 2),
+    )
+
+
+def test_an_export_made_in_english_reads_back_in_english(organisation, department, staff):
+    from django.utils import translation
+
+    with translation.override("en"):
+        header = [translation.gettext(text) for text in ("工号", "姓名", "电子邮箱", "角色", "状态")]
+        skipped: list[str] = []
+        file = xlsx([[staff.employee_number, staff.full_name, "new@example.com", "Staff", "Active"]], header=header)
+        rows, errors = imports.parse_staff_workbook(organisation=organisation, file=file, skipped=skipped)
+    assert errors == []
+    assert rows[0].email == "new@example.com" and skipped == [text.replace(" ", "") for text in header[3:]]
+
+
+def test_other_unknown_columns_are_still_refused_beside_the_exports_read_only_ones(hr_client, department):
+    response = upload(hr_client, xlsx([["E802", "甲", "管理员", "x"]], header=["工号", "姓名", "角色", "备注"]))
+    assert "无法识别的列：备注" in page_errors(response)[0] and "角色" not in page_errors(response)[0]
+
+
 # --- Changes to people already in the system wait for HR's confirmation -----------------------
 
 
