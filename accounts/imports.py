@@ -179,7 +179,18 @@ def initial_passwords_keep(session, *, result: ImportResult, now: float) -> None
             [person.employee_number, person.get_full_name(), str(person.department or ""), person.username, password]
             for person, password in result.created
         ],
+        # Whose they are, for the result page (import_result_read).
+        "people": [person.pk for person, _password in result.created],
     }
+
+
+def initial_passwords_peek(session, *, now: float) -> dict[int, str]:
+    """The kept passwords by person, left in the session (the result page reads them on every
+    reload); empty once downloaded or expired."""
+    kept = session.get(INITIAL_PASSWORDS_KEY)
+    if not kept or now - kept.get("at", 0) > INITIAL_PASSWORDS_TTL:
+        return {}
+    return {pk: row[4] for pk, row in zip(kept.get("people", []), kept["rows"], strict=False)}
 
 
 def initial_passwords_take(session, *, now: float) -> list[list[str]] | None:
@@ -189,6 +200,44 @@ def initial_passwords_take(session, *, now: float) -> list[list[str]] | None:
     if not kept or now - kept.get("at", 0) > INITIAL_PASSWORDS_TTL:
         return None
     return kept["rows"]
+
+
+# --- The result of an import, for the page the import redirects to -------------------------------
+# Also in the importer's session: what was created and updated (ids, never passwords, which stay
+# under INITIAL_PASSWORDS_KEY with its download-once and expiry), replaced by the next import.
+
+RESULT_KEY = "staff_import_result"
+
+
+def import_result_keep(session, *, result: ImportResult, now: float) -> None:
+    """Keep ``result`` for the result page; the new people's passwords as initial_passwords_keep does."""
+    if result.created:
+        initial_passwords_keep(session, result=result, now=now)
+    session[RESULT_KEY] = {
+        "created": [person.pk for person, _password in result.created],
+        "updated": [[person.pk, result.changes.get(person.pk, [])] for person in result.updated],
+        "unchanged": result.unchanged,
+        "started_on_import_day": result.started_on_import_day,
+    }
+
+
+def import_result_read(session, *, organisation: Organisation, now: float) -> tuple[ImportResult | None, bool]:
+    """The last import's result kept in ``session`` (None when there is none), the new people with
+    their passwords while these are kept, else with "", and whether they are (read only)."""
+    kept = session.get(RESULT_KEY)
+    if not kept:
+        return None, False
+    pks = kept["created"] + [pk for pk, _labels in kept["updated"]]
+    people = User.objects.filter(organisation=organisation, pk__in=pks).select_related("department").in_bulk()
+    passwords = initial_passwords_peek(session, now=now)
+    result = ImportResult(
+        created=[(people[pk], passwords.get(pk, "")) for pk in kept["created"] if pk in people],
+        updated=[people[pk] for pk, _labels in kept["updated"] if pk in people],
+        unchanged=kept["unchanged"],
+        changes=dict(kept["updated"]),
+        started_on_import_day=kept["started_on_import_day"],
+    )
+    return result, bool(passwords) and bool(kept["created"])
 
 
 def initial_passwords_workbook(rows: list[list[str]]) -> bytes:

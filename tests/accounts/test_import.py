@@ -57,10 +57,11 @@ def xlsx(rows, header=HEADER, name="staff.xlsx") -> SimpleUploadedFile:
 
 def upload(client, file, *, confirm: bool = True):
     """Upload ``file``; where it changes people already in the system the page asks first, and
-    ``confirm`` answers yes (the preview itself is tested below)."""
-    response = client.post(reverse(IMPORT_URL), {"file": file})
+    ``confirm`` answers yes (the preview itself is tested below). An import done redirects to its
+    result page, followed here."""
+    response = client.post(reverse(IMPORT_URL), {"file": file}, follow=True)
     if confirm and response.context and response.context.get("preview"):
-        response = client.post(reverse(IMPORT_URL), {"confirm_upload": response.context["confirm_token"]})
+        response = client.post(reverse(IMPORT_URL), {"confirm_upload": response.context["confirm_token"]}, follow=True)
     return response
 
 
@@ -126,12 +127,54 @@ def test_result_page_shows_each_one_time_password_once_and_the_password_works(hr
     response = upload(hr_client, xlsx(VALID_ROWS))
 
     content = response.content.decode()
-    assert "只显示这一次" in content
+    assert "初始密码只在本页显示" in content  # (was 只显示这一次: the page may now be reloaded)
     for person, password in response.context["result"].created:
         assert person.username in content
         assert password in content
         person.refresh_from_db()
         assert person.check_password(password)
+
+
+def test_the_result_page_can_be_reloaded_and_shows_the_passwords_until_they_are_downloaded(
+    hr_client, department, finance
+):
+    """A user test: the result was the reply to the POST, so a reload sent the file again (新建 0 人，
+    更新 0 人，无变化 3 人) and the passwords were gone. The POST now redirects to the result page."""
+    posted = hr_client.post(reverse(IMPORT_URL), {"file": xlsx(VALID_ROWS)})
+    assert posted.status_code == 302 and posted["Location"] == reverse("accounts:staff_import_result")
+    count = User.objects.count()
+
+    first = hr_client.get(posted["Location"])
+    reloaded = hr_client.get(posted["Location"])
+
+    assert User.objects.count() == count  # a reload imports nothing
+    passwords = {person.username: password for person, password in first.context["result"].created}
+    assert len(passwords) == 3 and all(passwords.values())
+    assert {person.username: password for person, password in reloaded.context["result"].created} == passwords
+    assert all(password in reloaded.content.decode() for password in passwords.values())
+    assert "导入完成：新建 3 人，更新 0 人，无变化 0 人。" in reloaded.content.decode()
+
+    hr_client.post(reverse("accounts:staff_import_passwords"))
+    after = hr_client.get(posted["Location"]).content.decode()
+    assert "导入完成：新建 3 人" in after and 'data-testid="passwords-gone"' in after
+    assert not any(password in after for password in passwords.values())
+    assert 'data-testid="download-passwords"' not in after and 'data-testid="password-slip"' not in after
+
+
+def test_the_result_page_is_the_importers_alone(hr_client, hr, department, finance, organisation):
+    """Kept in the importer's session: another session of theirs (or anyone's) has no result, and
+    the people are read within the reader's organisation only."""
+    from django.test import Client
+
+    from tests.factories import OrganisationFactory
+
+    upload(hr_client, xlsx(VALID_ROWS))
+    other_session = Client()
+    other_session.force_login(hr)
+    assert other_session.get(reverse("accounts:staff_import_result")).url == reverse(IMPORT_URL)
+    mine, _shown = imports.import_result_read(hr_client.session, organisation=organisation, now=0)
+    elsewhere, _shown = imports.import_result_read(hr_client.session, organisation=OrganisationFactory(), now=0)
+    assert len(mine.created) == 3 and elsewhere.created == []
 
 
 def test_the_auditor_is_told_once_of_the_accounts_an_import_created_with_one_time_passwords(
@@ -595,7 +638,7 @@ def test_changes_to_existing_people_are_shown_and_written_only_once_confirmed(hr
     assert User.objects.get(employee_number="E101").full_name == "王一"  # nothing written yet
     assert not User.objects.filter(employee_number="E199").exists()
 
-    done = hr_client.post(reverse(IMPORT_URL), {"confirm_upload": asked.context["confirm_token"]})
+    done = hr_client.post(reverse(IMPORT_URL), {"confirm_upload": asked.context["confirm_token"]}, follow=True)
 
     assert [person.employee_number for person in done.context["result"].updated] == ["E101"]
     assert User.objects.get(employee_number="E101").department == finance
