@@ -493,17 +493,15 @@ def _username_problems(row: dict, *, existing: dict[str, User], holders: dict[st
                 % {"number": row["employee_number"], "current": person.username}
             ]
         return person.username, []
-    username = username or row["employee_number"]
+    username = services.staff_username(username=username, employee_number=row["employee_number"])
     try:
         UnicodeUsernameValidator()(username)
     except ValidationError:
         return username, [_("用户名“%(value)s”无效：只能包含字母、数字和 @ . + - _ 字符") % {"value": username}]
     holder = holders.get(username.lower())
     if holder is not None:
-        return username, [
-            _("用户名“%(value)s”已被本单位的“%(person)s”（工号%(number)s）使用，请另填用户名")
-            % {"value": username, "person": holder.get_full_name(), "number": holder.employee_number or "—"}
-        ]
+        # (services.staff_identity_check's words, from the people read once for the whole file.)
+        return username, [services.staff_username_taken(username=username, holder=holder)]
     return username, []
 
 
