@@ -245,7 +245,10 @@ def read_sheet(
     """Header positions and the non-blank data rows (Excel row number, values), or a file-level error.
 
     Reads the sheet named ``sheet_title``, else the first one. Row 1 is the header: every required
-    column must be there, and an unknown or repeated column is refused. Blank rows are skipped. A file
+    column must be there, and an unknown or repeated column is refused. ``aliases`` (header → field)
+    names a column another way (a list export's header in the reader's language); a header in
+    ``ignored`` (an export's read-only column) is skipped and, when ``skipped`` is a list, added to it
+    for the page to say so. Blank rows are skipped. A file
     over ``max_file_bytes`` (default :data:`MAX_FILE_BYTES`) or with more than ``max_rows`` data rows
     (default :data:`MAX_ROWS`) is refused; ``empty_message`` replaces the message for a file with a
     header but no data. On any error the positions and rows are empty and the message, in Chinese, is
@@ -263,10 +266,16 @@ def _read_sheet(
     max_rows: int | None = None,
     max_file_bytes: int | None = None,
     empty_message: str | None = None,
+    aliases: dict[str, str] | None = None,
+    ignored: Iterable[str] = (),
+    skipped: list[str] | None = None,
 ) -> tuple[dict[str, int], SheetRows, str | None]:
     max_rows = MAX_ROWS if max_rows is None else max_rows
     max_file_bytes = MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes
-    header_to_field = {header: name for name, header, _required in columns}
+    # (Read as header_name reads a cell: "Staff ID" is StaffID.)
+    aliases = {header_name(header): name for header, name in (aliases or {}).items()}
+    header_to_field = {**aliases, **{header: name for name, header, _required in columns}}
+    ignored = frozenset(header_name(header) for header in ignored)
     size = getattr(file, "size", None)
     if size is not None and size > max_file_bytes:
         return {}, [], file_too_large_message(max_file_bytes)
@@ -303,7 +312,10 @@ def _read_sheet(
             if not name:
                 continue
             field_name = header_to_field.get(name)
-            if field_name is None:
+            if field_name is None and name in ignored:
+                if skipped is not None and name not in skipped:
+                    skipped.append(name)
+            elif field_name is None:
                 unknown.append(name)
             elif field_name in positions:
                 duplicated.append(name)

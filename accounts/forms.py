@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import periods
+from . import periods, services
 from .models import (
     DEPARTMENT_POSTS,
     SEPARATED_ROLES,
@@ -211,6 +211,10 @@ class StaffForm(forms.ModelForm):
         self.fields["full_name"].required = True
         self.fields["employee_number"].required = True
         self.fields["department"].queryset = departments_of(organisation=organisation, active_only=True)
+        if not self.instance.pk:
+            # As in the staff import: a new person's user name is their 工号 unless one is given.
+            self.fields["username"].required = False
+            self.fields["username"].help_text = f"{_('不填则使用工号。')} {self.fields['username'].help_text}"
         if self.instance.pk:
             # Moves keep history, so they go through their own form.
             del self.fields["department"]
@@ -224,16 +228,6 @@ class StaffForm(forms.ModelForm):
             for name in APPRAISAL_ATTRIBUTES:
                 del self.fields[name]
 
-    def clean_username(self):
-        # Within the organisation only: whether another agency has the name is none of HR's business.
-        username = self.cleaned_data["username"]
-        clash = User.objects.filter(organisation=self.organisation, username__iexact=username)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("本单位已有人员使用该用户名。"))
-        return username
-
     def clean_appraisal_start(self):
         start = self.cleaned_data["appraisal_start"]
         # Only a date typed now: one set years ago stays as it was when other fields are edited.
@@ -244,13 +238,26 @@ class StaffForm(forms.ModelForm):
         return start
 
     def clean_employee_number(self):
-        number = self.cleaned_data["employee_number"].strip()
-        clash = User.objects.filter(organisation=self.organisation, employee_number=number)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("工号“%(number)s”已被使用。") % {"number": number})
-        return number
+        return self.cleaned_data["employee_number"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        number = cleaned.get("employee_number")
+        if not self.instance.pk and number and "username" not in self.errors:
+            cleaned["username"] = services.staff_username(username=cleaned.get("username", ""), employee_number=number)
+        # Whose 工号 or user name it is: the service's rule, also checked as it creates the person.
+        if number and cleaned.get("username"):
+            try:
+                services.staff_identity_check(
+                    organisation=self.organisation,
+                    username=cleaned["username"],
+                    employee_number=number,
+                    person=self.instance,
+                )
+            except ValidationError as refusal:
+                for field, messages in refusal.message_dict.items():
+                    self.add_error(field, messages)
+        return cleaned
 
 
 class StaffMoveForm(forms.Form):

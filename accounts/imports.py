@@ -32,6 +32,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -45,7 +46,6 @@ from .excel import (
     YES,
     RowForm,
     department_list,
-    format_row_errors,
     help_paragraph,
     help_sheet_for,
     list_validation,
@@ -55,6 +55,7 @@ from .excel import (
     parse_yes_no,
     read_sheet,
     required_text,
+    row_error,
     template_departments,
     template_workbook,
     workbook_bytes,
@@ -86,6 +87,16 @@ _DAY = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?: \d{2}:\d{2}(?::\d{2})
 _LEADER_WORDS = {"true", "领导"}
 _NOT_LEADER_WORDS = {"false", "非领导"}
 
+# The staff list's export (accounts.lists) holds COLUMNS and these, which an import does not change:
+# roles are the security administrator's, and an account is deactivated on its own page.
+EXPORT_ONLY_HEADERS = ("角色", "状态")
+
+# What a re-import leaves alone, said on the template's 说明 sheet and on the import page.
+KEEP_NOTE = gettext_lazy(
+    "更新已有人员时，文件中没有的列和留空的单元格都保持原值不变（可以只填工号、姓名和要修改的列）。"
+    "导入不清空已有的信息：如需清空职务职级、电子邮箱等，请在人员信息页修改。"
+)
+
 # Fields a re-import may change on a known person (the department goes through staff_move).
 UPDATABLE_FIELDS = (
     "full_name",
@@ -106,13 +117,33 @@ class ImportRow:
     full_name: str
     username: str
     department: Department | None
-    position_title: str = ""
-    staff_type: str = StaffType.CIVIL_SERVANT
-    position_category: str = PositionCategory.GENERAL
-    is_leader_position: bool = False
-    email: str = ""
-    # A newcomer's 参加考核日期 (periods.person_policy); None: blank, kept as it is on a known person.
+    # None: the column is not in the file or the cell is blank. A known person keeps the value they
+    # have (a file of a few columns, or the staff list's export edited, never clears the others); a
+    # new one gets the default (new_person_values).
+    position_title: str | None = None
+    staff_type: str | None = None
+    position_category: str | None = None
+    is_leader_position: bool | None = None
+    email: str | None = None
+    # A newcomer's 参加考核日期 (periods.person_policy).
     appraisal_start: date | None = None
+
+    def given(self) -> dict[str, object]:
+        """The updatable fields the row gives a value for (the department aside)."""
+        return {name: getattr(self, name) for name in UPDATABLE_FIELDS if getattr(self, name) is not None}
+
+    def new_person_values(self) -> dict[str, object]:
+        """What a new person is created with: the row's values, the template's defaults for the rest."""
+        return {
+            "position_title": self.position_title or "",
+            "staff_type": self.staff_type or StaffType.CIVIL_SERVANT,
+            "position_category": self.position_category or PositionCategory.GENERAL,
+            "is_leader_position": bool(self.is_leader_position),
+            "email": self.email or "",
+            # Left blank, a newcomer starts on the import day, as the 新增人员 form offers today
+            # (StaffForm): asked for nothing that ended before they were added (periods.person_policy).
+            "appraisal_start": self.appraisal_start or periods.today(),
+        }
 
 
 @dataclass
@@ -122,15 +153,12 @@ class ImportResult:
     unchanged: int = 0
     # person pk → labels of the fields that changed (for the result page).
     changes: dict[int, list[str]] = field(default_factory=dict)
+    # New people whose 参加考核日期 was left blank: they start on the import day.
+    started_on_import_day: int = 0
 
     @property
     def total(self) -> int:
         return len(self.created) + len(self.updated) + self.unchanged
-
-    @property
-    def created_without_start(self) -> int:
-        """New people with no 参加考核日期: asked for everything since the organisation's start."""
-        return sum(1 for person, _password in self.created if person.appraisal_start is None)
 
     def updated_rows(self) -> list[tuple[User, list[str]]]:
         return [(person, self.changes.get(person.pk, [])) for person in self.updated]
@@ -151,7 +179,18 @@ def initial_passwords_keep(session, *, result: ImportResult, now: float) -> None
             [person.employee_number, person.get_full_name(), str(person.department or ""), person.username, password]
             for person, password in result.created
         ],
+        # Whose they are, for the result page (import_result_read).
+        "people": [person.pk for person, _password in result.created],
     }
+
+
+def initial_passwords_peek(session, *, now: float) -> dict[int, str]:
+    """The kept passwords by person, left in the session (the result page reads them on every
+    reload); empty once downloaded or expired."""
+    kept = session.get(INITIAL_PASSWORDS_KEY)
+    if not kept or now - kept.get("at", 0) > INITIAL_PASSWORDS_TTL:
+        return {}
+    return {pk: row[4] for pk, row in zip(kept.get("people", []), kept["rows"], strict=False)}
 
 
 def initial_passwords_take(session, *, now: float) -> list[list[str]] | None:
@@ -161,6 +200,44 @@ def initial_passwords_take(session, *, now: float) -> list[list[str]] | None:
     if not kept or now - kept.get("at", 0) > INITIAL_PASSWORDS_TTL:
         return None
     return kept["rows"]
+
+
+# --- The result of an import, for the page the import redirects to -------------------------------
+# Also in the importer's session: what was created and updated (ids, never passwords, which stay
+# under INITIAL_PASSWORDS_KEY with its download-once and expiry), replaced by the next import.
+
+RESULT_KEY = "staff_import_result"
+
+
+def import_result_keep(session, *, result: ImportResult, now: float) -> None:
+    """Keep ``result`` for the result page; the new people's passwords as initial_passwords_keep does."""
+    if result.created:
+        initial_passwords_keep(session, result=result, now=now)
+    session[RESULT_KEY] = {
+        "created": [person.pk for person, _password in result.created],
+        "updated": [[person.pk, result.changes.get(person.pk, [])] for person in result.updated],
+        "unchanged": result.unchanged,
+        "started_on_import_day": result.started_on_import_day,
+    }
+
+
+def import_result_read(session, *, organisation: Organisation, now: float) -> tuple[ImportResult | None, bool]:
+    """The last import's result kept in ``session`` (None when there is none), the new people with
+    their passwords while these are kept, else with "", and whether they are (read only)."""
+    kept = session.get(RESULT_KEY)
+    if not kept:
+        return None, False
+    pks = kept["created"] + [pk for pk, _labels in kept["updated"]]
+    people = User.objects.filter(organisation=organisation, pk__in=pks).select_related("department").in_bulk()
+    passwords = initial_passwords_peek(session, now=now)
+    result = ImportResult(
+        created=[(people[pk], passwords.get(pk, "")) for pk in kept["created"] if pk in people],
+        updated=[people[pk] for pk, _labels in kept["updated"] if pk in people],
+        unchanged=kept["unchanged"],
+        changes=dict(kept["updated"]),
+        started_on_import_day=kept["started_on_import_day"],
+    )
+    return result, bool(passwords) and bool(kept["created"])
 
 
 def initial_passwords_workbook(rows: list[list[str]]) -> bytes:
@@ -204,16 +281,16 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
             "填写本单位科室的名称或编码（见下方科室列表）。调整科室会保留任职历史。"
             "主要负责人、分管领导等领导班子成员不填（不在科室中参加平时考核）。"
         ),
-        "position_title": _("如：一级科员、四级主任科员。"),
-        "staff_type": _("可选：%(options)s；不填为“%(default)s”。")
+        "position_title": _("如：一级科员、四级主任科员。已有人员不填则保持不变。"),
+        "staff_type": _("可选：%(options)s；新建人员不填为“%(default)s”，已有人员不填则保持不变。")
         % {"options": "、".join(staff_types), "default": staff_types[0]},
-        "position_category": _("可选：%(options)s；不填为“%(default)s”。")
+        "position_category": _("可选：%(options)s；新建人员不填为“%(default)s”，已有人员不填则保持不变。")
         % {"options": "、".join(categories), "default": categories[0]},
-        "is_leader_position": _("填“是”或“否”；不填为“否”。"),
-        "email": _("可不填。"),
+        "is_leader_position": _("填“是”或“否”；新建人员不填为“否”，已有人员不填则保持不变。"),
+        "email": _("可不填；已有人员不填则保持不变。"),
         "appraisal_start": _(
             "新入职、调入人员填写入职或调入本单位的日期（如2026-12-05）：此前结束的季度、月份不要求其填报，"
-            "也不计逾期。不填表示自本单位系统启用起；已有人员不填则保持不变。"
+            "也不计逾期。新建人员不填则自导入当天起（与“新增人员”相同）；已有人员不填则保持不变。"
         ),
     }
     help_sheet = help_sheet_for(
@@ -236,6 +313,7 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
         one_row_is=_("一人"),
     )
     help_paragraph(help_sheet, _("新建的人员会得到一次性初始密码，首次登录时须修改。"))
+    help_paragraph(help_sheet, KEEP_NOTE)
     first_department_row = department_list(help_sheet, organisation=organisation, departments=departments)
     if not departments:
         help_paragraph(help_sheet, _("（本单位尚未设置科室，请先在“科室管理”中添加。）"))
@@ -305,7 +383,9 @@ class StaffRowForm(RowForm):
         department = c["by_name"].get(ref) or c["by_code"].get(ref) or c["by_code_lower"].get(ref.lower())
         if department is None:
             raise forms.ValidationError(_("科室“%(value)s”不存在") % {"value": ref})
-        if not department.is_active:
+        known = c["existing"].get(self.cleaned_data.get("employee_number"))
+        if not department.is_active and (known is None or known.department_id != department.pk):
+            # (Where the person already is, it is no move: an export of them reads back.)
             raise forms.ValidationError(_("科室“%(value)s”已停用") % {"value": ref})
         return department
 
@@ -321,16 +401,19 @@ class StaffRowForm(RowForm):
             )
         return value
 
-    def clean_staff_type(self) -> str:
-        return self._choice("staff_type", StaffType, "人员类别") or StaffType.CIVIL_SERVANT.value
+    def clean_position_title(self) -> str | None:
+        return self.cleaned_data["position_title"] or None
 
-    def clean_position_category(self) -> str:
-        return self._choice("position_category", PositionCategory, "岗位类别") or PositionCategory.GENERAL.value
+    def clean_staff_type(self) -> str | None:
+        return self._choice("staff_type", StaffType, "人员类别") or None
 
-    def clean_is_leader_position(self) -> bool:
+    def clean_position_category(self) -> str | None:
+        return self._choice("position_category", PositionCategory, "岗位类别") or None
+
+    def clean_is_leader_position(self) -> bool | None:
         text = self.cleaned_data["is_leader_position"]
         if not text:
-            return False
+            return None
         value = parse_yes_no(text, yes=_LEADER_WORDS, no=_NOT_LEADER_WORDS)
         if value is None:
             raise forms.ValidationError(_("领导职务“%(value)s”无效，请填“是”或“否”") % {"value": text})
@@ -355,13 +438,14 @@ class StaffRowForm(RowForm):
             periods.check_plausible_date(day, around=periods.today().year, label="参加考核日期")
         return day
 
-    def clean_email(self) -> str:
+    def clean_email(self) -> str | None:
         email = self.cleaned_data["email"]
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                raise forms.ValidationError(_("电子邮箱“%(value)s”格式不正确") % {"value": email}) from None
+        if not email:
+            return None
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise forms.ValidationError(_("电子邮箱“%(value)s”格式不正确") % {"value": email}) from None
         return email
 
     def clean(self) -> dict:
@@ -409,22 +493,25 @@ def _username_problems(row: dict, *, existing: dict[str, User], holders: dict[st
                 % {"number": row["employee_number"], "current": person.username}
             ]
         return person.username, []
-    username = username or row["employee_number"]
+    username = services.staff_username(username=username, employee_number=row["employee_number"])
     try:
         UnicodeUsernameValidator()(username)
     except ValidationError:
         return username, [_("用户名“%(value)s”无效：只能包含字母、数字和 @ . + - _ 字符") % {"value": username}]
     holder = holders.get(username.lower())
     if holder is not None:
-        return username, [
-            _("用户名“%(value)s”已被本单位的“%(person)s”（工号%(number)s）使用，请另填用户名")
-            % {"value": username, "person": holder.get_full_name(), "number": holder.employee_number or "—"}
-        ]
+        # (services.staff_identity_check's words, from the people read once for the whole file.)
+        return username, [services.staff_username_taken(username=username, holder=holder)]
     return username, []
 
 
-def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[ImportRow], list[str]]:
-    """Validate every row of the uploaded workbook; return the clean rows and all errors (nothing is written)."""
+def parse_staff_workbook(
+    *, organisation: Organisation, file, skipped: list[str] | None = None
+) -> tuple[list[ImportRow], list[str]]:
+    """Validate every row of the uploaded workbook; return the clean rows and all errors (nothing is written).
+
+    The staff list's export reads back: its headers in the reader's language name the same columns,
+    and its read-only columns (EXPORT_ONLY_HEADERS) are skipped, named in ``skipped`` when given."""
     positions, data, file_error = read_sheet(
         file,
         columns=COLUMNS,
@@ -432,6 +519,9 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
         max_rows=MAX_ROWS,
         max_file_bytes=MAX_FILE_BYTES,
         empty_message=_("文件中没有人员数据：请从第2行起填写。"),
+        aliases={_(header): name for name, header, _required in COLUMNS},
+        ignored={*EXPORT_ONLY_HEADERS, *(_(header) for header in EXPORT_ONLY_HEADERS)},
+        skipped=skipped,
     )
     if file_error:
         return [], [file_error]
@@ -470,9 +560,36 @@ def parse_staff_workbook(*, organisation: Organisation, file) -> tuple[list[Impo
             )
         )
 
-    if errors:
-        return [], format_row_errors(errors)
+    problems = [(row_number, row_error(row_number, message)) for row_number, message in errors]
+    problems.extend(_move_problems(parsed, existing=existing))
+    if problems:
+        return [], [text for _row_number, text in sorted(problems, key=lambda problem: problem[0])]
     return parsed, []
+
+
+def _move_problems(rows: list[ImportRow], *, existing: dict[str, User]) -> list[tuple[int, str]]:
+    """The moves the file asks for that :func:`accounts.services.staff_move_check` refuses (a
+    department's head, a posting that began later than today), found before anything is shown or
+    written: the check :func:`staff_import` makes again as it moves each person."""
+    problems = []
+    today = periods.today()
+    for row in rows:
+        person = existing.get(row.employee_number)
+        if person is None or row.department is None or person.department_id == row.department.pk:
+            continue
+        try:
+            services.staff_move_check(user=person, department=row.department, on_date=today)
+        except ValidationError as refusal:
+            problems.append((row.row_number, _move_refusal(row, refusal)))
+    return problems
+
+
+def _move_refusal(row: ImportRow, refusal: ValidationError) -> str:
+    return _("第%(row)s行（%(name)s）：%(refusal)s") % {
+        "row": row.row_number,
+        "name": row.full_name,
+        "refusal": " ".join(refusal.messages),
+    }
 
 
 NEW_NAMES_SHOWN = 50
@@ -516,13 +633,14 @@ def staff_import_preview(*, organisation: Organisation, rows: list[ImportRow]) -
         person = known.get(row.employee_number)
         if person is None:
             continue
+        given = row.given()
         incoming = copy.copy(person)
-        for name in UPDATABLE_FIELDS:
-            setattr(incoming, name, getattr(row, name))
+        for name, value in given.items():
+            setattr(incoming, name, value)
         changes = [
             (header[name], _shown(person, name), _shown(incoming, name))
-            for name in UPDATABLE_FIELDS
-            if getattr(person, name) != getattr(row, name)
+            for name, value in given.items()
+            if getattr(person, name) != value
         ]
         if row.department is not None and person.department_id != row.department.pk:
             changes.append((header["department"], str(person.department or "—"), str(row.department)))
@@ -576,22 +694,20 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: Us
                     department=row.department,
                     password=_initial_password(row.username, organisation),
                     employee_number=row.employee_number,
-                    position_title=row.position_title,
-                    staff_type=row.staff_type,
-                    position_category=row.position_category,
-                    is_leader_position=row.is_leader_position,
-                    email=row.email,
-                    appraisal_start=row.appraisal_start,
+                    **row.new_person_values(),
                 )
                 result.created.append((user, password))
+                result.started_on_import_day += row.appraisal_start is None
                 continue
 
-            changed = [name for name in UPDATABLE_FIELDS if getattr(person, name) != getattr(row, name)]
-            # Blank keeps a known person's date (a file of before the column would clear it).
+            # A column left out or a cell left blank keeps what the person has (ImportRow).
+            given = row.given()
+            changed = [name for name, value in given.items() if getattr(person, name) != value]
             if row.appraisal_start is not None and person.appraisal_start != row.appraisal_start:
                 changed.append("appraisal_start")
+                given["appraisal_start"] = row.appraisal_start
             for name in changed:
-                setattr(person, name, getattr(row, name))
+                setattr(person, name, given[name])
             if changed:
                 person.save(update_fields=changed)
             labels = [str(User._meta.get_field(name).verbose_name) for name in changed]
@@ -599,10 +715,8 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: Us
                 try:
                     services.staff_move(user=person, department=row.department, reason=reason)
                 except ValidationError as refusal:
-                    raise ValidationError(
-                        _("第%(row)s行（%(name)s）：%(refusal)s")
-                        % {"row": row.row_number, "name": row.full_name, "refusal": " ".join(refusal.messages)}
-                    ) from refusal
+                    # Checked with the file (_move_problems); refused here when it changed since.
+                    raise ValidationError(_move_refusal(row, refusal)) from refusal
                 labels.append(str(User._meta.get_field("department").verbose_name))
             if labels:
                 result.updated.append(person)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import audit, listing, selectors
+from .excel import NO, YES
 from .filters import AuditFilter, StaffFilter
 from .listing import ListExport, ListRows
 from .models import Department, Role, RoleAssignment, User
@@ -147,6 +148,11 @@ def _staff_headers() -> list[str]:
         _("岗位类别"),
         _("角色"),
         _("状态"),
+        # The importable columns the register lacked, after the former ones (read by position):
+        # an export edited reads back into the staff import (accounts.imports).
+        _("领导职务"),
+        _("电子邮箱"),
+        _("参加考核日期"),
     ]
 
 
@@ -161,6 +167,9 @@ def _staff_row(person: User) -> list:
         person.get_position_category_display(),
         join_list(str(label) for label in person.role_labels),
         _("在职") if person.is_active else _("停用"),
+        YES if person.is_leader_position else NO,
+        person.email,
+        person.appraisal_start,
     ]
 
 

@@ -162,6 +162,7 @@ def import_page(
     imported: Callable[[T], object] | None = None,
     result_context: Callable[[T], dict] | None = None,
     preview: Callable[[list], object] | None = None,
+    done: Callable[[T], str] | None = None,
 ) -> HttpResponse:
     """The upload page of an Excel import, and its result page. ``parse(organisation=, file=)``
     checks every row and answers the rows and the problems (with row numbers); nothing is written
@@ -171,7 +172,10 @@ def import_page(
     ``result_context(result)`` adds to (or overrides) ``context`` on the result page, e.g. a list
     link filtered to what was imported. ``preview(rows)``, if given, says what the import would
     change in existing records (a falsy answer: nothing to ask); the page then shows it and writes
-    only when the importer confirms (the file is kept until then, checked again on confirmation)."""
+    only when the importer confirms (the file is kept until then, checked again on confirmation).
+    ``done(result)``, if given, is the URL of a result page the import's ``imported`` kept the result
+    for: the POST redirects there (post/redirect/get), so reloading shows the result again rather
+    than sending the file once more."""
 
     from .forms import ExcelImportForm
 
@@ -208,6 +212,8 @@ def import_page(
             else:
                 if imported is not None:
                     imported(result)
+                if done is not None:
+                    return redirect(done(result))
                 extra = result_context(result) if result_context is not None else {}
                 return render(request, result_template, {**context, **extra, "result": result})
     return render(request, template, {**context, "form": form, "errors": errors})

@@ -721,9 +721,9 @@ def staff_create(
         and not actor.has_perm("accounts.edit_appraisal_attributes")
     ):
         raise PermissionDenied
-    # Unique within the organisation (case aside); other organisations' names are not looked at.
-    if User.objects.filter(organisation=organisation, username__iexact=username).exists():
-        raise ValidationError({"username": _("本单位已有人员使用该用户名。")})
+    staff_identity_check(
+        organisation=organisation, username=username, employee_number=attributes.get("employee_number", "")
+    )
     initial_password = "" if password_hash else password or generate_initial_password(organisation_id=organisation.pk)
     user = User(
         organisation=organisation,
@@ -751,6 +751,44 @@ def staff_create(
             url=reverse("accounts:audit_list"),
         )
     return user, initial_password
+
+
+def staff_username(*, username: str, employee_number: str) -> str:
+    """The user name a new person gets: the one given, else their 工号 (the form and the import)."""
+    return username or employee_number
+
+
+def staff_username_taken(*, username: str, holder: User) -> str:
+    return _("用户名“%(value)s”已被本单位的“%(person)s”（工号%(number)s）使用，请另填用户名") % {
+        "value": username,
+        "person": holder.get_full_name(),
+        "number": holder.employee_number or "—",
+    }
+
+
+def staff_identity_check(
+    *, organisation: Organisation, username: str, employee_number: str, person: User | None = None
+) -> None:
+    """A person's 工号 and user name are theirs alone in the organisation (the user name whatever
+    its case; other organisations' are not looked at: whether another agency has a name is none of
+    HR's business). A refusal names who holds it, as the staff import does (``person``: the one
+    being edited, not counted)."""
+    others = User.objects.filter(organisation=organisation)
+    if person is not None and person.pk:
+        others = others.exclude(pk=person.pk)
+    errors = {}
+    number_holder = others.filter(employee_number=employee_number).first() if employee_number else None
+    if number_holder is not None:
+        errors["employee_number"] = _("工号“%(number)s”已被使用：本单位的“%(person)s”（用户名%(username)s）。") % {
+            "number": employee_number,
+            "person": number_holder.get_full_name(),
+            "username": number_holder.username,
+        }
+    name_holder = others.filter(username__iexact=username).first() if username else None
+    if name_holder is not None:
+        errors["username"] = staff_username_taken(username=username, holder=name_holder)
+    if errors:
+        raise ValidationError(errors)
 
 
 def staff_created_in_bulk_tell(*, actor: User, people: list[User]) -> None:

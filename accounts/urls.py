@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/export/", views.staff_export, name="staff_export"),
     path("staff/import/", views.staff_import, name="staff_import"),
+    path("staff/import/result/", views.staff_import_result, name="staff_import_result"),
     path("staff/import/template.xlsx", views.staff_import_template, name="staff_import_template"),
     path("staff/import/passwords.xlsx", views.staff_import_passwords, name="staff_import_passwords"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),

@@ -970,23 +970,59 @@ def staff_import(request: HttpRequest) -> HttpResponse:
     """Validate every row first; import nothing unless all rows are valid; show the changes to
     people already in the system and write them only once HR confirms."""
     organisation = request.user.organisation
+
+    def parse(*, organisation, file):
+        skipped: list[str] = []
+        rows, errors = imports.parse_staff_workbook(organisation=organisation, file=file, skipped=skipped)
+        if skipped and not (errors and getattr(errors[0], "is_file_error", False)):
+            messages.info(
+                request,
+                _("已忽略人员列表导出的只读列：%(columns)s（角色、状态不能通过导入修改）。")
+                % {"columns": join_list(skipped)},
+            )
+        return rows, errors
+
     return import_page(
         request,
-        parse=imports.parse_staff_workbook,
+        parse=parse,
         write=lambda rows: imports.staff_import(organisation=organisation, rows=rows, actor=request.user),
         preview=lambda rows: imports.staff_import_preview(organisation=organisation, rows=rows),
-        imported=lambda result: (
-            result.created and imports.initial_passwords_keep(request.session, result=result, now=time.time())
-        ),
+        imported=lambda result: imports.import_result_keep(request.session, result=result, now=time.time()),
+        done=lambda result: reverse("accounts:staff_import_result"),
         context={
             "title": _("批量导入人员"),
             "list_url": reverse("accounts:staff_list"),
             "list_label": _("返回人员列表"),
             "template_url": reverse("accounts:staff_import_template"),
             "import_url": reverse("accounts:staff_import"),
+            "keep_note": imports.KEEP_NOTE,
         },
         template="accounts/staff_import.html",
         result_template="accounts/staff_import_result.html",
+    )
+
+
+@never_cache
+@permission_required("accounts.import_staff")
+def staff_import_result(request: HttpRequest) -> HttpResponse:
+    """The last import's result, kept in the importer's session: a reload shows it again (the POST
+    redirected here), the new people's passwords with it until downloaded or expired."""
+    result, passwords_shown = imports.import_result_read(
+        request.session, organisation=request.user.organisation, now=time.time()
+    )
+    if result is None:
+        messages.info(request, _("没有可显示的导入结果：请选择文件导入。"))
+        return redirect("accounts:staff_import")
+    return render(
+        request,
+        "accounts/staff_import_result.html",
+        {
+            "result": result,
+            "passwords_shown": passwords_shown,
+            "list_url": reverse("accounts:staff_list"),
+            "list_label": _("返回人员列表"),
+            "import_url": reverse("accounts:staff_import"),
+        },
     )
 
 

@@ -95,6 +95,8 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "accounts:staff_import": row(DENY, hr=OK, other_hr=OK),
     "accounts:staff_import_template": row(DENY, hr=OK, other_hr=OK),
     "accounts:staff_import_passwords": row(POST_DENY, hr=POST_OK, other_hr=POST_OK),
+    # Nothing imported in the session: HR is sent to the import page.
+    "accounts:staff_import_result": row(DENY, hr=OK, other_hr=OK),
     # FINDING: the system and security administrators see the person's special statuses (立案审查 included)
     # and evaluator here; the page is role-level right, its content is left as is.
     "accounts:staff_detail": row(DENY, hr=OK, other_hr=NOT_FOUND, sysadmin=OK, security_admin=OK),

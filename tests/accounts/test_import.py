@@ -57,10 +57,11 @@ def xlsx(rows, header=HEADER, name="staff.xlsx") -> SimpleUploadedFile:
 
 def upload(client, file, *, confirm: bool = True):
     """Upload ``file``; where it changes people already in the system the page asks first, and
-    ``confirm`` answers yes (the preview itself is tested below)."""
-    response = client.post(reverse(IMPORT_URL), {"file": file})
+    ``confirm`` answers yes (the preview itself is tested below). An import done redirects to its
+    result page, followed here."""
+    response = client.post(reverse(IMPORT_URL), {"file": file}, follow=True)
     if confirm and response.context and response.context.get("preview"):
-        response = client.post(reverse(IMPORT_URL), {"confirm_upload": response.context["confirm_token"]})
+        response = client.post(reverse(IMPORT_URL), {"confirm_upload": response.context["confirm_token"]}, follow=True)
     return response
 
 
@@ -126,12 +127,54 @@ def test_result_page_shows_each_one_time_password_once_and_the_password_works(hr
     response = upload(hr_client, xlsx(VALID_ROWS))
 
     content = response.content.decode()
-    assert "只显示这一次" in content
+    assert "初始密码只在本页显示" in content  # (was 只显示这一次: the page may now be reloaded)
     for person, password in response.context["result"].created:
         assert person.username in content
         assert password in content
         person.refresh_from_db()
         assert person.check_password(password)
+
+
+def test_the_result_page_can_be_reloaded_and_shows_the_passwords_until_they_are_downloaded(
+    hr_client, department, finance
+):
+    """A user test: the result was the reply to the POST, so a reload sent the file again (新建 0 人，
+    更新 0 人，无变化 3 人) and the passwords were gone. The POST now redirects to the result page."""
+    posted = hr_client.post(reverse(IMPORT_URL), {"file": xlsx(VALID_ROWS)})
+    assert posted.status_code == 302 and posted["Location"] == reverse("accounts:staff_import_result")
+    count = User.objects.count()
+
+    first = hr_client.get(posted["Location"])
+    reloaded = hr_client.get(posted["Location"])
+
+    assert User.objects.count() == count  # a reload imports nothing
+    passwords = {person.username: password for person, password in first.context["result"].created}
+    assert len(passwords) == 3 and all(passwords.values())
+    assert {person.username: password for person, password in reloaded.context["result"].created} == passwords
+    assert all(password in reloaded.content.decode() for password in passwords.values())
+    assert "导入完成：新建 3 人，更新 0 人，无变化 0 人。" in reloaded.content.decode()
+
+    hr_client.post(reverse("accounts:staff_import_passwords"))
+    after = hr_client.get(posted["Location"]).content.decode()
+    assert "导入完成：新建 3 人" in after and 'data-testid="passwords-gone"' in after
+    assert not any(password in after for password in passwords.values())
+    assert 'data-testid="download-passwords"' not in after and 'data-testid="password-slip"' not in after
+
+
+def test_the_result_page_is_the_importers_alone(hr_client, hr, department, finance, organisation):
+    """Kept in the importer's session: another session of theirs (or anyone's) has no result, and
+    the people are read within the reader's organisation only."""
+    from django.test import Client
+
+    from tests.factories import OrganisationFactory
+
+    upload(hr_client, xlsx(VALID_ROWS))
+    other_session = Client()
+    other_session.force_login(hr)
+    assert other_session.get(reverse("accounts:staff_import_result")).url == reverse(IMPORT_URL)
+    mine, _shown = imports.import_result_read(hr_client.session, organisation=organisation, now=0)
+    elsewhere, _shown = imports.import_result_read(hr_client.session, organisation=OrganisationFactory(), now=0)
+    assert len(mine.created) == 3 and elsewhere.created == []
 
 
 def test_the_auditor_is_told_once_of_the_accounts_an_import_created_with_one_time_passwords(
@@ -324,6 +367,22 @@ def test_a_move_the_import_cannot_make_is_refused_naming_its_row(hr_client, staf
     assert staff.department == department
 
 
+def test_moving_a_department_head_is_refused_in_the_check_before_any_preview(hr_client, head, staff, finance):
+    """A user test: the preview showed the head's move as a plain change (科室：办公室 → 财务科);
+    only 确认导入 refused it. The check of every row is the move's own service check."""
+    rows = [[staff.employee_number, "科员甲甲", "", ""], [head.employee_number, head.full_name, "", "财务科"]]
+
+    response = upload(hr_client, xlsx(rows), confirm=False)
+
+    assert "preview" not in response.context and "confirm_token" not in response.context
+    assert page_errors(response) == [
+        f"第3行（{head.full_name}）：该人员是{head.department}的科室负责人：请先在科室管理中更换负责人，再调整其科室。"
+    ]
+    head.refresh_from_db()
+    staff.refresh_from_db()
+    assert head.department != finance and staff.full_name != "科员甲甲"
+
+
 def test_a_department_move_closes_the_previous_membership(hr_client, department, finance):
     upload(hr_client, xlsx([["E300", "调动人", "", "办公室"]]))
     person = User.objects.get(employee_number="E300")
@@ -501,6 +560,62 @@ def test_a_username_repeated_in_the_file_is_an_error_whatever_its_case(organisat
     assert errors == ["第3行：用户名“SAME”在文件中重复（第2行）"]
 
 
+# --- The staff list's export reads back --------------------------------------------------------
+
+
+def test_the_staff_lists_export_edited_in_one_cell_reads_back_into_the_import(hr_client, department, finance):
+    """A user test: the export was refused ("无法识别的列：角色、状态") and lacked 领导职务, 电子邮箱 and
+    参加考核日期. Exported, one cell changed, re-imported: only that cell changes."""
+    first = ["E801", "王新", "", "办公室", "三级主任科员", "", "", "是", "wx@example.com", "2026-03-02"]
+    upload(hr_client, xlsx([first]))
+    person = User.objects.get(employee_number="E801")
+    exported = hr_client.post(reverse("accounts:staff_export") + "?q=E801")
+    workbook = load_workbook(io.BytesIO(exported.content))
+    sheet = workbook.active
+    header = [cell.value for cell in sheet[1]]
+    # The former columns in their places (read by position), the importable ones after them.
+    assert header == [
+        "工号", "姓名", "用户名", "科室", "职务职级", "人员类别", "岗位类别", "角色", "状态",
+        "领导职务", "电子邮箱", "参加考核日期",
+    ]  # fmt: skip
+    assert [cell.value for cell in sheet[2]][9:11] == ["是", "wx@example.com"]
+    sheet.cell(row=2, column=header.index("职务职级") + 1, value="二级主任科员")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    asked = hr_client.post(reverse(IMPORT_URL), {"file": SimpleUploadedFile("export.xlsx", buffer.getvalue())})
+
+    body = asked.content.decode()
+    assert "已忽略人员列表导出的只读列：角色、状态" in body
+    [(_person, changes)] = asked.context["preview"].updates
+    assert changes == [("职务职级", "三级主任科员", "二级主任科员")]
+    hr_client.post(reverse(IMPORT_URL), {"confirm_upload": asked.context["confirm_token"]})
+    person.refresh_from_db()
+    assert (person.position_title, person.is_leader_position, person.email, person.appraisal_start) == (
+        "二级主任科员",
+        True,
+        "wx@example.com",
+        date(2026, 3, 2),
+    )
+
+
+def test_an_export_made_in_english_reads_back_in_english(organisation, department, staff):
+    from django.utils import translation
+
+    with translation.override("en"):
+        header = [translation.gettext(text) for text in ("工号", "姓名", "电子邮箱", "角色", "状态")]
+        skipped: list[str] = []
+        file = xlsx([[staff.employee_number, staff.full_name, "new@example.com", "Staff", "Active"]], header=header)
+        rows, errors = imports.parse_staff_workbook(organisation=organisation, file=file, skipped=skipped)
+    assert errors == []
+    assert rows[0].email == "new@example.com" and skipped == [text.replace(" ", "") for text in header[3:]]
+
+
+def test_other_unknown_columns_are_still_refused_beside_the_exports_read_only_ones(hr_client, department):
+    response = upload(hr_client, xlsx([["E802", "甲", "管理员", "x"]], header=["工号", "姓名", "角色", "备注"]))
+    assert "无法识别的列：备注" in page_errors(response)[0] and "角色" not in page_errors(response)[0]
+
+
 # --- Changes to people already in the system wait for HR's confirmation -----------------------
 
 
@@ -523,7 +638,7 @@ def test_changes_to_existing_people_are_shown_and_written_only_once_confirmed(hr
     assert User.objects.get(employee_number="E101").full_name == "王一"  # nothing written yet
     assert not User.objects.filter(employee_number="E199").exists()
 
-    done = hr_client.post(reverse(IMPORT_URL), {"confirm_upload": asked.context["confirm_token"]})
+    done = hr_client.post(reverse(IMPORT_URL), {"confirm_upload": asked.context["confirm_token"]}, follow=True)
 
     assert [person.employee_number for person in done.context["result"].updated] == ["E101"]
     assert User.objects.get(employee_number="E101").department == finance
@@ -532,6 +647,45 @@ def test_changes_to_existing_people_are_shown_and_written_only_once_confirmed(hr
     again = hr_client.post(reverse(IMPORT_URL), {"confirm_upload": asked.context["confirm_token"]})
     assert "result" not in again.context
     assert "待确认的导入已失效" in again.content.decode()
+
+
+def test_columns_left_out_and_cells_left_blank_keep_what_an_existing_person_has(hr_client, department, finance):
+    """A user test: a file without 领导职务 and 电子邮箱 proposed 领导职务：是 → 否 and 电子邮箱：… → —,
+    and a move-only row (工号, 姓名, 科室) 职务职级：三级主任科员 → —."""
+    first = ["E501", "王新", "", "办公室", "三级主任科员", "参公人员", "业务执法", "是", "wx@example.com"]
+    upload(hr_client, xlsx([first]))
+    kept = {
+        "position_title": "三级主任科员",
+        "staff_type": StaffType.REFERENCE,
+        "position_category": PositionCategory.ENFORCEMENT,
+        "is_leader_position": True,
+        "email": "wx@example.com",
+    }
+
+    def person_now():
+        return User.objects.filter(employee_number="E501").values(*kept, "department__name").get()
+
+    moved = upload(hr_client, xlsx([["E501", "王新", "财务科"]], header=["工号", "姓名", "科室"]), confirm=False)
+    [(person, changes)] = moved.context["preview"].updates
+    assert changes == [("科室", "办公室", "财务科")]
+    hr_client.post(reverse(IMPORT_URL), {"confirm_upload": moved.context["confirm_token"]})
+    assert person_now() == {**kept, "department__name": "财务科"}
+
+    blanks = upload(hr_client, xlsx([["E501", "王新", "", "", "", "", "", "", ""]]), confirm=False)
+    assert "preview" not in blanks.context and blanks.context["result"].unchanged == 1
+    assert person_now() == {**kept, "department__name": "财务科"}
+    # A value given still changes it: 否 is a value, not a blank.
+    upload(hr_client, xlsx([["E501", "王新", "否"]], header=["工号", "姓名", "领导职务"]))
+    assert person_now()["is_leader_position"] is False
+
+
+def test_the_template_and_the_page_say_that_blanks_keep_an_existing_persons_values(hr_client, department):
+    sheet = load_workbook(io.BytesIO(hr_client.get(reverse(TEMPLATE_URL)).content))["说明"]
+    text = "\n".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell)
+    assert "文件中没有的列和留空的单元格都保持原值不变" in text
+    assert "已有人员不填则保持不变" in text and "请在人员信息页修改" in text
+    page = hr_client.get(reverse(IMPORT_URL)).content.decode()
+    assert "文件中没有的列和留空的单元格都保持原值不变" in page
 
 
 def test_a_file_of_new_people_only_is_imported_without_asking(hr_client, department, finance):
@@ -599,11 +753,11 @@ def test_a_newcomers_start_is_imported_typed_or_as_a_date_cell_and_a_blank_keeps
         ["E203", "老人丙", "", "办公室", "", "", "", "", "", None],
     ]
     page = upload(hr_client, xlsx(rows)).content.decode()
-    # The one left blank is asked for everything since the start: the page says so.
-    assert "新建的1人未填参加考核日期，将自本单位系统启用日期起要求其填报目标和小结" in page
+    # The one left blank starts on the import day, as the 新增人员 form offers: the page says so.
+    assert "新建的1人未填参加考核日期，自导入当天起参加考核（与“新增人员”相同）" in page
 
     starts = dict(User.objects.filter(employee_number__startswith="E20").values_list("full_name", "appraisal_start"))
-    assert starts == {"新人甲": date(2026, 12, 5), "新人乙": date(2026, 11, 20), "老人丙": None}
+    assert starts == {"新人甲": date(2026, 12, 5), "新人乙": date(2026, 11, 20), "老人丙": date(2026, 12, 5)}
     # Again with the date left blank: kept; with another date: changed, said in the preview.
     again = [
         ["E201", "新人甲", "", "办公室", "", "", "", "", "", None],
@@ -614,6 +768,28 @@ def test_a_newcomers_start_is_imported_typed_or_as_a_date_cell_and_a_blank_keeps
     upload(hr_client, xlsx(again))
     assert User.objects.get(employee_number="E201").appraisal_start == date(2026, 12, 5)
     assert User.objects.get(employee_number="E202").appraisal_start == date(2026, 12, 1)
+
+
+def test_a_newcomer_imported_without_a_start_is_not_overdue_for_what_ended_before_the_import(
+    hr_client, department, organisation, settings
+):
+    """A user test: someone imported without 参加考核日期 was at once late with 11月小结 and the fourth
+    quarter's targets, though the 新增人员 form starts a newcomer on the day they are added."""
+    from accounts.models import Policy
+    from accounts.periods import Month, due_for_people, person_policy
+
+    settings.APPRAISAL_TODAY = "2026-12-05"
+    Policy.objects.filter(organisation=organisation).update(started_on=date(2026, 1, 1))
+    page = hr_client.get(reverse(IMPORT_URL)).content.decode()
+    assert "新建人员不填时自导入当天起参加考核，与“新增人员”相同" in page
+
+    upload(hr_client, xlsx([["E701", "王新来", "", "办公室"]]))
+
+    newcomer = User.objects.get(employee_number="E701")
+    assert newcomer.appraisal_start == date(2026, 12, 5)
+    policy = person_policy(Policy.objects.get(organisation=organisation), newcomer)
+    assert policy.started_on == date(2026, 12, 5)
+    assert not User.objects.filter(pk=newcomer.pk).filter(due_for_people(Month(2026, 11))).exists()
 
 
 def test_a_start_that_is_not_a_date_or_not_plausible_is_refused_with_its_row(hr_client, department, settings):

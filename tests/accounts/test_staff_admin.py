@@ -57,6 +57,31 @@ def test_a_duplicate_employee_number_is_refused_with_a_message(client_for, hr, s
     assert not User.objects.filter(username="dup").exists()
 
 
+def test_the_new_person_form_names_who_holds_the_employee_number_as_the_import_does(client_for, hr, staff, department):
+    """A user test: the form said only 工号“X002”已被使用。 where the import names the person."""
+    response = post_new_person(client_for(hr), department, username="dup", employee_number=staff.employee_number)
+    assert response.context["form"].errors["employee_number"] == [
+        f"工号“{staff.employee_number}”已被使用：本单位的“{staff.full_name}”（用户名{staff.username}）。"
+    ]
+
+
+def test_the_new_person_form_takes_the_employee_number_as_user_name_when_none_is_given(
+    client_for, hr, staff, department
+):
+    """As the staff import does: 用户名 may be left blank, and a 工号 someone uses as a user name is
+    refused naming them."""
+    client = client_for(hr)
+    assert "不填则使用工号" in client.get(reverse("accounts:staff_create")).content.decode()
+    response = post_new_person(client, department, username="", employee_number="X002", full_name="王新")
+    assert response.status_code == 200 and "initial_password" in response.templates[0].name
+    assert User.objects.get(employee_number="X002").username == "X002"
+
+    refused = post_new_person(client, department, username="", employee_number=staff.username.upper())
+    assert refused.context["form"].errors["username"] == [
+        f"用户名“{staff.username.upper()}”已被本单位的“{staff.full_name}”（工号{staff.employee_number}）使用，请另填用户名"
+    ]
+
+
 def test_deactivating_asks_for_confirmation_first(client_for, hr, staff):
     client = client_for(hr)
     url = reverse("accounts:staff_deactivate", args=[staff.pk])

@@ -128,7 +128,8 @@ def test_a_namesake_elsewhere_cannot_test_guesses_of_our_password(client, chief,
 def test_a_name_used_in_the_organisation_is_refused_whatever_its_case(client_for, hr, department, staff, spelling):
     response = post_new_person(client_for(hr), department, username=spelling, employee_number="N003")
     assert response.status_code == 200
-    assert "本单位已有人员使用该用户名" in str(response.context["form"].errors.get("username"))
+    # (Was 本单位已有人员使用该用户名: the refusal now names who holds it, as the import's does.)
+    assert f"已被本单位的“{staff.full_name}”" in str(response.context["form"].errors.get("username"))
     with pytest.raises(IntegrityError), transaction.atomic():
         UserFactory(username=spelling.upper(), department=department)
 

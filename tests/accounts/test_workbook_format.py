@@ -165,8 +165,9 @@ def test_a_workbook_saved_by_libreoffice_with_a_control_character_imports_the_ch
     upload = SimpleUploadedFile("staff.xlsx", excel.workbook_file(workbook))
     rows, errors = imports.parse_staff_workbook(organisation=organisation, file=upload)
     assert errors == []
-    # The name's space between Han characters goes too (accounts.text.person_name).
-    assert [(row.full_name, row.position_title) for row in rows] == [("张三", "一级科员"), ("李_x000b_四", "")]
+    # The name's space between Han characters goes too (accounts.text.person_name). A blank title is
+    # None: not given, so a known person keeps theirs (imports.ImportRow).
+    assert [(row.full_name, row.position_title) for row in rows] == [("张三", "一级科员"), ("李_x000b_四", None)]
 
 
 # --- Import templates and import errors -----------------------------------------------------------
