@@ -337,9 +337,9 @@ def _named_ids(entry) -> Iterator[tuple[str, str]]:
     def of_query(query) -> Iterator[tuple[str, str]]:
         yield from parse_qsl(str(query or ""))
 
-    if entry.event:
-        for _old, query in [changes["filters"]] if "filters" in changes else []:
-            yield from of_query(query)
+    if entry.event and changes.get("filters"):
+        # An event's detail is held as ["", value] (event_entry).
+        yield from of_query(changes["filters"][-1])
     if entry.content_type.model_class() is not Job:
         return
     for name in ("params", "summary"):
