@@ -257,6 +257,41 @@ def _fill_organisation_and_reason(sender, instance, **kwargs) -> None:
         instance.organisation_id = instance.additional_data.get("organisation_id")
     if not instance.reason:
         instance.reason = _reason.get()
+    if instance.pk is None and instance.action == instance.Action.DELETE:
+        _keep_deleted_object_name(instance)
+
+
+def _keep_deleted_object_name(entry) -> None:
+    """Record on a deletion's entry the name its object goes by on the page (AUDIT_OBJECT_NAMES: the
+    person, department or ballot and the period of appraisal content), read now from the values the
+    entry holds and the rows they point to: once the row is gone it cannot be read from it, and the
+    deletion would read "特殊状态 #5" where its creation read "特殊状态：覃怡静"."""
+    from .models import AUDIT_OBJECT_NAMES
+
+    key = f"{entry.content_type.app_label}.{entry.content_type.model}"
+    spec = AUDIT_OBJECT_NAMES.get(key)
+    model = entry.content_type.model_class()
+    if spec is None or model is None or not entry.holds_appraisal_content:
+        return
+    held = {name: (list(values) + [None])[0] for name, values in (entry.changes_dict or {}).items()}
+    found = {}
+    for path in _spec_paths(spec):
+        head, _sep, rest = path.partition("__")
+        value = held.get(head)
+        if value in (None, "", "None"):
+            continue
+        if rest:
+            try:
+                related = model._meta.get_field(head).related_model
+            except FieldDoesNotExist:
+                continue
+            if related is None or not str(value).isdigit():
+                continue
+            value = related._default_manager.filter(pk=int(value)).values_list(rest, flat=True).first()
+        found[path] = value
+    name = _spec_name(spec, found)
+    if name:
+        entry.additional_data = {**(entry.additional_data or {}), "object_name": name}
 
 
 def prefetch_related_labels(entries) -> None:
@@ -283,6 +318,86 @@ def prefetch_related_labels(entries) -> None:
     for entry in entries:
         entry.related_labels = labels
     _prefetch_object_names(entries)
+    names = value_names(entries)
+    for entry in entries:
+        entry.prefetched_value_names = names
+
+
+def _named_ids(entry) -> Iterator[tuple[str, str]]:
+    """(key, id) of each value of an entry that names a record by its id (AUDIT_VALUE_OBJECTS): in a
+    job's parameters and summary, in the URL arguments and the query of an export job, in the
+    filters of an export."""
+    import json
+    from urllib.parse import parse_qsl
+
+    from .models import Job
+
+    changes = entry.changes_dict or {}
+
+    def of_query(query) -> Iterator[tuple[str, str]]:
+        yield from parse_qsl(str(query or ""))
+
+    if entry.event and changes.get("filters"):
+        # An event's detail is held as ["", value] (event_entry).
+        yield from of_query(changes["filters"][-1])
+    if entry.content_type.model_class() is not Job:
+        return
+    for name in ("params", "summary"):
+        for value in changes.get(name) or []:
+            try:
+                values = json.loads(str(value))
+            except ValueError:
+                continue
+            if not isinstance(values, dict):
+                continue
+            for key, item in values.items():
+                if key == "query":
+                    yield from of_query(item)
+                elif isinstance(item, dict):
+                    yield from ((part, str(each)) for part, each in item.items())
+                else:
+                    yield key, str(item)
+
+
+def value_names(entries) -> dict[tuple[str, str], str]:
+    """{(model key, id): name} of the records the entries' job values and export filters name by id
+    (AUDIT_VALUE_OBJECTS), one query per kind of record: a quarter as 2026年第4季度, a department by
+    its name, a finding by its person and month as its own entries name it; and the 对象类型 an
+    export of the audit log was filtered by, under ("content_type", its value)."""
+    from .models import AUDIT_OBJECT_NAMES, AUDIT_VALUE_OBJECTS
+
+    wanted: dict = defaultdict(set)
+    names: dict[tuple[str, str], str] = {}
+    for entry in entries:
+        for key, value in _named_ids(entry):
+            if key in AUDIT_VALUE_OBJECTS and str(value).isdigit():
+                wanted[AUDIT_VALUE_OBJECTS[key]].add(int(value))
+            elif key == "content_type":
+                # The audit page's own 对象类型 filter: its choice's label (no query once cached).
+                names[("content_type", value)] = dict(object_kinds()).get(value, value)
+    for key, pks in wanted.items():
+        names.update(_names_of(key, AUDIT_OBJECT_NAMES[key], pks))
+    return names
+
+
+def _spec_paths(spec) -> list[str]:
+    return [*spec.get("name", ()), *(spec[p] for p in ("year", "quarter", "month", "week") if p in spec)]
+
+
+def _spec_name(spec, found: dict) -> str:
+    """An AUDIT_OBJECT_NAMES name from the values of its paths: the names joined, then the period."""
+    words = [str(found[path]) for path in spec.get("name", ()) if found.get(path) not in (None, "")]
+    period = _period_text(*(found.get(spec.get(part)) for part in ("year", "quarter", "month", "week")))
+    return " ".join(filter(None, [" · ".join(words), period]))
+
+
+def _names_of(key: str, spec, pks) -> dict[tuple[str, str], str]:
+    parts = _spec_paths(spec)
+    model = apps.get_model(key)
+    return {
+        (key, str(pk)): _spec_name(spec, dict(zip(parts, values, strict=True)))
+        for pk, *values in model._default_manager.filter(pk__in=pks).values_list("pk", *parts)
+    }
 
 
 def _period_text(year, quarter=None, month=None, week=None) -> str:
@@ -312,19 +427,44 @@ def _prefetch_object_names(entries) -> None:
             wanted[key].add(int(entry.object_pk))
     names: dict[tuple[str, str], str] = {}
     for key, pks in wanted.items():
-        model = apps.get_model(key)
-        spec = AUDIT_OBJECT_NAMES[key]
-        parts = [*spec.get("name", ()), *(spec[p] for p in ("year", "quarter", "month", "week") if p in spec)]
-        for pk, *values in model._default_manager.filter(pk__in=pks).values_list("pk", *parts):
-            found = dict(zip(parts, values, strict=True))
-            words = [str(found[path]) for path in spec.get("name", ()) if found[path] not in (None, "")]
-            period = _period_text(
-                *(found.get(spec.get(part)) for part in ("year", "quarter", "month", "week")),
-            )
-            names[(key, str(pk))] = " ".join(filter(None, [" · ".join(words), period]))
+        names.update(_names_of(key, AUDIT_OBJECT_NAMES[key], pks))
+    names.update(_names_at_deletion(entries, wanted, names))
     for entry in entries:
         key = f"{entry.content_type.app_label}.{entry.content_type.model}"
         entry.object_name = names.get((key, str(entry.object_pk)), "")
+
+
+def _names_at_deletion(entries, wanted, names) -> dict[tuple[str, str], str]:
+    """The names of the page's objects deleted since, as their deletion's entry recorded them
+    (:func:`_keep_deleted_object_name`): the earlier entries of a deleted object keep its name. One
+    query, only when the page has such objects."""
+    from django.db.models import Q
+
+    from .models import AuditEntry
+
+    gone = {
+        (entry.content_type_id, str(entry.object_pk))
+        for entry in entries
+        if str(entry.object_pk).isdigit()
+        and (key := f"{entry.content_type.app_label}.{entry.content_type.model}") in wanted
+        and (key, str(entry.object_pk)) not in names
+    }
+    if not gone:
+        return {}
+    by_kind: dict = defaultdict(set)
+    for content_type_id, pk in gone:
+        by_kind[content_type_id].add(pk)
+    scope = Q()
+    for content_type_id, pks in by_kind.items():
+        scope |= Q(content_type_id=content_type_id, object_pk__in=pks)
+    found = {}
+    deletions = AuditEntry.objects.filter(scope, action=AuditEntry.Action.DELETE).select_related("content_type")
+    for deletion in deletions.only("content_type", "object_pk", "additional_data"):
+        name = (deletion.additional_data or {}).get("object_name")
+        if name:
+            key = f"{deletion.content_type.app_label}.{deletion.content_type.model}"
+            found[(key, str(deletion.object_pk))] = str(name)
+    return found
 
 
 # --- Events that are not a change of a record: sign-in, exports, job runs ------------------------

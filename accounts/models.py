@@ -747,6 +747,8 @@ class Policy(OrganisationScoped, models.Model):
     basic_competent_average_quarters = _whole_number(_("建议“基本称职”的“一般”及以下季度数"), 3, 1, 12)
     probation_gets_annual_grade = models.BooleanField(_("试用期人员确定年度等次"), default=False)
     participating_staff_types = models.JSONField(_("参加平时考核的人员类别"), default=default_participating_staff_types)
+    # A list of codes the audit trail shows by their labels (AuditEntry._value_text).
+    AUDIT_LIST_CHOICES = {"participating_staff_types": StaffType.choices}
     # §8 public-welfare posts (公益性岗位): the annual assessment window, the 民主测评's service users
     # and the working days HR has to carry out a consequence of a final result.
     welfare_window_month = _whole_number(_("公益性岗位考核月份"), 12, 1, 12)
@@ -1045,7 +1047,9 @@ class AuditEntry(AbstractLogEntry):
         if self.holds_appraisal_content:
             key = f"{self.content_type.app_label}.{self.content_type.model}"
             if key not in AUDIT_NAME_IN_REPR:
-                return getattr(self, "object_name", "")
+                # A deleted object's name, as recorded when it was deleted (accounts.audit), once
+                # there is nothing left to read it from.
+                return getattr(self, "object_name", "") or str((self.additional_data or {}).get("object_name") or "")
         text = self.object_repr or ""
         return "" if not text or text == "None" or _DEFAULT_REPR.match(text) else text
 
@@ -1066,7 +1070,15 @@ class AuditEntry(AbstractLogEntry):
         kind, name = self.content_type.name, self.auditor_object_name
         model = self.content_type.model_class()
         if self.is_security_settings:
-            kind = str(_("安全设置"))
+            # The security administrator's settings are a part of the policy's row, whose name
+            # (…考核政策) would say the policy was changed: they are the organisation's settings.
+            if self.organisation_id is None:
+                return str(_("安全设置"))
+            return str(_("安全设置：%(name)s") % {"name": self.organisation.name})
+        if self.event in (AuditEvent.LOGIN_FAILED, AuditEvent.LOCKOUT) and not self.object_pk:
+            # A name typed at sign-in that designates no account (made up, or several agencies'
+            # without the organisation code): not a person.
+            return str(_("用户名：%(name)s（无对应账号）") % {"name": self.object_repr or "—"})
         if self.event == AuditEvent.DOWNLOAD and model is Organisation and name:
             # A file made for the reader (a template, the initial passwords), recorded on the
             # organisation as an export is (accounts.pages.xlsx_download): the file, not 单位.
@@ -1095,9 +1107,12 @@ class AuditEntry(AbstractLogEntry):
         field changed and nothing of its value."""
         hidden = self.holds_appraisal_content
         changes = []
-        for label, old, new in self.change_rows:
-            if hidden:
+        for name, label, old, new in self._change_rows():
+            if hidden or (self.event and name in AUDIT_CONTENT_DETAILS):
                 text = str(_("（考核内容，不显示）"))
+            elif name in AUDIT_SECRET_ROWS:
+                # A secret, a token or a key: that it changed, never any part of its value.
+                text = str(_("已修改"))
             elif self.action == self.Action.CREATE or self.event:
                 text = new
             elif self.action == self.Action.DELETE:
@@ -1109,8 +1124,13 @@ class AuditEntry(AbstractLogEntry):
 
     @property
     def auditor_reason(self) -> str:
-        """A reviewer's or leader's reason is appraisal content too (a return, a changed grade)."""
-        if self.reason and self.holds_appraisal_content:
+        """A reviewer's or leader's reason is appraisal content too (a return, a changed grade). So is
+        the reason an event inherits from the step it follows (the veto reconciliation run after a
+        finding's correction, inside its ``audit_reason``): an event shows only a reason of its own
+        kind (:data:`AUDIT_EVENT_REASONS_SHOWN`)."""
+        if self.reason and (
+            self.holds_appraisal_content or (self.event and self.event not in AUDIT_EVENT_REASONS_SHOWN)
+        ):
             return str(_("（考核内容，不显示）"))
         return self.reason
 
@@ -1135,6 +1155,11 @@ class AuditEntry(AbstractLogEntry):
         label (never its code name), choices by their label, yes/no, the related object's name, and
         "—" for nothing. The id is left out (the object is named). A list rather than a dict: a
         template iterating ``dict.items`` would read a changed field named ``items`` instead."""
+        return [(label, old, new) for _name, label, old, new in self._change_rows()]
+
+    def _change_rows(self) -> list[tuple[str, str, str, str]]:
+        """:attr:`change_rows` with each row's key first: a field's name, an event's detail's key, or
+        :data:`AUDIT_SECRET_ROWS` for a secret whatever its name."""
         model = self.content_type.model_class()
         rows = []
         for name, values in (self.changes_dict or {}).items():
@@ -1154,25 +1179,40 @@ class AuditEntry(AbstractLogEntry):
             admin_site_flag = getattr(model, "AUDIT_ADMIN_SITE_FLAGS", {}).get(name) if field is not None else None
             if admin_site_flag is not None and self.action == self.Action.CREATE and str(new) == "False":
                 continue
-            old_text, new_text = self._value_text(field, old), self._value_text(field, new)
+            old_text, new_text = self._value_text(field, old, name), self._value_text(field, new, name)
             # A new record lists what it was created with, a deleted one what it held: empty
             # fields of either say nothing.
             if (self.action == self.Action.CREATE and new_text == "—") or (
                 self.action == self.Action.DELETE and old_text == "—"
             ):
                 continue
-            rows.append((str(admin_site_flag or _field_label(field, name)), old_text, new_text))
+            key = AUDIT_SECRET_ROWS if field is not None and _is_secret(field) else name
+            rows.append((key, str(admin_site_flag or _field_label(field, name)), old_text, new_text))
         return rows
 
-    def _value_text(self, field, value) -> str:
+    def value_names(self) -> dict[tuple[str, str], str]:
+        """The names of the records a job's values or an export's filters name by id
+        (:data:`AUDIT_VALUE_OBJECTS`), read for a whole page (or an export's batch) by
+        ``accounts.audit.prefetch_related_labels``; without them an id reads as #id."""
+        return getattr(self, "prefetched_value_names", None) or {}
+
+    def _value_text(self, field, value, name: str = "") -> str:
         if value is None or value in ("None", ""):
             return "—"
         value = str(value)
         if field is None:
+            if self.event and (render := AUDIT_DETAIL_TEXT.get(name)) is not None:
+                return render(value, self.value_names())
             return value
+        if _is_secret(field):
+            return str(_("已修改"))
+        if isinstance(field, models.URLField):
+            return url_without_tokens(value)
         hook = getattr(field.model, "audit_value_text", None)
-        if hook is not None and (text := hook(field.name, value)) is not None:
+        if hook is not None and (text := hook(field.name, value, self.value_names)) is not None:
             return text
+        if (choices := getattr(field.model, "AUDIT_LIST_CHOICES", {}).get(field.name)) is not None:
+            return list_choices_text(value, choices)
         if field.many_to_one or field.one_to_one:
             return self._get_changes_display_for_fk_field(field, value)
         if getattr(field, "choices", None):
@@ -1276,8 +1316,15 @@ AUDIT_OBJECT_NAMES: dict[str, dict[str, str | tuple[str, ...]]] = {
         "quarter": "quarter",
     },
     "evaluations.serviceevent": {"name": ("person__full_name",)},
-    "evaluations.vetoflag": {"name": ("person__full_name",), "year": "year"},
+    # Not the person: that someone holds a veto is itself appraisal content (the flag's own fields are
+    # hidden; a sanction or a finding is named by its person, but what it weighs is not said).
+    "evaluations.vetoflag": {"year": "year"},
     "evaluations.welfareassessment": {"name": ("owner__full_name",), "year": "year"},
+    # Named by what they are when a job's value names them by id (AUDIT_VALUE_OBJECTS); their own
+    # entries, not appraisal content, read their own text.
+    "accounts.department": {"name": ("name",)},
+    "evaluations.appraisalquarter": {"year": "year", "quarter": "quarter"},
+    "publicity.yearworkbook": {"year": "year"},
     "evaluations.welfareconsequence": {"name": ("assessment__owner__full_name",), "year": "assessment__year"},
     "publicity.publicationentry": {"name": ("person__full_name", "publication__title")},
     "publicity.reviewcase": {"name": ("person__full_name",), "year": "annual_result__year"},
@@ -1301,6 +1348,67 @@ AUDIT_OBJECT_NAMES: dict[str, dict[str, str | tuple[str, ...]]] = {
     },
 }
 
+# The details of an event that are appraisal content whatever its object (AuditEntry.auditor_changes):
+# whose year a veto reconciliation flagged, whose suggested grade a year's roll-up changed. That a
+# person holds a veto is itself appraisal content, as a veto flag's own entry hides its fields.
+AUDIT_CONTENT_DETAILS = frozenset({"flags_raised", "people"})
+# The values of a job's parameters or summary that are appraisal content likewise (job_values_text):
+# how many veto flags a finding or a sanction raised — with the finding or sanction named, whose.
+JOB_CONTENT_VALUES = frozenset({"flags"})
+# The events whose stated reason the auditor reads: the accounts' (a reset's, an unlock's). Any other
+# event (a job run, a download) shows none: a reason it holds was inherited from the step it followed
+# (accounts.audit.audit_reason), a finding's correction, a grade's review.
+AUDIT_EVENT_REASONS_SHOWN = frozenset(
+    {
+        AuditEvent.PASSWORD_CHANGE,
+        AuditEvent.PASSWORD_RESET,
+        AuditEvent.UNLOCK,
+        AuditEvent.BREAK_GLASS_RESET,
+        AuditEvent.PURGE,
+    }
+)
+
+# The key of a change row whose value is a secret (AuditEntry._change_rows): shown as 已修改 only.
+AUDIT_SECRET_ROWS = "<secret>"
+# A field holding a secret, a token, a key or a password (hash): the trail says it changed, never a
+# character of it. By name, so a field added later is masked without being listed.
+_SECRET_NAME = re.compile(r"secret|token|totp|otp_?key|(^|_)key$|^password$|_hash$")
+
+
+def _is_secret(field) -> bool:
+    return bool(_SECRET_NAME.search(field.name))
+
+
+def url_without_tokens(value: str) -> str:
+    """A URL as the audit trail shows it: every query value (a webhook's ``access_token``) and any
+    user information masked as 已修改, the rest (the service and its path) readable."""
+    from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return str(_("已修改"))
+    changed = str(_("已修改"))
+    netloc = parts.netloc.rpartition("@")[2]
+    if "@" in parts.netloc:
+        netloc = f"{changed}@{netloc}"
+    query = "&".join(f"{key}={changed}" for key, _value in parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def list_choices_text(value: str, choices) -> str:
+    """A list of choices (a JSON list of codes) by their labels, 公务员、参公人员; the codes when it is
+    not one."""
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return value
+    if not isinstance(items, list):
+        return value
+    labels = {str(key): str(label) for key, label in choices}
+    return "、".join(labels.get(str(item), str(item)) for item in items) or "—"
+
+
 # How much of a long text an audit row shows; the record keeps it whole.
 AUDIT_VALUE_LENGTH = 200
 _DEFAULT_REPR = re.compile(r"^\w+ object \(.*\)$")
@@ -1321,13 +1429,13 @@ _COMMON_LABELS = {
 # the entry's object; tests/accounts/test_audit.py reads every call's keys and checks each is here.
 # The keys of the jobs' parameters and result summaries, as the audit page labels them.
 JOB_VALUE_LABELS = {
-    "appraisal_quarter": _("考核季度编号"),
-    "department": _("科室编号"),
+    "appraisal_quarter": _("考核季度"),
+    "department": _("科室"),
     "departments": _("科室数"),
     "excellent_quota": _("优秀名额"),
     "excellent_suggested": _("建议优秀人数"),
     "failed": _("失败数"),
-    "finding": _("检查发现编号"),
+    "finding": _("检查发现"),
     "flags": _("否决标记数"),
     "jobs": _("任务数"),
     "kwargs": _("页面参数"),
@@ -1342,40 +1450,139 @@ JOB_VALUE_LABELS = {
     "reviewers": _("审核人数"),
     "rolled_up": _("已汇总季度"),
     "rows": _("行数"),
-    "sanction": _("处分编号"),
+    "sanction": _("处分"),
     "short": _("检查次数不足"),
     "show": _("显示范围"),
     "state": _("状态"),
     "summaries": _("月小结数"),
     "targets": _("季度目标数"),
     "waiting": _("待定等条数"),
-    "workbook": _("汇总表编号"),
+    "workbook": _("年度汇总表"),
     "value": _("取值"),
     "year": _("年度"),
 }
 
 
-def job_values_text(value: str) -> str | None:
-    """A job's parameters or summary (a JSON object) as "label：value；…"; None when it is not one."""
+# The values of jobs' parameters and summaries, and of export filters, that are a record's id: the
+# record they name (AuditEntry.value_names, read by accounts.audit.value_names), by its
+# AUDIT_OBJECT_NAMES name where it has one (a quarter as 2026年第4季度), else its own text.
+AUDIT_VALUE_OBJECTS = {
+    "appraisal_quarter": "evaluations.appraisalquarter",
+    "department": "accounts.department",
+    "finding": "evaluations.finding",
+    "sanction": "evaluations.sanction",
+    "workbook": "publicity.yearworkbook",
+}
+
+# The labels of a list page's filters, as an export's entry names them (筛选条件：科室：办公室；年度：2026);
+# the filters of accounts.filters and summaries.filters, and the query parameters of the other lists.
+AUDIT_QUERY_LABELS = {
+    "action": _("操作"),
+    "actor": _("操作人"),
+    "content_type": _("对象类型"),
+    "date_from": _("起始日期"),
+    "date_to": _("截止日期"),
+    "department": _("科室"),
+    "event": _("事件"),
+    "is_active": _("在职"),
+    "kind": _("类别"),
+    "lacks_head": _("缺少科室负责人"),
+    "late": _("逾期提交"),
+    "month": _("月份"),
+    "name": _("科室名称"),
+    "object_repr": _("对象"),
+    "position_category": _("岗位类别"),
+    "q": _("姓名/工号/用户名"),
+    "quarter": _("季度"),
+    "remote_addr": _("地址"),
+    "result": _("结果"),
+    "role": _("角色"),
+    "show": _("显示范围"),
+    "sort": _("排序"),
+    "staff_type": _("人员类别"),
+    "state": _("状态"),
+    "week": _("周次"),
+    "year": _("年度"),
+}
+
+
+def _query_choices() -> dict:
+    return {
+        "action": [(str(key), label) for key, label in AuditEntry.ACTION_LABELS.items()],
+        "event": AuditEvent.choices,
+        "is_active": [("true", _("是")), ("false", _("否"))],
+        "lacks_head": [("true", _("是")), ("false", _("否"))],
+        "late": [("true", _("是")), ("false", _("否"))],
+        "position_category": PositionCategory.choices,
+        "result": AuditResult.choices,
+        "role": Role.choices,
+        "staff_type": StaffType.choices,
+    }
+
+
+def _named_value(key: str, item, names: dict) -> str:
+    model = AUDIT_VALUE_OBJECTS.get(key)
+    if model is None or not str(item).isdigit():
+        return str(item)
+    return names.get((model, str(item))) or f"#{item}"
+
+
+def query_text(value: str, names: dict) -> str:
+    """A list page's query string (an export's filters) as its filters' labelled values, 科室：办公室；
+    年度：2026; the page number and empty filters left out, "—" when nothing was filtered."""
+    from urllib.parse import parse_qsl
+
+    choices = _query_choices()
+    shown = []
+    for key, item in parse_qsl(value):
+        if key == "page" or not item.strip():
+            continue
+        if key == "content_type":
+            text = names.get(("content_type", item), item)
+        elif key in choices:
+            text = next((str(label) for code, label in choices[key] if str(code) == item), item)
+        else:
+            text = _named_value(key, item, names)
+        shown.append(f"{AUDIT_QUERY_LABELS.get(key, key)}：{text}")
+    text = "，".join(shown) or "—"
+    return text if len(text) <= AUDIT_VALUE_LENGTH else text[:AUDIT_VALUE_LENGTH] + "…"
+
+
+def job_values_text(value: str, names: dict | None = None) -> str | None:
+    """A job's parameters or summary (a JSON object) as "label：value；…"; None when it is not one.
+    Empty values are left out, ids named (:data:`AUDIT_VALUE_OBJECTS`), a list page's query read as
+    its filters (:func:`query_text`) and appraisal content hidden (:data:`JOB_CONTENT_VALUES`)."""
     try:
         values = json.loads(value)
     except ValueError:
         return None
     if not isinstance(values, dict):
         return None
-    if not values:
-        return "—"
+    names = names or {}
 
-    def text(item) -> str:
-        if item is None or item == "":
-            return "—"
+    def text(key, item) -> str:
+        if key in JOB_CONTENT_VALUES:
+            return str(_("（考核内容，不显示）"))
+        if key == "query":
+            return query_text(str(item), names)
         if isinstance(item, bool):
             return str(_("是") if item else _("否"))
-        if isinstance(item, dict | list):
+        if isinstance(item, dict):
+            # A list page's URL arguments (a year, a quarter): labelled as its filters are.
+            return "，".join(
+                f"{JOB_VALUE_LABELS.get(part) or AUDIT_QUERY_LABELS.get(part, part)}：{_named_value(part, each, names)}"
+                for part, each in item.items()
+            )
+        if isinstance(item, list):
             return json.dumps(item, ensure_ascii=False)
-        return str(item)
+        return _named_value(key, item, names)
 
-    shown = "；".join(f"{JOB_VALUE_LABELS.get(key, key)}：{text(item)}" for key, item in values.items())
+    shown = "；".join(
+        f"{JOB_VALUE_LABELS.get(key, key)}：{text(key, item)}"
+        for key, item in values.items()
+        if item not in (None, "", {}, [])
+    )
+    shown = shown or "—"
     return shown if len(shown) <= AUDIT_VALUE_LENGTH else shown[:AUDIT_VALUE_LENGTH] + "…"
 
 
@@ -1405,6 +1612,11 @@ AUDIT_DETAIL_LABELS = {
     "workers": _("人数"),
     "year": _("年度"),
 }
+
+
+# How an event's detail whose value is not plain text reads (AuditEntry._value_text): an export's
+# filters as labelled values.
+AUDIT_DETAIL_TEXT = {"filters": query_text}
 
 
 def _field_label(field, name: str) -> str:
@@ -1534,13 +1746,14 @@ class Job(OrganisationScoped, models.Model):
         return kind_label(self.kind)
 
     @staticmethod
-    def audit_value_text(name: str, value: str) -> str | None:
+    def audit_value_text(name: str, value: str, names) -> str | None:
         """The audit page's text for a stored value whose code means nothing to a reader: the kind
-        by its label, the parameters and the result summary (JSON) as labelled values."""
+        by its label, the parameters and the result summary (JSON) as labelled values, the records
+        they name by id by their names (``names()``: AuditEntry.value_names)."""
         if name == "kind":
             return kind_label(value)
         if name in ("params", "summary"):
-            return job_values_text(value)
+            return job_values_text(value, names())
         return None
 
     @property

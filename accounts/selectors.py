@@ -306,7 +306,7 @@ def audit_entries_for(*, auditor: User) -> QuerySet[AuditEntry]:
     nothing of another organisation."""
     return (
         AuditEntry.objects.filter(Q(organisation_id=auditor.organisation_id) | Q(organisation__isnull=True))
-        .select_related("actor", "content_type")
+        .select_related("actor", "content_type", "organisation")
         .order_by("-timestamp", "-pk")
     )
 

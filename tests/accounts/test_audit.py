@@ -129,11 +129,23 @@ def test_the_auditor_page_renders_an_entry_of_every_audited_model_and_action(cli
     # named like a dict method, "items", which once made the page answer 500).
     from auditlog.registry import auditlog
     from django.contrib.contenttypes.models import ContentType
+    from django.db import models as db_models
+
+    from accounts.models import _is_secret
 
     models = sorted(auditlog.get_models(), key=lambda m: m._meta.label)
     assert len(models) > 10
+    secrets = 0
     for model in models:
         changes = {field.name: ["1", "2"] for field in model._meta.concrete_fields}
+        # A secret (the robot's key, any token or key a model gains) reads as changed, never a
+        # character of it; a URL's query (a webhook's access_token) likewise.
+        for field in model._meta.concrete_fields:
+            if _is_secret(field):
+                changes[field.name] = ["S3CRET-old", "S3CRET-new"]
+                secrets += 1
+            elif isinstance(field, db_models.URLField):
+                changes[field.name] = ["", "https://example.com/hook?access_token=T0KEN"]
         changes["items"] = ["[]", '[{"content": "x"}]']
         for action in (0, 1, 2, 3):
             AuditEntry.objects.create(
@@ -151,11 +163,14 @@ def test_the_auditor_page_renders_an_entry_of_every_audited_model_and_action(cli
     while True:
         response = client.get(reverse("accounts:audit_list"), {"page": page})
         assert response.status_code == 200
-        shown += response.content.decode().count('data-testid="audit-row"')
+        body = response.content.decode()
+        assert "S3CRET" not in body and "T0KEN" not in body
+        shown += body.count('data-testid="audit-row"')
         if shown >= total or page > 100:
             break
         page += 1
     assert shown == total
+    assert secrets
 
 
 def test_the_auditor_page_shows_a_created_target_set(client_for, auditor, staff):

@@ -28,7 +28,7 @@ def test_an_export_of_a_list_is_labelled_as_an_export_in_the_auditors_workbook(c
     assert len(exported) == 1
     row = dict(zip(headers, exported[0], strict=True))
     assert row["对象"] == "导出：纪律作风检查"
-    assert row["操作人"] == hr.get_full_name() and "筛选条件：department=" in row["内容"] and "行数：0" in row["内容"]
+    assert row["操作人"] == hr.get_full_name() and "筛选条件：—" in row["内容"] and "行数：0" in row["内容"]
     assert not [cell for row in rows for cell in row if str(cell).startswith("单位：")]
 
 
