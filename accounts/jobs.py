@@ -92,6 +92,8 @@ class JobFile:
 Runner = Callable[[Job, Report], "JobFile | dict[str, Any] | None"]
 # Where the progress page sends the person back once the job is done (the page they came from).
 ReturnUrl = Callable[[Job], str]
+# A finished job's message from its summary (``register(done_message=…)``).
+DoneMessage = Callable[[dict[str, Any]], str]
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,10 @@ class JobKind:
     # organisation (a rules permission, checked without an object).
     permission: str
     return_url: ReturnUrl | None = None
+    # What a finished job of this kind says, made from its summary when it is shown, so it reads in
+    # the reader's language (the message a run stores is in the language it ran in: a worker's,
+    # Chinese).
+    done_message: DoneMessage | None = None
 
 
 class JobError(Exception):
@@ -142,16 +148,27 @@ def back_to(view: str, *params: str) -> ReturnUrl:
 _registry: dict[str, JobKind] = {}
 
 
-def register(kind: str, runner: Runner, *, label: str, permission: str, return_url: ReturnUrl | None = None) -> JobKind:
+def register(
+    kind: str,
+    runner: Runner,
+    *,
+    label: str,
+    permission: str,
+    return_url: ReturnUrl | None = None,
+    done_message: DoneMessage | None = None,
+) -> JobKind:
     """Make ``kind`` runnable. Call from ``AppConfig.ready()``; registering the same runner again is a no-op.
 
     ``return_url(job)``, if given, is the page a finished job links back to (the page that asked
     for it), so a slow action that left its page can bring the person back to see the outcome.
+    ``done_message(summary)``, if given, is what a finished job says, in the reader's language.
     """
     existing = _registry.get(kind)
     if existing is not None and existing.runner is not runner:
         raise ImproperlyConfigured(f"Job kind {kind!r} is already registered with another runner.")
-    _registry[kind] = JobKind(kind=kind, runner=runner, label=label, permission=permission, return_url=return_url)
+    _registry[kind] = JobKind(
+        kind=kind, runner=runner, label=label, permission=permission, return_url=return_url, done_message=done_message
+    )
     job_kinds.set_label(kind, label)
     return _registry[kind]
 
@@ -164,6 +181,15 @@ def unregister(kind: str) -> None:
 
 def get_kind(kind: str) -> JobKind | None:
     return _registry.get(kind)
+
+
+def job_message(*, kind: str, state: str, message: str, summary: dict[str, Any] | None) -> str:
+    """What a job says of itself to the reader: a finished job of a kind with a ``done_message``
+    says it from its summary, in the reader's language; any other, the message stored as it ran."""
+    job_kind = _registry.get(kind)
+    if state == Job.State.DONE and summary and job_kind is not None and job_kind.done_message is not None:
+        return job_kind.done_message(summary)
+    return message
 
 
 def job_return_url(job: Job) -> str:

@@ -1086,7 +1086,7 @@ def _job_payload(job: Job) -> dict:
         "state": job.state,
         "state_label": job.get_state_display(),
         "progress": job.progress,
-        "message": job.message,
+        "message": jobs.job_message(kind=job.kind, state=job.state, message=job.message, summary=job.summary),
         "error": job.error if job.state == Job.State.FAILED else "",
         "finished": job.is_finished,
         "download_url": reverse("accounts:job_download", args=[job.pk]) if job.has_file else "",

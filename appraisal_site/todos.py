@@ -16,7 +16,9 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Min, Q
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts import periods
 from accounts.models import Department, User
@@ -159,6 +161,11 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
     return [todo for todo in todos if todo.count]
 
 
+def _short_date(day: date) -> str:
+    """A to-do's deadline as the reader writes a day of the year: 10-10, Oct 10."""
+    return date_format(day, pgettext("a short date in a to-do, a date format", "m-d"))
+
+
 def _own_documents(own: OwnPeriod, policy, today: date) -> list[Todo]:
     """The person's own target set and monthly summary, while not handed in. A target set past its
     deadline is still accepted (recorded as late): the label says it is overdue."""
@@ -192,14 +199,14 @@ def _own_documents(own: OwnPeriod, policy, today: date) -> list[Todo]:
     return [
         Todo(
             "targets",
-            targets_label % {"quarter": quarter.label, "deadline": target_deadline.strftime("%m-%d")},
+            targets_label % {"quarter": quarter.label, "deadline": _short_date(target_deadline)},
             0 if handed_in else 1,
             targets_url,
         ),
         Todo(
             "summary",
             # Never past its deadline: summary_month_due moves on to this month once last month's passed.
-            summary_label % {"month": due.month, "deadline": due.deadline.strftime("%m-%d")},
+            summary_label % {"month": due.month, "deadline": _short_date(due.deadline)},
             1 if summary_missing else 0,
             summary_url,
         ),
@@ -481,7 +488,7 @@ def _welfare_report(user: User, today: date, policy) -> list[Todo]:
             label = _("%(year)s年度个人述职已逾期未提交（%(deadline)s截止）")
         else:
             label = _("%(year)s年度个人述职待提交（%(deadline)s截止）")
-        label = label % {"year": counts["first_year"], "deadline": last.strftime("%m-%d")}
+        label = label % {"year": counts["first_year"], "deadline": _short_date(last)}
     # One 述职 waiting: the to-do opens it; several (a year left over): the worker's years.
     url = (
         reverse("evaluations:welfare_report", args=[counts["first"]])

@@ -31,3 +31,18 @@ def test_every_entry_has_a_translation():
         if re.search(r'^msgstr(\[0\])? ""\s*$', block, re.M) and not re.search(r'^msgstr(\[0\])? ""\n"', block, re.M)
     ]
     assert empty == []
+
+
+GRADE_WORDS = ("优秀", "称职", "较好", "较差", "一般", "不确定等次", "“好”", " 好 ", "好等次")
+
+
+def test_no_english_entry_names_a_grade_in_chinese():
+    """A user test read "annual 优秀 list", "Share of 好", "graded 不称职": the grades have English
+    names in this catalogue (Excellent, Good, Not graded, Incompetent …)."""
+    chinese = []
+    for block in _entries():
+        msgstr = re.search(r'^msgstr(?:\[0\])? (".*?)(?=\n[^"]|\Z)', block, re.M | re.S)
+        text = "".join(re.findall(r'"(.*)"', msgstr.group(1))) if msgstr else ""
+        if any(word in text or (word.strip() == "好" and text.endswith(" 好")) for word in GRADE_WORDS):
+            chinese.append(text)
+    assert chinese == []

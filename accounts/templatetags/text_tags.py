@@ -1,7 +1,9 @@
 """``{{ items|join_list }}``: a list in running text in the reader's language (accounts.text.join_list);
-``{{ items|join_list:3 }}`` shows the first three and 等 ("and more") when there are more."""
+``{{ items|join_list:3 }}`` shows the first three and 等 ("and more") when there are more;
+``{{ numbers|quarter_list }}`` names quarters of a year so."""
 
 from django import template
+from django.utils.translation import gettext
 
 from accounts.text import join_list as _join_list
 
@@ -11,3 +13,9 @@ register = template.Library()
 @register.filter
 def join_list(items, limit=None) -> str:
     return _join_list(items or (), limit=int(limit) if limit not in (None, "") else None)
+
+
+@register.filter
+def quarter_list(numbers) -> str:
+    """Quarter numbers of one year as running text: 第3季度、第4季度 ("Q3, Q4")."""
+    return _join_list(gettext("第%(q)s季度") % {"q": number} for number in numbers or ())

@@ -16,5 +16,6 @@ def register_kinds() -> None:
         label=_("年度建议等次计算"),
         permission="evaluations.run_annual_rollup",
         return_url=jobs.back_to("evaluations:annual", "year"),
+        done_message=services.rollup_year_message,
     )
     lists.register_exports()

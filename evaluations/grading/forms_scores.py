@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
+from accounts.periods import QUARTER_CHOICES
 
 from .models import DepartmentScore, Indicator, IndicatorGroup, IndicatorSource
 
@@ -80,9 +81,8 @@ class QuarterForm(forms.Form):
     """The year and quarter a page shows (GET)."""
 
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    quarter = forms.TypedChoiceField(
-        label=_("季度"), coerce=int, choices=[(q, _("第%(q)s季度") % {"q": q}) for q in range(1, 5)]
-    )
+    # The calendar's lazy names: a label formatted here would be fixed in the language of start-up.
+    quarter = forms.TypedChoiceField(label=_("季度"), coerce=int, choices=QUARTER_CHOICES)
 
 
 class DepartmentScoresForm(forms.Form):

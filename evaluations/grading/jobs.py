@@ -17,5 +17,6 @@ def register_kinds() -> None:
         label=_("季度汇总"),
         permission="evaluations.run_rollup",
         return_url=jobs.back_to("evaluations:rollup"),
+        done_message=rollup.rollup_message,
     )
     lists.register_exports()

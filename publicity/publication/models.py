@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import date
 from typing import NamedTuple
@@ -10,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +20,8 @@ from accounts.models import OrganisationScoped
 from accounts.storage import get_private_storage
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
 from evaluations.annual.models import AnnualGrade
-from evaluations.grading.models import score_field
+from evaluations.grading.models import Grade, score_field
+from evaluations.welfare.models import WelfareGrade
 
 
 class PublicationKind(models.TextChoices):
@@ -25,6 +29,27 @@ class PublicationKind(models.TextChoices):
     ANNUAL_EXCELLENT = "annual_excellent", _("年度考核优秀人选")
     # 张榜公示 of the public-welfare posts' annual results (DOMAIN.md §8): 等次 and 是否续签.
     WELFARE = "welfare", _("公益性岗位年度考核结果")
+
+
+def publication_title(*, kind: str, year: int, quarter: int | None = None) -> str:
+    """A publication's title in the active language, e.g. 2026年第3季度平时考核结果."""
+    if kind == PublicationKind.QUARTER:
+        return gettext("%(year)s年第%(quarter)s季度平时考核结果") % {"year": year, "quarter": quarter}
+    if kind == PublicationKind.ANNUAL_EXCELLENT:
+        return gettext("%(year)s年度考核优秀等次人选") % {"year": year}
+    return gettext("%(year)s年度公益性岗位考核结果") % {"year": year}
+
+
+@functools.cache
+def _published_words() -> dict[str, Promise]:
+    """The words a line's grade is published with (a grade; a welfare line's 续签 or 不续签), by
+    how each reads in every language, to the word (lazy: it reads in the active language)."""
+    words = [*Grade.labels, *AnnualGrade.labels, *WelfareGrade.labels, _("续签"), _("不续签")]
+    found = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            found.update({str(word): word for word in words})
+    return found
 
 
 class Publication(OrganisationScoped, models.Model):
@@ -77,6 +102,14 @@ class Publication(OrganisationScoped, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("publicity:publication_detail", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language (a quarter's reads its ``appraisal_quarter``: select
+        it). ``title`` keeps the words written when it was published, in the publisher's language:
+        the notice, messages, lock reasons, exports and the audit trail quote it as it was."""
+        quarter = self.appraisal_quarter.quarter if self.appraisal_quarter_id else None
+        return publication_title(kind=self.kind, year=self.year, quarter=quarter)
 
     def is_open_on(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
@@ -180,6 +213,13 @@ class PublicationEntry(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.grade_label}"
+
+    @property
+    def grade_display(self) -> str:
+        """The published grade in the reader's language. ``grade_label`` keeps it as it was
+        published (a welfare line's with its renewal: 合格 · 续签), in the publisher's language."""
+        words = _published_words()
+        return " · ".join(str(words[part]) if part in words else part for part in self.grade_label.split(" · "))
 
     def is_open_on(self, day: date) -> bool:
         return self.state == EntryState.PUBLISHED and self.window_starts_on <= day <= self.window_ends_on

@@ -59,6 +59,7 @@ def publications(*, organisation_id: int) -> QuerySet[Publication]:
     republished = entries.filter(republished_at__isnull=False).order_by("-window_ends_on").values("window_ends_on")[:1]
     return (
         Publication.objects.filter(organisation_id=organisation_id)
+        .select_related("appraisal_quarter")
         .annotate(
             entry_count=Count("entries"),
             waiting_count=Coalesce(Subquery(waiting), 0),
@@ -221,15 +222,20 @@ def objections_for(*, user: User, state: str = "") -> QuerySet[Objection]:
         queryset = queryset.filter(objector=user)
     if state:
         queryset = queryset.filter(state=state)
-    return queryset.select_related("entry__person", "entry__department", "entry__publication", "objector").order_by(
-        "-lodged_at", "-pk"
-    )
+    return queryset.select_related(
+        "entry__person", "entry__department", "entry__publication__appraisal_quarter", "objector"
+    ).order_by("-lodged_at", "-pk")
 
 
 def objection_for(*, pk: int, user: User) -> Objection | None:
     objection = (
         Objection.objects.select_related(
-            "entry__person", "entry__department", "entry__publication", "entry__quarter_grade", "objector", "handled_by"
+            "entry__person",
+            "entry__department",
+            "entry__publication__appraisal_quarter",
+            "entry__quarter_grade",
+            "objector",
+            "handled_by",
         )
         .filter(pk=pk, organisation_id=user.organisation_id)
         .first()

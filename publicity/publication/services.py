@@ -44,6 +44,7 @@ from .models import (
     Publication,
     PublicationEntry,
     PublicationKind,
+    publication_title,
 )
 
 # --- The window ------------------------------------------------------------------------------
@@ -124,7 +125,7 @@ def publication_open_quarter(
         organisation_id=quarter.organisation_id,
         kind=PublicationKind.QUARTER,
         year=quarter.year,
-        title=_("%(year)s年第%(quarter)s季度平时考核结果") % {"year": quarter.year, "quarter": quarter.quarter},
+        title=publication_title(kind=PublicationKind.QUARTER, year=quarter.year, quarter=quarter.quarter),
         today=today,
         appraisal_quarter=quarter,
     )
@@ -194,7 +195,7 @@ def publication_open_annual(
         organisation_id=organisation.pk,
         kind=PublicationKind.ANNUAL_EXCELLENT,
         year=year,
-        title=_("%(year)s年度考核优秀等次人选") % {"year": year},
+        title=publication_title(kind=PublicationKind.ANNUAL_EXCELLENT, year=year),
         today=today,
     )
     excellent = list(
@@ -228,7 +229,7 @@ def publication_open_welfare(
         organisation_id=organisation.pk,
         kind=PublicationKind.WELFARE,
         year=year,
-        title=_("%(year)s年度公益性岗位考核结果") % {"year": year},
+        title=publication_title(kind=PublicationKind.WELFARE, year=year),
         today=today,
     )
     renew, no_renew = _("续签"), _("不续签")

@@ -253,7 +253,7 @@ def _objection_upload_message(request: HttpRequest) -> str:
 def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Lodge an objection to one entry (GET: the form; refused outside the window, on the server)."""
     entry = get_object_or_404(
-        PublicationEntry.objects.select_related("publication", "person", "department"),
+        PublicationEntry.objects.select_related("publication__appraisal_quarter", "person", "department"),
         pk=pk,
         publication__organisation_id=request.user.organisation_id,
     )

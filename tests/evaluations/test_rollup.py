@@ -637,3 +637,23 @@ def test_an_open_quarter_rolled_up_early_shows_its_grading_progress_on_the_quart
 
     people = QuarterGrade.objects.filter(appraisal_quarter=q3).count()
     assert f"<td>1/{people}</td>" in page
+
+
+def test_a_roll_up_run_in_chinese_says_its_outcome_in_english_to_an_english_reader(
+    staff_quarter, hr, client_for, django_capture_on_commit_callbacks
+):
+    """A user test read "Completed 已汇总60人、8个科室。": the message is stored as the run wrote it
+    (a worker's, in Chinese); the page says it from the job's numbers in the reader's language."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(hr).post(reverse("evaluations:rollup_run", args=[staff_quarter.pk]))
+    job = Job.objects.get()
+    assert job.message.startswith("已汇总8人")
+    client = client_for(hr)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    html = client.get(reverse("evaluations:rollup")).content.decode()
+    status = client.get(reverse("evaluations:rollup_job", args=[job.pk])).json()
+
+    assert "Rolled up 8 staff and" in html and "已汇总" not in html
+    assert status["message"].startswith("Rolled up 8 staff and")
+    assert "Rolled up 8 staff and" in client.get(reverse("accounts:job_detail", args=[job.pk])).content.decode()

@@ -580,6 +580,17 @@ def test_strangers_are_sent_to_sign_in(client, page, db):
     assert client.get(reverse(page)).status_code == 302
 
 
+def test_the_department_scores_quarters_read_in_the_readers_language(client_for, hr, policy):
+    """A user test saw 第1季度…第4季度 in English: the labels were formatted once, at start-up."""
+    client = client_for(hr)
+    chinese = client.get(reverse("evaluations:score_departments")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("evaluations:score_departments")).content.decode()
+
+    assert '<option value="2">第2季度</option>' in chinese
+    assert '<option value="2">Q2</option>' in english and "季度</option>" not in english
+
+
 def test_hr_sees_one_indicator_set_per_position_category(client_for, hr, policy):
     response = client_for(hr).get(reverse("evaluations:score_indicator_set_list"))
     assert response.status_code == 200

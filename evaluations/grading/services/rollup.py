@@ -630,11 +630,17 @@ def run_rollup_job(job: Job, report: jobs.Report) -> dict:
     # the 100 % comes with the message below (each report is a statement of its own).
     report(10)
     stats = rollup_quarter(appraisal_quarter=appraisal_quarter)
-    report(
-        100,
-        _("已汇总%(people)s人、%(departments)s个科室。") % {"people": stats.people, "departments": stats.departments},
-    )
-    return {"people": stats.people, "departments": stats.departments, "months_due": stats.months_due}
+    summary = {"people": stats.people, "departments": stats.departments, "months_due": stats.months_due}
+    report(100, rollup_message(summary))
+    return summary
+
+
+def rollup_message(summary: dict) -> str:
+    """What a finished roll-up job says (its page says it in the reader's language, from the summary)."""
+    return _("已汇总%(people)s人、%(departments)s个科室。") % {
+        "people": summary["people"],
+        "departments": summary["departments"],
+    }
 
 
 # --- Which quarters are due ----------------------------------------------------------------

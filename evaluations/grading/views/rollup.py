@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import listing
+from accounts import jobs, listing
 from accounts import views as job_views
 from accounts.decorators import permission_required
 from accounts.models import Job
@@ -49,6 +49,7 @@ def rollup_list(request: HttpRequest) -> HttpResponse:
             job_progress=Subquery(latest.values("progress")[:1]),
             job_message=Subquery(latest.values("message")[:1]),
             job_error=Subquery(latest.values("error")[:1]),
+            job_summary=Subquery(latest.values("summary")[:1]),
         )
         .order_by("-year", "-quarter")
     )
@@ -58,7 +59,13 @@ def rollup_list(request: HttpRequest) -> HttpResponse:
         row.job_state_label = states.get(row.job_state, "")
         row.job_active = row.job_state in (Job.State.PENDING, Job.State.RUNNING)
         # A failed job explains itself in its error; a pending one whose enqueue failed, in its message.
-        row.job_text = row.job_error if row.job_state == Job.State.FAILED else row.job_message
+        row.job_text = (
+            row.job_error
+            if row.job_state == Job.State.FAILED
+            else jobs.job_message(
+                kind=services.ROLLUP_QUARTER, state=row.job_state, message=row.job_message, summary=row.job_summary
+            )
+        )
     return render(request, "evaluations/rollup/list.html", {"quarters": rows})
 
 
