@@ -80,6 +80,14 @@ class PasswordChangeRequiredForm(PasswordChangeForm):
         self.fields["new_password1"].help_text = format_html(
             "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((text,) for text in help_texts_for(user)))
         )
+        if user.must_change_password:
+            # Set by someone else (a new account, a reset) and printed on the slip as 初始密码: the
+            # first sign-in's form names it so, not 旧密码 (which the person never chose).
+            self.fields["old_password"].label = _("初始密码")
+            self.error_messages = {
+                **self.error_messages,
+                "password_incorrect": _("初始密码不正确，请按发给您的密码单重新输入。"),
+            }
 
 
 class TwoFactorTokenForm(forms.Form):
