@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import periods
+from . import periods, selectors
 from .models import (
     DEPARTMENT_POSTS,
     SEPARATED_ROLES,
@@ -130,8 +130,15 @@ class DepartmentForm(forms.ModelForm):
             .select_related("department")
             .order_by("department__sort_order", "full_name", "employee_number")
         )
+        # An appointment asked for and waiting for the second person leaves the post as it was
+        # (services.department_save): the field shows the holder, and beside it who is to come.
+        pending = selectors.department_pending_appointments(department=self.instance) if self.instance.pk else {}
         for name in ("head", "supervising_leader"):
             self.fields[name].queryset = people
+            if name in pending:
+                self.fields[name].help_text = _(
+                    "待确认：%(name)s（已申请，须由另一人确认后生效；在此之前仍为上面所选）"
+                ) % {"name": pending[name].user}
             self.fields[name].label_from_instance = person_label
             self.fields[name].empty_label = _("（暂不指定）")
             # Searchable, and beyond PICKER_INLINE_LIMIT people searched on the server (the agency's

@@ -8,6 +8,9 @@ import re
 
 from django.urls import reverse
 
+from accounts.models import PendingRoleChange, Role
+from tests.factories import UserFactory
+
 
 def _edit(department) -> str:
     return reverse("accounts:department_edit", args=[department.pk])
@@ -53,3 +56,20 @@ def test_saving_a_department_whose_head_stays_says_nothing_of_reviewers(client_f
     response = client_for(hr).post(_edit(department), _data(department, name="新名称"), follow=True)
 
     assert not any("无人审核" in str(message) for message in response.context["messages"])
+
+
+def test_the_form_shows_an_appointment_waiting_for_confirmation_beside_its_field(
+    client_for, hr, department, head, colleague, organisation
+):
+    deputy = UserFactory(organisation=organisation, department=None, full_name="分管副局长", roles=[Role.STAFF])
+    client = client_for(hr)
+    assert client.post(_edit(department), _data(department, supervising_leader=deputy.pk)).status_code == 302
+    assert client.post(_edit(department), _data(department, head=colleague.pk)).status_code == 302
+    assert PendingRoleChange.objects.filter(state=PendingRoleChange.State.PENDING).count() == 2
+
+    page = client.get(_edit(department)).content.decode()
+
+    leader_field = page.split('name="supervising_leader"', 1)[1].split('name="sort_order"', 1)[0]
+    assert "待确认：分管副局长" in leader_field
+    head_field = page.split('name="head"', 1)[1].split('name="supervising_leader"', 1)[0]
+    assert f"待确认：{colleague}" in head_field
