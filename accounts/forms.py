@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, When
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -130,11 +130,17 @@ class DepartmentForm(forms.ModelForm):
             .select_related("department")
             .order_by("department__sort_order", "full_name", "employee_number")
         )
+        # The head is nearly always one of the department's own people: they come first, then the rest.
+        own_first = Case(When(department_id=self.instance.pk, then=0), default=1) if self.instance.pk else None
+        orderings = {
+            "head": people.order_by(own_first, *people.query.order_by) if own_first is not None else people,
+            "supervising_leader": people,
+        }
         # An appointment asked for and waiting for the second person leaves the post as it was
         # (services.department_save): the field shows the holder, and beside it who is to come.
         pending = selectors.department_pending_appointments(department=self.instance) if self.instance.pk else {}
         for name in ("head", "supervising_leader"):
-            self.fields[name].queryset = people
+            self.fields[name].queryset = orderings[name]
             if name in pending:
                 self.fields[name].help_text = _(
                     "待确认：%(name)s（已申请，须由另一人确认后生效；在此之前仍为上面所选）"
@@ -147,6 +153,9 @@ class DepartmentForm(forms.ModelForm):
             widget.include_leaders = True
             widget.choices = self.fields[name].choices
             self.fields[name].widget = widget
+        if not self.instance.pk:
+            # After the last department, not 0 (which sorted a new one second in the list).
+            self.initial.setdefault("sort_order", selectors.department_next_sort_order(organisation=organisation))
 
     def clean(self):
         cleaned = super().clean()
@@ -602,8 +611,9 @@ def check_date_order(form: forms.Form, start: str, end: str, message) -> None:
 
 def person_label(person: User) -> str:
     """How a picker names a person: with the employee number and department."""
-    department = person.department.name if person.department_id else "—"
-    return f"{person.get_full_name()}（{person.employee_number or '—'}，{department}）"
+    # Not in a department (the agency's leaders): no "—" in its place, which read as a missing value.
+    said = [person.employee_number or "—"] + ([person.department.name] if person.department_id else [])
+    return f"{person.get_full_name()}（{'，'.join(said)}）"
 
 
 class PersonSelect(forms.Select):

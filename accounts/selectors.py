@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from .models import (
     DEPARTMENT_POSTS,
@@ -194,6 +194,12 @@ def department_pending_appointments(*, department: Department) -> dict[str, Pend
         department=department, role__in=fields, state=PendingRoleChange.State.PENDING
     ).select_related("user")
     return {fields[change.role]: change for change in waiting}
+
+
+def department_next_sort_order(*, organisation: Organisation) -> int:
+    """The 排序 a new department takes by default: after the organisation's last one."""
+    last = Department.objects.filter(organisation=organisation).aggregate(last=Max("sort_order"))["last"]
+    return 1 if last is None else last + 1
 
 
 def departments_headed_by(*, person: User) -> QuerySet[Department]:

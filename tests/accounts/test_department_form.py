@@ -8,8 +8,8 @@ import re
 
 from django.urls import reverse
 
-from accounts.models import PendingRoleChange, Role
-from tests.factories import UserFactory
+from accounts.models import Department, PendingRoleChange, Role
+from tests.factories import DepartmentFactory, UserFactory
 
 
 def _edit(department) -> str:
@@ -73,3 +73,31 @@ def test_the_form_shows_an_appointment_waiting_for_confirmation_beside_its_field
     assert "待确认：分管副局长" in leader_field
     head_field = page.split('name="head"', 1)[1].split('name="supervising_leader"', 1)[0]
     assert f"待确认：{colleague}" in head_field
+
+
+def test_the_head_picker_lists_the_departments_own_people_first(client_for, hr, department, head, staff):
+    department.sort_order = 5
+    department.save()
+    earlier = DepartmentFactory(organisation=department.organisation, code="D000", name="前科", sort_order=0)
+    stranger = UserFactory(department=earlier, full_name="外科员")
+
+    options = _options(client_for(hr).get(_edit(department)).content.decode(), "head")
+
+    own = [i for i, label in enumerate(options) if department.name in label]
+    assert own and max(own) < options.index(next(label for label in options if stranger.full_name in label))
+    assert options[0] == "（暂不指定）"
+
+
+def test_a_leader_outside_every_department_is_named_without_a_dash(client_for, hr, department, leader):
+    options = _options(client_for(hr).get(_edit(department)).content.decode(), "supervising_leader")
+
+    assert f"{leader.full_name}（{leader.employee_number}）" in options
+
+
+def test_a_new_department_is_offered_the_place_after_the_last_one(client_for, hr, department):
+    DepartmentFactory(organisation=department.organisation, code="D009", name="末科", sort_order=7)
+
+    form = client_for(hr).get(reverse("accounts:department_create")).context["form"]
+
+    assert form["sort_order"].value() == 8
+    assert Department.objects.filter(organisation=department.organisation).count() == 2
