@@ -144,7 +144,7 @@ class DepartmentForm(forms.ModelForm):
             if name in pending:
                 self.fields[name].help_text = _(
                     "待确认：%(name)s（已申请，须由另一人确认后生效；在此之前仍为上面所选）"
-                ) % {"name": pending[name].user}
+                ) % {"name": person_label(pending[name].user)}  # two 李明 are told apart
             self.fields[name].label_from_instance = person_label
             self.fields[name].empty_label = _("（暂不指定）")
             # Searchable, and beyond PICKER_INLINE_LIMIT people searched on the server (the agency's

@@ -192,7 +192,7 @@ def department_pending_appointments(*, department: Department) -> dict[str, Pend
     fields = {role: field for field, role in DEPARTMENT_POSTS.items()}
     waiting = PendingRoleChange.objects.filter(
         department=department, role__in=fields, state=PendingRoleChange.State.PENDING
-    ).select_related("user")
+    ).select_related("user", "user__department")
     return {fields[change.role]: change for change in waiting}
 
 
