@@ -346,7 +346,7 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
                     "“%(head)s”已不再是科室“%(name)s”的负责人：在新的负责人经确认任命之前，"
                     "本科室人员的目标和小结无人审核、季度无人评鉴。"
                 )
-                % {"head": previous["previous_head"], "name": form.instance.name},
+                % {"head": person_label(previous["previous_head"]), "name": form.instance.name},
             )
         for change in waiting:
             messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
@@ -360,7 +360,12 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         done=to_list,
         template="accounts/department_form.html",
         # The head as saved, not as the form's instance now says (a refused POST emptied it there).
-        context={"department": department, "head": previous["previous_head"]} if department else {},
+        context={
+            "department": department,
+            "head": previous["previous_head"] and person_label(previous["previous_head"]),
+        }
+        if department
+        else {},
     )
 
 

@@ -33,7 +33,9 @@ def test_the_form_asks_before_a_save_that_removes_the_head(client_for, hr, depar
 
     form = page.split('<form method="post" novalidate', 1)[1].split(">", 1)[0]
     assert "data-confirm-when=\"select[name=head] option[value='']:checked\"" in form
-    assert f"保存后“{head}”立即不再是科室“{department.name}”的负责人" in form
+    assert (
+        f"保存后“{head}（{head.employee_number}，{department.name}）”立即不再是科室“{department.name}”的负责人" in form
+    )
 
 
 def test_a_department_without_a_head_has_nothing_to_ask(client_for, hr, department):
@@ -49,7 +51,8 @@ def test_removing_the_head_says_the_staff_now_have_no_reviewer(client_for, hr, d
     assert department.head is None
     said = [str(message) for message in response.context["messages"]]
     assert f"科室“{department.name}”已保存。" in said
-    assert any(f"“{head}”已不再是科室“{department.name}”的负责人" in text and "无人审核" in text for text in said)
+    removed = f"“{head}（{head.employee_number}，{department.name}）”已不再是科室“{department.name}”的负责人"
+    assert any(removed in text and "无人审核" in text for text in said)
 
 
 def test_saving_a_department_whose_head_stays_says_nothing_of_reviewers(client_for, hr, department, head, staff):
