@@ -4,12 +4,12 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, When
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import periods, services
+from . import periods, selectors, services
 from .models import (
     DEPARTMENT_POSTS,
     SEPARATED_ROLES,
@@ -80,6 +80,14 @@ class PasswordChangeRequiredForm(PasswordChangeForm):
         self.fields["new_password1"].help_text = format_html(
             "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((text,) for text in help_texts_for(user)))
         )
+        if user.must_change_password:
+            # Set by someone else (a new account, a reset) and printed on the slip as 初始密码: the
+            # first sign-in's form names it so, not 旧密码 (which the person never chose).
+            self.fields["old_password"].label = _("初始密码")
+            self.error_messages = {
+                **self.error_messages,
+                "password_incorrect": _("初始密码不正确，请按发给您的密码单重新输入。"),
+            }
 
 
 class TwoFactorTokenForm(forms.Form):
@@ -122,8 +130,21 @@ class DepartmentForm(forms.ModelForm):
             .select_related("department")
             .order_by("department__sort_order", "full_name", "employee_number")
         )
+        # The head is nearly always one of the department's own people: they come first, then the rest.
+        own_first = Case(When(department_id=self.instance.pk, then=0), default=1) if self.instance.pk else None
+        orderings = {
+            "head": people.order_by(own_first, *people.query.order_by) if own_first is not None else people,
+            "supervising_leader": people,
+        }
+        # An appointment asked for and waiting for the second person leaves the post as it was
+        # (services.department_save): the field shows the holder, and beside it who is to come.
+        pending = selectors.department_pending_appointments(department=self.instance) if self.instance.pk else {}
         for name in ("head", "supervising_leader"):
-            self.fields[name].queryset = people
+            self.fields[name].queryset = orderings[name]
+            if name in pending:
+                self.fields[name].help_text = _(
+                    "待确认：%(name)s（已申请，须由另一人确认后生效；在此之前仍为上面所选）"
+                ) % {"name": person_label(pending[name].user)}  # two 李明 are told apart
             self.fields[name].label_from_instance = person_label
             self.fields[name].empty_label = _("（暂不指定）")
             # Searchable, and beyond PICKER_INLINE_LIMIT people searched on the server (the agency's
@@ -132,6 +153,9 @@ class DepartmentForm(forms.ModelForm):
             widget.include_leaders = True
             widget.choices = self.fields[name].choices
             self.fields[name].widget = widget
+        if not self.instance.pk:
+            # After the last department, not 0 (which sorted a new one second in the list).
+            self.initial.setdefault("sort_order", selectors.department_next_sort_order(organisation=organisation))
 
     def clean(self):
         cleaned = super().clean()
@@ -594,8 +618,9 @@ def check_date_order(form: forms.Form, start: str, end: str, message) -> None:
 
 def person_label(person: User) -> str:
     """How a picker names a person: with the employee number and department."""
-    department = person.department.name if person.department_id else "—"
-    return f"{person.get_full_name()}（{person.employee_number or '—'}，{department}）"
+    # Not in a department (the agency's leaders): no "—" in its place, which read as a missing value.
+    said = [person.employee_number or "—"] + ([person.department.name] if person.department_id else [])
+    return f"{person.get_full_name()}（{'，'.join(said)}）"
 
 
 class PersonSelect(forms.Select):

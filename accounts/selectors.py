@@ -8,9 +8,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from .models import (
+    DEPARTMENT_POSTS,
     ROLE_CHANGE_SIDES,
     SEPARATED_ROLES,
     AuditEntry,
@@ -182,6 +183,23 @@ def without_head_at_work(departments: QuerySet[Department]) -> QuerySet[Departme
     summaries or grades them. One query, whatever the number of departments."""
     staffed = User.objects.filter(department=OuterRef("pk"), is_active=True)
     return departments.filter(Q(head__isnull=True) | Q(head__is_active=False), Exists(staffed), is_active=True)
+
+
+def department_pending_appointments(*, department: Department) -> dict[str, PendingRoleChange]:
+    """The appointments to ``department``'s posts waiting for the second person's confirmation, by
+    the form's field (``head``, ``supervising_leader``): one per post (accounts.services
+    ._appointment_request), in one query, with the person asked for."""
+    fields = {role: field for field, role in DEPARTMENT_POSTS.items()}
+    waiting = PendingRoleChange.objects.filter(
+        department=department, role__in=fields, state=PendingRoleChange.State.PENDING
+    ).select_related("user", "user__department")
+    return {fields[change.role]: change for change in waiting}
+
+
+def department_next_sort_order(*, organisation: Organisation) -> int:
+    """The 排序 a new department takes by default: after the organisation's last one."""
+    last = Department.objects.filter(organisation=organisation).aggregate(last=Max("sort_order"))["last"]
+    return 1 if last is None else last + 1
 
 
 def departments_headed_by(*, person: User) -> QuerySet[Department]:

@@ -338,6 +338,16 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     saved_text = _("科室“%(name)s”已保存。") if department else _("科室“%(name)s”已创建。")
 
     def to_list(waiting: list) -> str:
+        if department is not None and previous["previous_head"] is not None and form.instance.head_id is None:
+            # Emptying the post takes effect at once, and filling it again waits for a second person.
+            messages.warning(
+                request,
+                _(
+                    "“%(head)s”已不再是科室“%(name)s”的负责人：在新的负责人经确认任命之前，"
+                    "本科室人员的目标和小结无人审核、季度无人评鉴。"
+                )
+                % {"head": person_label(previous["previous_head"]), "name": form.instance.name},
+            )
         for change in waiting:
             messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
         return reverse("accounts:department_list")
@@ -349,7 +359,13 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         success=lambda _waiting: saved_text % {"name": form.instance.name},
         done=to_list,
         template="accounts/department_form.html",
-        context={"department": department} if department else {},
+        # The head as saved, not as the form's instance now says (a refused POST emptied it there).
+        context={
+            "department": department,
+            "head": previous["previous_head"] and person_label(previous["previous_head"]),
+        }
+        if department
+        else {},
     )
 
 

@@ -82,6 +82,10 @@ class OwnPeriod:
     owed: list[periods.Month]
     # Last quarter's set, with ``unassessed``: its items not yet self-assessed.
     last_target_set: TargetSet | None = None
+    # Whether this quarter's targets and the due month's summary are asked of the person at all
+    # (periods.is_due, as the targets and summaries pages decide it): not before their 参加考核日期.
+    target_due: bool = True
+    summary_due: bool = True
 
 
 def own_period(user: User, *, today: date, policy) -> OwnPeriod:
@@ -97,6 +101,8 @@ def own_period(user: User, *, today: date, policy) -> OwnPeriod:
         due=due,
         owed=summaries_owed(known=known, today=today, policy=policy, before=(due.year, due.month)),
         last_target_set=sets.get((quarter.previous().year, quarter.previous().quarter)),
+        target_due=periods.is_due(policy, quarter),
+        summary_due=periods.is_due(policy, periods.Month(due.year, due.month)),
     )
 
 
@@ -171,12 +177,8 @@ def _own_documents(own: OwnPeriod, policy, today: date) -> list[Todo]:
     deadline is still accepted (recorded as late): the label says it is overdue."""
     quarter, due = own.quarter, own.due
     # Before a go-live date still to come (Policy.started_on), nothing is asked yet.
-    handed_in = not periods.is_due(policy, quarter) or (
-        own.target_set is not None and own.target_set.status in HANDED_IN_STATUSES
-    )
-    summary_missing = periods.is_due(policy, periods.Month(due.year, due.month)) and (
-        due.summary is None or due.summary.status not in HANDED_IN_STATUSES
-    )
+    handed_in = not own.target_due or (own.target_set is not None and own.target_set.status in HANDED_IN_STATUSES)
+    summary_missing = own.summary_due and (due.summary is None or due.summary.status not in HANDED_IN_STATUSES)
     target_deadline = periods.target_deadline(policy, quarter)
     # A document begun is linked itself (a returned one, where its reason stands; a draft, to go
     # on writing); one not begun, its list, where it is started.

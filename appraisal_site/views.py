@@ -94,6 +94,9 @@ def _work_panels(user: User, own: OwnPeriod | None) -> dict:
             "summary_deadline": own.due.deadline,
             "target_set": own.target_set,
             "summary": own.due.summary,
+            # Said as the targets and summaries pages say it: a newcomer's first period may ask nothing.
+            "target_due": own.target_due,
+            "summary_due": own.summary_due,
         }
     if user.has_perm("evaluations.see_inspection_alerts") and user.organisation_id:
         panels["compliance_alerts"] = open_compliance_alerts(organisation_id=user.organisation_id)

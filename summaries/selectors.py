@@ -190,6 +190,18 @@ def summary_months(*, owner: User, year: int, today: date, policy: Policy) -> li
     return rows
 
 
+def months_before_start(rows: list[MonthRow]) -> list[MonthRow]:
+    """The leading rows of :func:`summary_months` that asked nothing and hold no summary (the months
+    before a newcomer's 参加考核日期 or the organisation's start): the page says them in one line,
+    not one row each (eleven rows of 参加考核前，无需填写 before a newcomer's December)."""
+    folded = []
+    for row in rows:
+        if not row.before_start or row.summary is not None:
+            break
+        folded.append(row)
+    return folded
+
+
 def summaries_awaiting_review(*, reviewer: User) -> QuerySet[MonthlySummary]:
     """Submitted summaries whose owner ``reviewer`` evaluates today (the department head for staff,
     the supervising leader for heads; :func:`accounts.workflow.awaiting_review_by`), oldest

@@ -111,11 +111,14 @@ def summary_list(request: HttpRequest) -> HttpResponse:
     # A newcomer's own start (入职、调入) stands in for the organisation's.
     policy = periods.person_policy(policy_for_organisation(organisation_id=request.user.organisation_id), request.user)
     rows = selectors.summary_months(owner=request.user, year=year, today=today, policy=policy)
+    before = selectors.months_before_start(rows)
     return render(
         request,
         "summaries/summary_list.html",
         {
-            "rows": rows,
+            # Two months or more before the start are one line (1月–11月), a single one its own row.
+            "rows": rows[len(before) :] if len(before) > 1 else rows,
+            "before_start": {"first": before[0], "last": before[-1]} if len(before) > 1 else None,
             "year": year,
             "today": today,
             "previous_year": year - 1,

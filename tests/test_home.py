@@ -444,7 +444,9 @@ def test_nothing_before_the_organisations_start_in_the_system_is_due_or_late(
     assert "12月小结待提交" in home  # not November's, which ended before the start
     assert "2026年第4季度目标待提交（12-10截止）" in home
     months = client_for(staff).get(reverse("summaries:list") + "?year=2026").content.decode()
-    november = months.split('data-testid="month-11"', 1)[1].split("</li>", 1)[0]
+    # January to November, before the start, are one line (summaries: months_before_start).
+    november = months.split('data-testid="months-before-start"', 1)[1].split("</li>", 1)[0]
+    assert "1月–11月" in november
     assert "系统启用前，无需填写" in november and "已逾期" not in november and "补写" not in november
     assert "已逾期" not in months
     hr_home = page(client_for(hr))

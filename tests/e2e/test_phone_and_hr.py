@@ -153,6 +153,34 @@ def test_hr_picks_a_person_for_a_satisfaction_score_by_searching(demo, any_ui):
     any_ui.assert_no_csp_errors()
 
 
+def test_hr_is_asked_before_a_save_empties_the_department_heads_post(demo, any_ui):
+    department = person("demo_head").department
+    any_ui.sign_in_as("demo_hr", to=f"/accounts/departments/{department.pk}/edit/")
+    page = any_ui.page
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.locator("select[name=head]").select_option(value="")
+    page.locator("main form[novalidate] button[type=submit]").click()
+    expect(page.locator("select[name=head]")).to_have_value("")  # still on the form: nothing sent
+    assert len(asked) == 1 and "立即不再是科室“就业促进科”的负责人" in asked[0]
+    department.refresh_from_db()
+    assert department.head is not None
+
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    with page.expect_navigation():
+        page.locator("main form[novalidate] button[type=submit]").click()
+    expect(page.locator(".alert-warning").first).to_contain_text("无人审核")
+    department.refresh_from_db()
+    assert department.head is None
+    any_ui.assert_scrolls_not_sideways()
+    any_ui.assert_no_csp_errors()
+
+
 # --- 5: HR's menu and the policy page ----------------------------------------------------------
 
 

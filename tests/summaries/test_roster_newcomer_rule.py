@@ -39,7 +39,7 @@ def test_the_roster_page_and_its_workbook_say_not_due_of_the_same_newcomers(clie
     on_page = {}
     for row in page.split('data-testid="roster-row"')[1:]:
         cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row.split("</tr>")[0])]
-        on_page[cells[1]] = (cells[2], cells[3])
+        on_page[cells[1].split()[0]] = (cells[2], cells[3])  # the name, its 工号 after it
     handle = exports.roster_file(viewer=hr, year=2026, month=11).content
     with handle:
         sheet = list(load_workbook(handle).active.iter_rows(values_only=True))[1:]
