@@ -314,11 +314,8 @@ def test_staff_writes_targets_and_summary_on_a_phone(phone_ui, demo):
     ui.assert_no_csp_errors()
 
 
-def test_leaving_typed_targets_unsaved_asks_first(ui, demo):
-    page = ui.page
-    ui.sign_in_as("demo_staff")
-    ui.go_via_menu("季度目标", "/targets/")
-    path = start_targets(ui, target_items())
+def leave_declined(page) -> list[str]:
+    """Tap 返回我的季度目标 and decline whatever the browser asks; the dialogs' types."""
     asked: list[str] = []
 
     def stay(dialog) -> None:
@@ -328,8 +325,16 @@ def test_leaving_typed_targets_unsaved_asks_first(ui, demo):
     page.once("dialog", stay)
     page.get_by_role("link", name="返回我的季度目标").click()
     page.wait_for_timeout(500)
+    return asked
+
+
+def test_leaving_typed_targets_unsaved_asks_first(ui, demo):
+    page = ui.page
+    ui.sign_in_as("demo_staff")
+    ui.go_via_menu("季度目标", "/targets/")
+    path = start_targets(ui, target_items())
     # The browser asked (beforeunload) and, declined, the page and what was typed stay.
-    assert asked == ["beforeunload"] and page.url.endswith(path)
+    assert leave_declined(page) == ["beforeunload"] and page.url.endswith(path)
     submit_form(ui, "保存草稿")
     expect_status(ui, "草稿")
     # Saved: leaving asks nothing.
@@ -358,16 +363,7 @@ def test_a_refused_save_still_asks_before_the_typed_targets_are_left(ui, demo):
     page.locator("input[name='items-0-deadline']").evaluate("e => { e.type = 'text'; e.value = '2026-13-45'; }")
     submit_form(ui, "保存草稿")
     expect(page.locator(".alert-danger").first).to_contain_text("请按提示修改后再保存")
-    asked: list[str] = []
-
-    def stay(dialog) -> None:
-        asked.append(dialog.type)
-        dialog.dismiss()
-
-    page.once("dialog", stay)
-    page.get_by_role("link", name="返回我的季度目标").click()
-    page.wait_for_timeout(500)
-    assert asked == ["beforeunload"] and page.url.endswith(path)
+    assert leave_declined(page) == ["beforeunload"] and page.url.endswith(path)
 
 
 # --- Dates survive a second save (the picker needs ISO dates in value) ----------------------

@@ -139,20 +139,17 @@ def test_the_month_due_first_comes_from_the_years_rows(client_for, staff, monkey
     assert len(reads) == summary_queries
 
 
-def test_a_handed_in_summary_is_offered_to_read_not_to_go_on_writing(client_for, staff, monkeypatch):
+# Once approved, it says so (a user test: the button still read 已提交 after the head's approval).
+@pytest.mark.parametrize("status, said", [(ReviewStatus.SUBMITTED, "已提交"), (ReviewStatus.APPROVED, "已通过")])
+def test_a_handed_in_summary_is_offered_to_read_by_its_status_not_to_go_on_writing(
+    client_for, staff, monkeypatch, status, said
+):
     summary = services.summary_get_or_create(owner=staff, year=2026, month=12, now=datetime(2026, 12, 1, tzinfo=CHINA))
-    type(summary).objects.filter(pk=summary.pk).update(status=ReviewStatus.SUBMITTED)
+    type(summary).objects.filter(pk=summary.pk).update(status=status)
     monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 12, 20, 9, tzinfo=CHINA))
     page = client_for(staff).get(reverse("summaries:list")).content.decode()
-    assert "查看12月小结（已提交）" in page and "继续填写12月小结" not in page
-
-
-def test_an_approved_summary_is_offered_as_approved_not_as_handed_in(client_for, staff, monkeypatch):
-    summary = services.summary_get_or_create(owner=staff, year=2026, month=12, now=datetime(2026, 12, 1, tzinfo=CHINA))
-    type(summary).objects.filter(pk=summary.pk).update(status=ReviewStatus.APPROVED)
-    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 12, 20, 9, tzinfo=CHINA))
-    page = client_for(staff).get(reverse("summaries:list")).content.decode()
-    assert "查看12月小结（已通过）" in page and "已提交" not in page
+    assert f"查看12月小结（{said}）" in page and "继续填写12月小结" not in page
+    assert ("已提交" in page) == (status == ReviewStatus.SUBMITTED)
 
 
 def test_the_list_shows_only_my_summaries(client_for, staff, colleague, monkeypatch):
