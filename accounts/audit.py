@@ -370,13 +370,16 @@ def value_names(entries) -> dict[tuple[str, str], str]:
     names: dict[tuple[str, str], str] = {}
     for entry in entries:
         for key, value in _named_ids(entry):
-            if key in AUDIT_VALUE_OBJECTS and str(value).isdigit():
-                wanted[AUDIT_VALUE_OBJECTS[key]].add(int(value))
+            # Only an entry of an organisation names records, and only that organisation's: an export's
+            # filters are what was typed in the address, any id (an auditor must not learn another
+            # agency's findings by exporting with their ids).
+            if key in AUDIT_VALUE_OBJECTS and str(value).isdigit() and entry.organisation_id:
+                wanted[(AUDIT_VALUE_OBJECTS[key], entry.organisation_id)].add(int(value))
             elif key == "content_type":
                 # The audit page's own 对象类型 filter: its choice's label (no query once cached).
                 names[("content_type", value)] = dict(object_kinds()).get(value, value)
-    for key, pks in wanted.items():
-        names.update(_names_of(key, AUDIT_OBJECT_NAMES[key], pks))
+    for (key, organisation_id), pks in wanted.items():
+        names.update(_names_of(key, AUDIT_OBJECT_NAMES[key], pks, organisation_id=organisation_id))
     return names
 
 
@@ -391,12 +394,20 @@ def _spec_name(spec, found: dict) -> str:
     return " ".join(filter(None, [" · ".join(words), period]))
 
 
-def _names_of(key: str, spec, pks) -> dict[tuple[str, str], str]:
+def _names_of(key: str, spec, pks, *, organisation_id: int | None = None) -> dict[tuple[str, str], str]:
+    """The rows' names; with ``organisation_id``, only of rows of that organisation (ids that came
+    from what someone typed, not from the entries' own objects)."""
     parts = _spec_paths(spec)
     model = apps.get_model(key)
+    rows = model._default_manager.filter(pk__in=pks)
+    if organisation_id is not None:
+        # The row's path to its organisation, as its audit entries are scoped (OrganisationScoped).
+        rows = rows.filter(
+            **{getattr(model, "organisation_attr", "organisation_id").replace(".", "__"): organisation_id}
+        )
     return {
         (key, str(pk)): _spec_name(spec, dict(zip(parts, values, strict=True)))
-        for pk, *values in model._default_manager.filter(pk__in=pks).values_list("pk", *parts)
+        for pk, *values in rows.values_list("pk", *parts)
     }
 
 

@@ -214,6 +214,7 @@ def import_result_keep(session, *, result: ImportResult, now: float) -> None:
     if result.created:
         initial_passwords_keep(session, result=result, now=now)
     session[RESULT_KEY] = {
+        "at": now,
         "created": [person.pk for person, _password in result.created],
         "updated": [[person.pk, result.changes.get(person.pk, [])] for person in result.updated],
         "unchanged": result.unchanged,
@@ -225,7 +226,8 @@ def import_result_read(session, *, organisation: Organisation, now: float) -> tu
     """The last import's result kept in ``session`` (None when there is none), the new people with
     their passwords while these are kept, else with "", and whether they are (read only)."""
     kept = session.get(RESULT_KEY)
-    if not kept:
+    # As long as the passwords are kept (INITIAL_PASSWORDS_TTL), not for the rest of the session.
+    if not kept or now - kept.get("at", 0) > INITIAL_PASSWORDS_TTL:
         return None, False
     pks = kept["created"] + [pk for pk, _labels in kept["updated"]]
     people = User.objects.filter(organisation=organisation, pk__in=pks).select_related("department").in_bulk()

@@ -24,8 +24,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from .job_kinds import kind_label
+from .text import join_list
 
 
 class OrganisationScoped:
@@ -1353,8 +1355,10 @@ AUDIT_OBJECT_NAMES: dict[str, dict[str, str | tuple[str, ...]]] = {
 # person holds a veto is itself appraisal content, as a veto flag's own entry hides its fields.
 AUDIT_CONTENT_DETAILS = frozenset({"flags_raised", "people"})
 # The values of a job's parameters or summary that are appraisal content likewise (job_values_text):
-# how many veto flags a finding or a sanction raised — with the finding or sanction named, whose.
-JOB_CONTENT_VALUES = frozenset({"flags"})
+# how many veto flags a finding or a sanction raised — with the finding or sanction named, whose —
+# and the finding or sanction a veto job was asked for: it is asked only for a serious finding or a
+# sanction that vetoes, so its name says who holds a veto.
+JOB_CONTENT_VALUES = frozenset({"flags", "finding", "sanction"})
 # The events whose stated reason the auditor reads: the accounts' (a reset's, an unlock's). Any other
 # event (a job run, a download) shows none: a reason it holds was inherited from the step it followed
 # (accounts.audit.audit_reason), a finding's correction, a grade's review.
@@ -1406,7 +1410,19 @@ def list_choices_text(value: str, choices) -> str:
     if not isinstance(items, list):
         return value
     labels = {str(key): str(label) for key, label in choices}
-    return "、".join(labels.get(str(item), str(item)) for item in items) or "—"
+    return join_list(labels.get(str(item), str(item)) for item in items) or "—"
+
+
+def _labelled(label, value) -> str:
+    """label：value, punctuated in the reader's language (Label: value in English)."""
+    return f"{label}{pgettext('between a label and its value', '：')}{value}"
+
+
+def _joined(texts, *, groups: bool = False) -> str:
+    """Labelled values in a row (，), or groups of them (；), punctuated in the reader's language."""
+    if groups:
+        return pgettext("between groups of labelled values", "；").join(texts)
+    return pgettext("between labelled values", "，").join(texts)
 
 
 # How much of a long text an audit row shows; the record keeps it whole.
@@ -1543,8 +1559,8 @@ def query_text(value: str, names: dict) -> str:
             text = next((str(label) for code, label in choices[key] if str(code) == item), item)
         else:
             text = _named_value(key, item, names)
-        shown.append(f"{AUDIT_QUERY_LABELS.get(key, key)}：{text}")
-    text = "，".join(shown) or "—"
+        shown.append(_labelled(AUDIT_QUERY_LABELS.get(key, key), text))
+    text = _joined(shown) or "—"
     return text if len(text) <= AUDIT_VALUE_LENGTH else text[:AUDIT_VALUE_LENGTH] + "…"
 
 
@@ -1569,18 +1585,23 @@ def job_values_text(value: str, names: dict | None = None) -> str | None:
             return str(_("是") if item else _("否"))
         if isinstance(item, dict):
             # A list page's URL arguments (a year, a quarter): labelled as its filters are.
-            return "，".join(
-                f"{JOB_VALUE_LABELS.get(part) or AUDIT_QUERY_LABELS.get(part, part)}：{_named_value(part, each, names)}"
+            return _joined(
+                _labelled(
+                    JOB_VALUE_LABELS.get(part) or AUDIT_QUERY_LABELS.get(part, part), _named_value(part, each, names)
+                )
                 for part, each in item.items()
             )
         if isinstance(item, list):
             return json.dumps(item, ensure_ascii=False)
         return _named_value(key, item, names)
 
-    shown = "；".join(
-        f"{JOB_VALUE_LABELS.get(key, key)}：{text(key, item)}"
-        for key, item in values.items()
-        if item not in (None, "", {}, [])
+    shown = _joined(
+        (
+            _labelled(JOB_VALUE_LABELS.get(key, key), text(key, item))
+            for key, item in values.items()
+            if item not in (None, "", {}, [])
+        ),
+        groups=True,
     )
     shown = shown or "—"
     return shown if len(shown) <= AUDIT_VALUE_LENGTH else shown[:AUDIT_VALUE_LENGTH] + "…"

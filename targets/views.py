@@ -249,9 +249,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("已保存为草稿，尚未提交：%(problem)s") % {"problem": error_text(exc)})
         else:
             messages.error(request, error_text(exc))
-        # Kept as a draft (weights, empty): the page's hidden version is the saved one.
+        # Kept as a draft (weights, empty): the page's hidden version is the saved one. Any other
+        # refusal saved nothing: leaving the page asks first.
         target_set.refresh_from_db()
-        return _render_detail(request, target_set, status=400, formset=formset)
+        return _render_detail(request, target_set, status=400, formset=formset, unsent=code not in ("weights", "empty"))
     messages.success(request, _("目标已提交，等待审核。") if submit else _("草稿已保存。"))
     if not submit and (warning := services.weights_refusal(target_set)):
         # Saved as typed; said now, not first at 提交审核.

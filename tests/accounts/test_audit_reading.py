@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from accounts import services
 from accounts.audit import acting_as, record_event
 from accounts.models import AuditEntry, Job, Policy, StaffType
+from evaluations.discipline.services.veto import VETO_FOR_FINDING
 from evaluations.models import Severity, VetoFlag
 from tests.factories import AppraisalQuarterFactory, FindingFactory, InspectionFactory, StaffStatusFactory, audited
 
@@ -133,7 +134,7 @@ def test_job_entries_name_what_their_ids_point_to_and_hide_who_is_flagged(
     _job_entry(
         organisation, hr, kind="evaluations.rollup_quarter", params={"appraisal_quarter": quarter.pk}, summary={}
     )
-    _job_entry(organisation, hr, kind="evaluations.veto_finding", params={"finding": finding.pk}, summary={"flags": 1})
+    _job_entry(organisation, hr, kind=VETO_FOR_FINDING, params={"finding": finding.pk}, summary={"flags": 1})
     _job_entry(
         organisation,
         hr,
@@ -151,7 +152,8 @@ def test_job_entries_name_what_their_ids_point_to_and_hide_who_is_flagged(
     rows, cells = _read(client_for, auditor)
     text = "\n".join([*rows, *cells])
     assert "考核季度：2026年第4季度" in text and "考核季度编号" not in text
-    assert "检查发现：科员甲 2026年5月" in text and "检查发现编号" not in text
+    # A veto job is asked only for a serious finding: naming it would say who holds a veto.
+    assert "检查发现：（考核内容，不显示）" in text and "科员甲" not in text and "检查发现编号" not in text
     assert "否决标记数：（考核内容，不显示）" in text and "否决标记数：1" not in text
     assert f"筛选条件：科室：{department.name}，年度：2026" in text
     assert "页面参数" not in text and "{}" not in text
@@ -202,3 +204,29 @@ def test_empty_job_values_are_left_out():
     from accounts.models import job_values_text
 
     assert job_values_text(json.dumps({"kwargs": {}, "rows": 3, "query": ""})) == "行数：3"
+
+
+def test_an_exports_filters_name_no_record_of_another_organisation(
+    client_for, auditor, organisation, other_organisation, inspector
+):
+    # A reviewer: the filters are what was typed in the address; ids of another agency's finding and
+    # department, read back by name, told the auditor who there had a finding.
+    from tests.factories import DepartmentFactory, UserFactory
+
+    elsewhere = DepartmentFactory(organisation=other_organisation, name="外单位科室")
+    outsider = UserFactory(organisation=other_organisation, department=elsewhere, full_name="外单位人员")
+    finding = FindingFactory(inspection=InspectionFactory(organisation=other_organisation), person=outsider)
+    client_for(auditor).post(reverse("accounts:audit_export") + f"?finding={finding.pk}&department={elsewhere.pk}")
+    rows, cells = _read(client_for, auditor, "?event=export")
+    text = "\n".join([*rows, *cells])
+    assert "外单位" not in text
+    assert f"#{elsewhere.pk}" in text
+
+
+def test_an_exports_filters_read_in_english_for_an_english_reader(client_for, auditor, hr, department, settings):
+    client_for(hr).post(reverse("accounts:staff_export") + f"?department={department.pk}&year=2026")
+    client = client_for(auditor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("accounts:audit_list") + "?event=export").content.decode()
+    assert f"Department: {department.name}, " in page
+    assert "：" not in page.split("</thead>", 1)[-1].split(department.name, 1)[0][-20:]

@@ -177,6 +177,18 @@ def test_the_result_page_is_the_importers_alone(hr_client, hr, department, finan
     assert len(mine.created) == 3 and elsewhere.created == []
 
 
+def test_the_result_is_kept_as_long_as_the_passwords_not_for_the_rest_of_the_session(
+    hr_client, department, finance, organisation
+):
+    """A reviewer: the result (people and changes) had no expiry and stayed for the whole session."""
+    upload(hr_client, xlsx(VALID_ROWS))
+    kept_at = hr_client.session[imports.RESULT_KEY]["at"]
+    result, shown = imports.import_result_read(hr_client.session, organisation=organisation, now=kept_at + 60)
+    assert len(result.created) == 3 and shown
+    late = kept_at + imports.INITIAL_PASSWORDS_TTL + 1
+    assert imports.import_result_read(hr_client.session, organisation=organisation, now=late) == (None, False)
+
+
 def test_the_auditor_is_told_once_of_the_accounts_an_import_created_with_one_time_passwords(
     hr_client, department, finance, auditor
 ):
