@@ -210,6 +210,23 @@ def open_compliance_alerts(*, organisation_id: int, limit: int = 12) -> list[Com
     return alerts
 
 
+def investigations_during(*, person_ids, first_day: datetime.date, last_day: datetime.date) -> dict[int, datetime.date]:
+    """person id → the day their 立案审查 began, for those of ``person_ids`` under investigation on
+    some day from ``first_day`` to ``last_day`` (recorded here, not closed before it). One query."""
+    rows = (
+        Sanction.objects.filter(
+            person_id__in=list(person_ids), kind=SanctionKind.INVESTIGATION, decided_on__lte=last_day
+        )
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=first_day))
+        .values_list("person_id", "decided_on")
+        .order_by("decided_on")
+    )
+    found: dict[int, datetime.date] = {}
+    for person_id, decided_on in rows:
+        found.setdefault(person_id, decided_on)
+    return found
+
+
 def finding_counts(*, person_ids, first_day: datetime.date, last_day: datetime.date) -> dict[int, tuple[int, int]]:
     """person_id → (findings, serious findings) about the person between two days (one query)."""
     return {

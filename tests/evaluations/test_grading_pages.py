@@ -29,9 +29,10 @@ from tests.factories import (
 from tests.support.clock import movable_today
 
 GRADING = reverse("evaluations:grading")
-# One of them the grades sent back after an objection that wait for the person (a few, capped).
-HEAD_GRADING_QUERIES = 21
-LEADER_GRADING_QUERIES = 22
+# One of them the grades sent back after an objection that wait for the person (a few, capped);
+# one the people under investigation (立案审查) recorded with the sanctions.
+HEAD_GRADING_QUERIES = 22
+LEADER_GRADING_QUERIES = 23
 # The selected quarter counted once (distribution, pools and progress in one query), its blockers
 # without names: one bounded query each.
 QUARTERS_QUERIES = 12

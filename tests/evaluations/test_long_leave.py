@@ -112,3 +112,38 @@ def test_no_suggestion_when_the_policy_allows_the_whole_quarter(client_for, orga
     leave(staff, date(2026, 10, 1))
     html = client_for(head).get(GRADING).content.decode()
     assert "建议定为不确定等次" not in html
+
+
+# --- Under investigation (立案审查): not graded either (DOMAIN.md §4) --------------------------
+
+
+def test_someone_under_investigation_is_suggested_uncertain_whichever_way_hr_recorded_it(
+    client_for, organisation, quarter, head, staff, colleague, grade_of, hr
+):
+    """A user test: a person with a 立案审查 special status and sanction was graded 好 and confirmed
+    with nothing said; long leave was suggested 不确定等次, the investigation not."""
+    from tests.factories import SanctionFactory
+
+    leave(staff, date(2026, 11, 20), kind=StaffStatusKind.UNDER_INVESTIGATION)
+    SanctionFactory(organisation=organisation, person=colleague, kind="investigation", decided_on=date(2026, 12, 1))
+    html = client_for(head).get(GRADING).content.decode()
+    assert "自2026-11-20起立案审查，建议定为不确定等次（原因：立案审查）。" in html
+    assert "自2026-12-01起立案审查，建议定为不确定等次（原因：立案审查）。" in html
+    assert html.count("建议等次：不确定等次") == 2
+
+
+def test_an_investigation_closed_before_the_quarter_or_begun_after_it_suggests_nothing(
+    client_for, organisation, quarter, head, staff, colleague
+):
+    from tests.factories import SanctionFactory
+
+    leave(staff, date(2026, 3, 1), date(2026, 9, 30), kind=StaffStatusKind.UNDER_INVESTIGATION)
+    SanctionFactory(
+        organisation=organisation,
+        person=colleague,
+        kind="investigation",
+        decided_on=date(2026, 5, 1),
+        closed_on=date(2026, 9, 1),
+    )
+    leave(colleague, date(2027, 1, 2), kind=StaffStatusKind.UNDER_INVESTIGATION)
+    assert "立案审查，建议定为不确定等次" not in client_for(head).get(GRADING).content.decode()
