@@ -130,3 +130,28 @@ def test_a_page_across_departments_asks_what_a_page_of_one_does(
 
 # The leader's grading page with rows to give and to confirm, whatever their number.
 LEADER_QUERIES = 23
+
+
+def test_confirm_all_of_one_department_confirms_that_department_only(client_for, organisation, leader):
+    """A user test: filtered to one department, 全部确认（5人） said 已确认22人 — all four departments."""
+    first = _department(organisation, leader, "X001", 3)
+    second = _department(organisation, leader, "X002", 2)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    for department in (first, second):
+        for row in quarter.grades.filter(department=department).exclude(person=department.head):
+            grade_assign(grade_row=row, actor=department.head, grade=Grade.FAIRLY_GOOD, comment="工作认真负责")
+    client = client_for(leader)
+    page = client.get(GRADING, {"department": second.pk}).content.decode()
+    assert f'<input type="hidden" name="department" value="{second.pk}">' in page
+    assert f"确认{second.name}全部2人的等次（不作调整）？" in page
+    response = client.post(reverse("evaluations:grades_confirm_all"), {"department": second.pk}, follow=True)
+    assert "已确认2人的等次。" in response.content.decode()
+    assert response.redirect_chain[-1][0] == f"{GRADING}?department={second.pk}#confirm"
+    staff = quarter.grades.exclude(person__in=[first.head, second.head])
+    states = dict(staff.values_list("department", "state").distinct())
+    assert states == {second.pk: GradeState.CONFIRMED, first.pk: GradeState.GRADED}
+    # A department the leader does not supervise is no filter: all of theirs, as without one.
+    other_leader = UserFactory(organisation=organisation, department=None, roles=[Role.SUPERVISING_LEADER])
+    elsewhere = _department(organisation, other_leader, "X003", 1)
+    client.post(reverse("evaluations:grades_confirm_all"), {"department": elsewhere.pk})
+    assert not quarter.grades.filter(department=first, state=GradeState.GRADED).exclude(person=first.head).exists()

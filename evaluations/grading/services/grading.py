@@ -376,16 +376,23 @@ def grade_confirm(
 
 @transaction.atomic
 def grades_confirm_all(
-    *, appraisal_quarter: AppraisalQuarter, actor: User, refused: list[tuple[QuarterGrade, list[str]]] | None = None
+    *,
+    appraisal_quarter: AppraisalQuarter,
+    actor: User,
+    refused: list[tuple[QuarterGrade, list[str]]] | None = None,
+    department_id: int | None = None,
 ) -> int:
-    """Confirm, unchanged, every graded staff grade of the departments ``actor`` supervises; returns
-    how many. A grade the rules refuse to confirm as it stands (a score below the line, …) refuses
-    the whole step, or, given ``refused`` (the leader's page), is left graded and added there with
-    the refusal's words, and the others are confirmed (a user test: one contradiction stopped a
-    leader's 全部确认 of thirty)."""
+    """Confirm, unchanged, every graded staff grade of the departments ``actor`` supervises (of the
+    one ``department_id`` only, when given: the page's department filter); returns how many. A grade
+    the rules refuse to confirm as it stands (a score below the line, …) refuses the whole step, or,
+    given ``refused`` (the leader's page), is left graded and added there with the refusal's words,
+    and the others are confirmed (a user test: one contradiction stopped a leader's 全部确认 of thirty)."""
     rows = QuarterGrade.objects.filter(
         appraisal_quarter=appraisal_quarter, state=GradeState.GRADED, department__supervising_leader=actor
     ).exclude(person=actor)
+    if department_id is not None:
+        # A user test: filtered to one department, 全部确认（5人） confirmed all four departments' 22.
+        rows = rows.filter(department_id=department_id)
     confirmed = 0
     # Each department's counters are counted once at the end, not after every row.
     with counts.deferred():

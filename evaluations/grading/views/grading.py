@@ -593,10 +593,18 @@ def grades_confirm_all(request: HttpRequest) -> HttpResponse:
     appraisal_quarter = selectors.current_appraisal_quarter(organisation=request.user.organisation)
     if appraisal_quarter is None:
         raise Http404
+    # The page's department filter, one of the departments the leader grades (else all of them).
+    wanted = request.POST.get("department", "")
+    department = next((d for d in selectors.departments_graded_by(user=request.user) if str(d.pk) == wanted), None)
     refused: list = []
     run_service(
         request,
-        lambda: grading.grades_confirm_all(appraisal_quarter=appraisal_quarter, actor=request.user, refused=refused),
+        lambda: grading.grades_confirm_all(
+            appraisal_quarter=appraisal_quarter,
+            actor=request.user,
+            refused=refused,
+            department_id=department.pk if department else None,
+        ),
         success=lambda confirmed: _("已确认%(n)s人的等次。") % {"n": confirmed},
     )
     if refused:
@@ -605,7 +613,10 @@ def grades_confirm_all(request: HttpRequest) -> HttpResponse:
             _("以下%(n)s人的等次未确认，请逐一调整后确认：%(why)s")
             % {"n": len(refused), "why": join_list(("；".join(words) for _row, words in refused), limit=5)},
         )
-    return redirect(reverse("evaluations:grading") + "#confirm")
+    back = reverse("evaluations:grading")
+    if department is not None:
+        back += "?" + urlencode({"department": department.pk})
+    return redirect(back + "#confirm")
 
 
 # --- Quarters ------------------------------------------------------------------------------
