@@ -211,6 +211,26 @@ def test_approval_is_refused_while_a_months_summary_is_missing(quarter, head, le
     assert appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief).state == QuarterState.APPROVED
 
 
+def test_a_person_who_left_during_the_quarter_does_not_hold_approval_back_for_what_they_owed(
+    client_for, quarter, head, leader, chief, staff, team, grade_of
+):
+    """A user test: someone deactivated after the quarter opened, their summary missing, stood among
+    the blockers for ever: nobody could hand it in. Still graded and confirmed as the others."""
+    hand_in_quarter_inputs(quarter)
+    staff.monthly_summaries.filter(month=10).delete()
+    save_fields(staff.target_sets.all(), status=ReviewStatus.SUBMITTED)
+    grade_all(quarter, head, leader, team, grade_of)
+    grades_confirm_all(appraisal_quarter=quarter, actor=leader)
+    assert len(approval_blockers(appraisal_quarter=quarter)) == 2
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    assert approval_blockers(appraisal_quarter=quarter) == []
+    # Their card says they left, where the head still grades them.
+    detail = client_for(head).get(reverse("evaluations:grade_detail", args=[grade_of(staff).pk])).content.decode()
+    assert "已离开（账号已停用）" in detail
+    assert appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief).state == QuarterState.APPROVED
+
+
 def test_a_person_graded_uncertain_needs_no_targets_or_summaries(quarter, head, leader, staff, team, grade_of):
     hand_in_quarter_inputs(quarter)
     staff.target_sets.all().delete()

@@ -577,7 +577,8 @@ def _shown(count: int, capped: bool) -> str:
 def _missing_inputs(appraisal_quarter: AppraisalQuarter, policy=None):
     """Grade rows whose quarterly targets are not approved, those with a month's summary not
     handed in (months begun by today), and those months (``summary_months`` bits). People graded
-    不确定等次 (long leave and the like) are exempt.
+    不确定等次 (long leave and the like) are exempt, and so are people who have left (their account
+    deactivated): nobody can hand in what they owe any more, and the quarter would wait for ever.
 
     Read from the rows' own ``targets_approved`` / ``summary_months`` (kept by
     :mod:`.documents`) through partial indexes: the database visits only the people who lack
@@ -585,7 +586,7 @@ def _missing_inputs(appraisal_quarter: AppraisalQuarter, policy=None):
     # Ordered as the partial indexes are (quarter, row id): no other index gives that order, so the
     # planner walks them and stops at the cap, whatever it guesses of how many rows match.
     rows = (
-        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
+        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, person__is_active=True)
         .exclude(grade=Grade.UNCERTAIN)
         .order_by("appraisal_quarter_id", "pk")
     )
