@@ -302,3 +302,14 @@ def test_a_blocker_counts_up_to_the_cap_and_says_more_beyond_it(
     assert len(bounded) == 4
     monkeypatch.setattr(grading, "BLOCKER_COUNT_CAP", 1000)
     assert "还有8人未评鉴。" in approval_blockers(appraisal_quarter=quarter)  # six, staff and the head
+
+
+def test_the_phone_cards_give_the_reason_for_a_grade_below_good_as_the_table_does(
+    client_for, quarter, head, chief, staff, grade_of
+):
+    """A user test: on a phone the agency head read 一般 beside a praising comment, without the
+    head's 定等理由 that the desktop table shows."""
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.AVERAGE, comment="工作积极", reason="两次迟交材料")
+    page = client_for(chief).get(approve_url(quarter)).content.decode()
+    cards = page.split('data-testid="approval-cards"', 1)[1]
+    assert "定等理由：两次迟交材料" in cards
