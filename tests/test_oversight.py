@@ -118,6 +118,8 @@ def test_the_bureau_sees_the_aggregates_of_the_organisation_it_oversees(client_f
     # Inspections: one in May against the policy's monthly minimum, over the 11 months ended by 1 Dec.
     assert row.months_due == 11
     assert overseen.name in page
+    # A user test: 好 66 beside 参加考核人数 60 looked wrong; the page says the grades are person-quarters.
+    assert "季度等次各列与“好”的名额按人次计" in page
     # Aggregates only: no person's name reaches the page.
     assert not any(person.get_full_name() in page for person in people)
 
