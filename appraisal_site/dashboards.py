@@ -300,7 +300,7 @@ def inspections_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
 
 def excellent_chart(*, scope: Scope, year: int, policy: Policy, departments: list[tuple[int, str]]) -> Chart:
     """Per department, the year's 优秀 (decided, else suggested) against the department's share of
-    the 优秀 quota."""
+    the 优秀 quota: a yardstick and no cap, the quota being the organisation's (as the 好 chart's)."""
     annual = {
         pk: (graded, excellent)
         for pk, graded, excellent in graded_and_excellent(
@@ -311,13 +311,15 @@ def excellent_chart(*, scope: Scope, year: int, policy: Policy, departments: lis
     shown = [(pk, name) for pk, name in departments if pk in annual]
     return Chart(
         key="excellent",
-        title=_("“优秀”名额使用"),
+        title=_("各科室“优秀”人数与按人数折算的名额（名额按全单位计算）"),
         label_header=_("科室"),
         labels=[name for _pk, name in shown],
         datasets=[
             Dataset(_("优秀人数"), [annual[pk][1] for pk, _n in shown]),
             Dataset(
-                _("优秀名额"), [excellent_quota(graded_people=annual[pk][0], policy=policy) for pk, _n in shown], "line"
+                _("按人数折算的“优秀”名额"),
+                [excellent_quota(graded_people=annual[pk][0], policy=policy) for pk, _n in shown],
+                "line",
             ),
             Dataset(_("定等人数"), [annual[pk][0] for pk, _n in shown], kind=None),
         ],

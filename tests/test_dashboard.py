@@ -144,8 +144,10 @@ def test_the_excellent_quota_use_summaries_and_objections_charts_count_the_datab
     )
     response = _board(client_for(hr))
     excellent = {row[0]: row[1:] for row in _chart(response, "excellent").rows}
-    # One 优秀 of four graded: 20 % of four rounds down to no place.
+    # One 优秀 of four graded: 20 % of four rounds down to no place, a yardstick named so (a user
+    # test read "名额 1" per department against the organisation's 11).
     assert excellent == {"业务一科": [1, 0, 4]}
+    assert "按人数折算的“优秀”名额" in response.content.decode()
     summaries = _chart(response, "summaries").rows
     # Past the deadline everyone who takes part and has not handed in is 未提交, a summary never
     # begun too (a user test read "0 0 24" for December against 60 people).
