@@ -33,9 +33,12 @@
     var participants = parseInt(banner.getAttribute("data-participants"), 10);
     var used = parseInt(banner.getAttribute("data-used"), 10);
     var forms = formsOf(kind);
+    var unsaved = false;
     forms.forEach(function (form) {
       var saved = form.getAttribute("data-saved-grade") || "";
       var now = countedGrade(form);
+      // A pick not saved yet that moves the counts (好, or 不确定等次, in or out).
+      if (now !== saved && (now === GOOD || saved === GOOD || now === UNCERTAIN || saved === UNCERTAIN)) { unsaved = true; }
       if (saved === GOOD) { used -= 1; }
       if (now === GOOD) { used += 1; }
       // 不确定等次 leaves the participants, so it shrinks the quota too.
@@ -45,6 +48,10 @@
     var capacity = participants > 0 ? Math.floor(participants * percent / 100) : 0;
     banner.querySelector("[data-quota-capacity]").textContent = String(capacity);
     banner.querySelector("[data-quota-remaining]").textContent = String(Math.max(capacity - used, 0));
+    // The counts beside it say the same: what is picked on the page, saved or not (said so).
+    banner.querySelector("[data-quota-used]").textContent = String(used);
+    banner.querySelector("[data-quota-participants]").textContent = String(participants);
+    banner.querySelector("[data-quota-unsaved]").classList.toggle("d-none", !unsaved);
     var full = used >= capacity;
     var over = used > capacity;
     var warning = banner.querySelector("[data-quota-warning]");

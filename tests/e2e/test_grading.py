@@ -111,6 +111,11 @@ def test_head_leader_and_chief_grade_confirm_and_approve_a_quarter(ui, demo, clo
     expect(banner.locator("[data-quota-remaining]")).to_have_text("0")
     expect(banner.get_by_test_id("quota-warning")).to_be_visible()
     expect(banner.get_by_test_id("quota-warning")).to_contain_text("名额已用完")
+    # The counts beside it agree (a user test read 剩余0人 beside 已评“好”0人), the pick said unsaved.
+    used = int(banner.locator("[data-quota-used]").inner_text())
+    capacity = int(banner.locator("[data-quota-capacity]").inner_text())
+    assert used == capacity
+    expect(banner.get_by_test_id("quota-unsaved")).to_be_visible()
     expect(grade_row(ui, second).locator(f"input[value='{Grade.GOOD}']")).to_be_disabled()
     expect(row.locator(f"input[value='{Grade.GOOD}']")).to_be_enabled()
     ui.screenshot("02-quota-warning")
@@ -118,6 +123,7 @@ def test_head_leader_and_chief_grade_confirm_and_approve_a_quarter(ui, demo, clo
     save(ui, row)
     expect(page.locator(".alert-success")).to_contain_text(f"已将{first}评为“好”")
     expect(page.get_by_test_id("quota-all").locator("[data-quota-remaining]")).to_have_text("0")
+    expect(page.get_by_test_id("quota-all").get_by_test_id("quota-unsaved")).to_be_hidden()
 
     # 2. Forced past the disabled control, the server refuses it and keeps the comment.
     row = grade_row(ui, second)
