@@ -22,6 +22,8 @@ from .models import (
     Policy,
     Role,
     RoleAssignment,
+    StaffStatus,
+    StaffStatusKind,
     User,
 )
 
@@ -88,6 +90,16 @@ def taking_part(*, organisation_id: int) -> QuerySet[User]:
         role__in=SEPARATED_ROLES
     )
     return User.objects.filter(Exists(roles), organisation_id=organisation_id, is_active=True)
+
+
+def on_long_leave(day) -> Exists:
+    """A condition on people: on long leave (特殊状态 长期休假) on ``day``. Reminders are not sent
+    to them while away; what they owe stays owed (the grading suggests 不确定等次 for a long one)."""
+    return Exists(
+        StaffStatus.objects.filter(user=OuterRef("pk"), kind=StaffStatusKind.LONG_LEAVE, start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+    )
 
 
 def participants_of(*, organisation: Organisation) -> QuerySet[User]:

@@ -53,6 +53,22 @@ def test_no_reminder_to_a_newcomer_for_a_month_before_they_began(organisation, s
     assert _messages(newcomer) == []
 
 
+def test_no_reminder_to_someone_on_long_leave_that_day(organisation, staff, colleague, head):
+    """A user test: a person on 长期休假 since November was told to hand in December's summary."""
+    from accounts.models import StaffStatusKind
+    from tests.factories import StaffStatusFactory
+
+    StaffStatusFactory(user=staff, kind=StaffStatusKind.LONG_LEAVE, start_date=date(2026, 10, 15))
+    # Back by the reminder's day: reminded as anyone.
+    StaffStatusFactory(
+        user=colleague, kind=StaffStatusKind.LONG_LEAVE, start_date=date(2026, 10, 1), end_date=date(2026, 11, 1)
+    )
+    run = reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
+    assert run.summaries == 2  # the colleague and the head
+    assert _messages(staff) == []
+    assert any("10月工作小结" in m for m in _messages(colleague))
+
+
 def test_a_reminder_is_sent_once_per_person_per_deadline_even_if_the_task_runs_twice(organisation, staff):
     reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
     again = reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
