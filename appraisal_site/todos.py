@@ -303,7 +303,8 @@ def _agency_head(user: User, today: date) -> list[Todo]:
                     label
                     % {
                         "quarter": appraisal_quarter.period.label,
-                        "first": next((b for b in blockers if b.waits_for == INPUTS), ""),
+                        # Every document blocker (targets and summaries), as the page lists them.
+                        "first": "".join(b for b in blockers if b.waits_for == INPUTS),
                     },
                     len(blockers) or 1,
                     reverse("evaluations:quarter_approve", args=[appraisal_quarter.pk]),

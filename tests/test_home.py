@@ -240,6 +240,11 @@ def test_once_everyone_is_graded_the_agency_head_is_told_what_staff_still_owe(
     Policy.objects.filter(organisation=organisation).update(discipline_review_step=True)
     html = page(client_for(chief)).replace("\n", "").replace("  ", "")
     assert ">2026年第3季度评鉴已完成，尚不能审批：还有1人的月度小结未提交。<" in html
+    # Targets not approved as well: both said (a user test read one of two, under a count of 2).
+    colleague.target_sets.filter(year=2026, quarter=3).update(status=ReviewStatus.SUBMITTED)
+    grade_documents_refresh(rows=quarter.grades.all())
+    html = page(client_for(chief)).replace("\n", "").replace("  ", "")
+    assert "尚不能审批：还有1人的季度目标未审核通过。还有1人的月度小结未提交。<" in html
 
 
 def test_the_agency_head_sees_quarters_awaiting_approval_and_the_committees_decisions(
