@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Min, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
 from accounts.models import Department, Organisation, User
@@ -340,6 +340,22 @@ def quarter_distribution(*, appraisal_quarter: AppraisalQuarter) -> list[dict]:
             *QuarterGradeCount.COUNTS,
         )
         .order_by("department__sort_order", "department__code", "department_id", "is_leader_position")
+    )
+
+
+def department_good_counts(*, appraisal_quarter: AppraisalQuarter, department_ids: list[int]) -> list[dict]:
+    """Of the given departments, in their order: ``department_id``, ``department__name``, the
+    participants of the quota (everyone but 不确定等次) and the 好 given, from the counters. One query."""
+    return list(
+        QuarterGradeCount.objects.filter(appraisal_quarter=appraisal_quarter, department_id__in=department_ids)
+        .values("department_id", "department__name")
+        .annotate(
+            participants=Sum("total") - Sum("uncertain"),
+            good=Sum("good"),
+            sort_order=Min("department__sort_order"),
+            code=Min("department__code"),
+        )
+        .order_by("sort_order", "code", "department_id")
     )
 
 

@@ -129,7 +129,7 @@ def test_a_page_across_departments_asks_what_a_page_of_one_does(
 
 
 # The leader's grading page with rows to give and to confirm, whatever their number.
-LEADER_QUERIES = 23
+LEADER_QUERIES = 24
 
 
 def test_confirm_all_of_one_department_confirms_that_department_only(client_for, organisation, leader):

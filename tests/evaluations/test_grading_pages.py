@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from evaluations.grading.services.grading import appraisal_quarter_open
-from evaluations.models import Grade, GradeState, QuarterState
+from evaluations.models import Grade, GradeState, QuarterGrade, QuarterState
 from targets.models import Completion
 from tests.evaluations.conftest import Q3_GRADING_DAY
 from tests.evaluations.helpers import give
@@ -30,9 +30,10 @@ from tests.support.clock import movable_today
 
 GRADING = reverse("evaluations:grading")
 # One of them the grades sent back after an objection that wait for the person (a few, capped);
-# one the people under investigation (立案审查) recorded with the sanctions.
-HEAD_GRADING_QUERIES = 22
-LEADER_GRADING_QUERIES = 23
+# one the people under investigation (立案审查) recorded with the sanctions; one the 好 given per
+# department against its headcount's share.
+HEAD_GRADING_QUERIES = 23
+LEADER_GRADING_QUERIES = 24
 # The selected quarter counted once (distribution, pools and progress in one query), its blockers
 # without names: one bounded query each.
 QUARTERS_QUERIES = 12
@@ -547,3 +548,22 @@ def test_a_quarter_ended_before_the_organisation_began_in_the_system_is_not_awai
     page = client_for(head).get(GRADING).content.decode()
     assert "待组织人事科开放评鉴" not in page
     assert "2027年第1季度的评鉴自2027-04-01起开放（季度结束后）。" in page
+
+
+def test_the_page_gives_each_departments_good_against_its_headcounts_share(
+    client_for, organisation, department, head, leader
+):
+    """A user test: three heads gave 好 to all their people; the last departments and the leader found
+    the organisation's places gone, warned by nothing while there was time. The page gives each of
+    the grader's departments its 好 against its headcount's share (a guide, not a cap)."""
+    quarter, people = _populate(organisation, department, leader, 9)  # 10 with the head: 40 % → 4
+    for person in people[:5]:
+        row = quarter.grades.get(person=person)
+        QuarterGrade.objects.filter(pk=row.pk).update(grade=Grade.GOOD, state=GradeState.GRADED)
+    from evaluations.grading.services.counts import grade_counts_refresh
+
+    grade_counts_refresh(appraisal_quarter_id=quarter.pk)
+    html = client_for(head).get(GRADING).content.decode()
+    shares = html.split('data-testid="department-shares"', 1)[1].split("</p>", 1)[0]
+    assert f"{department.name}已评“好”5人，约4人" in shares
+    assert "text-danger" in shares  # past its share

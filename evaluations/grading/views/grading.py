@@ -269,6 +269,21 @@ def _quota_context(pools: list[quota.PoolStatus], policy: Policy, appraisal_quar
     return {"pools": pools, "quota_percent": quota.quota_percent(appraisal_quarter, policy)}
 
 
+def _department_shares(appraisal_quarter: AppraisalQuarter, departments: list, policy: Policy) -> list[dict]:
+    """For each department the user grades: its 好 given and its headcount's share of the quota, a
+    yardstick and no cap (the quota is the organisation's, DOMAIN.md §4), as the dashboard draws it.
+    A user test: three heads gave 好 to everyone and the last departments, and the leader, found no
+    place left, warned by nothing while there was still time."""
+    percent = quota.quota_percent(appraisal_quarter, policy)
+    rows = selectors.department_good_counts(
+        appraisal_quarter=appraisal_quarter, department_ids=[d.pk for d in departments]
+    )
+    for row in rows:
+        row["share"] = quota.good_quota(participants=row["participants"], percent=percent)
+        row["over"] = row["good"] > row["share"]
+    return rows
+
+
 # --- My grading work ---------------------------------------------------------------------
 
 
@@ -369,6 +384,7 @@ def _render_work(
         department=department,
         graded_waiting=lists.graded_waiting if confirm_page.paginator.count else 0,
         band_average=policy.band_average,
+        department_shares=_department_shares(appraisal_quarter, departments, policy),
         **_quota_context(pools, policy, appraisal_quarter),
     )
     return render(request, "evaluations/grading/work.html", ctx, status=status)
