@@ -219,7 +219,7 @@ def _month(month, words: dict) -> str:
             _html('<span class="badge text-bg-warning ms-1">{}</span>', words["late"]) if summary.is_late else "",
         )
     return _html(
-        '<span class="text-nowrap me-1" data-testid="month">{}{}{}</span>', _shown(month.month), words["month"], state
+        '<span class="text-nowrap me-3" data-testid="month">{}{}{}</span>', _shown(month.month), words["month"], state
     )
 
 

@@ -1029,3 +1029,13 @@ def test_a_long_decision_reason_is_shortened_in_the_list_and_kept_whole_in_its_t
     shown = html.split('data-testid="decision-reason"', 1)[1].split("</div>", 1)[0]
     assert f'title="{reason}"' in shown
     assert len(shown.split(">", 1)[1]) <= 80
+
+
+def test_the_year_list_says_who_has_left(client_for, organisation, staff, hr, crowd):
+    """A user test: people who had left were listed and counted with nothing to say so."""
+    record(staff, "好/好/较好/好", score="95")
+    rollup(organisation)
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    page = client_for(hr).get(reverse("evaluations:annual", args=[YEAR])).content.decode()
+    assert page.count('data-testid="left">已离开（账号已停用）<') == 1

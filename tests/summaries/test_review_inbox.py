@@ -51,6 +51,16 @@ def test_the_inbox_filters_by_kind_and_lateness(client_for, head, waiting):
     assert client.get(reverse("review"), {"q": "乙"}).content.decode().count('data-testid="inbox-row"') == 1
 
 
+def test_the_inbox_says_who_has_left(client_for, head, staff, waiting):
+    """A user test: items of people who had left stood in the inbox with nothing to say so."""
+    client = client_for(head)
+    assert 'data-testid="inbox-left"' not in client.get(reverse("review")).content.decode()
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    body = client.get(reverse("review")).content.decode()
+    assert body.count('data-testid="inbox-left">已离开（账号已停用）<') == 2  # their summary and targets
+
+
 def test_staff_and_hr_have_no_inbox(client_for, staff, hr):
     assert client_for(staff).get(reverse("review")).status_code == 403
     assert client_for(hr).get(reverse("review")).status_code == 403
