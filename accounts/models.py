@@ -1551,7 +1551,8 @@ def query_text(value: str, names: dict) -> str:
     choices = _query_choices()
     shown = []
     for key, item in parse_qsl(value):
-        if key == "page" or not item.strip():
+        # The page and the order are not filters: the export holds the same rows whatever they were.
+        if key in ("page", "sort") or not item.strip():
             continue
         if key == "content_type":
             text = names.get(("content_type", item), item)

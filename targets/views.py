@@ -196,6 +196,9 @@ def _render_detail(request: HttpRequest, target_set: TargetSet, status: int = 20
         "version_form": VersionForm(initial={"version": target_set.version}, auto_id=False),
     }
     if can_edit and "formset" not in forms:
+        # Weights saved not totalling 100 (a draft kept after a refused 提交审核): said on coming back,
+        # not first at the next submission (a user test found the page silent).
+        ctx["weights_warning"] = services.weights_refusal(target_set)
         forms["formset"] = TargetItemFormSet(
             initial=item_initial(items), prefix="items", form_kwargs={"goal_choices": _goal_choices(target_set)}
         )

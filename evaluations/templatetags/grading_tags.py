@@ -288,6 +288,14 @@ def grading_facts(facts, grade_row) -> str:
     )
 
 
+def _row_marks(row) -> SafeString:
+    """A form's department (the page's per-department 好 shares follow its pick, static/js/grading.js)
+    and, shown again after the server refused it, data-refused."""
+    return _html(
+        ' data-department="{}"{}', row.grade_row.department_id or "", " data-refused" if row.form.is_bound else ""
+    )
+
+
 # --- A leader's confirmation form (work.html and detail.html) -----------------------------------
 
 _CONFIRM_WORDS = {"confirm": _("确认"), "adjust": _("调整等次"), "change": _("调整并确认")}
@@ -381,7 +389,7 @@ def confirm_form(context, row, form, next_page, work_position="") -> str:
         reverse("evaluations:grade_confirm", args=[grade_row.pk]),
         row.pool,
         grade_row.grade,
-        " data-refused" if row.form.is_bound else "",
+        _row_marks(row),
         _form_opening(context, form, next_page, work_position),
         _html(
             '\n  <button type="submit" name="action" value="confirm" class="btn btn-success btn-sm mb-2"'
@@ -463,7 +471,7 @@ def grade_form(context, row, form, next_page, work_position="") -> str:
         reverse("evaluations:grade_detail", args=[row.grade_row.pk]),
         row.pool,
         row.grade_row.grade,
-        " data-refused" if row.form.is_bound else "",
+        _row_marks(row),
         _form_opening(context, form, next_page, work_position),
         _html(' aria-describedby="{}_error"', grade.auto_id) if grade_errors else "",
         words["grade"],

@@ -72,8 +72,24 @@
     });
   }
 
+  // Each department's 好 against its headcount's share (a guide): the saved count, with the picks
+  // of that department's forms on the page counted as they would be once saved.
+  function refreshShare(line) {
+    var department = line.getAttribute("data-department-share");
+    var good = parseInt(line.getAttribute("data-good"), 10);
+    document.querySelectorAll("form[data-quota-row][data-department='" + department + "']").forEach(function (form) {
+      if ((form.getAttribute("data-saved-grade") || "") === GOOD) { good -= 1; }
+      if (countedGrade(form) === GOOD) { good += 1; }
+    });
+    line.querySelector("[data-share-good]").textContent = String(good);
+    var over = good > parseInt(line.getAttribute("data-share"), 10);
+    line.classList.toggle("text-danger", over);
+    line.classList.toggle("fw-semibold", over);
+  }
+
   function refreshAll() {
     document.querySelectorAll("[data-quota-pool]").forEach(refreshPool);
+    document.querySelectorAll("[data-department-share]").forEach(refreshShare);
   }
 
   // 理由 only for 一般/较差, 不确定等次原因 only for 不确定等次; shown anyway when filled in or in error.

@@ -161,7 +161,9 @@ def test_job_entries_name_what_their_ids_point_to_and_hide_who_is_flagged(
 
 
 def test_an_exports_filters_read_as_labelled_values(client_for, auditor, hr, department):
-    client_for(hr).post(reverse("accounts:staff_export") + f"?department={department.pk}&staff_type=civil_servant")
+    client_for(hr).post(
+        reverse("accounts:staff_export") + f"?department={department.pk}&staff_type=civil_servant&sort=-name&page=2"
+    )
     from django.contrib.contenttypes.models import ContentType
 
     policy = ContentType.objects.get_for_model(Policy).pk
@@ -173,6 +175,8 @@ def test_an_exports_filters_read_as_labelled_values(client_for, auditor, hr, dep
     assert f"筛选条件</strong>：科室：{department.name}，人员类别：公务员" in text
     assert "筛选条件</strong>：起始日期：2026-12-01，地址：127.0.0.1，对象类型：考核政策" in text
     assert "department=" not in text and "date_from=" not in text
+    # The order and the page are no filters (a user test read 排序：-time).
+    assert "排序" not in text and "-name" not in text
     assert not [cell for cell in cells if "department=" in cell or "remote_addr=" in cell]
 
 

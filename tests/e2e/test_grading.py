@@ -107,7 +107,11 @@ def test_head_leader_and_chief_grade_confirm_and_approve_a_quarter(ui, demo, clo
 
     # Picking 好 for one person takes the last place: the page warns and disables 好 for the others.
     row = grade_row(ui, first)
+    share = page.get_by_test_id("department-share").first.locator("[data-share-good]")
+    before = int(share.inner_text())
     pick(row, Grade.GOOD)
+    # The department's line beside the quota counts the pick too (a user test: it waited for the save).
+    expect(share).to_have_text(str(before + 1))
     expect(banner.locator("[data-quota-remaining]")).to_have_text("0")
     expect(banner.get_by_test_id("quota-warning")).to_be_visible()
     expect(banner.get_by_test_id("quota-warning")).to_contain_text("名额已用完")

@@ -145,7 +145,7 @@ def test_confirm_all_of_one_department_confirms_that_department_only(client_for,
     assert f'<input type="hidden" name="department" value="{second.pk}">' in page
     assert f"确认{second.name}全部2人的等次（不作调整）？" in page
     response = client.post(reverse("evaluations:grades_confirm_all"), {"department": second.pk}, follow=True)
-    assert "已确认2人的等次。" in response.content.decode()
+    assert f"已确认{second.name}2人的等次。" in response.content.decode()
     assert response.redirect_chain[-1][0] == f"{GRADING}?department={second.pk}#confirm"
     staff = quarter.grades.exclude(person__in=[first.head, second.head])
     states = dict(staff.values_list("department", "state").distinct())

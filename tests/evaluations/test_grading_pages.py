@@ -565,5 +565,5 @@ def test_the_page_gives_each_departments_good_against_its_headcounts_share(
     grade_counts_refresh(appraisal_quarter_id=quarter.pk)
     html = client_for(head).get(GRADING).content.decode()
     shares = html.split('data-testid="department-shares"', 1)[1].split("</p>", 1)[0]
-    assert f"{department.name}已评“好”5人，约4人" in shares
+    assert f"{department.name}已评“好”<span data-share-good>5</span>人，约4人" in shares
     assert "text-danger" in shares  # past its share

@@ -110,6 +110,9 @@ def test_wrong_weights_are_explained_and_the_text_is_kept(client_for, staff, mak
     assert list(target_set.items.values_list("content", "weight")) == [("独特的目标文字", 70)]
     assert f'name="version" value="{target_set.version}"' in body
     assert target_set.revisions.count() == 0
+    # Coming back to it later, the page still says what to correct before submitting.
+    again = client_for(staff).get(reverse("targets:detail", args=[target_set.pk])).content.decode()
+    assert 'data-testid="weights-warning">提交前请修改：各项权重之和须为100（当前为70）' in again
 
 
 def test_a_submission_refused_for_an_empty_set_is_said_and_nothing_is_submitted(client_for, staff, make_target_set):

@@ -621,7 +621,11 @@ def grades_confirm_all(request: HttpRequest) -> HttpResponse:
             refused=refused,
             department_id=department.pk if department else None,
         ),
-        success=lambda confirmed: _("已确认%(n)s人的等次。") % {"n": confirmed},
+        success=lambda confirmed: (
+            _("已确认%(department)s%(n)s人的等次。") % {"department": department.name, "n": confirmed}
+            if department
+            else _("已确认%(n)s人的等次。") % {"n": confirmed}
+        ),
     )
     if refused:
         messages.warning(
