@@ -1231,7 +1231,7 @@ class AuditEntry(AbstractLogEntry):
                 if timezone.is_naive(moment):
                     moment = timezone.make_aware(moment, UTC)
                 return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-        return value if len(value) <= AUDIT_VALUE_LENGTH else value[:AUDIT_VALUE_LENGTH] + "…"
+        return clipped(value)
 
     def _get_changes_display_for_fk_field(self, field, value) -> str:
         # Labels prefetched for a whole page by audit.prefetch_related_labels: one query per
@@ -1400,14 +1400,19 @@ def url_without_tokens(value: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
+def _json_of(value: str, kind: type):
+    """``value`` read as JSON, when it is a ``kind`` (a list, a dict); else None."""
+    try:
+        read = json.loads(value)
+    except ValueError:
+        return None
+    return read if isinstance(read, kind) else None
+
+
 def list_choices_text(value: str, choices) -> str:
     """A list of choices (a JSON list of codes) by their labels, 公务员、参公人员; the codes when it is
     not one."""
-    try:
-        items = json.loads(value)
-    except ValueError:
-        return value
-    if not isinstance(items, list):
+    if (items := _json_of(value, list)) is None:
         return value
     labels = {str(key): str(label) for key, label in choices}
     return join_list(labels.get(str(item), str(item)) for item in items) or "—"
@@ -1427,6 +1432,13 @@ def _joined(texts, *, groups: bool = False) -> str:
 
 # How much of a long text an audit row shows; the record keeps it whole.
 AUDIT_VALUE_LENGTH = 200
+
+
+def clipped(text: str) -> str:
+    """``text`` cut to :data:`AUDIT_VALUE_LENGTH` characters, "…" marking the cut."""
+    return text if len(text) <= AUDIT_VALUE_LENGTH else text[:AUDIT_VALUE_LENGTH] + "…"
+
+
 _DEFAULT_REPR = re.compile(r"^\w+ object \(.*\)$")
 
 
@@ -1562,18 +1574,14 @@ def query_text(value: str, names: dict) -> str:
             text = _named_value(key, item, names)
         shown.append(_labelled(AUDIT_QUERY_LABELS.get(key, key), text))
     text = _joined(shown) or "—"
-    return text if len(text) <= AUDIT_VALUE_LENGTH else text[:AUDIT_VALUE_LENGTH] + "…"
+    return clipped(text)
 
 
 def job_values_text(value: str, names: dict | None = None) -> str | None:
     """A job's parameters or summary (a JSON object) as "label：value；…"; None when it is not one.
     Empty values are left out, ids named (:data:`AUDIT_VALUE_OBJECTS`), a list page's query read as
     its filters (:func:`query_text`) and appraisal content hidden (:data:`JOB_CONTENT_VALUES`)."""
-    try:
-        values = json.loads(value)
-    except ValueError:
-        return None
-    if not isinstance(values, dict):
+    if (values := _json_of(value, dict)) is None:
         return None
     names = names or {}
 
@@ -1605,7 +1613,7 @@ def job_values_text(value: str, names: dict | None = None) -> str | None:
         groups=True,
     )
     shown = shown or "—"
-    return shown if len(shown) <= AUDIT_VALUE_LENGTH else shown[:AUDIT_VALUE_LENGTH] + "…"
+    return clipped(shown)
 
 
 AUDIT_DETAIL_LABELS = {
