@@ -32,7 +32,9 @@ def test_the_calendar_says_due_of_the_same_people_its_filter_finds(department, p
     assert {p for p in people if periods.is_due_for(period, p.appraisal_start)} == found
 
 
-def test_the_roster_page_and_its_workbook_say_not_due_of_the_same_newcomers(client_for, hr, department, head):
+def test_the_roster_page_and_its_workbook_say_not_due_of_the_same_newcomers(client_for, hr, department, head, settings):
+    # Before November's deadline (5 December): nobody is 逾期 yet, whatever day the suite runs.
+    settings.APPRAISAL_TODAY = date(2026, 12, 3)
     for name, start in STARTS.items():
         UserFactory(department=department, full_name=name, appraisal_start=start)
     page = client_for(hr).get(reverse("roster"), {"year": 2026, "month": 11}).content.decode()
