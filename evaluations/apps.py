@@ -15,6 +15,7 @@ class EvaluationsConfig(AppConfig):
         from .annual import counts as annual_counts
         from .annual import jobs as annual_jobs
         from .annual import models as annual
+        from .annual import statuses as annual_statuses
         from .ballots import jobs as ballots_jobs
         from .ballots import models as ballots
         from .discipline import jobs as discipline_jobs
@@ -28,6 +29,7 @@ class EvaluationsConfig(AppConfig):
         documents.connect()
         counts.connect()
         annual_counts.connect()
+        annual_statuses.connect()
         numbers.connect()
         grading_jobs.register_kinds()
         annual_jobs.register_kinds()

@@ -788,9 +788,10 @@ class Freshness:
 def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness:
     """Compare the year's last computation with its inputs' last change: a quarter approved, a
     grade of an approved quarter changed (regraded after an objection, reviewed after 定等), a
-    serious finding, a sanction, a veto flag raised or lifted, a 民主测评 ballot closed. Each of
-    those asks for a recomputation as a job when it commits; until that job has run, the
-    suggestions are stale. Five queries, whatever the number of people."""
+    serious finding, a sanction, a veto flag raised or lifted, a 民主测评 ballot closed, a
+    recomputation asked for and not yet done. Each of those asks for a recomputation as a job when
+    it commits; until that job has run, the suggestions are stale. Six queries, whatever the
+    number of people."""
     # The last run (AnnualRollupRun; the former evaluations 0026 gave one to the years computed before runs
     # were kept): one row found through its unique index.
     computed = (
@@ -804,7 +805,21 @@ def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness
     discipline = latest_input_change(organisation=organisation, year=year)
     # The civil servants' ballots (a scheme's own carry a purpose), as the roll-up reads them.
     ballots = last_closed(organisation=organisation, year=year, purpose="")
-    changed = max((m for m in (*quarters.values(), discipline, ballots) if m is not None), default=None)
+    # A recomputation asked for and not yet done (a special status saved, any of the above): its
+    # inputs changed when it was asked for.
+    waiting = (
+        Job.objects.filter(
+            kind=ROLLUP_YEAR,
+            organisation=organisation,
+            params={"year": year},
+            state__in=(Job.State.PENDING, Job.State.RUNNING),
+        )
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    moments = (*quarters.values(), discipline, ballots, waiting)
+    changed = max((m for m in moments if m is not None), default=None)
     return Freshness(computed_at=computed, inputs_changed_at=changed)
 
 

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts import periods
-from accounts.models import Organisation
+from accounts.models import Organisation, StaffStatus, StaffStatusKind
 
 from .models import (
     DEFAULT_SANCTION_EFFECTS,
@@ -70,7 +70,7 @@ class SanctionImpact:
 
 
 def sanction_effects(*, organisation: Organisation, year: int) -> dict[int, SanctionImpact]:
-    """person_id → the heaviest effect on ``year`` of that person's sanctions (two queries)."""
+    """person_id → the heaviest effect on ``year`` of that person's sanctions and 立案审查 status (three queries)."""
     return {
         person_id: impact
         for (_organisation_id, person_id), impact in sanction_effects_of(
@@ -81,7 +81,8 @@ def sanction_effects(*, organisation: Organisation, year: int) -> dict[int, Sanc
 
 def sanction_effects_of(*, organisation_ids: list[int], year: int) -> dict[tuple[int, int], SanctionImpact]:
     """(organisation id, person id) → the heaviest effect on ``year`` of that person's sanctions in
-    that organisation, for many organisations at once (two queries, whatever their number)."""
+    that organisation, and of a 立案审查 recorded as their special status, for many organisations at
+    once (three queries, whatever their number)."""
     tables: dict[int, dict[str, str]] = {}
     defaults = {str(kind): str(effect) for kind, effect in DEFAULT_SANCTION_EFFECTS.items()}
     for organisation_id, kind, effect in SanctionRule.objects.filter(organisation_id__in=organisation_ids).values_list(
@@ -89,21 +90,37 @@ def sanction_effects_of(*, organisation_ids: list[int], year: int) -> dict[tuple
     ):
         tables.setdefault(organisation_id, dict(defaults))[kind] = effect
     result: dict[tuple[int, int], SanctionImpact] = {}
-    candidates = Sanction.objects.filter(
-        organisation_id__in=organisation_ids, decided_on__year__gte=year - 1, decided_on__year__lte=year
+
+    def weigh(key: tuple[int, int], effect: str, event: str) -> None:
+        current = result.get(key)
+        if current is None or EFFECT_WEIGHT[effect] > EFFECT_WEIGHT[current.effect]:
+            reason = _("%(sanction)s（%(effect)s）") % {"sanction": event, "effect": SanctionEffect(effect).label}
+            result[key] = SanctionImpact(effect=effect, reason=reason)
+
+    # Those of the year or the year before, and any still open or closed in the year or later (an
+    # investigation that began years ago and is not closed keeps the person ungraded).
+    candidates = Sanction.objects.filter(organisation_id__in=organisation_ids, decided_on__year__lte=year).filter(
+        Q(decided_on__year__gte=year - 1) | Q(closed_on__isnull=True) | Q(closed_on__year__gte=year)
     )
     for sanction in candidates.order_by("decided_on", "pk"):
         effect = tables.get(sanction.organisation_id, defaults)[sanction.kind]
-        if year not in years_affected(sanction, effect):
-            continue
-        key = (sanction.organisation_id, sanction.person_id)
-        current = result.get(key)
-        if current is None or EFFECT_WEIGHT[effect] > EFFECT_WEIGHT[current.effect]:
-            reason = _("%(sanction)s（%(effect)s）") % {
-                "sanction": sanction_event(sanction),
-                "effect": SanctionEffect(effect).label,
-            }
-            result[key] = SanctionImpact(effect=effect, reason=reason)
+        if year in years_affected(sanction, effect):
+            weigh((sanction.organisation_id, sanction.person_id), effect, sanction_event(sanction))
+    # 立案审查 recorded as a special status of the person (accounts) acts as the sanction of that kind
+    # does, for the years from its start to its end (or to this year while it lasts).
+    statuses = StaffStatus.objects.filter(
+        user__organisation_id__in=organisation_ids,
+        kind=StaffStatusKind.UNDER_INVESTIGATION,
+        start_date__year__lte=year,
+    ).filter(Q(end_date__isnull=True) | Q(end_date__year__gte=year))
+    for organisation_id, person_id, start, end in statuses.order_by("start_date", "pk").values_list(
+        "user__organisation_id", "user_id", "start_date", "end_date"
+    ):
+        effect = tables.get(organisation_id, defaults)[SanctionKind.INVESTIGATION]
+        as_sanction = Sanction(kind=SanctionKind.INVESTIGATION, decided_on=start, closed_on=end)
+        if year in years_affected(as_sanction, effect):
+            event = _("%(date)s起立案审查（人员特殊状态）") % {"date": start.strftime("%Y年%m月%d日")}
+            weigh((organisation_id, person_id), effect, event)
     return result
 
 

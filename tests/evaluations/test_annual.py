@@ -230,6 +230,39 @@ def test_a_major_demerit_last_year_still_leaves_this_year_not_graded(organisatio
     assert result_of(staff).suggested_grade == AnnualGrade.NOT_GRADED
 
 
+def test_an_investigation_begun_years_ago_and_still_open_leaves_this_year_not_graded(organisation, staff, crowd):
+    SanctionFactory(person=staff, kind=SanctionKind.INVESTIGATION, decided_on=date(YEAR - 2, 6, 1))
+    record(staff, "好/好/好/好", score="98")
+    rollup(organisation)
+    result = result_of(staff)
+    assert result.suggested_grade == AnnualGrade.NOT_GRADED
+    assert any(reason.startswith("处分影响：2024年06月01日被立案审查") for reason in result.suggestion_reasons)
+
+
+def test_an_investigation_recorded_as_a_special_status_leaves_the_year_not_graded(
+    organisation, staff, colleague, chief, crowd
+):
+    """HR may record 立案审查 on the person (特殊状态) rather than as a sanction: the year reads both,
+    as the quarter's suggestions do, and the committee cannot decide 优秀 for the person."""
+    StaffStatusFactory(user=staff, kind=StaffStatusKind.UNDER_INVESTIGATION, start_date=date(YEAR, 11, 20))
+    # Closed before the year began: no effect on it.
+    StaffStatusFactory(
+        user=colleague,
+        kind=StaffStatusKind.UNDER_INVESTIGATION,
+        start_date=date(YEAR - 1, 3, 1),
+        end_date=date(YEAR - 1, 9, 30),
+    )
+    record(staff, "好/好/好/不确定", score="98")
+    record(colleague, "好/好/好/好", score="97")
+    rollup(organisation)
+    result = result_of(staff)
+    assert result.suggested_grade == AnnualGrade.NOT_GRADED and not result.eligible_excellent
+    assert "处分影响：2026年11月20日起立案审查（人员特殊状态）（结案前不确定等次）" in result.suggestion_reasons
+    assert result_of(colleague).suggested_grade == AnnualGrade.EXCELLENT
+    with pytest.raises(ValidationError, match="受处分影响"):
+        annual.annual_decide(result=result, actor=chief, grade=AnnualGrade.EXCELLENT, reason="表现突出")
+
+
 # --- Quota and ranking -------------------------------------------------------------------------
 
 

@@ -2,14 +2,16 @@
 or a veto flag raised or lifted after the last computation makes the committee wait for the
 recomputation (a job each of those asks for on commit) or press 重新计算."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Job
+from accounts import jobs
+from accounts.models import Job, StaffStatus, StaffStatusKind
+from accounts.services import staff_status_add
 from evaluations.annual import services as annual
 from evaluations.discipline.services import veto
 from evaluations.discipline.services.sanctions import sanction_save
@@ -90,6 +92,28 @@ def test_a_new_sanction_recomputes_the_year_once_its_flags_are_raised(
     computed.refresh_from_db()
     assert any("警告" in reason for reason in computed.suggestion_reasons)
     annual.annual_decide(result=computed, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+
+
+def test_recording_an_investigation_on_the_person_recomputes_the_year_and_holds_decisions_till_then(
+    organisation, computed, hr, chief, staff, django_capture_on_commit_callbacks
+):
+    """立案审查 recorded by HR as the person's special status changes the year's suggestion: the
+    committee waits for the recomputation it asks for, which then suggests 不定等次."""
+    status = StaffStatus(user=staff, kind=StaffStatusKind.UNDER_INVESTIGATION, start_date=date(2026, 12, 1))
+    with django_capture_on_commit_callbacks(execute=False):
+        staff_status_add(status=status)
+    job = Job.objects.get(kind="evaluations.rollup_year")
+    assert job.params == {"year": 2026}
+    with pytest.raises(ValidationError, match=STALE):
+        annual.annual_decide(result=computed, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+    assert jobs.job_run(job.pk).state == Job.State.DONE
+    computed.refresh_from_db()
+    assert computed.suggested_grade == AnnualGrade.NOT_GRADED
+    assert not annual.suggestions_freshness(organisation=organisation, year=2026).stale
+    # Another kind of status (挂职) is not read by the year: nothing to recompute.
+    with django_capture_on_commit_callbacks(execute=False):
+        staff_status_add(status=StaffStatus(user=staff, kind=StaffStatusKind.SECONDED, start_date=date(2026, 5, 1)))
+    assert Job.objects.filter(kind="evaluations.rollup_year").count() == 1
 
 
 def test_the_committee_page_shows_when_suggestions_were_computed_and_hides_decisions_while_stale(
