@@ -189,6 +189,9 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "evaluations:grade_confirm": row(
         POST_NOT_FOUND, head=POST_DENY, leader=("405", "400"), chief=POST_DENY, hr=POST_DENY
     ),
+    "evaluations:grade_return": row(
+        POST_NOT_FOUND, head=POST_DENY, leader=POST_DENY, chief=("405", "400"), hr=POST_DENY
+    ),
     "evaluations:grade_scores": row(
         POST_NOT_FOUND, head=("405", "400"), leader=POST_DENY, chief=POST_DENY, hr=POST_DENY
     ),

@@ -130,6 +130,7 @@ OBJECT_FOR_PK = {
     "evaluations:ballot_paper": "ballot",
     "evaluations:grade_detail": "grade",
     "evaluations:grade_confirm": "grade",
+    "evaluations:grade_return": "grade",
     "evaluations:grade_scores": "grade",
     "evaluations:grade_review": "grade",
     "evaluations:quarter_approve": "quarter",

@@ -56,6 +56,15 @@ class ConfirmForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class ReturnForm(forms.Form):
+    """The agency head sends a confirmed grade back before approving, with the reason."""
+
+    reason = MultiLineCharField(
+        label=_("退回理由"), max_length=_limit("return_reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 class OpenQuarterForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(label=_("季度"), choices=QUARTER_CHOICES, coerce=int)

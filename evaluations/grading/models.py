@@ -217,6 +217,10 @@ class QuarterGrade(OrganisationScoped, models.Model):
     # publication window): editable again by the evaluator and the leader until confirmed.
     reopened_at = models.DateTimeField(_("退回重评时间"), null=True, blank=True)
     reopen_reason = bounded_text(_("退回重评理由"), limit=SHORT, blank=True)
+    # Sent back by the agency head before approving the quarter (a grade they do not agree with):
+    # the evaluator grades again and the leader confirms again; cleared when confirmed.
+    returned_at = models.DateTimeField(_("审批退回时间"), null=True, blank=True)
+    return_reason = bounded_text(_("审批退回理由"), limit=SHORT, blank=True)
     version = models.PositiveIntegerField(default=1)
     # What the approval blockers ask of each row, kept by services.documents.grade_documents_refresh
     # whenever a target set or monthly summary changes (never by saving the row): whether the

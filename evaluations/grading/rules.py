@@ -54,6 +54,8 @@ rules.add_perm(
     "evaluations.view_grade",
     grade_in_my_organisation & (is_evaluator | supervises_the_department | is_hr_admin | is_agency_head),
 )
+# Before approval: the agency head sends a confirmed grade back to its graders (a grade they do not agree with).
+rules.add_perm("evaluations.return_grade", is_agency_head & grade_in_my_organisation)
 # After approval (publicity's objections, 定等): HR sends a grade back, or records the review of a locked one.
 rules.add_perm("evaluations.reopen_grade", is_hr_admin & grade_in_my_organisation)
 rules.add_perm("evaluations.review_locked_grade", is_hr_admin & grade_in_my_organisation)

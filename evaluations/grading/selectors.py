@@ -72,13 +72,16 @@ def grades_to_confirm(*, leader: User, appraisal_quarter: AppraisalQuarter) -> Q
     )
 
 
-def regrades_waiting_for(*, user: User, departments: list[Department] | None = None) -> QuerySet[QuarterGrade]:
+def regrades_waiting_for(
+    *, user: User, departments: list[Department] | None = None, returned: bool = False
+) -> QuerySet[QuarterGrade]:
     """Grades sent back for regrading after an objection (``reopened_at``; their quarter approved,
     so not on the current quarter's lists) that wait for ``user``: to grade again as the person's
     evaluator now (the line of ``rules.is_evaluator``, by the person's current department: the staff
     of a department they head, the heads of those they supervise), or to confirm as the supervising
     leader of the grade's department (``grade_confirm``'s check). ``departments``:
-    :func:`departments_graded_by` already read (else read here)."""
+    :func:`departments_graded_by` already read (else read here). ``returned``: with the grades the
+    agency head sent back before approving (``returned_at``, in the open quarter), first."""
     if departments is None:
         scope = review_scope(person=user)
         headed, supervised, heads = scope.headed, scope.supervised, scope.supervised_heads
@@ -90,12 +93,15 @@ def regrades_waiting_for(*, user: User, departments: list[Department] | None = N
         return QuarterGrade.objects.none()
     to_give = Q(person__department_id__in=headed) | Q(person_id__in=heads)
     to_confirm = Q(department_id__in=supervised) & ~Q(person_id=F("department__head_id"))
+    sent_back = Q(reopened_at__isnull=False)
+    if returned:
+        sent_back |= Q(returned_at__isnull=False)
     return (
-        QuarterGrade.objects.filter(reopened_at__isnull=False, appraisal_quarter__organisation_id=user.organisation_id)
+        QuarterGrade.objects.filter(sent_back, appraisal_quarter__organisation_id=user.organisation_id)
         .filter((to_give & Q(state=GradeState.PENDING)) | (to_confirm & Q(state=GradeState.GRADED)))
         .exclude(person=user)
         .select_related("person", "department", "appraisal_quarter")
-        .order_by("reopened_at", "pk")
+        .order_by(F("returned_at").asc(nulls_last=True), "reopened_at", "pk")
     )
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("grading/confirm-all/", grading.grades_confirm_all, name="grades_confirm_all"),
     path("grading/<int:pk>/", grading.grade_detail, name="grade_detail"),
     path("grading/<int:pk>/confirm/", grading.grade_confirm, name="grade_confirm"),
+    path("grading/<int:pk>/return/", grading.grade_return, name="grade_return"),
     path("grading/<int:pk>/scores/", grading.grade_scores, name="grade_scores"),
     path("grading/<int:pk>/review/", locking.grade_review, name="grade_review"),
     path("quarters/", grading.quarters, name="quarters"),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import GradingOpens, Notification, Organisation, Policy, Role, User
-from accounts.selectors import participants_of, policy_for_organisation
+from accounts.selectors import evaluator_of, participants_of, policy_for_organisation
 from accounts.services import notify, notify_many, period_approval_begin, period_lock
 from accounts.text import join_list
 from accounts.textlimits import check_text_limits, too_long_message
@@ -289,6 +289,7 @@ def grade_assign(
     # Who grades a head is the leader who would confirm it: graded by them is confirmed.
     if _is_supervising_leader_of(actor=actor, grade_row=row):
         row.state, row.confirmed_by, row.confirmed_at = GradeState.CONFIRMED, actor, now
+        row.returned_at, row.return_reason = None, ""
         if row.reopened_at is not None:
             locking.grade_regrading_done(row)
     else:
@@ -350,6 +351,7 @@ def grade_confirm(
         # Confirmed as it stands: the grade must still agree with the score entered since.
         _check_band(grade_row=row, grade=row.grade, field=None)
     row.state, row.confirmed_by, row.confirmed_at = GradeState.CONFIRMED, actor, timezone.now()
+    row.returned_at, row.return_reason = None, ""
     if row.reopened_at is not None:
         locking.grade_regrading_done(row)
     row.version += 1
@@ -371,6 +373,50 @@ def grade_confirm(
             url=reverse("evaluations:grade_detail", args=[row.pk]),
             digest=True,
         )
+    return row
+
+
+@transaction.atomic
+def grade_return(*, grade_row: QuarterGrade, actor: User, reason: str, version: int | None = None) -> QuarterGrade:
+    """The agency head, before approving the quarter, sends a confirmed grade they do not agree with
+    back to its graders (谁管理谁认定: the head grades again, the supervising leader confirms again;
+    a head's grade goes back to the leader who gives it). The grade stays as it was until regraded,
+    the reason is shown to them and on the approval page, and the quarter cannot be approved until
+    the grade is confirmed again. Both are told."""
+    row = _lock_row(grade_row, version)
+    if not actor.has_perm("evaluations.return_grade", row) or row.person_id == actor.pk:
+        raise PermissionDenied(_("只有本单位主要负责人可以在审批前退回等次。"))
+    if row.locked_at is not None or row.reopened_at is not None:
+        raise ValidationError(_("该等次已审批，不能在此退回。"))
+    _check_open(row.appraisal_quarter)
+    if row.state != GradeState.CONFIRMED:
+        raise ValidationError(_("只能退回已确认的等次：该等次尚待评鉴或分管领导确认。"))
+    row.return_reason = locking.check_reason(
+        reason, limit=QuarterGrade._meta.get_field("return_reason").max_length, label=_("退回理由")
+    )
+    row.returned_at = timezone.now()
+    # Back to whoever grades the person: the head for staff (the leader confirms afterwards), the
+    # leader for a head; the grade is kept for them to change or give again.
+    row.state, row.confirmed_by, row.confirmed_at = GradeState.PENDING, None, None
+    row.version += 1
+    with audit_reason(row.return_reason):
+        row.save()
+    message = _("%(chief)s退回了%(person)s的%(quarter)s等次“%(grade)s”，请重新评鉴。理由：%(reason)s") % {
+        "chief": actor,
+        "person": row.person,
+        "quarter": row.appraisal_quarter.period.label,
+        "grade": row.get_grade_display() or "—",
+        "reason": row.return_reason,
+    }
+    url = reverse("evaluations:grade_detail", args=[row.pk])
+    leader = row.department.supervising_leader if row.department.supervising_leader_id else None
+    told = {
+        person.pk: person
+        for person in (evaluator_of(person=row.person), leader)
+        if person is not None and person.is_active and person.pk != actor.pk
+    }
+    for person in told.values():
+        notify(recipient=person, message=message, url=url)
     return row
 
 

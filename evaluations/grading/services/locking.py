@@ -41,7 +41,7 @@ def _grade_label(value: str) -> str:
     return str(Grade(value).label) if value in Grade.values else "—"
 
 
-def _check_reason(reason: str, *, limit: int, label) -> str:
+def check_reason(reason: str, *, limit: int, label) -> str:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("请说明理由。")})
@@ -67,7 +67,7 @@ def review_after_lock_check(
         raise ValidationError({"new_grade": refusals["invalid"]})
     if new_grade == current:
         raise ValidationError({"new_grade": _("复核后等次与原等次相同。")})
-    return _check_reason(reason, limit=review_model._meta.get_field("reason").max_length, label=_("复核理由"))
+    return check_reason(reason, limit=review_model._meta.get_field("reason").max_length, label=_("复核理由"))
 
 
 @transaction.atomic
@@ -131,7 +131,7 @@ def grade_reopen_for_regrading(*, grade: QuarterGrade, actor: User, reason: str)
     )
     if not actor.has_perm("evaluations.reopen_grade", row):
         raise PermissionDenied(_("只有本单位人事干部可以退回重评。"))
-    reason = _check_reason(
+    reason = check_reason(
         reason, limit=QuarterGrade._meta.get_field("reopen_reason").max_length, label=_("退回重评理由")
     )
     if row.locked_at is not None:

@@ -37,7 +37,7 @@ from targets.models import Completion, TargetItem, TargetSet
 
 from ...discipline.selectors import finding_counts
 from .. import selectors
-from ..forms import ApprovalFilter, ConfirmForm, DisciplineOpinionForm, GradeForm, OpenQuarterForm
+from ..forms import ApprovalFilter, ConfirmForm, DisciplineOpinionForm, GradeForm, OpenQuarterForm, ReturnForm
 from ..forms_scores import IndicatorScoresForm
 from ..models import (
     AppraisalQuarter,
@@ -333,7 +333,7 @@ def _render_work(
     departments = list(selectors.departments_graded_by(user=user))
     ctx: dict = {
         "appraisal_quarter": appraisal_quarter,
-        "regrades": selectors.regrades_waiting_for(user=user, departments=departments)[:REGRADES_SHOWN],
+        "regrades": selectors.regrades_waiting_for(user=user, departments=departments, returned=True)[:REGRADES_SHOWN],
     }
     if appraisal_quarter is None:
         ctx.update(_quarter_to_come(user))
@@ -419,7 +419,7 @@ def _get_grade_for_user(request: HttpRequest, pk: int) -> QuarterGrade:
 
 
 def _render_detail(
-    request: HttpRequest, row: QuarterGrade, *, form=None, score_form=None, status: int = 200
+    request: HttpRequest, row: QuarterGrade, *, form=None, score_form=None, return_form=None, status: int = 200
 ) -> HttpResponse:
     user = request.user
     appraisal_quarter = row.appraisal_quarter
@@ -442,7 +442,15 @@ def _render_detail(
         form = _grade_form(row)
     elif can_confirm and not isinstance(form, ConfirmForm):
         form = _confirm_form(row)
+    can_return = (
+        appraisal_quarter.is_open
+        and row.state == GradeState.CONFIRMED
+        and row.person_id != user.pk
+        and user.has_perm("evaluations.return_grade", row)
+    )
     ctx = {
+        "can_return": can_return,
+        "return_form": (return_form or ReturnForm(initial={"version": row.version})) if can_return else None,
         "row": _grading_row(
             row,
             pool=quota.pool_kind(
@@ -601,6 +609,33 @@ def grade_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
     )
     return redirect(_back_to(request, row)) if saved else _rerender(request, row, form)
+
+
+@require_POST
+@login_required
+def grade_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agency head sends a confirmed grade back to its graders before approving, with a reason;
+    back to the approval page."""
+    row = _get_grade_for_user(request, pk)
+    if not request.user.has_perm("evaluations.return_grade", row):
+        raise PermissionDenied
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请按提示修改后再提交。"))
+        return _render_detail(request, row, return_form=form, status=400)
+    saved = run_service(
+        request,
+        lambda: grading.grade_return(
+            grade_row=row, actor=request.user, reason=form.cleaned_data["reason"], version=form.cleaned_data["version"]
+        ),
+        success=lambda saved: (
+            _("已将%(name)s的等次退回重新评鉴，评鉴人和分管领导已收到通知。") % {"name": row.person.get_full_name()}
+        ),
+        form=form,
+    )
+    if not saved:
+        return _render_detail(request, _get_grade_for_user(request, pk), return_form=form, status=400)
+    return redirect(reverse("evaluations:quarter_approve", args=[row.appraisal_quarter_id]))
 
 
 @require_POST
@@ -894,6 +929,8 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
             if appraisal_quarter.is_open
             else [],
             "cancel_url": back,
+            # Sending a confirmed grade back (grade_detail's form) is the approver's, before approval.
+            "can_return": appraisal_quarter.is_open and request.user.has_perm("evaluations.approve_quarter"),
             **filtered_page(request, filterset, per_page=APPROVAL_PAGE_SIZE, data=data),
         },
     )

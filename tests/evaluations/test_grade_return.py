@@ -1,0 +1,134 @@
+"""The agency head, approving a quarter, sends a grade they do not agree with back to its graders
+(谁管理谁认定): the head grades again, the leader confirms again, the quarter waits until then."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from accounts.models import AuditEntry, Notification
+from evaluations.grading.services.grading import (
+    appraisal_quarter_approve,
+    approval_blockers,
+    grade_assign,
+    grade_confirm,
+    grade_return,
+)
+from evaluations.models import Grade, GradeState
+
+
+def detail(row):
+    return reverse("evaluations:grade_detail", args=[row.pk])
+
+
+def send_back(client, row, reason="与季度工作实绩不符，请重新评鉴"):
+    return client.post(reverse("evaluations:grade_return", args=[row.pk]), {"reason": reason, "version": row.version})
+
+
+def test_the_agency_head_sends_a_confirmed_grade_back_and_both_graders_hear_why(
+    client_for, all_confirmed, head, leader, chief, staff, grade_of
+):
+    row = grade_of(staff)
+    page = client_for(chief).get(reverse("evaluations:quarter_approve", args=[all_confirmed.pk])).content.decode()
+    assert f'href="{detail(row)}#return"' in page
+
+    response = send_back(client_for(chief), row)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("evaluations:quarter_approve", args=[all_confirmed.pk])
+    row.refresh_from_db()
+    assert (row.state, row.grade, row.confirmed_by) == (GradeState.PENDING, Grade.FAIRLY_GOOD, None)
+    assert row.return_reason == "与季度工作实绩不符，请重新评鉴" and row.returned_at is not None
+    told = Notification.objects.filter(message__contains="退回了").values_list("recipient__username", flat=True)
+    assert sorted(told) == sorted([head.username, leader.username])
+    assert "与季度工作实绩不符" in Notification.objects.filter(recipient=head).latest("pk").message
+    entry = AuditEntry.objects.filter(object_pk=str(row.pk), actor=chief).latest("pk")
+    assert entry.reason == "与季度工作实绩不符，请重新评鉴" and "state" in entry.changes
+    # The quarter waits for it, and the approval page says so beside the person.
+    blockers = approval_blockers(appraisal_quarter=all_confirmed)
+    assert [(str(b), [name for _pk, name in b.people]) for b in blockers] == [("还有1人未评鉴。", [staff.full_name])]
+    with pytest.raises(ValidationError):
+        appraisal_quarter_approve(appraisal_quarter=all_confirmed, actor=chief)
+    page = client_for(chief).get(reverse("evaluations:quarter_approve", args=[all_confirmed.pk])).content.decode()
+    assert 'data-testid="returned"' in page and "与季度工作实绩不符" in page
+
+
+def test_the_head_sees_it_on_the_grading_page_regrades_and_the_leaders_confirmation_clears_it(
+    client_for, all_confirmed, head, leader, chief, staff, grade_of
+):
+    grade_return(grade_row=grade_of(staff), actor=chief, reason="请结合目标完成情况重新评鉴")
+    work = client_for(head).get(reverse("evaluations:grading")).content.decode()
+    assert 'data-testid="regrade"' in work and "单位主要负责人审批前退回" in work
+    assert "请结合目标完成情况重新评鉴" in work
+    assert "请结合目标完成情况重新评鉴" in client_for(head).get(detail(grade_of(staff))).content.decode()
+
+    grade_assign(
+        grade_row=grade_of(staff), actor=head, grade=Grade.AVERAGE, comment="目标完成不足", reason="两项未完成"
+    )
+    assert grade_of(staff).returned_at is not None  # until the leader confirms
+    row = grade_confirm(grade_row=grade_of(staff), actor=leader)
+    assert (row.state, row.returned_at, row.return_reason) == (GradeState.CONFIRMED, None, "")
+    assert 'data-testid="regrade"' not in client_for(head).get(reverse("evaluations:grading")).content.decode()
+    appraisal_quarter_approve(appraisal_quarter=all_confirmed, actor=chief)
+
+
+def test_a_heads_grade_goes_back_to_the_leader_who_gives_it(all_confirmed, head, leader, chief, grade_of):
+    grade_return(grade_row=grade_of(head), actor=chief, reason="请重新评鉴")
+    assert Notification.objects.filter(message__contains="退回了").get().recipient == leader
+    row = grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.GOOD, comment="带队有力")
+    assert (row.state, row.returned_at) == (GradeState.CONFIRMED, None)
+
+
+@pytest.mark.parametrize("who", ["head", "leader", "hr"])
+def test_no_one_but_the_agency_head_sends_a_grade_back(request, client_for, all_confirmed, staff, grade_of, who):
+    user = request.getfixturevalue(who)
+    row = grade_of(staff)
+    with pytest.raises(PermissionDenied):
+        grade_return(grade_row=row, actor=user, reason="不同意")
+    assert send_back(client_for(user), row).status_code == 403
+    assert 'data-testid="return-form"' not in client_for(user).get(detail(row)).content.decode()
+    row.refresh_from_db()
+    assert row.state == GradeState.CONFIRMED and row.returned_at is None
+
+
+def test_another_organisations_agency_head_finds_nothing(client_for, all_confirmed, staff, grade_of, outsider):
+    from accounts.models import Role
+
+    outsider.roles = [Role.AGENCY_HEAD]
+    outsider.save()
+    row = grade_of(staff)
+    assert send_back(client_for(outsider), row).status_code == 404
+    with pytest.raises(PermissionDenied):
+        grade_return(grade_row=row, actor=outsider, reason="不同意")
+
+
+def test_only_a_confirmed_grade_of_an_open_quarter_with_a_reason_is_sent_back(
+    client_for, quarter, head, leader, chief, staff, colleague, grade_of
+):
+    with pytest.raises(ValidationError, match="只能退回已确认的等次"):
+        grade_return(grade_row=grade_of(staff), actor=chief, reason="不同意")  # not graded yet
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    with pytest.raises(ValidationError, match="只能退回已确认的等次"):
+        grade_return(grade_row=grade_of(staff), actor=chief, reason="不同意")  # the leader has not confirmed
+    grade_confirm(grade_row=grade_of(staff), actor=leader)
+    client = client_for(chief)
+    assert 'data-testid="return-form"' in client.get(detail(grade_of(staff))).content.decode()
+
+    empty = send_back(client, grade_of(staff), reason="   ")
+    assert empty.status_code == 400 and 'data-testid="return-form"' in empty.content.decode()
+    too_long = send_back(client, grade_of(staff), reason="长" * 600)
+    assert too_long.status_code == 400
+    stale = client.post(
+        reverse("evaluations:grade_return", args=[grade_of(staff).pk]),
+        {"reason": "不同意", "version": grade_of(staff).version - 1},
+    )
+    assert stale.status_code == 400 and "已被他人修改" in stale.content.decode()
+    assert grade_of(staff).state == GradeState.CONFIRMED
+
+
+def test_an_approved_quarters_grade_is_not_sent_back_here(client_for, all_confirmed, chief, staff, grade_of):
+    appraisal_quarter_approve(appraisal_quarter=all_confirmed, actor=chief)
+    with pytest.raises(ValidationError):
+        grade_return(grade_row=grade_of(staff), actor=chief, reason="不同意")
+    assert 'data-testid="return-form"' not in client_for(chief).get(detail(grade_of(staff))).content.decode()
+    page = client_for(chief).get(reverse("evaluations:quarter_approve", args=[all_confirmed.pk])).content.decode()
+    assert 'data-testid="return-link"' not in page
