@@ -51,10 +51,12 @@ def at_hour(day: date, hour: int) -> datetime:
 
 def demo_as_of(year: int, today: date) -> date:
     """The day the demo year is "in progress" at: today in the current year; a past year is over
-    (December's summaries are in); a future year has just begun (Q1 under way, January summarised)."""
+    (December's summaries are in) — as of 20 January, or today when that is earlier, so nothing of
+    the story (Q4's approval) is dated after today; a future year has just begun (Q1 under way,
+    January summarised)."""
     if year == today.year:
         return today
-    return date(year + 1, 1, 20) if year < today.year else date(year, 2, 10)
+    return min(date(year + 1, 1, 20), today) if year < today.year else date(year, 2, 10)
 
 
 @dataclass

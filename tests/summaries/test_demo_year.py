@@ -227,3 +227,22 @@ def test_seed_demo_builds_the_year(db, settings, capsys):
     assert not TargetSet.objects.filter(owner=staff, year=year, quarter=quarter).exists()
     assert not MonthlySummary.objects.filter(owner=staff, year=year, month=timezone.localdate().month).exists()
     assert TargetSet.objects.filter(year=year).exists()
+
+
+def test_a_year_just_over_is_as_of_today_so_its_last_quarter_is_not_approved_in_the_future(db):
+    """Seeded in the first days of January, the year before is not told as of 20 January: Q4 stays
+    in grading (its deadline still to come) and nothing is dated after today."""
+    from appraisal_site.demo.appraisals import build_demo_appraisals
+    from evaluations.models import AppraisalQuarter
+
+    early_january = date(2027, 1, 6)
+    assert demo_as_of(2026, early_january) == early_january
+    assert demo_as_of(2026, date(2027, 3, 1)) == date(2027, 1, 20)
+    organisation = build_demo_organisation(staff=10, seed=3, year=2026)
+    build_demo_year(organisation, year=2026, seed=3, today=early_january)
+    report = build_demo_appraisals(organisation, year=2026, seed=3, today=early_january)
+    assert (report.approved_quarters, report.open_quarter) == ([1, 2, 3], 4)
+    q4 = AppraisalQuarter.objects.get(organisation=organisation, year=2026, quarter=4)
+    assert q4.approved_at is None
+    latest = MonthlySummary.objects.filter(organisation=organisation).exclude(submitted_at=None)
+    assert timezone.localdate(latest.latest("submitted_at").submitted_at) < early_january
