@@ -45,7 +45,8 @@ def test_the_agency_head_sends_a_confirmed_grade_back_and_both_graders_hear_why(
     assert entry.reason == "与季度工作实绩不符，请重新评鉴" and "state" in entry.changes
     # The quarter waits for it, and the approval page says so beside the person.
     blockers = approval_blockers(appraisal_quarter=all_confirmed)
-    assert [(str(b), [name for _pk, name in b.people]) for b in blockers] == [("还有1人未评鉴。", [staff.full_name])]
+    expected = [("还有1人的等次已退回，待重新评鉴。", [staff.full_name])]
+    assert [(str(b), [name for _pk, name in b.people]) for b in blockers] == expected
     with pytest.raises(ValidationError):
         appraisal_quarter_approve(appraisal_quarter=all_confirmed, actor=chief)
     page = client_for(chief).get(reverse("evaluations:quarter_approve", args=[all_confirmed.pk])).content.decode()

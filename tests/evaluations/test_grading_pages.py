@@ -36,7 +36,7 @@ HEAD_GRADING_QUERIES = 23
 LEADER_GRADING_QUERIES = 24
 # The selected quarter counted once (distribution, pools and progress in one query), its blockers
 # without names: one bounded query each.
-QUARTERS_QUERIES = 12
+QUARTERS_QUERIES = 13
 QUARTERS = reverse("evaluations:quarters")
 
 

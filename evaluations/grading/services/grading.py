@@ -655,7 +655,8 @@ def approval_blockers(
     opinion_status: str | None = None,
 ) -> list[ApprovalBlocker]:
     """What stands between the quarter and approval, in plain words with the people concerned:
-    targets not approved, monthly summaries not handed in, people not graded or not confirmed,
+    targets not approved, monthly summaries not handed in, people not graded, sent back by the agency
+    head or not confirmed,
     grades the composite score rules out (scores entered or changed after the grade: below the
     policy's ``band_average`` only 较差 stands), quota overruns, and the discipline office's
     opinion when the policy asks for one.
@@ -669,12 +670,15 @@ def approval_blockers(
     blockers = []
     policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
     no_targets, no_summaries, begun = _missing_inputs(appraisal_quarter, policy)
-    pending_rows = grades.filter(state=GradeState.PENDING)
+    pending_rows = grades.filter(state=GradeState.PENDING, returned_at__isnull=True)
+    # Sent back by the agency head (grade_return): graded once, to be graded again.
+    returned_rows = grades.filter(state=GradeState.PENDING, returned_at__isnull=False)
     unconfirmed_rows = grades.filter(state=GradeState.GRADED)
     kinds = (
         (no_targets, _("还有%(n)s人的季度目标未审核通过。"), INPUTS),
         (no_summaries, _("还有%(n)s人的月度小结未提交。"), INPUTS),
         (pending_rows, _("还有%(n)s人未评鉴。"), ""),
+        (returned_rows, _("还有%(n)s人的等次已退回，待重新评鉴。"), ""),
         (unconfirmed_rows, _("还有%(n)s人的等次未经分管领导确认。"), ""),
     )
     if policy.score_model_enabled:
