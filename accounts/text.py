@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 # C0 controls other than tab, line feed and carriage return; DEL and the C1 controls.
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
@@ -98,4 +98,14 @@ def join_list(items: Iterable, *, limit: int | None = None) -> str:
     joined = gettext("、").join(shown)
     if limit is not None and len(texts) > limit:
         joined = gettext("%(items)s等") % {"items": joined}
+    return joined
+
+
+def join_sentences(sentences: Iterable) -> str:
+    """Whole sentences one after another, in the reader's language: run together in Chinese (each
+    ends in 。), a space between them in English."""
+    texts = [str(sentence) for sentence in sentences]
+    joined = texts[0] if texts else ""
+    for text in texts[1:]:
+        joined = pgettext("sentences in a row", "%(first)s%(next)s") % {"first": joined, "next": text}
     return joined

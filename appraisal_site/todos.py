@@ -28,7 +28,7 @@ from accounts.selectors import (
     policy_for_organisation,
     without_head_at_work,
 )
-from accounts.text import join_list
+from accounts.text import join_list, join_sentences
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import years_outstanding
@@ -304,7 +304,7 @@ def _agency_head(user: User, today: date) -> list[Todo]:
                     % {
                         "quarter": appraisal_quarter.period.label,
                         # Every document blocker (targets and summaries), as the page lists them.
-                        "first": "".join(b for b in blockers if b.waits_for == INPUTS),
+                        "first": join_sentences(b for b in blockers if b.waits_for == INPUTS),
                     },
                     len(blockers) or 1,
                     reverse("evaluations:quarter_approve", args=[appraisal_quarter.pk]),

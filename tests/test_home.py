@@ -4,6 +4,7 @@ that does not grow with the organisation."""
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -245,6 +246,11 @@ def test_once_everyone_is_graded_the_agency_head_is_told_what_staff_still_owe(
     grade_documents_refresh(rows=quarter.grades.all())
     html = page(client_for(chief)).replace("\n", "").replace("  ", "")
     assert "尚不能审批：还有1人的季度目标未审核通过。还有1人的月度小结未提交。<" in html
+    # In English the two sentences are apart.
+    client = client_for(chief)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = page(client).replace("\n", "").replace("  ", "")
+    assert "quarterly targets are not approved yet. 1 " in html
 
 
 def test_the_agency_head_sees_quarters_awaiting_approval_and_the_committees_decisions(
