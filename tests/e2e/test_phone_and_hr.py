@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.conf import settings
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -261,6 +262,19 @@ def test_an_english_browser_gets_chinese_until_the_person_switches(demo, english
     ui.assert_scrolls_not_sideways()
     ui.screenshot("english")
     ui.assert_no_csp_errors()
+
+
+@pytest.mark.parametrize("username", ["demo_head", "demo_leader"])
+def test_the_english_menu_of_a_head_or_leader_stays_on_one_line_on_a_desktop(demo, ui, username):
+    """A user test: in English the head's nine menu items wrapped onto a second line at 1366 px;
+    the menu's labels are short in English (context "menu") and the brand is "Appraisal"."""
+    ui.sign_in_as(username)
+    ui.page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": ui.page.url}])
+    ui.goto("/")
+    expect(ui.page.locator("html")).to_have_attribute("lang", "en")
+    expect(ui.page.locator(".navbar-brand")).to_have_text("Appraisal")
+    height = ui.page.evaluate("document.querySelector('nav.navbar').getBoundingClientRect().height")
+    assert height < 70, f"the menu takes {height} px: it wraps"
 
 
 # --- 8: my own history -----------------------------------------------------------------------------
