@@ -543,7 +543,13 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if moved:
             return redirect("accounts:staff_detail", pk=person.pk)
-    return render(request, "accounts/staff_move.html", {"form": form, "person": person})
+    # What they handed in and is waiting goes to the new department's head: said before the move.
+    waiting = selectors.documents_awaiting_review_of(owner=person)
+    return render(
+        request,
+        "accounts/staff_move.html",
+        {"form": form, "person": person, "waiting": join_list(waiting), "waiting_count": len(waiting)},
+    )
 
 
 @permission_required("accounts.manage_staff")

@@ -124,6 +124,24 @@ def test_a_move_closes_the_old_membership_and_opens_a_new_one(client_for, hr, st
     assert history[1] == ("信息科", None)
 
 
+def test_the_move_page_names_what_the_person_handed_in_and_the_new_head_will_review(client_for, hr, staff):
+    from accounts.workflow import ReviewStatus
+    from tests.factories import MonthlySummaryFactory, TargetSetFactory
+
+    TargetSetFactory(owner=staff, year=2026, quarter=4, status=ReviewStatus.SUBMITTED)
+    MonthlySummaryFactory(owner=staff, year=2026, month=11, submitted=True)
+    MonthlySummaryFactory(owner=staff, year=2026, month=10, status=ReviewStatus.APPROVED)
+    html = client_for(hr).get(reverse("accounts:staff_move", args=[staff.pk])).content.decode()
+    assert 'data-testid="waiting-documents"' in html
+    assert "2026年第4季度目标" in html and "2026年11月工作小结" in html and "2026年10月" not in html
+    assert "（共2份）已提交、正在等待审核：调整后将转由新科室的负责人审核。" in html
+
+
+def test_the_move_page_of_someone_with_nothing_waiting_says_nothing_of_it(client_for, hr, colleague):
+    html = client_for(hr).get(reverse("accounts:staff_move", args=[colleague.pk])).content.decode()
+    assert 'data-testid="waiting-documents"' not in html
+
+
 def test_a_move_dated_before_the_current_posting_began_is_refused_at_the_date(
     client_for, hr, staff, department, organisation
 ):
