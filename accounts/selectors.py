@@ -424,19 +424,3 @@ def pending_changes_to_decide(*, user: User) -> int:
             .count()
         )
     return waiting
-
-
-def documents_awaiting_review_of(*, owner: User) -> list[str]:
-    """The titles of ``owner``'s documents handed in and waiting for their reviewer (targets,
-    monthly summaries: every reviewed document that follows its owner's department), oldest first:
-    what a move of department hands to the new department's head. One query per kind."""
-    from django.apps import apps
-
-    from .workflow import ReviewStatus, _follows_owner
-
-    waiting = []
-    for model in apps.get_models():
-        if _follows_owner(model):
-            documents = model._default_manager.filter(owner=owner, status=ReviewStatus.SUBMITTED)
-            waiting += [(d.submitted_at, d.pk, str(d.title)) for d in documents]
-    return [title for _submitted, _pk, title in sorted(waiting, key=lambda w: (w[0] is None, w[0], w[1]))]

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from . import audit, excel, imports, jobs, listing, lists, lockout, periods, selectors, services
+from . import audit, excel, imports, jobs, listing, lists, lockout, periods, selectors, services, workflow
 from .decorators import permission_required
 from .filters import DepartmentFilter
 from .formerrors import add_service_errors, error_text, run_service, service_result
@@ -544,7 +544,7 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
         if moved:
             return redirect("accounts:staff_detail", pk=person.pk)
     # What they handed in and is waiting goes to the new department's head: said before the move.
-    waiting = selectors.documents_awaiting_review_of(owner=person)
+    waiting = workflow.documents_awaiting_review_of(owner=person)
     return render(
         request,
         "accounts/staff_move.html",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -427,3 +428,15 @@ def _stamped(entry: AuditEntry, field: str) -> datetime:
     if parsed is None:
         return entry.timestamp
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def documents_awaiting_review_of(*, owner: User) -> list[str]:
+    """The titles of ``owner``'s documents handed in and waiting for their reviewer (targets,
+    monthly summaries: every reviewed document that follows its owner's department), oldest first:
+    what a move of department hands to the new department's head. One query per kind."""
+    waiting = []
+    for model in apps.get_models():
+        if _follows_owner(model):
+            documents = model._default_manager.filter(owner=owner, status=ReviewStatus.SUBMITTED)
+            waiting += [(d.submitted_at, d.pk, str(d.title)) for d in documents]
+    return [title for _submitted, _pk, title in sorted(waiting, key=lambda w: (w[0] is None, w[0], w[1]))]
