@@ -43,3 +43,6 @@ class TalkForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     opinion = _text(_("本人意见（可不填）"), SHORT, 3)
+    # What the page showed (services.talk_seen_token / annual_seen_token); the service compares it
+    # with what is stored now. A form sent without it was read from no known version: refused there.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
