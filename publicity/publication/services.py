@@ -608,14 +608,20 @@ def objection_send_back(*, actor: User, objection: Objection, reason: str) -> Ob
 
 @transaction.atomic
 def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objection:
-    """答复: HR answers the objector; the objection is closed and no longer holds the entry's lock."""
+    """答复: HR answers the objector; the objection is closed and no longer holds the entry's lock.
+
+    Only after 核实 (DOMAIN.md §6: 受理 → 核实 → 答复): an answer with no verification recorded
+    would close the objection on nothing HR can show for it. That holds after a send-back too: the
+    verification then records what the regrading found."""
     objection = _locked_objection(objection, actor)
+    if objection.state == ObjectionState.ACCEPTED:
+        raise ValidationError(_("请先记录核实情况，核实后才能答复。"))
     answer = _set_required_text(objection, "answer", answer, missing=_("请填写答复内容。"))
     objection.answered_at = timezone.now()
     _move(
         objection,
         actor=actor,
-        expected=(ObjectionState.ACCEPTED, ObjectionState.VERIFIED),
+        expected=(ObjectionState.VERIFIED,),
         new_state=ObjectionState.ANSWERED,
         reason=answer,
     )
