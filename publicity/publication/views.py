@@ -58,8 +58,8 @@ def _publish_form(request: HttpRequest, data=None) -> PublishForm:
 def board(request: HttpRequest) -> HttpResponse:
     """Every publication of the organisation, newest first, with its window; HR publishes here."""
     organisation_id = request.user.organisation_id
-    page = page_of(request, selectors.publications(organisation_id=organisation_id), per_page=20)
     today = periods.today()
+    page = page_of(request, selectors.publications(organisation_id=organisation_id, today=today), per_page=20)
     for publication in page:
         publication.status = publication.status_on(today, republished_until=publication.republished_until)
     context = {"page": page, "today": today}

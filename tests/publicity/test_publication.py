@@ -720,6 +720,38 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     assert QuarterGrade.objects.get(pk=grade.pk).locked_at is not None
 
 
+def _board_waiting(client) -> str:
+    board = client.get(reverse("publicity:board")).content.decode()
+    return re.search(r'data-testid="waiting-count">([^<]*)<', board).group(1)
+
+
+def test_the_board_counts_as_waiting_only_the_lines_locking_would_leave_waiting(
+    client_for, publication, staff, colleague, head, leader, hr, clock
+):
+    """A user test: the board said 2人待定等 while 定等 then locked one of the two (a line published
+    again whose own window had passed) and left only the line with the open objection waiting."""
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="依据不足")
+    services.objection_lodge(actor=colleague, entry=entry_of(publication, staff), text="有异议")
+    regraded(objection, hr=hr, head=head, leader=leader)
+    services.objection_verify(actor=hr, objection=objection, notes="重评为较好，已确认。")
+    services.objection_answer(actor=hr, objection=objection, answer="已重评为较好")
+    clock(date(2026, 10, 22))
+    services.entry_republish(actor=hr, entry=entry_of(publication, colleague))
+    assert entry_of(publication, colleague).window_ends_on == date(2026, 10, 28)
+    hr_client = client_for(hr)
+
+    # After the list's window, the line published again is still in its own: both wait.
+    clock(AFTER_WINDOW)
+    assert _board_waiting(hr_client).startswith("2人待定等")
+    # Once its own window has passed, only the line with the open objection does.
+    clock(date(2026, 10, 29))
+    assert _board_waiting(hr_client).startswith("1人待定等")
+    locked = hr_client.post(reverse("publicity:publication_lock", args=[publication.pk]), follow=True)
+    assert "已定等1人；1人等待异议答复或重新公示后定等" in locked.content.decode()
+    assert entry_of(publication, colleague).state == EntryState.LOCKED
+    assert _board_waiting(hr_client).startswith("1人待定等")
+
+
 def test_hr_lock_a_publication_themselves_once_its_window_has_closed(
     client_for, publication, staff, colleague, hr, outsider, clock
 ):
