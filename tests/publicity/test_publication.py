@@ -699,7 +699,7 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     services.objection_answer(actor=hr, objection=objection, answer="已重评为较好")
     clock(date(2026, 10, 22))
     response = client_for(hr).post(reverse("publicity:entry_republish", args=[entry.pk]))
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == publication.get_absolute_url()
     entry.refresh_from_db()
     assert (entry.state, entry.grade_label) == (EntryState.PUBLISHED, "较好")
     assert (entry.window_starts_on, entry.window_ends_on) == (date(2026, 10, 22), date(2026, 10, 28))
@@ -718,6 +718,25 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     entry.refresh_from_db()
     assert entry.state == EntryState.LOCKED
     assert QuarterGrade.objects.get(pk=grade.pk).locked_at is not None
+
+
+def test_republishing_asks_first_and_comes_back_to_the_list_as_it_was_searched(
+    client_for, publication, staff, colleague, head, leader, hr, clock
+):
+    entry = entry_of(publication, colleague)
+    regraded(services.objection_lodge(actor=staff, entry=entry, text="依据不足"), hr=hr, head=head, leader=leader)
+    hr_client = client_for(hr)
+    page = hr_client.get(publication.get_absolute_url(), {"q": "科员乙"}).content.decode()
+    form = _objection_form(page, "republish")
+    # Published again, the line cannot be taken back and people are told: the browser asks first.
+    assert "data-confirm=" in form and "确定重新公示？" in form and "科员乙的重评结果" in form
+    assert 'name="back" value="q=%E7%A7%91%E5%91%98%E4%B9%99"' in form
+    response = hr_client.post(reverse("publicity:entry_republish", args=[entry.pk]), {"back": "q=科员乙"})
+    assert response["Location"] == publication.get_absolute_url() + "?q=%E7%A7%91%E5%91%98%E4%B9%99"
+    assert entry_of(publication, colleague).state == EntryState.PUBLISHED
+    # Only a query is taken from the form, never a place to go (refused or not, it comes back here).
+    elsewhere = hr_client.post(reverse("publicity:entry_republish", args=[entry.pk]), {"back": "//elsewhere.example/"})
+    assert elsewhere["Location"].startswith(publication.get_absolute_url() + "?")
 
 
 def _board_waiting(client) -> str:
