@@ -363,6 +363,38 @@ def test_the_leader_records_a_talk_through_the_form(client_for, leader, staff, q
     assert done.status_code == 302 and done["Location"] == talk.get_absolute_url()
 
 
+def test_the_record_page_is_titled_for_editing_once_a_talk_is_recorded(client_for, leader, staff, quarter):
+    grade = locked_grade(staff, quarter)
+    client = client_for(leader)
+    url = reverse("publicity:feedback_record", args=[grade.pk])
+    title = re.compile(r'data-testid="feedback-record-title">([^<]*)<')
+    page = client.get(url).content.decode()
+    assert title.search(page).group(1) == "记录结果反馈谈话" and "<title>记录结果反馈谈话" in page
+    services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="原因"))
+    page = client.get(url).content.decode()
+    assert title.search(page).group(1) == "修改结果反馈谈话" and "<title>修改结果反馈谈话" in page
+
+
+def test_an_empty_talk_date_is_asked_for_by_name(client_for, leader, staff, quarter):
+    grade = locked_grade(staff, quarter)
+    response = client_for(leader).post(
+        reverse("publicity:feedback_record", args=[grade.pk]), {"talked_on": "", "content": "谈话", "reasons": "原因"}
+    )
+    page = response.content.decode()
+    assert "请填写谈话日期。" in page and "这个字段是必填项" not in page
+    assert not FeedbackTalk.objects.exists()
+
+
+def test_the_to_confirm_badges_keep_their_height_beside_a_long_line_on_a_phone(
+    client_for, leader, staff, quarter, decided
+):
+    services.feedback_talk_record(actor=leader, grade=locked_grade(staff, quarter), data=talk_data(reasons="原因"))
+    page = client_for(staff).get(reverse("publicity:feedback_mine")).content.decode()
+    lists = page.split('data-testid="feedback-annual-list"', 1)[1]
+    badges = re.findall(r'<span class="(badge [^"]*)"', lists)
+    assert len(badges) == 2 and all("align-self-start" in b and "text-nowrap" in b for b in badges), badges
+
+
 def _list_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
