@@ -239,18 +239,24 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
         POST_DENY, head=POST_OK, other_head=POST_OK, leader=POST_OK, chief=POST_OK, hr=POST_OK, other_hr=POST_OK
     ),
     # Feedback talks: the talker's list is for leaders and heads; a talk is the person's and their
-    # talker's, an annual result the person's (and HR's to print); anyone else gets a 404.
+    # talker's, an annual result the person's (and HR's to print); anyone else gets a 404. The
+    # person's empty confirmation carries no token of what they read: refused (400), page shown again.
     "publicity:feedback": row(DENY, head=OK, other_head=OK, leader=OK),
     "publicity:feedback_mine": row(OK, auditor=DENY, sysadmin=DENY, security_admin=DENY),
     "publicity:feedback_overview": row(DENY, hr=OK, other_hr=OK),
     "publicity:feedback_record": row(DENY, head=NOT_FOUND, other_head=NOT_FOUND, leader=OK),
     "publicity:feedback_detail": row(NOT_FOUND, staff=OK, leader=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY),
     "publicity:feedback_confirm": row(
-        POST_NOT_FOUND, staff=POST_OK, leader=POST_DENY, auditor=POST_DENY, sysadmin=POST_DENY, security_admin=POST_DENY
+        POST_NOT_FOUND,
+        staff=("405", "400"),
+        leader=POST_DENY,
+        auditor=POST_DENY,
+        sysadmin=POST_DENY,
+        security_admin=POST_DENY,
     ),
     "publicity:feedback_annual": row(NOT_FOUND, staff=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY),
     "publicity:feedback_annual_confirm": row(
-        POST_NOT_FOUND, staff=POST_OK, auditor=POST_DENY, sysadmin=POST_DENY, security_admin=POST_DENY
+        POST_NOT_FOUND, staff=("405", "400"), auditor=POST_DENY, sysadmin=POST_DENY, security_admin=POST_DENY
     ),
     "publicity:feedback_annual_pdf": get_only(
         row(NOT_FOUND, staff=OK, hr=OK, auditor=DENY, sysadmin=DENY, security_admin=DENY)

@@ -358,7 +358,7 @@ def _object_to_all(publication, objector):
 
 
 def test_hr_sees_open_objections_until_answered(client_for, hr, organisation, staff, colleague, today):
-    from publicity.publication.services import objection_accept, objection_answer
+    from publicity.publication.services import objection_accept, objection_answer, objection_verify
 
     publication = _published_quarter(organisation, hr, [staff, colleague])
     assert todo(page(client_for(hr)), "objections") is None
@@ -366,6 +366,8 @@ def test_hr_sees_open_objections_until_answered(client_for, hr, organisation, st
     html = page(client_for(hr))
     assert todo(html, "objections") == 1 and "待处理的异议" in html
     objection_accept(actor=hr, objection=objection)
+    assert todo(page(client_for(hr)), "objections") == 1
+    objection_verify(actor=hr, objection=objection, notes="已调阅季度目标。")
     assert todo(page(client_for(hr)), "objections") == 1
     objection_answer(actor=hr, objection=objection, answer="等次无误")
     assert todo(page(client_for(hr)), "objections") is None

@@ -27,7 +27,9 @@ class TalkForm(forms.Form):
     """The talk as the talker records it, with the texts its grade has (``texts``:
     :func:`..selectors.talk_texts_for`); the service says which are missing."""
 
-    talked_on = forms.DateField(label=_("谈话日期"), widget=DateInput())
+    talked_on = forms.DateField(
+        label=_("谈话日期"), widget=DateInput(), error_messages={"required": _("请填写谈话日期。")}
+    )
     # Always required (the service says so too): marked, and the browser asks before sending.
     content = _text(_("谈话内容"), MEDIUM, 5, required=True, error_messages={"required": _("请填写谈话内容。")})
     reasons = _text(_("评为“好”的原因"), SHORT, 3, _("评为“好”时必填：把正面反馈的原因讲清楚。"))
@@ -43,3 +45,6 @@ class TalkForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     opinion = _text(_("本人意见（可不填）"), SHORT, 3)
+    # What the page showed (services.talk_seen_token / annual_seen_token); the service compares it
+    # with what is stored now. A form sent without it was read from no known version: refused there.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)

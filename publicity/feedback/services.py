@@ -3,6 +3,8 @@ talks overdue (结果反馈 · 谈心谈话 · 二级反馈, DOMAIN.md §6–§7
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -134,17 +136,48 @@ def feedback_talk_record(*, actor: User, grade: QuarterGrade, data: TalkData) ->
     return talk
 
 
+# The code of the refusal given when the page confirmed was based on content changed since: the
+# view shows the new content with what the person typed.
+CHANGED_SINCE_SEEN = "changed_since_seen"
+
+
+def talk_seen_token(talk: FeedbackTalk) -> str:
+    """What the person's page showed of the talk, sent back with the confirmation so that a talk the
+    talker changed meanwhile (another tab, the form still open) is not confirmed unread. A digest of
+    the texts shown rather than the record time: saving the same words again changes nothing read."""
+    shown = [
+        talk.grade,
+        talk.talked_on.isoformat() if talk.talked_on else "",
+        talk.recorded_by_id,
+        talk.content,
+        talk.reasons,
+        talk.shortcomings,
+        talk.improvements,
+    ]
+    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
 @transaction.atomic
-def feedback_talk_confirm(*, actor: User, talk: FeedbackTalk, opinion: str = "") -> FeedbackTalk:
+def feedback_talk_confirm(
+    *, actor: User, talk: FeedbackTalk, opinion: str = "", seen: str | None = None
+) -> FeedbackTalk:
     """The person confirms (确认) they have read the talk, with their opinion if they give one.
-    Only the person, and only once; the talker hears of it in the daily digest."""
+
+    ``seen`` is :func:`talk_seen_token` of the talk as the person's page showed it (by default, of
+    ``talk`` as the caller holds it). Refused for anyone but the person, a second time, and when the
+    talker has changed the talk since it was read (code :data:`CHANGED_SINCE_SEEN`): the person
+    confirms only what they read. The talker hears of it in the daily digest."""
     if not actor.has_perm("publicity.confirm_feedback_talk", talk):
         raise PermissionDenied
+    if seen is None:
+        seen = talk_seen_token(talk)
     opinion = (opinion or "").strip()
     check_length(opinion, limit=SHORT, label=_field_label(FeedbackTalk, "opinion"), field="opinion")
     talk = FeedbackTalk.objects.select_for_update().select_related("quarter_grade__appraisal_quarter").get(pk=talk.pk)
     if talk.is_confirmed:
         raise ValidationError(_("您已于%(when)s确认这次谈话记录。") % {"when": _local(talk.confirmed_at)})
+    if seen != talk_seen_token(talk):
+        raise ValidationError(_("谈话记录已被修改，请阅读最新内容后再确认。"), code=CHANGED_SINCE_SEEN)
     talk.confirmed_at = timezone.now()
     talk.opinion = opinion
     talk.save()
@@ -166,15 +199,27 @@ def _local(moment) -> str:
     return timezone.localtime(moment, periods.CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
+def annual_seen_token(annual_result: AnnualResult) -> str:
+    """What the person's page showed of the annual result: the decided grade they sign for."""
+    return annual_result.decided_grade
+
+
 @transaction.atomic
-def annual_result_confirm(*, actor: User, annual_result: AnnualResult, opinion: str = "") -> AnnualConfirmation:
+def annual_result_confirm(
+    *, actor: User, annual_result: AnnualResult, opinion: str = "", seen: str | None = None
+) -> AnnualConfirmation:
     """The person signs (签字确认) their annual result on screen, with their opinion if any.
 
-    Refused for anyone but the person, before the committee has decided the grade, and a second time
-    for the same grade; asked again after a recorded review changed the grade.
+    ``seen`` is :func:`annual_seen_token` of the result as the person's page showed it (by default,
+    of ``annual_result`` as the caller holds it). Refused for anyone but the person, before the
+    committee has decided the grade, when the grade was changed since the page showed it (code
+    :data:`CHANGED_SINCE_SEEN`: a grade is signed only as read), and a second time for the same
+    grade; asked again after a recorded review changed the grade.
     """
     if not actor.has_perm("publicity.confirm_annual_result", annual_result):
         raise PermissionDenied
+    if seen is None:
+        seen = annual_seen_token(annual_result)
     opinion = (opinion or "").strip()
     check_length(opinion, limit=SHORT, label=_field_label(AnnualConfirmation, "opinion"), field="opinion")
     annual_result = AnnualResult.objects.select_for_update().get(pk=annual_result.pk)
@@ -186,6 +231,12 @@ def annual_result_confirm(*, actor: User, annual_result: AnnualResult, opinion: 
         raise ValidationError(
             _("您已于%(when)s确认%(year)s年度考核结果。")
             % {"when": _local(existing.confirmed_at), "year": annual_result.year}
+        )
+    if seen != annual_seen_token(annual_result):
+        raise ValidationError(
+            _("%(year)s年度考核等次已变更为“%(grade)s”，请阅读最新结果后再确认。")
+            % {"year": annual_result.year, "grade": annual_result.get_decided_grade_display()},
+            code=CHANGED_SINCE_SEEN,
         )
     if existing is not None:
         # A recorded review changed the grade after the person had confirmed it: they confirm the

@@ -5,6 +5,7 @@ sees only their own, a talker only the people they talk with; anyone else gets a
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts import periods
 from accounts.audit import record_event
 from accounts.decorators import permission_required
-from accounts.formerrors import run_service, service_result
+from accounts.formerrors import error_text, service_result
 from accounts.pages import visible_or_404
 from accounts.pagination import page_of
 from accounts.pdf import pdf_render, pdf_response
@@ -147,10 +148,11 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _talk_page(request: HttpRequest, talk, form: ConfirmForm | None = None, status: int = 200) -> HttpResponse:
-    """The talk; for its person while unconfirmed, the confirmation form (``form``: as they sent it)."""
+    """The talk; for its person while unconfirmed, the confirmation form (``form``: as they sent it),
+    carrying the token of the talk this page shows."""
     is_person = talk.person_id == request.user.pk
     if form is None and is_person and not talk.is_confirmed:
-        form = ConfirmForm()
+        form = ConfirmForm(initial={"seen": services.talk_seen_token(talk)})
     return render(
         request,
         "publicity/feedback/detail.html",
@@ -174,11 +176,20 @@ def feedback_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         # Back on the page with what was typed and the field's error (too long: its limit).
         messages.error(request, _("确认失败，请检查填写的意见。"))
         return _talk_page(request, talk, form, status=400)
-    run_service(
-        request,
-        lambda: services.feedback_talk_confirm(actor=request.user, talk=talk, opinion=form.cleaned_data["opinion"]),
-        success=_("已确认谈话记录。"),
-    )
+    opinion = form.cleaned_data["opinion"]
+    try:
+        services.feedback_talk_confirm(actor=request.user, talk=talk, opinion=opinion, seen=form.cleaned_data["seen"])
+    except ValidationError as refused:
+        messages.error(request, error_text(refused))
+        if getattr(refused, "code", None) != services.CHANGED_SINCE_SEEN:
+            return redirect(talk.get_absolute_url())
+        # Changed since the person read it: the talk as it stands now, with what they typed, to
+        # read and confirm again.
+        talk = _talk_for_user(request, pk)
+        return _talk_page(
+            request, talk, ConfirmForm(initial={"opinion": opinion, "seen": services.talk_seen_token(talk)}), status=400
+        )
+    messages.success(request, _("已确认谈话记录。"))
     return redirect(talk.get_absolute_url())
 
 
@@ -221,7 +232,9 @@ def _annual_page(request: HttpRequest, result: AnnualResult, form: ConfirmForm |
             "result": result,
             "confirmation": confirmation,
             "stale": selectors.stale_confirmation(result),
-            "form": None if confirmation else (form or ConfirmForm()),
+            "form": None
+            if confirmation
+            else (form or ConfirmForm(initial={"seen": services.annual_seen_token(result)})),
         },
         status=status,
     )
@@ -232,17 +245,23 @@ def _annual_page(request: HttpRequest, result: AnnualResult, form: ConfirmForm |
 def annual_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     result = _annual_for(request, pk, "publicity.confirm_annual_result")
     form = ConfirmForm(request.POST)
-    if form.is_valid():
-        run_service(
-            request,
-            lambda: services.annual_result_confirm(
-                actor=request.user, annual_result=result, opinion=form.cleaned_data["opinion"]
-            ),
-            success=_("已确认%(year)s年度考核结果。") % {"year": result.year},
-        )
-    else:
+    if not form.is_valid():
         messages.error(request, _("确认失败，请检查填写的意见。"))
         return _annual_page(request, result, form, status=400)
+    opinion = form.cleaned_data["opinion"]
+    try:
+        services.annual_result_confirm(
+            actor=request.user, annual_result=result, opinion=opinion, seen=form.cleaned_data["seen"]
+        )
+    except ValidationError as refused:
+        messages.error(request, error_text(refused))
+        if getattr(refused, "code", None) == services.CHANGED_SINCE_SEEN:
+            # The grade changed since the page showed it: the result as it stands, with the opinion typed.
+            result = _annual_for(request, pk, "publicity.confirm_annual_result")
+            form = ConfirmForm(initial={"opinion": opinion, "seen": services.annual_seen_token(result)})
+            return _annual_page(request, result, form, status=400)
+    else:
+        messages.success(request, _("已确认%(year)s年度考核结果。") % {"year": result.year})
     return redirect("publicity:feedback_annual", pk=result.pk)
 
 

@@ -36,25 +36,17 @@ from .models import (
     ReviewCaseState,
 )
 from .review_cases import REVIEW_REMINDER_DAYS
-from .services import entries_due_for_lock
+from .services import entries_due_for_lock, entries_waiting_for_lock
 
 
-def publications(*, organisation_id: int) -> QuerySet[Publication]:
+def publications(*, organisation_id: int, today: date) -> QuerySet[Publication]:
     """The organisation's publications, newest first, with their number of entries and of those
-    that hold the lock back (an open objection, a regrade, a window of its own after one), and
-    the last day of the lines published again (``republished_until``, for ``status_on``)."""
+    that 定等 on ``today`` would leave waiting (``waiting_count``: an open objection, a regrade, a
+    window of its own after one not over yet — :func:`services.entries_waiting_for_lock`, the
+    locking's own rule), and the last day of the lines published again (``republished_until``, for
+    ``status_on``)."""
     entries = PublicationEntry.objects.filter(publication_id=OuterRef("pk"))
-    open_objection = Objection.objects.filter(entry_id=OuterRef("pk")).exclude(state=ObjectionState.ANSWERED)
-    waiting = (
-        entries.filter(
-            Q(state=EntryState.REGRADING)
-            | Q(state=EntryState.PUBLISHED, republished_at__isnull=False)
-            | Q(Exists(open_objection), ~Q(state=EntryState.LOCKED))
-        )
-        .values("publication_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    waiting = entries_waiting_for_lock(entries, day=today).values("publication_id").annotate(n=Count("pk")).values("n")
     # The last day of the lines published again after a regrade (republished_until, per list).
     republished = entries.filter(republished_at__isnull=False).order_by("-window_ends_on").values("window_ends_on")[:1]
     return (

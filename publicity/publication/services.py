@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -608,14 +608,20 @@ def objection_send_back(*, actor: User, objection: Objection, reason: str) -> Ob
 
 @transaction.atomic
 def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objection:
-    """答复: HR answers the objector; the objection is closed and no longer holds the entry's lock."""
+    """答复: HR answers the objector; the objection is closed and no longer holds the entry's lock.
+
+    Only after 核实 (DOMAIN.md §6: 受理 → 核实 → 答复): an answer with no verification recorded
+    would close the objection on nothing HR can show for it. That holds after a send-back too: the
+    verification then records what the regrading found."""
     objection = _locked_objection(objection, actor)
+    if objection.state == ObjectionState.ACCEPTED:
+        raise ValidationError(_("请先记录核实情况，核实后才能答复。"))
     answer = _set_required_text(objection, "answer", answer, missing=_("请填写答复内容。"))
     objection.answered_at = timezone.now()
     _move(
         objection,
         actor=actor,
-        expected=(ObjectionState.ACCEPTED, ObjectionState.VERIFIED),
+        expected=(ObjectionState.VERIFIED,),
         new_state=ObjectionState.ANSWERED,
         reason=answer,
     )
@@ -643,12 +649,25 @@ def _open_objection() -> Exists:
     return Exists(Objection.objects.filter(entry_id=OuterRef("pk")).exclude(state=ObjectionState.ANSWERED))
 
 
+def _due_for_lock(day: date) -> Q:
+    return Q(state=EntryState.PUBLISHED, window_ends_on__lt=day) & ~_open_objection()
+
+
 def entries_due_for_lock(entries: QuerySet[PublicationEntry], *, day: date) -> QuerySet[PublicationEntry]:
     """Of ``entries``, the lines that stand 定等 on ``day``: published, their window over before it,
     no objection open on them (such a line waits for the answer). The locking job locks these; the
     pages that say where a result stands today read the same rule (``selectors.welfare_final_by_date``),
     so they need not wait for the job."""
-    return entries.filter(state=EntryState.PUBLISHED, window_ends_on__lt=day).exclude(_open_objection())
+    return entries.filter(_due_for_lock(day))
+
+
+def entries_waiting_for_lock(entries: QuerySet[PublicationEntry], *, day: date) -> QuerySet[PublicationEntry]:
+    """Of ``entries``, the lines 定等 on ``day`` leaves waiting: neither locked nor withdrawn, and not
+    due (:func:`entries_due_for_lock`) — an objection open, sent back for regrading, or published
+    again for a window not over yet. What the board counts as waiting is what locking leaves, so it
+    says the same before the job has run as after (a line published again whose window has passed
+    is due, not waiting)."""
+    return entries.exclude(state__in=[EntryState.LOCKED, EntryState.WITHDRAWN]).exclude(_due_for_lock(day))
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -58,8 +58,8 @@ def _publish_form(request: HttpRequest, data=None) -> PublishForm:
 def board(request: HttpRequest) -> HttpResponse:
     """Every publication of the organisation, newest first, with its window; HR publishes here."""
     organisation_id = request.user.organisation_id
-    page = page_of(request, selectors.publications(organisation_id=organisation_id), per_page=20)
     today = periods.today()
+    page = page_of(request, selectors.publications(organisation_id=organisation_id, today=today), per_page=20)
     for publication in page:
         publication.status = publication.status_on(today, republished_until=publication.republished_until)
     context = {"page": page, "today": today}
@@ -216,7 +216,11 @@ def entry_republish(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.entry_republish(actor=request.user, entry=entry),
         success=_("已重新公示%(person)s的结果。") % {"person": entry.person},
     )
-    return redirect(entry.publication)
+    # Back to the list as HR left it (its search and page, posted back as ``back``); only a query
+    # string is taken from the form, never a place to go.
+    back = QueryDict(request.POST.get("back", "")).urlencode()
+    url = entry.publication.get_absolute_url()
+    return redirect(f"{url}?{back}" if back else url)
 
 
 # --- Objections ---------------------------------------------------------------------------------

@@ -109,15 +109,17 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
         asked.append(dialog.message)
         dialog.dismiss()
 
+    # Not answered before it is verified (受理 → 核实 → 答复): the page says so instead of the box.
+    expect(ui.page.get_by_test_id("answer-after-verify")).to_be_visible()
+    expect(ui.page.locator("#answer-text")).to_have_count(0)
     # Text typed in one box is not sent by another box's button: the page asks first.
-    ui.page.fill("#answer-text", "草拟的答复")
+    ui.page.fill("#send-back-text", "草拟的退回理由")
     ui.page.fill("#verify-text", "已调阅季度目标")
     ui.page.once("dialog", dismiss)
     ui.page.get_by_test_id("verify").click()
     expect(ui.page.get_by_test_id("objection-state")).to_have_text("已受理")
-    expect(ui.page.locator("#answer-text")).to_have_value("草拟的答复")
+    expect(ui.page.locator("#send-back-text")).to_have_value("草拟的退回理由")
     assert asked and "其他输入框中已输入的内容不会随本次操作提交" in asked.pop()
-    ui.page.fill("#answer-text", "")
     ui.page.fill("#verify-text", "")
     ui.page.fill("#send-back-text", "经核实，重点工作确有延期。")
     # The browser asks first (the grade leaves the publication); dismissed, nothing is sent.
@@ -152,6 +154,10 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     # HR answers and, two days later, publishes the entry again for its own window.
     clock.move_to(REPUBLISHED_ON)
     ui.sign_in_as("demo_hr", to=objection_url.replace(phone_ui.base_url, ""))
+    ui.page.fill("#verify-text", "经核实，重点工作确有延期，已重新评定。")
+    with ui.page.expect_navigation():
+        ui.page.get_by_test_id("verify").click()
+    expect(ui.page.get_by_test_id("objection-state")).to_have_text("已核实")
     ui.page.fill("#answer-text", "异议属实，已重新评定并重新公示。")
     # Reply and close ends the objection for good: the page asks first.
     ui.page.once("dialog", lambda dialog: dialog.accept())

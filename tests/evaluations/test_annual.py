@@ -1019,6 +1019,7 @@ def test_the_committee_deciding_again_sees_why_the_result_came_back(client_for, 
     # Once answered, the answer too.
     from publicity.publication import services as publication
 
+    publication.objection_verify(actor=hr, objection=objection, notes="委员会已重新确定。")
     publication.objection_answer(actor=hr, objection=objection, answer="已退回考核委员会重新确定。")
     page = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk]))
     shown = page.content.decode().split('data-testid="sent-back-cases"', 1)[1].split("</div>\n", 1)[0]

@@ -3,6 +3,7 @@ locking, only by the talker, confirmed by the person only; the annual result con
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -35,6 +36,11 @@ def locked_grade(person, quarter, grade=Grade.GOOD, locked_at=LOCKED_AT):
     return QuarterGradeFactory(
         person=person, appraisal_quarter=quarter, grade=grade, state=GradeState.CONFIRMED, locked_at=locked_at
     )
+
+
+def seen_on(page: str) -> str:
+    """The token a confirmation form carries of what its page showed."""
+    return re.search(r'name="seen" value="([^"]*)"', page).group(1)
 
 
 def talk_data(**overrides) -> services.TalkData:
@@ -227,10 +233,66 @@ def test_the_person_confirms_on_the_page(client_for, leader, staff, quarter):
     client = client_for(staff)
     page = client.get(reverse("publicity:feedback_detail", args=[talk.pk])).content.decode()
     assert 'data-testid="feedback-confirm-form"' in page and "原因" in page
-    response = client.post(reverse("publicity:feedback_confirm", args=[talk.pk]), {"opinion": "收到"})
+    response = client.post(
+        reverse("publicity:feedback_confirm", args=[talk.pk]), {"opinion": "收到", "seen": seen_on(page)}
+    )
     assert response.status_code == 302
     talk.refresh_from_db()
     assert talk.opinion == "收到" and talk.is_confirmed
+
+
+def test_a_talk_changed_after_the_person_read_it_is_not_confirmed_unread(leader, staff, quarter):
+    grade = locked_grade(staff, quarter)
+    talk = services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="原因"))
+    read = services.talk_seen_token(talk)
+    services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="改写后的原因"))
+
+    with pytest.raises(ValidationError, match="谈话记录已被修改，请阅读最新内容后再确认") as refused:
+        services.feedback_talk_confirm(actor=staff, talk=talk, opinion="同意", seen=read)
+    assert refused.value.code == services.CHANGED_SINCE_SEEN
+    # The talk as the caller holds it is the old one too: refused without a token as well.
+    with pytest.raises(ValidationError, match="已被修改"):
+        services.feedback_talk_confirm(actor=staff, talk=talk, opinion="同意")
+    talk.refresh_from_db()
+    assert not talk.is_confirmed and talk.opinion == ""
+    services.feedback_talk_confirm(actor=staff, talk=talk, opinion="同意", seen=services.talk_seen_token(talk))
+    talk.refresh_from_db()
+    assert talk.is_confirmed and talk.reasons == "改写后的原因"
+
+
+def test_saving_the_same_words_again_does_not_ask_the_person_to_read_again(leader, staff, quarter):
+    grade = locked_grade(staff, quarter)
+    talk = services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="原因"))
+    read = services.talk_seen_token(talk)
+    services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="原因"))
+    services.feedback_talk_confirm(actor=staff, talk=talk, seen=read)
+    talk.refresh_from_db()
+    assert talk.is_confirmed
+
+
+def test_the_confirm_page_shows_the_changed_talk_and_keeps_the_typed_opinion(client_for, leader, staff, quarter):
+    grade = locked_grade(staff, quarter)
+    talk = services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="旧的原因"))
+    client = client_for(staff)
+    old_page = client.get(reverse("publicity:feedback_detail", args=[talk.pk])).content.decode()
+    services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="新的原因"))
+
+    url = reverse("publicity:feedback_confirm", args=[talk.pk])
+    response = client.post(url, {"opinion": "我的意见", "seen": seen_on(old_page)})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "谈话记录已被修改，请阅读最新内容后再确认。" in page and "已确认谈话记录" not in page
+    assert "新的原因" in page and "旧的原因" not in page and "我的意见" in page
+    talk.refresh_from_db()
+    assert not talk.is_confirmed
+    # A form that carries no token was read from no known version: the same.
+    assert client.post(url, {"opinion": "我的意见"}).status_code == 400
+    talk.refresh_from_db()
+    assert not talk.is_confirmed
+
+    assert client.post(url, {"opinion": "我的意见", "seen": seen_on(page)}).status_code == 302
+    talk.refresh_from_db()
+    assert talk.is_confirmed and talk.opinion == "我的意见"
 
 
 def test_a_too_long_opinion_comes_back_with_its_text_and_the_limit_for_a_talk_and_a_year(
@@ -299,6 +361,38 @@ def test_the_leader_records_a_talk_through_the_form(client_for, leader, staff, q
     )
     talk = FeedbackTalk.objects.get()
     assert done.status_code == 302 and done["Location"] == talk.get_absolute_url()
+
+
+def test_the_record_page_is_titled_for_editing_once_a_talk_is_recorded(client_for, leader, staff, quarter):
+    grade = locked_grade(staff, quarter)
+    client = client_for(leader)
+    url = reverse("publicity:feedback_record", args=[grade.pk])
+    title = re.compile(r'data-testid="feedback-record-title">([^<]*)<')
+    page = client.get(url).content.decode()
+    assert title.search(page).group(1) == "记录结果反馈谈话" and "<title>记录结果反馈谈话" in page
+    services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="原因"))
+    page = client.get(url).content.decode()
+    assert title.search(page).group(1) == "修改结果反馈谈话" and "<title>修改结果反馈谈话" in page
+
+
+def test_an_empty_talk_date_is_asked_for_by_name(client_for, leader, staff, quarter):
+    grade = locked_grade(staff, quarter)
+    response = client_for(leader).post(
+        reverse("publicity:feedback_record", args=[grade.pk]), {"talked_on": "", "content": "谈话", "reasons": "原因"}
+    )
+    page = response.content.decode()
+    assert "请填写谈话日期。" in page and "这个字段是必填项" not in page
+    assert not FeedbackTalk.objects.exists()
+
+
+def test_the_to_confirm_badges_keep_their_height_beside_a_long_line_on_a_phone(
+    client_for, leader, staff, quarter, decided
+):
+    services.feedback_talk_record(actor=leader, grade=locked_grade(staff, quarter), data=talk_data(reasons="原因"))
+    page = client_for(staff).get(reverse("publicity:feedback_mine")).content.decode()
+    lists = page.split('data-testid="feedback-annual-list"', 1)[1]
+    badges = re.findall(r'<span class="(badge [^"]*)"', lists)
+    assert len(badges) == 2 and all("align-self-start" in b and "text-nowrap" in b for b in badges), badges
 
 
 def _list_queries(client, url) -> int:
@@ -371,7 +465,9 @@ def test_a_grade_changed_by_a_review_after_confirmation_is_confirmed_again(clien
     # A signature cannot be taken back: the browser asks first (static/js/app.js, data-confirm).
     assert "确认后不能撤回" in page.split('data-testid="annual-confirm-form"')[1].split(">")[0]
     assert "复核后待重新确认" in client.get(reverse("publicity:feedback_mine")).content.decode()
-    client.post(reverse("publicity:feedback_annual_confirm", args=[decided.pk]), {"opinion": "服从"})
+    client.post(
+        reverse("publicity:feedback_annual_confirm", args=[decided.pk]), {"opinion": "服从", "seen": seen_on(page)}
+    )
     confirmation = AnnualConfirmation.objects.get(annual_result=decided)
     assert (confirmation.grade, confirmation.opinion) == (AnnualGrade.COMPETENT, "服从")
     assert selectors.unconfirmed_count(person=staff) == 0
@@ -398,9 +494,36 @@ def test_the_annual_page_signs_on_screen_and_refuses_others(client, staff, colle
         client.post(reverse("publicity:feedback_annual_confirm", args=[decided.pk]))
     assert not AnnualConfirmation.objects.exists()
     client.force_login(staff)
-    assert 'data-testid="annual-confirm-form"' in client.get(url).content.decode()
-    client.post(reverse("publicity:feedback_annual_confirm", args=[decided.pk]), {"opinion": ""})
+    page = client.get(url).content.decode()
+    assert 'data-testid="annual-confirm-form"' in page
+    client.post(reverse("publicity:feedback_annual_confirm", args=[decided.pk]), {"opinion": "", "seen": seen_on(page)})
     assert 'data-testid="annual-confirmed"' in client.get(url).content.decode()
+
+
+def test_an_annual_grade_changed_after_the_page_showed_it_is_not_signed_unread(client_for, staff, hr, decided):
+    from evaluations.annual.locking import annual_results_lock, annual_review_after_lock
+
+    client = client_for(staff)
+    url = reverse("publicity:feedback_annual", args=[decided.pk])
+    old_page = client.get(url).content.decode()
+    annual_results_lock(result_ids=[decided.pk])
+    decided.refresh_from_db()
+    annual_review_after_lock(result=decided, actor=hr, new_grade=AnnualGrade.COMPETENT, reason="复核认定")
+
+    with pytest.raises(ValidationError, match="已变更为“称职”") as refused:
+        services.annual_result_confirm(actor=staff, annual_result=decided, seen=AnnualGrade.EXCELLENT)
+    assert refused.value.code == services.CHANGED_SINCE_SEEN
+    confirm = reverse("publicity:feedback_annual_confirm", args=[decided.pk])
+    response = client.post(confirm, {"opinion": "我的意见", "seen": seen_on(old_page)})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "请阅读最新结果后再确认" in page and "我的意见" in page
+    assert page.split('data-testid="annual-grade">')[1].startswith("称职")
+    assert not AnnualConfirmation.objects.exists()
+
+    assert client.post(confirm, {"opinion": "我的意见", "seen": seen_on(page)}).status_code == 302
+    confirmation = AnnualConfirmation.objects.get(annual_result=decided)
+    assert (confirmation.grade, confirmation.opinion) == (AnnualGrade.COMPETENT, "我的意见")
 
 
 def test_printing_an_annual_result_is_an_audited_download(client_for, hr, decided):

@@ -315,6 +315,7 @@ def test_after_the_answer_the_same_person_may_object_again_during_the_window(pub
     entry = entry_of(publication, colleague)
     first = services.objection_lodge(actor=staff, entry=entry, text="有异议")
     services.objection_accept(actor=hr, objection=first)
+    services.objection_verify(actor=hr, objection=first, notes="已调阅季度目标。")
     services.objection_answer(actor=hr, objection=first, answer="经核实，等次无误。")
     second = services.objection_lodge(actor=staff, entry=entry, text="对答复仍有异议")
     assert second.pk != first.pk and Objection.objects.filter(entry=entry, objector=staff).count() == 2
@@ -350,6 +351,32 @@ def _flashed(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
+def test_an_objection_is_answered_only_after_its_verification_is_recorded(
+    client_for, publication, staff, colleague, hr
+):
+    """A user test: 答复并办结 was offered, and taken, straight after 受理 (DOMAIN §6: 受理 → 核实 → 答复)."""
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    services.objection_accept(actor=hr, objection=objection)
+    with pytest.raises(ValidationError, match="请先记录核实情况，核实后才能答复。"):
+        services.objection_answer(actor=hr, objection=objection, answer="等次无误。")
+    url = objection.get_absolute_url()
+    hr_client = client_for(hr)
+    page = hr_client.get(url).content.decode()
+    assert 'data-testid="answer-submit"' not in page and 'data-testid="answer-after-verify"' in page
+    response = hr_client.post(url, {"action": "answer", "answer": "等次无误。"})
+    assert response.status_code == 400 and "请先记录核实情况，核实后才能答复。" in " ".join(_flashed(response))
+    objection.refresh_from_db()
+    assert objection.state == ObjectionState.ACCEPTED and objection.answer == "" and objection.answered_at is None
+    assert not Notification.objects.filter(recipient=staff, message__contains="已答复").exists()
+
+    assert hr_client.post(url, {"action": "verify", "notes": "已调阅季度目标。"}).status_code == 302
+    page = hr_client.get(url).content.decode()
+    assert 'data-testid="answer-submit"' in page and 'data-testid="answer-after-verify"' not in page
+    assert hr_client.post(url, {"action": "answer", "answer": "等次无误。"}).status_code == 302
+    objection.refresh_from_db()
+    assert objection.state == ObjectionState.ANSWERED
+
+
 def test_each_step_on_an_objection_says_what_was_done(client_for, publication, staff, colleague, hr):
     objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
     url = objection.get_absolute_url()
@@ -372,7 +399,7 @@ RACED_STEPS = {
     "accept": ((), {"action": "accept"}, "已受理"),
     "verify": (("accept",), {"action": "verify", "notes": "经核实无误"}, "已核实"),
     "send_back": (("accept",), {"action": "send_back", "reason": "核实发现有工作失误"}, "已受理"),
-    "answer": (("accept",), {"action": "answer", "answer": "经核实，等次无误。"}, "已答复"),
+    "answer": (("accept", "verify"), {"action": "answer", "answer": "经核实，等次无误。"}, "已答复"),
 }
 
 
@@ -386,6 +413,8 @@ def test_a_step_refused_because_another_request_took_it_first_shows_the_objectio
     objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
     if "accept" in done_before:
         services.objection_accept(actor=hr, objection=objection)
+    if "verify" in done_before:
+        services.objection_verify(actor=hr, objection=objection, notes="已调阅季度目标。")
     service_name = {"accept": "objection_accept", "verify": "objection_verify"}.get(step, f"objection_{step}")
     real = getattr(services, service_name)
 
@@ -420,12 +449,14 @@ def test_the_text_boxes_show_their_limit_and_reply_and_close_asks_first(client_f
     # maxlength gives each box the counter (static/js/app.js) every long text of the app has.
     assert 'maxlength="2000"' in _objection_form(body, "verify")
     assert 'maxlength="500"' in _objection_form(body, "send-back")
+    assert "data-confirm=" in _objection_form(body, "send-back")
+    assert "data-confirm=" not in _objection_form(body, "verify")
+    services.objection_verify(actor=hr, objection=objection, notes="已调阅季度目标。")
+    body = client_for(hr).get(objection.get_absolute_url()).content.decode()
     answer = _objection_form(body, "answer-submit")
     assert 'maxlength="2000"' in answer
     # Closing is final, like sending back: the browser asks first.
     assert 'data-confirm="答复后将通知科员甲，本异议随即办结，答复不能再修改。确定答复并办结？"' in answer
-    assert "data-confirm=" in _objection_form(body, "send-back")
-    assert "data-confirm=" not in _objection_form(body, "verify")
 
 
 def test_a_too_long_verification_comes_back_with_its_text_and_the_limit_under_its_box(
@@ -456,13 +487,14 @@ def test_a_refused_answer_or_send_back_keeps_what_was_typed(
 ):
     objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
     services.objection_accept(actor=hr, objection=objection)
+    services.objection_verify(actor=hr, objection=objection, notes="已调阅季度目标。")
     response = client_for(hr).post(objection.get_absolute_url(), data)
     assert response.status_code == 400
     form = _objection_form(response.content.decode(), testid)
     typed = next(value for key, value in data.items() if key != "action")
     assert f"{typed}</textarea>" in form and error in form
     objection.refresh_from_db()
-    assert objection.state == ObjectionState.ACCEPTED and objection.sent_back_at is None
+    assert objection.state == ObjectionState.VERIFIED and objection.sent_back_at is None
 
 
 def test_the_service_refuses_a_too_long_verification_or_answer_too(publication, staff, colleague, hr):
@@ -471,6 +503,7 @@ def test_the_service_refuses_a_too_long_verification_or_answer_too(publication, 
     with pytest.raises(ValidationError) as refused:
         services.objection_verify(actor=hr, objection=objection, notes="核" * 2001)
     assert refused.value.message_dict["notes"] == ["“核实情况”不能超过2000字（现为2001字）。"]
+    services.objection_verify(actor=hr, objection=objection, notes="已调阅季度目标。")
     with pytest.raises(ValidationError) as refused:
         services.objection_answer(actor=hr, objection=objection, answer="答" * 2001)
     assert refused.value.message_dict["answer"] == ["“答复”不能超过2000字（现为2001字）。"]
@@ -484,6 +517,7 @@ def test_the_objector_is_told_which_objection_and_only_the_start_of_a_long_answe
     mine = services.objection_lodge(actor=staff, entry=entry_of(publication, staff), text="二")
     for objection in (theirs, mine):
         services.objection_accept(actor=hr, objection=objection)
+        services.objection_verify(actor=hr, objection=objection, notes="已调阅季度目标。")
     lodged = timezone.localtime(theirs.lodged_at).strftime("%Y-%m-%d")
     accepted = Notification.objects.filter(recipient=staff, message__contains="已受理").order_by("pk")
     assert [(n.message, n.url) for n in accepted] == [
@@ -538,6 +572,7 @@ def test_hr_recuse_themselves_from_an_objection_about_their_own_result_or_lodged
     RoleAssignment.objects.filter(user=hr, role=Role.HR_ADMIN).delete()
     page = client_for(colleague).get(about_them.get_absolute_url()).content.decode()
     assert 'data-testid="sole-handler"' in page and 'data-testid="recused"' not in page
+    services.objection_verify(actor=colleague, objection=about_them, notes="已调阅季度目标。")
     services.objection_answer(actor=colleague, objection=about_them, answer="经核实，等次无误。")
     about_them.refresh_from_db()
     assert about_them.state == ObjectionState.ANSWERED
@@ -580,6 +615,7 @@ def test_lock_waits_for_the_window_then_locks_and_skips_an_entry_with_an_open_ob
     # Idempotent: nothing more while the objection is open.
     assert services.publications_lock_due(organisation_id=publication.organisation_id)["locked"] == 0
     services.objection_accept(actor=hr, objection=objection)
+    services.objection_verify(actor=hr, objection=objection, notes="已调阅季度目标。")
     services.objection_answer(actor=hr, objection=objection, answer="等次无误")
     assert services.publications_lock_due(organisation_id=publication.organisation_id)["locked"] == 1
     publication.refresh_from_db()
@@ -659,10 +695,11 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     grading.grade_confirm(grade_row=QuarterGrade.objects.get(pk=grade.pk), actor=leader)
     page = client_for(hr).get(publication.get_absolute_url()).content.decode()
     assert 'data-testid="republish"' in page and 'data-testid="republish-waiting"' not in page
+    services.objection_verify(actor=hr, objection=objection, notes="重评为较好，已确认。")
     services.objection_answer(actor=hr, objection=objection, answer="已重评为较好")
     clock(date(2026, 10, 22))
     response = client_for(hr).post(reverse("publicity:entry_republish", args=[entry.pk]))
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == publication.get_absolute_url()
     entry.refresh_from_db()
     assert (entry.state, entry.grade_label) == (EntryState.PUBLISHED, "较好")
     assert (entry.window_starts_on, entry.window_ends_on) == (date(2026, 10, 22), date(2026, 10, 28))
@@ -681,6 +718,57 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     entry.refresh_from_db()
     assert entry.state == EntryState.LOCKED
     assert QuarterGrade.objects.get(pk=grade.pk).locked_at is not None
+
+
+def test_republishing_asks_first_and_comes_back_to_the_list_as_it_was_searched(
+    client_for, publication, staff, colleague, head, leader, hr, clock
+):
+    entry = entry_of(publication, colleague)
+    regraded(services.objection_lodge(actor=staff, entry=entry, text="依据不足"), hr=hr, head=head, leader=leader)
+    hr_client = client_for(hr)
+    page = hr_client.get(publication.get_absolute_url(), {"q": "科员乙"}).content.decode()
+    form = _objection_form(page, "republish")
+    # Published again, the line cannot be taken back and people are told: the browser asks first.
+    assert "data-confirm=" in form and "确定重新公示？" in form and "科员乙的重评结果" in form
+    assert 'name="back" value="q=%E7%A7%91%E5%91%98%E4%B9%99"' in form
+    response = hr_client.post(reverse("publicity:entry_republish", args=[entry.pk]), {"back": "q=科员乙"})
+    assert response["Location"] == publication.get_absolute_url() + "?q=%E7%A7%91%E5%91%98%E4%B9%99"
+    assert entry_of(publication, colleague).state == EntryState.PUBLISHED
+    # Only a query is taken from the form, never a place to go (refused or not, it comes back here).
+    elsewhere = hr_client.post(reverse("publicity:entry_republish", args=[entry.pk]), {"back": "//elsewhere.example/"})
+    assert elsewhere["Location"].startswith(publication.get_absolute_url() + "?")
+
+
+def _board_waiting(client) -> str:
+    board = client.get(reverse("publicity:board")).content.decode()
+    return re.search(r'data-testid="waiting-count">([^<]*)<', board).group(1)
+
+
+def test_the_board_counts_as_waiting_only_the_lines_locking_would_leave_waiting(
+    client_for, publication, staff, colleague, head, leader, hr, clock
+):
+    """A user test: the board said 2人待定等 while 定等 then locked one of the two (a line published
+    again whose own window had passed) and left only the line with the open objection waiting."""
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="依据不足")
+    services.objection_lodge(actor=colleague, entry=entry_of(publication, staff), text="有异议")
+    regraded(objection, hr=hr, head=head, leader=leader)
+    services.objection_verify(actor=hr, objection=objection, notes="重评为较好，已确认。")
+    services.objection_answer(actor=hr, objection=objection, answer="已重评为较好")
+    clock(date(2026, 10, 22))
+    services.entry_republish(actor=hr, entry=entry_of(publication, colleague))
+    assert entry_of(publication, colleague).window_ends_on == date(2026, 10, 28)
+    hr_client = client_for(hr)
+
+    # After the list's window, the line published again is still in its own: both wait.
+    clock(AFTER_WINDOW)
+    assert _board_waiting(hr_client).startswith("2人待定等")
+    # Once its own window has passed, only the line with the open objection does.
+    clock(date(2026, 10, 29))
+    assert _board_waiting(hr_client).startswith("1人待定等")
+    locked = hr_client.post(reverse("publicity:publication_lock", args=[publication.pk]), follow=True)
+    assert "已定等1人；1人等待异议答复或重新公示后定等" in locked.content.decode()
+    assert entry_of(publication, colleague).state == EntryState.LOCKED
+    assert _board_waiting(hr_client).startswith("1人待定等")
 
 
 def test_hr_lock_a_publication_themselves_once_its_window_has_closed(
@@ -715,6 +803,7 @@ def test_hr_lock_a_publication_themselves_once_its_window_has_closed(
     assert 'data-testid="lock"' in client_for(hr).get(publication.get_absolute_url()).content.decode()
     objection = Objection.objects.get(entry=entry_of(publication, colleague))
     services.objection_accept(actor=hr, objection=objection)
+    services.objection_verify(actor=hr, objection=objection, notes="已调阅季度目标。")
     services.objection_answer(actor=hr, objection=objection, answer="经核实，维持“好”等次")
     assert "已定等1人，本次公示已全部定等" in client_for(hr).post(url, follow=True).content.decode()
     assert entry_of(publication, colleague).state == EntryState.LOCKED
