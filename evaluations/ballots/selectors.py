@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
+from accounts.selectors import policy_for_organisation
 
 from .models import (
     LOW_CHOICES,
@@ -341,6 +342,17 @@ def ballot_turnout(*, ballot: Ballot) -> dict[str, int]:
     share, whole = LOW_TURNOUT
     counts["low"] = counts["voted"] * whole < counts["raters"] * share
     return counts
+
+
+def service_user_codes_left(*, ballot: Ballot) -> int | None:
+    """How many more service-user codes a public-welfare ballot may issue: its service users stay
+    within the policy's bounds (DOMAIN.md §8: 2–4), as when it was opened, counting every code
+    issued, used or not. None for any other ballot (no limit but the room's own)."""
+    if not ballot.is_welfare:
+        return None
+    most = policy_for_organisation(organisation_id=ballot.organisation_id).welfare_service_users_max
+    issued = BallotRater.objects.filter(ballot=ballot, code__isnull=False, group=RaterGroup.SERVICE_USER).count()
+    return max(0, most - issued)
 
 
 def papers_to_fill(*, user: User) -> QuerySet[BallotRater]:

@@ -12,7 +12,8 @@ service_user_codes=0, scale=BallotScale.GRADE, with_scores=False, purpose="") ->
     single-use codes (group 服务对象, no account). The policy's rules (优秀 limit, void rules,
     trimming, thresholds) are copied onto the ballot. ``purpose`` tags the scheme that opened it.
 ``codes_issue(*, actor, ballot, count, group=RaterGroup.SERVICE_USER) -> list[BallotRater]``
-    More single-use codes for an open ballot (``rater.code`` is what HR prints).
+    More single-use codes for an open ballot (``rater.code`` is what HR prints); a public-welfare
+    ballot's service-user codes stay within the policy's bounds (``selectors.service_user_codes_left``).
 ``paper_save(*, rater, answers, actor=None, code=None) -> BallotRater``
     Keep a rater's unfinished answers (the draft) to come back to. ``answers`` maps a
     :class:`BallotSubject` id to ``{"choice": Choice value, "scores": {"de": 8, …}}``; anything
@@ -74,7 +75,7 @@ from .models import (
     RaterGroup,
     normalise_code,
 )
-from .selectors import paper_subjects, rater_for_code
+from .selectors import paper_subjects, rater_for_code, service_user_codes_left
 
 # Letters and digits that cannot be mistaken for one another on paper (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -219,6 +220,28 @@ def codes_issue(*, actor: User, ballot: Ballot, count: int, group: str = RaterGr
     existing = BallotRater.objects.filter(ballot=ballot, code__isnull=False, group=group).count()
     if not count >= 1 or existing + count > MAX_CODES:
         raise ValidationError(_("测评码数量须在1到%(max)s之间。") % {"max": MAX_CODES - existing})
+    left = service_user_codes_left(ballot=ballot) if group == RaterGroup.SERVICE_USER else None
+    if left is not None and count > left:
+        # A public-welfare ballot is rated by 2–4 service users (the policy's bounds, which its
+        # opening form keeps): more codes would let more service users rate than the rules allow.
+        policy = policy_for_organisation(organisation_id=ballot.organisation_id)
+        bounds = {
+            "low": policy.welfare_service_users_min,
+            "high": policy.welfare_service_users_max,
+            "issued": existing,
+            "left": left,
+        }
+        if left:
+            message = _(
+                "公益性岗位民主测评的服务对象为%(low)s至%(high)s人：本测评已发放%(issued)s个服务对象测评码，"
+                "最多还可增发%(left)s个。"
+            )
+        else:
+            message = _(
+                "公益性岗位民主测评的服务对象为%(low)s至%(high)s人：本测评已发放%(issued)s个服务对象测评码，"
+                "已达上限，不能再增发。"
+            )
+        raise ValidationError(message % bounds, code="service_users")
     return _issue_codes(ballot, count, group, existing + 1)
 
 

@@ -94,6 +94,7 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("person")
             .order_by("sort_order")[:TALLY_PAGE_SIZE],
             "codes_form": CodesForm(),
+            "service_codes_left": selectors.service_user_codes_left(ballot=ballot) if ballot.is_open else None,
         },
     )
 
