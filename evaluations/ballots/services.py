@@ -32,6 +32,9 @@ service_user_codes=0, scale=BallotScale.GRADE, with_scores=False, purpose="") ->
     ``ValidationError`` code ``ALREADY_VOTED`` or ``CLOSED`` (``paper_save`` likewise).
 ``ballot_close(*, actor, ballot) -> Ballot``
     End the ballot: no more papers; the tally counts it from then on in the year-end suggestion.
+``ballot_withdraw(*, actor, ballot) -> Ballot``
+    Withdraw HR's own ballot opened by mistake while nobody has voted (``ballot_withdraw_refusal``
+    says why not otherwise): it ends without a tally and the raters' notices are taken back.
 
 Reads are in :mod:`.selectors`: ``ballot_tally(*, ballot, subject_ids=None) -> Tally`` (per person
 the counts and percentages of each choice, the trimmed average score, and the suggestion
@@ -52,7 +55,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import record_event
+from accounts.audit import acting_as, audit_reason, record_event
 from accounts.models import Notification, Organisation, User
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify_many
@@ -118,6 +121,11 @@ def _issue_codes(ballot: Ballot, count: int, group: str, start: int) -> list[Bal
             code = new_code()
         raters.append(BallotRater.objects.create(ballot=ballot, code=code, group=group, label=f"{label}{number}"))
     return raters
+
+
+def _open_notice_key(ballot: Ballot) -> str:
+    """The key of the notices asking the raters to take part (taken back when it is withdrawn)."""
+    return f"ballot-open-{ballot.pk}"
 
 
 @transaction.atomic
@@ -204,7 +212,7 @@ def ballot_open(
     message = _("请参加民主测评“%(title)s”（匿名）。") % {"title": title}
     notify_many(
         [Notification(recipient=user, message=message, url=url) for user in [*leaders, *raters]],
-        dedupe_key=f"ballot-open-{ballot.pk}",
+        dedupe_key=_open_notice_key(ballot),
     )
     return ballot
 
@@ -263,6 +271,39 @@ def ballot_close(*, actor: User, ballot: Ballot) -> Ballot:
     return ballot
 
 
+def ballot_withdraw_refusal(*, ballot: Ballot) -> str | None:
+    """Why an open ballot can no longer be withdrawn (None when it can): it has ended, a scheme
+    opened it (its own steps point at the ballot), or someone has voted (a cast paper is kept and
+    counted: the ballot can then only be closed)."""
+    if ballot.state != BallotState.OPEN:
+        return _("该测评已结束，不能撤销。")
+    if ballot.purpose:
+        return _("公益性岗位的民主测评由其考核流程发起，不能在此撤销。")
+    voted = BallotRater.objects.filter(ballot=ballot, has_voted=True).count()
+    if voted:
+        return _("已有%(count)s人投票，不能撤销；请结束测评并计票。") % {"count": voted}
+    return None
+
+
+@transaction.atomic
+def ballot_withdraw(*, actor: User, ballot: Ballot) -> Ballot:
+    """Withdraw a ballot opened by mistake, while nobody has voted: it ends without a tally (it
+    never counts in the year's suggestions), its papers and codes open nothing any more, the
+    drafts are discarded and the raters' notices of it are taken back (their to-do reads the open
+    ballots only). Audited as the state's change, with who and when."""
+    _check_manager(actor, ballot, ballot.organisation)
+    ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    refusal = ballot_withdraw_refusal(ballot=ballot)
+    if refusal:
+        raise ValidationError(refusal, code="not_withdrawable")
+    ballot.state, ballot.closed_by, ballot.closed_at = BallotState.WITHDRAWN, actor, timezone.now()
+    with acting_as(actor), audit_reason(_("撤销测评")):
+        ballot.save(update_fields=["state", "closed_by", "closed_at"])
+    BallotRater.objects.filter(ballot=ballot).exclude(draft={}).update(draft={})
+    Notification.objects.filter(dedupe_key=_open_notice_key(ballot)).delete()
+    return ballot
+
+
 # --- Papers ---------------------------------------------------------------------------------------
 
 
@@ -275,7 +316,7 @@ def _check_rater(rater: BallotRater, actor: User | None, code: str | None) -> No
     if rater.has_voted:
         raise _already_voted()
     if rater.ballot.state != BallotState.OPEN:
-        raise _closed()
+        raise _closed(rater.ballot.state)
 
 
 # The codes of the two refusals a paper page tells apart (the paper was not counted because the
@@ -288,7 +329,9 @@ def _already_voted() -> ValidationError:
     return ValidationError(_("您已投票，每人只能投一次。"), code=ALREADY_VOTED)
 
 
-def _closed() -> ValidationError:
+def _closed(state: str = BallotState.CLOSED) -> ValidationError:
+    if state == BallotState.WITHDRAWN:
+        return ValidationError(_("该测评已撤销。"), code=CLOSED)
     return ValidationError(_("测评已结束。"), code=CLOSED)
 
 
@@ -492,8 +535,9 @@ def paper_cast(*, rater: BallotRater, answers: Mapping, actor: User | None = Non
     )
     if not claimed:
         # Lost to a paper cast meanwhile (another tab), or to HR closing the ballot: say which.
-        if not Ballot.objects.filter(pk=ballot.pk, state=BallotState.OPEN).exists():
-            raise _closed()
+        state = Ballot.objects.filter(pk=ballot.pk).values_list("state", flat=True).first()
+        if state != BallotState.OPEN:
+            raise _closed(state)
         raise _already_voted()
     reason = void_reason(ballot=ballot, cleaned=cleaned)
     paper = Paper.objects.create(ballot=ballot, group=rater.group, void=bool(reason), void_reason=reason)
