@@ -56,7 +56,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import acting_as, audit_reason, record_event
-from accounts.models import Notification, Organisation, User
+from accounts.models import Notification, Organisation, StaffType, User
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify_many
 from accounts.text import join_list
@@ -173,6 +173,16 @@ def ballot_open(
         errors.setdefault("service_user_codes", []).append(_("测评码数量须在0到%(max)s之间。") % {"max": MAX_CODES})
     elif not (raters or leaders or service_user_codes):
         errors.setdefault("raters", []).append(_("请至少指定一名测评人或发放测评码。"))
+    if not purpose:
+        # HR's own ballots rate civil servants on 优秀/称职/… and feed their year-end suggestion; a
+        # public-welfare worker is graded 合格/基本合格/不合格 by the unit, rated on its own ballot
+        # (evaluations.welfare opens it with its purpose).
+        welfare = [u for u in subjects if u.staff_type == StaffType.PUBLIC_WELFARE]
+        if welfare:
+            errors.setdefault("subjects", []).append(
+                _("以下人员为公益性岗位人员，应在公益性岗位考核中进行民主测评，不能列为本测评的被测评人：%(names)s")
+                % {"names": join_list(welfare, limit=10)}
+            )
     outsiders = [u for u in [*subjects, *raters, *leaders] if u.organisation_id != organisation.pk or not u.is_active]
     if outsiders:
         errors.setdefault("subjects", []).append(
