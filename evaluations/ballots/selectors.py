@@ -276,6 +276,31 @@ def ballot_suggestions(*, organisation: Organisation, year: int, purpose: str | 
     return dict(reasons)
 
 
+def subject_suggestions(*, subject_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Subject id → the reasons its ballot's thresholds give for the lower grade (基本合格 on a
+    public-welfare ballot, 基本称职 on HR's own), as the ballot's tally says them: only closed
+    ballots, only people a threshold caught. For a page of people across ballots (a unit's workers
+    each on their own ballot) in two queries, whatever their number."""
+    ballots = {
+        subject.pk: subject.ballot
+        for subject in BallotSubject.objects.filter(
+            pk__in=list(subject_ids), ballot__state=BallotState.CLOSED
+        ).select_related("ballot")
+    }
+    if not ballots:
+        return {}
+    people: dict[int, PersonTally] = {}
+    for row in _count_rows(PaperAnswer.objects.filter(subject_id__in=list(ballots))):
+        p = people.setdefault(row["subject_id"], PersonTally(subject_id=row["subject_id"], person=None))
+        _add_count(p, row["paper__group"], row["choice"], row["n"])
+    reasons: dict[int, list[str]] = {}
+    for subject_id, p in people.items():
+        _suggest(ballots[subject_id], p)
+        if p.suggestion:
+            reasons[subject_id] = p.reasons
+    return reasons
+
+
 # --- Access helpers --------------------------------------------------------------------------------
 
 
