@@ -72,10 +72,12 @@ def service_result(
     success: str | Callable[[T], str],
     form: forms.BaseForm | None = None,
     flash_refusal: bool = True,
+    fields: Mapping[str, str] | None = None,
 ) -> T | None:
     """:func:`run_service` for a service that returns what it made (an objection, a case): that
-    thing when it went through, so the view can go on to it, else None."""
-    went_through, result = _call(request, call, success=success, form=form, flash_refusal=flash_refusal)
+    thing when it went through, so the view can go on to it, else None. ``fields`` renames the
+    service's keys to the form's fields (:func:`add_service_errors`)."""
+    went_through, result = _call(request, call, success=success, form=form, flash_refusal=flash_refusal, fields=fields)
     return result if went_through else None
 
 
@@ -103,21 +105,22 @@ def form_submitted(
     return None, 400
 
 
-def _on_fields_only(form: forms.BaseForm, error: ValidationError) -> bool:
+def _on_fields_only(form: forms.BaseForm, error: ValidationError, fields: Mapping[str, str] | None = None) -> bool:
     """Whether every message of ``error`` stands at one of ``form``'s fields (add_service_errors)."""
-    return hasattr(error, "error_dict") and all(key in form.fields for key in error.error_dict)
+    renamed = fields or {}
+    return hasattr(error, "error_dict") and all(renamed.get(key, key) in form.fields for key in error.error_dict)
 
 
-def _call(request, call, *, success, form, flash_refusal) -> tuple[bool, object]:
+def _call(request, call, *, success, form, flash_refusal, fields=None) -> tuple[bool, object]:
     try:
         result = call()
     except ValidationError as exc:
         if form is not None:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, fields=fields)
         if flash_refusal:
             # A refusal the form shows at its fields is said there, once; the message above the
             # page only points to it.
-            on_fields = form is not None and _on_fields_only(form, exc)
+            on_fields = form is not None and _on_fields_only(form, exc, fields)
             messages.error(request, _("请按提示修改后再提交。") if on_fields else error_text(exc))
         return False, None
     messages.success(request, success(result) if callable(success) else success)

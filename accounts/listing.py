@@ -158,6 +158,9 @@ class ListRows:
     # decision (a short list may carry a long sheet: each inspection's findings); they are read
     # when the workbook is written, by the job for a long one.
     extra_sheets: Callable[[], Iterable[Sheet]] | None = None
+    # The headers of these rows when they depend on what is listed (a ballot's own scale), in
+    # place of the export's.
+    headers: Sequence[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -285,7 +288,7 @@ def build_workbook(export: ListExport, rows: ListRows, *, total: int, report: jo
         # The list's sheet is named as the file is (2026年第3季度汇总结果): its period is read where
         # the rows are, not only in a file name that a download folder may change.
         new_sheet(workbook, f"{rows.period}{export.title}"),
-        [str(header) for header in export.headers()],
+        [str(header) for header in (rows.headers if rows.headers is not None else export.headers())],
         values(rows.items, rows.row, rows.prepare),
     )
     for extra in _extra_sheets(rows):

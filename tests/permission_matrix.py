@@ -274,13 +274,14 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "evaluations:grade_review": row(DENY, hr=("ok", "400"), other_hr=NOT_FOUND),
     "evaluations:annual_review": row(DENY, hr=("ok", "400"), other_hr=NOT_FOUND),
     # 民主测评 (evaluations.ballots): HR's pages; another organisation's HR gets a 404. The seeded
-    # ballot is closed (closing it again is refused and sends back to it; the empty codes form is a
+    # ballot is closed (closing or withdrawing it again is refused and sends back to it; the empty codes form is a
     # 400). Only a rater of the ballot (staff) opens its paper; for everyone else it does not exist.
     # The code pages are for people without an account: everyone reaches them.
     "evaluations:ballot_list": row(DENY, hr=OK, other_hr=OK),
     "evaluations:ballot_open": row(DENY, hr=OK, other_hr=OK),
     "evaluations:ballot_detail": row(DENY, hr=OK, other_hr=NOT_FOUND),
     "evaluations:ballot_close": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
+    "evaluations:ballot_withdraw": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
     "evaluations:ballot_codes": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
     "evaluations:ballot_codes_print": row(DENY, hr=OK, other_hr=NOT_FOUND),
     "evaluations:ballot_tally": row(DENY, hr=OK, other_hr=NOT_FOUND),

@@ -123,6 +123,7 @@ OBJECT_FOR_PK = {
     "evaluations:achievement_decide": "achievement",
     "evaluations:ballot_detail": "ballot",
     "evaluations:ballot_close": "ballot",
+    "evaluations:ballot_withdraw": "ballot",
     "evaluations:ballot_codes": "ballot",
     "evaluations:ballot_codes_print": "ballot",
     "evaluations:ballot_tally": "ballot",

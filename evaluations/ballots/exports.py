@@ -11,15 +11,18 @@ from accounts import listing
 from accounts.listing import ListExport, ListRows
 from accounts.models import User
 
-from .models import Ballot, BallotState
+from .models import SCALE_CHOICES, Ballot, BallotScale, BallotState, Choice
 from .selectors import SUGGEST_BASIC, PersonTally, ballot_tally
 
 TALLY_EXPORT = "evaluations.ballot_tally"
 
 
-def _headers() -> list[str]:
-    # The four choices of either scale: 优秀/称职/基本称职/不称职 or 满意/基本满意/不满意/不了解.
-    columns = [_("优秀（满意）"), _("称职（基本满意）"), _("基本称职（不满意）"), _("不称职（不了解）")]
+def _headers(ballot: Ballot | None = None) -> list[str]:
+    """The columns, the choices in the words of the ballot's own scale (优秀/称职/基本称职/不称职 or
+    满意/基本满意/不满意/不了解), as its tally page shows them; without a ballot, the grades'."""
+    scale = ballot.scale if ballot is not None else BallotScale.GRADE
+    labels = dict(Choice.choices)
+    columns = [str(labels[choice]) for choice in SCALE_CHOICES[scale]]
     return [
         _("科室"),
         _("工号"),
@@ -55,7 +58,7 @@ def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
             "；".join(p.reasons),
         ]
 
-    return ListRows(items=tally.people, row=row, period=f"{ballot.title}-")
+    return ListRows(items=tally.people, row=row, period=f"{ballot.title}-", headers=_headers(ballot))
 
 
 def register_exports() -> None:

@@ -75,6 +75,8 @@ class RaterGroup(models.TextChoices):
 class BallotState(models.TextChoices):
     OPEN = "open", _("测评中")
     CLOSED = "closed", _("已结束")
+    # Opened by mistake and withdrawn by HR before anyone voted: nothing to count, no paper to fill.
+    WITHDRAWN = "withdrawn", _("已撤销")
 
 
 class Ballot(OrganisationScoped, models.Model):
@@ -103,6 +105,7 @@ class Ballot(OrganisationScoped, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
     )
     opened_at = models.DateTimeField(_("发起时间"))
+    # Who ended the ballot and when, by closing it or withdrawing it (``state`` says which).
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -128,6 +131,15 @@ class Ballot(OrganisationScoped, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == BallotState.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        """Ended and counted (a withdrawn ballot ended too, but has no tally)."""
+        return self.state == BallotState.CLOSED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.state == BallotState.WITHDRAWN
 
     @property
     def choices(self) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
+from accounts.selectors import policy_for_organisation
 
 from .models import (
     LOW_CHOICES,
@@ -275,6 +276,31 @@ def ballot_suggestions(*, organisation: Organisation, year: int, purpose: str | 
     return dict(reasons)
 
 
+def subject_suggestions(*, subject_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Subject id → the reasons its ballot's thresholds give for the lower grade (基本合格 on a
+    public-welfare ballot, 基本称职 on HR's own), as the ballot's tally says them: only closed
+    ballots, only people a threshold caught. For a page of people across ballots (a unit's workers
+    each on their own ballot) in two queries, whatever their number."""
+    ballots = {
+        subject.pk: subject.ballot
+        for subject in BallotSubject.objects.filter(
+            pk__in=list(subject_ids), ballot__state=BallotState.CLOSED
+        ).select_related("ballot")
+    }
+    if not ballots:
+        return {}
+    people: dict[int, PersonTally] = {}
+    for row in _count_rows(PaperAnswer.objects.filter(subject_id__in=list(ballots))):
+        p = people.setdefault(row["subject_id"], PersonTally(subject_id=row["subject_id"], person=None))
+        _add_count(p, row["paper__group"], row["choice"], row["n"])
+    reasons: dict[int, list[str]] = {}
+    for subject_id, p in people.items():
+        _suggest(ballots[subject_id], p)
+        if p.suggestion:
+            reasons[subject_id] = p.reasons
+    return reasons
+
+
 # --- Access helpers --------------------------------------------------------------------------------
 
 
@@ -341,6 +367,17 @@ def ballot_turnout(*, ballot: Ballot) -> dict[str, int]:
     share, whole = LOW_TURNOUT
     counts["low"] = counts["voted"] * whole < counts["raters"] * share
     return counts
+
+
+def service_user_codes_left(*, ballot: Ballot) -> int | None:
+    """How many more service-user codes a public-welfare ballot may issue: its service users stay
+    within the policy's bounds (DOMAIN.md §8: 2–4), as when it was opened, counting every code
+    issued, used or not. None for any other ballot (no limit but the room's own)."""
+    if not ballot.is_welfare:
+        return None
+    most = policy_for_organisation(organisation_id=ballot.organisation_id).welfare_service_users_max
+    issued = BallotRater.objects.filter(ballot=ballot, code__isnull=False, group=RaterGroup.SERVICE_USER).count()
+    return max(0, most - issued)
 
 
 def papers_to_fill(*, user: User) -> QuerySet[BallotRater]:

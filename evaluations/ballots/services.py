@@ -12,7 +12,8 @@ service_user_codes=0, scale=BallotScale.GRADE, with_scores=False, purpose="") ->
     single-use codes (group 服务对象, no account). The policy's rules (优秀 limit, void rules,
     trimming, thresholds) are copied onto the ballot. ``purpose`` tags the scheme that opened it.
 ``codes_issue(*, actor, ballot, count, group=RaterGroup.SERVICE_USER) -> list[BallotRater]``
-    More single-use codes for an open ballot (``rater.code`` is what HR prints).
+    More single-use codes for an open ballot (``rater.code`` is what HR prints); a public-welfare
+    ballot's service-user codes stay within the policy's bounds (``selectors.service_user_codes_left``).
 ``paper_save(*, rater, answers, actor=None, code=None) -> BallotRater``
     Keep a rater's unfinished answers (the draft) to come back to. ``answers`` maps a
     :class:`BallotSubject` id to ``{"choice": Choice value, "scores": {"de": 8, …}}``; anything
@@ -31,6 +32,9 @@ service_user_codes=0, scale=BallotScale.GRADE, with_scores=False, purpose="") ->
     ``ValidationError`` code ``ALREADY_VOTED`` or ``CLOSED`` (``paper_save`` likewise).
 ``ballot_close(*, actor, ballot) -> Ballot``
     End the ballot: no more papers; the tally counts it from then on in the year-end suggestion.
+``ballot_withdraw(*, actor, ballot) -> Ballot``
+    Withdraw HR's own ballot opened by mistake while nobody has voted (``ballot_withdraw_refusal``
+    says why not otherwise): it ends without a tally and the raters' notices are taken back.
 
 Reads are in :mod:`.selectors`: ``ballot_tally(*, ballot, subject_ids=None) -> Tally`` (per person
 the counts and percentages of each choice, the trimmed average score, and the suggestion
@@ -51,8 +55,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import record_event
-from accounts.models import Notification, Organisation, User
+from accounts.audit import acting_as, audit_reason, record_event
+from accounts.models import Notification, Organisation, StaffType, User
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify_many
 from accounts.text import join_list
@@ -74,7 +78,7 @@ from .models import (
     RaterGroup,
     normalise_code,
 )
-from .selectors import paper_subjects, rater_for_code
+from .selectors import paper_subjects, rater_for_code, service_user_codes_left
 
 # Letters and digits that cannot be mistaken for one another on paper (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -117,6 +121,11 @@ def _issue_codes(ballot: Ballot, count: int, group: str, start: int) -> list[Bal
             code = new_code()
         raters.append(BallotRater.objects.create(ballot=ballot, code=code, group=group, label=f"{label}{number}"))
     return raters
+
+
+def _open_notice_key(ballot: Ballot) -> str:
+    """The key of the notices asking the raters to take part (taken back when it is withdrawn)."""
+    return f"ballot-open-{ballot.pk}"
 
 
 @transaction.atomic
@@ -164,6 +173,16 @@ def ballot_open(
         errors.setdefault("service_user_codes", []).append(_("测评码数量须在0到%(max)s之间。") % {"max": MAX_CODES})
     elif not (raters or leaders or service_user_codes):
         errors.setdefault("raters", []).append(_("请至少指定一名测评人或发放测评码。"))
+    if not purpose:
+        # HR's own ballots rate civil servants on 优秀/称职/… and feed their year-end suggestion; a
+        # public-welfare worker is graded 合格/基本合格/不合格 by the unit, rated on its own ballot
+        # (evaluations.welfare opens it with its purpose).
+        welfare = [u for u in subjects if u.staff_type == StaffType.PUBLIC_WELFARE]
+        if welfare:
+            errors.setdefault("subjects", []).append(
+                _("以下人员为公益性岗位人员，应在公益性岗位考核中进行民主测评，不能列为本测评的被测评人：%(names)s")
+                % {"names": join_list(welfare, limit=10)}
+            )
     outsiders = [u for u in [*subjects, *raters, *leaders] if u.organisation_id != organisation.pk or not u.is_active]
     if outsiders:
         errors.setdefault("subjects", []).append(
@@ -203,7 +222,7 @@ def ballot_open(
     message = _("请参加民主测评“%(title)s”（匿名）。") % {"title": title}
     notify_many(
         [Notification(recipient=user, message=message, url=url) for user in [*leaders, *raters]],
-        dedupe_key=f"ballot-open-{ballot.pk}",
+        dedupe_key=_open_notice_key(ballot),
     )
     return ballot
 
@@ -219,6 +238,28 @@ def codes_issue(*, actor: User, ballot: Ballot, count: int, group: str = RaterGr
     existing = BallotRater.objects.filter(ballot=ballot, code__isnull=False, group=group).count()
     if not count >= 1 or existing + count > MAX_CODES:
         raise ValidationError(_("测评码数量须在1到%(max)s之间。") % {"max": MAX_CODES - existing})
+    left = service_user_codes_left(ballot=ballot) if group == RaterGroup.SERVICE_USER else None
+    if left is not None and count > left:
+        # A public-welfare ballot is rated by 2–4 service users (the policy's bounds, which its
+        # opening form keeps): more codes would let more service users rate than the rules allow.
+        policy = policy_for_organisation(organisation_id=ballot.organisation_id)
+        bounds = {
+            "low": policy.welfare_service_users_min,
+            "high": policy.welfare_service_users_max,
+            "issued": existing,
+            "left": left,
+        }
+        if left:
+            message = _(
+                "公益性岗位民主测评的服务对象为%(low)s至%(high)s人：本测评已发放%(issued)s个服务对象测评码，"
+                "最多还可增发%(left)s个。"
+            )
+        else:
+            message = _(
+                "公益性岗位民主测评的服务对象为%(low)s至%(high)s人：本测评已发放%(issued)s个服务对象测评码，"
+                "已达上限，不能再增发。"
+            )
+        raise ValidationError(message % bounds, code="service_users")
     return _issue_codes(ballot, count, group, existing + 1)
 
 
@@ -240,6 +281,39 @@ def ballot_close(*, actor: User, ballot: Ballot) -> Ballot:
     return ballot
 
 
+def ballot_withdraw_refusal(*, ballot: Ballot) -> str | None:
+    """Why an open ballot can no longer be withdrawn (None when it can): it has ended, a scheme
+    opened it (its own steps point at the ballot), or someone has voted (a cast paper is kept and
+    counted: the ballot can then only be closed)."""
+    if ballot.state != BallotState.OPEN:
+        return _("该测评已结束，不能撤销。")
+    if ballot.purpose:
+        return _("公益性岗位的民主测评由其考核流程发起，不能在此撤销。")
+    voted = BallotRater.objects.filter(ballot=ballot, has_voted=True).count()
+    if voted:
+        return _("已有%(count)s人投票，不能撤销；请结束测评并计票。") % {"count": voted}
+    return None
+
+
+@transaction.atomic
+def ballot_withdraw(*, actor: User, ballot: Ballot) -> Ballot:
+    """Withdraw a ballot opened by mistake, while nobody has voted: it ends without a tally (it
+    never counts in the year's suggestions), its papers and codes open nothing any more, the
+    drafts are discarded and the raters' notices of it are taken back (their to-do reads the open
+    ballots only). Audited as the state's change, with who and when."""
+    _check_manager(actor, ballot, ballot.organisation)
+    ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    refusal = ballot_withdraw_refusal(ballot=ballot)
+    if refusal:
+        raise ValidationError(refusal, code="not_withdrawable")
+    ballot.state, ballot.closed_by, ballot.closed_at = BallotState.WITHDRAWN, actor, timezone.now()
+    with acting_as(actor), audit_reason(_("撤销测评")):
+        ballot.save(update_fields=["state", "closed_by", "closed_at"])
+    BallotRater.objects.filter(ballot=ballot).exclude(draft={}).update(draft={})
+    Notification.objects.filter(dedupe_key=_open_notice_key(ballot)).delete()
+    return ballot
+
+
 # --- Papers ---------------------------------------------------------------------------------------
 
 
@@ -252,7 +326,7 @@ def _check_rater(rater: BallotRater, actor: User | None, code: str | None) -> No
     if rater.has_voted:
         raise _already_voted()
     if rater.ballot.state != BallotState.OPEN:
-        raise _closed()
+        raise _closed(rater.ballot.state)
 
 
 # The codes of the two refusals a paper page tells apart (the paper was not counted because the
@@ -265,7 +339,9 @@ def _already_voted() -> ValidationError:
     return ValidationError(_("您已投票，每人只能投一次。"), code=ALREADY_VOTED)
 
 
-def _closed() -> ValidationError:
+def _closed(state: str = BallotState.CLOSED) -> ValidationError:
+    if state == BallotState.WITHDRAWN:
+        return ValidationError(_("该测评已撤销。"), code=CLOSED)
     return ValidationError(_("测评已结束。"), code=CLOSED)
 
 
@@ -469,8 +545,9 @@ def paper_cast(*, rater: BallotRater, answers: Mapping, actor: User | None = Non
     )
     if not claimed:
         # Lost to a paper cast meanwhile (another tab), or to HR closing the ballot: say which.
-        if not Ballot.objects.filter(pk=ballot.pk, state=BallotState.OPEN).exists():
-            raise _closed()
+        state = Ballot.objects.filter(pk=ballot.pk).values_list("state", flat=True).first()
+        if state != BallotState.OPEN:
+            raise _closed(state)
         raise _already_voted()
     reason = void_reason(ballot=ballot, cleaned=cleaned)
     paper = Paper.objects.create(ballot=ballot, group=rater.group, void=bool(reason), void_reason=reason)

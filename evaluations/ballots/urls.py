@@ -9,6 +9,7 @@ urlpatterns = [
     path("ballots/new/", views.ballot_open, name="ballot_open"),
     path("ballots/<int:pk>/", views.ballot_detail, name="ballot_detail"),
     path("ballots/<int:pk>/close/", views.ballot_close, name="ballot_close"),
+    path("ballots/<int:pk>/withdraw/", views.ballot_withdraw, name="ballot_withdraw"),
     path("ballots/<int:pk>/codes/", views.ballot_codes, name="ballot_codes"),
     path("ballots/<int:pk>/codes/print/", views.ballot_codes_print, name="ballot_codes_print"),
     path("ballots/<int:pk>/tally/", views.ballot_tally, name="ballot_tally"),

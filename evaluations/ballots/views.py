@@ -33,7 +33,9 @@ def _get_ballot_for_user(request: HttpRequest, pk: int) -> Ballot:
     """A ballot of the signed-in HR's organisation; another organisation's is a 404."""
     return visible_or_404(
         request,
-        lambda: Ballot.objects.select_related("organisation").get(pk=pk, organisation_id=request.user.organisation_id),
+        lambda: Ballot.objects.select_related("organisation", "closed_by").get(
+            pk=pk, organisation_id=request.user.organisation_id
+        ),
         perm="evaluations.manage_ballot",
     )
 
@@ -70,6 +72,8 @@ def ballot_open(request: HttpRequest) -> HttpResponse:
             success=lambda ballot: _("已发起民主测评“%(title)s”。") % {"title": ballot.title},
             form=form,
             flash_refusal=False,
+            # A refusal of the people rated is said where they are typed (其他被测评人).
+            fields={"subjects": "subject_numbers"},
         )
         if ballot is not None:
             return redirect("evaluations:ballot_detail", pk=ballot.pk)
@@ -94,6 +98,9 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("person")
             .order_by("sort_order")[:TALLY_PAGE_SIZE],
             "codes_form": CodesForm(),
+            "service_codes_left": selectors.service_user_codes_left(ballot=ballot) if ballot.is_open else None,
+            # 撤销测评 is offered while the service would take it (nobody has voted yet).
+            "withdraw_refusal": services.ballot_withdraw_refusal(ballot=ballot) if ballot.is_open else None,
         },
     )
 
@@ -108,6 +115,19 @@ def ballot_close(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("测评已结束，可查看计票结果。"),
     ):
         return redirect("evaluations:ballot_tally", pk=ballot.pk)
+    return redirect("evaluations:ballot_detail", pk=ballot.pk)
+
+
+@require_POST
+@permission_required("evaluations.manage_ballots")
+def ballot_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤销测评: a ballot opened by mistake, withdrawn before anyone voted (the page asks first)."""
+    ballot = _get_ballot_for_user(request, pk)
+    run_service(
+        request,
+        lambda: services.ballot_withdraw(actor=request.user, ballot=ballot),
+        success=_("测评已撤销，测评人的待办已一并撤回。"),
+    )
     return redirect("evaluations:ballot_detail", pk=ballot.pk)
 
 
@@ -146,6 +166,9 @@ def ballot_tally(request: HttpRequest, pk: int) -> HttpResponse:
     if ballot.is_open:
         messages.info(request, _("测评尚未结束，结束后才能查看计票结果。"))
         return redirect("evaluations:ballot_detail", pk=ballot.pk)
+    if ballot.is_withdrawn:
+        messages.info(request, _("该测评已撤销，没有计票结果。"))
+        return redirect("evaluations:ballot_detail", pk=ballot.pk)
     subjects = BallotSubject.objects.filter(ballot=ballot).order_by("sort_order", "pk").values_list("pk", flat=True)
     page = page_of(request, subjects, TALLY_PAGE_SIZE)
     tally = selectors.ballot_tally(ballot=ballot, subject_ids=list(page))
@@ -177,9 +200,11 @@ def _paper_errors(error: ValidationError) -> tuple[list[str], dict[str, list[str
     return above, beside
 
 
-def _not_counted(refusal: str) -> str:
-    """Said of a paper sent after the rater had voted, or after the ballot closed: it was not
-    counted (and nothing about the first paper, which stays anonymous)."""
+def _not_counted(refusal: str, ballot: Ballot) -> str:
+    """Said of a paper sent after the rater had voted, or after the ballot closed (or was
+    withdrawn): it was not counted (and nothing about the first paper, which stays anonymous)."""
+    if refusal == services.CLOSED and ballot.is_withdrawn:
+        return _("该测评已撤销，您刚才提交的测评票未计入。")
     if refusal == services.CLOSED:
         return _("测评已结束，您刚才提交的测评票未计入。")
     return _("您此前已投票，刚才提交的这份测评票未计入；以第一次提交的为准。")
@@ -214,7 +239,7 @@ def _paper(request: HttpRequest, rater: BallotRater, *, actor=None, code=None, u
                 # plainly that what was just sent did not count.
                 rater.refresh_from_db(fields=["has_voted", "draft"])
                 ballot.refresh_from_db(fields=["state"])
-                errors = [_not_counted(refusal) if cast else error.messages[0]]
+                errors = [_not_counted(refusal, ballot) if cast else error.messages[0]]
             else:
                 errors, row_errors = _paper_errors(error)
     rows = []

@@ -25,6 +25,7 @@ from accounts.selectors import policy_for_organisation
 
 from ..ballots import services as ballot_services
 from ..ballots.models import SCALE_CHOICES, BallotScale, BallotState, Choice
+from ..ballots.selectors import subject_suggestions
 from . import selectors, services
 from .forms import AbsenceForm, ConsequenceForm, DecisionForm, InterviewForm, PostForm, ReportForm, ReturnForm
 from .jobs import RESULTS_EXPORT
@@ -166,8 +167,9 @@ def _assessment_page(
 
 
 def _ballot_context(request: HttpRequest, assessment) -> dict:
-    """The worker's 民主测评 on their page: the tally (one GROUP BY for this worker), and for HR the
-    codes still unused, to print for the service users."""
+    """The worker's 民主测评 on their page: the tally (one GROUP BY for this worker) and, once it is
+    closed, what its thresholds suggest, where the unit decides (集体研究); for HR the codes still
+    unused, to print for the service users, and the ballot's own tally page."""
     subject = assessment.ballot_subject
     policy = policy_for_organisation(organisation_id=assessment.organisation_id)
     context = {
@@ -180,10 +182,13 @@ def _ballot_context(request: HttpRequest, assessment) -> dict:
         return {**context, "ballot": None, "ballot_ready": False}
     ballot = subject.ballot
     manages = request.user.has_perm("evaluations.manage_ballot", ballot)
+    closed = ballot.state == BallotState.CLOSED
     return {
         **context,
         "ballot": ballot,
-        "ballot_ready": ballot.state == BallotState.CLOSED,
+        "ballot_ready": closed,
+        "ballot_reasons": subject_suggestions(subject_ids=[subject.pk]).get(subject.pk, []) if closed else [],
+        "can_view_ballot_tally": closed and manages and request.user.has_perm("evaluations.manage_ballots"),
         "tally": selectors.welfare_tally(subject_ids=[subject.pk]).get(subject.pk, WorkerTally()),
         "can_close_ballot": manages and ballot.state == BallotState.OPEN,
         "codes": list(ballot.raters.filter(code__isnull=False, has_voted=False).order_by("pk"))
@@ -246,14 +251,20 @@ def welfare_ballot_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("evaluations.view_welfare")
 def welfare_tally(request: HttpRequest, year: int) -> HttpResponse:
-    """The unit's 民主测评 results, per worker the counts and shares: the page's workers' papers in
-    one GROUP BY, so the page costs the same in a unit of ten or in a province of 400 000."""
+    """The unit's 民主测评 results, per worker the counts and shares and what the thresholds suggest:
+    the page's workers' papers in a GROUP BY or two, so the page costs the same in a unit of ten or
+    in a province of 400 000."""
     page = page_of(
         request, selectors.assessments_with_ballot(organisation_id=request.user.organisation_id, year=year), PAGE_SIZE
     )
-    tallies = selectors.welfare_tally(subject_ids=[row.ballot_subject_id for row in page])
+    subject_ids = [row.ballot_subject_id for row in page]
+    tallies = selectors.welfare_tally(subject_ids=subject_ids)
+    # What the closed ballots' thresholds suggest (基本合格, with the share that reached it): the
+    # decision is the unit's, but it decides with this before it.
+    reasons = subject_suggestions(subject_ids=subject_ids)
     for row in page:
         row.tally = tallies.get(row.ballot_subject_id, WorkerTally())
+        row.ballot_reasons = reasons.get(row.ballot_subject_id, [])
     return render(
         request,
         "evaluations/welfare/tally.html",

@@ -45,8 +45,9 @@ def _decide(client, assessment, data):
 
 
 def _field_error(html: str, field: str) -> str:
-    found = re.search(rf'id="id_{field}_error"[^>]*>([^<]*)<', html)
-    return found.group(1) if found else ""
+    """The message under a field: the text of the element Django's aria-describedby points at."""
+    found = re.search(rf'id="id_{field}_error"[^>]*>(.*?)</div>', html, re.DOTALL)
+    return re.sub(r"<[^>]+>|\s+", "", found.group(1)) if found else ""
 
 
 def test_a_decision_the_service_refuses_comes_back_with_what_was_typed(client_for, hr, rated):

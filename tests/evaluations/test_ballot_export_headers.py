@@ -1,0 +1,42 @@
+"""The tally's Excel export names the choices in the ballot's own scale, as its page does: a
+public-welfare ballot's 满意/基本满意/不满意/不了解, HR's own 优秀/称职/基本称职/不称职."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from evaluations.ballots import services
+from evaluations.ballots.models import WELFARE_PURPOSE, BallotScale
+from tests.factories import UserFactory
+
+
+def _export_headers(client, hr, department, **options) -> list[str]:
+    ballot = services.ballot_open(
+        actor=hr,
+        organisation=hr.organisation,
+        title="测评",
+        year=2026,
+        subjects=[UserFactory(department=department)],
+        raters=[UserFactory(department=department)],
+        **options,
+    )
+    services.ballot_close(actor=hr, ballot=ballot)
+    export = client.post(reverse("evaluations:ballot_tally_export", args=[ballot.pk]))
+    return list(next(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)))
+
+
+@pytest.mark.parametrize(
+    ("options", "choices"),
+    [
+        ({"scale": BallotScale.SATISFACTION, "purpose": WELFARE_PURPOSE}, ["满意", "基本满意", "不满意", "不了解"]),
+        ({"scale": BallotScale.GRADE}, ["优秀", "称职", "基本称职", "不称职"]),
+    ],
+)
+def test_the_export_names_the_choices_of_the_ballots_own_scale(client_for, hr, department, options, choices):
+    headers = _export_headers(client_for(hr), hr, department, **options)
+    assert headers[4:12] == [text for choice in choices for text in (choice, f"{choice}占比（%）")]
+    assert not any("（" in header and "）" in header and "占比" not in header for header in headers[4:12])

@@ -1,0 +1,65 @@
+"""A public-welfare worker (公益性岗位) is not rated on a civil servants' ballot (优秀/称职/…, feeding
+the year-end suggestion): the service refuses them, and the open form says so at 其他被测评人."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from accounts.models import StaffType
+from evaluations.ballots import services
+from evaluations.ballots.models import WELFARE_PURPOSE, Ballot, BallotScale
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def welfare_worker(department):
+    return UserFactory(department=department, full_name="保洁员甲", staff_type=StaffType.PUBLIC_WELFARE)
+
+
+def test_it_refuses_a_welfare_worker_on_a_civil_servants_ballot(hr, department, welfare_worker):
+    with pytest.raises(ValidationError) as refused:
+        services.ballot_open(
+            actor=hr,
+            organisation=hr.organisation,
+            title="2026年度科级干部民主测评",
+            year=2026,
+            subjects=[UserFactory(department=department), welfare_worker],
+            raters=[UserFactory(department=department)],
+        )
+    [said] = refused.value.message_dict["subjects"]
+    assert "公益性岗位人员" in said and "保洁员甲" in said
+    assert not Ballot.objects.exists()
+
+
+def test_the_welfare_room_still_rates_its_workers(hr, department, welfare_worker):
+    ballot = services.ballot_open(
+        actor=hr,
+        organisation=hr.organisation,
+        title="2026年度公益性岗位民主测评",
+        year=2026,
+        subjects=[welfare_worker],
+        raters=[UserFactory(department=department)],
+        scale=BallotScale.SATISFACTION,
+        purpose=WELFARE_PURPOSE,
+    )
+    assert list(ballot.subjects.values_list("person", flat=True)) == [welfare_worker.pk]
+
+
+def test_the_open_form_says_it_at_the_other_people_rated(client_for, hr, department, welfare_worker):
+    UserFactory(department=department)
+    response = client_for(hr).post(
+        reverse("evaluations:ballot_open"),
+        {
+            "title": "2026年度科级干部民主测评",
+            "year": 2026,
+            "scale": "grade",
+            "subject_numbers": welfare_worker.employee_number,
+            "all_staff": "on",
+            "service_user_codes": 0,
+        },
+    )
+    assert response.status_code == 200 and not Ballot.objects.exists()
+    [said] = response.context["form"].errors["subject_numbers"]
+    assert "公益性岗位人员" in said and "保洁员甲" in said
