@@ -649,7 +649,7 @@ def excellent_barred(result: AnnualResult) -> str:
     if has_active_veto(person_id=result.person_id, year=result.year):
         return str(_("存在未解除的一票否决事项，不得评为优秀。"))
     if result.person_id in sanction_effects(organisation=result.organisation, year=result.year):
-        return str(_("受处分影响，当年不得评为优秀。"))
+        return str(_("受处分或立案审查影响，当年不得评为优秀。"))
     if _list_posted(organisation_id=result.organisation_id, year=result.year) and not _read(
         _regrading_readers, [result.pk]
     ):
@@ -805,8 +805,9 @@ def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness
     discipline = latest_input_change(organisation=organisation, year=year)
     # The civil servants' ballots (a scheme's own carry a purpose), as the roll-up reads them.
     ballots = last_closed(organisation=organisation, year=year, purpose="")
-    # A recomputation asked for and not yet done (a special status saved, any of the above): its
-    # inputs changed when it was asked for.
+    # A recomputation asked for and not yet done (a special status saved, any of the above): the
+    # inputs changed when the latest was asked for (an older one still waiting, say for a broker
+    # that was down, must not hide a newer change).
     waiting = (
         Job.objects.filter(
             kind=ROLLUP_YEAR,
@@ -814,7 +815,7 @@ def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness
             params={"year": year},
             state__in=(Job.State.PENDING, Job.State.RUNNING),
         )
-        .order_by("created_at")
+        .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()
     )
@@ -828,7 +829,7 @@ def _check_fresh(*, organisation: Organisation, year: int) -> None:
     if freshness.stale:
         raise ValidationError(
             _(
-                "建议等次计算于%(computed)s，此后考核依据已有变化（%(changed)s：季度审批、等次重评或复核、检查发现、处分、一票否决或民主测评）。"
+                "建议等次计算于%(computed)s，此后考核依据已有变化（%(changed)s：季度审批、等次重评或复核、检查发现、处分、立案审查或试用期、一票否决或民主测评）。"
                 "请等待后台重新计算完成，或点击“重新计算”后再确定等次。"
             )
             % {

@@ -140,6 +140,8 @@ def annual_decide(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             "unapproved_quarters": selectors.quarters_outstanding(organisation=result.organisation, year=year),
             # Why it came back to be decided again (an objection to the posted 优秀, upheld).
             "sent_back": selectors.sent_back_for(result_id=result.pk),
+            # Suggestions older than their inputs: no decision until recomputed (as the list says).
+            "freshness": services.suggestions_freshness(organisation=result.organisation, year=year),
         },
         status=status,
     )

@@ -259,7 +259,7 @@ def test_an_investigation_recorded_as_a_special_status_leaves_the_year_not_grade
     assert result.suggested_grade == AnnualGrade.NOT_GRADED and not result.eligible_excellent
     assert "处分影响：2026年11月20日起立案审查（人员特殊状态）（结案前不确定等次）" in result.suggestion_reasons
     assert result_of(colleague).suggested_grade == AnnualGrade.EXCELLENT
-    with pytest.raises(ValidationError, match="受处分影响"):
+    with pytest.raises(ValidationError, match="受处分或立案审查影响"):
         annual.annual_decide(result=result, actor=chief, grade=AnnualGrade.EXCELLENT, reason="表现突出")
 
 

@@ -116,6 +116,35 @@ def test_recording_an_investigation_on_the_person_recomputes_the_year_and_holds_
     assert Job.objects.filter(kind="evaluations.rollup_year").count() == 1
 
 
+def test_an_older_recomputation_still_waiting_does_not_hide_a_newer_change(
+    organisation, computed, chief, staff, django_capture_on_commit_callbacks
+):
+    """A user test: with a recomputation from before the last computation still queued (the broker
+    slow or down), recording 立案审查 left the page calling the suggestions current."""
+    old = jobs.job_request(
+        kind="evaluations.rollup_year", organisation=organisation, params={"year": 2026}, requested_by=None
+    )
+    Job.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=1), enqueued_at=timezone.now())
+    rollup(organisation)
+    assert not annual.suggestions_freshness(organisation=organisation, year=2026).stale
+    with django_capture_on_commit_callbacks(execute=False):
+        staff_status_add(
+            status=StaffStatus(user=staff, kind=StaffStatusKind.UNDER_INVESTIGATION, start_date=date(2026, 11, 10))
+        )
+    assert Job.objects.filter(kind="evaluations.rollup_year", state=Job.State.PENDING).count() == 2
+    assert annual.suggestions_freshness(organisation=organisation, year=2026).stale
+    with pytest.raises(ValidationError, match="立案审查"):
+        annual.annual_decide(result=computed, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+
+
+def test_the_decide_page_says_the_suggestions_are_stale_and_offers_no_form(client_for, organisation, computed, chief):
+    url = reverse("evaluations:annual_decide", args=[2026, computed.pk])
+    assert 'data-testid="decide-submit"' in client_for(chief).get(url).content.decode()
+    AppraisalQuarter.objects.filter(organisation=organisation, quarter=4).update(approved_at=later())
+    html = client_for(chief).get(url).content.decode()
+    assert 'data-testid="stale"' in html and 'data-testid="decide-submit"' not in html
+
+
 def test_the_committee_page_shows_when_suggestions_were_computed_and_hides_decisions_while_stale(
     client_for, organisation, computed, chief
 ):
