@@ -94,11 +94,14 @@ def regrades_waiting_for(
     to_give = Q(person__department_id__in=headed) | Q(person_id__in=heads)
     to_confirm = Q(department_id__in=supervised) & ~Q(person_id=F("department__head_id"))
     sent_back = Q(reopened_at__isnull=False)
+    waiting = (to_give & Q(state=GradeState.PENDING)) | (to_confirm & Q(state=GradeState.GRADED))
     if returned:
         sent_back |= Q(returned_at__isnull=False)
+        # The leader sees a returned grade from the start, while its head grades it again.
+        waiting |= to_confirm & Q(state=GradeState.PENDING, returned_at__isnull=False)
     return (
         QuarterGrade.objects.filter(sent_back, appraisal_quarter__organisation_id=user.organisation_id)
-        .filter((to_give & Q(state=GradeState.PENDING)) | (to_confirm & Q(state=GradeState.GRADED)))
+        .filter(waiting)
         .exclude(person=user)
         .select_related("person", "department", "appraisal_quarter")
         .order_by(F("returned_at").asc(nulls_last=True), "reopened_at", "pk")

@@ -40,7 +40,10 @@ def test_the_agency_head_sends_a_confirmed_grade_back_and_both_graders_hear_why(
     assert row.return_reason == "与季度工作实绩不符，请重新评鉴" and row.returned_at is not None
     told = Notification.objects.filter(message__contains="退回了").values_list("recipient__username", flat=True)
     assert sorted(told) == sorted([head.username, leader.username])
-    assert "与季度工作实绩不符" in Notification.objects.filter(recipient=head).latest("pk").message
+    to_head = Notification.objects.filter(recipient=head).latest("pk").message
+    to_leader = Notification.objects.filter(recipient=leader).latest("pk").message
+    assert "请重新评鉴。理由：与季度工作实绩不符" in to_head
+    assert "待科室负责人重新评鉴后请您再次确认" in to_leader and "与季度工作实绩不符" in to_leader
     entry = AuditEntry.objects.filter(object_pk=str(row.pk), actor=chief).latest("pk")
     assert entry.reason == "与季度工作实绩不符，请重新评鉴" and "state" in entry.changes
     # The quarter waits for it, and the approval page says so beside the person.
@@ -62,12 +65,20 @@ def test_the_head_sees_it_on_the_grading_page_regrades_and_the_leaders_confirmat
     assert "请结合目标完成情况重新评鉴" in work
     assert "请结合目标完成情况重新评鉴" in client_for(head).get(detail(grade_of(staff))).content.decode()
 
+    # The leader sees it waiting for the head's regrade from the start, with the reason.
+    leader_work = client_for(leader).get(reverse("evaluations:grading")).content.decode()
+    assert 'data-testid="regrade"' in leader_work and "请结合目标完成情况重新评鉴" in leader_work
     grade_assign(
         grade_row=grade_of(staff), actor=head, grade=Grade.AVERAGE, comment="目标完成不足", reason="两项未完成"
     )
     assert grade_of(staff).returned_at is not None  # until the leader confirms
+    told = Notification.objects.filter(recipient=leader).latest("pk").message
+    assert "已按单位主要负责人的退回意见重新评鉴为“一般”，请确认。" in told
     row = grade_confirm(grade_row=grade_of(staff), actor=leader)
     assert (row.state, row.returned_at, row.return_reason) == (GradeState.CONFIRMED, None, "")
+    ready = Notification.objects.filter(recipient=chief).latest("pk")
+    assert "已重新评鉴并确认为“一般”" in ready.message
+    assert ready.url == reverse("evaluations:quarter_approve", args=[all_confirmed.pk])
     assert 'data-testid="regrade"' not in client_for(head).get(reverse("evaluations:grading")).content.decode()
     appraisal_quarter_approve(appraisal_quarter=all_confirmed, actor=chief)
 
@@ -77,6 +88,7 @@ def test_a_heads_grade_goes_back_to_the_leader_who_gives_it(all_confirmed, head,
     assert Notification.objects.filter(message__contains="退回了").get().recipient == leader
     row = grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.GOOD, comment="带队有力")
     assert (row.state, row.returned_at) == (GradeState.CONFIRMED, None)
+    assert "已重新评鉴并确认为“好”" in Notification.objects.filter(recipient=chief).latest("pk").message
 
 
 @pytest.mark.parametrize("who", ["head", "leader", "hr"])

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import GradingOpens, Notification, Organisation, Policy, Role, User
-from accounts.selectors import evaluator_of, participants_of, policy_for_organisation
+from accounts.selectors import evaluator_of, participants_of, policy_for_organisation, role_holders
 from accounts.services import notify, notify_many, period_approval_begin, period_lock
 from accounts.text import join_list
 from accounts.textlimits import check_text_limits, too_long_message
@@ -287,6 +287,7 @@ def grade_assign(
     # A new grade from the evaluator is no longer the one the leader changed.
     row.evaluator_grade, row.change_reason = "", ""
     # Who grades a head is the leader who would confirm it: graded by them is confirmed.
+    returned = row.returned_at is not None
     if _is_supervising_leader_of(actor=actor, grade_row=row):
         row.state, row.confirmed_by, row.confirmed_at = GradeState.CONFIRMED, actor, now
         row.returned_at, row.return_reason = None, ""
@@ -299,14 +300,23 @@ def grade_assign(
     with audit_reason(row.reason):
         row.save()
     leader = row.department.supervising_leader if row.department.supervising_leader_id else None
-    if row.reopened_at is not None and row.state == GradeState.GRADED and leader is not None and leader.is_active:
-        # Regraded after an objection, in an approved quarter: off the leader's current lists, so told.
+    sent_back = row.reopened_at is not None or row.returned_at is not None
+    if sent_back and row.state == GradeState.GRADED and leader is not None and leader.is_active:
+        # Regraded after an objection (in an approved quarter: off the leader's current lists) or
+        # after the agency head sent it back: the leader is told it waits for them.
+        message = (
+            _("%(person)s的%(quarter)s等次已因异议重新评鉴为“%(grade)s”，请确认。")
+            if row.reopened_at is not None
+            else _("%(person)s的%(quarter)s等次已按单位主要负责人的退回意见重新评鉴为“%(grade)s”，请确认。")
+        )
         notify(
             recipient=leader,
-            message=_("%(person)s的%(quarter)s等次已因异议重新评鉴为“%(grade)s”，请确认。")
+            message=message
             % {"person": row.person, "quarter": row.appraisal_quarter.period.label, "grade": row.get_grade_display()},
             url=reverse("evaluations:grade_detail", args=[row.pk]),
         )
+    elif returned and row.state == GradeState.CONFIRMED:
+        _tell_approvers_confirmed_again(row)
     return row
 
 
@@ -350,6 +360,7 @@ def grade_confirm(
     else:
         # Confirmed as it stands: the grade must still agree with the score entered since.
         _check_band(grade_row=row, grade=row.grade, field=None)
+    returned = row.returned_at is not None
     row.state, row.confirmed_by, row.confirmed_at = GradeState.CONFIRMED, actor, timezone.now()
     row.returned_at, row.return_reason = None, ""
     if row.reopened_at is not None:
@@ -357,6 +368,8 @@ def grade_confirm(
     row.version += 1
     with audit_reason(reason.strip()):
         row.save()
+    if returned:
+        _tell_approvers_confirmed_again(row)
     if changing and row.evaluator_id and row.evaluator_id != actor.pk:
         # The head hears of it in the day's digest, with the reason.
         notify(
@@ -401,7 +414,7 @@ def grade_return(*, grade_row: QuarterGrade, actor: User, reason: str, version: 
     row.version += 1
     with audit_reason(row.return_reason):
         row.save()
-    message = _("%(chief)s退回了%(person)s的%(quarter)s等次“%(grade)s”，请重新评鉴。理由：%(reason)s") % {
+    values = {
         "chief": actor,
         "person": row.person,
         "quarter": row.appraisal_quarter.period.label,
@@ -409,15 +422,29 @@ def grade_return(*, grade_row: QuarterGrade, actor: User, reason: str, version: 
         "reason": row.return_reason,
     }
     url = reverse("evaluations:grade_detail", args=[row.pk])
+    evaluator = evaluator_of(person=row.person)
     leader = row.department.supervising_leader if row.department.supervising_leader_id else None
-    told = {
-        person.pk: person
-        for person in (evaluator_of(person=row.person), leader)
-        if person is not None and person.is_active and person.pk != actor.pk
-    }
-    for person in told.values():
-        notify(recipient=person, message=message, url=url)
+    if evaluator is not None and evaluator.is_active:
+        message = _("%(chief)s退回了%(person)s的%(quarter)s等次“%(grade)s”，请重新评鉴。理由：%(reason)s")
+        notify(recipient=evaluator, message=message % values, url=url)
+    if leader is not None and leader.is_active and leader != evaluator:
+        message = _(
+            "%(chief)s退回了%(person)s的%(quarter)s等次“%(grade)s”，待科室负责人重新评鉴后请您再次确认。理由：%(reason)s"
+        )
+        notify(recipient=leader, message=message % values, url=url)
     return row
+
+
+def _tell_approvers_confirmed_again(row: QuarterGrade) -> None:
+    """A grade the agency head sent back is confirmed again: they hear it is ready for approval."""
+    organisation_id = row.appraisal_quarter.organisation_id
+    for approver in role_holders(organisation_id=organisation_id, roles=[Role.AGENCY_HEAD]):
+        notify(
+            recipient=approver,
+            message=_("退回的%(person)s的%(quarter)s等次已重新评鉴并确认为“%(grade)s”。")
+            % {"person": row.person, "quarter": row.appraisal_quarter.period.label, "grade": row.get_grade_display()},
+            url=reverse("evaluations:quarter_approve", args=[row.appraisal_quarter_id]),
+        )
 
 
 @transaction.atomic
