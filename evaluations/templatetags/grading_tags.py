@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from accounts.workflow import HANDED_IN_STATUSES
 from evaluations.grading.models import QuarterGrade
@@ -34,9 +35,11 @@ def _escape(value) -> str:
     return escape_text(str(value))
 
 
-def _html(template_string: str, *args) -> SafeString:
+def _html(template_string: str, *args, **named) -> SafeString:
     """``format_html``: the arguments escaped unless safe, the result safe."""
-    return SafeString(template_string.format(*map(_escape, args)))
+    return SafeString(
+        template_string.format(*map(_escape, args), **{key: _escape(value) for key, value in named.items()})
+    )
 
 
 def _html_join(separator: str, template_string: str, rows) -> SafeString:
@@ -73,6 +76,8 @@ def _words_in(table: str, language: str | None) -> dict:
     writes its forms for each of its rows."""
     with translation.override(language):
         words = {key: str(word) for key, word in _WORD_TABLES[table].items()}
+        # Between a label and its value: a full-width colon in Chinese, ": " in English.
+        words["colon"] = pgettext("between a label and its value", "：")
         for key, (model, name) in _CHOICE_LABELS.get(table, {}).items():
             words[key] = {value: str(label) for value, label in model._meta.get_field(name).choices}
         return words
@@ -242,12 +247,14 @@ def grading_facts(facts, grade_row) -> str:
         )
     department_score = ""
     if facts.department_score is not None:
-        department_score = _html("<li>{}：{}</li>", words["department_score"], _shown(facts.department_score))
+        department_score = _html(
+            "<li>{}{colon}{}</li>", words["department_score"], _shown(facts.department_score), colon=words["colon"]
+        )
     suggestion = ""
     composite = grade_row.composite_score
     if facts.suggested_grade or composite is not None:
         suggestion = _html(
-            "<li>{}：{}{}{}</li>",
+            "<li>{}{colon}{}{}{}</li>",
             words["suggested"],
             facts.suggested_grade_label or "—",
             _html(" · {} {}", words["composite"], _shown(composite)) if composite is not None else "",
@@ -257,14 +264,15 @@ def grading_facts(facts, grade_row) -> str:
             )
             if facts.suggestion_explanation
             else "",
+            colon=words["colon"],
         )
     return _html(
         '\n<ul class="list-unstyled small mb-0" data-testid="facts">\n'
-        '  <li>{}：<span data-testid="last-grade">{}</span></li>\n'
-        "  <li>{}：{}</li>\n"
-        "  <li>{}：{}</li>\n"
-        "  <li>{}：{} · {} {} · {} {}</li>\n"
-        '  <li data-testid="findings">{}：{}{}</li>\n'
+        '  <li>{}{colon}<span data-testid="last-grade">{}</span></li>\n'
+        "  <li>{}{colon}{}</li>\n"
+        "  <li>{}{colon}{}</li>\n"
+        "  <li>{}{colon}{} · {} {} · {} {}</li>\n"
+        '  <li data-testid="findings">{}{colon}{}{}</li>\n'
         "  {}\n"
         "  {}\n"
         "</ul>\n",
@@ -285,6 +293,7 @@ def grading_facts(facts, grade_row) -> str:
         serious,
         department_score,
         suggestion,
+        colon=words["colon"],
     )
 
 
@@ -514,7 +523,7 @@ _CONFIRM_SUMMARY = (
     "            {}\n"
     "          </div>\n"
     '          <div class="small text-muted">{}{}</div>\n'
-    '          <p class="mb-1">{}：<strong data-testid="confirm-grade">{}</strong>{}</p>\n'
+    '          <p class="mb-1">{}{colon}<strong data-testid="confirm-grade">{}</strong>{}</p>\n'
     "          {}\n"
     "          {}"
 )
@@ -553,12 +562,20 @@ def confirm_summary(grade_row) -> str:
         )
         if grade_row.uncertain_reason
         else "",
-        _html('<p class="small mb-1 text-break">{}：{}</p>', words["comment"], grade_row.comment)
+        _html(
+            '<p class="small mb-1 text-break">{}{colon}{}</p>',
+            words["comment"],
+            grade_row.comment,
+            colon=words["colon"],
+        )
         if grade_row.comment
         else "",
-        _html('<p class="small mb-1 text-break">{}：{}</p>', words["reason"], grade_row.reason)
+        _html(
+            '<p class="small mb-1 text-break">{}{colon}{}</p>', words["reason"], grade_row.reason, colon=words["colon"]
+        )
         if grade_row.reason
         else "",
+        colon=words["colon"],
     )
 
 

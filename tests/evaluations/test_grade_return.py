@@ -145,3 +145,17 @@ def test_an_approved_quarters_grade_is_not_sent_back_here(client_for, all_confir
     assert 'data-testid="return-form"' not in client_for(chief).get(detail(grade_of(staff))).content.decode()
     page = client_for(chief).get(reverse("evaluations:quarter_approve", args=[all_confirmed.pk])).content.decode()
     assert 'data-testid="return-link"' not in page
+
+
+def test_the_grading_card_separates_labels_from_values_as_english_does(
+    client_for, all_confirmed, chief, staff, grade_of
+):
+    """A user test: in English the card read "Previous quarter：Fairly good" (a Chinese colon)."""
+    from django.conf import settings
+
+    client = client_for(chief)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(detail(grade_of(staff))).content.decode()
+    assert "Previous quarter: " in html and "Previous quarter：" not in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert "上季度：" in client.get(detail(grade_of(staff))).content.decode()
