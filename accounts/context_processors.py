@@ -23,55 +23,61 @@ NAV_GROUPS = (
 FLAT_MENU_MAX = 8
 
 
-def _menu(label: str):
-    """A menu label: its English is short (context "menu"), so a head's nine items fit one line."""
-    return pgettext_lazy("menu", label)
-
-
+# Labels in the context "menu": their English is short, so a head's nine items fit one line.
 NAV_ITEMS = (
     # (url name, label, permission or None for everyone signed in, menu area)
-    ("targets:my_targets", _menu("季度目标"), "targets.write_targets", "work"),
-    ("summaries:list", _menu("月小结"), "summaries.write_own_summary", "work"),
-    ("review", _menu("待我审核"), "summaries.use_review_inbox", "process"),
-    ("roster", _menu("提交情况"), "summaries.view_roster", "process"),
-    ("targets:goal_list", _menu("科室目标"), "targets.manage_goals", "process"),
-    ("evaluations:grading", _menu("评鉴"), "evaluations.grading_work", "process"),
-    ("evaluations:quarters", _menu("季度结果"), "evaluations.view_quarters", "process"),
-    ("evaluations:satisfaction_list", _menu("测评与评价"), "evaluations.manage_inputs", "process"),
-    ("evaluations:score_indicator_set_list", _menu("评分指标"), "evaluations.manage_scores", "process"),
-    ("evaluations:rollup", _menu("季度汇总"), "evaluations.run_rollup", "process"),
-    ("evaluations:annual_index", _menu("年度考核"), "evaluations.view_annual", "annual"),
+    ("targets:my_targets", pgettext_lazy("menu", "季度目标"), "targets.write_targets", "work"),
+    ("summaries:list", pgettext_lazy("menu", "月小结"), "summaries.write_own_summary", "work"),
+    ("review", pgettext_lazy("menu", "待我审核"), "summaries.use_review_inbox", "process"),
+    ("roster", pgettext_lazy("menu", "提交情况"), "summaries.view_roster", "process"),
+    ("targets:goal_list", pgettext_lazy("menu", "科室目标"), "targets.manage_goals", "process"),
+    ("evaluations:grading", pgettext_lazy("menu", "评鉴"), "evaluations.grading_work", "process"),
+    ("evaluations:quarters", pgettext_lazy("menu", "季度结果"), "evaluations.view_quarters", "process"),
+    ("evaluations:satisfaction_list", pgettext_lazy("menu", "测评与评价"), "evaluations.manage_inputs", "process"),
+    ("evaluations:score_indicator_set_list", pgettext_lazy("menu", "评分指标"), "evaluations.manage_scores", "process"),
+    ("evaluations:rollup", pgettext_lazy("menu", "季度汇总"), "evaluations.run_rollup", "process"),
+    ("evaluations:annual_index", pgettext_lazy("menu", "年度考核"), "evaluations.view_annual", "annual"),
     # The weekly progress board; the goals board (目标展示) is linked from it.
-    ("publicity:weekly", _menu("每周进展"), "publicity.view_boards", "annual"),
+    ("publicity:weekly", pgettext_lazy("menu", "每周进展"), "publicity.view_boards", "annual"),
     # Published results (结果公示) and objections; its URL is the prefix of the other boards'.
-    ("publicity:board", _menu("结果公示"), "publicity.view_publications", "annual"),
+    ("publicity:board", pgettext_lazy("menu", "结果公示"), "publicity.view_publications", "annual"),
     # HR's overview of the feedback talks per department (publicity.feedback).
-    ("publicity:feedback_overview", _menu("反馈谈话情况"), "publicity.view_feedback_overview", "annual"),
+    (
+        "publicity:feedback_overview",
+        pgettext_lazy("menu", "反馈谈话情况"),
+        "publicity.view_feedback_overview",
+        "annual",
+    ),
     # The year-end workbook and the record forms (publicity.reports).
-    ("reports:index", _menu("年度报表"), "publicity.export_year", "annual"),
+    ("reports:index", pgettext_lazy("menu", "年度报表"), "publicity.export_year", "annual"),
     # The year's figures and the 轮流坐庄 check (appraisal_site.dashboards).
-    ("dashboard", _menu("数据看板"), "publicity.view_dashboard", "annual"),
+    ("dashboard", pgettext_lazy("menu", "数据看板"), "publicity.view_dashboard", "annual"),
     # 创新突破: leaders propose, HR confirms (evaluations.annual.achievements).
-    ("evaluations:achievements_index", _menu("创新突破"), "evaluations.view_achievements", "annual"),
+    ("evaluations:achievements_index", pgettext_lazy("menu", "创新突破"), "evaluations.view_achievements", "annual"),
     # 民主测评: HR opens ballots, prints codes, reads the tally (evaluations.ballots).
-    ("evaluations:ballot_list", _menu("民主测评"), "evaluations.manage_ballots", "annual"),
+    ("evaluations:ballot_list", pgettext_lazy("menu", "民主测评"), "evaluations.manage_ballots", "annual"),
     # 公务员主管部门: the overseen organisations' figures (appraisal_site.oversight).
-    ("oversight:index", _menu("各单位考核概况"), "accounts.view_oversight", "annual"),
+    ("oversight:index", pgettext_lazy("menu", "各单位考核概况"), "accounts.view_oversight", "annual"),
     # 公益性岗位 (DOMAIN.md §8): the employing unit's annual assessment (evaluations.welfare), and
     # the worker's own year.
-    ("evaluations:welfare_index", _menu("公益性岗位考核"), "evaluations.view_welfare", "annual"),
-    ("evaluations:welfare_mine", _menu("我的年度考核"), "evaluations.view_own_welfare", "work"),
-    ("evaluations:inspections", _menu("纪律作风检查"), "evaluations.view_inspections", "discipline"),
-    ("evaluations:sanction_list", _menu("处分与组织处理"), "evaluations.manage_sanctions", "discipline"),
-    ("evaluations:veto_list", _menu("一票否决"), "evaluations.view_veto_flags", "discipline"),
-    ("accounts:staff_list", _menu("人员管理"), "accounts.view_staff", "people"),
-    ("accounts:pending_changes", _menu("待确认变更"), "accounts.view_pending_changes", "people"),
-    ("accounts:department_list", _menu("科室管理"), "accounts.manage_departments", "people"),
-    ("accounts:staff_import", _menu("批量导入"), "accounts.import_staff", "people"),
-    ("accounts:policy", _menu("考核政策"), "accounts.view_policy", "system"),
-    ("accounts:calendar", _menu("工作日历"), "accounts.manage_calendar", "system"),
-    ("accounts:security_settings", _menu("安全设置"), "accounts.edit_security_settings", "system"),
-    ("accounts:audit_list", _menu("审计日志"), "accounts.view_audit_log", "system"),
+    ("evaluations:welfare_index", pgettext_lazy("menu", "公益性岗位考核"), "evaluations.view_welfare", "annual"),
+    ("evaluations:welfare_mine", pgettext_lazy("menu", "我的年度考核"), "evaluations.view_own_welfare", "work"),
+    ("evaluations:inspections", pgettext_lazy("menu", "纪律作风检查"), "evaluations.view_inspections", "discipline"),
+    (
+        "evaluations:sanction_list",
+        pgettext_lazy("menu", "处分与组织处理"),
+        "evaluations.manage_sanctions",
+        "discipline",
+    ),
+    ("evaluations:veto_list", pgettext_lazy("menu", "一票否决"), "evaluations.view_veto_flags", "discipline"),
+    ("accounts:staff_list", pgettext_lazy("menu", "人员管理"), "accounts.view_staff", "people"),
+    ("accounts:pending_changes", pgettext_lazy("menu", "待确认变更"), "accounts.view_pending_changes", "people"),
+    ("accounts:department_list", pgettext_lazy("menu", "科室管理"), "accounts.manage_departments", "people"),
+    ("accounts:staff_import", pgettext_lazy("menu", "批量导入"), "accounts.import_staff", "people"),
+    ("accounts:policy", pgettext_lazy("menu", "考核政策"), "accounts.view_policy", "system"),
+    ("accounts:calendar", pgettext_lazy("menu", "工作日历"), "accounts.manage_calendar", "system"),
+    ("accounts:security_settings", pgettext_lazy("menu", "安全设置"), "accounts.edit_security_settings", "system"),
+    ("accounts:audit_list", pgettext_lazy("menu", "审计日志"), "accounts.view_audit_log", "system"),
 )
 
 

@@ -263,6 +263,10 @@ def job_request_once(
         .first()
     )
     if waiting is not None:
+        # Asked for again: its time is the latest request's, so what reads "the inputs changed
+        # when a recomputation was last asked for" (the year's freshness) sees this one.
+        waiting.created_at = timezone.now()
+        Job.objects.filter(pk=waiting.pk).update(created_at=waiting.created_at)
         return waiting
     return job_request(kind=kind, organisation=organisation, params=params, requested_by=requested_by)
 

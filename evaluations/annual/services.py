@@ -788,10 +788,10 @@ class Freshness:
 def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness:
     """Compare the year's last computation with its inputs' last change: a quarter approved, a
     grade of an approved quarter changed (regraded after an objection, reviewed after 定等), a
-    serious finding, a sanction, a veto flag raised or lifted, a 民主测评 ballot closed, a
-    recomputation asked for and not yet done. Each of those asks for a recomputation as a job when
-    it commits; until that job has run, the suggestions are stale. Six queries, whatever the
-    number of people."""
+    serious finding, a sanction, a veto flag raised or lifted, a 民主测评 ballot closed, the latest
+    recomputation asked for (a special status recorded). Each of those asks for a recomputation as
+    a job when it commits; until that job has run, the suggestions are stale. Six queries,
+    whatever the number of people."""
     # The last run (AnnualRollupRun; the former evaluations 0026 gave one to the years computed before runs
     # were kept): one row found through its unique index.
     computed = (
@@ -805,21 +805,14 @@ def suggestions_freshness(*, organisation: Organisation, year: int) -> Freshness
     discipline = latest_input_change(organisation=organisation, year=year)
     # The civil servants' ballots (a scheme's own carry a purpose), as the roll-up reads them.
     ballots = last_closed(organisation=organisation, year=year, purpose="")
-    # A recomputation asked for and not yet done (a special status saved, any of the above): the
-    # inputs changed when the latest was asked for (an older one still waiting, say for a broker
-    # that was down, must not hide a newer change).
-    waiting = (
-        Job.objects.filter(
-            kind=ROLLUP_YEAR,
-            organisation=organisation,
-            params={"year": year},
-            state__in=(Job.State.PENDING, Job.State.RUNNING),
-        )
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    moments = (*quarters.values(), discipline, ballots, waiting)
+    # The latest recomputation asked for (a special status saved, any of the above): the inputs
+    # changed then. Whatever its state: one that ran is older than the computation it made, one
+    # that failed or still waits leaves the suggestions stale (a request joining a job still
+    # waiting moves its time, accounts.jobs.job_request_once).
+    asked = Job.objects.filter(kind=ROLLUP_YEAR, organisation=organisation, params={"year": year}).aggregate(
+        last=Max("created_at")
+    )["last"]
+    moments = (*quarters.values(), discipline, ballots, asked)
     changed = max((m for m in moments if m is not None), default=None)
     return Freshness(computed_at=computed, inputs_changed_at=changed)
 

@@ -25,7 +25,8 @@ def _years(status: StaffStatus) -> set[int]:
     end = StaffStatus._meta.get_field("end_date").to_python(status.end_date)
     if status.kind not in READ_BY_THE_YEAR or start is None:
         return set()
-    return set(range(start.year, (end.year if end else max(start.year, periods.today().year)) + 1))
+    # To the year after its end: an organisation's table may give 立案审查 a two years' effect.
+    return set(range(start.year, (end.year if end else max(start.year, periods.today().year)) + 2))
 
 
 def _remember_before(sender, instance: StaffStatus, **kwargs) -> None:

@@ -28,6 +28,8 @@ from .models import (
     VetoFlag,
 )
 
+UNTIL_CLOSED = str(SanctionEffect.NOT_GRADED_UNTIL_CLOSED)
+
 
 def sanction_event(sanction: Sanction) -> str:
     """What befell the person, dated, as people say it: 2026年03月01日受到记过处分, …被免职,
@@ -97,10 +99,15 @@ def sanction_effects_of(*, organisation_ids: list[int], year: int) -> dict[tuple
             reason = _("%(sanction)s（%(effect)s）") % {"sanction": event, "effect": SanctionEffect(effect).label}
             result[key] = SanctionImpact(effect=effect, reason=reason)
 
-    # Those of the year or the year before, and any still open or closed in the year or later (an
-    # investigation that began years ago and is not closed keeps the person ungraded).
+    # Those of the year or the year before, and those whose effect lasts until closed (in any
+    # organisation's table) still open or closed in the year or later: an investigation that began
+    # years ago and is not closed keeps the person ungraded.
+    lasting = {
+        kind for table in (defaults, *tables.values()) for kind, effect in table.items() if effect == UNTIL_CLOSED
+    }
     candidates = Sanction.objects.filter(organisation_id__in=organisation_ids, decided_on__year__lte=year).filter(
-        Q(decided_on__year__gte=year - 1) | Q(closed_on__isnull=True) | Q(closed_on__year__gte=year)
+        Q(decided_on__year__gte=year - 1)
+        | Q(kind__in=sorted(lasting)) & (Q(closed_on__isnull=True) | Q(closed_on__year__gte=year))
     )
     for sanction in candidates.order_by("decided_on", "pk"):
         effect = tables.get(sanction.organisation_id, defaults)[sanction.kind]
@@ -108,11 +115,12 @@ def sanction_effects_of(*, organisation_ids: list[int], year: int) -> dict[tuple
             weigh((sanction.organisation_id, sanction.person_id), effect, sanction_event(sanction))
     # 立案审查 recorded as a special status of the person (accounts) acts as the sanction of that kind
     # does, for the years from its start to its end (or to this year while it lasts).
+    # Ended the year before at the earliest: a table may give 立案审查 a two years' effect.
     statuses = StaffStatus.objects.filter(
         user__organisation_id__in=organisation_ids,
         kind=StaffStatusKind.UNDER_INVESTIGATION,
         start_date__year__lte=year,
-    ).filter(Q(end_date__isnull=True) | Q(end_date__year__gte=year))
+    ).filter(Q(end_date__isnull=True) | Q(end_date__year__gte=year - 1))
     for organisation_id, person_id, start, end in statuses.order_by("start_date", "pk").values_list(
         "user__organisation_id", "user_id", "start_date", "end_date"
     ):

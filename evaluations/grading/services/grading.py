@@ -401,6 +401,10 @@ def grade_return(*, grade_row: QuarterGrade, actor: User, reason: str, version: 
         raise PermissionDenied(_("只有本单位主要负责人可以在审批前退回等次。"))
     if row.locked_at is not None or row.reopened_at is not None:
         raise ValidationError(_("该等次已审批，不能在此退回。"))
+    # An approval under way finishes first (and this sees it), or waits for this: the only step
+    # that takes a grade back out of 已确认 must not let the quarter be approved without it.
+    periods.hold_against_approval(row.appraisal_quarter.organisation_id)
+    row.appraisal_quarter.refresh_from_db(fields=["state"])
     _check_open(row.appraisal_quarter)
     if row.state != GradeState.CONFIRMED:
         raise ValidationError(_("只能退回已确认的等次：该等次尚待评鉴或分管领导确认。"))
