@@ -56,7 +56,10 @@ def years_affected(sanction: Sanction, effect: str) -> list[int]:
     if effect == SanctionEffect.NOT_GRADED_TWO_YEARS:
         return [year, year + 1]
     if effect == SanctionEffect.NOT_GRADED_UNTIL_CLOSED:
-        last = sanction.closed_on.year if sanction.closed_on else max(year, periods.today().year)
+        # Every year whose end finds the case open (立案审查: not graded while it lasts; a case
+        # closed by 31 December leaves that year to be graded, whatever follows from it is a
+        # sanction of its own).
+        last = sanction.closed_on.year - 1 if sanction.closed_on else max(year, periods.today().year)
         return list(range(year, last + 1))
     return [year]
 

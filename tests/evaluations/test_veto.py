@@ -70,11 +70,24 @@ def test_each_sanction_kind_flags_the_years_it_affects(organisation, staff, kind
     assert selectors.sanction_effects(organisation=organisation, year=2026)[staff.pk].effect == effect
 
 
-def test_an_investigation_affects_every_year_until_it_is_closed(organisation, staff):
+def test_an_investigation_affects_every_year_whose_end_finds_it_open(organisation, staff, colleague):
+    """立案审查: not graded while it lasts. Open on 31 December 2025 and closed in April 2026, it
+    leaves 2025 ungraded and 2026 to be graded (a user test: a case closed in May still held the
+    whole year); one still open holds every year since it began."""
     SanctionFactory(
         person=staff, kind=SanctionKind.INVESTIGATION, decided_on=date(2025, 10, 1), closed_on=date(2026, 4, 1)
     )
-    assert selectors.sanction_effects(organisation=organisation, year=2026)[staff.pk].effect == "until_closed"
+    SanctionFactory(person=colleague, kind=SanctionKind.INVESTIGATION, decided_on=date(2025, 6, 1))
+    assert selectors.sanction_effects(organisation=organisation, year=2025)[staff.pk].effect == "until_closed"
+    assert staff.pk not in selectors.sanction_effects(organisation=organisation, year=2026)
+    assert selectors.sanction_effects(organisation=organisation, year=2026)[colleague.pk].effect == "until_closed"
+
+
+def test_an_investigation_closed_by_the_years_end_leaves_the_year_to_be_graded(organisation, staff):
+    SanctionFactory(
+        person=staff, kind=SanctionKind.INVESTIGATION, decided_on=date(2026, 3, 2), closed_on=date(2026, 12, 31)
+    )
+    assert staff.pk not in selectors.sanction_effects(organisation=organisation, year=2026)
 
 
 def test_the_heaviest_effect_wins(organisation, staff):
