@@ -50,7 +50,7 @@ from collections.abc import Mapping, Sequence
 
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -231,6 +231,9 @@ def ballot_open(
 def codes_issue(*, actor: User, ballot: Ballot, count: int, group: str = RaterGroup.SERVICE_USER) -> list[BallotRater]:
     """Issue ``count`` more single-use codes for an open ballot, numbered after those it has."""
     _check_manager(actor, ballot, ballot.organisation)
+    # The ballot's row taken first: two issues at once count the codes one after the other (the
+    # 2–4 service users), and a close or withdrawal under way is seen.
+    ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
     if not ballot.is_open:
         raise ValidationError(_("测评已结束，不能再发放测评码。"))
     if group not in RaterGroup.values:
@@ -532,6 +535,14 @@ def paper_save(
     return rater
 
 
+def _hold_ballot(ballot_id: int) -> None:
+    """``SELECT … FOR SHARE`` of the ballot's row (PostgreSQL; SQLite serialises writers anyway)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {Ballot._meta.db_table} WHERE id = %s FOR SHARE", [ballot_id])
+
+
 @transaction.atomic
 def paper_cast(*, rater: BallotRater, answers: Mapping, actor: User | None = None, code: str | None = None) -> Paper:
     """Cast the rater's one paper (see the module docstring)."""
@@ -539,6 +550,10 @@ def paper_cast(*, rater: BallotRater, answers: Mapping, actor: User | None = Non
     ballot = rater.ballot
     people = _paper_people(ballot, rater)
     cleaned = _paper_check(ballot, answers, people, rater)
+    # The ballot's row held shared until this commits: a close or withdrawal (which take it for
+    # update) waits for the paper, or the paper waits and then finds the ballot ended; papers of
+    # the same ballot do not wait for one another.
+    _hold_ballot(ballot.pk)
     # The claim: exactly one request moves the row to 已投票 (a double submit, a code typed twice).
     claimed = BallotRater.objects.filter(pk=rater.pk, has_voted=False, ballot__state=BallotState.OPEN).update(
         has_voted=True, draft={}

@@ -99,3 +99,57 @@ def test_the_ballot_page_offers_withdrawal_with_a_confirmation_until_someone_vot
     assert 'data-testid="ballot-close"' not in page
     paper = client_for(voters[0]).get(reverse("evaluations:ballot_paper", args=[ballot.pk])).content.decode()
     assert 'data-testid="paper-withdrawn"' in paper and 'data-testid="paper-form"' not in paper
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_withdrawal_racing_a_vote_waits_for_it_and_is_refused(hr, people, voters):
+    """A vote committing while HR withdraws: the withdrawal waits for the paper (the ballot's row
+    held shared by the cast) and then finds someone has voted, instead of withdrawing a ballot
+    that ends up holding a paper."""
+    import threading
+    import time
+
+    from django.db import close_old_connections, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers with BEGIN IMMEDIATE instead")
+    ballot = _open(hr, people, voters)
+    rater = selectors.rater_for_user(ballot_id=ballot.pk, user=voters[0])
+    subjects = list(ballot.subjects.order_by("sort_order"))
+    paper = {subjects[0].pk: {"choice": "competent"}, subjects[1].pk: {"choice": "excellent"}}
+    cast, outcomes = threading.Event(), {}
+
+    def vote():
+        try:
+            with transaction.atomic():
+                services.paper_cast(rater=rater, actor=voters[0], answers=paper)
+                cast.set()
+                time.sleep(1.0)  # the withdrawal is asked for before this commits
+            outcomes["vote"] = "ok"
+        except Exception as exc:  # noqa: BLE001 — reported in the assertion below
+            outcomes["vote"] = repr(exc)
+        finally:
+            cast.set()
+            close_old_connections()
+            connection.close()
+
+    def withdraw():
+        try:
+            cast.wait(timeout=10)
+            services.ballot_withdraw(actor=hr, ballot=ballot)
+            outcomes["withdraw"] = "withdrawn"
+        except ValidationError as refusal:
+            outcomes["withdraw"] = refusal.messages[0]
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=vote), threading.Thread(target=withdraw)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes["vote"] == "ok"
+    assert "已有1人投票，不能撤销" in outcomes["withdraw"]
+    assert Ballot.objects.get(pk=ballot.pk).state == BallotState.OPEN
