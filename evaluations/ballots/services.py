@@ -183,6 +183,12 @@ def ballot_open(
                 _("以下人员为公益性岗位人员，应在公益性岗位考核中进行民主测评，不能列为本测评的被测评人：%(names)s")
                 % {"names": join_list(welfare, limit=10)}
             )
+        # Nor do they rate civil servants (全体干部职工 leaves them out; typed by 工号 alike).
+        welfare = [u for u in [*raters, *leaders] if u.staff_type == StaffType.PUBLIC_WELFARE]
+        if welfare:
+            errors.setdefault("raters", []).append(
+                _("以下人员为公益性岗位人员，不参加本测评：%(names)s") % {"names": join_list(welfare, limit=10)}
+            )
     outsiders = [u for u in [*subjects, *raters, *leaders] if u.organisation_id != organisation.pk or not u.is_active]
     if outsiders:
         errors.setdefault("subjects", []).append(

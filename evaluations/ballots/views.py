@@ -72,8 +72,8 @@ def ballot_open(request: HttpRequest) -> HttpResponse:
             success=lambda ballot: _("已发起民主测评“%(title)s”。") % {"title": ballot.title},
             form=form,
             flash_refusal=False,
-            # A refusal of the people rated is said where they are typed (其他被测评人).
-            fields={"subjects": "subject_numbers"},
+            # A refusal of the people rated, or of raters, is said where they are typed (其他被测评人/测评人).
+            fields={"subjects": "subject_numbers", "raters": "rater_numbers"},
         )
         if ballot is not None:
             return redirect("evaluations:ballot_detail", pk=ballot.pk)

@@ -63,3 +63,32 @@ def test_the_open_form_says_it_at_the_other_people_rated(client_for, hr, departm
     assert response.status_code == 200 and not Ballot.objects.exists()
     [said] = response.context["form"].errors["subject_numbers"]
     assert "公益性岗位人员" in said and "保洁员甲" in said
+
+
+def test_nor_does_a_welfare_worker_rate_on_a_civil_servants_ballot(client_for, hr, department, welfare_worker):
+    """A user test: W0002 typed under 其他测评人 opened a ballot with him as a 干部职工 rater."""
+    with pytest.raises(ValidationError) as refused:
+        services.ballot_open(
+            actor=hr,
+            organisation=hr.organisation,
+            title="2026年度科级干部民主测评",
+            year=2026,
+            subjects=[UserFactory(department=department)],
+            raters=[UserFactory(department=department), welfare_worker],
+        )
+    [said] = refused.value.message_dict["raters"]
+    assert "公益性岗位人员" in said and "保洁员甲" in said
+    response = client_for(hr).post(
+        reverse("evaluations:ballot_open"),
+        {
+            "title": "2026年度科级干部民主测评",
+            "year": 2026,
+            "scale": "grade",
+            "subject_numbers": UserFactory(department=department).employee_number,
+            "rater_numbers": welfare_worker.employee_number,
+            "service_user_codes": 0,
+        },
+    )
+    assert response.status_code == 200 and not Ballot.objects.exists()
+    [said] = response.context["form"].errors["rater_numbers"]
+    assert "不参加本测评" in said and "保洁员甲" in said
