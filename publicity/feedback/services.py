@@ -113,6 +113,7 @@ def feedback_talk_record(*, actor: User, grade: QuarterGrade, data: TalkData) ->
         )
     elif talk.is_confirmed:
         raise ValidationError(_("本人已确认这次谈话记录，不能再修改。"))
+    before = None if created else talk_seen_token(talk)
     talk.grade = grade.grade
     talk.talked_on = data.talked_on
     talk.content = data.content
@@ -121,6 +122,10 @@ def feedback_talk_record(*, actor: User, grade: QuarterGrade, data: TalkData) ->
     talk.improvements = data.improvements
     talk.recorded_by = actor
     talk.recorded_at = now
+    if before is not None and talk_seen_token(talk) == before:
+        # Saved again as it was (Back, then 保存): nothing changed, nothing for the person to read again.
+        talk.refresh_from_db()
+        return talk
     talk.save()
     quarter = grade.appraisal_quarter.period.label
     notify(

@@ -264,7 +264,10 @@ def test_saving_the_same_words_again_does_not_ask_the_person_to_read_again(leade
     grade = locked_grade(staff, quarter)
     talk = services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="原因"))
     read = services.talk_seen_token(talk)
+    told = staff.notifications.count()
     services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="原因"))
+    # Nor is the person told it was changed (a user test: Back, then 保存, said 修改了…请阅读).
+    assert staff.notifications.count() == told
     services.feedback_talk_confirm(actor=staff, talk=talk, seen=read)
     talk.refresh_from_db()
     assert talk.is_confirmed
