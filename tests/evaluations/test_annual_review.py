@@ -69,7 +69,12 @@ def test_hr_records_the_review_on_its_page_and_the_person_sees_it_on_the_history
     assert client_for(staff).get(url).status_code == 403
     assert client_for(chief).get(url).status_code == 403
     client = client_for(hr)
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200
+    # The grade list opens on no grade (a user test: it opened on 优秀 for a 称职 result).
+    assert '<option value="" selected>' in page.content.decode()
+    unchosen = client.post(url, {"new_grade": "", "reason": "群众反映属实"})
+    assert unchosen.status_code == 400 and "请选择复核后等次。" in unchosen.content.decode()
     assert client.post(url, {"new_grade": AnnualGrade.INCOMPETENT, "reason": ""}).status_code == 400
     response = client.post(url, {"new_grade": AnnualGrade.INCOMPETENT, "reason": "群众反映属实"})
     assert response.status_code == 302

@@ -29,7 +29,12 @@ def review_form_class(*, choices, review_model: type[models.Model]) -> type[form
     """The review form: the new grade among ``choices`` and a reason as long as ``review_model`` keeps."""
 
     class ReviewForm(forms.Form):
-        new_grade = forms.ChoiceField(label=gettext_lazy("复核后等次"), choices=choices)
+        # Opened on no grade: a hasty reviewer never keeps the list's first (好, 优秀) by mistake.
+        new_grade = forms.ChoiceField(
+            label=gettext_lazy("复核后等次"),
+            choices=[("", gettext_lazy("请选择")), *choices],
+            error_messages={"required": gettext_lazy("请选择复核后等次。")},
+        )
         reason = MultiLineCharField(
             label=gettext_lazy("复核理由"),
             widget=forms.Textarea(attrs={"rows": 3}),
