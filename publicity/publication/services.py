@@ -334,6 +334,9 @@ def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date 
             raise PermissionDenied(_("这是您本人的结果，您须回避，请由其他人事干部重新公示。"))
         raise PermissionDenied(_("只有本单位人事干部可以重新公示。"))
     if not entry_may_republish(entry):
+        if entry.state != EntryState.REGRADING:
+            # Done already (another tab, another HR person, the daily job): said as it is.
+            raise ValidationError(_("该条目已重新公示或已处理完毕，无需再次重新公示。"), code="already")
         if entry.annual_result_id:
             raise ValidationError(_("该条目尚未经委员会重新确定为优秀，不能重新公示。"))
         raise ValidationError(_("该条目尚未重评并经分管领导确认，不能重新公示。"))

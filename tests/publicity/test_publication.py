@@ -703,6 +703,9 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     entry.refresh_from_db()
     assert (entry.state, entry.grade_label) == (EntryState.PUBLISHED, "较好")
     assert (entry.window_starts_on, entry.window_ends_on) == (date(2026, 10, 22), date(2026, 10, 28))
+    # Pressed again in a tab opened before: said as it is (it said 尚未重评并经分管领导确认).
+    with pytest.raises(ValidationError, match="已重新公示或已处理完毕"):
+        services.entry_republish(actor=hr, entry=entry)
     # The page's window says the list's end and, beside it, the later end of the line published again.
     page = client_for(staff).get(publication.get_absolute_url()).content.decode()
     assert "重新公示的人员至 2026-10-28（见该行）" in page
