@@ -219,3 +219,43 @@ def test_the_correction_page_moves_and_withdraws_findings(client_for, finding, i
     assert response.status_code == 302
     assert Finding.objects.get(pk=finding.pk).person == colleague
     assert not Finding.objects.filter(pk=other.pk).exists()
+
+
+def test_a_lifted_flag_stays_lifted_with_its_reason_when_the_severity_goes_away_from_serious_and_back(
+    client_for, finding, inspector, staff, organisation
+):
+    from evaluations.discipline.services.veto import veto_lift
+
+    other_inspector = UserFactory(organisation=organisation, department=None, roles=[Role.INSPECTOR])
+    _correct(finding, inspector, severity=Severity.SERIOUS)
+    finding.refresh_from_db()
+    flag = VetoFlag.objects.get(finding=finding)
+    veto_lift(flag=flag, actor=other_inspector, reason="经核实情节轻微，已当面整改")
+    _correct(finding, inspector, severity=Severity.MODERATE, reason="复核为较重")
+    finding.refresh_from_db()
+    kept = VetoFlag.objects.get(finding=finding)
+    assert (kept.pk, kept.is_active, kept.lift_reason) == (flag.pk, False, "经核实情节轻微，已当面整改")
+    page = client_for(other_inspector).get(reverse("evaluations:veto_list")).content.decode()
+    assert "经核实情节轻微，已当面整改" in page and 'data-testid="finding-no-longer-serious"' in page
+    _correct(finding, inspector, severity=Severity.SERIOUS, reason="再次复核为严重")
+    again = VetoFlag.objects.get(finding=finding)
+    assert (again.pk, again.is_active, again.lift_reason) == (flag.pk, False, "经核实情节轻微，已当面整改")
+    assert not VetoFlag.objects.filter(person=staff, lifted_at__isnull=True).exists()
+
+
+def test_a_lifted_flag_moves_with_its_findings_year_and_goes_when_the_finding_is_about_someone_else(
+    finding, inspector, staff, colleague, organisation
+):
+    from evaluations.discipline.services.veto import veto_lift
+
+    other_inspector = UserFactory(organisation=organisation, department=None, roles=[Role.INSPECTOR])
+    _correct(finding, inspector, severity=Severity.SERIOUS)
+    finding.refresh_from_db()
+    flag = veto_lift(flag=VetoFlag.objects.get(finding=finding), actor=other_inspector, reason="情节轻微")
+    _correct(finding, inspector, when=date(2025, 12, 20))
+    finding.refresh_from_db()
+    assert list(VetoFlag.objects.filter(finding=finding).values_list("pk", "year", "lift_reason")) == [
+        (flag.pk, 2025, "情节轻微")
+    ]
+    _move(finding, inspector, person=colleague)
+    assert list(VetoFlag.objects.filter(finding=finding).values_list("person", "lifted_at")) == [(colleague.pk, None)]
