@@ -192,13 +192,29 @@ class InspectionCorrectionForm(forms.Form):
         }
 
 
+FINDING_KEYS = ("person", "department", "severity", "description", "evidence")
+
+
 class BaseFindingFormSet(forms.BaseFormSet):
     def findings(self) -> list[dict]:
         """The filled-in rows, as the service takes them (untouched extra rows are skipped)."""
         return [
-            {key: form.cleaned_data.get(key) for key in ("person", "department", "severity", "description", "evidence")}
+            {key: form.cleaned_data.get(key) for key in FINDING_KEYS}
             for form in self.forms
             if form.has_changed() and form.cleaned_data
+        ]
+
+    def numbered_findings(self) -> list[tuple[int, dict]]:
+        """The filled-in rows that parsed, numbered as :meth:`findings` numbers them (its place among
+        the filled-in rows): what the service can judge while other rows still have errors."""
+        filled = [form for form in self.forms if form.has_changed()]
+        return [
+            (
+                number,
+                {key: form.cleaned_data.get(key) for key in FINDING_KEYS},
+            )
+            for number, form in enumerate(filled, start=1)
+            if not form.errors and form.cleaned_data
         ]
 
 

@@ -90,23 +90,55 @@ def _check_findings(
     return errors
 
 
-def _field_errors(*, date, note: str, kind: str) -> list[str]:
+def _field_errors(*, date, note: str | None, kind: str | None) -> list[str]:
     """What is wrong with an inspection's date, note and kind: the same rule when it is recorded
-    and when its inspector corrects it."""
+    and when its inspector corrects it (a value None is not judged: :func:`inspection_errors`)."""
     errors: list[str] = []
-    if date > periods.today():
+    if date is None:
+        pass
+    elif date > periods.today():
         errors.append(_("检查日期不能晚于今天。"))
     else:
         try:
             periods.check_plausible_date(date, not_future=True, label=_("检查日期"))
         except ValidationError as exc:
             errors.append(exc.messages[0])
-    try:
-        check_length(note.strip(), limit=Inspection._meta.get_field("note").max_length, label=_("检查情况"))
-    except ValidationError as exc:
-        errors.append(exc.messages[0])
-    if kind not in InspectionKind.values:
+    if note is not None:
+        try:
+            check_length(note.strip(), limit=Inspection._meta.get_field("note").max_length, label=_("检查情况"))
+        except ValidationError as exc:
+            errors.append(exc.messages[0])
+    if kind is not None and kind not in InspectionKind.values:
         errors.append(_("请选择检查类别。"))
+    return errors
+
+
+def inspection_errors(
+    *,
+    organisation: Organisation,
+    inspector: User,
+    date: datetime.date | None,
+    kind: str | None,
+    departments: Iterable[Department] | None,
+    note: str | None,
+    findings: Iterable[tuple[int, Mapping]],
+) -> list[str]:
+    """Every problem of an inspection to be recorded (``findings``: numbered rows), the rules
+    :func:`inspection_record` enforces. A value given as None is not judged: a form that could not
+    parse it says so itself, and the page then shows this check's problems with its own in one round
+    (the rows it passes being those it could parse)."""
+    errors = _field_errors(date=date, note=note, kind=kind)
+    if departments is None:
+        # The subjects are checked against no departments when none could be parsed.
+        return errors
+    departments = list(departments)
+    if not departments:
+        errors.append(_("请至少选择一个检查科室。"))
+    elif any(d.organisation_id != organisation.pk for d in departments):
+        errors.append(_("只能选择本单位的科室。"))
+    errors += _check_findings(
+        findings, organisation=organisation, department_ids={d.pk for d in departments}, inspector=inspector
+    )
     return errors
 
 
@@ -176,16 +208,14 @@ def inspection_record(
         raise PermissionDenied(_("只有本单位纪检督查人员可以记录检查。"))
     departments = list(departments)
     findings = list(findings)
-    errors = _field_errors(date=date, note=note, kind=kind)
-    if not departments:
-        errors.append(_("请至少选择一个检查科室。"))
-    elif any(d.organisation_id != organisation.pk for d in departments):
-        errors.append(_("只能选择本单位的科室。"))
-    errors += _check_findings(
-        enumerate(findings, start=1),
+    errors = inspection_errors(
         organisation=organisation,
-        department_ids={d.pk for d in departments},
         inspector=inspector,
+        date=date,
+        kind=kind,
+        departments=departments,
+        note=note,
+        findings=enumerate(findings, start=1),
     )
     if errors:
         raise ValidationError(errors)
