@@ -1626,6 +1626,7 @@ AUDIT_DETAIL_LABELS = {
     "filters": _("筛选条件"),
     "flags_raised": _("新增否决标记"),
     "job": _("后台任务"),
+    "moved": _("移至其他年度的标记数"),
     "new": _("新等次"),
     "old": _("原等次"),
     "os_user": _("操作系统用户"),

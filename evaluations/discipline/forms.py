@@ -11,6 +11,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import periods
@@ -83,8 +84,13 @@ class FindingForm(forms.Form):
         return cleaned
 
 
+WITHDRAW_CONFIRMATION = _("撤销的检查发现将被删除（连同其产生的一票否决），理由记入审计日志。确定撤销？")
+
+
 class InspectionCorrectionForm(forms.Form):
-    """更正: the inspection's date, kind and note, each finding's severity and wording, and the reason."""
+    """更正: the inspection's date, kind and note, each finding's person or department, severity and
+    wording or its withdrawal, and the reason. Whether a person or department is within the
+    departments covered is the service's check, as when the inspection is recorded."""
 
     date = forms.DateField(label=_("检查日期"), widget=DateInput())
     kind = forms.ChoiceField(label=_("检查类别"), choices=InspectionKind.choices)
@@ -105,7 +111,25 @@ class InspectionCorrectionForm(forms.Form):
         kwargs.setdefault("initial", {"date": inspection.date, "kind": inspection.kind, "note": inspection.note})
         super().__init__(*args, **kwargs)
         self.findings = findings
+        people = choosable_people(organisation=inspection.organisation, include_leaders=True)
         for finding in findings:
+            # The finding's own person or department stays offered even if no longer choosable (left,
+            # closed): a correction of its wording only must not fail on it.
+            self.fields[f"person_{finding.pk}"] = PersonChoiceField(
+                label=_("人员"),
+                queryset=User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk=finding.person_id)),
+                required=False,
+                include_leaders=True,
+                initial=finding.person_id,
+            )
+            self.fields[f"department_{finding.pk}"] = forms.ModelChoiceField(
+                label=_("或科室"),
+                queryset=departments_of(
+                    organisation=inspection.organisation, active_only=True, keep=finding.department_id
+                ),
+                required=False,
+                initial=finding.department_id,
+            )
             self.fields[f"severity_{finding.pk}"] = forms.ChoiceField(
                 label=_("严重程度"),
                 choices=Severity.choices,
@@ -127,30 +151,70 @@ class InspectionCorrectionForm(forms.Form):
                 initial=finding.evidence,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+            self.fields[f"withdraw_{finding.pk}"] = forms.BooleanField(
+                label=_("撤销此项发现（系误记）"),
+                required=False,
+                # Withdrawing asks first (app.js); the reason below is the withdrawal's.
+                widget=forms.CheckboxInput(attrs={"data-confirm-checked": WITHDRAW_CONFIRMATION}),
+            )
 
-    def finding_rows(self) -> list[tuple[Finding, list]]:
-        """Each finding with its three fields, for the template."""
+    FIELDS = ("person", "department", "severity", "description", "evidence")
+
+    def finding_rows(self) -> list[tuple[Finding, list, object]]:
+        """Each finding with its fields and its withdrawal box, for the template."""
         return [
-            (finding, [self[f"{name}_{finding.pk}"] for name in ("severity", "description", "evidence")])
+            (finding, [self[f"{name}_{finding.pk}"] for name in self.FIELDS], self[f"withdraw_{finding.pk}"])
             for finding in self.findings
         ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for finding in self.findings:
+            if cleaned.get(f"withdraw_{finding.pk}"):
+                # A withdrawn finding's other fields do not matter: nothing of it is kept.
+                for name in self.FIELDS:
+                    self._errors.pop(f"{name}_{finding.pk}", None)
+                continue
+            person, department = cleaned.get(f"person_{finding.pk}"), cleaned.get(f"department_{finding.pk}")
+            if person and department:
+                self.add_error(f"department_{finding.pk}", _("人员和科室只能选择一项。"))
+            elif not person and not department and f"person_{finding.pk}" not in self.errors:
+                self.add_error(f"person_{finding.pk}", _("须指明涉及的人员或科室。"))
+        return cleaned
 
     def corrected_findings(self) -> dict[int, dict]:
         return {
             finding.pk: {
-                name: self.cleaned_data.get(f"{name}_{finding.pk}") for name in ("severity", "description", "evidence")
+                **{name: self.cleaned_data.get(f"{name}_{finding.pk}") for name in self.FIELDS},
+                "withdrawn": bool(self.cleaned_data.get(f"withdraw_{finding.pk}")),
             }
             for finding in self.findings
         }
+
+
+FINDING_KEYS = ("person", "department", "severity", "description", "evidence")
 
 
 class BaseFindingFormSet(forms.BaseFormSet):
     def findings(self) -> list[dict]:
         """The filled-in rows, as the service takes them (untouched extra rows are skipped)."""
         return [
-            {key: form.cleaned_data.get(key) for key in ("person", "department", "severity", "description", "evidence")}
+            {key: form.cleaned_data.get(key) for key in FINDING_KEYS}
             for form in self.forms
             if form.has_changed() and form.cleaned_data
+        ]
+
+    def numbered_findings(self) -> list[tuple[int, dict]]:
+        """The filled-in rows that parsed, numbered as :meth:`findings` numbers them (its place among
+        the filled-in rows): what the service can judge while other rows still have errors."""
+        filled = [form for form in self.forms if form.has_changed()]
+        return [
+            (
+                number,
+                {key: form.cleaned_data.get(key) for key in FINDING_KEYS},
+            )
+            for number, form in enumerate(filled, start=1)
+            if not form.errors and form.cleaned_data
         ]
 
 

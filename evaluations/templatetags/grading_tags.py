@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -47,6 +48,9 @@ def _html_join(separator: str, template_string: str, rows) -> SafeString:
     return SafeString(_escape(separator).join(template_string.format(*map(_escape, row)) for row in rows))
 
 
+# How much of a veto's reason a card shows (the whole is in its title).
+VETO_REASON_SHOWN = 40
+
 # The fixed words of a row, translated once per language.
 _FACTS_WORDS = {
     "last": _("上季度"),
@@ -63,6 +67,9 @@ _FACTS_WORDS = {
     "complaints": _("投诉"),
     "findings": _("纪律作风检查发现"),
     "serious": _("严重 %(n)s"),
+    "veto": _("一票否决"),
+    "sanctions": _("处分与组织处理"),
+    "sanction": _("%(kind)s（%(date)s）"),
     "department_score": _("科室得分"),
     "suggested": _("建议等次"),
     "composite": _("综合得分"),
@@ -245,6 +252,28 @@ def grading_facts(facts, grade_row) -> str:
         serious = _html(
             ' <span class="badge text-bg-danger">{}</span>', words["serious"] % {"n": _shown(facts.serious_findings)}
         )
+    discipline = facts.discipline
+    veto = ""
+    if discipline.veto_reasons:
+        # Short on the card, whole in the title: a finding's reason quotes up to 100 characters.
+        whole = "；".join(discipline.veto_reasons)
+        veto = _html(
+            '<li class="text-danger" data-testid="veto" title="{}">{}{colon}{}</li>',
+            whole,
+            words["veto"],
+            Truncator(whole).chars(VETO_REASON_SHOWN),
+            colon=words["colon"],
+        )
+    sanctions = ""
+    if discipline.sanctions:
+        sanctions = _html(
+            '<li class="text-danger" data-testid="sanctions">{}{colon}{}</li>',
+            words["sanctions"],
+            "、".join(
+                words["sanction"] % {"kind": kind, "date": day.isoformat()} for kind, day in discipline.sanctions
+            ),
+            colon=words["colon"],
+        )
     department_score = ""
     if facts.department_score is not None:
         department_score = _html(
@@ -273,6 +302,7 @@ def grading_facts(facts, grade_row) -> str:
         "  <li>{}{colon}{}</li>\n"
         "  <li>{}{colon}{} · {} {} · {} {}</li>\n"
         '  <li data-testid="findings">{}{colon}{}{}</li>\n'
+        "  {}{}\n"
         "  {}\n"
         "  {}\n"
         "</ul>\n",
@@ -291,6 +321,8 @@ def grading_facts(facts, grade_row) -> str:
         words["findings"],
         _shown(facts.findings),
         serious,
+        veto,
+        sanctions,
         department_score,
         suggestion,
         colon=words["colon"],

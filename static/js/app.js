@@ -43,6 +43,14 @@
     if (when && form.querySelector(when)) {
       messages.push(form.getAttribute("data-confirm-when-message"));
     }
+    // <input type="checkbox" data-confirm-checked="…"> ticked (a finding withdrawn): ask with its text, once.
+    var ticked = form.querySelectorAll("[data-confirm-checked]:checked");
+    for (var k = 0; k < ticked.length; k++) {
+      var text = ticked[k].getAttribute("data-confirm-checked");
+      if (messages.indexOf(text) < 0) {
+        messages.push(text);
+      }
+    }
     if (messages.length && !window.confirm(messages.join("\n\n"))) {
       event.preventDefault();
     }

@@ -128,8 +128,9 @@ def test_a_page_across_departments_asks_what_a_page_of_one_does(
             assert client.get(GRADING, query).status_code == 200
 
 
-# The leader's grading page with rows to give and to confirm, whatever their number.
-LEADER_QUERIES = 24
+# The leader's grading page with rows to give and to confirm, whatever their number (one of them
+# the cards' veto flags and sanctions of the quarter, discipline's quarter_discipline).
+LEADER_QUERIES = 25
 
 
 def test_confirm_all_of_one_department_confirms_that_department_only(client_for, organisation, leader):

@@ -18,11 +18,13 @@ from tests.factories import (
     FindingFactory,
     MonthlySummaryFactory,
     RoleAssignmentFactory,
+    SanctionFactory,
     SatisfactionScoreFactory,
     ServiceEventFactory,
     TargetItemFactory,
     TargetSetFactory,
     UserFactory,
+    VetoFlagFactory,
     hand_in_quarter_inputs,
     policy_with,
 )
@@ -31,9 +33,10 @@ from tests.support.clock import movable_today
 GRADING = reverse("evaluations:grading")
 # One of them the grades sent back after an objection that wait for the person (a few, capped);
 # one the people under investigation (立案审查) recorded with the sanctions; one the 好 given per
-# department against its headcount's share.
-HEAD_GRADING_QUERIES = 23
-LEADER_GRADING_QUERIES = 24
+# department against its headcount's share; one the active veto flags of the year and the sanctions
+# decided in the quarter, shown on the cards (discipline's quarter_discipline, one union query).
+HEAD_GRADING_QUERIES = 24
+LEADER_GRADING_QUERIES = 25
 # The selected quarter counted once (distribution, pools and progress in one query), its blockers
 # without names: one bounded query each.
 QUARTERS_QUERIES = 13
@@ -354,6 +357,10 @@ def _populate(organisation, department, leader, n):
         MonthlySummaryFactory(owner=person)
         SatisfactionScoreFactory(person=person, score=Decimal("90") + i % 5)
         ServiceEventFactory(person=person, date=date(2026, 10, 9), kind="complaint", description="投诉")
+    for person in people[:2]:
+        # A veto of the year and a sanction of the quarter on the cards cost no query a person.
+        VetoFlagFactory(person=person, reason="上班时间饮酒")
+        SanctionFactory(person=person, decided_on=date(2026, 11, 3))
     quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
     return quarter, people
 
@@ -477,6 +484,28 @@ def test_the_grader_sees_discipline_findings_of_the_quarter(client_for, head, st
     row = quarter.grades.get(person=staff)
     page = client_for(head).get(_reverse("evaluations:grade_detail", args=[row.pk])).content.decode()
     assert "纪律作风检查发现：1" in page and "严重 1" in page
+
+
+def test_the_graders_card_shows_an_active_veto_of_the_year_and_a_sanction_of_the_quarter(
+    client_for, quarter, head, staff, colleague, inspector
+):
+    from evaluations.models import SanctionKind
+
+    reason = "2026年05月12日纪律作风检查发现严重问题：" + "上班时间饮酒，经多次提醒仍未改正" * 4
+    VetoFlagFactory(person=staff, reason=reason)
+    VetoFlagFactory(person=colleague, reason="已解除的否决", lifted_at="2026-06-01T09:00:00+08:00")
+    VetoFlagFactory(person=colleague, year=2025, reason="上一年度的否决")
+    SanctionFactory(person=staff, kind=SanctionKind.WARNING, decided_on=date(2026, 11, 3))
+    SanctionFactory(person=colleague, kind=SanctionKind.DEMERIT, decided_on=date(2026, 9, 30))
+    page = client_for(head).get(GRADING).content.decode()
+    staff_card = next(card for card in re.findall(r'data-testid="facts">(.*?)</ul>', page, re.S) if "一票否决" in card)
+    assert "一票否决：2026年05月12日纪律作风检查发现严重问题" in staff_card
+    # Short on the card, whole in its title.
+    assert f'title="{reason}"' in staff_card and staff_card.count(reason) == 1
+    assert "处分与组织处理：警告（2026-11-03）" in staff_card
+    # A lifted flag, a flag of another year and a sanction of another quarter are not shown.
+    assert "已解除的否决" not in page and "上一年度的否决" not in page and "记过" not in page
+    assert len(re.findall(r'data-testid="veto"', page)) == 1
 
 
 def test_after_a_refused_save_the_quota_banner_counts_what_the_database_holds(

@@ -98,6 +98,7 @@ def test_the_correction_page_saves_and_is_refused_to_others(client_for, finding,
             "kind": finding.inspection.kind,
             "note": "例行检查",
             "reason": "复核后确认为严重",
+            f"person_{finding.pk}": staff.pk,
             f"severity_{finding.pk}": Severity.SERIOUS,
             f"description_{finding.pk}": "迟到",
             f"evidence_{finding.pk}": "",
@@ -108,3 +109,153 @@ def test_the_correction_page_saves_and_is_refused_to_others(client_for, finding,
     assert client_for(hr).get(url).status_code == 403
     assert client_for(hr).post(url, {"reason": "x"}).status_code == 403
     assert client_for(staff).get(url).status_code == 404
+
+
+def _move(finding, actor, *, person=None, department=None, withdrawn=False, reason="记错了人"):
+    inspection = finding.inspection
+    return inspection_correct(
+        inspection=inspection,
+        actor=actor,
+        reason=reason,
+        date=inspection.date,
+        kind=inspection.kind,
+        note=inspection.note,
+        findings={
+            finding.pk: {
+                "person": person,
+                "department": department,
+                "severity": finding.severity,
+                "description": finding.description,
+                "evidence": finding.evidence,
+                "withdrawn": withdrawn,
+            }
+        },
+    )
+
+
+def _year_recomputations(organisation):
+    from accounts.models import Job
+    from evaluations.year_rollup import ROLLUP_YEAR
+
+    return Job.objects.filter(kind=ROLLUP_YEAR, organisation=organisation)
+
+
+def test_a_serious_finding_about_the_wrong_person_moves_its_veto_flag_to_the_right_one(
+    finding, inspector, staff, colleague
+):
+    _correct(finding, inspector, severity=Severity.SERIOUS)
+    finding.refresh_from_db()
+    with acting_as(inspector):
+        _move(finding, inspector, person=colleague)
+    finding.refresh_from_db()
+    assert finding.person == colleague
+    assert list(VetoFlag.objects.filter(finding=finding).values_list("person", flat=True)) == [colleague.pk]
+    entry = AuditEntry.objects.filter(object_pk=str(finding.pk), content_type__model="finding").latest("pk")
+    assert entry.changes_dict["person"] == [str(staff.pk), str(colleague.pk)]
+    assert entry.reason == "记错了人"
+
+
+def test_a_finding_moved_to_a_department_takes_the_persons_flag_away(finding, inspector, staff):
+    _correct(finding, inspector, severity=Severity.SERIOUS)
+    finding.refresh_from_db()
+    _move(finding, inspector, department=staff.department)
+    assert Finding.objects.get(pk=finding.pk).department == staff.department
+    assert not VetoFlag.objects.filter(finding=finding).exists()
+
+
+def test_it_refuses_to_move_a_finding_to_someone_outside_the_departments_covered(finding, inspector, organisation):
+    from tests.factories import DepartmentFactory
+
+    elsewhere = UserFactory(organisation=organisation, department=DepartmentFactory(organisation=organisation))
+    with pytest.raises(ValidationError) as refused:
+        _move(finding, inspector, person=elsewhere)
+    assert "不在本次检查范围内" in " ".join(refused.value.messages)
+    with pytest.raises(ValidationError):
+        _move(finding, inspector, person=inspector)
+    assert Finding.objects.get(pk=finding.pk).person_id == finding.person_id
+
+
+def test_a_withdrawn_finding_goes_with_its_flag_audited_with_the_reason_and_the_year_is_recomputed(
+    finding, inspector, organisation
+):
+    _correct(finding, inspector, severity=Severity.SERIOUS)
+    finding.refresh_from_db()
+    flag = VetoFlag.objects.get(finding=finding)
+    _year_recomputations(organisation).delete()
+    with acting_as(inspector):
+        _move(finding, inspector, person=finding.person, withdrawn=True, reason="误记，当天该同志休假")
+    assert not Finding.objects.filter(pk=finding.pk).exists()
+    assert not VetoFlag.objects.filter(pk=flag.pk).exists()
+    for model, pk in (("finding", finding.pk), ("vetoflag", flag.pk)):
+        entry = AuditEntry.objects.filter(object_pk=str(pk), content_type__model=model).latest("pk")
+        assert entry.reason == "误记，当天该同志休假"
+    assert _year_recomputations(organisation).filter(params__year=2026).exists()
+
+
+def test_the_correction_page_moves_and_withdraws_findings(client_for, finding, inspector, staff, colleague):
+    other = FindingFactory(inspection=finding.inspection, person=staff, severity=Severity.SERIOUS, description="脱岗")
+    url = reverse("evaluations:inspection_correct", args=[finding.inspection.pk])
+    client = client_for(inspector)
+    page = client.get(url).content.decode()
+    assert f'name="person_{finding.pk}"' in page and f'name="withdraw_{other.pk}"' in page
+    assert "data-confirm-checked" in page
+    response = client.post(
+        url,
+        {
+            "date": "2026-05-12",
+            "kind": finding.inspection.kind,
+            "note": "例行检查",
+            "reason": "更正涉及人员，撤销误记",
+            f"person_{finding.pk}": colleague.pk,
+            f"severity_{finding.pk}": finding.severity,
+            f"description_{finding.pk}": "迟到",
+            f"evidence_{finding.pk}": "",
+            f"person_{other.pk}": staff.pk,
+            f"severity_{other.pk}": Severity.SERIOUS,
+            f"description_{other.pk}": "",
+            f"withdraw_{other.pk}": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Finding.objects.get(pk=finding.pk).person == colleague
+    assert not Finding.objects.filter(pk=other.pk).exists()
+
+
+def test_a_lifted_flag_stays_lifted_with_its_reason_when_the_severity_goes_away_from_serious_and_back(
+    client_for, finding, inspector, staff, organisation
+):
+    from evaluations.discipline.services.veto import veto_lift
+
+    other_inspector = UserFactory(organisation=organisation, department=None, roles=[Role.INSPECTOR])
+    _correct(finding, inspector, severity=Severity.SERIOUS)
+    finding.refresh_from_db()
+    flag = VetoFlag.objects.get(finding=finding)
+    veto_lift(flag=flag, actor=other_inspector, reason="经核实情节轻微，已当面整改")
+    _correct(finding, inspector, severity=Severity.MODERATE, reason="复核为较重")
+    finding.refresh_from_db()
+    kept = VetoFlag.objects.get(finding=finding)
+    assert (kept.pk, kept.is_active, kept.lift_reason) == (flag.pk, False, "经核实情节轻微，已当面整改")
+    page = client_for(other_inspector).get(reverse("evaluations:veto_list")).content.decode()
+    assert "经核实情节轻微，已当面整改" in page and 'data-testid="finding-no-longer-serious"' in page
+    _correct(finding, inspector, severity=Severity.SERIOUS, reason="再次复核为严重")
+    again = VetoFlag.objects.get(finding=finding)
+    assert (again.pk, again.is_active, again.lift_reason) == (flag.pk, False, "经核实情节轻微，已当面整改")
+    assert not VetoFlag.objects.filter(person=staff, lifted_at__isnull=True).exists()
+
+
+def test_a_lifted_flag_moves_with_its_findings_year_and_goes_when_the_finding_is_about_someone_else(
+    finding, inspector, staff, colleague, organisation
+):
+    from evaluations.discipline.services.veto import veto_lift
+
+    other_inspector = UserFactory(organisation=organisation, department=None, roles=[Role.INSPECTOR])
+    _correct(finding, inspector, severity=Severity.SERIOUS)
+    finding.refresh_from_db()
+    flag = veto_lift(flag=VetoFlag.objects.get(finding=finding), actor=other_inspector, reason="情节轻微")
+    _correct(finding, inspector, when=date(2025, 12, 20))
+    finding.refresh_from_db()
+    assert list(VetoFlag.objects.filter(finding=finding).values_list("pk", "year", "lift_reason")) == [
+        (flag.pk, 2025, "情节轻微")
+    ]
+    _move(finding, inspector, person=colleague)
+    assert list(VetoFlag.objects.filter(finding=finding).values_list("person", "lifted_at")) == [(colleague.pk, None)]

@@ -135,6 +135,20 @@ def test_the_form_says_every_problem_at_once(client_for, inspector, department, 
     assert not Inspection.objects.exists()
 
 
+def test_the_form_says_the_date_and_coverage_problems_with_an_incomplete_row_in_one_round(
+    client_for, inspector, department, other_head
+):
+    # Row 1 parses but names someone outside the inspected departments; row 2 lacks its description.
+    data = _inspection_form(department, forms=2, person=other_head.pk, severity=Severity.MINOR, description="迟到")
+    data.update({"date": "2099-01-01", "findings-1-severity": Severity.MINOR, "findings-1-evidence": "照片"})
+    response = client_for(inspector).post(CREATE_URL, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "请填写问题描述。" in body
+    assert "检查日期不能晚于今天。" in body and "第1项发现：" in body and "不在本次检查范围内" in body
+    assert not Inspection.objects.exists()
+
+
 def test_the_form_shows_a_finding_without_person_or_department(client_for, inspector, department):
     data = _inspection_form(department, severity=Severity.MINOR, description="迟到")
     response = client_for(inspector).post(CREATE_URL, data)

@@ -25,42 +25,58 @@ from ..models import ComplianceAlert, Finding, Inspection, InspectionKind, Sever
 from . import veto
 
 
-def _check_findings(
-    findings: list[Mapping], *, organisation: Organisation, department_ids: set[int], inspector: User
+def _subject_errors(
+    row: Mapping, *, organisation: Organisation, department_ids: set[int], inspector: User
 ) -> list[str]:
+    """What is wrong with whom a finding is about: the same checks when it is recorded and when
+    its inspector corrects the person or department."""
+    person: User | None = row.get("person")
+    department: Department | None = row.get("department")
+    if person is None and department is None:
+        return [_("须指明涉及的人员或科室。")]
+    if person is not None and department is not None:
+        return [_("人员和科室只能选择一项。")]
+    if person is not None:
+        if person.pk == inspector.pk:
+            return [_("不能记录关于本人的检查发现，请回避，由其他纪检督查人员记录。")]
+        if person.organisation_id != organisation.pk:
+            return [_("“%(name)s”不是本单位人员。") % {"name": person.get_full_name()}]
+        if not person_is_choosable(person=person, organisation=organisation, include_leaders=True):
+            return [_("“%(name)s”不是参加考核的人员。") % {"name": person.get_full_name()}]
+        # People without a department (agency leaders) can be found in any inspection.
+        if person.department_id and person.department_id not in department_ids:
+            return [
+                _("“%(name)s”所在科室不在本次检查范围内，请勾选其科室或更正人员。") % {"name": person.get_full_name()}
+            ]
+        return []
+    if department.organisation_id != organisation.pk:
+        return [_("“%(name)s”不是本单位科室。") % {"name": department.name}]
+    if department.pk not in department_ids:
+        return [_("“%(name)s”不在本次检查范围内，请勾选该科室。") % {"name": department.name}]
+    return []
+
+
+def _check_findings(
+    findings: Iterable[tuple[int, Mapping]],
+    *,
+    organisation: Organisation,
+    department_ids: set[int],
+    inspector: User,
+    subject_of: Iterable[int] | None = None,
+) -> list[str]:
+    """The errors of numbered finding rows, each prefixed with its number; the person or department
+    is checked for every row, or only for the numbers in ``subject_of`` (those a correction changes)."""
     errors: list[str] = []
-    for number, row in enumerate(findings, start=1):
-        person: User | None = row.get("person")
-        department: Department | None = row.get("department")
-
-        def refuse(message: str, number: int = number) -> None:
-            errors.append(_("第%(n)d项发现：%(message)s") % {"n": number, "message": message})
-
-        if person is None and department is None:
-            refuse(_("须指明涉及的人员或科室。"))
-        elif person is not None and department is not None:
-            refuse(_("人员和科室只能选择一项。"))
-        elif person is not None:
-            if person.pk == inspector.pk:
-                refuse(_("不能记录关于本人的检查发现，请回避，由其他纪检督查人员记录。"))
-            elif person.organisation_id != organisation.pk:
-                refuse(_("“%(name)s”不是本单位人员。") % {"name": person.get_full_name()})
-            elif not person_is_choosable(person=person, organisation=organisation, include_leaders=True):
-                refuse(_("“%(name)s”不是参加考核的人员。") % {"name": person.get_full_name()})
-            # People without a department (agency leaders) can be found in any inspection.
-            elif person.department_id and person.department_id not in department_ids:
-                refuse(
-                    _("“%(name)s”所在科室不在本次检查范围内，请勾选其科室或更正人员。")
-                    % {"name": person.get_full_name()}
-                )
-        elif department.organisation_id != organisation.pk:
-            refuse(_("“%(name)s”不是本单位科室。") % {"name": department.name})
-        elif department.pk not in department_ids:
-            refuse(_("“%(name)s”不在本次检查范围内，请勾选该科室。") % {"name": department.name})
+    for number, row in findings:
+        messages: list[str] = []
+        if subject_of is None or number in subject_of:
+            messages += _subject_errors(
+                row, organisation=organisation, department_ids=department_ids, inspector=inspector
+            )
         if row.get("severity") not in Severity.values:
-            refuse(_("请选择严重程度。"))
+            messages.append(_("请选择严重程度。"))
         if not (row.get("description") or "").strip():
-            refuse(_("请填写问题描述。"))
+            messages.append(_("请填写问题描述。"))
         for name in ("description", "evidence"):
             try:
                 check_length(
@@ -69,27 +85,60 @@ def _check_findings(
                     label=Finding._meta.get_field(name).verbose_name,
                 )
             except ValidationError as exc:
-                refuse(exc.messages[0])
+                messages.append(exc.messages[0])
+        errors += [_("第%(n)d项发现：%(message)s") % {"n": number, "message": message} for message in messages]
     return errors
 
 
-def _field_errors(*, date, note: str, kind: str) -> list[str]:
+def _field_errors(*, date, note: str | None, kind: str | None) -> list[str]:
     """What is wrong with an inspection's date, note and kind: the same rule when it is recorded
-    and when its inspector corrects it."""
+    and when its inspector corrects it (a value None is not judged: :func:`inspection_errors`)."""
     errors: list[str] = []
-    if date > periods.today():
+    if date is None:
+        pass
+    elif date > periods.today():
         errors.append(_("检查日期不能晚于今天。"))
     else:
         try:
             periods.check_plausible_date(date, not_future=True, label=_("检查日期"))
         except ValidationError as exc:
             errors.append(exc.messages[0])
-    try:
-        check_length(note.strip(), limit=Inspection._meta.get_field("note").max_length, label=_("检查情况"))
-    except ValidationError as exc:
-        errors.append(exc.messages[0])
-    if kind not in InspectionKind.values:
+    if note is not None:
+        try:
+            check_length(note.strip(), limit=Inspection._meta.get_field("note").max_length, label=_("检查情况"))
+        except ValidationError as exc:
+            errors.append(exc.messages[0])
+    if kind is not None and kind not in InspectionKind.values:
         errors.append(_("请选择检查类别。"))
+    return errors
+
+
+def inspection_errors(
+    *,
+    organisation: Organisation,
+    inspector: User,
+    date: datetime.date | None,
+    kind: str | None,
+    departments: Iterable[Department] | None,
+    note: str | None,
+    findings: Iterable[tuple[int, Mapping]],
+) -> list[str]:
+    """Every problem of an inspection to be recorded (``findings``: numbered rows), the rules
+    :func:`inspection_record` enforces. A value given as None is not judged: a form that could not
+    parse it says so itself, and the page then shows this check's problems with its own in one round
+    (the rows it passes being those it could parse)."""
+    errors = _field_errors(date=date, note=note, kind=kind)
+    if departments is None:
+        # The subjects are checked against no departments when none could be parsed.
+        return errors
+    departments = list(departments)
+    if not departments:
+        errors.append(_("请至少选择一个检查科室。"))
+    elif any(d.organisation_id != organisation.pk for d in departments):
+        errors.append(_("只能选择本单位的科室。"))
+    errors += _check_findings(
+        findings, organisation=organisation, department_ids={d.pk for d in departments}, inspector=inspector
+    )
     return errors
 
 
@@ -159,13 +208,14 @@ def inspection_record(
         raise PermissionDenied(_("只有本单位纪检督查人员可以记录检查。"))
     departments = list(departments)
     findings = list(findings)
-    errors = _field_errors(date=date, note=note, kind=kind)
-    if not departments:
-        errors.append(_("请至少选择一个检查科室。"))
-    elif any(d.organisation_id != organisation.pk for d in departments):
-        errors.append(_("只能选择本单位的科室。"))
-    errors += _check_findings(
-        findings, organisation=organisation, department_ids={d.pk for d in departments}, inspector=inspector
+    errors = inspection_errors(
+        organisation=organisation,
+        inspector=inspector,
+        date=date,
+        kind=kind,
+        departments=departments,
+        note=note,
+        findings=enumerate(findings, start=1),
     )
     if errors:
         raise ValidationError(errors)
@@ -207,6 +257,14 @@ def inspection_record(
     return inspection
 
 
+def _subject(row: Mapping, finding: Finding) -> tuple[int | None, int | None]:
+    """The (person id, department id) a corrected row names: the finding's own when the row leaves
+    them out (a correction of its wording only)."""
+    if "person" not in row and "department" not in row:
+        return finding.person_id, finding.department_id
+    return getattr(row.get("person"), "pk", None), getattr(row.get("department"), "pk", None)
+
+
 @transaction.atomic
 def inspection_correct(
     *,
@@ -219,12 +277,16 @@ def inspection_correct(
     findings: Mapping[int, Mapping],
 ) -> Inspection:
     """Correct a recorded inspection: its date, kind and note, and each finding's severity,
-    description and evidence (``findings``: finding id → those fields). Only its own inspector
-    may, with a reason; every change is audited old → new with that reason.
+    description and evidence, whom it is about, or its withdrawal (``findings``: finding id → those
+    fields; ``person`` and ``department`` when whom it is about may change, ``withdrawn`` true to
+    withdraw a finding recorded by mistake). Only its own inspector may, with a reason; every
+    change is audited old → new with that reason, a withdrawal as the finding's deletion.
 
-    A severity changed to or from 严重, or a date moved to another year, re-derives the veto flags
-    (:func:`veto.veto_reconcile`, in this transaction, as a sanction's correction does); the flags
-    of corrected findings take the new wording.
+    A finding moved to another person or department is checked as when it is recorded (within the
+    departments covered). A severity changed to or from 严重, a serious finding moved to someone
+    else, or a date moved to another year, re-derives the veto flags (:func:`veto.veto_reconcile`,
+    in this transaction, as a sanction's correction does); a withdrawn finding's flags go with it
+    and its year's suggestions are recomputed; the flags of corrected findings take the new wording.
     """
     locked = Inspection.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=inspection.pk)
     if (
@@ -241,44 +303,90 @@ def inspection_correct(
     existing = {finding.pk: finding for finding in locked.findings.order_by("pk")}
     if set(findings) - set(existing):
         errors.append(_("只能更正本次检查的发现。"))
-    for number, pk in enumerate(existing, start=1):
-        row = findings.get(pk)
-        if row is None:
-            continue
-        if row.get("severity") not in Severity.values:
-            errors.append(_("第%(n)d项发现：%(message)s") % {"n": number, "message": _("请选择严重程度。")})
-        if not (row.get("description") or "").strip():
-            errors.append(_("第%(n)d项发现：%(message)s") % {"n": number, "message": _("请填写问题描述。")})
+    numbered = [
+        (number, pk, findings[pk])
+        for number, pk in enumerate(existing, start=1)
+        if pk in findings and not findings[pk].get("withdrawn")
+    ]
+    moved = {number for number, pk, row in numbered if _subject(row, existing[pk]) != _subject({}, existing[pk])}
+    errors += _check_findings(
+        [(number, row) for number, _pk, row in numbered],
+        organisation=locked.organisation,
+        department_ids=set(locked.departments.values_list("pk", flat=True)),
+        inspector=actor,
+        subject_of=moved,
+    )
     if errors:
         raise ValidationError(errors)
-    unchanged = (date, kind, note.strip()) == (locked.date, locked.kind, locked.note) and all(
-        (row["severity"], row["description"].strip(), (row.get("evidence") or "").strip())
-        == (existing[pk].severity, existing[pk].description, existing[pk].evidence)
-        for pk, row in findings.items()
+
+    def values(row: Mapping, finding: Finding) -> tuple:
+        return (
+            *_subject(row, finding),
+            row["severity"],
+            row["description"].strip(),
+            (row.get("evidence") or "").strip(),
+        )
+
+    def recorded(finding: Finding) -> tuple:
+        return (finding.person_id, finding.department_id, finding.severity, finding.description, finding.evidence)
+
+    withdrawn = [existing[pk] for pk, row in findings.items() if row.get("withdrawn")]
+    unchanged = (
+        (date, kind, note.strip()) == (locked.date, locked.kind, locked.note)
+        and not withdrawn
+        and all(values(row, existing[pk]) == recorded(existing[pk]) for pk, row in findings.items())
     )
     if unchanged:
         raise ValidationError(_("没有改动，检查记录未更正。"))
 
     old_date, rederive = locked.date, False
+    withdrawn_years: set[int] = set()
+    # Someone who has moved keeps the former organisation's finding on their year (veto_reconcile).
+    elsewhere: set[int] = set()
     with audit_reason(reason):
         locked.date, locked.kind, locked.note = date, kind, note.strip()
         locked.save()
-        for pk, row in findings.items():
+        for finding in withdrawn:
+            flags = list(
+                VetoFlag.objects.select_for_update(of=("self",))
+                .filter(finding=finding)
+                .select_related("person__organisation")
+                .order_by("pk")
+            )
+            # One by one, so each removal is audited with the reason (the reconciliation below no
+            # longer sees these flags, so the years of those in force are asked for here).
+            for flag in flags:
+                if flag.is_active:
+                    withdrawn_years.add(flag.year)
+                    if flag.person.organisation_id != locked.organisation_id:
+                        elsewhere.add(flag.person.organisation_id)
+                flag.delete()
+            finding.delete()
+        for _number, pk, row in numbered:
             finding = existing[pk]
-            new = (row["severity"], row["description"].strip(), (row.get("evidence") or "").strip())
-            if new == (finding.severity, finding.description, finding.evidence):
+            new = values(row, finding)
+            if new == recorded(finding):
                 continue
-            rederive |= (finding.severity == Severity.SERIOUS) != (new[0] == Severity.SERIOUS)
-            finding.severity, finding.description, finding.evidence = new
+            was_veto = finding.severity == Severity.SERIOUS and finding.person_id is not None
+            is_veto = new[2] == Severity.SERIOUS and new[0] is not None
+            rederive |= was_veto != is_veto or (is_veto and new[0] != finding.person_id)
+            finding.person_id, finding.department_id = new[0], new[1]
+            finding.severity, finding.description, finding.evidence = new[2:]
             finding.inspection = locked
             finding.save()
             VetoFlag.objects.filter(finding=finding).update(reason=veto.finding_reason(finding))
     if date != old_date:
         for finding in existing.values():
+            if finding in withdrawn:
+                continue
             finding.inspection = locked
             VetoFlag.objects.filter(finding=finding).update(reason=veto.finding_reason(finding))
+    veto.years_changed(organisation=locked.organisation, years=withdrawn_years, actor=actor)
+    for organisation in Organisation.objects.filter(pk__in=elsewhere).order_by("pk"):
+        veto.years_changed(organisation=organisation, years=withdrawn_years, actor=actor)
     if rederive or date.year != old_date.year:
-        # A flag the correction takes away (严重 no more) is deleted with the correction's reason.
+        # A flag the correction takes away (严重 no more, or about someone else) is deleted with the
+        # correction's reason; the right person's is raised.
         with audit_reason(reason):
             veto.veto_reconcile(organisation=locked.organisation)
     if (date.year, date.month) != (old_date.year, old_date.month):

@@ -157,7 +157,9 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     """Re-derive every flag of the organisation's findings and sanctions.
 
     Missing flags are raised; flags whose cause is gone or no longer qualifies (a finding
-    downgraded from 严重, a deleted sanction) are removed. Lifted flags keep their lifting.
+    downgraded from 严重, a deleted sanction) are removed, except a finding's flag an inspector
+    lifted, kept while the finding is about its person; a finding's flag moves with its date's year.
+    Lifted flags keep their lifting.
 
     The flags compared are those the organisation's own inspections and sanctions raised, wherever
     the person works now: someone who moved keeps the veto of the former organisation's finding on
@@ -190,14 +192,53 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
             else (flag.person_id, flag.year, "s", flag.sanction_id)
         )
         existing[key] = flag
-    stale = [flag.pk for key, flag in existing.items() if key not in wanted]
-    # Removed or raised: whose years change (this organisation's, and the present one of anyone
-    # who moved since).
-    changed = existing.keys() ^ wanted
-    changed_years = {key[1] for key in changed}
-    changed_people = {key[0] for key in changed}
+    # A finding's flag follows its finding: to the year its date is corrected to (moved, not removed
+    # and raised again). One an inspector lifted stays, lifted, while the finding is about its
+    # person, whatever its severity: the lifting (a decision with its reason) is not undone, nor
+    # its record lost from the list, by a severity corrected away from 严重 and back. A flag on
+    # someone the finding is no longer about goes (the lifting was about the wrong person).
+    wanted_for_finding = {key[3]: key for key in wanted if key[2] == "f"}
+    orphans = [
+        flag
+        for key, flag in existing.items()
+        if key not in wanted and key[2] == "f" and not flag.is_active and key[3] not in wanted_for_finding
+    ]
+    subjects = {
+        pk: (person_id, day.year)
+        for pk, person_id, day in Finding.objects.filter(pk__in=[flag.finding_id for flag in orphans]).values_list(
+            "pk", "person_id", "inspection__date"
+        )
+    }
+    kept_lifted: set[tuple] = set()
+    moved: list[tuple[VetoFlag, int]] = []
+    for key, flag in list(existing.items()):
+        if key in wanted or key[2] != "f":
+            continue
+        target = wanted_for_finding.get(key[3])
+        if target is None and flag in orphans and subjects.get(key[3], (None,))[0] == flag.person_id:
+            target = (flag.person_id, subjects[key[3]][1], "f", key[3])
+            kept_lifted.add(target)
+        if target is None or target[0] != flag.person_id or target in existing:
+            continue
+        del existing[key]
+        existing[target] = flag
+        if target[1] != flag.year:
+            moved.append((flag, flag.year))
+            flag.year = target[1]
+    wanted |= kept_lifted
+    stale = [flag for key, flag in existing.items() if key not in wanted]
+    missing_keys = [key for key in wanted if key not in existing]
+    # Removed, raised or moved: whose years change (this organisation's, and the present one of
+    # anyone who moved since).
+    changed_years = {flag.year for flag in stale} | {key[1] for key in missing_keys}
+    changed_years |= {year for flag, old in moved for year in (old, flag.year)}
+    changed_people = {flag.person_id for flag in stale} | {key[0] for key in missing_keys}
+    changed_people |= {flag.person_id for flag, _old in moved}
     if stale:
-        result.removed = VetoFlag.objects.filter(pk__in=stale).delete()[0]
+        result.removed = VetoFlag.objects.filter(pk__in=[flag.pk for flag in stale]).delete()[0]
+    for flag, _old in moved:
+        # One by one: each move is audited (with the reason of the correction that moved it).
+        flag.save(update_fields=["year"])
     finding_by_pk = {f.pk: f for f in findings}
     sanction_by_pk = {s.pk: s for s in sanctions}
 
@@ -212,8 +253,7 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
             sanction_id=pk if kind == "s" else None,
             reason=reason_of(kind, pk),
         )
-        for (person_id, year, kind, pk) in wanted
-        if (person_id, year, kind, pk) not in existing
+        for (person_id, year, kind, pk) in missing_keys
     ]
     VetoFlag.objects.bulk_create(missing)
     result.raised = len(missing)
@@ -221,7 +261,8 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     # finding's text corrected outside the services, a sanction corrected): derived, like the flag itself.
     reworded = []
     for key, flag in existing.items():
-        if key not in wanted:
+        # A lifted flag whose finding is 严重 no more keeps the words it was lifted under.
+        if key not in wanted or key in kept_lifted:
             continue
         reason = reason_of(key[2], key[3])
         if flag.reason != reason:
@@ -233,7 +274,7 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
         moved_to = User.objects.filter(pk__in=changed_people).exclude(organisation=organisation)
         for elsewhere in Organisation.objects.filter(pk__in=moved_to.values("organisation_id")).order_by("pk"):
             years_changed(organisation=elsewhere, years=changed_years)
-    if result.raised or result.removed or reworded:
+    if result.raised or result.removed or reworded or moved:
         # bulk_create and bulk_update send no signals: the run itself is the audit record of what it changed.
         record_event(
             event="job_run",
@@ -244,6 +285,7 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
                 "raised": result.raised,
                 "removed": result.removed,
                 "reworded": len(reworded),
+                "moved": len(moved),
                 "flags_raised": ", ".join(_flag_label(flag) for flag in missing)[:2000],
             },
         )

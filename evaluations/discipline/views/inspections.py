@@ -97,7 +97,21 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _saved_message(inspection))
                 return redirect("evaluations:inspection_detail", pk=inspection.pk)
         else:
-            errors = [_("请按提示修改后再保存。")]
+            # With the service's problems of what did parse (a future date, a person outside the
+            # departments covered), not only after the rows are fixed.
+            parsed_values = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+            errors = [
+                _("请按提示修改后再保存。"),
+                *services.inspection_errors(
+                    organisation=organisation,
+                    inspector=request.user,
+                    date=parsed_values.get("date"),
+                    kind=parsed_values.get("kind"),
+                    departments=parsed_values.get("departments"),
+                    note=parsed_values.get("note"),
+                    findings=formset.numbered_findings(),
+                ),
+            ]
     return render(
         request,
         "evaluations/inspections/form.html",

@@ -35,7 +35,7 @@ from accounts.text import join_list
 from summaries.models import MonthlySummary
 from targets.models import Completion, TargetItem, TargetSet
 
-from ...discipline.selectors import finding_counts
+from ...discipline.selectors import QuarterDiscipline, finding_counts, quarter_discipline
 from .. import selectors
 from ..forms import ApprovalFilter, ConfirmForm, DisciplineOpinionForm, GradeForm, OpenQuarterForm, ReturnForm
 from ..forms_scores import IndicatorScoresForm
@@ -83,6 +83,8 @@ class PersonFacts:
     suggestion_explanation: str = ""
     findings: int = 0
     serious_findings: int = 0
+    # An active veto flag of the year, a sanction decided in the quarter (discipline's selector).
+    discipline: QuarterDiscipline = field(default_factory=QuarterDiscipline)
 
     @property
     def last_grade_label(self) -> str:
@@ -192,6 +194,11 @@ def person_facts(
     for person_id, (total, serious) in counts.items():
         facts[person_id].findings = total
         facts[person_id].serious_findings = serious
+    # A veto of the year or a sanction of the quarter weighs on the grade: the grader sees it here.
+    for person_id, discipline in quarter_discipline(
+        person_ids=person_ids, year=year, first_day=first_day, last_day=last_day
+    ).items():
+        facts[person_id].discipline = discipline
 
     department_scores = dict(
         DepartmentScore.objects.filter(department_id__in=department_ids, year=year, quarter=quarter).values_list(
