@@ -208,26 +208,11 @@ def inspection_record(
         raise PermissionDenied(_("只有本单位纪检督查人员可以记录检查。"))
     departments = list(departments)
     findings = list(findings)
-    errors = inspection_errors(
-        organisation=organisation,
-        inspector=inspector,
-        date=date,
-        kind=kind,
-        departments=departments,
-        note=note,
-        findings=enumerate(findings, start=1),
-    )
+    given = {"organisation": organisation, "inspector": inspector, "date": date, "kind": kind, "note": note}
+    errors = inspection_errors(**given, departments=departments, findings=enumerate(findings, start=1))
     if errors:
         raise ValidationError(errors)
-    if twin := _same_inspection(
-        organisation=organisation,
-        inspector=inspector,
-        date=date,
-        kind=kind,
-        departments=departments,
-        note=note,
-        findings=findings,
-    ):
+    if twin := _same_inspection(**given, departments=departments, findings=findings):
         # The form sent again (the browser's back button, then 保存): one inspection, not two that
         # both count towards the month's required number.
         raise ValidationError(
