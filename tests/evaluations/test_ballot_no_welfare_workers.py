@@ -18,13 +18,21 @@ def welfare_worker(department):
     return UserFactory(department=department, full_name="保洁员甲", staff_type=StaffType.PUBLIC_WELFARE)
 
 
+def _open_civil(hr, *, subjects, raters):
+    return services.ballot_open(
+        actor=hr,
+        organisation=hr.organisation,
+        title="2026年度科级干部民主测评",
+        year=2026,
+        subjects=subjects,
+        raters=raters,
+    )
+
+
 def test_it_refuses_a_welfare_worker_on_a_civil_servants_ballot(hr, department, welfare_worker):
     with pytest.raises(ValidationError) as refused:
-        services.ballot_open(
-            actor=hr,
-            organisation=hr.organisation,
-            title="2026年度科级干部民主测评",
-            year=2026,
+        _open_civil(
+            hr,
             subjects=[UserFactory(department=department), welfare_worker],
             raters=[UserFactory(department=department)],
         )
@@ -68,11 +76,8 @@ def test_the_open_form_says_it_at_the_other_people_rated(client_for, hr, departm
 def test_nor_does_a_welfare_worker_rate_on_a_civil_servants_ballot(client_for, hr, department, welfare_worker):
     """A user test: W0002 typed under 其他测评人 opened a ballot with him as a 干部职工 rater."""
     with pytest.raises(ValidationError) as refused:
-        services.ballot_open(
-            actor=hr,
-            organisation=hr.organisation,
-            title="2026年度科级干部民主测评",
-            year=2026,
+        _open_civil(
+            hr,
             subjects=[UserFactory(department=department)],
             raters=[UserFactory(department=department), welfare_worker],
         )
