@@ -268,7 +268,7 @@ def quarter_discipline(
     *, person_ids, year: int, first_day: datetime.date, last_day: datetime.date
 ) -> dict[int, QuarterDiscipline]:
     """person_id → :class:`QuarterDiscipline` for those of ``person_ids`` with an active veto flag on
-    ``year`` or a sanction decided between two days (two queries, whatever their number)."""
+    ``year`` or a sanction decided between two days (one query, whatever their number)."""
     person_ids = list(person_ids)
     # One query for both (the grading page reads it for every card): a flag's row has no day.
     flags = VetoFlag.objects.filter(person_id__in=person_ids, year=year, lifted_at__isnull=True).values_list(
