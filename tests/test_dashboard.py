@@ -148,7 +148,9 @@ def test_the_excellent_quota_use_summaries_and_objections_charts_count_the_datab
     # test read "名额 1" per department against the organisation's 11).
     assert excellent == {"业务一科": [1, 0, 4]}
     assert "按人数折算的“优秀”名额" in response.content.decode()
-    summaries = _chart(response, "summaries").rows
+    chart = _chart(response, "summaries")
+    assert [str(dataset.label) for dataset in chart.datasets][-1] == "未提交（含被退回）"
+    summaries = chart.rows
     # Past the deadline everyone who takes part and has not handed in is 未提交, a summary never
     # begun too (a user test read "0 0 24" for December against 60 people).
     people = participants_of(organisation=merit.organisation).count()

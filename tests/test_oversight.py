@@ -294,6 +294,8 @@ def test_the_export_has_a_row_per_organisation_and_keeps_text_as_text(client_for
     assert cell.value == overseen.name and cell.data_type == "s"
     assert rows[1][2] == 2 and rows[1][rows[0].index("优秀人数（已确定或建议）")] == 1
     assert rows[1][rows[0].index("其中委员会已确定")] == 2
+    # The on-time rate says it counts the quarters rolled up (a user test compared it with the dashboard's months).
+    assert "月小结按时率（%，已汇总季度）" in rows[0]
 
 
 def test_granting_the_oversight_role_waits_for_a_second_person(bureau):
