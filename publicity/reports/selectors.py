@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts import periods
 from accounts.models import SEPARATED_ROLES, Department, Job, RoleAssignment, User
+from evaluations.grading.models import AppraisalQuarter, QuarterState
 
 from .models import YearWorkbook
 
@@ -73,3 +75,15 @@ def form_people(*, viewer: User, words: str) -> QuerySet[User]:
         "employee_number",
         "pk",
     )
+
+
+def forms_quarter(*, organisation_id: int | None) -> periods.Quarter:
+    """The quarter the forms page opens on: the organisation's last approved quarter (a record form
+    records a result; a user test printed the quarter still being graded), else the quarter at work."""
+    approved = (
+        AppraisalQuarter.objects.filter(organisation_id=organisation_id, state=QuarterState.APPROVED)
+        .order_by("-year", "-quarter")
+        .values_list("year", "quarter")
+        .first()
+    )
+    return periods.Quarter(*approved) if approved else periods.quarter_at_work()

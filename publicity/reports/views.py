@@ -133,11 +133,11 @@ def forms(request: HttpRequest) -> HttpResponse:
     """The forms a viewer may print for a quarter: their own, their departments' (HR: all, paged;
     the agency head: every department's 结果汇总表), and, found by name or employee number
     (``?q=``), one person's among those they may print."""
-    current = periods.quarter_at_work()
+    user = request.user
+    current = selectors.forms_quarter(organisation_id=user.organisation_id)
     year = int_param(request, "year", current.year, range(2000, 2101))
     quarter = int_param(request, "quarter", current.quarter, range(1, 5))
     words = request.GET.get("q", "").strip()
-    user = request.user
     page = page_of(request, selectors.summary_departments(viewer=user), DEPARTMENTS_PAGE_SIZE)
     # Each listed department's 结果汇总表; its people's forms only where the viewer prints those
     # too (the agency head prints every department's table, not its people's forms).

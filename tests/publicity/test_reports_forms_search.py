@@ -145,3 +145,21 @@ def test_hr_does_not_find_the_administrators_who_are_never_appraised(client_for,
     assert [p.pk for p in client.get(reverse("reports:forms"), {"q": staff.get_full_name()}).context["people"]] == [
         staff.pk
     ]
+
+
+def test_the_page_opens_on_the_last_approved_quarter_with_labelled_controls(client_for, hr, organisation, settings):
+    """A user test: on 7 December the page opened on 第4季度, still being graded, so its links printed
+    forms without results; the controls were named only inside the boxes."""
+    from datetime import date
+
+    from evaluations.grading.models import QuarterState
+    from tests.factories import AppraisalQuarterFactory
+
+    settings.APPRAISAL_TODAY = date(2026, 12, 7)
+    AppraisalQuarterFactory(organisation=organisation, year=YEAR, quarter=3, state=QuarterState.APPROVED)
+    AppraisalQuarterFactory(organisation=organisation, year=YEAR, quarter=4, state=QuarterState.OPEN)
+    response = client_for(hr).get(FORMS)
+    assert (response.context["year"], response.context["quarter"]) == (YEAR, 3)
+    html = response.content.decode()
+    for control in ("forms-year", "forms-quarter", "forms-search"):
+        assert f'<label class="form-label small mb-1" for="{control}">' in html and f'id="{control}"' in html
