@@ -42,20 +42,12 @@ def _finding(inspector, staff, severity=Severity.MODERATE):
 def test_the_veto_reconciliation_after_a_corrected_finding_shows_neither_its_reason_nor_who_is_flagged(
     client_for, auditor, inspector, staff
 ):
-    from evaluations.discipline.services.inspections import inspection_correct
+    from tests.evaluations.helpers import correct_findings
 
     finding = _finding(inspector, staff)
-    inspection = finding.inspection
+    fields = {"severity": Severity.SERIOUS, "description": "迟到", "evidence": ""}
     with acting_as(inspector):
-        inspection_correct(
-            inspection=inspection,
-            actor=inspector,
-            reason="当事人承认饮酒",
-            date=inspection.date,
-            kind=inspection.kind,
-            note=inspection.note,
-            findings={finding.pk: {"severity": Severity.SERIOUS, "description": "迟到", "evidence": ""}},
-        )
+        correct_findings(finding.inspection, inspector, {finding.pk: fields}, reason="当事人承认饮酒")
     assert AuditEntry.objects.filter(event="job_run", reason="当事人承认饮酒").exists()
     rows, cells = _read(client_for, auditor)
     [reconcile] = [row for row in rows if "一票否决核对" in row]

@@ -2,7 +2,7 @@ from datetime import date
 
 from evaluations.discipline.models import InspectionKind
 from evaluations.discipline.services import veto
-from evaluations.discipline.services.inspections import inspection_record
+from evaluations.discipline.services.inspections import inspection_correct, inspection_record
 from evaluations.grading.models import Grade, UncertainReason
 from evaluations.grading.services.grading import grade_assign
 
@@ -18,6 +18,20 @@ def record_inspection(organisation, inspector, department, *, on=date(2026, 9, 1
         departments=[department],
         note="",
         findings=list(findings),
+    )
+
+
+def correct_findings(inspection, actor, findings: dict, *, reason: str):
+    """``inspection``'s findings corrected through the service (finding id → fields), its date,
+    kind and note kept."""
+    return inspection_correct(
+        inspection=inspection,
+        actor=actor,
+        reason=reason,
+        date=inspection.date,
+        kind=inspection.kind,
+        note=inspection.note,
+        findings=findings,
     )
 
 

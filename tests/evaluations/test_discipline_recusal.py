@@ -13,9 +13,8 @@ from django.utils import timezone
 from accounts.audit import acting_as
 from accounts.models import AuditEntry, Role
 from evaluations.discipline.services import veto
-from evaluations.discipline.services.inspections import inspection_correct
 from evaluations.models import Finding, Inspection, Severity, VetoFlag
-from tests.evaluations.helpers import record_inspection
+from tests.evaluations.helpers import correct_findings, record_inspection
 from tests.factories import SanctionFactory, UserFactory
 
 ON = date(2026, 9, 10)
@@ -102,15 +101,8 @@ def test_the_same_inspection_sent_again_is_saved_once_a_different_one_is_saved(
 
 def _correct(inspection, actor, *, severity, reason="录入错误"):
     finding = inspection.findings.get()
-    return inspection_correct(
-        inspection=inspection,
-        actor=actor,
-        reason=reason,
-        date=inspection.date,
-        kind=inspection.kind,
-        note=inspection.note,
-        findings={finding.pk: {"severity": severity, "description": finding.description, "evidence": ""}},
-    )
+    fields = {"severity": severity, "description": finding.description, "evidence": ""}
+    return correct_findings(inspection, actor, {finding.pk: fields}, reason=reason)
 
 
 def test_a_correction_that_changes_nothing_is_refused(organisation, department, inspector, staff):

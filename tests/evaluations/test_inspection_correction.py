@@ -11,6 +11,7 @@ from accounts.audit import acting_as
 from accounts.models import AuditEntry, Role
 from evaluations.discipline.services.inspections import inspection_correct
 from evaluations.models import Finding, Severity, VetoFlag
+from tests.evaluations.helpers import correct_findings
 from tests.factories import FindingFactory, InspectionFactory, UserFactory
 
 
@@ -112,25 +113,9 @@ def test_the_correction_page_saves_and_is_refused_to_others(client_for, finding,
 
 
 def _move(finding, actor, *, person=None, department=None, withdrawn=False, reason="记错了人"):
-    inspection = finding.inspection
-    return inspection_correct(
-        inspection=inspection,
-        actor=actor,
-        reason=reason,
-        date=inspection.date,
-        kind=inspection.kind,
-        note=inspection.note,
-        findings={
-            finding.pk: {
-                "person": person,
-                "department": department,
-                "severity": finding.severity,
-                "description": finding.description,
-                "evidence": finding.evidence,
-                "withdrawn": withdrawn,
-            }
-        },
-    )
+    fields = {"person": person, "department": department, "withdrawn": withdrawn}
+    fields |= {"severity": finding.severity, "description": finding.description, "evidence": finding.evidence}
+    return correct_findings(finding.inspection, actor, {finding.pk: fields}, reason=reason)
 
 
 def _year_recomputations(organisation):
