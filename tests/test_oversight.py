@@ -155,6 +155,33 @@ def test_no_inspection_months_are_due_before_the_organisation_appraised_in_the_s
     assert figures[overseen.code].months_due == 5
 
 
+def test_a_year_brought_in_from_before_the_system_shows_its_quarterly_columns_as_not_in_the_system(
+    client_for, officer, overseen, hr
+):
+    """The demo bureau's 2025 read 参加考核人数 0 beside 58 graded for the year: the year's results
+    were brought in, its quarters never appraised here. Those columns say "—", page and workbook."""
+    person = UserFactory(organisation=overseen)
+    AnnualResultFactory(person=person, year=YEAR - 1, suggested_grade=AnnualGrade.COMPETENT)
+    AppraisalQuarterFactory(organisation=overseen, year=YEAR, quarter=1)
+    client = client_for(officer)
+    response = client.get(reverse("oversight:index"), {"year": YEAR - 1})
+    page = response.content.decode()
+    row = {f.organisation.code: f for f in response.context["figures"]}[overseen.code]
+    assert not row.quarterly and row.annual_graded == 1
+    assert page.count('data-testid="oversight-not-in-system"') == 9
+    assert "季度各列为“—”的单位，该年度的季度考核不在本系统中。" in page
+    rows = list(
+        load_workbook(BytesIO(client.get(reverse("oversight:export", args=[YEAR - 1])).content)).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert rows[1][2:11] == (None,) * 9 and rows[1][rows[0].index("年度有等次人数（已确定或建议）")] == 1
+    # The year it appraised in: counted, 0 where nobody is graded yet.
+    figures, page = _figures(client)
+    assert figures[overseen.code].quarterly and figures[overseen.code].participants == 0
+    assert "oversight-not-in-system" not in page and "oversight-before-system" not in page
+
+
 def test_an_organisation_created_this_year_owes_inspections_from_its_creation_before_any_quarter(
     client_for, officer, overseen
 ):

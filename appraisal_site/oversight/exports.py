@@ -36,6 +36,14 @@ def headers() -> list[str]:
     ]
 
 
+def _quarterly_cells(item: Figures) -> list:
+    """Participants, the grades, the 好 places and the on-time rate; empty for a year whose
+    quarters were not appraised in the system (as the page shows "—")."""
+    if not item.quarterly:
+        return [None] * (3 + len(item.grade_counts))
+    return [item.participants, *item.grade_counts, item.good_quota, item.on_time_rate]
+
+
 def figures_workbook(*, figures: list[Figures], year: int) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = new_sheet(workbook, _("%(year)s年度各单位考核概况") % {"year": year})
@@ -46,10 +54,7 @@ def figures_workbook(*, figures: list[Figures], year: int) -> bytes:
             [
                 item.organisation.name,
                 item.organisation.code,
-                item.participants,
-                *item.grade_counts,
-                item.good_quota,
-                item.on_time_rate,
+                *_quarterly_cells(item),
                 item.months_compliant,
                 item.months_due,
                 item.publications,

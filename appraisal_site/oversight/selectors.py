@@ -41,6 +41,9 @@ class Figures:
     """One organisation's year, in counts and rates."""
 
     organisation: Organisation
+    # False for a year before the organisation appraised its quarters here (its annual results
+    # brought in from before): the quarterly columns are not 0 then but not in the system.
+    quarterly: bool = True
     participants: int = 0
     grades: Counter = field(default_factory=Counter)
     # The year's 好 places: the sum of each quarter's, as the quota is enforced.
@@ -171,6 +174,7 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
         .values_list("organisation_id", "month", "n")
     }
     for org_id, item in figures.items():
+        item.quarterly = org_id in first_quarters and first_quarters[org_id][0] <= year
         policy = policies.get(org_id)
         required = policy.inspections_per_month if policy is not None else 0
         # The date HR gave (Policy.started_on), else what the records say.

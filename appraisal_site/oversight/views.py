@@ -41,6 +41,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "years": range(year - 3, year + 2),
             "page": page,
             "figures": figures,
+            "any_before_system": any(not item.quarterly for item in figures),
             "query": f"year={year}",
             "headers": exports.headers(),
         },
