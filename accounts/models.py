@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from .job_kinds import kind_label
 from .text import join_list
@@ -543,7 +543,7 @@ class AppraisalPeriod(models.TextChoices):
     # Only the quarter: targets, summaries, grading and the roll-up all work by quarter, so a
     # half-year or monthly period would be a setting that changes nothing. Add one here only
     # together with the code that honours it.
-    QUARTER = "quarter", _("季度")
+    QUARTER = "quarter", pgettext_lazy("appraisal period", "季度")
 
 
 def _whole_number(verbose_name, default, low, high, help_text="", *, too_low=None, too_high=None):

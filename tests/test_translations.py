@@ -46,3 +46,17 @@ def test_no_english_entry_names_a_grade_in_chinese():
         if any(word in text or (word.strip() == "好" and text.endswith(" 好")) for word in GRADE_WORDS):
             chinese.append(text)
     assert chinese == []
+
+
+def test_a_quarter_column_reads_quarter_and_the_policy_s_period_reads_quarterly():
+    """The column and select label 季度 read "Quarterly" on the English record forms page (a walk
+    of the English pages); "Quarterly" is the appraisal period's name, in its own context."""
+    from django.utils import translation
+
+    from accounts.models import AppraisalPeriod
+
+    with translation.override("en"):
+        assert translation.gettext("季度") == "Quarter"
+        assert str(AppraisalPeriod.QUARTER.label) == "Quarterly"
+    with translation.override("zh-hans"):
+        assert str(AppraisalPeriod.QUARTER.label) == "季度"
