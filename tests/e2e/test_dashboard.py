@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from appraisal_site.demo.appraisals import build_demo_appraisals
@@ -83,3 +84,18 @@ def test_the_dashboard_draws_its_charts_with_the_numbers_of_its_tables(any_ui, d
     ui.assert_scrolls_not_sideways()
     ui.assert_no_csp_errors()
     assert not [m for m in ui.console if m.startswith(("error", "pageerror"))], ui.console
+
+
+def test_the_taking_turns_evidence_is_on_a_phone_s_screen_in_english(phone_ui, demo_year):
+    """A walk of the English pages: on a phone the taking-turns check's six columns squeezed each row
+    to a word a line and put the evidence out of sight, to the right of a table scrolled sideways.
+    Each department is a labelled card there, its evidence within the screen."""
+    ui = phone_ui
+    ui.sign_in_as("demo_hr")
+    ui.page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": ui.page.url}])
+    ui.goto("/reports/dashboard/?year=2026&quarter=3")
+    evidence = ui.page.locator("[data-testid=rotation-check] tr[data-flagged] td").last
+    expect(evidence).to_contain_text("Q2")
+    box, width = evidence.bounding_box(), ui.page.viewport_size["width"]
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, (box, width)
+    ui.screenshot("rotation-english-phone")
