@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts import periods
 from accounts.models import Department, Organisation, Policy, User
@@ -38,6 +41,13 @@ from summaries.models import MonthlySummary
 
 DISTRIBUTION = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR, Grade.UNCERTAIN)
 MONTHS = range(1, 13)
+
+
+def _month_labels() -> list[str]:
+    """The twelve months in the reader's language: 1月 … 12月, Jan … Dec (a translated date format;
+    "Month 1" read oddly in English)."""
+    return [date_format(date(2000, m, 1), pgettext("a month's short name, a date format", "n月")) for m in MONTHS]
+
 
 # --- 轮流坐庄 thresholds (stated in the README) ---------------------------------------------------
 # Rank agreement (Spearman's rho) between composite scores and grades below this, averaged over the
@@ -250,7 +260,7 @@ def summaries_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
         key="summaries",
         title=_("月小结按时提交率"),
         label_header=_("月份"),
-        labels=[_("%(month)s月") % {"month": m} for m in MONTHS],
+        labels=_month_labels(),
         datasets=[
             Dataset(_("按时率(%)"), rate, kind="line"),
             Dataset(_("按时提交"), on_time, kind=None),
@@ -291,7 +301,7 @@ def inspections_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
         key="inspections",
         title=_("纪律检查按月达标情况"),
         label_header=_("月份"),
-        labels=[_("%(month)s月") % {"month": m} for m in MONTHS],
+        labels=_month_labels(),
         datasets=[
             Dataset(_("检查次数"), [done.get(m, 0) for m in MONTHS]),
             Dataset(_("规定次数"), [required for _m in MONTHS], kind="line"),
@@ -348,7 +358,7 @@ def objections_chart(*, scope: Scope, year: int) -> Chart:
         key="objections",
         title=_("异议情况"),
         label_header=_("月份"),
-        labels=[_("%(month)s月") % {"month": m} for m in MONTHS],
+        labels=_month_labels(),
         datasets=[
             Dataset(_("提出异议"), [rows.get(m, (0, 0, 0))[0] for m in MONTHS]),
             Dataset(_("已答复"), [rows.get(m, (0, 0, 0))[1] for m in MONTHS]),

@@ -14,7 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from accounts import periods
 from accounts.models import Department, User
@@ -44,7 +44,11 @@ class InboxRow:
 
     @property
     def kind_label(self) -> str:
-        return _("季度目标") if self.kind == TARGETS else _("月小结")
+        # Short in English ("Targets", "Summary"): a column on a phone beside the name, the period
+        # and two buttons ("Quarterly targets" pushed 通过 past the screen's edge).
+        if self.kind == TARGETS:
+            return pgettext("a review inbox row's category", "季度目标")
+        return pgettext("a review inbox row's category", "月小结")
 
     @property
     def period_label(self) -> str:

@@ -297,3 +297,13 @@ def test_a_returned_summary_is_not_counted_handed_in_as_the_roll_up_does_not(cli
     rows = {row[0]: row[1:] for row in _chart(_board(client_for(hr)), "summaries").rows}
 
     assert rows["10月"] == [Decimal("0.0"), 0, 0, people]
+
+
+def test_the_charts_name_the_months_in_the_reader_s_language(client_for, hr, year_graded):
+    """English read "Month 1 … Month 12" under every chart; the months' short names now."""
+    assert [row[0] for row in _chart(_board(client_for(hr)), "objections").rows][:2] == ["1月", "2月"]
+    client = client_for(hr)
+    client.cookies["django_language"] = "en"
+    for key in ("summaries", "inspections", "objections"):
+        months = [row[0] for row in _chart(_board(client), key).rows]
+        assert months[:3] == ["Jan", "Feb", "Mar"] and months[-1] == "Dec", (key, months)

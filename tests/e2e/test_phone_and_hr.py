@@ -277,6 +277,25 @@ def test_the_english_menu_of_a_head_or_leader_stays_on_one_line_on_a_desktop(dem
     assert height < 70, f"the menu takes {height} px: it wraps"
 
 
+def test_the_english_review_inbox_keeps_its_approve_button_on_a_phone_s_screen(demo, phone_ui):
+    """A walk of the English pages: "Quarterly targets" beside a name pushed 通过 (Approve) past the
+    phone's edge, to be reached by scrolling the table sideways; the two buttons stack instead."""
+    ui = phone_ui
+    submitted_targets()
+    MonthlySummaryFactory(owner=person("demo_staff"), year=2026, month=11, submitted=True)
+    ui.sign_in_as("demo_head")
+    ui.page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": ui.page.url}])
+    ui.goto("/review/")
+    buttons = ui.page.get_by_test_id("approve-one")
+    expect(buttons.first).to_have_text("Approve")
+    expect(ui.page.get_by_test_id("inbox-row").first).to_contain_text("Targets")
+    width = ui.page.viewport_size["width"]
+    for index in range(buttons.count()):
+        box = buttons.nth(index).bounding_box()
+        assert box["x"] + box["width"] <= width, (index, box, width)
+    ui.screenshot("review-english-phone")
+
+
 # --- 8: my own history -----------------------------------------------------------------------------
 
 
