@@ -26,6 +26,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
+# Old keys after a rotation: sessions, signed links and the stored DingTalk secrets
+# (accounts.encryption) made under them still read.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 # Moves the application's clock (accounts.periods.today) to this ISO date, for demos and walking a
 # quarter by hand; read only in development, so production always runs on the real date.

@@ -129,3 +129,25 @@ def test_healthz_answers_quickly_and_reports_the_broker_down_when_it_is_unreacha
     assert response.json()["database"] == "ok"
     assert response.json()["broker"].startswith("error")
     assert elapsed < 2, elapsed  # loose on purpose: the check's own budget is a fraction of a second
+
+
+def test_old_secret_keys_are_read_from_the_environment_after_a_rotation():
+    """README: SECRET_KEY_FALLBACKS keeps what the old key signed readable; it was documented but
+    only settable by editing settings.py."""
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "1", "SECRET_KEY_FALLBACKS": "old-key-one,old-key-two"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['old-key-one', 'old-key-two']"
