@@ -16,7 +16,7 @@ class InboxFilter(django_filters.FilterSet):
     )
     department = django_filters.ModelChoiceFilter(label=_("科室"), queryset=Department.objects.none())
     q = django_filters.CharFilter(label=_("姓名"), method="filter_q")
-    late = django_filters.BooleanFilter(label=_("逾期提交"), field_name="is_late", widget=YesNoAllSelect())
+    late = django_filters.BooleanFilter(label=_("迟交"), field_name="is_late", widget=YesNoAllSelect())
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,6 +21,7 @@ from accounts import periods, workflow
 from accounts.models import Department, User
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify
+from accounts.text import join_list
 from accounts.textlimits import check_text_limits
 from accounts.workflow import ReviewStatus
 
@@ -259,6 +260,11 @@ def _check_submittable(target_set: TargetSet) -> None:
     if not any(item.content.strip() for item in items):
         raise ValidationError(_("请至少填写一项目标后再提交。"), code="empty")
     weights = [item.weight for item in items if item.weight is not None]
+    # All or none (the form says so): 100 on one item and nothing on the other went through.
+    unweighted = [str(number) for number, item in enumerate(items, start=1) if item.weight is None]
+    if weights and unweighted:
+        message = _("设置权重时每项都须填写权重（第%(items)s项未填）。不设权重时请全部留空。")
+        raise ValidationError(message % {"items": join_list(unweighted)}, code="weights")
     if weights and sum(weights) != 100:
         raise ValidationError(
             _("各项权重之和须为100（当前为%(total)s）。不设权重时请全部留空。") % {"total": sum(weights)},

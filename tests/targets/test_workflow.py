@@ -44,6 +44,20 @@ def test_weights_must_total_one_hundred_when_given(staff, make_target_set):
     assert submitted.status == ReviewStatus.SUBMITTED
 
 
+def test_weights_are_given_on_every_item_or_on_none(staff, make_target_set):
+    """A user test: 100 on the first item and nothing on the second was submitted, against the
+    form's own rule (设置权重时各项之和须为100，不设权重请全部留空)."""
+    target_set = make_target_set(staff, items=0)
+    items = [ItemData(content="甲", weight=100), ItemData(content="乙"), ItemData(content="丙")]
+    with pytest.raises(ValidationError, match="每项都须填写权重（第2、3项未填）"):
+        services.target_set_submit(target_set=target_set, actor=staff, version=target_set.version, items=items)
+    target_set.refresh_from_db()
+    assert target_set.status == ReviewStatus.DRAFT
+    items[0].weight, items[1].weight, items[2].weight = 50, 30, 20
+    submitted = services.target_set_submit(target_set=target_set, actor=staff, version=target_set.version, items=items)
+    assert submitted.status == ReviewStatus.SUBMITTED
+
+
 def test_a_set_without_any_weights_may_be_submitted(staff, make_target_set):
     target_set = make_target_set(staff, items=0)
     items = [ItemData(content="甲"), ItemData(content="乙")]
