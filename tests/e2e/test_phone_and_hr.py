@@ -12,9 +12,10 @@ from django.conf import settings
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from accounts.models import User
+from accounts.models import Notification, User
 from accounts.workflow import ReviewStatus
 from evaluations.models import Grade, QuarterState
+from summaries.models import MonthlySummary
 from tests.accounts.test_import import workbook_bytes
 from tests.factories import (
     AppraisalQuarterFactory,
@@ -294,6 +295,28 @@ def test_the_english_review_inbox_keeps_its_approve_button_on_a_phone_s_screen(d
         box = buttons.nth(index).bounding_box()
         assert box["x"] + box["width"] <= width, (index, box, width)
     ui.screenshot("review-english-phone")
+
+
+def test_a_long_link_typed_into_a_summary_wraps_instead_of_widening_the_page(demo, any_ui):
+    """A user test: a 260-character link in 其他工作 and in the 退回原因 made the summary 1 477 px
+    wide on a phone and the notifications page scroll sideways on a desktop."""
+    ui = any_ui
+    link = "https://www.example.gov.cn/jiuye/zhengce/2026/11/" + "abcdefghij" * 21
+    staff = person("demo_staff")
+    MonthlySummaryFactory(owner=staff, year=2026, month=10, submitted=True, other_work=f"政策原文见{link}")
+    returned = MonthlySummaryFactory(
+        owner=staff, year=2026, month=9, status=ReviewStatus.RETURNED, return_reason=f"链接打不开：{link}"
+    )
+    Notification.objects.create(recipient=staff, message=f"您的月小结被退回：链接打不开：{link}")
+    ui.sign_in_as("demo_staff")
+    for path in (f"/summaries/{returned.pk}/", "/accounts/notifications/"):
+        ui.goto(path)
+        expect(ui.page.get_by_text(link[-30:], exact=False).first).to_be_visible()
+        ui.assert_scrolls_not_sideways()
+    ui.sign_in_as("demo_head")
+    ui.goto(f"/summaries/{MonthlySummary.objects.get(owner=staff, month=10).pk}/")
+    expect(ui.page.get_by_text(link[-30:], exact=False).first).to_be_visible()
+    ui.assert_scrolls_not_sideways()
 
 
 # --- 8: my own history -----------------------------------------------------------------------------
