@@ -99,8 +99,16 @@ def review_decision(
         elif refused is not None and document.status == ReviewStatus.SUBMITTED:
             messages.error(request, _("请按提示修改后再提交。"))
             return refused(form)
-    run_service(request, lambda: return_(reason), success=returned)
+    if not run_service(request, lambda: return_(reason), success=returned):
+        keep_refused_reason(request, reason)
     return redirect(document)
+
+
+def keep_refused_reason(request: HttpRequest, reason: str) -> None:
+    """A return refused after the reason was typed (another tab approved the document meanwhile):
+    the reason is said back, to be copied, rather than lost with the page (a user test)."""
+    if reason.strip():
+        messages.info(request, _("您填写的退回原因未保存：%(reason)s") % {"reason": reason})
 
 
 def form_page(

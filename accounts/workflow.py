@@ -32,6 +32,7 @@ from .audit import audit_reason
 from .models import AuditEntry
 from .selectors import departments_reviewed_by, evaluator_of
 from .services import notify
+from .text import join_sentences
 from .textlimits import MEDIUM, bounded_text, check_length
 
 if TYPE_CHECKING:
@@ -117,7 +118,10 @@ def waiting_index(name: str) -> models.Index:
 
 
 class StaleVersion(ValidationError):
-    """The page was based on an older version of the document than the one stored."""
+    """The page was based on an older version of the document than the one stored. ``happened``:
+    what became of it, for a page that says more (that the person's text is kept)."""
+
+    happened = ""
 
 
 def review_indexes(*, period: list[str], waiting_index_name: str) -> list[models.Index]:
@@ -209,7 +213,10 @@ def lock(document: D, version: int | None = None) -> D:
         .get(pk=document.pk)
     )
     if version is not None and locked.version != version:
-        raise StaleVersion(stale_message(locked), code="stale")
+        happened = stale_happened(locked)
+        stale = StaleVersion(join_sentences([happened, _("请查看当前内容后再操作。")]), code="stale")
+        stale.happened = happened
+        raise stale
     return locked
 
 
@@ -217,10 +224,12 @@ def lock(document: D, version: int | None = None) -> D:
 AUTHOR_WINDOW_SECONDS = 5
 
 
-def stale_message(document: ReviewedDocument) -> str:
-    """What a page based on an older version of ``document`` is told: who changed it and when (the
-    version numbers that catch it mean nothing to a person). The author is the audit trail's, the
-    time the document's own; a change the trail does not name (a script) is said without a name."""
+def stale_happened(document: ReviewedDocument) -> str:
+    """What a page based on an older version of ``document`` is told became of it: who changed it,
+    how and when (the version numbers that catch it mean nothing to a person), e.g.
+    这份季度目标已于12-06 03:30由张三审核通过（可能在另一个窗口）。 The author is the audit trail's, the
+    time the document's own; a change the trail does not name (a script) is said without a name.
+    :func:`lock` adds 请查看当前内容后再操作; whether what the person typed is kept is the page's to say."""
     entry = (
         AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(type(document)), object_id=document.pk)
         .select_related("actor")
@@ -234,17 +243,21 @@ def stale_message(document: ReviewedDocument) -> str:
     # The trail's latest entry names the person only when it is this change's: a save that writes
     # no entry of the document (a summary's notes alone) would otherwise be put to an earlier author.
     if (
-        entry is not None
-        and entry.actor is not None
-        and abs((entry.timestamp - document.updated_at).total_seconds()) <= AUTHOR_WINDOW_SECONDS
+        entry is None
+        or entry.actor is None
+        or abs((entry.timestamp - document.updated_at).total_seconds()) > AUTHOR_WINDOW_SECONDS
     ):
-        return _(
-            "这份%(document)s已于%(when)s由%(person)s修改（可能在另一个窗口）。您填写的内容未丢失，"
-            "请查看当前内容后再保存。"
-        ) % {**said, "person": entry.actor}
-    return (
-        _("这份%(document)s已于%(when)s被修改（可能在另一个窗口）。您填写的内容未丢失，请查看当前内容后再保存。") % said
-    )
+        return _("这份%(document)s已于%(when)s被修改（可能在另一个窗口）。") % said
+    said["person"] = entry.actor
+    # A user test: a second tab's 退回 after the first tab's 审核通过 was told the set was 修改ed.
+    moved_to = (entry.changes_dict.get("status") or [None, None])[-1]
+    if moved_to == ReviewStatus.APPROVED:
+        return _("这份%(document)s已于%(when)s由%(person)s审核通过（可能在另一个窗口）。") % said
+    if moved_to == ReviewStatus.RETURNED:
+        return _("这份%(document)s已于%(when)s由%(person)s退回（可能在另一个窗口）。") % said
+    if moved_to == ReviewStatus.SUBMITTED:
+        return _("这份%(document)s已于%(when)s由%(person)s提交审核（可能在另一个窗口）。") % said
+    return _("这份%(document)s已于%(when)s由%(person)s修改（可能在另一个窗口）。") % said
 
 
 def check_owner_may_edit(document: ReviewedDocument, actor: User) -> None:

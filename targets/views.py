@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import error_text, run_service
-from accounts.pages import confirm_page, visible_or_404
+from accounts.pages import confirm_page, keep_refused_reason, visible_or_404
 from accounts.pagination import page_of, query_without_page
 from accounts.selectors import departments_headed_by, policy_for_organisation
+from accounts.text import join_sentences
 from accounts.workflow import ReviewStatus, StaleVersion
 
 from . import selectors, services
@@ -240,7 +241,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     except StaleVersion as exc:
         # Keep the person's text on the page; the hidden version moves to the stored one,
         # so saving again (after checking the saved items shown above) is a deliberate overwrite.
-        messages.error(request, error_text(exc))
+        messages.error(request, join_sentences([exc.happened, _("您填写的内容未丢失，请查看当前内容后再保存。")]))
         target_set.refresh_from_db()
         return _render_detail(request, target_set, status=409, formset=formset, stale=True, unsent=True)
     except ValidationError as exc:
@@ -290,16 +291,16 @@ def return_(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请按提示修改后再提交。"))
         return _render_detail(request, target_set, status=400, return_form=form)
-    run_service(
+    reason = form.cleaned_data["reason"]
+    returned = run_service(
         request,
         lambda: services.target_set_return(
-            target_set=target_set,
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-            version=_posted_version(request),
+            target_set=target_set, actor=request.user, reason=reason, version=_posted_version(request)
         ),
         success=_("已退回。"),
     )
+    if not returned:
+        keep_refused_reason(request, reason)
     return redirect("targets:detail", pk=pk)
 
 

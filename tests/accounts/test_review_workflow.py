@@ -153,8 +153,27 @@ def test_a_stale_page_is_told_who_changed_the_document_and_when_not_its_version_
     with pytest.raises(StaleVersion) as refused:
         kind.approve(document, head, version=document.version - 1)
     when = timezone.localtime(type(document).objects.get(pk=document.pk).updated_at).strftime("%m-%d %H:%M")
+    # Handed in meanwhile: said so (a second tab was told 修改 of a set approved in the first).
     assert refused.value.messages == [
-        f"这份{NOUNS[name]}已于{when}由科员甲修改（可能在另一个窗口）。您填写的内容未丢失，请查看当前内容后再保存。"
+        f"这份{NOUNS[name]}已于{when}由科员甲提交审核（可能在另一个窗口）。请查看当前内容后再操作。"
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_a_second_tab_is_told_the_document_was_approved_in_the_first(name, staff, head):
+    """A user test: tab A approved, tab B's 退回 was told the set had been 修改ed and that what was
+    typed was kept — on a page with no form left to keep it in."""
+    kind = KINDS[name]
+    with acting_as(staff):
+        document = kind.submit(staff)
+    page_version = type(document).objects.get(pk=document.pk).version
+    with acting_as(head):
+        kind.approve(document, head, version=page_version)
+    with pytest.raises(StaleVersion) as refused:
+        kind.return_(document, head, "请补充", version=page_version)
+    when = timezone.localtime(type(document).objects.get(pk=document.pk).updated_at).strftime("%m-%d %H:%M")
+    assert refused.value.messages == [
+        f"这份{NOUNS[name]}已于{when}由{head}审核通过（可能在另一个窗口）。请查看当前内容后再操作。"
     ]
 
 

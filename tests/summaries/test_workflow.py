@@ -219,6 +219,18 @@ def test_the_reviewer_approves_and_returns_from_the_page(client_for, submitted, 
     assert submitted.status == ReviewStatus.APPROVED
 
 
+def test_a_return_refused_because_the_summary_was_approved_meanwhile_gives_the_reason_back(client_for, submitted, head):
+    """A second tab's 退回 after the first tab's 审核通过: refused, and the typed reason said back."""
+    client = client_for(head)
+    url = reverse("summaries:review", args=[submitted.pk])
+    client.post(url, {"action": "approve"})
+    response = client.post(url, {"action": "return", "reason": "请补充数据"}, follow=True)
+    said = [str(message) for message in response.context["messages"]]
+    assert "您填写的退回原因未保存：请补充数据" in said, said
+    submitted.refresh_from_db()
+    assert submitted.status == ReviewStatus.APPROVED
+
+
 def test_a_reason_typed_on_several_lines_is_stored_as_typed_once(client_for, submitted, head):
     url = reverse("summaries:review", args=[submitted.pk])
     response = client_for(head).post(url, {"action": "return", "reason": "第一条\r\n第二条"})

@@ -214,6 +214,28 @@ def test_the_reviewer_approves_and_returns_from_the_page(client_for, staff, coll
     assert (second.status, second.return_reason) == (ReviewStatus.RETURNED, "请补充时间节点")
 
 
+def test_a_second_tab_s_return_after_the_first_tab_s_approval_says_so_and_gives_the_reason_back(
+    client_for, staff, head, make_target_set
+):
+    """A user test: tab B's 退回 after tab A's 审核通过 said the set was 修改ed and that the typed
+    reason was kept; it was gone. The page says it was approved, and says the reason back."""
+    client = client_for(head)
+    target_set = make_target_set(staff, state="submitted")
+    page_version = target_set.version
+    client.post(reverse("targets:approve", args=[target_set.pk]), {"version": page_version})
+    response = client.post(
+        reverse("targets:return", args=[target_set.pk]),
+        {"reason": "第3项请补充推进措施。", "version": page_version},
+        follow=True,
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert any(f"由{head}审核通过（可能在另一个窗口）" in text for text in said), said
+    assert "您填写的退回原因未保存：第3项请补充推进措施。" in said
+    assert not any("未丢失" in text for text in said)
+    target_set.refresh_from_db()
+    assert target_set.status == ReviewStatus.APPROVED
+
+
 def test_the_detail_page_shows_the_history_of_submissions(client_for, staff, head, make_target_set):
     target_set = make_target_set(staff, state="returned")
     services.target_set_submit(target_set=target_set, actor=staff, version=target_set.version)
