@@ -80,6 +80,8 @@ class OwnPeriod:
     due: DueMonth
     # Earlier months' summaries past their deadline and not handed in (summaries.selectors.summaries_owed).
     owed: list[periods.Month]
+    # (year, month) → the summary's id, of the recent months whose summary the reviewer returned.
+    returned: dict[tuple[int, int], int]
     # Last quarter's set, with ``unassessed``: its items not yet self-assessed.
     last_target_set: TargetSet | None = None
     # Whether this quarter's targets and the due month's summary are asked of the person at all
@@ -100,6 +102,7 @@ def own_period(user: User, *, today: date, policy) -> OwnPeriod:
         target_set=sets.get((quarter.year, quarter.quarter)),
         due=due,
         owed=summaries_owed(known=known, today=today, policy=policy, before=(due.year, due.month)),
+        returned={key: s.pk for key, s in known.items() if s is not None and s.status == ReviewStatus.RETURNED},
         last_target_set=sets.get((quarter.previous().year, quarter.previous().quarter)),
         target_due=periods.is_due(policy, quarter),
         summary_due=periods.is_due(policy, periods.Month(due.year, due.month)),
@@ -119,7 +122,7 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
         own_policy = periods.person_policy(policy, user)
         own = own or own_period(user, today=today, policy=own_policy)
         todos += _own_documents(own, own_policy, today)
-        todos.append(_summaries_owed(own))
+        todos += _summaries_owed(own)
         todos.append(_last_quarter(user, own, own_policy))
     if user.has_perm("evaluations.view_own_welfare"):
         todos += _welfare_report(user, today, policy)
@@ -236,17 +239,33 @@ def _last_quarter(user: User, own: OwnPeriod, policy) -> Todo:
     return Todo("last-quarter", label % {"quarter": quarter.label}, count, url)
 
 
-def _summaries_owed(own: OwnPeriod) -> Todo:
-    """Earlier months' summaries past their deadline and not handed in (returned ones included):
-    still taken, late, so still to do — a new month must not hide them."""
-    owed = own.owed
-    months = join_list((m.label for m in owed), limit=3)
-    return Todo(
-        "summaries-owed",
-        _("以前月份未交的小结：%(months)s（过期仍可提交）") % {"months": months},
-        len(owed),
-        f"{reverse('summaries:list')}?year={owed[0].year}" if owed else reverse("summaries:list"),
+def _summaries_owed(own: OwnPeriod) -> list[Todo]:
+    """Earlier months' summaries past their deadline and not handed in: still taken, late, so still
+    to do — a new month must not hide them. Those the reviewer returned are said apart (a user test
+    read a summary handed in on time, then returned, as 未交), linked to the one to rework."""
+    returned = [m for m in own.owed if (m.year, m.month) in own.returned]
+    missing = [m for m in own.owed if (m.year, m.month) not in own.returned]
+    missing_url = f"{reverse('summaries:list')}?year={missing[0].year}" if missing else reverse("summaries:list")
+    returned_url = (
+        reverse("summaries:detail", args=[own.returned[(returned[0].year, returned[0].month)]])
+        if returned
+        else reverse("summaries:list")
     )
+    return [
+        Todo(
+            "summaries-returned",
+            _("以前月份被退回的小结：%(months)s（请修改后重新提交）")
+            % {"months": join_list((m.label for m in returned), limit=3)},
+            len(returned),
+            returned_url,
+        ),
+        Todo(
+            "summaries-owed",
+            _("以前月份未交的小结：%(months)s（过期仍可提交）") % {"months": join_list((m.label for m in missing), limit=3)},
+            len(missing),
+            missing_url,
+        ),
+    ]
 
 
 def _grading(user: User) -> list[Todo]:

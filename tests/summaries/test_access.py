@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.workflow import ReviewStatus
 from summaries import selectors, services
 from summaries.models import MonthlySummary
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import DepartmentFactory, MonthlySummaryFactory, UserFactory
 
 from .helpers import CHINA, submit_written
 
@@ -96,6 +96,18 @@ def test_the_list_shows_the_months_with_status_and_late_badges(client_for, staff
     assert 'data-testid="late"' in page
     assert 'data-testid="write-this-month"' in page
     assert "已逾期" in page
+
+
+def test_the_list_offers_to_rework_a_returned_summary_and_to_write_a_draft(client_for, staff, monkeypatch):
+    """A user test: a returned month offered 填写, as if nothing had been written."""
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 12, 20, 9, tzinfo=CHINA))
+    MonthlySummaryFactory(owner=staff, year=2026, month=10, status=ReviewStatus.RETURNED)
+    MonthlySummaryFactory(owner=staff, year=2026, month=9)
+    page = client_for(staff).get(reverse("summaries:list")).content.decode()
+    october = page.split('data-testid="month-10"')[1].split("</li>")[0]
+    september = page.split('data-testid="month-9"')[1].split("</li>")[0]
+    assert ">修改</a>" in october and ">填写</a>" not in october
+    assert ">填写</a>" in september
 
 
 @pytest.mark.parametrize("count", [3, 12])
