@@ -261,7 +261,8 @@ def _summaries_owed(own: OwnPeriod) -> list[Todo]:
         ),
         Todo(
             "summaries-owed",
-            _("以前月份未交的小结：%(months)s（过期仍可提交）") % {"months": join_list((m.label for m in missing), limit=3)},
+            _("以前月份未交的小结：%(months)s（过期仍可提交）")
+            % {"months": join_list((m.label for m in missing), limit=3)},
             len(missing),
             missing_url,
         ),
