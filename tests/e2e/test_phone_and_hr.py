@@ -319,6 +319,25 @@ def test_a_long_link_typed_into_a_summary_wraps_instead_of_widening_the_page(dem
     ui.assert_scrolls_not_sideways()
 
 
+def test_the_unread_count_is_in_sight_on_a_phone_without_opening_the_menu(demo, any_ui):
+    """A user test: on a phone the bar showed only ☰; the bell and its 22 were inside the menu."""
+    ui = any_ui
+    staff = person("demo_staff")
+    for number in range(3):
+        Notification.objects.create(recipient=staff, message=f"通知{number}")
+    ui.sign_in_as("demo_staff")
+    compact = ui.page.get_by_test_id("bell-compact")
+    if is_phone(ui):
+        expect(compact).to_be_visible()
+        expect(compact).to_contain_text("3")
+        with ui.page.expect_navigation():
+            compact.click()
+        assert ui.page.url.endswith("/accounts/notifications/")
+    else:
+        expect(compact).to_be_hidden()
+        expect(ui.page.get_by_test_id("bell-count")).to_have_text("3")
+
+
 # --- 8: my own history -----------------------------------------------------------------------------
 
 
