@@ -58,7 +58,16 @@ class TargetItemForm(forms.Form):
         required=False,
     )
     deadline = forms.DateField(label=_("时间节点"), widget=DateInput(), required=False)
-    weight = forms.IntegerField(label=_("权重"), min_value=0, max_value=100, required=False)
+    # One message for every wrong weight, saying the rule (Django's 输入整数 / 确保该值小于或等于100 did not).
+    weight = forms.IntegerField(
+        label=_("权重"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        error_messages={
+            key: _("权重须为0到100之间的整数。") for key in ("invalid", "min_value", "max_value", "step_size")
+        },
+    )
     goal = forms.TypedChoiceField(label=_("对应科室目标"), coerce=int, empty_value=None, required=False)
 
     def __init__(self, *args, goal_choices=(), **kwargs):

@@ -115,6 +115,19 @@ def test_wrong_weights_are_explained_and_the_text_is_kept(client_for, staff, mak
     assert 'data-testid="weights-warning">提交前请修改：各项权重之和须为100（当前为70）' in again
 
 
+@pytest.mark.parametrize("weight", ["60.5", "150", "-1", "七十"])
+def test_a_weight_that_is_not_a_whole_number_from_0_to_100_is_told_the_rule(client_for, staff, make_target_set, weight):
+    """A user test: 60.5 read 输入整数 and 150 确保该值小于或等于100, neither naming the weight's rule."""
+    target_set = make_target_set(staff, items=0)
+    response = client_for(staff).post(
+        reverse("targets:detail", args=[target_set.pk]),
+        formset_data(target_set, [{"content": "目标", "weight": weight}]),
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "权重须为0到100之间的整数。" in body and "输入整数" not in body and "确保该值" not in body
+
+
 def test_a_submission_refused_for_an_empty_set_is_said_and_nothing_is_submitted(client_for, staff, make_target_set):
     target_set = make_target_set(staff, items=0)
     response = client_for(staff).post(
