@@ -12,9 +12,7 @@ the demo's other past records (the service dates a talk no later than today).
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from auditlog.context import disable_auditlog
 from django.utils import timezone
@@ -26,32 +24,14 @@ from evaluations.grading.models import Grade, QuarterGrade
 from publicity.feedback.models import FeedbackTalk
 from publicity.feedback.selectors import talker_id
 
-from . import at_hour, load
-from .year import demo_as_of
+from . import Report, Story, at_hour, builder, load
 
 _TEXT = load("feedback")
-CONTENT = tuple(_TEXT["content"])
-REASONS = tuple(_TEXT["reasons"])
-SHORTCOMINGS = tuple(_TEXT["shortcomings"])
-IMPROVEMENTS = tuple(_TEXT["improvements"])
-OPINIONS = tuple(_TEXT["opinions"])
 
 
-@dataclass
-class FeedbackReport:
-    talks: int = 0
-    confirmed: int = 0
-
-    def describe(self) -> str:
-        return f"Feedback talks: {self.talks} recorded after locking, {self.confirmed} confirmed."
-
-
-def build_demo_feedback(
-    organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None
-) -> FeedbackReport:
-    rng = random.Random(seed + 17)
-    report = FeedbackReport()
-    as_of = demo_as_of(year, today or periods.today())
+@builder(seed_offset=17)
+def build_demo_feedback(organisation: Organisation, story: Story) -> Report:
+    rng, as_of = story.rng, story.as_of
     by = policy_for_organisation(organisation_id=organisation.pk).feedback_talk_by
     grades = list(
         QuarterGrade.objects.filter(department__organisation=organisation, locked_at__isnull=False, feedback_talk=None)
@@ -59,15 +39,12 @@ def build_demo_feedback(
         .select_related("department", "person", "appraisal_quarter")
         .order_by("appraisal_quarter__year", "appraisal_quarter__quarter", "pk")
     )
-    staff_latest = max(
-        (g for g in grades if g.person.username == "demo_staff"),
-        key=lambda g: (g.appraisal_quarter.year, g.appraisal_quarter.quarter),
-        default=None,
-    )
+    # The grades come in order of their quarter: the last of demo_staff's is their latest.
+    staff_latest = [g for g in grades if g.person.username == "demo_staff"][-1:]
     talks = []
     for grade in grades:
         talker = talker_id(department=grade.department, person_id=grade.person_id, by=by)
-        if talker is None or grade == staff_latest:
+        if talker is None or grade in staff_latest:
             continue
         locked_on = timezone.localtime(grade.locked_at, periods.CHINA_TZ).date()
         talked_on = min(locked_on + timedelta(days=rng.randint(1, 6)), as_of)
@@ -79,20 +56,20 @@ def build_demo_feedback(
             person=grade.person,
             grade=grade.grade,
             talked_on=talked_on,
-            content=rng.choice(CONTENT),
+            content=rng.choice(_TEXT["content"]),
             recorded_by_id=talker,
             recorded_at=at_hour(talked_on, 16),
         )
         if grade.grade == Grade.GOOD:
-            talk.reasons = rng.choice(REASONS)
+            talk.reasons = rng.choice(_TEXT["reasons"])
         elif grade.grade in (Grade.AVERAGE, Grade.POOR):
-            talk.shortcomings, talk.improvements = rng.choice(SHORTCOMINGS), rng.choice(IMPROVEMENTS)
+            talk.shortcomings, talk.improvements = rng.choice(_TEXT["shortcomings"]), rng.choice(_TEXT["improvements"])
         confirmed_on = talked_on + timedelta(days=1)
         if rng.random() < 0.67 and confirmed_on <= as_of:
-            talk.confirmed_at, talk.opinion = at_hour(confirmed_on, 10), rng.choice(OPINIONS)
-            report.confirmed += 1
+            talk.confirmed_at, talk.opinion = at_hour(confirmed_on, 10), rng.choice(_TEXT["opinions"])
         talks.append(talk)
     with disable_auditlog():
         FeedbackTalk.objects.bulk_create(talks, batch_size=500)
-    report.talks = len(talks)
-    return report
+    confirmed = sum(talk.confirmed_at is not None for talk in talks)
+    text = f"Feedback talks: {len(talks)} recorded after locking, {confirmed} confirmed."
+    return Report(talks=len(talks), confirmed=confirmed, text=text)
