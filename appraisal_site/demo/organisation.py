@@ -81,14 +81,8 @@ def build_demo_organisation(*, staff: int = 60, seed: int = 2026, year: int = 20
             if code == DEMO_HEAD_DEPARTMENT:
                 department.head = people["demo_head"]
             else:
-                post = {
-                    "position_title": _TEXT["titles"]["head"],
-                    "is_leader_position": True,
-                    "position_category": category,
-                }
-                department.head = person(
-                    f"head_{code.lower()}", person_name(rng), code, employee_number=f"H{i:04d}", **post
-                )
+                post = {"employee_number": f"H{i:04d}", "position_category": category, **_TEXT["head_post"]}
+                department.head = person(f"head_{code.lower()}", person_name(rng), code, **post)
             department.supervising_leader = people["demo_leader" if first else "demo_leader2"]
             department_save(department=department)
         in_departments = len(DEPARTMENTS) + 2  # the heads, demo_hr and demo_staff

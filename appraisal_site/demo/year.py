@@ -74,7 +74,7 @@ class _YearBuilder:
         rng, year = self.rng, self.story.year
         departments = Department.objects.filter(organisation=self.organisation, is_active=True, head__isnull=False)
         for department in departments.select_related("head").order_by("sort_order", "code"):
-            plan = PLANS.get(department.code, PLANS["BGS"])
+            plan = PLANS[department.code]
             wanted = [(None, plan["annual"][: rng.choice((2, 3, 3))])]
             wanted += [(q, plan["quarterly"][str(q)][: rng.choice((1, 2, 2))]) for q in self.quarters]
             goal = partial(act, department.head, targets.department_goal_create, department=department, year=year)
@@ -97,7 +97,7 @@ class _YearBuilder:
 
     def _items(self, person: User, quarter: int, *, light: bool) -> tuple[list[targets.ItemData], list[str], dict]:
         """The items the owner writes, their short names, and the task a leader will assign (or None)."""
-        rng, plan = self.rng, PLANS.get(person.department.code, PLANS["BGS"])
+        rng, plan = self.rng, PLANS[person.department.code]
         count = 2 if light else rng.choice((3, 4, 4, 5))
         assigned = rng.choice(plan["assigned"] + COMMON["assigned"]) if rng.random() < 0.35 else None
         chosen = [(task, TargetKind.KEY) for task in rng.sample(plan["key"], max(count - 1 - bool(assigned), 1))]
@@ -171,7 +171,7 @@ class _YearBuilder:
         act(person, targets.target_set_record_completion, target_set=target_set, completions=done, today=last)
 
     def _text(self, person: User, summary: MonthlySummary, *, draft: bool) -> summaries.SummaryText:
-        rng, plan = self.rng, PLANS.get(person.department.code, PLANS["BGS"])
+        rng, plan = self.rng, PLANS[person.department.code]
         other = [_fill(t, rng) for t in rng.sample(plan["other_work"], rng.choice((1, 2)))]
         other.append(rng.choice(COMMON["other_work"]))
         problems = [rng.choice(plan["problems"])] + ([rng.choice(COMMON["problems"])] if rng.random() < 0.4 else [])
