@@ -8,7 +8,7 @@
   can post and demo_hr can compile and publish the week by hand.
 
 A few dozen rows whatever ``--staff`` is (one post per department and week); written directly,
-like the demo's other past records, since the services accept only this and the last week.
+since the services accept only this and the last week.
 """
 
 from __future__ import annotations
@@ -40,13 +40,11 @@ def build_demo_boards(organisation: Organisation, story: Story) -> Report:
     goals: dict[int, list[DepartmentGoal]] = {}
     for goal in DepartmentGoal.objects.filter(department__organisation=organisation, year=story.year, quarter=None):
         goals.setdefault(goal.department_id, []).append(goal)
-    this_week, posts = Week.of(as_of), 0
-    weeks = [this_week]
-    while len(weeks) <= PUBLISHED_WEEKS:
-        weeks.append(weeks[-1].previous())
+    posts = 0
     with disable_auditlog():
-        for week in reversed(weeks):
-            current, friday = week == this_week, week.first_day + timedelta(days=4)
+        for weeks_back in range(PUBLISHED_WEEKS, -1, -1):
+            week = Week.of(as_of - timedelta(weeks=weeks_back))
+            current, friday = weeks_back == 0, week.first_day + timedelta(days=4)
             # Past weeks were posted on their Friday; this week's posts this morning, but for
             # demo_head's department, left for demo_head to post.
             at = at_hour(as_of, 9) if current else at_hour(friday, 10)
