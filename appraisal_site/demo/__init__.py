@@ -1,7 +1,8 @@
 """The demo organisation and its year (``seed_demo``), built through the services.
 
 Every row of the story is written by the service a person would use in the product, acting as
-that person (:func:`act`), so the demo obeys the same rules and leaves the same audit trail. The
+that person (:func:`act`), so the demo obeys the same rules and leaves the same audit trail (the
+weekly board's past weeks excepted: its services accept only this and the last week). The
 story happens in the past months of the year: where a service records the moment of a step (a
 submission decides lateness) the demo passes that moment as ``now=``. Its Chinese text lives in
 ``data/*.json``, not in Python literals.

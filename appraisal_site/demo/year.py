@@ -11,7 +11,7 @@ left unstarted, for whoever tries the product as demo_staff.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 
 from accounts import periods
@@ -24,7 +24,7 @@ from summaries.models import MonthlySummary, SummaryProgress
 from targets import services as targets
 from targets.models import Completion, DepartmentGoal, TargetItem, TargetKind, TargetSet, TargetSetRevision
 
-from . import Report, Story, act, builder, demo_as_of, load
+from . import Report, Story, act, at_hour, builder, demo_as_of, load
 
 __all__ = ["build_demo_year", "demo_as_of"]
 
@@ -204,7 +204,7 @@ class _YearBuilder:
     def summary(self, person: User, month: int, forced: str | None) -> None:
         rng, story = self.rng, self.story
         status, period = self._summary_status(month, forced), periods.Month(story.year, month)
-        opened = datetime.combine(story.as_of, datetime.min.time(), tzinfo=periods.CHINA_TZ)
+        opened = at_hour(story.as_of, 0)
         summary = summaries.summary_get_or_create(owner=person, year=story.year, month=month, now=opened)
         text = self._text(person, summary, draft=status == DRAFT and month == self.current_month)
         summary = act(person, summaries.summary_autosave, summary=summary, based_on_version=summary.version, text=text)
