@@ -91,12 +91,10 @@ def build_demo_publication(organisation: Organisation, story: Story) -> Report:
         services.publication_lock_due(publication=publication, today=closed)
         locked_at = story.at(closed, 1)
         Publication.objects.filter(pk=publication.pk).update(published_at=story.at(starts, 9), closed_at=locked_at)
-        PublicationEntry.objects.filter(publication=publication).update(locked_at=locked_at)
+        publication.entries.update(locked_at=locked_at)
         # The grades and the quarter were locked "now" by the service; the story locked them the
         # night the window closed, so talks and their overdue dates follow from that day.
-        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, locked_at__isnull=False).update(
-            locked_at=locked_at
-        )
+        appraisal_quarter.grades.filter(locked_at__isnull=False).update(locked_at=locked_at)
         AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk, locked_at__isnull=False).update(locked_at=locked_at)
         report.locked.append(appraisal_quarter.quarter)
     if quarters:
