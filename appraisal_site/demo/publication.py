@@ -89,8 +89,8 @@ def build_demo_publication(organisation: Organisation, story: Story) -> Report:
         # The day after the last window of the publication (a republished entry's may run later).
         closed = max(publication.entries.values_list("window_ends_on", flat=True)) + timedelta(days=1)
         services.publication_lock_due(publication=publication, today=closed)
-        locked_at = story.at(closed, 1)
-        Publication.objects.filter(pk=publication.pk).update(published_at=story.at(starts, 9), closed_at=locked_at)
+        published_at, locked_at = story.at(starts, 9), story.at(closed, 1)
+        Publication.objects.filter(pk=publication.pk).update(published_at=published_at, closed_at=locked_at)
         publication.entries.update(locked_at=locked_at)
         # The grades and the quarter were locked "now" by the service; the story locked them the
         # night the window closed, so talks and their overdue dates follow from that day.
