@@ -1,7 +1,8 @@
 """The demo organisation and its year (``seed_demo``), built through the services.
 
 Every row of the story is written by the service a person would use in the product, acting as
-that person (:func:`act`), so the demo obeys the same rules and leaves the same audit trail. The
+that person (:func:`act`), so the demo obeys the same rules and leaves the same audit trail (the
+weekly board's past weeks excepted: its services accept only this and the last week). The
 story happens in the past months of the year: where a service records the moment of a step (a
 submission decides lateness) the demo passes that moment as ``now=``. Its Chinese text lives in
 ``data/*.json``, not in Python literals.
@@ -13,15 +14,18 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
 from types import SimpleNamespace
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts import periods
 from accounts.audit import acting_as
-from accounts.selectors import policy_memo
+from accounts.models import Organisation, User
+from accounts.selectors import policy_for_organisation, policy_memo
+from accounts.services import policy_update
 
 
 @cache
@@ -35,6 +39,19 @@ def act(actor, service, **arguments):
     step reads each organisation's policy once (:func:`accounts.selectors.policy_memo`)."""
     with acting_as(actor), policy_memo():
         return service(actor=actor, **arguments)
+
+
+def account(organisation: Organisation, username: str) -> User:
+    """The demo account ``username`` of ``organisation`` (demo_hr, demo_chief…)."""
+    return User.objects.get(organisation=organisation, username=username)
+
+
+def policy_switch_on(actor: User, field: str, *, reason: str) -> None:
+    """``actor`` switches on the policy ``field`` of their organisation (``policy_update``, audited)."""
+    policy = policy_for_organisation(organisation_id=actor.organisation_id)
+    setattr(policy, field, True)
+    with acting_as(actor):
+        policy_update(policy=policy, reason=reason)
 
 
 class Report(SimpleNamespace):
@@ -100,3 +117,19 @@ class Story:
         """A moment 0..max_days days after ``moment``, before "today"."""
         later = self.at(moment.date() + timedelta(days=self.rng.randint(0, max_days)))
         return later if later > moment else moment + timedelta(minutes=self.rng.randint(20, 90))
+
+
+def builder(seed_offset: int):
+    """Make ``build(organisation, story, **options)`` a step of the story, called as
+    ``build(organisation, year=…, seed=…, today=…, **options)`` in one transaction. Each step draws
+    from its own ``seed + seed_offset``, so a change to one step's draws leaves the others' alone."""
+
+    def decorate(build):
+        @wraps(build)
+        @transaction.atomic
+        def run(organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None, **options):
+            return build(organisation, Story.of(year, seed + seed_offset, today), **options)
+
+        return run
+
+    return decorate

@@ -17,36 +17,20 @@ demo_head and demo_leader have grading to do; the current quarter cannot be grad
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
-
-from django.db import transaction
+from datetime import timedelta
 
 from accounts import periods
 from accounts.audit import acting_as
 from accounts.models import Organisation, PositionCategory, User
 from accounts.selectors import evaluator_of, policy_for_organisation
-from accounts.services import policy_update
-from evaluations.grading.models import (
-    AppraisalQuarter,
-    Grade,
-    IndicatorSource,
-    QuarterGrade,
-    SatisfactionScore,
-    UncertainReason,
-)
-from evaluations.grading.services import quota
-from evaluations.grading.services.grading import (
-    appraisal_quarter_approve,
-    appraisal_quarter_open,
-    grade_assign,
-    grades_confirm_all,
-)
+from evaluations.grading.models import AppraisalQuarter, Grade, IndicatorSource, SatisfactionScore, UncertainReason
+from evaluations.grading.services import grading, quota
 from evaluations.grading.services.inputs import satisfaction_save
 from evaluations.grading.services.rollup import rollup_quarter
 from evaluations.grading.services.scores import band_grade, indicator_scores_save, indicators_for
 from evaluations.grading.services.suggestions import grade_suggestions
 
-from . import Report, Story, act, load
+from . import Report, Story, account, act, builder, load, policy_switch_on
 
 # A person's steady score level: cumulative shares of the score bands (≥ 90 好, ≥ 80 较好, ≥ 60 一般,
 # else 较差 by the default policy) and the range drawn in each.
@@ -67,44 +51,28 @@ def _levels(organisation: Organisation, story: Story) -> dict[int, float]:
         draw = story.rng.random()
         _share, low, high = next(level for level in LEVELS if draw < level[0])
         levels[pk] = story.rng.uniform(low, high)
-    rotation = [pk for pk, code in people.values_list("pk", "department__code") if code == ROTATION_DEPARTMENT]
-    for rank, pk in enumerate(rotation):
-        levels[pk] = 95.0 - 3.5 * rank
+    rotation = people.filter(department__code=ROTATION_DEPARTMENT).values_list("pk", flat=True)
+    levels.update({pk: 95.0 - 3.5 * rank for rank, pk in enumerate(rotation)})
     return levels
 
 
 def _score_quarter(appraisal_quarter: AppraisalQuarter, story: Story, levels: dict[int, float], hr: User) -> None:
     """HR enters the service centre's satisfaction score; each evaluator scores their people's
     manual indicators (不确定等次 people too: the score is the evaluator's, the grade follows)."""
-    service = User.objects.filter(
-        organisation_id=appraisal_quarter.organisation_id, position_category=PositionCategory.SERVICE
-    ).values_list("department", flat=True)
-    for department in {d for d in service if d}:
+    service = User.objects.filter(organisation_id=hr.organisation_id, position_category=PositionCategory.SERVICE)
+    for department in set(service.exclude(department=None).values_list("department", flat=True)):
+        period = {"year": appraisal_quarter.year, "quarter": appraisal_quarter.quarter}
+        score = SatisfactionScore(**period, department_id=department, score=round(story.rng.uniform(88, 96), 1))
         with acting_as(hr):
-            satisfaction_save(
-                score=SatisfactionScore(
-                    year=appraisal_quarter.year,
-                    quarter=appraisal_quarter.quarter,
-                    department_id=department,
-                    score=round(story.rng.uniform(88, 96), 1),
-                ),
-                entered_by=hr,
-            )
-    rows = list(
-        appraisal_quarter.grades.select_related("appraisal_quarter", "person__department__supervising_leader").order_by(
-            "pk"
-        )
-    )
+            satisfaction_save(score=score, entered_by=hr)
+    rows = appraisal_quarter.grades.select_related("appraisal_quarter", "person__department__supervising_leader")
     indicators: dict[str, list] = {}
-    for row in rows:
+    for row in rows.order_by("pk"):
         category = row.person.position_category
         if category not in indicators:
             indicators[category] = [i for i in indicators_for(grade_row=row) if i.source == IndicatorSource.MANUAL]
         level = levels.get(row.person_id, 85.0) + story.rng.uniform(-NOISE, NOISE)
-        scores = {
-            indicator.pk: round(min(max(level + story.rng.uniform(-2, 2), 0), 100), 1)
-            for indicator in indicators[category]
-        }
+        scores = {i.pk: round(min(max(level + story.rng.uniform(-2, 2), 0), 100), 1) for i in indicators[category]}
         act(evaluator_of(person=row.person), indicator_scores_save, grade_row=row, scores=scores)
 
 
@@ -113,42 +81,35 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
     rows = list(appraisal_quarter.grades.select_related("person__department__supervising_leader").order_by("pk"))
     suggested = grade_suggestions(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
     uncertain = {pk for pk, suggestion in suggested.items() if suggestion.grade == Grade.UNCERTAIN}
-    pools: dict[str, list[QuarterGrade]] = defaultdict(list)
+    pools = defaultdict(list)
     for row in rows:
         pools[quota.pool_kind(is_leader_position=row.is_leader_position, policy=policy)].append(row)
-    turn = appraisal_quarter.quarter - 1
     for pool in pools.values():
-        places = quota.good_quota(
-            participants=sum(row.person_id not in uncertain for row in pool), percent=policy.good_quota_percent
-        )
-        grades: dict[int, str] = {}
+        participants = sum(row.person_id not in uncertain for row in pool)
+        places = quota.good_quota(participants=participants, percent=policy.good_quota_percent)
+        by_score, grades = sorted(pool, key=lambda r: -r.composite_score), {}
         # The rotation department's turn first: 好 to the next in line, whatever the scores.
-        rotation = sorted(
-            (r for r in pool if r.person.department.code == ROTATION_DEPARTMENT and r.person_id not in uncertain),
-            key=lambda r: -r.composite_score,
-        )
+        rotation = [r for r in by_score if r.person.department.code == ROTATION_DEPARTMENT]
+        rotation = [r for r in rotation if r.person_id not in uncertain]
         if rotation and places:
-            grades[rotation[turn % len(rotation)].pk], places = Grade.GOOD, places - 1
+            grades[rotation[(appraisal_quarter.quarter - 1) % len(rotation)].pk], places = Grade.GOOD, places - 1
         # Elsewhere 好 follows the scores: the best composite scores in the 好 band, while places last.
-        for row in sorted(pool, key=lambda r: -r.composite_score):
-            if row.pk in grades:
-                continue
+        for row in by_score:
             if row.person_id in uncertain:
                 grades[row.pk] = Grade.UNCERTAIN
-                continue
-            grade = band_grade(score=row.composite_score, policy=policy)
-            if grade == Grade.GOOD:
-                if places and row.person.department.code != ROTATION_DEPARTMENT:
+            elif row.pk not in grades:
+                grade = band_grade(score=row.composite_score, policy=policy)
+                if grade == Grade.GOOD and places and row.person.department.code != ROTATION_DEPARTMENT:
                     places -= 1
-                else:
+                elif grade == Grade.GOOD:
                     grade = Grade.FAIRLY_GOOD
-            grades[row.pk] = grade
+                grades[row.pk] = grade
         # Those not graded first: 不确定等次 leaves the pool, so the 好 places are counted without them.
         for row in sorted(pool, key=lambda row: (row.person_id not in uncertain, row.pk)):
             grade = grades[row.pk]
             act(
                 evaluator_of(person=row.person),
-                grade_assign,
+                grading.grade_assign,
                 grade_row=row,
                 grade=grade,
                 comment=rng.choice(_TEXT["comments"][grade]),
@@ -156,10 +117,10 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
                 uncertain_reason=UncertainReason.LONG_LEAVE if grade == Grade.UNCERTAIN else "",
             )
     for leader in sorted({row.person.department.supervising_leader for row in rows}, key=lambda leader: leader.pk):
-        act(leader, grades_confirm_all, appraisal_quarter=appraisal_quarter)
+        act(leader, grading.grades_confirm_all, appraisal_quarter=appraisal_quarter)
     period = appraisal_quarter.period
     approved_on = periods.grading_deadline(policy, period)
-    act(chief, appraisal_quarter_approve, appraisal_quarter=appraisal_quarter, today=approved_on)
+    act(chief, grading.appraisal_quarter_approve, appraisal_quarter=appraisal_quarter, today=approved_on)
     # The grading services stamp the present; the demo's quarter was graded days after it ended,
     # confirmed a few days later and approved by the grading deadline. Backdated in two UPDATEs.
     graded_on = period.last_day + timedelta(days=3)
@@ -170,25 +131,20 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
     return len(rows)
 
 
-@transaction.atomic
-def build_demo_appraisals(
-    organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None
-) -> Report:
+@builder(seed_offset=4)
+def build_demo_appraisals(organisation: Organisation, story: Story) -> Report:
     """Grade, approve and roll up the demo year's past quarters; the latest stays open while its grading runs."""
-    story = Story.of(year, seed + 4, today)
-    chief = User.objects.get(organisation=organisation, username="demo_chief")
+    chief, hr = account(organisation, "demo_chief"), account(organisation, "demo_hr")
     report = Report(approved_quarters=[], open_quarter=None, graded=0, pending=0)
+    policy_switch_on(hr, "score_model_enabled", reason=_TEXT["score_model_reason"])
     policy = policy_for_organisation(organisation_id=organisation.pk)
-    hr = User.objects.get(organisation=organisation, username="demo_hr")
-    if not policy.score_model_enabled:
-        policy.score_model_enabled = True
-        with acting_as(hr):
-            policy_update(policy=policy, reason=_TEXT["score_model_reason"])
     levels = _levels(organisation, story)
     for quarter in story.past_quarters:
-        period = periods.Quarter(year, quarter)
+        period = periods.Quarter(story.year, quarter)
         opens = period.last_day + timedelta(days=1)
-        appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=quarter, today=opens)
+        appraisal_quarter = grading.appraisal_quarter_open(
+            organisation=organisation, year=story.year, quarter=quarter, today=opens
+        )
         if quarter == story.past_quarters[-1] and story.as_of <= periods.grading_deadline(policy, period):
             report.open_quarter, report.pending = quarter, appraisal_quarter.grades.count()
             continue

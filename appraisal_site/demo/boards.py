@@ -8,74 +8,52 @@
   can post and demo_hr can compile and publish the week by hand.
 
 A few dozen rows whatever ``--staff`` is (one post per department and week); written directly,
-like the demo's other past records, since the services accept only this and the last week.
+since the services accept only this and the last week.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from auditlog.context import disable_auditlog
 
-from accounts import periods
-from accounts.models import Department, Organisation, User
+from accounts.models import Department, Organisation
 from accounts.periods import Week
-from accounts.selectors import policy_for_organisation
-from accounts.services import policy_update
 from publicity.boards.models import WeeklyDigest, WeeklyDigestSection, WeeklyPost, WeeklyPostItem
 from publicity.boards.services import weekly_post_wording
 from targets.models import DepartmentGoal
 
-from . import at_hour, load
+from . import Report, Story, account, at_hour, builder, load, policy_switch_on
 from .organisation import DEMO_HEAD_DEPARTMENT
-from .year import demo_as_of
 
 PUBLISHED_WEEKS = 4
 _TEXT = load("boards")
-ITEMS = tuple(_TEXT["items"])
-GOAL_ITEM = _TEXT["goal_item"]
 
 
-@dataclass
-class BoardsReport:
-    published_weeks: int = 0
-    posts: int = 0
-
-    def describe(self) -> str:
-        return f"Weekly board: {self.published_weeks} published weeks, {self.posts} department posts."
-
-
-def build_demo_boards(
-    organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None
-) -> BoardsReport:
-    rng = random.Random(seed + 11)
-    report = BoardsReport()
-    policy = policy_for_organisation(organisation_id=organisation.pk)
-    policy.weekly_progress_enabled = True
-    policy_update(policy=policy, reason=load("appraisals")["weekly_board_reason"])
-    hr = User.objects.get(organisation=organisation, username="demo_hr")
+@builder(seed_offset=11)
+def build_demo_boards(organisation: Organisation, story: Story) -> Report:
+    rng, as_of = story.rng, story.as_of
+    hr = account(organisation, "demo_hr")
+    policy_switch_on(hr, "weekly_progress_enabled", reason=_TEXT["weekly_board_reason"])
     departments = list(Department.objects.filter(organisation=organisation, is_active=True).select_related("head"))
     goals: dict[int, list[DepartmentGoal]] = {}
-    for goal in DepartmentGoal.objects.filter(department__organisation=organisation, year=year, quarter__isnull=True):
+    for goal in DepartmentGoal.objects.filter(department__organisation=organisation, year=story.year, quarter=None):
         goals.setdefault(goal.department_id, []).append(goal)
-    as_of = demo_as_of(year, today or periods.today())
-    this_week = Week.of(as_of)
-    weeks = [this_week]
-    while len(weeks) <= PUBLISHED_WEEKS:
-        weeks.append(weeks[-1].previous())
+    posts = 0
     with disable_auditlog():
-        for week in reversed(weeks):
-            current = week == this_week
-            posts = []
-            for department in departments:
-                if current and department.code == DEMO_HEAD_DEPARTMENT:
-                    continue  # left for demo_head to post
-                # Past weeks were posted on their Friday; this week's posts this morning.
-                posted_at = at_hour(as_of, 9) if current else at_hour(week.first_day + timedelta(days=4), 10)
-                posts.append(_post(department, week, goals.get(department.pk, []), rng, fallback=hr, at=posted_at))
-            report.posts += len(posts)
+        for weeks_back in range(PUBLISHED_WEEKS, -1, -1):
+            week = Week.of(as_of - timedelta(weeks=weeks_back))
+            current, friday = weeks_back == 0, week.first_day + timedelta(days=4)
+            # Past weeks were posted on their Friday; this week's posts this morning, but for
+            # demo_head's department, left for demo_head to post.
+            at = at_hour(as_of, 9) if current else at_hour(friday, 10)
+            week_posts = [
+                _post(department, week, goals.get(department.pk, []), rng, author=department.head or hr, at=at)
+                for department in departments
+                if not (current and department.code == DEMO_HEAD_DEPARTMENT)
+            ]
+            posts += len(week_posts)
             if current:
                 continue
             digest = WeeklyDigest.objects.create(
@@ -85,39 +63,36 @@ def build_demo_boards(
                 state=WeeklyDigest.State.PUBLISHED,
                 compiled_by=hr,
                 published_by=hr,
-                published_at=at_hour(week.first_day + timedelta(days=4), 17),
+                published_at=at_hour(friday, 17),
             )
             WeeklyDigestSection.objects.bulk_create(
                 WeeklyDigestSection(
                     digest=digest, department=post.department, position=n, text=weekly_post_wording(post)
                 )
-                for n, post in enumerate(posts, start=1)
+                for n, post in enumerate(week_posts, start=1)
             )
-            report.published_weeks += 1
-    return report
+    text = f"Weekly board: {PUBLISHED_WEEKS} published weeks, {posts} department posts."
+    return Report(published_weeks=PUBLISHED_WEEKS, posts=posts, text=text)
 
 
 def _post(
-    department: Department,
-    week: Week,
-    goals: list[DepartmentGoal],
-    rng: random.Random,
-    *,
-    fallback: User,
-    at: datetime,
+    department: Department, week: Week, goals: list[DepartmentGoal], rng: random.Random, *, author, at
 ) -> WeeklyPost:
     post = WeeklyPost.objects.create(
         organisation_id=department.organisation_id,
         department=department,
         year=week.year,
         week=week.week,
-        author=department.head or fallback,
+        author=author,
         posted_at=at,
     )
-    texts = [(t.format(n=rng.randint(8, 60), m=rng.randint(1, 6)), None) for t in rng.sample(ITEMS, rng.randint(1, 2))]
+    texts = [
+        (text.format(n=rng.randint(8, 60), m=rng.randint(1, 6)), None)
+        for text in rng.sample(_TEXT["items"], rng.randint(1, 2))
+    ]
     if goals:
         goal = rng.choice(goals)
-        texts.insert(0, (GOAL_ITEM.format(goal=goal.content[:30]), goal))
+        texts.insert(0, (_TEXT["goal_item"].format(goal=goal.content[:30]), goal))
     WeeklyPostItem.objects.bulk_create(
         WeeklyPostItem(post=post, position=n, text=text, goal=goal) for n, (text, goal) in enumerate(texts, start=1)
     )

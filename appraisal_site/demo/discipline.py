@@ -15,8 +15,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import partial
 
-from django.db import transaction
-
 from accounts import periods
 from accounts.audit import acting_as
 from accounts.models import Department, Organisation, StaffStatus, StaffStatusKind, User
@@ -30,7 +28,7 @@ from evaluations.discipline.services.inspections import discipline_check, inspec
 from evaluations.discipline.services.sanctions import sanction_save
 from evaluations.discipline.services.veto import veto_reconcile
 
-from . import Report, Story, act, load
+from . import Report, Story, account, act, builder, load
 
 # Cumulative shares in the previous years (优秀 then fills the quota).
 _A = AnnualGrade
@@ -49,7 +47,7 @@ def _workdays(story: Story, organisation: Organisation, months: list[int]) -> li
 def _inspections(organisation: Organisation, story: Story, serious: User | None, spared: set[int]) -> tuple[int, int]:
     """Record the year's inspections as demo_inspector; returns (inspections, findings)."""
     rng, months = story.rng, story.past_months
-    inspector = User.objects.get(organisation=organisation, username="demo_inspector")
+    inspector = account(organisation, "demo_inspector")
     departments = list(Department.objects.filter(organisation=organisation, is_active=True).order_by("pk"))
     required = policy_for_organisation(organisation_id=organisation.pk).inspections_per_month
     if not months or not departments:
@@ -107,47 +105,42 @@ def _history(organisation: Organisation, story: Story, *, excellent: list[int], 
         .order_by("person_id")
         .values_list("person_id", "department_id")
     )
-    chief = User.objects.get(organisation=organisation, username="demo_chief")
+    chief = account(organisation, "demo_chief")
     for past in (year - 2, year - 1):
-        forced = {**dict.fromkeys(excellent, AnnualGrade.EXCELLENT), incompetent: AnnualGrade.INCOMPETENT}
+        forced = {**dict.fromkeys(excellent, _A.EXCELLENT), incompetent: _A.INCOMPETENT}
         if past == year - 1:
-            forced[basic] = AnnualGrade.BASICALLY_COMPETENT
-        grades = {}
-        for pk, _department in people:
-            draw = rng.random()
-            grades[pk] = forced.get(pk) or next((g for g, s in HISTORY_SHARES if draw < s), AnnualGrade.COMPETENT)
-        graded = sum(1 for g in grades.values() if g != AnnualGrade.NOT_GRADED)
+            forced[basic] = _A.BASICALLY_COMPETENT
+        draws = [(pk, rng.random()) for pk, _department in people]
+        grades = {pk: forced.get(pk) or next((g for g, s in HISTORY_SHARES if d < s), _A.COMPETENT) for pk, d in draws}
+        graded = sum(1 for g in grades.values() if g != _A.NOT_GRADED)
         places = max(excellent_quota(graded_people=graded, policy=policy) - len(excellent), 0)
-        open_places = [pk for pk, g in grades.items() if g == AnnualGrade.COMPETENT and pk not in forced]
-        grades.update(dict.fromkeys(rng.sample(open_places, min(places, len(open_places))), AnnualGrade.EXCELLENT))
-        reasons, computed = [_TEXT["history_reason"].format(year=past)], story.at(date(past + 1, 1, 18), 9)
-        shared = {"organisation": organisation, "year": past, "suggestion_reasons": reasons, "computed_at": computed}
-        rows = [AnnualResult(person_id=pk, department_id=d, suggested_grade=grades[pk], **shared) for pk, d in people]
-        for row in rows:
-            row.eligible_excellent = row.suggested_grade == AnnualGrade.EXCELLENT
-        AnnualResult.objects.bulk_create(rows)
+        open_places = [pk for pk, g in grades.items() if g == _A.COMPETENT and pk not in forced]
+        grades.update(dict.fromkeys(rng.sample(open_places, min(places, len(open_places))), _A.EXCELLENT))
+        reason, computed = _TEXT["history_reason"].format(year=past), story.at(date(past + 1, 1, 18), 9)
+        shared = {"organisation": organisation, "year": past, "suggestion_reasons": [reason], "computed_at": computed}
+        AnnualResult.objects.bulk_create(
+            AnnualResult(person_id=pk, department_id=d, suggested_grade=grades[pk], **shared) for pk, d in people
+        )
+        history = AnnualResult.objects.filter(organisation=organisation, year=past)
+        history.filter(suggested_grade=_A.EXCELLENT).update(eligible_excellent=True)
         # Computed then, as a roll-up would have recorded it (the committee page's “计算于”).
         AnnualRollupRun.objects.update_or_create(
             organisation=organisation, year=past, defaults={"computed_at": computed}
         )
         annual_counts_refresh(organisation_id=organisation.pk, year=past)  # bulk_create sends no signals
         act(chief, annual_adopt_suggestions, organisation=organisation, year=past)
-        # Decided by the committee in the January after that year (the service stamps the present).
-        decided = story.at(date(past + 1, 1, 25), 16)
-        AnnualResult.objects.filter(organisation=organisation, year=past).update(decided_at=decided)
-        # Final on paper before the system: locked as entered, so nothing offers them for publication.
-        history = AnnualResult.objects.filter(organisation=organisation, year=past).values_list("pk", flat=True)
+        # Decided by the committee in the January after that year (the service stamps the present);
+        # final on paper before the system: locked as entered, so nothing offers them for publication.
         with acting_as(chief):
-            annual_results_lock(result_ids=list(history), source=reasons[0])
-        AnnualResult.objects.filter(organisation=organisation, year=past).update(locked_at=decided)
+            annual_results_lock(result_ids=list(history.values_list("pk", flat=True)), source=reason)
+        decided = story.at(date(past + 1, 1, 25), 16)
+        history.update(decided_at=decided, locked_at=decided)
 
 
-@transaction.atomic
-def build_demo_discipline(
-    organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None
-) -> Report:
+@builder(seed_offset=5)
+def build_demo_discipline(organisation: Organisation, story: Story) -> Report:
     """Inspections, the veto, a sanction, the previous years' results and the year's roll-up."""
-    story, report = Story.of(year, seed + 5, today), Report()
+    report, year = Report(), story.year
     # The year's roll-up as it stands ranks who would be 优秀: the best two ordinary staff
     # (no demo account, no special status) are the ones the finding and the sanction concern.
     rollup_year(organisation=organisation, year=year)
@@ -168,7 +161,7 @@ def build_demo_discipline(
     if sanctioned is not None and days:
         decided_on, note = story.rng.choice(days), _TEXT["sanction_note"]
         sanction = Sanction(person=sanctioned, kind=SanctionKind.WARNING, decided_on=decided_on, note=note)
-        act(User.objects.get(organisation=organisation, username="demo_hr"), sanction_save, sanction=sanction)
+        act(account(organisation, "demo_hr"), sanction_save, sanction=sanction)
     # The tasks that raise the flags on commit would come too late for the roll-up inside this transaction.
     veto_reconcile(organisation=organisation)
     stats = rollup_year(organisation=organisation, year=year)

@@ -1,57 +1,38 @@
 """Feedback talks for the demo organisation (seed 002: 分管领导与所分管人员开展一次谈心谈话, 二级反馈).
 
 For every quarter grade that is locked (定等) — the publication step locks them — the talker the
-policy names (the supervising leader by default) has recorded a talk a few days after locking:
-for 好 the reasons, for 一般/较差 the shortcomings and what to improve. About two in three are
-confirmed by the person, some with an opinion. demo_staff's latest locked grade is left without a
-talk, so demo_leader has one on the home page to record and demo_staff one to confirm after.
+policy names (the supervising leader by default) has recorded a talk a few days after locking
+(``feedback_talk_record``): for 好 the reasons, for 一般/较差 the shortcomings and what to improve.
+About two in three are confirmed by the person (``feedback_talk_confirm``), with an opinion.
+demo_staff's latest locked grade is left without a talk, so demo_leader has one on the home page to
+record and demo_staff one to confirm after.
 
-Nothing here locks a grade; a demo without locked quarters gets no talks. Written directly, like
-the demo's other past records (the service dates a talk no later than today).
+Nothing here locks a grade; a demo without locked quarters gets no talks. The services stamp the
+present, so the moments of recording and confirming are backdated after.
 """
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
-from auditlog.context import disable_auditlog
 from django.utils import timezone
 
 from accounts import periods
 from accounts.models import Organisation
 from accounts.selectors import policy_for_organisation
-from evaluations.grading.models import Grade, QuarterGrade
+from evaluations.grading.models import QuarterGrade
 from publicity.feedback.models import FeedbackTalk
-from publicity.feedback.selectors import talker_id
+from publicity.feedback.selectors import talk_texts_for, talker_id
+from publicity.feedback.services import TalkData, feedback_talk_confirm, feedback_talk_record
 
-from . import at_hour, load
-from .year import demo_as_of
+from . import Report, Story, act, at_hour, builder, load
 
 _TEXT = load("feedback")
-CONTENT = tuple(_TEXT["content"])
-REASONS = tuple(_TEXT["reasons"])
-SHORTCOMINGS = tuple(_TEXT["shortcomings"])
-IMPROVEMENTS = tuple(_TEXT["improvements"])
-OPINIONS = tuple(_TEXT["opinions"])
 
 
-@dataclass
-class FeedbackReport:
-    talks: int = 0
-    confirmed: int = 0
-
-    def describe(self) -> str:
-        return f"Feedback talks: {self.talks} recorded after locking, {self.confirmed} confirmed."
-
-
-def build_demo_feedback(
-    organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None
-) -> FeedbackReport:
-    rng = random.Random(seed + 17)
-    report = FeedbackReport()
-    as_of = demo_as_of(year, today or periods.today())
+@builder(seed_offset=17)
+def build_demo_feedback(organisation: Organisation, story: Story) -> Report:
+    rng, as_of = story.rng, story.as_of
     by = policy_for_organisation(organisation_id=organisation.pk).feedback_talk_by
     grades = list(
         QuarterGrade.objects.filter(department__organisation=organisation, locked_at__isnull=False, feedback_talk=None)
@@ -59,40 +40,28 @@ def build_demo_feedback(
         .select_related("department", "person", "appraisal_quarter")
         .order_by("appraisal_quarter__year", "appraisal_quarter__quarter", "pk")
     )
-    staff_latest = max(
-        (g for g in grades if g.person.username == "demo_staff"),
-        key=lambda g: (g.appraisal_quarter.year, g.appraisal_quarter.quarter),
-        default=None,
-    )
-    talks = []
+    # The grades come in order of their quarter: the last of demo_staff's is their latest.
+    staff_latest = [g for g in grades if g.person.username == "demo_staff"][-1:]
+    people = organisation.members.in_bulk()
+    talks = confirmed = 0
     for grade in grades:
         talker = talker_id(department=grade.department, person_id=grade.person_id, by=by)
-        if talker is None or grade == staff_latest:
+        if talker is None or grade in staff_latest:
             continue
         locked_on = timezone.localtime(grade.locked_at, periods.CHINA_TZ).date()
         talked_on = min(locked_on + timedelta(days=rng.randint(1, 6)), as_of)
         if talked_on < locked_on:
             continue
-        talk = FeedbackTalk(
-            organisation=organisation,
-            quarter_grade=grade,
-            person=grade.person,
-            grade=grade.grade,
-            talked_on=talked_on,
-            content=rng.choice(CONTENT),
-            recorded_by_id=talker,
-            recorded_at=at_hour(talked_on, 16),
-        )
-        if grade.grade == Grade.GOOD:
-            talk.reasons = rng.choice(REASONS)
-        elif grade.grade in (Grade.AVERAGE, Grade.POOR):
-            talk.shortcomings, talk.improvements = rng.choice(SHORTCOMINGS), rng.choice(IMPROVEMENTS)
-        confirmed_on = talked_on + timedelta(days=1)
+        content = rng.choice(_TEXT["content"])
+        # The texts the talk's grade asks for (DOMAIN.md §6), each drawn from its list of data/feedback.json.
+        texts = {name: rng.choice(_TEXT[name]) for name in talk_texts_for(grade.grade)}
+        data = TalkData(talked_on=talked_on, content=content, **texts)
+        talk = act(people[talker], feedback_talk_record, grade=grade, data=data)
+        moments = {"recorded_at": at_hour(talked_on, 16)}
+        confirmed_on, talks = talked_on + timedelta(days=1), talks + 1
         if rng.random() < 0.67 and confirmed_on <= as_of:
-            talk.confirmed_at, talk.opinion = at_hour(confirmed_on, 10), rng.choice(OPINIONS)
-            report.confirmed += 1
-        talks.append(talk)
-    with disable_auditlog():
-        FeedbackTalk.objects.bulk_create(talks, batch_size=500)
-    report.talks = len(talks)
-    return report
+            act(grade.person, feedback_talk_confirm, talk=talk, opinion=rng.choice(_TEXT["opinions"]))
+            moments["confirmed_at"], confirmed = at_hour(confirmed_on, 10), confirmed + 1
+        FeedbackTalk.objects.filter(pk=talk.pk).update(**moments)
+    text = f"Feedback talks: {talks} recorded after locking, {confirmed} confirmed."
+    return Report(talks=talks, confirmed=confirmed, text=text)

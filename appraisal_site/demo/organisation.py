@@ -10,14 +10,14 @@ This is the organisation of the story, meant for tens of people; ``seed_demo --s
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.audit import acting_as
-from accounts.models import Department, Organisation, StaffStatus, StaffType
+from accounts.models import Department, Organisation, StaffStatus, StaffType, User
 from accounts.services import department_save, organisation_create, staff_create, staff_status_add
 
 from . import load
@@ -33,16 +33,13 @@ _TEXT = load("organisation")
 DEPARTMENTS = [tuple(row) for row in _TEXT["departments"]]
 
 
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    full_name: str
-    description: str
+# The accounts seed_demo lists (username, full_name, description…): those with a description.
+DEMO_ACCOUNTS = [SimpleNamespace(**row) for row in _TEXT["accounts"] if "description" in row]
 
 
-DEMO_ACCOUNTS = [
-    DemoAccount(a["username"], a["full_name"], a["description"]) for a in _TEXT["accounts"] if "description" in a
-]
+def demo_person(organisation: Organisation, password_hash: str, *, roles=("staff",), description="", **row) -> User:
+    """The account a row of data/*.json describes (``staff_create``), with the documented password."""
+    return staff_create(organisation=organisation, password_hash=password_hash, roles=set(roles), **row)[0]
 
 
 def person_name(rng: random.Random) -> str:
@@ -57,17 +54,9 @@ def build_demo_organisation(*, staff: int = 60, seed: int = 2026, year: int = 20
     organisation = organisation_create(code=DEMO_ORGANISATION_CODE, name=_TEXT["name"], started_on=date(year, 1, 1))
     departments: dict[str, Department] = {}
 
-    def person(username, full_name, department=None, roles=("staff",), description="", **attributes):
-        return staff_create(
-            organisation=organisation,
-            username=username,
-            full_name=full_name,
-            department=departments.get(department),
-            password_hash=encoded,
-            roles=set(roles),
-            start_date=date(year, 1, 1),
-            **attributes,
-        )[0]
+    def person(username, full_name, department=None, **row):
+        row.update(department=departments.get(department), start_date=date(year, 1, 1))
+        return demo_person(organisation, encoded, username=username, full_name=full_name, **row)
 
     accounts = _TEXT["accounts"]
     people = {"demo_sysadmin": person(**accounts[0])}
@@ -81,14 +70,8 @@ def build_demo_organisation(*, staff: int = 60, seed: int = 2026, year: int = 20
             if code == DEMO_HEAD_DEPARTMENT:
                 department.head = people["demo_head"]
             else:
-                post = {
-                    "position_title": _TEXT["titles"]["head"],
-                    "is_leader_position": True,
-                    "position_category": category,
-                }
-                department.head = person(
-                    f"head_{code.lower()}", person_name(rng), code, employee_number=f"H{i:04d}", **post
-                )
+                post = {"employee_number": f"H{i:04d}", "position_category": category, **_TEXT["head_post"]}
+                department.head = person(f"head_{code.lower()}", person_name(rng), code, **post)
             department.supervising_leader = people["demo_leader" if first else "demo_leader2"]
             department_save(department=department)
         in_departments = len(DEPARTMENTS) + 2  # the heads, demo_hr and demo_staff

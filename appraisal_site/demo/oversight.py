@@ -3,19 +3,21 @@ with demo_bureau, who reads its aggregates at /oversight/. Built through the acc
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.audit import acting_as
-from accounts.models import Organisation, Role
-from accounts.services import organisation_create, organisation_supervision_set, staff_create
+from accounts.models import Organisation
+from accounts.services import organisation_create, organisation_supervision_set
 
 from . import Report, load
-from .organisation import DEMO_PASSWORD, DemoAccount
+from .organisation import DEMO_PASSWORD, demo_person
 
 BUREAU_CODE = "demo_bureau"
 _TEXT = load("oversight")
-BUREAU_ACCOUNTS = [DemoAccount(a["username"], a["full_name"], a["description"]) for a in _TEXT["accounts"]]
+BUREAU_ACCOUNTS = [SimpleNamespace(**row) for row in _TEXT["accounts"]]
 
 
 @transaction.atomic
@@ -23,18 +25,7 @@ def build_demo_bureau(organisation: Organisation, *, year: int = 2026, seed: int
     """Create the bureau, its officer demo_bureau (role 公务员主管部门), and put ``organisation`` under it."""
     bureau = organisation_create(code=BUREAU_CODE, name=_TEXT["name"])
     encoded = make_password(DEMO_PASSWORD)
-    officers = [
-        staff_create(
-            organisation=bureau,
-            username=account["username"],
-            full_name=account["full_name"],
-            department=None,
-            password_hash=encoded,
-            roles={Role.OVERSIGHT},
-            employee_number=account["employee_number"],
-        )[0]
-        for account in _TEXT["accounts"]
-    ]
+    officers = [demo_person(bureau, encoded, department=None, **row) for row in _TEXT["accounts"]]
     with acting_as(officers[0]):
         organisation_supervision_set(organisation=organisation, bureau=bureau)
     return Report(

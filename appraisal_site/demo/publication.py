@@ -14,9 +14,7 @@ A handful of rows per person; the services stamp the present, so the moments are
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-from django.db import transaction
+from datetime import timedelta
 
 from accounts import periods
 from accounts.models import Organisation, User
@@ -26,28 +24,15 @@ from evaluations.grading.services.grading import grade_assign, grade_confirm
 from publicity.publication import services
 from publicity.publication.models import Objection, Publication, PublicationEntry
 
-from . import Report, Story, act, load
+from . import Report, Story, account, act, builder, load
 from .organisation import DEMO_HEAD_DEPARTMENT
 
 _TEXT = load("publication")
 
 
-def _next_working_day(day: date, organisation_id: int) -> date:
-    day += timedelta(days=1)
-    while not periods.is_working_day(day, organisation_id):
-        day += timedelta(days=1)
-    return day
-
-
-def _last_working_day(day: date, organisation_id: int) -> date:
-    while not periods.is_working_day(day, organisation_id):
-        day -= timedelta(days=1)
-    return day
-
-
-def _objection_with_regrade(publication: Publication, story: Story, hr: User) -> Objection | None:
+def _objection_with_regrade(publication: Publication, story: Story, hr: User) -> bool:
     """One objection to a 好 in demo_head's department, upheld: sent back, regraded, answered."""
-    staff = User.objects.get(organisation_id=publication.organisation_id, username="demo_staff")
+    staff = account(publication.organisation_id, "demo_staff")
     candidates = list(
         PublicationEntry.objects.filter(publication=publication, quarter_grade__grade=Grade.GOOD)
         .exclude(person=staff)
@@ -58,82 +43,64 @@ def _objection_with_regrade(publication: Publication, story: Story, hr: User) ->
         .order_by("pk")
     )
     if not candidates:
-        return None
+        return False
     # demo_head's department when it has a 好 to object to, so the walk-through meets it there.
     entry = next((e for e in candidates if e.department.code == DEMO_HEAD_DEPARTMENT), candidates[0])
     day = publication.starts_on + timedelta(days=1)
-    objection = act(
-        staff,
-        services.objection_lodge,
-        entry=entry,
-        text=_TEXT["objection"],
-        today=day,
-    )
+    objection = act(staff, services.objection_lodge, entry=entry, text=_TEXT["objection"], today=day)
     # Lodged on the story's day, before the steps whose notices name that day (您于…提出的异议已受理).
-    lodged = story.at(day, 10)
-    Objection.objects.filter(pk=objection.pk).update(lodged_at=lodged)
-    objection.lodged_at = lodged
+    objection.lodged_at = story.at(day, 10)
+    Objection.objects.filter(pk=objection.pk).update(lodged_at=objection.lodged_at)
     act(hr, services.objection_accept, objection=objection)
     act(hr, services.objection_verify, objection=objection, notes=_TEXT["verification"])
     act(hr, services.objection_send_back, objection=objection, reason=_TEXT["send_back"])
     grade = QuarterGrade.objects.get(pk=entry.quarter_grade_id)
-    act(
-        evaluator_of(person=entry.person),
-        grade_assign,
-        grade_row=grade,
-        grade=Grade.FAIRLY_GOOD,
-        comment=_TEXT["regrade_comment"],
-    )
+    regrade = {"grade": Grade.FAIRLY_GOOD, "comment": _TEXT["regrade_comment"]}
+    act(evaluator_of(person=entry.person), grade_assign, grade_row=grade, **regrade)
     grade.refresh_from_db()
     if grade.state != GradeState.CONFIRMED:
         act(grade.department.supervising_leader, grade_confirm, grade_row=grade)
     act(hr, services.objection_answer, objection=objection, answer=_TEXT["answer"])
-    act(hr, services.entry_republish, entry=entry, today=_next_working_day(day, publication.organisation_id))
+    republished = periods.add_working_days(day + timedelta(days=1), 1, publication.organisation_id)
+    act(hr, services.entry_republish, entry=entry, today=republished)
     Objection.objects.filter(pk=objection.pk).update(
         accepted_at=story.at(day, 14),
         verified_at=story.at(day + timedelta(days=1), 11),
         sent_back_at=story.at(day + timedelta(days=1), 16),
         answered_at=story.at(day + timedelta(days=3), 10),
     )
-    return objection
+    return True
 
 
-@transaction.atomic
-def build_demo_publication(
-    organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None
-) -> Report:
-    story = Story.of(year, seed + 13, today)
-    hr = User.objects.get(organisation=organisation, username="demo_hr")
-    quarters = list(
-        AppraisalQuarter.objects.filter(organisation=organisation, year=year, state=QuarterState.APPROVED).order_by(
-            "quarter"
-        )
-    )
+@builder(seed_offset=13)
+def build_demo_publication(organisation: Organisation, story: Story) -> Report:
+    hr = account(organisation, "demo_hr")
+    approved = AppraisalQuarter.objects.filter(organisation=organisation, year=story.year, state=QuarterState.APPROVED)
+    quarters = list(approved.order_by("quarter"))
     report = Report(locked=[], open_publication=None, objections=0)
     for appraisal_quarter in quarters[:-1]:
-        starts = _next_working_day(periods.today(appraisal_quarter.approved_at), organisation.pk)
+        # Published the working day after the quarter's approval.
+        starts = periods.add_working_days(
+            periods.today(appraisal_quarter.approved_at) + timedelta(days=1), 1, organisation
+        )
         publication = act(hr, services.publication_open_quarter, appraisal_quarter=appraisal_quarter, today=starts)
         if not report.objections and _objection_with_regrade(publication, story, hr):
             report.objections = 1
         # The day after the last window of the publication (a republished entry's may run later).
-        last_end = max(publication.entries.values_list("window_ends_on", flat=True))
-        services.publication_lock_due(publication=publication, today=last_end + timedelta(days=1))
-        Publication.objects.filter(pk=publication.pk).update(
-            published_at=story.at(starts, 9), closed_at=story.at(last_end + timedelta(days=1), 1)
-        )
-        locked_at = story.at(last_end + timedelta(days=1), 1)
-        PublicationEntry.objects.filter(publication=publication).update(locked_at=locked_at)
+        closed = max(publication.entries.values_list("window_ends_on", flat=True)) + timedelta(days=1)
+        services.publication_lock_due(publication=publication, today=closed)
+        published_at, locked_at = story.at(starts, 9), story.at(closed, 1)
+        Publication.objects.filter(pk=publication.pk).update(published_at=published_at, closed_at=locked_at)
+        publication.entries.update(locked_at=locked_at)
         # The grades and the quarter were locked "now" by the service; the story locked them the
         # night the window closed, so talks and their overdue dates follow from that day.
-        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, locked_at__isnull=False).update(
-            locked_at=locked_at
-        )
+        appraisal_quarter.grades.filter(locked_at__isnull=False).update(locked_at=locked_at)
         AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk, locked_at__isnull=False).update(locked_at=locked_at)
         report.locked.append(appraisal_quarter.quarter)
     if quarters:
-        latest = quarters[-1]
-        starts = _last_working_day(story.as_of, organisation.pk)
-        publication = act(hr, services.publication_open_quarter, appraisal_quarter=latest, today=starts)
+        # The latest on the demo's "today" (or its last working day), its window open.
+        starts = periods.working_day_back(story.as_of, 1, organisation)
+        publication = act(hr, services.publication_open_quarter, appraisal_quarter=quarters[-1], today=starts)
         report.open_publication = publication.pk
     locked = "/".join(f"Q{q}" for q in report.locked) or "none"
     report.text = (

@@ -11,10 +11,8 @@ left unstarted, for whoever tries the product as demo_staff.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from functools import partial
-
-from django.db import transaction
 
 from accounts import periods
 from accounts.models import Department, Organisation, User
@@ -26,7 +24,7 @@ from summaries.models import MonthlySummary, SummaryProgress
 from targets import services as targets
 from targets.models import Completion, DepartmentGoal, TargetItem, TargetKind, TargetSet, TargetSetRevision
 
-from . import Report, Story, act, demo_as_of, load
+from . import Report, Story, act, at_hour, builder, demo_as_of, load
 
 __all__ = ["build_demo_year", "demo_as_of"]
 
@@ -76,7 +74,7 @@ class _YearBuilder:
         rng, year = self.rng, self.story.year
         departments = Department.objects.filter(organisation=self.organisation, is_active=True, head__isnull=False)
         for department in departments.select_related("head").order_by("sort_order", "code"):
-            plan = PLANS.get(department.code, PLANS["BGS"])
+            plan = PLANS[department.code]
             wanted = [(None, plan["annual"][: rng.choice((2, 3, 3))])]
             wanted += [(q, plan["quarterly"][str(q)][: rng.choice((1, 2, 2))]) for q in self.quarters]
             goal = partial(act, department.head, targets.department_goal_create, department=department, year=year)
@@ -91,7 +89,7 @@ class _YearBuilder:
         roll, goal = self.rng.random(), None
         if kind == TargetKind.KEY and task.get("goal") is not None and task["goal"] < len(annual) and roll < 0.7:
             goal = annual[task["goal"]]
-        elif quarterly and roll < {TargetKind.KEY: 0.95, TargetKind.ASSIGNED: 0.3}.get(kind, 0):
+        elif kind == TargetKind.KEY and quarterly and roll < 0.95:
             goal = self.rng.choice(quarterly)
         elif kind == TargetKind.ROUTINE and annual and roll < 0.2:
             goal = self.rng.choice(annual)
@@ -99,7 +97,7 @@ class _YearBuilder:
 
     def _items(self, person: User, quarter: int, *, light: bool) -> tuple[list[targets.ItemData], list[str], dict]:
         """The items the owner writes, their short names, and the task a leader will assign (or None)."""
-        rng, plan = self.rng, PLANS.get(person.department.code, PLANS["BGS"])
+        rng, plan = self.rng, PLANS[person.department.code]
         count = 2 if light else rng.choice((3, 4, 4, 5))
         assigned = rng.choice(plan["assigned"] + COMMON["assigned"]) if rng.random() < 0.35 else None
         chosen = [(task, TargetKind.KEY) for task in rng.sample(plan["key"], max(count - 1 - bool(assigned), 1))]
@@ -173,7 +171,7 @@ class _YearBuilder:
         act(person, targets.target_set_record_completion, target_set=target_set, completions=done, today=last)
 
     def _text(self, person: User, summary: MonthlySummary, *, draft: bool) -> summaries.SummaryText:
-        rng, plan = self.rng, PLANS.get(person.department.code, PLANS["BGS"])
+        rng, plan = self.rng, PLANS[person.department.code]
         other = [_fill(t, rng) for t in rng.sample(plan["other_work"], rng.choice((1, 2)))]
         other.append(rng.choice(COMMON["other_work"]))
         problems = [rng.choice(plan["problems"])] + ([rng.choice(COMMON["problems"])] if rng.random() < 0.4 else [])
@@ -206,7 +204,7 @@ class _YearBuilder:
     def summary(self, person: User, month: int, forced: str | None) -> None:
         rng, story = self.rng, self.story
         status, period = self._summary_status(month, forced), periods.Month(story.year, month)
-        opened = datetime.combine(story.as_of, datetime.min.time(), tzinfo=periods.CHINA_TZ)
+        opened = at_hour(story.as_of, 0)
         summary = summaries.summary_get_or_create(owner=person, year=story.year, month=month, now=opened)
         text = self._text(person, summary, draft=status == DRAFT and month == self.current_month)
         summary = act(person, summaries.summary_autosave, summary=summary, based_on_version=summary.version, text=text)
@@ -229,14 +227,14 @@ class _YearBuilder:
         summary is returned), and so does another head under demo_leader."""
         self.forced_targets = target_of = {"demo_head": SUBMITTED}
         self.forced_summaries = summary_of = {"demo_head": SUBMITTED, "demo_staff": APPROVED}
-        head = next((p for p in self.people if p.username == "demo_head"), None)
-        if head is None:
-            return
-        department, leader = head.department_id, head.department.supervising_leader_id
-        staff = [p.username for p in self.people if p.department_id == department and p.username not in summary_of]
-        heads = [p.username for p in self.people if p.pk == p.department.head_id and p.department_id != department]
+        head = next(p.department for p in self.people if p.username == "demo_head")
+        staff = [p.username for p in self.people if p.department_id == head.pk and p.username not in summary_of]
         heads = [
-            p.username for p in self.people if p.username in heads and p.department.supervising_leader_id == leader
+            p.username
+            for p in self.people
+            if p.pk == p.department.head_id
+            and p.department_id != head.pk
+            and p.department.supervising_leader_id == head.supervising_leader_id
         ]
         target_of.update(dict.fromkeys(staff[:3], SUBMITTED))
         summary_of.update({**dict.fromkeys(staff[:3] + heads[:1], SUBMITTED), **dict.fromkeys(staff[3:4], RETURNED)})
@@ -271,31 +269,24 @@ class _YearBuilder:
                 self.complete(person, target_set)
 
 
-@transaction.atomic
-def build_demo_year(
-    organisation: Organisation,
-    *,
-    year: int,
-    seed: int = 2026,
-    today: date | None = None,
-    full_detail: int = 2000,
-) -> Report:
+@builder(seed_offset=0)
+def build_demo_year(organisation: Organisation, story: Story, *, full_detail: int = 2000) -> Report:
     """Fill ``year`` of the demo organisation as a year in progress on ``today`` (default: the local date).
 
     The first ``full_detail`` people (by id) get every quarter's targets and every month's summary;
     the others get the current quarter's targets and last month's summary only.
     """
-    builder = _YearBuilder(organisation, Story.of(year, seed, today))
-    builder.build_goals()
-    builder.force_inbox_work()
-    for index, person in enumerate(builder.people):
+    maker = _YearBuilder(organisation, story)
+    maker.build_goals()
+    maker.force_inbox_work()
+    for index, person in enumerate(maker.people):
         # The grade rows' documents columns (if the year's quarters are open) once per person and
         # quarter, not after each of the person's saves.
         with grade_counts.deferred():
-            builder.person_year(person, light=index >= full_detail)
-    full, light = min(full_detail, len(builder.people)), max(len(builder.people) - full_detail, 0)
+            maker.person_year(person, light=index >= full_detail)
+    full, light = min(full_detail, len(maker.people)), max(len(maker.people) - full_detail, 0)
     counts = ", ".join(f"{m.objects.filter(**{path: organisation}).count()} {name}" for name, m, path in COUNTED)
-    text = f"Year {year} as of {builder.story.as_of}: full detail (targets Q{'/Q'.join(map(str, builder.quarters))}, "
-    text += f"summaries of {len(builder.story.past_months)} past months) for {full} staff"
+    text = f"Year {story.year} as of {story.as_of}: full detail (targets Q{'/Q'.join(map(str, maker.quarters))}, "
+    text += f"summaries of {len(story.past_months)} past months) for {full} staff"
     text += f"; lighter data (this quarter's targets, last month's summary) for {light} more staff" if light else ""
     return Report(full_people=full, light_people=light, text=f"{text}. Created {counts}.")
