@@ -24,6 +24,7 @@ from tests.factories import (
     TargetItemFactory,
     TargetSetFactory,
     UserFactory,
+    WorkingDayOverrideFactory,
     audited,
 )
 
@@ -336,6 +337,23 @@ def test_the_unread_count_is_in_sight_on_a_phone_without_opening_the_menu(demo, 
     else:
         expect(compact).to_be_hidden()
         expect(ui.page.get_by_test_id("bell-count")).to_have_text("3")
+
+
+def test_the_calendar_s_overrides_are_cards_on_an_english_phone(demo, phone_ui):
+    """A walk of the English pages: the seven columns of the organisation's overrides ran off a
+    phone's screen; each override is a labelled card, its 删除 within the screen."""
+    ui = phone_ui
+    hr = person("demo_hr")
+    WorkingDayOverrideFactory(organisation=hr.organisation, created_by=hr, note="单位调休")
+    ui.sign_in_as("demo_hr")
+    ui.page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": ui.page.url}])
+    ui.goto("/accounts/calendar/")
+    row = ui.page.get_by_test_id("override-row")
+    delete = row.get_by_role("link", name="Delete")
+    expect(delete).to_be_visible()
+    box = delete.bounding_box()
+    assert box["x"] + box["width"] <= ui.page.viewport_size["width"], box
+    ui.assert_scrolls_not_sideways()
 
 
 # --- 8: my own history -----------------------------------------------------------------------------
