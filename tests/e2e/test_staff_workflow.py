@@ -227,8 +227,9 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
     ui.go_via_menu("月小结", "/summaries/")
     month_row = page.get_by_test_id(f"month-{timezone.localdate().month}")
     expect(month_row.get_by_test_id("status")).to_have_text("已退回")
+    # Returned: the list offers 修改 (it offered 填写, as if nothing had been written).
     with page.expect_navigation():
-        month_row.get_by_role("link", name="填写").click()
+        month_row.get_by_role("link", name="修改").click()
     assert page.url == ui.base_url + summary_path
     expect_status(ui, "已退回")
     expect(page.get_by_test_id("return-reason")).to_contain_text("请补充招聘会达成就业意向人数。")
