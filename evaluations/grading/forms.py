@@ -60,7 +60,11 @@ class ReturnForm(forms.Form):
     """The agency head sends a confirmed grade back before approving, with the reason."""
 
     reason = MultiLineCharField(
-        label=_("退回理由"), max_length=_limit("return_reason"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("退回理由"),
+        max_length=_limit("return_reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        # In the page's words, as a target set's or a summary's return says it (not 这个字段是必填项).
+        error_messages={"required": _("退回时须填写退回原因。")},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

@@ -37,7 +37,7 @@ def test_twenty_tabs_saving_one_grade_one_lands_the_others_get_the_conflict_mess
     answers = run_at_once(database, TABS, save)
 
     assert answers.count("saved") == 1, answers
-    assert answers.count("该等次已被他人修改，请刷新页面后再操作。") == TABS - 1, answers
+    assert answers.count("该等次已被他人修改（可能在另一个窗口），请查看当前等次后再操作。") == TABS - 1, answers
     winner = answers.index("saved")
     with connected(database):
         saved = QuarterGrade.objects.get(pk=row.pk)

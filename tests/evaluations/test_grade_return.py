@@ -128,6 +128,8 @@ def test_only_a_confirmed_grade_of_an_open_quarter_with_a_reason_is_sent_back(
 
     empty = send_back(client, grade_of(staff), reason="   ")
     assert empty.status_code == 400 and 'data-testid="return-form"' in empty.content.decode()
+    # In the page's words (a user test read Django's 这个字段是必填项 here).
+    assert "退回时须填写退回原因。" in empty.content.decode() and "这个字段是必填项" not in empty.content.decode()
     too_long = send_back(client, grade_of(staff), reason="长" * 600)
     assert too_long.status_code == 400
     stale = client.post(
@@ -136,6 +138,27 @@ def test_only_a_confirmed_grade_of_an_open_quarter_with_a_reason_is_sent_back(
     )
     assert stale.status_code == 400 and "已被他人修改" in stale.content.decode()
     assert grade_of(staff).state == GradeState.CONFIRMED
+
+
+def test_a_grade_confirmed_from_another_tab_says_back_the_comment_typed_in_this_one(
+    client_for, quarter, head, leader, staff, grade_of
+):
+    """A user test: tab A's 一般 with its comment, saved after tab B's 较好 had been confirmed, was
+    refused (rightly) on a page with no form left, and told to 刷新 a page already fresh; the comment
+    was gone. It is said back, and the message says to look at the grade as it is."""
+    page_version = grade_of(staff).version
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    grade_confirm(grade_row=grade_of(staff), actor=leader)
+    prefix = f"g{grade_of(staff).pk}-"
+    response = client_for(head).post(
+        detail(grade_of(staff)),
+        {f"{prefix}grade": Grade.FAIRLY_GOOD, f"{prefix}comment": "考勤存在问题。", f"{prefix}version": page_version},
+        follow=True,
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert "该等次已被他人修改（可能在另一个窗口），请查看当前等次后再操作。" in said, said
+    assert "您填写的评语未保存：考勤存在问题。" in said, said
+    assert grade_of(staff).grade == Grade.FAIRLY_GOOD
 
 
 def test_an_approved_quarters_grade_is_not_sent_back_here(client_for, all_confirmed, chief, staff, grade_of):

@@ -244,7 +244,7 @@ def _lock_row(grade_row: QuarterGrade, version: int | None) -> QuarterGrade:
         .get(pk=grade_row.pk)
     )
     if version is not None and locked.version != version:
-        raise ValidationError(_("该等次已被他人修改，请刷新页面后再操作。"))
+        raise ValidationError(_("该等次已被他人修改（可能在另一个窗口），请查看当前等次后再操作。"), code="stale")
     return locked
 
 

@@ -29,6 +29,7 @@ from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import run_service, service_result
 from accounts.models import Policy, User
+from accounts.pages import keep_refused_text
 from accounts.pagination import filtered_page, query_without
 from accounts.selectors import policy_for_organisation
 from accounts.text import join_list
@@ -570,8 +571,16 @@ def grade_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         form=form,
     )
+    if saved:
+        return redirect(_back_to(request, row))
+    now = _get_grade_for_user(request, pk)
+    if not (request.user.has_perm("evaluations.grade_person", now) and _may_still_change(request.user, now)):
+        # Decided meanwhile (a leader confirmed it from another tab's grade): the page has no form
+        # left to keep the typed text in, so it is said back (a user test lost a comment so).
+        keep_refused_text(request, _("评语"), data["comment"])
+        keep_refused_text(request, _("理由"), data["reason"])
     # Refused: the page again with what the person typed.
-    return redirect(_back_to(request, row)) if saved else _rerender(request, row, form)
+    return _rerender(request, row, form)
 
 
 @require_POST
