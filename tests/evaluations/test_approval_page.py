@@ -182,6 +182,9 @@ def test_the_blockers_name_targets_not_reviewed_summaries_missing_and_people_not
     assert "还有1人的季度目标未审核通过。" in page
     assert "还有1人的月度小结未提交。" in page
     assert "还有8人未评鉴。" in page
+    # The totals' parts add up to the whole (a user test read 共60人 beside 8 graded).
+    totals = page.split('data-testid="totals">', 1)[1].split("</p>", 1)[0]
+    assert totals.startswith("共8人：好0人") and totals.endswith("尚未评鉴8人。"), totals
     assert reverse("evaluations:grade_detail", args=[grade_of(staff).pk]) in page
     assert reverse("evaluations:grade_detail", args=[grade_of(colleague).pk]) in page
     assert 'data-testid="approve-confirm" disabled' in page
