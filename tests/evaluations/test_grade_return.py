@@ -54,6 +54,9 @@ def test_the_agency_head_sends_a_confirmed_grade_back_and_both_graders_hear_why(
         appraisal_quarter_approve(appraisal_quarter=all_confirmed, actor=chief)
     page = client_for(chief).get(reverse("evaluations:quarter_approve", args=[all_confirmed.pk])).content.decode()
     assert 'data-testid="returned"' in page and "与季度工作实绩不符" in page
+    # The distribution still counts the grade (and its 好 place, were it 好) and says so (a user
+    # test read 好4 未评0 beside 还有1人的等次已退回).
+    assert "已退回待重新评鉴的1人仍按原等次计入上表和“好”的名额，重新评鉴后更新。" in page
 
 
 def test_the_head_sees_it_on_the_grading_page_regrades_and_the_leaders_confirmation_clears_it(

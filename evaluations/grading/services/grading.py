@@ -577,6 +577,8 @@ def discipline_opinion_wanted(*, appraisal_quarter: AppraisalQuarter, policy, op
 DISCIPLINE_OPINION = "discipline_opinion"
 # What staff still owe (targets approved, summaries handed in), not the graders.
 INPUTS = "inputs"
+# Grades the agency head sent back (grade_return), waiting for the graders to grade them again.
+REGRADE = "regrade"
 
 
 class ApprovalBlocker(str):
@@ -591,9 +593,14 @@ class ApprovalBlocker(str):
     # Whose step it waits for: "discipline_opinion" for the 纪委意见 (the inspector's), "" otherwise.
     waits_for: str
 
-    def __new__(cls, message: str, people=(), more: int | str = 0, waits_for: str = "") -> ApprovalBlocker:
+    # How many it concerns ("1000+" past BLOCKER_COUNT_CAP; 0 for a blocker of no people).
+    count: int | str
+
+    def __new__(
+        cls, message: str, people=(), more: int | str = 0, waits_for: str = "", count: int | str = 0
+    ) -> ApprovalBlocker:
         blocker = super().__new__(cls, message)
-        blocker.people, blocker.more, blocker.waits_for = list(people), more, waits_for
+        blocker.people, blocker.more, blocker.waits_for, blocker.count = list(people), more, waits_for, count
         return blocker
 
 
@@ -644,7 +651,9 @@ def _people_blocker(
     # matches, where sorting by department first had to find and sort every match (0.7 s when
     # 100 000 people lacked something).
     more = max(count - len(people), 0)
-    return ApprovalBlocker(message, people, f"{more}+" if capped else more, waits_for=waits_for)
+    return ApprovalBlocker(
+        message, people, f"{more}+" if capped else more, waits_for=waits_for, count=_shown(count, capped)
+    )
 
 
 def _shown(count: int, capped: bool) -> str:
@@ -709,7 +718,7 @@ def approval_blockers(
         (no_targets, _("还有%(n)s人的季度目标未审核通过。"), INPUTS),
         (no_summaries, _("还有%(n)s人的月度小结未提交。"), INPUTS),
         (pending_rows, _("还有%(n)s人未评鉴。"), ""),
-        (returned_rows, _("还有%(n)s人的等次已退回，待重新评鉴。"), ""),
+        (returned_rows, _("还有%(n)s人的等次已退回，待重新评鉴。"), REGRADE),
         (unconfirmed_rows, _("还有%(n)s人的等次未经分管领导确认。"), ""),
     )
     if policy.score_model_enabled:

@@ -931,6 +931,11 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
         if policy.discipline_review_step and appraisal_quarter.is_open
         else ""
     )
+    blockers = (
+        grading.approval_blockers(appraisal_quarter=appraisal_quarter, pools=pools, opinion_status=opinion_status)
+        if appraisal_quarter.is_open
+        else []
+    )
     return render(
         request,
         "evaluations/grading/approve_confirm.html",
@@ -939,11 +944,11 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
             "departments": departments,
             "totals": totals,
             "opinion": opinion,
-            "blockers": grading.approval_blockers(
-                appraisal_quarter=appraisal_quarter, pools=pools, opinion_status=opinion_status
-            )
-            if appraisal_quarter.is_open
-            else [],
+            "blockers": blockers,
+            # Sent back by the agency head: still counted under their grade and in the 好 places
+            # until graded again (the distribution says so beneath it; a user test read 好4 未评0
+            # beside 还有1人的等次已退回).
+            "returned": next((b.count for b in blockers if b.waits_for == grading.REGRADE), 0),
             "cancel_url": back,
             # Sending a confirmed grade back (grade_detail's form) is the approver's, before approval.
             "can_return": appraisal_quarter.is_open and request.user.has_perm("evaluations.approve_quarter"),
