@@ -533,7 +533,13 @@ def grade_form(context, row, form, next_page, work_position="") -> str:
 
 # --- A confirmation row's grade (work.html's confirmation list) ---------------------------------
 
-_SUMMARY_WORDS = {"evaluator": _("评鉴人"), "grade": _("等次"), "comment": _("评语"), "reason": _("理由")}
+_SUMMARY_WORDS = {
+    "evaluator": _("评鉴人"),
+    "grade": _("等次"),
+    "comment": _("评语"),
+    "reason": _("理由"),
+    "changed": _("分管领导调整：%(old)s → %(new)s"),
+}
 
 _WORD_TABLES = {"facts": _FACTS_WORDS, "confirm": _CONFIRM_WORDS, "grade": _GRADE_WORDS, "summary": _SUMMARY_WORDS}
 _CHOICE_LABELS = {
@@ -556,6 +562,7 @@ _CONFIRM_SUMMARY = (
     "          </div>\n"
     '          <div class="small text-muted">{}{}</div>\n'
     '          <p class="mb-1">{}{colon}<strong data-testid="confirm-grade">{}</strong>{}</p>\n'
+    "          {}\n"
     "          {}\n"
     "          {}"
 )
@@ -606,6 +613,22 @@ def confirm_summary(grade_row) -> str:
             '<p class="small mb-1 text-break">{}{colon}{}</p>', words["reason"], grade_row.reason, colon=words["colon"]
         )
         if grade_row.reason
+        else "",
+        # The leader's change, as the grade page and the approval page show it (a user test: the
+        # leader's own card read 较好 under the head's comment written for 好, no change, no reason).
+        _html(
+            '<p class="small mb-1 text-danger text-break" data-testid="leader-change">{}<br>'
+            '<span class="text-muted">{}{colon}{}</span></p>',
+            words["changed"]
+            % {
+                "old": _display(words, "grade", grade_row.evaluator_grade),
+                "new": grade,
+            },
+            words["reason"],
+            grade_row.change_reason,
+            colon=words["colon"],
+        )
+        if grade_row.changed_by_leader
         else "",
         colon=words["colon"],
     )

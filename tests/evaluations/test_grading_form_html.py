@@ -166,6 +166,14 @@ def summary_row(**fields):
         {"state": GradeState.GRADED, "grade": Grade.AVERAGE, "comment": "a & b", "reason": "<理由>"},
         {"state": GradeState.CONFIRMED, "grade": Grade.UNCERTAIN, "uncertain_reason": UncertainReason.choices[0][0]},
         {"state": GradeState.GRADED, "grade": Grade.GOOD, "evaluator": User(first_name="科长", last_name="李")},
+        # Changed by the leader: the change and its reason (a user test saw neither on the card).
+        {
+            "state": GradeState.CONFIRMED,
+            "grade": Grade.FAIRLY_GOOD,
+            "evaluator_grade": Grade.GOOD,
+            "comment": "四项目标全部完成",
+            "change_reason": "<与同科室人员比较>",
+        },
     ],
 )
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -175,6 +183,9 @@ def test_the_confirmation_rows_grade_is_written_as_its_template_wrote_it(fields,
             CONFIRM_SUMMARY_TEMPLATE, "{% confirm_summary grade_row %}", {"grade_row": summary_row(**fields)}
         )
     assert after == before
+    assert ('data-testid="leader-change"' in after) == ("evaluator_grade" in fields)
+    if "evaluator_grade" in fields and language == "zh-hans":
+        assert "分管领导调整：好 → 较好" in after and "&lt;与同科室人员比较&gt;" in after
 
 
 # The grade page's indicator scores: grading_tags.score_fields must write what crispy's filter writes.
