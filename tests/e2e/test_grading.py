@@ -289,6 +289,8 @@ def test_the_regrade_page_disables_good_when_the_quota_is_used_up(ui, demo, cloc
     expect(banner).to_contain_text("本季度可评“好”")
     expect(banner.locator("[data-quota-remaining]")).to_have_text("0")
     expect(banner.get_by_test_id("quota-warning")).to_contain_text("名额已用完")
+    # Not "不能再评“好”" beside a person whose own 好 may stay (a user test read it as a contradiction).
+    expect(banner.get_by_test_id("quota-warning")).to_contain_text("已评“好”的可以保留")
     form = page.get_by_test_id("grade-form")
     expect(form.locator(f"input[value='{Grade.GOOD}']")).to_be_disabled()
     expect(form.locator(f"input[value='{Grade.AVERAGE}']")).to_be_enabled()
