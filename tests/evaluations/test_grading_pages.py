@@ -15,6 +15,7 @@ from tests.evaluations.conftest import Q3_GRADING_DAY
 from tests.evaluations.helpers import give
 from tests.factories import (
     AppraisalQuarterFactory,
+    DepartmentFactory,
     FindingFactory,
     MonthlySummaryFactory,
     RoleAssignmentFactory,
@@ -27,6 +28,7 @@ from tests.factories import (
     VetoFlagFactory,
     hand_in_quarter_inputs,
     policy_with,
+    save_fields,
 )
 from tests.support.clock import movable_today
 
@@ -127,6 +129,27 @@ def test_the_leader_grades_heads_and_confirms_staff_grades(client_for, quarter, 
     assert html.count('data-testid="grade-form"') == 1  # the head
     assert 'data-testid="confirm-all"' in html
     assert html.count('data-testid="confirm-one"') == 1
+
+
+def test_confirming_everyone_warns_of_a_department_over_its_share_of_the_good_places(
+    client_for, organisation, department, team, head, leader
+):
+    """A user test: three departments gave 好 to nearly everyone and the leader's 全部确认 asked
+    only "确认全部18人的等次？"; the quota (the organisation's) then ran out for the others."""
+    others = DepartmentFactory(organisation=organisation, supervising_leader=leader)
+    UserFactory.create_batch(10, department=others)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    for person in team[:4]:
+        give(quarter.grades.get(person=person), head, Grade.GOOD)
+    give(quarter.grades.get(person=team[4]), head)
+    html = client_for(leader).get(GRADING).content.decode()
+    asked = html.split('action="/evaluations/grading/confirm-all/" data-confirm="', 1)[1].split('">', 1)[0]
+    assert asked.startswith("确认全部5人的等次（不作调整）？"), asked
+    assert f"注意：{department.name}已评“好”4人，多于按人数折算的约3人。" in asked, asked
+    # Within its share, nothing more is said.
+    save_fields(QuarterGrade.objects.filter(appraisal_quarter=quarter, person=team[0]), grade=Grade.FAIRLY_GOOD)
+    html = client_for(leader).get(GRADING).content.decode()
+    assert "注意：" not in html.split('data-confirm="', 1)[1].split('">', 1)[0]
 
 
 def test_without_an_open_quarter_the_page_says_so(client_for, head):
