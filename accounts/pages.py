@@ -107,14 +107,14 @@ def review_decision(
 def keep_refused_reason(request: HttpRequest, reason: str) -> None:
     """A return refused after the reason was typed (another tab approved the document meanwhile):
     the reason is said back, to be copied, rather than lost with the page (a user test)."""
-    keep_refused_text(request, _("退回原因"), reason)
+    keep_refused_text(request, _("您填写的退回原因未保存：%(text)s"), reason)
 
 
-def keep_refused_text(request: HttpRequest, what: str, text: str) -> None:
+def keep_refused_text(request: HttpRequest, message: str, text: str) -> None:
     """Text typed into a form the page no longer shows (someone else decided meanwhile) said back,
-    to be copied, under its label ``what`` (退回原因, 评语)."""
+    to be copied: ``message`` is the whole sentence, with ``%(text)s`` where the text goes."""
     if text.strip():
-        messages.info(request, _("您填写的%(what)s未保存：%(text)s") % {"what": what, "text": text})
+        messages.info(request, message % {"text": text})
 
 
 def form_page(

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import periods, workflow
 from accounts.models import Department, User
@@ -263,7 +264,11 @@ def _check_submittable(target_set: TargetSet) -> None:
     # All or none (the form says so): 100 on one item and nothing on the other went through.
     unweighted = [str(number) for number, item in enumerate(items, start=1) if item.weight is None]
     if weights and unweighted:
-        message = _("设置权重时每项都须填写权重（第%(items)s项未填）。不设权重时请全部留空。")
+        message = ngettext(
+            "设置权重时每项都须填写权重（第%(items)s项未填）。不设权重时请全部留空。",
+            "设置权重时每项都须填写权重（第%(items)s项未填）。不设权重时请全部留空。",
+            len(unweighted),
+        )
         raise ValidationError(message % {"items": join_list(unweighted)}, code="weights")
     if weights and sum(weights) != 100:
         raise ValidationError(

@@ -164,6 +164,40 @@ def test_a_grade_confirmed_from_another_tab_says_back_the_comment_typed_in_this_
     assert grade_of(staff).grade == Grade.FAIRLY_GOOD
 
 
+def test_after_a_conflict_the_page_saves_again_as_a_deliberate_overwrite(client_for, quarter, head, staff, grade_of):
+    """A review: the page redrawn after a conflict kept the posted (old) version, so every later
+    save from it was refused again. It carries the stored one: the next save goes through."""
+    page_version = grade_of(staff).version
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.AVERAGE, comment="另一窗口", reason="不及时")
+    prefix = f"g{grade_of(staff).pk}-"
+    posted = {f"{prefix}grade": Grade.FAIRLY_GOOD, f"{prefix}comment": "本窗口的评语", f"{prefix}version": page_version}
+    client = client_for(head)
+    refused = client.post(detail(grade_of(staff)), posted)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "该等次已被他人修改（可能在另一个窗口）" in page and "本窗口的评语" in page
+    # Still gradable by the head: the typed text stays in the form, not said back.
+    assert "未保存：" not in page
+    assert f'name="{prefix}version" value="{grade_of(staff).version}"' in page
+    again = client.post(detail(grade_of(staff)), {**posted, f"{prefix}version": grade_of(staff).version})
+    assert again.status_code == 302
+    assert (grade_of(staff).grade, grade_of(staff).comment) == (Grade.FAIRLY_GOOD, "本窗口的评语")
+
+
+def test_an_unchanged_comment_is_not_said_back_as_unsaved(client_for, quarter, head, leader, staff, grade_of):
+    page_version = grade_of(staff).version
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    grade_confirm(grade_row=grade_of(staff), actor=leader)
+    prefix = f"g{grade_of(staff).pk}-"
+    response = client_for(head).post(
+        detail(grade_of(staff)),
+        {f"{prefix}grade": Grade.FAIRLY_GOOD, f"{prefix}comment": "认真", f"{prefix}version": page_version},
+        follow=True,
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert any("已被他人修改" in text for text in said) and not any("未保存" in text for text in said), said
+
+
 def test_an_approved_quarters_grade_is_not_sent_back_here(client_for, all_confirmed, chief, staff, grade_of):
     appraisal_quarter_approve(appraisal_quarter=all_confirmed, actor=chief)
     with pytest.raises(ValidationError):

@@ -536,9 +536,22 @@ def _rerender(request: HttpRequest, row: QuarterGrade, form) -> HttpResponse:
     """The page again after a refused POST. The row and the quota banner are read anew from the
     database: the saved grade the banner's live count starts from is what the database holds
     now (another tab or person may have saved meanwhile), never the refused pick."""
+    now = _get_grade_for_user(request, row.pk)
+    form = with_stored_version(form, now.version)
     if request.POST.get("next") == "work":
         return _render_work(request, bound={row.pk: form}, status=400)
-    return _render_detail(request, _get_grade_for_user(request, row.pk), form=form, status=400)
+    return _render_detail(request, now, form=form, status=400)
+
+
+def with_stored_version(form, version: int):
+    """A refused form shown again carries the stored version: the page shows the grade as it is
+    now, so saving again is a deliberate overwrite, as on a target set's page (with the posted
+    version every later save was refused again, the review of a user test's conflict found)."""
+    if form.is_bound and "version" in form.fields:
+        data = form.data.copy()
+        data[form.add_prefix("version")] = str(version)
+        form.data = data
+    return form
 
 
 @login_required
@@ -576,9 +589,12 @@ def grade_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = _get_grade_for_user(request, pk)
     if not (request.user.has_perm("evaluations.grade_person", now) and _may_still_change(request.user, now)):
         # Decided meanwhile (a leader confirmed it from another tab's grade): the page has no form
-        # left to keep the typed text in, so it is said back (a user test lost a comment so).
-        keep_refused_text(request, _("评语"), data["comment"])
-        keep_refused_text(request, _("理由"), data["reason"])
+        # left to keep the typed text in, so what differs from the stored text is said back (a
+        # user test lost a comment so).
+        if data["comment"].strip() != now.comment.strip():
+            keep_refused_text(request, _("您填写的评语未保存：%(text)s"), data["comment"])
+        if data["reason"].strip() != now.reason.strip():
+            keep_refused_text(request, _("您填写的理由未保存：%(text)s"), data["reason"])
     # Refused: the page again with what the person typed.
     return _rerender(request, row, form)
 
@@ -650,7 +666,8 @@ def grade_return(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
     )
     if not saved:
-        return _render_detail(request, _get_grade_for_user(request, pk), return_form=form, status=400)
+        now = _get_grade_for_user(request, pk)
+        return _render_detail(request, now, return_form=with_stored_version(form, now.version), status=400)
     return redirect(reverse("evaluations:quarter_approve", args=[row.appraisal_quarter_id]))
 
 
