@@ -51,9 +51,14 @@ class AnnualDecisionForm(forms.Form):
     # The decision the page showed (its time, empty for none): a second tab's stale decision is refused.
     seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, excellent_barred: str = "", **kwargs):
+    def __init__(self, *args, excellent_barred: str = "", fixed: tuple[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if excellent_barred:
+        if fixed is not None:
+            # The one grade the rules leave (services.grade_fixed): the only one offered.
+            grade = self.fields["grade"]
+            grade.choices = [choice for choice in grade.choices if choice[0] == fixed[0]]
+            grade.help_text = fixed[1]
+        elif excellent_barred:
             # Not offered where the service would refuse it whatever the reason (annual_decide).
             grade = self.fields["grade"]
             grade.choices = [choice for choice in grade.choices if choice[0] != AnnualGrade.EXCELLENT]

@@ -642,6 +642,29 @@ def decision_closed(result: AnnualResult) -> str:
     return ""
 
 
+def grade_fixed(result: AnnualResult) -> tuple[str, str] | None:
+    """The one annual grade the rules leave ``result``'s person, and why (None when the committee
+    may choose): a probationer whose probation covers 31 December is not graded (DOMAIN.md §7,
+    unless the policy grades them), nor is a person under a sanction or 立案审查 with that effect;
+    one whose sanction makes the year 不称职 is 不称职. A user test decided a probationer 称职,
+    the suggestion's 不定等次 overruled with a reason; the rule is not the committee's to set aside
+    (a probation that ended is corrected on the person's special status)."""
+    policy = policy_for_organisation(organisation_id=result.organisation_id)
+    if not policy.probation_gets_annual_grade and result.person_id in probationers(
+        organisation=result.organisation, year=result.year
+    ):
+        return AnnualGrade.NOT_GRADED, str(
+            _("试用期人员不确定年度等次：其试用期覆盖%(year)s年12月31日（如试用期已满，请先更正人员的特殊状态）。")
+            % {"year": result.year}
+        )
+    impact = sanction_effects(organisation=result.organisation, year=result.year).get(result.person_id)
+    if impact is not None and impact.effect in NOT_GRADED_EFFECTS:
+        return AnnualGrade.NOT_GRADED, str(_("%(reason)s：当年不确定等次。") % {"reason": impact.reason})
+    if impact is not None and impact.effect == SanctionEffect.INCOMPETENT:
+        return AnnualGrade.INCOMPETENT, str(_("%(reason)s：当年确定为不称职。") % {"reason": impact.reason})
+    return None
+
+
 def excellent_barred(result: AnnualResult) -> str:
     """Why ``result``'s person cannot be decided 优秀 ("" when they can): an active veto flag or a
     sanction effect (lifted elsewhere, not overruled here), or the year's 优秀 list already posted
@@ -982,6 +1005,8 @@ def annual_decide(
     # Said before the reason is asked for: no reason makes it possible.
     if grade == AnnualGrade.EXCELLENT and (barred := excellent_barred(locked)):
         raise ValidationError({"grade": barred})
+    if (fixed := grade_fixed(locked)) is not None and grade != fixed[0]:
+        raise ValidationError({"grade": fixed[1]})
     reason = reason.strip()
     if grade != result.suggested_grade and not reason:
         raise ValidationError({"reason": _("确定等次与建议等次不一致，须说明理由。")})

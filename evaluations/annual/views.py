@@ -103,7 +103,12 @@ def annual_decide(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         "seen": services.decision_token(result),
     }
     closed = services.decision_closed(result)
-    form = AnnualDecisionForm(request.POST or None, initial=initial, excellent_barred=services.excellent_barred(result))
+    form = AnnualDecisionForm(
+        request.POST or None,
+        initial=initial,
+        excellent_barred=services.excellent_barred(result),
+        fixed=services.grade_fixed(result),
+    )
     status = 200
     if request.method == "POST" and closed:
         # Sent from a page opened before the close (a stale tab): refused, and said so, where the

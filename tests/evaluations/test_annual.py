@@ -345,6 +345,33 @@ def test_a_probationer_at_year_end_is_not_graded(organisation, staff, colleague,
     assert result_of(colleague).suggested_grade == AnnualGrade.EXCELLENT
 
 
+def test_the_committee_cannot_grade_a_probationer_or_one_a_sanction_leaves_ungraded(
+    client_for, organisation, staff, colleague, chief, crowd
+):
+    """A user test decided a probationer 称职 against the suggestion's 不定等次 (with a reason): the
+    rule is not the committee's to set aside. Likewise a sanction whose effect is 不定等次 or 不称职."""
+    StaffStatusFactory(user=staff, kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 3, 1))
+    SanctionFactory(person=colleague, kind=SanctionKind.DEMOTION, decided_on=date(YEAR, 3, 1))
+    record(staff, "好/好/好/好", score="95")
+    record(colleague, "较好/较好/较好/较好", score="85")
+    rollup(organisation)
+    with pytest.raises(ValidationError, match="试用期人员不确定年度等次：其试用期覆盖2026年12月31日"):
+        annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.COMPETENT, reason="试用期已满")
+    assert result_of(staff).decided_grade == ""
+    decided = annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.NOT_GRADED, reason="")
+    assert decided.decided_grade == AnnualGrade.NOT_GRADED
+    expected = result_of(colleague).suggested_grade
+    for grade in (AnnualGrade.COMPETENT, AnnualGrade.NOT_GRADED):
+        if grade != expected:
+            with pytest.raises(ValidationError, match="当年"):
+                annual.annual_decide(result=result_of(colleague), actor=chief, grade=grade, reason="理由")
+    # The decide page offers only the grade the rules leave, and says why.
+    page = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk])).content
+    page = page.decode()
+    assert 'value="not_graded"' in page and 'value="competent"' not in page
+    assert "如试用期已满，请先更正人员的特殊状态" in page
+
+
 def test_the_policy_may_grade_probationers(organisation, staff, crowd):
     Policy.objects.filter(organisation=organisation).update(probation_gets_annual_grade=True)
     StaffStatusFactory(user=staff, kind=StaffStatusKind.PROBATION, start_date=date(YEAR, 3, 1))
