@@ -1287,11 +1287,9 @@ AUDIT_OBJECT_NAMES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "evaluations.ballotrater": {"name": ("ballot__title",)},
     "evaluations.ballotsubject": {"name": ("person__full_name", "ballot__title")},
     "evaluations.departmentscore": {"name": ("department__name",), "year": "year", "quarter": "quarter"},
-    "evaluations.finding": {
-        "name": ("person__full_name", "department__name"),
-        "year": "inspection__date__year",
-        "month": "inspection__date__month",
-    },
+    # Not the person either (as a veto below): that someone was found at fault is itself content (a
+    # user test learnt who had been disciplined from the auditor's list).
+    "evaluations.finding": {"year": "inspection__date__year", "month": "inspection__date__month"},
     "evaluations.gradereview": {
         "name": ("quarter_grade__person__full_name",),
         "year": "quarter_grade__appraisal_quarter__year",
@@ -1311,7 +1309,7 @@ AUDIT_OBJECT_NAMES: dict[str, dict[str, str | tuple[str, ...]]] = {
         "year": "appraisal_quarter__year",
         "quarter": "appraisal_quarter__quarter",
     },
-    "evaluations.sanction": {"name": ("person__full_name",)},
+    "evaluations.sanction": {"year": "decided_on__year"},
     "evaluations.satisfactionscore": {
         "name": ("person__full_name", "department__name"),
         "year": "year",
@@ -1319,7 +1317,7 @@ AUDIT_OBJECT_NAMES: dict[str, dict[str, str | tuple[str, ...]]] = {
     },
     "evaluations.serviceevent": {"name": ("person__full_name",)},
     # Not the person: that someone holds a veto is itself appraisal content (the flag's own fields are
-    # hidden; a sanction or a finding is named by its person, but what it weighs is not said).
+    # hidden), and so is that someone was sanctioned or found at fault (above).
     "evaluations.vetoflag": {"year": "year"},
     "evaluations.welfareassessment": {"name": ("owner__full_name",), "year": "year"},
     # Named by what they are when a job's value names them by id (AUDIT_VALUE_OBJECTS); their own

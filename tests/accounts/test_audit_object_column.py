@@ -10,11 +10,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from accounts.models import AuditEntry
+from evaluations.discipline.models import SanctionKind
 from evaluations.welfare import services as welfare_services
 from evaluations.welfare.models import WelfareStage
 from tests.factories import (
     AppraisalQuarterFactory,
     QuarterGradeFactory,
+    SanctionFactory,
+    VetoFlagFactory,
     WelfareAssessmentFactory,
     WelfarePostFactory,
     audited,
@@ -129,3 +132,31 @@ def test_a_weekly_items_entry_names_its_week_and_a_findings_its_month(client_for
     objects = _objects(client_for(auditor))
     assert any(text.endswith(f"{department.name} 2026年第48周") for text in objects), objects
     assert any(text.endswith("2026年11月") and text.startswith("检查发现") for text in objects), objects
+
+
+def test_the_auditor_learns_from_neither_the_list_nor_its_search_who_was_disciplined_or_graded_what(
+    client_for, auditor, hr, staff, organisation
+):
+    """A user test found, as the auditor, 处分与组织处理：马涛 on the list, and a person's veto by
+    searching their name (the stored text of an entry holds the person, the sanction's kind, the
+    veto's reason, a grade). The list names neither, and the 对象 search does not read that text."""
+    quarter = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=1)
+    with audited():
+        QuarterGradeFactory(person=staff, appraisal_quarter=quarter, grade="good")
+        SanctionFactory(person=staff, kind=SanctionKind.WARNING, decided_on=date(2026, 3, 1))
+        VetoFlagFactory(person=staff, year=2026, reason="严重违反工作纪律")
+    client = client_for(auditor)
+    objects = _objects(client)
+    assert "处分与组织处理：2026年度" in objects
+    assert not any(staff.full_name in text for text in objects if not text.startswith("季度等次"))
+    for searched in (staff.full_name, "好", "警告", "违反工作纪律"):
+        found = _objects(client, f"?object_repr={searched}")
+        assert not any(text.startswith(("处分与组织处理", "一票否决")) for text in found), (searched, found)
+        if searched != staff.full_name:
+            assert found == [], (searched, found)
+    # Appraisal content is found by its kind (对象类型), actor and time, not by the text it was
+    # stored with: the grade's entry shows the person's name, but a search of it would also read
+    # the grade, so the search leaves it out too.
+    kind = ContentType.objects.get_for_model(QuarterGradeFactory._meta.model).pk
+    graded = _objects(client, f"?content_type={kind}")
+    assert graded == ["季度等次：科员甲 2026年第1季度"], graded
