@@ -205,6 +205,7 @@ PEOPLE_FIELDS = (
     "ar__decision_reason",
     # Feedback confirmed (publicity.feedback): the annual result's confirmation and each quarter's talk.
     "ar__confirmation__confirmed_at",
+    "ar__confirmation__grade",
     *[f"g{q}__feedback_talk__confirmed_at" for q in QUARTERS],
 )
 
@@ -241,8 +242,10 @@ def people_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         quarter_grades = row[7 : 7 + n]
         scores = row[7 + n : 7 + 2 * n]
         on_time, late, missing = row[7 + 2 * n : 7 + 3 * n], row[7 + 3 * n : 7 + 4 * n], row[7 + 4 * n : 7 + 5 * n]
-        average, suggested, reasons, decided, decision_reason, confirmed_at = row[7 + 5 * n : 7 + 5 * n + 6]
-        talks_confirmed = sum(1 for t in row[7 + 5 * n + 6 :] if t is not None)
+        average, suggested, reasons, decided, decision_reason, confirmed_at, confirmed_grade = row[
+            7 + 5 * n : 7 + 5 * n + 7
+        ]
+        talks_confirmed = sum(1 for t in row[7 + 5 * n + 7 :] if t is not None)
         present = [s for s in scores if s is not None]
         if average is None and present:
             average = (sum(present) / len(present)).quantize(Decimal("0.01"))
@@ -267,8 +270,9 @@ def people_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             "；".join(str(r) for r in reasons) if reasons else "",
             annual.get(decided, "") if decided else "",
             decision_reason or "",
-            # Blank until there is a decided grade to confirm.
-            (yes if confirmed_at else no) if decided else "",
+            # Blank until there is a decided grade to confirm; a confirmation of a grade since
+            # changed is none (a user test read 是 beside a grade the person had not confirmed).
+            (yes if confirmed_at and confirmed_grade == decided else no) if decided else "",
             talks_confirmed,
         ]
         if index % PROGRESS_EVERY == 0 and total:

@@ -38,6 +38,7 @@ from tests.factories import (
     SanctionFactory,
     UserFactory,
     VetoFlagFactory,
+    save_fields,
 )
 
 YEAR = 2026
@@ -274,7 +275,11 @@ def test_the_publicity_sheet_lists_the_reviews_after_locking(graded, hr):
 def test_the_feedback_confirmed_columns_count_the_annual_confirmation_and_confirmed_talks(graded, head):
     annual = graded.annual_results.get(year=YEAR)
     AnnualConfirmation.objects.create(
-        organisation=graded.organisation, annual_result=annual, person=graded, grade="称职", confirmed_at=timezone.now()
+        organisation=graded.organisation,
+        annual_result=annual,
+        person=graded,
+        grade=annual.decided_grade,
+        confirmed_at=timezone.now(),
     )
     for quarter, confirmed in ((1, True), (2, True), (3, False)):
         grade = QuarterGrade.objects.get(person=graded, appraisal_quarter__quarter=quarter)
@@ -294,6 +299,12 @@ def test_the_feedback_confirmed_columns_count_the_annual_confirmation_and_confir
     assert rows["科员甲"]["年度结果本人确认"] == "是" and rows["科员甲"]["季度反馈谈话已确认"] == 2
     # 科员乙 has no decided grade yet: nothing to confirm.
     assert rows["科员乙"]["年度结果本人确认"] is None and rows["科员乙"]["季度反馈谈话已确认"] == 0
+    # The grade changed after it was confirmed: not confirmed (a user test read 是 beside a grade the
+    # person had not signed; their page asked them to confirm again).
+    save_fields(graded.annual_results.filter(year=YEAR), decided_grade=AnnualGrade.BASICALLY_COMPETENT)
+    people = _rows(_export(graded.organisation)["年度汇总"])
+    rows = {row[1]: dict(zip(people[0], row, strict=True)) for row in people[1:]}
+    assert rows["科员甲"]["年度结果本人确认"] == "否"
 
 
 def _department_of(organisation, n: int, *, hr=None) -> None:
