@@ -465,6 +465,8 @@ def test_a_grade_changed_by_a_review_after_confirmation_is_confirmed_again(clien
     client = client_for(staff)
     page = client.get(reverse("publicity:feedback_annual", args=[decided.pk])).content.decode()
     assert 'data-testid="annual-reconfirm"' in page and "优秀" in page and 'data-testid="annual-confirm-form"' in page
+    # Said as it happened, whoever changed it (a user test read 经复核 after a plain change by the committee).
+    assert "此后等次已变更为“称职”，请重新确认。" in page
     # A signature cannot be taken back: the browser asks first (static/js/app.js, data-confirm).
     assert "确认后不能撤回" in page.split('data-testid="annual-confirm-form"')[1].split(">")[0]
     assert "复核后待重新确认" in client.get(reverse("publicity:feedback_mine")).content.decode()
