@@ -169,10 +169,11 @@ def test_a_decision_role_takes_effect_when_hr_confirms_and_a_rejection_leaves_it
     client.force_login(hr)
     first = PendingRoleChange.objects.get(user=staff)
     second = PendingRoleChange.objects.get(user=colleague)
-    assert (
-        reverse("accounts:role_change_confirm", args=[first.pk])
-        in client.get(reverse("accounts:pending_changes")).content.decode()
-    )
+    page = client.get(reverse("accounts:pending_changes")).content.decode()
+    assert reverse("accounts:role_change_confirm", args=[first.pk]) in page
+    # Asked first, as rejecting is: a tap applies the grant at once (a user test on a phone).
+    confirm_form = page.split(reverse("accounts:role_change_confirm", args=[first.pk]), 1)[1].split(">", 1)[0]
+    assert "data-confirm=" in confirm_form and "确认后立即生效" in confirm_form
     assert client.post(reverse("accounts:role_change_confirm", args=[first.pk])).status_code == 302
     assert client.post(reverse("accounts:role_change_reject", args=[second.pk])).status_code == 302
     assert fresh(staff).roles == {Role.STAFF, Role.INSPECTOR}
