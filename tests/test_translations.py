@@ -88,3 +88,17 @@ def test_every_translatable_string_in_the_code_has_an_english_entry(tmp_path):
     ).stdout
     chinese = [line for line in untranslated.splitlines() if line.startswith("msgid") and not line.isascii()]
     assert chinese == []
+
+
+def test_a_finding_s_minor_severity_is_not_the_grade_average_in_english():
+    """A user test read the severities as "Average / Major / Serious": 一般 is a grade and a severity."""
+    from django.utils import translation
+
+    from evaluations.discipline.models import Severity
+    from evaluations.models import Grade
+
+    with translation.override("en"):
+        assert [str(label) for label in Severity.labels] == ["Minor", "Major", "Serious"]
+        assert str(Grade.AVERAGE.label) == "Average"
+    with translation.override("zh-hans"):
+        assert str(Severity.MINOR.label) == "一般"

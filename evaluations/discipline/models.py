@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import OrganisationScoped
 from accounts.textlimits import MEDIUM, bounded_text
@@ -19,7 +20,8 @@ class InspectionKind(models.TextChoices):
 
 
 class Severity(models.TextChoices):
-    MINOR = "minor", _("一般")
+    # Its own context: the grade 一般 reads "Average" in English, a finding's "Minor".
+    MINOR = "minor", pgettext_lazy("finding severity", "一般")
     MODERATE = "moderate", _("较重")
     SERIOUS = "serious", _("严重")
 
