@@ -66,7 +66,7 @@ from .models import (
 from .pages import confirm_page, confirm_then, form_page, import_page, stored_file_download, xlsx_download
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
-from .text import join_list
+from .text import join_list, join_sentences
 
 
 def _get_person_for_admin(request: HttpRequest, pk: int, perm: str = "accounts.change_person") -> User:
@@ -716,10 +716,10 @@ BREAK_GLASS_HINT = gettext_lazy(
 def _nobody_to_confirm(person: User) -> str:
     """What a reset nobody can confirm waits for, and for an administrator the operator's way out
     (accounts/management/commands/break_glass_reset.py, which resets administrators only)."""
-    message = str(NOBODY_TO_CONFIRM)
+    sentences = [str(NOBODY_TO_CONFIRM)]
     if services.break_glass_applies(user=person):
-        message += str(BREAK_GLASS_HINT) % {"username": person.username, "code": person.organisation.code}
-    return message
+        sentences.append(str(BREAK_GLASS_HINT) % {"username": person.username, "code": person.organisation.code})
+    return join_sentences(sentences)
 
 
 def _warn_when_nobody_can_confirm(request: HttpRequest, person: User) -> None:
@@ -753,7 +753,8 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
             "新密码在其确认时向确认的管理员显示一次，首次登录须修改。"
         ) % {"name": person}
         if not services.second_admin_exists(user=person, actor=request.user):
-            message += _nobody_to_confirm(person)
+            # Sentences joined as the language joins them (English lost its space: "sign-in.Nobody").
+            message = join_sentences([message, _nobody_to_confirm(person)])
     else:
         message = _("确定为“%(name)s”重置密码吗？新密码仅显示一次，首次登录须修改。") % {"name": person}
     return confirm_page(request, title=_("重置密码"), message=message, cancel_url=person_url(person))

@@ -401,6 +401,12 @@ def test_a_reset_nobody_can_confirm_says_so_and_what_it_waits_for(client_for, sy
     nobody (the user test found a locked-out security administrator with no way back)."""
     confirm_page = client_for(sysadmin).get(reverse("accounts:staff_reset_password", args=[security_admin.pk]))
     assert "没有可以确认此项申请" in confirm_page.content.decode()  # said before the request is made
+    # In English, the sentences apart (a user test read "…at first sign-in.Nobody in the …").
+    client = client_for(sysadmin)
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("accounts:staff_reset_password", args=[security_admin.pk])).content.decode()
+    assert "sign-in.N" not in english and "sign-in. N" in english, english[english.find("sign-in") - 80 :][:200]
+    del client.cookies["django_language"]
     response = client_for(sysadmin).post(
         reverse("accounts:staff_reset_password", args=[security_admin.pk]), follow=True
     )
