@@ -238,7 +238,8 @@ class StaffForm(forms.ModelForm):
         if not self.instance.pk:
             # As in the staff import: a new person's user name is their 工号 unless one is given.
             self.fields["username"].required = False
-            self.fields["username"].help_text = f"{_('不填则使用工号。')} {self.fields['username'].help_text}"
+            # Not Django's "必填。…" after it: the field is not required here (a user test).
+            self.fields["username"].help_text = _("不填则使用工号。最多150个字符，可用字母、数字和@/./+/-/_。")
         if self.instance.pk:
             # Moves keep history, so they go through their own form.
             del self.fields["department"]

@@ -71,7 +71,10 @@ def test_the_new_person_form_takes_the_employee_number_as_user_name_when_none_is
     """As the staff import does: 用户名 may be left blank, and a 工号 someone uses as a user name is
     refused naming them."""
     client = client_for(hr)
-    assert "不填则使用工号" in client.get(reverse("accounts:staff_create")).content.decode()
+    page = client.get(reverse("accounts:staff_create")).content.decode()
+    assert "不填则使用工号" in page
+    # Not followed by Django's 必填 (required) for a field that is not (a user test).
+    assert "必填" not in page.split("不填则使用工号", 1)[1].split("</div>", 1)[0]
     response = post_new_person(client, department, username="", employee_number="X002", full_name="王新")
     assert response.status_code == 200 and "initial_password" in response.templates[0].name
     assert User.objects.get(employee_number="X002").username == "X002"
