@@ -102,3 +102,18 @@ def test_a_finding_s_minor_severity_is_not_the_grade_average_in_english():
         assert str(Grade.AVERAGE.label) == "Average"
     with translation.override("zh-hans"):
         assert str(Severity.MINOR.label) == "一般"
+
+
+def test_a_label_and_its_value_are_separated_in_the_reader_s_language():
+    """A user test read "Finding 1：邹霞国" and "Username：s000044" in English: a label written with
+    translate (or a sentence ending its blocktranslate) is followed by the colon of the reader's
+    language (pgettext "between a label and its value": ": " in English), never a literal ：."""
+    templates = Path(settings.BASE_DIR) / "templates"
+    literal = re.compile(r'(\{% translate "[^"]*"(?: context "[^"]*")? %\}|\{% endblocktranslate %\})：')
+    found = [
+        f"{path.relative_to(templates)}:{number}"
+        for path in sorted(templates.rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if literal.search(line)
+    ]
+    assert found == []
