@@ -1,6 +1,7 @@
 """The year-end roll-up: suggested annual grades with reasons, the 优秀 quota, the committee's
 decisions, the result-use lists, and who may see and do what."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -749,6 +750,10 @@ def test_the_agency_head_decides_and_adopts_through_the_pages(client_for, organi
     # Changing a decided grade asks first, naming the grade it replaces.
     page = client.get(url).content.decode()
     assert 'data-testid="decide-change"' in page and "年度等次已确定为“称职”" in page
+    # The list offers 修改 on a decided row, 确定 on the others (a user test: 确定 on every row).
+    listing = client.get(reverse("evaluations:annual", args=[YEAR]), {"q": staff.full_name}).content.decode()
+    links = re.findall(r'href="([^"]+)" data-testid="decide">([^<]+)<', listing)
+    assert (url, "修改") in links and all(text == "确定" for link, text in links if link != url), links
 
     adopt = reverse("evaluations:annual_adopt", args=[YEAR])
     assert "确认采用" in client.get(adopt).content.decode()
