@@ -143,22 +143,25 @@ def test_only_a_confirmed_grade_of_an_open_quarter_with_a_reason_is_sent_back(
     assert grade_of(staff).state == GradeState.CONFIRMED
 
 
+def _saved_after_another_tab_confirmed(client, head, leader, staff, grade_of, *, comment: str) -> list[str]:
+    """A page opened on the pending grade; meanwhile the head grades 较好 (认真) elsewhere and the
+    leader confirms it; the page then saves 较好 with ``comment``: what the head is told."""
+    page_version = grade_of(staff).version
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    grade_confirm(grade_row=grade_of(staff), actor=leader)
+    prefix = f"g{grade_of(staff).pk}-"
+    posted = {f"{prefix}grade": Grade.FAIRLY_GOOD, f"{prefix}comment": comment, f"{prefix}version": page_version}
+    response = client.post(detail(grade_of(staff)), posted, follow=True)
+    return [str(message) for message in response.context["messages"]]
+
+
 def test_a_grade_confirmed_from_another_tab_says_back_the_comment_typed_in_this_one(
     client_for, quarter, head, leader, staff, grade_of
 ):
     """A user test: tab A's 一般 with its comment, saved after tab B's 较好 had been confirmed, was
     refused (rightly) on a page with no form left, and told to 刷新 a page already fresh; the comment
     was gone. It is said back, and the message says to look at the grade as it is."""
-    page_version = grade_of(staff).version
-    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
-    grade_confirm(grade_row=grade_of(staff), actor=leader)
-    prefix = f"g{grade_of(staff).pk}-"
-    response = client_for(head).post(
-        detail(grade_of(staff)),
-        {f"{prefix}grade": Grade.FAIRLY_GOOD, f"{prefix}comment": "考勤存在问题。", f"{prefix}version": page_version},
-        follow=True,
-    )
-    said = [str(message) for message in response.context["messages"]]
+    said = _saved_after_another_tab_confirmed(client_for(head), head, leader, staff, grade_of, comment="考勤存在问题。")
     assert "该等次已被他人修改（可能在另一个窗口），请查看当前等次后再操作。" in said, said
     assert "您填写的评语未保存：考勤存在问题。" in said, said
     assert grade_of(staff).grade == Grade.FAIRLY_GOOD
@@ -185,16 +188,7 @@ def test_after_a_conflict_the_page_saves_again_as_a_deliberate_overwrite(client_
 
 
 def test_an_unchanged_comment_is_not_said_back_as_unsaved(client_for, quarter, head, leader, staff, grade_of):
-    page_version = grade_of(staff).version
-    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
-    grade_confirm(grade_row=grade_of(staff), actor=leader)
-    prefix = f"g{grade_of(staff).pk}-"
-    response = client_for(head).post(
-        detail(grade_of(staff)),
-        {f"{prefix}grade": Grade.FAIRLY_GOOD, f"{prefix}comment": "认真", f"{prefix}version": page_version},
-        follow=True,
-    )
-    said = [str(message) for message in response.context["messages"]]
+    said = _saved_after_another_tab_confirmed(client_for(head), head, leader, staff, grade_of, comment="认真")
     assert any("已被他人修改" in text for text in said) and not any("未保存" in text for text in said), said
 
 
