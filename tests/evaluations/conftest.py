@@ -90,17 +90,9 @@ def confirmed(approved_quarter, staff, head, leader):
 @pytest.fixture
 def ballot(hr, heads, staff, colleague):
     """A 民主测评 of the module's ``heads``, rated by staff and a colleague, with two service-user codes."""
-    from evaluations.ballots import services as ballots
+    from tests.evaluations.helpers import open_ballot
 
-    return ballots.ballot_open(
-        actor=hr,
-        organisation=hr.organisation,
-        title="科级干部民主测评",
-        year=2026,
-        subjects=heads,
-        raters=[staff, colleague],
-        service_user_codes=2,
-    )
+    return open_ballot(hr, subjects=heads, raters=[staff, colleague], service_user_codes=2)
 
 
 @pytest.fixture

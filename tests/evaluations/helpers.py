@@ -57,3 +57,13 @@ def give(row, actor, grade=Grade.FAIRLY_GOOD, **kwargs):
     if grade == Grade.UNCERTAIN:
         kwargs.setdefault("uncertain_reason", UncertainReason.LONG_LEAVE)
     return grade_assign(grade_row=row, actor=actor, grade=grade, **kwargs)
+
+
+def open_ballot(hr, *, subjects, raters, title="科级干部民主测评", **options):
+    """HR opens a 民主测评 of the organisation's year 2026 through the service (``options``: the
+    service-user codes, the scale, the purpose …)."""
+    from evaluations.ballots import services as ballots
+
+    return ballots.ballot_open(
+        actor=hr, organisation=hr.organisation, title=title, year=2026, subjects=subjects, raters=raters, **options
+    )

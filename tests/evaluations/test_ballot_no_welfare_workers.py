@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import StaffType
-from evaluations.ballots import services
 from evaluations.ballots.models import WELFARE_PURPOSE, Ballot, BallotScale
+from tests.evaluations.helpers import open_ballot
 from tests.factories import UserFactory
 
 
@@ -19,14 +19,7 @@ def welfare_worker(department):
 
 
 def _open_civil(hr, *, subjects, raters):
-    return services.ballot_open(
-        actor=hr,
-        organisation=hr.organisation,
-        title="2026年度科级干部民主测评",
-        year=2026,
-        subjects=subjects,
-        raters=raters,
-    )
+    return open_ballot(hr, subjects=subjects, raters=raters, title="2026年度科级干部民主测评")
 
 
 def test_it_refuses_a_welfare_worker_on_a_civil_servants_ballot(hr, department, welfare_worker):
@@ -42,13 +35,11 @@ def test_it_refuses_a_welfare_worker_on_a_civil_servants_ballot(hr, department, 
 
 
 def test_the_welfare_room_still_rates_its_workers(hr, department, welfare_worker):
-    ballot = services.ballot_open(
-        actor=hr,
-        organisation=hr.organisation,
-        title="2026年度公益性岗位民主测评",
-        year=2026,
+    ballot = open_ballot(
+        hr,
         subjects=[welfare_worker],
         raters=[UserFactory(department=department)],
+        title="2026年度公益性岗位民主测评",
         scale=BallotScale.SATISFACTION,
         purpose=WELFARE_PURPOSE,
     )

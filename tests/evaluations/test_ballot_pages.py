@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from evaluations.ballots import services
 from evaluations.ballots.models import Ballot, BallotRater, Paper
+from tests.evaluations.helpers import open_ballot
 from tests.factories import UserFactory
 from tests.support.queries import warm_page_queries
 
@@ -311,15 +312,7 @@ def test_the_ballot_page_costs_the_same_queries_for_few_and_many_raters(client_f
     counts = []
     for size in (2, 40):
         people = [UserFactory(department=department) for _n in range(size)]
-        ballot = services.ballot_open(
-            actor=hr,
-            organisation=hr.organisation,
-            title="t",
-            year=2026,
-            subjects=people,
-            raters=people,
-            service_user_codes=3,
-        )
+        ballot = open_ballot(hr, subjects=people, raters=people, title="t", service_user_codes=3)
         counts.append(warm_page_queries(client, reverse("evaluations:ballot_detail", args=[ballot.pk])))
     assert counts[0] == counts[1]
 

@@ -13,6 +13,7 @@ from accounts.models import AuditEntry, Notification
 from appraisal_site.todos import todos_for
 from evaluations.ballots import selectors, services
 from evaluations.ballots.models import WELFARE_PURPOSE, Ballot, BallotState
+from tests.evaluations.helpers import open_ballot
 from tests.factories import UserFactory
 
 
@@ -27,16 +28,7 @@ def voters(department):
 
 
 def _open(hr, people, voters, **kwargs):
-    return services.ballot_open(
-        actor=hr,
-        organisation=hr.organisation,
-        title="误发的民主测评",
-        year=2026,
-        subjects=people,
-        raters=voters,
-        service_user_codes=1,
-        **kwargs,
-    )
+    return open_ballot(hr, subjects=people, raters=voters, title="误发的民主测评", service_user_codes=1, **kwargs)
 
 
 def _ballot_todo(user) -> int:
