@@ -650,9 +650,15 @@ def grade_fixed(result: AnnualResult) -> tuple[str, str] | None:
     the suggestion's 不定等次 overruled with a reason; the rule is not the committee's to set aside
     (a probation that ended is corrected on the person's special status)."""
     policy = policy_for_organisation(organisation_id=result.organisation_id)
-    if not policy.probation_gets_annual_grade and result.person_id in probationers(
-        organisation=result.organisation, year=result.year
-    ):
+    year_end = date(result.year, 12, 31)
+    on_probation = StaffStatus.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=year_end),
+        user_id=result.person_id,
+        kind=StaffStatusKind.PROBATION,
+        start_date__lte=year_end,
+    )
+    # The one person's statuses, not the organisation's probationers (probationers(), for the roll-up).
+    if not policy.probation_gets_annual_grade and on_probation.exists():
         return AnnualGrade.NOT_GRADED, str(
             _("试用期人员不确定年度等次：其试用期覆盖%(year)s年12月31日（如试用期已满，请先更正人员的特殊状态）。")
             % {"year": result.year}
