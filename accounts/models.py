@@ -26,6 +26,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from .fields import optional_link
 from .job_kinds import kind_label
 from .text import join_list
 
@@ -64,8 +65,7 @@ class Organisation(OrganisationScoped, models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
-        verbose_name = _("单位")
-        verbose_name_plural = _("单位")
+        verbose_name = verbose_name_plural = _("单位")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -100,8 +100,7 @@ class Department(OrganisationScoped, models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = _("科室")
-        verbose_name_plural = _("科室")
+        verbose_name = verbose_name_plural = _("科室")
         ordering = ["organisation", "sort_order", "code"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "code"], name="department_code_unique_per_org"),
@@ -278,8 +277,7 @@ class User(OrganisationScoped, AbstractUser):
     two_factor_enrolled_at = models.DateTimeField(_("双因素启用时间"), null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = _("人员")
-        verbose_name_plural = _("人员")
+        verbose_name = verbose_name_plural = _("人员")
         ordering = ["organisation", "department", "employee_number", "username"]
         constraints = [
             models.UniqueConstraint(
@@ -367,8 +365,7 @@ class DepartmentMembership(OrganisationScoped, models.Model):
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("科室任职记录")
-        verbose_name_plural = _("科室任职记录")
+        verbose_name = verbose_name_plural = _("科室任职记录")
         ordering = ["user", "-start_date"]
         constraints = [
             models.UniqueConstraint(
@@ -399,8 +396,7 @@ class StaffStatus(OrganisationScoped, models.Model):
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("特殊状态")
-        verbose_name_plural = _("特殊状态")
+        verbose_name = verbose_name_plural = _("特殊状态")
         ordering = ["user", "-start_date"]
         constraints = [
             models.CheckConstraint(
@@ -424,8 +420,7 @@ class RoleAssignment(OrganisationScoped, models.Model):
     granted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("授予时间"))
 
     class Meta:
-        verbose_name = _("角色")
-        verbose_name_plural = _("角色")
+        verbose_name = verbose_name_plural = _("角色")
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation", "role"], name="role_once_per_user_org"),
         ]
@@ -447,9 +442,7 @@ class PendingChange(OrganisationScoped, models.Model):
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人"))
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    confirmed_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("确认人")
-    )
+    confirmed_by = optional_link(User, _("确认人"))
     decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
     # Not stored: set on the request a service hands back when the same request was found waiting
@@ -468,9 +461,7 @@ class PendingRoleChange(PendingChange):
     withdraw = models.BooleanField(_("撤销"), default=False)
     # An appointment to a department's post (its head or supervising leader, :data:`DEPARTMENT_POSTS`)
     # asked for on the department form: confirming it fills the post, which carries the role.
-    department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("科室")
-    )
+    department = optional_link(Department, _("科室"), on_delete=models.CASCADE)
     # A grant only: the role unticked in the same save of the roles page (工作人员, the one role that
     # changes at once) when withdrawing it at once would leave the person with no role while the
     # grant waits. It goes when the grant is confirmed, in the same step, and stays if the grant is
@@ -484,8 +475,7 @@ class PendingRoleChange(PendingChange):
     withdrawal_detached = ""
 
     class Meta:
-        verbose_name = _("待确认的角色变更")
-        verbose_name_plural = _("待确认的角色变更")
+        verbose_name = verbose_name_plural = _("待确认的角色变更")
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -524,8 +514,7 @@ class PendingPasswordReset(PendingChange):
     second_factor = models.BooleanField(_("重置双因素登录"), default=False)
 
     class Meta:
-        verbose_name = _("待确认的密码重置")
-        verbose_name_plural = _("待确认的密码重置")
+        verbose_name = verbose_name_plural = _("待确认的密码重置")
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -833,8 +822,7 @@ class Policy(OrganisationScoped, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("考核政策")
-        verbose_name_plural = _("考核政策")
+        verbose_name = verbose_name_plural = _("考核政策")
 
     def __str__(self) -> str:
         return str(_("%(org)s 考核政策") % {"org": self.organisation})
@@ -914,14 +902,11 @@ class WorkingDayOverride(OrganisationScoped, models.Model):
     date = models.DateField(_("日期"))
     is_working_day = models.BooleanField(_("上班"), help_text=_("勾选表示当天上班（如调休补班），否则为休息日。"))
     note = models.CharField(_("说明"), max_length=100, blank=True)
-    created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("创建人")
-    )
+    created_by = optional_link(User, _("创建人"), on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("工作日调整")
-        verbose_name_plural = _("工作日调整")
+        verbose_name = verbose_name_plural = _("工作日调整")
         ordering = ["-date"]
         constraints = [
             # Also the index for "this organisation's rows by date".
@@ -955,13 +940,10 @@ class PeriodLock(OrganisationScoped, models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), validators=[MinValueValidator(1), MaxValueValidator(4)])
     locked_at = models.DateTimeField(_("锁定时间"))
-    locked_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("锁定人")
-    )
+    locked_by = optional_link(User, _("锁定人"), on_delete=models.SET_NULL)
 
     class Meta:
-        verbose_name = _("季度锁定")
-        verbose_name_plural = _("季度锁定")
+        verbose_name = verbose_name_plural = _("季度锁定")
         ordering = ["organisation", "-year", "-quarter"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year", "quarter"], name="one_period_lock_per_quarter"),
@@ -1007,22 +989,13 @@ class AuditEntry(AbstractLogEntry):
     ``reason`` carries the stated reason of a workflow step or grade change.
     """
 
-    organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=True,
-        verbose_name=_("单位"),
-    )
+    organisation = optional_link(Organisation, _("单位"), on_delete=models.SET_NULL, db_index=True)
     reason = models.TextField(_("原因"), blank=True)
     event = models.CharField(_("事件"), max_length=32, blank=True, db_index=True, choices=AuditEvent.choices)
     result = models.CharField(_("结果"), max_length=16, blank=True, choices=AuditResult.choices)
 
     class Meta(AbstractLogEntry.Meta):
-        verbose_name = _("审计记录")
-        verbose_name_plural = _("审计记录")
+        verbose_name = verbose_name_plural = _("审计记录")
         swappable = "AUDITLOG_LOGENTRY_MODEL"
         indexes = [models.Index(fields=["organisation", "-timestamp"])]
 
@@ -1680,8 +1653,7 @@ class Notification(models.Model):
     digest = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="entries")
 
     class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
+        verbose_name = verbose_name_plural = _("通知")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -1744,9 +1716,7 @@ class Job(OrganisationScoped, models.Model):
     result_name = models.CharField(_("文件名"), max_length=200, blank=True)
     content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
     error = models.TextField(_("错误"), blank=True)
-    requested_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("提交人")
-    )
+    requested_by = optional_link(User, _("提交人"), on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     # When the task was handed to the broker; empty when that failed, which the sweeper looks for.
     enqueued_at = models.DateTimeField(null=True, blank=True)
@@ -1756,8 +1726,7 @@ class Job(OrganisationScoped, models.Model):
     expires_at = models.DateTimeField(_("文件保留至"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("后台任务")
-        verbose_name_plural = _("后台任务")
+        verbose_name = verbose_name_plural = _("后台任务")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["state", "created_at"])]
 
@@ -1804,8 +1773,7 @@ class PasswordHistory(models.Model):
     created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("历史密码")
-        verbose_name_plural = _("历史密码")
+        verbose_name = verbose_name_plural = _("历史密码")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "-created_at"], name="password_history_recent")]
 

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .audit import audit_reason
+from .fields import actor_link
 from .models import AuditEntry
 from .selectors import departments_reviewed_by, evaluator_of
 from .services import notify
@@ -158,14 +158,7 @@ class ReviewedDocument(models.Model):
     version = models.PositiveIntegerField(default=1, verbose_name=gettext_lazy("版本"))
     submitted_at = models.DateTimeField(gettext_lazy("提交时间"), null=True, blank=True)
     is_late = models.BooleanField(gettext_lazy("逾期提交"), default=False)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=gettext_lazy("审核人"),
-    )
+    reviewer = actor_link(gettext_lazy("审核人"))
     reviewed_at = models.DateTimeField(gettext_lazy("审核时间"), null=True, blank=True)
     return_reason = bounded_text(gettext_lazy("退回原因"), limit=MEDIUM, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("创建时间"))

@@ -47,8 +47,7 @@ class MonthlySummary(OrganisationScoped, ReviewedDocument):
     autosave_version = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("自动保存版本"))
 
     class Meta:
-        verbose_name = _("月小结")
-        verbose_name_plural = _("月小结")
+        verbose_name = verbose_name_plural = _("月小结")
         ordering = ["-year", "-month", "owner_id"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "year", "month"], name="one_summary_per_month"),
@@ -98,8 +97,7 @@ class SummaryProgress(OrganisationScoped, models.Model):
     sort_order = models.PositiveSmallIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
-        verbose_name = _("目标进展")
-        verbose_name_plural = _("目标进展")
+        verbose_name = verbose_name_plural = _("目标进展")
         ordering = ["summary", "sort_order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["summary", "target_item"], name="one_note_per_item_per_summary"),
@@ -145,8 +143,7 @@ class SummaryAttachment(OrganisationScoped, models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("上传时间"))
 
     class Meta:
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
+        verbose_name = verbose_name_plural = _("附件")
         ordering = ["summary", "uploaded_at"]
         constraints = [
             models.UniqueConstraint(

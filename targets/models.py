@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import actor_link
 from accounts.models import OrganisationScoped
 from accounts.periods import QUARTER_CHOICES, Quarter
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
@@ -30,19 +31,11 @@ class DepartmentGoal(OrganisationScoped, models.Model):
     )
     content = bounded_text(_("目标内容"), limit=SHORT)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("创建人"),
-    )
+    created_by = actor_link(_("创建人"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("科室目标")
-        verbose_name_plural = _("科室目标")
+        verbose_name = verbose_name_plural = _("科室目标")
         ordering = ["department", "year", "quarter", "sort_order", "pk"]
         indexes = [models.Index(fields=["department", "year", "quarter"])]
 
@@ -67,8 +60,7 @@ class TargetSet(OrganisationScoped, ReviewedDocument):
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
 
     class Meta:
-        verbose_name = _("季度目标")
-        verbose_name_plural = _("季度目标")
+        verbose_name = verbose_name_plural = _("季度目标")
         ordering = ["-year", "-quarter", "owner_id"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "year", "quarter"], name="one_target_set_per_quarter"),
@@ -124,20 +116,12 @@ class TargetItem(OrganisationScoped, models.Model):
         related_name="target_items",
         verbose_name=_("对应科室目标"),
     )
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("交办领导"),
-    )
+    assigned_by = actor_link(_("交办领导"))
     completion = models.CharField(_("完成情况"), max_length=20, choices=Completion.choices, blank=True)
     completion_note = bounded_text(_("完成情况说明"), limit=SHORT, blank=True)
 
     class Meta:
-        verbose_name = _("目标事项")
-        verbose_name_plural = _("目标事项")
+        verbose_name = verbose_name_plural = _("目标事项")
         ordering = ["target_set", "sort_order", "pk"]
 
     def __str__(self) -> str:
@@ -162,8 +146,7 @@ class TargetSetRevision(models.Model):
     reason = bounded_text(_("退回原因"), limit=MEDIUM, blank=True)
 
     class Meta:
-        verbose_name = _("目标版本")
-        verbose_name_plural = _("目标版本")
+        verbose_name = verbose_name_plural = _("目标版本")
         ordering = ["target_set", "number"]
         constraints = [
             models.UniqueConstraint(fields=["target_set", "number"], name="target_revision_number_unique"),

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.lookups import In
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import actor_link
 from accounts.models import OrganisationScoped
 from accounts.textlimits import MEDIUM, bounded_text
 
@@ -72,16 +73,7 @@ class AnnualResult(OrganisationScoped, models.Model):
     suggestion_reasons = models.JSONField(_("建议理由"), default=list, blank=True)
     decided_grade = models.CharField(_("确定等次"), max_length=30, choices=AnnualGrade.choices, blank=True)
     decision_reason = bounded_text(_("与建议不一致的理由"), limit=MEDIUM, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-        verbose_name=_("确定等次人"),
-    )
+    decided_by = actor_link(_("确定等次人"), db_index=False, db_constraint=False)
     decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("确定等次时间"))
     # 定等 of the year's result, after the 优秀 list's publication window closed without an open
     # objection: the roll-up and the committee's decision leave it alone from then on.
@@ -89,8 +81,7 @@ class AnnualResult(OrganisationScoped, models.Model):
     computed_at = models.DateTimeField(_("计算时间"))
 
     class Meta:
-        verbose_name = _("年度考核结果")
-        verbose_name_plural = _("年度考核结果")
+        verbose_name = verbose_name_plural = _("年度考核结果")
         ordering = ["organisation", "-year", "rank", "person_id"]
         constraints = [
             models.UniqueConstraint(fields=["person", "year"], name="one_annual_result_per_person_year"),
@@ -158,8 +149,7 @@ class AnnualResultCount(models.Model):
     COUNTS = ("graded", "excellent", "undecided", "total")
 
     class Meta:
-        verbose_name = _("年度结果计数")
-        verbose_name_plural = _("年度结果计数")
+        verbose_name = verbose_name_plural = _("年度结果计数")
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "year", "department_key"], name="one_annual_result_count_per_key"
@@ -184,8 +174,7 @@ class AnnualReview(ReviewAfterLock):
     new_grade = models.CharField(_("复核后等次"), max_length=30, choices=AnnualGrade.choices)
 
     class Meta(ReviewAfterLock.Meta):
-        verbose_name = _("年度结果定等后复核")
-        verbose_name_plural = _("年度结果定等后复核")
+        verbose_name = verbose_name_plural = _("年度结果定等后复核")
 
 
 class AchievementState(models.TextChoices):
@@ -218,20 +207,12 @@ class Achievement(OrganisationScoped, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
     )
     proposed_at = models.DateTimeField(_("提出时间"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("决定人"),
-    )
+    decided_by = actor_link(_("决定人"))
     decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     decision_note = bounded_text(_("确认意见"), limit=MEDIUM, blank=True)
 
     class Meta:
-        verbose_name = _("创新突破")
-        verbose_name_plural = _("创新突破")
+        verbose_name = verbose_name_plural = _("创新突破")
         ordering = ["organisation", "-year", "-proposed_at", "-pk"]
         indexes = [models.Index(fields=["organisation", "year", "state"])]
 
@@ -249,8 +230,7 @@ class AnnualRollupRun(models.Model):
     computed_at = models.DateTimeField(_("计算时间"))
 
     class Meta:
-        verbose_name = _("年度建议等次计算")
-        verbose_name_plural = _("年度建议等次计算")
+        verbose_name = verbose_name_plural = _("年度建议等次计算")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year"], name="one_annual_rollup_run_per_year"),
         ]

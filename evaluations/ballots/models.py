@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import optional_link
 from accounts.models import OrganisationScoped
 
 
@@ -106,19 +107,11 @@ class Ballot(OrganisationScoped, models.Model):
     )
     opened_at = models.DateTimeField(_("发起时间"))
     # Who ended the ballot and when, by closing it or withdrawing it (``state`` says which).
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("结束人"),
-    )
+    closed_by = optional_link(settings.AUTH_USER_MODEL, _("结束人"))
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("民主测评")
-        verbose_name_plural = _("民主测评")
+        verbose_name = verbose_name_plural = _("民主测评")
         ordering = ["-opened_at", "-pk"]
         indexes = [
             models.Index(fields=["organisation", "-opened_at", "-id"], name="ballot_org_list_idx"),
@@ -174,8 +167,7 @@ class BallotSubject(OrganisationScoped, models.Model):
     sort_order = models.PositiveIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
-        verbose_name = _("被测评人")
-        verbose_name_plural = _("被测评人")
+        verbose_name = verbose_name_plural = _("被测评人")
         ordering = ["ballot", "sort_order", "pk"]
         constraints = [models.UniqueConstraint(fields=["ballot", "person"], name="one_subject_per_person_ballot")]
 
@@ -208,8 +200,7 @@ class BallotRater(OrganisationScoped, models.Model):
     draft = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        verbose_name = _("测评人")
-        verbose_name_plural = _("测评人")
+        verbose_name = verbose_name_plural = _("测评人")
         ordering = ["ballot", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -240,8 +231,7 @@ class Paper(models.Model):
     void_reason = models.CharField(_("作废原因"), max_length=100, blank=True)
 
     class Meta:
-        verbose_name = _("测评票")
-        verbose_name_plural = _("测评票")
+        verbose_name = verbose_name_plural = _("测评票")
 
     def __str__(self) -> str:
         return str(_("测评票"))
@@ -262,8 +252,7 @@ class PaperAnswer(models.Model):
     total = models.PositiveSmallIntegerField(_("合计"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("测评票答案")
-        verbose_name_plural = _("测评票答案")
+        verbose_name = verbose_name_plural = _("测评票答案")
         constraints = [models.UniqueConstraint(fields=["paper", "subject"], name="one_answer_per_subject_paper")]
         indexes = [models.Index(fields=["subject", "choice"], name="paperanswer_subject_choice_idx")]
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.fields import actor_link
 from accounts.models import OrganisationScoped
 from accounts.textlimits import MEDIUM, bounded_text
 
@@ -42,8 +43,7 @@ class Inspection(OrganisationScoped, models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
-        verbose_name = _("纪律作风检查")
-        verbose_name_plural = _("纪律作风检查")
+        verbose_name = verbose_name_plural = _("纪律作风检查")
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["organisation", "date"])]
 
@@ -80,8 +80,7 @@ class Finding(OrganisationScoped, models.Model):
     evidence = bounded_text(_("证据说明"), limit=MEDIUM, blank=True)
 
     class Meta:
-        verbose_name = _("检查发现")
-        verbose_name_plural = _("检查发现")
+        verbose_name = verbose_name_plural = _("检查发现")
         ordering = ["inspection", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -107,8 +106,7 @@ class ComplianceAlert(models.Model):
     resolved_at = models.DateTimeField(_("已补足"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("检查频次提醒")
-        verbose_name_plural = _("检查频次提醒")
+        verbose_name = verbose_name_plural = _("检查频次提醒")
         ordering = ["-year", "-month"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year", "month"], name="one_alert_per_org_month"),
@@ -166,8 +164,7 @@ class SanctionRule(OrganisationScoped, models.Model):
     effect = models.CharField(_("对年度考核的影响"), max_length=30, choices=SanctionEffect.choices)
 
     class Meta:
-        verbose_name = _("处分影响规则")
-        verbose_name_plural = _("处分影响规则")
+        verbose_name = verbose_name_plural = _("处分影响规则")
         constraints = [models.UniqueConstraint(fields=["organisation", "kind"], name="one_rule_per_sanction_kind")]
 
     def __str__(self) -> str:
@@ -193,8 +190,7 @@ class Sanction(OrganisationScoped, models.Model):
     entered_at = models.DateTimeField(auto_now_add=True, verbose_name=_("录入时间"))
 
     class Meta:
-        verbose_name = _("处分与组织处理")
-        verbose_name_plural = _("处分与组织处理")
+        verbose_name = verbose_name_plural = _("处分与组织处理")
         ordering = ["-decided_on", "-pk"]
 
     def __str__(self) -> str:
@@ -225,19 +221,11 @@ class VetoFlag(OrganisationScoped, models.Model):
     reason = models.CharField(_("否决事项"), max_length=300)
     raised_at = models.DateTimeField(auto_now_add=True, verbose_name=_("标记时间"))
     lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
-    lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("解除人"),
-    )
+    lifted_by = actor_link(_("解除人"))
     lift_reason = bounded_text(_("解除理由"), limit=MEDIUM, blank=True)
 
     class Meta:
-        verbose_name = _("一票否决")
-        verbose_name_plural = _("一票否决")
+        verbose_name = verbose_name_plural = _("一票否决")
         ordering = ["-year", "-raised_at"]
         constraints = [
             models.CheckConstraint(

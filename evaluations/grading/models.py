@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import actor_link, optional_link
 from accounts.models import OrganisationScoped, PositionCategory
 from accounts.periods import QUARTER_CHOICES, Quarter
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
@@ -65,14 +66,7 @@ class AppraisalQuarter(OrganisationScoped, models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
     state = models.CharField(_("状态"), max_length=20, choices=QuarterState.choices, default=QuarterState.OPEN)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审批人"),
-    )
+    approved_by = actor_link(_("审批人"))
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     rolled_up_at = models.DateTimeField(_("汇总时间"), null=True, blank=True)
     # The last time one of its grades changed after the approval (regraded after an objection, or
@@ -87,8 +81,7 @@ class AppraisalQuarter(OrganisationScoped, models.Model):
     good_quota_separate_pools = models.BooleanField(_("审批时领导职务单独计算“好”名额"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("考核季度")
-        verbose_name_plural = _("考核季度")
+        verbose_name = verbose_name_plural = _("考核季度")
         ordering = ["organisation", "-year", "-quarter"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year", "quarter"], name="one_appraisal_quarter"),
@@ -126,8 +119,7 @@ class QuarterDisciplineOpinion(OrganisationScoped, models.Model):
     grades_version = models.PositiveBigIntegerField(_("记录时的评鉴版本"), null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = _("纪委意见")
-        verbose_name_plural = _("纪委意见")
+        verbose_name = verbose_name_plural = _("纪委意见")
 
     def __str__(self) -> str:
         return str(_("%(quarter)s 纪委意见") % {"quarter": self.appraisal_quarter})
@@ -147,8 +139,7 @@ class QuotaPool(models.Model):
     kind = models.CharField(_("名额池"), max_length=20, choices=QuotaPoolKind.choices)
 
     class Meta:
-        verbose_name = _("名额池")
-        verbose_name_plural = _("名额池")
+        verbose_name = verbose_name_plural = _("名额池")
         constraints = [
             models.UniqueConstraint(fields=["appraisal_quarter", "kind"], name="one_pool_per_kind"),
         ]
@@ -188,23 +179,9 @@ class QuarterGrade(OrganisationScoped, models.Model):
     personal_score = score_field(_("个人得分"), null=True, blank=True)
     composite_score = score_field(_("综合得分"), null=True, blank=True)
     suggested_grade = models.CharField(_("建议等次"), max_length=20, choices=Grade.choices, blank=True)
-    evaluator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("评鉴人"),
-    )
+    evaluator = actor_link(_("评鉴人"))
     graded_at = models.DateTimeField(_("评鉴时间"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("确认人"),
-    )
+    confirmed_by = actor_link(_("确认人"))
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     # When the supervising leader changed the evaluator's grade: what the evaluator gave and why it
     # was changed, so the agency head approving the quarter sees both.
@@ -240,8 +217,7 @@ class QuarterGrade(OrganisationScoped, models.Model):
     ALL_MONTHS = 0b111
 
     class Meta:
-        verbose_name = _("季度等次")
-        verbose_name_plural = _("季度等次")
+        verbose_name = verbose_name_plural = _("季度等次")
         ordering = ["appraisal_quarter", "department", "person_id"]
         constraints = [
             models.UniqueConstraint(fields=["appraisal_quarter", "person"], name="one_grade_per_person_quarter"),
@@ -346,8 +322,7 @@ class QuarterGradeCount(models.Model):
     COUNTS = ("good", "fairly_good", "average", "poor", "uncertain", "ungraded", "unconfirmed", "total")
 
     class Meta:
-        verbose_name = _("季度等次计数")
-        verbose_name_plural = _("季度等次计数")
+        verbose_name = verbose_name_plural = _("季度等次计数")
         constraints = [
             models.UniqueConstraint(
                 fields=["appraisal_quarter", "department", "is_leader_position"], name="one_grade_count_per_key"
@@ -394,8 +369,7 @@ class GradeReview(ReviewAfterLock):
     new_grade = models.CharField(_("复核后等次"), max_length=20, choices=Grade.choices)
 
     class Meta(ReviewAfterLock.Meta):
-        verbose_name = _("定等后复核")
-        verbose_name_plural = _("定等后复核")
+        verbose_name = verbose_name_plural = _("定等后复核")
 
 
 class SatisfactionScore(OrganisationScoped, models.Model):
@@ -406,17 +380,8 @@ class SatisfactionScore(OrganisationScoped, models.Model):
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
-    department = models.ForeignKey(
-        "accounts.Department", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("科室")
-    )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("人员"),
-    )
+    department = optional_link("accounts.Department", _("科室"), on_delete=models.CASCADE)
+    person = optional_link(settings.AUTH_USER_MODEL, _("人员"), on_delete=models.CASCADE)
     score = score_field(_("满意度得分"))
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("录入人")
@@ -424,8 +389,7 @@ class SatisfactionScore(OrganisationScoped, models.Model):
     entered_at = models.DateTimeField(auto_now=True, verbose_name=_("录入时间"))
 
     class Meta:
-        verbose_name = _("满意度测评")
-        verbose_name_plural = _("满意度测评")
+        verbose_name = verbose_name_plural = _("满意度测评")
         ordering = ["-year", "-quarter", "department", "person"]
         constraints = [
             models.CheckConstraint(
@@ -473,8 +437,7 @@ class ServiceEvent(OrganisationScoped, models.Model):
     entered_at = models.DateTimeField(auto_now_add=True, verbose_name=_("录入时间"))
 
     class Meta:
-        verbose_name = _("表扬与投诉")
-        verbose_name_plural = _("表扬与投诉")
+        verbose_name = verbose_name_plural = _("表扬与投诉")
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["organisation", "date"]), models.Index(fields=["person", "date"])]
 
@@ -502,8 +465,7 @@ class IndicatorSet(OrganisationScoped, models.Model):
     position_category = models.CharField(_("岗位类别"), max_length=20, choices=PositionCategory.choices)
 
     class Meta:
-        verbose_name = _("指标体系")
-        verbose_name_plural = _("指标体系")
+        verbose_name = verbose_name_plural = _("指标体系")
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "position_category"], name="one_indicator_set_per_category"
@@ -529,8 +491,7 @@ class Indicator(OrganisationScoped, models.Model):
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = _("指标")
-        verbose_name_plural = _("指标")
+        verbose_name = verbose_name_plural = _("指标")
         ordering = ["indicator_set", "sort_order", "pk"]
 
     def __str__(self) -> str:
@@ -545,8 +506,7 @@ class IndicatorScore(models.Model):
     score = score_field(_("得分"))
 
     class Meta:
-        verbose_name = _("指标得分")
-        verbose_name_plural = _("指标得分")
+        verbose_name = verbose_name_plural = _("指标得分")
         constraints = [
             models.UniqueConstraint(fields=["quarter_grade", "indicator"], name="one_score_per_indicator"),
         ]
@@ -585,8 +545,7 @@ class DepartmentScore(OrganisationScoped, models.Model):
     entered_at = models.DateTimeField(auto_now=True, verbose_name=_("录入时间"))
 
     class Meta:
-        verbose_name = _("科室得分")
-        verbose_name_plural = _("科室得分")
+        verbose_name = verbose_name_plural = _("科室得分")
         constraints = [
             models.UniqueConstraint(fields=["department", "year", "quarter"], name="one_department_score_per_quarter"),
         ]
@@ -640,8 +599,7 @@ class QuarterResult(models.Model):
     computed_at = models.DateTimeField(_("汇总时间"))
 
     class Meta:
-        verbose_name = _("季度结果")
-        verbose_name_plural = _("季度结果")
+        verbose_name = verbose_name_plural = _("季度结果")
         ordering = ["appraisal_quarter", "department", "person_id"]
 
     def __str__(self) -> str:
@@ -672,8 +630,7 @@ class DepartmentQuarterStats(models.Model):
     computed_at = models.DateTimeField(_("汇总时间"))
 
     class Meta:
-        verbose_name = _("科室季度统计")
-        verbose_name_plural = _("科室季度统计")
+        verbose_name = verbose_name_plural = _("科室季度统计")
 
     def __str__(self) -> str:
         return f"{self.department} {self.appraisal_quarter}"

@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import actor_link, optional_link
 from accounts.models import OrganisationScoped
 from accounts.storage import get_private_storage
 from accounts.textlimits import LONG, MEDIUM, SHORT, bounded_text
@@ -39,8 +40,7 @@ class WelfarePost(OrganisationScoped, models.Model):
     terminated_on = models.DateField(_("解除日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("公益性岗位")
-        verbose_name_plural = _("公益性岗位")
+        verbose_name = verbose_name_plural = _("公益性岗位")
         ordering = ["organisation", "post_name", "person_id"]
         constraints = [
             models.CheckConstraint(
@@ -88,9 +88,7 @@ class WelfareAssessment(ReviewedDocument):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="welfare_assessments", verbose_name=_("人员")
     )
-    department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("科室")
-    )
+    department = optional_link("accounts.Department", _("科室"))
     post = models.ForeignKey(WelfarePost, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("岗位"))
     year = models.PositiveSmallIntegerField(_("年度"))
     stage = models.CharField(_("环节"), max_length=20, choices=WelfareStage.choices, default=WelfareStage.REPORT)
@@ -101,43 +99,21 @@ class WelfareAssessment(ReviewedDocument):
     report_file_name = models.CharField(_("述职材料文件名"), max_length=200, blank=True)
     report_content_type = models.CharField(_("述职材料类型"), max_length=100, blank=True)
     interview_notes = bounded_text(_("谈话记录"), limit=MEDIUM, blank=True)
-    interviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("谈话人"),
-    )
+    interviewed_by = actor_link(_("谈话人"))
     interviewed_at = models.DateTimeField(_("谈话时间"), null=True, blank=True)
     # 民主测评: the worker's line on a ballot (evaluations.ballots); one ballot may rate all the
     # workers of a unit at once, so the assessment points at its subject row, not the ballot.
-    ballot_subject = models.ForeignKey(
-        "evaluations.BallotSubject",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("被测评人"),
-    )
+    ballot_subject = optional_link("evaluations.BallotSubject", _("被测评人"))
     grade = models.CharField(_("考核等次"), max_length=30, choices=WelfareGrade.choices, blank=True)
     renew = models.BooleanField(_("续签上岗协议"), null=True, blank=True)
     decision_notes = bounded_text(_("集体研究意见"), limit=MEDIUM, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("集体研究记录人"),
-    )
+    decided_by = actor_link(_("集体研究记录人"))
     decided_at = models.DateTimeField(_("集体研究时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
     finalised_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("公益性岗位年度考核")
-        verbose_name_plural = _("公益性岗位年度考核")
+        verbose_name = verbose_name_plural = _("公益性岗位年度考核")
         ordering = ["organisation", "-year", "department_id", "owner_id"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "year"], name="one_welfare_assessment_per_person_year"),
@@ -179,20 +155,12 @@ class WelfareConsequence(OrganisationScoped, models.Model):
     kind = models.CharField(_("处理"), max_length=20, choices=ConsequenceKind.choices)
     due_on = models.DateField(_("办理期限"))
     done_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("办理人"),
-    )
+    done_by = actor_link(_("办理人"))
     note = bounded_text(_("办理记录"), limit=MEDIUM, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
-        verbose_name = _("考核结果处理")
-        verbose_name_plural = _("考核结果处理")
+        verbose_name = verbose_name_plural = _("考核结果处理")
         ordering = ["due_on", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "kind"], name="one_welfare_consequence_per_kind"),

@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import optional_link
 from accounts.models import Department, Organisation, OrganisationScoped
 from accounts.periods import Week
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
@@ -34,8 +35,7 @@ class WeeklyPost(OrganisationScoped, models.Model):
     posted_at = models.DateTimeField(_("填报时间"))
 
     class Meta:
-        verbose_name = _("科室每周进展")
-        verbose_name_plural = _("科室每周进展")
+        verbose_name = verbose_name_plural = _("科室每周进展")
         ordering = ["-year", "-week", "department"]
         constraints = [
             models.UniqueConstraint(fields=["department", "year", "week"], name="weekly_post_once_per_department"),
@@ -56,18 +56,10 @@ class WeeklyPostItem(OrganisationScoped, models.Model):
     post = models.ForeignKey(WeeklyPost, on_delete=models.CASCADE, related_name="items", verbose_name=_("科室每周进展"))
     position = models.PositiveSmallIntegerField(_("序号"), default=0)
     text = bounded_text(_("工作进展"), limit=SHORT)
-    goal = models.ForeignKey(
-        "targets.DepartmentGoal",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("对应科室目标"),
-    )
+    goal = optional_link("targets.DepartmentGoal", _("对应科室目标"), on_delete=models.SET_NULL)
 
     class Meta:
-        verbose_name = _("进展事项")
-        verbose_name_plural = _("进展事项")
+        verbose_name = verbose_name_plural = _("进展事项")
         ordering = ["post", "position", "pk"]
 
     def __str__(self) -> str:
@@ -88,20 +80,12 @@ class WeeklyDigest(OrganisationScoped, models.Model):
     compiled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("汇编人")
     )
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("发布人"),
-    )
+    published_by = optional_link(settings.AUTH_USER_MODEL, _("发布人"))
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
-        verbose_name = _("每周工作进展")
-        verbose_name_plural = _("每周工作进展")
+        verbose_name = verbose_name_plural = _("每周工作进展")
         ordering = ["-year", "-week"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year", "week"], name="weekly_digest_once_per_week"),
@@ -137,8 +121,7 @@ class WeeklyDigestSection(OrganisationScoped, models.Model):
     text = bounded_text(_("本周进展"), limit=MEDIUM)
 
     class Meta:
-        verbose_name = _("每周进展（科室）")
-        verbose_name_plural = _("每周进展（科室）")
+        verbose_name = verbose_name_plural = _("每周进展（科室）")
         ordering = ["digest", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["digest", "department"], name="weekly_section_once_per_department"),

@@ -43,8 +43,7 @@ class DingTalkMessage(OrganisationScoped, models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("钉钉消息")
-        verbose_name_plural = _("钉钉消息")
+        verbose_name = verbose_name_plural = _("钉钉消息")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(

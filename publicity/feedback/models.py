@@ -49,8 +49,7 @@ class FeedbackTalk(OrganisationScoped, models.Model):
     opinion = bounded_text(_("本人意见"), limit=SHORT, blank=True)
 
     class Meta:
-        verbose_name = _("结果反馈谈话")
-        verbose_name_plural = _("结果反馈谈话")
+        verbose_name = verbose_name_plural = _("结果反馈谈话")
         ordering = ["-recorded_at", "-pk"]
         indexes = [
             # The person's own talks, newest first; the to-do counts their unconfirmed ones.
@@ -87,8 +86,7 @@ class AnnualConfirmation(OrganisationScoped, models.Model):
     confirmed_at = models.DateTimeField(_("确认时间"))
 
     class Meta:
-        verbose_name = _("年度考核结果确认")
-        verbose_name_plural = _("年度考核结果确认")
+        verbose_name = verbose_name_plural = _("年度考核结果确认")
         ordering = ["-confirmed_at"]
 
     def __str__(self) -> str:

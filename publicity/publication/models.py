@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import actor_link, optional_link
 from accounts.models import OrganisationScoped
 from accounts.storage import get_private_storage
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
@@ -60,14 +61,7 @@ class Publication(OrganisationScoped, models.Model):
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
     )
     kind = models.CharField(_("类别"), max_length=20, choices=PublicationKind.choices)
-    appraisal_quarter = models.ForeignKey(
-        "evaluations.AppraisalQuarter",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("考核季度"),
-    )
+    appraisal_quarter = optional_link("evaluations.AppraisalQuarter", _("考核季度"))
     year = models.PositiveSmallIntegerField(_("年度"))
     title = models.CharField(_("标题"), max_length=200)
     starts_on = models.DateField(_("公示开始"))
@@ -80,8 +74,7 @@ class Publication(OrganisationScoped, models.Model):
     closed_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("结果公示")
-        verbose_name_plural = _("结果公示")
+        verbose_name = verbose_name_plural = _("结果公示")
         ordering = ["-published_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -169,30 +162,9 @@ class PublicationEntry(OrganisationScoped, models.Model):
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("科室")
     )
-    quarter_grade = models.ForeignKey(
-        "evaluations.QuarterGrade",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("季度等次"),
-    )
-    annual_result = models.ForeignKey(
-        "evaluations.AnnualResult",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("年度考核结果"),
-    )
-    welfare_assessment = models.ForeignKey(
-        "evaluations.WelfareAssessment",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("公益性岗位年度考核"),
-    )
+    quarter_grade = optional_link("evaluations.QuarterGrade", _("季度等次"))
+    annual_result = optional_link("evaluations.AnnualResult", _("年度考核结果"))
+    welfare_assessment = optional_link("evaluations.WelfareAssessment", _("公益性岗位年度考核"))
     grade_label = models.CharField(_("等次"), max_length=30)
     score = score_field(_("综合得分"), null=True, blank=True)
     rank = models.PositiveIntegerField(_("排名"), null=True, blank=True)
@@ -203,8 +175,7 @@ class PublicationEntry(OrganisationScoped, models.Model):
     locked_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("公示名单条目")
-        verbose_name_plural = _("公示名单条目")
+        verbose_name = verbose_name_plural = _("公示名单条目")
         ordering = ["publication", "department__name", "person__full_name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["publication", "person"], name="one_entry_per_person_publication"),
@@ -269,14 +240,7 @@ class Objection(OrganisationScoped, models.Model):
     notes = bounded_text(_("核实情况"), limit=MEDIUM, blank=True)
     answer = bounded_text(_("答复"), limit=MEDIUM, blank=True)
     send_back_reason = bounded_text(_("退回重评理由"), limit=SHORT, blank=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("处理人"),
-    )
+    handled_by = actor_link(_("处理人"))
     lodged_at = models.DateTimeField(_("提出时间"))
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
@@ -284,8 +248,7 @@ class Objection(OrganisationScoped, models.Model):
     sent_back_at = models.DateTimeField(_("退回重评时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("异议")
-        verbose_name_plural = _("异议")
+        verbose_name = verbose_name_plural = _("异议")
         ordering = ["-lodged_at", "-pk"]
         indexes = [
             models.Index(fields=["organisation", "state", "-lodged_at"], name="objection_org_state"),
@@ -356,8 +319,7 @@ class ReviewCase(OrganisationScoped, models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
-        verbose_name = _("复核申诉案件")
-        verbose_name_plural = _("复核申诉案件")
+        verbose_name = verbose_name_plural = _("复核申诉案件")
         ordering = ["-notified_on", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["annual_result", "kind"], name="one_case_per_result_and_kind"),

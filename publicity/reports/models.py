@@ -35,8 +35,7 @@ class YearWorkbook(OrganisationScoped, models.Model):
     expires_at = models.DateTimeField(_("保留至"))
 
     class Meta:
-        verbose_name = _("年度考核汇总表")
-        verbose_name_plural = _("年度考核汇总表")
+        verbose_name = verbose_name_plural = _("年度考核汇总表")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["organisation", "year", "-created_at"], name="yearworkbook_latest_idx"),

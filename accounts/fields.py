@@ -1,0 +1,20 @@
+"""Field factories for the kinds of column many models share (the foundation's, so every room can use them)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+def optional_link(to, verbose_name, *, on_delete=models.PROTECT, **kwargs) -> models.ForeignKey:
+    """A link a row may lack (``null``, optional in forms) and that its target does not list back
+    (``related_name="+"``): the grade, result or document a row refers to."""
+    return models.ForeignKey(
+        to, on_delete=on_delete, null=True, blank=True, related_name="+", verbose_name=verbose_name, **kwargs
+    )
+
+
+def actor_link(verbose_name, **kwargs) -> models.ForeignKey:
+    """Who did something (录入人, 审核人, 确认人…): empty until someone does, and emptied rather than
+    blocking when the account is deleted; the audit log keeps the name."""
+    return optional_link(settings.AUTH_USER_MODEL, verbose_name, on_delete=models.SET_NULL, **kwargs)
