@@ -45,10 +45,10 @@ from django.utils.translation import gettext as _
 
 from accounts import jobs
 from accounts.audit import audit_reason, event_entry, record_events
-from accounts.models import Job, Organisation, Policy, Role, StaffStatus, StaffStatusKind, User
+from accounts.models import Job, Notification, Organisation, Policy, Role, StaffStatus, StaffStatusKind, User
 from accounts.periods import Quarter
 from accounts.selectors import policy_for_organisation, role_holders
-from accounts.services import notify
+from accounts.services import notify, notify_many
 from accounts.text import join_list
 from accounts.textlimits import check_length
 from evaluations.year_rollup import ROLLUP_YEAR
@@ -1018,12 +1018,15 @@ def annual_decide(
         raise ValidationError({"reason": _("确定等次与建议等次不一致，须说明理由。")})
     limit = AnnualResult._meta.get_field("decision_reason").max_length
     check_length(reason, limit=limit, label=_("与建议不一致的理由"), field="reason")
+    before = locked.decided_grade
     locked.decided_grade = grade
     locked.decision_reason = reason
     locked.decided_by = actor
     locked.decided_at = timezone.now()
     with audit_reason(reason or _("采纳建议等次")):
         locked.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
+    if grade != before and locked.person.is_active:
+        notify(recipient=locked.person, message=_decided_message(locked, before), url=reverse("evaluations:my_history"))
     # 优秀 uses a place; 不定等次 shrinks the number of places. Either may overrun the quota.
     if grade in (AnnualGrade.EXCELLENT, AnnualGrade.NOT_GRADED):
         _check_quota_after(organisation=locked.organisation, year=locked.year)
@@ -1060,7 +1063,29 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
             row.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
     _check_quota_after(organisation=organisation, year=year)
     _lock_if_year_closed(organisation_id=organisation.pk, year=year, result_ids=[row.pk for row in undecided])
+    told = set(
+        User.objects.filter(pk__in=[row.person_id for row in undecided], is_active=True).values_list("pk", flat=True)
+    )
+    url = reverse("evaluations:my_history")
+    notify_many(
+        [
+            Notification(recipient_id=row.person_id, message=_decided_message(row, ""), url=url)
+            for row in undecided
+            if row.person_id in told
+        ],
+        dedupe_key=f"annual-decided:{organisation.pk}:{year}:{now.isoformat()}",
+    )
     return len(undecided)
+
+
+def _decided_message(result: AnnualResult, before: str) -> str:
+    """What the person is told of the committee's decision; the link is their history page (the
+    home page asks them to sign the grade, publicity.feedback)."""
+    params = {"year": result.year, "grade": result.get_decided_grade_display()}
+    if before:
+        params["before"] = AnnualGrade(before).label
+        return _("考核委员会已将您的%(year)s年度考核等次由“%(before)s”改为“%(grade)s”，请查看。") % params
+    return _("考核委员会已确定您的%(year)s年度考核等次为“%(grade)s”，请查看。") % params
 
 
 # --- Use of results (结果运用) ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry, Job, Policy, StaffStatusKind
+from accounts.models import AuditEntry, Job, Notification, Policy, StaffStatusKind
 from evaluations.annual import services as annual
 from evaluations.annual.tasks import rollup_year as rollup_year_task
 from evaluations.discipline.services import veto
@@ -538,6 +538,31 @@ def test_adopting_all_suggestions_decides_only_the_undecided(organisation, staff
     assert result_of(staff).decided_grade == AnnualGrade.EXCELLENT
     assert result_of(crowd[0]).decided_grade == AnnualGrade.BASICALLY_COMPETENT
     assert not AnnualResult.objects.filter(decided_grade="").exists()
+
+
+def test_the_person_is_told_when_the_committee_decides_or_changes_their_grade(organisation, staff, chief, crowd):
+    record(staff, "好/好/好/好", score="95")
+    rollup(organisation)
+    crowd[1].is_active = False
+    crowd[1].save(update_fields=["is_active"])
+
+    def notices(person):
+        return list(Notification.objects.filter(recipient=person).order_by("pk").values_list("message", "url"))
+
+    history = reverse("evaluations:my_history")
+    annual.annual_decide(result=result_of(crowd[0]), actor=chief, grade=AnnualGrade.BASICALLY_COMPETENT, reason="理由")
+    assert notices(crowd[0]) == [(f"考核委员会已确定您的{YEAR}年度考核等次为“基本称职”，请查看。", history)]
+    # Decided again as it stands: nothing new to tell. Changed: told the old and the new grade.
+    annual.annual_decide(result=result_of(crowd[0]), actor=chief, grade=AnnualGrade.BASICALLY_COMPETENT, reason="理由")
+    annual.annual_decide(result=result_of(crowd[0]), actor=chief, grade=AnnualGrade.COMPETENT, reason="")
+    assert notices(crowd[0])[1:] == [(f"考核委员会已将您的{YEAR}年度考核等次由“基本称职”改为“称职”，请查看。", history)]
+    assert len(notices(crowd[0])) == 2
+
+    # 采用全部建议: each person decided hears of their own grade; a departed person is not written to.
+    annual.annual_adopt_suggestions(organisation=organisation, year=YEAR, actor=chief)
+    assert notices(staff) == [(f"考核委员会已确定您的{YEAR}年度考核等次为“优秀”，请查看。", history)]
+    assert notices(crowd[2]) == [(f"考核委员会已确定您的{YEAR}年度考核等次为“称职”，请查看。", history)]
+    assert notices(crowd[1]) == [] and len(notices(crowd[0])) == 2
 
 
 def test_the_year_is_decided_only_when_its_quarters_are_approved(organisation, staff, chief, client_for):
