@@ -78,6 +78,18 @@ def graded_and_excellent(results: QuerySet[AnnualResult], *, by: str) -> QuerySe
     )
 
 
+def final_grade_counts(results: QuerySet[AnnualResult], *, by: str) -> QuerySet:
+    """Rows ``(value of by, final grade, how many)`` of ``results``: the grade decided, else the
+    one suggested (as :func:`graded_and_excellent` counts). One grouped query."""
+    return (
+        results.annotate(final=final_grade_expression())
+        .values_list(by, "final")
+        .annotate(n=Count("pk"))
+        .values_list(by, "final", "n")
+        .order_by()
+    )
+
+
 # --- Whether the year can be decided (DOMAIN §7: the year-end grade is drawn from the quarters) ---
 
 

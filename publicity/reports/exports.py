@@ -34,7 +34,7 @@ from accounts.models import Department, Organisation, Policy, StaffType, User
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.lists import use_sections
 from evaluations.annual.models import AnnualGrade, AnnualResult
-from evaluations.annual.selectors import graded_and_excellent
+from evaluations.annual.selectors import final_grade_counts, graded_and_excellent
 from evaluations.annual.services import annual_use_lists, excellent_quota, final_grade_of
 from evaluations.discipline.models import Finding, Inspection, Sanction, SanctionKind, Severity, VetoFlag
 from evaluations.discipline.selectors import active_veto_reasons, inspection_month_status, sanction_effects
@@ -298,9 +298,14 @@ def _department_columns(ctx: ExportContext) -> list[Column]:
     columns += [
         Column(_("年度优秀人数"), NUMBER),
         Column(_("优秀参考名额（按本科室人数折算，名额按全单位计算）"), NUMBER),
-        Column(_("月小结按时率(%)"), NUMBER),
     ]
+    columns += [Column(_("年度%(grade)s人数") % {"grade": label}, NUMBER) for label in _labels(OTHER_ANNUAL).values()]
+    columns.append(Column(_("月小结按时率(%)"), NUMBER))
     return columns
+
+
+# The year's grades counted beside 优秀 (decided, else suggested, as 优秀 is counted).
+OTHER_ANNUAL = [(grade, AnnualGrade(grade).label) for grade in AnnualGrade.values if grade != AnnualGrade.EXCELLENT]
 
 
 def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
@@ -325,6 +330,9 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         department_id: (graded, excellent)
         for department_id, graded, excellent in graded_and_excellent(results, by="department_id")
     }
+    annual_grades: dict[int, Counter] = defaultdict(Counter)
+    for department_id, grade, n in final_grade_counts(results, by="department_id"):
+        annual_grades[department_id][grade] += n
     summaries = {
         department_id: (on_time or 0, late or 0, missing or 0)
         for department_id, on_time, late, missing in QuarterResult.objects.filter(
@@ -354,6 +362,7 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             row.append(good_quota(participants=quota_base, percent=percents[q]))
         graded, excellent = annual.get(department_id, (0, 0))
         row += [excellent, excellent_quota(graded_people=graded, policy=ctx.policy)]
+        row += [annual_grades[department_id][grade] for grade, _label in OTHER_ANNUAL]
         on_time, late, missing = summaries.get(department_id, (0, 0, 0))
         due = on_time + late + missing
         row.append((Decimal(on_time * 100) / due).quantize(Decimal("0.1")) if due else None)
@@ -372,6 +381,8 @@ def _discipline_columns(ctx: ExportContext) -> list[Column]:
         Column(_("发现问题"), NUMBER),
         Column(_("其中严重"), NUMBER),
         Column(_("一票否决"), NUMBER),
+        # A sanction's veto counts in the month it was decided, where no finding may stand beside it.
+        Column(_("其中因处分"), NUMBER),
         Column(_("否决事项"), TEXT),
         Column(_("最近检查日期"), DATE),
     ]
@@ -399,6 +410,7 @@ def discipline_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         .values_list("month", "n", "serious")
     }
     vetoes: dict[int, list[str]] = defaultdict(list)
+    by_sanction: Counter = Counter()
     flags = VetoFlag.objects.filter(person__organisation=ctx.organisation, year=ctx.year).order_by("raised_at", "pk")
     for month, reason in (
         flags.filter(finding__isnull=False)
@@ -412,6 +424,7 @@ def discipline_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         .values_list("month", "reason")
     ):
         vetoes[month].append(reason)
+        by_sanction[month] += 1
     required = ctx.policy.inspections_per_month
     today = periods.today()
     for month in range(1, 13):
@@ -422,7 +435,7 @@ def discipline_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         )
         n, serious = findings.get(month, (0, 0))
         reasons = vetoes.get(month, [])
-        yield [month, done, required, status, n, serious, len(reasons), "；".join(reasons), last]
+        yield [month, done, required, status, n, serious, len(reasons), by_sanction[month], "；".join(reasons), last]
 
 
 # --- 公示与异议: publications, objections, reviews after locking ------------------------------
@@ -607,9 +620,8 @@ def _use_columns(ctx: ExportContext) -> list[Column]:
         Column(_("科室")),
         Column(_("姓名"), TEXT),
         Column(_("工号"), TEXT),
-        Column(_("%(year)s年度等次") % {"year": ctx.year - 2}),
-        Column(_("%(year)s年度等次") % {"year": ctx.year - 1}),
-        Column(_("%(year)s年度等次") % {"year": ctx.year}),
+        # The three years before and this one, as the 结果运用 page shows them.
+        *(Column(_("%(year)s年度等次") % {"year": ctx.year - back}) for back in (3, 2, 1, 0)),
         # The year's grade is the committee's where decided, else the suggestion: said per row.
         Column(_("委员会已确定")),
         Column(_("“好”的次数"), NUMBER),
@@ -619,17 +631,20 @@ def _use_columns(ctx: ExportContext) -> list[Column]:
 
 def use_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     """The lists of evaluations.annual's 结果运用 (one query each), each person with the final
-    grade of the last three years (the promotion pool's multi-year record)."""
+    grade of the three years before and this one (the promotion pool's multi-year record), as
+    the page shows it."""
     # The lists as the 结果运用 page names and orders them.
     sections = use_sections(annual_use_lists(organisation=ctx.organisation, year=ctx.year))
     grades = _labels(AnnualGrade.choices)
     decided_labels = {True: _("是"), False: _("否（建议，待委员会确定）")}
     for title, queryset, _param, _testid in sections:
-        rows = queryset.annotate(y2=final_grade_of(ctx.year - 2), y1=final_grade_of(ctx.year - 1)).values_list(
+        before = {f"y{back}": final_grade_of(ctx.year - back) for back in (3, 2, 1)}
+        rows = queryset.annotate(**before).values_list(
             "department__name",
             "person__full_name",
             "person__username",
             "person__employee_number",
+            "y3",
             "y2",
             "y1",
             "final",
@@ -637,17 +652,13 @@ def use_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             "good_quarters",
             "composite_score",
         )
-        for department, full_name, username, number, y2, y1, final, decided, good, score in rows.iterator(
-            chunk_size=CHUNK
-        ):
+        for department, full_name, username, number, *years, decided, good, score in rows.iterator(chunk_size=CHUNK):
             yield [
                 title,
                 department or "",
                 full_name or username,
                 number,
-                grades.get(y2, "") if y2 else "",
-                grades.get(y1, "") if y1 else "",
-                grades.get(final, "") if final else "",
+                *(grades.get(grade, "") if grade else "" for grade in years),
                 decided_labels[bool(decided)],
                 good,
                 score,

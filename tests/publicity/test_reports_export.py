@@ -138,24 +138,39 @@ def test_the_veto_and_sanctions_of_the_year_are_on_the_persons_row(graded, inspe
     inspection = InspectionFactory(inspector=inspector, date=date(YEAR, 5, 12))
     VetoFlagFactory(person=graded, finding=FindingFactory(inspection=inspection, person=graded), reason="=上班饮酒")
     SanctionFactory(person=graded, decided_on=date(YEAR, 3, 1))
+    july_sanction = SanctionFactory(person=graded, decided_on=date(YEAR, 7, 3))
+    VetoFlagFactory(person=graded, finding=None, sanction=july_sanction, reason="处分")
     workbook = _export(graded.organisation)
     people = _rows(workbook["年度汇总"])
     row = dict(zip(people[0], next(r for r in people[1:] if r[1] == "科员甲"), strict=True))
-    assert row["一票否决"] == "是" and row["否决事项"] == "=上班饮酒"
+    assert row["一票否决"] == "是" and row["否决事项"] == "=上班饮酒；处分"
     assert "2026-03-01 警告" in row["处分与组织处理"]
     months = _rows(workbook["纪律检查"])
     may = dict(zip(months[0], months[5], strict=True))
     assert may["月份"] == 5 and may["检查次数"] == 1 and may["发现问题"] == 1 and may["一票否决"] == 1
-    assert may["最近检查日期"].date() == date(YEAR, 5, 12)
+    assert may["最近检查日期"].date() == date(YEAR, 5, 12) and may["其中因处分"] == 0
+    # A sanction's veto counts in its month, said to be the sanction's beside no finding.
+    july = dict(zip(months[0], months[7], strict=True))
+    assert (july["发现问题"], july["一票否决"], july["其中因处分"], july["否决事项"]) == (0, 1, 1, "处分")
     assert len(months) == 13
 
 
 def test_the_department_sheet_counts_the_grades_of_each_quarter(graded):
+    # A third person of the department, suggested 不定等次 and decided 基本称职: counted as decided.
+    newcomer = UserFactory(organisation=graded.organisation, department=graded.department)
+    AnnualResultFactory(
+        person=newcomer,
+        year=YEAR,
+        suggested_grade=AnnualGrade.NOT_GRADED,
+        decided_grade=AnnualGrade.BASICALLY_COMPETENT,
+    )
     rows = _rows(_export(graded.organisation)["科室统计"])
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["科室"] == "办公室" and row["参与人数"] == 2
     assert row["第1季度好"] == 1 and row["第1季度一般"] == 1 and row["第3季度参与人数"] == 1
     assert row["年度优秀人数"] == 0
+    # The year's other grades beside 优秀 (a user test found only 优秀 counted per department).
+    assert [row[f"年度{grade}人数"] for grade in ("称职", "基本称职", "不称职", "不定等次")] == [2, 1, 0, 0]
     # A department's share of the organisation's quota, headed as a reference (a user test read a
     # department's 3 优秀 against its "名额 1" as an overrun; the quota is counted for the whole unit).
     assert "优秀参考名额（按本科室人数折算，名额按全单位计算）" in row and "优秀名额（按人数折算）" not in row
@@ -164,6 +179,7 @@ def test_the_department_sheet_counts_the_grades_of_each_quarter(graded):
 def test_the_use_sheet_lists_the_excellent_with_their_record(staff):
     _grade_year(staff, [Grade.GOOD] * 4, decided_grade=AnnualGrade.EXCELLENT, suggested_grade=AnnualGrade.EXCELLENT)
     AnnualResultFactory(person=staff, year=YEAR - 1, decided_grade=AnnualGrade.EXCELLENT)
+    AnnualResultFactory(person=staff, year=YEAR - 3, decided_grade=AnnualGrade.COMPETENT)
     rows = _rows(_export(staff.organisation)["结果运用"])
     categories = [row[0] for row in rows[1:] if row[2] == "科员甲"]
     assert categories == [
@@ -171,14 +187,16 @@ def test_the_use_sheet_lists_the_excellent_with_their_record(staff):
         "培训推荐（中青班等，年度优秀）",
         "选拔培养储备（连续两年及以上优秀）",  # named as on the 结果运用 page
     ]
-    assert rows[1][4:8] == [None, "优秀", "优秀", "是"]
+    # The three years before and this one, as the page shows them (the workbook had two before).
+    assert rows[0][4:8] == [f"{year}年度等次" for year in (YEAR - 3, YEAR - 2, YEAR - 1, YEAR)]
+    assert rows[1][4:9] == ["称职", None, "优秀", "优秀", "是"]
 
 
 def test_the_use_sheet_says_when_the_years_grade_is_only_suggested(staff):
     _grade_year(staff, [Grade.GOOD] * 4, decided_grade="", suggested_grade=AnnualGrade.EXCELLENT)
     rows = _rows(_export(staff.organisation)["结果运用"])
     mine = [row for row in rows[1:] if row[2] == "科员甲"]
-    assert mine and all(row[6:8] == ["优秀", "否（建议，待委员会确定）"] for row in mine)
+    assert mine and all(row[7:9] == ["优秀", "否（建议，待委员会确定）"] for row in mine)
 
 
 def test_a_competent_person_with_a_confirmed_achievement_is_an_award_candidate_in_the_use_sheet(staff, colleague):

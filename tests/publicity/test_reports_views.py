@@ -196,6 +196,9 @@ def test_the_annual_summary_and_the_department_summary_table(client_for, head, g
     client = client_for(head)
     text, _fonts = _pdf_text(tmp_path, client.get(reverse("reports:person_year_form", args=[graded.pk, YEAR])).content)
     assert "年度平时考核情况汇总" in text and "科员甲" in text and "好" in text
+    # The forms page names it as it prints (it read 年度考核情况汇总, the committee's grade's name).
+    page = client.get(reverse("reports:forms"), {"year": YEAR}).content.decode()
+    assert "年度平时考核情况汇总" in page and "年度考核情况汇总" not in page
     # A long reason beside its label leaves the label whole (it was squeezed to a character a line).
     AnnualResultFactory(
         person=graded,
