@@ -663,12 +663,19 @@ def grade_fixed(result: AnnualResult) -> tuple[str, str] | None:
             _("试用期人员不确定年度等次：其试用期覆盖%(year)s年12月31日（如试用期已满，请先更正人员的特殊状态）。")
             % {"year": result.year}
         )
-    impact = sanction_effects(organisation=result.organisation, year=result.year).get(result.person_id)
+    impact = _sanction_effect(result)
     if impact is not None and impact.effect in NOT_GRADED_EFFECTS:
         return AnnualGrade.NOT_GRADED, str(_("%(reason)s：当年不确定等次。") % {"reason": impact.reason})
     if impact is not None and impact.effect == SanctionEffect.INCOMPETENT:
         return AnnualGrade.INCOMPETENT, str(_("%(reason)s：当年确定为不称职。") % {"reason": impact.reason})
     return None
+
+
+def _sanction_effect(result: AnnualResult):
+    """The heaviest effect of the person's sanctions on the year, None when none: read for the one
+    person (it was read for everyone of the organisation, twice for each decision page)."""
+    effects = sanction_effects(organisation=result.organisation, year=result.year, person_id=result.person_id)
+    return effects.get(result.person_id)
 
 
 def excellent_barred(result: AnnualResult) -> str:
@@ -677,7 +684,7 @@ def excellent_barred(result: AnnualResult) -> str:
     (a name added afterwards would never have been public)."""
     if has_active_veto(person_id=result.person_id, year=result.year):
         return str(_("存在未解除的一票否决事项，不得评为优秀。"))
-    if result.person_id in sanction_effects(organisation=result.organisation, year=result.year):
+    if _sanction_effect(result) is not None:
         return str(_("受处分或立案审查影响，当年不得评为优秀。"))
     if _list_posted(organisation_id=result.organisation_id, year=result.year) and not _read(
         _regrading_readers, [result.pk]

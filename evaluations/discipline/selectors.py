@@ -74,20 +74,26 @@ class SanctionImpact:
         return str(SanctionEffect(self.effect).label)
 
 
-def sanction_effects(*, organisation: Organisation, year: int) -> dict[int, SanctionImpact]:
-    """person_id → the heaviest effect on ``year`` of that person's sanctions and 立案审查 status (three queries)."""
+def sanction_effects(
+    *, organisation: Organisation, year: int, person_id: int | None = None
+) -> dict[int, SanctionImpact]:
+    """person_id → the heaviest effect on ``year`` of that person's sanctions and 立案审查 status
+    (three queries); with ``person_id``, that one person's only (a committee's page of one person)."""
     return {
-        person_id: impact
-        for (_organisation_id, person_id), impact in sanction_effects_of(
-            organisation_ids=[organisation.pk], year=year
+        person: impact
+        for (_organisation_id, person), impact in sanction_effects_of(
+            organisation_ids=[organisation.pk], year=year, person_id=person_id
         ).items()
     }
 
 
-def sanction_effects_of(*, organisation_ids: list[int], year: int) -> dict[tuple[int, int], SanctionImpact]:
+def sanction_effects_of(
+    *, organisation_ids: list[int], year: int, person_id: int | None = None
+) -> dict[tuple[int, int], SanctionImpact]:
     """(organisation id, person id) → the heaviest effect on ``year`` of that person's sanctions in
     that organisation, and of a 立案审查 recorded as their special status, for many organisations at
-    once (three queries, whatever their number)."""
+    once (three queries, whatever their number), or for the one person ``person_id``."""
+    one = {} if person_id is None else {"person_id": person_id}
     tables: dict[int, dict[str, str]] = {}
     defaults = {str(kind): str(effect) for kind, effect in DEFAULT_SANCTION_EFFECTS.items()}
     for organisation_id, kind, effect in SanctionRule.objects.filter(organisation_id__in=organisation_ids).values_list(
@@ -108,7 +114,9 @@ def sanction_effects_of(*, organisation_ids: list[int], year: int) -> dict[tuple
     lasting = {
         kind for table in (defaults, *tables.values()) for kind, effect in table.items() if effect == UNTIL_CLOSED
     }
-    candidates = Sanction.objects.filter(organisation_id__in=organisation_ids, decided_on__year__lte=year).filter(
+    candidates = Sanction.objects.filter(
+        organisation_id__in=organisation_ids, decided_on__year__lte=year, **one
+    ).filter(
         Q(decided_on__year__gte=year - 1)
         | Q(kind__in=sorted(lasting)) & (Q(closed_on__isnull=True) | Q(closed_on__year__gte=year))
     )
@@ -121,6 +129,7 @@ def sanction_effects_of(*, organisation_ids: list[int], year: int) -> dict[tuple
     # Ended the year before at the earliest: a table may give 立案审查 a two years' effect.
     statuses = StaffStatus.objects.filter(
         user__organisation_id__in=organisation_ids,
+        **({} if person_id is None else {"user_id": person_id}),
         kind=StaffStatusKind.UNDER_INVESTIGATION,
         start_date__year__lte=year,
     ).filter(Q(end_date__isnull=True) | Q(end_date__year__gte=year - 1))

@@ -81,6 +81,9 @@ def test_an_investigation_affects_every_year_whose_end_finds_it_open(organisatio
     assert selectors.sanction_effects(organisation=organisation, year=2025)[staff.pk].effect == "until_closed"
     assert staff.pk not in selectors.sanction_effects(organisation=organisation, year=2026)
     assert selectors.sanction_effects(organisation=organisation, year=2026)[colleague.pk].effect == "until_closed"
+    # Read for one person (the committee's page of one person): theirs only.
+    assert set(selectors.sanction_effects(organisation=organisation, year=2025, person_id=staff.pk)) == {staff.pk}
+    assert selectors.sanction_effects(organisation=organisation, year=2026, person_id=staff.pk) == {}
 
 
 def test_an_investigation_closed_by_the_years_end_leaves_the_year_to_be_graded(organisation, staff):
