@@ -1020,8 +1020,10 @@ def annual_decide(
         raise ValidationError({"grade": barred})
     if (fixed := grade_fixed(locked)) is not None and grade != fixed[0]:
         raise ValidationError({"grade": fixed[1]})
-    reason = reason.strip()
-    if grade != result.suggested_grade and not reason:
+    # The reason is the deviation's: a decision back on the suggestion keeps none (a user test's
+    # earlier reason stood on the list, the workbook and the form under the suggested grade).
+    reason = reason.strip() if grade != locked.suggested_grade else ""
+    if grade != locked.suggested_grade and not reason:
         raise ValidationError({"reason": _("确定等次与建议等次不一致，须说明理由。")})
     limit = AnnualResult._meta.get_field("decision_reason").max_length
     check_length(reason, limit=limit, label=_("与建议不一致的理由"), field="reason")

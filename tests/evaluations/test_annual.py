@@ -565,6 +565,18 @@ def test_the_person_is_told_when_the_committee_decides_or_changes_their_grade(or
     assert notices(crowd[1]) == [] and len(notices(crowd[0])) == 2
 
 
+def test_a_decision_back_on_the_suggestion_keeps_no_deviation_reason(organisation, staff, chief, crowd):
+    record(staff, "好/好/好/好", score="95")
+    rollup(organisation)
+    result = result_of(crowd[0])
+    assert result.suggested_grade == AnnualGrade.COMPETENT
+    annual.annual_decide(result=result, actor=chief, grade=AnnualGrade.BASICALLY_COMPETENT, reason="工作不够扎实")
+    assert result_of(crowd[0]).decision_reason == "工作不够扎实"
+    # Back to 称职 with the box as the page filled it: the reason no longer stands under the grade.
+    annual.annual_decide(result=result_of(crowd[0]), actor=chief, grade=AnnualGrade.COMPETENT, reason="工作不够扎实")
+    assert (result_of(crowd[0]).decided_grade, result_of(crowd[0]).decision_reason) == (AnnualGrade.COMPETENT, "")
+
+
 def test_the_year_is_decided_only_when_its_quarters_are_approved(organisation, staff, chief, client_for):
     # Three quarters graded and approved; the fourth not opened yet (December of the year).
     record(staff, "好/好/好", score="95")
