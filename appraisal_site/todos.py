@@ -363,6 +363,8 @@ def _hr(user: User, today: date, policy) -> list[Todo]:
     quarters = AppraisalQuarter.objects.filter(organisation_id=user.organisation_id)
     counts = quarters.aggregate(
         ended_opened=Count("pk", filter=Q(year=ended.year, quarter=ended.quarter)),
+        # Approved: its inputs can no longer change, so nothing is left to import for it.
+        ended_approved=Count("pk", filter=Q(year=ended.year, quarter=ended.quarter, state=QuarterState.APPROVED)),
         to_roll_up=Count("pk", filter=Q(state=QuarterState.APPROVED, rolled_up_at__isnull=True)),
     )
     survey_entered = SatisfactionScore.objects.filter(
@@ -379,7 +381,7 @@ def _hr(user: User, today: date, policy) -> list[Todo]:
         Todo(
             "survey",
             _("%(quarter)s满意度测评结果待导入") % {"quarter": ended.label},
-            0 if survey_entered or not ended_due else 1,
+            0 if survey_entered or counts["ended_approved"] or not ended_due else 1,
             reverse("evaluations:satisfaction_list"),
         ),
     ]

@@ -287,6 +287,16 @@ def test_hr_sees_the_quarter_to_open_the_roll_up_and_the_survey(client_for, hr, 
     assert todo(html, "roll-up") == 1
 
 
+def test_hr_has_no_survey_to_import_for_a_quarter_approved_without_one(client_for, hr, organisation, today):
+    """A user test found 满意度测评结果待导入 on HR's home after the quarter was approved, where
+    entering a score is refused: a to-do that could never be done."""
+    quarter = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=3, state=QuarterState.OPEN)
+    assert todo(page(client_for(hr)), "survey") == 1
+    quarter.state = QuarterState.APPROVED
+    quarter.save(update_fields=["state"])
+    assert todo(page(client_for(hr)), "survey") is None
+
+
 def test_an_inspector_sees_the_inspections_still_due_this_month(client_for, inspector, organisation, department, today):
     Policy.objects.filter(organisation=organisation).update(inspections_per_month=2)
     # Nobody takes part in the appraisal yet (a bureau that only oversees): no inspections owed.
