@@ -16,13 +16,26 @@ from .models import WelfareAssessment, WelfareGrade, WelfarePost
 
 
 class ReportForm(forms.ModelForm):
-    upload = forms.FileField(label=_("上传述职材料"), required=False, help_text=_("PDF、图片或 Office 文档。"))
+    upload = forms.FileField(label=_("上传述职材料"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = WelfareAssessment
         fields = ["report_text"]
         widgets = {"report_text": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args, policy, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The policy's limit said beside the field, and checked in the browser before the file is
+        # sent (static/js/app.js): a file too large is refused there and the typed text stays.
+        upload = self.fields["upload"]
+        upload.help_text = _("PDF、图片或 Office 文档，不超过 %(mb)s MB。") % {"mb": policy.attachment_max_mb}
+        upload.widget.attrs.update(
+            {
+                "data-max-bytes": policy.attachment_max_mb * 1024 * 1024,
+                "data-too-large": _("附件不能超过 %(mb)s MB。") % {"mb": policy.attachment_max_mb},
+            }
+        )
 
 
 class ReturnForm(forms.Form):

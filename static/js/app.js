@@ -400,6 +400,18 @@
   }).observe(document.body, { childList: true, subtree: true });
 })();
 
+// <input type="file" data-max-bytes="…" data-too-large="…">: a file larger than the server takes is
+// refused as soon as it is chosen, so the form's typed text is never sent to a refusal page and lost.
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.dataset.maxBytes) return;
+  const max = Number.parseInt(input.dataset.maxBytes, 10);
+  if (Array.from(input.files || []).some((file) => file.size > max)) {
+    window.alert(input.dataset.tooLarge);
+    input.value = "";
+  }
+});
+
 // A field the keyboard moves to is never left under the sticky save bar, however tall the bar is
 // (its buttons wrap on a narrow phone, beyond what the CSS scroll-padding allows for).
 document.addEventListener("focusin", (event) => {

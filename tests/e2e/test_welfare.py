@@ -64,8 +64,12 @@ def test_a_worker_goes_from_report_to_publication_to_final_and_a_second_unqualif
     phone_ui.page.get_by_test_id("welfare-mine").get_by_role("link").first.click()
     phone_ui.page.get_by_test_id("welfare-report-edit").click()
     phone_ui.page.fill("textarea[name=report_text]", "负责城关片区保洁，全年出勤。")
+    # Handing in cannot be undone: the browser asks first.
+    asked: list[str] = []
+    phone_ui.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     with phone_ui.page.expect_navigation():
         phone_ui.page.get_by_test_id("welfare-report-submit").click()
+    assert asked and "不能再修改" in asked[0], asked
     expect(phone_ui.page.get_by_test_id("welfare-report-status")).to_have_text("已提交")
     phone_ui.assert_fits_screen()
     assessment_url = phone_ui.page.url

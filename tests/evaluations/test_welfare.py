@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import AuditEntry, Role
+from accounts.models import AuditEntry, Policy, Role
 from accounts.workflow import ReviewStatus
 from appraisal_site.todos import todos_for
 from evaluations.ballots import services as ballot_services
@@ -138,6 +138,51 @@ def test_the_report_may_be_uploaded_instead_of_typed(today, worker, settings, tm
     saved = services.welfare_report_save(actor=worker, assessment=assessment, text="", uploaded=pdf)
     assert saved.report_content_type == "application/pdf" and saved.report_file_name == "述职.pdf"
     services.welfare_report_submit(actor=worker, assessment=saved)
+
+
+def test_a_report_file_above_the_pages_body_cap_is_taken_up_to_the_policys_limit(
+    today, client_for, worker, settings, tmp_path
+):
+    """A user test's 3 MB PDF met the 2 MB cap of every page's body and lost the typed text: the
+    report takes files up to the policy's attachment limit, says the limit, and a larger file is
+    refused with the text kept."""
+    from django.urls import reverse
+
+    settings.PRIVATE_FILES_ROOT = tmp_path
+    settings.REQUEST_BODY_MAX_BYTES = 1024 * 1024
+    policy = Policy.objects.get(organisation=worker.organisation)
+    policy.attachment_max_mb = 2
+    policy.save(update_fields=["attachment_max_mb"])
+    assessment = WelfareAssessmentFactory(post=worker.welfare_post)
+    url = reverse("evaluations:welfare_report", args=[assessment.pk])
+    client = client_for(worker)
+    page = client.get(url).content.decode()
+    assert "不超过 2 MB" in page and f'data-max-bytes="{2 * 1024 * 1024}"' in page and "data-too-large" in page
+
+    pdf = b"%PDF-1.4\n" + b"0" * (1536 * 1024) + b"\n%%EOF\n"
+    saved = client.post(
+        url,
+        {
+            "report_text": "一年来认真保洁。",
+            "version": assessment.version,
+            "upload": SimpleUploadedFile("述职.pdf", pdf),
+        },
+    )
+    assert saved.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.report_file_name == "述职.pdf" and assessment.report_text == "一年来认真保洁。"
+
+    too_large = b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024 + 1) + b"\n%%EOF\n"
+    refused = client.post(
+        url,
+        {
+            "report_text": "改过的述职。",
+            "version": assessment.version,
+            "upload": SimpleUploadedFile("大.pdf", too_large),
+        },
+    )
+    assert refused.status_code == 200
+    assert "附件不能超过 2 MB" in refused.content.decode() and "改过的述职。" in refused.content.decode()
 
 
 def test_a_program_is_refused_as_a_report(today, worker):
