@@ -326,12 +326,14 @@ def ballot_withdraw(*, actor: User, ballot: Ballot) -> Ballot:
 # --- Papers ---------------------------------------------------------------------------------------
 
 
-def _check_rater(rater: BallotRater, actor: User | None, code: str | None) -> None:
+def _check_rater(rater: BallotRater, actor: User | None, code: str | None, holder: User | None = None) -> None:
     if rater.user_id is not None:
         if actor is None or not actor.has_perm("evaluations.fill_ballot_paper", rater):
             raise PermissionDenied(_("这不是您的测评票。"))
     elif not code or rater.code is None or not secrets.compare_digest(normalise_code(code), rater.code):
         raise PermissionDenied(_("测评码无效。"))
+    else:
+        _check_code_holder(rater.ballot, holder)
     if rater.has_voted:
         raise _already_voted()
     if rater.ballot.state != BallotState.OPEN:
@@ -342,6 +344,23 @@ def _check_rater(rater: BallotRater, actor: User | None, code: str | None) -> No
 # rater had voted already, or because the ballot had closed); they say nothing of any paper.
 ALREADY_VOTED = "already_voted"
 CLOSED = "closed"
+
+
+def _check_code_holder(ballot: Ballot, holder: User | None) -> None:
+    """A code is for a rater without an account: a signed-in rater or rated person of the same
+    ballot may not use one (a user test's staff member voted twice, once on their own paper and
+    once with a service user's code; a rated person could so rate themselves)."""
+    if holder is None or not holder.is_authenticated:
+        return
+    takes_part = (
+        BallotRater.objects.filter(ballot=ballot, user=holder).exists()
+        or BallotSubject.objects.filter(ballot=ballot, person=holder).exists()
+    )
+    if takes_part:
+        raise ValidationError(
+            _("您是本次测评的测评人或被测评人，不能使用测评码投票；测评码供服务对象等没有账号的人员使用。"),
+            code="participant",
+        )
 
 
 def _already_voted() -> ValidationError:
@@ -550,9 +569,17 @@ def _hold_ballot(ballot_id: int) -> None:
 
 
 @transaction.atomic
-def paper_cast(*, rater: BallotRater, answers: Mapping, actor: User | None = None, code: str | None = None) -> Paper:
-    """Cast the rater's one paper (see the module docstring)."""
-    _check_rater(rater, actor, code)
+def paper_cast(
+    *,
+    rater: BallotRater,
+    answers: Mapping,
+    actor: User | None = None,
+    code: str | None = None,
+    holder: User | None = None,
+) -> Paper:
+    """Cast the rater's one paper (see the module docstring); ``holder`` is whoever is signed in
+    where a code is typed."""
+    _check_rater(rater, actor, code, holder)
     ballot = rater.ballot
     people = _paper_people(ballot, rater)
     cleaned = _paper_check(ballot, answers, people, rater)
@@ -609,9 +636,10 @@ CODE_GUESS_LIMIT = 10
 CODE_GUESS_WINDOW = 15 * 60
 
 
-def code_attempt(*, code: str, address: str | None) -> BallotRater:
+def code_attempt(*, code: str, address: str | None, holder: User | None = None) -> BallotRater:
     """The usable rater row of a typed code, or a ValidationError: an invalid, spent or closed code,
-    or too many wrong codes from this address."""
+    too many wrong codes from this address, or a code typed by a signed-in ``holder`` who rates or
+    is rated in the same ballot."""
     key = f"ballot-code-guesses:{address or '-'}"
     if cache.get(key, 0) >= CODE_GUESS_LIMIT:
         raise ValidationError(
@@ -625,4 +653,5 @@ def code_attempt(*, code: str, address: str | None) -> BallotRater:
         except ValueError:  # expired between the two calls
             cache.set(key, 1, CODE_GUESS_WINDOW)
         raise ValidationError(_("测评码无效、已使用或测评已结束。"), code="invalid")
+    _check_code_holder(rater.ballot, holder)
     return rater

@@ -226,7 +226,7 @@ def _paper(request: HttpRequest, rater: BallotRater, *, actor=None, code=None, u
         cast = request.POST.get("action") == "cast"
         try:
             if cast:
-                services.paper_cast(rater=rater, answers=answers, actor=actor, code=code)
+                services.paper_cast(rater=rater, answers=answers, actor=actor, code=code, holder=request.user)
                 messages.success(request, _("投票成功，感谢参与。"))
                 return redirect(url)
             services.paper_save(rater=rater, answers=answers, actor=actor, code=code)
@@ -293,7 +293,9 @@ def code_entry(request: HttpRequest) -> HttpResponse:
     form = CodeEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rater = services.code_attempt(code=form.cleaned_data["code"], address=source_address(request))
+            rater = services.code_attempt(
+                code=form.cleaned_data["code"], address=source_address(request), holder=request.user
+            )
         except ValidationError as exc:
             form.add_error("code", exc)
             status = 429 if exc.code == "throttled" else 200

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts.models import AuditEntry, Policy
 from evaluations.ballots import selectors, services
@@ -244,6 +245,24 @@ def test_a_single_use_code_works_once(hr, people, voters):
     with pytest.raises(PermissionDenied):
         services.paper_save(rater=BallotRater.objects.get(code=code), code="WRONGONE", answers={})
     assert Paper.objects.get().group == RaterGroup.SERVICE_USER
+
+
+def test_a_rater_or_rated_person_signed_in_may_not_vote_with_a_code(hr, people, voters, client_for):
+    """A user test's staff member cast their own paper, then cast again with a service user's code
+    (counted: 7 papers of 6 voters); a rated person could so rate themselves."""
+    ballot = open_ballot(hr, people, voters, service_user_codes=2, scale=BallotScale.SATISFACTION)
+    first, second = ballot.raters.filter(group=RaterGroup.SERVICE_USER).values_list("code", flat=True)
+    for holder, code in ((voters[0], first), (people[0], second)):
+        with pytest.raises(ValidationError, match="不能使用测评码投票"):
+            services.code_attempt(code=code, address="198.51.100.7", holder=holder)
+        rater = BallotRater.objects.get(code=code)
+        with pytest.raises(ValidationError, match="不能使用测评码投票"):
+            services.paper_cast(rater=rater, code=code, holder=holder, answers=answers(ballot, *["satisfied"] * 5))
+    # On the page: the code is refused for the signed-in voter, and taken from no account at all.
+    page = client_for(voters[0]).post(reverse("evaluations:ballot_code"), {"code": first})
+    assert "不能使用测评码投票" in page.content.decode()
+    assert services.code_attempt(code=first, address="198.51.100.7", holder=None).code == first
+    assert not Paper.objects.exists()
 
 
 def test_a_paper_with_identical_answers_is_void(hr, people, voters):
