@@ -24,7 +24,7 @@ def _numbers(text: str) -> list[str]:
 
 
 class BallotOpenForm(forms.Form):
-    title = forms.CharField(label=_("测评名称"), max_length=100)
+    title = forms.CharField(label=_("测评名称"), max_length=100, error_messages={"required": _("请填写测评名称。")})
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     scale = forms.ChoiceField(label=_("评价选项"), choices=BallotScale.choices, initial=BallotScale.GRADE)
     with_scores = forms.BooleanField(label=_("德、能、勤、绩、廉分项打分"), required=False)

@@ -428,7 +428,7 @@ class ObjectionStillOpen(ValidationError):
         )
 
 
-def _unanswered_objection_of(*, entry: PublicationEntry, objector: User) -> Objection | None:
+def unanswered_objection_of(*, entry: PublicationEntry, objector: User) -> Objection | None:
     """The person's unanswered objection to the entry's grade as published now: one that sent the
     grade back for regrading concerned the grade before, so the new grade may be objected to."""
     return (
@@ -458,7 +458,7 @@ def objection_lodge(
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("请填写异议内容。")})
-    if (existing := _unanswered_objection_of(entry=entry, objector=actor)) is not None:
+    if (existing := unanswered_objection_of(entry=entry, objector=actor)) is not None:
         raise ObjectionStillOpen(existing)
     objection = Objection(
         organisation_id=entry.publication.organisation_id,
@@ -478,7 +478,7 @@ def objection_lodge(
         if stored:
             private_storage.delete(stored)
         # Two submissions at once (a double click): the other one was stored first.
-        if (existing := _unanswered_objection_of(entry=entry, objector=actor)) is not None:
+        if (existing := unanswered_objection_of(entry=entry, objector=actor)) is not None:
             raise ObjectionStillOpen(existing) from None
         raise
     message = _("%(objector)s对公示中%(person)s的结果提出了异议。") % {"objector": actor, "person": entry.person}

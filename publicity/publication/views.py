@@ -273,6 +273,14 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
             {"entry": entry, "refusal": refusal},
             status=400 if request.method == "POST" else 200,
         )
+    if request.method != "POST" and (earlier := services.unanswered_objection_of(entry=entry, objector=request.user)):
+        # Said before anything is typed (a user test typed a second objection, then was refused
+        # and lost the text): the earlier objection is linked instead of a form.
+        return render(
+            request,
+            "publicity/publication/objection_new.html",
+            {"entry": entry, "refusal": services.ObjectionStillOpen(earlier).messages[0], "earlier": earlier},
+        )
     form = ObjectionForm(request.POST or None, request.FILES or None)
     still_open: list[Objection] = []
 

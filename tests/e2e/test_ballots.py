@@ -53,8 +53,12 @@ def test_a_ballot_from_opening_to_the_tally_on_a_phone(ui, phone_ui, people):
     ui.page.fill("textarea[name=subject_numbers]", " ".join(s.employee_number for s in subjects))
     ui.page.fill("textarea[name=rater_numbers]", "R0, R1")
     ui.page.fill("input[name=service_user_codes]", "1")
+    # Opening tells the raters at once: the browser asks first.
+    opening: list[str] = []
+    ui.page.once("dialog", lambda dialog: (opening.append(dialog.message), dialog.accept()))
     with ui.page.expect_navigation():
         ui.page.get_by_role("button", name="发起").click()
+    assert opening and "确定发起" in opening[0], opening
     expect(ui.page.get_by_test_id("ballot-summary")).to_contain_text("已投票 0/3")
     detail_url = ui.page.url
     ui.page.get_by_test_id("codes-print-link").click()

@@ -151,7 +151,8 @@ def test_an_empty_objection_is_answered_by_the_page_not_the_browser(ui, lodged):
     """A user test: 提交异议 with nothing typed showed the browser's "Please fill out this field."
     bubble (in the browser's language), not the message under the box every other form gives."""
     entry = lodged.entry
-    ui.sign_in_as("demo_staff", to=f"/publicity/entries/{entry.pk}/object/")
+    # Not demo_staff: their objection to this entry waits for its answer, so their page offers no form.
+    ui.sign_in_as("demo_head", to=f"/publicity/entries/{entry.pk}/object/")
     with ui.page.expect_navigation():
         ui.page.get_by_test_id("objection-submit").click()
     box = ui.page.locator("textarea[name=text]")

@@ -46,3 +46,11 @@ def test_the_people_of_another_unit_are_named_with_more_past_ten(hr, department,
     [said] = refused.value.message_dict["subjects"]
     shown = "、".join(str(u) for u in outsiders[:10])
     assert said == f"以下人员不是本单位在职人员：{shown}等"
+
+
+def test_the_open_form_asks_before_opening_and_names_a_missing_title(client_for, hr):
+    client = client_for(hr)
+    page = html.unescape(client.get(reverse("evaluations:ballot_open")).content.decode())
+    assert 'data-confirm="发起后即通知所选的测评人参加测评；有人投票前可以撤销。确定发起？"' in page
+    refused = html.unescape(client.post(reverse("evaluations:ballot_open"), {"year": 2026}).content.decode())
+    assert "请填写测评名称。" in refused

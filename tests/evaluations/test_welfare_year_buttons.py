@@ -57,7 +57,10 @@ def test_the_ballot_for_everyone_at_rating_is_offered_while_someone_waits_for_on
     client = client_for(hr)
     year_url = reverse("evaluations:welfare", args=[2026])
     ballot_url = reverse("evaluations:welfare_ballot_all", args=[2026])
-    assert 'data-testid="welfare-ballot-all"' in client.get(year_url).content.decode()
+    page = client.get(year_url).content.decode()
+    assert 'data-testid="welfare-ballot-all"' in page
+    # It opens a ballot and tells the raters at once: the browser asks first, naming how many.
+    assert "将为民主测评环节的2人发起一次民主测评，并通知测评人。确定发起？" in page
     first = client.post(ballot_url, {"service_users": 2}, follow=True).content.decode()
     assert "已发起民主测评" in first
     # Both are on the ballot now, still at 民主测评: no button, and the reason instead.

@@ -307,6 +307,10 @@ def test_the_form_sent_again_after_going_back_shows_the_first_objection_and_crea
     assert Objection.objects.count() == 1
     assert again.redirect_chain == [(objection.get_absolute_url(), 302)]
     assert "尚未答复，不能重复提出" in again.content.decode()
+    # Opened again, the page says so before anything is typed, and links the first objection.
+    page = client.get(url).content.decode()
+    assert "尚未答复，不能重复提出" in page and objection.get_absolute_url() in page
+    assert 'data-testid="objection-submit"' not in page
 
 
 def test_after_the_answer_the_same_person_may_object_again_during_the_window(publication, staff, colleague, hr):
