@@ -2,25 +2,13 @@
 status (a page come back to offers no save the service would refuse), and the unit's page says
 why a returned report came back."""
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
 from accounts.workflow import ReviewStatus
 from evaluations.welfare import services
 from evaluations.welfare.models import WelfareAssessment
-from tests.factories import WelfareAssessmentFactory, WelfarePostFactory
-
-
-@pytest.fixture
-def today(monkeypatch):
-    monkeypatch.setattr("accounts.periods.today", lambda now=None: date(2026, 12, 1))
-
-
-@pytest.fixture
-def worker(department, head):
-    return WelfarePostFactory(person__department=department, person__full_name="保洁员甲").person
+from tests.factories import WelfareAssessmentFactory
 
 
 @pytest.fixture
