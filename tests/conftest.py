@@ -13,6 +13,9 @@ from accounts.storage import private_storage
 from tests.factories import PASSWORD, DepartmentFactory, OrganisationFactory, UserFactory
 from tests.support import schema_cache
 
+# Fixtures kept beside their helpers and shared by test modules of more than one app.
+pytest_plugins = ["tests.support.welfare"]
+
 # The in-memory SQLite test database is migrated once per schema and restored by later runs.
 schema_cache.install()
 
