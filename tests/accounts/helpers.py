@@ -1,5 +1,17 @@
 from django.urls import reverse
 
+from accounts.models import PendingRoleChange, User
+
+
+def fresh(person: User) -> User:
+    """``person`` read again from the database (their roles as they stand now, nothing cached)."""
+    return User.objects.get(pk=person.pk)
+
+
+def waiting_for(person: User):
+    """The role changes of ``person`` that wait for a second person's decision."""
+    return PendingRoleChange.objects.filter(user=person, state=PendingRoleChange.State.PENDING)
+
 
 def post_new_person(client, department, *, username: str, employee_number: str, full_name: str = "新同事"):
     """The 新增人员 form posted by ``client``: a civil servant in a general post of ``department``

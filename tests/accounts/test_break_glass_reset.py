@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import services
 from accounts.lockout import failed_sign_ins
 from accounts.models import AuditEntry, AuditEvent, Notification, PendingPasswordReset, Role, User
+from tests.accounts.helpers import fresh
 from tests.factories import PASSWORD, UserFactory
 
 REASON = "安全管理员手机丢失且账号被锁定，本单位无第二名管理员（工单 2026-118）"
@@ -27,10 +28,6 @@ REASON = "安全管理员手机丢失且账号被锁定，本单位无第二名�
 def operating_system_user(monkeypatch):
     monkeypatch.setattr("getpass.getuser", lambda: "ops-zhang")
     return "ops-zhang"
-
-
-def fresh(person: User) -> User:
-    return User.objects.get(pk=person.pk)
 
 
 def _login(client, username, password, address="10.0.0.66"):
