@@ -11,7 +11,7 @@ from django.urls import reverse
 from evaluations.welfare.exports import result_rows
 from evaluations.welfare.models import WelfareStage
 from publicity.publication import services
-from tests.support.welfare import AFTER_WINDOW
+from tests.support.welfare import AFTER_WINDOW, worker_page
 
 IN_WINDOW = date(2026, 12, 9)
 
@@ -19,11 +19,6 @@ IN_WINDOW = date(2026, 12, 9)
 def _list_stages(client, query: str = "") -> list[str]:
     page = client.get(reverse("evaluations:welfare", args=[2026]) + query).content.decode()
     return re.findall(r'<td data-label="环节">([^<]*)</td>', page)
-
-
-def _worker_page(client_for, assessment) -> str:
-    url = reverse("evaluations:welfare_assessment", args=[assessment.pk])
-    return client_for(assessment.owner).get(url).content.decode()
 
 
 def test_after_the_window_the_list_says_final_before_the_locking_job_runs(
@@ -49,7 +44,7 @@ def test_the_workers_page_their_list_and_the_workbook_agree_with_the_list(
     client_for, settings, welfare_published, welfare_decided
 ):
     settings.APPRAISAL_TODAY = AFTER_WINDOW
-    page = _worker_page(client_for, welfare_decided)
+    page = worker_page(client_for, welfare_decided)
     assert "当前环节：<strong>已定</strong>" in page
     assert '<li class="list-inline-item fw-bold text-primary">6. 已定</li>' in page
     assert "张榜公示期（2026-12-07至2026-12-11）已满，结果已定。" in page and "待定等" not in page
@@ -66,7 +61,7 @@ def test_a_result_with_an_objection_open_still_waits_after_the_window(
     services.objection_lodge(actor=staff, entry=welfare_published.entries.get(), text="有异议")
     settings.APPRAISAL_TODAY = AFTER_WINDOW
     assert _list_stages(client_for(hr)) == ["张榜公示"]
-    page = _worker_page(client_for, welfare_decided)
+    page = worker_page(client_for, welfare_decided)
     assert "当前环节：<strong>张榜公示</strong>" in page
     assert "张榜公示期（2026-12-07至2026-12-11）已满，待定等。" in page
     [row] = result_rows(organisation_id=welfare_decided.organisation_id, year=2026)

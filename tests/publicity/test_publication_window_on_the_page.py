@@ -9,16 +9,11 @@ from datetime import date
 from django.urls import reverse
 
 from publicity.publication import services
-from tests.support.welfare import AFTER_WINDOW, FIRST_DAY, LAST_DAY, SATURDAY
+from tests.support.welfare import AFTER_WINDOW, FIRST_DAY, LAST_DAY, SATURDAY, worker_page
 
 
 def _states(page: str) -> list[str]:
     return re.findall(r'data-testid="entry-state">([^<]*)<', page)
-
-
-def _worker_page(client_for, assessment) -> str:
-    url = reverse("evaluations:welfare_assessment", args=[assessment.pk])
-    return client_for(assessment.owner).get(url).content.decode()
 
 
 def test_a_list_published_on_a_saturday_is_not_said_to_be_open_before_monday(
@@ -29,14 +24,14 @@ def test_a_list_published_on_a_saturday_is_not_said_to_be_open_before_monday(
     assert 'data-testid="starts-on">2026-12-07<' in page and 'data-testid="time-left">待公示（2026-12-07起）<' in page
     assert _states(page) == ["待公示（2026-12-07起）"]
     # The worker's page gives the board's dates, not the day HR pressed the button.
-    worker_page = _worker_page(client_for, welfare_decided)
-    assert "张榜公示期为2026-12-07至2026-12-11，尚未开始" in worker_page
-    assert "2026-12-05" not in worker_page
+    own_page = worker_page(client_for, welfare_decided)
+    assert "张榜公示期为2026-12-07至2026-12-11，尚未开始" in own_page
+    assert "2026-12-05" not in own_page
 
     settings.APPRAISAL_TODAY = FIRST_DAY
     page = client_for(staff).get(welfare_published.get_absolute_url()).content.decode()
     assert _states(page) == ["公示中"] and 'data-testid="object-link"' in page
-    assert "张榜公示中（2026-12-07至2026-12-11）" in _worker_page(client_for, welfare_decided)
+    assert "张榜公示中（2026-12-07至2026-12-11）" in worker_page(client_for, welfare_decided)
 
 
 def test_after_the_window_the_lines_say_it_is_over_and_no_objection_is_invited(
@@ -49,7 +44,7 @@ def test_after_the_window_the_lines_say_it_is_over_and_no_objection_is_invited(
     assert "请在公示期内" not in page and 'data-testid="object-link"' not in page
     assert "公示期已结束，不再受理异议。" in page
     # No objection is open: the worker's result stands by the locking rule, job run or not.
-    assert "张榜公示期（2026-12-07至2026-12-11）已满，结果已定" in _worker_page(client_for, welfare_decided)
+    assert "张榜公示期（2026-12-07至2026-12-11）已满，结果已定" in worker_page(client_for, welfare_decided)
 
 
 def test_an_objection_before_the_window_is_refused_once_saying_when_the_window_opens(

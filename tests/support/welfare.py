@@ -33,3 +33,11 @@ def welfare_published(settings, hr, organisation, welfare_decided):
 
     settings.APPRAISAL_TODAY = SATURDAY
     return services.publication_open_welfare(actor=hr, organisation=organisation, year=2026)
+
+
+def worker_page(client_for, assessment) -> str:
+    """The worker's own page of ``assessment``, as they see it."""
+    from django.urls import reverse
+
+    url = reverse("evaluations:welfare_assessment", args=[assessment.pk])
+    return client_for(assessment.owner).get(url).content.decode()
