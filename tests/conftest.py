@@ -161,6 +161,19 @@ def mail_server(settings):
 
 
 @pytest.fixture
+def mail_to(mail_server):
+    """E-mail configured (``mail_server``), and a function giving each of ``people`` an address,
+    ``<username>@example.gov.cn``."""
+
+    def give(*people) -> None:
+        for person in people:
+            person.email = f"{person.username}@example.gov.cn"
+            person.save(update_fields=["email"])
+
+    return give
+
+
+@pytest.fixture
 def password():
     return PASSWORD
 
