@@ -37,9 +37,9 @@ import time
 import tracemalloc
 
 from benchdb import django_on_fresh_database, each_size_in_a_child
+from benchrows import add_people, bench_organisation, bulk, owned, per_owner, per_person
 
 YEAR = 2026
-BATCH = 5000
 PDF_PEOPLE = 25
 # What the bench measures (--parts): the submission roster's export, the year-end workbook, the PDF.
 PARTS = ("roster", "year", "pdf")
@@ -83,7 +83,7 @@ def build(size: int, parts: set[str]):
     from django.db import transaction
     from django.utils import timezone
 
-    from accounts.models import Department, Organisation, Policy, User
+    from accounts.models import User
     from evaluations.annual.models import AnnualResult, AnnualRollupRun
     from evaluations.discipline.models import Finding, Inspection, Sanction, VetoFlag
     from evaluations.grading.models import AppraisalQuarter, QuarterGrade, QuarterResult
@@ -92,25 +92,15 @@ def build(size: int, parts: set[str]):
     grades = ["good", "fairly_good", "fairly_good", "fairly_good", "average"]
     now = timezone.now()
     with transaction.atomic(), disable_auditlog():
-        organisation = Organisation.objects.create(code="bench", name="基准测试局")
-        Policy.objects.create(organisation=organisation)
-        departments = Department.objects.bulk_create(
-            Department(organisation=organisation, code=f"D{i}", name=f"科室{i}", sort_order=i) for i in range(9)
+        organisation, departments = bench_organisation(9)
+        add_people(
+            size + PDF_PEOPLE,
+            organisation=organisation,
+            # The last PDF_PEOPLE form the department whose record forms are printed.
+            department=lambda i: departments[8] if i >= size else departments[i % 8],
+            employee_number=lambda i: f"E{i:07d}",
+            position_title="一级科员",
         )
-        for start in range(0, size + PDF_PEOPLE, BATCH):
-            User.objects.bulk_create(
-                User(
-                    username=f"b{i:07d}",
-                    full_name=f"人员{i}",
-                    employee_number=f"E{i:07d}",
-                    position_title="一级科员",
-                    organisation=organisation,
-                    # The last PDF_PEOPLE form the department whose record forms are printed.
-                    department=departments[8] if i >= size else departments[i % 8],
-                    password="!",
-                )
-                for i in range(start, min(start + BATCH, size + PDF_PEOPLE))
-            )
         people = list(User.objects.filter(organisation=organisation).values_list("pk", "department_id"))
         inspector = User.objects.create(username="inspector", organisation=organisation, password="!")
         if "year" in parts or "pdf" in parts:
@@ -118,53 +108,35 @@ def build(size: int, parts: set[str]):
                 appraisal_quarter = AppraisalQuarter.objects.create(
                     organisation=organisation, year=YEAR, quarter=quarter, state="approved"
                 )
-                QuarterGrade.objects.bulk_create(
-                    (
-                        QuarterGrade(
-                            appraisal_quarter=appraisal_quarter,
-                            person_id=pk,
-                            department_id=dept,
-                            grade=rng.choice(grades),
-                            state="confirmed",
-                            composite_score=Decimal(rng.randint(7000, 9900)) / 100,
-                            comment="工作认真负责，完成季度目标",
-                        )
-                        for pk, dept in people
-                    ),
-                    batch_size=BATCH,
+                per_person(
+                    QuarterGrade,
+                    people,
+                    appraisal_quarter=appraisal_quarter,
+                    grade=lambda: rng.choice(grades),
+                    state="confirmed",
+                    composite_score=lambda: Decimal(rng.randint(7000, 9900)) / 100,
+                    comment="工作认真负责，完成季度目标",
                 )
-                QuarterResult.objects.bulk_create(
-                    (
-                        QuarterResult(
-                            appraisal_quarter=appraisal_quarter,
-                            person_id=pk,
-                            department_id=dept,
-                            final_grade="fairly_good",
-                            summaries_on_time=rng.choice([3, 3, 2]),
-                            summaries_late=rng.choice([0, 0, 1]),
-                            computed_at=now,
-                        )
-                        for pk, dept in people
-                    ),
-                    batch_size=BATCH,
+                per_person(
+                    QuarterResult,
+                    people,
+                    appraisal_quarter=appraisal_quarter,
+                    final_grade="fairly_good",
+                    summaries_on_time=lambda: rng.choice([3, 3, 2]),
+                    summaries_late=lambda: rng.choice([0, 0, 1]),
+                    computed_at=now,
                 )
-            AnnualResult.objects.bulk_create(
-                (
-                    AnnualResult(
-                        organisation=organisation,
-                        person_id=pk,
-                        department_id=dept,
-                        year=YEAR,
-                        graded_quarters=4,
-                        good_quarters=rng.randint(0, 4),
-                        composite_score=Decimal(rng.randint(7000, 9900)) / 100,
-                        suggested_grade=rng.choice(["excellent", "competent", "competent", "competent"]),
-                        suggestion_reasons=["四个季度均已评鉴", "“好”2次"],
-                        computed_at=now,
-                    )
-                    for pk, dept in people
-                ),
-                batch_size=BATCH,
+            per_person(
+                AnnualResult,
+                people,
+                organisation=organisation,
+                year=YEAR,
+                graded_quarters=4,
+                good_quarters=lambda: rng.randint(0, 4),
+                composite_score=lambda: Decimal(rng.randint(7000, 9900)) / 100,
+                suggested_grade=lambda: rng.choice(["excellent", "competent", "competent", "competent"]),
+                suggestion_reasons=["四个季度均已评鉴", "“好”2次"],
+                computed_at=now,
             )
             AnnualRollupRun.objects.update_or_create(
                 organisation=organisation, year=YEAR, defaults={"computed_at": now}
@@ -197,9 +169,8 @@ def _fill_roster(organisation, people, *, rng, now) -> None:
     from summaries.models import MonthlySummary
     from targets.models import TargetSet
 
-    RoleAssignment.objects.bulk_create(
-        (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _dept in people),
-        batch_size=BATCH,
+    bulk(
+        RoleAssignment, (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _dept in people)
     )
     hr = User.objects.create(username="roster_hr", full_name="人事", organisation=organisation, password="!")
     RoleAssignment.objects.create(user=hr, organisation=organisation, role=Role.HR_ADMIN)
@@ -210,10 +181,7 @@ def _fill_roster(organisation, people, *, rng, now) -> None:
         if status:
             summaries.append(
                 MonthlySummary(
-                    organisation=organisation,
-                    owner_id=pk,
-                    department_id=dept,
-                    owner_department_id=dept,
+                    **owned(pk, dept, organisation),
                     year=YEAR,
                     month=ROSTER_MONTH,
                     status=status,
@@ -225,18 +193,11 @@ def _fill_roster(organisation, people, *, rng, now) -> None:
         if status:
             target_sets.append(
                 TargetSet(
-                    organisation=organisation,
-                    owner_id=pk,
-                    department_id=dept,
-                    owner_department_id=dept,
-                    year=YEAR,
-                    quarter=4,
-                    status=status,
-                    is_late=rng.random() < 0.1,
+                    **owned(pk, dept, organisation), year=YEAR, quarter=4, status=status, is_late=rng.random() < 0.1
                 )
             )
-    MonthlySummary.objects.bulk_create(summaries, batch_size=BATCH)
-    TargetSet.objects.bulk_create(target_sets, batch_size=BATCH)
+    bulk(MonthlySummary, summaries)
+    bulk(TargetSet, target_sets)
 
 
 def _fill_forms(organisation, department, *, now) -> None:
@@ -253,18 +214,8 @@ def _fill_forms(organisation, department, *, now) -> None:
         "做好日常文件收发和档案管理",
         "参加业务培训并撰写学习心得",
     ]
-    sets = TargetSet.objects.bulk_create(
-        TargetSet(
-            organisation=organisation,
-            owner_id=pk,
-            department=department,
-            owner_department=department,
-            year=YEAR,
-            quarter=3,
-            status="approved",
-        )
-        for pk in people
-    )
+    owners = [(pk, department.pk) for pk in people]
+    sets = per_owner(TargetSet, owners, organisation=organisation, year=YEAR, quarter=3, status="approved")
     items = TargetItem.objects.bulk_create(
         TargetItem(
             target_set=target_set,
@@ -277,21 +228,20 @@ def _fill_forms(organisation, department, *, now) -> None:
         for target_set in sets
         for number, content in enumerate(contents)
     )
-    summaries = MonthlySummary.objects.bulk_create(
-        MonthlySummary(
+    summaries = [
+        summary
+        for month in (7, 8, 9)
+        for summary in per_owner(
+            MonthlySummary,
+            owners,
             organisation=organisation,
-            owner_id=pk,
-            department=department,
-            owner_department=department,
             year=YEAR,
             month=month,
             status="approved",
             submitted_at=now,
             other_work="配合办公室完成会议保障和材料起草工作，参与专项检查一次。",
         )
-        for pk in people
-        for month in (7, 8, 9)
-    )
+    ]
     items_by_owner: dict[int, list] = {}
     for target_set, start in zip(sets, range(0, len(items), 4), strict=True):
         items_by_owner[target_set.owner_id] = items[start : start + 4]

@@ -43,8 +43,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchrows import add_people, bulk, per_owner, per_person
+
 ROOT = Path(__file__).resolve().parents[1]
-BATCH = 5000
 BIG_DEPARTMENTS = 8
 # People in the department whose pages are measured at both sizes (add_small_department).
 SMALL_DEPARTMENT = 8
@@ -254,18 +255,13 @@ def _populate(*, departments, count: int, username) -> None:
     last_month = periods.Month.of(today).previous()
     now = timezone.now()
     grades = [Grade.GOOD, Grade.FAIRLY_GOOD, Grade.FAIRLY_GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE]
-    for start in range(0, count, BATCH):
-        User.objects.bulk_create(
-            User(
-                username=username(i),
-                employee_number=username(i).upper(),
-                full_name=f"人员{i}",
-                organisation=organisation,
-                department=departments[i % len(departments)],
-                password="!",
-            )
-            for i in range(start, min(start + BATCH, count))
-        )
+    add_people(
+        count,
+        organisation=organisation,
+        department=lambda i: departments[i % len(departments)],
+        username=username,
+        employee_number=lambda i: username(i).upper(),
+    )
     print(f"  {count} people added", flush=True)
     people = list(
         User.objects.filter(department__in=departments).values_list(
@@ -273,62 +269,49 @@ def _populate(*, departments, count: int, username) -> None:
         )
     )
     start_of_year = periods.Quarter(year, 1).first_day
-    DepartmentMembership.objects.bulk_create(
+    bulk(
+        DepartmentMembership,
         (DepartmentMembership(user_id=pk, department_id=dept, start_date=start_of_year) for pk, dept, _h, _u in people),
-        batch_size=BATCH,
     )
-    RoleAssignment.objects.bulk_create(
+    bulk(
+        RoleAssignment,
         (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _d, _h, _u in people),
-        batch_size=BATCH,
         ignore_conflicts=True,
     )
-    TargetSet.objects.bulk_create(
-        (
-            TargetSet(
-                owner_id=pk,
-                organisation=organisation,
-                department_id=dept,
-                owner_department_id=dept,
-                year=target_quarter.year,
-                quarter=target_quarter.quarter,
-                status=status,
-                submitted_at=now,
-            )
-            # The graded quarter's targets approved; the running quarter's waiting for review.
-            for target_quarter, status in {graded.period: "approved", quarter: "submitted"}.items()
-            for pk, dept, _h, _u in people
-        ),
-        batch_size=BATCH,
-    )
+    # The graded quarter's targets approved; the running quarter's waiting for review.
+    for target_quarter, status in {graded.period: "approved", quarter: "submitted"}.items():
+        per_owner(
+            TargetSet,
+            people,
+            organisation=organisation,
+            year=target_quarter.year,
+            quarter=target_quarter.quarter,
+            status=status,
+            submitted_at=now,
+        )
     print("  target sets added", flush=True)
     set_ids = TargetSet.objects.filter(department__in=departments).values_list("pk", flat=True)
-    TargetItem.objects.bulk_create(
+    bulk(
+        TargetItem,
         (TargetItem(target_set_id=set_id, content=f"目标事项{n}") for set_id in set_ids.iterator() for n in range(3)),
-        batch_size=BATCH,
     )
-    MonthlySummary.objects.bulk_create(
-        (
-            MonthlySummary(
-                owner_id=pk,
-                organisation=organisation,
-                department_id=dept,
-                owner_department_id=dept,
-                year=month.year,
-                month=month.month,
-                status="submitted" if month == last_month else "approved",
-                submitted_at=now,
-                other_work="日常工作",
-            )
-            # The graded quarter's months handed in (last month's still waiting for review).
-            for month in {last_month, *(periods.Month(graded.year, m) for m in graded.period.months)}
-            for pk, dept, _h, _u in people
-        ),
-        batch_size=BATCH,
-    )
+    # The graded quarter's months handed in (last month's still waiting for review).
+    for month in {last_month, *(periods.Month(graded.year, m) for m in graded.period.months)}:
+        per_owner(
+            MonthlySummary,
+            people,
+            organisation=organisation,
+            year=month.year,
+            month=month.month,
+            status="submitted" if month == last_month else "approved",
+            submitted_at=now,
+            other_work="日常工作",
+        )
     print("  summaries added", flush=True)
     for appraisal_quarter in AppraisalQuarter.objects.filter(organisation=organisation, year=year):
         approved = appraisal_quarter.state == "approved"
-        QuarterGrade.objects.bulk_create(
+        bulk(
+            QuarterGrade,
             (
                 QuarterGrade(
                     appraisal_quarter=appraisal_quarter,
@@ -341,22 +324,15 @@ def _populate(*, departments, count: int, username) -> None:
                 )
                 for pk, dept, head, number in people
             ),
-            batch_size=BATCH,
         )
-    AnnualResult.objects.bulk_create(
-        (
-            AnnualResult(
-                organisation=organisation,
-                person_id=pk,
-                department_id=dept,
-                year=year,
-                graded_quarters=3,
-                suggested_grade="competent",
-                computed_at=now,
-            )
-            for pk, dept, _h, _u in people
-        ),
-        batch_size=BATCH,
+    per_person(
+        AnnualResult,
+        people,
+        organisation=organisation,
+        year=year,
+        graded_quarters=3,
+        suggested_grade="competent",
+        computed_at=now,
         ignore_conflicts=True,
     )
     # Computed now, as the roll-up records it (the committee page reads when).

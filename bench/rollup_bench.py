@@ -22,9 +22,9 @@ import argparse
 import time
 
 from benchdb import django_on_fresh_database, each_size_in_a_child
+from benchrows import add_people, bench_organisation, bulk, per_owner, per_person
 
 YEAR, QUARTER = 2026, 3
-BATCH = 5000
 
 
 def build(size: int):
@@ -35,7 +35,7 @@ def build(size: int):
     from auditlog.context import disable_auditlog
     from django.db import transaction
 
-    from accounts.models import Department, Organisation, Policy, User
+    from accounts.models import User
     from evaluations.models import AppraisalQuarter, Grade, QuarterGrade, ServiceEvent
     from summaries.models import MonthlySummary
     from targets.models import Completion, TargetItem, TargetSet
@@ -44,73 +44,34 @@ def build(size: int):
     grades = [Grade.GOOD, Grade.FAIRLY_GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, ""]
     completions = [Completion.DONE, Completion.DONE, Completion.PARTIAL, Completion.NOT_DONE]
     with transaction.atomic(), disable_auditlog():
-        organisation = Organisation.objects.create(code="bench", name="基准测试局")
-        Policy.objects.create(organisation=organisation)
-        departments = Department.objects.bulk_create(
-            Department(organisation=organisation, code=f"D{i}", name=f"科室{i}") for i in range(8)
-        )
-        for start in range(0, size, BATCH):
-            User.objects.bulk_create(
-                User(
-                    username=f"b{i:07d}",
-                    full_name=f"人员{i}",
-                    organisation=organisation,
-                    department=departments[i % 8],
-                    password="!",
-                )
-                for i in range(start, min(start + BATCH, size))
-            )
+        organisation, departments = bench_organisation(8)
+        add_people(size, organisation=organisation, department=lambda i: departments[i % 8])
         people = list(User.objects.filter(organisation=organisation).values_list("pk", "department_id"))
         quarter = AppraisalQuarter.objects.create(organisation=organisation, year=YEAR, quarter=QUARTER)
-        QuarterGrade.objects.bulk_create(
-            (
-                QuarterGrade(appraisal_quarter=quarter, person_id=pk, department_id=dept, grade=rng.choice(grades))
-                for pk, dept in people
-            ),
-            batch_size=BATCH,
-        )
-        TargetSet.objects.bulk_create(
-            (
-                TargetSet(
-                    owner_id=pk,
-                    organisation=organisation,
-                    department_id=dept,
-                    owner_department_id=dept,
-                    year=YEAR,
-                    quarter=QUARTER,
-                    status="approved",
-                )
-                for pk, dept in people
-            ),
-            batch_size=BATCH,
-        )
+        per_person(QuarterGrade, people, appraisal_quarter=quarter, grade=lambda: rng.choice(grades))
+        per_owner(TargetSet, people, organisation=organisation, year=YEAR, quarter=QUARTER, status="approved")
         set_ids = TargetSet.objects.filter(organisation=organisation).values_list("pk", flat=True)
-        TargetItem.objects.bulk_create(
+        bulk(
+            TargetItem,
             (
                 TargetItem(target_set_id=set_id, content="目标事项", completion=rng.choice(completions))
                 for set_id in set_ids.iterator()
                 for _ in range(4)
             ),
-            batch_size=BATCH,
         )
-        MonthlySummary.objects.bulk_create(
-            (
-                MonthlySummary(
-                    owner_id=pk,
-                    organisation=organisation,
-                    department_id=dept,
-                    owner_department_id=dept,
-                    year=YEAR,
-                    month=month,
-                    status="approved" if rng.random() < 0.9 else "draft",
-                    is_late=rng.random() < 0.1,
-                )
-                for pk, dept in people
-                for month in (7, 8, 9)
-            ),
-            batch_size=BATCH,
-        )
-        ServiceEvent.objects.bulk_create(
+        # The quarter's three months, some summaries late and some not handed in.
+        for month in (7, 8, 9):
+            per_owner(
+                MonthlySummary,
+                people,
+                organisation=organisation,
+                year=YEAR,
+                month=month,
+                status=lambda: "approved" if rng.random() < 0.9 else "draft",
+                is_late=lambda: rng.random() < 0.1,
+            )
+        bulk(
+            ServiceEvent,
             (
                 ServiceEvent(
                     organisation=organisation,
@@ -122,7 +83,6 @@ def build(size: int):
                 )
                 for pk, _dept in people[::5]
             ),
-            batch_size=BATCH,
         )
     return quarter
 

@@ -13,6 +13,9 @@ from accounts.storage import private_storage
 from tests.factories import PASSWORD, DepartmentFactory, OrganisationFactory, UserFactory
 from tests.support import schema_cache
 
+# Fixtures kept beside their helpers and shared by test modules of more than one app.
+pytest_plugins = ["tests.support.welfare"]
+
 # The in-memory SQLite test database is migrated once per schema and restored by later runs.
 schema_cache.install()
 
@@ -155,6 +158,19 @@ def mail_server(settings):
     """E-mail configured, as on a site with an SMTP host; what is sent lands in the test outbox."""
     settings.EMAIL_HOST = "smtp.example.gov.cn"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def mail_to(mail_server):
+    """E-mail configured (``mail_server``), and a function giving each of ``people`` an address,
+    ``<username>@example.gov.cn``."""
+
+    def give(*people) -> None:
+        for person in people:
+            person.email = f"{person.username}@example.gov.cn"
+            person.save(update_fields=["email"])
+
+    return give
 
 
 @pytest.fixture

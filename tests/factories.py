@@ -450,6 +450,16 @@ def hand_in_quarter_inputs(appraisal_quarter: AppraisalQuarter) -> None:
                 )
 
 
+def quarter_open_with_inputs(organisation: Organisation, period: Quarter) -> AppraisalQuarter:
+    """``period`` opened for grading through the service (on a day of its grading window), with
+    everyone's targets and summaries handed in: what its approval waits for besides the grades."""
+    from evaluations.grading.services.grading import appraisal_quarter_open
+
+    appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=period.year, quarter=period.quarter)
+    hand_in_quarter_inputs(appraisal_quarter)
+    return appraisal_quarter
+
+
 def save_fields(objects, **fields) -> None:
     """Set ``fields`` on each of ``objects`` and save it, as the services do — not
     ``QuerySet.update()``, which sends no signals (the grade rows learn of a target set's or a

@@ -23,15 +23,20 @@ def application_sources() -> list[str]:
     ]
 
 
-def test_the_calendar_is_the_only_place_that_turns_months_into_quarters():
-    found = [
+def lines_outside_the_calendar(pattern: re.Pattern) -> list[str]:
+    """Each line of the application's code outside the calendar that ``pattern`` finds, as
+    ``path:number: line``."""
+    return [
         f"{path}:{number}: {line.strip()}"
         for path in application_sources()
         if path != CALENDAR
         for number, line in enumerate((ROOT / path).read_text(encoding="utf-8").splitlines(), start=1)
-        if ARITHMETIC.search(line)
+        if pattern.search(line)
     ]
-    assert found == []
+
+
+def test_the_calendar_is_the_only_place_that_turns_months_into_quarters():
+    assert lines_outside_the_calendar(ARITHMETIC) == []
 
 
 def test_the_check_sees_the_calendars_own_arithmetic():
@@ -46,11 +51,4 @@ SECOND_CLOCK = re.compile(r"\bdate\.today\(|\blocaldate\(|\.now\(\)\.date\(|\bda
 
 
 def test_the_calendar_is_the_only_clock_of_the_day():
-    found = [
-        f"{path}:{number}: {line.strip()}"
-        for path in application_sources()
-        if path != CALENDAR
-        for number, line in enumerate((ROOT / path).read_text(encoding="utf-8").splitlines(), start=1)
-        if SECOND_CLOCK.search(line)
-    ]
-    assert found == []
+    assert lines_outside_the_calendar(SECOND_CLOCK) == []

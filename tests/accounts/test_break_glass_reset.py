@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import services
 from accounts.lockout import failed_sign_ins
 from accounts.models import AuditEntry, AuditEvent, Notification, PendingPasswordReset, Role, User
+from tests.accounts.helpers import fresh, lock_out, sign_in
 from tests.factories import PASSWORD, UserFactory
 
 REASON = "安全管理员手机丢失且账号被锁定，本单位无第二名管理员（工单 2026-118）"
@@ -29,14 +30,6 @@ def operating_system_user(monkeypatch):
     return "ops-zhang"
 
 
-def fresh(person: User) -> User:
-    return User.objects.get(pk=person.pk)
-
-
-def _login(client, username, password, address="10.0.0.66"):
-    return client.post(reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR=address)
-
-
 def break_glass(*args: str) -> str:
     out = StringIO()
     call_command("break_glass_reset", *args, stdout=out)
@@ -46,9 +39,8 @@ def break_glass(*args: str) -> str:
 def _locked_out_without_a_phone(client, person: User) -> None:
     TOTPDevice.objects.create(user=person, name="phone", confirmed=True)
     StaticDevice.objects.create(user=person, name="recovery", confirmed=True)
-    for _ in range(5):
-        _login(client, person.username, "wrong-password")
-    assert _login(client, person.username, PASSWORD).status_code == 429
+    lock_out(client, person.username)
+    assert sign_in(client, person.username, PASSWORD).status_code == 429
 
 
 def test_the_operator_restores_the_lone_security_administrators_access_as_a_confirmed_reset_would(
@@ -80,7 +72,7 @@ def test_the_operator_restores_the_lone_security_administrators_access_as_a_conf
     assert Notification.objects.filter(recipient=person, message__contains="您的密码已由").exists()
     assert Notification.objects.filter(recipient=auditor, message__contains="重置了安全管理员的密码").exists()
     # And they sign in again with it, sent to change it first.
-    response = _login(client, "secadmin", password)
+    response = sign_in(client, "secadmin", password)
     assert response.status_code == 302
     assert client.get(reverse("accounts:staff_list"))["Location"].startswith(reverse("accounts:password_change"))
 
@@ -177,7 +169,7 @@ def test_the_reset_administrator_signs_in_from_an_address_that_sprayed_made_up_n
 ):
     office = "10.9.9.9"
     for n in range(30):
-        _login(client, f"nobody{n % 10}", "wrong-password", address=office)
+        sign_in(client, f"nobody{n % 10}", "wrong-password", address=office)
 
     [password] = [
         line.split("\t")[1]
@@ -185,10 +177,10 @@ def test_the_reset_administrator_signs_in_from_an_address_that_sprayed_made_up_n
         if line.startswith("  secadmin\t")
     ]
 
-    assert _login(client, "secadmin", password, address=office).status_code == 302
+    assert sign_in(client, "secadmin", password, address=office).status_code == 302
     client.logout()
     # The address stays stopped for everyone else.
-    assert _login(client, "nobody0", password, address=office).status_code == 429
+    assert sign_in(client, "nobody0", password, address=office).status_code == 429
 
 
 # --- The web page that says nobody can confirm names the command -------------------------------

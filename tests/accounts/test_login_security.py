@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from tests.accounts.helpers import lock_out, sign_in
 from tests.factories import policy_with
 
 # Decided in Python, the same on every database: make test-postgres skips it (pyproject.toml).
@@ -39,27 +40,22 @@ def test_it_accepts_three_character_classes(staff, password):
     validate_password(password, staff)
 
 
-def _login(client, username, password):
-    return client.post(reverse("accounts:login"), {"username": username, "password": password})
-
-
 def test_a_person_signs_in_and_reaches_the_home_page(client, staff, password):
-    response = _login(client, "staff", password)
+    response = sign_in(client, "staff", password)
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
     assert staff.full_name in client.get("/").content.decode()
 
 
 def test_a_wrong_password_says_so_and_warns_of_the_lockout(client, staff):
-    body = _login(client, "staff", "wrong-password").content.decode()
+    body = sign_in(client, "staff", "wrong-password").content.decode()
     assert "用户名或密码错误" in body
     assert "锁定" in body
 
 
 def test_five_failures_lock_the_account_even_with_the_right_password(client, staff, password):
-    for _ in range(5):
-        _login(client, "staff", "wrong-password")
-    response = _login(client, "staff", password)
+    lock_out(client, "staff")
+    response = sign_in(client, "staff", password)
     assert response.status_code == 429
     assert "账号已锁定" in response.content.decode()
     assert "15" in response.content.decode()
@@ -67,21 +63,20 @@ def test_five_failures_lock_the_account_even_with_the_right_password(client, sta
 
 
 def test_the_lockout_is_per_account(client, staff, colleague, password):
-    for _ in range(5):
-        _login(client, "staff", "wrong-password")
-    assert _login(client, "colleague", password).status_code == 302
+    lock_out(client, "staff")
+    assert sign_in(client, "colleague", password).status_code == 302
 
 
 def test_four_failures_do_not_lock(client, staff, password):
     for _ in range(4):
-        _login(client, "staff", "wrong-password")
-    assert _login(client, "staff", password).status_code == 302
+        sign_in(client, "staff", "wrong-password")
+    assert sign_in(client, "staff", password).status_code == 302
 
 
 def test_a_new_account_must_change_its_password_before_anything_else(client, staff, password):
     staff.must_change_password = True
     staff.save()
-    _login(client, "staff", password)
+    sign_in(client, "staff", password)
     response = client.get(reverse("accounts:staff_list"))
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:password_change")
@@ -104,7 +99,7 @@ def test_a_new_account_must_change_its_password_before_anything_else(client, sta
 def test_the_new_password_must_follow_the_rules(client, staff, password):
     staff.must_change_password = True
     staff.save()
-    _login(client, "staff", password)
+    sign_in(client, "staff", password)
     response = client.post(
         reverse("accounts:password_change"),
         {"old_password": password, "new_password1": "simplepassword", "new_password2": "simplepassword"},
@@ -175,6 +170,6 @@ def test_logout_requires_a_post_and_ends_the_session(client_for, staff):
 def test_an_inactive_account_cannot_sign_in(client, staff, password):
     staff.is_active = False
     staff.save()
-    response = _login(client, "staff", password)
+    response = sign_in(client, "staff", password)
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session

@@ -30,9 +30,8 @@ def _today(monkeypatch):
 
 
 @pytest.fixture
-def mail_configured(mail_server, head):
-    head.email = "head@example.gov.cn"
-    head.save()
+def mail_configured(mail_to, head):
+    mail_to(head)
 
 
 @pytest.fixture

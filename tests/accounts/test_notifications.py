@@ -49,9 +49,8 @@ def test_an_external_link_is_not_followed(client_for, staff):
     assert response["Location"] == reverse("accounts:notification_list")
 
 
-def test_notifications_are_emailed_once_when_mail_is_configured(staff, mail_server, django_capture_on_commit_callbacks):
-    staff.email = "staff@example.gov.cn"
-    staff.save()
+def test_notifications_are_emailed_once_when_mail_is_configured(staff, mail_to, django_capture_on_commit_callbacks):
+    mail_to(staff)
     with django_capture_on_commit_callbacks(execute=True):
         note = services.notify(recipient=staff, message="请提交季目标", dedupe_key="t-2026-4")
     assert len(mail.outbox) == 1 and "请提交季目标" in mail.outbox[0].body

@@ -71,9 +71,8 @@ def kind(request) -> Kind:
 
 
 @pytest.fixture
-def mail_on(mail_server, staff):
-    staff.email = "staff@example.gov.cn"
-    staff.save()
+def mail_on(mail_to, staff):
+    mail_to(staff)
 
 
 @pytest.fixture

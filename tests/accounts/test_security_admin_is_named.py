@@ -8,18 +8,14 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import TwoFactorTokenForm
+from tests.accounts.helpers import lock_out, sign_in
 from tests.factories import policy_with
 
 pytestmark = pytest.mark.engine_neutral
 
 
-def _login(client, username, password):
-    return client.post(reverse("accounts:login"), {"username": username, "password": password})
-
-
 def test_the_lockout_page_sends_the_person_to_the_security_administrator(client, staff):
-    for _ in range(5):
-        response = _login(client, "staff", "wrong-password")
+    response = lock_out(client, "staff")
     assert response.status_code == 429
     page = response.content.decode()
     assert "请稍后再试，或联系安全管理员解锁。" in page
@@ -28,7 +24,7 @@ def test_the_lockout_page_sends_the_person_to_the_security_administrator(client,
 
 def test_the_code_page_sends_a_lost_phone_to_the_security_administrator(client, hr, password):
     TOTPDevice.objects.create(user=hr, name="phone", confirmed=True)
-    _login(client, "hr", password)
+    sign_in(client, "hr", password)
     page = client.get(reverse("accounts:two_factor_verify")).content.decode()
     assert "手机丢失且恢复码用完时，请联系安全管理员重置。" in page
     assert "系统管理员" not in page
@@ -37,7 +33,7 @@ def test_the_code_page_sends_a_lost_phone_to_the_security_administrator(client, 
 def test_the_set_up_page_of_an_enrolled_person_names_the_security_administrator(client, hr, password):
     device = TOTPDevice.objects.create(user=hr, name="phone", confirmed=True)
     code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-    _login(client, "hr", password)
+    sign_in(client, "hr", password)
     client.post(reverse("accounts:two_factor_verify"), {"token": code})
     page = client.get(reverse("accounts:two_factor_setup")).content.decode()
     assert "如需更换手机，请联系安全管理员重置。" in page
@@ -47,7 +43,7 @@ def test_the_set_up_page_of_an_enrolled_person_names_the_security_administrator(
 
 def test_the_set_up_step_says_recovery_codes_come_after_it(client, hr, password, organisation):
     policy_with(organisation, two_factor_required=True)
-    _login(client, "hr", password)
+    sign_in(client, "hr", password)
     client.post(reverse("accounts:two_factor_setup"), {"action": "start"})
     page = client.get(reverse("accounts:two_factor_setup")).content.decode()
     assert 'data-testid="two-factor-qr"' in page

@@ -21,7 +21,7 @@ from accounts.models import (
     Role,
     User,
 )
-from tests.accounts.helpers import post_new_person
+from tests.accounts.helpers import fresh, post_new_person
 from tests.factories import PASSWORD, UserFactory
 
 # Decided in Python, the same on every database: make test-postgres skips it (pyproject.toml).
@@ -44,10 +44,6 @@ DECISION_PERMS = [
 def sign_in(client, username: str, password: str) -> None:
     response = client.post(reverse("accounts:login"), {"username": username, "password": password})
     assert response.status_code == 302, "the sign-in was refused"
-
-
-def fresh(person: User) -> User:
-    return User.objects.get(pk=person.pk)
 
 
 @pytest.fixture

@@ -13,20 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import Notification, PendingRoleChange, Role, User
+from accounts.models import Notification, PendingRoleChange, Role
+from tests.accounts.helpers import fresh, waiting_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.engine_neutral
 
 SEPARATION = "不得兼任其他角色"
-
-
-def fresh(person: User) -> User:
-    return User.objects.get(pk=person.pk)
-
-
-def waiting_for(person: User):
-    return PendingRoleChange.objects.filter(user=person, state=PendingRoleChange.State.PENDING)
 
 
 # --- An administrator is not given another role while the withdrawal of theirs waits -------------

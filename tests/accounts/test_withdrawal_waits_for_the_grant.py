@@ -12,17 +12,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import AuditEntry, PendingRoleChange, Role, User
+from accounts.models import AuditEntry, Role
+from tests.accounts.helpers import fresh, waiting_for
 
 pytestmark = pytest.mark.engine_neutral
-
-
-def fresh(person: User) -> User:
-    return User.objects.get(pk=person.pk)
-
-
-def waiting_for(person: User):
-    return PendingRoleChange.objects.filter(user=person, state=PendingRoleChange.State.PENDING)
 
 
 def test_staff_unticked_as_the_auditor_role_is_asked_for_stays_until_the_grant_is_confirmed(

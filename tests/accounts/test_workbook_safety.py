@@ -292,6 +292,11 @@ def _rebuilt(content: bytes, change) -> bytes:
     return out.getvalue()
 
 
+def _with_part(name: str, data: bytes) -> bytes:
+    """The workbook with its member ``name`` written as ``data``, zipped again."""
+    return _rebuilt(_workbook(), lambda parts: parts.update({name: data}))
+
+
 def _shared_strings_renamed(entries: int) -> bytes:
     """The shared strings as xl/strs.xml, named so in [Content_Types].xml and the workbook's
     relationships (where openpyxl looks), holding more entries than the limit."""
@@ -320,41 +325,33 @@ def _shared_strings_renamed(entries: int) -> bytes:
 
 def _shared_strings_prefixed(entries: int) -> bytes:
     """The shared strings written <x-s:si>: a hyphen in the namespace prefix, the same element to a parser."""
-
-    def change(parts):
-        parts["xl/sharedStrings.xml"] = (
-            f'<?xml version="1.0" encoding="UTF-8"?><x-s:sst xmlns:x-s="{MAIN_NS}" count="1" uniqueCount="1">'.encode()
-            + b"<x-s:si><x-s:t>a</x-s:t></x-s:si>" * entries
-            + b"</x-s:sst>"
-        )
-
-    return _rebuilt(_workbook(), change)
+    return _with_part(
+        "xl/sharedStrings.xml",
+        f'<?xml version="1.0" encoding="UTF-8"?><x-s:sst xmlns:x-s="{MAIN_NS}" count="1" uniqueCount="1">'.encode()
+        + b"<x-s:si><x-s:t>a</x-s:t></x-s:si>" * entries
+        + b"</x-s:sst>",
+    )
 
 
 def _cells_prefixed(cells: int) -> bytes:
     """A sheet whose rows and cells are written <x-s:row>/<x-s:c>, more cells than the limit."""
-
-    def change(parts):
-        parts["xl/worksheets/sheet1.xml"] = (
-            f'<?xml version="1.0" encoding="UTF-8"?><x-s:worksheet xmlns:x-s="{MAIN_NS}"><x-s:sheetData>'
-            '<x-s:row r="1"><x-s:c r="A1" t="inlineStr"><x-s:is><x-s:t>编号</x-s:t></x-s:is></x-s:c></x-s:row>'
-            '<x-s:row r="2">'.encode()
-            + b"<x-s:c/>" * cells
-            + b"</x-s:row></x-s:sheetData></x-s:worksheet>"
-        )
-
-    return _rebuilt(_workbook(), change)
+    return _with_part(
+        "xl/worksheets/sheet1.xml",
+        f'<?xml version="1.0" encoding="UTF-8"?><x-s:worksheet xmlns:x-s="{MAIN_NS}"><x-s:sheetData>'
+        '<x-s:row r="1"><x-s:c r="A1" t="inlineStr"><x-s:is><x-s:t>编号</x-s:t></x-s:is></x-s:c></x-s:row>'
+        '<x-s:row r="2">'.encode()
+        + b"<x-s:c/>" * cells
+        + b"</x-s:row></x-s:sheetData></x-s:worksheet>",
+    )
 
 
 def _rows_prefixed(rows: int) -> bytes:
-    def change(parts):
-        parts["xl/worksheets/sheet1.xml"] = (
-            f'<?xml version="1.0" encoding="UTF-8"?><x.s:worksheet xmlns:x.s="{MAIN_NS}"><x.s:sheetData>'.encode()
-            + b"".join(b'<x.s:row r="%d"/>' % i for i in range(1, rows + 1))
-            + b"</x.s:sheetData></x.s:worksheet>"
-        )
-
-    return _rebuilt(_workbook(), change)
+    return _with_part(
+        "xl/worksheets/sheet1.xml",
+        f'<?xml version="1.0" encoding="UTF-8"?><x.s:worksheet xmlns:x.s="{MAIN_NS}"><x.s:sheetData>'.encode()
+        + b"".join(b'<x.s:row r="%d"/>' % i for i in range(1, rows + 1))
+        + b"</x.s:sheetData></x.s:worksheet>",
+    )
 
 
 def test_shared_strings_under_another_part_name_are_counted_and_refused(db):

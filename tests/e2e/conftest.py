@@ -264,6 +264,19 @@ class UI:
         assert asked and "确定发布" in asked[0], asked
         expect(self.page.get_by_test_id("weekly-digest")).to_be_visible()
 
+    # --- 结果公示 (publicity.publication) -----------------------------------------------------------
+
+    def publish(self, label: str) -> str:
+        """As HR on the board: choose ``label`` on the publish card and publish it, accepting the
+        browser's question (publishing reaches everyone at once and cannot be undone). The question."""
+        self.page.get_by_test_id("publish-card").locator("select").select_option(label=label)
+        asked: list[str] = []
+        self.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+        with self.page.expect_navigation():
+            self.page.get_by_test_id("publish-submit").click()
+        assert asked, "publishing asked nothing first"
+        return asked[0]
+
     # --- feedback talks (publicity.feedback) ------------------------------------------------------
 
     def confirm_feedback_talk(self, grade, *, reads: str, opinion: str):

@@ -16,10 +16,10 @@ from accounts import periods
 from accounts.selectors import evaluator_of
 from accounts.workflow import ReviewStatus
 from appraisal_site.demo.organisation import DEMO_HEAD_DEPARTMENT
-from evaluations.grading.services.grading import appraisal_quarter_open, grade_assign, grade_confirm
+from evaluations.grading.services.grading import grade_assign, grade_confirm
 from evaluations.models import Grade, GradeState, QuarterState
 from targets.models import TargetSet
-from tests.factories import hand_in_quarter_inputs, save_fields
+from tests.factories import quarter_open_with_inputs, save_fields
 
 pytestmark = pytest.mark.e2e
 
@@ -30,8 +30,7 @@ def graded_quarter(demo):
     """The last ended quarter, inputs handed in, everyone graded 较好 and confirmed; one staff member
     of demo_head's department changed to 好 by demo_leader; that person's targets not yet approved."""
     ended = periods.Quarter.current().previous()
-    quarter = appraisal_quarter_open(organisation=demo, year=ended.year, quarter=ended.quarter)
-    hand_in_quarter_inputs(quarter)
+    quarter = quarter_open_with_inputs(demo, ended)
     changed = None
     for row in quarter.grades.select_related("person__department", "department").order_by("pk"):
         graded = grade_assign(

@@ -21,14 +21,13 @@ from appraisal_site.demo.organisation import DEMO_ACCOUNTS, DEMO_HEAD_DEPARTMENT
 from evaluations.grading.selectors import grades_to_give
 from evaluations.grading.services.grading import (
     appraisal_quarter_approve,
-    appraisal_quarter_open,
     grade_assign,
     grade_confirm,
 )
 from evaluations.grading.services.locking import grade_reopen_for_regrading
 from evaluations.grading.services.quota import quota_status
 from evaluations.models import Grade, GradeState, QuarterState
-from tests.factories import hand_in_quarter_inputs
+from tests.factories import quarter_open_with_inputs
 
 pytestmark = pytest.mark.e2e
 
@@ -45,9 +44,7 @@ def open_quarter(demo, clock):
     to the day after it ends: the calendar refuses grading any earlier)."""
     current = periods.Quarter.current()
     clock.move_to(current.last_day + timedelta(days=1))
-    quarter = appraisal_quarter_open(organisation=demo, year=current.year, quarter=current.quarter)
-    hand_in_quarter_inputs(quarter)  # approval waits for targets and summaries
-    return quarter
+    return quarter_open_with_inputs(demo, current)
 
 
 def grade_other_departments(quarter, *, leave_good_places: int):

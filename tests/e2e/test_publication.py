@@ -67,13 +67,9 @@ def test_publish_object_send_back_regrade_confirm_republish_and_lock(ui, phone_u
     expect(ui.page.get_by_text("请选择要公示的内容。")).to_be_visible()
     ui.page.remove_listener("dialog", refuse)
     assert unexpected == []
-    ui.page.get_by_test_id("publish-card").locator("select").select_option(label="2026年第3季度")
-    asked = []
-    ui.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    with ui.page.expect_navigation():
-        ui.page.get_by_test_id("publish-submit").click()
+    asked = ui.publish("2026年第3季度")
     expect(ui.page.get_by_test_id("publication-title")).to_contain_text("2026年第3季度")
-    assert "不能撤回" in asked[0]  # published to everyone at once: asked first
+    assert "不能撤回" in asked  # published to everyone at once: asked first
     expect(ui.page.get_by_test_id("ends-on")).to_have_text("2026-12-07")
     publication_url = ui.page.url
     ui.screenshot("1-published")

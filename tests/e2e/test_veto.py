@@ -21,20 +21,17 @@ from playwright.sync_api import expect
 from accounts import periods
 from accounts.models import StaffStatus, User
 from accounts.selectors import evaluator_of, participants_of
-from appraisal_site.demo.organisation import DEMO_ACCOUNTS
 from evaluations.annual.services import rollup_year
 from evaluations.grading.services.grading import (
     appraisal_quarter_approve,
-    appraisal_quarter_open,
     grade_assign,
     grade_confirm,
 )
 from evaluations.models import AnnualGrade, AnnualResult, Finding, Grade, GradeState, InspectionKind, Severity, VetoFlag
-from tests.factories import hand_in_quarter_inputs
+from tests.factories import quarter_open_with_inputs
 
 pytestmark = pytest.mark.e2e
 
-FULL_NAMES = {a.username: a.full_name for a in DEMO_ACCOUNTS}
 INSPECTIONS = "/evaluations/inspections/"
 VETO = "/evaluations/veto/"
 SERIOUS_TEXT = "工作日午间接受管理服务对象宴请并饮酒，违反中央八项规定精神。"
@@ -73,8 +70,7 @@ def grade_the_year(organisation, *, year: int, star: User, clock) -> None:
     chief = User.objects.get(organisation=organisation, username="demo_chief")
     for quarter in range(1, 5):
         clock.move_to(periods.Quarter(year, quarter).last_day + timedelta(days=1))
-        appraisal_quarter = appraisal_quarter_open(organisation=organisation, year=year, quarter=quarter)
-        hand_in_quarter_inputs(appraisal_quarter)  # approval waits for targets and summaries
+        appraisal_quarter = quarter_open_with_inputs(organisation, periods.Quarter(year, quarter))
         for row in appraisal_quarter.grades.select_related("person__department").order_by("pk"):
             good = row.person_id == star.pk and quarter < 4
             graded = grade_assign(

@@ -5,13 +5,15 @@ import pytest
 from accounts.models import Role
 from evaluations.grading.models import Grade, GradeState, QuarterState
 from evaluations.grading.services.grading import appraisal_quarter_open
-from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory, UserFactory
+from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory, UserFactory, WelfarePostFactory
 
 # The grading window of 2026 Q4 opens when the quarter ends: these tests grade it on a clock moved
 # to the first working days of 2027 (accounts.periods.today() honours settings.APPRAISAL_TODAY).
 GRADING_DAY = date(2027, 1, 4)
 # 2026 Q3 is two quarters back on GRADING_DAY, beyond the default policy: tests open it on its own day.
 Q3_GRADING_DAY = date(2026, 10, 8)
+# The first day of the default public-welfare window (1–15 December).
+WELFARE_DAY = date(2026, 12, 1)
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +27,31 @@ def team(department, head, staff, colleague):
     """The department of `head`: staff, colleague and five more (seven staff, one head)."""
     extra = [UserFactory(department=department, full_name=f"队员{i}") for i in range(5)]
     return [staff, colleague, *extra]
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """1 December 2026, the first day of the default public-welfare window (1–15 December)."""
+    monkeypatch.setattr("accounts.periods.today", lambda now=None: WELFARE_DAY)
+    return WELFARE_DAY
+
+
+@pytest.fixture
+def worker(department, head):
+    """A public-welfare worker of ``department`` (保洁员甲), with a post."""
+    return WelfarePostFactory(person__department=department, person__full_name="保洁员甲").person
+
+
+@pytest.fixture
+def people(department):
+    """Five people to rate in a 民主测评 (被测评人0–4); a test takes as many of them as it needs."""
+    return [UserFactory(department=department, full_name=f"被测评人{n}") for n in range(5)]
+
+
+@pytest.fixture
+def voters(department):
+    """Three raters of a 民主测评 (测评人0–2)."""
+    return [UserFactory(department=department, full_name=f"测评人{n}") for n in range(3)]
 
 
 @pytest.fixture

@@ -11,17 +11,16 @@ from openpyxl import load_workbook
 
 from evaluations.ballots import services
 from evaluations.ballots.models import WELFARE_PURPOSE, BallotScale
+from tests.evaluations.helpers import open_ballot
 from tests.factories import UserFactory
 
 
 def _export_headers(client, hr, department, **options) -> list[str]:
-    ballot = services.ballot_open(
-        actor=hr,
-        organisation=hr.organisation,
-        title="测评",
-        year=2026,
+    ballot = open_ballot(
+        hr,
         subjects=[UserFactory(department=department)],
         raters=[UserFactory(department=department)],
+        title="测评",
         **options,
     )
     services.ballot_close(actor=hr, ballot=ballot)

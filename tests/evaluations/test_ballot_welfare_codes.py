@@ -9,17 +9,16 @@ from django.urls import reverse
 
 from evaluations.ballots import services
 from evaluations.ballots.models import WELFARE_PURPOSE, BallotRater, BallotScale, RaterGroup
+from tests.evaluations.helpers import open_ballot
 from tests.factories import UserFactory
 
 
 def _open(hr, department, *, codes, purpose=WELFARE_PURPOSE):
-    return services.ballot_open(
-        actor=hr,
-        organisation=hr.organisation,
-        title="2026年度公益性岗位民主测评",
-        year=2026,
+    return open_ballot(
+        hr,
         subjects=[UserFactory(department=department)],
         raters=[UserFactory(department=department)],
+        title="2026年度公益性岗位民主测评",
         service_user_codes=codes,
         scale=BallotScale.SATISFACTION,
         purpose=purpose,

@@ -14,21 +14,13 @@ from appraisal_site.todos import todos_for
 from evaluations.ballots import selectors, services
 from evaluations.ballots.models import WELFARE_PURPOSE, Ballot, BallotState
 from tests.evaluations.helpers import open_ballot
-from tests.factories import UserFactory
-
-
-@pytest.fixture
-def people(department):
-    return [UserFactory(department=department, full_name=f"被测评人{n}") for n in range(2)]
-
-
-@pytest.fixture
-def voters(department):
-    return [UserFactory(department=department, full_name=f"测评人{n}") for n in range(2)]
 
 
 def _open(hr, people, voters, **kwargs):
-    return open_ballot(hr, subjects=people, raters=voters, title="误发的民主测评", service_user_codes=1, **kwargs)
+    """Two of the people rated by two of the raters (a full paper is two answers)."""
+    return open_ballot(
+        hr, subjects=people[:2], raters=voters[:2], title="误发的民主测评", service_user_codes=1, **kwargs
+    )
 
 
 def _ballot_todo(user) -> int:

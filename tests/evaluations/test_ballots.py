@@ -14,25 +14,14 @@ from django.urls import reverse
 from accounts.models import AuditEntry, Policy
 from evaluations.ballots import selectors, services
 from evaluations.ballots.models import Ballot, BallotRater, BallotScale, BallotState, Paper, PaperAnswer, RaterGroup
+from tests.evaluations import helpers
 from tests.factories import UserFactory
 
 GRADE_ANSWERS = ("excellent", "competent", "basically_competent", "incompetent")
 
 
-@pytest.fixture
-def people(department):
-    return [UserFactory(department=department, full_name=f"被测评人{n}") for n in range(5)]
-
-
-@pytest.fixture
-def voters(department):
-    return [UserFactory(department=department, full_name=f"测评人{n}") for n in range(3)]
-
-
 def open_ballot(hr, people, voters, **kwargs):
-    options = {"title": "2026年度科级干部民主测评", "year": 2026, "subjects": people, "raters": voters}
-    options.update(kwargs)
-    return services.ballot_open(actor=hr, organisation=hr.organisation, **options)
+    return helpers.open_ballot(hr, subjects=people, raters=voters, title="2026年度科级干部民主测评", **kwargs)
 
 
 def answers(ballot, *choices, scores=None):

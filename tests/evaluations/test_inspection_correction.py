@@ -86,6 +86,15 @@ def test_only_its_own_inspector_corrects_it(finding, organisation, hr):
     assert not VetoFlag.objects.exists()
 
 
+def _correction_form(inspection, *, reason: str, findings: dict) -> dict:
+    """The correction page's form as posted: the inspection's date, kind and note kept, the reason,
+    and each finding's fields (finding → {field: value})."""
+    data = {"date": inspection.date.isoformat(), "kind": inspection.kind, "note": inspection.note, "reason": reason}
+    for finding, fields in findings.items():
+        data |= {f"{name}_{finding.pk}": value for name, value in fields.items()}
+    return data
+
+
 def test_the_correction_page_saves_and_is_refused_to_others(client_for, finding, inspector, hr, staff):
     url = reverse("evaluations:inspection_correct", args=[finding.inspection.pk])
     client = client_for(inspector)
@@ -94,16 +103,13 @@ def test_the_correction_page_saves_and_is_refused_to_others(client_for, finding,
     assert 'data-testid="correct-inspection"' in detail
     response = client.post(
         url,
-        {
-            "date": "2026-05-12",
-            "kind": finding.inspection.kind,
-            "note": "例行检查",
-            "reason": "复核后确认为严重",
-            f"person_{finding.pk}": staff.pk,
-            f"severity_{finding.pk}": Severity.SERIOUS,
-            f"description_{finding.pk}": "迟到",
-            f"evidence_{finding.pk}": "",
-        },
+        _correction_form(
+            finding.inspection,
+            reason="复核后确认为严重",
+            findings={
+                finding: {"person": staff.pk, "severity": Severity.SERIOUS, "description": "迟到", "evidence": ""}
+            },
+        ),
     )
     assert response.status_code == 302
     assert VetoFlag.objects.filter(finding=finding).exists()
@@ -186,20 +192,14 @@ def test_the_correction_page_moves_and_withdraws_findings(client_for, finding, i
     assert "data-confirm-checked" in page
     response = client.post(
         url,
-        {
-            "date": "2026-05-12",
-            "kind": finding.inspection.kind,
-            "note": "例行检查",
-            "reason": "更正涉及人员，撤销误记",
-            f"person_{finding.pk}": colleague.pk,
-            f"severity_{finding.pk}": finding.severity,
-            f"description_{finding.pk}": "迟到",
-            f"evidence_{finding.pk}": "",
-            f"person_{other.pk}": staff.pk,
-            f"severity_{other.pk}": Severity.SERIOUS,
-            f"description_{other.pk}": "",
-            f"withdraw_{other.pk}": "on",
-        },
+        _correction_form(
+            finding.inspection,
+            reason="更正涉及人员，撤销误记",
+            findings={
+                finding: {"person": colleague.pk, "severity": finding.severity, "description": "迟到", "evidence": ""},
+                other: {"person": staff.pk, "severity": Severity.SERIOUS, "description": "", "withdraw": "on"},
+            },
+        ),
     )
     assert response.status_code == 302
     assert Finding.objects.get(pk=finding.pk).person == colleague

@@ -22,6 +22,14 @@ def plan_of(queryset) -> str:
         return queryset.explain()
 
 
+def insert_and_analyse(model, rows: list) -> None:
+    """``rows`` of ``model`` inserted and the table's statistics refreshed, as a table that has
+    lived a while has them: the planner then sees the real shape."""
+    model.objects.bulk_create(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+
 def test_the_blockers_rows_of_a_state_are_found_through_the_state_index(quarter, department):
     """On a nearly empty table several indexes that begin with the quarter cost the same and the
     planner's pick between them is a tie (a CI run once read the pool index and filtered the state).
@@ -33,18 +41,19 @@ def test_the_blockers_rows_of_a_state_are_found_through_the_state_index(quarter,
     pending = QuarterGrade.objects.filter(appraisal_quarter=quarter, state=GradeState.PENDING)
     already_pending = pending.count()
     with transaction.atomic():
-        QuarterGrade.objects.bulk_create(
-            QuarterGrade(
-                appraisal_quarter=quarter,
-                department=department,
-                person_id=10_000_000 + number,
-                state=GradeState.PENDING if number % 500 == 0 else GradeState.CONFIRMED,
-                grade="" if number % 500 == 0 else Grade.GOOD if number % 5 == 0 else Grade.FAIRLY_GOOD,
-            )
-            for number in range(6000)
+        insert_and_analyse(
+            QuarterGrade,
+            [
+                QuarterGrade(
+                    appraisal_quarter=quarter,
+                    department=department,
+                    person_id=10_000_000 + number,
+                    state=GradeState.PENDING if number % 500 == 0 else GradeState.CONFIRMED,
+                    grade="" if number % 500 == 0 else Grade.GOOD if number % 5 == 0 else Grade.FAIRLY_GOOD,
+                )
+                for number in range(6000)
+            ],
         )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE evaluations_quartergrade")
         assert pending.count() == already_pending + 12
         plan = pending.order_by().values("pk").explain()
         # Undone before the test's end, where Django checks the deferred foreign keys.
@@ -65,19 +74,20 @@ def test_the_committee_pages_freshness_and_undecided_count_use_indexes(organisat
     results = AnnualResult.objects.filter(organisation=organisation, year=2026).order_by()
     with transaction.atomic():
         now = timezone.now()
-        AnnualResult.objects.bulk_create(
-            AnnualResult(
-                organisation=organisation,
-                department=department,
-                person_id=10_000_000 + number,
-                year=2026,
-                computed_at=now,
-                decided_grade="" if number % 500 == 0 else "competent",
-            )
-            for number in range(6000)
+        insert_and_analyse(
+            AnnualResult,
+            [
+                AnnualResult(
+                    organisation=organisation,
+                    department=department,
+                    person_id=10_000_000 + number,
+                    year=2026,
+                    computed_at=now,
+                    decided_grade="" if number % 500 == 0 else "competent",
+                )
+                for number in range(6000)
+            ],
         )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE evaluations_annualresult")
         assert results.filter(decided_grade="").count() == 12
         undecided = results.filter(decided_grade="").values("pk").explain()
         transaction.set_rollback(True)
@@ -115,18 +125,19 @@ def test_the_dashboards_excellent_chart_reads_a_leaders_results_by_organisation_
     scope = Scope(organisation_id=organisation.pk, leader_id=leader.pk)
     with transaction.atomic():
         now = timezone.now()
-        AnnualResult.objects.bulk_create(
-            AnnualResult(
-                organisation_id=organisation.pk if number < 1200 else organisation.pk + 1_000_000,
-                department=departments[number % 60],
-                person_id=10_000_000 + number,
-                year=2026,
-                computed_at=now,
-            )
-            for number in range(6000)
+        insert_and_analyse(
+            AnnualResult,
+            [
+                AnnualResult(
+                    organisation_id=organisation.pk if number < 1200 else organisation.pk + 1_000_000,
+                    department=departments[number % 60],
+                    person_id=10_000_000 + number,
+                    year=2026,
+                    computed_at=now,
+                )
+                for number in range(6000)
+            ],
         )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE evaluations_annualresult")
         rows = AnnualResult.objects.filter(scope.departments(), organisation_id=organisation.pk, year=2026)
         assert rows.count() == 20
         plan = rows.order_by().values("department_id").explain()
@@ -183,17 +194,18 @@ def test_the_good_suggestions_cut_off_is_found_among_the_scored_rows_only(quarte
         pytest.skip("plans are PostgreSQL's")
     policy = policy_for_organisation(organisation_id=organisation.pk)
     with transaction.atomic():
-        QuarterGrade.objects.bulk_create(
-            QuarterGrade(
-                appraisal_quarter=quarter,
-                department=department,
-                person_id=10_000_000 + number,
-                composite_score=Decimal(70 + number % 31) if number % 20 == 0 else None,
-            )
-            for number in range(6000)
+        insert_and_analyse(
+            QuarterGrade,
+            [
+                QuarterGrade(
+                    appraisal_quarter=quarter,
+                    department=department,
+                    person_id=10_000_000 + number,
+                    composite_score=Decimal(70 + number % 31) if number % 20 == 0 else None,
+                )
+                for number in range(6000)
+            ],
         )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE evaluations_quartergrade")
         plan = good_candidates(appraisal_quarter=quarter, kind="all", policy=policy)[3:4].explain()
         transaction.set_rollback(True)
     assert "quartergrade_composite_idx" in plan, plan
@@ -209,17 +221,18 @@ def test_a_grading_list_page_reads_each_departments_share_from_the_list_index(qu
     if connection.vendor != "postgresql":
         pytest.skip("plans are PostgreSQL's")
     with transaction.atomic():
-        QuarterGrade.objects.bulk_create(
-            QuarterGrade(
-                appraisal_quarter=quarter,
-                department=department if number % 2 else other_department,
-                person_id=10_000_000 + number,
-                employee_number=f"B{number:07d}",
-            )
-            for number in range(6000)
+        insert_and_analyse(
+            QuarterGrade,
+            [
+                QuarterGrade(
+                    appraisal_quarter=quarter,
+                    department=department if number % 2 else other_department,
+                    person_id=10_000_000 + number,
+                    employee_number=f"B{number:07d}",
+                )
+                for number in range(6000)
+            ],
         )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE evaluations_quartergrade")
         rows = DepartmentPagedGrades(
             appraisal_quarter_id=quarter.pk,
             parts=[_DepartmentPart(department.pk, 3000, left_out=(1,)), _DepartmentPart(other_department.pk, 3000)],
@@ -255,19 +268,20 @@ def test_a_quarters_results_are_read_through_the_unique_quarter_and_person_index
     other_quarter = AppraisalQuarter.objects.create(organisation=quarter.organisation, year=quarter.year - 1, quarter=1)
     with transaction.atomic():
         now = timezone.now()
-        QuarterResult.objects.bulk_create(
-            QuarterResult(
-                appraisal_quarter=appraisal_quarter,
-                department=department,
-                person_id=10_000_000 + number,
-                final_grade=Grade.GOOD,
-                computed_at=now,
-            )
-            for appraisal_quarter in (quarter, other_quarter)
-            for number in range(3000)
+        insert_and_analyse(
+            QuarterResult,
+            [
+                QuarterResult(
+                    appraisal_quarter=appraisal_quarter,
+                    department=department,
+                    person_id=10_000_000 + number,
+                    final_grade=Grade.GOOD,
+                    computed_at=now,
+                )
+                for appraisal_quarter in (quarter, other_quarter)
+                for number in range(3000)
+            ],
         )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE evaluations_quarterresult")
         page = rollup_results(quarter, QueryDict(""))[0][:20]
         plans = [
             plan_of(page),

@@ -24,17 +24,6 @@ from tests.support.queries import warm_page_queries
 DEC_1 = date(2026, 12, 1)
 
 
-@pytest.fixture
-def today(monkeypatch):
-    monkeypatch.setattr("accounts.periods.today", lambda now=None: DEC_1)
-    return DEC_1
-
-
-@pytest.fixture
-def worker(department, head):
-    return WelfarePostFactory(person__department=department, person__full_name="保洁员甲").person
-
-
 def _rate(assessment, *, hr, choices=("satisfied", "satisfied")):
     """Open the worker's 民主测评 with one service user per choice, cast a paper per code, close it."""
     ballot = services.welfare_ballot_open(actor=hr, assessments=[assessment], service_users=len(choices))

@@ -3,25 +3,13 @@ notice period or ended without renewal (DOMAIN.md §8): the home page's to-do an
 
 from datetime import date
 
-import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEntry
 from appraisal_site.todos import todos_for
 from evaluations.welfare import services
-from tests.evaluations.test_welfare import DEC_1, _publish_and_close, _walk_to_decision
+from tests.evaluations.test_welfare import _publish_and_close, _walk_to_decision
 from tests.factories import WelfareAssessmentFactory, WelfarePostFactory
-
-
-@pytest.fixture
-def today(monkeypatch):
-    monkeypatch.setattr("accounts.periods.today", lambda now=None: DEC_1)
-    return DEC_1
-
-
-@pytest.fixture
-def worker(department, head):
-    return WelfarePostFactory(person__department=department, person__full_name="李安保", post_name="安保").person
 
 
 def _agreement_todo(hr, day):
@@ -64,7 +52,7 @@ def test_hr_is_reminded_of_an_agreement_ending_within_the_notice_period(today, c
     todo = _agreement_todo(hr, today)
     assert todo is not None and todo.count == 1 and todo.label == "公益性岗位上岗协议即将到期或已到期"
     page = client_for(hr).get(todo.url).content.decode()
-    assert "李安保" in page and "远期者" not in page and 'data-testid="agreement-ending"' in page
+    assert "保洁员甲" in page and "远期者" not in page and 'data-testid="agreement-ending"' in page
     everyone = client_for(hr).get(reverse("evaluations:welfare_posts")).content.decode()
     assert "远期者" in everyone and everyone.count('data-testid="agreement-ending"') == 1
 

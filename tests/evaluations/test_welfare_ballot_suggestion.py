@@ -2,9 +2,6 @@
 unit decides: on the worker's page at 集体研究, with a link to the ballot's tally for HR, and on the
 year's tally page — not only on the ballot's own tally."""
 
-from datetime import date
-
-import pytest
 from django.urls import reverse
 
 from evaluations.ballots import services as ballot_services
@@ -12,11 +9,6 @@ from evaluations.ballots.models import BallotSubject
 from evaluations.welfare import services
 from evaluations.welfare.models import WelfareAssessment
 from tests.factories import WelfareAssessmentFactory, WelfarePostFactory
-
-
-@pytest.fixture
-def today(monkeypatch):
-    monkeypatch.setattr("accounts.periods.today", lambda now=None: date(2026, 12, 1))
 
 
 def _rated(hr, head, department, name, choices):

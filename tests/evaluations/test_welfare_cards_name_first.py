@@ -2,17 +2,11 @@
 each card starts with the person's name (its title), not with 科室 or 工号."""
 
 import re
-from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from tests.factories import WelfareAssessmentFactory, WelfarePostFactory
-
-
-@pytest.fixture
-def today(monkeypatch):
-    monkeypatch.setattr("accounts.periods.today", lambda now=None: date(2026, 12, 1))
 
 
 def _first_cells(html: str) -> list[str]:

@@ -3,7 +3,6 @@ service's, shows the page again with what was typed and the message at its field
 redirect that would lose the text."""
 
 import re
-from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,11 +15,6 @@ from evaluations.welfare.models import WelfareAssessment, WelfareStage
 from tests.factories import WelfareAssessmentFactory, WelfarePostFactory
 
 NOTES = "经单位集体研究，该同志全年出勤不足。"
-
-
-@pytest.fixture
-def today(monkeypatch):
-    monkeypatch.setattr("accounts.periods.today", lambda now=None: date(2026, 12, 1))
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import re
 
 from django.urls import reverse
 
-from tests.evaluations.test_welfare_decision_form import rated, to_interview, today  # noqa: F401
+from tests.evaluations.test_welfare_decision_form import rated, to_interview  # noqa: F401
 
 
 def _form(html: str, testid: str) -> str:

@@ -6,7 +6,7 @@ from datetime import date
 from django.urls import reverse
 
 from evaluations.welfare.models import WelfarePost
-from tests.evaluations.test_welfare_decision_form import _decide, _field_error, rated, today  # noqa: F401
+from tests.evaluations.test_welfare_decision_form import _decide, _field_error, rated  # noqa: F401
 from tests.factories import WelfarePostFactory
 
 DJANGO_WORDS = ("这个字段是必填项", "已存在", "确认总共", "选择一个有效的选项")

@@ -2,25 +2,14 @@
 status (a page come back to offers no save the service would refuse), and the unit's page says
 why a returned report came back."""
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
 from accounts.workflow import ReviewStatus
 from evaluations.welfare import services
 from evaluations.welfare.models import WelfareAssessment
-from tests.factories import WelfareAssessmentFactory, WelfarePostFactory
-
-
-@pytest.fixture
-def today(monkeypatch):
-    monkeypatch.setattr("accounts.periods.today", lambda now=None: date(2026, 12, 1))
-
-
-@pytest.fixture
-def worker(department, head):
-    return WelfarePostFactory(person__department=department, person__full_name="保洁员甲").person
+from tests.factories import WelfareAssessmentFactory
+from tests.support.forms import refused_return
 
 
 @pytest.fixture
@@ -70,10 +59,7 @@ def test_the_units_page_shows_why_a_report_was_returned(client_for, head, hr, wo
 def test_returning_without_a_reason_is_refused_under_the_box_and_approving_needs_none(client_for, head, handed_in):
     client = client_for(head)
     url = reverse("evaluations:welfare_report_decide", args=[handed_in.pk])
-    response = client.post(url, {"action": "return", "reason": "  "})
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert 'aria-invalid="true" aria-describedby="id_reason_error"' in html and "退回时请填写退回原因。" in html
+    refused_return(client, url, reason="  ")
     handed_in.refresh_from_db()
     assert handed_in.status == ReviewStatus.SUBMITTED
     # The reason's box is no obstacle to 通过 in the same form.

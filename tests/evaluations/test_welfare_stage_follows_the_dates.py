@@ -6,25 +6,14 @@ the worker's page, their own list and the results workbook. Reading it locks not
 import re
 from datetime import date
 
-import pytest
 from django.urls import reverse
 
 from evaluations.welfare.exports import result_rows
 from evaluations.welfare.models import WelfareStage
 from publicity.publication import services
-from tests.support.welfare import AFTER_WINDOW, decided_worker, published_on_saturday
+from tests.support.welfare import AFTER_WINDOW, worker_page
 
 IN_WINDOW = date(2026, 12, 9)
-
-
-@pytest.fixture
-def decided(department, head):
-    return decided_worker(department)
-
-
-@pytest.fixture
-def published(settings, hr, organisation, decided):
-    return published_on_saturday(settings, hr, organisation)
 
 
 def _list_stages(client, query: str = "") -> list[str]:
@@ -32,12 +21,9 @@ def _list_stages(client, query: str = "") -> list[str]:
     return re.findall(r'<td data-label="环节">([^<]*)</td>', page)
 
 
-def _worker_page(client_for, assessment) -> str:
-    url = reverse("evaluations:welfare_assessment", args=[assessment.pk])
-    return client_for(assessment.owner).get(url).content.decode()
-
-
-def test_after_the_window_the_list_says_final_before_the_locking_job_runs(client_for, settings, published, decided, hr):
+def test_after_the_window_the_list_says_final_before_the_locking_job_runs(
+    client_for, settings, welfare_published, welfare_decided, hr
+):
     client = client_for(hr)
     settings.APPRAISAL_TODAY = IN_WINDOW
     assert _list_stages(client) == ["张榜公示"]
@@ -50,31 +36,33 @@ def test_after_the_window_the_list_says_final_before_the_locking_job_runs(client
     page = client.get(reverse("evaluations:welfare", args=[2026])).content.decode()
     assert "已定 (1)" in page and "张榜公示 (0)" in page
     # Nothing was written by looking: the job has not run.
-    decided.refresh_from_db()
-    assert decided.stage == WelfareStage.PUBLISHED and decided.finalised_at is None
+    welfare_decided.refresh_from_db()
+    assert welfare_decided.stage == WelfareStage.PUBLISHED and welfare_decided.finalised_at is None
 
 
-def test_the_workers_page_their_list_and_the_workbook_agree_with_the_list(client_for, settings, published, decided):
+def test_the_workers_page_their_list_and_the_workbook_agree_with_the_list(
+    client_for, settings, welfare_published, welfare_decided
+):
     settings.APPRAISAL_TODAY = AFTER_WINDOW
-    page = _worker_page(client_for, decided)
+    page = worker_page(client_for, welfare_decided)
     assert "当前环节：<strong>已定</strong>" in page
     assert '<li class="list-inline-item fw-bold text-primary">6. 已定</li>' in page
     assert "张榜公示期（2026-12-07至2026-12-11）已满，结果已定。" in page and "待定等" not in page
-    mine = client_for(decided.owner).get(reverse("evaluations:welfare_mine")).content.decode()
+    mine = client_for(welfare_decided.owner).get(reverse("evaluations:welfare_mine")).content.decode()
     assert "<span>已定 · 合格</span>" in mine
-    [row] = result_rows(organisation_id=decided.organisation_id, year=2026)
+    [row] = result_rows(organisation_id=welfare_decided.organisation_id, year=2026)
     assert row[7] == "已定" and row[-1] == "发放"
 
 
 def test_a_result_with_an_objection_open_still_waits_after_the_window(
-    client_for, settings, published, decided, hr, staff
+    client_for, settings, welfare_published, welfare_decided, hr, staff
 ):
     settings.APPRAISAL_TODAY = IN_WINDOW
-    services.objection_lodge(actor=staff, entry=published.entries.get(), text="有异议")
+    services.objection_lodge(actor=staff, entry=welfare_published.entries.get(), text="有异议")
     settings.APPRAISAL_TODAY = AFTER_WINDOW
     assert _list_stages(client_for(hr)) == ["张榜公示"]
-    page = _worker_page(client_for, decided)
+    page = worker_page(client_for, welfare_decided)
     assert "当前环节：<strong>张榜公示</strong>" in page
     assert "张榜公示期（2026-12-07至2026-12-11）已满，待定等。" in page
-    [row] = result_rows(organisation_id=decided.organisation_id, year=2026)
+    [row] = result_rows(organisation_id=welfare_decided.organisation_id, year=2026)
     assert row[7] == "张榜公示" and row[-1] == "待定"

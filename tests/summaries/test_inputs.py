@@ -9,6 +9,7 @@ from summaries import services
 from summaries.models import MonthlySummary
 from targets import services as target_services
 from targets.services import ItemData
+from tests.targets.helpers import save_draft
 
 from .helpers import form_data, text_of
 
@@ -142,12 +143,7 @@ def test_a_removed_target_item_keeps_what_was_written_and_an_empty_row_is_droppe
 ):
     summary, target_set = _noted_then_targets_returned(summary_on_submitted_targets, staff, head, reason="合并")
     first = target_set.items.order_by("sort_order").first()
-    target_services.target_set_save_draft(
-        target_set=target_set,
-        actor=staff,
-        version=target_set.version,
-        items=[ItemData(id=first.pk, content=first.content, sort_order=1)],
-    )
+    save_draft(target_set, staff, [ItemData(id=first.pk, content=first.content, sort_order=1)])
     summary = services.summary_submit(summary=summary, actor=staff, now=october_now)
     assert list(summary.progress_notes.values_list("item_content", "note")) == [("完成年度预算编制", "初稿已完成")]
 
@@ -173,11 +169,10 @@ def test_the_summary_follows_the_targets_order_and_a_removed_item_comes_last(
 ):
     summary, target_set = _noted_then_targets_returned(summary_on_submitted_targets, staff, head, reason="调整")
     budget, archive = target_set.items.order_by("sort_order")
-    target_services.target_set_save_draft(
-        target_set=target_set,
-        actor=staff,
-        version=target_set.version,
-        items=[ItemData(id=archive.pk, content="整理档案", sort_order=1), ItemData(content="新增的一项", sort_order=2)],
+    save_draft(
+        target_set,
+        staff,
+        [ItemData(id=archive.pk, content="整理档案", sort_order=1), ItemData(content="新增的一项", sort_order=2)],
     )
     client = client_for(staff)
     assert 'data-testid="missing-items"' in client.get(reverse("summaries:detail", args=[summary.pk])).content.decode()

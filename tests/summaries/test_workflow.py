@@ -11,6 +11,7 @@ from accounts.workflow import ReviewStatus
 from summaries import services
 from summaries.models import MonthlySummary
 from tests.factories import UserFactory
+from tests.support.forms import refused_return
 
 from .helpers import CHINA, submit_written, text_of
 
@@ -206,10 +207,8 @@ def test_the_list_page_starts_this_months_summary(client_for, staff, monkeypatch
 def test_the_reviewer_approves_and_returns_from_the_page(client_for, submitted, head):
     client = client_for(head)
     url = reverse("summaries:review", args=[submitted.pk])
-    response = client.post(url, {"action": "return", "reason": ""})
     # Refused on the page, under the reason's box and tied to it, as a target set's return is.
-    assert response.status_code == 400
-    page = response.content.decode()
+    page = refused_return(client, url)
     assert 'aria-invalid="true" aria-describedby="id_reason_error" id="id_reason"' in page
     assert '<div id="id_reason_error" class="invalid-feedback">' in page and "退回时请填写退回原因。" in page
     submitted.refresh_from_db()

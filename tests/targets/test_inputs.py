@@ -10,6 +10,7 @@ from accounts.workflow import ReviewStatus
 from targets import services
 from targets.models import DepartmentGoal, TargetItem
 from targets.services import ItemData
+from tests.targets.helpers import save_draft
 from tests.targets.test_pages import formset_data
 
 pytestmark = pytest.mark.django_db
@@ -31,20 +32,15 @@ def test_it_refuses_to_submit_a_set_whose_only_item_is_blank(staff, make_target_
 def test_it_refuses_a_blank_item_in_a_draft_too(staff, make_target_set):
     target_set = make_target_set(staff, items=0)
     with pytest.raises(ValidationError, match="第2项目标内容为空"):
-        services.target_set_save_draft(
-            target_set=target_set,
-            actor=staff,
-            version=target_set.version,
-            items=[ItemData(content="编制预算", sort_order=1), ItemData(content="\t", sort_order=2)],
+        save_draft(
+            target_set, staff, [ItemData(content="编制预算", sort_order=1), ItemData(content="\t", sort_order=2)]
         )
 
 
 def test_it_refuses_a_ten_thousand_character_item_with_a_clear_message(staff, make_target_set):
     target_set = make_target_set(staff, items=0)
     with pytest.raises(ValidationError) as refused:
-        services.target_set_save_draft(
-            target_set=target_set, actor=staff, version=target_set.version, items=[ItemData(content=TEN_THOUSAND)]
-        )
+        save_draft(target_set, staff, [ItemData(content=TEN_THOUSAND)])
     assert refused.value.message_dict["content"] == ["“目标内容”不能超过500字（现为10000字）。"]
     assert not TargetItem.objects.filter(target_set=target_set).exists()
 
@@ -69,21 +65,15 @@ def test_the_page_states_the_limit_and_refuses_a_ten_thousand_character_item(cli
 def test_it_refuses_a_deadline_far_from_the_targets_quarter(staff, make_target_set, deadline):
     target_set = make_target_set(staff, items=0)  # 2026 Q2
     with pytest.raises(ValidationError, match="时间节点须在2025年至2027年之间"):
-        services.target_set_save_draft(
-            target_set=target_set,
-            actor=staff,
-            version=target_set.version,
-            items=[ItemData(content="编制预算", deadline=deadline)],
-        )
+        save_draft(target_set, staff, [ItemData(content="编制预算", deadline=deadline)])
 
 
 def test_a_deadline_in_or_near_the_quarter_is_accepted(staff, make_target_set):
     target_set = make_target_set(staff, items=0)
-    services.target_set_save_draft(
-        target_set=target_set,
-        actor=staff,
-        version=target_set.version,
-        items=[
+    save_draft(
+        target_set,
+        staff,
+        [
             ItemData(content="编制预算", deadline=date(2026, 6, 30)),
             ItemData(content="归档", deadline=date(2027, 1, 15)),
         ],

@@ -35,6 +35,13 @@ def formset_data(target_set, rows, *, action="draft", version=None, initial=0, e
     return data
 
 
+def post_items(client, target_set, rows, *, follow=False, **form):
+    """``client`` posts the items page of ``target_set`` with ``rows`` (and :func:`formset_data`'s
+    ``form`` options)."""
+    url = reverse("targets:detail", args=[target_set.pk])
+    return client.post(url, formset_data(target_set, rows, **form), follow=follow)
+
+
 def test_the_list_offers_to_start_the_current_quarter_and_starting_creates_a_draft(client_for, staff):
     client = client_for(staff)
     response = client.get(reverse("targets:my_targets"))
@@ -79,10 +86,7 @@ def test_the_owner_writes_items_on_one_page_and_saves_a_draft(client_for, staff,
 
 def test_the_owner_submits_from_the_page(client_for, staff, make_target_set):
     target_set = make_target_set(staff, items=0)
-    response = client_for(staff).post(
-        reverse("targets:detail", args=[target_set.pk]),
-        formset_data(target_set, [{"content": "甲"}], action="submit"),
-    )
+    response = post_items(client_for(staff), target_set, [{"content": "甲"}], action="submit")
     assert response.status_code == 302
     target_set.refresh_from_db()
     assert target_set.status == ReviewStatus.SUBMITTED
@@ -91,10 +95,7 @@ def test_the_owner_submits_from_the_page(client_for, staff, make_target_set):
 
 def test_wrong_weights_are_explained_and_the_text_is_kept(client_for, staff, make_target_set):
     target_set = make_target_set(staff, items=0)
-    response = client_for(staff).post(
-        reverse("targets:detail", args=[target_set.pk]),
-        formset_data(target_set, [{"content": "独特的目标文字", "weight": 70}], action="submit"),
-    )
+    response = post_items(client_for(staff), target_set, [{"content": "独特的目标文字", "weight": 70}], action="submit")
     assert response.status_code == 400
     body = response.content.decode()
     assert "权重之和须为100（当前为70）" in body
@@ -119,10 +120,7 @@ def test_wrong_weights_are_explained_and_the_text_is_kept(client_for, staff, mak
 def test_a_weight_that_is_not_a_whole_number_from_0_to_100_is_told_the_rule(client_for, staff, make_target_set, weight):
     """A user test: 60.5 read 输入整数 and 150 确保该值小于或等于100, neither naming the weight's rule."""
     target_set = make_target_set(staff, items=0)
-    response = client_for(staff).post(
-        reverse("targets:detail", args=[target_set.pk]),
-        formset_data(target_set, [{"content": "目标", "weight": weight}]),
-    )
+    response = post_items(client_for(staff), target_set, [{"content": "目标", "weight": weight}])
     assert response.status_code == 400
     body = response.content.decode()
     assert "权重须为0到100之间的整数。" in body and "输入整数" not in body and "确保该值" not in body
@@ -130,10 +128,7 @@ def test_a_weight_that_is_not_a_whole_number_from_0_to_100_is_told_the_rule(clie
 
 def test_a_submission_refused_for_an_empty_set_is_said_and_nothing_is_submitted(client_for, staff, make_target_set):
     target_set = make_target_set(staff, items=0)
-    response = client_for(staff).post(
-        reverse("targets:detail", args=[target_set.pk]),
-        formset_data(target_set, [{"content": "   "}], action="submit"),
-    )
+    response = post_items(client_for(staff), target_set, [{"content": "   "}], action="submit")
     assert response.status_code == 400
     assert "请至少填写一项目标后再提交" in response.content.decode()
     target_set.refresh_from_db()
@@ -143,9 +138,11 @@ def test_a_submission_refused_for_an_empty_set_is_said_and_nothing_is_submitted(
 def test_a_draft_saved_with_wrong_weights_is_saved_and_told_of_them_at_once(client_for, staff, make_target_set):
     """A user test: weights of 110 saved with "草稿已保存。" alone; the error came first at 提交审核."""
     target_set = make_target_set(staff, items=0)
-    response = client_for(staff).post(
-        reverse("targets:detail", args=[target_set.pk]),
-        formset_data(target_set, [{"content": "甲", "weight": 60}, {"content": "乙", "weight": 50}], action="save"),
+    response = post_items(
+        client_for(staff),
+        target_set,
+        [{"content": "甲", "weight": 60}, {"content": "乙", "weight": 50}],
+        action="save",
         follow=True,
     )
     body = response.content.decode()
@@ -153,9 +150,11 @@ def test_a_draft_saved_with_wrong_weights_is_saved_and_told_of_them_at_once(clie
     assert target_set.items.count() == 2
     # Right weights: no warning.
     target_set.refresh_from_db()
-    response = client_for(staff).post(
-        reverse("targets:detail", args=[target_set.pk]),
-        formset_data(target_set, [{"content": "甲", "weight": 60}, {"content": "乙", "weight": 40}], action="save"),
+    response = post_items(
+        client_for(staff),
+        target_set,
+        [{"content": "甲", "weight": 60}, {"content": "乙", "weight": 40}],
+        action="save",
         follow=True,
     )
     body = response.content.decode()
@@ -164,9 +163,7 @@ def test_a_draft_saved_with_wrong_weights_is_saved_and_told_of_them_at_once(clie
 
 def test_submitting_nothing_is_refused_with_a_message(client_for, staff, make_target_set):
     target_set = make_target_set(staff, items=0)
-    response = client_for(staff).post(
-        reverse("targets:detail", args=[target_set.pk]), formset_data(target_set, [], action="submit", extra_blank=2)
-    )
+    response = post_items(client_for(staff), target_set, [], action="submit", extra_blank=2)
     assert response.status_code == 400
     assert "请至少填写一项目标" in response.content.decode()
 

@@ -8,6 +8,7 @@ from accounts.workflow import ReviewStatus, StaleVersion
 from targets import services
 from targets.models import TargetItem, TargetKind
 from targets.services import ItemData
+from tests.targets.helpers import save_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -146,9 +147,7 @@ def test_a_returned_set_is_reworked_and_resubmitted_with_the_whole_history_kept(
 def test_an_approved_set_cannot_be_edited_or_resubmitted(staff, make_target_set):
     target_set = make_target_set(staff, state="approved")
     with pytest.raises(ValidationError, match="不能修改"):
-        services.target_set_save_draft(
-            target_set=target_set, actor=staff, version=target_set.version, items=[ItemData(content="改")]
-        )
+        save_draft(target_set, staff, [ItemData(content="改")])
     with pytest.raises(ValidationError, match="不能修改"):
         services.target_set_submit(target_set=target_set, actor=staff, version=target_set.version)
     assert target_set.items.get().content == "目标1"
@@ -157,9 +156,7 @@ def test_an_approved_set_cannot_be_edited_or_resubmitted(staff, make_target_set)
 def test_a_submitted_set_cannot_be_edited_by_its_owner(staff, make_target_set):
     target_set = make_target_set(staff, state="submitted")
     with pytest.raises(ValidationError, match="不能修改"):
-        services.target_set_save_draft(
-            target_set=target_set, actor=staff, version=target_set.version, items=[ItemData(content="改")]
-        )
+        save_draft(target_set, staff, [ItemData(content="改")])
 
 
 def test_saving_with_a_stale_version_is_refused_and_changes_nothing(staff, make_target_set):
@@ -176,11 +173,8 @@ def test_saving_with_a_stale_version_is_refused_and_changes_nothing(staff, make_
 def test_saving_a_draft_adds_reorders_and_removes_items(staff, make_target_set):
     target_set = make_target_set(staff, items=2)
     first, second = target_set.items.order_by("sort_order")
-    services.target_set_save_draft(
-        target_set=target_set,
-        actor=staff,
-        version=target_set.version,
-        items=[ItemData(id=second.pk, content="乙", sort_order=1), ItemData(content="丙", sort_order=2)],
+    save_draft(
+        target_set, staff, [ItemData(id=second.pk, content="乙", sort_order=1), ItemData(content="丙", sort_order=2)]
     )
     assert list(target_set.items.order_by("sort_order").values_list("content", "sort_order")) == [
         ("乙", 1),
@@ -195,12 +189,7 @@ def test_a_goal_of_another_department_cannot_be_chosen(staff, other_head, make_t
     )
     target_set = make_target_set(staff, items=0)
     with pytest.raises(ValidationError, match="科室目标不属于"):
-        services.target_set_save_draft(
-            target_set=target_set,
-            actor=staff,
-            version=target_set.version,
-            items=[ItemData(content="甲", goal_id=goal.pk)],
-        )
+        save_draft(target_set, staff, [ItemData(content="甲", goal_id=goal.pk)])
 
 
 def test_transitions_are_written_to_the_audit_trail(staff, head, make_target_set):
@@ -222,11 +211,8 @@ def test_an_edited_item_is_written_to_the_audit_trail_with_its_old_and_new_text(
     target_set = make_target_set(staff)
     (item,) = target_set.items.all()
     with acting_as(staff):
-        services.target_set_save_draft(
-            target_set=target_set,
-            actor=staff,
-            version=target_set.version,
-            items=[ItemData(id=item.pk, content="完成年度预算编制", measures="每周报进度", sort_order=1)],
+        save_draft(
+            target_set, staff, [ItemData(id=item.pk, content="完成年度预算编制", measures="每周报进度", sort_order=1)]
         )
     entry = AuditEntry.objects.filter(
         object_pk=str(item.pk), content_type__model="targetitem", action=AuditEntry.Action.UPDATE
@@ -249,7 +235,5 @@ def test_submitting_on_time_is_not_late_and_after_the_deadline_day_is_late(staff
 
 def test_assigned_kind_items_written_by_staff_are_allowed(staff, make_target_set):
     target_set = make_target_set(staff, items=0)
-    services.target_set_save_draft(
-        target_set=target_set, actor=staff, version=target_set.version, items=[ItemData(content="甲", kind="assigned")]
-    )
+    save_draft(target_set, staff, [ItemData(content="甲", kind="assigned")])
     assert target_set.items.get().kind == TargetKind.ASSIGNED
