@@ -50,7 +50,12 @@ from evaluations.grading.services.grading import (
 from evaluations.welfare.models import ConsequenceKind
 from evaluations.welfare.selectors import agreements_ending, notice_until, open_consequences, own_reports_to_hand_in
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
-from publicity.publication.selectors import open_objections_count, own_entries_on_show, review_cases_due_count
+from publicity.publication.selectors import (
+    entries_to_republish,
+    open_objections_count,
+    own_entries_on_show,
+    review_cases_due_count,
+)
 from summaries.selectors import (
     DueMonth,
     recent_summaries,
@@ -411,6 +416,8 @@ def _own_results_on_show(user: User, today: date) -> Todo:
 def _publication(user: User, today: date) -> list[Todo]:
     # Objections wait for HR's answer (the entry stays unlocked until then); 复核/申诉 cases have
     # statutory deadlines. One count query each.
+    republish, first = entries_to_republish(organisation_id=user.organisation_id)
+    republish_url = reverse("publicity:publication_detail", args=[first]) if first else reverse("publicity:board")
     return [
         Todo(
             "objections",
@@ -423,6 +430,14 @@ def _publication(user: User, today: date) -> list[Todo]:
             _("临近期限的复核申诉案件"),
             review_cases_due_count(organisation_id=user.organisation_id, today=today),
             reverse("publicity:review_cases"),
+        ),
+        # A line sent back after an objection, regraded and confirmed: HR publishes it again (or the
+        # daily job does); a user test's HR heard nothing of it.
+        Todo(
+            "republish",
+            _("重新评定后待重新公示的条目"),
+            republish,
+            republish_url,
         ),
     ]
 

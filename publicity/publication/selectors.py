@@ -10,6 +10,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -22,7 +23,7 @@ from accounts.models import User
 from accounts.selectors import hr_admin_roles
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
 from evaluations.annual.selectors import SentBack
-from evaluations.grading.models import Grade, GradeReview
+from evaluations.grading.models import Grade, GradeReview, GradeState
 from evaluations.welfare.selectors import PublishedWindow
 
 from .models import (
@@ -306,6 +307,20 @@ def open_objections_count(*, organisation_id: int, handler: User | None = None) 
     if handler is not None:
         queryset = queryset.exclude(_recused(handler))
     return queryset.count()
+
+
+def entries_to_republish(*, organisation_id: int) -> tuple[int, int | None]:
+    """The lines sent back for regrading whose new grade is confirmed (a year's line: decided 优秀
+    again), waiting to be published again (HR's home page, services.entry_may_republish's rule),
+    and the publication of the first of them: one aggregate query."""
+    ready = PublicationEntry.objects.filter(
+        publication__organisation_id=organisation_id, state=EntryState.REGRADING
+    ).filter(
+        Q(annual_result__decided_grade=AnnualGrade.EXCELLENT)
+        | Q(quarter_grade__reopened_at__isnull=True, quarter_grade__state=GradeState.CONFIRMED)
+    )
+    found = ready.aggregate(n=Count("pk"), first=Min("publication_id"))
+    return found["n"], found["first"]
 
 
 def review_cases_due_count(*, organisation_id: int, today: date) -> int:

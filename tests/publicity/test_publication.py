@@ -32,6 +32,7 @@ from tests.factories import (
     UserFactory,
     policy_with,
 )
+from tests.support.home import todo, todo_link
 
 # 2026 Q3 is gradable from early October; these tests publish it on 20 October (a Tuesday):
 # five working days are 20, 21, 22, 23 and 26 October.
@@ -699,6 +700,10 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     grading.grade_confirm(grade_row=QuarterGrade.objects.get(pk=grade.pk), actor=leader)
     page = client_for(hr).get(publication.get_absolute_url()).content.decode()
     assert 'data-testid="republish"' in page and 'data-testid="republish-waiting"' not in page
+    # HR's home says a line waits to be published again, and leads to its list (a user test's HR
+    # heard nothing of it).
+    home = client_for(hr).get(reverse("home")).content.decode()
+    assert todo(home, "republish") == 1 and todo_link(home, "republish") == publication.get_absolute_url()
     services.objection_verify(actor=hr, objection=objection, notes="重评为较好，已确认。")
     services.objection_answer(actor=hr, objection=objection, answer="已重评为较好")
     clock(date(2026, 10, 22))
@@ -706,6 +711,7 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     assert response.status_code == 302 and response["Location"] == publication.get_absolute_url()
     entry.refresh_from_db()
     assert (entry.state, entry.grade_label) == (EntryState.PUBLISHED, "较好")
+    assert todo(client_for(hr).get(reverse("home")).content.decode(), "republish") is None
     assert (entry.window_starts_on, entry.window_ends_on) == (date(2026, 10, 22), date(2026, 10, 28))
     # Pressed again in a tab opened before: said as it is (it said 尚未重评并经分管领导确认).
     with pytest.raises(ValidationError, match="已重新公示或已处理完毕"):
