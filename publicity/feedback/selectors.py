@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from accounts import periods
 from accounts.models import Department, FeedbackTalkBy, Policy, User
 from accounts.selectors import policy_for_organisation, review_scope
-from evaluations.annual.models import AnnualResult
+from evaluations.annual.models import AnnualResult, AnnualReview
 from evaluations.grading.models import Grade, QuarterGrade
 
 from .models import AnnualConfirmation, FeedbackTalk
@@ -177,11 +177,17 @@ def stale_confirmation(result: AnnualResult) -> AnnualConfirmation | None:
 
 
 def decided_annual_results_of(*, person: User) -> QuerySet[AnnualResult]:
-    """The person's decided annual results, newest year first, with their confirmation if any."""
+    """The person's decided annual results, newest year first, with their confirmation if any and
+    whether a recorded review (复核) changed the grade since (``reviewed_since_confirmed``: the page
+    says why it is to confirm again, a review's or the committee's change)."""
+    reviewed = AnnualReview.objects.filter(
+        annual_result=OuterRef("pk"), reviewed_at__gt=OuterRef("confirmation__confirmed_at")
+    )
     return (
         AnnualResult.objects.filter(person=person)
         .exclude(decided_grade="")
         .select_related("confirmation", "department")
+        .annotate(reviewed_since_confirmed=Exists(reviewed))
         .order_by("-year")
     )
 

@@ -244,10 +244,11 @@ def annual_result_confirm(
             code=CHANGED_SINCE_SEEN,
         )
     if existing is not None:
-        # A recorded review changed the grade after the person had confirmed it: they confirm the
-        # new grade. The row is updated, so the audit trail keeps the earlier grade, opinion and time.
+        # A recorded review (or the committee, before the year was locked) changed the grade after
+        # the person had confirmed it: they confirm the new grade. The row is updated, so the audit
+        # trail keeps the earlier grade, opinion and time.
         existing.grade, existing.opinion, existing.confirmed_at = annual_result.decided_grade, opinion, now
-        with audit_reason(_("复核变更等次后重新确认")):
+        with audit_reason(_("等次变更后重新确认")):
             existing.save(update_fields=["grade", "opinion", "confirmed_at"])
         return existing
     return AnnualConfirmation.objects.create(

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry, FeedbackTalkBy, Notification
-from evaluations.annual.models import AnnualGrade
+from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.grading.models import Grade, GradeState
 from publicity.feedback import selectors, services
 from publicity.feedback.models import AnnualConfirmation, FeedbackTalk
@@ -452,6 +452,18 @@ def test_the_person_signs_their_decided_annual_result_once(staff, colleague, dec
     with pytest.raises(ValidationError, match="已于"):
         services.annual_result_confirm(actor=staff, annual_result=decided)
     assert AuditEntry.objects.filter(content_type__model="annualconfirmation").exists()
+
+
+def test_a_grade_the_committee_changed_after_confirmation_is_not_called_a_review(client_for, staff, decided):
+    """A user test read 复核后待重新确认 after the committee changed an unlocked decision: no 复核
+    took place. The list says the grade changed; the audit entry of the new signature likewise."""
+    services.annual_result_confirm(actor=staff, annual_result=decided, opinion="无异议")
+    AnnualResult.objects.filter(pk=decided.pk).update(decided_grade=AnnualGrade.COMPETENT)
+    mine = client_for(staff).get(reverse("publicity:feedback_mine")).content.decode()
+    assert "等次变更后待重新确认" in mine and "复核后待重新确认" not in mine
+    decided.refresh_from_db()
+    services.annual_result_confirm(actor=staff, annual_result=decided, opinion="服从")
+    assert AuditEntry.objects.filter(reason="等次变更后重新确认").exists()
 
 
 def test_a_grade_changed_by_a_review_after_confirmation_is_confirmed_again(client_for, staff, hr, decided):
