@@ -481,7 +481,10 @@ def objection_lodge(
         if (existing := unanswered_objection_of(entry=entry, objector=actor)) is not None:
             raise ObjectionStillOpen(existing) from None
         raise
-    message = _("%(objector)s对公示中%(person)s的结果提出了异议。") % {"objector": actor, "person": entry.person}
+    if entry.person_id == actor.pk:
+        message = _("%(objector)s对公示中本人的结果提出了异议。") % {"objector": actor}
+    else:
+        message = _("%(objector)s对公示中%(person)s的结果提出了异议。") % {"objector": actor, "person": entry.person}
     handlers = set(hr_of(objection.organisation_id))
     concerned = {objection.objector_id, entry.person_id}
     if handlers - concerned:

@@ -544,6 +544,13 @@ def test_the_objector_is_told_which_objection_and_only_the_start_of_a_long_answe
     assert short.message == f"您于{lodged}对科员甲的{title}提出的异议已答复：等次无误。"
 
 
+def test_hr_are_told_of_an_objection_to_ones_own_result_as_such(publication, staff, hr):
+    """A user test's bell read "科员甲对公示中科员甲的结果提出了异议"."""
+    services.objection_lodge(actor=staff, entry=entry_of(publication, staff), text="本人对等次有异议")
+    told = Notification.objects.get(recipient=hr, message__contains="提出了异议")
+    assert told.message == f"{staff}对公示中本人的结果提出了异议。"
+
+
 def test_hr_recuse_themselves_from_an_objection_about_their_own_result_or_lodged_by_them(
     client_for, publication, staff, colleague, hr, department
 ):
