@@ -69,6 +69,14 @@ def test_a_rater_saves_returns_and_casts(client_for, ballot, staff):
     assert 'data-testid="paper-cast"' in client.get(url).content.decode()
 
 
+def test_the_paper_names_each_persons_department_and_post(client_for, ballot, staff, heads, department):
+    """Seven people all shown as 科长 read alike (a user test): their department stands beside the post."""
+    heads[0].position_title = "科长"
+    heads[0].save(update_fields=["position_title"])
+    page = client_for(staff).get(reverse("evaluations:ballot_paper", args=[ballot.pk])).content.decode()
+    assert f"{department.name} · 科长" in page
+
+
 def test_a_paper_over_the_excellent_limit_is_refused_with_the_reason(client_for, ballot, staff):
     response = client_for(staff).post(
         reverse("evaluations:ballot_paper", args=[ballot.pk]), paper_post(ballot, ["excellent"] * 2 + ["competent"] * 3)
