@@ -238,6 +238,10 @@ def test_the_print_page_lists_only_unused_codes(client_for, ballot, hr, client):
     )
     page = client_for(hr).get(reverse("evaluations:ballot_codes_print", args=[ballot.pk])).content.decode()
     assert unused.code in page and used.code not in page
+    # Closed, the codes open nothing: the page says so and prints none (a user test printed dead codes).
+    services.ballot_close(actor=hr, ballot=ballot)
+    page = client_for(hr).get(reverse("evaluations:ballot_codes_print", args=[ballot.pk])).content.decode()
+    assert 'data-testid="codes-closed"' in page and unused.code not in page
 
 
 def test_the_tally_page_and_export_after_closing(client_for, ballot, hr, staff, colleague):
