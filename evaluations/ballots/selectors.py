@@ -22,6 +22,7 @@ from .models import (
     VOID_REASONS,
     Ballot,
     BallotRater,
+    BallotScale,
     BallotState,
     BallotSubject,
     Choice,
@@ -108,10 +109,12 @@ def _reasons(ballot: Ballot) -> tuple[str, str]:
             _("民主测评“%(title)s”中“不满意”票占有效票%(share)s%%，达到%(threshold)s%%，建议基本合格"),
             _("民主测评“%(title)s”中服务对象“不满意”占%(share)s%%，达到%(threshold)s%%，建议基本合格"),
         )
-    return (
-        _("民主测评“%(title)s”中“基本称职/不称职/不满意”票占有效票%(share)s%%，达到%(threshold)s%%，建议基本称职"),
-        _("民主测评“%(title)s”中服务对象“不满意”占%(share)s%%，达到%(threshold)s%%，建议基本称职"),
-    )
+    # The low votes of the ballot's own scale (a user test read 不满意 named on a 优秀/称职 ballot).
+    if ballot.scale == BallotScale.SATISFACTION:
+        low = _("民主测评“%(title)s”中“不满意”票占有效票%(share)s%%，达到%(threshold)s%%，建议基本称职")
+    else:
+        low = _("民主测评“%(title)s”中“基本称职/不称职”票占有效票%(share)s%%，达到%(threshold)s%%，建议基本称职")
+    return low, _("民主测评“%(title)s”中服务对象“不满意”占%(share)s%%，达到%(threshold)s%%，建议基本称职")
 
 
 def _suggest(ballot: Ballot, p: PersonTally) -> None:

@@ -360,6 +360,8 @@ def test_the_low_share_threshold_is_reached_at_exactly_the_policy_share(hr, peop
     second = tally.people[1]
     assert tally.void == 1 and second.valid == 3 and second.low == 2 and second.suggestion == selectors.SUGGEST_BASIC
     assert tally.people[0].suggestion == ""
+    # Named in the ballot's own scale: 不满意 is no choice on a 优秀/称职 ballot (a user test).
+    assert "“基本称职/不称职”票占有效票66.7%" in second.reasons[0] and "不满意" not in second.reasons[0]
 
 
 def test_service_users_dissatisfaction_suggests_basically_competent(hr, people, voters):
