@@ -91,6 +91,11 @@ class DecisionForm(forms.Form):
     )
 
 
+def _person_label(user: User) -> str:
+    parts = [user.get_full_name(), user.employee_number, user.department.name if user.department_id else ""]
+    return " · ".join(part for part in parts if part)
+
+
 class PostForm(forms.ModelForm):
     class Meta:
         model = WelfarePost
@@ -118,7 +123,10 @@ class PostForm(forms.ModelForm):
         # Not offered: someone whose post is registered already (a page opened before still sends
         # them, and the unique check says where to change their post); a post keeps its own person.
         offered = person.queryset.filter(Q(welfare_post__isnull=True) | Q(pk=self.instance.person_id))
-        person.widget.choices = [("", person.empty_label)] + [(u.pk, person.label_from_instance(u)) for u in offered]
+        offered = offered.select_related("department")
+        # Named with their staff ID and department (two 王 read alike), and where the list comes from.
+        person.widget.choices = [("", person.empty_label)] + [(u.pk, _person_label(u)) for u in offered]
+        person.help_text = _("列出人员类别为“公益性岗位”、尚未登记岗位的在职人员；请先在“人员管理”中添加。")
         if self.instance.pk:
             self.fields["person"].disabled = True
 

@@ -84,3 +84,14 @@ def test_the_new_post_form_offers_only_workers_without_a_post(client_for, hr, de
     # Their own post's page still names them.
     edit = client_for(hr).get(reverse("evaluations:welfare_post_edit", args=[registered.welfare_post.pk]))
     assert "已登记甲" in edit.content.decode()
+
+
+def test_the_post_form_names_the_people_offered_and_where_they_come_from(client_for, hr, department):
+    """A user test found an empty list with no word of where its people come from, and names only."""
+    from accounts.models import StaffType
+    from tests.factories import UserFactory
+
+    UserFactory(department=department, full_name="王保洁", employee_number="GY001", staff_type=StaffType.PUBLIC_WELFARE)
+    page = client_for(hr).get(reverse("evaluations:welfare_post_new")).content.decode()
+    assert f"王保洁 · GY001 · {department.name}" in page
+    assert "请先在“人员管理”中添加" in page
