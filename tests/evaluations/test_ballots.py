@@ -364,7 +364,7 @@ def test_the_low_share_threshold_is_reached_at_exactly_the_policy_share(hr, peop
     assert "“基本称职/不称职”票占有效票66.7%" in second.reasons[0] and "不满意" not in second.reasons[0]
 
 
-def test_service_users_dissatisfaction_suggests_basically_competent(hr, people, voters):
+def test_service_users_dissatisfaction_suggests_basically_competent(hr, people, voters, client_for):
     ballot = open_ballot(hr, people[:2], voters, scale=BallotScale.SATISFACTION, service_user_codes=4)
     codes = list(ballot.raters.exclude(code=None).order_by("pk"))
     votes = [
@@ -382,6 +382,11 @@ def test_service_users_dissatisfaction_suggests_basically_competent(hr, people, 
     assert second.service_dissatisfied_percent == Decimal("25.0")
     assert second.suggestion == selectors.SUGGEST_BASIC and "服务对象" in second.reasons[0]
     assert first.suggestion == ""
+    # The tally page shows the service users' share the reason cites (a user test found only the
+    # totals over every rater, which do not give it).
+    services.ballot_close(actor=hr, ballot=ballot)
+    page = client_for(hr).get(reverse("evaluations:ballot_tally", args=[ballot.pk])).content.decode()
+    assert "其中服务对象 4，不满意 1（25.0%）" in page
 
 
 def test_closing_a_ballot_feeds_the_year_end_suggestion(hr, people, voters, chief):
