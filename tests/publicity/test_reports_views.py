@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditEntry, Job
-from evaluations.grading.models import Grade, QuarterState
+from evaluations.grading.models import Grade, QuarterGrade, QuarterState
 from publicity.reports import services
 from publicity.reports.models import YearWorkbook
 from tests.factories import (
@@ -189,6 +189,23 @@ def test_the_person_sees_their_own_grade_only_once_the_quarter_is_approved(clien
         tmp_path, client.get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])).content
     )
     assert "工作扎实" not in text and "尚未确定" in text
+
+
+@needs_poppler
+def test_a_grade_regraded_after_approval_says_so_on_the_form(client_for, hr, graded, quarter, tmp_path):
+    """A user test's form read 好 under "主要负责人审批 局长", who had approved 较好 before an objection
+    sent the grade back: the form says the grade was set again after the approval, and when."""
+    grade = QuarterGrade.objects.get(person=graded)
+    url = reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])
+    grade.confirmed_at = quarter.approved_at - timedelta(days=1)
+    grade.save(update_fields=["confirmed_at"])
+    text, _fonts = _pdf_text(tmp_path, client_for(hr).get(url).content)
+    assert "审批后经异议处理重新评定" not in text
+    grade.confirmed_at = quarter.approved_at + timedelta(days=3)
+    grade.save(update_fields=["confirmed_at"])
+    text, _fonts = _pdf_text(tmp_path, client_for(hr).get(url).content)
+    day = timezone.localtime(grade.confirmed_at).date().isoformat()
+    assert "审批后经异议处理重新评定" in text.replace("\n", "") and day in text
 
 
 @needs_poppler
