@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
+from functools import partial
 
 from accounts import periods
 from accounts.audit import acting_as
@@ -30,7 +31,7 @@ from evaluations.grading.services.rollup import rollup_quarter
 from evaluations.grading.services.scores import band_grade, indicator_scores_save, indicators_for
 from evaluations.grading.services.suggestions import grade_suggestions
 
-from . import Report, Story, account, act, builder, load, policy_switch_on
+from . import Report, Story, account, act, backdate, builder, load, policy_switch_on, quarter_list
 
 # A person's steady score level: cumulative shares of the score bands (≥ 90 好, ≥ 80 较好, ≥ 60 一般,
 # else 较差 by the default policy) and the range drawn in each.
@@ -49,8 +50,7 @@ def _levels(organisation: Organisation, story: Story) -> dict[int, float]:
     people = User.objects.filter(organisation=organisation, department__isnull=False).order_by("pk")
     for pk in people.values_list("pk", flat=True):
         draw = story.rng.random()
-        _share, low, high = next(level for level in LEVELS if draw < level[0])
-        levels[pk] = story.rng.uniform(low, high)
+        levels[pk] = story.rng.uniform(*next(level[1:] for level in LEVELS if draw < level[0]))
     rotation = people.filter(department__code=ROTATION_DEPARTMENT).values_list("pk", flat=True)
     levels.update({pk: 95.0 - 3.5 * rank for rank, pk in enumerate(rotation)})
     return levels
@@ -107,15 +107,10 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
         # Those not graded first: 不确定等次 leaves the pool, so the 好 places are counted without them.
         for row in sorted(pool, key=lambda row: (row.person_id not in uncertain, row.pk)):
             grade = grades[row.pk]
-            act(
-                evaluator_of(person=row.person),
-                grading.grade_assign,
-                grade_row=row,
-                grade=grade,
-                comment=rng.choice(_TEXT["comments"][grade]),
-                reason=rng.choice(_TEXT["reasons"][grade]) if grade in _TEXT["reasons"] else "",
-                uncertain_reason=UncertainReason.LONG_LEAVE if grade == Grade.UNCERTAIN else "",
-            )
+            comment, reasons = rng.choice(_TEXT["comments"][grade]), _TEXT["reasons"].get(grade)
+            leave = UncertainReason.LONG_LEAVE if grade == Grade.UNCERTAIN else ""
+            said = {"comment": comment, "reason": rng.choice(reasons) if reasons else "", "uncertain_reason": leave}
+            act(evaluator_of(person=row.person), grading.grade_assign, grade_row=row, grade=grade, **said)
     for leader in sorted({row.person.department.supervising_leader for row in rows}, key=lambda leader: leader.pk):
         act(leader, grading.grades_confirm_all, appraisal_quarter=appraisal_quarter)
     period = appraisal_quarter.period
@@ -124,10 +119,9 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
     # The grading services stamp the present; the demo's quarter was graded days after it ended,
     # confirmed a few days later and approved by the grading deadline. Backdated in two UPDATEs.
     graded_on = period.last_day + timedelta(days=3)
-    appraisal_quarter.grades.update(
-        graded_at=story.at(graded_on, 10), confirmed_at=story.at(graded_on + timedelta(days=4), 15)
-    )
-    AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk).update(approved_at=story.at(approved_on, 16))
+    graded, confirmed = story.at(graded_on, 10), story.at(graded_on + timedelta(days=4), 15)
+    appraisal_quarter.grades.update(graded_at=graded, confirmed_at=confirmed)
+    backdate(appraisal_quarter, approved_at=story.at(approved_on, 16))
     return len(rows)
 
 
@@ -139,12 +133,10 @@ def build_demo_appraisals(organisation: Organisation, story: Story) -> Report:
     policy_switch_on(hr, "score_model_enabled", reason=_TEXT["score_model_reason"])
     policy = policy_for_organisation(organisation_id=organisation.pk)
     levels = _levels(organisation, story)
+    open_quarter = partial(grading.appraisal_quarter_open, organisation=organisation, year=story.year)
     for quarter in story.past_quarters:
         period = periods.Quarter(story.year, quarter)
-        opens = period.last_day + timedelta(days=1)
-        appraisal_quarter = grading.appraisal_quarter_open(
-            organisation=organisation, year=story.year, quarter=quarter, today=opens
-        )
+        appraisal_quarter = open_quarter(quarter=quarter, today=period.last_day + timedelta(days=1))
         if quarter == story.past_quarters[-1] and story.as_of <= periods.grading_deadline(policy, period):
             report.open_quarter, report.pending = quarter, appraisal_quarter.grades.count()
             continue
@@ -152,10 +144,7 @@ def build_demo_appraisals(organisation: Organisation, story: Story) -> Report:
         report.graded += _grade_quarter(appraisal_quarter, story, chief)
         rollup_quarter(appraisal_quarter=appraisal_quarter, today=story.as_of)
         report.approved_quarters.append(quarter)
-    approved = "/".join(f"Q{q}" for q in report.approved_quarters) or "none"
-    report.text = f"Appraisals: {approved} graded ({report.graded} grades), approved and rolled up; " + (
-        f"Q{report.open_quarter} open with {report.pending} grades pending"
-        if report.open_quarter
-        else "no open quarter"
-    )
+    pending = f"Q{report.open_quarter} open with {report.pending} grades pending"
+    report.text = f"Appraisals: {quarter_list(report.approved_quarters)} graded ({report.graded} grades), approved and "
+    report.text += f"rolled up; {pending if report.open_quarter else 'no open quarter'}"
     return report
