@@ -55,7 +55,9 @@ def policy_switch_on(actor: User, field: str, *, reason: str) -> None:
 
 
 def backdate(row, **moments) -> None:
-    """Give ``row`` the story's ``moments`` where its service stamped the present (one UPDATE, no signals)."""
+    """Give ``row`` the story's ``moments`` where its service stamped the present (one UPDATE, no signals),
+    in the database and on ``row`` for the steps that read them after."""
+    vars(row).update(moments)
     type(row).objects.filter(pk=row.pk).update(**moments)
 
 
