@@ -12,11 +12,7 @@ from .feedback import build_demo_feedback
 from .publication import build_demo_publication
 from .year import build_demo_year
 
-STORY = (
-    build_demo_year,
-    build_demo_appraisals,
-    build_demo_discipline,
-    build_demo_boards,
-    build_demo_publication,
-    build_demo_feedback,
-)
+# The year's work and its appraisal (targets, summaries, evaluations/), then what leaves the system (publicity/).
+APPRAISAL = (build_demo_year, build_demo_appraisals, build_demo_discipline)
+PUBLICITY = (build_demo_boards, build_demo_publication, build_demo_feedback)
+STORY = (*APPRAISAL, *PUBLICITY)
