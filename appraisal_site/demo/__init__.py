@@ -13,13 +13,12 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache, wraps
 from pathlib import Path
 from types import SimpleNamespace
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts import periods
 from accounts.audit import acting_as
@@ -75,7 +74,7 @@ class Report(SimpleNamespace):
 
 def at_hour(day: date, hour: int) -> datetime:
     """``day`` at ``hour`` o'clock sharp, China time (the boards' and talks' fixed moments)."""
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)), periods.CHINA_TZ)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=periods.CHINA_TZ)
 
 
 def demo_as_of(year: int, today: date) -> date:
@@ -95,10 +94,6 @@ class Story:
     year: int
     as_of: date
     rng: random.Random
-
-    @classmethod
-    def of(cls, year: int, seed: int, today: date | None) -> Story:
-        return cls(year, demo_as_of(year, today or periods.today()), random.Random(seed))
 
     @property
     def past_months(self) -> list[int]:
@@ -140,7 +135,8 @@ def builder(seed_offset: int):
         @wraps(build)
         @transaction.atomic
         def run(organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None, **options):
-            return build(organisation, Story.of(year, seed + seed_offset, today), **options)
+            story = Story(year, demo_as_of(year, today or periods.today()), random.Random(seed + seed_offset))
+            return build(organisation, story, **options)
 
         return run
 
