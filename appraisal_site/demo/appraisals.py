@@ -25,11 +25,7 @@ from accounts.audit import acting_as
 from accounts.models import Organisation, PositionCategory, User
 from accounts.selectors import evaluator_of, policy_for_organisation
 from evaluations.grading.models import AppraisalQuarter, Grade, IndicatorSource, SatisfactionScore, UncertainReason
-from evaluations.grading.services import grading, quota
-from evaluations.grading.services.inputs import satisfaction_save
-from evaluations.grading.services.rollup import rollup_quarter
-from evaluations.grading.services.scores import band_grade, indicator_scores_save, indicators_for
-from evaluations.grading.services.suggestions import grade_suggestions
+from evaluations.grading.services import grading, inputs, quota, rollup, scores, suggestions
 
 from . import Report, Story, account, act, backdate, builder, load, policy_switch_on, quarter_list
 
@@ -64,22 +60,24 @@ def _score_quarter(appraisal_quarter: AppraisalQuarter, story: Story, levels: di
         period = {"year": appraisal_quarter.year, "quarter": appraisal_quarter.quarter}
         score = SatisfactionScore(**period, department_id=department, score=round(story.rng.uniform(88, 96), 1))
         with acting_as(hr):
-            satisfaction_save(score=score, entered_by=hr)
+            inputs.satisfaction_save(score=score, entered_by=hr)
     rows = appraisal_quarter.grades.select_related("appraisal_quarter", "person__department__supervising_leader")
     indicators: dict[str, list] = {}
     for row in rows.order_by("pk"):
         category = row.person.position_category
         if category not in indicators:
-            indicators[category] = [i for i in indicators_for(grade_row=row) if i.source == IndicatorSource.MANUAL]
+            indicators[category] = [
+                i for i in scores.indicators_for(grade_row=row) if i.source == IndicatorSource.MANUAL
+            ]
         level = levels.get(row.person_id, 85.0) + story.rng.uniform(-NOISE, NOISE)
-        scores = {i.pk: round(min(max(level + story.rng.uniform(-2, 2), 0), 100), 1) for i in indicators[category]}
-        act(evaluator_of(person=row.person), indicator_scores_save, grade_row=row, scores=scores)
+        marks = {i.pk: round(min(max(level + story.rng.uniform(-2, 2), 0), 100), 1) for i in indicators[category]}
+        act(evaluator_of(person=row.person), scores.indicator_scores_save, grade_row=row, scores=marks)
 
 
 def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: User) -> int:
     rng, policy = story.rng, policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
     rows = list(appraisal_quarter.grades.select_related("person__department__supervising_leader").order_by("pk"))
-    suggested = grade_suggestions(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
+    suggested = suggestions.grade_suggestions(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
     uncertain = {pk for pk, suggestion in suggested.items() if suggestion.grade == Grade.UNCERTAIN}
     pools = defaultdict(list)
     for row in rows:
@@ -98,7 +96,7 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
             if row.person_id in uncertain:
                 grades[row.pk] = Grade.UNCERTAIN
             elif row.pk not in grades:
-                grade = band_grade(score=row.composite_score, policy=policy)
+                grade = scores.band_grade(score=row.composite_score, policy=policy)
                 if grade == Grade.GOOD and places and row.person.department.code != ROTATION_DEPARTMENT:
                     places -= 1
                 elif grade == Grade.GOOD:
@@ -142,7 +140,7 @@ def build_demo_appraisals(organisation: Organisation, story: Story) -> Report:
             continue
         _score_quarter(appraisal_quarter, story, levels, hr)
         report.graded += _grade_quarter(appraisal_quarter, story, chief)
-        rollup_quarter(appraisal_quarter=appraisal_quarter, today=story.as_of)
+        rollup.rollup_quarter(appraisal_quarter=appraisal_quarter, today=story.as_of)
         report.approved_quarters.append(quarter)
     pending = f"Q{report.open_quarter} open with {report.pending} grades pending"
     report.text = f"Appraisals: {quarter_list(report.approved_quarters)} graded ({report.graded} grades), approved and "

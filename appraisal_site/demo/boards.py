@@ -37,9 +37,7 @@ def build_demo_boards(organisation: Organisation, story: Story) -> Report:
     hr = account(organisation, "demo_hr")
     policy_switch_on(hr, "weekly_progress_enabled", reason=_TEXT["weekly_board_reason"])
     departments = list(Department.objects.filter(organisation=organisation, is_active=True).select_related("head"))
-    goals: dict[int, list[DepartmentGoal]] = {}
-    for goal in DepartmentGoal.objects.filter(department__organisation=organisation, year=story.year, quarter=None):
-        goals.setdefault(goal.department_id, []).append(goal)
+    goals = {department.pk: list(department.goals.filter(year=story.year, quarter=None)) for department in departments}
     posts = 0
     with disable_auditlog():
         for weeks_back in range(PUBLISHED_WEEKS, -1, -1):
@@ -50,7 +48,7 @@ def build_demo_boards(organisation: Organisation, story: Story) -> Report:
             # demo_head's department, left for demo_head to post.
             at = at_hour(as_of, 9) if current else at_hour(friday, 10)
             week_posts = [
-                _post(department, when, goals.get(department.pk, []), rng, author=department.head or hr, posted_at=at)
+                _post(department, when, goals[department.pk], rng, author=department.head or hr, posted_at=at)
                 for department in departments
                 if not (current and department.code == DEMO_HEAD_DEPARTMENT)
             ]

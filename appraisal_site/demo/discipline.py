@@ -24,9 +24,7 @@ from evaluations.annual.locking import annual_results_lock
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualRollupRun
 from evaluations.annual.services import annual_adopt_suggestions, excellent_quota, rollup_year
 from evaluations.discipline.models import InspectionKind, Sanction, SanctionKind, Severity
-from evaluations.discipline.services.inspections import discipline_check, inspection_record
-from evaluations.discipline.services.sanctions import sanction_save
-from evaluations.discipline.services.veto import veto_reconcile
+from evaluations.discipline.services import inspections, sanctions, veto
 
 from . import Report, Story, account, act, builder, load
 
@@ -60,7 +58,7 @@ def _inspections(organisation: Organisation, story: Story, serious: User | None,
         plan += sorted(rng.sample(days, min(max(wanted, 0), len(days))))
     serious_at = rng.choice([i for i, day in enumerate(plan) if day.month != short] or [0])
     minor_at, kinds, found = set(rng.sample(range(len(plan)), min(5, len(plan)))), list(InspectionKind.values), 0
-    record = partial(inspection_record, organisation=organisation, inspector=inspector)
+    record = partial(inspections.inspection_record, organisation=organisation, inspector=inspector)
     for index, day in enumerate(plan):
         kind = kinds[index % len(kinds)] if index % 3 else rng.choice(kinds)
         covered, findings = rng.sample(departments, min(rng.randint(1, 3), len(departments))), []
@@ -92,10 +90,9 @@ def _history(organisation: Organisation, story: Story, *, excellent: list[int], 
     results = AnnualResult.objects.filter(organisation=organisation, year=year).order_by("person_id")
     people = list(results.exclude(person__in=recruits.values("user_id")).values_list("person_id", "department_id"))
     chief = account(organisation, "demo_chief")
-    for past in (year - 2, year - 1):
-        forced = {**dict.fromkeys(excellent, _A.EXCELLENT), incompetent: _A.INCOMPETENT}
-        if past == year - 1:
-            forced[basic] = _A.BASICALLY_COMPETENT
+    # Both years: this year's two 优秀 were 优秀 then too, the weakest 不称职; the next 基本称职 last year.
+    both = {**dict.fromkeys(excellent, _A.EXCELLENT), incompetent: _A.INCOMPETENT}
+    for past, forced in ((year - 2, both), (year - 1, {**both, basic: _A.BASICALLY_COMPETENT})):
         draws = [(pk, rng.random()) for pk, _department in people]
         grades = {pk: forced.get(pk) or next((g for g, s in HISTORY_SHARES if d < s), _A.COMPETENT) for pk, d in draws}
         graded = sum(1 for g in grades.values() if g != _A.NOT_GRADED)
@@ -138,15 +135,15 @@ def build_demo_discipline(organisation: Organisation, story: Story) -> Report:
     spared = {person.pk for person in ranked}
     report.inspections, report.findings = _inspections(organisation, story, serious, spared)
     # The monthly check, as the scheduled job runs it once each month has ended.
-    check = partial(discipline_check, organisation=organisation, year=year, today=story.as_of)
+    check = partial(inspections.discipline_check, organisation=organisation, year=year, today=story.as_of)
     report.short_months = [month for month in story.past_months if check(month=month)]
     days = _workdays(story, organisation, story.past_months)
     if sanctioned is not None and days:
         decided_on, note = story.rng.choice(days), _TEXT["sanction_note"]
         sanction = Sanction(person=sanctioned, kind=SanctionKind.WARNING, decided_on=decided_on, note=note)
-        act(account(organisation, "demo_hr"), sanction_save, sanction=sanction)
+        act(account(organisation, "demo_hr"), sanctions.sanction_save, sanction=sanction)
     # The tasks that raise the flags on commit would come too late for the roll-up inside this transaction.
-    veto_reconcile(organisation=organisation)
+    veto.veto_reconcile(organisation=organisation)
     stats = rollup_year(organisation=organisation, year=year)
     ids = results.values_list("person_id", flat=True)
     excellent = list(ids.filter(suggested_grade=AnnualGrade.EXCELLENT).order_by("rank", "person_id")[:2])

@@ -137,8 +137,7 @@ class _YearBuilder:
             version = target_set.version
             act(person, targets.target_set_submit, target_set=target_set, version=version, items=items, now=submitted)
         if status == APPROVED:
-            decided = story.after(submitted, 4)
-            target_set = act(reviewer, targets.target_set_approve, target_set=target_set, now=decided)
+            target_set = act(reviewer, targets.target_set_approve, target_set=target_set, now=story.after(submitted, 4))
             if assigned:
                 leader, deadline = person.department.supervising_leader, period.last_day - timedelta(rng.randint(0, 30))
                 task = {"content": assigned["content"], "measures": assigned["measures"]}
