@@ -85,23 +85,20 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
     for pool in pools.values():
         participants = sum(row.person_id not in uncertain for row in pool)
         places = quota.good_quota(participants=participants, percent=policy.good_quota_percent)
-        by_score, grades = sorted(pool, key=lambda r: -r.composite_score), {}
+        by_score = sorted(pool, key=lambda r: -r.composite_score)
+        grades = {row.pk: Grade.UNCERTAIN for row in pool if row.person_id in uncertain}
         # The rotation department's turn first: 好 to the next in line, whatever the scores.
-        rotation = [r for r in by_score if r.person.department.code == ROTATION_DEPARTMENT]
-        rotation = [r for r in rotation if r.person_id not in uncertain]
+        rotation = [r for r in by_score if r.person.department.code == ROTATION_DEPARTMENT and r.pk not in grades]
         if rotation and places:
             grades[rotation[(appraisal_quarter.quarter - 1) % len(rotation)].pk], places = Grade.GOOD, places - 1
         # Elsewhere 好 follows the scores: the best composite scores in the 好 band, while places last.
-        for row in by_score:
-            if row.person_id in uncertain:
-                grades[row.pk] = Grade.UNCERTAIN
-            elif row.pk not in grades:
-                grade = scores.band_grade(score=row.composite_score, policy=policy)
-                if grade == Grade.GOOD and places and row.person.department.code != ROTATION_DEPARTMENT:
-                    places -= 1
-                elif grade == Grade.GOOD:
-                    grade = Grade.FAIRLY_GOOD
-                grades[row.pk] = grade
+        for row in (row for row in by_score if row.pk not in grades):
+            grade = scores.band_grade(score=row.composite_score, policy=policy)
+            if grade == Grade.GOOD and places and row.person.department.code != ROTATION_DEPARTMENT:
+                places -= 1
+            elif grade == Grade.GOOD:
+                grade = Grade.FAIRLY_GOOD
+            grades[row.pk] = grade
         # Those not graded first: 不确定等次 leaves the pool, so the 好 places are counted without them.
         for row in sorted(pool, key=lambda row: (row.person_id not in uncertain, row.pk)):
             grade = grades[row.pk]

@@ -3,8 +3,6 @@ the year's quarters and grades, the appraisals, discipline, the boards, publicat
 ``seed_demo`` runs them (then puts the bureau above the organisation); the browser tests that need
 the whole story run the same steps."""
 
-from __future__ import annotations
-
 from .appraisals import build_demo_appraisals
 from .boards import build_demo_boards
 from .discipline import build_demo_discipline

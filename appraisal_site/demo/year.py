@@ -168,8 +168,9 @@ class _YearBuilder:
             if not short or (draft and rng.random() < 0.5):
                 notes[row.pk] = ""
                 continue
-            pool = {Completion.DONE: "done_notes", Completion.PARTIAL: "partial_notes"}.get(done, "not_done_notes")
-            text = rng.choice(_TEXT[pool] if stage == 3 and done else _TEXT["stage_notes"][str(stage)])
+            # How far the item has come by the quarter's first, second or third month; in the last month of
+            # a past quarter, how it ended (data/year.json's stage_notes).
+            text = rng.choice(_TEXT["stage_notes"][done if stage == 3 and done else str(stage)])
             notes[row.pk] = _fill(text, rng, short=short, reason=rng.choice(_TEXT["reasons"]))
         # A draft has begun with its first line of other work.
         parts = (other[:1], [], []) if draft else (other, problems, plans)
