@@ -5,7 +5,8 @@ that person (:func:`act`), so the demo obeys the same rules and leaves the same 
 weekly board's past weeks excepted: its services accept only this and the last week). The
 story happens in the past months of the year: where a service records the moment of a step (a
 submission decides lateness) the demo passes that moment as ``now=``. Its Chinese text lives in
-``data/*.json``, not in Python literals.
+``data/*.json``, not in Python literals, and so do the tables that vary by case (what the year's line
+counts, when each step of the objection was handled).
 """
 
 from __future__ import annotations
