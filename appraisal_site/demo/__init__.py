@@ -5,7 +5,8 @@ that person (:func:`act`), so the demo obeys the same rules and leaves the same 
 weekly board's past weeks excepted: its services accept only this and the last week). The
 story happens in the past months of the year: where a service records the moment of a step (a
 submission decides lateness) the demo passes that moment as ``now=``. Its Chinese text lives in
-``data/*.json``, not in Python literals.
+``data/*.json``, not in Python literals, and so do the tables that vary by case (what the year's line
+counts, when each step of the objection was handled).
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache, wraps
 from pathlib import Path
 from types import SimpleNamespace
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts import periods
 from accounts.audit import acting_as
@@ -54,6 +54,18 @@ def policy_switch_on(actor: User, field: str, *, reason: str) -> None:
         policy_update(policy=policy, reason=reason)
 
 
+def backdate(row, **moments) -> None:
+    """Give ``row`` the story's ``moments`` where its service stamped the present (one UPDATE, no signals),
+    in the database and on ``row`` for the steps that read them after."""
+    vars(row).update(moments)
+    type(row).objects.filter(pk=row.pk).update(**moments)
+
+
+def quarter_list(quarters: list[int]) -> str:
+    """The quarters as "Q1/Q2/Q3" for a report's line, or "none"."""
+    return "/".join(f"Q{quarter}" for quarter in quarters) or "none"
+
+
 class Report(SimpleNamespace):
     """What a builder made: named figures for the tests and, in ``text``, the line seed_demo prints."""
 
@@ -63,7 +75,7 @@ class Report(SimpleNamespace):
 
 def at_hour(day: date, hour: int) -> datetime:
     """``day`` at ``hour`` o'clock sharp, China time (the boards' and talks' fixed moments)."""
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)), periods.CHINA_TZ)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=periods.CHINA_TZ)
 
 
 def demo_as_of(year: int, today: date) -> date:
@@ -83,10 +95,6 @@ class Story:
     year: int
     as_of: date
     rng: random.Random
-
-    @classmethod
-    def of(cls, year: int, seed: int, today: date | None) -> Story:
-        return cls(year, demo_as_of(year, today or periods.today()), random.Random(seed))
 
     @property
     def past_months(self) -> list[int]:
@@ -128,7 +136,8 @@ def builder(seed_offset: int):
         @wraps(build)
         @transaction.atomic
         def run(organisation: Organisation, *, year: int, seed: int = 2026, today: date | None = None, **options):
-            return build(organisation, Story.of(year, seed + seed_offset, today), **options)
+            story = Story(year, demo_as_of(year, today or periods.today()), random.Random(seed + seed_offset))
+            return build(organisation, story, **options)
 
         return run
 

@@ -18,19 +18,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
+from functools import partial
 
 from accounts import periods
 from accounts.audit import acting_as
 from accounts.models import Organisation, PositionCategory, User
 from accounts.selectors import evaluator_of, policy_for_organisation
 from evaluations.grading.models import AppraisalQuarter, Grade, IndicatorSource, SatisfactionScore, UncertainReason
-from evaluations.grading.services import grading, quota
-from evaluations.grading.services.inputs import satisfaction_save
-from evaluations.grading.services.rollup import rollup_quarter
-from evaluations.grading.services.scores import band_grade, indicator_scores_save, indicators_for
-from evaluations.grading.services.suggestions import grade_suggestions
+from evaluations.grading.services import grading, inputs, quota, rollup, scores, suggestions
 
-from . import Report, Story, account, act, builder, load, policy_switch_on
+from . import Report, Story, account, act, backdate, builder, load, policy_switch_on, quarter_list
 
 # A person's steady score level: cumulative shares of the score bands (≥ 90 好, ≥ 80 较好, ≥ 60 一般,
 # else 较差 by the default policy) and the range drawn in each.
@@ -49,8 +46,7 @@ def _levels(organisation: Organisation, story: Story) -> dict[int, float]:
     people = User.objects.filter(organisation=organisation, department__isnull=False).order_by("pk")
     for pk in people.values_list("pk", flat=True):
         draw = story.rng.random()
-        _share, low, high = next(level for level in LEVELS if draw < level[0])
-        levels[pk] = story.rng.uniform(low, high)
+        levels[pk] = story.rng.uniform(*next(level[1:] for level in LEVELS if draw < level[0]))
     rotation = people.filter(department__code=ROTATION_DEPARTMENT).values_list("pk", flat=True)
     levels.update({pk: 95.0 - 3.5 * rank for rank, pk in enumerate(rotation)})
     return levels
@@ -64,22 +60,24 @@ def _score_quarter(appraisal_quarter: AppraisalQuarter, story: Story, levels: di
         period = {"year": appraisal_quarter.year, "quarter": appraisal_quarter.quarter}
         score = SatisfactionScore(**period, department_id=department, score=round(story.rng.uniform(88, 96), 1))
         with acting_as(hr):
-            satisfaction_save(score=score, entered_by=hr)
+            inputs.satisfaction_save(score=score, entered_by=hr)
     rows = appraisal_quarter.grades.select_related("appraisal_quarter", "person__department__supervising_leader")
     indicators: dict[str, list] = {}
     for row in rows.order_by("pk"):
         category = row.person.position_category
         if category not in indicators:
-            indicators[category] = [i for i in indicators_for(grade_row=row) if i.source == IndicatorSource.MANUAL]
+            indicators[category] = [
+                i for i in scores.indicators_for(grade_row=row) if i.source == IndicatorSource.MANUAL
+            ]
         level = levels.get(row.person_id, 85.0) + story.rng.uniform(-NOISE, NOISE)
-        scores = {i.pk: round(min(max(level + story.rng.uniform(-2, 2), 0), 100), 1) for i in indicators[category]}
-        act(evaluator_of(person=row.person), indicator_scores_save, grade_row=row, scores=scores)
+        marks = {i.pk: round(min(max(level + story.rng.uniform(-2, 2), 0), 100), 1) for i in indicators[category]}
+        act(evaluator_of(person=row.person), scores.indicator_scores_save, grade_row=row, scores=marks)
 
 
 def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: User) -> int:
     rng, policy = story.rng, policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
     rows = list(appraisal_quarter.grades.select_related("person__department__supervising_leader").order_by("pk"))
-    suggested = grade_suggestions(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
+    suggested = suggestions.grade_suggestions(appraisal_quarter=appraisal_quarter, rows=rows, policy=policy)
     uncertain = {pk for pk, suggestion in suggested.items() if suggestion.grade == Grade.UNCERTAIN}
     pools = defaultdict(list)
     for row in rows:
@@ -87,35 +85,27 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
     for pool in pools.values():
         participants = sum(row.person_id not in uncertain for row in pool)
         places = quota.good_quota(participants=participants, percent=policy.good_quota_percent)
-        by_score, grades = sorted(pool, key=lambda r: -r.composite_score), {}
+        by_score = sorted(pool, key=lambda r: -r.composite_score)
+        grades = {row.pk: Grade.UNCERTAIN for row in pool if row.person_id in uncertain}
         # The rotation department's turn first: 好 to the next in line, whatever the scores.
-        rotation = [r for r in by_score if r.person.department.code == ROTATION_DEPARTMENT]
-        rotation = [r for r in rotation if r.person_id not in uncertain]
+        rotation = [r for r in by_score if r.person.department.code == ROTATION_DEPARTMENT and r.pk not in grades]
         if rotation and places:
             grades[rotation[(appraisal_quarter.quarter - 1) % len(rotation)].pk], places = Grade.GOOD, places - 1
         # Elsewhere 好 follows the scores: the best composite scores in the 好 band, while places last.
-        for row in by_score:
-            if row.person_id in uncertain:
-                grades[row.pk] = Grade.UNCERTAIN
-            elif row.pk not in grades:
-                grade = band_grade(score=row.composite_score, policy=policy)
-                if grade == Grade.GOOD and places and row.person.department.code != ROTATION_DEPARTMENT:
-                    places -= 1
-                elif grade == Grade.GOOD:
-                    grade = Grade.FAIRLY_GOOD
-                grades[row.pk] = grade
+        for row in (row for row in by_score if row.pk not in grades):
+            grade = scores.band_grade(score=row.composite_score, policy=policy)
+            if grade == Grade.GOOD and places and row.person.department.code != ROTATION_DEPARTMENT:
+                places -= 1
+            elif grade == Grade.GOOD:
+                grade = Grade.FAIRLY_GOOD
+            grades[row.pk] = grade
         # Those not graded first: 不确定等次 leaves the pool, so the 好 places are counted without them.
         for row in sorted(pool, key=lambda row: (row.person_id not in uncertain, row.pk)):
             grade = grades[row.pk]
-            act(
-                evaluator_of(person=row.person),
-                grading.grade_assign,
-                grade_row=row,
-                grade=grade,
-                comment=rng.choice(_TEXT["comments"][grade]),
-                reason=rng.choice(_TEXT["reasons"][grade]) if grade in _TEXT["reasons"] else "",
-                uncertain_reason=UncertainReason.LONG_LEAVE if grade == Grade.UNCERTAIN else "",
-            )
+            comment, reasons = rng.choice(_TEXT["comments"][grade]), _TEXT["reasons"].get(grade)
+            leave = UncertainReason.LONG_LEAVE if grade == Grade.UNCERTAIN else ""
+            said = {"comment": comment, "reason": rng.choice(reasons) if reasons else "", "uncertain_reason": leave}
+            act(evaluator_of(person=row.person), grading.grade_assign, grade_row=row, grade=grade, **said)
     for leader in sorted({row.person.department.supervising_leader for row in rows}, key=lambda leader: leader.pk):
         act(leader, grading.grades_confirm_all, appraisal_quarter=appraisal_quarter)
     period = appraisal_quarter.period
@@ -124,10 +114,9 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
     # The grading services stamp the present; the demo's quarter was graded days after it ended,
     # confirmed a few days later and approved by the grading deadline. Backdated in two UPDATEs.
     graded_on = period.last_day + timedelta(days=3)
-    appraisal_quarter.grades.update(
-        graded_at=story.at(graded_on, 10), confirmed_at=story.at(graded_on + timedelta(days=4), 15)
-    )
-    AppraisalQuarter.objects.filter(pk=appraisal_quarter.pk).update(approved_at=story.at(approved_on, 16))
+    graded, confirmed = story.at(graded_on, 10), story.at(graded_on + timedelta(days=4), 15)
+    appraisal_quarter.grades.update(graded_at=graded, confirmed_at=confirmed)
+    backdate(appraisal_quarter, approved_at=story.at(approved_on, 16))
     return len(rows)
 
 
@@ -139,23 +128,18 @@ def build_demo_appraisals(organisation: Organisation, story: Story) -> Report:
     policy_switch_on(hr, "score_model_enabled", reason=_TEXT["score_model_reason"])
     policy = policy_for_organisation(organisation_id=organisation.pk)
     levels = _levels(organisation, story)
+    open_quarter = partial(grading.appraisal_quarter_open, organisation=organisation, year=story.year)
     for quarter in story.past_quarters:
         period = periods.Quarter(story.year, quarter)
-        opens = period.last_day + timedelta(days=1)
-        appraisal_quarter = grading.appraisal_quarter_open(
-            organisation=organisation, year=story.year, quarter=quarter, today=opens
-        )
+        appraisal_quarter = open_quarter(quarter=quarter, today=period.last_day + timedelta(days=1))
         if quarter == story.past_quarters[-1] and story.as_of <= periods.grading_deadline(policy, period):
             report.open_quarter, report.pending = quarter, appraisal_quarter.grades.count()
             continue
         _score_quarter(appraisal_quarter, story, levels, hr)
         report.graded += _grade_quarter(appraisal_quarter, story, chief)
-        rollup_quarter(appraisal_quarter=appraisal_quarter, today=story.as_of)
+        rollup.rollup_quarter(appraisal_quarter=appraisal_quarter, today=story.as_of)
         report.approved_quarters.append(quarter)
-    approved = "/".join(f"Q{q}" for q in report.approved_quarters) or "none"
-    report.text = f"Appraisals: {approved} graded ({report.graded} grades), approved and rolled up; " + (
-        f"Q{report.open_quarter} open with {report.pending} grades pending"
-        if report.open_quarter
-        else "no open quarter"
-    )
+    pending = f"Q{report.open_quarter} open with {report.pending} grades pending"
+    report.text = f"Appraisals: {quarter_list(report.approved_quarters)} graded ({report.graded} grades), approved and "
+    report.text += f"rolled up; {pending if report.open_quarter else 'no open quarter'}"
     return report

@@ -37,55 +37,38 @@ def build_demo_boards(organisation: Organisation, story: Story) -> Report:
     hr = account(organisation, "demo_hr")
     policy_switch_on(hr, "weekly_progress_enabled", reason=_TEXT["weekly_board_reason"])
     departments = list(Department.objects.filter(organisation=organisation, is_active=True).select_related("head"))
-    goals: dict[int, list[DepartmentGoal]] = {}
-    for goal in DepartmentGoal.objects.filter(department__organisation=organisation, year=story.year, quarter=None):
-        goals.setdefault(goal.department_id, []).append(goal)
+    goals = {department.pk: list(department.goals.filter(year=story.year, quarter=None)) for department in departments}
     posts = 0
     with disable_auditlog():
         for weeks_back in range(PUBLISHED_WEEKS, -1, -1):
             week = Week.of(as_of - timedelta(weeks=weeks_back))
             current, friday = weeks_back == 0, week.first_day + timedelta(days=4)
+            when = {"organisation": organisation, "year": week.year, "week": week.week}
             # Past weeks were posted on their Friday; this week's posts this morning, but for
             # demo_head's department, left for demo_head to post.
             at = at_hour(as_of, 9) if current else at_hour(friday, 10)
             week_posts = [
-                _post(department, week, goals.get(department.pk, []), rng, author=department.head or hr, at=at)
+                _post(department, when, goals[department.pk], rng, author=department.head or hr, posted_at=at)
                 for department in departments
                 if not (current and department.code == DEMO_HEAD_DEPARTMENT)
             ]
             posts += len(week_posts)
             if current:
                 continue
-            digest = WeeklyDigest.objects.create(
-                organisation=organisation,
-                year=week.year,
-                week=week.week,
-                state=WeeklyDigest.State.PUBLISHED,
-                compiled_by=hr,
-                published_by=hr,
-                published_at=at_hour(friday, 17),
-            )
+            published = {"compiled_by": hr, "published_by": hr, "published_at": at_hour(friday, 17)}
+            digest = WeeklyDigest.objects.create(**when, state=WeeklyDigest.State.PUBLISHED, **published)
             WeeklyDigestSection.objects.bulk_create(
-                WeeklyDigestSection(
-                    digest=digest, department=post.department, position=n, text=weekly_post_wording(post)
-                )
-                for n, post in enumerate(week_posts, start=1)
+                WeeklyDigestSection(digest=digest, department=p.department, position=n, text=weekly_post_wording(p))
+                for n, p in enumerate(week_posts, start=1)
             )
     text = f"Weekly board: {PUBLISHED_WEEKS} published weeks, {posts} department posts."
     return Report(published_weeks=PUBLISHED_WEEKS, posts=posts, text=text)
 
 
-def _post(
-    department: Department, week: Week, goals: list[DepartmentGoal], rng: random.Random, *, author, at
-) -> WeeklyPost:
-    post = WeeklyPost.objects.create(
-        organisation_id=department.organisation_id,
-        department=department,
-        year=week.year,
-        week=week.week,
-        author=author,
-        posted_at=at,
-    )
+def _post(department: Department, when: dict, goals: list[DepartmentGoal], rng: random.Random, **by) -> WeeklyPost:
+    """``department``'s post of the week ``when`` names, ``by`` its author at its moment: one or two
+    of the usual items, after one on a goal of the department's when it has goals."""
+    post = WeeklyPost.objects.create(department=department, **when, **by)
     texts = [
         (text.format(n=rng.randint(8, 60), m=rng.randint(1, 6)), None)
         for text in rng.sample(_TEXT["items"], rng.randint(1, 2))

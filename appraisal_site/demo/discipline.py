@@ -24,9 +24,7 @@ from evaluations.annual.locking import annual_results_lock
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualRollupRun
 from evaluations.annual.services import annual_adopt_suggestions, excellent_quota, rollup_year
 from evaluations.discipline.models import InspectionKind, Sanction, SanctionKind, Severity
-from evaluations.discipline.services.inspections import discipline_check, inspection_record
-from evaluations.discipline.services.sanctions import sanction_save
-from evaluations.discipline.services.veto import veto_reconcile
+from evaluations.discipline.services import inspections, sanctions, veto
 
 from . import Report, Story, account, act, builder, load
 
@@ -60,6 +58,7 @@ def _inspections(organisation: Organisation, story: Story, serious: User | None,
         plan += sorted(rng.sample(days, min(max(wanted, 0), len(days))))
     serious_at = rng.choice([i for i, day in enumerate(plan) if day.month != short] or [0])
     minor_at, kinds, found = set(rng.sample(range(len(plan)), min(5, len(plan)))), list(InspectionKind.values), 0
+    record = partial(inspections.inspection_record, organisation=organisation, inspector=inspector)
     for index, day in enumerate(plan):
         kind = kinds[index % len(kinds)] if index % 3 else rng.choice(kinds)
         covered, findings = rng.sample(departments, min(rng.randint(1, 3), len(departments))), []
@@ -68,29 +67,18 @@ def _inspections(organisation: Organisation, story: Story, serious: User | None,
             members = department.members.filter(is_active=True).exclude(username__startswith="demo_").order_by("pk")
             members = [u for u in members[:30] if u.pk not in spared]
             person = rng.choice(members or [None]) if rng.random() < 0.6 else None
-            text, evidence = rng.choice(_TEXT["person_findings" if person else "department_findings"][severity])
             about = {"person": person} if person else {"department": department}
-            findings.append({**about, "severity": severity, "description": text, "evidence": evidence})
+            wording = rng.choice(_TEXT["person_findings" if person else "department_findings"][severity])
+            findings.append({**about, "severity": severity, **wording})
         if index == serious_at and serious is not None:
             kind, home = InspectionKind.DISCIPLINE, next(d for d in departments if d.pk == serious.department_id)
             # Not cut back to three: a minor finding of this inspection may concern the last one.
             covered = [home, *(d for d in covered if d.pk != home.pk)]
-            text, evidence = _TEXT["serious_finding"]
-            findings.append(
-                {"person": serious, "severity": Severity.SERIOUS, "description": text, "evidence": evidence}
-            )
+            findings.append({"person": serious, "severity": Severity.SERIOUS, **_TEXT["serious_finding"]})
         note = rng.choice(_TEXT["notes"][kind]).format(departments="、".join(d.name for d in covered))
         note += _TEXT["note_found"].format(count=len(findings)) if findings else _TEXT["note_clean"]
         with acting_as(inspector):
-            inspection_record(
-                organisation=organisation,
-                inspector=inspector,
-                date=day,
-                kind=kind,
-                departments=covered,
-                note=note,
-                findings=findings,
-            )
+            record(date=day, kind=kind, departments=covered, note=note, findings=findings)
         found += len(findings)
     return len(plan), found
 
@@ -99,17 +87,12 @@ def _history(organisation: Organisation, story: Story, *, excellent: list[int], 
     """Decided results of year − 2 and year − 1 for everyone appraised this year except this year's recruits."""
     rng, year, policy = story.rng, story.year, policy_for_organisation(organisation_id=organisation.pk)
     recruits = StaffStatus.objects.filter(kind=StaffStatusKind.PROBATION, start_date__gte=date(year, 1, 1))
-    people = list(
-        AnnualResult.objects.filter(organisation=organisation, year=year)
-        .exclude(person__in=recruits.values("user_id"))
-        .order_by("person_id")
-        .values_list("person_id", "department_id")
-    )
+    results = AnnualResult.objects.filter(organisation=organisation, year=year).order_by("person_id")
+    people = list(results.exclude(person__in=recruits.values("user_id")).values_list("person_id", "department_id"))
     chief = account(organisation, "demo_chief")
-    for past in (year - 2, year - 1):
-        forced = {**dict.fromkeys(excellent, _A.EXCELLENT), incompetent: _A.INCOMPETENT}
-        if past == year - 1:
-            forced[basic] = _A.BASICALLY_COMPETENT
+    # Both years: this year's two 优秀 were 优秀 then too, the weakest 不称职; the next 基本称职 last year.
+    both = {**dict.fromkeys(excellent, _A.EXCELLENT), incompetent: _A.INCOMPETENT}
+    for past, forced in ((year - 2, both), (year - 1, {**both, basic: _A.BASICALLY_COMPETENT})):
         draws = [(pk, rng.random()) for pk, _department in people]
         grades = {pk: forced.get(pk) or next((g for g, s in HISTORY_SHARES if d < s), _A.COMPETENT) for pk, d in draws}
         graded = sum(1 for g in grades.values() if g != _A.NOT_GRADED)
@@ -118,9 +101,8 @@ def _history(organisation: Organisation, story: Story, *, excellent: list[int], 
         grades.update(dict.fromkeys(rng.sample(open_places, min(places, len(open_places))), _A.EXCELLENT))
         reason, computed = _TEXT["history_reason"].format(year=past), story.at(date(past + 1, 1, 18), 9)
         shared = {"organisation": organisation, "year": past, "suggestion_reasons": [reason], "computed_at": computed}
-        AnnualResult.objects.bulk_create(
-            AnnualResult(person_id=pk, department_id=d, suggested_grade=grades[pk], **shared) for pk, d in people
-        )
+        rows = (AnnualResult(person_id=pk, department_id=d, suggested_grade=grades[pk], **shared) for pk, d in people)
+        AnnualResult.objects.bulk_create(rows)
         history = AnnualResult.objects.filter(organisation=organisation, year=past)
         history.filter(suggested_grade=_A.EXCELLENT).update(eligible_excellent=True)
         # Computed then, as a roll-up would have recorded it (the committee page's “计算于”).
@@ -144,26 +126,24 @@ def build_demo_discipline(organisation: Organisation, story: Story) -> Report:
     # The year's roll-up as it stands ranks who would be 优秀: the best two ordinary staff
     # (no demo account, no special status) are the ones the finding and the sanction concern.
     rollup_year(organisation=organisation, year=year)
-    results = (
-        AnnualResult.objects.filter(organisation=organisation, year=year)
-        .exclude(person__username__startswith="demo_")
-        .exclude(person__in=StaffStatus.objects.filter(user__organisation=organisation).values("user_id"))
-    )
+    special = StaffStatus.objects.filter(user__organisation=organisation).values("user_id")
+    results = AnnualResult.objects.filter(organisation=organisation, year=year).exclude(person__in=special)
+    results = results.exclude(person__username__startswith="demo_")
     ranked = results.filter(eligible_excellent=True).select_related("person").order_by("rank", "person_id")
     ranked = [result.person for result in ranked[:2]]
     serious, sanctioned = (ranked + [None, None])[:2]
     spared = {person.pk for person in ranked}
     report.inspections, report.findings = _inspections(organisation, story, serious, spared)
     # The monthly check, as the scheduled job runs it once each month has ended.
-    check = partial(discipline_check, organisation=organisation, year=year, today=story.as_of)
+    check = partial(inspections.discipline_check, organisation=organisation, year=year, today=story.as_of)
     report.short_months = [month for month in story.past_months if check(month=month)]
     days = _workdays(story, organisation, story.past_months)
     if sanctioned is not None and days:
         decided_on, note = story.rng.choice(days), _TEXT["sanction_note"]
         sanction = Sanction(person=sanctioned, kind=SanctionKind.WARNING, decided_on=decided_on, note=note)
-        act(account(organisation, "demo_hr"), sanction_save, sanction=sanction)
+        act(account(organisation, "demo_hr"), sanctions.sanction_save, sanction=sanction)
     # The tasks that raise the flags on commit would come too late for the roll-up inside this transaction.
-    veto_reconcile(organisation=organisation)
+    veto.veto_reconcile(organisation=organisation)
     stats = rollup_year(organisation=organisation, year=year)
     ids = results.values_list("person_id", flat=True)
     excellent = list(ids.filter(suggested_grade=AnnualGrade.EXCELLENT).order_by("rank", "person_id")[:2])
@@ -175,9 +155,7 @@ def build_demo_discipline(organisation: Organisation, story: Story) -> Report:
     report.sanctioned_person = sanctioned.full_name if sanctioned else ""
     report.annual_people, report.suggested_excellent = stats.people, stats.excellent_suggested
     short = "、".join(f"{m}月" for m in report.short_months) or "none"
-    report.text = (
-        f"Discipline: {report.inspections} inspections, {report.findings} findings, short months {short}; veto on "
-        f"{report.veto_person or '—'} (严重), 警告 for {report.sanctioned_person or '—'}; previous two years' "
-        f"results decided; {year}: {stats.people} suggestions, {stats.excellent_suggested} 优秀."
-    )
+    report.text = f"Discipline: {report.inspections} inspections, {report.findings} findings, short months {short}; "
+    report.text += f"veto on {report.veto_person or '—'} (严重), 警告 for {report.sanctioned_person or '—'}; previous "
+    report.text += f"two years' results decided; {year}: {stats.people} suggestions, {stats.excellent_suggested} 优秀."
     return report

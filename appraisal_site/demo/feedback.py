@@ -15,17 +15,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.utils import timezone
-
 from accounts import periods
 from accounts.models import Organisation
 from accounts.selectors import policy_for_organisation
 from evaluations.grading.models import QuarterGrade
-from publicity.feedback.models import FeedbackTalk
 from publicity.feedback.selectors import talk_texts_for, talker_id
 from publicity.feedback.services import TalkData, feedback_talk_confirm, feedback_talk_record
 
-from . import Report, Story, act, at_hour, builder, load
+from . import Report, Story, act, at_hour, backdate, builder, load
 
 _TEXT = load("feedback")
 
@@ -34,12 +31,9 @@ _TEXT = load("feedback")
 def build_demo_feedback(organisation: Organisation, story: Story) -> Report:
     rng, as_of = story.rng, story.as_of
     by = policy_for_organisation(organisation_id=organisation.pk).feedback_talk_by
-    grades = list(
-        QuarterGrade.objects.filter(department__organisation=organisation, locked_at__isnull=False, feedback_talk=None)
-        .exclude(grade="")
-        .select_related("department", "person", "appraisal_quarter")
-        .order_by("appraisal_quarter__year", "appraisal_quarter__quarter", "pk")
-    )
+    locked = QuarterGrade.objects.filter(department__organisation=organisation, feedback_talk=None).exclude(grade="")
+    locked = locked.filter(locked_at__isnull=False).select_related("department", "person", "appraisal_quarter")
+    grades = list(locked.order_by("appraisal_quarter__year", "appraisal_quarter__quarter", "pk"))
     # The grades come in order of their quarter: the last of demo_staff's is their latest.
     staff_latest = [g for g in grades if g.person.username == "demo_staff"][-1:]
     people = organisation.members.in_bulk()
@@ -48,20 +42,19 @@ def build_demo_feedback(organisation: Organisation, story: Story) -> Report:
         talker = talker_id(department=grade.department, person_id=grade.person_id, by=by)
         if talker is None or grade in staff_latest:
             continue
-        locked_on = timezone.localtime(grade.locked_at, periods.CHINA_TZ).date()
+        locked_on = periods.today(grade.locked_at)
         talked_on = min(locked_on + timedelta(days=rng.randint(1, 6)), as_of)
         if talked_on < locked_on:
             continue
-        content = rng.choice(_TEXT["content"])
-        # The texts the talk's grade asks for (DOMAIN.md §6), each drawn from its list of data/feedback.json.
-        texts = {name: rng.choice(_TEXT[name]) for name in talk_texts_for(grade.grade)}
-        data = TalkData(talked_on=talked_on, content=content, **texts)
-        talk = act(people[talker], feedback_talk_record, grade=grade, data=data)
+        # The content and the texts the talk's grade asks for (DOMAIN.md §6), each drawn from its list
+        # of data/feedback.json.
+        texts = {name: rng.choice(_TEXT[name]) for name in ("content", *talk_texts_for(grade.grade))}
+        talk = act(people[talker], feedback_talk_record, grade=grade, data=TalkData(talked_on=talked_on, **texts))
         moments = {"recorded_at": at_hour(talked_on, 16)}
         confirmed_on, talks = talked_on + timedelta(days=1), talks + 1
         if rng.random() < 0.67 and confirmed_on <= as_of:
             act(grade.person, feedback_talk_confirm, talk=talk, opinion=rng.choice(_TEXT["opinions"]))
             moments["confirmed_at"], confirmed = at_hour(confirmed_on, 10), confirmed + 1
-        FeedbackTalk.objects.filter(pk=talk.pk).update(**moments)
+        backdate(talk, **moments)
     text = f"Feedback talks: {talks} recorded after locking, {confirmed} confirmed."
     return Report(talks=talks, confirmed=confirmed, text=text)

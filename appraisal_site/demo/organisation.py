@@ -90,9 +90,6 @@ def _staff(person, rng: random.Random, i: int):
     staff_type = StaffType.CIVIL_SERVANT if rng.random() < 0.85 else StaffType.REFERENCE
     if code == "HQFW" and rng.random() < 0.4:
         staff_type = StaffType.INSTITUTION
-    post = {
-        "position_title": rng.choice(_TEXT["staff_titles"]),
-        "staff_type": staff_type,
-        "position_category": category,
-    }
+    title = rng.choice(_TEXT["staff_titles"])
+    post = {"position_title": title, "staff_type": staff_type, "position_category": category}
     return person(f"s{i + 2:06d}", person_name(rng), code, employee_number=f"S{i + 2:05d}", **post)

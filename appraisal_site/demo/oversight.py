@@ -28,8 +28,5 @@ def build_demo_bureau(organisation: Organisation, *, year: int = 2026, seed: int
     officers = [demo_person(bureau, encoded, department=None, **row) for row in _TEXT["accounts"]]
     with acting_as(officers[0]):
         organisation_supervision_set(organisation=organisation, bureau=bureau)
-    return Report(
-        bureau=bureau,
-        officers=officers,
-        text=f"Oversight: {bureau.name} oversees {organisation.name} (account {officers[0].username}).",
-    )
+    text = f"Oversight: {bureau.name} oversees {organisation.name} (account {officers[0].username})."
+    return Report(bureau=bureau, officers=officers, text=text)

@@ -19,12 +19,12 @@ from datetime import timedelta
 from accounts import periods
 from accounts.models import Organisation, User
 from accounts.selectors import evaluator_of
-from evaluations.grading.models import AppraisalQuarter, Grade, GradeState, QuarterGrade, QuarterState
+from evaluations.grading.models import AppraisalQuarter, Grade, GradeState, QuarterState
 from evaluations.grading.services.grading import grade_assign, grade_confirm
 from publicity.publication import services
-from publicity.publication.models import Objection, Publication, PublicationEntry
+from publicity.publication.models import Publication, PublicationEntry
 
-from . import Report, Story, account, act, builder, load
+from . import Report, Story, account, act, backdate, builder, load, quarter_list
 from .organisation import DEMO_HEAD_DEPARTMENT
 
 _TEXT = load("publication")
@@ -33,15 +33,10 @@ _TEXT = load("publication")
 def _objection_with_regrade(publication: Publication, story: Story, hr: User) -> bool:
     """One objection to a 好 in demo_head's department, upheld: sent back, regraded, answered."""
     staff = account(publication.organisation_id, "demo_staff")
-    candidates = list(
-        PublicationEntry.objects.filter(publication=publication, quarter_grade__grade=Grade.GOOD)
-        .exclude(person=staff)
-        # Not demo_hr's own 好: HR would have to recuse themselves from handling it (回避).
-        .exclude(person=hr)
-        .exclude(person__headed_departments__isnull=False)
-        .select_related("person", "quarter_grade", "department")
-        .order_by("pk")
-    )
+    # Not demo_hr's own 好: HR would have to recuse themselves from handling it (回避).
+    entries = PublicationEntry.objects.filter(publication=publication, quarter_grade__grade=Grade.GOOD)
+    entries = entries.exclude(person__in=[staff, hr]).exclude(person__headed_departments__isnull=False)
+    candidates = list(entries.select_related("person", "quarter_grade", "department").order_by("pk"))
     if not candidates:
         return False
     # demo_head's department when it has a 好 to object to, so the walk-through meets it there.
@@ -49,26 +44,21 @@ def _objection_with_regrade(publication: Publication, story: Story, hr: User) ->
     day = publication.starts_on + timedelta(days=1)
     objection = act(staff, services.objection_lodge, entry=entry, text=_TEXT["objection"], today=day)
     # Lodged on the story's day, before the steps whose notices name that day (您于…提出的异议已受理).
-    objection.lodged_at = story.at(day, 10)
-    Objection.objects.filter(pk=objection.pk).update(lodged_at=objection.lodged_at)
+    backdate(objection, lodged_at=story.at(day, 10))
     act(hr, services.objection_accept, objection=objection)
     act(hr, services.objection_verify, objection=objection, notes=_TEXT["verification"])
     act(hr, services.objection_send_back, objection=objection, reason=_TEXT["send_back"])
-    grade = QuarterGrade.objects.get(pk=entry.quarter_grade_id)
+    # The service reads the grade afresh (sent back since the entry was read) and returns it regraded.
     regrade = {"grade": Grade.FAIRLY_GOOD, "comment": _TEXT["regrade_comment"]}
-    act(evaluator_of(person=entry.person), grade_assign, grade_row=grade, **regrade)
-    grade.refresh_from_db()
+    grade = act(evaluator_of(person=entry.person), grade_assign, grade_row=entry.quarter_grade, **regrade)
     if grade.state != GradeState.CONFIRMED:
         act(grade.department.supervising_leader, grade_confirm, grade_row=grade)
     act(hr, services.objection_answer, objection=objection, answer=_TEXT["answer"])
     republished = periods.add_working_days(day + timedelta(days=1), 1, publication.organisation_id)
     act(hr, services.entry_republish, entry=entry, today=republished)
-    Objection.objects.filter(pk=objection.pk).update(
-        accepted_at=story.at(day, 14),
-        verified_at=story.at(day + timedelta(days=1), 11),
-        sent_back_at=story.at(day + timedelta(days=1), 16),
-        answered_at=story.at(day + timedelta(days=3), 10),
-    )
+    # Each step days after the objection was lodged, at its hour (data/publication.json).
+    handled = _TEXT["handled_at"].items()
+    backdate(objection, **{step: story.at(day + timedelta(days=days), hour) for step, (days, hour) in handled})
     return True
 
 
@@ -80,9 +70,8 @@ def build_demo_publication(organisation: Organisation, story: Story) -> Report:
     report = Report(locked=[], open_publication=None, objections=0)
     for appraisal_quarter in quarters[:-1]:
         # Published the working day after the quarter's approval.
-        starts = periods.add_working_days(
-            periods.today(appraisal_quarter.approved_at) + timedelta(days=1), 1, organisation
-        )
+        approved_on = periods.today(appraisal_quarter.approved_at)
+        starts = periods.add_working_days(approved_on + timedelta(days=1), 1, organisation)
         publication = act(hr, services.publication_open_quarter, appraisal_quarter=appraisal_quarter, today=starts)
         if not report.objections and _objection_with_regrade(publication, story, hr):
             report.objections = 1
@@ -90,7 +79,7 @@ def build_demo_publication(organisation: Organisation, story: Story) -> Report:
         closed = max(publication.entries.values_list("window_ends_on", flat=True)) + timedelta(days=1)
         services.publication_lock_due(publication=publication, today=closed)
         published_at, locked_at = story.at(starts, 9), story.at(closed, 1)
-        Publication.objects.filter(pk=publication.pk).update(published_at=published_at, closed_at=locked_at)
+        backdate(publication, published_at=published_at, closed_at=locked_at)
         publication.entries.update(locked_at=locked_at)
         # The grades and the quarter were locked "now" by the service; the story locked them the
         # night the window closed, so talks and their overdue dates follow from that day.
@@ -102,9 +91,7 @@ def build_demo_publication(organisation: Organisation, story: Story) -> Report:
         starts = periods.working_day_back(story.as_of, 1, organisation)
         publication = act(hr, services.publication_open_quarter, appraisal_quarter=quarters[-1], today=starts)
         report.open_publication = publication.pk
-    locked = "/".join(f"Q{q}" for q in report.locked) or "none"
-    report.text = (
-        f"Publication: {locked} published and locked ({report.objections} objection answered after a regrade); "
-        + (f"Q{quarters[-1].quarter} published, window open" if quarters else "nothing to publish")
-    )
+    live = f"Q{quarters[-1].quarter} published, window open" if quarters else "nothing to publish"
+    report.text = f"Publication: {quarter_list(report.locked)} published and locked ({report.objections} objection "
+    report.text += f"answered after a regrade); {live}"
     return report

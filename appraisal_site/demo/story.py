@@ -3,8 +3,6 @@ the year's quarters and grades, the appraisals, discipline, the boards, publicat
 ``seed_demo`` runs them (then puts the bureau above the organisation); the browser tests that need
 the whole story run the same steps."""
 
-from __future__ import annotations
-
 from .appraisals import build_demo_appraisals
 from .boards import build_demo_boards
 from .discipline import build_demo_discipline
@@ -12,11 +10,7 @@ from .feedback import build_demo_feedback
 from .publication import build_demo_publication
 from .year import build_demo_year
 
-STORY = (
-    build_demo_year,
-    build_demo_appraisals,
-    build_demo_discipline,
-    build_demo_boards,
-    build_demo_publication,
-    build_demo_feedback,
-)
+# The year's work and its appraisal (targets, summaries, evaluations/), then what leaves the system (publicity/).
+APPRAISAL = (build_demo_year, build_demo_appraisals, build_demo_discipline)
+PUBLICITY = (build_demo_boards, build_demo_publication, build_demo_feedback)
+STORY = (*APPRAISAL, *PUBLICITY)

@@ -14,29 +14,22 @@ from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 
+from django.apps import apps
+
 from accounts import periods
 from accounts.models import Department, Organisation, User
 from accounts.selectors import evaluator_of, participants_of, policy_for_organisation
 from accounts.workflow import ReviewStatus
 from evaluations.grading.services import counts as grade_counts
 from summaries import services as summaries
-from summaries.models import MonthlySummary, SummaryProgress
+from summaries.models import MonthlySummary
 from targets import services as targets
-from targets.models import Completion, DepartmentGoal, TargetItem, TargetKind, TargetSet, TargetSetRevision
+from targets.models import Completion, DepartmentGoal, TargetKind, TargetSet
 
 from . import Report, Story, act, at_hour, builder, demo_as_of, load
 
 __all__ = ["build_demo_year", "demo_as_of"]
 
-# What the year's line in seed_demo's output counts: (name, model, path to the organisation).
-COUNTED = (
-    ("department goals", DepartmentGoal, "department__organisation"),
-    ("target sets", TargetSet, "organisation"),
-    ("target items", TargetItem, "target_set__organisation"),
-    ("revisions", TargetSetRevision, "target_set__organisation"),
-    ("monthly summaries", MonthlySummary, "organisation"),
-    ("progress notes", SummaryProgress, "summary__organisation"),
-)
 _S = ReviewStatus
 APPROVED, SUBMITTED, RETURNED, DRAFT = _S.APPROVED, _S.SUBMITTED, _S.RETURNED, _S.DRAFT
 _TEXT = load("year")
@@ -79,9 +72,8 @@ class _YearBuilder:
             wanted += [(q, plan["quarterly"][str(q)][: rng.choice((1, 2, 2))]) for q in self.quarters]
             goal = partial(act, department.head, targets.department_goal_create, department=department, year=year)
             for quarter, texts in wanted:
-                self.goals[(department.pk, quarter)] = [
-                    goal(quarter=quarter, content=text, sort_order=i) for i, text in enumerate(texts, start=1)
-                ]
+                made = [goal(quarter=quarter, content=text, sort_order=i) for i, text in enumerate(texts, start=1)]
+                self.goals[department.pk, quarter] = made
 
     def _goal_for(self, person: User, quarter: int, task: dict, kind: str) -> int | None:
         annual = self.goals.get((person.department_id, None), [])
@@ -104,21 +96,16 @@ class _YearBuilder:
         if len(chosen) + bool(assigned) < count:
             chosen.append((rng.choice(plan["routine"] + COMMON["routine"]), TargetKind.ROUTINE))
         period = periods.Quarter(self.story.year, quarter)
-        first, length = period.first_day, (period.last_day - period.first_day).days
+        length = (period.last_day - period.first_day).days
         weights = _TEXT["weights"].get(str(len(chosen))) if rng.random() < 0.3 else None
-        weights = rng.choice(weights) if weights else None
-        items = [
-            targets.ItemData(
-                content=task["content"],
-                kind=kind,
-                measures=task["measures"],
-                deadline=period.last_day if kind == TargetKind.ROUTINE else first + timedelta(rng.randint(20, length)),
-                weight=weights[order - 1] if weights else None,
-                goal_id=self._goal_for(person, quarter, task, kind),
-                sort_order=order,
-            )
-            for order, (task, kind) in enumerate(chosen, start=1)
-        ]
+        weights = rng.choice(weights) if weights else [None] * len(chosen)
+        items = []
+        for order, ((task, kind), weight) in enumerate(zip(chosen, weights, strict=True), start=1):
+            routine = kind == TargetKind.ROUTINE
+            deadline = period.last_day if routine else period.first_day + timedelta(rng.randint(20, length))
+            written = {"content": task["content"], "measures": task["measures"], "kind": kind, "sort_order": order}
+            goal_id = self._goal_for(person, quarter, task, kind)
+            items.append(targets.ItemData(**written, deadline=deadline, weight=weight, goal_id=goal_id))
         return items, [task["short"] for task, _kind in chosen], assigned
 
     def _remember(self, target_set: TargetSet, shorts: list[str], past: bool) -> None:
@@ -150,8 +137,7 @@ class _YearBuilder:
             version = target_set.version
             act(person, targets.target_set_submit, target_set=target_set, version=version, items=items, now=submitted)
         if status == APPROVED:
-            decided = story.after(submitted, 4)
-            target_set = act(reviewer, targets.target_set_approve, target_set=target_set, now=decided)
+            target_set = act(reviewer, targets.target_set_approve, target_set=target_set, now=story.after(submitted, 4))
             if assigned:
                 leader, deadline = person.department.supervising_leader, period.last_day - timedelta(rng.randint(0, 30))
                 task = {"content": assigned["content"], "measures": assigned["measures"]}
@@ -182,12 +168,13 @@ class _YearBuilder:
             if not short or (draft and rng.random() < 0.5):
                 notes[row.pk] = ""
                 continue
-            pool = {Completion.DONE: "done_notes", Completion.PARTIAL: "partial_notes"}.get(done, "not_done_notes")
-            text = rng.choice(_TEXT[pool] if stage == 3 and done else _TEXT["stage_notes"][str(stage)])
+            # How far the item has come by the quarter's first, second or third month; in the last month of
+            # a past quarter, how it ended (data/year.json's stage_notes).
+            text = rng.choice(_TEXT["stage_notes"][done if stage == 3 and done else str(stage)])
             notes[row.pk] = _fill(text, rng, short=short, reason=rng.choice(_TEXT["reasons"]))
-        if draft:
-            return summaries.SummaryText(_numbered(other[:1]), "", "", notes=notes)
-        return summaries.SummaryText(_numbered(other), _numbered(problems), _numbered(plans), notes=notes)
+        # A draft has begun with its first line of other work.
+        parts = (other[:1], [], []) if draft else (other, problems, plans)
+        return summaries.SummaryText(*map(_numbered, parts), notes=notes)
 
     def _summary_status(self, month: int, forced: str | None) -> str:
         if month == self.current_month:
@@ -229,13 +216,8 @@ class _YearBuilder:
         self.forced_summaries = summary_of = {"demo_head": SUBMITTED, "demo_staff": APPROVED}
         head = next(p.department for p in self.people if p.username == "demo_head")
         staff = [p.username for p in self.people if p.department_id == head.pk and p.username not in summary_of]
-        heads = [
-            p.username
-            for p in self.people
-            if p.pk == p.department.head_id
-            and p.department_id != head.pk
-            and p.department.supervising_leader_id == head.supervising_leader_id
-        ]
+        same_leader = [p for p in self.people if p.department.supervising_leader_id == head.supervising_leader_id]
+        heads = [p.username for p in same_leader if p.pk == p.department.head_id and p.department_id != head.pk]
         target_of.update(dict.fromkeys(staff[:3], SUBMITTED))
         summary_of.update({**dict.fromkeys(staff[:3] + heads[:1], SUBMITTED), **dict.fromkeys(staff[3:4], RETURNED)})
 
@@ -285,7 +267,9 @@ def build_demo_year(organisation: Organisation, story: Story, *, full_detail: in
         with grade_counts.deferred():
             maker.person_year(person, light=index >= full_detail)
     full, light = min(full_detail, len(maker.people)), max(len(maker.people) - full_detail, 0)
-    counts = ", ".join(f"{m.objects.filter(**{path: organisation}).count()} {name}" for name, m, path in COUNTED)
+    # What the year's line in seed_demo's output counts (data/year.json: name → model, path to the organisation).
+    counted = ((apps.get_model(model), path, name) for name, (model, path) in _TEXT["counted"].items())
+    counts = ", ".join(f"{m.objects.filter(**{path: organisation}).count()} {name}" for m, path, name in counted)
     text = f"Year {story.year} as of {story.as_of}: full detail (targets Q{'/Q'.join(map(str, maker.quarters))}, "
     text += f"summaries of {len(story.past_months)} past months) for {full} staff"
     text += f"; lighter data (this quarter's targets, last month's summary) for {light} more staff" if light else ""
