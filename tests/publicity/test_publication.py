@@ -850,6 +850,9 @@ def test_a_grade_sent_back_waits_on_the_evaluators_then_the_leaders_home_and_gra
     assert waiting(head) == (True, 1) and waiting(leader) == (False, 0)
     work = client_for(head).get(reverse("evaluations:grading")).content.decode()
     assert reverse("evaluations:grade_detail", args=[grade.pk]) in work and "核实发现有工作失误" in work
+    # The person's page says it was sent back after the approval, not 已审批 beside 退回重评 (a user test).
+    detail = client_for(head).get(reverse("evaluations:grade_detail", args=[grade.pk])).content.decode()
+    assert 'data-testid="reopened"' in detail and "审批后退回重评" in detail and 'data-testid="approved"' not in detail
     grading.grade_assign(grade_row=grade, actor=head, grade=Grade.FAIRLY_GOOD, comment="重评为较好")
     # The leader is told, and finds it the same way.
     assert Notification.objects.filter(
