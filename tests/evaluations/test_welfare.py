@@ -148,28 +148,16 @@ def test_a_report_file_above_the_pages_body_cap_is_taken_up_to_the_policys_limit
     page = client.get(url).content.decode()
     assert "不超过 2 MB" in page and f'data-max-bytes="{2 * 1024 * 1024}"' in page and "data-too-large" in page
 
-    pdf = b"%PDF-1.4\n" + b"0" * (1536 * 1024) + b"\n%%EOF\n"
-    saved = client.post(
-        url,
-        {
-            "report_text": "一年来认真保洁。",
-            "version": assessment.version,
-            "upload": SimpleUploadedFile("述职.pdf", pdf),
-        },
-    )
-    assert saved.status_code == 302
+    def send(text: str, name: str, size: int):
+        pdf = b"%PDF-1.4\n" + b"0" * size + b"\n%%EOF\n"
+        data = {"report_text": text, "version": assessment.version, "upload": SimpleUploadedFile(name, pdf)}
+        return client.post(url, data)
+
+    assert send("一年来认真保洁。", "述职.pdf", 1536 * 1024).status_code == 302
     assessment.refresh_from_db()
     assert assessment.report_file_name == "述职.pdf" and assessment.report_text == "一年来认真保洁。"
 
-    too_large = b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024 + 1) + b"\n%%EOF\n"
-    refused = client.post(
-        url,
-        {
-            "report_text": "改过的述职。",
-            "version": assessment.version,
-            "upload": SimpleUploadedFile("大.pdf", too_large),
-        },
-    )
+    refused = send("改过的述职。", "大.pdf", 2 * 1024 * 1024 + 1)
     assert refused.status_code == 200
     assert "附件不能超过 2 MB" in refused.content.decode() and "改过的述职。" in refused.content.decode()
 
