@@ -22,6 +22,15 @@ def plan_of(queryset) -> str:
         return queryset.explain()
 
 
+def quarter_of_6000(quarter, department, fields) -> list[QuarterGrade]:
+    """A quarter's real shape for the planner: 6 000 grade rows of people who do not exist (the
+    foreign keys are checked at commit; the tests roll back before it), ``fields(number)`` each."""
+    return [
+        QuarterGrade(appraisal_quarter=quarter, department=department, person_id=10_000_000 + number, **fields(number))
+        for number in range(6000)
+    ]
+
+
 def insert_and_analyse(model, rows: list) -> None:
     """``rows`` of ``model`` inserted and the table's statistics refreshed, as a table that has
     lived a while has them: the planner then sees the real shape."""
@@ -43,16 +52,14 @@ def test_the_blockers_rows_of_a_state_are_found_through_the_state_index(quarter,
     with transaction.atomic():
         insert_and_analyse(
             QuarterGrade,
-            [
-                QuarterGrade(
-                    appraisal_quarter=quarter,
-                    department=department,
-                    person_id=10_000_000 + number,
-                    state=GradeState.PENDING if number % 500 == 0 else GradeState.CONFIRMED,
-                    grade="" if number % 500 == 0 else Grade.GOOD if number % 5 == 0 else Grade.FAIRLY_GOOD,
-                )
-                for number in range(6000)
-            ],
+            quarter_of_6000(
+                quarter,
+                department,
+                lambda number: {
+                    "state": GradeState.PENDING if number % 500 == 0 else GradeState.CONFIRMED,
+                    "grade": "" if number % 500 == 0 else Grade.GOOD if number % 5 == 0 else Grade.FAIRLY_GOOD,
+                },
+            ),
         )
         assert pending.count() == already_pending + 12
         plan = pending.order_by().values("pk").explain()
@@ -196,15 +203,11 @@ def test_the_good_suggestions_cut_off_is_found_among_the_scored_rows_only(quarte
     with transaction.atomic():
         insert_and_analyse(
             QuarterGrade,
-            [
-                QuarterGrade(
-                    appraisal_quarter=quarter,
-                    department=department,
-                    person_id=10_000_000 + number,
-                    composite_score=Decimal(70 + number % 31) if number % 20 == 0 else None,
-                )
-                for number in range(6000)
-            ],
+            quarter_of_6000(
+                quarter,
+                department,
+                lambda number: {"composite_score": Decimal(70 + number % 31) if number % 20 == 0 else None},
+            ),
         )
         plan = good_candidates(appraisal_quarter=quarter, kind="all", policy=policy)[3:4].explain()
         transaction.set_rollback(True)
