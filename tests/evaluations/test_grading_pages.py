@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from accounts.models import Policy
 from evaluations.grading.services.grading import appraisal_quarter_open
 from evaluations.models import Grade, GradeState, QuarterGrade, QuarterState
 from targets.models import Completion
@@ -353,6 +354,20 @@ def test_the_chief_approves_after_a_confirmation_page(client_for, quarter, head,
     quarter.refresh_from_db()
     assert quarter.state == QuarterState.APPROVED and quarter.approved_by == chief
     assert 'data-testid="approve"' not in client.get(QUARTERS).content.decode()
+
+
+def test_the_approval_page_says_who_was_graded_without_scores_where_the_policy_scores(
+    client_for, quarter, head, leader, chief, team
+):
+    """A user test's quarter was graded and approved with no indicator score at all: the page says
+    so before approval closes the scores (it does not refuse: the scores are the evaluator's)."""
+    grade_everyone(quarter, head, leader, team)
+    url = reverse("evaluations:quarter_approve", args=[quarter.pk])
+    assert 'data-testid="unscored"' not in client_for(chief).get(url).content.decode()
+    Policy.objects.filter(organisation=quarter.organisation).update(score_model_enabled=True)
+    QuarterGrade.objects.filter(appraisal_quarter=quarter, person=team[0]).update(composite_score=Decimal("91"))
+    page = client_for(chief).get(url).content.decode()
+    assert "还有7人未录入指标评分" in page and 'data-testid="approve-confirm"' in page
 
 
 def test_an_approval_refused_by_the_service_says_why(client_for, quarter, chief):

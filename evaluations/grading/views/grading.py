@@ -967,6 +967,11 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
             # beside 还有1人的等次已退回).
             "returned": next((b.count for b in blockers if b.waits_for == grading.REGRADE), 0),
             "cancel_url": back,
+            # Graded without indicator scores where the policy scores: said before approval closes
+            # the scores (a user test's quarter was approved with no composite score at all).
+            "unscored": grades.filter(composite_score__isnull=True).exclude(grade__in=("", Grade.UNCERTAIN)).count()
+            if policy.score_model_enabled and appraisal_quarter.is_open
+            else 0,
             # Sending a confirmed grade back (grade_detail's form) is the approver's, before approval.
             "can_return": appraisal_quarter.is_open and request.user.has_perm("evaluations.approve_quarter"),
             **filtered_page(request, filterset, per_page=APPROVAL_PAGE_SIZE, data=data),
