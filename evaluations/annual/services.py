@@ -1034,7 +1034,9 @@ def annual_decide(
     locked.decided_at = timezone.now()
     with audit_reason(reason or _("采纳建议等次")):
         locked.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
-    if grade != before and locked.person.is_active:
+    # A line an objection sent back is publicity's to tell of (withdrawn, or posted again): the
+    # grade taken back reads as undecided here, so this notice would say 确定 for a change.
+    if grade != before and locked.person.is_active and not _read(_regrading_readers, [locked.pk]):
         notify(recipient=locked.person, message=_decided_message(locked, before), url=reverse("evaluations:my_history"))
     # 优秀 uses a place; 不定等次 shrinks the number of places. Either may overrun the quota.
     if grade in (AnnualGrade.EXCELLENT, AnnualGrade.NOT_GRADED):
@@ -1057,9 +1059,10 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
     _check_fresh(organisation=organisation, year=year)
     _lock_year(organisation_id=organisation.pk, year=year)
     undecided = list(
-        AnnualResult.objects.filter(
-            organisation=organisation, year=year, decided_grade="", locked_at__isnull=True
-        ).exclude(suggested_grade="")
+        AnnualResult.objects.filter(organisation=organisation, year=year, decided_grade="", locked_at__isnull=True)
+        .exclude(suggested_grade="")
+        # Read with the rows: whom to tell (an id list of 100 000 would pass PostgreSQL's parameters).
+        .annotate(person_active=F("person__is_active"))
     )
     now = timezone.now()
     # Each department recounted once, after every row of it is saved.
@@ -1072,15 +1075,19 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
             row.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
     _check_quota_after(organisation=organisation, year=year)
     _lock_if_year_closed(organisation_id=organisation.pk, year=year, result_ids=[row.pk for row in undecided])
-    told = set(
-        User.objects.filter(pk__in=[row.person_id for row in undecided], is_active=True).values_list("pk", flat=True)
+    # Lines an objection sent back are publicity's to tell of (as in annual_decide). Only after the
+    # 优秀 list is posted can there be any, and then every other result was decided before it: few.
+    regrading = (
+        _read(_regrading_readers, [row.pk for row in undecided])
+        if _list_posted(organisation_id=organisation.pk, year=year)
+        else set()
     )
     url = reverse("evaluations:my_history")
     notify_many(
         [
             Notification(recipient_id=row.person_id, message=_decided_message(row, ""), url=url)
             for row in undecided
-            if row.person_id in told
+            if row.person_active and row.pk not in regrading
         ],
         dedupe_key=f"annual-decided:{organisation.pk}:{year}:{now.isoformat()}",
     )

@@ -230,7 +230,7 @@ def _paper(request: HttpRequest, rater: BallotRater, *, actor=None, code=None, u
                 services.paper_cast(rater=rater, answers=answers, actor=actor, code=code, holder=request.user)
                 messages.success(request, _("投票成功，感谢参与。"))
                 return redirect(url)
-            services.paper_save(rater=rater, answers=answers, actor=actor, code=code)
+            services.paper_save(rater=rater, answers=answers, actor=actor, code=code, holder=request.user)
             messages.success(request, _("已保存，可稍后继续填写。"))
             return redirect(url)
         except ValidationError as error:

@@ -133,14 +133,14 @@ def sanction_effects_of(
         kind=StaffStatusKind.UNDER_INVESTIGATION,
         start_date__year__lte=year,
     ).filter(Q(end_date__isnull=True) | Q(end_date__year__gte=year - 1))
-    for organisation_id, person_id, start, end in statuses.order_by("start_date", "pk").values_list(
+    for organisation_id, user_id, start, end in statuses.order_by("start_date", "pk").values_list(
         "user__organisation_id", "user_id", "start_date", "end_date"
     ):
         effect = tables.get(organisation_id, defaults)[SanctionKind.INVESTIGATION]
         as_sanction = Sanction(kind=SanctionKind.INVESTIGATION, decided_on=start, closed_on=end)
         if year in years_affected(as_sanction, effect):
             event = _("%(date)s起立案审查（人员特殊状态）") % {"date": start.strftime("%Y年%m月%d日")}
-            weigh((organisation_id, person_id), effect, event)
+            weigh((organisation_id, user_id), effect, event)
     return result
 
 

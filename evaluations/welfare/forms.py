@@ -126,7 +126,8 @@ class PostForm(forms.ModelForm):
         offered = offered.select_related("department")
         # Named with their staff ID and department (two 王 read alike), and where the list comes from.
         person.widget.choices = [("", person.empty_label)] + [(u.pk, _person_label(u)) for u in offered]
-        person.help_text = _("列出人员类别为“公益性岗位”、尚未登记岗位的在职人员；请先在“人员管理”中添加。")
+        if not self.instance.pk:
+            person.help_text = _("列出人员类别为“公益性岗位”、尚未登记岗位的在职人员；请先在“人员管理”中添加。")
         if self.instance.pk:
             self.fields["person"].disabled = True
 

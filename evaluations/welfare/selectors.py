@@ -131,6 +131,11 @@ def own_assessments(*, user: User, today: date | None = None) -> QuerySet[Welfar
     ).order_by("-year")
 
 
+def is_own_assessment(*, pk: int, user: User) -> bool:
+    """Whether assessment ``pk`` is ``user``'s own (one query)."""
+    return WelfareAssessment.objects.filter(pk=pk, owner_id=user.pk).exists()
+
+
 def own_reports_to_hand_in(*, user: User) -> QuerySet[WelfareAssessment]:
     """The worker's 述职 still with them: a draft or a returned one. An assessment exists only once
     the unit opened the year (from the first day of the window, ``welfare_assessments_open``), and a

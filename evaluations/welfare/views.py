@@ -4,6 +4,8 @@ consequences and the results export. Views parse and call one service; the servi
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -314,10 +316,24 @@ def _report_policy(request: HttpRequest):
     return policy_for_organisation(organisation_id=request.user.organisation_id)
 
 
+def _own_report_only(view):
+    """Let through only the assessment's own worker (anyone else: 404, as the page answers them),
+    reading no body: placed above upload_limited, nobody else's upload is parsed at all."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, pk: int) -> HttpResponse:
+        if not selectors.is_own_assessment(pk=pk, user=request.user):
+            raise Http404
+        return view(request, pk)
+
+    return wrapped
+
+
 # The report may carry a file up to the policy's attachment limit, above the pages' body cap
 # (accounts.middleware.RequestBodyLimitMiddleware), and the text beside it: its size is checked
 # before the body is read (a user test's 3 MB PDF met the 2 MB cap and lost the typed text).
 @login_required
+@_own_report_only
 @upload_limited(
     limit=lambda request: attachment_limit(_report_policy(request)) + REPORT_TEXT_BYTES,
     message=lambda request: attachment_too_large_message(_report_policy(request)),

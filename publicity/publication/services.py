@@ -482,7 +482,7 @@ def objection_lodge(
             raise ObjectionStillOpen(existing) from None
         raise
     if entry.person_id == actor.pk:
-        message = _("%(objector)s对公示中本人的结果提出了异议。") % {"objector": actor}
+        message = _("%(objector)s对公示中其本人的结果提出了异议。") % {"objector": actor}
     else:
         message = _("%(objector)s对公示中%(person)s的结果提出了异议。") % {"objector": actor, "person": entry.person}
     handlers = set(hr_of(objection.organisation_id))

@@ -69,7 +69,7 @@ def test_a_worker_goes_from_report_to_publication_to_final_and_a_second_unqualif
     phone_ui.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     with phone_ui.page.expect_navigation():
         phone_ui.page.get_by_test_id("welfare-report-submit").click()
-    assert asked and "不能再修改" in asked[0], asked
+    assert asked and "审核期间不能修改" in asked[0], asked
     expect(phone_ui.page.get_by_test_id("welfare-report-status")).to_have_text("已提交")
     phone_ui.assert_fits_screen()
     assessment_url = phone_ui.page.url

@@ -1122,6 +1122,11 @@ def test_decided_excellent_again_the_line_is_posted_again_and_otherwise_it_leave
     assert entry.state == EntryState.WITHDRAWN
     assert staff.notifications.filter(message__contains="已从公示名单撤下").exists()
     assert crowd[1].notifications.filter(message__contains="已从公示名单撤下").exists()
+    # The line sent back is publicity's to tell of: after the first decision's notice (the year's
+    # adoption), no "已确定…为" for each re-decision, as if decided afresh (a review found them).
+    assert list(staff.notifications.filter(message__startswith="考核委员会").values_list("message", flat=True)) == [
+        f"考核委员会已确定您的{YEAR}年度考核等次为“优秀”，请查看。"
+    ]
 
 
 def test_a_long_decision_reason_is_shortened_in_the_list_and_kept_whole_in_its_title(client_for, hr, staff):

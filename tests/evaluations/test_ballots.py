@@ -247,6 +247,8 @@ def test_a_rater_or_rated_person_signed_in_may_not_vote_with_a_code(hr, people, 
         rater = BallotRater.objects.get(code=code)
         with pytest.raises(ValidationError, match="不能使用测评码投票"):
             services.paper_cast(rater=rater, code=code, holder=holder, answers=answers(ballot, *["satisfied"] * 5))
+        with pytest.raises(ValidationError, match="不能使用测评码投票"):
+            services.paper_save(rater=rater, code=code, holder=holder, answers={})
     # On the page: the code is refused for the signed-in voter, and taken from no account at all.
     page = client_for(voters[0]).post(reverse("evaluations:ballot_code"), {"code": first})
     assert "不能使用测评码投票" in page.content.decode()

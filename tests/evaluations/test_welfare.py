@@ -157,9 +157,17 @@ def test_a_report_file_above_the_pages_body_cap_is_taken_up_to_the_policys_limit
     assessment.refresh_from_db()
     assert assessment.report_file_name == "述职.pdf" and assessment.report_text == "一年来认真保洁。"
 
+    # A body beyond the limit and the text's room is refused unread, saying the limit.
+    unread = send("改过的述职。", "很大.pdf", 2 * 1024 * 1024 + 128 * 1024)
+    assert unread.status_code == 413 and "附件不能超过 2 MB" in unread.content.decode()
     refused = send("改过的述职。", "大.pdf", 2 * 1024 * 1024 + 1)
     assert refused.status_code == 200
     assert "附件不能超过 2 MB" in refused.content.decode() and "改过的述职。" in refused.content.decode()
+    # Anyone but the worker is refused before the body is parsed at all, as the page answers them
+    # (signed in last: client_for signs the one test client in).
+    other = client_for(UserFactory(organisation=worker.organisation))
+    other_post = {"report_text": "x", "version": 1, "upload": SimpleUploadedFile("x.pdf", b"0" * (2200 * 1024))}
+    assert other.post(url, other_post).status_code == 404
 
 
 def test_a_program_is_refused_as_a_report(today, worker):

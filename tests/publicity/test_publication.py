@@ -548,7 +548,7 @@ def test_hr_are_told_of_an_objection_to_ones_own_result_as_such(publication, sta
     """A user test's bell read "科员甲对公示中科员甲的结果提出了异议"."""
     services.objection_lodge(actor=staff, entry=entry_of(publication, staff), text="本人对等次有异议")
     told = Notification.objects.get(recipient=hr, message__contains="提出了异议")
-    assert told.message == f"{staff}对公示中本人的结果提出了异议。"
+    assert told.message == f"{staff}对公示中其本人的结果提出了异议。"
 
 
 def test_hr_recuse_themselves_from_an_objection_about_their_own_result_or_lodged_by_them(
