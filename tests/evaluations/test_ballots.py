@@ -389,6 +389,13 @@ def test_service_users_dissatisfaction_suggests_basically_competent(hr, people, 
     services.ballot_close(actor=hr, ballot=ballot)
     page = client_for(hr).get(reverse("evaluations:ballot_tally", args=[ballot.pk])).content.decode()
     assert "其中服务对象 4，不满意 1（25.0%）" in page
+    # A grade ballot offers no 不满意: its service users' share is not said in those words.
+    grade_ballot = open_ballot(hr, people[:2], voters, service_user_codes=1)
+    code = grade_ballot.raters.get(group=RaterGroup.SERVICE_USER)
+    services.paper_cast(rater=code, code=code.code, answers=answers(grade_ballot, "competent", "basically_competent"))
+    services.ballot_close(actor=hr, ballot=grade_ballot)
+    page = client_for(hr).get(reverse("evaluations:ballot_tally", args=[grade_ballot.pk])).content.decode()
+    assert 'data-testid="tally-service"' not in page
 
 
 def test_closing_a_ballot_feeds_the_year_end_suggestion(hr, people, voters, chief):
