@@ -11,6 +11,7 @@ from accounts.models import StaffType, User
 from accounts.text import MultiLineCharField
 from accounts.textlimits import MEDIUM
 from accounts.widgets import DateInput
+from summaries.services import attachment_limit, attachment_too_large_message
 
 from .models import WelfareAssessment, WelfareGrade, WelfarePost
 
@@ -31,10 +32,7 @@ class ReportForm(forms.ModelForm):
         upload = self.fields["upload"]
         upload.help_text = _("PDF、图片或 Office 文档，不超过 %(mb)s MB。") % {"mb": policy.attachment_max_mb}
         upload.widget.attrs.update(
-            {
-                "data-max-bytes": policy.attachment_max_mb * 1024 * 1024,
-                "data-too-large": _("附件不能超过 %(mb)s MB。") % {"mb": policy.attachment_max_mb},
-            }
+            {"data-max-bytes": attachment_limit(policy), "data-too-large": attachment_too_large_message(policy)}
         )
 
 

@@ -299,13 +299,13 @@ def _department_columns(ctx: ExportContext) -> list[Column]:
         Column(_("年度优秀人数"), NUMBER),
         Column(_("优秀参考名额（按本科室人数折算，名额按全单位计算）"), NUMBER),
     ]
-    columns += [Column(_("年度%(grade)s人数") % {"grade": label}, NUMBER) for label in _labels(OTHER_ANNUAL).values()]
+    columns += [Column(_("年度%(grade)s人数") % {"grade": grade.label}, NUMBER) for grade in OTHER_ANNUAL]
     columns.append(Column(_("月小结按时率(%)"), NUMBER))
     return columns
 
 
 # The year's grades counted beside 优秀 (decided, else suggested, as 优秀 is counted).
-OTHER_ANNUAL = [(grade, AnnualGrade(grade).label) for grade in AnnualGrade.values if grade != AnnualGrade.EXCELLENT]
+OTHER_ANNUAL = [grade for grade in AnnualGrade if grade != AnnualGrade.EXCELLENT]
 
 
 def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
@@ -362,7 +362,7 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             row.append(good_quota(participants=quota_base, percent=percents[q]))
         graded, excellent = annual.get(department_id, (0, 0))
         row += [excellent, excellent_quota(graded_people=graded, policy=ctx.policy)]
-        row += [annual_grades[department_id][grade] for grade, _label in OTHER_ANNUAL]
+        row += [annual_grades[department_id][grade] for grade in OTHER_ANNUAL]
         on_time, late, missing = summaries.get(department_id, (0, 0, 0))
         due = on_time + late + missing
         row.append((Decimal(on_time * 100) / due).quantize(Decimal("0.1")) if due else None)
