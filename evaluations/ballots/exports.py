@@ -19,17 +19,19 @@ TALLY_EXPORT = "evaluations.ballot_tally"
 
 def _headers(ballot: Ballot | None = None) -> list[str]:
     """The columns, the choices in the words of the ballot's own scale (优秀/称职/基本称职/不称职 or
-    满意/基本满意/不满意/不了解), as its tally page shows them; without a ballot, the grades'."""
+    满意/基本满意/不满意/不了解), as its tally page shows them; without a ballot, the grades'. The
+    service users' 不满意 share only on a satisfaction ballot (a grade ballot offers no 不满意)."""
     scale = ballot.scale if ballot is not None else BallotScale.GRADE
     labels = dict(Choice.choices)
     columns = [str(labels[choice]) for choice in SCALE_CHOICES[scale]]
+    service = [_("服务对象“不满意”占比（%）")] if scale == BallotScale.SATISFACTION else []
     return [
         _("科室"),
         _("工号"),
         _("姓名"),
         _("有效票"),
         *[text for column in columns for text in (column, _("%(choice)s占比（%%）") % {"choice": column})],
-        _("服务对象“不满意”占比（%）"),
+        *service,
         _("平均得分（德能勤绩廉合计）"),
         _("建议"),
         _("理由"),
@@ -43,6 +45,7 @@ def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
     if ballot is None or not viewer.has_perm("evaluations.manage_ballot", ballot):
         raise Http404
     tally = ballot_tally(ballot=ballot)
+    satisfaction = ballot.scale == BallotScale.SATISFACTION
 
     def row(p: PersonTally) -> list:
         person = p.person
@@ -52,7 +55,7 @@ def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
             person.get_full_name(),
             p.valid,
             *[value for c in p.choices for value in (c.count, c.percent)],
-            p.service_dissatisfied_percent if p.service_valid else None,
+            *([p.service_dissatisfied_percent if p.service_valid else None] if satisfaction else []),
             p.average_total,
             str(ballot.suggestion_label) if p.suggestion == SUGGEST_BASIC else "",
             "；".join(p.reasons),
