@@ -176,8 +176,9 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
 
 
 def _short_date(day: date) -> str:
-    """A to-do's deadline as the reader writes a day of the year: 10-10, Oct 10."""
-    return date_format(day, pgettext("a short date in a to-do, a date format", "m-d"))
+    """A to-do's deadline as the reader writes a day of the year, as the home page's own work beside
+    it: 10月10日, Oct 10."""
+    return date_format(day, pgettext("month and day, a date format", "n月j日"))
 
 
 def _own_documents(own: OwnPeriod, policy, today: date) -> list[Todo]:

@@ -141,7 +141,7 @@ def test_last_quarters_targets_never_written_are_a_to_do_and_can_still_be_writte
 def test_staff_see_their_targets_and_summary_due(client_for, staff, today):
     html = page(client_for(staff))
     assert todo(html, "targets") == 1 and todo(html, "summary") == 1
-    assert "11月小结待提交（12-05截止）" in html
+    assert "11月小结待提交（12月5日截止）" in html
     TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True)
     MonthlySummaryFactory(owner=staff, year=2026, month=11, submitted=True)
     MonthlySummaryFactory(owner=staff, year=2026, month=12, submitted=True)
@@ -164,10 +164,10 @@ def test_a_draft_begun_is_linked_itself_and_one_not_begun_its_list(client_for, s
 def test_a_target_set_past_its_deadline_is_shown_as_overdue(client_for, staff, today):
     today["value"] = date(2026, 10, 10)  # the deadline day itself: still on time
     html = page(client_for(staff))
-    assert todo(html, "targets") == 1 and "2026年第4季度目标待提交（10-10截止）" in html
+    assert todo(html, "targets") == 1 and "2026年第4季度目标待提交（10月10日截止）" in html
     today["value"] = date(2026, 10, 11)
     html = page(client_for(staff))
-    assert todo(html, "targets") == 1 and "2026年第4季度目标已逾期未提交（10-10截止）" in html
+    assert todo(html, "targets") == 1 and "2026年第4季度目标已逾期未提交（10月10日截止）" in html
     TargetSetFactory(owner=staff, year=2026, quarter=4, submitted=True)
     assert todo(page(client_for(staff)), "targets") is None
 
@@ -465,7 +465,7 @@ def test_nothing_before_the_organisations_start_in_the_system_is_due_or_late(
 
     home = page(client_for(staff))
     assert "12月小结待提交" in home  # not November's, which ended before the start
-    assert "2026年第4季度目标待提交（12-10截止）" in home
+    assert "2026年第4季度目标待提交（12月10日截止）" in home
     months = client_for(staff).get(reverse("summaries:list") + "?year=2026").content.decode()
     # January to November, before the start, are one line (summaries: months_before_start).
     november = months.split('data-testid="months-before-start"', 1)[1].split("</li>", 1)[0]

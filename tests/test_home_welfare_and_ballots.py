@@ -76,7 +76,7 @@ def test_a_welfare_worker_sees_the_report_to_hand_in_once_the_year_is_opened(
     assessment = worker.welfare_assessments.get()
     html = page(client)
     assert todo(html, "welfare-report") == 1
-    assert "2026年度个人述职待提交（12-15截止）" in html
+    assert "2026年度个人述职待提交（12月15日截止）" in html
     assert reverse("evaluations:welfare_report", args=[assessment.pk]) in html
     welfare_services.welfare_report_save(actor=worker, assessment=assessment, text="一年来认真保洁。")
     welfare_services.welfare_report_submit(actor=worker, assessment=assessment)
@@ -87,7 +87,7 @@ def test_a_report_not_handed_in_by_the_last_day_is_shown_as_overdue(client_for, 
     WelfareAssessmentFactory(post=worker.welfare_post)
     today["value"] = date(2026, 12, 16)
     html = page(client_for(worker))
-    assert todo(html, "welfare-report") == 1 and "2026年度个人述职已逾期未提交（12-15截止）" in html
+    assert todo(html, "welfare-report") == 1 and "2026年度个人述职已逾期未提交（12月15日截止）" in html
 
 
 def test_a_returned_report_is_shown_as_returned_to_rework(client_for, worker, today):

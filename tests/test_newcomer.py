@@ -44,10 +44,10 @@ def test_the_newcomers_home_asks_nothing_of_the_months_and_quarter_before_they_b
     assert todo(home, "summaries-owed") is None
     assert todo(home, "last-quarter") is None
     # This quarter's targets are due, with the usual lead time from the day they began (10 days).
-    assert "2026年第4季度目标待提交（12-14截止）" in home
+    assert "2026年第4季度目标待提交（12月14日截止）" in home
     # Someone in the organisation from the start still owes them.
     others = client_for(staff).get("/").content.decode()
-    assert todo(others, "summaries-owed") and "目标已逾期未提交（10-10截止）" in others
+    assert todo(others, "summaries-owed") and "目标已逾期未提交（10月10日截止）" in others
 
 
 def test_the_newcomers_summaries_page_lists_no_month_before_they_began_as_overdue(client_for, newcomer):

@@ -34,7 +34,7 @@ def check_november_first(ui):
     page = ui.page
     ui.sign_in_as("demo_staff")
     expect(page.get_by_test_id("my-summary")).to_have_attribute("data-month", "11")
-    expect(page.get_by_test_id("todo-summary")).to_contain_text("11月小结待提交（12-05截止）")
+    expect(page.get_by_test_id("todo-summary")).to_contain_text("11月小结待提交（12月5日截止）")
     expect(page.get_by_test_id("todo-targets")).to_have_count(0)  # handed in
     ui.screenshot("01-home")
     ui.go_via_menu("月小结", "/summaries/")
