@@ -511,20 +511,23 @@ def _welfare(user: User, today: date, policy) -> list[Todo]:
 
 
 def _welfare_report(user: User, today: date, policy) -> list[Todo]:
-    """The worker's 个人述职 not handed in, with the window's last day (one aggregate query); a
-    returned one says so, one past the last day says it is overdue (still accepted, recorded late)."""
+    """The worker's 个人述职 not handed in, with its last day (one aggregate query: the window's, or
+    later where the unit opened the year after it); a returned one says so, one past the last day
+    says it is overdue (still accepted, recorded late)."""
     counts = own_reports_to_hand_in(user=user).aggregate(
         n=Count("pk"),
         first=Min("pk"),
         first_year=Min("year"),
         returned_year=Min("year", filter=Q(status=ReviewStatus.RETURNED)),
+        # The first year's opening: a year is opened before the next one.
+        opened_on=Min("opened_on"),
     )
     if not counts["n"]:
         return []
     if counts["returned_year"] is not None:
         label = _("%(year)s年度个人述职已退回，请修改后重新提交") % {"year": counts["returned_year"]}
     else:
-        _first, last = periods.welfare_window(policy, counts["first_year"])
+        last = periods.welfare_report_deadline(policy, counts["first_year"], counts["opened_on"])
         if today > last:
             label = _("%(year)s年度个人述职已逾期未提交（%(deadline)s截止）")
         else:

@@ -92,6 +92,9 @@ class WelfareAssessment(ReviewedDocument):
     post = models.ForeignKey(WelfarePost, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("岗位"))
     year = models.PositiveSmallIntegerField(_("年度"))
     stage = models.CharField(_("环节"), max_length=20, choices=WelfareStage.choices, default=WelfareStage.REPORT)
+    # The day the unit opened the year's assessment (开展本年度考核): one opened after the window's
+    # last day gives the 述职 a later deadline (accounts.periods.welfare_report_deadline).
+    opened_on = models.DateField(_("开展考核日期"), null=True, blank=True)
     report_text = bounded_text(_("述职内容"), limit=LONG, blank=True)
     report_file = models.FileField(
         _("述职材料"), storage=get_private_storage, upload_to=_report_path, max_length=300, blank=True

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts import periods, workflow
 from accounts.audit import acting_as, audit_reason, record_event
-from accounts.models import Department, Notification, Organisation, Role, RoleAssignment, StaffType, User
+from accounts.models import Department, Notification, Organisation, Policy, Role, RoleAssignment, StaffType, User
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify_many
 from accounts.storage import private_storage
@@ -135,7 +135,8 @@ def welfare_assessments_open(*, actor: User, organisation: Organisation, year: i
     """HR opens the year's assessment (from the first day of the policy's window): one assessment
     for each worker whose post is current. Safe to run twice; returns how many were created."""
     _check_manager(actor, organisation.pk)
-    refusal = welfare_window_refusal(organisation_id=organisation.pk, year=year, today=today or periods.today())
+    today = today or periods.today()
+    refusal = welfare_window_refusal(organisation_id=organisation.pk, year=year, today=today)
     if refusal:
         raise ValidationError(refusal, code="window")
     posts = list(selectors.posts_to_open(organisation_id=organisation.pk, year=year).select_related("person"))
@@ -147,6 +148,7 @@ def welfare_assessments_open(*, actor: User, organisation: Organisation, year: i
                 department_id=post.person.department_id,
                 post=post,
                 year=year,
+                opened_on=today,
             )
             for post in posts
         ],
@@ -215,10 +217,15 @@ def welfare_report_save(
     return locked
 
 
+def report_deadline(assessment: WelfareAssessment, policy: Policy | None = None) -> date:
+    """The last day of the assessment's 述职 (``periods.welfare_report_deadline``): the window's,
+    or later where the unit opened the year only after the window's last day."""
+    policy = policy or policy_for_organisation(organisation_id=assessment.organisation_id)
+    return periods.welfare_report_deadline(policy, assessment.year, assessment.opened_on)
+
+
 def _report_is_late(assessment: WelfareAssessment, now: datetime) -> bool:
-    policy = policy_for_organisation(organisation_id=assessment.organisation_id)
-    _first, last = periods.welfare_window(policy, assessment.year)
-    return periods.today(now) > last
+    return periods.today(now) > report_deadline(assessment)
 
 
 def _check_report_written(assessment: WelfareAssessment, now: datetime) -> None:

@@ -346,12 +346,13 @@ def welfare_report(request: HttpRequest, pk: int) -> HttpResponse:
     if assessment.owner_id != request.user.pk:
         raise Http404
     editable = assessment.is_editable
+    policy = _report_policy(request)
     form = ReportForm(
         request.POST or None,
         request.FILES or None,
         instance=assessment,
         initial={"version": assessment.version},
-        policy=_report_policy(request),
+        policy=policy,
     )
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
@@ -386,7 +387,11 @@ def welfare_report(request: HttpRequest, pk: int) -> HttpResponse:
             {"assessment": assessment, "form": None},
             status=400 if request.method == "POST" else 200,
         )
-    return render(request, "evaluations/welfare/report.html", {"assessment": assessment, "form": form})
+    return render(
+        request,
+        "evaluations/welfare/report.html",
+        {"assessment": assessment, "form": form, "deadline": services.report_deadline(assessment, policy)},
+    )
 
 
 @require_POST

@@ -1,0 +1,75 @@
+"""The 个人述职's last day when the unit opens the year late (a user test: a unit opening the
+assessment after the policy's window had closed made its workers 逾期未提交 on the day they were
+told to write), and the lateness HR sees on its pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from accounts import periods
+from accounts.models import Policy
+from evaluations.welfare import services
+from tests.support.clock import movable_today
+from tests.support.home import todo
+
+LATE_OPENING = date(2026, 12, 20)  # after the default window, 1–15 December
+
+
+@pytest.fixture
+def today(monkeypatch):
+    return movable_today(monkeypatch, LATE_OPENING)
+
+
+@pytest.mark.parametrize(
+    ("opened_on", "deadline"),
+    [
+        (None, date(2026, 12, 15)),
+        (date(2026, 12, 1), date(2026, 12, 15)),
+        (date(2026, 12, 15), date(2026, 12, 15)),
+        # Opened after the last day: the window's fourteen days from the opening.
+        (date(2026, 12, 16), date(2026, 12, 30)),
+        (LATE_OPENING, date(2027, 1, 3)),
+    ],
+)
+def test_the_report_is_due_on_the_windows_last_day_or_as_long_after_a_late_opening(opened_on, deadline):
+    assert periods.welfare_report_deadline(Policy(), 2026, opened_on) == deadline
+
+
+def _opened_late(hr, organisation, worker):
+    services.welfare_assessments_open(actor=hr, organisation=organisation, year=2026)
+    return worker.welfare_assessments.get()
+
+
+def test_a_worker_of_a_unit_opening_late_is_not_overdue_at_once(client_for, hr, organisation, worker, today):
+    assessment = _opened_late(hr, organisation, worker)
+    assert assessment.opened_on == LATE_OPENING
+    today["value"] = date(2026, 12, 21)
+    client = client_for(worker)
+    home = client.get("/").content.decode()
+    assert todo(home, "welfare-report") == 1 and "2026年度个人述职待提交（1月3日截止）" in home
+    report = client.get(reverse("evaluations:welfare_report", args=[assessment.pk])).content.decode()
+    assert "请于2027年1月3日前提交" in report
+    today["value"] = date(2027, 1, 4)
+    assert "2026年度个人述职已逾期未提交（1月3日截止）" in client.get("/").content.decode()
+
+
+def test_a_report_handed_in_before_the_late_openings_deadline_is_not_late(hr, organisation, worker, today):
+    assessment = _opened_late(hr, organisation, worker)
+    today["value"] = date(2027, 1, 3)
+    services.welfare_report_save(actor=worker, assessment=assessment, text="一年来认真保洁。")
+    assert services.welfare_report_submit(actor=worker, assessment=assessment).is_late is False
+
+
+def test_hr_sees_a_report_handed_in_late_on_the_list_and_the_workers_page(client_for, hr, organisation, worker, today):
+    assessment = _opened_late(hr, organisation, worker)
+    today["value"] = date(2027, 1, 4)
+    services.welfare_report_save(actor=worker, assessment=assessment, text="一年来认真保洁。")
+    assert services.welfare_report_submit(actor=worker, assessment=assessment).is_late is True
+    client = client_for(hr)
+    listing = client.get(reverse("evaluations:welfare", args=[2026])).content.decode()
+    assert 'data-testid="welfare-row-late"' in listing
+    page = client.get(assessment.get_absolute_url()).content.decode()
+    assert 'data-testid="welfare-report-late"' in page
