@@ -73,6 +73,8 @@ _FACTS_WORDS = {
     "department_score": _("科室得分"),
     "suggested": _("建议等次"),
     "composite": _("综合得分"),
+    "indicator_scores": _("指标评分"),
+    "unscored": _("未录入"),
 }
 
 
@@ -295,6 +297,16 @@ def grading_facts(facts, grade_row) -> str:
             else "",
             colon=words["colon"],
         )
+    unscored = ""
+    if facts.unscored:
+        # Entered on the person's page (detail.html's 指标评分); the card says none are yet.
+        unscored = _html(
+            '<li data-testid="unscored">{}{colon}<a href="{}#indicator-scores">{}</a></li>',
+            words["indicator_scores"],
+            reverse("evaluations:grade_detail", args=[grade_row.pk]),
+            words["unscored"],
+            colon=words["colon"],
+        )
     return _html(
         '\n<ul class="list-unstyled small mb-0" data-testid="facts">\n'
         '  <li>{}{colon}<span data-testid="last-grade">{}</span></li>\n'
@@ -304,7 +316,7 @@ def grading_facts(facts, grade_row) -> str:
         '  <li data-testid="findings">{}{colon}{}{}</li>\n'
         "  {}{}\n"
         "  {}\n"
-        "  {}\n"
+        "  {}{}\n"
         "</ul>\n",
         words["last"],
         facts.last_grade_label or "—",
@@ -325,6 +337,7 @@ def grading_facts(facts, grade_row) -> str:
         sanctions,
         department_score,
         suggestion,
+        unscored,
         colon=words["colon"],
     )
 

@@ -498,6 +498,31 @@ def test_with_the_score_model_the_evaluator_scores_and_sees_the_suggestion(clien
     assert str(row.personal_score) == "95.00"
 
 
+def test_the_grading_card_says_who_has_no_indicator_scores_yet_and_links_where_they_are_entered(
+    client_for, head, staff, organisation
+):
+    """A user test: under the score model the cards showed no sign of the scores; only each
+    person's page had them."""
+    from django.urls import reverse as _reverse
+
+    from evaluations.grading.services.grading import appraisal_quarter_open
+    from evaluations.grading.services.scores import indicators_for
+
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    row = quarter.grades.get(person=staff)
+    client = client_for(head)
+    work = _reverse("evaluations:grading")
+    assert 'data-testid="unscored"' not in client.get(work).content.decode()  # the policy does not score
+    policy_with(organisation, score_model_enabled=True)
+    card = client.get(work).content.decode()
+    link = _reverse("evaluations:grade_detail", args=[row.pk]) + "#indicator-scores"
+    assert 'data-testid="unscored"' in card and f'href="{link}"' in card and "指标评分：" in card
+    assert 'id="indicator-scores"' in client.get(link.split("#")[0]).content.decode()
+    data = {f"indicator_{i.pk}": "95" for i in indicators_for(grade_row=row) if i.source == "manual"}
+    client.post(_reverse("evaluations:grade_scores", args=[row.pk]), data)
+    assert 'data-testid="unscored"' not in client.get(work).content.decode()
+
+
 def test_only_the_evaluator_may_post_scores(client_for, colleague, staff, organisation):
     from django.urls import reverse as _reverse
 

@@ -86,6 +86,9 @@ class PersonFacts:
     serious_findings: int = 0
     # An active veto flag of the year, a sanction decided in the quarter (discipline's selector).
     discipline: QuarterDiscipline = field(default_factory=QuarterDiscipline)
+    # Where the organisation scores (Policy.score_model_enabled): no indicator scores entered yet
+    # for the person (the card says so and links the person's page, where they are entered).
+    unscored: bool = False
 
     @property
     def last_grade_label(self) -> str:
@@ -211,6 +214,7 @@ def person_facts(
     )
     for row in rows:
         facts[row.person_id].department_score = department_scores.get(row.department_id)
+        facts[row.person_id].unscored = policy.score_model_enabled and row.personal_score is None
         if suggestion := suggested.get(row.person_id):
             facts[row.person_id].suggested_grade = suggestion.grade
             facts[row.person_id].suggestion_explanation = suggestion.explanation
