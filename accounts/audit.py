@@ -13,6 +13,7 @@ import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator
 from contextvars import ContextVar
+from datetime import date
 
 from auditlog.context import set_actor
 from auditlog.registry import auditlog
@@ -285,13 +286,28 @@ def _keep_deleted_object_name(entry) -> None:
                 related = model._meta.get_field(head).related_model
             except FieldDoesNotExist:
                 continue
-            if related is None or not str(value).isdigit():
+            if related is None:
+                # A date's part (a sanction's decided_on__year): from the date the entry holds.
+                value = _date_part(value, rest)
+                if value is None:
+                    continue
+            elif not str(value).isdigit():
                 continue
-            value = related._default_manager.filter(pk=int(value)).values_list(rest, flat=True).first()
+            else:
+                value = related._default_manager.filter(pk=int(value)).values_list(rest, flat=True).first()
         found[path] = value
     name = _spec_name(spec, found)
     if name:
         entry.additional_data = {**(entry.additional_data or {}), "object_name": name}
+
+
+def _date_part(value, part: str) -> int | None:
+    """``part`` (year, month) of an ISO date an entry holds as text, or None."""
+    try:
+        day = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+    return getattr(day, part, None) if part in ("year", "month") else None
 
 
 def prefetch_related_labels(entries) -> None:

@@ -35,12 +35,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from . import audit, jobs, pages, periods
 from .excel import new_sheet, workbook_file, write_table
-from .models import Job, User
+from .models import Job, User, register_query_filter
 
 SORT_PARAM = "sort"
 XLSX = pages.XLSX
@@ -205,6 +206,22 @@ def register(export: ListExport) -> ListExport:
             return_url=lambda job: _return_url(export, job),
         )
     return export
+
+
+def register_filters(*filtersets) -> None:
+    """Name the filters of exported lists in their exports' audit entries (筛选条件：类别：记过, not
+    kind=demerit; ``accounts.models.query_text``): each choice filter's label and choices, each
+    yes/no filter's label. Called with the export's registration (the foundation imports no room)."""
+    import django_filters
+
+    yes_no = [("true", gettext_lazy("是")), ("false", gettext_lazy("否"))]
+    for filterset in filtersets:
+        for key, found in filterset.base_filters.items():
+            choices = found.extra.get("choices")
+            if isinstance(found, django_filters.ChoiceFilter) and isinstance(choices, list | tuple):
+                register_query_filter(key, found.label, choices)
+            elif isinstance(found, django_filters.BooleanFilter):
+                register_query_filter(key, found.label, yes_no)
 
 
 def get(name: str) -> ListExport:

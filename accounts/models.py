@@ -1505,13 +1505,29 @@ AUDIT_QUERY_LABELS = {
 }
 
 
+# The filters of the rooms' exported lists (类别, 建议等次 …), registered by the rooms above
+# (their AppConfig.ready(): this module is the foundation and imports none of them): key → label
+# and choices, read with the foundation's own below.
+_ROOM_QUERY_FILTERS: dict[str, tuple[str, list]] = {}
+
+
+def register_query_filter(key: str, label, choices) -> None:
+    """Name an exported list's filter ``key`` in its audit entries: ``label`` and the ``choices``'
+    labels for its values. Registered again (another room's filter of the same name, its codes
+    different), the choices add up."""
+    _label, known = _ROOM_QUERY_FILTERS.get(key, (label, []))
+    _ROOM_QUERY_FILTERS[key] = (label, [*known, *(c for c in choices if c not in known)])
+
+
 def _query_choices() -> dict:
+    yes_no = [("true", _("是")), ("false", _("否"))]
     return {
+        **{key: choices for key, (_label, choices) in _ROOM_QUERY_FILTERS.items()},
         "action": [(str(key), label) for key, label in AuditEntry.ACTION_LABELS.items()],
         "event": AuditEvent.choices,
-        "is_active": [("true", _("是")), ("false", _("否"))],
-        "lacks_head": [("true", _("是")), ("false", _("否"))],
-        "late": [("true", _("是")), ("false", _("否"))],
+        "is_active": yes_no,
+        "lacks_head": yes_no,
+        "late": yes_no,
         "position_category": PositionCategory.choices,
         "result": AuditResult.choices,
         "role": Role.choices,
@@ -1543,7 +1559,9 @@ def query_text(value: str, names: dict) -> str:
             text = next((str(label) for code, label in choices[key] if str(code) == item), item)
         else:
             text = _named_value(key, item, names)
-        shown.append(_labelled(AUDIT_QUERY_LABELS.get(key, key), text))
+        # The foundation's label where it has one (类别 for every room's kind), else the room's own.
+        label = AUDIT_QUERY_LABELS.get(key) or (_ROOM_QUERY_FILTERS[key][0] if key in _ROOM_QUERY_FILTERS else key)
+        shown.append(_labelled(label, text))
     text = _joined(shown) or "—"
     return clipped(text)
 

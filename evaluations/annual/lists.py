@@ -154,6 +154,7 @@ def _use_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
 
 
 def register_exports() -> None:
+    listing.register_filters(AnnualFilter)
     listing.register(
         ListExport(
             name=ANNUAL_EXPORT,

@@ -142,6 +142,7 @@ def _sanctions_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
 
 
 def register_exports() -> None:
+    listing.register_filters(InspectionFilter, SanctionFilter)
     listing.register(
         ListExport(
             name=INSPECTIONS_EXPORT,

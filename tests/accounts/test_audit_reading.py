@@ -226,3 +226,35 @@ def test_an_exports_filters_read_in_english_for_an_english_reader(client_for, au
     page = client.get(reverse("accounts:audit_list") + "?event=export").content.decode()
     assert f"Department: {department.name}, " in page
     assert "：" not in page.split("</thead>", 1)[-1].split(department.name, 1)[0][-20:]
+
+
+def test_an_exports_room_filters_read_as_their_labels_not_codes(client_for, auditor, hr, organisation):
+    """A user test read 筛选条件：类别：demerit for HR's sanction export filtered by 记过."""
+    client_for(hr).post(reverse("evaluations:sanction_export") + "?year=2026&kind=demerit")
+    client_for(hr).post(
+        reverse("evaluations:annual_export", args=[2026])
+        + "?suggested_grade=excellent&decided=deviating&eligible_excellent=true"
+    )
+    rows, cells = _read(client_for, auditor, "?event=export")
+    text = "\n".join([*rows, *cells])
+    assert "筛选条件</strong>：年度：2026，类别：记过" in text
+    assert "建议等次：优秀，确定情况：与建议不一致，具备优秀资格：是" in text
+    for code in ("demerit", "excellent", "deviating", "eligible_excellent", "true"):
+        assert code not in text
+
+
+def test_a_deleted_sanction_keeps_its_year_as_its_name(client_for, auditor, hr, staff):
+    """A user test read 处分与组织处理 #3 for a sanction's entries once it was deleted."""
+    from evaluations.discipline.models import Sanction, SanctionKind
+    from evaluations.discipline.services.sanctions import sanction_delete, sanction_save
+
+    sanction = Sanction(
+        organisation=staff.organisation, person=staff, kind=SanctionKind.INVESTIGATION, decided_on=date(2026, 6, 1)
+    )
+    saved = sanction_save(sanction=sanction, actor=hr)
+    sanction_delete(sanction=saved, actor=hr, reason="撤销立案")
+    rows, _cells = _read(client_for, auditor)
+    entries = [row for row in rows if "处分与组织处理" in row and ("新增" in row or ">删除<" in row)]
+    assert len(entries) == 2
+    for row in entries:
+        assert "处分与组织处理：2026年度" in row and f"#{saved.pk}" not in row
