@@ -105,13 +105,21 @@ class InspectionCorrectionForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("将记入审计日志。"),
+        error_messages={"required": _("更正检查记录须说明理由。")},
     )
 
     def __init__(self, *args, inspection: Inspection, findings: list[Finding], **kwargs):
         kwargs.setdefault("initial", {"date": inspection.date, "kind": inspection.kind, "note": inspection.note})
         super().__init__(*args, **kwargs)
         self.findings = findings
-        people = choosable_people(organisation=inspection.organisation, include_leaders=True)
+        # Whom a finding may be moved to: as when it is recorded, the people and departments of the
+        # departments the inspection covered (and the agency's leaders, in none); the service
+        # checks it again. (All 64 people were offered, and choosing one elsewhere was refused with
+        # 请勾选其科室, which this page cannot do.)
+        covered = list(inspection.departments.values_list("pk", flat=True))
+        people = choosable_people(organisation=inspection.organisation, include_leaders=True).filter(
+            Q(department_id__in=covered) | Q(department__isnull=True)
+        )
         for finding in findings:
             # The finding's own person or department stays offered even if no longer choosable (left,
             # closed): a correction of its wording only must not fail on it.
@@ -126,7 +134,7 @@ class InspectionCorrectionForm(forms.Form):
                 label=_("或科室"),
                 queryset=departments_of(
                     organisation=inspection.organisation, active_only=True, keep=finding.department_id
-                ),
+                ).filter(Q(pk__in=covered) | Q(pk=finding.department_id)),
                 required=False,
                 initial=finding.department_id,
             )

@@ -40,11 +40,12 @@
     // <form data-confirm-when="css selector" data-confirm-when-message="…">: ask only when the form
     // holds what the selector finds (a finding marked 严重, which vetoes the person's 优秀).
     var when = form.getAttribute("data-confirm-when");
-    if (when && form.querySelector(when)) {
+    if (complete && when && form.querySelector(when)) {
       messages.push(form.getAttribute("data-confirm-when-message"));
     }
     // <input type="checkbox" data-confirm-checked="…"> ticked (a finding withdrawn): ask with its text, once.
-    var ticked = form.querySelectorAll("[data-confirm-checked]:checked");
+    // Like the questions above, not while the form lacks what it requires (the withdrawal's reason).
+    var ticked = complete ? form.querySelectorAll("[data-confirm-checked]:checked") : [];
     for (var k = 0; k < ticked.length; k++) {
       var text = ticked[k].getAttribute("data-confirm-checked");
       if (messages.indexOf(text) < 0) {

@@ -252,3 +252,39 @@ def test_a_correction_that_makes_a_persons_finding_serious_asks_first(ui, demo):
     assert asked == []
     finding.refresh_from_db()
     assert finding.description == "上班时间多次玩手机游戏。"
+
+
+def test_a_withdrawal_without_its_reason_is_not_asked_about_but_refused_with_what_is_missing(ui, demo):
+    """A user test: ticking 撤销此项发现 with no reason asked 确定撤销？ first, then the server said
+    the field was required. Like every question of the site, it is asked once the form is whole."""
+    from evaluations.discipline.services.inspections import inspection_record
+
+    inspector = User.objects.get(organisation=demo, username="demo_inspector")
+    person = pick_candidate(demo)
+    inspection = inspection_record(
+        organisation=demo,
+        inspector=inspector,
+        date=periods.today() - timedelta(days=1),
+        kind=InspectionKind.DISCIPLINE,
+        departments=[person.department],
+        note="",
+        findings=[{"person": person, "severity": Severity.MINOR, "description": "迟到五分钟。"}],
+    )
+    finding = inspection.findings.get()
+    page = ui.page
+    ui.sign_in_as("demo_inspector", to=f"{INSPECTIONS}{inspection.pk}/correct/")
+    page.check(f"input[name='withdraw_{finding.pk}']")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    with page.expect_navigation():
+        page.get_by_test_id("save-correction").click()
+    assert asked == []
+    expect(page.locator("body")).to_contain_text("更正检查记录须说明理由。")
+    assert inspection.findings.filter(pk=finding.pk).exists()
+
+    page.check(f"input[name='withdraw_{finding.pk}']")
+    page.fill("textarea[name='reason'], input[name='reason']", "系误记。")
+    page.get_by_test_id("save-correction").click()
+    page.wait_for_timeout(300)
+    assert asked and "确定撤销" in asked[0]
+    assert inspection.findings.filter(pk=finding.pk).exists()

@@ -244,3 +244,44 @@ def test_a_lifted_flag_moves_with_its_findings_year_and_goes_when_the_finding_is
     ]
     _move(finding, inspector, person=colleague)
     assert list(VetoFlag.objects.filter(finding=finding).values_list("person", "lifted_at")) == [(colleague.pk, None)]
+
+
+def test_the_correction_page_offers_only_the_people_and_departments_the_inspection_covered(
+    client_for, finding, inspector, staff, colleague, organisation
+):
+    """A user test: every person of the agency was offered, and choosing one of a department the
+    inspection did not cover was refused with 请勾选其科室, which this page cannot do."""
+    from tests.factories import DepartmentFactory
+
+    elsewhere = UserFactory(organisation=organisation, department=DepartmentFactory(organisation=organisation))
+    url = reverse("evaluations:inspection_correct", args=[finding.inspection.pk])
+    client = client_for(inspector)
+    page = client.get(url).content.decode()
+    people = page.split(f'name="person_{finding.pk}"')[1].split("</select>")[0]
+    departments = page.split(f'name="department_{finding.pk}"')[1].split("</select>")[0]
+    assert f'value="{colleague.pk}"' in people and f'value="{elsewhere.pk}"' not in people
+    assert f'value="{staff.department_id}"' in departments
+    assert f'value="{elsewhere.department_id}"' not in departments
+    response = client.post(
+        url,
+        _correction_form(
+            finding.inspection,
+            reason="更正涉及人员",
+            findings={
+                finding: {"person": elsewhere.pk, "severity": finding.severity, "description": "迟到", "evidence": ""}
+            },
+        ),
+    )
+    assert response.status_code == 400 and "请勾选其科室" not in response.content.decode()
+    assert Finding.objects.get(pk=finding.pk).person == staff
+
+
+def test_a_correction_without_a_reason_says_what_is_missing(client_for, finding, inspector):
+    url = reverse("evaluations:inspection_correct", args=[finding.inspection.pk])
+    data = _correction_form(
+        finding.inspection,
+        reason="",
+        findings={finding: {"person": finding.person_id, "severity": finding.severity, "description": "迟到"}},
+    )
+    response = client_for(inspector).post(url, data)
+    assert response.status_code == 400 and "更正检查记录须说明理由。" in response.content.decode()

@@ -162,4 +162,9 @@ def inspection_correct(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if corrected:
             return redirect("evaluations:inspection_detail", pk=inspection.pk)
-    return render(request, "evaluations/inspections/correct.html", {"inspection": inspection, "form": form})
+    return render(
+        request,
+        "evaluations/inspections/correct.html",
+        {"inspection": inspection, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
