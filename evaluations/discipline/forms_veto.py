@@ -28,8 +28,22 @@ class SanctionForm(forms.ModelForm):
             "closed_on": _("立案审查填写结案日期；未结案的，结案前各年度均不确定等次。"),
         }
 
+    # A correction's reason (the audit trail keeps it); not asked when a sanction is recorded.
+    reason = MultiLineCharField(
+        label=_("更正理由"),
+        required=False,
+        max_length=VetoFlag._meta.get_field("lift_reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("更正已登记的处分须说明理由，将记入审计日志。"),
+    )
+
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["reason"]
+        else:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = _("更正处分记录须说明理由。")
         # Participants and the agency's leaders; people who have left stay choosable on the
         # record that already names them.
         people = Q(pk__in=choosable_people(organisation=organisation, include_leaders=True).values("pk"))

@@ -138,7 +138,7 @@ def test_correcting_the_kind_and_year_moves_the_flags_and_their_reason(hr_client
 
     response = hr_client.post(
         reverse("evaluations:sanction_edit", args=[record.pk]),
-        form_data(staff, SanctionKind.DEMERIT, decided="2024-12-20"),
+        form_data(staff, SanctionKind.DEMERIT, decided="2024-12-20") | {"reason": "按处分决定书更正"},
     )
 
     assert response.status_code == 302
@@ -529,3 +529,34 @@ def test_the_reconciliation_gives_a_kept_flag_its_causes_present_wording(staff, 
 
     flag.refresh_from_db()
     assert flag.reason == "2025年03月01日受到记过处分" and flag.is_active
+
+
+def test_a_sanctions_correction_asks_for_its_reason_and_the_trail_keeps_it(hr_client, staff):
+    """A user test changed 记过 to 记大过 (a veto of the next year too) and no reason was asked."""
+    from accounts.models import AuditEntry
+
+    record = sanction(person=staff, kind=SanctionKind.DEMERIT)
+    url = reverse("evaluations:sanction_edit", args=[record.pk])
+    assert 'name="reason"' in hr_client.get(url).content.decode()
+    assert 'name="reason"' not in hr_client.get(reverse("evaluations:sanction_create")).content.decode()
+    refused = hr_client.post(url, form_data(staff, SanctionKind.MAJOR_DEMERIT))
+    assert "更正处分记录须说明理由。" in refused.content.decode()
+    assert Sanction.objects.get(pk=record.pk).kind == SanctionKind.DEMERIT
+    response = hr_client.post(url, form_data(staff, SanctionKind.MAJOR_DEMERIT) | {"reason": "按处分决定书更正"})
+    assert response.status_code == 302
+    entry = AuditEntry.objects.filter(content_type__model="sanction", action=AuditEntry.Action.UPDATE).latest("pk")
+    assert entry.reason == "按处分决定书更正"
+    # 记大过: this year and the next, the reconciliation that raised the flags with the reason too.
+    assert sorted(VetoFlag.objects.filter(sanction=record).values_list("year", flat=True)) == [YEAR, YEAR + 1]
+    assert AuditEntry.objects.filter(event="job_run", reason="按处分决定书更正").exists()
+
+
+def test_the_service_refuses_a_correction_without_a_reason(hr, staff):
+    from django.core.exceptions import ValidationError
+
+    from evaluations.discipline.services.sanctions import sanction_save
+
+    record = sanction(person=staff, kind=SanctionKind.DEMERIT)
+    record.kind = SanctionKind.MAJOR_DEMERIT
+    with pytest.raises(ValidationError, match="更正处分记录须说明理由"):
+        sanction_save(sanction=record, actor=hr)

@@ -66,13 +66,15 @@ def _check_sanction(sanction: Sanction) -> None:
 
 
 @transaction.atomic
-def sanction_save(*, sanction: Sanction, actor: User) -> Sanction:
+def sanction_save(*, sanction: Sanction, actor: User, reason: str = "") -> Sanction:
     """Record or correct a sanction of ``actor``'s organisation and keep its veto flags in step.
 
     A new sanction raises its flags when the transaction commits (a background job, written in
-    this transaction, so a broker outage delays the flags but cannot lose them). An edit may move
-    the years affected or the person, so the organisation's flags are re-derived at once; a flag
-    an inspector lifted stays lifted.
+    this transaction, so a broker outage delays the flags but cannot lose them). A correction
+    states its ``reason`` (kept on the audit entries of the sanction and of the flags it moves, as a
+    deletion's is: a user test changed 记过 to 记大过, vetoing the next year too, with none); it
+    may move the years affected or the person, so the organisation's flags are re-derived at once;
+    a flag an inspector lifted stays lifted.
     """
     _check_actor(actor)
     sanction.organisation_id = actor.organisation_id
@@ -85,8 +87,13 @@ def sanction_save(*, sanction: Sanction, actor: User) -> Sanction:
         return sanction
     before = Sanction.objects.select_for_update(of=("self",)).get(pk=sanction.pk, organisation_id=actor.organisation_id)
     _check_not_own(actor, before)
-    sanction.save()
-    veto.veto_reconcile(organisation=sanction.organisation)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("更正处分记录须说明理由。")})
+    check_length(reason, limit=REASON_MAX_LENGTH, label=_("更正理由"), field="reason")
+    with audit_reason(reason):
+        sanction.save()
+        veto.veto_reconcile(organisation=sanction.organisation)
     # The effect on the years may change without any flag changing (警告 corrected to 记过).
     rules = selectors.sanction_rules(organisation=sanction.organisation)
     veto.years_changed(

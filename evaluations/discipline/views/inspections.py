@@ -162,9 +162,4 @@ def inspection_correct(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if corrected:
             return redirect("evaluations:inspection_detail", pk=inspection.pk)
-    return render(
-        request,
-        "evaluations/inspections/correct.html",
-        {"inspection": inspection, "form": form},
-        status=400 if request.method == "POST" else 200,
-    )
+    return render(request, "evaluations/inspections/correct.html", {"inspection": inspection, "form": form})

@@ -69,7 +69,9 @@ def sanction_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return form_page(
         request,
         form,
-        save=lambda: services.sanction_save(sanction=form.instance, actor=request.user),
+        save=lambda: services.sanction_save(
+            sanction=form.instance, actor=request.user, reason=form.cleaned_data.get("reason", "")
+        ),
         success=lambda saved: _("已保存：%(sanction)s") % {"sanction": saved},
         done=lambda saved: reverse("evaluations:sanction_list"),
         template="evaluations/veto/sanction_form.html",
