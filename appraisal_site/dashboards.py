@@ -194,15 +194,17 @@ def grade_chart(*, scope: Scope, year: int, quarter: int, policy: Policy, depart
     shown = [(pk, name) for pk, name in departments if pk in counts]
     names = _labels(Grade.choices)
     datasets = [Dataset(names[g], [counts[pk][g] for pk, _n in shown]) for g in DISTRIBUTION]
-    datasets.append(Dataset(_("未评鉴"), [counts[pk][""] for pk, _n in shown], kind=None))
+    # Drawn too, so that each bar reaches the department's headcount while grading goes on.
+    datasets.append(Dataset(_("未评鉴"), [counts[pk][""] for pk, _n in shown]))
     quota = []
     # The quarter's share (the one it was approved under), not today's policy's.
     stored = year_quota_rules(organisation_ids=[scope.organisation_id], year=year).get((scope.organisation_id, quarter))
     percent = stored.good_quota_percent if stored else policy.good_quota_percent
     for pk, _n in shown:
         c = counts[pk]
-        # 不确定等次 and the not yet graded are not participants of the quota (DOMAIN.md §4).
-        base = sum(c.values()) - c[Grade.UNCERTAIN] - c[""]
+        # 不确定等次 takes no part in the quota (DOMAIN.md §4); those not yet graded do, as on the
+        # grading page (quota.quota_status): the places stood at 0 while a quarter was being graded.
+        base = sum(c.values()) - c[Grade.UNCERTAIN]
         quota.append(good_quota(participants=base, percent=percent))
     # The quota is the organisation's (DOMAIN.md §4): a department's line is its headcount's share
     # of it, a yardstick and no cap, and named so (a department above it has broken no rule).
@@ -274,36 +276,44 @@ def summaries_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
 
 
 def inspections_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
-    """Per month, the inspections (of a department in scope) against the policy's required number."""
+    """Per month, the organisation's inspections against the policy's required number, and its
+    verdict: the number is the organisation's (DOMAIN.md §5), whoever reads it. A leader also reads
+    how many of them covered a department they supervise (a user test's leader read 未达标 in five
+    months the organisation met, counted on four departments)."""
     inspections = Inspection.objects.filter(organisation_id=scope.organisation_id, date__year=year)
+    counts = {"n": Count("pk", distinct=True)}
     if scope.leader_id is not None:
-        inspections = inspections.filter(departments__supervising_leader_id=scope.leader_id)
-    done = dict(
-        inspections.annotate(month=ExtractMonth("date"))
-        .values_list("month")
-        .annotate(n=Count("pk", distinct=True))
-        .values_list("month", "n")
-    )
+        counts["mine"] = Count("pk", distinct=True, filter=Q(departments__supervising_leader_id=scope.leader_id))
+    done = {
+        row["month"]: row
+        for row in inspections.annotate(month=ExtractMonth("date")).values("month").annotate(**counts).order_by()
+    }
     required = policy.inspections_per_month
     today = periods.today()
     status = [
         inspection_month_status(
             year=year,
             month=month,
-            done=done.get(month, 0),
+            done=done.get(month, {}).get("n", 0),
             # Nothing asked before the organisation began in the system.
             required=required if periods.is_due(policy, periods.Month(year, month)) else None,
             today=today,
         )
         for month in MONTHS
     ]
+    datasets = [Dataset(_("检查次数"), [done.get(m, {}).get("n", 0) for m in MONTHS])]
+    if scope.leader_id is not None:
+        datasets = [
+            Dataset(_("涉及分管科室的检查次数"), [done.get(m, {}).get("mine", 0) for m in MONTHS]),
+            Dataset(_("全单位检查次数"), datasets[0].data),
+        ]
     return Chart(
         key="inspections",
         title=_("纪律检查按月达标情况"),
         label_header=_("月份"),
         labels=_month_labels(),
         datasets=[
-            Dataset(_("检查次数"), [done.get(m, 0) for m in MONTHS]),
+            *datasets,
             Dataset(_("规定次数"), [required for _m in MONTHS], kind="line"),
             Dataset(_("达标情况"), status, kind=None),
         ],
@@ -362,7 +372,7 @@ def objections_chart(*, scope: Scope, year: int) -> Chart:
         datasets=[
             Dataset(_("提出异议"), [rows.get(m, (0, 0, 0))[0] for m in MONTHS]),
             Dataset(_("已答复"), [rows.get(m, (0, 0, 0))[1] for m in MONTHS]),
-            Dataset(_("退回重评"), [rows.get(m, (0, 0, 0))[2] for m in MONTHS], kind=None),
+            Dataset(_("退回重评"), [rows.get(m, (0, 0, 0))[2] for m in MONTHS]),
         ],
     )
 

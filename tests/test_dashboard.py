@@ -307,3 +307,30 @@ def test_the_charts_name_the_months_in_the_reader_s_language(client_for, hr, yea
     for key in ("summaries", "inspections", "objections"):
         months = [row[0] for row in _chart(_board(client), key).rows]
         assert months[:3] == ["Jan", "Feb", "Mar"] and months[-1] == "Dec", (key, months)
+
+
+def test_a_leaders_inspection_verdict_is_the_organisations(client_for, hr, leader, inspector, year_graded, settings):
+    """A user test: the leader's board said 未达标 in months the organisation met, counting the
+    inspections of their own departments against the organisation's required number."""
+    settings.APPRAISAL_TODAY = date(YEAR, 12, 10)
+    merit, rotating = year_graded
+    for day in (3, 12, 20):
+        InspectionFactory(inspector=inspector, date=date(YEAR, 5, day)).departments.add(rotating)
+    everyone = {row[0]: row[1:] for row in _chart(_board(client_for(hr)), "inspections").rows}
+    chart = _chart(_board(client_for(leader)), "inspections")
+    mine = {row[0]: dict(zip(chart.header[1:], row[1:], strict=True)) for row in chart.rows}
+    assert mine["5月"]["涉及分管科室的检查次数"] == 0 and mine["5月"]["全单位检查次数"] == 3
+    assert mine["5月"]["达标情况"] == everyone["5月"][-1]
+    assert [row["达标情况"] for row in mine.values()] == [row[-1] for row in everyone.values()]
+
+
+def test_while_a_quarter_is_graded_the_places_count_those_not_yet_graded(client_for, hr, year_graded):
+    """A user test read 0 好 places for every department of the quarter being graded: the places
+    were counted on those already graded only, unlike the grading page's."""
+    merit, _rotating = year_graded
+    QuarterGrade.objects.filter(department=merit, appraisal_quarter__quarter=1).update(grade="")
+    chart = _chart(_board(client_for(hr), quarter=1), "grades")
+    rows = {row[0]: dict(zip(chart.header, row, strict=True)) for row in chart.rows}
+    assert rows["业务一科"]["未评鉴"] == 4 and rows["业务一科"]["按人数折算的“好”名额"] == 1
+    drawn = {d["label"]: d["data"] for d in chart.as_json()["datasets"]}
+    assert drawn["未评鉴"][0] == 4
