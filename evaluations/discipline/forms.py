@@ -49,7 +49,13 @@ class FindingForm(forms.Form):
     """One finding: about a person or a department (one of the two)."""
 
     person = PersonChoiceField(label=_("人员"), queryset=User.objects.none(), required=False, include_leaders=True)
-    department = forms.ModelChoiceField(label=_("或科室"), queryset=Department.objects.none(), required=False)
+    # Narrowed to the ticked departments in the browser (app.js), as the person picker is.
+    department = forms.ModelChoiceField(
+        label=_("或科室"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.Select(attrs={"data-ticked-departments": ""}),
+    )
     severity = forms.ChoiceField(
         label=_("严重程度"),
         choices=[("", _("请选择")), *Severity.choices],

@@ -328,8 +328,33 @@
     apply();
   }
 
+  // <select data-ticked-departments> (an inspection's 或科室): only the departments ticked in the
+  // form's department checkboxes (all while none is), as the person picker beside it narrows.
+  function setUpDepartmentChoice(select) {
+    if (select.hasAttribute("data-choice-ready") || !select.form) { return; }
+    select.setAttribute("data-choice-ready", "");
+    var all = Array.prototype.slice.call(select.options);
+    function apply() {
+      var ticked = Array.prototype.slice.call(select.form.querySelectorAll("input[name=departments]:checked"))
+        .map(function (box) { return box.value; });
+      var chosen = select.value;
+      while (select.options.length) { select.remove(0); }
+      all.forEach(function (option) {
+        if (option.value === "" || option.value === chosen || !ticked.length || ticked.indexOf(option.value) !== -1) {
+          select.add(option);
+        }
+      });
+      select.value = chosen;
+    }
+    select.form.addEventListener("change", function (event) {
+      if (event.target.name === "departments") { apply(); }
+    });
+    apply();
+  }
+
   function setUpPickers(root) {
     root.querySelectorAll("select[data-person-picker]").forEach(setUpPicker);
+    root.querySelectorAll("select[data-ticked-departments]").forEach(setUpDepartmentChoice);
   }
   setUpPickers(document);
 
@@ -394,7 +419,13 @@
     changes.forEach(function (change) {
       change.addedNodes.forEach(function (node) {
         if (node.nodeType === 1) {
-          if (node.matches("select[data-person-picker]")) { setUpPicker(node); } else { setUpPickers(node); }
+          if (node.matches("select[data-person-picker]")) {
+            setUpPicker(node);
+          } else if (node.matches("select[data-ticked-departments]")) {
+            setUpDepartmentChoice(node);
+          } else {
+            setUpPickers(node);
+          }
         }
       });
     });

@@ -288,3 +288,24 @@ def test_a_withdrawal_without_its_reason_is_not_asked_about_but_refused_with_wha
     page.wait_for_timeout(300)
     assert asked and "确定撤销" in asked[0]
     assert inspection.findings.filter(pk=finding.pk).exists()
+
+
+def test_a_findings_department_choice_keeps_to_the_ticked_departments(ui, demo):
+    """A user test: the person picker kept to the ticked departments but 或科室 offered them all,
+    and choosing another was refused after saving (不在本次检查范围内)."""
+    from accounts.models import Department
+
+    page = ui.page
+    first, second = Department.objects.filter(organisation=demo, is_active=True).order_by("sort_order", "pk")[:2]
+    ui.sign_in_as("demo_inspector", to=f"{INSPECTIONS}new/")
+    choice = page.locator("select[name=findings-0-department] option")
+    expect(choice).to_have_count(1 + Department.objects.filter(organisation=demo, is_active=True).count())
+    page.get_by_label(first.name, exact=True).check()
+    expect(choice).to_have_count(2)
+    expect(choice.nth(1)).to_have_text(first.name)
+    page.get_by_label(second.name, exact=True).check()
+    expect(choice).to_have_count(3)
+    page.select_option("select[name=findings-0-department]", label=second.name)
+    page.get_by_label(first.name, exact=True).uncheck()
+    expect(choice).to_have_count(2)
+    assert page.input_value("select[name=findings-0-department]") == str(second.pk)
