@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import LoadedModelChoiceFilter, OrganisationFilterSet, PersonSearchFilter
+from accounts.forms import PersonChoiceField
 from accounts.models import Department, User
 from accounts.text import MultiLineCharField
 from accounts.widgets import YesNoAllSelect
@@ -68,7 +69,8 @@ class AnnualDecisionForm(forms.Form):
 class AchievementForm(forms.Form):
     """A leader's proposal of a 创新突破; the service checks whom the leader may propose for."""
 
-    person = forms.ModelChoiceField(
+    # The site's person picker (a search box; named with number and department, as elsewhere).
+    person = PersonChoiceField(
         label=_("人员"), queryset=User.objects.none(), error_messages={"required": _("请选择人员。")}
     )
     title = forms.CharField(
@@ -86,7 +88,6 @@ class AchievementForm(forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = lambda p: f"{p.department.name if p.department else ''} {p}"
 
 
 class AchievementDecisionForm(forms.Form):

@@ -142,7 +142,16 @@ def test_the_use_page_shows_the_pool_with_its_years(client_for, organisation, de
 def test_the_leader_proposes_through_the_page_and_hr_confirms_through_it(client_for, leader, staff, hr):
     client = client_for(leader)
     url = reverse("evaluations:achievements", args=[YEAR])
-    assert 'data-testid="achievement-form"' in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert 'data-testid="achievement-form"' in page
+    # The site's person picker, with its search box and the person named as elsewhere (a user test).
+    picker = (
+        page.split('name="person"')[0].rsplit("<select", 1)[1] + page.split('name="person"')[1].split("</select>")[0]
+    )
+    assert (
+        "data-person-picker" in picker
+        and f"{staff.full_name}（{staff.employee_number}，{staff.department.name}）" in picker
+    )
     response = client.post(
         reverse("evaluations:achievement_propose", args=[YEAR]),
         {"person": staff.pk, "title": "创新调解机制", "description": ""},
