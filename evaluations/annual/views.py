@@ -17,6 +17,7 @@ from accounts.models import Job
 from accounts.pagination import filtered_page, page_of, query_without
 from accounts.selectors import policy_for_organisation
 
+from ..discipline.selectors import vetoed_among
 from ..grading.models import Grade
 from . import achievements as achievement_services
 from . import lists, selectors, services
@@ -235,8 +236,16 @@ def _achievements_page(request: HttpRequest, year: int, *, form=None, status: in
         form = AchievementForm(people=achievement_services.proposable_people(actor=user))
     page = page_of(request, achievement_services.achievements_for(actor=user, year=year), per_page=PAGE_SIZE)
     # The buttons by the rule the service applies: HR sees none on their own or their proposal.
+    # Who holds a veto of the year (to those who see veto flags): confirmed, their 创新突破 stays
+    # off the award list, which HR should know before confirming it (a user test did not).
+    vetoed = (
+        vetoed_among(person_ids=[a.person_id for a in page], year=year)
+        if user.has_perm("evaluations.view_veto_flags")
+        else set()
+    )
     for achievement in page:
         achievement.can_decide = user.has_perm("evaluations.decide_this_achievement", achievement)
+        achievement.vetoed = achievement.person_id in vetoed
     return render(
         request,
         "evaluations/annual/achievements.html",

@@ -344,6 +344,15 @@ def people_with_findings(*, organisation_id: int, first_day: datetime.date, last
     )
 
 
+def vetoed_among(*, person_ids, year: int) -> set[int]:
+    """Those of ``person_ids`` with a veto flag nobody lifted on ``year`` (one query)."""
+    return set(
+        VetoFlag.objects.filter(person_id__in=list(person_ids), year=year, lifted_at__isnull=True)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+
+
 def has_active_veto(*, person_id: int, year: int) -> bool:
     """Whether a veto flag that nobody lifted stands on the person's year."""
     return VetoFlag.objects.filter(person_id=person_id, year=year, lifted_at__isnull=True).exists()

@@ -294,3 +294,19 @@ def test_hr_sees_no_confirm_buttons_on_their_own_achievement_but_on_a_colleagues
     assert reverse("evaluations:achievement_decide", args=[other.pk]) in page
     assert reverse("evaluations:achievement_decide", args=[own.pk]) not in page
     assert page.count('data-testid="achievement-decide"') == 1
+
+
+def test_hr_is_told_before_confirming_that_the_person_holds_a_veto(client_for, leader, staff, colleague, hr):
+    """A user test: HR confirmed a 创新突破 of someone with a veto of the year with no hint, and the
+    person was then silently left off the award list."""
+    propose(leader, staff)
+    propose(leader, colleague)
+    VetoFlagFactory(person=staff, year=YEAR)
+    url = reverse("evaluations:achievements", args=[YEAR])
+    rows = client_for(hr).get(url).content.decode().split('data-testid="achievement"')[1:]
+    [vetoed] = [row for row in rows if staff.full_name in row]
+    [clear] = [row for row in rows if colleague.full_name in row]
+    assert 'data-testid="achievement-vetoed"' in vetoed and "确认后不进入评先树优名单" in vetoed
+    assert 'data-testid="achievement-vetoed"' not in clear
+    # Who holds a veto is for those who see veto flags: not the proposing leader.
+    assert 'data-testid="achievement-vetoed"' not in client_for(leader).get(url).content.decode()
