@@ -504,3 +504,21 @@ def test_in_january_the_pages_open_on_the_year_just_ended(client_for, hr, inspec
     assert client_for(hr).get(reverse("reports:index")).context["year"] == 2026
     veto = client_for(inspector).get(reverse("evaluations:veto_list"))
     assert veto.context["filter"].data["year"] == "2026"
+
+
+def test_the_calendar_page_says_when_the_year_at_work_is_beyond_the_built_in_calendar(
+    client_for, hr, organisation, settings
+):
+    """A user test worked in a year the installed chinesecalendar does not know: its rows read 无数据
+    and nothing on the page said the year's holidays were missing."""
+    _first, last = periods.statutory_year_range()
+    client = client_for(hr)
+    settings.APPRAISAL_TODAY = date(last, 6, 1)
+    assert 'data-testid="calendar-unknown-year"' not in client.get(reverse("accounts:calendar")).content.decode()
+    settings.APPRAISAL_TODAY = date(last, 12, 1)  # December: next year's arrangement is due
+    page = client.get(reverse("accounts:calendar")).content.decode()
+    assert 'data-testid="calendar-unknown-year"' in page and f"尚无{last + 1}年的法定节假日" in page
+    settings.APPRAISAL_TODAY = date(last + 1, 1, 6)
+    assert f"尚无{last + 1}年的法定节假日" in client.get(reverse("accounts:calendar")).content.decode()
+    _override(date(last + 1, 2, 16), working=False, organisation=organisation, note="春节")
+    assert 'data-testid="calendar-unknown-year"' not in client.get(reverse("accounts:calendar")).content.decode()
