@@ -581,3 +581,16 @@ def test_a_new_persons_department_is_chosen_not_left_as_the_leaderships(client_f
 
     post_new_person(client_for(hr), None, username="deputy", employee_number="E889")
     assert User.objects.get(username="deputy").department is None
+
+
+def test_each_label_of_a_persons_page_keeps_its_value_beside_it(client_for, hr, staff):
+    """A user test: with 审核评鉴人 shown, the tenth pair's value (角色, ten columns wide) did not fit
+    beside its label and stood on the next line at the far left."""
+    import re
+
+    html = client_for(hr).get(reverse("accounts:staff_detail", args=[staff.pk])).content.decode()
+    facts = html.split('<dl class="row">')[1].split("</dl>")[0]
+    assert "审核评鉴人" in facts and 'data-testid="roles"' in facts
+    widths = [int(w) for w in re.findall(r'<d[td] class="col-\d+ col-md-(\d+)"', facts)]
+    # Label and value together half a row on a desktop, so no pair is broken across two lines.
+    assert widths and all(label + value == 6 for label, value in zip(widths[::2], widths[1::2], strict=True))
