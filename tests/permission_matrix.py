@@ -346,6 +346,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "evaluations:rollup_export": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
     "evaluations:inspection_export": row(POST_DENY, chief=POST_OK, hr=POST_OK, other_hr=POST_OK, inspector=POST_OK),
     "evaluations:inspection_correct": row(NOT_FOUND, chief=DENY, hr=DENY, inspector=OK),
+    "evaluations:inspection_delete": row(NOT_FOUND, chief=DENY, hr=DENY, inspector=OK),
     "evaluations:sanction_export": row(POST_DENY, hr=POST_OK, other_hr=POST_OK),
     # 公益性岗位 (evaluations.welfare): the unit's HR runs it, the unit's leader (chief) reads and
     # records steps; the worker (the staff member's assessment in the seed) reads their own year and

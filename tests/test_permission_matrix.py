@@ -147,6 +147,7 @@ OBJECT_FOR_PK = {
     "evaluations:score_indicator_set_edit": "indicator_set",
     "evaluations:inspection_detail": "inspection",
     "evaluations:inspection_correct": "inspection",
+    "evaluations:inspection_delete": "inspection",
     "evaluations:sanction_edit": "sanction",
     "evaluations:sanction_delete": "sanction",
     "evaluations:veto_lift": "veto",

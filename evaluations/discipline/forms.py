@@ -206,6 +206,18 @@ class InspectionCorrectionForm(forms.Form):
         }
 
 
+class InspectionDeleteForm(forms.Form):
+    """The reason for deleting an inspection recorded in error (the service checks it)."""
+
+    reason = MultiLineCharField(
+        label=_("删除理由"),
+        max_length=Finding._meta.get_field("description").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("记入审计日志，本次检查的发现及其一票否决随之撤销。例如：重复录入。"),
+        error_messages={"required": _("删除检查记录须说明理由。")},
+    )
+
+
 FINDING_KEYS = ("person", "department", "severity", "description", "evidence")
 
 

@@ -285,3 +285,44 @@ def test_a_correction_without_a_reason_says_what_is_missing(client_for, finding,
     )
     response = client_for(inspector).post(url, data)
     assert "更正检查记录须说明理由。" in response.content.decode()
+
+
+def test_its_inspector_deletes_an_inspection_recorded_in_error_with_its_findings_and_flags(
+    client_for, finding, inspector, staff, hr
+):
+    """A user test: an inspection recorded by mistake could not be deleted, only its findings
+    withdrawn, and it went on counting towards the month's required number."""
+    from evaluations.models import Inspection
+
+    serious = FindingFactory(inspection=finding.inspection, person=staff, severity=Severity.SERIOUS, description="脱岗")
+    from evaluations.discipline.services import veto
+
+    veto.veto_flags_for_finding(finding_id=serious.pk)
+    assert VetoFlag.objects.filter(finding=serious).exists()
+    url = reverse("evaluations:inspection_delete", args=[finding.inspection.pk])
+    detail = reverse("evaluations:inspection_detail", args=[finding.inspection.pk])
+    assert f'href="{url}"' in client_for(inspector).get(detail).content.decode()
+    assert client_for(hr).get(url).status_code == 403
+    client = client_for(inspector)
+    page = client.get(url).content.decode()
+    assert "2项发现将一并撤销" in page and f"将撤销对{staff.full_name}的一票否决" in page
+    assert Inspection.objects.filter(pk=finding.inspection.pk).exists()  # a GET never writes
+    refused = client.post(url, {"reason": ""})
+    assert "删除检查记录须说明理由。" in refused.content.decode()
+    assert Inspection.objects.filter(pk=finding.inspection.pk).exists()
+    response = client.post(url, {"reason": "重复录入"})
+    assert response.status_code == 302
+    assert not Inspection.objects.filter(pk=finding.inspection.pk).exists()
+    assert not Finding.objects.filter(pk__in=[finding.pk, serious.pk]).exists()
+    assert not VetoFlag.objects.exists()
+    deleted = AuditEntry.objects.filter(content_type__model="inspection", action=AuditEntry.Action.DELETE).get()
+    assert deleted.reason == "重复录入"
+
+
+def test_only_its_own_inspector_deletes_an_inspection(finding, organisation):
+    from evaluations.discipline.services.inspections import inspection_delete
+
+    another = UserFactory(organisation=organisation, department=None, roles=[Role.INSPECTOR])
+    with pytest.raises(PermissionDenied):
+        inspection_delete(inspection=finding.inspection, actor=another, reason="误录")
+    assert Finding.objects.filter(pk=finding.pk).exists()

@@ -381,6 +381,42 @@ def inspection_correct(
     return locked
 
 
+@transaction.atomic
+def inspection_delete(*, inspection: Inspection, actor: User, reason: str) -> int:
+    """Delete an inspection recorded in error (a duplicate, an inspection that did not take place):
+    its own inspector, with a reason. Its findings are withdrawn first, as a correction withdraws
+    one (their veto flags removed with the reason, the years recomputed); then the inspection goes,
+    audited with the reason, and its month is checked again against the required number (the
+    inspection counted towards it). Returns how many findings went with it."""
+    locked = Inspection.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=inspection.pk)
+    if (
+        locked.inspector_id != actor.pk
+        or actor.organisation_id != locked.organisation_id
+        or not actor.has_perm("evaluations.record_inspection")
+    ):
+        raise PermissionDenied(_("只有记录该检查的纪检督查人员可以删除。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("删除检查记录须说明理由。")})
+    check_length(reason, limit=Finding._meta.get_field("description").max_length, label=_("删除理由"), field="reason")
+    findings = list(locked.findings.order_by("pk"))
+    if findings:
+        inspection_correct(
+            inspection=locked,
+            actor=actor,
+            reason=reason,
+            date=locked.date,
+            kind=locked.kind,
+            note=locked.note,
+            findings={finding.pk: {"withdrawn": True} for finding in findings},
+        )
+    day = locked.date
+    with audit_reason(reason):
+        locked.delete()
+    discipline_check(organisation=locked.organisation, year=day.year, month=day.month)
+    return len(findings)
+
+
 def month_has_ended(*, year: int, month: int, today: datetime.date | None = None) -> bool:
     return periods.Month(year, month) < periods.Month.of(today or periods.today())
 

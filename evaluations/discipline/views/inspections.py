@@ -11,17 +11,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts import listing
 from accounts.decorators import permission_required
-from accounts.formerrors import run_service
+from accounts.formerrors import run_service, service_result
+from accounts.pages import confirm_page
 from accounts.pagination import filtered_page
 from accounts.text import join_list
 
 from .. import lists, selectors
-from ..forms import FindingFormSet, InspectionCorrectionForm, InspectionForm
+from ..forms import FindingFormSet, InspectionCorrectionForm, InspectionDeleteForm, InspectionForm
 from ..models import Inspection
 from ..services import inspections as services
 
@@ -163,3 +165,43 @@ def inspection_correct(request: HttpRequest, pk: int) -> HttpResponse:
         if corrected:
             return redirect("evaluations:inspection_detail", pk=inspection.pk)
     return render(request, "evaluations/inspections/correct.html", {"inspection": inspection, "form": form})
+
+
+@never_cache
+@login_required
+def inspection_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """删除: its own inspector deletes an inspection recorded in error, with a reason (audited);
+    its findings and their veto flags go with it."""
+    inspection = _get_inspection_for_user(request, pk)
+    if not request.user.has_perm("evaluations.correct_inspection", inspection):
+        raise PermissionDenied
+    form = InspectionDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        removed = service_result(
+            request,
+            lambda: services.inspection_delete(
+                inspection=inspection, actor=request.user, reason=form.cleaned_data["reason"]
+            ),
+            success=lambda removed: (
+                _("已删除%(date)s的检查记录，撤销发现%(n)d项。") % {"date": inspection.date.isoformat(), "n": removed}
+            ),
+            form=form,
+            flash_refusal=False,
+        )
+        if removed is not None:
+            return redirect("evaluations:inspections")
+    vetoes = selectors.people_vetoed_by(inspection)
+    return confirm_page(
+        request,
+        title=_("删除检查记录"),
+        message=_("确定删除%(date)s的%(kind)s检查记录吗？其%(n)d项发现将一并撤销，本月检查次数随之减少。")
+        % {
+            "date": inspection.date.isoformat(),
+            "kind": inspection.get_kind_display(),
+            "n": inspection.findings.count(),
+        },
+        detail=_("将撤销对%(names)s的一票否决。") % {"names": join_list(vetoes)} if vetoes else "",
+        form=form,
+        cancel_url=reverse("evaluations:inspection_detail", args=[inspection.pk]),
+        confirm_label=_("确定删除"),
+    )
