@@ -88,6 +88,18 @@ class MultiLineCharField(forms.CharField):
         return super().to_python(multi_line(value) if isinstance(value, str) else value)
 
 
+def reason_field(label, *, max_length: int, required: str, help_text="", rows: int = 3) -> MultiLineCharField:
+    """The stated reason of a step the audit trail keeps (a deletion, a correction, a lifting):
+    required, with ``required`` as the message where it is missing."""
+    return MultiLineCharField(
+        label=label,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+        error_messages={"required": required},
+    )
+
+
 def join_list(items: Iterable, *, limit: int | None = None) -> str:
     """``items`` as a list in running text, in the reader's language: joined with 、 (", " in
     English); with ``limit``, only the first ``limit`` of them, followed by 等 ("and more") when

@@ -19,7 +19,7 @@ from accounts.filters import OrganisationFilterSet
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
 from accounts.selectors import choosable_people, departments_of
-from accounts.text import MultiLineCharField
+from accounts.text import MultiLineCharField, reason_field
 from accounts.widgets import DateInput
 
 from .models import Finding, Inspection, InspectionKind, Severity
@@ -106,12 +106,8 @@ class InspectionCorrectionForm(forms.Form):
         max_length=Inspection._meta.get_field("note").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    reason = MultiLineCharField(
-        label=_("更正理由"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("将记入审计日志。"),
-        error_messages={"required": _("更正检查记录须说明理由。")},
+    reason = reason_field(
+        _("更正理由"), max_length=500, required=_("更正检查记录须说明理由。"), help_text=_("将记入审计日志。"), rows=2
     )
 
     def __init__(self, *args, inspection: Inspection, findings: list[Finding], **kwargs):
@@ -209,12 +205,11 @@ class InspectionCorrectionForm(forms.Form):
 class InspectionDeleteForm(forms.Form):
     """The reason for deleting an inspection recorded in error (the service checks it)."""
 
-    reason = MultiLineCharField(
-        label=_("删除理由"),
+    reason = reason_field(
+        _("删除理由"),
         max_length=Finding._meta.get_field("description").max_length,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        required=_("删除检查记录须说明理由。"),
         help_text=_("记入审计日志，本次检查的发现及其一票否决随之撤销。例如：重复录入。"),
-        error_messages={"required": _("删除检查记录须说明理由。")},
     )
 
 

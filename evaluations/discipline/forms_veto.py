@@ -11,7 +11,7 @@ from accounts.filters import ActiveDepartmentsFilterSet, PersonSearchFilter, Yea
 from accounts.forms import PersonChoiceField, check_date_order
 from accounts.models import Department, Organisation, User
 from accounts.selectors import choosable_people
-from accounts.text import MultiLineCharField
+from accounts.text import reason_field
 from accounts.widgets import DateInput
 
 from .models import DEFAULT_SANCTION_EFFECTS, Sanction, SanctionEffect, SanctionKind, VetoFlag
@@ -29,21 +29,18 @@ class SanctionForm(forms.ModelForm):
         }
 
     # A correction's reason (the audit trail keeps it); not asked when a sanction is recorded.
-    reason = MultiLineCharField(
-        label=_("更正理由"),
-        required=False,
+    reason = reason_field(
+        _("更正理由"),
         max_length=VetoFlag._meta.get_field("lift_reason").max_length,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        required=_("更正处分记录须说明理由。"),
         help_text=_("更正已登记的处分须说明理由，将记入审计日志。"),
+        rows=2,
     )
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             del self.fields["reason"]
-        else:
-            self.fields["reason"].required = True
-            self.fields["reason"].error_messages["required"] = _("更正处分记录须说明理由。")
         # Participants and the agency's leaders; people who have left stay choosable on the
         # record that already names them.
         people = Q(pk__in=choosable_people(organisation=organisation, include_leaders=True).values("pk"))
@@ -96,22 +93,16 @@ class SanctionDeleteForm(forms.Form):
     """The reason for deleting a sanction: kept in the audit trail of the sanction and of each veto
     flag removed with it (the service checks it)."""
 
-    reason = MultiLineCharField(
-        label=_("删除理由"),
+    reason = reason_field(
+        _("删除理由"),
         max_length=VetoFlag._meta.get_field("lift_reason").max_length,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        required=_("删除处分记录须说明理由。"),
         help_text=_("记入审计日志，由该记录产生的一票否决随之移除。例如：录入错误，当事人未受此处分。"),
-        error_messages={"required": _("删除处分记录须说明理由。")},
     )
 
 
 class VetoLiftForm(forms.Form):
-    reason = MultiLineCharField(
-        label=_("解除理由"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("解除一票否决须说明理由。")},
-    )
+    reason = reason_field(_("解除理由"), max_length=2000, required=_("解除一票否决须说明理由。"))
 
 
 # --- List filters ---------------------------------------------------------------------------

@@ -206,22 +206,26 @@ def test_a_serious_finding_vetoes_excellent_until_an_inspector_lifts_it(ui, demo
     ui.assert_no_csp_errors()
 
 
-def test_a_correction_that_makes_a_persons_finding_serious_asks_first(ui, demo):
-    """The 更正 page asks before a person's finding becomes 严重 (a veto), as recording one does;
-    dismissed, nothing is saved; a correction of other wording asks nothing."""
+def _yesterdays_inspection(demo, severity: str, description: str):
+    """demo_inspector's inspection of yesterday with one finding about the demo's candidate."""
     from evaluations.discipline.services.inspections import inspection_record
 
-    inspector = User.objects.get(organisation=demo, username="demo_inspector")
     person = pick_candidate(demo)
-    inspection = inspection_record(
+    return inspection_record(
         organisation=demo,
-        inspector=inspector,
+        inspector=User.objects.get(organisation=demo, username="demo_inspector"),
         date=periods.today() - timedelta(days=1),
         kind=InspectionKind.DISCIPLINE,
         departments=[person.department],
         note="",
-        findings=[{"person": person, "severity": Severity.MODERATE, "description": "上班时间玩手机游戏。"}],
+        findings=[{"person": person, "severity": severity, "description": description}],
     )
+
+
+def test_a_correction_that_makes_a_persons_finding_serious_asks_first(ui, demo):
+    """The 更正 page asks before a person's finding becomes 严重 (a veto), as recording one does;
+    dismissed, nothing is saved; a correction of other wording asks nothing."""
+    inspection = _yesterdays_inspection(demo, Severity.MODERATE, "上班时间玩手机游戏。")
     finding = inspection.findings.get()
     page = ui.page
     ui.sign_in_as("demo_inspector", to=f"{INSPECTIONS}{inspection.pk}/correct/")
@@ -257,19 +261,7 @@ def test_a_correction_that_makes_a_persons_finding_serious_asks_first(ui, demo):
 def test_a_withdrawal_without_its_reason_is_not_asked_about_but_refused_with_what_is_missing(ui, demo):
     """A user test: ticking 撤销此项发现 with no reason asked 确定撤销？ first, then the server said
     the field was required. Like every question of the site, it is asked once the form is whole."""
-    from evaluations.discipline.services.inspections import inspection_record
-
-    inspector = User.objects.get(organisation=demo, username="demo_inspector")
-    person = pick_candidate(demo)
-    inspection = inspection_record(
-        organisation=demo,
-        inspector=inspector,
-        date=periods.today() - timedelta(days=1),
-        kind=InspectionKind.DISCIPLINE,
-        departments=[person.department],
-        note="",
-        findings=[{"person": person, "severity": Severity.MINOR, "description": "迟到五分钟。"}],
-    )
+    inspection = _yesterdays_inspection(demo, Severity.MINOR, "迟到五分钟。")
     finding = inspection.findings.get()
     page = ui.page
     ui.sign_in_as("demo_inspector", to=f"{INSPECTIONS}{inspection.pk}/correct/")

@@ -250,6 +250,18 @@ def _subject(row: Mapping, finding: Finding) -> tuple[int | None, int | None]:
     return getattr(row.get("person"), "pk", None), getattr(row.get("department"), "pk", None)
 
 
+def _own_inspection(inspection: Inspection, actor: User, *, refusal: str) -> Inspection:
+    """The inspection locked for a change that only its own inspector may make (``refusal`` else)."""
+    locked = Inspection.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=inspection.pk)
+    if (
+        locked.inspector_id != actor.pk
+        or actor.organisation_id != locked.organisation_id
+        or not actor.has_perm("evaluations.record_inspection")
+    ):
+        raise PermissionDenied(refusal)
+    return locked
+
+
 @transaction.atomic
 def inspection_correct(
     *,
@@ -273,13 +285,7 @@ def inspection_correct(
     in this transaction, as a sanction's correction does); a withdrawn finding's flags go with it
     and its year's suggestions are recomputed; the flags of corrected findings take the new wording.
     """
-    locked = Inspection.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=inspection.pk)
-    if (
-        locked.inspector_id != actor.pk
-        or actor.organisation_id != locked.organisation_id
-        or not actor.has_perm("evaluations.record_inspection")
-    ):
-        raise PermissionDenied(_("只有记录该检查的纪检督查人员可以更正。"))
+    locked = _own_inspection(inspection, actor, refusal=_("只有记录该检查的纪检督查人员可以更正。"))
     reason = (reason or "").strip()
     errors: list[str] = []
     if not reason:
@@ -388,13 +394,7 @@ def inspection_delete(*, inspection: Inspection, actor: User, reason: str) -> in
     one (their veto flags removed with the reason, the years recomputed); then the inspection goes,
     audited with the reason, and its month is checked again against the required number (the
     inspection counted towards it). Returns how many findings went with it."""
-    locked = Inspection.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=inspection.pk)
-    if (
-        locked.inspector_id != actor.pk
-        or actor.organisation_id != locked.organisation_id
-        or not actor.has_perm("evaluations.record_inspection")
-    ):
-        raise PermissionDenied(_("只有记录该检查的纪检督查人员可以删除。"))
+    locked = _own_inspection(inspection, actor, refusal=_("只有记录该检查的纪检督查人员可以删除。"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("删除检查记录须说明理由。")})
