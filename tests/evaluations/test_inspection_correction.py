@@ -326,3 +326,20 @@ def test_only_its_own_inspector_deletes_an_inspection(finding, organisation):
     with pytest.raises(PermissionDenied):
         inspection_delete(inspection=finding.inspection, actor=another, reason="误录")
     assert Finding.objects.filter(pk=finding.pk).exists()
+
+
+def test_an_inspection_without_findings_is_deleted_with_the_month_checked_again(client_for, inspector, staff):
+    from evaluations.models import Inspection
+
+    inspection = InspectionFactory(inspector=inspector, date=date(2026, 5, 12), note="例行检查")
+    url = reverse("evaluations:inspection_delete", args=[inspection.pk])
+    client = client_for(inspector)
+    page = client.get(url).content.decode()
+    assert "本月检查次数随之减少" in page and "项发现将一并撤销" not in page
+    assert client.post(url, {"reason": "误录"}).status_code == 302
+    assert not Inspection.objects.filter(pk=inspection.pk).exists()
+    # May has ended (today is 1 December): its count is checked again, now short of the policy's.
+    from evaluations.models import ComplianceAlert
+
+    alert = ComplianceAlert.objects.get(organisation=inspection.organisation, year=2026, month=5)
+    assert alert.inspections == 0 and alert.resolved_at is None

@@ -191,15 +191,16 @@ def inspection_delete(request: HttpRequest, pk: int) -> HttpResponse:
         if removed is not None:
             return redirect("evaluations:inspections")
     vetoes = selectors.people_vetoed_by(inspection)
+    findings = inspection.findings.count()
+    message = (
+        _("确定删除%(date)s的%(kind)s检查记录吗？其%(n)d项发现将一并撤销，本月检查次数随之减少。")
+        if findings
+        else _("确定删除%(date)s的%(kind)s检查记录吗？本月检查次数随之减少。")
+    )
     return confirm_page(
         request,
         title=_("删除检查记录"),
-        message=_("确定删除%(date)s的%(kind)s检查记录吗？其%(n)d项发现将一并撤销，本月检查次数随之减少。")
-        % {
-            "date": inspection.date.isoformat(),
-            "kind": inspection.get_kind_display(),
-            "n": inspection.findings.count(),
-        },
+        message=message % {"date": inspection.date.isoformat(), "kind": inspection.get_kind_display(), "n": findings},
         detail=_("将撤销对%(names)s的一票否决。") % {"names": join_list(vetoes)} if vetoes else "",
         form=form,
         cancel_url=reverse("evaluations:inspection_detail", args=[inspection.pk]),
