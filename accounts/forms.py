@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -633,8 +635,13 @@ class PersonSelect(forms.Select):
     ``data-search-url``: the script then asks the server (``accounts:people_search``) as one
     types, instead of the page carrying every participant of the organisation."""
 
-    # Set by PersonChoiceField: whether the search includes the agency's leaders.
+    # Set by PersonChoiceField: whether the search includes the agency's leaders; the departments
+    # the search keeps to (a correction's inspection's: whom the field's queryset offers); and
+    # whether the list is always written out (a field whose people the asker may not search, such
+    # as a leader's own departments' people).
     include_leaders = False
+    departments: tuple[int, ...] = ()
+    inline = False
 
     def __init__(self, attrs=None):
         super().__init__(
@@ -647,8 +654,8 @@ class PersonSelect(forms.Select):
         if hasattr(iterator, "queryset"):
             # One query either way: the first PICKER_INLINE_LIMIT + 1 people tell whether to list
             # them (they are the list) or to search.
-            people = list(iterator.queryset[: PICKER_INLINE_LIMIT + 1])
-            self.searched = len(people) > PICKER_INLINE_LIMIT
+            people = list(iterator.queryset if self.inline else iterator.queryset[: PICKER_INLINE_LIMIT + 1])
+            self.searched = not self.inline and len(people) > PICKER_INLINE_LIMIT
             if self.searched:
                 # Only the empty choice and the chosen person; the rest come from the search.
                 chosen = {str(v) for v in self.format_value(value)}
@@ -656,10 +663,12 @@ class PersonSelect(forms.Select):
                 missing = [v for v in chosen - {str(person.pk) for person in people} if v.isdigit()]
                 if missing:
                     people += list(iterator.queryset.filter(pk__in=missing))
-                url = reverse("accounts:people_search")
+                query = urlencode(
+                    [("leaders", "1")] * self.include_leaders + [("department", pk) for pk in self.departments]
+                )
                 attrs = {
                     **(attrs or {}),
-                    "data-search-url": url + ("?leaders=1" if self.include_leaders else ""),
+                    "data-search-url": reverse("accounts:people_search") + (f"?{query}" if query else ""),
                     "data-more-label": _("更多……"),
                 }
             empty = [("", iterator.field.empty_label)] if iterator.field.empty_label is not None else []
@@ -682,9 +691,11 @@ class PersonChoiceField(forms.ModelChoiceField):
 
     widget = PersonSelect
 
-    def __init__(self, *args, include_leaders: bool = False, **kwargs):
+    def __init__(self, *args, include_leaders: bool = False, departments=(), inline: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.widget.include_leaders = include_leaders
+        self.widget.departments = tuple(departments)
+        self.widget.inline = inline
 
     def label_from_instance(self, obj: User) -> str:
         return person_label(obj)

@@ -169,7 +169,8 @@ def people_search(
             Q(full_name__icontains=words) | Q(employee_number__icontains=words) | Q(department__name__icontains=words)
         )
     if department_ids:
-        people = people.filter(department_id__in=department_ids)
+        # The agency's leaders, in no department, belong to every inspection (include_leaders).
+        people = people.filter(Q(department_id__in=department_ids) | Q(department__isnull=True))
     start = (max(page, 1) - 1) * PEOPLE_SEARCH_PAGE
     rows = list(people[start : start + PEOPLE_SEARCH_PAGE + 1])
     return rows[:PEOPLE_SEARCH_PAGE], len(rows) > PEOPLE_SEARCH_PAGE

@@ -69,9 +69,11 @@ class AnnualDecisionForm(forms.Form):
 class AchievementForm(forms.Form):
     """A leader's proposal of a 创新突破; the service checks whom the leader may propose for."""
 
-    # The site's person picker (a search box; named with number and department, as elsewhere).
+    # The site's person picker (a search box; named with number and department, as elsewhere),
+    # its people always listed: a leader may propose for their departments' people but not search
+    # the organisation (accounts:people_search is HR's and the inspectors').
     person = PersonChoiceField(
-        label=_("人员"), queryset=User.objects.none(), error_messages={"required": _("请选择人员。")}
+        label=_("人员"), queryset=User.objects.none(), inline=True, error_messages={"required": _("请选择人员。")}
     )
     title = forms.CharField(
         label=_("创新突破事项"),

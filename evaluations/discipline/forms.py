@@ -130,6 +130,8 @@ class InspectionCorrectionForm(forms.Form):
                 queryset=User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk=finding.person_id)),
                 required=False,
                 include_leaders=True,
+                # A large organisation's search keeps to them too.
+                departments=covered,
                 initial=finding.person_id,
             )
             self.fields[f"department_{finding.pk}"] = forms.ModelChoiceField(

@@ -2,6 +2,8 @@
 the chosen person and the page searches the server (/accounts/people/search/) as one types; the
 search answers HR and the inspectors only, within their own organisation, a page at a time."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -128,3 +130,41 @@ def test_a_large_organisations_department_form_searches_for_its_head_and_leader(
     assert client.post(url, {**data, "sort_order": 0}).status_code == 302
     # A searched choice is accepted as an inline one: the appointment waits for its second person.
     assert PendingRoleChange.objects.filter(user=staff, department=department, state="pending").exists()
+
+
+def test_a_leaders_achievement_picker_lists_their_people_however_large_the_organisation(
+    client_for, leader, staff, department, monkeypatch
+):
+    """A review: beyond the limit the 创新突破 picker searched the server, which answers HR and the
+    inspectors only: a leader's list stayed empty."""
+    monkeypatch.setattr(account_forms, "PICKER_INLINE_LIMIT", 1)
+    for _ in range(3):
+        UserFactory(department=department)
+    page = client_for(leader).get(reverse("evaluations:achievements", args=[2026])).content.decode()
+    picker = page.split('name="person"')[1].split("</select>")[0]
+    tag = re.search(r'<select[^>]*name="person"[^>]*>', page).group(0)
+    assert "data-person-picker" in tag and "data-search-url" not in tag
+    assert staff.get_full_name() in picker and picker.count("<option") == 1 + department.members.count()
+
+
+def test_a_corrections_searched_picker_keeps_to_the_inspections_departments(
+    client_for, inspector, staff, department, organisation, monkeypatch
+):
+    """A review: a large organisation's search on the 更正 page offered the whole organisation,
+    and choosing someone elsewhere brought back the refusal the page's narrowing had removed."""
+    from datetime import date
+
+    from tests.factories import FindingFactory, InspectionFactory
+
+    monkeypatch.setattr(account_forms, "PICKER_INLINE_LIMIT", 1)
+    monkeypatch.setattr("accounts.periods.today", lambda now=None: date(2026, 12, 1))
+    elsewhere = UserFactory(organisation=organisation, department=DepartmentFactory(organisation=organisation))
+    inspection = InspectionFactory(inspector=inspector, date=date(2026, 5, 12))
+    inspection.departments.add(department)
+    finding = FindingFactory(inspection=inspection, person=staff)
+    client = client_for(inspector)
+    page = client.get(reverse("evaluations:inspection_correct", args=[inspection.pk])).content.decode()
+    url = f"{SEARCH}?leaders=1&amp;department={department.pk}"
+    assert f'data-search-url="{url}"' in re.search(rf'<select[^>]*name="person_{finding.pk}"[^>]*>', page).group(0)
+    found = {row["id"] for row in search(client, q="", leaders="1", department=department.pk)["results"]}
+    assert staff.pk in found and elsewhere.pk not in found
