@@ -842,13 +842,14 @@ def welfare_window(policy: Policy, year: int) -> tuple[date, date]:
 
 
 def welfare_report_deadline(policy: Policy, year: int, opened_on: date | None = None) -> date:
-    """The last day of a worker's 个人述职: the window's last day; where the unit opened the year's
-    assessment (``opened_on``) only after that day, as many days after the opening as the window
-    gives, so that a unit opening on 20 December does not make its workers late at once."""
+    """The last day of a worker's 个人述职: the window's last day, or, where the unit opened the
+    year's assessment (``opened_on``) too late to leave the window's length before it, as many days
+    after the opening as the window gives (a unit opening on 20 December does not make its workers
+    late at once, nor one opening on the window's last day)."""
     first, last = welfare_window(policy, year)
-    if opened_on is None or opened_on <= last:
+    if opened_on is None:
         return last
-    return opened_on + (last - first)
+    return max(last, opened_on + (last - first))
 
 
 def past_deadline_days_after_change(policy: Policy, *, old_target_day: int, old_summary_day: int, now=None) -> dict:

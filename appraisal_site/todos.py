@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Subquery
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
@@ -519,8 +519,8 @@ def _welfare_report(user: User, today: date, policy) -> list[Todo]:
         first=Min("pk"),
         first_year=Min("year"),
         returned_year=Min("year", filter=Q(status=ReviewStatus.RETURNED)),
-        # The first year's opening: a year is opened before the next one.
-        opened_on=Min("opened_on"),
+        # The opening of the first year waiting (HR may open a year left over after the next).
+        opened_on=Min(Subquery(own_reports_to_hand_in(user=user).order_by("year", "pk").values("opened_on")[:1])),
     )
     if not counts["n"]:
         return []

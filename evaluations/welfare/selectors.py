@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
 
 from accounts import periods
 from accounts.models import User
@@ -65,6 +65,13 @@ def assessments_for_unit(
     if stage in WelfareStage.values:
         rows = rows.filter(stage_today=stage)
     return rows.order_by("department_id", "owner__employee_number", "pk")
+
+
+def last_opened_on(*, organisation_id: int, year: int) -> date | None:
+    """The latest day the unit opened ``year``'s assessment for some of its workers (one query)."""
+    return WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year).aggregate(day=Max("opened_on"))[
+        "day"
+    ]
 
 
 def stage_counts(*, organisation_id: int, year: int, today: date | None = None) -> dict[str, int]:

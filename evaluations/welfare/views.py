@@ -70,6 +70,9 @@ def welfare(request: HttpRequest, year: int) -> HttpResponse:
     )
     policy = policy_for_organisation(organisation_id=organisation_id)
     first, last = periods.welfare_window(policy, year)
+    # Opened late, the 述职 is due later than the window says (periods.welfare_report_deadline).
+    opened = selectors.last_opened_on(organisation_id=organisation_id, year=year)
+    report_deadline = periods.welfare_report_deadline(policy, year, opened) if opened else None
     return render(
         request,
         "evaluations/welfare/list.html",
@@ -81,6 +84,7 @@ def welfare(request: HttpRequest, year: int) -> HttpResponse:
             "stages": WelfareStage.choices,
             "counts": selectors.stage_counts(organisation_id=organisation_id, year=year),
             "window": (first, last),
+            "report_deadline": report_deadline if report_deadline and report_deadline > last else None,
             "open_refusal": services.welfare_open_refusal(
                 organisation_id=organisation_id, year=year, today=periods.today()
             ),

@@ -27,9 +27,12 @@ def today(monkeypatch):
     ("opened_on", "deadline"),
     [
         (None, date(2026, 12, 15)),
+        (date(2026, 11, 20), date(2026, 12, 15)),
         (date(2026, 12, 1), date(2026, 12, 15)),
-        (date(2026, 12, 15), date(2026, 12, 15)),
-        # Opened after the last day: the window's fourteen days from the opening.
+        # Opened too late to leave the window's fourteen days: fourteen days from the opening, with
+        # no jump at the last day (a review: opened on the 15th it was due that day, on the 16th on the 30th).
+        (date(2026, 12, 10), date(2026, 12, 24)),
+        (date(2026, 12, 15), date(2026, 12, 29)),
         (date(2026, 12, 16), date(2026, 12, 30)),
         (LATE_OPENING, date(2027, 1, 3)),
     ],
@@ -71,5 +74,24 @@ def test_hr_sees_a_report_handed_in_late_on_the_list_and_the_workers_page(client
     client = client_for(hr)
     listing = client.get(reverse("evaluations:welfare", args=[2026])).content.decode()
     assert 'data-testid="welfare-row-late"' in listing
+    # HR reads the later deadline beside the policy's window (a review).
+    assert "个人述职截止日顺延至2027-01-03" in listing
     page = client.get(assessment.get_absolute_url()).content.decode()
     assert 'data-testid="welfare-report-late"' in page
+
+
+def test_the_to_do_reads_the_deadline_of_the_first_year_waiting_even_opened_after_the_next(
+    client_for, hr, organisation, worker, today
+):
+    """A review: the to-do took the earliest opening of all the years waiting, not the first
+    year's, so a year left over and opened after the next one read the next one's deadline."""
+    from evaluations.welfare.models import WelfareAssessment
+
+    today["value"] = date(2026, 12, 1)
+    services.welfare_assessments_open(actor=hr, organisation=organisation, year=2026)
+    today["value"] = date(2026, 12, 20)
+    services.welfare_assessments_open(actor=hr, organisation=organisation, year=2025)
+    assert WelfareAssessment.objects.get(owner=worker, year=2025).opened_on == date(2026, 12, 20)
+    home = client_for(worker).get("/").content.decode()
+    # 2025's window ended a year ago; opened on 20 December 2026, it is due on 3 January 2027.
+    assert "2025年度个人述职待提交（1月3日截止）" in home
