@@ -285,9 +285,19 @@ class StaffForm(forms.ModelForm):
         return cleaned
 
 
+class _MoveDepartmentField(forms.ModelChoiceField):
+    """A department to move into, those without a head at work marked so in the list: a person
+    moved there has nobody to review what they hand in (a user test: the page promised 新科室的负责人)."""
+
+    def label_from_instance(self, department: Department) -> str:
+        if department.has_head_at_work:
+            return str(department)
+        return _("%(department)s（无科室负责人）") % {"department": department}
+
+
 class StaffMoveForm(forms.Form):
     # Empty: out of every department (主要负责人、分管领导 are not appraised inside one).
-    department = forms.ModelChoiceField(
+    department = _MoveDepartmentField(
         queryset=Department.objects.none(),
         label=_("调入科室"),
         required=False,
@@ -299,7 +309,20 @@ class StaffMoveForm(forms.Form):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments_of(organisation=organisation, active_only=True)
+        self.fields["department"].queryset = departments_of(organisation=organisation, active_only=True).select_related(
+            "head"
+        )
+
+    @property
+    def departments_without_head(self) -> list[Department]:
+        """The departments offered that have no head at work (the list's labels say which)."""
+        return [department for department in self.fields["department"].queryset if not department.has_head_at_work]
+
+    @property
+    def chosen_without_head(self) -> Department | None:
+        """The department chosen, when it has no head at work (a bound form sent back)."""
+        chosen = getattr(self, "cleaned_data", {}).get("department")
+        return chosen if chosen is not None and not chosen.has_head_at_work else None
 
 
 class ReasonForm(forms.Form):

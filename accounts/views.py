@@ -542,14 +542,33 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
             flash_refusal=False,
         )
         if moved:
+            if (department := form.chosen_without_head) is not None:
+                # A warning, not a refusal: HR may appoint the head afterwards.
+                messages.warning(request, _without_head_warning(department, person))
             return redirect("accounts:staff_detail", pk=person.pk)
-    # What they handed in and is waiting goes to the new department's head: said before the move.
+    # What they handed in and is waiting goes to the new department's head: said before the move,
+    # and that a department without one leaves it unreviewed.
     waiting = workflow.documents_awaiting_review_of(owner=person)
+    chosen = form.chosen_without_head
     return render(
         request,
         "accounts/staff_move.html",
-        {"form": form, "person": person, "waiting": join_list(waiting), "waiting_count": len(waiting)},
+        {
+            "form": form,
+            "person": person,
+            "waiting": join_list(waiting),
+            "waiting_count": len(waiting),
+            "without_head": [] if chosen else form.departments_without_head,
+            "chosen_without_head": _without_head_warning(chosen, person) if chosen else "",
+        },
     )
+
+
+def _without_head_warning(department: Department, person: User) -> str:
+    return _(
+        "“%(department)s”目前没有科室负责人：在任命负责人之前，%(name)s提交的目标和小结（包括正在等待审核的）"
+        "无人审核，也无人评鉴。请在科室管理中指定科室负责人。"
+    ) % {"department": department, "name": person}
 
 
 @permission_required("accounts.manage_staff")

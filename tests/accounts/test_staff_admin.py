@@ -1,6 +1,6 @@
 """HR keeps the register: departments and people, with history and confirmations."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -581,3 +581,46 @@ def test_a_new_persons_department_is_chosen_not_left_as_the_leaderships(client_f
 
     post_new_person(client_for(hr), None, username="deputy", employee_number="E889")
     assert User.objects.get(username="deputy").department is None
+
+
+def test_moving_into_a_department_without_a_head_is_warned_of_before_and_after(
+    client_for, hr, staff, organisation, settings
+):
+    """A user test: the page said 调整后将转由新科室的负责人审核 of a department with no head, and
+    afterwards the person's 审核评鉴人 was "—". A warning, not a refusal: the head may come later."""
+    from accounts.workflow import ReviewStatus
+    from tests.factories import TargetSetFactory
+
+    settings.APPRAISAL_TODAY = date(2026, 12, 5)
+    TargetSetFactory(owner=staff, year=2026, quarter=4, status=ReviewStatus.SUBMITTED)
+    headless = DepartmentFactory(organisation=organisation, name="信息科")
+    vacated = DepartmentFactory(organisation=organisation, name="档案科", head=UserFactory(is_active=False))
+    headed = DepartmentFactory(organisation=organisation, name="法规科")
+    headed.head = UserFactory(department=headed)
+    headed.save()
+    url = reverse("accounts:staff_move", args=[staff.pk])
+
+    page = client_for(hr).get(url)
+
+    labels = dict(page.context["form"].fields["department"].choices)
+    assert labels[headless.pk] == "信息科（无科室负责人）" and labels[vacated.pk] == "档案科（无科室负责人）"
+    assert labels[headed.pk] == "法规科" and labels[staff.department_id] == "办公室"
+    html = page.content.decode()
+    assert "目前没有科室负责人（列表中已标明）" in html and "无人审核" in html
+    # Sent back (a reason missing), the page says it of the department chosen.
+    resent = client_for(hr).post(url, {"department": headless.pk, "on_date": "2026-12-05"}).content.decode()
+    assert 'data-testid="move-without-head"' in resent
+    assert (
+        "“信息科”目前没有科室负责人：在任命负责人之前，科员甲提交的目标和小结（包括正在等待审核的）无人审核" in resent
+    )
+
+    moved = client_for(hr).post(
+        url, {"department": headless.pk, "on_date": "2026-12-05", "reason": "轮岗"}, follow=True
+    )
+
+    staff.refresh_from_db()
+    assert staff.department == headless
+    assert "“信息科”目前没有科室负责人" in moved.content.decode()
+    # Into a department with a head, nothing of it.
+    again = client_for(hr).post(url, {"department": headed.pk, "on_date": "2026-12-05", "reason": "轮岗"}, follow=True)
+    assert "目前没有科室负责人" not in again.content.decode()
