@@ -184,27 +184,34 @@ class ImportResult:
 # --- The one-time passwords of an import -------------------------------------------------------
 # Kept in the importer's server-side session (the database session store, never a cookie) only
 # until they are downloaded once or INITIAL_PASSWORDS_TTL passes; signing out drops them too.
+# The 新增人员 form keeps the password of the person it created the same way, under its own key
+# (CREATED_PASSWORD_KEY), for the page its POST redirects to (accounts.views.staff_initial_password).
 
 INITIAL_PASSWORDS_KEY = "staff_import_initial_passwords"
+CREATED_PASSWORD_KEY = "staff_created_initial_password"
 INITIAL_PASSWORDS_TTL = 30 * 60
 
 
-def initial_passwords_keep(session, *, result: ImportResult, now: float) -> None:
-    session[INITIAL_PASSWORDS_KEY] = {
+def initial_passwords_keep(
+    session, *, created: list[tuple[User, str]], now: float, key: str = INITIAL_PASSWORDS_KEY
+) -> None:
+    """Keep the one-time passwords of ``created`` (person, password) under ``key``, replacing
+    what was kept there."""
+    session[key] = {
         "at": now,
         "rows": [
             [person.employee_number, person.get_full_name(), str(person.department or ""), person.username, password]
-            for person, password in result.created
+            for person, password in created
         ],
         # Whose they are, for the result page (import_result_read).
-        "people": [person.pk for person, _password in result.created],
+        "people": [person.pk for person, _password in created],
     }
 
 
-def initial_passwords_peek(session, *, now: float) -> dict[int, str]:
+def initial_passwords_peek(session, *, now: float, key: str = INITIAL_PASSWORDS_KEY) -> dict[int, str]:
     """The kept passwords by person, left in the session (the result page reads them on every
     reload); empty once downloaded or expired."""
-    kept = session.get(INITIAL_PASSWORDS_KEY)
+    kept = session.get(key)
     if not kept or now - kept.get("at", 0) > INITIAL_PASSWORDS_TTL:
         return {}
     return {pk: row[4] for pk, row in zip(kept.get("people", []), kept["rows"], strict=False)}
@@ -229,7 +236,7 @@ RESULT_KEY = "staff_import_result"
 def import_result_keep(session, *, result: ImportResult, now: float) -> None:
     """Keep ``result`` for the result page; the new people's passwords as initial_passwords_keep does."""
     if result.created:
-        initial_passwords_keep(session, result=result, now=now)
+        initial_passwords_keep(session, created=result.created, now=now)
     session[RESULT_KEY] = {
         "at": now,
         "created": [person.pk for person, _password in result.created],

@@ -470,8 +470,32 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return render(request, "accounts/initial_password.html", {"person": person, "password": password})
+            # Post/Redirect/Get, as the import's result: a reload shows the password again instead
+            # of sending the form a second time (its 用户名 and 工号 now taken, the password gone).
+            imports.initial_passwords_keep(
+                request.session, created=[(person, password)], now=time.time(), key=imports.CREATED_PASSWORD_KEY
+            )
+            return redirect("accounts:staff_initial_password", pk=person.pk)
     return render(request, "accounts/staff_form.html", {"form": form})
+
+
+@never_cache
+@permission_required("accounts.manage_staff")
+def staff_initial_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one-time password of the person the 新增人员 form just created, kept in the creator's
+    session (never in the URL) for as long as an import's: a reload shows it again."""
+    person = _get_person_for_admin(request, pk)
+    password = imports.initial_passwords_peek(request.session, now=time.time(), key=imports.CREATED_PASSWORD_KEY).get(
+        person.pk
+    )
+    if not password:
+        messages.info(
+            request,
+            _("“%(name)s”的初始密码只在新建后显示%(minutes)d分钟，现已不再显示；如需要，请为其重置密码。")
+            % {"name": person, "minutes": imports.INITIAL_PASSWORDS_TTL // 60},
+        )
+        return redirect("accounts:staff_detail", pk=person.pk)
+    return render(request, "accounts/initial_password.html", {"person": person, "password": password})
 
 
 @permission_required("accounts.view_staff")

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import DepartmentMembership, PendingRoleChange, Role, User
@@ -624,3 +625,36 @@ def test_moving_into_a_department_without_a_head_is_warned_of_before_and_after(
     # Into a department with a head, nothing of it.
     again = client_for(hr).post(url, {"department": headed.pk, "on_date": "2026-12-05", "reason": "轮岗"}, follow=True)
     assert "目前没有科室负责人" not in again.content.decode()
+
+
+def test_the_new_persons_password_page_is_reached_by_a_redirect_and_reloads_without_sending_the_form_again(
+    client_for, hr, department, settings
+):
+    """A user test: the page showing the 初始密码 was the POST's answer, so a reload sent the form
+    again — 用户名 and 工号 taken, the password gone. As the import's result page: Post/Redirect/Get,
+    the password kept in the creator's session (never in the URL) for the import's 30 minutes."""
+    from accounts import imports
+
+    client = client_for(hr)
+    data = {"username": "newbie", "full_name": "新同事", "employee_number": "E90101", "department": department.pk}
+    data.update(staff_type="civil_servant", position_category="general")
+    response = client.post(reverse("accounts:staff_create"), data)
+
+    person = User.objects.get(username="newbie")
+    page_url = reverse("accounts:staff_initial_password", args=[person.pk])
+    assert response.status_code == 302 and response["Location"] == page_url
+    first = client.get(page_url)
+    password = first.context["password"]
+    assert password not in response["Location"] and person.check_password(password)
+    reloaded = client.get(page_url)
+    assert reloaded.status_code == 200 and reloaded.context["password"] == password
+    assert f'data-testid="initial-password">{password}<' in reloaded.content.decode()
+    # Another session of theirs has nothing to show, and after 30 minutes neither has this one.
+    other = Client()
+    other.force_login(hr)
+    assert password not in other.get(page_url, follow=True).content.decode()
+    session = client.session
+    session[imports.CREATED_PASSWORD_KEY]["at"] -= imports.INITIAL_PASSWORDS_TTL + 1
+    session.save()
+    late = client.get(page_url, follow=True).content.decode()
+    assert password not in late and "初始密码只在新建后显示30分钟，现已不再显示；如需要，请为其重置密码" in late
