@@ -406,6 +406,16 @@ def _confirming_side(*, requester: User) -> set[str]:
     return set(ROLE_CHANGE_SIDES - requester.roles) or set(ROLE_CHANGE_SIDES)
 
 
+def role_change_confirmers(*, requester: User) -> str:
+    """Who may confirm a role change ``requester`` asks for, in words: the other side's role
+    (组织人事 for the security administrator's request, 安全管理员 for HR's), both only when the
+    requester holds neither."""
+    labels = [str(Role(role).label) for role in sorted(_confirming_side(requester=requester))]
+    if len(labels) == 1:
+        return labels[0]
+    return _("%(first)s或%(second)s") % {"first": labels[0], "second": labels[1]}
+
+
 PendingT = TypeVar("PendingT", PendingRoleChange, PendingPasswordReset)
 
 

@@ -349,7 +349,7 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
                 % {"head": person_label(previous["previous_head"]), "name": form.instance.name},
             )
         for change in waiting:
-            messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
+            messages.info(request, _waiting_for_confirmation(change, requester=request.user))
         return reverse("accounts:department_list")
 
     return form_page(
@@ -388,6 +388,14 @@ def department_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _waiting_for_confirmation(change: PendingRoleChange, *, requester: User) -> str:
+    """An appointment asked for on the department pages, naming who confirms it."""
+    return _("%(change)s须由%(confirmers)s确认后生效，已提交待确认。") % {
+        "change": change,
+        "confirmers": services.role_change_confirmers(requester=requester),
+    }
+
+
 @require_POST
 @permission_required("accounts.manage_departments")
 def department_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
@@ -396,7 +404,7 @@ def department_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
     def reopened(waiting: list) -> str:
         for change in waiting:
-            messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
+            messages.info(request, _waiting_for_confirmation(change, requester=request.user))
         return _("科室“%(name)s”已重新启用。") % {"name": department.name}
 
     run_service(
@@ -709,8 +717,11 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
             if asked := [str(change) for change in waiting if not change.already_waiting]:
                 messages.info(
                     request,
-                    _("以下变更须由另一人（组织人事或安全管理员）确认后生效：%(changes)s。")
-                    % {"changes": join_list(asked)},
+                    _("以下变更须由%(confirmers)s确认后生效：%(changes)s。")
+                    % {
+                        "confirmers": services.role_change_confirmers(requester=request.user),
+                        "changes": join_list(asked),
+                    },
                 )
             if repeated := [
                 str(change) for change in waiting if change.already_waiting and not change.withdrawal_detached
