@@ -658,3 +658,19 @@ def test_the_new_persons_password_page_is_reached_by_a_redirect_and_reloads_with
     session.save()
     late = client.get(page_url, follow=True).content.decode()
     assert password not in late and "初始密码只在新建后显示30分钟，现已不再显示；如需要，请为其重置密码" in late
+
+
+def test_a_wrong_email_address_is_refused_in_the_applications_words_on_creation_and_edit(
+    client_for, hr, sysadmin, staff, department
+):
+    """A user test: the staff form said Django's "输入一个有效的 Email 地址。"."""
+    data = {"username": "newbie", "full_name": "新同事", "employee_number": "E90201", "department": department.pk}
+    data.update(staff_type="civil_servant", position_category="general", email="not-an-address")
+
+    created = client_for(hr).post(reverse("accounts:staff_create"), data)
+
+    assert created.context["form"].errors["email"] == ["请输入有效的电子邮箱地址。"]
+    assert "Email" not in created.content.decode()
+    edit = reverse("accounts:staff_edit", args=[staff.pk])
+    edited = client_for(sysadmin).post(edit, {"full_name": staff.full_name, "employee_number": "E1", "email": "x@"})
+    assert edited.context["form"].errors["email"] == ["请输入有效的电子邮箱地址。"]
