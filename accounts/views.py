@@ -297,6 +297,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
         Department.objects.filter(organisation_id=request.user.organisation_id)
         .select_related("head", "supervising_leader")
         .annotate(
+            # People at work: the list offers no 停用 then (services.department_deactivate_check refuses it).
             staff_count=Count("members", filter=Q(members__is_active=True)),
             # People at work and no head at work: nobody reviews or grades them (a warning on the row).
             lacks_head=Exists(selectors.without_head_at_work(Department.objects.filter(pk=OuterRef("pk")))),
