@@ -45,6 +45,7 @@ from .excel import (
     NO,
     YES,
     RowForm,
+    append_row,
     department_list,
     help_paragraph,
     help_sheet_for,
@@ -83,6 +84,12 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
 )
 # 参加考核日期 as the cell gives it (a date cell reads 2026-12-05 00:00:00) or typed with / or .
 _DAY = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?: \d{2}:\d{2}(?::\d{2})?)?")
+# The 科室 of someone in no department (主要负责人、分管领导): the 新增人员 form's explicit choice
+# "不在科室（领导班子成员）" (accounts.forms.DepartmentOrLeadershipField), said in the cell. A blank
+# cell says nothing: a new person must have one or the other (a user test: a blank made an
+# ordinary 工作人员 nobody reviews), an existing one keeps their department.
+OUTSIDE_DEPARTMENTS = "不在科室"
+_OUTSIDE_DEPARTMENTS_WORDS = {OUTSIDE_DEPARTMENTS, "不在科室（领导班子成员）", "不在科室(领导班子成员)"}
 # 领导职务 takes the usual 是/否 words (accounts.excel) and these.
 _LEADER_WORDS = {"true", "领导"}
 _NOT_LEADER_WORDS = {"false", "非领导"}
@@ -116,6 +123,8 @@ class ImportRow:
     employee_number: str
     full_name: str
     username: str
+    # None: no department named — the cell blank (a known person keeps theirs) or 不在科室
+    # (``outside_departments``: out of every department, as the leadership is).
     department: Department | None
     # None: the column is not in the file or the cell is blank. A known person keeps the value they
     # have (a file of a few columns, or the staff list's export edited, never clears the others); a
@@ -127,6 +136,14 @@ class ImportRow:
     email: str | None = None
     # A newcomer's 参加考核日期 (periods.person_policy).
     appraisal_start: date | None = None
+    outside_departments: bool = False
+
+    def moves(self, person: User) -> bool:
+        """Whether the row moves ``person`` (someone already in the system): to the department it
+        names, or out of every department (不在科室)."""
+        if self.outside_departments:
+            return person.department_id is not None
+        return self.department is not None and person.department_id != self.department.pk
 
     def given(self) -> dict[str, object]:
         """The updatable fields the row gives a value for (the department aside)."""
@@ -167,27 +184,34 @@ class ImportResult:
 # --- The one-time passwords of an import -------------------------------------------------------
 # Kept in the importer's server-side session (the database session store, never a cookie) only
 # until they are downloaded once or INITIAL_PASSWORDS_TTL passes; signing out drops them too.
+# The 新增人员 form keeps the password of the person it created the same way, under its own key
+# (CREATED_PASSWORD_KEY), for the page its POST redirects to (accounts.views.staff_initial_password).
 
 INITIAL_PASSWORDS_KEY = "staff_import_initial_passwords"
+CREATED_PASSWORD_KEY = "staff_created_initial_password"
 INITIAL_PASSWORDS_TTL = 30 * 60
 
 
-def initial_passwords_keep(session, *, result: ImportResult, now: float) -> None:
-    session[INITIAL_PASSWORDS_KEY] = {
+def initial_passwords_keep(
+    session, *, created: list[tuple[User, str]], now: float, key: str = INITIAL_PASSWORDS_KEY
+) -> None:
+    """Keep the one-time passwords of ``created`` (person, password) under ``key``, replacing
+    what was kept there."""
+    session[key] = {
         "at": now,
         "rows": [
             [person.employee_number, person.get_full_name(), str(person.department or ""), person.username, password]
-            for person, password in result.created
+            for person, password in created
         ],
         # Whose they are, for the result page (import_result_read).
-        "people": [person.pk for person, _password in result.created],
+        "people": [person.pk for person, _password in created],
     }
 
 
-def initial_passwords_peek(session, *, now: float) -> dict[int, str]:
+def initial_passwords_peek(session, *, now: float, key: str = INITIAL_PASSWORDS_KEY) -> dict[int, str]:
     """The kept passwords by person, left in the session (the result page reads them on every
     reload); empty once downloaded or expired."""
-    kept = session.get(INITIAL_PASSWORDS_KEY)
+    kept = session.get(key)
     if not kept or now - kept.get("at", 0) > INITIAL_PASSWORDS_TTL:
         return {}
     return {pk: row[4] for pk, row in zip(kept.get("people", []), kept["rows"], strict=False)}
@@ -212,7 +236,7 @@ RESULT_KEY = "staff_import_result"
 def import_result_keep(session, *, result: ImportResult, now: float) -> None:
     """Keep ``result`` for the result page; the new people's passwords as initial_passwords_keep does."""
     if result.created:
-        initial_passwords_keep(session, result=result, now=now)
+        initial_passwords_keep(session, created=result.created, now=now)
     session[RESULT_KEY] = {
         "at": now,
         "created": [person.pk for person, _password in result.created],
@@ -281,8 +305,10 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
         "username": _("登录用户名；不填则使用工号。已有人员的用户名不能通过导入修改。"),
         "department": _(
             "填写本单位科室的名称或编码（见下方科室列表）。调整科室会保留任职历史。"
-            "主要负责人、分管领导等领导班子成员不填（不在科室中参加平时考核）。"
-        ),
+            "主要负责人、分管领导等领导班子成员填“%(outside)s”（不在科室中参加平时考核）。"
+            "新建人员必须填写；已有人员不填则保持原科室不变。"
+        )
+        % {"outside": OUTSIDE_DEPARTMENTS},
         "position_title": _("如：一级科员、四级主任科员。已有人员不填则保持不变。"),
         "staff_type": _("可选：%(options)s；新建人员不填为“%(default)s”，已有人员不填则保持不变。")
         % {"options": "、".join(staff_types), "default": staff_types[0]},
@@ -317,6 +343,8 @@ def build_template_workbook(*, organisation: Organisation) -> bytes:
     help_paragraph(help_sheet, _("新建的人员会得到一次性初始密码，首次登录时须修改。"))
     help_paragraph(help_sheet, KEEP_NOTE)
     first_department_row = department_list(help_sheet, organisation=organisation, departments=departments)
+    # Offered in the drop-down below the departments, as the form offers it beside them.
+    append_row(help_sheet, [OUTSIDE_DEPARTMENTS, _("领导班子成员等不在任何科室的人员")])
     if not departments:
         help_paragraph(help_sheet, _("（本单位尚未设置科室，请先在“科室管理”中添加。）"))
     else:
@@ -377,11 +405,20 @@ class StaffRowForm(RowForm):
         # "林 静" → 林静, as the staff form stores it (a search for 林静 finds it).
         return person_name(self.cleaned_data["full_name"])
 
-    def clean_department(self) -> Department | None:
+    def clean_department(self) -> Department | str | None:
+        """The department named, OUTSIDE_DEPARTMENTS, or None (blank: an existing person keeps theirs)."""
         ref = self.cleaned_data["department"]
-        if not ref:  # a member of the leadership; an existing person keeps their department
-            return None
         c = self.context
+        if ref in _OUTSIDE_DEPARTMENTS_WORDS:
+            return OUTSIDE_DEPARTMENTS
+        if not ref:
+            number = self.cleaned_data.get("employee_number")
+            if number and number not in c["existing"]:
+                raise forms.ValidationError(
+                    _("新建人员须填写科室；主要负责人、分管领导等领导班子成员填“%(outside)s”")
+                    % {"outside": OUTSIDE_DEPARTMENTS}
+                )
+            return None
         department = c["by_name"].get(ref) or c["by_code"].get(ref) or c["by_code_lower"].get(ref.lower())
         if department is None:
             raise forms.ValidationError(_("科室“%(value)s”不存在") % {"value": ref})
@@ -552,7 +589,8 @@ def parse_staff_workbook(
                 employee_number=row["employee_number"],
                 full_name=row["full_name"],
                 username=row["username"],
-                department=row["department"],
+                department=None if row["department"] == OUTSIDE_DEPARTMENTS else row["department"],
+                outside_departments=row["department"] == OUTSIDE_DEPARTMENTS,
                 position_title=row["position_title"],
                 staff_type=row["staff_type"],
                 position_category=row["position_category"],
@@ -577,7 +615,7 @@ def _move_problems(rows: list[ImportRow], *, existing: dict[str, User]) -> list[
     today = periods.today()
     for row in rows:
         person = existing.get(row.employee_number)
-        if person is None or row.department is None or person.department_id == row.department.pk:
+        if person is None or not row.moves(person):
             continue
         try:
             services.staff_move_check(user=person, department=row.department, on_date=today)
@@ -644,8 +682,14 @@ def staff_import_preview(*, organisation: Organisation, rows: list[ImportRow]) -
             for name, value in given.items()
             if getattr(person, name) != value
         ]
-        if row.department is not None and person.department_id != row.department.pk:
-            changes.append((header["department"], str(person.department or "—"), str(row.department)))
+        if row.moves(person):
+            changes.append(
+                (
+                    header["department"],
+                    str(person.department or "—"),
+                    str(row.department or _("不在科室（领导班子成员）")),
+                )
+            )
         if row.appraisal_start is not None and person.appraisal_start != row.appraisal_start:
             changes.append((header["appraisal_start"], _shown(person, "appraisal_start"), str(row.appraisal_start)))
         if changes:
@@ -713,7 +757,7 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: Us
             if changed:
                 person.save(update_fields=changed)
             labels = [str(User._meta.get_field(name).verbose_name) for name in changed]
-            if row.department is not None and person.department_id != row.department.pk:
+            if row.moves(person):
                 try:
                     services.staff_move(user=person, department=row.department, reason=reason)
                 except ValidationError as refusal:

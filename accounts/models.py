@@ -110,6 +110,12 @@ class Department(OrganisationScoped, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def has_head_at_work(self) -> bool:
+        """Whether someone reviews its people's targets and summaries and grades them: a head whose
+        account is active (as :func:`accounts.selectors.without_head_at_work` counts it)."""
+        return self.head_id is not None and self.head.is_active
+
     def clean(self) -> None:
         super().clean()
         # The staff import finds a department by its code whatever the case (BGS is bgs): two codes

@@ -50,7 +50,7 @@ from .models import (
     WorkingDayOverride,
 )
 from .selectors import role_holders
-from .text import join_list
+from .text import join_list, join_sentences
 from .textlimits import check_length
 
 logger = logging.getLogger(__name__)
@@ -117,6 +117,40 @@ def role_revoke(*, user: User, role: str) -> None:
     for assignment in RoleAssignment.objects.filter(user=user, organisation_id=user.organisation_id, role=role):
         assignment.delete()
     user.__dict__.pop("roles", None)
+
+
+def _role_withdraw(*, user: User, role: str) -> None:
+    """Withdraw a role the security administrator manages on the roles page, whether at once (a save
+    of :func:`roles_set`) or as a confirmed withdrawal (:func:`role_change_decide`): never the last
+    role of an active person, a role whose withdrawal waits counting as gone (it may be confirmed
+    first). With none they silently drop out of the appraisal, off their department's roster (a
+    user test: 工作人员 unticked while the withdrawal of 纪检督查 waited, then the withdrawal
+    confirmed). An administrator's or the bureau's role is the exception: held alone (三员分立),
+    even while its withdrawal waits, so 工作人员 can only be granted after it."""
+    if role not in SEPARATED_ROLES and user.is_active:
+        held = set(
+            RoleAssignment.objects.filter(user=user, organisation_id=user.organisation_id)
+            .exclude(role=role)
+            .values_list("role", flat=True)
+        )
+        leaving = set(
+            PendingRoleChange.objects.filter(
+                user=user, state=PendingRoleChange.State.PENDING, withdraw=True, role__in=held
+            ).values_list("role", flat=True)
+        )
+        if not held - leaving:
+            names = {"role": Role(role).label, "name": user}
+            refusal = (
+                _(
+                    "撤销“%(role)s”后，%(name)s只剩正在等待撤销确认的“%(roles)s”，撤销确认后将没有任何角色，不再参加考核。"
+                )
+                % {**names, "roles": join_list(Role(value).label for value in sorted(leaving))}
+                if leaving
+                else _("撤销“%(role)s”后，%(name)s将没有任何角色，不再参加考核。") % names
+            )
+            advice = _("请先为其保留或授予其他角色（如“工作人员”）；如其已离开本单位，请停用其账号。")
+            raise ValidationError({"roles": join_sentences([refusal, advice])}, code="last_role")
+    role_revoke(user=user, role=role)
 
 
 def role_combination_check(*, roles: set[str]) -> None:
@@ -260,7 +294,7 @@ def roles_set(*, actor: User, user: User, roles: set[str]) -> list[PendingRoleCh
         elif role == deferred:
             continue
         elif withdraw:
-            role_revoke(user=user, role=role)
+            _role_withdraw(user=user, role=role)
         else:
             role_grant(user=user, role=role)
     if deferred:
@@ -372,6 +406,16 @@ def _confirming_side(*, requester: User) -> set[str]:
     return set(ROLE_CHANGE_SIDES - requester.roles) or set(ROLE_CHANGE_SIDES)
 
 
+def role_change_confirmers(*, requester: User) -> str:
+    """Who may confirm a role change ``requester`` asks for, in words: the other side's role
+    (组织人事 for the security administrator's request, 安全管理员 for HR's), both only when the
+    requester holds neither."""
+    labels = [str(Role(role).label) for role in sorted(_confirming_side(requester=requester))]
+    if len(labels) == 1:
+        return labels[0]
+    return _("%(first)s或%(second)s") % {"first": labels[0], "second": labels[1]}
+
+
 PendingT = TypeVar("PendingT", PendingRoleChange, PendingPasswordReset)
 
 
@@ -471,7 +515,7 @@ def role_change_decide(*, actor: User, change: PendingRoleChange, confirm: bool)
         _appointment_take_effect(change=change)
     elif confirm:
         if change.withdraw:
-            role_revoke(user=user, role=change.role)
+            _role_withdraw(user=user, role=change.role)
         else:
             role_combination_check(roles=(set(user.roles) - {change.withdraw_on_confirm}) | {change.role})
             if change.role == Role.AGENCY_HEAD:
@@ -712,6 +756,9 @@ def staff_create(
     gives the person a password already hashed (``make_password``) that they keep: the demo's
     accounts share one hash of the documented password, since hashing costs the production hasher
     a noticeable fraction of a second per person.
+
+    The person takes part in the appraisal from the day they are created (``appraisal_start``)
+    unless another start is given — ``None`` for since the organisation's start in the system.
     """
     if actor is not None and roles and set(roles) & TWO_PERSON_ROLES:
         raise PermissionDenied
@@ -721,6 +768,11 @@ def staff_create(
         and not actor.has_perm("accounts.edit_appraisal_attributes")
     ):
         raise PermissionDenied
+    # A new account is a newcomer (入职、调入) whoever creates it: the system administrator's form has
+    # no 参加考核日期, and an account counted from the organisation's start owed, on its first day,
+    # every summary since and was 逾期 on the roster (a user test). HR's form and the import say so
+    # themselves (HR may clear the date: from the organisation's start).
+    attributes.setdefault("appraisal_start", periods.today())
     staff_identity_check(
         organisation=organisation, username=username, employee_number=attributes.get("employee_number", "")
     )

@@ -26,6 +26,7 @@ urlpatterns = [
     path("staff/import/template.xlsx", views.staff_import_template, name="staff_import_template"),
     path("staff/import/passwords.xlsx", views.staff_import_passwords, name="staff_import_passwords"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/initial-password/", views.staff_initial_password, name="staff_initial_password"),
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
     path("staff/<int:pk>/move/", views.staff_move, name="staff_move"),
     path("staff/<int:pk>/deactivate/", views.staff_set_active, {"active": False}, name="staff_deactivate"),

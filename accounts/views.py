@@ -297,6 +297,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
         Department.objects.filter(organisation_id=request.user.organisation_id)
         .select_related("head", "supervising_leader")
         .annotate(
+            # People at work: the list offers no 停用 then (services.department_deactivate_check refuses it).
             staff_count=Count("members", filter=Q(members__is_active=True)),
             # People at work and no head at work: nobody reviews or grades them (a warning on the row).
             lacks_head=Exists(selectors.without_head_at_work(Department.objects.filter(pk=OuterRef("pk")))),
@@ -349,7 +350,7 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
                 % {"head": person_label(previous["previous_head"]), "name": form.instance.name},
             )
         for change in waiting:
-            messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
+            messages.info(request, _waiting_for_confirmation(change, requester=request.user))
         return reverse("accounts:department_list")
 
     return form_page(
@@ -388,6 +389,14 @@ def department_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _waiting_for_confirmation(change: PendingRoleChange, *, requester: User) -> str:
+    """An appointment asked for on the department pages, naming who confirms it."""
+    return _("%(change)s须由%(confirmers)s确认后生效，已提交待确认。") % {
+        "change": change,
+        "confirmers": services.role_change_confirmers(requester=requester),
+    }
+
+
 @require_POST
 @permission_required("accounts.manage_departments")
 def department_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
@@ -396,7 +405,7 @@ def department_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
     def reopened(waiting: list) -> str:
         for change in waiting:
-            messages.info(request, _("%(change)s须由另一人确认后生效，已提交待确认。") % {"change": change})
+            messages.info(request, _waiting_for_confirmation(change, requester=request.user))
         return _("科室“%(name)s”已重新启用。") % {"name": department.name}
 
     run_service(
@@ -470,8 +479,32 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return render(request, "accounts/initial_password.html", {"person": person, "password": password})
+            # Post/Redirect/Get, as the import's result: a reload shows the password again instead
+            # of sending the form a second time (its 用户名 and 工号 now taken, the password gone).
+            imports.initial_passwords_keep(
+                request.session, created=[(person, password)], now=time.time(), key=imports.CREATED_PASSWORD_KEY
+            )
+            return redirect("accounts:staff_initial_password", pk=person.pk)
     return render(request, "accounts/staff_form.html", {"form": form})
+
+
+@never_cache
+@permission_required("accounts.manage_staff")
+def staff_initial_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one-time password of the person the 新增人员 form just created, kept in the creator's
+    session (never in the URL) for as long as an import's: a reload shows it again."""
+    person = _get_person_for_admin(request, pk)
+    password = imports.initial_passwords_peek(request.session, now=time.time(), key=imports.CREATED_PASSWORD_KEY).get(
+        person.pk
+    )
+    if not password:
+        messages.info(
+            request,
+            _("“%(name)s”的初始密码只在新建后显示%(minutes)d分钟，现已不再显示；如需要，请为其重置密码。")
+            % {"name": person, "minutes": imports.INITIAL_PASSWORDS_TTL // 60},
+        )
+        return redirect("accounts:staff_detail", pk=person.pk)
+    return render(request, "accounts/initial_password.html", {"person": person, "password": password})
 
 
 @permission_required("accounts.view_staff")
@@ -542,14 +575,33 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
             flash_refusal=False,
         )
         if moved:
+            if (department := form.chosen_without_head) is not None:
+                # A warning, not a refusal: HR may appoint the head afterwards.
+                messages.warning(request, _without_head_warning(department, person))
             return redirect("accounts:staff_detail", pk=person.pk)
-    # What they handed in and is waiting goes to the new department's head: said before the move.
+    # What they handed in and is waiting goes to the new department's head: said before the move,
+    # and that a department without one leaves it unreviewed.
     waiting = workflow.documents_awaiting_review_of(owner=person)
+    chosen = form.chosen_without_head
     return render(
         request,
         "accounts/staff_move.html",
-        {"form": form, "person": person, "waiting": join_list(waiting), "waiting_count": len(waiting)},
+        {
+            "form": form,
+            "person": person,
+            "waiting": join_list(waiting),
+            "waiting_count": len(waiting),
+            "without_head": [] if chosen else form.departments_without_head,
+            "chosen_without_head": _without_head_warning(chosen, person) if chosen else "",
+        },
     )
+
+
+def _without_head_warning(department: Department, person: User) -> str:
+    return _(
+        "“%(department)s”目前没有科室负责人：在任命负责人之前，%(name)s提交的目标和小结（包括正在等待审核的）"
+        "无人审核，也无人评鉴。请在科室管理中指定科室负责人。"
+    ) % {"department": department, "name": person}
 
 
 @permission_required("accounts.manage_staff")
@@ -666,8 +718,11 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
             if asked := [str(change) for change in waiting if not change.already_waiting]:
                 messages.info(
                     request,
-                    _("以下变更须由另一人（组织人事或安全管理员）确认后生效：%(changes)s。")
-                    % {"changes": join_list(asked)},
+                    _("以下变更须由%(confirmers)s确认后生效：%(changes)s。")
+                    % {
+                        "confirmers": services.role_change_confirmers(requester=request.user),
+                        "changes": join_list(asked),
+                    },
                 )
             if repeated := [
                 str(change) for change in waiting if change.already_waiting and not change.withdrawal_detached

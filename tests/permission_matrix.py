@@ -100,6 +100,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     # FINDING: the system and security administrators see the person's special statuses (立案审查 included)
     # and evaluator here; the page is role-level right, its content is left as is.
     "accounts:staff_detail": row(DENY, hr=OK, other_hr=NOT_FOUND, sysadmin=OK, security_admin=OK),
+    "accounts:staff_initial_password": row(DENY, hr=OK, other_hr=NOT_FOUND, sysadmin=OK),
     "accounts:staff_edit": row(DENY, hr=OK, other_hr=NOT_FOUND, sysadmin=OK),
     "accounts:staff_move": row(DENY, hr=OK, other_hr=NOT_FOUND, sysadmin=OK),
     "accounts:staff_deactivate": row(DENY, hr=OK, other_hr=NOT_FOUND, sysadmin=OK),

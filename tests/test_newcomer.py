@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts import periods
+from accounts import periods, services
 from accounts.models import Policy, User
 from accounts.workflow import ReviewStatus
 from evaluations.grading.services.grading import appraisal_quarter_open, approval_blockers
@@ -21,6 +21,7 @@ from evaluations.models import AppraisalQuarter
 from summaries import services as summaries
 from summaries.models import MonthlySummary
 from targets import services as targets
+from tests.accounts.helpers import post_new_person
 from tests.factories import MonthlySummaryFactory, TargetItemFactory, TargetSetFactory, UserFactory
 from tests.support.clock import movable_today
 from tests.support.home import todo
@@ -243,3 +244,38 @@ def test_someone_in_the_organisation_from_the_start_still_writes_and_hands_in_th
     summary.save()
 
     assert summaries.summary_submit(summary=summary, actor=staff).submitted_at is not None
+
+
+def test_a_person_the_system_administrator_creates_takes_part_from_that_day_as_one_hr_creates(
+    client_for, sysadmin, hr, department, head, staff, today
+):
+    """A user test: the system administrator's form has no 参加考核日期, so the person it created
+    counted from the organisation's start — on their first day six summaries overdue, the quarter's
+    targets asked for, and 逾期 on HR's roster — where one HR created the same day showed 无需填报."""
+    assert "appraisal_start" not in client_for(sysadmin).get(reverse("accounts:staff_create")).context["form"].fields
+    post_new_person(client_for(sysadmin), department, username="by_sysadmin", employee_number="N101", full_name="张三")
+    person = User.objects.get(username="by_sysadmin")
+
+    assert person.appraisal_start == START
+    home = client_for(person).get("/").content.decode()
+    assert todo(home, "summaries-owed") is None and todo(home, "last-quarter") is None
+    roster = client_for(hr).get(reverse("roster"), {"year": 2026, "month": 11}).content.decode()
+    row = next(part for part in roster.split('data-testid="roster-row"')[1:] if "张三" in part).split("</tr>")[0]
+    assert "无需填报" in row and 'data-testid="summary-overdue"' not in row
+
+
+def test_the_service_starts_a_new_person_on_the_day_unless_told_otherwise(organisation, department, today):
+    def create(number: str, **start):
+        return services.staff_create(
+            organisation=organisation,
+            username=number,
+            full_name="新人",
+            department=department,
+            employee_number=number,
+            **start,
+        )[0]
+
+    assert create("N201").appraisal_start == START
+    # HR's form may clear the date (from the organisation's start) or give another.
+    assert create("N202", appraisal_start=None).appraisal_start is None
+    assert create("N203", appraisal_start=date(2026, 11, 2)).appraisal_start == date(2026, 11, 2)

@@ -84,6 +84,7 @@ OBJECT_FOR_PK = {
     "accounts:department_reactivate": "department",
     "accounts:staff_detail": "person",
     "accounts:staff_edit": "person",
+    "accounts:staff_initial_password": "person",
     "accounts:staff_move": "person",
     "accounts:staff_deactivate": "person",
     "accounts:staff_reactivate": "person",

@@ -38,7 +38,9 @@ DEMO_ACCOUNTS = [SimpleNamespace(**row) for row in _TEXT["accounts"] if "descrip
 
 
 def demo_person(organisation: Organisation, password_hash: str, *, roles=("staff",), description="", **row) -> User:
-    """The account a row of data/*.json describes (``staff_create``), with the documented password."""
+    """The account a row of data/*.json describes (``staff_create``), with the documented password,
+    in the appraisal since the organisation's start (the story's year), not from the day of seeding."""
+    row.setdefault("appraisal_start", None)
     return staff_create(organisation=organisation, password_hash=password_hash, roles=set(roles), **row)[0]
 
 

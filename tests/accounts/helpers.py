@@ -31,7 +31,8 @@ def waiting_for(person: User):
 
 def post_new_person(client, department, *, username: str, employee_number: str, full_name: str = "新同事"):
     """The 新增人员 form posted by ``client``: a civil servant in a general post of ``department``
-    (None: 不在科室, as the leadership is)."""
+    (None: 不在科室, as the leadership is); followed, when it creates the person, to the page of
+    their one-time password it redirects to."""
     data = {
         "username": username,
         "full_name": full_name,
@@ -40,4 +41,4 @@ def post_new_person(client, department, *, username: str, employee_number: str, 
         "staff_type": "civil_servant",
         "position_category": "general",
     }
-    return client.post(reverse("accounts:staff_create"), data)
+    return client.post(reverse("accounts:staff_create"), data, follow=True)

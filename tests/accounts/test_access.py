@@ -55,13 +55,17 @@ def test_hr_cannot_edit_a_department_of_another_organisation(client_for, hr, out
 
 
 def test_only_the_security_administrator_changes_roles(client_for, hr, sysadmin, security_admin, staff):
+    from accounts import services
+
+    # 工作人员 unticked beside another role: a change made at once (never the last role: test_last_role).
+    services.role_grant(user=staff, role="inspector")
     url = reverse("accounts:staff_roles", args=[staff.pk])
-    assert client_for(hr).post(url, {"roles": []}).status_code == 403
-    assert client_for(sysadmin).post(url, {"roles": []}).status_code == 403
-    assert type(staff).objects.get(pk=staff.pk).roles == {"staff"}
-    response = client_for(security_admin).post(url, {"roles": []})
+    assert client_for(hr).post(url, {"roles": ["inspector"]}).status_code == 403
+    assert client_for(sysadmin).post(url, {"roles": ["inspector"]}).status_code == 403
+    assert type(staff).objects.get(pk=staff.pk).roles == {"staff", "inspector"}
+    response = client_for(security_admin).post(url, {"roles": ["inspector"]})
     assert response.status_code == 302
-    assert type(staff).objects.get(pk=staff.pk).roles == set()
+    assert type(staff).objects.get(pk=staff.pk).roles == {"inspector"}
 
 
 def test_the_roles_page_does_not_grant_a_department_post(client_for, security_admin, staff, department):

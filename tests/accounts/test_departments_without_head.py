@@ -103,3 +103,22 @@ def test_the_department_list_asks_as_many_queries_for_few_and_many_departments(c
         body = client.get(reverse("accounts:department_list")).content.decode()
     assert len(many) == len(few)
     assert body.count('data-testid="lacks-head"') >= 10
+
+
+def test_the_list_offers_no_deactivation_of_a_department_with_people_at_work_and_says_why(
+    client_for, hr, department, staff, organisation
+):
+    """A user test: 停用 was offered for every department, and pressing it for one with staff only
+    said 该科室仍有在职人员…; the server still refuses it (test_a_department_with_staff_cannot_be_deactivated)."""
+    empty = DepartmentFactory(organisation=organisation, code="D011", name="新设科")
+    left = DepartmentFactory(organisation=organisation, code="D012", name="撤并科")
+    UserFactory(department=left, is_active=False)
+
+    rows = _rows(client_for(hr).get(reverse("accounts:department_list")).content.decode())
+
+    staffed = rows["办公室"]
+    assert 'data-testid="department-deactivate-unavailable"' in staffed and "仍有在职人员，调出后才能停用" in staffed
+    assert reverse("accounts:department_deactivate", args=[department.pk]) not in staffed
+    for name, other in (("新设科", empty), ("撤并科", left)):  # nobody at work there
+        assert reverse("accounts:department_deactivate", args=[other.pk]) in rows[name]
+        assert "department-deactivate-unavailable" not in rows[name]

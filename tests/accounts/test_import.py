@@ -721,11 +721,11 @@ def test_a_confirmation_needs_the_importers_own_session(client_for, hr_client, h
 
 
 def test_a_leader_is_imported_without_a_department_and_is_not_appraised_in_one(hr_client, department, organisation):
-    """主要负责人、分管领导 are left without a 科室: they write no targets or summaries and nobody
-    below them evaluates them."""
+    """主要负责人、分管领导 are put in no 科室 (不在科室, as the form's choice says): they write no
+    targets or summaries and nobody below them evaluates them."""
     from accounts.selectors import evaluator_of, participants_of
 
-    upload(hr_client, xlsx([["L001", "李局长", "", ""]]))
+    upload(hr_client, xlsx([["L001", "李局长", "", "不在科室"]]))
     leader = User.objects.get(employee_number="L001")
     assert leader.department is None
     assert evaluator_of(person=leader) is None
@@ -734,6 +734,62 @@ def test_a_leader_is_imported_without_a_department_and_is_not_appraised_in_one(h
     upload(hr_client, xlsx([["L001", "李局长", "", "办公室"]]))
     upload(hr_client, xlsx([["L001", "李局长", "", ""]]))
     assert User.objects.get(employee_number="L001").department == department
+
+
+def test_a_new_person_with_a_blank_department_is_a_row_error_not_staff_outside_every_department(hr_client, department):
+    """A user test: a new person's blank 科室 made an ordinary 工作人员 outside every department —
+    nobody to review them, on no department's roster — where the form makes HR choose 不在科室."""
+    response = upload(hr_client, xlsx([["E401", "甲", "", "办公室"], ["E402", "乙", "", ""], ["E403", "丙", "", None]]))
+
+    assert page_errors(response) == [
+        f"第{row}行：新建人员须填写科室；主要负责人、分管领导等领导班子成员填“不在科室”" for row in (3, 4)
+    ]
+    assert not User.objects.filter(employee_number__in=["E401", "E402", "E403"]).exists()
+    # A file without the 科室 column says nothing either.
+    response = upload(hr_client, xlsx([["E404", "丁"]], header=["工号", "姓名"]))
+    assert page_errors(response) == ["第2行：新建人员须填写科室；主要负责人、分管领导等领导班子成员填“不在科室”"]
+
+
+def test_the_forms_words_for_no_department_are_read_too(hr_client, department):
+    upload(hr_client, xlsx([["L002", "王副局长", "", "不在科室（领导班子成员）"]]))
+
+    assert User.objects.get(employee_number="L002").department is None
+
+
+def test_an_existing_person_given_no_department_leaves_theirs_once_confirmed(hr_client, staff, department, head):
+    asked = upload(hr_client, xlsx([[staff.employee_number, staff.full_name, "", "不在科室"]]), confirm=False)
+
+    [(person, changes)] = asked.context["preview"].updates
+    assert changes == [("科室", "办公室", "不在科室（领导班子成员）")]
+    hr_client.post(reverse(IMPORT_URL), {"confirm_upload": asked.context["confirm_token"]})
+    staff.refresh_from_db()
+    assert staff.department is None
+    assert not staff.memberships.filter(end_date__isnull=True).exists()
+    # Already in no department: nothing to change.
+    again = upload(hr_client, xlsx([[staff.employee_number, staff.full_name, "", "不在科室"]]), confirm=False)
+    assert again.context["result"].unchanged == 1
+    # A head stays in the department they head (the move's own check, before any preview).
+    refused = upload(hr_client, xlsx([[head.employee_number, head.full_name, "", "不在科室"]]), confirm=False)
+    assert page_errors(refused) == [
+        f"第2行（{head.full_name}）：该人员是{department}的科室负责人：请先在科室管理中更换负责人，再调整其科室。"
+    ]
+
+
+def test_the_template_says_how_to_put_a_new_person_in_no_department_and_offers_it(hr_client, department):
+    workbook = load_workbook(io.BytesIO(hr_client.get(reverse(TEMPLATE_URL)).content))
+    rows = [[cell for cell in row if cell] for row in workbook["说明"].iter_rows(values_only=True)]
+    text = "\n".join(str(cell) for row in rows for cell in row)
+
+    assert "主要负责人、分管领导等领导班子成员填“不在科室”" in text and "新建人员必须填写" in text
+    # In the 科室 drop-down, after the departments.
+    [offered] = [
+        validation
+        for validation in workbook["人员"].data_validations.dataValidation
+        if "说明" in (validation.formula1 or "")
+    ]
+    last = int(offered.formula1.rsplit("$", 1)[1])
+    assert rows[last - 1][0] == "不在科室"
+    assert "新建人员须填写科室" in hr_client.get(reverse(IMPORT_URL)).content.decode()
 
 
 def test_the_password_slips_say_where_and_with_which_organisation_code_to_sign_in(hr_client, department, organisation):

@@ -12,7 +12,7 @@ from accounts import services
 from accounts.forms import SecuritySettingsForm
 from accounts.models import PasswordHistory
 from accounts.selectors import policy_for_organisation
-from tests.factories import policy_with
+from tests.factories import UserFactory, policy_with
 
 # Decided in Python, the same on every database: make test-postgres skips it (pyproject.toml).
 pytestmark = pytest.mark.engine_neutral
@@ -272,3 +272,28 @@ def test_a_two_letter_user_name_does_not_forbid_every_password_holding_it(organi
     validate_password("Hrhr1234!xK", UserFactory(username="hr", organisation=organisation, department=None))
     with pytest.raises(ValidationError, match="不能包含用户名"):
         validate_password("Wangfang#2026", UserFactory(username="wangfang", organisation=organisation, department=None))
+
+
+def test_under_stricter_rules_a_password_is_refused_once_with_the_organisations_figure(
+    client, client_for, staff, organisation, password
+):
+    """A user test: with 4 classes set on the security page, a 2-class password was refused with
+    "…至少3类" right above the help line "…至少4类", and a 3-class one with the 4-class message.
+    The deployment's rules now leave the word to the organisation's stricter ones."""
+    from accounts.models import Policy
+
+    Policy.objects.filter(organisation=organisation).update(password_min_length=12, password_min_classes=4)
+    client.force_login(staff)
+
+    for weak in ("longerpassword99", "Longer9Password"):  # two classes, then three
+        form = _change(client, password, weak).context["form"]
+        assert dict(form.errors) == {
+            "new_password1": ["本单位要求密码包含大写字母、小写字母、数字、特殊字符中的至少4类。"]
+        }
+    for short in ("Ab#1", "Short#Pass1"):  # below the deployment's 8, then below the organisation's 12
+        form = _change(client, password, short).context["form"]
+        assert dict(form.errors) == {"new_password1": ["本单位要求密码至少12位。"]}
+    # Elsewhere the deployment's rules speak as before.
+    with pytest.raises(ValidationError) as refused:
+        validate_password("longerpassword99", UserFactory())
+    assert refused.value.messages == ["密码须包含大写字母、小写字母、数字、特殊字符中的至少3类。"]

@@ -1,10 +1,11 @@
 """HR keeps the register: departments and people, with history and confirmations."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import DepartmentMembership, PendingRoleChange, Role, User
@@ -594,3 +595,95 @@ def test_each_label_of_a_persons_page_keeps_its_value_beside_it(client_for, hr, 
     widths = [int(w) for w in re.findall(r'<d[td] class="col-\d+ col-md-(\d+)"', facts)]
     # Label and value together half a row on a desktop, so no pair is broken across two lines.
     assert widths and all(label + value == 6 for label, value in zip(widths[::2], widths[1::2], strict=True))
+
+
+def test_moving_into_a_department_without_a_head_is_warned_of_before_and_after(
+    client_for, hr, staff, organisation, settings
+):
+    """A user test: the page said 调整后将转由新科室的负责人审核 of a department with no head, and
+    afterwards the person's 审核评鉴人 was "—". A warning, not a refusal: the head may come later."""
+    from accounts.workflow import ReviewStatus
+    from tests.factories import TargetSetFactory
+
+    settings.APPRAISAL_TODAY = date(2026, 12, 5)
+    TargetSetFactory(owner=staff, year=2026, quarter=4, status=ReviewStatus.SUBMITTED)
+    headless = DepartmentFactory(organisation=organisation, name="信息科")
+    vacated = DepartmentFactory(organisation=organisation, name="档案科", head=UserFactory(is_active=False))
+    headed = DepartmentFactory(organisation=organisation, name="法规科")
+    headed.head = UserFactory(department=headed)
+    headed.save()
+    url = reverse("accounts:staff_move", args=[staff.pk])
+
+    page = client_for(hr).get(url)
+
+    labels = dict(page.context["form"].fields["department"].choices)
+    assert labels[headless.pk] == "信息科（无科室负责人）" and labels[vacated.pk] == "档案科（无科室负责人）"
+    assert labels[headed.pk] == "法规科" and labels[staff.department_id] == "办公室"
+    html = page.content.decode()
+    assert "目前没有科室负责人（列表中已标明）" in html and "无人审核" in html
+    # Sent back (a reason missing), the page says it of the department chosen.
+    resent = client_for(hr).post(url, {"department": headless.pk, "on_date": "2026-12-05"}).content.decode()
+    assert 'data-testid="move-without-head"' in resent
+    assert (
+        "“信息科”目前没有科室负责人：在任命负责人之前，科员甲提交的目标和小结（包括正在等待审核的）无人审核" in resent
+    )
+
+    moved = client_for(hr).post(
+        url, {"department": headless.pk, "on_date": "2026-12-05", "reason": "轮岗"}, follow=True
+    )
+
+    staff.refresh_from_db()
+    assert staff.department == headless
+    assert "“信息科”目前没有科室负责人" in moved.content.decode()
+    # Into a department with a head, nothing of it.
+    again = client_for(hr).post(url, {"department": headed.pk, "on_date": "2026-12-05", "reason": "轮岗"}, follow=True)
+    assert "目前没有科室负责人" not in again.content.decode()
+
+
+def test_the_new_persons_password_page_is_reached_by_a_redirect_and_reloads_without_sending_the_form_again(
+    client_for, hr, department, settings
+):
+    """A user test: the page showing the 初始密码 was the POST's answer, so a reload sent the form
+    again — 用户名 and 工号 taken, the password gone. As the import's result page: Post/Redirect/Get,
+    the password kept in the creator's session (never in the URL) for the import's 30 minutes."""
+    from accounts import imports
+
+    client = client_for(hr)
+    data = {"username": "newbie", "full_name": "新同事", "employee_number": "E90101", "department": department.pk}
+    data.update(staff_type="civil_servant", position_category="general")
+    response = client.post(reverse("accounts:staff_create"), data)
+
+    person = User.objects.get(username="newbie")
+    page_url = reverse("accounts:staff_initial_password", args=[person.pk])
+    assert response.status_code == 302 and response["Location"] == page_url
+    first = client.get(page_url)
+    password = first.context["password"]
+    assert password not in response["Location"] and person.check_password(password)
+    reloaded = client.get(page_url)
+    assert reloaded.status_code == 200 and reloaded.context["password"] == password
+    assert f'data-testid="initial-password">{password}<' in reloaded.content.decode()
+    # Another session of theirs has nothing to show, and after 30 minutes neither has this one.
+    other = Client()
+    other.force_login(hr)
+    assert password not in other.get(page_url, follow=True).content.decode()
+    session = client.session
+    session[imports.CREATED_PASSWORD_KEY]["at"] -= imports.INITIAL_PASSWORDS_TTL + 1
+    session.save()
+    late = client.get(page_url, follow=True).content.decode()
+    assert password not in late and "初始密码只在新建后显示30分钟，现已不再显示；如需要，请为其重置密码" in late
+
+
+def test_a_wrong_email_address_is_refused_in_the_applications_words_on_creation_and_edit(
+    client_for, hr, sysadmin, staff, department
+):
+    """A user test: the staff form said Django's "输入一个有效的 Email 地址。"."""
+    data = {"username": "newbie", "full_name": "新同事", "employee_number": "E90201", "department": department.pk}
+    data.update(staff_type="civil_servant", position_category="general", email="not-an-address")
+
+    created = client_for(hr).post(reverse("accounts:staff_create"), data)
+
+    assert created.context["form"].errors["email"] == ["请输入有效的电子邮箱地址。"]
+    assert "Email" not in created.content.decode()
+    edit = reverse("accounts:staff_edit", args=[staff.pk])
+    edited = client_for(sysadmin).post(edit, {"full_name": staff.full_name, "employee_number": "E1", "email": "x@"})
+    assert edited.context["form"].errors["email"] == ["请输入有效的电子邮箱地址。"]

@@ -135,9 +135,11 @@ def test_staff_goes_at_once_when_the_person_keeps_another_role(security_admin, s
     assert grant.withdraw_on_confirm == ""
 
 
-def test_staff_unticked_without_any_grant_waiting_goes_at_once(security_admin, staff):
-    assert services.roles_set(actor=security_admin, user=staff, roles=set()) == []
-    assert fresh(staff).roles == set()
+def test_staff_unticked_as_the_last_role_without_any_grant_waiting_is_refused(security_admin, staff):
+    # (It went at once, leaving the person no role: tests/accounts/test_last_role.py.)
+    with pytest.raises(ValidationError, match="将没有任何角色"):
+        services.roles_set(actor=security_admin, user=staff, roles=set())
+    assert fresh(staff).roles == {Role.STAFF}
 
 
 def test_staff_unticked_while_an_appointment_to_a_post_waits_goes_when_the_appointment_is_confirmed(
