@@ -1519,10 +1519,15 @@ _ROOM_QUERY_FILTERS: dict[str, tuple[str, list]] = {}
 
 def register_query_filter(key: str, label, choices) -> None:
     """Name an exported list's filter ``key`` in its audit entries: ``label`` and the ``choices``'
-    labels for its values. Registered again (another room's filter of the same name, its codes
-    different), the choices add up."""
-    _label, known = _ROOM_QUERY_FILTERS.get(key, (label, []))
-    _ROOM_QUERY_FILTERS[key] = (label, [*known, *(c for c in choices if c not in known)])
+    labels for its values. Registered again (another room's filter of the same name), the choices
+    add up and the first label stays; a code registered again with another label is an error (one
+    entry could not tell which list's value it names)."""
+    first_label, known = _ROOM_QUERY_FILTERS.get(key, (label, []))
+    labels = dict(known)
+    for code, text in choices:
+        if code in labels and str(labels[code]) != str(text):
+            raise ValueError(f"filter {key!r}: code {code!r} is {labels[code]!s} and {text!s}")
+    _ROOM_QUERY_FILTERS[key] = (first_label, [*known, *(c for c in choices if c[0] not in labels)])
 
 
 def _query_choices() -> dict:

@@ -334,3 +334,18 @@ def test_while_a_quarter_is_graded_the_places_count_those_not_yet_graded(client_
     assert rows["业务一科"]["未评鉴"] == 4 and rows["业务一科"]["按人数折算的“好”名额"] == 1
     drawn = {d["label"]: d["data"] for d in chart.as_json()["datasets"]}
     assert drawn["未评鉴"][0] == 4
+
+
+def test_a_leaders_count_is_of_the_inspections_covering_their_departments_each_once(
+    client_for, leader, inspector, organisation, year_graded, settings
+):
+    settings.APPRAISAL_TODAY = date(YEAR, 12, 10)
+    merit, rotating = year_graded
+    second = DepartmentFactory(organisation=organisation, supervising_leader=leader)
+    both = InspectionFactory(inspector=inspector, date=date(YEAR, 6, 3))
+    both.departments.add(merit, second)
+    InspectionFactory(inspector=inspector, date=date(YEAR, 6, 9)).departments.add(rotating, merit)
+    InspectionFactory(inspector=inspector, date=date(YEAR, 6, 19)).departments.add(rotating)
+    chart = _chart(_board(client_for(leader)), "inspections")
+    june = dict(zip(chart.header[1:], {row[0]: row[1:] for row in chart.rows}["6月"], strict=True))
+    assert (june["涉及分管科室的检查次数"], june["全单位检查次数"]) == (2, 3)

@@ -183,6 +183,13 @@ def people_vetoed_by(inspection: Inspection) -> list[str]:
     return list(dict.fromkeys(finding.person.get_full_name() for finding in serious.order_by("pk")))
 
 
+def people_with_active_veto_from(inspection: Inspection) -> list[str]:
+    """The names of those whose veto from a finding of ``inspection`` still stands (not lifted),
+    each once: what deleting the inspection takes away (a lifted one is gone already)."""
+    flags = VetoFlag.objects.filter(finding__inspection=inspection, lifted_at__isnull=True).select_related("person")
+    return list(dict.fromkeys(flag.person.get_full_name() for flag in flags.order_by("finding_id", "pk")))
+
+
 def sanctions_for_list(*, organisation_id: int) -> QuerySet[Sanction]:
     return Sanction.objects.filter(organisation_id=organisation_id).select_related(
         "person", "person__department", "entered_by"

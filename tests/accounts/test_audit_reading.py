@@ -258,3 +258,16 @@ def test_a_deleted_sanction_keeps_its_year_as_its_name(client_for, auditor, hr, 
     assert len(entries) == 2
     for row in entries:
         assert "处分与组织处理：2026年度" in row and f"#{saved.pk}" not in row
+
+
+def test_a_filter_code_named_twice_differently_is_refused_at_registration(monkeypatch):
+    """Filters are named by key across lists: two lists calling one code by two names could not be
+    told apart in an entry, so registering it is an error (the first label of a key stays)."""
+    from accounts import models
+
+    monkeypatch.setattr(models, "_ROOM_QUERY_FILTERS", {})
+    models.register_query_filter("state", "状态", [("open", "进行中")])
+    models.register_query_filter("state", "进度", [("open", "进行中"), ("closed", "已结束")])
+    assert models._ROOM_QUERY_FILTERS["state"] == ("状态", [("open", "进行中"), ("closed", "已结束")])
+    with pytest.raises(ValueError, match="open"):
+        models.register_query_filter("state", "状态", [("open", "已开放")])

@@ -335,7 +335,7 @@ def test_an_inspection_without_findings_is_deleted_with_the_month_checked_again(
     url = reverse("evaluations:inspection_delete", args=[inspection.pk])
     client = client_for(inspector)
     page = client.get(url).content.decode()
-    assert "本月检查次数随之减少" in page and "项发现将一并撤销" not in page
+    assert "该月的检查次数随之减少" in page and "项发现将一并撤销" not in page
     assert client.post(url, {"reason": "误录"}).status_code == 302
     assert not Inspection.objects.filter(pk=inspection.pk).exists()
     # May has ended (today is 1 December): its count is checked again, now short of the policy's.
@@ -343,3 +343,17 @@ def test_an_inspection_without_findings_is_deleted_with_the_month_checked_again(
 
     alert = ComplianceAlert.objects.get(organisation=inspection.organisation, year=2026, month=5)
     assert alert.inspections == 0 and alert.resolved_at is None
+
+
+def test_the_deletion_names_only_a_veto_that_still_stands(client_for, finding, inspector, staff):
+    """A review: a veto an inspector had lifted was named as one the deletion would withdraw."""
+    from django.utils import timezone
+
+    from evaluations.discipline.services import veto
+
+    serious = FindingFactory(inspection=finding.inspection, person=staff, severity=Severity.SERIOUS, description="脱岗")
+    flag = veto.veto_flags_for_finding(finding_id=serious.pk)
+    url = reverse("evaluations:inspection_delete", args=[finding.inspection.pk])
+    assert f"将撤销对{staff.full_name}的一票否决" in client_for(inspector).get(url).content.decode()
+    VetoFlag.objects.filter(pk=flag.pk).update(lifted_at=timezone.now(), lift_reason="复核后解除")
+    assert "的一票否决" not in client_for(inspector).get(url).content.decode()

@@ -190,12 +190,12 @@ def inspection_delete(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if removed is not None:
             return redirect("evaluations:inspections")
-    vetoes = selectors.people_vetoed_by(inspection)
+    vetoes = selectors.people_with_active_veto_from(inspection)
     findings = inspection.findings.count()
     message = (
-        _("确定删除%(date)s的%(kind)s检查记录吗？其%(n)d项发现将一并撤销，本月检查次数随之减少。")
+        _("确定删除%(date)s的%(kind)s检查记录吗？其%(n)d项发现将一并撤销，该月的检查次数随之减少。")
         if findings
-        else _("确定删除%(date)s的%(kind)s检查记录吗？本月检查次数随之减少。")
+        else _("确定删除%(date)s的%(kind)s检查记录吗？该月的检查次数随之减少。")
     )
     return confirm_page(
         request,
