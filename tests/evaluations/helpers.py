@@ -2,7 +2,7 @@ from datetime import date
 
 from evaluations.discipline.models import InspectionKind
 from evaluations.discipline.services import veto
-from evaluations.discipline.services.inspections import inspection_correct, inspection_record
+from evaluations.discipline.services.inspections import findings_correct, inspection_record
 from evaluations.grading.models import Grade, UncertainReason
 from evaluations.grading.services.grading import grade_assign
 
@@ -24,15 +24,7 @@ def record_inspection(organisation, inspector, department, *, on=date(2026, 9, 1
 def correct_findings(inspection, actor, findings: dict, *, reason: str):
     """``inspection``'s findings corrected through the service (finding id → fields), its date,
     kind and note kept."""
-    return inspection_correct(
-        inspection=inspection,
-        actor=actor,
-        reason=reason,
-        date=inspection.date,
-        kind=inspection.kind,
-        note=inspection.note,
-        findings=findings,
-    )
+    return findings_correct(inspection=inspection, actor=actor, reason=reason, findings=findings)
 
 
 def reconciliation_failing_for(monkeypatch, failing) -> None:

@@ -387,6 +387,21 @@ def inspection_correct(
     return locked
 
 
+def findings_correct(
+    *, inspection: Inspection, actor: User, reason: str, findings: Mapping[int, Mapping]
+) -> Inspection:
+    """:func:`inspection_correct` of the findings only, the inspection's date, kind and note kept."""
+    return inspection_correct(
+        inspection=inspection,
+        actor=actor,
+        reason=reason,
+        date=inspection.date,
+        kind=inspection.kind,
+        note=inspection.note,
+        findings=findings,
+    )
+
+
 @transaction.atomic
 def inspection_delete(*, inspection: Inspection, actor: User, reason: str) -> int:
     """Delete an inspection recorded in error (a duplicate, an inspection that did not take place):
@@ -401,14 +416,8 @@ def inspection_delete(*, inspection: Inspection, actor: User, reason: str) -> in
     check_length(reason, limit=Finding._meta.get_field("description").max_length, label=_("删除理由"), field="reason")
     findings = list(locked.findings.order_by("pk"))
     if findings:
-        inspection_correct(
-            inspection=locked,
-            actor=actor,
-            reason=reason,
-            date=locked.date,
-            kind=locked.kind,
-            note=locked.note,
-            findings={finding.pk: {"withdrawn": True} for finding in findings},
+        findings_correct(
+            inspection=locked, actor=actor, reason=reason, findings={f.pk: {"withdrawn": True} for f in findings}
         )
     day = locked.date
     with audit_reason(reason):
