@@ -250,7 +250,9 @@
       all.forEach(function (option) {
         var keep = option.value === "" || option.value === chosen;
         if (!keep) {
-          var inDepartment = !ticked.length || ticked.indexOf(option.getAttribute("data-department") || "") !== -1;
+          // The agency's leaders, in no department, belong to every inspection (as the server says).
+          var department = option.getAttribute("data-department") || "";
+          var inDepartment = !ticked.length || department === "" || ticked.indexOf(department) !== -1;
           keep = inDepartment && (!words || option.text.toLowerCase().indexOf(words) !== -1);
         }
         if (keep) { select.add(option); }

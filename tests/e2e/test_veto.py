@@ -12,6 +12,7 @@ the person is suggested 优秀 again.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -295,6 +296,11 @@ def test_a_findings_department_choice_keeps_to_the_ticked_departments(ui, demo):
     page.get_by_label(first.name, exact=True).check()
     expect(choice).to_have_count(2)
     expect(choice.nth(1)).to_have_text(first.name)
+    # The person picker beside it keeps the agency's leaders, in no department, who belong to every
+    # inspection (a user test: they vanished once a department was ticked).
+    leader = User.objects.filter(organisation=demo, username="demo_chief").get()
+    people = page.locator("select[name=findings-0-person] option")
+    expect(people.filter(has_text=re.compile(f"^{leader.full_name}（"))).to_have_count(1)
     page.get_by_label(second.name, exact=True).check()
     expect(choice).to_have_count(3)
     page.select_option("select[name=findings-0-department]", label=second.name)
