@@ -394,7 +394,12 @@ def welfare_report(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "evaluations/welfare/report.html",
-        {"assessment": assessment, "form": form, "deadline": services.report_deadline(assessment, policy)},
+        {
+            "assessment": assessment,
+            "form": form,
+            "deadline": services.report_deadline(assessment, policy),
+            "today": periods.today(),
+        },
     )
 
 

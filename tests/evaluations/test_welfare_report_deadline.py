@@ -57,6 +57,9 @@ def test_a_worker_of_a_unit_opening_late_is_not_overdue_at_once(client_for, hr, 
     assert "请于2027年1月3日前提交" in report
     today["value"] = date(2027, 1, 4)
     assert "2026年度个人述职已逾期未提交（1月3日截止）" in client.get("/").content.decode()
+    # The report page says so too (a user test read 请于…前提交 there after the day).
+    report = client.get(reverse("evaluations:welfare_report", args=[assessment.pk])).content.decode()
+    assert "已逾期（截止日为2027年1月3日）" in report and "请于2027年1月3日前提交" not in report
 
 
 def test_a_report_handed_in_before_the_late_openings_deadline_is_not_late(hr, organisation, worker, today):
