@@ -500,11 +500,11 @@ def staff_initial_password(request: HttpRequest, pk: int) -> HttpResponse:
     if not password:
         messages.info(
             request,
-            _("“%(name)s”的初始密码只在新建后显示%(minutes)d分钟，现已不再显示；如需要，请为其重置密码。")
+            _("“%(name)s”的初始密码只在新建时的登录中显示%(minutes)d分钟，现已不再显示；如需要，请为其重置密码。")
             % {"name": person, "minutes": imports.INITIAL_PASSWORDS_TTL // 60},
         )
         return redirect("accounts:staff_detail", pk=person.pk)
-    return render(request, "accounts/initial_password.html", {"person": person, "password": password})
+    return render(request, "accounts/initial_password.html", {"person": person, "password": password, "kept": True})
 
 
 @permission_required("accounts.view_staff")
