@@ -23,14 +23,18 @@
     return;
   }
   var COLOURS = ["#198754", "#0d6efd", "#ffc107", "#dc3545", "#6c757d", "#6610f2"];
+  // A line (a quota, a required number, a rate) in one dark colour of its own, the bars taking the
+  // palette in their order: the 好 places' line was drawn in the 好 bars' green (a user test).
+  var LINE = "#212529";
   JSON.parse(source.textContent).forEach(function (spec) {
     var canvas = document.querySelector('canvas[data-chart="' + spec.key + '"]');
     if (!canvas) {
       return;
     }
+    var bars = 0;
     var datasets = spec.datasets.map(function (d, i) {
-      var colour = COLOURS[i % COLOURS.length];
       var line = d.type === "line";
+      var colour = line ? LINE : COLOURS[bars++ % COLOURS.length];
       return {
         type: d.type,
         label: d.label,

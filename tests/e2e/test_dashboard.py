@@ -66,6 +66,12 @@ def test_the_dashboard_draws_its_charts_with_the_numbers_of_its_tables(any_ui, d
             column = chart["header"].index(dataset["label"])
             table = [_number(row[column]) for row in chart["rows"]]
             assert table == [None if v is None else float(v) for v in dataset["data"]], (chart["key"], dataset["label"])
+    # Every series of a chart in a colour of its own (the 好 places' line was the 好 bars' green).
+    colours = ui.page.evaluate(
+        """() => Array.from(document.querySelectorAll("canvas[data-chart]")).map(
+        (canvas) => Chart.getChart(canvas).data.datasets.map((d) => d.borderColor))"""
+    )
+    assert all(len(set(chart)) == len(chart) for chart in colours), colours
     grades = next(chart for chart in charts if chart["key"] == "grades")
     assert grades["labels"], "the demo's third quarter has graded departments"
     # An unstacked chart draws its bar series side by side: 已答复 was drawn exactly over 提出异议.
