@@ -60,6 +60,7 @@ class FindingForm(forms.Form):
         label=_("严重程度"),
         choices=[("", _("请选择")), *Severity.choices],
         help_text=_("“严重”问题将对该人员当年考核一票否决。"),
+        error_messages={"required": _("请选择严重程度。")},
     )
     description = MultiLineCharField(
         label=_("问题描述"),

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import check_date_order
+from accounts.forms import check_date_order, person_label
 from accounts.models import StaffType, User
 from accounts.text import MultiLineCharField
 from accounts.textlimits import MEDIUM
@@ -89,11 +89,6 @@ class DecisionForm(forms.Form):
     )
 
 
-def _person_label(user: User) -> str:
-    parts = [user.get_full_name(), user.employee_number, user.department.name if user.department_id else ""]
-    return " · ".join(part for part in parts if part)
-
-
 class PostForm(forms.ModelForm):
     class Meta:
         model = WelfarePost
@@ -122,8 +117,9 @@ class PostForm(forms.ModelForm):
         # them, and the unique check says where to change their post); a post keeps its own person.
         offered = person.queryset.filter(Q(welfare_post__isnull=True) | Q(pk=self.instance.person_id))
         offered = offered.select_related("department")
-        # Named with their staff ID and department (two 王 read alike), and where the list comes from.
-        person.widget.choices = [("", person.empty_label)] + [(u.pk, _person_label(u)) for u in offered]
+        # Named with their staff ID and department (two 王 read alike) as every person picker names
+        # them, 姓名（工号，科室）, and where the list comes from.
+        person.widget.choices = [("", person.empty_label)] + [(u.pk, person_label(u)) for u in offered]
         if not self.instance.pk:
             person.help_text = _("列出人员类别为“公益性岗位”、尚未登记岗位的在职人员；请先在“人员管理”中添加。")
         if self.instance.pk:

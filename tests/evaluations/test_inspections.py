@@ -353,3 +353,22 @@ def test_an_organisation_where_nobody_takes_part_requires_no_inspections(other_o
     assert discipline_check(organisation=other_organisation, year=2026, month=9) is None
     UserFactory(department__organisation=other_organisation)
     assert discipline_check(organisation=other_organisation, year=2026, month=9) is not None
+
+
+def test_a_finding_without_its_severity_says_so_in_words(client_for, inspector, department):
+    """A user test read Django's 这个字段是必填项。 under a finding's missing 严重程度."""
+    from django.urls import reverse as _reverse
+
+    data = {
+        "date": "2026-11-02",
+        "kind": "discipline",
+        "departments": [department.pk],
+        "note": "",
+        "findings-TOTAL_FORMS": "1",
+        "findings-INITIAL_FORMS": "0",
+        "findings-0-department": department.pk,
+        "findings-0-severity": "",
+        "findings-0-description": "桌面杂乱",
+    }
+    page = client_for(inspector).post(_reverse("evaluations:inspection_create"), data).content.decode()
+    assert "请选择严重程度。" in page and "这个字段是必填项" not in page

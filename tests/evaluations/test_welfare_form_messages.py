@@ -93,5 +93,6 @@ def test_the_post_form_names_the_people_offered_and_where_they_come_from(client_
 
     UserFactory(department=department, full_name="王保洁", employee_number="GY001", staff_type=StaffType.PUBLIC_WELFARE)
     page = client_for(hr).get(reverse("evaluations:welfare_post_new")).content.decode()
-    assert f"王保洁 · GY001 · {department.name}" in page
+    # Named as every person picker names them (a later user test read 王保洁 · GY001 · … here only).
+    assert f"王保洁（GY001，{department.name}）" in page
     assert "请先在“人员管理”中添加" in page
