@@ -65,6 +65,18 @@ def today(now: datetime | None = None) -> date:
     return timezone.localtime(now or timezone.now(), CHINA_TZ).date()
 
 
+def now() -> datetime:
+    """The current instant; under ``settings.APPRAISAL_TODAY`` the same time of day in China on the
+    day the clock is moved to, so that what the review workflow stamps and judges (a hand-in's
+    time and lateness, a review's time) agrees with the moved day a demo or browser test walks
+    (a user test's 述职 handed in after its deadline under a moved clock was not marked 迟交)."""
+    instant = timezone.now()
+    moved = moved_today()
+    if moved is None:
+        return instant
+    return timezone.localtime(instant, CHINA_TZ).replace(year=moved.year, month=moved.month, day=moved.day)
+
+
 def moved_today() -> date | None:
     """The day ``settings.APPRAISAL_TODAY`` sets the clock to, or None (production never moves it)."""
     value = getattr(settings, "APPRAISAL_TODAY", None)

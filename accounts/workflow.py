@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import periods
 from .audit import audit_reason
 from .fields import actor_link
 from .models import AuditEntry
@@ -289,7 +290,7 @@ def submit(
     validate the form, or to snapshot the content). ``is_late(document, now)`` judges lateness,
     which is recorded, never refused.
     """
-    now = now or timezone.now()
+    now = now or periods.now()
     locked = lock(document, version)
     check_owner_may_edit(locked, actor)
     # Handing in to nobody would leave the document waiting for ever.
@@ -330,7 +331,7 @@ def _decide(
 ) -> None:
     document.status = outcome
     document.reviewer = actor
-    document.reviewed_at = now or timezone.now()
+    document.reviewed_at = now or periods.now()
     document.return_reason = reason
     document.version += 1
     with audit_reason(reason):

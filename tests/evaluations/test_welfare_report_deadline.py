@@ -98,3 +98,35 @@ def test_the_to_do_reads_the_deadline_of_the_first_year_waiting_even_opened_afte
     home = client_for(worker).get("/").content.decode()
     # 2025's window ended a year ago; opened on 20 December 2026, it is due on 3 January 2027.
     assert "2025年度个人述职待提交（1月3日截止）" in home
+
+
+def test_under_a_moved_clock_a_report_handed_in_after_its_day_is_late(settings, hr, organisation, worker):
+    """A user test moved the clock (APPRAISAL_TODAY, demos and browser tests) past the deadline:
+    the home page said 已逾期, but the hand-in was judged on the machine's clock and not marked 迟交.
+    The workflow's stamps follow the moved day (periods.now)."""
+    settings.APPRAISAL_TODAY = date(2026, 12, 1)
+    services.welfare_assessments_open(actor=hr, organisation=organisation, year=2026)
+    assessment = worker.welfare_assessments.get()
+    settings.APPRAISAL_TODAY = date(2026, 12, 16)
+    services.welfare_report_save(actor=worker, assessment=assessment, text="一年来认真保洁。")
+    submitted = services.welfare_report_submit(actor=worker, assessment=assessment)
+    assert submitted.is_late is True
+    assert periods.today(submitted.submitted_at) == date(2026, 12, 16)
+
+
+def test_the_moved_clock_keeps_the_time_of_day_and_production_is_not_moved(settings):
+    from django.utils import timezone
+
+    settings.APPRAISAL_TODAY = None
+    before = timezone.now()
+    assert before <= periods.now() <= timezone.now()
+    settings.APPRAISAL_TODAY = date(2027, 2, 28)
+    moved = periods.now()
+    assert periods.today(moved) == date(2027, 2, 28)
+
+    def seconds(instant) -> int:
+        local = timezone.localtime(instant, periods.CHINA_TZ)
+        return local.hour * 3600 + local.minute * 60 + local.second
+
+    apart = abs(seconds(moved) - seconds(timezone.now())) % 86400
+    assert min(apart, 86400 - apart) < 60  # the same time of day
