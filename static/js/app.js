@@ -30,7 +30,11 @@
     // <form data-warn-changes>: a page of several forms (the grading cards, a document's 审核通过 and
     // 退回修改); sending one while another holds changes not sent asks first, with the text of
     // <html data-msg-unsent-changes> (the page reloads and those changes would be gone unseen).
-    var others = document.querySelectorAll("form[data-warn-changes]");
+    // <form data-leaves-page> (the header's language switch): any form of the page holding changes
+    // not sent asks likewise (a user test switched to English half-way through a form and lost it).
+    var others = form.hasAttribute("data-leaves-page")
+      ? document.querySelectorAll("main form[method=post]")
+      : document.querySelectorAll("form[data-warn-changes]");
     for (var j = 0; j < others.length; j++) {
       if (others[j] !== form && changedSinceLoad(others[j])) {
         messages.push(document.documentElement.getAttribute("data-msg-unsent-changes"));
