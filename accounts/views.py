@@ -752,7 +752,16 @@ def staff_roles(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/staff_roles.html",
-        {"form": form, "person": person, "waiting": waiting_changes},
+        {
+            "form": form,
+            "person": person,
+            "waiting": waiting_changes,
+            # A role the person keeps that is no box of this page (a post, a grant waiting): with one,
+            # unticking 工作人员 is asked about whatever else is ticked; without, only while another
+            # box stays ticked (with none left the server refuses, and asking first would mislead).
+            "keeps_role_off_page": bool(form.post_role_labels)
+            or any(not change.withdraw for change in waiting_changes),
+        },
     )
 
 

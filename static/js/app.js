@@ -43,8 +43,11 @@
     }
     // <form data-confirm-when="css selector" data-confirm-when-message="…">: ask only when the form
     // holds what the selector finds (a finding marked 严重, which vetoes the person's 优秀).
+    // With data-confirm-when-also="css selector", only when the form holds what both find (the roles
+    // page: 工作人员 unticked while another role stays; with none left the server refuses).
     var when = form.getAttribute("data-confirm-when");
-    if (complete && when && form.querySelector(when)) {
+    var also = form.getAttribute("data-confirm-when-also");
+    if (complete && when && form.querySelector(when) && (!also || form.querySelector(also))) {
       messages.push(form.getAttribute("data-confirm-when-message"));
     }
     // <input type="checkbox" data-confirm-checked="…"> ticked (a finding withdrawn): ask with its text, once.
