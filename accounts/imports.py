@@ -210,9 +210,12 @@ def initial_passwords_keep(
 
 def initial_passwords_peek(session, *, now: float, key: str = INITIAL_PASSWORDS_KEY) -> dict[int, str]:
     """The kept passwords by person, left in the session (the result page reads them on every
-    reload); empty once downloaded or expired."""
+    reload); empty once downloaded or expired, and once expired removed from the session."""
     kept = session.get(key)
-    if not kept or now - kept.get("at", 0) > INITIAL_PASSWORDS_TTL:
+    if kept and now - kept.get("at", 0) > INITIAL_PASSWORDS_TTL:
+        session.pop(key, None)
+        return {}
+    if not kept:
         return {}
     return {pk: row[4] for pk, row in zip(kept.get("people", []), kept["rows"], strict=False)}
 

@@ -341,6 +341,8 @@ CELERY_BEAT_SCHEDULE = {
     "job-sweeper": _beat("accounts.tasks.sweep_jobs"),
     # Finished background jobs past JOBS_RETENTION_DAYS (their files went after 7 days).
     "job-retention": _beat("accounts.tasks.purge_jobs", hour=4, minute=20),
+    # Sessions past their expiry, and whatever they kept (a one-time password), removed.
+    "expired-sessions": _beat("accounts.tasks.clear_expired_sessions", hour=4, minute=30),
     # Exported year workbooks past REPORTS_RETENTION_DAYS are removed (publicity.reports).
     "expired-reports": _beat("publicity.tasks.remove_expired_reports", hour=4, minute=45),
 }
