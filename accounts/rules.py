@@ -144,8 +144,9 @@ rules.add_perm("accounts.edit_security_settings", is_security_admin)
 rules.add_perm("accounts.manage_calendar", is_hr_admin)
 rules.add_perm("accounts.view_audit_log", is_auditor)
 # The person pickers' server-side search: those who record inputs about people (HR: scores, praise,
-# sanctions; the inspectors: findings).
-rules.add_perm("accounts.search_people", is_hr_admin | is_inspector)
+# sanctions; the inspectors: findings) and the agency head, who may propose a 创新突破 for anyone
+# of the agency (a supervising leader's picker lists their own departments' people instead).
+rules.add_perm("accounts.search_people", is_hr_admin | is_inspector | is_agency_head)
 # Object-level: an administrator acts only on people of their own organisation.
 rules.add_perm("accounts.change_person", (is_hr_admin | is_sysadmin) & same_organisation & ~is_another_administrator)
 rules.add_perm("accounts.view_person", (is_hr_admin | is_sysadmin | is_security_admin) & same_organisation)

@@ -425,7 +425,8 @@ def people_search(request: HttpRequest) -> JsonResponse:
     choosable people matching ``q`` (name, employee number, department), as JSON.
 
     ``leaders=1`` adds the agency's leaders (the pickers of findings and sanctions); ``department``
-    (repeatable) narrows to ticked departments; ``page`` pages on. Only the asker's organisation."""
+    (repeatable) narrows to those departments and the leaders in none; ``page`` pages on. Only the
+    asker's organisation."""
     try:
         page = min(max(int(request.GET.get("page", "1")), 1), 1000)
         department_ids = [int(value) for value in request.GET.getlist("department") if value]

@@ -89,7 +89,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "accounts:department_deactivate": row(DENY, hr=OK, other_hr=NOT_FOUND),
     "accounts:department_reactivate": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
     # other_hr: answers with the asker's own organisation only
-    "accounts:people_search": row(DENY, hr=OK, other_hr=OK, inspector=OK),
+    "accounts:people_search": row(DENY, hr=OK, other_hr=OK, inspector=OK, chief=OK),
     "accounts:staff_list": row(DENY, hr=OK, other_hr=OK, sysadmin=OK, security_admin=OK),
     "accounts:staff_create": row(DENY, hr=OK, other_hr=OK, sysadmin=OK),
     "accounts:staff_import": row(DENY, hr=OK, other_hr=OK),

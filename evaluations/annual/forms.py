@@ -69,11 +69,9 @@ class AnnualDecisionForm(forms.Form):
 class AchievementForm(forms.Form):
     """A leader's proposal of a 创新突破; the service checks whom the leader may propose for."""
 
-    # The site's person picker (a search box; named with number and department, as elsewhere),
-    # its people always listed: a leader may propose for their departments' people but not search
-    # the organisation (accounts:people_search is HR's and the inspectors').
+    # The site's person picker (a search box; named with number and department, as elsewhere).
     person = PersonChoiceField(
-        label=_("人员"), queryset=User.objects.none(), inline=True, error_messages={"required": _("请选择人员。")}
+        label=_("人员"), queryset=User.objects.none(), error_messages={"required": _("请选择人员。")}
     )
     title = forms.CharField(
         label=_("创新突破事项"),
@@ -87,9 +85,12 @@ class AchievementForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, searchable: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
+        # A leader's people (their departments') are always listed: a leader may not search the
+        # agency (accounts:people_search). The agency head's, everyone, are searched when many.
+        self.fields["person"].widget.inline = not searchable
 
 
 class AchievementDecisionForm(forms.Form):

@@ -233,7 +233,8 @@ def _achievements_page(request: HttpRequest, year: int, *, form=None, status: in
     stays, the message at its field)."""
     user = request.user
     if form is None and user.has_perm("evaluations.propose_achievements"):
-        form = AchievementForm(people=achievement_services.proposable_people(actor=user))
+        people = achievement_services.proposable_people(actor=user)
+        form = AchievementForm(people=people, searchable=user.has_perm("accounts.search_people"))
     page = page_of(request, achievement_services.achievements_for(actor=user, year=year), per_page=PAGE_SIZE)
     # The buttons by the rule the service applies: HR sees none on their own or their proposal.
     # Who holds a veto of the year (to those who see veto flags): confirmed, their 创新突破 stays
@@ -262,7 +263,11 @@ def _achievements_page(request: HttpRequest, year: int, *, form=None, status: in
 @require_POST
 @permission_required("evaluations.propose_achievements")
 def achievement_propose(request: HttpRequest, year: int) -> HttpResponse:
-    form = AchievementForm(request.POST, people=achievement_services.proposable_people(actor=request.user))
+    form = AchievementForm(
+        request.POST,
+        people=achievement_services.proposable_people(actor=request.user),
+        searchable=request.user.has_perm("accounts.search_people"),
+    )
     made, status = form_submitted(
         request,
         form,

@@ -56,7 +56,9 @@ def test_the_inspector_may_search_and_the_others_are_refused(
     client, client_for, inspector, staff, head, leader, chief, sysadmin, auditor
 ):
     assert search(client_for(inspector), q="科员甲")["results"][0]["id"] == staff.pk
-    for person in (staff, head, leader, chief, sysadmin, auditor):
+    # The agency head too, who may propose a 创新突破 for anyone of the agency (a review).
+    assert search(client_for(chief), q="科员甲")["results"][0]["id"] == staff.pk
+    for person in (staff, head, leader, sysadmin, auditor):
         assert client_for(person).get(SEARCH, {"q": "科员"}).status_code == 403
     client.logout()
     assert client.get(SEARCH).status_code == 302
@@ -168,3 +170,14 @@ def test_a_corrections_searched_picker_keeps_to_the_inspections_departments(
     assert f'data-search-url="{url}"' in re.search(rf'<select[^>]*name="person_{finding.pk}"[^>]*>', page).group(0)
     found = {row["id"] for row in search(client, q="", leaders="1", department=department.pk)["results"]}
     assert staff.pk in found and elsewhere.pk not in found
+
+
+def test_the_agency_heads_achievement_picker_searches_a_large_agency(client_for, chief, staff, department, monkeypatch):
+    """A review: always listed, the agency head's picker would carry every person of the agency."""
+    monkeypatch.setattr(account_forms, "PICKER_INLINE_LIMIT", 1)
+    for _ in range(3):
+        UserFactory(department=department)
+    page = client_for(chief).get(reverse("evaluations:achievements", args=[2026])).content.decode()
+    tag = re.search(r'<select[^>]*name="person"[^>]*>', page).group(0)
+    assert f'data-search-url="{SEARCH}"' in tag
+    assert staff.get_full_name() not in page.split('name="person"')[1].split("</select>")[0]
