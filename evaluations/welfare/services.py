@@ -219,7 +219,7 @@ def welfare_report_save(
 
 def report_deadline(assessment: WelfareAssessment, policy: Policy | None = None) -> date:
     """The last day of the assessment's 述职 (``periods.welfare_report_deadline``): the window's,
-    or later where the unit opened the year only after the window's last day."""
+    or later where the unit opened the year after the window's first day."""
     policy = policy or policy_for_organisation(organisation_id=assessment.organisation_id)
     return periods.welfare_report_deadline(policy, assessment.year, assessment.opened_on)
 

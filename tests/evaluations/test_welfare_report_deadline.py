@@ -78,7 +78,7 @@ def test_hr_sees_a_report_handed_in_late_on_the_list_and_the_workers_page(client
     listing = client.get(reverse("evaluations:welfare", args=[2026])).content.decode()
     assert 'data-testid="welfare-row-late"' in listing
     # HR reads the later deadline beside the policy's window (a review).
-    assert "个人述职截止日顺延至2027-01-03" in listing
+    assert "个人述职截止日随开展考核的日期顺延，最晚为2027-01-03" in listing
     page = client.get(assessment.get_absolute_url()).content.decode()
     assert 'data-testid="welfare-report-late"' in page
 
