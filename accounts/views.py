@@ -498,14 +498,23 @@ def staff_initial_password(request: HttpRequest, pk: int) -> HttpResponse:
     password = imports.initial_passwords_peek(request.session, now=time.time(), key=imports.CREATED_PASSWORD_KEY).get(
         person.pk
     )
-    if not password:
+    minutes = imports.INITIAL_PASSWORDS_TTL // 60
+    # Not once the person has changed it or it was reset since (a review: a stale one stayed shown).
+    if not password or not person.must_change_password or not person.check_password(password):
         messages.info(
             request,
-            _("“%(name)s”的初始密码只在新建时的登录中显示%(minutes)d分钟，现已不再显示；如需要，请为其重置密码。")
-            % {"name": person, "minutes": imports.INITIAL_PASSWORDS_TTL // 60},
+            _(
+                "“%(name)s”的初始密码已不再显示：只在新建它的登录中、%(minutes)d分钟内、本人修改密码前，"
+                "为最近新建的一人显示。如需要，请为其重置密码。"
+            )
+            % {"name": person, "minutes": minutes},
         )
         return redirect("accounts:staff_detail", pk=person.pk)
-    return render(request, "accounts/initial_password.html", {"person": person, "password": password, "kept": True})
+    return render(
+        request,
+        "accounts/initial_password.html",
+        {"person": person, "password": password, "kept_minutes": minutes},
+    )
 
 
 @permission_required("accounts.view_staff")
