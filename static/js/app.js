@@ -31,12 +31,15 @@
     // 退回修改); sending one while another holds changes not sent asks first, with the text of
     // <html data-msg-unsent-changes> (the page reloads and those changes would be gone unseen).
     // <form data-leaves-page> (the header's language switch): any form of the page holding changes
-    // not sent asks likewise (a user test switched to English half-way through a form and lost it).
-    var others = form.hasAttribute("data-leaves-page")
+    // not sent asks likewise (a user test switched to English half-way through a form and lost it),
+    // and so does a form that came back refused, holding what was sent and not saved.
+    var leaves = form.hasAttribute("data-leaves-page");
+    var others = leaves
       ? document.querySelectorAll("main form[method=post]")
       : document.querySelectorAll("form[data-warn-changes]");
     for (var j = 0; j < others.length; j++) {
-      if (others[j] !== form && changedSinceLoad(others[j])) {
+      var refused = leaves && others[j].querySelector(".is-invalid, [aria-invalid=true], [data-form-errors]");
+      if (others[j] !== form && (refused || changedSinceLoad(others[j]))) {
         messages.push(document.documentElement.getAttribute("data-msg-unsent-changes"));
         break;
       }
@@ -92,7 +95,9 @@
     if (form) { unsaved = form; }
   });
   document.addEventListener("submit", function (event) {
-    if (!event.defaultPrevented && event.target === unsaved) { unsaved = null; }
+    // Sent, or the page left through <form data-leaves-page> after its own question: not asked again.
+    var leaving = event.target.hasAttribute && event.target.hasAttribute("data-leaves-page");
+    if (!event.defaultPrevented && (event.target === unsaved || leaving)) { unsaved = null; }
   });
   window.addEventListener("beforeunload", function (event) {
     if (unsaved) {

@@ -26,3 +26,19 @@ def test_switching_language_asks_before_typed_text_is_lost(demo, ui):
         page.get_by_test_id("language-switch").get_by_role("button", name="English").click()
     assert asked == []
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_a_refused_form_s_text_is_asked_about_too(demo, ui):
+    """What came back refused (the page holds what was sent, not saved) reads as unchanged: the
+    switch asked nothing and the text was lost (a review)."""
+    ui.sign_in_as("demo_hr", to="/accounts/staff/new/")
+    page = ui.page
+    page.fill("input[name=full_name]", "新同事")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()  # refused: no user name
+    assert page.input_value("input[name=full_name]") == "新同事"
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_test_id("language-switch").get_by_role("button", name="English").click()
+    page.wait_for_timeout(300)
+    assert asked and "尚未保存" in asked[0]
