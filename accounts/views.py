@@ -492,8 +492,9 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 @never_cache
 @permission_required("accounts.manage_staff")
 def staff_initial_password(request: HttpRequest, pk: int) -> HttpResponse:
-    """The one-time password of the person the 新增人员 form just created, kept in the creator's
-    session (never in the URL) for as long as an import's: a reload shows it again."""
+    """The one-time password of the person the 新增人员 form just created or whose password was just
+    reset, kept in the actor's session (never in the URL) for as long as an import's: a reload
+    shows it again."""
     person = _get_person_for_admin(request, pk)
     password = imports.initial_passwords_peek(request.session, now=time.time(), key=imports.CREATED_PASSWORD_KEY).get(
         person.pk
@@ -504,8 +505,8 @@ def staff_initial_password(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(
             request,
             _(
-                "“%(name)s”的初始密码已不再显示：只在新建它的登录中、%(minutes)d分钟内、本人修改密码前，"
-                "为最近新建的一人显示。如需要，请为其重置密码。"
+                "“%(name)s”的初始密码已不再显示：只在设置它的登录中、%(minutes)d分钟内、本人修改密码前，"
+                "为最近新建或重置密码的一人显示。如需要，请为其重置密码。"
             )
             % {"name": person, "minutes": minutes},
         )
@@ -818,7 +819,12 @@ def staff_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
             )
             _warn_when_nobody_can_confirm(request, person)
             return redirect("accounts:staff_detail", pk=person.pk)
-        return render(request, "accounts/initial_password.html", {"person": person, "password": password})
+        # Post/Redirect/Get, as a new person's: a reload shows the password again instead of
+        # resetting it once more (the password told a minute ago no longer working).
+        imports.initial_passwords_keep(
+            request.session, created=[(person, password)], now=time.time(), key=imports.CREATED_PASSWORD_KEY
+        )
+        return redirect("accounts:staff_initial_password", pk=person.pk)
     if services.password_reset_needs_second_admin(user=person):
         # Said before the request is made, not only after it: the reset waits for a second
         # administrator, who is the one shown the new password (services.password_reset_decide).

@@ -252,9 +252,12 @@ def test_the_security_settings_are_the_security_administrators(client, organisat
 
 def test_a_reset_of_an_ordinary_persons_password_is_single_use_and_told(client, sysadmin, auditor, staff):
     client.force_login(sysadmin)
-    response = client.post(reverse("accounts:staff_reset_password", args=[staff.pk]))
+    response = client.post(reverse("accounts:staff_reset_password", args=[staff.pk]), follow=True)
     assert response.status_code == 200
     password = response.context["password"]
+    # Reached by a redirect: a reload shows the same password, it does not reset it again.
+    assert response.redirect_chain[0][0] == reverse("accounts:staff_initial_password", args=[staff.pk])
+    assert client.get(response.redirect_chain[0][0]).context["password"] == password
     staff = fresh(staff)
     assert staff.check_password(password) and staff.must_change_password
     assert Notification.objects.filter(recipient=staff).exists()

@@ -280,7 +280,7 @@ def test_resetting_a_password_asks_first_and_shows_the_new_one_once(client_for, 
     client = client_for(hr)
     url = reverse("accounts:staff_reset_password", args=[staff.pk])
     assert "确定" in client.get(url).content.decode()
-    response = client.post(url)
+    response = client.post(url, follow=True)  # to the page that shows it (Post/Redirect/Get)
     staff.refresh_from_db()
     assert staff.must_change_password
     assert staff.check_password(response.context["password"])
@@ -672,7 +672,7 @@ def test_the_new_persons_password_page_is_reached_by_a_redirect_and_reloads_with
     session[imports.CREATED_PASSWORD_KEY]["at"] -= imports.INITIAL_PASSWORDS_TTL + 1
     session.save()
     late = client.get(page_url, follow=True).content.decode()
-    assert password not in late and "的初始密码已不再显示：只在新建它的登录中、30分钟内" in late
+    assert password not in late and "的初始密码已不再显示：只在设置它的登录中、30分钟内" in late
     # Gone from the session too, not only hidden (a review: the password stayed in the database).
     assert imports.CREATED_PASSWORD_KEY not in client.session
 
