@@ -236,6 +236,25 @@
   // keeps only the people whose name, number or department contains what is typed and, where
   // the form has department checkboxes (an inspection), only the people of ticked departments.
   // Options are taken out rather than hidden: phones ignore hidden <option>s.
+  // The values of the form's ticked department checkboxes (an inspection's departments covered).
+  function tickedDepartments(form) {
+    if (!form) { return []; }
+    return Array.prototype.slice.call(form.querySelectorAll("input[name=departments]:checked"))
+      .map(function (box) { return box.value; });
+  }
+
+  // Put back in ``select`` those of its ``all`` options that ``keep(option)`` keeps, with the empty
+  // choice and the chosen one always (options are taken out rather than hidden: phones ignore
+  // hidden <option>s).
+  function keepOptions(select, all, keep) {
+    var chosen = select.value;
+    while (select.options.length) { select.remove(0); }
+    all.forEach(function (option) {
+      if (option.value === "" || option.value === chosen || keep(option)) { select.add(option); }
+    });
+    select.value = chosen;
+  }
+
   function setUpPicker(select) {
     if (select.hasAttribute("data-picker-ready")) { return; }
     select.setAttribute("data-picker-ready", "");
@@ -248,28 +267,15 @@
     search.setAttribute("data-person-search", "");
     select.parentNode.insertBefore(search, select);
 
-    function tickedDepartments() {
-      if (!select.form) { return []; }
-      return Array.prototype.slice.call(select.form.querySelectorAll("input[name=departments]:checked"))
-        .map(function (box) { return box.value; });
-    }
-
     function apply() {
       var words = search.value.trim().toLowerCase();
-      var ticked = tickedDepartments();
-      var chosen = select.value;
-      while (select.options.length) { select.remove(0); }
-      all.forEach(function (option) {
-        var keep = option.value === "" || option.value === chosen;
-        if (!keep) {
-          // The agency's leaders, in no department, belong to every inspection (as the server says).
-          var department = option.getAttribute("data-department") || "";
-          var inDepartment = !ticked.length || department === "" || ticked.indexOf(department) !== -1;
-          keep = inDepartment && (!words || option.text.toLowerCase().indexOf(words) !== -1);
-        }
-        if (keep) { select.add(option); }
+      var ticked = tickedDepartments(select.form);
+      keepOptions(select, all, function (option) {
+        // The agency's leaders, in no department, belong to every inspection (as the server says).
+        var department = option.getAttribute("data-department") || "";
+        var inDepartment = !ticked.length || department === "" || ticked.indexOf(department) !== -1;
+        return inDepartment && (!words || option.text.toLowerCase().indexOf(words) !== -1);
       });
-      select.value = chosen;
     }
 
     // A large organisation (data-search-url, beyond PICKER_INLINE_LIMIT people): the <select> holds
@@ -284,7 +290,7 @@
       var params = new URLSearchParams();
       params.set("q", words);
       params.set("page", String(page));
-      tickedDepartments().forEach(function (id) { params.append("department", id); });
+      tickedDepartments(select.form).forEach(function (id) { params.append("department", id); });
       fetch(url + (url.indexOf("?") === -1 ? "?" : "&") + params.toString(), {
         credentials: "same-origin",
         headers: { "Accept": "application/json" }
@@ -349,16 +355,8 @@
     select.setAttribute("data-choice-ready", "");
     var all = Array.prototype.slice.call(select.options);
     function apply() {
-      var ticked = Array.prototype.slice.call(select.form.querySelectorAll("input[name=departments]:checked"))
-        .map(function (box) { return box.value; });
-      var chosen = select.value;
-      while (select.options.length) { select.remove(0); }
-      all.forEach(function (option) {
-        if (option.value === "" || option.value === chosen || !ticked.length || ticked.indexOf(option.value) !== -1) {
-          select.add(option);
-        }
-      });
-      select.value = chosen;
+      var ticked = tickedDepartments(select.form);
+      keepOptions(select, all, function (option) { return !ticked.length || ticked.indexOf(option.value) !== -1; });
     }
     select.form.addEventListener("change", function (event) {
       if (event.target.name === "departments") { apply(); }
@@ -366,9 +364,13 @@
     apply();
   }
 
+  // The pickers and department choices in ``root``, ``root`` itself included (a formset row added later).
   function setUpPickers(root) {
-    root.querySelectorAll("select[data-person-picker]").forEach(setUpPicker);
-    root.querySelectorAll("select[data-ticked-departments]").forEach(setUpDepartmentChoice);
+    var setUps = [["select[data-person-picker]", setUpPicker], ["select[data-ticked-departments]", setUpDepartmentChoice]];
+    setUps.forEach(function (pair) {
+      if (root.matches && root.matches(pair[0])) { pair[1](root); }
+      root.querySelectorAll(pair[0]).forEach(pair[1]);
+    });
   }
   setUpPickers(document);
 
@@ -432,15 +434,7 @@
   new MutationObserver(function (changes) {
     changes.forEach(function (change) {
       change.addedNodes.forEach(function (node) {
-        if (node.nodeType === 1) {
-          if (node.matches("select[data-person-picker]")) {
-            setUpPicker(node);
-          } else if (node.matches("select[data-ticked-departments]")) {
-            setUpDepartmentChoice(node);
-          } else {
-            setUpPickers(node);
-          }
-        }
+        if (node.nodeType === 1) { setUpPickers(node); }
       });
     });
   }).observe(document.body, { childList: true, subtree: true });

@@ -307,3 +307,9 @@ def test_a_findings_department_choice_keeps_to_the_ticked_departments(ui, demo):
     page.get_by_label(first.name, exact=True).uncheck()
     expect(choice).to_have_count(2)
     assert page.input_value("select[name=findings-0-department]") == str(second.pk)
+    # A finding row added later narrows alike from the start, and its person picker has its search box.
+    page.get_by_role("button", name="添加一项问题").click()
+    expect(page.locator("select[name=findings-1-department] option")).to_have_count(2)
+    expect(
+        page.locator("select[name=findings-1-person]").locator("xpath=preceding-sibling::input[@data-person-search]")
+    ).to_have_count(1)
