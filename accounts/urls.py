@@ -48,6 +48,7 @@ urlpatterns = [
         {"confirm": True},
         name="password_reset_confirm",
     ),
+    path("pending/passwords/<int:pk>/password/", views.password_reset_password, name="password_reset_password"),
     path(
         "pending/passwords/<int:pk>/reject/",
         views.password_reset_decide,

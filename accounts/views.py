@@ -495,7 +495,12 @@ def staff_initial_password(request: HttpRequest, pk: int) -> HttpResponse:
     """The one-time password of the person the 新增人员 form just created or whose password was just
     reset, kept in the actor's session (never in the URL) for as long as an import's: a reload
     shows it again."""
-    person = _get_person_for_admin(request, pk)
+    return _kept_password_page(request, _get_person_for_admin(request, pk), gone_url=person_url)
+
+
+def _kept_password_page(request: HttpRequest, person: User, *, gone_url) -> HttpResponse:
+    """The page of ``person``'s one-time password kept in the actor's session (``gone_url(person)``
+    with a message once it is no longer to be shown)."""
     password = imports.initial_passwords_peek(request.session, now=time.time(), key=imports.CREATED_PASSWORD_KEY).get(
         person.pk
     )
@@ -510,7 +515,7 @@ def staff_initial_password(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"name": person, "minutes": minutes},
         )
-        return redirect("accounts:staff_detail", pk=person.pk)
+        return redirect(gone_url(person))
     return render(
         request,
         "accounts/initial_password.html",
@@ -923,7 +928,26 @@ def password_reset_decide(request: HttpRequest, pk: int, confirm: bool) -> HttpR
     if reset.second_factor:
         messages.success(request, _("已确认：%(change)s。") % {"change": reset})
         return redirect("accounts:pending_changes")
-    return render(request, "accounts/initial_password.html", {"person": reset.user, "password": password})
+    # Post/Redirect/Get, as the first administrator's own reset: a reload shows the password again
+    # instead of sending the confirmation once more (refused, the password told gone).
+    imports.initial_passwords_keep(
+        request.session, created=[(reset.user, password)], now=time.time(), key=imports.CREATED_PASSWORD_KEY
+    )
+    return redirect("accounts:password_reset_password", pk=reset.pk)
+
+
+@never_cache
+@permission_required("accounts.confirm_password_resets")
+def password_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """The new password of a reset the reader confirmed, kept in their session as a new person's."""
+    reset = get_object_or_404(
+        PendingPasswordReset.objects.select_related("user", "user__organisation"),
+        pk=pk,
+        organisation_id=request.user.organisation_id,
+        state=PendingPasswordReset.State.CONFIRMED,
+        confirmed_by=request.user,
+    )
+    return _kept_password_page(request, reset.user, gone_url=lambda _person: reverse("accounts:pending_changes"))
 
 
 # --- Working-day calendar ----------------------------------------------------------------

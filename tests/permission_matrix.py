@@ -120,6 +120,10 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "accounts:role_change_reject": row(POST_DENY, hr=POST_OK, other_hr=POST_NOT_FOUND),
     "accounts:password_reset_confirm": row(POST_DENY, security_admin=POST_OK),
     "accounts:password_reset_reject": row(POST_DENY, security_admin=POST_OK),
+    # The table's reset is not confirmed when the GETs run: its password is nobody's to read. The
+    # security administrator's POSTs confirm it first (password_reset_confirm above), and the page
+    # then answers them.
+    "accounts:password_reset_password": row(DENY, sysadmin=NOT_FOUND, security_admin=("404", "ok")),
     "accounts:role_change_withdraw": row(POST_NOT_FOUND, security_admin=POST_OK),
     "accounts:password_reset_withdraw": row(POST_NOT_FOUND, sysadmin=POST_OK),
     "accounts:calendar": row(DENY, hr=OK, other_hr=OK),

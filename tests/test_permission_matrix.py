@@ -98,6 +98,7 @@ OBJECT_FOR_PK = {
     "accounts:role_change_reject": "role_change",
     "accounts:password_reset_confirm": "password_reset",
     "accounts:password_reset_reject": "password_reset",
+    "accounts:password_reset_password": "password_reset",
     "accounts:role_change_withdraw": "role_change",
     "accounts:password_reset_withdraw": "password_reset",
     "accounts:calendar_delete": "working_day",

@@ -115,23 +115,31 @@ def test_the_observed_chain_is_refused_step_by_step(
     assert fresh(hr).check_password(PASSWORD)
     client.logout()
 
-    # The second administrator confirms; the new password is shown on that one page, is single-use,
-    # and HR and the auditor are told (bell and e-mail).
+    # The second administrator confirms; the new password is shown to them after a redirect (a
+    # reload shows it again rather than sending the confirmation once more), and HR and the auditor
+    # are told (bell and e-mail).
     client.force_login(security_admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("accounts:password_reset_confirm", args=[reset.pk]))
-    assert response.status_code == 200
+    shown_url = reverse("accounts:password_reset_password", args=[reset.pk])
+    assert response.status_code == 302 and response.url == shown_url
     assert any("hr@example.org" in message.to for message in mail.outbox)
-    new_password = response.context["password"]
-    assert "no-cache" in response.get("Cache-Control", "") or "no-store" in response.get("Cache-Control", "")
+    shown = client.get(shown_url)
+    new_password = shown.context["password"]
+    assert "no-cache" in shown.get("Cache-Control", "") or "no-store" in shown.get("Cache-Control", "")
     hr = fresh(hr)
     assert hr.check_password(new_password) and hr.must_change_password
     assert Notification.objects.filter(recipient=hr, message__contains="重置").exists()
     assert Notification.objects.filter(recipient=auditor, message__contains="重置").exists()
-    # Never shown again: a second confirmation shows nothing.
+    # A reload shows the same password; a second confirmation changes nothing.
+    assert client.get(shown_url).context["password"] == new_password
     again = client.post(reverse("accounts:password_reset_confirm", args=[reset.pk]))
-    assert again.status_code == 302
+    assert again.status_code == 302 and again.url == reverse("accounts:pending_changes")
     assert fresh(hr).check_password(new_password)
+    # Nobody else reads it: not the requester, not another administrator's session.
+    client.logout()
+    client.force_login(sysadmin)
+    assert client.get(shown_url).status_code == 404
     client.logout()
 
     # 6. It tries to remove the auditor's role and to deactivate the auditor: refused.

@@ -271,7 +271,8 @@ def test_a_password_reset_is_recorded_beside_a_waiting_second_factor_reset(
     # Confirming the password's reset leaves the authenticator's waiting.
     password_reset = waiting.get(second_factor=False)
     response = client_for(security_admin).post(reverse("accounts:password_reset_confirm", args=[password_reset.pk]))
-    assert response.status_code == 200  # the one-time password, shown once
+    assert response.url == reverse("accounts:password_reset_password", args=[password_reset.pk])
+    assert client_for(security_admin).get(response.url).status_code == 200  # the one-time password
     sysadmin.refresh_from_db()
     assert sysadmin.must_change_password
     assert list(waiting.values_list("second_factor", flat=True)) == [True]
