@@ -7,8 +7,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from .models import (
     DEPARTMENT_POSTS,
@@ -25,6 +26,7 @@ from .models import (
     StaffStatus,
     StaffStatusKind,
     User,
+    WorkingDayOverride,
 )
 
 # The policies read during the current request (organisation id → the row as read), or None outside
@@ -425,3 +427,41 @@ def pending_changes_to_decide(*, user: User) -> int:
             .count()
         )
     return waiting
+
+
+@dataclass(frozen=True)
+class CalendarYearMissing:
+    """A year beyond the built-in calendar whose arrangement HR has not finished entering: how many
+    days are entered so far and the latest of them (None when none is)."""
+
+    year: int
+    entered: int
+    latest: date | None
+
+
+def calendar_years_missing(organisation_id: int, *, today: date, last_known_year: int) -> list[CalendarYearMissing]:
+    """The year at work (and, from December, the next) beyond the built-in calendar while its
+    arrangement is not entered to its end: a year counts as entered once a day of October or later
+    is (国庆, the last arrangement of every year), not from its first entry (a user test: one 元旦
+    entry silenced the warning for the rest of the year)."""
+    years = [
+        year
+        for year in (today.year, today.year + 1)
+        if year > last_known_year and (year == today.year or today.month == 12)
+    ]
+    if not years:
+        return []
+    entered = (
+        WorkingDayOverride.objects.filter(
+            Q(organisation_id=organisation_id) | Q(organisation__isnull=True), date__year__in=years
+        )
+        .values("date__year")
+        .annotate(days=Count("date", distinct=True), latest=Max("date"))
+    )
+    found = {row["date__year"]: (row["days"], row["latest"]) for row in entered}
+    missing = []
+    for year in years:
+        days, latest = found.get(year, (0, None))
+        if latest is None or latest < date(year, 10, 1):
+            missing.append(CalendarYearMissing(year=year, entered=days, latest=latest))
+    return missing

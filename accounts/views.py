@@ -985,16 +985,9 @@ def working_day_calendar(request: HttpRequest) -> HttpResponse:
     first_year, last_year = periods.statutory_year_range()
     # The year at work (and, from December, the next) beyond the built-in calendar: said at the top,
     # since every working-day deadline of that year counts Monday to Friday until HR enters it.
-    today = periods.today()
-    unknown = [
-        year
-        for year in (today.year, today.year + 1)
-        if year > last_year
-        and (year == today.year or today.month == 12)
-        and not WorkingDayOverride.objects.filter(
-            Q(organisation_id=request.user.organisation_id) | Q(organisation__isnull=True), date__year=year
-        ).exists()
-    ]
+    missing = selectors.calendar_years_missing(
+        request.user.organisation_id, today=periods.today(), last_known_year=last_year
+    )
     return render(
         request,
         "accounts/calendar.html",
@@ -1003,7 +996,7 @@ def working_day_calendar(request: HttpRequest) -> HttpResponse:
             "page": page,
             "statutory_first_year": first_year,
             "statutory_last_year": last_year,
-            "unknown_year": unknown[0] if unknown else None,
+            "missing_year": missing[0] if missing else None,
         },
     )
 

@@ -520,5 +520,12 @@ def test_the_calendar_page_says_when_the_year_at_work_is_beyond_the_built_in_cal
     assert 'data-testid="calendar-unknown-year"' in page and f"尚无{last + 1}年的法定节假日" in page
     settings.APPRAISAL_TODAY = date(last + 1, 1, 6)
     assert f"尚无{last + 1}年的法定节假日" in client.get(reverse("accounts:calendar")).content.decode()
+    # The year's first entries do not silence it (a user test: one 春节 day did): it says how far
+    # the year is entered, until a day of October (国庆, the year's last arrangement) is.
     _override(date(last + 1, 2, 16), working=False, organisation=organisation, note="春节")
+    _override(date(last + 1, 2, 17), working=False, organisation=organisation, note="春节")
+    page = client.get(reverse("accounts:calendar")).content.decode()
+    assert 'data-testid="calendar-unknown-year"' in page
+    assert f"{last + 1}年已录入2天，最晚到{last + 1}-02-17，尚未录入国庆节的安排" in page
+    _override(date(last + 1, 10, 1), working=False, organisation=organisation, note="国庆节")
     assert 'data-testid="calendar-unknown-year"' not in client.get(reverse("accounts:calendar")).content.decode()
