@@ -63,7 +63,7 @@ from .excel import (
     workbook_file,
     write_table,
 )
-from .models import Department, Organisation, PositionCategory, StaffType, User
+from .models import OUTSIDE_DEPARTMENTS_WORDS, Department, Organisation, PositionCategory, StaffType, User
 from .text import person_name
 
 DATA_SHEET_TITLE = "人员"
@@ -89,7 +89,6 @@ _DAY = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?: \d{2}:\d{2}(?::\d{2})
 # cell says nothing: a new person must have one or the other (a user test: a blank made an
 # ordinary 工作人员 nobody reviews), an existing one keeps their department.
 OUTSIDE_DEPARTMENTS = "不在科室"
-_OUTSIDE_DEPARTMENTS_WORDS = {OUTSIDE_DEPARTMENTS, "不在科室（领导班子成员）", "不在科室(领导班子成员)"}
 # 领导职务 takes the usual 是/否 words (accounts.excel) and these.
 _LEADER_WORDS = {"true", "领导"}
 _NOT_LEADER_WORDS = {"false", "非领导"}
@@ -412,7 +411,7 @@ class StaffRowForm(RowForm):
         """The department named, OUTSIDE_DEPARTMENTS, or None (blank: an existing person keeps theirs)."""
         ref = self.cleaned_data["department"]
         c = self.context
-        if ref in _OUTSIDE_DEPARTMENTS_WORDS:
+        if ref in OUTSIDE_DEPARTMENTS_WORDS:
             return OUTSIDE_DEPARTMENTS
         if not ref:
             number = self.cleaned_data.get("employee_number")

@@ -72,6 +72,11 @@ class Organisation(OrganisationScoped, models.Model):
         return self.name
 
 
+# What the staff import reads as "in no department" (the leadership, accounts.imports): no
+# department's name or code (Department.clean).
+OUTSIDE_DEPARTMENTS_WORDS = frozenset({"不在科室", "不在科室（领导班子成员）", "不在科室(领导班子成员)"})
+
+
 class Department(OrganisationScoped, models.Model):
     """A 科室/处室 with one head and one supervising leader."""
 
@@ -118,6 +123,16 @@ class Department(OrganisationScoped, models.Model):
 
     def clean(self) -> None:
         super().clean()
+        # The staff import reads these words as "in no department" (the leadership): a department
+        # so named or coded could never be imported into.
+        for field in ("name", "code"):
+            if getattr(self, field) in OUTSIDE_DEPARTMENTS_WORDS:
+                raise ValidationError(
+                    {
+                        field: _("“%(value)s”在人员导入中表示不在任何科室，不能用作科室名称或编码。")
+                        % {"value": getattr(self, field)}
+                    }
+                )
         # The staff import finds a department by its code whatever the case (BGS is bgs): two codes
         # differing only in case would be one code to it. (The exact clash is the constraint's.)
         if self.code and self.organisation_id:

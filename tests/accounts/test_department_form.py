@@ -104,3 +104,17 @@ def test_a_new_department_is_offered_the_place_after_the_last_one(client_for, hr
 
     assert form["sort_order"].value() == 8
     assert Department.objects.filter(organisation=department.organisation).count() == 2
+
+
+def test_a_department_cannot_take_the_word_the_staff_import_reads_as_in_no_department(client_for, hr, department):
+    """The staff import reads 不在科室 as "out of every department" (the leadership): a department so
+    named or coded could never have anyone imported into it, so the form refuses the word."""
+    client = client_for(hr)
+    for data, field in (
+        ({"code": "D010", "name": "不在科室", "sort_order": 9}, "name"),
+        ({"code": "不在科室（领导班子成员）", "name": "新科", "sort_order": 9}, "code"),
+    ):
+        response = client.post(reverse("accounts:department_create"), data)
+        assert response.status_code == 200
+        assert "在人员导入中表示不在任何科室" in " ".join(response.context["form"].errors[field])
+    assert not Department.objects.filter(organisation=department.organisation, sort_order=9).exists()
