@@ -243,10 +243,14 @@ class WorkerTally:
 def welfare_tally(*, subject_ids: Iterable[int] | QuerySet) -> dict[int, WorkerTally]:
     """Per ballot subject (a worker on a ballot) the valid papers' choices: one GROUP BY over the
     papers of those subjects, whatever the number of units, ballots and papers in the database.
-    ``subject_ids`` is a page's ids, or a query of them (a whole unit's year, the bench's province)."""
+    ``subject_ids`` is a page's ids, or a query of them (a whole unit's year, the bench's province).
+    Only closed ballots count: a running count read before and after one person votes tells how they
+    voted (a user test watched the unit's tally page move as the 副局长 cast a paper)."""
     tallies: dict[int, WorkerTally] = defaultdict(WorkerTally)
     rows = (
-        PaperAnswer.objects.filter(subject_id__in=subject_ids, paper__void=False)
+        PaperAnswer.objects.filter(
+            subject_id__in=subject_ids, paper__void=False, subject__ballot__state=BallotState.CLOSED
+        )
         .values_list("subject_id", "choice")
         .annotate(n=Count("pk"))
         .order_by()

@@ -330,6 +330,28 @@ def test_the_tally_page_costs_the_same_for_few_and_many_workers(
     assert "100.0%" in response.content.decode()
 
 
+def test_no_count_is_shown_while_the_ballot_is_open(today, client_for, hr, chief, head, worker):
+    """A user test read the unit's tally page before and after the 副局长 cast a paper: the counts
+    that moved told how they voted. Until the ballot closes neither the unit's page nor the
+    worker's shows a count, and the selector counts no paper of an open ballot."""
+    assessment = _at_rating(worker, head, hr)
+    ballot = services.welfare_ballot_open(actor=hr, assessments=[assessment], service_users=2)
+    subject = ballot.subjects.get()
+    for rater in ballot.raters.filter(code__isnull=False):
+        ballot_services.paper_cast(rater=rater, answers={subject.pk: {"choice": "dissatisfied"}}, code=rater.code)
+    assert selectors.welfare_tally(subject_ids=[subject.pk]) == {}
+    tally_url = reverse("evaluations:welfare_tally", args=[2026])
+    for reader in (hr, chief):
+        page = client_for(reader).get(tally_url).content.decode()
+        assert 'data-testid="welfare-tally-hidden"' in page and "不满意" in page  # (the header)
+        assert "（100.0%）" not in page and "（0.0%）" not in page
+    detail = client_for(hr).get(reverse("evaluations:welfare_assessment", args=[assessment.pk]))
+    assert detail.context["tally"].valid == 0
+    ballot_services.ballot_close(actor=hr, ballot=ballot)
+    page = client_for(hr).get(tally_url).content.decode()
+    assert 'data-testid="welfare-tally-hidden"' not in page and "2（100.0%）" in page
+
+
 def test_a_code_holder_rates_once(today, hr, head, worker):
     assessment = _at_rating(worker, head, hr)
     ballot = services.welfare_ballot_open(actor=hr, assessments=[assessment], service_users=2)
