@@ -99,6 +99,15 @@ def annual_review_after_lock(*, result: AnnualResult, actor: User, new_grade: st
         review_model=AnnualReview,
         refusals={"not_locked": _("该年度结果尚未定等，不需要复核。"), "invalid": _("请选择有效的年度等次。")},
     )
+    # The committee's rules hold for the review too: no 优秀 for one never on the posted list
+    # (services.review_excellent_barred), no grade the rules leave nobody to choose (a probationer,
+    # a sanction's 不定等次 or 不称职).
+    from .services import grade_fixed, review_excellent_barred  # (services imports this module)
+
+    if new_grade == AnnualGrade.EXCELLENT and (barred := review_excellent_barred(row)):
+        raise ValidationError({"new_grade": barred})
+    if (fixed := grade_fixed(row)) is not None and new_grade != fixed[0]:
+        raise ValidationError({"new_grade": fixed[1]})
     old = row.decided_grade
     now = timezone.now()
     row.decided_grade = new_grade

@@ -682,14 +682,35 @@ def excellent_barred(result: AnnualResult) -> str:
     """Why ``result``'s person cannot be decided 优秀 ("" when they can): an active veto flag or a
     sanction effect (lifted elsewhere, not overruled here), or the year's 优秀 list already posted
     (a name added afterwards would never have been public)."""
-    if has_active_veto(person_id=result.person_id, year=result.year):
-        return str(_("存在未解除的一票否决事项，不得评为优秀。"))
-    if _sanction_effect(result) is not None:
-        return str(_("受处分或立案审查影响，当年不得评为优秀。"))
+    if why := _excellent_vetoed(result):
+        return why
     if _list_posted(organisation_id=result.organisation_id, year=result.year) and not _read(
         _regrading_readers, [result.pk]
     ):
         return str(_("%(year)s年度优秀名单已公示，不能再增加优秀人选。") % {"year": result.year})
+    return ""
+
+
+def _excellent_vetoed(result: AnnualResult) -> str:
+    if has_active_veto(person_id=result.person_id, year=result.year):
+        return str(_("存在未解除的一票否决事项，不得评为优秀。"))
+    if _sanction_effect(result) is not None:
+        return str(_("受处分或立案审查影响，当年不得评为优秀。"))
+    return ""
+
+
+def review_excellent_barred(result: AnnualResult) -> str:
+    """Why HR's review (复核) of a locked result cannot make it 优秀 ("" when it can): as for the
+    committee, a veto or a sanction; and a person who never stood on the posted 优秀 list (a user
+    test made two people 优秀 by review after the list was locked: over the quota, never eligible,
+    never public). One who stood on it may be given it back."""
+    if why := _excellent_vetoed(result):
+        return why
+    if not _published([result.pk]):
+        return str(
+            _("%(name)s未列入%(year)s年度优秀公示名单：优秀须经考核委员会确定并公示，定等后的复核不能改为优秀。")
+            % {"name": result.person.get_full_name(), "year": result.year}
+        )
     return ""
 
 

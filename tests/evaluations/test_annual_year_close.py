@@ -280,6 +280,27 @@ def test_hr_reviews_on_its_page_a_result_decided_before_the_close(client_for, se
     assert AnnualResult.objects.get(pk=excellent.pk).decided_grade == AnnualGrade.COMPETENT
 
 
+def test_the_review_makes_nobody_excellent_who_was_not_on_the_posted_list(client_for, settings, year, organisation, hr):
+    """A user test made two people 优秀 by 定等后复核 after the list was locked: over the quota,
+    never eligible, never public. One who was not on the posted list is refused, said beside the
+    grade; one who stood on it, reviewed down, may be given it back."""
+    excellent, incompetent = year
+    _close(settings, hr, organisation)
+    client = client_for(hr)
+    url = reverse("evaluations:annual_review", args=[YEAR, incompetent.pk])
+
+    response = client.post(url, {"new_grade": AnnualGrade.EXCELLENT, "reason": "复核认为全年表现突出"})
+
+    assert response.status_code == 400
+    assert "未列入2025年度优秀公示名单：优秀须经考核委员会确定并公示" in response.content.decode()
+    assert AnnualResult.objects.get(pk=incompetent.pk).decided_grade == AnnualGrade.INCOMPETENT
+    assert not AnnualReview.objects.filter(annual_result=incompetent).exists()
+    listed = reverse("evaluations:annual_review", args=[YEAR, excellent.pk])
+    assert client.post(listed, {"new_grade": AnnualGrade.COMPETENT, "reason": "复核发现失误"}).status_code == 302
+    assert client.post(listed, {"new_grade": AnnualGrade.EXCELLENT, "reason": "再次复核予以纠正"}).status_code == 302
+    assert AnnualResult.objects.get(pk=excellent.pk).decided_grade == AnnualGrade.EXCELLENT
+
+
 def test_a_review_case_on_an_incompetent_decided_after_the_close_changes_the_grade(
     client_for, settings, year, organisation, department, hr, chief
 ):
