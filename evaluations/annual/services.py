@@ -477,6 +477,12 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
             }
         # A first run (nobody here has a result of the year yet): a plain insert.
         cursor.execute(rollup_sql.upsert_sql() if stored else rollup_sql.fresh_insert_sql(), params)
+    if stored:
+        _tell_excellent_no_longer_eligible(
+            organisation_ids=ids,
+            year=year,
+            barred=[pk for pk, e in exceptions.items() if e["vetoes"] or e["impact"] is not None],
+        )
     AnnualRollupRun.objects.bulk_create(
         [AnnualRollupRun(organisation_id=pk, year=year, computed_at=now) for pk in ids],
         update_conflicts=True,
@@ -789,6 +795,50 @@ def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list
                     dedupe_key=f"annual-barred-{case}",
                 )
     return taken_back
+
+
+def _tell_excellent_no_longer_eligible(*, organisation_ids: list[int], year: int, barred: list[int]) -> None:
+    """A 优秀 the committee decided on the suggestion (no deviation's reason) whose quarters have
+    changed since, so that the person no longer qualifies (a quarter regraded on an objection): the
+    decision stands — the committee may keep it with a reason — but the agency head and HR are told
+    to look again, or HR, once the 优秀 list is posted, to review it (复核). A user test's regrade
+    left a posted 优秀 ineligible, locked with nobody told. Told once per decision; the vetoed are
+    told by :func:`_undecide_barred`."""
+    rows = list(
+        AnnualResult.objects.filter(
+            organisation_id__in=organisation_ids,
+            year=year,
+            decided_grade=AnnualGrade.EXCELLENT,
+            eligible_excellent=False,
+            decision_reason="",
+        )
+        .exclude(person_id__in=barred)
+        .select_related("person")
+        .order_by("pk")
+    )
+    if not rows:
+        return
+    published = _published([row.pk for row in rows])
+    recipients: dict[tuple[int, tuple], list[User]] = {}
+    for row in rows:
+        if row.locked_at is None and row.pk not in published:
+            roles = (Role.AGENCY_HEAD, Role.HR_ADMIN)
+            message = _(
+                "%(name)s的%(year)s年度“优秀”确定后季度等次有变，已不具备优秀资格，请委员会重新确定或说明理由。"
+            )
+        else:
+            roles = (Role.HR_ADMIN,)
+            message = _("%(name)s的%(year)s年度“优秀”已公示或定等，但其季度等次有变，已不具备优秀资格，请复核。")
+        key = (row.organisation_id, roles)
+        if key not in recipients:
+            recipients[key] = role_holders(organisation_id=row.organisation_id, roles=roles)
+        for recipient in recipients[key]:
+            notify(
+                recipient=recipient,
+                message=message % {"name": row.person.get_full_name(), "year": year},
+                url=reverse("evaluations:annual", args=[year]),
+                dedupe_key=f"annual-ineligible-{row.pk}-{row.decided_at.timestamp() if row.decided_at else 0:.0f}",
+            )
 
 
 # --- The roll-up as a background job ------------------------------------------------------------

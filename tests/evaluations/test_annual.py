@@ -495,6 +495,43 @@ def test_a_veto_raised_after_excellent_was_decided_takes_the_decision_back_and_t
     assert hr.notifications.filter(message__contains="已公示或定等，但存在一票否决事项或处分影响，请复核").exists()
 
 
+def test_a_decided_excellent_whose_quarters_change_so_that_it_no_longer_qualifies_is_told_of(
+    organisation, department, staff, chief, hr, crowd
+):
+    """A user test's regrade (an objection to a 好 upheld) left a 优秀 decided on the suggestion
+    without the eligibility it was decided on, posted and locked with nobody told. The decision
+    stands (the committee may keep it, with a reason), but the agency head and HR are told, once;
+    once posted or locked, HR is told to review it."""
+    record(staff, "好/好/好/好", score="98")
+    rollup(organisation)
+    annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.EXCELLENT, reason="")
+    QuarterGrade.objects.filter(person=staff, appraisal_quarter__quarter=3).update(grade=Grade.AVERAGE)
+    rollup(organisation)
+    rollup(organisation)
+    result = result_of(staff)
+    assert (result.decided_grade, result.eligible_excellent) == (AnnualGrade.EXCELLENT, False)
+    for person in (chief, hr):
+        told = person.notifications.filter(message__contains="确定后季度等次有变，已不具备优秀资格")
+        assert told.count() == 1
+    # A 优秀 the committee chose against the suggestion, with its reason, is its own choice: no notice.
+    chosen = crowd[0]
+    annual.annual_decide(result=result_of(chosen), actor=chief, grade=AnnualGrade.EXCELLENT, reason="贡献突出")
+    rollup(organisation)
+    assert not hr.notifications.filter(message__contains=chosen.get_full_name()).exists()
+    # Locked: HR alone, told to review it.
+    other = UserFactory(department=department, full_name="锁定者")
+    record(other, "好/好/好/好", score="97")
+    rollup(organisation)
+    AnnualResult.objects.filter(person=other).update(
+        decided_grade=AnnualGrade.EXCELLENT, decided_at=timezone.now(), locked_at=timezone.now()
+    )
+    QuarterGrade.objects.filter(person=other, appraisal_quarter__quarter=2).update(grade=Grade.POOR)
+    rollup(organisation)
+    message = "锁定者的2026年度“优秀”已公示或定等，但其季度等次有变，已不具备优秀资格，请复核"
+    assert hr.notifications.filter(message__contains=message).count() == 1
+    assert not chief.notifications.filter(message__contains="锁定者").exists()
+
+
 def test_a_withdrawn_excellent_frees_its_place_in_the_same_run(organisation, department, staff, chief):
     # Ten graded, two 优秀 places: staff decided 优秀; two more eligible compete for the second place.
     others = [UserFactory(department=department) for _ in range(9)]
