@@ -9,7 +9,7 @@ from accounts.decorators import permission_required
 from accounts.pages import visible_or_404
 from evaluations.grading.views.locking import review_after_lock_page, review_form_class
 
-from . import locking
+from . import services
 from .models import AnnualGrade, AnnualResult, AnnualReview
 
 AnnualReviewForm = review_form_class(choices=AnnualGrade.choices, review_model=AnnualReview)
@@ -29,7 +29,7 @@ def annual_review(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         request,
         row=row,
         form_class=AnnualReviewForm,
-        record=lambda **review: locking.annual_review_after_lock(result=row, actor=request.user, **review),
+        record=lambda **review: services.annual_review_after_lock(result=row, actor=request.user, **review),
         done="evaluations:annual_review",
         template="evaluations/annual/review.html",
         year=year,

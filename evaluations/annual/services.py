@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import jobs
-from accounts.audit import audit_reason, event_entry, record_events
+from accounts.audit import audit_reason, event_entry, record_event, record_events
 from accounts.models import Job, Notification, Organisation, Policy, Role, StaffStatus, StaffStatusKind, User
 from accounts.periods import Quarter
 from accounts.selectors import policy_for_organisation, role_holders
@@ -67,6 +67,7 @@ from ..discipline.selectors import (
 )
 from ..grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterState
 from ..grading.services import counts
+from ..grading.services.locking import review_after_lock_check
 from ..grading.services.quota import good_quota
 from . import counts as annual_counts
 from . import rollup as rollup_sql
@@ -77,6 +78,7 @@ from .models import (
     AchievementState,
     AnnualGrade,
     AnnualResult,
+    AnnualReview,
     AnnualRollupRun,
     final_grade_expression,
 )
@@ -839,6 +841,67 @@ def _tell_excellent_no_longer_eligible(*, organisation_ids: list[int], year: int
                 url=reverse("evaluations:annual", args=[year]),
                 dedupe_key=f"annual-ineligible-{row.pk}-{row.decided_at.timestamp() if row.decided_at else 0:.0f}",
             )
+
+
+# --- The recorded review (复核) of a locked result --------------------------------------------------
+
+
+def _annual_label(value: str) -> str:
+    return str(AnnualGrade(value).label) if value in AnnualGrade.values else "—"
+
+
+@transaction.atomic
+def annual_review_after_lock(*, result: AnnualResult, actor: User, new_grade: str, reason: str) -> AnnualReview:
+    """The recorded review (复核) of a locked annual result, the only change it accepts.
+
+    HR records who, why, and old → new: the result's decided grade changes with the reason in the
+    audit trail, the review is kept (the person's history lists it), and the person is told. The
+    committee's decision (``annual_decide``) keeps refusing a locked result.
+    """
+    row = AnnualResult.objects.select_for_update(of=("self",)).select_related("person").get(pk=result.pk)
+    reason = review_after_lock_check(
+        row=row,
+        actor=actor,
+        perm="evaluations.review_locked_annual",
+        grades=AnnualGrade.values,
+        current=row.decided_grade,
+        new_grade=new_grade,
+        reason=reason,
+        review_model=AnnualReview,
+        refusals={"not_locked": _("该年度结果尚未定等，不需要复核。"), "invalid": _("请选择有效的年度等次。")},
+    )
+    # The committee's rules hold for the review too: no 优秀 for one never on the posted list
+    # (services.review_excellent_barred), no grade the rules leave nobody to choose (a probationer,
+    # a sanction's 不定等次 or 不称职).
+    if new_grade == AnnualGrade.EXCELLENT and (barred := review_excellent_barred(row)):
+        raise ValidationError({"new_grade": barred})
+    if (fixed := grade_fixed(row)) is not None and new_grade != fixed[0]:
+        raise ValidationError({"new_grade": fixed[1]})
+    old = row.decided_grade
+    now = timezone.now()
+    row.decided_grade = new_grade
+    row.decision_reason = reason[: AnnualResult._meta.get_field("decision_reason").max_length]
+    row.decided_by = actor
+    row.decided_at = now
+    with audit_reason(reason):
+        row.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
+    review = AnnualReview.objects.create(
+        annual_result=row, old_grade=old, new_grade=new_grade, reason=reason, reviewed_by=actor, reviewed_at=now
+    )
+    record_event(
+        event="annual_reviewed_after_lock",
+        obj=row,
+        actor=actor,
+        detail={"old": _annual_label(old), "new": _annual_label(new_grade), "reason": reason},
+        organisation_id=row.organisation_id,
+    )
+    notify(
+        recipient=row.person,
+        message=_("您的%(year)s年度考核等次经复核由“%(old)s”改为“%(new)s”，理由：%(reason)s")
+        % {"year": row.year, "old": _annual_label(old), "new": _annual_label(new_grade), "reason": reason},
+        url=reverse("evaluations:my_history"),
+    )
+    return review
 
 
 # --- The roll-up as a background job ------------------------------------------------------------

@@ -16,8 +16,8 @@ from accounts.models import Notification, User
 from accounts.selectors import OWN_MATTER_RECUSED, own_matter
 from accounts.services import notify_many
 from accounts.textlimits import check_text_limits, text_length
-from evaluations.annual.locking import annual_review_after_lock
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
+from evaluations.annual.services import annual_review_after_lock
 
 from .models import ReviewCase, ReviewCaseKind, ReviewCaseState
 from .services import hr_of

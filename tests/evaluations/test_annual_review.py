@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Notification, Role
-from evaluations.annual.locking import annual_results_lock, annual_review_after_lock
+from evaluations.annual.locking import annual_results_lock
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
-from evaluations.annual.services import annual_decide
+from evaluations.annual.services import annual_decide, annual_review_after_lock
 from tests.factories import AnnualResultFactory, UserFactory
 
 

@@ -467,7 +467,8 @@ def test_a_grade_the_committee_changed_after_confirmation_is_not_called_a_review
 
 
 def test_a_grade_changed_by_a_review_after_confirmation_is_confirmed_again(client_for, staff, hr, decided):
-    from evaluations.annual.locking import annual_results_lock, annual_review_after_lock
+    from evaluations.annual.locking import annual_results_lock
+    from evaluations.annual.services import annual_review_after_lock
 
     services.annual_result_confirm(actor=staff, annual_result=decided, opinion="无异议")
     annual_results_lock(result_ids=[decided.pk])
@@ -518,7 +519,8 @@ def test_the_annual_page_signs_on_screen_and_refuses_others(client, staff, colle
 
 
 def test_an_annual_grade_changed_after_the_page_showed_it_is_not_signed_unread(client_for, staff, hr, decided):
-    from evaluations.annual.locking import annual_results_lock, annual_review_after_lock
+    from evaluations.annual.locking import annual_results_lock
+    from evaluations.annual.services import annual_review_after_lock
 
     client = client_for(staff)
     url = reverse("publicity:feedback_annual", args=[decided.pk])
