@@ -35,20 +35,27 @@ class PublishForm(forms.Form):
     # Drawn by hand on the board (beside its button), so styled here as crispy styles the others.
     target = forms.ChoiceField(label=_("公示内容"), widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
 
-    def __init__(self, *args, quarters=(), years=(), welfare_years=(), **kwargs):
+    def __init__(self, *args, quarters=(), years=(), welfare_years=(), in_window=None, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(f"q:{q.pk}", str(q.period.label)) for q in quarters]
-        # A year's list while quarters of that year wait to be published: said beside it (the
-        # usual order is the quarters first; HR may still choose otherwise).
-        waiting = {}
+        # A year's list while quarters of that year wait to be published, or are in their window
+        # (``in_window``: year → quarters; an objection may still change who qualifies): said beside
+        # it (the usual order is the quarters first, locked; HR may still choose otherwise).
+        waiting: dict[int, list[int]] = {}
         for q in quarters:
-            waiting.setdefault(q.year, []).append(_("第%(quarter)s季度") % {"quarter": q.quarter})
+            waiting.setdefault(q.year, []).append(q.quarter)
+        in_window = in_window or {}
         for year in years:
             label = _("%(year)s年度考核优秀等次人选") % {"year": year}
             if year in waiting:
                 label = _("%(label)s（%(quarters)s结果尚未公示）") % {
                     "label": label,
-                    "quarters": join_list(sorted(waiting[year])),
+                    "quarters": _quarters(waiting[year]),
+                }
+            if year in in_window:
+                label = _("%(label)s（%(quarters)s结果公示期未满，等次仍可能因异议改变）") % {
+                    "label": label,
+                    "quarters": _quarters(in_window[year]),
                 }
             choices.append((f"y:{year}", label))
         choices += [(f"w:{year}", _("%(year)s年度公益性岗位考核结果") % {"year": year}) for year in welfare_years]
@@ -56,6 +63,10 @@ class PublishForm(forms.Form):
         # Publishing cannot be undone: nothing is chosen until HR chooses (the first of the list was,
         # an earlier year's 优秀 list among them).
         self.fields["target"].choices = [("", _("请选择要公示的内容"))] + choices
+
+
+def _quarters(numbers) -> str:
+    return join_list(_("第%(quarter)s季度") % {"quarter": n} for n in sorted(numbers))
 
 
 class ObjectionForm(forms.Form):

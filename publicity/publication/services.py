@@ -286,6 +286,23 @@ def publishable_years(*, organisation_id: int) -> list[int]:
     return sorted(years - undecided - done, reverse=True)
 
 
+def quarters_in_window(*, organisation_id: int) -> dict[int, list[int]]:
+    """Year → the quarters whose published results are not yet locked (定等): an objection may
+    still change a grade, and with it who qualifies for the year's 优秀 (a user test's list went up
+    while its third quarter's window was open; an upheld objection then left a listed 优秀 without
+    the 好 quarters it was decided on)."""
+    waiting: dict[int, list[int]] = {}
+    for year, quarter in (
+        Publication.objects.filter(
+            organisation_id=organisation_id, kind=PublicationKind.QUARTER, closed_at__isnull=True
+        )
+        .order_by("year", "appraisal_quarter__quarter")
+        .values_list("year", "appraisal_quarter__quarter")
+    ):
+        waiting.setdefault(year, []).append(quarter)
+    return waiting
+
+
 def entry_may_republish(entry: PublicationEntry) -> bool:
     """An entry sent back is published again once its regraded grade is confirmed again; a year's
     line once the committee has decided 优秀 again."""

@@ -1125,7 +1125,12 @@ def test_a_years_list_offered_before_its_quarters_are_published_says_so(client_f
     page = client_for(hr).get(reverse("publicity:board")).content.decode()
     # The third quarter is approved and not published yet: the year's option says so.
     assert ">2026年度考核优秀等次人选（第3季度结果尚未公示）</option>" in page
-    services.publication_open_quarter(actor=hr, appraisal_quarter=quarter)
+    published = services.publication_open_quarter(actor=hr, appraisal_quarter=quarter)
+    # Published, in its window: an objection may still change a grade and who qualifies (a user
+    # test's list went up then, and an upheld objection left a listed 优秀 unqualified).
+    page = client_for(hr).get(reverse("publicity:board")).content.decode()
+    assert ">2026年度考核优秀等次人选（第3季度结果公示期未满，等次仍可能因异议改变）</option>" in page
+    Publication.objects.filter(pk=published.pk).update(closed_at=timezone.now())
     page = client_for(hr).get(reverse("publicity:board")).content.decode()
     assert ">2026年度考核优秀等次人选</option>" in page
 
