@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import PersonSearchFilter
 from accounts.text import MultiLineCharField
 from accounts.textlimits import MEDIUM, SHORT
 from accounts.widgets import DateInput
@@ -48,3 +50,21 @@ class ConfirmForm(forms.Form):
     # What the page showed (services.talk_seen_token / annual_seen_token); the service compares it
     # with what is stored now. A form sent without it was read from no known version: refused there.
     seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class FeedbackListFilter(django_filters.FilterSet):
+    """The talker's list: a name or employee number (a leader talks with dozens), and the talks
+    still to record (``show=pending``)."""
+
+    q = PersonSearchFilter()
+    show = django_filters.ChoiceFilter(
+        label=_("谈话"),
+        choices=[("pending", _("待记录"))],
+        empty_label=_("全部"),
+        method="filter_show",
+        # Set by the 全部 / 待记录 buttons above the list, kept when a name is searched.
+        widget=forms.HiddenInput,
+    )
+
+    def filter_show(self, queryset, name, value):
+        return queryset.filter(feedback_talk__isnull=True) if value == "pending" else queryset

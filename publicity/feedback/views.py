@@ -16,14 +16,14 @@ from accounts.audit import record_event
 from accounts.decorators import permission_required
 from accounts.formerrors import error_text, service_result
 from accounts.pages import visible_or_404
-from accounts.pagination import page_of
+from accounts.pagination import filtered_page, page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.models import AnnualResult
 from evaluations.grading.models import AppraisalQuarter, QuarterGrade
 
 from . import selectors, services
-from .forms import ConfirmForm, TalkForm
+from .forms import ConfirmForm, FeedbackListFilter, TalkForm
 from .models import FeedbackTalk
 
 PER_PAGE = 25
@@ -34,11 +34,9 @@ QUARTER_CHOICES = 12
 @permission_required("publicity.record_feedback")
 def feedback_list(request: HttpRequest) -> HttpResponse:
     """The talker's locked grades, talks still to record first (``?show=pending`` for those only)."""
-    grades = selectors.locked_grades_for_talker(talker=request.user)
-    show = "pending" if request.GET.get("show") == "pending" else "all"
-    if show == "pending":
-        grades = grades.filter(feedback_talk__isnull=True)
-    page = page_of(request, grades, per_page=PER_PAGE)
+    filterset = FeedbackListFilter(request.GET, queryset=selectors.locked_grades_for_talker(talker=request.user))
+    listed = filtered_page(request, filterset, per_page=PER_PAGE)
+    page = listed["page"]
     policy = policy_for_organisation(organisation_id=request.user.organisation_id)
     today = periods.today()
     cutoff = selectors.overdue_before(
@@ -51,7 +49,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "publicity/feedback/list.html",
-        {"page": page, "rows": rows, "show": show, "policy": policy, "query": f"show={show}"},
+        {**listed, "rows": rows, "policy": policy, "show": filterset.form.cleaned_data.get("show") or "all"},
     )
 
 

@@ -422,6 +422,27 @@ def test_the_talkers_list_costs_the_same_queries_for_few_and_many_people(
     assert page.count('data-testid="feedback-row-') == 7
 
 
+def test_the_talker_finds_a_person_by_name_and_keeps_the_search_on_the_pending_toggle(
+    client_for, leader, department, staff, quarter
+):
+    """A user test's leader with 29 people paged through three pages to find one: ``?q=`` was ignored."""
+    locked_grade(staff, quarter)
+    talked = locked_grade(UserFactory(department=department, full_name="王谈过"), quarter, Grade.FAIRLY_GOOD)
+    services.feedback_talk_record(actor=leader, grade=talked, data=talk_data())
+    locked_grade(UserFactory(department=department, full_name="王未谈"), quarter, Grade.FAIRLY_GOOD)
+    client = client_for(leader)
+    url = reverse("publicity:feedback")
+
+    page = client.get(url, {"q": "王"}).content.decode()
+    assert "王谈过" in page and "王未谈" in page and staff.get_full_name() not in page
+    assert 'name="q" value="王"' in page and "show=pending&amp;q=%E7%8E%8B" in page
+    page = client.get(url, {"q": "王", "show": "pending"}).content.decode()
+    assert "王未谈" in page and "王谈过" not in page
+    # The pending toggle alone, as the home page's link opens it.
+    page = client.get(url, {"show": "pending"}).content.decode()
+    assert "王未谈" in page and staff.get_full_name() in page and "王谈过" not in page
+
+
 def test_the_persons_page_lists_only_their_own_talks(client_for, leader, staff, colleague, quarter):
     mine = services.feedback_talk_record(
         actor=leader, grade=locked_grade(staff, quarter), data=talk_data(reasons="原因")
