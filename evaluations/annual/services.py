@@ -650,6 +650,12 @@ def decision_closed(result: AnnualResult) -> str:
     return ""
 
 
+def posted_of(result_ids: list[int]) -> set[int]:
+    """Of ``result_ids``, those standing on a posted 优秀 list (published or locked): the committee's
+    list marks them, as :func:`decision_closed` refuses them (a constant number of queries)."""
+    return _published(result_ids)
+
+
 def grade_fixed(result: AnnualResult) -> tuple[str, str] | None:
     """The one annual grade the rules leave ``result``'s person, and why (None when the committee
     may choose): a probationer whose probation covers 31 December is not graded (DOMAIN.md §7,

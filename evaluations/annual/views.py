@@ -61,9 +61,14 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
     context = filtered_page(request, filterset, per_page=PAGE_SIZE, data=data)
     page = context["page"]
     records = services.quarter_records(person_ids=[row.person_id for row in page], organisation=organisation, year=year)
+    can_decide = request.user.has_perm("evaluations.decide_annual")
+    # What the committee can no longer change opens its decision page to read (查看), not 修改 (a
+    # user test: the agency head was offered 修改 on results the page then refused).
+    posted = services.posted_of([row.pk for row in page]) if can_decide else set()
     for row in page:
         row.quarter_record = records.get(row.person_id, "—/—/—/—")
         row.deviates = bool(row.decided_grade) and row.decided_grade != row.suggested_grade
+        row.decision_closed = row.locked_at is not None or row.pk in posted
     return render(
         request,
         "evaluations/annual/list.html",
@@ -75,7 +80,7 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
             "unapproved_quarters": selectors.quarters_outstanding(organisation=organisation, year=year),
             "freshness": services.suggestions_freshness(organisation=organisation, year=year),
             "sorting": sorting,
-            "can_decide": request.user.has_perm("evaluations.decide_annual"),
+            "can_decide": can_decide,
             "can_recompute": request.user.has_perm("evaluations.run_annual_rollup"),
             "undecided": services.undecided_count(organisation=organisation, year=year),
         },

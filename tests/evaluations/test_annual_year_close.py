@@ -2,6 +2,7 @@
 (已定等) with it, not only the 优秀 lines; the committee changes none of them afterwards, and a
 复核/申诉 case on a 不称职 changes the grade through the recorded review."""
 
+import re
 from datetime import date
 
 import pytest
@@ -278,6 +279,34 @@ def test_hr_reviews_on_its_page_a_result_decided_before_the_close(client_for, se
 
     assert response.status_code == 302
     assert AnnualResult.objects.get(pk=excellent.pk).decided_grade == AnnualGrade.COMPETENT
+
+
+def test_the_committees_list_offers_to_read_what_it_can_no_longer_change(
+    client_for, settings, year, organisation, hr, chief
+):
+    """A user test: the agency head's list offered 修改 on results the decision page then refused
+    (on the posted 优秀 list, then locked). They read 查看; one still open reads 修改."""
+    excellent, incompetent = year
+    url = reverse("evaluations:annual", args=[YEAR])
+
+    def buttons() -> dict[str, str]:
+        page = client_for(chief).get(url).content.decode()
+        rows = page.split('data-testid="annual-row"')[1:]
+        return {
+            name: re.search(r'data-testid="decide">([^<]*)<', row).group(1)
+            for row in rows
+            for name in (excellent.person.get_full_name(), incompetent.person.get_full_name())
+            if name in row
+        }
+
+    assert set(buttons().values()) == {"修改"}
+    listed = publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    assert buttons() == {excellent.person.get_full_name(): "查看", incompetent.person.get_full_name(): "修改"}
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    publication.publications_lock_due(organisation_id=organisation.pk)
+    listed.refresh_from_db()
+    assert listed.closed_at is not None
+    assert set(buttons().values()) == {"查看"}
 
 
 def test_the_review_makes_nobody_excellent_who_was_not_on_the_posted_list(client_for, settings, year, organisation, hr):
