@@ -350,6 +350,10 @@ def test_hr_accepts_verifies_and_answers_and_the_objector_sees_it(client_for, pu
     page = client_for(staff).get(url).content.decode()
     assert "经核实，等次无误。" in page and "已答复" in page
     assert Notification.objects.filter(recipient=staff, url=url).count() == 2  # accepted, answered
+    # HR reads who handled it (a user test's answered objection named nobody); the objector reads
+    # the organisation's answer.
+    assert 'data-testid="handled-by">' + hr.get_full_name() in client_for(hr).get(url).content.decode()
+    assert 'data-testid="handled-by"' not in page
 
 
 def _flashed(response) -> list[str]:
