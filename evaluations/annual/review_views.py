@@ -32,6 +32,13 @@ def annual_review(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         record=lambda **review: services.annual_review_after_lock(result=row, actor=request.user, **review),
         done="evaluations:annual_review",
         template="evaluations/annual/review.html",
+        # What the grade was drawn from, beside it (a user test reviewed 称职 to 优秀 reading the
+        # current grade alone).
+        context={
+            "quarter_record": services.quarter_records(
+                person_ids=[row.person_id], organisation=request.user.organisation, year=year
+            ).get(row.person_id, "—/—/—/—")
+        },
         year=year,
         pk=row.pk,
     )

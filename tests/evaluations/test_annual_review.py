@@ -73,6 +73,9 @@ def test_hr_records_the_review_on_its_page_and_the_person_sees_it_on_the_history
     assert page.status_code == 200
     # The grade list opens on no grade (a user test: it opened on 优秀 for a 称职 result).
     assert '<option value="" selected>' in page.content.decode()
+    # What the grade was drawn from stands beside it (a user test reviewed reading the grade alone).
+    assert 'data-testid="suggested-grade">称职' in page.content.decode()
+    assert 'data-testid="quarter-record">' in page.content.decode()
     unchosen = client.post(url, {"new_grade": "", "reason": "群众反映属实"})
     assert unchosen.status_code == 400 and "请选择复核后等次。" in unchosen.content.decode()
     assert client.post(url, {"new_grade": AnnualGrade.INCOMPETENT, "reason": ""}).status_code == 400

@@ -55,10 +55,12 @@ def review_after_lock_page(
     record: Callable[..., object],
     done: str,
     template: str,
+    context: dict | None = None,
     **done_kwargs,
 ) -> HttpResponse:
     """The locked ``row``, its earlier reviews, and (POST) a new review recorded by
-    ``record(new_grade=…, reason=…)``; on success back to the URL named ``done``."""
+    ``record(new_grade=…, reason=…)``; on success back to the URL named ``done``. ``context``: what
+    else the page shows of the row."""
     form = form_class(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -73,7 +75,12 @@ def review_after_lock_page(
     reviews = list(row.reviews.select_related("reviewed_by").order_by("-reviewed_at", "-pk"))
     # 本人事项: HR's own grade or result is another's to review, or theirs alone where no other can.
     own = own_matter(user=request.user, person_ids=[row.person_id], organisation_id=request.user.organisation_id)
-    return render(request, template, {"row": row, "form": form, "reviews": reviews, "own_matter": own}, status=status)
+    return render(
+        request,
+        template,
+        {**(context or {}), "row": row, "form": form, "reviews": reviews, "own_matter": own},
+        status=status,
+    )
 
 
 @permission_required("evaluations.view_grade_reviews")
