@@ -779,7 +779,6 @@ def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list
         counts.deferred(),
     ):
         for result in barred:
-            name = result.person.get_full_name()
             case = f"{result.pk}-{result.decided_at.timestamp() if result.decided_at else 0:.0f}"
             if result.locked_at is None and result.pk not in published:
                 _take_back(result)
@@ -791,18 +790,24 @@ def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list
                 message = _("%(name)s的%(year)s年度“优秀”已公示或定等，但存在一票否决事项或处分影响，请复核。")
                 roles = (Role.HR_ADMIN,)
                 case = f"review-{case}"
-            key = (result.organisation_id, roles)
-            if key not in recipients:
-                recipients[key] = role_holders(organisation_id=result.organisation_id, roles=roles)
-            for recipient in recipients[key]:
-                notify(
-                    recipient=recipient,
-                    message=message % {"name": name, "year": year},
-                    url=reverse("evaluations:annual", args=[year]),
-                    # A kept decision stays barred on every later run: told once per decision and case.
-                    dedupe_key=f"annual-barred-{case}",
-                )
+            # A kept decision stays barred on every later run: told once per decision and case.
+            _tell(recipients, row=result, roles=roles, message=message, dedupe_key=f"annual-barred-{case}")
     return taken_back
+
+
+def _tell(recipients: dict, *, row: AnnualResult, roles: tuple, message: str, dedupe_key: str) -> None:
+    """Tell the holders of ``roles`` in ``row``'s organisation (read once per organisation and
+    roles, kept in ``recipients``) ``message`` of its person's year, linking the year's list."""
+    key = (row.organisation_id, roles)
+    if key not in recipients:
+        recipients[key] = role_holders(organisation_id=row.organisation_id, roles=roles)
+    for recipient in recipients[key]:
+        notify(
+            recipient=recipient,
+            message=message % {"name": row.person.get_full_name(), "year": row.year},
+            url=reverse("evaluations:annual", args=[row.year]),
+            dedupe_key=dedupe_key,
+        )
 
 
 def _tell_excellent_no_longer_eligible(*, organisation_ids: list[int], year: int, barred: list[int]) -> None:
@@ -837,16 +842,8 @@ def _tell_excellent_no_longer_eligible(*, organisation_ids: list[int], year: int
         else:
             roles = (Role.HR_ADMIN,)
             message = _("%(name)s的%(year)s年度“优秀”已公示或定等，但其季度等次有变，已不具备优秀资格，请复核。")
-        key = (row.organisation_id, roles)
-        if key not in recipients:
-            recipients[key] = role_holders(organisation_id=row.organisation_id, roles=roles)
-        for recipient in recipients[key]:
-            notify(
-                recipient=recipient,
-                message=message % {"name": row.person.get_full_name(), "year": year},
-                url=reverse("evaluations:annual", args=[year]),
-                dedupe_key=f"annual-ineligible-{row.pk}-{row.decided_at.timestamp() if row.decided_at else 0:.0f}",
-            )
+        stamp = row.decided_at.timestamp() if row.decided_at else 0
+        _tell(recipients, row=row, roles=roles, message=message, dedupe_key=f"annual-ineligible-{row.pk}-{stamp:.0f}")
 
 
 # --- The recorded review (复核) of a locked result --------------------------------------------------
