@@ -75,7 +75,7 @@ def _inspections(organisation: Organisation, story: Story, serious: User | None,
             # Not cut back to three: a minor finding of this inspection may concern the last one.
             covered = [home, *(d for d in covered if d.pk != home.pk)]
             findings.append({"person": serious, "severity": Severity.SERIOUS, **_TEXT["serious_finding"]})
-        note = rng.choice(_TEXT["notes"][kind]).format(departments="、".join(d.name for d in covered))
+        note = rng.choice(_TEXT["notes"][kind]).format(departments=_TEXT["separator"].join(d.name for d in covered))
         note += _TEXT["note_found"].format(count=len(findings)) if findings else _TEXT["note_clean"]
         with acting_as(inspector):
             record(date=day, kind=kind, departments=covered, note=note, findings=findings)
@@ -106,9 +106,7 @@ def _history(organisation: Organisation, story: Story, *, excellent: list[int], 
         history = AnnualResult.objects.filter(organisation=organisation, year=past)
         history.filter(suggested_grade=_A.EXCELLENT).update(eligible_excellent=True)
         # Computed then, as a roll-up would have recorded it (the committee page's “计算于”).
-        AnnualRollupRun.objects.update_or_create(
-            organisation=organisation, year=past, defaults={"computed_at": computed}
-        )
+        AnnualRollupRun.objects.create(organisation=organisation, year=past, computed_at=computed)
         annual_counts_refresh(organisation_id=organisation.pk, year=past)  # bulk_create sends no signals
         act(chief, annual_adopt_suggestions, organisation=organisation, year=past)
         # Decided by the committee in the January after that year (the service stamps the present);
@@ -154,8 +152,7 @@ def build_demo_discipline(organisation: Organisation, story: Story) -> Report:
     report.veto_person = serious.full_name if serious else ""
     report.sanctioned_person = sanctioned.full_name if sanctioned else ""
     report.annual_people, report.suggested_excellent = stats.people, stats.excellent_suggested
-    short = "、".join(f"{m}月" for m in report.short_months) or "none"
-    report.text = f"Discipline: {report.inspections} inspections, {report.findings} findings, short months {short}; "
-    report.text += f"veto on {report.veto_person or '—'} (严重), 警告 for {report.sanctioned_person or '—'}; previous "
-    report.text += f"two years' results decided; {year}: {stats.people} suggestions, {stats.excellent_suggested} 优秀."
+    short = _TEXT["separator"].join(_TEXT["month"].format(month) for month in report.short_months) or "none"
+    named = {"veto": report.veto_person or "—", "sanctioned": report.sanctioned_person or "—"}
+    report.text = _TEXT["report"].format(**vars(report), **named, short=short, year=year)
     return report

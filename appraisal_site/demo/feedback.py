@@ -42,10 +42,8 @@ def build_demo_feedback(organisation: Organisation, story: Story) -> Report:
         talker = talker_id(department=grade.department, person_id=grade.person_id, by=by)
         if talker is None or grade in staff_latest:
             continue
-        locked_on = periods.today(grade.locked_at)
-        talked_on = min(locked_on + timedelta(days=rng.randint(1, 6)), as_of)
-        if talked_on < locked_on:
-            continue
+        # Locked (backdated by the publication step) before the demo's "today": the talk falls on or after it.
+        talked_on = min(periods.today(grade.locked_at) + timedelta(days=rng.randint(1, 6)), as_of)
         # The content and the texts the talk's grade asks for (DOMAIN.md §6), each drawn from its list
         # of data/feedback.json.
         texts = {name: rng.choice(_TEXT[name]) for name in ("content", *talk_texts_for(grade.grade))}

@@ -19,7 +19,7 @@ from datetime import timedelta
 from accounts import periods
 from accounts.models import Organisation, User
 from accounts.selectors import evaluator_of
-from evaluations.grading.models import AppraisalQuarter, Grade, GradeState, QuarterState
+from evaluations.grading.models import AppraisalQuarter, Grade, QuarterState
 from evaluations.grading.services.grading import grade_assign, grade_confirm
 from publicity.publication import services
 from publicity.publication.models import Publication, PublicationEntry
@@ -48,11 +48,11 @@ def _objection_with_regrade(publication: Publication, story: Story, hr: User) ->
     act(hr, services.objection_accept, objection=objection)
     act(hr, services.objection_verify, objection=objection, notes=_TEXT["verification"])
     act(hr, services.objection_send_back, objection=objection, reason=_TEXT["send_back"])
-    # The service reads the grade afresh (sent back since the entry was read) and returns it regraded.
+    # The service reads the grade afresh (sent back since the entry was read) and returns it regraded;
+    # heads are not objected to, so the evaluator is the head and the leader confirms after.
     regrade = {"grade": Grade.FAIRLY_GOOD, "comment": _TEXT["regrade_comment"]}
     grade = act(evaluator_of(person=entry.person), grade_assign, grade_row=entry.quarter_grade, **regrade)
-    if grade.state != GradeState.CONFIRMED:
-        act(grade.department.supervising_leader, grade_confirm, grade_row=grade)
+    act(grade.department.supervising_leader, grade_confirm, grade_row=grade)
     act(hr, services.objection_answer, objection=objection, answer=_TEXT["answer"])
     republished = periods.add_working_days(day + timedelta(days=1), 1, publication.organisation_id)
     act(hr, services.entry_republish, entry=entry, today=republished)

@@ -26,9 +26,7 @@ from summaries.models import MonthlySummary
 from targets import services as targets
 from targets.models import Completion, DepartmentGoal, TargetKind, TargetSet
 
-from . import Report, Story, act, at_hour, builder, demo_as_of, load
-
-__all__ = ["build_demo_year", "demo_as_of"]
+from . import Report, Story, act, at_hour, builder, load
 
 _S = ReviewStatus
 APPROVED, SUBMITTED, RETURNED, DRAFT = _S.APPROVED, _S.SUBMITTED, _S.RETURNED, _S.DRAFT
@@ -62,6 +60,17 @@ class _YearBuilder:
         self.reviewer = {person.pk: evaluator_of(person=person) for person in self.people}
         self.goals: dict[tuple[int, int | None], list[DepartmentGoal]] = {}
         self.items: dict[int, tuple[str, str]] = {}  # item id → (short name, completion in a past quarter)
+        # Some current statuses fixed so that every demo inbox has work whatever the seed: demo_head and
+        # three of their staff hand in this quarter's targets and last month's summary (a fourth staff's
+        # summary is returned), and so does another head under demo_leader.
+        self.forced_targets = target_of = {"demo_head": SUBMITTED}
+        self.forced_summaries = summary_of = {"demo_head": SUBMITTED, "demo_staff": APPROVED}
+        head = next(p.department for p in self.people if p.username == "demo_head")
+        staff = [p.username for p in self.people if p.department_id == head.pk and p.username not in summary_of]
+        same_leader = [p for p in self.people if p.department.supervising_leader_id == head.supervising_leader_id]
+        heads = [p.username for p in same_leader if p.pk == p.department.head_id and p.department_id != head.pk]
+        target_of.update(dict.fromkeys(staff[:3], SUBMITTED))
+        summary_of.update({**dict.fromkeys(staff[:3] + heads[:1], SUBMITTED), **dict.fromkeys(staff[3:4], RETURNED)})
 
     def build_goals(self) -> None:
         rng, year = self.rng, self.story.year
@@ -208,19 +217,6 @@ class _YearBuilder:
             reason = rng.choice(_TEXT["summary_return_reasons"])
             act(reviewer, summaries.summary_return, summary=summary, reason=reason, now=reviewed)
 
-    def force_inbox_work(self) -> None:
-        """Fix some current statuses so that every demo inbox has work whatever the seed: demo_head and
-        three of their staff hand in this quarter's targets and last month's summary (a fourth staff's
-        summary is returned), and so does another head under demo_leader."""
-        self.forced_targets = target_of = {"demo_head": SUBMITTED}
-        self.forced_summaries = summary_of = {"demo_head": SUBMITTED, "demo_staff": APPROVED}
-        head = next(p.department for p in self.people if p.username == "demo_head")
-        staff = [p.username for p in self.people if p.department_id == head.pk and p.username not in summary_of]
-        same_leader = [p for p in self.people if p.department.supervising_leader_id == head.supervising_leader_id]
-        heads = [p.username for p in same_leader if p.pk == p.department.head_id and p.department_id != head.pk]
-        target_of.update(dict.fromkeys(staff[:3], SUBMITTED))
-        summary_of.update({**dict.fromkeys(staff[:3] + heads[:1], SUBMITTED), **dict.fromkeys(staff[3:4], RETURNED)})
-
     def _target_status(self, person: User, quarter: int) -> str | None:
         if quarter in self.story.past_quarters:
             return APPROVED
@@ -260,7 +256,6 @@ def build_demo_year(organisation: Organisation, story: Story, *, full_detail: in
     """
     maker = _YearBuilder(organisation, story)
     maker.build_goals()
-    maker.force_inbox_work()
     for index, person in enumerate(maker.people):
         # The grade rows' documents columns (if the year's quarters are open) once per person and
         # quarter, not after each of the person's saves.

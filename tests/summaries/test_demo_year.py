@@ -12,8 +12,9 @@ from accounts import periods
 from accounts.models import Department, User
 from accounts.selectors import evaluator_of, policy_for_organisation
 from accounts.workflow import ReviewStatus
+from appraisal_site.demo import demo_as_of
 from appraisal_site.demo.organisation import build_demo_organisation
-from appraisal_site.demo.year import build_demo_year, demo_as_of
+from appraisal_site.demo.year import build_demo_year
 from summaries.models import MonthlySummary, SummaryProgress
 from summaries.selectors import summaries_awaiting_review
 from targets.models import Completion, DepartmentGoal, TargetItem, TargetSet, TargetSetRevision
