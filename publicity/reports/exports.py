@@ -39,7 +39,7 @@ from evaluations.annual.services import annual_use_lists, excellent_quota, final
 from evaluations.discipline.models import Finding, Inspection, Sanction, SanctionKind, Severity, VetoFlag
 from evaluations.discipline.selectors import active_veto_reasons, inspection_month_status, sanction_effects
 from evaluations.grading.models import AppraisalQuarter, Grade, GradeReview, QuarterGrade, QuarterResult
-from evaluations.grading.services.quota import QuotaRules, good_quota, year_quota_rules
+from evaluations.grading.services.quota import department_good_share, year_good_percents
 from publicity.publication.models import (
     Objection,
     ObjectionState,
@@ -343,9 +343,7 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         .values_list("department_id", "a", "b", "c")
     }
     # Each quarter's 好 share: the one it was approved under, today's policy's while it is open.
-    stored = year_quota_rules(organisation_ids=[ctx.organisation.pk], year=ctx.year)
-    now = QuotaRules.of_policy(ctx.policy)
-    percents = {q: stored.get((ctx.organisation.pk, q), now).good_quota_percent for q in QUARTERS}
+    percents = year_good_percents(organisation_id=ctx.organisation.pk, year=ctx.year, policy=ctx.policy)
     departments = Department.objects.filter(organisation=ctx.organisation).order_by("sort_order", "code", "pk")
     for department_id, name, active in departments.values_list("pk", "name", "is_active"):
         if not active and department_id not in participants:
@@ -353,13 +351,12 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         row: list = [name, participants.get(department_id, 0)]
         for q in QUARTERS:
             counts = distribution.get((department_id, q), Counter())
-            people = sum(counts.values())
-            # 不确定等次 is not a participant of the quota (DOMAIN.md §4).
-            quota_base = people - counts[Grade.UNCERTAIN] - counts[""]
-            row.append(people)
+            row.append(sum(counts.values()))
             row += [counts[g] for g in DISTRIBUTION]
             row.append(counts[""])
-            row.append(good_quota(participants=quota_base, percent=percents[q]))
+            # As the grading page and the dashboard count it (a user test read 0 for a quarter
+            # being graded, the not yet graded left out).
+            row.append(department_good_share(counts, percent=percents[q]))
         graded, excellent = annual.get(department_id, (0, 0))
         row += [excellent, excellent_quota(graded_people=graded, policy=ctx.policy)]
         row += [annual_grades[department_id][grade] for grade in OTHER_ANNUAL]

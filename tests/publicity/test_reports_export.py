@@ -16,7 +16,9 @@ from openpyxl import load_workbook
 
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.models import AchievementState, AnnualGrade
-from evaluations.grading.models import Grade, GradeReview, QuarterGrade
+from evaluations.grading.models import Grade, GradeReview, QuarterGrade, UncertainReason
+from evaluations.grading.selectors import department_good_counts
+from evaluations.grading.services.quota import good_quota, quota_percent
 from publicity.feedback.models import AnnualConfirmation, FeedbackTalk
 from publicity.publication.models import (
     EntryState,
@@ -362,3 +364,26 @@ def test_export_year_writes_the_file_for_the_organisation_named(graded, tmp_path
     output = tmp_path / "year.xlsx"
     call_command("export_year", str(YEAR), "--output", str(output), "--organisation", graded.organisation.code)
     assert load_workbook(output).sheetnames == SHEETS
+
+
+def test_the_department_sheet_counts_the_good_places_of_a_quarter_being_graded_as_the_grading_page(organisation):
+    # A user test read 0 好 places for every department of a quarter the grading page gave
+    # 就业促进科 "约3人": the sheet left out those not yet graded, who take part in the quota.
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    department = DepartmentFactory(organisation=organisation, name="就业促进科")
+    quarter = AppraisalQuarterFactory(organisation=organisation, year=YEAR, quarter=4)
+    for grade in [Grade.GOOD, Grade.UNCERTAIN] + [""] * 6:
+        QuarterGradeFactory(
+            person=UserFactory(department=department),
+            appraisal_quarter=quarter,
+            grade=grade,
+            uncertain_reason=UncertainReason.LONG_LEAVE if grade == Grade.UNCERTAIN else "",
+        )
+    rows = _rows(_export(organisation)["科室统计"])
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["科室"] == "就业促进科" and row["第4季度未评鉴"] == 6
+    # Everyone but the 不确定等次 takes part: 7 × 40 % → 2, as the grading page says it.
+    places = row["第4季度“好”参考名额（按本科室人数折算，名额按全单位计算）"]
+    assert places == 2
+    (page,) = department_good_counts(appraisal_quarter=quarter, department_ids=[department.pk])
+    assert places == good_quota(participants=page["participants"], percent=quota_percent(quarter, policy))
