@@ -35,7 +35,7 @@ from evaluations.annual.services import excellent_quota
 from evaluations.discipline.models import Inspection
 from evaluations.discipline.selectors import inspection_month_status
 from evaluations.grading.models import AppraisalQuarter, Grade, GradeState, QuarterGrade
-from evaluations.grading.services.quota import good_quota, year_quota_rules
+from evaluations.grading.services.quota import department_good_share, year_good_percents
 from publicity.publication.models import Objection, ObjectionState
 from summaries.models import MonthlySummary
 
@@ -196,16 +196,10 @@ def grade_chart(*, scope: Scope, year: int, quarter: int, policy: Policy, depart
     datasets = [Dataset(names[g], [counts[pk][g] for pk, _n in shown]) for g in DISTRIBUTION]
     # Drawn too, so that each bar reaches the department's headcount while grading goes on.
     datasets.append(Dataset(_("未评鉴"), [counts[pk][""] for pk, _n in shown]))
-    quota = []
     # The quarter's share (the one it was approved under), not today's policy's.
-    stored = year_quota_rules(organisation_ids=[scope.organisation_id], year=year).get((scope.organisation_id, quarter))
-    percent = stored.good_quota_percent if stored else policy.good_quota_percent
-    for pk, _n in shown:
-        c = counts[pk]
-        # 不确定等次 takes no part in the quota (DOMAIN.md §4); those not yet graded do, as on the
-        # grading page (quota.quota_status): the places stood at 0 while a quarter was being graded.
-        base = sum(c.values()) - c[Grade.UNCERTAIN]
-        quota.append(good_quota(participants=base, percent=percent))
+    percent = year_good_percents(organisation_id=scope.organisation_id, year=year, policy=policy)[quarter]
+    # Counted as on the grading page, the not yet graded taking part (0 while a quarter was graded before).
+    quota = [department_good_share(counts[pk], percent=percent) for pk, _n in shown]
     # The quota is the organisation's (DOMAIN.md §4): a department's line is its headcount's share
     # of it, a yardstick and no cap, and named so (a department above it has broken no rule).
     datasets.append(Dataset(_("按人数折算的“好”名额"), quota, kind="line"))

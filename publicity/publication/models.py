@@ -231,6 +231,14 @@ class Objection(OrganisationScoped, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
     )
     text = bounded_text(_("异议内容"), limit=MEDIUM)
+    # The entry's grade as published when the objection was lodged: an upheld objection changes the
+    # entry's grade_label when it is published again, and the objection stays about the grade it
+    # questioned (the year's workbook read 较好 beside an answer that kept 好).
+    grade_label = models.CharField(_("异议时等次"), max_length=30, blank=True)
+    # The grade the entry was published again with (or, for a year's 优秀 sent back and decided
+    # otherwise, the committee's new grade), for an objection that sent it back or was still open
+    # when it changed; blank when the grade did not change while the objection stood.
+    regraded_label = models.CharField(_("处理后等次"), max_length=30, blank=True)
     attachment = models.FileField(
         _("附件"), storage=get_private_storage, upload_to=_objection_path, max_length=300, blank=True
     )

@@ -314,6 +314,19 @@ def entry_may_republish(entry: PublicationEntry) -> bool:
     return grade is not None and grade.reopened_at is None and grade.state == GradeState.CONFIRMED
 
 
+def _record_grade_after(entry: PublicationEntry, grade_label: str, reason: str) -> None:
+    """Keep on the objections the entry's change answers — the one that sent it back and any still
+    unanswered — the grade it changed to, beside the grade each questioned (``Objection.grade_label``);
+    one given a grade by an earlier regrade keeps it. A handful of rows, each saved (audited)."""
+    answered_by_it = entry.objections.filter(regraded_label="").filter(
+        Q(sent_back_at__isnull=False) | Q(answered_at__isnull=True)
+    )
+    with audit_reason(reason):
+        for objection in answered_by_it:
+            objection.regraded_label = grade_label
+            objection.save(update_fields=["regraded_label"])
+
+
 def _entry_withdraw_if_decided_otherwise(entry: PublicationEntry) -> bool:
     """A year's line sent back to the committee and decided other than 优秀 leaves the list (已撤下);
     the person and those who objected are told. Whether it did."""
@@ -321,8 +334,10 @@ def _entry_withdraw_if_decided_otherwise(entry: PublicationEntry) -> bool:
     if entry.state != EntryState.REGRADING or result is None or result.decided_grade in ("", AnnualGrade.EXCELLENT):
         return False
     entry.state = EntryState.WITHDRAWN
-    with audit_reason(_("委员会重新确定为“%(grade)s”，撤下优秀公示") % {"grade": result.get_decided_grade_display()}):
+    reason = _("委员会重新确定为“%(grade)s”，撤下优秀公示") % {"grade": result.get_decided_grade_display()}
+    with audit_reason(reason):
         entry.save(update_fields=["state"])
+    _record_grade_after(entry, result.get_decided_grade_display(), reason)
     message = _("%(person)s的%(title)s经委员会重新确定为“%(grade)s”，已从公示名单撤下。") % {
         "person": entry.person,
         "title": entry.publication.title,
@@ -369,6 +384,7 @@ def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date 
     entry.republished_at = timezone.now()
     with audit_reason(_("重评后重新公示")):
         entry.save()
+    _record_grade_after(entry, entry.grade_label, _("重评后重新公示"))
     # The publication is not over while one of its entries is published again.
     Publication.objects.filter(pk=entry.publication_id).update(closed_at=None)
     if entry.person.is_active:
@@ -482,6 +498,8 @@ def objection_lodge(
         entry=entry,
         objector=actor,
         text=text,
+        # The grade it questions, as published now (a regrade publishes the entry with another).
+        grade_label=entry.grade_label,
         lodged_at=timezone.now(),
     )
     check_text_limits(objection, "text")

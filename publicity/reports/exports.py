@@ -33,13 +33,13 @@ from accounts.excel import new_sheet, write_table
 from accounts.models import Department, Organisation, Policy, StaffType, User
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.lists import use_sections
-from evaluations.annual.models import AnnualGrade, AnnualResult
+from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
 from evaluations.annual.selectors import final_grade_counts, graded_and_excellent
 from evaluations.annual.services import annual_use_lists, excellent_quota, final_grade_of
 from evaluations.discipline.models import Finding, Inspection, Sanction, SanctionKind, Severity, VetoFlag
 from evaluations.discipline.selectors import active_veto_reasons, inspection_month_status, sanction_effects
 from evaluations.grading.models import AppraisalQuarter, Grade, GradeReview, QuarterGrade, QuarterResult
-from evaluations.grading.services.quota import QuotaRules, good_quota, year_quota_rules
+from evaluations.grading.services.quota import department_good_share, year_good_percents
 from publicity.publication.models import (
     Objection,
     ObjectionState,
@@ -343,9 +343,7 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         .values_list("department_id", "a", "b", "c")
     }
     # Each quarter's 好 share: the one it was approved under, today's policy's while it is open.
-    stored = year_quota_rules(organisation_ids=[ctx.organisation.pk], year=ctx.year)
-    now = QuotaRules.of_policy(ctx.policy)
-    percents = {q: stored.get((ctx.organisation.pk, q), now).good_quota_percent for q in QUARTERS}
+    percents = year_good_percents(organisation_id=ctx.organisation.pk, year=ctx.year, policy=ctx.policy)
     departments = Department.objects.filter(organisation=ctx.organisation).order_by("sort_order", "code", "pk")
     for department_id, name, active in departments.values_list("pk", "name", "is_active"):
         if not active and department_id not in participants:
@@ -353,13 +351,12 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         row: list = [name, participants.get(department_id, 0)]
         for q in QUARTERS:
             counts = distribution.get((department_id, q), Counter())
-            people = sum(counts.values())
-            # 不确定等次 is not a participant of the quota (DOMAIN.md §4).
-            quota_base = people - counts[Grade.UNCERTAIN] - counts[""]
-            row.append(people)
+            row.append(sum(counts.values()))
             row += [counts[g] for g in DISTRIBUTION]
             row.append(counts[""])
-            row.append(good_quota(participants=quota_base, percent=percents[q]))
+            # As the grading page and the dashboard count it (a user test read 0 for a quarter
+            # being graded, the not yet graded left out).
+            row.append(department_good_share(counts, percent=percents[q]))
         graded, excellent = annual.get(department_id, (0, 0))
         row += [excellent, excellent_quota(graded_people=graded, policy=ctx.policy)]
         row += [annual_grades[department_id][grade] for grade in OTHER_ANNUAL]
@@ -453,7 +450,10 @@ def _publicity_columns(ctx: ExportContext) -> list[Column]:
         Column(_("科室")),
         Column(_("姓名"), TEXT),
         Column(_("工号"), TEXT),
+        # The grade the matter was about (an objection's as published when it was lodged), and
+        # what it became when the handling changed it (blank when it did not).
         Column(_("等次")),
+        Column(_("变更后等次")),
         Column(_("提出人"), TEXT),
         Column(_("内容或理由"), TEXT),
         Column(_("状态")),
@@ -468,11 +468,43 @@ def _day(value):
     return periods.today(value) if value is not None else None
 
 
+def _changed(before: str, after: str) -> str:
+    return after if after and after != before else ""
+
+
+def _review_row(
+    item, department, full_name, username, number, old, new, reason, reviewer, reviewer_username, reviewed_at, *, names
+) -> list:
+    """A recorded review after locking (定等后复核): old → new grade, its reason, who and when."""
+    return [
+        _("定等后复核"),
+        item,
+        None,
+        None,
+        None,
+        None,
+        None,
+        department or "",
+        full_name or username,
+        number,
+        names.get(old, old),
+        names.get(new, new),
+        reviewer or reviewer_username,
+        reason,
+        _("已复核"),
+        "",
+        _day(reviewed_at),
+        _day(reviewed_at),
+    ]
+
+
 def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
-    """The year's publications with their windows and counts, then each objection with its answer,
-    each recorded review of a locked quarter grade (定等后复核) and each 复核/申诉 case of the year's
-    annual results. Four queries, each a flat read ordered by date."""
+    """The year's publications with their windows and counts, then each objection with the grade
+    it questioned and any it changed to, and its answer, each recorded review of a locked quarter
+    grade or annual result (定等后复核) and each 复核/申诉 case of the year's annual results. Five
+    queries, each a flat read ordered by date."""
     grades = _labels(Grade.choices)
+    annual_grades = _labels(AnnualGrade.choices)
     objection_states = _labels(ObjectionState.choices)
     case_kinds = _labels(ReviewCaseKind.choices)
     case_states = _labels(ReviewCaseState.choices)
@@ -501,6 +533,8 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             "entry__person__username",
             "entry__person__employee_number",
             "entry__grade_label",
+            "grade_label",
+            "regraded_label",
             "objector__full_name",
             "objector__username",
             "text",
@@ -512,8 +546,11 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     )
     label = _("异议")
     for row in objections.iterator(chunk_size=CHUNK):
-        (title, starts_on, ends_on, locked_at, department, full_name, username, number, grade_label) = row[:9]
-        (objector_name, objector_username, text, state, answer, lodged_at, answered_at) = row[9:]
+        (title, starts_on, ends_on, locked_at, department, full_name, username, number, entry_grade) = row[:9]
+        (objected_to, regraded, objector_name, objector_username, text, state, answer, lodged_at, answered_at) = row[9:]
+        # The entry's grade is today's: a regrade after an upheld objection publishes it again with
+        # another (a user test read 较好 beside an answer that had kept 好).
+        objected_to = objected_to or entry_grade
         yield [
             label,
             title,
@@ -525,7 +562,8 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             department or "",
             full_name or username,
             number,
-            grade_label,
+            objected_to,
+            _changed(objected_to, regraded),
             objector_name or objector_username,
             text,
             objection_states.get(state, state),
@@ -533,7 +571,10 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             _day(lodged_at),
             _day(answered_at),
         ]
-    reviews = (
+    # The recorded reviews of a locked quarter grade and, alike, of a locked annual result (a user
+    # test found the quarters' reviews here, the year's not).
+    reviewed = ("reason", "reviewed_by__full_name", "reviewed_by__username", "reviewed_at")
+    quarter_reviews = (
         GradeReview.objects.filter(
             quarter_grade__appraisal_quarter__organisation=ctx.organisation,
             quarter_grade__appraisal_quarter__year=ctx.year,
@@ -547,32 +588,27 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             "quarter_grade__person__employee_number",
             "old_grade",
             "new_grade",
-            "reason",
-            "reviewed_by__full_name",
-            "reviewed_at",
+            *reviewed,
         )
     )
-    label = _("定等后复核")
-    for quarter, department, full_name, username, number, old, new, reason, reviewer, reviewed_at in reviews:
-        yield [
-            label,
-            _quarter_name(quarter),
-            None,
-            None,
-            None,
-            None,
-            None,
-            department or "",
-            full_name or username,
-            number,
-            f"{grades.get(old, old)} → {grades.get(new, new)}",
-            reviewer or "",
-            reason,
-            _("已复核"),
-            "",
-            _day(reviewed_at),
-            _day(reviewed_at),
-        ]
+    for quarter, *row in quarter_reviews:
+        yield _review_row(_quarter_name(quarter), *row, names=grades)
+    year_result = _("%(year)s年度考核结果") % {"year": ctx.year}
+    annual_reviews = (
+        AnnualReview.objects.filter(annual_result__organisation=ctx.organisation, annual_result__year=ctx.year)
+        .order_by("reviewed_at", "pk")
+        .values_list(
+            "annual_result__department__name",
+            "annual_result__person__full_name",
+            "annual_result__person__username",
+            "annual_result__person__employee_number",
+            "old_grade",
+            "new_grade",
+            *reviewed,
+        )
+    )
+    for row in annual_reviews:
+        yield _review_row(year_result, *row, names=annual_grades)
     cases = (
         ReviewCase.objects.filter(organisation=ctx.organisation, annual_result__year=ctx.year)
         .order_by("notified_on", "pk")
@@ -584,15 +620,16 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             "person__employee_number",
             "state",
             "decision",
+            "changed_to",
             "notified_on",
             "decided_on",
         )
     )
-    incompetent = _labels(AnnualGrade.choices).get(AnnualGrade.INCOMPETENT, "")
-    for kind, department, full_name, username, number, state, decision, notified_on, decided_on in cases:
+    incompetent = annual_grades.get(AnnualGrade.INCOMPETENT, "")
+    for kind, department, full_name, username, number, state, decision, changed_to, notified_on, decided_on in cases:
         yield [
             case_kinds.get(kind, kind),
-            _("%(year)s年度考核结果") % {"year": ctx.year},
+            year_result,
             None,
             None,
             None,
@@ -602,6 +639,7 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             full_name or username,
             number,
             incompetent,
+            _changed(incompetent, annual_grades.get(changed_to, "")),
             "",
             "",
             case_states.get(state, state),

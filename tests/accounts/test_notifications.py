@@ -1,3 +1,6 @@
+import re
+from datetime import UTC, date, datetime
+
 from django.core import mail
 from django.urls import reverse
 
@@ -63,3 +66,15 @@ def test_mark_all_read(client_for, staff):
         services.notify(recipient=staff, message=f"通知{i}")
     client_for(staff).post(reverse("accounts:notification_list"))
     assert not Notification.objects.filter(recipient=staff, read_at__isnull=True).exists()
+
+
+def test_the_list_shows_the_year_of_a_notification_from_another_year(client_for, staff, settings):
+    # A user test read "12-06 10:43" in January and took last December's notice for a new one.
+    settings.APPRAISAL_TODAY = date(2026, 1, 10)
+    old = services.notify(recipient=staff, message="去年的通知")
+    new = services.notify(recipient=staff, message="今年的通知")
+    Notification.objects.filter(pk=old.pk).update(created_at=datetime(2025, 12, 6, 2, 43, tzinfo=UTC))
+    Notification.objects.filter(pk=new.pk).update(created_at=datetime(2026, 1, 5, 1, 0, tzinfo=UTC))
+    body = client_for(staff).get(reverse("accounts:notification_list")).content.decode()
+    times = re.findall(r'data-testid="notification-time">([^<]*)<', body)
+    assert times == ["01-05 09:00", "2025-12-06 10:43"]

@@ -1157,6 +1157,11 @@ def test_decided_excellent_again_the_line_is_posted_again_and_otherwise_it_leave
     publication.publication_lock_due(publication=posted, today=entry.window_ends_on)
     entry.refresh_from_db()
     assert entry.state == EntryState.WITHDRAWN
+    # Each objection keeps the grade it questioned and the one its handling came to (the year's workbook).
+    assert list(entry.objections.order_by("pk").values_list("grade_label", "regraded_label")) == [
+        ("优秀", "优秀"),
+        ("优秀", "称职"),
+    ]
     assert staff.notifications.filter(message__contains="已从公示名单撤下").exists()
     assert crowd[1].notifications.filter(message__contains="已从公示名单撤下").exists()
     # The line sent back is publicity's to tell of: after the first decision's notice (the year's

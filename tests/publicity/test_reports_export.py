@@ -3,11 +3,13 @@ person's values, user text never a formula, and a query count that does not grow
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,9 +17,20 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.selectors import policy_for_organisation
-from evaluations.annual.models import AchievementState, AnnualGrade
-from evaluations.grading.models import Grade, GradeReview, QuarterGrade
+from evaluations.annual.models import AchievementState, AnnualGrade, AnnualReview
+from evaluations.grading.models import (
+    Grade,
+    GradeReview,
+    GradeState,
+    QuarterGrade,
+    QuarterState,
+    UncertainReason,
+)
+from evaluations.grading.selectors import department_good_counts
+from evaluations.grading.services import grading
+from evaluations.grading.services.quota import good_quota, quota_percent
 from publicity.feedback.models import AnnualConfirmation, FeedbackTalk
+from publicity.publication import services as publication_services
 from publicity.publication.models import (
     EntryState,
     Objection,
@@ -25,6 +38,9 @@ from publicity.publication.models import (
     Publication,
     PublicationEntry,
     PublicationKind,
+    ReviewCase,
+    ReviewCaseKind,
+    ReviewCaseState,
 )
 from publicity.reports.exports import write_workbook
 from tests.factories import (
@@ -243,6 +259,7 @@ def _publish_quarter_with_an_objection(*, person, objector, hr, text="“好”�
         entry=entry,
         objector=objector,
         text=text,
+        grade_label="好",
         state=ObjectionState.ANSWERED,
         answer=answer,
         handled_by=hr,
@@ -285,9 +302,119 @@ def test_the_publicity_sheet_lists_the_reviews_after_locking(graded, hr):
     rows = _rows(_export(graded.organisation)["公示与异议"])
     review = dict(zip(rows[0], rows[1], strict=True))
     assert review["类别"] == "定等后复核" and review["公示或事项"] == "第3季度"
-    assert review["姓名"] == "科员甲" and review["等次"] == "较好 → 好"
+    assert review["姓名"] == "科员甲" and (review["等次"], review["变更后等次"]) == ("较好", "好")
     assert review["内容或理由"] == "复核后认定成绩突出"
     assert review["提出或发生日期"].date() == date(YEAR, 10, 20)
+
+
+def _objected_twice_and_regraded(*, staff, colleague, head, leader, hr, settings) -> list[Objection]:
+    """科员乙's published 好: 科员甲's first objection answered 维持原等次, his second upheld (sent back,
+    regraded 较好, published again), then the head's objection to the 较好 (through the services)."""
+    settings.APPRAISAL_TODAY = date(YEAR, 10, 20)
+    quarter = AppraisalQuarterFactory(
+        organisation=staff.organisation, year=YEAR, quarter=3, state=QuarterState.APPROVED
+    )
+    grade = QuarterGradeFactory(
+        appraisal_quarter=quarter,
+        person=colleague,
+        grade=Grade.GOOD,
+        comment="评语",
+        state=GradeState.CONFIRMED,
+        evaluator=head,
+        confirmed_by=leader,
+    )
+    publication = publication_services.publication_open_quarter(actor=hr, appraisal_quarter=quarter)
+    entry = publication.entries.get(person=colleague)
+    kept = publication_services.objection_lodge(actor=staff, entry=entry, text="“好”等次依据不足")
+    publication_services.objection_accept(actor=hr, objection=kept)
+    publication_services.objection_verify(actor=hr, objection=kept, notes="核实无误")
+    publication_services.objection_answer(actor=hr, objection=kept, answer="考核等次“好”符合实际，维持原等次")
+    upheld = publication_services.objection_lodge(actor=staff, entry=entry, text="另有工作失误未计入")
+    publication_services.objection_accept(actor=hr, objection=upheld)
+    publication_services.objection_send_back(actor=hr, objection=upheld, reason="核实发现有工作失误")
+    grading.grade_assign(grade_row=grade, actor=head, grade=Grade.FAIRLY_GOOD, comment="重评为较好")
+    grading.grade_confirm(grade_row=QuarterGrade.objects.get(pk=grade.pk), actor=leader)
+    publication_services.objection_verify(actor=hr, objection=upheld, notes="重评为较好，已确认。")
+    publication_services.objection_answer(actor=hr, objection=upheld, answer="已重评为较好")
+    settings.APPRAISAL_TODAY = date(YEAR, 10, 22)
+    publication_services.entry_republish(actor=hr, entry=entry)
+    later = publication_services.objection_lodge(actor=head, entry=entry, text="“较好”偏低")
+    return [kept, upheld, later]
+
+
+def _objection_rows(organisation) -> dict[str, dict]:
+    rows = _rows(_export(organisation)["公示与异议"])
+    return {row["内容或理由"]: row for row in (dict(zip(rows[0], r, strict=True)) for r in rows[1:])}
+
+
+def test_an_objection_keeps_the_grade_it_questioned_after_another_objection_had_it_regraded(
+    settings, staff, colleague, head, leader, hr, security_admin
+):
+    # A user test: an objection to 龙阳文's 好 was answered 维持原等次, a second one was upheld and the
+    # grade regraded 较好; the first objection's row read 较好 beside the answer that kept 好.
+    _objected_twice_and_regraded(staff=staff, colleague=colleague, head=head, leader=leader, hr=hr, settings=settings)
+    objections = _objection_rows(staff.organisation)
+    first = objections["“好”等次依据不足"]
+    assert (first["姓名"], first["等次"], first["变更后等次"]) == ("科员乙", "好", None)
+    assert first["答复或决定"] == "考核等次“好”符合实际，维持原等次"
+    second = objections["另有工作失误未计入"]
+    assert (second["等次"], second["变更后等次"], second["答复或决定"]) == ("好", "较好", "已重评为较好")
+    # An objection to the grade published again questions that one.
+    third = objections["“较好”偏低"]
+    assert (third["等次"], third["变更后等次"], third["状态"]) == ("较好", None, "已提出")
+
+
+def test_the_objections_lodged_before_the_upgrade_get_their_grades_from_the_audit_trail(
+    settings, staff, colleague, head, leader, hr, security_admin
+):
+    objections = _objected_twice_and_regraded(
+        staff=staff, colleague=colleague, head=head, leader=leader, hr=hr, settings=settings
+    )
+    Objection.objects.update(grade_label="", regraded_label="")
+    migration = importlib.import_module("publicity.migrations.0010_objection_grades")
+    migration.grades_from_entries(django_apps, None)
+    assert [
+        (o.grade_label, o.regraded_label)
+        for o in Objection.objects.filter(pk__in=[o.pk for o in objections]).order_by("pk")
+    ] == [("好", ""), ("好", "较好"), ("较好", "")]
+
+
+def test_the_publicity_sheet_lists_the_reviews_of_a_locked_annual_result_and_a_case_that_changed_it(
+    graded, colleague, hr
+):
+    # A user test found the quarters' 定等后复核 in the sheet and not the year's.
+    result = graded.annual_results.get(year=YEAR)
+    AnnualReview.objects.create(
+        annual_result=result,
+        old_grade=AnnualGrade.COMPETENT,
+        new_grade=AnnualGrade.EXCELLENT,
+        reason="补录创新突破成果",
+        reviewed_by=hr,
+        reviewed_at=datetime(YEAR + 1, 2, 3, 2, tzinfo=UTC),
+    )
+    # 科员乙's 不称职, changed by the decision of the 复核 he asked for.
+    ReviewCase.objects.create(
+        organisation=graded.organisation,
+        annual_result=colleague.annual_results.get(year=YEAR),
+        person=colleague,
+        kind=ReviewCaseKind.REVIEW,
+        state=ReviewCaseState.DECIDED,
+        notified_on=date(YEAR + 1, 1, 10),
+        request_by=date(YEAR + 1, 2, 9),
+        requested_on=date(YEAR + 1, 1, 20),
+        decided_on=date(YEAR + 1, 2, 3),
+        decision="改为称职",
+        changed_to=AnnualGrade.COMPETENT,
+        opened_by=hr,
+    )
+    rows = _rows(_export(graded.organisation)["公示与异议"])
+    review, case = (dict(zip(rows[0], row, strict=True)) for row in rows[1:])
+    assert (review["类别"], review["公示或事项"]) == ("定等后复核", f"{YEAR}年度考核结果")
+    assert (review["姓名"], review["等次"], review["变更后等次"]) == ("科员甲", "称职", "优秀")
+    assert (review["提出人"], review["内容或理由"]) == (hr.full_name, "补录创新突破成果")
+    assert review["提出或发生日期"].date() == date(YEAR + 1, 2, 3)
+    assert (case["类别"], case["姓名"], case["等次"], case["变更后等次"]) == ("复核", "科员乙", "不称职", "称职")
+    assert case["答复或决定"] == "改为称职"
 
 
 def test_the_feedback_confirmed_columns_count_the_annual_confirmation_and_confirmed_talks(graded, head):
@@ -362,3 +489,26 @@ def test_export_year_writes_the_file_for_the_organisation_named(graded, tmp_path
     output = tmp_path / "year.xlsx"
     call_command("export_year", str(YEAR), "--output", str(output), "--organisation", graded.organisation.code)
     assert load_workbook(output).sheetnames == SHEETS
+
+
+def test_the_department_sheet_counts_the_good_places_of_a_quarter_being_graded_as_the_grading_page(organisation):
+    # A user test read 0 好 places for every department of a quarter the grading page gave
+    # 就业促进科 "约3人": the sheet left out those not yet graded, who take part in the quota.
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    department = DepartmentFactory(organisation=organisation, name="就业促进科")
+    quarter = AppraisalQuarterFactory(organisation=organisation, year=YEAR, quarter=4)
+    for grade in [Grade.GOOD, Grade.UNCERTAIN] + [""] * 6:
+        QuarterGradeFactory(
+            person=UserFactory(department=department),
+            appraisal_quarter=quarter,
+            grade=grade,
+            uncertain_reason=UncertainReason.LONG_LEAVE if grade == Grade.UNCERTAIN else "",
+        )
+    rows = _rows(_export(organisation)["科室统计"])
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["科室"] == "就业促进科" and row["第4季度未评鉴"] == 6
+    # Everyone but the 不确定等次 takes part: 7 × 40 % → 2, as the grading page says it.
+    places = row["第4季度“好”参考名额（按本科室人数折算，名额按全单位计算）"]
+    assert places == 2
+    (page,) = department_good_counts(appraisal_quarter=quarter, department_ids=[department.pk])
+    assert places == good_quota(participants=page["participants"], percent=quota_percent(quarter, policy))

@@ -6,13 +6,14 @@ Default policy: at most 40 % of the participants, rounded down (7 → 2); partic
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import F, Q, Sum
 
 from accounts.models import Policy
 
-from ..models import AppraisalQuarter, QuarterGradeCount, QuotaPoolKind
+from ..models import AppraisalQuarter, Grade, QuarterGradeCount, QuotaPoolKind
 
 
 def good_quota(*, participants: int, percent: int) -> int:
@@ -56,6 +57,24 @@ def year_quota_rules(*, organisation_ids, year: int) -> dict[tuple[int, int], Qu
             organisation_id__in=organisation_ids, year=year, good_quota_percent__isnull=False
         ).values_list("organisation_id", "quarter", "good_quota_percent", "good_quota_separate_pools")
     }
+
+
+def year_good_percents(*, organisation_id: int, year: int, policy: Policy) -> dict[int, int]:
+    """Quarter (1–4) → the 好 share it is held to: the one it was approved under, else the policy's
+    (:func:`quarter_rules`), for a whole year in one query (the dashboard, the year's workbook)."""
+    stored = year_quota_rules(organisation_ids=[organisation_id], year=year)
+    now = QuotaRules.of_policy(policy)
+    return {q: stored.get((organisation_id, q), now).good_quota_percent for q in (1, 2, 3, 4)}
+
+
+def department_good_share(grades: Mapping[str, int], *, percent: int) -> int:
+    """A department's headcount's share of a quarter's 好 places (a yardstick, never a cap: the
+    quota is the organisation's, DOMAIN.md §4), from its grade rows counted by grade ("" for not
+    yet graded). Everyone but 不确定等次 takes part, the not yet graded too, as in the pools the
+    grading service enforces (:func:`quota_status`: total − uncertain) and the department shares
+    the grading page shows: counted without them, a quarter being graded had no places at all."""
+    participants = sum(grades.values()) - grades.get(Grade.UNCERTAIN, 0)
+    return good_quota(participants=participants, percent=percent)
 
 
 def pool_kind(*, is_leader_position: bool, policy: Policy | QuotaRules) -> str:
