@@ -348,11 +348,17 @@ def _objection_rows(organisation) -> dict[str, dict]:
 
 
 def test_an_objection_keeps_the_grade_it_questioned_after_another_objection_had_it_regraded(
-    settings, staff, colleague, head, leader, hr, security_admin
+    settings, client_for, staff, colleague, head, leader, hr, security_admin
 ):
     # A user test: an objection to 龙阳文's 好 was answered 维持原等次, a second one was upheld and the
     # grade regraded 较好; the first objection's row read 较好 beside the answer that kept 好.
-    _objected_twice_and_regraded(staff=staff, colleague=colleague, head=head, leader=leader, hr=hr, settings=settings)
+    lodged = _objected_twice_and_regraded(
+        staff=staff, colleague=colleague, head=head, leader=leader, hr=hr, settings=settings
+    )
+    # Its page says so too, beside the line's grade now.
+    page = client_for(hr).get(lodged[0].get_absolute_url()).content.decode()
+    assert 'data-testid="objected-grade">好<' in page
+    assert 'data-testid="objected-grade"' not in client_for(hr).get(lodged[2].get_absolute_url()).content.decode()
     objections = _objection_rows(staff.organisation)
     first = objections["“好”等次依据不足"]
     assert (first["姓名"], first["等次"], first["变更后等次"]) == ("科员乙", "好", None)
