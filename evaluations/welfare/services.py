@@ -146,6 +146,7 @@ def welfare_assessments_open(*, actor: User, organisation: Organisation, year: i
                 organisation=organisation,
                 owner=post.person,
                 department_id=post.person.department_id,
+                owner_department_id=post.person.department_id,
                 post=post,
                 year=year,
                 opened_on=today,
