@@ -918,7 +918,8 @@ def staff_move(*, user: User, department: Department | None, on_date: date | Non
 
 def documents_follow_owner(*, owner: User) -> None:
     """After ``owner`` moved department: every reviewed document of theirs that records its
-    owner's department (``accounts.workflow.owner_department_field``: targets, summaries) records
+    owner's department (``accounts.workflow.owner_department_field``: targets, summaries, the welfare
+    述职) records
     the new one, so what is waiting goes to the new department's head. One UPDATE per kind, through
     the owner's index. (The documents' apps sit above accounts, so they are found by their field.)"""
     for model in apps.get_models():

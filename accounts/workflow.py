@@ -89,9 +89,9 @@ def awaiting_review_by(reviewer: User) -> Q:
 
 
 def owner_department_field() -> models.ForeignKey:
-    """The owner's department now, on a document the review inbox counts (targets and summaries;
-    the concrete model's ``department`` is the one the document was written in, and stays): who
-    reviews it follows the owner. Set when the document is created and handed in, and on every
+    """The owner's department now, on a document the review inbox counts (targets, summaries, the
+    welfare 述职; the concrete model's ``department`` is the one the document was written in, and
+    stays): who reviews it follows the owner. Set when the document is created and handed in, and on every
     move (:func:`accounts.services.documents_follow_owner`)."""
     return models.ForeignKey(
         "accounts.Department",
@@ -439,7 +439,7 @@ def _stamped(entry: AuditEntry, field: str) -> datetime:
 
 def documents_awaiting_review_of(*, owner: User) -> list[str]:
     """The titles of ``owner``'s documents handed in and waiting for their reviewer (targets,
-    monthly summaries: every reviewed document that follows its owner's department), oldest first:
+    monthly summaries, the welfare 述职: every reviewed document that follows its owner's department), oldest first:
     what a move of department hands to the new department's head. One query per kind."""
     waiting = []
     for model in apps.get_models():

@@ -47,8 +47,15 @@ from evaluations.grading.services.grading import (
     approval_blockers,
     discipline_opinion_wanted,
 )
+from evaluations.welfare.inbox import WELFARE
 from evaluations.welfare.models import ConsequenceKind
-from evaluations.welfare.selectors import agreements_ending, notice_until, open_consequences, own_reports_to_hand_in
+from evaluations.welfare.selectors import (
+    agreements_ending,
+    notice_until,
+    open_consequences,
+    own_reports_to_hand_in,
+    reports_awaiting_review,
+)
 from publicity.feedback.selectors import feedback_counts_for_talker, unconfirmed_count
 from publicity.publication.selectors import (
     entries_to_republish,
@@ -135,6 +142,11 @@ def todos_for(user: User, *, today: date, own: OwnPeriod | None = None) -> list[
     if user.has_perm("summaries.use_review_inbox"):
         waiting = target_sets_awaiting_review(reviewer=user).count() + summaries_awaiting_review(reviewer=user).count()
         todos.append(Todo("review", _("待审核的目标和小结"), waiting, reverse("review")))
+        # A public-welfare worker's 述职 waits in the same inbox, under its own kind.
+        reports = reports_awaiting_review(reviewer=user).count()
+        todos.append(
+            Todo("review-welfare", _("待审核的公益性岗位述职"), reports, f"{reverse('review')}?kind={WELFARE}")
+        )
     if user.has_perm("evaluations.grading_work"):
         todos += _grading(user)
     if user.has_perm("publicity.record_feedback"):

@@ -23,6 +23,7 @@ class EvaluationsConfig(AppConfig):
         from .grading import jobs as grading_jobs
         from .grading import models as grading
         from .grading.services import counts, documents, numbers
+        from .welfare import inbox as welfare_inbox
         from .welfare import jobs as welfare_jobs
         from .welfare import models as welfare
 
@@ -36,6 +37,7 @@ class EvaluationsConfig(AppConfig):
         discipline_jobs.register_kinds()
         welfare_jobs.register_kinds()
         ballots_jobs.register_kinds()
+        welfare_inbox.register_kind()
 
         for model in (
             grading.AppraisalQuarter,

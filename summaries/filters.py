@@ -5,15 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Department
 from accounts.widgets import YesNoAllSelect
 
-from .review import SUMMARIES, TARGETS
+from .review import inbox_kind_choices
 
 
 class InboxFilter(django_filters.FilterSet):
-    """Filters shared by both kinds in the inbox: both models have owner, department and is_late."""
+    """Filters shared by every kind in the inbox: each reviewed document has owner, department and is_late."""
 
-    kind = django_filters.ChoiceFilter(
-        label=_("类别"), choices=[(TARGETS, _("季度目标")), (SUMMARIES, _("月小结"))], method="filter_nothing"
-    )
+    kind = django_filters.ChoiceFilter(label=_("类别"), choices=inbox_kind_choices, method="filter_nothing")
     department = django_filters.ModelChoiceFilter(label=_("科室"), queryset=Department.objects.none())
     q = django_filters.CharFilter(label=_("姓名"), method="filter_q")
     late = django_filters.BooleanFilter(label=_("迟交"), field_name="is_late", widget=YesNoAllSelect())

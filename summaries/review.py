@@ -1,11 +1,13 @@
-"""The reviewer's inbox (targets and summaries waiting for one person) and the submission roster.
+"""The reviewer's inbox (the handed-in documents of :data:`INBOX_KINDS` waiting for one person:
+targets, summaries, the welfare 述职) and the submission roster.
 
-Reads and the one write that spans both apps (deciding several items at once) live here;
+Reads and the one write that spans the kinds (deciding several items at once) live here;
 each single decision is still the owning app's service, which checks state and right.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,7 +21,7 @@ from django.utils.translation import ngettext, pgettext
 from accounts import periods
 from accounts.models import Department, User
 from accounts.selectors import participants_of, policy_for_organisation
-from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus, handed_in
+from accounts.workflow import HANDED_IN_STATUSES, ReviewedDocument, ReviewStatus, handed_in
 from targets import services as target_services
 from targets.models import TargetSet
 from targets.selectors import target_sets_awaiting_review
@@ -33,9 +35,69 @@ SUMMARIES = "summaries"
 
 
 @dataclass(frozen=True)
+class InboxKind:
+    """One kind of reviewed document (accounts.workflow) the inbox lists and decides: how the
+    waiting ones are read (``awaiting(reviewer=…)``, one queryset, a column set the inbox's UNION
+    can read: ``pk``, ``submitted_at``, ``owner__full_name``), how a row names its kind and period,
+    where it is read, and the owning app's services that decide it."""
+
+    model: type[ReviewedDocument]
+    awaiting: Callable[..., QuerySet]
+    label: Callable[[], str]  # the row's category, short
+    filter_label: Callable[[], str]  # the same in the 类别 filter
+    period_label: Callable[[ReviewedDocument], str]
+    url_name: str
+    approve: Callable[..., object]  # approve(actor=…, item=…)
+    return_: Callable[..., object]  # return_(actor=…, item=…, reason=…)
+
+
+# The kinds in the inbox, by the key its references (``kind:pk``) and ?kind= use. Targets and
+# summaries are here; a room above (the welfare 述职, evaluations.welfare.inbox) registers its own
+# with :func:`register_inbox_kind` when the app is ready.
+INBOX_KINDS: dict[str, InboxKind] = {
+    TARGETS: InboxKind(
+        model=TargetSet,
+        awaiting=target_sets_awaiting_review,
+        # Short in English ("Targets", "Summary"): a column on a phone beside the name, the period
+        # and two buttons ("Quarterly targets" pushed 通过 past the screen's edge).
+        label=lambda: pgettext("a review inbox row's category", "季度目标"),
+        filter_label=lambda: _("季度目标"),
+        period_label=lambda item: _("%(year)s年第%(q)s季度") % {"year": item.year, "q": item.quarter},
+        url_name="targets:detail",
+        approve=lambda *, actor, item: target_services.target_set_approve(target_set=item, actor=actor),
+        return_=lambda *, actor, item, reason: target_services.target_set_return(
+            target_set=item, actor=actor, reason=reason
+        ),
+    ),
+    SUMMARIES: InboxKind(
+        model=MonthlySummary,
+        awaiting=summaries_awaiting_review,
+        label=lambda: pgettext("a review inbox row's category", "月小结"),
+        filter_label=lambda: _("月小结"),
+        period_label=lambda item: _("%(year)s年%(month)s月") % {"year": item.year, "month": item.month},
+        url_name="summaries:detail",
+        approve=lambda *, actor, item: summary_services.summary_approve(summary=item, actor=actor),
+        return_=lambda *, actor, item, reason: summary_services.summary_return(
+            summary=item, actor=actor, reason=reason
+        ),
+    ),
+}
+
+
+def register_inbox_kind(key: str, kind: InboxKind) -> None:
+    """Add a kind of reviewed document to the inbox (and so to its filter, sorting and decisions)."""
+    INBOX_KINDS[key] = kind
+
+
+def inbox_kind_choices() -> list[tuple[str, str]]:
+    """The 类别 filter's choices: every kind the inbox lists."""
+    return [(key, kind.filter_label()) for key, kind in INBOX_KINDS.items()]
+
+
+@dataclass(frozen=True)
 class InboxRow:
     kind: str
-    item: TargetSet | MonthlySummary
+    item: ReviewedDocument
     submitted_at: datetime | None
 
     @property
@@ -44,39 +106,29 @@ class InboxRow:
 
     @property
     def kind_label(self) -> str:
-        # Short in English ("Targets", "Summary"): a column on a phone beside the name, the period
-        # and two buttons ("Quarterly targets" pushed 通过 past the screen's edge).
-        if self.kind == TARGETS:
-            return pgettext("a review inbox row's category", "季度目标")
-        return pgettext("a review inbox row's category", "月小结")
+        return INBOX_KINDS[self.kind].label()
 
     @property
     def period_label(self) -> str:
-        if self.kind == TARGETS:
-            return _("%(year)s年第%(q)s季度") % {"year": self.item.year, "q": self.item.quarter}
-        return _("%(year)s年%(month)s月") % {"year": self.item.year, "month": self.item.month}
+        return INBOX_KINDS[self.kind].period_label(self.item)
 
     @property
     def url(self) -> str:
-        name = "targets:detail" if self.kind == TARGETS else "summaries:detail"
-        return reverse(name, args=[self.item.pk])
+        return reverse(INBOX_KINDS[self.kind].url_name, args=[self.item.pk])
 
 
 def inbox_querysets(*, reviewer: User) -> dict[str, QuerySet]:
-    return {
-        TARGETS: target_sets_awaiting_review(reviewer=reviewer),
-        SUMMARIES: summaries_awaiting_review(reviewer=reviewer),
-    }
+    return {key: kind.awaiting(reviewer=reviewer) for key, kind in INBOX_KINDS.items()}
 
 
 def inbox_rows(*, querysets: dict[str, QuerySet]) -> list[InboxRow]:
-    """Both kinds in one list, oldest submission first (one query per kind)."""
+    """Every kind in one list, oldest submission first (one query per kind)."""
     rows = [InboxRow(kind, item, item.submitted_at) for kind, qs in querysets.items() for item in qs]
     return sorted(rows, key=lambda row: (row.submitted_at is None, row.submitted_at or datetime.min, row.ref))
 
 
 # The inbox's sort keys (?sort=): the only orderings accepted, each with its SQL ORDER BY over the
-# union of both kinds. The kind and pk at the end make the order total, so pages never overlap.
+# union of the kinds. The kind and pk at the end make the order total, so pages never overlap.
 INBOX_SORTS = {
     "date": ("submitted_at", "kind", "pk"),
     "-date": ("-submitted_at", "kind", "-pk"),
@@ -89,7 +141,7 @@ DEFAULT_INBOX_SORT = "date"
 
 
 def inbox_page(*, querysets: dict[str, QuerySet], sort: str, number, per_page: int = 50) -> Page:
-    """One page of both kinds, sorted and paginated in SQL (a UNION of two narrow queries), then
+    """One page of every kind, sorted and paginated in SQL (a UNION of one narrow query per kind), then
     the page's own items loaded in one query per kind: the query count does not grow with the
     number of items waiting. An unknown ``sort`` falls back to the oldest submission first.
 
@@ -159,18 +211,17 @@ def _counted_page(combined: QuerySet, *, order: tuple[str, ...], offset: int, li
 _INBOX_COLUMNS = ("pk", "kind", "submitted_at", "owner_name")
 
 
-def _load_for_decision(*, actor: User, ref: str) -> tuple[str, TargetSet | MonthlySummary]:
+def _load_for_decision(*, actor: User, ref: str) -> tuple[str, ReviewedDocument]:
     kind, _sep, raw_pk = ref.partition(":")
-    if kind not in (TARGETS, SUMMARIES) or not raw_pk.isdigit():
+    if kind not in INBOX_KINDS or not raw_pk.isdigit():
         raise ValidationError(_("无效的审核事项。"))
-    model = TargetSet if kind == TARGETS else MonthlySummary
+    model = INBOX_KINDS[kind].model
     item = (
-        model.objects.select_related("owner__department", "department", "organisation")
+        model._default_manager.select_related("owner__department", "department", "organisation")
         .filter(pk=int(raw_pk), organisation_id=actor.organisation_id)
         .first()
     )
-    perm = "targets.review_targetset" if kind == TARGETS else "summaries.review_summary"
-    if item is None or not actor.has_perm(perm, item):
+    if item is None or not actor.has_perm(model.review_permission, item):
         raise PermissionDenied
     return kind, item
 
@@ -213,14 +264,10 @@ def review_decide(*, actor: User, refs: list[str], approve: bool, reason: str = 
             not_theirs += 1
             continue
         try:
-            if kind == TARGETS and approve:
-                target_services.target_set_approve(target_set=item, actor=actor)
-            elif kind == TARGETS:
-                target_services.target_set_return(target_set=item, actor=actor, reason=reason)
-            elif approve:
-                summary_services.summary_approve(summary=item, actor=actor)
+            if approve:
+                INBOX_KINDS[kind].approve(actor=actor, item=item)
             else:
-                summary_services.summary_return(summary=item, actor=actor, reason=reason)
+                INBOX_KINDS[kind].return_(actor=actor, item=item, reason=reason)
         except (PermissionDenied, ValidationError) as exc:
             detail = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("无权审核。")
             outcome.failed.append(f"{item}：{detail}")

@@ -408,7 +408,7 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 @never_cache
 @permission_required("summaries.use_review_inbox")
 def review_inbox(request: HttpRequest) -> HttpResponse:
-    """Everything waiting for the signed-in reviewer, both kinds, oldest first."""
+    """Everything waiting for the signed-in reviewer, every kind, oldest first."""
     querysets = review.inbox_querysets(reviewer=request.user)
     departments = Department.objects.filter(
         Q(head=request.user) | Q(supervising_leader=request.user), is_active=True

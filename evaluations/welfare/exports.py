@@ -2,7 +2,7 @@
 
 Streamed (openpyxl write-only through accounts.excel.write_table) from one query read in chunks,
 so 400 000 rows take flat memory. A worker recorded as absent from the post is flagged: their
-subsidy stops whatever the grade.
+subsidy stops whatever the grade. At the post, it waits (待定) until the result is 已定.
 """
 
 from __future__ import annotations
@@ -52,6 +52,15 @@ def headers() -> list[str]:
     ]
 
 
+def _subsidy(*, stage: str, grade: str) -> str:
+    """The subsidy of a worker at the post: 待定 until the result is 已定 (a decision still open to
+    objection or correction may change, and a user test read 停发 for a 不合格 in its objection
+    window); then 发放, or 停发 for a final 不合格."""
+    if stage != WelfareStage.FINAL:
+        return _("待定")
+    return _("停发") if grade == WelfareGrade.UNQUALIFIED else _("发放")
+
+
 def result_rows(*, organisation_id: int, year: int, today: date | None = None) -> Iterator[list]:
     """One row per worker of the year, in department and worker order, at their step as of today
     (a result whose window is over is 已定 and paid whether or not the locking job has run)."""
@@ -72,13 +81,7 @@ def result_rows(*, organisation_id: int, year: int, today: date | None = None) -
             payment = _("停发")
         else:
             presence = _("在岗")
-            payment = (
-                _("停发")
-                if grade == WelfareGrade.UNQUALIFIED
-                else _("发放")
-                if stage == WelfareStage.FINAL
-                else _("待定")
-            )
+            payment = _subsidy(stage=stage, grade=grade)
         yield [
             department or "",
             number,

@@ -18,7 +18,7 @@ from accounts.fields import actor_link, optional_link
 from accounts.models import OrganisationScoped
 from accounts.storage import get_private_storage
 from accounts.textlimits import LONG, MEDIUM, SHORT, bounded_text
-from accounts.workflow import ReviewedDocument
+from accounts.workflow import ReviewedDocument, owner_department_field, waiting_index
 
 
 class WelfarePost(OrganisationScoped, models.Model):
@@ -89,6 +89,8 @@ class WelfareAssessment(ReviewedDocument):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="welfare_assessments", verbose_name=_("人员")
     )
     department = optional_link("accounts.Department", _("科室"))
+    # Who reviews the 述职 follows the worker's department now (the review inbox, accounts.workflow).
+    owner_department = owner_department_field()
     post = models.ForeignKey(WelfarePost, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("岗位"))
     year = models.PositiveSmallIntegerField(_("年度"))
     stage = models.CharField(_("环节"), max_length=20, choices=WelfareStage.choices, default=WelfareStage.REPORT)
@@ -121,7 +123,10 @@ class WelfareAssessment(ReviewedDocument):
         constraints = [
             models.UniqueConstraint(fields=["owner", "year"], name="one_welfare_assessment_per_person_year"),
         ]
-        indexes = [models.Index(fields=["organisation", "year", "stage"], name="welfare_org_year_stage")]
+        indexes = [
+            models.Index(fields=["organisation", "year", "stage"], name="welfare_org_year_stage"),
+            waiting_index("welfare_waiting_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.owner} {self.year} {self.get_stage_display()}"

@@ -12,7 +12,7 @@ from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q
 
 from accounts import periods
 from accounts.models import User
-from accounts.workflow import EDITABLE_STATUSES
+from accounts.workflow import EDITABLE_STATUSES, awaiting_review_by
 
 from ..ballots.models import SCALE_CHOICES, BallotScale, BallotState, Choice, PaperAnswer
 from ..ballots.selectors import percent
@@ -148,6 +148,18 @@ def own_reports_to_hand_in(*, user: User) -> QuerySet[WelfareAssessment]:
     the unit opened the year (from the first day of the window, ``welfare_assessments_open``), and a
     述职 handed in after the last day is still accepted (recorded as late), so it waits until handed in."""
     return WelfareAssessment.objects.filter(owner=user, stage=WelfareStage.REPORT, status__in=EDITABLE_STATUSES)
+
+
+def reports_awaiting_review(*, reviewer: User) -> QuerySet[WelfareAssessment]:
+    """Handed-in 述职 waiting for ``reviewer``'s decision, oldest first: the worker's evaluator (the
+    head of their 科室) reads them in the review inbox and counts them on the home page, as targets
+    and summaries (:func:`accounts.workflow.awaiting_review_by`). The unit's HR and leader, who may
+    decide them too, find them on the year's page."""
+    return (
+        WelfareAssessment.objects.filter(awaiting_review_by(reviewer))
+        .select_related("owner", "owner__department", "department")
+        .order_by("submitted_at", "pk")
+    )
 
 
 def posts_to_open(*, organisation_id: int, year: int) -> QuerySet[WelfarePost]:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -146,6 +146,7 @@ def welfare_assessments_open(*, actor: User, organisation: Organisation, year: i
                 organisation=organisation,
                 owner=post.person,
                 department_id=post.person.department_id,
+                owner_department_id=post.person.department_id,
                 post=post,
                 year=year,
                 opened_on=today,
@@ -466,12 +467,14 @@ def welfare_publishable(*, organisation_id: int, year: int) -> QuerySet[WelfareA
     return WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year, stage=WelfareStage.DECISION)
 
 
-def welfare_publishable_years(*, organisation_id: int) -> list[int]:
-    return list(
+def welfare_publishable_counts(*, organisation_id: int) -> dict[int, int]:
+    """Each year with decided results not yet published, and how many (one grouped query)."""
+    return dict(
         WelfareAssessment.objects.filter(organisation_id=organisation_id, stage=WelfareStage.DECISION)
-        .values_list("year", flat=True)
-        .distinct()
+        .values("year")
+        .annotate(count=Count("pk"))
         .order_by()
+        .values_list("year", "count")
     )
 
 

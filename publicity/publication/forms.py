@@ -10,7 +10,7 @@ from accounts.filters import LoadedModelChoiceFilter, OrganisationFilterSet, Per
 from accounts.models import Department
 from accounts.text import MultiLineCharField, join_list
 from accounts.textlimits import MEDIUM
-from accounts.widgets import DateInput
+from accounts.widgets import ConfirmedOptionSelect, DateInput
 from evaluations.annual.models import AnnualGrade, AnnualReview
 
 from .models import Objection, PublicationEntry, ReviewCase, ReviewCaseKind
@@ -30,12 +30,16 @@ class EntryFilter(OrganisationFilterSet):
 
 class PublishForm(forms.Form):
     """HR picks an approved quarter (``q:<id>``), a year's 优秀 list (``y:<year>``) or a year's
-    decided public-welfare results (``w:<year>``)."""
+    decided public-welfare results (``w:<year>``, a ``services.WelfareBatch``: published in
+    batches, each option saying how many and which batch). Publishing cannot be undone: each
+    option carries its own confirmation, saying what it publishes."""
 
     # Drawn by hand on the board (beside its button), so styled here as crispy styles the others.
-    target = forms.ChoiceField(label=_("公示内容"), widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    target = forms.ChoiceField(
+        label=_("公示内容"), widget=ConfirmedOptionSelect(attrs={"class": "form-select form-select-sm"})
+    )
 
-    def __init__(self, *args, quarters=(), years=(), welfare_years=(), in_window=None, **kwargs):
+    def __init__(self, *args, quarters=(), years=(), welfare=(), in_window=None, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(f"q:{q.pk}", str(q.period.label)) for q in quarters]
         # A year's list while quarters of that year wait to be published, or are in their window
@@ -58,11 +62,25 @@ class PublishForm(forms.Form):
                     "quarters": _quarters(in_window[year]),
                 }
             choices.append((f"y:{year}", label))
-        choices += [(f"w:{year}", _("%(year)s年度公益性岗位考核结果") % {"year": year}) for year in welfare_years]
+        once = _("发布后全体人员将收到通知，名单即刻公示，不能撤回；每个季度或年度只公示一次。确定发布？")
+        confirms = {value: once for value, _label in choices}
+        for batch in welfare:
+            said = {"title": batch.title, "year": batch.year, "count": batch.count}
+            choices.append((f"w:{batch.year}", _("%(title)s · %(count)s人") % said))
+            # A year's workers are published as they are decided: this one publishes those decided
+            # and not yet published, never again those already on the board.
+            confirms[f"w:{batch.year}"] = (
+                _(
+                    "将公示“%(title)s”：%(year)s年度已集体研究、尚未公示的%(count)s名公益性岗位人员"
+                    "（已公示的人员不再列入）。发布后全体人员将收到通知，名单即刻公示，不能撤回。确定发布？"
+                )
+                % said
+            )
         self.has_targets = bool(choices)
         # Publishing cannot be undone: nothing is chosen until HR chooses (the first of the list was,
         # an earlier year's 优秀 list among them).
         self.fields["target"].choices = [("", _("请选择要公示的内容"))] + choices
+        self.fields["target"].widget.confirms = confirms
 
 
 def _quarters(numbers) -> str:

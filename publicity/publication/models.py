@@ -32,12 +32,16 @@ class PublicationKind(models.TextChoices):
     WELFARE = "welfare", _("公益性岗位年度考核结果")
 
 
-def publication_title(*, kind: str, year: int, quarter: int | None = None) -> str:
-    """A publication's title in the active language, e.g. 2026年第3季度平时考核结果."""
+def publication_title(*, kind: str, year: int, quarter: int | None = None, batch: int = 1) -> str:
+    """A publication's title in the active language, e.g. 2026年第3季度平时考核结果. A year's
+    public-welfare results are published in batches (a worker decided late): the second and later
+    say which, 2026年度公益性岗位考核结果（第2批）, so the board's rows are told apart."""
     if kind == PublicationKind.QUARTER:
         return gettext("%(year)s年第%(quarter)s季度平时考核结果") % {"year": year, "quarter": quarter}
     if kind == PublicationKind.ANNUAL_EXCELLENT:
         return gettext("%(year)s年度考核优秀等次人选") % {"year": year}
+    if batch > 1:
+        return gettext("%(year)s年度公益性岗位考核结果（第%(batch)s批）") % {"year": year, "batch": batch}
     return gettext("%(year)s年度公益性岗位考核结果") % {"year": year}
 
 
@@ -63,6 +67,9 @@ class Publication(OrganisationScoped, models.Model):
     kind = models.CharField(_("类别"), max_length=20, choices=PublicationKind.choices)
     appraisal_quarter = optional_link("evaluations.AppraisalQuarter", _("考核季度"))
     year = models.PositiveSmallIntegerField(_("年度"))
+    # The year's public-welfare results go out in batches: the first, second … of the year (1 for
+    # the other kinds, published once).
+    batch = models.PositiveSmallIntegerField(_("批次"), default=1)
     title = models.CharField(_("标题"), max_length=200)
     starts_on = models.DateField(_("公示开始"))
     ends_on = models.DateField(_("公示截止"))
@@ -87,6 +94,11 @@ class Publication(OrganisationScoped, models.Model):
                 condition=Q(kind="annual_excellent"),
                 name="one_annual_publication_per_year",
             ),
+            models.UniqueConstraint(
+                fields=["organisation", "year", "batch"],
+                condition=Q(kind="welfare"),
+                name="one_welfare_publication_per_batch",
+            ),
         ]
         indexes = [models.Index(fields=["organisation", "-published_at"], name="publication_org_recent")]
 
@@ -102,7 +114,7 @@ class Publication(OrganisationScoped, models.Model):
         it). ``title`` keeps the words written when it was published, in the publisher's language:
         the notice, messages, lock reasons, exports and the audit trail quote it as it was."""
         quarter = self.appraisal_quarter.quarter if self.appraisal_quarter_id else None
-        return publication_title(kind=self.kind, year=self.year, quarter=quarter)
+        return publication_title(kind=self.kind, year=self.year, quarter=quarter, batch=self.batch)
 
     def is_open_on(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on

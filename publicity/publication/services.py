@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -224,12 +225,16 @@ def publication_open_welfare(
     )
     if not decided:
         raise ValidationError(_("%(year)s年度没有待公示的公益性岗位考核结果。") % {"year": year})
+    # The year's first, second … (a worker decided late is published on their own): the title says
+    # which; one_welfare_publication_per_batch refuses a second publication of the same batch.
+    batch = _next_welfare_batch(organisation_id=organisation.pk, year=year)
     publication = _publication_create(
         actor=actor,
         organisation_id=organisation.pk,
         kind=PublicationKind.WELFARE,
         year=year,
-        title=publication_title(kind=PublicationKind.WELFARE, year=year),
+        batch=batch,
+        title=publication_title(kind=PublicationKind.WELFARE, year=year, batch=batch),
         today=today,
     )
     renew, no_renew = _("续签"), _("不续签")
@@ -251,9 +256,41 @@ def publication_open_welfare(
     return _publish(publication, entries, actor=actor)
 
 
-def publishable_welfare_years(*, organisation_id: int) -> list[int]:
-    """Years with public-welfare results decided and not yet published, newest first."""
-    return sorted(welfare_services.welfare_publishable_years(organisation_id=organisation_id), reverse=True)
+@dataclass(frozen=True)
+class WelfareBatch:
+    """A year's public-welfare results HR may publish now: how many workers (decided, not yet
+    published) and which batch of the year it would be (the title's 第2批 …)."""
+
+    year: int
+    count: int
+    batch: int
+
+    @property
+    def title(self) -> str:
+        return publication_title(kind=PublicationKind.WELFARE, year=self.year, batch=self.batch)
+
+
+def _next_welfare_batch(*, organisation_id: int, year: int) -> int:
+    return (
+        Publication.objects.filter(organisation_id=organisation_id, kind=PublicationKind.WELFARE, year=year).count() + 1
+    )
+
+
+def publishable_welfare(*, organisation_id: int) -> list[WelfareBatch]:
+    """Years with public-welfare results decided and not yet published, newest first, each with
+    the number of workers and the batch it would be (two queries)."""
+    counts = welfare_services.welfare_publishable_counts(organisation_id=organisation_id)
+    published = dict(
+        Publication.objects.filter(organisation_id=organisation_id, kind=PublicationKind.WELFARE, year__in=counts)
+        .values("year")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("year", "n")
+    )
+    return [
+        WelfareBatch(year=year, count=counts[year], batch=published.get(year, 0) + 1)
+        for year in sorted(counts, reverse=True)
+    ]
 
 
 def publishable_quarters(*, organisation_id: int):

@@ -50,7 +50,7 @@ def _publish_form(request: HttpRequest, data=None) -> PublishForm:
         data,
         quarters=list(services.publishable_quarters(organisation_id=organisation_id)[:8]),
         years=services.publishable_years(organisation_id=organisation_id)[:3],
-        welfare_years=services.publishable_welfare_years(organisation_id=organisation_id)[:3],
+        welfare=services.publishable_welfare(organisation_id=organisation_id)[:3],
         in_window=services.quarters_in_window(organisation_id=organisation_id),
     )
 

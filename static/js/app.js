@@ -20,7 +20,9 @@
     }
     // A form missing what it requires (novalidate: the server says what) is not asked about: the
     // warning of an irreversible step before "请选择…" would only mislead.
-    var complete = typeof form.checkValidity !== "function" || form.checkValidity();
+    // <form data-required-any="css selector">: the form requires at least one of the fields the
+    // selector finds to be filled (a 述职 typed or uploaded), which no required attribute can say.
+    var complete = (typeof form.checkValidity !== "function" || form.checkValidity()) && anyFilled(form);
     if (complete && form.getAttribute("data-confirm")) {
       messages.push(form.getAttribute("data-confirm"));
     }
@@ -66,6 +68,15 @@
       event.preventDefault();
     }
   });
+  function anyFilled(form) {
+    var selector = form.getAttribute("data-required-any");
+    if (!selector) {
+      return true;
+    }
+    return Array.prototype.some.call(form.querySelectorAll(selector), function (field) {
+      return field.value.trim() !== "";
+    });
+  }
   // Whether a field of the form differs from what the page came with (a select with no option
   // marked selected starts on its first).
   function changedSinceLoad(form) {

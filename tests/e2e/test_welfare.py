@@ -119,9 +119,10 @@ def test_a_worker_goes_from_report_to_publication_to_final_and_a_second_unqualif
 
     # 张榜公示 on the board.
     ui.go_via_menu("结果公示", "/publicity/")
-    asked = ui.publish("2026年度公益性岗位考核结果")
+    # The choice says how many it publishes, and so does the question.
+    asked = ui.publish("2026年度公益性岗位考核结果 · 1人")
     expect(ui.page.get_by_test_id("publication-title")).to_contain_text("公益性岗位")
-    assert "不能撤回" in asked  # published to everyone at once: asked first
+    assert "不能撤回" in asked and "尚未公示的1名公益性岗位人员" in asked  # published to everyone at once: asked first
     ui.page.goto(assessment_url)
     expect(ui.page.get_by_test_id("welfare-stage")).to_contain_text("张榜公示")
 

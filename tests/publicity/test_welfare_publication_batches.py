@@ -1,0 +1,64 @@
+"""A year's public-welfare results are published in batches (a worker decided late goes out on their
+own): the board's confirmation says what this publication does, and a second batch's title says
+which it is, on the board and its page (a user test: 每个季度或年度只公示一次 was asked before a
+second posting HR had to make, and the board then showed two identical titles)."""
+
+import html
+import re
+
+from django.urls import reverse
+
+from evaluations.welfare.models import WelfareStage
+from publicity.publication import services
+from publicity.publication.models import Publication
+from tests.factories import WelfareAssessmentFactory, WelfarePostFactory
+from tests.support.welfare import SATURDAY
+
+
+def _decide_late_worker(department):
+    post = WelfarePostFactory(person__department=department, person__full_name="保洁员乙")
+    return WelfareAssessmentFactory(
+        post=post, stage=WelfareStage.DECISION, grade="qualified", renew=True, decision_notes="补充研究"
+    )
+
+
+def _welfare_option(board: str) -> str:
+    return re.search(r'<option value="w:2026"[^>]*>[^<]*</option>', board).group(0)
+
+
+def test_the_welfare_confirmation_says_whom_it_publishes_not_once_a_year(client_for, hr, welfare_published, department):
+    _decide_late_worker(department)
+    board = client_for(hr).get(reverse("publicity:board")).content.decode()
+    option = html.unescape(_welfare_option(board))
+    assert "每个季度或年度只公示一次" not in option
+    assert "2026年度已集体研究、尚未公示的1名公益性岗位人员" in option
+    assert "2026年度公益性岗位考核结果（第2批）" in option
+    # The form itself asks nothing more: each choice asks its own question.
+    form = re.search(r'<form method="post" action="/publicity/publish/"[^>]*>', board).group(0)
+    assert "data-confirm" not in form
+
+
+def test_a_quarter_or_a_years_list_still_says_it_is_published_once(client_for, hr, welfare_decided, organisation):
+    from evaluations.grading.models import QuarterState
+    from tests.factories import AppraisalQuarterFactory
+
+    quarter = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=3, state=QuarterState.APPROVED)
+    board = html.unescape(client_for(hr).get(reverse("publicity:board")).content.decode())
+    option = re.search(rf'<option value="q:{quarter.pk}"[^>]*>', board).group(0)
+    assert "每个季度或年度只公示一次" in option
+    assert "每个季度或年度只公示一次" not in _welfare_option(board)
+
+
+def test_a_second_batch_is_told_apart_on_the_board_and_its_page(
+    client_for, settings, hr, organisation, welfare_published, department
+):
+    _decide_late_worker(department)
+    second = services.publication_open_welfare(actor=hr, organisation=organisation, year=2026, today=SATURDAY)
+    assert second.batch == 2 and second.title == "2026年度公益性岗位考核结果（第2批）"
+    client = client_for(hr)
+    board = client.get(reverse("publicity:board")).content.decode()
+    titles = re.findall(r'<td class="card-title-cell"><a [^>]*>([^<]*)</a>', board)
+    assert sorted(titles) == ["2026年度公益性岗位考核结果", "2026年度公益性岗位考核结果（第2批）"]
+    page = client.get(reverse("publicity:publication_detail", args=[second.pk])).content.decode()
+    assert 'data-testid="publication-title">2026年度公益性岗位考核结果（第2批）<' in page
+    assert Publication.objects.get(pk=welfare_published.pk).batch == 1
