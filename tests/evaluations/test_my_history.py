@@ -29,6 +29,26 @@ def test_staff_see_their_approved_quarters_with_grade_and_comment(client_for, or
     assert "2025年" in html and "优秀" in html
 
 
+def test_a_grade_the_supervising_leader_changed_reads_as_changed_with_the_leaders_reason(
+    client_for, organisation, staff
+):
+    """A user test: the head graded 一般 with a reason, the leader changed it to 较好; the person
+    read 较好 beside the head's comment and a 定等理由 written for 一般, the change unsaid."""
+    QuarterGradeFactory(
+        person=staff,
+        appraisal_quarter=approved(organisation, 2026, 3),
+        grade=Grade.FAIRLY_GOOD,
+        evaluator_grade=Grade.AVERAGE,
+        comment="完成情况一般。",
+        reason="8月、9月小结迟迟未完善。",
+        change_reason="补交材料后推进明显加快。",
+    )
+    html = client_for(staff).get(HISTORY).content.decode()
+    change = html.split('data-testid="history-leader-change">', 1)[1].split("</div>", 1)[0]
+    assert "分管领导调整：“一般”改为“较好”" in change and "补交材料后推进明显加快。" in change
+    assert "评鉴人评为“一般”的理由：8月、9月小结迟迟未完善。" in html and "定等理由：8月" not in html
+
+
 def test_an_open_quarter_and_an_undecided_year_stay_hidden(client_for, organisation, staff):
     open_quarter = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=4)
     QuarterGradeFactory(person=staff, appraisal_quarter=open_quarter, grade=Grade.POOR, comment="尚在评鉴")
