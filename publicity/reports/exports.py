@@ -476,26 +476,28 @@ def _review_row(
     item, department, full_name, username, number, old, new, reason, reviewer, reviewer_username, reviewed_at, *, names
 ) -> list:
     """A recorded review after locking (定等后复核): old → new grade, its reason, who and when."""
-    return [
+    day = _day(reviewed_at)
+    return _matter_row(
         _("定等后复核"),
         item,
-        None,
-        None,
-        None,
-        None,
-        None,
-        department or "",
-        full_name or username,
-        number,
+        (department, full_name or username, number),
         names.get(old, old),
         names.get(new, new),
         reviewer or reviewer_username,
         reason,
         _("已复核"),
         "",
-        _day(reviewed_at),
-        _day(reviewed_at),
-    ]
+        day,
+        day,
+    )
+
+
+def _matter_row(kind, item, person: tuple, grade, changed_to, by, text, state, outcome, on, decided_on) -> list:
+    """A row of the sheet about one person's matter (a review, a 复核/申诉 case): the publication's
+    columns (window, 定等, counts) empty, the person's department, name and number ``person``."""
+    department, name, number = person
+    head = [kind, item, None, None, None, None, None, department or "", name, number]
+    return head + [grade, changed_to, by, text, state, outcome, on, decided_on]
 
 
 def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
@@ -627,17 +629,10 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     )
     incompetent = annual_grades.get(AnnualGrade.INCOMPETENT, "")
     for kind, department, full_name, username, number, state, decision, changed_to, notified_on, decided_on in cases:
-        yield [
+        yield _matter_row(
             case_kinds.get(kind, kind),
             year_result,
-            None,
-            None,
-            None,
-            None,
-            None,
-            department or "",
-            full_name or username,
-            number,
+            (department, full_name or username, number),
             incompetent,
             _changed(incompetent, annual_grades.get(changed_to, "")),
             "",
@@ -646,7 +641,7 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             decision,
             notified_on,
             decided_on,
-        ]
+        )
 
 
 # --- 结果运用 ---------------------------------------------------------------------------------
