@@ -439,7 +439,7 @@ class CalendarYearMissing:
     latest: date | None
 
 
-def calendar_years_missing(organisation_id: int, *, today: date, last_known_year: int) -> list[CalendarYearMissing]:
+def calendar_years_missing(*, organisation_id: int, today: date, last_known_year: int) -> list[CalendarYearMissing]:
     """The year at work (and, from December, the next) beyond the built-in calendar while its
     arrangement is not entered to its end: a year counts as entered once a day of October or later
     is (国庆, the last arrangement of every year), not from its first entry (a user test: one 元旦

@@ -986,7 +986,7 @@ def working_day_calendar(request: HttpRequest) -> HttpResponse:
     # The year at work (and, from December, the next) beyond the built-in calendar: said at the top,
     # since every working-day deadline of that year counts Monday to Friday until HR enters it.
     missing = selectors.calendar_years_missing(
-        request.user.organisation_id, today=periods.today(), last_known_year=last_year
+        organisation_id=request.user.organisation_id, today=periods.today(), last_known_year=last_year
     )
     return render(
         request,

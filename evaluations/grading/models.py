@@ -290,6 +290,17 @@ class QuarterGrade(OrganisationScoped, models.Model):
         return bool(self.evaluator_grade) and self.evaluator_grade != self.grade
 
     @property
+    def leader_change(self) -> tuple[str, str] | None:
+        """(the grader's grade, the supervising leader's) when the leader changed it, as confirmed:
+        before any 定等后复核 changed it again (the first review's old grade); None when the leader
+        did not. Reads the reviews (prefetched on the person's history)."""
+        reviews = sorted(self.reviews.all(), key=lambda review: (review.reviewed_at, review.pk))
+        confirmed = reviews[0].old_grade if reviews else self.grade
+        if not self.evaluator_grade or self.evaluator_grade == confirmed:
+            return None
+        return Grade(self.evaluator_grade).label, Grade(confirmed).label
+
+    @property
     def is_editable(self) -> bool:
         """Whether grading and confirming may change this row: while its quarter is open, or
         after the approval when the row was sent back for regrading; never once locked (定等)."""

@@ -57,7 +57,7 @@ class PublishForm(forms.Form):
                     "quarters": _quarters(waiting[year]),
                 }
             if year in in_window:
-                label = _("%(label)s（%(quarters)s结果公示期未满，等次仍可能因异议改变）") % {
+                label = _("%(label)s（%(quarters)s结果尚未定等，等次仍可能因异议改变）") % {
                     "label": label,
                     "quarters": _quarters(in_window[year]),
                 }

@@ -218,6 +218,10 @@ def publication_open_welfare(
     with the objection channel of every publication. A unit decides in batches, so a year may have
     several welfare publications."""
     _check_publisher(actor, organisation.pk)
+    # One publisher at a time per organisation: two at once numbered the same batch (the second
+    # answered 500 on the constraint) and would list the same workers; the second now waits, then
+    # finds them published.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     decided = list(
         welfare_services.welfare_publishable(organisation_id=organisation.pk, year=year).order_by(
             "department__name", "owner__full_name", "pk"
@@ -324,10 +328,10 @@ def publishable_years(*, organisation_id: int) -> list[int]:
 
 
 def quarters_in_window(*, organisation_id: int) -> dict[int, list[int]]:
-    """Year → the quarters whose published results are not yet locked (定等): an objection may
-    still change a grade, and with it who qualifies for the year's 优秀 (a user test's list went up
-    while its third quarter's window was open; an upheld objection then left a listed 优秀 without
-    the 好 quarters it was decided on)."""
+    """Year → the quarters whose published results are not yet locked (定等: in their window, or
+    held by an objection still open): an objection may still change a grade, and with it who
+    qualifies for the year's 优秀 (a user test's list went up while its third quarter's window was
+    open; an upheld objection then left a listed 优秀 without the 好 quarters it was decided on)."""
     waiting: dict[int, list[int]] = {}
     for year, quarter in (
         Publication.objects.filter(

@@ -65,6 +65,16 @@ def test_the_review_is_refused_to_others_on_an_unlocked_result_and_without_a_rea
 def test_hr_records_the_review_on_its_page_and_the_person_sees_it_on_the_history(
     client_for, locked_result, hr, staff, chief
 ):
+    from evaluations.models import Grade
+    from tests.factories import QuarterGradeFactory
+
+    QuarterGradeFactory(
+        person=staff,
+        appraisal_quarter__organisation=staff.organisation,
+        appraisal_quarter__year=2026,
+        appraisal_quarter__quarter=2,
+        grade=Grade.FAIRLY_GOOD,
+    )
     url = reverse("evaluations:annual_review", args=[2026, locked_result.pk])
     assert client_for(staff).get(url).status_code == 403
     assert client_for(chief).get(url).status_code == 403
@@ -75,7 +85,7 @@ def test_hr_records_the_review_on_its_page_and_the_person_sees_it_on_the_history
     assert '<option value="" selected>' in page.content.decode()
     # What the grade was drawn from stands beside it (a user test reviewed reading the grade alone).
     assert 'data-testid="suggested-grade">称职' in page.content.decode()
-    assert 'data-testid="quarter-record">' in page.content.decode()
+    assert 'data-testid="quarter-record">—/较好/—/—<' in page.content.decode()
     unchosen = client.post(url, {"new_grade": "", "reason": "群众反映属实"})
     assert unchosen.status_code == 400 and "请选择复核后等次。" in unchosen.content.decode()
     assert client.post(url, {"new_grade": AnnualGrade.INCOMPETENT, "reason": ""}).status_code == 400
@@ -83,6 +93,8 @@ def test_hr_records_the_review_on_its_page_and_the_person_sees_it_on_the_history
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert "群众反映属实" in page and "不称职" in page
+    # The review's reason is the review's, not a deviation from the suggestion (a review read).
+    assert "与建议不一致的理由" not in page
     annual_list = client.get(reverse("evaluations:annual", args=[2026])).content.decode()
     assert url in annual_list
     history = client_for(staff).get(reverse("evaluations:my_history")).content.decode()

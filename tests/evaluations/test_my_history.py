@@ -49,6 +49,42 @@ def test_a_grade_the_supervising_leader_changed_reads_as_changed_with_the_leader
     assert "评鉴人评为“一般”的理由：8月、9月小结迟迟未完善。" in html and "定等理由：8月" not in html
 
 
+def test_a_grade_the_leader_lowered_names_the_reason_once_as_the_leaders_and_a_later_review_keeps_the_change(
+    client_for, organisation, staff, hr
+):
+    """The leader's change to 一般 writes its reason as the grade's (one is required): it was shown
+    as the grader's reason for 好 too. A 定等后复核 afterwards changes the grade, not what the leader
+    had changed it to."""
+    from django.utils import timezone
+
+    from evaluations.models import GradeReview
+
+    grade = QuarterGradeFactory(
+        person=staff,
+        appraisal_quarter=approved(organisation, 2026, 3),
+        grade=Grade.AVERAGE,
+        evaluator_grade=Grade.GOOD,
+        comment="工作积极。",
+        reason="季度末工作出现差错。",
+        change_reason="季度末工作出现差错。",
+    )
+    html = client_for(staff).get(HISTORY).content.decode()
+    assert html.count("季度末工作出现差错。") == 1 and "评鉴人评为" not in html
+    assert "分管领导调整：“好”改为“一般”" in html
+    GradeReview.objects.create(
+        quarter_grade=grade,
+        old_grade=Grade.AVERAGE,
+        new_grade=Grade.FAIRLY_GOOD,
+        reason="复核认定差错系他人所致",
+        reviewed_by=hr,
+        reviewed_at=timezone.now(),
+    )
+    grade.grade = Grade.FAIRLY_GOOD
+    grade.save(update_fields=["grade"])
+    html = client_for(staff).get(HISTORY).content.decode()
+    assert "分管领导调整：“好”改为“一般”" in html and "复核（" in html
+
+
 def test_an_open_quarter_and_an_undecided_year_stay_hidden(client_for, organisation, staff):
     open_quarter = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=4)
     QuarterGradeFactory(person=staff, appraisal_quarter=open_quarter, grade=Grade.POOR, comment="尚在评鉴")

@@ -1133,7 +1133,7 @@ def test_a_years_list_offered_before_its_quarters_are_published_says_so(client_f
     # Published, in its window: an objection may still change a grade and who qualifies (a user
     # test's list went up then, and an upheld objection left a listed 优秀 unqualified).
     page = client_for(hr).get(reverse("publicity:board")).content.decode()
-    assert ">2026年度考核优秀等次人选（第3季度结果公示期未满，等次仍可能因异议改变）</option>" in page
+    assert ">2026年度考核优秀等次人选（第3季度结果尚未定等，等次仍可能因异议改变）</option>" in page
     Publication.objects.filter(pk=published.pk).update(closed_at=timezone.now())
     page = client_for(hr).get(reverse("publicity:board")).content.decode()
     assert ">2026年度考核优秀等次人选</option>" in page
