@@ -8,6 +8,11 @@
   // another box holds text asks first (that text is not sent, and the page reloads). Any text, not
   // only what was typed since: a refused step's text comes back as the box's own content.
   document.addEventListener("submit", function (event) {
+    // A page's own script held the sending back (a summary's 提交 waits for its autosave and sends
+    // again then): asked when it is sent, once.
+    if (event.defaultPrevented) {
+      return;
+    }
     var form = event.target;
     var messages = [];
     var groups = document.querySelectorAll("[data-unsent-warning]");
