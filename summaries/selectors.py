@@ -95,6 +95,15 @@ def summaries_owed(
     return owed
 
 
+def early_submission_question(*, summary: MonthlySummary, today: date) -> str:
+    """The question the 提交 button asks before a summary of a month not yet over is handed in
+    ("" once it is over): allowed, but a user test handed October's in on the 12th and the
+    head had to return it."""
+    if today > summary.period.last_day:
+        return ""
+    return _("%(month)s月尚未结束，月小结通常在月末后提交。确定现在提交？") % {"month": summary.month}
+
+
 def month_not_owed(*, owner: User, period: periods.Month) -> str:
     """Why ``period`` asks no summary of ``owner`` ("" when it does): it ended before they began
     (a newcomer's 参加考核日期, :func:`accounts.periods.person_policy`) or before the organisation

@@ -226,6 +226,9 @@ def _detail_page(request: HttpRequest, summary: MonthlySummary, *, form, ctx: di
                 else ""
             ),
             "missing_items": selectors.summary_missing_target_items(summary=summary) if can_edit else 0,
+            "submit_question": (
+                selectors.early_submission_question(summary=summary, today=periods.today()) if can_edit else ""
+            ),
             "review_history": review_history(summary),
             # The owner's text kept from refused saves, to be found again after the alert is gone.
             "conflict_copies": (

@@ -103,6 +103,16 @@ class BaseTargetItemFormSet(forms.BaseFormSet):
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
 
+    def typed_rows(self) -> list[dict[str, str]]:
+        """The text of each row as posted, valid or not, rows marked for removal and empty ones left
+        out: a page that can no longer be saved shows it to be copied."""
+        rows = []
+        for form in self.forms:
+            content, measures = ((form[name].value() or "").strip() for name in ("content", "measures"))
+            if (content or measures) and not form["DELETE"].value():
+                rows.append({"content": content, "measures": measures})
+        return rows
+
     def refuse_weights(self, message: str) -> None:
         """The service refused the weights' sum: said above the items (``#items-errors``) and tied to
         each weight box of the kept rows, so the page puts the keyboard on the first and a screen

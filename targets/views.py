@@ -203,6 +203,10 @@ def _render_detail(request: HttpRequest, target_set: TargetSet, status: int = 20
         forms["formset"] = TargetItemFormSet(
             initial=item_initial(items), prefix="items", form_kwargs={"goal_choices": _goal_choices(target_set)}
         )
+    if not can_edit and forms.get("formset") is not None and forms["formset"].is_bound:
+        # Typed on a page the set can no longer be saved from (handed in from another tab, the
+        # quarter closed meanwhile): shown to be copied, never dropped.
+        ctx["unsaved_rows"] = forms["formset"].typed_rows()
     if ctx["can_review"]:
         forms.setdefault("return_form", ReturnForm())
     if ctx["can_assign"]:
@@ -219,13 +223,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     target_set = _get_target_set_for_user(request, pk)
     if request.method != "POST":
         return _render_detail(request, target_set)
-    if not request.user.has_perm("targets.change_targetset", target_set):
-        if target_set.owner_id == request.user.pk:
-            messages.error(request, _("已提交或已通过的目标不能修改。"))
-            return redirect("targets:detail", pk=pk)
-        raise PermissionDenied
-    version_form = VersionForm(request.POST)
     formset = TargetItemFormSet(request.POST, prefix="items", form_kwargs={"goal_choices": _goal_choices(target_set)})
+    if not request.user.has_perm("targets.change_targetset", target_set):
+        if target_set.owner_id != request.user.pk:
+            raise PermissionDenied
+        # Handed in from another tab since this page was loaded (a user test lost the typed text
+        # to a redirect): the set as it is now, read-only, and what was typed, to be copied.
+        refusal = [_("已提交或已通过的目标不能修改。"), _("您填写的内容未保存，列在下方，可复制留用。")]
+        messages.error(request, join_sentences(refusal))
+        return _render_detail(request, target_set, status=409, formset=formset)
+    version_form = VersionForm(request.POST)
     if not (version_form.is_valid() and formset.is_valid()):
         messages.error(request, _("请按提示修改后再保存。"))
         return _render_detail(request, target_set, status=400, formset=formset, unsent=True)

@@ -4,7 +4,8 @@ of a GET and of an empty POST.
 Outcomes: "ok" (2xx, or a redirect elsewhere than the sign-in page), "login" (redirect to the
 sign-in page), "deny" (403: the page is for a role the persona lacks), "404" (the object is
 another person's or another organisation's, or does not exist for this persona), "405" (method not
-allowed), "400" (allowed, but the empty form is refused).
+allowed), "400" (allowed, but the empty form is refused), "409" (the persona's own document, no longer
+editable: the page as it now is, with what was sent).
 
 Personas (tests/test_permission_matrix.py seeds them): the objects in the URLs belong to ``staff``
 of the first organisation (department A, head ``head``, supervising leader ``leader``);
@@ -140,7 +141,12 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "targets:my_targets": row(DENY, staff=OK, other_staff=OK, head=OK, other_head=OK),
     "targets:start": row(POST_DENY, staff=POST_OK, other_staff=POST_OK, head=POST_OK, other_head=POST_OK),
     "targets:detail": row(
-        NOT_FOUND, staff=OK, head=("ok", "deny"), leader=("ok", "deny"), chief=("ok", "deny"), hr=("ok", "deny")
+        NOT_FOUND,
+        staff=("ok", "409"),
+        head=("ok", "deny"),
+        leader=("ok", "deny"),
+        chief=("ok", "deny"),
+        hr=("ok", "deny"),
     ),
     "targets:approve": row(
         POST_NOT_FOUND, staff=POST_DENY, head=POST_OK, leader=POST_DENY, chief=POST_DENY, hr=POST_DENY

@@ -8,6 +8,11 @@
   // another box holds text asks first (that text is not sent, and the page reloads). Any text, not
   // only what was typed since: a refused step's text comes back as the box's own content.
   document.addEventListener("submit", function (event) {
+    // A page's own script held the sending back (a summary's 提交 waits for its autosave and sends
+    // again then): asked when it is sent, once.
+    if (event.defaultPrevented) {
+      return;
+    }
     var form = event.target;
     var messages = [];
     var groups = document.querySelectorAll("[data-unsent-warning]");
@@ -125,6 +130,35 @@
   // <textarea maxlength>: a counter under the field shows how much of the server's limit is used
   // (rows added to a formset later get theirs when first focused). A line break counts one, as on
   // the server (accounts.textlimits): the field's value holds each as "\n", though the form sends CRLF.
+  // Characters are counted as the server counts them (code points): the browser's maxlength counts
+  // UTF-16 units, two for an emoji: a 480-character text with three emoji showed 483 / 500 and the
+  // browser stopped it three characters short of the limit.
+  // So the rendered maxlength (without this script the browser stops a text early, never late) is
+  // kept in data-max-chars, and maxlength is moved with the text: the limit plus the units beyond
+  // one a character the box holds, and, just before text is typed or pasted, exactly the units of
+  // the part of it that fits. The browser then cuts where the server would refuse, never earlier.
+  function chars(text) {
+    return Array.from(text).length;
+  }
+  function charLimit(field) {
+    if (!field.hasAttribute("data-max-chars")) {
+      field.setAttribute("data-max-chars", field.getAttribute("maxlength"));
+    }
+    return parseInt(field.getAttribute("data-max-chars"), 10);
+  }
+  function fitMaxlength(field) {
+    var value = field.value;
+    field.setAttribute("maxlength", String(charLimit(field) + value.length - chars(value)));
+  }
+  // Before ``text`` replaces the field's selection: the browser will keep the characters of it that
+  // fit. Whether some will be cut.
+  function makeRoomFor(field, text) {
+    var value = field.value;
+    var rest = value.slice(0, field.selectionStart) + value.slice(field.selectionEnd);
+    var kept = Array.from(text).slice(0, Math.max(charLimit(field) - chars(rest), 0)).join("");
+    field.setAttribute("maxlength", String(rest.length + kept.length));
+    return kept.length < text.length;
+  }
   function lengthCounter(field) {
     var next = field.nextElementSibling;
     if (next && next.hasAttribute("data-length-counter")) {
@@ -137,17 +171,21 @@
     return note;
   }
   function updateCounter(field) {
-    var limit = field.getAttribute("maxlength");
+    var limit = charLimit(field);
+    var count = chars(field.value);
     var note = lengthCounter(field);
-    note.textContent = field.value.length + " / " + limit;
+    note.textContent = count + " / " + limit;
     // A paste the browser cut at the limit says so (the counter alone would not tell what was lost).
     var cut = field.getAttribute("data-pasted-cut");
     if (cut) {
       note.textContent += " " + cut;
     }
-    note.classList.toggle("text-danger", !!cut || field.value.length >= parseInt(limit, 10));
+    note.classList.toggle("text-danger", !!cut || count >= limit);
   }
-  document.querySelectorAll("textarea[maxlength]").forEach(updateCounter);
+  document.querySelectorAll("textarea[maxlength]").forEach(function (field) {
+    fitMaxlength(field);
+    updateCounter(field);
+  });
   ["input", "focusin"].forEach(function (type) {
     document.addEventListener(type, function (event) {
       if (event.target.matches && event.target.matches("textarea[maxlength]")) {
@@ -155,9 +193,19 @@
           event.target.removeAttribute("data-pasted-cut");
         }
         event.target.removeAttribute("data-pasting");
+        fitMaxlength(event.target);
         updateCounter(event.target);
       }
     });
+  });
+  // Typed text (an emoji into the last character's room). Not an input method's text while it is
+  // composed, which the field already holds: its characters are one unit each.
+  document.addEventListener("beforeinput", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("textarea[maxlength]") && typeof event.data === "string" &&
+        !event.isComposing && event.inputType === "insertText") {
+      makeRoomFor(field, event.data);
+    }
   });
   // The text of <html data-msg-pasted-cut> (base.html, translated) names the loss.
   document.addEventListener("paste", function (event) {
@@ -167,8 +215,7 @@
     }
     // Counted as the field will hold it: a line break is one character (the clipboard may hold CRLF).
     var pasted = event.clipboardData.getData("text").replace(/\r\n?/g, "\n");
-    var kept = field.value.length - Math.abs(field.selectionEnd - field.selectionStart);
-    if (kept + pasted.length > parseInt(field.getAttribute("maxlength"), 10)) {
+    if (makeRoomFor(field, pasted)) {
       field.setAttribute("data-pasted-cut", document.documentElement.getAttribute("data-msg-pasted-cut") || "");
       field.setAttribute("data-pasting", "");
       updateCounter(field);

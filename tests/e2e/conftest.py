@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -126,6 +127,25 @@ class UI:
     def assert_fits_screen(self) -> None:
         width = self.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert width[0] <= width[1] + 1, f"page is {width[0]}px wide on a {width[1]}px screen ({self.page.url})"
+
+    @contextmanager
+    def answering_questions(self, *, accept: bool = True):
+        """Answer every question the page asks (``window.confirm``, a ``data-confirm``) while inside,
+        yes or (``accept=False``) no; yields the list of what was asked, in order."""
+        asked: list[str] = []
+
+        def answer(dialog) -> None:
+            asked.append(dialog.message)
+            if accept:
+                dialog.accept()
+            else:
+                dialog.dismiss()
+
+        self.page.on("dialog", answer)
+        try:
+            yield asked
+        finally:
+            self.page.remove_listener("dialog", answer)
 
     def open_menu(self):
         """On a narrow screen the menu is collapsed behind the toggler; open it."""

@@ -67,9 +67,17 @@ def fill_items(ui, items: list[dict]):
         page.fill(f"input[name='items-{i}-deadline']", item["deadline"].isoformat())
 
 
-def submit_form(ui, button_name: str):
-    with ui.page.expect_navigation():
+def submit_form(ui, button_name: str) -> list[str]:
+    """Press the button and follow the page it leads to, saying yes to what the browser asks first;
+    returns what it asked."""
+    with ui.answering_questions() as asked, ui.page.expect_navigation():
         ui.page.locator("main").get_by_role("button", name=button_name, exact=True).click()
+    return asked
+
+
+def month_not_over_question() -> str:
+    """What handing in this month's summary asks first: the month is not over."""
+    return f"{timezone.localdate().month}月尚未结束，月小结通常在月末后提交。确定现在提交？"
 
 
 def expect_status(ui, text: str):
@@ -209,7 +217,7 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
     page.reload()
     expect(page.get_by_test_id("progress-item").nth(0).locator("textarea")).to_have_value(note)
     page.fill("#id_other_work", "配合完成稳岗返还审核。")
-    submit_form(ui, "提交审核")
+    assert submit_form(ui, "提交审核") == [month_not_over_question()]
     expect(page.locator(".alert-success")).to_contain_text("小结已提交")
     expect_status(ui, "已提交")
     expect(page.get_by_test_id("progress-item").nth(0)).to_contain_text(note)
@@ -237,7 +245,7 @@ def test_staff_and_head_run_the_whole_loop(ui, demo):
     expect(first_note).to_have_value(note)
     first_note.fill(note + "达成就业意向86人。")
     ui.screenshot("08-summary-returned")
-    submit_form(ui, "重新提交")
+    assert submit_form(ui, "重新提交") == [month_not_over_question()]
     expect_status(ui, "已提交")
     expect(page.get_by_test_id("progress-item").nth(0)).to_contain_text("达成就业意向86人。")
 
@@ -307,7 +315,7 @@ def test_staff_writes_targets_and_summary_on_a_phone(phone_ui, demo):
     progress.nth(0).locator("textarea").fill(note)
     expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存", timeout=10_000)
     ui.screenshot("03-summary-edit")
-    submit_form(ui, "提交审核")
+    assert submit_form(ui, "提交审核") == [month_not_over_question()]
     expect_status(ui, "已提交")
     expect(page.get_by_test_id("progress-item").nth(0)).to_contain_text(note)
     ui.assert_fits_screen()

@@ -1,7 +1,7 @@
 """Autosave in a real browser: text typed is saved, a stale tab is told so, leaving the page saves."""
 
 import time
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from django.db import OperationalError
@@ -242,6 +242,34 @@ def test_submitting_while_an_autosave_is_on_its_way_waits_for_it_instead_of_conf
     stored = stored_summary(summary.pk)
     assert (stored.status, stored.other_work, stored.problems) == ("submitted", "先写的", "提交前又写的")
     assert not SummaryConflictCopy.objects.exists()
+    assert page_errors(ui) == [], "\n".join(ui.console)
+
+
+def test_handing_in_before_the_month_is_over_asks_once_even_while_an_autosave_is_on_its_way(
+    ui, staff, password, summary, clock
+):
+    """A user test: October's summary was handed in on the 12th without a word. 提交审核 asks first
+    (once, when the form is sent after the autosave it waited for), 保存 does not; no is no."""
+    clock.move_to(date(2026, 10, 12))
+    ui.sign_in_as(staff.username, password)
+    page = ui.page
+    question = "10月尚未结束，月小结通常在月末后提交。确定现在提交？"
+    held = _hold_the_first_autosave(ui, summary, "十月上旬的工作")
+    with ui.answering_questions(accept=False) as asked:
+        page.get_by_role("button", name="提交审核").click()
+        route, answer = held[0]
+        route.fulfill(response=answer)
+        expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存")
+        page.wait_for_timeout(300)
+    assert asked == [question]
+    assert stored_summary(summary.pk).status == "draft"
+    with ui.answering_questions() as asked, page.expect_navigation():
+        page.get_by_role("button", name="保存", exact=True).click()
+    assert asked == []
+    with ui.answering_questions() as asked, page.expect_navigation():
+        page.get_by_role("button", name="提交审核").click()
+    assert asked == [question]
+    expect(page.get_by_test_id("status")).to_contain_text("已提交")
     assert page_errors(ui) == [], "\n".join(ui.console)
 
 

@@ -116,6 +116,24 @@ def test_editing_after_approval_is_refused_through_the_page(client_for, submitte
     assert approved.other_work == WRITTEN
 
 
+def test_the_page_saved_from_a_second_tab_after_submission_keeps_the_typed_text(client_for, summary, staff):
+    """As on a target set's page: tab A hands the summary in, tab B's 保存 answers 409 saying so, and
+    what B typed is kept as a copy linked from the page (never a redirect that drops it)."""
+    client = client_for(staff)
+    url = reverse("summaries:detail", args=[summary.pk])
+    tab_b = form_data(summary, problems="另一标签页写的问题")
+    assert client.post(url, {**form_data(summary, other_work=WRITTEN), "action": "submit"}).status_code == 302
+    response = client.post(url, {**tab_b, "action": "save"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "此小结已提交或已审核，不能再修改；您刚才输入的内容已另存，可随时查看。" in page
+    copy = SummaryConflictCopy.objects.get(summary=summary)
+    assert copy.payload["problems"] == "另一标签页写的问题"
+    copy_url = reverse("summaries:conflict_copy", args=[summary.pk, copy.pk])
+    assert copy_url in page
+    assert "另一标签页写的问题" in client.get(copy_url).content.decode()
+
+
 def test_only_the_owner_autosaves(client_for, summary, head, colleague):
     url = reverse("summaries:autosave", args=[summary.pk])
     assert client_for(head).post(url, form_data(summary, other_work="科长代写")).status_code == 404

@@ -1,6 +1,6 @@
 """Submit, approve, return, resubmit — and every refusal."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -279,3 +279,32 @@ def test_a_resubmitted_summary_shows_why_and_by_whom_it_was_returned(client_for,
 def test_the_return_reason_is_marked_required_as_on_the_targets_page(client_for, submitted, head):
     body = client_for(head).get(reverse("summaries:detail", args=[submitted.pk])).content.decode()
     assert '退回原因<span class="asteriskField">*</span>' in body
+
+
+# --- Handing in before the month is over --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "asks"), [(date(2026, 10, 12), True), (date(2026, 10, 31), True), (date(2026, 11, 1), False)]
+)
+def test_handing_in_before_the_month_is_over_asks_first(client_for, summary, staff, settings, today, asks):
+    """A user test: October's summary was handed in on the 12th without a word, and the head had to
+    return it. The 提交 button asks while the month lasts; 保存 never does."""
+    settings.APPRAISAL_TODAY = today
+    page = client_for(staff).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    question = 'data-confirm="10月尚未结束，月小结通常在月末后提交。确定现在提交？"'
+    assert (question in page) is asks
+    assert page.count("data-confirm=") == (1 if asks else 0)
+
+
+def test_a_summary_handed_in_before_the_month_is_over_is_still_accepted(client_for, summary, staff, settings):
+    settings.APPRAISAL_TODAY = date(2026, 10, 12)
+    from .helpers import form_data
+
+    response = client_for(staff).post(
+        reverse("summaries:detail", args=[summary.pk]),
+        {**form_data(summary, other_work="十月上旬工作"), "action": "submit"},
+    )
+    assert response.status_code == 302
+    summary.refresh_from_db()
+    assert summary.status == ReviewStatus.SUBMITTED

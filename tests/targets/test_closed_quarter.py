@@ -10,6 +10,7 @@ from accounts.models import PeriodLock
 from targets import services
 from targets.models import Completion
 from tests.targets.conftest import QUARTER, YEAR
+from tests.targets.test_pages import formset_data
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +139,23 @@ def test_deleting_a_goal_of_an_approved_quarter_on_the_page_says_why(client_for,
     response = client_for(head).post(reverse("targets:goal_delete", args=[goal.pk]), follow=True)
     assert response.status_code == 200 and CLOSED in response.content.decode()
     goal.refresh_from_db()  # still there
+
+
+def test_a_draft_saved_after_its_quarter_was_approved_gives_the_typed_text_back(
+    client_for, staff, make_target_set, close_quarter
+):
+    """The page was open when the quarter closed: the save is refused and what was typed is shown to
+    copy (the page no longer offers the form it was typed in)."""
+    target_set = make_target_set(staff, items=1)
+    item = target_set.items.get()
+    close_quarter()
+    typed = {"id": item.pk, "content": "关账后才写的目标"}
+    response = client_for(staff).post(
+        reverse("targets:detail", args=[target_set.pk]), formset_data(target_set, [typed], initial=1)
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'data-testid="unsaved-items"' in page and "关账后才写的目标" in page
+    assert "保存草稿" not in page
+    item.refresh_from_db()
+    assert item.content == "目标1"

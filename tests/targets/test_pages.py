@@ -201,8 +201,42 @@ def test_an_approved_set_is_read_only_on_the_page(client_for, staff, make_target
     url = reverse("targets:detail", args=[target_set.pk])
     assert "保存草稿" not in client.get(url).content.decode()
     response = client.post(url, formset_data(target_set, [{"content": "偷改"}], action="draft"))
-    assert response.status_code == 302
+    assert response.status_code == 409
+    assert "保存草稿" not in response.content.decode()
     assert target_set.items.get().content == "目标1"
+
+
+def test_text_typed_in_a_second_tab_after_the_set_was_handed_in_comes_back_to_be_copied(
+    client_for, staff, make_target_set
+):
+    """A user test: tab A handed the returned set in, tab B then saved its 推进措施 as a draft and
+    was redirected with 已提交或已通过的目标不能修改。, the text gone. The page comes back with it."""
+    target_set = make_target_set(staff, state="returned")
+    item = target_set.items.get()
+    page_version = target_set.version
+    client = client_for(staff)
+    url = reverse("targets:detail", args=[target_set.pk])
+    tab_a = formset_data(target_set, [{"id": item.pk, "content": "目标1"}], action="submit", initial=1)
+    assert client.post(url, tab_a).status_code == 302
+    typed = {"id": item.pk, "content": "目标1", "measures": "第一步调研，第二步起草\n第三步报批"}
+    response = client.post(url, formset_data(target_set, [typed], version=page_version, initial=1))
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "已提交或已通过的目标不能修改。您填写的内容未保存，列在下方，可复制留用。" in page
+    assert "第一步调研，第二步起草<br>第三步报批" in page
+    assert 'data-testid="unsaved-items"' in page
+    # The set as it is now: handed in, read-only.
+    assert "保存草稿" not in page
+    target_set.refresh_from_db()
+    assert target_set.status == ReviewStatus.SUBMITTED
+    assert target_set.items.get().measures == ""
+
+
+def test_someone_elses_post_to_a_handed_in_set_is_still_refused(client_for, staff, colleague, make_target_set):
+    target_set = make_target_set(staff, state="submitted")
+    response = post_items(client_for(colleague), target_set, [{"content": "代写"}])
+    assert response.status_code in (403, 404)
+    assert "代写" not in response.content.decode()
 
 
 def test_the_reviewer_approves_and_returns_from_the_page(client_for, staff, colleague, head, make_target_set):
