@@ -4,7 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.workflow import ReviewStatus
-from targets.models import TargetItem, TargetSet
+from targets.models import TargetItem
+from tests.factories import TargetSetFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -14,14 +15,7 @@ WITH_EMOJI = "进展顺利😀" * 96
 
 @pytest.fixture
 def target_set(transactional_db, staff):
-    return TargetSet.objects.create(
-        owner=staff,
-        organisation_id=staff.organisation_id,
-        department_id=staff.department_id,
-        year=2026,
-        quarter=4,
-        status=ReviewStatus.DRAFT,
-    )
+    return TargetSetFactory(owner=staff, status=ReviewStatus.DRAFT)
 
 
 def test_emoji_count_one_each_and_the_box_takes_the_server_s_whole_limit(ui, staff, password, target_set):

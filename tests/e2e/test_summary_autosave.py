@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from accounts.workflow import ReviewStatus
 from summaries import services
 from summaries.models import MonthlySummary, SummaryConflictCopy
-from targets.models import TargetItem, TargetSet
+from targets.models import TargetItem
+from tests.factories import TargetSetFactory
 
 
 def stored_summary(pk: int) -> MonthlySummary:
@@ -35,14 +36,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def summary(transactional_db, staff):
     """staff's October 2026 summary, with a progress row for each of two approved target items."""
-    target_set = TargetSet.objects.create(
-        owner=staff,
-        organisation_id=staff.organisation_id,
-        department_id=staff.department_id,
-        year=2026,
-        quarter=4,
-        status=ReviewStatus.APPROVED,
-    )
+    target_set = TargetSetFactory(owner=staff, status=ReviewStatus.APPROVED)
     for order, content in enumerate(("完成年度预算编制", "整理档案")):
         TargetItem.objects.create(target_set=target_set, sort_order=order, content=content)
     october = datetime(2026, 10, 20, 10, 0, tzinfo=services.CHINA)
