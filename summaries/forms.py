@@ -3,15 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.formparts import model_limit
 from accounts.text import MultiLineCharField
 
 from .models import MonthlySummary, SummaryProgress
 from .services import SummaryText
-
-
-def _limit(model, name: str) -> int:
-    # The model's limit, so the textarea's maxlength and the service's refusal agree.
-    return model._meta.get_field(name).max_length
 
 
 def _textarea(rows: int = 6) -> forms.Textarea:
@@ -31,15 +27,15 @@ class SummaryTextForm(forms.Form):
         required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput(attrs={"data-autosave-seq": ""})
     )
     other_work = MultiLineCharField(
-        label=_("其他工作"), required=False, max_length=_limit(MonthlySummary, "other_work"), widget=_textarea()
+        label=_("其他工作"), required=False, max_length=model_limit(MonthlySummary, "other_work"), widget=_textarea()
     )
     problems = MultiLineCharField(
-        label=_("存在问题"), required=False, max_length=_limit(MonthlySummary, "problems"), widget=_textarea(4)
+        label=_("存在问题"), required=False, max_length=model_limit(MonthlySummary, "problems"), widget=_textarea(4)
     )
     next_month_plan = MultiLineCharField(
         label=_("下月计划"),
         required=False,
-        max_length=_limit(MonthlySummary, "next_month_plan"),
+        max_length=model_limit(MonthlySummary, "next_month_plan"),
         widget=_textarea(4),
     )
 
@@ -50,7 +46,7 @@ class SummaryTextForm(forms.Form):
             self.fields[self.note_name(row)] = MultiLineCharField(
                 label=row.wording,
                 required=False,
-                max_length=_limit(SummaryProgress, "note"),
+                max_length=model_limit(SummaryProgress, "note"),
                 widget=_textarea(4),
                 initial=row.note,
             )
@@ -79,7 +75,7 @@ class SummaryTextForm(forms.Form):
 class ReturnForm(forms.Form):
     reason = MultiLineCharField(
         label=_("退回原因"),
-        max_length=_limit(MonthlySummary, "return_reason"),
+        max_length=model_limit(MonthlySummary, "return_reason"),
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         error_messages={"required": _("退回时请填写退回原因。")},
     )

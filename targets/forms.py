@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.text import MultiLineCharField
+from accounts.formparts import formset_initial, model_limit, paragraph_field
 from accounts.widgets import DateInput
 
 from .models import QUARTER_CHOICES, Completion, DepartmentGoal, TargetItem, TargetKind, TargetSetRevision
@@ -33,30 +33,17 @@ class DepartmentGoalForm(forms.ModelForm):
         self.fields["quarter"].help_text = _("选“年度目标”为全年目标，选季度为该季度的目标。")
 
 
-def _limit(model, name: str) -> int:
-    # The model's limit, so the form's maxlength and the service's refusal never disagree.
-    return model._meta.get_field(name).max_length
-
-
 class TargetItemForm(forms.Form):
     """One row of the targets formset. A plain form (not a ModelForm) so the goal choices are
     computed once per page, not queried once per row."""
 
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     sort_order = forms.IntegerField(label=_("序号"), min_value=0, max_value=999, required=False)
-    content = MultiLineCharField(
-        label=_("目标内容"),
-        max_length=_limit(TargetItem, "content"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("请填写目标内容。")},
+    content = paragraph_field(
+        _("目标内容"), max_length=model_limit(TargetItem, "content"), rows=2, missing=_("请填写目标内容。")
     )
     kind = forms.ChoiceField(label=_("类别"), choices=TargetKind.choices, initial=TargetKind.KEY)
-    measures = MultiLineCharField(
-        label=_("推进措施"),
-        max_length=_limit(TargetItem, "measures"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
+    measures = paragraph_field(_("推进措施"), max_length=model_limit(TargetItem, "measures"), rows=2, required=False)
     deadline = forms.DateField(label=_("时间节点"), widget=DateInput(), required=False)
     # One message for every wrong weight, saying the rule (Django's 输入整数 / 确保该值小于或等于100 did not).
     weight = forms.IntegerField(
@@ -131,40 +118,18 @@ TargetItemFormSet = forms.formset_factory(
 
 
 def item_initial(items) -> list[dict]:
-    return [
-        {
-            "id": item.pk,
-            "sort_order": item.sort_order,
-            "content": item.content,
-            "kind": item.kind,
-            "measures": item.measures,
-            "deadline": item.deadline,
-            "weight": item.weight,
-            "goal": item.goal_id,
-        }
-        for item in items
-    ]
+    return formset_initial(items, TargetItemForm.base_fields, goal="goal_id")
 
 
 class ReturnForm(forms.Form):
-    reason = MultiLineCharField(
-        label=_("退回原因"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=_limit(TargetSetRevision, "reason"),
-        error_messages={"required": _("退回时须填写退回原因。")},
+    reason = paragraph_field(
+        _("退回原因"), max_length=model_limit(TargetSetRevision, "reason"), rows=3, missing=_("退回时须填写退回原因。")
     )
 
 
 class AssignItemForm(forms.Form):
-    content = MultiLineCharField(
-        label=_("交办事项"), max_length=_limit(TargetItem, "content"), widget=forms.Textarea(attrs={"rows": 2})
-    )
-    measures = MultiLineCharField(
-        label=_("工作要求"),
-        max_length=_limit(TargetItem, "measures"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
+    content = paragraph_field(_("交办事项"), max_length=model_limit(TargetItem, "content"), rows=2)
+    measures = paragraph_field(_("工作要求"), max_length=model_limit(TargetItem, "measures"), rows=2, required=False)
     deadline = forms.DateField(label=_("时间节点"), widget=DateInput(), required=False)
 
 
@@ -183,7 +148,7 @@ class CompletionForm(forms.Form):
             )
             self.fields[f"note_{item.pk}"] = forms.CharField(
                 label=_("说明"),
-                max_length=_limit(TargetItem, "completion_note"),
+                max_length=model_limit(TargetItem, "completion_note"),
                 required=False,
                 initial=item.completion_note,
             )

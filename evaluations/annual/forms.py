@@ -9,9 +9,9 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import LoadedModelChoiceFilter, OrganisationFilterSet, PersonSearchFilter
+from accounts.formparts import model_limit, paragraph_field
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, User
-from accounts.text import MultiLineCharField
 from accounts.widgets import YesNoAllSelect
 
 from .models import Achievement, AnnualGrade, AnnualResult
@@ -42,11 +42,11 @@ class AnnualFilter(OrganisationFilterSet):
 
 class AnnualDecisionForm(forms.Form):
     grade = forms.ChoiceField(label=_("确定等次"), choices=AnnualGrade.choices)
-    reason = MultiLineCharField(
-        label=_("理由"),
+    reason = paragraph_field(
+        _("理由"),
+        max_length=model_limit(AnnualResult, "decision_reason"),
+        rows=3,
         required=False,
-        max_length=AnnualResult._meta.get_field("decision_reason").max_length,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("与建议等次不一致时必填，将记入审计日志。"),
     )
     # The decision the page showed (its time, empty for none): a second tab's stale decision is refused.
@@ -75,14 +75,11 @@ class AchievementForm(forms.Form):
     )
     title = forms.CharField(
         label=_("创新突破事项"),
-        max_length=Achievement._meta.get_field("title").max_length,
+        max_length=model_limit(Achievement, "title"),
         error_messages={"required": _("请填写创新突破事项。")},
     )
-    description = MultiLineCharField(
-        label=_("具体内容"),
-        required=False,
-        max_length=Achievement._meta.get_field("description").max_length,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    description = paragraph_field(
+        _("具体内容"), max_length=model_limit(Achievement, "description"), rows=3, required=False
     )
 
     def __init__(self, *args, people, searchable: bool = False, **kwargs):
@@ -100,6 +97,6 @@ class AchievementDecisionForm(forms.Form):
     note = forms.CharField(
         label=_("意见"),
         required=False,
-        max_length=Achievement._meta.get_field("decision_note").max_length,
+        max_length=model_limit(Achievement, "decision_note"),
         help_text=_("不予确认时必填，将记入审计日志。"),
     )

@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import periods
 from accounts.filters import OrganisationFilterSet
+from accounts.formparts import model_limit, paragraph_field
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
 from accounts.selectors import choosable_people, departments_of
-from accounts.text import MultiLineCharField, reason_field
+from accounts.text import reason_field
 from accounts.widgets import DateInput
 
 from .models import Finding, Inspection, InspectionKind, Severity
@@ -31,11 +32,11 @@ class InspectionForm(forms.Form):
     departments = forms.ModelMultipleChoiceField(
         label=_("检查科室"), queryset=Department.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    note = MultiLineCharField(
-        label=_("检查情况及证据"),
+    note = paragraph_field(
+        _("检查情况及证据"),
+        max_length=model_limit(Inspection, "note"),
+        rows=4,
         required=False,
-        max_length=Inspection._meta.get_field("note").max_length,
-        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("检查方式、经过，及照片、记录等证据的存放说明。"),
     )
 
@@ -62,18 +63,10 @@ class FindingForm(forms.Form):
         help_text=_("“严重”问题将对该人员当年考核一票否决。"),
         error_messages={"required": _("请选择严重程度。")},
     )
-    description = MultiLineCharField(
-        label=_("问题描述"),
-        max_length=Finding._meta.get_field("description").max_length,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("请填写问题描述。")},
+    description = paragraph_field(
+        _("问题描述"), max_length=model_limit(Finding, "description"), rows=2, missing=_("请填写问题描述。")
     )
-    evidence = MultiLineCharField(
-        label=_("证据说明"),
-        required=False,
-        max_length=Finding._meta.get_field("evidence").max_length,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    evidence = paragraph_field(_("证据说明"), max_length=model_limit(Finding, "evidence"), rows=2, required=False)
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,12 +94,7 @@ class InspectionCorrectionForm(forms.Form):
 
     date = forms.DateField(label=_("检查日期"), widget=DateInput())
     kind = forms.ChoiceField(label=_("检查类别"), choices=InspectionKind.choices)
-    note = MultiLineCharField(
-        label=_("检查情况及证据"),
-        required=False,
-        max_length=Inspection._meta.get_field("note").max_length,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = paragraph_field(_("检查情况及证据"), max_length=model_limit(Inspection, "note"), rows=3, required=False)
     reason = reason_field(
         _("更正理由"), max_length=500, required=_("更正检查记录须说明理由。"), help_text=_("将记入审计日志。"), rows=2
     )
@@ -150,19 +138,19 @@ class InspectionCorrectionForm(forms.Form):
                 # A person's finding made 严重 here vetoes their year: the page asks first (app.js).
                 widget=forms.Select(attrs={"data-was": finding.severity} if finding.person_id else {}),
             )
-            self.fields[f"description_{finding.pk}"] = MultiLineCharField(
-                label=_("问题描述"),
-                max_length=Finding._meta.get_field("description").max_length,
+            self.fields[f"description_{finding.pk}"] = paragraph_field(
+                _("问题描述"),
+                max_length=model_limit(Finding, "description"),
+                rows=2,
+                missing=_("请填写问题描述。"),
                 initial=finding.description,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                error_messages={"required": _("请填写问题描述。")},
             )
-            self.fields[f"evidence_{finding.pk}"] = MultiLineCharField(
-                label=_("证据说明"),
+            self.fields[f"evidence_{finding.pk}"] = paragraph_field(
+                _("证据说明"),
+                max_length=model_limit(Finding, "evidence"),
+                rows=2,
                 required=False,
-                max_length=Finding._meta.get_field("evidence").max_length,
                 initial=finding.evidence,
-                widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.fields[f"withdraw_{finding.pk}"] = forms.BooleanField(
                 label=_("撤销此项发现（系误记）"),
@@ -210,7 +198,7 @@ class InspectionDeleteForm(forms.Form):
 
     reason = reason_field(
         _("删除理由"),
-        max_length=Finding._meta.get_field("description").max_length,
+        max_length=model_limit(Finding, "description"),
         required=_("删除检查记录须说明理由。"),
         help_text=_("记入审计日志，本次检查的发现及其一票否决随之撤销。例如：重复录入。"),
     )

@@ -8,8 +8,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import ActiveDepartmentsFilterSet, PersonSearchFilter, YearFilter
+from accounts.formparts import PersonDepartmentFilter
 from accounts.forms import PersonChoiceField, check_date_order
-from accounts.models import Department, Organisation, User
+from accounts.models import Organisation, User
 from accounts.selectors import choosable_people
 from accounts.text import reason_field
 from accounts.widgets import DateInput
@@ -111,9 +112,7 @@ class VetoLiftForm(forms.Form):
 class SanctionFilter(ActiveDepartmentsFilterSet):
     year = YearFilter(field_name="decided_on", lookup_expr="year")
     kind = django_filters.ChoiceFilter(label=_("类别"), choices=SanctionKind.choices, empty_label=_("全部"))
-    department = django_filters.ModelChoiceFilter(
-        label=_("科室"), queryset=Department.objects.none(), field_name="person__department"
-    )
+    department = PersonDepartmentFilter()
     q = PersonSearchFilter()
 
     class Meta:
@@ -129,9 +128,7 @@ class VetoFlagFilter(ActiveDepartmentsFilterSet):
     state = django_filters.ChoiceFilter(
         label=_("状态"), choices=FLAG_STATES, empty_label=_("全部"), method="filter_state"
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("科室"), queryset=Department.objects.none(), field_name="person__department"
-    )
+    department = PersonDepartmentFilter()
     q = PersonSearchFilter()
 
     class Meta:

@@ -9,8 +9,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import LoadedModelChoiceFilter
+from accounts.formparts import model_limit, paragraph_field
 from accounts.models import Department
-from accounts.text import MultiLineCharField
 from accounts.widgets import YesNoAllSelect
 from targets.models import QUARTER_CHOICES
 
@@ -18,8 +18,7 @@ from .models import Grade, QuarterDisciplineOpinion, QuarterGrade, UncertainReas
 
 
 def _limit(name: str) -> int:
-    # The model's limit, so the textarea's maxlength and the service's refusal agree.
-    return QuarterGrade._meta.get_field(name).max_length
+    return model_limit(QuarterGrade, name)
 
 
 class GradeForm(forms.Form):
@@ -27,18 +26,9 @@ class GradeForm(forms.Form):
 
     grade = forms.ChoiceField(label=_("等次"), choices=Grade.choices, widget=forms.RadioSelect)
     # Required, as grade_assign requires it: marked so (asterisk, aria-required) before anyone submits.
-    comment = MultiLineCharField(
-        label=_("评语"),
-        max_length=_limit("comment"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("请填写评语。")},
-    )
-    reason = MultiLineCharField(
-        label=_("定等理由"),
-        required=False,
-        max_length=_limit("reason"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("评为“一般”“较差”时必填。"),
+    comment = paragraph_field(_("评语"), max_length=_limit("comment"), rows=2, missing=_("请填写评语。"))
+    reason = paragraph_field(
+        _("定等理由"), max_length=_limit("reason"), rows=2, required=False, help_text=_("评为“一般”“较差”时必填。")
     )
     uncertain_reason = forms.ChoiceField(
         label=_("不确定等次原因"), required=False, choices=[("", _("请选择")), *UncertainReason.choices]
@@ -50,21 +40,16 @@ class ConfirmForm(forms.Form):
     """A leader's confirmation: unchanged, or a new grade with the reason for the change."""
 
     new_grade = forms.ChoiceField(label=_("调整为"), required=False, choices=[("", _("不调整")), *Grade.choices])
-    reason = MultiLineCharField(
-        label=_("调整理由"), required=False, max_length=_limit("reason"), widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = paragraph_field(_("调整理由"), max_length=_limit("reason"), rows=2, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class ReturnForm(forms.Form):
     """The agency head sends a confirmed grade back before approving, with the reason."""
 
-    reason = MultiLineCharField(
-        label=_("退回理由"),
-        max_length=_limit("return_reason"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        # In the page's words, as a target set's or a summary's return says it (not 这个字段是必填项).
-        error_messages={"required": _("退回时须填写退回原因。")},
+    # In the page's words, as a target set's or a summary's return says it (not 这个字段是必填项).
+    reason = paragraph_field(
+        _("退回理由"), max_length=_limit("return_reason"), rows=2, missing=_("退回时须填写退回原因。")
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -77,11 +62,7 @@ class OpenQuarterForm(forms.Form):
 class DisciplineOpinionForm(forms.Form):
     """The discipline office's opinion on a quarter (纪委意见); an inspector records it."""
 
-    text = MultiLineCharField(
-        label=_("纪委意见"),
-        max_length=QuarterDisciplineOpinion._meta.get_field("text").max_length,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    text = paragraph_field(_("纪委意见"), max_length=model_limit(QuarterDisciplineOpinion, "text"), rows=3)
     # When the opinion the page showed was recorded ("" for none): one recorded since, in another
     # tab or by another inspector, is not overwritten unseen.
     seen = forms.CharField(required=False, widget=forms.HiddenInput)

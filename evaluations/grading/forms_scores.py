@@ -11,6 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.formparts import formset_initial
 from accounts.models import Department
 from accounts.periods import QUARTER_CHOICES
 
@@ -64,17 +65,7 @@ IndicatorFormSet = forms.formset_factory(
 
 
 def indicator_initial(indicators) -> list[dict]:
-    return [
-        {
-            "id": indicator.pk,
-            "sort_order": indicator.sort_order,
-            "name": indicator.name,
-            "group": indicator.group,
-            "weight": indicator.weight,
-            "source": indicator.source,
-        }
-        for indicator in indicators
-    ]
+    return formset_initial(indicators, IndicatorForm.base_fields)
 
 
 class QuarterForm(forms.Form):

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.formparts import paragraph_field
 from accounts.forms import check_date_order, person_label
 from accounts.models import StaffType, User
 from accounts.text import MultiLineCharField
@@ -54,12 +55,7 @@ class ReturnForm(forms.Form):
 
 
 class InterviewForm(forms.Form):
-    notes = MultiLineCharField(
-        label=_("谈话记录"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=2000,
-        error_messages={"required": _("请填写谈话记录。")},
-    )
+    notes = paragraph_field(_("谈话记录"), max_length=2000, rows=5, missing=_("请填写谈话记录。"))
 
 
 class DecisionForm(forms.Form):
@@ -81,12 +77,7 @@ class DecisionForm(forms.Form):
         error_messages={"invalid_choice": _("请选择是否续签上岗协议。")},
         help_text=_("考核合格、基本合格的须选择；考核不合格的不予续签。"),
     )
-    notes = MultiLineCharField(
-        label=_("集体研究意见"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
-        error_messages={"required": _("请填写集体研究意见。")},
-    )
+    notes = paragraph_field(_("集体研究意见"), max_length=2000, rows=4, missing=_("请填写集体研究意见。"))
 
 
 class PostForm(forms.ModelForm):
@@ -139,9 +130,4 @@ class AbsenceForm(forms.Form):
 
 
 class ConsequenceForm(forms.Form):
-    note = MultiLineCharField(
-        label=_("办理记录"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        error_messages={"required": _("请填写办理记录。")},
-    )
+    note = paragraph_field(_("办理记录"), max_length=2000, rows=3, missing=_("请填写办理记录。"))
