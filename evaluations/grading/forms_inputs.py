@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import ActiveDepartmentsFilterSet, PersonSearchFilter, YearFilter
+from accounts.formparts import PersonDepartmentFilter
 from accounts.forms import PersonChoiceField
 from accounts.models import Department, Organisation, User
 from accounts.selectors import choosable_people, departments_of
@@ -25,7 +26,26 @@ def _people(organisation: Organisation):
     return choosable_people(organisation=organisation)
 
 
-class SatisfactionScoreForm(forms.ModelForm):
+class _InputForm(forms.ModelForm):
+    """HR's form for one grading input of the organisation: a person picker of its participants,
+    and the service's rules run by :meth:`_run_check`."""
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["person"].queryset = _people(organisation)
+
+    def _run_check(self, check, *names: str, **values) -> None:
+        """The service's rules, given the cleaned ``names`` and ``values``; their refusal goes on
+        top of the form."""
+        given = {name: self.cleaned_data.get(name) for name in names}
+        try:
+            check(organisation_id=self.organisation.pk, **given, **values)
+        except forms.ValidationError as exc:
+            self.add_error(None, exc)
+
+
+class SatisfactionScoreForm(_InputForm):
     person = PersonChoiceField(label=_("人员"), queryset=User.objects.none(), required=False)
 
     class Meta:
@@ -37,13 +57,11 @@ class SatisfactionScoreForm(forms.ModelForm):
         }
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organisation = organisation
+        super().__init__(*args, organisation=organisation, **kwargs)
         # A deactivated department takes no new score; one a stored score names stays choosable on it.
         self.fields["department"].queryset = departments_of(
             organisation=organisation, active_only=True, keep=self.instance.department_id
         )
-        self.fields["person"].queryset = _people(organisation)
         self.fields["person"].help_text = _("按个人测评时选择人员；个人得分优先于所在科室的得分。")
         year = self.fields["year"]
         year.validators += [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
@@ -55,25 +73,16 @@ class SatisfactionScoreForm(forms.ModelForm):
             return cleaned
         # The service's rules, run here so their errors land on the fields: a field with an error is
         # left out of the model's constraint checks, whose generic wording HR would not understand.
-        try:
-            satisfaction_check(
-                organisation_id=self.organisation.pk,
-                year=cleaned.get("year"),
-                quarter=cleaned.get("quarter"),
-                department=cleaned.get("department"),
-                person=cleaned.get("person"),
-                score=cleaned.get("score"),
-                exclude_pk=self.instance.pk,
-            )
-        except forms.ValidationError as exc:
-            self.add_error(None, exc)
+        self._run_check(
+            satisfaction_check, "year", "quarter", "department", "person", "score", exclude_pk=self.instance.pk
+        )
         return cleaned
 
 
 HANDLED_CHOICES = [("", _("—（表扬不填）")), ("true", _("已处理")), ("false", _("未处理"))]
 
 
-class ServiceEventForm(forms.ModelForm):
+class ServiceEventForm(_InputForm):
     person = PersonChoiceField(label=_("人员"), queryset=User.objects.none())
     handled = forms.TypedChoiceField(
         label=_("是否已处理"),
@@ -90,25 +99,13 @@ class ServiceEventForm(forms.ModelForm):
         widgets = {"date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organisation = organisation
-        self.fields["person"].queryset = _people(organisation)
+        super().__init__(*args, organisation=organisation, **kwargs)
         if self.instance.pk and self.instance.handled is not None:
             self.initial["handled"] = "true" if self.instance.handled else "false"
 
     def clean(self):
         cleaned = super().clean()
-        try:
-            service_event_check(
-                organisation_id=self.organisation.pk,
-                date=cleaned.get("date"),
-                person=cleaned.get("person"),
-                kind=cleaned.get("kind"),
-                handled=cleaned.get("handled"),
-                description=cleaned.get("description"),
-            )
-        except forms.ValidationError as exc:
-            self.add_error(None, exc)
+        self._run_check(service_event_check, "date", "person", "kind", "handled", "description")
         return cleaned
 
 
@@ -145,9 +142,7 @@ class ServiceEventFilter(ActiveDepartmentsFilterSet):
     quarter = django_filters.ChoiceFilter(
         label=_("季度"), choices=QUARTER_CHOICES, empty_label=_("全部"), field_name="date", lookup_expr="quarter"
     )
-    department = django_filters.ModelChoiceFilter(
-        label=_("科室"), queryset=Department.objects.none(), field_name="person__department"
-    )
+    department = PersonDepartmentFilter()
     kind = django_filters.ChoiceFilter(label=_("类别"), choices=ServiceEventKind.choices, empty_label=_("全部"))
     handled = django_filters.BooleanFilter(label=_("投诉已处理"), widget=YesNoAllSelect())
     q = PersonSearchFilter()

@@ -165,6 +165,10 @@ def _people_by_number(organisation: Organisation, data, positions) -> dict[str, 
     }
 
 
+# The services call the 工号 column's person "person".
+_SERVICE_NAMES = {"employee_number": "person"}
+
+
 class _InputRowForm(RowForm):
     """A grading-input row; ``context`` holds the organisation and the file's people by 工号."""
 
@@ -190,10 +194,12 @@ class _InputRowForm(RowForm):
         if quarter is not None:
             self.context["quarter_rows"].setdefault(quarter, []).append(self.row_number)
 
-    def _run_check(self, check, **values) -> None:
-        # The service's rules, exactly as the web form runs them; their messages join the row's,
-        # except about a column already refused (its value is missing, not absent).
-        refused = {"person" if name == "employee_number" else name for name in self.errors}
+    def _run_check(self, check, *names: str, **values) -> None:
+        # The service's rules, exactly as the web form runs them, given the columns ``names`` (by
+        # the service's names for them) and ``values``; their messages join the row's, except about
+        # a column already refused (its value is missing, not absent).
+        values |= {_SERVICE_NAMES.get(name, name): self.cleaned_data.get(name) for name in names}
+        refused = {_SERVICE_NAMES.get(name, name) for name in self.errors}
         if refused & {"department", "person"}:
             refused |= {"department", "person"}  # "one of the two" is moot when one was refused
         try:
@@ -236,15 +242,7 @@ class SatisfactionRowForm(_InputRowForm):
     def clean(self):
         cleaned = super().clean()
         # A quarter's score already stored is updated by the import, so only the file is checked for repeats.
-        self._run_check(
-            satisfaction_check,
-            year=cleaned.get("year"),
-            quarter=cleaned.get("quarter"),
-            department=cleaned.get("department"),
-            person=cleaned.get("employee_number"),
-            score=cleaned.get("score"),
-            existing=False,
-        )
+        self._run_check(satisfaction_check, "year", "quarter", "department", "employee_number", "score", existing=False)
         if cleaned.get("year") and cleaned.get("quarter"):
             self._note_quarter(periods.Quarter(cleaned["year"], cleaned["quarter"]))
         cleaned["reference"] = self.data.get("department") or self.data.get("employee_number")
@@ -312,14 +310,7 @@ class ServiceEventRowForm(_InputRowForm):
 
     def clean(self):
         cleaned = super().clean()
-        self._run_check(
-            service_event_check,
-            date=cleaned.get("date"),
-            person=cleaned.get("employee_number"),
-            kind=cleaned.get("kind"),
-            handled=cleaned.get("handled"),
-            description=cleaned.get("description"),
-        )
+        self._run_check(service_event_check, "date", "employee_number", "kind", "handled", "description")
         if cleaned.get("date") is not None:
             self._note_quarter(_quarter_of_date(cleaned["date"]))
         return cleaned
