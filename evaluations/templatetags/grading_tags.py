@@ -110,6 +110,25 @@ def _field_words(field: BoundField) -> tuple[str, str, list[tuple[str, str]]]:
     return _field_words_in(translation.get_language(), type(field.form), field.name)
 
 
+def _error_list(auto_id: str, errors, *, spaced: bool = False) -> str:
+    """A field's errors as crispy's bootstrap5 templates write them: a numbered paragraph each in
+    the field's invalid-feedback block, "" for none. ``spaced``: with the blanks the input field's
+    template leaves between them (the textarea's leaves none)."""
+    if not errors:
+        return ""
+    paragraphs = _html_join(
+        " " if spaced else "",
+        '<p id="error_{}_{}"><strong>{}</strong></p>',
+        ((number, auto_id, error) for number, error in enumerate(errors, start=1)),
+    )
+    block = (
+        ' <div id="{}_error" class="invalid-feedback"> {} </div>'
+        if spaced
+        else '<div id="{}_error" class="invalid-feedback">{}</div>'
+    )
+    return _html(block, auto_id, paragraphs)
+
+
 def _shown(value, default: str = "") -> str:
     """A value as ``{{ value }}`` writes it (localized), or ``default`` for None."""
     return default if value is None else localize(value)
@@ -194,17 +213,7 @@ def grading_field(field: BoundField) -> str:
             auto_id,
             "" if value is None else value,
         )
-    error_list = ""
-    if errors:
-        error_list = _html(
-            '<div id="{}_error" class="invalid-feedback">{}</div>',
-            auto_id,
-            _html_join(
-                "",
-                '<p id="error_{}_{}"><strong>{}</strong></p>',
-                ((number, auto_id, error) for number, error in enumerate(errors, start=1)),
-            ),
-        )
+    error_list = _error_list(auto_id, errors)
     return _html(
         _FIELD,
         auto_id,
@@ -470,17 +479,7 @@ def confirm_form(context, row, form, next_page, work_position="") -> str:
         _html(' aria-invalid="true" aria-describedby="{}_error"', reason_id) if reason_errors else "",
         reason_id,
         "" if reason_value is None else reason_value,
-        _html(
-            '<div id="{}_error" class="invalid-feedback">{}</div>',
-            reason_id,
-            _html_join(
-                "",
-                '<p id="error_{}_{}"><strong>{}</strong></p>',
-                ((n, reason_id, e) for n, e in enumerate(reason_errors, start=1)),
-            ),
-        )
-        if reason_errors
-        else "",
+        _error_list(reason_id, reason_errors),
         words["change"],
     )
 
@@ -677,17 +676,7 @@ def _score_field(field: BoundField) -> str:
             _html(' aria-describedby="{}"', " ".join(described_by)) if described_by else "",
         ),
         auto_id,
-        _html(
-            ' <div id="{}_error" class="invalid-feedback"> {} </div>',
-            auto_id,
-            _html_join(
-                " ",
-                '<p id="error_{}_{}"><strong>{}</strong></p>',
-                ((number, auto_id, error) for number, error in enumerate(errors, start=1)),
-            ),
-        )
-        if errors
-        else "",
+        _error_list(auto_id, errors, spaced=True),
         # Crispy writes the help text unescaped (``|safe``), as Django's own form templates do.
         _html(' <div id="{}_helptext" class="form-text">{}</div>', auto_id, mark_safe(help_text)) if help_text else "",
     )
