@@ -6,6 +6,19 @@ from .models import PendingPasswordReset, PendingRoleChange
 
 app_name = "accounts"
 
+
+def _pending_change_paths(segment: str, name: str, decide, model) -> list:
+    """A change that waits for a second person (三员分立): confirmed or rejected by another
+    (``<name>_confirm``, ``<name>_reject``), withdrawn by the one who asked (``<name>_withdraw``)."""
+    return [
+        path(f"pending/{segment}/<int:pk>/confirm/", decide, {"confirm": True}, name=f"{name}_confirm"),
+        path(f"pending/{segment}/<int:pk>/reject/", decide, {"confirm": False}, name=f"{name}_reject"),
+        path(
+            f"pending/{segment}/<int:pk>/withdraw/", views.pending_withdraw, {"model": model}, name=f"{name}_withdraw"
+        ),
+    ]
+
+
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -40,33 +53,9 @@ urlpatterns = [
     path("policy/", views.policy, name="policy"),
     path("security/", views.security_settings, name="security_settings"),
     path("pending/", views.pending_changes, name="pending_changes"),
-    path("pending/roles/<int:pk>/confirm/", views.role_change_decide, {"confirm": True}, name="role_change_confirm"),
-    path("pending/roles/<int:pk>/reject/", views.role_change_decide, {"confirm": False}, name="role_change_reject"),
-    path(
-        "pending/passwords/<int:pk>/confirm/",
-        views.password_reset_decide,
-        {"confirm": True},
-        name="password_reset_confirm",
-    ),
+    *_pending_change_paths("roles", "role_change", views.role_change_decide, PendingRoleChange),
+    *_pending_change_paths("passwords", "password_reset", views.password_reset_decide, PendingPasswordReset),
     path("pending/passwords/<int:pk>/password/", views.password_reset_password, name="password_reset_password"),
-    path(
-        "pending/passwords/<int:pk>/reject/",
-        views.password_reset_decide,
-        {"confirm": False},
-        name="password_reset_reject",
-    ),
-    path(
-        "pending/roles/<int:pk>/withdraw/",
-        views.pending_withdraw,
-        {"model": PendingRoleChange},
-        name="role_change_withdraw",
-    ),
-    path(
-        "pending/passwords/<int:pk>/withdraw/",
-        views.pending_withdraw,
-        {"model": PendingPasswordReset},
-        name="password_reset_withdraw",
-    ),
     path("calendar/", views.working_day_calendar, name="calendar"),
     path("calendar/<int:pk>/delete/", views.working_day_override_delete, name="calendar_delete"),
     path("audit/", views.audit_list, name="audit_list"),
