@@ -13,6 +13,7 @@ from accounts.rules import (
     is_inspector,
     is_supervising_leader,
     same_organisation,
+    supervises_documents_department,
     takes_part_in_appraisal,
 )
 from accounts.selectors import is_evaluator_of
@@ -26,9 +27,8 @@ def is_evaluator(user, grade_row) -> bool:
     return is_evaluator_of(evaluator=user, person=grade_row.person)
 
 
-@rules.predicate
-def supervises_the_department(user, grade_row) -> bool:
-    return grade_row is not None and grade_row.department.supervising_leader_id == user.pk
+# The grade row's department's supervising leader: the same test as a handed-in document's.
+supervises_the_department = supervises_documents_department
 
 
 @rules.predicate
