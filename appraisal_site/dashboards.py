@@ -80,6 +80,20 @@ class Chart:
     stacked: bool = False
     unit: str = ""
 
+    @classmethod
+    def by_month(cls, *, key: str, title: str, datasets: list[Dataset], **options) -> Chart:
+        """A chart of the year's months, 1月 to 12月: each dataset holds a value a month."""
+        return cls(key=key, title=title, label_header=_("月份"), labels=_month_labels(), datasets=datasets, **options)
+
+    @classmethod
+    def by_department(
+        cls, *, key: str, title: str, shown: list[tuple[int, str]], datasets: list[Dataset], **options
+    ) -> Chart:
+        """A chart of the departments ``shown`` ((pk, name) in their order): each dataset holds a
+        value a department, in that order."""
+        labels = [name for _pk, name in shown]
+        return cls(key=key, title=title, label_header=_("科室"), labels=labels, datasets=datasets, **options)
+
     def as_json(self) -> dict:
         """What static/js/dashboard.js draws: the drawn datasets only."""
         return {
@@ -203,11 +217,10 @@ def grade_chart(*, scope: Scope, year: int, quarter: int, policy: Policy, depart
     # The quota is the organisation's (DOMAIN.md §4): a department's line is its headcount's share
     # of it, a yardstick and no cap, and named so (a department above it has broken no rule).
     datasets.append(Dataset(_("按人数折算的“好”名额"), quota, kind="line"))
-    return Chart(
+    return Chart.by_department(
         key="grades",
         title=_("第%(quarter)s季度各科室等次分布与按人数折算的“好”名额（名额按全单位计算）") % {"quarter": quarter},
-        label_header=_("科室"),
-        labels=[name for _pk, name in shown],
+        shown=shown,
         datasets=datasets,
         stacked=True,
     )
@@ -252,11 +265,9 @@ def summaries_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
         late.append(b)
         draft.append(c)
         rate.append((Decimal(a * 100) / (a + b + c)).quantize(Decimal("0.1")) if due and a + b + c else None)
-    return Chart(
+    return Chart.by_month(
         key="summaries",
         title=_("月小结按时提交率"),
-        label_header=_("月份"),
-        labels=_month_labels(),
         datasets=[
             Dataset(_("按时率(%)"), rate, kind="line"),
             Dataset(_("按时提交"), on_time, kind=None),
@@ -301,11 +312,9 @@ def inspections_chart(*, scope: Scope, year: int, policy: Policy) -> Chart:
             Dataset(_("涉及分管科室的检查次数"), [done.get(m, {}).get("mine", 0) for m in MONTHS]),
             Dataset(_("全单位检查次数"), datasets[0].data),
         ]
-    return Chart(
+    return Chart.by_month(
         key="inspections",
         title=_("纪律检查按月达标情况"),
-        label_header=_("月份"),
-        labels=_month_labels(),
         datasets=[
             *datasets,
             Dataset(_("规定次数"), [required for _m in MONTHS], kind="line"),
@@ -325,11 +334,10 @@ def excellent_chart(*, scope: Scope, year: int, policy: Policy, departments: lis
         )
     }
     shown = [(pk, name) for pk, name in departments if pk in annual]
-    return Chart(
+    return Chart.by_department(
         key="excellent",
         title=_("各科室“优秀”人数与按人数折算的名额（名额按全单位计算）"),
-        label_header=_("科室"),
-        labels=[name for _pk, name in shown],
+        shown=shown,
         datasets=[
             Dataset(_("优秀人数"), [annual[pk][1] for pk, _n in shown]),
             Dataset(
@@ -358,11 +366,9 @@ def objections_chart(*, scope: Scope, year: int) -> Chart:
         )
         .values_list("month", "n", "answered", "sent_back")
     }
-    return Chart(
+    return Chart.by_month(
         key="objections",
         title=_("异议情况"),
-        label_header=_("月份"),
-        labels=_month_labels(),
         datasets=[
             Dataset(_("提出异议"), [rows.get(m, (0, 0, 0))[0] for m in MONTHS]),
             Dataset(_("已答复"), [rows.get(m, (0, 0, 0))[1] for m in MONTHS]),

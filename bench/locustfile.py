@@ -65,6 +65,17 @@ class _Signed(HttpUser):
             return response
 
 
+def opens(url: str, name: str, weight: int = 1):
+    """A task that opens one page of the mix (``name``: its line in locust's figures), ``weight``
+    times as often as a task of weight 1 of the same user."""
+
+    @task(weight)
+    def open_page(user: _Signed) -> None:
+        user.page(url, name)
+
+    return open_page
+
+
 class Floor(HttpUser):
     """The floor: a signed-in ``/healthz`` (sessions and middleware, one trivial query)."""
 
@@ -85,17 +96,9 @@ class Staff(_Signed):
         self.account = random.choice(STAFF)
         super().on_start()
 
-    @task(2)
-    def home(self) -> None:
-        self.page("/", "home (staff)")
-
-    @task
-    def targets(self) -> None:
-        self.page("/targets/", "my targets")
-
-    @task
-    def summaries(self) -> None:
-        self.page("/summaries/", "my summaries")
+    home = opens("/", "home (staff)", weight=2)
+    targets = opens("/targets/", "my targets")
+    summaries = opens("/summaries/", "my summaries")
 
 
 class Head(_Signed):
@@ -108,21 +111,10 @@ class Head(_Signed):
         self.grades = ACCOUNTS["grades"].get(self.account) or []
         super().on_start()
 
-    @task
-    def home(self) -> None:
-        self.page("/", "home (head)")
-
-    @task
-    def inbox(self) -> None:
-        self.page("/review/", "review inbox")
-
-    @task(2)
-    def grading(self) -> None:
-        self.page("/evaluations/grading/", "grading")
-
-    @task
-    def roster(self) -> None:
-        self.page("/review/roster/", "roster (head)")
+    home = opens("/", "home (head)")
+    inbox = opens("/review/", "review inbox")
+    grading = opens("/evaluations/grading/", "grading", weight=2)
+    roster = opens("/review/roster/", "roster (head)")
 
     @task(2)
     def grade(self) -> None:
@@ -169,9 +161,7 @@ class Leader(_Signed):
     weight = 1
     account = "bench_leader"
 
-    @task
-    def grading(self) -> None:
-        self.page("/evaluations/grading/", "grading (leader)")
+    grading = opens("/evaluations/grading/", "grading (leader)")
 
 
 class Office(_Signed):
@@ -183,21 +173,10 @@ class Office(_Signed):
         self.account = "demo_hr"
         super().on_start()
 
-    @task
-    def quarters(self) -> None:
-        self.page("/evaluations/quarters/", "quarters")
-
-    @task
-    def staff_list(self) -> None:
-        self.page("/accounts/staff/", "staff list")
-
-    @task
-    def roster(self) -> None:
-        self.page("/review/roster/", "roster (hr)")
-
-    @task
-    def committee(self) -> None:
-        self.page(f"/evaluations/annual/{ACCOUNTS['year']}/", "annual committee")
+    quarters = opens("/evaluations/quarters/", "quarters")
+    staff_list = opens("/accounts/staff/", "staff list")
+    roster = opens("/review/roster/", "roster (hr)")
+    committee = opens(f"/evaluations/annual/{ACCOUNTS['year']}/", "annual committee")
 
     @task
     def approval(self) -> None:

@@ -18,14 +18,7 @@ from accounts.selectors import participants_of
 from appraisal_site.dashboards import spearman
 from evaluations.annual.models import AnnualGrade
 from evaluations.grading.models import Grade, QuarterGrade
-from publicity.publication.models import (
-    EntryState,
-    Objection,
-    ObjectionState,
-    Publication,
-    PublicationEntry,
-    PublicationKind,
-)
+from publicity.publication.models import Objection, ObjectionState
 from tests.factories import (
     AnnualResultFactory,
     AppraisalQuarterFactory,
@@ -35,6 +28,7 @@ from tests.factories import (
     QuarterGradeFactory,
     UserFactory,
 )
+from tests.support.publication_factories import ObjectionFactory, PublicationEntryFactory, PublicationFactory
 
 YEAR = 2026
 SCORES = (Decimal("95"), Decimal("90"), Decimal("80"), Decimal("70"))
@@ -112,32 +106,20 @@ def test_the_excellent_quota_use_summaries_and_objections_charts_count_the_datab
     MonthlySummaryFactory(owner=person, year=YEAR, month=3, submitted=True)
     MonthlySummaryFactory(owner=person, year=YEAR, month=4)
     grade = QuarterGrade.objects.get(person=person, appraisal_quarter__quarter=1)
-    publication = Publication.objects.create(
-        organisation=merit.organisation,
-        kind=PublicationKind.QUARTER,
-        appraisal_quarter=grade.appraisal_quarter,
-        year=YEAR,
-        title="公示",
-        starts_on=datetime(YEAR, 4, 8).date(),
-        ends_on=datetime(YEAR, 4, 14).date(),
-        published_by=hr,
-        published_at=datetime(YEAR, 4, 8, 1, tzinfo=UTC),
-    )
-    entry = PublicationEntry.objects.create(
-        publication=publication,
+    entry = PublicationEntryFactory(
+        publication=PublicationFactory(
+            appraisal_quarter=grade.appraisal_quarter,
+            starts_on=date(YEAR, 4, 8),
+            ends_on=date(YEAR, 4, 14),
+            published_by=hr,
+            published_at=datetime(YEAR, 4, 8, 1, tzinfo=UTC),
+        ),
         person=person,
-        department=merit,
         quarter_grade=grade,
-        grade_label="好",
-        state=EntryState.PUBLISHED,
-        window_starts_on=publication.starts_on,
-        window_ends_on=publication.ends_on,
     )
-    Objection.objects.create(
-        organisation=merit.organisation,
+    ObjectionFactory(
         entry=entry,
         objector=hr,
-        text="异议",
         state=ObjectionState.ANSWERED,
         answer="答复",
         lodged_at=datetime(YEAR, 4, 10, 2, tzinfo=UTC),

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from accounts.models import TWO_PERSON_ROLES, PendingRoleChange, Role
 from accounts.services import roles_set
 from evaluations.models import AnnualGrade, Grade
-from publicity.publication.models import Objection, Publication, PublicationEntry, PublicationKind
+from publicity.publication.models import PublicationKind
 from tests.factories import (
     AnnualResultFactory,
     AppraisalQuarterFactory,
@@ -25,6 +25,7 @@ from tests.factories import (
     QuarterGradeFactory,
     UserFactory,
 )
+from tests.support.publication_factories import ObjectionFactory, PublicationFactory
 
 YEAR = 2026
 TODAY = date(2026, 12, 1)
@@ -66,27 +67,18 @@ def _year_of(organisation, people_grades, hr):
         AnnualResultFactory(person=person, year=YEAR, suggested_grade=annual, decided_grade=annual)
         people.append(person)
     InspectionFactory(inspector=UserFactory(organisation=organisation, department=None, roles=[Role.INSPECTOR]))
-    now = timezone.now()
-    publication = Publication.objects.create(
-        organisation=organisation,
-        kind=PublicationKind.ANNUAL_EXCELLENT,
-        year=YEAR,
-        title="公示",
-        starts_on=date(YEAR, 11, 2),
-        ends_on=date(YEAR, 11, 6),
-        published_by=hr,
-        published_at=now,
-    )
-    entry = PublicationEntry.objects.create(
-        publication=publication,
-        person=people[0],
-        department=department,
-        grade_label="优秀",
-        window_starts_on=publication.starts_on,
-        window_ends_on=publication.ends_on,
-    )
-    Objection.objects.create(
-        organisation=organisation, entry=entry, objector=people[-1], text="异议内容", lodged_at=now
+    ObjectionFactory(
+        entry__publication=PublicationFactory(
+            organisation=organisation,
+            kind=PublicationKind.ANNUAL_EXCELLENT,
+            starts_on=date(YEAR, 11, 2),
+            ends_on=date(YEAR, 11, 6),
+            published_by=hr,
+        ),
+        entry__person=people[0],
+        entry__grade_label="优秀",
+        objector=people[-1],
+        text="异议内容",
     )
     return people
 

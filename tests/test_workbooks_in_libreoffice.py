@@ -34,7 +34,6 @@ from accounts.models import Role
 from evaluations.annual.models import AnnualGrade
 from evaluations.grading import imports as grading_imports
 from evaluations.grading.models import Grade
-from publicity.publication.models import Publication, PublicationKind
 from publicity.reports.exports import write_workbook
 from tests.factories import (
     AnnualResultFactory,
@@ -45,6 +44,7 @@ from tests.factories import (
     QuarterGradeFactory,
     UserFactory,
 )
+from tests.support.publication_factories import PublicationFactory
 
 # What a spreadsheet program shows does not depend on the database: run once, on SQLite.
 pytestmark = pytest.mark.one_database
@@ -127,16 +127,13 @@ def organisation_with_everything(organisation, department, hr, settings):
         date=date(YEAR, 3, 15),
         inspector=UserFactory(organisation=organisation, department=None, roles=[Role.INSPECTOR]),
     )
-    Publication.objects.create(
+    PublicationFactory(
         organisation=organisation,
-        year=YEAR,
-        kind=PublicationKind.QUARTER,
         appraisal_quarter=quarter,
         title="2026年第1季度考核结果公示",
         starts_on=date(YEAR, 4, 7),
         ends_on=date(YEAR, 4, 13),
         published_by=hr,
-        published_at=timezone.now(),
         closed_at=timezone.now(),
     )
     return organisation

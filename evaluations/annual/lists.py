@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from accounts import listing
 from accounts.listing import ListExport, ListRows
 from accounts.models import User
+from accounts.person_columns import person_cells, person_headers
 
 from . import selectors, services
 from .forms import AnnualFilter
@@ -63,9 +64,7 @@ def annual_list(viewer: User, data: QueryDict, year: int):
 
 def _annual_headers() -> list[str]:
     return [
-        _("科室"),
-        _("工号"),
-        _("姓名"),
+        *person_headers(),
         _("季度等次"),
         _("平均综合得分"),
         _("优秀排序"),
@@ -91,9 +90,7 @@ def _annual_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
 
     def row(result: AnnualResult) -> list:
         return [
-            result.department.name if result.department_id else "",
-            result.person.employee_number,
-            result.person.get_full_name(),
+            *person_cells(result.person, result.department),
             records.get(result.person_id, "—/—/—/—"),
             result.composite_score,
             result.rank,
@@ -130,7 +127,7 @@ def use_sections(lists) -> list[tuple[str, object, str, str]]:
 
 
 def _use_headers() -> list[str]:
-    return [_("名单"), _("科室"), _("工号"), _("姓名"), _("年度等次"), _("委员会已确定")]
+    return [_("名单"), *person_headers(), _("年度等次"), _("委员会已确定")]
 
 
 def _use_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
@@ -143,9 +140,7 @@ def _use_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
         title, result = item
         return [
             title,
-            result.department.name if result.department_id else "",
-            result.person.employee_number,
-            result.person.get_full_name(),
+            *person_cells(result.person, result.department),
             str(labels.get(result.final, "")),
             bool(result.decided_grade),
         ]

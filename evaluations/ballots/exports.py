@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from accounts import listing
 from accounts.listing import ListExport, ListRows
 from accounts.models import User
+from accounts.person_columns import person_cells, person_headers
 
 from .models import SCALE_CHOICES, Ballot, BallotScale, BallotState, Choice
 from .selectors import SUGGEST_BASIC, PersonTally, ballot_tally
@@ -26,9 +27,7 @@ def _headers(ballot: Ballot | None = None) -> list[str]:
     columns = [str(labels[choice]) for choice in SCALE_CHOICES[scale]]
     service = [_("服务对象“不满意”占比（%）")] if scale == BallotScale.SATISFACTION else []
     return [
-        _("科室"),
-        _("工号"),
-        _("姓名"),
+        *person_headers(),
         _("有效票"),
         *[text for column in columns for text in (column, _("%(choice)s占比（%%）") % {"choice": column})],
         *service,
@@ -48,11 +47,8 @@ def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
     satisfaction = ballot.scale == BallotScale.SATISFACTION
 
     def row(p: PersonTally) -> list:
-        person = p.person
         return [
-            person.department.name if person.department_id else "",
-            person.employee_number,
-            person.get_full_name(),
+            *person_cells(p.person, p.person.department),
             p.valid,
             *[value for c in p.choices for value in (c.count, c.percent)],
             *([p.service_dissatisfied_percent if p.service_valid else None] if satisfaction else []),

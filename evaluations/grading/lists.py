@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from accounts import listing
 from accounts.listing import ListExport, ListRows, Sheet
 from accounts.models import User
+from accounts.person_columns import person_cells, person_headers
 from accounts.text import join_list
 
 from .models import AppraisalQuarter, DepartmentQuarterStats, Grade, QuarterResult
@@ -85,9 +86,7 @@ def _department_row(stats: DepartmentQuarterStats) -> list:
 
 def _headers() -> list[str]:
     return [
-        _("科室"),
-        _("工号"),
-        _("姓名"),
+        *person_headers(),
         _("等次"),
         _("综合得分"),
         _("目标完成率（%）"),
@@ -102,9 +101,7 @@ def _headers() -> list[str]:
 
 def _row(result: QuarterResult) -> list:
     return [
-        result.department.name if result.department_id else "",
-        result.person.employee_number,
-        result.person.get_full_name(),
+        *person_cells(result.person, result.department),
         result.get_final_grade_display(),
         result.composite_score,
         result.completion_rate,

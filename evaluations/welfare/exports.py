@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from accounts import periods
 from accounts.excel import new_sheet, workbook_file, write_table
+from accounts.person_columns import person_headers
 
 from .models import WelfareAssessment, WelfareGrade, WelfareStage
 from .selectors import with_stage_today
@@ -37,9 +38,7 @@ COLUMNS = (
 
 def headers() -> list[str]:
     return [
-        _("科室"),
-        _("工号"),
-        _("姓名"),
+        *person_headers(),
         _("岗位"),
         _("协议开始"),
         _("协议截止"),

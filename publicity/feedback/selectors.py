@@ -64,14 +64,19 @@ def _talked_by(*, talker: User, policy: Policy) -> Q:
     return condition & ~Q(person_id=talker.pk)
 
 
+def _calls_for_a_talk(prefix: str = "") -> Q:
+    """The grades a feedback talk is held for: locked, graded, of a person still active (reached
+    through ``prefix``, "quarter_grades__" from a department)."""
+    return Q(**{f"{prefix}locked_at__isnull": False, f"{prefix}person__is_active": True}) & ~Q(**{f"{prefix}grade": ""})
+
+
 def locked_grades_for_talker(*, talker: User) -> QuerySet[QuarterGrade]:
     """The locked, graded quarter grades of the people ``talker`` talks with (active people only),
     with their talk if recorded: talks not yet recorded first, then newest quarter first."""
     policy = policy_for_organisation(organisation_id=talker.organisation_id)
     return (
         QuarterGrade.objects.filter(_talked_by(talker=talker, policy=policy))
-        .filter(locked_at__isnull=False, person__is_active=True)
-        .exclude(grade="")
+        .filter(_calls_for_a_talk())
         .select_related("person", "department", "appraisal_quarter", "feedback_talk")
         .order_by(
             F("feedback_talk__id").asc(nulls_first=True),
@@ -91,6 +96,13 @@ def overdue_before(*, organisation_id: int, today: date, working_days: int) -> d
     return datetime.combine(day, time.min, tzinfo=periods.CHINA_TZ)
 
 
+def _talks_overdue_before(policy: Policy, today: date) -> datetime:
+    """:func:`overdue_before` for the organisation of ``policy``, after its number of working days."""
+    return overdue_before(
+        organisation_id=policy.organisation_id, today=today, working_days=policy.feedback_talk_working_days
+    )
+
+
 @dataclass(frozen=True)
 class TalkCounts:
     to_record: int
@@ -100,13 +112,10 @@ class TalkCounts:
 def feedback_counts_for_talker(*, talker: User, today: date) -> TalkCounts:
     """How many talks ``talker`` has still to record, and how many of those are overdue (one count query)."""
     policy = policy_for_organisation(organisation_id=talker.organisation_id)
-    cutoff = overdue_before(
-        organisation_id=talker.organisation_id, today=today, working_days=policy.feedback_talk_working_days
-    )
+    cutoff = _talks_overdue_before(policy, today)
     counts = (
         QuarterGrade.objects.filter(_talked_by(talker=talker, policy=policy))
-        .filter(locked_at__isnull=False, person__is_active=True, feedback_talk__isnull=True)
-        .exclude(grade="")
+        .filter(_calls_for_a_talk(), feedback_talk__isnull=True)
         .aggregate(to_record=Count("pk"), overdue=Count("pk", filter=Q(locked_at__lt=cutoff)))
     )
     return TalkCounts(to_record=counts["to_record"], overdue=counts["overdue"])
@@ -115,17 +124,14 @@ def feedback_counts_for_talker(*, talker: User, today: date) -> TalkCounts:
 def overdue_grades(*, organisation_id: int, today: date) -> QuerySet[QuarterGrade]:
     """Every locked grade of the organisation whose talk is overdue (for the daily reminders)."""
     policy = policy_for_organisation(organisation_id=organisation_id)
-    cutoff = overdue_before(
-        organisation_id=organisation_id, today=today, working_days=policy.feedback_talk_working_days
-    )
+    cutoff = _talks_overdue_before(policy, today)
     return (
         QuarterGrade.objects.filter(
+            _calls_for_a_talk(),
             department__organisation_id=organisation_id,
             locked_at__lt=cutoff,
-            person__is_active=True,
             feedback_talk__isnull=True,
         )
-        .exclude(grade="")
         .select_related("department", "appraisal_quarter")
         .order_by("appraisal_quarter_id", "pk")
     )
@@ -219,13 +225,8 @@ def feedback_overview(*, organisation_id: int, today: date, appraisal_quarter_id
     talks recorded, those the person confirmed, and the talks overdue (not recorded N working days
     after locking). One aggregate query per page of departments, whatever their size."""
     policy = policy_for_organisation(organisation_id=organisation_id)
-    cutoff = overdue_before(
-        organisation_id=organisation_id, today=today, working_days=policy.feedback_talk_working_days
-    )
-    locked = Q(
-        quarter_grades__locked_at__isnull=False,
-        quarter_grades__person__is_active=True,
-    ) & ~Q(quarter_grades__grade="")
+    cutoff = _talks_overdue_before(policy, today)
+    locked = _calls_for_a_talk("quarter_grades__")
     if appraisal_quarter_id is not None:
         locked &= Q(quarter_grades__appraisal_quarter_id=appraisal_quarter_id)
     return (

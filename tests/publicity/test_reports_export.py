@@ -36,8 +36,6 @@ from publicity.publication.models import (
     Objection,
     ObjectionState,
     Publication,
-    PublicationEntry,
-    PublicationKind,
     ReviewCase,
     ReviewCaseKind,
     ReviewCaseState,
@@ -56,6 +54,7 @@ from tests.factories import (
     VetoFlagFactory,
     save_fields,
 )
+from tests.support.publication_factories import ObjectionFactory, PublicationFactory
 
 YEAR = 2026
 SHEETS = ["年度汇总", "科室统计", "纪律检查", "公示与异议", "结果运用"]
@@ -229,34 +228,25 @@ def _publish_quarter_with_an_objection(*, person, objector, hr, text="“好”�
     """A locked quarter-1 publication of ``person``'s grade with one answered objection (ORM rows,
     as the publication services would leave them)."""
     grade = QuarterGrade.objects.get(person=person, appraisal_quarter__year=YEAR, appraisal_quarter__quarter=1)
-    publication, _created = Publication.objects.get_or_create(
-        appraisal_quarter=grade.appraisal_quarter,
-        defaults={
-            "organisation": person.organisation,
-            "kind": PublicationKind.QUARTER,
-            "year": YEAR,
-            "title": "2026年第1季度考核结果公示",
-            "starts_on": date(YEAR, 4, 8),
-            "ends_on": date(YEAR, 4, 14),
-            "published_by": hr,
-            "published_at": datetime(YEAR, 4, 8, 9, tzinfo=UTC),
-            "closed_at": datetime(YEAR, 4, 20, 2, tzinfo=UTC),
-        },
-    )
-    entry = PublicationEntry.objects.create(
-        publication=publication,
-        person=person,
-        department=person.department,
-        quarter_grade=grade,
-        grade_label="好",
-        state=EntryState.LOCKED,
-        window_starts_on=date(YEAR, 4, 8),
-        window_ends_on=date(YEAR, 4, 14),
-        locked_at=datetime(YEAR, 4, 20, 2, tzinfo=UTC),
-    )
-    return Objection.objects.create(
-        organisation=person.organisation,
-        entry=entry,
+    # One publication for the quarter, whoever's grade is added to it.
+    publication = Publication.objects.filter(appraisal_quarter=grade.appraisal_quarter).first()
+    if publication is None:
+        publication = PublicationFactory(
+            organisation=person.organisation,
+            appraisal_quarter=grade.appraisal_quarter,
+            title="2026年第1季度考核结果公示",
+            starts_on=date(YEAR, 4, 8),
+            ends_on=date(YEAR, 4, 14),
+            published_by=hr,
+            published_at=datetime(YEAR, 4, 8, 9, tzinfo=UTC),
+            closed_at=datetime(YEAR, 4, 20, 2, tzinfo=UTC),
+        )
+    return ObjectionFactory(
+        entry__publication=publication,
+        entry__person=person,
+        entry__quarter_grade=grade,
+        entry__state=EntryState.LOCKED,
+        entry__locked_at=publication.closed_at,
         objector=objector,
         text=text,
         grade_label="好",
