@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from accounts.formerrors import run_service, service_result
 from accounts.pages import confirm_page
 from accounts.pagination import filtered_page
 from accounts.text import join_list
+from accounts.view_access import permitted_or_403
 
 from .. import lists, selectors
 from ..forms import FindingFormSet, InspectionCorrectionForm, InspectionDeleteForm, InspectionForm
@@ -122,6 +123,12 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _get_inspection_to_correct(request: HttpRequest, pk: int) -> Inspection:
+    """A visible inspection its reader may correct or delete (its own inspector); a reader who may
+    only read it is refused (403), since its page may be seen."""
+    return permitted_or_403(request, _get_inspection_for_user(request, pk), "evaluations.correct_inspection")
+
+
 @login_required
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _get_inspection_for_user(request, pk)
@@ -141,9 +148,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def inspection_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """更正: its own inspector corrects a recorded inspection, with a reason (audited)."""
-    inspection = _get_inspection_for_user(request, pk)
-    if not request.user.has_perm("evaluations.correct_inspection", inspection):
-        raise PermissionDenied
+    inspection = _get_inspection_to_correct(request, pk)
     findings = list(inspection.findings.select_related("person__department", "department").order_by("pk"))
     form = InspectionCorrectionForm(request.POST or None, inspection=inspection, findings=findings)
     if request.method == "POST" and form.is_valid():
@@ -172,9 +177,7 @@ def inspection_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def inspection_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """删除: its own inspector deletes an inspection recorded in error, with a reason (audited);
     its findings and their veto flags go with it."""
-    inspection = _get_inspection_for_user(request, pk)
-    if not request.user.has_perm("evaluations.correct_inspection", inspection):
-        raise PermissionDenied
+    inspection = _get_inspection_to_correct(request, pk)
     form = InspectionDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         removed = service_result(

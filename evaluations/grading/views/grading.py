@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,10 +28,11 @@ from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import run_service, service_result
 from accounts.models import Policy, User
-from accounts.pages import keep_refused_text
+from accounts.pages import keep_refused_text, visible_or_404
 from accounts.pagination import filtered_page, query_without
 from accounts.selectors import policy_for_organisation
 from accounts.text import join_list
+from accounts.view_access import permitted_or_403
 from summaries.models import MonthlySummary
 from targets.models import Completion, TargetItem, TargetSet
 
@@ -419,15 +419,19 @@ def _get_grade_for_user(request: HttpRequest, pk: int) -> QuarterGrade:
     (``accounts.selectors.evaluator_id_of``): the heads and leaders themselves are not loaded. Read
     without an order (``get``): ``first()`` ordered the one row by QuarterGrade's default order,
     four joins and a hash of each of its columns."""
-    try:
-        row = QuarterGrade.objects.select_related(
+    return visible_or_404(
+        request,
+        lambda: QuarterGrade.objects.select_related(
             "appraisal_quarter", "person__department", "department", "evaluator", "confirmed_by"
-        ).get(pk=pk, department__organisation_id=request.user.organisation_id)
-    except QuarterGrade.DoesNotExist:
-        raise Http404 from None
-    if not request.user.has_perm("evaluations.view_grade", row):
-        raise Http404
-    return row
+        ).get(pk=pk, department__organisation_id=request.user.organisation_id),
+        perm="evaluations.view_grade",
+    )
+
+
+def _get_grade_to_act_on(request: HttpRequest, pk: int, perm: str) -> QuarterGrade:
+    """A visible grade row on which the user holds ``perm`` (grade, confirm, return); a visible one
+    without it is refused (403), since its page may be seen."""
+    return permitted_or_403(request, _get_grade_for_user(request, pk), perm)
 
 
 def _render_detail(
@@ -505,9 +509,7 @@ def _render_detail(
 @login_required
 def grade_scores(request: HttpRequest, pk: int) -> HttpResponse:
     """The evaluator's indicator scores (when the organisation uses the score model)."""
-    row = _get_grade_for_user(request, pk)
-    if not request.user.has_perm("evaluations.grade_person", row):
-        raise PermissionDenied
+    row = _get_grade_to_act_on(request, pk, "evaluations.grade_person")
     form = IndicatorScoresForm(request.POST, indicators=scores.indicators_for(grade_row=row))
     if not form.is_valid():
         messages.error(request, _("请按提示修改后再保存。"))
@@ -564,8 +566,7 @@ def grade_detail(request: HttpRequest, pk: int) -> HttpResponse:
     row = _get_grade_for_user(request, pk)
     if request.method != "POST":
         return _render_detail(request, row)
-    if not request.user.has_perm("evaluations.grade_person", row):
-        raise PermissionDenied
+    permitted_or_403(request, row, "evaluations.grade_person")
     form = _grade_form(row, request.POST)
     if not form.is_valid():
         messages.error(request, _("请按提示修改后再保存。"))
@@ -607,9 +608,7 @@ def grade_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def grade_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """The supervising leader confirms a staff grade, or changes it with a reason."""
-    row = _get_grade_for_user(request, pk)
-    if not request.user.has_perm("evaluations.confirm_grade", row):
-        raise PermissionDenied
+    row = _get_grade_to_act_on(request, pk, "evaluations.confirm_grade")
     form = _confirm_form(row, request.POST)
     changing = request.POST.get("action") == "change"
     if form.is_valid() and changing and not form.cleaned_data["new_grade"]:
@@ -652,9 +651,7 @@ def grade_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def grade_return(request: HttpRequest, pk: int) -> HttpResponse:
     """The agency head sends a confirmed grade back to its graders before approving, with a reason;
     back to the approval page."""
-    row = _get_grade_for_user(request, pk)
-    if not request.user.has_perm("evaluations.return_grade", row):
-        raise PermissionDenied
+    row = _get_grade_to_act_on(request, pk, "evaluations.return_grade")
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请按提示修改后再提交。"))
@@ -870,9 +867,9 @@ def quarters(request: HttpRequest) -> HttpResponse:
 @permission_required("evaluations.view_quarters")
 def quarter_discipline_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     """An inspector records the discipline office's opinion on the quarter (纪委意见)."""
-    appraisal_quarter = _get_quarter_for_user(request, pk)
-    if not request.user.has_perm("evaluations.give_discipline_opinion", appraisal_quarter):
-        raise PermissionDenied
+    appraisal_quarter = permitted_or_403(
+        request, _get_quarter_for_user(request, pk), "evaluations.give_discipline_opinion"
+    )
     form = DisciplineOpinionForm(request.POST)
     if form.is_valid() and run_service(
         request,
