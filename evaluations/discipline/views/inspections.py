@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 
 from accounts import listing
 from accounts.decorators import permission_required
-from accounts.formerrors import run_service, service_result
-from accounts.pages import confirm_page
+from accounts.formerrors import service_result
+from accounts.pages import confirm_page, form_page
 from accounts.pagination import filtered_page
 from accounts.text import join_list
 from accounts.view_access import permitted_or_403
@@ -83,37 +83,30 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
         # Both parsed (not one after the other): every problem of the page is said at once, the
         # service's (a future date, a person outside the departments) with the rest.
         parsed = [form.is_valid(), formset.is_valid()]
+        # The inspection as far as the form parsed: recorded when all of the page did, else checked
+        # by the service for its own problems too (a future date, a person outside the departments
+        # covered), not only after the rows are fixed.
+        values = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+        inspection_fields = {
+            "organisation": organisation,
+            "inspector": request.user,
+            "date": values.get("date"),
+            "kind": values.get("kind"),
+            "departments": values.get("departments"),
+            "note": values.get("note"),
+        }
         if all(parsed):
             try:
-                inspection = services.inspection_record(
-                    organisation=organisation,
-                    inspector=request.user,
-                    date=form.cleaned_data["date"],
-                    kind=form.cleaned_data["kind"],
-                    departments=form.cleaned_data["departments"],
-                    note=form.cleaned_data["note"],
-                    findings=formset.findings(),
-                )
+                inspection = services.inspection_record(**inspection_fields, findings=formset.findings())
             except ValidationError as exc:
                 errors = exc.messages
             else:
                 messages.success(request, _saved_message(inspection))
                 return redirect("evaluations:inspection_detail", pk=inspection.pk)
         else:
-            # With the service's problems of what did parse (a future date, a person outside the
-            # departments covered), not only after the rows are fixed.
-            parsed_values = form.cleaned_data if hasattr(form, "cleaned_data") else {}
             errors = [
                 _("请按提示修改后再保存。"),
-                *services.inspection_errors(
-                    organisation=organisation,
-                    inspector=request.user,
-                    date=parsed_values.get("date"),
-                    kind=parsed_values.get("kind"),
-                    departments=parsed_values.get("departments"),
-                    note=parsed_values.get("note"),
-                    findings=formset.numbered_findings(),
-                ),
+                *services.inspection_errors(**inspection_fields, findings=formset.numbered_findings()),
             ]
     return render(
         request,
@@ -151,25 +144,23 @@ def inspection_correct(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _get_inspection_to_correct(request, pk)
     findings = list(inspection.findings.select_related("person__department", "department").order_by("pk"))
     form = InspectionCorrectionForm(request.POST or None, inspection=inspection, findings=findings)
-    if request.method == "POST" and form.is_valid():
-        corrected = run_service(
-            request,
-            lambda: services.inspection_correct(
-                inspection=inspection,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                date=form.cleaned_data["date"],
-                kind=form.cleaned_data["kind"],
-                note=form.cleaned_data["note"],
-                findings=form.corrected_findings(),
-            ),
-            success=_("检查记录已更正。"),
-            form=form,
-            flash_refusal=False,
-        )
-        if corrected:
-            return redirect("evaluations:inspection_detail", pk=inspection.pk)
-    return render(request, "evaluations/inspections/correct.html", {"inspection": inspection, "form": form})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.inspection_correct(
+            inspection=inspection,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            date=form.cleaned_data["date"],
+            kind=form.cleaned_data["kind"],
+            note=form.cleaned_data["note"],
+            findings=form.corrected_findings(),
+        ),
+        success=_("检查记录已更正。"),
+        done=lambda corrected: reverse("evaluations:inspection_detail", args=[corrected.pk]),
+        template="evaluations/inspections/correct.html",
+        context={"inspection": inspection},
+    )
 
 
 @never_cache
