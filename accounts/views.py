@@ -67,6 +67,7 @@ from .pages import confirm_page, confirm_then, form_page, import_page, stored_fi
 from .pagination import filtered_page, page_of
 from .sessions import REMEMBER_SESSION_KEY
 from .text import join_list, join_sentences
+from .view_access import permitted_or_403
 
 
 def _get_person_for_admin(request: HttpRequest, pk: int, perm: str = "accounts.change_person") -> User:
@@ -78,16 +79,12 @@ def _get_person_for_admin(request: HttpRequest, pk: int, perm: str = "accounts.c
         pk=pk,
         organisation_id=request.user.organisation_id,
     )
-    if not request.user.has_perm(perm, person):
-        raise PermissionDenied
-    return person
+    return permitted_or_403(request, person, perm)
 
 
 def _get_department_for_admin(request: HttpRequest, pk: int) -> Department:
     department = get_object_or_404(Department, pk=pk, organisation_id=request.user.organisation_id)
-    if not request.user.has_perm("accounts.change_department", department):
-        raise PermissionDenied
-    return department
+    return permitted_or_403(request, department, "accounts.change_department")
 
 
 # --- Sign-in -------------------------------------------------------------------------

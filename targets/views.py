@@ -20,6 +20,7 @@ from accounts.pages import confirm_page, keep_refused_reason, visible_or_404
 from accounts.pagination import page_of, query_without_page
 from accounts.selectors import departments_headed_by, policy_for_organisation
 from accounts.text import join_sentences
+from accounts.view_access import permitted_or_403
 from accounts.workflow import ReviewStatus, StaleVersion
 
 from . import selectors, services
@@ -51,10 +52,7 @@ def _get_target_set_for_user(request: HttpRequest, pk: int) -> TargetSet:
 def _get_target_set_to_act_on(request: HttpRequest, pk: int, perm: str) -> TargetSet:
     """A visible set on which the user holds ``perm`` (review, assign, record); a visible one
     without it is refused (403), since the page itself may be seen."""
-    target_set = _get_target_set_for_user(request, pk)
-    if not request.user.has_perm(perm, target_set):
-        raise PermissionDenied
-    return target_set
+    return permitted_or_403(request, _get_target_set_for_user(request, pk), perm)
 
 
 def _get_goal_for_head(request: HttpRequest, pk: int) -> DepartmentGoal:

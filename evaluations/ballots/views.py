@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from accounts.decorators import permission_required
 from accounts.formerrors import run_service, service_result
 from accounts.pages import visible_or_404
 from accounts.pagination import page_of
+from accounts.view_access import permitted_or_403
 
 from . import exports, selectors, services
 from .forms import BallotOpenForm, CodeEntryForm, CodesForm, paper_answers
@@ -280,9 +281,9 @@ def my_ballots(request: HttpRequest) -> HttpResponse:
 @login_required
 def paper(request: HttpRequest, pk: int) -> HttpResponse:
     """A rater's own paper; someone who is not a rater of the ballot gets a 404."""
-    rater = selectors.rater_for_user(ballot_id=pk, user=request.user)
-    if not request.user.has_perm("evaluations.fill_ballot_paper", rater):
-        raise PermissionDenied
+    rater = permitted_or_403(
+        request, selectors.rater_for_user(ballot_id=pk, user=request.user), "evaluations.fill_ballot_paper"
+    )
     return _paper(request, rater, actor=request.user, url=reverse("evaluations:ballot_paper", kwargs={"pk": pk}))
 
 

@@ -25,6 +25,7 @@ from accounts.pages import review_decision, stored_file_download
 from accounts.pagination import page_of, query_without_page
 from accounts.selectors import policy_for_organisation
 from accounts.storage import upload_limited
+from accounts.view_access import permitted_or_403
 from summaries.services import attachment_limit, attachment_too_large_message
 
 from ..ballots import services as ballot_services
@@ -50,9 +51,7 @@ def _get_assessment_for_user(request: HttpRequest, pk: int, perm: str = ""):
     found = selectors.assessment_for(pk=pk, user=request.user)
     if found is None:
         raise Http404
-    if perm and not request.user.has_perm(perm, found):
-        raise PermissionDenied
-    return found
+    return permitted_or_403(request, found, perm) if perm else found
 
 
 @permission_required("evaluations.view_welfare")

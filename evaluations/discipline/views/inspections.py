@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,10 +17,11 @@ from django.views.decorators.cache import never_cache
 
 from accounts import listing
 from accounts.decorators import permission_required
-from accounts.formerrors import run_service, service_result
-from accounts.pages import confirm_page
+from accounts.formerrors import service_result
+from accounts.pages import confirm_page, form_page
 from accounts.pagination import filtered_page
 from accounts.text import join_list
+from accounts.view_access import permitted_or_403
 
 from .. import lists, selectors
 from ..forms import FindingFormSet, InspectionCorrectionForm, InspectionDeleteForm, InspectionForm
@@ -82,37 +83,30 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
         # Both parsed (not one after the other): every problem of the page is said at once, the
         # service's (a future date, a person outside the departments) with the rest.
         parsed = [form.is_valid(), formset.is_valid()]
+        # The inspection as far as the form parsed: recorded when all of the page did, else checked
+        # by the service for its own problems too (a future date, a person outside the departments
+        # covered), not only after the rows are fixed.
+        values = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+        inspection_fields = {
+            "organisation": organisation,
+            "inspector": request.user,
+            "date": values.get("date"),
+            "kind": values.get("kind"),
+            "departments": values.get("departments"),
+            "note": values.get("note"),
+        }
         if all(parsed):
             try:
-                inspection = services.inspection_record(
-                    organisation=organisation,
-                    inspector=request.user,
-                    date=form.cleaned_data["date"],
-                    kind=form.cleaned_data["kind"],
-                    departments=form.cleaned_data["departments"],
-                    note=form.cleaned_data["note"],
-                    findings=formset.findings(),
-                )
+                inspection = services.inspection_record(**inspection_fields, findings=formset.findings())
             except ValidationError as exc:
                 errors = exc.messages
             else:
                 messages.success(request, _saved_message(inspection))
                 return redirect("evaluations:inspection_detail", pk=inspection.pk)
         else:
-            # With the service's problems of what did parse (a future date, a person outside the
-            # departments covered), not only after the rows are fixed.
-            parsed_values = form.cleaned_data if hasattr(form, "cleaned_data") else {}
             errors = [
                 _("请按提示修改后再保存。"),
-                *services.inspection_errors(
-                    organisation=organisation,
-                    inspector=request.user,
-                    date=parsed_values.get("date"),
-                    kind=parsed_values.get("kind"),
-                    departments=parsed_values.get("departments"),
-                    note=parsed_values.get("note"),
-                    findings=formset.numbered_findings(),
-                ),
+                *services.inspection_errors(**inspection_fields, findings=formset.numbered_findings()),
             ]
     return render(
         request,
@@ -120,6 +114,12 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
         {"form": form, "formset": formset, "errors": errors},
         status=400 if errors else 200,
     )
+
+
+def _get_inspection_to_correct(request: HttpRequest, pk: int) -> Inspection:
+    """A visible inspection its reader may correct or delete (its own inspector); a reader who may
+    only read it is refused (403), since its page may be seen."""
+    return permitted_or_403(request, _get_inspection_for_user(request, pk), "evaluations.correct_inspection")
 
 
 @login_required
@@ -141,30 +141,26 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def inspection_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """更正: its own inspector corrects a recorded inspection, with a reason (audited)."""
-    inspection = _get_inspection_for_user(request, pk)
-    if not request.user.has_perm("evaluations.correct_inspection", inspection):
-        raise PermissionDenied
+    inspection = _get_inspection_to_correct(request, pk)
     findings = list(inspection.findings.select_related("person__department", "department").order_by("pk"))
     form = InspectionCorrectionForm(request.POST or None, inspection=inspection, findings=findings)
-    if request.method == "POST" and form.is_valid():
-        corrected = run_service(
-            request,
-            lambda: services.inspection_correct(
-                inspection=inspection,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                date=form.cleaned_data["date"],
-                kind=form.cleaned_data["kind"],
-                note=form.cleaned_data["note"],
-                findings=form.corrected_findings(),
-            ),
-            success=_("检查记录已更正。"),
-            form=form,
-            flash_refusal=False,
-        )
-        if corrected:
-            return redirect("evaluations:inspection_detail", pk=inspection.pk)
-    return render(request, "evaluations/inspections/correct.html", {"inspection": inspection, "form": form})
+    return form_page(
+        request,
+        form,
+        save=lambda: services.inspection_correct(
+            inspection=inspection,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            date=form.cleaned_data["date"],
+            kind=form.cleaned_data["kind"],
+            note=form.cleaned_data["note"],
+            findings=form.corrected_findings(),
+        ),
+        success=_("检查记录已更正。"),
+        done=lambda corrected: reverse("evaluations:inspection_detail", args=[corrected.pk]),
+        template="evaluations/inspections/correct.html",
+        context={"inspection": inspection},
+    )
 
 
 @never_cache
@@ -172,9 +168,7 @@ def inspection_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def inspection_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """删除: its own inspector deletes an inspection recorded in error, with a reason (audited);
     its findings and their veto flags go with it."""
-    inspection = _get_inspection_for_user(request, pk)
-    if not request.user.has_perm("evaluations.correct_inspection", inspection):
-        raise PermissionDenied
+    inspection = _get_inspection_to_correct(request, pk)
     form = InspectionDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         removed = service_result(

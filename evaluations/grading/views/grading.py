@@ -9,13 +9,13 @@ Lists load each person's inputs with one query per kind of input, never one per 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,10 +29,11 @@ from accounts import periods
 from accounts.decorators import permission_required
 from accounts.formerrors import run_service, service_result
 from accounts.models import Policy, User
-from accounts.pages import keep_refused_text
+from accounts.pages import keep_refused_text, visible_or_404
 from accounts.pagination import filtered_page, query_without
 from accounts.selectors import policy_for_organisation
 from accounts.text import join_list
+from accounts.view_access import permitted_or_403
 from summaries.models import MonthlySummary
 from targets.models import Completion, TargetItem, TargetSet
 
@@ -45,6 +46,7 @@ from ..models import (
     DepartmentScore,
     Grade,
     GradeState,
+    QuarterDisciplineOpinion,
     QuarterGrade,
     QuarterGradeCount,
     SatisfactionScore,
@@ -419,15 +421,19 @@ def _get_grade_for_user(request: HttpRequest, pk: int) -> QuarterGrade:
     (``accounts.selectors.evaluator_id_of``): the heads and leaders themselves are not loaded. Read
     without an order (``get``): ``first()`` ordered the one row by QuarterGrade's default order,
     four joins and a hash of each of its columns."""
-    try:
-        row = QuarterGrade.objects.select_related(
+    return visible_or_404(
+        request,
+        lambda: QuarterGrade.objects.select_related(
             "appraisal_quarter", "person__department", "department", "evaluator", "confirmed_by"
-        ).get(pk=pk, department__organisation_id=request.user.organisation_id)
-    except QuarterGrade.DoesNotExist:
-        raise Http404 from None
-    if not request.user.has_perm("evaluations.view_grade", row):
-        raise Http404
-    return row
+        ).get(pk=pk, department__organisation_id=request.user.organisation_id),
+        perm="evaluations.view_grade",
+    )
+
+
+def _get_grade_to_act_on(request: HttpRequest, pk: int, perm: str) -> QuarterGrade:
+    """A visible grade row on which the user holds ``perm`` (grade, confirm, return); a visible one
+    without it is refused (403), since its page may be seen."""
+    return permitted_or_403(request, _get_grade_for_user(request, pk), perm)
 
 
 def _render_detail(
@@ -505,9 +511,7 @@ def _render_detail(
 @login_required
 def grade_scores(request: HttpRequest, pk: int) -> HttpResponse:
     """The evaluator's indicator scores (when the organisation uses the score model)."""
-    row = _get_grade_for_user(request, pk)
-    if not request.user.has_perm("evaluations.grade_person", row):
-        raise PermissionDenied
+    row = _get_grade_to_act_on(request, pk, "evaluations.grade_person")
     form = IndicatorScoresForm(request.POST, indicators=scores.indicators_for(grade_row=row))
     if not form.is_valid():
         messages.error(request, _("请按提示修改后再保存。"))
@@ -558,22 +562,61 @@ def with_stored_version(form, version: int):
     return form
 
 
+def _grading_form_posted(
+    request: HttpRequest,
+    row: QuarterGrade,
+    form: GradeForm | ConfirmForm,
+    *,
+    invalid: str,
+    save: Callable[[dict], QuarterGrade],
+    success: str,
+    refused: Callable[[dict], None] | None = None,
+) -> HttpResponse:
+    """A grade given or confirmed, from the work list or the person's page: ``save(cleaned_data)``
+    through the service, flashing ``success`` (its ``%(name)s`` the person, ``%(grade)s`` the grade
+    saved) and back where the form was. A form that does not parse (``invalid`` flashed) or that the
+    service refuses (``refused(cleaned_data)`` run first) is shown again with what was typed."""
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return _rerender(request, row, form)
+    data = form.cleaned_data
+    if run_service(
+        request,
+        lambda: save(data),
+        success=lambda saved: success % {"name": row.person.get_full_name(), "grade": saved.get_grade_display()},
+        form=form,
+    ):
+        return redirect(_back_to(request, row))
+    if refused is not None:
+        refused(data)
+    return _rerender(request, row, form)
+
+
 @login_required
 def grade_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything about one person's quarter, one click away, and the grading form (POST grades)."""
     row = _get_grade_for_user(request, pk)
     if request.method != "POST":
         return _render_detail(request, row)
-    if not request.user.has_perm("evaluations.grade_person", row):
-        raise PermissionDenied
-    form = _grade_form(row, request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请按提示修改后再保存。"))
-        return _rerender(request, row, form)
-    data = form.cleaned_data
-    saved = run_service(
+    permitted_or_403(request, row, "evaluations.grade_person")
+
+    def refused(data: dict) -> None:
+        now = _get_grade_for_user(request, pk)
+        if not (request.user.has_perm("evaluations.grade_person", now) and _may_still_change(request.user, now)):
+            # Decided meanwhile (a leader confirmed it from another tab's grade): the page has no
+            # form left to keep the typed text in, so what differs from the stored text is said
+            # back (a user test lost a comment so).
+            if data["comment"].strip() != now.comment.strip():
+                keep_refused_text(request, _("您填写的评语未保存：%(text)s"), data["comment"])
+            if data["reason"].strip() != now.reason.strip():
+                keep_refused_text(request, _("您填写的理由未保存：%(text)s"), data["reason"])
+
+    return _grading_form_posted(
         request,
-        lambda: grading.grade_assign(
+        row,
+        _grade_form(row, request.POST),
+        invalid=_("请按提示修改后再保存。"),
+        save=lambda data: grading.grade_assign(
             grade_row=row,
             actor=request.user,
             grade=data["grade"],
@@ -582,34 +625,16 @@ def grade_detail(request: HttpRequest, pk: int) -> HttpResponse:
             uncertain_reason=data["uncertain_reason"],
             version=data["version"],
         ),
-        success=lambda saved: (
-            _("已将%(name)s评为“%(grade)s”。")
-            % {"name": row.person.get_full_name(), "grade": saved.get_grade_display()}
-        ),
-        form=form,
+        success=_("已将%(name)s评为“%(grade)s”。"),
+        refused=refused,
     )
-    if saved:
-        return redirect(_back_to(request, row))
-    now = _get_grade_for_user(request, pk)
-    if not (request.user.has_perm("evaluations.grade_person", now) and _may_still_change(request.user, now)):
-        # Decided meanwhile (a leader confirmed it from another tab's grade): the page has no form
-        # left to keep the typed text in, so what differs from the stored text is said back (a
-        # user test lost a comment so).
-        if data["comment"].strip() != now.comment.strip():
-            keep_refused_text(request, _("您填写的评语未保存：%(text)s"), data["comment"])
-        if data["reason"].strip() != now.reason.strip():
-            keep_refused_text(request, _("您填写的理由未保存：%(text)s"), data["reason"])
-    # Refused: the page again with what the person typed.
-    return _rerender(request, row, form)
 
 
 @require_POST
 @login_required
 def grade_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """The supervising leader confirms a staff grade, or changes it with a reason."""
-    row = _get_grade_for_user(request, pk)
-    if not request.user.has_perm("evaluations.confirm_grade", row):
-        raise PermissionDenied
+    row = _get_grade_to_act_on(request, pk, "evaluations.confirm_grade")
     form = _confirm_form(row, request.POST)
     changing = request.POST.get("action") == "change"
     if form.is_valid() and changing and not form.cleaned_data["new_grade"]:
@@ -625,26 +650,20 @@ def grade_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"grade": Grade(chosen).label},
         )
-    if not form.is_valid():
-        messages.error(request, _("请按提示修改后再提交。"))
-        return _rerender(request, row, form)
-    data = form.cleaned_data
-    saved = run_service(
+    return _grading_form_posted(
         request,
-        lambda: grading.grade_confirm(
+        row,
+        form,
+        invalid=_("请按提示修改后再提交。"),
+        save=lambda data: grading.grade_confirm(
             grade_row=row,
             actor=request.user,
             new_grade=data["new_grade"] if changing else None,
             reason=data["reason"] if changing else "",
             version=data["version"],
         ),
-        success=lambda saved: (
-            _("已确认%(name)s的等次：“%(grade)s”。")
-            % {"name": row.person.get_full_name(), "grade": saved.get_grade_display()}
-        ),
-        form=form,
+        success=_("已确认%(name)s的等次：“%(grade)s”。"),
     )
-    return redirect(_back_to(request, row)) if saved else _rerender(request, row, form)
 
 
 @require_POST
@@ -652,9 +671,7 @@ def grade_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def grade_return(request: HttpRequest, pk: int) -> HttpResponse:
     """The agency head sends a confirmed grade back to its graders before approving, with a reason;
     back to the approval page."""
-    row = _get_grade_for_user(request, pk)
-    if not request.user.has_perm("evaluations.return_grade", row):
-        raise PermissionDenied
+    row = _get_grade_to_act_on(request, pk, "evaluations.return_grade")
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请按提示修改后再提交。"))
@@ -732,6 +749,20 @@ def _distribution(appraisal_quarter: AppraisalQuarter, policy: Policy) -> tuple[
     totals = {key: sum(d[key] for d in departments.values()) for key in QuarterGradeCount.COUNTS}
     pools = quota.quota_status_from_counts(rules=quota.quarter_rules(appraisal_quarter, policy), counts=pool_counts)
     return list(departments.values()), totals, pools
+
+
+def _discipline_opinion(
+    appraisal_quarter: AppraisalQuarter, policy: Policy
+) -> tuple[QuarterDisciplineOpinion | None, str]:
+    """The quarter's 纪委意见 (None before one is given) and, while the quarter is open and the
+    policy has the step, what it still waits for (``grading.discipline_opinion_status``; else "")."""
+    opinion = selectors.quarter_discipline_opinion(appraisal_quarter=appraisal_quarter)
+    status = (
+        grading.discipline_opinion_status(appraisal_quarter=appraisal_quarter, opinion=opinion)
+        if policy.discipline_review_step and appraisal_quarter.is_open
+        else ""
+    )
+    return opinion, status
 
 
 def _get_quarter_for_user(request: HttpRequest, pk) -> AppraisalQuarter:
@@ -817,12 +848,7 @@ def _render_quarters(
     }
     if selected is not None:
         # The 纪委意见 read once for the page: what it says, what it waits for, and the approval blocker.
-        opinion = selectors.quarter_discipline_opinion(appraisal_quarter=selected)
-        opinion_status = (
-            grading.discipline_opinion_status(appraisal_quarter=selected, opinion=opinion)
-            if policy.discipline_review_step and selected.is_open
-            else ""
-        )
+        opinion, opinion_status = _discipline_opinion(selected, policy)
         can_give_opinion = (
             policy.discipline_review_step
             and selected.is_open
@@ -870,9 +896,9 @@ def quarters(request: HttpRequest) -> HttpResponse:
 @permission_required("evaluations.view_quarters")
 def quarter_discipline_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     """An inspector records the discipline office's opinion on the quarter (纪委意见)."""
-    appraisal_quarter = _get_quarter_for_user(request, pk)
-    if not request.user.has_perm("evaluations.give_discipline_opinion", appraisal_quarter):
-        raise PermissionDenied
+    appraisal_quarter = permitted_or_403(
+        request, _get_quarter_for_user(request, pk), "evaluations.give_discipline_opinion"
+    )
     form = DisciplineOpinionForm(request.POST)
     if form.is_valid() and run_service(
         request,
@@ -946,12 +972,7 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
         data = data.copy()
         data["department"] = str(departments[0]["department_id"])
     filterset = ApprovalFilter(data, queryset=grades, organisation_id=request.user.organisation_id)
-    opinion = selectors.quarter_discipline_opinion(appraisal_quarter=appraisal_quarter)
-    opinion_status = (
-        grading.discipline_opinion_status(appraisal_quarter=appraisal_quarter, opinion=opinion)
-        if policy.discipline_review_step and appraisal_quarter.is_open
-        else ""
-    )
+    opinion, opinion_status = _discipline_opinion(appraisal_quarter, policy)
     blockers = (
         grading.approval_blockers(appraisal_quarter=appraisal_quarter, pools=pools, opinion_status=opinion_status)
         if appraisal_quarter.is_open

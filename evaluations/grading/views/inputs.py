@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accounts import excel, periods
@@ -121,66 +122,6 @@ def satisfaction_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission_required(PERM)
-def satisfaction_import_template(request: HttpRequest) -> HttpResponse:
-    content = imports.build_satisfaction_template(organisation=request.user.organisation)
-    return xlsx_download(request, content, "satisfaction_import_template.xlsx")
-
-
-@never_cache
-@permission_required(PERM)
-@excel.excel_upload_limited
-def satisfaction_import(request: HttpRequest) -> HttpResponse:
-    """Validate every row first; import nothing unless all rows are valid."""
-    return _import_page(
-        request,
-        urls="satisfaction",
-        kind="satisfaction",
-        title=_("导入满意度测评"),
-        parse=imports.parse_satisfaction_workbook,
-        write=services.satisfaction_import,
-    )
-
-
-def _imported_list_link(list_url: str, quarters: frozenset[periods.Quarter]) -> dict:
-    """The result page's list link, filtered to what the import wrote: its quarter when all rows
-    are of one, else all quarters of its year, else every year. Unfiltered, the list would open on
-    the current quarter, where an import of an earlier quarter's rows seems to have done nothing."""
-    if not quarters:
-        return {}
-    years = {q.year for q in quarters}
-    filters = {
-        "year": next(iter(years)) if len(years) == 1 else "",
-        "quarter": next(iter(quarters)).quarter if len(quarters) == 1 else "",
-    }
-    link = {"list_url": f"{list_url}?{urlencode(filters)}"}
-    if len(quarters) == 1:
-        link["list_label"] = _("查看%(quarter)s的列表") % {"quarter": next(iter(quarters)).label}
-    return link
-
-
-def _import_page(request: HttpRequest, *, urls: str, kind: str, title: str, parse, write) -> HttpResponse:
-    """The upload page of one kind of input, and its result; ``urls`` is the prefix of the kind's
-    URL names (``<urls>_list``, ``<urls>_import``, ``<urls>_import_template``)."""
-    organisation = request.user.organisation
-    list_url = reverse(f"evaluations:{urls}_list")
-    return import_page(
-        request,
-        parse=parse,
-        write=lambda rows: write(organisation=organisation, rows=rows, entered_by=request.user),
-        result_context=lambda result: _imported_list_link(list_url, result.quarters),
-        context={
-            "title": title,
-            "kind": kind,
-            "list_url": list_url,
-            "template_url": reverse(f"evaluations:{urls}_import_template"),
-            "import_url": reverse(f"evaluations:{urls}_import"),
-        },
-        template="evaluations/inputs/import.html",
-        result_template="evaluations/inputs/import_result.html",
-    )
-
-
 # --- Praise and complaints ------------------------------------------------------------------
 
 
@@ -227,22 +168,78 @@ def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission_required(PERM)
-def event_import_template(request: HttpRequest) -> HttpResponse:
-    content = imports.build_service_event_template(organisation=request.user.organisation)
-    return xlsx_download(request, content, "service_event_import_template.xlsx")
+# --- Excel imports: each kind's template download and upload page -------------------------
 
 
-@never_cache
-@permission_required(PERM)
-@excel.excel_upload_limited
-def event_import(request: HttpRequest) -> HttpResponse:
-    """Validate every row first; import nothing unless all rows are valid."""
-    return _import_page(
-        request,
-        urls="event",
-        kind="events",
-        title=_("导入表扬与投诉"),
-        parse=imports.parse_service_event_workbook,
-        write=services.service_event_import,
-    )
+def _imported_list_link(list_url: str, quarters: frozenset[periods.Quarter]) -> dict:
+    """The result page's list link, filtered to what the import wrote: its quarter when all rows
+    are of one, else all quarters of its year, else every year. Unfiltered, the list would open on
+    the current quarter, where an import of an earlier quarter's rows seems to have done nothing."""
+    if not quarters:
+        return {}
+    years = {q.year for q in quarters}
+    filters = {
+        "year": next(iter(years)) if len(years) == 1 else "",
+        "quarter": next(iter(quarters)).quarter if len(quarters) == 1 else "",
+    }
+    link = {"list_url": f"{list_url}?{urlencode(filters)}"}
+    if len(quarters) == 1:
+        link["list_label"] = _("查看%(quarter)s的列表") % {"quarter": next(iter(quarters)).label}
+    return link
+
+
+def _import_views(*, urls: str, kind: str, title: str, build_template, template_filename: str, parse, write):
+    """The two views of one kind of input's Excel import: the download of its template
+    (``build_template``, sent as ``template_filename``) and its upload page with the result.
+    ``urls`` is the prefix of the kind's URL names (``<urls>_list``, ``<urls>_import``,
+    ``<urls>_import_template``)."""
+
+    @permission_required(PERM)
+    def import_template(request: HttpRequest) -> HttpResponse:
+        content = build_template(organisation=request.user.organisation)
+        return xlsx_download(request, content, template_filename)
+
+    @never_cache
+    @permission_required(PERM)
+    @excel.excel_upload_limited
+    def upload(request: HttpRequest) -> HttpResponse:
+        """Validate every row first; import nothing unless all rows are valid."""
+        organisation = request.user.organisation
+        list_url = reverse(f"evaluations:{urls}_list")
+        return import_page(
+            request,
+            parse=parse,
+            write=lambda rows: write(organisation=organisation, rows=rows, entered_by=request.user),
+            result_context=lambda result: _imported_list_link(list_url, result.quarters),
+            context={
+                "title": title,
+                "kind": kind,
+                "list_url": list_url,
+                "template_url": reverse(f"evaluations:{urls}_import_template"),
+                "import_url": reverse(f"evaluations:{urls}_import"),
+            },
+            template="evaluations/inputs/import.html",
+            result_template="evaluations/inputs/import_result.html",
+        )
+
+    return import_template, upload
+
+
+satisfaction_import_template, satisfaction_import = _import_views(
+    urls="satisfaction",
+    kind="satisfaction",
+    title=gettext_lazy("导入满意度测评"),
+    build_template=imports.build_satisfaction_template,
+    template_filename="satisfaction_import_template.xlsx",
+    parse=imports.parse_satisfaction_workbook,
+    write=services.satisfaction_import,
+)
+event_import_template, event_import = _import_views(
+    urls="event",
+    kind="events",
+    title=gettext_lazy("导入表扬与投诉"),
+    build_template=imports.build_service_event_template,
+    template_filename="service_event_import_template.xlsx",
+    parse=imports.parse_service_event_workbook,
+    write=services.service_event_import,
+)
