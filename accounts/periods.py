@@ -148,6 +148,13 @@ class _PeriodOfTheYear(_Period):
         _check_year(self.year)
         _check_number(self.number_field, self.number, self.per_year)
 
+    @classmethod
+    def of(cls, d: date) -> Self:
+        """The quarter or month a civil date falls in."""
+        d = _civil_date(d)
+        # A year's twelve months fall evenly into its ``per_year`` periods (three to a quarter).
+        return cls(d.year, (d.month - 1) * cls.per_year // 12 + 1)
+
     @property
     def number(self) -> int:
         return getattr(self, self.number_field)
@@ -181,12 +188,6 @@ class Quarter(_PeriodOfTheYear):
     quarter: int
     per_year: ClassVar[int] = 4
     number_field: ClassVar[str] = "quarter"
-
-    @classmethod
-    def of(cls, d: date) -> Quarter:
-        """The quarter a civil date falls in."""
-        d = _civil_date(d)
-        return cls(d.year, (d.month - 1) // 3 + 1)
 
     @classmethod
     def in_year(cls, year: int) -> tuple[Quarter, ...]:
@@ -225,12 +226,6 @@ class Month(_PeriodOfTheYear):
     month: int
     per_year: ClassVar[int] = 12
     number_field: ClassVar[str] = "month"
-
-    @classmethod
-    def of(cls, d: date) -> Month:
-        """The month a civil date falls in."""
-        d = _civil_date(d)
-        return cls(d.year, d.month)
 
     @property
     def first_day(self) -> date:
@@ -734,15 +729,7 @@ def add_working_days(start: date, n: int, organisation: Organisation | int | Non
     """
     if n < 1:
         raise ValueError(f"a window has at least one working day, not {n}")
-    calendar = _WorkingCalendar(organisation)
-    day = _civil_date(start)
-    remaining = n
-    while True:
-        if calendar.is_working_day(day):
-            remaining -= 1
-            if remaining == 0:
-                return day
-        day += timedelta(days=1)
+    return _nth_working_day(_WorkingCalendar(organisation), _civil_date(start), n, step=timedelta(days=1))
 
 
 def working_days(a: date, b: date, organisation: Organisation | int | None = None) -> list[date]:
@@ -770,13 +757,18 @@ def working_day_back(end: date, n: int, organisation: Organisation | int | None 
     day = _civil_date(end)
     # One load for the usual span (weekends and a Golden Week included); a longer walk loads more.
     calendar._load(day - timedelta(days=2 * n + 14), day)
+    return _nth_working_day(calendar, day, n, step=timedelta(days=-1))
+
+
+def _nth_working_day(calendar: _WorkingCalendar, day: date, n: int, *, step: timedelta) -> date:
+    """The ``n``-th working day walking from ``day`` (counted when it is one) a ``step`` at a time."""
     remaining = n
     while True:
         if calendar.is_working_day(day):
             remaining -= 1
             if remaining == 0:
                 return day
-        day -= timedelta(days=1)
+        day += step
 
 
 # --- Plausible dates -------------------------------------------------------------------
