@@ -148,13 +148,6 @@ class _PeriodOfTheYear(_Period):
         _check_year(self.year)
         _check_number(self.number_field, self.number, self.per_year)
 
-    @classmethod
-    def of(cls, d: date) -> Self:
-        """The quarter or month a civil date falls in."""
-        d = _civil_date(d)
-        # A year's twelve months fall evenly into its ``per_year`` periods (three to a quarter).
-        return cls(d.year, (d.month - 1) * cls.per_year // 12 + 1)
-
     @property
     def number(self) -> int:
         return getattr(self, self.number_field)
@@ -188,6 +181,12 @@ class Quarter(_PeriodOfTheYear):
     quarter: int
     per_year: ClassVar[int] = 4
     number_field: ClassVar[str] = "quarter"
+
+    @classmethod
+    def of(cls, d: date) -> Quarter:
+        """The quarter a civil date falls in."""
+        d = _civil_date(d)
+        return cls(d.year, (d.month - 1) // 3 + 1)
 
     @classmethod
     def in_year(cls, year: int) -> tuple[Quarter, ...]:
@@ -226,6 +225,12 @@ class Month(_PeriodOfTheYear):
     month: int
     per_year: ClassVar[int] = 12
     number_field: ClassVar[str] = "month"
+
+    @classmethod
+    def of(cls, d: date) -> Month:
+        """The month a civil date falls in."""
+        d = _civil_date(d)
+        return cls(d.year, d.month)
 
     @property
     def first_day(self) -> date:
