@@ -549,6 +549,19 @@ def _retry_later(job: Job, ours, exc: JobRetry) -> None:
         Job.objects.filter(pk=job.pk, state=Job.State.PENDING).update(enqueued_at=None)
 
 
+def run_changes_event(*, organisation: Organisation, label: str, changes: dict) -> dict[str, Any]:
+    """The audit event (the fields of :func:`accounts.audit.record_event` and ``event_entry``) of what
+    a run wrote to ``organisation``'s rows with bulk_create, bulk_update or an upsert, which send no
+    signals: the run itself is the record of what it changed. ``label`` names the run (一票否决核对)."""
+    return {
+        "event": "job_run",
+        "obj": organisation,
+        "label": str(label),
+        "organisation_id": organisation.pk,
+        "detail": changes,
+    }
+
+
 def _audit_run(job: Job) -> None:
     """The audit entry of a finished run: its kind, parameters and what it changed (the summary)."""
     if job.state not in (Job.State.DONE, Job.State.FAILED):

@@ -734,15 +734,7 @@ def add_working_days(start: date, n: int, organisation: Organisation | int | Non
     """
     if n < 1:
         raise ValueError(f"a window has at least one working day, not {n}")
-    calendar = _WorkingCalendar(organisation)
-    day = _civil_date(start)
-    remaining = n
-    while True:
-        if calendar.is_working_day(day):
-            remaining -= 1
-            if remaining == 0:
-                return day
-        day += timedelta(days=1)
+    return _nth_working_day(_WorkingCalendar(organisation), _civil_date(start), n, step=timedelta(days=1))
 
 
 def working_days(a: date, b: date, organisation: Organisation | int | None = None) -> list[date]:
@@ -770,13 +762,18 @@ def working_day_back(end: date, n: int, organisation: Organisation | int | None 
     day = _civil_date(end)
     # One load for the usual span (weekends and a Golden Week included); a longer walk loads more.
     calendar._load(day - timedelta(days=2 * n + 14), day)
+    return _nth_working_day(calendar, day, n, step=timedelta(days=-1))
+
+
+def _nth_working_day(calendar: _WorkingCalendar, day: date, n: int, *, step: timedelta) -> date:
+    """The ``n``-th working day walking from ``day`` (counted when it is one) a ``step`` at a time."""
     remaining = n
     while True:
         if calendar.is_working_day(day):
             remaining -= 1
             if remaining == 0:
                 return day
-        day -= timedelta(days=1)
+        day += step
 
 
 # --- Plausible dates -------------------------------------------------------------------

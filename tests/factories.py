@@ -157,6 +157,16 @@ class UserFactory(Factory):
             RoleAssignmentFactory(user=self, role=role)
 
 
+class OnePersonsFactory(Factory):
+    """A record of one person (made for it unless given), in the person's organisation."""
+
+    class Meta:
+        abstract = True
+
+    person = factory.SubFactory(UserFactory)
+    organisation = factory.SelfAttribute("person.organisation")
+
+
 class RoleAssignmentFactory(Factory):
     class Meta:
         model = RoleAssignment
@@ -303,12 +313,10 @@ class SatisfactionScoreFactory(Factory):
     score = Decimal("90")
 
 
-class ServiceEventFactory(Factory):
+class ServiceEventFactory(OnePersonsFactory):
     class Meta:
         model = ServiceEvent
 
-    person = factory.SubFactory(UserFactory)
-    organisation = factory.SelfAttribute("person.organisation")
     date = date(2026, 10, 9)
     kind = ServiceEventKind.PRAISE
     description = "来信表扬"
@@ -363,12 +371,10 @@ class SanctionRuleFactory(Factory):
     effect = SanctionEffect.NOT_GRADED
 
 
-class SanctionFactory(Factory):
+class SanctionFactory(OnePersonsFactory):
     class Meta:
         model = Sanction
 
-    person = factory.SubFactory(UserFactory)
-    organisation = factory.SelfAttribute("person.organisation")
     kind = SanctionKind.WARNING
     decided_on = date(2026, 3, 1)
 
@@ -388,15 +394,21 @@ class VetoFlagFactory(Factory):
 # --- evaluations: annual -----------------------------------------------------------------------
 
 
-class AnnualResultFactory(Factory):
+class _OnePersonsYearFactory(OnePersonsFactory):
+    """A person's record of a year (2026), in their department at the time."""
+
+    class Meta:
+        abstract = True
+
+    department = factory.SelfAttribute("person.department")
+    year = 2026
+
+
+class AnnualResultFactory(_OnePersonsYearFactory):
     class Meta:
         model = AnnualResult
         skip_postgeneration_save = True
 
-    person = factory.SubFactory(UserFactory)
-    organisation = factory.SelfAttribute("person.organisation")
-    department = factory.SelfAttribute("person.department")
-    year = 2026
     computed_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
@@ -412,14 +424,10 @@ class AnnualResultFactory(Factory):
             AnnualRollupRun.objects.filter(pk=run.pk).update(computed_at=self.computed_at)
 
 
-class AchievementFactory(Factory):
+class AchievementFactory(_OnePersonsYearFactory):
     class Meta:
         model = Achievement
 
-    person = factory.SubFactory(UserFactory)
-    organisation = factory.SelfAttribute("person.organisation")
-    department = factory.SelfAttribute("person.department")
-    year = 2026
     title = factory.Sequence(lambda n: f"创新突破{n}")
     proposed_by = factory.SubFactory(
         UserFactory, department=None, organisation=factory.SelfAttribute("..organisation"), roles=[Role.AGENCY_HEAD]

@@ -89,20 +89,6 @@ NOT_GRADED_EFFECTS = (
     SanctionEffect.NOT_GRADED_TWO_YEARS,
     SanctionEffect.NOT_GRADED_UNTIL_CLOSED,
 )
-SUGGESTION_FIELDS = [
-    "organisation",
-    "department",
-    "graded_quarters",
-    "good_quarters",
-    "average_or_below_quarters",
-    "average_quarters",
-    "composite_score",
-    "eligible_excellent",
-    "rank",
-    "suggested_grade",
-    "suggestion_reasons",
-    "computed_at",
-]
 
 
 def excellent_quota(*, graded_people: int, policy: Policy) -> int:
@@ -519,21 +505,18 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
         quota = excellent_quota(graded_people=graded_people, policy=policies[organisation.pk])
         people_listed = listed.get(organisation.pk, "")
         if people_listed or removed.get(organisation.pk):
-            # The upsert sends no signals: the run itself is the audit record of what it changed —
-            # whose suggestion (person ids, as the veto reconciliation records its flags; the grades
-            # are appraisal content, read on the committee page, not in the auditor's trail).
+            # The run's record of what its upsert changed (it sends no signals): whose suggestion
+            # (person ids, as the veto reconciliation records its flags; the grades are appraisal
+            # content, read on the committee page, not in the auditor's trail).
+            changes = {
+                "year": year,
+                "suggestions_changed": int(changed_count or 0),
+                "suggestions_removed": removed.get(organisation.pk, 0),
+                "people": people_listed,
+            }
             entries.append(
                 event_entry(
-                    event="job_run",
-                    obj=organisation,
-                    label=str(_("年度建议等次计算")),
-                    organisation_id=organisation.pk,
-                    detail={
-                        "year": year,
-                        "suggestions_changed": int(changed_count or 0),
-                        "suggestions_removed": removed.get(organisation.pk, 0),
-                        "people": people_listed,
-                    },
+                    **jobs.run_changes_event(organisation=organisation, label=_("年度建议等次计算"), changes=changes)
                 )
             )
         results[organisation.pk] = AnnualRollupStats(

@@ -56,7 +56,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import acting_as, audit_reason, record_event
-from accounts.models import Notification, Organisation, StaffType, User
+from accounts.models import Notification, Organisation, Policy, StaffType, User
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify_many
 from accounts.text import join_list
@@ -197,7 +197,9 @@ def ballot_open(
     if errors:
         raise ValidationError(errors)
 
-    policy = policy_for_organisation(organisation_id=organisation.pk)
+    rules = _policy_rules(policy_for_organisation(organisation_id=organisation.pk))
+    if void_identical is not None:
+        rules["void_identical"] = void_identical
     ballot = Ballot.objects.create(
         organisation=organisation,
         title=title,
@@ -205,16 +207,9 @@ def ballot_open(
         purpose=purpose,
         scale=scale,
         with_scores=with_scores,
-        excellent_limit_percent=policy.ballot_excellent_limit_percent,
-        void_identical=policy.ballot_void_identical if void_identical is None else void_identical,
-        void_full_marks=policy.ballot_void_full_marks,
-        max_score=policy.ballot_max_dimension_score,
-        trim_extremes=policy.ballot_trim_extremes,
-        trim_above_papers=policy.ballot_trim_above_papers,
-        low_share_percent=policy.ballot_low_share_percent,
-        dissatisfied_percent=policy.ballot_dissatisfied_percent,
         opened_by=actor,
         opened_at=timezone.now(),
+        **rules,
     )
     BallotSubject.objects.bulk_create(
         [BallotSubject(ballot=ballot, person=person, sort_order=n) for n, person in enumerate(subjects)]
@@ -231,6 +226,21 @@ def ballot_open(
         dedupe_key=_open_notice_key(ballot),
     )
     return ballot
+
+
+def _policy_rules(policy: Policy) -> dict[str, int | bool]:
+    """The policy's ballot rules as the fields of a ballot, which keeps them from its opening: a
+    later change of the policy does not change how an open ballot is counted."""
+    return {
+        "excellent_limit_percent": policy.ballot_excellent_limit_percent,
+        "void_identical": policy.ballot_void_identical,
+        "void_full_marks": policy.ballot_void_full_marks,
+        "max_score": policy.ballot_max_dimension_score,
+        "trim_extremes": policy.ballot_trim_extremes,
+        "trim_above_papers": policy.ballot_trim_above_papers,
+        "low_share_percent": policy.ballot_low_share_percent,
+        "dissatisfied_percent": policy.ballot_dissatisfied_percent,
+    }
 
 
 @transaction.atomic

@@ -162,6 +162,16 @@ def talk_seen_token(talk: FeedbackTalk) -> str:
     return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
+def _confirmation_opinion(actor: User, perm: str, record, opinion: str, kept_by: type) -> str:
+    """What a person's confirmation of ``record`` checks first: their right (``perm``), and that the
+    opinion, stripped and returned, fits the field of ``kept_by`` that keeps it."""
+    if not actor.has_perm(perm, record):
+        raise PermissionDenied
+    opinion = (opinion or "").strip()
+    check_length(opinion, limit=SHORT, label=_field_label(kept_by, "opinion"), field="opinion")
+    return opinion
+
+
 @transaction.atomic
 def feedback_talk_confirm(
     *, actor: User, talk: FeedbackTalk, opinion: str = "", seen: str | None = None
@@ -172,12 +182,9 @@ def feedback_talk_confirm(
     ``talk`` as the caller holds it). Refused for anyone but the person, a second time, and when the
     talker has changed the talk since it was read (code :data:`CHANGED_SINCE_SEEN`): the person
     confirms only what they read. The talker hears of it in the daily digest."""
-    if not actor.has_perm("publicity.confirm_feedback_talk", talk):
-        raise PermissionDenied
+    opinion = _confirmation_opinion(actor, "publicity.confirm_feedback_talk", talk, opinion, FeedbackTalk)
     if seen is None:
         seen = talk_seen_token(talk)
-    opinion = (opinion or "").strip()
-    check_length(opinion, limit=SHORT, label=_field_label(FeedbackTalk, "opinion"), field="opinion")
     talk = FeedbackTalk.objects.select_for_update().select_related("quarter_grade__appraisal_quarter").get(pk=talk.pk)
     if talk.is_confirmed:
         raise ValidationError(_("您已于%(when)s确认这次谈话记录。") % {"when": _local(talk.confirmed_at)})
@@ -221,12 +228,11 @@ def annual_result_confirm(
     :data:`CHANGED_SINCE_SEEN`: a grade is signed only as read), and a second time for the same
     grade; asked again after a recorded review changed the grade.
     """
-    if not actor.has_perm("publicity.confirm_annual_result", annual_result):
-        raise PermissionDenied
+    opinion = _confirmation_opinion(
+        actor, "publicity.confirm_annual_result", annual_result, opinion, AnnualConfirmation
+    )
     if seen is None:
         seen = annual_seen_token(annual_result)
-    opinion = (opinion or "").strip()
-    check_length(opinion, limit=SHORT, label=_field_label(AnnualConfirmation, "opinion"), field="opinion")
     annual_result = AnnualResult.objects.select_for_update().get(pk=annual_result.pk)
     if not annual_result.decided_grade:
         raise ValidationError(_("考核委员会尚未确定%(year)s年度等次，暂不能确认。") % {"year": annual_result.year})

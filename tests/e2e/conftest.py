@@ -373,6 +373,27 @@ def demo(transactional_db):
 DEMO_ROWS = "demo organisation, 20 staff"
 
 
+def a_unit(*, prefix: str, code: str, name: str, department_name: str) -> dict:
+    """An organisation of one department, as the public-welfare tests build it: the department's head
+    ``{prefix}_head``, HR ``{prefix}_hr`` and the agency head ``{prefix}_leader`` (each signs in with
+    PASSWORD). Returns the organisation, department, hr and leader by name."""
+    from accounts.models import Role
+    from tests.factories import DepartmentFactory, OrganisationFactory, UserFactory
+
+    organisation = OrganisationFactory(code=code, name=name)
+    leader = UserFactory(
+        organisation=organisation, department=None, username=f"{prefix}_leader", roles=[Role.AGENCY_HEAD]
+    )
+    department = DepartmentFactory(organisation=organisation, name=department_name)
+    head = UserFactory(department=department, username=f"{prefix}_head", roles=[Role.STAFF, Role.DEPARTMENT_HEAD])
+    department.head = head
+    department.save()
+    hr = UserFactory(
+        organisation=organisation, department=None, username=f"{prefix}_hr", full_name="人事干部", roles=[Role.HR_ADMIN]
+    )
+    return {"organisation": organisation, "department": department, "hr": hr, "leader": leader}
+
+
 def demo_built(demo, today, *steps, year: int = 2026, seed: int = 2026):
     """Run the demo builders ``steps`` (build_demo_year, then build_demo_appraisals, ...) on ``demo``
     in order, each as ``step(demo, year=year, seed=seed, today=today)``. Each step is built once per

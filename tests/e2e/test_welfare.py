@@ -13,17 +13,10 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from accounts.models import Role
 from evaluations.ballots import services as ballot_services
 from evaluations.welfare.models import WelfareAssessment, WelfareStage
-from tests.factories import (
-    PASSWORD,
-    DepartmentFactory,
-    OrganisationFactory,
-    UserFactory,
-    WelfareAssessmentFactory,
-    WelfarePostFactory,
-)
+from tests.e2e.conftest import a_unit
+from tests.factories import PASSWORD, WelfareAssessmentFactory, WelfarePostFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -33,19 +26,13 @@ AFTER_WINDOW = date(2026, 12, 15)
 
 @pytest.fixture
 def unit(transactional_db):
-    organisation = OrganisationFactory(code="jiedao", name="城关街道办事处")
-    UserFactory(organisation=organisation, department=None, username="w_leader", roles=[Role.AGENCY_HEAD])
-    department = DepartmentFactory(organisation=organisation, name="环卫所")
-    head = UserFactory(department=department, username="w_head", roles=[Role.STAFF, Role.DEPARTMENT_HEAD])
-    department.head = head
-    department.save()
-    hr = UserFactory(
-        organisation=organisation, department=None, username="w_hr", full_name="人事干部", roles=[Role.HR_ADMIN]
+    people = a_unit(prefix="w", code="jiedao", name="城关街道办事处", department_name="环卫所")
+    post = WelfarePostFactory(
+        person__department=people["department"], person__username="w_worker", person__full_name="保洁员王"
     )
-    post = WelfarePostFactory(person__department=department, person__username="w_worker", person__full_name="保洁员王")
     # Last year's final result was 不合格: a second one means termination.
     WelfareAssessmentFactory(post=post, year=2025, stage=WelfareStage.FINAL, grade="unqualified", renew=False)
-    return {"hr": hr, "worker": post.person}
+    return {"hr": people["hr"], "worker": post.person}
 
 
 def test_a_worker_goes_from_report_to_publication_to_final_and_a_second_unqualified_terminates(

@@ -18,11 +18,10 @@ from evaluations.annual import rollup as rollup_sql
 from evaluations.annual import services as annual
 from evaluations.annual.tasks import rollup_year as rollup_year_task
 from evaluations.discipline.models import SanctionKind
-from evaluations.grading.models import QuarterState
 from evaluations.models import AnnualGrade, AnnualResult, AnnualRollupRun
-from tests.evaluations.test_annual import SHORT, record
+from tests.evaluations.test_annual import record
 from tests.evaluations.test_annual_set_based import CHOICES, stored_suggestions
-from tests.factories import DepartmentFactory, QuarterGradeFactory, SanctionFactory, UserFactory, VetoFlagFactory
+from tests.factories import DepartmentFactory, SanctionFactory, UserFactory, VetoFlagFactory
 
 YEAR = 2026
 
@@ -74,22 +73,6 @@ def test_a_rerun_rewrites_no_unchanged_row_and_leaves_the_suggestions_fresh(orga
 # --- A person graded in two organisations in the year --------------------------------------------
 
 
-def grade_in(person, organisation, department, quarters: dict[int, str], *, score="90"):
-    """Grade rows of ``person`` in ``organisation``'s quarters (quarter → short grade), in ``department``."""
-    for quarter, short in quarters.items():
-        QuarterGradeFactory(
-            person=person,
-            department=department,
-            appraisal_quarter__organisation=organisation,
-            appraisal_quarter__year=YEAR,
-            appraisal_quarter__quarter=quarter,
-            appraisal_quarter__state=QuarterState.APPROVED,
-            state="confirmed",
-            grade=SHORT[short],
-            composite_score=Decimal(score),
-        )
-
-
 @pytest.fixture
 def moved(organisation, department, other_organisation):
     """Someone graded in ``organisation`` for Q1–Q2, then moved to ``other_organisation`` for Q3–Q4,
@@ -98,10 +81,11 @@ def moved(organisation, department, other_organisation):
     populate(organisation, department, seed=4, size=6)
     populate(other_organisation, other_department, seed=5, size=6)
     person = UserFactory(department=department, employee_number="M001")
-    grade_in(person, organisation, department, {1: "好", 2: "好"})
+    # Graded where they are at the time (record's rows follow the person's organisation and department).
+    record(person, "好/好", score="90")
     person.organisation, person.department = other_organisation, other_department
     person.save()
-    grade_in(person, other_organisation, other_department, {3: "好", 4: "一般"}, score="80")
+    record(person, "好/一般", score="80", first=3)
     return person, other_department
 
 

@@ -2,6 +2,7 @@
 a 100 000-person organisation: the approval blockers' per-state rows, the committee's last
 computation and its undecided count."""
 
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -13,30 +14,45 @@ from evaluations.grading.models import Grade, GradeState, QuarterGrade
 pytestmark = pytest.mark.postgres
 
 
-def plan_of(queryset) -> str:
+@pytest.fixture(autouse=True)
+def _plans_are_postgresqls():
     if connection.vendor != "postgresql":
         pytest.skip("plans are PostgreSQL's")
+
+
+def plan_of(queryset) -> str:
     with transaction.atomic(), connection.cursor() as cursor:
         # An empty test table is cheapest to scan; forbid that to see which index the query can use.
         cursor.execute("SET LOCAL enable_seqscan = off")
         return queryset.explain()
 
 
+def of_nobody(model, count: int, fields) -> list:
+    """``count`` rows of ``model`` for people who do not exist (person 10 000 000 + number, unless
+    ``fields`` says otherwise), ``fields(number)`` each: the foreign keys are checked at commit, and
+    the tests roll back before it (:func:`inserted_for_a_while`)."""
+    return [model(**({"person_id": 10_000_000 + number} | fields(number))) for number in range(count)]
+
+
 def quarter_of_6000(quarter, department, fields) -> list[QuarterGrade]:
-    """A quarter's real shape for the planner: 6 000 grade rows of people who do not exist (the
-    foreign keys are checked at commit; the tests roll back before it), ``fields(number)`` each."""
-    return [
-        QuarterGrade(appraisal_quarter=quarter, department=department, person_id=10_000_000 + number, **fields(number))
-        for number in range(6000)
-    ]
+    """A quarter's real shape for the planner: 6 000 grade rows of people who do not exist,
+    ``fields(number)`` each."""
+    return of_nobody(
+        QuarterGrade, 6000, lambda number: {"appraisal_quarter": quarter, "department": department, **fields(number)}
+    )
 
 
-def insert_and_analyse(model, rows: list) -> None:
+@contextmanager
+def inserted_for_a_while(model, rows: list):
     """``rows`` of ``model`` inserted and the table's statistics refreshed, as a table that has
-    lived a while has them: the planner then sees the real shape."""
-    model.objects.bulk_create(rows)
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {model._meta.db_table}")
+    lived a while has them (the planner then sees the real shape); undone after the block, before
+    the test's end, where Django checks the deferred foreign keys."""
+    with transaction.atomic():
+        model.objects.bulk_create(rows)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+        yield
+        transaction.set_rollback(True)
 
 
 def test_the_blockers_rows_of_a_state_are_found_through_the_state_index(quarter, department):
@@ -45,26 +61,19 @@ def test_the_blockers_rows_of_a_state_are_found_through_the_state_index(quarter,
     So the quarter here is the real shape: 6 000 rows of which 12 are still 待评鉴, with fresh
     statistics; the state index is then the only cheap way to them. The rows point at people that
     do not exist: the foreign keys are checked at commit, and the rows are rolled back before it."""
-    if connection.vendor != "postgresql":
-        pytest.skip("plans are PostgreSQL's")
     pending = QuarterGrade.objects.filter(appraisal_quarter=quarter, state=GradeState.PENDING)
     already_pending = pending.count()
-    with transaction.atomic():
-        insert_and_analyse(
-            QuarterGrade,
-            quarter_of_6000(
-                quarter,
-                department,
-                lambda number: {
-                    "state": GradeState.PENDING if number % 500 == 0 else GradeState.CONFIRMED,
-                    "grade": "" if number % 500 == 0 else Grade.GOOD if number % 5 == 0 else Grade.FAIRLY_GOOD,
-                },
-            ),
-        )
+    rows = quarter_of_6000(
+        quarter,
+        department,
+        lambda number: {
+            "state": GradeState.PENDING if number % 500 == 0 else GradeState.CONFIRMED,
+            "grade": "" if number % 500 == 0 else Grade.GOOD if number % 5 == 0 else Grade.FAIRLY_GOOD,
+        },
+    )
+    with inserted_for_a_while(QuarterGrade, rows):
         assert pending.count() == already_pending + 12
         plan = pending.order_by().values("pk").explain()
-        # Undone before the test's end, where Django checks the deferred foreign keys.
-        transaction.set_rollback(True)
     assert "quartergrade_state_idx" in plan, plan
 
 
@@ -74,30 +83,24 @@ def test_the_committee_pages_freshness_and_undecided_count_use_indexes(organisat
     planner's pick between them depended on what earlier tests had written. So the year here is the
     real shape: 6 000 results, 12 still undecided, with fresh statistics. (AnnualResult's references
     have no database constraint, so the rows need no people; they are rolled back.)"""
-    if connection.vendor != "postgresql":
-        pytest.skip("plans are PostgreSQL's")
     from django.utils import timezone
 
     results = AnnualResult.objects.filter(organisation=organisation, year=2026).order_by()
-    with transaction.atomic():
-        now = timezone.now()
-        insert_and_analyse(
-            AnnualResult,
-            [
-                AnnualResult(
-                    organisation=organisation,
-                    department=department,
-                    person_id=10_000_000 + number,
-                    year=2026,
-                    computed_at=now,
-                    decided_grade="" if number % 500 == 0 else "competent",
-                )
-                for number in range(6000)
-            ],
-        )
+    now = timezone.now()
+    rows = of_nobody(
+        AnnualResult,
+        6000,
+        lambda number: {
+            "organisation": organisation,
+            "department": department,
+            "year": 2026,
+            "computed_at": now,
+            "decided_grade": "" if number % 500 == 0 else "competent",
+        },
+    )
+    with inserted_for_a_while(AnnualResult, rows):
         assert results.filter(decided_grade="").count() == 12
         undecided = results.filter(decided_grade="").values("pk").explain()
-        transaction.set_rollback(True)
     assert "annualresult_decided_idx" in undecided, undecided
     # When the year was last computed: its AnnualRollupRun row (the result rows' computed_at has no
     # index since the former evaluations 0026), one row through an index of the runs: the unique (organisation,
@@ -119,8 +122,6 @@ def test_the_dashboards_excellent_chart_reads_a_leaders_results_by_organisation_
     the (organisation, year) index and joins their departments — it never scans the results. The
     year has a province's shape: 6 000 results, 1 200 of them this organisation's in 60 departments,
     the rest another's (no database constraint on either reference), fresh statistics; rolled back."""
-    if connection.vendor != "postgresql":
-        pytest.skip("plans are PostgreSQL's")
     from django.utils import timezone
 
     from appraisal_site.dashboards import Scope
@@ -130,25 +131,21 @@ def test_the_dashboards_excellent_chart_reads_a_leaders_results_by_organisation_
         DepartmentFactory(organisation=organisation, code=f"P{number:03d}") for number in range(59)
     ]
     scope = Scope(organisation_id=organisation.pk, leader_id=leader.pk)
-    with transaction.atomic():
-        now = timezone.now()
-        insert_and_analyse(
-            AnnualResult,
-            [
-                AnnualResult(
-                    organisation_id=organisation.pk if number < 1200 else organisation.pk + 1_000_000,
-                    department=departments[number % 60],
-                    person_id=10_000_000 + number,
-                    year=2026,
-                    computed_at=now,
-                )
-                for number in range(6000)
-            ],
-        )
+    now = timezone.now()
+    results = of_nobody(
+        AnnualResult,
+        6000,
+        lambda number: {
+            "organisation_id": organisation.pk if number < 1200 else organisation.pk + 1_000_000,
+            "department": departments[number % 60],
+            "year": 2026,
+            "computed_at": now,
+        },
+    )
+    with inserted_for_a_while(AnnualResult, results):
         rows = AnnualResult.objects.filter(scope.departments(), organisation_id=organisation.pk, year=2026)
         assert rows.count() == 20
         plan = rows.order_by().values("department_id").explain()
-        transaction.set_rollback(True)
     assert "annualresult_decided_idx" in plan, plan
     assert "Seq Scan on evaluations_annualresult" not in plan, plan
 
@@ -178,8 +175,6 @@ def test_the_blockers_people_without_targets_or_a_summary_are_found_through_part
     forbidden here too, and the partial index must beat a walk of every row by id."""
     from evaluations.grading.services.grading import _missing_inputs
 
-    if connection.vendor != "postgresql":
-        pytest.skip("plans are PostgreSQL's")
     no_targets, no_summaries, _begun = _missing_inputs(quarter)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -197,20 +192,14 @@ def test_the_good_suggestions_cut_off_is_found_among_the_scored_rows_only(quarte
     from accounts.selectors import policy_for_organisation
     from evaluations.grading.services.scores import good_candidates
 
-    if connection.vendor != "postgresql":
-        pytest.skip("plans are PostgreSQL's")
     policy = policy_for_organisation(organisation_id=organisation.pk)
-    with transaction.atomic():
-        insert_and_analyse(
-            QuarterGrade,
-            quarter_of_6000(
-                quarter,
-                department,
-                lambda number: {"composite_score": Decimal(70 + number % 31) if number % 20 == 0 else None},
-            ),
-        )
+    rows = quarter_of_6000(
+        quarter,
+        department,
+        lambda number: {"composite_score": Decimal(70 + number % 31) if number % 20 == 0 else None},
+    )
+    with inserted_for_a_while(QuarterGrade, rows):
         plan = good_candidates(appraisal_quarter=quarter, kind="all", policy=policy)[3:4].explain()
-        transaction.set_rollback(True)
     assert "quartergrade_composite_idx" in plan, plan
 
 
@@ -221,21 +210,16 @@ def test_a_grading_list_page_reads_each_departments_share_from_the_list_index(qu
     keys are checked)."""
     from evaluations.grading.selectors import DepartmentPagedGrades, _DepartmentPart, _union_of_ids
 
-    if connection.vendor != "postgresql":
-        pytest.skip("plans are PostgreSQL's")
-    with transaction.atomic():
-        insert_and_analyse(
-            QuarterGrade,
-            [
-                QuarterGrade(
-                    appraisal_quarter=quarter,
-                    department=department if number % 2 else other_department,
-                    person_id=10_000_000 + number,
-                    employee_number=f"B{number:07d}",
-                )
-                for number in range(6000)
-            ],
-        )
+    grades = of_nobody(
+        QuarterGrade,
+        6000,
+        lambda number: {
+            "appraisal_quarter": quarter,
+            "department": department if number % 2 else other_department,
+            "employee_number": f"B{number:07d}",
+        },
+    )
+    with inserted_for_a_while(QuarterGrade, grades):
         rows = DepartmentPagedGrades(
             appraisal_quarter_id=quarter.pk,
             parts=[_DepartmentPart(department.pk, 3000, left_out=(1,)), _DepartmentPart(other_department.pk, 3000)],
@@ -245,7 +229,6 @@ def test_a_grading_list_page_reads_each_departments_share_from_the_list_index(qu
         shares = [rows._share(rows.parts[0], 2990, 3000), rows._share(rows.parts[1], 0, 10)]
         plan = QuarterGrade.objects.filter(pk__in=_union_of_ids(shares)).values("pk").explain()
         page = rows[2990:3010]
-        transaction.set_rollback(True)
     # The first department's end read backwards, the second's beginning forwards.
     assert plan.count("quartergrade_list_idx") == 2, plan
     assert "Backward using quartergrade_list_idx" in plan, plan
@@ -266,30 +249,25 @@ def test_a_quarters_results_are_read_through_the_unique_quarter_and_person_index
     from evaluations.grading.lists import rollup_results
     from evaluations.grading.models import AppraisalQuarter, QuarterResult
 
-    if connection.vendor != "postgresql":
-        pytest.skip("plans are PostgreSQL's")
     other_quarter = AppraisalQuarter.objects.create(organisation=quarter.organisation, year=quarter.year - 1, quarter=1)
-    with transaction.atomic():
-        now = timezone.now()
-        insert_and_analyse(
-            QuarterResult,
-            [
-                QuarterResult(
-                    appraisal_quarter=appraisal_quarter,
-                    department=department,
-                    person_id=10_000_000 + number,
-                    final_grade=Grade.GOOD,
-                    computed_at=now,
-                )
-                for appraisal_quarter in (quarter, other_quarter)
-                for number in range(3000)
-            ],
-        )
+    now = timezone.now()
+    # 3 000 people, each with a result in both quarters.
+    rows = of_nobody(
+        QuarterResult,
+        6000,
+        lambda number: {
+            "appraisal_quarter": (quarter, other_quarter)[number // 3000],
+            "person_id": 10_000_000 + number % 3000,
+            "department": department,
+            "final_grade": Grade.GOOD,
+            "computed_at": now,
+        },
+    )
+    with inserted_for_a_while(QuarterResult, rows):
         page = rollup_results(quarter, QueryDict(""))[0][:20]
         plans = [
             plan_of(page),
             plan_of(QuarterResult.objects.filter(appraisal_quarter=quarter, person_id=10_000_042).values("pk")),
         ]
-        transaction.set_rollback(True)
     for plan in plans:
         assert "one_result_per_person_quarter" in plan, plan

@@ -7,6 +7,7 @@ from django.urls import reverse
 from accounts.workflow import ReviewStatus
 from appraisal_site.todos import todos_for
 from evaluations.welfare import services
+from evaluations.welfare.models import WelfareAssessment
 from tests.factories import MonthlySummaryFactory, UserFactory, WelfareAssessmentFactory, WelfarePostFactory
 
 
@@ -56,21 +57,25 @@ def test_a_draft_or_an_approved_report_is_not_waiting(client_for, head, departme
     assert 'data-testid="inbox-row"' not in client_for(head).get(reverse("review")).content.decode()
 
 
-def test_the_head_approves_a_report_from_the_inbox(client_for, head, two_handed_in):
+def _approve_the_first_from_the_inbox(client, two_handed_in) -> tuple[str, WelfareAssessment]:
+    """通过 of the first report, posted as the inbox's form posts it: what the page says, and the
+    report as it is now."""
     first = two_handed_in[0]
     data = {"items": [f"welfare:{first.pk}"], "action": "approve"}
-    response = client_for(head).post(reverse("review_decide"), data, follow=True)
-    assert "已审核通过1项" in response.content.decode()
+    body = client.post(reverse("review_decide"), data, follow=True).content.decode()
     first.refresh_from_db()
+    return body, first
+
+
+def test_the_head_approves_a_report_from_the_inbox(client_for, head, two_handed_in):
+    body, first = _approve_the_first_from_the_inbox(client_for(head), two_handed_in)
+    assert "已审核通过1项" in body
     assert first.status == ReviewStatus.APPROVED and first.stage == "interview"
 
 
 def test_another_head_cannot_approve_one_by_forging_its_reference(client_for, other_head, two_handed_in):
-    first = two_handed_in[0]
-    data = {"items": [f"welfare:{first.pk}"], "action": "approve"}
-    response = client_for(other_head).post(reverse("review_decide"), data, follow=True)
-    assert "1项不在您的审核范围内或已不存在" in response.content.decode()
-    first.refresh_from_db()
+    body, first = _approve_the_first_from_the_inbox(client_for(other_head), two_handed_in)
+    assert "1项不在您的审核范围内或已不存在" in body
     assert first.status == ReviewStatus.SUBMITTED
 
 

@@ -138,26 +138,17 @@ def test_a_submission_refused_for_an_empty_set_is_said_and_nothing_is_submitted(
 def test_a_draft_saved_with_wrong_weights_is_saved_and_told_of_them_at_once(client_for, staff, make_target_set):
     """A user test: weights of 110 saved with "草稿已保存。" alone; the error came first at 提交审核."""
     target_set = make_target_set(staff, items=0)
-    response = post_items(
-        client_for(staff),
-        target_set,
-        [{"content": "甲", "weight": 60}, {"content": "乙", "weight": 50}],
-        action="save",
-        follow=True,
-    )
-    body = response.content.decode()
+
+    def saved_with_weights(first: int, second: int) -> str:
+        items = [{"content": "甲", "weight": first}, {"content": "乙", "weight": second}]
+        return post_items(client_for(staff), target_set, items, action="save", follow=True).content.decode()
+
+    body = saved_with_weights(60, 50)
     assert "草稿已保存" in body and "提交前请修改：各项权重之和须为100（当前为110）" in body
     assert target_set.items.count() == 2
     # Right weights: no warning.
     target_set.refresh_from_db()
-    response = post_items(
-        client_for(staff),
-        target_set,
-        [{"content": "甲", "weight": 60}, {"content": "乙", "weight": 40}],
-        action="save",
-        follow=True,
-    )
-    body = response.content.decode()
+    body = saved_with_weights(60, 40)
     assert "草稿已保存" in body and "提交前请修改" not in body
 
 

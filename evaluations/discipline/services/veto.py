@@ -275,20 +275,14 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
         for elsewhere in Organisation.objects.filter(pk__in=moved_to.values("organisation_id")).order_by("pk"):
             years_changed(organisation=elsewhere, years=changed_years)
     if result.raised or result.removed or reworded or moved:
-        # bulk_create and bulk_update send no signals: the run itself is the audit record of what it changed.
-        record_event(
-            event="job_run",
-            obj=organisation,
-            label=str(_("一票否决核对")),
-            organisation_id=organisation.pk,
-            detail={
-                "raised": result.raised,
-                "removed": result.removed,
-                "reworded": len(reworded),
-                "moved": len(moved),
-                "flags_raised": ", ".join(_flag_label(flag) for flag in missing)[:2000],
-            },
-        )
+        changes = {
+            "raised": result.raised,
+            "removed": result.removed,
+            "reworded": len(reworded),
+            "moved": len(moved),
+            "flags_raised": ", ".join(_flag_label(flag) for flag in missing)[:2000],
+        }
+        record_event(**jobs.run_changes_event(organisation=organisation, label=_("一票否决核对"), changes=changes))
     return result
 
 

@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -40,6 +40,14 @@ class SatisfactionRow:
     person: User | None
     score: Decimal
 
+    # What an import writes: the fields that name the score (re-importing never duplicates) and its value.
+    key_fields: ClassVar = ("year", "quarter", "department", "person")
+    value_field: ClassVar = "score"
+
+    @property
+    def period(self) -> periods.Quarter:
+        return periods.Quarter(self.year, self.quarter)
+
 
 @dataclass
 class ServiceEventRow:
@@ -51,6 +59,14 @@ class ServiceEventRow:
     kind: str
     description: str
     handled: bool | None
+
+    # The same date, person, kind and description is the same event: re-importing sets its handled state.
+    key_fields: ClassVar = ("person", "date", "kind", "description")
+    value_field: ClassVar = "handled"
+
+    @property
+    def period(self) -> periods.Quarter:
+        return periods.Quarter.of(self.date)
 
 
 # --- Selectors ------------------------------------------------------------------------------
@@ -268,11 +284,6 @@ def satisfaction_check(
 
 
 def _check_satisfaction(score: SatisfactionScore) -> None:
-    if score.pk is not None:
-        # Moving a score out of a closed quarter would change that quarter too.
-        stored = SatisfactionScore.objects.filter(pk=score.pk).values_list("year", "quarter").first()
-        if stored:
-            _refuse_closed(score.organisation_id, [periods.Quarter(*stored)])
     if score.score is None:
         raise ValidationError({"score": _("得分须在0到100之间。")})
     satisfaction_check(
@@ -286,9 +297,25 @@ def _check_satisfaction(score: SatisfactionScore) -> None:
     )
 
 
+def _input_quarter(item: SatisfactionScore | ServiceEvent) -> periods.Quarter:
+    if isinstance(item, ServiceEvent):
+        return periods.Quarter.of(item.date)
+    return periods.Quarter(item.year, item.quarter)
+
+
+def _input_delete(item: SatisfactionScore | ServiceEvent) -> None:
+    _refuse_closed(item.organisation_id, [_input_quarter(item)])
+    item.delete()
+
+
 def _input_save(item: InputT, *, entered_by: User, check: Callable[[InputT], None]) -> InputT:
     """Create or update one input (a score or an event) of ``entered_by``'s organisation once ``check`` passes."""
     item.organisation_id = entered_by.organisation_id
+    if item.pk is not None:
+        # Moving an input out of a closed quarter would change that quarter too.
+        stored = type(item).objects.filter(pk=item.pk).first()
+        if stored:
+            _refuse_closed(item.organisation_id, [_input_quarter(stored)])
     check(item)
     item.entered_by = entered_by
     item.save()
@@ -304,8 +331,7 @@ def satisfaction_save(*, score: SatisfactionScore, entered_by: User) -> Satisfac
 @transaction.atomic
 def satisfaction_delete(*, score: SatisfactionScore) -> None:
     """Delete a score, unless its quarter has been approved."""
-    _refuse_closed(score.organisation_id, [periods.Quarter(score.year, score.quarter)])
-    score.delete()
+    _input_delete(score)
 
 
 @dataclass
@@ -321,16 +347,22 @@ class InputImportResult:
         return self.created + self.updated + self.unchanged
 
 
-def _upsert_rows(
-    model, *, organisation: Organisation, keys: list[dict], value_field: str, values: list, entered_by: User
+def _import_rows(
+    model, rows: list[SatisfactionRow] | list[ServiceEventRow], *, organisation: Organisation, entered_by: User
 ) -> InputImportResult:
-    """Create the row of each key, or update its value when it changed; counts what happened.
+    """Create the record of each row, or update its value when it changed; counts what happened.
+    All or nothing, refused when a row's quarter has been approved.
 
-    The key identifies a row within the organisation (re-importing a file never duplicates); the
-    existing row is locked, so two imports of the same file do not both create it.
+    The row's ``key_fields`` identify its record within the organisation (re-importing a file never
+    duplicates); the existing record is locked, so two imports of the same file do not both create it.
     """
-    result = InputImportResult()
-    for key, value in zip(keys, values, strict=True):
+    # Checked again at the write: the quarter may have been approved since the rows were checked.
+    quarters = frozenset(row.period for row in rows)
+    _refuse_closed(organisation.pk, list(quarters))
+    result = InputImportResult(quarters=quarters)
+    for row in rows:
+        key = {name: getattr(row, name) for name in row.key_fields}
+        value_field, value = row.value_field, getattr(row, row.value_field)
         existing = (
             model.objects.select_for_update(of=("self",))
             .filter(organisation=organisation, **key)
@@ -356,19 +388,8 @@ def satisfaction_import(
 ) -> InputImportResult:
     """Write validated rows; all or nothing. A quarter's score of a department or person that
     already exists is updated, never duplicated."""
-    quarters = frozenset(periods.Quarter(r.year, r.quarter) for r in rows)
-    _refuse_closed(organisation.pk, list(quarters))
     with audit_reason(_("批量导入满意度测评")):
-        result = _upsert_rows(
-            SatisfactionScore,
-            organisation=organisation,
-            keys=[{"year": r.year, "quarter": r.quarter, "department": r.department, "person": r.person} for r in rows],
-            value_field="score",
-            values=[r.score for r in rows],
-            entered_by=entered_by,
-        )
-    result.quarters = quarters
-    return result
+        return _import_rows(SatisfactionScore, rows, organisation=organisation, entered_by=entered_by)
 
 
 # --- Service events -------------------------------------------------------------------------
@@ -423,10 +444,6 @@ def service_event_check(
 
 
 def _check_service_event(event: ServiceEvent) -> None:
-    if event.pk is not None:
-        stored = ServiceEvent.objects.filter(pk=event.pk).values_list("date", flat=True).first()
-        if stored:
-            _refuse_closed(event.organisation_id, [periods.Quarter.of(stored)])
     service_event_check(
         organisation_id=event.organisation_id,
         date=event.date,
@@ -446,8 +463,7 @@ def service_event_save(*, event: ServiceEvent, entered_by: User) -> ServiceEvent
 @transaction.atomic
 def service_event_delete(*, event: ServiceEvent) -> None:
     """Delete a praise or complaint, unless its quarter has been approved."""
-    _refuse_closed(event.organisation_id, [periods.Quarter.of(event.date)])
-    event.delete()
+    _input_delete(event)
 
 
 @transaction.atomic
@@ -456,17 +472,5 @@ def service_event_import(
 ) -> InputImportResult:
     """Write validated rows; all or nothing. An event with the same date, person, kind and
     description is the same event: re-importing the file updates its handled state only."""
-    # Checked again at the write: the quarter may have been approved since the rows were checked.
-    quarters = frozenset(periods.Quarter.of(r.date) for r in rows)
-    _refuse_closed(organisation.pk, list(quarters))
     with audit_reason(_("批量导入表扬与投诉")):
-        result = _upsert_rows(
-            ServiceEvent,
-            organisation=organisation,
-            keys=[{"person": r.person, "date": r.date, "kind": r.kind, "description": r.description} for r in rows],
-            value_field="handled",
-            values=[r.handled for r in rows],
-            entered_by=entered_by,
-        )
-    result.quarters = quarters
-    return result
+        return _import_rows(ServiceEvent, rows, organisation=organisation, entered_by=entered_by)
