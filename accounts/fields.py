@@ -6,15 +6,19 @@ from django.conf import settings
 from django.db import models
 
 
-def optional_link(to, verbose_name, *, on_delete=models.PROTECT, **kwargs) -> models.ForeignKey:
-    """A link a row may lack (``null``, optional in forms) and that its target does not list back
-    (``related_name="+"``): the grade, result or document a row refers to."""
+def optional_link(
+    to, verbose_name, *, on_delete=models.PROTECT, related_name="+", blank=True, **kwargs
+) -> models.ForeignKey:
+    """A link a row may lack (``null``, optional in forms unless ``blank=False``): by default one its
+    target does not list back (``related_name="+"``), the grade, result or document a row refers to;
+    with a ``related_name``, the head of a department, the finding a veto comes from."""
     return models.ForeignKey(
-        to, on_delete=on_delete, null=True, blank=True, related_name="+", verbose_name=verbose_name, **kwargs
+        to, on_delete=on_delete, null=True, blank=blank, related_name=related_name, verbose_name=verbose_name, **kwargs
     )
 
 
 def actor_link(verbose_name, **kwargs) -> models.ForeignKey:
     """Who did something (录入人, 审核人, 确认人…): empty until someone does, and emptied rather than
-    blocking when the account is deleted; the audit log keeps the name."""
+    blocking when the account is deleted; the audit log keeps the name. ``blank=False`` where a
+    page always fills it in (录入人, 上传人: the person signed in)."""
     return optional_link(settings.AUTH_USER_MODEL, verbose_name, on_delete=models.SET_NULL, **kwargs)

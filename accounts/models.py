@@ -54,14 +54,7 @@ class Organisation(OrganisationScoped, models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
     # 公务员主管部门: the civil-service bureau (itself an organisation) that oversees this one and
     # reads its aggregates, never a person's content (appraisal_site.oversight).
-    supervised_by = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="overseen",
-        verbose_name=_("主管部门"),
-    )
+    supervised_by = optional_link("self", _("主管部门"), on_delete=models.SET_NULL, related_name="overseen")
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
@@ -85,21 +78,9 @@ class Department(OrganisationScoped, models.Model):
     )
     code = models.CharField(_("科室编码"), max_length=32)
     name = models.CharField(_("科室名称"), max_length=100)
-    head = models.ForeignKey(
-        "User",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="headed_departments",
-        verbose_name=_("科室负责人"),
-    )
-    supervising_leader = models.ForeignKey(
-        "User",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="supervised_departments",
-        verbose_name=_("分管领导"),
+    head = optional_link("User", _("科室负责人"), on_delete=models.SET_NULL, related_name="headed_departments")
+    supervising_leader = optional_link(
+        "User", _("分管领导"), on_delete=models.SET_NULL, related_name="supervised_departments"
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -245,22 +226,9 @@ class User(OrganisationScoped, AbstractUser):
         validators=[AbstractUser.username_validator],
     )
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="members",
-        verbose_name=_("单位"),
-    )
-    department = models.ForeignKey(
-        Department,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="members",
-        verbose_name=_("所在科室"),
-        help_text=_("当前科室；调动请使用“调整科室”，以保留历史。"),
+    organisation = optional_link(Organisation, _("单位"), related_name="members")
+    department = optional_link(
+        Department, _("所在科室"), related_name="members", help_text=_("当前科室；调动请使用“调整科室”，以保留历史。")
     )
     employee_number = models.CharField(_("工号"), max_length=32, blank=True)
     position_title = models.CharField(_("职务职级"), max_length=50, blank=True)
@@ -911,13 +879,11 @@ class WorkingDayOverride(OrganisationScoped, models.Model):
     organisation wins over a global row (organisation empty), which wins over the package.
     """
 
-    organisation = models.ForeignKey(
+    organisation = optional_link(
         Organisation,
+        _("单位"),
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="working_day_overrides",
-        verbose_name=_("单位"),
         help_text=_("为空表示适用于所有单位。"),
     )
     date = models.DateField(_("日期"))

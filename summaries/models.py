@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import actor_link, optional_link
 from accounts.models import OrganisationScoped
 
 # The private storage moved to the foundation (background jobs store their files there too); the
@@ -81,13 +82,8 @@ class SummaryProgress(OrganisationScoped, models.Model):
     summary = models.ForeignKey(
         MonthlySummary, on_delete=models.CASCADE, related_name="progress_notes", verbose_name=_("月小结")
     )
-    target_item = models.ForeignKey(
-        "targets.TargetItem",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="progress_notes",
-        verbose_name=_("目标事项"),
+    target_item = optional_link(
+        "targets.TargetItem", _("目标事项"), on_delete=models.SET_NULL, related_name="progress_notes"
     )
     # The item's text as handed in: refreshed from the target item at each submission, so a
     # submitted summary reads as it was sent; while it is editable the page shows the item's
@@ -137,9 +133,7 @@ class SummaryAttachment(OrganisationScoped, models.Model):
     size = models.PositiveBigIntegerField(_("大小"))
     # The content's SHA-256, so the same file attached twice is recognised whatever its name.
     sha256 = models.CharField(_("内容摘要"), max_length=64, blank=True, default="", editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人")
-    )
+    uploaded_by = actor_link(_("上传人"), blank=False)
     uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("上传时间"))
 
     class Meta:

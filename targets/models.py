@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import actor_link
+from accounts.fields import actor_link, optional_link
 from accounts.models import OrganisationScoped
 from accounts.periods import QUARTER_CHOICES, Quarter
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
@@ -108,14 +108,7 @@ class TargetItem(OrganisationScoped, models.Model):
     weight = models.PositiveSmallIntegerField(
         _("权重"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    goal = models.ForeignKey(
-        DepartmentGoal,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="target_items",
-        verbose_name=_("对应科室目标"),
-    )
+    goal = optional_link(DepartmentGoal, _("对应科室目标"), on_delete=models.SET_NULL, related_name="target_items")
     assigned_by = actor_link(_("交办领导"))
     completion = models.CharField(_("完成情况"), max_length=20, choices=Completion.choices, blank=True)
     completion_note = bounded_text(_("完成情况说明"), limit=SHORT, blank=True)

@@ -183,14 +183,7 @@ class BallotRater(OrganisationScoped, models.Model):
     organisation_attr = "ballot.organisation_id"
 
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="raters", verbose_name=_("民主测评"))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="ballot_raters",
-        verbose_name=_("测评人"),
-    )
+    user = optional_link(settings.AUTH_USER_MODEL, _("测评人"), related_name="ballot_raters")
     # A code holder's code (printed by HR, typed on the code page); unique across ballots.
     code = models.CharField(_("测评码"), max_length=16, null=True, blank=True, unique=True)
     label = models.CharField(_("测评人"), max_length=50, blank=True)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.fields import actor_link
+from accounts.fields import actor_link, optional_link
 from accounts.models import OrganisationScoped
 from accounts.textlimits import MEDIUM, bounded_text
 
@@ -59,22 +59,8 @@ class Finding(OrganisationScoped, models.Model):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="findings", verbose_name=_("纪律作风检查")
     )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="findings",
-        verbose_name=_("人员"),
-    )
-    department = models.ForeignKey(
-        "accounts.Department",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="findings",
-        verbose_name=_("科室"),
-    )
+    person = optional_link(settings.AUTH_USER_MODEL, _("人员"), related_name="findings")
+    department = optional_link("accounts.Department", _("科室"), related_name="findings")
     severity = models.CharField(_("严重程度"), max_length=20, choices=Severity.choices)
     description = bounded_text(_("问题描述"), limit=MEDIUM)
     evidence = bounded_text(_("证据说明"), limit=MEDIUM, blank=True)
@@ -184,9 +170,7 @@ class Sanction(OrganisationScoped, models.Model):
     decided_on = models.DateField(_("决定日期"))
     closed_on = models.DateField(_("结案/解除日期"), null=True, blank=True)
     note = bounded_text(_("说明"), limit=MEDIUM, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("录入人")
-    )
+    entered_by = actor_link(_("录入人"), blank=False)
     entered_at = models.DateTimeField(auto_now_add=True, verbose_name=_("录入时间"))
 
     class Meta:
@@ -207,17 +191,8 @@ class VetoFlag(OrganisationScoped, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="veto_flags", verbose_name=_("人员")
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    finding = models.ForeignKey(
-        Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="veto_flags", verbose_name=_("检查发现")
-    )
-    sanction = models.ForeignKey(
-        Sanction,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="veto_flags",
-        verbose_name=_("处分与组织处理"),
-    )
+    finding = optional_link(Finding, _("检查发现"), on_delete=models.CASCADE, related_name="veto_flags")
+    sanction = optional_link(Sanction, _("处分与组织处理"), on_delete=models.CASCADE, related_name="veto_flags")
     reason = models.CharField(_("否决事项"), max_length=300)
     raised_at = models.DateTimeField(auto_now_add=True, verbose_name=_("标记时间"))
     lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)

@@ -394,9 +394,7 @@ class SatisfactionScore(OrganisationScoped, models.Model):
     department = optional_link("accounts.Department", _("科室"), on_delete=models.CASCADE)
     person = optional_link(settings.AUTH_USER_MODEL, _("人员"), on_delete=models.CASCADE)
     score = score_field(_("满意度得分"))
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("录入人")
-    )
+    entered_by = actor_link(_("录入人"), blank=False)
     entered_at = models.DateTimeField(auto_now=True, verbose_name=_("录入时间"))
 
     class Meta:
@@ -442,9 +440,7 @@ class ServiceEvent(OrganisationScoped, models.Model):
     kind = models.CharField(_("类别"), max_length=20, choices=ServiceEventKind.choices)
     description = bounded_text(_("事由"), limit=SHORT)
     handled = models.BooleanField(_("投诉已处理"), null=True, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("录入人")
-    )
+    entered_by = actor_link(_("录入人"), blank=False)
     entered_at = models.DateTimeField(auto_now_add=True, verbose_name=_("录入时间"))
 
     class Meta:
@@ -550,9 +546,7 @@ class DepartmentScore(OrganisationScoped, models.Model):
     party_education_share = models.PositiveSmallIntegerField(_("党员教育管理比例"), null=True, blank=True)
     party_bottom_line_share = models.PositiveSmallIntegerField(_("底线约束比例"), null=True, blank=True)
     total = score_field(_("科室得分"))
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("录入人")
-    )
+    entered_by = actor_link(_("录入人"), blank=False)
     entered_at = models.DateTimeField(auto_now=True, verbose_name=_("录入时间"))
 
     class Meta:
