@@ -28,6 +28,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from .fields import optional_link
 from .job_kinds import kind_label
+from .modelbits import DetailPage, unique_where_set
 from .text import join_list
 
 
@@ -269,11 +270,7 @@ class User(OrganisationScoped, AbstractUser):
         verbose_name = verbose_name_plural = _("人员")
         ordering = ["organisation", "department", "employee_number", "username"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "employee_number"],
-                condition=~Q(employee_number=""),
-                name="employee_number_unique_per_org",
-            ),
+            unique_where_set("organisation", "employee_number", name="employee_number_unique_per_org"),
             models.UniqueConstraint(
                 Lower("username"),
                 "organisation",
@@ -1666,9 +1663,7 @@ class Notification(models.Model):
         verbose_name = verbose_name_plural = _("通知")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_once_per_key"
-            ),
+            unique_where_set("recipient", "dedupe_key", name="notification_once_per_key"),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
@@ -1700,12 +1695,14 @@ def _job_file_path(job: Job, filename: str) -> str:
     return f"jobs/{job.organisation_id}/{job.pk}/{filename}"
 
 
-class Job(OrganisationScoped, models.Model):
+class Job(DetailPage, OrganisationScoped, models.Model):
     """A piece of slow work (a roll-up, an export) asked for by someone and run by a worker.
 
     The row is written in the request's transaction before anything is enqueued, so a broker
     outage loses nothing: the sweeper finds the pending row and enqueues it again.
     """
+
+    detail_url_name = "accounts:job_detail"
 
     class State(models.TextChoices):
         PENDING = "pending", _("排队中")
@@ -1742,11 +1739,6 @@ class Job(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind_label} #{self.pk} {self.get_state_display()}"
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("accounts:job_detail", args=[self.pk])
 
     @property
     def kind_label(self) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import actor_link, optional_link
+from accounts.modelbits import DetailPage, unique_where_set
 from accounts.models import OrganisationScoped
 
 # The private storage moved to the foundation (background jobs store their files there too); the
@@ -18,11 +18,12 @@ from accounts.textlimits import LONG, MEDIUM, SHORT, bounded_text
 from accounts.workflow import ReviewedDocument, owner_department_field, review_indexes
 
 
-class MonthlySummary(OrganisationScoped, ReviewedDocument):
+class MonthlySummary(DetailPage, OrganisationScoped, ReviewedDocument):
     """One person's summary of one month (the review workflow's columns come from
     :class:`accounts.workflow.ReviewedDocument`)."""
 
     review_permission = "summaries.review_summary"
+    detail_url_name = "summaries:detail"
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="monthly_summaries", verbose_name=_("被考核人")
@@ -57,9 +58,6 @@ class MonthlySummary(OrganisationScoped, ReviewedDocument):
 
     def __str__(self) -> str:
         return f"{self.owner} {self.year}年{self.month}月小结"
-
-    def get_absolute_url(self) -> str:
-        return reverse("summaries:detail", args=[self.pk])
 
     @property
     def title(self) -> str:
@@ -140,9 +138,7 @@ class SummaryAttachment(OrganisationScoped, models.Model):
         verbose_name = verbose_name_plural = _("附件")
         ordering = ["summary", "uploaded_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["summary", "sha256"], condition=~models.Q(sha256=""), name="one_copy_of_a_file_per_summary"
-            ),
+            unique_where_set("summary", "sha256", name="one_copy_of_a_file_per_summary"),
         ]
 
     def __str__(self) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import actor_link, optional_link
+from accounts.modelbits import DetailPage
 from accounts.models import OrganisationScoped
 from accounts.periods import QUARTER_CHOICES, Quarter
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
@@ -43,11 +43,12 @@ class DepartmentGoal(OrganisationScoped, models.Model):
         return self.content[:40]
 
 
-class TargetSet(OrganisationScoped, ReviewedDocument):
+class TargetSet(DetailPage, OrganisationScoped, ReviewedDocument):
     """One person's target items for one quarter, reviewed as a whole (the review workflow's columns
     come from :class:`accounts.workflow.ReviewedDocument`)."""
 
     review_permission = "targets.review_targetset"
+    detail_url_name = "targets:detail"
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="target_sets", verbose_name=_("被考核人")
@@ -69,9 +70,6 @@ class TargetSet(OrganisationScoped, ReviewedDocument):
 
     def __str__(self) -> str:
         return f"{self.owner} {self.year}年第{self.quarter}季度目标"
-
-    def get_absolute_url(self) -> str:
-        return reverse("targets:detail", args=[self.pk])
 
     @property
     def title(self) -> str:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import actor_link, optional_link
+from accounts.modelbits import DetailPage
 from accounts.models import OrganisationScoped
 from accounts.storage import get_private_storage
 from accounts.textlimits import LONG, MEDIUM, SHORT, bounded_text
@@ -75,7 +75,7 @@ def _report_path(instance: WelfareAssessment, filename: str) -> str:
     return f"welfare/{instance.organisation_id}/{instance.year}/{instance.owner_id}{extension}"
 
 
-class WelfareAssessment(ReviewedDocument):
+class WelfareAssessment(DetailPage, ReviewedDocument):
     """A worker's year: the self-report (述职, the reviewed document: the worker hands it in, the
     unit approves or returns it), then the unit's steps up to the published, final result.
 
@@ -83,6 +83,7 @@ class WelfareAssessment(ReviewedDocument):
     """
 
     review_permission = "evaluations.review_welfare_report"
+    detail_url_name = "evaluations:welfare_assessment"
     organisation_attr = "organisation_id"
 
     owner = models.ForeignKey(
@@ -130,9 +131,6 @@ class WelfareAssessment(ReviewedDocument):
 
     def __str__(self) -> str:
         return f"{self.owner} {self.year} {self.get_stage_display()}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("evaluations:welfare_assessment", args=[self.pk])
 
     @property
     def title(self) -> str:

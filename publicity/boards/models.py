@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import optional_link
+from accounts.modelbits import DetailPage
 from accounts.models import Department, Organisation, OrganisationScoped
 from accounts.periods import Week
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
@@ -66,8 +66,10 @@ class WeeklyPostItem(OrganisationScoped, models.Model):
         return self.text[:40]
 
 
-class WeeklyDigest(OrganisationScoped, models.Model):
+class WeeklyDigest(DetailPage, OrganisationScoped, models.Model):
     """The office's compilation of one week, a draft until published to all staff."""
+
+    detail_url_name = "publicity:weekly_detail"
 
     class State(models.TextChoices):
         DRAFT = "draft", _("汇编中")
@@ -95,9 +97,6 @@ class WeeklyDigest(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return self.period.label
-
-    def get_absolute_url(self) -> str:
-        return reverse("publicity:weekly_detail", args=[self.pk])
 
     @property
     def period(self) -> Week:

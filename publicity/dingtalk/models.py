@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.modelbits import unique_where_set
 from accounts.models import Job, Organisation, OrganisationScoped
 from accounts.textlimits import LONG, bounded_text
 
@@ -46,9 +46,7 @@ class DingTalkMessage(OrganisationScoped, models.Model):
         verbose_name = verbose_name_plural = _("钉钉消息")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "key"], condition=~Q(key=""), name="dingtalk_message_once_per_key"
-            ),
+            unique_where_set("organisation", "key", name="dingtalk_message_once_per_key"),
         ]
         indexes = [models.Index(fields=["organisation", "-created_at"], name="dingtalk_message_org_recent")]
 

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.modelbits import DetailPage
 from accounts.models import Organisation, OrganisationScoped
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
 from evaluations.annual.models import AnnualGrade
 
 
-class FeedbackTalk(OrganisationScoped, models.Model):
+class FeedbackTalk(DetailPage, OrganisationScoped, models.Model):
     """One talk about one locked quarter grade: recorded by the talker, confirmed by the person."""
+
+    detail_url_name = "publicity:feedback_detail"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
     quarter_grade = models.OneToOneField(
@@ -58,9 +60,6 @@ class FeedbackTalk(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return str(_("%(person)s 的结果反馈谈话（%(date)s）") % {"person": self.person, "date": self.talked_on})
-
-    def get_absolute_url(self) -> str:
-        return reverse("publicity:feedback_detail", args=[self.pk])
 
     @property
     def is_confirmed(self) -> bool:

@@ -10,13 +10,13 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import actor_link, optional_link
+from accounts.modelbits import DetailPage
 from accounts.models import OrganisationScoped
 from accounts.storage import get_private_storage
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
@@ -57,9 +57,11 @@ def _published_words() -> dict[str, Promise]:
     return found
 
 
-class Publication(OrganisationScoped, models.Model):
+class Publication(DetailPage, OrganisationScoped, models.Model):
     """One published list: an approved quarter's grades, or the year's decided 优秀 list, shown to
     every staff member of the organisation for a window of working days (policy)."""
+
+    detail_url_name = "publicity:publication_detail"
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
@@ -104,9 +106,6 @@ class Publication(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("publicity:publication_detail", args=[self.pk])
 
     @property
     def display_title(self) -> str:
@@ -230,8 +229,10 @@ def _objection_path(instance: Objection, filename: str) -> str:
     return f"objections/{instance.organisation_id}/{uuid.uuid4().hex}{filename[filename.rfind('.') :].lower()}"
 
 
-class Objection(OrganisationScoped, models.Model):
+class Objection(DetailPage, OrganisationScoped, models.Model):
     """An objection (异议) to an entry, lodged during its window and handled by HR: 受理 → 核实 → 答复."""
+
+    detail_url_name = "publicity:objection_detail"
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
@@ -287,9 +288,6 @@ class Objection(OrganisationScoped, models.Model):
     def __str__(self) -> str:
         return str(_("对%(person)s的异议") % {"person": self.entry.person})
 
-    def get_absolute_url(self) -> str:
-        return reverse("publicity:objection_detail", args=[self.pk])
-
     @property
     def is_open(self) -> bool:
         return self.state != ObjectionState.ANSWERED
@@ -307,9 +305,11 @@ class ReviewCaseState(models.TextChoices):
     LAPSED = "lapsed", _("逾期未申请")
 
 
-class ReviewCase(OrganisationScoped, models.Model):
+class ReviewCase(DetailPage, OrganisationScoped, models.Model):
     """The statutory 复核 (or 申诉) of an annual 不称职: 30 days to ask from the notification, 30 days
     to decide from the request. HR records each step; reminders come before each deadline."""
+
+    detail_url_name = "publicity:review_case_detail"
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
@@ -347,9 +347,6 @@ class ReviewCase(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_kind_display()}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("publicity:review_case_detail", args=[self.pk])
 
 
 def register_audited() -> None:
