@@ -130,9 +130,6 @@ class WeeklyDigestSection(OrganisationScoped, models.Model):
         return f"{self.department} {self.digest}"
 
 
-def register_audited() -> None:
-    """Audit every post, item, compilation and its wording (called by PublicityConfig.ready())."""
-    from accounts import audit
-
-    for model in (WeeklyPost, WeeklyPostItem, WeeklyDigest, WeeklyDigestSection):
-        audit.register(model)
+# What the audit trail records: every post, item, compilation and its wording (registered by
+# PublicityConfig.ready()).
+AUDITED = (WeeklyPost, WeeklyPostItem, WeeklyDigest, WeeklyDigestSection)

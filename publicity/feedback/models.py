@@ -92,9 +92,5 @@ class AnnualConfirmation(OrganisationScoped, models.Model):
         return str(_("%(person)s 确认%(year)s年度考核结果") % {"person": self.person, "year": self.annual_result.year})
 
 
-def register_audited() -> None:
-    """Audit every talk and confirmation (called by PublicityConfig.ready())."""
-    from accounts import audit
-
-    audit.register(FeedbackTalk)
-    audit.register(AnnualConfirmation)
+# What the audit trail records: every talk and confirmation (registered by PublicityConfig.ready()).
+AUDITED = (FeedbackTalk, AnnualConfirmation)

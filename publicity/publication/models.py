@@ -349,9 +349,6 @@ class ReviewCase(DetailPage, OrganisationScoped, models.Model):
         return f"{self.person} {self.get_kind_display()}"
 
 
-def register_audited() -> None:
-    """Audit publications, entries, objections and 复核/申诉 cases (called by PublicityConfig.ready())."""
-    from accounts import audit
-
-    for model in (Publication, PublicationEntry, Objection, ReviewCase):
-        audit.register(model)
+# What the audit trail records: publications, entries, objections and 复核/申诉 cases (registered by
+# PublicityConfig.ready()).
+AUDITED = (Publication, PublicationEntry, Objection, ReviewCase)
