@@ -26,7 +26,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from .fields import optional_link
+from .fields import department_link, optional_link, organisation_link
 from .job_kinds import kind_label
 from .modelbits import DetailPage, unique_where_set
 from .text import join_list
@@ -74,9 +74,7 @@ OUTSIDE_DEPARTMENTS_WORDS = frozenset({"不在科室", "不在科室（领导班
 class Department(OrganisationScoped, models.Model):
     """A 科室/处室 with one head and one supervising leader."""
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="departments", verbose_name=_("单位")
-    )
+    organisation = organisation_link(related_name="departments")
     code = models.CharField(_("科室编码"), max_length=32)
     name = models.CharField(_("科室名称"), max_length=100)
     head = optional_link("User", _("科室负责人"), on_delete=models.SET_NULL, related_name="headed_departments")
@@ -344,9 +342,7 @@ class DepartmentMembership(OrganisationScoped, models.Model):
     organisation_attr = "user.organisation_id"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("人员"))
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("科室")
-    )
+    department = department_link(related_name="memberships")
     start_date = models.DateField(_("起始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
 
@@ -399,9 +395,7 @@ class RoleAssignment(OrganisationScoped, models.Model):
     """A role a person holds in an organisation; a person may hold several."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("人员"))
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("单位")
-    )
+    organisation = organisation_link(related_name="role_assignments", on_delete=models.CASCADE)
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
     granted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("授予时间"))
 
@@ -424,7 +418,7 @@ class PendingChange(OrganisationScoped, models.Model):
         REJECTED = "rejected", _("已拒绝")
         WITHDRAWN = "withdrawn", _("已撤回")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    organisation = organisation_link(on_delete=models.CASCADE)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人"))
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
@@ -918,9 +912,7 @@ class PeriodLock(OrganisationScoped, models.Model):
     importing evaluations; evaluations writes it through :func:`accounts.services.period_lock`.
     """
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="period_locks", verbose_name=_("单位")
-    )
+    organisation = organisation_link(related_name="period_locks", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), validators=[MinValueValidator(1), MaxValueValidator(4)])
     locked_at = models.DateTimeField(_("锁定时间"))
@@ -1711,9 +1703,7 @@ class Job(DetailPage, OrganisationScoped, models.Model):
         FAILED = "failed", _("失败")
 
     kind = models.CharField(_("任务类型"), max_length=100)
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("单位")
-    )
+    organisation = organisation_link(related_name="jobs", on_delete=models.CASCADE)
     params = models.JSONField(_("参数"), default=dict, blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
     progress = _percent_field(_("进度"), 0)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import actor_link, optional_link
+from accounts.fields import actor_link, department_link, optional_link, person_link
 from accounts.modelbits import DetailPage, unique_where_set
 from accounts.models import OrganisationScoped
 
@@ -25,12 +25,8 @@ class MonthlySummary(DetailPage, OrganisationScoped, ReviewedDocument):
     review_permission = "summaries.review_summary"
     detail_url_name = "summaries:detail"
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="monthly_summaries", verbose_name=_("被考核人")
-    )
-    department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, related_name="monthly_summaries", verbose_name=_("科室")
-    )
+    owner = person_link(_("被考核人"), related_name="monthly_summaries")
+    department = department_link(related_name="monthly_summaries")
     owner_department = owner_department_field()
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import actor_link, optional_link
+from accounts.fields import actor_link, department_link, optional_link, person_link
 from accounts.modelbits import DetailPage
 from accounts.models import OrganisationScoped
 from accounts.periods import QUARTER_CHOICES, Quarter
@@ -22,9 +22,7 @@ class DepartmentGoal(OrganisationScoped, models.Model):
 
     organisation_attr = "department.organisation_id"
 
-    department = models.ForeignKey(
-        "accounts.Department", on_delete=models.CASCADE, related_name="goals", verbose_name=_("科室")
-    )
+    department = department_link(related_name="goals", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(
         _("季度"), choices=QUARTER_CHOICES, null=True, blank=True, help_text=_("留空表示年度目标。")
@@ -50,12 +48,8 @@ class TargetSet(DetailPage, OrganisationScoped, ReviewedDocument):
     review_permission = "targets.review_targetset"
     detail_url_name = "targets:detail"
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="target_sets", verbose_name=_("被考核人")
-    )
-    department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, related_name="target_sets", verbose_name=_("科室")
-    )
+    owner = person_link(_("被考核人"), related_name="target_sets")
+    department = department_link(related_name="target_sets")
     owner_department = owner_department_field()
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import actor_link, optional_link
+from accounts.fields import actor_link, optional_link, organisation_link, person_link
 from accounts.modelbits import DetailPage
 from accounts.models import OrganisationScoped
 from accounts.storage import get_private_storage
@@ -24,9 +24,7 @@ from accounts.workflow import ReviewedDocument, owner_department_field, waiting_
 class WelfarePost(OrganisationScoped, models.Model):
     """One worker's post agreement (上岗协议) with the employing unit, and the subsidy it carries."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("用人单位")
-    )
+    organisation = organisation_link(_("用人单位"))
     person = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="welfare_post", verbose_name=_("人员")
     )
@@ -86,9 +84,7 @@ class WelfareAssessment(DetailPage, ReviewedDocument):
     detail_url_name = "evaluations:welfare_assessment"
     organisation_attr = "organisation_id"
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="welfare_assessments", verbose_name=_("人员")
-    )
+    owner = person_link(_("人员"), related_name="welfare_assessments")
     department = optional_link("accounts.Department", _("科室"))
     # Who reviews the 述职 follows the worker's department now (the review inbox, accounts.workflow).
     owner_department = owner_department_field()
@@ -152,9 +148,7 @@ class WelfareConsequence(OrganisationScoped, models.Model):
     """What a final result asks of HR (基本合格 → 诫勉谈话; 不合格 → 不续签; 连续两次不合格 → 解除),
     with its deadline; on HR's to-do list until recorded as done."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
-    )
+    organisation = organisation_link()
     assessment = models.ForeignKey(
         WelfareAssessment, on_delete=models.PROTECT, related_name="consequences", verbose_name=_("考核")
     )
