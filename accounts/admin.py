@@ -19,6 +19,14 @@ from .models import (
 from .services import staff_move, staff_move_check, staff_status_add, staff_status_overlap_check
 
 
+class ReviewedDocumentAdmin(admin.ModelAdmin):
+    """The admin list of a reviewed document (:class:`accounts.workflow.ReviewedDocument`: targets,
+    summaries): found by its owner's name, listed with the owner and the department."""
+
+    search_fields = ["owner__full_name", "owner__username"]
+    list_select_related = ["owner", "department"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "is_active"]

@@ -26,8 +26,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from .fields import optional_link
+from .fields import department_link, optional_link, organisation_link
 from .job_kinds import kind_label
+from .modelbits import DetailPage, unique_where_set
 from .text import join_list
 
 
@@ -54,14 +55,7 @@ class Organisation(OrganisationScoped, models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
     # 公务员主管部门: the civil-service bureau (itself an organisation) that oversees this one and
     # reads its aggregates, never a person's content (appraisal_site.oversight).
-    supervised_by = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="overseen",
-        verbose_name=_("主管部门"),
-    )
+    supervised_by = optional_link("self", _("主管部门"), on_delete=models.SET_NULL, related_name="overseen")
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
@@ -80,26 +74,12 @@ OUTSIDE_DEPARTMENTS_WORDS = frozenset({"不在科室", "不在科室（领导班
 class Department(OrganisationScoped, models.Model):
     """A 科室/处室 with one head and one supervising leader."""
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="departments", verbose_name=_("单位")
-    )
+    organisation = organisation_link(related_name="departments")
     code = models.CharField(_("科室编码"), max_length=32)
     name = models.CharField(_("科室名称"), max_length=100)
-    head = models.ForeignKey(
-        "User",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="headed_departments",
-        verbose_name=_("科室负责人"),
-    )
-    supervising_leader = models.ForeignKey(
-        "User",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="supervised_departments",
-        verbose_name=_("分管领导"),
+    head = optional_link("User", _("科室负责人"), on_delete=models.SET_NULL, related_name="headed_departments")
+    supervising_leader = optional_link(
+        "User", _("分管领导"), on_delete=models.SET_NULL, related_name="supervised_departments"
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -245,22 +225,9 @@ class User(OrganisationScoped, AbstractUser):
         validators=[AbstractUser.username_validator],
     )
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="members",
-        verbose_name=_("单位"),
-    )
-    department = models.ForeignKey(
-        Department,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="members",
-        verbose_name=_("所在科室"),
-        help_text=_("当前科室；调动请使用“调整科室”，以保留历史。"),
+    organisation = optional_link(Organisation, _("单位"), related_name="members")
+    department = optional_link(
+        Department, _("所在科室"), related_name="members", help_text=_("当前科室；调动请使用“调整科室”，以保留历史。")
     )
     employee_number = models.CharField(_("工号"), max_length=32, blank=True)
     position_title = models.CharField(_("职务职级"), max_length=50, blank=True)
@@ -301,11 +268,7 @@ class User(OrganisationScoped, AbstractUser):
         verbose_name = verbose_name_plural = _("人员")
         ordering = ["organisation", "department", "employee_number", "username"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "employee_number"],
-                condition=~Q(employee_number=""),
-                name="employee_number_unique_per_org",
-            ),
+            unique_where_set("organisation", "employee_number", name="employee_number_unique_per_org"),
             models.UniqueConstraint(
                 Lower("username"),
                 "organisation",
@@ -379,9 +342,7 @@ class DepartmentMembership(OrganisationScoped, models.Model):
     organisation_attr = "user.organisation_id"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("人员"))
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("科室")
-    )
+    department = department_link(related_name="memberships")
     start_date = models.DateField(_("起始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
 
@@ -434,9 +395,7 @@ class RoleAssignment(OrganisationScoped, models.Model):
     """A role a person holds in an organisation; a person may hold several."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("人员"))
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("单位")
-    )
+    organisation = organisation_link(related_name="role_assignments", on_delete=models.CASCADE)
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
     granted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("授予时间"))
 
@@ -459,7 +418,7 @@ class PendingChange(OrganisationScoped, models.Model):
         REJECTED = "rejected", _("已拒绝")
         WITHDRAWN = "withdrawn", _("已撤回")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    organisation = organisation_link(on_delete=models.CASCADE)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人"))
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
@@ -911,13 +870,11 @@ class WorkingDayOverride(OrganisationScoped, models.Model):
     organisation wins over a global row (organisation empty), which wins over the package.
     """
 
-    organisation = models.ForeignKey(
+    organisation = optional_link(
         Organisation,
+        _("单位"),
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="working_day_overrides",
-        verbose_name=_("单位"),
         help_text=_("为空表示适用于所有单位。"),
     )
     date = models.DateField(_("日期"))
@@ -955,9 +912,7 @@ class PeriodLock(OrganisationScoped, models.Model):
     importing evaluations; evaluations writes it through :func:`accounts.services.period_lock`.
     """
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="period_locks", verbose_name=_("单位")
-    )
+    organisation = organisation_link(related_name="period_locks", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), validators=[MinValueValidator(1), MaxValueValidator(4)])
     locked_at = models.DateTimeField(_("锁定时间"))
@@ -1700,9 +1655,7 @@ class Notification(models.Model):
         verbose_name = verbose_name_plural = _("通知")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_once_per_key"
-            ),
+            unique_where_set("recipient", "dedupe_key", name="notification_once_per_key"),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
@@ -1734,12 +1687,14 @@ def _job_file_path(job: Job, filename: str) -> str:
     return f"jobs/{job.organisation_id}/{job.pk}/{filename}"
 
 
-class Job(OrganisationScoped, models.Model):
+class Job(DetailPage, OrganisationScoped, models.Model):
     """A piece of slow work (a roll-up, an export) asked for by someone and run by a worker.
 
     The row is written in the request's transaction before anything is enqueued, so a broker
     outage loses nothing: the sweeper finds the pending row and enqueues it again.
     """
+
+    detail_url_name = "accounts:job_detail"
 
     class State(models.TextChoices):
         PENDING = "pending", _("排队中")
@@ -1748,9 +1703,7 @@ class Job(OrganisationScoped, models.Model):
         FAILED = "failed", _("失败")
 
     kind = models.CharField(_("任务类型"), max_length=100)
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("单位")
-    )
+    organisation = organisation_link(related_name="jobs", on_delete=models.CASCADE)
     params = models.JSONField(_("参数"), default=dict, blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
     progress = _percent_field(_("进度"), 0)
@@ -1776,11 +1729,6 @@ class Job(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind_label} #{self.pk} {self.get_state_display()}"
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("accounts:job_detail", args=[self.pk])
 
     @property
     def kind_label(self) -> str:

@@ -27,16 +27,12 @@ class EvaluationsConfig(AppConfig):
         from .welfare import jobs as welfare_jobs
         from .welfare import models as welfare
 
-        documents.connect()
-        counts.connect()
-        annual_counts.connect()
-        annual_statuses.connect()
-        numbers.connect()
-        grading_jobs.register_kinds()
-        annual_jobs.register_kinds()
-        discipline_jobs.register_kinds()
-        welfare_jobs.register_kinds()
-        ballots_jobs.register_kinds()
+        # The signal receivers that keep derived rows in step: the grade rows' document flags and
+        # 工号, the grade and annual counts, and the year's suggestions after a special status.
+        for receivers in (documents, counts, annual_counts, annual_statuses, numbers):
+            receivers.connect()
+        for room_jobs in (grading_jobs, annual_jobs, discipline_jobs, welfare_jobs, ballots_jobs):
+            room_jobs.register_kinds()
         welfare_inbox.register_kind()
 
         for model in (

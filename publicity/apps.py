@@ -7,23 +7,20 @@ class PublicityConfig(AppConfig):
     verbose_name = _("公示与反馈")
 
     def ready(self) -> None:
-        from .feedback import jobs as feedback_jobs
-        from .feedback import models as feedback
-
-        feedback_jobs.register_kinds()
-        feedback.register_audited()
+        from accounts import audit
 
         from .boards import models as boards
         from .dingtalk import jobs as dingtalk_jobs
+        from .feedback import jobs as feedback_jobs
+        from .feedback import models as feedback
         from .publication import jobs as publication_jobs
         from .publication import models as publication
         from .reports import jobs as reports_jobs
 
-        dingtalk_jobs.register_kinds()
-        publication_jobs.register_kinds()
-        reports_jobs.register_kinds()
-        boards.register_audited()
-        publication.register_audited()
+        for room_jobs in (feedback_jobs, dingtalk_jobs, publication_jobs, reports_jobs):
+            room_jobs.register_kinds()
+        for model in (*feedback.AUDITED, *boards.AUDITED, *publication.AUDITED):
+            audit.register(model)
 
         from evaluations.annual.selectors import register_sent_back_reader
         from evaluations.annual.services import register_published_reader

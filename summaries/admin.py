@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin import ReviewedDocumentAdmin
+
 from .models import MonthlySummary, SummaryAttachment, SummaryProgress
 
 
@@ -18,10 +20,8 @@ class SummaryAttachmentInline(admin.TabularInline):
 
 
 @admin.register(MonthlySummary)
-class MonthlySummaryAdmin(admin.ModelAdmin):
+class MonthlySummaryAdmin(ReviewedDocumentAdmin):
     list_display = ["owner", "department", "year", "month", "status", "is_late", "submitted_at"]
     list_filter = ["status", "is_late", "year", "month"]
-    search_fields = ["owner__full_name", "owner__username"]
-    list_select_related = ["owner", "department"]
     raw_id_fields = ["owner", "reviewer"]
     inlines = [SummaryProgressInline, SummaryAttachmentInline]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import actor_link, department_link, optional_link, person_link
+from accounts.modelbits import DetailPage, unique_where_set
 from accounts.models import OrganisationScoped
 
 # The private storage moved to the foundation (background jobs store their files there too); the
@@ -17,18 +18,15 @@ from accounts.textlimits import LONG, MEDIUM, SHORT, bounded_text
 from accounts.workflow import ReviewedDocument, owner_department_field, review_indexes
 
 
-class MonthlySummary(OrganisationScoped, ReviewedDocument):
+class MonthlySummary(DetailPage, OrganisationScoped, ReviewedDocument):
     """One person's summary of one month (the review workflow's columns come from
     :class:`accounts.workflow.ReviewedDocument`)."""
 
     review_permission = "summaries.review_summary"
+    detail_url_name = "summaries:detail"
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="monthly_summaries", verbose_name=_("被考核人")
-    )
-    department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, related_name="monthly_summaries", verbose_name=_("科室")
-    )
+    owner = person_link(_("被考核人"), related_name="monthly_summaries")
+    department = department_link(related_name="monthly_summaries")
     owner_department = owner_department_field()
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
@@ -57,9 +55,6 @@ class MonthlySummary(OrganisationScoped, ReviewedDocument):
     def __str__(self) -> str:
         return f"{self.owner} {self.year}年{self.month}月小结"
 
-    def get_absolute_url(self) -> str:
-        return reverse("summaries:detail", args=[self.pk])
-
     @property
     def title(self) -> str:
         return _("%(year)s年%(month)s月工作小结") % {"year": self.year, "month": self.month}
@@ -81,13 +76,8 @@ class SummaryProgress(OrganisationScoped, models.Model):
     summary = models.ForeignKey(
         MonthlySummary, on_delete=models.CASCADE, related_name="progress_notes", verbose_name=_("月小结")
     )
-    target_item = models.ForeignKey(
-        "targets.TargetItem",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="progress_notes",
-        verbose_name=_("目标事项"),
+    target_item = optional_link(
+        "targets.TargetItem", _("目标事项"), on_delete=models.SET_NULL, related_name="progress_notes"
     )
     # The item's text as handed in: refreshed from the target item at each submission, so a
     # submitted summary reads as it was sent; while it is editable the page shows the item's
@@ -137,18 +127,14 @@ class SummaryAttachment(OrganisationScoped, models.Model):
     size = models.PositiveBigIntegerField(_("大小"))
     # The content's SHA-256, so the same file attached twice is recognised whatever its name.
     sha256 = models.CharField(_("内容摘要"), max_length=64, blank=True, default="", editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人")
-    )
+    uploaded_by = actor_link(_("上传人"), blank=False)
     uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("上传时间"))
 
     class Meta:
         verbose_name = verbose_name_plural = _("附件")
         ordering = ["summary", "uploaded_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["summary", "sha256"], condition=~models.Q(sha256=""), name="one_copy_of_a_file_per_summary"
-            ),
+            unique_where_set("summary", "sha256", name="one_copy_of_a_file_per_summary"),
         ]
 
     def __str__(self) -> str:

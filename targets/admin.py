@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from accounts.admin import ReviewedDocumentAdmin
+
 from .models import DepartmentGoal, TargetItem, TargetSet, TargetSetRevision
 
 
@@ -21,11 +23,9 @@ class TargetSetRevisionInline(admin.TabularInline):
 
 
 @admin.register(TargetSet)
-class TargetSetAdmin(admin.ModelAdmin):
+class TargetSetAdmin(ReviewedDocumentAdmin):
     list_display = ["owner", "year", "quarter", "department", "status", "is_late", "submitted_at"]
     list_filter = ["status", "year", "quarter", "is_late"]
-    list_select_related = ["owner", "department"]
-    search_fields = ["owner__full_name", "owner__username"]
     readonly_fields = [f.name for f in TargetSet._meta.fields if f.name != "id"]
     inlines = [TargetItemInline, TargetSetRevisionInline]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import actor_link
+from accounts.fields import actor_link, department_link, optional_link, person_link
+from accounts.modelbits import DetailPage
 from accounts.models import OrganisationScoped
 from accounts.periods import QUARTER_CHOICES, Quarter
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
@@ -22,9 +22,7 @@ class DepartmentGoal(OrganisationScoped, models.Model):
 
     organisation_attr = "department.organisation_id"
 
-    department = models.ForeignKey(
-        "accounts.Department", on_delete=models.CASCADE, related_name="goals", verbose_name=_("科室")
-    )
+    department = department_link(related_name="goals", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(
         _("季度"), choices=QUARTER_CHOICES, null=True, blank=True, help_text=_("留空表示年度目标。")
@@ -43,18 +41,15 @@ class DepartmentGoal(OrganisationScoped, models.Model):
         return self.content[:40]
 
 
-class TargetSet(OrganisationScoped, ReviewedDocument):
+class TargetSet(DetailPage, OrganisationScoped, ReviewedDocument):
     """One person's target items for one quarter, reviewed as a whole (the review workflow's columns
     come from :class:`accounts.workflow.ReviewedDocument`)."""
 
     review_permission = "targets.review_targetset"
+    detail_url_name = "targets:detail"
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="target_sets", verbose_name=_("被考核人")
-    )
-    department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, related_name="target_sets", verbose_name=_("科室")
-    )
+    owner = person_link(_("被考核人"), related_name="target_sets")
+    department = department_link(related_name="target_sets")
     owner_department = owner_department_field()
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
@@ -69,9 +64,6 @@ class TargetSet(OrganisationScoped, ReviewedDocument):
 
     def __str__(self) -> str:
         return f"{self.owner} {self.year}年第{self.quarter}季度目标"
-
-    def get_absolute_url(self) -> str:
-        return reverse("targets:detail", args=[self.pk])
 
     @property
     def title(self) -> str:
@@ -108,14 +100,7 @@ class TargetItem(OrganisationScoped, models.Model):
     weight = models.PositiveSmallIntegerField(
         _("权重"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    goal = models.ForeignKey(
-        DepartmentGoal,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="target_items",
-        verbose_name=_("对应科室目标"),
-    )
+    goal = optional_link(DepartmentGoal, _("对应科室目标"), on_delete=models.SET_NULL, related_name="target_items")
     assigned_by = actor_link(_("交办领导"))
     completion = models.CharField(_("完成情况"), max_length=20, choices=Completion.choices, blank=True)
     completion_note = bounded_text(_("完成情况说明"), limit=SHORT, blank=True)

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.lookups import In
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import actor_link
+from accounts.fields import actor_link, organisation_link, person_link
 from accounts.models import OrganisationScoped
 from accounts.textlimits import MEDIUM, bounded_text
 
@@ -188,12 +188,8 @@ class Achievement(OrganisationScoped, models.Model):
     supervising leader of the person's department, or the agency head) and confirmed or rejected by
     HR. A confirmed one puts the person on the award-candidate list (评先树优, DOMAIN.md §7)."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
-    )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="achievements", verbose_name=_("人员")
-    )
+    organisation = organisation_link()
+    person = person_link(_("人员"), related_name="achievements")
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("科室")
     )
@@ -203,9 +199,7 @@ class Achievement(OrganisationScoped, models.Model):
     state = models.CharField(
         _("状态"), max_length=20, choices=AchievementState.choices, default=AchievementState.PROPOSED
     )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
-    )
+    proposed_by = person_link(_("提出人"))
     proposed_at = models.DateTimeField(_("提出时间"))
     decided_by = actor_link(_("决定人"))
     decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import optional_link
+from accounts.fields import optional_link, organisation_link, person_link
 from accounts.models import OrganisationScoped
 
 
@@ -84,9 +84,7 @@ class Ballot(OrganisationScoped, models.Model):
     """One 民主测评: who is rated, who rates, the questionnaire, and the policy's rules copied when
     it was opened (a policy change later does not move the goalposts of a running ballot)."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
-    )
+    organisation = organisation_link()
     title = models.CharField(_("测评名称"), max_length=100)
     year = models.PositiveSmallIntegerField(_("年度"))
     # Free tag of the scheme that opened it ("" for HR's own; the public-welfare room sets its own).
@@ -102,9 +100,7 @@ class Ballot(OrganisationScoped, models.Model):
     trim_above_papers = models.PositiveSmallIntegerField(_("去掉最高最低分的票数下限"))
     low_share_percent = models.PositiveSmallIntegerField(_("“基本称职/不称职”占比阈值（%）"))
     dissatisfied_percent = models.PositiveSmallIntegerField(_("服务对象“不满意”占比阈值（%）"))
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
-    )
+    opened_by = person_link(_("发起人"))
     opened_at = models.DateTimeField(_("发起时间"))
     # Who ended the ballot and when, by closing it or withdrawing it (``state`` says which).
     closed_by = optional_link(settings.AUTH_USER_MODEL, _("结束人"))
@@ -161,9 +157,7 @@ class BallotSubject(OrganisationScoped, models.Model):
     organisation_attr = "ballot.organisation_id"
 
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("民主测评"))
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("被测评人")
-    )
+    person = person_link(_("被测评人"))
     sort_order = models.PositiveIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
@@ -183,14 +177,7 @@ class BallotRater(OrganisationScoped, models.Model):
     organisation_attr = "ballot.organisation_id"
 
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="raters", verbose_name=_("民主测评"))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="ballot_raters",
-        verbose_name=_("测评人"),
-    )
+    user = optional_link(settings.AUTH_USER_MODEL, _("测评人"), related_name="ballot_raters")
     # A code holder's code (printed by HR, typed on the code page); unique across ballots.
     code = models.CharField(_("测评码"), max_length=16, null=True, blank=True, unique=True)
     label = models.CharField(_("测评人"), max_length=50, blank=True)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.fields import actor_link
+from accounts.fields import actor_link, optional_link, organisation_link, person_link
 from accounts.models import OrganisationScoped
 from accounts.textlimits import MEDIUM, bounded_text
 
@@ -30,16 +30,12 @@ class Severity(models.TextChoices):
 class Inspection(OrganisationScoped, models.Model):
     """One 纪律作风检查 by a discipline inspector, covering some departments."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="inspections", verbose_name=_("单位")
-    )
+    organisation = organisation_link(related_name="inspections")
     date = models.DateField(_("检查日期"))
     kind = models.CharField(_("检查类别"), max_length=20, choices=InspectionKind.choices)
     departments = models.ManyToManyField("accounts.Department", related_name="inspections", verbose_name=_("检查科室"))
     note = bounded_text(_("检查情况"), limit=MEDIUM, blank=True)
-    inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("检查人")
-    )
+    inspector = person_link(_("检查人"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
@@ -59,22 +55,8 @@ class Finding(OrganisationScoped, models.Model):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="findings", verbose_name=_("纪律作风检查")
     )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="findings",
-        verbose_name=_("人员"),
-    )
-    department = models.ForeignKey(
-        "accounts.Department",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="findings",
-        verbose_name=_("科室"),
-    )
+    person = optional_link(settings.AUTH_USER_MODEL, _("人员"), related_name="findings")
+    department = optional_link("accounts.Department", _("科室"), related_name="findings")
     severity = models.CharField(_("严重程度"), max_length=20, choices=Severity.choices)
     description = bounded_text(_("问题描述"), limit=MEDIUM)
     evidence = bounded_text(_("证据说明"), limit=MEDIUM, blank=True)
@@ -157,9 +139,7 @@ DEFAULT_SANCTION_EFFECTS = {
 class SanctionRule(OrganisationScoped, models.Model):
     """The organisation's policy table: the effect of each sanction kind on the annual grade."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.CASCADE, related_name="sanction_rules", verbose_name=_("单位")
-    )
+    organisation = organisation_link(related_name="sanction_rules", on_delete=models.CASCADE)
     kind = models.CharField(_("处分/处理"), max_length=30, choices=SanctionKind.choices)
     effect = models.CharField(_("对年度考核的影响"), max_length=30, choices=SanctionEffect.choices)
 
@@ -174,19 +154,13 @@ class SanctionRule(OrganisationScoped, models.Model):
 class Sanction(OrganisationScoped, models.Model):
     """A sanction (处分) or organisational measure recorded by HR."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("单位")
-    )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("人员")
-    )
+    organisation = organisation_link(related_name="sanctions")
+    person = person_link(_("人员"), related_name="sanctions")
     kind = models.CharField(_("处分/处理"), max_length=30, choices=SanctionKind.choices)
     decided_on = models.DateField(_("决定日期"))
     closed_on = models.DateField(_("结案/解除日期"), null=True, blank=True)
     note = bounded_text(_("说明"), limit=MEDIUM, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("录入人")
-    )
+    entered_by = actor_link(_("录入人"), blank=False)
     entered_at = models.DateTimeField(auto_now_add=True, verbose_name=_("录入时间"))
 
     class Meta:
@@ -203,21 +177,10 @@ class VetoFlag(OrganisationScoped, models.Model):
 
     organisation_attr = "person.organisation_id"
 
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="veto_flags", verbose_name=_("人员")
-    )
+    person = person_link(_("人员"), related_name="veto_flags", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("年度"))
-    finding = models.ForeignKey(
-        Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="veto_flags", verbose_name=_("检查发现")
-    )
-    sanction = models.ForeignKey(
-        Sanction,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="veto_flags",
-        verbose_name=_("处分与组织处理"),
-    )
+    finding = optional_link(Finding, _("检查发现"), on_delete=models.CASCADE, related_name="veto_flags")
+    sanction = optional_link(Sanction, _("处分与组织处理"), on_delete=models.CASCADE, related_name="veto_flags")
     reason = models.CharField(_("否决事项"), max_length=300)
     raised_at = models.DateTimeField(auto_now_add=True, verbose_name=_("标记时间"))
     lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)

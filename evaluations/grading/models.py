@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import actor_link, optional_link
+from accounts.fields import actor_link, department_link, optional_link, organisation_link, person_link
 from accounts.models import OrganisationScoped, PositionCategory
 from accounts.periods import QUARTER_CHOICES, Quarter
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
@@ -60,9 +60,7 @@ class QuarterState(models.TextChoices):
 class AppraisalQuarter(OrganisationScoped, models.Model):
     """An organisation's quarter: open for grading until the agency head approves it."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="appraisal_quarters", verbose_name=_("单位")
-    )
+    organisation = organisation_link(related_name="appraisal_quarters")
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
     state = models.CharField(_("状态"), max_length=20, choices=QuarterState.choices, default=QuarterState.OPEN)
@@ -109,9 +107,7 @@ class QuarterDisciplineOpinion(OrganisationScoped, models.Model):
         AppraisalQuarter, on_delete=models.PROTECT, related_name="discipline_opinion", verbose_name=_("考核季度")
     )
     text = bounded_text(_("纪委意见"), limit=MEDIUM)
-    given_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
-    )
+    given_by = person_link(_("记录人"))
     given_at = models.DateTimeField(_("记录时间"))
     # The sum of the quarter's grade rows' versions when it was recorded: a grade given, changed,
     # confirmed or sent back since (each bumps its row's version) makes the sum differ, whatever the
@@ -163,12 +159,8 @@ class QuarterGrade(OrganisationScoped, models.Model):
     appraisal_quarter = models.ForeignKey(
         AppraisalQuarter, on_delete=models.PROTECT, related_name="grades", verbose_name=_("考核季度")
     )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quarter_grades", verbose_name=_("被考核人")
-    )
-    department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, related_name="quarter_grades", verbose_name=_("科室")
-    )
+    person = person_link(_("被考核人"), related_name="quarter_grades")
+    department = department_link(related_name="quarter_grades")
     # Pooled separately when the policy says so; copied at grading time.
     is_leader_position = models.BooleanField(_("领导职务"), default=False)
     state = models.CharField(_("状态"), max_length=20, choices=GradeState.choices, default=GradeState.PENDING)
@@ -352,9 +344,7 @@ class ReviewAfterLock(OrganisationScoped, models.Model):
     reviewed_row = ""  # the name of the foreign key to the reviewed row
 
     reason = bounded_text(_("复核理由"), limit=SHORT)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("复核人")
-    )
+    reviewed_by = person_link(_("复核人"))
     reviewed_at = models.DateTimeField(_("复核时间"))
 
     class Meta:
@@ -386,17 +376,13 @@ class GradeReview(ReviewAfterLock):
 class SatisfactionScore(OrganisationScoped, models.Model):
     """A quarter's satisfaction-survey result (满意度), for a department or for one person."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("单位")
-    )
+    organisation = organisation_link(on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
     department = optional_link("accounts.Department", _("科室"), on_delete=models.CASCADE)
     person = optional_link(settings.AUTH_USER_MODEL, _("人员"), on_delete=models.CASCADE)
     score = score_field(_("满意度得分"))
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("录入人")
-    )
+    entered_by = actor_link(_("录入人"), blank=False)
     entered_at = models.DateTimeField(auto_now=True, verbose_name=_("录入时间"))
 
     class Meta:
@@ -432,19 +418,13 @@ class ServiceEventKind(models.TextChoices):
 class ServiceEvent(OrganisationScoped, models.Model):
     """A praise or a complaint about a person (服务对象评价)."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("单位")
-    )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_events", verbose_name=_("人员")
-    )
+    organisation = organisation_link(on_delete=models.CASCADE)
+    person = person_link(_("人员"), related_name="service_events", on_delete=models.CASCADE)
     date = models.DateField(_("日期"))
     kind = models.CharField(_("类别"), max_length=20, choices=ServiceEventKind.choices)
     description = bounded_text(_("事由"), limit=SHORT)
     handled = models.BooleanField(_("投诉已处理"), null=True, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("录入人")
-    )
+    entered_by = actor_link(_("录入人"), blank=False)
     entered_at = models.DateTimeField(auto_now_add=True, verbose_name=_("录入时间"))
 
     class Meta:
@@ -470,9 +450,7 @@ class IndicatorSource(models.TextChoices):
 class IndicatorSet(OrganisationScoped, models.Model):
     """The indicators and weights used for one position category in an organisation."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.CASCADE, related_name="indicator_sets", verbose_name=_("单位")
-    )
+    organisation = organisation_link(related_name="indicator_sets", on_delete=models.CASCADE)
     position_category = models.CharField(_("岗位类别"), max_length=20, choices=PositionCategory.choices)
 
     class Meta:
@@ -531,9 +509,7 @@ class DepartmentScore(OrganisationScoped, models.Model):
 
     organisation_attr = "department.organisation_id"
 
-    department = models.ForeignKey(
-        "accounts.Department", on_delete=models.CASCADE, related_name="scores", verbose_name=_("科室")
-    )
+    department = department_link(related_name="scores", on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), choices=QUARTER_CHOICES)
     party_building_score = score_field(_("党建工作得分"))
@@ -550,9 +526,7 @@ class DepartmentScore(OrganisationScoped, models.Model):
     party_education_share = models.PositiveSmallIntegerField(_("党员教育管理比例"), null=True, blank=True)
     party_bottom_line_share = models.PositiveSmallIntegerField(_("底线约束比例"), null=True, blank=True)
     total = score_field(_("科室得分"))
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("录入人")
-    )
+    entered_by = actor_link(_("录入人"), blank=False)
     entered_at = models.DateTimeField(auto_now=True, verbose_name=_("录入时间"))
 
     class Meta:

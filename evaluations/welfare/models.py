@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import actor_link, optional_link
+from accounts.fields import actor_link, optional_link, organisation_link, person_link
+from accounts.modelbits import DetailPage
 from accounts.models import OrganisationScoped
 from accounts.storage import get_private_storage
 from accounts.textlimits import LONG, MEDIUM, SHORT, bounded_text
@@ -24,9 +24,7 @@ from accounts.workflow import ReviewedDocument, owner_department_field, waiting_
 class WelfarePost(OrganisationScoped, models.Model):
     """One worker's post agreement (上岗协议) with the employing unit, and the subsidy it carries."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("用人单位")
-    )
+    organisation = organisation_link(_("用人单位"))
     person = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="welfare_post", verbose_name=_("人员")
     )
@@ -75,7 +73,7 @@ def _report_path(instance: WelfareAssessment, filename: str) -> str:
     return f"welfare/{instance.organisation_id}/{instance.year}/{instance.owner_id}{extension}"
 
 
-class WelfareAssessment(ReviewedDocument):
+class WelfareAssessment(DetailPage, ReviewedDocument):
     """A worker's year: the self-report (述职, the reviewed document: the worker hands it in, the
     unit approves or returns it), then the unit's steps up to the published, final result.
 
@@ -83,11 +81,10 @@ class WelfareAssessment(ReviewedDocument):
     """
 
     review_permission = "evaluations.review_welfare_report"
+    detail_url_name = "evaluations:welfare_assessment"
     organisation_attr = "organisation_id"
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="welfare_assessments", verbose_name=_("人员")
-    )
+    owner = person_link(_("人员"), related_name="welfare_assessments")
     department = optional_link("accounts.Department", _("科室"))
     # Who reviews the 述职 follows the worker's department now (the review inbox, accounts.workflow).
     owner_department = owner_department_field()
@@ -131,9 +128,6 @@ class WelfareAssessment(ReviewedDocument):
     def __str__(self) -> str:
         return f"{self.owner} {self.year} {self.get_stage_display()}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("evaluations:welfare_assessment", args=[self.pk])
-
     @property
     def title(self) -> str:
         return str(_("%(year)s年度公益性岗位述职")) % {"year": self.year}
@@ -154,9 +148,7 @@ class WelfareConsequence(OrganisationScoped, models.Model):
     """What a final result asks of HR (基本合格 → 诫勉谈话; 不合格 → 不续签; 连续两次不合格 → 解除),
     with its deadline; on HR's to-do list until recorded as done."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
-    )
+    organisation = organisation_link()
     assessment = models.ForeignKey(
         WelfareAssessment, on_delete=models.PROTECT, related_name="consequences", verbose_name=_("考核")
     )

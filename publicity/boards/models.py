@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import optional_link
-from accounts.models import Department, Organisation, OrganisationScoped
+from accounts.fields import department_link, optional_link, organisation_link, person_link
+from accounts.modelbits import DetailPage
+from accounts.models import OrganisationScoped
 from accounts.periods import Week
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
 
@@ -23,15 +23,11 @@ from accounts.textlimits import MEDIUM, SHORT, bounded_text
 class WeeklyPost(OrganisationScoped, models.Model):
     """One department's progress for one week, posted by its head (editable until the week is published)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="weekly_posts", verbose_name=_("科室")
-    )
+    organisation = organisation_link(on_delete=models.CASCADE)
+    department = department_link(related_name="weekly_posts")
     year = models.PositiveSmallIntegerField(_("年度"))
     week = models.PositiveSmallIntegerField(_("周次"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
-    )
+    author = person_link(_("填报人"))
     posted_at = models.DateTimeField(_("填报时间"))
 
     class Meta:
@@ -66,20 +62,20 @@ class WeeklyPostItem(OrganisationScoped, models.Model):
         return self.text[:40]
 
 
-class WeeklyDigest(OrganisationScoped, models.Model):
+class WeeklyDigest(DetailPage, OrganisationScoped, models.Model):
     """The office's compilation of one week, a draft until published to all staff."""
+
+    detail_url_name = "publicity:weekly_detail"
 
     class State(models.TextChoices):
         DRAFT = "draft", _("汇编中")
         PUBLISHED = "published", _("已发布")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    organisation = organisation_link(on_delete=models.CASCADE)
     year = models.PositiveSmallIntegerField(_("年度"))
     week = models.PositiveSmallIntegerField(_("周次"))
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.DRAFT)
-    compiled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("汇编人")
-    )
+    compiled_by = person_link(_("汇编人"))
     published_by = optional_link(settings.AUTH_USER_MODEL, _("发布人"))
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
@@ -95,9 +91,6 @@ class WeeklyDigest(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return self.period.label
-
-    def get_absolute_url(self) -> str:
-        return reverse("publicity:weekly_detail", args=[self.pk])
 
     @property
     def period(self) -> Week:
@@ -116,7 +109,7 @@ class WeeklyDigestSection(OrganisationScoped, models.Model):
     digest = models.ForeignKey(
         WeeklyDigest, on_delete=models.CASCADE, related_name="sections", verbose_name=_("每周工作进展")
     )
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("科室"))
+    department = department_link()
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
     text = bounded_text(_("本周进展"), limit=MEDIUM)
 
@@ -131,9 +124,6 @@ class WeeklyDigestSection(OrganisationScoped, models.Model):
         return f"{self.department} {self.digest}"
 
 
-def register_audited() -> None:
-    """Audit every post, item, compilation and its wording (called by PublicityConfig.ready())."""
-    from accounts import audit
-
-    for model in (WeeklyPost, WeeklyPostItem, WeeklyDigest, WeeklyDigestSection):
-        audit.register(model)
+# What the audit trail records: every post, item, compilation and its wording (registered by
+# PublicityConfig.ready()).
+AUDITED = (WeeklyPost, WeeklyPostItem, WeeklyDigest, WeeklyDigestSection)

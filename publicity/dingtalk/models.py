@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Job, Organisation, OrganisationScoped
+from accounts.fields import organisation_link
+from accounts.modelbits import unique_where_set
+from accounts.models import Job, OrganisationScoped
 from accounts.textlimits import LONG, bounded_text
 
 
@@ -28,7 +29,7 @@ class DingTalkMessage(OrganisationScoped, models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    organisation = organisation_link(on_delete=models.CASCADE)
     kind = models.CharField(_("类别"), max_length=30, choices=DingTalkKind.choices)
     # What the message is about, once per organisation ("weekly:2026-W49"): pushing the same
     # event twice (a page sent twice, a task run twice) records and sends it once.
@@ -46,9 +47,7 @@ class DingTalkMessage(OrganisationScoped, models.Model):
         verbose_name = verbose_name_plural = _("钉钉消息")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "key"], condition=~Q(key=""), name="dingtalk_message_once_per_key"
-            ),
+            unique_where_set("organisation", "key", name="dingtalk_message_once_per_key"),
         ]
         indexes = [models.Index(fields=["organisation", "-created_at"], name="dingtalk_message_org_recent")]
 

@@ -11,29 +11,29 @@ at them.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, OrganisationScoped
+from accounts.fields import organisation_link, person_link
+from accounts.modelbits import DetailPage
+from accounts.models import OrganisationScoped
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
 from evaluations.annual.models import AnnualGrade
 
 
-class FeedbackTalk(OrganisationScoped, models.Model):
+class FeedbackTalk(DetailPage, OrganisationScoped, models.Model):
     """One talk about one locked quarter grade: recorded by the talker, confirmed by the person."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    detail_url_name = "publicity:feedback_detail"
+
+    organisation = organisation_link(on_delete=models.CASCADE)
     quarter_grade = models.OneToOneField(
         "evaluations.QuarterGrade",
         on_delete=models.PROTECT,
         related_name="feedback_talk",
         verbose_name=_("季度等次"),
     )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_talks", verbose_name=_("被考核人")
-    )
+    person = person_link(_("被考核人"), related_name="feedback_talks")
     # The grade the talk was about, as it stood when recorded (a later recorded review may change it).
     grade = models.CharField(_("等次"), max_length=20)
     talked_on = models.DateField(_("谈话日期"))
@@ -41,9 +41,7 @@ class FeedbackTalk(OrganisationScoped, models.Model):
     reasons = bounded_text(_("评为“好”的原因"), limit=SHORT, blank=True)
     shortcomings = bounded_text(_("存在的不足"), limit=SHORT, blank=True)
     improvements = bounded_text(_("改进方向"), limit=SHORT, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("谈话人")
-    )
+    recorded_by = person_link(_("谈话人"))
     recorded_at = models.DateTimeField(_("记录时间"))
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     opinion = bounded_text(_("本人意见"), limit=SHORT, blank=True)
@@ -59,9 +57,6 @@ class FeedbackTalk(OrganisationScoped, models.Model):
     def __str__(self) -> str:
         return str(_("%(person)s 的结果反馈谈话（%(date)s）") % {"person": self.person, "date": self.talked_on})
 
-    def get_absolute_url(self) -> str:
-        return reverse("publicity:feedback_detail", args=[self.pk])
-
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
@@ -70,16 +65,14 @@ class FeedbackTalk(OrganisationScoped, models.Model):
 class AnnualConfirmation(OrganisationScoped, models.Model):
     """The person's confirmation (签字确认) of their decided annual result, with an optional opinion."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    organisation = organisation_link(on_delete=models.CASCADE)
     annual_result = models.OneToOneField(
         "evaluations.AnnualResult",
         on_delete=models.PROTECT,
         related_name="confirmation",
         verbose_name=_("年度考核结果"),
     )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("被考核人")
-    )
+    person = person_link(_("被考核人"))
     # The grade the person confirmed, as it stood then.
     grade = models.CharField(_("确定等次"), max_length=30, choices=AnnualGrade.choices)
     opinion = bounded_text(_("本人意见"), limit=SHORT, blank=True)
@@ -93,9 +86,5 @@ class AnnualConfirmation(OrganisationScoped, models.Model):
         return str(_("%(person)s 确认%(year)s年度考核结果") % {"person": self.person, "year": self.annual_result.year})
 
 
-def register_audited() -> None:
-    """Audit every talk and confirmation (called by PublicityConfig.ready())."""
-    from accounts import audit
-
-    audit.register(FeedbackTalk)
-    audit.register(AnnualConfirmation)
+# What the audit trail records: every talk and confirmation (registered by PublicityConfig.ready()).
+AUDITED = (FeedbackTalk, AnnualConfirmation)

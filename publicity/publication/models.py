@@ -10,13 +10,13 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import actor_link, optional_link
+from accounts.fields import actor_link, optional_link, organisation_link, person_link
+from accounts.modelbits import DetailPage
 from accounts.models import OrganisationScoped
 from accounts.storage import get_private_storage
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
@@ -57,13 +57,13 @@ def _published_words() -> dict[str, Promise]:
     return found
 
 
-class Publication(OrganisationScoped, models.Model):
+class Publication(DetailPage, OrganisationScoped, models.Model):
     """One published list: an approved quarter's grades, or the year's decided 优秀 list, shown to
     every staff member of the organisation for a window of working days (policy)."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
-    )
+    detail_url_name = "publicity:publication_detail"
+
+    organisation = organisation_link()
     kind = models.CharField(_("类别"), max_length=20, choices=PublicationKind.choices)
     appraisal_quarter = optional_link("evaluations.AppraisalQuarter", _("考核季度"))
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -73,9 +73,7 @@ class Publication(OrganisationScoped, models.Model):
     title = models.CharField(_("标题"), max_length=200)
     starts_on = models.DateField(_("公示开始"))
     ends_on = models.DateField(_("公示截止"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发布人")
-    )
+    published_by = person_link(_("发布人"))
     published_at = models.DateTimeField(_("发布时间"))
     # Set by the locking job once every entry is locked (定等).
     closed_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
@@ -104,9 +102,6 @@ class Publication(OrganisationScoped, models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("publicity:publication_detail", args=[self.pk])
 
     @property
     def display_title(self) -> str:
@@ -168,9 +163,7 @@ class PublicationEntry(OrganisationScoped, models.Model):
     publication = models.ForeignKey(
         Publication, on_delete=models.CASCADE, related_name="entries", verbose_name=_("结果公示")
     )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("人员")
-    )
+    person = person_link(_("人员"))
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("科室")
     )
@@ -230,18 +223,16 @@ def _objection_path(instance: Objection, filename: str) -> str:
     return f"objections/{instance.organisation_id}/{uuid.uuid4().hex}{filename[filename.rfind('.') :].lower()}"
 
 
-class Objection(OrganisationScoped, models.Model):
+class Objection(DetailPage, OrganisationScoped, models.Model):
     """An objection (异议) to an entry, lodged during its window and handled by HR: 受理 → 核实 → 答复."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
-    )
+    detail_url_name = "publicity:objection_detail"
+
+    organisation = organisation_link()
     entry = models.ForeignKey(
         PublicationEntry, on_delete=models.PROTECT, related_name="objections", verbose_name=_("公示名单条目")
     )
-    objector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
-    )
+    objector = person_link(_("提出人"))
     text = bounded_text(_("异议内容"), limit=MEDIUM)
     # The entry's grade as published when the objection was lodged: an upheld objection changes the
     # entry's grade_label when it is published again, and the objection stays about the grade it
@@ -287,9 +278,6 @@ class Objection(OrganisationScoped, models.Model):
     def __str__(self) -> str:
         return str(_("对%(person)s的异议") % {"person": self.entry.person})
 
-    def get_absolute_url(self) -> str:
-        return reverse("publicity:objection_detail", args=[self.pk])
-
     @property
     def is_open(self) -> bool:
         return self.state != ObjectionState.ANSWERED
@@ -307,19 +295,17 @@ class ReviewCaseState(models.TextChoices):
     LAPSED = "lapsed", _("逾期未申请")
 
 
-class ReviewCase(OrganisationScoped, models.Model):
+class ReviewCase(DetailPage, OrganisationScoped, models.Model):
     """The statutory 复核 (or 申诉) of an annual 不称职: 30 days to ask from the notification, 30 days
     to decide from the request. HR records each step; reminders come before each deadline."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
-    )
+    detail_url_name = "publicity:review_case_detail"
+
+    organisation = organisation_link()
     annual_result = models.ForeignKey(
         "evaluations.AnnualResult", on_delete=models.PROTECT, related_name="+", verbose_name=_("年度考核结果")
     )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("当事人")
-    )
+    person = person_link(_("当事人"))
     kind = models.CharField(_("类别"), max_length=20, choices=ReviewCaseKind.choices, default=ReviewCaseKind.REVIEW)
     state = models.CharField(
         _("状态"), max_length=20, choices=ReviewCaseState.choices, default=ReviewCaseState.AWAITING_REQUEST
@@ -333,9 +319,7 @@ class ReviewCase(OrganisationScoped, models.Model):
     # The annual grade the decision set, when it changed the result (through the recorded review
     # after locking, evaluations.annual.locking); blank when the decision kept the grade.
     changed_to = models.CharField(_("变更后等次"), max_length=30, blank=True, choices=AnnualGrade.choices)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
-    )
+    opened_by = person_link(_("发起人"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
@@ -348,13 +332,7 @@ class ReviewCase(OrganisationScoped, models.Model):
     def __str__(self) -> str:
         return f"{self.person} {self.get_kind_display()}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("publicity:review_case_detail", args=[self.pk])
 
-
-def register_audited() -> None:
-    """Audit publications, entries, objections and 复核/申诉 cases (called by PublicityConfig.ready())."""
-    from accounts import audit
-
-    for model in (Publication, PublicationEntry, Objection, ReviewCase):
-        audit.register(model)
+# What the audit trail records: publications, entries, objections and 复核/申诉 cases (registered by
+# PublicityConfig.ready()).
+AUDITED = (Publication, PublicationEntry, Objection, ReviewCase)
