@@ -5,7 +5,7 @@ A list of a large organisation in its default order (department after department
 sorted every row on the departments' columns for each page. Counting each department's rows and
 reading only the departments a page falls in, each from its own index range, reads a page in one
 query whatever the size of the organisation (accounts.lists.DepartmentOrderedPeople, the staff
-register)."""
+register; evaluations.grading.selectors.DepartmentPagedGrades, the grading page's lists)."""
 
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import F, Min, Q, QuerySet, Sum
-from django.db.models.expressions import RawSQL
 
 from accounts.models import Department, Organisation, User
+from accounts.paged_by_department import DepartmentPages, union_of_ids
 from accounts.selectors import review_scope
 
 from ..discipline.selectors import finding_count_annotations, people_with_findings
@@ -136,7 +136,7 @@ class _DepartmentPart:
     left_out: tuple[int, ...] = ()
 
 
-class DepartmentPagedGrades:
+class DepartmentPagedGrades(DepartmentPages):
     """A grading list over one or more departments, for a ``Paginator``: department after
     department in their order (sort order, code), each department's rows by 工号.
 
@@ -144,8 +144,6 @@ class DepartmentPagedGrades:
     department's share of the page from that department's range of ``quartergrade_list_idx``
     (LIMIT/OFFSET within the department) — one query, whatever the number of departments on the
     page — instead of joining and sorting every row of the list."""
-
-    ordered = True  # for the Paginator: the order is fixed
 
     def __init__(self, *, appraisal_quarter_id: int, parts: list[_DepartmentPart], related: tuple[str, ...]):
         self.appraisal_quarter_id = appraisal_quarter_id
@@ -155,13 +153,7 @@ class DepartmentPagedGrades:
     def count(self) -> int:
         return sum(p.count for p in self.parts)
 
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, key: slice) -> list[QuarterGrade]:
-        if not isinstance(key, slice) or key.step not in (None, 1):
-            raise TypeError("DepartmentPagedGrades takes a slice")
-        start, stop, _step = key.indices(self.count())
+    def rows(self, start: int, stop: int) -> list[QuarterGrade]:
         shares = []
         first = 0
         for part in self.parts:
@@ -174,7 +166,7 @@ class DepartmentPagedGrades:
         rows = QuarterGrade.objects.select_related(*self.related).order_by(
             "department__sort_order", "department__code", "department_id", "employee_number", "pk"
         )
-        return list(rows.filter(pk__in=_union_of_ids(shares)))
+        return list(rows.filter(pk__in=union_of_ids(shares)))
 
     def _share(self, part: _DepartmentPart, low: int, high: int) -> tuple[str, list]:
         """The SQL of the ids of one department's share of a page: rows ``low``–``high`` of the
@@ -211,16 +203,6 @@ def _column(name: str) -> str:
 def _select_ids(where: list[str]) -> str:
     quote = connection.ops.quote_name
     return f'SELECT {_column("id")} AS "pk" FROM {quote(QuarterGrade._meta.db_table)} WHERE {" AND ".join(where)}'
-
-
-def _union_of_ids(shares: list[tuple[str, list]]) -> RawSQL:
-    """``SELECT pk FROM (share 1) UNION ALL SELECT pk FROM (share 2) …``: each share keeps its own
-    ORDER BY and LIMIT (written as subqueries in FROM, which SQLite allows in a compound too)."""
-    sql, params = [], []
-    for i, (share_sql, share_params) in enumerate(shares):
-        sql.append(f'SELECT "pk" FROM ({share_sql}) AS "share{i}"')
-        params.extend(share_params)
-    return RawSQL(" UNION ALL ".join(sql), params)
 
 
 @dataclass

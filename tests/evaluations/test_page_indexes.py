@@ -208,7 +208,8 @@ def test_a_grading_list_page_reads_each_departments_share_from_the_list_index(qu
     rows of each department are a range of quartergrade_list_idx, not every row of the list joined
     and sorted. Realistic rows with fresh statistics, as above (rolled back before the foreign
     keys are checked)."""
-    from evaluations.grading.selectors import DepartmentPagedGrades, _DepartmentPart, _union_of_ids
+    from accounts.paged_by_department import union_of_ids
+    from evaluations.grading.selectors import DepartmentPagedGrades, _DepartmentPart
 
     grades = of_nobody(
         QuarterGrade,
@@ -227,7 +228,7 @@ def test_a_grading_list_page_reads_each_departments_share_from_the_list_index(qu
         )
         # The page of 20 that ends the first department and begins the second.
         shares = [rows._share(rows.parts[0], 2990, 3000), rows._share(rows.parts[1], 0, 10)]
-        plan = QuarterGrade.objects.filter(pk__in=_union_of_ids(shares)).values("pk").explain()
+        plan = QuarterGrade.objects.filter(pk__in=union_of_ids(shares)).values("pk").explain()
         page = rows[2990:3010]
     # The first department's end read backwards, the second's beginning forwards.
     assert plan.count("quartergrade_list_idx") == 2, plan
