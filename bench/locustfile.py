@@ -73,6 +73,9 @@ def opens(url: str, name: str, weight: int = 1):
     def open_page(user: _Signed) -> None:
         user.page(url, name)
 
+    # Locust's task listing (--show-task-ratio, the web UI) names a task by its function's name:
+    # one line per page, as when each page had a method of its own.
+    open_page.__name__ = open_page.__qualname__ = name
     return open_page
 
 
