@@ -474,3 +474,11 @@ def test_deciding_keeps_the_inbox_as_the_reviewer_left_it(client_for, head, wait
     page = confirm.content.decode()
     assert f'href="{reverse("review")}?kind=summaries&amp;sort=-date"' in page  # 取消
     assert 'name="back" value="kind=summaries&amp;sort=-date"' in page
+
+
+def test_an_empty_inbox_says_nothing_awaits_review_of_any_kind_it_holds(client_for, head):
+    """The inbox also holds the public-welfare 述职 (summaries.review.INBOX_KINDS): its empty text
+    said only that no targets or summaries were waiting."""
+    body = client_for(head).get(reverse("review")).content.decode()
+    empty = body.split('data-testid="inbox-empty">')[1].split("</p>")[0]
+    assert empty == "没有等待您审核的材料（目标、小结或公益性岗位述职）。"
