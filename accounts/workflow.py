@@ -20,7 +20,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_datetime
@@ -85,6 +85,17 @@ def awaiting_review_by(reviewer: User) -> Q:
         # Start from the reviewer's few departments: someone who reviews nobody costs nothing.
         & Q(owner_department_id__in=departments_reviewed_by(reviewer=reviewer))
         & (of_my_staff | of_heads_i_supervise)
+    )
+
+
+def reviewer_id_expression() -> Case:
+    """The id of whoever decides a document, as a column (SQL NULL when nobody does): the same rule as
+    :func:`awaiting_review_by`, for reads grouped by reviewer (the reminders of items waiting too
+    long). The owner's department now (``owner_department``) gives the head, who reviews their
+    staff; the head's own documents go to the department's supervising leader."""
+    return Case(
+        When(owner_id=F("owner_department__head_id"), then=F("owner_department__supervising_leader_id")),
+        default=F("owner_department__head_id"),
     )
 
 

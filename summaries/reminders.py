@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, Count, F, Q, When
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +18,11 @@ from accounts import jobs, periods
 from accounts.models import Job, Notification, Organisation
 from accounts.selectors import on_long_leave, participants_of, policy_for_organisation
 from accounts.services import notify_many
-from accounts.workflow import ReviewStatus, handed_in
+from accounts.workflow import ReviewStatus, handed_in, reviewer_id_expression
 from targets.models import TargetSet
 
 from .models import MonthlySummary
+from .review import INBOX_KINDS
 
 # The public paths of the pages a reminder links to (bookmarkable contract paths).
 TARGETS_URL = "/targets/"
@@ -91,14 +92,6 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
     return ReminderRun(**counts)
 
 
-def _reviewer_expression():
-    # 谁管理谁认定: a head's items go to the supervising leader, everyone else's to the head.
-    return Case(
-        When(owner_id=F("department__head_id"), then=F("department__supervising_leader_id")),
-        default=F("department__head_id"),
-    )
-
-
 def send_review_reminders(*, organisation: Organisation, today: date) -> ReminderRun:
     """Remind each reviewer, once a day, of items waiting longer than the policy allows.
 
@@ -110,10 +103,12 @@ def send_review_reminders(*, organisation: Organisation, today: date) -> Reminde
         timezone.datetime.combine(today - timedelta(days=policy.review_reminder_days), timezone.datetime.min.time())
     )
     waiting: dict[int, int] = {}
-    for model in (TargetSet, MonthlySummary):
+    # Every kind the review inbox lists (targets, summaries, the welfare 述职), each waiting for the
+    # reviewer the inbox shows it to (accounts.workflow).
+    for model in (kind.model for kind in INBOX_KINDS.values()):
         rows = (
             model.objects.filter(organisation=organisation, status=ReviewStatus.SUBMITTED, submitted_at__lt=cutoff)
-            .annotate(reviewer_id_=_reviewer_expression())
+            .annotate(reviewer_id_=reviewer_id_expression())
             .values("reviewer_id_")
             .annotate(n=Count("pk"))
             .filter(~Q(reviewer_id_=None))
@@ -124,7 +119,7 @@ def send_review_reminders(*, organisation: Organisation, today: date) -> Reminde
         [
             Notification(
                 recipient_id=reviewer_id,
-                message=_("您有%(n)s项目标或小结待审核已超过%(days)s天。")
+                message=_("您有%(n)s项材料（目标、小结或公益性岗位述职）待审核已超过%(days)s天。")
                 % {"n": n, "days": policy.review_reminder_days},
                 url=REVIEW_URL,
             )

@@ -111,3 +111,24 @@ def test_the_inbox_and_the_todos_cost_the_same_for_few_and_many_reports(
         assert client.get(reverse("review")).content.decode().count('data-testid="inbox-row"') == 26
     with django_assert_num_queries(len(few_todos)):
         todos_for(head, today=today)
+
+
+def test_a_report_waiting_too_long_is_in_its_reviewers_daily_reminder(head, two_handed_in):
+    """The reminder of items waiting longer than the policy allows counts the 述职 too, as the inbox
+    lists them (it counted only targets and summaries)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from accounts.models import Notification
+    from summaries import reminders
+    from tests.factories import save_fields
+
+    four_days_ago = datetime(2026, 12, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    save_fields(WelfareAssessment.objects.filter(pk=two_handed_in[0].pk), submitted_at=four_days_ago)
+    save_fields(WelfareAssessment.objects.filter(pk=two_handed_in[1].pk), submitted_at=four_days_ago + timedelta(3))
+    run = reminders.send_review_reminders(organisation=head.organisation, today=datetime(2026, 12, 6).date())
+    assert run.reviewers == 1
+    told = Notification.objects.filter(recipient=head, message__contains="已超过")
+    assert list(told.values_list("message", flat=True)) == [
+        "您有1项材料（目标、小结或公益性岗位述职）待审核已超过3天。"
+    ]

@@ -5,10 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts import workflow
 from accounts.models import Job, Notification
-from accounts.services import notifications_send_digests
+from accounts.services import notifications_send_digests, staff_move
 from accounts.workflow import ReviewStatus
 from summaries import reminders
 from summaries.tasks import send_deadline_reminders as send_deadline_reminders_task
@@ -104,9 +105,26 @@ def test_reviewers_hear_of_items_waiting_too_long_once_a_day(organisation, staff
     MonthlySummaryFactory(owner=head, status=ReviewStatus.SUBMITTED, submitted_at=old)
     run = reminders.send_review_reminders(organisation=organisation, today=date(2026, 11, 6))
     assert run.reviewers == 2
-    assert _messages(head) == ["您有1项目标或小结待审核已超过3天。"]
-    assert _messages(leader) == ["您有1项目标或小结待审核已超过3天。"]
+    assert _messages(head) == ["您有1项材料（目标、小结或公益性岗位述职）待审核已超过3天。"]
+    assert _messages(leader) == ["您有1项材料（目标、小结或公益性岗位述职）待审核已超过3天。"]
     assert reminders.send_review_reminders(organisation=organisation, today=date(2026, 11, 6)).reviewers == 0
+
+
+def test_an_item_of_someone_who_moved_reminds_the_head_whose_inbox_it_waits_in(
+    client_for, organisation, staff, head, other_department, other_head
+):
+    """The inbox shows a moved person's waiting summary to their new head; the reminder goes there
+    too, not to the head of the department it was written in (who no longer sees it)."""
+    old = datetime(2026, 11, 1, 9, tzinfo=SHANGHAI)
+    summary = MonthlySummaryFactory(owner=staff, status=ReviewStatus.SUBMITTED, submitted_at=old)
+    staff_move(user=staff, department=other_department, on_date=date(2026, 11, 3))
+    assert client_for(other_head).get(reverse("review")).context["page"].paginator.count == 1
+    assert client_for(head).get(reverse("review")).context["page"].paginator.count == 0
+    summary.refresh_from_db()
+    assert summary.department == head.department  # written there
+    reminders.send_review_reminders(organisation=organisation, today=date(2026, 11, 6))
+    assert _messages(other_head) == ["您有1项材料（目标、小结或公益性岗位述职）待审核已超过3天。"]
+    assert _messages(head) == []
 
 
 @pytest.mark.django_db
