@@ -37,7 +37,7 @@ PYTEST_ARGS ?=
 # WeasyPrint; the tests also need the real services, the browser, and LibreOffice to open every
 # workbook the application writes (tests/test_workbooks_in_libreoffice.py).
 RUN_PACKAGES := fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_PACKAGES := $(RUN_PACKAGES) redis-server postgresql chromium poppler-utils libreoffice-calc-nogui
+TEST_PACKAGES := $(RUN_PACKAGES) redis-server postgresql chromium-headless-shell poppler-utils libreoffice-calc-nogui
 # make test's first part (the SQLite and PostgreSQL runs) needs only these; the others (the
 # broker, the browser, LibreOffice: the second part's) are installed in the background meanwhile.
 FIRST_PACKAGES := $(RUN_PACKAGES) postgresql poppler-utils

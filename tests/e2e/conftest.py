@@ -1,6 +1,11 @@
 """Browser tests: Playwright's sync API driving Debian's Chromium against pytest-django's live server.
 
-Never ``playwright install``: the browser is the system one (apt-get install chromium).
+Never ``playwright install``: the browser is the system one, Debian's Chromium in its headless
+build (apt-get install chromium-headless-shell: the same Blink and V8 as ``chromium``, without the
+desktop browser's window and user interface, the build Playwright itself runs headless). The whole
+run in it took 387–391 s and as many busy core-seconds, against 511–515 s and 709–722 in
+``/usr/bin/chromium`` (bench/RESULTS.md, 2026-12-06 10:27). ``CHROMIUM=/usr/bin/chromium`` runs
+them in the full browser.
 Every test here is marked ``e2e`` automatically. Screenshots go to ``test-results/`` (the tests'
 own, and a last one of each failed test).
 """
@@ -23,7 +28,7 @@ from tests.support.built_once import built_once
 # and the live server in the same process, would otherwise refuse to run.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium-headless-shell")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -71,7 +76,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="package")
 def browser():
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        message = f"{CHROMIUM} not found (apt-get install chromium)"
+        message = f"{CHROMIUM} not found (apt-get install chromium-headless-shell)"
         if os.environ.get("E2E_REQUIRED"):
             pytest.fail(message)
         pytest.skip(message)
