@@ -42,17 +42,21 @@ def _department_key():
 def annual_counts_refresh(*, organisation_id: int, year: int, department_keys: Iterable[int] | None = None) -> None:
     """Recount the organisation's results of ``year`` of ``department_keys`` (department ids, 0
     for none; default: every department) into their counters."""
-    counters = AnnualResultCount.objects.filter(organisation_id=organisation_id, year=year)
-    results = AnnualResult.objects.filter(organisation_id=organisation_id, year=year).annotate(
-        department_key=_department_key(), final=final_grade_expression()
-    )
-    if department_keys is not None:
-        department_keys = sorted(set(department_keys))
-        counters = counters.filter(department_key__in=department_keys)
-        results = results.filter(department_key__in=department_keys)
     counts.recount(
-        counters=counters,
-        rows=results,
+        shape="annual_counts",
+        model=AnnualResultCount,
+        scope=(organisation_id, year),
+        departments=department_keys,
+        counters=lambda organisation, year, *keys: counts.in_departments(
+            AnnualResultCount.objects.filter(organisation_id=organisation, year=year), keys, "department_key"
+        ),
+        rows=lambda organisation, year, *keys: counts.in_departments(
+            AnnualResult.objects.filter(organisation_id=organisation, year=year).annotate(
+                department_key=_department_key(), final=final_grade_expression()
+            ),
+            keys,
+            "department_key",
+        ),
         key=("department_key",),
         counts=ANNUAL_COUNTS,
         new_counter=lambda department_key: AnnualResultCount(

@@ -177,3 +177,19 @@ def test_evaluators_grading_one_department_at_the_same_moment_leave_the_counters
         counted = stored()
         assert counted == fresh()
         assert counted[(quarter.pk, head.department_id, False)]["unconfirmed"] == len(rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recount_asked_for_outside_any_transaction_counts_under_its_lock(quarter, team, monkeypatch):
+    """As the stack check's seed and the benchmarks do after a ``QuerySet.update()``: in autocommit.
+    The counters' SELECT … FOR UPDATE is composed inside the recount's own transaction (Django
+    refuses to compose one outside), also when its shape is composed for the first time."""
+    from accounts import shapes
+
+    monkeypatch.setattr(shapes, "_shapes", {})
+    QuarterGrade.objects.filter(appraisal_quarter=quarter).update(grade=Grade.GOOD, state=GradeState.CONFIRMED)
+    assert connection.get_autocommit()
+    counts.grade_counts_refresh(appraisal_quarter_id=quarter.pk)
+    assert_counted()
+    department = QuarterGrade.objects.filter(appraisal_quarter=quarter, department_id=team[0].department_id)
+    assert stored()[(quarter.pk, team[0].department_id, False)]["good"] == department.count() > len(team)

@@ -13,10 +13,11 @@ Bulk loaders that bypass ``save()`` (the benchmarks) call it themselves afterwar
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from accounts import periods
+from accounts import periods, shapes
 from accounts.models import User
 from accounts.selectors import policy_for_organisation
 from accounts.workflow import ReviewStatus, handed_in
@@ -43,12 +44,19 @@ def grade_documents_refresh(*, rows: QuerySet[QuarterGrade], quarter: periods.Qu
 
 
 def _write(rows: QuerySet[QuarterGrade], quarter: periods.Quarter) -> int:
-    months = quarter.months
+    written = rows.update(**_columns(quarter.year, quarter.quarter, *quarter.months))
+    _newcomers_write(rows, quarter)
+    return written
+
+
+def _columns(year: int, number: int, *months: int) -> dict:
+    """The two columns' values from the documents of ``year``'s quarter ``number`` (``months``, its
+    months, in order), as expressions on the grade row."""
     approved = TargetSet.objects.filter(
-        owner_id=OuterRef("person_id"), year=quarter.year, quarter=quarter.quarter, status=ReviewStatus.APPROVED
+        owner_id=OuterRef("person_id"), year=year, quarter=number, status=ReviewStatus.APPROVED
     )
     handed = (
-        MonthlySummary.objects.filter(owner_id=OuterRef("person_id"), year=quarter.year, month__in=months)
+        MonthlySummary.objects.filter(owner_id=OuterRef("person_id"), year=year, month__in=months)
         .filter(handed_in())
         .order_by()
         .values("owner_id")
@@ -59,13 +67,26 @@ def _write(rows: QuerySet[QuarterGrade], quarter: periods.Quarter) -> int:
         )
         .values("bits")
     )
+    return {
+        "targets_approved": Exists(approved),
+        "summary_months": Coalesce(Subquery(handed, output_field=IntegerField()), Value(0)),
+    }
 
-    written = rows.update(
-        targets_approved=Exists(approved),
-        summary_months=Coalesce(Subquery(handed, output_field=IntegerField()), Value(0)),
+
+def _write_rows(pks: list[int], quarter: periods.Quarter) -> None:
+    """:func:`_write` of the grade rows ``pks`` (distinct, all of ``quarter``), after every save of
+    a document: its UPDATE composed once per number of rows (``accounts.shapes``; composing it had
+    been most of its time)."""
+    update = shapes.composed(
+        "grade_documents",
+        lambda year, number, first, second, third, *ids: shapes.update(
+            QuarterGrade.objects.filter(pk__in=ids), **_columns(year, number, first, second, third)
+        ),
+        (quarter.year, quarter.quarter, *quarter.months, *pks),
     )
-    _newcomers_write(rows, quarter)
-    return written
+    with connection.cursor() as cursor:
+        cursor.execute(*update)
+    _newcomers_write(QuarterGrade.objects.filter(pk__in=pks), quarter)
 
 
 def _newcomers_write(rows: QuerySet[QuarterGrade], quarter: periods.Quarter) -> None:
@@ -123,11 +144,19 @@ def _refresh_owners(scope: tuple[int, int], owner_ids: set[int]) -> None:
         ).values_list("pk", flat=True)
     )
     if rows:
-        grade_documents_refresh(rows=QuarterGrade.objects.filter(pk__in=rows), quarter=periods.Quarter(year, number))
+        _write_rows(sorted(rows), periods.Quarter(year, number))
 
 
 def _refresh_rows(scope: tuple, pks: set[int]) -> None:
-    grade_documents_refresh(rows=QuarterGrade.objects.filter(pk__in=sorted(pks)))
+    """New grade rows (``pks``), of one quarter or more."""
+    quarters = QuarterGrade.objects.filter(pk__in=sorted(pks)).values_list(
+        "appraisal_quarter__year", "appraisal_quarter__quarter", "pk"
+    )
+    of_quarter: dict[tuple[int, int], list[int]] = {}
+    for year, number, pk in quarters:
+        of_quarter.setdefault((year, number), []).append(pk)
+    for (year, number), rows in sorted(of_quarter.items()):
+        _write_rows(sorted(rows), periods.Quarter(year, number))
 
 
 def _grade_row_created(sender, instance: QuarterGrade, created: bool, raw: bool = False, **kwargs) -> None:
