@@ -134,29 +134,29 @@ def months_begun_mask(*, appraisal_quarter: AppraisalQuarter, policy=None) -> in
 
 def _refresh_owners(scope: tuple[int, int], owner_ids: set[int]) -> None:
     """Target sets or summaries of ``scope`` (year, quarter) changed: their owners' grade rows of
-    that quarter show it (one UPDATE for every owner changed inside a ``counts.deferred()`` block).
-    The rows are looked up first: until the quarter opens for grading there are none, and a plain
-    SELECT costs a fifth of composing the UPDATE (measured: 1.5 against 8.8 ms)."""
+    that quarter show it (one UPDATE for every owner changed inside a ``counts.deferred()`` block)."""
     year, number = scope
-    rows = list(
+    _write_found(
         QuarterGrade.objects.filter(
             person_id__in=sorted(owner_ids), appraisal_quarter__year=year, appraisal_quarter__quarter=number
-        ).values_list("pk", flat=True)
+        )
     )
-    if rows:
-        _write_rows(sorted(rows), periods.Quarter(year, number))
 
 
 def _refresh_rows(scope: tuple, pks: set[int]) -> None:
     """New grade rows (``pks``), of one quarter or more."""
-    quarters = QuarterGrade.objects.filter(pk__in=sorted(pks)).values_list(
-        "appraisal_quarter__year", "appraisal_quarter__quarter", "pk"
-    )
+    _write_found(QuarterGrade.objects.filter(pk__in=sorted(pks)))
+
+
+def _write_found(rows: QuerySet[QuarterGrade]) -> None:
+    """:func:`_write_rows` of ``rows``, one UPDATE per quarter among them. The rows are looked up
+    first: until a quarter opens for grading there are none, and a plain SELECT costs a fifth of
+    composing the UPDATE afresh (measured: 1.5 against 8.8 ms)."""
     of_quarter: dict[tuple[int, int], list[int]] = {}
-    for year, number, pk in quarters:
+    for year, number, pk in rows.values_list("appraisal_quarter__year", "appraisal_quarter__quarter", "pk"):
         of_quarter.setdefault((year, number), []).append(pk)
-    for (year, number), rows in sorted(of_quarter.items()):
-        _write_rows(sorted(rows), periods.Quarter(year, number))
+    for (year, number), pks in sorted(of_quarter.items()):
+        _write_rows(sorted(pks), periods.Quarter(year, number))
 
 
 def _grade_row_created(sender, instance: QuarterGrade, created: bool, raw: bool = False, **kwargs) -> None:
