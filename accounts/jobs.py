@@ -1,11 +1,12 @@
 """Background jobs: one mechanism for everything slow (roll-ups, exports, PDFs), with progress.
 
-A higher app registers a *kind* once, in its ``AppConfig.ready()``::
+A higher app registers a *kind* where its runner is written (the module is imported by the app's
+``AppConfig.ready()``, in every process)::
 
     from accounts import jobs
 
-    jobs.register("evaluations.year_rollup", run_year_rollup, label=_("年度汇总"),
-                  permission="evaluations.run_rollup")
+    @jobs.kind("evaluations.year_rollup", gettext_lazy("年度汇总"), "evaluations.run_rollup", "evaluations:annual")
+    def run_year_rollup(job, report): ...
 
 and a service asks for one inside its transaction::
 
@@ -157,7 +158,7 @@ def register(
     return_url: ReturnUrl | None = None,
     done_message: DoneMessage | None = None,
 ) -> JobKind:
-    """Make ``kind`` runnable. Call from ``AppConfig.ready()``; registering the same runner again is a no-op.
+    """Make ``kind`` runnable (:func:`kind` is the decorator); registering the same runner again is a no-op.
 
     ``return_url(job)``, if given, is the page a finished job links back to (the page that asked
     for it), so a slow action that left its page can bring the person back to see the outcome.
@@ -171,6 +172,28 @@ def register(
     )
     job_kinds.set_label(kind, label)
     return _registry[kind]
+
+
+def kind(
+    name: str,
+    label: str,
+    permission: str,
+    back: str | tuple[str, ...] = "",
+    done_message: DoneMessage | None = None,
+    *,
+    return_url: ReturnUrl | None = None,
+) -> Callable[[Runner], Runner]:
+    """Register the decorated runner as the kind ``name`` (:func:`register`). ``back``: the page a
+    finished job links back to, a view name or a view name and the parameters its URL takes from the
+    job's (:func:`back_to`), unless ``return_url`` says it otherwise."""
+    if back and return_url is None:
+        return_url = back_to(*([back] if isinstance(back, str) else back))
+
+    def decorate(runner: Runner) -> Runner:
+        register(name, runner, label=label, permission=permission, return_url=return_url, done_message=done_message)
+        return runner
+
+    return decorate
 
 
 def unregister(kind: str) -> None:

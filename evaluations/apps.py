@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -13,26 +15,34 @@ class EvaluationsConfig(AppConfig):
         from accounts import audit
 
         from .annual import counts as annual_counts
-        from .annual import jobs as annual_jobs
+        from .annual import lists as annual_lists
         from .annual import models as annual
         from .annual import statuses as annual_statuses
-        from .ballots import jobs as ballots_jobs
+        from .ballots import exports as ballot_exports
         from .ballots import models as ballots
-        from .discipline import jobs as discipline_jobs
+        from .discipline import lists as discipline_lists
         from .discipline import models as discipline
-        from .grading import jobs as grading_jobs
+        from .grading import lists as grading_lists
         from .grading import models as grading
         from .grading.services import counts, documents, numbers
         from .welfare import inbox as welfare_inbox
-        from .welfare import jobs as welfare_jobs
         from .welfare import models as welfare
 
         # The signal receivers that keep derived rows in step: the grade rows' document flags and
         # 工号, the grade and annual counts, and the year's suggestions after a special status.
         for receivers in (documents, counts, annual_counts, annual_statuses, numbers):
             receivers.connect()
-        for room_jobs in (grading_jobs, annual_jobs, discipline_jobs, welfare_jobs, ballots_jobs):
-            room_jobs.register_kinds()
+        # The rooms' job kinds, registered where their runners are written (accounts.jobs.kind).
+        for module in (
+            "annual.services",
+            "discipline.services.inspections",
+            "discipline.services.veto",
+            "grading.services.rollup",
+            "welfare.jobs",
+        ):
+            import_module(f"{self.name}.{module}")
+        for exports in (grading_lists, annual_lists, discipline_lists, ballot_exports):
+            exports.register_exports()
         welfare_inbox.register_kind()
 
         for model in (

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,15 +12,12 @@ class PublicityConfig(AppConfig):
         from accounts import audit
 
         from .boards import models as boards
-        from .dingtalk import jobs as dingtalk_jobs
-        from .feedback import jobs as feedback_jobs
         from .feedback import models as feedback
-        from .publication import jobs as publication_jobs
         from .publication import models as publication
-        from .reports import jobs as reports_jobs
 
-        for room_jobs in (feedback_jobs, dingtalk_jobs, publication_jobs, reports_jobs):
-            room_jobs.register_kinds()
+        # The rooms' job kinds, registered where their runners are written (accounts.jobs.kind).
+        for module in ("dingtalk.services", "feedback.services", "publication.jobs", "reports.services"):
+            import_module(f"{self.name}.{module}")
         for model in (*feedback.AUDITED, *boards.AUDITED, *publication.AUDITED):
             audit.register(model)
 

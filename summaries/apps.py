@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,9 +11,11 @@ class SummariesConfig(AppConfig):
     def ready(self) -> None:
         from accounts import audit
 
-        from . import jobs, models
+        from . import models
 
-        jobs.register_kinds()
+        # The app's job kinds, registered where their runners are written (accounts.jobs.kind).
+        for module in ("exports", "reminders"):
+            import_module(f"{self.name}.{module}")
 
         # The version and timestamps change on every autosave and say nothing to an auditor.
         audit.register(models.MonthlySummary, exclude_fields=["version", "updated_at"])

@@ -12,10 +12,13 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from typing import IO
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from accounts import jobs, periods
@@ -123,6 +126,15 @@ def roster_export_request(
     )
 
 
+def _roster_page(job: Job) -> str:
+    params = {key: value for key, value in job.params.items() if value not in (None, "")}
+    return f"{reverse('roster')}?{urlencode(params)}"
+
+
+# Others follow a roster export only if they see every department's roster anyway (HR, the agency
+# head): a department head's permission to see the roster covers their own departments, not a
+# whole-organisation workbook someone else asked for.
+@jobs.kind(ROSTER_EXPORT, gettext_lazy("提交情况导出"), "summaries.view_every_roster", return_url=_roster_page)
 def run_roster_export(job: Job, report: jobs.Report) -> jobs.JobFile:
     """The export job's runner. The visibility is checked again here, when it runs: the person who
     asked must still see the roster, and sees only the departments they see at this moment."""

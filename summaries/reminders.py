@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import jobs, periods
 from accounts.models import Job, Notification, Organisation
@@ -131,16 +132,19 @@ def send_review_reminders(*, organisation: Organisation, today: date) -> Reminde
     return ReminderRun(reviewers=created)
 
 
-# The scheduled runs, one job per organisation (accounts.jobs), for the day in their parameters.
+# The scheduled runs, one job per organisation (accounts.jobs), for the day in their parameters; HR
+# follows them.
 DEADLINE_REMINDERS = "summaries.deadline_reminders"
 REVIEW_REMINDERS = "summaries.review_reminders"
 
 
+@jobs.kind(DEADLINE_REMINDERS, gettext_lazy("提交截止提醒"), "summaries.view_every_roster")
 def run_deadline_reminders(job: Job, report: jobs.Report) -> dict:
     run = send_deadline_reminders(organisation=job.organisation, today=date.fromisoformat(job.params["today"]))
     return {"targets": run.targets, "summaries": run.summaries}
 
 
+@jobs.kind(REVIEW_REMINDERS, gettext_lazy("审核逾期提醒"), "summaries.view_every_roster")
 def run_review_reminders(job: Job, report: jobs.Report) -> dict:
     run = send_review_reminders(organisation=job.organisation, today=date.fromisoformat(job.params["today"]))
     return {"reviewers": run.reviewers}

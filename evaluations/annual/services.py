@@ -42,6 +42,7 @@ from django.db.models import Avg, Case, Count, Exists, F, Max, OuterRef, Q, Quer
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import jobs
 from accounts.audit import audit_reason, event_entry, record_event, record_events
@@ -910,6 +911,13 @@ def rollup_year_message(summary: dict) -> str:
     }
 
 
+@jobs.kind(
+    ROLLUP_YEAR,
+    gettext_lazy("年度建议等次计算"),
+    "evaluations.run_annual_rollup",
+    ("evaluations:annual", "year"),
+    rollup_year_message,
+)
 def run_rollup_year_job(job: Job, report: jobs.Report) -> dict:
     """The year roll-up job's runner: :func:`rollup_year` for the organisation and year of the job."""
     report(5, _("正在计算建议等次……"))

@@ -1,4 +1,4 @@
-"""The welfare room's background-job kinds (accounts.jobs), registered by EvaluationsConfig.ready()."""
+"""The welfare room's background-job kind (accounts.jobs): the results workbook."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from .exports import results_workbook
 RESULTS_EXPORT = "evaluations.welfare_results"
 
 
+@jobs.kind(
+    RESULTS_EXPORT, gettext_lazy("公益性岗位考核结果导出"), "evaluations.view_welfare", ("evaluations:welfare", "year")
+)
 def run_results_export(job: Job, report: jobs.Report) -> jobs.JobFile:
     """The year's results workbook; the right is checked again when the job runs."""
     requested_by = job.requested_by
@@ -24,13 +27,3 @@ def run_results_export(job: Job, report: jobs.Report) -> jobs.JobFile:
     content = results_workbook(organisation_id=job.organisation_id, year=year)
     name = _("%(year)s年度公益性岗位考核结果.xlsx") % {"year": year}
     return jobs.JobFile(content=content, name=name, content_type=XLSX)
-
-
-def register_kinds() -> None:
-    jobs.register(
-        RESULTS_EXPORT,
-        run_results_export,
-        label=gettext_lazy("公益性岗位考核结果导出"),
-        permission="evaluations.view_welfare",
-        return_url=jobs.back_to("evaluations:welfare", "year"),
-    )

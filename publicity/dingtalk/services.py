@@ -34,6 +34,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import jobs
 from accounts.encryption import DecryptionError
@@ -114,6 +115,9 @@ def _post(url: str, payload: dict) -> SendOutcome:
     )
 
 
+@jobs.kind(
+    DINGTALK_SEND, gettext_lazy("钉钉消息推送"), "publicity.view_dingtalk_messages", "publicity:dingtalk_messages"
+)
 def run_dingtalk_send_job(job: Job, report: jobs.Report) -> dict:
     """The job runner: send one message. Safe to run twice: a sent message is not sent again."""
     message = DingTalkMessage.objects.get(pk=job.params["message_id"], organisation_id=job.organisation_id)

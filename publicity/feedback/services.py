@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import jobs, periods
 from accounts.audit import audit_reason
@@ -302,6 +303,7 @@ def feedback_reminders_send(*, organisation: Organisation, today: date) -> int:
     return sent
 
 
+@jobs.kind(FEEDBACK_REMINDERS, gettext_lazy("结果反馈谈话逾期提醒"), "publicity.record_feedback", "publicity:feedback")
 def run_feedback_reminders_job(job: Job, report: jobs.Report) -> dict:
     """The reminders job's runner: one organisation, today by the calendar."""
     sent = feedback_reminders_send(organisation=job.organisation, today=periods.today())

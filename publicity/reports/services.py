@@ -11,8 +11,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import jobs
 from accounts.models import Department, Job, Organisation, User
@@ -68,6 +70,11 @@ def year_workbook_store(
     return workbook
 
 
+def _year_export_page(job: Job) -> str:
+    return f"{reverse('reports:index')}?job={job.pk}"
+
+
+@jobs.kind(YEAR_EXPORT, gettext_lazy("年度考核汇总导出"), "publicity.export_year", return_url=_year_export_page)
 def run_year_export(job: Job, report: jobs.Report) -> dict:
     """The export job's runner. The right is checked again when it runs: the person who asked must
     still be HR of the organisation."""
@@ -119,6 +126,7 @@ def department_forms_request(*, actor: User, department: Department, year: int, 
     )
 
 
+@jobs.kind(DEPARTMENT_FORMS, gettext_lazy("科室登记表打印"), "publicity.view_every_form", "reports:forms")
 def run_department_forms(job: Job, report: jobs.Report) -> jobs.JobFile:
     actor = job.requested_by
     department = Department.objects.filter(pk=job.params["department"], organisation_id=job.organisation_id).first()

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import jobs, periods
 from accounts.audit import audit_reason
@@ -439,6 +440,7 @@ def previous_month(today: datetime.date | None = None) -> tuple[int, int]:
 DISCIPLINE_CHECK = "evaluations.discipline_check"
 
 
+@jobs.kind(DISCIPLINE_CHECK, gettext_lazy("纪律作风检查次数核查"), "evaluations.view_inspections")
 def run_discipline_check(job: Job, report: jobs.Report) -> dict:
     """The runner of :data:`DISCIPLINE_CHECK`: the month in its parameters (idempotent)."""
     year, month = int(job.params["year"]), int(job.params["month"])

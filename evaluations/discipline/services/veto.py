@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import jobs
 from accounts.audit import audit_reason, record_event
@@ -114,6 +115,7 @@ def sanction_recorded(*, sanction: Sanction) -> None:
     )
 
 
+@jobs.kind(VETO_FOR_FINDING, gettext_lazy("严重问题的一票否决标记"), "evaluations.view_veto_flags")
 def run_veto_for_finding(job: Job, report: jobs.Report) -> dict:
     """The runner of :data:`VETO_FOR_FINDING` (idempotent, like the service it calls)."""
     flag = veto_flags_for_finding(finding_id=int(job.params["finding"]))
@@ -125,6 +127,7 @@ def run_veto_for_finding(job: Job, report: jobs.Report) -> dict:
 VETO_RECONCILE = "evaluations.veto_reconcile"
 
 
+@jobs.kind(VETO_RECONCILE, gettext_lazy("一票否决核对"), "evaluations.view_veto_flags")
 def run_veto_reconcile(job: Job, report: jobs.Report) -> dict:
     """The runner of :data:`VETO_RECONCILE` (idempotent, like the service it calls)."""
     result = veto_reconcile(organisation=job.organisation)
@@ -135,6 +138,7 @@ def run_veto_reconcile(job: Job, report: jobs.Report) -> dict:
     return {"raised": result.raised, "removed": result.removed}
 
 
+@jobs.kind(VETO_FOR_SANCTION, gettext_lazy("处分的一票否决标记"), "evaluations.view_veto_flags")
 def run_veto_for_sanction(job: Job, report: jobs.Report) -> dict:
     """The runner of :data:`VETO_FOR_SANCTION` (idempotent, like the service it calls)."""
     return {"flags": len(veto_flags_for_sanction(sanction_id=int(job.params["sanction"])))}

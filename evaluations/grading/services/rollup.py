@@ -619,6 +619,15 @@ def rollup_fan_out(*, appraisal_quarters: Iterable[AppraisalQuarter]) -> list[Jo
     )
 
 
+def rollup_message(summary: dict) -> str:
+    """What a finished roll-up job says (its page says it in the reader's language, from the summary)."""
+    return _("已汇总%(people)s人、%(departments)s个科室。") % {
+        "people": summary["people"],
+        "departments": summary["departments"],
+    }
+
+
+@jobs.kind(ROLLUP_QUARTER, gettext_lazy("季度汇总"), "evaluations.run_rollup", "evaluations:rollup", rollup_message)
 def run_rollup_job(job: Job, report: jobs.Report) -> dict:
     """The roll-up job's runner: roll up the quarter named in its params, reporting progress."""
     appraisal_quarter = AppraisalQuarter.objects.filter(
@@ -633,14 +642,6 @@ def run_rollup_job(job: Job, report: jobs.Report) -> dict:
     summary = {"people": stats.people, "departments": stats.departments, "months_due": stats.months_due}
     report(100, rollup_message(summary))
     return summary
-
-
-def rollup_message(summary: dict) -> str:
-    """What a finished roll-up job says (its page says it in the reader's language, from the summary)."""
-    return _("已汇总%(people)s人、%(departments)s个科室。") % {
-        "people": summary["people"],
-        "departments": summary["departments"],
-    }
 
 
 # --- Which quarters are due ----------------------------------------------------------------
