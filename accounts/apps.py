@@ -10,7 +10,8 @@ class AccountsConfig(AppConfig):
         from . import audit, checks, lists, middleware
 
         audit.register_models()
-        lists.register_exports()
+        # Importing the module registered its list exports (listing.exportable).
+        assert lists.STAFF_EXPORT
         audit.connect_signals()
         # The sign-in stamp of the idle timeout (a signal receiver) must be connected before
         # the first request loads the middleware.

@@ -190,7 +190,7 @@ _exports: dict[str, ListExport] = {}
 
 
 def register(export: ListExport) -> ListExport:
-    """Make a list exportable (from ``AppConfig.ready()``), with its background-job kind."""
+    """Make a list exportable, with its background-job kind (:func:`exportable` is the decorator)."""
     _exports[export.name] = export
 
     def runner(job: Job, report: jobs.Report) -> jobs.JobFile:
@@ -206,6 +206,19 @@ def register(export: ListExport) -> ListExport:
             return_url=lambda job: _return_url(export, job),
         )
     return export
+
+
+def exportable(
+    name: str, title: str, permission: str, page: str, headers: Callable[[], Sequence[str]]
+) -> Callable[[Callable[[User, QueryDict, dict], ListRows]], Callable[[User, QueryDict, dict], ListRows]]:
+    """Make the decorated builder's list exportable (:func:`register`): ``ListExport(name, title,
+    permission, headers, build=the builder, page)``."""
+
+    def decorate(build):
+        register(ListExport(name=name, title=title, permission=permission, headers=headers, build=build, page=page))
+        return build
+
+    return decorate
 
 
 def register_filters(*filtersets) -> None:

@@ -11,10 +11,13 @@ from django.utils.translation import gettext_lazy
 from . import audit, listing, selectors
 from .excel import NO, YES
 from .filters import AuditFilter, StaffFilter
-from .listing import ListExport, ListRows
+from .listing import ListRows
 from .models import Department, Role, RoleAssignment, User
 from .paged_by_department import DepartmentPages, union_of_ids
 from .text import join_list
+
+STAFF_EXPORT = "accounts.staff"
+AUDIT_EXPORT = "accounts.audit"
 
 STAFF_SORT = {
     "number": "employee_number",
@@ -161,6 +164,9 @@ def _staff_row(person: User) -> list:
     ]
 
 
+@listing.exportable(
+    STAFF_EXPORT, gettext_lazy("人员名册"), "accounts.view_staff", "accounts:staff_list", _staff_headers
+)
 def _staff_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
     filterset, _sorting = staff_register(viewer, data)
     return ListRows(items=filterset.qs, row=_staff_row, prepare=attach_role_labels)
@@ -174,34 +180,10 @@ def audit_log(viewer: User, data: QueryDict):
     return AuditFilter(data, queryset=queryset), sorting
 
 
+@listing.exportable(
+    AUDIT_EXPORT, gettext_lazy("审计日志"), "accounts.view_audit_log", "accounts:audit_list", audit.export_headers
+)
 def _audit_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
     filterset, _sorting = audit_log(viewer, data)
     entries = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     return ListRows(items=entries[: audit.EXPORT_MAX_ROWS], row=audit.export_row, prepare=audit.prefetch_related_labels)
-
-
-STAFF_EXPORT = "accounts.staff"
-AUDIT_EXPORT = "accounts.audit"
-
-
-def register_exports() -> None:
-    listing.register(
-        ListExport(
-            name=STAFF_EXPORT,
-            title=gettext_lazy("人员名册"),
-            permission="accounts.view_staff",
-            headers=_staff_headers,
-            build=_staff_build,
-            page="accounts:staff_list",
-        )
-    )
-    listing.register(
-        ListExport(
-            name=AUDIT_EXPORT,
-            title=gettext_lazy("审计日志"),
-            permission="accounts.view_audit_log",
-            headers=audit.export_headers,
-            build=_audit_build,
-            page="accounts:audit_list",
-        )
-    )

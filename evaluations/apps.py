@@ -15,14 +15,10 @@ class EvaluationsConfig(AppConfig):
         from accounts import audit
 
         from .annual import counts as annual_counts
-        from .annual import lists as annual_lists
         from .annual import models as annual
         from .annual import statuses as annual_statuses
-        from .ballots import exports as ballot_exports
         from .ballots import models as ballots
-        from .discipline import lists as discipline_lists
         from .discipline import models as discipline
-        from .grading import lists as grading_lists
         from .grading import models as grading
         from .grading.services import counts, documents, numbers
         from .welfare import inbox as welfare_inbox
@@ -32,17 +28,20 @@ class EvaluationsConfig(AppConfig):
         # 工号, the grade and annual counts, and the year's suggestions after a special status.
         for receivers in (documents, counts, annual_counts, annual_statuses, numbers):
             receivers.connect()
-        # The rooms' job kinds, registered where their runners are written (accounts.jobs.kind).
+        # The rooms' job kinds and list exports, registered where their runners and builders are
+        # written (accounts.jobs.kind, accounts.listing.exportable).
         for module in (
+            "annual.lists",
             "annual.services",
+            "ballots.exports",
+            "discipline.lists",
             "discipline.services.inspections",
             "discipline.services.veto",
+            "grading.lists",
             "grading.services.rollup",
             "welfare.jobs",
         ):
             import_module(f"{self.name}.{module}")
-        for exports in (grading_lists, annual_lists, discipline_lists, ballot_exports):
-            exports.register_exports()
         welfare_inbox.register_kind()
 
         for model in (

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import listing
-from accounts.listing import ListExport, ListRows
+from accounts.listing import ListRows
 from accounts.models import User
 from accounts.person_columns import person_cells, person_headers
 
@@ -75,6 +75,9 @@ def _annual_headers() -> list[str]:
     ]
 
 
+@listing.exportable(
+    ANNUAL_EXPORT, gettext_lazy("年度考核结果"), "evaluations.view_annual", "evaluations:annual", _annual_headers
+)
 def _annual_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
     year = int(kwargs["year"])
     filterset, _sorting, _data = annual_list(viewer, data, year)
@@ -130,6 +133,9 @@ def _use_headers() -> list[str]:
     return [_("名单"), *person_headers(), _("年度等次"), _("委员会已确定")]
 
 
+@listing.exportable(
+    USE_EXPORT, gettext_lazy("年度考核结果运用"), "evaluations.view_annual", "evaluations:annual_use", _use_headers
+)
 def _use_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
     year = int(kwargs["year"])
     lists, _sorting = use_lists(viewer, data, year)
@@ -148,25 +154,4 @@ def _use_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
     return ListRows(items=items, row=row, period=str(year))
 
 
-def register_exports() -> None:
-    listing.register_filters(AnnualFilter)
-    listing.register(
-        ListExport(
-            name=ANNUAL_EXPORT,
-            title=gettext_lazy("年度考核结果"),
-            permission="evaluations.view_annual",
-            headers=_annual_headers,
-            build=_annual_build,
-            page="evaluations:annual",
-        )
-    )
-    listing.register(
-        ListExport(
-            name=USE_EXPORT,
-            title=gettext_lazy("年度考核结果运用"),
-            permission="evaluations.view_annual",
-            headers=_use_headers,
-            build=_use_build,
-            page="evaluations:annual_use",
-        )
-    )
+listing.register_filters(AnnualFilter)

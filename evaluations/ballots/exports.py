@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import listing
-from accounts.listing import ListExport, ListRows
+from accounts.listing import ListRows
 from accounts.models import User
 from accounts.person_columns import person_cells, person_headers
 
@@ -37,6 +37,9 @@ def _headers(ballot: Ballot | None = None) -> list[str]:
     ]
 
 
+@listing.exportable(
+    TALLY_EXPORT, gettext_lazy("民主测评计票结果"), "evaluations.manage_ballots", "evaluations:ballot_tally", _headers
+)
 def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
     ballot = Ballot.objects.filter(
         pk=kwargs["pk"], organisation_id=viewer.organisation_id, state=BallotState.CLOSED
@@ -58,16 +61,3 @@ def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
         ]
 
     return ListRows(items=tally.people, row=row, period=f"{ballot.title}-", headers=_headers(ballot))
-
-
-def register_exports() -> None:
-    listing.register(
-        ListExport(
-            name=TALLY_EXPORT,
-            title=gettext_lazy("民主测评计票结果"),
-            permission="evaluations.manage_ballots",
-            headers=_headers,
-            build=_build,
-            page="evaluations:ballot_tally",
-        )
-    )

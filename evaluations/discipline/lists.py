@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import listing
-from accounts.listing import ListExport, ListRows, Sheet
+from accounts.listing import ListRows, Sheet
 from accounts.models import User
 from accounts.text import join_list
 
@@ -103,6 +103,13 @@ def _findings_sheet(inspections_shown) -> Iterator[Sheet]:
     yield Sheet(title=_("检查发现"), headers=headers, items=findings, row=_finding_row)
 
 
+@listing.exportable(
+    INSPECTIONS_EXPORT,
+    gettext_lazy("纪律作风检查"),
+    "evaluations.view_inspections",
+    "evaluations:inspections",
+    _inspection_headers,
+)
 def _inspections_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
     filterset, _sorting = inspections(viewer, data)
     return ListRows(items=filterset.qs, row=_inspection_row, extra_sheets=lambda: _findings_sheet(filterset.qs))
@@ -121,6 +128,13 @@ def _sanction_headers() -> list[str]:
     ]
 
 
+@listing.exportable(
+    SANCTIONS_EXPORT,
+    gettext_lazy("处分与组织处理"),
+    "evaluations.manage_sanctions",
+    "evaluations:sanction_list",
+    _sanction_headers,
+)
 def _sanctions_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
     filterset, _sorting = sanctions(viewer, data)
     effects = selectors.sanction_rules(organisation=viewer.organisation)
@@ -141,25 +155,4 @@ def _sanctions_build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
     return ListRows(items=filterset.qs, row=row)
 
 
-def register_exports() -> None:
-    listing.register_filters(InspectionFilter, SanctionFilter)
-    listing.register(
-        ListExport(
-            name=INSPECTIONS_EXPORT,
-            title=gettext_lazy("纪律作风检查"),
-            permission="evaluations.view_inspections",
-            headers=_inspection_headers,
-            build=_inspections_build,
-            page="evaluations:inspections",
-        )
-    )
-    listing.register(
-        ListExport(
-            name=SANCTIONS_EXPORT,
-            title=gettext_lazy("处分与组织处理"),
-            permission="evaluations.manage_sanctions",
-            headers=_sanction_headers,
-            build=_sanctions_build,
-            page="evaluations:sanction_list",
-        )
-    )
+listing.register_filters(InspectionFilter, SanctionFilter)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import listing
-from accounts.listing import ListExport, ListRows, Sheet
+from accounts.listing import ListRows, Sheet
 from accounts.models import User
 from accounts.person_columns import person_cells, person_headers
 from accounts.text import join_list
@@ -114,6 +114,9 @@ def _row(result: QuarterResult) -> list:
     ]
 
 
+@listing.exportable(
+    ROLLUP_EXPORT, gettext_lazy("汇总结果"), "evaluations.run_rollup", "evaluations:rollup_results", _headers
+)
 def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
     quarter = quarter_for(viewer, int(kwargs["pk"]))
     queryset, _sorting = rollup_results(quarter, data)
@@ -122,17 +125,4 @@ def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
         row=_row,
         period=quarter.period.label,
         extra_sheets=lambda: _department_sheet(quarter),
-    )
-
-
-def register_exports() -> None:
-    listing.register(
-        ListExport(
-            name=ROLLUP_EXPORT,
-            title=gettext_lazy("汇总结果"),
-            permission="evaluations.run_rollup",
-            headers=_headers,
-            build=_build,
-            page="evaluations:rollup_results",
-        )
     )
