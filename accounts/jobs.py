@@ -5,12 +5,13 @@ A higher app registers a *kind* where its runner is written (the module is impor
 
     from accounts import jobs
 
-    @jobs.kind("evaluations.year_rollup", gettext_lazy("年度汇总"), "evaluations.run_rollup", "evaluations:annual")
-    def run_year_rollup(job, report): ...
+    @jobs.kind("evaluations.rollup_year", gettext_lazy("年度建议等次计算"), "evaluations.run_annual_rollup",
+               ("evaluations:annual", "year"))     # the way back: /evaluations/annual/<year>/
+    def run_rollup_year_job(job, report): ...
 
 and a service asks for one inside its transaction::
 
-    job = jobs.job_request(kind="evaluations.year_rollup", organisation=org,
+    job = jobs.job_request(kind="evaluations.rollup_year", organisation=org,
                            params={"year": 2026}, requested_by=actor)
     return redirect(job)            # the progress page, /accounts/jobs/<id>/
 
