@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
+from . import shapes
 from .models import (
     DEPARTMENT_POSTS,
     ROLE_CHANGE_SIDES,
@@ -54,6 +55,10 @@ def policy_memo_forget(*, organisation_id: int) -> None:
         memo.pop(organisation_id, None)
 
 
+def _policy_of(organisation_id: int):
+    return shapes.select(Policy.objects.filter(organisation_id=organisation_id).order_by("pk")[:1])
+
+
 def policy_for_organisation(*, organisation_id: int) -> Policy:
     """The organisation's policy, or the defaults unsaved when it has no row yet.
 
@@ -68,7 +73,8 @@ def policy_for_organisation(*, organisation_id: int) -> Policy:
     memo = _request_policies.get()
     if memo is not None and organisation_id in memo:
         return copy.copy(memo[organisation_id])
-    policy = Policy.objects.filter(organisation_id=organisation_id).first()
+    # Read on every request and in most services: the statement is composed once (accounts.shapes).
+    policy = shapes.first("policy", _policy_of, [organisation_id])
     if policy is None:
         policy = Policy(organisation_id=organisation_id)
     if memo is not None:

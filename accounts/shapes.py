@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.sql import UpdateQuery
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -63,6 +64,48 @@ def composed(
         for place in places:
             params[place] = value
     return found.sql, params
+
+
+@dataclass(frozen=True)
+class _Reader:
+    model: type[Model]
+    attnames: tuple[str, ...]
+    converters: tuple[tuple[int, tuple[Callable, ...], Any], ...]  # (column, its converters, its expression)
+
+
+_readers: dict[tuple, _Reader] = {}
+
+
+def first(shape: Hashable, build: Callable[..., SQLCompiler], values: Sequence[int], *, using: str = "default"):
+    """The model instance that ``build(*values)`` (``select`` of a queryset of one model's rows,
+    ``[:1]``) reads, or None: the statement composed once for ``shape`` (:func:`composed`), its row
+    converted as the ORM converts it (the database's converters, ``Model.from_db``)."""
+    sql, params = composed(shape, build, values, using=using)
+    connection = connections[using]
+    key = (using, connection.vendor, shape)
+    reader = _readers.get(key)
+    if reader is None:
+        compiler = build(*values)
+        compiler.setup_query()
+        columns = [column for column, _sql, _alias in compiler.select]
+        converters = compiler.get_converters(columns)
+        reader = _readers[key] = _Reader(
+            model=compiler.query.model,
+            attnames=tuple(column.target.attname for column in columns),
+            converters=tuple(
+                (index, tuple(functions), expression) for index, (functions, expression) in converters.items()
+            ),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    for index, functions, expression in reader.converters:
+        for function in functions:
+            row[index] = function(row[index], expression, connection)
+    return reader.model.from_db(using, reader.attnames, row)
 
 
 def select(queryset: QuerySet) -> SQLCompiler:

@@ -93,3 +93,43 @@ def test_a_list_longer_than_any_kept_shape_is_composed_afresh_and_still_answers(
     for _ in range(2):
         assert [people for _, people, _ in _run(shapes.composed("test_long", build, ids))] == [1, 2, 4]
     assert built == [len(ids), len(ids)]
+
+
+def test_a_row_read_through_its_shape_is_the_model_the_orm_reads(organisation, other_organisation):
+    from datetime import date
+    from decimal import Decimal
+
+    from accounts.models import Policy
+    from accounts.selectors import policy_for_organisation
+    from tests.factories import policy_with
+
+    policy_with(
+        organisation,
+        linkage_enabled=True,
+        linkage_coefficient=Decimal("0.45"),
+        started_on=date(2026, 3, 1),
+        past_deadline_days={"2026-Q1": 12},
+        participating_staff_types=["civil_servant"],
+    )
+    built = []
+
+    def build(organisation_id):
+        built.append(organisation_id)
+        return shapes.select(Policy.objects.filter(organisation_id=organisation_id).order_by("pk")[:1])
+
+    for owner in (organisation, other_organisation, organisation):
+        read = shapes.first("test_policy", build, [owner.pk])
+        orm = Policy.objects.get(organisation=owner)
+        assert type(read) is Policy and not read._state.adding
+        # Every column converted as the ORM converts it: a Decimal, a date, a dict, a bool.
+        assert {f.attname: getattr(read, f.attname) for f in Policy._meta.concrete_fields} == {
+            f.attname: getattr(orm, f.attname) for f in Policy._meta.concrete_fields
+        }
+    assert read.linkage_coefficient == Decimal("0.45") and read.past_deadline_days == {"2026-Q1": 12}
+    assert read.linkage_enabled is True and read.started_on == date(2026, 3, 1)
+    # Built twice for the shape's stand-ins and once for the row's columns, then never again.
+    assert len(built) == 3
+    Policy.objects.filter(organisation=other_organisation).delete()
+    assert shapes.first("test_policy", build, [other_organisation.pk]) is None
+    # What policy_for_organisation answers for an organisation without its row: the defaults, unsaved.
+    assert policy_for_organisation(organisation_id=other_organisation.pk)._state.adding
