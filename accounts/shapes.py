@@ -6,7 +6,8 @@ set or a summary (the grade counters' recount, the grade rows' documents columns
 ``evaluations.grading.services.counts`` and ``documents``) that was three quarters of their time
 (py-spy, bench/RESULTS.md). :func:`composed` composes such a statement with the ORM once per
 *shape* (the same statement, other numbers in it) and then only puts the new numbers into the SQL
-it kept.
+it kept. :func:`first` reads one model row so (the organisation's policy, read on every request:
+1.0 ms through the ORM, 0.2 ms so).
 
 ``build(*values)`` composes the statement from its variable numbers (ids, years, months: whole
 numbers) and returns its compiler (:func:`select` or :func:`update` of a queryset). The first time
