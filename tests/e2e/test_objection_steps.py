@@ -8,6 +8,7 @@ it is now (tests/publicity/test_publication.py)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import date
 
@@ -100,13 +101,15 @@ def test_accept_double_clicked_is_sent_once_and_the_page_shows_it_accepted(ui, l
 
 
 def test_a_step_pressed_again_while_a_slow_answer_is_on_its_way_is_not_sent_again(ui, lodged, monkeypatch):
-    """The buttons stay disabled however long the answer takes (they were given back after 5 s)."""
+    """The buttons stay disabled however long the answer takes (they were given back after 5 s):
+    pressed again 6 s on, while the server holds its answer until that press is done."""
     asked: list[str] = []
+    pressed_again = threading.Event()
     real = services.objection_accept
 
     def slow(**kwargs):
         asked.append("objection_accept")
-        time.sleep(10)
+        pressed_again.wait(timeout=30)
         return real(**kwargs)
 
     monkeypatch.setattr(services, "objection_accept", slow)
@@ -117,6 +120,7 @@ def test_a_step_pressed_again_while_a_slow_answer_is_on_its_way_is_not_sent_agai
     ui.page.wait_for_timeout(6000)
     # Pressed again where the button is (a locator would wait for the navigation under way): nothing is sent.
     ui.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    pressed_again.set()
     expect(ui.page.get_by_test_id("objection-state")).to_have_text("已受理", timeout=15000)
     expect(ui.page.locator(".alert-danger")).to_have_count(0)
     ui.page.wait_for_load_state("networkidle")
