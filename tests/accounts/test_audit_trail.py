@@ -379,3 +379,64 @@ def test_the_auditor_reads_failed_sign_ins_of_names_that_designate_nobody_but_no
 
     cells = [str(c.value) for row in load_workbook(BytesIO(export.content)).active.iter_rows() for c in row]
     assert "198.51.100.77" in cells and "198.51.100.78" not in cells
+
+
+# --- the row before an update, read through a composed statement ---------------------------------
+
+
+def _one_of_each_kind():
+    """Rows of most audited models, written as a test's starting point (factories, no entries)."""
+    from tests import factories as f
+
+    grade = f.QuarterGradeFactory()
+    person = grade.person
+    f.TargetItemFactory(target_set=f.TargetSetFactory(owner=person))
+    f.MonthlySummaryFactory(owner=person, month=10)
+    f.StaffStatusFactory(user=person)
+    f.WorkingDayOverrideFactory(organisation=person.organisation)
+    f.SatisfactionScoreFactory(person=person)
+    f.ServiceEventFactory(person=person)
+    f.FindingFactory(inspection=f.InspectionFactory(organisation=person.organisation), person=person)
+    f.SanctionFactory(person=person)
+    f.VetoFlagFactory(person=person)
+    f.AnnualResultFactory(person=person)
+    f.AchievementFactory(person=person)
+    f.WelfareAssessmentFactory(post=f.WelfarePostFactory(person=person))
+
+
+def test_the_row_an_update_overwrites_is_read_as_the_orm_reads_it_for_every_audited_model(db):
+    """Every column as the ORM converts it (dates, timezone-aware times, decimals, JSON, booleans):
+    the entry's old values are what the row held."""
+    from auditlog.registry import auditlog
+
+    from accounts.models import Department
+
+    _one_of_each_kind()
+    compared = []
+    for model in auditlog.get_models():
+        for row in model._default_manager.order_by("pk")[:2]:
+            read = audit._row_before(model, row.pk)
+            assert type(read) is model and read._state.adding is False
+            fields = model._meta.concrete_fields
+            assert [f.value_from_object(read) for f in fields] == [f.value_from_object(row) for f in fields], model
+            compared.append(model._meta.label)
+    assert len(set(compared)) >= 20, sorted(set(compared))
+    assert audit._row_before(Department, 10**9) is None
+
+
+def test_an_update_s_entry_names_each_changed_field_old_and_new_and_nothing_else(staff, department):
+    from accounts.models import Department
+
+    before = AuditEntry.objects.order_by("pk").values_list("pk", flat=True).last() or 0
+    department.name, department.code = "综合科", "D009"
+    department.save()
+    staff.full_name = "科员丙"
+    staff.save(update_fields=["full_name"])
+    Department.objects.filter(pk=department.pk).update(name="已改名")  # no save: no entry
+    department.save()  # the row before says 已改名: the entry puts the name back
+    entries = AuditEntry.objects.filter(pk__gt=before, action=AuditEntry.Action.UPDATE).order_by("pk")
+    assert [(e.object_repr, e.changes) for e in entries] == [
+        (str(department), {"name": ["办公室", "综合科"], "code": ["D001", "D009"]}),
+        (str(staff), {"full_name": ["科员甲", "科员丙"]}),
+        (str(department), {"name": ["已改名", "综合科"]}),
+    ]
