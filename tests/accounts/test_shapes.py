@@ -133,3 +133,25 @@ def test_a_row_read_through_its_shape_is_the_model_the_orm_reads(organisation, o
     assert shapes.first("test_policy", build, [other_organisation.pk]) is None
     # What policy_for_organisation answers for an organisation without its row: the defaults, unsaved.
     assert policy_for_organisation(organisation_id=other_organisation.pk)._state.adding
+
+
+def test_whether_a_quarter_is_closed_is_asked_through_a_statement_composed_once(organisation, other_organisation):
+    from accounts.models import PeriodLock
+    from accounts.periods import Quarter, is_period_locked
+
+    PeriodLock.objects.create(organisation=organisation, year=2026, quarter=2, locked_at="2026-07-20T10:00+08:00")
+    asked = [
+        (owner, quarter)
+        for owner in (organisation, other_organisation.pk)
+        for quarter in (Quarter(2026, 1), Quarter(2026, 2), Quarter(2025, 2))
+    ]
+    assert [is_period_locked(owner, quarter) for owner, quarter in asked] == [False, True, False, False, False, False]
+    built = []
+
+    def build(organisation_id, year):
+        built.append(organisation_id)
+        return PeriodLock.objects.filter(organisation_id=organisation_id, year=year)
+
+    answers = [shapes.exists("test_locks", build, [owner.pk, 2026]) for owner in (organisation, other_organisation)]
+    assert answers == [True, False] and shapes.exists("test_locks", build, [organisation.pk, 2025]) is False
+    assert len(built) == 2  # the shape's two stand-ins, then never again
