@@ -567,11 +567,13 @@ def hold_against_approval(organisation: Organisation | int) -> None:
         )
 
 
+def _lock_rows(organisation_id: int, year: int, number: int):
+    return PeriodLock.objects.filter(organisation_id=organisation_id, year=year, quarter=number)
+
+
 def _locks(organisation: Organisation | int, quarter: Quarter):
     hold_against_approval(organisation)
-    return PeriodLock.objects.filter(
-        organisation_id=_organisation_id(organisation), year=quarter.year, quarter=quarter.quarter
-    )
+    return _lock_rows(_organisation_id(organisation), quarter.year, quarter.quarter)
 
 
 def period_lock(organisation: Organisation | int, quarter: Quarter) -> PeriodLock | None:
@@ -584,13 +586,8 @@ def is_period_locked(organisation: Organisation | int, quarter: Quarter) -> bool
     every write of a quarter's documents asks this, through a statement composed once: 30 µs a
     question on the tests' SQLite instead of 400)."""
     hold_against_approval(organisation)
-    return shapes.exists(
-        "period locked",
-        lambda organisation_id, year, number: PeriodLock.objects.filter(
-            organisation_id=organisation_id, year=year, quarter=number
-        ),
-        [_organisation_id(organisation), quarter.year, quarter.quarter],
-    )
+    values = [_organisation_id(organisation), quarter.year, quarter.quarter]
+    return shapes.exists("period locked", _lock_rows, values)
 
 
 def locked_quarters(organisation: Organisation | int, quarters: list[Quarter]) -> set[Quarter]:
