@@ -130,6 +130,10 @@ class _Period:
         """Whether the civil date ``d`` lies in this period."""
         return self.first_day <= _civil_date(d) <= self.last_day
 
+    def has_begun(self, d: date) -> bool:
+        """Whether the period has begun by the civil date ``d`` (a later one asks nothing yet: 未到)."""
+        return self.first_day <= _civil_date(d)
+
     def days(self) -> Iterator[date]:
         """Every date of the period, first to last."""
         return _days(self.first_day, self.last_day)

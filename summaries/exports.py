@@ -58,6 +58,12 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int, policy: 
     # A newcomer who began after the month (the quarter) ended owes nothing of it: the roster page's rule.
     period = periods.Month(year, month)
     today = periods.today()
+    # A month (a quarter) that has not begun: its missing documents are 未到, as on the page.
+    not_yet, not_started, quarter_not_started = (
+        _("未到"),
+        not period.has_begun(today),
+        not period.quarter.has_begun(today),
+    )
 
     def badge(handed_late: bool, status: str | None, due, start) -> str:
         if handed_late:
@@ -71,8 +77,12 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int, policy: 
         targets_label = labels.get(targets) or review.roster_status_label(targets)
         if summary in (None, ReviewStatus.DRAFT) and not periods.is_due_for(period, start):
             summary_label = not_due
+        elif summary is None and not_started:
+            summary_label = not_yet
         if targets in (None, ReviewStatus.DRAFT) and not periods.is_due_for(period.quarter, start):
             targets_label = not_due
+        elif targets is None and quarter_not_started:
+            targets_label = not_yet
         yield [
             department or "",
             number,

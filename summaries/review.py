@@ -375,7 +375,10 @@ def roster_people(
         .select_related("department")
         .order_by("department__sort_order", "department__code", "employee_number", "pk")
     )
-    if show == ROSTER_NOT_SUBMITTED:
+    if show == ROSTER_NOT_SUBMITTED and not periods.Month(year, month).has_begun(periods.today()):
+        # A month that has not begun asks nothing yet (its cells say 未到).
+        people = people.none()
+    elif show == ROSTER_NOT_SUBMITTED:
         # A newcomer who began after the month ended owes none (periods.person_policy).
         people = people.filter(
             ~Exists(summaries.filter(handed_in())), periods.due_for_people(periods.Month(year, month))

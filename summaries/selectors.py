@@ -181,7 +181,7 @@ def summary_months(*, owner: User, year: int, today: date, policy: Policy) -> li
         summary = by_month.get(month)
         period = periods.Month(year, month)
         deadline = periods.summary_deadline(policy, period)
-        is_future = (year, month) > (today.year, today.month)
+        is_future = not period.has_begun(today)
         unsubmitted = summary is None or summary.submitted_at is None
         due = periods.is_due(policy, period)
         rows.append(

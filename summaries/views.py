@@ -522,9 +522,11 @@ def roster(request: HttpRequest) -> HttpResponse:
     paginator.count = counts["total"]
     page = paginator.get_page(request.GET.get("page"))
     policy = policy_for_organisation(organisation_id=request.user.organisation_id)
-    page.object_list = review.roster_rows(
-        page.object_list, year=year, month=month, policy=policy, today=periods.today()
-    )
+    today, period = periods.today(), periods.Month(year, month)
+    page.object_list = review.roster_rows(page.object_list, year=year, month=month, policy=policy, today=today)
+    before_start, quarter_before_start = not periods.is_due(policy, period), not periods.is_due(policy, period.quarter)
+    # A month (a quarter) that has not begun asks nothing yet: its empty cells say 未到, the counts leave it out.
+    not_started, quarter_not_started = not period.has_begun(today), not period.quarter.has_begun(today)
     position = next((i for i, d in enumerate(departments) if d.pk == department_id), None)
     return render(
         request,
@@ -548,8 +550,12 @@ def roster(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             # A month (or its quarter) that ended before the organisation began in the system asked
             # nothing of anyone: its cells say so instead of 未提交.
-            "before_start": not periods.is_due(policy, periods.Month(year, month)),
-            "quarter_before_start": not periods.is_due(policy, periods.Month(year, month).quarter),
+            "before_start": before_start,
+            "quarter_before_start": quarter_before_start,
+            "not_started": not_started,
+            "quarter_not_started": quarter_not_started,
+            "summaries_counted": not (before_start or not_started),
+            "targets_counted": not (quarter_before_start or quarter_not_started),
         },
     )
 
