@@ -58,3 +58,13 @@ def test_items_added_later_appear_while_editable_and_the_snapshot_is_kept(client
     assert contents == ["完成年度预算编制", "整理档案", "领导交办：迎检准备"]
     page = client.get(reverse("summaries:detail", args=[summary.pk])).content.decode()
     assert 'data-testid="missing-items"' not in page
+
+
+def test_targets_written_after_the_summary_began_are_offered_not_called_none(staff, make_targets, client_for):
+    # A user test: a summary begun before the quarter's targets said both "本季度目标新增了1项，尚未列入本小结"
+    # and "本季度暂无目标事项" on one page.
+    summary = services.summary_get_or_create(owner=staff, year=2026, month=11, now=datetime(2026, 11, 3, tzinfo=CHINA))
+    make_targets(staff, status=ReviewStatus.DRAFT, contents=("后写的目标",))
+    page = client_for(staff).get(reverse("summaries:detail", args=[summary.pk])).content.decode()
+    assert 'data-testid="missing-items"' in page and 'data-testid="targets-not-listed"' in page
+    assert "本季度暂无目标事项" not in page
