@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from accounts.models import TWO_PERSON_ROLES, PendingRoleChange, Role
 from accounts.services import roles_set
+from evaluations.grading.models import AppraisalQuarter, QuarterState
 from evaluations.models import AnnualGrade, Grade
 from publicity.publication.models import PublicationKind
 from tests.factories import (
@@ -229,6 +230,27 @@ def test_the_good_places_follow_the_separate_pools_when_the_policy_has_them(clie
     assert row.good_quota == 2
     # Three 好 against two places (written around the service, as an import could): flagged.
     assert row.over_good_quota and "超出名额" in page
+
+
+def test_the_quarters_still_being_graded_are_named_on_the_page_and_in_the_export(client_for, officer, overseen):
+    # A user test: the bureau read "“好” 46" where the approved quarters held 42, four of them from a
+    # quarter the organisation had not approved yet, with nothing to tell them apart.
+    four = [(Grade.GOOD, False), (Grade.FAIRLY_GOOD, False), (Grade.FAIRLY_GOOD, False), (Grade.AVERAGE, False)]
+    _quarter_of(overseen, 1, [four])
+    _quarter_of(overseen, 2, [four])
+    AppraisalQuarter.objects.filter(organisation=overseen, year=YEAR, quarter=1).update(state=QuarterState.APPROVED)
+    client = client_for(officer)
+    figures, page = _figures(client)
+    assert figures[overseen.code].open_quarters == [2]
+    assert figures[overseen.code].grade_counts[0] == 2  # still counted, and said to be provisional
+    assert "评鉴中：第2季度" in page and 'data-testid="oversight-open-note"' in page
+    rows = list(load_workbook(BytesIO(client.get(reverse("oversight:export", args=[YEAR])).content)).active.values)
+    assert rows[0][-1] == "评鉴中的季度（等次未经审批）" and rows[1][-1] == "第2季度"
+
+    AppraisalQuarter.objects.filter(organisation=overseen, year=YEAR).update(state=QuarterState.APPROVED)
+    figures, page = _figures(client)
+    assert figures[overseen.code].open_quarters == []
+    assert "评鉴中：" not in page and 'data-testid="oversight-open-note"' not in page
 
 
 def test_an_organisation_the_bureau_does_not_oversee_is_not_shown(

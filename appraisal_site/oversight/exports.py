@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from accounts.excel import new_sheet, workbook_file, write_table
+from accounts.templatetags.text_tags import quarter_list
 
 from .selectors import Figures
 
@@ -47,9 +48,11 @@ def _quarterly_cells(item: Figures) -> list:
 def figures_workbook(*, figures: list[Figures], year: int) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = new_sheet(workbook, _("%(year)s年度各单位考核概况") % {"year": year})
+    # After the page's columns: the quarters counted while still being graded (the page says so
+    # under the organisation's name).
     write_table(
         sheet,
-        headers(),
+        [*headers(), _("评鉴中的季度（等次未经审批）")],
         (
             [
                 item.organisation.name,
@@ -64,6 +67,7 @@ def figures_workbook(*, figures: list[Figures], year: int) -> bytes:
                 item.excellent,
                 item.excellent_quota,
                 item.excellent_share,
+                quarter_list(item.open_quarters) if item.quarterly else None,
             ]
             for item in figures
         ),

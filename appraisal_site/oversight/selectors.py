@@ -17,7 +17,7 @@ from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.annual.selectors import graded_and_excellent
 from evaluations.annual.services import excellent_quota
 from evaluations.discipline.models import Inspection
-from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterResult
+from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterResult, QuarterState
 from evaluations.grading.services.quota import QuotaRules, good_quota, pool_kind, year_quota_rules
 from publicity.publication.models import Objection, Publication
 
@@ -46,6 +46,9 @@ class Figures:
     quarterly: bool = True
     participants: int = 0
     grades: Counter = field(default_factory=Counter)
+    # The quarters whose grades are counted while the organisation is still grading them: not
+    # approved by its agency head yet, so they may still change (谁管理谁认定).
+    open_quarters: list[int] = field(default_factory=list)
     # The year's 好 places: the sum of each quarter's, as the quota is enforced.
     good_quota: int = 0
     summaries_on_time: int = 0
@@ -130,16 +133,15 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
     per_pool: dict[tuple[int, int, str], int] = defaultdict(int)
     # Each quarter with the share and pools it was approved under (today's policy for one still open).
     stored = year_quota_rules(organisation_ids=ids, year=year)
-    for org_id, quarter, is_leader_position, grade, n in (
-        grades.values_list(
-            "appraisal_quarter__organisation_id", "appraisal_quarter__quarter", "is_leader_position", "grade"
-        )
+    quarter_fields = ("appraisal_quarter__organisation_id", "appraisal_quarter__quarter", "appraisal_quarter__state")
+    for org_id, quarter, state, is_leader_position, grade, n in (
+        grades.values_list(*quarter_fields, "is_leader_position", "grade")
         .annotate(n=Count("pk"))
-        .values_list(
-            "appraisal_quarter__organisation_id", "appraisal_quarter__quarter", "is_leader_position", "grade", "n"
-        )
+        .values_list(*quarter_fields, "is_leader_position", "grade", "n")
     ):
         figures[org_id].grades[grade or ""] += n
+        if state != QuarterState.APPROVED and quarter not in figures[org_id].open_quarters:
+            figures[org_id].open_quarters.append(quarter)
         policy = policies.get(org_id)
         if policy is not None and grade != Grade.UNCERTAIN:
             rules = stored.get((org_id, quarter)) or QuotaRules.of_policy(policy)
@@ -174,6 +176,7 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
         .values_list("organisation_id", "month", "n")
     }
     for org_id, item in figures.items():
+        item.open_quarters.sort()
         item.quarterly = org_id in first_quarters and first_quarters[org_id][0] <= year
         policy = policies.get(org_id)
         required = policy.inspections_per_month if policy is not None else 0

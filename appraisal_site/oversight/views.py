@@ -42,6 +42,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "page": page,
             "figures": figures,
             "any_before_system": any(not item.quarterly for item in figures),
+            "any_open": any(item.quarterly and item.open_quarters for item in figures),
             "query": f"year={year}",
             "headers": exports.headers(),
         },

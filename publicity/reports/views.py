@@ -15,6 +15,7 @@ from accounts.models import Department, Job, User
 from accounts.pages import int_param, stored_file_download, visible_or_404
 from accounts.pagination import page_of, query_without
 from accounts.pdf import pdf_response
+from evaluations.annual.selectors import quarters_outstanding
 from evaluations.grading.models import QuarterGrade
 
 from . import pdf, selectors, services
@@ -41,12 +42,15 @@ def index(request: HttpRequest) -> HttpResponse:
     job_workbook = None
     if job is not None and job.state == Job.State.DONE:
         job_workbook = selectors.year_workbooks(organisation_id=organisation_id).filter(job=job).first()
+    year = int_param(request, "year", periods.year_at_work(), range(2000, 2101))
     return render(
         request,
         "publicity/reports/index.html",
         {
             "years": _year_choices(),
-            "year": int_param(request, "year", periods.year_at_work(), range(2000, 2101)),
+            "year": year,
+            # The workbook writes the quarters' grades as they stand: one not approved yet is said to be so.
+            "unapproved_quarters": quarters_outstanding(organisation=request.user.organisation, year=year),
             "job": job,
             "job_workbook": job_workbook,
             "page": page_of(request, selectors.year_workbooks(organisation_id=organisation_id), WORKBOOKS_PAGE_SIZE),

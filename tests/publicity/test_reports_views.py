@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditEntry, Job
-from evaluations.grading.models import Grade, QuarterGrade, QuarterState
+from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterState
 from publicity.reports import services
 from publicity.reports.models import YearWorkbook
 from tests.factories import (
@@ -344,3 +344,17 @@ def test_the_results_board_leads_everyone_who_prints_forms_to_them(client_for, s
         board = client.get(reverse("publicity:board")).content.decode()
         assert f'href="{reverse("reports:forms")}" data-testid="forms-link"' in board, person
         assert client.get(reverse("reports:forms")).status_code == 200
+
+
+def test_the_export_card_names_the_quarters_not_approved_whose_grades_the_workbook_holds(client_for, hr, graded):
+    # A user test: the year's workbook showed a quarter still being graded like an approved one.
+    client = client_for(hr)
+    for quarter in (1, 2):
+        AppraisalQuarterFactory(organisation=hr.organisation, year=YEAR, quarter=quarter, state=QuarterState.APPROVED)
+    AppraisalQuarterFactory(organisation=hr.organisation, year=YEAR, quarter=4)  # open: being graded
+    page = client.get(reverse("reports:index"), {"year": YEAR}).content.decode()
+    assert "2026年以下季度尚未审批或有等次正在重评" in page and "：第4季度。" in page
+    AppraisalQuarter.objects.filter(organisation=hr.organisation, year=YEAR).update(state=QuarterState.APPROVED)
+    assert (
+        'data-testid="export-unapproved"' not in client.get(reverse("reports:index"), {"year": YEAR}).content.decode()
+    )
