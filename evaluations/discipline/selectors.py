@@ -196,6 +196,11 @@ def sanctions_for_list(*, organisation_id: int) -> QuerySet[Sanction]:
     )
 
 
+def active_veto_count(*, organisation_id: int, year: int) -> int:
+    """How many flags of ``year`` are in force in the organisation (one COUNT)."""
+    return VetoFlag.objects.filter(person__organisation_id=organisation_id, year=year, lifted_at__isnull=True).count()
+
+
 def veto_flags_for_list(*, organisation_id: int) -> QuerySet[VetoFlag]:
     return (
         VetoFlag.objects.filter(person__organisation_id=organisation_id)

@@ -18,7 +18,14 @@ from evaluations.models import (
     VetoFlag,
 )
 from tests.evaluations.helpers import reconciliation_failing_for
-from tests.factories import DepartmentFactory, FindingFactory, SanctionFactory, UserFactory, save_fields
+from tests.factories import (
+    DepartmentFactory,
+    FindingFactory,
+    SanctionFactory,
+    UserFactory,
+    VetoFlagFactory,
+    save_fields,
+)
 
 # Past dates: a decided date in the future is refused.
 YEAR = 2025
@@ -560,3 +567,20 @@ def test_the_service_refuses_a_correction_without_a_reason(hr, staff):
     record.kind = SanctionKind.MAJOR_DEMERIT
     with pytest.raises(ValidationError, match="更正处分记录须说明理由"):
         sanction_save(sanction=record, actor=hr)
+
+
+def test_last_years_list_in_january_says_how_many_flags_this_year_has_already(client_for, inspector, staff, settings):
+    # A user test: a 严重 finding recorded on 5 January vetoed the new year, and the list, opening
+    # on last year's (the year at work until March), did not show it anywhere.
+    VetoFlagFactory(person=staff, year=2027)
+    client = client_for(inspector)
+    settings.APPRAISAL_TODAY = date(2027, 1, 6)
+    page = client.get(reverse("evaluations:veto_list")).content.decode()
+    assert "2027年已有1项一票否决生效。" in page and 'href="?year=2027"' in page
+    # Asked for a year, or later in the year when the list opens on this year anyway: nothing to add.
+    assert (
+        'data-testid="this-year-flags"'
+        not in client.get(reverse("evaluations:veto_list"), {"year": 2026}).content.decode()
+    )
+    settings.APPRAISAL_TODAY = date(2027, 4, 6)
+    assert 'data-testid="this-year-flags"' not in client.get(reverse("evaluations:veto_list")).content.decode()

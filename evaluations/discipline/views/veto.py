@@ -158,6 +158,12 @@ def veto_list(request: HttpRequest) -> HttpResponse:
     can_lift = request.user.has_perm("evaluations.lift_veto")
     for flag in context["page"] if can_lift else ():
         flag.lift_refusal = veto.lift_refusal(flag=flag, actor=request.user)
+    # Opened on last year's list (January and February, periods.year_at_work): a flag this year's
+    # findings raised already is not on it, so the page says how many there are (a user test
+    # recorded a 严重 finding on 5 January and did not find its flag).
+    this_year, newer = periods.today().year, 0
+    if "year" not in request.GET and periods.year_at_work() != this_year:
+        newer = selectors.active_veto_count(organisation_id=organisation.pk, year=this_year)
     return render(
         request,
         "evaluations/veto/veto_list.html",
@@ -165,6 +171,8 @@ def veto_list(request: HttpRequest) -> HttpResponse:
             **context,
             "can_lift": can_lift,
             "can_reconcile": request.user.has_perm("evaluations.reconcile_veto"),
+            "this_year": this_year,
+            "this_year_flags": newer,
         },
     )
 
