@@ -59,6 +59,8 @@ def _refused_form(summary: MonthlySummary, posted, refused: ValidationError) -> 
     form.is_valid()
     first = form.note_fields()[0][1].name if form.progress else "other_work"
     form.add_error(first, refused)
+    # The page takes the refusal away once any field holds text (static/js/app.js, data-until-filled).
+    form.empty_refusal_on = first
     return form
 
 

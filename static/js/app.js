@@ -73,6 +73,31 @@
       event.preventDefault();
     }
   });
+  // A form refused for holding nothing (<form data-required-any>, the monthly summary): the
+  // refusal at its first field ([data-until-filled]) goes once any field holds text, instead of
+  // standing under a field already filled in (a user test).
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (!form || !form.hasAttribute("data-required-any") || !anyFilled(form)) {
+      return;
+    }
+    form.querySelectorAll("[data-until-filled]").forEach(function (message) {
+      var field = document.getElementById(message.id.replace(/_error$/, ""));
+      if (field) {
+        field.classList.remove("is-invalid");
+        field.removeAttribute("aria-invalid");
+        var described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+          return id && id !== message.id;
+        });
+        if (described.length) {
+          field.setAttribute("aria-describedby", described.join(" "));
+        } else {
+          field.removeAttribute("aria-describedby");
+        }
+      }
+      message.remove();
+    });
+  });
   function anyFilled(form) {
     var selector = form.getAttribute("data-required-any");
     if (!selector) {

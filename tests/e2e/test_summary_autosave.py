@@ -323,3 +323,22 @@ def test_a_paste_over_the_limit_says_what_was_cut(ui, staff, password, summary):
     expect(counter).to_have_text("4999 / 5000")
     # What was kept is saved as any typed text is.
     expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存", timeout=10_000)
+
+
+def test_the_refusal_of_an_empty_summary_goes_once_a_field_holds_text(signed_in, summary):
+    """A user test: "小结内容为空，不能提交" stayed in red under a field already filled in and saved."""
+    ui = signed_in
+    page = ui.page
+    ui.goto(f"/summaries/{summary.pk}/")
+    with ui.answering_questions(), page.expect_navigation():
+        page.get_by_role("button", name="提交审核").click()
+    refusal = page.locator("[data-until-filled]")
+    expect(refusal).to_contain_text("小结内容为空，不能提交")
+    field = page.locator("textarea").first
+    assert field.get_attribute("aria-invalid") == "true"
+    field.fill("本月完成预算初稿")
+    expect(refusal).to_have_count(0)
+    assert field.get_attribute("aria-invalid") is None
+    expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存")
+    assert stored_summary(summary.pk).status == "draft"
+    assert page_errors(ui) == [], "\n".join(ui.console)
