@@ -113,6 +113,11 @@ def join_list(items: Iterable, *, limit: int | None = None) -> str:
     return joined
 
 
+def quarter_list(numbers: Iterable[int]) -> str:
+    """Quarter numbers of one year as running text: 第3季度、第4季度 ("Q3, Q4")."""
+    return join_list(gettext("第%(q)s季度") % {"q": number} for number in numbers or ())
+
+
 def join_sentences(sentences: Iterable) -> str:
     """Whole sentences one after another, in the reader's language: run together in Chinese (each
     ends in 。), a space between them in English."""

@@ -59,11 +59,8 @@ def roster_sheet_rows(people: QuerySet[User], *, year: int, month: int, policy: 
     period = periods.Month(year, month)
     today = periods.today()
     # A month (a quarter) that has not begun: its missing documents are 未到, as on the page.
-    not_yet, not_started, quarter_not_started = (
-        _("未到"),
-        not period.has_begun(today),
-        not period.quarter.has_begun(today),
-    )
+    not_yet = _("未到")
+    not_started, quarter_not_started = not period.has_begun(today), not period.quarter.has_begun(today)
 
     def badge(handed_late: bool, status: str | None, due, start) -> str:
         if handed_late:

@@ -3,9 +3,9 @@
 ``{{ numbers|quarter_list }}`` names quarters of a year so."""
 
 from django import template
-from django.utils.translation import gettext
 
 from accounts.text import join_list as _join_list
+from accounts.text import quarter_list as _quarter_list
 
 register = template.Library()
 
@@ -18,4 +18,4 @@ def join_list(items, limit=None) -> str:
 @register.filter
 def quarter_list(numbers) -> str:
     """Quarter numbers of one year as running text: 第3季度、第4季度 ("Q3, Q4")."""
-    return _join_list(gettext("第%(q)s季度") % {"q": number} for number in numbers or ())
+    return _quarter_list(numbers)

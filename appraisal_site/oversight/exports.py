@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from accounts.excel import new_sheet, workbook_file, write_table
-from accounts.templatetags.text_tags import quarter_list
+from accounts.text import quarter_list
 
 from .selectors import Figures
 
