@@ -472,6 +472,7 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
             year=year,
             barred=[pk for pk, e in exceptions.items() if e["vetoes"] or e["impact"] is not None],
         )
+        _tell_decisions_the_suggestion_left(organisation_ids=ids, year=year)
     AnnualRollupRun.objects.bulk_create(
         [AnnualRollupRun(organisation_id=pk, year=year, computed_at=now) for pk in ids],
         update_conflicts=True,
@@ -828,6 +829,40 @@ def _tell_excellent_no_longer_eligible(*, organisation_ids: list[int], year: int
             message = _("%(name)s的%(year)s年度“优秀”已公示或定等，但其季度等次有变，已不具备优秀资格，请复核。")
         stamp = row.decided_at.timestamp() if row.decided_at else 0
         _tell(recipients, row=row, roles=roles, message=message, dedupe_key=f"annual-ineligible-{row.pk}-{stamp:.0f}")
+
+
+def _tell_decisions_the_suggestion_left(*, organisation_ids: list[int], year: int) -> None:
+    """A grade other than 优秀 the committee decided on the suggestion (no deviation's reason)
+    whose suggestion has changed since — a 民主测评 closed after the decision, a quarter regraded —
+    now stands against it with no reason, which every other deviation carries (DOMAIN.md §7): the
+    decision stands, but the agency head and HR are told to decide again or give the reason, or
+    HR, once posted or locked, to review it (复核). Told once per decision and suggestion. A user
+    test closed a ballot after 采用全部建议 and two 称职 turned into unexplained deviations. (A
+    decided 优秀 is :func:`_tell_excellent_no_longer_eligible`'s.)"""
+    rows = list(
+        AnnualResult.objects.filter(organisation_id__in=organisation_ids, year=year, decision_reason="")
+        .exclude(decided_grade__in=["", AnnualGrade.EXCELLENT])
+        .exclude(suggested_grade="")
+        .exclude(suggested_grade=F("decided_grade"))
+        .select_related("person")
+        .order_by("pk")
+    )
+    if not rows:
+        return
+    published = _published([row.pk for row in rows])
+    recipients: dict[tuple[int, tuple], list[User]] = {}
+    for row in rows:
+        if row.locked_at is None and row.pk not in published:
+            roles = (Role.AGENCY_HEAD, Role.HR_ADMIN)
+            message = _(
+                "%(name)s的%(year)s年度等次确定后建议等次有变，已与确定的等次不一致，请委员会重新确定或说明理由。"
+            )
+        else:
+            roles = (Role.HR_ADMIN,)
+            message = _("%(name)s的%(year)s年度等次已公示或定等，但其建议等次有变，已与确定的等次不一致，请复核。")
+        stamp = row.decided_at.timestamp() if row.decided_at else 0
+        key = f"annual-off-suggestion-{row.pk}-{stamp:.0f}-{row.suggested_grade}"
+        _tell(recipients, row=row, roles=roles, message=message, dedupe_key=key)
 
 
 # --- The recorded review (复核) of a locked result --------------------------------------------------

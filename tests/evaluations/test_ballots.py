@@ -483,3 +483,47 @@ def test_opening_and_closing_are_audited_with_who_and_the_state(hr, people, vote
     created, closed = entries.order_by("pk")
     assert created.action == AuditEntry.Action.CREATE and created.organisation_id == hr.organisation_id
     assert closed.changes["state"] == ["open", "closed"]
+
+
+def test_a_ballot_closed_after_the_committee_decided_tells_it_of_the_grades_now_off_their_suggestion(
+    hr, people, voters, chief, client_for
+):
+    """A user test: 采用全部建议, then HR closed the ballot; two decided 称职 stood against their new
+    suggestion 基本称职 with no reason, nobody told and the decide page silent."""
+    from evaluations.annual import services as annual
+    from evaluations.annual.models import AnnualGrade, AnnualResult
+    from evaluations.grading.models import QuarterState
+    from tests.factories import AppraisalQuarterFactory, QuarterGradeFactory
+
+    for number in range(1, 5):
+        quarter = AppraisalQuarterFactory(
+            organisation=hr.organisation, year=2026, quarter=number, state=QuarterState.APPROVED
+        )
+        for person in people[:2]:
+            QuarterGradeFactory(appraisal_quarter=quarter, person=person, department=person.department, grade="good")
+    ballot = open_ballot(hr, people[:2], voters)
+    cast_all(
+        ballot, voters, [("excellent", "incompetent"), ("competent", "basically_competent"), ("competent", "competent")]
+    )
+    annual.rollup_year(organisation=hr.organisation, year=2026)
+    result = AnnualResult.objects.get(person=people[1])
+    annual.annual_decide(result=result, actor=chief, grade=result.suggested_grade, reason="")
+    decided = AnnualResult.objects.get(pk=result.pk).decided_grade
+    assert decided != AnnualGrade.BASICALLY_COMPETENT
+
+    services.ballot_close(actor=hr, ballot=ballot)
+    annual.rollup_year(organisation=hr.organisation, year=2026)
+    annual.rollup_year(organisation=hr.organisation, year=2026)
+    result = AnnualResult.objects.get(pk=result.pk)
+    assert (result.decided_grade, result.suggested_grade) == (decided, AnnualGrade.BASICALLY_COMPETENT)
+    message = f"{people[1].get_full_name()}的2026年度等次确定后建议等次有变，已与确定的等次不一致"
+    for person in (chief, hr):
+        assert person.notifications.filter(message__contains=message).count() == 1
+    # Nobody else's decision moved: the first person is not named.
+    assert not chief.notifications.filter(message__contains=f"{people[0].get_full_name()}的2026年度等次").exists()
+    page = client_for(chief).get(reverse("evaluations:annual_decide", args=[2026, result.pk])).content.decode()
+    assert 'data-testid="decision-left-by-suggestion"' in page and "请重新确定，或说明理由" in page
+    # Decided again with the reason: no more notices, no warning.
+    annual.annual_decide(result=result, actor=chief, grade=decided, reason="测评样本较少，维持原等次")
+    page = client_for(chief).get(reverse("evaluations:annual_decide", args=[2026, result.pk])).content.decode()
+    assert 'data-testid="decision-left-by-suggestion"' not in page
