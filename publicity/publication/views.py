@@ -397,6 +397,9 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # a second tab or a double click may have moved it meanwhile, and the message names the new state.
         objection = _objection(request, pk)
         can_handle = request.user.has_perm("publicity.handle_objection", objection)
+    if objection.entry.annual_result_id:
+        # A year's grade goes back to the committee to decide again, not to be regraded (its button says so).
+        step_forms["send_back"].fields["reason"].label = _("退回理由")
     return render(
         request,
         "publicity/publication/objection_detail.html",

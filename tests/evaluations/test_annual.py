@@ -1091,6 +1091,9 @@ def test_an_upheld_objection_sends_the_excellent_back_to_the_committee(client_fo
     publication.objection_accept(actor=hr, objection=objection)
     url = reverse("publicity:objection_detail", args=[objection.pk])
     assert "退回考核委员会重新确定" in client_for(hr).get(url).content.decode()
+    # The reason's box is not "退回重评理由" here (a user test): the grade goes back to the committee.
+    page = client_for(hr).get(url).content.decode()
+    assert 'for="send-back-text">退回理由</label>' in page and "退回重评理由" not in page
     response = client_for(hr).post(url, {"action": "send_back", "reason": "核实属实，请委员会重新确定。"}, follow=True)
     assert "已将" in response.content.decode() and "退回考核委员会重新确定" in response.content.decode()
 
