@@ -83,6 +83,9 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
             "can_decide": can_decide,
             "can_recompute": request.user.has_perm("evaluations.run_annual_rollup"),
             "undecided": services.undecided_count(organisation=organisation, year=year),
+            # A year none of whose quarters has ended has nothing to roll up yet: 重新计算 would find
+            # nobody (a user test pressed it in January and was asked to press it again).
+            "no_quarter_ended": periods.Quarter(year, 1).last_day >= periods.today(),
         },
     )
 

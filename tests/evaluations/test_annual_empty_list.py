@@ -1,6 +1,8 @@
 """The committee's annual list when it shows nobody: a filter that matches no one says so; only a
 year without results asks for 重新计算."""
 
+from datetime import date
+
 from django.urls import reverse
 
 from tests.factories import AnnualResultFactory
@@ -30,3 +32,13 @@ def test_a_year_without_results_still_asks_to_recompute(client_for, hr, staff):
 
     assert RECOMPUTE_HINT in _empty_row(client_for(hr))
     assert RECOMPUTE_HINT in _empty_row(client_for(hr), q="王保洁")
+
+
+def test_a_year_none_of_whose_quarters_has_ended_says_so_instead_of_asking_to_recompute(client_for, hr, settings):
+    # A user test in January 2027: the 2027 list asked for 重新计算, which found nobody, and asked again.
+    settings.APPRAISAL_TODAY = date(2027, 1, 6)
+    response = client_for(hr).get(reverse("evaluations:annual", args=[2027]))
+    row = response.content.decode().split('data-testid="annual-empty">', 1)[1].split("</td>", 1)[0]
+    assert row == "2027年尚无结束的季度，暂无年度考核结果。"
+    settings.APPRAISAL_TODAY = date(2027, 4, 1)
+    assert RECOMPUTE_HINT in client_for(hr).get(reverse("evaluations:annual", args=[2027])).content.decode()
