@@ -802,33 +802,19 @@ def _tell_excellent_no_longer_eligible(*, organisation_ids: list[int], year: int
     to look again, or HR, once the 优秀 list is posted, to review it (复核). A user test's regrade
     left a posted 优秀 ineligible, locked with nobody told. Told once per decision; the vetoed are
     told by :func:`_undecide_barred`."""
-    rows = list(
-        AnnualResult.objects.filter(
-            organisation_id__in=organisation_ids,
-            year=year,
-            decided_grade=AnnualGrade.EXCELLENT,
-            eligible_excellent=False,
-            decision_reason="",
-        )
-        .exclude(person_id__in=barred)
-        .select_related("person")
-        .order_by("pk")
+    rows = AnnualResult.objects.filter(
+        organisation_id__in=organisation_ids,
+        year=year,
+        decided_grade=AnnualGrade.EXCELLENT,
+        eligible_excellent=False,
+        decision_reason="",
+    ).exclude(person_id__in=barred)
+    _tell_of_decisions(
+        rows,
+        message=_("%(name)s的%(year)s年度“优秀”确定后季度等次有变，已不具备优秀资格，请委员会重新确定或说明理由。"),
+        review_message=_("%(name)s的%(year)s年度“优秀”已公示或定等，但其季度等次有变，已不具备优秀资格，请复核。"),
+        key=lambda row, stamp: f"annual-ineligible-{row.pk}-{stamp:.0f}",
     )
-    if not rows:
-        return
-    published = _published([row.pk for row in rows])
-    recipients: dict[tuple[int, tuple], list[User]] = {}
-    for row in rows:
-        if row.locked_at is None and row.pk not in published:
-            roles = (Role.AGENCY_HEAD, Role.HR_ADMIN)
-            message = _(
-                "%(name)s的%(year)s年度“优秀”确定后季度等次有变，已不具备优秀资格，请委员会重新确定或说明理由。"
-            )
-        else:
-            roles = (Role.HR_ADMIN,)
-            message = _("%(name)s的%(year)s年度“优秀”已公示或定等，但其季度等次有变，已不具备优秀资格，请复核。")
-        stamp = row.decided_at.timestamp() if row.decided_at else 0
-        _tell(recipients, row=row, roles=roles, message=message, dedupe_key=f"annual-ineligible-{row.pk}-{stamp:.0f}")
 
 
 def _tell_decisions_the_suggestion_left(*, organisation_ids: list[int], year: int) -> None:
@@ -839,30 +825,35 @@ def _tell_decisions_the_suggestion_left(*, organisation_ids: list[int], year: in
     HR, once posted or locked, to review it (复核). Told once per decision and suggestion. A user
     test closed a ballot after 采用全部建议 and two 称职 turned into unexplained deviations. (A
     decided 优秀 is :func:`_tell_excellent_no_longer_eligible`'s.)"""
-    rows = list(
+    rows = (
         AnnualResult.objects.filter(organisation_id__in=organisation_ids, year=year, decision_reason="")
         .exclude(decided_grade__in=["", AnnualGrade.EXCELLENT])
         .exclude(suggested_grade="")
         .exclude(suggested_grade=F("decided_grade"))
-        .select_related("person")
-        .order_by("pk")
     )
+    _tell_of_decisions(
+        rows,
+        message=_("%(name)s的%(year)s年度等次确定后建议等次有变，已与确定的等次不一致，请委员会重新确定或说明理由。"),
+        review_message=_("%(name)s的%(year)s年度等次已公示或定等，但其建议等次有变，已与确定的等次不一致，请复核。"),
+        key=lambda row, stamp: f"annual-off-suggestion-{row.pk}-{stamp:.0f}-{row.suggested_grade}",
+    )
+
+
+def _tell_of_decisions(rows: QuerySet[AnnualResult], *, message: str, review_message: str, key) -> None:
+    """Tell of each decided result of ``rows``: the agency head and HR with ``message`` while it is
+    neither posted nor locked (they may decide again), else HR alone with ``review_message`` (复核);
+    once per ``key(row, decided_at's timestamp)``."""
+    rows = list(rows.select_related("person").order_by("pk"))
     if not rows:
         return
     published = _published([row.pk for row in rows])
     recipients: dict[tuple[int, tuple], list[User]] = {}
     for row in rows:
-        if row.locked_at is None and row.pk not in published:
-            roles = (Role.AGENCY_HEAD, Role.HR_ADMIN)
-            message = _(
-                "%(name)s的%(year)s年度等次确定后建议等次有变，已与确定的等次不一致，请委员会重新确定或说明理由。"
-            )
-        else:
-            roles = (Role.HR_ADMIN,)
-            message = _("%(name)s的%(year)s年度等次已公示或定等，但其建议等次有变，已与确定的等次不一致，请复核。")
+        still_open = row.locked_at is None and row.pk not in published
+        roles = (Role.AGENCY_HEAD, Role.HR_ADMIN) if still_open else (Role.HR_ADMIN,)
         stamp = row.decided_at.timestamp() if row.decided_at else 0
-        key = f"annual-off-suggestion-{row.pk}-{stamp:.0f}-{row.suggested_grade}"
-        _tell(recipients, row=row, roles=roles, message=message, dedupe_key=key)
+        text = message if still_open else review_message
+        _tell(recipients, row=row, roles=roles, message=text, dedupe_key=key(row, stamp))
 
 
 # --- The recorded review (复核) of a locked result --------------------------------------------------
