@@ -117,6 +117,15 @@ class AnnualResult(OrganisationScoped, models.Model):
     def final_grade(self) -> str:
         return self.decided_grade or self.suggested_grade
 
+    @property
+    def left_by_suggestion(self) -> bool:
+        """A grade decided on its suggestion (no deviation's reason) that the suggestion has since
+        left: the decision page says so; the year roll-up tells the committee
+        (``services._tell_decisions_the_suggestion_left``; a 优秀, ``_tell_excellent_no_longer_eligible``)."""
+        return bool(self.decided_grade and self.suggested_grade) and (
+            self.decided_grade != self.suggested_grade and not self.decision_reason
+        )
+
     @classmethod
     def from_db(cls, db, field_names, values):
         row = super().from_db(db, field_names, values)
