@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Organisation, Role, User
 from accounts.services import notify
@@ -69,7 +69,7 @@ def achievement_propose(*, actor: User, person: User, year: int, title: str, des
         title=title,
         description=description,
         proposed_by=actor,
-        proposed_at=timezone.now(),
+        proposed_at=periods.now(),
     )
     with audit_reason(_("提出创新突破")):
         achievement.save()
@@ -104,7 +104,7 @@ def achievement_decide(*, actor: User, achievement: Achievement, confirm: bool, 
         raise ValidationError(_("该创新突破已确认或不予确认，不能再次处理。"))
     locked.state = AchievementState.CONFIRMED if confirm else AchievementState.REJECTED
     locked.decided_by = actor
-    locked.decided_at = timezone.now()
+    locked.decided_at = periods.now()
     locked.decision_note = note
     with audit_reason(note or (_("确认创新突破") if confirm else _("不予确认创新突破"))):
         locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import periods
 from accounts.audit import audit_reason, record_updates
 
 from .models import AnnualResult
@@ -30,7 +30,7 @@ def annual_results_lock(*, result_ids: Iterable[int], source: str = "") -> int:
     )
     if any(not row.decided_grade for row in rows):
         raise ValidationError(_("年度等次尚未确定，不能定等。"))
-    now = timezone.now()
+    now = periods.now()
     with audit_reason(source or _("公示期满定等")):
         for row in rows:
             row.locked_at = now
@@ -60,7 +60,7 @@ def annual_year_close(*, organisation_id: int, year: int, source: str = "") -> i
     before = list(rows.select_for_update(of=("self",)).select_related("person").order_by("pk"))
     if not before:
         return 0
-    now = timezone.now()
+    now = periods.now()
     # The rows read, by key: one decided meanwhile is not locked without its audit entry.
     AnnualResult.objects.filter(pk__in=[row.pk for row in before]).update(locked_at=now)
     changed = []

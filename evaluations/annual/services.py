@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import jobs
+from accounts import jobs, periods
 from accounts.audit import audit_reason, event_entry, record_event, record_events
 from accounts.models import Job, Notification, Organisation, Policy, Role, StaffStatus, StaffStatusKind, User
 from accounts.periods import Quarter
@@ -891,7 +891,7 @@ def annual_review_after_lock(*, result: AnnualResult, actor: User, new_grade: st
     if (fixed := grade_fixed(row)) is not None and new_grade != fixed[0]:
         raise ValidationError({"new_grade": fixed[1]})
     old = row.decided_grade
-    now = timezone.now()
+    now = periods.now()
     row.decided_grade = new_grade
     row.decision_reason = reason[: AnnualResult._meta.get_field("decision_reason").max_length]
     row.decided_by = actor
@@ -1185,7 +1185,7 @@ def annual_decide(
     locked.decided_grade = grade
     locked.decision_reason = reason
     locked.decided_by = actor
-    locked.decided_at = timezone.now()
+    locked.decided_at = periods.now()
     with audit_reason(reason or _("采纳建议等次")):
         locked.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
     # A line an objection sent back is publicity's to tell of (withdrawn, or posted again): the
@@ -1218,7 +1218,7 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
         # Read with the rows: whom to tell (an id list of 100 000 would pass PostgreSQL's parameters).
         .annotate(person_active=F("person__is_active"))
     )
-    now = timezone.now()
+    now = periods.now()
     # Each department recounted once, after every row of it is saved.
     with audit_reason(_("采用全部建议等次")), counts.deferred():
         for row in undecided:

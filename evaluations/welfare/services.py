@@ -20,7 +20,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -286,7 +285,7 @@ def welfare_interview_record(*, actor: User, assessment: WelfareAssessment, note
         notes, limit=WelfareAssessment._meta.get_field("interview_notes").max_length, label=_("谈话记录"), field="notes"
     )
     locked.interview_notes = notes
-    locked.interviewed_by, locked.interviewed_at = actor, timezone.now()
+    locked.interviewed_by, locked.interviewed_at = actor, periods.now()
     locked.stage = WelfareStage.RATING
     locked.version += 1
     with acting_as(actor), audit_reason(_("谈话")):
@@ -451,7 +450,7 @@ def welfare_decision_record(
         field="notes",
     )
     locked.grade, locked.renew, locked.decision_notes = grade, bool(renew), notes
-    locked.decided_by, locked.decided_at = actor, timezone.now()
+    locked.decided_by, locked.decided_at = actor, periods.now()
     locked.stage = WelfareStage.DECISION
     locked.version += 1
     with acting_as(actor), audit_reason(notes):
@@ -481,7 +480,7 @@ def welfare_publishable_counts(*, organisation_id: int) -> dict[int, int]:
 @transaction.atomic
 def welfare_assessments_mark_published(*, actor: User, assessment_ids: list[int], source: str) -> int:
     """集体研究 → 张榜公示 for the assessments publicity has just put on a publication."""
-    now = timezone.now()
+    now = periods.now()
     rows = list(
         WelfareAssessment.objects.select_for_update()
         .filter(pk__in=assessment_ids, stage=WelfareStage.DECISION)
@@ -542,7 +541,7 @@ def welfare_assessments_finalise(*, assessment_ids: list[int], source: str, toda
     locking job). Each consequence goes on HR's to-do list with its deadline (working days, policy);
     a result decided 续签 extends the post agreement (:func:`renewed_agreement_end`). Safe to run twice."""
     day = today or periods.today()
-    now = timezone.now()
+    now = periods.now()
     rows = list(
         WelfareAssessment.objects.select_for_update(of=("self",))
         .filter(pk__in=assessment_ids, stage=WelfareStage.PUBLISHED)
@@ -591,7 +590,7 @@ def welfare_consequence_complete(*, actor: User, consequence: WelfareConsequence
     if not note:
         raise ValidationError({"note": _("请填写办理记录。")})
     check_length(note, limit=WelfareConsequence._meta.get_field("note").max_length, label=_("办理记录"), field="note")
-    locked.done_at, locked.done_by, locked.note = timezone.now(), actor, note
+    locked.done_at, locked.done_by, locked.note = periods.now(), actor, note
     with acting_as(actor), audit_reason(note):
         locked.save(update_fields=["done_at", "done_by", "note"])
         if locked.kind == ConsequenceKind.TERMINATION:

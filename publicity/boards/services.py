@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import periods
@@ -121,10 +120,10 @@ def weekly_post_save(*, actor: User, department: Department, week: Week, items: 
         department=department,
         year=week.year,
         week=week.week,
-        defaults={"organisation_id": department.organisation_id, "author": actor, "posted_at": timezone.now()},
+        defaults={"organisation_id": department.organisation_id, "author": actor, "posted_at": periods.now()},
     )
     if not created:
-        post.author, post.posted_at = actor, timezone.now()
+        post.author, post.posted_at = actor, periods.now()
         post.save()
         for old in post.items.all():
             old.delete()  # one by one, so the audit trail keeps each old item's text
@@ -213,7 +212,7 @@ def _publish(*, actor: User, digest: WeeklyDigest) -> WeeklyDigest:
     if not sections:
         raise ValidationError(_("请至少选择一个科室的进展后再发布。"))
     digest.state = WeeklyDigest.State.PUBLISHED
-    digest.published_by, digest.published_at = actor, timezone.now()
+    digest.published_by, digest.published_at = actor, periods.now()
     digest.save()
     week = digest.period
     message = _("%(week)s各科室工作进展已发布。") % {"week": week.label}

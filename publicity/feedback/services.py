@@ -105,7 +105,7 @@ def feedback_talk_record(*, actor: User, grade: QuarterGrade, data: TalkData) ->
     if not grade.grade:
         raise ValidationError(_("该季度尚未评定等次，不能记录结果反馈谈话。"))
     data = _check_talk(grade=grade, data=data)
-    now = timezone.now()
+    now = periods.now()
     talk = FeedbackTalk.objects.filter(quarter_grade=grade).first()
     created = talk is None
     if talk is None:
@@ -191,7 +191,7 @@ def feedback_talk_confirm(
         raise ValidationError(_("您已于%(when)s确认这次谈话记录。") % {"when": _local(talk.confirmed_at)})
     if seen != talk_seen_token(talk):
         raise ValidationError(_("谈话记录已被修改，请阅读最新内容后再确认。"), code=CHANGED_SINCE_SEEN)
-    talk.confirmed_at = timezone.now()
+    talk.confirmed_at = periods.now()
     talk.opinion = opinion
     talk.save()
     notify(
@@ -238,7 +238,7 @@ def annual_result_confirm(
     if not annual_result.decided_grade:
         raise ValidationError(_("考核委员会尚未确定%(year)s年度等次，暂不能确认。") % {"year": annual_result.year})
     existing = AnnualConfirmation.objects.select_for_update().filter(annual_result=annual_result).first()
-    now = timezone.now()
+    now = periods.now()
     if existing is not None and existing.grade == annual_result.decided_grade:
         raise ValidationError(
             _("您已于%(when)s确认%(year)s年度考核结果。")

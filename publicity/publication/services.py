@@ -153,7 +153,7 @@ def _publication_create(*, actor: User, organisation_id: int, today: date | None
         starts_on=start,
         ends_on=end,
         published_by=actor,
-        published_at=timezone.now(),
+        published_at=periods.now(),
         **fields,
     )
 
@@ -422,7 +422,7 @@ def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date 
         entry.score = grade.composite_score
     entry.state = EntryState.PUBLISHED
     entry.window_starts_on, entry.window_ends_on = start, end
-    entry.republished_at = timezone.now()
+    entry.republished_at = periods.now()
     with audit_reason(_("重评后重新公示")):
         entry.save()
     _record_grade_after(entry, entry.grade_label, _("重评后重新公示"))
@@ -541,7 +541,7 @@ def objection_lodge(
         text=text,
         # The grade it questions, as published now (a regrade publishes the entry with another).
         grade_label=entry.grade_label,
-        lodged_at=timezone.now(),
+        lodged_at=periods.now(),
     )
     check_text_limits(objection, "text")
     if uploaded is not None:
@@ -631,7 +631,7 @@ def _set_required_text(objection: Objection, field: str, value: str, *, missing:
 def objection_accept(*, actor: User, objection: Objection) -> Objection:
     """受理: HR takes the objection up; the objector is told."""
     objection = _locked_objection(objection, actor)
-    objection.accepted_at = timezone.now()
+    objection.accepted_at = periods.now()
     _move(objection, actor=actor, expected=(ObjectionState.LODGED,), new_state=ObjectionState.ACCEPTED)
     _tell_objector(objection, _("您于%(lodged)s对%(person)s的%(title)s提出的异议已受理。"))
     return objection
@@ -642,7 +642,7 @@ def objection_verify(*, actor: User, objection: Objection, notes: str) -> Object
     """核实: HR records what the verification found."""
     objection = _locked_objection(objection, actor)
     notes = _set_required_text(objection, "notes", notes, missing=_("请填写核实情况。"))
-    objection.verified_at = timezone.now()
+    objection.verified_at = periods.now()
     _move(objection, actor=actor, expected=(ObjectionState.ACCEPTED,), new_state=ObjectionState.VERIFIED, reason=notes)
     return objection
 
@@ -681,7 +681,7 @@ def objection_send_back(*, actor: User, objection: Objection, reason: str) -> Ob
     with audit_reason(reason):
         entry.save(update_fields=["state"])
     objection.send_back_reason = reason.strip()
-    objection.sent_back_at = timezone.now()
+    objection.sent_back_at = periods.now()
     objection.handled_by = actor
     with audit_reason(reason):
         objection.save()
@@ -699,7 +699,7 @@ def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objec
     if objection.state == ObjectionState.ACCEPTED:
         raise ValidationError(_("请先记录核实情况，核实后才能答复。"))
     answer = _set_required_text(objection, "answer", answer, missing=_("请填写答复内容。"))
-    objection.answered_at = timezone.now()
+    objection.answered_at = periods.now()
     _move(
         objection,
         actor=actor,
@@ -786,7 +786,7 @@ def publication_lock_due(*, publication: Publication, today: date | None = None)
             )
         else:
             annual_results_lock(result_ids=[entry.annual_result_id for entry in due], source=source)
-    now = timezone.now()
+    now = periods.now()
     with audit_reason(source):
         for entry in due:
             entry.state, entry.locked_at = EntryState.LOCKED, now

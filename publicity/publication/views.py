@@ -122,8 +122,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # which another would publish again (回避). The rule's answer is the same for each of them (the
     # same person, organisation and other HR administrators), so it is asked once.
     can_manage = request.user.has_perm("publicity.manage_publication", publication)
-    for entry in page:
-        entry.reviewed_grade = selectors.reviewed_grade_label(entry)
+    for entry in _with_reviews(page):
         entry.status = entry.status_on(today)
     regrading = [e for e in page if e.state == EntryState.REGRADING]
     republished_until = selectors.republished_until(publication=publication)
@@ -163,6 +162,15 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _with_reviews(entries) -> list:
+    """The entries, each with the grade a review after 定等 set since it was posted (``reviewed_grade``,
+    "" for none): the board and the printed notice say it beside the posted grade alike."""
+    entries = list(entries)
+    for entry in entries:
+        entry.reviewed_grade = selectors.reviewed_grade_label(entry)
+    return entries
+
+
 @require_safe
 @permission_required("publicity.publish_results")
 def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
@@ -177,7 +185,7 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "publication": publication,
             # A notice lists everyone on it: an organisation's staff, a few hundred lines at most.
             # Not a line taken off the list (已撤下: sent back and decided other than 优秀).
-            "entries": list(selectors.entries(publication=publication).exclude(state=EntryState.WITHDRAWN)),
+            "entries": _with_reviews(selectors.entries(publication=publication).exclude(state=EntryState.WITHDRAWN)),
             "show_scores": policy.publish_scores,
         },
     )

@@ -269,7 +269,9 @@ def people_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             annual.get(suggested, "") if suggested else "",
             "；".join(str(r) for r in reasons) if reasons else "",
             annual.get(decided, "") if decided else "",
-            decision_reason or "",
+            # Only where the grade stands apart from the suggestion: a review (复核) back to the
+            # suggested grade keeps its reason in the row, not a deviation (a user test read one here).
+            (decision_reason or "") if decided and decided != suggested else "",
             # Blank until there is a decided grade to confirm; a confirmation of a grade since
             # changed is none (a user test read 是 beside a grade the person had not confirmed).
             (yes if confirmed_at and confirmed_grade == decided else no) if decided else "",

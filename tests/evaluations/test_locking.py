@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import periods
 from accounts.models import AuditEntry
 from evaluations.annual.locking import annual_results_lock
 from evaluations.annual.models import AnnualGrade
@@ -117,7 +118,7 @@ def test_a_locked_annual_result_refuses_the_committee(organisation, staff, chief
     assert annual_results_lock(result_ids=[result.pk]) == 1
     assert annual_results_lock(result_ids=[result.pk]) == 0
     result.refresh_from_db()
-    assert result.locked_at is not None and result.locked_at <= timezone.now()
+    assert result.locked_at is not None and result.locked_at <= periods.now()  # the application clock
     with pytest.raises(ValidationError, match="定等"):
         annual_decide(result=result, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
 

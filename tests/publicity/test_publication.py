@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import periods
 from accounts.models import AuditEntry, Job, Notification, Role, RoleAssignment, WorkingDayOverride
 from accounts.selectors import policy_for_organisation
 from evaluations.grading.services import grading
@@ -690,6 +691,26 @@ def test_the_board_notes_a_grade_changed_by_a_review_after_it_was_locked(
     assert "定等后复核为“好”" in body
 
 
+def test_under_a_moved_clock_the_lock_is_stamped_on_the_moved_day_and_no_talk_is_overdue_at_once(
+    publication, staff, clock
+):
+    """A user test walked a year-end with APPRAISAL_TODAY: the grades locked that day were stamped on
+    the machine's date, weeks apart, so every feedback talk was 逾期 at once and a talk on the day of
+    the lock was refused as before it. The workflow's stamps follow the application's clock."""
+    from django.contrib.auth import get_user_model
+
+    from publicity.feedback import selectors as feedback
+
+    clock(AFTER_WINDOW)
+    services.publications_lock_due(organisation_id=publication.organisation_id)
+    grade = QuarterGrade.objects.get(person=staff)
+    assert periods.today(grade.locked_at) == AFTER_WINDOW
+    assert periods.today(entry_of(publication, staff).locked_at) == AFTER_WINDOW
+    talker = get_user_model().objects.get(pk=feedback.talker_id_of_grade(grade=grade))
+    counts = feedback.feedback_counts_for_talker(talker=talker, today=AFTER_WINDOW)
+    assert counts.to_record >= 1 and counts.overdue == 0
+
+
 def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     client_for, publication, staff, colleague, head, leader, hr, clock
 ):
@@ -993,6 +1014,25 @@ def test_the_notice_pdf_leaves_out_a_line_taken_off_the_list(client_for, publica
     path.write_bytes(response.content)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert staff.get_full_name() not in text and kept.person.get_full_name() in text
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_the_notice_pdf_says_a_grade_changed_by_a_review_after_it_was_locked(
+    client_for, publication, staff, hr, clock, tmp_path
+):
+    """As the board does: a user test's printed notice still listed a grade reviewed after 定等 as posted."""
+    from evaluations.grading.services.locking import grade_review_after_lock
+
+    clock(AFTER_WINDOW)
+    services.publications_lock_due(organisation_id=publication.organisation_id)
+    grade_review_after_lock(grade=QuarterGrade.objects.get(person=staff), actor=hr, new_grade=Grade.GOOD, reason="复核")
+    response = client_for(hr).get(reverse("publicity:publication_notice", args=[publication.pk]))
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    line = next(line for line in text.splitlines() if staff.get_full_name() in line)
+    assert "定等后复核为“好”" in line
+    assert text.count("定等后复核为") == 1
 
 
 # --- DingTalk -------------------------------------------------------------------------------------

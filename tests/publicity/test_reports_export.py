@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts import periods
 from accounts.selectors import policy_for_organisation
 from evaluations.annual.models import AchievementState, AnnualGrade, AnnualReview
 from evaluations.grading.models import (
@@ -135,6 +136,20 @@ def test_each_person_of_the_year_has_one_row_with_their_values(graded, head):
     assert row["一票否决"] == "否"
     assert row["建议年度等次"] == "优秀" and row["建议理由"] == "“好”3次，排序第1"
     assert row["确定年度等次"] == "称职"
+    assert row["与建议不一致的理由"] == '=HYPERLINK("http://evil","点我")'
+
+
+def test_the_deviation_column_is_empty_where_the_grade_is_the_suggested_one(graded):
+    """A user test: a review (复核) back to the suggested grade keeps its reason on the result, and the
+    workbook put it under 与建议不一致的理由 beside two equal grades (the review has its own sheet)."""
+    result = graded.annual_results.get()
+    result.decided_grade = result.suggested_grade
+    result.decision_reason = "复核：处分决定已撤销"
+    result.save(update_fields=["decided_grade", "decision_reason"])
+    people = _rows(_export(graded.organisation)["年度汇总"])
+    row = dict(zip(people[0], next(r for r in people[1:] if r[1] == "科员甲"), strict=True))
+    assert row["确定年度等次"] == row["建议年度等次"] == "优秀"
+    assert row["与建议不一致的理由"] in ("", None)
 
 
 def test_text_beginning_with_an_equals_sign_stays_text(graded):
@@ -361,8 +376,11 @@ def test_an_objection_keeps_the_grade_it_questioned_after_another_objection_had_
 
 
 def test_the_objections_lodged_before_the_upgrade_get_their_grades_from_the_audit_trail(
-    settings, staff, colleague, head, leader, hr, security_admin
+    settings, monkeypatch, staff, colleague, head, leader, hr, security_admin
 ):
+    # Before the upgrade an objection's steps were stamped on the machine's clock, as the audit trail
+    # the migration reads them against is (today they follow the moved clock of a demo or test).
+    monkeypatch.setattr(periods, "now", timezone.now)
     objections = _objected_twice_and_regraded(
         staff=staff, colleague=colleague, head=head, leader=leader, hr=hr, settings=settings
     )

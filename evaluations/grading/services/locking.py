@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import jobs
+from accounts import jobs, periods
 from accounts.audit import audit_reason, record_event
 from accounts.models import User
 from accounts.selectors import OWN_MATTER_RECUSED, evaluator_of, own_matter, policy_for_organisation
@@ -90,7 +90,7 @@ def grades_lock(
     )
     if grade_ids is not None:
         rows = rows.filter(pk__in=list(grade_ids))
-    now = timezone.now()
+    now = periods.now()
     locked = 0
     with audit_reason(source or _("公示期满定等")):
         for row in rows.order_by("pk"):
@@ -110,7 +110,7 @@ def appraisal_quarter_lock(*, appraisal_quarter: AppraisalQuarter, source: str =
         return False
     if QuarterGrade.objects.filter(appraisal_quarter=quarter, locked_at__isnull=True).exists():
         return False
-    quarter.locked_at = timezone.now()
+    quarter.locked_at = periods.now()
     with audit_reason(source or _("公示期满定等")):
         quarter.save(update_fields=["locked_at"])
     appraisal_quarter.locked_at = quarter.locked_at
@@ -140,7 +140,7 @@ def grade_reopen_for_regrading(*, grade: QuarterGrade, actor: User, reason: str)
         raise ValidationError(_("季度结果尚未审批，评鉴人可直接修改，无需退回。"))
     if row.reopened_at is not None:
         raise ValidationError(_("该等次已退回重评，正在等待评鉴人重评。"))
-    row.reopened_at = timezone.now()
+    row.reopened_at = periods.now()
     row.reopen_reason = reason
     # No longer confirmed: the leader confirms the regraded grade anew (the audit trail keeps who did before).
     row.state, row.confirmed_by, row.confirmed_at = GradeState.PENDING, None, None
@@ -222,7 +222,7 @@ def grade_review_after_lock(*, grade: QuarterGrade, actor: User, new_grade: str,
         new_grade=new_grade,
         reason=reason,
         reviewed_by=actor,
-        reviewed_at=timezone.now(),
+        reviewed_at=periods.now(),
     )
     record_event(
         event="grade_reviewed_after_lock",
