@@ -209,6 +209,9 @@ class PublicationEntry(OrganisationScoped, models.Model):
                 return gettext("待公示（%(start)s起）") % {"start": self.window_starts_on.isoformat()}
             if day > self.window_ends_on:
                 return gettext("公示期满，待定等")
+        if self.state == EntryState.REGRADING and self.annual_result_id:
+            # The committee decides a year's line again; nobody regrades it (a user test read 退回重评).
+            return gettext("已退回考核委员会重新确定")
         return self.get_state_display()
 
 

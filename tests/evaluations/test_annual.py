@@ -1099,6 +1099,9 @@ def test_an_upheld_objection_sends_the_excellent_back_to_the_committee(client_fo
 
     entry.refresh_from_db()
     assert entry.state == "regrading"
+    # Its state says who acts now: the committee decides again, nobody regrades (a user test read 退回重评).
+    page = client_for(hr).get(url).content.decode()
+    assert "已退回考核委员会重新确定" in page and "退回重评" not in page
     assert result_of(staff).decided_grade == ""  # taken back, audited with the reason
     assert AuditEntry.objects.filter(object_pk=str(result_of(staff).pk), reason__contains="核实属实").exists()
     assert chief.notifications.filter(message__contains="退回委员会重新确定").exists()
@@ -1107,6 +1110,17 @@ def test_an_upheld_objection_sends_the_excellent_back_to_the_committee(client_fo
     page = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk]))
     assert 'data-testid="decision-closed"' not in page.content.decode()
     assert AnnualGrade.EXCELLENT in dict(page.context["form"].fields["grade"].choices)
+
+
+def test_publishing_a_decision_again_asks_of_the_committees_decision_not_a_regrade(
+    client_for, posted, staff, crowd, chief, hr
+):
+    """A user test: the 重新公示 button of a line the committee decided again asked to publish its 重评结果."""
+    _object_and_send_back(posted, staff, crowd[0], hr)
+    annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.EXCELLENT, reason="")
+    board = client_for(hr).get(posted.get_absolute_url()).content.decode()
+    assert 'data-testid="republish"' in board
+    assert f"考核委员会对{staff.get_full_name()}重新确定的结果将另行公示" in board and "重评结果" not in board
 
 
 def test_the_committee_deciding_again_sees_why_the_result_came_back(client_for, posted, staff, crowd, chief, hr):
