@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from accounts.decorators import permission_required
 from accounts.pages import visible_or_404
@@ -39,6 +40,10 @@ def annual_review(request: HttpRequest, year: int, pk: int) -> HttpResponse:
                 person_ids=[row.person_id], organisation=request.user.organisation, year=year
             ).get(row.person_id, "—/—/—/—")
         },
+        # Not offered where the service would refuse it (a user test chose 优秀 for a vetoed person).
+        barred={AnnualGrade.EXCELLENT: _("不可复核为优秀：%(why)s") % {"why": why}}
+        if (why := services.review_excellent_barred(row))
+        else None,
         year=year,
         pk=row.pk,
     )

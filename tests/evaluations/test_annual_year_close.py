@@ -330,6 +330,24 @@ def test_the_review_makes_nobody_excellent_who_was_not_on_the_posted_list(client
     assert AnnualResult.objects.get(pk=excellent.pk).decided_grade == AnnualGrade.EXCELLENT
 
 
+def test_the_review_page_offers_excellent_only_where_a_review_may_give_it(client_for, settings, year, organisation, hr):
+    """A user test found 优秀 among the choices of a person who was never on the posted list, refused
+    only after submitting; the committee's page leaves it out. Now the review page does too, and says why."""
+    excellent, incompetent = year
+    _close(settings, hr, organisation)
+    client = client_for(hr)
+
+    def offered(result) -> tuple[bool, str]:
+        page = client.get(reverse("evaluations:annual_review", args=[YEAR, result.pk])).content.decode()
+        select = page.split('name="new_grade"')[1].split("</select>")[0]
+        return f'value="{AnnualGrade.EXCELLENT}"' in select, page
+
+    excellent_offered, page = offered(incompetent)
+    assert not excellent_offered
+    assert "不可复核为优秀：" in page and "未列入2025年度优秀公示名单" in page
+    assert offered(excellent)[0]
+
+
 def test_a_review_case_on_an_incompetent_decided_after_the_close_changes_the_grade(
     client_for, settings, year, organisation, department, hr, chief
 ):

@@ -56,12 +56,18 @@ def review_after_lock_page(
     done: str,
     template: str,
     context: dict | None = None,
+    barred: dict[str, str] | None = None,
     **done_kwargs,
 ) -> HttpResponse:
     """The locked ``row``, its earlier reviews, and (POST) a new review recorded by
     ``record(new_grade=…, reason=…)``; on success back to the URL named ``done``. ``context``: what
-    else the page shows of the row."""
+    else the page shows of the row; ``barred``: the grades the service would refuse (grade → why),
+    not offered, the reason said under the field."""
     form = form_class(request.POST or None)
+    if barred:
+        field = form.fields["new_grade"]
+        field.choices = [choice for choice in field.choices if choice[0] not in barred]
+        field.help_text = " ".join(barred.values())
     status = 200
     if request.method == "POST":
         if form.is_valid() and run_service(
