@@ -793,7 +793,11 @@ def staff_create(
     user.full_clean(exclude=["password"])
     user.save()
     if department is not None:
-        DepartmentMembership.objects.create(user=user, department=department, start_date=start_date or periods.today())
+        # In the department from the day they take part, when that is before today (imported a few
+        # days after arriving: a user test read 参加考核日期 11-16 beside a posting from the 20th).
+        begun = user.appraisal_start if user.appraisal_start and user.appraisal_start < periods.today() else None
+        start = start_date or begun or periods.today()
+        DepartmentMembership.objects.create(user=user, department=department, start_date=start)
     for role in roles if roles is not None else {Role.STAFF}:
         role_grant(user=user, role=role)
     if actor is not None:

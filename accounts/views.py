@@ -595,6 +595,9 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
     # What they handed in and is waiting goes to the new department's head: said before the move,
     # and that a department without one leaves it unreviewed.
     waiting = workflow.documents_awaiting_review_of(owner=person)
+    # Which documents, to HR only: the system administrator, who may move people too, sees no
+    # appraisal content (三员分立; a user test read them on this page), only that some wait.
+    named = request.user.has_perm("accounts.edit_appraisal_attributes")
     chosen = form.chosen_without_head
     return render(
         request,
@@ -602,8 +605,9 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "person": person,
-            "waiting": join_list(waiting),
+            "waiting": join_list(waiting) if named else "",
             "waiting_count": len(waiting),
+            "waiting_unnamed": bool(waiting) and not named,
             "without_head": [] if chosen else form.departments_without_head,
             "chosen_without_head": _without_head_warning(chosen, person) if chosen else "",
         },

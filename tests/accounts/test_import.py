@@ -826,6 +826,13 @@ def test_a_newcomers_start_is_imported_typed_or_as_a_date_cell_and_a_blank_keeps
 
     starts = dict(User.objects.filter(employee_number__startswith="E20").values_list("full_name", "appraisal_start"))
     assert starts == {"新人甲": date(2026, 12, 5), "新人乙": date(2026, 11, 20), "老人丙": date(2026, 12, 5)}
+    # In the department from the same day (a user test read 参加考核日期 11-16 beside a posting from the 20th).
+    postings = dict(
+        DepartmentMembership.objects.filter(user__employee_number__startswith="E20").values_list(
+            "user__full_name", "start_date"
+        )
+    )
+    assert postings == starts
     # Again with the date left blank: kept; with another date: changed, said in the preview.
     again = [
         ["E201", "新人甲", "", "办公室", "", "", "", "", "", None],

@@ -141,6 +141,19 @@ def test_the_move_page_names_what_the_person_handed_in_and_the_new_head_will_rev
     assert "（共2份）已提交、正在等待审核：调整后将转由新科室的负责人审核。" in html
 
 
+def test_the_system_administrator_moving_someone_is_told_that_documents_wait_not_which(client_for, sysadmin, staff):
+    """三员分立: the system administrator sees no appraisal content (a user test read a person's
+    handed-in targets and summaries on their move page); that some wait for review is said."""
+    from accounts.workflow import ReviewStatus
+    from tests.factories import MonthlySummaryFactory, TargetSetFactory
+
+    TargetSetFactory(owner=staff, year=2026, quarter=4, status=ReviewStatus.SUBMITTED)
+    MonthlySummaryFactory(owner=staff, year=2026, month=11, submitted=True)
+    html = client_for(sysadmin).get(reverse("accounts:staff_move", args=[staff.pk])).content.decode()
+    assert "该人员有已提交、正在等待审核的考核材料：调整后将转由新科室的负责人审核。" in html
+    assert "第4季度目标" not in html and "工作小结" not in html and "共2份" not in html
+
+
 def test_the_move_page_of_someone_with_nothing_waiting_says_nothing_of_it(client_for, hr, colleague):
     html = client_for(hr).get(reverse("accounts:staff_move", args=[colleague.pk])).content.decode()
     assert 'data-testid="waiting-documents"' not in html
