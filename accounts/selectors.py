@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 
 from . import shapes
 from .models import (
@@ -18,6 +18,7 @@ from .models import (
     SEPARATED_ROLES,
     AuditEntry,
     Department,
+    DepartmentMembership,
     Organisation,
     PendingPasswordReset,
     PendingRoleChange,
@@ -123,6 +124,36 @@ def participants_of(*, organisation: Organisation) -> QuerySet[User]:
         department__isnull=False,
         department__is_active=True,
         staff_type__in=policy.participating_staff_types,
+    )
+
+
+def participants_posted_on(*, organisation: Organisation, day: date, department_ids: list[int]) -> QuerySet[User]:
+    """Who took part on ``day`` in one of ``department_ids``, by their posting then (the department
+    history, :class:`~accounts.models.DepartmentMembership`), not their department now: someone
+    moved since is found where they were, someone who has left since is still there, a newcomer
+    posted after ``day`` is not. Each person carries ``posted_department``, ``posted_sort_order``
+    and ``posted_code`` of that department. The staff role and staff type are read as they are now
+    (no history is kept of them). A posting ends on its ``end_date``: the move's day is the new one's."""
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    holds_staff_role = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation=organisation, role=Role.STAFF)
+    posted = (
+        DepartmentMembership.objects.filter(user=OuterRef("pk"), start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
+        .order_by("-start_date", "-pk")
+    )
+    return (
+        User.objects.filter(
+            Exists(holds_staff_role),
+            organisation=organisation,
+            staff_type__in=policy.participating_staff_types,
+        )
+        .annotate(posted_department_id=Subquery(posted.values("department_id")[:1]))
+        .filter(posted_department_id__in=department_ids)
+        .annotate(
+            posted_department=Subquery(posted.values("department__name")[:1]),
+            posted_sort_order=Subquery(posted.values("department__sort_order")[:1]),
+            posted_code=Subquery(posted.values("department__code")[:1]),
+        )
     )
 
 

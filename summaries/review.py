@@ -20,7 +20,7 @@ from django.utils.translation import ngettext, pgettext
 
 from accounts import periods
 from accounts.models import Department, User
-from accounts.selectors import participants_of, policy_for_organisation
+from accounts.selectors import participants_of, participants_posted_on, policy_for_organisation
 from accounts.workflow import HANDED_IN_STATUSES, ReviewedDocument, ReviewStatus, handed_in
 from targets import services as target_services
 from targets.models import TargetSet
@@ -369,12 +369,21 @@ def roster_people(
     # The ids as a list (one small query): an IN (subquery) on departments made PostgreSQL scan
     # every person of the organisation even for a head of eight.
     department_ids = list(departments.values_list("pk", flat=True))
-    people = (
-        participants_of(organisation=viewer.organisation)
-        .filter(department_id__in=department_ids)
-        .select_related("department")
-        .order_by("department__sort_order", "department__code", "employee_number", "pk")
-    )
+    period, today = periods.Month(year, month), periods.today()
+    if period.last_day < today:
+        # A month that has ended lists who was in the departments then, by the department history
+        # (a user test found a person moved in October on the new department's March roster and
+        # missing from the old one's, and someone who left in November gone from October's).
+        people = participants_posted_on(
+            organisation=viewer.organisation, day=period.last_day, department_ids=department_ids
+        ).order_by("posted_sort_order", "posted_code", "employee_number", "pk")
+    else:
+        people = (
+            participants_of(organisation=viewer.organisation)
+            .filter(department_id__in=department_ids)
+            .annotate(posted_department=F("department__name"))
+            .order_by("department__sort_order", "department__code", "employee_number", "pk")
+        )
     if show == ROSTER_NOT_SUBMITTED and not periods.Month(year, month).has_begun(periods.today()):
         # A month that has not begun asks nothing yet (its cells say 未到).
         people = people.none()
@@ -485,7 +494,7 @@ def roster(*, viewer: User, year: int, month: int, department_id: int | None = N
 
 # The columns of :func:`roster_values`, in order.
 ROSTER_VALUES = (
-    "department__name",
+    "posted_department",
     "employee_number",
     "full_name",
     "username",

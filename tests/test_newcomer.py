@@ -259,9 +259,12 @@ def test_a_person_the_system_administrator_creates_takes_part_from_that_day_as_o
     assert person.appraisal_start == START
     home = client_for(person).get("/").content.decode()
     assert todo(home, "summaries-owed") is None and todo(home, "last-quarter") is None
+    # November ended before they came: its roster, by the department history, does not list them.
     roster = client_for(hr).get(reverse("roster"), {"year": 2026, "month": 11}).content.decode()
+    assert "张三" not in roster
+    roster = client_for(hr).get(reverse("roster"), {"year": 2026, "month": 12}).content.decode()
     row = next(part for part in roster.split('data-testid="roster-row"')[1:] if "张三" in part).split("</tr>")[0]
-    assert "无需填报" in row and 'data-testid="summary-overdue"' not in row
+    assert "张三" in row and 'data-testid="summary-overdue"' not in row
 
 
 def test_the_service_starts_a_new_person_on_the_day_unless_told_otherwise(organisation, department, today):
