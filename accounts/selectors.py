@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet
 
 from . import shapes
 from .models import (
@@ -18,7 +18,6 @@ from .models import (
     SEPARATED_ROLES,
     AuditEntry,
     Department,
-    DepartmentMembership,
     Organisation,
     PendingPasswordReset,
     PendingRoleChange,
@@ -133,26 +132,25 @@ def participants_posted_on(*, organisation: Organisation, day: date, department_
     moved since is found where they were, someone who has left since is still there, a newcomer
     posted after ``day`` is not. Each person carries ``posted_department``, ``posted_sort_order``
     and ``posted_code`` of that department. The staff role and staff type are read as they are now
-    (no history is kept of them). A posting ends on its ``end_date``: the move's day is the new one's."""
+    (no history is kept of them). A posting ends on its ``end_date``: the move's day is the new
+    one's, so one posting covers a day. Joined, not a subquery per person: one pass at 100 000."""
     policy = policy_for_organisation(organisation_id=organisation.pk)
     holds_staff_role = RoleAssignment.objects.filter(user=OuterRef("pk"), organisation=organisation, role=Role.STAFF)
-    posted = (
-        DepartmentMembership.objects.filter(user=OuterRef("pk"), start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
-        .order_by("-start_date", "-pk")
+    covering = Q(memberships__start_date__lte=day) & (
+        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gt=day)
     )
     return (
-        User.objects.filter(
+        User.objects.annotate(posted=FilteredRelation("memberships", condition=covering))
+        .filter(
             Exists(holds_staff_role),
             organisation=organisation,
             staff_type__in=policy.participating_staff_types,
+            posted__department_id__in=department_ids,
         )
-        .annotate(posted_department_id=Subquery(posted.values("department_id")[:1]))
-        .filter(posted_department_id__in=department_ids)
         .annotate(
-            posted_department=Subquery(posted.values("department__name")[:1]),
-            posted_sort_order=Subquery(posted.values("department__sort_order")[:1]),
-            posted_code=Subquery(posted.values("department__code")[:1]),
+            posted_department=F("posted__department__name"),
+            posted_sort_order=F("posted__department__sort_order"),
+            posted_code=F("posted__department__code"),
         )
     )
 
