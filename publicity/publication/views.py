@@ -58,15 +58,20 @@ def _publish_form(request: HttpRequest, data=None) -> PublishForm:
 @permission_required("publicity.view_publications")
 def board(request: HttpRequest) -> HttpResponse:
     """Every publication of the organisation, newest first, with its window; HR publishes here."""
+    publish_form = _publish_form(request) if request.user.has_perm("publicity.publish_results") else None
+    return _board(request, publish_form)
+
+
+def _board(request: HttpRequest, publish_form: PublishForm | None, status: int = 200) -> HttpResponse:
     organisation_id = request.user.organisation_id
     today = periods.today()
     page = page_of(request, selectors.publications(organisation_id=organisation_id, today=today), per_page=20)
     for publication in page:
         publication.status = publication.status_on(today, republished_until=publication.republished_until)
     context = {"page": page, "today": today}
-    if request.user.has_perm("publicity.publish_results"):
-        context["publish_form"] = _publish_form(request)
-    return render(request, "publicity/publication/board.html", context)
+    if publish_form is not None:
+        context["publish_form"] = publish_form
+    return render(request, "publicity/publication/board.html", context, status=status)
 
 
 @require_POST
@@ -74,8 +79,13 @@ def board(request: HttpRequest) -> HttpResponse:
 def publish(request: HttpRequest) -> HttpResponse:
     form = _publish_form(request, request.POST)
     if not form.is_valid():
-        messages.error(request, _("请选择要公示的内容。"))
-        return render(request, "publicity/publication/board.html", {"page": None, "publish_form": form}, status=400)
+        if request.POST.get("target"):
+            # Chosen on a page loaded before it was published (a second tab, a double submit): no
+            # longer offered. A user test's second POST answered the bare board without a word.
+            messages.error(request, _("所选内容已经公示或当前不能公示，请在列表中重新选择。"))
+        else:
+            messages.error(request, _("请选择要公示的内容。"))
+        return _board(request, form, status=400)
     kind, _sep, value = form.cleaned_data["target"].partition(":")
     try:
         if kind == "q":

@@ -147,6 +147,19 @@ def test_hr_publishes_through_the_board(client_for, clock, quarter, hr, staff):
     assert client_for(staff).post(reverse("publicity:publish"), {"target": f"q:{quarter.pk}"}).status_code == 403
 
 
+def test_publishing_the_same_again_from_an_old_page_says_it_is_no_longer_offered(client_for, clock, quarter, hr):
+    """A user test posted a publication's choice a second time (a double submit, an old tab): the
+    board came back without a word and without its list."""
+    client = client_for(hr)
+    assert client.post(reverse("publicity:publish"), {"target": f"q:{quarter.pk}"}).status_code == 302
+    again = client.post(reverse("publicity:publish"), {"target": f"q:{quarter.pk}"})
+    body = again.content.decode()
+    assert again.status_code == 400 and "所选内容已经公示或当前不能公示，请在列表中重新选择。" in body
+    assert Publication.objects.count() == 1
+    # The board's list is there as on the board itself.
+    assert Publication.objects.get().get_absolute_url() in body
+
+
 def test_every_staff_member_sees_names_departments_and_grades_but_no_scores_by_default(
     client_for, publication, outsider
 ):
