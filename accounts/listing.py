@@ -336,8 +336,16 @@ def _count(items: QuerySet | Sequence) -> int:
 
 def export_filename(period: str, title: str) -> str:
     """How every download of the application is named: of which period, what it is, and the day it
-    was exported (2026年第3季度汇总结果-20261205.xlsx)."""
-    return f"{period}{title}-{periods.today():%Y%m%d}.xlsx"
+    was exported (2026年第3季度汇总结果-20261205.xlsx). In a language written with spaces the two
+    parts are joined by one and every space is an underscore (2026_Organisations_at_a_glance-…:
+    a user test downloaded "2026Organisations at a glance-…")."""
+    joint = " " if period and title and _word_character(period[-1]) and _word_character(title[0]) else ""
+    name = f"{period}{joint}{title}".replace(" ", "_")
+    return f"{name}-{periods.today():%Y%m%d}.xlsx"
+
+
+def _word_character(character: str) -> bool:
+    return character.isascii() and character.isalnum()
 
 
 def _filename(export: ListExport, rows: ListRows) -> str:

@@ -142,6 +142,11 @@ def test_no_inspection_months_are_due_before_the_organisation_appraised_in_the_s
     row = {f.organisation.code: f for f in response.context["figures"]}[overseen.code]
     assert (row.months_due, row.months_compliant) == (0, 0)
     assert row.compliance_rate is None
+    # The export leaves them empty as the page shows — (a user test read 0 and 0 there).
+    sheet = load_workbook(BytesIO(client_for(officer).get(reverse("oversight:export", args=[YEAR - 1])).content)).active
+    header = [cell.value for cell in sheet[1]]
+    line = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == overseen.code)
+    assert line[header.index("纪律检查达标月数")] is None and line[header.index("应检查月数")] is None
     # Appraised from the third quarter: the months due run from July to November (1 December).
     AppraisalQuarterFactory(organisation=overseen, year=YEAR, quarter=3)
     figures, _page = _figures(client_for(officer))
@@ -313,6 +318,16 @@ def test_the_page_queries_the_same_for_few_and_many_organisations_and_staff(clie
     many_export = export_queries()
     add(2, 2)
     assert export_queries() == many_export
+
+
+def test_the_english_export_is_named_with_its_words_apart(client_for, officer, overseen, hr):
+    """A user test downloaded "2026Organisations at a glance-20270106.xlsx" in English."""
+    _year_of(overseen, [(Grade.GOOD, AnnualGrade.EXCELLENT)], hr)
+    client = client_for(officer)
+    client.cookies["django_language"] = "en"
+    disposition = unquote(client.get(reverse("oversight:export", args=[YEAR]))["Content-Disposition"])
+    name = disposition.split("filename*=UTF-8''", 1)[1]
+    assert name.startswith(f"{YEAR}_Organisations_at_a_glance-") and name.endswith(".xlsx") and " " not in name
 
 
 def test_the_export_has_a_row_per_organisation_and_keeps_text_as_text(client_for, officer, overseen, hr):

@@ -58,8 +58,9 @@ def figures_workbook(*, figures: list[Figures], year: int) -> bytes:
                 item.organisation.name,
                 item.organisation.code,
                 *_quarterly_cells(item),
-                item.months_compliant,
-                item.months_due,
+                # No month due (a year before the organisation began): empty, the page's —.
+                item.months_compliant if item.months_due else None,
+                item.months_due or None,
                 item.publications,
                 item.objections,
                 item.annual_graded,

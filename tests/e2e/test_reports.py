@@ -57,6 +57,12 @@ def test_hr_exports_the_year_sees_the_progress_and_downloads_the_workbook(any_ui
     expect(ui.page.get_by_test_id("workbooks")).to_contain_text("2026")
     ui.assert_fits_screen()
     ui.assert_no_csp_errors()
+    # In English the exported files' six columns pushed the download link off a phone's screen (a
+    # user test): it stays on it.
+    ui.page.context.add_cookies([{"name": "django_language", "value": "en", "url": ui.base_url}])
+    ui.goto("/reports/")
+    box = ui.page.get_by_test_id("workbooks").get_by_role("link", name="Download").first.bounding_box()
+    assert box["x"] + box["width"] <= ui.page.viewport_size["width"]
 
 
 def test_the_progress_bar_follows_a_queued_export_until_its_download_link_appears(ui, demo_year):
