@@ -55,6 +55,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import periods
 from accounts.audit import acting_as, audit_reason, record_event
 from accounts.models import Notification, Organisation, Policy, StaffType, User
 from accounts.selectors import policy_for_organisation
@@ -155,6 +156,9 @@ def ballot_open(
         errors.setdefault("title", []).append(_("请填写测评名称。"))
     elif len(title) > 100:
         errors.setdefault("title", []).append(_("测评名称不能超过100字。"))
+    if year > periods.today().year:
+        # A year not begun has no year-end to inform (a user test opened one for 2030 and told 65 raters).
+        errors.setdefault("year", []).append(_("测评年度不能晚于今年（%(year)s年）。") % {"year": periods.today().year})
     if scale not in BallotScale.values:
         errors.setdefault("scale", []).append(_("请选择评价选项。"))
     subjects = list(dict.fromkeys(subjects))

@@ -54,3 +54,18 @@ def test_the_open_form_asks_before_opening_and_names_a_missing_title(client_for,
     assert 'data-confirm="发起后即通知所选的测评人参加测评；有人投票前可以撤销。确定发起？"' in page
     refused = html.unescape(client.post(reverse("evaluations:ballot_open"), {"year": 2026}).content.decode())
     assert "请填写测评名称。" in refused
+
+
+def test_a_ballot_of_a_year_not_begun_is_refused_at_the_year(client_for, hr, staff, settings):
+    """A user test opened a 民主测评 for 2030 and 65 raters were told of it: no year-end to inform."""
+    from evaluations.ballots.models import Ballot
+
+    settings.APPRAISAL_TODAY = "2026-12-20"
+    form = {"title": "测评", "year": 2030, "scale": "grade", "subject_numbers": staff.employee_number}
+    response = client_for(hr).post(reverse("evaluations:ballot_open"), {**form, "service_user_codes": 2})
+    assert "测评年度不能晚于今年（2026年）。" in html.unescape(response.content.decode())
+    assert not Ballot.objects.exists()
+    with pytest.raises(ValidationError, match="测评年度不能晚于今年"):
+        services.ballot_open(
+            actor=hr, organisation=hr.organisation, title="t", year=2027, subjects=[staff], service_user_codes=2
+        )
