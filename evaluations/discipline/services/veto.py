@@ -12,13 +12,16 @@ from itertools import chain
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import jobs
 from accounts.audit import audit_reason, record_event
-from accounts.models import Job, Organisation, User
+from accounts.models import Job, Organisation, Role, User
+from accounts.selectors import role_holders
+from accounts.services import notify
 from accounts.textlimits import check_length
 from evaluations.year_rollup import year_rollup_request_once
 
@@ -36,6 +39,36 @@ def years_changed(*, organisation: Organisation, years, actor: User | None = Non
     (a veto flag raised, removed or lifted changes them); coalesced with a recomputation already waiting."""
     for year in sorted(set(years)):
         year_rollup_request_once(organisation=organisation, year=year, requested_by=actor)
+
+
+def _tell(flags, *, lifted: bool = False) -> None:
+    """Tell the person and their organisation's HR of each flag raised (it bars 优秀 for its year)
+    or lifted, once per flag and event. A user test found a serious finding's veto on the veto list
+    and in the year's reasons alone: neither the person nor HR was told, nor of its lifting."""
+    flags = list(flags)
+    if not flags:
+        return
+    people = {person.pk: person for person in User.objects.filter(pk__in={flag.person_id for flag in flags})}
+    officers: dict[int, list[User]] = {}
+    for flag in sorted(flags, key=lambda flag: flag.pk):
+        person = people[flag.person_id]
+        values = {"name": person.get_full_name(), "year": flag.year, "reason": flag.reason}
+        if lifted:
+            own = _("您%(year)s年度的一票否决事项已解除：%(reason)s") % values
+            theirs = _("%(name)s%(year)s年度的一票否决事项已解除：%(reason)s") % values
+        else:
+            own = _("您%(year)s年度有一票否决事项，当年不能评为优秀：%(reason)s") % values
+            theirs = _("%(name)s%(year)s年度新增一票否决事项，当年不能评为优秀：%(reason)s") % values
+        key = f"veto-{'lifted' if lifted else 'raised'}-{flag.pk}"
+        if person.is_active:
+            notify(recipient=person, message=own, url=reverse("evaluations:my_history"), dedupe_key=key)
+        if person.organisation_id not in officers:
+            officers[person.organisation_id] = role_holders(
+                organisation_id=person.organisation_id, roles=[Role.HR_ADMIN], exclude=[person.pk]
+            )
+        listed = f"{reverse('evaluations:veto_list')}?year={flag.year}"
+        for officer in officers[person.organisation_id]:
+            notify(recipient=officer, message=theirs, url=listed, dedupe_key=key)
 
 
 def finding_reason(finding: Finding) -> str:
@@ -61,6 +94,7 @@ def veto_flags_for_finding(*, finding_id: int) -> VetoFlag | None:
         years_changed(
             organisation=finding.inspection.organisation, years=[flag.year], actor=finding.inspection.inspector
         )
+        _tell([flag])
     return flag
 
 
@@ -81,6 +115,7 @@ def veto_flags_for_sanction(*, sanction_id: int) -> list[VetoFlag]:
         if created:
             raised.append(year)
     years_changed(organisation=sanction.organisation, years=raised, actor=sanction.entered_by)
+    _tell(flag for flag in flags if flag.year in raised)
     return flags
 
 
@@ -261,6 +296,7 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     ]
     VetoFlag.objects.bulk_create(missing)
     result.raised = len(missing)
+    _tell(missing)
     # A flag that stays keeps its cause's present wording (a sanction's kind reworded, its date or a
     # finding's text corrected outside the services, a sanction corrected): derived, like the flag itself.
     reworded = []
@@ -329,4 +365,5 @@ def veto_lift(*, flag: VetoFlag, actor: User, reason: str) -> VetoFlag:
     with audit_reason(locked.lift_reason):
         locked.save()
     years_changed(organisation=actor.organisation, years=[locked.year], actor=actor)
+    _tell([locked], lifted=True)
     return locked

@@ -1,0 +1,54 @@
+"""The person and HR are told of a one-vote veto on the person's year, and of its lifting (a user test
+found a serious finding's veto on the veto list and in the year's reasons alone: nobody was told)."""
+
+from datetime import date
+
+from accounts.models import Notification
+from evaluations.discipline.services import veto
+from evaluations.models import SanctionKind, VetoFlag
+from tests.factories import FindingFactory, InspectionFactory, SanctionFactory
+
+
+def _told(person, words: str) -> list[str]:
+    return list(
+        Notification.objects.filter(recipient=person, message__contains=words).values_list("message", flat=True)
+    )
+
+
+def test_a_serious_findings_veto_is_told_to_the_person_and_hr_once(
+    organisation, inspector, staff, hr, head, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        finding = FindingFactory(inspection__inspector=inspector, person=staff, description="上班时间饮酒")
+        veto.finding_recorded(finding=finding)
+    flag = VetoFlag.objects.get(person=staff)
+    own = _told(staff, "年度有一票否决事项，当年不能评为优秀")
+    assert len(own) == 1 and "上班时间饮酒" in own[0] and str(flag.year) in own[0]
+    assert len(_told(hr, f"{staff.get_full_name()}{flag.year}年度新增一票否决事项")) == 1
+    assert not _told(head, "一票否决")  # HR and the person, not everyone
+    # Raised again (the job rerun, the nightly reconciliation): told once.
+    veto.veto_flags_for_finding(finding_id=finding.pk)
+    veto.veto_reconcile(organisation=organisation)
+    assert len(_told(staff, "一票否决")) == 1 and len(_told(hr, "一票否决")) == 1
+
+
+def test_the_lifting_is_told_too(organisation, inspector, staff, hr):
+    finding = FindingFactory(inspection__inspector=inspector, person=staff)
+    flag = veto.veto_flags_for_finding(finding_id=finding.pk)
+    veto.veto_lift(flag=flag, actor=inspector, reason="经复查，问题不属实")
+    assert len(_told(staff, f"您{flag.year}年度的一票否决事项已解除")) == 1
+    assert len(_told(hr, f"{staff.get_full_name()}{flag.year}年度的一票否决事项已解除")) == 1
+
+
+def test_a_flag_the_nightly_reconciliation_raises_is_told(organisation, inspector, staff, hr):
+    inspection = InspectionFactory(inspector=inspector, date=date(2026, 5, 12))
+    FindingFactory(inspection=inspection, person=staff)  # no job ran: the reconciliation raises it
+    assert veto.veto_reconcile(organisation=organisation).raised == 1
+    assert len(_told(staff, "年度有一票否决事项")) == 1 and len(_told(hr, "新增一票否决事项")) == 1
+
+
+def test_a_sanctions_veto_is_told_for_each_year_it_bars(organisation, staff, hr):
+    sanction = SanctionFactory(person=staff, kind=SanctionKind.DEMERIT, decided_on=date(2026, 3, 1))
+    flags = veto.veto_flags_for_sanction(sanction_id=sanction.pk)
+    assert flags
+    assert len(_told(staff, "年度有一票否决事项")) == len(flags)
