@@ -461,6 +461,23 @@ def welfare_decision_record(
 # --- 张榜公示 and 定等 (asked for by publicity) ---------------------------------------------------
 
 
+@transaction.atomic
+def welfare_reopen_for_decision(*, actor: User, assessment: WelfareAssessment, reason: str) -> WelfareAssessment:
+    """An objection upheld during 张榜公示 (publicity's 退回): the result goes back to 集体研究, where
+    the unit records its decision again (:func:`welfare_decision_record`), and HR publishes the new
+    one in a batch of its own. A user test upheld an objection to a 不合格 and found no way on."""
+    locked = _locked(assessment)
+    if locked.organisation_id != actor.organisation_id or not actor.has_perm("evaluations.manage_welfare"):
+        raise PermissionDenied(_("只有本单位人事干部可以公示考核结果。"))
+    if locked.stage != WelfareStage.PUBLISHED:
+        raise ValidationError(_("只有公示中的考核结果可以退回集体研究。"))
+    locked.stage, locked.published_at = WelfareStage.DECISION, None
+    locked.version += 1
+    with acting_as(actor), audit_reason(reason):
+        locked.save(update_fields=["stage", "published_at", "version"])
+    return locked
+
+
 def welfare_publishable(*, organisation_id: int, year: int) -> QuerySet[WelfareAssessment]:
     """The year's assessments with a collective decision, not yet published."""
     return WelfareAssessment.objects.filter(organisation_id=organisation_id, year=year, stage=WelfareStage.DECISION)

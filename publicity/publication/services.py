@@ -656,14 +656,19 @@ def objection_send_back(*, actor: User, objection: Objection, reason: str) -> Ob
         raise ValidationError(_("异议受理后、答复前才能退回重评。"))
     entry = (
         PublicationEntry.objects.select_for_update(of=("self",))
-        .select_related("quarter_grade", "annual_result")
+        .select_related("quarter_grade", "annual_result", "welfare_assessment")
         .get(pk=objection.entry_id)
     )
-    if entry.quarter_grade is None and entry.annual_result is None:
-        raise ValidationError(_("公益性岗位人员的考核结果不能退回重评，请在其考核页面办理。"))
     if entry.state != EntryState.PUBLISHED:
         raise ValidationError(_("该条目已退回重评或已定等。"))
-    if entry.annual_result is not None:
+    # What the line becomes: off the list until published again (a year's 优秀, a quarter's grade),
+    # or for good (a public-welfare result is decided again and published in a batch of its own).
+    state = EntryState.REGRADING
+    if entry.welfare_assessment is not None:
+        welfare_services.welfare_reopen_for_decision(actor=actor, assessment=entry.welfare_assessment, reason=reason)
+        told = _("您的%(title)s因异议已退回集体研究，重新研究后将另行公示。")
+        state = EntryState.WITHDRAWN
+    elif entry.annual_result is not None:
         # A year's 优秀: the committee decides again (谁管理谁认定); 优秀 again puts it back on the list.
         annual_reopen_for_decision(result=entry.annual_result, actor=actor, reason=reason)
         told = _("您的%(title)s因异议已退回考核委员会重新确定，确定为优秀的将重新公示。")
@@ -677,7 +682,7 @@ def objection_send_back(*, actor: User, objection: Objection, reason: str) -> Ob
             message=told % {"title": entry.publication.title},
             url=entry.publication.get_absolute_url(),
         )
-    entry.state = EntryState.REGRADING
+    entry.state = state
     with audit_reason(reason):
         entry.save(update_fields=["state"])
     objection.send_back_reason = reason.strip()

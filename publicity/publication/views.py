@@ -415,8 +415,9 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # a second tab or a double click may have moved it meanwhile, and the message names the new state.
         objection = _objection(request, pk)
         can_handle = request.user.has_perm("publicity.handle_objection", objection)
-    if objection.entry.annual_result_id:
-        # A year's grade goes back to the committee to decide again, not to be regraded (its button says so).
+    if objection.entry.annual_result_id or objection.entry.welfare_assessment_id:
+        # A year's grade goes back to the committee, a public-welfare result to the unit's 集体研究,
+        # to decide again, not to be regraded (their buttons say so).
         step_forms["send_back"].fields["reason"].label = _("退回理由")
     return render(
         request,

@@ -62,3 +62,36 @@ def test_a_second_batch_is_told_apart_on_the_board_and_its_page(
     page = client.get(reverse("publicity:publication_detail", args=[second.pk])).content.decode()
     assert 'data-testid="publication-title">2026年度公益性岗位考核结果（第2批）<' in page
     assert Publication.objects.get(pk=welfare_published.pk).batch == 1
+
+
+def test_an_upheld_objection_sends_a_welfare_result_back_to_the_units_decision(
+    client_for, settings, hr, head, colleague, organisation, welfare_published
+):
+    """A user test upheld an objection to a worker's published 不合格 and found no way on: 退回 was
+    refused ("…请在其考核页面办理") and the assessment page, at 张榜公示, offered nothing. The result now
+    goes back to 集体研究, leaves this list, and the new decision is published in a batch of its own."""
+    from tests.support.welfare import FIRST_DAY
+
+    settings.APPRAISAL_TODAY = FIRST_DAY
+    entry = welfare_published.entries.get()
+    assessment = entry.welfare_assessment
+    objection = services.objection_lodge(actor=colleague, entry=entry, text="该同志经常不在岗，不应评为合格")
+    services.objection_accept(actor=hr, objection=objection)
+    url = reverse("publicity:objection_detail", args=[objection.pk])
+    page = client_for(hr).get(url).content.decode()
+    assert 'data-testid="send-back"' in page and "退回集体研究" in page and "重新集体研究" in page
+
+    response = client_for(hr).post(url, {"action": "send_back", "reason": "核实属实，请单位重新研究。"}, follow=True)
+    assert response.status_code == 200
+    entry.refresh_from_db()
+    assessment.refresh_from_db()
+    assert entry.state == "withdrawn" and assessment.stage == WelfareStage.DECISION
+    assert assessment.owner.notifications.filter(message__contains="已退回集体研究").exists()
+    # The unit decides again (集体研究 is open to it: the stage the decision form is for); HR publishes
+    # it as the year's next batch.
+    again = services.publication_open_welfare(actor=hr, organisation=organisation, year=2026)
+    assert again.pk != welfare_published.pk and again.entries.get().welfare_assessment_id == assessment.pk
+    assert "第2批" in again.title
+    # The objection is answered as any other.
+    services.objection_verify(actor=hr, objection=objection, notes="单位已重新研究。")
+    services.objection_answer(actor=hr, objection=objection, answer="已退回集体研究，重新研究后另行公示。")
