@@ -41,7 +41,10 @@ def home(request: HttpRequest) -> HttpResponse:
             # The person's department, which the page names, with its head and leader, one of
             # whom is the evaluator: one query, not one for the department and one for the evaluator.
             user.department = Department.objects.select_related("head", "supervising_leader").get(pk=user.department_id)
-        ctx["evaluator"] = selectors.evaluator_of(person=user)
+        # Only for someone appraised routinely: a public-welfare worker writes no targets and has
+        # no quarterly grade, and read an evaluator they do not have (a user test).
+        if user.has_perm("targets.write_targets"):
+            ctx["evaluator"] = selectors.evaluator_of(person=user)
         # The active departments the person heads and supervises, read once for both panels.
         scope = selectors.review_scope(person=user, active_only=True)
         ctx["evaluatees"] = list(selectors.evaluatees_of(person=user, scope=scope)[:50])

@@ -502,3 +502,10 @@ def test_the_post_form_says_an_agreement_ending_before_it_starts_at_the_end_date
     assert response.status_code in (200, 400)
     assert response.context["form"].errors["agreement_end"] == ["协议截止日期不能早于协议开始日期。"]
     assert "welfare_agreement_end_after_start" not in response.content.decode()
+
+
+def test_a_workers_home_names_no_evaluator_they_do_not_have(client_for, worker, staff, head):
+    """A user test: a public-welfare worker's home said 审核评鉴人：潘建, though they write no targets
+    and have no quarterly grade; a civil servant's still names theirs."""
+    assert "审核评鉴人" not in client_for(worker).get("/").content.decode()
+    assert f"审核评鉴人：<strong>{head.get_full_name()}</strong>" in client_for(staff).get("/").content.decode()
