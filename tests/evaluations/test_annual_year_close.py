@@ -322,6 +322,7 @@ def test_the_review_makes_nobody_excellent_who_was_not_on_the_posted_list(client
 
     assert response.status_code == 400
     assert "未列入2025年度优秀公示名单：优秀须经考核委员会确定并公示" in response.content.decode()
+    assert "不在可用的选项中" not in response.content.decode()
     assert AnnualResult.objects.get(pk=incompetent.pk).decided_grade == AnnualGrade.INCOMPETENT
     assert not AnnualReview.objects.filter(annual_result=incompetent).exists()
     listed = reverse("evaluations:annual_review", args=[YEAR, excellent.pk])

@@ -67,7 +67,9 @@ def review_after_lock_page(
     if barred:
         field = form.fields["new_grade"]
         field.choices = [choice for choice in field.choices if choice[0] not in barred]
+        # A page opened before the bar (or a crafted POST) gets the reason, not "excellent 不在可用的选项中".
         field.help_text = " ".join(barred.values())
+        field.error_messages["invalid_choice"] = field.help_text.replace("%", "%%")  # formatted with the value
     status = 200
     if request.method == "POST":
         if form.is_valid() and run_service(
