@@ -495,7 +495,7 @@ _GRADE_FORM = (
     "{}"
     "  \n"
     '  <fieldset class="mb-2"{}>\n'
-    '    <legend class="form-label fs-6 mb-1">{}<span class="required-mark" aria-hidden="true">*</span></legend>\n'
+    '    <legend class="form-label fs-6 mb-1">{}{}<span class="required-mark" aria-hidden="true">*</span></legend>\n'
     '    <div class="d-flex flex-wrap gap-1">\n'
     "      {}\n"
     "    </div>\n"
@@ -528,6 +528,10 @@ def grade_form(context, row, form, next_page, work_position="") -> str:
         _form_opening(context, form, next_page, work_position),
         _html(' aria-describedby="{}_error"', grade.auto_id) if grade_errors else "",
         words["grade"],
+        # Whose grade, for a screen reader going from group to group (a user test heard "Grade*" each time).
+        _html('<span class="visually-hidden">（{}）</span>', row.grade_row.person.get_full_name())
+        if row.grade_row.person_id
+        else "",
         grade_radios(grade),
         _html(
             '<div class="invalid-feedback d-block" id="{}_error">{}</div>',

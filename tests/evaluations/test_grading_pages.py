@@ -102,6 +102,14 @@ def test_the_head_sees_the_department_with_the_live_quota(client_for, quarter, h
     assert html.count('data-testid="grade-form"') == len(team)
 
 
+def test_each_grade_group_names_its_person_for_a_screen_reader(client_for, quarter, head, team):
+    """A user test's screen reader heard only "Grade*" from group to group: the legend names the
+    person too (visually hidden: the card's heading shows the name already)."""
+    html = client_for(head).get(GRADING).content.decode()
+    for person in team:
+        assert f'<span class="visually-hidden">（{person.get_full_name()}）</span>' in html
+
+
 def test_the_grading_row_shows_the_persons_inputs(client_for, organisation, quarter, head, staff, department):
     target_set = TargetSetFactory(owner=staff)
     TargetItemFactory(target_set=target_set, content="甲", completion=Completion.DONE)
