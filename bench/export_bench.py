@@ -162,15 +162,24 @@ ROSTER_MONTH = 10
 
 
 def _fill_roster(organisation, people, *, rng, now) -> None:
-    """What the submission roster reads: everyone holds the staff role (the roster lists the
-    participants), and October's summary and the fourth quarter's targets in a realistic mix of
-    states (most handed in, some late, some returned, some missing); an HR officer views it."""
-    from accounts.models import Role, RoleAssignment, User
+    """What the submission roster reads: everyone holds the staff role and a posting since the
+    year's start (the roster lists the participants; a month that has ended, as October is by now,
+    those posted then: accounts.selectors.participants_posted_on), and October's summary and the
+    fourth quarter's targets in a realistic mix of states (most handed in, some late, some
+    returned, some missing); an HR officer views it."""
+    from datetime import date
+
+    from accounts.models import DepartmentMembership, Role, RoleAssignment, User
     from summaries.models import MonthlySummary
     from targets.models import TargetSet
 
     bulk(
         RoleAssignment, (RoleAssignment(user_id=pk, organisation=organisation, role=Role.STAFF) for pk, _dept in people)
+    )
+    start = date(YEAR, 1, 1)
+    bulk(
+        DepartmentMembership,
+        (DepartmentMembership(user_id=pk, department_id=dept, start_date=start) for pk, dept in people),
     )
     hr = User.objects.create(username="roster_hr", full_name="人事", organisation=organisation, password="!")
     RoleAssignment.objects.create(user=hr, organisation=organisation, role=Role.HR_ADMIN)
