@@ -145,6 +145,8 @@ def test_no_inspection_months_are_due_before_the_organisation_appraised_in_the_s
     # The export leaves them empty as the page shows — (a user test read 0 and 0 there).
     sheet = load_workbook(BytesIO(client_for(officer).get(reverse("oversight:export", args=[YEAR - 1])).content)).active
     header = [cell.value for cell in sheet[1]]
+    # Named as the dashboard and the year workbook name the column (a user test read 未评定 here).
+    assert "未评鉴" in header and "未评定" not in header
     line = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == overseen.code)
     assert line[header.index("纪律检查达标月数")] is None and line[header.index("应检查月数")] is None
     # Appraised from the third quarter: the months due run from July to November (1 December).

@@ -21,7 +21,7 @@ def headers() -> list[str]:
         _("一般"),
         _("较差"),
         _("不确定等次"),
-        _("未评定"),
+        _("未评鉴"),  # as the dashboard and the year workbook name it
         _("“好”的名额"),
         # The quarters rolled up so far (a user test read 90.9 here against the dashboard's 1–11月).
         _("月小结按时率（%，已汇总季度）"),
