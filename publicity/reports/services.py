@@ -126,7 +126,12 @@ def department_forms_request(*, actor: User, department: Department, year: int, 
     )
 
 
-@jobs.kind(DEPARTMENT_FORMS, gettext_lazy("科室登记表打印"), "publicity.view_every_form", "reports:forms")
+def _forms_page(job: Job) -> str:
+    """Back to the forms page of the job's quarter (a user test's 返回查看结果 lost the chosen quarter)."""
+    return f"{reverse('reports:forms')}?year={job.params['year']}&quarter={job.params['quarter']}"
+
+
+@jobs.kind(DEPARTMENT_FORMS, gettext_lazy("科室登记表打印"), "publicity.view_every_form", return_url=_forms_page)
 def run_department_forms(job: Job, report: jobs.Report) -> jobs.JobFile:
     actor = job.requested_by
     department = Department.objects.filter(pk=job.params["department"], organisation_id=job.organisation_id).first()

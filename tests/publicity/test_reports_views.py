@@ -262,6 +262,9 @@ def test_a_large_departments_forms_are_made_by_a_job(
     job = Job.objects.get(kind=services.DEPARTMENT_FORMS)
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     assert job.state == Job.State.DONE and job.has_file and job.result_name.endswith(".pdf")
+    # Its page leads back to the forms of the same quarter (a user test's link lost the quarter chosen).
+    back = f"{reverse('reports:forms')}?year={YEAR}&amp;quarter=3"
+    assert back in client.get(job.get_absolute_url()).content.decode()
 
 
 def test_forms_are_refused_to_other_departments_and_other_organisations(client_for, graded, outsider, leader):
