@@ -256,25 +256,37 @@ def target_set_save_draft(*, target_set: TargetSet, actor: User, version: int, i
     return locked
 
 
-def _check_submittable(target_set: TargetSet) -> None:
-    items = list(target_set.items.all())
-    if not any(item.content.strip() for item in items):
-        raise ValidationError(_("请至少填写一项目标后再提交。"), code="empty")
-    weights = [item.weight for item in items if item.weight is not None]
+def _weights_problem(weights: list[int | None]) -> str:
+    """What 提交审核 says of the items' weights, in order ("" when they would do): all or none, and
+    summing to 100."""
+    given = [weight for weight in weights if weight is not None]
     # All or none (the form says so): 100 on one item and nothing on the other went through.
-    unweighted = [str(number) for number, item in enumerate(items, start=1) if item.weight is None]
-    if weights and unweighted:
+    unweighted = [str(number) for number, weight in enumerate(weights, start=1) if weight is None]
+    if given and unweighted:
         message = ngettext(
             "设置权重时每项都须填写权重（第%(items)s项未填）。不设权重时请全部留空。",
             "设置权重时每项都须填写权重（第%(items)s项未填）。不设权重时请全部留空。",
             len(unweighted),
         )
-        raise ValidationError(message % {"items": join_list(unweighted)}, code="weights")
-    if weights and sum(weights) != 100:
-        raise ValidationError(
-            _("各项权重之和须为100（当前为%(total)s）。不设权重时请全部留空。") % {"total": sum(weights)},
-            code="weights",
-        )
+        return message % {"items": join_list(unweighted)}
+    if given and sum(given) != 100:
+        return _("各项权重之和须为100（当前为%(total)s）。不设权重时请全部留空。") % {"total": sum(given)}
+    return ""
+
+
+def _check_submittable(target_set: TargetSet) -> None:
+    items = list(target_set.items.all())
+    if not any(item.content.strip() for item in items):
+        raise ValidationError(_("请至少填写一项目标后再提交。"), code="empty")
+    if problem := _weights_problem([item.weight for item in items]):
+        raise ValidationError(problem, code="weights")
+
+
+def items_weights_refusal(items: list[ItemData]) -> str:
+    """What 提交审核 would say of the weights of the items as typed ("" when they would do): said
+    beside another refusal of the same submission, so both are mended at once (a user test was told
+    of a deadline first and of the weights only at the next try)."""
+    return _weights_problem([item.weight for item in items])
 
 
 def weights_refusal(target_set: TargetSet) -> str:

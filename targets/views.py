@@ -258,6 +258,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("已保存为草稿，尚未提交：%(problem)s") % {"problem": error_text(exc)})
         else:
             messages.error(request, error_text(exc))
+            if submit and (problem := services.items_weights_refusal(formset.items())):
+                # The weights too, at once: not first at the next 提交审核.
+                formset.refuse_weights(problem)
         # Kept as a draft (weights, empty): the page's hidden version is the saved one. Any other
         # refusal saved nothing: leaving the page asks first.
         target_set.refresh_from_db()

@@ -1,5 +1,7 @@
 """The staff-side pages: the list of my quarters and the one-page formset editor."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -91,6 +93,23 @@ def test_the_owner_submits_from_the_page(client_for, staff, make_target_set):
     target_set.refresh_from_db()
     assert target_set.status == ReviewStatus.SUBMITTED
     assert target_set.revisions.count() == 1
+
+
+def test_a_deadline_before_the_quarter_and_wrong_weights_are_said_at_once(client_for, staff, make_target_set):
+    """A user test typed a deadline before the quarter and weights summing to 80: the page said the
+    date, and the weights only at the next 提交审核. Both are said at the first."""
+    target_set = make_target_set(staff, items=0)
+    before = (target_set.period.first_day - timedelta(days=3)).isoformat()
+    rows = [{"content": "目标甲", "deadline": before, "weight": 50}, {"content": "目标乙", "weight": 30}]
+    response = post_items(client_for(staff), target_set, rows, action="submit")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "早于" in body and "开始之日" in body
+    assert "各项权重之和须为100（当前为80）" in body
+    weight = body.split('name="items-0-weight"', 1)[1].split(">", 1)[0]
+    assert 'aria-invalid="true"' in weight
+    # Nothing was saved (the date refused it): the items are still as typed, not a draft of them.
+    assert "目标甲" in body and not target_set.items.exists()
 
 
 def test_wrong_weights_are_explained_and_the_text_is_kept(client_for, staff, make_target_set):
