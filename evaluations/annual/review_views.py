@@ -41,7 +41,7 @@ def annual_review(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             ).get(row.person_id, "—/—/—/—")
         },
         # Not offered where the service would refuse it (a user test chose 优秀 for a vetoed person).
-        barred={AnnualGrade.EXCELLENT: _("不可复核为优秀：%(why)s") % {"why": why}}
+        barred={AnnualGrade.EXCELLENT: _("不可复核为优秀。%(why)s") % {"why": why}}
         if (why := services.review_excellent_barred(row))
         else None,
         year=year,

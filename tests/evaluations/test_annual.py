@@ -1102,6 +1102,8 @@ def test_an_upheld_objection_sends_the_excellent_back_to_the_committee(client_fo
     # Its state says who acts now: the committee decides again, nobody regrades (a user test read 退回重评).
     page = client_for(hr).get(url).content.decode()
     assert "已退回考核委员会重新确定" in page and "退回重评" not in page
+    # Beside the objection's own step (已受理 until answered), the badge says where the grade went.
+    assert 'data-testid="objection-sent-back">已退回考核委员会<' in page
     assert result_of(staff).decided_grade == ""  # taken back, audited with the reason
     assert AuditEntry.objects.filter(object_pk=str(result_of(staff).pk), reason__contains="核实属实").exists()
     assert chief.notifications.filter(message__contains="退回委员会重新确定").exists()

@@ -345,7 +345,7 @@ def test_the_review_page_offers_excellent_only_where_a_review_may_give_it(client
 
     excellent_offered, page = offered(incompetent)
     assert not excellent_offered
-    assert "不可复核为优秀：" in page and "未列入2025年度优秀公示名单" in page
+    assert "不可复核为优秀。" in page and "未列入2025年度优秀公示名单" in page
     assert offered(excellent)[0]
 
 
