@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts import jobs
 from accounts.audit import audit_reason, record_event
-from accounts.models import Job, Organisation, Role, User
+from accounts.models import Job, Notification, Organisation, Role, User
 from accounts.selectors import role_holders
-from accounts.services import notify
+from accounts.services import notify_many
 from accounts.textlimits import check_length
 from evaluations.year_rollup import year_rollup_request_once
 
@@ -59,16 +59,20 @@ def _tell(flags, *, lifted: bool = False) -> None:
         else:
             own = _("您%(year)s年度有一票否决事项，当年不能评为优秀：%(reason)s") % values
             theirs = _("%(name)s%(year)s年度新增一票否决事项，当年不能评为优秀：%(reason)s") % values
-        key = f"veto-{'lifted' if lifted else 'raised'}-{flag.pk}"
-        if person.is_active:
-            notify(recipient=person, message=own, url=reverse("evaluations:my_history"), dedupe_key=key)
         if person.organisation_id not in officers:
             officers[person.organisation_id] = role_holders(
-                organisation_id=person.organisation_id, roles=[Role.HR_ADMIN], exclude=[person.pk]
+                organisation_id=person.organisation_id, roles=[Role.HR_ADMIN]
             )
         listed = f"{reverse('evaluations:veto_list')}?year={flag.year}"
-        for officer in officers[person.organisation_id]:
-            notify(recipient=officer, message=theirs, url=listed, dedupe_key=key)
+        told = [Notification(recipient=person, message=own, url=reverse("evaluations:my_history"))]
+        told = told if person.is_active else []
+        told += [
+            Notification(recipient=officer, message=theirs, url=listed)
+            for officer in officers[person.organisation_id]
+            if officer.pk != person.pk
+        ]
+        # One insert per flag and event, each told once (the key, whatever reruns the raising).
+        notify_many(told, dedupe_key=f"veto-{'lifted' if lifted else 'raised'}-{flag.pk}")
 
 
 def finding_reason(finding: Finding) -> str:
