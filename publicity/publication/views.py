@@ -426,6 +426,11 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "objection": objection,
             "entry_status": objection.entry.status_on(periods.today()),
             "can_handle": can_handle,
+            # The line sent back has been regraded (or decided again) and waits to be published again:
+            # the step is on the publication's page, which this page names.
+            "may_republish": can_handle
+            and objection.entry.welfare_assessment_id is None
+            and services.entry_may_republish(objection.entry),
             "verify_form": step_forms["verify"],
             "send_back_form": step_forms["send_back"],
             "answer_form": step_forms["answer"],

@@ -1123,6 +1123,10 @@ def test_publishing_a_decision_again_asks_of_the_committees_decision_not_a_regra
     board = client_for(hr).get(posted.get_absolute_url()).content.decode()
     assert 'data-testid="republish"' in board
     assert f"考核委员会对{staff.get_full_name()}重新确定的结果将另行公示" in board and "重评结果" not in board
+    # The objection's page says the committee has decided and leads to the step.
+    objection = posted.entries.get(person=staff).objections.get()
+    page = client_for(hr).get(reverse("publicity:objection_detail", args=[objection.pk])).content.decode()
+    assert "考核委员会已重新确定为优秀，可以重新公示" in page and 'data-testid="to-republish"' in page
 
 
 def test_the_committee_deciding_again_sees_why_the_result_came_back(client_for, posted, staff, crowd, chief, hr):

@@ -740,11 +740,20 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     # Nor is the button offered until then: the line says what it waits for.
     page = client_for(hr).get(publication.get_absolute_url()).content.decode()
     assert 'data-testid="republish-waiting"' in page and 'data-testid="republish"' not in page
+    objection_url = reverse("publicity:objection_detail", args=[objection.pk])
+    assert 'data-testid="may-republish"' not in client_for(hr).get(objection_url).content.decode()
     grade = QuarterGrade.objects.get(person=colleague)
     grading.grade_assign(grade_row=grade, actor=head, grade=Grade.FAIRLY_GOOD, comment="重评为较好")
     grading.grade_confirm(grade_row=QuarterGrade.objects.get(pk=grade.pk), actor=leader)
     page = client_for(hr).get(publication.get_absolute_url()).content.decode()
     assert 'data-testid="republish"' in page and 'data-testid="republish-waiting"' not in page
+    # The objection's page, where HR sent the line back, says so too and leads to the publication's
+    # page where the step is (a user test's HR looked for it there); the objector is not offered it.
+    page = client_for(hr).get(objection_url).content.decode()
+    assert "重评结果已确认，可以重新公示" in page
+    assert f'href="{publication.get_absolute_url()}" class="alert-link" data-testid="to-republish"' in page
+    objector_page = client_for(staff).get(objection_url)
+    assert objector_page.status_code == 200 and 'data-testid="may-republish"' not in objector_page.content.decode()
     # HR's home says a line waits to be published again, and leads to its list (a user test's HR
     # heard nothing of it).
     home = client_for(hr).get(reverse("home")).content.decode()
@@ -756,6 +765,7 @@ def test_the_regrade_loop_sends_back_regrades_confirms_republishes_and_locks(
     assert response.status_code == 302 and response["Location"] == publication.get_absolute_url()
     entry.refresh_from_db()
     assert (entry.state, entry.grade_label) == (EntryState.PUBLISHED, "较好")
+    assert 'data-testid="may-republish"' not in client_for(hr).get(objection_url).content.decode()
     assert todo(client_for(hr).get(reverse("home")).content.decode(), "republish") is None
     assert (entry.window_starts_on, entry.window_ends_on) == (date(2026, 10, 22), date(2026, 10, 28))
     # Pressed again in a tab opened before: said as it is (it said 尚未重评并经分管领导确认).
