@@ -591,6 +591,9 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
             if (department := form.chosen_without_head) is not None:
                 # A warning, not a refusal: HR may appoint the head afterwards.
                 messages.warning(request, _without_head_warning(department, person))
+            if (on_date := form.cleaned_data["on_date"]) < periods.Quarter.current().first_day:
+                # A move dated back into a quarter that has ended changes the history, not its grades.
+                messages.info(request, _backdated_move_note(periods.Quarter.of(on_date)))
             return redirect("accounts:staff_detail", pk=person.pk)
     # What they handed in and is waiting goes to the new department's head: said before the move,
     # and that a department without one leaves it unreviewed.
@@ -612,6 +615,12 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
             "chosen_without_head": _without_head_warning(chosen, person) if chosen else "",
         },
     )
+
+
+def _backdated_move_note(quarter: periods.Quarter) -> str:
+    return _(
+        "调动日期在已结束的%(quarter)s内：自该日起各月的名册将其列入新科室；该季度已有的等次仍记在原科室，不随调动改变。"
+    ) % {"quarter": quarter.label}
 
 
 def _without_head_warning(department: Department, person: User) -> str:

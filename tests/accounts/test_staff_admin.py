@@ -128,6 +128,27 @@ def test_a_move_closes_the_old_membership_and_opens_a_new_one(client_for, hr, st
     assert history[1] == ("信息科", None)
 
 
+def test_a_move_dated_back_into_an_ended_quarter_says_its_grades_stay_where_they_were(
+    client_for, hr, staff, colleague, organisation, settings
+):
+    """A user test moved someone as of a day of the last quarter and was told nothing of what that
+    changes: the rosters from that day follow the move, the quarter's grades do not."""
+    settings.APPRAISAL_TODAY = date(2026, 11, 20)
+    target = DepartmentFactory(organisation=organisation, name="信息科")
+    response = client_for(hr).post(
+        reverse("accounts:staff_move", args=[staff.pk]),
+        {"department": target.pk, "on_date": "2026-09-15", "reason": "轮岗"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "已调整科室" in page
+    assert "调动日期在已结束的2026年第3季度内" in page and "该季度已有的等次仍记在原科室" in page
+    # A move within the quarter under way says nothing of it.
+    response = _move(client_for(hr), colleague, target.pk, "2026-10-08")
+    page = client_for(hr).get(response["Location"]).content.decode()
+    assert "已调整科室" in page and "已结束的" not in page
+
+
 def test_the_move_page_names_what_the_person_handed_in_and_the_new_head_will_review(client_for, hr, staff):
     from accounts.workflow import ReviewStatus
     from tests.factories import MonthlySummaryFactory, TargetSetFactory
