@@ -8,7 +8,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Case, Exists, OuterRef, When
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import periods, selectors, services
@@ -151,9 +151,11 @@ class DepartmentForm(forms.ModelForm):
         for name in ("head", "supervising_leader"):
             self.fields[name].queryset = orderings[name]
             if name in pending:
-                self.fields[name].help_text = _(
-                    "待确认：%(name)s（已申请，须由另一人确认后生效；在此之前仍为上面所选）"
-                ) % {"name": person_label(pending[name].user)}  # two 李明 are told apart
+                # Two 李明 are told apart; escaped, as crispy writes help texts unescaped (``|safe``).
+                self.fields[name].help_text = escape(
+                    _("待确认：%(name)s（已申请，须由另一人确认后生效；在此之前仍为上面所选）")
+                    % {"name": person_label(pending[name].user)}
+                )
             self.fields[name].label_from_instance = person_label
             self.fields[name].empty_label = _("（暂不指定）")
             # Searchable, and beyond PICKER_INLINE_LIMIT people searched on the server (the agency's

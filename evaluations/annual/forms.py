@@ -6,6 +6,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import LoadedModelChoiceFilter, OrganisationFilterSet, PersonSearchFilter
@@ -58,12 +59,13 @@ class AnnualDecisionForm(forms.Form):
             # The one grade the rules leave (services.grade_fixed): the only one offered.
             grade = self.fields["grade"]
             grade.choices = [choice for choice in grade.choices if choice[0] == fixed[0]]
-            grade.help_text = fixed[1]
+            # Crispy writes help texts unescaped (``|safe``); these reasons may name people.
+            grade.help_text = escape(fixed[1])
         elif excellent_barred:
             # Not offered where the service would refuse it whatever the reason (annual_decide).
             grade = self.fields["grade"]
             grade.choices = [choice for choice in grade.choices if choice[0] != AnnualGrade.EXCELLENT]
-            grade.help_text = _("不可评为优秀：%(why)s") % {"why": excellent_barred}
+            grade.help_text = escape(_("不可评为优秀：%(why)s") % {"why": excellent_barred})
 
 
 class AchievementForm(forms.Form):

@@ -347,6 +347,12 @@ def test_the_review_page_offers_excellent_only_where_a_review_may_give_it(client
     assert not excellent_offered
     assert "不可复核为优秀。" in page and "未列入2025年度优秀公示名单" in page
     assert offered(excellent)[0]
+    # The reason names the person: escaped, though crispy writes help texts as they are (a security
+    # test's name, typed by the system administrator, redirected HR's browser with a <meta>).
+    type(incompetent.person).objects.filter(pk=incompetent.person_id).update(full_name='<meta http-equiv="refresh">乙')
+    page = offered(incompetent)[1]
+    helptext = page.split('id="id_new_grade_helptext"')[1].split("</div>")[0]
+    assert "&lt;meta http-equiv=&quot;refresh&quot;&gt;乙" in helptext and "<meta http-equiv" not in page
 
 
 def test_a_review_case_on_an_incompetent_decided_after_the_close_changes_the_grade(

@@ -12,6 +12,7 @@ from django import forms
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -68,8 +69,10 @@ def review_after_lock_page(
         field = form.fields["new_grade"]
         field.choices = [choice for choice in field.choices if choice[0] not in barred]
         # A page opened before the bar (or a crafted POST) gets the reason, not "excellent 不在可用的选项中".
-        field.help_text = " ".join(barred.values())
-        field.error_messages["invalid_choice"] = field.help_text.replace("%", "%%")  # formatted with the value
+        why = " ".join(barred.values())
+        # Crispy writes help texts unescaped (``|safe``) and the reasons name people: escaped here.
+        field.help_text = escape(why)
+        field.error_messages["invalid_choice"] = why.replace("%", "%%")  # formatted with the value
     status = 200
     if request.method == "POST":
         if form.is_valid() and run_service(
