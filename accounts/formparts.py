@@ -31,6 +31,17 @@ def paragraph_field(label, *, max_length: int, rows: int, missing: str = "", **o
     )
 
 
+# The largest version a page may send back: a PostgreSQL integer column's (a larger number, typed into
+# a crafted POST, answered 500 where the summary keeps the stale text's version).
+MAX_VERSION = 2**31 - 1
+
+
+def version_field(**attrs) -> forms.IntegerField:
+    """The version of the document the page was rendered from, sent back hidden so that a stale save
+    is refused (``accounts.workflow.lock``); ``attrs``: the hidden input's own."""
+    return forms.IntegerField(widget=forms.HiddenInput(attrs=attrs), min_value=1, max_value=MAX_VERSION)
+
+
 class PersonDepartmentFilter(django_filters.ModelChoiceFilter):
     """科室 in the list filter of rows about a person: the rows of the people in that department.
     The filter set fills in the departments offered (``OrganisationFilterSet`` and its kin)."""

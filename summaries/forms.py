@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.formparts import model_limit
+from accounts.formparts import MAX_VERSION, model_limit, version_field
 from accounts.text import MultiLineCharField
 
 from .models import MonthlySummary, SummaryProgress
@@ -20,11 +20,11 @@ class SummaryTextForm(forms.Form):
     The same fields are posted by the plain form and by the autosave script.
     """
 
-    version = forms.IntegerField(widget=forms.HiddenInput(attrs={"data-autosave-version": ""}), min_value=1)
+    version = version_field(**{"data-autosave-version": ""})
     # Filled in by the page's script: which open page is saving, and which of its saves this is.
     tab = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput(attrs={"data-autosave-tab": ""}))
     seq = forms.IntegerField(
-        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput(attrs={"data-autosave-seq": ""})
+        required=False, min_value=0, max_value=MAX_VERSION, widget=forms.HiddenInput(attrs={"data-autosave-seq": ""})
     )
     other_work = MultiLineCharField(
         label=_("其他工作"), required=False, max_length=model_limit(MonthlySummary, "other_work"), widget=_textarea()

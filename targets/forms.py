@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.formparts import formset_initial, model_limit, paragraph_field
+from accounts.formparts import formset_initial, model_limit, paragraph_field, version_field
 from accounts.widgets import DateInput
 
 from .models import QUARTER_CHOICES, Completion, DepartmentGoal, TargetItem, TargetKind, TargetSetRevision
@@ -15,7 +15,7 @@ from .services import ItemData
 class VersionForm(forms.Form):
     """The version the page was rendered from, sent back so a stale save can be refused."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = version_field()
 
 
 class DepartmentGoalForm(forms.ModelForm):

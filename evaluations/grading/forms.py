@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import LoadedModelChoiceFilter
-from accounts.formparts import model_limit, paragraph_field
+from accounts.formparts import model_limit, paragraph_field, version_field
 from accounts.models import Department
 from accounts.widgets import YesNoAllSelect
 from targets.models import QUARTER_CHOICES
@@ -33,7 +33,7 @@ class GradeForm(forms.Form):
     uncertain_reason = forms.ChoiceField(
         label=_("不确定等次原因"), required=False, choices=[("", _("请选择")), *UncertainReason.choices]
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = version_field()
 
 
 class ConfirmForm(forms.Form):
@@ -41,7 +41,7 @@ class ConfirmForm(forms.Form):
 
     new_grade = forms.ChoiceField(label=_("调整为"), required=False, choices=[("", _("不调整")), *Grade.choices])
     reason = paragraph_field(_("调整理由"), max_length=_limit("reason"), rows=2, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = version_field()
 
 
 class ReturnForm(forms.Form):
@@ -51,7 +51,7 @@ class ReturnForm(forms.Form):
     reason = paragraph_field(
         _("退回理由"), max_length=_limit("return_reason"), rows=2, missing=_("退回时须填写退回原因。")
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = version_field()
 
 
 class OpenQuarterForm(forms.Form):

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.formparts import paragraph_field
+from accounts.formparts import paragraph_field, version_field
 from accounts.forms import check_date_order, person_label
 from accounts.models import StaffType, User
 from accounts.text import MultiLineCharField
@@ -19,7 +19,7 @@ from .models import WelfareAssessment, WelfareGrade, WelfarePost
 
 class ReportForm(forms.ModelForm):
     upload = forms.FileField(label=_("上传述职材料"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
 
     class Meta:
         model = WelfareAssessment

@@ -238,3 +238,19 @@ def test_the_autosave_endpoint_takes_the_page_and_its_save_number(client_for, su
     assert second.status_code == 200
     summary.refresh_from_db()
     assert summary.other_work == "甲乙"
+
+
+@pytest.mark.parametrize("route", ["summaries:autosave", "summaries:detail"])
+def test_a_version_too_large_for_the_database_is_a_bad_request_not_a_server_error(client_for, summary, staff, route):
+    """A security test posted version=99999999999999999999999: the stale-save copy could not store
+    it, and both the page's save and the autosave answered 500. Text lost by neither."""
+    data = {**form_data(summary, other_work="手机上写的"), "action": "save", "version": "9" * 23}
+    response = client_for(staff).post(reverse(route, args=[summary.pk]), data)
+    assert response.status_code in (200, 400)
+    assert not SummaryConflictCopy.objects.exists()
+    summary.refresh_from_db()
+    assert summary.other_work != "手机上写的"
+    if route == "summaries:detail":
+        # The page again, with what was typed (nothing lost) and the form's message.
+        page = response.content.decode()
+        assert "手机上写的" in page
