@@ -1138,6 +1138,17 @@ def break_glass_reset(*, user: User, reason: str, operator: str) -> tuple[str, b
 
 
 @transaction.atomic
+def dingtalk_webhook_refusal(url: str) -> str:
+    """Why the server may not post to ``url`` (empty when it may): only to the DingTalk robot
+    addresses of ``settings.DINGTALK_WEBHOOK_PREFIXES``, so that HR's typed address cannot make the
+    server call itself or the office's network."""
+    if not url or any(url.startswith(prefix) for prefix in settings.DINGTALK_WEBHOOK_PREFIXES):
+        return ""
+    return _("Webhook地址须为钉钉群机器人的地址（以%(prefixes)s开头），请从钉钉群的机器人设置中复制。") % {
+        "prefixes": "、".join(settings.DINGTALK_WEBHOOK_PREFIXES)
+    }
+
+
 def policy_update(*, policy: Policy, reason: str = "", dingtalk_secret: str | None = None) -> Policy:
     """Save a validated policy; the audit trail keeps every old → new value. A changed deadline day
     applies to the periods still open; those past keep theirs (``Policy.past_deadline_days``).
@@ -1149,6 +1160,8 @@ def policy_update(*, policy: Policy, reason: str = "", dingtalk_secret: str | No
         check_length(dingtalk_secret, limit=200, label=_("钉钉机器人加签密钥"), field="dingtalk_secret")
         policy.set_dingtalk_secret(dingtalk_secret)
     policy.full_clean()
+    if refusal := dingtalk_webhook_refusal(policy.dingtalk_webhook_url):
+        raise ValidationError({"dingtalk_webhook_url": refusal})
     if policy.started_on is not None:
         # A go-live date years ahead (2099 for 2026) would silently switch off every deadline until
         # then: refused by the one plausibility rule for typed dates (from 2000 to next year).

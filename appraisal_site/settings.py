@@ -404,6 +404,10 @@ AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=180))
 # The webhook and its signing secret are each organisation's policy; these are the installation's.
 # One attempt waits at most this long for DingTalk (the push runs in the background; retries pause longer).
 DINGTALK_TIMEOUT_SECONDS = env.float("DINGTALK_TIMEOUT_SECONDS", default=5.0)
+# Where a webhook may point: HR types the address, and the server posts to it, so an address
+# elsewhere (this server, the office's network) is refused when saved and never posted to. A
+# comma-separated list of prefixes; add a government DingTalk's (专有钉钉/浙政钉) robot address.
+DINGTALK_WEBHOOK_PREFIXES = env.list("DINGTALK_WEBHOOK_PREFIXES", default=["https://oapi.dingtalk.com/robot/send?"])
 # The address staff open the system at (e.g. https://kaohe.example.gov.cn): messages link to the
 # page they are about; empty → no link.
 SITE_URL = env.str("SITE_URL", default="")

@@ -40,7 +40,7 @@ from accounts import jobs
 from accounts.encryption import DecryptionError
 from accounts.models import Job, Notification
 from accounts.selectors import hr_admin_roles, policy_for_organisation
-from accounts.services import notify_many
+from accounts.services import dingtalk_webhook_refusal, notify_many
 from accounts.textlimits import LONG
 
 from .models import DingTalkKind, DingTalkMessage
@@ -127,6 +127,10 @@ def run_dingtalk_send_job(job: Job, report: jobs.Report) -> dict:
     if not policy.dingtalk_webhook_url:
         _record(message, state=DingTalkMessage.State.FAILED, error=_("未设置钉钉机器人Webhook地址。"))
         raise jobs.JobError(_("未设置钉钉机器人Webhook地址。"))
+    if refusal := dingtalk_webhook_refusal(policy.dingtalk_webhook_url):
+        # Saved before the rule, or the installation's list changed since: never posted to.
+        _record(message, state=DingTalkMessage.State.FAILED, error=refusal)
+        raise jobs.JobError(refusal)
     try:
         secret = policy.dingtalk_secret()
     except DecryptionError:

@@ -102,9 +102,14 @@ def _handler(robot: Robot):
 
 
 @pytest.fixture
-def robot():
+def robot(settings):
     server = ThreadingHTTPServer(("127.0.0.1", 0), None)
     robot = Robot(url=f"http://127.0.0.1:{server.server_port}/robot/send?access_token=test-token", secret=ROBOT_SECRET)
+    # The installation's list of robot addresses names this one, as a 专有钉钉's would name its own.
+    settings.DINGTALK_WEBHOOK_PREFIXES = [
+        *settings.DINGTALK_WEBHOOK_PREFIXES,
+        f"http://127.0.0.1:{server.server_port}/",
+    ]
     server.RequestHandlerClass = _handler(robot)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

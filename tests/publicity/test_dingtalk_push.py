@@ -7,10 +7,13 @@ import urllib.parse
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import jobs
 from accounts.models import Job, Notification
+from accounts.selectors import policy_for_organisation
 from publicity.dingtalk import services as dingtalk
 from publicity.dingtalk.models import DingTalkKind, DingTalkMessage
 
@@ -141,10 +144,13 @@ def test_a_robot_that_does_not_answer_in_time_is_a_timeout_retried_later(
     assert message.state == DingTalkMessage.State.SENT
 
 
-def test_an_unreachable_robot_is_recorded_and_never_raises_into_the_caller(organisation, dingtalk_configured, push):
+def test_an_unreachable_robot_is_recorded_and_never_raises_into_the_caller(
+    organisation, dingtalk_configured, push, settings
+):
     from accounts import services as account_services
 
-    # A port nobody listens on: connection refused.
+    # A port nobody listens on (named in the installation's list): connection refused.
+    settings.DINGTALK_WEBHOOK_PREFIXES = [*settings.DINGTALK_WEBHOOK_PREFIXES, "http://127.0.0.1:9/"]
     dingtalk_configured.dingtalk_webhook_url = "http://127.0.0.1:9/robot/send?access_token=x"
     account_services.policy_update(policy=dingtalk_configured)
     message = push(organisation)
@@ -269,3 +275,28 @@ def test_a_publication_event_is_pushed_with_its_window_and_once_per_key(
     assert message.kind == DingTalkKind.PUBLICATION_OPENED
     with pytest.raises(ValueError):
         dingtalk.dingtalk_publication_event(organisation_id=organisation.pk, kind=DingTalkKind.OTHER, subject="x")
+
+
+def test_a_webhook_outside_the_installations_robot_addresses_is_refused_and_never_posted_to(
+    client_for, organisation, hr, robot, dingtalk_configured, push, settings
+):
+    """A security test saved this server's own /healthz (and a closed port) as the webhook: the server
+    posted to it, and the messages page told HR what answered — a scan of the office's network. The
+    address must be one of the installation's robot addresses, when saved and when sent."""
+    from accounts import services as account_services
+
+    page = client_for(hr).get(reverse("accounts:policy"))
+    data = {**page.context["form"].initial, "dingtalk_webhook_url": "http://127.0.0.1:8000/healthz?x=1"}
+    data = {key: value for key, value in data.items() if value is not None}
+    response = client_for(hr).post(reverse("accounts:policy"), data)
+    assert response.status_code == 200
+    assert "Webhook地址须为钉钉群机器人的地址（以https://oapi.dingtalk.com/robot/send?" in response.content.decode()
+    assert policy_for_organisation(organisation_id=organisation.pk).dingtalk_webhook_url == robot.url
+    with pytest.raises(ValidationError):
+        dingtalk_configured.dingtalk_webhook_url = "http://10.0.0.5/robot/send?access_token=x"
+        account_services.policy_update(policy=dingtalk_configured)
+    # An address stored before the rule (or a list narrowed since) is not posted to either.
+    settings.DINGTALK_WEBHOOK_PREFIXES = ["https://oapi.dingtalk.com/robot/send?"]
+    message = push(organisation)
+    assert message.state == DingTalkMessage.State.FAILED and "须为钉钉群机器人的地址" in message.last_error
+    assert robot.received == []
