@@ -35,12 +35,14 @@ PYTEST_ARGS ?=
 
 # System packages. Running needs CJK fonts (PDFs), gettext (compilemessages) and Pango for
 # WeasyPrint; the tests also need the real services, the browser, and LibreOffice to open every
-# workbook the application writes (tests/test_workbooks_in_libreoffice.py).
+# workbook the application writes (tests/test_workbooks_in_libreoffice.py), and Debian's nginx to
+# check deploy/nginx/appraisal.conf with `nginx -t` (tests/test_deploy.py; installing it starts nothing
+# where policy-rc.d forbids, and the test runs no server).
 RUN_PACKAGES := fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_PACKAGES := $(RUN_PACKAGES) redis-server postgresql chromium-headless-shell poppler-utils libreoffice-calc-nogui
+TEST_PACKAGES := $(RUN_PACKAGES) redis-server postgresql chromium-headless-shell poppler-utils libreoffice-calc-nogui nginx
 # make test's first part (the SQLite and PostgreSQL runs) needs only these; the others (the
 # broker, the browser, LibreOffice: the second part's) are installed in the background meanwhile.
-FIRST_PACKAGES := $(RUN_PACKAGES) postgresql poppler-utils
+FIRST_PACKAGES := $(RUN_PACKAGES) postgresql poppler-utils nginx
 LATER_PACKAGES := $(filter-out $(FIRST_PACKAGES),$(TEST_PACKAGES))
 
 # Tests that need something other than the database the run is about.
@@ -168,6 +170,7 @@ beside-e2e:
 
 # make test installs LibreOffice: the workbook test (one_database) fails rather than skips without it.
 test-sqlite test-one-database: export LIBREOFFICE_REQUIRED := 1
+test-sqlite test-sqlite-main: export NGINX_REQUIRED := 1
 
 # (a) Everything but the browser and broker tests, on SQLite (in-memory test database), in two
 # runs: the tests marked one_database (the demo story, the permission table, the LibreOffice

@@ -1,9 +1,14 @@
 """The deploy recipe (deploy/): the parts agree with each other and with the settings."""
 
 import multiprocessing
+import os
 import re
 import runpy
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -79,3 +84,50 @@ def test_the_daily_backup_timer_runs_the_backup_script():
     assert re.search(r"^OnCalendar=\*-\*-\* \d\d:\d\d:\d\d", timer, re.M)
     script = (DEPLOY / "backup.sh").read_text(encoding="utf-8")
     assert "--format=custom" in script and "PRIVATE_FILES_ROOT" in script and "MEDIA_ROOT" in script
+
+
+def test_debians_nginx_accepts_the_site(tmp_path):
+    """An operator's `nginx -t` on Debian 12 refused the site (`http2 on;` needs nginx 1.25.1; Debian's
+    is 1.22). Checked with Debian's own nginx (make test installs it), with a throwaway certificate."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx is None:
+        message = "nginx not found: apt-get install nginx"
+        if os.environ.get("NGINX_REQUIRED") or os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    site = (DEPLOY / "nginx" / "appraisal.conf").read_text(encoding="utf-8")
+    certificate, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=kaohe.example.gov.cn"]
+        + ["-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+    )
+    site = site.replace("/etc/ssl/appraisal/fullchain.pem", str(certificate))
+    site = site.replace("/etc/ssl/appraisal/privkey.pem", str(key))
+    (tmp_path / "site.conf").write_text(site, encoding="utf-8")
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{ access_log off; include {tmp_path}/site.conf; }}\n",
+        encoding="utf-8",
+    )
+    checked = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "syntax is ok" in checked.stderr
+
+
+def test_nginx_lets_through_the_largest_upload_a_policy_may_allow():
+    """An operator read 12m in the site while HR may set attachments up to 100 MB: nginx answered
+    its own English 413 where the application would have said the organisation's limit."""
+    from django.core.validators import MaxValueValidator
+
+    from accounts.models import Policy
+
+    site = (DEPLOY / "nginx" / "appraisal.conf").read_text(encoding="utf-8")
+    megabytes = int(re.search(r"client_max_body_size (\d+)m;", site).group(1))
+    field = Policy._meta.get_field("attachment_max_mb")
+    (largest,) = [v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)]
+    assert megabytes > largest
