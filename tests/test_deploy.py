@@ -131,3 +131,50 @@ def test_nginx_lets_through_the_largest_upload_a_policy_may_allow():
     field = Policy._meta.get_field("attachment_max_mb")
     (largest,) = [v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)]
     assert megabytes > largest
+
+
+def test_the_backup_keeps_the_uploads_in_their_default_folders_private_and_the_password_off_the_command_line(
+    tmp_path,
+):
+    """An operator who left MEDIA_ROOT and PRIVATE_FILES_ROOT at the application's defaults got a
+    backup without the uploads, readable by everyone, and pg_dump's command line (what `ps` shows)
+    held the database password. pg_dump itself is the restore drill's (make restore-drill); here a
+    stand-in records what it was given."""
+    project = tmp_path / "srv"
+    (project / "deploy").mkdir(parents=True)
+    shutil.copy(DEPLOY / "backup.sh", project / "deploy" / "backup.sh")
+    (project / "var" / "private" / "summaries").mkdir(parents=True)
+    (project / "var" / "private" / "summaries" / "总结.pdf").write_bytes(b"%PDF-1.4 uploaded")
+    recorded = tmp_path / "pg_dump.txt"
+    pg_dump = tmp_path / "pg_dump"
+    pg_dump.write_text(
+        f'#!/usr/bin/env bash\nprintf "%s\\n" "$*" "password=$PGPASSWORD" > {recorded}\n'
+        'for a in "$@"; do case $a in --file=*) echo dump > "${a#--file=}";; esac; done\n',
+        encoding="utf-8",
+    )
+    pg_dump.chmod(0o755)
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": "postgres://appraisal:s%40cret@db:5432/appraisal",
+        "BACKUP_DIR": str(tmp_path / "backups"),
+        "PG_DUMP": str(pg_dump),
+    }
+    done = subprocess.run(
+        ["bash", str(project / "deploy" / "backup.sh")], env=env, capture_output=True, text=True, check=True
+    )
+    backup = Path(done.stdout.strip())
+    assert sorted(p.name for p in backup.iterdir()) == [
+        "SHA256SUMS",
+        "database.dump",
+        "media_root.tar.gz",
+        "private_files_root.tar.gz",
+    ]
+    listed = subprocess.run(
+        ["tar", "-tzf", str(backup / "private_files_root.tar.gz")], capture_output=True, text=True, check=True
+    )
+    assert "./summaries/总结.pdf" in listed.stdout.splitlines()
+    assert "MEDIA_ROOT" in done.stderr and "does not exist" in done.stderr  # said, and an empty archive
+    assert all((path.stat().st_mode & 0o077) == 0 for path in [backup, *backup.iterdir()])
+    arguments, password = recorded.read_text(encoding="utf-8").splitlines()
+    assert "s%40cret" not in arguments and "cret" not in arguments
+    assert "--dbname=postgres://appraisal@db:5432/appraisal" in arguments and password == "password=s@cret"

@@ -7,7 +7,10 @@
 #    the two upload directories;
 # 2. back it up with deploy/backup.sh, exactly as the daily timer does (pg_dump -Fc + tar);
 # 3. check the backup's SHA-256 sums, restore the dump into a new database and the archives into
-#    new directories;
+#    new directories, as README says: the database created for the migration role and the dump
+#    restored as that role (--role), so that its tables belong to it and the next `migrate` can
+#    alter them (restored as the administrator, every table was the administrator's: an operator's
+#    upgrade after a restore failed with "permission denied for table django_migrations");
 # 4. compare the row count of every table, a checksum of the whole audit log (every column of
 #    every entry, in id order) and the restored files with the originals.
 # Any difference fails. Temporary files are removed whatever happens.
@@ -55,8 +58,9 @@ say "backed up: $(cd "$backup" && du -sh -- * | tr '\t\n' ': ' )"
 # 3. Restore into a new database and new directories.
 (cd "$backup" && sha256sum --quiet --check SHA256SUMS) || fail "the backup's SHA-256 sums do not match"
 restored_url="${DATABASE_URL%/*}/appraisal_restored"
-sql "$DATABASE_URL" "CREATE DATABASE appraisal_restored" >/dev/null
-"$PGBIN/pg_restore" --no-owner --exit-on-error --dbname="$restored_url" "$backup/database.dump"
+sql "$DATABASE_URL" "CREATE ROLE appraisal_owner LOGIN" >/dev/null
+sql "$DATABASE_URL" "CREATE DATABASE appraisal_restored OWNER appraisal_owner" >/dev/null
+"$PGBIN/pg_restore" --no-owner --role=appraisal_owner --exit-on-error --dbname="$restored_url" "$backup/database.dump"
 mkdir -p "$work/restored/media" "$work/restored/private"
 tar --extract --gzip --file="$backup/media_root.tar.gz" --directory="$work/restored/media"
 tar --extract --gzip --file="$backup/private_files_root.tar.gz" --directory="$work/restored/private"
@@ -73,6 +77,10 @@ audit_after=$(sql "$restored_url" "$AUDIT_CHECKSUM")
 [ "$audit_before" = "$audit_after" ] || fail "audit log differs: $audit_before before, $audit_after after"
 diff -r "$MEDIA_ROOT" "$work/restored/media" >&2 || fail "restored media files differ"
 diff -r "$PRIVATE_FILES_ROOT" "$work/restored/private" >&2 || fail "restored private files differ"
+not_owned=$(sql "$restored_url" "SELECT string_agg(tablename, ' ') FROM pg_tables WHERE schemaname = 'public' AND tableowner <> 'appraisal_owner'")
+[ -z "$not_owned" ] || fail "restored tables not owned by the migration role: $not_owned"
+owner_url=$(echo "$restored_url" | sed 's#://[^@]*@#://appraisal_owner@#')
+DATABASE_URL=$owner_url "$BIN/python" "$root/manage.py" migrate --noinput -v0 || fail "migrate as the owner fails after the restore"
 tables=$(echo "$counts_after" | wc -l)
 rows=$(echo "$counts_after" | awk '{ n += $2 } END { print n }')
 say "passed: $tables tables and $rows rows equal, audit log equal ($audit_after), uploads equal"
