@@ -69,7 +69,7 @@ stop_all() {
         [ $alive -eq 0 ] && break
         sleep 0.25
     done
-    echo "run-stack: processes ended (${SECONDS} s)" >&2
+    echo "run-stack: every process stopped (the stack ran ${SECONDS} s)" >&2
     for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
     [ -n "$redis_started" ] && { redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; }
     [ -n "$pg_data" ] && { as_pg "$PGBIN/pg_ctl" stop -D "$pg_data" -m fast -s >/dev/null 2>&1 || true; }
