@@ -151,3 +151,31 @@ def test_old_secret_keys_are_read_from_the_environment_after_a_rotation():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "['old-key-one', 'old-key-two']"
+
+
+def test_the_containers_health_check_asks_under_the_sites_name(client, db, settings):
+    """An operator read compose.yaml's web health check: it asked http://127.0.0.1:8000/healthz, which
+    the application answers 400 (DisallowedHost) under env.example's ALLOWED_HOSTS, so the container
+    would never be healthy. The check's own code is run here, its request answered by the application."""
+    import re
+    import urllib.request
+
+    compose = (ROOT / "deploy" / "compose.yaml").read_text(encoding="utf-8")
+    web = compose.split("\n  web:\n", 1)[1].split("\n\n", 1)[0]
+    code = re.search(r'test: \["CMD", "python", "-c", "(.+)"\]', web).group(1)
+    allowed = re.search(r"^ALLOWED_HOSTS=(.+)$", (ROOT / "deploy" / "env.example").read_text(encoding="utf-8"), re.M)
+    settings.ALLOWED_HOSTS = allowed.group(1).split(",")
+    answers = []
+
+    def urlopen(request, timeout):
+        assert request.full_url == "http://127.0.0.1:8000/healthz"
+        answers.append(client.get("/healthz", HTTP_HOST=request.get_header("Host")).status_code)
+
+    with (
+        mock.patch.dict("os.environ", {"ALLOWED_HOSTS": allowed.group(1)}),
+        mock.patch.object(urllib.request, "urlopen", urlopen),
+    ):
+        exec(code, {})
+    assert answers == [200]
+    # Under the address alone, as the check first asked: refused.
+    assert client.get("/healthz", HTTP_HOST="127.0.0.1").status_code == 400
