@@ -119,20 +119,6 @@ def test_debians_nginx_accepts_the_site(tmp_path):
     assert "syntax is ok" in checked.stderr
 
 
-def test_nginx_lets_through_the_largest_upload_a_policy_may_allow():
-    """An operator read 12m in the site while HR may set attachments up to 100 MB: nginx answered
-    its own English 413 where the application would have said the organisation's limit."""
-    from django.core.validators import MaxValueValidator
-
-    from accounts.models import Policy
-
-    site = (DEPLOY / "nginx" / "appraisal.conf").read_text(encoding="utf-8")
-    megabytes = int(re.search(r"client_max_body_size (\d+)m;", site).group(1))
-    field = Policy._meta.get_field("attachment_max_mb")
-    (largest,) = [v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)]
-    assert megabytes > largest
-
-
 def test_the_backup_keeps_the_uploads_in_their_default_folders_private_and_the_password_off_the_command_line(
     tmp_path,
 ):
