@@ -444,6 +444,15 @@ def past_deadline_people(policy: Policy, period: Quarter | Month, today: date, p
     return found | owing & Q(**{f"{start}__gt": usual}) & Q(**{f"{start}__lte": today - timedelta(days=day)})
 
 
+def roster_default_month(policy: Policy) -> Month:
+    """The month a roster of submissions opens on: the last month that has ended, or the month under
+    way when the last one asked nothing of anyone (it ended before the organisation began appraising
+    in the system). An office that went live this month saw "0 人" there and no overdue target."""
+    current = Month.current()
+    last = current.previous()
+    return last if is_due(policy, last) else current
+
+
 def is_due(policy: Policy, period: Quarter | Month) -> bool:
     """Whether ``period`` asks anything of the organisation's people: not when it ended before the
     organisation began appraising in the system (``Policy.started_on``); its targets, summaries

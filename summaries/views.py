@@ -489,10 +489,10 @@ def review_decide(request: HttpRequest) -> HttpResponse:
 
 
 def _roster_params(request: HttpRequest) -> tuple[int, int, int | None, str]:
-    last_month = periods.Month.current().previous()
+    opening = periods.roster_default_month(policy_for_organisation(organisation_id=request.user.organisation_id))
     try:
-        year = int(request.GET.get("year") or last_month.year)
-        month = int(request.GET.get("month") or last_month.month)
+        year = int(request.GET.get("year") or opening.year)
+        month = int(request.GET.get("month") or opening.month)
         department_id = int(request.GET["department"]) if request.GET.get("department") else None
     except ValueError as exc:
         raise Http404 from exc

@@ -75,3 +75,23 @@ def test_the_calendar_says_when_a_period_has_begun():
     assert periods.Month(2027, 1).has_begun(TODAY) and not periods.Month(2027, 2).has_begun(TODAY)
     assert periods.Quarter(2027, 1).has_begun(TODAY) and not periods.Quarter(2027, 2).has_begun(TODAY)
     assert periods.Month(2027, 2).has_begun(date(2027, 2, 1))
+
+
+def test_an_office_that_went_live_this_month_opens_its_roster_on_this_month(
+    client_for, hr, people, organisation, settings
+):
+    """A go-live test: an agency that began in the system on 8 December opened 提交情况 on November,
+    which asked nothing of anyone — "共 0 人", and "季度目标未提交 0 人" while every Q4 target was
+    overdue. It opens on the month under way until a month in the system has ended."""
+    from accounts.selectors import policy_for_organisation
+
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    policy.started_on = date(2026, 12, 8)
+    policy.save()
+    settings.APPRAISAL_TODAY = date(2026, 12, 18)
+    body = client_for(hr).get(reverse("roster")).content.decode()
+    counts = re.search(r'data-testid="roster-counts">([^<]*)<', body).group(1)
+    assert "2026年12月小结" in body and re.search(r"季度目标未提交 [1-9]\d* 人", counts)
+    # From the next month on, the last month that has ended, as before.
+    settings.APPRAISAL_TODAY = date(2027, 1, 6)
+    assert periods.roster_default_month(policy) == periods.Month(2026, 12)
