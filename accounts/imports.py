@@ -46,6 +46,7 @@ from .excel import (
     YES,
     RowForm,
     append_row,
+    cell_text,
     department_list,
     help_paragraph,
     help_sheet_for,
@@ -547,12 +548,19 @@ def _username_problems(row: dict, *, existing: dict[str, User], holders: dict[st
 
 
 def parse_staff_workbook(
-    *, organisation: Organisation, file, skipped: list[str] | None = None
+    *,
+    organisation: Organisation,
+    file,
+    skipped: list[str] | None = None,
+    skipped_rows: list[int] | None = None,
 ) -> tuple[list[ImportRow], list[str]]:
     """Validate every row of the uploaded workbook; return the clean rows and all errors (nothing is written).
 
     The staff list's export reads back: its headers in the reader's language name the same columns,
-    and its read-only columns (EXPORT_ONLY_HEADERS) are skipped, named in ``skipped`` when given."""
+    and its read-only columns (EXPORT_ONLY_HEADERS) are skipped, named in ``skipped`` when given.
+    So are the rows of the accounts without a 工号 (the administrators ``create_organisation``
+    made, which the export lists), their row numbers in ``skipped_rows``: an unchanged export was
+    refused as "工号不能为空" on them (a go-live test)."""
     positions, data, file_error = read_sheet(
         file,
         columns=COLUMNS,
@@ -570,6 +578,7 @@ def parse_staff_workbook(
     departments = list(Department.objects.filter(organisation=organisation))
     people = list(User.objects.filter(organisation=organisation))
     existing = {person.employee_number: person for person in people if person.employee_number}
+    data = _without_accounts_lacking_a_number(positions, data, people=people, skipped_rows=skipped_rows)
     cleaned_rows, errors = parse_rows(
         positions,
         data,
@@ -607,6 +616,28 @@ def parse_staff_workbook(
     if problems:
         return [], [text for _row_number, text in sorted(problems, key=lambda problem: problem[0])]
     return parsed, []
+
+
+def _without_accounts_lacking_a_number(positions, data, *, people: list[User], skipped_rows: list[int] | None):
+    """``data`` without the rows that leave 工号 empty and name, by 用户名, an account of the
+    organisation that has none (an administrator's): such an account is not a person the import
+    manages."""
+    lacking = {person.username.lower() for person in people if not person.employee_number}
+    number_at, name_at = positions.get("employee_number"), positions.get("username")
+    if not lacking or name_at is None:
+        return data
+
+    def cell(values, at):
+        return cell_text(values[at]) if at is not None and at < len(values) else ""
+
+    kept = []
+    for row_number, values in data:
+        if not cell(values, number_at) and cell(values, name_at).lower() in lacking:
+            if skipped_rows is not None:
+                skipped_rows.append(row_number)
+            continue
+        kept.append((row_number, values))
+    return kept
 
 
 def _move_problems(rows: list[ImportRow], *, existing: dict[str, User]) -> list[tuple[int, str]]:

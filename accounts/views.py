@@ -1121,12 +1121,21 @@ def staff_import(request: HttpRequest) -> HttpResponse:
 
     def parse(*, organisation, file):
         skipped: list[str] = []
-        rows, errors = imports.parse_staff_workbook(organisation=organisation, file=file, skipped=skipped)
+        skipped_rows: list[int] = []
+        rows, errors = imports.parse_staff_workbook(
+            organisation=organisation, file=file, skipped=skipped, skipped_rows=skipped_rows
+        )
         if skipped and not (errors and getattr(errors[0], "is_file_error", False)):
             messages.info(
                 request,
                 _("已忽略人员列表导出的只读列：%(columns)s（角色、状态不能通过导入修改）。")
                 % {"columns": join_list(skipped)},
+            )
+        if skipped_rows:
+            messages.info(
+                request,
+                _("已跳过第%(rows)s行：没有工号的系统账号（如系统管理员），不通过导入修改。")
+                % {"rows": join_list(str(number) for number in skipped_rows)},
             )
         return rows, errors
 

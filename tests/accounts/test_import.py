@@ -611,6 +611,33 @@ def test_the_staff_lists_export_edited_in_one_cell_reads_back_into_the_import(hr
     )
 
 
+def test_the_whole_staff_export_reads_back_unchanged_past_the_administrators_rows(
+    hr_client, organisation, department, finance
+):
+    """A go-live test exported the staff list and uploaded it unchanged, as the import page offers:
+    refused, "工号不能为空", on the rows of the administrator accounts create_organisation made (no
+    工号). Their rows are skipped and said so; an empty 工号 on any other row is still refused."""
+    upload(hr_client, xlsx([["E901", "王新", "", "办公室"]]))
+    UserFactory(organisation=organisation, username="sys_admin", employee_number="", department=None)
+    exported = hr_client.post(reverse("accounts:staff_export"))
+    workbook = load_workbook(io.BytesIO(exported.content))
+    usernames = [row[2] for row in workbook.active.iter_rows(min_row=2, values_only=True)]
+    assert "sys_admin" in usernames
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    asked = hr_client.post(
+        reverse(IMPORT_URL), {"file": SimpleUploadedFile("export.xlsx", buffer.getvalue())}, follow=True
+    )
+
+    body = asked.content.decode()
+    assert "工号不能为空" not in body and "无变化" in body
+    assert f"已跳过第{usernames.index('sys_admin') + 2}行：没有工号的系统账号" in body
+    # A new person typed without a 工号 is a mistake, said as before.
+    response = upload(hr_client, xlsx([["", "新来的", "new_one", "办公室"]]))
+    assert "工号不能为空" in page_errors(response)[0]
+
+
 def test_an_export_made_in_english_reads_back_in_english(organisation, department, staff):
     from django.utils import translation
 
