@@ -323,7 +323,9 @@ def _agency_head(user: User, today: date) -> list[Todo]:
     )
     for appraisal_quarter in awaiting:
         if appraisal_quarter.period.last_day < today:
-            # Ready, or still being graded: the count is then what stands in the way (the page lists it).
+            # Ready, or still being graded (the label says which, the page lists what stands in the
+            # way): one quarter to approve. The number of kinds of obstacle, counted here before, read
+            # as people or items beside the home page's counts of people (a go-live test).
             blockers = approval_blockers(appraisal_quarter=appraisal_quarter, with_names=False)
             if blockers and all(blocker.waits_for == DISCIPLINE_OPINION for blocker in blockers):
                 label = _("%(quarter)s评鉴已完成，待纪委意见后审批")
@@ -344,7 +346,7 @@ def _agency_head(user: User, today: date) -> list[Todo]:
                         # Every document blocker (targets and summaries), as the page lists them.
                         "first": join_sentences(b for b in blockers if b.waits_for == INPUTS),
                     },
-                    len(blockers) or 1,
+                    1,
                     reverse("evaluations:quarter_approve", args=[appraisal_quarter.pk]),
                 )
             )
