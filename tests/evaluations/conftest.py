@@ -101,6 +101,22 @@ def approved_quarter(organisation):
 
 
 @pytest.fixture
+def room_for_one_good(approved_quarter, staff, head, leader):
+    """Two more people's confirmed 较好 in the approved quarter: with staff, three participants, so
+    the default 40 % quota leaves one 好 (which a review to 好 needs, as grading does)."""
+    for _number in range(2):
+        QuarterGradeFactory(
+            appraisal_quarter=approved_quarter,
+            person=UserFactory(organisation=approved_quarter.organisation, department=staff.department),
+            grade=Grade.FAIRLY_GOOD,
+            comment="稳定",
+            state=GradeState.CONFIRMED,
+            evaluator=head,
+            confirmed_by=leader,
+        )
+
+
+@pytest.fixture
 def confirmed(approved_quarter, staff, head, leader):
     """staff's 较好 of the approved quarter, given by head and confirmed by leader."""
     return QuarterGradeFactory(

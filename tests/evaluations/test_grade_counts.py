@@ -111,6 +111,7 @@ def test_a_deferred_recount_that_raises_counts_nothing_and_leaves_the_counters_a
     assert stored() == before == fresh()
 
 
+@pytest.mark.usefixtures("room_for_one_good")
 def test_the_counters_follow_the_approved_quarters_lock_review_and_regrading(
     approved_quarter, confirmed, head, staff, hr
 ):

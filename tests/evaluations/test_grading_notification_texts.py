@@ -1,6 +1,8 @@
 """A grading notice names the quarter as people say it ("2026年第4季度"), not the quarter row with
 its organisation's name inside ("测试局 2026年第4季度")."""
 
+import pytest
+
 from accounts.models import Notification
 from evaluations.grading.services import grading, locking
 from evaluations.grading.services.grading import appraisal_quarter_approve, grade_assign, grades_confirm_all
@@ -25,6 +27,7 @@ def test_the_leader_is_told_of_a_regrade_with_the_quarters_name(approved_quarter
     assert notice_to(leader) == "科员甲的2026年第4季度等次已因异议重新评鉴为“一般”，请确认。"
 
 
+@pytest.mark.usefixtures("room_for_one_good")
 def test_the_person_is_told_of_a_review_after_the_lock_with_the_quarters_name(approved_quarter, confirmed, hr, staff):
     locking.grades_lock(appraisal_quarter=approved_quarter)
     locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.GOOD, reason="复核认定")

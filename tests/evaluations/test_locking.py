@@ -45,6 +45,7 @@ def test_a_locked_grade_refuses_the_evaluator_the_leader_and_a_send_back(approve
         locking.grade_reopen_for_regrading(grade=confirmed, actor=hr, reason="x")
 
 
+@pytest.mark.usefixtures("room_for_one_good")
 def test_a_locked_grade_changes_through_the_recorded_review(client_for, approved_quarter, confirmed, hr, staff):
     locking.grades_lock(appraisal_quarter=approved_quarter)
     review = locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.GOOD, reason="复核认定")
@@ -54,6 +55,23 @@ def test_a_locked_grade_changes_through_the_recorded_review(client_for, approved
     assert AuditEntry.objects.filter(event="grade_reviewed_after_lock", actor=hr).exists()
     history = client_for(staff).get(reverse("evaluations:my_history"))
     assert "复核认定" in history.content.decode()
+
+
+@pytest.mark.usefixtures("room_for_one_good")
+def test_a_review_to_good_past_the_quota_is_refused_as_in_grading(client_for, approved_quarter, confirmed, hr):
+    """A security test reviewed ten locked grades to 好, one POST each, and the quarter went from 15
+    好 to 25 against a quota of 23: the quota binds a review as it binds grading (DOMAIN.md §4)."""
+    locking.grades_lock(appraisal_quarter=approved_quarter)
+    others = QuarterGrade.objects.filter(appraisal_quarter=approved_quarter).exclude(pk=confirmed.pk)
+    assert others.count() == 2
+    others.update(grade=Grade.GOOD)  # three participants, one place for 好: already taken (twice)
+    with pytest.raises(ValidationError, match="名额已满"):
+        locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.GOOD, reason="复核认定")
+    url = reverse("evaluations:grade_review", args=[confirmed.pk])
+    response = client_for(hr).post(url, {"new_grade": Grade.GOOD, "reason": "复核认定"})
+    assert response.status_code == 400 and "名额已满" in response.content.decode()
+    confirmed.refresh_from_db()
+    assert confirmed.grade == Grade.FAIRLY_GOOD and not GradeReview.objects.exists()
 
 
 def test_the_review_is_refused_to_others_and_on_an_unlocked_grade(approved_quarter, confirmed, hr, head):
@@ -123,6 +141,7 @@ def test_a_locked_annual_result_refuses_the_committee(organisation, staff, chief
         annual_decide(result=result, actor=chief, grade=AnnualGrade.COMPETENT, reason="")
 
 
+@pytest.mark.usefixtures("room_for_one_good")
 def test_hr_recuse_themselves_from_reviewing_their_own_locked_grade_unless_they_are_the_only_one(
     approved_quarter, confirmed, hr, staff
 ):

@@ -685,8 +685,9 @@ def test_a_locked_result_cannot_be_edited_but_by_the_recorded_review(publication
         grading.grade_confirm(grade_row=grade, actor=leader, new_grade=Grade.GOOD, reason="改")
     from evaluations.grading.services.locking import grade_review_after_lock
 
-    grade_review_after_lock(grade=grade, actor=hr, new_grade=Grade.GOOD, reason="复核")
-    assert QuarterGrade.objects.get(person=staff).grade == Grade.GOOD
+    # (To 一般: the colleague's 好 is the quarter's whole quota, which binds a review too.)
+    grade_review_after_lock(grade=grade, actor=hr, new_grade=Grade.AVERAGE, reason="复核")
+    assert QuarterGrade.objects.get(person=staff).grade == Grade.AVERAGE
 
 
 def test_the_board_notes_a_grade_changed_by_a_review_after_it_was_locked(
@@ -697,11 +698,13 @@ def test_the_board_notes_a_grade_changed_by_a_review_after_it_was_locked(
     clock(AFTER_WINDOW)
     services.publications_lock_due(organisation_id=publication.organisation_id)
     posted = entry_of(publication, staff).grade_label
-    grade_review_after_lock(grade=QuarterGrade.objects.get(person=staff), actor=hr, new_grade=Grade.GOOD, reason="复核")
+    grade_review_after_lock(
+        grade=QuarterGrade.objects.get(person=staff), actor=hr, new_grade=Grade.AVERAGE, reason="复核"
+    )
     body = client_for(colleague).get(publication.get_absolute_url()).content.decode()
     # What was posted stays, with the review's grade beside it; the other line has no note.
     assert posted in body and body.count('data-testid="entry-reviewed"') == 1
-    assert "定等后复核为“好”" in body
+    assert "定等后复核为“一般”" in body
 
 
 def test_under_a_moved_clock_the_lock_is_stamped_on_the_moved_day_and_no_talk_is_overdue_at_once(
@@ -1048,13 +1051,15 @@ def test_the_notice_pdf_says_a_grade_changed_by_a_review_after_it_was_locked(
 
     clock(AFTER_WINDOW)
     services.publications_lock_due(organisation_id=publication.organisation_id)
-    grade_review_after_lock(grade=QuarterGrade.objects.get(person=staff), actor=hr, new_grade=Grade.GOOD, reason="复核")
+    grade_review_after_lock(
+        grade=QuarterGrade.objects.get(person=staff), actor=hr, new_grade=Grade.AVERAGE, reason="复核"
+    )
     response = client_for(hr).get(reverse("publicity:publication_notice", args=[publication.pk]))
     path = tmp_path / "notice.pdf"
     path.write_bytes(response.content)
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
     line = next(line for line in text.splitlines() if staff.get_full_name() in line)
-    assert "定等后复核为“好”" in line
+    assert "定等后复核为“一般”" in line
     assert text.count("定等后复核为") == 1
 
 

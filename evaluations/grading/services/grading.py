@@ -194,40 +194,6 @@ def _check_grade_fields(*, grade: str, comment: str, reason: str, uncertain_reas
         raise ValidationError(errors)
 
 
-def _check_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
-    """Refuse a change that would take the pool past its 好 quota.
-
-    The pool row is locked first, so concurrent gradings in the same pool queue here and each
-    counts the others' committed 好. A move to 不确定等次 also shrinks the pool, so it is checked too.
-    """
-    affects_quota = Grade.GOOD in (new_grade, grade_row.grade) or Grade.UNCERTAIN in (new_grade, grade_row.grade)
-    if not affects_quota:
-        return
-    appraisal_quarter = grade_row.appraisal_quarter
-    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
-    rules = quota.quarter_rules(appraisal_quarter, policy)
-    kind = quota.pool_kind(is_leader_position=grade_row.is_leader_position, policy=rules)
-    # The pool row may be missing when HR switched to separate pools after the quarter opened:
-    # create it here rather than fail, then lock it like any other.
-    QuotaPool.objects.get_or_create(appraisal_quarter=appraisal_quarter, kind=kind)
-    QuotaPool.objects.select_for_update(of=("self",)).get(appraisal_quarter=appraisal_quarter, kind=kind)
-    others = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).filter(quota.pool_filter(kind))
-    others = others.exclude(pk=grade_row.pk)
-    participants = others.exclude(grade=Grade.UNCERTAIN).count() + (0 if new_grade == Grade.UNCERTAIN else 1)
-    used = others.filter(grade=Grade.GOOD).count() + (1 if new_grade == Grade.GOOD else 0)
-    capacity = quota.good_quota(participants=participants, percent=rules.good_quota_percent)
-    if used > capacity:
-        if new_grade == Grade.GOOD:
-            raise ValidationError(
-                _("“好”等次名额已满：本季度可评“好”%(capacity)s人，已评%(used)s人。")
-                % {"capacity": capacity, "used": used - 1}
-            )
-        raise ValidationError(
-            _("定为不确定等次后参与人数减少，“好”等次将超出名额（可评%(capacity)s人，已评%(used)s人）。")
-            % {"capacity": capacity, "used": used}
-        )
-
-
 def _check_band(*, grade_row: QuarterGrade, grade: str, field: str | None) -> None:
     """Refuse a grade the person's composite score rules out (DOMAIN.md §4: below the policy's
     ``band_average`` it must be 较差), at ``field`` of the form when there is one."""
@@ -276,7 +242,7 @@ def grade_assign(
         raise ValidationError(_("分管领导已确认此等次，不能再修改。"))
     _check_grade_fields(grade=grade, comment=comment, reason=reason, uncertain_reason=uncertain_reason)
     _check_band(grade_row=row, grade=grade, field="grade")
-    _check_quota(grade_row=row, new_grade=grade)
+    quota.check_good_quota(grade_row=row, new_grade=grade)
     now = timezone.now()
     row.grade = grade
     row.comment = comment.strip()
@@ -349,7 +315,7 @@ def grade_confirm(
             uncertain_reason=uncertain_reason,
         )
         _check_band(grade_row=row, grade=new_grade, field="new_grade")
-        _check_quota(grade_row=row, new_grade=new_grade)
+        quota.check_good_quota(grade_row=row, new_grade=new_grade)
         # Keep the evaluator's own grade (not an earlier change of the leader's) beside the new one.
         row.evaluator_grade = row.evaluator_grade or row.grade
         row.change_reason = reason.strip()

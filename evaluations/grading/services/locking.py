@@ -33,7 +33,7 @@ from ..models import (
     QuarterState,
     UncertainReason,
 )
-from . import scores
+from . import quota, scores
 from .rollup import ROLLUP_QUARTER
 
 
@@ -208,6 +208,9 @@ def grade_review_after_lock(*, grade: QuarterGrade, actor: User, new_grade: str,
     policy = policy_for_organisation(organisation_id=row.appraisal_quarter.organisation_id)
     if refusal := scores.band_refusal(row=row, grade=new_grade, policy=policy):
         raise ValidationError(refusal)
+    # And the 好 quota binds a review as it binds grading (a security test reviewed ten locked grades
+    # to 好 past it, one POST each).
+    quota.check_good_quota(grade_row=row, new_grade=new_grade)
     old = row.grade
     row.grade = new_grade
     if new_grade in GRADES_NEEDING_REASON:

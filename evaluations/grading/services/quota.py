@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, Sum
+from django.utils.translation import gettext as _
 
 from accounts.models import Policy
+from accounts.selectors import policy_for_organisation
 
-from ..models import AppraisalQuarter, Grade, QuarterGradeCount, QuotaPoolKind
+from ..models import AppraisalQuarter, Grade, QuarterGrade, QuarterGradeCount, QuotaPool, QuotaPoolKind
 
 
 def good_quota(*, participants: int, percent: int) -> int:
@@ -149,3 +152,38 @@ def _pool(kind: str, percent: int, *, participants: int, used: int) -> PoolStatu
         capacity=good_quota(participants=participants, percent=percent),
         used=used,
     )
+
+
+def check_good_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
+    """Refuse a change of ``grade_row`` to ``new_grade`` that would take the pool past its 好 quota:
+    grading, a leader's confirmation, and the review of a locked grade (定等后复核) alike.
+
+    The pool row is locked first, so concurrent gradings in the same pool queue here and each
+    counts the others' committed 好. A move to 不确定等次 also shrinks the pool, so it is checked too.
+    """
+    affects_quota = Grade.GOOD in (new_grade, grade_row.grade) or Grade.UNCERTAIN in (new_grade, grade_row.grade)
+    if not affects_quota:
+        return
+    appraisal_quarter = grade_row.appraisal_quarter
+    policy = policy_for_organisation(organisation_id=appraisal_quarter.organisation_id)
+    rules = quarter_rules(appraisal_quarter, policy)
+    kind = pool_kind(is_leader_position=grade_row.is_leader_position, policy=rules)
+    # The pool row may be missing when HR switched to separate pools after the quarter opened:
+    # create it here rather than fail, then lock it like any other.
+    QuotaPool.objects.get_or_create(appraisal_quarter=appraisal_quarter, kind=kind)
+    QuotaPool.objects.select_for_update(of=("self",)).get(appraisal_quarter=appraisal_quarter, kind=kind)
+    others = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).filter(pool_filter(kind))
+    others = others.exclude(pk=grade_row.pk)
+    participants = others.exclude(grade=Grade.UNCERTAIN).count() + (0 if new_grade == Grade.UNCERTAIN else 1)
+    used = others.filter(grade=Grade.GOOD).count() + (1 if new_grade == Grade.GOOD else 0)
+    capacity = good_quota(participants=participants, percent=rules.good_quota_percent)
+    if used > capacity:
+        if new_grade == Grade.GOOD:
+            raise ValidationError(
+                _("“好”等次名额已满：本季度可评“好”%(capacity)s人，已评%(used)s人。")
+                % {"capacity": capacity, "used": used - 1}
+            )
+        raise ValidationError(
+            _("定为不确定等次后参与人数减少，“好”等次将超出名额（可评%(capacity)s人，已评%(used)s人）。")
+            % {"capacity": capacity, "used": used}
+        )
