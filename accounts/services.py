@@ -39,6 +39,7 @@ from .models import (
     DepartmentMembership,
     Notification,
     Organisation,
+    PasswordHistory,
     PendingPasswordReset,
     PendingRoleChange,
     PeriodLock,
@@ -792,6 +793,10 @@ def staff_create(
         user.set_password(initial_password)
     user.full_clean(exclude=["password"])
     user.save()
+    if password_hash:
+        # Remembered as a password set is (set_password's path records it on save), so the first
+        # change cannot go back to it: a security test changed a demo password and back at once.
+        PasswordHistory.objects.create(user=user, password=password_hash)
     if department is not None:
         # In the department from the day they take part, when that is before today (imported a few
         # days after arriving: a user test read 参加考核日期 11-16 beside a posting from the 20th).

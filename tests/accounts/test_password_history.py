@@ -297,3 +297,22 @@ def test_under_stricter_rules_a_password_is_refused_once_with_the_organisations_
     with pytest.raises(ValidationError) as refused:
         validate_password("longerpassword99", UserFactory())
     assert refused.value.messages == ["密码须包含大写字母、小写字母、数字、特殊字符中的至少3类。"]
+
+
+def test_a_password_given_already_hashed_is_remembered_so_the_first_change_cannot_go_back(client, organisation):
+    """A security test changed a demo account's documented password and straight back to it: the
+    demo's accounts (staff_create's password_hash) had no history, so the first one was forgotten."""
+    from django.contrib.auth.hashers import make_password
+
+    person, _initial = services.staff_create(
+        organisation=organisation,
+        employee_number="D001",
+        full_name="演示",
+        username="demo_like",
+        password_hash=make_password(PASSWORDS[0]),
+        department=None,
+    )
+    client.force_login(person)
+    assert _change(client, PASSWORDS[0], PASSWORDS[1]).status_code == 302
+    response = _change(client, PASSWORDS[1], PASSWORDS[0])
+    assert response.status_code == 200 and "不能使用最近5次用过的密码" in response.content.decode()
