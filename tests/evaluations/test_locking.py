@@ -64,10 +64,16 @@ def test_a_review_to_good_past_the_quota_is_refused_as_in_grading(client_for, ap
     locking.grades_lock(appraisal_quarter=approved_quarter)
     others = QuarterGrade.objects.filter(appraisal_quarter=approved_quarter).exclude(pk=confirmed.pk)
     assert others.count() == 2
+    url = reverse("evaluations:grade_review", args=[confirmed.pk])
+    assert f'value="{Grade.GOOD}"' in client_for(hr).get(url).content.decode()  # room for one: offered
     others.update(grade=Grade.GOOD)  # three participants, one place for 好: already taken (twice)
     with pytest.raises(ValidationError, match="名额已满"):
         locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.GOOD, reason="复核认定")
-    url = reverse("evaluations:grade_review", args=[confirmed.pk])
+    # Not offered on the page, the reason said under the field; a POST all the same is refused.
+    page = client_for(hr).get(url).content.decode()
+    select = page.split('name="new_grade"')[1].split("</select>")[0]
+    assert f'value="{Grade.GOOD}"' not in select and f'value="{Grade.AVERAGE}"' in select
+    assert "“好”等次名额已满：本季度可评“好”1人，已评2人。" in page
     response = client_for(hr).post(url, {"new_grade": Grade.GOOD, "reason": "复核认定"})
     assert response.status_code == 400 and "名额已满" in response.content.decode()
     confirmed.refresh_from_db()

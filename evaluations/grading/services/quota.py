@@ -172,18 +172,38 @@ def check_good_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
     # create it here rather than fail, then lock it like any other.
     QuotaPool.objects.get_or_create(appraisal_quarter=appraisal_quarter, kind=kind)
     QuotaPool.objects.select_for_update(of=("self",)).get(appraisal_quarter=appraisal_quarter, kind=kind)
-    others = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).filter(pool_filter(kind))
-    others = others.exclude(pk=grade_row.pk)
-    participants = others.exclude(grade=Grade.UNCERTAIN).count() + (0 if new_grade == Grade.UNCERTAIN else 1)
-    used = others.filter(grade=Grade.GOOD).count() + (1 if new_grade == Grade.GOOD else 0)
-    capacity = good_quota(participants=participants, percent=rules.good_quota_percent)
+    capacity, used = _pool_after(grade_row, new_grade, rules=rules, kind=kind)
     if used > capacity:
         if new_grade == Grade.GOOD:
-            raise ValidationError(
-                _("“好”等次名额已满：本季度可评“好”%(capacity)s人，已评%(used)s人。")
-                % {"capacity": capacity, "used": used - 1}
-            )
+            raise ValidationError(_full_message(capacity, used))
         raise ValidationError(
             _("定为不确定等次后参与人数减少，“好”等次将超出名额（可评%(capacity)s人，已评%(used)s人）。")
             % {"capacity": capacity, "used": used}
         )
+
+
+def _pool_after(grade_row: QuarterGrade, new_grade: str, *, rules: QuotaRules, kind: str) -> tuple[int, int]:
+    """The pool's (capacity, 好 used) were ``grade_row`` given ``new_grade``."""
+    others = QuarterGrade.objects.filter(appraisal_quarter=grade_row.appraisal_quarter).filter(pool_filter(kind))
+    others = others.exclude(pk=grade_row.pk)
+    participants = others.exclude(grade=Grade.UNCERTAIN).count() + (0 if new_grade == Grade.UNCERTAIN else 1)
+    used = others.filter(grade=Grade.GOOD).count() + (1 if new_grade == Grade.GOOD else 0)
+    return good_quota(participants=participants, percent=rules.good_quota_percent), used
+
+
+def _full_message(capacity: int, used: int) -> str:
+    return _("“好”等次名额已满：本季度可评“好”%(capacity)s人，已评%(used)s人。") % {
+        "capacity": capacity,
+        "used": used - 1,
+    }
+
+
+def good_refusal(*, grade_row: QuarterGrade, policy: Policy) -> str:
+    """What :func:`check_good_quota` would say to 好 for ``grade_row`` now, read only (a page leaves
+    好 out and says why, as the annual review page does for 优秀), or "" where it fits."""
+    if grade_row.grade == Grade.GOOD:
+        return ""
+    rules = quarter_rules(grade_row.appraisal_quarter, policy)
+    kind = pool_kind(is_leader_position=grade_row.is_leader_position, policy=rules)
+    capacity, used = _pool_after(grade_row, Grade.GOOD, rules=rules, kind=kind)
+    return _full_message(capacity, used) if used > capacity else ""

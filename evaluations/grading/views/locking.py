@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy
 from accounts.decorators import permission_required
 from accounts.formerrors import run_service
 from accounts.pages import visible_or_404
-from accounts.selectors import own_matter
+from accounts.selectors import own_matter, policy_for_organisation
 from accounts.text import MultiLineCharField
 
 from ..models import Grade, GradeReview, QuarterGrade
-from ..services import locking
+from ..services import locking, quota
 
 
 def review_form_class(*, choices, review_model: type[models.Model]) -> type[forms.Form]:
@@ -111,5 +111,13 @@ def grade_review(request: HttpRequest, pk: int) -> HttpResponse:
         record=lambda **review: locking.grade_review_after_lock(grade=row, actor=request.user, **review),
         done="evaluations:grade_review",
         template="evaluations/grading/review.html",
+        # 好 left out where the quota has no room for it, the reason said (the service refuses it too).
+        barred=_good_barred(row),
         pk=row.pk,
     )
+
+
+def _good_barred(row: QuarterGrade) -> dict[str, str] | None:
+    policy = policy_for_organisation(organisation_id=row.appraisal_quarter.organisation_id)
+    refusal = quota.good_refusal(grade_row=row, policy=policy)
+    return {Grade.GOOD: refusal} if refusal else None
