@@ -87,6 +87,11 @@ def test_an_upheld_objection_sends_a_welfare_result_back_to_the_units_decision(
     assessment.refresh_from_db()
     assert entry.state == "withdrawn" and assessment.stage == WelfareStage.DECISION
     assert assessment.owner.notifications.filter(message__contains="已退回集体研究").exists()
+    # The objection's page leads HR to the assessment, where the unit decides again.
+    page = client_for(hr).get(url).content.decode()
+    link = reverse("evaluations:welfare_assessment", args=[assessment.pk])
+    assert f'href="{link}" data-testid="to-redecide"' in page
+    assert client_for(hr).get(link).status_code == 200
     # The unit decides again (集体研究 is open to it: the stage the decision form is for); HR publishes
     # it as the year's next batch.
     again = services.publication_open_welfare(actor=hr, organisation=organisation, year=2026)
