@@ -553,6 +553,7 @@ def parse_staff_workbook(
     file,
     skipped: list[str] | None = None,
     skipped_rows: list[int] | None = None,
+    actor: User | None = None,
 ) -> tuple[list[ImportRow], list[str]]:
     """Validate every row of the uploaded workbook; return the clean rows and all errors (nothing is written).
 
@@ -560,7 +561,8 @@ def parse_staff_workbook(
     and its read-only columns (EXPORT_ONLY_HEADERS) are skipped, named in ``skipped`` when given.
     So are the rows of the accounts without a 工号 (the administrators ``create_organisation``
     made, which the export lists), their row numbers in ``skipped_rows``: an unchanged export was
-    refused as "工号不能为空" on them (a go-live test)."""
+    refused as "工号不能为空" on them (a go-live test). A row that would change someone ``actor`` may
+    not change on the staff pages (another administrator: ``accounts.change_person``) is refused."""
     positions, data, file_error = read_sheet(
         file,
         columns=COLUMNS,
@@ -613,6 +615,14 @@ def parse_staff_workbook(
 
     problems = [(row_number, row_error(row_number, message)) for row_number, message in errors]
     problems.extend(_move_problems(parsed, existing=existing))
+    if actor is not None:
+        problems.extend(
+            (row.row_number, _not_yours(row))
+            for row in parsed
+            if (person := existing.get(row.employee_number)) is not None
+            and _changes(row, person)
+            and not actor.has_perm("accounts.change_person", person)
+        )
     if problems:
         return [], [text for _row_number, text in sorted(problems, key=lambda problem: problem[0])]
     return parsed, []
@@ -638,6 +648,24 @@ def _without_accounts_lacking_a_number(positions, data, *, people: list[User], s
             continue
         kept.append((row_number, values))
     return kept
+
+
+def _changes(row: ImportRow, person: User) -> bool:
+    """Whether ``row`` would change ``person`` (a value, the department, the 参加考核日期)."""
+    given = row.given()
+    return (
+        any(getattr(person, name) != value for name, value in given.items())
+        or row.moves(person)
+        or (row.appraisal_start is not None and person.appraisal_start != row.appraisal_start)
+    )
+
+
+def _not_yours(row: ImportRow) -> str:
+    # As the staff pages answer (403): HR does not edit another administrator's account (三员分立).
+    return _("第%(row)s行（%(name)s）：管理员账号不能通过导入修改，请删除该行或还原其内容。") % {
+        "row": row.row_number,
+        "name": row.full_name,
+    }
 
 
 def _move_problems(rows: list[ImportRow], *, existing: dict[str, User]) -> list[tuple[int, str]]:
@@ -779,6 +807,9 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: Us
                 result.started_on_import_day += row.appraisal_start is None
                 continue
 
+            if actor is not None and _changes(row, person) and not actor.has_perm("accounts.change_person", person):
+                # Checked with the file (parse_staff_workbook); refused here whatever the caller.
+                raise ValidationError(_not_yours(row))
             # A column left out or a cell left blank keeps what the person has (ImportRow).
             given = row.given()
             changed = [name for name, value in given.items() if getattr(person, name) != value]

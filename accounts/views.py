@@ -1123,7 +1123,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
         skipped: list[str] = []
         skipped_rows: list[int] = []
         rows, errors = imports.parse_staff_workbook(
-            organisation=organisation, file=file, skipped=skipped, skipped_rows=skipped_rows
+            organisation=organisation, file=file, skipped=skipped, skipped_rows=skipped_rows, actor=request.user
         )
         if skipped and not (errors and getattr(errors[0], "is_file_error", False)):
             messages.info(

@@ -916,3 +916,37 @@ def test_spaces_between_the_han_characters_of_a_name_are_dropped_in_the_file_and
 
     names = set(User.objects.filter(employee_number__in=["E401", "E402", "E403"]).values_list("full_name", flat=True))
     assert names == {"林静", "Anna Li", "王五"}
+
+
+def test_hr_cannot_change_an_administrators_account_through_the_import(hr_client, hr, sysadmin, department):
+    """A re-test changed demo_sysadmin's name (and the security administrator's title) in the staff
+    export and imported it: "更新 2 人", where the staff pages answer HR 403 for those accounts. The
+    row is refused with the file; unchanged, the same row passes (the export's round trip)."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.imports import ImportRow, staff_import
+
+    sysadmin.refresh_from_db()
+    row = [sysadmin.employee_number, "改名管理员", sysadmin.username, ""]
+    response = upload(hr_client, xlsx([row]))
+    assert "管理员账号不能通过导入修改" in page_errors(response)[0]
+    sysadmin.refresh_from_db()
+    assert sysadmin.full_name != "改名管理员"
+    unchanged = upload(hr_client, xlsx([[sysadmin.employee_number, sysadmin.full_name, sysadmin.username, ""]]))
+    assert "管理员账号不能通过导入修改" not in unchanged.content.decode()
+    # The service refuses it too, whatever calls it.
+    with pytest.raises(ValidationError, match="管理员账号不能通过导入修改"):
+        staff_import(
+            organisation=hr.organisation,
+            rows=[
+                ImportRow(
+                    row_number=2,
+                    employee_number=sysadmin.employee_number,
+                    full_name="改名管理员",
+                    username=sysadmin.username,
+                    department=None,
+                    outside_departments=True,
+                )
+            ],
+            actor=hr,
+        )
