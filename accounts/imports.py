@@ -650,14 +650,18 @@ def _without_accounts_lacking_a_number(positions, data, *, people: list[User], s
     return kept
 
 
+def _changed_fields(row: ImportRow, person: User) -> dict[str, object]:
+    """The fields ``row`` would change on ``person`` (the department aside, a move) and their new
+    values: a column left out or a cell left blank keeps what the person has (ImportRow)."""
+    changed = {name: value for name, value in row.given().items() if getattr(person, name) != value}
+    if row.appraisal_start is not None and person.appraisal_start != row.appraisal_start:
+        changed["appraisal_start"] = row.appraisal_start
+    return changed
+
+
 def _changes(row: ImportRow, person: User) -> bool:
     """Whether ``row`` would change ``person`` (a value, the department, the 参加考核日期)."""
-    given = row.given()
-    return (
-        any(getattr(person, name) != value for name, value in given.items())
-        or row.moves(person)
-        or (row.appraisal_start is not None and person.appraisal_start != row.appraisal_start)
-    )
+    return bool(_changed_fields(row, person)) or row.moves(person)
 
 
 def _not_yours(row: ImportRow) -> str:
@@ -810,16 +814,11 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: Us
             if actor is not None and _changes(row, person) and not actor.has_perm("accounts.change_person", person):
                 # Checked with the file (parse_staff_workbook); refused here whatever the caller.
                 raise ValidationError(_not_yours(row))
-            # A column left out or a cell left blank keeps what the person has (ImportRow).
-            given = row.given()
-            changed = [name for name, value in given.items() if getattr(person, name) != value]
-            if row.appraisal_start is not None and person.appraisal_start != row.appraisal_start:
-                changed.append("appraisal_start")
-                given["appraisal_start"] = row.appraisal_start
-            for name in changed:
-                setattr(person, name, given[name])
+            changed = _changed_fields(row, person)
+            for name, value in changed.items():
+                setattr(person, name, value)
             if changed:
-                person.save(update_fields=changed)
+                person.save(update_fields=list(changed))
             labels = [str(User._meta.get_field(name).verbose_name) for name in changed]
             if row.moves(person):
                 try:
