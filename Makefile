@@ -187,7 +187,7 @@ test-one-database: $(TEST_SETUP)
 # (b) The same on a real PostgreSQL 15, started for this run and removed afterwards, but for the
 # tests marked one_database (the demo story and the permission table) or engine_neutral (who may
 # open what, sign-in security, bad periods in URLs, outbound HTTP): decided in Python, the same on
-# every database. The rest (grading, roll-ups, jobs, locks, counters, imports, exports, query
+# every database; so is any test that asks for no database (tests/conftest.py marks it). The rest (grading, roll-ups, jobs, locks, counters, imports, exports, query
 # plans: the SQL the application composes and the documents it writes) runs on both.
 test-postgres: $(TEST_SETUP)
 	PYTHON=$(PY) tests/support/with_postgres.sh $(PYTEST) $(XDIST) -m "$(NOT_SERVICES) and not one_database and not engine_neutral" $(PYTEST_ARGS)

@@ -37,12 +37,24 @@ connection_created.connect(_allow_the_test_flush_to_truncate_the_audit_log)
 # name the marker broker or one_database. A test marked so elsewhere would be left out of its run.
 _PART_FOLDERS = {"e2e": Path(__file__).resolve().parent / "e2e"}
 _PART_MARKERS = ("broker", "one_database")
+# A test that asks for no database cannot depend on its engine: it is engine_neutral (make test-postgres
+# leaves it to the SQLite run) without saying so.
+# (django_db_blocker is in every test's closure; a fixture that unblocks it for its own rows asks for
+# django_db_setup.) A test marked postgres is PostgreSQL's own.
+_DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+    | {"django_db_setup"}
+)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     texts: dict[Path, str] = {}
     for item in items:
+        asks = set(getattr(item, "fixturenames", ()))
+        marked = item.get_closest_marker("django_db") or item.get_closest_marker("postgres")
+        if not (marked or _DATABASE_FIXTURES & asks):
+            item.add_marker(pytest.mark.engine_neutral)
         path = Path(item.path).resolve()
         for marker, folder in _PART_FOLDERS.items():
             if item.get_closest_marker(marker) and folder not in path.parents:
