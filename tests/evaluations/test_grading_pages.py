@@ -487,6 +487,24 @@ def test_a_rolled_up_quarter_shows_the_same_numbers_from_its_statistics(
     assert row.findall(rolled) == row.findall(live) and "7/7" in rolled  # 6 staff and the head
 
 
+def test_a_quarter_rolled_up_while_open_shows_its_approved_grades_once_approved(
+    client_for, organisation, department, head, leader, hr, chief, django_capture_on_commit_callbacks
+):
+    """A user test: HR rolled the quarter up early (one department graded), the others graded, the
+    chief approved; the quarters page then read the early roll-up's 8/60 beside a distribution of
+    60. Approval rolls such a quarter up again."""
+    from evaluations.grading.services.rollup import rollup_quarter
+
+    quarter, people = _populate(organisation, department, leader, 6)
+    rollup_quarter(appraisal_quarter=quarter, today=date(2027, 1, 6))
+    grade_everyone(quarter, head, leader, people)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for(chief).post(reverse("evaluations:quarter_approve", args=[quarter.pk])).status_code == 302
+    page = client_for(hr).get(QUARTERS, {"q": quarter.pk}).content.decode()
+    row = re.search(r'data-testid="quarter-row".*?</tr>', page, re.S).group(0)
+    assert "7/7" in row and "已审批" in row  # 6 staff and the head, all graded
+
+
 def test_with_the_score_model_the_evaluator_scores_and_sees_the_suggestion(client_for, head, staff, organisation):
     from django.urls import reverse as _reverse
 

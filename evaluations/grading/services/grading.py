@@ -39,6 +39,7 @@ from ..models import (
     UncertainReason,
 )
 from . import counts, documents, locking, quota, scores
+from .rollup import rollup_request_once
 
 # --- The grading window (DOMAIN.md §3: grading after the quarter, or after its survey) ----------
 
@@ -739,7 +740,8 @@ def appraisal_quarter_approve(
     Refused before the quarter's grading window opens (``today``, default today, is the day judged)
     and while :func:`approval_blockers` names anything, the missing 纪委意见 included. Approval closes
     the quarter (:class:`accounts.models.PeriodLock`: targets, completion, satisfaction scores and
-    events become read-only) and, once committed, recomputes the year's suggestions as a job.
+    events become read-only) and, once committed, recomputes the year's suggestions as a job (and
+    the quarter's roll-up, when HR rolled it up while it was open).
     """
     locked = AppraisalQuarter.objects.select_for_update(of=("self",)).get(pk=appraisal_quarter.pk)
     if not actor.has_perm("evaluations.approve_quarter") or actor.organisation_id != locked.organisation_id:
@@ -761,6 +763,10 @@ def appraisal_quarter_approve(
     locked.good_quota_separate_pools = policy.good_quota_separate_pools
     locked.save()
     period_lock(organisation=locked.organisation, quarter=locked.period, actor=actor)
+    if locked.rolled_up_at is not None:
+        # Rolled up while open (HR may): its department statistics, which the quarters page reads
+        # once the quarter is approved, and the results page are brought up to the approved grades.
+        rollup_request_once(appraisal_quarter=locked, requested_by=actor)
     year_rollup_request_once(organisation=locked.organisation, year=locked.year, requested_by=actor)
     _notify_approved(locked, actor)
     return locked

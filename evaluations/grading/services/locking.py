@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import jobs, periods
+from accounts import periods
 from accounts.audit import audit_reason, record_event
 from accounts.models import User
 from accounts.selectors import OWN_MATTER_RECUSED, evaluator_of, own_matter, policy_for_organisation
@@ -34,7 +34,7 @@ from ..models import (
     UncertainReason,
 )
 from . import quota, scores
-from .rollup import ROLLUP_QUARTER
+from .rollup import rollup_request_once
 
 
 def _grade_label(value: str) -> str:
@@ -172,12 +172,7 @@ def _rollup_again(row: QuarterGrade, *, requested_by: User | None) -> None:
     are stale until recomputed, ``annual.services.suggestions_freshness``)."""
     quarter = row.appraisal_quarter
     AppraisalQuarter.objects.filter(pk=quarter.pk).update(results_changed_at=timezone.now())
-    jobs.job_request_once(
-        kind=ROLLUP_QUARTER,
-        organisation=quarter.organisation,
-        params={"appraisal_quarter": quarter.pk},
-        requested_by=requested_by,
-    )
+    rollup_request_once(appraisal_quarter=quarter, requested_by=requested_by)
     year_rollup_request_once(organisation=quarter.organisation, year=quarter.year, requested_by=requested_by)
 
 

@@ -595,6 +595,18 @@ def rollup_job_request(*, appraisal_quarter: AppraisalQuarter, actor: User) -> J
     )
 
 
+def rollup_request_once(*, appraisal_quarter: AppraisalQuarter, requested_by: User | None) -> Job:
+    """Roll the quarter up again once this transaction commits, coalesced with a roll-up of it
+    already waiting: what changed its results (an approval after an early roll-up, a regrade, a
+    review after 定等) asks for it, not HR."""
+    return jobs.job_request_once(
+        kind=ROLLUP_QUARTER,
+        organisation=appraisal_quarter.organisation,
+        params=_job_params(appraisal_quarter),
+        requested_by=requested_by,
+    )
+
+
 def rollup_quarter_now(*, appraisal_quarter: AppraisalQuarter) -> Job:
     """Roll up now, in this process, recorded as a roll-up job (the schedule and the command)."""
     return jobs.job_run_here(
