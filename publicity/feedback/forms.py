@@ -67,4 +67,4 @@ class FeedbackListFilter(django_filters.FilterSet):
     )
 
     def filter_show(self, queryset, name, value):
-        return queryset.filter(feedback_talk__isnull=True) if value == "pending" else queryset
+        return queryset.filter(talk_is_due=True) if value == "pending" else queryset

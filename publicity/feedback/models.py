@@ -19,6 +19,7 @@ from accounts.modelbits import DetailPage
 from accounts.models import OrganisationScoped
 from accounts.textlimits import MEDIUM, SHORT, bounded_text
 from evaluations.annual.models import AnnualGrade
+from evaluations.grading.models import Grade
 
 
 class FeedbackTalk(DetailPage, OrganisationScoped, models.Model):
@@ -34,8 +35,9 @@ class FeedbackTalk(DetailPage, OrganisationScoped, models.Model):
         verbose_name=_("季度等次"),
     )
     person = person_link(_("被考核人"), related_name="feedback_talks")
-    # The grade the talk was about, as it stood when recorded (a later recorded review may change it).
-    grade = models.CharField(_("等次"), max_length=20)
+    # The grade the talk was about, as it stood when recorded (a later recorded review may change it:
+    # then the talk is about an earlier grade, and a new one is due, ``about_an_earlier_grade``).
+    grade = models.CharField(_("等次"), max_length=20, choices=Grade.choices)
     talked_on = models.DateField(_("谈话日期"))
     content = bounded_text(_("谈话内容"), limit=MEDIUM)
     reasons = bounded_text(_("评为“好”的原因"), limit=SHORT, blank=True)
@@ -60,6 +62,12 @@ class FeedbackTalk(DetailPage, OrganisationScoped, models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+    @property
+    def about_an_earlier_grade(self) -> bool:
+        """A recorded review (定等后复核) changed the grade since the talk: the talker talks again
+        about the grade as it now stands, and the person confirms that talk, not this one."""
+        return self.grade != self.quarter_grade.grade
 
 
 class AnnualConfirmation(OrganisationScoped, models.Model):

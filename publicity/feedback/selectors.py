@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 
 from accounts import periods
 from accounts.models import Department, FeedbackTalkBy, Policy, User
@@ -70,16 +70,28 @@ def _calls_for_a_talk(prefix: str = "") -> Q:
     return Q(**{f"{prefix}locked_at__isnull": False, f"{prefix}person__is_active": True}) & ~Q(**{f"{prefix}grade": ""})
 
 
+def talk_due(prefix: str = "") -> Q:
+    """Of the grades a talk is held for, those whose talk is still to record: none recorded, or one
+    about an earlier grade (a recorded review, 定等后复核, changed it since)."""
+    return Q(**{f"{prefix}feedback_talk__isnull": True}) | ~Q(**{f"{prefix}feedback_talk__grade": F(f"{prefix}grade")})
+
+
+def talk_current(prefix: str = "") -> Q:
+    """Of the grades a talk is held for, those whose talk is recorded about the grade as it stands."""
+    return Q(**{f"{prefix}feedback_talk__grade": F(f"{prefix}grade")})
+
+
 def locked_grades_for_talker(*, talker: User) -> QuerySet[QuarterGrade]:
     """The locked, graded quarter grades of the people ``talker`` talks with (active people only),
-    with their talk if recorded: talks not yet recorded first, then newest quarter first."""
+    with their talk if recorded: talks still to record (:func:`talk_due`) first, then newest quarter first."""
     policy = policy_for_organisation(organisation_id=talker.organisation_id)
     return (
         QuarterGrade.objects.filter(_talked_by(talker=talker, policy=policy))
         .filter(_calls_for_a_talk())
         .select_related("person", "department", "appraisal_quarter", "feedback_talk")
+        .annotate(talk_is_due=ExpressionWrapper(talk_due(), output_field=BooleanField()))
         .order_by(
-            F("feedback_talk__id").asc(nulls_first=True),
+            F("talk_is_due").desc(),
             "-appraisal_quarter__year",
             "-appraisal_quarter__quarter",
             "department__sort_order",
@@ -110,13 +122,16 @@ class TalkCounts:
 
 
 def feedback_counts_for_talker(*, talker: User, today: date) -> TalkCounts:
-    """How many talks ``talker`` has still to record, and how many of those are overdue (one count query)."""
+    """How many talks ``talker`` has still to record (:func:`talk_due`), and how many of those are
+    overdue: not recorded at all N working days after locking (one count query)."""
     policy = policy_for_organisation(organisation_id=talker.organisation_id)
     cutoff = _talks_overdue_before(policy, today)
     counts = (
         QuarterGrade.objects.filter(_talked_by(talker=talker, policy=policy))
-        .filter(_calls_for_a_talk(), feedback_talk__isnull=True)
-        .aggregate(to_record=Count("pk"), overdue=Count("pk", filter=Q(locked_at__lt=cutoff)))
+        .filter(_calls_for_a_talk() & talk_due())
+        .aggregate(
+            to_record=Count("pk"), overdue=Count("pk", filter=Q(locked_at__lt=cutoff, feedback_talk__isnull=True))
+        )
     )
     return TalkCounts(to_record=counts["to_record"], overdue=counts["overdue"])
 
@@ -149,7 +164,8 @@ def talks_of_person(*, person: User) -> QuerySet[FeedbackTalk]:
 def unconfirmed_count(*, person: User) -> int:
     """Talks and decided annual results waiting for the person's confirmation (one query)."""
     return (
-        FeedbackTalk.objects.filter(person=person, confirmed_at__isnull=True)
+        # A talk about an earlier grade waits for the talker's new one, not for the person.
+        FeedbackTalk.objects.filter(person=person, confirmed_at__isnull=True, grade=F("quarter_grade__grade"))
         .order_by()
         .values("pk")
         .union(
@@ -229,13 +245,15 @@ def feedback_overview(*, organisation_id: int, today: date, appraisal_quarter_id
     locked = _calls_for_a_talk("quarter_grades__")
     if appraisal_quarter_id is not None:
         locked &= Q(quarter_grades__appraisal_quarter_id=appraisal_quarter_id)
+    # Recorded and confirmed about the grade as it stands (a review since calls for a new talk).
+    current = talk_current("quarter_grades__")
     return (
         Department.objects.filter(organisation_id=organisation_id)
         .annotate(
             locked_grades=Count("quarter_grades", filter=locked),
-            talks_recorded=Count("quarter_grades", filter=locked & Q(quarter_grades__feedback_talk__isnull=False)),
+            talks_recorded=Count("quarter_grades", filter=locked & current),
             talks_confirmed=Count(
-                "quarter_grades", filter=locked & Q(quarter_grades__feedback_talk__confirmed_at__isnull=False)
+                "quarter_grades", filter=locked & current & Q(quarter_grades__feedback_talk__confirmed_at__isnull=False)
             ),
             talks_overdue=Count(
                 "quarter_grades",

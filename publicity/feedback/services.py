@@ -94,7 +94,10 @@ def feedback_talk_record(*, actor: User, grade: QuarterGrade, data: TalkData) ->
     policy), before the grade is locked, for a grade not given, without the content, for 好
     without the reasons, for 一般/较差 without the shortcomings and the improvement, with a text
     its grade does not have (:func:`selectors.talk_texts_for`), with a date before locking or in
-    the future, and once the person has confirmed the talk. The person is told on the bell.
+    the future, and once the person has confirmed the talk — unless a recorded review (定等后复核)
+    changed the grade since: then the talker records the talk about the grade as it now stands over
+    the earlier one (the audit trail keeps it), and the person confirms again. The person is told
+    on the bell.
     """
     if not actor.has_perm("publicity.record_feedback_for", grade):
         raise PermissionDenied
@@ -112,9 +115,11 @@ def feedback_talk_record(*, actor: User, grade: QuarterGrade, data: TalkData) ->
         talk = FeedbackTalk(
             organisation_id=grade.department.organisation_id, quarter_grade=grade, person_id=grade.person_id
         )
-    elif talk.is_confirmed:
+    elif talk.is_confirmed and talk.grade == grade.grade:
         raise ValidationError(_("本人已确认这次谈话记录，不能再修改。"))
     before = None if created else talk_seen_token(talk)
+    if not created and talk.grade != grade.grade:
+        talk.confirmed_at, talk.opinion = None, ""
     talk.grade = grade.grade
     talk.talked_on = data.talked_on
     talk.content = data.content
@@ -182,11 +187,17 @@ def feedback_talk_confirm(
     ``seen`` is :func:`talk_seen_token` of the talk as the person's page showed it (by default, of
     ``talk`` as the caller holds it). Refused for anyone but the person, a second time, and when the
     talker has changed the talk since it was read (code :data:`CHANGED_SINCE_SEEN`): the person
-    confirms only what they read. The talker hears of it in the daily digest."""
+    confirms only what they read, and when a recorded review changed the grade since the talk (the
+    talker talks again first). The talker hears of it in the daily digest."""
     opinion = _confirmation_opinion(actor, "publicity.confirm_feedback_talk", talk, opinion, FeedbackTalk)
     if seen is None:
         seen = talk_seen_token(talk)
     talk = FeedbackTalk.objects.select_for_update().select_related("quarter_grade__appraisal_quarter").get(pk=talk.pk)
+    if talk.about_an_earlier_grade:
+        raise ValidationError(
+            _("您的季度等次经复核已改为“%(grade)s”，这次谈话是就原等次进行的；请等谈话人重新谈话并记录后再确认。")
+            % {"grade": talk.quarter_grade.get_grade_display()}
+        )
     if talk.is_confirmed:
         raise ValidationError(_("您已于%(when)s确认这次谈话记录。") % {"when": _local(talk.confirmed_at)})
     if seen != talk_seen_token(talk):

@@ -42,10 +42,14 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
     cutoff = selectors.overdue_before(
         organisation_id=request.user.organisation_id, today=today, working_days=policy.feedback_talk_working_days
     )
-    rows = [
-        {"grade": grade, "talk": getattr(grade, "feedback_talk", None), "overdue": grade.locked_at < cutoff}
-        for grade in page.object_list
-    ]
+    rows = []
+    for grade in page.object_list:
+        talk = getattr(grade, "feedback_talk", None)
+        # A talk about an earlier grade (a review since) is to record again; overdue counts from locking
+        # for a grade never talked about only.
+        rows.append(
+            {"grade": grade, "talk": talk, "due": grade.talk_is_due, "overdue": not talk and grade.locked_at < cutoff}
+        )
     return render(
         request,
         "publicity/feedback/list.html",
@@ -99,7 +103,7 @@ def feedback_record(request: HttpRequest, pk: int) -> HttpResponse:
     grade = _grade_for_talker(request, pk)
     talk: FeedbackTalk | None = getattr(grade, "feedback_talk", None)
     initial = {"talked_on": periods.today()}
-    if talk is not None:
+    if talk is not None and not talk.about_an_earlier_grade:
         initial = {
             "talked_on": talk.talked_on,
             "content": talk.content,
@@ -149,7 +153,7 @@ def _talk_page(request: HttpRequest, talk, form: ConfirmForm | None = None, stat
     """The talk; for its person while unconfirmed, the confirmation form (``form``: as they sent it),
     carrying the token of the talk this page shows."""
     is_person = talk.person_id == request.user.pk
-    if form is None and is_person and not talk.is_confirmed:
+    if form is None and is_person and not talk.is_confirmed and not talk.about_an_earlier_grade:
         form = ConfirmForm(initial={"seen": services.talk_seen_token(talk)})
     return render(
         request,
@@ -158,8 +162,8 @@ def _talk_page(request: HttpRequest, talk, form: ConfirmForm | None = None, stat
             "talk": talk,
             "grade": talk.quarter_grade,
             "is_person": is_person,
-            "form": form if is_person and not talk.is_confirmed else None,
-            "can_edit": not is_person and not talk.is_confirmed,
+            "form": form if is_person and not talk.is_confirmed and not talk.about_an_earlier_grade else None,
+            "can_edit": not is_person and (not talk.is_confirmed or talk.about_an_earlier_grade),
         },
         status=status,
     )

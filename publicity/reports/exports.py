@@ -207,6 +207,8 @@ PEOPLE_FIELDS = (
     "ar__confirmation__confirmed_at",
     "ar__confirmation__grade",
     *[f"g{q}__feedback_talk__confirmed_at" for q in QUARTERS],
+    # The grade each talk was about: one about an earlier grade (a review since) is not counted.
+    *[f"g{q}__feedback_talk__grade" for q in QUARTERS],
 )
 
 
@@ -245,7 +247,10 @@ def people_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         average, suggested, reasons, decided, decision_reason, confirmed_at, confirmed_grade = row[
             7 + 5 * n : 7 + 5 * n + 7
         ]
-        talks_confirmed = sum(1 for t in row[7 + 5 * n + 7 :] if t is not None)
+        talks = row[7 + 5 * n + 7 :]
+        talks_confirmed = sum(
+            1 for at, about, now in zip(talks[:n], talks[n:], quarter_grades, strict=True) if at and about == now
+        )
         present = [s for s in scores if s is not None]
         if average is None and present:
             average = (sum(present) / len(present)).quantize(Decimal("0.01"))

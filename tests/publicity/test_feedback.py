@@ -226,6 +226,45 @@ def test_a_confirmed_talk_can_no_longer_be_changed(leader, staff, quarter):
         services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(reasons="另一个原因"))
 
 
+def test_a_review_after_locking_calls_for_a_new_talk_and_a_new_confirmation(client_for, leader, staff, hr, quarter):
+    """A user test: HR reviewed a locked 较好 to 一般 (定等后复核); the talk, which had praised the work,
+    was then shown as "等次：一般", confirmed, with no shortcomings and nothing for anyone to do."""
+    from evaluations.grading.services.locking import grade_review_after_lock
+
+    grade = locked_grade(staff, quarter, grade=Grade.FAIRLY_GOOD)
+    talk = services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(content="肯定成绩，指出努力方向"))
+    services.feedback_talk_confirm(actor=staff, talk=talk)
+    grade_review_after_lock(grade=grade, actor=hr, new_grade=Grade.AVERAGE, reason="复核认定工作有差错")
+
+    # The talker has a talk to record again, the person nothing to confirm yet.
+    assert selectors.feedback_counts_for_talker(talker=leader, today=TODAY).to_record == 1
+    assert selectors.unconfirmed_count(person=staff) == 0
+    listed = client_for(leader).get(reverse("publicity:feedback"), {"show": "pending"}).content.decode()
+    assert f'data-testid="feedback-reviewed-{grade.pk}"' in listed and f"feedback-record-{grade.pk}" in listed
+    (department,) = selectors.feedback_overview(organisation_id=staff.organisation_id, today=TODAY)
+    assert (department.talks_recorded, department.talks_confirmed) == (0, 0)
+    page = client_for(staff).get(talk.get_absolute_url()).content.decode()
+    assert "较好" in page and "经复核已改为“一般”" in page and "feedback-confirm-form" not in page
+    talk.refresh_from_db()
+    with pytest.raises(ValidationError, match="重新谈话"):
+        services.feedback_talk_confirm(actor=staff, talk=talk)
+
+    # The new talk is about 一般 (its shortcomings and improvement required), and is confirmed anew.
+    with pytest.raises(ValidationError):
+        services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(content="再谈"))
+    grade.refresh_from_db()
+    talk = services.feedback_talk_record(
+        actor=leader, grade=grade, data=talk_data(content="再谈", shortcomings="差错", improvements="细致")
+    )
+    assert talk.grade == Grade.AVERAGE and not talk.is_confirmed and talk.opinion == ""
+    assert selectors.unconfirmed_count(person=staff) == 1
+    services.feedback_talk_confirm(actor=staff, talk=talk)
+    (department,) = selectors.feedback_overview(organisation_id=staff.organisation_id, today=TODAY)
+    assert (department.talks_recorded, department.talks_confirmed) == (1, 1)
+    # The earlier talk stays in the audit trail.
+    assert AuditEntry.objects.filter(object_id=str(talk.pk), changes__content__0="肯定成绩，指出努力方向").exists()
+
+
 def test_the_person_confirms_on_the_page(client_for, leader, staff, quarter):
     talk = services.feedback_talk_record(
         actor=leader, grade=locked_grade(staff, quarter), data=talk_data(reasons="原因")

@@ -461,9 +461,13 @@ def test_the_feedback_confirmed_columns_count_the_annual_confirmation_and_confir
     # The grade changed after it was confirmed: not confirmed (a user test read 是 beside a grade the
     # person had not signed; their page asked them to confirm again).
     save_fields(graded.annual_results.filter(year=YEAR), decided_grade=AnnualGrade.BASICALLY_COMPETENT)
+    # Likewise a quarter's talk about a grade a review changed since: a new talk is due.
+    FeedbackTalk.objects.filter(quarter_grade__person=graded, quarter_grade__appraisal_quarter__quarter=2).update(
+        grade=Grade.POOR
+    )
     people = _rows(_export(graded.organisation)["年度汇总"])
     rows = {row[1]: dict(zip(people[0], row, strict=True)) for row in people[1:]}
-    assert rows["科员甲"]["年度结果本人确认"] == "否"
+    assert rows["科员甲"]["年度结果本人确认"] == "否" and rows["科员甲"]["季度反馈谈话已确认"] == 1
 
 
 def _department_of(organisation, n: int, *, hr=None) -> None:
