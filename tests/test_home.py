@@ -289,6 +289,20 @@ def test_hr_sees_the_quarter_to_open_the_roll_up_and_the_survey(client_for, hr, 
     assert todo(html, "roll-up") == 1
 
 
+def test_hrs_counts_are_the_staff_lists_and_the_quarters_pages(
+    client_for, hr, organisation, staff, colleague, leader, auditor, today
+):
+    """A user test read 在职人员 64 on HR's home page, 67 在职 on the staff list and 60 graded a
+    quarter: the home page now says the staff list's number and, of them, who is graded."""
+    from accounts.models import User
+    from accounts.selectors import participants_of
+
+    active = User.objects.filter(organisation=organisation, is_active=True).count()
+    graded = participants_of(organisation=organisation).count()
+    assert active > graded > 0  # hr, leader and the auditor are not graded
+    assert f"在职人员 {active} 人，其中参加平时考核 {graded} 人" in page(client_for(hr))
+
+
 def test_hr_has_no_survey_to_import_for_a_quarter_approved_without_one(client_for, hr, organisation, today):
     """A user test found 满意度测评结果待导入 on HR's home after the quarter was approved, where
     entering a score is refused: a to-do that could never be done."""
