@@ -77,9 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
             # appraisal (graded every quarter): the numbers of the staff and quarters pages, one query.
             **User.objects.filter(organisation_id=user.organisation_id, is_active=True).aggregate(
                 staff=Count("pk"),
-                participants=Count(
-                    "pk", filter=Q(pk__in=participants_of(organisation=user.organisation).values("pk"))
-                ),
+                participants=Count("pk", filter=Q(pk__in=participants_of(organisation=user.organisation).values("pk"))),
             ),
         }
     if user.has_perm("accounts.view_audit_log"):

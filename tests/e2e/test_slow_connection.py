@@ -1,0 +1,54 @@
+"""A slow connection (a user test on a throttled phone): a tap on a button that asks before an
+irreversible step, while the page's scripts at the end of <body> are still on their way, sent the
+step without its question (the review inbox's 通过, the leader's 全部确认, the annual signature).
+static/js/early.js, loaded in <head>, holds such a form back until the page has loaded and says so."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from evaluations.ballots import services as ballot_services
+from evaluations.ballots.models import Ballot
+from tests.e2e.conftest import a_unit
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_tap_before_the_scripts_arrive_sends_nothing_unasked(phone_ui, transactional_db, clock):
+    clock.move_to(date(2026, 12, 1))
+    unit = a_unit(prefix="s", code="slow", name="慢速单位", department_name="综合科")
+    subjects = [UserFactory(department=unit["department"], full_name=f"被测评人{n}") for n in range(3)]
+    ballot = ballot_services.ballot_open(
+        actor=unit["hr"],
+        organisation=unit["organisation"],
+        title="2026年度民主测评",
+        year=2026,
+        subjects=subjects,
+        raters=[],
+        leaders=[unit["leader"]],
+    )
+    page = phone_ui.page
+    phone_ui.sign_in_as("s_hr", PASSWORD)
+    # app.js held on its way: the page is drawn up to its scripts, which have not run.
+    held = []
+    page.route("**/js/app.js", lambda route: held.append(route))
+    posted = []
+    page.on("request", lambda request: posted.append(request.url) if request.method == "POST" else None)
+    with phone_ui.answering_questions(accept=False) as asked:
+        page.goto(f"{phone_ui.base_url}/evaluations/ballots/{ballot.pk}/", wait_until="commit")
+        withdraw = page.get_by_test_id("ballot-withdraw")
+        withdraw.click()
+        expect(page.locator("[data-still-loading]")).to_have_text("页面还在加载，尚未提交，请稍候再点一次。")
+        assert posted == [] and asked == []
+        # The scripts arrive: the note goes, and the same tap asks first; answered no, nothing is sent.
+        for route in held:
+            route.continue_()
+        page.wait_for_load_state("load")
+        expect(page.locator("[data-still-loading]")).to_have_count(0)
+        withdraw.click()
+        assert len(asked) == 1 and "确定撤销" in asked[0]
+    assert posted == [] and Ballot.objects.filter(pk=ballot.pk).exists()
