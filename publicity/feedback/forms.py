@@ -37,6 +37,9 @@ class TalkForm(forms.Form):
     reasons = _text(_("评为“好”的原因"), SHORT, 3, _("评为“好”时必填：把正面反馈的原因讲清楚。"))
     shortcomings = _text(_("存在的不足"), SHORT, 3, _("评为“一般”“较差”时必填：以事实为基础指出不足。"))
     improvements = _text(_("改进方向"), SHORT, 3, _("评为“一般”“较差”时必填。"))
+    # The talk the form was opened on (services.talk_seen_token; empty for none yet): a save from a
+    # form opened before another tab's save is refused, not written over it.
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, texts: tuple[str, ...], **kwargs):
         super().__init__(*args, **kwargs)

@@ -86,15 +86,24 @@ def _check_talk(*, grade: QuarterGrade, data: TalkData) -> TalkData:
     return data
 
 
+# The code of the refusal given when a page confirmed, or a form saved, what was changed since it
+# was opened: the view shows the new content with what the person typed.
+CHANGED_SINCE_SEEN = "changed_since_seen"
+
+
 @transaction.atomic
-def feedback_talk_record(*, actor: User, grade: QuarterGrade, data: TalkData) -> FeedbackTalk:
+def feedback_talk_record(
+    *, actor: User, grade: QuarterGrade, data: TalkData, based_on: str | None = None
+) -> FeedbackTalk:
     """Record (or correct, until the person confirms it) the talk about a locked quarter grade.
 
     Refused: for someone other than the grade's talker (the supervising leader, or the head by
     policy), before the grade is locked, for a grade not given, without the content, for 好
     without the reasons, for 一般/较差 without the shortcomings and the improvement, with a text
     its grade does not have (:func:`selectors.talk_texts_for`), with a date before locking or in
-    the future, and once the person has confirmed the talk — unless a recorded review (定等后复核)
+    the future, from a form opened on another version of the talk (``based_on``:
+    :func:`talk_seen_token` of the talk the form showed, "" for none; code :data:`CHANGED_SINCE_SEEN`:
+    another tab saved since), and once the person has confirmed the talk — unless a recorded review (定等后复核)
     changed the grade since: then the talker records the talk about the grade as it now stands over
     the earlier one (the audit trail keeps it), and the person confirms again. The person is told
     on the bell.
@@ -118,6 +127,14 @@ def feedback_talk_record(*, actor: User, grade: QuarterGrade, data: TalkData) ->
     elif talk.is_confirmed and talk.grade == grade.grade:
         raise ValidationError(_("本人已确认这次谈话记录，不能再修改。"))
     before = None if created else talk_seen_token(talk)
+    if based_on is not None and based_on != (before or ""):
+        raise ValidationError(
+            _(
+                "谈话记录已在其他页面保存过（%(when)s）。您填写的内容未保存，仍在下方；现在的记录见上方，再次保存将以您填写的内容替换它。"
+            )
+            % {"when": _local(talk.recorded_at) if talk.recorded_at else ""},
+            code=CHANGED_SINCE_SEEN,
+        )
     if not created and talk.grade != grade.grade:
         talk.confirmed_at, talk.opinion = None, ""
     talk.grade = grade.grade
@@ -145,11 +162,6 @@ def feedback_talk_record(*, actor: User, grade: QuarterGrade, data: TalkData) ->
         url=talk.get_absolute_url(),
     )
     return talk
-
-
-# The code of the refusal given when the page confirmed was based on content changed since: the
-# view shows the new content with what the person typed.
-CHANGED_SINCE_SEEN = "changed_since_seen"
 
 
 def talk_seen_token(talk: FeedbackTalk) -> str:

@@ -102,9 +102,9 @@ def feedback_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record (or correct, until confirmed) the talk about one locked grade."""
     grade = _grade_for_talker(request, pk)
     talk: FeedbackTalk | None = getattr(grade, "feedback_talk", None)
-    initial = {"talked_on": periods.today()}
+    initial = {"talked_on": periods.today(), "based_on": services.talk_seen_token(talk) if talk else ""}
     if talk is not None and not talk.about_an_earlier_grade:
-        initial = {
+        initial |= {
             "talked_on": talk.talked_on,
             "content": talk.content,
             "reasons": talk.reasons,
@@ -112,23 +112,36 @@ def feedback_record(request: HttpRequest, pk: int) -> HttpResponse:
             "improvements": talk.improvements,
         }
     form = TalkForm(request.POST or None, initial=initial, texts=selectors.talk_texts_for(grade.grade))
+    current = None
     if request.method == "POST" and form.is_valid():
-        data = services.TalkData(**form.cleaned_data)
+        fields = dict(form.cleaned_data)
+        based_on = fields.pop("based_on")
+        data = services.TalkData(**fields)
         recorded = service_result(
             request,
-            lambda: services.feedback_talk_record(actor=request.user, grade=grade, data=data),
+            lambda: services.feedback_talk_record(actor=request.user, grade=grade, data=data, based_on=based_on),
             success=_("谈话记录已保存，已通知%(person)s阅读并确认。") % {"person": grade.person},
             form=form,
             flash_refusal=False,
         )
         if recorded is not None:
             return redirect(recorded.get_absolute_url())
+        fresh = _grade_for_talker(request, pk)
+        current = getattr(fresh, "feedback_talk", None)
+        if current is not None and services.talk_seen_token(current) != based_on:
+            # Saved in another tab meanwhile: that record above the form, what was typed kept in it
+            # with the refusal, and the form now based on that record (saving again replaces it knowingly).
+            form.data = form.data.copy()
+            form.data["based_on"] = services.talk_seen_token(current)
+        else:
+            current = None
     return render(
         request,
         "publicity/feedback/record.html",
         {
             "grade": grade,
             "talk": talk,
+            "current": current,
             "form": form,
             "needs_reasons": grade.grade in selectors.GRADES_NEEDING_REASONS,
             "needs_shortcomings": grade.grade in selectors.GRADES_NEEDING_SHORTCOMINGS,

@@ -43,6 +43,11 @@ def seen_on(page: str) -> str:
     return re.search(r'name="seen" value="([^"]*)"', page).group(1)
 
 
+def seen_on_form(page: str) -> str:
+    """The token a talk's record form carries of the talk it was opened on."""
+    return re.search(r'name="based_on" value="([^"]*)"', page).group(1)
+
+
 def talk_data(**overrides) -> services.TalkData:
     values = {"talked_on": date(2026, 10, 12), "content": "谈了本季度的工作。"}
     values.update(overrides)
@@ -403,6 +408,32 @@ def test_the_leader_records_a_talk_through_the_form(client_for, leader, staff, q
     )
     talk = FeedbackTalk.objects.get()
     assert done.status_code == 302 and done["Location"] == talk.get_absolute_url()
+
+
+def test_a_talk_saved_from_a_tab_opened_before_another_tabs_save_is_refused_with_its_text_kept(
+    client_for, leader, staff, quarter
+):
+    """A user test: two tabs on 修改谈话记录; the older tab's save silently replaced the newer one's."""
+    grade = locked_grade(staff, quarter, Grade.FAIRLY_GOOD)
+    services.feedback_talk_record(actor=leader, grade=grade, data=talk_data(content="第一版"))
+    client = client_for(leader)
+    url = reverse("publicity:feedback_record", args=[grade.pk])
+    tab_a, tab_b = (seen_on_form(client.get(url).content.decode()) for _ in range(2))
+    assert client.post(url, {"talked_on": "2026-10-12", "content": "A 的版本", "based_on": tab_a}).status_code == 302
+    refused = client.post(url, {"talked_on": "2026-10-12", "content": "B 的版本", "based_on": tab_b})
+    page = refused.content.decode()
+    assert refused.status_code == 200 and "已在其他页面保存过" in page
+    # A's record shown above, B's text kept in the form; nothing overwritten, the person told once more only.
+    assert 'data-testid="feedback-current"' in page and "A 的版本" in page and "B 的版本" in page
+    assert FeedbackTalk.objects.get().content == "A 的版本"
+    notices = Notification.objects.filter(recipient=staff).count()
+    # Saved again from that page (now based on A's record), B's text replaces it knowingly.
+    assert (
+        client.post(url, {"talked_on": "2026-10-12", "content": "B 的版本", "based_on": seen_on_form(page)}).status_code
+        == 302
+    )
+    assert FeedbackTalk.objects.get().content == "B 的版本"
+    assert Notification.objects.filter(recipient=staff).count() == notices + 1
 
 
 def test_the_record_page_is_titled_for_editing_once_a_talk_is_recorded(client_for, leader, staff, quarter):
