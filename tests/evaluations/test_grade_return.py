@@ -179,6 +179,8 @@ def test_after_a_conflict_the_page_saves_again_as_a_deliberate_overwrite(client_
     assert refused.status_code == 400
     page = refused.content.decode()
     assert "该等次已被他人修改（可能在另一个窗口）" in page and "本窗口的评语" in page
+    # What the other tab saved is said beside the form (a user test saved over a grade it never saw).
+    assert "现在保存的等次是“一般”，评语：另一窗口。" in page
     # Still gradable by the head: the typed text stays in the form, not said back.
     assert "未保存：" not in page
     assert f'name="{prefix}version" value="{grade_of(staff).version}"' in page

@@ -610,6 +610,17 @@ def grade_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 keep_refused_text(request, _("您填写的评语未保存：%(text)s"), data["comment"])
             if data["reason"].strip() != now.reason.strip():
                 keep_refused_text(request, _("您填写的理由未保存：%(text)s"), data["reason"])
+        elif data["version"] != now.version and now.grade:
+            # Saved from another tab meanwhile: what is stored now, said beside the form that keeps
+            # this tab's pick and text (a user test saved again over a grade it had never seen).
+            messages.info(
+                request,
+                _(
+                    "现在保存的等次是“%(grade)s”，评语：%(comment)s。本窗口填写的内容未保存，仍在表单中；"
+                    "如确定以本窗口的内容为准，请再次保存。"
+                )
+                % {"grade": now.get_grade_display(), "comment": now.comment or "—"},
+            )
 
     return _grading_form_posted(
         request,
