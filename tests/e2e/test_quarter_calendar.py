@@ -47,7 +47,8 @@ SUMMARY_URL = re.compile(r"/summaries/\d+/$")
 
 
 def submit_form(ui, button_name: str):
-    with ui.page.expect_navigation():
+    """Press the button, saying yes to what the page asks first (审核通过 asks), and follow the page."""
+    with ui.answering_questions(), ui.page.expect_navigation():
         ui.page.locator("main").get_by_role("button", name=button_name, exact=True).click()
 
 

@@ -41,6 +41,15 @@ def test_a_leader_sees_the_heads_items_of_the_departments_they_supervise(client_
     assert "科长" in body
 
 
+def test_approving_on_a_documents_own_page_asks_as_in_the_inbox(client_for, head, waiting):
+    """A user test: 通过 in the inbox asked first, 审核通过 on the set's or summary's page did not."""
+    client = client_for(head)
+    for item, kind in ((waiting["targets"], "季度目标"), (waiting["summary"], "月小结")):
+        page = client.get(item.get_absolute_url()).content.decode()
+        form = re.search(r'<form[^>]*data-testid="approve-form"[^>]*>', page).group(0)
+        assert f"确定通过{item.owner.get_full_name()}的{kind}（{item.period.label}）吗？通过后不能在此撤回。" in form
+
+
 def test_the_inbox_filters_by_kind_and_lateness(client_for, head, waiting):
     client = client_for(head)
     assert client.get(reverse("review"), {"kind": "targets"}).content.decode().count('data-testid="inbox-row"') == 1
