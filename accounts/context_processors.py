@@ -6,7 +6,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .middleware import TWO_FACTOR_SESSION_KEY, ForcePasswordChangeMiddleware, TwoFactorMiddleware
+from .middleware import RESTORED_FORM_KEY, TWO_FACTOR_SESSION_KEY, ForcePasswordChangeMiddleware, TwoFactorMiddleware
 
 # Menu areas, in menu order. A person with many items (HR has about eighteen) sees one dropdown
 # per area; a person with few sees them side by side.
@@ -127,3 +127,16 @@ def navigation(request) -> dict:
     # Digest entries wait off the bell for their day's digest.
     unread = user.notifications.filter(read_at__isnull=True, digest_day__isnull=True).count()
     return {"nav_items": items, "nav_groups": groups, "unread_notifications": unread}
+
+
+def restored_form(request) -> dict:
+    """What a form posted after the session ended carried (``EndedSessionMiddleware``), once,
+    on the page it was on, after signing in again: base.html hands it to static/js/app.js."""
+    session = getattr(request, "session", None)
+    if session is None or RESTORED_FORM_KEY not in session or request.method != "GET":
+        return {}
+    kept = session[RESTORED_FORM_KEY]
+    if not request.user.is_authenticated or request.headers.get("HX-Request") or request.path != kept.get("page"):
+        return {}
+    del session[RESTORED_FORM_KEY]
+    return {"restored_form": {"action": kept["action"], "fields": kept["fields"]}}

@@ -1,3 +1,4 @@
+import re
 import time
 from datetime import timedelta
 
@@ -290,3 +291,64 @@ class AuditContextMiddleware(AuditlogMiddleware):
 
         with audit_context(actor=self._get_actor(request), remote_addr=source_address(request)):
             return super().__call__(request)
+
+
+# What a form posted after the session ended carried, kept for the page it was on (see below).
+RESTORED_FORM_KEY = "_restored_form"
+# Sent to the sign-in page because the session ended: the page says so.
+SESSION_ENDED_KEY = "_session_ended"
+# Not kept: the token, passwords and codes, and anything beyond this size (a formset of a few
+# dozen rows fits; an attachment is never kept).
+_NOT_KEPT = re.compile(r"csrfmiddlewaretoken|password|token|otp|secret", re.I)
+_KEPT_AT_MOST = 64 * 1024
+
+
+class EndedSessionMiddleware:
+    """A request sent to the sign-in page because its session ended on the server (the idle
+    timeout, a sign-out in another tab) while the browser kept the cookie: the sign-in page says
+    why. A form posted so goes back, after signing in, to the page it was on (its ``Referer``, on
+    this site) instead of the POST-only address (a 405 page after signing in, a user test found),
+    with what was typed: kept in the new session and handed once to that page
+    (``accounts.context_processors.restored_form``), whose form ``static/js/app.js`` fills again,
+    saying so. Nothing is saved for the person without them pressing save again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 302 or request.user.is_authenticated:
+            return response
+        login = reverse(settings.LOGIN_URL)
+        cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if not response["Location"].startswith(login + "?") or not cookie or request.session.exists(cookie):
+            return response
+        request.session[SESSION_ENDED_KEY] = True
+        back = _this_sites_referer(request) if request.method == "POST" else None
+        if back is None:
+            return response
+        fields = {name: values for name, values in request.POST.lists() if not _NOT_KEPT.search(name)}
+        if fields and len(repr(fields)) <= _KEPT_AT_MOST:
+            request.session[RESTORED_FORM_KEY] = {"page": back.split("?")[0], "action": request.path, "fields": fields}
+        response["Location"] = f"{login}?{urlencode({'next': back})}"
+        return response
+
+
+def _this_sites_referer(request) -> str | None:
+    """The path (and query) of the page a request came from, when it is a page of this site."""
+    from urllib.parse import urlsplit
+
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.headers.get("Referer", "")
+    if not referer or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(referer)
+    if parts.netloc and parts.netloc != request.get_host():
+        return None
+    path = parts.path or "/"
+    if path.startswith(reverse(settings.LOGIN_URL)):
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")

@@ -43,6 +43,8 @@ from .forms import (
     person_label,
 )
 from .middleware import (
+    RESTORED_FORM_KEY,
+    SESSION_ENDED_KEY,
     TWO_FACTOR_ENROL,
     TWO_FACTOR_SESSION_KEY,
     TWO_FACTOR_VERIFY,
@@ -95,8 +97,16 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Sent here because the session had ended (EndedSessionMiddleware), with what a form posted then.
+        context["session_ended"] = SESSION_ENDED_KEY in self.request.session
+        context["form_kept"] = RESTORED_FORM_KEY in self.request.session
+        return context
+
     def form_valid(self, form):
         response = super().form_valid(form)
+        self.request.session.pop(SESSION_ENDED_KEY, None)
         if form.cleaned_data.get("remember"):
             # The cookie outlives the browser (accounts.sessions); the idle timeout still applies.
             self.request.session[REMEMBER_SESSION_KEY] = True

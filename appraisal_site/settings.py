@@ -87,6 +87,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
+    # Sent to sign in because the session ended: said so; a form posted then goes back to its page
+    # after signing in, with what was typed.
+    "accounts.middleware.EndedSessionMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "accounts.middleware.AuditContextMiddleware",
@@ -115,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "accounts.context_processors.restored_form",
             ],
         },
     },

@@ -387,7 +387,7 @@ def _seed() -> dict:
         organisation=organisation,
         quarter_grade=objects["grade"],
         person=staff,
-        grade="good",
+        grade=objects["grade"].grade,
         talked_on=date(YEAR, 10, 12),
         content="谈话内容",
         reasons="原因",

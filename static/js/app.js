@@ -546,3 +546,43 @@ document.addEventListener("focusin", (event) => {
     if (overlap > 0) window.scrollBy(0, overlap + 8);
   });
 });
+
+// What a form posted after the session ended carried, handed back once after signing in again
+// (accounts.middleware.EndedSessionMiddleware, <script id="restored-form">): the page's form
+// that posts where it posted is filled with it again, visible fields only (the hidden ones, the
+// version a save is checked against among them, stay the page's), and says so. Nothing is sent.
+function restoreForm() {
+  const kept = document.getElementById("restored-form");
+  if (!kept) return;
+  const { action, fields } = JSON.parse(kept.textContent);
+  const form = Array.from(document.querySelectorAll("main form[method=post]")).find(
+    (candidate) => new URL(candidate.action, window.location.href).pathname === action
+  );
+  if (!form) return;
+  Object.entries(fields).forEach(([name, values]) => {
+    form.querySelectorAll(`[name="${CSS.escape(name)}"]`).forEach((field) => {
+      if (field.type === "hidden" || field.type === "password" || field.type === "file" || field.disabled) return;
+      if (field.type === "radio" || field.type === "checkbox") {
+        field.checked = values.includes(field.value);
+      } else if (field.multiple) {
+        Array.from(field.options).forEach((option) => { option.selected = values.includes(option.value); });
+      } else {
+        field.value = values[0];
+      }
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  });
+  const note = document.createElement("div");
+  note.className = "alert alert-warning py-2";
+  note.setAttribute("role", "status");
+  note.dataset.testid = "restored-form";
+  note.textContent = document.documentElement.dataset.msgRestored;
+  form.prepend(note);
+  note.scrollIntoView({ block: "center", behavior: "instant" });
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", restoreForm);
+} else {
+  restoreForm();
+}

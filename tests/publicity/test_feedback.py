@@ -3,6 +3,7 @@ locking, only by the talker, confirmed by the person only; the annual result con
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.grading.models import Grade, GradeState
 from publicity.feedback import selectors, services
 from publicity.feedback.models import AnnualConfirmation, FeedbackTalk
-from tests.factories import AnnualResultFactory, QuarterGradeFactory, UserFactory, policy_with
+from tests.factories import PASSWORD, AnnualResultFactory, QuarterGradeFactory, UserFactory, policy_with
 from tests.publicity.conftest import LOCKED_AT
 from tests.support.clock import movable_today
 
@@ -434,6 +435,41 @@ def test_a_talk_saved_from_a_tab_opened_before_another_tabs_save_is_refused_with
     )
     assert FeedbackTalk.objects.get().content == "B 的版本"
     assert Notification.objects.filter(recipient=staff).count() == notices + 1
+
+
+def test_a_talk_typed_while_the_session_ended_comes_back_to_its_page_after_signing_in(
+    client, client_for, leader, staff, quarter
+):
+    """A user test: the talk's text typed, the idle timeout passed, 保存 led to the sign-in page with
+    no word of why, and after signing in the form was empty (a 退回 reason's next= even led to 405)."""
+    from django.contrib.sessions.models import Session
+
+    grade = locked_grade(staff, quarter, Grade.FAIRLY_GOOD)
+    url = reverse("publicity:feedback_record", args=[grade.pk])
+    client_for(leader).get(url)
+    Session.objects.all().delete()  # the session ended on the server; the browser keeps its cookie
+    typed = {"talked_on": "2026-10-12", "content": "肯定了本季度的工作，谈了下季度的打算。", "based_on": ""}
+    sent = client.post(url, typed, HTTP_REFERER=f"http://testserver{url}")
+    login = reverse("accounts:login")
+    assert sent.status_code == 302 and sent["Location"] == f"{login}?next={url.replace('/', '%2F')}"
+    page = client.get(sent["Location"]).content.decode()
+    assert 'data-testid="session-ended"' in page and "您刚才填写的内容已保留" in page
+    assert FeedbackTalk.objects.count() == 0  # nothing saved for them
+
+    signed_in = client.post(login, {"username": leader.username, "password": PASSWORD, "next": url})
+    assert signed_in.status_code == 302 and signed_in["Location"] == url
+    back = client.get(url).content.decode()
+    kept = re.search(r'<script id="restored-form" type="application/json">(.*?)</script>', back, re.S).group(1)
+    assert json.loads(kept) == {"action": url, "fields": {name: [value] for name, value in typed.items()}}
+    # Handed back once; a newcomer's sign-in page says nothing of an ended session.
+    assert "restored-form" not in client.get(url).content.decode()
+    client.post(reverse("accounts:logout"))
+    assert 'data-testid="session-ended"' not in client.get(f"{login}?next={url}").content.decode()
+    # A link followed after the session ended: the sign-in page says why.
+    client_for(leader).get(url)
+    Session.objects.all().delete()
+    said = client.get(url, follow=True).content.decode()
+    assert 'data-testid="session-ended"' in said and "您刚才填写的内容已保留" not in said
 
 
 def test_the_record_page_is_titled_for_editing_once_a_talk_is_recorded(client_for, leader, staff, quarter):
