@@ -278,6 +278,19 @@ def check_owner_may_edit(document: ReviewedDocument, actor: User) -> None:
 def check_reviewer(document: ReviewedDocument, actor: User) -> None:
     """Refuse a decision on a document that is not waiting for review, or by someone not its reviewer."""
     if document.status != ReviewStatus.SUBMITTED:
+        if document.status in (ReviewStatus.APPROVED, ReviewStatus.RETURNED) and document.reviewer_id:
+            # Decided meanwhile (another tab, a bulk approval's stale page): said so, by whom and when.
+            said = {
+                "document": _kind(document),
+                "when": date_format(timezone.localtime(document.reviewed_at), "m-d H:i"),
+                "person": document.reviewer,
+            }
+            decided = (
+                _("这份%(document)s已于%(when)s由%(person)s审核通过（可能在另一个窗口）。")
+                if document.status == ReviewStatus.APPROVED
+                else _("这份%(document)s已于%(when)s由%(person)s退回（可能在另一个窗口）。")
+            )
+            raise ValidationError(decided % said, code="not_submitted")
         raise ValidationError(
             _("只有已提交的%(document)s可以审核。") % {"document": _kind(document)}, code="not_submitted"
         )

@@ -226,18 +226,35 @@ def _load_for_decision(*, actor: User, ref: str) -> tuple[str, ReviewedDocument]
     return kind, item
 
 
-def describe_refs(*, actor: User, refs: list[str]) -> list[str]:
+@dataclass
+class DescribedRefs:
+    """The bulk confirmation page's items: those still waiting (their refs, and a line each), and
+    a line for each one decided meanwhile (another tab's 通过)."""
+
+    waiting: list[str]
+    lines: list[str]
+    decided: list[str]
+
+
+def describe_refs(*, actor: User, refs: list[str]) -> DescribedRefs:
     """One line per item the actor may decide, for the bulk confirmation page (at most a page
-    of the inbox is ever ticked); an item they may not decide is left out here and refused later."""
-    lines = []
+    of the inbox is ever ticked), apart from those no longer waiting (decided since the inbox was
+    drawn); an item they may not decide is left out here and refused later."""
+    described = DescribedRefs(waiting=[], lines=[], decided=[])
     for ref in refs:
         try:
             kind, item = _load_for_decision(actor=actor, ref=ref)
         except (PermissionDenied, ValidationError):
+            described.waiting.append(ref)
             continue
         row = InboxRow(kind, item, item.submitted_at)
-        lines.append(f"{row.kind_label} · {item.owner.get_full_name()} · {row.period_label}")
-    return lines
+        line = f"{row.kind_label} · {item.owner.get_full_name()} · {row.period_label}"
+        if item.status == ReviewStatus.SUBMITTED:
+            described.waiting.append(ref)
+            described.lines.append(line)
+        else:
+            described.decided.append(line)
+    return described
 
 
 @dataclass

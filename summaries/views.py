@@ -463,14 +463,25 @@ def review_decide(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     if approve and (len(refs) > 1 or "bulk" in request.POST) and request.POST.get("confirm") != "1":
         # Approving several at once is asked once more, with the list, whatever the browser did;
-        # so is the bulk button with one ticked (a row's own 通过 is the one-click approval).
+        # so is the bulk button with one ticked (a row's own 通过 is the one-click approval). What
+        # was decided since the inbox was drawn (another tab) is said apart and not asked about.
+        described = review.describe_refs(actor=request.user, refs=refs)
+        decided = ""
+        if described.decided:
+            decided = _("以下%(n)s项已不在待审核状态（可能已在另一个窗口处理），不再处理：%(items)s") % {
+                "n": len(described.decided),
+                "items": "；".join(described.decided),
+            }
+        if not described.waiting:
+            messages.info(request, decided)
+            return redirect(back)
         return confirm_page(
             request,
             title=_("批量通过"),
-            message=_("确定通过所选的%(n)s项吗？通过后不能在此撤回。") % {"n": len(refs)},
-            detail="\n".join(review.describe_refs(actor=request.user, refs=refs)),
+            message=_("确定通过所选的%(n)s项吗？通过后不能在此撤回。") % {"n": len(described.waiting)},
+            detail="\n".join([*described.lines, *([decided] if decided else [])]),
             cancel_url=back,
-            form=BulkApproveConfirmForm(initial={"items": refs, "back": request.POST.get("back", "")}),
+            form=BulkApproveConfirmForm(initial={"items": described.waiting, "back": request.POST.get("back", "")}),
             confirm_label=_("确认通过"),
         )
     try:

@@ -186,7 +186,8 @@ def test_a_change_the_audit_trail_names_nobody_for_is_told_by_its_time(staff, he
 
 def test_a_document_is_decided_only_once(kind, document, head):
     kind.approve(document, head)
-    with pytest.raises(ValidationError, match="只有已提交"):
+    # Said as what became of it (a user test's bulk approval from a stale page was told only 只有已提交…).
+    with pytest.raises(ValidationError, match=f"由{head}审核通过（可能在另一个窗口）"):
         kind.return_(document, head, "再改改")
 
 

@@ -164,6 +164,23 @@ def test_bulk_approval_asks_for_confirmation_first_and_changes_nothing_until_the
         assert item.status == ReviewStatus.SUBMITTED
 
 
+def test_a_bulk_approval_from_a_stale_inbox_says_what_another_tab_decided(client_for, head, waiting):
+    """A user test: an inbox open in two tabs; 通过 in one, then 全选本页 and 批量通过 in the other
+    asked about 8 items (one already approved) and then said only 只有已提交的月小结可以审核。"""
+    from summaries.services import summary_approve
+
+    refs = [f"summaries:{waiting['summary'].pk}", f"targets:{waiting['targets'].pk}"]
+    summary_approve(summary=waiting["summary"], actor=head)
+    client = client_for(head)
+    html = client.post(reverse("review_decide"), {"items": refs, "action": "approve"}).content.decode()
+    assert "确定通过所选的1项吗" in html
+    assert "以下1项已不在待审核状态（可能已在另一个窗口处理），不再处理：月小结 · 科员甲" in html
+    assert f'name="items" value="{refs[0]}"' not in html and f'name="items" value="{refs[1]}"' in html
+    # Decided one by one meanwhile: who decided it, and when.
+    said = client.post(reverse("review_decide"), {"items": refs[:1], "action": "approve"}, follow=True)
+    assert "已于" in said.content.decode() and f"由{head}审核通过（可能在另一个窗口）" in said.content.decode()
+
+
 def test_the_batch_approvals_address_opened_again_goes_back_to_the_inbox_and_decides_nothing(
     client_for, head, staff, waiting
 ):
