@@ -352,6 +352,11 @@ def test_the_chief_approves_after_a_confirmation_page(client_for, quarter, head,
     url = reverse("evaluations:quarter_approve", args=[quarter.pk])
     blocked = client_for(chief).get(url).content.decode()
     assert "尚不能审批" in blocked
+    # Refused (sent from a page drawn before a grade went back, say): this page again, naming whom
+    # each blocker concerns, not the quarters list with a bare count (a user test).
+    refused = client_for(chief).post(url, follow=True)
+    assert refused.redirect_chain == [(url, 302)] and "尚不能审批" in refused.content.decode()
+    assert team[0].full_name in refused.content.decode()
     grade_everyone(quarter, head, leader, team)
     assert client_for(hr).post(url).status_code == 403
 

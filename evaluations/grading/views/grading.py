@@ -963,12 +963,14 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal_quarter = _get_quarter_for_user(request, pk)
     back = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
     if request.method == "POST":
-        run_service(
+        approved = run_service(
             request,
             lambda: grading.appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=request.user),
             success=_("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter.period.label},
         )
-        return redirect(back)
+        # Refused (a grade sent back from another tab meanwhile): this page again, which names
+        # whom each blocker concerns, not the quarters list with a bare count (a user test).
+        return redirect(back if approved else request.path)
     policy = policy_for_organisation(organisation_id=request.user.organisation_id)
     departments, totals, pools = _distribution(appraisal_quarter, policy)
     grades = (
