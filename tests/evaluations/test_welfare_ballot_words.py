@@ -93,3 +93,16 @@ def test_once_the_workers_ballot_is_closed_their_page_and_the_list_say_collectiv
     assert "当前环节：<strong>集体研究</strong>" in client.get(assessment.get_absolute_url()).content.decode()
     listed = client.get(reverse("evaluations:welfare", args=[2026]), {"stage": "decision"}).content.decode()
     assert "保洁员甲" in listed
+
+
+def test_the_workers_page_warns_of_a_low_turnout_as_the_ballots_page_does(client_for, hr, welfare_ballot):
+    """A user test closed a 3-of-13 welfare ballot from the worker's page with no word of the low
+    turnout, which the ballot's own page says in its text and in 结束测评's question."""
+    assessment = welfare_ballot.subjects.get().person.welfare_post.assessments.get()
+    url = reverse("evaluations:welfare_assessment", args=[assessment.pk])
+    page = client_for(hr).get(url).content.decode()
+    turnout = welfare_ballot.raters.filter(has_voted=True).count(), welfare_ballot.raters.count()
+    assert turnout[0] * 3 < turnout[1] * 2  # two service users of many raters
+    assert 'data-testid="welfare-low-turnout"' in page
+    close = page.split(reverse("evaluations:welfare_ballot_close", args=[assessment.pk]))[1]
+    assert close.split('data-confirm="')[1].startswith("投票人数不足测评人的三分之二。")
