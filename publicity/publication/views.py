@@ -374,11 +374,12 @@ def _objection_step(request: HttpRequest, objection: Objection, action: str, dat
         return step, _("已记录核实情况。")
     if action == "send_back":
         step = partial(services.objection_send_back, actor=actor, objection=objection, reason=data["reason"])
-        said = (
-            _("已将%(person)s的年度等次退回考核委员会重新确定。")
-            if objection.entry.annual_result_id
-            else _("已将%(person)s的等次退回评鉴人重评。")
-        )
+        if objection.entry.annual_result_id:
+            said = _("已将%(person)s的年度等次退回考核委员会重新确定。")
+        elif objection.entry.welfare_assessment_id:
+            said = _("已将%(person)s的考核结果撤下公示，退回单位重新集体研究。")
+        else:
+            said = _("已将%(person)s的等次退回评鉴人重评。")
         return step, said % {"person": objection.entry.person.get_full_name()}
     step = partial(services.objection_answer, actor=actor, objection=objection, answer=data["answer"])
     return step, _("已答复并办结。")

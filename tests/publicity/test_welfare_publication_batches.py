@@ -83,6 +83,8 @@ def test_an_upheld_objection_sends_a_welfare_result_back_to_the_units_decision(
 
     response = client_for(hr).post(url, {"action": "send_back", "reason": "核实属实，请单位重新研究。"}, follow=True)
     assert response.status_code == 200
+    # Said as what happened, not the quarterly 退回评鉴人重评 (a user test).
+    assert "撤下公示，退回单位重新集体研究" in response.content.decode() and "评鉴人" not in response.content.decode()
     entry.refresh_from_db()
     assessment.refresh_from_db()
     assert entry.state == "withdrawn" and assessment.stage == WelfareStage.DECISION
