@@ -262,13 +262,15 @@ def welfare_report_return(*, actor: User, assessment: WelfareAssessment, reason:
 # --- The unit's steps --------------------------------------------------------------------------
 
 
-def _check_step(actor: User, assessment: WelfareAssessment, stage: str) -> None:
+def _check_step(actor: User, assessment: WelfareAssessment, stage: str, *, step: str | None = None) -> None:
+    """The unit's right, and the assessment at ``stage`` for the step ``step`` (default: that stage's
+    own; 集体研究 is recorded at the stage 民主测评 too, once the ballot is closed)."""
     if not actor.has_perm("evaluations.conduct_welfare", assessment):
         raise PermissionDenied(_("只有本单位人事干部或主要负责人可以办理考核环节。"))
     if assessment.stage != stage:
         raise ValidationError(
             _("该考核当前处于“%(current)s”环节，不能办理“%(step)s”。")
-            % {"current": assessment.get_stage_display(), "step": WelfareStage(stage).label},
+            % {"current": assessment.get_stage_display(), "step": WelfareStage(step or stage).label},
             code="wrong_stage",
         )
 
@@ -432,7 +434,7 @@ def welfare_decision_record(
     It may be recorded again (corrected) until it is published."""
     locked = _locked(assessment)
     stage = WelfareStage.DECISION if locked.stage == WelfareStage.DECISION else WelfareStage.RATING
-    _check_step(actor, locked, stage)
+    _check_step(actor, locked, stage, step=WelfareStage.DECISION)
     _check_ballot_closed(locked)
     if grade not in WelfareGrade.values:
         raise ValidationError({"grade": _("请选择考核等次。")})

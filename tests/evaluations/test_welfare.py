@@ -277,6 +277,13 @@ def test_the_unit_cannot_decide_before_the_ballot_is_closed(today, hr, head, wor
         services.welfare_decision_record(actor=hr, assessment=assessment, grade="qualified", renew=True, notes="x")
 
 
+def test_a_decision_at_another_step_is_refused_naming_the_decision(today, hr, worker):
+    """A user test: 集体研究 recorded at 个人述职 was refused as "…不能办理“民主测评”"."""
+    assessment = WelfareAssessmentFactory(post=worker.welfare_post, stage=WelfareStage.REPORT)
+    with pytest.raises(ValidationError, match="当前处于“个人述职”环节，不能办理“集体研究”"):
+        services.welfare_decision_record(actor=hr, assessment=assessment, grade="qualified", renew=True, notes="x")
+
+
 def test_the_tally_gives_counts_and_shares_of_the_valid_papers(today, hr, head, worker):
     assessment = _at_rating(worker, head, hr)
     _rate(assessment, hr=hr, choices=("satisfied", "satisfied", "dissatisfied", "basically_satisfied"))
