@@ -487,6 +487,11 @@ def objection_window_refusal(*, entry: PublicationEntry, day: date) -> str | Non
         return _("公示期为%(start)s至%(end)s，尚未开始，%(start)s起可以提出异议。") % dates
     if entry.state == EntryState.PUBLISHED:
         return _("公示期为%(start)s至%(end)s，已经结束，不能再提出异议。") % dates
+    # Off the board while its window lasts (a user test was told 不在公示期内 beside 还剩4个工作日).
+    if entry.state == EntryState.REGRADING:
+        return _("该结果已退回重评，已撤下公示；重评后的结果将重新公示，届时可以提出异议。")
+    if entry.state == EntryState.WITHDRAWN:
+        return _("该结果已撤下公示，不能再对其提出异议；重新确定的结果将另行公示。")
     return _("公示期为%(start)s至%(end)s，现在不在公示期内，不能提出异议。") % dates
 
 

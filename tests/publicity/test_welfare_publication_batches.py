@@ -85,6 +85,14 @@ def test_an_upheld_objection_sends_a_welfare_result_back_to_the_units_decision(
     assert response.status_code == 200
     # Said as what happened, not the quarterly 退回评鉴人重评 (a user test).
     assert "撤下公示，退回单位重新集体研究" in response.content.decode() and "评鉴人" not in response.content.decode()
+    # The line's objection page, opened within its window, hides the grade as the board does and
+    # says why no objection is taken (a user test read the old 不合格 and 不在公示期内 there).
+    objecting = client_for(head)
+    object_url = reverse("publicity:objection_new", args=[entry.pk])
+    page = objecting.get(object_url).content.decode()
+    assert "— 已撤下" in page and entry.grade_display not in page and "该结果已撤下公示" in page
+    refused = objecting.post(object_url, {"text": "再提异议"}).content.decode()
+    assert "该结果已撤下公示" in refused and "不在公示期内" not in refused
     entry.refresh_from_db()
     assessment.refresh_from_db()
     assert entry.state == "withdrawn" and assessment.stage == WelfareStage.DECISION
