@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import listing
-from accounts.listing import ListRows
+from accounts.listing import ListRows, Sheet
 from accounts.models import User
 from accounts.person_columns import person_cells, person_headers
 
 from .models import SCALE_CHOICES, Ballot, BallotScale, BallotState, Choice
-from .selectors import SUGGEST_BASIC, PersonTally, ballot_tally
+from .selectors import LOW_TURNOUT, SUGGEST_BASIC, PersonTally, Tally, ballot_tally
 
 TALLY_EXPORT = "evaluations.ballot_tally"
 
@@ -25,7 +25,7 @@ def _headers(ballot: Ballot | None = None) -> list[str]:
     scale = ballot.scale if ballot is not None else BallotScale.GRADE
     labels = dict(Choice.choices)
     columns = [str(labels[choice]) for choice in SCALE_CHOICES[scale]]
-    service = [_("服务对象“不满意”占比（%）")] if scale == BallotScale.SATISFACTION else []
+    service = [_("其中服务对象有效票"), _("服务对象“不满意”占比（%）")] if scale == BallotScale.SATISFACTION else []
     return [
         *person_headers(),
         _("有效票"),
@@ -54,10 +54,42 @@ def _build(viewer: User, data: QueryDict, kwargs: dict) -> ListRows:
             *person_cells(p.person, p.person.department),
             p.valid,
             *[value for c in p.choices for value in (c.count, c.percent)],
-            *([p.service_dissatisfied_percent if p.service_valid else None] if satisfaction else []),
+            *([p.service_valid, p.service_dissatisfied_percent if p.service_valid else None] if satisfaction else []),
             p.average_total,
             str(ballot.suggestion_label) if p.suggestion == SUGGEST_BASIC else "",
             "；".join(p.reasons),
         ]
 
-    return ListRows(items=tally.people, row=row, period=f"{ballot.title}-", headers=_headers(ballot))
+    return ListRows(
+        items=tally.people,
+        row=row,
+        period=f"{ballot.title}-",
+        headers=_headers(ballot),
+        extra_sheets=lambda: [_summary_sheet(ballot, tally)],
+    )
+
+
+def _summary_sheet(ballot: Ballot, tally: Tally) -> Sheet:
+    """What the tally page says above its table: raters, papers, void papers and why, the turnout
+    (a user test found the workbook without them)."""
+    lines = [
+        (_("测评"), ballot.title),
+        (_("测评人"), tally.raters),
+        (_("已投票"), tally.voted),
+        (_("废票"), tally.void),
+        (_("有效票"), tally.valid),
+    ]
+    if tally.void_reasons:
+        lines.append((_("废票原因"), "；".join(f"{reason} {n}" for reason, n in tally.void_reasons)))
+    share, whole = LOW_TURNOUT
+    if tally.voted * whole < tally.raters * share:
+        lines.append((_("说明"), _("投票人数不足测评人的三分之二。")))
+    if tally.rated_raters:
+        lines.append(
+            (
+                _("说明"),
+                _("%(n)s名被测评人也是测评人，本人的测评票不评价自己，其有效票可能比有效票总数少一张。")
+                % {"n": tally.rated_raters},
+            )
+        )
+    return Sheet(_("计票说明"), [_("项目"), _("内容")], lines, row=list)

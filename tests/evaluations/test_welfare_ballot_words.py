@@ -106,3 +106,18 @@ def test_the_workers_page_warns_of_a_low_turnout_as_the_ballots_page_does(client
     assert 'data-testid="welfare-low-turnout"' in page
     close = page.split(reverse("evaluations:welfare_ballot_close", args=[assessment.pk]))[1]
     assert close.split('data-confirm="')[1].startswith("投票人数不足测评人的三分之二。")
+
+
+def test_the_tally_export_says_what_the_tally_page_says_above_its_table(hr, welfare_ballot):
+    """A user test: the page gave the raters, papers, void papers and the service users' papers; the
+    workbook only the rows per person."""
+    ballot_services.ballot_close(actor=hr, ballot=welfare_ballot)
+    rows = exports._build(hr, QueryDict(), {"pk": welfare_ballot.pk})
+    (sheet,) = rows.extra_sheets()
+    said = dict(sheet.row(line) for line in sheet.items if line[0] != "说明")
+    raters = welfare_ballot.raters.count()
+    assert sheet.title == "计票说明" and said["测评人"] == raters and said["已投票"] == 2 and said["有效票"] == 2
+    assert ["说明", "投票人数不足测评人的三分之二。"] in [sheet.row(line) for line in sheet.items]
+    header = list(rows.headers)
+    (line,) = [rows.row(item) for item in rows.items]
+    assert line[header.index("其中服务对象有效票")] == 2
