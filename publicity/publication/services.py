@@ -99,7 +99,12 @@ def _notify_staff(publication: Publication) -> None:
     the bell at once (not in the evening's digest): the publication opens a window of a few
     working days in which to object."""
     people = taking_part(organisation_id=publication.organisation_id).values_list("pk", flat=True)
-    message = _("%(title)s正在公示（%(start)s至%(end)s），如有异议请在公示期内提出。") % {
+    # Published on a day off, the window opens on the next working day: 已发布, not 正在公示 (a user test).
+    message = (
+        _("%(title)s正在公示（%(start)s至%(end)s），如有异议请在公示期内提出。")
+        if publication.starts_on <= periods.today()
+        else _("%(title)s已发布，公示期为%(start)s至%(end)s，如有异议请在公示期内提出。")
+    ) % {
         "title": publication.title,
         "start": publication.starts_on.isoformat(),
         "end": publication.ends_on.isoformat(),

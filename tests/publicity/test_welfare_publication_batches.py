@@ -110,3 +110,13 @@ def test_an_upheld_objection_sends_a_welfare_result_back_to_the_units_decision(
     # The objection is answered as any other.
     services.objection_verify(actor=hr, objection=objection, notes="单位已重新研究。")
     services.objection_answer(actor=hr, objection=objection, answer="已退回集体研究，重新研究后另行公示。")
+
+
+def test_published_on_a_day_off_the_notice_says_published_not_on_show(welfare_published, welfare_decided):
+    """A user test: published on a Saturday, the workers read 正在公示（12-07至12-11） while the board
+    said 待公示 and their page 尚未开始."""
+    from tests.support.welfare import FIRST_DAY
+
+    notice = welfare_decided.owner.notifications.get(url=welfare_published.get_absolute_url())
+    assert "已发布，公示期为2026-12-07至2026-12-11" in notice.message and "正在公示" not in notice.message
+    assert welfare_published.starts_on == FIRST_DAY
