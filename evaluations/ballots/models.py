@@ -201,6 +201,14 @@ class BallotRater(OrganisationScoped, models.Model):
     def __str__(self) -> str:
         return self.label or (str(self.user) if self.user_id else str(_("测评码")))
 
+    @property
+    def group_label(self) -> str:
+        """The rater's group as the ballot's raters are chosen: a public-welfare ballot's colleagues
+        are the 科室 heads (DOMAIN.md §8), not 干部职工 (a user test read its heads so)."""
+        if self.group == RaterGroup.COLLEAGUE and self.ballot.is_welfare:
+            return str(_("科室负责人"))
+        return self.get_group_display()
+
 
 # Why a paper is void, stored as a code and said in the reader's language (a paper cast by a voter
 # reading English is counted with the others on a Chinese tally). Papers of before stored the text.

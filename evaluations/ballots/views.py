@@ -85,7 +85,7 @@ def ballot_open(request: HttpRequest) -> HttpResponse:
 def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The ballot's subjects, the turnout per rater (who has voted, never what) and its actions."""
     ballot = _get_ballot_for_user(request, pk)
-    raters = BallotRater.objects.filter(ballot=ballot).select_related("user").order_by("group", "pk")
+    raters = BallotRater.objects.filter(ballot=ballot).select_related("user", "ballot").order_by("group", "pk")
     page = page_of(request, raters, PAGE_SIZE)
     counts = selectors.ballot_turnout(ballot=ballot)
     return render(

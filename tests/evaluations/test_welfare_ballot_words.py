@@ -2,6 +2,7 @@
 unit's 集体研究), never of a civil servant's 基本称职 or of the year-end suggestion: on the ballot's
 tally page, its export and the confirmation of closing it."""
 
+import re
 from datetime import date
 
 import pytest
@@ -121,3 +122,10 @@ def test_the_tally_export_says_what_the_tally_page_says_above_its_table(hr, welf
     header = list(rows.headers)
     (line,) = [rows.row(item) for item in rows.items]
     assert line[header.index("其中服务对象有效票")] == 2
+
+
+def test_a_welfare_ballots_colleagues_are_named_the_department_heads(client_for, hr, welfare_ballot):
+    """A user test read the eight 科室 heads rating a worker listed as 干部职工."""
+    page = client_for(hr).get(reverse("evaluations:ballot_detail", args=[welfare_ballot.pk])).content.decode()
+    kinds = re.findall(r"data-label=\"类别\">([^<]*)<", page)
+    assert "科室负责人" in kinds and "干部职工" not in kinds and "服务对象" in kinds
