@@ -141,9 +141,11 @@ def _people_columns(ctx: ExportContext) -> list[Column]:
     columns += [Column(_("%(quarter)s综合得分") % {"quarter": _quarter_name(q)}, NUMBER) for q in QUARTERS]
     columns += [
         Column(_("平均综合得分"), NUMBER),
-        Column(_("按时提交月小结"), NUMBER),
-        Column(_("迟交月小结"), NUMBER),
-        Column(_("未交月小结"), NUMBER),
+        # Counted by the quarters' roll-ups: a quarter not yet rolled up is not in them (said in
+        # the header, as on the oversight page; a user test read 9 months' counts as the year's).
+        Column(_("按时提交月小结（已汇总季度）"), NUMBER),
+        Column(_("迟交月小结（已汇总季度）"), NUMBER),
+        Column(_("未交月小结（已汇总季度）"), NUMBER),
         Column(_("一票否决")),
         Column(_("否决事项"), TEXT),
         Column(_("处分与组织处理"), TEXT),
@@ -307,7 +309,7 @@ def _department_columns(ctx: ExportContext) -> list[Column]:
         Column(_("优秀参考名额（按本科室人数折算，名额按全单位计算）"), NUMBER),
     ]
     columns += [Column(_("年度%(grade)s人数") % {"grade": grade.label}, NUMBER) for grade in OTHER_ANNUAL]
-    columns.append(Column(_("月小结按时率(%)"), NUMBER))
+    columns.append(Column(_("月小结按时率（%，已汇总季度）"), NUMBER))
     return columns
 
 

@@ -113,6 +113,9 @@ def test_the_workbook_has_its_five_sheets_with_chinese_headers_frozen_and_filter
     assert header[:5] == ["科室", "姓名", "工号", "职务职级", "人员类别"]
     assert "第1季度等次" in header and "“好”的次数" in header and "确定年度等次" in header
     assert header[-2:] == ["年度结果本人确认", "季度反馈谈话已确认"]
+    # The summaries' counts are the roll-ups': the headers say so (a user test read 9 months as the year).
+    assert "按时提交月小结（已汇总季度）" in header
+    assert "月小结按时率（%，已汇总季度）" in [cell.value for cell in workbook["科室统计"][1]]
     for sheet in workbook.worksheets:
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref.startswith("A1:")
