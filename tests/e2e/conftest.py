@@ -399,6 +399,24 @@ def a_unit(*, prefix: str, code: str, name: str, department_name: str) -> dict:
     return {"organisation": organisation, "department": department, "hr": hr, "leader": leader}
 
 
+def leaders_ballot(unit: dict, people: int):
+    """A 民主测评 of 2026 opened by the unit's HR (``a_unit``): ``people`` new people of its department
+    rated, by the unit's leader only."""
+    from evaluations.ballots import services as ballot_services
+    from tests.factories import UserFactory
+
+    subjects = [UserFactory(department=unit["department"], full_name=f"被测评人{n}") for n in range(people)]
+    return ballot_services.ballot_open(
+        actor=unit["hr"],
+        organisation=unit["organisation"],
+        title="2026年度民主测评",
+        year=2026,
+        subjects=subjects,
+        raters=[],
+        leaders=[unit["leader"]],
+    )
+
+
 def demo_built(demo, today, *steps, year: int = 2026, seed: int = 2026):
     """Run the demo builders ``steps`` (build_demo_year, then build_demo_appraisals, ...) on ``demo``
     in order, each as ``step(demo, year=year, seed=seed, today=today)``. Each step is built once per

@@ -10,10 +10,9 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from evaluations.ballots import services as ballot_services
 from evaluations.welfare.models import WelfareStage
-from tests.e2e.conftest import a_unit
-from tests.factories import PASSWORD, UserFactory, WelfareAssessmentFactory, WelfarePostFactory
+from tests.e2e.conftest import a_unit, leaders_ballot
+from tests.factories import PASSWORD, WelfareAssessmentFactory, WelfarePostFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -35,16 +34,7 @@ def _sent_without_a_question(ui, asked: list[str], test_id: str) -> None:
 
 def test_a_void_paper_says_so_beside_submit_and_in_its_question_on_a_phone(phone_ui, unit, clock):
     clock.move_to(TODAY)
-    subjects = [UserFactory(department=unit["department"], full_name=f"被测评人{n}") for n in range(8)]
-    ballot = ballot_services.ballot_open(
-        actor=unit["hr"],
-        organisation=unit["organisation"],
-        title="2026年度民主测评",
-        year=2026,
-        subjects=subjects,
-        raters=[],
-        leaders=[unit["leader"]],
-    )
+    ballot = leaders_ballot(unit, 8)
     # Every question answered no: a step asked about is not taken.
     with phone_ui.answering_questions(accept=False) as asked:
         phone_ui.sign_in_as("c_leader", PASSWORD, to=f"/evaluations/ballots/{ballot.pk}/paper/")

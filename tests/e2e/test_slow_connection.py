@@ -10,10 +10,9 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from evaluations.ballots import services as ballot_services
 from evaluations.ballots.models import Ballot
-from tests.e2e.conftest import a_unit
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.conftest import a_unit, leaders_ballot
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -21,16 +20,7 @@ pytestmark = pytest.mark.e2e
 def test_a_tap_before_the_scripts_arrive_sends_nothing_unasked(phone_ui, transactional_db, clock):
     clock.move_to(date(2026, 12, 1))
     unit = a_unit(prefix="s", code="slow", name="慢速单位", department_name="综合科")
-    subjects = [UserFactory(department=unit["department"], full_name=f"被测评人{n}") for n in range(3)]
-    ballot = ballot_services.ballot_open(
-        actor=unit["hr"],
-        organisation=unit["organisation"],
-        title="2026年度民主测评",
-        year=2026,
-        subjects=subjects,
-        raters=[],
-        leaders=[unit["leader"]],
-    )
+    ballot = leaders_ballot(unit, 3)
     page = phone_ui.page
     phone_ui.sign_in_as("s_hr", PASSWORD)
     # app.js held on its way: the page is drawn up to its scripts, which have not run.
