@@ -950,3 +950,23 @@ def test_hr_cannot_change_an_administrators_account_through_the_import(hr_client
             ],
             actor=hr,
         )
+
+
+@pytest.mark.parametrize("n", [3, 20])
+def test_checking_the_rows_against_administrators_costs_the_same_for_few_and_many_changed_rows(
+    hr, department, n, django_assert_num_queries
+):
+    """Each changed row is checked against ``accounts.change_person`` (another administrator's
+    account): the people's roles are read once for the file, not once per changed row."""
+    from accounts.imports import parse_staff_workbook
+
+    people = [UserFactory(department=department, employee_number=f"E9{i:02d}") for i in range(n)]
+    rows = [[person.employee_number, f"{person.full_name}改", person.username, department.code] for person in people]
+    with django_assert_num_queries(PARSE_QUERIES):
+        parsed, errors = parse_staff_workbook(organisation=hr.organisation, file=xlsx(rows), actor=hr)
+    assert errors == [] and len(parsed) == n
+
+
+# The file's parse with the administrators' check, whatever the rows: the organisation's departments,
+# its people, their roles (one query for all), the actor's roles.
+PARSE_QUERIES = 4
