@@ -52,3 +52,39 @@ def test_a_sanctions_veto_is_told_for_each_year_it_bars(organisation, staff, hr)
     flags = veto.veto_flags_for_sanction(sanction_id=sanction.pk)
     assert flags
     assert len(_told(staff, "年度有一票否决事项")) == len(flags)
+
+
+def test_a_flag_withdrawn_moved_or_reworded_by_a_correction_is_told(organisation, inspector, staff, colleague, hr):
+    """A user test: a 严重 finding corrected to 较重, an inspection deleted, a sanction deleted or
+    changed, an inspection's date moved into another year: the flag went or changed without a word,
+    and the person, told of the veto, still thought it stood."""
+    from evaluations.models import Severity
+
+    # Corrected away from 严重: withdrawn, told once however often reconciled.
+    finding = FindingFactory(inspection__inspector=inspector, person=staff, description="上班时间饮酒")
+    flag = veto.veto_flags_for_finding(finding_id=finding.pk)
+    finding.severity = Severity.MODERATE
+    finding.save()
+    assert veto.veto_reconcile(organisation=organisation).removed == 1
+    veto.veto_reconcile(organisation=organisation)
+    assert len(_told(staff, f"您{flag.year}年度的一票否决事项已撤销")) == 1
+    assert len(_told(hr, f"{staff.get_full_name()}{flag.year}年度的一票否决事项已撤销")) == 1
+
+    # The inspection's date corrected into the next year: the flag moves, and they are told which year.
+    inspection = InspectionFactory(inspector=inspector, date=date(2026, 3, 15))
+    FindingFactory(inspection=inspection, person=colleague, description="擅离岗位")
+    veto.veto_reconcile(organisation=organisation)
+    inspection.date = date(2027, 1, 12)
+    inspection.save()
+    veto.veto_reconcile(organisation=organisation)
+    moved = _told(colleague, "已由2026年度改为2027年度")
+    assert len(moved) == 1 and "2027年度不能评为优秀" in moved[0]
+    assert not _told(colleague, "依据已更正")  # the move said it: its new words come with it
+
+    # A sanction corrected to another kind: the words they were told are corrected too.
+    sanction = SanctionFactory(person=staff, kind=SanctionKind.DEMOTION, decided_on=date(2026, 3, 1))
+    veto.veto_flags_for_sanction(sanction_id=sanction.pk)
+    sanction.kind = SanctionKind.WARNING
+    sanction.save()
+    veto.veto_reconcile(organisation=organisation)
+    assert len(_told(staff, "一票否决事项的依据已更正为")) == 1

@@ -7,6 +7,7 @@ event cannot leave them wrong; a flag an inspector lifted stays lifted (the reas
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from itertools import chain
 
@@ -41,24 +42,52 @@ def years_changed(*, organisation: Organisation, years, actor: User | None = Non
         year_rollup_request_once(organisation=organisation, year=year, requested_by=actor)
 
 
-def _tell(flags, *, lifted: bool = False) -> None:
-    """Tell the person and their organisation's HR of each flag raised (it bars 优秀 for its year)
-    or lifted, once per flag and event. A user test found a serious finding's veto on the veto list
-    and in the year's reasons alone: neither the person nor HR was told, nor of its lifting."""
+# What the person and HR are told of a flag: (the person's words, HR's words), by event.
+_TOLD = {
+    "raised": (
+        gettext_lazy("您%(year)s年度有一票否决事项，当年不能评为优秀：%(reason)s"),
+        gettext_lazy("%(name)s%(year)s年度新增一票否决事项，当年不能评为优秀：%(reason)s"),
+    ),
+    "lifted": (
+        gettext_lazy("您%(year)s年度的一票否决事项已解除：%(reason)s"),
+        gettext_lazy("%(name)s%(year)s年度的一票否决事项已解除：%(reason)s"),
+    ),
+    # Its cause corrected away or deleted (a finding no longer 严重, an inspection or sanction deleted).
+    "removed": (
+        gettext_lazy("您%(year)s年度的一票否决事项已撤销（其依据已更正或删除），不再影响当年评优：%(reason)s"),
+        gettext_lazy("%(name)s%(year)s年度的一票否决事项已撤销（其依据已更正或删除）：%(reason)s"),
+    ),
+    # Its finding's date corrected into another year.
+    "moved": (
+        gettext_lazy(
+            "您的一票否决事项已由%(old)s年度改为%(year)s年度（检查日期已更正），%(year)s年度不能评为优秀：%(reason)s"
+        ),
+        gettext_lazy("%(name)s的一票否决事项已由%(old)s年度改为%(year)s年度（检查日期已更正）：%(reason)s"),
+    ),
+    # Its cause corrected (a sanction's kind or date, a finding's text): the words now.
+    "reworded": (
+        gettext_lazy("您%(year)s年度一票否决事项的依据已更正为：%(reason)s"),
+        gettext_lazy("%(name)s%(year)s年度一票否决事项的依据已更正为：%(reason)s"),
+    ),
+}
+
+
+def _tell(flags, *, event: str = "raised", old_years: dict[int, int] | None = None) -> None:
+    """Tell the person and their organisation's HR of each flag raised (it bars 优秀 for its year),
+    lifted, removed, moved to another year or reworded, once per flag and event. A user test found a
+    serious finding's veto on the veto list and in the year's reasons alone: neither the person nor
+    HR was told, nor of its lifting; another, of its removal when the finding was corrected."""
     flags = list(flags)
     if not flags:
         return
     people = {person.pk: person for person in User.objects.filter(pk__in={flag.person_id for flag in flags})}
     officers: dict[int, list[User]] = {}
+    own_words, their_words = _TOLD[event]
     for flag in sorted(flags, key=lambda flag: flag.pk):
         person = people[flag.person_id]
-        values = {"name": person.get_full_name(), "year": flag.year, "reason": flag.reason}
-        if lifted:
-            own = _("您%(year)s年度的一票否决事项已解除：%(reason)s") % values
-            theirs = _("%(name)s%(year)s年度的一票否决事项已解除：%(reason)s") % values
-        else:
-            own = _("您%(year)s年度有一票否决事项，当年不能评为优秀：%(reason)s") % values
-            theirs = _("%(name)s%(year)s年度新增一票否决事项，当年不能评为优秀：%(reason)s") % values
+        old = (old_years or {}).get(flag.pk, flag.year)
+        values = {"name": person.get_full_name(), "year": flag.year, "old": old, "reason": flag.reason}
+        own, theirs = str(own_words) % values, str(their_words) % values
         if person.organisation_id not in officers:
             officers[person.organisation_id] = role_holders(
                 organisation_id=person.organisation_id, roles=[Role.HR_ADMIN]
@@ -72,7 +101,16 @@ def _tell(flags, *, lifted: bool = False) -> None:
             if officer.pk != person.pk
         ]
         # One insert per flag and event, each told once (the key, whatever reruns the raising).
-        notify_many(told, dedupe_key=f"veto-{'lifted' if lifted else 'raised'}-{flag.pk}")
+        notify_many(told, dedupe_key=f"veto-{event}-{flag.pk}-{_event_key(event, flag, old)}")
+
+
+def _event_key(event: str, flag: VetoFlag, old: int) -> str:
+    """What tells one event of a flag from another of its kind: a move's years, a rewording's words."""
+    if event == "moved":
+        return f"{old}-{flag.year}"
+    if event == "reworded":
+        return hashlib.sha256(flag.reason.encode()).hexdigest()[:16]
+    return ""
 
 
 def finding_reason(finding: Finding) -> str:
@@ -279,9 +317,12 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     changed_people |= {flag.person_id for flag, _old in moved}
     if stale:
         result.removed = VetoFlag.objects.filter(pk__in=[flag.pk for flag in stale]).delete()[0]
+        # A lifted flag's people were told of the lifting; an active one's are told it is gone.
+        _tell([flag for flag in stale if flag.is_active], event="removed")
     for flag, _old in moved:
         # One by one: each move is audited (with the reason of the correction that moved it).
         flag.save(update_fields=["year"])
+    _tell([flag for flag, _old in moved if flag.is_active], event="moved", old_years={f.pk: o for f, o in moved})
     finding_by_pk = {f.pk: f for f in findings}
     sanction_by_pk = {s.pk: s for s in sanctions}
 
@@ -313,6 +354,7 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
             flag.reason = reason
             reworded.append(flag)
     VetoFlag.objects.bulk_update(reworded, ["reason"])
+    _tell([flag for flag in reworded if flag.is_active and flag not in (f for f, _o in moved)], event="reworded")
     years_changed(organisation=organisation, years=changed_years)
     if changed_people:
         moved_to = User.objects.filter(pk__in=changed_people).exclude(organisation=organisation)
@@ -369,5 +411,5 @@ def veto_lift(*, flag: VetoFlag, actor: User, reason: str) -> VetoFlag:
     with audit_reason(locked.lift_reason):
         locked.save()
     years_changed(organisation=actor.organisation, years=[locked.year], actor=actor)
-    _tell([locked], lifted=True)
+    _tell([locked], event="lifted")
     return locked
