@@ -266,15 +266,25 @@ def grading_facts(facts, grade_row) -> str:
     discipline = facts.discipline
     veto = ""
     if discipline.veto_reasons:
-        # Short on the card, whole in the title: a finding's reason quotes up to 100 characters.
+        # Short on the card, whole when opened: a finding's reason quotes up to 100 characters. A
+        # <details> opens by a tap (a user test could not read the rest on a phone: a title is hover-only).
         whole = "；".join(discipline.veto_reasons)
-        veto = _html(
-            '<li class="text-danger" data-testid="veto" title="{}">{}{colon}{}</li>',
-            whole,
-            words["veto"],
-            Truncator(whole).chars(VETO_REASON_SHOWN),
-            colon=words["colon"],
-        )
+        short = Truncator(whole).chars(VETO_REASON_SHOWN)
+        if short == whole:
+            veto = _html(
+                '<li class="text-danger" data-testid="veto">{}{colon}{}</li>',
+                words["veto"],
+                whole,
+                colon=words["colon"],
+            )
+        else:
+            veto = _html(
+                '<li class="text-danger" data-testid="veto"><details><summary>{}{colon}{}</summary>{}</details></li>',
+                words["veto"],
+                short,
+                whole,
+                colon=words["colon"],
+            )
     sanctions = ""
     if discipline.sanctions:
         sanctions = _html(
