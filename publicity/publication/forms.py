@@ -39,7 +39,7 @@ class PublishForm(forms.Form):
         label=_("公示内容"), widget=ConfirmedOptionSelect(attrs={"class": "form-select form-select-sm"})
     )
 
-    def __init__(self, *args, quarters=(), years=(), welfare=(), in_window=None, **kwargs):
+    def __init__(self, *args, quarters=(), years=(), welfare=(), in_window=None, window=None, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(f"q:{q.pk}", str(q.period.label)) for q in quarters]
         # A year's list while quarters of that year wait to be published, or are in their window
@@ -62,20 +62,24 @@ class PublishForm(forms.Form):
                     "quarters": _quarters(in_window[year]),
                 }
             choices.append((f"y:{year}", label))
-        once = _("发布后全体人员将收到通知，名单即刻公示，不能撤回；每个季度或年度只公示一次。确定发布？")
+        # ``window``: the days a publication made today is on show (a day off: from the next working
+        # day; "名单即刻公示" misled a user test on a Saturday).
+        shown = _("名单即刻公示")
+        if window is not None:
+            shown = _("公示期为%(start)s至%(end)s") % {"start": window[0].isoformat(), "end": window[1].isoformat()}
+        once = _("发布后全体人员将收到通知，%(shown)s，不能撤回；每个季度或年度只公示一次。确定发布？") % {
+            "shown": shown
+        }
         confirms = {value: once for value, _label in choices}
         for batch in welfare:
             said = {"title": batch.title, "year": batch.year, "count": batch.count}
             choices.append((f"w:{batch.year}", _("%(title)s · %(count)s人") % said))
             # A year's workers are published as they are decided: this one publishes those decided
             # and not yet published, never again those already on the board.
-            confirms[f"w:{batch.year}"] = (
-                _(
-                    "将公示“%(title)s”：%(year)s年度已集体研究、尚未公示的%(count)s名公益性岗位人员"
-                    "（已公示的人员不再列入）。发布后全体人员将收到通知，名单即刻公示，不能撤回。确定发布？"
-                )
-                % said
-            )
+            confirms[f"w:{batch.year}"] = _(
+                "将公示“%(title)s”：%(year)s年度已集体研究、尚未公示的%(count)s名公益性岗位人员"
+                "（已公示的人员不再列入）。发布后全体人员将收到通知，%(shown)s，不能撤回。确定发布？"
+            ) % {**said, "shown": shown}
         self.has_targets = bool(choices)
         # Publishing cannot be undone: nothing is chosen until HR chooses (the first of the list was,
         # an earlier year's 优秀 list among them).

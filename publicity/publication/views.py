@@ -52,6 +52,7 @@ def _publish_form(request: HttpRequest, data=None) -> PublishForm:
         years=services.publishable_years(organisation_id=organisation_id)[:3],
         welfare=services.publishable_welfare(organisation_id=organisation_id)[:3],
         in_window=services.quarters_in_window(organisation_id=organisation_id),
+        window=services.publication_window(organisation_id=organisation_id, starts=periods.today()),
     )
 
 

@@ -33,6 +33,9 @@ def test_the_welfare_confirmation_says_whom_it_publishes_not_once_a_year(client_
     assert "每个季度或年度只公示一次" not in option
     assert "2026年度已集体研究、尚未公示的1名公益性岗位人员" in option
     assert "2026年度公益性岗位考核结果（第2批）" in option
+    # Asked on a Saturday (the clock welfare_published left): the window it opens, from Monday, not
+    # 名单即刻公示 (a user test).
+    assert "公示期为2026-12-07至2026-12-11" in option and "即刻" not in option
     # The form itself asks nothing more: each choice asks its own question.
     form = re.search(r'<form method="post" action="/publicity/publish/"[^>]*>', board).group(0)
     assert "data-confirm" not in form
