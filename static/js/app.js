@@ -555,9 +555,21 @@ function restoreForm() {
   const kept = document.getElementById("restored-form");
   if (!kept) return;
   const { action, fields } = JSON.parse(kept.textContent);
-  const form = Array.from(document.querySelectorAll("main form[method=post]")).find(
-    (candidate) => new URL(candidate.action, window.location.href).pathname === action
-  );
+  // Of the forms that post there (a summary's 审核通过 and 退回 share an address), the one holding
+  // the most of what was sent: its fields, and the button that sent it (name and value).
+  const held = (candidate) =>
+    Object.entries(fields).filter(([name, values]) =>
+      Array.from(candidate.querySelectorAll(`[name="${CSS.escape(name)}"]`)).some(
+        (field) => field.type !== "hidden" && (field.tagName !== "BUTTON" || values.includes(field.value))
+      )
+    ).length;
+  const form = Array.from(document.querySelectorAll("main form[method=post]"))
+    // getAttribute: a form whose button is named "action" (a summary's) shadows its .action.
+    .filter(
+      (candidate) =>
+        new URL(candidate.getAttribute("action") || window.location.href, window.location.href).pathname === action
+    )
+    .sort((a, b) => held(b) - held(a))[0];
   if (!form) return;
   Object.entries(fields).forEach(([name, values]) => {
     form.querySelectorAll(`[name="${CSS.escape(name)}"]`).forEach((field) => {

@@ -47,3 +47,30 @@ def test_what_was_typed_when_the_session_ended_comes_back_after_signing_in(phone
         page.get_by_test_id("feedback-save").click()
     expect(page.get_by_test_id("feedback-waiting")).to_be_visible()
     assert FeedbackTalk.objects.get().shortcomings == typed["shortcomings"]
+
+
+def test_a_return_reason_comes_back_to_its_own_form_beside_the_approval(ui, demo):
+    """A re-test: a summary's 审核通过 and 退回 forms post to one address; the reason was filled into
+    the first (审核通过, no such field) and lost. The form that held it takes it back."""
+    from django.contrib.sessions.models import Session
+
+    from accounts.models import User
+    from summaries.models import MonthlySummary
+    from tests.factories import MonthlySummaryFactory
+
+    summary = MonthlySummaryFactory(owner=User.objects.get(username="demo_staff"), submitted=True)
+    page = ui.page
+    ui.sign_in_as("demo_head", to=f"/summaries/{summary.pk}/")
+    page.fill("textarea[name=reason]", "请补充本月重点工作的完成数据。")
+    Session.objects.all().delete()
+    with page.expect_navigation():
+        page.get_by_role("button", name="退回修改").click()
+    page.fill("input[name=username]", "demo_head")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name="登录").click()
+    expect(page.locator("textarea[name=reason]")).to_have_value("请补充本月重点工作的完成数据。")
+    expect(page.get_by_test_id("restored-form")).to_be_visible()
+    with ui.answering_questions(), page.expect_navigation():
+        page.get_by_role("button", name="退回修改").click()
+    assert MonthlySummary.objects.get(pk=summary.pk).return_reason == "请补充本月重点工作的完成数据。"
