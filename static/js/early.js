@@ -13,7 +13,11 @@
       }
       event.preventDefault();
       event.stopImmediatePropagation();
-      if (form.querySelector("[data-still-loading]")) {
+      // Said where it was pressed: in the form, or beside the button when the form is hidden (a
+      // review inbox row's 通过 sends a hidden form of its own through form="…").
+      var shown = form.getClientRects().length > 0;
+      var place = shown || !event.submitter ? form : event.submitter.parentNode;
+      if (place.querySelector("[data-still-loading]")) {
         return;
       }
       var note = document.createElement("div");
@@ -21,7 +25,11 @@
       note.setAttribute("role", "status");
       note.setAttribute("data-still-loading", "");
       note.textContent = document.documentElement.getAttribute("data-msg-still-loading");
-      form.insertBefore(note, form.firstChild);
+      if (shown || !event.submitter) {
+        form.insertBefore(note, form.firstChild);
+      } else {
+        event.submitter.parentNode.insertBefore(note, event.submitter);
+      }
       document.addEventListener("DOMContentLoaded", function () {
         note.remove();
       });

@@ -42,3 +42,25 @@ def test_a_tap_before_the_scripts_arrive_sends_nothing_unasked(phone_ui, transac
         withdraw.click()
         assert len(asked) == 1 and "确定撤销" in asked[0]
     assert posted == [] and Ballot.objects.filter(pk=ballot.pk).exists()
+
+
+def test_an_inbox_rows_approval_tapped_early_says_so_beside_the_button(ui, transactional_db, clock):
+    """A re-test: a row's 通过 sends a hidden form of its own (form="…"); the note went into that
+    hidden form, so the tap did nothing visible. It stands beside the button."""
+    from tests.factories import MonthlySummaryFactory, UserFactory
+
+    clock.move_to(date(2026, 12, 1))
+    unit = a_unit(prefix="r", code="rows", name="审核单位", department_name="综合科")
+    MonthlySummaryFactory(owner=UserFactory(department=unit["department"], full_name="科员甲"), submitted=True)
+    page = ui.page
+    ui.sign_in_as("r_head", PASSWORD)
+    held = []
+    page.route("**/js/app.js", lambda route: held.append(route))
+    posted = []
+    page.on("request", lambda request: posted.append(request.url) if request.method == "POST" else None)
+    page.goto(f"{ui.base_url}/review/", wait_until="commit")
+    page.get_by_test_id("approve-one").click()
+    expect(page.locator("[data-still-loading]")).to_be_visible()
+    assert posted == []
+    for route in held:
+        route.continue_()
