@@ -180,7 +180,7 @@ def test_after_a_conflict_the_page_saves_again_as_a_deliberate_overwrite(client_
     page = refused.content.decode()
     assert "该等次已被他人修改（可能在另一个窗口）" in page and "本窗口的评语" in page
     # What the other tab saved is said beside the form (a user test saved over a grade it never saw).
-    assert "现在保存的等次是“一般”，评语：另一窗口。" in page
+    assert f"{staff.get_full_name()}现在保存的等次是“一般”，评语：另一窗口。" in page
     # Still gradable by the head: the typed text stays in the form, not said back.
     assert "未保存：" not in page
     assert f'name="{prefix}version" value="{grade_of(staff).version}"' in page
@@ -215,3 +215,21 @@ def test_the_grading_card_separates_labels_from_values_as_english_does(
     assert "Previous quarter: " in html and "Previous quarter：" not in html
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     assert "上季度：" in client.get(detail(grade_of(staff))).content.decode()
+
+
+def test_a_leaders_adjustment_from_a_stale_tab_is_told_what_is_stored_now(
+    client_for, quarter, head, leader, staff, grade_of
+):
+    """A re-test: the leader's 调整等次 from a tab opened before another tab's adjustment was refused
+    with no word of the grade stored now."""
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真负责。")
+    page_version = grade_of(staff).version
+    grade_confirm(grade_row=grade_of(staff), actor=leader, new_grade=Grade.AVERAGE, reason="有差错")
+    prefix = f"c{grade_of(staff).pk}-"
+    posted = {f"{prefix}new_grade": Grade.GOOD, f"{prefix}reason": "表现突出", f"{prefix}version": page_version}
+    response = client_for(leader).post(
+        reverse("evaluations:grade_confirm", args=[grade_of(staff).pk]), {**posted, "action": "change"}, follow=True
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert any(f"{staff.get_full_name()}现在保存的等次是“一般”，评语：认真负责。本窗口" in text for text in said), said
+    assert grade_of(staff).grade == Grade.AVERAGE

@@ -592,6 +592,26 @@ def _grading_form_posted(
     return _rerender(request, row, form)
 
 
+def _say_what_is_stored(request: HttpRequest, now: QuarterGrade, data: dict) -> None:
+    """Saved from another tab meanwhile (the version the form carried is not the row's): what is
+    stored now, whose, beside the form that keeps this tab's pick and text (a user test saved again
+    over a grade it had never seen; a leader's 调整等次 likewise)."""
+    if data.get("version") == now.version or not now.grade:
+        return
+    messages.info(
+        request,
+        _(
+            "%(name)s现在保存的等次是“%(grade)s”，评语：%(comment)s。本窗口填写的内容未保存，仍在表单中；"
+            "如确定以本窗口的内容为准，请再次保存。"
+        )
+        % {
+            "name": now.person.get_full_name(),
+            "grade": now.get_grade_display(),
+            "comment": now.comment.strip().rstrip("。") or "—",
+        },
+    )
+
+
 @login_required
 def grade_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything about one person's quarter, one click away, and the grading form (POST grades)."""
@@ -610,17 +630,8 @@ def grade_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 keep_refused_text(request, _("您填写的评语未保存：%(text)s"), data["comment"])
             if data["reason"].strip() != now.reason.strip():
                 keep_refused_text(request, _("您填写的理由未保存：%(text)s"), data["reason"])
-        elif data["version"] != now.version and now.grade:
-            # Saved from another tab meanwhile: what is stored now, said beside the form that keeps
-            # this tab's pick and text (a user test saved again over a grade it had never seen).
-            messages.info(
-                request,
-                _(
-                    "现在保存的等次是“%(grade)s”，评语：%(comment)s。本窗口填写的内容未保存，仍在表单中；"
-                    "如确定以本窗口的内容为准，请再次保存。"
-                )
-                % {"grade": now.get_grade_display(), "comment": now.comment or "—"},
-            )
+        else:
+            _say_what_is_stored(request, now, data)
 
     return _grading_form_posted(
         request,
@@ -674,6 +685,7 @@ def grade_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             version=data["version"],
         ),
         success=_("已确认%(name)s的等次：“%(grade)s”。"),
+        refused=lambda data: _say_what_is_stored(request, _get_grade_for_user(request, pk), data),
     )
 
 
