@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.person_columns import person_cells, person_headers
 
 from .models import SCALE_CHOICES, Ballot, BallotScale, BallotState, Choice
-from .selectors import LOW_TURNOUT, SUGGEST_BASIC, PersonTally, Tally, ballot_tally
+from .selectors import SUGGEST_BASIC, PersonTally, Tally, ballot_tally
 
 TALLY_EXPORT = "evaluations.ballot_tally"
 
@@ -81,8 +81,7 @@ def _summary_sheet(ballot: Ballot, tally: Tally) -> Sheet:
     ]
     if tally.void_reasons:
         lines.append((_("废票原因"), "；".join(f"{reason} {n}" for reason, n in tally.void_reasons)))
-    share, whole = LOW_TURNOUT
-    if tally.voted * whole < tally.raters * share:
+    if tally.low_turnout:
         lines.append((_("说明"), _("投票人数不足测评人的三分之二。")))
     if tally.rated_raters:
         lines.append(

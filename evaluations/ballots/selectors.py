@@ -99,6 +99,12 @@ class Tally:
     def valid(self) -> int:
         return self.papers - self.void
 
+    @property
+    def low_turnout(self) -> bool:
+        """Fewer than two thirds of the raters voted (:data:`LOW_TURNOUT`): said with the tally."""
+        share, whole = LOW_TURNOUT
+        return self.voted * whole < self.raters * share
+
 
 def _reasons(ballot: Ballot) -> tuple[str, str]:
     """The two reasons of a suggestion (the low share, the service users' 不满意) in the words of the

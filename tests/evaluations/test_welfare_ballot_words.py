@@ -129,3 +129,10 @@ def test_a_welfare_ballots_colleagues_are_named_the_department_heads(client_for,
     page = client_for(hr).get(reverse("evaluations:ballot_detail", args=[welfare_ballot.pk])).content.decode()
     kinds = re.findall(r"data-label=\"类别\">([^<]*)<", page)
     assert "科室负责人" in kinds and "干部职工" not in kinds and "服务对象" in kinds
+
+
+def test_the_tally_page_says_the_low_turnout_its_workbook_says(client_for, hr, welfare_ballot):
+    """A re-test: the workbook's 计票说明 said 投票人数不足测评人的三分之二, the tally page did not."""
+    ballot_services.ballot_close(actor=hr, ballot=welfare_ballot)
+    page = client_for(hr).get(reverse("evaluations:ballot_tally", args=[welfare_ballot.pk])).content.decode()
+    assert 'data-testid="tally-low-turnout">投票人数不足测评人的三分之二。<' in page
