@@ -17,17 +17,22 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.e2e
 
 
+def _app_js_held(page) -> tuple[list, list]:
+    """Hold static/js/app.js on its way (the page is drawn up to its scripts, which have not run):
+    the routes held, to let them go with ``route.continue_()``, and the POSTs sent meanwhile."""
+    held, posted = [], []
+    page.route("**/js/app.js", lambda route: held.append(route))
+    page.on("request", lambda request: posted.append(request.url) if request.method == "POST" else None)
+    return held, posted
+
+
 def test_a_tap_before_the_scripts_arrive_sends_nothing_unasked(phone_ui, transactional_db, clock):
     clock.move_to(date(2026, 12, 1))
     unit = a_unit(prefix="s", code="slow", name="慢速单位", department_name="综合科")
     ballot = leaders_ballot(unit, 3)
     page = phone_ui.page
     phone_ui.sign_in_as("s_hr", PASSWORD)
-    # app.js held on its way: the page is drawn up to its scripts, which have not run.
-    held = []
-    page.route("**/js/app.js", lambda route: held.append(route))
-    posted = []
-    page.on("request", lambda request: posted.append(request.url) if request.method == "POST" else None)
+    held, posted = _app_js_held(page)
     with phone_ui.answering_questions(accept=False) as asked:
         page.goto(f"{phone_ui.base_url}/evaluations/ballots/{ballot.pk}/", wait_until="commit")
         withdraw = page.get_by_test_id("ballot-withdraw")
@@ -54,10 +59,7 @@ def test_an_inbox_rows_approval_tapped_early_says_so_beside_the_button(ui, trans
     MonthlySummaryFactory(owner=UserFactory(department=unit["department"], full_name="科员甲"), submitted=True)
     page = ui.page
     ui.sign_in_as("r_head", PASSWORD)
-    held = []
-    page.route("**/js/app.js", lambda route: held.append(route))
-    posted = []
-    page.on("request", lambda request: posted.append(request.url) if request.method == "POST" else None)
+    held, posted = _app_js_held(page)
     page.goto(f"{ui.base_url}/review/", wait_until="commit")
     page.get_by_test_id("approve-one").click()
     expect(page.locator("[data-still-loading]")).to_be_visible()
