@@ -167,8 +167,16 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "show_scores": policy.publish_scores,
             "can_manage": can_manage,
-            "can_lock": can_manage and services.publication_may_lock(publication, today),
+            "can_lock": (can_lock := can_manage and services.publication_may_lock(publication, today)),
             "can_object": request.user.has_perm("publicity.lodge_objection"),
+            # HR only (a veto is appraisal content): the listed 优秀 vetoed since, on this page and,
+            # for 定等's question, on the whole list.
+            "vetoed_person_ids": selectors.vetoed_on_the_list(
+                publication=publication, person_ids=[entry.person_id for entry in page]
+            )
+            if can_manage
+            else {},
+            "vetoed_on_list": selectors.vetoed_on_the_list(publication=publication) if can_lock else {},
         },
     )
 

@@ -1226,7 +1226,7 @@ def test_the_annual_excellent_list_is_published_and_locked(clock, staff, colleag
 
 
 def test_a_veto_on_a_published_excellent_keeps_it_for_the_lock_and_asks_hr_to_review(
-    clock, staff, colleague, hr, inspector
+    client_for, clock, staff, colleague, hr, inspector
 ):
     from evaluations.annual import services as annual
     from evaluations.annual.models import AnnualGrade, AnnualResult
@@ -1242,9 +1242,17 @@ def test_a_veto_on_a_published_excellent_keeps_it_for_the_lock_and_asks_hr_to_re
     # On the posted list: the decision stays (the lock needs it), HR is asked to review it.
     assert AnnualResult.objects.get(person=staff).decided_grade == AnnualGrade.EXCELLENT
     assert hr.notifications.filter(message__contains="已公示或定等，但存在一票否决事项或处分影响，请复核").exists()
+    # HR's board marks the line, and 定等 asks with the name (a user test: the board kept 优秀 公示中
+    # and 定等 locked it without a word); others on the board read nothing of the veto.
+    url = reverse("publicity:publication_detail", args=[publication.pk])
     clock(AFTER_WINDOW)
+    board = client_for(hr).get(url).content.decode()
+    assert 'data-testid="entry-vetoed"' in board
+    assert f"其中1人（{staff.get_full_name()}）公示期间新增一票否决事项，定等后须经复核改定等次。" in board
+    assert "一票否决" not in client_for(colleague).get(url).content.decode()
     services.publications_lock_due(organisation_id=publication.organisation_id)
     assert AnnualResult.objects.get(person=staff).locked_at is not None
+    assert 'data-testid="entry-vetoed"' not in client_for(hr).get(url).content.decode()
 
 
 def test_an_undecided_year_cannot_be_published(clock, staff, hr):
