@@ -343,8 +343,10 @@ def _agency_head(user: User, today: date) -> list[Todo]:
                     label
                     % {
                         "quarter": appraisal_quarter.period.label,
-                        # Every document blocker (targets and summaries), as the page lists them.
-                        "first": join_sentences(b for b in blockers if b.waits_for == INPUTS),
+                        # Every document blocker (targets and summaries), and the discipline office's
+                        # opinion when it is awaited too, as the page lists them (a user test read the
+                        # staff's documents alone while the opinion was also missing).
+                        "first": join_sentences(b for b in blockers if b.waits_for in (INPUTS, DISCIPLINE_OPINION)),
                     },
                     1,
                     reverse("evaluations:quarter_approve", args=[appraisal_quarter.pk]),

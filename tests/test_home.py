@@ -239,15 +239,15 @@ def test_once_everyone_is_graded_the_agency_head_is_told_what_staff_still_owe(
     grade_documents_refresh(rows=quarter.grades.all())
     html = page(client_for(chief)).replace("\n", "").replace("  ", "")
     assert ">2026年第3季度评鉴已完成，尚不能审批：还有1人的月度小结未提交。<" in html
-    # The discipline office's opinion awaited as well: still said as what staff owe, not 评鉴进行中.
+    # The discipline office's opinion awaited as well: said beside what staff owe, not 评鉴进行中.
     Policy.objects.filter(organisation=organisation).update(discipline_review_step=True)
     html = page(client_for(chief)).replace("\n", "").replace("  ", "")
-    assert ">2026年第3季度评鉴已完成，尚不能审批：还有1人的月度小结未提交。<" in html
+    assert ">2026年第3季度评鉴已完成，尚不能审批：还有1人的月度小结未提交。须先取得纪委意见：" in html
     # Targets not approved as well: both said (a user test read one of two, under a count of 2).
     colleague.target_sets.filter(year=2026, quarter=3).update(status=ReviewStatus.SUBMITTED)
     grade_documents_refresh(rows=quarter.grades.all())
     html = page(client_for(chief)).replace("\n", "").replace("  ", "")
-    assert "尚不能审批：还有1人的季度目标未审核通过。还有1人的月度小结未提交。<" in html
+    assert "尚不能审批：还有1人的季度目标未审核通过。还有1人的月度小结未提交。须先取得纪委意见：" in html
     # In English the two sentences are apart.
     client = client_for(chief)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
