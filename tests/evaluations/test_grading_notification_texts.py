@@ -49,3 +49,19 @@ def test_graders_are_told_of_the_approval_with_the_quarters_name(quarter, head, 
     appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief)
     assert notice_to(head) == f"2026年第4季度评鉴结果已由{chief}审批。"
     assert "测试局" not in notice_to(head)
+
+
+def test_the_approval_notice_leads_each_grader_to_a_page_they_may_open(
+    client_for, quarter, head, leader, chief, team, grade_of
+):
+    """A user test followed the digest's "评鉴结果已由局长审批" as a department head to the quarters
+    page: 403. The head is led to their grading page, the leader to the quarter."""
+    hand_in_quarter_inputs(quarter)
+    for person in team:
+        grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.FAIRLY_GOOD, comment="认真")
+    grades_confirm_all(appraisal_quarter=quarter, actor=leader)
+    appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief)
+    for person in (head, leader):
+        url = Notification.objects.filter(recipient=person).latest("created_at", "pk").url
+        assert client_for(person).get(url).status_code == 200, (person, url)

@@ -784,12 +784,21 @@ def _notify_approved(appraisal_quarter: AppraisalQuarter, actor: User) -> None:
         )
         .exclude(pk=actor.pk)
         .distinct()
-        .values_list("pk", flat=True)
     )
     message = _("%(quarter)s评鉴结果已由%(chief)s审批。") % {"quarter": appraisal_quarter.period.label, "chief": actor}
-    url = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
+    # The quarters page for those who may open it; a department head, who may not (a user test
+    # followed the digest's link to a 403), to their grading page, where the quarter's grades are.
+    quarters_url = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
+    grading_url = reverse("evaluations:grading")
     notify_many(
-        [Notification(recipient_id=pk, message=message, url=url) for pk in recipients],
+        [
+            Notification(
+                recipient_id=person.pk,
+                message=message,
+                url=quarters_url if person.has_perm("evaluations.view_quarters") else grading_url,
+            )
+            for person in recipients
+        ],
         dedupe_key=f"quarter-approved:{appraisal_quarter.pk}",
         digest=True,
     )
