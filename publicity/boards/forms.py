@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +57,16 @@ class CompileWeekForm(forms.Form):
 class DigestForm(forms.Form):
     """One row per department that posted: include it, its position, its wording."""
 
+    # When the page was drawn (ISO 8601, to the microsecond): a post corrected after it is not
+    # saved or published unseen.
+    seen_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_seen_at(self):
+        try:
+            return datetime.fromisoformat(self.cleaned_data["seen_at"])
+        except ValueError:
+            return None
+
     def __init__(self, *args, rows=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = []
@@ -81,6 +93,9 @@ class DigestForm(forms.Form):
                     "include": self[f"{prefix}_include"],
                     "position": self[f"{prefix}_position"],
                     "text": self[f"{prefix}_text"],
+                    # The compilation's earlier wording of a post corrected since it was saved.
+                    "earlier": row.get("earlier"),
+                    "changed": row.get("changed", False),
                 }
             )
 

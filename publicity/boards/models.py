@@ -79,6 +79,8 @@ class WeeklyDigest(DetailPage, OrganisationScoped, models.Model):
     published_by = optional_link(settings.AUTH_USER_MODEL, _("发布人"))
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
+    # When the compilation was last saved: a department's post corrected since is proposed anew.
+    saved_at = models.DateTimeField(_("保存时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("每周工作进展")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -156,16 +156,46 @@ def _lock_draft(*, actor: User, digest: WeeklyDigest) -> WeeklyDigest:
     return digest
 
 
+class PostsChangedSinceSeen(ValidationError):
+    """A department corrected its post after the compile page was drawn (``department_ids``)."""
+
+    def __init__(self, department_ids: list[int], names: list[str]) -> None:
+        self.department_ids = department_ids
+        super().__init__(
+            _("%(departments)s在您打开此页后修改了填报：请对照上方的最新填报核对文字，再保存或发布。")
+            % {"departments": "、".join(names)},
+            code="changed_since_seen",
+        )
+
+
 @transaction.atomic
 def weekly_digest_compile(
-    *, actor: User, digest: WeeklyDigest, sections: list[SectionData], publish: bool = False
+    *,
+    actor: User,
+    digest: WeeklyDigest,
+    sections: list[SectionData],
+    publish: bool = False,
+    seen_at: datetime | None = None,
 ) -> WeeklyDigest:
     """Set which departments the week shows, in what order and wording; with ``publish``, publish it too.
 
     A department is included only if it posted for that week; its text may be the office's edit
-    of the post, but not empty. Publishing needs at least one department.
+    of the post, but not empty. Publishing needs at least one department. Refused
+    (:class:`PostsChangedSinceSeen`) when a post was corrected after ``seen_at``, the moment the
+    page was drawn: what would be saved or published is the wording of the post before (a user
+    test published a head's corrected 500万 as 300万).
     """
     digest = _lock_draft(actor=actor, digest=digest)
+    if seen_at is not None:
+        changed = list(
+            WeeklyPost.objects.filter(
+                organisation_id=digest.organisation_id, year=digest.year, week=digest.week, posted_at__gt=seen_at
+            )
+            .order_by("department__sort_order", "department__code")
+            .values_list("department_id", "department__name")
+        )
+        if changed:
+            raise PostsChangedSinceSeen([pk for pk, _name in changed], [name for _pk, name in changed])
     posted = set(
         WeeklyPost.objects.filter(
             organisation_id=digest.organisation_id, year=digest.year, week=digest.week
@@ -195,6 +225,8 @@ def weekly_digest_compile(
         if row.pk is None or (row.position, row.text) != (section.position, text):
             row.position, row.text = section.position, text
             row.save()
+    digest.saved_at = periods.now()
+    digest.save(update_fields=["saved_at"])
     if publish:
         return _publish(actor=actor, digest=digest)
     return digest

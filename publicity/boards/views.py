@@ -156,26 +156,54 @@ def weekly_compile(request: HttpRequest, pk: int) -> HttpResponse:
     rows = []
     for n, post in enumerate(posts, start=1):
         section = sections.get(post.department_id)
+        wording = services.weekly_post_wording(post)
+        # Corrected by its head after the compilation was saved: the post's new wording is proposed,
+        # the compilation's earlier one shown beside it (a user test published the stale draft).
+        corrected = section is not None and digest.saved_at is not None and post.posted_at > digest.saved_at
         rows.append(
             {
                 "post": post,
                 # Before the first save every posted department is proposed, in the departments' order.
                 "include": section is not None or not sections,
                 "position": section.position if section else n,
-                "text": section.text if section else services.weekly_post_wording(post),
+                "text": wording if corrected or section is None else section.text,
+                "earlier": section.text if corrected and section.text != wording else None,
             }
         )
-    form = DigestForm(request.POST or None, rows=rows)
+    drawn_at = periods.now()
+    form = DigestForm(request.POST or None, rows=rows, initial={"seen_at": drawn_at.isoformat()})
     if request.method == "POST" and form.is_valid():
         publish = "publish" in request.POST
         chosen = [services.SectionData(department_id=d, position=p, text=t) for d, p, t in form.sections()]
+        changed: list[int] = []
+
+        def compile_it():
+            try:
+                return services.weekly_digest_compile(
+                    actor=request.user,
+                    digest=digest,
+                    sections=chosen,
+                    publish=publish,
+                    seen_at=form.cleaned_data["seen_at"],
+                )
+            except services.PostsChangedSinceSeen as refusal:
+                changed.extend(refusal.department_ids)
+                raise
+
         compiled = run_service(
             request,
-            lambda: services.weekly_digest_compile(actor=request.user, digest=digest, sections=chosen, publish=publish),
+            compile_it,
             success=_("本周工作进展已发布，全体人员可在“每周进展”中查看。") if publish else _("已保存汇编稿。"),
             form=form,
             flash_refusal=False,
         )
+        if changed:
+            # What was typed stays; the corrected posts are shown above their boxes, marked, and the
+            # page counts as seen now: saving again keeps what the office then has in the boxes.
+            for row in form.rows:
+                row["changed"] = row["department"].pk in changed
+            form.data = form.data.copy()
+            form.data["seen_at"] = drawn_at.isoformat()
         if compiled:
             return redirect(digest) if publish else redirect("publicity:weekly_compile", pk=digest.pk)
     # The departments that have not posted yet, so publishing without them is a choice made.

@@ -1,6 +1,8 @@
 """The weekly progress board: heads post their department's week, the office compiles and publishes
 it to all staff (the bell, the board, the DingTalk group), past weeks are listed a page at a time."""
 
+import html
+import re
 import time
 from datetime import date
 
@@ -393,3 +395,41 @@ def test_the_compile_page_names_the_departments_that_have_not_posted(
     assert f"尚未填报本周进展的科室（1个）：{other_department.name}。" in page
     _post(other_department.head, other_department, "完成公文处理120件")
     assert 'data-testid="weekly-missing"' not in client.get(response["Location"]).content.decode()
+
+
+def _seen_on(page: str) -> str:
+    """When the compile page says it was drawn (its hidden seen_at)."""
+    return html.unescape(re.search(r'name="seen_at" value="([^"]*)"', page).group(1))
+
+
+def test_a_post_corrected_after_the_draft_or_the_page_is_not_published_in_its_old_wording(
+    client_for, head, hr, department, enabled
+):
+    """A user test: HR saved the draft (300万元), the head corrected the post (500万元), HR published:
+    the board, the bell and DingTalk said 300万元 while the head's post said 500万元."""
+    _post(head, department, "本周发放创业担保贷款300万元。")
+    digest = services.weekly_digest_start(actor=hr, week=THIS_WEEK)
+    client = client_for(hr)
+    url = reverse("publicity:weekly_compile", args=[digest.pk])
+    page = client.get(url).content.decode()
+    saved = {**_publish_one(department, "1. 本周发放创业担保贷款300万元。"), "seen_at": _seen_on(page)}
+    del saved["publish"]
+    assert client.post(url, {**saved, "save": "1"}).status_code == 302
+    _post(head, department, "本周发放创业担保贷款500万元（数字更正）。")
+    # Opened after the correction: the post's new wording in the box, the draft's beside it.
+    page = client.get(url).content.decode()
+    assert 'data-testid="compile-corrected"' in page and "300万元" in page
+    box = re.search(r'<textarea name="d\d+_text"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert "500万元" in box and "300万元" not in box
+    # Opened before a correction and published after it: refused, what was typed kept, then published knowingly.
+    seen = _seen_on(page)
+    _post(head, department, "本周发放创业担保贷款520万元（再次更正）。")
+    refused = client.post(url, {**_publish_one(department, "发放贷款500万元。"), "seen_at": seen})
+    text = refused.content.decode()
+    assert refused.status_code == 200 and "在您打开此页后修改了填报" in text and 'data-testid="compile-changed"' in text
+    assert "发放贷款500万元。" in text
+    digest.refresh_from_db()
+    assert digest.state == WeeklyDigest.State.DRAFT
+    published = client.post(url, {**_publish_one(department, "发放贷款520万元。"), "seen_at": _seen_on(text)})
+    assert published.status_code == 302
+    assert digest.sections.get().text == "发放贷款520万元。"
