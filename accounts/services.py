@@ -1163,6 +1163,12 @@ def policy_update(*, policy: Policy, reason: str = "", dingtalk_secret: str | No
     """
     if dingtalk_secret is not None:
         check_length(dingtalk_secret, limit=200, label=_("钉钉机器人加签密钥"), field="dingtalk_secret")
+        # DingTalk's signing secret starts with SEC: any other text would sign every push wrongly,
+        # each then refused by the robot (a user test saved a group password there).
+        if dingtalk_secret and not dingtalk_secret.strip().startswith("SEC"):
+            raise ValidationError(
+                {"dingtalk_secret": _("钉钉机器人的加签密钥以SEC开头，请从机器人安全设置中复制完整的密钥。")}
+            )
         policy.set_dingtalk_secret(dingtalk_secret)
     policy.full_clean()
     if refusal := dingtalk_webhook_refusal(policy.dingtalk_webhook_url):

@@ -92,3 +92,13 @@ def test_a_token_made_under_another_secret_key_cannot_be_read(settings):
     # Rotated the documented way (the old key kept as a fallback), the token still reads.
     settings.SECRET_KEY_FALLBACKS = [old_key]
     assert encryption.decrypt(token) == "SECabc"
+
+
+def test_a_secret_not_starting_with_sec_is_refused_at_its_box(client_for, hr, organisation):
+    """A user test saved a group password as the signing secret: 考核政策已保存, and every push would
+    then have failed its signature."""
+    client = client_for(hr)
+    response = client.post(POLICY, {**_form_data(client), "dingtalk_secret": "my-group-password"})
+    assert response.status_code == 200
+    assert "以SEC开头" in " ".join(response.context["form"].errors.get("dingtalk_secret", []))
+    assert Policy.objects.get().dingtalk_secret() == ""
