@@ -102,8 +102,7 @@ class Tally:
     @property
     def low_turnout(self) -> bool:
         """Fewer than two thirds of the raters voted (:data:`LOW_TURNOUT`): said with the tally."""
-        share, whole = LOW_TURNOUT
-        return self.voted * whole < self.raters * share
+        return _is_low(self.voted, self.raters)
 
 
 def _reasons(ballot: Ballot) -> tuple[str, str]:
@@ -367,15 +366,31 @@ def ballots_for_organisation(*, organisation: Organisation) -> QuerySet[Ballot]:
 LOW_TURNOUT = (2, 3)
 
 
+def _is_low(voted: int, raters: int) -> bool:
+    share, whole = LOW_TURNOUT
+    return voted * whole < raters * share
+
+
 def ballot_turnout(*, ballot: Ballot) -> dict[str, int]:
     """How many raters there are and how many have voted (one query); ``low`` when fewer than two
     thirds of them have."""
     counts = BallotRater.objects.filter(ballot=ballot).aggregate(
         raters=Count("pk"), voted=Count("pk", filter=Q(has_voted=True))
     )
-    share, whole = LOW_TURNOUT
-    counts["low"] = counts["voted"] * whole < counts["raters"] * share
+    counts["low"] = _is_low(counts["voted"], counts["raters"])
     return counts
+
+
+def ballots_with_low_turnout(*, ballot_ids) -> set[int]:
+    """Of ``ballot_ids``, those fewer than two thirds of whose raters voted (one GROUP BY): a list
+    of workers from several ballots says it beside each (the welfare year's tally)."""
+    rows = (
+        BallotRater.objects.filter(ballot_id__in=list(ballot_ids))
+        .values("ballot_id")
+        .annotate(raters=Count("pk"), voted=Count("pk", filter=Q(has_voted=True)))
+        .order_by()
+    )
+    return {row["ballot_id"] for row in rows if _is_low(row["voted"], row["raters"])}
 
 
 def service_user_codes_left(*, ballot: Ballot) -> int | None:

@@ -29,7 +29,7 @@ from summaries.services import attachment_limit, attachment_too_large_message
 
 from ..ballots import services as ballot_services
 from ..ballots.models import SCALE_CHOICES, BallotScale, BallotState, Choice
-from ..ballots.selectors import ballot_turnout, subject_suggestions
+from ..ballots.selectors import ballot_turnout, ballots_with_low_turnout, subject_suggestions
 from . import selectors, services
 from .forms import AbsenceForm, ConsequenceForm, DecisionForm, InterviewForm, PostForm, ReportForm, ReturnForm
 from .jobs import RESULTS_EXPORT
@@ -275,9 +275,12 @@ def welfare_tally(request: HttpRequest, year: int) -> HttpResponse:
     # What the closed ballots' thresholds suggest (基本合格, with the share that reached it): the
     # decision is the unit's, but it decides with this before it.
     reasons = subject_suggestions(subject_ids=subject_ids)
+    # Said beside each worker, as on the ballot's own pages (a re-test found it on the worker's only).
+    low = ballots_with_low_turnout(ballot_ids={row.ballot_subject.ballot_id for row in page if row.ballot_subject_id})
     for row in page:
         row.tally = tallies.get(row.ballot_subject_id, WorkerTally())
         row.ballot_reasons = reasons.get(row.ballot_subject_id, [])
+        row.low_turnout = bool(row.ballot_subject_id) and row.ballot_subject.ballot_id in low
     return render(
         request,
         "evaluations/welfare/tally.html",

@@ -136,3 +136,10 @@ def test_the_tally_page_says_the_low_turnout_its_workbook_says(client_for, hr, w
     ballot_services.ballot_close(actor=hr, ballot=welfare_ballot)
     page = client_for(hr).get(reverse("evaluations:ballot_tally", args=[welfare_ballot.pk])).content.decode()
     assert 'data-testid="tally-low-turnout">投票人数不足测评人的三分之二。<' in page
+
+
+def test_the_welfare_years_tally_says_a_low_turnout_beside_the_worker(client_for, hr, welfare_ballot):
+    """A re-test: the worker's page and the ballot's tally said the low turnout, the year's list did not."""
+    ballot_services.ballot_close(actor=hr, ballot=welfare_ballot)
+    page = client_for(hr).get(reverse("evaluations:welfare_tally", args=[2026])).content.decode()
+    assert 'data-testid="welfare-tally-low-turnout">投票人数不足测评人的三分之二。<' in page
