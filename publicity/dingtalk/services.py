@@ -20,6 +20,8 @@ import hashlib
 import hmac
 import json
 import logging
+import socket
+import ssl
 import time
 import urllib.error
 import urllib.parse
@@ -81,6 +83,21 @@ class SendOutcome:
     error: str = ""
 
 
+def _connection_words(reason) -> str:
+    """Why the robot could not be reached, in the page's language where the kind is known (the
+    operating system's words, "[Errno 111] Connection refused", read as English on a Chinese page);
+    the system's own words otherwise."""
+    if isinstance(reason, ConnectionRefusedError):
+        return _("对方拒绝连接，请检查机器人地址或网络策略。")
+    if isinstance(reason, socket.gaierror):
+        return _("无法解析机器人地址的域名，请检查地址或本机的域名解析。")
+    if isinstance(reason, ssl.SSLError):
+        return _("安全连接（TLS）失败，请检查服务器证书设置。")
+    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError)):
+        return _("连接被中断，稍后将重试。")
+    return str(reason)
+
+
 def _post(url: str, payload: dict) -> SendOutcome:
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(
@@ -99,7 +116,9 @@ def _post(url: str, payload: dict) -> SendOutcome:
         reason = getattr(exc, "reason", exc)
         if isinstance(reason, TimeoutError):
             return SendOutcome(ok=False, retry=True, error=_("连接钉钉超时（%(seconds)s秒）。") % {"seconds": timeout})
-        return SendOutcome(ok=False, retry=True, error=_("无法连接钉钉：%(reason)s") % {"reason": reason})
+        return SendOutcome(
+            ok=False, retry=True, error=_("无法连接钉钉：%(reason)s") % {"reason": _connection_words(reason)}
+        )
     try:
         data = json.loads(answer.decode("utf-8"))
     except (UnicodeError, ValueError):

@@ -155,7 +155,8 @@ def test_an_unreachable_robot_is_recorded_and_never_raises_into_the_caller(
     account_services.policy_update(policy=dingtalk_configured)
     message = push(organisation)
     assert message.state == DingTalkMessage.State.PENDING
-    assert "无法连接钉钉" in message.last_error
+    # In the page's words, not the operating system's ("[Errno 111] Connection refused", a user test).
+    assert message.last_error == "无法连接钉钉：对方拒绝连接，请检查机器人地址或网络策略。"
 
 
 def test_the_same_event_pushed_twice_is_recorded_and_sent_once(organisation, robot, dingtalk_configured, push):
