@@ -42,7 +42,11 @@ class AnnualFilter(OrganisationFilterSet):
 
 
 class AnnualDecisionForm(forms.Form):
-    grade = forms.ChoiceField(label=_("确定等次"), choices=AnnualGrade.choices)
+    # A grade not offered (优秀 to the vetoed, sent by hand) is named by its own words, not the raw
+    # value (a user test read "excellent 不在可用的选项中").
+    grade = forms.ChoiceField(
+        label=_("确定等次"), choices=AnnualGrade.choices, error_messages={"invalid_choice": _("请选择有效的等次。")}
+    )
     reason = paragraph_field(
         _("理由"),
         max_length=model_limit(AnnualResult, "decision_reason"),

@@ -468,6 +468,19 @@ def test_excellent_is_refused_for_a_vetoed_person(organisation, inspector, staff
         annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.EXCELLENT, reason="表现突出")
 
 
+def test_excellent_sent_by_hand_for_a_vetoed_person_is_named_not_quoted(
+    client_for, organisation, inspector, staff, chief, crowd
+):
+    """A user test posted grade=excellent by hand for a vetoed person: refused, rightly, as
+    "选择一个有效的选项。 excellent 不在可用的选项中。" (the raw value, in English)."""
+    record(staff, "好/好/好/好", score="98")
+    veto.veto_flags_for_finding(finding_id=FindingFactory(inspection__inspector=inspector, person=staff).pk)
+    rollup(organisation)
+    url = reverse("evaluations:annual_decide", args=[YEAR, result_of(staff).pk])
+    page = client_for(chief).post(url, {"grade": AnnualGrade.EXCELLENT, "reason": "表现突出"}).content.decode()
+    assert "请选择有效的等次。" in page and "excellent" not in page.split("<main")[1]
+
+
 def test_a_veto_raised_after_excellent_was_decided_takes_the_decision_back_and_tells_the_committee(
     organisation, inspector, staff, chief, hr, crowd
 ):
