@@ -852,7 +852,10 @@ def check_plausible_date(
         )
     if not_future and d > today_:
         raise _refuse(
-            gettext("%(label)s不能晚于今天（现为%(date)s）。") % {"label": label, "date": d.isoformat()}, field
+            # Today said, not the date typed: "（现为2027-01-20）" read as if today were the 20th (a user test).
+            gettext("%(label)s不能晚于今天（今天是%(today)s，填写的是%(date)s）。")
+            % {"label": label, "today": today_.isoformat(), "date": d.isoformat()},
+            field,
         )
 
 

@@ -79,8 +79,12 @@ def test_the_calendar_refuses_dates_far_from_their_period():
     for wrong in (date(1900, 1, 1), date(2099, 12, 31), date(2024, 12, 31), date(2028, 1, 1)):
         with pytest.raises(ValidationError):
             periods.check_plausible_date(wrong, around=quarter)
-    with pytest.raises(ValidationError, match="不能晚于今天"):
-        periods.check_plausible_date(periods.today() + timedelta(days=1), not_future=True)
+    # Today is said as today, the date typed as typed ("（现为<the date typed>）" read as today, a user test).
+    tomorrow = periods.today() + timedelta(days=1)
+    with pytest.raises(
+        ValidationError, match=f"不能晚于今天（今天是{periods.today().isoformat()}，填写的是{tomorrow.isoformat()}）"
+    ):
+        periods.check_plausible_date(tomorrow, not_future=True)
     with pytest.raises(ValidationError):
         periods.check_plausible_date(date(1, 1, 1))
     with pytest.raises(ValidationError) as refused:
