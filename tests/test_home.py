@@ -556,3 +556,15 @@ def test_in_english_the_months_owed_read_as_an_english_list(client_for, staff, m
 
     assert "12/2026, 11/2026, 10/2026 and more" in html
     assert "、" not in html.split('data-testid="todo-summaries-owed"', 1)[1].split("</li>", 1)[0]
+
+
+def test_the_leaders_home_says_a_department_whose_head_left_has_nobody_to_grade_it(
+    client_for, leader, head, department, today
+):
+    """A user test: HR deactivated a department's head; the leader's home still read 负责人 薛明伟,
+    while the grading page waited for a head who could no longer grade."""
+    assert 'data-testid="supervised-headless"' not in page(client_for(leader))
+    head.is_active = False
+    head.save(update_fields=["is_active"])
+    html = page(client_for(leader))
+    assert "（账号已停用）" in html and 'data-testid="supervised-headless"' in html
