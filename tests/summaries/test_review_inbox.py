@@ -508,3 +508,19 @@ def test_an_empty_inbox_says_nothing_awaits_review_of_any_kind_it_holds(client_f
     body = client_for(head).get(reverse("review")).content.decode()
     empty = body.split('data-testid="inbox-empty">')[1].split("</p>")[0]
     assert empty == "没有等待您审核的材料（目标、小结或公益性岗位述职）。"
+
+
+def test_the_department_filter_keeps_what_a_move_handed_over(client_for, staff, other_department, other_head):
+    """A user test: a person moved to the head's department; their handed-in summary came to the new
+    head, labelled with the department it was written in, and the head's filter on their only
+    department hid it."""
+    summary = MonthlySummaryFactory(owner=staff, submitted=True)
+    written_in = summary.department
+    from accounts.services import staff_move
+
+    staff_move(user=staff, department=other_department, reason="工作需要")
+    client = client_for(other_head)
+    everything = client.get(reverse("review")).content.decode()
+    filtered = client.get(reverse("review"), {"department": other_department.pk}).content.decode()
+    assert written_in != other_department
+    assert everything.count('data-testid="inbox-row"') == filtered.count('data-testid="inbox-row"') == 1
