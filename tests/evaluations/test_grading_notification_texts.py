@@ -40,13 +40,18 @@ def test_the_head_is_told_of_the_leaders_change_with_the_quarters_name(quarter, 
     assert notice_to(head).startswith("分管领导将科员甲的2026年第4季度等次由“较好”调整为“好”")
 
 
-def test_graders_are_told_of_the_approval_with_the_quarters_name(quarter, head, leader, chief, team, grade_of):
+def _graded_and_approved(quarter, head, leader, chief, team, grade_of) -> None:
+    """The quarter graded (the head grades the team, the leader the head), confirmed and approved."""
     hand_in_quarter_inputs(quarter)
     for person in team:
         grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
     grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.FAIRLY_GOOD, comment="认真")
     grades_confirm_all(appraisal_quarter=quarter, actor=leader)
     appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief)
+
+
+def test_graders_are_told_of_the_approval_with_the_quarters_name(quarter, head, leader, chief, team, grade_of):
+    _graded_and_approved(quarter, head, leader, chief, team, grade_of)
     assert notice_to(head) == f"2026年第4季度评鉴结果已由{chief}审批。"
     assert "测试局" not in notice_to(head)
 
@@ -56,12 +61,7 @@ def test_the_approval_notice_leads_each_grader_to_a_page_they_may_open(
 ):
     """A user test followed the digest's "评鉴结果已由局长审批" as a department head to the quarters
     page: 403. The head is led to their grading page, the leader to the quarter."""
-    hand_in_quarter_inputs(quarter)
-    for person in team:
-        grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
-    grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.FAIRLY_GOOD, comment="认真")
-    grades_confirm_all(appraisal_quarter=quarter, actor=leader)
-    appraisal_quarter_approve(appraisal_quarter=quarter, actor=chief)
+    _graded_and_approved(quarter, head, leader, chief, team, grade_of)
     for person in (head, leader):
         url = Notification.objects.filter(recipient=person).latest("created_at", "pk").url
         assert client_for(person).get(url).status_code == 200, (person, url)
