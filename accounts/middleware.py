@@ -1,6 +1,7 @@
 import re
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 
 class RequestBodyLimitMiddleware:
@@ -336,10 +337,6 @@ class EndedSessionMiddleware:
 
 def _this_sites_referer(request) -> str | None:
     """The path (and query) of the page a request came from, when it is a page of this site."""
-    from urllib.parse import urlsplit
-
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     referer = request.headers.get("Referer", "")
     if not referer or not url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()

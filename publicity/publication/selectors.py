@@ -335,16 +335,14 @@ def review_cases_due_count(*, organisation_id: int, today: date) -> int:
     ).count()
 
 
-def vetoed_on_the_list(*, publication: Publication, person_ids=None) -> dict[int, str]:
+def vetoed_on_the_list(*, publication: Publication) -> dict[int, str]:
     """Of a year's 优秀 list still on show, the people with an active one-vote veto on that year
-    (a finding or sanction recorded since it was posted): person id → name, in one query (of
-    ``person_ids`` only, when given: a page's). HR sees them marked and is told before 定等, which
-    would lock them as 优秀 (a user test: the board kept 优秀 公示中 and 定等 said nothing)."""
+    (a finding or sanction recorded since it was posted): person id → name, in one query. HR sees
+    them marked and is told before 定等, which would lock them as 优秀 (a user test: the board kept
+    优秀 公示中 and 定等 said nothing)."""
     if publication.kind != PublicationKind.ANNUAL_EXCELLENT or publication.closed_at is not None:
         return {}
     entries = publication.entries.filter(state=EntryState.PUBLISHED)
-    if person_ids is not None:
-        entries = entries.filter(person_id__in=list(person_ids))
     flags = VetoFlag.objects.filter(
         year=publication.year, lifted_at__isnull=True, person_id__in=entries.values("person_id")
     ).order_by("person_id")

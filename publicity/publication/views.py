@@ -167,16 +167,11 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "show_scores": policy.publish_scores,
             "can_manage": can_manage,
-            "can_lock": (can_lock := can_manage and services.publication_may_lock(publication, today)),
+            "can_lock": can_manage and services.publication_may_lock(publication, today),
             "can_object": request.user.has_perm("publicity.lodge_objection"),
-            # HR only (a veto is appraisal content): the listed 优秀 vetoed since, on this page and,
-            # for 定等's question, on the whole list.
-            "vetoed_person_ids": selectors.vetoed_on_the_list(
-                publication=publication, person_ids=[entry.person_id for entry in page]
-            )
-            if can_manage
-            else {},
-            "vetoed_on_list": selectors.vetoed_on_the_list(publication=publication) if can_lock else {},
+            # HR only (a veto is appraisal content): the listed 优秀 vetoed since, marked on the page
+            # and named in 定等's question (a year's 优秀 list is short: read whole, once).
+            "vetoed_on_list": selectors.vetoed_on_the_list(publication=publication) if can_manage else {},
         },
     )
 

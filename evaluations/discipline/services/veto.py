@@ -322,7 +322,7 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     for flag, _old in moved:
         # One by one: each move is audited (with the reason of the correction that moved it).
         flag.save(update_fields=["year"])
-    _tell([flag for flag, _old in moved if flag.is_active], event="moved", old_years={f.pk: o for f, o in moved})
+    _tell([flag for flag, _old in moved if flag.is_active], event="moved", old_years={f.pk: old for f, old in moved})
     finding_by_pk = {f.pk: f for f in findings}
     sanction_by_pk = {s.pk: s for s in sanctions}
 
@@ -354,7 +354,8 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
             flag.reason = reason
             reworded.append(flag)
     VetoFlag.objects.bulk_update(reworded, ["reason"])
-    _tell([flag for flag in reworded if flag.is_active and flag not in (f for f, _o in moved)], event="reworded")
+    moved_pks = {flag.pk for flag, _old in moved}
+    _tell([flag for flag in reworded if flag.is_active and flag.pk not in moved_pks], event="reworded")
     years_changed(organisation=organisation, years=changed_years)
     if changed_people:
         moved_to = User.objects.filter(pk__in=changed_people).exclude(organisation=organisation)
