@@ -294,7 +294,7 @@ def _grading(user: User) -> list[Todo]:
     appraisal_quarter = current_appraisal_quarter(organisation=user.organisation)
     if appraisal_quarter is None:
         return regrades
-    to_give = grades_to_give(evaluator=user, appraisal_quarter=appraisal_quarter).filter(state=GradeState.PENDING)
+    to_give = grades_to_give(evaluator=user, appraisal_quarter=appraisal_quarter, waiting=True)
     to_confirm = grades_to_confirm(leader=user, appraisal_quarter=appraisal_quarter).filter(state=GradeState.GRADED)
     label = appraisal_quarter.period.label
     return [

@@ -20,13 +20,13 @@ class EvaluationsConfig(AppConfig):
         from .ballots import models as ballots
         from .discipline import models as discipline
         from .grading import models as grading
-        from .grading.services import counts, documents, numbers
+        from .grading.services import counts, documents, headship, numbers
         from .welfare import inbox as welfare_inbox
         from .welfare import models as welfare
 
         # The signal receivers that keep derived rows in step: the grade rows' document flags and
-        # 工号, the grade and annual counts, and the year's suggestions after a special status.
-        for receivers in (documents, counts, annual_counts, annual_statuses, numbers):
+        # 工号 and headship, the grade and annual counts, and the year's suggestions after a special status.
+        for receivers in (documents, counts, annual_counts, annual_statuses, numbers, headship):
             receivers.connect()
         # The rooms' job kinds and list exports, registered where their runners and builders are
         # written (accounts.jobs.kind, accounts.listing.exportable).

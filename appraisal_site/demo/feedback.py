@@ -39,7 +39,7 @@ def build_demo_feedback(organisation: Organisation, story: Story) -> Report:
     people = organisation.members.in_bulk()
     talks = confirmed = 0
     for grade in grades:
-        talker = talker_id(department=grade.department, person_id=grade.person_id, by=by)
+        talker = talker_id(department=grade.department, person_id=grade.person_id, by=by, headed=grade.headed)
         if talker is None or grade in staff_latest:
             continue
         # Locked (backdated by the publication step) before the demo's "today": the talk falls on or after it.

@@ -204,8 +204,14 @@ class QuarterGrade(OrganisationScoped, models.Model):
     # number. Set when the row is created; kept by services.grading.grade_rows_renumber when a
     # person's number changes (never by saving the row).
     employee_number = models.CharField(max_length=32, blank=True, editable=False)
+    # Whether the person headed the row's department at some time while the quarter was open (its
+    # head when the row was made, or appointed since): graded by the department's supervising
+    # leader (谁管理谁认定), not by a head appointed after them, who was their subordinate in the
+    # quarter. Set when the row is made and by services.headship on an appointment; never cleared
+    # in the quarter, never written by saving the row.
+    headed = models.BooleanField(_("本季度曾任科室负责人"), default=False, editable=False)
 
-    DERIVED_FIELDS = ("targets_approved", "summary_months", "employee_number")
+    DERIVED_FIELDS = ("targets_approved", "summary_months", "employee_number", "headed")
     ALL_MONTHS = 0b111
 
     class Meta:
@@ -223,6 +229,11 @@ class QuarterGrade(OrganisationScoped, models.Model):
             # of rows in the order of its people's numbers.
             models.Index(
                 fields=["appraisal_quarter", "department", "employee_number", "id"], name="quartergrade_list_idx"
+            ),
+            # The rows of those who headed their department in the quarter (selectors.grading_lists):
+            # one or two per department, found without reading the department's rows.
+            models.Index(
+                fields=["appraisal_quarter", "department"], condition=Q(headed=True), name="quartergrade_headed_idx"
             ),
             # The quota banner counts a whole pool on every grading page: an index-only count.
             models.Index(fields=["appraisal_quarter", "is_leader_position", "grade"], name="quartergrade_pool_idx"),

@@ -16,15 +16,17 @@ from accounts.rules import (
     supervises_documents_department,
     takes_part_in_appraisal,
 )
-from accounts.selectors import is_evaluator_of
+
+from .selectors import grade_evaluator_id
 
 
 @rules.predicate
 def is_evaluator(user, grade_row) -> bool:
-    """谁管理谁认定: the person's evaluator (head for staff, supervising leader for a head)."""
+    """谁管理谁认定: the person's evaluator (head for staff, supervising leader for a head, and for
+    whoever headed the department in the quarter: selectors.grade_evaluator_id)."""
     if grade_row is None or grade_row.person_id == user.pk:
         return False
-    return is_evaluator_of(evaluator=user, person=grade_row.person)
+    return grade_evaluator_id(grade_row) == user.pk
 
 
 # The grade row's department's supervising leader: the same test as a handed-in document's.

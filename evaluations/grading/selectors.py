@@ -9,7 +9,7 @@ from django.db.models import F, Min, Q, QuerySet, Sum
 
 from accounts.models import Department, Organisation, User
 from accounts.paged_by_department import DepartmentPages, union_of_ids
-from accounts.selectors import review_scope
+from accounts.selectors import evaluator_id_of, evaluator_of, review_scope
 
 from ..discipline.selectors import finding_count_annotations, people_with_findings
 from .models import (
@@ -32,6 +32,26 @@ def current_appraisal_quarter(*, organisation: Organisation) -> AppraisalQuarter
     )
 
 
+def _graded_as_head(row: QuarterGrade) -> bool:
+    """Whether ``row``'s person headed its department in the quarter and is still in it (:data:`HEADS_ROWS`)."""
+    return row.headed and row.person.department_id == row.department_id
+
+
+def grade_evaluator_id(row: QuarterGrade) -> int | None:
+    """Who grades ``row`` (谁管理谁认定): the person's evaluator now (accounts.selectors.evaluator_of),
+    but for someone who headed the row's department in its quarter, its supervising leader."""
+    if _graded_as_head(row):
+        return row.department.supervising_leader_id
+    return evaluator_id_of(person=row.person)
+
+
+def grade_evaluator(row: QuarterGrade) -> User | None:
+    """The person :func:`grade_evaluator_id` names."""
+    if _graded_as_head(row):
+        return row.department.supervising_leader
+    return evaluator_of(person=row.person)
+
+
 def departments_graded_by(*, user: User) -> QuerySet[Department]:
     """The departments whose people ``user`` grades or confirms (heads or supervises), in their
     order (sort order, code): the default order's organisation is the user's, not joined to sort."""
@@ -40,20 +60,36 @@ def departments_graded_by(*, user: User) -> QuerySet[Department]:
     ).order_by("sort_order", "code")
 
 
-def grades_to_give(*, evaluator: User, appraisal_quarter: AppraisalQuarter) -> QuerySet[QuarterGrade]:
+# A row its department's supervising leader grades: its head's, and that of anyone who headed the
+# department in the quarter (QuarterGrade.headed: a head replaced in mid-quarter is not graded by
+# their successor, who was their subordinate in it).
+HEADS_ROWS = Q(headed=True) | Q(person_id=F("department__head_id"))
+
+
+def grades_to_give(
+    *, evaluator: User, appraisal_quarter: AppraisalQuarter, waiting: bool = False
+) -> QuerySet[QuarterGrade]:
     """Rows ``evaluator`` grades (谁管理谁认定): the staff of the department they head, and the
-    heads of the departments they supervise — the line of accounts.selectors.evaluatees_of.
+    heads of the departments they supervise — the line of accounts.selectors.evaluatees_of, with
+    those who headed their department in the quarter (:data:`HEADS_ROWS`) among the heads.
+    ``waiting``: only those still waiting for the evaluator — ungraded, or for a head, graded by
+    someone else (by the head before them, when they were staff: the leader gives a head's grade).
 
     The evaluator's departments are read first (accounts.selectors.review_scope) and filtered
     as id lists, so the database starts from those few departments' rows, not every grade row."""
     scope = review_scope(person=evaluator)
+    # In a department the evaluator heads, everyone but the evaluator (the head) and those who
+    # headed it before them; in one they supervise, its heads.
+    staff = Q(department_id__in=scope.headed, headed=False)
+    heads = Q(department_id__in=scope.supervised) & HEADS_ROWS
+    if waiting:
+        staff &= Q(state=GradeState.PENDING)
+        heads &= ~Q(state=GradeState.CONFIRMED)
     return (
         QuarterGrade.objects.filter(
             appraisal_quarter=appraisal_quarter, department_id__in=scope.headed + scope.supervised
         )
-        # In a department the evaluator heads, everyone but the evaluator (the head); in one they
-        # supervise, its head.
-        .filter(Q(department_id__in=scope.headed) | Q(person_id=F("department__head_id")))
+        .filter(staff | heads)
         .exclude(person=evaluator)
         .select_related("person", "department")
         .order_by(*_list_order(scope.headed + scope.supervised))
@@ -66,6 +102,7 @@ def grades_to_confirm(*, leader: User, appraisal_quarter: AppraisalQuarter) -> Q
     return (
         QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, department_id__in=scope.supervised)
         .exclude(person_id=F("department__head_id"))
+        .exclude(headed=True)
         .exclude(person=leader)
         .select_related("person", "department", "evaluator")
         .order_by(*_list_order(scope.supervised))
@@ -91,8 +128,12 @@ def regrades_waiting_for(
         heads = tuple(d.head_id for d in departments if d.supervising_leader_id == user.pk and d.head_id)
     if not headed and not supervised:
         return QuarterGrade.objects.none()
-    to_give = Q(person__department_id__in=headed) | Q(person_id__in=heads)
-    to_confirm = Q(department_id__in=supervised) & ~Q(person_id=F("department__head_id"))
+    # Who headed the grade's department in its quarter and is still in it: the leader's (rules.is_evaluator).
+    former_head = Q(headed=True, person__department_id=F("department_id"))
+    to_give = (former_head & Q(department_id__in=supervised)) | (
+        ~former_head & (Q(person__department_id__in=headed) | Q(person_id__in=heads))
+    )
+    to_confirm = Q(department_id__in=supervised) & ~Q(person_id=F("department__head_id")) & ~former_head
     sent_back = Q(reopened_at__isnull=False)
     waiting = (to_give & Q(state=GradeState.PENDING)) | (to_confirm & Q(state=GradeState.GRADED))
     if returned:
@@ -127,12 +168,12 @@ def _list_order(department_ids: tuple[int, ...]) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class _DepartmentPart:
     """One department's share of a grading list: how many of its rows the list holds, and either
-    the one row it holds (a supervised department's head) or the rows it leaves out (its head's,
-    the reader's — at most two, known by id so the rest is read from the index alone)."""
+    the rows it holds (a supervised department's heads) or the rows it leaves out (its heads',
+    the reader's — a few, known by id so the rest is read from the index alone)."""
 
     department_id: int
     count: int
-    only: int | None = None
+    only: tuple[int, ...] = ()
     left_out: tuple[int, ...] = ()
 
 
@@ -178,9 +219,10 @@ class DepartmentPagedGrades(DepartmentPages):
         where = [f"{_column('appraisal_quarter')} = %s", f"{_column('department')} = %s"]
         params: list = [self.appraisal_quarter_id, part.department_id]
         pk = _column("id")
-        if part.only is not None:
-            return _select_ids(where + [f"{pk} = %s"]), [*params, part.only]
-        if part.left_out:
+        if part.only:
+            where.append(f"{pk} IN ({', '.join(['%s'] * len(part.only))})")
+            params.extend(part.only)
+        elif part.left_out:
             where.append(f"NOT ({pk} IN ({', '.join(['%s'] * len(part.left_out))}))")
             params.extend(part.left_out)
         number = _column("employee_number")
@@ -231,36 +273,38 @@ def grading_lists(*, user: User, appraisal_quarter: AppraisalQuarter, department
         .order_by()
     }
     people = {user.pk} | {d.head_id for d in departments if d.head_id}
-    known: dict[tuple[int, int], tuple[int, str]] = {
-        (department_id, person_id): (pk, state)
-        for pk, department_id, person_id, state in QuarterGrade.objects.filter(
-            appraisal_quarter=appraisal_quarter, person_id__in=people, department_id__in=ids
-        )
+    # The user's own rows and the departments' heads' (:data:`HEADS_ROWS`): a few per department.
+    known: dict[int, list[tuple[int, int, bool, str]]] = {}
+    for pk, department_id, person_id, headed, state in (
+        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, department_id__in=ids)
+        .filter(Q(person_id__in=people) | Q(headed=True))
         .order_by()
-        .values_list("pk", "department_id", "person_id", "state")
-    }
+        .values_list("pk", "department_id", "person_id", "headed", "state")
+    ):
+        known.setdefault(department_id, []).append((pk, person_id, headed, state))
     to_give, to_confirm, graded_waiting = [], [], 0
     for d in departments:
         total = counted.get(d.pk, {}).get("total") or 0
-        own = known.get((d.pk, user.pk))
-        head = known.get((d.pk, d.head_id)) if d.head_id else None
+        rows = known.get(d.pk, [])
+        heads = [(pk, state) for pk, person, headed, state in rows if headed or person == d.head_id]
+        own = [(pk, state) for pk, person, _headed, state in rows if person == user.pk]
         if d.head_id == user.pk:
-            # Everyone in the department the user heads but the user.
-            left_out = (own[0],) if own else ()
+            # Everyone in the department the user heads but the user and those who headed it before.
+            left_out = tuple(sorted({pk for pk, _state in heads + own}))
             to_give.append(_DepartmentPart(d.pk, total - len(left_out), left_out=left_out))
-        elif d.supervising_leader_id == user.pk and head:
-            # Only its head, in a department the user supervises.
-            to_give.append(_DepartmentPart(d.pk, 1, only=head[0]))
+        elif d.supervising_leader_id == user.pk and heads:
+            # Only its heads, in a department the user supervises.
+            to_give.append(_DepartmentPart(d.pk, len(heads), only=tuple(sorted(pk for pk, _state in heads))))
         if d.supervising_leader_id == user.pk:
-            # Everyone but its head (and the user), in a department the user supervises.
-            left = {row for row in (head, own) if row}
+            # Everyone but its heads (and the user), in a department the user supervises.
+            left = set(heads + own)
             left_out = tuple(sorted(pk for pk, _state in left))
             to_confirm.append(_DepartmentPart(d.pk, total - len(left_out), left_out=left_out))
             unconfirmed = counted.get(d.pk, {}).get("unconfirmed") or 0
             graded_waiting += unconfirmed - sum(1 for _pk, state in left if state == GradeState.GRADED)
     return GradingLists(
         to_give=DepartmentPagedGrades(
-            appraisal_quarter_id=appraisal_quarter.pk, parts=to_give, related=("person", "department")
+            appraisal_quarter_id=appraisal_quarter.pk, parts=to_give, related=("person", "department", "evaluator")
         ),
         to_confirm=DepartmentPagedGrades(
             appraisal_quarter_id=appraisal_quarter.pk, parts=to_confirm, related=("person", "department", "evaluator")

@@ -13,6 +13,7 @@ from accounts.models import Department, FeedbackTalkBy, Policy, User
 from accounts.selectors import policy_for_organisation, review_scope
 from evaluations.annual.models import AnnualResult, AnnualReview
 from evaluations.grading.models import Grade, QuarterGrade
+from evaluations.grading.selectors import HEADS_ROWS
 
 from .models import AnnualConfirmation, FeedbackTalk
 
@@ -34,11 +35,13 @@ def talk_texts_for(grade: str) -> tuple[str, ...]:
     return ()
 
 
-def talker_id(*, department: Department, person_id: int, by: str) -> int | None:
+def talker_id(*, department: Department, person_id: int, by: str, headed: bool = False) -> int | None:
     """Who holds the talk with ``person_id`` of ``department`` under the policy's ``by``: the
-    supervising leader, or the head (for the head, the supervising leader). Nobody talks to themselves."""
+    supervising leader, or the head (for the head, and for whoever headed the department in the
+    quarter — ``headed``, QuarterGrade.headed — the supervising leader, who graded them). Nobody
+    talks to themselves."""
     talker = department.supervising_leader_id
-    if by == FeedbackTalkBy.DEPARTMENT_HEAD and department.head_id and department.head_id != person_id:
+    if by == FeedbackTalkBy.DEPARTMENT_HEAD and department.head_id and department.head_id != person_id and not headed:
         talker = department.head_id
     return talker if talker != person_id else None
 
@@ -46,7 +49,7 @@ def talker_id(*, department: Department, person_id: int, by: str) -> int | None:
 def talker_id_of_grade(*, grade: QuarterGrade) -> int | None:
     department = grade.department
     policy = policy_for_organisation(organisation_id=department.organisation_id)
-    return talker_id(department=department, person_id=grade.person_id, by=policy.feedback_talk_by)
+    return talker_id(department=department, person_id=grade.person_id, by=policy.feedback_talk_by, headed=grade.headed)
 
 
 def _talked_by(*, talker: User, policy: Policy) -> Q:
@@ -54,8 +57,8 @@ def _talked_by(*, talker: User, policy: Policy) -> Q:
     they head or supervise (indexed), never a scan of everyone's grades."""
     scope = review_scope(person=talker)
     if policy.feedback_talk_by == FeedbackTalkBy.DEPARTMENT_HEAD:
-        condition = Q(department_id__in=scope.headed) | Q(
-            department_id__in=scope.supervised, person_id=F("department__head_id")
+        condition = Q(department_id__in=scope.headed, headed=False) | (
+            Q(department_id__in=scope.supervised) & HEADS_ROWS
         )
         # A department without a head: its leader talks with everyone in it.
         condition |= Q(department_id__in=scope.supervised, department__head__isnull=True)

@@ -303,7 +303,9 @@ def feedback_reminders_send(*, organisation: Organisation, today: date) -> int:
     policy = selectors.policy_for_organisation(organisation_id=organisation.pk)
     waiting: dict[tuple[int, int], list[QuarterGrade]] = defaultdict(list)
     for grade in selectors.overdue_grades(organisation_id=organisation.pk, today=today):
-        talker = selectors.talker_id(department=grade.department, person_id=grade.person_id, by=policy.feedback_talk_by)
+        talker = selectors.talker_id(
+            department=grade.department, person_id=grade.person_id, by=policy.feedback_talk_by, headed=grade.headed
+        )
         if talker is not None:
             waiting[(talker, grade.appraisal_quarter_id)].append(grade)
     talkers = User.objects.in_bulk({talker for talker, _quarter in waiting}, field_name="pk")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import GradingOpens, Notification, Organisation, Policy, Role, User
-from accounts.selectors import evaluator_of, participants_of, policy_for_organisation, role_holders
+from accounts.selectors import participants_of, policy_for_organisation, role_holders
 from accounts.services import notify, notify_many, period_approval_begin, period_lock
 from accounts.text import join_list
 from accounts.textlimits import check_text_limits, too_long_message
@@ -38,6 +38,7 @@ from ..models import (
     SatisfactionScore,
     UncertainReason,
 )
+from ..selectors import HEADS_ROWS, grade_evaluator
 from . import counts, documents, locking, quota, scores
 from .rollup import rollup_request_once
 
@@ -145,12 +146,13 @@ def appraisal_quarter_open(
                     department_id=department_id,
                     is_leader_position=is_leader,
                     employee_number=number,
+                    headed=pk == head_id,
                 )
                 # Not a newcomer who began after the quarter ended: it was not theirs (periods.person_policy).
-                for pk, department_id, is_leader, number in participants_of(organisation=organisation)
+                for pk, department_id, is_leader, number, head_id in participants_of(organisation=organisation)
                 .filter(periods.due_for_people(periods.Quarter(year, quarter)))
                 .exclude(pk__in=existing)
-                .values_list("pk", "department_id", "is_leader_position", "employee_number")
+                .values_list("pk", "department_id", "is_leader_position", "employee_number", "department__head_id")
             ],
             batch_size=2000,
         )
@@ -393,7 +395,7 @@ def grade_return(*, grade_row: QuarterGrade, actor: User, reason: str, version: 
         "reason": row.return_reason,
     }
     url = reverse("evaluations:grade_detail", args=[row.pk])
-    evaluator = evaluator_of(person=row.person)
+    evaluator = grade_evaluator(row)
     leader = row.department.supervising_leader if row.department.supervising_leader_id else None
     if evaluator is not None and evaluator.is_active:
         message = _("%(chief)s退回了%(person)s的%(quarter)s等次“%(grade)s”，请重新评鉴。理由：%(reason)s")
@@ -431,9 +433,15 @@ def grades_confirm_all(
     the rules refuse to confirm as it stands (a score below the line, …) refuses the whole step, or,
     given ``refused`` (the leader's page), is left graded and added there with the refusal's words,
     and the others are confirmed (a user test: one contradiction stopped a leader's 全部确认 of thirty)."""
-    rows = QuarterGrade.objects.filter(
-        appraisal_quarter=appraisal_quarter, state=GradeState.GRADED, department__supervising_leader=actor
-    ).exclude(person=actor)
+    # Not a head's (selectors.HEADS_ROWS): the leader gives it, the card on their list says so —
+    # a grade from the head before them, given when the person was staff, is not confirmed unseen.
+    rows = (
+        QuarterGrade.objects.filter(
+            appraisal_quarter=appraisal_quarter, state=GradeState.GRADED, department__supervising_leader=actor
+        )
+        .exclude(HEADS_ROWS)
+        .exclude(person=actor)
+    )
     if department_id is not None:
         # A user test: filtered to one department, 全部确认（5人） confirmed all four departments' 22.
         rows = rows.filter(department_id=department_id)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason, record_event
 from accounts.models import User
-from accounts.selectors import OWN_MATTER_RECUSED, evaluator_of, own_matter, policy_for_organisation
+from accounts.selectors import OWN_MATTER_RECUSED, own_matter, policy_for_organisation
 from accounts.services import notify
 from accounts.textlimits import too_long_message
 from evaluations.year_rollup import year_rollup_request_once
@@ -33,6 +33,7 @@ from ..models import (
     QuarterState,
     UncertainReason,
 )
+from ..selectors import grade_evaluator
 from . import quota, scores
 from .rollup import rollup_request_once
 
@@ -147,7 +148,7 @@ def grade_reopen_for_regrading(*, grade: QuarterGrade, actor: User, reason: str)
     row.version += 1
     with audit_reason(reason):
         row.save()
-    evaluator = evaluator_of(person=row.person)
+    evaluator = grade_evaluator(row)
     if evaluator is not None:
         notify(
             recipient=evaluator,

@@ -236,6 +236,9 @@ class GradingRow:
     # grade now meets (scores entered or changed after it), or, not graded yet, that it applies.
     band_conflict: str = ""
     below_band: bool = False
+    # A head's grade given by someone else (by the head before them, when they were staff): on the
+    # supervising leader's list it waits for them, who give a head's grade.
+    given_by_another: bool = False
 
     @property
     def needs_reason(self) -> bool:
@@ -376,7 +379,17 @@ def _render_work(
     give_rows = []
     for row in give_page:
         form = bound.get(row.pk) or (_grade_form(row) if _may_still_change(user, row) else None)
-        give_rows.append(_grading_row(row, pool=pool_of(row), policy=policy, facts=facts[row.person_id], form=form))
+        given_by_another = row.state == GradeState.GRADED and row.department.supervising_leader_id == user.pk
+        give_rows.append(
+            _grading_row(
+                row,
+                pool=pool_of(row),
+                policy=policy,
+                facts=facts[row.person_id],
+                form=form,
+                given_by_another=given_by_another,
+            )
+        )
     confirm_rows = [
         _grading_row(row, pool=pool_of(row), policy=policy, form=bound.get(row.pk) or _confirm_form(row))
         for row in confirm_page
