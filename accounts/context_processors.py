@@ -136,7 +136,13 @@ def restored_form(request) -> dict:
     if session is None or RESTORED_FORM_KEY not in session or request.method != "GET":
         return {}
     kept = session[RESTORED_FORM_KEY]
-    if not request.user.is_authenticated or request.headers.get("HX-Request") or request.path != kept.get("page"):
+    if not request.user.is_authenticated or request.headers.get("HX-Request"):
+        return {}
+    if kept.get("typed_by") != str(request.user.pk):
+        # Typed by someone else before their session ended (a shared computer): never shown to another.
+        del session[RESTORED_FORM_KEY]
+        return {}
+    if request.path != kept.get("page"):
         return {}
     del session[RESTORED_FORM_KEY]
     return {"restored_form": {"action": kept["action"], "fields": kept["fields"]}}

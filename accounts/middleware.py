@@ -296,6 +296,11 @@ class AuditContextMiddleware(AuditlogMiddleware):
 
 # What a form posted after the session ended carried, kept for the page it was on (see below).
 RESTORED_FORM_KEY = "_restored_form"
+# Who is signed in on this browser (a signed cookie that outlives the session on the server): a
+# form kept after the session ended is handed back only to the same person signing in again, never
+# to a colleague signing in next at a shared computer.
+SIGNED_IN_COOKIE = "appraisal_signed_in"
+_SIGNED_IN_SALT = "accounts.middleware.EndedSessionMiddleware"
 # Sent to the sign-in page because the session ended: the page says so.
 SESSION_ENDED_KEY = "_session_ended"
 # Not kept: the token, passwords and codes, and anything beyond this size (a formset of a few
@@ -318,7 +323,10 @@ class EndedSessionMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code != 302 or request.user.is_authenticated:
+        if request.user.is_authenticated:
+            _remember_who_signed_in(request, response)
+            return response
+        if response.status_code != 302:
             return response
         login = reverse(settings.LOGIN_URL)
         cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
@@ -330,9 +338,31 @@ class EndedSessionMiddleware:
             return response
         fields = {name: values for name, values in request.POST.lists() if not _NOT_KEPT.search(name)}
         if fields and len(repr(fields)) <= _KEPT_AT_MOST:
-            request.session[RESTORED_FORM_KEY] = {"page": back.split("?")[0], "action": request.path, "fields": fields}
+            request.session[RESTORED_FORM_KEY] = {
+                "page": back.split("?")[0],
+                "action": request.path,
+                "fields": fields,
+                "typed_by": signed_in_here(request),
+            }
         response["Location"] = f"{login}?{urlencode({'next': back})}"
         return response
+
+
+def signed_in_here(request) -> str | None:
+    """The id of who was last signed in on this browser (:data:`SIGNED_IN_COOKIE`), or None."""
+    return request.get_signed_cookie(SIGNED_IN_COOKIE, default=None, salt=_SIGNED_IN_SALT)
+
+
+def _remember_who_signed_in(request, response) -> None:
+    if signed_in_here(request) != str(request.user.pk):
+        response.set_signed_cookie(
+            SIGNED_IN_COOKIE,
+            str(request.user.pk),
+            salt=_SIGNED_IN_SALT,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
 
 
 def _this_sites_referer(request) -> str | None:

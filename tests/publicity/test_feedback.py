@@ -721,3 +721,26 @@ def test_the_printable_annual_result_dates_the_signature_once_confirmed_and_leav
     text = pdf_text()
     assert "在系统中确认" in text and f"日期：{when}" in text
     assert "______________" not in text
+
+
+def test_a_talk_kept_after_the_session_ended_is_never_handed_to_someone_else_signing_in(
+    client, client_for, leader, hr, staff, quarter
+):
+    """A shared office computer: the leader's session ends while typing a talk, and a colleague signs
+    in next in that browser. What the leader typed is not shown to them, nor kept for later."""
+    from django.contrib.sessions.models import Session
+
+    grade = locked_grade(staff, quarter, Grade.FAIRLY_GOOD)
+    url = reverse("publicity:feedback_record", args=[grade.pk])
+    client_for(leader).get(url)
+    Session.objects.all().delete()
+    typed = {"talked_on": "2026-10-12", "content": "只给本人看的谈话内容", "based_on": ""}
+    client.post(url, typed, HTTP_REFERER=f"http://testserver{url}")
+    login = reverse("accounts:login")
+    client.post(login, {"username": hr.username, "password": PASSWORD, "next": "/"})
+    for page in ("/", url):
+        shown = client.get(page).content.decode()
+        assert "restored-form" not in shown and "只给本人看的谈话内容" not in shown
+    client.post(reverse("accounts:logout"))
+    client.post(login, {"username": leader.username, "password": PASSWORD, "next": url})
+    assert "只给本人看的谈话内容" not in client.get(url).content.decode()
