@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -166,7 +167,15 @@ def stamp_on_login(sender, request, user, **kwargs) -> None:
     if user.organisation_id and request is not None and hasattr(request, "session"):
         from .selectors import policy_for_organisation
 
-        _renew(request.session, idle_minutes(policy_for_organisation(organisation_id=user.organisation_id)))
+        policy = policy_for_organisation(organisation_id=user.organisation_id)
+        _renew(request.session, idle_minutes(policy))
+        if policy.single_session:
+            # One session per person: the new stamp changes the session hash, which ends every
+            # other session of theirs at its next request (the sign-in page says why); this one
+            # takes the new hash.
+            user.session_started_at = timezone.now()
+            type(user).objects.filter(pk=user.pk).update(session_started_at=user.session_started_at)
+            request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 
 
 @receiver(post_save, sender="accounts.Policy", dispatch_uid="policy_memo_save")

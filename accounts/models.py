@@ -263,6 +263,9 @@ class User(OrganisationScoped, AbstractUser):
     # new password does: a browser signed in with the password alone does not outlive the enrolment,
     # nor one on a lost phone the reset.
     two_factor_enrolled_at = models.DateTimeField(_("双因素启用时间"), null=True, blank=True, editable=False)
+    # Set at each sign-in while the organisation allows one session per person (Policy.single_session):
+    # part of the session hash, so a new sign-in ends the person's sessions elsewhere.
+    session_started_at = models.DateTimeField(_("本次登录时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("人员")
@@ -314,9 +317,14 @@ class User(OrganisationScoped, AbstractUser):
         return self.full_name or self.username
 
     def _get_session_auth_hash(self, secret=None):
-        """Django's HMAC of the password, also over the second factor's changes when there were
-        any (so sessions of people who never had one are kept across this rule's introduction)."""
-        stamps = [stamp.isoformat() for stamp in (self.two_factor_enrolled_at, self.two_factor_reset_at) if stamp]
+        """Django's HMAC of the password, also over the second factor's changes and the last sign-in
+        under :attr:`Policy.single_session` when there were any (so sessions of people who never had
+        one are kept across these rules' introduction)."""
+        stamps = [
+            stamp.isoformat()
+            for stamp in (self.two_factor_enrolled_at, self.two_factor_reset_at, self.session_started_at)
+            if stamp
+        ]
         if not stamps:
             return super()._get_session_auth_hash(secret=secret)
         return salted_hmac(
@@ -581,6 +589,7 @@ class Policy(OrganisationScoped, models.Model):
         "password_min_classes",
         "password_max_age_days",
         "two_factor_required",
+        "single_session",
         "audit_retention_days",
     )
 
@@ -761,6 +770,11 @@ class Policy(OrganisationScoped, models.Model):
     # §9 security
     session_idle_minutes = _whole_number(
         _("空闲超时（分钟）"), 30, 5, MAX_SESSION_IDLE_MINUTES, too_high=_("空闲超时不能超过%(limit_value)s分钟。")
+    )
+    single_session = models.BooleanField(
+        _("同一账号只允许一处登录"),
+        default=False,
+        help_text=_("开启后，账号在另一个浏览器或设备登录时，先前登录之处自动退出，并在下次操作时提示重新登录。"),
     )
     password_max_age_days = _whole_number(
         _("密码最长使用期限（天）"), 90, 0, 365, _("密码使用超过此天数须修改后才能继续使用系统；0 表示不限。")
