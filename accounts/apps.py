@@ -7,12 +7,14 @@ class AccountsConfig(AppConfig):
     verbose_name = _("组织与人员")
 
     def ready(self) -> None:
-        from . import audit, checks, lists, middleware
+        from . import audit, checks, lists, middleware, services
 
         audit.register_models()
         # Importing the module registered its list exports (listing.exportable).
         assert lists.STAFF_EXPORT
         audit.connect_signals()
+        # A department's heads over time (DepartmentHeadship), whoever saves the department.
+        services.connect_headship()
         # The sign-in stamp of the idle timeout (a signal receiver) must be connected before
         # the first request loads the middleware.
         assert middleware.stamp_on_login

@@ -367,6 +367,33 @@ class DepartmentMembership(OrganisationScoped, models.Model):
         return f"{self.user} @ {self.department} ({self.start_date}–{self.end_date or ''})"
 
 
+class DepartmentHeadship(OrganisationScoped, models.Model):
+    """Who headed a department, and when: from ``start_date`` (None: before this history was kept)
+    until the day ``end_date`` another took the post or it was emptied; the open row is the current
+    head. Kept by :func:`accounts.services.headship_record` whenever a department's head changes.
+    Grading reads it (谁管理谁认定): whoever headed a department in a quarter is graded for it by the
+    supervising leader, even when the post changed hands before the quarter's grading opened."""
+
+    organisation_attr = "department.organisation_id"
+
+    department = department_link(related_name="headships")
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="headships", verbose_name=_("科室负责人"))
+    start_date = models.DateField(_("起始日期"), null=True, blank=True)
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("科室负责人任职记录")
+        ordering = ["department", "-start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department"], condition=Q(end_date__isnull=True), name="one_open_headship_per_department"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.department} ({self.start_date or ''}–{self.end_date or ''})"
+
+
 class StaffStatusKind(models.TextChoices):
     PROBATION = "probation", _("试用期")
     SECONDED = "seconded", _("挂职/援派")

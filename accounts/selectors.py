@@ -18,6 +18,7 @@ from .models import (
     SEPARATED_ROLES,
     AuditEntry,
     Department,
+    DepartmentHeadship,
     Organisation,
     PendingPasswordReset,
     PendingRoleChange,
@@ -252,6 +253,18 @@ def department_next_sort_order(*, organisation: Organisation) -> int:
     return 1 if last is None else last + 1
 
 
+def heads_in_period(*, organisation_id: int, first_day: date, last_day: date) -> set[tuple[int, int]]:
+    """(person id, department id) of everyone who headed a department of the organisation on some
+    day from ``first_day`` to ``last_day`` (DepartmentHeadship; one who left the post on a day did
+    not head it that day). One query."""
+    return set(
+        DepartmentHeadship.objects.filter(department__organisation_id=organisation_id)
+        .filter(Q(start_date__isnull=True) | Q(start_date__lte=last_day))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=first_day))
+        .values_list("person_id", "department_id")
+    )
+
+
 def departments_headed_by(*, person: User) -> QuerySet[Department]:
     return Department.objects.filter(head=person, is_active=True)
 
@@ -371,9 +384,14 @@ def audit_entries_for(*, auditor: User) -> QuerySet[AuditEntry]:
     no organisation — failed sign-ins and lockouts of names that designate nobody (made-up names,
     a name several agencies use typed without the 单位代码), the retention purge — which would
     otherwise be read by no auditor at all. Such an entry holds what was typed and the address,
-    nothing of another organisation."""
+    nothing of another organisation. Events only (``ACCESS``): a change to a record that names no
+    organisation is one whose model failed to name it (the indicator scores and public-welfare
+    assessments before evaluations 0039), another agency's content, never shown to every auditor
+    (a user test read the demo agency's scores from a new one)."""
     return (
-        AuditEntry.objects.filter(Q(organisation_id=auditor.organisation_id) | Q(organisation__isnull=True))
+        AuditEntry.objects.filter(
+            Q(organisation_id=auditor.organisation_id) | Q(organisation__isnull=True, action=AuditEntry.Action.ACCESS)
+        )
         .select_related("actor", "content_type", "organisation")
         .order_by("-timestamp", "-pk")
     )

@@ -36,6 +36,7 @@ from .models import (
     SEPARATED_ROLES,
     TWO_PERSON_ROLES,
     Department,
+    DepartmentHeadship,
     DepartmentMembership,
     Notification,
     Organisation,
@@ -661,6 +662,37 @@ def department_save(
         _appointment_request(actor=actor, department=department, user=person, role=DEPARTMENT_POSTS[field])
         for field, person in wanted.items()
     ]
+
+
+def headship_record(*, department: Department, previous_head_id: int | None, on_date: date | None = None) -> None:
+    """Keep :class:`DepartmentHeadship` in step with ``department.head``, once it is saved: the
+    former head's row ends on ``on_date`` (default: today), the new head's begins then."""
+    if department.head_id == previous_head_id:
+        return
+    on_date = on_date or periods.today()
+    DepartmentHeadship.objects.filter(department=department, end_date__isnull=True).update(end_date=on_date)
+    if department.head_id is not None:
+        DepartmentHeadship.objects.create(department=department, person_id=department.head_id, start_date=on_date)
+
+
+def _department_before_save(sender, instance: Department, raw: bool = False, **kwargs) -> None:
+    instance._head_before = (
+        Department.objects.filter(pk=instance.pk).values_list("head_id", flat=True).first()
+        if instance.pk and not raw
+        else None
+    )
+
+
+def _department_saved(sender, instance: Department, raw: bool = False, update_fields=None, **kwargs) -> None:
+    if not raw and (update_fields is None or "head" in update_fields):
+        headship_record(department=instance, previous_head_id=getattr(instance, "_head_before", None))
+
+
+def connect_headship() -> None:
+    """Called once from the app's ``ready()``: every save of a department's head, whichever page,
+    command or the admin site made it, is kept in its history."""
+    models.signals.pre_save.connect(_department_before_save, sender=Department, dispatch_uid="headship_before")
+    models.signals.post_save.connect(_department_saved, sender=Department, dispatch_uid="headship_record")
 
 
 def _appointment_take_effect(*, change: PendingRoleChange) -> None:

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import PeriodLock, Policy
+from accounts.models import PeriodLock, Policy, User
 from accounts.workflow import ReviewStatus
 from evaluations.grading.services.grading import appraisal_quarter_open, approval_blockers, grade_assign
 from evaluations.models import AppraisalQuarter, Grade, QuarterState
@@ -260,6 +260,9 @@ def test_the_agency_head_sees_quarters_awaiting_approval_and_the_committees_deci
 ):
     ended = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=3)
     AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=4)  # not ended: nothing to approve yet
+    # A quarter made without grade rows: its people joined after it (else the approval page names
+    # them as not yet listed in it).
+    User.objects.filter(organisation=organisation).update(appraisal_start=date(2026, 10, 1))
     AnnualResultFactory(person=staff, year=2026)
     AnnualResultFactory(person=colleague, year=2026, decided_grade="competent")
     html = page(client_for(chief))

@@ -498,7 +498,10 @@ class Indicator(OrganisationScoped, models.Model):
         return self.name
 
 
-class IndicatorScore(models.Model):
+class IndicatorScore(OrganisationScoped, models.Model):
+    # Its audit entries name the organisation (an auditor reads their own agency's only).
+    organisation_attr = "quarter_grade.department.organisation_id"
+
     quarter_grade = models.ForeignKey(
         QuarterGrade, on_delete=models.CASCADE, related_name="indicator_scores", verbose_name=_("季度等次")
     )

@@ -73,7 +73,7 @@ def _report_path(instance: WelfareAssessment, filename: str) -> str:
     return f"welfare/{instance.organisation_id}/{instance.year}/{instance.owner_id}{extension}"
 
 
-class WelfareAssessment(DetailPage, ReviewedDocument):
+class WelfareAssessment(DetailPage, OrganisationScoped, ReviewedDocument):
     """A worker's year: the self-report (述职, the reviewed document: the worker hands it in, the
     unit approves or returns it), then the unit's steps up to the published, final result.
 

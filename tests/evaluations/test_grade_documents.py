@@ -218,3 +218,20 @@ def test_a_month_before_the_organisation_went_live_is_not_asked_for_at_approval(
     page = client_for(head).get(reverse("evaluations:grading")).content.decode()
     card = page.split(staff.full_name, 1)[1].split('data-testid="grade-row"', 1)[0]
     assert card.count("无需填报") == 1 and "未交" not in card
+
+
+def test_a_newcomer_with_approved_targets_owes_no_month_before_their_start(organisation, department, staff):
+    """A user test: a person who began on 1 November, her targets approved and November and December
+    handed in, was still asked for October when the quarter opened (approval refused) — the
+    newcomers' UPDATE chose the new rows by ``targets_approved=False``, which the first UPDATE had
+    just set for her."""
+    newcomer = UserFactory(department=department, full_name="何丹", appraisal_start=date(2026, 11, 1))
+    TargetSetFactory(owner=newcomer, year=2026, quarter=4, status=ReviewStatus.APPROVED)
+    for month in (11, 12):
+        MonthlySummaryFactory(owner=newcomer, year=2026, month=month, submitted=True)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    assert flags(quarter.grades.get(person=newcomer)) == (True, 0b111)
+    inputs = [
+        blocker for blocker in approval_blockers(appraisal_quarter=quarter) if "目标" in blocker or "小结" in blocker
+    ]
+    assert inputs and all("何丹" not in name for blocker in inputs for _pk, name in blocker.people)

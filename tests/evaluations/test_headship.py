@@ -108,11 +108,15 @@ def test_a_grade_given_before_the_person_became_head_waits_for_the_leader(
     assert "全部确认（1人）" in work
     assert grades_confirm_all(appraisal_quarter=quarter, actor=leader) == 1
     assert grade_of(staff).state == GradeState.GRADED
-    assert "还有1人的等次未经分管领导确认" in " ".join(approval_blockers(appraisal_quarter=quarter))
+    blockers = " ".join(approval_blockers(appraisal_quarter=quarter))
+    assert "还有1名本季度担任过科室负责人的人员，等次待分管领导评定" in blockers
+    assert "未经分管领导确认" not in blockers
+    detail = client.get(reverse("evaluations:grade_detail", args=[grade_of(staff).pk])).content.decode()
+    assert 'data-testid="given-by-another"' in detail and "科长已评鉴为“较好”" in detail
 
     grade_assign(grade_row=grade_of(staff), actor=leader, grade=Grade.FAIRLY_GOOD, comment="认真")
     assert grade_of(staff).state == GradeState.CONFIRMED
-    assert "未经分管领导确认" not in " ".join(approval_blockers(appraisal_quarter=quarter))
+    assert "待分管领导评定" not in " ".join(approval_blockers(appraisal_quarter=quarter))
     assert todo(client.get(reverse("home")).content.decode(), "grade") == 1  # the former head's
 
 
@@ -142,3 +146,117 @@ def test_the_leader_who_graded_the_former_head_holds_their_feedback_talk(replace
     policy.save()
     assert talker_id_of_grade(grade=replaced.grades.get(person=head)) == leader.pk
     assert talker_id_of_grade(grade=replaced.grades.get(person=colleague)) == staff.pk
+
+
+def test_a_person_moved_in_mid_quarter_is_graded_in_their_new_department(
+    quarter, grade_of, head, staff, other_department, other_head, client_for
+):
+    """A user test's probe: the moved person stayed on the former head's list (whose 保存 was refused:
+    not their evaluator) and was on no list of the new head, who is."""
+    from tests.evaluations.test_grade_counts import assert_counted
+
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    services.staff_move(user=staff, department=other_department)
+    row = grade_of(staff)
+    assert row.department == other_department and row.grade == Grade.FAIRLY_GOOD
+    assert staff.pk not in set(
+        grades_to_give(evaluator=head, appraisal_quarter=quarter).values_list("person", flat=True)
+    )
+    assert staff.pk in set(
+        grades_to_give(evaluator=other_head, appraisal_quarter=quarter).values_list("person", flat=True)
+    )
+    assert staff.get_full_name() in _names(client_for(other_head).get(GRADING).content.decode())
+    assert staff.get_full_name() not in _names(client_for(head).get(GRADING).content.decode())
+    assert_counted()
+    with pytest.raises(PermissionDenied):
+        grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.GOOD, comment="好")
+    row = grade_assign(
+        grade_row=grade_of(staff), actor=other_head, grade=Grade.AVERAGE, comment="一般", reason="不熟悉"
+    )
+    assert row.evaluator == other_head
+
+
+def test_a_former_head_moved_to_another_department_is_graded_by_its_head(
+    replaced, grade_of, head, other_department, other_head, leader
+):
+    services.staff_move(user=head, department=other_department)
+    row = grade_of(head)
+    assert row.department == other_department and row.headed is False
+    assert head.pk in set(
+        grades_to_give(evaluator=other_head, appraisal_quarter=replaced).values_list("person", flat=True)
+    )
+    assert head.pk not in set(
+        grades_to_give(evaluator=leader, appraisal_quarter=replaced).values_list("person", flat=True)
+    )
+
+
+def test_a_head_replaced_before_the_quarters_grading_opened_is_graded_by_the_leader(
+    settings, organisation, department, head, staff, colleague, leader, hr, security_admin
+):
+    """A user test: the head replaced on 10 February, Q1 opened on 2 April — the former head, who
+    headed the department for six weeks of it, was on the successor's list."""
+    from datetime import date
+
+    from accounts.models import DepartmentHeadship
+
+    DepartmentHeadship.objects.filter(person=head).update(start_date=date(2025, 3, 1))
+    settings.APPRAISAL_TODAY = date(2026, 12, 15)
+    _appoint(department, staff, hr=hr, security_admin=security_admin)
+    assert list(
+        DepartmentHeadship.objects.filter(department=department)
+        .order_by("pk")
+        .values_list("person", "start_date", "end_date")
+    ) == [(head.pk, date(2025, 3, 1), date(2026, 12, 15)), (staff.pk, date(2026, 12, 15), None)]
+    settings.APPRAISAL_TODAY = date(2027, 1, 4)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    assert set(quarter.grades.filter(headed=True).values_list("person", flat=True)) == {head.pk, staff.pk}
+    assert head.pk in set(grades_to_give(evaluator=leader, appraisal_quarter=quarter).values_list("person", flat=True))
+    with pytest.raises(PermissionDenied):
+        grade_assign(grade_row=quarter.grades.get(person=head), actor=staff, grade=Grade.GOOD, comment="好")
+    # A head who left the post on the quarter's first day did not head it in that quarter.
+    settings.APPRAISAL_TODAY = date(2027, 1, 1)
+    _appoint(department, colleague, hr=hr, security_admin=security_admin)
+    settings.APPRAISAL_TODAY = date(2027, 4, 2)
+    next_quarter = appraisal_quarter_open(organisation=organisation, year=2027, quarter=1)
+    assert set(next_quarter.grades.filter(headed=True).values_list("person", flat=True)) == {colleague.pk}
+
+
+def test_a_newcomer_added_after_the_quarter_opened_is_named_until_hr_adds_them(
+    quarter, department, hr, chief, client_for
+):
+    """A user test: a person added with 参加考核日期 in the open quarter got no grade row, the quarter
+    could be approved without them, and the quarters page offered HR nothing to add them with."""
+    from datetime import date
+
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(department=department, full_name="新同事", appraisal_start=date(2026, 11, 15))
+    UserFactory(department=department, full_name="明年来", appraisal_start=date(2027, 1, 2))  # not due for Q4
+    blockers = " ".join(approval_blockers(appraisal_quarter=quarter))
+    assert "新同事参加平时考核，但尚未列入本季度评鉴" in blockers and "明年来" not in blockers
+    assert "新同事" in client_for(chief).get(reverse("evaluations:quarter_approve", args=[quarter.pk])).content.decode()
+    page = client_for(hr).get(reverse("evaluations:quarters") + f"?q={quarter.pk}").content.decode()
+    assert "补充列入新加入人员（1人）" in page
+    response = client_for(hr).post(reverse("evaluations:quarter_open"), {"year": 2026, "quarter": 4})
+    assert response.status_code == 302
+    assert quarter.grades.filter(person=newcomer).exists()
+    assert "尚未列入" not in " ".join(approval_blockers(appraisal_quarter=quarter))
+    assert 'data-testid="add-newcomers"' not in client_for(hr).get(reverse("evaluations:quarters")).content.decode()
+
+
+def test_a_newcomers_start_moved_past_the_open_quarter_takes_them_out_of_it(quarter, department, hr):
+    """A user test: HR corrected a newcomer's 参加考核日期 to after the quarter; she stayed in it as
+    待评鉴, counted, and her missing grade blocked the approval."""
+    from datetime import date
+
+    from tests.evaluations.test_grade_counts import assert_counted
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(department=department, full_name="林晓", appraisal_start=date(2026, 12, 1))
+    appraisal_quarter_open(organisation=quarter.organisation, year=2026, quarter=4)
+    assert quarter.grades.filter(person=newcomer).exists()
+    newcomer.appraisal_start = date(2027, 1, 1)
+    newcomer.save()
+    assert not quarter.grades.filter(person=newcomer).exists()
+    assert_counted()
+    assert "林晓" not in " ".join(approval_blockers(appraisal_quarter=quarter))

@@ -786,3 +786,30 @@ def test_the_policy_refuses_party_building_shares_that_do_not_add_up_to_100(poli
     with pytest.raises(ValidationError) as refused:
         policy.full_clean()
     assert "party_bottom_line_share" in refused.value.message_dict
+
+
+def test_indicator_scores_are_audited_for_their_own_organisations_auditor_only(
+    quarter, head, staff, grade_of, policy, auditor, other_organisation
+):
+    """A user test: a new agency's auditor read the demo agency's 指标得分 entries, written with no
+    organisation and so shown to every auditor."""
+    from accounts.selectors import audit_entries_for
+
+    row = score(grade_of(staff), head, common=90, individual=80)
+    entries = AuditEntry.objects.filter(content_type__model="indicatorscore")
+    assert entries.exists()
+    assert set(entries.values_list("organisation", flat=True)) == {row.appraisal_quarter.organisation_id}
+    elsewhere = UserFactory(organisation=other_organisation, department=None, roles=[Role.AUDITOR])
+    assert not audit_entries_for(auditor=elsewhere).filter(content_type__model="indicatorscore").exists()
+    assert audit_entries_for(auditor=auditor).filter(content_type__model="indicatorscore").exists()
+    # An entry written before the fix (a change naming no organisation) is nobody's to read; an event
+    # of no organisation (a sign-in failed with a made-up name) is every auditor's.
+    legacy = AuditEntry.objects.create(
+        content_type=entries.first().content_type, object_pk="1", object_repr="旧记录", action=AuditEntry.Action.CREATE
+    )
+    event = AuditEntry.objects.create(
+        content_type=entries.first().content_type, object_pk="2", object_repr="nobody", action=AuditEntry.Action.ACCESS
+    )
+    for reader in (auditor, elsewhere):
+        readable = set(audit_entries_for(auditor=reader).values_list("pk", flat=True))
+        assert legacy.pk not in readable and event.pk in readable

@@ -31,7 +31,8 @@ from . import counts
 def grade_documents_refresh(*, rows: QuerySet[QuarterGrade], quarter: periods.Quarter | None = None) -> int:
     """Recompute ``targets_approved`` and ``summary_months`` of ``rows`` from the documents; returns
     how many rows were written. One UPDATE per appraisal quarter among the rows, or, given the
-    ``quarter`` every row belongs to, one UPDATE and no query to find it."""
+    ``quarter`` every row belongs to, one UPDATE and no query to find it. ``rows`` must not select
+    by those two columns: it is read again after the first UPDATE wrote them (:func:`_newcomers_write`)."""
     if quarter is not None:
         return _write(rows, quarter)
     written = 0

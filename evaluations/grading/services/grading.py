@@ -12,7 +12,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Min, Q, Sum
+from django.db.models import F, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import GradingOpens, Notification, Organisation, Policy, Role, User
-from accounts.selectors import participants_of, policy_for_organisation, role_holders
+from accounts.selectors import heads_in_period, participants_of, policy_for_organisation, role_holders
 from accounts.services import notify, notify_many, period_approval_begin, period_lock
 from accounts.text import join_list
 from accounts.textlimits import check_text_limits, too_long_message
@@ -138,6 +138,12 @@ def appraisal_quarter_open(
         scores.indicator_sets_ensure(organisation=organisation)
     if appraisal_quarter.is_open:
         existing = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).values("person_id")
+        period = appraisal_quarter.period
+        # Who headed their department on some day of the quarter (a head replaced before its
+        # grading opened too): graded by its supervising leader (QuarterGrade.headed).
+        heads = heads_in_period(organisation_id=organisation.pk, first_day=period.first_day, last_day=period.last_day)
+        # The rows made below are those after the last row of any quarter now (ids only grow).
+        last_before = QuarterGrade.objects.aggregate(last=Max("pk"))["last"] or 0
         QuarterGrade.objects.bulk_create(
             [
                 QuarterGrade(
@@ -146,7 +152,7 @@ def appraisal_quarter_open(
                     department_id=department_id,
                     is_leader_position=is_leader,
                     employee_number=number,
-                    headed=pk == head_id,
+                    headed=pk == head_id or (pk, department_id) in heads,
                 )
                 # Not a newcomer who began after the quarter ended: it was not theirs (periods.person_policy).
                 for pk, department_id, is_leader, number, head_id in participants_of(organisation=organisation)
@@ -157,12 +163,30 @@ def appraisal_quarter_open(
             batch_size=2000,
         )
         # bulk_create sends no signals: the new rows learn their documents in one UPDATE, and the
-        # quarter's counters are counted again (services.counts).
+        # quarter's counters are counted again (services.counts). Chosen by id, not by a column the
+        # UPDATE writes: ``targets_approved=False`` left out the newcomers whose targets it had just
+        # approved from the second UPDATE, which marks their months before their start as not owed
+        # (a user test: a February newcomer's January blocked the approval).
         documents.grade_documents_refresh(
-            rows=QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, targets_approved=False)
+            rows=QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, pk__gt=last_before)
         )
         counts.grade_counts_refresh(appraisal_quarter_id=appraisal_quarter.pk)
     return appraisal_quarter
+
+
+def newcomers_not_listed(*, appraisal_quarter: AppraisalQuarter):
+    """The participants the open quarter asks for (by their 参加考核日期) who have no grade row in it:
+    those who joined or were added after it was opened, until HR adds them (opening it again,
+    :func:`appraisal_quarter_open`). None for an approved quarter. In the organisation's order."""
+    if not appraisal_quarter.is_open:
+        return User.objects.none()
+    organisation = Organisation(pk=appraisal_quarter.organisation_id)
+    return (
+        participants_of(organisation=organisation)
+        .filter(periods.due_for_people(appraisal_quarter.period))
+        .exclude(pk__in=QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).values("person_id"))
+        .order_by("pk")
+    )
 
 
 def _check_open(appraisal_quarter: AppraisalQuarter) -> None:
@@ -554,6 +578,8 @@ DISCIPLINE_OPINION = "discipline_opinion"
 INPUTS = "inputs"
 # Grades the agency head sent back (grade_return), waiting for the graders to grade them again.
 REGRADE = "regrade"
+# People the open quarter asks for who have no grade row in it yet (newcomers_not_listed).
+NEWCOMERS = "newcomers"
 
 
 class ApprovalBlocker(str):
@@ -688,13 +714,17 @@ def approval_blockers(
     pending_rows = grades.filter(state=GradeState.PENDING, returned_at__isnull=True)
     # Sent back by the agency head (grade_return): graded once, to be graded again.
     returned_rows = grades.filter(state=GradeState.PENDING, returned_at__isnull=False)
-    unconfirmed_rows = grades.filter(state=GradeState.GRADED)
+    # A head's grade given by someone else (the head before them, when they were staff) waits for
+    # the leader's own grade, as their grading list says (selectors.HEADS_ROWS), not a confirmation.
+    unconfirmed_rows = grades.filter(state=GradeState.GRADED).exclude(HEADS_ROWS)
+    heads_rows = grades.filter(HEADS_ROWS, state=GradeState.GRADED)
     kinds = (
         (no_targets, _("还有%(n)s人的季度目标未审核通过。"), INPUTS),
         (no_summaries, _("还有%(n)s人的月度小结未提交。"), INPUTS),
         (pending_rows, _("还有%(n)s人未评鉴。"), ""),
         (returned_rows, _("还有%(n)s人的等次已退回，待重新评鉴。"), REGRADE),
         (unconfirmed_rows, _("还有%(n)s人的等次未经分管领导确认。"), ""),
+        (heads_rows, _("还有%(n)s名本季度担任过科室负责人的人员，等次待分管领导评定（此前由原科室负责人评鉴）。"), ""),
     )
     if policy.score_model_enabled:
         # One more bounded query, through quartergrade_composite_idx (the scored rows only).
@@ -714,6 +744,21 @@ def approval_blockers(
         if n:
             text = message % {"n": _shown(n, capped), "line": policy.band_average}
             blockers.append(_people_blocker(text, people, n, capped, waits_for=waits_for))
+    newcomers = list(
+        newcomers_not_listed(appraisal_quarter=appraisal_quarter).values_list("full_name", "username")[
+            : BLOCKER_COUNT_CAP + 1
+        ]
+    )
+    if newcomers:
+        n, capped = min(len(newcomers), BLOCKER_COUNT_CAP), len(newcomers) > BLOCKER_COUNT_CAP
+        names = join_list([full_name or username for full_name, username in newcomers[:BLOCKER_NAMES]])
+        more = _("等%(n)s人") % {"n": _shown(n, capped)} if n > BLOCKER_NAMES else ""
+        message = _(
+            "%(names)s%(more)s参加平时考核，但尚未列入本季度评鉴（季度开放后加入）：请组织人事部门在季度页面“补充列入”。"
+        )
+        blockers.append(
+            ApprovalBlocker(message % {"names": names, "more": more}, waits_for=NEWCOMERS, count=_shown(n, capped))
+        )
     if pools is None:
         pools = quota.quota_status(appraisal_quarter=appraisal_quarter, policy=policy)
     for pool in pools:

@@ -1,10 +1,23 @@
-"""Who headed a department in a quarter (``QuarterGrade.headed``): a head is graded by the
-department's supervising leader (谁管理谁认定), and stays so for the quarter when another head is
-appointed, who was their subordinate in it. Kept here when a department's head changes."""
+"""Who grades a person in the open quarter, kept in step with HR's personnel changes.
+
+- Who headed a department in a quarter (``QuarterGrade.headed``): a head is graded by the
+  department's supervising leader (谁管理谁认定), and stays so for the quarter when another head is
+  appointed, who was their subordinate in it. Marked here when a department's head changes.
+- Where a person's open-quarter row is: a person moved to another department (accounts.services
+  .staff_move) is graded by its head, as their handed-in documents go to its head
+  (``documents_follow_owner``); their row of each open quarter moves with them, so it is on the
+  lists of those who may grade and confirm it.
+"""
 
 from __future__ import annotations
 
-from ..models import QuarterGrade, QuarterState
+from django.db.models import F
+
+from accounts import periods
+from accounts.models import Department
+
+from ..models import GradeState, QuarterGrade, QuarterState
+from . import counts
 
 
 def grade_rows_mark_headed(*, department_id: int, person_id: int) -> int:
@@ -18,6 +31,59 @@ def grade_rows_mark_headed(*, department_id: int, person_id: int) -> int:
     )
 
 
+def grade_rows_follow_person(*, person_id: int, department_id: int | None) -> int:
+    """Move the person's rows of open quarters to ``department_id`` (their department now), as
+    headed only if they head it, and recount both departments; how many moved. A row keeps its
+    grade: the new department's head may change it and its leader confirms it."""
+    if department_id is None:
+        return 0  # out of every department (领导班子): no longer graded routinely, the row stays put
+    moving = list(
+        QuarterGrade.objects.filter(person_id=person_id, appraisal_quarter__state=QuarterState.OPEN)
+        .exclude(department_id=department_id)
+        .values_list("pk", "appraisal_quarter_id", "department_id")
+    )
+    if not moving:
+        return 0
+    heads = Department.objects.filter(pk=department_id, head_id=person_id).exists()
+    QuarterGrade.objects.filter(pk__in=[pk for pk, _quarter, _department in moving]).update(
+        department_id=department_id, headed=heads, version=F("version") + 1
+    )
+    for quarter_id in sorted({quarter for _pk, quarter, _department in moving}):
+        left = {department for _pk, quarter, department in moving if quarter == quarter_id}
+        counts.grade_counts_refresh(appraisal_quarter_id=quarter_id, department_ids=[department_id, *left])
+    return len(moving)
+
+
+def grade_rows_not_due_remove(*, person_id: int, appraisal_start) -> int:
+    """Remove the person's rows of open quarters that ended before their 参加考核日期 and that nobody
+    has graded yet: a start moved later takes them out of those quarters (periods.due_for_people),
+    which no longer wait for their grade. A graded row stays (its grade is HR's to deal with).
+    How many were removed."""
+    if appraisal_start is None:
+        return 0
+    rows = QuarterGrade.objects.filter(
+        person_id=person_id,
+        appraisal_quarter__state=QuarterState.OPEN,
+        state=GradeState.PENDING,
+        grade="",
+        returned_at__isnull=True,
+    )
+    gone = [
+        (pk, quarter_id, department_id)
+        for pk, quarter_id, department_id, year, number in rows.values_list(
+            "pk", "appraisal_quarter_id", "department_id", "appraisal_quarter__year", "appraisal_quarter__quarter"
+        )
+        if periods.Quarter(year, number).last_day < appraisal_start
+    ]
+    if not gone:
+        return 0
+    # One by one, so each removal reaches the audit trail with its person and quarter (and the
+    # counters are recounted by their delete signal, services.counts).
+    for row in QuarterGrade.objects.filter(pk__in=[pk for pk, _quarter, _department in gone]):
+        row.delete()
+    return len(gone)
+
+
 def _department_saved(sender, instance, created: bool, update_fields=None, raw: bool = False, **kwargs) -> None:
     if raw or instance.head_id is None:
         return
@@ -25,8 +91,17 @@ def _department_saved(sender, instance, created: bool, update_fields=None, raw: 
         grade_rows_mark_headed(department_id=instance.pk, person_id=instance.head_id)
 
 
+def _person_saved(sender, instance, created: bool, update_fields=None, raw: bool = False, **kwargs) -> None:
+    # A move saves the department alone (accounts.services.staff_move, which the staff page, the
+    # import and the admin site go through).
+    if not created and not raw and update_fields is not None and "department" in update_fields:
+        grade_rows_follow_person(person_id=instance.pk, department_id=instance.department_id)
+
+
 def connect() -> None:
     """Called once from the app's ``ready()``."""
+    from django.conf import settings
     from django.db.models.signals import post_save
 
     post_save.connect(_department_saved, sender="accounts.Department", dispatch_uid="grade_rows_mark_headed")
+    post_save.connect(_person_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="grade_rows_follow_person")

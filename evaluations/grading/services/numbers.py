@@ -29,6 +29,10 @@ def _person_saved(sender, instance, created: bool, update_fields=None, raw: bool
         from .documents import grade_documents_refresh
 
         grade_documents_refresh(rows=QuarterGrade.objects.filter(person_id=instance.pk))
+        # An open quarter that ended before the new start is no longer theirs (if not graded yet).
+        from .headship import grade_rows_not_due_remove
+
+        grade_rows_not_due_remove(person_id=instance.pk, appraisal_start=instance.appraisal_start)
         instance._appraisal_start_loaded = instance.appraisal_start
 
 

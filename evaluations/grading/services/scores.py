@@ -394,6 +394,8 @@ def indicator_scores_save(*, grade_row: QuarterGrade, actor: User, scores: dict[
 
     # With their indicators: each score's audit entry is labelled with its indicator's name.
     existing = {s.indicator_id: s for s in IndicatorScore.objects.filter(quarter_grade=row).select_related("indicator")}
+    for stored in existing.values():
+        stored.quarter_grade = row  # its audit entry names the row's organisation (no query)
     by_id = {indicator.pk: indicator for indicator in indicators}
     for indicator_id, stale in existing.items():
         if indicator_id not in values:  # an indicator of a set that no longer applies

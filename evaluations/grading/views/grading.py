@@ -490,6 +490,9 @@ def _render_detail(
             policy=policy,
             facts=facts,
             form=form if (can_grade or can_confirm) else None,
+            given_by_another=can_grade
+            and row.state == GradeState.GRADED
+            and row.department.supervising_leader_id == user.pk,
         ),
         "appraisal_quarter": appraisal_quarter,
         "band_average": policy.band_average,
@@ -917,6 +920,10 @@ def _render_quarters(
             findings_to_weigh=selectors.discipline_findings_with_grades(appraisal_quarter=selected)
             if can_give_opinion
             else None,
+        )
+        # Joined or added since the quarter was opened (their blocker's count): HR adds them by opening it again.
+        ctx["newcomers"] = next(
+            (b.count for b in ctx["blockers"] if b.waits_for == grading.NEWCOMERS and ctx["can_open"]), 0
         )
     return render(request, "evaluations/grading/quarters.html", ctx, status=status)
 
