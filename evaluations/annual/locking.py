@@ -39,7 +39,7 @@ def annual_results_lock(*, result_ids: Iterable[int], source: str = "") -> int:
 
 
 @transaction.atomic
-def annual_year_close(*, organisation_id: int, year: int, source: str = "") -> int:
+def annual_year_close(*, organisation_id: int, year: int, source: str = "", exclude: Iterable[int] = ()) -> int:
     """The year's close (定等 of the year), when its 优秀 list is wholly locked: every decided result of
     the organisation's year still open is locked, 称职, 基本称职 and 不称职 as the 优秀 lines were, so
     that from then on the committee changes none of them and a change goes only through the recorded
@@ -48,14 +48,15 @@ def annual_year_close(*, organisation_id: int, year: int, source: str = "") -> i
     after the list was posted) stays open: an undecided grade is never locked (as
     :func:`annual_results_lock` refuses), and the committee decides it still; the decision locks
     it then, with the same reason (``annual_decide``: this runs once). Safe to run twice; returns
-    how many were locked."""
+    how many were locked. ``exclude``: results left open (decisions the rules now forbid,
+    ``services.annual_year_close_by_the_rules``)."""
     year_rows = AnnualResult.objects.filter(organisation_id=organisation_id, year=year)
     # Every row of the year first, undecided ones too, as a committee decision does
     # (services._lock_year): a decision under way commits first and its result is read decided here,
     # or it waits for the close and then sees it (and locks its result itself). Locking only the
     # decided rows let a decision slip between the two (PostgreSQL; SQLite writes one at a time).
     list(year_rows.select_for_update(of=("self",)).values_list("pk", flat=True))
-    rows = year_rows.filter(locked_at__isnull=True).exclude(decided_grade="")
+    rows = year_rows.filter(locked_at__isnull=True).exclude(decided_grade="").exclude(pk__in=list(exclude))
     # Read under a row lock, so the UPDATE below writes exactly the rows whose entries are written.
     before = list(rows.select_for_update(of=("self",)).select_related("person").order_by("pk"))
     if not before:

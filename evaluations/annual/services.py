@@ -73,7 +73,7 @@ from ..grading.services.quota import good_quota
 from . import counts as annual_counts
 from . import rollup as rollup_sql
 from . import selectors
-from .locking import annual_results_lock
+from .locking import annual_results_lock, annual_year_close
 from .models import (
     Achievement,
     AchievementState,
@@ -668,6 +668,59 @@ def grade_fixed(result: AnnualResult) -> tuple[str, str] | None:
     if impact is not None and impact.effect == SanctionEffect.INCOMPETENT:
         return AnnualGrade.INCOMPETENT, str(_("%(reason)s：当年确定为不称职。") % {"reason": impact.reason})
     return None
+
+
+def decisions_against_the_rules(*, organisation_id: int, year: int) -> list[tuple[AnnualResult, str]]:
+    """The year's decided results not yet locked whose grade the rules now forbid (:func:`grade_fixed`,
+    for everyone at once): a sanction or 立案审查 recorded after the committee decided, that makes
+    the year 不定等次 or 不称职, or a probation covering 31 December. Each with the rule's words.
+    The year's close leaves them open for the committee (:func:`annual_year_close_by_the_rules`);
+    a user test's 记过 recorded after 采用全部建议 was locked as 称职. Four queries at most."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    policy = policy_for_organisation(organisation_id=organisation_id)
+    fixed: dict[int, tuple[str, str]] = {}
+    if not policy.probation_gets_annual_grade:
+        for person_id in probationers(organisation=organisation, year=year):
+            fixed[person_id] = (AnnualGrade.NOT_GRADED, _("试用期覆盖%(year)s年12月31日") % {"year": year})
+    for person_id, impact in sanction_effects(organisation=organisation, year=year).items():
+        if impact.effect in NOT_GRADED_EFFECTS:
+            fixed[person_id] = (AnnualGrade.NOT_GRADED, impact.reason)
+        elif impact.effect == SanctionEffect.INCOMPETENT:
+            fixed[person_id] = (AnnualGrade.INCOMPETENT, impact.reason)
+    if not fixed:
+        return []
+    rows = (
+        AnnualResult.objects.filter(organisation_id=organisation_id, year=year, locked_at__isnull=True)
+        .exclude(decided_grade="")
+        .filter(person_id__in=list(fixed))
+        .select_related("person")
+        .order_by("pk")
+    )
+    return [(row, fixed[row.person_id][1]) for row in rows if row.decided_grade != fixed[row.person_id][0]]
+
+
+def annual_year_close_by_the_rules(*, organisation_id: int, year: int, source: str = "") -> int:
+    """The year's close (:func:`~evaluations.annual.locking.annual_year_close`) but for the decisions
+    the rules now forbid (:func:`decisions_against_the_rules`): those stay open, the agency head and
+    HR are told to decide them again (the committee's decision then locks them, as any decided after
+    the close). Returns how many were locked."""
+    against = decisions_against_the_rules(organisation_id=organisation_id, year=year)
+    locked = annual_year_close(
+        organisation_id=organisation_id, year=year, source=source, exclude=[row.pk for row, _why in against]
+    )
+    recipients: dict[tuple[int, tuple], list[User]] = {}
+    for row, why in against:
+        message = _(
+            "%%(name)s的%%(year)s年度确定的“%(grade)s”与规定不符（%(why)s），未随年度定等锁定，请考核委员会重新确定。"
+        ) % {"grade": row.get_decided_grade_display(), "why": why}
+        _tell(
+            recipients,
+            row=row,
+            roles=(Role.AGENCY_HEAD, Role.HR_ADMIN),
+            message=message,
+            dedupe_key=f"annual-against-rules-{row.pk}-{row.decided_grade}",
+        )
+    return locked
 
 
 def _sanction_effect(result: AnnualResult):

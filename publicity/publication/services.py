@@ -28,9 +28,9 @@ from accounts.selectors import hr_admin_roles, policy_for_organisation, taking_p
 from accounts.services import notify, notify_many
 from accounts.storage import private_storage
 from accounts.textlimits import check_text_limits
-from evaluations.annual.locking import annual_results_lock, annual_year_close
+from evaluations.annual.locking import annual_results_lock
 from evaluations.annual.models import AnnualGrade, AnnualResult
-from evaluations.annual.services import annual_reopen_for_decision
+from evaluations.annual.services import annual_reopen_for_decision, annual_year_close_by_the_rules
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterGrade, QuarterState
 from evaluations.grading.services.locking import appraisal_quarter_lock, grade_reopen_for_regrading, grades_lock
 from evaluations.welfare import services as welfare_services
@@ -819,7 +819,10 @@ def publication_lock_due(*, publication: Publication, today: date | None = None)
             appraisal_quarter_lock(appraisal_quarter=publication.appraisal_quarter, source=source)
         elif publication.kind == PublicationKind.ANNUAL_EXCELLENT:
             # The year's close: its other decided results are locked with the list, not only its 优秀.
-            annual_year_close(organisation_id=publication.organisation_id, year=publication.year, source=source)
+            # (Not a decision the rules now forbid: left for the committee, who are told.)
+            annual_year_close_by_the_rules(
+                organisation_id=publication.organisation_id, year=publication.year, source=source
+            )
         record_event(event="publication_locked", obj=publication, detail={"entries": publication.entries.count()})
     return {"locked": len(due), "republished": republished, "waiting": remaining}
 

@@ -23,6 +23,7 @@ from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import OWN_MATTER_RECUSED, OWN_MATTER_SOLE, own_matter, policy_for_organisation
 from accounts.storage import upload_limited
 from evaluations.annual.models import AnnualResult
+from evaluations.annual.services import decisions_against_the_rules
 from evaluations.grading.models import AppraisalQuarter
 from summaries.services import attachment_limit, attachment_too_large_message
 
@@ -39,7 +40,7 @@ from .forms import (
     ReviewCaseOpenForm,
     ReviewCaseRequestForm,
 )
-from .models import EntryState, Objection, ObjectionState, Publication, PublicationEntry, ReviewCase
+from .models import EntryState, Objection, ObjectionState, Publication, PublicationEntry, PublicationKind, ReviewCase
 
 PAGE_SIZE = 50
 
@@ -172,6 +173,18 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # HR only (a veto is appraisal content): the listed 优秀 vetoed since, marked on the page
             # and named in 定等's question (a year's 优秀 list is short: read whole, once).
             "vetoed_on_list": selectors.vetoed_on_the_list(publication=publication) if can_manage else {},
+            # The year's decisions the rules now forbid (a sanction recorded after the committee
+            # decided): 定等 of the 优秀 list closes the year but leaves them open; its question says so.
+            "against_rules": [
+                row.person.get_full_name()
+                for row, _why in decisions_against_the_rules(
+                    organisation_id=publication.organisation_id, year=publication.year
+                )
+            ]
+            if can_manage
+            and services.publication_may_lock(publication, today)
+            and publication.kind == PublicationKind.ANNUAL_EXCELLENT
+            else [],
         },
     )
 

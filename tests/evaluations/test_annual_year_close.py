@@ -376,3 +376,36 @@ def test_a_review_case_on_an_incompetent_decided_after_the_close_changes_the_gra
         AnnualGrade.COMPETENT,
         ReviewCaseState.DECIDED,
     )
+
+
+def test_the_close_leaves_a_decision_a_later_sanction_forbids_for_the_committee(
+    client_for, settings, year, organisation, department, hr, chief
+):
+    """A user test: a 记过 recorded after the committee adopted the suggestions (称职); 定等 of the
+    优秀 list said nothing and the close locked 称职 for a year the rules leave 不定等次."""
+    from accounts.models import Notification
+    from evaluations.discipline.models import SanctionKind
+    from tests.factories import SanctionFactory
+
+    sanctioned = UserFactory(department=department, full_name="黄飞")
+    result = AnnualResultFactory(
+        person=sanctioned, year=YEAR, suggested_grade=AnnualGrade.COMPETENT, decided_grade=AnnualGrade.COMPETENT
+    )
+    SanctionFactory(person=sanctioned, kind=SanctionKind.DEMERIT, decided_on=date(YEAR, 12, 20))
+    listed = publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    page = client_for(hr).get(reverse("publicity:publication_detail", args=[listed.pk])).content.decode()
+    assert "黄飞的年度等次与处分或试用期规定不符，不随年度定等锁定" in page
+    publication.publications_lock_due(organisation_id=organisation.pk)
+
+    result.refresh_from_db()
+    excellent, incompetent = year
+    incompetent.refresh_from_db()
+    assert result.locked_at is None and incompetent.locked_at is not None
+    assert Notification.objects.filter(
+        recipient=chief, message__contains="黄飞的2025年度确定的“称职”与规定不符"
+    ).exists()
+    # Open for the committee's decision (which, after the close, locks it as the close would have).
+    from evaluations.annual.services import decision_closed
+
+    assert decision_closed(result) == ""
