@@ -356,9 +356,11 @@ def target_deadline(policy: Policy | int, quarter: Quarter) -> date:
     day = policy if isinstance(policy, int) else policy.deadline_day("target", quarter.year, quarter.quarter)
     deadline = _day_of_month(quarter.year, quarter.first_month, day)
     started_on = None if isinstance(policy, int) else policy.started_on
-    if started_on is not None and deadline < started_on <= quarter.last_day:
-        # The quarter the organisation began in: the usual lead time, counted from that day.
-        return started_on + timedelta(days=day - 1)
+    if started_on is not None and quarter.first_day < started_on <= quarter.last_day:
+        # The quarter the organisation (or the newcomer) began in: the usual lead time, counted
+        # from that day — never less than the quarter's own deadline leaves. Before, a start just
+        # before the usual deadline left a day or none (a user test: started on the 12th, due the 12th).
+        return max(deadline, started_on + timedelta(days=day - 1))
     return deadline
 
 

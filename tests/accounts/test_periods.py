@@ -176,6 +176,22 @@ def test_targets_are_due_on_the_policy_day_of_the_quarters_first_month(policy):
     assert target_deadline(7, Quarter(2026, 3)) == date(2026, 7, 7)
 
 
+@pytest.mark.parametrize(
+    "started_on, due",
+    [
+        (date(2026, 12, 31), date(2027, 1, 12)),  # began before the quarter: its own deadline
+        (date(2027, 1, 1), date(2027, 1, 12)),  # on its first day: the same
+        (date(2027, 1, 6), date(2027, 1, 17)),  # the usual twelve days from the start
+        (date(2027, 1, 12), date(2027, 1, 23)),  # not due the day it began (a user test)
+        (date(2027, 1, 13), date(2027, 1, 24)),
+    ],
+)
+def test_the_quarter_an_organisation_began_in_gives_the_usual_lead_time_from_its_start(policy, started_on, due):
+    policy.target_deadline_day = 12
+    policy.started_on = started_on
+    assert target_deadline(policy, Quarter(2027, 1)) == due
+
+
 def test_a_summary_is_due_in_the_following_month_and_decembers_in_january(policy):
     assert summary_deadline(policy, Month(2026, 11)) == date(2026, 12, 5)
     assert summary_deadline(policy, Month(2026, 12)) == date(2027, 1, 5)
