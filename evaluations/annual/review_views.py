@@ -36,6 +36,8 @@ def annual_review(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         # What the grade was drawn from, beside it (a user test reviewed 称职 to 优秀 reading the
         # current grade alone).
         context={
+            # Standing on the posted 优秀 list, not yet locked: reviewed once the list is locked.
+            "on_show": row.locked_at is None and bool(services.posted_of([row.pk])),
             "quarter_record": services.quarter_records(
                 person_ids=[row.person_id], organisation=request.user.organisation, year=year
             ).get(row.person_id, "—/—/—/—")

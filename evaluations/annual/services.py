@@ -628,8 +628,13 @@ def decision_closed(result: AnnualResult) -> str:
     if result.locked_at is not None:
         return str(_("该年度结果已公示定等，不能再修改；如需更改，请由人事部门通过复核办理。"))
     if _published([result.pk]):
+        # On show: the review comes after the list's 定等 (the review page says so too; a user test
+        # went from each page to the other and back, each pointing at the other).
         return str(
-            _("%(name)s已列入%(year)s年度优秀公示名单，等次不能在此更改；如需更改，请由人事部门通过复核办理。")
+            _(
+                "%(name)s已列入%(year)s年度优秀公示名单，等次不能在此更改；公示期满定等后，如需更改，请由人事部门通过复核办理。"
+                "公示期内可对其提出异议，人事部门受理后可退回考核委员会重新确定。"
+            )
             % {"name": result.person.get_full_name(), "year": result.year}
         )
     return ""

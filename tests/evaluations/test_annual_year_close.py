@@ -409,3 +409,15 @@ def test_the_close_leaves_a_decision_a_later_sanction_forbids_for_the_committee(
     from evaluations.annual.services import decision_closed
 
     assert decision_closed(result) == ""
+
+
+def test_a_posted_excellent_points_to_one_way_while_the_list_is_on_show(
+    client_for, settings, year, organisation, hr, chief
+):
+    """A user test: the decide page sent HR to 复核, the review page sent them back to the committee."""
+    excellent, _incompetent = year
+    publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    decide = client_for(chief).get(reverse("evaluations:annual_decide", args=[YEAR, excellent.pk])).content.decode()
+    assert "公示期满定等后，如需更改，请由人事部门通过复核办理" in decide
+    review = client_for(hr).get(reverse("evaluations:annual_review", args=[YEAR, excellent.pk])).content.decode()
+    assert "公示期满定等后可在此复核" in review and "定等前由考核委员会" not in review

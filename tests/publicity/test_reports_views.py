@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditEntry, Job
+from evaluations.annual.models import AnnualResult
 from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterState
 from publicity.reports import services
 from publicity.reports.models import YearWorkbook
@@ -226,6 +227,11 @@ def test_the_annual_summary_and_the_department_summary_table(client_for, head, g
     )
     text, _fonts = _pdf_text(tmp_path, client.get(reverse("reports:person_year_form", args=[graded.pk, YEAR])).content)
     assert "与建议不一致的理由" in text and "确定等次" in text
+    # A reason beside a grade equal to the suggestion (a review's, 定等后复核) is no deviation's (a
+    # user test read it so; the workbook leaves it out).
+    AnnualResult.objects.filter(person=graded, year=YEAR).update(decided_grade="competent", decision_reason="经复查")
+    text, _fonts = _pdf_text(tmp_path, client.get(reverse("reports:person_year_form", args=[graded.pk, YEAR])).content)
+    assert "与建议不一致的理由" not in text and "确定等次" in text
     department = graded.department
     graded.position_title = "就业促进科副科长兼综合协调员"
     graded.save(update_fields=["position_title"])
