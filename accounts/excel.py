@@ -167,6 +167,13 @@ _PREFIX = rb"(?:[^\s<>/:=\"'!?]+:)?"
 _ROW_TAG = re.compile(rb"<" + _PREFIX + rb"row[\s>/]")
 _STRING_TAG = re.compile(rb"<" + _PREFIX + rb"si[\s>/]")
 _CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c[\s>/]")
+# A formula cell saved without its computed value (a file written by a program, never opened in a
+# spreadsheet): openpyxl reads it as empty, so the row would be refused for an "empty" cell the clerk
+# sees filled in Excel (a user test). The formula's end, then no value (or openpyxl's <v />), then the
+# cell's end; not <v></v>, a formula whose value is the empty text (=IF(A2="","",…)), as Excel saves it.
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb"(?:</" + _PREFIX + rb"f>|<" + _PREFIX + rb"f\b[^>]*/>)\s*(?:<" + _PREFIX + rb"v\s*/>)?\s*</" + _PREFIX + rb"c>"
+)
 _COUNT_ATTRIBUTE = re.compile(rb"<" + _PREFIX + rb"sst\b[^>]*?\b(?:uniqueCount|count)=[\"'](\d+)[\"']")
 
 
@@ -228,6 +235,11 @@ def inspect_package(file, *, max_rows: int = MAX_ROWS) -> str | None:
                     return _("数据超过%(max)d行，请分批导入，每次不超过%(max)d行。") % {"max": max_rows}
                 if _count_tags(archive, info.filename, _CELL_TAG, sheet_cells) > sheet_cells:
                     return _("单元格超过%(max)d个，请只保留需要导入的列，或分批导入。") % {"max": sheet_cells}
+                if _count_tags(archive, info.filename, _FORMULA_WITHOUT_VALUE, 0):
+                    return _(
+                        "文件中有公式单元格没有计算结果（常见于由程序生成、未在表格软件中保存过的文件），"
+                        "无法读取其值：请在Excel或WPS中打开并保存后再导入，或将公式改为数值。"
+                    )
             except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, ValueError, NotImplementedError, EOFError):
                 return _unreadable_message()  # a damaged or encrypted member: never handed to openpyxl
     return None

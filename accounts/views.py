@@ -546,7 +546,10 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "role_labels": [Role(r).label for r in Role.values if r in person.roles],
             "evaluator": selectors.evaluator_of(person=person) if sees_appraisal else None,
             "can_change": request.user.has_perm("accounts.change_person", person),
-            "can_change_statuses": request.user.has_perm("accounts.manage_statuses"),
+            # Offered where the page would allow it: not on another administrator's page (a user
+            # test followed 新增 to 没有权限 on the system administrator's).
+            "can_change_statuses": request.user.has_perm("accounts.manage_statuses")
+            and request.user.has_perm("accounts.change_person", person),
             "can_reset": request.user.has_perm("accounts.reset_password", person),
             "can_change_roles": request.user.has_perm("accounts.change_roles", person),
             "can_unlock": request.user.has_perm("accounts.unlock_account", person),

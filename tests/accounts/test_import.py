@@ -970,3 +970,32 @@ def test_checking_the_rows_against_administrators_costs_the_same_for_few_and_man
 # The file's parse with the administrators' check, whatever the rows: the organisation's departments,
 # its people, their roles (one query for all), the actor's roles.
 PARSE_QUERIES = 4
+
+
+def test_a_formula_saved_without_its_value_is_named_not_read_as_an_empty_cell(hr_client, department):
+    """A user test: 工号 =4000+3 in a file written by a program read as "工号不能为空"; the clerk saw
+    4003 in Excel. The file is refused as a whole, saying what to do; nobody is created."""
+    response = upload(hr_client, xlsx([["=4000+3", "张三", "", department.name]]))
+    page = response.content.decode()
+    assert "公式单元格没有计算结果" in page and "工号不能为空" not in page
+    assert not User.objects.filter(full_name="张三").exists()
+
+
+def test_a_file_saved_by_a_spreadsheet_with_computed_formulas_imports(hr_client, department):
+    """The same cell with its computed value (as Excel, WPS or LibreOffice save it), and a formula whose
+    value is the empty text, import as their values."""
+    import re
+    import zipfile
+
+    source = io.BytesIO(workbook_bytes([["=4000+3", "张三", "", department.name, '=IF(1=1,"","科员")']]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as package, zipfile.ZipFile(out, "w") as saved:
+        for item in package.infolist():
+            data = package.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<f>4000\+3</f><v\s*/>", b"<f>4000+3</f><v>4003</v>", data)
+                data = re.sub(rb"<v\s*/>", b"<v></v>", data)  # the empty text, as Excel saves it
+            saved.writestr(item, data)
+    response = upload(hr_client, SimpleUploadedFile("staff.xlsx", out.getvalue(), content_type=XLSX))
+    assert response.status_code == 200 and "公式单元格" not in response.content.decode()
+    assert User.objects.get(full_name="张三").employee_number == "4003"

@@ -760,3 +760,16 @@ def test_the_password_page_shows_no_password_the_person_has_already_changed(clie
     person.save()
     later = client.get(page_url, follow=True).content.decode()
     assert password not in later and "的初始密码已不再显示" in later
+
+
+def test_hr_is_offered_a_special_status_only_where_it_may_record_one(client_for, hr, staff, sysadmin):
+    """A user test: on the system administrator's page 特殊状态 新增 led to 没有权限."""
+    client = client_for(hr)
+    add = 'href="{}"'
+    assert add.format(reverse("accounts:staff_status_add", args=[staff.pk])) in client.get(
+        reverse("accounts:staff_detail", args=[staff.pk])
+    ).content.decode()
+    page = client.get(reverse("accounts:staff_detail", args=[sysadmin.pk]))
+    assert page.status_code == 200
+    assert add.format(reverse("accounts:staff_status_add", args=[sysadmin.pk])) not in page.content.decode()
+    assert client.get(reverse("accounts:staff_status_add", args=[sysadmin.pk])).status_code == 403
