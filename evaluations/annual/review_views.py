@@ -40,7 +40,7 @@ def annual_review(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             "on_show": row.locked_at is None and bool(services.posted_of([row.pk])),
             "quarter_record": services.quarter_records(
                 person_ids=[row.person_id], organisation=request.user.organisation, year=year
-            ).get(row.person_id, "—/—/—/—")
+            ).get(row.person_id, "—/—/—/—"),
         },
         # Not offered where the service would refuse it (a user test chose 优秀 for a vetoed person).
         barred={AnnualGrade.EXCELLENT: _("不可复核为优秀。%(why)s") % {"why": why}}

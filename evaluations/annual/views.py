@@ -86,6 +86,9 @@ def annual(request: HttpRequest, year: int) -> HttpResponse:
             # A year none of whose quarters has ended has nothing to roll up yet: 重新计算 would find
             # nobody (a user test pressed it in January and was asked to press it again).
             "no_quarter_ended": periods.Quarter(year, 1).last_day >= periods.today(),
+            # A year that ended before the organisation began in the system has nothing to roll up
+            # (a user test pressed 重新计算 there and was asked to press it again).
+            "before_start": not periods.is_due(policy, periods.Quarter(year, 4)),
         },
     )
 

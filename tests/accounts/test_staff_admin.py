@@ -766,9 +766,10 @@ def test_hr_is_offered_a_special_status_only_where_it_may_record_one(client_for,
     """A user test: on the system administrator's page 特殊状态 新增 led to 没有权限."""
     client = client_for(hr)
     add = 'href="{}"'
-    assert add.format(reverse("accounts:staff_status_add", args=[staff.pk])) in client.get(
-        reverse("accounts:staff_detail", args=[staff.pk])
-    ).content.decode()
+    assert (
+        add.format(reverse("accounts:staff_status_add", args=[staff.pk]))
+        in client.get(reverse("accounts:staff_detail", args=[staff.pk])).content.decode()
+    )
     page = client.get(reverse("accounts:staff_detail", args=[sysadmin.pk]))
     assert page.status_code == 200
     assert add.format(reverse("accounts:staff_status_add", args=[sysadmin.pk])) not in page.content.decode()

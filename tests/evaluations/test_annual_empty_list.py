@@ -42,3 +42,15 @@ def test_a_year_none_of_whose_quarters_has_ended_says_so_instead_of_asking_to_re
     assert row == "2027年尚无结束的季度，暂无年度考核结果。"
     settings.APPRAISAL_TODAY = date(2027, 4, 1)
     assert RECOMPUTE_HINT in client_for(hr).get(reverse("evaluations:annual", args=[2027])).content.decode()
+
+
+def test_a_year_before_the_organisation_began_in_the_system_offers_no_recompute(client_for, hr, organisation):
+    """A user test: a new agency (started 2027) pressed 重新计算 on 2026, was told 0 people were
+    computed and asked to press it again."""
+    from accounts.models import Policy
+
+    Policy.objects.filter(organisation=organisation).update(started_on=date(2027, 1, 6))
+    client = client_for(hr)
+    row = _empty_row(client)
+    assert row == "2026年在本单位系统启用日期（2027-01-06）之前结束，无需在系统中进行年度考核。"
+    assert 'data-testid="recompute"' not in client.get(reverse("evaluations:annual", args=[YEAR])).content.decode()

@@ -135,3 +135,19 @@ def test_after_an_event_import_the_list_link_shows_its_quarter(hr_client, staff)
     list_url = response.context["list_url"]
     assert list_url == reverse("evaluations:event_list") + "?year=2026&quarter=4"
     assert list(hr_client.get(list_url).context["page"]) == [ServiceEvent.objects.get()]
+
+
+def test_a_score_for_a_quarter_before_the_organisation_began_in_the_system_is_refused(
+    hr_client, department, organisation
+):
+    """A user test: a new agency (started 6 January 2027) entered a 2026 Q4 score, a quarter the
+    quarters page calls 无需在系统中评鉴."""
+    from accounts.models import Policy
+
+    Policy.objects.filter(organisation=organisation).update(started_on=date(2027, 1, 6))
+    response = post_score(hr_client, department, year=2026, quarter=4)
+    assert response.context["form"].errors["quarter"] == [
+        "2026年第4季度在本单位系统启用日期（2027-01-06）之前结束，无需录入满意度得分。"
+    ]
+    assert post_score(hr_client, department, year=2027, quarter=1).status_code == 302
+    assert SatisfactionScore.objects.count() == 1

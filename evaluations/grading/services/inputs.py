@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Department, Organisation, User
-from accounts.selectors import person_is_choosable
+from accounts.selectors import person_is_choosable, policy_for_organisation
 from accounts.textlimits import too_long_message
 
 from ..models import SatisfactionScore, ServiceEvent, ServiceEventKind
@@ -261,6 +261,14 @@ def satisfaction_check(
         # may be entered before its last day; a quarter that has not begun has had no survey.
         errors.setdefault("quarter", []).append(
             _("%(quarter)s尚未开始，不能录入满意度得分。") % {"quarter": period.label}
+        )
+    elif period is not None and not periods.is_due(policy_for_organisation(organisation_id=organisation_id), period):
+        # Before the organisation began in the system: nothing is graded there, so no score is read
+        # (a user test entered one the quarters page calls 无需在系统中评鉴).
+        started_on = policy_for_organisation(organisation_id=organisation_id).started_on
+        errors.setdefault("quarter", []).append(
+            _("%(quarter)s在本单位系统启用日期（%(date)s）之前结束，无需录入满意度得分。")
+            % {"quarter": period.label, "date": started_on.isoformat()}
         )
     elif check_closed and period is not None and periods.locked_quarters(organisation_id, [period]):
         errors.setdefault("quarter", []).append(closed_message(period))
