@@ -44,6 +44,10 @@ class PublicityConfig(AppConfig):
             regrading=annual_results_regrading,
             year_closed=annual_year_closed,
         )
+        # A year's line sent back to the committee follows its new decision at once.
+        from .publication import services as publication_services
+
+        publication_services.connect()
         # The committee deciding a result sent back again reads why (the upheld objections).
         register_sent_back_reader(annual_result_sent_back)
         # A public-welfare worker's page names the window of their line on the board.

@@ -1240,15 +1240,17 @@ def annual_decide(
     limit = AnnualResult._meta.get_field("decision_reason").max_length
     check_length(reason, limit=limit, label=_("与建议不一致的理由"), field="reason")
     before = locked.decided_grade
+    # A line an objection sent back is publicity's to tell of (withdrawn, or posted again): the
+    # grade taken back reads as undecided here, so this notice would say 确定 for a change. Read
+    # before the save, which publicity follows at once (a line decided otherwise leaves the list).
+    sent_back = bool(_read(_regrading_readers, [locked.pk]))
     locked.decided_grade = grade
     locked.decision_reason = reason
     locked.decided_by = actor
     locked.decided_at = periods.now()
     with audit_reason(reason or _("采纳建议等次")):
         locked.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
-    # A line an objection sent back is publicity's to tell of (withdrawn, or posted again): the
-    # grade taken back reads as undecided here, so this notice would say 确定 for a change.
-    if grade != before and locked.person.is_active and not _read(_regrading_readers, [locked.pk]):
+    if grade != before and locked.person.is_active and not sent_back:
         notify(recipient=locked.person, message=_decided_message(locked, before), url=reverse("evaluations:my_history"))
     # 优秀 uses a place; 不定等次 shrinks the number of places. Either may overrun the quota.
     if grade in (AnnualGrade.EXCELLENT, AnnualGrade.NOT_GRADED):
@@ -1276,6 +1278,14 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
         # Read with the rows: whom to tell (an id list of 100 000 would pass PostgreSQL's parameters).
         .annotate(person_active=F("person__is_active"))
     )
+    # Lines an objection sent back are publicity's to tell of (as in annual_decide), read before the
+    # saves (which publicity follows at once). Only after the 优秀 list is posted can there be any,
+    # and then every other result was decided before it: few.
+    regrading = (
+        _read(_regrading_readers, [row.pk for row in undecided])
+        if _list_posted(organisation_id=organisation.pk, year=year)
+        else set()
+    )
     now = periods.now()
     # Each department recounted once, after every row of it is saved.
     with audit_reason(_("采用全部建议等次")), counts.deferred():
@@ -1287,13 +1297,6 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
             row.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
     _check_quota_after(organisation=organisation, year=year)
     _lock_if_year_closed(organisation_id=organisation.pk, year=year, result_ids=[row.pk for row in undecided])
-    # Lines an objection sent back are publicity's to tell of (as in annual_decide). Only after the
-    # 优秀 list is posted can there be any, and then every other result was decided before it: few.
-    regrading = (
-        _read(_regrading_readers, [row.pk for row in undecided])
-        if _list_posted(organisation_id=organisation.pk, year=year)
-        else set()
-    )
     url = reverse("evaluations:my_history")
     notify_many(
         [

@@ -1185,11 +1185,16 @@ def test_decided_excellent_again_the_line_is_posted_again_and_otherwise_it_leave
     entry.refresh_from_db()
     assert (entry.state, entry.grade_label) == (EntryState.PUBLISHED, "优秀") and entry.republished_at
 
-    # Sent back again, and decided 称职 this time: the daily job takes the line off the list.
+    # Sent back again, and decided 称职 this time: the decision takes the line off the list at once
+    # (a user test: the board said 已退回考核委员会重新确定 until the next locking job), and the
+    # daily job leaves it so.
     objection = publication.objection_lodge(actor=crowd[1], entry=entry, text="仍有异议。", today=entry.window_ends_on)
     publication.objection_accept(actor=hr, objection=objection)
     publication.objection_send_back(actor=hr, objection=objection, reason="再次核实。")
     annual.annual_decide(result=result_of(staff), actor=chief, grade=AnnualGrade.COMPETENT, reason="异议属实")
+    entry.refresh_from_db()
+    assert entry.state == EntryState.WITHDRAWN
+    assert staff.notifications.filter(message__startswith="您的", message__contains="已从公示名单撤下").exists()
     publication.publication_lock_due(publication=posted, today=entry.window_ends_on)
     entry.refresh_from_db()
     assert entry.state == EntryState.WITHDRAWN
