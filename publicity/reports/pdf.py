@@ -22,7 +22,14 @@ from accounts.models import Department, User
 from accounts.pdf import pdf_render
 from accounts.periods import Quarter
 from evaluations.annual.models import AnnualResult
-from evaluations.grading.models import AppraisalQuarter, Grade, IndicatorScore, QuarterGrade, QuarterState
+from evaluations.grading.models import (
+    AppraisalQuarter,
+    Grade,
+    GradeReview,
+    IndicatorScore,
+    QuarterGrade,
+    QuarterState,
+)
 from summaries.models import MonthlySummary, SummaryProgress
 from targets.models import TargetItem
 
@@ -44,6 +51,10 @@ class QuarterForm:
     scores: list[IndicatorScore] = field(default_factory=list)
 
 
+# The recorded reviews after 定等 of the forms' grades, in order, with who recorded each.
+_REVIEWS = GradeReview.objects.select_related("reviewed_by").order_by("reviewed_at", "pk")
+
+
 def quarter_forms(
     *, year: int, quarter: int, person: User | None = None, department: Department | None = None, own: bool = False
 ) -> list[QuarterForm]:
@@ -56,8 +67,12 @@ def quarter_forms(
         .select_related("approved_by")
         .first()
     )
-    grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).select_related(
-        "person", "department", "evaluator", "confirmed_by"
+    # With the recorded reviews after 定等 (复核): the form says who changed the grade since, and why
+    # (a user test read HR's change credited to the evaluator).
+    grades = (
+        QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
+        .select_related("person", "department", "evaluator", "confirmed_by")
+        .prefetch_related(Prefetch("reviews", queryset=_REVIEWS))
     )
     if person is not None:
         grade = grades.filter(person=person).first() if appraisal_quarter else None

@@ -210,6 +210,29 @@ def test_a_grade_regraded_after_approval_says_so_on_the_form(client_for, hr, gra
 
 
 @needs_poppler
+def test_a_grade_reviewed_after_its_lock_names_the_review_on_the_form(client_for, hr, graded, quarter, tmp_path):
+    """A user test: after HR's 定等后复核 the form showed the new grade under the evaluator's name,
+    with no word of the review, who made it or why."""
+    from evaluations.grading.models import GradeReview
+
+    grade = QuarterGrade.objects.get(person=graded)
+    GradeReview.objects.create(
+        quarter_grade=grade,
+        old_grade=Grade.GOOD,
+        new_grade=Grade.AVERAGE,
+        reason="经复查，该同志本季度有两项任务未完成",
+        reviewed_by=hr,
+        reviewed_at=timezone.now(),
+    )
+    text, _fonts = _pdf_text(
+        tmp_path, client_for(hr).get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])).content
+    )
+    flat = text.replace("\n", "")
+    assert "定等后复核" in flat and "好 → 一般" in flat and hr.get_full_name() in flat
+    assert "经复查，该同志本季度有两项任务未完成" in flat
+
+
+@needs_poppler
 def test_the_annual_summary_and_the_department_summary_table(client_for, head, graded, tmp_path):
     client = client_for(head)
     text, _fonts = _pdf_text(tmp_path, client.get(reverse("reports:person_year_form", args=[graded.pk, YEAR])).content)
