@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
@@ -15,6 +15,7 @@ from accounts.models import Department, Job, User
 from accounts.pages import int_param, stored_file_download, visible_or_404
 from accounts.pagination import page_of, query_without
 from accounts.pdf import pdf_response
+from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import quarters_outstanding
 from evaluations.grading.models import QuarterGrade
 
@@ -99,13 +100,34 @@ def _quarter(quarter: int) -> int:
     return quarter
 
 
-def _get_person_for_forms(request: HttpRequest, pk: int) -> User:
-    """A person whose forms the viewer may print; anyone else (or another organisation's) is a 404."""
-    return visible_or_404(
-        request,
-        lambda: User.objects.select_related("department").get(pk=pk, organisation_id=request.user.organisation_id),
-        perm="publicity.view_person_forms",
+def _get_person_for_period_forms(request: HttpRequest, pk: int, *, year: int, quarter: int | None = None) -> User:
+    """A person whose forms of that period the viewer may print (``publicity.view_person_forms``:
+    HR, themselves, their department's head and leader), or may print through the
+    department they were graded in then (the quarter's grade row, or the year's result): a person
+    moved since stays in their former department's forms (the batch holds them), and its head and
+    leader print them one by one too (a user test found them in the batch and refused alone)."""
+    person = get_object_or_404(
+        User.objects.select_related("department"), pk=pk, organisation_id=request.user.organisation_id
     )
+    if request.user.has_perm("publicity.view_person_forms", person):
+        return person
+    if quarter is None:
+        graded = AnnualResult.objects.filter(person=person, year=year, organisation_id=person.organisation_id)
+    else:
+        graded = QuarterGrade.objects.filter(
+            person=person,
+            appraisal_quarter__organisation_id=person.organisation_id,
+            appraisal_quarter__year=year,
+            appraisal_quarter__quarter=quarter,
+        )
+    row = graded.select_related("department").first()
+    if (
+        row is not None
+        and row.department is not None
+        and request.user.has_perm("publicity.view_department_forms", row.department)
+    ):
+        return person
+    raise Http404
 
 
 def _get_department_for_forms(request: HttpRequest, pk: int, *, perm: str = "publicity.view_department_forms"):
@@ -183,7 +205,7 @@ def forms(request: HttpRequest) -> HttpResponse:
 @permission_required("publicity.view_forms")
 def person_quarter_form(request: HttpRequest, pk: int, year: int, quarter: int) -> HttpResponse:
     _year(year)
-    person = _get_person_for_forms(request, pk)
+    person = _get_person_for_period_forms(request, pk, year=year, quarter=_quarter(quarter))
     content = pdf.person_quarter_pdf(person=person, year=year, quarter=_quarter(quarter), own=_own(request, person))
     filename = f"{person.get_full_name()}-{year}年第{quarter}季度平时考核登记表.pdf"
     return _audited_pdf(request, obj=person, content=content, filename=filename)
@@ -193,7 +215,7 @@ def person_quarter_form(request: HttpRequest, pk: int, year: int, quarter: int) 
 @permission_required("publicity.view_forms")
 def person_year_form(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     _year(year)
-    person = _get_person_for_forms(request, pk)
+    person = _get_person_for_period_forms(request, pk, year=year)
     content = pdf.person_year_pdf(person=person, year=year, own=_own(request, person))
     filename = f"{person.get_full_name()}-{year}年度考核汇总.pdf"
     return _audited_pdf(request, obj=person, content=content, filename=filename)

@@ -390,3 +390,22 @@ def test_the_export_card_names_the_quarters_not_approved_whose_grades_the_workbo
     assert (
         'data-testid="export-unapproved"' not in client.get(reverse("reports:index"), {"year": YEAR}).content.decode()
     )
+
+
+def test_a_moved_persons_forms_are_printed_by_the_department_they_were_graded_in(
+    client_for, graded, head, other_department, other_head, quarter
+):
+    """A user test: the former head got the moved person's form in the department's batch but a 404
+    alone. The head of the department they were graded in prints it; a head of neither does not."""
+    from accounts import services as accounts_services
+    from tests.factories import DepartmentFactory, UserFactory
+
+    accounts_services.staff_move(user=graded, department=other_department)
+    url = reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])
+    assert client_for(head).get(url).status_code == 200  # graded in 办公室 that quarter
+    assert client_for(other_head).get(url).status_code == 200  # their department now
+    elsewhere = DepartmentFactory(organisation=graded.organisation, code="D009", name="第九科")
+    stranger = UserFactory(department=elsewhere, full_name="九科长")
+    elsewhere.head = stranger
+    elsewhere.save()
+    assert client_for(stranger).get(url).status_code == 404
