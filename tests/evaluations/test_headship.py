@@ -168,6 +168,10 @@ def test_a_person_moved_in_mid_quarter_is_graded_in_their_new_department(
     assert staff.get_full_name() in _names(client_for(other_head).get(GRADING).content.decode())
     assert staff.get_full_name() not in _names(client_for(head).get(GRADING).content.decode())
     assert_counted()
+    from accounts.models import AuditEntry
+
+    moved = AuditEntry.objects.filter(content_type__model="quartergrade", object_pk=str(row.pk)).latest("pk")
+    assert moved.reason == "人员调整科室，本季度等次随其调入新科室" and "department" in moved.changes_dict
     with pytest.raises(PermissionDenied):
         grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.GOOD, comment="好")
     row = grade_assign(

@@ -11,13 +11,13 @@
 
 from __future__ import annotations
 
-from django.db.models import F
+from django.utils.translation import gettext as _
 
 from accounts import periods
+from accounts.audit import audit_reason
 from accounts.models import Department
 
 from ..models import GradeState, QuarterGrade, QuarterState
-from . import counts
 
 
 def grade_rows_mark_headed(*, department_id: int, person_id: int) -> int:
@@ -33,24 +33,26 @@ def grade_rows_mark_headed(*, department_id: int, person_id: int) -> int:
 
 def grade_rows_follow_person(*, person_id: int, department_id: int | None) -> int:
     """Move the person's rows of open quarters to ``department_id`` (their department now), as
-    headed only if they head it, and recount both departments; how many moved. A row keeps its
-    grade: the new department's head may change it and its leader confirms it."""
+    headed only if they head it; how many moved. Each row saved on its own (one or two), so the
+    move reaches the audit trail and the counters of both departments are recounted (services.counts).
+    A row keeps its grade: the new department's head may change it and its leader confirms it."""
     if department_id is None:
         return 0  # out of every department (领导班子): no longer graded routinely, the row stays put
     moving = list(
         QuarterGrade.objects.filter(person_id=person_id, appraisal_quarter__state=QuarterState.OPEN)
         .exclude(department_id=department_id)
-        .values_list("pk", "appraisal_quarter_id", "department_id")
+        .select_related("appraisal_quarter__organisation", "person")
     )
     if not moving:
         return 0
     heads = Department.objects.filter(pk=department_id, head_id=person_id).exists()
-    QuarterGrade.objects.filter(pk__in=[pk for pk, _quarter, _department in moving]).update(
-        department_id=department_id, headed=heads, version=F("version") + 1
-    )
-    for quarter_id in sorted({quarter for _pk, quarter, _department in moving}):
-        left = {department for _pk, quarter, department in moving if quarter == quarter_id}
-        counts.grade_counts_refresh(appraisal_quarter_id=quarter_id, department_ids=[department_id, *left])
+    with audit_reason(_("人员调整科室，本季度等次随其调入新科室")):
+        for row in moving:
+            row.department_id = department_id
+            row.version += 1
+            row.save(update_fields=["department", "version"])
+    # ``headed`` is never written by saving a row (QuarterGrade.DERIVED_FIELDS).
+    QuarterGrade.objects.filter(pk__in=[row.pk for row in moving]).update(headed=heads)
     return len(moving)
 
 
