@@ -169,11 +169,16 @@ _STRING_TAG = re.compile(rb"<" + _PREFIX + rb"si[\s>/]")
 _CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c[\s>/]")
 # A formula cell saved without its computed value (a file written by a program, never opened in a
 # spreadsheet): openpyxl reads it as empty, so the row would be refused for an "empty" cell the clerk
-# sees filled in Excel (a user test). The formula's end, then no value (or openpyxl's <v />), then the
-# cell's end; not <v></v>, a formula whose value is the empty text (=IF(A2="","",…)), as Excel saves it.
+# sees filled in Excel (a user test). The cell (its column and row), its formula, then no value (or
+# openpyxl's <v />), then the cell's end; not <v></v>, a formula whose value is the empty text
+# (=IF(A2="","",…)), as Excel saves it.
 _FORMULA_WITHOUT_VALUE = re.compile(
-    rb"(?:</" + _PREFIX + rb"f>|<" + _PREFIX + rb"f\b[^>]*/>)\s*(?:<" + _PREFIX + rb"v\s*/>)?\s*</" + _PREFIX + rb"c>"
+    rb"<" + _PREFIX + rb"c\b[^>]*?\br=[\"']([A-Z]{1,3})([0-9]+)[\"'][^>]*>\s*"
+    rb"(?:<" + _PREFIX + rb"f\b[^>]*/>|<" + _PREFIX + rb"f\b[^>]*>[^<]*</" + _PREFIX + rb"f>)\s*"
+    rb"(?:<" + _PREFIX + rb"v\s*/>)?\s*</" + _PREFIX + rb"c>"
 )
+# How many such cells are looked for in a sheet (the message names the first few).
+_FORMULAS_SOUGHT = 50
 _COUNT_ATTRIBUTE = re.compile(rb"<" + _PREFIX + rb"sst\b[^>]*?\b(?:uniqueCount|count)=[\"'](\d+)[\"']")
 
 
@@ -192,7 +197,27 @@ def _count_tags(archive: zipfile.ZipFile, name: str, pattern: re.Pattern, limit:
     return count
 
 
-def inspect_package(file, *, max_rows: int = MAX_ROWS) -> str | None:
+def _formulas_without_value(archive: zipfile.ZipFile, name: str) -> list[tuple[str, int]]:
+    """The cells (column letters, row) of the member whose formula was saved without its value,
+    read in chunks like :func:`_count_tags`; the first :data:`_FORMULAS_SOUGHT`."""
+    found: list[tuple[str, int]] = []
+    tail = b""
+    with archive.open(name) as member:
+        while chunk := member.read(1 << 16):
+            data = tail + chunk
+            last = 0
+            for match in _FORMULA_WITHOUT_VALUE.finditer(data):
+                found.append((match.group(1).decode(), int(match.group(2))))
+                last = match.end()
+            tail = data[max(last, len(data) - 1024) :]
+            if len(found) >= _FORMULAS_SOUGHT:
+                break
+    return found[:_FORMULAS_SOUGHT]
+
+
+def inspect_package(
+    file, *, max_rows: int = MAX_ROWS, formulas: dict[str, list[tuple[str, int]]] | None = None
+) -> str | None:
     """The refusal of an .xlsx whose unpacked size, row count, cell count or shared-string count is
     over the limits, found in the zip itself before any XML is parsed; None when it may be opened.
 
@@ -200,6 +225,8 @@ def inspect_package(file, *, max_rows: int = MAX_ROWS) -> str | None:
     through [Content_Types].xml and the workbook's relationships, so a part may be called anything
     (xl/strs.xml); and the elements are counted by local name whatever their namespace prefix.
     A file that is not a zip is left to :func:`read_sheet`'s own "not Excel" message.
+    ``formulas``, when given, receives each member's formula cells saved without their value
+    (:func:`_formulas_without_value`), for the reader to judge the cells it reads.
     """
     try:
         archive = zipfile.ZipFile(file)
@@ -235,11 +262,8 @@ def inspect_package(file, *, max_rows: int = MAX_ROWS) -> str | None:
                     return _("数据超过%(max)d行，请分批导入，每次不超过%(max)d行。") % {"max": max_rows}
                 if _count_tags(archive, info.filename, _CELL_TAG, sheet_cells) > sheet_cells:
                     return _("单元格超过%(max)d个，请只保留需要导入的列，或分批导入。") % {"max": sheet_cells}
-                if _count_tags(archive, info.filename, _FORMULA_WITHOUT_VALUE, 0):
-                    return _(
-                        "文件中有公式单元格没有计算结果（常见于由程序生成、未在表格软件中保存过的文件），"
-                        "无法读取其值：请在Excel或WPS中打开并保存后再导入，或将公式改为数值。"
-                    )
+                if formulas is not None and (cells := _formulas_without_value(archive, info.filename)):
+                    formulas[info.filename] = cells
             except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, ValueError, NotImplementedError, EOFError):
                 return _unreadable_message()  # a damaged or encrypted member: never handed to openpyxl
     return None
@@ -295,7 +319,8 @@ def _read_sheet(
         return {}, [], file_too_large_message(max_file_bytes)
     if hasattr(file, "seek"):
         file.seek(0)
-    refusal = inspect_package(file, max_rows=max_rows)
+    formulas: dict[str, list[tuple[str, int]]] = {}
+    refusal = inspect_package(file, max_rows=max_rows, formulas=formulas)
     if refusal:
         return {}, [], refusal
     if hasattr(file, "seek"):
@@ -348,6 +373,26 @@ def _read_sheet(
                 {},
                 [],
                 _("表头不正确（%(problems)s）。请使用导入模板，不要修改第1行。") % {"problems": "；".join(problems)},
+            )
+
+        # A formula saved without its value in a cell this import reads (a data row of a known
+        # column) would read as empty: said, naming the cells, rather than "…不能为空" (a user test);
+        # one elsewhere in the file (the 说明 sheet, an extra column) is not this import's concern.
+        read_columns = {get_column_letter(index + 1) for index in positions.values()}
+        unreadable = [
+            f"{column}{row}"
+            for column, row in formulas.get(getattr(sheet, "_worksheet_path", ""), [])
+            if column in read_columns and row > 1
+        ]
+        if unreadable:
+            return (
+                {},
+                [],
+                _(
+                    "工作表“%(sheet)s”的单元格%(cells)s是公式，但文件中没有保存其计算结果（常见于由程序生成、"
+                    "未在表格软件中保存过的文件），无法读取：请在Excel或WPS中打开并保存后再导入，或将公式改为数值。"
+                )
+                % {"sheet": sheet.title, "cells": join_list(unreadable[:5]) + ("等" if len(unreadable) > 5 else "")},
             )
 
         data: SheetRows = []

@@ -992,6 +992,7 @@ class AuditEvent(models.TextChoices):
     PUBLICATION_LOCKED = "publication_locked", _("公示期满锁定")
     GRADE_REVIEWED_AFTER_LOCK = "grade_reviewed_after_lock", _("复核已定等的季度等次")
     ANNUAL_REVIEWED_AFTER_LOCK = "annual_reviewed_after_lock", _("复核已定等的年度等次")
+    QUARTER_NEWCOMERS_ADDED = "quarter_newcomers_added", _("补充列入新加入人员")
 
 
 class AuditResult(models.TextChoices):

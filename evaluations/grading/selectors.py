@@ -33,13 +33,15 @@ def current_appraisal_quarter(*, organisation: Organisation) -> AppraisalQuarter
 
 
 def _graded_as_head(row: QuarterGrade) -> bool:
-    """Whether ``row``'s person headed its department in the quarter and is still in it (:data:`HEADS_ROWS`)."""
-    return row.headed and row.person.department_id == row.department_id
+    """Whether ``row``'s person headed its department in the quarter (:data:`HEADS_ROWS`): graded by
+    that department's supervising leader, even if moved to another since (the row stays there)."""
+    return row.headed
 
 
 def grade_evaluator_id(row: QuarterGrade) -> int | None:
     """Who grades ``row`` (谁管理谁认定): the person's evaluator now (accounts.selectors.evaluator_of),
-    but for someone who headed the row's department in its quarter, its supervising leader."""
+    but for someone who headed the row's department in its quarter, that department's supervising
+    leader (wherever they are now)."""
     if _graded_as_head(row):
         return row.department.supervising_leader_id
     return evaluator_id_of(person=row.person)
@@ -128,8 +130,8 @@ def regrades_waiting_for(
         heads = tuple(d.head_id for d in departments if d.supervising_leader_id == user.pk and d.head_id)
     if not headed and not supervised:
         return QuarterGrade.objects.none()
-    # Who headed the grade's department in its quarter and is still in it: the leader's (rules.is_evaluator).
-    former_head = Q(headed=True, person__department_id=F("department_id"))
+    # Who headed the grade's department in its quarter: its leader's (rules.is_evaluator).
+    former_head = Q(headed=True)
     to_give = (former_head & Q(department_id__in=supervised)) | (
         ~former_head & (Q(person__department_id__in=headed) | Q(person_id__in=heads))
     )

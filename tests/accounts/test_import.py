@@ -977,8 +977,24 @@ def test_a_formula_saved_without_its_value_is_named_not_read_as_an_empty_cell(hr
     4003 in Excel. The file is refused as a whole, saying what to do; nobody is created."""
     response = upload(hr_client, xlsx([["=4000+3", "张三", "", department.name]]))
     page = response.content.decode()
-    assert "公式单元格没有计算结果" in page and "工号不能为空" not in page
+    assert "的单元格A2是公式，但文件中没有保存其计算结果" in page and "工号不能为空" not in page
     assert not User.objects.filter(full_name="张三").exists()
+
+
+def test_a_formula_in_a_cell_the_import_does_not_read_is_no_concern(hr_client, department):
+    """A re-test: a formula on the 说明 sheet, or in a column the import does not know, refused the
+    whole file."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.append(["4010", "李四", "", department.name])
+    sheet["K2"] = "=1+1"
+    workbook.create_sheet("说明")["H1"] = "=1+1"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(hr_client, SimpleUploadedFile("staff.xlsx", buffer.getvalue(), content_type=XLSX))
+    assert "是公式" not in response.content.decode()
+    assert User.objects.filter(full_name="李四").exists()
 
 
 def test_a_file_saved_by_a_spreadsheet_with_computed_formulas_imports(hr_client, department):

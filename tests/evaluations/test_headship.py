@@ -90,7 +90,7 @@ def test_the_grading_pages_show_the_former_head_on_the_leaders_list_only(
 
 
 def test_a_grade_given_before_the_person_became_head_waits_for_the_leader(
-    quarter, department, grade_of, head, staff, colleague, leader, hr, security_admin, client_for
+    quarter, department, grade_of, head, staff, colleague, leader, hr, security_admin, client_for, chief
 ):
     grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
     grade_assign(grade_row=grade_of(colleague), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
@@ -113,6 +113,9 @@ def test_a_grade_given_before_the_person_became_head_waits_for_the_leader(
     assert "未经分管领导确认" not in blockers
     detail = client.get(reverse("evaluations:grade_detail", args=[grade_of(staff).pk])).content.decode()
     assert 'data-testid="given-by-another"' in detail and "科长已评鉴为“较好”" in detail
+    approval = client_for(chief).get(reverse("evaluations:quarter_approve", args=[quarter.pk])).content.decode()
+    assert 'data-testid="awaits-leaders-grade"' in approval
+    client = client_for(leader)
 
     grade_assign(grade_row=grade_of(staff), actor=leader, grade=Grade.FAIRLY_GOOD, comment="认真")
     assert grade_of(staff).state == GradeState.CONFIRMED
@@ -180,17 +183,22 @@ def test_a_person_moved_in_mid_quarter_is_graded_in_their_new_department(
     assert row.evaluator == other_head
 
 
-def test_a_former_head_moved_to_another_department_is_graded_by_its_head(
-    replaced, grade_of, head, other_department, other_head, leader
+def test_a_former_head_moved_to_another_department_is_graded_by_the_leader_of_the_one_they_headed(
+    replaced, grade_of, head, department, other_department, other_head, leader
 ):
+    """A re-test: a former head moved out was graded by the head of their new department, a peer."""
     services.staff_move(user=head, department=other_department)
     row = grade_of(head)
-    assert row.department == other_department and row.headed is False
-    assert head.pk in set(
-        grades_to_give(evaluator=other_head, appraisal_quarter=replaced).values_list("person", flat=True)
-    )
-    assert head.pk not in set(
-        grades_to_give(evaluator=leader, appraisal_quarter=replaced).values_list("person", flat=True)
+    assert row.department == department and row.headed is True
+    theirs = set(grades_to_give(evaluator=other_head, appraisal_quarter=replaced).values_list("person", flat=True))
+    assert head.pk not in theirs
+    leaders = set(grades_to_give(evaluator=leader, appraisal_quarter=replaced).values_list("person", flat=True))
+    assert head.pk in leaders
+    with pytest.raises(PermissionDenied):
+        grade_assign(grade_row=grade_of(head), actor=other_head, grade=Grade.GOOD, comment="好")
+    assert (
+        grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.GOOD, comment="好").state
+        == GradeState.CONFIRMED
     )
 
 
@@ -241,9 +249,13 @@ def test_a_newcomer_added_after_the_quarter_opened_is_named_until_hr_adds_them(
     assert "新同事" in client_for(chief).get(reverse("evaluations:quarter_approve", args=[quarter.pk])).content.decode()
     page = client_for(hr).get(reverse("evaluations:quarters") + f"?q={quarter.pk}").content.decode()
     assert "补充列入新加入人员（1人）" in page
-    response = client_for(hr).post(reverse("evaluations:quarter_open"), {"year": 2026, "quarter": 4})
-    assert response.status_code == 302
+    response = client_for(hr).post(reverse("evaluations:quarter_open"), {"year": 2026, "quarter": 4}, follow=True)
+    assert "已将1名新加入的人员列入2026年第4季度的评鉴。" in response.content.decode()
     assert quarter.grades.filter(person=newcomer).exists()
+    from accounts.models import AuditEntry, AuditEvent
+
+    entry = AuditEntry.objects.get(event=AuditEvent.QUARTER_NEWCOMERS_ADDED)
+    assert entry.organisation_id == quarter.organisation_id and "新同事" in str(entry.additional_data or entry.changes)
     assert "尚未列入" not in " ".join(approval_blockers(appraisal_quarter=quarter))
     assert 'data-testid="add-newcomers"' not in client_for(hr).get(reverse("evaluations:quarters")).content.decode()
 

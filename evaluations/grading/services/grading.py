@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import periods
-from accounts.audit import audit_reason
-from accounts.models import GradingOpens, Notification, Organisation, Policy, Role, User
+from accounts.audit import audit_reason, record_event
+from accounts.models import AuditEvent, GradingOpens, Notification, Organisation, Policy, Role, User
 from accounts.selectors import heads_in_period, participants_of, policy_for_organisation, role_holders
 from accounts.services import notify, notify_many, period_approval_begin, period_lock
 from accounts.text import join_list
@@ -144,7 +144,7 @@ def appraisal_quarter_open(
         heads = heads_in_period(organisation_id=organisation.pk, first_day=period.first_day, last_day=period.last_day)
         # The rows made below are those after the last row of any quarter now (ids only grow).
         last_before = QuarterGrade.objects.aggregate(last=Max("pk"))["last"] or 0
-        QuarterGrade.objects.bulk_create(
+        added = QuarterGrade.objects.bulk_create(
             [
                 QuarterGrade(
                     appraisal_quarter=appraisal_quarter,
@@ -171,6 +171,15 @@ def appraisal_quarter_open(
             rows=QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter, pk__gt=last_before)
         )
         counts.grade_counts_refresh(appraisal_quarter_id=appraisal_quarter.pk)
+        if added and not _created:
+            # Opened again for people who joined since (补充列入): the rows made by bulk_create
+            # reach the audit trail as one event naming them (opening a quarter is its own entry).
+            names = User.objects.filter(pk__in=[row.person_id for row in added]).order_by("pk")
+            record_event(
+                event=AuditEvent.QUARTER_NEWCOMERS_ADDED,
+                obj=appraisal_quarter,
+                detail={"people": [person.get_full_name() for person in names.only("full_name", "username")]},
+            )
     return appraisal_quarter
 
 
@@ -694,6 +703,7 @@ def approval_blockers(
     with_names: bool = True,
     pools: list[quota.PoolStatus] | None = None,
     opinion_status: str | None = None,
+    with_newcomers: bool = True,
 ) -> list[ApprovalBlocker]:
     """What stands between the quarter and approval, in plain words with the people concerned:
     targets not approved, monthly summaries not handed in, people not graded, sent back by the agency
@@ -706,6 +716,8 @@ def approval_blockers(
     BLOCKER_COUNT_CAP ("1000+"). ``with_names=False`` leaves the people out (a page that shows only
     the messages); ``pools``, the quota status the caller already read, and ``opinion_status``, the
     :func:`discipline_opinion_status` it already worked out, spare reading them again.
+    ``with_newcomers=False`` leaves out the participants not yet listed (:func:`newcomers_not_listed`,
+    a pass over the organisation's people): the home page's label, read on every visit, goes without.
     """
     grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
     blockers = []
@@ -744,10 +756,14 @@ def approval_blockers(
         if n:
             text = message % {"n": _shown(n, capped), "line": policy.band_average}
             blockers.append(_people_blocker(text, people, n, capped, waits_for=waits_for))
-    newcomers = list(
-        newcomers_not_listed(appraisal_quarter=appraisal_quarter).values_list("full_name", "username")[
-            : BLOCKER_COUNT_CAP + 1
-        ]
+    newcomers = (
+        list(
+            newcomers_not_listed(appraisal_quarter=appraisal_quarter).values_list("full_name", "username")[
+                : BLOCKER_COUNT_CAP + 1
+            ]
+        )
+        if with_newcomers
+        else []
     )
     if newcomers:
         n, capped = min(len(newcomers), BLOCKER_COUNT_CAP), len(newcomers) > BLOCKER_COUNT_CAP

@@ -33,13 +33,17 @@ def grade_rows_mark_headed(*, department_id: int, person_id: int) -> int:
 
 def grade_rows_follow_person(*, person_id: int, department_id: int | None) -> int:
     """Move the person's rows of open quarters to ``department_id`` (their department now), as
-    headed only if they head it; how many moved. Each row saved on its own (one or two), so the
-    move reaches the audit trail and the counters of both departments are recounted (services.counts).
-    A row keeps its grade: the new department's head may change it and its leader confirms it."""
+    headed only if they head it (not one they were graded in as a head); how many moved. Each row
+    saved on its own (one or two), so the move reaches the audit trail and the counters of both
+    departments are recounted (services.counts). A row keeps its grade: the new department's head
+    may change it and its leader confirms it."""
     if department_id is None:
         return 0  # out of every department (领导班子): no longer graded routinely, the row stays put
+    # Not a row of someone who headed its department in the quarter: they are graded for it by that
+    # department's supervising leader wherever they are now (a re-test: a former head moved out
+    # was graded by the head of their new department, a peer).
     moving = list(
-        QuarterGrade.objects.filter(person_id=person_id, appraisal_quarter__state=QuarterState.OPEN)
+        QuarterGrade.objects.filter(person_id=person_id, appraisal_quarter__state=QuarterState.OPEN, headed=False)
         .exclude(department_id=department_id)
         .select_related("appraisal_quarter__organisation", "person")
     )

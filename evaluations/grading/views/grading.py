@@ -969,12 +969,26 @@ def quarter_open(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请选择有效的年度和季度。"))
         return redirect("evaluations:quarters")
+    year, number = form.cleaned_data["year"], form.cleaned_data["quarter"]
+    # Opened before: this adds the people who joined since (补充列入), and says how many (a re-test
+    # read 已开放评鉴 after adding one).
+    before = AppraisalQuarter.objects.filter(organisation=request.user.organisation, year=year, quarter=number).first()
+    rows_before = before.grades.count() if before is not None else 0
+
+    def said(opened: AppraisalQuarter) -> str:
+        if before is None:
+            return _("%(quarter)s已开放评鉴。") % {"quarter": opened}
+        if not opened.is_open:
+            return _("%(quarter)s已审批，不再补充人员。") % {"quarter": opened.period.label}
+        added = opened.grades.count() - rows_before
+        if added:
+            return _("已将%(n)s名新加入的人员列入%(quarter)s的评鉴。") % {"n": added, "quarter": opened.period.label}
+        return _("%(quarter)s没有需要补充列入的人员。") % {"quarter": opened.period.label}
+
     opened = service_result(
         request,
-        lambda: grading.appraisal_quarter_open(
-            organisation=request.user.organisation, year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"]
-        ),
-        success=lambda opened: _("%(quarter)s已开放评鉴。") % {"quarter": opened},
+        lambda: grading.appraisal_quarter_open(organisation=request.user.organisation, year=year, quarter=number),
+        success=said,
     )
     if opened is None:
         return redirect("evaluations:quarters")
