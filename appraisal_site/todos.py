@@ -36,9 +36,9 @@ from evaluations.ballots.selectors import papers_to_fill
 from evaluations.discipline.models import Inspection
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterState, SatisfactionScore
 from evaluations.grading.selectors import (
-    current_appraisal_quarter,
     grades_to_confirm,
     grades_to_give,
+    open_appraisal_quarters,
     regrades_waiting_for,
 )
 from evaluations.grading.services.grading import (
@@ -291,17 +291,20 @@ def _grading(user: User) -> list[Todo]:
     url = reverse("evaluations:grading")
     # Sent back for regrading after an objection: waiting whether or not a quarter is open.
     regrades = [Todo("regrade", _("因异议退回重评的等次"), regrades_waiting_for(user=user).count(), url)]
-    appraisal_quarter = current_appraisal_quarter(organisation=user.organisation)
-    if appraisal_quarter is None:
-        return regrades
-    to_give = grades_to_give(evaluator=user, appraisal_quarter=appraisal_quarter, waiting=True)
-    to_confirm = grades_to_confirm(leader=user, appraisal_quarter=appraisal_quarter).filter(state=GradeState.GRADED)
-    label = appraisal_quarter.period.label
-    return [
-        Todo("grade", _("%(quarter)s待评鉴人数") % {"quarter": label}, to_give.count(), url),
-        Todo("confirm", _("%(quarter)s待确认的等次") % {"quarter": label}, to_confirm.count(), url),
-        *regrades,
-    ]
+    todos = []
+    # Each quarter open for grading, the latest first (usually one): an earlier one still open has
+    # its own to-dos, leading to it (a re-test found it on nobody's page once a later one opened).
+    for index, appraisal_quarter in enumerate(open_appraisal_quarters(organisation=user.organisation)):
+        to_give = grades_to_give(evaluator=user, appraisal_quarter=appraisal_quarter, waiting=True)
+        to_confirm = grades_to_confirm(leader=user, appraisal_quarter=appraisal_quarter).filter(state=GradeState.GRADED)
+        label = appraisal_quarter.period.label
+        pk = appraisal_quarter.pk
+        suffix, link = ("", url) if index == 0 else (f"-{pk}", f"{url}?quarter={pk}")
+        todos += [
+            Todo(f"grade{suffix}", _("%(quarter)s待评鉴人数") % {"quarter": label}, to_give.count(), link),
+            Todo(f"confirm{suffix}", _("%(quarter)s待确认的等次") % {"quarter": label}, to_confirm.count(), link),
+        ]
+    return [*todos, *regrades]
 
 
 def _feedback_talks(user: User, today: date) -> list[Todo]:

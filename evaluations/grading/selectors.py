@@ -23,6 +23,14 @@ from .models import (
 )
 
 
+def open_appraisal_quarters(*, organisation: Organisation) -> list[AppraisalQuarter]:
+    """The quarters still open for grading, latest first (one query): usually one; HR may open an
+    earlier one within the policy, or a new one before the last was approved, and each stays
+    graded until approved (a re-test found an earlier open quarter on nobody's grading page)."""
+    quarters = AppraisalQuarter.objects.filter(organisation=organisation, state=QuarterState.OPEN)
+    return list(quarters.order_by("-year", "-quarter"))
+
+
 def current_appraisal_quarter(*, organisation: Organisation) -> AppraisalQuarter | None:
     """The latest quarter still open for grading, or None."""
     return (

@@ -276,3 +276,39 @@ def test_a_newcomers_start_moved_past_the_open_quarter_takes_them_out_of_it(quar
     assert not quarter.grades.filter(person=newcomer).exists()
     assert_counted()
     assert "林晓" not in " ".join(approval_blockers(appraisal_quarter=quarter))
+
+
+def test_an_earlier_quarter_still_open_stays_on_the_graders_pages(
+    settings, quarter, organisation, head, staff, colleague, grade_of, client_for
+):
+    """A re-test: once 2027 Q1 was opened, 2026 Q4 — still open, its approval blocked — was on no
+    grader's home page or grading list; only typing a row's address reached it."""
+    from datetime import date
+
+    from tests.support.home import todo
+
+    settings.APPRAISAL_TODAY = date(2027, 4, 2)
+    later = appraisal_quarter_open(organisation=organisation, year=2027, quarter=1)
+    client = client_for(head)
+    home = client.get(reverse("home")).content.decode()
+    assert todo(home, "grade") and todo(home, f"grade-{quarter.pk}") == todo(home, "grade")
+    assert f"?quarter={quarter.pk}" in home
+    page = client.get(GRADING).content.decode()
+    assert 'data-testid="open-quarters"' in page and "2027年第1季度" in page.split('data-testid="quarter"')[1][:80]
+    earlier = client.get(GRADING, {"quarter": quarter.pk}).content.decode()
+    assert "2026年第4季度" in earlier.split('data-testid="quarter"')[1][:80]
+    assert colleague.get_full_name() in _names(earlier)
+    row = grade_of(colleague)
+    response = client.post(
+        reverse("evaluations:grade_detail", args=[row.pk]),
+        {
+            f"g{row.pk}-grade": Grade.FAIRLY_GOOD,
+            f"g{row.pk}-comment": "认真",
+            f"g{row.pk}-version": row.version,
+            "next": "work",
+            "quarter": quarter.pk,
+        },
+    )
+    assert response.status_code == 302 and f"quarter={quarter.pk}" in response["Location"]
+    assert grade_of(colleague).grade == Grade.FAIRLY_GOOD
+    assert later.grades.get(person=colleague).grade == ""

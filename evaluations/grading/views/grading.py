@@ -307,6 +307,13 @@ def _department_shares(appraisal_quarter: AppraisalQuarter, departments: list, p
 WORK_PAGE_SIZE = 20
 
 
+def _work_quarter(request: HttpRequest, open_quarters: list[AppraisalQuarter]) -> AppraisalQuarter | None:
+    """The open quarter the grading page shows: ``?quarter=`` (in the GET, or the POST of a form sent
+    from the page) when it names one of them, else the latest."""
+    wanted = _work_page_number(request, "quarter") or ""
+    return next((q for q in open_quarters if str(q.pk) == wanted), open_quarters[0] if open_quarters else None)
+
+
 def _work_page_number(request: HttpRequest, param: str) -> str | None:
     # A refused save re-renders the page it came from: its position (the page of each list and
     # the department) travels in the POST (evaluations/grading/_work_position.html).
@@ -345,11 +352,14 @@ def _render_work(
     department: the rows, their inputs and forms cost the same however large the department."""
     user = request.user
     bound = bound or {}
-    appraisal_quarter = selectors.current_appraisal_quarter(organisation=user.organisation)
+    open_quarters = selectors.open_appraisal_quarters(organisation=user.organisation)
+    appraisal_quarter = _work_quarter(request, open_quarters)
     # Grades sent back after an objection wait here too, whether or not a quarter is open (a few).
     departments = list(selectors.departments_graded_by(user=user))
     ctx: dict = {
         "appraisal_quarter": appraisal_quarter,
+        # More than one quarter open (an earlier one not yet approved): a switch between them.
+        "open_quarters": open_quarters if len(open_quarters) > 1 else [],
         "regrades": selectors.regrades_waiting_for(user=user, departments=departments, returned=True)[:REGRADES_SHOWN],
     }
     if appraisal_quarter is None:
@@ -397,7 +407,12 @@ def _render_work(
     query = request.GET.copy()
     if department is None:
         query.pop("department", None)
-    position = {"give_page": give_page, "confirm_page": confirm_page, "department": department}
+    position = {
+        "give_page": give_page,
+        "confirm_page": confirm_page,
+        "department": department,
+        "quarter": appraisal_quarter if appraisal_quarter != open_quarters[0] else None,
+    }
     ctx.update(
         # The same hidden fields in every row's form: rendered once, not once per row.
         work_position=render_to_string("evaluations/grading/_work_position.html", position),
@@ -551,7 +566,9 @@ def grade_scores(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _back_to(request: HttpRequest, row: QuarterGrade) -> str:
     if request.POST.get("next") == "work":
-        query = urlencode({k: request.POST[k] for k in ("page", "cpage", "department") if request.POST.get(k)})
+        query = urlencode(
+            {k: request.POST[k] for k in ("page", "cpage", "department", "quarter") if request.POST.get(k)}
+        )
         return reverse("evaluations:grading") + (f"?{query}" if query else "") + f"#grade-{row.pk}"
     return reverse("evaluations:grade_detail", args=[row.pk])
 
@@ -734,7 +751,8 @@ def grade_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("evaluations.grading_work")
 def grades_confirm_all(request: HttpRequest) -> HttpResponse:
-    appraisal_quarter = selectors.current_appraisal_quarter(organisation=request.user.organisation)
+    open_quarters = selectors.open_appraisal_quarters(organisation=request.user.organisation)
+    appraisal_quarter = _work_quarter(request, open_quarters)
     if appraisal_quarter is None:
         raise Http404
     # The page's department filter, one of the departments the leader grades (else all of them).
@@ -762,8 +780,11 @@ def grades_confirm_all(request: HttpRequest) -> HttpResponse:
             % {"n": len(refused), "why": join_list(("；".join(words) for _row, words in refused), limit=5)},
         )
     back = reverse("evaluations:grading")
-    if department is not None:
-        back += "?" + urlencode({"department": department.pk})
+    where = {"department": department.pk} if department is not None else {}
+    if request.POST.get("quarter"):
+        where["quarter"] = appraisal_quarter.pk
+    if where:
+        back += "?" + urlencode(where)
     return redirect(back + "#confirm")
 
 
