@@ -396,7 +396,21 @@ class ModelLimitsForm(forms.ModelForm):
                 field.widget.attrs[attribute] = own[-1].limit_value
 
 
-class SecuritySettingsForm(ModelLimitsForm):
+class PolicySeenMixin(forms.Form):
+    """When the page was read: the policy's ``updated_at`` then, sent back with the form, so a save
+    from a page read before another save (another tab, another administrator) is refused rather than
+    silently undoing it (accounts.services.policy_update; a user test lost a change that way)."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk and instance.updated_at:
+            self.fields["seen"].initial = instance.updated_at.isoformat()
+
+
+class SecuritySettingsForm(PolicySeenMixin, ModelLimitsForm):
     reason = forms.CharField(label=_("修改原因"), max_length=200, required=False)
 
     class Meta:
@@ -405,7 +419,7 @@ class SecuritySettingsForm(ModelLimitsForm):
         help_texts = {"session_idle_minutes": _("无操作超过此时长自动退出登录；最长30分钟。")}
 
 
-class PolicyForm(ModelLimitsForm):
+class PolicyForm(PolicySeenMixin, ModelLimitsForm):
     participating_staff_types = forms.MultipleChoiceField(
         label=_("参加平时考核的人员类别"),
         choices=StaffType.choices,

@@ -887,8 +887,9 @@ def welfare_report_deadline(policy: Policy, year: int, opened_on: date | None = 
 
 def past_deadline_days_after_change(policy: Policy, *, old_target_day: int, old_summary_day: int, now=None) -> dict:
     """``policy.past_deadline_days`` once HR changes a deadline day today: the periods whose
-    deadline under the old day has passed keep that day (their 迟交 was judged by it); those still
-    open take the new one."""
+    deadline under the old day has passed keep that day (their 迟交 was judged by it), and so does
+    the period whose deadline the new day would put in the past (everyone would be late at once, and
+    changing the day back could not undo it: a user test); the periods after take the new one."""
     history = {kind: [list(entry) for entry in entries] for kind, entries in policy.past_deadline_days.items()}
     today_ = today(now)
 
@@ -899,12 +900,16 @@ def past_deadline_days_after_change(policy: Policy, *, old_target_day: int, old_
 
     if old_summary_day != policy.summary_deadline_day:
         last = Month.of(today_).previous()  # its deadline falls in this month
-        if today_ <= summary_deadline(old_summary_day, last):
+        if today_ <= summary_deadline(old_summary_day, last) and today_ <= summary_deadline(
+            policy.summary_deadline_day, last
+        ):
             last = last.previous()
         keep("summary", (last.year, last.month), old_summary_day)
     if old_target_day != policy.target_deadline_day:
         last = Quarter.of(today_)
-        if today_ <= target_deadline(old_target_day, last):
+        if today_ <= target_deadline(old_target_day, last) and today_ <= target_deadline(
+            policy.target_deadline_day, last
+        ):
             last = last.previous()
         keep("target", (last.year, last.quarter), old_target_day)
     return history

@@ -1186,13 +1186,25 @@ def dingtalk_webhook_refusal(url: str) -> str:
     }
 
 
-def policy_update(*, policy: Policy, reason: str = "", dingtalk_secret: str | None = None) -> Policy:
+def policy_update(
+    *, policy: Policy, reason: str = "", dingtalk_secret: str | None = None, seen: str | None = None
+) -> Policy:
     """Save a validated policy; the audit trail keeps every old → new value. A changed deadline day
     applies to the periods still open; those past keep theirs (``Policy.past_deadline_days``).
 
     ``dingtalk_secret``: None keeps the stored robot secret, "" clears it, any other text
     replaces it (stored encrypted; the audit trail records that it changed, masked).
+    ``seen``: the stored row's ``updated_at`` when the form was read (ISO); a row saved since is
+    refused (``code="stale"``), not overwritten with the older page's values.
     """
+    if seen is not None and policy.pk is not None:
+        stored = Policy.objects.filter(pk=policy.pk).values_list("updated_at", flat=True).first()
+        if stored is not None and stored.isoformat() != seen:
+            raise ValidationError(
+                _("考核政策在您打开本页后已被修改（可能在另一个窗口或由另一位管理员），于%(when)s保存。")
+                % {"when": timezone.localtime(stored).strftime("%Y-%m-%d %H:%M")},
+                code="stale",
+            )
     if dingtalk_secret is not None:
         check_length(dingtalk_secret, limit=200, label=_("钉钉机器人加签密钥"), field="dingtalk_secret")
         # DingTalk's signing secret starts with SEC: any other text would sign every push wrongly,

@@ -1051,7 +1051,11 @@ def policy(request: HttpRequest) -> HttpResponse:
         if not can_edit:
             raise PermissionDenied
         form = PolicyForm(request.POST, instance=current)
-        if form.is_valid() and not set(form.changed_data) - {"reason"} and form.dingtalk_secret_change() is None:
+        if (
+            form.is_valid()
+            and not set(form.changed_data) - {"reason", "seen"}
+            and form.dingtalk_secret_change() is None
+        ):
             # Saved as it was: said so, and nothing written (no audit entry of no change).
             messages.info(request, _("考核政策没有改动。"))
             return redirect("accounts:policy")
@@ -1061,9 +1065,11 @@ def policy(request: HttpRequest) -> HttpResponse:
                     policy=form.instance,
                     reason=form.cleaned_data["reason"],
                     dingtalk_secret=form.dingtalk_secret_change(),
+                    seen=form.cleaned_data["seen"] or None,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
+                _policy_seen_again(form, error, current)
             else:
                 messages.success(request, _("考核政策已保存。"))
                 # From which period a changed deadline or 好 quota applies: the past keeps its own.
@@ -1079,15 +1085,43 @@ def policy(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/policy.html", {"form": form, "can_edit": can_edit})
 
 
+def _policy_seen_again(form, error: ValidationError, current) -> None:
+    """After a stale save (``code="stale"``): the page keeps what was typed, names the settings that
+    differ from those saved meanwhile, and takes the new save as seen, so saving again is a choice."""
+    if getattr(error, "code", None) != "stale":
+        return
+    stored = type(current).objects.get(pk=current.pk)
+    differing = [
+        str(form.fields[name].label)
+        for name in form.changed_data
+        if name not in ("seen", "reason") and name in form.fields and hasattr(stored, name)
+    ]
+    if differing:
+        form.add_error(
+            None,
+            _("您填写的以下各项与当前保存的设置不同：%(fields)s。请核对，确认无误后再次保存。")
+            % {"fields": join_list(differing)},
+        )
+    form.data = form.data.copy()
+    form.data[form.add_prefix("seen")] = stored.updated_at.isoformat()
+
+
 @permission_required("accounts.edit_security_settings")
 def security_settings(request: HttpRequest) -> HttpResponse:
     """The security administrator's settings (idle timeout); the appraisal policy is HR's."""
     current = selectors.policy_for_organisation(organisation_id=request.user.organisation_id)
     form = SecuritySettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        services.policy_update(policy=form.instance, reason=form.cleaned_data["reason"])
-        messages.success(request, _("安全设置已保存。"))
-        return redirect("accounts:security_settings")
+        try:
+            services.policy_update(
+                policy=form.instance, reason=form.cleaned_data["reason"], seen=form.cleaned_data["seen"] or None
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            _policy_seen_again(form, error, current)
+        else:
+            messages.success(request, _("安全设置已保存。"))
+            return redirect("accounts:security_settings")
     # The lockout is the deployment's, not an organisation's (an address, a made-up name belong to
     # none, and a limit that differed by organisation would tell which names exist): shown here.
     lockout = {

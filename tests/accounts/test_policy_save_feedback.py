@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import Policy
+from accounts.periods import Month, summary_deadline
 from tests.support.clock import movable_today
 from tests.support.forms import data_as_shown
 
@@ -58,12 +59,24 @@ def test_hr_is_told_from_which_month_and_quarter_changed_deadline_days_apply(mon
     assert "已审批的季度仍按" not in body
 
 
-def test_an_earlier_day_that_makes_the_open_month_late_is_said(monkeypatch, client_for, hr, organisation):
-    # 4 December: November's summary, due on 5 December, is still open and now due on the 3rd.
+def test_an_earlier_day_that_would_make_the_open_month_late_applies_from_the_next(
+    monkeypatch, client_for, hr, organisation
+):
+    """4 December: November's summary, due on 5 December, is still open; the 3rd would make everyone
+    late at once, and a user test could not undo it by changing the day back. November keeps the
+    5th, the 3rd applies from December's summary, and changing it back leaves November as it was."""
+    from accounts.selectors import policy_for_organisation
+
     movable_today(monkeypatch, date(2026, 12, 4))
-    body = _post(client_for(hr), summary_deadline_day=3).content.decode()
-    assert "自2026年11月的月小结起生效" in body
-    assert "2026年11月的月小结截止日（2026-12-03）已过，尚未提交的月小结记为迟交。" in body
+    client = client_for(hr)
+    body = _post(client, summary_deadline_day=3).content.decode()
+    assert "自2026年12月的月小结起生效" in body and "尚未提交的月小结记为迟交" not in body
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    assert summary_deadline(policy, Month(2026, 11)) == date(2026, 12, 5)
+    _post(client, summary_deadline_day=5)
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    assert summary_deadline(policy, Month(2026, 11)) == date(2026, 12, 5)
+    assert summary_deadline(policy, Month(2026, 12)) == date(2027, 1, 5)
 
 
 def test_hr_is_told_a_changed_good_quota_applies_to_quarters_not_yet_approved(client_for, hr, organisation):
@@ -77,3 +90,26 @@ def test_hr_is_told_a_changed_good_quota_applies_to_quarters_not_yet_approved(cl
 def test_a_change_of_the_grading_deadline_is_said_to_apply_at_once(client_for, hr, organisation):
     body = _post(client_for(hr), grading_deadline_days=20).content.decode()
     assert "评鉴期限的修改立即生效，也适用于正在评鉴的季度。" in body
+
+
+def test_a_page_read_before_another_save_does_not_undo_it(client_for, hr, organisation):
+    """A user test: two tabs of the policy page; the second save put back the 公示期 the first had
+    changed, both said 已保存, and the audit log recorded 7 → 5 under the other change's reason."""
+    client = client_for(hr)
+    tab_a = data_as_shown(client.get(POLICY).context["form"])
+    tab_b = data_as_shown(client.get(POLICY).context["form"])
+    tab_b.update(reason="公示期改为7天", publication_working_days=7)
+    assert "考核政策已保存" in client.post(POLICY, tab_b, follow=True).content.decode()
+    tab_a.update(reason="检查次数改3次", inspections_per_month=3)
+    refused = client.post(POLICY, tab_a, follow=True).content.decode()
+    assert "考核政策在您打开本页后已被修改" in refused and "考核政策已保存" not in refused
+    assert "您填写的以下各项与当前保存的设置不同" in refused and "公示期" in refused.split("您填写的以下各项")[1][:200]
+    policy = Policy.objects.get(organisation=organisation)
+    assert (policy.publication_working_days, policy.inspections_per_month) == (7, 2)
+    # What was typed is kept, and saving again is a choice made knowing it.
+    shown = client.post(POLICY, tab_a).context["form"]
+    assert shown["inspections_per_month"].value() in (3, "3")
+    again = {**tab_a, "seen": shown.data["seen"], "publication_working_days": 7}
+    assert "考核政策已保存" in client.post(POLICY, again, follow=True).content.decode()
+    policy.refresh_from_db()
+    assert (policy.publication_working_days, policy.inspections_per_month) == (7, 3)

@@ -70,6 +70,27 @@ def test_it_refuses_a_third_good_grade_when_the_quota_is_two(quarter, head, team
     assert QuarterGrade.objects.filter(appraisal_quarter=quarter, grade=Grade.GOOD).count() == 3
 
 
+def test_a_pool_over_its_quota_after_the_share_was_lowered_can_be_brought_back_within_it(
+    quarter, head, team, grade_of, organisation
+):
+    """A user test: HR lowered the 好 share while the quarter was open; every change of a 好 to 较好
+    was refused as long as the pool stayed over, so no step led back within it."""
+    from accounts.models import Policy
+    from evaluations.grading.services.quota import quota_status
+
+    for person in team[:3]:
+        give(grade_of(person), head, Grade.GOOD)
+    policy = Policy.objects.get(organisation=organisation)
+    policy.good_quota_percent = 15  # 8 participants → 1 place
+    policy.save()
+    give(grade_of(team[0]), head, Grade.FAIRLY_GOOD)
+    give(grade_of(team[1]), head, Grade.FAIRLY_GOOD)
+    assert not any(pool.over for pool in quota_status(appraisal_quarter=quarter, policy=policy))
+    # A change that widens the overrun is still refused.
+    with pytest.raises(ValidationError, match="名额已满"):
+        give(grade_of(team[0]), head, Grade.GOOD)
+
+
 def test_regrading_a_good_person_good_again_does_not_count_twice(quarter, head, team, grade_of):
     for person in team[:3]:
         give(grade_of(person), head, Grade.GOOD)

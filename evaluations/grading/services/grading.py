@@ -781,8 +781,14 @@ def approval_blockers(
         if pool.over:
             blockers.append(
                 ApprovalBlocker(
-                    _("%(pool)s“好”等次%(used)s人，超出名额%(capacity)s人。")
-                    % {"pool": pool.label, "used": pool.used, "capacity": pool.capacity}
+                    # The overrun said as such (a user test read 超出名额3人 as three too many).
+                    _("%(pool)s“好”等次%(used)s人，名额%(capacity)s人，超出%(over)s人。")
+                    % {
+                        "pool": pool.label,
+                        "used": pool.used,
+                        "capacity": pool.capacity,
+                        "over": pool.used - pool.capacity,
+                    }
                 )
             )
     if policy.discipline_review_step:
