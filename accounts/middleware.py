@@ -339,7 +339,7 @@ class EndedSessionMiddleware:
             return response
         login = reverse(settings.LOGIN_URL)
         cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        if not response["Location"].startswith(login + "?") or not cookie or request.session.exists(cookie):
+        if not response["Location"].startswith(login + "?") or not cookie or _session_alive(request.session, cookie):
             return response
         request.session[SESSION_ENDED_KEY] = True
         back = _this_sites_referer(request) if request.method == "POST" else None
@@ -355,6 +355,13 @@ class EndedSessionMiddleware:
             }
         response["Location"] = f"{login}?{urlencode({'next': back})}"
         return response
+
+
+def _session_alive(session, key: str) -> bool:
+    """Whether the browser's session is still one on the server: not deleted (a sign-out elsewhere)
+    nor expired (the idle timeout leaves the row until ``clearsessions``; ``exists()`` counted it
+    alive, so the sign-in page after a timeout said nothing of it: a user test)."""
+    return session.get_model_class().objects.filter(session_key=key, expire_date__gt=timezone.now()).exists()
 
 
 def signed_in_here(request) -> str | None:

@@ -69,3 +69,18 @@ def test_one_persons_sign_in_ends_nobody_elses_session(client_for, security_admi
     _signed_in(staff)
     _signed_in(staff)
     assert theirs.get(HOME).status_code == 200
+
+
+def test_the_sign_in_page_after_the_idle_timeout_says_the_session_ended(staff):
+    """A user test: after the idle timeout the sign-in page said nothing — the expired session's row
+    was still stored, so it counted as alive."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    browser = _signed_in(staff)
+    Session.objects.update(expire_date=timezone.now() - timedelta(minutes=1))  # idle past the timeout
+    ended = browser.get(reverse("targets:my_targets"))
+    assert ended.status_code == 302 and ended["Location"].startswith(LOGIN)
+    assert 'data-testid="session-ended"' in browser.get(ended["Location"]).content.decode()
