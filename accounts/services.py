@@ -1275,6 +1275,25 @@ def policy_change_notes(*, policy: Policy, changed: Iterable[str], now=None) -> 
             notes.append(passed % {name: period.label, "date": deadline.isoformat()})
     if "grading_deadline_days" in changed:
         notes.append(_("评鉴期限的修改立即生效，也适用于正在评鉴的季度。"))
+    if "feedback_talk_by" in changed:
+        notes.append(_("结果反馈谈话人的修改立即生效：尚未记录的谈话（包括已逾期的）改由新的谈话人记录。"))
+    if "participating_staff_types" in changed:
+        notes.append(
+            _(
+                "参加平时考核的人员类别的修改用于此后开放的季度和各名单；正在评鉴的季度已列入的人员不变，"
+                "如需调整请在季度页面处理。"
+            )
+        )
+    if "excellent_quota_percent" in changed:
+        notes.append(_("“优秀”等次比例的修改适用于尚未定等的年度；已确定的等次不变，请核对年度考核页面的名额。"))
+    if "grading_opens" in changed:
+        # A user test switched it in mid-grading and found the quarter's grading stopped, unwarned.
+        notes.append(
+            _(
+                "评鉴开始时间的修改立即生效，也适用于正在评鉴的季度：改为满意度测评结果录入后开始的，"
+                "尚未录入测评结果的季度暂停评鉴和审批，直至录入。"
+            )
+        )
     if changed & set(_GOOD_QUOTA_FIELDS):
         notes.append(
             _(

@@ -113,3 +113,16 @@ def test_a_page_read_before_another_save_does_not_undo_it(client_for, hr, organi
     assert "考核政策已保存" in client.post(POLICY, again, follow=True).content.decode()
     policy.refresh_from_db()
     assert (policy.publication_working_days, policy.inspections_per_month) == (7, 3)
+
+
+def test_hr_is_told_a_changed_grading_start_applies_to_the_quarter_being_graded(client_for, hr, organisation):
+    """A user test switched to 满意度测评结果录入后 in mid-grading and was told nothing of the pause."""
+    body = _post(client_for(hr), grading_opens="survey_entered").content.decode()
+    assert "尚未录入测评结果的季度暂停评鉴和审批" in body
+
+
+def test_hr_is_told_what_a_changed_talker_staff_type_or_excellent_share_reaches(client_for, hr, organisation):
+    """A user test changed each of these in mid-year and read only 考核政策已保存."""
+    client = client_for(hr)
+    assert "改由新的谈话人记录" in _post(client, feedback_talk_by="department_head").content.decode()
+    assert "已确定的等次不变" in _post(client, excellent_quota_percent=10).content.decode()
