@@ -55,7 +55,10 @@
     var full = used >= capacity;
     var over = used > capacity;
     var warning = banner.querySelector("[data-quota-warning]");
-    warning.textContent = over ? banner.getAttribute("data-over-message") : banner.getAttribute("data-full-message");
+    // Over with nothing picked on the page: the saved grades are (the share lowered since they
+    // were given), not a pick to be refused (a user test read 所选…将被拒绝 on a page untouched).
+    var message = !over ? "data-full-message" : unsaved ? "data-over-message" : "data-saved-over-message";
+    warning.textContent = banner.getAttribute(message);
     warning.classList.toggle("d-none", !full);
     banner.classList.toggle("alert-info", !full);
     banner.classList.toggle("alert-warning", full && !over);

@@ -293,3 +293,19 @@ def test_the_regrade_page_disables_good_when_the_quota_is_used_up(ui, demo, cloc
     expect(form.locator(f"input[value='{Grade.AVERAGE}']")).to_be_enabled()
     ui.screenshot("regrade-quota")
     ui.assert_no_csp_errors()
+
+
+def test_a_pool_over_a_lowered_quota_says_so_on_an_untouched_page(ui, demo, clock):
+    """A user test: HR lowered the 好 share in mid-quarter; the grading page said 所选“好”等次已超出名额，
+    保存时将被拒绝 before anything was picked. It says the saved grades are over, and what to do."""
+    quarter = open_quarter(demo, clock)
+    grade_other_departments(quarter, leave_good_places=0)
+    policy = policy_for_organisation(organisation_id=quarter.organisation_id)
+    policy.good_quota_percent = 10
+    policy.save()
+    ui.sign_in_as("demo_head")
+    ui.goto(GRADING)
+    warning = ui.page.get_by_test_id("quota-all").get_by_test_id("quota-warning")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("已评“好”的人数超出名额")
+    expect(warning).not_to_contain_text("保存时将被拒绝")
