@@ -40,6 +40,9 @@ def name_the_organisation(apps, schema_editor):
             if content_type is not None:
                 cursor.execute(repair, [content_type.pk])
         if postgresql:
+            # The filled-in organisation's foreign-key checks are deferred to the commit; PostgreSQL
+            # alters no table with checks pending: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE accounts_auditentry ENABLE TRIGGER accounts_auditentry_append_only")
 
 
