@@ -1186,6 +1186,7 @@ def dingtalk_webhook_refusal(url: str) -> str:
     }
 
 
+@transaction.atomic
 def policy_update(
     *, policy: Policy, reason: str = "", dingtalk_secret: str | None = None, seen: str | None = None
 ) -> Policy:
@@ -1198,7 +1199,9 @@ def policy_update(
     refused (``code="stale"``), not overwritten with the older page's values.
     """
     if seen is not None and policy.pk is not None:
-        stored = Policy.objects.filter(pk=policy.pk).values_list("updated_at", flat=True).first()
+        # Under the row's lock (the caller's transaction: policy_update is atomic), so two saves at
+        # the same moment cannot both pass the check.
+        stored = Policy.objects.select_for_update().filter(pk=policy.pk).values_list("updated_at", flat=True).first()
         if stored is not None and stored.isoformat() != seen:
             raise ValidationError(
                 _("考核政策在您打开本页后已被修改（可能在另一个窗口或由另一位管理员），于%(when)s保存。")

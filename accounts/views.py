@@ -1068,8 +1068,10 @@ def policy(request: HttpRequest) -> HttpResponse:
                     seen=form.cleaned_data["seen"] or None,
                 )
             except ValidationError as error:
+                if getattr(error, "code", None) == "stale":
+                    form = _policy_after_stale(request, form, error)
+                    return render(request, "accounts/policy.html", {"form": form, "can_edit": can_edit}, status=409)
                 add_service_errors(form, error)
-                _policy_seen_again(form, error, current)
             else:
                 messages.success(request, _("考核政策已保存。"))
                 # From which period a changed deadline or 好 quota applies: the past keeps its own.
@@ -1085,25 +1087,37 @@ def policy(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/policy.html", {"form": form, "can_edit": can_edit})
 
 
-def _policy_seen_again(form, error: ValidationError, current) -> None:
-    """After a stale save (``code="stale"``): the page keeps what was typed, names the settings that
-    differ from those saved meanwhile, and takes the new save as seen, so saving again is a choice."""
-    if getattr(error, "code", None) != "stale":
-        return
-    stored = type(current).objects.get(pk=current.pk)
-    differing = [
-        str(form.fields[name].label)
+def _policy_after_stale(request: HttpRequest, form, error: ValidationError):
+    """After a stale save (``code="stale"``: the policy saved meanwhile, in another tab or by another
+    administrator): the page shows the settings as saved now — never the older page's, which a
+    second save would put back (a re-test) — and says what was filled in and not saved, beside what
+    is saved now, to fill in again. Returns the fresh form."""
+    stored = type(form.instance).objects.get(pk=form.instance.pk)
+
+    def shown(value) -> str:
+        if isinstance(value, bool):
+            return str(_("是") if value else _("否"))
+        if isinstance(value, (list, tuple)):
+            return "、".join(map(str, value)) or "—"
+        return "—" if value in (None, "") else str(value)
+
+    unsaved = [
+        _("%(field)s（您填写：%(typed)s；当前：%(saved)s）")
+        % {
+            "field": form.fields[name].label,
+            "typed": shown(form.cleaned_data.get(name)),
+            "saved": shown(getattr(stored, name)),
+        }
         for name in form.changed_data
-        if name not in ("seen", "reason") and name in form.fields and hasattr(stored, name)
+        if name not in ("seen", "reason") and hasattr(stored, name)
     ]
-    if differing:
-        form.add_error(
-            None,
-            _("您填写的以下各项与当前保存的设置不同：%(fields)s。请核对，确认无误后再次保存。")
-            % {"fields": join_list(differing)},
-        )
-    form.data = form.data.copy()
-    form.data[form.add_prefix("seen")] = stored.updated_at.isoformat()
+    message = str(error.message)
+    if unsaved:
+        message += str(_("本页已换为当前保存的设置；您刚才的以下填写没有保存，请核对后重新填写：%(fields)s。")) % {
+            "fields": "；".join(map(str, unsaved))
+        }
+    messages.warning(request, message)
+    return type(form)(instance=stored)
 
 
 @permission_required("accounts.edit_security_settings")
@@ -1117,8 +1131,9 @@ def security_settings(request: HttpRequest) -> HttpResponse:
                 policy=form.instance, reason=form.cleaned_data["reason"], seen=form.cleaned_data["seen"] or None
             )
         except ValidationError as error:
-            add_service_errors(form, error)
-            _policy_seen_again(form, error, current)
+            if getattr(error, "code", None) != "stale":
+                raise
+            form = _policy_after_stale(request, form, error)
         else:
             messages.success(request, _("安全设置已保存。"))
             return redirect("accounts:security_settings")

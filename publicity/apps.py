@@ -44,10 +44,13 @@ class PublicityConfig(AppConfig):
             regrading=annual_results_regrading,
             year_closed=annual_year_closed,
         )
-        # A year's line sent back to the committee follows its new decision at once.
-        from .publication import services as publication_services
+        # A year's line sent back to the committee follows its new decision at once (evaluations
+        # tells of the results decided again; one query for them all, none for the others).
+        from evaluations.annual.services import register_decided_again_follower
 
-        publication_services.connect()
+        from .publication.services import entries_follow_decision
+
+        register_decided_again_follower(entries_follow_decision)
         # The committee deciding a result sent back again reads why (the upheld objections).
         register_sent_back_reader(annual_result_sent_back)
         # A public-welfare worker's page names the window of their line on the board.

@@ -597,6 +597,24 @@ def register_published_reader(
         _year_closed_readers.append(year_closed)
 
 
+# Who follows a line sent back and decided again (publicity: a line decided other than 优秀 leaves
+# the list at once), told of the results' ids after the decisions are saved.
+_decided_again_followers: list[Callable[[list[int]], None]] = []
+
+
+def register_decided_again_follower(follower: Callable[[list[int]], None]) -> None:
+    """``follower(result_ids)``: results whose line an upheld objection had sent back to the
+    committee, just decided again (:func:`annual_decide`, :func:`annual_adopt_suggestions`)."""
+    if follower not in _decided_again_followers:
+        _decided_again_followers.append(follower)
+
+
+def _decided_again(result_ids: list[int]) -> None:
+    if result_ids:
+        for follower in _decided_again_followers:
+            follower(sorted(result_ids))
+
+
 def _read(readers: list[Callable[[list[int]], set[int]]], result_ids: list[int]) -> set[int]:
     return set().union(*(reader(result_ids) for reader in readers)) if result_ids else set()
 
@@ -1250,6 +1268,8 @@ def annual_decide(
     locked.decided_at = periods.now()
     with audit_reason(reason or _("采纳建议等次")):
         locked.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
+    if sent_back:
+        _decided_again([locked.pk])
     if grade != before and locked.person.is_active and not sent_back:
         notify(recipient=locked.person, message=_decided_message(locked, before), url=reverse("evaluations:my_history"))
     # 优秀 uses a place; 不定等次 shrinks the number of places. Either may overrun the quota.
@@ -1297,6 +1317,7 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
             row.save(update_fields=["decided_grade", "decision_reason", "decided_by", "decided_at"])
     _check_quota_after(organisation=organisation, year=year)
     _lock_if_year_closed(organisation_id=organisation.pk, year=year, result_ids=[row.pk for row in undecided])
+    _decided_again(list(regrading))
     url = reverse("evaluations:my_history")
     notify_many(
         [

@@ -373,28 +373,16 @@ def _record_grade_after(entry: PublicationEntry, grade_label: str, reason: str) 
             objection.save(update_fields=["regraded_label"])
 
 
-def entries_follow_decision(*, result_id: int) -> None:
+def entries_follow_decision(result_ids: list[int]) -> None:
     """A year's line sent back to the committee and decided other than 优秀 (the committee's decide
     page or 采用全部建议) leaves the list at once, and the person and those who objected are told —
     not at the next locking job (a user test read 已退回考核委员会重新确定 on the board, and the
     person heard nothing, until 定等). 优秀 again waits for HR's 重新公示 (or the job), as before."""
-    entries = PublicationEntry.objects.filter(annual_result_id=result_id, state=EntryState.REGRADING).select_related(
-        "annual_result", "person", "publication"
-    )
+    entries = PublicationEntry.objects.filter(
+        annual_result_id__in=result_ids, state=EntryState.REGRADING
+    ).select_related("annual_result", "person", "publication")
     for entry in entries:
         _entry_withdraw_if_decided_otherwise(entry)
-
-
-def _annual_result_saved(sender, instance, created: bool, update_fields=None, raw: bool = False, **kwargs) -> None:
-    if not (raw or created) and instance.decided_grade and (update_fields is None or "decided_grade" in update_fields):
-        entries_follow_decision(result_id=instance.pk)
-
-
-def connect() -> None:
-    """Called once from the app's ``ready()``."""
-    from django.db.models.signals import post_save
-
-    post_save.connect(_annual_result_saved, sender="evaluations.AnnualResult", dispatch_uid="entries_follow_decision")
 
 
 def _entry_withdraw_if_decided_otherwise(entry: PublicationEntry) -> bool:

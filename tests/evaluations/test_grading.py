@@ -86,7 +86,7 @@ def test_a_pool_over_its_quota_after_the_share_was_lowered_can_be_brought_back_w
     give(grade_of(team[0]), head, Grade.FAIRLY_GOOD)
     give(grade_of(team[1]), head, Grade.FAIRLY_GOOD)
     assert not any(pool.over for pool in quota_status(appraisal_quarter=quarter, policy=policy))
-    # A change that widens the overrun is still refused.
+    # A change that widens the overrun is still refused, and so is any new 好 in a full pool.
     with pytest.raises(ValidationError, match="名额已满"):
         give(grade_of(team[0]), head, Grade.GOOD)
 

@@ -95,6 +95,8 @@ def test_a_grade_given_before_the_person_became_head_waits_for_the_leader(
     grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
     grade_assign(grade_row=grade_of(colleague), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
     _appoint(department, staff, hr=hr, security_admin=security_admin)
+    # The leader is told it is theirs now (not only by a changed count).
+    assert leader.notifications.filter(message__contains="改由您评定").count() == 1
 
     client = client_for(leader)
     home = client.get(reverse("home")).content.decode()
@@ -161,7 +163,9 @@ def test_a_person_moved_in_mid_quarter_is_graded_in_their_new_department(
     grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
     services.staff_move(user=staff, department=other_department)
     row = grade_of(staff)
+    # The former head's grade kept, for the new head to look at again (not confirmed unseen).
     assert row.department == other_department and row.grade == Grade.FAIRLY_GOOD
+    assert row.state == GradeState.PENDING
     assert staff.pk not in set(
         grades_to_give(evaluator=head, appraisal_quarter=quarter).values_list("person", flat=True)
     )
@@ -312,3 +316,40 @@ def test_an_earlier_quarter_still_open_stays_on_the_graders_pages(
     assert response.status_code == 302 and f"quarter={quarter.pk}" in response["Location"]
     assert grade_of(colleague).grade == Grade.FAIRLY_GOOD
     assert later.grades.get(person=colleague).grade == ""
+
+
+def test_a_person_moved_out_of_every_department_leaves_the_open_quarter_if_not_graded(quarter, staff, grade_of):
+    """A review: moved to 领导班子 (no department) in mid-quarter, their row stayed on the former head's
+    list, whom the rules no longer let grade it, and blocked the approval."""
+    from tests.evaluations.test_grade_counts import assert_counted
+
+    services.staff_move(user=staff, department=None)
+    assert not quarter.grades.filter(person=staff).exists()
+    assert_counted()
+
+
+def test_a_head_moved_out_before_the_quarter_opened_is_graded_by_the_leader_of_the_one_they_headed(
+    settings, organisation, department, head, staff, other_department, other_head, leader
+):
+    """A re-test: the head of a department, its post emptied and they moved to another department on
+    6 January, was graded for Q1 (opened in April) by their new department's head, a peer."""
+    from datetime import date
+
+    from accounts.models import DepartmentHeadship
+
+    DepartmentHeadship.objects.filter(person=head).update(start_date=date(2025, 3, 1))
+    settings.APPRAISAL_TODAY = date(2027, 1, 6)
+    previous = department.head
+    department.head = None
+    services.department_save(
+        department=department, previous_head=previous, previous_leader=department.supervising_leader
+    )
+    services.staff_move(user=head, department=other_department)
+    settings.APPRAISAL_TODAY = date(2027, 4, 2)
+    quarter = appraisal_quarter_open(organisation=organisation, year=2027, quarter=1)
+    row = quarter.grades.get(person=head)
+    assert row.department == department and row.headed
+    assert head.pk in set(grades_to_give(evaluator=leader, appraisal_quarter=quarter).values_list("person", flat=True))
+    assert head.pk not in set(
+        grades_to_give(evaluator=other_head, appraisal_quarter=quarter).values_list("person", flat=True)
+    )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.audit import audit_reason, record_event
-from accounts.models import AuditEvent, GradingOpens, Notification, Organisation, Policy, Role, User
+from accounts.models import AuditEvent, Department, GradingOpens, Notification, Organisation, Policy, Role, User
 from accounts.selectors import heads_in_period, participants_of, policy_for_organisation, role_holders
 from accounts.services import notify, notify_many, period_approval_begin, period_lock
 from accounts.text import join_list
@@ -142,20 +142,35 @@ def appraisal_quarter_open(
         # Who headed their department on some day of the quarter (a head replaced before its
         # grading opened too): graded by its supervising leader (QuarterGrade.headed).
         heads = heads_in_period(organisation_id=organisation.pk, first_day=period.first_day, last_day=period.last_day)
+        # Someone who headed another (active) department in the quarter and was moved since: their
+        # row goes to the department they headed, whose leader grades them, as it would had the
+        # quarter opened before the move (a re-test found them graded by a peer).
+        active = set(Department.objects.filter(organisation=organisation, is_active=True).values_list("pk", flat=True))
+        headed_elsewhere: dict[int, int] = {}
+        for person_id, department_id in sorted(heads):
+            if department_id in active:
+                headed_elsewhere.setdefault(person_id, department_id)
+
+        def row_of(pk: int, department_id: int, is_leader: bool, number: str, head_id: int | None) -> QuarterGrade:
+            headed = pk == head_id or (pk, department_id) in heads
+            if not headed and pk in headed_elsewhere:
+                department_id, headed = headed_elsewhere[pk], True
+            return QuarterGrade(
+                appraisal_quarter=appraisal_quarter,
+                person_id=pk,
+                department_id=department_id,
+                is_leader_position=is_leader,
+                employee_number=number,
+                headed=headed,
+            )
+
         # The rows made below are those after the last row of any quarter now (ids only grow).
         last_before = QuarterGrade.objects.aggregate(last=Max("pk"))["last"] or 0
         added = QuarterGrade.objects.bulk_create(
             [
-                QuarterGrade(
-                    appraisal_quarter=appraisal_quarter,
-                    person_id=pk,
-                    department_id=department_id,
-                    is_leader_position=is_leader,
-                    employee_number=number,
-                    headed=pk == head_id or (pk, department_id) in heads,
-                )
+                row_of(*values)
                 # Not a newcomer who began after the quarter ended: it was not theirs (periods.person_policy).
-                for pk, department_id, is_leader, number, head_id in participants_of(organisation=organisation)
+                for values in participants_of(organisation=organisation)
                 .filter(periods.due_for_people(periods.Quarter(year, quarter)))
                 .exclude(pk__in=existing)
                 .values_list("pk", "department_id", "is_leader_position", "employee_number", "department__head_id")

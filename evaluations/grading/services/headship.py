@@ -11,24 +11,48 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Department
+from accounts.services import notify
 
 from ..models import GradeState, QuarterGrade, QuarterState
 
 
 def grade_rows_mark_headed(*, department_id: int, person_id: int) -> int:
-    """Mark ``person_id``'s rows of the department in its open quarters as headed; how many changed."""
-    return (
+    """Mark ``person_id``'s rows of the department in its open quarters as headed; how many changed.
+    A row already graded (by the head before them, when they were staff) now waits for the
+    supervising leader's own grade: the leader is told (a review: only their home count changed)."""
+    rows = list(
         QuarterGrade.objects.filter(
             person_id=person_id, department_id=department_id, appraisal_quarter__state=QuarterState.OPEN
         )
         .exclude(headed=True)
-        .update(headed=True)
+        .select_related("person", "department__supervising_leader", "appraisal_quarter")
     )
+    if not rows:
+        return 0
+    QuarterGrade.objects.filter(pk__in=[row.pk for row in rows]).update(headed=True)
+    for row in rows:
+        leader = row.department.supervising_leader
+        if row.state == GradeState.GRADED and leader is not None and leader.is_active:
+            notify(
+                recipient=leader,
+                message=_(
+                    "%(person)s已任%(department)s负责人，其%(quarter)s等次（原由科室负责人评为“%(grade)s”）改由您评定。"
+                )
+                % {
+                    "person": row.person,
+                    "department": row.department.name,
+                    "quarter": row.appraisal_quarter.period.label,
+                    "grade": row.get_grade_display(),
+                },
+                url=reverse("evaluations:grade_detail", args=[row.pk]),
+            )
+    return len(rows)
 
 
 def grade_rows_follow_person(*, person_id: int, department_id: int | None) -> int:
@@ -38,12 +62,21 @@ def grade_rows_follow_person(*, person_id: int, department_id: int | None) -> in
     departments are recounted (services.counts). A row keeps its grade: the new department's head
     may change it and its leader confirms it."""
     if department_id is None:
-        return 0  # out of every department (领导班子): no longer graded routinely, the row stays put
+        # Out of every department (领导班子): no longer graded routinely; a row nobody graded yet is
+        # taken out of the quarter (audited), one graded stays for HR (a review: it was left on the
+        # former head's list, whom the rules no longer let grade it).
+        for row in QuarterGrade.objects.filter(
+            person_id=person_id, appraisal_quarter__state=QuarterState.OPEN, state=GradeState.PENDING, grade=""
+        ):
+            with audit_reason(_("人员调出科室（领导班子），不再参加本季度平时考核")):
+                row.delete()
+        return 0
     # Not a row of someone who headed its department in the quarter: they are graded for it by that
     # department's supervising leader wherever they are now (a re-test: a former head moved out
     # was graded by the head of their new department, a peer).
     moving = list(
-        QuarterGrade.objects.filter(person_id=person_id, appraisal_quarter__state=QuarterState.OPEN, headed=False)
+        QuarterGrade.objects.select_for_update(of=("self",))
+        .filter(person_id=person_id, appraisal_quarter__state=QuarterState.OPEN, headed=False)
         .exclude(department_id=department_id)
         .select_related("appraisal_quarter__organisation", "person")
     )
@@ -54,7 +87,13 @@ def grade_rows_follow_person(*, person_id: int, department_id: int | None) -> in
         for row in moving:
             row.department_id = department_id
             row.version += 1
-            row.save(update_fields=["department", "version"])
+            fields = ["department", "version"]
+            if row.state == GradeState.GRADED:
+                # Graded by the former head, not yet confirmed: the new head looks at it again (the
+                # grade kept as it was), rather than the new leader confirming it unseen (a review).
+                row.state = GradeState.PENDING
+                fields.append("state")
+            row.save(update_fields=fields)
     # ``headed`` is never written by saving a row (QuarterGrade.DERIVED_FIELDS).
     QuarterGrade.objects.filter(pk__in=[row.pk for row in moving]).update(headed=heads)
     return len(moving)

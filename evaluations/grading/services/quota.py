@@ -178,7 +178,7 @@ def check_good_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
         # change that brings it nearer (好 → 较好): refusing those left no way back within it (a user
         # test: approval blocked until HR raised the share again). Only a change that widens it is refused.
         capacity_now, used_now = _pool_after(grade_row, grade_row.grade, rules=rules, kind=kind)
-        if used - capacity <= used_now - capacity_now:
+        if new_grade != Grade.GOOD and used - capacity <= used_now - capacity_now:
             return
         if new_grade == Grade.GOOD:
             raise ValidationError(_full_message(capacity, used))
