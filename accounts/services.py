@@ -1284,7 +1284,7 @@ def policy_change_notes(*, policy: Policy, changed: Iterable[str], now=None) -> 
         notes.append(
             _(
                 "参加平时考核的人员类别的修改用于此后开放的季度和各名单；正在评鉴的季度已列入的人员不变，"
-                "如需调整请在季度页面处理。"
+                "新纳入的人员在季度页面列为尚未列入，补充列入后方可审批。"
             )
         )
     if "excellent_quota_percent" in changed:
