@@ -353,3 +353,16 @@ def test_a_head_moved_out_before_the_quarter_opened_is_graded_by_the_leader_of_t
     assert head.pk not in set(
         grades_to_give(evaluator=other_head, appraisal_quarter=quarter).values_list("person", flat=True)
     )
+
+
+def test_the_service_refuses_to_confirm_a_heads_grade_as_a_staff_grade(
+    quarter, department, grade_of, head, staff, leader, hr, security_admin
+):
+    from django.core.exceptions import ValidationError
+
+    from evaluations.grading.services.grading import grade_confirm
+
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    _appoint(department, staff, hr=hr, security_admin=security_admin)
+    with pytest.raises(ValidationError, match="由分管领导直接评定"):
+        grade_confirm(grade_row=grade_of(staff), actor=leader)

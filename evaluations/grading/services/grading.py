@@ -352,6 +352,10 @@ def grade_confirm(
     _check_window(row.appraisal_quarter)
     if not _is_supervising_leader_of(actor=actor, grade_row=row) or row.person_id == actor.pk:
         raise PermissionDenied(_("只有分管领导可以确认本科室人员的等次。"))
+    if row.headed or row.person_id == row.department.head_id:
+        # A head's grade (or of whoever headed the department in the quarter) is the leader's own to
+        # give, not a staff grade to confirm: as the confirm page refuses it (a review).
+        raise ValidationError(_("该人员本季度担任过科室负责人，其等次由分管领导直接评定，请在评鉴中给出等次。"))
     if row.state == GradeState.PENDING:
         raise ValidationError(_("科室负责人尚未评鉴，不能确认。"))
     changing = new_grade is not None and new_grade != row.grade
