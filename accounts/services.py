@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import periods
 from .audit import audit_reason
@@ -1238,6 +1239,38 @@ def policy_update(
 
 # The settings whose change reaches only some periods, for :func:`policy_change_notes`.
 _GOOD_QUOTA_FIELDS = ("good_quota_percent", "good_quota_separate_pools")
+# (fields, what a change of any of them reaches), for :func:`policy_change_notes`.
+_CHANGE_NOTES = (
+    (("grading_deadline_days",), gettext_lazy("评鉴期限的修改立即生效，也适用于正在评鉴的季度。")),
+    (
+        ("feedback_talk_by",),
+        gettext_lazy("结果反馈谈话人的修改立即生效：尚未记录的谈话（包括已逾期的）改由新的谈话人记录。"),
+    ),
+    (
+        ("participating_staff_types",),
+        gettext_lazy(
+            "参加平时考核的人员类别的修改用于此后开放的季度和各名单；正在评鉴的季度已列入的人员不变，"
+            "新纳入的人员在季度页面列为尚未列入，补充列入后方可审批。"
+        ),
+    ),
+    (
+        ("excellent_quota_percent",),
+        gettext_lazy("“优秀”等次比例的修改适用于尚未定等的年度；已确定的等次不变，请核对年度考核页面的名额。"),
+    ),
+    (
+        ("grading_opens",),
+        gettext_lazy(
+            "评鉴开始时间的修改立即生效，也适用于正在评鉴的季度：改为满意度测评结果录入后开始的，"
+            "尚未录入测评结果的季度暂停评鉴和审批，直至录入。"
+        ),
+    ),
+    (
+        _GOOD_QUOTA_FIELDS,
+        gettext_lazy(
+            "“好”等次比例和分池的修改适用于尚未审批的季度（包括正在评鉴的季度）；已审批的季度仍按审批时的比例和分池。"
+        ),
+    ),
+)
 
 
 def policy_change_notes(*, policy: Policy, changed: Iterable[str], now=None) -> list[str]:
@@ -1276,33 +1309,9 @@ def policy_change_notes(*, policy: Policy, changed: Iterable[str], now=None) -> 
         deadline = deadline_of(policy, period)
         if deadline < today_:
             notes.append(passed % {name: period.label, "date": deadline.isoformat()})
-    if "grading_deadline_days" in changed:
-        notes.append(_("评鉴期限的修改立即生效，也适用于正在评鉴的季度。"))
-    if "feedback_talk_by" in changed:
-        notes.append(_("结果反馈谈话人的修改立即生效：尚未记录的谈话（包括已逾期的）改由新的谈话人记录。"))
-    if "participating_staff_types" in changed:
-        notes.append(
-            _(
-                "参加平时考核的人员类别的修改用于此后开放的季度和各名单；正在评鉴的季度已列入的人员不变，"
-                "新纳入的人员在季度页面列为尚未列入，补充列入后方可审批。"
-            )
-        )
-    if "excellent_quota_percent" in changed:
-        notes.append(_("“优秀”等次比例的修改适用于尚未定等的年度；已确定的等次不变，请核对年度考核页面的名额。"))
-    if "grading_opens" in changed:
-        # A user test switched it in mid-grading and found the quarter's grading stopped, unwarned.
-        notes.append(
-            _(
-                "评鉴开始时间的修改立即生效，也适用于正在评鉴的季度：改为满意度测评结果录入后开始的，"
-                "尚未录入测评结果的季度暂停评鉴和审批，直至录入。"
-            )
-        )
-    if changed & set(_GOOD_QUOTA_FIELDS):
-        notes.append(
-            _(
-                "“好”等次比例和分池的修改适用于尚未审批的季度（包括正在评鉴的季度）；已审批的季度仍按审批时的比例和分池。"
-            )
-        )
+    # What the other settings whose change reaches beyond the page say, each once (user tests changed
+    # them in mid-year and read only 考核政策已保存).
+    notes += [str(note) for fields, note in _CHANGE_NOTES if changed & set(fields)]
     return notes
 
 
