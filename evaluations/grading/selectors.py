@@ -40,26 +40,16 @@ def current_appraisal_quarter(*, organisation: Organisation) -> AppraisalQuarter
     )
 
 
-def _graded_as_head(row: QuarterGrade) -> bool:
-    """Whether ``row``'s person headed its department in the quarter (:data:`HEADS_ROWS`): graded by
-    that department's supervising leader, even if moved to another since (the row stays there)."""
-    return row.headed
-
-
 def grade_evaluator_id(row: QuarterGrade) -> int | None:
     """Who grades ``row`` (谁管理谁认定): the person's evaluator now (accounts.selectors.evaluator_of),
-    but for someone who headed the row's department in its quarter, that department's supervising
-    leader (wherever they are now)."""
-    if _graded_as_head(row):
-        return row.department.supervising_leader_id
-    return evaluator_id_of(person=row.person)
+    but for someone who headed the row's department in its quarter (``row.headed``, :data:`HEADS_ROWS`),
+    that department's supervising leader (wherever they are now)."""
+    return row.department.supervising_leader_id if row.headed else evaluator_id_of(person=row.person)
 
 
 def grade_evaluator(row: QuarterGrade) -> User | None:
     """The person :func:`grade_evaluator_id` names."""
-    if _graded_as_head(row):
-        return row.department.supervising_leader
-    return evaluator_of(person=row.person)
+    return row.department.supervising_leader if row.headed else evaluator_of(person=row.person)
 
 
 def departments_graded_by(*, user: User) -> QuerySet[Department]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Department
 from accounts.services import notify
@@ -65,11 +64,7 @@ def grade_rows_follow_person(*, person_id: int, department_id: int | None) -> in
         # Out of every department (领导班子): no longer graded routinely; a row nobody graded yet is
         # taken out of the quarter (audited), one graded stays for HR (a review: it was left on the
         # former head's list, whom the rules no longer let grade it).
-        for row in QuarterGrade.objects.filter(
-            person_id=person_id, appraisal_quarter__state=QuarterState.OPEN, state=GradeState.PENDING, grade=""
-        ):
-            with audit_reason(_("人员调出科室（领导班子），不再参加本季度平时考核")):
-                row.delete()
+        _remove_ungraded(_ungraded_open_rows(person_id), reason=_("人员调出科室（领导班子），不再参加本季度平时考核"))
         return 0
     # Not a row of someone who headed its department in the quarter: they are graded for it by that
     # department's supervising leader wherever they are now (a re-test: a former head moved out
@@ -99,6 +94,28 @@ def grade_rows_follow_person(*, person_id: int, department_id: int | None) -> in
     return len(moving)
 
 
+def _ungraded_open_rows(person_id: int):
+    """The person's rows of open quarters that nobody has graded (nor sent back) yet."""
+    return QuarterGrade.objects.filter(
+        person_id=person_id,
+        appraisal_quarter__state=QuarterState.OPEN,
+        state=GradeState.PENDING,
+        grade="",
+        returned_at__isnull=True,
+    ).select_related("appraisal_quarter")
+
+
+def _remove_ungraded(rows, *, reason: str = "") -> int:
+    """Delete ``rows`` one by one, so each removal reaches the audit trail with its person, quarter
+    and ``reason`` (the counters are recounted by their delete signal, services.counts)."""
+    removed = 0
+    with audit_reason(reason):
+        for row in rows:
+            row.delete()
+            removed += 1
+    return removed
+
+
 def grade_rows_not_due_remove(*, person_id: int, appraisal_start) -> int:
     """Remove the person's rows of open quarters that ended before their 参加考核日期 and that nobody
     has graded yet: a start moved later takes them out of those quarters (periods.due_for_people),
@@ -106,27 +123,9 @@ def grade_rows_not_due_remove(*, person_id: int, appraisal_start) -> int:
     How many were removed."""
     if appraisal_start is None:
         return 0
-    rows = QuarterGrade.objects.filter(
-        person_id=person_id,
-        appraisal_quarter__state=QuarterState.OPEN,
-        state=GradeState.PENDING,
-        grade="",
-        returned_at__isnull=True,
+    return _remove_ungraded(
+        row for row in _ungraded_open_rows(person_id) if row.appraisal_quarter.period.last_day < appraisal_start
     )
-    gone = [
-        (pk, quarter_id, department_id)
-        for pk, quarter_id, department_id, year, number in rows.values_list(
-            "pk", "appraisal_quarter_id", "department_id", "appraisal_quarter__year", "appraisal_quarter__quarter"
-        )
-        if periods.Quarter(year, number).last_day < appraisal_start
-    ]
-    if not gone:
-        return 0
-    # One by one, so each removal reaches the audit trail with its person and quarter (and the
-    # counters are recounted by their delete signal, services.counts).
-    for row in QuarterGrade.objects.filter(pk__in=[pk for pk, _quarter, _department in gone]):
-        row.delete()
-    return len(gone)
 
 
 def _department_saved(sender, instance, created: bool, update_fields=None, raw: bool = False, **kwargs) -> None:
