@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from accounts import periods
 from accounts.models import SEPARATED_ROLES, Department, Job, RoleAssignment, User
-from evaluations.grading.models import AppraisalQuarter, QuarterState
+from evaluations.annual.models import AnnualResult
+from evaluations.grading.models import AppraisalQuarter, QuarterGrade, QuarterState
 
 from .models import YearWorkbook
 
@@ -51,11 +52,14 @@ def summary_departments(*, viewer: User) -> QuerySet[Department]:
     return form_departments(viewer=viewer)
 
 
-def form_people(*, viewer: User, words: str) -> QuerySet[User]:
+def form_people(*, viewer: User, words: str, year: int, quarter: int) -> QuerySet[User]:
     """The people whose name or employee number contains ``words`` and whose forms ``viewer`` may
     print (``view_person_forms`` as a queryset): HR anyone of the organisation, former staff too; a
-    head or supervising leader the people of their departments. Nobody for no words: the page lists
-    people only when asked (a search, not an organisation's whole staff list)."""
+    head or supervising leader the people of their departments, and those graded in one of them in
+    that quarter or year though moved since (the forms print through that grade row or result). Each
+    is annotated ``prints_quarter`` and ``prints_year``: which of the two forms the viewer may print.
+    Nobody for no words: the page lists people only when asked (a search, not an organisation's
+    whole staff list)."""
     words = words.strip()
     if not words:
         return User.objects.none()
@@ -66,9 +70,26 @@ def form_people(*, viewer: User, words: str) -> QuerySet[User]:
         Q(full_name__icontains=words) | Q(employee_number__icontains=words),
         organisation_id=viewer.organisation_id,
     ).exclude(Exists(separated))
-    if not viewer.has_perm("publicity.view_every_form"):
+    if viewer.has_perm("publicity.view_every_form"):
+        people = people.annotate(prints_quarter=Value(True), prints_year=Value(True))
+    else:
         # One IN (subquery) on the department index, not a join that tests head OR leader on every row.
-        people = people.filter(department__in=form_departments(viewer=viewer).order_by().values("pk"))
+        departments = form_departments(viewer=viewer).order_by().values("pk")
+        graded = QuarterGrade.objects.filter(
+            person=OuterRef("pk"),
+            appraisal_quarter__organisation_id=viewer.organisation_id,
+            appraisal_quarter__year=year,
+            appraisal_quarter__quarter=quarter,
+            department__in=departments,
+        )
+        result = AnnualResult.objects.filter(
+            person=OuterRef("pk"), organisation_id=viewer.organisation_id, year=year, department__in=departments
+        )
+        here = Q(department__in=departments)
+        people = people.annotate(
+            prints_quarter=ExpressionWrapper(here | Exists(graded), output_field=BooleanField()),
+            prints_year=ExpressionWrapper(here | Exists(result), output_field=BooleanField()),
+        ).filter(Q(prints_quarter=True) | Q(prints_year=True))
     return people.select_related("department").order_by(
         F("department__sort_order").asc(nulls_last=True),
         F("department__code").asc(nulls_last=True),

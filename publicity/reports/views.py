@@ -176,7 +176,7 @@ def forms(request: HttpRequest) -> HttpResponse:
         searchable = selectors.form_departments(viewer=user).exists()
     else:
         searchable = page.paginator.count > 0
-    found = selectors.form_people(viewer=user, words=words if searchable else "")
+    found = selectors.form_people(viewer=user, words=words if searchable else "", year=year, quarter=quarter)
     people = Paginator(found, PEOPLE_PAGE_SIZE).get_page(request.GET.get(PEOPLE_PAGE))
     return render(
         request,

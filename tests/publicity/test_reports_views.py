@@ -409,3 +409,24 @@ def test_a_moved_persons_forms_are_printed_by_the_department_they_were_graded_in
     elsewhere.head = stranger
     elsewhere.save()
     assert client_for(stranger).get(url).status_code == 404
+
+
+def test_a_former_head_finds_a_moved_person_for_the_quarter_graded_in_their_department(
+    client_for, graded, head, other_department, quarter
+):
+    """A user test: the form printed, but the forms page's search did not find the moved person.
+    The former head finds them for that quarter with its form only (no year's result is theirs);
+    for a quarter the person was not graded in there, not at all."""
+    from accounts import services as accounts_services
+
+    accounts_services.staff_move(user=graded, department=other_department)
+    client = client_for(head)
+    response = client.get(reverse("reports:forms"), {"year": YEAR, "quarter": 3, "q": graded.get_full_name()})
+    assert [person.get_full_name() for person in response.context["people"]] == [graded.get_full_name()]
+    html = response.content.decode()
+    quarter_form = reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])
+    assert f'href="{quarter_form}"' in html
+    assert reverse("reports:person_year_form", args=[graded.pk, YEAR]) not in html
+    assert client.get(quarter_form).status_code == 200
+    other_quarter = client.get(reverse("reports:forms"), {"year": YEAR, "quarter": 2, "q": graded.get_full_name()})
+    assert list(other_quarter.context["people"]) == []
