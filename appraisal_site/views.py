@@ -24,6 +24,7 @@ from accounts.models import AuditEntry, Department, Role, User
 from accounts.pages import int_param
 from accounts.selectors import participants_of, policy_for_organisation
 from evaluations.discipline.selectors import open_compliance_alerts
+from evaluations.grading import selectors as grading_selectors
 
 from . import dashboards
 from .celery import app
@@ -45,6 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
         # no quarterly grade, and read an evaluator they do not have (a user test).
         if user.has_perm("targets.write_targets"):
             ctx["evaluator"] = selectors.evaluator_of(person=user)
+            ctx["quarter_graders"] = grading_selectors.quarter_graders_other_than(
+                person=user, evaluator_id=ctx["evaluator"].pk if ctx["evaluator"] else None
+            )
         # The active departments the person heads and supervises, read once for both panels.
         scope = selectors.review_scope(person=user, active_only=True)
         ctx["evaluatees"] = list(selectors.evaluatees_of(person=user, scope=scope)[:50])

@@ -52,6 +52,24 @@ def grade_evaluator(row: QuarterGrade) -> User | None:
     return row.department.supervising_leader if row.headed else evaluator_of(person=row.person)
 
 
+def quarter_graders_other_than(*, person: User, evaluator_id: int | None) -> list[tuple[str, User]]:
+    """The open quarters in which someone other than ``person``'s evaluator now grades them: a
+    former head's quarter, graded by the supervising leader of the department they headed in it
+    (``grade_evaluator``), as (quarter label, grader), latest first. One query; home's 我的考核关系
+    names them beside the evaluator (a user test read the successor there, who does not grade them)."""
+    rows = QuarterGrade.objects.filter(
+        person=person,
+        headed=True,
+        appraisal_quarter__organisation_id=person.organisation_id,
+        appraisal_quarter__state=QuarterState.OPEN,
+    ).select_related("appraisal_quarter", "department__supervising_leader")
+    return [
+        (row.appraisal_quarter.period.label, row.department.supervising_leader)
+        for row in rows.order_by("-appraisal_quarter__year", "-appraisal_quarter__quarter")
+        if row.department.supervising_leader_id and row.department.supervising_leader_id != evaluator_id
+    ]
+
+
 def departments_graded_by(*, user: User) -> QuerySet[Department]:
     """The departments whose people ``user`` grades or confirms (heads or supervises), in their
     order (sort order, code): the default order's organisation is the user's, not joined to sort."""

@@ -366,3 +366,14 @@ def test_the_service_refuses_to_confirm_a_heads_grade_as_a_staff_grade(
     _appoint(department, staff, hr=hr, security_admin=security_admin)
     with pytest.raises(ValidationError, match="由分管领导直接评定"):
         grade_confirm(grade_row=grade_of(staff), actor=leader)
+
+
+def test_a_former_heads_home_names_the_leader_who_grades_their_quarter(replaced, head, staff, leader, client_for):
+    """A user test: the former head's 我的考核关系 named only their successor (their evaluator now),
+    who does not grade them in the quarter they headed; the leader who does is named beside."""
+    html = client_for(head).get(reverse("home")).content.decode()
+    assert f"审核评鉴人：<strong>{staff.get_full_name()}</strong>" in html
+    [line] = [part.split("</p>", 1)[0] for part in html.split('data-testid="quarter-grader">')[1:]]
+    assert replaced.period.label in line and f"<strong>{leader.get_full_name()}</strong>" in line
+    # Their successor, and the staff, read no such line.
+    assert 'data-testid="quarter-grader"' not in client_for(staff).get(reverse("home")).content.decode()
