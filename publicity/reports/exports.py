@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db.models import Count, F, FilteredRelation, Max, Q, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -183,13 +183,20 @@ def people_queryset(*, ctx: ExportContext):
         User.objects.filter(organisation=ctx.organisation)
         .annotate(**relations)
         .filter(taking_part)
-        .order_by(F("department__sort_order").asc(nulls_last=True), "department__code", "employee_number", "pk")
+        # The year's result's department (that of the last quarter graded), else today's: the
+        # person's year PDF names the same (a user test read a moved person's two ways).
+        .annotate(
+            year_department=Coalesce("ar__department__name", "department__name"),
+            year_department_order=Coalesce("ar__department__sort_order", "department__sort_order"),
+            year_department_code=Coalesce("ar__department__code", "department__code"),
+        )
+        .order_by(F("year_department_order").asc(nulls_last=True), "year_department_code", "employee_number", "pk")
     )
 
 
 PEOPLE_FIELDS = (
     "pk",
-    "department__name",
+    "year_department",
     "full_name",
     "username",
     "employee_number",

@@ -165,6 +165,9 @@ class AnnualSummary:
     quarters: list[tuple[int, QuarterGrade | None]]
     result: AnnualResult | None
     show_suggestion: bool
+    # The year's result's department (that of the last quarter graded), else today's: the
+    # workbook's 年度汇总 names the same (a user test read a moved person's two ways).
+    department: Department | None = None
 
 
 def annual_summary(*, person: User, year: int, own: bool = False) -> AnnualSummary:
@@ -176,7 +179,9 @@ def annual_summary(*, person: User, year: int, own: bool = False) -> AnnualSumma
     if own:
         grades = grades.filter(appraisal_quarter__state=QuarterState.APPROVED)
     by_quarter = {g.appraisal_quarter.quarter: g for g in grades}
-    result = AnnualResult.objects.filter(person=person, organisation_id=person.organisation_id, year=year).first()
+    results = AnnualResult.objects.filter(person=person, organisation_id=person.organisation_id, year=year)
+    result = results.select_related("department").first()
+    department = result.department if result is not None and result.department_id else person.department
     if own and result is not None and not result.decided_grade:
         result = None
     return AnnualSummary(
@@ -185,6 +190,7 @@ def annual_summary(*, person: User, year: int, own: bool = False) -> AnnualSumma
         quarters=[(q, by_quarter.get(q)) for q in (1, 2, 3, 4)],
         result=result,
         show_suggestion=not own,
+        department=department,
     )
 
 

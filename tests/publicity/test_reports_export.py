@@ -533,3 +533,22 @@ def test_the_department_sheet_counts_the_good_places_of_a_quarter_being_graded_a
     assert places == 2
     (page,) = department_good_counts(appraisal_quarter=quarter, department_ids=[department.pk])
     assert places == good_quota(participants=page["participants"], percent=quota_percent(quarter, policy))
+
+
+def test_a_person_moved_after_the_year_is_named_in_the_years_department_by_the_workbook_and_the_pdf(
+    graded, other_department
+):
+    """A user test read a moved person's department two ways: the year's result named the department
+    of the last quarter graded, the workbook's 年度汇总 and the person's year PDF today's."""
+    from accounts import services as accounts_services
+    from publicity.reports.pdf import annual_summary
+
+    accounts_services.staff_move(user=graded, department=other_department)
+    graded.refresh_from_db()
+    people = _rows(_export(graded.organisation)["年度汇总"])
+    row = dict(zip(people[0], next(r for r in people[1:] if r[1] == "科员甲"), strict=True))
+    assert row["科室"] == "办公室"
+    assert annual_summary(person=graded, year=YEAR).department.name == "办公室"
+    # Without a year's result yet, today's department.
+    graded.annual_results.all().delete()
+    assert annual_summary(person=graded, year=YEAR).department == other_department
