@@ -768,6 +768,22 @@ def department_reactivate(*, department: Department, actor: User) -> list[Pendin
     return waiting
 
 
+# What the rooms above have to say after HR changed a person's 参加考核日期 (a graded quarter that
+# the new start leaves out stays graded): functions of the person returning sentences, registered
+# by the rooms (evaluations.grading.services.headship), read by the staff page after the save.
+_APPRAISAL_START_NOTES: list[Callable[[User], list[str]]] = []
+
+
+def register_appraisal_start_note(note: Callable[[User], list[str]]) -> None:
+    if note not in _APPRAISAL_START_NOTES:
+        _APPRAISAL_START_NOTES.append(note)
+
+
+def appraisal_start_notes(person: User) -> list[str]:
+    """What the rooms say of ``person``'s 参加考核日期 just saved (see :data:`_APPRAISAL_START_NOTES`)."""
+    return [text for note in _APPRAISAL_START_NOTES for text in note(person)]
+
+
 @transaction.atomic
 def staff_create(
     *,

@@ -574,6 +574,8 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 if start
                 else _("参加考核日期已清除：自本单位系统启用日期起要求其填报目标和小结。"),
             )
+            for note in services.appraisal_start_notes(person):
+                messages.warning(request, note)
         return redirect("accounts:staff_detail", pk=person.pk)
     return render(request, "accounts/staff_form.html", {"form": form, "person": person})
 

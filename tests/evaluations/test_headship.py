@@ -377,3 +377,28 @@ def test_a_former_heads_home_names_the_leader_who_grades_their_quarter(replaced,
     assert replaced.period.label in line and f"<strong>{leader.get_full_name()}</strong>" in line
     # Their successor, and the staff, read no such line.
     assert 'data-testid="quarter-grader"' not in client_for(staff).get(reverse("home")).content.decode()
+
+
+def test_a_graded_newcomers_start_moved_past_the_open_quarter_keeps_the_row_and_says_so(
+    quarter, department, head, hr, client_for
+):
+    """A re-test: a newcomer already graded stayed in the quarter after HR moved her start past it,
+    and the staff page said nothing of it."""
+    from datetime import date
+
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(department=department, full_name="林晓", appraisal_start=date(2026, 12, 1))
+    appraisal_quarter_open(organisation=quarter.organisation, year=2026, quarter=4)
+    row = quarter.grades.get(person=newcomer)
+    grade_assign(grade_row=row, actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    edit = reverse("accounts:staff_edit", args=[newcomer.pk])
+    client = client_for(hr)
+    form = client.get(edit).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    page = client.post(edit, {**data, "appraisal_start": "2027-01-01"}, follow=True).content.decode()
+    assert "2026年第4季度在新的参加考核日期之前结束，但林晓在该季度已有评鉴，仍保留在该季度的评鉴中。" in page
+    assert quarter.grades.filter(person=newcomer, grade=Grade.FAIRLY_GOOD).exists()
+    # A date that leaves the quarter theirs says nothing of it.
+    page = client.post(edit, {**data, "appraisal_start": "2026-11-01"}, follow=True).content.decode()
+    assert "仍保留在该季度的评鉴中" not in page

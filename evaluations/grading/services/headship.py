@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_reason
 from accounts.models import Department
-from accounts.services import notify
+from accounts.services import notify, register_appraisal_start_note
 
 from ..models import GradeState, QuarterGrade, QuarterState
 
@@ -128,6 +128,23 @@ def grade_rows_not_due_remove(*, person_id: int, appraisal_start) -> int:
     )
 
 
+def graded_rows_not_due_notes(person) -> list[str]:
+    """What HR reads after moving ``person``'s 参加考核日期 past an open quarter in which they are
+    already graded: the row stays (``grade_rows_not_due_remove`` takes out only ungraded ones), and a
+    re-test found it staying with nothing said."""
+    if person.appraisal_start is None:
+        return []
+    rows = QuarterGrade.objects.filter(person_id=person.pk, appraisal_quarter__state=QuarterState.OPEN)
+    return [
+        _("%(quarter)s在新的参加考核日期之前结束，但%(name)s在该季度已有评鉴，仍保留在该季度的评鉴中。")
+        % {"quarter": row.appraisal_quarter.period.label, "name": person.get_full_name()}
+        for row in rows.select_related("appraisal_quarter").order_by(
+            "appraisal_quarter__year", "appraisal_quarter__quarter"
+        )
+        if row.appraisal_quarter.period.last_day < person.appraisal_start
+    ]
+
+
 def _department_saved(sender, instance, created: bool, update_fields=None, raw: bool = False, **kwargs) -> None:
     if raw or instance.head_id is None:
         return
@@ -149,3 +166,4 @@ def connect() -> None:
 
     post_save.connect(_department_saved, sender="accounts.Department", dispatch_uid="grade_rows_mark_headed")
     post_save.connect(_person_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="grade_rows_follow_person")
+    register_appraisal_start_note(graded_rows_not_due_notes)
