@@ -329,7 +329,7 @@ def _agency_head(user: User, today: date) -> list[Todo]:
             # Ready, or still being graded (the label says which, the page lists what stands in the
             # way): one quarter to approve. The number of kinds of obstacle, counted here before, read
             # as people or items beside the home page's counts of people (a go-live test).
-            blockers = approval_blockers(appraisal_quarter=appraisal_quarter, with_names=False, with_newcomers=False)
+            blockers = approval_blockers(appraisal_quarter=appraisal_quarter, with_names=False)
             if blockers and all(blocker.waits_for == DISCIPLINE_OPINION for blocker in blockers):
                 label = _("%(quarter)s评鉴已完成，待纪委意见后审批")
             elif blockers and all(blocker.waits_for in (INPUTS, DISCIPLINE_OPINION) for blocker in blockers):

@@ -571,3 +571,18 @@ def test_the_leaders_home_says_a_department_whose_head_left_has_nobody_to_grade_
     head.save(update_fields=["is_active"])
     html = page(client_for(leader))
     assert "（账号已停用）" in html and 'data-testid="supervised-headless"' in html
+
+
+def test_the_agency_heads_label_does_not_say_ready_while_a_newcomer_is_not_listed(
+    client_for, chief, organisation, staff, colleague, today
+):
+    """A re-test: the home page said 待审批 while the approval page named a participant not yet
+    listed in the quarter (added after it opened)."""
+    ended = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=3)
+    User.objects.filter(organisation=organisation).update(appraisal_start=date(2026, 10, 1))
+    html = page(client_for(chief)).replace("\n", "").replace("  ", "")
+    assert ">2026年第3季度评鉴结果待审批<" in html
+    User.objects.filter(pk=staff.pk).update(appraisal_start=date(2026, 8, 1))  # due in Q3, no row in it
+    html = page(client_for(chief)).replace("\n", "").replace("  ", "")
+    assert ">2026年第3季度评鉴进行中，尚不能审批<" in html and "评鉴结果待审批" not in html
+    assert todo(html, f"approve-{ended.pk}") == 1

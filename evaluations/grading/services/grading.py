@@ -722,7 +722,6 @@ def approval_blockers(
     with_names: bool = True,
     pools: list[quota.PoolStatus] | None = None,
     opinion_status: str | None = None,
-    with_newcomers: bool = True,
 ) -> list[ApprovalBlocker]:
     """What stands between the quarter and approval, in plain words with the people concerned:
     targets not approved, monthly summaries not handed in, people not graded, sent back by the agency
@@ -734,9 +733,10 @@ def approval_blockers(
     A fixed number of queries whatever the size of the organisation; each count stops at
     BLOCKER_COUNT_CAP ("1000+"). ``with_names=False`` leaves the people out (a page that shows only
     the messages); ``pools``, the quota status the caller already read, and ``opinion_status``, the
-    :func:`discipline_opinion_status` it already worked out, spare reading them again.
-    ``with_newcomers=False`` leaves out the participants not yet listed (:func:`newcomers_not_listed`,
-    a pass over the organisation's people): the home page's label, read on every visit, goes without.
+    :func:`discipline_opinion_status` it already worked out, spare reading them again. The
+    participants not yet listed (:func:`newcomers_not_listed`) are one anti-join over the
+    organisation's people, the agency head's home label too (a re-test read 待审批 there while the
+    approval page named a newcomer not listed).
     """
     grades = QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
     blockers = []
@@ -775,14 +775,10 @@ def approval_blockers(
         if n:
             text = message % {"n": _shown(n, capped), "line": policy.band_average}
             blockers.append(_people_blocker(text, people, n, capped, waits_for=waits_for))
-    newcomers = (
-        list(
-            newcomers_not_listed(appraisal_quarter=appraisal_quarter).values_list("full_name", "username")[
-                : BLOCKER_COUNT_CAP + 1
-            ]
-        )
-        if with_newcomers
-        else []
+    newcomers = list(
+        newcomers_not_listed(appraisal_quarter=appraisal_quarter).values_list("full_name", "username")[
+            : BLOCKER_COUNT_CAP + 1
+        ]
     )
     if newcomers:
         n, capped = min(len(newcomers), BLOCKER_COUNT_CAP), len(newcomers) > BLOCKER_COUNT_CAP
