@@ -410,8 +410,10 @@ def target_set_assign_item(
     measures: str = "",
     deadline: date | None = None,
     version: int | None = None,
+    today: date | None = None,
 ) -> TargetItem:
-    """A leader adds a 领导交办 task to an approved set and the owner is notified."""
+    """A leader adds a 领导交办 task to an approved set of a quarter not yet over (``today``, the
+    moment it is assigned: the present by default), and the owner is notified."""
     locked = workflow.lock(target_set, version)
     _check_quarter_not_closed(locked)
     if locked.status != ReviewStatus.APPROVED:
@@ -433,11 +435,19 @@ def target_set_assign_item(
         assigned_by=actor,
     )
     check_text_limits(item)
+    # A task added to a quarter already over, while it is graded, changed the grading card's
+    # 完成 5/5 into 5/6 and asked the owner for a self-assessment of it (a user test).
+    if (today or periods.today()) > locked.period.last_day:
+        raise ValidationError(
+            _("%(quarter)s已结束，不能再向该季度交办事项；请交办到本季度的目标。") % {"quarter": locked.period.label},
+            code="quarter_over",
+        )
     item.save()
     _bump(locked)
     notify(
         recipient=locked.owner,
-        message=_("%(leader)s向您交办了一项工作：%(content)s") % {"leader": actor, "content": item.content[:100]},
+        message=_("%(leader)s向您交办了一项工作（%(quarter)s目标）：%(content)s")
+        % {"leader": actor, "quarter": locked.period.label, "content": item.content[:100]},
         url=locked.get_absolute_url(),
     )
     return item

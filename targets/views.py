@@ -184,8 +184,10 @@ def _render_detail(request: HttpRequest, target_set: TargetSet, status: int = 20
         "can_review": closed is None
         and target_set.status == ReviewStatus.SUBMITTED
         and user.has_perm("targets.review_targetset", target_set),
+        # Not to a quarter already over (the service refuses it too).
         "can_assign": closed is None
         and target_set.status == ReviewStatus.APPROVED
+        and periods.today() <= target_set.period.last_day
         and user.has_perm("targets.assign_item", target_set),
         "can_record": closed is None
         and target_set.status == ReviewStatus.APPROVED

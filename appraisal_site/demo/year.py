@@ -146,11 +146,14 @@ class _YearBuilder:
             version = target_set.version
             act(person, targets.target_set_submit, target_set=target_set, version=version, items=items, now=submitted)
         if status == APPROVED:
-            target_set = act(reviewer, targets.target_set_approve, target_set=target_set, now=story.after(submitted, 4))
+            approved = story.after(submitted, 4)
+            target_set = act(reviewer, targets.target_set_approve, target_set=target_set, now=approved)
             if assigned:
                 leader, deadline = person.department.supervising_leader, period.last_day - timedelta(rng.randint(0, 30))
-                task = {"content": assigned["content"], "measures": assigned["measures"]}
-                act(leader, targets.target_set_assign_item, target_set=target_set, deadline=deadline, **task)
+                task = {"content": assigned["content"], "measures": assigned["measures"], "deadline": deadline}
+                # Assigned once approved, while the quarter is under way.
+                day = min(approved.date(), period.last_day)
+                act(leader, targets.target_set_assign_item, target_set=target_set, today=day, **task)
                 shorts.append(assigned["short"])
         self._remember(target_set, shorts, quarter in story.past_quarters)
         return target_set

@@ -14,7 +14,15 @@ from targets.models import Completion, TargetKind
 pytestmark = pytest.mark.django_db
 
 
-def test_the_heads_evaluator_adds_an_assigned_task_and_the_owner_is_notified(staff, head, make_target_set):
+@pytest.fixture
+def in_the_quarter(settings):
+    """The sets' quarter (2026 Q2) under way: a task is assigned to a quarter not yet over."""
+    settings.APPRAISAL_TODAY = date(2026, 5, 15)
+
+
+def test_the_heads_evaluator_adds_an_assigned_task_and_the_owner_is_notified(
+    staff, head, make_target_set, in_the_quarter
+):
     target_set = make_target_set(staff, state="approved")
     item = services.target_set_assign_item(
         target_set=target_set, actor=head, content="迎检材料准备", deadline=date(2026, 5, 1)
@@ -26,7 +34,7 @@ def test_the_heads_evaluator_adds_an_assigned_task_and_the_owner_is_notified(sta
     assert notice.url == reverse("targets:detail", args=[target_set.pk])
 
 
-def test_the_supervising_leader_of_the_department_may_assign_to_staff(staff, leader, make_target_set):
+def test_the_supervising_leader_of_the_department_may_assign_to_staff(staff, leader, make_target_set, in_the_quarter):
     target_set = make_target_set(staff, state="approved")
     item = services.target_set_assign_item(target_set=target_set, actor=leader, content="专项调研")
     assert item.assigned_by == leader
@@ -101,7 +109,9 @@ def test_the_completion_form_on_the_detail_page_saves(client_for, staff, make_ta
     assert (item.completion, item.completion_note) == ("not_done", "因故推迟")
 
 
-def test_the_assign_form_on_the_detail_page_notifies_the_owner(client_for, staff, head, make_target_set):
+def test_the_assign_form_on_the_detail_page_notifies_the_owner(
+    client_for, staff, head, make_target_set, in_the_quarter
+):
     target_set = make_target_set(staff, state="approved")
     response = client_for(head).post(reverse("targets:assign_item", args=[target_set.pk]), {"content": "起草讲话稿"})
     assert response.status_code == 302
@@ -148,3 +158,20 @@ def test_the_completion_form_refuses_an_unexplained_not_done_and_keeps_what_was_
     assert '<option value="not_done" selected>' in page
     item.refresh_from_db()
     assert item.completion == ""
+
+
+def test_no_task_is_assigned_to_a_quarter_already_over(staff, head, make_target_set, settings):
+    """A user test: a leader added a task to the quarter being graded (over since September); the
+    grading card's 完成5/5 became 5/6 and the owner was asked to assess it."""
+    target_set = make_target_set(staff, state="approved")
+    settings.APPRAISAL_TODAY = date(2026, 7, 1)
+    with pytest.raises(ValidationError, match="2026年第2季度已结束，不能再向该季度交办事项"):
+        services.target_set_assign_item(target_set=target_set, actor=head, content="补充交办")
+    assert target_set.items.count() == 1
+    assert not Notification.objects.filter(message__contains="补充交办").exists()
+    # On its last day it still may, and the notice names the quarter.
+    settings.APPRAISAL_TODAY = date(2026, 6, 30)
+    services.target_set_assign_item(target_set=target_set, actor=head, content="补充交办")
+    assert Notification.objects.get(recipient=staff, message__contains="补充交办").message.startswith(
+        f"{head}向您交办了一项工作（2026年第2季度目标）"
+    )
