@@ -62,6 +62,7 @@ from publicity.publication.selectors import (
     open_objections_count,
     own_entries_on_show,
     review_cases_due_count,
+    review_cases_overdue_count,
 )
 from summaries.selectors import (
     DueMonth,
@@ -444,6 +445,12 @@ def _publication(user: User, today: date) -> list[Todo]:
             _("待处理的异议"),
             open_objections_count(organisation_id=user.organisation_id, handler=user),
             reverse("publicity:objections"),
+        ),
+        Todo(
+            "review-cases-overdue",
+            _("已逾期未作决定的复核申诉案件"),
+            review_cases_overdue_count(organisation_id=user.organisation_id, today=today),
+            reverse("publicity:review_cases"),
         ),
         Todo(
             "review-cases",

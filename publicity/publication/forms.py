@@ -136,7 +136,15 @@ class ReviewCaseOpenForm(forms.Form):
 
     def __init__(self, *args, results=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["annual_result"].choices = [(r.pk, f"{r.person.get_full_name()}（{r.year}）") for r in results]
+        self.fields["annual_result"].choices = [
+            (
+                r.pk,
+                _("%(name)s（%(year)s，复核已决定，可登记申诉）") % {"name": r.person.get_full_name(), "year": r.year},
+            )
+            if getattr(r, "reviewed", False)
+            else (r.pk, f"{r.person.get_full_name()}（{r.year}）")
+            for r in results
+        ]
 
 
 # What a 复核/申诉 of a 不称职 may change the year's grade to.
@@ -179,3 +187,10 @@ class ReviewCaseDecideForm(forms.Form):
         help_text=_("撤销或变更原等次时选择新等次：年度结果随决定经复核记录变更，并告知本人。"),
         widget=forms.Select(attrs={"class": "form-select", "id": "case-new-grade"}),
     )
+
+    def bar_excellent(self, why: str) -> None:
+        """Not offer 优秀 where the recorded review would refuse it (``why``, said under the box), as
+        the annual review page does (a user test chose it and was refused only after submitting)."""
+        field = self.fields["new_grade"]
+        field.choices = [choice for choice in field.choices if choice[0] != AnnualGrade.EXCELLENT]
+        field.help_text = format_lazy("{} {}", field.help_text, _("不可改为优秀。%(why)s") % {"why": why})

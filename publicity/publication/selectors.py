@@ -35,6 +35,7 @@ from .models import (
     PublicationEntry,
     PublicationKind,
     ReviewCase,
+    ReviewCaseKind,
     ReviewCaseState,
 )
 from .review_cases import REVIEW_REMINDER_DAYS
@@ -242,17 +243,24 @@ def objection_for(*, pk: int, user: User) -> Objection | None:
 def review_cases(*, organisation_id: int) -> QuerySet[ReviewCase]:
     return (
         ReviewCase.objects.filter(organisation_id=organisation_id)
-        .select_related("person")
+        .select_related("person", "annual_result")
         .order_by("-notified_on", "-pk")
     )
 
 
 def incompetent_results_without_case(*, organisation_id: int, limit: int = 200) -> list[AnnualResult]:
-    """Annual 不称职 results with no case yet, for HR's form (a handful a year at most)."""
-    has_case = ReviewCase.objects.filter(annual_result_id=OuterRef("pk"))
+    """Annual 不称职 results for HR's form (a handful a year at most): those with no case yet, and
+    those whose 复核 has been decided (or lapsed) and that have no 申诉 yet — "对复核决定不服的可以申诉"
+    (a user test found no way to record the appeal after a 复核 kept 不称职)."""
+    cases = ReviewCase.objects.filter(annual_result_id=OuterRef("pk"))
+    review_pending = cases.filter(
+        kind=ReviewCaseKind.REVIEW, state__in=[ReviewCaseState.AWAITING_REQUEST, ReviewCaseState.REQUESTED]
+    )
     return list(
         AnnualResult.objects.filter(organisation_id=organisation_id, decided_grade=AnnualGrade.INCOMPETENT)
-        .exclude(Exists(has_case))
+        .exclude(Exists(cases.filter(kind=ReviewCaseKind.APPEAL)))
+        .exclude(Exists(review_pending))
+        .annotate(reviewed=Exists(cases.filter(kind=ReviewCaseKind.REVIEW)))
         .select_related("person")
         .order_by("-year", "person__full_name")[:limit]
     )
@@ -325,13 +333,21 @@ def entries_to_republish(*, organisation_id: int) -> tuple[int, int | None]:
 
 
 def review_cases_due_count(*, organisation_id: int, today: date) -> int:
-    """复核/申诉 cases whose next deadline (to ask, or to decide) falls within the reminder days or
-    has passed without the step recorded (HR's home page): one count query."""
+    """复核/申诉 cases whose next deadline (to ask, or to decide) falls within the reminder days and
+    has not passed (HR's home page): one count query. Those past it: :func:`review_cases_overdue_count`."""
     soon = today + timedelta(days=REVIEW_REMINDER_DAYS)
     return ReviewCase.objects.filter(
-        Q(state=ReviewCaseState.AWAITING_REQUEST, request_by__lte=soon)
-        | Q(state=ReviewCaseState.REQUESTED, decide_by__lte=soon),
+        Q(state=ReviewCaseState.AWAITING_REQUEST, request_by__range=(today, soon))
+        | Q(state=ReviewCaseState.REQUESTED, decide_by__range=(today, soon)),
         organisation_id=organisation_id,
+    ).count()
+
+
+def review_cases_overdue_count(*, organisation_id: int, today: date) -> int:
+    """复核/申诉 cases asked for whose decision is past its deadline and not recorded (a user test's
+    home page counted one a month overdue as 临近期限)."""
+    return ReviewCase.objects.filter(
+        organisation_id=organisation_id, state=ReviewCaseState.REQUESTED, decide_by__lt=today
     ).count()
 
 

@@ -822,6 +822,7 @@ def publication_lock_due(*, publication: Publication, today: date | None = None)
     elif window_closes_soon(publication=publication, today=day):
         _push(publication, DingTalkKind.WINDOW_REMINDER)
     remaining = publication.entries.exclude(state__in=[EntryState.LOCKED, EntryState.WITHDRAWN]).count()
+    year_locked = 0
     if not remaining and publication.closed_at is None:
         publication.closed_at = now
         with audit_reason(source):
@@ -831,11 +832,11 @@ def publication_lock_due(*, publication: Publication, today: date | None = None)
         elif publication.kind == PublicationKind.ANNUAL_EXCELLENT:
             # The year's close: its other decided results are locked with the list, not only its 优秀.
             # (Not a decision the rules now forbid: left for the committee, who are told.)
-            annual_year_close_by_the_rules(
+            year_locked = annual_year_close_by_the_rules(
                 organisation_id=publication.organisation_id, year=publication.year, source=source
             )
         record_event(event="publication_locked", obj=publication, detail={"entries": publication.entries.count()})
-    return {"locked": len(due), "republished": republished, "waiting": remaining}
+    return {"locked": len(due), "republished": republished, "waiting": remaining, "year_locked": year_locked}
 
 
 def publication_may_lock(publication: Publication, today: date) -> bool:

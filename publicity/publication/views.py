@@ -23,7 +23,8 @@ from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import OWN_MATTER_RECUSED, OWN_MATTER_SOLE, own_matter, policy_for_organisation
 from accounts.storage import upload_limited
 from evaluations.annual.models import AnnualResult
-from evaluations.annual.services import decisions_against_the_rules
+from evaluations.annual.selectors import decided_not_locked_count
+from evaluations.annual.services import decisions_against_the_rules, review_excellent_barred
 from evaluations.grading.models import AppraisalQuarter
 from summaries.services import attachment_limit, attachment_too_large_message
 
@@ -40,7 +41,16 @@ from .forms import (
     ReviewCaseOpenForm,
     ReviewCaseRequestForm,
 )
-from .models import EntryState, Objection, ObjectionState, Publication, PublicationEntry, PublicationKind, ReviewCase
+from .models import (
+    EntryState,
+    Objection,
+    ObjectionState,
+    Publication,
+    PublicationEntry,
+    PublicationKind,
+    ReviewCase,
+    ReviewCaseState,
+)
 
 PAGE_SIZE = 50
 
@@ -146,6 +156,11 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             mine[0].publication = publication
             if not request.user.has_perm("publicity.republish_entry", mine[0]):
                 recused = {e.pk for e in mine}
+    closes_year = (
+        can_manage
+        and services.publication_may_lock(publication, today)
+        and publication.kind == PublicationKind.ANNUAL_EXCELLENT
+    )
     return render(
         request,
         "publicity/publication/detail.html",
@@ -181,10 +196,14 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     organisation_id=publication.organisation_id, year=publication.year
                 )
             ]
-            if can_manage
-            and services.publication_may_lock(publication, today)
-            and publication.kind == PublicationKind.ANNUAL_EXCELLENT
+            if closes_year
             else [],
+            # What the year's close locks with the list (its own lines counted too).
+            "year_close_count": decided_not_locked_count(
+                organisation_id=publication.organisation_id, year=publication.year
+            )
+            if closes_year
+            else 0,
         },
     )
 
@@ -234,6 +253,13 @@ def publication_lock(request: HttpRequest, pk: int) -> HttpResponse:
                 else _("已定等%(locked)s人，本次公示已全部定等。")
             )
             % outcome
+            # The year's close locks the year's other decided results with its 优秀 list: said (a
+            # user test found 称职 and 不称职 locked with nothing said).
+            + (
+                _("本年度其他已确定等次的%(year_locked)s人的年度考核结果一并定等。") % outcome
+                if outcome["year_locked"]
+                else ""
+            )
         ),
     )
     return redirect(publication)
@@ -568,11 +594,14 @@ def review_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         # A refused step is shown on the case as it is now (see objection_detail).
         case = _review_case(request, pk)
+    if case.state == ReviewCaseState.REQUESTED and (why := review_excellent_barred(case.annual_result)):
+        step_forms["decide"].bar_excellent(why)
     return render(
         request,
         "publicity/publication/review_case_detail.html",
         {
             "case": case,
+            "today": periods.today(),
             "request_form": step_forms["request"],
             "decide_form": step_forms["decide"],
             "decision_days": cases.REVIEW_DECISION_DAYS,

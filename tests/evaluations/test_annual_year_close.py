@@ -421,3 +421,22 @@ def test_a_posted_excellent_points_to_one_way_while_the_list_is_on_show(
     assert "公示期满定等后，如需更改，请由人事部门通过复核办理" in decide
     review = client_for(hr).get(reverse("evaluations:annual_review", args=[YEAR, excellent.pk])).content.decode()
     assert "公示期满定等后可在此复核" in review and "定等前由考核委员会" not in review
+
+
+def test_hrs_lock_of_the_excellent_list_says_first_and_after_that_the_years_other_results_lock_with_it(
+    client_for, settings, year, organisation, hr
+):
+    """A user test: 定等 of the 优秀 list locked 称职 and 不称职 too, its question and its message
+    speaking of the list's lines alone."""
+    excellent, incompetent = year
+    listed = publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    client = client_for(hr)
+    page = client.get(listed.get_absolute_url()).content.decode()
+    # Both decided results, the list's own line among them.
+    assert "本年度已确定等次、尚未定等的年度考核结果（共2人，含称职、基本称职、不称职）一并定等。" in page
+    response = client.post(reverse("publicity:publication_lock", args=[listed.pk]), follow=True)
+    text = response.content.decode()
+    assert "已定等1人，本次公示已全部定等。本年度其他已确定等次的1人的年度考核结果一并定等。" in text
+    incompetent.refresh_from_db()
+    assert incompetent.locked_at is not None

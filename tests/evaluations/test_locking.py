@@ -223,3 +223,12 @@ def test_the_grading_page_lists_a_regrade_and_says_no_other_quarter_is_open(clie
     page = client_for(head).get(reverse("evaluations:grading")).content.decode()
     assert 'data-testid="regrade"' in page and "待重新评鉴" in page
     assert "除上面退回重评的等次外，目前没有开放评鉴的季度。" in page
+
+
+def test_the_quarterly_review_page_leads_back_to_the_grade(client_for, approved_quarter, confirmed, hr):
+    """A user test: the page had no way back, neither before the grade was locked nor after."""
+    url = reverse("evaluations:grade_review", args=[confirmed.pk])
+    back = f'href="{reverse("evaluations:grade_detail", args=[confirmed.pk])}" data-testid="back-to-grade"'
+    assert back in client_for(hr).get(url).content.decode()
+    locking.grades_lock(appraisal_quarter=approved_quarter)
+    assert back in client_for(hr).get(url).content.decode()

@@ -328,3 +328,61 @@ def test_a_step_refused_because_another_request_took_it_first_shows_the_case_as_
     page = response.content.decode()
     assert 'data-testid="case-state">已申请，待决定<' in page
     assert 'value="decide"' in page and 'value="request"' not in page
+
+
+def test_an_appeal_is_registered_after_a_review_kept_the_incompetent_grade(client_for, incompetent, hr):
+    """A user test: once the 复核 was decided the person dropped out of the form's list, though the
+    page says "对复核决定不服的可以申诉"; a direct POST answered "不在可用的选项中"."""
+    client = client_for(hr)
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    # While the 复核 is under way, no appeal is offered for that result.
+    assert not client.get(reverse("publicity:review_cases")).context["form"].fields["annual_result"].choices
+    review_cases.review_case_request(actor=hr, case=case, requested_on=date(2026, 1, 20))
+    review_cases.review_case_decide(actor=hr, case=case, decided_on=date(2026, 2, 1), decision="维持原等次")
+    page = client.get(reverse("publicity:review_cases"))
+    assert page.context["form"].fields["annual_result"].choices == [
+        (incompetent.pk, f"{incompetent.person.get_full_name()}（2025，复核已决定，可登记申诉）")
+    ]
+    response = client.post(
+        reverse("publicity:review_cases"),
+        {"annual_result": incompetent.pk, "kind": "appeal", "notified_on": "2026-02-03"},
+    )
+    assert response.status_code == 302
+    assert ReviewCase.objects.filter(annual_result=incompetent, kind="appeal").exists()
+    # Both cases listed, each with the year.
+    html = client.get(reverse("publicity:review_cases")).content.decode()
+    assert html.count('data-testid="review-case-row"') == 2 and html.count(">2025</td>") == 2
+    assert not client.get(reverse("publicity:review_cases")).context["form"].fields["annual_result"].choices
+
+
+def test_a_case_past_its_decision_deadline_is_marked_overdue_and_counted_so_on_home(
+    client_for, incompetent, hr, settings
+):
+    """A user test: a case a month past 决定截止日 read 已申请，待决定 and counted as 临近期限."""
+    from tests.support.home import todo
+
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    review_cases.review_case_request(actor=hr, case=case, requested_on=date(2026, 1, 20))  # decide by 02-19
+    settings.APPRAISAL_TODAY = date(2026, 3, 20)
+    client = client_for(hr)
+    assert 'data-testid="case-overdue"' in client.get(reverse("publicity:review_cases")).content.decode()
+    assert 'data-testid="case-overdue"' in client.get(case.get_absolute_url()).content.decode()
+    home = client.get(reverse("home")).content.decode()
+    assert todo(home, "review-cases-overdue") == 1 and todo(home, "review-cases") is None
+    review_cases.review_case_decide(actor=hr, case=case, decided_on=date(2026, 3, 20), decision="维持原等次")
+    detail = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="case-overdue"' not in detail and 'data-testid="case-decided-late"' in detail
+    assert todo(client.get(reverse("home")).content.decode(), "review-cases-overdue") is None
+
+
+def test_the_decision_does_not_offer_a_grade_the_recorded_review_refuses(client_for, incompetent, hr):
+    """A user test chose 优秀 for a 不称职 never on the 优秀 list and was refused only after submitting;
+    the annual review page leaves it out and says why."""
+    from evaluations.annual.locking import annual_results_lock
+
+    annual_results_lock(result_ids=[incompetent.pk])
+    case = _requested(incompetent, hr)
+    response = client_for(hr).get(case.get_absolute_url())
+    choices = [value for value, _label in response.context["decide_form"].fields["new_grade"].choices]
+    assert AnnualGrade.EXCELLENT not in choices and AnnualGrade.COMPETENT in choices
+    assert "不可改为优秀。" in response.content.decode() and "未列入2025年度优秀公示名单" in response.content.decode()
