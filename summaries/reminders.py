@@ -61,7 +61,7 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
             .values_list("pk", flat=True)
         )
         message = _("请在%(date)s前提交%(year)s年第%(q)s季度目标。") % {
-            "date": due.strftime("%m月%d日"),
+            "date": f"{due.month}月{due.day}日",  # as the home page says it (no leading zero)
             "year": year,
             "q": quarter,
         }
@@ -83,7 +83,7 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
             .values_list("pk", flat=True)
         )
         message = _("请在%(date)s前提交%(month)s月工作小结。") % {
-            "date": due.strftime("%m月%d日"),
+            "date": f"{due.month}月{due.day}日",  # as the home page says it (no leading zero)
             "month": last_month.month,
         }
         counts["summaries"] = notify_many(

@@ -219,3 +219,9 @@ def test_a_newcomer_whose_targets_are_due_later_is_not_told_the_organisations_de
 
     assert _messages(arriving) == []
     assert _messages(arrived) == ["请在10月10日前提交2026年第4季度目标。"]
+
+
+def test_a_reminder_writes_the_day_as_the_home_page_does_without_a_leading_zero(organisation, staff):
+    """A user test read "请在11月05日前" in the reminder beside "11月5日截止" on the home page."""
+    reminders.send_deadline_reminders(organisation=organisation, today=date(2026, 11, 2))
+    assert _messages(staff) == ["请在11月5日前提交10月工作小结。"]

@@ -175,3 +175,14 @@ def test_no_task_is_assigned_to_a_quarter_already_over(staff, head, make_target_
     assert Notification.objects.get(recipient=staff, message__contains="补充交办").message.startswith(
         f"{head}向您交办了一项工作（2026年第2季度目标）"
     )
+
+
+def test_my_targets_calls_a_late_set_late_as_the_roster_and_the_detail_page_do(client_for, staff, make_target_set):
+    """A user test read 逾期 on /targets/ and 迟交 on the roster for the same set handed in late
+    (逾期 is what is not handed in by the deadline)."""
+    from targets.models import TargetSet
+
+    target_set = make_target_set(staff, state="submitted")
+    TargetSet.objects.filter(pk=target_set.pk).update(is_late=True)
+    html = client_for(staff).get(reverse("targets:my_targets")).content.decode()
+    assert 'data-testid="late">迟交</span>' in html and ">逾期</span>" not in html
