@@ -186,3 +186,18 @@ def test_my_targets_calls_a_late_set_late_as_the_roster_and_the_detail_page_do(c
     TargetSet.objects.filter(pk=target_set.pk).update(is_late=True)
     html = client_for(staff).get(reverse("targets:my_targets")).content.decode()
     assert 'data-testid="late">迟交</span>' in html and ">逾期</span>" not in html
+
+
+def test_an_assigned_task_in_a_weighted_set_is_shown_unweighted_and_does_not_break_the_weights(
+    client_for, staff, head, make_target_set, in_the_quarter
+):
+    """A user test: a leader's task in a set weighted to 100 read as a seventh item with weight —,
+    the set no longer "every item or none"."""
+    from targets.models import TargetSet
+
+    target_set = make_target_set(staff, state="approved", items=2)
+    target_set.items.update(weight=50)
+    services.target_set_assign_item(target_set=target_set, actor=head, content="专项调研")
+    assert services.weights_refusal(TargetSet.objects.get(pk=target_set.pk)) == ""
+    html = client_for(staff).get(reverse("targets:detail", args=[target_set.pk])).content.decode()
+    assert 'data-testid="assigned-unweighted">交办事项，不计权重<' in html
