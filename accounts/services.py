@@ -1690,9 +1690,12 @@ def _email_notification(notification_id: int) -> None:
     if not notification.recipient.email:
         return
     try:
+        # The page it is about, where the deployment says its address (settings.SITE_URL), as the
+        # DingTalk messages link it (a user test's mail said what, not where).
+        link = [settings.SITE_URL.rstrip("/") + notification.url] if settings.SITE_URL and notification.url else []
         send_mail(
             subject=_("平时考核系统提醒"),
-            message="\n".join([notification.message, *_digest_mail_lines(notification)]),
+            message="\n".join([notification.message, *_digest_mail_lines(notification), *link]),
             from_email=None,
             recipient_list=[notification.recipient.email],
         )

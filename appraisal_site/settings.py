@@ -364,7 +364,8 @@ REPORTS_INLINE_FORMS_MAX = env.int("REPORTS_INLINE_FORMS_MAX", default=15)
 JOBS_RETENTION_DAYS = env.int("JOBS_RETENTION_DAYS", default=90)
 
 # --- E-mail -----------------------------------------------------------------
-# E-mail reminders go out only when EMAIL_HOST is set; otherwise they are printed.
+# Notices are e-mailed only when EMAIL_HOST is set (accounts.services.notify); the console backend
+# is the default for mails sent otherwise (password resets by a command, tests).
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",

@@ -61,6 +61,21 @@ def test_notifications_are_emailed_once_when_mail_is_configured(staff, mail_to, 
     assert len(mail.outbox) == 1
 
 
+def test_a_mailed_notice_links_to_its_page_where_the_site_address_is_set(
+    staff, mail_to, settings, django_capture_on_commit_callbacks
+):
+    """A user test's mail said what had happened, not where to look."""
+    mail_to(staff)
+    settings.SITE_URL = "https://kaohe.example.gov.cn/"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(recipient=staff, message="您的10月工作小结被退回", url="/summaries/573/")
+    assert mail.outbox[0].body.splitlines()[-1] == "https://kaohe.example.gov.cn/summaries/573/"
+    settings.SITE_URL = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(recipient=staff, message="又一条", url="/summaries/574/")
+    assert "/summaries/574/" not in mail.outbox[1].body
+
+
 def test_mark_all_read(client_for, staff):
     for i in range(3):
         services.notify(recipient=staff, message=f"通知{i}")
