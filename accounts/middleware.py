@@ -70,7 +70,10 @@ class MethodNotAllowedPageMiddleware:
         patch_vary_headers(response, ("Accept", "HX-Request"))
         if "text/html" not in request.headers.get("Accept", "") or request.headers.get("HX-Request"):
             return response
-        page = render(request, "405.html", status=405)
+        # The page the action belongs to, one step up its address (/targets/82/completion/ →
+        # /targets/82/): a user test reloaded a refused save's address and found only the way home.
+        parent = request.path.rstrip("/").rsplit("/", 1)[0] + "/"
+        page = render(request, "405.html", {"parent": parent if parent != "/" else ""}, status=405)
         if response.has_header("Allow"):
             page["Allow"] = response["Allow"]
         patch_vary_headers(page, ("Accept", "HX-Request"))

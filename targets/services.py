@@ -487,14 +487,16 @@ def target_set_record_completion(
         if completion and completion not in Completion.values:
             raise ValidationError(_("完成情况无效。"))
         if completion in (Completion.PARTIAL, Completion.NOT_DONE) and not note.strip():
-            unexplained.append(numbers[pk])
+            unexplained.append(pk)
     if unexplained:
         # DOMAIN §3: 部分完成 and 未完成 come with a short explanation — what the grader reads.
-        raise ValidationError(
+        refusal = ValidationError(
             _("第%(items)s项为“部分完成”或“未完成”，请在说明中简要写明原因。")
-            % {"items": "、".join(str(number) for number in sorted(unexplained))},
+            % {"items": "、".join(str(number) for number in sorted(numbers[pk] for pk in unexplained))},
             code="unexplained",
         )
+        refusal.item_ids = sorted(unexplained)  # the page marks each item's 说明 box
+        raise refusal
     for pk, (completion, note) in completions.items():
         item = items[pk]
         if (item.completion, item.completion_note) == (completion, note):

@@ -342,6 +342,9 @@ def record_completion(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, error_text(exc))
+        # Each item whose 说明 is wanted is marked at its box (aria-invalid, the message beside).
+        for item_id in getattr(exc, "item_ids", ()):
+            form.add_error(f"note_{item_id}", _("请写明原因。"))
         return _render_detail(request, target_set, status=400, completion_form=form)
     messages.success(request, _("完成情况已保存。"))
     return redirect("targets:detail", pk=pk)

@@ -3,9 +3,12 @@
 (function () {
   "use strict";
   function renumber(container) {
+    var label = container.getAttribute("data-item-label");
     container.querySelectorAll("[data-formset-form]").forEach(function (card, index) {
       var order = card.querySelector("input[name$='-sort_order']");
       if (order) { order.value = index + 1; }
+      // The group's name a screen reader says on entering it (第N项), in the new order.
+      if (label) { card.setAttribute("aria-label", label.replace("__n__", String(index + 1))); }
     });
   }
   document.querySelectorAll("form[data-formset]").forEach(function (form) {

@@ -37,3 +37,11 @@ def test_a_post_to_a_read_only_page_gets_the_same_page_with_its_own_allow_header
     assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
     html = response.content.decode()
     assert "该地址不接受提交" in html and "返回首页" in html
+
+
+def test_the_page_leads_back_to_the_page_the_action_belongs_to(client_for, staff):
+    """A user test reloaded a refused self-assessment's address (/targets/<pk>/completion/) and
+    found only the way home."""
+    url = reverse("targets:record_completion", args=[82])
+    html = client_for(staff).get(url, **BROWSER).content.decode()
+    assert 'href="/targets/82/" data-testid="method-not-allowed-parent"' in html and "返回所在页面" in html

@@ -524,3 +524,13 @@ def test_the_department_filter_keeps_what_a_move_handed_over(client_for, staff, 
     filtered = client.get(reverse("review"), {"department": other_department.pk}).content.decode()
     assert written_in != other_department
     assert everything.count('data-testid="inbox-row"') == filtered.count('data-testid="inbox-row"') == 1
+
+
+def test_each_rows_buttons_name_the_document_for_a_screen_reader(client_for, head, waiting):
+    """A user test: every row's buttons read only 查看 and 通过, which a screen reader cannot tell apart."""
+    body = client_for(head).get(reverse("review")).content.decode()
+    labels = re.findall(r'data-testid="approve-one" aria-label="([^"]+)"', body)
+    assert len(labels) == 3 and len(set(labels)) == 3
+    assert all(label.startswith("通过") and "（" in label for label in labels)
+    assert any(label.startswith("通过科员甲的") for label in labels)
+    assert len(set(re.findall(r'aria-label="(查看[^"]+)"', body))) == 3

@@ -158,6 +158,9 @@ def test_the_completion_form_refuses_an_unexplained_not_done_and_keeps_what_was_
     assert '<option value="not_done" selected>' in page
     item.refresh_from_db()
     assert item.completion == ""
+    # The box itself is marked, for a screen reader too (a user test found only the alert on top).
+    note = page.split(f'name="note_{item.pk}"')[1].split(">")[0]
+    assert 'aria-invalid="true"' in note and "请写明原因。" in page
 
 
 def test_no_task_is_assigned_to_a_quarter_already_over(staff, head, make_target_set, settings):
@@ -201,3 +204,14 @@ def test_an_assigned_task_in_a_weighted_set_is_shown_unweighted_and_does_not_bre
     assert services.weights_refusal(TargetSet.objects.get(pk=target_set.pk)) == ""
     html = client_for(staff).get(reverse("targets:detail", args=[target_set.pk])).content.decode()
     assert 'data-testid="assigned-unweighted">交办事项，不计权重<' in html
+
+
+def test_each_item_of_the_targets_form_is_a_group_named_by_its_number(client_for, staff, make_target_set):
+    """A user test: a screen reader heard seven identical 权重 and 删除 controls, no item named."""
+    import re
+
+    target_set = make_target_set(staff, items=3)
+    html = client_for(staff).get(reverse("targets:detail", args=[target_set.pk])).content.decode()
+    groups = re.findall(r'data-formset-form role="group" aria-label="([^"]+)"', html)
+    assert groups[:3] == ["第1项", "第2项", "第3项"] and groups[-1] == "新增的一项"
+    assert 'data-item-label="第__n__项"' in html
