@@ -419,5 +419,6 @@ def _run(export: ListExport, job: Job, report: jobs.Report) -> jobs.JobFile:
     except BaseException:
         handle.close()
         raise
-    report(100, _("Excel已生成，可以下载。"))
+    # Done, with its 下载结果 button: no closing message, which would stay in the language it ran in
+    # (a worker's, Chinese) under the reader's 已完成 (a user test read it in the English UI).
     return jobs.JobFile(content=handle, name=_filename(export, rows), content_type=XLSX)

@@ -162,5 +162,6 @@ def run_roster_export(job: Job, report: jobs.Report) -> jobs.JobFile:
         department_id=int(params["department"]) if params.get("department") else None,
         show=str(params.get("show") or ""),
     )
-    report(100, _("Excel已生成，可以下载。"))
+    # Done, with its 下载结果 button: no closing message, which would stay in the language it ran in
+    # (a worker's, Chinese) under the reader's 已完成 (a user test read it in the English UI).
     return result

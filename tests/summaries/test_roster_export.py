@@ -206,3 +206,15 @@ def test_the_export_reads_the_same_number_of_queries_for_few_and_many_people(hr,
     for _n in range(30):
         MonthlySummaryFactory(owner=UserFactory(department=department), submitted=True)
     assert queries() == few
+
+
+def test_the_finished_export_reads_in_the_readers_language(client_for, export, hr, settings):
+    """A user test read "Completed Excel已生成，可以下载。" in the English UI: the message a run
+    stores is in the worker's language; a finished export says only its state, the reader's."""
+    _response, job = export(hr)
+    assert job.state == Job.State.DONE and job.message == ""
+    client = client_for(hr)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(job.get_absolute_url()).content.decode()
+    message = page.split("data-job-message>")[1].split("<")[0]
+    assert message == "" and "已生成" not in page
