@@ -610,7 +610,8 @@ def publicity_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         )
     )
     for quarter, *row in quarter_reviews:
-        yield _review_row(_quarter_name(quarter), *row, names=grades)
+        # Named with its year, as the year's rows are (a user test read 第4季度 beside 2026年度考核结果).
+        yield _review_row(periods.Quarter(ctx.year, quarter).label, *row, names=grades)
     year_result = _("%(year)s年度考核结果") % {"year": ctx.year}
     annual_reviews = (
         AnnualReview.objects.filter(annual_result__organisation=ctx.organisation, annual_result__year=ctx.year)

@@ -309,7 +309,7 @@ def test_the_publicity_sheet_lists_the_reviews_after_locking(graded, hr):
     )
     rows = _rows(_export(graded.organisation)["公示与异议"])
     review = dict(zip(rows[0], rows[1], strict=True))
-    assert review["类别"] == "定等后复核" and review["公示或事项"] == "第3季度"
+    assert review["类别"] == "定等后复核" and review["公示或事项"] == "2026年第3季度"
     assert review["姓名"] == "科员甲" and (review["等次"], review["变更后等次"]) == ("较好", "好")
     assert review["内容或理由"] == "复核后认定成绩突出"
     assert review["提出或发生日期"].date() == date(YEAR, 10, 20)
