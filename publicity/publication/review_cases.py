@@ -17,7 +17,7 @@ from accounts.selectors import OWN_MATTER_RECUSED, own_matter
 from accounts.services import notify_many
 from accounts.textlimits import check_text_limits, text_length
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
-from evaluations.annual.services import annual_review_after_lock
+from evaluations.annual.services import annual_review_after_lock, review_excellent_barred
 
 from .models import ReviewCase, ReviewCaseKind, ReviewCaseState
 from .services import hr_of
@@ -125,6 +125,15 @@ def review_case_decide(
     with audit_reason(decision):
         case.save()
     return case
+
+
+def review_case_excellent_barred(case: ReviewCase) -> str:
+    """Why the decision of a case awaiting it cannot make the grade 优秀 ("" when it can, or when
+    no decision is awaited): the recorded review's own rule (``review_excellent_barred``), said
+    under the form's choice instead of after it (a user test)."""
+    if case.state != ReviewCaseState.REQUESTED:
+        return ""
+    return review_excellent_barred(case.annual_result)
 
 
 def review_cases_remind(*, today: date | None = None) -> int:

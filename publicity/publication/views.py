@@ -24,7 +24,7 @@ from accounts.selectors import OWN_MATTER_RECUSED, OWN_MATTER_SOLE, own_matter, 
 from accounts.storage import upload_limited
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import decided_not_locked_count
-from evaluations.annual.services import decisions_against_the_rules, review_excellent_barred
+from evaluations.annual.services import decisions_against_the_rules
 from evaluations.grading.models import AppraisalQuarter
 from summaries.services import attachment_limit, attachment_too_large_message
 
@@ -41,16 +41,7 @@ from .forms import (
     ReviewCaseOpenForm,
     ReviewCaseRequestForm,
 )
-from .models import (
-    EntryState,
-    Objection,
-    ObjectionState,
-    Publication,
-    PublicationEntry,
-    PublicationKind,
-    ReviewCase,
-    ReviewCaseState,
-)
+from .models import EntryState, Objection, ObjectionState, Publication, PublicationEntry, PublicationKind, ReviewCase
 
 PAGE_SIZE = 50
 
@@ -594,7 +585,7 @@ def review_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         # A refused step is shown on the case as it is now (see objection_detail).
         case = _review_case(request, pk)
-    if case.state == ReviewCaseState.REQUESTED and (why := review_excellent_barred(case.annual_result)):
+    if why := cases.review_case_excellent_barred(case):
         step_forms["decide"].bar_excellent(why)
     return render(
         request,
