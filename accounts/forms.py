@@ -459,6 +459,7 @@ class PolicyForm(PolicySeenMixin, ModelLimitsForm):
                 "started_on",
                 "target_deadline_day",
                 "summary_deadline_day",
+                "deadlines_on_working_days",
                 "grading_deadline_days",
                 "reminder_days_before",
                 "review_reminder_days",

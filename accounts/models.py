@@ -643,6 +643,15 @@ class Policy(OrganisationScoped, models.Model):
         _("月小结截止日"), 5, 1, 28, _("次月第几日前提交上月小结；逾期仍可提交，记为迟交。")
     )
     grading_deadline_days = _whole_number(_("评鉴期限（天）"), 15, 1, 60, _("季度结束后多少天内完成审核评鉴。"))
+    # A deadline day that falls on a day off (a statutory holiday, a weekend not made a working day)
+    # moves to the next working day (accounts.periods, by the organisation's working calendar).
+    deadlines_on_working_days = models.BooleanField(
+        _("截止日遇节假日顺延"),
+        default=False,
+        help_text=_(
+            "开启后，季目标和月小结的截止日如遇法定节假日或休息日，顺延至下一个工作日（按工作日历，含调休上班日）。"
+        ),
+    )
     # The deadline days periods already past were held to, kept when HR changes a day so a past
     # month or quarter keeps its deadline: {"summary": [[year, month, day], …], "target": [[year,
     # quarter, day], …]}, ascending; a period up to an entry's has that entry's day

@@ -349,6 +349,17 @@ def _day_of_month(year: int, month: int, day: int) -> date:
     return date(year, month, day)
 
 
+def _on_a_working_day(policy: Policy | int, deadline: date) -> date:
+    """``deadline``, or the next working day where the policy moves deadlines off days off
+    (``Policy.deadlines_on_working_days``; a bare day number moves nothing)."""
+    if isinstance(policy, int) or not getattr(policy, "deadlines_on_working_days", False):
+        return deadline
+    calendar = _WorkingCalendar(policy.organisation_id)
+    while not calendar.is_working_day(deadline):
+        deadline += timedelta(days=1)
+    return deadline
+
+
 def target_deadline(policy: Policy | int, quarter: Quarter) -> date:
     """The last on-time day for a quarter's targets: day ``policy.target_deadline_day`` of the
     quarter's first month. ``policy`` may also be that day number itself."""
@@ -360,8 +371,8 @@ def target_deadline(policy: Policy | int, quarter: Quarter) -> date:
         # The quarter the organisation (or the newcomer) began in: the usual lead time, counted
         # from that day — never less than the quarter's own deadline leaves. Before, a start just
         # before the usual deadline left a day or none (a user test: started on the 12th, due the 12th).
-        return max(deadline, started_on + timedelta(days=day - 1))
-    return deadline
+        return _on_a_working_day(policy, max(deadline, started_on + timedelta(days=day - 1)))
+    return _on_a_working_day(policy, deadline)
 
 
 def summary_deadline(policy_or_day: Policy | int, month: Month) -> date:
@@ -375,7 +386,7 @@ def summary_deadline(policy_or_day: Policy | int, month: Month) -> date:
         else policy_or_day.deadline_day("summary", month.year, month.month)
     )
     following = month.next()
-    return _day_of_month(following.year, following.month, day)
+    return _on_a_working_day(policy_or_day, _day_of_month(following.year, following.month, day))
 
 
 def person_policy(policy: Policy, person) -> Policy:
@@ -438,7 +449,7 @@ def past_deadline_people(policy: Policy, period: Quarter | Month, today: date, p
     if isinstance(period, Month):
         return as_organisation | owing if today > summary_deadline(policy, period) else nobody
     day = policy.deadline_day("target", period.year, period.quarter)
-    usual = _day_of_month(period.year, period.first_month, day)
+    usual = _on_a_working_day(policy, _day_of_month(period.year, period.first_month, day))
     found = as_organisation if today > target_deadline(policy, period) else nobody
     if today > usual:
         found |= owing & Q(**{f"{start}__lte": usual})

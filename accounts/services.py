@@ -1259,6 +1259,10 @@ _GOOD_QUOTA_FIELDS = ("good_quota_percent", "good_quota_separate_pools")
 _CHANGE_NOTES = (
     (("grading_deadline_days",), gettext_lazy("评鉴期限的修改立即生效，也适用于正在评鉴的季度。")),
     (
+        ("deadlines_on_working_days",),
+        gettext_lazy("截止日顺延的修改立即生效，各页面显示的截止日随之改变；已提交材料的迟交标记不变。"),
+    ),
+    (
         ("feedback_talk_by",),
         gettext_lazy("结果反馈谈话人的修改立即生效：尚未记录的谈话（包括已逾期的）改由新的谈话人记录。"),
     ),

@@ -545,3 +545,34 @@ def test_the_calendar_page_says_when_the_year_at_work_is_beyond_the_built_in_cal
     assert f"{last + 1}年已录入2天，最晚到{last + 1}-02-17，尚未录入国庆节的安排" in page
     _override(date(last + 1, 10, 1), working=False, organisation=organisation, note="国庆节")
     assert 'data-testid="calendar-unknown-year"' not in client.get(reverse("accounts:calendar")).content.decode()
+
+
+def test_deadlines_on_days_off_move_to_the_next_working_day_where_the_policy_says_so(organisation, staff):
+    """A user test: September's summary was due on 5 October, inside 国庆, and handed in on the first
+    working day after it counted as 迟交. With 截止日遇节假日顺延, a deadline on a day off moves to
+    the next working day; a 调休 working Saturday stays a deadline."""
+    from accounts.models import Policy
+    from summaries import services as summaries
+    from tests.factories import MonthlySummaryFactory
+
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    september, november = periods.Month(2026, 9), periods.Month(2026, 11)
+    assert periods.summary_deadline(policy, september) == date(2026, 10, 5)  # off by default
+    Policy.objects.filter(organisation=organisation).update(deadlines_on_working_days=True)
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    assert periods.summary_deadline(policy, september) == date(2026, 10, 8)  # after 国庆 (1–7 October)
+    assert periods.summary_deadline(policy, november) == date(2026, 12, 7)  # Saturday the 5th → Monday
+    assert periods.target_deadline(policy, periods.Quarter(2026, 4)) == date(2026, 10, 10)  # a 调休 Saturday
+    assert periods.summary_deadline(policy, periods.Month(2026, 10)) == date(2026, 11, 5)  # a Thursday
+    # The holiday an organisation adds of its own moves it too.
+    WorkingDayOverrideFactory(organisation=organisation, date=date(2026, 11, 5), is_working_day=False)
+    policy = policy_for_organisation(organisation_id=organisation.pk)
+    assert periods.summary_deadline(policy, periods.Month(2026, 10)) == date(2026, 11, 6)
+    # Handed in on the first working day after 国庆: on time.
+    summary = MonthlySummaryFactory(owner=staff, year=2026, month=9, other_work="1. 完成报表")
+    handed_in = summaries.summary_submit(
+        summary=summary,
+        actor=staff,
+        now=datetime(2026, 10, 8, 1, tzinfo=UTC),  # 09:00 in Beijing
+    )
+    assert handed_in.is_late is False
