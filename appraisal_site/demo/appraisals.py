@@ -22,7 +22,7 @@ from functools import partial
 
 from accounts import periods
 from accounts.audit import acting_as
-from accounts.models import Organisation, PositionCategory, User
+from accounts.models import Organisation, PeriodLock, PositionCategory, User
 from accounts.selectors import evaluator_of, policy_for_organisation
 from evaluations.grading.models import AppraisalQuarter, Grade, IndicatorSource, SatisfactionScore, UncertainReason
 from evaluations.grading.services import grading, inputs, quota, rollup, scores, suggestions
@@ -116,7 +116,12 @@ def _grade_quarter(appraisal_quarter: AppraisalQuarter, story: Story, chief: Use
     graded_on = period.last_day + timedelta(days=3)
     graded, confirmed = story.at(graded_on, 10), story.at(graded_on + timedelta(days=4), 15)
     appraisal_quarter.grades.update(graded_at=graded, confirmed_at=confirmed)
-    backdate(appraisal_quarter, approved_at=story.at(approved_on, 16))
+    approved_at = story.at(approved_on, 16)
+    backdate(appraisal_quarter, approved_at=approved_at)
+    # The quarter's lock (what the targets and summaries pages say it was approved on) alike.
+    PeriodLock.objects.filter(
+        organisation_id=appraisal_quarter.organisation_id, year=period.year, quarter=period.quarter
+    ).update(locked_at=approved_at)
     return len(rows)
 
 

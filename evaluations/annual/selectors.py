@@ -63,16 +63,6 @@ def annual_first_department_if_large(*, organisation: Organisation, year: int) -
     return first if large else None
 
 
-def decided_not_locked_count(*, organisation_id: int, year: int) -> int:
-    """How many of the year's results have a decided grade and are not locked yet: what the year's
-    close (定等 of the 优秀 list, ``locking.annual_year_close``) locks, said in HR's question first."""
-    return (
-        AnnualResult.objects.filter(organisation_id=organisation_id, year=year, locked_at__isnull=True)
-        .exclude(decided_grade="")
-        .count()
-    )
-
-
 def graded_and_excellent(results: QuerySet[AnnualResult], *, by: str) -> QuerySet:
     """Rows ``(value of by, graded, excellent)`` per department or organisation (``by``:
     "department_id", "organisation_id"): how many of ``results`` have a final grade (decided, else

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db.models import (
@@ -349,6 +350,22 @@ def review_cases_overdue_count(*, organisation_id: int, today: date) -> int:
     return ReviewCase.objects.filter(
         organisation_id=organisation_id, state=ReviewCaseState.REQUESTED, decide_by__lt=today
     ).count()
+
+
+def decided_not_locked_count(
+    *, organisation_id: int, year: int, publication_id: int, exclude: Iterable[int] = ()
+) -> int:
+    """How many of the year's decided results not yet locked are not on the 优秀 list
+    ``publication_id`` (nor in ``exclude``, the decisions the rules now forbid): what the year's
+    close locks with the list (``annual_year_close_by_the_rules``), said in 定等's question."""
+    listed = PublicationEntry.objects.filter(publication_id=publication_id).values("annual_result_id")
+    return (
+        AnnualResult.objects.filter(organisation_id=organisation_id, year=year, locked_at__isnull=True)
+        .exclude(decided_grade="")
+        .exclude(pk__in=listed)
+        .exclude(pk__in=list(exclude))
+        .count()
+    )
 
 
 def vetoed_on_the_list(*, publication: Publication) -> dict[int, str]:

@@ -23,7 +23,6 @@ from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import OWN_MATTER_RECUSED, OWN_MATTER_SOLE, own_matter, policy_for_organisation
 from accounts.storage import upload_limited
 from evaluations.annual.models import AnnualResult
-from evaluations.annual.selectors import decided_not_locked_count
 from evaluations.annual.services import decisions_against_the_rules
 from evaluations.grading.models import AppraisalQuarter
 from summaries.services import attachment_limit, attachment_too_large_message
@@ -152,6 +151,11 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and services.publication_may_lock(publication, today)
         and publication.kind == PublicationKind.ANNUAL_EXCELLENT
     )
+    against = (
+        decisions_against_the_rules(organisation_id=publication.organisation_id, year=publication.year)
+        if closes_year
+        else []
+    )
     return render(
         request,
         "publicity/publication/detail.html",
@@ -181,17 +185,13 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "vetoed_on_list": selectors.vetoed_on_the_list(publication=publication) if can_manage else {},
             # The year's decisions the rules now forbid (a sanction recorded after the committee
             # decided): 定等 of the 优秀 list closes the year but leaves them open; its question says so.
-            "against_rules": [
-                row.person.get_full_name()
-                for row, _why in decisions_against_the_rules(
-                    organisation_id=publication.organisation_id, year=publication.year
-                )
-            ]
-            if closes_year
-            else [],
-            # What the year's close locks with the list (its own lines counted too).
-            "year_close_count": decided_not_locked_count(
-                organisation_id=publication.organisation_id, year=publication.year
+            "against_rules": [row.person.get_full_name() for row, _why in against],
+            # What the year's close locks besides the list: as the message after it counts them.
+            "year_close_count": selectors.decided_not_locked_count(
+                organisation_id=publication.organisation_id,
+                year=publication.year,
+                exclude=[row.pk for row, _why in against],
+                publication_id=publication.pk,
             )
             if closes_year
             else 0,

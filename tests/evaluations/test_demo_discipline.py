@@ -286,3 +286,16 @@ def test_the_demo_records_talks_for_locked_grades_only_some_confirmed(quarters, 
     waiting = feedback_selectors.locked_grades_for_talker(talker=leader).filter(feedback_talk__isnull=True)
     assert [(g.person, g.appraisal_quarter.quarter) for g in waiting] == [(staff, 2)]
     assert FeedbackTalk.objects.filter(person=staff, quarter_grade__appraisal_quarter__quarter=1).exists()
+
+
+def test_an_approved_quarters_lock_bears_its_approval_day(quarters):
+    """A re-test read 本季度考核结果已于2026-12-07审批 (the seed day) on a quarter approved in April."""
+    from accounts.models import PeriodLock
+    from evaluations.grading.models import AppraisalQuarter, QuarterState
+
+    organisation, _report = quarters
+    approved = AppraisalQuarter.objects.filter(organisation=organisation, state=QuarterState.APPROVED)
+    assert approved.count() == 3
+    for quarter in approved:
+        lock = PeriodLock.objects.get(organisation=organisation, year=quarter.year, quarter=quarter.quarter)
+        assert lock.locked_at == quarter.approved_at and lock.locked_at.date() < TODAY

@@ -534,3 +534,6 @@ def test_each_rows_buttons_name_the_document_for_a_screen_reader(client_for, hea
     assert all(label.startswith("通过") and "（" in label for label in labels)
     assert any(label.startswith("通过科员甲的") for label in labels)
     assert len(set(re.findall(r'aria-label="(查看[^"]+)"', body))) == 3
+    # The check boxes too (a re-test heard two "选择 科员甲" for his targets and his summary).
+    boxes = re.findall(r'type="checkbox" name="items" value="[^"]+" aria-label="([^"]+)"', body)
+    assert len(boxes) == 3 and len(set(boxes)) == 3 and all(box.startswith("选择") for box in boxes)
