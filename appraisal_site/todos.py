@@ -44,6 +44,7 @@ from evaluations.grading.selectors import (
 from evaluations.grading.services.grading import (
     DISCIPLINE_OPINION,
     INPUTS,
+    NEWCOMERS,
     approval_blockers,
     discipline_opinion_wanted,
 )
@@ -318,6 +319,10 @@ def _feedback_talks(user: User, today: date) -> list[Todo]:
     ]
 
 
+# What may stand in the way of an approval once every grade is given and confirmed.
+AFTER_GRADING = (INPUTS, DISCIPLINE_OPINION, NEWCOMERS)
+
+
 def _agency_head(user: User, today: date) -> list[Todo]:
     todos = []
     awaiting = list(
@@ -333,9 +338,10 @@ def _agency_head(user: User, today: date) -> list[Todo]:
             blockers = approval_blockers(appraisal_quarter=appraisal_quarter, with_names=False)
             if blockers and all(blocker.waits_for == DISCIPLINE_OPINION for blocker in blockers):
                 label = _("%(quarter)s评鉴已完成，待纪委意见后审批")
-            elif blockers and all(blocker.waits_for in (INPUTS, DISCIPLINE_OPINION) for blocker in blockers):
-                # Graded and confirmed: what is left is the staff's own documents (and perhaps the
-                # discipline office's opinion), said as the page says it.
+            elif blockers and all(blocker.waits_for in AFTER_GRADING for blocker in blockers):
+                # Graded and confirmed: what is left is the staff's own documents, people not yet
+                # listed in the quarter (HR's 补充列入) and perhaps the discipline office's opinion,
+                # said as the page says it (a re-test read 评鉴进行中 beside 已评鉴60人，已确认60人).
                 label = _("%(quarter)s评鉴已完成，尚不能审批：%(first)s")
             elif blockers:
                 label = _("%(quarter)s评鉴进行中，尚不能审批")
@@ -350,7 +356,7 @@ def _agency_head(user: User, today: date) -> list[Todo]:
                         # Every document blocker (targets and summaries), and the discipline office's
                         # opinion when it is awaited too, as the page lists them (a user test read the
                         # staff's documents alone while the opinion was also missing).
-                        "first": join_sentences(b for b in blockers if b.waits_for in (INPUTS, DISCIPLINE_OPINION)),
+                        "first": join_sentences(b for b in blockers if b.waits_for in AFTER_GRADING),
                     },
                     1,
                     reverse("evaluations:quarter_approve", args=[appraisal_quarter.pk]),

@@ -584,5 +584,7 @@ def test_the_agency_heads_label_does_not_say_ready_while_a_newcomer_is_not_liste
     assert ">2026年第3季度评鉴结果待审批<" in html
     User.objects.filter(pk=staff.pk).update(appraisal_start=date(2026, 8, 1))  # due in Q3, no row in it
     html = page(client_for(chief)).replace("\n", "").replace("  ", "")
-    assert ">2026年第3季度评鉴进行中，尚不能审批<" in html and "评鉴结果待审批" not in html
+    # Everyone listed is graded: what stands in the way is said, as the approval page says it.
+    assert ">2026年第3季度评鉴已完成，尚不能审批：科员甲参加平时考核，但尚未列入本季度评鉴" in html
+    assert "评鉴结果待审批" not in html
     assert todo(html, f"approve-{ended.pk}") == 1
