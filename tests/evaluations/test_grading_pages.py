@@ -691,3 +691,16 @@ def test_the_page_gives_each_departments_good_against_its_headcounts_share(
     shares = html.split('data-testid="department-shares"', 1)[1].split("</p>", 1)[0]
     assert f"{department.name}已评“好”<span data-share-good>5</span>人，约4人" in shares
     assert "text-danger" in shares  # past its share
+
+
+def test_the_quarters_list_names_no_grading_start_for_an_approved_quarter(client_for, organisation, quarter, hr):
+    """A user test: after HR changed 评鉴开始时间, an approved quarter's row showed when grading would
+    begin under today's rule, not when it had begun."""
+    from evaluations.grading.models import QuarterState
+    from tests.factories import AppraisalQuarterFactory
+
+    approved = AppraisalQuarterFactory(organisation=organisation, year=2026, quarter=1, state=QuarterState.APPROVED)
+    html = client_for(hr).get(reverse("evaluations:quarters")).content.decode()
+    rows = {row.split("</a>")[0].rsplit(">", 1)[1]: row for row in html.split('data-testid="quarter-row"')[1:]}
+    assert 'data-testid="window-opens">—' in rows[approved.period.label]
+    assert 'data-testid="window-opens">—' not in rows[quarter.period.label]
