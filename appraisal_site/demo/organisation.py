@@ -17,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.audit import acting_as
-from accounts.models import Department, Organisation, StaffStatus, StaffType, User
+from accounts.models import Department, DepartmentHeadship, Organisation, StaffStatus, StaffType, User
 from accounts.services import department_save, organisation_create, staff_create, staff_status_add
 
 from . import load
@@ -76,6 +76,9 @@ def build_demo_organisation(*, staff: int = 60, seed: int = 2026, year: int = 20
                 department.head = person(f"head_{code.lower()}", person_name(rng), code, **post)
             department.supervising_leader = people["demo_leader" if first else "demo_leader2"]
             department_save(department=department)
+        # The heads were in post all year, as their people joined on 1 January (the history began
+        # on the seed day, a re-test found, so a past quarter read no head).
+        DepartmentHeadship.objects.filter(department__organisation=organisation).update(start_date=date(year, 1, 1))
         in_departments = len(DEPARTMENTS) + 2  # the heads, demo_hr and demo_staff
         staff_people = [_staff(person, rng, i) for i in range(max(staff - in_departments, 0))]
         if len(staff_people) >= 4:

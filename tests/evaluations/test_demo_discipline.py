@@ -299,3 +299,17 @@ def test_an_approved_quarters_lock_bears_its_approval_day(quarters):
     for quarter in approved:
         lock = PeriodLock.objects.get(organisation=organisation, year=quarter.year, quarter=quarter.quarter)
         assert lock.locked_at == quarter.approved_at and lock.locked_at.date() < TODAY
+
+
+def test_the_demo_heads_headed_their_departments_all_year(quarters):
+    """A re-test: the heads' history began on the seed day, so a past quarter read no head."""
+    from accounts import periods
+    from accounts.models import DepartmentHeadship
+    from accounts.selectors import heads_in_period
+
+    organisation, _report = quarters
+    headships = DepartmentHeadship.objects.filter(department__organisation=organisation)
+    assert headships.exists() and set(headships.values_list("start_date", flat=True)) == {date(YEAR, 1, 1)}
+    first = periods.Quarter(YEAR, 1)
+    heads = heads_in_period(organisation_id=organisation.pk, first_day=first.first_day, last_day=first.last_day)
+    assert heads
