@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from datetime import date
 
 from auditlog import get_logentry_model
-from auditlog.context import set_actor
+from auditlog.context import auditlog_value, set_actor
 
 # django-auditlog's own update receiver, but for how it reads the row before (_log_update below);
 # its private helpers are used as they are in the versions pyproject.toml allows.
@@ -287,9 +287,19 @@ def audit_reason(reason: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def acting_as(actor) -> Iterator[None]:
-    """Record ``actor`` as the author of changes made outside a web request (commands, tasks)."""
-    with set_actor(actor), audit_context(actor=actor):
-        yield
+    """Record ``actor`` as the author of changes made outside a web request (commands, tasks), or
+    by a service that names its actor inside one: there the request's source address stays on the
+    entries, and once the block ends the request's own context is back. (django-auditlog's
+    ``set_actor`` leaves its context set after the block, and the request's entries written after
+    it had neither actor nor address: a user test read 系统 for HR's 退回集体研究.)"""
+    previous = auditlog_value.get(None)
+    address = _context_address()
+    try:
+        with set_actor(actor, remote_addr=address), audit_context(actor=actor, remote_addr=address):
+            yield
+    finally:
+        if previous is not None:
+            auditlog_value.set(previous)
 
 
 @receiver(pre_save, sender="accounts.AuditEntry")
