@@ -163,10 +163,15 @@ def reports_awaiting_review(*, reviewer: User) -> QuerySet[WelfareAssessment]:
 
 
 def posts_to_open(*, organisation_id: int, year: int) -> QuerySet[WelfarePost]:
-    """The unit's current posts (not ended, the worker active) whose worker has no assessment of
-    ``year`` yet: whom 开展本年度考核 would take in."""
+    """The unit's current posts (not ended, the worker active) whose agreement ran in ``year`` and
+    whose worker has no assessment of it yet: whom 开展本年度考核 would take in (a user test saw a
+    worker whose post began in the next year enrolled, assessed 不合格 and refused renewal)."""
     return WelfarePost.objects.filter(
-        organisation_id=organisation_id, terminated_on__isnull=True, person__is_active=True
+        organisation_id=organisation_id,
+        terminated_on__isnull=True,
+        person__is_active=True,
+        agreement_start__lte=date(year, 12, 31),
+        agreement_end__gte=date(year, 1, 1),
     ).exclude(person__welfare_assessments__year=year)
 
 

@@ -102,13 +102,17 @@ def welfare_post_record_absence(*, actor: User, post: WelfarePost, since: date |
 
 
 def welfare_window_refusal(*, organisation_id: int, year: int, today: date) -> str | None:
-    """Why the year's assessment cannot be opened today (None when it can): not before the window."""
+    """Why the year's assessment cannot be opened today (None when it can): not before the window,
+    and not for a year before last (a user test opened 2025's in 2027 and every worker was asked
+    for a 述职 of it); last year's may still be opened late, in the new year."""
     first, _last = periods.welfare_window(policy_for_organisation(organisation_id=organisation_id), year)
     if today < first:
         return _("%(year)s年度公益性岗位考核自%(date)s起开始，届时方可开展。") % {
             "year": year,
             "date": first.isoformat(),
         }
+    if year < today.year - 1:
+        return _("%(year)s年度已过去，不能再开展该年度的公益性岗位考核。") % {"year": year}
     return None
 
 

@@ -71,6 +71,7 @@ def welfare(request: HttpRequest, year: int) -> HttpResponse:
     # Opened late, the 述职 is due later than the window says (periods.welfare_report_deadline).
     opened = selectors.last_opened_on(organisation_id=organisation_id, year=year)
     report_deadline = periods.welfare_report_deadline(policy, year, opened) if opened else None
+    open_refusal = services.welfare_open_refusal(organisation_id=organisation_id, year=year, today=periods.today())
     return render(
         request,
         "evaluations/welfare/list.html",
@@ -83,9 +84,11 @@ def welfare(request: HttpRequest, year: int) -> HttpResponse:
             "counts": selectors.stage_counts(organisation_id=organisation_id, year=year),
             "window": (first, last),
             "report_deadline": report_deadline if report_deadline and report_deadline > last else None,
-            "open_refusal": services.welfare_open_refusal(
-                organisation_id=organisation_id, year=year, today=periods.today()
-            ),
+            "open_refusal": open_refusal,
+            # Who 开展本年度考核 takes in, said in its question (it notifies them and cannot be undone).
+            "open_count": 0
+            if open_refusal
+            else selectors.posts_to_open(organisation_id=organisation_id, year=year).count(),
             "ballot_all_refusal": services.welfare_ballot_all_refusal(organisation_id=organisation_id, year=year),
             "can_manage": request.user.has_perm("evaluations.manage_welfare"),
             "service_users_min": policy.welfare_service_users_min,

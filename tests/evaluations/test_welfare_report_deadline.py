@@ -88,8 +88,9 @@ def test_the_to_do_reads_the_deadline_of_the_first_year_waiting_even_opened_afte
 ):
     """A review: the to-do took the earliest opening of all the years waiting, not the first
     year's, so a year left over and opened after the next one read the next one's deadline."""
-    from evaluations.welfare.models import WelfareAssessment
+    from evaluations.welfare.models import WelfareAssessment, WelfarePost
 
+    WelfarePost.objects.filter(person=worker).update(agreement_start=date(2025, 1, 1))  # in post in 2025 too
     today["value"] = date(2026, 12, 1)
     services.welfare_assessments_open(actor=hr, organisation=organisation, year=2026)
     today["value"] = date(2026, 12, 20)
@@ -130,3 +131,24 @@ def test_the_moved_clock_keeps_the_time_of_day_and_production_is_not_moved(setti
 
     apart = abs(seconds(moved) - seconds(timezone.now())) % 86400
     assert min(apart, 86400 - apart) < 60  # the same time of day
+
+
+def test_a_year_opens_for_those_in_post_in_it_and_not_for_a_year_before_last(hr, organisation, worker, today):
+    """A user test opened 2026 in January 2027 and a worker whose post began in March 2027 was
+    assessed for 2026 (不合格, not renewed); 2025 opened in 2027 asked everyone for a 述职 of it."""
+    from django.core.exceptions import ValidationError
+
+    from evaluations.welfare.models import WelfareAssessment
+    from tests.factories import WelfarePostFactory
+
+    later = WelfarePostFactory(
+        person__department=worker.department, agreement_start=date(2027, 3, 1), agreement_end=date(2028, 2, 28)
+    ).person
+    today["value"] = date(2027, 1, 5)
+    assert services.welfare_assessments_open(actor=hr, organisation=organisation, year=2026) == 1
+    assert set(WelfareAssessment.objects.values_list("owner", flat=True)) == {worker.pk}
+    refusal = services.welfare_open_refusal(organisation_id=organisation.pk, year=2025, today=date(2027, 1, 5))
+    assert refusal == "2025年度已过去，不能再开展该年度的公益性岗位考核。"
+    with pytest.raises(ValidationError, match="2025年度已过去"):
+        services.welfare_assessments_open(actor=hr, organisation=organisation, year=2025)
+    assert not WelfareAssessment.objects.filter(owner=later).exists()
