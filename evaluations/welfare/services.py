@@ -91,6 +91,12 @@ def welfare_post_record_absence(*, actor: User, post: WelfarePost, since: date |
     if since is not None and not note:
         raise ValidationError({"note": _("请说明不在岗的情况。")})
     post = WelfarePost.objects.select_for_update().get(pk=post.pk)
+    # A day still to come, or before the agreement began, stopped the subsidy at once (a user test).
+    if since is not None and since > periods.today():
+        raise ValidationError({"since": _("不在岗起始日期不能晚于今天：发现不在岗后再记录。")})
+    if since is not None and since < post.agreement_start:
+        began = post.agreement_start.isoformat()
+        raise ValidationError({"since": _("不在岗起始日期不能早于协议开始日期（%(date)s）。") % {"date": began}})
     post.absent_since, post.absent_note = since, note if since else ""
     check_text_limits(post, "absent_note")
     with acting_as(actor), audit_reason(note or _("恢复在岗")):

@@ -516,3 +516,17 @@ def test_a_workers_home_names_no_evaluator_they_do_not_have(client_for, worker, 
     and have no quarterly grade; a civil servant's still names theirs."""
     assert "审核评鉴人" not in client_for(worker).get("/").content.decode()
     assert f"审核评鉴人：<strong>{head.get_full_name()}</strong>" in client_for(staff).get("/").content.decode()
+
+
+def test_an_absence_cannot_begin_after_today_nor_before_the_agreement(today, hr, worker):
+    """A user test recorded 不在岗 from a day still to come (and from before the agreement): the
+    subsidy stopped at once."""
+    post = worker.welfare_post
+    for since, refusal in (
+        (date(2030, 6, 1), "不在岗起始日期不能晚于今天"),
+        (date(2020, 1, 1), "不在岗起始日期不能早于协议开始日期（2026-01-01）"),
+    ):
+        with pytest.raises(ValidationError, match=refusal):
+            services.welfare_post_record_absence(actor=hr, post=post, since=since, note="未到岗")
+    post.refresh_from_db()
+    assert post.absent_since is None

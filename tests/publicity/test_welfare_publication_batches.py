@@ -123,3 +123,19 @@ def test_published_on_a_day_off_the_notice_says_published_not_on_show(welfare_pu
     notice = welfare_decided.owner.notifications.get(url=welfare_published.get_absolute_url())
     assert "已发布，公示期为2026-12-07至2026-12-11" in notice.message and "正在公示" not in notice.message
     assert welfare_published.starts_on == FIRST_DAY
+
+
+def test_the_printed_notice_of_a_welfare_list_speaks_of_the_collective_decision(hr):
+    """A user test read the civil servants' 经考核审批 on the welfare list's printed notice."""
+    from django.template.loader import render_to_string
+
+    from publicity.publication.models import PublicationKind
+    from tests.support.publication_factories import PublicationFactory
+
+    welfare = PublicationFactory(published_by=hr, kind=PublicationKind.WELFARE, title="2026年度公益性岗位考核结果")
+    html = render_to_string("publicity/publication/notice.html", {"publication": welfare, "entries": []})
+    assert "根据公益性岗位考核有关规定，经集体研究，现将2026年度公益性岗位考核结果予以公示。" in html
+    assert "经考核审批" not in html
+    quarter = PublicationFactory(published_by=hr, kind=PublicationKind.QUARTER, title="季度结果")
+    notice = render_to_string("publicity/publication/notice.html", {"publication": quarter, "entries": []})
+    assert "经考核审批" in notice
