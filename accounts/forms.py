@@ -259,7 +259,17 @@ class StaffForm(forms.ModelForm):
             # Someone added once the organisation appraises in the system is usually a newcomer
             # (入职、调入): nothing before today is asked of them unless HR clears or moves the date.
             self.fields["appraisal_start"].initial = periods.today()
-        if not actor.has_perm("accounts.edit_appraisal_attributes"):
+        # HR's own record: who takes part and in which pool is their own matter (本人事项). Another HR
+        # administrator sets it where there is one (回避: a user test's HR moved their own 参加考核日期
+        # past the open quarter, left its grading and lowered everyone's 好 quota); a sole one does,
+        # told so (``self.own_matter``, the page's notice).
+        sets_appraisal = actor.has_perm("accounts.edit_appraisal_attributes")
+        self.own_matter = (
+            selectors.own_matter(user=actor, person_ids=[self.instance.pk], organisation_id=organisation.pk)
+            if self.instance.pk and sets_appraisal
+            else ""
+        )
+        if not sets_appraisal or self.own_matter == selectors.OWN_MATTER_RECUSED:
             # Who takes part, the quota pool and the indicator set: HR's alone (三员分立); the
             # system administrator keeps the account's other attributes.
             for name in APPRAISAL_ATTRIBUTES:

@@ -4,6 +4,8 @@ and no single one of them can, alone, come to decide a grade or hide anything fr
 Every refusal is tested on the server (a POST), not only by a missing button.
 """
 
+from datetime import date
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -792,3 +794,28 @@ def test_only_the_person_who_asked_may_withdraw(client_for, sysadmin, security_a
     # The second administrator who opened the request before it was withdrawn is told so.
     with pytest.raises(ValidationError, match="该申请已撤回，无须再处理"):
         services.password_reset_decide(actor=security_admin, reset=reset, confirm=True)
+
+
+def test_hr_does_not_set_their_own_appraisal_attributes_where_another_hr_administrator_can(
+    client_for, hr, organisation
+):
+    """A security test: HR moved their own 参加考核日期 past the open quarter (its row left the
+    grading, everyone's 好 quota fell) and ticked their own 领导职务. 回避 where another HR
+    administrator can do it; a sole one does it, told it is their own matter."""
+    from tests.factories import UserFactory
+
+    edit = reverse("accounts:staff_edit", args=[hr.pk])
+    client = client_for(hr)
+    page = client.get(edit)
+    assert "appraisal_start" in page.context["form"].fields
+    assert 'data-testid="sole-handler"' in page.content.decode()
+    UserFactory(organisation=organisation, department=None, roles=[Role.HR_ADMIN], full_name="人事干部乙")
+    page = client.get(edit)
+    form = page.context["form"]
+    assert not {"staff_type", "position_category", "is_leader_position", "appraisal_start"} & set(form.fields)
+    assert 'data-testid="recused"' in page.content.decode()
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    response = client.post(edit, {**data, "appraisal_start": "2027-03-01", "is_leader_position": "on"})
+    assert response.status_code == 302
+    hr.refresh_from_db()
+    assert hr.appraisal_start != date(2027, 3, 1) and not hr.is_leader_position
