@@ -64,6 +64,7 @@ from .models import (
     StaffStatus,
     User,
     WorkingDayOverride,
+    url_without_tokens,
 )
 from .pages import confirm_page, confirm_then, form_page, import_page, stored_file_download, xlsx_download
 from .pagination import filtered_page, page_of
@@ -1086,6 +1087,10 @@ def policy(request: HttpRequest) -> HttpResponse:
     if not can_edit:
         for field in form.fields.values():
             field.disabled = True
+        # A reader (the agency head) sees the DingTalk robot's address, not its access token (a
+        # security test read it in full): masked as the audit trail masks it.
+        if form.initial.get("dingtalk_webhook_url"):
+            form.initial["dingtalk_webhook_url"] = url_without_tokens(form.initial["dingtalk_webhook_url"])
     return render(request, "accounts/policy.html", {"form": form, "can_edit": can_edit})
 
 

@@ -102,3 +102,14 @@ def test_a_secret_not_starting_with_sec_is_refused_at_its_box(client_for, hr, or
     assert response.status_code == 200
     assert "以SEC开头" in " ".join(response.context["form"].errors.get("dingtalk_secret", []))
     assert Policy.objects.get().dingtalk_secret() == ""
+
+
+def test_the_agency_head_reads_the_robots_address_without_its_token(client_for, chief, organisation):
+    """A security test: the read-only policy page showed the webhook's access_token in full."""
+    from accounts.models import Policy
+
+    Policy.objects.filter(organisation=organisation).update(
+        dingtalk_webhook_url="https://oapi.dingtalk.com/robot/send?access_token=TOPSECRETTOKEN123"
+    )
+    html = client_for(chief).get(reverse("accounts:policy")).content.decode()
+    assert "TOPSECRETTOKEN123" not in html and "https://oapi.dingtalk.com/robot/send?access_token=" in html
