@@ -36,6 +36,8 @@ APPRAISAL_TODAY = env.str("APPRAISAL_TODAY", default="") if DEBUG else ""
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A form whose token no longer matches: the site's own page, in Chinese, with the way back.
+CSRF_FAILURE_VIEW = "appraisal_site.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

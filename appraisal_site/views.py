@@ -205,6 +205,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return HttpResponseServerError("<h1>Server Error (500)</h1>")
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: a form whose token no longer matches (left open while its person
+    signed in again elsewhere, or kept from before a sign-out) gets the site's page in plain Chinese
+    with the way back and what to do, not Django's bare page that speaks of DEBUG (a security test).
+    Nothing was saved; the reason goes to the log, not to the page."""
+    referer = request.headers.get("referer", "")
+    ours = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return render(request, "403_csrf.html", {"back_url": referer if ours else None}, status=403)
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: the page says that the record may have been deleted (in another tab, or by
     someone else) and leads back to the page the user came from when that is one of ours."""
