@@ -306,6 +306,38 @@ class AuditContextMiddleware(AuditlogMiddleware):
             return super().__call__(request)
 
 
+class RefusedActionAuditMiddleware:
+    """A signed-in person's change the server refused (a POST answered 403, or 404 for an object
+    they may not see) is an audit entry (操作被拒绝: who, when, from where, the address and the
+    answer), so the auditor sees who tried what the pages do not offer (a security test found the
+    refused attempts nowhere). Reads and anonymous requests are not entries."""
+
+    UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            response.status_code in (403, 404)
+            and request.method in self.UNSAFE
+            and getattr(user, "is_authenticated", False)
+        ):
+            from .audit import record_event
+            from .models import AuditEvent, AuditResult
+
+            record_event(
+                event=AuditEvent.REFUSED,
+                request=request,
+                result=AuditResult.FAILURE,
+                label=f"{request.method} {request.path}"[:500],
+                detail={"status": response.status_code},
+            )
+        return response
+
+
 # What a form posted after the session ended carried, kept for the page it was on (see below).
 RESTORED_FORM_KEY = "_restored_form"
 # Who is signed in on this browser (a signed cookie that outlives the session on the server): a

@@ -1002,6 +1002,9 @@ class AuditEvent(models.TextChoices):
     GRADE_REVIEWED_AFTER_LOCK = "grade_reviewed_after_lock", _("复核已定等的季度等次")
     ANNUAL_REVIEWED_AFTER_LOCK = "annual_reviewed_after_lock", _("复核已定等的年度等次")
     QUARTER_NEWCOMERS_ADDED = "quarter_newcomers_added", _("补充列入新加入人员")
+    # A signed-in person's POST the server refused (403, or 404 for what they may not see):
+    # accounts.middleware.RefusedActionAuditMiddleware.
+    REFUSED = "refused", _("操作被拒绝")
 
 
 class AuditResult(models.TextChoices):
@@ -1659,6 +1662,7 @@ AUDIT_DETAIL_LABELS = {
     "rows": _("行数"),
     "second_factor": _("已删除双因素登录验证器"),
     "source": _("来源"),
+    "status": _("应答状态"),
     "suggestions_changed": _("变更建议数"),
     "suggestions_removed": _("撤销建议数"),
     "workers": _("人数"),

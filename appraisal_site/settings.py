@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "accounts.middleware.AuditContextMiddleware",
+    # Inside the audit context: a refused change is an entry with its source address.
+    "accounts.middleware.RefusedActionAuditMiddleware",
     # A browser's GET of a POST-only address: the Chinese 405 page, not the browser's English one.
     "accounts.middleware.MethodNotAllowedPageMiddleware",
     # Axes must be last: it turns a lockout raised anywhere above into its response.

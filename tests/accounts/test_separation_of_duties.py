@@ -337,9 +337,11 @@ def test_no_single_administrator_can_come_to_decide_a_grade_or_hide_anything_fro
         )
         assert fresh(other).is_active and fresh(other).roles & ADMIN_ROLES
     # And every attempt that changed something is in the trail the auditor reads (besides the
-    # sign-in itself, which the trail records too).
-    trail = AuditEntry.objects.filter(actor=actor).exclude(event=AuditEvent.LOGIN)
+    # sign-in itself, which the trail records too), and so is every refused one (操作被拒绝).
+    trail = AuditEntry.objects.filter(actor=actor).exclude(event__in=[AuditEvent.LOGIN, AuditEvent.REFUSED])
     assert trail.count() == PendingRoleChange.objects.count() + PendingPasswordReset.objects.count()
+    refused = AuditEntry.objects.filter(actor=actor, event=AuditEvent.REFUSED)
+    assert refused.count() >= len(admins) - 1
 
 
 def test_withdrawing_the_auditors_role_waits_for_a_second_person(client, security_admin, hr, auditor):
@@ -819,3 +821,18 @@ def test_hr_does_not_set_their_own_appraisal_attributes_where_another_hr_adminis
     assert response.status_code == 302
     hr.refresh_from_db()
     assert hr.appraisal_start != date(2027, 3, 1) and not hr.is_leader_position
+
+
+def test_a_refused_change_is_an_audit_entry_with_who_where_and_what(client_for, staff, hr):
+    """A security test sent POSTs the pages do not offer (raising one's own role, approving one's own
+    targets); the server refused them and the audit log held none of them."""
+    from accounts.models import AuditEntry, AuditEvent, AuditResult
+
+    url = reverse("accounts:staff_roles", args=[staff.pk])
+    assert client_for(staff).post(url, {"roles": ["hr_admin"]}).status_code in (403, 404)
+    entry = AuditEntry.objects.get(event=AuditEvent.REFUSED)
+    assert (entry.actor, entry.result, entry.object_repr) == (staff, AuditResult.FAILURE, f"POST {url}")
+    assert entry.remote_addr == "127.0.0.1" and entry.organisation_id == staff.organisation_id
+    # A read is not an entry, nor is an allowed change.
+    client_for(staff).get(url)
+    assert AuditEntry.objects.filter(event=AuditEvent.REFUSED).count() == 1
