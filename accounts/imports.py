@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import periods, services
+from . import periods, selectors, services
 from .audit import audit_reason
 from .excel import (
     HELP_SHEET_TITLE,
@@ -65,6 +65,7 @@ from .excel import (
     workbook_file,
     write_table,
 )
+from .forms import APPRAISAL_ATTRIBUTES
 from .models import (
     OUTSIDE_DEPARTMENTS_WORDS,
     Department,
@@ -633,6 +634,16 @@ def parse_staff_workbook(
             and _changes(row, person)
             and not actor.has_perm("accounts.change_person", person)
         )
+        # HR's own 人员类别/岗位类别/领导职务/参加考核日期: their own matter, another HR administrator's
+        # to set where there is one (as on the staff page, accounts.forms.StaffForm).
+        own = next((row for row in parsed if existing.get(row.employee_number) == actor), None)
+        if (
+            own is not None
+            and set(_changed_fields(own, actor)) & set(APPRAISAL_ATTRIBUTES)
+            and selectors.own_matter(user=actor, person_ids=[actor.pk], organisation_id=actor.organisation_id)
+            == selectors.OWN_MATTER_RECUSED
+        ):
+            problems.append((own.row_number, _own_matter(own)))
     if problems:
         return [], [text for _row_number, text in sorted(problems, key=lambda problem: problem[0])]
     return parsed, []
@@ -690,6 +701,13 @@ def _not_yours(row: ImportRow) -> str:
         "row": row.row_number,
         "name": row.full_name,
     }
+
+
+def _own_matter(row: ImportRow) -> str:
+    return _(
+        "第%(row)s行（%(name)s）：本人的人员类别、岗位类别、领导职务和参加考核日期由其他人事干部修改（回避），"
+        "请删除该行或还原这些列。"
+    ) % {"row": row.row_number, "name": row.full_name}
 
 
 def _move_problems(rows: list[ImportRow], *, existing: dict[str, User]) -> list[tuple[int, str]]:

@@ -1015,3 +1015,19 @@ def test_a_file_saved_by_a_spreadsheet_with_computed_formulas_imports(hr_client,
     response = upload(hr_client, SimpleUploadedFile("staff.xlsx", out.getvalue(), content_type=XLSX))
     assert response.status_code == 200 and "公式单元格" not in response.content.decode()
     assert User.objects.get(full_name="张三").employee_number == "4003"
+
+
+def test_hr_cannot_set_their_own_appraisal_attributes_through_the_import_where_another_can(
+    hr_client, hr, department, organisation
+):
+    """The staff page leaves HR's own 领导职务 and 参加考核日期 to another HR administrator (回避); the
+    import must not be the way round it."""
+    from accounts.models import Role
+
+    UserFactory(organisation=organisation, department=None, roles=[Role.HR_ADMIN], full_name="人事干部乙")
+    hr.refresh_from_db()
+    row = [hr.employee_number, hr.full_name, hr.username, "", "", "", "", "是"]
+    response = upload(hr_client, xlsx([row]))
+    assert "本人的人员类别、岗位类别、领导职务和参加考核日期由其他人事干部修改（回避）" in page_errors(response)[0]
+    hr.refresh_from_db()
+    assert not hr.is_leader_position
