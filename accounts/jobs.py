@@ -52,7 +52,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
-from . import job_kinds
+from . import job_kinds, periods
 from .job_kinds import kind_label  # noqa: F401 (the job mechanism's name for it, used across the apps)
 from .models import Job, Organisation, User
 
@@ -506,7 +506,8 @@ def job_run(job_id: int, *, take_over: bool = False) -> Job | None:
         with translation.override(settings.LANGUAGE_CODE):
             if registered is None:
                 raise JobError(_("未知的任务类型“%(kind)s”。") % {"kind": job.kind})
-            outcome = registered.runner(job, report)
+            with periods.calendar_memo():
+                outcome = registered.runner(job, report)
             finished = _finish(job, ours, outcome, final)
     except JobRetry as exc:
         logger.warning("Job %s (%s) will be retried in %ss: %s", job.pk, job.kind, exc.countdown, exc)

@@ -21,6 +21,8 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
@@ -349,12 +351,39 @@ def _day_of_month(year: int, month: int, day: int) -> date:
     return date(year, month, day)
 
 
+# Each organisation's working calendar, once per request or job (:func:`calendar_memo`): a list
+# that asks every row's deadline reads the overrides once, not once a row (a review measured 101
+# queries for a 45-person roster with 截止日遇节假日顺延 on).
+_calendars: ContextVar[dict[int | None, _WorkingCalendar] | None] = ContextVar("working_calendars", default=None)
+
+
+@contextmanager
+def calendar_memo() -> Iterator[None]:
+    """Inside the block (a request: ``accounts.selectors.policy_memo``; a job: ``jobs.job_run``),
+    each organisation's working calendar is built once and its overrides read a span at a time."""
+    token = _calendars.set({})
+    try:
+        yield
+    finally:
+        _calendars.reset(token)
+
+
+def _calendar(organisation: Organisation | int | None) -> _WorkingCalendar:
+    memo = _calendars.get()
+    if memo is None:
+        return _WorkingCalendar(organisation)
+    key = _organisation_id(organisation)
+    if key not in memo:
+        memo[key] = _WorkingCalendar(key)
+    return memo[key]
+
+
 def _on_a_working_day(policy: Policy | int, deadline: date) -> date:
     """``deadline``, or the next working day where the policy moves deadlines off days off
     (``Policy.deadlines_on_working_days``; a bare day number moves nothing)."""
     if isinstance(policy, int) or not getattr(policy, "deadlines_on_working_days", False):
         return deadline
-    calendar = _WorkingCalendar(policy.organisation_id)
+    calendar = _calendar(policy.organisation_id)
     while not calendar.is_working_day(deadline):
         deadline += timedelta(days=1)
     return deadline

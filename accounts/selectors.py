@@ -11,7 +11,7 @@ from datetime import date
 
 from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q, QuerySet
 
-from . import shapes
+from . import periods, shapes
 from .models import (
     DEPARTMENT_POSTS,
     ROLE_CHANGE_SIDES,
@@ -41,10 +41,12 @@ _request_policies: ContextVar[dict[int, Policy] | None] = ContextVar("request_po
 
 @contextmanager
 def policy_memo() -> Iterator[None]:
-    """Read each organisation's policy at most once inside the block (one request)."""
+    """Read each organisation's policy at most once inside the block (one request), and build its
+    working calendar once (``periods.calendar_memo``)."""
     token = _request_policies.set({})
     try:
-        yield
+        with periods.calendar_memo():
+            yield
     finally:
         _request_policies.reset(token)
 
