@@ -278,9 +278,10 @@ def _check_submittable(target_set: TargetSet) -> None:
     items = list(target_set.items.all())
     if not any(item.content.strip() for item in items):
         raise ValidationError(_("请至少填写一项目标后再提交。"), code="empty")
-    # A leader's 领导交办 task carries no weight: the weights are the owner's, over their own items
-    # (a user test read a weighted set broken by an assigned task the owner could not weigh).
-    if problem := _weights_problem([item.weight for item in items if item.kind != TargetKind.ASSIGNED]):
+    # A task a leader assigned after approval (``assigned_by``) carries no weight: the weights are
+    # the owner's, over the items they wrote, 领导交办 ones too (a user test read a weighted set
+    # broken by an assigned task the owner could not weigh).
+    if problem := _weights_problem([item.weight for item in items if item.assigned_by_id is None]):
         raise ValidationError(problem, code="weights")
 
 

@@ -215,3 +215,19 @@ def test_each_item_of_the_targets_form_is_a_group_named_by_its_number(client_for
     groups = re.findall(r'data-formset-form role="group" aria-label="([^"]+)"', html)
     assert groups[:3] == ["第1项", "第2项", "第3项"] and groups[-1] == "新增的一项"
     assert 'data-item-label="第__n__项"' in html
+
+
+def test_the_owners_own_assigned_kind_items_keep_counting_in_the_weights(staff, make_target_set):
+    """A review: the weights rule left out every 领导交办 item, those the owner writes under that
+    kind too (60 + 40 was refused as 60); only a leader's task added after approval carries none."""
+    from targets.models import TargetSet
+
+    target_set = make_target_set(staff, items=2)
+    first, second = target_set.items.order_by("sort_order")
+    first.weight, second.weight, second.kind = 60, 40, TargetKind.ASSIGNED
+    first.save()
+    second.save()
+    assert services.weights_refusal(TargetSet.objects.get(pk=target_set.pk)) == ""
+    second.weight = None
+    second.save()
+    assert "第2项未填" in services.weights_refusal(TargetSet.objects.get(pk=target_set.pk))
