@@ -53,6 +53,10 @@ def review_case_open(
     periods.check_plausible_date(notified_on, not_future=True, label=_("结果告知日"), field="notified_on")
     if ReviewCase.objects.filter(annual_result=annual_result, kind=kind).exists():
         raise ValidationError(_("该人员的此类案件已经登记。"))
+    review = ReviewCase.objects.filter(annual_result=annual_result, kind=ReviewCaseKind.REVIEW).first()
+    if kind == ReviewCaseKind.APPEAL and review is not None and review.state != ReviewCaseState.DECIDED:
+        # 对复核决定不服的可以申诉: after the decision, not while the 复核 runs, nor once it lapsed.
+        raise ValidationError(_("该人员的复核尚未作出决定（或已逾期未申请），不能登记申诉。"))
     case = ReviewCase.objects.create(
         organisation_id=annual_result.organisation_id,
         annual_result=annual_result,

@@ -251,17 +251,16 @@ def review_cases(*, organisation_id: int) -> QuerySet[ReviewCase]:
 
 def incompetent_results_without_case(*, organisation_id: int, limit: int = 200) -> list[AnnualResult]:
     """Annual 不称职 results for HR's form (a handful a year at most): those with no case yet, and
-    those whose 复核 has been decided (or lapsed) and that have no 申诉 yet — "对复核决定不服的可以申诉"
-    (a user test found no way to record the appeal after a 复核 kept 不称职)."""
+    those whose 复核 has been decided and that have no 申诉 yet — "对复核决定不服的可以申诉" (a user
+    test found no way to record the appeal after a 复核 kept 不称职). Not one whose 复核 is under way
+    or lapsed (its time to ask ran out: so has the appeal's)."""
     cases = ReviewCase.objects.filter(annual_result_id=OuterRef("pk"))
-    review_pending = cases.filter(
-        kind=ReviewCaseKind.REVIEW, state__in=[ReviewCaseState.AWAITING_REQUEST, ReviewCaseState.REQUESTED]
-    )
+    reviews = cases.filter(kind=ReviewCaseKind.REVIEW)
     return list(
         AnnualResult.objects.filter(organisation_id=organisation_id, decided_grade=AnnualGrade.INCOMPETENT)
         .exclude(Exists(cases.filter(kind=ReviewCaseKind.APPEAL)))
-        .exclude(Exists(review_pending))
-        .annotate(reviewed=Exists(cases.filter(kind=ReviewCaseKind.REVIEW)))
+        .exclude(Exists(reviews.exclude(state=ReviewCaseState.DECIDED)))
+        .annotate(reviewed=Exists(reviews))
         .select_related("person")
         .order_by("-year", "person__full_name")[:limit]
     )
@@ -358,7 +357,13 @@ def decided_not_locked_count(
     """How many of the year's decided results not yet locked are not on the 优秀 list
     ``publication_id`` (nor in ``exclude``, the decisions the rules now forbid): what the year's
     close locks with the list (``annual_year_close_by_the_rules``), said in 定等's question."""
-    listed = PublicationEntry.objects.filter(publication_id=publication_id).values("annual_result_id")
+    # A line withdrawn from the list (sent back, decided other than 优秀) is locked by the close
+    # like any other decided result: counted here (a review).
+    listed = (
+        PublicationEntry.objects.filter(publication_id=publication_id)
+        .exclude(state=EntryState.WITHDRAWN)
+        .values("annual_result_id")
+    )
     return (
         AnnualResult.objects.filter(organisation_id=organisation_id, year=year, locked_at__isnull=True)
         .exclude(decided_grade="")

@@ -440,3 +440,16 @@ def test_hrs_lock_of_the_excellent_list_says_first_and_after_that_the_years_othe
     assert "已定等1人，本次公示已全部定等。本年度其他已确定等次的1人的年度考核结果一并定等。" in text
     incompetent.refresh_from_db()
     assert incompetent.locked_at is not None
+
+
+def test_the_question_counts_a_line_withdrawn_from_the_list_which_the_close_locks_too(settings, year, organisation, hr):
+    """A review: a line sent back and decided other than 优秀 (已撤下) is locked by the year's close like
+    any decided result, but 定等's question left it out of its count."""
+    from publicity.publication.models import EntryState
+    from publicity.publication.selectors import decided_not_locked_count
+
+    listed = publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    count = decided_not_locked_count(organisation_id=organisation.pk, year=YEAR, publication_id=listed.pk)
+    assert count == 1  # the 不称职 beside the list
+    listed.entries.update(state=EntryState.WITHDRAWN)
+    assert decided_not_locked_count(organisation_id=organisation.pk, year=YEAR, publication_id=listed.pk) == 2

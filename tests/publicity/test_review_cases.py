@@ -266,20 +266,23 @@ def test_each_step_on_a_case_says_what_was_done(client_for, incompetent, hr):
 
     annual_results_lock(result_ids=[incompetent.pk])
     kept = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    client = client_for(hr)
+    said = [
+        _flashed(client.post(kept.get_absolute_url(), data, follow=True))
+        for data in (
+            {"action": "request", "requested_on": "2026-01-20"},
+            {"action": "decide", "decided_on": "2026-02-01", "decision": "维持原等次。"},
+        )
+    ]
+    # The appeal against the 复核's decision, once it is decided.
     changed = review_cases.review_case_open(
         actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10), kind="appeal"
     )
-    client = client_for(hr)
-    said = [
-        _flashed(client.post(case.get_absolute_url(), data, follow=True))
-        for case, data in (
-            (kept, {"action": "request", "requested_on": "2026-01-20"}),
-            (kept, {"action": "decide", "decided_on": "2026-02-01", "decision": "维持原等次。"}),
-            (changed, {"action": "request", "requested_on": "2026-01-21"}),
-            (
-                changed,
-                {"action": "decide", "decided_on": "2026-02-02", "decision": "改为称职。", "new_grade": "competent"},
-            ),
+    said += [
+        _flashed(client.post(changed.get_absolute_url(), data, follow=True))
+        for data in (
+            {"action": "request", "requested_on": "2026-01-21"},
+            {"action": "decide", "decided_on": "2026-02-02", "decision": "改为称职。", "new_grade": "competent"},
         )
     ]
     assert said == [
@@ -386,3 +389,18 @@ def test_the_decision_does_not_offer_a_grade_the_recorded_review_refuses(client_
     choices = [value for value, _label in response.context["decide_form"].fields["new_grade"].choices]
     assert AnnualGrade.EXCELLENT not in choices and AnnualGrade.COMPETENT in choices
     assert "不可改为优秀。" in response.content.decode() and "未列入2025年度优秀公示名单" in response.content.decode()
+
+
+def test_no_appeal_while_the_review_runs_or_once_it_lapsed(incompetent, hr):
+    """A review: the service took an appeal while the 复核 was under way, and a lapsed 复核 was
+    offered as 复核已决定."""
+    from publicity.publication.selectors import incompetent_results_without_case
+
+    case = review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 10))
+    with pytest.raises(ValidationError, match="复核尚未作出决定"):
+        review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 1, 20), kind="appeal")
+    review_cases.review_cases_remind(today=date(2026, 2, 10))  # the request's 30 days ran out: lapsed
+    assert incompetent_results_without_case(organisation_id=incompetent.organisation_id) == []
+    with pytest.raises(ValidationError, match="复核尚未作出决定"):
+        review_cases.review_case_open(actor=hr, annual_result=incompetent, notified_on=date(2026, 2, 10), kind="appeal")
+    assert ReviewCase.objects.get(pk=case.pk).state == ReviewCaseState.LAPSED
