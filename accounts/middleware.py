@@ -313,6 +313,18 @@ class RefusedActionAuditMiddleware:
     refused attempts nowhere). Reads and anonymous requests are not entries."""
 
     UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+    REFUSED_PER_MINUTE = 30
+
+    @classmethod
+    def _within_rate(cls, user_id: int) -> bool:
+        from django.core.cache import cache
+
+        key = f"refused-audit:{user_id}:{int(time.time() // 60)}"
+        cache.add(key, 0, timeout=120)
+        try:
+            return cache.incr(key) <= cls.REFUSED_PER_MINUTE
+        except ValueError:  # expired between the two calls
+            return True
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -324,6 +336,10 @@ class RefusedActionAuditMiddleware:
             response.status_code in (403, 404)
             and request.method in self.UNSAFE
             and getattr(user, "is_authenticated", False)
+            # Not a form sent after its page expired (the CSRF check refused it: a stale token, no
+            # attempt), and at most REFUSED_PER_MINUTE entries a person a minute (the log is append-only).
+            and getattr(request, "csrf_processing_done", False)
+            and self._within_rate(user.pk)
         ):
             from .audit import record_event
             from .models import AuditEvent, AuditResult

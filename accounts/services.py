@@ -1260,7 +1260,10 @@ _CHANGE_NOTES = (
     (("grading_deadline_days",), gettext_lazy("评鉴期限的修改立即生效，也适用于正在评鉴的季度。")),
     (
         ("deadlines_on_working_days",),
-        gettext_lazy("截止日顺延的修改立即生效，各页面显示的截止日随之改变；已提交材料的迟交标记不变。"),
+        gettext_lazy(
+            "截止日顺延的修改立即生效，也适用于已过去的月份和季度：各页面按新规则显示截止日和逾期；"
+            "已提交材料的迟交标记不变。"
+        ),
     ),
     (
         ("feedback_talk_by",),

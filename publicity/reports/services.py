@@ -89,7 +89,8 @@ def run_year_export(job: Job, report: jobs.Report) -> dict:
         # A second delivery of a job that had stored its file: nothing to write again.
         return {"year": year, "people": existing.people, "workbook": existing.pk}
     workbook = year_workbook_store(organisation=job.organisation, year=year, actor=actor, job=job, progress=report)
-    report(100, _("年度考核汇总已生成，可以下载。"))
+    # No closing message: it would stay in the worker's Chinese under the English UI (see
+    # summaries.exports.run_roster_export); the page says 已完成 and offers 下载结果.
     return {"year": year, "people": workbook.people, "workbook": workbook.pk}
 
 
@@ -145,7 +146,8 @@ def run_department_forms(job: Job, report: jobs.Report) -> jobs.JobFile:
     year, quarter = int(job.params["year"]), int(job.params["quarter"])
     report(10, _("正在生成登记表……"))
     content = pdf.department_forms_pdf(department=department, year=year, quarter=quarter)
-    report(100, _("登记表已生成，可以下载。"))
+    # No closing message: it would stay in the worker's Chinese under the English UI (see
+    # summaries.exports.run_roster_export); the page says 已完成 and offers 下载结果.
     return jobs.JobFile(
         content=content, name=pdf.department_forms_filename(department, year, quarter), content_type="application/pdf"
     )

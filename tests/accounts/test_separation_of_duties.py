@@ -836,3 +836,25 @@ def test_a_refused_change_is_an_audit_entry_with_who_where_and_what(client_for, 
     # A read is not an entry, nor is an allowed change.
     client_for(staff).get(url)
     assert AuditEntry.objects.filter(event=AuditEvent.REFUSED).count() == 1
+
+
+def test_an_expired_form_is_not_a_refused_attempt_and_refusals_are_bounded_a_minute(staff, monkeypatch):
+    """A review: a form sent with a stale CSRF token (an expired page, no attempt) was logged as
+    操作被拒绝, and nothing bounded how many entries one person could write."""
+    from django.test import Client
+
+    from accounts.middleware import RefusedActionAuditMiddleware
+    from accounts.models import AuditEntry, AuditEvent
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    assert client.post(reverse("summaries:start"), {"year": 2026, "month": 11}).status_code == 403
+    assert not AuditEntry.objects.filter(event=AuditEvent.REFUSED).exists()
+    client = Client()
+    client.force_login(staff)
+    url = reverse("accounts:staff_roles", args=[staff.pk])
+    monkeypatch.setattr("accounts.middleware.time.time", lambda: 1_800_000_000.0)  # all in one minute
+    limit = RefusedActionAuditMiddleware.REFUSED_PER_MINUTE
+    for _ in range(limit + 5):
+        client.post(url, {"roles": ["hr_admin"]})
+    assert AuditEntry.objects.filter(event=AuditEvent.REFUSED).count() == limit
