@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import periods
+from . import periods, selectors
 from .audit import audit_reason
 from .models import (
     ADMIN_ROLES,
@@ -1405,9 +1405,22 @@ def staff_status_overlap_check(*, status: StaffStatus) -> None:
 
 
 @transaction.atomic
-def staff_status_add(*, status: StaffStatus) -> StaffStatus:
+def _check_not_own_status(actor: User | None, person_id: int) -> None:
+    """HR's own special status (立案审查, 试用期: it bears on their grade and their 优秀) is their own
+    matter: another HR administrator records it where there is one (回避, a review)."""
+    if actor is None:
+        return
+    if selectors.own_matter(user=actor, person_ids=[person_id], organisation_id=actor.organisation_id) == (
+        selectors.OWN_MATTER_RECUSED
+    ):
+        raise PermissionDenied(_("这是您本人的特殊状态，您须回避，请由其他人事干部记录。"))
+
+
+def staff_status_add(*, status: StaffStatus, actor: User | None = None) -> StaffStatus:
     """Record a special status for a period (试用期, 挂职/援派, 长期休假, 立案审查), or save a
-    corrected one; a period overlapping another of the same kind is refused."""
+    corrected one; a period overlapping another of the same kind is refused. ``actor`` (HR, from
+    the staff page) may not record their own where another HR administrator can."""
+    _check_not_own_status(actor, status.user_id)
     status.full_clean()
     # The person's row taken first: two overlapping periods saved at once would both pass the check.
     list(User.objects.select_for_update(of=("self",)).filter(pk=status.user_id).values_list("pk", flat=True))
@@ -1417,7 +1430,8 @@ def staff_status_add(*, status: StaffStatus) -> StaffStatus:
 
 
 @transaction.atomic
-def staff_status_remove(*, status: StaffStatus, reason: str) -> None:
+def staff_status_remove(*, status: StaffStatus, reason: str, actor: User | None = None) -> None:
+    _check_not_own_status(actor, status.user_id)
     with audit_reason(reason):
         status.delete()
 

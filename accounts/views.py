@@ -550,7 +550,12 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # Offered where the page would allow it: not on another administrator's page (a user
             # test followed 新增 to 没有权限 on the system administrator's).
             "can_change_statuses": request.user.has_perm("accounts.manage_statuses")
-            and request.user.has_perm("accounts.change_person", person),
+            and request.user.has_perm("accounts.change_person", person)
+            # Not HR's own where another HR administrator records it (回避; the service refuses it too).
+            and selectors.own_matter(
+                user=request.user, person_ids=[person.pk], organisation_id=request.user.organisation_id
+            )
+            != selectors.OWN_MATTER_RECUSED,
             "can_reset": request.user.has_perm("accounts.reset_password", person),
             "can_change_roles": request.user.has_perm("accounts.change_roles", person),
             "can_unlock": request.user.has_perm("accounts.unlock_account", person),
@@ -695,7 +700,7 @@ def staff_status_add(request: HttpRequest, pk: int) -> HttpResponse:
         and form.is_valid()
         and run_service(
             request,
-            lambda: services.staff_status_add(status=form.instance),
+            lambda: services.staff_status_add(status=form.instance, actor=request.user),
             success=_("已为“%(name)s”记录特殊状态。") % {"name": person},
             form=form,
         )
@@ -709,9 +714,15 @@ def staff_status_remove(request: HttpRequest, pk: int, status_pk: int) -> HttpRe
     person = _get_person_for_admin(request, pk)
     status = get_object_or_404(StaffStatus, pk=status_pk, user=person)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.staff_status_remove(status=status, reason=form.cleaned_data["reason"])
-        messages.success(request, _("特殊状态已删除。"))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            lambda: services.staff_status_remove(status=status, reason=form.cleaned_data["reason"], actor=request.user),
+            success=_("特殊状态已删除。"),
+        )
+    ):
         return redirect("accounts:staff_detail", pk=person.pk)
     return confirm_page(
         request,

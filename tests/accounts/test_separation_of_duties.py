@@ -858,3 +858,23 @@ def test_an_expired_form_is_not_a_refused_attempt_and_refusals_are_bounded_a_min
     for _ in range(limit + 5):
         client.post(url, {"roles": ["hr_admin"]})
     assert AuditEntry.objects.filter(event=AuditEvent.REFUSED).count() == limit
+
+
+def test_hr_does_not_record_their_own_special_status_where_another_hr_administrator_can(client_for, hr, organisation):
+    """A review: HR could no longer set their own 参加考核日期 but could still add or remove their own
+    立案审查 or 试用期, which bear on their grade and their 优秀."""
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.models import StaffStatus, StaffStatusKind
+
+    UserFactory(organisation=organisation, department=None, roles=[Role.HR_ADMIN], full_name="人事干部乙")
+    status = StaffStatus(user=hr, kind=StaffStatusKind.PROBATION, start_date=date(2026, 1, 1))
+    with pytest.raises(PermissionDenied):
+        services.staff_status_add(status=status, actor=hr)
+    response = client_for(hr).post(
+        reverse("accounts:staff_status_add", args=[hr.pk]), {"kind": "probation", "start_date": "2026-01-01"}
+    )
+    assert response.status_code == 403 and not StaffStatus.objects.filter(user=hr).exists()
+    assert 'href="' + reverse("accounts:staff_status_add", args=[hr.pk]) not in (
+        client_for(hr).get(reverse("accounts:staff_detail", args=[hr.pk])).content.decode()
+    )
