@@ -51,6 +51,39 @@ class RequestBodyLimitMiddleware:
         )
 
 
+def _post_only(view) -> bool:
+    """Whether ``view`` is wrapped in ``require_POST`` (its wrappers' closures hold ["POST"])."""
+    while view is not None:
+        for cell in getattr(view, "__closure__", None) or ():
+            try:
+                if cell.cell_contents == ["POST"]:
+                    return True
+            except ValueError:  # an empty cell
+                continue
+        view = getattr(view, "__wrapped__", None)
+    return False
+
+
+def _page_above(path: str, *, steps: int = 6) -> str:
+    """The nearest address above ``path`` that is a page (its URL pattern exists and takes a GET),
+    up to ``steps`` levels; "" for none but the home page. A re-test found one step up led to a 404
+    (/accounts/pending/roles/1/) or another POST-only address on a third of them."""
+    from django.urls import Resolver404, resolve
+
+    parts = path.rstrip("/").split("/")
+    for cut in range(1, steps + 1):
+        above = "/".join(parts[:-cut]) + "/"
+        if above == "/":
+            return ""
+        try:
+            match = resolve(above)
+        except Resolver404:
+            continue
+        if not _post_only(match.func):
+            return above
+    return ""
+
+
 class MethodNotAllowedPageMiddleware:
     """A browser's GET of a POST-only address (a confirmation's form reached again by Back, the
     history or a bookmark) gets the empty 405 of ``require_POST`` as the 405.html page, in Chinese
@@ -70,10 +103,9 @@ class MethodNotAllowedPageMiddleware:
         patch_vary_headers(response, ("Accept", "HX-Request"))
         if "text/html" not in request.headers.get("Accept", "") or request.headers.get("HX-Request"):
             return response
-        # The page the action belongs to, one step up its address (/targets/82/completion/ →
-        # /targets/82/): a user test reloaded a refused save's address and found only the way home.
-        parent = request.path.rstrip("/").rsplit("/", 1)[0] + "/"
-        page = render(request, "405.html", {"parent": parent if parent != "/" else ""}, status=405)
+        # The page the action belongs to, up its address (/targets/82/completion/ → /targets/82/):
+        # a user test reloaded a refused save's address and found only the way home.
+        page = render(request, "405.html", {"parent": _page_above(request.path)}, status=405)
         if response.has_header("Allow"):
             page["Allow"] = response["Allow"]
         patch_vary_headers(page, ("Accept", "HX-Request"))

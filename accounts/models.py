@@ -1384,16 +1384,17 @@ def _is_secret(field) -> bool:
     return bool(_SECRET_NAME.search(field.name))
 
 
-def url_without_tokens(value: str) -> str:
+def url_without_tokens(value: str, *, mask: str = "") -> str:
     """A URL as the audit trail shows it: every query value (a webhook's ``access_token``) and any
-    user information masked as 已修改, the rest (the service and its path) readable."""
+    user information masked as 已修改 (or ``mask``: a page that shows a setting, 不显示), the rest
+    (the service and its path) readable."""
     from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+    changed = mask or str(_("已修改"))
     try:
         parts = urlsplit(value)
     except ValueError:
-        return str(_("已修改"))
-    changed = str(_("已修改"))
+        return changed
     netloc = parts.netloc.rpartition("@")[2]
     if "@" in parts.netloc:
         netloc = f"{changed}@{netloc}"

@@ -1101,7 +1101,9 @@ def policy(request: HttpRequest) -> HttpResponse:
         # A reader (the agency head) sees the DingTalk robot's address, not its access token (a
         # security test read it in full): masked as the audit trail masks it.
         if form.initial.get("dingtalk_webhook_url"):
-            form.initial["dingtalk_webhook_url"] = url_without_tokens(form.initial["dingtalk_webhook_url"])
+            form.initial["dingtalk_webhook_url"] = url_without_tokens(
+                form.initial["dingtalk_webhook_url"], mask=_("（不显示）")
+            )
     return render(request, "accounts/policy.html", {"form": form, "can_edit": can_edit})
 
 

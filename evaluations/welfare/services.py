@@ -97,6 +97,9 @@ def welfare_post_record_absence(*, actor: User, post: WelfarePost, since: date |
     if since is not None and since < post.agreement_start:
         began = post.agreement_start.isoformat()
         raise ValidationError({"since": _("不在岗起始日期不能早于协议开始日期（%(date)s）。") % {"date": began}})
+    if since is not None and since > post.agreement_end:
+        ended = post.agreement_end.isoformat()
+        raise ValidationError({"since": _("不在岗起始日期不能晚于协议截止日期（%(date)s）。") % {"date": ended}})
     post.absent_since, post.absent_note = since, note if since else ""
     check_text_limits(post, "absent_note")
     with acting_as(actor), audit_reason(note or _("恢复在岗")):

@@ -45,3 +45,14 @@ def test_the_page_leads_back_to_the_page_the_action_belongs_to(client_for, staff
     url = reverse("targets:record_completion", args=[82])
     html = client_for(staff).get(url, **BROWSER).content.decode()
     assert 'href="/targets/82/" data-testid="method-not-allowed-parent"' in html and "返回所在页面" in html
+
+
+def test_the_way_back_skips_addresses_that_are_no_page(client_for, hr):
+    """A re-test: one step up led to a 404 (/accounts/pending/roles/1/) or to another POST-only
+    address (/targets/start/) on a third of the POST-only addresses."""
+    for url, page in (
+        (reverse("accounts:role_change_confirm", args=[1]), reverse("accounts:pending_changes")),
+        (reverse("targets:start_from_previous"), reverse("targets:my_targets")),
+    ):
+        html = client_for(hr).get(url, **BROWSER).content.decode()
+        assert f'href="{page}" data-testid="method-not-allowed-parent"' in html, url

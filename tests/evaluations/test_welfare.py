@@ -530,3 +530,10 @@ def test_an_absence_cannot_begin_after_today_nor_before_the_agreement(today, hr,
             services.welfare_post_record_absence(actor=hr, post=post, since=since, note="未到岗")
     post.refresh_from_db()
     assert post.absent_since is None
+
+
+def test_an_absence_cannot_begin_after_the_agreement_ended(hr, worker, settings):
+    """A re-test recorded 不在岗 from November on a post whose agreement ended in June."""
+    settings.APPRAISAL_TODAY = date(2027, 1, 5)
+    with pytest.raises(ValidationError, match="不在岗起始日期不能晚于协议截止日期（2026-12-31）"):
+        services.welfare_post_record_absence(actor=hr, post=worker.welfare_post, since=date(2027, 1, 2), note="未到岗")
