@@ -523,17 +523,25 @@ def welfare_post_absence(request: HttpRequest, pk: int) -> HttpResponse:
     """Record (or clear) that the worker is not at the post."""
     post = get_object_or_404(WelfarePost, pk=pk, organisation_id=request.user.organisation_id)
     form = AbsenceForm(request.POST)
-    if form.is_valid():
-        run_service(
-            request,
-            lambda: services.welfare_post_record_absence(
-                actor=request.user, post=post, since=form.cleaned_data["since"], note=form.cleaned_data["note"]
-            ),
-            success=_("在岗情况已记录。"),
-        )
-    else:
-        messages.error(request, _("请填写有效的日期。"))
-    return redirect("evaluations:welfare_post_edit", pk=post.pk)
+    if form.is_valid() and run_service(
+        request,
+        lambda: services.welfare_post_record_absence(
+            actor=request.user, post=post, since=form.cleaned_data["since"], note=form.cleaned_data["note"]
+        ),
+        success=_("在岗情况已记录。"),
+        form=form,
+        flash_refusal=False,
+    ):
+        return redirect("evaluations:welfare_post_edit", pk=post.pk)
+    # Refused: the post's page again with what was typed and the message at its box (a re-test
+    # lost the note to a flash above an empty form).
+    post_form = PostForm(instance=post, organisation=request.user.organisation)
+    return render(
+        request,
+        "evaluations/welfare/post_form.html",
+        {"form": post_form, "post": post, "absence": form},
+        status=400,
+    )
 
 
 @permission_required("evaluations.manage_welfare")

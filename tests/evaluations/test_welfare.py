@@ -537,3 +537,14 @@ def test_an_absence_cannot_begin_after_the_agreement_ended(hr, worker, settings)
     settings.APPRAISAL_TODAY = date(2027, 1, 5)
     with pytest.raises(ValidationError, match="不在岗起始日期不能晚于协议截止日期（2026-12-31）"):
         services.welfare_post_record_absence(actor=hr, post=worker.welfare_post, since=date(2027, 1, 2), note="未到岗")
+
+
+def test_a_refused_absence_keeps_what_was_typed_and_says_why_at_its_box(client_for, today, hr, worker):
+    """A re-test: a refused date came back as a flash above an empty form, the note lost."""
+    url = reverse("evaluations:welfare_post_absence", args=[worker.welfare_post.pk])
+    response = client_for(hr).post(url, {"since": "2030-06-01", "note": "长期未到岗，电话联系不上"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "长期未到岗，电话联系不上" in html and "不在岗起始日期不能晚于今天" in html
+    worker.welfare_post.refresh_from_db()
+    assert worker.welfare_post.absent_since is None
