@@ -422,7 +422,12 @@ class EndedSessionMiddleware:
             return response
         login = reverse(settings.LOGIN_URL)
         cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        if not response["Location"].startswith(login + "?") or not cookie or _session_alive(request.session, cookie):
+        # The session cookie kept but its session gone (timed out, ended elsewhere), or gone with it
+        # — a sign-out in another tab deletes the browser's cookie — on a form sent by someone who was
+        # signed in on this browser (a re-test landed on the 405 page after signing in again).
+        ended = bool(cookie) and not _session_alive(request.session, cookie)
+        signed_out_here = not cookie and request.method == "POST" and signed_in_here(request) is not None
+        if not response["Location"].startswith(login + "?") or not (ended or signed_out_here):
             return response
         request.session[SESSION_ENDED_KEY] = True
         back = _this_sites_referer(request) if request.method == "POST" else None

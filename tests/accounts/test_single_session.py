@@ -84,3 +84,16 @@ def test_the_sign_in_page_after_the_idle_timeout_says_the_session_ended(staff):
     ended = browser.get(reverse("targets:my_targets"))
     assert ended.status_code == 302 and ended["Location"].startswith(LOGIN)
     assert 'data-testid="session-ended"' in browser.get(ended["Location"]).content.decode()
+
+
+def test_a_form_sent_after_signing_out_in_another_tab_is_kept_and_leads_back_to_its_page(staff):
+    """A re-test: signed out in another tab (the browser's session cookie deleted), the old tab's
+    form led to the sign-in page with no notice and, once signed in, to the 405 page of its address."""
+    browser = _signed_in(staff)
+    page = reverse("summaries:list")
+    browser.post(reverse("accounts:logout"))  # the other tab: the cookie goes for both
+    sent = browser.post(
+        reverse("summaries:start"), {"year": 2026, "month": 11}, HTTP_REFERER=f"http://testserver{page}"
+    )
+    assert sent.status_code == 302 and sent["Location"] == f"{LOGIN}?next={page.replace('/', '%2F')}"
+    assert 'data-testid="session-ended"' in browser.get(sent["Location"]).content.decode()
