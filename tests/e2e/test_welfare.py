@@ -41,8 +41,10 @@ def test_a_worker_goes_from_report_to_publication_to_final_and_a_second_unqualif
     clock.move_to(TODAY)
     ui.sign_in_as("w_hr", PASSWORD)
     ui.go_via_menu("公益性岗位考核", "/evaluations/welfare/")
-    with ui.page.expect_navigation():
+    # It asks first, naming how many it notifies (it cannot be undone).
+    with ui.answering_questions() as asked, ui.page.expect_navigation():
         ui.page.get_by_test_id("welfare-open").click()
+    assert len(asked) == 1 and "将为1名公益性岗位人员开展" in asked[0]
     expect(ui.page.get_by_test_id("welfare-row")).to_have_count(1)
 
     # The worker, on a phone, writes the 述职 and hands it in.
