@@ -639,7 +639,7 @@ def parse_staff_workbook(
         own = next((row for row in parsed if existing.get(row.employee_number) == actor), None)
         if (
             own is not None
-            and set(_changed_fields(own, actor)) & set(APPRAISAL_ATTRIBUTES)
+            and (set(_changed_fields(own, actor)) & set(APPRAISAL_ATTRIBUTES) or own.moves(actor))
             and selectors.own_matter(user=actor, person_ids=[actor.pk], organisation_id=actor.organisation_id)
             == selectors.OWN_MATTER_RECUSED
         ):
@@ -705,7 +705,7 @@ def _not_yours(row: ImportRow) -> str:
 
 def _own_matter(row: ImportRow) -> str:
     return _(
-        "第%(row)s行（%(name)s）：本人的人员类别、岗位类别、领导职务和参加考核日期由其他人事干部修改（回避），"
+        "第%(row)s行（%(name)s）：本人的人员类别、岗位类别、领导职务、参加考核日期和科室由其他人事干部修改（回避），"
         "请删除该行或还原这些列。"
     ) % {"row": row.row_number, "name": row.full_name}
 

@@ -949,10 +949,22 @@ def staff_move_check(
 
 
 @transaction.atomic
-def staff_move(*, user: User, department: Department | None, on_date: date | None = None, reason: str = "") -> None:
+def staff_move(
+    *,
+    user: User,
+    department: Department | None,
+    on_date: date | None = None,
+    reason: str = "",
+    actor: User | None = None,
+) -> None:
     """Move a person to another department, or out of every department (``None``: a member of the
     leadership, 领导班子), closing the current membership (history is kept), as
-    :func:`staff_move_check` allows."""
+    :func:`staff_move_check` allows. ``actor`` (HR, from the staff page) does not move themselves
+    where another HR administrator can (回避: who grades them changes with it)."""
+    if actor is not None and selectors.own_matter(
+        user=actor, person_ids=[user.pk], organisation_id=actor.organisation_id
+    ) == (selectors.OWN_MATTER_RECUSED):
+        raise PermissionDenied(_("这是您本人的科室调整，您须回避，请由其他人事干部办理。"))
     on_date = on_date or periods.today()
     # In key order: the model's ordering goes through the user's, which joins a nullable
     # department (PostgreSQL locks no row of an outer join's nullable side).

@@ -536,6 +536,10 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk, "accounts.view_person")
     # Special statuses and who evaluates whom are appraisal input: HR's, not the administrators' (三员分立).
     sees_appraisal = request.user.has_perm("accounts.see_appraisal_content")
+    recused = (
+        selectors.own_matter(user=request.user, person_ids=[person.pk], organisation_id=request.user.organisation_id)
+        == selectors.OWN_MATTER_RECUSED
+    )
     return render(
         request,
         "accounts/staff_detail.html",
@@ -549,13 +553,12 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": request.user.has_perm("accounts.change_person", person),
             # Offered where the page would allow it: not on another administrator's page (a user
             # test followed 新增 to 没有权限 on the system administrator's).
+            # Not HR's own status or move where another HR administrator takes it (回避; the
+            # services refuse them too).
             "can_change_statuses": request.user.has_perm("accounts.manage_statuses")
             and request.user.has_perm("accounts.change_person", person)
-            # Not HR's own where another HR administrator records it (回避; the service refuses it too).
-            and selectors.own_matter(
-                user=request.user, person_ids=[person.pk], organisation_id=request.user.organisation_id
-            )
-            != selectors.OWN_MATTER_RECUSED,
+            and not recused,
+            "can_move": not recused,
             "can_reset": request.user.has_perm("accounts.reset_password", person),
             "can_change_roles": request.user.has_perm("accounts.change_roles", person),
             "can_unlock": request.user.has_perm("accounts.unlock_account", person),
@@ -602,6 +605,7 @@ def staff_move(request: HttpRequest, pk: int) -> HttpResponse:
                 department=form.cleaned_data["department"],
                 on_date=form.cleaned_data["on_date"],
                 reason=form.cleaned_data["reason"],
+                actor=request.user,
             ),
             success=(_("“%(name)s”已移出科室（领导班子成员）。") if leaves else _("“%(name)s”已调整科室。"))
             % {"name": person},

@@ -1028,6 +1028,8 @@ def test_hr_cannot_set_their_own_appraisal_attributes_through_the_import_where_a
     hr.refresh_from_db()
     row = [hr.employee_number, hr.full_name, hr.username, "", "", "", "", "是"]
     response = upload(hr_client, xlsx([row]))
-    assert "本人的人员类别、岗位类别、领导职务和参加考核日期由其他人事干部修改（回避）" in page_errors(response)[0]
+    assert (
+        "本人的人员类别、岗位类别、领导职务、参加考核日期和科室由其他人事干部修改（回避）" in page_errors(response)[0]
+    )
     hr.refresh_from_db()
     assert not hr.is_leader_position

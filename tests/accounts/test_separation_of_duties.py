@@ -878,3 +878,24 @@ def test_hr_does_not_record_their_own_special_status_where_another_hr_administra
     assert 'href="' + reverse("accounts:staff_status_add", args=[hr.pk]) not in (
         client_for(hr).get(reverse("accounts:staff_detail", args=[hr.pk])).content.decode()
     )
+
+
+def test_hr_does_not_move_themselves_where_another_hr_administrator_can(client_for, hr, organisation, department):
+    """A review of the 回避 on HR's own record: a move changes who grades them too."""
+    from django.core.exceptions import PermissionDenied
+
+    from tests.factories import DepartmentFactory
+
+    elsewhere = DepartmentFactory(organisation=organisation, code="D077", name="另一科")
+    UserFactory(organisation=organisation, department=None, roles=[Role.HR_ADMIN], full_name="人事干部乙")
+    with pytest.raises(PermissionDenied):
+        services.staff_move(user=hr, department=elsewhere, actor=hr)
+    response = client_for(hr).post(
+        reverse("accounts:staff_move", args=[hr.pk]),
+        {"department": elsewhere.pk, "on_date": "2026-12-01", "reason": "工作需要"},
+    )
+    assert response.status_code == 403
+    hr.refresh_from_db()
+    assert hr.department_id != elsewhere.pk
+    page = client_for(hr).get(reverse("accounts:staff_detail", args=[hr.pk])).content.decode()
+    assert reverse("accounts:staff_move", args=[hr.pk]) not in page
