@@ -112,6 +112,10 @@ class WelfareAssessment(DetailPage, OrganisationScoped, ReviewedDocument):
     decided_by = actor_link(_("集体研究记录人"))
     decided_at = models.DateTimeField(_("集体研究时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
+    # The last time an objection upheld during 张榜公示 sent the result back to 集体研究, and why:
+    # what the unit reads before deciding again (a re-test found the page silent on it).
+    sent_back_at = models.DateTimeField(_("异议退回时间"), null=True, blank=True)
+    sent_back_reason = bounded_text(_("异议退回理由"), limit=MEDIUM, blank=True)
     finalised_at = models.DateTimeField(_("定等时间"), null=True, blank=True)
 
     class Meta:

@@ -487,9 +487,11 @@ def welfare_reopen_for_decision(*, actor: User, assessment: WelfareAssessment, r
     if locked.stage != WelfareStage.PUBLISHED:
         raise ValidationError(_("只有公示中的考核结果可以退回集体研究。"))
     locked.stage, locked.published_at = WelfareStage.DECISION, None
+    locked.sent_back_at, locked.sent_back_reason = periods.now(), (reason or "").strip()
+    check_text_limits(locked, "sent_back_reason")
     locked.version += 1
     with acting_as(actor), audit_reason(reason):
-        locked.save(update_fields=["stage", "published_at", "version"])
+        locked.save(update_fields=["stage", "published_at", "sent_back_at", "sent_back_reason", "version"])
     return locked
 
 

@@ -104,7 +104,11 @@ def test_an_upheld_objection_sends_a_welfare_result_back_to_the_units_decision(
     page = client_for(hr).get(url).content.decode()
     link = reverse("evaluations:welfare_assessment", args=[assessment.pk])
     assert f'href="{link}" data-testid="to-redecide"' in page
-    assert client_for(hr).get(link).status_code == 200
+    assessment_page = client_for(hr).get(link)
+    assert assessment_page.status_code == 200
+    # The assessment says it was sent back, and why (a re-test found only the old decision there).
+    sent_back = assessment_page.content.decode().split('data-testid="welfare-sent-back">')[1].split("</div>")[0]
+    assert "退回集体研究" in sent_back and "核实属实，请单位重新研究。" in sent_back
     # The unit decides again (集体研究 is open to it: the stage the decision form is for); HR publishes
     # it as the year's next batch.
     again = services.publication_open_welfare(actor=hr, organisation=organisation, year=2026)
