@@ -640,8 +640,7 @@ def parse_staff_workbook(
         if (
             own is not None
             and (set(_changed_fields(own, actor)) & set(APPRAISAL_ATTRIBUTES) or own.moves(actor))
-            and selectors.own_matter(user=actor, person_ids=[actor.pk], organisation_id=actor.organisation_id)
-            == selectors.OWN_MATTER_RECUSED
+            and selectors.recused(user=actor, person_id=actor.pk)
         ):
             problems.append((own.row_number, _own_matter(own)))
     if problems:

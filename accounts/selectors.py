@@ -445,6 +445,12 @@ def own_matter(*, user: User, person_ids: Iterable[int], organisation_id: int) -
     return OWN_MATTER_SOLE
 
 
+def recused(*, user: User, person_id: int) -> bool:
+    """Whether ``user`` must leave ``person_id``'s matter to another HR administrator (回避:
+    :func:`own_matter` is :data:`OWN_MATTER_RECUSED`): their own record, grade, result or case."""
+    return own_matter(user=user, person_ids=[person_id], organisation_id=user.organisation_id) == OWN_MATTER_RECUSED
+
+
 def role_changes_waiting_for(*, person: User) -> QuerySet[PendingRoleChange]:
     """The role changes asked for ``person`` that still wait for their second person (an
     appointment to a department's post too), oldest first: what the roles page says is coming."""

@@ -961,9 +961,7 @@ def staff_move(
     leadership, 领导班子), closing the current membership (history is kept), as
     :func:`staff_move_check` allows. ``actor`` (HR, from the staff page) does not move themselves
     where another HR administrator can (回避: who grades them changes with it)."""
-    if actor is not None and selectors.own_matter(
-        user=actor, person_ids=[user.pk], organisation_id=actor.organisation_id
-    ) == (selectors.OWN_MATTER_RECUSED):
+    if actor is not None and selectors.recused(user=actor, person_id=user.pk):
         raise PermissionDenied(_("这是您本人的科室调整，您须回避，请由其他人事干部办理。"))
     on_date = on_date or periods.today()
     # In key order: the model's ordering goes through the user's, which joins a nullable
@@ -1416,18 +1414,14 @@ def staff_status_overlap_check(*, status: StaffStatus) -> None:
     raise ValidationError({"start_date" if starts_inside else "end_date": message}, code="overlap")
 
 
-@transaction.atomic
 def _check_not_own_status(actor: User | None, person_id: int) -> None:
     """HR's own special status (立案审查, 试用期: it bears on their grade and their 优秀) is their own
     matter: another HR administrator records it where there is one (回避, a review)."""
-    if actor is None:
-        return
-    if selectors.own_matter(user=actor, person_ids=[person_id], organisation_id=actor.organisation_id) == (
-        selectors.OWN_MATTER_RECUSED
-    ):
+    if actor is not None and selectors.recused(user=actor, person_id=person_id):
         raise PermissionDenied(_("这是您本人的特殊状态，您须回避，请由其他人事干部记录。"))
 
 
+@transaction.atomic
 def staff_status_add(*, status: StaffStatus, actor: User | None = None) -> StaffStatus:
     """Record a special status for a period (试用期, 挂职/援派, 长期休假, 立案审查), or save a
     corrected one; a period overlapping another of the same kind is refused. ``actor`` (HR, from

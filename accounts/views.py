@@ -536,10 +536,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person_for_admin(request, pk, "accounts.view_person")
     # Special statuses and who evaluates whom are appraisal input: HR's, not the administrators' (三员分立).
     sees_appraisal = request.user.has_perm("accounts.see_appraisal_content")
-    recused = (
-        selectors.own_matter(user=request.user, person_ids=[person.pk], organisation_id=request.user.organisation_id)
-        == selectors.OWN_MATTER_RECUSED
-    )
+    recused = selectors.recused(user=request.user, person_id=person.pk)
     return render(
         request,
         "accounts/staff_detail.html",
@@ -552,9 +549,8 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evaluator": selectors.evaluator_of(person=person) if sees_appraisal else None,
             "can_change": request.user.has_perm("accounts.change_person", person),
             # Offered where the page would allow it: not on another administrator's page (a user
-            # test followed 新增 to 没有权限 on the system administrator's).
-            # Not HR's own status or move where another HR administrator takes it (回避; the
-            # services refuse them too).
+            # test followed 新增 to 没有权限 on the system administrator's), nor HR's own status or
+            # move where another HR administrator takes it (回避; the services refuse them too).
             "can_change_statuses": request.user.has_perm("accounts.manage_statuses")
             and request.user.has_perm("accounts.change_person", person)
             and not recused,

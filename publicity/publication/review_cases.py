@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Notification, User
-from accounts.selectors import OWN_MATTER_RECUSED, own_matter
+from accounts.selectors import recused
 from accounts.services import notify_many
 from accounts.textlimits import check_text_limits, text_length
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
@@ -31,7 +31,7 @@ REVIEW_REMINDER_DAYS = 7
 
 def _check_not_own_case(actor: User, person_id: int) -> None:
     """HR recuses themselves from their own case (回避) where another HR administrator can take it."""
-    if own_matter(user=actor, person_ids=[person_id], organisation_id=actor.organisation_id) == OWN_MATTER_RECUSED:
+    if recused(user=actor, person_id=person_id):
         raise PermissionDenied(_("这是您本人的案件，您须回避，请由其他人事干部办理。"))
 
 

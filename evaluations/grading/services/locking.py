@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason, record_event
 from accounts.models import User
-from accounts.selectors import OWN_MATTER_RECUSED, own_matter, policy_for_organisation
+from accounts.selectors import policy_for_organisation, recused
 from accounts.services import notify
 from accounts.textlimits import too_long_message
 from evaluations.year_rollup import year_rollup_request_once
@@ -60,7 +60,7 @@ def review_after_lock_check(
     kind: {"not_locked": …, "invalid": …}. Returns the reason, stripped."""
     if not actor.has_perm(perm, row):
         raise PermissionDenied(_("只有本单位人事干部可以记录定等后复核。"))
-    if own_matter(user=actor, person_ids=[row.person_id], organisation_id=actor.organisation_id) == OWN_MATTER_RECUSED:
+    if recused(user=actor, person_id=row.person_id):
         raise PermissionDenied(_("这是您本人的等次，您须回避，请由其他人事干部复核。"))
     if row.locked_at is None:
         raise ValidationError(refusals["not_locked"])
