@@ -91,15 +91,18 @@ def welfare_post_record_absence(*, actor: User, post: WelfarePost, since: date |
     if since is not None and not note:
         raise ValidationError({"note": _("请说明不在岗的情况。")})
     post = WelfarePost.objects.select_for_update().get(pk=post.pk)
-    # A day still to come, or before the agreement began, stopped the subsidy at once (a user test).
-    if since is not None and since > periods.today():
-        raise ValidationError({"since": _("不在岗起始日期不能晚于今天：发现不在岗后再记录。")})
-    if since is not None and since < post.agreement_start:
-        began = post.agreement_start.isoformat()
-        raise ValidationError({"since": _("不在岗起始日期不能早于协议开始日期（%(date)s）。") % {"date": began}})
-    if since is not None and since > post.agreement_end:
-        ended = post.agreement_end.isoformat()
-        raise ValidationError({"since": _("不在岗起始日期不能晚于协议截止日期（%(date)s）。") % {"date": ended}})
+    # A day still to come, or outside the agreement, stopped the subsidy at once (user tests).
+    if since is not None:
+        if since > periods.today():
+            refusal = _("不在岗起始日期不能晚于今天：发现不在岗后再记录。")
+        elif since < post.agreement_start:
+            refusal = _("不在岗起始日期不能早于协议开始日期（%(date)s）。") % {"date": post.agreement_start.isoformat()}
+        elif since > post.agreement_end:
+            refusal = _("不在岗起始日期不能晚于协议截止日期（%(date)s）。") % {"date": post.agreement_end.isoformat()}
+        else:
+            refusal = ""
+        if refusal:
+            raise ValidationError({"since": refusal})
     post.absent_since, post.absent_note = since, note if since else ""
     check_text_limits(post, "absent_note")
     with acting_as(actor), audit_reason(note or _("恢复在岗")):
