@@ -64,10 +64,22 @@ def _post_only(view) -> bool:
     return False
 
 
+def _owner_only(view) -> bool:
+    """Whether ``view`` (or a view it wraps) is marked ``owner_only_page``: a page only the
+    document's own person may open, which would answer anyone else who came back to it 404."""
+    while view is not None:
+        if getattr(view, "owner_only_page", False):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
+
+
 def _page_above(path: str, *, steps: int = 6) -> str:
     """The nearest address above ``path`` that is a page (its URL pattern exists and takes a GET),
     up to ``steps`` levels; "" for none but the home page. A re-test found one step up led to a 404
-    (/accounts/pending/roles/1/) or another POST-only address on a third of them."""
+    (/accounts/pending/roles/1/) or another POST-only address on a third of them. A page only its
+    owner opens is passed over: HR reloading a welfare report's decision
+    (…/assessment/7/report/decide/) is led to the assessment, not to the worker's own report."""
     from django.urls import Resolver404, resolve
 
     parts = path.rstrip("/").split("/")
@@ -79,7 +91,7 @@ def _page_above(path: str, *, steps: int = 6) -> str:
             match = resolve(above)
         except Resolver404:
             continue
-        if not _post_only(match.func):
+        if not _post_only(match.func) and not _owner_only(match.func):
             return above
     return ""
 

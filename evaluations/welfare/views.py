@@ -337,6 +337,7 @@ def _own_report_only(view):
             raise Http404
         return view(request, pk)
 
+    wrapped.owner_only_page = True  # the 405 page's way back passes it over (accounts.middleware)
     return wrapped
 
 

@@ -56,3 +56,11 @@ def test_the_way_back_skips_addresses_that_are_no_page(client_for, hr):
     ):
         html = client_for(hr).get(url, **BROWSER).content.decode()
         assert f'href="{page}" data-testid="method-not-allowed-parent"' in html, url
+
+
+def test_the_way_back_passes_over_a_page_only_its_owner_opens(client_for, hr):
+    """A user test: HR reloading a welfare report's decision was led to the worker's own report,
+    which answers HR 404; the way back is the assessment page."""
+    html = client_for(hr).get(reverse("evaluations:welfare_report_decide", args=[7]), **BROWSER).content.decode()
+    page = reverse("evaluations:welfare_assessment", args=[7])
+    assert f'href="{page}" data-testid="method-not-allowed-parent"' in html
