@@ -182,6 +182,9 @@ class ImportResult:
     changes: dict[int, list[str]] = field(default_factory=dict)
     # New people whose 参加考核日期 was left blank: they start on the import day.
     started_on_import_day: int = 0
+    # What the rooms say of a 参加考核日期 the import changed (accounts.services.appraisal_start_notes:
+    # a graded quarter the new start leaves out stays graded), as the staff page says it.
+    start_notes: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -256,6 +259,7 @@ def import_result_keep(session, *, result: ImportResult, now: float) -> None:
         "updated": [[person.pk, result.changes.get(person.pk, [])] for person in result.updated],
         "unchanged": result.unchanged,
         "started_on_import_day": result.started_on_import_day,
+        "start_notes": [str(note) for note in result.start_notes],
     }
 
 
@@ -275,6 +279,7 @@ def import_result_read(session, *, organisation: Organisation, now: float) -> tu
         unchanged=kept["unchanged"],
         changes=dict(kept["updated"]),
         started_on_import_day=kept["started_on_import_day"],
+        start_notes=kept.get("start_notes", []),
     )
     return result, bool(passwords) and bool(kept["created"])
 
@@ -856,6 +861,8 @@ def staff_import(*, organisation: Organisation, rows: list[ImportRow], actor: Us
                 setattr(person, name, value)
             if changed:
                 person.save(update_fields=list(changed))
+            if "appraisal_start" in changed:
+                result.start_notes += services.appraisal_start_notes(person)
             labels = [str(User._meta.get_field(name).verbose_name) for name in changed]
             if row.moves(person):
                 try:

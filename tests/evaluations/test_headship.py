@@ -402,3 +402,24 @@ def test_a_graded_newcomers_start_moved_past_the_open_quarter_keeps_the_row_and_
     # A date that leaves the quarter theirs says nothing of it.
     page = client.post(edit, {**data, "appraisal_start": "2026-11-01"}, follow=True).content.decode()
     assert "仍保留在该季度的评鉴中" not in page
+
+
+def test_the_staff_import_moving_a_graded_newcomers_start_says_the_row_stays(quarter, department, head, hr, client_for):
+    """A review: the staff page said a graded row stays when the 参加考核日期 moves past its
+    quarter, the staff import (the other way to change that date) said nothing."""
+    from datetime import date
+
+    from tests.accounts.test_import import upload, xlsx
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(
+        department=department, full_name="林晓", employee_number="N77", appraisal_start=date(2026, 12, 1)
+    )
+    appraisal_quarter_open(organisation=quarter.organisation, year=2026, quarter=4)
+    grade_assign(grade_row=quarter.grades.get(person=newcomer), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    header = ["工号", "姓名", "科室", "参加考核日期"]
+    page = upload(client_for(hr), xlsx([["N77", "林晓", department.name, "2027-01-01"]], header=header))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="updated-table"' in html
+    assert "2026年第4季度在新的参加考核日期之前结束，但林晓在该季度已有评鉴，仍保留在该季度的评鉴中。" in html
+    assert quarter.grades.filter(person=newcomer, grade=Grade.FAIRLY_GOOD).exists()
