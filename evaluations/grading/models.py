@@ -331,9 +331,22 @@ class QuarterGradeCount(models.Model):
     uncertain = models.PositiveIntegerField(default=0)
     ungraded = models.PositiveIntegerField(default=0)
     unconfirmed = models.PositiveIntegerField(default=0)
+    # Graded by someone else before the person headed the department: the leader's grade awaited,
+    # not a confirmation (``QuarterGrade.headed``).
+    leader_to_grade = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
 
-    COUNTS = ("good", "fairly_good", "average", "poor", "uncertain", "ungraded", "unconfirmed", "total")
+    COUNTS = (
+        "good",
+        "fairly_good",
+        "average",
+        "poor",
+        "uncertain",
+        "ungraded",
+        "unconfirmed",
+        "leader_to_grade",
+        "total",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("季度等次计数")

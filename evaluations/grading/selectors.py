@@ -318,8 +318,14 @@ def grading_lists(*, user: User, appraisal_quarter: AppraisalQuarter, department
             left = set(heads + own)
             left_out = tuple(sorted(pk for pk, _state in left))
             to_confirm.append(_DepartmentPart(d.pk, total - len(left_out), left_out=left_out))
+            # The counter leaves out the rows marked headed already; the user's own and a head's
+            # not (yet) marked are left out of the list, so out of its count too.
             unconfirmed = counted.get(d.pk, {}).get("unconfirmed") or 0
-            graded_waiting += unconfirmed - sum(1 for _pk, state in left if state == GradeState.GRADED)
+            graded_waiting += unconfirmed - sum(
+                1
+                for _pk, person, headed, state in rows
+                if not headed and state == GradeState.GRADED and (person == d.head_id or person == user.pk)
+            )
     return GradingLists(
         to_give=DepartmentPagedGrades(
             appraisal_quarter_id=appraisal_quarter.pk, parts=to_give, related=("person", "department", "evaluator")

@@ -194,3 +194,26 @@ def test_a_recount_asked_for_outside_any_transaction_counts_under_its_lock(quart
     assert_counted()
     department = QuarterGrade.objects.filter(appraisal_quarter=quarter, department_id=team[0].department_id)
     assert stored()[(quarter.pk, team[0].department_id, False)]["good"] == department.count() > len(team)
+
+
+def test_the_migration_counts_a_heads_row_graded_before_apart_from_those_to_confirm(organisation, department, head):
+    """evaluations 0041: counters written before it counted a head's row graded by someone else
+    (awaiting the leader's grade) as 待确认; after it they equal a fresh count."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = importlib.import_module("evaluations.migrations.0041_grade_counts_leader_to_grade")
+    quarter = appraisal_quarter_open(organisation=organisation, year=2026, quarter=4)
+    row = QuarterGrade.objects.get(appraisal_quarter=quarter, person=head)
+    save_fields([row], grade=Grade.FAIRLY_GOOD, state=GradeState.GRADED, headed=True)
+    counter = QuarterGradeCount.objects.get(
+        appraisal_quarter=quarter, department=department, is_leader_position=row.is_leader_position
+    )
+    assert counter.leader_to_grade == 1 and counter.unconfirmed == 0
+    # As stored before the migration.
+    QuarterGradeCount.objects.filter(pk=counter.pk).update(unconfirmed=counter.unconfirmed + 1, leader_to_grade=0)
+    migration.count_heads_apart(apps, SimpleNamespace(connection=connection))
+    assert_counted()
+    assert QuarterGradeCount.objects.get(pk=counter.pk).leader_to_grade == 1

@@ -117,6 +117,12 @@ def test_a_grade_given_before_the_person_became_head_waits_for_the_leader(
     assert 'data-testid="given-by-another"' in detail and "科长已评鉴为“较好”" in detail
     approval = client_for(chief).get(reverse("evaluations:quarter_approve", args=[quarter.pk])).content.decode()
     assert 'data-testid="awaits-leaders-grade"' in approval
+    # The distribution table (a review: it counted the row 待确认) says the same, after the
+    # colleague's confirmation: none 待确认, one awaiting the leader's grade.
+    table = client_for(hr).get(reverse("evaluations:quarters")).content.decode().split('data-testid="distribution"')[1]
+    row = table.split('data-testid="department-row"')[1].split("</tr>")[0]
+    waiting = '<div class="small text-body-secondary" data-testid="leader-to-grade">另1人待分管领导评定</div>'
+    assert row.endswith(f"<td>0{waiting}</td>")
     client = client_for(leader)
 
     grade_assign(grade_row=grade_of(staff), actor=leader, grade=Grade.FAIRLY_GOOD, comment="认真")

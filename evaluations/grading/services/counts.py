@@ -33,13 +33,16 @@ GRADE_COUNTS = {
     "poor": Count("pk", filter=Q(grade=Grade.POOR)),
     "uncertain": Count("pk", filter=Q(grade=Grade.UNCERTAIN)),
     "ungraded": Count("pk", filter=Q(grade="")),
-    "unconfirmed": Count("pk", filter=Q(state=GradeState.GRADED)),
+    # A head's row graded before they headed the department waits for the leader's own grade, not
+    # a confirmation (the approval blockers and the grading page say so too).
+    "unconfirmed": Count("pk", filter=Q(state=GradeState.GRADED, headed=False)),
+    "leader_to_grade": Count("pk", filter=Q(state=GradeState.GRADED, headed=True)),
     "total": Count("pk"),
 }
 assert tuple(GRADE_COUNTS) == QuarterGradeCount.COUNTS
 
 # The grade row's fields the counts depend on: a save that writes none of them recounts nothing.
-COUNTED_FIELDS = frozenset({"appraisal_quarter", "department", "is_leader_position", "grade", "state"})
+COUNTED_FIELDS = frozenset({"appraisal_quarter", "department", "is_leader_position", "grade", "state", "headed"})
 
 
 def grade_counts_refresh(*, appraisal_quarter_id: int, department_ids: Iterable[int] | None = None) -> None:

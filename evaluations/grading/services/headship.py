@@ -19,6 +19,7 @@ from accounts.models import Department
 from accounts.services import notify, register_appraisal_start_note
 
 from ..models import GradeState, QuarterGrade, QuarterState
+from .counts import grade_counts_refresh
 
 
 def grade_rows_mark_headed(*, department_id: int, person_id: int) -> int:
@@ -35,6 +36,9 @@ def grade_rows_mark_headed(*, department_id: int, person_id: int) -> int:
     if not rows:
         return 0
     QuarterGrade.objects.filter(pk__in=[row.pk for row in rows]).update(headed=True)
+    # update() sends no signal: the counters (待确认 → 待分管领导评定) are recounted here.
+    for quarter_id in {row.appraisal_quarter_id for row in rows}:
+        grade_counts_refresh(appraisal_quarter_id=quarter_id, department_ids=[department_id])
     for row in rows:
         leader = row.department.supervising_leader
         if row.state == GradeState.GRADED and leader is not None and leader.is_active:
