@@ -48,7 +48,7 @@ from accounts import jobs, periods
 from accounts.audit import audit_reason, event_entry, record_event, record_events
 from accounts.models import Job, Notification, Organisation, Policy, Role, StaffStatus, StaffStatusKind, User
 from accounts.periods import Quarter
-from accounts.selectors import policy_for_organisation, role_holders
+from accounts.selectors import policy_for_organisation, policy_value_at, role_holders
 from accounts.services import notify, notify_many
 from accounts.text import join_list
 from accounts.textlimits import check_length
@@ -1132,6 +1132,8 @@ class ExcellentStatus:
     used: int
     # Everyone with a result of the year (0 where not read): graded_people and those 不确定等次.
     people: int = 0
+    # The 优秀 share the quota is of: a decided year's as it was when decided (year_quota_percent).
+    percent: int = 0
 
     @property
     def not_graded(self) -> int:
@@ -1148,17 +1150,33 @@ def excellent_status(*, organisation: Organisation, year: int, policy: Policy | 
     (:mod:`.counts`, one query of a row per department): what the pages show."""
     totals = annual_counts.year_counts(organisation_id=organisation.pk, year=year)
     status = _excellent_status(
-        graded=totals["graded"], excellent=totals["excellent"], organisation=organisation, policy=policy
+        graded=totals["graded"], excellent=totals["excellent"], organisation=organisation, year=year, policy=policy
     )
     return replace(status, people=totals["total"])
 
 
-def _excellent_status(
-    *, graded: int, excellent: int, organisation: Organisation, policy: Policy | None
-) -> ExcellentStatus:
+def year_quota_percent(*, organisation: Organisation, year: int, policy: Policy | None = None) -> int:
+    """The 优秀 share of ``year``: today's policy, or, once the year's results are 定等 (locked), the
+    share in force then: a change of the policy applies to the years not yet decided (as the
+    policy page says), so a decided year's page keeps the quota it was decided under."""
     policy = policy or policy_for_organisation(organisation_id=organisation.pk)
+    locked = AnnualResult.objects.filter(organisation=organisation, year=year, locked_at__isnull=False).aggregate(
+        at=Max("locked_at")
+    )["at"]
+    if locked is None:
+        return policy.excellent_quota_percent
+    return policy_value_at(policy=policy, field="excellent_quota_percent", moment=locked)
+
+
+def _excellent_status(
+    *, graded: int, excellent: int, organisation: Organisation, year: int, policy: Policy | None
+) -> ExcellentStatus:
+    percent = year_quota_percent(organisation=organisation, year=year, policy=policy)
     return ExcellentStatus(
-        graded_people=graded, quota=excellent_quota(graded_people=graded, policy=policy), used=excellent
+        graded_people=graded,
+        quota=good_quota(participants=graded, percent=percent),
+        used=excellent,
+        percent=percent,
     )
 
 
@@ -1171,7 +1189,7 @@ def excellent_status_counted(*, organisation: Organisation, year: int) -> Excell
         .aggregate(**{name: annual_counts.ANNUAL_COUNTS[name] for name in ("graded", "excellent")})
     )
     return _excellent_status(
-        graded=totals["graded"], excellent=totals["excellent"], organisation=organisation, policy=None
+        graded=totals["graded"], excellent=totals["excellent"], organisation=organisation, year=year, policy=None
     )
 
 
@@ -1205,7 +1223,7 @@ def _check_quota_after(*, organisation: Organisation, year: int) -> None:
             % {
                 "quota": status.quota,
                 "graded": status.graded_people,
-                "percent": policy_for_organisation(organisation_id=organisation.pk).excellent_quota_percent,
+                "percent": status.percent,
                 "used": status.used,
             }
         )

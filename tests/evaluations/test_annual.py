@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -1230,3 +1231,25 @@ def test_the_year_list_says_who_has_left(client_for, organisation, staff, hr, cr
     staff.save(update_fields=["is_active"])
     page = client_for(hr).get(reverse("evaluations:annual", args=[YEAR])).content.decode()
     assert page.count('data-testid="left">已离开（账号已停用）<') == 1
+
+
+def test_a_decided_years_page_keeps_the_share_it_was_decided_under(client_for, organisation, department, head, hr):
+    """A review: the policy's 优秀 share lowered after the year was 定等 (the policy page says it
+    applies to the years not yet decided) rewrote the decided year's header to the new share."""
+    from accounts.services import policy_update
+
+    people = [UserFactory(department=department, full_name=f"优{i}") for i in range(10)]
+    for i, person in enumerate(people):
+        record(person, "好/好/好/好", score=str(90 + i))
+    rollup(organisation)
+    url = reverse("evaluations:annual", args=[YEAR])
+    assert "优秀名额2人（20%，向下取整）" in client_for(hr).get(url).content.decode()
+    AnnualResult.objects.filter(organisation=organisation, year=YEAR).update(
+        decided_grade=F("suggested_grade"), decided_at=timezone.now(), locked_at=timezone.now()
+    )
+    policy = Policy.objects.get_or_create(organisation=organisation)[0]
+    policy.excellent_quota_percent = 10
+    policy_update(policy=policy, reason="下调优秀比例")
+    assert "优秀名额2人（20%，向下取整）" in client_for(hr).get(url).content.decode()
+    # The next year, not decided, takes the new share.
+    assert annual.excellent_status(organisation=organisation, year=YEAR + 1).percent == 10
