@@ -336,17 +336,7 @@ class QuarterGradeCount(models.Model):
     leader_to_grade = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
 
-    COUNTS = (
-        "good",
-        "fairly_good",
-        "average",
-        "poor",
-        "uncertain",
-        "ungraded",
-        "unconfirmed",
-        "leader_to_grade",
-        "total",
-    )
+    COUNTS = tuple("good fairly_good average poor uncertain ungraded unconfirmed leader_to_grade total".split())
 
     class Meta:
         verbose_name = verbose_name_plural = _("季度等次计数")
