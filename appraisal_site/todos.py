@@ -501,7 +501,7 @@ def _inspector(user: User, today: date, policy) -> list[Todo]:
                 label = (
                     _("%(quarter)s待记录纪委意见")
                     if wanted == "opinion"
-                    else _("%(quarter)s评鉴有变动，须重新记录纪委意见")
+                    else _("%(quarter)s评鉴或检查发现有变动，须重新记录纪委意见")
                 )
                 todos.append(
                     Todo(

@@ -113,6 +113,10 @@ class QuarterDisciplineOpinion(OrganisationScoped, models.Model):
     # confirmed or sent back since (each bumps its row's version) makes the sum differ, whatever the
     # clocks of two transactions said (null: recorded before this was kept).
     grades_version = models.PositiveBigIntegerField(_("记录时的评鉴版本"), null=True, blank=True, editable=False)
+    # What the quarter's inspections had found when it was recorded (discipline.selectors
+    # .findings_digest): a finding recorded, corrected or withdrawn since makes it differ (empty:
+    # recorded before this was kept).
+    findings_digest = models.CharField(_("记录时的检查发现"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("纪委意见")
@@ -336,7 +340,8 @@ class QuarterGradeCount(models.Model):
     leader_to_grade = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
 
-    COUNTS = tuple("good fairly_good average poor uncertain ungraded unconfirmed leader_to_grade total".split())
+    GRADES = ("good", "fairly_good", "average", "poor", "uncertain")
+    COUNTS = (*GRADES, "ungraded", "unconfirmed", "leader_to_grade", "total")
 
     class Meta:
         verbose_name = verbose_name_plural = _("季度等次计数")

@@ -217,14 +217,67 @@ def test_a_grade_changed_after_the_opinion_asks_for_it_again_on_the_inspectors_h
 
     grade_assign(grade_row=grade_of(head), actor=leader, grade=Grade.GOOD, comment="复核后调整")
 
-    assert approval_blockers(appraisal_quarter=graded) == ["纪委意见记录后又有评鉴或确认：请纪检人员重新记录意见。"]
-    with pytest.raises(ValidationError, match="又有评鉴或确认"):
+    assert approval_blockers(appraisal_quarter=graded) == [
+        "纪委意见记录后又有评鉴、确认或检查发现：请纪检人员重新记录意见。"
+    ]
+    with pytest.raises(ValidationError, match="又有评鉴、确认或检查发现"):
         appraisal_quarter_approve(appraisal_quarter=graded, actor=chief)
     home = client.get("/").content.decode()
-    assert "评鉴有变动，须重新记录纪委意见" in home
+    assert "评鉴或检查发现有变动，须重新记录纪委意见" in home
     assert 'data-testid="discipline-opinion-stale"' in client.get(QUARTERS).content.decode()
     record(graded, inspector, "复核等次调整后，同意上报。")
     assert approval_blockers(appraisal_quarter=graded) == []
+
+
+def test_a_finding_recorded_or_corrected_after_the_opinion_asks_for_it_again(
+    client_for, graded, chief, inspector, staff, review_step
+):
+    """A user test: a 严重 finding recorded in the quarter after the 纪委意见 (which is to weigh the
+    findings) left the old opinion standing, and the agency head approved on it."""
+    from evaluations.discipline.services.inspections import inspection_correct
+
+    before = FindingFactory(
+        inspection__inspector=inspector,
+        inspection__date=graded.period.first_day,
+        person=staff,
+        severity=Severity.MODERATE,
+    )
+    record(graded, inspector)
+    assert approval_blockers(appraisal_quarter=graded) == []
+    # Another quarter's finding changes nothing.
+    FindingFactory(
+        inspection__inspector=inspector, inspection__date=graded.period.first_day - timedelta(days=1), person=staff
+    )
+    assert approval_blockers(appraisal_quarter=graded) == []
+
+    FindingFactory(
+        inspection__inspector=inspector,
+        inspection__date=graded.period.last_day,
+        person=staff,
+        severity=Severity.SERIOUS,
+        description="严重违反工作纪律",
+    )
+    stale = ["纪委意见记录后又有评鉴、确认或检查发现：请纪检人员重新记录意见。"]
+    assert approval_blockers(appraisal_quarter=graded) == stale
+    with pytest.raises(ValidationError, match="检查发现"):
+        appraisal_quarter_approve(appraisal_quarter=graded, actor=chief)
+    assert f'data-testid="todo-discipline-opinion-{graded.pk}"' in client_for(inspector).get("/").content.decode()
+    record(graded, inspector, "已考虑新的检查发现，同意上报。")
+    assert approval_blockers(appraisal_quarter=graded) == []
+    # A finding corrected (its severity) asks again too.
+    inspection = before.inspection
+    inspection_correct(
+        inspection=inspection,
+        actor=inspector,
+        reason="核实后更正",
+        date=inspection.date,
+        kind=inspection.kind,
+        note=inspection.note,
+        findings={
+            before.pk: {"severity": Severity.SERIOUS, "description": before.description, "evidence": before.evidence}
+        },
+    )
+    assert approval_blockers(appraisal_quarter=graded) == stale
 
 
 def test_the_inspector_sees_the_proposed_grades_of_the_people_found_against(

@@ -69,7 +69,7 @@ def test_a_stale_or_missing_opinion_still_blocks_and_is_said_once_read(
     # A grade changed after it: the page says the opinion must be recorded again, and approval waits.
     QuarterGrade.objects.filter(pk=grade_of(staff).pk).update(version=F("version") + 1)
     page, _n, reads = _get(client, QUARTERS)
-    assert reads == 1 and "纪委意见记录后又有评鉴或确认" in page
+    assert reads == 1 and "纪委意见记录后又有评鉴、确认或检查发现" in page
 
 
 def test_the_approval_page_reads_the_opinion_once(client_for, graded, inspector, chief):

@@ -26,6 +26,7 @@ from accounts.text import join_list
 from accounts.textlimits import check_text_limits, too_long_message
 from evaluations.year_rollup import year_rollup_request_once
 
+from ...discipline.selectors import findings_digest
 from ..models import (
     GRADES_NEEDING_REASON,
     AppraisalQuarter,
@@ -556,6 +557,7 @@ def quarter_discipline_opinion_record(
         opinion = QuarterDisciplineOpinion(appraisal_quarter=locked)
     opinion.text, opinion.given_by, opinion.given_at = text, actor, timezone.now()
     opinion.grades_version = _grades_version(locked)
+    opinion.findings_digest = _findings_digest(locked)
     check_text_limits(opinion, "text")
     opinion.save()
     return opinion
@@ -574,13 +576,23 @@ def _grades_version(appraisal_quarter: AppraisalQuarter) -> int:
     return QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter).aggregate(v=Sum("version"))["v"] or 0
 
 
+def _findings_digest(appraisal_quarter: AppraisalQuarter) -> str:
+    period = appraisal_quarter.period
+    return findings_digest(
+        organisation_id=appraisal_quarter.organisation_id, first_day=period.first_day, last_day=period.last_day
+    )
+
+
 def discipline_opinion_status(*, appraisal_quarter: AppraisalQuarter, opinion: QuarterDisciplineOpinion | None) -> str:
     """``"opinion"`` when the quarter has no 纪委意见 (``opinion`` is None), ``"stale"`` when its
-    grades were given, changed, confirmed or sent back after ``opinion`` was recorded, else "".
+    grades were given, changed, confirmed or sent back after ``opinion`` was recorded, or the
+    quarter's inspections found something more or corrected a finding (a user test recorded a
+    严重 finding after the opinion and the quarter was approved on the old one), else "".
     ``opinion`` is the quarter's, as the caller read it (``selectors.quarter_discipline_opinion``)."""
     if opinion is None:
         return "opinion"
     stale = opinion.grades_version is not None and opinion.grades_version != _grades_version(appraisal_quarter)
+    stale = stale or bool(opinion.findings_digest) and opinion.findings_digest != _findings_digest(appraisal_quarter)
     return "stale" if stale else ""
 
 
@@ -815,7 +827,8 @@ def approval_blockers(
         elif status == "stale":
             blockers.append(
                 ApprovalBlocker(
-                    _("纪委意见记录后又有评鉴或确认：请纪检人员重新记录意见。"), waits_for=DISCIPLINE_OPINION
+                    _("纪委意见记录后又有评鉴、确认或检查发现：请纪检人员重新记录意见。"),
+                    waits_for=DISCIPLINE_OPINION,
                 )
             )
     return blockers
