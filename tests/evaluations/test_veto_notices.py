@@ -88,3 +88,36 @@ def test_a_flag_withdrawn_moved_or_reworded_by_a_correction_is_told(organisation
     sanction.save()
     veto.veto_reconcile(organisation=organisation)
     assert len(_told(staff, "一票否决事项的依据已更正为")) == 1
+
+
+def test_a_flag_taken_away_by_deleting_its_inspection_or_sanction_is_told(organisation, inspector, staff, hr):
+    """A user test: deleting the inspection of a 严重 finding, or a sanction recorded in error, took
+    the veto away and told nobody; the person still read only "您…有一票否决事项"."""
+    from evaluations.discipline.services.inspections import inspection_delete
+    from evaluations.discipline.services.sanctions import sanction_delete
+
+    finding = FindingFactory(inspection__inspector=inspector, person=staff, description="上班时间饮酒")
+    flag = veto.veto_flags_for_finding(finding_id=finding.pk)
+    inspection_delete(inspection=finding.inspection, actor=inspector, reason="重复录入")
+    assert not VetoFlag.objects.filter(pk=flag.pk).exists()
+    assert len(_told(staff, f"您{flag.year}年度的一票否决事项已撤销（其依据已更正或删除）")) == 1
+    assert len(_told(hr, f"{staff.get_full_name()}{flag.year}年度的一票否决事项已撤销")) == 1
+
+    sanction = SanctionFactory(person=staff, kind=SanctionKind.WARNING, decided_on=date(2025, 3, 1))
+    [flag] = veto.veto_flags_for_sanction(sanction_id=sanction.pk)
+    sanction_delete(sanction=sanction, actor=hr, reason="录错了人")
+    assert len(_told(staff, "2025年度的一票否决事项已撤销（其依据已更正或删除）")) == 1
+    assert len(_told(hr, f"{staff.get_full_name()}2025年度的一票否决事项已撤销")) == 1
+
+
+def test_a_flag_that_goes_with_its_case_closed_says_so(organisation, staff, hr):
+    """A user test: a 立案审查 closed was told as "已撤销（其依据已更正或删除）", though nothing was
+    corrected or deleted."""
+    sanction = SanctionFactory(person=staff, kind=SanctionKind.INVESTIGATION, decided_on=date(2026, 3, 1))
+    assert veto.veto_flags_for_sanction(sanction_id=sanction.pk)
+    sanction.closed_on = date(2026, 6, 1)
+    sanction.save()
+    assert veto.veto_reconcile(organisation=organisation).removed
+    assert len(_told(staff, "2026年度的一票否决事项已随其依据结案或解除而撤销，不再影响当年评优")) == 1
+    assert len(_told(hr, f"{staff.get_full_name()}2026年度的一票否决事项已随其依据结案或解除而撤销")) == 1
+    assert not _told(staff, "依据已更正或删除")

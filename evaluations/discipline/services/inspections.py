@@ -346,7 +346,9 @@ def inspection_correct(
                 .order_by("pk")
             )
             # One by one, so each removal is audited with the reason (the reconciliation below no
-            # longer sees these flags, so the years of those in force are asked for here).
+            # longer sees these flags, so the years of those in force are asked for here, and the
+            # people told here).
+            veto.flags_withdrawn(flags)
             for flag in flags:
                 if flag.is_active:
                     withdrawn_years.add(flag.year)

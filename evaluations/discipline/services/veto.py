@@ -57,6 +57,11 @@ _TOLD = {
         gettext_lazy("您%(year)s年度的一票否决事项已撤销（其依据已更正或删除），不再影响当年评优：%(reason)s"),
         gettext_lazy("%(name)s%(year)s年度的一票否决事项已撤销（其依据已更正或删除）：%(reason)s"),
     ),
+    # Its sanction's case closed or the sanction ended (结案/解除), the year no longer among those it bars.
+    "ended": (
+        gettext_lazy("您%(year)s年度的一票否决事项已随其依据结案或解除而撤销，不再影响当年评优：%(reason)s"),
+        gettext_lazy("%(name)s%(year)s年度的一票否决事项已随其依据结案或解除而撤销：%(reason)s"),
+    ),
     # Its finding's date corrected into another year.
     "moved": (
         gettext_lazy(
@@ -102,6 +107,13 @@ def _tell(flags, *, event: str = "raised", old_years: dict[int, int] | None = No
         ]
         # One insert per flag and event, each told once (the key, whatever reruns the raising).
         notify_many(told, dedupe_key=f"veto-{event}-{flag.pk}-{_event_key(event, flag, old)}")
+
+
+def flags_withdrawn(flags) -> None:
+    """Tell the person and HR of the flags in force that go with their cause (an inspection or a
+    finding withdrawn, a sanction deleted), before they are deleted: a user test deleted both and
+    neither was told, though a correction's removal is told. Lifted flags were told of their lifting."""
+    _tell([flag for flag in flags if flag.is_active], event="removed")
 
 
 def _event_key(event: str, flag: VetoFlag, old: int) -> str:
@@ -317,8 +329,11 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     changed_people |= {flag.person_id for flag, _old in moved}
     if stale:
         result.removed = VetoFlag.objects.filter(pk__in=[flag.pk for flag in stale]).delete()[0]
-        # A lifted flag's people were told of the lifting; an active one's are told it is gone.
-        _tell([flag for flag in stale if flag.is_active], event="removed")
+        # A lifted flag's people were told of the lifting; an active one's are told it is gone: with
+        # its sanction closed or ended (结案/解除), as that; else as taken away by a correction.
+        ended = {pk for pk, closed in ((s.pk, s.closed_on) for s in sanctions) if closed is not None}
+        _tell([flag for flag in stale if flag.is_active and flag.sanction_id in ended], event="ended")
+        _tell([flag for flag in stale if flag.is_active and flag.sanction_id not in ended], event="removed")
     for flag, _old in moved:
         # One by one: each move is audited (with the reason of the correction that moved it).
         flag.save(update_fields=["year"])
