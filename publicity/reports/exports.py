@@ -422,22 +422,21 @@ def discipline_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         .annotate(n=Count("pk"), serious=Count("pk", filter=Q(severity=Severity.SERIOUS)))
         .values_list("month", "n", "serious")
     }
+    # The flags in force count; one lifted (解除, with its reason) is named, marked so, and not
+    # counted: the 年度汇总 sheet and the veto list count only those in force (a user test).
     vetoes: dict[int, list[str]] = defaultdict(list)
+    in_force: Counter = Counter()
     by_sanction: Counter = Counter()
     flags = VetoFlag.objects.filter(person__organisation=ctx.organisation, year=ctx.year).order_by("raised_at", "pk")
-    for month, reason in (
-        flags.filter(finding__isnull=False)
-        .annotate(month=ExtractMonth("finding__inspection__date"))
-        .values_list("month", "reason")
-    ):
-        vetoes[month].append(reason)
-    for month, reason in (
-        flags.filter(sanction__isnull=False)
-        .annotate(month=ExtractMonth("sanction__decided_on"))
-        .values_list("month", "reason")
-    ):
-        vetoes[month].append(reason)
-        by_sanction[month] += 1
+    for cause, decided in (("finding", "finding__inspection__date"), ("sanction", "sanction__decided_on")):
+        for month, reason, lifted in (
+            flags.filter(**{f"{cause}__isnull": False})
+            .annotate(month=ExtractMonth(decided))
+            .values_list("month", "reason", "lifted_at")
+        ):
+            vetoes[month].append(_("%(reason)s（已解除）") % {"reason": reason} if lifted else reason)
+            in_force[month] += lifted is None
+            by_sanction[month] += cause == "sanction" and lifted is None
     required = ctx.policy.inspections_per_month
     today = periods.today()
     for month in range(1, 13):
@@ -448,7 +447,7 @@ def discipline_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         )
         n, serious = findings.get(month, (0, 0))
         reasons = vetoes.get(month, [])
-        yield [month, done, required, status, n, serious, len(reasons), by_sanction[month], "；".join(reasons), last]
+        yield [month, done, required, status, n, serious, in_force[month], by_sanction[month], "；".join(reasons), last]
 
 
 # --- 公示与异议: publications, objections, reviews after locking ------------------------------

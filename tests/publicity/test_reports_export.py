@@ -188,6 +188,29 @@ def test_the_veto_and_sanctions_of_the_year_are_on_the_persons_row(graded, inspe
     assert len(months) == 13
 
 
+def test_a_lifted_veto_is_named_as_lifted_and_not_counted(graded, inspector):
+    """A user test: the 纪律检查 sheet counted a flag the inspector had lifted (解除), where the
+    年度汇总 sheet and the veto list did not."""
+    from django.utils import timezone
+
+    inspection = InspectionFactory(inspector=inspector, date=date(YEAR, 8, 4))
+    VetoFlagFactory(
+        person=graded,
+        finding=FindingFactory(inspection=inspection, person=graded),
+        reason="上班饮酒",
+        lifted_at=timezone.now(),
+        lifted_by=inspector,
+        lift_reason="经复查不属实",
+    )
+    workbook = _export(graded.organisation)
+    months = _rows(workbook["纪律检查"])
+    august = dict(zip(months[0], months[8], strict=True))
+    assert (august["一票否决"], august["其中因处分"], august["否决事项"]) == (0, 0, "上班饮酒（已解除）")
+    people = _rows(workbook["年度汇总"])
+    row = dict(zip(people[0], next(r for r in people[1:] if r[1] == "科员甲"), strict=True))
+    assert row["一票否决"] == "否"
+
+
 def test_the_department_sheet_counts_the_grades_of_each_quarter(graded):
     # A third person of the department, suggested 不定等次 and decided 基本称职: counted as decided.
     newcomer = UserFactory(organisation=graded.organisation, department=graded.department)
