@@ -282,7 +282,8 @@ class QuarterDiscipline:
     veto flags on its year, and the sanctions decided in it (the kind's label, the day)."""
 
     veto_reasons: tuple[str, ...] = ()
-    sanctions: tuple[tuple[str, datetime.date], ...] = ()
+    # (the kind's label, the day decided, the day closed or ended — None while in force)
+    sanctions: tuple[tuple[str, datetime.date, datetime.date | None], ...] = ()
 
 
 def quarter_discipline(
@@ -292,22 +293,24 @@ def quarter_discipline(
     ``year`` or a sanction decided between two days (one query, whatever their number)."""
     person_ids = list(person_ids)
     # One query for both (the grading page reads it for every card): a flag's row has no day.
+    no_day = Value(None, output_field=DateField())
     flags = VetoFlag.objects.filter(person_id__in=person_ids, year=year, lifted_at__isnull=True).values_list(
-        "person_id", "reason", Value(None, output_field=DateField()), "pk"
+        "person_id", "reason", no_day, "pk", no_day
     )
+    # With the day a case closed or the sanction ended (a user test's head read an open 立案审查).
     decided = Sanction.objects.filter(person_id__in=person_ids, decided_on__range=(first_day, last_day)).values_list(
-        "person_id", "kind", "decided_on", "pk"
+        "person_id", "kind", "decided_on", "pk", "closed_on"
     )
     reasons: dict[int, list[str]] = {}
-    sanctions: dict[int, list[tuple[str, datetime.date]]] = {}
+    sanctions: dict[int, list[tuple[str, datetime.date, datetime.date | None]]] = {}
     # Flags in the order they were raised (their ids), then sanctions by their day.
-    for person_id, text, day, _pk in sorted(
+    for person_id, text, day, _pk, closed in sorted(
         flags.order_by().union(decided.order_by(), all=True), key=lambda row: (row[2] is not None, row[2] or 0, row[3])
     ):
         if day is None:
             reasons.setdefault(person_id, []).append(text)
         else:
-            sanctions.setdefault(person_id, []).append((str(SanctionKind(text).label), day))
+            sanctions.setdefault(person_id, []).append((str(SanctionKind(text).label), day, closed))
     return {
         person_id: QuarterDiscipline(
             veto_reasons=tuple(reasons.get(person_id, ())), sanctions=tuple(sanctions.get(person_id, ()))

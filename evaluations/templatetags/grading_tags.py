@@ -70,6 +70,7 @@ _FACTS_WORDS = {
     "veto": _("一票否决"),
     "sanctions": _("处分与组织处理"),
     "sanction": _("%(kind)s（%(date)s）"),
+    "sanction_closed": _("%(kind)s（%(date)s，%(closed)s结案或解除）"),
     "department_score": _("科室得分"),
     "suggested": _("建议等次"),
     "composite": _("综合得分"),
@@ -291,7 +292,9 @@ def grading_facts(facts, grade_row) -> str:
             '<li class="text-danger" data-testid="sanctions">{}{colon}{}</li>',
             words["sanctions"],
             "、".join(
-                words["sanction"] % {"kind": kind, "date": day.isoformat()} for kind, day in discipline.sanctions
+                words["sanction_closed" if closed else "sanction"]
+                % {"kind": kind, "date": day.isoformat(), "closed": closed and closed.isoformat()}
+                for kind, day, closed in discipline.sanctions
             ),
             colon=words["colon"],
         )

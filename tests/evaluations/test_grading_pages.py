@@ -603,6 +603,17 @@ def test_the_graders_card_shows_an_active_veto_of_the_year_and_a_sanction_of_the
     assert len(re.findall(r'data-testid="veto"', page)) == 1
 
 
+def test_the_graders_card_says_when_a_case_of_the_quarter_was_closed(client_for, quarter, head, staff):
+    """A user test: a 立案审查 closed on 12-20 read on the grading card as if still open."""
+    from evaluations.models import SanctionKind
+
+    SanctionFactory(
+        person=staff, kind=SanctionKind.INVESTIGATION, decided_on=date(2026, 11, 16), closed_on=date(2026, 12, 20)
+    )
+    page = client_for(head).get(GRADING).content.decode()
+    assert "处分与组织处理：立案审查（2026-11-16，2026-12-20结案或解除）" in page
+
+
 def test_after_a_refused_save_the_quota_banner_counts_what_the_database_holds(
     client_for, quarter, head, team, grade_of
 ):
