@@ -57,6 +57,7 @@ class EvaluationsConfig(AppConfig):
             grading.DepartmentScore,
             discipline.Inspection,
             discipline.Finding,
+            discipline.ComplianceAlert,
             discipline.SanctionRule,
             discipline.Sanction,
             discipline.VetoFlag,

@@ -26,6 +26,7 @@ from accounts.models import (
 from accounts.periods import Month, Quarter
 from accounts.selectors import policy_for_organisation
 from accounts.workflow import HANDED_IN_STATUSES, ReviewStatus
+from evaluations.discipline.models import ComplianceAlert
 from evaluations.models import (
     Achievement,
     AnnualResult,
@@ -352,6 +353,19 @@ class InspectionFactory(Factory):
     organisation = factory.SelfAttribute("inspector.organisation")
     date = date(2026, 5, 12)
     kind = InspectionKind.DISCIPLINE
+
+
+class ComplianceAlertFactory(Factory):
+    """A month short of inspections (two required, one done), open."""
+
+    class Meta:
+        model = ComplianceAlert
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    year = 2026
+    month = 3
+    inspections = 1
+    required = 2
 
 
 class FindingFactory(Factory):

@@ -358,6 +358,8 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "evaluations:inspection_export": row(POST_DENY, chief=POST_OK, hr=POST_OK, other_hr=POST_OK, inspector=POST_OK),
     "evaluations:inspection_correct": row(NOT_FOUND, chief=DENY, hr=DENY, inspector=OK),
     "evaluations:inspection_delete": row(NOT_FOUND, chief=DENY, hr=DENY, inspector=OK),
+    # An empty explanation is refused (400: the form shown again); other organisations' HR 404.
+    "evaluations:compliance_alert_explain": row(DENY, hr=("ok", "400"), inspector=("ok", "400"), other_hr=NOT_FOUND),
     "evaluations:sanction_export": row(POST_DENY, hr=POST_OK, other_hr=POST_OK),
     # 公益性岗位 (evaluations.welfare): the unit's HR runs it, the unit's leader (chief) reads and
     # records steps; the worker (the staff member's assessment in the seed) reads their own year and

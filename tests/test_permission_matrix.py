@@ -45,6 +45,7 @@ from tests.factories import (
     AchievementFactory,
     AnnualResultFactory,
     AppraisalQuarterFactory,
+    ComplianceAlertFactory,
     DepartmentFactory,
     DingTalkMessageFactory,
     FindingFactory,
@@ -150,6 +151,7 @@ OBJECT_FOR_PK = {
     "evaluations:inspection_detail": "inspection",
     "evaluations:inspection_correct": "inspection",
     "evaluations:inspection_delete": "inspection",
+    "evaluations:compliance_alert_explain": "compliance_alert",
     "evaluations:sanction_edit": "sanction",
     "evaluations:sanction_delete": "sanction",
     "evaluations:veto_lift": "veto",
@@ -365,6 +367,7 @@ def _seed() -> dict:
             organisation=organisation, position_category=staff.position_category
         )[0],
         "inspection": inspection,
+        "compliance_alert": ComplianceAlertFactory(organisation=organisation),
         "sanction": SanctionFactory(person=staff),
         "veto": VetoFlagFactory(person=staff, finding=FindingFactory(inspection=inspection, person=staff)),
         "weekly_digest": WeeklyDigestFactory(compiled_by=people["hr"], published=True),

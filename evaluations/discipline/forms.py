@@ -23,7 +23,7 @@ from accounts.selectors import choosable_people, departments_of
 from accounts.text import reason_field
 from accounts.widgets import DateInput
 
-from .models import Finding, Inspection, InspectionKind, Severity
+from .models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity
 
 
 class InspectionForm(forms.Form):
@@ -253,3 +253,14 @@ class InspectionFilter(OrganisationFilterSet):
         except ValueError:
             return queryset
         return queryset.filter(date__year=month.year, date__month=month.month)
+
+
+class ComplianceAlertExplainForm(forms.Form):
+    """The explanation of a month's shortfall of inspections (the service checks it)."""
+
+    explanation = reason_field(
+        _("情况说明"),
+        max_length=model_limit(ComplianceAlert, "explanation"),
+        required=_("请填写情况说明。"),
+        help_text=_("说明该月检查次数不足的原因，记入审计日志；说明后不再在首页提醒。不必为此补录检查。"),
+    )

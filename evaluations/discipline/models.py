@@ -74,18 +74,23 @@ class Finding(OrganisationScoped, models.Model):
         return f"{self.person or self.department} {self.get_severity_display()}"
 
 
-class ComplianceAlert(models.Model):
-    """A month in which an organisation had fewer inspections than its policy requires."""
+class ComplianceAlert(OrganisationScoped, models.Model):
+    """A month in which an organisation had fewer inspections than its policy requires. Resolved
+    when inspections recorded later make up the number; else explained (情况说明) by an inspector or
+    HR, which takes it off the home page and keeps it, with the explanation, in the audit trail."""
 
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.CASCADE, related_name="compliance_alerts"
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="compliance_alerts", verbose_name=_("单位")
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
     inspections = models.PositiveSmallIntegerField(_("检查次数"))
     required = models.PositiveSmallIntegerField(_("应检查次数"))
-    raised_at = models.DateTimeField(auto_now_add=True)
+    raised_at = models.DateTimeField(auto_now_add=True, verbose_name=_("提醒时间"))
     resolved_at = models.DateTimeField(_("已补足"), null=True, blank=True)
+    explanation = bounded_text(_("情况说明"), limit=MEDIUM, blank=True)
+    explained_by = actor_link(_("说明人"))
+    explained_at = models.DateTimeField(_("说明时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("检查频次提醒")

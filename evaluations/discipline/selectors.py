@@ -248,11 +248,12 @@ def compliance_alert_text(alert: ComplianceAlert) -> str:
 
 
 def open_compliance_alerts(*, organisation_id: int, limit: int = 12) -> list[ComplianceAlert]:
-    """The organisation's unresolved alerts, newest month first, with their text (one query)."""
+    """The organisation's alerts neither resolved nor explained, newest month first, with their
+    text (one query)."""
     alerts = list(
-        ComplianceAlert.objects.filter(organisation_id=organisation_id, resolved_at__isnull=True).order_by(
-            "-year", "-month"
-        )[:limit]
+        ComplianceAlert.objects.filter(
+            organisation_id=organisation_id, resolved_at__isnull=True, explained_at__isnull=True
+        ).order_by("-year", "-month")[:limit]
     )
     for alert in alerts:
         alert.text = compliance_alert_text(alert)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("inspections/<int:pk>/", inspections.inspection_detail, name="inspection_detail"),
     path("inspections/<int:pk>/correct/", inspections.inspection_correct, name="inspection_correct"),
     path("inspections/<int:pk>/delete/", inspections.inspection_delete, name="inspection_delete"),
+    path("inspections/alerts/<int:pk>/", inspections.compliance_alert_explain, name="compliance_alert_explain"),
     path("sanctions/", veto.sanction_list, name="sanction_list"),
     path("sanctions/new/", veto.sanction_edit, name="sanction_create"),
     path("sanctions/export/", veto.sanction_export, name="sanction_export"),

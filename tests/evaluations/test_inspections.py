@@ -372,3 +372,55 @@ def test_a_finding_without_its_severity_says_so_in_words(client_for, inspector, 
     }
     page = client_for(inspector).post(_reverse("evaluations:inspection_create"), data).content.decode()
     assert "请选择严重程度。" in page and "这个字段是必填项" not in page
+
+
+def test_an_alert_explained_leaves_the_home_page_and_keeps_its_explanation(
+    takes_part, client_for, organisation, inspector, hr, department
+):
+    """A user test: a month short of inspections stayed on the home pages into the next year, and
+    only an inspection back-dated into that month would clear it."""
+    from accounts.models import AuditEntry
+
+    discipline_check(organisation=organisation, year=2026, month=3)
+    alert = ComplianceAlert.objects.get(organisation=organisation, year=2026, month=3)
+    url = reverse("evaluations:compliance_alert_explain", args=[alert.pk])
+    client = client_for(inspector)
+    home = client.get(reverse("home")).content.decode()
+    assert f'href="{url}" data-testid="explain-alert"' in home
+    # An empty explanation is refused on the page and by the service.
+    refused = client.post(url, {"explanation": "  "})
+    assert refused.status_code == 400 and "请填写情况说明。" in refused.content.decode()
+    with pytest.raises(ValidationError):
+        inspections.compliance_alert_explain(alert=alert, actor=inspector, explanation="")
+    done = client.post(url, {"explanation": "3月办公楼搬迁，检查顺延至4月。"}, follow=True)
+    assert "已记录2026年3月检查频次的情况说明。" in done.content.decode()
+    alert.refresh_from_db()
+    explained = (alert.explanation, alert.explained_by, alert.resolved_at)
+    assert explained == ("3月办公楼搬迁，检查顺延至4月。", inspector, None)
+    for person in (inspector, hr):
+        assert "2026年3月纪律作风检查" not in client_for(person).get(reverse("home")).content.decode()
+    page = client_for(hr).get(url).content.decode()
+    assert 'data-testid="alert-explained"' in page and "3月办公楼搬迁" in page
+    assert 'data-testid="explain-submit"' not in page
+    assert AuditEntry.objects.filter(object_pk=str(alert.pk), changes__has_key="explanation").exists()
+    # Once only.
+    with pytest.raises(ValidationError, match="已于"):
+        inspections.compliance_alert_explain(alert=alert, actor=hr, explanation="再说明")
+
+
+def test_only_the_organisations_inspectors_and_hr_explain_an_alert(
+    takes_part, client_for, organisation, staff, head, other_organisation
+):
+    from tests.factories import UserFactory
+
+    discipline_check(organisation=organisation, year=2026, month=3)
+    alert = ComplianceAlert.objects.get(organisation=organisation)
+    url = reverse("evaluations:compliance_alert_explain", args=[alert.pk])
+    for person in (staff, head):
+        assert client_for(person).post(url, {"explanation": "说明"}).status_code == 403
+        with pytest.raises(PermissionDenied):
+            inspections.compliance_alert_explain(alert=alert, actor=person, explanation="说明")
+    outsider = UserFactory(organisation=other_organisation, roles=[Role.HR_ADMIN])
+    assert client_for(outsider).post(url, {"explanation": "说明"}).status_code == 404
+    alert.refresh_from_db()
+    assert alert.explained_at is None

@@ -20,7 +20,7 @@ from accounts import jobs, periods
 from accounts.audit import audit_reason
 from accounts.models import Department, Job, Organisation, User
 from accounts.selectors import participants_of, person_is_choosable, policy_for_organisation
-from accounts.textlimits import check_length
+from accounts.textlimits import check_length, check_text_limits
 
 from ..models import ComplianceAlert, Finding, Inspection, InspectionKind, Severity, VetoFlag
 from . import veto
@@ -485,7 +485,37 @@ def discipline_check(
             organisation=organisation, year=year, month=month, defaults={"inspections": count, "required": required}
         )
     if (alert.inspections, alert.required, alert.resolved_at) != (count, required, None):
-        # Short again (an inspection removed, or the policy raised): the alert reopens.
+        # Short again (an inspection removed, or the policy raised): the alert reopens, and an
+        # explanation of the shortfall before it no longer stands for it.
+        reopened = alert.resolved_at is not None
         alert.inspections, alert.required, alert.resolved_at = count, required, None
-        alert.save(update_fields=["inspections", "required", "resolved_at"])
+        if reopened:
+            alert.explanation, alert.explained_by, alert.explained_at = "", None, None
+        alert.save(
+            update_fields=["inspections", "required", "resolved_at", "explanation", "explained_by", "explained_at"]
+        )
     return alert
+
+
+@transaction.atomic
+def compliance_alert_explain(*, alert: ComplianceAlert, actor: User, explanation: str) -> ComplianceAlert:
+    """An inspector or HR explains a month's shortfall of inspections (情况说明: the office was
+    moving, the inspector on leave) instead of back-dating an inspection to make up the number: the
+    alert leaves the home page, the explanation stays with it and in the audit trail. Once only; an
+    alert resolved since needs none."""
+    locked = ComplianceAlert.objects.select_for_update(of=("self",)).get(pk=alert.pk)
+    if locked.organisation_id != actor.organisation_id or not actor.has_perm("evaluations.see_inspection_alerts"):
+        raise PermissionDenied(_("只有本单位纪检督查人员或组织人事部门可以说明检查频次情况。"))
+    if locked.resolved_at is not None:
+        raise ValidationError(_("该月检查次数已补足，无需说明。"))
+    if locked.explained_at is not None:
+        raise ValidationError(
+            _("该提醒已于%(when)s说明。") % {"when": timezone.localtime(locked.explained_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    explanation = (explanation or "").strip()
+    if not explanation:
+        raise ValidationError({"explanation": _("请填写情况说明。")})
+    locked.explanation, locked.explained_by, locked.explained_at = explanation, actor, timezone.now()
+    check_text_limits(locked, "explanation")
+    locked.save(update_fields=["explanation", "explained_by", "explained_at"])
+    return locked

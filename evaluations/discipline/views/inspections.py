@@ -24,8 +24,14 @@ from accounts.text import join_list
 from accounts.view_access import permitted_or_403
 
 from .. import lists, selectors
-from ..forms import FindingFormSet, InspectionCorrectionForm, InspectionDeleteForm, InspectionForm
-from ..models import Inspection
+from ..forms import (
+    ComplianceAlertExplainForm,
+    FindingFormSet,
+    InspectionCorrectionForm,
+    InspectionDeleteForm,
+    InspectionForm,
+)
+from ..models import ComplianceAlert, Inspection
 from ..services import inspections as services
 
 PAGE_SIZE = 25
@@ -200,3 +206,32 @@ def inspection_delete(request: HttpRequest, pk: int) -> HttpResponse:
         cancel_url=reverse("evaluations:inspection_detail", args=[inspection.pk]),
         confirm_label=_("确定删除"),
     )
+
+
+@never_cache
+@permission_required("evaluations.see_inspection_alerts")
+def compliance_alert_explain(request: HttpRequest, pk: int) -> HttpResponse:
+    """情况说明 of a month's shortfall of inspections (an inspector or HR of its organisation): the
+    alert leaves the home page with its explanation kept; an alert explained or made up since shows
+    as it stands. Anyone else's organisation's alert is a 404."""
+    alert = get_object_or_404(ComplianceAlert, pk=pk, organisation_id=request.user.organisation_id)
+    alert.text = selectors.compliance_alert_text(alert)
+    form = ComplianceAlertExplainForm(request.POST or None)
+    if request.method == "POST" and alert.explained_at is None and alert.resolved_at is None and form.is_valid():
+        explained = service_result(
+            request,
+            lambda: services.compliance_alert_explain(
+                alert=alert, actor=request.user, explanation=form.cleaned_data["explanation"]
+            ),
+            success=lambda explained: (
+                _("已记录%(year)d年%(month)d月检查频次的情况说明。")
+                % {"year": explained.year, "month": explained.month}
+            ),
+            form=form,
+            flash_refusal=False,
+        )
+        if explained is not None:
+            return redirect("home")
+    # A refused explanation (empty, too long, made up or explained meanwhile) is shown again as a 400.
+    status = 400 if request.method == "POST" else 200
+    return render(request, "evaluations/inspections/alert_explain.html", {"form": form, "alert": alert}, status=status)
