@@ -285,6 +285,12 @@ def audit_reason(reason: str) -> Iterator[None]:
         _reason.reset(token)
 
 
+def current_reason() -> str:
+    """The reason :func:`audit_reason` attached to the block running now ("" outside one): what a
+    notification of the change can quote (a veto withdrawn by a correction, with its reason)."""
+    return _reason.get()
+
+
 @contextlib.contextmanager
 def acting_as(actor) -> Iterator[None]:
     """Record ``actor`` as the author of changes made outside a web request (commands, tasks), or

@@ -125,8 +125,8 @@ def sanction_delete(*, sanction: Sanction, actor: User, reason: str) -> veto.Rec
     check_length(reason, limit=REASON_MAX_LENGTH, label=_("删除理由"), field="reason")
     organisation = sanction.organisation
     flags = list(VetoFlag.objects.select_for_update(of=("self",)).filter(sanction=sanction).order_by("pk"))
-    veto.flags_withdrawn(flags)
     with audit_reason(reason):
+        veto.flags_withdrawn(flags)
         # One by one, so each removal is audited with the reason (a cascade would be too, but
         # uncounted: the reconciliation below no longer sees these flags).
         for flag in flags:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import jobs
-from accounts.audit import audit_reason, record_event
+from accounts.audit import audit_reason, current_reason, record_event
 from accounts.models import Job, Notification, Organisation, Role, User
 from accounts.selectors import role_holders
 from accounts.services import notify_many
@@ -88,11 +88,16 @@ def _tell(flags, *, event: str = "raised", old_years: dict[int, int] | None = No
     people = {person.pk: person for person in User.objects.filter(pk__in={flag.person_id for flag in flags})}
     officers: dict[int, list[User]] = {}
     own_words, their_words = _TOLD[event]
+    # A flag taken away by a correction or a deletion says why, with the reason the inspector or HR
+    # stated (a user test: HR read the veto gone, and why only in the audit log it cannot open).
+    why = current_reason() if event == "removed" else ""
     for flag in sorted(flags, key=lambda flag: flag.pk):
         person = people[flag.person_id]
         old = (old_years or {}).get(flag.pk, flag.year)
         values = {"name": person.get_full_name(), "year": flag.year, "old": old, "reason": flag.reason}
         own, theirs = str(own_words) % values, str(their_words) % values
+        if why:
+            own, theirs = (text + _("（理由：%(why)s）") % {"why": why} for text in (own, theirs))
         if person.organisation_id not in officers:
             officers[person.organisation_id] = role_holders(
                 organisation_id=person.organisation_id, roles=[Role.HR_ADMIN]
