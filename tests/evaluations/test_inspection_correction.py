@@ -336,3 +336,21 @@ def test_the_deletion_names_only_a_veto_that_still_stands(client_for, finding, i
     assert f"将撤销对{staff.full_name}的一票否决" in client_for(inspector).get(url).content.decode()
     VetoFlag.objects.filter(pk=flag.pk).update(lifted_at=timezone.now(), lift_reason="复核后解除")
     assert "的一票否决" not in client_for(inspector).get(url).content.decode()
+
+
+def test_the_inspection_page_lists_its_corrections_with_their_reasons(client_for, finding, inspector, hr, staff):
+    """A user test: a 严重 finding corrected to 较重 (its veto gone) left no trace HR or the agency
+    head could read; the audit log is the auditor's, who is shown no appraisal content."""
+    extra = FindingFactory(inspection=finding.inspection, person=staff, severity=Severity.MINOR, description="着装")
+    with acting_as(inspector):
+        _correct(finding, inspector, severity=Severity.SERIOUS, reason="核实为严重问题")
+    finding.refresh_from_db()
+    with acting_as(inspector):
+        _correct(finding, inspector, severity=Severity.MODERATE, reason="经复核为较重问题")
+        correct_findings(finding.inspection, inspector, {extra.pk: {"withdrawn": True}}, reason="误录，撤销")
+    page = client_for(hr).get(reverse("evaluations:inspection_detail", args=[finding.inspection.pk])).content.decode()
+    lines = page.split('data-testid="corrections"')[1].split("</ol>")[0].split('data-testid="correction"')[1:]
+    assert len(lines) == 3
+    assert "核实为严重问题" in lines[0] and "严重程度" in lines[0] and inspector.get_full_name() in lines[0]
+    assert "经复核为较重问题" in lines[1]
+    assert "误录，撤销" in lines[2] and "撤销发现1项" in lines[2]

@@ -139,6 +139,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "inspection": inspection,
             "findings": findings,
             "can_correct": request.user.has_perm("evaluations.correct_inspection", inspection),
+            "corrections": selectors.inspection_corrections(inspection=inspection),
         },
     )
 
