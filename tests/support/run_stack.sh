@@ -54,11 +54,19 @@ pids=()
 pg_data=""
 new_database=""
 redis_started=""
+say() {  # a line to the terminal, which may be gone (a lost ssh session): never fatal
+    # (stdout to the terminal first, then the shell's own "write error" to nowhere)
+    echo "$*" >&2 2>/dev/null || true
+}
 stop_all() {
-    trap - EXIT INT TERM
+    # Once stopping, a second Ctrl-C, a hang-up or a closed pipe does not cut the stop short (an
+    # operator test: PostgreSQL and Redis were left running, orphaned).
+    trap '' INT TERM HUP PIPE
+    trap - EXIT
+    set +e
     # A child signalled before it dropped the inherited traps (start, below) just ends.
     [ "$BASHPID" = "$$" ] || exit 143
-    echo "run-stack: stopping…" >&2
+    say "run-stack: stopping…"
     for pid in "${pids[@]}"; do
         kill -TERM "$pid" 2>/dev/null || true
     done
@@ -69,15 +77,18 @@ stop_all() {
         [ $alive -eq 0 ] && break
         sleep 0.25
     done
-    echo "run-stack: every process stopped (the stack ran ${SECONDS} s)" >&2
+    say "run-stack: every process stopped (the stack ran ${SECONDS} s)"
     for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
     [ -n "$redis_started" ] && { redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; }
     [ -n "$pg_data" ] && { as_pg "$PGBIN/pg_ctl" stop -D "$pg_data" -m fast -s >/dev/null 2>&1 || true; }
-    echo "run-stack: stopped." >&2
+    say "run-stack: stopped."
 }
 trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# The terminal lost (ssh dropped, window closed): stop everything, as Ctrl-C does; gunicorn would
+# take the hang-up as "reload" and go on serving without a worker or beat.
+trap 'exit 129' HUP
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -100,15 +111,23 @@ if [ -z "${DATABASE_URL:-}" ]; then
         as_pg "$PGBIN/initdb" -D "$pg_dir/data" -U postgres --auth=trust --encoding=UTF8 --no-locale \
             >"$pg_dir/initdb.log" 2>&1 || { cat "$pg_dir/initdb.log" >&2; exit 1; }
     fi
+    # The cluster already running (another run-stack on this VAR, on another port): refused, and
+    # left alone — stopping it on the way out took the other stack's database down.
+    if as_pg "$PGBIN/pg_ctl" status -D "$pg_dir/data" >/dev/null 2>&1; then
+        echo "run-stack: the PostgreSQL cluster in $pg_dir is already running (another run-stack?); VAR=... for a second stack" >&2
+        exit 1
+    fi
     # PG_FAST=1 (the check's throwaway cluster): no durability, the data is thrown away anyway.
     fast=""
     [ "${PG_FAST:-0}" = 1 ] && fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    pg_data="$pg_dir/data"
-    as_pg "$PGBIN/pg_ctl" start -D "$pg_data" -w -t 60 -s -l "$pg_dir/postgres.log" -o "\
+    as_pg "$PGBIN/pg_ctl" start -D "$pg_dir/data" -w -t 60 -s -l "$pg_dir/postgres.log" -o "\
  -c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories='$pg_dir' $fast" || {
         cat "$pg_dir/postgres.log" >&2
+        # Stopped on the way out only if it did start (a timeout), never one that was not ours.
+        as_pg "$PGBIN/pg_ctl" status -D "$pg_dir/data" >/dev/null 2>&1 && pg_data="$pg_dir/data"
         exit 1
     }
+    pg_data="$pg_dir/data"
     if [ -z "$("$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname = 'appraisal'")" ]; then
         "$PGBIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres appraisal
@@ -157,7 +176,7 @@ start() {
     local log
     log=$(log_to "$1")
     shift
-    (trap - EXIT INT TERM; exec "$@" >>"$log" 2>&1) &
+    (trap - EXIT INT TERM HUP; exec "$@" >>"$log" 2>&1) &
     pids+=($!)
 }
 start worker "$BIN/celery" -A appraisal_site worker --loglevel=INFO --concurrency="${CELERY_CONCURRENCY:-2}" \
