@@ -207,12 +207,28 @@ def get_kind(kind: str) -> JobKind | None:
     return _registry.get(kind)
 
 
-def job_message(*, kind: str, state: str, message: str, summary: dict[str, Any] | None) -> str:
+# A job still waiting after this long is said to be waiting for a worker that may not be running.
+WAITING_TOO_LONG = timedelta(minutes=5)
+
+
+def job_message(
+    *, kind: str, state: str, message: str, summary: dict[str, Any] | None, queued_since: datetime | None = None
+) -> str:
     """What a job says of itself to the reader: a finished job of a kind with a ``done_message``
-    says it from its summary, in the reader's language; any other, the message stored as it ran."""
+    says it from its summary, in the reader's language; any other, the message stored as it ran.
+    A job still 排队中 :data:`WAITING_TOO_LONG` after ``queued_since`` (its creation) says that the
+    background worker may be down (an operator test: the page said 0% 排队中 and nothing more for
+    as long as the worker was stopped)."""
     job_kind = _registry.get(kind)
     if state == Job.State.DONE and summary and job_kind is not None and job_kind.done_message is not None:
         return job_kind.done_message(summary)
+    if state == Job.State.PENDING and queued_since is not None:
+        waited = timezone.now() - queued_since
+        if waited >= WAITING_TOO_LONG:
+            note = _("已排队%(minutes)d分钟：后台任务程序可能未在运行，请联系系统管理员。") % {
+                "minutes": waited // timedelta(minutes=1)
+            }
+            return f"{message} {note}".strip()
     return message
 
 

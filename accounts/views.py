@@ -1325,7 +1325,9 @@ def _job_payload(job: Job) -> dict:
         "state": job.state,
         "state_label": job.get_state_display(),
         "progress": job.progress,
-        "message": jobs.job_message(kind=job.kind, state=job.state, message=job.message, summary=job.summary),
+        "message": jobs.job_message(
+            kind=job.kind, state=job.state, message=job.message, summary=job.summary, queued_since=job.created_at
+        ),
         "error": job.error if job.state == Job.State.FAILED else "",
         "finished": job.is_finished,
         "download_url": reverse("accounts:job_download", args=[job.pk]) if job.has_file else "",

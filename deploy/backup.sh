@@ -55,5 +55,5 @@ done
 mv "$dest.partial" "$dest"
 trap - EXIT
 
-find "$BACKUP_DIR" -mindepth 1 -maxdepth 1 -type d -name '20*' -mtime "+$BACKUP_KEEP_DAYS" -exec rm -rf {} +
+find "$BACKUP_DIR" -mindepth 1 -maxdepth 1 -type d -name '20*' -mtime "+$((BACKUP_KEEP_DAYS - 1))" -exec rm -rf {} +
 echo "$dest"

@@ -1,16 +1,16 @@
 """gunicorn settings, shared by the systemd unit, the container and `make run-stack`.
 
-Workers default to the classic 2 × cores + 1 (WEB_CONCURRENCY overrides it). A worker is
+Workers default to the classic 2 × cores + 1, the cores this process may run on (a CPU-limited
+container or ``taskset`` counts its own, not the host's; WEB_CONCURRENCY overrides it). A worker is
 replaced after MAX_REQUESTS requests (jittered so they do not all restart at once), or as soon as a
 request leaves it above GUNICORN_MAX_WORKER_MB of resident memory (default 300): a worker grew from
 82 MB at boot to 385 MB serving a province's pages. bench/load_bench.py reports the workers' memory.
 """
 
-import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)) * 2 + 1)
 # Import the application once in the master, then fork: faster start, shared memory pages.
 # Django opens no database connection at import time, so nothing is shared across the fork.
 preload_app = True

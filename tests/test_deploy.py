@@ -1,6 +1,5 @@
 """The deploy recipe (deploy/): the parts agree with each other and with the settings."""
 
-import multiprocessing
 import os
 import re
 import runpy
@@ -23,7 +22,10 @@ def _gunicorn_settings(monkeypatch, **env) -> dict:
 
 
 def test_gunicorn_runs_two_workers_per_core_plus_one_unless_told(monkeypatch):
-    assert _gunicorn_settings(monkeypatch)["workers"] == multiprocessing.cpu_count() * 2 + 1
+    # The cores this process may use (an operator test: under taskset -c 0, or a CPU-limited
+    # container, the host's count started too many workers).
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert _gunicorn_settings(monkeypatch)["workers"] == 3
     assert _gunicorn_settings(monkeypatch, WEB_CONCURRENCY="3")["workers"] == 3
 
 

@@ -487,3 +487,20 @@ def test_the_purge_jobs_command_and_beats_daily_task(staff):
     assert entry["schedule"].hour == {4}
     aged(pending_job(staff, state=Job.State.FAILED), 100)
     assert tasks.purge_jobs.apply().get() == 1
+
+
+def test_a_job_waiting_long_for_a_worker_says_the_worker_may_be_down(staff, client_for):
+    """An operator test: with the worker stopped, the page said 0% 排队中 and nothing more."""
+    from tests.factories import save_fields
+
+    job = pending_job(staff)
+    url = reverse("accounts:job_status", args=[job.pk])
+    client = client_for(staff)
+    assert "后台任务程序可能未在运行" not in client.get(url).json()["message"]
+    save_fields([job], created_at=timezone.now() - timedelta(minutes=12))
+    message = client.get(url).json()["message"]
+    assert "已排队12分钟：后台任务程序可能未在运行，请联系系统管理员。" in message
+    assert "后台任务程序可能未在运行" in client.get(job.get_absolute_url()).content.decode()
+    # Running, it says only its own progress.
+    save_fields([job], state=Job.State.RUNNING, message="已处理10人")
+    assert client.get(url).json()["message"] == "已处理10人"
