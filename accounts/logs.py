@@ -58,15 +58,23 @@ def _current_task() -> tuple[str | None, str | None]:
     return request.id, task.name
 
 
+def _request_of(record: logging.LogRecord) -> HttpRequest | None:
+    request = getattr(record, "request", None)
+    return request if isinstance(request, HttpRequest) else None
+
+
 class ContextFilter(logging.Filter):
     """Adds the request's (or the Celery task's) context to every record; never drops one."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        request = _request.get()
+        # Django logs an error answer ("Service Unavailable: /healthz") after the middleware has
+        # returned, with the request on the record: its id is read from there (an operator test
+        # found such lines without one).
+        request = _request.get() or _request_of(record)
         user_id, organisation = _user_of(request) if request is not None else (None, None)
         task_id, task = _current_task()
         values = {
-            "request_id": _request_id.get(),
+            "request_id": _request_id.get() or getattr(request, "request_id", None),
             "user_id": user_id,
             "organisation": organisation,
             "task_id": task_id,

@@ -106,3 +106,20 @@ def test_an_exception_is_written_with_its_traceback():
     line = json.loads(formatter.format(record))
     assert line["message"] == "failed"
     assert "ValueError: 坏了" in line["exception"]
+
+
+def test_djangos_line_of_an_error_answer_carries_the_request_id(client, db, monkeypatch):
+    """An operator test: "Service Unavailable: /healthz" (django.request, logged after the
+    middleware returned) had no request id; the request's own line did."""
+    from django.db.backends.utils import CursorWrapper
+    from django.db.utils import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("the server went away")
+
+    with json_lines("django.request") as lines, monkeypatch.context() as patch:
+        patch.setattr(CursorWrapper, "execute", down)  # a database that is down
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    (line,) = lines
+    assert line["message"] == "Service Unavailable: /healthz" and line["request_id"] == response["X-Request-ID"]
