@@ -93,31 +93,6 @@ def policies_for_organisations(*, organisation_ids: Iterable[int]) -> dict[int, 
     return {pk: policies.get(pk) or Policy(organisation_id=pk) for pk in ids}
 
 
-def policy_value_at(*, policy: Policy, field: str, moment) -> object:
-    """The value ``field`` of ``policy`` had at ``moment``: the old value of the first change of it
-    the audit trail recorded after then, or today's when it has not changed since (a decided year's
-    优秀 share, not the one set after it). One query."""
-    from django.contrib.contenttypes.models import ContentType
-
-    if policy.pk is None:  # the defaults, never saved: nothing changed
-        return getattr(policy, field)
-    changes = (
-        AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Policy),
-            object_pk=str(policy.pk),
-            action=AuditEntry.Action.UPDATE,
-            timestamp__gt=moment,
-            changes__has_key=field,
-        )
-        .order_by("timestamp", "pk")
-        .values_list("changes", flat=True)
-        .first()
-    )
-    if changes is None:
-        return getattr(policy, field)
-    return Policy._meta.get_field(field).to_python(changes[field][0])
-
-
 def taking_part(*, organisation_id: int) -> QuerySet[User]:
     """The organisation's active people who hold a role other than the separated ones: the
     queryset of :func:`accounts.rules.takes_part_in_appraisal`, who read published results and

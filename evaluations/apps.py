@@ -46,7 +46,6 @@ class EvaluationsConfig(AppConfig):
 
         for model in (
             grading.AppraisalQuarter,
-            grading.QuarterDisciplineOpinion,
             grading.QuarterGrade,
             grading.GradeReview,
             grading.SatisfactionScore,
@@ -71,6 +70,8 @@ class EvaluationsConfig(AppConfig):
             derived = grading.QuarterGrade.DERIVED_FIELDS if model is grading.QuarterGrade else ()
             versioned = model in (grading.QuarterGrade, welfare.WelfareAssessment)
             audit.register(model, exclude_fields=["version", *derived] if versioned else None)
+        # The 纪委意见 without the fingerprints its staleness is judged by (a sum, a hash: no reader's words).
+        audit.register(grading.QuarterDisciplineOpinion, exclude_fields=["grades_version", "findings_digest"])
         # 民主测评: the ballot and who is rated; a rater row without its draft (the answers) and with
         # its code masked. Papers are never registered: the entry's actor would name the rater.
         audit.register(ballots.Ballot)

@@ -16,7 +16,18 @@ from django.utils.translation import gettext as _
 from accounts import periods
 from accounts.audit import audit_reason, record_updates
 
-from .models import AnnualResult
+from .models import AnnualResult, AnnualRollupRun
+
+
+def _keep_the_share(*, organisation_id: int, year: int) -> None:
+    """The year's 优秀 share as the policy has it now, kept on the year at its first 定等 (the share
+    it was decided under: a later change of the policy applies to the years not yet decided)."""
+    from accounts.selectors import policy_for_organisation
+
+    percent = policy_for_organisation(organisation_id=organisation_id).excellent_quota_percent
+    AnnualRollupRun.objects.filter(
+        organisation_id=organisation_id, year=year, excellent_quota_percent__isnull=True
+    ).update(excellent_quota_percent=percent)
 
 
 @transaction.atomic
@@ -35,6 +46,8 @@ def annual_results_lock(*, result_ids: Iterable[int], source: str = "") -> int:
         for row in rows:
             row.locked_at = now
             row.save(update_fields=["locked_at"])
+    for organisation_id, year in {(row.organisation_id, row.year) for row in rows}:
+        _keep_the_share(organisation_id=organisation_id, year=year)
     return len(rows)
 
 
@@ -64,6 +77,7 @@ def annual_year_close(*, organisation_id: int, year: int, source: str = "", excl
     now = periods.now()
     # The rows read, by key: one decided meanwhile is not locked without its audit entry.
     AnnualResult.objects.filter(pk__in=[row.pk for row in before]).update(locked_at=now)
+    _keep_the_share(organisation_id=organisation_id, year=year)
     changed = []
     for old in before:
         new = copy.copy(old)

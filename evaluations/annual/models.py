@@ -231,6 +231,9 @@ class AnnualRollupRun(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField(_("年度"))
     computed_at = models.DateTimeField(_("计算时间"))
+    # The policy's 优秀 share when the year's first results were 定等 (locked): the share the year
+    # was decided under, which a later change of the policy does not reach (None: not locked yet).
+    excellent_quota_percent = models.PositiveSmallIntegerField(_("定等时的优秀比例（%）"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("年度建议等次计算")

@@ -48,7 +48,7 @@ from accounts import jobs, periods
 from accounts.audit import audit_reason, event_entry, record_event, record_events
 from accounts.models import Job, Notification, Organisation, Policy, Role, StaffStatus, StaffStatusKind, User
 from accounts.periods import Quarter
-from accounts.selectors import policy_for_organisation, policy_value_at, role_holders
+from accounts.selectors import policy_for_organisation, role_holders
 from accounts.services import notify, notify_many
 from accounts.text import join_list
 from accounts.textlimits import check_length
@@ -1157,15 +1157,17 @@ def excellent_status(*, organisation: Organisation, year: int, policy: Policy | 
 
 def year_quota_percent(*, organisation: Organisation, year: int, policy: Policy | None = None) -> int:
     """The 优秀 share of ``year``: today's policy, or, once the year's results are 定等 (locked), the
-    share in force then: a change of the policy applies to the years not yet decided (as the
-    policy page says), so a decided year's page keeps the quota it was decided under."""
-    policy = policy or policy_for_organisation(organisation_id=organisation.pk)
-    locked = AnnualResult.objects.filter(organisation=organisation, year=year, locked_at__isnull=False).aggregate(
-        at=Max("locked_at")
-    )["at"]
-    if locked is None:
-        return policy.excellent_quota_percent
-    return policy_value_at(policy=policy, field="excellent_quota_percent", moment=locked)
+    share kept on the year at its first lock (``AnnualRollupRun.excellent_quota_percent``): a change
+    of the policy applies to the years not yet decided (as the policy page says), so a decided
+    year's page, workbook and committee check keep the quota it was decided under. One query."""
+    kept = (
+        AnnualRollupRun.objects.filter(organisation_id=organisation.pk, year=year)
+        .values_list("excellent_quota_percent", flat=True)
+        .first()
+    )
+    if kept is not None:
+        return kept
+    return (policy or policy_for_organisation(organisation_id=organisation.pk)).excellent_quota_percent
 
 
 def _excellent_status(

@@ -372,7 +372,7 @@ def findings_digest(*, organisation_id: int, first_day: datetime.date, last_day:
             inspection__organisation_id=organisation_id, inspection__date__range=(first_day, last_day)
         )
         .order_by("pk")
-        .values_list("pk", "inspection__date", "person_id", "department_id", "severity", "description")
+        .values_list("pk", "person_id", "department_id", "severity", "description")
     ):
         digest.update(repr(row).encode())
     return digest.hexdigest()

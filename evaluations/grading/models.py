@@ -340,8 +340,9 @@ class QuarterGradeCount(models.Model):
     leader_to_grade = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
 
-    GRADES = ("good", "fairly_good", "average", "poor", "uncertain")
-    COUNTS = (*GRADES, "ungraded", "unconfirmed", "leader_to_grade", "total")
+    # Each grade's, then those not graded, 待确认, awaiting the leader's grade, and all.
+    COUNTS = ("good", "fairly_good", "average", "poor", "uncertain")
+    COUNTS += ("ungraded", "unconfirmed", "leader_to_grade", "total")
 
     class Meta:
         verbose_name = verbose_name_plural = _("季度等次计数")

@@ -25,6 +25,14 @@ def count_heads_apart(apps, schema_editor):
             counter.save(update_fields=["leader_to_grade", "unconfirmed"])
 
 
+def count_heads_with_the_rest(apps, schema_editor):
+    """Back: 待确认 counts them again, as before (run before the column goes)."""
+    QuarterGradeCount = apps.get_model("evaluations", "QuarterGradeCount")
+    QuarterGradeCount.objects.filter(leader_to_grade__gt=0).update(
+        unconfirmed=models.F("unconfirmed") + models.F("leader_to_grade"), leader_to_grade=0
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("evaluations", "0040_welfare_sent_back"),
@@ -36,5 +44,5 @@ class Migration(migrations.Migration):
             name="leader_to_grade",
             field=models.PositiveIntegerField(default=0),
         ),
-        migrations.RunPython(count_heads_apart, migrations.RunPython.noop),
+        migrations.RunPython(count_heads_apart, count_heads_with_the_rest),
     ]

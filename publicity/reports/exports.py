@@ -35,11 +35,11 @@ from accounts.selectors import policy_for_organisation
 from evaluations.annual.lists import use_sections
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
 from evaluations.annual.selectors import final_grade_counts, graded_and_excellent
-from evaluations.annual.services import annual_use_lists, excellent_quota, final_grade_of
+from evaluations.annual.services import annual_use_lists, final_grade_of, year_quota_percent
 from evaluations.discipline.models import Finding, Inspection, Sanction, SanctionKind, Severity, VetoFlag
 from evaluations.discipline.selectors import active_veto_reasons, inspection_month_status, sanction_effects
 from evaluations.grading.models import AppraisalQuarter, Grade, GradeReview, QuarterGrade, QuarterResult
-from evaluations.grading.services.quota import department_good_share, year_good_percents
+from evaluations.grading.services.quota import department_good_share, good_quota, year_good_percents
 from publicity.publication.models import (
     Objection,
     ObjectionState,
@@ -360,6 +360,8 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     }
     # Each quarter's 好 share: the one it was approved under, today's policy's while it is open.
     percents = year_good_percents(organisation_id=ctx.organisation.pk, year=ctx.year, policy=ctx.policy)
+    # The share the year was decided under, as its annual page says (a later policy change does not reach it).
+    excellent_percent = year_quota_percent(organisation=ctx.organisation, year=ctx.year, policy=ctx.policy)
     departments = Department.objects.filter(organisation=ctx.organisation).order_by("sort_order", "code", "pk")
     for department_id, name, active in departments.values_list("pk", "name", "is_active"):
         if not active and department_id not in participants:
@@ -374,7 +376,7 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
             # being graded, the not yet graded left out).
             row.append(department_good_share(counts, percent=percents[q]))
         graded, excellent = annual.get(department_id, (0, 0))
-        row += [excellent, excellent_quota(graded_people=graded, policy=ctx.policy)]
+        row += [excellent, good_quota(participants=graded, percent=excellent_percent)]
         row += [annual_grades[department_id][grade] for grade in OTHER_ANNUAL]
         on_time, late, missing = summaries.get(department_id, (0, 0, 0))
         due = on_time + late + missing

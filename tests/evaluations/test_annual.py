@@ -1244,12 +1244,55 @@ def test_a_decided_years_page_keeps_the_share_it_was_decided_under(client_for, o
     rollup(organisation)
     url = reverse("evaluations:annual", args=[YEAR])
     assert "优秀名额2人（20%，向下取整）" in client_for(hr).get(url).content.decode()
+    from evaluations.annual.locking import annual_results_lock, annual_year_close
+
     AnnualResult.objects.filter(organisation=organisation, year=YEAR).update(
-        decided_grade=F("suggested_grade"), decided_at=timezone.now(), locked_at=timezone.now()
+        decided_grade=F("suggested_grade"), decided_at=timezone.now()
     )
+    annual_year_close(organisation_id=organisation.pk, year=YEAR, exclude=[result_of(people[0]).pk])
     policy = Policy.objects.get_or_create(organisation=organisation)[0]
     policy.excellent_quota_percent = 10
     policy_update(policy=policy, reason="下调优秀比例")
     assert "优秀名额2人（20%，向下取整）" in client_for(hr).get(url).content.decode()
+    # A result locked after the change (a late decision, the review's 定等) keeps the year's share
+    # (a review: the share read from the last lock's moment turned to the new one).
+    annual_results_lock(result_ids=[result_of(people[0]).pk])
+    assert "优秀名额2人（20%，向下取整）" in client_for(hr).get(url).content.decode()
+    # So does the year workbook's department sheet.
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from publicity.reports.exports import write_workbook
+
+    buffer = BytesIO()
+    write_workbook(buffer, organisation=organisation, year=YEAR)
+    rows = [[cell.value for cell in row] for row in load_workbook(buffer)["科室统计"].iter_rows()]
+    column = rows[0].index("优秀参考名额（按本科室人数折算，名额按全单位计算）")
+    assert next(row[column] for row in rows[1:] if row[0] == department.name) == 2
     # The next year, not decided, takes the new share.
     assert annual.excellent_status(organisation=organisation, year=YEAR + 1).percent == 10
+
+
+def test_the_migration_keeps_the_share_of_the_years_already_decided(organisation, department, head):
+    """evaluations 0044: a year 定等 before the share was kept takes the organisation's share."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    from evaluations.annual.models import AnnualRollupRun
+
+    migration = importlib.import_module("evaluations.migrations.0044_annual_year_keeps_its_share")
+    person = UserFactory(department=department)
+    record(person, "好/好/好/好", score="95")
+    rollup(organisation)
+    AnnualResult.objects.filter(person=person).update(decided_grade=AnnualGrade.EXCELLENT, locked_at=timezone.now())
+    Policy.objects.update_or_create(organisation=organisation, defaults={"excellent_quota_percent": 15})
+    AnnualRollupRun.objects.filter(organisation=organisation).update(excellent_quota_percent=None)
+    rollup(organisation, year=YEAR + 1)  # a year not decided keeps none
+    migration.keep_the_decided_years_share(apps, SimpleNamespace(connection=connection))
+    kept = dict(
+        AnnualRollupRun.objects.filter(organisation=organisation).values_list("year", "excellent_quota_percent")
+    )
+    assert kept == {YEAR: 15, YEAR + 1: None}

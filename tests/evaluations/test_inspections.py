@@ -424,3 +424,14 @@ def test_only_the_organisations_inspectors_and_hr_explain_an_alert(
     assert client_for(outsider).post(url, {"explanation": "说明"}).status_code == 404
     alert.refresh_from_db()
     assert alert.explained_at is None
+
+
+def test_an_explanation_does_not_stand_for_a_larger_shortfall(takes_part, organisation, inspector, department):
+    """A review: an explained month whose only inspection was then deleted (1/2 → 0/2) stayed
+    explained and off the home page."""
+    inspection = record_inspection(organisation, inspector, department, on=date(2026, 3, 10))
+    alert = discipline_check(organisation=organisation, year=2026, month=3)
+    inspections.compliance_alert_explain(alert=alert, actor=inspector, explanation="3月办公楼搬迁")
+    inspections.inspection_delete(inspection=inspection, actor=inspector, reason="重复录入")
+    alert.refresh_from_db()
+    assert (alert.inspections, alert.explained_at, alert.explanation) == (0, None, "")

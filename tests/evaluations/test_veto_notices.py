@@ -124,3 +124,17 @@ def test_a_flag_that_goes_with_its_case_closed_says_so(organisation, staff, hr):
     assert len(_told(staff, "2026年度的一票否决事项已随其依据结案或解除而撤销，不再影响当年评优")) == 1
     assert len(_told(hr, f"{staff.get_full_name()}2026年度的一票否决事项已随其依据结案或解除而撤销")) == 1
     assert not _told(staff, "依据已更正或删除")
+
+
+def test_a_closed_sanction_corrected_away_is_told_as_a_correction_not_a_close(organisation, staff, hr):
+    """A review: a 警告 already 解除 whose decision date was corrected into the next year was told
+    as "随其依据结案或解除而撤销"."""
+    sanction = SanctionFactory(
+        person=staff, kind=SanctionKind.WARNING, decided_on=date(2025, 3, 1), closed_on=date(2025, 9, 1)
+    )
+    assert [flag.year for flag in veto.veto_flags_for_sanction(sanction_id=sanction.pk)] == [2025]
+    sanction.decided_on = date(2026, 1, 5)
+    sanction.save()
+    veto.veto_reconcile(organisation=organisation)
+    assert len(_told(staff, "2025年度的一票否决事项已撤销（其依据已更正或删除）")) == 1
+    assert not _told(staff, "结案或解除而撤销")

@@ -485,11 +485,11 @@ def discipline_check(
             organisation=organisation, year=year, month=month, defaults={"inspections": count, "required": required}
         )
     if (alert.inspections, alert.required, alert.resolved_at) != (count, required, None):
-        # Short again (an inspection removed, or the policy raised): the alert reopens, and an
-        # explanation of the shortfall before it no longer stands for it.
-        reopened = alert.resolved_at is not None
+        # Short again (an inspection removed, or the policy raised): the alert reopens. An
+        # explanation stands for the shortfall it explained or a smaller one, not a larger one.
+        grew = alert.resolved_at is not None or required - count > alert.required - alert.inspections
         alert.inspections, alert.required, alert.resolved_at = count, required, None
-        if reopened:
+        if grew:
             alert.explanation, alert.explained_by, alert.explained_at = "", None, None
         alert.save(
             update_fields=["inspections", "required", "resolved_at", "explanation", "explained_by", "explained_at"]

@@ -114,6 +114,20 @@ def _tell(flags, *, event: str = "raised", old_years: dict[int, int] | None = No
         notify_many(told, dedupe_key=f"veto-{event}-{flag.pk}-{_event_key(event, flag, old)}")
 
 
+def _gone_with_the_close(flag: VetoFlag, sanctions: dict, rules) -> bool:
+    """Whether ``flag`` went because its sanction's case closed (结案/解除 ends the years it bars: a
+    立案审查's), not because the sanction was corrected: the year would still be barred were it
+    not closed."""
+    import copy
+
+    sanction = sanctions.get(flag.sanction_id)
+    if sanction is None or sanction.closed_on is None or sanction.person_id != flag.person_id:
+        return False
+    open_case = copy.copy(sanction)
+    open_case.closed_on = None
+    return flag.year in years_affected(open_case, rules[sanction.kind])
+
+
 def flags_withdrawn(flags) -> None:
     """Tell the person and HR of the flags in force that go with their cause (an inspection or a
     finding withdrawn, a sanction deleted), before they are deleted: a user test deleted both and
@@ -332,19 +346,19 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
     changed_years |= {year for flag, old in moved for year in (old, flag.year)}
     changed_people = {flag.person_id for flag in stale} | {key[0] for key in missing_keys}
     changed_people |= {flag.person_id for flag, _old in moved}
+    sanction_by_pk = {s.pk: s for s in sanctions}
     if stale:
         result.removed = VetoFlag.objects.filter(pk__in=[flag.pk for flag in stale]).delete()[0]
         # A lifted flag's people were told of the lifting; an active one's are told it is gone: with
         # its sanction closed or ended (结案/解除), as that; else as taken away by a correction.
-        ended = {pk for pk, closed in ((s.pk, s.closed_on) for s in sanctions) if closed is not None}
-        _tell([flag for flag in stale if flag.is_active and flag.sanction_id in ended], event="ended")
-        _tell([flag for flag in stale if flag.is_active and flag.sanction_id not in ended], event="removed")
+        ended = [flag for flag in stale if flag.is_active and _gone_with_the_close(flag, sanction_by_pk, rules)]
+        _tell(ended, event="ended")
+        _tell([flag for flag in stale if flag.is_active and flag not in ended], event="removed")
     for flag, _old in moved:
         # One by one: each move is audited (with the reason of the correction that moved it).
         flag.save(update_fields=["year"])
     _tell([flag for flag, _old in moved if flag.is_active], event="moved", old_years={f.pk: old for f, old in moved})
     finding_by_pk = {f.pk: f for f in findings}
-    sanction_by_pk = {s.pk: s for s in sanctions}
 
     def reason_of(kind: str, pk: int) -> str:
         return finding_reason(finding_by_pk[pk]) if kind == "f" else sanction_event(sanction_by_pk[pk])
