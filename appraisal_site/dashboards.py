@@ -31,11 +31,11 @@ from accounts.selectors import participants_of
 from accounts.workflow import handed_in
 from evaluations.annual.models import AnnualResult
 from evaluations.annual.selectors import graded_and_excellent
-from evaluations.annual.services import excellent_quota
+from evaluations.annual.services import year_quota_percents
 from evaluations.discipline.models import Inspection
 from evaluations.discipline.selectors import inspection_month_status
 from evaluations.grading.models import AppraisalQuarter, Grade, GradeState, QuarterGrade
-from evaluations.grading.services.quota import department_good_share, year_good_percents
+from evaluations.grading.services.quota import department_good_share, good_quota, year_good_percents
 from publicity.publication.models import Objection, ObjectionState
 from summaries.models import MonthlySummary
 
@@ -334,6 +334,8 @@ def excellent_chart(*, scope: Scope, year: int, policy: Policy, departments: lis
         )
     }
     shown = [(pk, name) for pk, name in departments if pk in annual]
+    # The share the year was decided under, once 定等 (as its annual page says).
+    percent = year_quota_percents(year=year, policies={scope.organisation_id: policy})[scope.organisation_id]
     return Chart.by_department(
         key="excellent",
         title=_("各科室“优秀”人数与按人数折算的名额（名额按全单位计算）"),
@@ -342,7 +344,7 @@ def excellent_chart(*, scope: Scope, year: int, policy: Policy, departments: lis
             Dataset(_("优秀人数"), [annual[pk][1] for pk, _n in shown]),
             Dataset(
                 _("按人数折算的“优秀”名额"),
-                [excellent_quota(graded_people=annual[pk][0], policy=policy) for pk, _n in shown],
+                [good_quota(participants=annual[pk][0], percent=percent) for pk, _n in shown],
                 "line",
             ),
             Dataset(_("定等人数"), [annual[pk][0] for pk, _n in shown], kind=None),

@@ -15,7 +15,7 @@ from accounts import periods
 from accounts.models import Organisation, Policy, User
 from evaluations.annual.models import AnnualGrade, AnnualResult
 from evaluations.annual.selectors import graded_and_excellent
-from evaluations.annual.services import excellent_quota
+from evaluations.annual.services import year_quota_percents
 from evaluations.discipline.models import Inspection
 from evaluations.grading.models import AppraisalQuarter, Grade, QuarterGrade, QuarterResult, QuarterState
 from evaluations.grading.services.quota import QuotaRules, good_quota, pool_kind, year_quota_rules
@@ -195,14 +195,15 @@ def organisation_figures(*, organisations: list[Organisation], year: int, today:
     for org_id, n in _counts(objections, "organisation_id").items():
         figures[org_id].objections = n
 
+    # Each year's 优秀 share, as it was decided under once 定等 (one query).
+    percents = year_quota_percents(year=year, policies={pk: p for pk, p in policies.items() if p is not None})
     for org_id, graded, excellent in graded_and_excellent(
         AnnualResult.objects.filter(organisation_id__in=ids, year=year), by="organisation_id"
     ):
         figures[org_id].annual_graded = graded
         figures[org_id].excellent = excellent
-        policy = policies.get(org_id)
-        if policy is not None:
-            figures[org_id].excellent_quota = excellent_quota(graded_people=graded, policy=policy)
+        if org_id in percents:
+            figures[org_id].excellent_quota = good_quota(participants=graded, percent=percents[org_id])
     # "其中": of those with a grade, so 不定等次 decided by the committee is not counted in.
     decided = AnnualResult.objects.filter(organisation_id__in=ids, year=year).exclude(
         decided_grade__in=["", AnnualGrade.NOT_GRADED]

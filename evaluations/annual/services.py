@@ -1160,14 +1160,19 @@ def year_quota_percent(*, organisation: Organisation, year: int, policy: Policy 
     share kept on the year at its first lock (``AnnualRollupRun.excellent_quota_percent``): a change
     of the policy applies to the years not yet decided (as the policy page says), so a decided
     year's page, workbook and committee check keep the quota it was decided under. One query."""
-    kept = (
-        AnnualRollupRun.objects.filter(organisation_id=organisation.pk, year=year)
-        .values_list("excellent_quota_percent", flat=True)
-        .first()
+    policy = policy or policy_for_organisation(organisation_id=organisation.pk)
+    return year_quota_percents(year=year, policies={organisation.pk: policy})[organisation.pk]
+
+
+def year_quota_percents(*, year: int, policies: dict[int, Policy]) -> dict[int, int]:
+    """:func:`year_quota_percent` of each organisation of ``policies`` (organisation id → its policy)
+    in one query: the dashboards and the bureau's figures of many organisations."""
+    kept = dict(
+        AnnualRollupRun.objects.filter(
+            organisation_id__in=list(policies), year=year, excellent_quota_percent__isnull=False
+        ).values_list("organisation_id", "excellent_quota_percent")
     )
-    if kept is not None:
-        return kept
-    return (policy or policy_for_organisation(organisation_id=organisation.pk)).excellent_quota_percent
+    return {pk: kept.get(pk, policy.excellent_quota_percent) for pk, policy in policies.items()}
 
 
 def _excellent_status(
