@@ -238,8 +238,9 @@ RANK_SQL = """
 WITH quotas AS (
     SELECT s.organisation_id,
         SUM(CASE WHEN COALESCE(NULLIF(s.decided, ''), s.grade) <> %(not_graded)s THEN 1 ELSE 0 END)
-            * MAX({quota_percent}) / 100 AS quota
+            * MAX(COALESCE(k.excellent_quota_percent, {quota_percent})) / 100 AS quota
     FROM {stage} s LEFT JOIN accounts_policy p ON p.organisation_id = s.organisation_id
+    LEFT JOIN evaluations_annualrolluprun k ON k.organisation_id = s.organisation_id AND k.year = %(year)s
     GROUP BY s.organisation_id
 ), ranked AS (
     SELECT s.organisation_id, s.person_id, s.good, s.composite_score AS score, quotas.quota,

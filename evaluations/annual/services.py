@@ -501,10 +501,12 @@ def rollup_years(*, organisations: list[Organisation], year: int) -> dict[int, A
 
     results = {}
     entries = []
+    # A year already 定等 ranks under the share it was decided under (as the rank statement does).
+    percents = year_quota_percents(year=year, policies={o.pk: policies[o.pk] for o in organisations})
     for organisation in sorted(organisations, key=lambda organisation: organisation.pk):
         people, graded_people, eligible, changed_count = figures.get(organisation.pk, (0, 0, 0, 0))
         people, graded_people, eligible = int(people), int(graded_people or 0), int(eligible or 0)
-        quota = excellent_quota(graded_people=graded_people, policy=policies[organisation.pk])
+        quota = good_quota(participants=graded_people, percent=percents[organisation.pk])
         people_listed = listed.get(organisation.pk, "")
         if people_listed or removed.get(organisation.pk):
             # The run's record of what its upsert changed (it sends no signals): whose suggestion

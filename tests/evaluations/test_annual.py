@@ -1270,6 +1270,9 @@ def test_a_decided_years_page_keeps_the_share_it_was_decided_under(client_for, o
     rows = [[cell.value for cell in row] for row in load_workbook(buffer)["科室统计"].iter_rows()]
     column = rows[0].index("优秀参考名额（按本科室人数折算，名额按全单位计算）")
     assert next(row[column] for row in rows[1:] if row[0] == department.name) == 2
+    # Recomputed (a veto change asks for it), the year ranks under its own share.
+    stats = annual.rollup_year(organisation=organisation, year=YEAR)
+    assert stats.excellent_quota == 2 and "超出优秀名额（名额2人，排第3）" in result_of(people[7]).suggestion_reasons
     # The dashboard's and the bureau's figures read it so too; the next year, not decided, takes the new share.
     policy.refresh_from_db()
     assert annual.year_quota_percents(year=YEAR, policies={organisation.pk: policy}) == {organisation.pk: 20}
