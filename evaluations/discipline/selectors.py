@@ -387,7 +387,8 @@ class Correction:
     actor: str
     reason: str
     changed: tuple[str, ...]
-    withdrawn: int
+    # The findings withdrawn by it, by their words (as they were).
+    withdrawn: tuple[str, ...] = ()
 
 
 def inspection_corrections(*, inspection: Inspection) -> list[Correction]:
@@ -401,11 +402,16 @@ def inspection_corrections(*, inspection: Inspection) -> list[Correction]:
 
     types = ContentType.objects.get_for_models(Inspection, Finding)
     finding_ids = [str(pk) for pk in inspection.findings.values_list("pk", flat=True)]
+    # Its findings withdrawn since (their deletions name the inspection): their earlier corrections
+    # stay listed with the withdrawal (a re-test saw them vanish).
+    withdrawn_ids = AuditEntry.objects.filter(
+        content_type=types[Finding], action=AuditEntry.Action.DELETE, changes__inspection__0=str(inspection.pk)
+    ).values("object_pk")
     entries = (
         AuditEntry.objects.filter(
             Q(content_type=types[Inspection], object_id=inspection.pk)
             | Q(content_type=types[Finding], object_pk__in=finding_ids)
-            | Q(content_type=types[Finding], changes__inspection__0=str(inspection.pk)),
+            | Q(content_type=types[Finding], object_pk__in=withdrawn_ids),
             action__in=[AuditEntry.Action.UPDATE, AuditEntry.Action.DELETE],
         )
         .exclude(reason="")
@@ -419,8 +425,9 @@ def inspection_corrections(*, inspection: Inspection) -> list[Correction]:
     corrections: list[Correction] = []
     for entry in entries:
         model = Inspection if entry.content_type_id == types[Inspection].pk else Finding
-        withdrawn = int(entry.action == AuditEntry.Action.DELETE)
-        changed = () if withdrawn else tuple(labels[model].get(name, name) for name in entry.changes or {})
+        deleted = entry.action == AuditEntry.Action.DELETE
+        withdrawn = (str((entry.changes or {}).get("description", [entry.object_repr])[0])[:60],) if deleted else ()
+        changed = () if deleted else tuple(labels[model].get(name, name) for name in entry.changes or {})
         actor = entry.actor.get_full_name() if entry.actor else ""
         last = corrections[-1] if corrections else None
         # The entries one correction wrote: the same author and reason, within the same minute.
