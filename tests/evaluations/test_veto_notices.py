@@ -36,7 +36,8 @@ def test_the_lifting_is_told_too(organisation, inspector, staff, hr):
     finding = FindingFactory(inspection__inspector=inspector, person=staff)
     flag = veto.veto_flags_for_finding(finding_id=finding.pk)
     veto.veto_lift(flag=flag, actor=inspector, reason="经复查，问题不属实")
-    assert len(_told(staff, f"您{flag.year}年度的一票否决事项已解除")) == 1
+    [told] = _told(staff, f"您{flag.year}年度的一票否决事项已解除")
+    assert told.endswith("（理由：经复查，问题不属实）")
     assert len(_told(hr, f"{staff.get_full_name()}{flag.year}年度的一票否决事项已解除")) == 1
 
 

@@ -96,8 +96,10 @@ def _tell(flags, *, event: str = "raised", old_years: dict[int, int] | None = No
         old = (old_years or {}).get(flag.pk, flag.year)
         values = {"name": person.get_full_name(), "year": flag.year, "old": old, "reason": flag.reason}
         own, theirs = str(own_words) % values, str(their_words) % values
-        if why:
-            own, theirs = (text + _("（理由：%(why)s）") % {"why": why} for text in (own, theirs))
+        # A lifting says why too, with the reason the inspector stated (a re-test).
+        stated = flag.lift_reason if event == "lifted" else why
+        if stated:
+            own, theirs = (text + _("（理由：%(why)s）") % {"why": stated} for text in (own, theirs))
         if person.organisation_id not in officers:
             officers[person.organisation_id] = role_holders(
                 organisation_id=person.organisation_id, roles=[Role.HR_ADMIN]
