@@ -261,9 +261,12 @@ def test_a_finding_recorded_or_corrected_after_the_opinion_asks_for_it_again(
     assert approval_blockers(appraisal_quarter=graded) == stale
     with pytest.raises(ValidationError, match="检查发现"):
         appraisal_quarter_approve(appraisal_quarter=graded, actor=chief)
+    # The approval page marks the old opinion as out of date, not only its blockers.
+    assert 'data-testid="opinion-stale"' in client_for(chief).get(approve_url(graded)).content.decode()
     assert f'data-testid="todo-discipline-opinion-{graded.pk}"' in client_for(inspector).get("/").content.decode()
     record(graded, inspector, "已考虑新的检查发现，同意上报。")
     assert approval_blockers(appraisal_quarter=graded) == []
+    assert 'data-testid="opinion-stale"' not in client_for(chief).get(approve_url(graded)).content.decode()
     # A finding corrected (its severity) asks again too.
     inspection = before.inspection
     inspection_correct(

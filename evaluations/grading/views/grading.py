@@ -1066,6 +1066,9 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
             "departments": departments,
             "totals": totals,
             "opinion": opinion,
+            # An opinion older than the grades or findings it weighed is shown as such (a re-test
+            # read it in a plain box, only the blockers saying it was out of date).
+            "opinion_stale": opinion_status == "stale",
             "blockers": blockers,
             # Sent back by the agency head: still counted under their grade and in the 好 places
             # until graded again (the distribution says so beneath it; a user test read 好4 未评0
