@@ -1251,16 +1251,35 @@ def policy_update(
         # A go-live date years ahead (2099 for 2026) would silently switch off every deadline until
         # then: refused by the one plausibility rule for typed dates (from 2000 to next year).
         periods.check_plausible_date(policy.started_on, label=_("系统启用日期"), field="started_on")
+    changed: set[str] = set()
     if policy.pk is not None:
-        old = Policy.objects.filter(pk=policy.pk).values("target_deadline_day", "summary_deadline_day").first()
+        old = Policy.objects.filter(pk=policy.pk).first()
         if old is not None:
             # A past month or quarter keeps the deadline it was held to.
             policy.past_deadline_days = periods.past_deadline_days_after_change(
-                policy, old_target_day=old["target_deadline_day"], old_summary_day=old["summary_deadline_day"]
+                policy, old_target_day=old.target_deadline_day, old_summary_day=old.summary_deadline_day
             )
+            changed = {
+                field.name
+                for field in Policy._meta.concrete_fields
+                if field.value_from_object(old) != field.value_from_object(policy)
+            }
     with audit_reason(reason):
         policy.save()
+    for hook in _POLICY_CHANGED:
+        hook(policy, changed)
     return policy
+
+
+# What the rooms above do when a policy's settings change (the year's suggestions recomputed when a
+# rule of the year changed): functions of (policy, names of the fields changed), registered by the
+# rooms (evaluations.annual), run by policy_update after the save, in its transaction.
+_POLICY_CHANGED: list[Callable[[Policy, set[str]], None]] = []
+
+
+def register_policy_changed(hook: Callable[[Policy, set[str]], None]) -> None:
+    if hook not in _POLICY_CHANGED:
+        _POLICY_CHANGED.append(hook)
 
 
 # The settings whose change reaches only some periods, for :func:`policy_change_notes`.

@@ -44,7 +44,33 @@ def _recompute(sender, instance: StaffStatus, **kwargs) -> None:
         year_rollup_request_once(organisation=organisation, year=year, requested_by=None)
 
 
+# The policy's rules of the year (evaluations.annual.rollup reads them): a change of any asks for the
+# years computed and not yet decided to be computed again (a re-test read a new 优秀 quota in the
+# header beside suggestions ranked under the old one, with no word that they were out of date).
+YEAR_RULES = frozenset(
+    {
+        "excellent_quota_percent",
+        "excellent_min_good_share_percent",
+        "excellent_forbids_average_or_below",
+        "basic_competent_average_quarters",
+        "probation_gets_annual_grade",
+    }
+)
+
+
+def _policy_changed(policy, changed: set[str]) -> None:
+    if not changed & YEAR_RULES:
+        return
+    # The years computed and not yet 定等 (a decided year keeps its share: its first lock set it).
+    undecided = AnnualRollupRun.objects.filter(organisation_id=policy.organisation_id, excellent_quota_percent=None)
+    for year in sorted(undecided.values_list("year", flat=True)):
+        year_rollup_request_once(organisation=policy.organisation, year=year, requested_by=None)
+
+
 def connect() -> None:
+    from accounts.services import register_policy_changed
+
+    register_policy_changed(_policy_changed)
     pre_save.connect(_remember_before, sender=StaffStatus, dispatch_uid="annual_status_before")
     post_save.connect(_recompute, sender=StaffStatus, dispatch_uid="annual_status_saved")
     post_delete.connect(_recompute, sender=StaffStatus, dispatch_uid="annual_status_deleted")

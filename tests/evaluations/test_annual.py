@@ -1301,3 +1301,30 @@ def test_the_migration_keeps_the_share_of_the_years_already_decided(organisation
         AnnualRollupRun.objects.filter(organisation=organisation).values_list("year", "excellent_quota_percent")
     )
     assert kept == {YEAR: 15, YEAR + 1: None}
+
+
+def test_a_change_of_the_years_rules_recomputes_the_years_not_yet_decided(
+    client_for, organisation, department, head, hr, django_capture_on_commit_callbacks
+):
+    """A re-test: the policy's 优秀 share lowered, the header said the new quota beside suggestions
+    ranked under the old one, and nothing said they were out of date."""
+    from accounts.services import policy_update
+
+    people = [UserFactory(department=department, full_name=f"优{i}") for i in range(10)]
+    for i, person in enumerate(people):
+        record(person, "好/好/好/好", score=str(90 + i))
+    rollup(organisation)
+    assert AnnualResult.objects.filter(suggested_grade=AnnualGrade.EXCELLENT).count() == 2
+    policy = Policy.objects.get_or_create(organisation=organisation)[0]
+    policy.excellent_quota_percent = 10
+    with django_capture_on_commit_callbacks(execute=True):
+        policy_update(policy=policy, reason="下调优秀比例")
+    assert AnnualResult.objects.filter(suggested_grade=AnnualGrade.EXCELLENT).count() == 1
+    assert "超出优秀名额（名额1人，排第2）" in result_of(people[8]).suggestion_reasons
+    # A change of no rule of the year asks for nothing.
+    policy.refresh_from_db()
+    policy.feedback_talk_by = policy.feedback_talk_by
+    policy.grading_deadline_days += 1
+    with django_capture_on_commit_callbacks() as callbacks:
+        policy_update(policy=policy, reason="延长评鉴期限")
+    assert not callbacks
