@@ -260,20 +260,34 @@ def open_compliance_alerts(*, organisation_id: int, limit: int = 12) -> list[Com
     return alerts
 
 
-def investigations_during(*, person_ids, first_day: datetime.date, last_day: datetime.date) -> dict[int, datetime.date]:
-    """person id → the day their 立案审查 began, for those of ``person_ids`` under investigation on
-    some day from ``first_day`` to ``last_day`` (recorded here, not closed before it). One query."""
+Span = tuple[datetime.date, "datetime.date | None"]
+
+
+def merge_span(found: dict[int, Span], person_id: int, start: datetime.date, end: datetime.date | None) -> None:
+    """Fold one case (start, end; None while open) into ``found``: the earliest start, and the
+    latest end, None when any of them is still open."""
+    if person_id not in found:
+        found[person_id] = (start, end)
+        return
+    first, last = found[person_id]
+    found[person_id] = (min(first, start), None if last is None or end is None else max(last, end))
+
+
+def investigations_during(*, person_ids, first_day: datetime.date, last_day: datetime.date) -> dict[int, Span]:
+    """person id → (the day their 立案审查 began, the day it closed; None while open), for those of
+    ``person_ids`` under investigation on some day from ``first_day`` to ``last_day`` (recorded
+    here, not closed before it). One query."""
     rows = (
         Sanction.objects.filter(
             person_id__in=list(person_ids), kind=SanctionKind.INVESTIGATION, decided_on__lte=last_day
         )
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=first_day))
-        .values_list("person_id", "decided_on")
+        .values_list("person_id", "decided_on", "closed_on")
         .order_by("decided_on")
     )
-    found: dict[int, datetime.date] = {}
-    for person_id, decided_on in rows:
-        found.setdefault(person_id, decided_on)
+    found: dict[int, Span] = {}
+    for person_id, decided_on, closed_on in rows:
+        merge_span(found, person_id, decided_on, closed_on)
     return found
 
 

@@ -132,6 +132,25 @@ def test_someone_under_investigation_is_suggested_uncertain_whichever_way_hr_rec
     assert html.count("建议等次：不确定等次") == 2
 
 
+def test_an_investigation_ended_in_the_quarter_says_when(client_for, organisation, quarter, head, staff, colleague):
+    """A re-test: a 立案审查 special status ended on 12-10 read on the grading card as if still open."""
+    from tests.factories import SanctionFactory, StaffStatusFactory
+
+    StaffStatusFactory(
+        user=staff, kind=StaffStatusKind.UNDER_INVESTIGATION, start_date=date(2026, 11, 2), end_date=date(2026, 12, 10)
+    )
+    SanctionFactory(
+        organisation=organisation,
+        person=colleague,
+        kind="investigation",
+        decided_on=date(2026, 10, 20),
+        closed_on=date(2026, 12, 15),
+    )
+    html = client_for(head).get(GRADING).content.decode()
+    assert "2026-11-02至2026-12-10立案审查，建议定为不确定等次（原因：立案审查）。" in html
+    assert "2026-10-20至2026-12-15立案审查，建议定为不确定等次（原因：立案审查）。" in html
+
+
 def test_an_investigation_closed_before_the_quarter_or_begun_after_it_suggests_nothing(
     client_for, organisation, quarter, head, staff, colleague
 ):

@@ -21,7 +21,7 @@ from accounts import periods
 from accounts.models import Policy, StaffStatus, StaffStatusKind
 from accounts.selectors import policy_for_organisation
 
-from ...discipline.selectors import investigations_during
+from ...discipline.selectors import Span, investigations_during, merge_span
 from ..models import AppraisalQuarter, Grade, QuarterGrade, UncertainReason
 from . import quota, scores
 
@@ -125,10 +125,11 @@ def investigations_in_quarter(
     quarter: int,
     person_ids: Iterable[int],
     statuses: list[tuple[int, str, date, date | None]] | None = None,
-) -> dict[int, date]:
-    """person id → the day their 立案审查 began, for those of ``person_ids`` under investigation on
-    some day of the quarter: a 立案审查 special status of the staff register or one recorded with
-    the sanctions (HR may record it in either). One query (two without ``statuses``, read already)."""
+) -> dict[int, Span]:
+    """person id → (the day their 立案审查 began, the day it ended; None while open), for those of
+    ``person_ids`` under investigation on some day of the quarter: a 立案审查 special status of the
+    staff register or one recorded with the sanctions (HR may record it in either). One query (two
+    without ``statuses``, read already)."""
     period = periods.Quarter(year, quarter)
     person_ids = list(person_ids)
     found = investigations_during(person_ids=person_ids, first_day=period.first_day, last_day=period.last_day)
@@ -139,13 +140,20 @@ def investigations_in_quarter(
             person_ids=person_ids,
             kinds=[StaffStatusKind.UNDER_INVESTIGATION],
         )
-    for person_id, kind, start, _end in statuses:
+    for person_id, kind, start, end in statuses:
         if kind == StaffStatusKind.UNDER_INVESTIGATION:
-            found[person_id] = min(start, found.get(person_id, start))
+            merge_span(found, person_id, start, end)
     return found
 
 
-def investigation_explanation(since: date) -> str:
+def investigation_explanation(since: date, until: date | None = None) -> str:
+    """The grading card's words; with the day the case ended, when it has (a re-test read a
+    立案审查 recorded as a special status, ended, as if still open)."""
+    if until is not None:
+        return _("%(date)s至%(end)s立案审查，建议定为不确定等次（原因：立案审查）。") % {
+            "date": since.isoformat(),
+            "end": until.isoformat(),
+        }
     return _("自%(date)s起立案审查，建议定为不确定等次（原因：立案审查）。") % {"date": since.isoformat()}
 
 
@@ -194,10 +202,10 @@ def grade_suggestions(
     result = {}
     for row in rows:
         leave = on_leave.get(row.person_id)
-        if (since := investigated.get(row.person_id)) is not None:
+        if (span := investigated.get(row.person_id)) is not None:
             result[row.person_id] = Suggestion(
                 grade=Grade.UNCERTAIN,
-                explanation=investigation_explanation(since),
+                explanation=investigation_explanation(*span),
                 uncertain_reason=UncertainReason.INVESTIGATION,
             )
         elif leave is not None:
