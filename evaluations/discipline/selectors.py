@@ -432,16 +432,29 @@ def inspection_corrections(*, inspection: Inspection) -> list[Correction]:
         .select_related("actor")
         .order_by("timestamp", "pk")
     )
-    labels = {
-        model: {field.name: str(field.verbose_name) for field in model._meta.concrete_fields}
-        for model in (Inspection, Finding)
-    }
+    fields = {model: {field.name: field for field in model._meta.concrete_fields} for model in (Inspection, Finding)}
+
+    def said(model, name: str, values) -> str:
+        """A field's change as the page says it: 严重程度：严重 → 较重 (a re-test could not tell two
+        opposite corrections apart by the field's name alone); a reference or a long text by its name."""
+        field = fields[model].get(name)
+        if field is None:
+            return name
+        label = str(field.verbose_name)
+        if field.is_relation or not isinstance(values, list) or len(values) != 2:
+            return label
+        choices = dict(field.flatchoices)
+        old, new = (str(choices.get(value, value)) if value not in (None, "None") else "—" for value in values)
+        if max(len(old), len(new)) > 30:
+            return label
+        return _("%(label)s：%(old)s → %(new)s") % {"label": label, "old": old or "—", "new": new or "—"}
+
     corrections: list[Correction] = []
     for entry in entries:
         model = Inspection if entry.content_type_id == types[Inspection].pk else Finding
         deleted = entry.action == AuditEntry.Action.DELETE
         withdrawn = (str((entry.changes or {}).get("description", [entry.object_repr])[0])[:60],) if deleted else ()
-        changed = () if deleted else tuple(labels[model].get(name, name) for name in entry.changes or {})
+        changed = () if deleted else tuple(said(model, name, values) for name, values in (entry.changes or {}).items())
         actor = entry.actor.get_full_name() if entry.actor else ""
         last = corrections[-1] if corrections else None
         # The entries one correction wrote: the same author and reason, within the same minute.
