@@ -351,7 +351,8 @@ def test_the_inspection_page_lists_its_corrections_with_their_reasons(client_for
     page = client_for(hr).get(reverse("evaluations:inspection_detail", args=[finding.inspection.pk])).content.decode()
     lines = page.split('data-testid="corrections"')[1].split("</ol>")[0].split('data-testid="correction"')[1:]
     assert len(lines) == 3
-    assert "核实为严重问题" in lines[0] and "严重程度：较重 → 严重" in lines[0] and inspector.get_full_name() in lines[0]
+    assert "核实为严重问题" in lines[0] and "严重程度：较重 → 严重" in lines[0]
+    assert inspector.get_full_name() in lines[0]
     assert "经复核为较重问题" in lines[1] and "严重程度：严重 → 较重" in lines[1]
     assert "误录，撤销" in lines[2] and '撤销发现1项：<span class="text-break">“着装”</span>' in lines[2]
     # A finding corrected and then withdrawn keeps its corrections listed (a re-test saw them go).
