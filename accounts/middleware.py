@@ -135,8 +135,15 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        # An error answer is never kept either, and asks nothing of the user: with the database
+        # gone, looking the user up again raised a second time, each logged with its traceback.
+        if response.status_code >= 500:
+            add_never_cache_headers(response)
+            return response
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+        if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
 

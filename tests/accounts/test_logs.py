@@ -123,3 +123,21 @@ def test_djangos_line_of_an_error_answer_carries_the_request_id(client, db, monk
     assert response.status_code == 503
     (line,) = lines
     assert line["message"] == "Service Unavailable: /healthz" and line["request_id"] == response["X-Request-ID"]
+
+
+def test_a_page_asked_for_while_the_database_is_down_is_logged_once(hr, client_for, monkeypatch):
+    """An operator test: every 503 while the database was down was logged twice, each line with its
+    traceback (the private-pages middleware looked the user up again on the way out)."""
+    from django.db.backends.utils import CursorWrapper
+    from django.db.utils import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("the server went away")
+
+    client = client_for(hr)
+    client.raise_request_exception = False
+    with json_lines("django.request") as lines, monkeypatch.context() as patch:
+        patch.setattr(CursorWrapper, "execute", down)
+        response = client.get("/")
+    assert response.status_code == 503 and "no-store" in response["Cache-Control"]
+    assert [line["message"] for line in lines] == ["Service Unavailable: /"]
