@@ -1470,6 +1470,7 @@ JOB_VALUE_LABELS = {
     "jobs": _("任务数"),
     "kwargs": _("页面参数"),
     "locked": _("定等条数"),
+    "publications": _("公示数"),
     "message_id": _("消息编号"),
     "month": _("月份"),
     "months_due": _("应交月小结月数"),

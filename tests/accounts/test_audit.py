@@ -423,3 +423,12 @@ def _publication(quarter, hr):
         ends_on=date(2025, 1, 10),
         published_by=hr,
     )
+
+
+def test_the_daily_lock_jobs_summary_is_read_in_words(organisation):
+    """A user test read 定等条数：119；publications：2 in the auditor's page: every key of the lock
+    job's summary has its label."""
+    from accounts.models import JOB_VALUE_LABELS
+    from publicity.publication.services import publications_lock_due
+
+    assert set(publications_lock_due(organisation_id=organisation.pk)) <= set(JOB_VALUE_LABELS)
