@@ -364,9 +364,12 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     excellent_percent = year_quota_percent(organisation=ctx.organisation, year=ctx.year, policy=ctx.policy)
     departments = Department.objects.filter(organisation=ctx.organisation).order_by("sort_order", "code", "pk")
     for department_id, name, active in departments.values_list("pk", "name", "is_active"):
-        if not active and department_id not in participants:
+        # A year kept without its quarters (brought in from before the system) counts its results:
+        # a user test read 参与人数 0 beside 7 graded in the same row.
+        taking_part = participants.get(department_id) or sum(annual_grades[department_id].values())
+        if not active and not taking_part:
             continue
-        row: list = [name, participants.get(department_id, 0)]
+        row: list = [name, taking_part]
         for q in QUARTERS:
             counts = distribution.get((department_id, q), Counter())
             row.append(sum(counts.values()))

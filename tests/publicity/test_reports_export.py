@@ -575,3 +575,18 @@ def test_a_person_moved_after_the_year_is_named_in_the_years_department_by_the_w
     # Without a year's result yet, today's department.
     graded.annual_results.all().delete()
     assert annual_summary(person=graded, year=YEAR).department == other_department
+
+
+def test_a_year_kept_without_its_quarters_counts_its_results_as_taking_part(organisation, department):
+    """A user test: the 2025 workbook (a year brought in from before the system, results without
+    quarter rows) said 参与人数 0 beside 7 graded in the same row."""
+    for grade in (AnnualGrade.EXCELLENT, AnnualGrade.COMPETENT, AnnualGrade.COMPETENT):
+        AnnualResultFactory(
+            person=UserFactory(organisation=organisation, department=department),
+            year=YEAR,
+            decided_grade=grade,
+            department=department,
+        )
+    rows = _rows(_export(organisation)["科室统计"])
+    row = next(dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r[0] == department.name)
+    assert row["参与人数"] == 3 and row["年度优秀人数"] == 1
