@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -353,28 +353,43 @@ def excellent_chart(*, scope: Scope, year: int, policy: Policy, departments: lis
 
 
 def objections_chart(*, scope: Scope, year: int) -> Chart:
-    """Per month, the objections lodged, those answered, and those upheld (sent back for regrading)."""
-    rows = {
-        month: (n, answered, sent_back)
-        for month, n, answered, sent_back in Objection.objects.filter(
-            scope.departments("entry__department"), organisation_id=scope.organisation_id, lodged_at__year=year
+    """The objections to the year's publications (as the bureau's figures and the year workbook
+    count them), by the month they were lodged: lodged, answered, upheld (sent back for
+    regrading). The fourth quarter's and the year's lists are published in the next January: those
+    months follow December (次年1月), so a year's objections are all on its own board (a user test
+    found them on the next year's)."""
+    rows: dict[int, tuple[int, int, int]] = {}
+    for lodged_year, month, n, answered, sent_back in (
+        Objection.objects.filter(
+            scope.departments("entry__department"),
+            organisation_id=scope.organisation_id,
+            entry__publication__year=year,
         )
-        .annotate(month=ExtractMonth("lodged_at"))
-        .values_list("month")
+        .annotate(lodged_year=ExtractYear("lodged_at"), month=ExtractMonth("lodged_at"))
+        .values_list("lodged_year", "month")
         .annotate(
             n=Count("pk"),
             answered=Count("pk", filter=Q(state=ObjectionState.ANSWERED)),
             sent_back=Count("pk", filter=Q(sent_back_at__isnull=False)),
         )
-        .values_list("month", "n", "answered", "sent_back")
-    }
-    return Chart.by_month(
+        .values_list("lodged_year", "month", "n", "answered", "sent_back")
+    ):
+        # Months before the year (none in practice) with January; after it, counted on from 13.
+        key = month + 12 * max(lodged_year - year, 0) if lodged_year >= year else 1
+        n0, a0, s0 = rows.get(key, (0, 0, 0))
+        rows[key] = (n0 + n, a0 + answered, s0 + sent_back)
+    later = sorted(key for key in rows if key > 12)
+    keys = [*MONTHS, *range(13, (later[-1] if later else 12) + 1)]
+    labels = _month_labels() + [_("次年%(month)d月") % {"month": key - 12} for key in keys[12:]]
+    return Chart(
         key="objections",
         title=_("异议情况"),
+        label_header=_("月份"),
+        labels=labels,
         datasets=[
-            Dataset(_("提出异议"), [rows.get(m, (0, 0, 0))[0] for m in MONTHS]),
-            Dataset(_("已答复"), [rows.get(m, (0, 0, 0))[1] for m in MONTHS]),
-            Dataset(_("退回重评"), [rows.get(m, (0, 0, 0))[2] for m in MONTHS]),
+            Dataset(_("提出异议"), [rows.get(k, (0, 0, 0))[0] for k in keys]),
+            Dataset(_("已答复"), [rows.get(k, (0, 0, 0))[1] for k in keys]),
+            Dataset(_("退回重评"), [rows.get(k, (0, 0, 0))[2] for k in keys]),
         ],
     )
 
