@@ -374,12 +374,11 @@ def objections_chart(*, scope: Scope, year: int) -> Chart:
         )
         .values_list("lodged_year", "month", "n", "answered", "sent_back")
     ):
-        # Months before the year (none in practice) with January; after it, counted on from 13.
-        key = month + 12 * max(lodged_year - year, 0) if lodged_year >= year else 1
+        # The next year's months counted on from 13 (one lodged before the year, none in practice, in January).
+        key = month + 12 * (lodged_year - year) if lodged_year >= year else 1
         n0, a0, s0 = rows.get(key, (0, 0, 0))
         rows[key] = (n0 + n, a0 + answered, s0 + sent_back)
-    later = sorted(key for key in rows if key > 12)
-    keys = [*MONTHS, *range(13, (later[-1] if later else 12) + 1)]
+    keys = range(1, max([12, *rows]) + 1)
     labels = _month_labels() + [_("次年%(month)d月") % {"month": key - 12} for key in keys[12:]]
     return Chart(
         key="objections",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts import periods
 from accounts.audit import audit_reason, record_updates
+from accounts.selectors import policy_for_organisation
 
 from .models import AnnualResult, AnnualRollupRun
 
@@ -22,8 +23,6 @@ from .models import AnnualResult, AnnualRollupRun
 def _keep_the_share(*, organisation_id: int, year: int) -> None:
     """The year's 优秀 share as the policy has it now, kept on the year at its first 定等 (the share
     it was decided under: a later change of the policy applies to the years not yet decided)."""
-    from accounts.selectors import policy_for_organisation
-
     percent = policy_for_organisation(organisation_id=organisation_id).excellent_quota_percent
     AnnualRollupRun.objects.filter(
         organisation_id=organisation_id, year=year, excellent_quota_percent__isnull=True

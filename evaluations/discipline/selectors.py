@@ -5,6 +5,7 @@ counts, veto reasons, sanction effects) comes from here and nothing else (import
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Count, DateField, Max, OuterRef, Q, QuerySet, Subquery, Value
@@ -378,8 +379,6 @@ def findings_digest(*, organisation_id: int, first_day: datetime.date, last_day:
     """A fingerprint of what the organisation's inspections found between two days (each finding,
     whom it is about, its severity and words): a finding recorded, corrected or withdrawn changes
     it. The 纪委意见 keeps the one it weighed. One query."""
-    import hashlib
-
     digest = hashlib.sha256()
     for row in (
         Finding.objects.filter(
@@ -392,10 +391,14 @@ def findings_digest(*, organisation_id: int, first_day: datetime.date, last_day:
     return digest.hexdigest()
 
 
+# The audit entries of one correction are written within this of each other (one transaction).
+ONE_MINUTE = datetime.timedelta(minutes=1)
+
+
 @dataclass(frozen=True)
 class Correction:
-    """One correction of an inspection (更正, a finding withdrawn, or a finding's veto lifted with
-    it): when, who, why, and which of its fields changed (their labels), oldest first."""
+    """One correction of an inspection (更正, or findings withdrawn): when, who, why, and what
+    changed (each field's label, with old → new where short)."""
 
     at: datetime.datetime
     actor: str
@@ -464,9 +467,6 @@ def inspection_corrections(*, inspection: Inspection) -> list[Correction]:
         else:
             corrections.append(Correction(entry.timestamp, actor, entry.reason, changed, withdrawn))
     return corrections
-
-
-ONE_MINUTE = datetime.timedelta(minutes=1)
 
 
 def vetoed_among(*, person_ids, year: int) -> set[int]:

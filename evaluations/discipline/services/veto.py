@@ -7,6 +7,7 @@ event cannot leave them wrong; a flag an inspector lifted stays lifted (the reas
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import dataclass
 from itertools import chain
@@ -120,8 +121,6 @@ def _gone_with_the_close(flag: VetoFlag, sanctions: dict, rules) -> bool:
     """Whether ``flag`` went because its sanction's case closed (结案/解除 ends the years it bars: a
     立案审查's), not because the sanction was corrected: the year would still be barred were it
     not closed."""
-    import copy
-
     sanction = sanctions.get(flag.sanction_id)
     if sanction is None or sanction.closed_on is None or sanction.person_id != flag.person_id:
         return False
@@ -353,9 +352,10 @@ def veto_reconcile(*, organisation: Organisation) -> ReconcileResult:
         result.removed = VetoFlag.objects.filter(pk__in=[flag.pk for flag in stale]).delete()[0]
         # A lifted flag's people were told of the lifting; an active one's are told it is gone: with
         # its sanction closed or ended (结案/解除), as that; else as taken away by a correction.
-        ended = [flag for flag in stale if flag.is_active and _gone_with_the_close(flag, sanction_by_pk, rules)]
-        _tell(ended, event="ended")
-        _tell([flag for flag in stale if flag.is_active and flag not in ended], event="removed")
+        active = [flag for flag in stale if flag.is_active]
+        ended = {flag.pk for flag in active if _gone_with_the_close(flag, sanction_by_pk, rules)}
+        _tell([flag for flag in active if flag.pk in ended], event="ended")
+        _tell([flag for flag in active if flag.pk not in ended], event="removed")
     for flag, _old in moved:
         # One by one: each move is audited (with the reason of the correction that moved it).
         flag.save(update_fields=["year"])
