@@ -41,6 +41,7 @@ from pathlib import PurePosixPath
 from typing import IO, Any, Protocol
 
 from celery import current_app, shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile, File
@@ -54,7 +55,7 @@ from redis.exceptions import RedisError
 
 from . import job_kinds, periods
 from .job_kinds import kind_label  # noqa: F401 (the job mechanism's name for it, used across the apps)
-from .models import Job, Organisation, User
+from .models import Job, Organisation, User, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -772,8 +773,49 @@ def run_job(self, job_id: int) -> str:
     return job.state if job is not None else "skipped"
 
 
-@shared_task(name="accounts.tasks.sweep_jobs", acks_late=True, reject_on_worker_lost=True)
-def sweep_jobs() -> dict:
+@shared_task(bind=True, name="accounts.tasks.sweep_jobs", acks_late=True, reject_on_worker_lost=True)
+def sweep_jobs(self) -> dict:
     """Every minute: re-enqueue jobs left pending or abandoned, and remove expired result files.
-    Safe to run twice (and two at once): each job is claimed by one conditional UPDATE."""
+    Safe to run twice (and two at once): each job is claimed by one conditional UPDATE. The worker
+    running it is seen alive (:func:`worker_seen`), which /healthz reports."""
+    if not self.request.is_eager:
+        worker_seen(self.request.hostname or "")
     return jobs_sweep()
+
+
+@worker_ready.connect
+def _worker_started(sender=None, **kwargs) -> None:
+    """A worker is seen as soon as it is ready, not only at beat's next minute (a database not yet
+    reachable then only delays it to the first sweep)."""
+    try:
+        worker_seen(getattr(sender, "hostname", "") or "")
+    except Exception:  # noqa: BLE001 — the worker starts whatever the database says
+        logger.warning("Could not record the worker as started", exc_info=True)
+
+
+# --- Worker liveness ------------------------------------------------------------------------
+
+# /healthz says a worker is running when one ran the per-minute sweeper (or started) this recently:
+# three missed minutes, so a busy minute or a slow beat tick is not reported as an outage.
+WORKER_SILENT_AFTER = timedelta(minutes=3)
+# A worker not seen for this long is forgotten (containers get a new host name each time).
+WORKER_FORGOTTEN_AFTER = timedelta(days=7)
+
+
+def worker_seen(worker: str, *, now: datetime | None = None) -> None:
+    """Record that the worker named ``worker`` (Celery's node name, jobs@host) is alive now (the
+    machine's clock: liveness is not appraisal time), and forget workers long gone."""
+    now = now or timezone.now()
+    WorkerHeartbeat.objects.update_or_create(worker=worker[:200], defaults={"seen_at": now})
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - WORKER_FORGOTTEN_AFTER).delete()
+
+
+def worker_status(*, now: datetime | None = None) -> str:
+    """What /healthz says of the workers: ``ok`` when one was seen within
+    :data:`WORKER_SILENT_AFTER`, ``silent for N s`` since the last one was, ``never seen``. One
+    read of the newest row (the table holds a row per worker)."""
+    last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    if last is None:
+        return "never seen"
+    silent = (now or timezone.now()) - last
+    return "ok" if silent <= WORKER_SILENT_AFTER else f"silent for {int(silent.total_seconds())} s"

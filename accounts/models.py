@@ -1813,6 +1813,21 @@ class Job(DetailPage, OrganisationScoped, models.Model):
         return self.state == self.State.DONE and bool(self.file)
 
 
+class WorkerHeartbeat(models.Model):
+    """When a Celery worker last showed it was taking tasks: written when a worker starts and by
+    every run of the per-minute job sweeper (beat sends it, a worker runs it), read by /healthz
+    (accounts.jobs.worker_status). One row per worker name; not audited (no person's record)."""
+
+    worker = models.CharField(_("任务程序"), max_length=200, primary_key=True)
+    seen_at = models.DateTimeField(_("最近一次运行"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("后台任务程序")
+
+    def __str__(self) -> str:
+        return f"{self.worker} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
 class PasswordHistory(models.Model):
     """The hashes of a person's recent passwords (never the passwords), so none of the last
     ``PASSWORD_HISTORY_DEPTH`` is chosen again (accounts.validators.PasswordHistoryValidator)."""

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as django_server_error
 
-from accounts import audit, periods, selectors
+from accounts import audit, jobs, periods, selectors
 from accounts.decorators import permission_required
 from accounts.models import AuditEntry, Department, Role, User
 from accounts.pages import int_param
@@ -150,7 +150,10 @@ HEALTHZ_BROKER_TIMEOUT = 0.3  # seconds
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database and broker status for the load balancer: 503 when the database is unreachable."""
+    """Database, broker and worker status for the load balancer: 503 when the database is
+    unreachable. With a broker, ``worker`` says whether a Celery worker ran beat's per-minute
+    sweeper lately (accounts.jobs.worker_status): a stopped worker or beat reads ``silent for N s``
+    while the site still serves (200), jobs waiting until one is back."""
     status = {"database": "ok", "broker": "eager"}
     code = 200
     try:
@@ -175,6 +178,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
             status["broker"] = "ok"
         except Exception as exc:  # noqa: BLE001 — tasks wait in the queue; the site still serves
             status["broker"] = f"error: {exc.__class__.__name__}"
+        if code == 200:
+            status["worker"] = jobs.worker_status()
     return JsonResponse(status, status=code)
 
 

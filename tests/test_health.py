@@ -15,6 +15,55 @@ def test_healthz_reports_the_database_and_the_in_process_broker(client, db):
     assert response.json() == {"database": "ok", "broker": "eager"}
 
 
+@pytest.fixture
+def broker_not_answering(settings):
+    """A broker address where nothing listens: /healthz reports it and the worker beside the database."""
+    from tests.support.services import free_port
+
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
+
+
+def test_healthz_says_no_worker_was_ever_seen_when_none_ran(client, db, broker_not_answering):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["broker"].startswith("error")
+    assert answer["worker"] == "never seen"
+
+
+def test_healthz_says_how_long_the_workers_have_been_silent(client, db, broker_not_answering):
+    """A worker that ran the per-minute sweeper lately is ok; one silent for ten minutes (stopped,
+    or beat stopped) is reported with the seconds since, and the site still answers 200."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.jobs import worker_seen
+
+    worker_seen("jobs@web1", now=timezone.now() - timedelta(minutes=10))
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    silent = response.json()["worker"]
+    assert silent.startswith("silent for ") and 600 <= int(silent.split()[2]) < 660, silent
+    # A second worker seen a minute ago: one is taking tasks.
+    worker_seen("jobs@web2", now=timezone.now() - timedelta(minutes=1))
+    assert client.get("/healthz").json()["worker"] == "ok"
+
+
+def test_a_worker_gone_for_a_week_is_forgotten(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.jobs import worker_seen
+    from accounts.models import WorkerHeartbeat
+
+    now = timezone.now()
+    worker_seen("jobs@old-container", now=now - timedelta(days=8))
+    worker_seen("jobs@new-container", now=now)
+    assert list(WorkerHeartbeat.objects.values_list("worker", flat=True)) == ["jobs@new-container"]
+
+
 def test_healthz_is_503_when_the_database_is_unreachable(client, db):
     # A database outage cannot be caused inside the test's own transaction, so this fault is simulated.
     with mock.patch("appraisal_site.views.connection.cursor", side_effect=OperationalError("unreachable")):

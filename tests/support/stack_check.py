@@ -123,16 +123,16 @@ def check(base_url: str, logdir: Path) -> None:
     rollup_page = reverse("evaluations:rollup")
     browser = Session(base_url)
 
-    # The site answers, on PostgreSQL, with the broker reachable.
+    # The site answers, on PostgreSQL, with the broker reachable and the worker seen running.
     deadline = time.monotonic() + 60
     while True:
         try:
             status, _, body = browser.request("/healthz")
-            if status == 200 and json.loads(body) == {"database": "ok", "broker": "ok"}:
+            if status == 200 and json.loads(body) == {"database": "ok", "broker": "ok", "worker": "ok"}:
                 break
         except (OSError, ValueError):
             pass
-        expect(time.monotonic() < deadline, "gunicorn did not answer /healthz with database and broker ok in 60 s")
+        expect(time.monotonic() < deadline, "/healthz did not say database, broker and worker ok in 60 s")
         time.sleep(0.2)
     step("healthz ok", started)
 
