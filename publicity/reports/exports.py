@@ -372,7 +372,9 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
         row: list = [name, taking_part]
         for q in QUARTERS:
             counts = distribution.get((department_id, q), Counter())
-            row.append(sum(counts.values()))
+            # Without 不确定等次, as the quota pool counts its participants (DOMAIN §4) and the
+            # quarters page says (a user test read 9 beside 不确定等次 1, the column summing to 61 of 60).
+            row.append(sum(counts.values()) - counts[Grade.UNCERTAIN])
             row += [counts[g] for g in DISTRIBUTION]
             row.append(counts[""])
             # As the grading page and the dashboard count it (a user test read 0 for a quarter

@@ -211,6 +211,24 @@ def test_a_lifted_veto_is_named_as_lifted_and_not_counted(graded, inspector):
     assert row["一票否决"] == "否"
 
 
+def test_a_quarters_participants_on_the_department_sheet_leave_out_uncertain_grades(graded):
+    """As the quota pool counts them and the quarters page says (a user test read 9 beside
+    不确定等次 1, the column summing to 61 where the page said 60)."""
+    on_leave = UserFactory(organisation=graded.organisation, department=graded.department)
+    for quarter, grade, reason in ((1, Grade.UNCERTAIN, UncertainReason.LONG_LEAVE), (2, Grade.GOOD, "")):
+        QuarterGradeFactory(
+            person=on_leave,
+            appraisal_quarter=AppraisalQuarterFactory(organisation=on_leave.organisation, year=YEAR, quarter=quarter),
+            grade=grade,
+            uncertain_reason=reason,
+            state="confirmed",
+        )
+    rows = _rows(_export(graded.organisation)["科室统计"])
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["第1季度参与人数"], row["第1季度不确定等次"]) == (2, 1)
+    assert row["第2季度参与人数"] == 3
+
+
 def test_the_department_sheet_counts_the_grades_of_each_quarter(graded):
     # A third person of the department, suggested 不定等次 and decided 基本称职: counted as decided.
     newcomer = UserFactory(organisation=graded.organisation, department=graded.department)
