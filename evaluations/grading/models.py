@@ -297,6 +297,15 @@ class QuarterGrade(OrganisationScoped, models.Model):
         return bool(self.evaluator_grade) and self.evaluator_grade != self.grade
 
     @property
+    def graders_reason(self) -> str:
+        """The 定等理由 the grader wrote, shown as theirs: after a leader's change it justified the
+        grader's grade, not the one standing (a user test read 较好 beside "定等理由：…需提高主动性",
+        written for 一般); "" when the leader's own reason replaced it (a change to 一般 or 较差)."""
+        if self.changed_by_leader and self.reason == self.change_reason:
+            return ""
+        return self.reason
+
+    @property
     def leader_change(self) -> tuple[str, str] | None:
         """(the grader's grade, the supervising leader's) when the leader changed it, as confirmed:
         before any 定等后复核 changed it again (the first review's old grade); None when the leader

@@ -247,24 +247,10 @@ def _month(month, words: dict) -> str:
     )
 
 
-@register.simple_tag
-def grading_facts(facts, grade_row) -> str:
-    """One person's inputs at a glance (``views.grading.person_facts``), as a list."""
-    words = _words("facts")
-    if facts.target_set_id:
-        targets = _html(
-            '<a href="{}" data-testid="targets-done">{}</a>',
-            reverse("targets:detail", args=[facts.target_set_id]),
-            words["done"] % {"done": _shown(facts.items_done), "total": _shown(facts.items_total)},
-        )
-    else:
-        targets = _html('<span class="text-muted">{}</span>', words["no_targets"])
-    serious = ""
-    if facts.serious_findings:
-        serious = _html(
-            ' <span class="badge text-bg-danger">{}</span>', words["serious"] % {"n": _shown(facts.serious_findings)}
-        )
-    discipline = facts.discipline
+def _discipline_items(discipline, words: dict) -> tuple[str, str]:
+    """A person's active veto flags and the quarter's sanctions, each as a list item ("" when none):
+    on the grader's card (:func:`grading_facts`) and wherever a grade is confirmed or approved
+    (:func:`discipline_marks`)."""
     veto = ""
     if discipline.veto_reasons:
         # Short on the card, whole when opened: a finding's reason quotes up to 100 characters. A
@@ -298,6 +284,50 @@ def grading_facts(facts, grade_row) -> str:
             ),
             colon=words["colon"],
         )
+    return veto, sanctions
+
+
+@register.simple_tag
+def discipline_marks(discipline, serious: int = 0) -> str:
+    """The discipline a decider should see beside a grade they confirm or approve: the serious
+    findings of the quarter, the year's veto and the quarter's sanctions, as the grader's card says
+    them (a user test: the leader's confirmation cards and the agency head's approval page showed
+    none of it). "" when there is nothing to say."""
+    words = _words("facts")
+    veto, sanctions = _discipline_items(discipline, words) if discipline else ("", "")
+    findings = ""
+    if serious:
+        findings = _html(
+            '<li class="text-danger" data-testid="serious-findings">{}{colon}{}</li>',
+            words["findings"],
+            words["serious"] % {"n": _shown(serious)},
+            colon=words["colon"],
+        )
+    if not (findings or veto or sanctions):
+        return ""
+    return _html(
+        '<ul class="list-unstyled small mb-1" data-testid="discipline-marks">{}{}{}</ul>', findings, veto, sanctions
+    )
+
+
+@register.simple_tag
+def grading_facts(facts, grade_row) -> str:
+    """One person's inputs at a glance (``views.grading.person_facts``), as a list."""
+    words = _words("facts")
+    if facts.target_set_id:
+        targets = _html(
+            '<a href="{}" data-testid="targets-done">{}</a>',
+            reverse("targets:detail", args=[facts.target_set_id]),
+            words["done"] % {"done": _shown(facts.items_done), "total": _shown(facts.items_total)},
+        )
+    else:
+        targets = _html('<span class="text-muted">{}</span>', words["no_targets"])
+    serious = ""
+    if facts.serious_findings:
+        serious = _html(
+            ' <span class="badge text-bg-danger">{}</span>', words["serious"] % {"n": _shown(facts.serious_findings)}
+        )
+    veto, sanctions = _discipline_items(facts.discipline, words)
     department_score = ""
     if facts.department_score is not None:
         department_score = _html(
@@ -568,6 +598,7 @@ _SUMMARY_WORDS = {
     "comment": _("评语"),
     "reason": _("理由"),
     "changed": _("分管领导调整：%(old)s → %(new)s"),
+    "graders_reason": _("评鉴人评为“%(old)s”的理由"),
 }
 
 _WORD_TABLES = {"facts": _FACTS_WORDS, "confirm": _CONFIRM_WORDS, "grade": _GRADE_WORDS, "summary": _SUMMARY_WORDS}
@@ -639,9 +670,14 @@ def confirm_summary(grade_row) -> str:
         if grade_row.comment
         else "",
         _html(
-            '<p class="small mb-1 text-break">{}{colon}{}</p>', words["reason"], grade_row.reason, colon=words["colon"]
+            '<p class="small mb-1 text-break">{}{colon}{}</p>',
+            words["graders_reason"] % {"old": _display(words, "grade", grade_row.evaluator_grade)}
+            if grade_row.changed_by_leader
+            else words["reason"],
+            grade_row.graders_reason,
+            colon=words["colon"],
         )
-        if grade_row.reason
+        if grade_row.graders_reason
         else "",
         # The leader's change, as the grade page and the approval page show it (a user test: the
         # leader's own card read 较好 under the head's comment written for 好, no change, no reason).

@@ -317,3 +317,95 @@ def test_the_phone_cards_give_the_reason_for_a_grade_below_good_as_the_table_doe
     page = client_for(chief).get(approve_url(quarter)).content.decode()
     cards = page.split('data-testid="approval-cards"', 1)[1]
     assert "定等理由：两次迟交材料" in cards
+
+
+# --- What those who confirm and approve see (a user test of the quarter's end) -----------------
+
+
+def _marks(html: str) -> list[str]:
+    return [part.split("</ul>", 1)[0] for part in html.split('data-testid="discipline-marks"')[1:]]
+
+
+def test_the_leader_and_the_agency_head_see_the_veto_and_serious_findings_the_grader_saw(
+    client_for, quarter, organisation, head, leader, chief, staff, colleague, grade_of
+):
+    """A user test: the head's card said 一票否决 beside 肖晨平's 好; the leader's confirmation card and
+    the agency head's approval page (table and phone cards) said nothing of it."""
+    from tests.factories import FindingFactory, InspectionFactory, VetoFlagFactory
+
+    VetoFlagFactory(person=staff, year=2026, reason="受到警告处分")
+    november = InspectionFactory(inspector__organisation=organisation, date=date(2026, 11, 3))
+    FindingFactory(inspection=november, person=colleague)
+    for person in (staff, colleague):
+        grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.GOOD, comment="表现突出")
+
+    work = client_for(leader).get(reverse("evaluations:grading")).content.decode()
+    confirm = work.split('id="confirm"', 1)[1]
+    assert sum("一票否决：受到警告处分" in m for m in _marks(confirm)) == 1
+    assert sum("严重 1" in m for m in _marks(confirm)) == 1
+
+    page = client_for(chief).get(approve_url(quarter)).content.decode()
+    table, cards = page.split('data-testid="approval-cards"', 1)
+    for part in (table, cards):
+        marks = _marks(part)
+        # Two people concerned, nobody else of the eight marked.
+        assert len(marks) == 2
+        assert any("一票否决：受到警告处分" in m for m in marks)
+        assert any("纪律作风检查发现：严重 1" in m for m in marks)
+
+
+def test_the_approval_pages_query_count_does_not_grow_with_the_marked_people(
+    client_for, quarter, organisation, head, chief, team, grade_of, django_assert_num_queries
+):
+    from tests.factories import VetoFlagFactory
+
+    client = client_for(chief)
+    VetoFlagFactory(person=team[0], year=2026)
+    client.get(approve_url(quarter))  # warm the session and the caches
+    with CaptureQueriesContext(connection) as one:
+        client.get(approve_url(quarter))
+    for person in team[1:]:
+        VetoFlagFactory(person=person, year=2026)
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = client.get(approve_url(quarter)).content.decode()
+    assert len(_marks(page.split('data-testid="approval-cards"', 1)[1])) == len(team)
+
+
+def test_the_phone_cards_name_the_grader_the_confirmer_and_a_grade_awaiting_confirmation(
+    client_for, quarter, head, leader, chief, staff, colleague, grade_of
+):
+    """A user test: the desktop table said 评鉴人 / 确认 / 待确认; the phone cards said none of it."""
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    grade_assign(grade_row=grade_of(colleague), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    grade_confirm(grade_row=grade_of(colleague), actor=leader)
+    page = client_for(chief).get(approve_url(quarter)).content.decode()
+    cards = {
+        name: card
+        for card in page.split('data-testid="approval-cards"', 1)[1].split('data-testid="approval-card"')[1:]
+        for name in ("科员甲", "科员乙")
+        if name in card
+    }
+    assert f"评鉴人：{head.get_full_name()}" in cards["科员甲"]
+    assert 'data-testid="card-awaits-confirmation"' in cards["科员甲"]
+    assert f"确认：{leader.get_full_name()}" in cards["科员乙"]
+    assert 'data-testid="card-awaits-confirmation"' not in cards["科员乙"]
+
+
+def test_after_a_leaders_change_the_graders_reason_is_shown_as_the_graders(
+    client_for, quarter, head, leader, chief, staff, colleague, grade_of
+):
+    """A user test read 较好 beside "定等理由：12月小结迟交，需提高主动性", written for the head's 一般."""
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.AVERAGE, comment="尚可", reason="小结迟交")
+    grade_confirm(grade_row=grade_of(staff), actor=leader, new_grade=Grade.FAIRLY_GOOD, reason="补交及时")
+    # Changed to 较差: the leader's reason is the grade's reason now, said once, as the change's.
+    grade_assign(grade_row=grade_of(colleague), actor=head, grade=Grade.AVERAGE, comment="尚可", reason="效率偏低")
+    grade_confirm(grade_row=grade_of(colleague), actor=leader, new_grade=Grade.POOR, reason="多次误期")
+
+    for html in (
+        client_for(chief).get(approve_url(quarter)).content.decode(),
+        client_for(leader).get(reverse("evaluations:grade_detail", args=[grade_of(staff).pk])).content.decode(),
+    ):
+        assert "评鉴人评为“一般”的理由：小结迟交" in html
+        assert "定等理由：小结迟交" not in html
+    page = client_for(chief).get(approve_url(quarter)).content.decode()
+    assert page.count("多次误期") == 2  # the change's reason in the table and on the card, not again as 定等理由

@@ -102,8 +102,10 @@ def test_uncertain_grades_shrink_the_pool_and_cannot_push_it_over(quarter, head,
     for person in team[:3]:
         give(grade_of(person), head, Grade.GOOD)
     # 8 → 7 participants would leave 2 places for 3 好.
-    with pytest.raises(ValidationError, match="超出名额"):
+    with pytest.raises(ValidationError, match="超出名额") as refused:
         give(grade_of(team[4]), head, Grade.UNCERTAIN)
+    # The way out, said with the refusal (a user test found it a dead end).
+    assert "须先将同一名额内一名已评“好”的人员" in refused.value.messages[0]
 
 
 def test_the_leader_confirms_and_a_change_needs_a_reason(quarter, head, leader, staff, grade_of):

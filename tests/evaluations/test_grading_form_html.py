@@ -174,6 +174,15 @@ def summary_row(**fields):
             "comment": "四项目标全部完成",
             "change_reason": "<与同科室人员比较>",
         },
+        # The grader's 定等理由 for a grade the leader changed: said as the grader's (a user test read
+        # it as the reason of the grade standing).
+        {
+            "state": GradeState.CONFIRMED,
+            "grade": Grade.FAIRLY_GOOD,
+            "evaluator_grade": Grade.AVERAGE,
+            "reason": "<小结迟交>",
+            "change_reason": "补交及时",
+        },
     ],
 )
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -184,8 +193,11 @@ def test_the_confirmation_rows_grade_is_written_as_its_template_wrote_it(fields,
         )
     assert after == before
     assert ('data-testid="leader-change"' in after) == ("evaluator_grade" in fields)
-    if "evaluator_grade" in fields and language == "zh-hans":
+    if fields.get("evaluator_grade") == Grade.GOOD and language == "zh-hans":
         assert "分管领导调整：好 → 较好" in after and "&lt;与同科室人员比较&gt;" in after
+    if fields.get("evaluator_grade") == Grade.AVERAGE:
+        said = "评鉴人评为“一般”的理由：" if language == "zh-hans" else "Reason given by the grader for “Average”: "
+        assert said + "&lt;小结迟交&gt;" in after
 
 
 # The grade page's indicator scores: grading_tags.score_fields must write what crispy's filter writes.

@@ -39,7 +39,9 @@ GRADING = reverse("evaluations:grading")
 # department against its headcount's share; one the active veto flags of the year and the sanctions
 # decided in the quarter, shown on the cards (discipline's quarter_discipline, one union query).
 HEAD_GRADING_QUERIES = 24
-LEADER_GRADING_QUERIES = 25
+# The leader's, two more: the veto, sanctions and serious findings of the people on the page's
+# confirmation cards (quarter_discipline and finding_counts, one query each, whatever their number).
+LEADER_GRADING_QUERIES = 27
 # The selected quarter counted once (distribution, pools and progress in one query), its blockers
 # without names: one bounded query each (with the heads' grades given by a former head, and the
 # participants not yet listed in the open quarter).

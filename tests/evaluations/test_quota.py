@@ -63,6 +63,8 @@ def test_switching_to_separate_pools_mid_quarter_keeps_grading_and_enforces_the_
     rows = [grade_of(p) for p in team]
     for row in rows[: others.capacity]:
         grade_assign(grade_row=row, actor=head, grade=Grade.GOOD, comment="表现突出")
-    with pytest.raises(ValidationError, match="名额已满"):
+    with pytest.raises(ValidationError, match="名额已满") as refused:
         grade_assign(grade_row=rows[others.capacity], actor=head, grade=Grade.GOOD, comment="表现突出")
+    # What to do about it (a user test: the refusal said the quota was full and no more).
+    assert "请改评其他等次；如确需评为“好”，须先将同一名额内已评“好”的人员" in refused.value.messages[0]
     assert QuotaPoolKind.OTHERS in {pool.kind for pool in quarter.quota_pools.all()}

@@ -183,7 +183,10 @@ def check_good_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
         if new_grade == Grade.GOOD:
             raise ValidationError(_full_message(capacity, used))
         raise ValidationError(
-            _("定为不确定等次后参与人数减少，“好”等次将超出名额（可评%(capacity)s人，已评%(used)s人）。")
+            _(
+                "定为不确定等次后参与人数减少，“好”等次将超出名额（可评%(capacity)s人，已评%(used)s人）。"
+                "须先将同一名额内一名已评“好”的人员（可能在其他科室，请与其评鉴人协商）改为其他等次，再定为不确定等次。"
+            )
             % {"capacity": capacity, "used": used}
         )
 
@@ -198,7 +201,11 @@ def _pool_after(grade_row: QuarterGrade, new_grade: str, *, rules: QuotaRules, k
 
 
 def _full_message(capacity: int, used: int) -> str:
-    return _("“好”等次名额已满：本季度可评“好”%(capacity)s人，已评%(used)s人。") % {
+    # What to do about it, too (a user test: the refusal said the quota was full and no more).
+    return _(
+        "“好”等次名额已满：本季度可评“好”%(capacity)s人，已评%(used)s人。"
+        "请改评其他等次；如确需评为“好”，须先将同一名额内已评“好”的人员（可能在其他科室，请与其评鉴人协商）改为其他等次。"
+    ) % {
         "capacity": capacity,
         "used": used - 1,
     }

@@ -239,10 +239,34 @@ class GradingRow:
     # A head's grade given by someone else (by the head before them, when they were staff): on the
     # supervising leader's list it waits for them, who give a head's grade.
     given_by_another: bool = False
+    # On a confirmation row: the veto, sanctions and serious findings the grader's card shows.
+    discipline: QuarterDiscipline | None = None
+    serious: int = 0
 
     @property
     def needs_reason(self) -> bool:
         return self.grade_row.grade in (Grade.AVERAGE, Grade.POOR)
+
+
+def _discipline_of(appraisal_quarter: AppraisalQuarter, rows: list[QuarterGrade]) -> dict[int, dict]:
+    """person_id → ``discipline`` and ``serious`` for those of ``rows`` with a veto of the year, a
+    sanction or a serious finding in the quarter (two queries, whatever the number of rows): what
+    a leader confirming and the agency head approving see beside the grade, as the grader did."""
+    if not rows:
+        return {}
+    person_ids = [row.person_id for row in rows]
+    period = appraisal_quarter.period
+    marks: dict[int, dict] = {}
+    for person_id, discipline in quarter_discipline(
+        person_ids=person_ids, year=appraisal_quarter.year, first_day=period.first_day, last_day=period.last_day
+    ).items():
+        marks.setdefault(person_id, {})["discipline"] = discipline
+    for person_id, (_total, serious) in finding_counts(
+        person_ids=person_ids, first_day=period.first_day, last_day=period.last_day
+    ).items():
+        if serious:
+            marks.setdefault(person_id, {})["serious"] = serious
+    return marks
 
 
 def _grading_row(grade_row: QuarterGrade, *, pool: str, policy: Policy, **kwargs) -> GradingRow:
@@ -400,8 +424,15 @@ def _render_work(
                 given_by_another=given_by_another,
             )
         )
+    marks = _discipline_of(appraisal_quarter, list(confirm_page))
     confirm_rows = [
-        _grading_row(row, pool=pool_of(row), policy=policy, form=bound.get(row.pk) or _confirm_form(row))
+        _grading_row(
+            row,
+            pool=pool_of(row),
+            policy=policy,
+            form=bound.get(row.pk) or _confirm_form(row),
+            **marks.get(row.person_id, {}),
+        )
         for row in confirm_page
     ]
     query = request.GET.copy()
@@ -1052,6 +1083,11 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
         data = data.copy()
         data["department"] = str(departments[0]["department_id"])
     filterset = ApprovalFilter(data, queryset=grades, organisation_id=request.user.organisation_id)
+    listed = filtered_page(request, filterset, per_page=APPROVAL_PAGE_SIZE, data=data)
+    # Each row of the page with the discipline its grader saw (the veto, sanctions, serious findings).
+    marks = _discipline_of(appraisal_quarter, list(listed["page"]))
+    for row in listed["page"]:
+        row.discipline_marks = marks.get(row.person_id, {})
     opinion, opinion_status = _discipline_opinion(appraisal_quarter, policy)
     blockers = (
         grading.approval_blockers(appraisal_quarter=appraisal_quarter, pools=pools, opinion_status=opinion_status)
@@ -1082,6 +1118,6 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
             else 0,
             # Sending a confirmed grade back (grade_detail's form) is the approver's, before approval.
             "can_return": appraisal_quarter.is_open and request.user.has_perm("evaluations.approve_quarter"),
-            **filtered_page(request, filterset, per_page=APPROVAL_PAGE_SIZE, data=data),
+            **listed,
         },
     )
