@@ -97,3 +97,23 @@ def test_the_demo_publishes_past_weeks_and_leaves_this_week_to_compile(organisat
     html = client.get(reverse("publicity:weekly")).content.decode()
     assert Week(2026, 48).label in html and 'data-testid="weekly-section"' in html
     assert 'data-testid="board-goal"' in client.get(reverse("publicity:goals")).content.decode()
+
+
+def test_the_demo_delivers_its_years_digests_so_the_first_digest_after_seeding_replays_nothing(organisation):
+    """A user test: the first daily digest after seed_demo listed the whole demo year (Q1–Q3
+    approvals) as the day's news; every step of the story happened before its "today"."""
+    from accounts.models import Notification
+    from accounts.services import notifications_send_digests
+    from appraisal_site.demo.story import build_demo_digests
+
+    build_demo_appraisals(organisation, year=YEAR, seed=SEED, today=TODAY)
+    queued = Notification.objects.filter(digest_day__isnull=False, digest=None)
+    assert queued.exists()  # the story's steps queued entries for the daily digests
+    report = build_demo_digests(organisation, year=YEAR, seed=SEED, today=TODAY)
+    assert report.digests > 0 and not queued.exists()
+    head = User.objects.get(username="demo_head")
+    [digest] = head.notifications.filter(dedupe_key="digest:2026-11-30")
+    assert digest.read_at is not None and digest.entries.exists()
+    assert not digest.entries.filter(read_at=None).exists()
+    # The day's digest at 17:30 has nothing of the past to send.
+    assert notifications_send_digests(day=TODAY) == 0
