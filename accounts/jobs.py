@@ -224,13 +224,31 @@ def job_message(
     if state == Job.State.DONE and summary and job_kind is not None and job_kind.done_message is not None:
         return job_kind.done_message(summary)
     if state == Job.State.PENDING and queued_since is not None:
-        waited = timezone.now() - queued_since
-        if waited >= WAITING_TOO_LONG:
-            note = _("已排队%(minutes)d分钟：后台任务程序可能未在运行，请联系系统管理员。") % {
-                "minutes": waited // timedelta(minutes=1)
-            }
+        note = _waiting_note(timezone.now() - queued_since)
+        if note:
             return f"{message} {note}".strip()
     return message
+
+
+# With a broker, a job waiting this long while no worker is seen says so (a worker that is running
+# takes a job within seconds, or says it is busy).
+WAITING_FOR_A_SILENT_WORKER = timedelta(minutes=1)
+
+
+def _waiting_note(waited: timedelta) -> str:
+    """What a pending job adds after ``waited``: with a broker, whether a worker is running by its
+    heartbeat (:func:`worker_status`) — not running, said after a minute; running but busy, after
+    :data:`WAITING_TOO_LONG` — and without one (tasks in-process), that it may be down."""
+    values = {"minutes": waited // timedelta(minutes=1)}
+    if settings.CELERY_BROKER_URL and waited >= WAITING_FOR_A_SILENT_WORKER:
+        if worker_status() != "ok":
+            return _("已排队%(minutes)d分钟：后台任务程序未在运行，恢复后将自动执行，请联系系统管理员。") % values
+        if waited >= WAITING_TOO_LONG:
+            return _("已排队%(minutes)d分钟：后台任务较多，正在依次处理，请稍候。") % values
+        return ""
+    if waited >= WAITING_TOO_LONG:
+        return _("已排队%(minutes)d分钟：后台任务程序可能未在运行，请联系系统管理员。") % values
+    return ""
 
 
 def job_return_url(job: Job) -> str:

@@ -504,3 +504,24 @@ def test_a_job_waiting_long_for_a_worker_says_the_worker_may_be_down(staff, clie
     # Running, it says only its own progress.
     save_fields([job], state=Job.State.RUNNING, message="已处理10人")
     assert client.get(url).json()["message"] == "已处理10人"
+
+
+def test_with_a_broker_a_waiting_job_says_whether_a_worker_is_running_by_its_heartbeat(staff, client_for, settings):
+    """/healthz's heartbeat on the job's page: a stopped worker is said after a minute, not five;
+    a running one behind a long queue is not called down."""
+    from accounts.jobs import worker_seen
+    from tests.factories import save_fields
+    from tests.support.services import free_port
+
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"  # read, never connected to here
+    job = pending_job(staff)
+    url = reverse("accounts:job_status", args=[job.pk])
+    client = client_for(staff)
+    assert "后台任务程序" not in client.get(url).json()["message"]
+    save_fields([job], created_at=timezone.now() - timedelta(minutes=2))
+    assert "已排队2分钟：后台任务程序未在运行，恢复后将自动执行" in client.get(url).json()["message"]
+    worker_seen("jobs@host", now=timezone.now() - timedelta(seconds=30))
+    assert "后台任务" not in client.get(url).json()["message"]
+    save_fields([job], created_at=timezone.now() - timedelta(minutes=12))
+    message = client.get(url).json()["message"]
+    assert "已排队12分钟：后台任务较多，正在依次处理" in message and "未在运行" not in message
