@@ -42,6 +42,7 @@ from typing import IO, Any, Protocol
 
 from celery import current_app, shared_task
 from celery.signals import worker_ready
+from django import db
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile, File
@@ -809,6 +810,9 @@ def _worker_started(sender=None, **kwargs) -> None:
         worker_seen(getattr(sender, "hostname", "") or "")
     except Exception:  # noqa: BLE001 — the worker starts whatever the database says
         logger.warning("Could not record the worker as started", exc_info=True)
+    finally:
+        # The main process forks the pool's later children: none inherits this connection.
+        db.connections.close_all()
 
 
 # --- Worker liveness ------------------------------------------------------------------------
