@@ -832,12 +832,21 @@ def worker_seen(worker: str, *, now: datetime | None = None) -> None:
     WorkerHeartbeat.objects.filter(seen_at__lt=now - WORKER_FORGOTTEN_AFTER).delete()
 
 
+def worker_last_seen() -> datetime | None:
+    """When a worker was last seen, any of them; None when none ever was (one read of the newest row)."""
+    return WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+
+
+def worker_is_silent(last: datetime | None, *, now: datetime | None = None) -> bool:
+    return last is None or (now or timezone.now()) - last > WORKER_SILENT_AFTER
+
+
 def worker_status(*, now: datetime | None = None) -> str:
     """What /healthz says of the workers: ``ok`` when one was seen within
-    :data:`WORKER_SILENT_AFTER`, ``silent for N s`` since the last one was, ``never seen``. One
-    read of the newest row (the table holds a row per worker)."""
-    last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    :data:`WORKER_SILENT_AFTER`, ``silent for N s`` since the last one was, ``never seen``."""
+    last = worker_last_seen()
     if last is None:
         return "never seen"
-    silent = (now or timezone.now()) - last
-    return "ok" if silent <= WORKER_SILENT_AFTER else f"silent for {int(silent.total_seconds())} s"
+    if not worker_is_silent(last, now=now):
+        return "ok"
+    return f"silent for {int(((now or timezone.now()) - last).total_seconds())} s"

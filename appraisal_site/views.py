@@ -84,6 +84,11 @@ def home(request: HttpRequest) -> HttpResponse:
                 participants=Count("pk", filter=Q(pk__in=participants_of(organisation=user.organisation).values("pk"))),
             ),
         }
+        if settings.CELERY_BROKER_URL:
+            # Those who ask for roll-ups and exports, and who run the system, see that the background
+            # worker has stopped (its heartbeat, as /healthz reads it): their jobs would only wait.
+            last = jobs.worker_last_seen()
+            ctx["worker_silent"] = {"since": last} if jobs.worker_is_silent(last) else None
     if user.has_perm("accounts.view_audit_log"):
         ctx["recent_audit"] = list(
             AuditEntry.objects.filter(organisation_id=user.organisation_id).select_related("actor", "content_type")[:10]

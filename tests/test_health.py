@@ -228,3 +228,32 @@ def test_the_containers_health_check_asks_under_the_sites_name(client, db, setti
     assert answers == [200]
     # Under the address alone, as the check first asked: refused.
     assert client.get("/healthz", HTTP_HOST="127.0.0.1").status_code == 400
+
+
+def test_hr_and_the_system_administrator_see_on_the_home_page_that_the_worker_has_stopped(
+    client_for, hr, sysadmin, staff, broker_not_answering
+):
+    """Those who ask for roll-ups and exports and who run the system learn it where they work, not
+    only from /healthz; nobody else is shown it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.jobs import worker_seen
+
+    def notice(user) -> str:
+        html = client_for(user).get("/").content.decode()
+        return html.split('data-testid="worker-silent"', 1)[1].split("</div>", 1)[0] if "worker-silent" in html else ""
+
+    assert "后台任务程序尚未运行" in notice(hr) and "后台任务程序尚未运行" in notice(sysadmin)
+    assert notice(staff) == ""
+    stopped = timezone.now() - timedelta(minutes=10)
+    worker_seen("jobs@web1", now=stopped)
+    since = timezone.localtime(stopped).strftime("%Y-%m-%d %H:%M")
+    assert f"后台任务程序自{since}起未运行" in notice(hr)
+    worker_seen("jobs@web1")
+    assert notice(hr) == "" and notice(sysadmin) == ""
+
+
+def test_without_a_broker_the_home_page_says_nothing_of_a_worker(client_for, hr):
+    assert 'data-testid="worker-silent"' not in client_for(hr).get("/").content.decode()
