@@ -41,16 +41,16 @@ from pathlib import PurePosixPath
 from typing import IO, Any, Protocol
 
 from celery import current_app, shared_task
-from celery.signals import worker_ready
-from django import db
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
@@ -209,7 +209,8 @@ def get_kind(kind: str) -> JobKind | None:
     return _registry.get(kind)
 
 
-# A job still waiting after this long is said to be waiting for a worker that may not be running.
+# A job still waiting after this long: without a broker, said to wait for a worker that may not be
+# running; with one, for a busy worker (one not running is said after a minute, by its heartbeat).
 WAITING_TOO_LONG = timedelta(minutes=5)
 
 
@@ -240,12 +241,27 @@ def _waiting_note(waited: timedelta) -> str:
     """What a pending job adds after ``waited``: with a broker, whether a worker is running by its
     heartbeat (:func:`worker_status`) — not running, said after a minute; running but busy, after
     :data:`WAITING_TOO_LONG` — and without one (tasks in-process), that it may be down."""
-    values = {"minutes": waited // timedelta(minutes=1)}
+    minutes = waited // timedelta(minutes=1)
+    values = {"minutes": minutes}
     if settings.CELERY_BROKER_URL and waited >= WAITING_FOR_A_SILENT_WORKER:
-        if worker_status() != "ok":
-            return _("已排队%(minutes)d分钟：后台任务程序未在运行，恢复后将自动执行，请联系系统管理员。") % values
+        if not worker_state().running:
+            return (
+                ngettext(
+                    "已排队%(minutes)d分钟：后台任务程序未在运行，恢复后将自动执行，请联系系统管理员。",
+                    "已排队%(minutes)d分钟：后台任务程序未在运行，恢复后将自动执行，请联系系统管理员。",
+                    minutes,
+                )
+                % values
+            )
         if waited >= WAITING_TOO_LONG:
-            return _("已排队%(minutes)d分钟：后台任务较多，正在依次处理，请稍候。") % values
+            return (
+                ngettext(
+                    "已排队%(minutes)d分钟：后台任务较多，正在依次处理，请稍候。",
+                    "已排队%(minutes)d分钟：后台任务较多，正在依次处理，请稍候。",
+                    minutes,
+                )
+                % values
+            )
         return ""
     if waited >= WAITING_TOO_LONG:
         return _("已排队%(minutes)d分钟：后台任务程序可能未在运行，请联系系统管理员。") % values
@@ -792,61 +808,61 @@ def run_job(self, job_id: int) -> str:
     return job.state if job is not None else "skipped"
 
 
-@shared_task(bind=True, name="accounts.tasks.sweep_jobs", acks_late=True, reject_on_worker_lost=True)
-def sweep_jobs(self) -> dict:
+@shared_task(name="accounts.tasks.sweep_jobs", acks_late=True, reject_on_worker_lost=True)
+def sweep_jobs() -> dict:
     """Every minute: re-enqueue jobs left pending or abandoned, and remove expired result files.
-    Safe to run twice (and two at once): each job is claimed by one conditional UPDATE. The worker
-    running it is seen alive (:func:`worker_seen`), which /healthz reports."""
-    if not self.request.is_eager:
-        worker_seen(self.request.hostname or "")
+    Safe to run twice (and two at once): each job is claimed by one conditional UPDATE."""
     return jobs_sweep()
 
 
-@worker_ready.connect
-def _worker_started(sender=None, **kwargs) -> None:
-    """A worker is seen as soon as it is ready, not only at beat's next minute (a database not yet
-    reachable then only delays it to the first sweep)."""
-    try:
-        worker_seen(getattr(sender, "hostname", "") or "")
-    except Exception:  # noqa: BLE001 — the worker starts whatever the database says
-        logger.warning("Could not record the worker as started", exc_info=True)
-    finally:
-        # The main process forks the pool's later children: none inherits this connection.
-        db.connections.close_all()
-
-
 # --- Worker liveness ------------------------------------------------------------------------
+# Every worker's main process writes a heartbeat when it starts and every minute
+# (accounts.heartbeat.WorkerHeartbeatStep, a bootstep on the worker's own timer: not a task, so a
+# queue full of long jobs, or beat stopped, does not silence it). /healthz, HR's home page and a
+# waiting job's page read it. Stamped and compared on the database's clock, so hosts whose clocks
+# differ agree.
 
-# /healthz says a worker is running when one ran the per-minute sweeper (or started) this recently:
-# three missed minutes, so a busy minute or a slow beat tick is not reported as an outage.
+# A worker is said to be running when one was seen this recently: three heartbeats missed (one a
+# minute, settings.WORKER_HEARTBEAT_SECONDS).
 WORKER_SILENT_AFTER = timedelta(minutes=3)
 # A worker not seen for this long is forgotten (containers get a new host name each time).
 WORKER_FORGOTTEN_AFTER = timedelta(days=7)
 
 
 def worker_seen(worker: str, *, now: datetime | None = None) -> None:
-    """Record that the worker named ``worker`` (Celery's node name, jobs@host) is alive now (the
-    machine's clock: liveness is not appraisal time), and forget workers long gone."""
-    now = now or timezone.now()
-    WorkerHeartbeat.objects.update_or_create(worker=worker[:200], defaults={"seen_at": now})
-    WorkerHeartbeat.objects.filter(seen_at__lt=now - WORKER_FORGOTTEN_AFTER).delete()
+    """Record that the worker named ``worker`` (Celery's node name, worker@host) is alive, at the
+    database's ``NOW()`` (``now``: a given moment, for tests), and forget workers long gone."""
+    seen_at = now if now is not None else Now()
+    WorkerHeartbeat.objects.update_or_create(worker=worker[:200], defaults={"seen_at": seen_at})
+    forgotten = ExpressionWrapper(Now() - Value(WORKER_FORGOTTEN_AFTER), output_field=DateTimeField())
+    WorkerHeartbeat.objects.filter(seen_at__lt=forgotten).delete()
 
 
-def worker_last_seen() -> datetime | None:
-    """When a worker was last seen, any of them; None when none ever was (one read of the newest row)."""
-    return WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+@dataclass(frozen=True)
+class WorkerState:
+    """When a worker was last seen (any of them; None: never) and how long ago, by the database's clock."""
+
+    last_seen: datetime | None
+    silent_for: timedelta | None
+
+    @property
+    def running(self) -> bool:
+        return self.silent_for is not None and self.silent_for <= WORKER_SILENT_AFTER
 
 
-def worker_is_silent(last: datetime | None, *, now: datetime | None = None) -> bool:
-    return last is None or (now or timezone.now()) - last > WORKER_SILENT_AFTER
+def worker_state() -> WorkerState:
+    """One read of the newest heartbeat with the database's clock beside it."""
+    row = WorkerHeartbeat.objects.annotate(db_now=Now()).order_by("-seen_at").values_list("seen_at", "db_now").first()
+    if row is None:
+        return WorkerState(None, None)
+    last, db_now = row
+    return WorkerState(last, max(db_now - last, timedelta(0)))
 
 
-def worker_status(*, now: datetime | None = None) -> str:
+def worker_status() -> str:
     """What /healthz says of the workers: ``ok`` when one was seen within
     :data:`WORKER_SILENT_AFTER`, ``silent for N s`` since the last one was, ``never seen``."""
-    last = worker_last_seen()
-    if last is None:
+    state = worker_state()
+    if state.last_seen is None:
         return "never seen"
-    if not worker_is_silent(last, now=now):
-        return "ok"
-    return f"silent for {int(((now or timezone.now()) - last).total_seconds())} s"
+    return "ok" if state.running else f"silent for {int(state.silent_for.total_seconds())} s"

@@ -1814,9 +1814,9 @@ class Job(DetailPage, OrganisationScoped, models.Model):
 
 
 class WorkerHeartbeat(models.Model):
-    """When a Celery worker last showed it was taking tasks: written when a worker starts and by
-    every run of the per-minute job sweeper (beat sends it, a worker runs it), read by /healthz
-    (accounts.jobs.worker_status). One row per worker name; not audited (no person's record)."""
+    """When a Celery worker was last seen alive: written by each worker's heartbeat (accounts.heartbeat,
+    on start and every minute), read by /healthz, HR's home page and a waiting job's page
+    (accounts.jobs.worker_state). One row per worker name; not audited (no person's record)."""
 
     worker = models.CharField(_("任务程序"), max_length=200, primary_key=True)
     seen_at = models.DateTimeField(_("最近一次运行"))

@@ -366,6 +366,8 @@ REPORTS_INLINE_FORMS_MAX = env.int("REPORTS_INLINE_FORMS_MAX", default=15)
 # accounts.tasks.purge_jobs (or manage.py purge_jobs) removes older ones. Never below 7 days, the
 # time its result file is kept.
 JOBS_RETENTION_DAYS = env.int("JOBS_RETENTION_DAYS", default=90)
+# Seconds between a Celery worker's heartbeats (accounts.heartbeat; /healthz's "worker").
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=60)
 
 # --- E-mail -----------------------------------------------------------------
 # Notices are e-mailed only when EMAIL_HOST is set (accounts.services.notify); the console backend
