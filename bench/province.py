@@ -140,15 +140,16 @@ def _sql(params: dict) -> dict:
 GRADES_SQL = """
 INSERT INTO evaluations_quartergrade (
     appraisal_quarter_id, person_id, department_id, is_leader_position, state, grade, uncertain_reason,
-    comment, reason, composite_score, suggested_grade, evaluator_grade, change_reason, reopen_reason,
-    return_reason, version, graded_at, confirmed_at, targets_approved, summary_months, employee_number, headed
+    comment, reason, composite_score, suggested_grade, evaluator_grade, evaluator_reason, change_reason,
+    reopen_reason, return_reason, version, graded_at, confirmed_at, targets_approved, summary_months,
+    employee_number, headed
 )
 SELECT x.quarter_id, x.person_id, x.department_id, FALSE, %(confirmed)s,
     CASE WHEN x.h < 25 THEN %(good)s WHEN x.h < 80 THEN %(fairly_good)s WHEN x.h < 92 THEN %(average)s
         WHEN x.h < 95 THEN %(poor)s WHEN x.h < 98 THEN %(uncertain)s ELSE '' END,
     CASE WHEN x.h >= 95 AND x.h < 98 THEN 'other' ELSE '' END,
     '', '', CASE WHEN x.h < 95 AND x.person_id %% 11 <> 0 THEN 60 + x.s / 100.0 END,
-    '', '', '', '', '', 1, %(now)s, %(now)s, FALSE, 0, x.employee_number, FALSE
+    '', '', '', '', '', '', 1, %(now)s, %(now)s, FALSE, 0, x.employee_number, FALSE
 FROM (
     SELECT q.id AS quarter_id, u.id AS person_id, u.department_id, u.employee_number,
         (u.id * 37 + q.quarter * 3) %% 100 AS h, (u.id * 53 + q.quarter * 7) %% 4000 AS s

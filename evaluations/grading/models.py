@@ -182,6 +182,9 @@ class QuarterGrade(OrganisationScoped, models.Model):
     # When the supervising leader changed the evaluator's grade: what the evaluator gave and why it
     # was changed, so the agency head approving the quarter sees both.
     evaluator_grade = models.CharField(_("评鉴人所定等次"), max_length=20, choices=Grade.choices, blank=True)
+    # The grader's own 定等理由 for the grade the leader changed (kept from the first change): the
+    # leader's change to 一般/较差 and a 定等后复核 write their reasons into ``reason``.
+    evaluator_reason = bounded_text(_("评鉴人定等理由"), limit=SHORT, blank=True)
     change_reason = bounded_text(_("分管领导调整理由"), limit=SHORT, blank=True)
     # 定等: after publication without an open objection the grade is final; it changes only
     # through a recorded review.
@@ -298,12 +301,10 @@ class QuarterGrade(OrganisationScoped, models.Model):
 
     @property
     def graders_reason(self) -> str:
-        """The 定等理由 the grader wrote, shown as theirs: after a leader's change it justified the
-        grader's grade, not the one standing (a user test read 较好 beside "定等理由：…需提高主动性",
-        written for 一般); "" when the leader's own reason replaced it (a change to 一般 or 较差)."""
-        if self.changed_by_leader and self.reason == self.change_reason:
-            return ""
-        return self.reason
+        """The 定等理由 to show beside the grade: after a leader's change, the grader's own for the
+        grade they gave (``evaluator_reason``), shown as theirs (a user test read 较好 beside
+        "定等理由：…需提高主动性", written for 一般); otherwise the reason of the grade standing."""
+        return self.evaluator_reason if self.changed_by_leader else self.reason
 
     @property
     def leader_change(self) -> tuple[str, str] | None:

@@ -409,3 +409,28 @@ def test_after_a_leaders_change_the_graders_reason_is_shown_as_the_graders(
         assert "定等理由：小结迟交" not in html
     page = client_for(chief).get(approve_url(quarter)).content.decode()
     assert page.count("多次误期") == 2  # the change's reason in the table and on the card, not again as 定等理由
+
+
+def test_a_second_change_by_the_leader_does_not_pass_the_leaders_reason_off_as_the_graders(
+    quarter, head, leader, staff, grade_of
+):
+    """A review: 好 → 一般 (the leader's reason written into 定等理由) → 较好 showed
+    评鉴人评为“好”的理由：<the leader's reason for 一般>."""
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.GOOD, comment="突出")
+    grade_confirm(grade_row=grade_of(staff), actor=leader, new_grade=Grade.AVERAGE, reason="领导理由一般")
+    row = grade_confirm(grade_row=grade_of(staff), actor=leader, new_grade=Grade.FAIRLY_GOOD, reason="领导理由较好")
+    assert (row.evaluator_grade, row.graders_reason, row.change_reason) == (Grade.GOOD, "", "领导理由较好")
+
+
+def test_a_review_after_lock_does_not_pass_hrs_reason_off_as_the_graders(
+    approved_quarter, confirmed, hr, room_for_one_good
+):
+    """A review: head 好 → leader 较好 → locked → HR's 复核 to 一般 showed 评鉴人评为“好”的理由：<HR's reason>."""
+    from evaluations.grading.services import locking
+
+    confirmed.evaluator_grade, confirmed.evaluator_reason = Grade.GOOD, ""  # the leader had changed 好 → 较好
+    confirmed.save(update_fields=["evaluator_grade", "evaluator_reason"])
+    locking.grades_lock(appraisal_quarter=approved_quarter)
+    locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.AVERAGE, reason="人事复核理由")
+    confirmed.refresh_from_db()
+    assert confirmed.reason == "人事复核理由" and confirmed.graders_reason == ""

@@ -180,7 +180,7 @@ def summary_row(**fields):
             "state": GradeState.CONFIRMED,
             "grade": Grade.FAIRLY_GOOD,
             "evaluator_grade": Grade.AVERAGE,
-            "reason": "<小结迟交>",
+            "evaluator_reason": "<小结迟交>",
             "change_reason": "补交及时",
         },
     ],

@@ -41,6 +41,8 @@ def test_a_grade_the_supervising_leader_changed_reads_as_changed_with_the_leader
         evaluator_grade=Grade.AVERAGE,
         comment="完成情况一般。",
         reason="8月、9月小结迟迟未完善。",
+        # As grade_confirm keeps it: the grader's reason beside the grade the leader changed.
+        evaluator_reason="8月、9月小结迟迟未完善。",
         change_reason="补交材料后推进明显加快。",
     )
     html = client_for(staff).get(HISTORY).content.decode()

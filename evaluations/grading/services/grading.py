@@ -303,7 +303,7 @@ def grade_assign(
     row.evaluator = actor
     row.graded_at = now
     # A new grade from the evaluator is no longer the one the leader changed.
-    row.evaluator_grade, row.change_reason = "", ""
+    row.evaluator_grade, row.evaluator_reason, row.change_reason = "", "", ""
     # Who grades a head is the leader who would confirm it: graded by them is confirmed.
     returned = row.returned_at is not None
     if _is_supervising_leader_of(actor=actor, grade_row=row):
@@ -372,8 +372,9 @@ def grade_confirm(
         )
         _check_band(grade_row=row, grade=new_grade, field="new_grade")
         quota.check_good_quota(grade_row=row, new_grade=new_grade)
-        # Keep the evaluator's own grade (not an earlier change of the leader's) beside the new one.
-        row.evaluator_grade = row.evaluator_grade or row.grade
+        # Keep the evaluator's own grade and reason (not an earlier change of the leader's) beside the new one.
+        if not row.evaluator_grade:
+            row.evaluator_grade, row.evaluator_reason = row.grade, row.reason
         row.change_reason = reason.strip()
         row.grade = new_grade
         row.uncertain_reason = uncertain_reason if new_grade == Grade.UNCERTAIN else ""
