@@ -1645,9 +1645,10 @@ def _digest_summary(lines: list[_DigestLine]) -> str:
     }
 
 
-def notifications_send_digests(*, day: date) -> int:
+def notifications_send_digests(*, day: date, organisation_id: int | None = None) -> int:
     """Gather every person's pending digest entries (queued on ``day`` or before) into one notice on
-    the bell, e-mailed when mail is configured. Returns how many digests were sent.
+    the bell, e-mailed when mail is configured. Returns how many digests were sent. With
+    ``organisation_id``, only the people of that organisation (the demo's own).
 
     The bell's notice is a short summary linking to the notifications page, which lists the
     entries under it; identical entries are listed once with their count, and a request to review
@@ -1659,6 +1660,8 @@ def notifications_send_digests(*, day: date) -> int:
     wait for the next day's.
     """
     pending = Notification.objects.filter(digest_day__lte=day, digest__isnull=True)
+    if organisation_id is not None:
+        pending = pending.filter(recipient__organisation_id=organisation_id)
     limit = Notification._meta.get_field("message").max_length
     sent = 0
     for recipient_id in pending.values_list("recipient_id", flat=True).distinct().order_by("recipient_id"):

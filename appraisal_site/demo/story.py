@@ -26,7 +26,7 @@ def build_demo_digests(organisation: Organisation, story: Story) -> Report:
     Notification.objects.filter(recipient__organisation=organisation, digest_day__isnull=False, digest=None).update(
         digest_day=day
     )
-    sent = notifications_send_digests(day=day)
+    sent = notifications_send_digests(day=day, organisation_id=organisation.pk)
     read = at_hour(day, 18)
     digests = Notification.objects.filter(recipient__organisation=organisation, dedupe_key=f"digest:{day}")
     digests.update(created_at=read - timedelta(minutes=30), read_at=read)

@@ -105,15 +105,21 @@ def test_the_demo_delivers_its_years_digests_so_the_first_digest_after_seeding_r
     from accounts.models import Notification
     from accounts.services import notifications_send_digests
     from appraisal_site.demo.story import build_demo_digests
+    from tests.factories import OrganisationFactory, UserFactory
 
     build_demo_appraisals(organisation, year=YEAR, seed=SEED, today=TODAY)
     queued = Notification.objects.filter(digest_day__isnull=False, digest=None)
     assert queued.exists()  # the story's steps queued entries for the daily digests
+    # Someone of another organisation on the same site: their entry waits for their own digest.
+    elsewhere = UserFactory(organisation=OrganisationFactory())
+    theirs = Notification.objects.create(recipient=elsewhere, message="别单位的通知", digest_day=date(2026, 11, 20))
     report = build_demo_digests(organisation, year=YEAR, seed=SEED, today=TODAY)
-    assert report.digests > 0 and not queued.exists()
+    assert report.digests > 0 and list(queued) == [theirs]
+    theirs.refresh_from_db()
+    assert theirs.digest_day == date(2026, 11, 20) and not elsewhere.notifications.exclude(pk=theirs.pk).exists()
     head = User.objects.get(username="demo_head")
     [digest] = head.notifications.filter(dedupe_key="digest:2026-11-30")
     assert digest.read_at is not None and digest.entries.exists()
     assert not digest.entries.filter(read_at=None).exists()
-    # The day's digest at 17:30 has nothing of the past to send.
-    assert notifications_send_digests(day=TODAY) == 0
+    # The day's digest at 17:30 has nothing of the demo's past to send.
+    assert notifications_send_digests(day=TODAY, organisation_id=organisation.pk) == 0
