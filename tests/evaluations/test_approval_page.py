@@ -387,7 +387,7 @@ def test_the_phone_cards_name_the_grader_the_confirmer_and_a_grade_awaiting_conf
     }
     assert f"评鉴人：{head.get_full_name()}" in cards["科员甲"]
     assert 'data-testid="card-awaits-confirmation"' in cards["科员甲"]
-    assert f"确认：{leader.get_full_name()}" in cards["科员乙"]
+    assert f"确认人：{leader.get_full_name()}" in cards["科员乙"]
     assert 'data-testid="card-awaits-confirmation"' not in cards["科员乙"]
 
 
@@ -434,3 +434,15 @@ def test_a_review_after_lock_does_not_pass_hrs_reason_off_as_the_graders(
     locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.AVERAGE, reason="人事复核理由")
     confirmed.refresh_from_db()
     assert confirmed.reason == "人事复核理由" and confirmed.graders_reason == ""
+
+
+def test_the_heads_own_card_says_when_the_leader_changed_the_grade_and_why(
+    client_for, quarter, head, leader, staff, grade_of
+):
+    """A user test: the head's grading page showed only 等次：较好 after the leader changed their 一般;
+    they learnt of it from the digest or the grade page."""
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.AVERAGE, comment="尚可", reason="小结迟交")
+    grade_confirm(grade_row=grade_of(staff), actor=leader, new_grade=Grade.FAIRLY_GOOD, reason="补交及时")
+    html = client_for(head).get(reverse("evaluations:grading")).content.decode()
+    card = html.split(f'id="grade-{grade_of(staff).pk}" data-testid="grade-row"', 1)[1].split('class="card mb-2"', 1)[0]
+    assert "分管领导调整：一般 → 较好" in card and "补交及时" in card

@@ -196,7 +196,7 @@ def test_the_confirmation_rows_grade_is_written_as_its_template_wrote_it(fields,
     if fields.get("evaluator_grade") == Grade.GOOD and language == "zh-hans":
         assert "分管领导调整：好 → 较好" in after and "&lt;与同科室人员比较&gt;" in after
     if fields.get("evaluator_grade") == Grade.AVERAGE:
-        said = "评鉴人评为“一般”的理由：" if language == "zh-hans" else "Reason given by the grader for “Average”: "
+        said = "评鉴人评为“一般”的理由：" if language == "zh-hans" else "The grader’s reason for “Average”: "
         assert said + "&lt;小结迟交&gt;" in after
 
 

@@ -210,6 +210,24 @@ def test_a_grade_regraded_after_approval_says_so_on_the_form(client_for, hr, gra
 
 
 @needs_poppler
+def test_a_grade_the_leader_changed_says_both_grades_and_the_graders_reason_as_theirs_on_the_form(
+    client_for, hr, graded, quarter, tmp_path
+):
+    """A user test: after the leader changed 一般 to 较差 the signed form said 等次 较差 and the
+    change's reason, nothing of the head's 一般; and a 定等理由 written for 一般 read as the grade's."""
+    grade = QuarterGrade.objects.get(person=graded)
+    grade.grade, grade.evaluator_grade, grade.evaluator_reason = Grade.FAIRLY_GOOD, Grade.AVERAGE, "小结迟交"
+    grade.reason, grade.change_reason = "小结迟交", "补交后推进明显加快"
+    grade.save(update_fields=["grade", "evaluator_grade", "evaluator_reason", "reason", "change_reason"])
+    text, _fonts = _pdf_text(
+        tmp_path, client_for(hr).get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])).content
+    )
+    flat = text.replace("\n", "")
+    assert "分管领导调整：一般 → 较好" in flat and "补交后推进明显加快" in flat
+    assert "评鉴人评为“一般”的理由：小结迟交" in flat and "定等理由：小结迟交" not in flat
+
+
+@needs_poppler
 def test_a_grade_reviewed_after_its_lock_names_the_review_on_the_form(client_for, hr, graded, quarter, tmp_path):
     """A user test: after HR's 定等后复核 the form showed the new grade under the evaluator's name,
     with no word of the review, who made it or why."""
