@@ -11,7 +11,7 @@ from accounts.models import Department, Organisation, User
 from accounts.paged_by_department import DepartmentPages, union_of_ids
 from accounts.selectors import evaluator_id_of, evaluator_of, review_scope
 
-from ..discipline.selectors import finding_count_annotations, people_with_findings
+from ..discipline.selectors import finding_count_annotations, finding_counts, people_with_findings, quarter_discipline
 from .models import (
     AppraisalQuarter,
     DepartmentQuarterStats,
@@ -468,3 +468,25 @@ def discipline_findings_with_grades(*, appraisal_quarter: AppraisalQuarter) -> F
         ]
     )
     return FindingsToWeigh(rows=rows, total=total)
+
+
+def discipline_for_deciders(appraisal_quarter: AppraisalQuarter, rows: list[QuarterGrade]) -> dict[int, dict]:
+    """person_id → ``discipline`` and ``serious`` for those of ``rows`` with a veto of the year, a
+    sanction or a serious finding in the quarter (two queries, whatever the number of rows): what
+    a leader confirming, the agency head approving and HR reviewing after 定等 see beside the grade,
+    as the grader did (the grading card reads the same through ``views.grading.person_facts``)."""
+    if not rows:
+        return {}
+    person_ids = [row.person_id for row in rows]
+    period = appraisal_quarter.period
+    marks: dict[int, dict] = {}
+    for person_id, discipline in quarter_discipline(
+        person_ids=person_ids, year=appraisal_quarter.year, first_day=period.first_day, last_day=period.last_day
+    ).items():
+        marks.setdefault(person_id, {})["discipline"] = discipline
+    for person_id, (_total, serious) in finding_counts(
+        person_ids=person_ids, first_day=period.first_day, last_day=period.last_day
+    ).items():
+        if serious:
+            marks.setdefault(person_id, {})["serious"] = serious
+    return marks

@@ -302,7 +302,9 @@ DISTRIBUTION = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR, Grade.
 
 def _department_columns(ctx: ExportContext) -> list[Column]:
     grades = _labels(Grade.choices)
-    columns = [Column(_("科室")), Column(_("参与人数"), NUMBER)]
+    # The people of the year (graded in a quarter, or with a result), 不确定等次 included: not the
+    # quarters' 参与人数 beside it, which leave 不确定等次 out as the quota pool does.
+    columns = [Column(_("科室")), Column(_("参加考核人数"), NUMBER)]
     for q in QUARTERS:
         name = _quarter_name(q)
         columns.append(Column(_("%(quarter)s参与人数") % {"quarter": name}, NUMBER))
@@ -365,7 +367,7 @@ def department_rows(ctx: ExportContext, sheet) -> Iterator[list]:
     departments = Department.objects.filter(organisation=ctx.organisation).order_by("sort_order", "code", "pk")
     for department_id, name, active in departments.values_list("pk", "name", "is_active"):
         # A year kept without its quarters (brought in from before the system) counts its results:
-        # a user test read 参与人数 0 beside 7 graded in the same row.
+        # a user test read 参与人数 (now 参加考核人数) 0 beside 7 graded in the same row.
         taking_part = participants.get(department_id) or sum(annual_grades[department_id].values())
         if not active and not taking_part:
             continue

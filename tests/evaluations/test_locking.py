@@ -57,6 +57,20 @@ def test_a_locked_grade_changes_through_the_recorded_review(client_for, approved
     assert "复核认定" in history.content.decode()
 
 
+def test_the_review_page_shows_the_discipline_the_grader_and_the_approver_saw(
+    client_for, approved_quarter, confirmed, hr, staff
+):
+    """A review: HR's 定等后复核 page showed the grade alone, not the veto beside it."""
+    from tests.factories import VetoFlagFactory
+
+    url = reverse("evaluations:grade_review", args=[confirmed.pk])
+    locking.grades_lock(appraisal_quarter=approved_quarter)
+    assert 'data-testid="discipline-marks"' not in client_for(hr).get(url).content.decode()
+    VetoFlagFactory(person=staff, year=approved_quarter.year, reason="上班时间饮酒")
+    page = client_for(hr).get(url).content.decode()
+    assert "一票否决：上班时间饮酒" in page.split('data-testid="current-grade"', 1)[1].split("</dd>", 1)[0]
+
+
 @pytest.mark.usefixtures("room_for_one_good")
 def test_a_review_to_good_past_the_quota_is_refused_as_in_grading(client_for, approved_quarter, confirmed, hr):
     """A security test reviewed ten locked grades to 好, one POST each, and the quarter went from 15
@@ -74,6 +88,8 @@ def test_a_review_to_good_past_the_quota_is_refused_as_in_grading(client_for, ap
     select = page.split('name="new_grade"')[1].split("</select>")[0]
     assert f'value="{Grade.GOOD}"' not in select and f'value="{Grade.AVERAGE}"' in select
     assert "“好”等次名额已满：本季度可评“好”1人，已评2人。" in page
+    # After 定等 the other 好 change only by a review of their own (a review of the advice).
+    assert "须先经定等后复核将同一名额内一名已评“好”的人员改为其他等次" in page and "请与其评鉴人协商" not in page
     response = client_for(hr).post(url, {"new_grade": Grade.GOOD, "reason": "复核认定"})
     assert response.status_code == 400 and "名额已满" in response.content.decode()
     confirmed.refresh_from_db()

@@ -240,7 +240,7 @@ def test_the_department_sheet_counts_the_grades_of_each_quarter(graded):
     )
     rows = _rows(_export(graded.organisation)["科室统计"])
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["科室"] == "办公室" and row["参与人数"] == 2
+    assert row["科室"] == "办公室" and row["参加考核人数"] == 2
     assert row["第1季度好"] == 1 and row["第1季度一般"] == 1 and row["第3季度参与人数"] == 1
     assert row["年度优秀人数"] == 0
     # The year's other grades beside 优秀 (a user test found only 优秀 counted per department).
@@ -607,4 +607,4 @@ def test_a_year_kept_without_its_quarters_counts_its_results_as_taking_part(orga
         )
     rows = _rows(_export(organisation)["科室统计"])
     row = next(dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r[0] == department.name)
-    assert row["参与人数"] == 3 and row["年度优秀人数"] == 1
+    assert row["参加考核人数"] == 3 and row["年度优秀人数"] == 1

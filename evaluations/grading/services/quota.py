@@ -181,7 +181,7 @@ def check_good_quota(*, grade_row: QuarterGrade, new_grade: str) -> None:
         if new_grade != Grade.GOOD and used - capacity <= used_now - capacity_now:
             return
         if new_grade == Grade.GOOD:
-            raise ValidationError(_full_message(capacity, used))
+            raise ValidationError(_full_message(capacity, used, locked=grade_row.locked_at is not None))
         raise ValidationError(
             _(
                 "定为不确定等次后参与人数减少，“好”等次将超出名额（可评%(capacity)s人，已评%(used)s人）。"
@@ -200,15 +200,25 @@ def _pool_after(grade_row: QuarterGrade, new_grade: str, *, rules: QuotaRules, k
     return good_quota(participants=participants, percent=rules.good_quota_percent), used
 
 
-def _full_message(capacity: int, used: int) -> str:
-    # What to do about it, too (a user test: the refusal said the quota was full and no more).
-    return _(
-        "“好”等次名额已满：本季度可评“好”%(capacity)s人，已评%(used)s人。"
-        "请改评其他等次；如确需评为“好”，须先将同一名额内已评“好”的人员（可能在其他科室，请与其评鉴人协商）改为其他等次。"
-    ) % {
-        "capacity": capacity,
-        "used": used - 1,
-    }
+def _full_message(capacity: int, used: int, *, locked: bool = False) -> str:
+    # What to do about it, too (a user test: the refusal said the quota was full and no more); after
+    # 定等 (HR's 复核) the other 好 change only by a 复核 of their own (a review).
+    values = {"capacity": capacity, "used": used - 1}
+    if locked:
+        return (
+            _(
+                "“好”等次名额已满：本季度可评“好”%(capacity)s人，已评%(used)s人。"
+                "如确需评为“好”，须先经定等后复核将同一名额内一名已评“好”的人员改为其他等次。"
+            )
+            % values
+        )
+    return (
+        _(
+            "“好”等次名额已满：本季度可评“好”%(capacity)s人，已评%(used)s人。"
+            "请改评其他等次；如确需评为“好”，须先将同一名额内已评“好”的人员（可能在其他科室，请与其评鉴人协商）改为其他等次。"
+        )
+        % values
+    )
 
 
 def good_refusal(*, grade_row: QuarterGrade, policy: Policy) -> str:
@@ -219,4 +229,4 @@ def good_refusal(*, grade_row: QuarterGrade, policy: Policy) -> str:
     rules = quarter_rules(grade_row.appraisal_quarter, policy)
     kind = pool_kind(is_leader_position=grade_row.is_leader_position, policy=rules)
     capacity, used = _pool_after(grade_row, Grade.GOOD, rules=rules, kind=kind)
-    return _full_message(capacity, used) if used > capacity else ""
+    return _full_message(capacity, used, locked=grade_row.locked_at is not None) if used > capacity else ""

@@ -248,27 +248,6 @@ class GradingRow:
         return self.grade_row.grade in (Grade.AVERAGE, Grade.POOR)
 
 
-def _discipline_of(appraisal_quarter: AppraisalQuarter, rows: list[QuarterGrade]) -> dict[int, dict]:
-    """person_id → ``discipline`` and ``serious`` for those of ``rows`` with a veto of the year, a
-    sanction or a serious finding in the quarter (two queries, whatever the number of rows): what
-    a leader confirming and the agency head approving see beside the grade, as the grader did."""
-    if not rows:
-        return {}
-    person_ids = [row.person_id for row in rows]
-    period = appraisal_quarter.period
-    marks: dict[int, dict] = {}
-    for person_id, discipline in quarter_discipline(
-        person_ids=person_ids, year=appraisal_quarter.year, first_day=period.first_day, last_day=period.last_day
-    ).items():
-        marks.setdefault(person_id, {})["discipline"] = discipline
-    for person_id, (_total, serious) in finding_counts(
-        person_ids=person_ids, first_day=period.first_day, last_day=period.last_day
-    ).items():
-        if serious:
-            marks.setdefault(person_id, {})["serious"] = serious
-    return marks
-
-
 def _grading_row(grade_row: QuarterGrade, *, pool: str, policy: Policy, **kwargs) -> GradingRow:
     """A row of a grading page, with what the score bands say of its grade (no query)."""
     return GradingRow(
@@ -424,7 +403,7 @@ def _render_work(
                 given_by_another=given_by_another,
             )
         )
-    marks = _discipline_of(appraisal_quarter, list(confirm_page))
+    marks = selectors.discipline_for_deciders(appraisal_quarter, list(confirm_page))
     confirm_rows = [
         _grading_row(
             row,
@@ -1085,7 +1064,7 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
     filterset = ApprovalFilter(data, queryset=grades, organisation_id=request.user.organisation_id)
     listed = filtered_page(request, filterset, per_page=APPROVAL_PAGE_SIZE, data=data)
     # Each row of the page with the discipline its grader saw (the veto, sanctions, serious findings).
-    marks = _discipline_of(appraisal_quarter, list(listed["page"]))
+    marks = selectors.discipline_for_deciders(appraisal_quarter, list(listed["page"]))
     for row in listed["page"]:
         row.discipline_marks = marks.get(row.person_id, {})
     opinion, opinion_status = _discipline_opinion(appraisal_quarter, policy)

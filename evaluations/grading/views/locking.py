@@ -22,6 +22,7 @@ from accounts.pages import visible_or_404
 from accounts.selectors import own_matter, policy_for_organisation
 from accounts.text import MultiLineCharField
 
+from .. import selectors
 from ..models import Grade, GradeReview, QuarterGrade
 from ..services import locking, quota
 
@@ -111,6 +112,8 @@ def grade_review(request: HttpRequest, pk: int) -> HttpResponse:
         record=lambda **review: locking.grade_review_after_lock(grade=row, actor=request.user, **review),
         done="evaluations:grade_review",
         template="evaluations/grading/review.html",
+        # The discipline the grader and the approver saw (a review: HR decided without it).
+        context={"marks": selectors.discipline_for_deciders(row.appraisal_quarter, [row]).get(row.person_id, {})},
         # 好 left out where the quota has no room for it, the reason said (the service refuses it too).
         barred=_good_barred(row),
         pk=row.pk,
