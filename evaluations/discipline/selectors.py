@@ -8,7 +8,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -333,6 +333,19 @@ def quarter_discipline(
         )
         for person_id in reasons.keys() | sanctions.keys()
     }
+
+
+def weighs_on_the_grade(*, year: int, first_day: datetime.date, last_day: datetime.date) -> Q:
+    """A filter of rows with a ``person_id``: those whose person has what a grader's card shows in
+    red for the quarter (:func:`quarter_discipline`, and a serious finding of :func:`finding_counts`):
+    an active veto flag of ``year``, a sanction decided or a serious finding between the two days."""
+    person = OuterRef("person_id")
+    veto = VetoFlag.objects.filter(person_id=person, year=year, lifted_at__isnull=True)
+    sanction = Sanction.objects.filter(person_id=person, decided_on__range=(first_day, last_day))
+    serious = Finding.objects.filter(
+        person_id=person, severity=Severity.SERIOUS, inspection__date__range=(first_day, last_day)
+    )
+    return Q(Exists(veto)) | Q(Exists(sanction)) | Q(Exists(serious))
 
 
 def finding_counts(*, person_ids, first_day: datetime.date, last_day: datetime.date) -> dict[int, tuple[int, int]]:

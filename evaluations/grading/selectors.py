@@ -11,7 +11,13 @@ from accounts.models import Department, Organisation, User
 from accounts.paged_by_department import DepartmentPages, union_of_ids
 from accounts.selectors import evaluator_id_of, evaluator_of, review_scope
 
-from ..discipline.selectors import finding_count_annotations, finding_counts, people_with_findings, quarter_discipline
+from ..discipline.selectors import (
+    finding_count_annotations,
+    finding_counts,
+    people_with_findings,
+    quarter_discipline,
+    weighs_on_the_grade,
+)
 from .models import (
     AppraisalQuarter,
     DepartmentQuarterStats,
@@ -490,3 +496,34 @@ def discipline_for_deciders(appraisal_quarter: AppraisalQuarter, rows: list[Quar
         if serious:
             marks.setdefault(person_id, {})["serious"] = serious
     return marks
+
+
+def rows_to_confirm_all(
+    *, appraisal_quarter: AppraisalQuarter, actor: User, department_id: int | None = None
+) -> QuerySet[QuarterGrade]:
+    """The graded staff grades a leader's 全部确认 confirms as they stand: of the departments
+    ``actor`` supervises (of ``department_id`` only, the page's filter), not a head's (HEADS_ROWS:
+    the leader gives those) and not the actor's own."""
+    rows = (
+        QuarterGrade.objects.filter(
+            appraisal_quarter=appraisal_quarter, state=GradeState.GRADED, department__supervising_leader=actor
+        )
+        .exclude(HEADS_ROWS)
+        .exclude(person=actor)
+    )
+    if department_id is not None:
+        # A user test: filtered to one department, 全部确认（5人） confirmed all four departments' 22.
+        rows = rows.filter(department_id=department_id)
+    return rows
+
+
+def marked_among_rows_to_confirm_all(
+    *, appraisal_quarter: AppraisalQuarter, actor: User, department_id: int | None = None
+) -> int:
+    """How many of :func:`rows_to_confirm_all` carry a veto, a sanction or a serious finding of the
+    quarter (one query): 全部确认 says so before confirming cards the leader may not have seen."""
+    period = appraisal_quarter.period
+    rows = rows_to_confirm_all(appraisal_quarter=appraisal_quarter, actor=actor, department_id=department_id)
+    return rows.filter(
+        weighs_on_the_grade(year=appraisal_quarter.year, first_day=period.first_day, last_day=period.last_day)
+    ).count()

@@ -446,3 +446,23 @@ def test_the_heads_own_card_says_when_the_leader_changed_the_grade_and_why(
     html = client_for(head).get(reverse("evaluations:grading")).content.decode()
     card = html.split(f'id="grade-{grade_of(staff).pk}" data-testid="grade-row"', 1)[1].split('class="card mb-2"', 1)[0]
     assert "分管领导调整：一般 → 较好" in card and "补交及时" in card
+
+
+def test_confirm_all_asks_with_the_number_of_people_whose_discipline_weighs_on_the_grade(
+    client_for, quarter, head, leader, staff, colleague, team, grade_of
+):
+    """A review: 全部确认 confirmed cards on other pages, their veto unseen."""
+    from django.utils import timezone
+
+    from tests.factories import VetoFlagFactory
+
+    def confirm_all_form() -> str:
+        page = client_for(leader).get(reverse("evaluations:grading")).content.decode()
+        return page.split('data-testid="confirm-all"', 1)[0].rsplit("<form", 1)[1]
+
+    for person in team:
+        grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    assert "一票否决" not in confirm_all_form()
+    VetoFlagFactory(person=staff, year=2026)
+    VetoFlagFactory(person=colleague, year=2026, lifted_at=timezone.now())  # lifted: no longer weighs
+    assert "其中1人有一票否决、处分或严重问题" in confirm_all_form()

@@ -40,8 +40,9 @@ GRADING = reverse("evaluations:grading")
 # decided in the quarter, shown on the cards (discipline's quarter_discipline, one union query).
 HEAD_GRADING_QUERIES = 24
 # The leader's, two more: the veto, sanctions and serious findings of the people on the page's
-# confirmation cards (quarter_discipline and finding_counts, one query each, whatever their number).
-LEADER_GRADING_QUERIES = 27
+# confirmation cards (quarter_discipline and finding_counts, one query each, whatever their number);
+# one more while grades wait for 全部确认: how many of them carry a veto, sanctions or serious findings.
+LEADER_GRADING_QUERIES = 28
 # The selected quarter counted once (distribution, pools and progress in one query), its blockers
 # without names: one bounded query each (with the heads' grades given by a former head, and the
 # participants not yet listed in the open quarter).

@@ -39,7 +39,7 @@ from ..models import (
     SatisfactionScore,
     UncertainReason,
 )
-from ..selectors import HEADS_ROWS, grade_evaluator
+from ..selectors import HEADS_ROWS, grade_evaluator, rows_to_confirm_all
 from . import counts, documents, locking, quota, scores
 from .rollup import rollup_request_once
 
@@ -489,16 +489,7 @@ def grades_confirm_all(
     and the others are confirmed (a user test: one contradiction stopped a leader's 全部确认 of thirty)."""
     # Not a head's (selectors.HEADS_ROWS): the leader gives it, the card on their list says so —
     # a grade from the head before them, given when the person was staff, is not confirmed unseen.
-    rows = (
-        QuarterGrade.objects.filter(
-            appraisal_quarter=appraisal_quarter, state=GradeState.GRADED, department__supervising_leader=actor
-        )
-        .exclude(HEADS_ROWS)
-        .exclude(person=actor)
-    )
-    if department_id is not None:
-        # A user test: filtered to one department, 全部确认（5人） confirmed all four departments' 22.
-        rows = rows.filter(department_id=department_id)
+    rows = rows_to_confirm_all(appraisal_quarter=appraisal_quarter, actor=actor, department_id=department_id)
     confirmed = 0
     # Each department's counters are counted once at the end, not after every row.
     with counts.deferred():

@@ -435,6 +435,13 @@ def _render_work(
         departments=departments,
         department=department,
         graded_waiting=lists.graded_waiting if confirm_page.paginator.count else 0,
+        # Of those 全部确认 would confirm, how many carry a veto, a sanction or a serious finding
+        # (a review: cards on other pages were confirmed unseen).
+        marked_waiting=selectors.marked_among_rows_to_confirm_all(
+            appraisal_quarter=appraisal_quarter, actor=user, department_id=department.pk if department else None
+        )
+        if lists.graded_waiting and confirm_page.paginator.count
+        else 0,
         band_average=policy.band_average,
         department_shares=_department_shares(appraisal_quarter, departments, policy),
         **_quota_context(pools, policy, appraisal_quarter),
