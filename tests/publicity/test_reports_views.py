@@ -225,6 +225,24 @@ def test_a_grade_the_leader_changed_says_both_grades_and_the_graders_reason_as_t
     flat = text.replace("\n", "")
     assert "分管领导调整：一般 → 较好" in flat and "补交后推进明显加快" in flat
     assert "评鉴人评为“一般”的理由：小结迟交" in flat and "定等理由：小结迟交" not in flat
+    # A 复核 after it changes the grade, not what the leader changed it to (a review).
+    from evaluations.grading.models import GradeReview
+
+    GradeReview.objects.create(
+        quarter_grade=grade,
+        old_grade=Grade.FAIRLY_GOOD,
+        new_grade=Grade.GOOD,
+        reason="复核",
+        reviewed_by=hr,
+        reviewed_at=timezone.now(),
+    )
+    grade.grade = Grade.GOOD
+    grade.save(update_fields=["grade"])
+    text, _fonts = _pdf_text(
+        tmp_path, client_for(hr).get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])).content
+    )
+    flat = text.replace("\n", "")
+    assert "分管领导调整：一般 → 较好" in flat and "一般 → 好" not in flat
 
 
 @needs_poppler
