@@ -239,7 +239,7 @@ WAITING_FOR_A_SILENT_WORKER = timedelta(minutes=1)
 
 def _waiting_note(waited: timedelta) -> str:
     """What a pending job adds after ``waited``: with a broker, whether a worker is running by its
-    heartbeat (:func:`worker_status`) — not running, said after a minute; running but busy, after
+    heartbeat (:func:`worker_state`) — not running, said after a minute; running but busy, after
     :data:`WAITING_TOO_LONG` — and without one (tasks in-process), that it may be down."""
     minutes = waited // timedelta(minutes=1)
     values = {"minutes": minutes}
