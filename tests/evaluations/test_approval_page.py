@@ -466,3 +466,21 @@ def test_confirm_all_asks_with_the_number_of_people_whose_discipline_weighs_on_t
     VetoFlagFactory(person=staff, year=2026)
     VetoFlagFactory(person=colleague, year=2026, lifted_at=timezone.now())  # lifted: no longer weighs
     assert "其中1人有一票否决、处分或严重问题" in confirm_all_form()
+
+
+def test_after_a_review_the_pages_show_the_leaders_change_as_confirmed(
+    client_for, approved_quarter, confirmed, hr, chief, room_for_one_good
+):
+    """A review: after a 复核 the approval page read 分管领导调整 一般 → 好 (the evaluator's grade → the
+    reviewed one); the leader had changed 一般 to 较好."""
+    from evaluations.grading.services import locking
+
+    confirmed.evaluator_grade, confirmed.change_reason = Grade.AVERAGE, "补交及时"  # the leader's 一般 → 较好
+    confirmed.save(update_fields=["evaluator_grade", "change_reason"])
+    locking.grades_lock(appraisal_quarter=approved_quarter)
+    locking.grade_review_after_lock(grade=confirmed, actor=hr, new_grade=Grade.GOOD, reason="复核认定")
+    for html in (
+        client_for(chief).get(approve_url(approved_quarter)).content.decode(),
+        client_for(hr).get(reverse("evaluations:grade_detail", args=[confirmed.pk])).content.decode(),
+    ):
+        assert "一般 → 较好" in html and "一般 → 好" not in html

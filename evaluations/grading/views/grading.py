@@ -1060,6 +1060,8 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
     grades = (
         QuarterGrade.objects.filter(appraisal_quarter=appraisal_quarter)
         .select_related("person", "department", "evaluator", "confirmed_by")
+        # The leader's change as confirmed, before any 复核 changed the grade again (leader_change).
+        .prefetch_related("reviews")
         .order_by("department__sort_order", "department_id", "person_id")
     )
     data = request.GET
