@@ -20,9 +20,11 @@ from accounts.selectors import policy_for_organisation
 from .models import AnnualResult, AnnualRollupRun
 
 
-def _keep_the_share(*, organisation_id: int, year: int) -> None:
-    """The year's 优秀 share as the policy has it now, kept on the year at its first 定等 (the share
-    it was decided under: a later change of the policy applies to the years not yet decided)."""
+def keep_the_share(*, organisation_id: int, year: int) -> None:
+    """The year's 优秀 share as the policy has it now, kept on the year when its 优秀 list is
+    published or at its first 定等, whichever comes first (the share it was decided under: a later
+    change of the policy applies to the years not yet decided; a user test cut the share between the
+    publication and the lock, and the locked year read 8 优秀 against 5 places)."""
     percent = policy_for_organisation(organisation_id=organisation_id).excellent_quota_percent
     AnnualRollupRun.objects.filter(
         organisation_id=organisation_id, year=year, excellent_quota_percent__isnull=True
@@ -46,7 +48,7 @@ def annual_results_lock(*, result_ids: Iterable[int], source: str = "") -> int:
             row.locked_at = now
             row.save(update_fields=["locked_at"])
     for organisation_id, year in {(row.organisation_id, row.year) for row in rows}:
-        _keep_the_share(organisation_id=organisation_id, year=year)
+        keep_the_share(organisation_id=organisation_id, year=year)
     return len(rows)
 
 
@@ -76,7 +78,7 @@ def annual_year_close(*, organisation_id: int, year: int, source: str = "", excl
     now = periods.now()
     # The rows read, by key: one decided meanwhile is not locked without its audit entry.
     AnnualResult.objects.filter(pk__in=[row.pk for row in before]).update(locked_at=now)
-    _keep_the_share(organisation_id=organisation_id, year=year)
+    keep_the_share(organisation_id=organisation_id, year=year)
     changed = []
     for old in before:
         new = copy.copy(old)

@@ -724,6 +724,22 @@ def decisions_against_the_rules(*, organisation_id: int, year: int) -> list[tupl
     return [(row, fixed[row.person_id][1]) for row in rows if row.decided_grade != fixed[row.person_id][0]]
 
 
+def deviations_without_reason(*, organisation_id: int, year: int) -> list[AnnualResult]:
+    """The year's decided results not yet locked that stand against their suggestion with no reason
+    (the suggestion changed after the decision: another's veto re-ranked the year, a ballot closed):
+    定等's question names them, so the committee gives the reason first (DOMAIN.md §7; a user test
+    locked 称职 beside a suggested 优秀 with no word). One query."""
+    return list(
+        AnnualResult.objects.filter(organisation_id=organisation_id, year=year, locked_at__isnull=True)
+        .filter(decision_reason="")
+        .exclude(decided_grade="")
+        .exclude(suggested_grade="")
+        .exclude(suggested_grade=F("decided_grade"))
+        .select_related("person")
+        .order_by("pk")
+    )
+
+
 def annual_year_close_by_the_rules(*, organisation_id: int, year: int, source: str = "") -> int:
     """The year's close (:func:`~evaluations.annual.locking.annual_year_close`) but for the decisions
     the rules now forbid (:func:`decisions_against_the_rules`): those stay open, the agency head and
@@ -1146,6 +1162,11 @@ class ExcellentStatus:
     def remaining(self) -> int:
         return max(self.quota - self.used, 0)
 
+    @property
+    def over(self) -> int:
+        """优秀 decided or suggested beyond the quota (the share lowered after the decisions)."""
+        return max(self.used - self.quota, 0)
+
 
 def excellent_status(*, organisation: Organisation, year: int, policy: Policy | None = None) -> ExcellentStatus:
     """People given a grade, the 优秀 quota, and 优秀 decided-or-suggested, from the year's counters
@@ -1158,8 +1179,9 @@ def excellent_status(*, organisation: Organisation, year: int, policy: Policy | 
 
 
 def year_quota_percent(*, organisation: Organisation, year: int, policy: Policy | None = None) -> int:
-    """The 优秀 share of ``year``: today's policy, or, once the year's results are 定等 (locked), the
-    share kept on the year at its first lock (``AnnualRollupRun.excellent_quota_percent``): a change
+    """The 优秀 share of ``year``: today's policy, or, once the year's 优秀 list is published or its
+    results are 定等 (locked), the share kept on the year then (``AnnualRollupRun.excellent_quota_percent``,
+    ``locking.keep_the_share``): a change
     of the policy applies to the years not yet decided (as the policy page says), so a decided
     year's page, workbook and committee check keep the quota it was decided under. One query."""
     policy = policy or policy_for_organisation(organisation_id=organisation.pk)

@@ -28,9 +28,13 @@ from accounts.selectors import hr_admin_roles, policy_for_organisation, taking_p
 from accounts.services import notify, notify_many
 from accounts.storage import private_storage
 from accounts.textlimits import check_text_limits
-from evaluations.annual.locking import annual_results_lock
+from evaluations.annual.locking import annual_results_lock, keep_the_share
 from evaluations.annual.models import AnnualGrade, AnnualResult
-from evaluations.annual.services import annual_reopen_for_decision, annual_year_close_by_the_rules
+from evaluations.annual.services import (
+    annual_reopen_for_decision,
+    annual_year_close_by_the_rules,
+    excellent_status_counted,
+)
 from evaluations.grading.models import AppraisalQuarter, GradeState, QuarterGrade, QuarterState
 from evaluations.grading.services.locking import appraisal_quarter_lock, grade_reopen_for_regrading, grades_lock
 from evaluations.welfare import services as welfare_services
@@ -196,6 +200,26 @@ def publication_open_annual(
         raise ValidationError(_("%(year)s年度等次尚未全部确定，不能公示优秀名单。") % {"year": year})
     if Publication.objects.filter(organisation=organisation, kind=PublicationKind.ANNUAL_EXCELLENT, year=year).exists():
         raise ValidationError(_("%(year)s年度优秀名单已经公示过。") % {"year": year})
+    # Within the quota of the year's share (a user test cut the share after the committee decided:
+    # a list over the quota was published and locked with no word).
+    status = excellent_status_counted(organisation=organisation, year=year)
+    if status.used > status.quota:
+        raise ValidationError(
+            _(
+                "%(year)s年度已确定优秀%(used)s人，超出优秀名额%(quota)s人（确定等次的%(graded)s人的%(percent)s%%，"
+                "向下取整）：请考核委员会调整后再公示优秀名单。"
+            )
+            % {
+                "year": year,
+                "used": status.used,
+                "quota": status.quota,
+                "graded": status.graded_people,
+                "percent": status.percent,
+            }
+        )
+    # The share the list was decided under is the year's from now on: a later change of the policy
+    # does not move the quota of a published list.
+    keep_the_share(organisation_id=organisation.pk, year=year)
     publication = _publication_create(
         actor=actor,
         organisation_id=organisation.pk,

@@ -23,7 +23,7 @@ from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import OWN_MATTER_RECUSED, OWN_MATTER_SOLE, own_matter, policy_for_organisation
 from accounts.storage import upload_limited
 from evaluations.annual.models import AnnualResult
-from evaluations.annual.services import decisions_against_the_rules
+from evaluations.annual.services import decisions_against_the_rules, deviations_without_reason
 from evaluations.grading.models import AppraisalQuarter
 from summaries.services import attachment_limit, attachment_too_large_message
 
@@ -186,6 +186,13 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # The year's decisions the rules now forbid (a sanction recorded after the committee
             # decided): 定等 of the 优秀 list closes the year but leaves them open; its question says so.
             "against_rules": [row.person.get_full_name() for row, _why in against],
+            # Decisions the suggestion left since, with no reason yet: named, for the reason first.
+            "unexplained": [
+                row.person.get_full_name()
+                for row in deviations_without_reason(organisation_id=publication.organisation_id, year=publication.year)
+            ]
+            if closes_year
+            else [],
             # What the year's close locks besides the list: as the message after it counts them.
             "year_close_count": selectors.decided_not_locked_count(
                 organisation_id=publication.organisation_id,

@@ -28,7 +28,11 @@ AFTER_WINDOW = date(2026, 10, 27)
 
 @pytest.fixture
 def year(settings, staff, colleague):
-    """A decided year: the staff member 优秀, the colleague 不称职."""
+    """A decided year: the staff member 优秀, the colleague 不称职 (a 50 % share: one 优秀 of two
+    people is within the quota, which the list's publication checks)."""
+    from tests.factories import policy_with
+
+    policy_with(staff.organisation, excellent_quota_percent=50)
     settings.APPRAISAL_TODAY = PUBLISH_DAY
     excellent = AnnualResultFactory(
         person=staff, year=YEAR, suggested_grade=AnnualGrade.EXCELLENT, decided_grade=AnnualGrade.EXCELLENT, rank=1
@@ -453,3 +457,50 @@ def test_the_question_counts_a_line_withdrawn_from_the_list_which_the_close_lock
     assert count == 1  # the 不称职 beside the list
     listed.entries.update(state=EntryState.WITHDRAWN)
     assert decided_not_locked_count(organisation_id=organisation.pk, year=YEAR, publication_id=listed.pk) == 2
+
+
+def test_a_list_over_the_quota_after_the_share_was_cut_is_not_published_and_a_published_list_keeps_its_share(
+    client_for, settings, year, organisation, hr, chief
+):
+    """A user test: HR cut the 优秀 share after the committee decided; the annual page said nothing,
+    the list over the quota was published and locked, and the locked year read 8 优秀 against 5."""
+    from evaluations.annual.models import AnnualRollupRun
+    from evaluations.annual.services import excellent_status
+    from tests.factories import policy_with
+
+    AnnualRollupRun.objects.get_or_create(organisation=organisation, year=YEAR)
+    policy_with(organisation, excellent_quota_percent=20)  # 2 people: no 优秀 place now
+    page = client_for(chief).get(reverse("evaluations:annual", args=[YEAR])).content.decode()
+    assert "已确定或建议优秀1人，超出优秀名额0人" in page.split('data-testid="over-quota"', 1)[1]
+    with pytest.raises(ValidationError, match="超出优秀名额0人"):
+        publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    policy_with(organisation, excellent_quota_percent=50)
+    publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    # Published: the share is the year's; a cut now does not move the list's quota.
+    policy_with(organisation, excellent_quota_percent=20)
+    assert (
+        excellent_status(organisation=organisation, year=YEAR).quota,
+        excellent_status(organisation=organisation, year=YEAR).percent,
+    ) == (1, 50)
+    assert (
+        'data-testid="over-quota"'
+        not in client_for(chief).get(reverse("evaluations:annual", args=[YEAR])).content.decode()
+    )
+
+
+def test_the_lock_question_names_a_decision_the_suggestion_left_with_no_reason(
+    settings, year, organisation, hr, client_for
+):
+    """A user test: another's veto re-ranked the year after the list was posted; a 称职 decided on
+    its suggestion now stood against a suggested 优秀 with no reason, and 定等 locked it unsaid."""
+    excellent, incompetent = year
+    listed = publication.publication_open_annual(actor=hr, organisation=organisation, year=YEAR)
+    AnnualResult.objects.filter(pk=incompetent.pk).update(suggested_grade=AnnualGrade.BASICALLY_COMPETENT)
+    settings.APPRAISAL_TODAY = AFTER_WINDOW
+    page = client_for(hr).get(listed.get_absolute_url()).content.decode()
+    question = page.split('data-testid="lock"', 1)[0].rsplit("data-confirm=", 1)[1]
+    assert f"{incompetent.person.get_full_name()}的确定等次与现在的建议等次不一致且未说明理由" in question
+    # With the reason given, nothing is named.
+    AnnualResult.objects.filter(pk=incompetent.pk).update(decision_reason="多次误期")
+    page = client_for(hr).get(listed.get_absolute_url()).content.decode()
+    assert "未说明理由" not in page.split('data-testid="lock"', 1)[0].rsplit("data-confirm=", 1)[1]

@@ -1211,6 +1211,8 @@ def test_the_annual_excellent_list_is_published_and_locked(clock, staff, colleag
     from evaluations.annual.models import AnnualGrade, AnnualResult
     from tests.factories import AnnualResultFactory
 
+    policy_with(staff.organisation, excellent_quota_percent=50)  # one 优秀 of two within the quota
+
     AnnualResultFactory(person=staff, year=2025, decided_grade=AnnualGrade.EXCELLENT, rank=1)
     AnnualResultFactory(person=colleague, year=2025, decided_grade=AnnualGrade.COMPETENT)
     publication = services.publication_open_annual(actor=hr, organisation=staff.organisation, year=2025)
@@ -1232,6 +1234,8 @@ def test_a_veto_on_a_published_excellent_keeps_it_for_the_lock_and_asks_hr_to_re
     from evaluations.annual.models import AnnualGrade, AnnualResult
     from evaluations.discipline.services import veto
     from tests.factories import AnnualResultFactory, FindingFactory
+
+    policy_with(staff.organisation, excellent_quota_percent=50)  # one 优秀 of two within the quota
 
     AnnualResultFactory(person=staff, year=2025, decided_grade=AnnualGrade.EXCELLENT, rank=1)
     AnnualResultFactory(person=colleague, year=2025, decided_grade=AnnualGrade.COMPETENT)
