@@ -1163,6 +1163,11 @@ class ExcellentStatus:
         return max(self.quota - self.used, 0)
 
     @property
+    def figures(self) -> dict[str, int]:
+        """The quota's figures as the refusals quote them (quota, graded, percent, used)."""
+        return {"quota": self.quota, "graded": self.graded_people, "percent": self.percent, "used": self.used}
+
+    @property
     def over(self) -> int:
         """优秀 decided or suggested beyond the quota (the share lowered after the decisions)."""
         return max(self.used - self.quota, 0)
@@ -1245,18 +1250,13 @@ def _lock_year(*, organisation_id: int, year: int) -> None:
 
 def _check_quota_after(*, organisation: Organisation, year: int) -> None:
     status = excellent_status_counted(organisation=organisation, year=year)
-    if status.used > status.quota:
+    if status.over:
         raise ValidationError(
             _(
                 "优秀名额已满：名额%(quota)s人（确定等次的%(graded)s人的%(percent)s%%，向下取整），"
                 "这样确定后评为或建议为优秀的将有%(used)s人。"
             )
-            % {
-                "quota": status.quota,
-                "graded": status.graded_people,
-                "percent": status.percent,
-                "used": status.used,
-            }
+            % status.figures
         )
 
 

@@ -288,11 +288,13 @@ def _discipline_items(discipline, words: dict) -> tuple[str, str]:
 
 
 @register.simple_tag
-def discipline_marks(discipline, serious: int = 0) -> str:
-    """The discipline a decider should see beside a grade they confirm or approve: the serious
-    findings of the quarter, the year's veto and the quarter's sanctions, as the grader's card says
-    them (a user test: the leader's confirmation cards and the agency head's approval page showed
-    none of it). "" when there is nothing to say."""
+def discipline_marks(marks) -> str:
+    """The discipline a decider should see beside a grade they confirm, approve or review: the
+    serious findings of the quarter, the year's veto and the quarter's sanctions, as the grader's
+    card says them (a user test: the leader's confirmation cards and the agency head's approval page
+    showed none of it). ``marks``: a person's entry of ``grading.selectors.discipline_for_deciders``
+    ({} or "" for none). "" when there is nothing to say."""
+    discipline, serious = (marks.get("discipline"), marks.get("serious", 0)) if marks else (None, 0)
     words = _words("facts")
     veto, sanctions = _discipline_items(discipline, words) if discipline else ("", "")
     findings = ""

@@ -203,19 +203,13 @@ def publication_open_annual(
     # Within the quota of the year's share (a user test cut the share after the committee decided:
     # a list over the quota was published and locked with no word).
     status = excellent_status_counted(organisation=organisation, year=year)
-    if status.used > status.quota:
+    if status.over:
         raise ValidationError(
             _(
                 "%(year)s年度已确定优秀%(used)s人，超出优秀名额%(quota)s人（确定等次的%(graded)s人的%(percent)s%%，"
                 "向下取整）：请考核委员会调整后再公示优秀名单。"
             )
-            % {
-                "year": year,
-                "used": status.used,
-                "quota": status.quota,
-                "graded": status.graded_people,
-                "percent": status.percent,
-            }
+            % {"year": year, **status.figures}
         )
     # The share the list was decided under is the year's from now on: a later change of the policy
     # does not move the quota of a published list.

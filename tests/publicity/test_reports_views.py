@@ -147,6 +147,12 @@ def _pdf_text(tmp_path, content: bytes) -> tuple[str, str]:
     return text, fonts
 
 
+def _quarter_form_flat(client, tmp_path, person) -> str:
+    """The text of ``person``'s Q3 record form as ``client`` downloads it, on one line."""
+    content = client.get(reverse("reports:person_quarter_form", args=[person.pk, YEAR, 3])).content
+    return _pdf_text(tmp_path, content)[0].replace("\n", "")
+
+
 def _pages(tmp_path, content: bytes) -> int:
     path = tmp_path / "pages.pdf"
     path.write_bytes(content)
@@ -219,10 +225,7 @@ def test_a_grade_the_leader_changed_says_both_grades_and_the_graders_reason_as_t
     grade.grade, grade.evaluator_grade, grade.evaluator_reason = Grade.FAIRLY_GOOD, Grade.AVERAGE, "小结迟交"
     grade.reason, grade.change_reason = "小结迟交", "补交后推进明显加快"
     grade.save(update_fields=["grade", "evaluator_grade", "evaluator_reason", "reason", "change_reason"])
-    text, _fonts = _pdf_text(
-        tmp_path, client_for(hr).get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])).content
-    )
-    flat = text.replace("\n", "")
+    flat = _quarter_form_flat(client_for(hr), tmp_path, graded)
     assert "分管领导调整：一般 → 较好" in flat and "补交后推进明显加快" in flat
     assert "评鉴人评为“一般”的理由：小结迟交" in flat and "定等理由：小结迟交" not in flat
     # A 复核 after it changes the grade, not what the leader changed it to (a review).
@@ -238,10 +241,7 @@ def test_a_grade_the_leader_changed_says_both_grades_and_the_graders_reason_as_t
     )
     grade.grade = Grade.GOOD
     grade.save(update_fields=["grade"])
-    text, _fonts = _pdf_text(
-        tmp_path, client_for(hr).get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])).content
-    )
-    flat = text.replace("\n", "")
+    flat = _quarter_form_flat(client_for(hr), tmp_path, graded)
     assert "分管领导调整：一般 → 较好" in flat and "一般 → 好" not in flat
 
 
@@ -260,10 +260,7 @@ def test_a_grade_reviewed_after_its_lock_names_the_review_on_the_form(client_for
         reviewed_by=hr,
         reviewed_at=timezone.now(),
     )
-    text, _fonts = _pdf_text(
-        tmp_path, client_for(hr).get(reverse("reports:person_quarter_form", args=[graded.pk, YEAR, 3])).content
-    )
-    flat = text.replace("\n", "")
+    flat = _quarter_form_flat(client_for(hr), tmp_path, graded)
     assert "定等后复核" in flat and "好 → 一般" in flat and hr.get_full_name() in flat
     assert "经复查，该同志本季度有两项任务未完成" in flat
 

@@ -239,9 +239,9 @@ class GradingRow:
     # A head's grade given by someone else (by the head before them, when they were staff): on the
     # supervising leader's list it waits for them, who give a head's grade.
     given_by_another: bool = False
-    # On a confirmation row: the veto, sanctions and serious findings the grader's card shows.
-    discipline: QuarterDiscipline | None = None
-    serious: int = 0
+    # On a confirmation row: the veto, sanctions and serious findings the grader's card shows
+    # (selectors.discipline_for_deciders).
+    marks: dict = field(default_factory=dict)
 
     @property
     def needs_reason(self) -> bool:
@@ -410,7 +410,7 @@ def _render_work(
             pool=pool_of(row),
             policy=policy,
             form=bound.get(row.pk) or _confirm_form(row),
-            **marks.get(row.person_id, {}),
+            marks=marks.get(row.person_id, {}),
         )
         for row in confirm_page
     ]
@@ -1075,7 +1075,7 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
     # Each row of the page with the discipline its grader saw (the veto, sanctions, serious findings).
     marks = selectors.discipline_for_deciders(appraisal_quarter, list(listed["page"]))
     for row in listed["page"]:
-        row.discipline_marks = marks.get(row.person_id, {})
+        row.marks = marks.get(row.person_id, {})
     opinion, opinion_status = _discipline_opinion(appraisal_quarter, policy)
     blockers = (
         grading.approval_blockers(appraisal_quarter=appraisal_quarter, pools=pools, opinion_status=opinion_status)
