@@ -274,6 +274,27 @@ def merge_span(found: dict[int, Span], person_id: int, start: datetime.date, end
     found[person_id] = (min(first, start), None if last is None or end is None else max(last, end))
 
 
+def discipline_marks_of(*, person_ids, year: int, first_day: datetime.date, last_day: datetime.date) -> dict[int, dict]:
+    """person_id → ``discipline`` (:func:`quarter_discipline`) and ``serious`` (serious findings) for
+    those of ``person_ids`` with a veto of ``year``, a sanction or a serious finding between the two
+    days (two queries, whatever their number): what a decider sees beside a grade (the tag
+    ``discipline_marks``)."""
+    person_ids = list(person_ids)
+    if not person_ids:
+        return {}
+    marks: dict[int, dict] = {}
+    for person_id, discipline in quarter_discipline(
+        person_ids=person_ids, year=year, first_day=first_day, last_day=last_day
+    ).items():
+        marks.setdefault(person_id, {})["discipline"] = discipline
+    for person_id, (_total, serious) in finding_counts(
+        person_ids=person_ids, first_day=first_day, last_day=last_day
+    ).items():
+        if serious:
+            marks.setdefault(person_id, {})["serious"] = serious
+    return marks
+
+
 def investigations_during(*, person_ids, first_day: datetime.date, last_day: datetime.date) -> dict[int, Span]:
     """person id → (the day their 立案审查 began, the day it closed; None while open), for those of
     ``person_ids`` under investigation on some day from ``first_day`` to ``last_day`` (recorded

@@ -12,10 +12,9 @@ from accounts.paged_by_department import DepartmentPages, union_of_ids
 from accounts.selectors import evaluator_id_of, evaluator_of, review_scope
 
 from ..discipline.selectors import (
+    discipline_marks_of,
     finding_count_annotations,
-    finding_counts,
     people_with_findings,
-    quarter_discipline,
     weighs_on_the_grade,
 )
 from .models import (
@@ -481,21 +480,13 @@ def discipline_for_deciders(appraisal_quarter: AppraisalQuarter, rows: list[Quar
     sanction or a serious finding in the quarter (two queries, whatever the number of rows): what
     a leader confirming, the agency head approving and HR reviewing after 定等 see beside the grade,
     as the grader did (the grading card reads the same through ``views.grading.person_facts``)."""
-    if not rows:
-        return {}
-    person_ids = [row.person_id for row in rows]
     period = appraisal_quarter.period
-    marks: dict[int, dict] = {}
-    for person_id, discipline in quarter_discipline(
-        person_ids=person_ids, year=appraisal_quarter.year, first_day=period.first_day, last_day=period.last_day
-    ).items():
-        marks.setdefault(person_id, {})["discipline"] = discipline
-    for person_id, (_total, serious) in finding_counts(
-        person_ids=person_ids, first_day=period.first_day, last_day=period.last_day
-    ).items():
-        if serious:
-            marks.setdefault(person_id, {})["serious"] = serious
-    return marks
+    return discipline_marks_of(
+        person_ids=[row.person_id for row in rows],
+        year=appraisal_quarter.year,
+        first_day=period.first_day,
+        last_day=period.last_day,
+    )
 
 
 def rows_to_confirm_all(

@@ -20,11 +20,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from accounts import periods
 from accounts.models import User
 from accounts.selectors import hr_admin_roles
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
 from evaluations.annual.selectors import SentBack
 from evaluations.discipline.models import VetoFlag
+from evaluations.discipline.selectors import discipline_marks_of
 from evaluations.grading.models import Grade, GradeReview, GradeState
 from evaluations.welfare.selectors import PublishedWindow
 
@@ -239,6 +241,24 @@ def objection_for(*, pk: int, user: User) -> Objection | None:
     if objection is None or not user.has_perm("publicity.view_objection", objection):
         return None
     return objection
+
+
+def objection_discipline(objection: Objection) -> dict:
+    """What HR handling an objection weighs beside the published grade, as its deciders saw it: the
+    year's veto, the sanctions and serious findings of the quarter (of the whole year for the year's
+    优秀 list), as ``discipline_marks_of`` gives a person's entry; {} for a public-welfare result
+    (a scheme of its own) or when there is none. A user test: the objection page showed none of it."""
+    entry = objection.entry
+    year = entry.publication.year
+    if entry.quarter_grade_id:
+        period = periods.Quarter(year, entry.publication.appraisal_quarter.quarter)
+        first_day, last_day = period.first_day, period.last_day
+    elif entry.annual_result_id:
+        first_day, last_day = date(year, 1, 1), date(year, 12, 31)
+    else:
+        return {}
+    marks = discipline_marks_of(person_ids=[entry.person_id], year=year, first_day=first_day, last_day=last_day)
+    return marks.get(entry.person_id, {})
 
 
 def review_cases(*, organisation_id: int) -> QuerySet[ReviewCase]:

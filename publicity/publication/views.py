@@ -468,6 +468,8 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "objection": objection,
             "entry_status": objection.entry.status_on(periods.today()),
             "can_handle": can_handle,
+            # For those who handle it only: the objector may be a colleague.
+            "discipline": selectors.objection_discipline(objection) if can_handle else {},
             # The line sent back has been regraded (or decided again) and waits to be published again:
             # the step is on the publication's page, which this page names.
             "may_republish": can_handle

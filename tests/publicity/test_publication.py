@@ -1320,3 +1320,44 @@ def test_the_home_page_points_staff_to_their_own_line_while_its_window_is_open(
     assert 'data-testid="todo-own-results-on-show"' not in client_for(hr).get(reverse("home")).content.decode()
     clock(AFTER_WINDOW)
     assert 'data-testid="todo-own-results-on-show"' not in client_for(staff).get(reverse("home")).content.decode()
+
+
+def test_hr_handling_an_objection_see_the_persons_discipline_and_the_objector_does_not(
+    client_for, publication, staff, colleague, hr, inspector
+):
+    """A user test: the objection page showed none of the veto, sanctions and serious findings
+    the grade was decided beside; HR had to look the person up elsewhere."""
+    from tests.factories import FindingFactory, SanctionFactory, VetoFlagFactory
+
+    objection = services.objection_lodge(actor=staff, entry=entry_of(publication, colleague), text="有异议")
+    url = objection.get_absolute_url()
+    assert 'data-testid="objection-discipline"' not in client_for(hr).get(url).content.decode()
+    inspection = {"inspection__inspector": inspector, "inspection__date": date(2026, 8, 3)}
+    VetoFlagFactory(person=colleague, year=2026, reason="上班时间饮酒", finding__inspection__inspector=inspector)
+    FindingFactory(person=colleague, **inspection)
+    SanctionFactory(person=colleague, decided_on=date(2026, 8, 10))
+    # Of another quarter: not this grade's.
+    SanctionFactory(person=colleague, decided_on=date(2026, 3, 1))
+    page = client_for(hr).get(url).content.decode()
+    marks = page.split('data-testid="objection-discipline"')[1].split("</dd>")[0]
+    assert "上班时间饮酒" in marks and "警告" in marks and "2026-08-10" in marks
+    assert "2026-03-01" not in marks and 'data-testid="serious-findings"' in marks
+    assert 'data-testid="objection-discipline"' not in client_for(staff).get(url).content.decode()
+
+
+def test_an_objection_to_the_years_excellent_list_shows_the_discipline_of_the_whole_year(
+    client_for, clock, staff, colleague, hr
+):
+    from evaluations.annual.models import AnnualGrade
+    from tests.factories import AnnualResultFactory, SanctionFactory
+
+    policy_with(staff.organisation, excellent_quota_percent=50)
+    AnnualResultFactory(person=staff, year=2025, decided_grade=AnnualGrade.EXCELLENT, rank=1)
+    AnnualResultFactory(person=colleague, year=2025, decided_grade=AnnualGrade.COMPETENT)
+    publication = services.publication_open_annual(actor=hr, organisation=staff.organisation, year=2025)
+    SanctionFactory(person=staff, decided_on=date(2025, 2, 3))
+    SanctionFactory(person=staff, decided_on=date(2024, 12, 30))
+    objection = services.objection_lodge(actor=colleague, entry=entry_of(publication, staff), text="有异议")
+    page = client_for(hr).get(objection.get_absolute_url()).content.decode()
+    marks = page.split('data-testid="objection-discipline"')[1].split("</dd>")[0]
+    assert "2025-02-03" in marks and "2024-12-30" not in marks
