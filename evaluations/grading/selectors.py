@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from accounts.models import Department, Organisation, User
 from accounts.paged_by_department import DepartmentPages, union_of_ids
@@ -508,13 +509,40 @@ def rows_to_confirm_all(
     return rows
 
 
-def marked_among_rows_to_confirm_all(
+# The figures of :func:`grades_seen`: how many rows, and their versions (a change to a row raises its
+# version; weighted by the id, so one row's change cannot offset another's).
+_SEEN = {
+    "seen_rows": Count("pk"),
+    "seen_versions": Coalesce(Sum("version"), 0),
+    "seen_weighted": Coalesce(Sum(F("pk") * F("version")), 0),
+}
+
+
+def _token(figures: dict) -> str:
+    return f"{figures['seen_rows']}-{figures['seen_versions']}-{figures['seen_weighted']}"
+
+
+def seen_token(rows: list[tuple[int, int]]) -> str:
+    """:func:`grades_seen` of (id, version) pairs already read (under the service's row locks)."""
+    figures = {"seen_rows": len(rows), "seen_versions": sum(v for _pk, v in rows)}
+    return _token({**figures, "seen_weighted": sum(pk * v for pk, v in rows)})
+
+
+def grades_seen(rows: QuerySet[QuarterGrade]) -> str:
+    """What a page offering one step over all of ``rows`` (全部确认, the agency head's approval) sends
+    back, so the step refuses rows changed since the page was read (a user test: a grade adjusted in
+    another tab meanwhile was approved, and confirmed, unseen). One query."""
+    return _token(rows.aggregate(**_SEEN))
+
+
+def confirm_all_figures(
     *, appraisal_quarter: AppraisalQuarter, actor: User, department_id: int | None = None
-) -> int:
-    """How many of :func:`rows_to_confirm_all` carry a veto, a sanction or a serious finding of the
-    quarter (one query): 全部确认 says so before confirming cards the leader may not have seen."""
+) -> tuple[int, str]:
+    """Of :func:`rows_to_confirm_all`: how many carry a veto, a sanction or a serious finding of the
+    quarter (全部确认 says so before confirming cards the leader may not have seen), and their
+    :func:`grades_seen` (the form sends it back); one query."""
     period = appraisal_quarter.period
     rows = rows_to_confirm_all(appraisal_quarter=appraisal_quarter, actor=actor, department_id=department_id)
-    return rows.filter(
-        weighs_on_the_grade(year=appraisal_quarter.year, first_day=period.first_day, last_day=period.last_day)
-    ).count()
+    weighs = weighs_on_the_grade(year=appraisal_quarter.year, first_day=period.first_day, last_day=period.last_day)
+    figures = rows.aggregate(marked=Count("pk", filter=weighs), **_SEEN)
+    return figures["marked"], _token(figures)

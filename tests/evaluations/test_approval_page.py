@@ -484,3 +484,52 @@ def test_after_a_review_the_pages_show_the_leaders_change_as_confirmed(
         client_for(hr).get(reverse("evaluations:grade_detail", args=[confirmed.pk])).content.decode(),
     ):
         assert "一般 → 较好" in html and "一般 → 好" not in html
+
+
+# --- A step over every grade refuses grades changed since its page was read -----------------------
+
+
+def _seen(page: str, testid: str) -> str:
+    form = page.split(f'data-testid="{testid}"', 1)[0].rsplit("<form", 1)[1]
+    return form.split('name="seen" value="', 1)[1].split('"', 1)[0]
+
+
+def test_confirm_all_refuses_grades_changed_since_the_leaders_page_was_read(
+    client_for, quarter, head, leader, staff, team, grade_of
+):
+    """A user test: the head changed a grade to 较差 while the leader's page was open; 全部确认
+    confirmed it unseen."""
+    for person in team:
+        grade_assign(grade_row=grade_of(person), actor=head, grade=Grade.FAIRLY_GOOD, comment="认真")
+    client = client_for(leader)
+    seen = _seen(client.get(reverse("evaluations:grading")).content.decode(), "confirm-all")
+    grade_assign(grade_row=grade_of(staff), actor=head, grade=Grade.POOR, comment="失误", reason="出现重大失误")
+    response = client.post(reverse("evaluations:grades_confirm_all"), {"seen": seen}, follow=True)
+    assert "待确认的等次有了变化" in response.content.decode()
+    assert not quarter.grades.filter(confirmed_by=leader).exists()
+    # Read again, the page offers the grades as they are now, and confirms them.
+    seen = _seen(client.get(reverse("evaluations:grading")).content.decode(), "confirm-all")
+    response = client.post(reverse("evaluations:grades_confirm_all"), {"seen": seen}, follow=True)
+    assert "已确认7人的等次" in response.content.decode()
+    assert grade_of(staff).confirmed_by == leader and grade_of(staff).grade == Grade.POOR
+
+
+def test_approval_refuses_a_grade_changed_since_the_approval_page_was_read(
+    client_for, quarter, head, leader, chief, staff, team, grade_of
+):
+    """A user test: a leader adjusted a confirmed grade to 较差 while the agency head's approval
+    page was open; 确认审批 approved it unseen."""
+    hand_in_quarter_inputs(quarter)
+    grade_all(quarter, head, leader, team, grade_of)
+    grades_confirm_all(appraisal_quarter=quarter, actor=leader)
+    client = client_for(chief)
+    seen = _seen(client.get(approve_url(quarter)).content.decode(), "approve-confirm")
+    grade_confirm(grade_row=grade_of(staff), actor=leader, new_grade=Grade.POOR, reason="复查发现差错")
+    page = client.post(approve_url(quarter), {"seen": seen}, follow=True).content.decode()
+    assert "有等次被修改" in page and "本次未作任何确认或审批" in page
+    quarter.refresh_from_db()
+    assert quarter.state == QuarterState.OPEN
+    seen = _seen(client.get(approve_url(quarter)).content.decode(), "approve-confirm")
+    client.post(approve_url(quarter), {"seen": seen})
+    quarter.refresh_from_db()
+    assert quarter.state == QuarterState.APPROVED

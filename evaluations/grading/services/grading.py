@@ -39,7 +39,7 @@ from ..models import (
     SatisfactionScore,
     UncertainReason,
 )
-from ..selectors import HEADS_ROWS, grade_evaluator, rows_to_confirm_all
+from ..selectors import HEADS_ROWS, grade_evaluator, rows_to_confirm_all, seen_token
 from . import counts, documents, locking, quota, scores
 from .rollup import rollup_request_once
 
@@ -481,15 +481,21 @@ def grades_confirm_all(
     actor: User,
     refused: list[tuple[QuarterGrade, list[str]]] | None = None,
     department_id: int | None = None,
+    seen: str | None = None,
 ) -> int:
     """Confirm, unchanged, every graded staff grade of the departments ``actor`` supervises (of the
     one ``department_id`` only, when given: the page's department filter); returns how many. A grade
     the rules refuse to confirm as it stands (a score below the line, …) refuses the whole step, or,
     given ``refused`` (the leader's page), is left graded and added there with the refusal's words,
-    and the others are confirmed (a user test: one contradiction stopped a leader's 全部确认 of thirty)."""
+    and the others are confirmed (a user test: one contradiction stopped a leader's 全部确认 of thirty).
+    ``seen``: the page's ``selectors.confirm_all_figures``; rows changed, added or gone since refuse
+    the step (``code="stale"``), as a single stale confirmation is refused."""
     # Not a head's (selectors.HEADS_ROWS): the leader gives it, the card on their list says so —
     # a grade from the head before them, given when the person was staff, is not confirmed unseen.
     rows = rows_to_confirm_all(appraisal_quarter=appraisal_quarter, actor=actor, department_id=department_id)
+    if seen is not None:
+        # Under the rows' locks: a change committed after this check waits for the step.
+        _refuse_if_changed(rows, seen, _("您打开本页后，待确认的等次有了变化（评鉴人修改或新评了等次）。"))
     confirmed = 0
     # Each department's counters are counted once at the end, not after every row.
     with counts.deferred():
@@ -506,6 +512,13 @@ def grades_confirm_all(
             else:
                 confirmed += 1
     return confirmed
+
+
+def _refuse_if_changed(rows, seen: str, what: str) -> None:
+    """Refuse a step over all of ``rows`` (locked here) when they changed since the page that offered
+    it was read (``seen``: ``selectors.grades_seen`` then), saying what changed and what to do."""
+    if seen_token(list(rows.select_for_update(of=("self",)).order_by("pk").values_list("pk", "version"))) != seen:
+        raise ValidationError(what + _("请查看当前的等次后再操作；本次未作任何确认或审批。"), code="stale")
 
 
 def opinion_seen_token(opinion: QuarterDisciplineOpinion | None) -> str:
@@ -828,7 +841,7 @@ def approval_blockers(
 
 @transaction.atomic
 def appraisal_quarter_approve(
-    *, appraisal_quarter: AppraisalQuarter, actor: User, today: date | None = None
+    *, appraisal_quarter: AppraisalQuarter, actor: User, today: date | None = None, seen: str | None = None
 ) -> AppraisalQuarter:
     """The agency head approves the organisation's quarter; its grades are then final.
 
@@ -836,7 +849,8 @@ def appraisal_quarter_approve(
     and while :func:`approval_blockers` names anything, the missing 纪委意见 included. Approval closes
     the quarter (:class:`accounts.models.PeriodLock`: targets, completion, satisfaction scores and
     events become read-only) and, once committed, recomputes the year's suggestions as a job (and
-    the quarter's roll-up, when HR rolled it up while it was open).
+    the quarter's roll-up, when HR rolled it up while it was open). ``seen``: the approval page's
+    ``selectors.grades_seen`` of the quarter's grades; a grade changed since refuses (``code="stale"``).
     """
     locked = AppraisalQuarter.objects.select_for_update(of=("self",)).get(pk=appraisal_quarter.pk)
     if not actor.has_perm("evaluations.approve_quarter") or actor.organisation_id != locked.organisation_id:
@@ -849,6 +863,9 @@ def appraisal_quarter_approve(
     blockers = approval_blockers(appraisal_quarter=locked)
     if blockers:
         raise ValidationError(blockers)
+    if seen is not None:
+        grades = QuarterGrade.objects.filter(appraisal_quarter=locked)
+        _refuse_if_changed(grades, seen, _("您打开审批页面后，有等次被修改（例如分管领导调整了等次）。"))
     locked.state = QuarterState.APPROVED
     locked.approved_by = actor
     locked.approved_at = timezone.now()

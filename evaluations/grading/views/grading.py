@@ -423,6 +423,16 @@ def _render_work(
         "department": department,
         "quarter": appraisal_quarter if appraisal_quarter != open_quarters[0] else None,
     }
+    # Of those 全部确认 would confirm, how many carry a veto, a sanction or a serious finding (a review:
+    # cards on other pages were confirmed unseen), and what the form sends back to refuse them changed
+    # since (a user test: a head's change meanwhile was confirmed unseen).
+    marked_waiting, confirm_all_seen = (
+        selectors.confirm_all_figures(
+            appraisal_quarter=appraisal_quarter, actor=user, department_id=department.pk if department else None
+        )
+        if lists.graded_waiting and confirm_page.paginator.count
+        else (0, "")
+    )
     ctx.update(
         # The same hidden fields in every row's form: rendered once, not once per row.
         work_position=render_to_string("evaluations/grading/_work_position.html", position),
@@ -435,13 +445,8 @@ def _render_work(
         departments=departments,
         department=department,
         graded_waiting=lists.graded_waiting if confirm_page.paginator.count else 0,
-        # Of those 全部确认 would confirm, how many carry a veto, a sanction or a serious finding
-        # (a review: cards on other pages were confirmed unseen).
-        marked_waiting=selectors.marked_among_rows_to_confirm_all(
-            appraisal_quarter=appraisal_quarter, actor=user, department_id=department.pk if department else None
-        )
-        if lists.graded_waiting and confirm_page.paginator.count
-        else 0,
+        marked_waiting=marked_waiting,
+        confirm_all_seen=confirm_all_seen,
         band_average=policy.band_average,
         department_shares=_department_shares(appraisal_quarter, departments, policy),
         **_quota_context(pools, policy, appraisal_quarter),
@@ -783,6 +788,7 @@ def grades_confirm_all(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             refused=refused,
             department_id=department.pk if department else None,
+            seen=request.POST.get("seen") or None,
         ),
         success=lambda confirmed: (
             _("已确认%(department)s%(n)s人的等次。") % {"department": department.name, "n": confirmed}
@@ -1049,7 +1055,9 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         approved = run_service(
             request,
-            lambda: grading.appraisal_quarter_approve(appraisal_quarter=appraisal_quarter, actor=request.user),
+            lambda: grading.appraisal_quarter_approve(
+                appraisal_quarter=appraisal_quarter, actor=request.user, seen=request.POST.get("seen") or None
+            ),
             success=_("%(quarter)s的评鉴结果已审批。") % {"quarter": appraisal_quarter.period.label},
         )
         # Refused (a grade sent back from another tab meanwhile): this page again, which names
@@ -1106,6 +1114,8 @@ def quarter_approve(request: HttpRequest, pk: int) -> HttpResponse:
             else 0,
             # Sending a confirmed grade back (grade_detail's form) is the approver's, before approval.
             "can_return": appraisal_quarter.is_open and request.user.has_perm("evaluations.approve_quarter"),
+            # Sent back with 确认审批: a grade changed since this page was read refuses it.
+            "seen": selectors.grades_seen(grades) if appraisal_quarter.is_open and not blockers else "",
             **listed,
         },
     )
