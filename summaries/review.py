@@ -47,8 +47,8 @@ class InboxKind:
     filter_label: Callable[[], str]  # the same in the 类别 filter
     period_label: Callable[[ReviewedDocument], str]
     url_name: str
-    approve: Callable[..., object]  # approve(actor=…, item=…)
-    return_: Callable[..., object]  # return_(actor=…, item=…, reason=…)
+    approve: Callable[..., object]  # approve(actor=…, item=…, version=…): the version read, or None
+    return_: Callable[..., object]  # return_(actor=…, item=…, reason=…, version=…)
 
 
 # The kinds in the inbox, by the key its references (``kind:pk``) and ?kind= use. Targets and
@@ -64,9 +64,11 @@ INBOX_KINDS: dict[str, InboxKind] = {
         filter_label=lambda: _("季度目标"),
         period_label=lambda item: _("%(year)s年第%(q)s季度") % {"year": item.year, "q": item.quarter},
         url_name="targets:detail",
-        approve=lambda *, actor, item: target_services.target_set_approve(target_set=item, actor=actor),
-        return_=lambda *, actor, item, reason: target_services.target_set_return(
-            target_set=item, actor=actor, reason=reason
+        approve=lambda *, actor, item, version: target_services.target_set_approve(
+            target_set=item, actor=actor, version=version
+        ),
+        return_=lambda *, actor, item, reason, version: target_services.target_set_return(
+            target_set=item, actor=actor, reason=reason, version=version
         ),
     ),
     SUMMARIES: InboxKind(
@@ -76,9 +78,11 @@ INBOX_KINDS: dict[str, InboxKind] = {
         filter_label=lambda: _("月小结"),
         period_label=lambda item: _("%(year)s年%(month)s月") % {"year": item.year, "month": item.month},
         url_name="summaries:detail",
-        approve=lambda *, actor, item: summary_services.summary_approve(summary=item, actor=actor),
-        return_=lambda *, actor, item, reason: summary_services.summary_return(
-            summary=item, actor=actor, reason=reason
+        approve=lambda *, actor, item, version: summary_services.summary_approve(
+            summary=item, actor=actor, version=version
+        ),
+        return_=lambda *, actor, item, reason, version: summary_services.summary_return(
+            summary=item, actor=actor, reason=reason, version=version
         ),
     ),
 }
@@ -102,7 +106,9 @@ class InboxRow:
 
     @property
     def ref(self) -> str:
-        return f"{self.kind}:{self.item.pk}"
+        """``kind:pk:version``: the version the inbox showed, so a decision on a document handed in
+        again since (returned in another tab, reworked) is refused, not taken for what was read."""
+        return f"{self.kind}:{self.item.pk}:{self.item.version}"
 
     @property
     def kind_label(self) -> str:
@@ -211,9 +217,11 @@ def _counted_page(combined: QuerySet, *, order: tuple[str, ...], offset: int, li
 _INBOX_COLUMNS = ("pk", "kind", "submitted_at", "owner_name")
 
 
-def _load_for_decision(*, actor: User, ref: str) -> tuple[str, ReviewedDocument]:
-    kind, _sep, raw_pk = ref.partition(":")
-    if kind not in INBOX_KINDS or not raw_pk.isdigit():
+def _load_for_decision(*, actor: User, ref: str) -> tuple[str, ReviewedDocument, int | None]:
+    """The kind, the document and the version the inbox showed (None in a ``kind:pk`` reference)."""
+    kind, _sep, rest = ref.partition(":")
+    raw_pk, _sep, raw_version = rest.partition(":")
+    if kind not in INBOX_KINDS or not raw_pk.isdigit() or not (raw_version.isdigit() or not raw_version):
         raise ValidationError(_("无效的审核事项。"))
     model = INBOX_KINDS[kind].model
     item = (
@@ -223,7 +231,7 @@ def _load_for_decision(*, actor: User, ref: str) -> tuple[str, ReviewedDocument]
     )
     if item is None or not actor.has_perm(model.review_permission, item):
         raise PermissionDenied
-    return kind, item
+    return kind, item, int(raw_version) if raw_version else None
 
 
 @dataclass
@@ -234,26 +242,30 @@ class DescribedRefs:
     waiting: list[str]
     lines: list[str]
     decided: list[str]
+    # Handed in again since the inbox was drawn (returned in another tab and reworked): to be read first.
+    changed: list[str]
 
 
 def describe_refs(*, actor: User, refs: list[str]) -> DescribedRefs:
     """One line per item the actor may decide, for the bulk confirmation page (at most a page
     of the inbox is ever ticked), apart from those no longer waiting (decided since the inbox was
     drawn); an item they may not decide is left out here and refused later."""
-    described = DescribedRefs(waiting=[], lines=[], decided=[])
+    described = DescribedRefs(waiting=[], lines=[], decided=[], changed=[])
     for ref in refs:
         try:
-            kind, item = _load_for_decision(actor=actor, ref=ref)
+            kind, item, version = _load_for_decision(actor=actor, ref=ref)
         except (PermissionDenied, ValidationError):
             described.waiting.append(ref)
             continue
         row = InboxRow(kind, item, item.submitted_at)
         line = f"{row.kind_label} · {item.owner.get_full_name()} · {row.period_label}"
-        if item.status == ReviewStatus.SUBMITTED:
+        if item.status != ReviewStatus.SUBMITTED:
+            described.decided.append(line)
+        elif version is not None and version != item.version:
+            described.changed.append(line)
+        else:
             described.waiting.append(ref)
             described.lines.append(line)
-        else:
-            described.decided.append(line)
     return described
 
 
@@ -276,15 +288,15 @@ def review_decide(*, actor: User, refs: list[str], approve: bool, reason: str = 
     not_theirs = 0
     for ref in dict.fromkeys(refs):
         try:
-            kind, item = _load_for_decision(actor=actor, ref=ref)
+            kind, item, version = _load_for_decision(actor=actor, ref=ref)
         except (PermissionDenied, ValidationError):
             not_theirs += 1
             continue
         try:
             if approve:
-                INBOX_KINDS[kind].approve(actor=actor, item=item)
+                INBOX_KINDS[kind].approve(actor=actor, item=item, version=version)
             else:
-                INBOX_KINDS[kind].return_(actor=actor, item=item, reason=reason)
+                INBOX_KINDS[kind].return_(actor=actor, item=item, reason=reason, version=version)
         except (PermissionDenied, ValidationError) as exc:
             detail = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("无权审核。")
             outcome.failed.append(f"{item}：{detail}")

@@ -290,6 +290,11 @@ def conflict_copy(request: HttpRequest, pk: int, copy_pk: int) -> HttpResponse:
     return render(request, "summaries/conflict_copy.html", {"summary": summary, "copy": copy, "notes": notes})
 
 
+def _posted_version(request: HttpRequest) -> int | None:
+    version = request.POST.get("version", "")
+    return int(version) if version.isdigit() else None
+
+
 @login_required
 @require_POST
 def summary_review(request: HttpRequest, pk: int) -> HttpResponse:
@@ -307,8 +312,12 @@ def summary_review(request: HttpRequest, pk: int) -> HttpResponse:
     return review_decision(
         request,
         summary,
-        approve=lambda: services.summary_approve(summary=summary, actor=request.user),
-        return_=lambda reason: services.summary_return(summary=summary, actor=request.user, reason=reason),
+        # The version the reviewer read: a summary returned in another tab and handed in again since
+        # is refused with what became of it, not approved unread (a user test).
+        approve=lambda: services.summary_approve(summary=summary, actor=request.user, version=_posted_version(request)),
+        return_=lambda reason: services.summary_return(
+            summary=summary, actor=request.user, reason=reason, version=_posted_version(request)
+        ),
         return_form=ReturnForm,
         refused=refused,
         approved=_("已审核通过。"),
@@ -471,6 +480,12 @@ def review_decide(request: HttpRequest) -> HttpResponse:
             decided = _("以下%(n)s项已不在待审核状态（可能已在另一个窗口处理），不再处理：%(items)s") % {
                 "n": len(described.decided),
                 "items": "；".join(described.decided),
+            }
+        if described.changed:
+            # Returned in another tab and handed in again: what would be approved is not what was listed.
+            decided += _("以下%(n)s项在您打开待审核列表后已重新提交，请打开查看后再审核：%(items)s") % {
+                "n": len(described.changed),
+                "items": "；".join(described.changed),
             }
         if not described.waiting:
             messages.info(request, decided)

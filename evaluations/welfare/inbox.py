@@ -25,9 +25,11 @@ def register_kind() -> None:
             filter_label=lambda: _("公益性岗位述职"),
             period_label=lambda item: _("%(year)s年度") % {"year": item.year},
             url_name="evaluations:welfare_assessment",
-            approve=lambda *, actor, item: services.welfare_report_approve(actor=actor, assessment=item),
-            return_=lambda *, actor, item, reason: services.welfare_report_return(
-                actor=actor, assessment=item, reason=reason
+            approve=lambda *, actor, item, version: services.welfare_report_approve(
+                actor=actor, assessment=item, version=version
+            ),
+            return_=lambda *, actor, item, reason, version: services.welfare_report_return(
+                actor=actor, assessment=item, reason=reason, version=version
             ),
         ),
     )

@@ -543,3 +543,60 @@ def test_each_rows_buttons_name_the_document_for_a_screen_reader(client_for, hea
     # The check boxes too (a re-test heard two "选择 科员甲" for his targets and his summary).
     boxes = re.findall(r'type="checkbox" name="items" value="[^"]+" aria-label="([^"]+)"', body)
     assert len(boxes) == 3 and len(set(boxes)) == 3 and all(box.startswith("选择") for box in boxes)
+
+
+def _handed_in_again(summary, head, staff):
+    """Returned in another tab, reworked by its owner and handed in again."""
+    from summaries.services import summary_return, summary_submit
+
+    summary_return(summary=summary, actor=head, reason="请补充")
+    summary.refresh_from_db()
+    summary.other_work = "【第二版】补充了本月的其他工作"
+    summary.save(update_fields=["other_work"])
+    summary_submit(summary=summary, actor=staff)
+    summary.refresh_from_db()
+    return summary
+
+
+def test_an_approval_on_a_summarys_page_read_before_it_was_handed_in_again_is_refused(
+    client_for, head, staff, waiting
+):
+    """A user test: the head approved, from a tab opened before, a summary returned in another tab
+    and handed in again meanwhile: text the head never read was approved."""
+    summary = waiting["summary"]
+    client = client_for(head)
+    page = client.get(summary.get_absolute_url()).content.decode()
+    version = re.search(r'data-testid="approve-form".*?name="version" value="(\d+)"', page, re.S).group(1)
+    assert int(version) == summary.version
+    summary = _handed_in_again(summary, head, staff)
+    url = reverse("summaries:review", args=[summary.pk])
+    said = client.post(url, {"action": "approve", "version": version}, follow=True).content.decode()
+    assert "（可能在另一个窗口）。请查看当前内容后再操作" in said
+    summary.refresh_from_db()
+    assert summary.status == ReviewStatus.SUBMITTED
+    # A return typed on the old page is refused the same way, its reason said back to copy.
+    said = client.post(url, {"action": "return", "reason": "第三段不清楚", "version": version}, follow=True)
+    assert "您填写的退回原因未保存：第三段不清楚" in said.content.decode()
+    summary.refresh_from_db()
+    assert summary.status == ReviewStatus.SUBMITTED
+    client.post(url, {"action": "approve", "version": summary.version})
+    summary.refresh_from_db()
+    assert summary.status == ReviewStatus.APPROVED
+
+
+def test_the_inbox_refuses_a_row_handed_in_again_since_it_was_drawn(client_for, head, staff, waiting):
+    client = client_for(head)
+    inbox = client.get(reverse("review")).content.decode()
+    summary = waiting["summary"]
+    ref = re.search(rf'name="items" value="(summaries:{summary.pk}:\d+)"', inbox).group(1)
+    targets_ref = re.search(rf'name="items" value="(targets:{waiting["targets"].pk}:\d+)"', inbox).group(1)
+    _handed_in_again(summary, head, staff)
+    # The row's own 通过: refused with what became of it.
+    said = client.post(reverse("review_decide"), {"items": [ref], "action": "approve"}, follow=True)
+    assert "（可能在另一个窗口）。请查看当前内容后再操作" in said.content.decode()
+    summary.refresh_from_db()
+    assert summary.status == ReviewStatus.SUBMITTED
+    # 批量通过: asked about the unchanged one only, the other named to be read first.
+    html = client.post(reverse("review_decide"), {"items": [ref, targets_ref], "action": "approve"}).content.decode()
+    assert "确定通过所选的1项吗" in html and "已重新提交，请打开查看后再审核：月小结 · 科员甲" in html
+    assert f'value="{ref}"' not in html and f'value="{targets_ref}"' in html
