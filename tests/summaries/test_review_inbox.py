@@ -558,9 +558,7 @@ def _handed_in_again(summary, head, staff):
     return summary
 
 
-def test_an_approval_on_a_summarys_page_read_before_it_was_handed_in_again_is_refused(
-    client_for, head, staff, waiting
-):
+def test_an_approval_on_a_summarys_page_read_before_it_was_handed_in_again_is_refused(client_for, head, staff, waiting):
     """A user test: the head approved, from a tab opened before, a summary returned in another tab
     and handed in again meanwhile: text the head never read was approved."""
     summary = waiting["summary"]
