@@ -323,7 +323,11 @@ def assign_item(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, target_set, status=400, assign_form=form)
     run_service(
         request,
-        lambda: services.target_set_assign_item(target_set=target_set, actor=request.user, **form.cleaned_data),
+        # The version the leader read: the form sent again (Back, a phone's retry) is refused, not a
+        # second copy of the task (a user test: two identical tasks nobody could delete).
+        lambda: services.target_set_assign_item(
+            target_set=target_set, actor=request.user, version=_posted_version(request), **form.cleaned_data
+        ),
         success=_("交办事项已添加，并已通知本人。"),
     )
     return redirect("targets:detail", pk=pk)

@@ -119,6 +119,24 @@ def test_the_assign_form_on_the_detail_page_notifies_the_owner(
     assert Notification.objects.filter(recipient=staff, message__contains="起草讲话稿").exists()
 
 
+def test_the_assign_form_sent_again_after_back_adds_no_second_task(
+    client_for, staff, head, make_target_set, in_the_quarter
+):
+    """A user test: Back after 交办 and 交办 again (or a phone's retry) added the same task twice,
+    with two notices, and nothing lets anyone delete an assigned task."""
+    target_set = make_target_set(staff, state="approved")
+    client = client_for(head)
+    page = client.get(target_set.get_absolute_url()).content.decode()
+    form = page.split(reverse("targets:assign_item", args=[target_set.pk]), 1)[1].split("</form>", 1)[0]
+    version = form.split('name="version" value="', 1)[1].split('"', 1)[0]
+    url, data = reverse("targets:assign_item", args=[target_set.pk]), {"content": "起草讲话稿", "version": version}
+    client.post(url, data)
+    said = client.post(url, data, follow=True).content.decode()
+    assert "（可能在另一个窗口）。请查看当前内容后再操作" in said
+    assert target_set.items.filter(kind=TargetKind.ASSIGNED, content="起草讲话稿").count() == 1
+    assert Notification.objects.filter(recipient=staff, message__contains="起草讲话稿").count() == 1
+
+
 def test_a_colleague_posting_the_assign_form_gets_a_404(client_for, staff, colleague, make_target_set):
     target_set = make_target_set(staff, state="approved")
     response = client_for(colleague).post(reverse("targets:assign_item", args=[target_set.pk]), {"content": "冒充"})
