@@ -571,6 +571,13 @@ function restoreForm() {
     )
     .sort((a, b) => held(b) - held(a))[0];
   if (!form) return;
+  // A formset's rows added before the session ended (添加一项) are added again first, so each
+  // row's fields find their boxes (a user test: rows 3 and 4 of four were dropped unsaid).
+  const prefix = form.getAttribute("data-formset");
+  const total = prefix && form.querySelector(`input[name="${CSS.escape(prefix)}-TOTAL_FORMS"]`);
+  const add = form.querySelector("[data-formset-add]");
+  const wanted = total ? parseInt((fields[`${prefix}-TOTAL_FORMS`] || ["0"])[0], 10) || 0 : 0;
+  while (total && add && parseInt(total.value, 10) < Math.min(wanted, 100)) add.click();
   Object.entries(fields).forEach(([name, values]) => {
     form.querySelectorAll(`[name="${CSS.escape(name)}"]`).forEach((field) => {
       if (field.type === "hidden" || field.type === "password" || field.type === "file" || field.disabled) return;

@@ -11,6 +11,21 @@
       if (label) { card.setAttribute("aria-label", label.replace("__n__", String(index + 1))); }
     });
   }
+  // After 上移/下移 the keyboard stays on the button pressed (moving its row took the focus away:
+  // the next Tab went to 添加一项, a keyboard user's place lost) and the row's new place is said.
+  function moved(container, card, button) {
+    renumber(container);
+    button.focus();
+    var status = container.parentNode.querySelector("[data-formset-status]");
+    if (!status) {
+      status = document.createElement("div");
+      status.className = "visually-hidden";
+      status.setAttribute("role", "status");
+      status.setAttribute("data-formset-status", "");
+      container.parentNode.insertBefore(status, container.nextSibling);
+    }
+    status.textContent = card.getAttribute("aria-label") || "";
+  }
   document.querySelectorAll("form[data-formset]").forEach(function (form) {
     var prefix = form.getAttribute("data-formset");
     var container = form.querySelector("[data-formset-forms]");
@@ -38,10 +53,10 @@
         if (first) { first.focus(); }
       } else if (button.hasAttribute("data-formset-up") && card && card.previousElementSibling) {
         container.insertBefore(card, card.previousElementSibling);
-        renumber(container);
+        moved(container, card, button);
       } else if (button.hasAttribute("data-formset-down") && card && card.nextElementSibling) {
         container.insertBefore(card.nextElementSibling, card);
-        renumber(container);
+        moved(container, card, button);
       }
     });
   });
