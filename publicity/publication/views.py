@@ -17,7 +17,7 @@ from accounts.audit import record_event
 from accounts.decorators import permission_required
 from accounts.formerrors import error_text, form_submitted, run_service
 from accounts.models import User
-from accounts.pages import stored_file_download
+from accounts.pages import keep_refused_text, stored_file_download
 from accounts.pagination import filtered_page, page_of
 from accounts.pdf import pdf_render, pdf_response
 from accounts.selectors import OWN_MATTER_RECUSED, OWN_MATTER_SOLE, own_matter, policy_for_organisation
@@ -326,7 +326,10 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal is not None:
         # Outside the window the page says why, once, in the service's words, and offers no form: a
         # form sent anyway (a page left open until the window closed) is answered the same way,
-        # not with the refusal repeated as a message, above the form and at its box.
+        # not with the refusal repeated as a message, above the form and at its box. What was typed
+        # is said back to copy (a user test: typed on the window's last day, sent the next, lost).
+        if request.method == "POST":
+            keep_refused_text(request, _("您填写的异议内容未提交：%(text)s"), request.POST.get("text", "")[:2000])
         return render(
             request,
             "publicity/publication/objection_new.html",

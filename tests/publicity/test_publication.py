@@ -280,6 +280,22 @@ def test_an_objection_outside_the_window_is_refused_with_the_dates(client_for, p
     assert not Objection.objects.exists()
 
 
+def test_an_objection_typed_in_the_window_and_sent_after_it_is_said_back_to_copy(
+    client_for, publication, staff, colleague, clock
+):
+    """A user test: typed on the window's last day and sent the next, the refusal showed no form and
+    the text was gone."""
+    entry = entry_of(publication, colleague)
+    clock(AFTER_WINDOW)
+    page = client_for(staff).post(reverse("publicity:objection_new", args=[entry.pk]), {"text": "评分依据有误"})
+    assert "您填写的异议内容未提交：评分依据有误" in page.content.decode()
+    # A GET says why only: nothing typed, nothing said back.
+    assert (
+        "异议内容未提交"
+        not in client_for(staff).get(reverse("publicity:objection_new", args=[entry.pk])).content.decode()
+    )
+
+
 def test_an_objection_before_the_window_is_refused_too(publication, staff, colleague):
     entry = entry_of(publication, colleague)
     with pytest.raises(ValidationError, match="尚未开始，2026-10-20起可以提出异议"):
