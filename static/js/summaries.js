@@ -152,6 +152,12 @@
     });
     request
       .then(function (response) {
+        // The session ended on the server: the request was sent on to the sign-in page (a user test
+        // read "check the network" there, with the network fine).
+        var login = form.getAttribute("data-login-url");
+        if (response.redirected && login && new URL(response.url).pathname === login) {
+          return { status: 401, data: {} };
+        }
         return response.json().then(function (data) {
           return { status: response.status, data: data };
         });
@@ -174,6 +180,10 @@
         } else if (result.status === 409) {
           pendingSubmit = null;
           showConflict(result.data);
+        } else if (result.status === 401) {
+          dirty = true;
+          setStatus(msg("signed-out"));
+          submitPending();
         } else {
           dirty = true;
           setStatus(msg("failed"));

@@ -342,3 +342,20 @@ def test_the_refusal_of_an_empty_summary_goes_once_a_field_holds_text(signed_in,
     expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存")
     assert stored_summary(summary.pk).status == "draft"
     assert page_errors(ui) == [], "\n".join(ui.console)
+
+
+def test_autosave_after_the_session_ended_says_so_not_the_network(signed_in, summary):
+    """A user test: with the session ended the status read 自动保存失败，请检查网络, the network fine."""
+    from django.contrib.sessions.models import Session
+
+    ui = signed_in
+    page = ui.page
+    ui.goto(f"/summaries/{summary.pk}/")
+    page.fill("#id_other_work", "第一段")
+    expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存", timeout=10_000)
+    Session.objects.all().delete()  # the idle timeout, on the server
+    page.fill("#id_other_work", "第一段，第二段")
+    status = page.locator("[data-autosave-status]")
+    expect(status).to_contain_text("登录已超时，自动保存暂停", timeout=10_000)
+    expect(status).not_to_contain_text("请检查网络")
+    assert stored_summary(summary.pk).other_work == "第一段"
