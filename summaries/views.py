@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
@@ -507,7 +508,10 @@ def review_decide(request: HttpRequest) -> HttpResponse:
         messages.error(request, error_text(exc))
         return redirect(back)
     if outcome.done:
-        done_message = _("已审核通过%(n)s项。") if approve else _("已退回%(n)s项。")
+        if approve:
+            done_message = ngettext("已审核通过%(n)s项。", "已审核通过%(n)s项。", outcome.done)
+        else:
+            done_message = ngettext("已退回%(n)s项。", "已退回%(n)s项。", outcome.done)
         messages.success(request, done_message % {"n": outcome.done})
     for failure in outcome.failed:
         messages.error(request, failure)

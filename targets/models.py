@@ -139,3 +139,9 @@ class TargetSetRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_set} v{self.number}"
+
+    def shown_items(self) -> list[dict]:
+        """The snapshot's items with their kind named in the reader's language (the stored label
+        is the submitter's: a user test read 重点工作 on an English page, Key task on a Chinese one)."""
+        kinds = dict(TargetKind.choices)
+        return [{**item, "kind_label": kinds.get(item.get("kind"), item.get("kind_label", ""))} for item in self.items]

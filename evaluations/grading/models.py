@@ -86,7 +86,8 @@ class AppraisalQuarter(OrganisationScoped, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation} {self.year}年第{self.quarter}季度"
+        # The quarter in the reader's language (a user test read 2026年第4季度 in English messages).
+        return f"{self.organisation} {self.period.label}"
 
     @property
     def period(self) -> Quarter:

@@ -533,3 +533,11 @@ def test_approval_refuses_a_grade_changed_since_the_approval_page_was_read(
     client.post(approve_url(quarter), {"seen": seen})
     quarter.refresh_from_db()
     assert quarter.state == QuarterState.APPROVED
+
+
+def test_the_approval_page_names_the_quarter_in_english_there(client_for, quarter, chief):
+    """A user test read "Approve grading results for … 2026年第4季度" on the English page."""
+    client = client_for(chief)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    heading = client.get(approve_url(quarter)).content.decode().split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert f"Q{quarter.quarter} {quarter.year}" in heading and "季度" not in heading

@@ -463,3 +463,32 @@ def test_a_former_head_finds_a_moved_person_for_the_quarter_graded_in_their_depa
     assert client.get(quarter_form).status_code == 200
     other_quarter = client.get(reverse("reports:forms"), {"year": YEAR, "quarter": 2, "q": graded.get_full_name()})
     assert list(other_quarter.context["people"]) == []
+
+
+def _words_past_the_edge(tmp_path, content: bytes) -> list[str]:
+    """The words ``pdftotext -bbox`` places beyond their page's right edge."""
+    import re
+
+    path = tmp_path / "edge.pdf"
+    path.write_bytes(content)
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', html).group(1))
+    words = re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)
+    return [word for x_max, word in words if float(x_max) > width]
+
+
+def test_the_department_summary_in_english_stays_on_the_page(client_for, head, leader, graded, tmp_path):
+    """A user test: in English the table's longer headings pushed its last column (确认, the
+    leader's name) off the page; the Chinese one fitted."""
+    for person, name in ((head, "就业促进科科长"), (leader, "分管副局长兼办公室主任")):
+        person.full_name = name
+        person.save(update_fields=["full_name"])
+    graded.position_title = "四级调研员"
+    graded.save(update_fields=["position_title"])
+    client = client_for(head)
+    url = reverse("reports:department_summary", args=[graded.department.pk, YEAR, 3])
+    assert _words_past_the_edge(tmp_path, client.get(url).content) == []
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    content = client.get(url).content
+    assert "Confirm" in _pdf_text(tmp_path, content)[0]
+    assert _words_past_the_edge(tmp_path, content) == []
