@@ -53,7 +53,7 @@ from .models import (
     WorkingDayOverride,
 )
 from .selectors import role_holders
-from .text import join_list, join_sentences
+from .text import in_site_language, join_list, join_sentences
 from .textlimits import check_length
 
 logger = logging.getLogger(__name__)
@@ -440,12 +440,13 @@ def _pending_ask(
     )
     pending.already_waiting = not created
     if created:
-        _tell(
-            role_holders(organisation_id=pending.organisation_id, roles=roles, exclude={actor.pk, user.pk}),
-            message(pending),
-            url=reverse("accounts:pending_changes"),
-            dedupe_key=_pending_key(pending),
-        )
+        with in_site_language():
+            _tell(
+                role_holders(organisation_id=pending.organisation_id, roles=roles, exclude={actor.pk, user.pk}),
+                message(pending),
+                url=reverse("accounts:pending_changes"),
+                dedupe_key=_pending_key(pending),
+            )
     return pending
 
 
@@ -527,11 +528,12 @@ def role_change_decide(*, actor: User, change: PendingRoleChange, confirm: bool)
     if confirm and change.withdraw_on_confirm:
         _withdrawal_with_grant_take_effect(change=change)
     _pending_decided(change, actor=actor, confirm=confirm)
-    notify(
-        recipient=change.requested_by,
-        message=(_("%(actor)s已确认：%(change)s。") if confirm else _("%(actor)s已拒绝：%(change)s。"))
-        % {"actor": actor, "change": change},
-    )
+    with in_site_language():
+        notify(
+            recipient=change.requested_by,
+            message=(_("%(actor)s已确认：%(change)s。") if confirm else _("%(actor)s已拒绝：%(change)s。"))
+            % {"actor": actor, "change": change},
+        )
 
 
 def _withdrawal_with_grant_take_effect(*, change: PendingRoleChange) -> None:
@@ -855,11 +857,13 @@ def staff_create(
     for role in roles if roles is not None else {Role.STAFF}:
         role_grant(user=user, role=role)
     if actor is not None:
-        _tell(
-            role_holders(organisation_id=organisation.pk, roles={Role.AUDITOR}, exclude={actor.pk}),
-            _("%(actor)s创建了账号%(name)s（%(username)s）。") % {"actor": actor, "name": user, "username": username},
-            url=reverse("accounts:audit_list"),
-        )
+        with in_site_language():
+            _tell(
+                role_holders(organisation_id=organisation.pk, roles={Role.AUDITOR}, exclude={actor.pk}),
+                _("%(actor)s创建了账号%(name)s（%(username)s）。")
+                % {"actor": actor, "name": user, "username": username},
+                url=reverse("accounts:audit_list"),
+            )
     return user, initial_password
 
 
@@ -904,13 +908,14 @@ def staff_identity_check(
 def staff_created_in_bulk_tell(*, actor: User, people: list[User]) -> None:
     """Tell the auditors, once, of the accounts an import created with one-time passwords (the
     passwords were shown to ``actor``): one bell for the batch, naming up to ten of them."""
-    names = join_list((f"{person}（{person.username}）" for person in people), limit=10)
-    _tell(
-        role_holders(organisation_id=actor.organisation_id, roles={Role.AUDITOR}, exclude={actor.pk}),
-        _("%(actor)s批量导入创建了%(count)d个账号（初始密码已向其显示）：%(names)s。")
-        % {"actor": actor, "count": len(people), "names": names},
-        url=reverse("accounts:audit_list"),
-    )
+    with in_site_language():
+        names = join_list((f"{person}（{person.username}）" for person in people), limit=10)
+        _tell(
+            role_holders(organisation_id=actor.organisation_id, roles={Role.AUDITOR}, exclude={actor.pk}),
+            _("%(actor)s批量导入创建了%(count)d个账号（初始密码已向其显示）：%(names)s。")
+            % {"actor": actor, "count": len(people), "names": names},
+            url=reverse("accounts:audit_list"),
+        )
 
 
 def staff_move_check(
@@ -1042,15 +1047,16 @@ def _password_set_by_another(*, user: User, actor: User | None) -> str:
     user.password_set_by_another = True
     user.save(update_fields=["password", "must_change_password"])
     who = actor or _("系统")
-    notify(
-        recipient=user,
-        message=_("您的密码已由%(actor)s重置，首次登录须修改。如非本人申请，请联系审计员。") % {"actor": who},
-    )
-    _tell(
-        role_holders(organisation_id=user.organisation_id, roles={Role.AUDITOR}, exclude={user.pk}),
-        _("%(actor)s重置了%(name)s的密码。") % {"actor": who, "name": user},
-        url=reverse("accounts:audit_list"),
-    )
+    with in_site_language():
+        notify(
+            recipient=user,
+            message=_("您的密码已由%(actor)s重置，首次登录须修改。如非本人申请，请联系审计员。") % {"actor": who},
+        )
+        _tell(
+            role_holders(organisation_id=user.organisation_id, roles={Role.AUDITOR}, exclude={user.pk}),
+            _("%(actor)s重置了%(name)s的密码。") % {"actor": who, "name": user},
+            url=reverse("accounts:audit_list"),
+        )
     return password
 
 
@@ -1111,13 +1117,15 @@ def password_reset_decide(*, actor: User, reset: PendingPasswordReset, confirm: 
     reset = _pending_claim(reset, actor=actor, perm="accounts.confirm_password_resets")
     _pending_decided(reset, actor=actor, confirm=confirm)
     if not confirm:
-        message = _("%(actor)s已拒绝：%(change)s。") % {"actor": actor, "change": reset}
-        notify(recipient=reset.requested_by, message=message)
+        with in_site_language():
+            message = _("%(actor)s已拒绝：%(change)s。") % {"actor": actor, "change": reset}
+            notify(recipient=reset.requested_by, message=message)
         return None
     if reset.second_factor:
         _two_factor_remove(user=reset.user)
-        message = _("%(actor)s已确认：%(change)s。") % {"actor": actor, "change": reset}
-        notify(recipient=reset.requested_by, message=message)
+        with in_site_language():
+            message = _("%(actor)s已确认：%(change)s。") % {"actor": actor, "change": reset}
+            notify(recipient=reset.requested_by, message=message)
         return ""
     return _password_set_by_another(user=reset.user, actor=actor)
 
@@ -1177,11 +1185,12 @@ def break_glass_reset(*, user: User, reason: str, operator: str) -> tuple[str, b
             user=user, state=PendingPasswordReset.State.PENDING
         ):
             _pending_decided(waiting, actor=None, confirm=False, state=PendingPasswordReset.State.WITHDRAWN)
-            notify(
-                recipient=waiting.requested_by,
-                message=_("运维人员已在服务器上应急重置%(name)s的账号，您的申请无须再确认：%(change)s。")
-                % {"name": user, "change": waiting},
-            )
+            with in_site_language():
+                notify(
+                    recipient=waiting.requested_by,
+                    message=_("运维人员已在服务器上应急重置%(name)s的账号，您的申请无须再确认：%(change)s。")
+                    % {"name": user, "change": waiting},
+                )
         failures = unlock_account(user)
         second_factor = next(devices_for_user(user, confirmed=None), None) is not None
         if second_factor:
@@ -1856,7 +1865,8 @@ def account_unlock(*, actor: User, user: User, request=None) -> int:
         raise PermissionDenied
     failures = unlock_account(user)
     record_event(event="unlock", obj=user, actor=actor, request=request, detail={"failures": failures})
-    notify(recipient=user, message=_("%(actor)s解除了您账号的登录锁定。") % {"actor": actor})
+    with in_site_language():
+        notify(recipient=user, message=_("%(actor)s解除了您账号的登录锁定。") % {"actor": actor})
     return failures
 
 

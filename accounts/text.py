@@ -24,6 +24,8 @@ import re
 from collections.abc import Iterable
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
 # C0 controls other than tab, line feed and carriage return; DEL and the C1 controls.
@@ -126,3 +128,12 @@ def join_sentences(sentences: Iterable) -> str:
     for text in texts[1:]:
         joined = pgettext("sentences in a row", "%(first)s%(next)s") % {"first": joined, "next": text}
     return joined
+
+
+def in_site_language() -> translation.override:
+    """Text written for others to read later (a notice on their bell, mailed too) in the site's
+    language (``LANGUAGE_CODE``), whoever's request wrote it: a user test's head, on the English
+    pages, sent Chinese readers "Your Q4 2026 targets: approved.". As typed text, a stored notice
+    reads as written; the reader's language translates the pages around it. Job messages are
+    stored so too (:mod:`accounts.jobs`)."""
+    return translation.override(settings.LANGUAGE_CODE)

@@ -33,7 +33,7 @@ from .fields import actor_link
 from .models import AuditEntry
 from .selectors import departments_reviewed_by, evaluator_of
 from .services import notify
-from .text import join_sentences
+from .text import in_site_language, join_sentences
 from .textlimits import MEDIUM, bounded_text, check_length
 
 if TYPE_CHECKING:
@@ -335,12 +335,13 @@ def submit(
     locked.version += 1
     locked.save()
     # Into the reviewer's daily digest: one notice a day however many are handed in.
-    notify(
-        recipient=reviewer,
-        message=_("%(owner)s提交了%(document)s，待您审核。") % {"owner": locked.owner, "document": locked.title},
-        url=locked.get_absolute_url(),
-        digest=True,
-    )
+    with in_site_language():
+        notify(
+            recipient=reviewer,
+            message=_("%(owner)s提交了%(document)s，待您审核。") % {"owner": locked.owner, "document": locked.title},
+            url=locked.get_absolute_url(),
+            digest=True,
+        )
     return locked
 
 
@@ -362,11 +363,12 @@ def _decide(
         document.save()
         if on_decided is not None:
             on_decided(document)
-    if outcome == ReviewStatus.APPROVED:
-        message = _("您的%(document)s已通过审核。") % {"document": document.title}
-    else:
-        message = _("您的%(document)s被退回：%(reason)s") % {"document": document.title, "reason": reason}
-    notify(recipient=document.owner, message=message, url=document.get_absolute_url())
+    with in_site_language():
+        if outcome == ReviewStatus.APPROVED:
+            message = _("您的%(document)s已通过审核。") % {"document": document.title}
+        else:
+            message = _("您的%(document)s被退回：%(reason)s") % {"document": document.title, "reason": reason}
+        notify(recipient=document.owner, message=message, url=document.get_absolute_url())
 
 
 @transaction.atomic

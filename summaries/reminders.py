@@ -19,6 +19,7 @@ from accounts import jobs, periods
 from accounts.models import Job, Notification, Organisation
 from accounts.selectors import on_long_leave, participants_of, policy_for_organisation
 from accounts.services import notify_many
+from accounts.text import in_site_language
 from accounts.workflow import ReviewStatus, handed_in, reviewer_id_expression
 from targets.models import TargetSet
 
@@ -60,15 +61,16 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
             .exclude(appraisal_start__gt=due)
             .values_list("pk", flat=True)
         )
-        message = _("请在%(date)s前提交%(year)s年第%(q)s季度目标。") % {
-            "date": f"{due.month}月{due.day}日",  # as the home page says it (no leading zero)
-            "year": year,
-            "q": quarter,
-        }
-        counts["targets"] = notify_many(
-            [Notification(recipient_id=pk, message=message, url=TARGETS_URL) for pk in pending],
-            dedupe_key=f"targets-due:{year}-Q{quarter}",
-        )
+        with in_site_language():
+            message = _("请在%(date)s前提交%(year)s年第%(q)s季度目标。") % {
+                "date": f"{due.month}月{due.day}日",  # as the home page says it (no leading zero)
+                "year": year,
+                "q": quarter,
+            }
+            counts["targets"] = notify_many(
+                [Notification(recipient_id=pk, message=message, url=TARGETS_URL) for pk in pending],
+                dedupe_key=f"targets-due:{year}-Q{quarter}",
+            )
 
     last_month = periods.Month.of(today).previous()
     due = periods.summary_deadline(policy, last_month)
@@ -82,14 +84,15 @@ def send_deadline_reminders(*, organisation: Organisation, today: date) -> Remin
             .filter(periods.due_for_people(last_month))
             .values_list("pk", flat=True)
         )
-        message = _("请在%(date)s前提交%(month)s月工作小结。") % {
-            "date": f"{due.month}月{due.day}日",  # as the home page says it (no leading zero)
-            "month": last_month.month,
-        }
-        counts["summaries"] = notify_many(
-            [Notification(recipient_id=pk, message=message, url=SUMMARIES_URL) for pk in pending],
-            dedupe_key=f"summary-due:{last_month.year}-{last_month.month:02d}",
-        )
+        with in_site_language():
+            message = _("请在%(date)s前提交%(month)s月工作小结。") % {
+                "date": f"{due.month}月{due.day}日",  # as the home page says it (no leading zero)
+                "month": last_month.month,
+            }
+            counts["summaries"] = notify_many(
+                [Notification(recipient_id=pk, message=message, url=SUMMARIES_URL) for pk in pending],
+                dedupe_key=f"summary-due:{last_month.year}-{last_month.month:02d}",
+            )
     return ReminderRun(**counts)
 
 
@@ -116,19 +119,20 @@ def send_review_reminders(*, organisation: Organisation, today: date) -> Reminde
         )
         for row in rows:
             waiting[row["reviewer_id_"]] = waiting.get(row["reviewer_id_"], 0) + row["n"]
-    created = notify_many(
-        [
-            Notification(
-                recipient_id=reviewer_id,
-                message=_("您有%(n)s项材料（目标、小结或公益性岗位述职）待审核已超过%(days)s天。")
-                % {"n": n, "days": policy.review_reminder_days},
-                url=REVIEW_URL,
-            )
-            for reviewer_id, n in waiting.items()
-        ],
-        dedupe_key=f"review-waiting:{today.isoformat()}",
-        digest=True,
-    )
+    with in_site_language():
+        created = notify_many(
+            [
+                Notification(
+                    recipient_id=reviewer_id,
+                    message=_("您有%(n)s项材料（目标、小结或公益性岗位述职）待审核已超过%(days)s天。")
+                    % {"n": n, "days": policy.review_reminder_days},
+                    url=REVIEW_URL,
+                )
+                for reviewer_id, n in waiting.items()
+            ],
+            dedupe_key=f"review-waiting:{today.isoformat()}",
+            digest=True,
+        )
     return ReminderRun(reviewers=created)
 
 

@@ -22,7 +22,7 @@ from accounts import periods, workflow
 from accounts.models import Department, User
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify
-from accounts.text import join_list
+from accounts.text import in_site_language, join_list
 from accounts.textlimits import check_text_limits
 from accounts.workflow import ReviewStatus
 
@@ -447,12 +447,13 @@ def target_set_assign_item(
         )
     item.save()
     _bump(locked)
-    notify(
-        recipient=locked.owner,
-        message=_("%(leader)s向您交办了一项工作（%(quarter)s目标）：%(content)s")
-        % {"leader": actor, "quarter": locked.period.label, "content": item.content[:100]},
-        url=locked.get_absolute_url(),
-    )
+    with in_site_language():
+        notify(
+            recipient=locked.owner,
+            message=_("%(leader)s向您交办了一项工作（%(quarter)s目标）：%(content)s")
+            % {"leader": actor, "quarter": locked.period.label, "content": item.content[:100]},
+            url=locked.get_absolute_url(),
+        )
     return item
 
 

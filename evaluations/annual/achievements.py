@@ -16,6 +16,7 @@ from accounts import periods
 from accounts.audit import audit_reason
 from accounts.models import Organisation, Role, User
 from accounts.services import notify
+from accounts.text import in_site_language
 from accounts.textlimits import check_length
 
 from .models import Achievement, AchievementState
@@ -79,11 +80,12 @@ def achievement_propose(*, actor: User, person: User, year: int, title: str, des
         role_assignments__organisation_id=person.organisation_id,
         role_assignments__role=Role.HR_ADMIN,
     ).distinct():
-        notify(
-            recipient=hr,
-            message=_("%(leader)s提出了%(person)s的创新突破，待确认。")
-            % {"leader": actor.get_full_name(), "person": person.get_full_name()},
-        )
+        with in_site_language():
+            notify(
+                recipient=hr,
+                message=_("%(leader)s提出了%(person)s的创新突破，待确认。")
+                % {"leader": actor.get_full_name(), "person": person.get_full_name()},
+            )
     return achievement
 
 
@@ -108,11 +110,12 @@ def achievement_decide(*, actor: User, achievement: Achievement, confirm: bool, 
     locked.decision_note = note
     with audit_reason(note or (_("确认创新突破") if confirm else _("不予确认创新突破"))):
         locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-    notify(
-        recipient=locked.proposed_by,
-        message=(_("创新突破“%(title)s”已确认。") if confirm else _("创新突破“%(title)s”未予确认。"))
-        % {"title": locked.title},
-    )
+    with in_site_language():
+        notify(
+            recipient=locked.proposed_by,
+            message=(_("创新突破“%(title)s”已确认。") if confirm else _("创新突破“%(title)s”未予确认。"))
+            % {"title": locked.title},
+        )
     return locked
 
 

@@ -50,7 +50,7 @@ from accounts.models import Job, Notification, Organisation, Policy, Role, Staff
 from accounts.periods import Quarter
 from accounts.selectors import policy_for_organisation, role_holders
 from accounts.services import notify, notify_many
-from accounts.text import join_list
+from accounts.text import in_site_language, join_list
 from accounts.textlimits import check_length
 from evaluations.year_rollup import ROLLUP_YEAR
 
@@ -821,13 +821,14 @@ def annual_reopen_for_decision(*, result: AnnualResult, actor: User, reason: str
     with audit_reason(reason.strip()):
         _take_back(locked)
     url = reverse("evaluations:annual_decide", args=[locked.year, locked.pk])
-    message = _("%(name)s的%(year)s年度“优秀”因公示期内的异议退回委员会重新确定，理由：%(reason)s") % {
-        "name": locked.person.get_full_name(),
-        "year": locked.year,
-        "reason": reason.strip(),
-    }
-    for head in role_holders(organisation_id=locked.organisation_id, roles={Role.AGENCY_HEAD}):
-        notify(recipient=head, message=message, url=url)
+    with in_site_language():
+        message = _("%(name)s的%(year)s年度“优秀”因公示期内的异议退回委员会重新确定，理由：%(reason)s") % {
+            "name": locked.person.get_full_name(),
+            "year": locked.year,
+            "reason": reason.strip(),
+        }
+        for head in role_holders(organisation_id=locked.organisation_id, roles={Role.AGENCY_HEAD}):
+            notify(recipient=head, message=message, url=url)
     return locked
 
 
@@ -859,18 +860,19 @@ def _undecide_barred(*, organisation_ids: list[int], year: int, person_ids: list
     ):
         for result in barred:
             case = f"{result.pk}-{result.decided_at.timestamp() if result.decided_at else 0:.0f}"
-            if result.locked_at is None and result.pk not in published:
-                _take_back(result)
-                taken_back.append(result.pk)
-                message = _("%(name)s的%(year)s年度“优秀”因一票否决事项或处分影响已撤回，请委员会重新确定等次。")
-                roles = (Role.AGENCY_HEAD, Role.HR_ADMIN)
-                case = f"withdrawn-{case}"
-            else:
-                message = _("%(name)s的%(year)s年度“优秀”已公示或定等，但存在一票否决事项或处分影响，请复核。")
-                roles = (Role.HR_ADMIN,)
-                case = f"review-{case}"
-            # A kept decision stays barred on every later run: told once per decision and case.
-            _tell(recipients, row=result, roles=roles, message=message, dedupe_key=f"annual-barred-{case}")
+            with in_site_language():
+                if result.locked_at is None and result.pk not in published:
+                    _take_back(result)
+                    taken_back.append(result.pk)
+                    message = _("%(name)s的%(year)s年度“优秀”因一票否决事项或处分影响已撤回，请委员会重新确定等次。")
+                    roles = (Role.AGENCY_HEAD, Role.HR_ADMIN)
+                    case = f"withdrawn-{case}"
+                else:
+                    message = _("%(name)s的%(year)s年度“优秀”已公示或定等，但存在一票否决事项或处分影响，请复核。")
+                    roles = (Role.HR_ADMIN,)
+                    case = f"review-{case}"
+                # A kept decision stays barred on every later run: told once per decision and case.
+                _tell(recipients, row=result, roles=roles, message=message, dedupe_key=f"annual-barred-{case}")
     return taken_back
 
 
@@ -1002,12 +1004,13 @@ def annual_review_after_lock(*, result: AnnualResult, actor: User, new_grade: st
         detail={"old": _annual_label(old), "new": _annual_label(new_grade), "reason": reason},
         organisation_id=row.organisation_id,
     )
-    notify(
-        recipient=row.person,
-        message=_("您的%(year)s年度考核等次经复核由“%(old)s”改为“%(new)s”，理由：%(reason)s")
-        % {"year": row.year, "old": _annual_label(old), "new": _annual_label(new_grade), "reason": reason},
-        url=reverse("evaluations:my_history"),
-    )
+    with in_site_language():
+        notify(
+            recipient=row.person,
+            message=_("您的%(year)s年度考核等次经复核由“%(old)s”改为“%(new)s”，理由：%(reason)s")
+            % {"year": row.year, "old": _annual_label(old), "new": _annual_label(new_grade), "reason": reason},
+            url=reverse("evaluations:my_history"),
+        )
     return review
 
 
@@ -1320,7 +1323,10 @@ def annual_decide(
     if sent_back:
         _decided_again([locked.pk])
     if grade != before and locked.person.is_active and not sent_back:
-        notify(recipient=locked.person, message=_decided_message(locked, before), url=reverse("evaluations:my_history"))
+        with in_site_language():
+            notify(
+                recipient=locked.person, message=_decided_message(locked, before), url=reverse("evaluations:my_history")
+            )
     # 优秀 uses a place; 不定等次 shrinks the number of places. Either may overrun the quota.
     if grade in (AnnualGrade.EXCELLENT, AnnualGrade.NOT_GRADED):
         _check_quota_after(organisation=locked.organisation, year=locked.year)
@@ -1368,14 +1374,15 @@ def annual_adopt_suggestions(*, organisation: Organisation, year: int, actor: Us
     _lock_if_year_closed(organisation_id=organisation.pk, year=year, result_ids=[row.pk for row in undecided])
     _decided_again(list(regrading))
     url = reverse("evaluations:my_history")
-    notify_many(
-        [
-            Notification(recipient_id=row.person_id, message=_decided_message(row, ""), url=url)
-            for row in undecided
-            if row.person_active and row.pk not in regrading
-        ],
-        dedupe_key=f"annual-decided:{organisation.pk}:{year}:{now.isoformat()}",
-    )
+    with in_site_language():
+        notify_many(
+            [
+                Notification(recipient_id=row.person_id, message=_decided_message(row, ""), url=url)
+                for row in undecided
+                if row.person_active and row.pk not in regrading
+            ],
+            dedupe_key=f"annual-decided:{organisation.pk}:{year}:{now.isoformat()}",
+        )
     return len(undecided)
 
 

@@ -60,7 +60,7 @@ from accounts.audit import acting_as, audit_reason, record_event
 from accounts.models import Notification, Organisation, Policy, StaffType, User
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify_many
-from accounts.text import join_list
+from accounts.text import in_site_language, join_list
 from evaluations.year_rollup import year_rollup_request_once
 
 from .models import (
@@ -224,11 +224,12 @@ def ballot_open(
     )
     _issue_codes(ballot, service_user_codes, RaterGroup.SERVICE_USER, 1)
     url = reverse("evaluations:ballot_paper", kwargs={"pk": ballot.pk})
-    message = _("请参加民主测评“%(title)s”（匿名）。") % {"title": title}
-    notify_many(
-        [Notification(recipient=user, message=message, url=url) for user in [*leaders, *raters]],
-        dedupe_key=_open_notice_key(ballot),
-    )
+    with in_site_language():
+        message = _("请参加民主测评“%(title)s”（匿名）。") % {"title": title}
+        notify_many(
+            [Notification(recipient=user, message=message, url=url) for user in [*leaders, *raters]],
+            dedupe_key=_open_notice_key(ballot),
+        )
     return ballot
 
 

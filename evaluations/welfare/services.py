@@ -29,6 +29,7 @@ from accounts.models import Department, Notification, Organisation, Policy, Role
 from accounts.selectors import policy_for_organisation
 from accounts.services import notify_many
 from accounts.storage import private_storage
+from accounts.text import in_site_language
 from accounts.textlimits import check_length, check_text_limits
 from summaries.services import attachment_content_type, attachment_limit, attachment_too_large_message
 
@@ -171,14 +172,15 @@ def welfare_assessments_open(*, actor: User, organisation: Organisation, year: i
         ignore_conflicts=True,
     )
     record_event(event="welfare_opened", obj=organisation, actor=actor, detail={"year": year, "workers": len(posts)})
-    message = _("%(year)s年度公益性岗位考核已开始，请填写个人述职。") % {"year": year}
-    notify_many(
-        [
-            Notification(recipient_id=post.person_id, message=message, url=reverse("evaluations:welfare_mine"))
-            for post in posts
-        ],
-        dedupe_key=f"welfare-opened:{year}",
-    )
+    with in_site_language():
+        message = _("%(year)s年度公益性岗位考核已开始，请填写个人述职。") % {"year": year}
+        notify_many(
+            [
+                Notification(recipient_id=post.person_id, message=message, url=reverse("evaluations:welfare_mine"))
+                for post in posts
+            ],
+            dedupe_key=f"welfare-opened:{year}",
+        )
     return len(posts)
 
 

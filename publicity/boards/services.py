@@ -14,6 +14,7 @@ from accounts.models import Department, Notification, User
 from accounts.periods import Week
 from accounts.selectors import policy_for_organisation, taking_part
 from accounts.services import notify_many
+from accounts.text import in_site_language
 from accounts.textlimits import MEDIUM, SHORT, check_length
 from targets.selectors import goals_for_quarter
 
@@ -247,23 +248,24 @@ def _publish(*, actor: User, digest: WeeklyDigest) -> WeeklyDigest:
     digest.published_by, digest.published_at = actor, periods.now()
     digest.save()
     week = digest.period
-    message = _("%(week)s各科室工作进展已发布。") % {"week": week.label}
-    url = digest.get_absolute_url()
-    recipients = taking_part(organisation_id=digest.organisation_id)
-    notify_many(
-        [Notification(recipient_id=pk, message=message, url=url) for pk in recipients.values_list("pk", flat=True)],
-        dedupe_key=f"weekly-digest:{digest.pk}",
-    )
-    title = _("每周工作进展：%(week)s") % {"week": week.label}
-    dingtalk_push(
-        organisation_id=digest.organisation_id,
-        title=title,
-        markdown_text=weekly_digest_markdown(
-            title=title, sections=[(s.department.name, s.text) for s in sections], path=url
-        ),
-        kind=DingTalkKind.WEEKLY_DIGEST,
-        key=f"weekly:{week.code}",
-    )
+    with in_site_language():
+        message = _("%(week)s各科室工作进展已发布。") % {"week": week.label}
+        url = digest.get_absolute_url()
+        recipients = taking_part(organisation_id=digest.organisation_id)
+        notify_many(
+            [Notification(recipient_id=pk, message=message, url=url) for pk in recipients.values_list("pk", flat=True)],
+            dedupe_key=f"weekly-digest:{digest.pk}",
+        )
+        title = _("每周工作进展：%(week)s") % {"week": week.label}
+        dingtalk_push(
+            organisation_id=digest.organisation_id,
+            title=title,
+            markdown_text=weekly_digest_markdown(
+                title=title, sections=[(s.department.name, s.text) for s in sections], path=url
+            ),
+            kind=DingTalkKind.WEEKLY_DIGEST,
+            key=f"weekly:{week.code}",
+        )
     return digest
 
 

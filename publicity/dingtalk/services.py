@@ -43,6 +43,7 @@ from accounts.encryption import DecryptionError
 from accounts.models import Job, Notification
 from accounts.selectors import hr_admin_roles, policy_for_organisation
 from accounts.services import dingtalk_webhook_refusal, notify_many
+from accounts.text import in_site_language
 from accounts.textlimits import LONG
 
 from .models import DingTalkKind, DingTalkMessage
@@ -185,13 +186,14 @@ def _record(message: DingTalkMessage, *, state: str, error: str) -> None:
 def _tell_hr(message: DingTalkMessage, error: str) -> None:
     """A push that has given up is put on HR's bell too: they keep the robot's settings."""
     hr = hr_admin_roles(message.organisation_id).values_list("user_id", flat=True)
-    text = _("钉钉消息“%(title)s”发送失败：%(error)s") % {"title": message.title, "error": error}
-    url = reverse("publicity:dingtalk_messages")
-    notify_many(
-        [Notification(recipient_id=pk, message=text, url=url) for pk in hr],
-        # Once per message and attempt count: a resend that fails again tells HR again.
-        dedupe_key=f"dingtalk-failed:{message.pk}:{message.attempts}",
-    )
+    with in_site_language():
+        text = _("钉钉消息“%(title)s”发送失败：%(error)s") % {"title": message.title, "error": error}
+        url = reverse("publicity:dingtalk_messages")
+        notify_many(
+            [Notification(recipient_id=pk, message=text, url=url) for pk in hr],
+            # Once per message and attempt count: a resend that fails again tells HR again.
+            dedupe_key=f"dingtalk-failed:{message.pk}:{message.attempts}",
+        )
 
 
 # --- Pushing ----------------------------------------------------------------------------------

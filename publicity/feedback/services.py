@@ -20,6 +20,7 @@ from accounts import jobs, periods
 from accounts.audit import audit_reason
 from accounts.models import Job, Organisation, User
 from accounts.services import notify
+from accounts.text import in_site_language
 from accounts.textlimits import MEDIUM, SHORT, check_length
 from evaluations.annual.models import AnnualResult
 from evaluations.grading.models import QuarterGrade
@@ -150,17 +151,18 @@ def feedback_talk_record(
         talk.refresh_from_db()
         return talk
     talk.save()
-    quarter = grade.appraisal_quarter.period.label
-    notify(
-        recipient=grade.person,
-        message=(
-            _("%(who)s记录了与您的%(quarter)s结果反馈谈话，请阅读并确认。")
-            if created
-            else _("%(who)s修改了与您的%(quarter)s结果反馈谈话记录，请阅读并确认。")
+    with in_site_language():
+        quarter = grade.appraisal_quarter.period.label
+        notify(
+            recipient=grade.person,
+            message=(
+                _("%(who)s记录了与您的%(quarter)s结果反馈谈话，请阅读并确认。")
+                if created
+                else _("%(who)s修改了与您的%(quarter)s结果反馈谈话记录，请阅读并确认。")
+            )
+            % {"who": actor.full_name or actor.username, "quarter": quarter},
+            url=talk.get_absolute_url(),
         )
-        % {"who": actor.full_name or actor.username, "quarter": quarter},
-        url=talk.get_absolute_url(),
-    )
     return talk
 
 
@@ -217,17 +219,18 @@ def feedback_talk_confirm(
     talk.confirmed_at = periods.now()
     talk.opinion = opinion
     talk.save()
-    notify(
-        recipient=talk.recorded_by,
-        message=_("%(who)s已确认%(quarter)s结果反馈谈话记录%(opinion)s。")
-        % {
-            "who": actor.full_name or actor.username,
-            "quarter": talk.quarter_grade.appraisal_quarter.period.label,
-            "opinion": _("（附本人意见）") if opinion else "",
-        },
-        url=talk.get_absolute_url(),
-        digest=True,
-    )
+    with in_site_language():
+        notify(
+            recipient=talk.recorded_by,
+            message=_("%(who)s已确认%(quarter)s结果反馈谈话记录%(opinion)s。")
+            % {
+                "who": actor.full_name or actor.username,
+                "quarter": talk.quarter_grade.appraisal_quarter.period.label,
+                "opinion": _("（附本人意见）") if opinion else "",
+            },
+            url=talk.get_absolute_url(),
+            digest=True,
+        )
     return talk
 
 
@@ -314,16 +317,17 @@ def feedback_reminders_send(*, organisation: Organisation, today: date) -> int:
         talker = talkers.get(talker_id)
         if talker is None or not talker.is_active:
             continue
-        quarter = grades[0].appraisal_quarter.period.label
-        with transaction.atomic():
-            created = notify(
-                recipient=talker,
-                message=_("%(quarter)s定等已超过%(days)s个工作日，尚有%(n)s人的结果反馈谈话未记录。")
-                % {"quarter": quarter, "days": policy.feedback_talk_working_days, "n": len(grades)},
-                url=reverse("publicity:feedback"),
-                dedupe_key=f"feedback-overdue:{quarter_id}:{talker_id}",
-                digest=True,
-            )
+        with in_site_language():
+            quarter = grades[0].appraisal_quarter.period.label
+            with transaction.atomic():
+                created = notify(
+                    recipient=talker,
+                    message=_("%(quarter)s定等已超过%(days)s个工作日，尚有%(n)s人的结果反馈谈话未记录。")
+                    % {"quarter": quarter, "days": policy.feedback_talk_working_days, "n": len(grades)},
+                    url=reverse("publicity:feedback"),
+                    dedupe_key=f"feedback-overdue:{quarter_id}:{talker_id}",
+                    digest=True,
+                )
         sent += created is not None
     return sent
 

@@ -15,6 +15,7 @@ from accounts.audit import audit_reason
 from accounts.models import Notification, User
 from accounts.selectors import recused
 from accounts.services import notify_many
+from accounts.text import in_site_language
 from accounts.textlimits import check_text_limits, text_length
 from evaluations.annual.models import AnnualGrade, AnnualResult, AnnualReview
 from evaluations.annual.services import annual_review_after_lock, review_excellent_barred
@@ -161,20 +162,21 @@ def review_cases_remind(*, today: date | None = None) -> int:
     sent = 0
     for case in cases:
         deadline = case.request_by if case.state == ReviewCaseState.AWAITING_REQUEST else case.decide_by
-        message = _("%(person)s的%(kind)s：%(step)s截止日为%(date)s。") % {
-            "person": case.person,
-            "kind": case.get_kind_display(),
-            "step": _("申请") if case.state == ReviewCaseState.AWAITING_REQUEST else _("决定"),
-            "date": deadline.isoformat(),
-        }
-        sent += notify_many(
-            [
-                Notification(
-                    recipient_id=pk, message=message, url=reverse("publicity:review_case_detail", args=[case.pk])
-                )
-                for pk in hr_of(case.organisation_id)
-            ],
-            dedupe_key=f"review-case:{case.pk}:{case.state}",
-            digest=True,
-        )
+        with in_site_language():
+            message = _("%(person)s的%(kind)s：%(step)s截止日为%(date)s。") % {
+                "person": case.person,
+                "kind": case.get_kind_display(),
+                "step": _("申请") if case.state == ReviewCaseState.AWAITING_REQUEST else _("决定"),
+                "date": deadline.isoformat(),
+            }
+            sent += notify_many(
+                [
+                    Notification(
+                        recipient_id=pk, message=message, url=reverse("publicity:review_case_detail", args=[case.pk])
+                    )
+                    for pk in hr_of(case.organisation_id)
+                ],
+                dedupe_key=f"review-case:{case.pk}:{case.state}",
+                digest=True,
+            )
     return sent

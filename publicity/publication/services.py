@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import periods
 from accounts.audit import audit_reason, record_event
@@ -27,6 +28,7 @@ from accounts.models import Notification, Organisation, User
 from accounts.selectors import hr_admin_roles, policy_for_organisation, taking_part
 from accounts.services import notify, notify_many
 from accounts.storage import private_storage
+from accounts.text import in_site_language
 from accounts.textlimits import check_text_limits
 from evaluations.annual.locking import annual_results_lock, keep_the_share
 from evaluations.annual.models import AnnualGrade, AnnualResult
@@ -104,19 +106,20 @@ def _notify_staff(publication: Publication) -> None:
     working days in which to object."""
     people = taking_part(organisation_id=publication.organisation_id).values_list("pk", flat=True)
     # Published on a day off, the window opens on the next working day: 已发布, not 正在公示 (a user test).
-    message = (
-        _("%(title)s正在公示（%(start)s至%(end)s），如有异议请在公示期内提出。")
-        if publication.starts_on <= periods.today()
-        else _("%(title)s已发布，公示期为%(start)s至%(end)s，如有异议请在公示期内提出。")
-    ) % {
-        "title": publication.title,
-        "start": publication.starts_on.isoformat(),
-        "end": publication.ends_on.isoformat(),
-    }
-    notify_many(
-        [Notification(recipient_id=pk, message=message, url=publication.get_absolute_url()) for pk in people],
-        dedupe_key=f"publication-opened:{publication.pk}",
-    )
+    with in_site_language():
+        message = (
+            _("%(title)s正在公示（%(start)s至%(end)s），如有异议请在公示期内提出。")
+            if publication.starts_on <= periods.today()
+            else _("%(title)s已发布，公示期为%(start)s至%(end)s，如有异议请在公示期内提出。")
+        ) % {
+            "title": publication.title,
+            "start": publication.starts_on.isoformat(),
+            "end": publication.ends_on.isoformat(),
+        }
+        notify_many(
+            [Notification(recipient_id=pk, message=message, url=publication.get_absolute_url()) for pk in people],
+            dedupe_key=f"publication-opened:{publication.pk}",
+        )
 
 
 @transaction.atomic
@@ -130,27 +133,28 @@ def publication_open_quarter(
         raise ValidationError(_("季度结果经主要负责人审批后才能公示。"))
     if Publication.objects.filter(appraisal_quarter=quarter).exists():
         raise ValidationError(_("本季度结果已经公示过。"))
-    publication = _publication_create(
-        actor=actor,
-        organisation_id=quarter.organisation_id,
-        kind=PublicationKind.QUARTER,
-        year=quarter.year,
-        title=publication_title(kind=PublicationKind.QUARTER, year=quarter.year, quarter=quarter.quarter),
-        today=today,
-        appraisal_quarter=quarter,
-    )
-    rows = list(
-        QuarterGrade.objects.filter(appraisal_quarter=quarter)
-        .exclude(grade="")
-        .order_by("-composite_score", "department__name", "person__full_name", "pk")
-    )
-    ranked = [row for row in rows if row.composite_score is not None]
-    ranks = {row.pk: index for index, row in enumerate(ranked, start=1)}
-    entries = [
-        _entry(publication, row, quarter_grade=row, grade_label=row.get_grade_display(), rank=ranks.get(row.pk))
-        for row in rows
-    ]
-    return _publish(publication, entries, actor=actor)
+    with in_site_language():
+        publication = _publication_create(
+            actor=actor,
+            organisation_id=quarter.organisation_id,
+            kind=PublicationKind.QUARTER,
+            year=quarter.year,
+            title=publication_title(kind=PublicationKind.QUARTER, year=quarter.year, quarter=quarter.quarter),
+            today=today,
+            appraisal_quarter=quarter,
+        )
+        rows = list(
+            QuarterGrade.objects.filter(appraisal_quarter=quarter)
+            .exclude(grade="")
+            .order_by("-composite_score", "department__name", "person__full_name", "pk")
+        )
+        ranked = [row for row in rows if row.composite_score is not None]
+        ranks = {row.pk: index for index, row in enumerate(ranked, start=1)}
+        entries = [
+            _entry(publication, row, quarter_grade=row, grade_label=row.get_grade_display(), rank=ranks.get(row.pk))
+            for row in rows
+        ]
+        return _publish(publication, entries, actor=actor)
 
 
 def _publication_create(*, actor: User, organisation_id: int, today: date | None, **fields) -> Publication:
@@ -214,22 +218,25 @@ def publication_open_annual(
     # The share the list was decided under is the year's from now on: a later change of the policy
     # does not move the quota of a published list.
     keep_the_share(organisation_id=organisation.pk, year=year)
-    publication = _publication_create(
-        actor=actor,
-        organisation_id=organisation.pk,
-        kind=PublicationKind.ANNUAL_EXCELLENT,
-        year=year,
-        title=publication_title(kind=PublicationKind.ANNUAL_EXCELLENT, year=year),
-        today=today,
-    )
-    excellent = list(
-        results.filter(decided_grade=AnnualGrade.EXCELLENT).order_by("rank", "department__name", "person__full_name")
-    )
-    entries = [
-        _entry(publication, row, annual_result=row, grade_label=row.get_decided_grade_display(), rank=row.rank)
-        for row in excellent
-    ]
-    return _publish(publication, entries, actor=actor)
+    with in_site_language():
+        publication = _publication_create(
+            actor=actor,
+            organisation_id=organisation.pk,
+            kind=PublicationKind.ANNUAL_EXCELLENT,
+            year=year,
+            title=publication_title(kind=PublicationKind.ANNUAL_EXCELLENT, year=year),
+            today=today,
+        )
+        excellent = list(
+            results.filter(decided_grade=AnnualGrade.EXCELLENT).order_by(
+                "rank", "department__name", "person__full_name"
+            )
+        )
+        entries = [
+            _entry(publication, row, annual_result=row, grade_label=row.get_decided_grade_display(), rank=row.rank)
+            for row in excellent
+        ]
+        return _publish(publication, entries, actor=actor)
 
 
 @transaction.atomic
@@ -255,32 +262,33 @@ def publication_open_welfare(
     # The year's first, second … (a worker decided late is published on their own): the title says
     # which; one_welfare_publication_per_batch refuses a second publication of the same batch.
     batch = _next_welfare_batch(organisation_id=organisation.pk, year=year)
-    publication = _publication_create(
-        actor=actor,
-        organisation_id=organisation.pk,
-        kind=PublicationKind.WELFARE,
-        year=year,
-        batch=batch,
-        title=publication_title(kind=PublicationKind.WELFARE, year=year, batch=batch),
-        today=today,
-    )
-    renew, no_renew = _("续签"), _("不续签")
-    entries = [
-        PublicationEntry(
-            publication=publication,
-            person_id=row.owner_id,
-            department_id=row.department_id,
-            welfare_assessment=row,
-            grade_label=f"{row.get_grade_display()} · {renew if row.renew else no_renew}",
-            window_starts_on=publication.starts_on,
-            window_ends_on=publication.ends_on,
+    with in_site_language():
+        publication = _publication_create(
+            actor=actor,
+            organisation_id=organisation.pk,
+            kind=PublicationKind.WELFARE,
+            year=year,
+            batch=batch,
+            title=publication_title(kind=PublicationKind.WELFARE, year=year, batch=batch),
+            today=today,
         )
-        for row in decided
-    ]
-    welfare_services.welfare_assessments_mark_published(
-        actor=actor, assessment_ids=[row.pk for row in decided], source=publication.title
-    )
-    return _publish(publication, entries, actor=actor)
+        renew, no_renew = _("续签"), _("不续签")
+        entries = [
+            PublicationEntry(
+                publication=publication,
+                person_id=row.owner_id,
+                department_id=row.department_id,
+                welfare_assessment=row,
+                grade_label=f"{row.get_grade_display()} · {renew if row.renew else no_renew}",
+                window_starts_on=publication.starts_on,
+                window_ends_on=publication.ends_on,
+            )
+            for row in decided
+        ]
+        welfare_services.welfare_assessments_mark_published(
+            actor=actor, assessment_ids=[row.pk for row in decided], source=publication.title
+        )
+        return _publish(publication, entries, actor=actor)
 
 
 @dataclass(frozen=True)
@@ -410,21 +418,22 @@ def _entry_withdraw_if_decided_otherwise(entry: PublicationEntry) -> bool:
     if entry.state != EntryState.REGRADING or result is None or result.decided_grade in ("", AnnualGrade.EXCELLENT):
         return False
     entry.state = EntryState.WITHDRAWN
-    reason = _("委员会重新确定为“%(grade)s”，撤下优秀公示") % {"grade": result.get_decided_grade_display()}
-    with audit_reason(reason):
-        entry.save(update_fields=["state"])
-    _record_grade_after(entry, result.get_decided_grade_display(), reason)
-    values = {"person": entry.person, "title": entry.publication.title, "grade": result.get_decided_grade_display()}
-    message = _("%(person)s的%(title)s经委员会重新确定为“%(grade)s”，已从公示名单撤下。") % values
-    told = {entry.person_id} if entry.person.is_active else set()
-    if told:
-        # The person in the second person (a user test read of themselves by name).
-        yours = _("您的%(title)s经考核委员会重新确定为“%(grade)s”，已从公示名单撤下。") % values
-        notify(recipient=entry.person, message=yours, url=entry.publication.get_absolute_url())
-    for objection in entry.objections.select_related("objector"):
-        if objection.objector.is_active and objection.objector_id not in told:
-            told.add(objection.objector_id)
-            notify(recipient=objection.objector, message=message, url=objection.get_absolute_url())
+    with in_site_language():
+        reason = _("委员会重新确定为“%(grade)s”，撤下优秀公示") % {"grade": result.get_decided_grade_display()}
+        with audit_reason(reason):
+            entry.save(update_fields=["state"])
+        _record_grade_after(entry, result.get_decided_grade_display(), reason)
+        values = {"person": entry.person, "title": entry.publication.title, "grade": result.get_decided_grade_display()}
+        message = _("%(person)s的%(title)s经委员会重新确定为“%(grade)s”，已从公示名单撤下。") % values
+        told = {entry.person_id} if entry.person.is_active else set()
+        if told:
+            # The person in the second person (a user test read of themselves by name).
+            yours = _("您的%(title)s经考核委员会重新确定为“%(grade)s”，已从公示名单撤下。") % values
+            notify(recipient=entry.person, message=yours, url=entry.publication.get_absolute_url())
+        for objection in entry.objections.select_related("objector"):
+            if objection.objector.is_active and objection.objector_id not in told:
+                told.add(objection.objector_id)
+                notify(recipient=objection.objector, message=message, url=objection.get_absolute_url())
     return True
 
 
@@ -462,27 +471,28 @@ def entry_republish(*, actor: User | None, entry: PublicationEntry, today: date 
     _record_grade_after(entry, entry.grade_label, _("重评后重新公示"))
     # The publication is not over while one of its entries is published again.
     Publication.objects.filter(pk=entry.publication_id).update(closed_at=None)
-    if entry.person.is_active:
-        notify(
-            recipient=entry.person,
-            message=_("您的%(title)s经重新评鉴为“%(grade)s”，已重新公示（%(start)s至%(end)s）。")
-            % {
-                "title": entry.publication.title,
-                "grade": entry.grade_label,
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-            },
-            url=entry.publication.get_absolute_url(),
-        )
-    # Those who objected hear of it too (the person, if they objected to their own, once: above).
-    for objection in entry.objections.select_related("objector").exclude(objector_id=entry.person_id):
-        if objection.objector.is_active:
+    with in_site_language():
+        if entry.person.is_active:
             notify(
-                recipient=objection.objector,
-                message=_("%(person)s的等次已重新评定并重新公示（%(start)s至%(end)s）。")
-                % {"person": entry.person, "start": start.isoformat(), "end": end.isoformat()},
-                url=objection.get_absolute_url(),
+                recipient=entry.person,
+                message=_("您的%(title)s经重新评鉴为“%(grade)s”，已重新公示（%(start)s至%(end)s）。")
+                % {
+                    "title": entry.publication.title,
+                    "grade": entry.grade_label,
+                    "start": start.isoformat(),
+                    "end": end.isoformat(),
+                },
+                url=entry.publication.get_absolute_url(),
             )
+        # Those who objected hear of it too (the person, if they objected to their own, once: above).
+        for objection in entry.objections.select_related("objector").exclude(objector_id=entry.person_id):
+            if objection.objector.is_active:
+                notify(
+                    recipient=objection.objector,
+                    message=_("%(person)s的等次已重新评定并重新公示（%(start)s至%(end)s）。")
+                    % {"person": entry.person, "start": start.isoformat(), "end": end.isoformat()},
+                    url=objection.get_absolute_url(),
+                )
     return entry
 
 
@@ -596,18 +606,25 @@ def objection_lodge(
         if (existing := unanswered_objection_of(entry=entry, objector=actor)) is not None:
             raise ObjectionStillOpen(existing) from None
         raise
-    if entry.person_id == actor.pk:
-        message = _("%(objector)s对公示中其本人的结果提出了异议。") % {"objector": actor}
-    else:
-        message = _("%(objector)s对公示中%(person)s的结果提出了异议。") % {"objector": actor, "person": entry.person}
-    handlers = set(hr_of(objection.organisation_id))
-    concerned = {objection.objector_id, entry.person_id}
-    if handlers - concerned:
-        handlers -= concerned  # those it concerns recuse themselves (回避): told only as the objector is
-    notify_many(
-        [Notification(recipient_id=pk, message=message, url=objection.get_absolute_url()) for pk in sorted(handlers)],
-        dedupe_key=f"objection-lodged:{objection.pk}",
-    )
+    with in_site_language():
+        if entry.person_id == actor.pk:
+            message = _("%(objector)s对公示中其本人的结果提出了异议。") % {"objector": actor}
+        else:
+            message = _("%(objector)s对公示中%(person)s的结果提出了异议。") % {
+                "objector": actor,
+                "person": entry.person,
+            }
+        handlers = set(hr_of(objection.organisation_id))
+        concerned = {objection.objector_id, entry.person_id}
+        if handlers - concerned:
+            handlers -= concerned  # those it concerns recuse themselves (回避): told only as the objector is
+        notify_many(
+            [
+                Notification(recipient_id=pk, message=message, url=objection.get_absolute_url())
+                for pk in sorted(handlers)
+            ],
+            dedupe_key=f"objection-lodged:{objection.pk}",
+        )
     return objection
 
 
@@ -628,7 +645,7 @@ def _locked_objection(objection: Objection, actor: User) -> Objection:
 ANSWER_EXCERPT_LENGTH = 100
 
 
-def _tell_objector(objection: Objection, message: str, **params: object) -> None:
+def _tell_objector(objection: Objection, message, **params: object) -> None:
     """Tell the objector of a step, naming the objection (the day it was lodged, whose result on which
     publication): one person's two objections must not read the same."""
     params |= {
@@ -636,7 +653,8 @@ def _tell_objector(objection: Objection, message: str, **params: object) -> None
         "person": objection.entry.person,
         "title": objection.entry.publication.title,
     }
-    notify(recipient=objection.objector, message=message % params, url=objection.get_absolute_url())
+    with in_site_language():
+        notify(recipient=objection.objector, message=message % params, url=objection.get_absolute_url())
 
 
 def answer_excerpt(answer: str) -> str:
@@ -672,7 +690,7 @@ def objection_accept(*, actor: User, objection: Objection) -> Objection:
     objection = _locked_objection(objection, actor)
     objection.accepted_at = periods.now()
     _move(objection, actor=actor, expected=(ObjectionState.LODGED,), new_state=ObjectionState.ACCEPTED)
-    _tell_objector(objection, _("您于%(lodged)s对%(person)s的%(title)s提出的异议已受理。"))
+    _tell_objector(objection, gettext_lazy("您于%(lodged)s对%(person)s的%(title)s提出的异议已受理。"))
     return objection
 
 
@@ -705,22 +723,23 @@ def objection_send_back(*, actor: User, objection: Objection, reason: str) -> Ob
     state = EntryState.REGRADING
     if entry.welfare_assessment is not None:
         welfare_services.welfare_reopen_for_decision(actor=actor, assessment=entry.welfare_assessment, reason=reason)
-        told = _("您的%(title)s因异议已退回集体研究，重新研究后将另行公示。")
+        told = gettext_lazy("您的%(title)s因异议已退回集体研究，重新研究后将另行公示。")
         state = EntryState.WITHDRAWN
     elif entry.annual_result is not None:
         # A year's 优秀: the committee decides again (谁管理谁认定); 优秀 again puts it back on the list.
         annual_reopen_for_decision(result=entry.annual_result, actor=actor, reason=reason)
-        told = _("您的%(title)s因异议已退回考核委员会重新确定，确定为优秀的将重新公示。")
+        told = gettext_lazy("您的%(title)s因异议已退回考核委员会重新确定，确定为优秀的将重新公示。")
     else:
         grade_reopen_for_regrading(grade=entry.quarter_grade, actor=actor, reason=reason)
-        told = _("您的%(title)s因异议已退回评鉴人重新评鉴，重评后将重新公示。")
+        told = gettext_lazy("您的%(title)s因异议已退回评鉴人重新评鉴，重评后将重新公示。")
     # The person whose result it is hears that it is being decided again (the board says so too).
-    if entry.person.is_active:
-        notify(
-            recipient=entry.person,
-            message=told % {"title": entry.publication.title},
-            url=entry.publication.get_absolute_url(),
-        )
+    with in_site_language():
+        if entry.person.is_active:
+            notify(
+                recipient=entry.person,
+                message=told % {"title": entry.publication.title},
+                url=entry.publication.get_absolute_url(),
+            )
     entry.state = state
     with audit_reason(reason):
         entry.save(update_fields=["state"])
@@ -752,7 +771,9 @@ def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objec
         reason=answer,
     )
     _tell_objector(
-        objection, _("您于%(lodged)s对%(person)s的%(title)s提出的异议已答复：%(answer)s"), answer=answer_excerpt(answer)
+        objection,
+        gettext_lazy("您于%(lodged)s对%(person)s的%(title)s提出的异议已答复：%(answer)s"),
+        answer=answer_excerpt(answer),
     )
     return objection
 

@@ -24,6 +24,7 @@ from accounts.audit import audit_reason, current_reason, record_event
 from accounts.models import Job, Notification, Organisation, Role, User
 from accounts.selectors import role_holders
 from accounts.services import notify_many
+from accounts.text import in_site_language
 from accounts.textlimits import check_length
 from evaluations.year_rollup import year_rollup_request_once
 
@@ -92,29 +93,30 @@ def _tell(flags, *, event: str = "raised", old_years: dict[int, int] | None = No
     # A flag taken away by a correction or a deletion says why, with the reason the inspector or HR
     # stated (a user test: HR read the veto gone, and why only in the audit log it cannot open).
     why = current_reason() if event == "removed" else ""
-    for flag in sorted(flags, key=lambda flag: flag.pk):
-        person = people[flag.person_id]
-        old = (old_years or {}).get(flag.pk, flag.year)
-        values = {"name": person.get_full_name(), "year": flag.year, "old": old, "reason": flag.reason}
-        own, theirs = str(own_words) % values, str(their_words) % values
-        # A lifting says why too, with the reason the inspector stated (a re-test).
-        stated = flag.lift_reason if event == "lifted" else why
-        if stated:
-            own, theirs = (text + _("（理由：%(why)s）") % {"why": stated} for text in (own, theirs))
-        if person.organisation_id not in officers:
-            officers[person.organisation_id] = role_holders(
-                organisation_id=person.organisation_id, roles=[Role.HR_ADMIN]
-            )
-        listed = f"{reverse('evaluations:veto_list')}?year={flag.year}"
-        told = [Notification(recipient=person, message=own, url=reverse("evaluations:my_history"))]
-        told = told if person.is_active else []
-        told += [
-            Notification(recipient=officer, message=theirs, url=listed)
-            for officer in officers[person.organisation_id]
-            if officer.pk != person.pk
-        ]
-        # One insert per flag and event, each told once (the key, whatever reruns the raising).
-        notify_many(told, dedupe_key=f"veto-{event}-{flag.pk}-{_event_key(event, flag, old)}")
+    with in_site_language():
+        for flag in sorted(flags, key=lambda flag: flag.pk):
+            person = people[flag.person_id]
+            old = (old_years or {}).get(flag.pk, flag.year)
+            values = {"name": person.get_full_name(), "year": flag.year, "old": old, "reason": flag.reason}
+            own, theirs = str(own_words) % values, str(their_words) % values
+            # A lifting says why too, with the reason the inspector stated (a re-test).
+            stated = flag.lift_reason if event == "lifted" else why
+            if stated:
+                own, theirs = (text + _("（理由：%(why)s）") % {"why": stated} for text in (own, theirs))
+            if person.organisation_id not in officers:
+                officers[person.organisation_id] = role_holders(
+                    organisation_id=person.organisation_id, roles=[Role.HR_ADMIN]
+                )
+            listed = f"{reverse('evaluations:veto_list')}?year={flag.year}"
+            told = [Notification(recipient=person, message=own, url=reverse("evaluations:my_history"))]
+            told = told if person.is_active else []
+            told += [
+                Notification(recipient=officer, message=theirs, url=listed)
+                for officer in officers[person.organisation_id]
+                if officer.pk != person.pk
+            ]
+            # One insert per flag and event, each told once (the key, whatever reruns the raising).
+            notify_many(told, dedupe_key=f"veto-{event}-{flag.pk}-{_event_key(event, flag, old)}")
 
 
 def _gone_with_the_close(flag: VetoFlag, sanctions: dict, rules) -> bool:

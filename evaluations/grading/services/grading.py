@@ -22,7 +22,7 @@ from accounts.audit import audit_reason, record_event
 from accounts.models import AuditEvent, Department, GradingOpens, Notification, Organisation, Policy, Role, User
 from accounts.selectors import heads_in_period, participants_of, policy_for_organisation, role_holders
 from accounts.services import notify, notify_many, period_approval_begin, period_lock
-from accounts.text import join_list
+from accounts.text import in_site_language, join_list
 from accounts.textlimits import check_text_limits, too_long_message
 from evaluations.year_rollup import year_rollup_request_once
 
@@ -322,17 +322,22 @@ def grade_assign(
     if sent_back and row.state == GradeState.GRADED and leader is not None and leader.is_active:
         # Regraded after an objection (in an approved quarter: off the leader's current lists) or
         # after the agency head sent it back: the leader is told it waits for them.
-        message = (
-            _("%(person)s的%(quarter)s等次已因异议重新评鉴为“%(grade)s”，请确认。")
-            if row.reopened_at is not None
-            else _("%(person)s的%(quarter)s等次已按单位主要负责人的退回意见重新评鉴为“%(grade)s”，请确认。")
-        )
-        notify(
-            recipient=leader,
-            message=message
-            % {"person": row.person, "quarter": row.appraisal_quarter.period.label, "grade": row.get_grade_display()},
-            url=reverse("evaluations:grade_detail", args=[row.pk]),
-        )
+        with in_site_language():
+            message = (
+                _("%(person)s的%(quarter)s等次已因异议重新评鉴为“%(grade)s”，请确认。")
+                if row.reopened_at is not None
+                else _("%(person)s的%(quarter)s等次已按单位主要负责人的退回意见重新评鉴为“%(grade)s”，请确认。")
+            )
+            notify(
+                recipient=leader,
+                message=message
+                % {
+                    "person": row.person,
+                    "quarter": row.appraisal_quarter.period.label,
+                    "grade": row.get_grade_display(),
+                },
+                url=reverse("evaluations:grade_detail", args=[row.pk]),
+            )
     elif returned and row.state == GradeState.CONFIRMED:
         _tell_approvers_confirmed_again(row)
     return row
@@ -395,20 +400,21 @@ def grade_confirm(
         _tell_approvers_confirmed_again(row)
     if changing and row.evaluator_id and row.evaluator_id != actor.pk:
         # The head hears of it in the day's digest, with the reason.
-        notify(
-            recipient=row.evaluator,
-            message=_("%(leader)s将%(person)s的%(quarter)s等次由“%(old)s”调整为“%(new)s”，理由：%(reason)s")
-            % {
-                "leader": actor,
-                "person": row.person,
-                "quarter": row.appraisal_quarter.period.label,
-                "old": Grade(row.evaluator_grade).label,
-                "new": row.get_grade_display(),
-                "reason": row.change_reason,
-            },
-            url=reverse("evaluations:grade_detail", args=[row.pk]),
-            digest=True,
-        )
+        with in_site_language():
+            notify(
+                recipient=row.evaluator,
+                message=_("%(leader)s将%(person)s的%(quarter)s等次由“%(old)s”调整为“%(new)s”，理由：%(reason)s")
+                % {
+                    "leader": actor,
+                    "person": row.person,
+                    "quarter": row.appraisal_quarter.period.label,
+                    "old": Grade(row.evaluator_grade).label,
+                    "new": row.get_grade_display(),
+                    "reason": row.change_reason,
+                },
+                url=reverse("evaluations:grade_detail", args=[row.pk]),
+                digest=True,
+            )
     return row
 
 
@@ -441,37 +447,43 @@ def grade_return(*, grade_row: QuarterGrade, actor: User, reason: str, version: 
     row.version += 1
     with audit_reason(row.return_reason):
         row.save()
-    values = {
-        "chief": actor,
-        "person": row.person,
-        "quarter": row.appraisal_quarter.period.label,
-        "grade": row.get_grade_display() or "—",
-        "reason": row.return_reason,
-    }
-    url = reverse("evaluations:grade_detail", args=[row.pk])
-    evaluator = grade_evaluator(row)
-    leader = row.department.supervising_leader if row.department.supervising_leader_id else None
-    if evaluator is not None and evaluator.is_active:
-        message = _("%(chief)s退回了%(person)s的%(quarter)s等次“%(grade)s”，请重新评鉴。理由：%(reason)s")
-        notify(recipient=evaluator, message=message % values, url=url)
-    if leader is not None and leader.is_active and leader != evaluator:
-        message = _(
-            "%(chief)s退回了%(person)s的%(quarter)s等次“%(grade)s”，待科室负责人重新评鉴后请您再次确认。理由：%(reason)s"
-        )
-        notify(recipient=leader, message=message % values, url=url)
+    with in_site_language():
+        values = {
+            "chief": actor,
+            "person": row.person,
+            "quarter": row.appraisal_quarter.period.label,
+            "grade": row.get_grade_display() or "—",
+            "reason": row.return_reason,
+        }
+        url = reverse("evaluations:grade_detail", args=[row.pk])
+        evaluator = grade_evaluator(row)
+        leader = row.department.supervising_leader if row.department.supervising_leader_id else None
+        if evaluator is not None and evaluator.is_active:
+            message = _("%(chief)s退回了%(person)s的%(quarter)s等次“%(grade)s”，请重新评鉴。理由：%(reason)s")
+            notify(recipient=evaluator, message=message % values, url=url)
+        if leader is not None and leader.is_active and leader != evaluator:
+            message = _(
+                "%(chief)s退回了%(person)s的%(quarter)s等次“%(grade)s”，待科室负责人重新评鉴后请您再次确认。理由：%(reason)s"
+            )
+            notify(recipient=leader, message=message % values, url=url)
     return row
 
 
 def _tell_approvers_confirmed_again(row: QuarterGrade) -> None:
     """A grade the agency head sent back is confirmed again: they hear it is ready for approval."""
     organisation_id = row.appraisal_quarter.organisation_id
-    for approver in role_holders(organisation_id=organisation_id, roles=[Role.AGENCY_HEAD]):
-        notify(
-            recipient=approver,
-            message=_("退回的%(person)s的%(quarter)s等次已重新评鉴并确认为“%(grade)s”。")
-            % {"person": row.person, "quarter": row.appraisal_quarter.period.label, "grade": row.get_grade_display()},
-            url=reverse("evaluations:quarter_approve", args=[row.appraisal_quarter_id]),
-        )
+    with in_site_language():
+        for approver in role_holders(organisation_id=organisation_id, roles=[Role.AGENCY_HEAD]):
+            notify(
+                recipient=approver,
+                message=_("退回的%(person)s的%(quarter)s等次已重新评鉴并确认为“%(grade)s”。")
+                % {
+                    "person": row.person,
+                    "quarter": row.appraisal_quarter.period.label,
+                    "grade": row.get_grade_display(),
+                },
+                url=reverse("evaluations:quarter_approve", args=[row.appraisal_quarter_id]),
+            )
 
 
 @transaction.atomic
@@ -897,20 +909,24 @@ def _notify_approved(appraisal_quarter: AppraisalQuarter, actor: User) -> None:
         .exclude(pk=actor.pk)
         .distinct()
     )
-    message = _("%(quarter)s评鉴结果已由%(chief)s审批。") % {"quarter": appraisal_quarter.period.label, "chief": actor}
-    # The quarters page for those who may open it; a department head, who may not (a user test
-    # followed the digest's link to a 403), to their grading page, where the quarter's grades are.
-    quarters_url = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
-    grading_url = reverse("evaluations:grading")
-    notify_many(
-        [
-            Notification(
-                recipient_id=person.pk,
-                message=message,
-                url=quarters_url if person.has_perm("evaluations.view_quarters") else grading_url,
-            )
-            for person in recipients
-        ],
-        dedupe_key=f"quarter-approved:{appraisal_quarter.pk}",
-        digest=True,
-    )
+    with in_site_language():
+        message = _("%(quarter)s评鉴结果已由%(chief)s审批。") % {
+            "quarter": appraisal_quarter.period.label,
+            "chief": actor,
+        }
+        # The quarters page for those who may open it; a department head, who may not (a user test
+        # followed the digest's link to a 403), to their grading page, where the quarter's grades are.
+        quarters_url = reverse("evaluations:quarters") + f"?q={appraisal_quarter.pk}"
+        grading_url = reverse("evaluations:grading")
+        notify_many(
+            [
+                Notification(
+                    recipient_id=person.pk,
+                    message=message,
+                    url=quarters_url if person.has_perm("evaluations.view_quarters") else grading_url,
+                )
+                for person in recipients
+            ],
+            dedupe_key=f"quarter-approved:{appraisal_quarter.pk}",
+            digest=True,
+        )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_reason
 from accounts.models import Department
 from accounts.services import notify, register_appraisal_start_note
+from accounts.text import in_site_language
 
 from ..models import GradeState, QuarterGrade, QuarterState
 from .counts import grade_counts_refresh
@@ -42,19 +43,20 @@ def grade_rows_mark_headed(*, department_id: int, person_id: int) -> int:
     for row in rows:
         leader = row.department.supervising_leader
         if row.state == GradeState.GRADED and leader is not None and leader.is_active:
-            notify(
-                recipient=leader,
-                message=_(
-                    "%(person)s已任%(department)s负责人，其%(quarter)s等次（原由科室负责人评为“%(grade)s”）改由您评定。"
+            with in_site_language():
+                notify(
+                    recipient=leader,
+                    message=_(
+                        "%(person)s已任%(department)s负责人，其%(quarter)s等次（原由科室负责人评为“%(grade)s”）改由您评定。"
+                    )
+                    % {
+                        "person": row.person,
+                        "department": row.department.name,
+                        "quarter": row.appraisal_quarter.period.label,
+                        "grade": row.get_grade_display(),
+                    },
+                    url=reverse("evaluations:grade_detail", args=[row.pk]),
                 )
-                % {
-                    "person": row.person,
-                    "department": row.department.name,
-                    "quarter": row.appraisal_quarter.period.label,
-                    "grade": row.get_grade_display(),
-                },
-                url=reverse("evaluations:grade_detail", args=[row.pk]),
-            )
     return len(rows)
 
 

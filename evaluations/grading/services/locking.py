@@ -20,6 +20,7 @@ from accounts.audit import audit_reason, record_event
 from accounts.models import User
 from accounts.selectors import policy_for_organisation, recused
 from accounts.services import notify
+from accounts.text import in_site_language
 from accounts.textlimits import too_long_message
 from evaluations.year_rollup import year_rollup_request_once
 
@@ -150,12 +151,13 @@ def grade_reopen_for_regrading(*, grade: QuarterGrade, actor: User, reason: str)
         row.save()
     evaluator = grade_evaluator(row)
     if evaluator is not None:
-        notify(
-            recipient=evaluator,
-            message=_("%(person)s的%(quarter)s等次因异议被退回重评，理由：%(reason)s")
-            % {"person": row.person, "quarter": row.appraisal_quarter.period.label, "reason": reason},
-            url=reverse("evaluations:grade_detail", args=[row.pk]),
-        )
+        with in_site_language():
+            notify(
+                recipient=evaluator,
+                message=_("%(person)s的%(quarter)s等次因异议被退回重评，理由：%(reason)s")
+                % {"person": row.person, "quarter": row.appraisal_quarter.period.label, "reason": reason},
+                url=reverse("evaluations:grade_detail", args=[row.pk]),
+            )
     return row
 
 
@@ -231,15 +233,16 @@ def grade_review_after_lock(*, grade: QuarterGrade, actor: User, new_grade: str,
         organisation_id=row.department.organisation_id,
     )
     _rollup_again(row, requested_by=actor)
-    notify(
-        recipient=row.person,
-        message=_("您的%(quarter)s等次经复核由“%(old)s”改为“%(new)s”，理由：%(reason)s")
-        % {
-            "quarter": row.appraisal_quarter.period.label,
-            "old": _grade_label(old),
-            "new": _grade_label(new_grade),
-            "reason": reason,
-        },
-        url=reverse("evaluations:my_history"),
-    )
+    with in_site_language():
+        notify(
+            recipient=row.person,
+            message=_("您的%(quarter)s等次经复核由“%(old)s”改为“%(new)s”，理由：%(reason)s")
+            % {
+                "quarter": row.appraisal_quarter.period.label,
+                "old": _grade_label(old),
+                "new": _grade_label(new_grade),
+                "reason": reason,
+            },
+            url=reverse("evaluations:my_history"),
+        )
     return review
