@@ -301,6 +301,15 @@ def job_visible_to(*, user: User, job: Job) -> bool:
 # --- Requesting and enqueueing -------------------------------------------------------------
 
 
+# The params key of the language a job's file is written in (an export's, the asker's pages').
+READER_LANGUAGE = "language"
+
+
+def for_the_reader() -> dict[str, str]:
+    """Params that have a job's file written in the language of the asker's pages (the active one)."""
+    return {READER_LANGUAGE: translation.get_language() or settings.LANGUAGE_CODE}
+
+
 @transaction.atomic
 def job_request(
     *, kind: str, organisation: Organisation, params: dict[str, Any] | None = None, requested_by: User | None
@@ -558,7 +567,10 @@ def job_run(job_id: int, *, take_over: bool = False) -> Job | None:
         with translation.override(settings.LANGUAGE_CODE):
             if registered is None:
                 raise JobError(_("未知的任务类型“%(kind)s”。") % {"kind": job.kind})
-            with periods.calendar_memo():
+            # A file for the person who asked is written in the language of their pages (``for_the_reader``):
+            # a user test's English roster came as a Chinese workbook from the job, an English one inline.
+            reader = job.params.get(READER_LANGUAGE) or settings.LANGUAGE_CODE
+            with periods.calendar_memo(), translation.override(reader):
                 outcome = registered.runner(job, report)
             finished = _finish(job, ours, outcome, final)
     except JobRetry as exc:

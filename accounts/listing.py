@@ -21,6 +21,7 @@ rows, every sheet's.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -340,7 +341,8 @@ def export_filename(period: str, title: str) -> str:
     parts are joined by one and every space is an underscore (2026_Organisations_at_a_glance-…:
     a user test downloaded "2026Organisations at a glance-…")."""
     joint = " " if period and title and _word_character(period[-1]) and _word_character(title[0]) else ""
-    name = f"{period}{joint}{title}".replace(" ", "_")
+    # No path separators: 11/2026 (a month in English) lost its month to the browser (a user test).
+    name = re.sub(r'[\\/:*?"<>|]', "-", f"{period}{joint}{title}").replace(" ", "_")
     return f"{name}-{periods.today():%Y%m%d}.xlsx"
 
 
@@ -368,7 +370,7 @@ def export_response(request: HttpRequest, name: str, **kwargs) -> HttpResponse:
         job = jobs.job_request(
             kind=export.kind,
             organisation=viewer.organisation,
-            params={"query": query, "kwargs": kwargs},
+            params={"query": query, "kwargs": kwargs, **jobs.for_the_reader()},
             requested_by=viewer,
         )
         detail["job"] = job.pk

@@ -128,13 +128,15 @@ def roster_export_request(
     return jobs.job_request(
         kind=ROSTER_EXPORT,
         organisation=viewer.organisation,
-        params={"year": year, "month": month, "department": department_id, "show": show},
+        params={"year": year, "month": month, "department": department_id, "show": show, **jobs.for_the_reader()},
         requested_by=viewer,
     )
 
 
 def _roster_page(job: Job) -> str:
-    params = {key: value for key, value in job.params.items() if value not in (None, "")}
+    params = {
+        key: value for key, value in job.params.items() if value not in (None, "") and key != jobs.READER_LANGUAGE
+    }
     return f"{reverse('roster')}?{urlencode(params)}"
 
 

@@ -120,7 +120,10 @@ def welfare_open(request: HttpRequest, year: int) -> HttpResponse:
 def welfare_export(request: HttpRequest, year: int) -> HttpResponse:
     """导出Excel (补贴发放依据): a background job; its page offers the file."""
     job = jobs.job_request(
-        kind=RESULTS_EXPORT, organisation=request.user.organisation, params={"year": year}, requested_by=request.user
+        kind=RESULTS_EXPORT,
+        organisation=request.user.organisation,
+        params={"year": year, **jobs.for_the_reader()},
+        requested_by=request.user,
     )
     record_event(event="export", obj=request.user.organisation, request=request, label=_("公益性岗位考核结果"))
     return redirect(job)

@@ -44,7 +44,10 @@ def year_export_request(*, actor: User, year: int) -> Job:
         raise PermissionDenied(_("您无权导出年度考核汇总。"))
     _check_year(year)
     return jobs.job_request(
-        kind=YEAR_EXPORT, organisation=actor.organisation, params={"year": year}, requested_by=actor
+        kind=YEAR_EXPORT,
+        organisation=actor.organisation,
+        params={"year": year, **jobs.for_the_reader()},
+        requested_by=actor,
     )
 
 
@@ -122,7 +125,7 @@ def department_forms_request(*, actor: User, department: Department, year: int, 
     return jobs.job_request(
         kind=DEPARTMENT_FORMS,
         organisation=department.organisation,
-        params={"department": department.pk, "year": year, "quarter": quarter},
+        params={"department": department.pk, "year": year, "quarter": quarter, **jobs.for_the_reader()},
         requested_by=actor,
     )
 

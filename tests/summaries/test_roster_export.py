@@ -62,7 +62,7 @@ def test_the_export_job_gives_the_same_workbook_as_the_direct_download(client_fo
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     assert (job.kind, job.state, job.requested_by) == (ROSTER_EXPORT, Job.State.DONE, hr)
     assert job.result_name == f"2026年10月提交情况-{periods.today():%Y%m%d}.xlsx"
-    assert job.params == {"year": 2026, "month": 10, "department": None, "show": ""}
+    assert job.params == {"year": 2026, "month": 10, "department": None, "show": "", "language": "zh-hans"}
     client = client_for(hr)
     direct = client.get(f"{reverse('roster_export')}?{QUERY}").getvalue()
     assert _rows(_download(client, job)) == _rows(direct)
@@ -87,7 +87,13 @@ def test_the_roster_workbook_downloads_with_a_chinese_name_like_every_other_expo
 
 def test_the_filters_travel_with_the_job(export, hr, staff, colleague, department):
     _response, job = export(hr, f"{QUERY}&department={department.pk}&show=not_submitted")
-    assert job.params == {"year": 2026, "month": 10, "department": department.pk, "show": "not_submitted"}
+    assert job.params == {
+        "year": 2026,
+        "month": 10,
+        "department": department.pk,
+        "show": "not_submitted",
+        "language": "zh-hans",
+    }
     assert job.state == Job.State.DONE
 
 
@@ -218,3 +224,21 @@ def test_the_finished_export_reads_in_the_readers_language(client_for, export, h
     page = client.get(job.get_absolute_url()).content.decode()
     message = page.split("data-job-message>")[1].split("<")[0]
     assert message == "" and "已生成" not in page
+
+
+def test_the_export_job_writes_the_workbook_in_the_language_of_the_askers_pages(
+    client_for, hr, staff, django_capture_on_commit_callbacks
+):
+    """A user test: on the English pages the roster's 导出 job gave a Chinese workbook (the direct
+    download an English one), and the English file name had lost its month (10/2026: the slash)."""
+    client = client_for(hr)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{reverse('roster_export_job')}?{QUERY}")
+    job = Job.objects.latest("pk")
+    assert job.params["language"] == "en" and job.state == Job.State.DONE
+    assert job.result_name.startswith("10-2026_") and "提交情况" not in job.result_name
+    rows = _rows(_download(client, job))
+    direct = client.get(f"{reverse('roster_export')}?{QUERY}").getvalue()
+    assert rows == _rows(direct)
+    assert not any("姓名" in str(value) for row in rows[:5] for value in row if value), rows[:5]
