@@ -88,6 +88,9 @@ def _words_in(table: str, language: str | None) -> dict:
         words = {key: str(word) for key, word in _WORD_TABLES[table].items()}
         # Between a label and its value: a full-width colon in Chinese, ": " in English.
         words["colon"] = pgettext("between a label and its value", "：")
+        # Brackets around an aside: full-width in Chinese, " (…)" in English (a user test heard "Grade （…）").
+        words["open"] = pgettext("an opening bracket in running text", "（")
+        words["close"] = pgettext("a closing bracket in running text", "）")
         for key, (model, name) in _CHOICE_LABELS.get(table, {}).items():
             words[key] = {value: str(label) for value, label in model._meta.get_field(name).choices}
         return words
@@ -574,7 +577,12 @@ def grade_form(context, row, form, next_page, work_position="") -> str:
         _html(' aria-describedby="{}_error"', grade.auto_id) if grade_errors else "",
         words["grade"],
         # Whose grade, for a screen reader going from group to group (a user test heard "Grade*" each time).
-        _html('<span class="visually-hidden">（{}）</span>', row.grade_row.person.get_full_name())
+        _html(
+            '<span class="visually-hidden">{}{}{}</span>',
+            words["open"],
+            row.grade_row.person.get_full_name(),
+            words["close"],
+        )
         if row.grade_row.person_id
         else "",
         grade_radios(grade),
@@ -658,8 +666,10 @@ def confirm_summary(grade_row) -> str:
         words["grade"],
         grade or "—",
         _html(
-            ' <span class="small text-muted">（{}）</span>',
+            ' <span class="small text-muted">{}{}{}</span>',
+            words["open"],
             _display(words, "uncertain_reason", grade_row.uncertain_reason),
+            words["close"],
         )
         if grade_row.uncertain_reason
         else "",
