@@ -25,7 +25,7 @@ from accounts.pages import confirm_page, confirm_then, review_decision, stored_f
 from accounts.pagination import query_without, query_without_page
 from accounts.selectors import policy_for_organisation
 from accounts.storage import SizeLimitedUploadHandler, body_too_large, own_body_limit
-from accounts.view_access import permitted_or_403
+from accounts.view_access import reviewable_or_403
 from accounts.workflow import review_history
 
 from . import exports, review, selectors, services
@@ -300,7 +300,7 @@ def _posted_version(request: HttpRequest) -> int | None:
 @require_POST
 def summary_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The reviewer approves, or returns with a reason."""
-    summary = permitted_or_403(request, _get_summary_for_user(request, pk), "summaries.review_summary")
+    summary = reviewable_or_403(request, _get_summary_for_user(request, pk), "summaries.review_summary")
 
     def refused(form) -> HttpResponse:
         # Said under the reason's box, where the page puts the keyboard, as on a target set's page.

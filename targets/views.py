@@ -20,7 +20,7 @@ from accounts.pages import confirm_page, keep_refused_reason, visible_or_404
 from accounts.pagination import page_of, query_without_page
 from accounts.selectors import departments_headed_by, policy_for_organisation
 from accounts.text import join_sentences
-from accounts.view_access import permitted_or_403
+from accounts.view_access import permitted_or_403, reviewable_or_403
 from accounts.workflow import ReviewStatus, StaleVersion
 
 from . import selectors, services
@@ -282,7 +282,7 @@ def _posted_version(request: HttpRequest) -> int | None:
 @require_POST
 @login_required
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    target_set = _get_target_set_to_act_on(request, pk, "targets.review_targetset")
+    target_set = reviewable_or_403(request, _get_target_set_for_user(request, pk), "targets.review_targetset")
     run_service(
         request,
         lambda: services.target_set_approve(
@@ -296,7 +296,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def return_(request: HttpRequest, pk: int) -> HttpResponse:
-    target_set = _get_target_set_to_act_on(request, pk, "targets.review_targetset")
+    target_set = reviewable_or_403(request, _get_target_set_for_user(request, pk), "targets.review_targetset")
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请按提示修改后再提交。"))

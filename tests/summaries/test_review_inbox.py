@@ -598,3 +598,27 @@ def test_the_inbox_refuses_a_row_handed_in_again_since_it_was_drawn(client_for, 
     html = client.post(reverse("review_decide"), {"items": [ref, targets_ref], "action": "approve"}).content.decode()
     assert "确定通过所选的1项吗" in html and "已重新提交，请打开查看后再审核：月小结 · 科员甲" in html
     assert f'value="{ref}"' not in html and f'value="{targets_ref}"' in html
+
+
+def test_a_review_sent_after_the_owner_moved_says_who_reviews_it_now_and_keeps_the_reason(
+    client_for, head, staff, other_head, other_department, waiting
+):
+    """A user test: the owner was moved while the head's page was open; 退回 answered a bare
+    没有权限 and the reason typed was lost."""
+    from accounts.services import staff_move
+
+    client = client_for(head)
+    client.get(waiting["summary"].get_absolute_url())
+    staff_move(user=staff, department=other_department, reason="调动")
+    for url, data in (
+        (reverse("summaries:review", args=[waiting["summary"].pk]), {"action": "return", "reason": "第三段不清楚"}),
+        (reverse("targets:return", args=[waiting["targets"].pk]), {"reason": "第三段不清楚"}),
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 403
+        page = response.content.decode()
+        assert f"这份材料现由{other_head.get_full_name()}审核" in page and "您的操作未执行" in page
+        assert "您填写的退回原因未保存：第三段不清楚" in page
+    for item in (waiting["summary"], waiting["targets"]):
+        item.refresh_from_db()
+        assert item.status == ReviewStatus.SUBMITTED
