@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from auditlog.context import disable_auditlog
 
+from accounts import periods
 from accounts.models import Department, Organisation
 from accounts.periods import Week
 from publicity.boards.models import WeeklyDigest, WeeklyDigestSection, WeeklyPost, WeeklyPostItem
@@ -44,9 +45,11 @@ def build_demo_boards(organisation: Organisation, story: Story) -> Report:
             week = Week.of(as_of - timedelta(weeks=weeks_back))
             current, friday = weeks_back == 0, week.first_day + timedelta(days=4)
             when = {"organisation": organisation, "year": week.year, "week": week.week}
-            # Past weeks were posted on their Friday; this week's posts this morning, but for
-            # demo_head's department, left for demo_head to post.
-            at = at_hour(as_of, 9) if current else at_hour(friday, 10)
+            # Past weeks were posted on their Friday; this week's posts this morning (at 09:00, or
+            # a minute ago when that is still to come: seeded before 09:00 they were later than the
+            # compile page opened after them), but for demo_head's department, left for demo_head.
+            morning = max(min(at_hour(as_of, 9), periods.now() - timedelta(minutes=1)), at_hour(week.first_day, 0))
+            at = morning if current else at_hour(friday, 10)
             week_posts = [
                 _post(department, when, goals[department.pk], rng, author=department.head or hr, posted_at=at)
                 for department in departments
