@@ -580,6 +580,9 @@ function restoreForm() {
   while (total && add && parseInt(total.value, 10) < Math.min(wanted, 100)) add.click();
   Object.entries(fields).forEach(([name, values]) => {
     form.querySelectorAll(`[name="${CSS.escape(name)}"]`).forEach((field) => {
+      // Not a button: its value says what it does (保存草稿 draft, 提交审核 submit); the one pressed
+      // before is among the fields kept, and writing it into both turned 保存草稿 into 提交审核 (a re-test).
+      if (field.tagName === "BUTTON" || field.type === "submit") return;
       if (field.type === "hidden" || field.type === "password" || field.type === "file" || field.disabled) return;
       if (field.type === "radio" || field.type === "checkbox") {
         field.checked = values.includes(field.value);
@@ -592,6 +595,14 @@ function restoreForm() {
       field.dispatchEvent(new Event("change", { bubbles: true }));
     });
   });
+  // The rows in the order their 序号 says, as they were arranged before the session ended.
+  const rows = form.querySelector("[data-formset-forms]");
+  if (rows) {
+    const order = (card) => parseInt((card.querySelector("input[name$='-sort_order']") || {}).value, 10) || 0;
+    Array.from(rows.querySelectorAll("[data-formset-form]"))
+      .sort((a, b) => order(a) - order(b))
+      .forEach((card) => rows.appendChild(card));
+  }
   const note = document.createElement("div");
   note.className = "alert alert-warning py-2";
   note.setAttribute("role", "status");

@@ -34,7 +34,12 @@ def test_moving_a_row_by_keyboard_keeps_the_focus_on_the_button_and_says_its_pla
 
 
 def test_rows_added_before_the_session_ended_come_back_after_signing_in(ui, staff, password, target_set):
+    """Also (a re-test): the rows come back in the order they were arranged, and the buttons keep
+    what they do — the one pressed before the session ended had been written into both, so 保存草稿
+    handed the set in."""
     from django.contrib.sessions.models import Session
+
+    from targets.models import TargetSet
 
     ui.sign_in_as(staff.username, password)
     page = ui.page
@@ -45,13 +50,26 @@ def test_rows_added_before_the_session_ended_come_back_after_signing_in(ui, staf
     typed = ["窗口服务规范化", "就业补贴审核", "档案数字化", "政策宣传进社区"]
     for index, text in enumerate(typed):
         page.fill(f"textarea[name='items-{index}-content']", text)
+    page.locator("[data-formset-form]").nth(3).locator("[data-formset-up]").click()  # 4th before the 3rd
+    arranged = ["窗口服务规范化", "就业补贴审核", "政策宣传进社区", "档案数字化"]
     Session.objects.all().delete()  # the idle timeout, on the server
-    with page.expect_navigation():
-        page.get_by_role("button", name="保存草稿").click()
+    with ui.answering_questions(), page.expect_navigation():
+        page.get_by_role("button", name="提交审核").click()
     page.fill("input[name=username]", staff.username)
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.locator("main").get_by_role("button", name="登录").click()
     expect(page.get_by_test_id("restored-form")).to_be_visible()
-    for index, text in enumerate(typed):
-        expect(page.locator(f"textarea[name='items-{index}-content']")).to_have_value(text)
+    shown = page.locator("[data-formset-form] textarea[name$='-content']")
+    expect(shown).to_have_count(4)
+    assert [shown.nth(n).input_value() for n in range(4)] == arranged
+    assert page.get_by_role("button", name="保存草稿").get_attribute("value") == "draft"
+    assert page.get_by_role("button", name="提交审核").get_attribute("value") == "submit"
+    with ui.answering_questions(), page.expect_navigation():
+        page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator(".alert-success")).to_contain_text("草稿已保存")
+    assert TargetSet.objects.get(pk=target_set.pk).status == "draft"
+    assert (
+        list(TargetSet.objects.get(pk=target_set.pk).items.order_by("sort_order").values_list("content", flat=True))
+        == arranged
+    )
